@@ -1,0 +1,25 @@
+"""Production settings: `make publish` and `sotong send -s publishconf.py`.
+
+Imports pelicanconf.py, sets the absolute SITEURL and refuses to run without
+SOTONG_SECRET, the key that signs unsubscribe and survey tokens.
+"""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+if not os.environ.get("SOTONG_SECRET"):
+    raise RuntimeError(
+        "SOTONG_SECRET is not set; export SOTONG_SECRET=<the office's secret key> "
+        "(unsubscribe and survey links are signed with it)"
+    )
+
+SITEURL = "https://www.sd.go.kr/sotong"
+RELATIVE_URLS = False
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+DELETE_OUTPUT_DIRECTORY = True
+COLLECTOR_URL = "https://sotong.sd.go.kr"

@@ -1,0 +1,240 @@
+"""audiences.yaml: consent fields, departments, dongs, business types and
+segments, and the match rule that decides who receives a notice (SPEC §3, §6).
+
+The rule functions are pure: they take a :class:`Profile` and return a bool,
+so bundles, surveys and banners all decide "who" the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from . import yamlsrc
+from .problems import Problem, SotongError, did_you_mean
+
+GENDERS = ("F", "M")
+KINDS = ("person", "business")
+TOP_KEYS = ("fields", "edition_field", "departments", "dongs", "business_types", "segments")
+SEGMENT_KEYS = ("label", "age", "birth_years", "genders", "dongs", "kinds", "business_types", "fields")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A named group of subscribers; a key left as None is not a condition."""
+
+    name: str
+    label: str
+    age: tuple | None = None  # (min, max), either may be None
+    birth_years: tuple | None = None
+    genders: frozenset | None = None
+    dongs: frozenset | None = None
+    kinds: frozenset | None = None
+    business_types: frozenset | None = None
+    fields: frozenset | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the match rule knows of one subscriber (or of a preview persona)."""
+
+    birth_year: int | None = None
+    gender: str | None = None
+    dong: str | None = None
+    kind: str | None = None
+    business_type: str | None = None
+    fields: frozenset = frozenset()
+    subscribed: bool = True
+
+
+@dataclass(frozen=True)
+class Audiences:
+    """The whole of audiences.yaml, validated."""
+
+    fields: dict  # key -> Korean label
+    edition_field: str | None
+    departments: tuple
+    dongs: dict
+    business_types: dict
+    segments: dict  # name -> Segment
+
+    def field_label(self, key: str) -> str:
+        return self.fields.get(key, key)
+
+
+def _in_range(value: int | None, bounds: tuple) -> bool:
+    if value is None:
+        return False
+    low, high = bounds
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def matches_segment(profile: Profile, segment: Segment, issue_year: int) -> bool:
+    """True when ``profile`` satisfies every key ``segment`` has (SPEC §3)."""
+    if segment.age is not None:
+        age = issue_year - profile.birth_year if profile.birth_year is not None else None
+        if not _in_range(age, segment.age):
+            return False
+    if segment.birth_years is not None and not _in_range(profile.birth_year, segment.birth_years):
+        return False
+    for key in ("genders", "dongs", "kinds", "business_types"):
+        allowed = getattr(segment, key)
+        if allowed is not None and getattr(profile, key[:-1]) not in allowed:
+            return False
+    if segment.fields is not None and not segment.fields <= profile.fields:
+        return False
+    return True
+
+
+def matches_any(profile: Profile, segments: Iterable[Segment], issue_year: int) -> bool:
+    """True when no segments are given, or the profile matches one of them."""
+    segments = tuple(segments)
+    return not segments or any(matches_segment(profile, s, issue_year) for s in segments)
+
+
+def matches_notice(profile: Profile, category: str, segments: Iterable[Segment], issue_year: int) -> bool:
+    """The rule of SPEC §6: subscribed, consented to the category, in an audience."""
+    return (
+        profile.subscribed
+        and category in profile.fields
+        and matches_any(profile, segments, issue_year)
+    )
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def load_audiences(path: str | Path) -> Audiences:
+    """Read and validate audiences.yaml; raise SotongError listing every problem."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SotongError([Problem(shown, 1, "file not found; create audiences.yaml (see README)")]) from None
+    except UnicodeDecodeError:
+        raise SotongError([Problem(shown, 1, "not UTF-8 text; save the file as UTF-8")]) from None
+    try:
+        doc = yamlsrc.load(text)
+    except yamlsrc.YAMLProblem as exc:
+        raise SotongError([Problem(shown, exc.line, exc.message)]) from None
+    audiences, problems = _validate(doc, shown)
+    if problems:
+        raise SotongError(sorted(problems))
+    return audiences
+
+
+def _validate(doc: yamlsrc.Located, shown: str):
+    problems: list[Problem] = []
+
+    def problem(path: tuple, message: str):
+        problems.append(Problem(shown, doc.line(*path), message))
+
+    data = doc.data
+    if not isinstance(data, dict):
+        problem((), "audiences.yaml must be a mapping with keys " + ", ".join(TOP_KEYS))
+        return None, problems
+    for key in data:
+        if key not in TOP_KEYS:
+            problem((key,), f'unknown key "{key}"{did_you_mean(key, TOP_KEYS)}; allowed: {", ".join(TOP_KEYS)}')
+
+    def labelled_map(key: str) -> dict:
+        value = data.get(key)
+        if value is None:
+            problem((key,), f"{key} is missing; write it as a mapping of key: 한글 이름")
+            return {}
+        if not isinstance(value, dict):
+            problem((key,), f"{key} must be a mapping of key: 한글 이름")
+            return {}
+        result = {}
+        for k, label in value.items():
+            if not isinstance(label, str) or not label.strip():
+                problem((key, k), f'{key}.{k} needs a name as text, e.g. {k}: 이름')
+            else:
+                result[str(k)] = label
+        return result
+
+    fields = labelled_map("fields")
+    dongs = labelled_map("dongs")
+    business_types = labelled_map("business_types") if "business_types" in data else {}
+
+    edition_field = data.get("edition_field")
+    if edition_field is not None and edition_field not in fields:
+        problem(("edition_field",), f'edition_field "{edition_field}" is not a key of fields{did_you_mean(edition_field, fields)}')
+
+    departments = data.get("departments")
+    if not isinstance(departments, list) or not all(isinstance(d, str) and d.strip() for d in departments):
+        problem(("departments",), "departments must be a list of department names, e.g. [문화체육과, 보건소]")
+        departments = []
+
+    segments = {}
+    raw_segments = data.get("segments") or {}
+    if not isinstance(raw_segments, dict):
+        problem(("segments",), "segments must be a mapping of segment name to its conditions")
+        raw_segments = {}
+    refs = {"dongs": dongs, "business_types": business_types, "fields": fields}
+    for name, spec in raw_segments.items():
+        segment = _segment(str(name), spec, refs, lambda p, m, n=name: problem(("segments", n) + p, m))
+        if segment is not None:
+            segments[str(name)] = segment
+
+    audiences = Audiences(
+        fields=fields,
+        edition_field=edition_field if edition_field in fields else None,
+        departments=tuple(departments),
+        dongs=dongs,
+        business_types=business_types,
+        segments=segments,
+    )
+    return audiences, problems
+
+
+def _segment(name, spec, refs, problem) -> Segment | None:
+    if not isinstance(spec, dict):
+        problem((), f"segment {name} must be a mapping of conditions, e.g. age: [30, 59]")
+        return None
+    values: dict = {}
+    ok = True
+    for key, value in spec.items():
+        if key not in SEGMENT_KEYS:
+            problem((key,), f'unknown segment key "{key}"{did_you_mean(key, SEGMENT_KEYS)}; allowed: {", ".join(SEGMENT_KEYS)}')
+            ok = False
+        elif key == "label":
+            if not isinstance(value, str):
+                problem((key,), "label must be text")
+                ok = False
+            values[key] = value
+        elif key in ("age", "birth_years"):
+            bounds = _bounds(value)
+            if bounds is None:
+                problem((key,), f"{key} must be [min, max] with whole numbers or null, e.g. {key}: [30, 59]")
+                ok = False
+            values[key] = bounds
+        else:
+            allowed = {"genders": GENDERS, "kinds": KINDS}.get(key) or refs[key]
+            if not isinstance(value, list) or not value:
+                problem((key,), f"{key} must be a non-empty list, e.g. {key}: [{next(iter(allowed), '...')}]")
+                ok = False
+                continue
+            for index, item in enumerate(value):
+                if item not in allowed:
+                    problem((key, index), f'{key}: "{item}" is not defined{did_you_mean(item, allowed)}')
+                    ok = False
+            values[key] = frozenset(value)
+    if not ok:
+        return None
+    values.setdefault("label", name)
+    return Segment(name=name, **values)
+
+
+def _bounds(value) -> tuple | None:
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    low, high = value
+    for v in (low, high):
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+            return None
+    if low is not None and high is not None and low > high:
+        return None
+    return (low, high)

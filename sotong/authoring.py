@@ -1,0 +1,56 @@
+"""``sotong new``: a notice file with valid front matter, for staff to edit."""
+
+from __future__ import annotations
+
+import re
+
+import frontmatter
+
+from .notices import CHANNELS, DEFAULT_CHANNELS
+from .problems import SotongError, did_you_mean
+from .project import Project
+
+BODY_TEMPLATE = """첫 문단은 목록과 이메일에 요약으로 나갑니다. 누가, 언제, 무엇을 하는지 한두 문장으로 쓰세요.
+
+## 신청 방법
+
+- 기간:
+- 장소:
+- 대상:
+
+문의: {department} 02-2286-0000
+"""
+
+
+def write_new_notice(project: Project, *, title: str, department: str, category: str,
+                     date: str | None = None, slug: str | None = None) -> "Path":
+    audiences = project.audiences
+    problems = []
+    if department not in audiences.departments:
+        problems.append(f'--department: unknown department "{department}"{did_you_mean(department, audiences.departments)}; choose one of: {", ".join(audiences.departments)}')
+    if category not in audiences.fields:
+        by_label = {label: key for key, label in audiences.fields.items()}
+        if category in by_label:
+            category = by_label[category]
+        else:
+            problems.append(f'--category: unknown category "{category}"{did_you_mean(category, audiences.fields)}; choose a key: '
+                            + ", ".join(f"{k} ({v})" for k, v in audiences.fields.items()))
+    title = " ".join(title.split())
+    if not title or len(title) > 100:
+        problems.append("--title: write a one-line title of 1 to 100 characters")
+    date = date or project.today().isoformat()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", date):
+        problems.append(f'--date: "{date}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"')
+    if problems:
+        raise SotongError(problems)
+    slug = slug or f"{date[:10]}-" + re.sub(r"[^\w]+", "-", title.lower()).strip("-")[:40]
+    path = project.notices_path / f"{slug}.md"
+    if path.exists():
+        raise SotongError([f"{project.shown(path)}: a notice with this name exists; pass --slug NAME"])
+    post = frontmatter.Post(BODY_TEMPLATE.format(department=department), title=title, date=date,
+                            department=department, category=category, channels=list(DEFAULT_CHANNELS))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
+    comment = f"\n# channels: {' '.join(CHANNELS)}; see README for every key\n"
+    path.write_text(text.replace("\n---\n", comment + "---\n", 1) + "\n", encoding="utf-8")
+    return path

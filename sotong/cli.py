@@ -1,0 +1,148 @@
+"""The ``sotong`` command: the shell every feature adds its commands to.
+
+Core commands live here (check, build, new); plugins add theirs through
+``signals.cli_commands`` when the settings' PLUGINS are loaded, which happens
+before the command line is parsed so that ``sotong --help`` lists them all.
+
+Exit codes (SPEC §12): 0 done; 1 the input is wrong (each problem on one
+line, no traceback); 2 the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import signals
+from .problems import SotongError
+from .project import Project
+
+DEFAULT_SETTINGS = "pelicanconf.py"
+
+
+def settings_option(command):
+    """Add ``-s/--settings`` and pass the loaded :class:`Project` as ``project``."""
+
+    @click.option("-s", "--settings", "settings_path", default=DEFAULT_SETTINGS, show_default=True,
+                  type=click.Path(dir_okay=False), help="Settings file (pelicanconf.py or publishconf.py).")
+    @functools.wraps(command)
+    def wrapper(*args, settings_path, **kwargs):
+        ctx = click.get_current_context()
+        project = ctx.meta.get("sotong.project")
+        if project is None or project.settings_path != Path(settings_path):
+            project = Project(settings_path)
+        return command(*args, project=project, **kwargs)
+
+    return wrapper
+
+
+def _settings_in(args: list[str]) -> str:
+    for index, arg in enumerate(args):
+        if arg in ("-s", "--settings") and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--settings="):
+            return arg.split("=", 1)[1]
+        if arg.startswith("-s") and len(arg) > 2:
+            return arg[2:]
+    return DEFAULT_SETTINGS
+
+
+class SotongGroup(click.Group):
+    """Loads the project's plugins, so that they add their commands, before parsing."""
+
+    def parse_args(self, ctx, args):
+        path = _settings_in(args)
+        if Path(path).is_file():
+            try:
+                project = Project(path)
+                project.activate_plugins()
+                signals.cli_commands.send(self)
+                ctx.meta["sotong.project"] = project
+            except SotongError:
+                pass  # the command reports it, with its -s option
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=SotongGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="sotong")
+@click.option("-v", "--verbose", is_flag=True, help="Show Pelican's progress messages.")
+def cli(verbose):
+    """Sotong (소통): notices in Markdown, published everywhere the office publishes."""
+    _configure_logging(logging.INFO if verbose else logging.WARNING)
+
+
+@cli.command()
+@settings_option
+def check(project: Project):
+    """Check notices, pages, audiences.yaml, surveys and banners; list every problem."""
+    from .check import check_project
+
+    problems = check_project(project)
+    if problems:
+        raise SotongError(problems)
+    click.echo(f"OK: {len(project.notice_files())} notices checked, no problems.")
+
+
+@cli.command()
+@settings_option
+def build(project: Project):
+    """Check, then build the site into output/ (replaced only when complete)."""
+    from .build import build_site
+
+    figures = build_site(project)
+    click.echo(f"Built {figures['files']} files into {project.shown(project.settings['OUTPUT_PATH'])}/ in {figures['seconds']:.1f} s.")
+
+
+@cli.command()
+@click.option("--title", prompt="제목 (title)", help="The notice's headline.")
+@click.option("--department", prompt="부서 (department)", help="One of the departments in audiences.yaml.")
+@click.option("--category", prompt="분야 (category)", help="A field key of audiences.yaml, e.g. culture.")
+@click.option("--date", "date_", default=None, help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today.")
+@click.option("--slug", default=None, help="File name and URL part; default from the title and date.")
+@settings_option
+def new(project: Project, title, department, category, date_, slug):
+    """Write a new notice file with valid front matter, ready to edit."""
+    from .authoring import write_new_notice
+
+    path = write_new_notice(project, title=title, department=department, category=category, date=date_, slug=slug)
+    click.echo(f"Wrote {project.shown(path)}; edit its text, then run: sotong check")
+
+
+@cli.group()
+def subscribers():
+    """The subscriber store: import and export the e-communication CSV."""
+
+
+def _configure_logging(level):
+    from rich.logging import RichHandler
+
+    root = logging.getLogger()
+    if not any(isinstance(h, RichHandler) for h in root.handlers):
+        handler = RichHandler(show_time=False, show_path=False, markup=False,
+                              console=_stderr_console())
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+@functools.cache
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``sotong`` console script."""
+    try:
+        cli.main(args=argv, prog_name="sotong")
+    except SotongError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        count = len(exc.problems)
+        if count > 1:
+            click.echo(f"{count} problems.", err=True)
+        sys.exit(1)

@@ -1,0 +1,384 @@
+"""The notice schema (SPEC §2): reading a Markdown file with YAML front matter
+into a validated :class:`Notice`, or into ``PATH:LINE: message`` problems.
+
+Pelican's reader, ``sotong check``, the bundles and the feeds all read notices
+through :func:`read_notice`, so a notice means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import yamlsrc
+from .audiences import Audiences
+from .problems import Problem, did_you_mean
+
+SEOUL = ZoneInfo("Asia/Seoul")
+CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
+DEFAULT_CHANNELS = ("homepage", "newsletter", "email")
+KEYS = (
+    "title", "date", "department", "category", "audiences", "channels", "summary",
+    "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status", "slug",
+)
+REQUIRED = ("title", "date", "department", "category")
+EVENT_KEYS = ("start", "end", "place")
+SUMMARY_MAX = 200
+TITLE_MAX = 100
+_SLUG = re.compile(r"^[\w-]+$")
+
+
+@dataclass(frozen=True)
+class Event:
+    start: dt.datetime | dt.date
+    end: dt.datetime | dt.date | None
+    place: str | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A validated notice. ``date`` is aware (Asia/Seoul)."""
+
+    source: str
+    slug: str
+    title: str
+    date: dt.datetime
+    department: str
+    category: str
+    body: str
+    audiences: tuple = ()
+    channels: tuple = DEFAULT_CHANNELS
+    summary: str | None = None
+    sms: str | None = None
+    expires: dt.date | None = None
+    event: Event | None = None
+    image: str | None = None
+    image_alt: str | None = None
+    survey: str | None = None
+    priority: str = "normal"
+    status: str = "published"
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def day(self) -> dt.date:
+        return self.date.date()
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority == "urgent"
+
+    @property
+    def sms_text(self) -> str:
+        return self.sms or self.title
+
+    def has(self, channel: str) -> bool:
+        return channel in self.channels
+
+    def expired_on(self, day: dt.date) -> bool:
+        """True when the notice is no longer current on ``day``."""
+        return self.expires is not None and self.expires < day
+
+    def plain_summary(self) -> str:
+        """``summary``, or the body's first paragraph as plain text, cut to 200."""
+        if self.summary:
+            return self.summary
+        return first_paragraph_text(self.body)[:SUMMARY_MAX]
+
+
+# --- front matter --------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """A notice file split into front matter and body, with line offsets."""
+
+    front: yamlsrc.Located
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Problem]]:
+    """Split ``---``-delimited YAML front matter from the Markdown body.
+
+    Written here rather than taken from python-frontmatter because errors must
+    point at exact file lines, which its regex split does not keep.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None, [Problem(shown, 1, "the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'")]
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            break
+    else:
+        return None, [Problem(shown, 1, "the front matter has no closing '---'; add a line with just --- after the last key (before the text)")]
+    try:
+        front = yamlsrc.load("".join(lines[1:index]), first_line=2)
+    except yamlsrc.YAMLProblem as exc:
+        return None, [Problem(shown, exc.line, exc.message)]
+    return Source(front, "".join(lines[index + 1:]), index + 2), []
+
+
+# --- the schema ----------------------------------------------------------------
+
+
+def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path, shown: str | None = None) -> tuple[Notice | None, list[Problem]]:
+    """Read and validate one notice file. Returns (notice or None, problems)."""
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(shown, 1, "the file is not UTF-8 text; save it as UTF-8")]
+    source, problems = split_front_matter(text, shown)
+    if source is None:
+        return None, problems
+    return validate_notice(source, path, audiences, Path(content_root), shown)
+
+
+def validate_notice(source: Source, path: Path, audiences: Audiences, content_root: Path, shown: str):
+    front = source.front
+    problems: list[Problem] = []
+
+    def problem(key, message):
+        problems.append(Problem(shown, front.line(key) if key else front.first_line - 1, message))
+
+    meta = front.data
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return None, [Problem(shown, 2, "the front matter must be lines of 'key: value', e.g. title: 겨울철 대책")]
+    for key in meta:
+        if key not in KEYS:
+            problem(key, f'unknown key "{key}"{did_you_mean(key, KEYS)}; allowed keys: {", ".join(KEYS)}')
+    for key in REQUIRED:
+        if meta.get(key) in (None, ""):
+            example = {"title": "title: 겨울철 한파 대비 안내", "date": "date: 2026-11-05",
+                       "department": f"department: {audiences.departments[0] if audiences.departments else '문화체육과'}",
+                       "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
+            problem(None, f"{key} is required; add a line such as  {example}")
+
+    title = meta.get("title")
+    if title not in (None, ""):
+        title = str(title)
+        if "\n" in title.strip():
+            problem("title", "title must be one line")
+        elif len(title.strip()) > TITLE_MAX:
+            problem("title", f"title has {len(title.strip())} characters; keep it to {TITLE_MAX} (put details in the text)")
+        title = title.strip()
+
+    date = _parse_datetime(meta.get("date"), "date", problem) if meta.get("date") not in (None, "") else None
+
+    department = meta.get("department")
+    if department not in (None, "") and department not in audiences.departments:
+        problem("department", f'unknown department "{department}"{did_you_mean(department, audiences.departments)}; departments are listed in audiences.yaml')
+
+    category = meta.get("category")
+    if category not in (None, "") and category not in audiences.fields:
+        by_label = {label: key for key, label in audiences.fields.items()}
+        if category in by_label:
+            problem("category", f'write the field key, not its name: category: {by_label[category]}')
+        else:
+            problem("category", f'unknown category "{category}"{did_you_mean(category, audiences.fields)}; use a key of fields in audiences.yaml: {", ".join(audiences.fields)}')
+
+    segments = _name_list(meta, "audiences", audiences.segments, problem, "segment", "audiences.yaml segments")
+    channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))
+    if "channels" in meta and channels is not None and not channels:
+        problem("channels", f"channels is empty; remove the line for the default [{', '.join(DEFAULT_CHANNELS)}] or list channels")
+
+    summary = meta.get("summary")
+    if summary is not None:
+        summary = str(summary).strip()
+        if len(summary) > SUMMARY_MAX:
+            problem("summary", f"summary has {len(summary)} characters; keep it to {SUMMARY_MAX}")
+
+    sms = meta.get("sms")
+    if sms is not None:
+        sms = " ".join(str(sms).split())
+        try:
+            sms.encode("cp949")
+        except UnicodeEncodeError as exc:
+            problem("sms", f'the SMS text has "{sms[exc.start:exc.end]}", which phones cannot show in a text message; remove it or use plain Korean')
+
+    expires = None
+    if meta.get("expires") is not None:
+        expires = _parse_date(meta["expires"], "expires", problem)
+        if expires and date and expires < date.date():
+            problem("expires", f"expires ({expires}) is before date ({date.date()}); the notice would never be current")
+
+    event = _event(meta.get("event"), problem) if meta.get("event") is not None else None
+
+    image, image_alt = meta.get("image"), meta.get("image_alt")
+    if image is not None:
+        image = str(image).lstrip("/")
+        if not (content_root / image).is_file():
+            problem("image", f'image "{image}" not found under content/; put the file there or fix the path')
+        if not image_alt or not str(image_alt).strip():
+            problem("image", "image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터")
+    elif image_alt is not None:
+        problem("image_alt", "image_alt without image; add image: images/FILE or remove image_alt")
+
+    survey = meta.get("survey")
+    if survey is not None:
+        survey = str(survey)
+        surveys_dir = content_root / "surveys"
+        known = sorted(p.stem for p in surveys_dir.glob("*.yaml")) if surveys_dir.is_dir() else []
+        if survey not in known:
+            problem("survey", f'no survey "{survey}" in content/surveys/{did_you_mean(survey, known)}')
+
+    priority = _choice(meta, "priority", ("normal", "urgent"), problem)
+    status = _choice(meta, "status", ("published", "draft"), problem)
+
+    slug = meta.get("slug")
+    if slug is not None:
+        slug = str(slug)
+        if not _SLUG.match(slug):
+            problem("slug", f'slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026')
+    else:
+        slug = slug_from_filename(path)
+
+    if problems:
+        return None, problems
+    notice = Notice(
+        source=str(path), slug=slug, title=title, date=date, department=department,
+        category=category, body=source.body,
+        audiences=tuple(segments or ()), channels=tuple(channels) if channels else DEFAULT_CHANNELS,
+        summary=summary or None, sms=sms or None, expires=expires, event=event,
+        image=image, image_alt=str(image_alt).strip() if image_alt else None, survey=survey,
+        priority=priority or "normal", status=status or "published",
+        lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
+    )
+    return notice, []
+
+
+def slug_from_filename(path: Path) -> str:
+    return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
+
+
+def _choice(meta, key, allowed, problem):
+    value = meta.get(key)
+    if value is None:
+        return None
+    if value not in allowed:
+        problem(key, f'{key} must be one of {", ".join(allowed)}, not "{value}"{did_you_mean(value, allowed)}')
+        return None
+    return value
+
+
+def _name_list(meta, key, known, problem, what, where):
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        problem(key, f"{key} must be a list; write {key}: [{value}]")
+        return None
+    if not isinstance(value, list):
+        problem(key, f"{key} must be a list, e.g. {key}: [{next(iter(known), '')}]")
+        return None
+    names = []
+    for item in value:
+        if item not in known:
+            problem(key, f'unknown {what} "{item}"{did_you_mean(item, known)}; known: {where}')
+        elif item not in names:
+            names.append(item)
+    return names
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$")
+
+
+def _parse_datetime(value, key, problem) -> dt.datetime | None:
+    """A date or date-time in Asia/Seoul; a bare date means midnight."""
+    parsed = _parse_moment(value)
+    if parsed is None:
+        problem(key, f'{key} "{value}" is not a date; write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. {key}: 2026-11-05 14:00')
+        return None
+    if isinstance(parsed, dt.datetime):
+        return parsed
+    return dt.datetime.combine(parsed, dt.time(), SEOUL)
+
+
+def _parse_moment(value) -> dt.date | dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return None  # YAML only makes these from HH:MM:SS forms, which the spec does not allow
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if _DATE.match(text):
+            return dt.date.fromisoformat(text)
+        if _DATETIME.match(text):
+            return dt.datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=SEOUL)
+    except ValueError:
+        return None
+    return None
+
+
+def _parse_date(value, key, problem) -> dt.date | None:
+    parsed = _parse_moment(value)
+    if parsed is None or isinstance(parsed, dt.datetime):
+        problem(key, f'{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-12-31')
+        return None
+    return parsed
+
+
+def _event(value, problem) -> Event | None:
+    if not isinstance(value, dict):
+        problem("event", "event must be a map, e.g.  event: {start: 2026-11-20 14:00, end: 2026-11-20 17:00, place: 성동구청 대강당}")
+        return None
+    for key in value:
+        if key not in EVENT_KEYS:
+            problem("event", f'unknown event key "{key}"{did_you_mean(key, EVENT_KEYS)}; allowed: start, end, place')
+    if value.get("start") is None:
+        problem("event", "event needs start, e.g. start: 2026-11-20 14:00")
+        return None
+    start = _parse_moment(value["start"])
+    end = _parse_moment(value["end"]) if value.get("end") is not None else None
+    if start is None:
+        problem("event", f'event start "{value["start"]}" is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM')
+        return None
+    if value.get("end") is not None and end is None:
+        problem("event", f'event end "{value["end"]}" is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM')
+        return None
+    if end is not None and _as_datetime(end) < _as_datetime(start):
+        problem("event", "event end is before its start")
+        return None
+    place = value.get("place")
+    return Event(start=start, end=end, place=str(place) if place is not None else None)
+
+
+def _as_datetime(moment) -> dt.datetime:
+    if isinstance(moment, dt.datetime):
+        return moment
+    return dt.datetime.combine(moment, dt.time(), SEOUL)
+
+
+# --- plain text ------------------------------------------------------------------
+
+
+_MD_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+|<[^>]+>")
+
+
+def first_paragraph_text(body: str) -> str:
+    """The first paragraph of a Markdown body as plain text (no markup)."""
+    block: list[str] = []
+    for line in body.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if block:
+                break
+            continue
+        if not block and stripped.startswith("#"):
+            continue  # a heading is not the paragraph
+        block.append(stripped)
+    text = " ".join(block)
+    return " ".join(_MD_MARKUP.sub(lambda m: m.group(1) or "", text).split())

@@ -1,0 +1,133 @@
+"""Sotong's core as a Pelican plugin: notices and pages are read through the
+notice schema, so Pelican sees exactly what ``sotong check`` validated.
+
+Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
+
+- keeps drafts out of everything and gives notices without the ``homepage``
+  channel an unlisted page (Pelican's "hidden" status), so links always work;
+- moves notices that expired before the build day out of the lists (they keep
+  their pages);
+- puts the audiences (field labels, dongs, departments) into the templates.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from markdown import Markdown
+from pelican import signals
+from pelican.readers import MarkdownReader
+
+from .audiences import load_audiences
+from .notices import read_notice, split_front_matter
+from .problems import SotongError
+from .settings import DEFAULTS, today
+
+PAGE_KEYS = ("title", "slug", "summary", "status", "template")
+
+
+class NoticeReader(MarkdownReader):
+    """Reads ``content/notices/**.md`` as notices, other Markdown as pages."""
+
+    file_extensions = ["md"]
+
+    def read(self, source_path):
+        self._source_path = source_path
+        self._md = Markdown(**self.settings["MARKDOWN"])
+        notices_dir = Path(self.settings["PATH"]) / self.settings.get("NOTICES_DIR", DEFAULTS["NOTICES_DIR"])
+        if Path(source_path).resolve().is_relative_to(notices_dir.resolve()):
+            return self._read_notice(source_path)
+        return self._read_page(source_path)
+
+    def _read_notice(self, source_path):
+        audiences = _audiences(self.settings)
+        notice, problems = read_notice(source_path, audiences, self.settings["PATH"])
+        if notice is None:
+            raise SotongError(problems)
+        content = self._md.convert(notice.body)
+        metadata = {
+            "title": notice.title,
+            "date": notice.date,
+            "slug": notice.slug,
+            "category": self.process_metadata("category", notice.category),
+            "summary": html.escape(notice.plain_summary()),
+            "status": _pelican_status(notice),
+            "department": notice.department,
+            "notice": notice,
+        }
+        return content, metadata
+
+    def _read_page(self, source_path):
+        text = Path(source_path).read_text(encoding="utf-8")
+        source, problems = split_front_matter(text, source_path)
+        if source is None:
+            raise SotongError(problems)
+        metadata = {key: self.process_metadata(key, str(value)) for key, value in (source.front.data or {}).items()}
+        return self._md.convert(source.body), metadata
+
+
+def page_problems(path: Path, shown: str):
+    """Check a static page: front matter with a title and only known keys."""
+    from .problems import Problem, did_you_mean
+
+    source, problems = split_front_matter(path.read_text(encoding="utf-8"), shown)
+    if source is None:
+        return problems
+    data = source.front.data or {}
+    if not isinstance(data, dict):
+        return [Problem(shown, 2, "the front matter must be lines of 'key: value'")]
+    for key in data:
+        if key not in PAGE_KEYS:
+            problems.append(Problem(shown, source.front.line(key), f'unknown key "{key}"{did_you_mean(key, PAGE_KEYS)}; pages take {", ".join(PAGE_KEYS)}'))
+    if not data.get("title"):
+        problems.append(Problem(shown, 1, "title is required; add a line such as  title: 개인정보 처리방침"))
+    return problems
+
+
+def _pelican_status(notice) -> str:
+    if not notice.published:
+        return "draft"
+    return "published" if notice.has("homepage") else "hidden"
+
+
+_audiences_cache: dict = {}
+
+
+def _audiences(settings):
+    path = settings.get("AUDIENCES_PATH", DEFAULTS["AUDIENCES_PATH"])
+    mtime = Path(path).stat().st_mtime_ns
+    cached = _audiences_cache.get(path)
+    if cached is None or cached[0] != mtime:
+        cached = _audiences_cache[path] = (mtime, load_audiences(path))
+    return cached[1]
+
+
+def add_reader(readers):
+    readers.reader_classes["md"] = NoticeReader
+
+
+def retire_expired(generator):
+    """Expired notices leave the lists and feeds but keep their pages."""
+    day = today(generator.settings)
+    current, expired = [], []
+    for article in generator.articles:
+        notice = getattr(article, "notice", None)
+        (expired if notice is not None and notice.expired_on(day) else current).append(article)
+    generator.articles = current
+    generator.hidden_articles.extend(expired)
+    generator.context["expired_articles"] = sorted(expired, key=lambda a: a.date, reverse=True)
+
+
+def add_context(generator):
+    audiences = _audiences(generator.settings)
+    generator.context["AUDIENCES"] = audiences
+    generator.context["FIELD_LABELS"] = audiences.fields
+    generator.context["BUILD_DAY"] = today(generator.settings)
+
+
+def register():
+    signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(add_context)
+    signals.page_generator_init.connect(add_context)
+    signals.article_generator_pretaxonomy.connect(retire_expired)

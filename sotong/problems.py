@@ -1,0 +1,47 @@
+"""Problems found in the input, and the error that carries them to the CLI.
+
+Every mistake a user can make is reported as one line, ``PATH:LINE: message``,
+so that PR staff can open the file at the line and read what to write instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, at one line (1 when no line fits better)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class SotongError(Exception):
+    """The input is wrong; the CLI prints each problem and exits 1."""
+
+    def __init__(self, problems: Iterable[Problem | str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name nearest to ``name``, if one is near enough to suggest."""
+    known = list(known)
+    matches = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {k.lower(): k for k in known}
+    return lowered.get(str(name).lower())
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A ' did you mean "x"?' tail, or '' when nothing is close."""
+    suggestion = closest(name, known)
+    return f'; did you mean "{suggestion}"?' if suggestion else ""

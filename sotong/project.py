@@ -1,0 +1,102 @@
+"""A Sotong project as the commands see it: its settings file, and what is
+read from it on demand (audiences, notices, the store, the active plugins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+
+from .audiences import Audiences, load_audiences
+from .notices import Notice, read_notice
+from .problems import Problem, SotongError
+from .settings import load_settings, today
+
+
+class Project:
+    """Everything a command needs, loaded lazily from one settings file."""
+
+    def __init__(self, settings_path: str | Path = "pelicanconf.py", overrides: dict | None = None):
+        self.settings_path = Path(settings_path)
+        self.settings = load_settings(self.settings_path)
+        self.settings.update(overrides or {})
+        self._plugins_active = False
+
+    @property
+    def content_path(self) -> Path:
+        return Path(self.settings["PATH"])
+
+    @property
+    def notices_path(self) -> Path:
+        return self.content_path / self.settings["NOTICES_DIR"]
+
+    def shown(self, path: Path | str) -> str:
+        """A path as users see it: relative to the project folder."""
+        try:
+            return str(Path(path).resolve().relative_to(Path(self.settings["SOTONG_PROJECT_DIR"])))
+        except ValueError:
+            return str(path)
+
+    def today(self) -> dt.date:
+        return today(self.settings)
+
+    @cached_property
+    def audiences(self) -> Audiences:
+        return load_audiences(self.settings["AUDIENCES_PATH"])
+
+    def notice_files(self) -> list[Path]:
+        return sorted(self.notices_path.rglob("*.md")) if self.notices_path.is_dir() else []
+
+    def read_notices(self) -> tuple[list[Notice], list[Problem]]:
+        """Every notice file, read and validated; slugs checked for uniqueness."""
+        notices, problems, seen = [], [], {}
+        for path in self.notice_files():
+            notice, found = read_notice(path, self.audiences, self.content_path, self.shown(path))
+            problems.extend(found)
+            if notice is None:
+                continue
+            if notice.slug in seen:
+                problems.append(Problem(self.shown(path), notice.lines.get("slug", 1),
+                                        f'slug "{notice.slug}" is already used by {seen[notice.slug]}; give this notice its own slug: line'))
+                continue
+            seen[notice.slug] = self.shown(path)
+            notices.append(notice)
+        return notices, problems
+
+    @cached_property
+    def notices(self) -> list[Notice]:
+        """The valid notices, drafts included; SotongError if any file is wrong."""
+        notices, problems = self.read_notices()
+        if problems:
+            raise SotongError(problems)
+        return notices
+
+    @cached_property
+    def published_notices(self) -> list[Notice]:
+        return [n for n in self.notices if n.published]
+
+    def notice(self, slug: str) -> Notice:
+        for n in self.notices:
+            if n.slug == slug:
+                return n
+        from .problems import did_you_mean
+
+        raise SotongError([f'no notice with slug "{slug}"{did_you_mean(slug, [n.slug for n in self.notices])}'])
+
+    def activate_plugins(self) -> None:
+        """Load the settings' PLUGINS and call each register(), as Pelican does."""
+        if self._plugins_active:
+            return
+        from pelican.plugins._utils import load_plugins
+
+        for plugin in load_plugins(self.settings):
+            plugin.register()
+        self._plugins_active = True
+
+    @cached_property
+    def store(self):
+        from .store import Store
+
+        return Store.open(self.settings["SOTONG_DB"])
+

@@ -1,0 +1,72 @@
+"""Loading a settings file (pelicanconf.py or publishconf.py) with Sotong's
+own settings added to Pelican's, relative paths made absolute.
+
+Plugin settings are dicts named after the plugin (``SURVEY``, ``MINWON24``...)
+and are validated by their plugins; only shared settings have defaults here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from pelican.settings import read_settings
+
+from .problems import SotongError
+
+SEOUL_TZ = "Asia/Seoul"
+
+DEFAULTS = {
+    "AUDIENCES_PATH": "audiences.yaml",
+    "NOTICES_DIR": "notices",  # under PATH (content/)
+    "PRIVATE_PATH": "private",
+    "SOTONG_DB": "private/sotong.db",
+    "OUTBOX_PATH": "private/outbox",
+    "SOTONG_TODAY": None,  # "YYYY-MM-DD" pins "today" for reproducible builds
+    "SMS_OPTOUT_FOOTER": "수신거부 02-2286-5114",
+    "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: unsubscribe and survey answers
+    "SNS_IMPORT_FEEDS": [],
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 25,
+    "SMTP_STARTTLS": False,
+    "SMTP_USER": None,
+    "SEND_RATE": 50,
+    "MAIL_FROM": "성동구청 홍보담당관 <sotong@sd.go.kr>",
+    "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr",
+}
+PATH_SETTINGS = ("AUDIENCES_PATH", "PRIVATE_PATH", "SOTONG_DB", "OUTBOX_PATH")
+
+
+def load_settings(path: str | os.PathLike) -> dict:
+    """Read a settings file; SotongError with a one-line reason when it fails."""
+    path = Path(path)
+    if not path.is_file():
+        raise SotongError([f"{path}: settings file not found; run sotong in the project folder or pass -s FILE"])
+    try:
+        settings = read_settings(str(path))
+    except SotongError:
+        raise
+    except SyntaxError as exc:
+        raise SotongError([f"{exc.filename or path}:{exc.lineno}: the settings file is not valid Python: {exc.msg}"]) from None
+    except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
+        raise SotongError([f"{path}:1: {exc}"]) from None
+    base = path.resolve().parent
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    for key in PATH_SETTINGS:
+        if settings.get(key) and not os.path.isabs(settings[key]):
+            settings[key] = str(base / settings[key])
+    settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
+    settings["SOTONG_PROJECT_DIR"] = str(base)
+    return settings
+
+
+def today(settings: dict) -> dt.date:
+    """Today in Seoul, or the pinned ``SOTONG_TODAY``."""
+    pinned = settings.get("SOTONG_TODAY")
+    if pinned:
+        return dt.date.fromisoformat(str(pinned))
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(SEOUL_TZ)).date()

@@ -1,0 +1,19 @@
+"""Sotong's own extension points, beside Pelican's signals.
+
+A plugin's ``register()`` connects to these the way it connects to Pelican's:
+
+- ``cli_commands``: sent with the ``sotong`` click group; add your commands.
+- ``web_routes``: sent with the :class:`sotong.web.App`; add your routes.
+- ``content_check``: sent with the :class:`sotong.project.Project`; return a
+  list of :class:`sotong.problems.Problem` for the files your plugin owns.
+- ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
+  issue; return a callable that adds blocks (banner, survey invitation) to
+  one subscriber's message.
+"""
+
+from blinker import signal
+
+cli_commands = signal("sotong-cli-commands")
+web_routes = signal("sotong-web-routes")
+content_check = signal("sotong-content-check")
+message_blocks = signal("sotong-message-blocks")

@@ -1,0 +1,187 @@
+"""The subscriber store: one SQLite file (``SOTONG_DB``, private/sotong.db).
+
+Core owns the ``subscribers`` table; a plugin that keeps records (the delivery
+journal, survey answers) declares its tables with :meth:`Store.ensure_schema`.
+Writes are in transactions, the journal mode is WAL so that the collector can
+take unsubscribes while a send runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .audiences import Profile
+
+SUBSCRIBER_COLUMNS = (
+    "id", "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels",
+    "kind", "business_type", "subscribed_at", "unsubscribed_at",
+)
+
+CORE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    email TEXT,
+    phone TEXT,
+    birth_year INTEGER,
+    gender TEXT,
+    dong TEXT,
+    fields TEXT NOT NULL DEFAULT '',
+    channels TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'person',
+    business_type TEXT,
+    subscribed_at TEXT,
+    unsubscribed_at TEXT,
+    sms_unsubscribed_at TEXT,
+    email_invalid_at TEXT,
+    email_invalid_reason TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One row of the store. ``fields`` and ``channels`` are frozensets of keys."""
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    birth_year: int | None = None
+    gender: str | None = None
+    dong: str | None = None
+    fields: frozenset = frozenset()
+    channels: frozenset = frozenset()
+    kind: str = "person"
+    business_type: str | None = None
+    subscribed_at: str | None = None
+    unsubscribed_at: str | None = None
+    sms_unsubscribed_at: str | None = None
+    email_invalid_at: str | None = None
+    email_invalid_reason: str | None = None
+
+    @property
+    def subscribed(self) -> bool:
+        return self.unsubscribed_at is None
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(
+            birth_year=self.birth_year, gender=self.gender, dong=self.dong, kind=self.kind,
+            business_type=self.business_type, fields=self.fields, subscribed=self.subscribed,
+        )
+
+    def reachable_by(self, channel: str) -> bool:
+        """Subscribed, chose ``channel``, and has a usable address for it."""
+        if not self.subscribed or channel not in self.channels:
+            return False
+        if channel == "email":
+            return bool(self.email) and self.email_invalid_at is None
+        if channel == "sms":
+            return bool(self.phone) and self.sms_unsubscribed_at is None
+        return False
+
+
+def _split(value: str | None) -> frozenset:
+    return frozenset(v for v in (value or "").split(";") if v)
+
+
+def join_keys(values: Iterable[str]) -> str:
+    return ";".join(sorted(values))
+
+
+def _from_row(row: sqlite3.Row) -> Subscriber:
+    data = dict(row)
+    data["fields"] = _split(data["fields"])
+    data["channels"] = _split(data["channels"])
+    return Subscriber(**data)
+
+
+class Store:
+    """A connection to the store, with the queries every feature shares."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str):
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Store":
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        store = cls(connection, str(path))
+        store.ensure_schema(CORE_SCHEMA)
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def ensure_schema(self, sql: str) -> None:
+        """Create tables and indexes if missing (``CREATE ... IF NOT EXISTS``)."""
+        self.db.executescript(sql)
+
+    def transaction(self):
+        """``with store.transaction():`` — BEGIN IMMEDIATE ... COMMIT/ROLLBACK."""
+        return _Transaction(self.db)
+
+    # --- subscribers -------------------------------------------------------
+
+    def subscriber(self, subscriber_id: str) -> Subscriber | None:
+        row = self.db.execute("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
+        return _from_row(row) if row else None
+
+    def subscribers(self, only_subscribed: bool = False) -> Iterator[Subscriber]:
+        sql = "SELECT * FROM subscribers"
+        if only_subscribed:
+            sql += " WHERE unsubscribed_at IS NULL"
+        for row in self.db.execute(sql + " ORDER BY id"):
+            yield _from_row(row)
+
+    def count_subscribers(self) -> int:
+        return self.db.execute("SELECT count(*) FROM subscribers").fetchone()[0]
+
+    def put_subscriber(self, subscriber: Subscriber) -> None:
+        """Insert or replace one subscriber (callers handle the import rules)."""
+        data = subscriber.__dict__.copy()
+        data["fields"] = join_keys(subscriber.fields)
+        data["channels"] = join_keys(subscriber.channels)
+        columns = ", ".join(data)
+        marks = ", ".join(f":{k}" for k in data)
+        self.db.execute(f"INSERT OR REPLACE INTO subscribers ({columns}) VALUES ({marks})", data)
+
+    def unsubscribe(self, subscriber_id: str, when: str | None = None) -> bool:
+        """Unsubscribe from everything; False when already unsubscribed or unknown."""
+        when = when or now_iso()
+        cursor = self.db.execute(
+            "UPDATE subscribers SET unsubscribed_at = ? WHERE id = ? AND unsubscribed_at IS NULL",
+            (when, subscriber_id),
+        )
+        return cursor.rowcount == 1
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+class _Transaction:
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind, exc, tb):
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        return False
+
+
+__all__ = ["Store", "Subscriber", "SUBSCRIBER_COLUMNS", "join_keys", "now_iso"]

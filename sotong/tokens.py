@@ -1,0 +1,65 @@
+"""Tokens that only the office can make: HMAC-SHA256 with ``SOTONG_SECRET``.
+
+An unsubscribe token names a subscriber; a survey token names a subscriber
+and a survey. Both are URL-safe and checked in constant time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+from .problems import SotongError
+
+DEV_SECRET = "sotong-development-secret-not-for-production"
+
+
+def secret() -> bytes:
+    """The signing key; a fixed development key when SOTONG_SECRET is unset
+    (publishconf.py refuses to run without it, so production never uses it)."""
+    return os.environ.get("SOTONG_SECRET", DEV_SECRET).encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(purpose: str, payload: str, key: bytes) -> bytes:
+    return hmac.new(key, f"{purpose}\0{payload}".encode(), hashlib.sha256).digest()[:16]
+
+
+def make_token(purpose: str, payload: str, key: bytes | None = None) -> str:
+    """``payload`` (e.g. a subscriber id) and its MAC, as one URL-safe string."""
+    key = key or secret()
+    return f"{_b64(payload.encode())}.{_b64(_mac(purpose, payload, key))}"
+
+
+def read_token(purpose: str, token: str, key: bytes | None = None) -> str | None:
+    """The payload of a genuine token, or None for a forged or damaged one."""
+    key = key or secret()
+    try:
+        encoded, mac = token.split(".", 1)
+        payload = _unb64(encoded).decode()
+        given = _unb64(mac)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return payload if hmac.compare_digest(given, _mac(purpose, payload, key)) else None
+
+
+def unsubscribe_token(subscriber_id: str) -> str:
+    return make_token("unsubscribe", subscriber_id)
+
+
+def subscriber_from_unsubscribe_token(token: str) -> str | None:
+    return read_token("unsubscribe", token)
+
+
+def require_secret() -> None:
+    if not os.environ.get("SOTONG_SECRET"):
+        raise SotongError(["SOTONG_SECRET is not set; export SOTONG_SECRET=<the office's secret key>"])

@@ -1,0 +1,102 @@
+"""YAML documents read together with the line of every key.
+
+Errors must name the line of the offending key, so documents are composed
+into nodes first (with libyaml when available) and the line of each mapping
+key is kept beside the plain Python data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+Path = tuple  # a key path: ("segments", "parents", "age")
+
+
+@dataclass
+class Located:
+    """Plain data from a YAML document and the 1-based line of each key path."""
+
+    data: object
+    lines: dict = field(default_factory=dict)
+    first_line: int = 1
+
+    def line(self, *path) -> int:
+        """The line of the deepest known key along ``path``."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.first_line
+
+
+class YAMLProblem(ValueError):
+    """The text is not YAML; ``line`` is 1-based within the text given."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"{line}: {message}")
+
+
+def load(text: str, first_line: int = 1) -> Located:
+    """Parse ``text``; ``first_line`` is the file line the text starts on."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        raise YAMLProblem(line, _explain(exc, text, mark)) from None
+    except yaml.YAMLError as exc:
+        raise YAMLProblem(first_line, str(exc).splitlines()[0]) from None
+    finally:
+        loader.dispose()
+    lines: dict = {}
+    if node is not None:
+        _record_lines(node, (), lines, first_line)
+    return Located(data, lines, first_line)
+
+
+def _record_lines(node, path, lines, offset):
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + offset
+            _record_lines(value_node, path + (key,), lines, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + offset
+            _record_lines(item, path + (index,), lines, offset)
+
+
+def _explain(exc, text, mark) -> str:
+    """Turn libyaml's message into advice a non-programmer can follow."""
+    problem = exc.problem or "is not valid YAML"
+    source_line = ""
+    if mark is not None:
+        all_lines = text.splitlines()
+        if 0 <= mark.line < len(all_lines):
+            source_line = all_lines[mark.line]
+    if "mapping values are not allowed" in problem and ":" in source_line:
+        key, _, value = source_line.partition(":")
+        value = value.strip().replace('"', '\\"')
+        return (
+            f"a value holds a colon (:), which YAML reads as a new key; "
+            f'put the value in double quotes: {key.strip()}: "{value}"'
+        )
+    if "found character '\\t'" in problem or "\t" in source_line:
+        return "a tab is used for indentation; indent with spaces instead"
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return (
+            f"this line cannot be read as 'key: value' ({problem}); "
+            "check the indentation and that each line has a colon after its key"
+        )
+    return f"not valid YAML: {problem}; check quotes and indentation on this line"
