@@ -8,40 +8,14 @@ load or a file it could not read; any ERROR logged during the run fails the buil
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from .check import check_project
-from .problems import SotongError
+from .problems import SotongError, collect_logged_errors
 from .project import Project
-
-
-class _ErrorCollector(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        message = record.getMessage()
-        if record.exc_info and record.exc_info[1] is not None and str(record.exc_info[1]) not in message:
-            message = f"{message}: {record.exc_info[1]}"
-        self.messages.append(" ".join(message.split()))
-
-
-@contextmanager
-def collect_logged_errors():
-    """Collect the ERROR records logged (by Pelican or plugins) inside the block."""
-    collector = _ErrorCollector()
-    root = logging.getLogger()
-    root.addHandler(collector)
-    try:
-        yield collector.messages
-    finally:
-        root.removeHandler(collector)
 
 
 def build_site(project: Project) -> dict:

@@ -28,7 +28,7 @@ def settings_option(command):
     """Add ``-s/--settings`` and pass the loaded :class:`Project` as ``project``."""
 
     @click.option("-s", "--settings", "settings_path", default=DEFAULT_SETTINGS, show_default=True,
-                  type=click.Path(dir_okay=False), help="Settings file (pelicanconf.py or publishconf.py).")
+                  type=click.Path(exists=True, dir_okay=False), help="Settings file (pelicanconf.py or publishconf.py).")
     @functools.wraps(command)
     def wrapper(*args, settings_path, **kwargs):
         ctx = click.get_current_context()

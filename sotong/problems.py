@@ -7,6 +7,8 @@ so that PR staff can open the file at the line and read what to write instead.
 from __future__ import annotations
 
 import difflib
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -45,3 +47,27 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """A ' did you mean "x"?' tail, or '' when nothing is close."""
     suggestion = closest(name, known)
     return f'; did you mean "{suggestion}"?' if suggestion else ""
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None and str(record.exc_info[1]) not in message:
+            message = f"{message}: {record.exc_info[1]}"
+        self.messages.append(" ".join(message.split()))
+
+
+@contextmanager
+def collect_logged_errors():
+    """Collect the ERROR records logged (by Pelican or plugins) inside the block."""
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        root.removeHandler(collector)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .audiences import Audiences, load_audiences
 from .notices import Notice, read_notice
-from .problems import Problem, SotongError
+from .problems import Problem, SotongError, collect_logged_errors
 from .settings import load_settings, today
 
 
@@ -90,7 +90,12 @@ class Project:
             return
         from pelican.plugins._utils import load_plugins
 
-        for plugin in load_plugins(self.settings):
+        with collect_logged_errors() as errors:
+            plugins = load_plugins(self.settings)
+        if errors:
+            raise SotongError([f"{self.shown(self.settings_path)}:1: {message}; check PLUGINS and PLUGIN_PATHS"
+                               for message in errors])
+        for plugin in plugins:
             plugin.register()
         self._plugins_active = True
 

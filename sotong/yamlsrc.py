@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 
 import yaml
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loading, with dates kept as text: the schemas parse them, so that a
+    wrong date (2026-13-01) is a message with a line, not a crash."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 Path = tuple  # a key path: ("segments", "parents", "age")
 

@@ -1,0 +1,98 @@
+"""Benchmark: `sotong build` against bare Pelican on the same Markdown.
+
+Generates N synthetic notices (default 5,000), then, in one run on this machine:
+  1. bare Pelican 4 (its own Markdown reader and default theme, no plugins) on
+     the same notices with Pelican-style metadata, content cache off;
+  2. `sotong build` (check + Pelican + Sotong's plugins and theme), cache off;
+  3. `sotong build` with the content cache on, cold (empty cache);
+  4. the same after editing one notice (the dev server's rebuild).
+Targets (README): 2 <= 1.3 x 1; 4 <= 0.6 x 3.
+
+    .venv/bin/python benchmarks/build.py [--notices 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from sotong.audiences import load_audiences  # noqa: E402
+from sotong.notices import read_notice  # noqa: E402
+from synthetic import write_notices  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
+    return elapsed
+
+
+def sotong_project(root: Path, count: int) -> Path:
+    for name in ("pelicanconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("themes", "plugins"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
+    write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"))
+    (root / "nocache.py").write_text("from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n")
+    return root
+
+
+def bare_project(root: Path, sotong_root: Path) -> Path:
+    """The same notices with Pelican's own metadata syntax, for its own reader."""
+    audiences = load_audiences(sotong_root / "audiences.yaml")
+    notices = root / "content" / "notices"
+    notices.mkdir(parents=True)
+    for path in sorted((sotong_root / "content" / "notices").glob("*.md")):
+        notice, problems = read_notice(path, audiences, sotong_root / "content")
+        assert notice is not None, problems
+        meta = [f"Title: {notice.title}", f"Date: {notice.date:%Y-%m-%d %H:%M}",
+                f"Category: {notice.category}", f"Slug: {notice.slug}"]
+        (notices / path.name).write_text("\n".join(meta) + "\n\n" + notice.body, encoding="utf-8")
+    (root / "bare.py").write_text(
+        'PATH = "content"\nOUTPUT_PATH = "output"\nTIMEZONE = "Asia/Seoul"\nARTICLE_PATHS = ["notices"]\n'
+        'DEFAULT_PAGINATION = 20\nFEED_ALL_ATOM = "feeds/all.atom.xml"\n'
+        'CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"\nSITEURL = ""\n'
+    )
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notices", type=int, default=5000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "sotong").mkdir()
+        (tmp / "bare").mkdir()
+        project = sotong_project(tmp / "sotong", args.notices)
+        bare = bare_project(tmp / "bare", project)
+        pelican = timed([str(BIN / "pelican"), "content", "-s", "bare.py", "-q"], bare)
+        full = timed([str(BIN / "sotong"), "build", "-s", "nocache.py"], project)
+        cold = timed([str(BIN / "sotong"), "build"], project)
+        edited = project / "content" / "notices" / "n00042.md"
+        edited.write_text(edited.read_text(encoding="utf-8").replace("문의:", "문의(수정):"), encoding="utf-8")
+        warm = timed([str(BIN / "sotong"), "build"], project)
+    print(f"notices:                          {args.notices}")
+    print(f"bare Pelican (baseline):          {pelican:6.1f} s")
+    print(f"sotong build, no cache:           {full:6.1f} s   ratio {full / pelican:.2f}  (target <= 1.30)")
+    print(f"sotong build, cache on, cold:     {cold:6.1f} s")
+    print(f"rebuild after editing one notice: {warm:6.1f} s   ratio {warm / cold:.2f}  (target <= 0.60)")
+
+
+if __name__ == "__main__":
+    main()

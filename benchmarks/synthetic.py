@@ -1,0 +1,56 @@
+"""Synthetic notices for the benchmarks: realistic Korean Markdown with YAML
+front matter, valid against the project's audiences.yaml, made from a seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from sotong.audiences import Audiences
+
+TOPICS = ["주민 노래자랑", "일자리 박람회", "독감 예방접종", "도서관 북토크", "김장 나눔 행사", "주민참여예산 투표",
+          "생활폐기물 줄이기", "치매 조기검진", "대입 진학 상담", "민방위 교육", "지방세 납부", "송년 음악회"]
+PLACES = ["성동구청 대강당", "성동구민종합체육센터", "성수아트홀", "왕십리광장", "금호동 주민센터"]
+PARAGRAPH = ("성동구는 {topic} 행사를 {place}에서 엽니다. 구민 누구나 참여할 수 있으며, 자세한 일정과 신청 방법은 "
+             "아래를 확인해 주세요. 참가 신청은 선착순으로 마감되니 서둘러 주시기 바랍니다.")
+
+
+def notice_text(index: int, rng: random.Random, audiences: Audiences, start: dt.date) -> str:
+    topic = rng.choice(TOPICS)
+    place = rng.choice(PLACES)
+    day = start + dt.timedelta(days=index % 365)
+    front = [
+        "---",
+        f'title: "{topic} 안내 제{index}호"',
+        f"date: {day.isoformat()} {rng.randint(9, 17):02d}:00",
+        f"department: {rng.choice(audiences.departments)}",
+        f"category: {rng.choice(list(audiences.fields))}",
+    ]
+    if rng.random() < 0.4:
+        front.append(f"audiences: [{rng.choice(list(audiences.segments))}]")
+    if rng.random() < 0.3:
+        front.append("channels: [homepage, newsletter, email, sms, twitter]")
+        front.append(f"sms: {topic} 신청 안내")
+    if rng.random() < 0.2:
+        front.append(f"expires: {(day + dt.timedelta(days=30)).isoformat()}")
+    if rng.random() < 0.1:
+        front.append(f'event: {{start: "{day.isoformat()} 14:00", end: "{day.isoformat()} 17:00", place: {place}}}')
+    front.append("---")
+    body = [PARAGRAPH.format(topic=topic, place=place), "", "## 신청 방법", "",
+            f"- 기간: {day.month}월 {day.day}일까지", f"- 장소: {place}", "- 대상: 성동구민 누구나", "",
+            PARAGRAPH.format(topic=topic, place=place), "", "문의: 홍보담당관 02-2286-5114", ""]
+    return "\n".join(front + body)
+
+
+def write_notices(folder: Path, count: int, audiences: Audiences, seed: int = 1,
+                  start: dt.date = dt.date(2026, 1, 1)) -> list[Path]:
+    """Write ``count`` notices into ``folder``; returns their paths."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        path = folder / f"n{index:05d}.md"
+        path.write_text(notice_text(index, rng, audiences, start), encoding="utf-8")
+        paths.append(path)
+    return paths

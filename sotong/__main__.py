@@ -1,0 +1,5 @@
+"""``python -m sotong``: the same as the ``sotong`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""Shared fixtures: a copy of the sample project in a temporary folder, and a
+way to run the ``sotong`` CLI in it as a user would (exit code and output)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_TODAY = "2026-11-23"
+
+
+def copy_project(dest: Path, *, notices: bool = True, extra_settings: str = "") -> Path:
+    """Copy the sample project (settings, audiences, theme, plugins, content)
+    into ``dest``; ``notices=False`` leaves content/notices/ empty."""
+    for name in ("pelicanconf.py", "publishconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, dest / name)
+    for name in ("themes", "plugins"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "content", dest / "content",
+                    ignore=None if notices else shutil.ignore_patterns("*.md"))
+    if not notices:
+        for pages in (REPO / "content" / "pages").glob("*.md"):
+            shutil.copy(pages, dest / "content" / "pages" / pages.name)
+    (dest / "content" / "notices").mkdir(parents=True, exist_ok=True)
+    with open(dest / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nSOTONG_TODAY = "{SAMPLE_TODAY}"\n{extra_settings}\n')
+    return dest
+
+
+@pytest.fixture
+def project_dir(tmp_path) -> Path:
+    """A full copy of the sample project in tmp_path."""
+    return copy_project(tmp_path)
+
+
+@pytest.fixture
+def empty_project_dir(tmp_path) -> Path:
+    """The sample project without notices: tests write their own."""
+    return copy_project(tmp_path, notices=False)
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_sotong(cwd: Path, *args: str, env: dict | None = None, timeout: float = 300) -> Result:
+    """Run the real ``sotong`` command in ``cwd``, as the operator would."""
+    full_env = dict(os.environ, **(env or {}))
+    completed = subprocess.run(
+        [sys.executable, "-m", "sotong", *args], cwd=cwd, env=full_env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+@pytest.fixture
+def sotong():
+    return run_sotong

@@ -1,0 +1,183 @@
+"""The notice schema (SPEC §2): every rule, fed a bad input, reports
+PATH:LINE with a message that says what to write instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sotong.audiences import load_audiences
+from sotong.notices import SEOUL, first_paragraph_text, read_notice
+
+REPO = Path(__file__).resolve().parent.parent
+AUDIENCES = load_audiences(REPO / "audiences.yaml")
+
+GOOD = """\
+---
+title: "성동구: 겨울철 한파 대비 안내"
+date: 2026-11-05 14:00
+department: 문화체육과
+category: culture
+---
+첫 문단은 **요약**입니다. [링크](https://example.org)도 있습니다.
+
+둘째 문단.
+"""
+
+
+def read(tmp_path: Path, text: str, name: str = "notice.md"):
+    (tmp_path / "surveys").mkdir(exist_ok=True)
+    (tmp_path / "surveys" / "budget-vote-2027.yaml").write_text("title: x\n", encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return read_notice(path, AUDIENCES, tmp_path, shown=name)
+
+
+def with_line(line: str) -> str:
+    """GOOD with one more front-matter line (at file line 6)."""
+    head, rest = GOOD.split("category: culture\n")
+    return head + "category: culture\n" + line + "\n" + rest
+
+
+def only_problem(tmp_path, text):
+    notice, problems = read(tmp_path, text)
+    assert notice is None
+    assert len(problems) == 1, problems
+    return str(problems[0])
+
+
+def test_a_good_notice_reads_with_defaults(tmp_path):
+    notice, problems = read(tmp_path, GOOD)
+    assert problems == []
+    assert notice.title == "성동구: 겨울철 한파 대비 안내"
+    assert notice.date == dt.datetime(2026, 11, 5, 14, 0, tzinfo=SEOUL)
+    assert notice.channels == ("homepage", "newsletter", "email")
+    assert notice.audiences == ()
+    assert notice.slug == "notice"
+    assert notice.plain_summary() == "첫 문단은 요약입니다. 링크도 있습니다."
+    assert notice.sms_text == notice.title
+    assert notice.priority == "normal" and notice.status == "published"
+
+
+def test_unquoted_colon_in_title_names_the_line_and_the_fix(tmp_path):
+    text = GOOD.replace('title: "성동구: 겨울철 한파 대비 안내"', "title: 성동구: 겨울철 대책")
+    message = only_problem(tmp_path, text)
+    assert message.startswith("notice.md:2: ")
+    assert 'title: "성동구: 겨울철 대책"' in message
+
+
+def test_front_matter_without_closing_line(tmp_path):
+    text = GOOD.replace("category: culture\n---\n", "category: culture\n")
+    message = only_problem(tmp_path, text)
+    assert message.startswith("notice.md:1: ") and "closing '---'" in message
+
+
+def test_file_without_front_matter(tmp_path):
+    message = only_problem(tmp_path, "그냥 본문\n")
+    assert message.startswith("notice.md:1: ") and "start with a line '---'" in message
+
+
+@pytest.mark.parametrize("key", ["title", "date", "department", "category"])
+def test_each_required_key(tmp_path, key):
+    lines = [line for line in GOOD.splitlines(keepends=True) if not line.startswith(f"{key}:")]
+    message = only_problem(tmp_path, "".join(lines))
+    assert f"{key} is required" in message
+
+
+@pytest.mark.parametrize("line, expected_line, expected", [
+    ("deparment: 보건소", 6, 'unknown key "deparment"; did you mean "department"?'),
+    ("audiences: [parnets]", 6, 'unknown segment "parnets"; did you mean "parents"?'),
+    ("audiences: parents", 6, "write audiences: [parents]"),
+    ("channels: [homepage, kakao]", 6, 'unknown channel "kakao"'),
+    ("channels: []", 6, "channels is empty"),
+    ("summary: " + "가" * 201, 6, "summary has 201 characters; keep it to 200"),
+    ("sms: 한파 ☃ 주의", 6, "phones cannot show"),
+    ("expires: 2026-13-01", 6, "write it as YYYY-MM-DD"),
+    ("expires: 2026-11-01", 6, "is before date"),
+    ("event: 2026-11-20", 6, "event must be a map"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", 6, "end is before its start"),
+    ("event: {start: tomorrow}", 6, 'event start "tomorrow" is not a date'),
+    ("event: {start: 2026-11-20, room: 1}", 6, 'unknown event key "room"'),
+    ("image: images/missing.svg\nimage_alt: 그림", 6, 'image "images/missing.svg" not found'),
+    ("image_alt: 그림", 6, "image_alt without image"),
+    ("survey: budget-vote-2072", 6, 'no survey "budget-vote-2072"'),
+    ("priority: high", 6, 'priority must be one of normal, urgent, not "high"'),
+    ("status: hidden", 6, "status must be one of published, draft"),
+    ("slug: 'a b'", 6, "may hold only letters, digits and hyphens"),
+])
+def test_each_value_rule(tmp_path, line, expected_line, expected):
+    message = only_problem(tmp_path, with_line(line))
+    assert message.startswith(f"notice.md:{expected_line}: "), message
+    assert expected in message
+
+
+def test_image_needs_alt_text(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    message = only_problem(tmp_path, with_line("image: images/poster.svg"))
+    assert "image_alt is required" in message
+
+
+@pytest.mark.parametrize("value, hint", [
+    ("2026/11/05", "YYYY-MM-DD or YYYY-MM-DD HH:MM"),
+    ("2026-11-05 14:00:00", "YYYY-MM-DD HH:MM"),
+    ("2026-02-30", "is not a date"),
+    ("다음주 화요일", "is not a date"),
+])
+def test_unreadable_dates(tmp_path, value, hint):
+    message = only_problem(tmp_path, GOOD.replace("date: 2026-11-05 14:00", f"date: {value}"))
+    assert message.startswith("notice.md:3: ") and hint in message
+
+
+def test_unknown_department_suggests_the_closest(tmp_path):
+    message = only_problem(tmp_path, GOOD.replace("문화체육과", "문화체육국"))
+    assert message.startswith("notice.md:4: ")
+    assert 'did you mean "문화체육과"?' in message
+
+
+def test_category_written_as_its_korean_label(tmp_path):
+    message = only_problem(tmp_path, GOOD.replace("category: culture", "category: 문화공연"))
+    assert message.startswith("notice.md:5: ") and "category: culture" in message
+
+
+def test_title_limits(tmp_path):
+    message = only_problem(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', "가" * 101))
+    assert "101 characters; keep it to 100" in message
+
+
+def test_every_problem_of_a_file_is_reported(tmp_path):
+    text = GOOD.replace("문화체육과", "없는과").replace("category: culture", "category: sports")
+    notice, problems = read(tmp_path, with_line("priority: high"))
+    _, problems = read(tmp_path, text.replace("category: sports\n", "category: sports\npriority: high\n"))
+    assert [p.line for p in problems] == [4, 5, 6]
+
+
+def test_a_draft_and_an_explicit_slug(tmp_path):
+    notice, problems = read(tmp_path, with_line("status: draft\nslug: winter-2026"))
+    assert problems == [] and not notice.published and notice.slug == "winter-2026"
+
+
+def test_event_and_expires_are_read(tmp_path):
+    notice, _ = read(tmp_path, with_line(
+        'event: {start: "2026-11-20 14:00", end: "2026-11-20 17:00", place: 성동구청 대강당}\nexpires: 2026-11-20'))
+    assert notice.event.start == dt.datetime(2026, 11, 20, 14, 0, tzinfo=SEOUL)
+    assert notice.event.place == "성동구청 대강당"
+    assert notice.expired_on(dt.date(2026, 11, 21)) and not notice.expired_on(dt.date(2026, 11, 20))
+
+
+def test_summary_is_the_first_paragraph_cut_to_200():
+    body = "# 제목\n\n" + "가나다 " * 100 + "\n\n둘째"
+    assert first_paragraph_text(body) == ("가나다 " * 100).strip()
+    assert len(first_paragraph_text(body)[:200]) == 200
+
+
+def test_bom_and_non_utf8_files(tmp_path):
+    path = tmp_path / "bom.md"
+    path.write_text("\ufeff" + GOOD, encoding="utf-8")
+    assert read_notice(path, AUDIENCES, tmp_path)[1] == []
+    path.write_bytes(GOOD.encode("cp949"))
+    _, problems = read_notice(path, AUDIENCES, tmp_path, shown="bom.md")
+    assert str(problems[0]) == "bom.md:1: the file is not UTF-8 text; save it as UTF-8"
