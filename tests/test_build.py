@@ -1,0 +1,155 @@
+"""`sotong check` and `sotong build` as the operator runs them: every problem
+at once, exit codes of SPEC §12, and output/ untouched by a failed build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+BAD_COLON = """\
+---
+title: 성동구: 겨울철 대책
+date: 2026-11-05
+department: 문화체육과
+category: culture
+---
+본문
+"""
+
+BAD_DATE = """\
+---
+title: 날짜가 틀린 공지
+date: 2026년 11월 5일
+department: 문화체육과
+category: culture
+---
+본문
+"""
+
+NO_CLOSING = """\
+---
+title: 닫는 줄이 없는 공지
+date: 2026-11-05
+department: 문화체육과
+category: culture
+본문
+"""
+
+
+def write(project: Path, name: str, text: str) -> None:
+    (project / "content" / "notices" / name).write_text(text, encoding="utf-8")
+
+
+def test_check_passes_on_the_sample(project_dir, sotong):
+    result = sotong(project_dir, "check")
+    assert result.code == 0, result.output
+    assert "no problems" in result.stdout
+
+
+def test_check_lists_every_problem_with_path_and_line(project_dir, sotong):
+    write(project_dir, "bad-colon.md", BAD_COLON)
+    write(project_dir, "bad-date.md", BAD_DATE)
+    write(project_dir, "no-closing.md", NO_CLOSING)
+    result = sotong(project_dir, "check")
+    assert result.code == 1
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert any(l.startswith("content/notices/bad-colon.md:2: ") and 'title: "성동구: 겨울철 대책"' in l for l in lines)
+    assert any(l.startswith("content/notices/bad-date.md:3: ") and "YYYY-MM-DD" in l for l in lines)
+    assert any(l.startswith("content/notices/no-closing.md:1: ") and "closing '---'" in l for l in lines)
+    assert "3 problems." in result.stderr
+
+
+def test_duplicate_slugs_are_an_error(project_dir, sotong):
+    source = next((project_dir / "content" / "notices").glob("*.md"))
+    text = source.read_text(encoding="utf-8").replace("---\n", f"---\nslug: {source.stem}\n", 1)
+    write(project_dir, "copy.md", text)
+    result = sotong(project_dir, "check")
+    assert result.code == 1
+    assert f'slug "{source.stem}" is already used' in result.stderr
+
+
+def test_a_bad_audiences_file_is_reported_with_its_line(project_dir, sotong):
+    path = project_dir / "audiences.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("segments:", "segmnts:", 1), encoding="utf-8")
+    result = sotong(project_dir, "check")
+    assert result.code == 1
+    assert 'unknown key "segmnts"; did you mean "segments"?' in result.stderr
+    assert result.stderr.startswith("audiences.yaml:")
+
+
+def test_build_writes_the_site(project_dir, sotong):
+    result = sotong(project_dir, "build")
+    assert result.code == 0, result.output
+    output = project_dir / "output"
+    assert (output / "index.html").is_file()
+    assert not list(project_dir.glob(".output.*")), "staging folders are cleaned up"
+
+
+@pytest.fixture
+def built(project_dir, sotong):
+    """A project whose output/ holds a finished build plus a marker file."""
+    assert sotong(project_dir, "build").code == 0
+    (project_dir / "output" / "marker.txt").write_text("previous build")
+    return project_dir
+
+
+def assert_output_kept(project: Path) -> None:
+    assert (project / "output" / "marker.txt").read_text() == "previous build"
+    assert (project / "output" / "index.html").is_file()
+    assert not list(project.glob(".output.*")), "no half-written build is left beside output/"
+
+
+def test_a_failed_check_leaves_output_as_it_was(built, sotong):
+    write(built, "bad-colon.md", BAD_COLON)
+    result = sotong(built, "build")
+    assert result.code == 1
+    assert "bad-colon.md:2:" in result.stderr
+    assert_output_kept(built)
+
+
+def test_a_plugin_that_does_not_load_fails_the_build(built, sotong):
+    with open(built / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write('PLUGINS = PLUGINS + ["no_such_plugin"]\n')
+    result = sotong(built, "build")
+    assert result.code == 1
+    assert "no_such_plugin" in result.stderr and "Traceback" not in result.output
+    assert_output_kept(built)
+
+
+def test_a_broken_template_fails_the_build_with_its_line(built, sotong):
+    template = built / "themes" / "sotong" / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    result = sotong(built, "build")
+    assert result.code == 1
+    assert "article.html" in result.stderr and "Traceback" not in result.output
+    assert_output_kept(built)
+
+
+def test_a_bad_command_line_exits_2(project_dir, sotong):
+    assert sotong(project_dir, "build", "--no-such-option").code == 2
+    assert sotong(project_dir, "no-such-command").code == 2
+    assert sotong(project_dir, "check", "-s", "missing.py").code == 2
+
+
+def test_a_settings_file_that_raises_is_one_line(project_dir, sotong):
+    result = sotong(project_dir, "check", "-s", "publishconf.py", env={"SOTONG_SECRET": ""})
+    assert result.code == 1
+    assert "SOTONG_SECRET" in result.stderr and "Traceback" not in result.output
+
+
+def test_new_writes_a_valid_notice(project_dir, sotong):
+    result = sotong(project_dir, "new", "--title", "성동구: 한파 쉼터 운영", "--department", "보건소",
+                    "--category", "건강정보", "--date", "2026-12-01", "--slug", "cold-shelter")
+    assert result.code == 0, result.output
+    path = project_dir / "content" / "notices" / "cold-shelter.md"
+    assert "title: '성동구: 한파 쉼터 운영'" in path.read_text(encoding="utf-8")
+    assert "category: health" in path.read_text(encoding="utf-8")
+    assert sotong(project_dir, "check").code == 0
+
+
+def test_new_explains_a_wrong_department(project_dir, sotong):
+    result = sotong(project_dir, "new", "--title", "x", "--department", "보건서", "--category", "health")
+    assert result.code == 1
+    assert 'unknown department "보건서"; did you mean "보건소"?' in result.stderr
