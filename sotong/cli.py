@@ -117,6 +117,18 @@ def subscribers():
     """The subscriber store: import and export the e-communication CSV."""
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Worker threads.")
+@settings_option
+def serve(project: Project, host, port, threads):
+    """Run the collector: unsubscribe links, survey answers, /healthz."""
+    from .web import serve as run_server
+
+    run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
+
+
 def _configure_logging(level):
     from rich.logging import RichHandler
 

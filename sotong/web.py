@@ -1,0 +1,196 @@
+"""The collector service (``sotong serve``): a small WSGI app on werkzeug that
+plugins extend with routes (unsubscribe, survey answers) through
+``signals.web_routes``, served by waitress.
+
+Core owns the shell only: routing, the 64 KiB body limit, Korean error pages,
+a page template every plugin page extends (``web_base.html``), access to the
+store from the server's threads, and ``GET /healthz``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+import jinja2
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import signals
+
+MAX_BODY_BYTES = 64 * 1024
+log = logging.getLogger("sotong.web")
+
+BASE_TEMPLATE = """<!doctype html>
+<html lang="ko">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
+<style>
+  body { margin: 0; font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
+         font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; }
+  main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+  h1 { font-size: 1.6rem; line-height: 1.3; margin: 0 0 1rem; }
+  a { color: #0b4f9c; text-decoration: underline; }
+  a:focus, button:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
+  button { font: inherit; font-weight: 700; min-height: 48px; padding: .6rem 1.4rem;
+           color: #fff; background: #0b4f9c; border: 2px solid #0b4f9c; border-radius: 6px; cursor: pointer; }
+  .note { color: #3a3a3a; }
+  header, footer { background: #f2f4f7; padding: .8rem 1rem; }
+  footer { font-size: 1rem; }
+</style>
+</head>
+<body>
+<header><a href="{{ site_url }}">{{ site_name }}</a></header>
+<main id="main">
+{% block main %}{% endblock %}
+</main>
+<footer>성동구청 홍보담당관 · 문의 02-2286-5114</footer>
+</body>
+</html>
+"""
+
+ERROR_TEMPLATE = """{% extends "web_base.html" %}
+{% block main %}
+<h1>{{ title }}</h1>
+<p>{{ explanation }}</p>
+<p><a href="{{ site_url }}">성동구 소통 첫 화면으로 가기</a></p>
+{% endblock %}
+"""
+
+# What a resident reads for each error, in plain Korean.
+ERROR_TEXTS = {
+    400: ("요청을 처리할 수 없습니다", "보내신 내용에 잘못된 부분이 있습니다. 이전 화면으로 돌아가 다시 시도해 주세요."),
+    403: ("링크가 올바르지 않습니다", "이 링크는 확인되지 않았습니다. 받으신 메일이나 문자의 링크를 다시 눌러 주세요."),
+    404: ("페이지를 찾을 수 없습니다", "주소가 바뀌었거나 없어진 페이지입니다."),
+    405: ("이 방법으로는 열 수 없는 주소입니다", "받으신 링크를 눌러 다시 열어 주세요."),
+    409: ("이미 처리되었습니다", "같은 요청이 이미 접수되었습니다."),
+    410: ("기간이 지났습니다", "이 서비스는 지금 이용할 수 없습니다."),
+    413: ("보내신 내용이 너무 깁니다", "내용을 줄여서 다시 보내 주세요."),
+    500: ("잠시 문제가 생겼습니다", "잠시 후 다시 시도해 주세요. 계속되면 02-2286-5114로 연락해 주세요."),
+}
+
+Endpoint = Callable[..., Response]
+
+
+class App:
+    """The WSGI application. ``add_route("/u/<token>", fn, ["GET", "POST"])``
+    routes to ``fn(request, **values)``, which returns a werkzeug Response;
+    ``request.app`` is this App."""
+
+    def __init__(self, project):
+        self.project = project
+        self.settings = project.settings
+        self.url_map = Map(strict_slashes=False)
+        self.endpoints: dict[str, Endpoint] = {}
+        self._template_folders: list[str] = []
+        self._store = None
+        self._store_lock = threading.Lock()
+        self.templates = self._environment()
+        self.add_route("/healthz", healthz, ["GET"])
+
+    # --- extension -------------------------------------------------------
+
+    def add_route(self, rule: str, endpoint: Endpoint, methods: Iterable[str] = ("GET",)) -> None:
+        name = f"{endpoint.__module__}.{endpoint.__qualname__}"
+        self.endpoints[name] = endpoint
+        self.url_map.add(Rule(rule, endpoint=name, methods=list(methods)))
+
+    def add_template_folder(self, folder: str | Path) -> None:
+        """Let :meth:`render` find a plugin's templates (names unique to the plugin)."""
+        self._template_folders.append(str(folder))
+        self.templates = self._environment()
+
+    def _environment(self) -> jinja2.Environment:
+        loader = jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(self._template_folders),
+            jinja2.DictLoader({"web_base.html": BASE_TEMPLATE, "web_error.html": ERROR_TEMPLATE}),
+        ])
+        return jinja2.Environment(loader=loader, autoescape=True)
+
+    def render(self, template: str, status: int = 200, **context) -> Response:
+        """An HTML page from a template that extends ``web_base.html``."""
+        context.setdefault("site_name", self.settings.get("SITENAME", "성동구 소통"))
+        context.setdefault("site_url", self.settings.get("SITEURL") or "/")
+        body = self.templates.get_template(template).render(**context)
+        return Response(body, status=status, mimetype="text/html")
+
+    @contextlib.contextmanager
+    def store(self):
+        """``with app.store() as store:`` — the store, one thread at a time.
+
+        Waitress runs requests in threads; one connection behind a lock keeps
+        SQLite's transactions apart and avoids its busy-wait sleeps, which
+        would otherwise dominate latency under concurrent writes."""
+        with self._store_lock:
+            if self._store is None:
+                from .store import Store
+
+                self._store = Store.open(self.settings["SOTONG_DB"])
+            yield self._store
+
+    # --- WSGI ------------------------------------------------------------
+
+    def error_page(self, code: int) -> Response:
+        title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[500] if code >= 500 else ERROR_TEXTS[400])
+        return self.render("web_error.html", status=code, title=title, explanation=explanation)
+
+    def dispatch(self, request: Request) -> Response:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            raise RequestEntityTooLarge()
+        adapter = self.url_map.bind_to_environ(request.environ)
+        endpoint, values = adapter.match()
+        return self.endpoints[endpoint](request, **values)
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES  # also bounds chunked bodies
+        request.app = self
+        try:
+            response = self.dispatch(request)
+        except HTTPException as exc:
+            if exc.code is None or exc.code < 400:  # redirects raised by routing
+                response = exc.get_response(environ)
+            else:
+                response = self.error_page(exc.code)
+                if exc.code == 405:
+                    response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
+        except Exception:
+            log.exception("error while answering %s %s", request.method, request.path)
+            response = self.error_page(500)
+        return response(environ, start_response)
+
+
+def healthz(request: Request) -> Response:
+    return Response("ok", mimetype="text/plain")
+
+
+def make_app(project) -> App:
+    """The app with every plugin's routes."""
+    project.activate_plugins()
+    app = App(project)
+    signals.web_routes.send(app)
+    return app
+
+
+def serve(project, host: str, port: int, threads: int, announce: Callable[[str], None] = print) -> None:
+    """Run the app with waitress until interrupted."""
+    import waitress
+
+    app = make_app(project)
+    server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                    max_request_body_size=MAX_BODY_BYTES * 4, ident="sotong")
+    actual_host, actual_port = server.socket.getsockname()[:2]
+    announce(f"Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
