@@ -117,6 +117,56 @@ def subscribers():
     """The subscriber store: import and export the e-communication CSV."""
 
 
+_ENCODING_OPTION = click.option(
+    "--encoding", type=click.Choice(["utf-8", "cp949"], case_sensitive=False), default="utf-8", show_default=True,
+    help="utf-8 is written with a BOM so that Excel reads it; cp949 is Excel's older Korean CSV.")
+
+
+@subscribers.command("import")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@settings_option
+def subscribers_import(project: Project, csv_file):
+    """Add or update subscribers from the e-communication CSV (by id).
+
+    Bad rows are listed as FILE:LINE: reason and left out; exit 1 if any.
+    """
+    from .subscribers import import_csv
+
+    report = import_csv(project.store, csv_file, project.audiences, project.today().year)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{csv_file}: {report.summary()}.")
+    if report.rejected:
+        click.get_current_context().exit(1)
+
+
+@subscribers.command("export")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@_ENCODING_OPTION
+@settings_option
+def subscribers_export(project: Project, csv_file, encoding):
+    """Write every subscriber in the store to a CSV with the import's columns."""
+    from .subscribers import export_csv
+
+    count = export_csv(project.store, csv_file, encoding)
+    click.echo(f"Wrote {count} subscribers to {csv_file} ({encoding}).")
+
+
+@subscribers.command("generate")
+@click.argument("csv_file", metavar="OUT.csv", type=click.Path(dir_okay=False))
+@click.option("--count", type=click.IntRange(min=0), default=82_400, show_default=True, help="How many subscribers.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same subscribers.")
+@_ENCODING_OPTION
+@settings_option
+def subscribers_generate(project: Project, csv_file, count, seed, encoding):
+    """Write a synthetic population (no real person) shaped like the office's, to test with."""
+    from .population import generate_population, write_csv
+
+    rows = generate_population(count, project.audiences, seed, year=project.today().year)
+    write_csv(csv_file, rows, encoding)
+    click.echo(f"Wrote {count} synthetic subscribers to {csv_file} (seed {seed}).")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")

@@ -1,0 +1,448 @@
+"""The e-communication subscriber CSV (SPEC §4) and its way in and out of the
+store: ``sotong subscribers import`` and ``sotong subscribers export``.
+
+Reading checks every cell and says, for each bad row, ``FILE:LINE:`` what is
+wrong and what to write instead; good rows are upserted by id in one
+transaction. The rules on single values (:func:`normalize_phone`,
+:func:`kept_unsubscribed_at`, :func:`check_row`) are pure functions.
+
+Decisions beyond the SPEC: ``gender`` also accepts 여/남, 여자/남자, 여성/남성,
+female/male and f/m, stored as F/M; a business row may not have a
+``birth_year`` or ``gender``; a row with fewer cells than the header has
+empty trailing cells; blank rows are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from email_validator import EmailNotValidError, validate_email
+
+from .audiences import Audiences
+from .problems import Problem, SotongError, did_you_mean
+from .store import SUBSCRIBER_COLUMNS, Store, join_keys
+
+COLUMNS = SUBSCRIBER_COLUMNS
+STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason")
+CHANNELS = ("email", "sms")
+KINDS = ("person", "business")
+# The CLI's --encoding choices: "utf-8" is written with a BOM, as Excel needs to read it.
+ENCODINGS = {"utf-8": "utf-8-sig", "cp949": "cp949"}
+MOBILE_PREFIXES = ("010", "011", "016", "017", "018", "019")
+GENDER_WORDS = {
+    "f": "F", "female": "F", "여": "F", "여자": "F", "여성": "F",
+    "m": "M", "male": "M", "남": "M", "남자": "M", "남성": "M",
+}
+EARLIEST_BIRTH_YEAR = 1900
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*일?")
+_YEAR = re.compile(r"\d{4}")
+
+
+# --- rules on single values ----------------------------------------------------
+
+
+def normalize_phone(text: str) -> str | None:
+    """A Korean mobile number as ``010-1234-5678``, or None when ``text`` is not one.
+
+    Accepts ``010-1234-5678``, ``01012345678``, ``010 1234 5678``,
+    ``+82 10 1234 5678``, ``+82-10-...``, ``82 10 ...`` and ``+82 010 ...``.
+    010 numbers have 8 digits after the prefix; the old 011/016/017/018/019
+    numbers 7 or 8.
+    """
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("82"):
+            return None
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    if digits.startswith("82"):
+        digits = "0" + digits[2:].removeprefix("0")
+    prefix, rest = digits[:3], digits[3:]
+    if prefix not in MOBILE_PREFIXES or len(rest) not in ((8,) if prefix == "010" else (7, 8)):
+        return None
+    return f"{prefix}-{rest[:-4]}-{rest[-4:]}"
+
+
+def normalize_gender(text: str) -> str | None:
+    """``F`` or ``M`` for the words a form or a person may write, else None."""
+    return GENDER_WORDS.get(text.strip().lower())
+
+
+def kept_unsubscribed_at(stored: str | None, imported_subscribed_at: str | None,
+                         imported_unsubscribed_at: str | None) -> str | None:
+    """The ``unsubscribed_at`` to store when a row is imported over a stored one.
+
+    An import never re-subscribes someone who unsubscribed: a stored
+    ``unsubscribed_at`` stays unless the imported ``subscribed_at`` is a later
+    day (they subscribed again in the e-communication system). The stored
+    value may be a date or a date-time (the collector's); its day counts.
+    """
+    if stored is None:
+        return imported_unsubscribed_at
+    if imported_subscribed_at is not None and imported_subscribed_at[:10] > stored[:10]:
+        return imported_unsubscribed_at
+    return stored
+
+
+def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict | None, list[str]]:
+    """One CSV row (column -> cell text) checked against SPEC §4.
+
+    Returns the values to store (None when the row is wrong) and one message
+    per mistake, each saying what is wrong and what to write instead.
+    """
+    value = {c: (cells.get(c) or "").strip() or None for c in COLUMNS}
+    errors: list[str] = []
+    row: dict = {"id": value["id"], "name": value["name"]}
+    if row["id"] is None:
+        errors.append("id is empty; write the subscriber's id from the e-communication system")
+
+    kind = value["kind"] or "person"
+    if kind not in KINDS:
+        errors.append(f'kind "{kind}" is not person or business{did_you_mean(kind, KINDS)}; leave it empty for a person')
+    row["kind"] = kind
+
+    row["business_type"] = value["business_type"]
+    if value["business_type"] is not None:
+        if kind == "person":
+            errors.append("business_type is only for businesses; leave it empty, or write business in the kind column")
+        elif value["business_type"] not in audiences.business_types:
+            errors.append(_not_in("business_type", value["business_type"], audiences.business_types, "business types"))
+
+    row["gender"] = None
+    if value["gender"] is not None:
+        row["gender"] = normalize_gender(value["gender"])
+        if row["gender"] is None:
+            errors.append(f'gender "{value["gender"]}" is not F or M; write F (여) or M (남), or leave it empty')
+        elif kind == "business":
+            errors.append("gender is only for persons; leave it empty for a business")
+
+    row["birth_year"] = None
+    if value["birth_year"] is not None:
+        year = value["birth_year"]
+        if not _YEAR.fullmatch(year):
+            errors.append(f'birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985')
+        elif int(year) > this_year:
+            errors.append(f'birth_year "{year}" is in the future; write the year of birth, e.g. 1985')
+        elif int(year) < EARLIEST_BIRTH_YEAR:
+            errors.append(f'birth_year "{year}" is before {EARLIEST_BIRTH_YEAR}; check the year of birth for a typo')
+        elif kind == "business":
+            errors.append("birth_year is only for persons; leave it empty for a business")
+        else:
+            row["birth_year"] = int(year)
+
+    row["dong"] = value["dong"]
+    if value["dong"] is not None and value["dong"] not in audiences.dongs:
+        errors.append(_not_in("dong", value["dong"], audiences.dongs, "dongs"))
+
+    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, "fields", errors))
+    channels = _keys("channel", value["channels"], dict.fromkeys(CHANNELS, ""), None, errors)
+    row["channels"] = join_keys(channels)
+
+    row["email"] = None
+    if value["email"] is not None:
+        try:
+            row["email"] = validate_email(value["email"], check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors.append(f'email "{value["email"]}" is not a valid email address; check for typos, e.g. name@example.com')
+    elif "email" in channels:
+        errors.append("channel email needs an email address in the email column")
+
+    row["phone"] = None
+    if value["phone"] is not None:
+        row["phone"] = normalize_phone(value["phone"])
+        if row["phone"] is None:
+            errors.append(f'phone "{value["phone"]}" is not a Korean mobile number; write it like 010-1234-5678')
+    elif "sms" in channels:
+        errors.append("channel sms needs a phone number in the phone column")
+
+    for column in ("subscribed_at", "unsubscribed_at"):
+        row[column] = value[column]
+        if value[column] is not None and not _is_date(value[column]):
+            errors.append(_date_error(column, value[column]))
+    return (None if errors else row), errors
+
+
+def _not_in(column: str, given: str, known: dict, plural: str) -> str:
+    key_of_label = {label: key for key, label in known.items()}
+    if given in key_of_label:
+        return f'{column} "{given}" is a name, not a key; write "{key_of_label[given]}"'
+    hint = did_you_mean(given, known) or f'; write one of: {", ".join(known)}'
+    return f'{column} "{given}" is not one of the {plural} in audiences.yaml{hint}'
+
+
+def _keys(column: str, cell: str | None, known: dict, plural: str | None, errors: list) -> set:
+    """The ``;``-separated keys of a cell; a message in ``errors`` for each unknown one."""
+    keys = {k.strip() for k in (cell or "").split(";") if k.strip()}
+    for key in sorted(keys - set(known)):
+        if "," in key:
+            errors.append(f'{column}s "{cell}" are separated by commas; separate them with ";", e.g. {";".join(list(known)[:2])}')
+        elif plural is None:
+            errors.append(f'{column} "{key}" is not email or sms{did_you_mean(key, known)}')
+        else:
+            errors.append(_not_in(column, key, known, plural))
+    return keys & set(known)
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_error(column: str, text: str) -> str:
+    loose = _LOOSE_DATE.fullmatch(text)
+    if loose:
+        guess = f"{loose[1]}-{int(loose[2]):02d}-{int(loose[3]):02d}"
+        if _is_date(guess):
+            return f'{column} "{text}" is not written as YYYY-MM-DD; write "{guess}"'
+    if _DATE.fullmatch(text):
+        return f'{column} "{text}" is not a day of the calendar; check the month and the day'
+    return f'{column} "{text}" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-05'
+
+
+# --- the file --------------------------------------------------------------------
+
+
+def decode(data: bytes, shown: str) -> str:
+    """The file's text: UTF-8 (with or without BOM), else CP949, as Excel writes it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("cp949")
+    except UnicodeDecodeError:
+        line = data[:utf8_error.start].count(b"\n") + 1
+        raise SotongError([Problem(shown, line, 'the file is neither UTF-8 nor CP949 text; '
+                                   'in Excel, save it as "CSV UTF-8 (쉼표로 분리)"')]) from None
+
+
+def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """The rows of the CSV text as (line, column -> cell), and the rows that
+    cannot be read as problems. LINE is the physical line where the row
+    starts (a quoted cell with a line break takes more than one).
+
+    A header that misses or mistypes a column raises SotongError.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise SotongError([Problem(shown, 1, f"the file is empty; its first line must be the header: {', '.join(COLUMNS)}")])
+    names = [name.strip().lower() for name in header]
+    _check_header(names, shown)
+    positions = {name: index for index, name in enumerate(names) if name}
+    unnamed = [index for index, name in enumerate(names) if not name]
+    records, problems = [], []
+    last_line = reader.line_num
+    for cells in reader:
+        line, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names):]):
+            problems.append(Problem(shown, line, f"the row has {len(cells)} cells but the header has {len(names)} columns; "
+                                                 'put a cell that holds a comma in double quotes, e.g. "성수동, 2층"'))
+            continue
+        if any(index < len(cells) and cells[index].strip() for index in unnamed):
+            problems.append(Problem(shown, line, "the row has a cell under a column without a name; "
+                                                 "name the column in the header or empty the cell"))
+            continue
+        records.append((line, {name: cells[index] if index < len(cells) else "" for name, index in positions.items()}))
+    return records, problems
+
+
+def _check_header(names: list[str], shown: str) -> None:
+    expected = ", ".join(COLUMNS)
+    problems = []
+    for name in dict.fromkeys(names):
+        if name and name not in COLUMNS:
+            problems.append(Problem(shown, 1, f'unknown column "{name}"{did_you_mean(name, COLUMNS)}; '
+                                              f"the header must name these columns, in any order: {expected}"))
+        elif name and names.count(name) > 1:
+            problems.append(Problem(shown, 1, f'column "{name}" is in the header {names.count(name)} times; name each column once'))
+    for name in COLUMNS:
+        if name not in names:
+            problems.append(Problem(shown, 1, f'column "{name}" is missing; the header must name these columns, in any order: {expected}'))
+    if problems:
+        raise SotongError(problems)
+
+
+def write_csv(path: str | Path, rows: Iterable[dict], encoding: str = "utf-8") -> int:
+    """Write rows (column -> cell) as the SPEC §4 CSV, replacing ``path`` only
+    when complete; ``encoding`` is ``utf-8`` (written with a BOM) or ``cp949``.
+
+    Returns the number of rows. SotongError when a cell cannot be written in CP949.
+    """
+    path = Path(path)
+    codec = ENCODINGS.get(encoding.lower(), encoding)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding=codec, newline="") as out:
+            writer = csv.writer(out)  # Excel's dialect: commas, CRLF, quotes where needed
+            writer.writerow(COLUMNS)
+            for count, row in enumerate(rows, start=1):
+                cells = ["" if row.get(c) is None else str(row[c]) for c in COLUMNS]
+                try:
+                    writer.writerow(cells)
+                except UnicodeEncodeError as exc:
+                    raise SotongError([f'{path}:{count + 1}: subscriber "{cells[0]}" has characters that '
+                                       f'{encoding} cannot hold ("{exc.object[exc.start:exc.end]}"); '
+                                       "write the file with --encoding utf-8"]) from None
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return count
+
+
+# --- import and export -----------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did, and the problems of the rows it rejected."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.rejected} rejected")
+
+
+def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
+               shown: str | None = None) -> ImportReport:
+    """Import the CSV file at ``path`` into ``store`` (SPEC §4)."""
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SotongError([Problem(shown, 1, f"cannot read the file: {exc.strerror}")]) from None
+    records, problems = read_records(decode(data, shown), shown)
+    report = import_records(store, records, audiences, this_year, shown)
+    report.rejected += len(problems)
+    report.problems = sorted(report.problems + problems, key=lambda problem: problem.line)
+    return report
+
+
+def import_records(store: Store, records: list[tuple[int, dict]], audiences: Audiences,
+                   this_year: int, shown: str = "rows") -> ImportReport:
+    """Check ``records`` (line, column -> cell), then upsert the good rows by id
+    in one transaction; rows with a problem, and every row of a repeated id,
+    are left out and reported."""
+    report = ImportReport()
+    lines_of: dict[str, list[int]] = {}
+    for line, cells in records:
+        key = (cells.get("id") or "").strip()
+        if key:
+            lines_of.setdefault(key, []).append(line)
+    good = []
+    for line, cells in _progress(records, "Checking rows"):
+        row, errors = check_row(cells, audiences, this_year)
+        key = (cells.get("id") or "").strip()
+        if len(lines_of.get(key, ())) > 1:
+            others = [str(n) for n in lines_of[key] if n != line]
+            where = f"line {others[0]}" if len(others) == 1 else f"lines {', '.join(others)}"
+            errors.insert(0, f'id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others')
+        if errors:
+            report.rejected += 1
+            report.problems.extend(Problem(shown, line, message) for message in errors)
+        else:
+            good.append(row)
+    _upsert(store, good, report)
+    return report
+
+
+_ALL_COLUMNS = COLUMNS + STORE_ONLY_COLUMNS
+_UPSERT = (
+    f"INSERT INTO subscribers ({', '.join(_ALL_COLUMNS)}) VALUES ({', '.join('?' * len(_ALL_COLUMNS))}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _ALL_COLUMNS[1:])}"
+)
+
+
+def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
+    # Read inside the transaction: an unsubscribe taken by the collector
+    # meanwhile must not be overwritten.
+    with store.transaction() as db:
+        stored = {r[0]: r for r in db.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM subscribers")}
+        writes = []
+        for row in rows:
+            before = stored.get(row["id"])
+            after = merged_row(row, dict(zip(_ALL_COLUMNS, before)) if before else None)
+            if before is None:
+                report.added += 1
+            elif after == tuple(before):
+                report.unchanged += 1
+                continue
+            else:
+                report.updated += 1
+            writes.append(after)
+        db.executemany(_UPSERT, writes)
+
+
+def merged_row(imported: dict, stored: dict | None) -> tuple:
+    """The store row (all columns, in order) for an imported row over a stored
+    one: the stored ``unsubscribed_at`` stays (:func:`kept_unsubscribed_at`),
+    the store's own columns stay, except that a changed email clears
+    ``email_invalid_*``."""
+    row = dict(imported, sms_unsubscribed_at=None, email_invalid_at=None, email_invalid_reason=None)
+    if stored is not None:
+        row["unsubscribed_at"] = kept_unsubscribed_at(
+            stored["unsubscribed_at"], imported["subscribed_at"], imported["unsubscribed_at"])
+        row["sms_unsubscribed_at"] = stored["sms_unsubscribed_at"]
+        if imported["email"] == stored["email"]:
+            row["email_invalid_at"] = stored["email_invalid_at"]
+            row["email_invalid_reason"] = stored["email_invalid_reason"]
+    return tuple(row[c] for c in _ALL_COLUMNS)
+
+
+def export_csv(store: Store, path: str | Path, encoding: str = "utf-8") -> int:
+    """Write every subscriber of the store to ``path`` with the SPEC §4 columns."""
+    def rows():
+        for record in store.db.execute(f"SELECT {', '.join(COLUMNS)} FROM subscribers ORDER BY id"):
+            row = dict(zip(COLUMNS, record))
+            for column in ("subscribed_at", "unsubscribed_at"):
+                if row[column]:
+                    row[column] = row[column][:10]  # the collector stores a date-time
+            yield row
+
+    return write_csv(path, _progress(list(rows()), "Writing rows"), encoding)
+
+
+def _progress(items: list, description: str):
+    """``items``, with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty() or len(items) < 10_000:
+        return items
+    from rich.console import Console
+    from rich.progress import track
+
+    return track(items, description=description, console=Console(stderr=True), transient=True)
+
+
+__all__ = [
+    "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
+    "import_records", "kept_unsubscribed_at", "merged_row", "normalize_gender", "normalize_phone",
+    "read_records", "write_csv",
+]
