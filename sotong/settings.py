@@ -70,3 +70,19 @@ def today(settings: dict) -> dt.date:
     from zoneinfo import ZoneInfo
 
     return dt.datetime.now(ZoneInfo(SEOUL_TZ)).date()
+
+
+def setting_line(settings: dict, name: str) -> int:
+    """The line where the settings file assigns ``name`` (for FILE:LINE
+    problems about a plugin's settings dict), or 1."""
+    import ast
+
+    try:
+        tree = ast.parse(Path(settings["SOTONG_SETTINGS_FILE"]).read_text(encoding="utf-8"))
+    except (KeyError, OSError, SyntaxError, ValueError):
+        return 1
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return node.lineno
+    return 1
