@@ -7,6 +7,7 @@ and are validated by their plugins; only shared settings have defaults here.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 from pathlib import Path
@@ -75,8 +76,6 @@ def today(settings: dict) -> dt.date:
 def setting_line(settings: dict, name: str) -> int:
     """The line where the settings file assigns ``name`` (for FILE:LINE
     problems about a plugin's settings dict), or 1."""
-    import ast
-
     try:
         tree = ast.parse(Path(settings["SOTONG_SETTINGS_FILE"]).read_text(encoding="utf-8"))
     except (KeyError, OSError, SyntaxError, ValueError):
