@@ -41,11 +41,11 @@ def build_site(project: Project) -> dict:
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise SotongError([f"build failed, output/ left as it was: {_describe(exc)}"]) from exc
-    _replace(staging, output)
+    replace_folder(staging, output)
     return {"seconds": time.perf_counter() - started, "files": sum(len(f) for _, _, f in os.walk(output))}
 
 
-def _replace(new: Path, target: Path) -> None:
+def replace_folder(new: Path, target: Path) -> None:
     """Swap the finished build in; the old output is removed only afterwards."""
     old = target.parent / f".{target.name}.old-{os.getpid()}"
     if target.exists():
