@@ -1,0 +1,49 @@
+"""The newsletter plugin (SPEC §5): the bi-weekly web edition of the notices,
+its archive and Atom feed, and the ``sotong newsletter`` commands.
+
+Settings: ``NEWSLETTER`` (see :mod:`.config`), validated when Pelican starts
+and by ``sotong check``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican import signals as pelican_signals
+
+from sotong import signals
+
+from .config import newsletter_settings, read_newsletter_settings
+
+TEMPLATES = str(Path(__file__).parent / "templates")
+
+
+def _start(pelican):
+    """Check NEWSLETTER and make this plugin's templates findable."""
+    newsletter_settings(pelican.settings)
+    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES", []))
+    if TEMPLATES not in overrides:
+        pelican.settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, TEMPLATES]
+
+
+def _generators(pelican):
+    from .edition import NewsletterGenerator
+
+    return NewsletterGenerator
+
+
+def _add_commands(group):
+    from .commands import newsletter
+
+    group.add_command(newsletter)
+
+
+def _check_settings(project):
+    return read_newsletter_settings(project.settings)[1]
+
+
+def register():
+    pelican_signals.initialized.connect(_start)
+    pelican_signals.get_generators.connect(_generators)
+    signals.cli_commands.connect(_add_commands)
+    signals.content_check.connect(_check_settings)

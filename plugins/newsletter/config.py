@@ -1,0 +1,89 @@
+"""The ``NEWSLETTER`` settings dict: its defaults and its validation, with a
+``pelicanconf.py:LINE: ...`` problem for every mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.schedule import is_issue_date, next_issue
+
+KEYS = ("title", "first_issue", "first_number", "subscribe_url")
+EXAMPLE = 'NEWSLETTER = {"title": "성동구 소통 소식지", "first_issue": "2026-09-10", "first_number": 1, "subscribe_url": "subscribe/"}'
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    title: str  # heads every edition: "성동구 소통 소식지 2026년 11월 26일 (제N호)"
+    first_issue: dt.date | None  # the issue numbered first_number; None: the first with notices
+    first_number: int
+    subscribe_url: str  # site-relative address of the page that says how to subscribe
+
+
+def newsletter_settings(settings: dict) -> NewsletterSettings:
+    """The validated NEWSLETTER settings; SotongError listing every problem."""
+    config, problems = read_newsletter_settings(settings)
+    if problems:
+        raise SotongError(problems)
+    return config
+
+
+def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None, list[Problem]]:
+    raw = settings.get("NEWSLETTER") or {}
+    where = settings.get("SOTONG_SETTINGS_FILE", "pelicanconf.py")
+    line = _line_of_setting(where, "NEWSLETTER")
+    problems: list[Problem] = []
+
+    def problem(message: str) -> None:
+        problems.append(Problem(where, line, f"NEWSLETTER: {message}"))
+
+    if not isinstance(raw, dict):
+        problem(f"must be a dict, e.g. {EXAMPLE}")
+        return None, problems
+    for key in raw:
+        if key not in KEYS:
+            problem(f'unknown key "{key}"{did_you_mean(str(key), KEYS)}; allowed: {", ".join(KEYS)}')
+
+    title = raw.get("title", f"{settings.get('SITENAME', '')} 소식지".strip())
+    if not isinstance(title, str) or not title.strip():
+        problem('"title" must be text, e.g. "title": "성동구 소통 소식지"')
+
+    first_issue = raw.get("first_issue")
+    if first_issue is not None:
+        try:
+            first_issue = first_issue if isinstance(first_issue, dt.date) else dt.date.fromisoformat(str(first_issue))
+        except ValueError:
+            problem(f'"first_issue" "{first_issue}" is not a date; write it as "YYYY-MM-DD", e.g. "first_issue": "2026-09-10"')
+            first_issue = None
+        else:
+            if not is_issue_date(first_issue):
+                problem(f'"first_issue" {first_issue} is not an issue date (2nd or 4th Thursday); '
+                        f'the nearest one after it is "{next_issue(first_issue)}"')
+
+    first_number = raw.get("first_number", 1)
+    if isinstance(first_number, bool) or not isinstance(first_number, int) or first_number < 1:
+        problem(f'"first_number" must be a whole number of 1 or more, not {first_number!r}')
+
+    subscribe_url = raw.get("subscribe_url", "subscribe/")
+    if not isinstance(subscribe_url, str):
+        problem('"subscribe_url" must be text, e.g. "subscribe_url": "subscribe/"')
+
+    if problems:
+        return None, problems
+    return NewsletterSettings(title.strip(), first_issue, first_number, subscribe_url.lstrip("/")), []
+
+
+def _line_of_setting(path: str, name: str) -> int:
+    """The line that assigns ``name`` in the settings file, or 1."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    assignment = re.compile(rf"^{name}\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if assignment.match(line):
+            return number
+    return 1

@@ -1,0 +1,97 @@
+"""The web edition of the newsletter: a Pelican generator writing
+``newsletter/D/index.html`` per issue, the archive ``newsletter/index.html``
+and the Atom feed ``newsletter/feed.atom.xml`` of issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from html import escape
+from pathlib import Path
+
+from feedgenerator import Atom1Feed
+from pelican.generators import Generator
+
+from sotong.notices import SEOUL
+from sotong.settings import today
+
+from .config import newsletter_settings
+from .issues import Issue, group_by_field, issue_title, korean_date, published_issues
+
+ARCHIVE_URL = "newsletter/"
+FEED_SAVE_AS = "newsletter/feed.atom.xml"
+
+
+def issue_url(day: dt.date) -> str:
+    return f"newsletter/{day.isoformat()}/"
+
+
+class NewsletterGenerator(Generator):
+    """Runs after the articles generator, whose notices it reads from the context."""
+
+    def generate_output(self, writer):
+        config = newsletter_settings(self.settings)
+        field_labels = self.context.get("FIELD_LABELS", {})
+        issues = published_issues(
+            _notices_read_by_pelican(self.context), today(self.settings),
+            first_issue=config.first_issue, first_number=config.first_number,
+        )
+        common = {
+            "NEWSLETTER_TITLE": config.title,
+            "NEWSLETTER_ARCHIVE_URL": ARCHIVE_URL,
+            "NEWSLETTER_FEED_URL": FEED_SAVE_AS,
+            "NEWSLETTER_SUBSCRIBE_URL": config.subscribe_url,
+            "korean_date": korean_date,
+            "issue_title": lambda issue: issue_title(config.title, issue),
+            "issue_url": issue_url,
+        }
+        template = self.get_template("newsletter_issue")
+        for index, issue in enumerate(issues):
+            writer.write_file(
+                issue_url(issue.day) + "index.html", template, self.context,
+                relative_urls=self.settings["RELATIVE_URLS"], url=issue_url(issue.day),
+                issue=issue, groups=group_by_field(issue.edition, field_labels),
+                previous_issue=issues[index - 1] if index > 0 else None,
+                next_issue=issues[index + 1] if index + 1 < len(issues) else None,
+                **common,
+            )
+        writer.write_file(
+            ARCHIVE_URL + "index.html", self.get_template("newsletter_archive"), self.context,
+            relative_urls=self.settings["RELATIVE_URLS"], url=ARCHIVE_URL,
+            issues=list(reversed(issues)), **common,
+        )
+        self._write_feed(config.title, issues)
+
+    def _write_feed(self, title: str, issues: list[Issue]) -> None:
+        base = (self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or "").rstrip("/")
+        feed = Atom1Feed(
+            title=title, link=f"{base}/{ARCHIVE_URL}", description=self.settings.get("SITESUBTITLE") or title,
+            language=self.settings.get("DEFAULT_LANG"), feed_url=f"{base}/{FEED_SAVE_AS}",
+        )
+        for issue in reversed(issues):
+            url = f"{base}/{issue_url(issue.day)}"
+            moment = dt.datetime.combine(issue.day, dt.time(), SEOUL)
+            feed.add_item(
+                title=issue_title(title, issue), link=url, unique_id=url,
+                description=f"소식 {len(issue.edition)}건", content=_feed_content(issue, base, self.settings["ARTICLE_URL"]),
+                pubdate=moment, updateddate=moment,
+            )
+        path = Path(self.output_path) / FEED_SAVE_AS
+        os.makedirs(path.parent, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as out:
+            feed.write(out, "utf-8")
+
+
+def _feed_content(issue: Issue, base: str, article_url: str) -> str:
+    items = "".join(
+        f'<li><a href="{escape(base)}/{escape(article_url.format(slug=n.slug))}">{escape(n.title)}</a></li>'
+        for n in issue.edition
+    )
+    return f"<ul>{items}</ul>"
+
+
+def _notices_read_by_pelican(context: dict) -> list:
+    """Every published notice: listed, unlisted and expired ones (the window
+    rule decides about expiry per issue). Drafts are not in these lists."""
+    articles = list(context.get("articles", ())) + list(context.get("hidden_articles", ()))
+    return [a.notice for a in articles if getattr(a, "notice", None) is not None]
