@@ -105,10 +105,11 @@ def matches_notice(profile: Profile, category: str, segments: Iterable[Segment],
 # --- loading -----------------------------------------------------------------
 
 
-def load_audiences(path: str | Path) -> Audiences:
-    """Read and validate audiences.yaml; raise SotongError listing every problem."""
+def load_audiences(path: str | Path, shown: str | None = None) -> Audiences:
+    """Read and validate audiences.yaml; raise SotongError listing every problem.
+    ``shown`` is the path as problems name it (default: ``path``)."""
     path = Path(path)
-    shown = str(path)
+    shown = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -43,7 +43,8 @@ class Project:
 
     @cached_property
     def audiences(self) -> Audiences:
-        return load_audiences(self.settings["AUDIENCES_PATH"])
+        path = self.settings["AUDIENCES_PATH"]
+        return load_audiences(path, self.shown(path))
 
     def notice_files(self) -> list[Path]:
         return sorted(self.notices_path.rglob("*.md")) if self.notices_path.is_dir() else []
