@@ -1,0 +1,54 @@
+"""Where the files this plugin writes live, and the URLs that point at them.
+
+Paths are fixed by SPEC §8; URLs are percent-encoded, since department names
+(and slugs made from Korean file names) are not ASCII.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from sotong.links import short_id, site_url
+
+DEPARTMENTS_SAVE_AS = "department/index.html"
+DEPARTMENTS_URL = "department/"
+SECTION_HTML_SAVE_AS = "section/latest.html"
+SECTION_JSON_SAVE_AS = "section/latest.json"
+NOT_FOUND_SAVE_AS = "404.html"
+
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def department_save_as(name: str) -> str:
+    return f"department/{name}/index.html"
+
+
+def department_url(name: str) -> str:
+    return f"department/{quote(name, safe='')}/"
+
+
+def event_save_as(slug: str) -> str:
+    return f"notices/{slug}/event.ics"
+
+
+def short_link_save_as(slug: str) -> str:
+    return f"n/{short_id(slug)}/index.html"
+
+
+def short_link_url(slug: str) -> str:
+    return f"n/{short_id(slug)}/"
+
+
+def public_url(settings: dict, path: str) -> str:
+    """``path`` on the site: absolute when SITEURL is set, else from the root."""
+    return quote(site_url(settings, path), safe=_URL_SAFE)
+
+
+def absolute_base(settings: dict) -> str | None:
+    """The public site's address for files that need absolute URLs (calendar
+    entries): SITEURL, or FEED_DOMAIN in development; None when neither is."""
+    for key in ("SITEURL", "FEED_DOMAIN"):
+        value = (settings.get(key) or "").rstrip("/")
+        if value.startswith(("https://", "http://")):
+            return value
+    return None

@@ -1,0 +1,127 @@
+"""The homepage plugin's Pelican side: the signal receivers that prepare the
+lists, and the generator that writes the files Pelican does not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pelican.generators import Generator
+from pelican.urlwrappers import Category
+
+from .addresses import (
+    DEPARTMENTS_SAVE_AS, NOT_FOUND_SAVE_AS, SECTION_HTML_SAVE_AS, SECTION_JSON_SAVE_AS,
+    absolute_base, department_url, event_save_as, public_url, short_link_save_as, short_link_url,
+)
+from .config import homepage_options
+from .departments import group_by_department
+from .ics import event_calendar
+from .section import section_entry, section_notices
+
+TEMPLATES = Path(__file__).parent / "templates"
+DEPARTMENT_TEMPLATE = "homepage_department"
+
+
+def use_plugin_templates(pelican) -> None:
+    """On ``initialized``: check HOMEPAGE, make the plugin's templates findable
+    and let department pages be paginated like category pages."""
+    settings = pelican.settings
+    homepage_options(settings)
+    overrides = list(settings.get("THEME_TEMPLATES_OVERRIDES") or [])
+    if str(TEMPLATES) not in overrides:
+        overrides.append(str(TEMPLATES))
+    settings["THEME_TEMPLATES_OVERRIDES"] = overrides
+    settings["PAGINATED_TEMPLATES"] = {DEPARTMENT_TEMPLATE: None, **settings["PAGINATED_TEMPLATES"]}
+
+
+def notice_articles(articles) -> list:
+    return [article for article in articles if getattr(article, "notice", None) is not None]
+
+
+def prepare_listings(generator) -> None:
+    """On ``article_generator_finalized``: a category for every field (so that
+    every notice page's category link works, even when the field has no
+    current notice), in the order of audiences.yaml; the departments; and the
+    addresses each notice page links to."""
+    context = generator.context
+    known = {category.name: (category, articles) for category, articles in generator.categories}
+    generator.categories = [known.get(key) or (Category(key, generator.settings), [])
+                            for key in context["FIELD_LABELS"]]
+    context["categories"] = generator.categories
+    context["DEPARTMENTS"] = group_by_department(
+        context["AUDIENCES"].departments,
+        notice_articles(generator.articles),
+        notice_articles(context.get("expired_articles", ())),
+    )
+    for article in notice_articles(generator.articles + generator.hidden_articles):
+        article.department_url = department_url(article.department)
+        article.short_url = short_link_url(article.slug)
+        article.ics_url = event_save_as(article.slug) if article.notice.event else None
+
+
+def label_feed(context, feed) -> None:
+    """On ``feed_generated``: field labels instead of keys in category feed
+    titles ("성동구 소통 - 문화공연") and in the entries' categories."""
+    labels = context["FIELD_LABELS"]
+    prefix = f"{context['SITENAME']} - "
+    title = feed.feed["title"]
+    if title.startswith(prefix) and title[len(prefix):] in labels:
+        feed.feed["title"] = prefix + labels[title[len(prefix):]]
+    for item in feed.items:
+        item["categories"] = tuple(labels.get(category, category) for category in item["categories"])
+
+
+class HomepageGenerator(Generator):
+    """Writes department pages, the homepage section, event files, short
+    links and 404.html, from the context the article generator filled."""
+
+    def generate_output(self, writer) -> None:
+        options = homepage_options(self.settings)
+        articles = notice_articles(self.context["articles"] + self.context["hidden_articles"])
+        relative = self.settings["RELATIVE_URLS"]
+        self._write_departments(writer, relative)
+        self._write_section(writer, articles, options["SECTION_SIZE"])
+        self._write_short_links(writer, articles, relative)
+        self._write_event_files(articles)
+        # Served for any missing path, so its links must not be relative.
+        writer.write_file(NOT_FOUND_SAVE_AS, self.get_template("404"), self.context, relative_urls=False)
+
+    def _write_departments(self, writer, relative: bool) -> None:
+        writer.write_file(DEPARTMENTS_SAVE_AS, self.get_template("homepage_departments"), self.context,
+                          relative_urls=relative)
+        template = self.get_template(DEPARTMENT_TEMPLATE)
+        for department in self.context["DEPARTMENTS"]:
+            articles = list(department.articles)
+            writer.write_file(department.save_as, template, self.context, relative_urls=relative,
+                              paginated={"articles": articles}, template_name=DEPARTMENT_TEMPLATE,
+                              url=department.url, department=department, articles=articles)
+
+    def _write_section(self, writer, articles, size: int) -> None:
+        url_of = {article.notice.slug: public_url(self.settings, article.url) for article in articles}
+        chosen = section_notices([article.notice for article in articles], self.context["BUILD_DAY"], size)
+        entries = [section_entry(notice, url_of[notice.slug], self.context["FIELD_LABELS"]) for notice in chosen]
+        text = json.dumps([entry.as_json() for entry in entries], ensure_ascii=False, indent=2) + "\n"
+        self._write(SECTION_JSON_SAVE_AS, text.encode("utf-8"))
+        writer.write_file(SECTION_HTML_SAVE_AS, self.get_template("homepage_section"), self.context,
+                          entries=entries, site_home=public_url(self.settings, ""))
+
+    def _write_short_links(self, writer, articles, relative: bool) -> None:
+        template = self.get_template("homepage_shortlink")
+        for article in articles:
+            writer.write_file(short_link_save_as(article.slug), template, self.context, relative_urls=relative,
+                              article=article, target=public_url(self.settings, article.url))
+
+    def _write_event_files(self, articles) -> None:
+        base = absolute_base(self.settings)
+        absolute = {"SITEURL": base} if base else None
+        uid_domain = urlsplit(base).hostname if base else "sotong.invalid"
+        for article in articles:
+            if article.notice.event:
+                url = public_url(absolute, article.url) if absolute else None
+                self._write(event_save_as(article.slug), event_calendar(article.notice, url, uid_domain))
+
+    def _write(self, save_as: str, data: bytes) -> None:
+        path = Path(self.output_path) / save_as
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
