@@ -8,8 +8,8 @@ transaction. The rules on single values (:func:`normalize_phone`,
 
 Decisions beyond the SPEC: ``gender`` also accepts 여/남, 여자/남자, 여성/남성,
 female/male and f/m, stored as F/M; a business row may not have a
-``birth_year`` or ``gender``; a row with fewer cells than the header has
-empty trailing cells; blank rows are skipped.
+``birth_year`` or ``gender``; every row has as many cells as the header
+(Excel writes them all); blank rows are skipped.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Iterable
 from email_validator import EmailNotValidError, validate_email
 
 from .audiences import Audiences
-from .problems import Problem, SotongError, did_you_mean
+from .problems import Problem, SotongError, closest, did_you_mean
 from .store import SUBSCRIBER_COLUMNS, Store, join_keys
 
 COLUMNS = SUBSCRIBER_COLUMNS
@@ -119,7 +119,7 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
         if kind == "person":
             errors.append("business_type is only for businesses; leave it empty, or write business in the kind column")
         elif value["business_type"] not in audiences.business_types:
-            errors.append(_not_in("business_type", value["business_type"], audiences.business_types, "business types"))
+            errors.append(_not_in("business_type", value["business_type"], audiences.business_types, "a business type"))
 
     row["gender"] = None
     if value["gender"] is not None:
@@ -145,9 +145,9 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
 
     row["dong"] = value["dong"]
     if value["dong"] is not None and value["dong"] not in audiences.dongs:
-        errors.append(_not_in("dong", value["dong"], audiences.dongs, "dongs"))
+        errors.append(_not_in("dong", value["dong"], audiences.dongs, "a dong"))
 
-    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, "fields", errors))
+    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, "a field", errors))
     channels = _keys("channel", value["channels"], dict.fromkeys(CHANNELS, ""), None, errors)
     row["channels"] = join_keys(channels)
 
@@ -175,24 +175,24 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
     return (None if errors else row), errors
 
 
-def _not_in(column: str, given: str, known: dict, plural: str) -> str:
+def _not_in(column: str, given: str, known: dict, what: str) -> str:
     key_of_label = {label: key for key, label in known.items()}
     if given in key_of_label:
         return f'{column} "{given}" is a name, not a key; write "{key_of_label[given]}"'
     hint = did_you_mean(given, known) or f'; write one of: {", ".join(known)}'
-    return f'{column} "{given}" is not one of the {plural} in audiences.yaml{hint}'
+    return f'{column} "{given}" is not {what} in audiences.yaml{hint}'
 
 
-def _keys(column: str, cell: str | None, known: dict, plural: str | None, errors: list) -> set:
+def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: list) -> set:
     """The ``;``-separated keys of a cell; a message in ``errors`` for each unknown one."""
     keys = {k.strip() for k in (cell or "").split(";") if k.strip()}
     for key in sorted(keys - set(known)):
         if "," in key:
             errors.append(f'{column}s "{cell}" are separated by commas; separate them with ";", e.g. {";".join(list(known)[:2])}')
-        elif plural is None:
+        elif what is None:
             errors.append(f'{column} "{key}" is not email or sms{did_you_mean(key, known)}')
         else:
-            errors.append(_not_in(column, key, known, plural))
+            errors.append(_not_in(column, key, known, what))
     return keys & set(known)
 
 
@@ -247,37 +247,43 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
         raise SotongError([Problem(shown, 1, f"the file is empty; its first line must be the header: {', '.join(COLUMNS)}")])
     names = [name.strip().lower() for name in header]
     _check_header(names, shown)
-    positions = {name: index for index, name in enumerate(names) if name}
     unnamed = [index for index, name in enumerate(names) if not name]
     records, problems = [], []
     last_line = reader.line_num
     for cells in reader:
         line, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
-        if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names):]):
+        if len(cells) > len(names):
             problems.append(Problem(shown, line, f"the row has {len(cells)} cells but the header has {len(names)} columns; "
                                                  'put a cell that holds a comma in double quotes, e.g. "성수동, 2층"'))
             continue
-        if any(index < len(cells) and cells[index].strip() for index in unnamed):
+        if len(cells) < len(names):
+            problems.append(Problem(shown, line, f"the row has {len(cells)} cells but the header has {len(names)} columns; "
+                                                 "write a cell for every column, an empty one as nothing between two commas"))
+            continue
+        if unnamed and any(cells[index].strip() for index in unnamed):
             problems.append(Problem(shown, line, "the row has a cell under a column without a name; "
                                                  "name the column in the header or empty the cell"))
             continue
-        records.append((line, {name: cells[index] if index < len(cells) else "" for name, index in positions.items()}))
+        records.append((line, dict(zip(names, cells))))  # the unnamed "" key is never read
     return records, problems
 
 
 def _check_header(names: list[str], shown: str) -> None:
     expected = ", ".join(COLUMNS)
-    problems = []
+    problems, suggested = [], set()
     for name in dict.fromkeys(names):
         if name and name not in COLUMNS:
-            problems.append(Problem(shown, 1, f'unknown column "{name}"{did_you_mean(name, COLUMNS)}; '
-                                              f"the header must name these columns, in any order: {expected}"))
+            suggestion = closest(name, (c for c in COLUMNS if c not in names))
+            suggested.add(suggestion)
+            hint = f'; did you mean "{suggestion}"? The' if suggestion else "; the"
+            problems.append(Problem(shown, 1, f'unknown column "{name}"{hint} header must name these columns, '
+                                              f"in any order: {expected}"))
         elif name and names.count(name) > 1:
             problems.append(Problem(shown, 1, f'column "{name}" is in the header {names.count(name)} times; name each column once'))
     for name in COLUMNS:
-        if name not in names:
+        if name not in names and name not in suggested:
             problems.append(Problem(shown, 1, f'column "{name}" is missing; the header must name these columns, in any order: {expected}'))
     if problems:
         raise SotongError(problems)

@@ -1,0 +1,557 @@
+"""Subscriber import and export (SPEC §4) and the synthetic population:
+every import rule with its message, the file encodings Excel writes, counts
+and exit codes of the CLI, the rule that an import never re-subscribes, the
+export/import round trip, and the shape of the generated population."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from sotong.audiences import load_audiences
+from sotong.population import FIELD_SHARES, generate_population
+from sotong.problems import SotongError
+from sotong.store import Store
+from sotong.subscribers import (
+    COLUMNS, MOBILE_PREFIXES, check_row, decode, export_csv, import_csv, kept_unsubscribed_at,
+    normalize_gender, normalize_phone, read_records,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+AUDIENCES = load_audiences(REPO / "audiences.yaml")
+THIS_YEAR = 2026
+
+GOOD = {
+    "id": "S1", "name": "김민서", "email": "kim@example.com", "phone": "010-1234-5678",
+    "birth_year": "1980", "gender": "F", "dong": "seongsu1ga1", "fields": "culture;health",
+    "channels": "email;sms", "kind": "person", "business_type": "", "subscribed_at": "2024-03-05",
+    "unsubscribed_at": "",
+}
+BUSINESS = dict(GOOD, id="B1", name="성수식당", kind="business", business_type="food-service",
+                birth_year="", gender="")
+
+
+def csv_text(*rows: dict, columns=COLUMNS) -> str:
+    lines = [",".join(columns)]
+    for row in rows:
+        lines.append(",".join(_quoted(row.get(c, "")) for c in columns))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _quoted(cell: str) -> str:
+    return f'"{cell}"' if any(ch in cell for ch in ',"\n') else cell
+
+
+def write(path: Path, text: str, encoding: str = "utf-8-sig") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store.open(tmp_path / "private" / "sotong.db")
+    yield store
+    store.close()
+
+
+def load(store: Store, path: Path):
+    return import_csv(store, path, AUDIENCES, THIS_YEAR, shown=path.name)
+
+
+# --- one row, one rule -------------------------------------------------------------
+
+
+def errors_of(**cells) -> list[str]:
+    row, errors = check_row(dict(GOOD, **cells), AUDIENCES, THIS_YEAR)
+    assert (row is None) == bool(errors)
+    return errors
+
+
+def test_a_good_row_is_normalized():
+    row, errors = check_row(dict(GOOD, email="Kim@Example.COM", phone="+82 10 1234 5678", gender="여",
+                                 fields="health; culture", kind=""), AUDIENCES, THIS_YEAR)
+    assert errors == []
+    assert row == {
+        "id": "S1", "name": "김민서", "kind": "person", "business_type": None, "gender": "F",
+        "birth_year": 1980, "dong": "seongsu1ga1", "fields": "culture;health", "channels": "email;sms",
+        "email": "Kim@example.com", "phone": "010-1234-5678", "subscribed_at": "2024-03-05",
+        "unsubscribed_at": None,
+    }
+
+
+def test_empty_cells_are_absent_values():
+    row, errors = check_row({"id": "S9", "fields": "bulletin"}, AUDIENCES, THIS_YEAR)
+    assert errors == []
+    assert row["email"] is None and row["phone"] is None and row["birth_year"] is None
+    assert row["channels"] == "" and row["kind"] == "person"
+
+
+def test_a_business_row_is_good():
+    row, errors = check_row(BUSINESS, AUDIENCES, THIS_YEAR)
+    assert errors == [] and row["business_type"] == "food-service" and row["kind"] == "business"
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"id": " "}, "id is empty; write the subscriber's id from the e-communication system"),
+    ({"email": "kim@@naver.com"},
+     'email "kim@@naver.com" is not a valid email address; check for typos, e.g. name@example.com'),
+    ({"dong": "seongsu9"}, 'dong "seongsu9" is not a dong in audiences.yaml; did you mean "seongsu2ga3"?'),
+    ({"dong": "성수1가1동"}, 'dong "성수1가1동" is a name, not a key; write "seongsu1ga1"'),
+    ({"fields": "culture;cultrue"}, 'field "cultrue" is not a field in audiences.yaml; did you mean "culture"?'),
+    ({"fields": "문화공연"}, 'field "문화공연" is a name, not a key; write "culture"'),
+    ({"fields": "culture,health"},
+     'fields "culture,health" are separated by commas; separate them with ";", e.g. culture;education'),
+    ({"channels": "eamil"}, 'channel "eamil" is not email or sms; did you mean "email"?'),
+    ({"channels": "sms", "phone": ""}, "channel sms needs a phone number in the phone column"),
+    ({"channels": "email", "email": ""}, "channel email needs an email address in the email column"),
+    ({"phone": "02-2286-5114"}, 'phone "02-2286-5114" is not a Korean mobile number; write it like 010-1234-5678'),
+    ({"phone": "010-123-4567"}, 'phone "010-123-4567" is not a Korean mobile number; write it like 010-1234-5678'),
+    ({"kind": "company"}, 'kind "company" is not person or business; leave it empty for a person'),
+    ({"business_type": "retail"},
+     "business_type is only for businesses; leave it empty, or write business in the kind column"),
+    ({"gender": "X"}, 'gender "X" is not F or M; write F (여) or M (남), or leave it empty'),
+    ({"birth_year": "85"}, 'birth_year "85" is not a 4-digit year; write the whole year of birth, e.g. 1985'),
+    ({"birth_year": "2031"}, 'birth_year "2031" is in the future; write the year of birth, e.g. 1985'),
+    ({"birth_year": "1890"}, 'birth_year "1890" is before 1900; check the year of birth for a typo'),
+    ({"subscribed_at": "2024/3/5"}, 'subscribed_at "2024/3/5" is not written as YYYY-MM-DD; write "2024-03-05"'),
+    ({"subscribed_at": "2024-02-30"},
+     'subscribed_at "2024-02-30" is not a day of the calendar; check the month and the day'),
+    ({"unsubscribed_at": "last week"},
+     'unsubscribed_at "last week" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-05'),
+])
+def test_each_rule_says_what_is_wrong_and_what_to_write(cells, message):
+    assert errors_of(**cells) == [message]
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"business_type": "restaurant"}, 'business_type "restaurant" is not a business type in audiences.yaml; '
+                                      "write one of: food-service, public-hygiene,"),
+    ({"birth_year": "1970"}, "birth_year is only for persons; leave it empty for a business"),
+    ({"gender": "M"}, "gender is only for persons; leave it empty for a business"),
+])
+def test_business_rules(cells, message):
+    _, errors = check_row(dict(BUSINESS, **cells), AUDIENCES, THIS_YEAR)
+    assert len(errors) == 1 and errors[0].startswith(message)
+
+
+def test_every_mistake_of_a_row_is_listed():
+    assert len(errors_of(email="x", phone="123", dong="nowhere")) == 3
+
+
+@pytest.mark.parametrize("word, gender", [("F", "F"), ("f", "F"), ("여", "F"), ("여자", "F"), ("female", "F"),
+                                          ("M", "M"), ("남", "M"), ("남성", "M"), ("Male", "M"), ("X", None)])
+def test_gender_words(word, gender):
+    assert normalize_gender(word) == gender
+
+
+# --- phone numbers -------------------------------------------------------------------
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+
+
+@st.composite
+def mobile_numbers(draw):
+    prefix = draw(st.sampled_from(MOBILE_PREFIXES))
+    middle_length = 4 if prefix == "010" else draw(st.sampled_from([3, 4]))
+    middle = "".join(draw(digits) for _ in range(middle_length))
+    last = "".join(draw(digits) for _ in range(4))
+    return prefix, middle, last
+
+
+FORMATS = [
+    lambda p, m, l: f"{p}-{m}-{l}",
+    lambda p, m, l: f"{p}{m}{l}",
+    lambda p, m, l: f"{p} {m} {l}",
+    lambda p, m, l: f"{p}.{m}.{l}",
+    lambda p, m, l: f"({p}) {m}-{l}",
+    lambda p, m, l: f"+82 {p[1:]} {m} {l}",
+    lambda p, m, l: f"+82-{p[1:]}-{m}-{l}",
+    lambda p, m, l: f"+82{p[1:]}{m}{l}",
+    lambda p, m, l: f"82 {p[1:]} {m} {l}",
+    lambda p, m, l: f"+82 {p} {m} {l}",
+    lambda p, m, l: f" {p}-{m}-{l} ",
+]
+
+
+@given(mobile_numbers(), st.sampled_from(FORMATS))
+def test_mobile_numbers_in_any_format_are_normalized(number, written):
+    prefix, middle, last = number
+    assert normalize_phone(written(prefix, middle, last)) == f"{prefix}-{middle}-{last}"
+
+
+@given(st.sampled_from(["02", "031", "051", "070", "080", "012", "015"]),
+       st.text(alphabet="0123456789", min_size=7, max_size=8))
+def test_other_numbers_are_not_mobile_numbers(prefix, rest):
+    assert normalize_phone(prefix + rest) is None
+    assert normalize_phone(f"+82 {prefix[1:]} {rest}") is None
+
+
+@given(st.text(alphabet="0123456789", min_size=0, max_size=12))
+def test_only_the_right_lengths_are_mobile_numbers(number):
+    valid = (number[:3] == "010" and len(number) == 11) or (
+        number[:3] in MOBILE_PREFIXES[1:] and len(number) in (10, 11))
+    assert (normalize_phone(number) is not None) == valid
+
+
+def test_foreign_and_odd_numbers_are_refused():
+    assert normalize_phone("+1 010 1234 5678") is None
+    assert normalize_phone("010-1234-567O") is None
+    assert normalize_phone("０１０-1234-5678") is None
+
+
+# --- an unsubscribe is never undone ----------------------------------------------------
+
+dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31))
+stored_values = st.one_of(
+    st.none(), dates.map(dt.date.isoformat),
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2040, 12, 31)).map(
+        lambda t: t.replace(microsecond=0).isoformat() + "+09:00"),
+)
+optional_dates = st.one_of(st.none(), dates.map(dt.date.isoformat))
+
+
+def brute_unsubscribed_at(stored, subscribed_at, unsubscribed_at):
+    """SPEC §4 read literally: a stored unsubscribed_at stays unless the
+    imported row's subscribed_at is later than it."""
+    if stored is None:
+        return unsubscribed_at
+    stored_day = dt.datetime.fromisoformat(stored).date()
+    if subscribed_at is not None and dt.date.fromisoformat(subscribed_at) > stored_day:
+        return unsubscribed_at
+    return stored
+
+
+@given(stored_values, optional_dates, optional_dates)
+def test_unsubscribe_is_never_undone(stored, subscribed_at, unsubscribed_at):
+    kept = kept_unsubscribed_at(stored, subscribed_at, unsubscribed_at)
+    assert kept == brute_unsubscribed_at(stored, subscribed_at, unsubscribed_at)
+    if stored is not None and kept is None:  # re-subscribed: only by a later subscription
+        assert subscribed_at[:10] > stored[:10]
+
+
+def test_import_keeps_a_collector_unsubscribe(tmp_path, store):
+    path = write(tmp_path / "s.csv", csv_text(GOOD))
+    load(store, path)
+    assert store.unsubscribe("S1", "2025-06-01T10:00:00+09:00")
+    report = load(store, path)
+    assert store.subscriber("S1").unsubscribed_at == "2025-06-01T10:00:00+09:00"
+    assert (report.unchanged, report.updated) == (1, 0)
+    write(path, csv_text(dict(GOOD, subscribed_at="2025-06-01")))
+    load(store, path)
+    assert store.subscriber("S1").unsubscribed_at == "2025-06-01T10:00:00+09:00"
+    write(path, csv_text(dict(GOOD, subscribed_at="2025-09-01")))
+    report = load(store, path)
+    assert report.updated == 1 and store.subscriber("S1").subscribed
+
+
+def test_import_applies_an_unsubscribe_from_the_file(tmp_path, store):
+    path = write(tmp_path / "s.csv", csv_text(GOOD))
+    load(store, path)
+    write(path, csv_text(dict(GOOD, unsubscribed_at="2025-01-02")))
+    assert load(store, path).updated == 1
+    assert store.subscriber("S1").unsubscribed_at == "2025-01-02"
+
+
+def test_store_columns_are_kept_and_a_new_email_clears_the_bounce(tmp_path, store):
+    path = write(tmp_path / "s.csv", csv_text(GOOD, dict(GOOD, id="S2", email="lee@example.com")))
+    load(store, path)
+    store.db.execute("UPDATE subscribers SET sms_unsubscribed_at = '2025-01-01', "
+                     "email_invalid_at = '2025-02-01', email_invalid_reason = '550 no such user'")
+    write(path, csv_text(dict(GOOD, name="김민서2"), dict(GOOD, id="S2", email="lee2@example.com")))
+    report = load(store, path)
+    assert report.updated == 2
+    same_email, new_email = store.subscriber("S1"), store.subscriber("S2")
+    assert same_email.name == "김민서2"
+    assert (same_email.email_invalid_at, same_email.email_invalid_reason) == ("2025-02-01", "550 no such user")
+    assert new_email.email == "lee2@example.com"
+    assert (new_email.email_invalid_at, new_email.email_invalid_reason) == (None, None)
+    assert same_email.sms_unsubscribed_at == new_email.sms_unsubscribed_at == "2025-01-01"
+
+
+# --- the file ----------------------------------------------------------------------------
+
+
+def test_columns_in_any_order(tmp_path, store):
+    columns = list(reversed(COLUMNS))
+    path = write(tmp_path / "s.csv", csv_text(GOOD, columns=columns))
+    assert load(store, path).added == 1
+    assert store.subscriber("S1").dong == "seongsu1ga1"
+
+
+def test_header_names_are_trimmed_and_case_insensitive(tmp_path, store):
+    text = csv_text(GOOD).replace("id,name", " ID , Name", 1)
+    assert load(store, write(tmp_path / "s.csv", text)).added == 1
+
+
+@pytest.mark.parametrize("columns, message", [
+    ([c for c in COLUMNS if c != "dong"], 's.csv:1: column "dong" is missing; the header must name these columns, '
+                                          "in any order: id, name, email, phone, birth_year, gender, dong, fields, "
+                                          "channels, kind, business_type, subscribed_at, unsubscribed_at"),
+    ([("emial" if c == "email" else c) for c in COLUMNS], 's.csv:1: unknown column "emial"; did you mean "email"? '
+                                                          "The header must name these columns, in any order: id,"),
+    (list(COLUMNS) + ["note"], 's.csv:1: unknown column "note"; the header must name these columns, in any order: id,'),
+    (list(COLUMNS) + ["email"], 's.csv:1: column "email" is in the header 2 times; name each column once'),
+])
+def test_header_problems_name_the_column(tmp_path, store, columns, message):
+    path = write(tmp_path / "s.csv", csv_text(GOOD, columns=columns))
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert len(caught.value.problems) == 1 and str(caught.value.problems[0]).startswith(message), caught.value.problems
+    assert store.count_subscribers() == 0
+
+
+def test_an_empty_file_asks_for_the_header(tmp_path, store):
+    with pytest.raises(SotongError, match=r"s.csv:1: the file is empty; its first line must be the header: id, name"):
+        load(store, write(tmp_path / "s.csv", ""))
+
+
+def test_bad_rows_are_reported_by_physical_line_and_the_others_imported(tmp_path, store):
+    rows = [
+        dict(GOOD, id="S1", name="여러 줄\n이름"),  # lines 2-3
+        dict(GOOD, id="S2", email="kim@@naver.com"),  # line 4
+        {},  # line 5: blank, skipped
+        dict(GOOD, id="S3", phone="010-1234-5678", channels="sms"),  # line 6
+        dict(GOOD, id="S4", dong="seongsu9"),  # line 7
+    ]
+    path = write(tmp_path / "subscribers.csv", csv_text(*rows))
+    report = load(store, path)
+    assert [str(p) for p in report.problems] == [
+        'subscribers.csv:4: email "kim@@naver.com" is not a valid email address; check for typos, e.g. name@example.com',
+        'subscribers.csv:7: dong "seongsu9" is not a dong in audiences.yaml; did you mean "seongsu2ga3"?',
+    ]
+    assert (report.added, report.rejected) == (2, 2)
+    assert store.subscriber("S1").name == "여러 줄\n이름"
+    assert store.subscriber("S2") is None and store.subscriber("S4") is None
+
+
+def test_duplicate_ids_name_both_lines_and_neither_is_imported(tmp_path, store):
+    path = write(tmp_path / "s.csv", csv_text(GOOD, dict(GOOD, id="S2"), dict(GOOD, name="다른 사람")))
+    report = load(store, path)
+    assert [str(p) for p in report.problems] == [
+        's.csv:2: id "S1" is also on line 4; an id may appear only once: keep the right row and delete the others',
+        's.csv:4: id "S1" is also on line 2; an id may appear only once: keep the right row and delete the others',
+    ]
+    assert (report.added, report.rejected) == (1, 2)
+    assert store.subscriber("S1") is None and store.subscriber("S2") is not None
+
+
+def test_rows_with_extra_or_missing_cells(tmp_path, store):
+    header, good_line = csv_text(GOOD).splitlines()
+    text = f"{header},,\r\n{good_line},,\r\n"  # Excel's empty columns at the end: fine
+    text += good_line.replace("S1", "S2") + ",,\r\n"
+    text += good_line.replace("S1", "S3").replace("김민서", "성수동, 2층") + ",,\r\n"  # unquoted comma
+    text += "S4,이름,,,,,,bulletin\r\n"  # too short
+    text += "S5,이름,,,,,,bulletin,,,,,,,x\r\n"  # a cell under a column without a name
+    report = load(store, write(tmp_path / "s.csv", text))
+    assert [str(p) for p in report.problems] == [
+        's.csv:4: the row has 16 cells but the header has 15 columns; put a cell that holds a comma '
+        'in double quotes, e.g. "성수동, 2층"',
+        "s.csv:5: the row has 8 cells but the header has 15 columns; write a cell for every column, "
+        "an empty one as nothing between two commas",
+        "s.csv:6: the row has a cell under a column without a name; name the column in the header or empty the cell",
+    ]
+    assert report.added == 2 and report.rejected == 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"])
+def test_utf8_with_or_without_bom_and_cp949(tmp_path, store, encoding):
+    path = write(tmp_path / "s.csv", csv_text(GOOD, BUSINESS), encoding)
+    report = load(store, path)
+    assert (report.added, report.rejected) == (2, 0), report.problems
+    assert store.subscriber("S1").name == "김민서" and store.subscriber("B1").name == "성수식당"
+
+
+def test_a_file_in_another_encoding_is_refused_with_its_line():
+    data = csv_text(GOOD).encode("utf-8") + "S2,Müller\r\n".encode("latin-1")
+    with pytest.raises(SotongError, match=r"s.csv:3: the file is neither UTF-8 nor CP949 text"):
+        decode(data, "s.csv")
+
+
+def test_read_records_line_numbers_count_quoted_line_breaks():
+    text = csv_text(dict(GOOD, name="a\nb\nc"), dict(GOOD, id="S2"))
+    records, problems = read_records(text, "s.csv")
+    assert problems == [] and [line for line, _ in records] == [2, 5]
+
+
+# --- counts, export, round trip -------------------------------------------------------------
+
+
+def test_counts_added_updated_unchanged(tmp_path, store):
+    path = write(tmp_path / "s.csv", csv_text(GOOD, dict(GOOD, id="S2")))
+    report = load(store, path)
+    assert (report.added, report.updated, report.unchanged, report.rejected) == (2, 0, 0, 0)
+    write(path, csv_text(GOOD, dict(GOOD, id="S2", fields="bulletin"), dict(GOOD, id="S3")))
+    report = load(store, path)
+    assert (report.added, report.updated, report.unchanged, report.rejected) == (1, 1, 1, 0)
+    assert store.subscriber("S2").fields == frozenset({"bulletin"})
+    assert report.summary() == "1 added, 1 updated, 1 unchanged, 0 rejected"
+
+
+def rows_of(path: Path, encoding="utf-8-sig") -> list[dict]:
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_export_then_import_round_trip(tmp_path, store):
+    generated = generate_population(400, AUDIENCES, seed=7, year=THIS_YEAR)
+    source = tmp_path / "in.csv"
+    from sotong.population import write_csv
+
+    write_csv(source, generated)
+    report = load(store, source)
+    assert (report.added, report.rejected) == (400, 0), report.problems[:3]
+    store.unsubscribe(generated[0]["id"], "2026-05-05T09:00:00+09:00")  # as the collector does
+
+    exported = tmp_path / "out.csv"
+    assert export_csv(store, exported) == 400
+    assert exported.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = rows_of(exported)
+    assert list(back[0]) == list(COLUMNS)
+    assert back[0]["unsubscribed_at"] == "2026-05-05"
+    assert back[1:] == generated[1:]
+
+    again = load(store, exported)
+    assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 400, 0)
+    assert store.subscriber(generated[0]["id"]).unsubscribed_at == "2026-05-05T09:00:00+09:00"
+
+
+def test_export_in_cp949(tmp_path, store):
+    load(store, write(tmp_path / "s.csv", csv_text(GOOD, BUSINESS)))
+    exported = tmp_path / "out.csv"
+    export_csv(store, exported, "cp949")
+    assert [row["name"] for row in rows_of(exported, "cp949")] == ["성수식당", "김민서"]
+
+
+def test_export_in_cp949_names_a_subscriber_it_cannot_hold(tmp_path, store):
+    load(store, write(tmp_path / "s.csv", csv_text(GOOD, dict(GOOD, id="S2", name="김😀"))))
+    exported = tmp_path / "out.csv"
+    with pytest.raises(SotongError, match=r'out.csv:3: subscriber "S2" has characters that cp949 cannot hold'):
+        export_csv(store, exported, "cp949")
+    assert not exported.exists()  # nothing half-written
+
+
+# --- the synthetic population ----------------------------------------------------------------
+
+
+def test_generator_is_deterministic_by_seed():
+    first = generate_population(500, AUDIENCES, seed=3, year=THIS_YEAR)
+    assert first == generate_population(500, AUDIENCES, seed=3, year=THIS_YEAR)
+    assert first != generate_population(500, AUDIENCES, seed=4, year=THIS_YEAR)
+
+
+@pytest.fixture(scope="module")
+def population():
+    return generate_population(20_000, AUDIENCES, seed=11, year=THIS_YEAR)
+
+
+def share(rows, test) -> float:
+    return sum(1 for row in rows if test(row)) / len(rows)
+
+
+def test_population_shape(population):
+    persons = [r for r in population if r["kind"] == "person"]
+    businesses = [r for r in population if r["kind"] == "business"]
+    assert len(persons) / len(population) == pytest.approx(77_000 / 82_400, abs=0.01)
+    assert all(r["birth_year"] == r["gender"] == "" and r["business_type"] in AUDIENCES.business_types
+               for r in businesses)
+    ages = [THIS_YEAR - int(r["birth_year"]) for r in persons]
+    assert min(ages) >= 15 and max(ages) <= 90
+    assert share(persons, lambda r: THIS_YEAR - int(r["birth_year"]) >= 65) == pytest.approx(0.2, abs=0.05)
+    assert share(persons, lambda r: r["gender"] == "F") == pytest.approx(0.515, abs=0.02)
+    assert Counter(r["dong"] for r in population).keys() == AUDIENCES.dongs.keys()
+    assert share(population, lambda r: bool(r["unsubscribed_at"])) == pytest.approx(0.03, abs=0.006)
+    assert all(r["unsubscribed_at"] > r["subscribed_at"] for r in population if r["unsubscribed_at"])
+    assert all(r["subscribed_at"] < f"{THIS_YEAR}-01-01" for r in population)
+    assert len({r["id"] for r in population}) == len(population)
+
+
+def test_population_consent_shares(population):
+    def consent(rows, field):
+        return share(rows, lambda r: field in r["fields"].split(";"))
+
+    persons = [r for r in population if r["kind"] == "person"]
+    for field in ("bulletin", "health", "culture", "living", "education", "library", "survey", "tax"):
+        assert consent(population, field) == pytest.approx(FIELD_SHARES[field], abs=0.02), field
+    for field in ("school", "idcard"):
+        assert consent(persons, field) == pytest.approx(FIELD_SHARES[field], abs=0.01), field
+    parents_age = [r for r in persons if 30 <= THIS_YEAR - int(r["birth_year"]) <= 59]
+    others = [r for r in persons if not 30 <= THIS_YEAR - int(r["birth_year"]) <= 59]
+    assert consent(parents_age, "education") > consent(others, "education") + 0.1
+    called_up = [r for r in persons if r["gender"] == "M" and 20 <= THIS_YEAR - int(r["birth_year"]) <= 40]
+    assert consent(called_up, "civildefense") == pytest.approx(0.10, abs=0.02)
+    called_up_ids = {r["id"] for r in called_up}
+    assert all("civildefense" not in r["fields"] for r in population if r["id"] not in called_up_ids)
+    assert all(r["fields"] for r in population)
+
+
+def test_population_channels_and_addresses(population):
+    assert share(population, lambda r: "sms" in r["channels"]) == pytest.approx(0.85, abs=0.02)
+    assert share(population, lambda r: "email" in r["channels"]) == pytest.approx(0.45, abs=0.02)
+    assert all(r["channels"] for r in population)
+    for r in population:
+        assert bool(r["email"]) == ("email" in r["channels"])
+        assert bool(r["phone"]) == ("sms" in r["channels"])
+    emails = [r["email"] for r in population if r["email"]]
+    assert len(set(emails)) == len(emails)
+    assert all(re.fullmatch(r"[a-z]+\.\d+@example\.(com|net|org)", e) for e in emails)
+    phones = [r["phone"] for r in population if r["phone"]]
+    assert len(set(phones)) == len(phones)
+    assert all(re.fullmatch(r"010-\d{4}-\d{4}", p) for p in phones)
+
+
+def test_every_generated_row_passes_the_import_rules(population):
+    assert all(check_row(row, AUDIENCES, THIS_YEAR)[1] == [] for row in population[:3000])
+
+
+# --- the commands, as the operator runs them ------------------------------------------------
+
+
+def test_cli_import_counts_and_exit_codes(project_dir, sotong):
+    write(project_dir / "ok.csv", csv_text(GOOD, BUSINESS))
+    result = sotong(project_dir, "subscribers", "import", "ok.csv")
+    assert result.code == 0, result.output
+    assert result.stdout.strip() == "ok.csv: 2 added, 0 updated, 0 unchanged, 0 rejected."
+
+    write(project_dir / "bad.csv", csv_text(dict(GOOD, fields="bulletin"), dict(GOOD, id="S3", channels="sms", phone="")),
+          "cp949")
+    result = sotong(project_dir, "subscribers", "import", "bad.csv")
+    assert result.code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.strip() == "bad.csv:3: channel sms needs a phone number in the phone column"
+    assert result.stdout.strip() == "bad.csv: 0 added, 1 updated, 0 unchanged, 1 rejected."
+
+    write(project_dir / "header.csv", csv_text(GOOD, columns=COLUMNS[:-1]))
+    result = sotong(project_dir, "subscribers", "import", "header.csv")
+    assert result.code == 1 and result.stderr.startswith('header.csv:1: column "unsubscribed_at" is missing')
+
+    result = sotong(project_dir, "subscribers", "export", "--encoding", "cp949", "out.csv")
+    assert result.code == 0, result.output
+    assert [r["id"] for r in rows_of(project_dir / "out.csv", "cp949")] == ["B1", "S1"]
+
+
+def test_cli_bad_command_lines_exit_2(project_dir, sotong):
+    assert sotong(project_dir, "subscribers", "import").code == 2
+    assert sotong(project_dir, "subscribers", "import", "missing.csv").code == 2
+    assert sotong(project_dir, "subscribers", "export", "--encoding", "latin1", "x.csv").code == 2
+    assert sotong(project_dir, "subscribers", "generate", "--count", "-5", "x.csv").code == 2
+
+
+def test_cli_generate_writes_an_importable_population(project_dir, sotong):
+    result = sotong(project_dir, "subscribers", "generate", "--count", "250", "--seed", "5", "pop.csv")
+    assert result.code == 0, result.output
+    data = (project_dir / "pop.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    assert len(rows_of(project_dir / "pop.csv")) == 250
+    result = sotong(project_dir, "subscribers", "import", "pop.csv")
+    assert result.code == 0 and "250 added" in result.stdout, result.output
+
+
+def test_sample_subscribers_import_cleanly(tmp_path, store):
+    report = import_csv(store, REPO / "sample" / "subscribers.csv", AUDIENCES, THIS_YEAR)
+    assert (report.added, report.rejected) == (300, 0), report.problems[:3]
