@@ -1,0 +1,106 @@
+"""The ``sotong bundles`` and ``sotong preview`` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from sotong.cli import settings_option
+from sotong.problems import SotongError
+from sotong.project import Project
+from sotong.schedule import is_issue_date, next_issue
+
+from .config import bundles_settings
+from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
+from .persona import PersonaError, parse_persona
+
+
+def _issue_date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. --issue 2026-11-26') from None
+    if not is_issue_date(day):
+        raise click.BadParameter(f"{day} is not an issue date (2nd or 4th Thursday); the next one is {next_issue(day)}")
+    return day
+
+
+def _bundle(project: Project, issue: dt.date):
+    return issue_bundle(project, issue, bundles_settings(project.settings).title)
+
+
+@click.command("bundles")
+@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="Bundle every reader's messages of this issue.")
+@click.option("--notice", "slug", metavar="SLUG", help="Bundle one notice on its own (an urgent notice), outside the issues.")
+@settings_option
+def bundles(project: Project, issue: dt.date | None, slug: str | None):
+    """Write every reader's email and SMS of an issue (or of one notice) into the outbox.
+
+    \b
+    sotong bundles --issue 2026-11-26   ->  private/outbox/2026-11-26/
+    sotong bundles --notice SLUG        ->  private/outbox/SLUG/
+    """
+    if (issue is None) == (slug is None):
+        raise click.UsageError("give --issue YYYY-MM-DD or --notice SLUG (one of them)")
+    bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
+    summary = write_bundle(project, bundle, progress=True)
+    for line in summary.lines(project.shown(summary.folder)):
+        click.echo(line)
+
+
+@click.command("preview")
+@click.option("--subscriber", "subscriber_id", metavar="ID", help="A subscriber of the store.")
+@click.option("--persona", metavar='"age=34 gender=F dong=... fields=a,b"',
+              help="An imagined reader: age or birth_year, gender, dong, kind, business_type, fields, channels.")
+@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="The issue (default: the next one).")
+@settings_option
+def preview(project: Project, subscriber_id: str | None, persona: str | None, issue: dt.date | None):
+    """Write the email (.eml and .html) and SMS one reader would get into private/preview/."""
+    if (subscriber_id is None) == (persona is None):
+        raise click.UsageError('give --subscriber ID or --persona "age=34 gender=F ..." (one of them)')
+    issue = issue or next_issue(project.today())
+    if persona is not None:
+        try:
+            subscriber = parse_persona(persona, project.audiences, issue.year)
+        except PersonaError as exc:
+            raise click.BadParameter(str(exc), param_hint="--persona") from None
+    else:
+        subscriber = project.store.subscriber(subscriber_id)
+        if subscriber is None:
+            raise SotongError([f'{project.shown(project.settings["SOTONG_DB"])}: no subscriber with id "{subscriber_id}"; '
+                               "check the id, or import the subscribers first (sotong subscribers import FILE.csv)"])
+    bundler = Bundler(project, _bundle(project, issue))
+    folder = Path(project.settings["PRIVATE_PATH"]) / "preview"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = eml_name(subscriber.id)[:-len(".eml")] + f"-{issue.isoformat()}"
+    selection = bundler.selection(subscriber)
+    message = bundler.email_for(subscriber, selection)[0] if subscriber.reachable_by("email") else None
+    text = bundler.sms.text(selection.sms) if subscriber.reachable_by("sms") else None
+    if message is None:
+        click.echo(f"email: none ({_why_not(subscriber, 'email')})")
+    else:
+        (folder / f"{stem}.eml").write_bytes(message.eml)
+        (folder / f"{stem}.html").write_text(message.html, encoding="utf-8")
+        click.echo(f"email: {len(message.notices)} notices -> {project.shown(folder / f'{stem}.eml')}")
+        click.echo(f"       open in a browser: {project.shown(folder / f'{stem}.html')}")
+    if text is None:
+        click.echo(f"sms:   none ({_why_not(subscriber, 'sms')})")
+    else:
+        (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
+        click.echo(f"sms:   {text.type}, {text.bytes} bytes -> {project.shown(folder / f'{stem}.sms.txt')}")
+
+
+def _why_not(subscriber, channel: str) -> str:
+    if not subscriber.subscribed:
+        return "unsubscribed"
+    if channel not in subscriber.channels:
+        return f"{channel} is not among the reader's channels"
+    if channel == "email" and subscriber.email_invalid_at:
+        return "the email address is marked invalid"
+    if not subscriber.reachable_by(channel):
+        return "no address for it, or unsubscribed from it"
+    return "no notice of this issue matches the reader"

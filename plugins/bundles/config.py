@@ -1,0 +1,74 @@
+"""The ``BUNDLES`` settings dict: its defaults and its validation, with a
+``pelicanconf.py:LINE: ...`` problem for every mistake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.settings import setting_line
+
+EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구 소식]"}'
+TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "email.css")
+
+
+@dataclass(frozen=True)
+class BundlesSettings:
+    email_theme: Path  # folder of the email templates and email.css
+    title: str  # heads every issue email, before the date
+    subject_prefix: str  # starts every subject: "[성동구 소통] 11월 26일 소식: 회원님께 3건"
+    sms_header: str  # starts every SMS, before the date: "[성동구 소식] 11/26"
+    office_address: str  # the sender's postal address, in every email's footer
+
+
+def defaults(settings: dict) -> dict:
+    site = settings.get("SITENAME") or "성동구 소통"
+    return {
+        "email_theme": "themes/email",
+        "title": f"{site} 소식",
+        "subject_prefix": f"[{site}]",
+        "sms_header": "[성동구 소식]",
+        "office_address": "(04750) 서울특별시 성동구 고산자로 270 성동구청 홍보담당관 · 전화 02-2286-5114",
+    }
+
+
+def bundles_settings(settings: dict) -> BundlesSettings:
+    """The validated BUNDLES settings; SotongError listing every problem."""
+    config, problems = read_bundles_settings(settings)
+    if problems:
+        raise SotongError(problems)
+    return config
+
+
+def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[Problem]]:
+    raw = settings.get("BUNDLES") or {}
+    where = settings.get("SOTONG_SETTINGS_FILE", "pelicanconf.py")
+    line = setting_line(settings, "BUNDLES")
+    problems: list[Problem] = []
+
+    def problem(message: str) -> None:
+        problems.append(Problem(where, line, f"BUNDLES: {message}"))
+
+    if not isinstance(raw, dict):
+        problem(f"must be a dict, e.g. {EXAMPLE}")
+        return None, problems
+    values = defaults(settings)
+    for key, value in raw.items():
+        if key not in values:
+            problem(f'unknown key "{key}"{did_you_mean(str(key), values)}; allowed: {", ".join(values)}')
+        elif not isinstance(value, str) or not value.strip():
+            problem(f'"{key}" must be text, e.g. "{key}": "{values[key]}"')
+        else:
+            values[key] = value.strip()
+    theme = Path(values["email_theme"])
+    if not theme.is_absolute():
+        theme = Path(settings.get("SOTONG_PROJECT_DIR", ".")) / theme
+    missing = [name for name in TEMPLATES if not (theme / name).is_file()]
+    if missing:
+        problem(f'the email theme {values["email_theme"]} lacks {", ".join(missing)}; '
+                'point "email_theme" at a folder holding them (the project ships themes/email)')
+    if problems:
+        return None, problems
+    values["email_theme"] = theme
+    return BundlesSettings(**values), []

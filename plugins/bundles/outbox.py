@@ -1,0 +1,219 @@
+"""Writing a bundle into the outbox (SPEC §6): every reader's email and SMS
+of an issue, or of one notice, in ``OUTBOX_PATH/KEY/`` — manifest.jsonl,
+email/ID.eml and sms.csv — replacing an earlier run of the same bundle only
+once the new one is complete.
+
+Readers who share a profile get the same notices, so the selection is made
+once per distinct profile; the composers make each distinct message body once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from sotong.build import replace_folder
+from sotong.links import notice_url, site_url
+from sotong.mail import MessageContext
+from sotong.problems import SotongError
+from sotong.project import Project
+from sotong.schedule import window
+from sotong.settings import SEOUL_TZ
+
+from .compose import Bundle, EmailComposer, SmsComposer
+from .config import bundles_settings
+from .rules import select
+
+log = logging.getLogger(__name__)
+SMS_COLUMNS = ("id", "phone", "type", "bytes", "text")
+MANIFEST_CORE_KEYS = ("id", "channel", "notices", "file")  # a plugin's block may add keys, not change these
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+
+
+def issue_bundle(project: Project, issue: dt.date, title: str) -> Bundle:
+    """The bundle of issue ``issue``: its window (SPEC §5)."""
+    return Bundle(
+        key=issue.isoformat(), issue=issue, day=issue,
+        notices=tuple(window(project.published_notices, issue)),
+        title=f"{title} {issue.year}년 {issue.month}월 {issue.day}일",
+        web_url=site_url(project.settings, f"newsletter/{issue.isoformat()}/"),
+    )
+
+
+def notice_bundle(project: Project, slug: str) -> Bundle:
+    """A one-off bundle of one notice: no window, no edition."""
+    notice = project.notice(slug)
+    if not notice.published:
+        raise SotongError([f"{project.shown(notice.source)}:{notice.lines.get('status', 1)}: "
+                           f"{slug} is a draft, and a draft is sent to no one; remove the line status: draft first"])
+    if not (notice.has("email") or notice.has("sms")):
+        raise SotongError([f"{project.shown(notice.source)}:{notice.lines.get('channels', 1)}: "
+                           f"{slug} has neither email nor sms in channels, so it would reach no one; "
+                           "add them, e.g. channels: [homepage, email, sms]"])
+    return Bundle(key=slug, issue=None, day=project.today(), notices=(notice,), title=notice.title,
+                  web_url=notice_url(project.settings, slug))
+
+
+def eml_name(subscriber_id: str) -> str:
+    """The file name of a reader's email: ``ID.eml``, the id %-escaped if it
+    holds characters a file name cannot."""
+    safe = subscriber_id if _SAFE_NAME.match(subscriber_id) else quote(subscriber_id, safe="-_")
+    return f"{safe}.eml"
+
+
+@dataclass
+class Summary:
+    """What a bundling run wrote, for the operator."""
+
+    folder: Path
+    readers: int = 0
+    emails: int = 0
+    sms: int = 0
+    lms: int = 0
+    nothing: int = 0  # subscribed readers who get no message this time
+    invalid_email: int = 0  # email readers skipped: their address bounced
+    unsubscribed: int = 0
+    seconds: float = 0.0
+
+    def lines(self, shown_folder: str) -> list[str]:
+        return [
+            f"Wrote {self.emails + self.sms + self.lms} messages to {shown_folder}/ in {self.seconds:.1f} s "
+            f"({self.readers} subscribers):",
+            f"  email: {self.emails}",
+            f"  text:  {self.sms + self.lms} ({self.sms} SMS, {self.lms} LMS)",
+            f"  nothing for them this time: {self.nothing}",
+            f"  skipped, email address invalid: {self.invalid_email}",
+            f"  skipped, unsubscribed: {self.unsubscribed}",
+        ]
+
+
+class Bundler:
+    """Composes the messages of one bundle for any reader."""
+
+    def __init__(self, project: Project, bundle: Bundle):
+        project.activate_plugins()
+        self.project, self.bundle = project, bundle
+        settings = project.settings
+        config = bundles_settings(settings)
+        self.audiences = project.audiences
+        self.email = EmailComposer(settings, config, self.audiences, bundle, dt.datetime.now(ZoneInfo(SEOUL_TZ)))
+        self.sms = SmsComposer(settings, config, bundle)
+        context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
+                                 notices=list(bundle.notices), css=self.email.css)
+        self.block_makers = context.block_makers()
+        self._selections: dict = {}
+
+    def selection(self, subscriber):
+        profile = subscriber.profile
+        chosen = self._selections.get(profile)
+        if chosen is None:
+            chosen = self._selections[profile] = select(profile, self.bundle.notices, self.audiences, self.bundle.year,
+                                                        with_edition=self.bundle.issue is not None)
+        return chosen
+
+    def email_for(self, subscriber, selection):
+        """(message, manifest additions) for a reader's email, or (None, {})."""
+        if not selection.email:
+            return None, {}
+        blocks = [block for make in self.block_makers for block in (make(subscriber, list(selection.email)) or ())]
+        extra = {}
+        for block in blocks:
+            extra.update((k, v) for k, v in block.manifest.items() if k not in MANIFEST_CORE_KEYS)
+        return self.email.message(subscriber, selection, blocks), extra
+
+
+def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) -> Summary:
+    """Write every message of ``bundle`` into its outbox folder, atomically."""
+    started = time.perf_counter()
+    bundler = Bundler(project, bundle)
+    outbox = Path(project.settings["OUTBOX_PATH"])
+    target = outbox / bundle.key
+    staging = outbox / f".{bundle.key}.writing-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "email").mkdir(parents=True)
+    summary = Summary(folder=target)
+    store = project.store
+    try:
+        with open(staging / "manifest.jsonl", "w", encoding="utf-8") as manifest, \
+                open(staging / "sms.csv", "w", encoding="utf-8", newline="") as sms_file, \
+                _progress(progress, store.count_subscribers(), bundle.key) as advance:
+            sms_rows = csv.writer(sms_file)
+            sms_rows.writerow(SMS_COLUMNS)
+            for subscriber in store.subscribers():
+                summary.readers += 1
+                advance()
+                if not subscriber.subscribed:
+                    summary.unsubscribed += 1
+                    continue
+                selection = bundler.selection(subscriber)
+                sent = False
+                if subscriber.reachable_by("email"):
+                    message, extra = bundler.email_for(subscriber, selection)
+                    if message is not None:
+                        name = eml_name(subscriber.id)
+                        with open(staging / "email" / name, "wb") as eml:
+                            eml.write(message.eml)
+                        row = {"id": subscriber.id, "channel": "email", "notices": list(message.notices),
+                               "banner": None, **extra, "file": f"email/{name}"}
+                        manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        summary.emails += 1
+                        sent = True
+                elif "email" in subscriber.channels and subscriber.email_invalid_at:
+                    summary.invalid_email += 1
+                    log.info("subscriber %s: email skipped, address marked invalid", subscriber.id)
+                if subscriber.reachable_by("sms"):
+                    text = bundler.sms.text(selection.sms)
+                    if text is not None:
+                        shown = [n.slug for n in selection.sms[:text.shown]]
+                        sms_rows.writerow((subscriber.id, subscriber.phone, text.type, text.bytes, text.text))
+                        manifest.write(json.dumps({"id": subscriber.id, "channel": "sms", "notices": shown,
+                                                   "banner": None, "file": None}, ensure_ascii=False) + "\n")
+                        if text.type == "SMS":
+                            summary.sms += 1
+                        else:
+                            summary.lms += 1
+                        sent = True
+                if not sent:
+                    summary.nothing += 1
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_folder(staging, target)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, label: str):
+    """Yields a function to call once per reader: it moves a rich progress bar
+    on stderr when stderr is a terminal, and does nothing otherwise."""
+    if not (enabled and sys.stderr.isatty()):
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    every, count = max(1, total // 200), 0
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"bundling {label}", total=total)
+
+        def advance():
+            nonlocal count
+            count += 1
+            if count % every == 0 or count == total:
+                bar.update(task, completed=count)
+
+        yield advance

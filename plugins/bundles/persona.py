@@ -1,0 +1,65 @@
+"""A preview persona: ``"age=34 gender=F dong=seongsu1ga1 fields=education,culture"``
+read into a subscriber with placeholder addresses, checked against
+audiences.yaml, so that staff can see what such a reader would get."""
+
+from __future__ import annotations
+
+from sotong.audiences import GENDERS, KINDS, Audiences
+from sotong.problems import did_you_mean
+from sotong.store import Subscriber
+
+KEYS = ("age", "birth_year", "gender", "dong", "kind", "business_type", "fields", "channels")
+CHANNELS = ("email", "sms")
+PERSONA_ID = "persona"
+PLACEHOLDER_EMAIL = "reader@example.com"
+PLACEHOLDER_PHONE = "010-0000-0000"
+EXAMPLE = '"age=34 gender=F dong=seongsu1ga1 fields=education,culture"'
+
+
+class PersonaError(ValueError):
+    """The persona text is wrong; the message says what to write instead."""
+
+
+def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
+    """The subscriber ``text`` describes; ages count from ``year``.
+
+    Missing keys: a person, no birth year, gender or dong, no fields, and
+    both channels.
+    """
+    values: dict[str, str] = {}
+    for item in text.split():
+        key, sep, value = item.partition("=")
+        if not sep or not value:
+            raise PersonaError(f'"{item}" is not key=value; write e.g. {EXAMPLE}')
+        if key not in KEYS:
+            raise PersonaError(f'unknown key "{key}"{did_you_mean(key, KEYS)}; keys: {", ".join(KEYS)}')
+        values[key] = value
+    if "age" in values and "birth_year" in values:
+        raise PersonaError("give age or birth_year, not both")
+    birth_year = None
+    for key in ("age", "birth_year"):
+        if key in values:
+            if not values[key].isdigit():
+                raise PersonaError(f'{key} must be a whole number, not "{values[key]}"')
+            birth_year = year - int(values[key]) if key == "age" else int(values[key])
+    fields = _keys(values.get("fields", ""), audiences.fields, "field")
+    channels = _keys(values.get("channels", ",".join(CHANNELS)), CHANNELS, "channel")
+    gender = _one(values.get("gender"), GENDERS, "gender")
+    dong = _one(values.get("dong"), audiences.dongs, "dong")
+    kind = _one(values.get("kind", "person"), KINDS, "kind")
+    business_type = _one(values.get("business_type"), audiences.business_types, "business_type")
+    return Subscriber(
+        id=PERSONA_ID, name="미리보기", email=PLACEHOLDER_EMAIL, phone=PLACEHOLDER_PHONE,
+        birth_year=birth_year, gender=gender, dong=dong, fields=fields, channels=channels,
+        kind=kind, business_type=business_type,
+    )
+
+
+def _one(value: str | None, known, what: str) -> str | None:
+    if value is not None and value not in known:
+        raise PersonaError(f'unknown {what} "{value}"{did_you_mean(value, known)}; known: {", ".join(known)}')
+    return value
+
+
+def _keys(value: str, known, what: str) -> frozenset:
+    return frozenset(_one(key, known, what) for key in value.split(",") if key)

@@ -1,0 +1,216 @@
+"""Email assembly shared by every feature that writes mail: RFC 5322
+multipart/alternative messages written straight to bytes, CSS inlining, and
+the blocks that plugins add to a reader's message.
+
+Building an ``email.message`` per reader and serializing it costs
+milliseconds, which is minutes for the whole district, so the MIME bytes are
+written here directly: headers folded and RFC 2047-encoded, bodies in base64.
+The tests parse the result back with the ``email`` package.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email.utils import format_datetime, parseaddr
+from typing import Callable, Iterable
+from urllib.parse import quote
+
+from . import signals, tokens
+from .links import collector_url
+
+CRLF = b"\r\n"
+LINE_LIMIT = 76  # RFC 2047: a line holding encoded-words stays within 76 characters
+_ENCODED_WORD_OVERHEAD = len("=?utf-8?b??=")
+_NEEDS_QUOTING = re.compile(r'[()<>\[\]:;@\\,."]')
+_BODY_TAG = re.compile(r"<body[^>]*>")
+
+
+# --- headers -------------------------------------------------------------------
+
+
+def _encoded_words(text: str, first_room: int) -> list[str]:
+    """``text`` as RFC 2047 B-encoded words, split between whole characters,
+    the first fitting in ``first_room`` characters and the others in a line."""
+    words, chunk, room = [], b"", first_room
+    for char in text:
+        data = char.encode()
+        if chunk and len(base64.b64encode(chunk + data)) > room - _ENCODED_WORD_OVERHEAD:
+            words.append(chunk)
+            chunk, room = b"", LINE_LIMIT - 1
+        chunk += data
+    words.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words]
+
+
+def _fold_ascii(name: str, value: str) -> str:
+    """Fold an ASCII value at spaces so that lines stay near 78 characters."""
+    lines, line = [], f"{name}:"
+    for word in value.split(" "):
+        if len(line) + 1 + len(word) > 78 and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += " " + word
+    lines.append(line)
+    return "\r\n".join(lines)
+
+
+def _one_line(value: str) -> str:
+    """The value on one line, trimmed: a line break in a value would start a
+    header of its own, and a leading space would be lost in parsing."""
+    return " ".join(value.splitlines()).strip()
+
+
+def header(name: str, value: str) -> bytes:
+    """One header line, CRLF-terminated: folded, Korean as encoded-words."""
+    value = _one_line(value)
+    if value.isascii() and "=?" not in value:
+        return _fold_ascii(name, value).encode() + CRLF
+    words = _encoded_words(value, LINE_LIMIT - len(name) - 2)
+    return (f"{name}: " + "\r\n ".join(words)).encode() + CRLF
+
+
+def display_name(name: str) -> str:
+    """A display name as a header phrase: encoded-words, or quoted when needed."""
+    name = _one_line(name)
+    if not name.isascii():
+        return " ".join(_encoded_words(name, LINE_LIMIT - 1))
+    if _NEEDS_QUOTING.search(name):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def address_header(name: str, display: str | None, address: str) -> bytes:
+    """``From``/``To``: ``Display <address>``, folded between the two."""
+    if not display:
+        return f"{name}: {address}".encode() + CRLF
+    return f"{name}: {display_name(display)}\r\n <{address}>".encode() + CRLF
+
+
+def mail_domain(mail_from: str) -> str:
+    """The domain of the MAIL_FROM setting, for Message-IDs."""
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def message_id(bundle: str, subscriber_id: str, domain: str) -> str:
+    """The same id each time the same bundle is made for the same reader."""
+    digest = hashlib.sha256(f"{bundle}\0{subscriber_id}".encode()).hexdigest()[:24]
+    return f"<{bundle}.{digest}@{domain}>"
+
+
+def unsubscribe_url(settings: dict, subscriber_id: str) -> str:
+    return collector_url(settings, "u/" + tokens.unsubscribe_token(subscriber_id))
+
+
+def list_unsubscribe_headers(settings: dict, subscriber_id: str, https_url: str) -> bytes:
+    """RFC 2369 and RFC 8058 one-click unsubscribe headers."""
+    mailto = f"mailto:{settings['UNSUBSCRIBE_MAILTO']}?subject={quote('unsubscribe-' + subscriber_id, safe='')}"
+    return (
+        f"List-Unsubscribe: <{https_url}>,\r\n <{mailto}>\r\n"
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+    ).encode()
+
+
+def date_header(when: dt.datetime) -> bytes:
+    return f"Date: {format_datetime(when)}".encode() + CRLF
+
+
+# --- bodies ----------------------------------------------------------------------
+
+
+def base64_body(data: bytes) -> bytes:
+    """Base64 in 76-character CRLF lines, as RFC 2045 asks."""
+    return base64.encodebytes(data).replace(b"\n", CRLF)
+
+
+def multipart_alternative(headers: bytes, text: bytes, html: bytes, boundary: str) -> bytes:
+    """A whole message: ``headers`` (CRLF-terminated lines, without MIME ones),
+    then text/plain and text/html parts, both UTF-8 in base64.
+
+    ``boundary`` must not occur in the bodies; base64 never holds ``=_``.
+    """
+    delimiter = f"--{boundary}".encode()
+    part_head = b"Content-Transfer-Encoding: base64\r\nContent-Type: text/%s; charset=\"utf-8\"\r\n\r\n"
+    return b"".join((
+        headers,
+        b"MIME-Version: 1.0\r\n",
+        f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n'.encode(),
+        delimiter, CRLF, part_head % b"plain", base64_body(text),
+        delimiter, CRLF, part_head % b"html", base64_body(html),
+        delimiter, b"--\r\n",
+    ))
+
+
+def boundary_for(message_id_value: str) -> str:
+    return "=_sotong_" + hashlib.sha256(message_id_value.encode()).hexdigest()[:20]
+
+
+# --- CSS ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def inline_css(html: str, css: str) -> str:
+    """``html`` with ``css`` moved into style attributes (premailer).
+
+    ``html`` is a whole document, whose <head> then keeps the rules that
+    cannot be inlined (media queries), or a fragment of a body. Cached: every
+    template and notice block is inlined once per run, not once per reader.
+    """
+    from premailer import Premailer
+
+    fragment = not html.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
+    document = f"<html><head></head><body>{html}</body></html>" if fragment else html
+    inlined = Premailer(
+        document, css_text=[css], disable_leftover_css=fragment, remove_classes=False,
+        cssutils_logging_level="CRITICAL", allow_network=False, disable_validation=True,
+    ).transform(pretty_print=False)
+    if not fragment:
+        return inlined
+    return inlined[_BODY_TAG.search(inlined).end():inlined.rindex("</body>")]
+
+
+# --- blocks that plugins add ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """Something a plugin adds to one reader's email (a banner, a survey
+    invitation): inline-styled HTML, its plain-text twin, and the manifest
+    keys it sets (e.g. ``{"banner": "gov24-certificates"}``)."""
+
+    html: str
+    text: str
+    manifest: dict = field(default_factory=dict)
+
+
+BlockMaker = Callable[[object, list], Iterable[Block]]
+
+
+@dataclass
+class MessageContext:
+    """One bundle as plugins see it when ``signals.message_blocks`` is sent.
+
+    ``issue`` is the issue date, or None for a one-off bundle of one notice;
+    ``day`` the day the messages are for (rules such as banner windows use it).
+    A receiver returns a callable ``(subscriber, notices) -> [Block, ...]``,
+    or None when it has nothing to add to this bundle.
+    """
+
+    settings: dict
+    audiences: object
+    issue: dt.date | None
+    day: dt.date
+    notices: list
+    css: str
+
+    def inline(self, fragment: str) -> str:
+        """``fragment`` with the email CSS inlined (once per distinct fragment)."""
+        return inline_css(fragment, self.css)
+
+    def block_makers(self) -> list[BlockMaker]:
+        """Ask the plugins for their block makers for this bundle."""
+        return [maker for _receiver, maker in signals.message_blocks.send(self) if maker is not None]

@@ -1,0 +1,132 @@
+"""MIME bytes written by sotong.mail, parsed back with the email package
+(BytesParser, policy.default): every header and part must read as given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email import policy
+from email.parser import BytesParser
+from zoneinfo import ZoneInfo
+
+from hypothesis import example, given, settings, strategies as st
+
+from sotong import mail, signals, tokens
+
+SETTINGS = {"COLLECTOR_URL": "https://sotong.sd.go.kr", "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr"}
+parse = BytesParser(policy=policy.default).parsebytes
+
+# one-line header text: anything printable, Korean included, no line breaks
+header_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=200)
+body_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=3000)
+
+
+def message_with(headers: bytes, text: str = "본문", html: str = "<p>본문</p>") -> bytes:
+    return mail.multipart_alternative(headers, text.encode(), html.encode(), mail.boundary_for("<x@y>"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(header_text)
+@example(" a ")
+@example("x" * 100)
+@example("=?utf-8?q?x?=")
+def test_subject_reads_back_exactly_and_lines_stay_short(value):
+    raw = mail.header("Subject", value)
+    assert raw.endswith(b"\r\n") and raw.isascii()
+    message = parse(message_with(raw))
+    assert message["Subject"] == value.strip()
+    if not value.isascii():
+        assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=header_text, local=st.from_regex(r"[a-z][a-z0-9.]{0,15}[a-z0-9]", fullmatch=True))
+def test_address_header_reads_back(name, local):
+    address = f"{local}@example.com"
+    message = parse(message_with(mail.address_header("To", name, address)))
+    parsed = message["To"].addresses[0]
+    assert parsed.addr_spec == address
+    assert parsed.display_name == name.strip()
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=body_text, html=body_text)
+def test_parts_read_back_exactly(text, html):
+    message = parse(mail.multipart_alternative(b"Subject: x\r\n", text.encode(), html.encode(), mail.boundary_for("<a@b>")))
+    assert message.get_content_type() == "multipart/alternative"
+    plain, rich = message.iter_parts()
+    assert plain.get_content_type() == "text/plain" and rich.get_content_type() == "text/html"
+    for part, expected in ((plain, text), (rich, html)):
+        assert part.get_content_charset() == "utf-8"
+        assert part["Content-Transfer-Encoding"] == "base64"
+        assert part.get_content() == expected
+
+
+def test_a_whole_message_has_every_header_of_spec_6():
+    when = dt.datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+    url = mail.unsubscribe_url(SETTINGS, "S0001/가")
+    message_id = mail.message_id("2026-11-26", "S0001/가", "sd.go.kr")
+    headers = b"".join((
+        mail.address_header("From", "성동구청 홍보담당관", "sotong@sd.go.kr"),
+        mail.date_header(when),
+        mail.address_header("To", "김민서", "kim@example.com"),
+        mail.header("Subject", "[성동구 소통] 11월 26일 소식: 회원님께 3건"),
+        f"Message-ID: {message_id}\r\n".encode(),
+        mail.list_unsubscribe_headers(SETTINGS, "S0001/가", url),
+    ))
+    raw = message_with(headers, "안녕하세요", "<p>안녕하세요</p>")
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF line ends only
+    assert raw.isascii()
+    message = parse(raw)
+    assert str(message["From"]) == "성동구청 홍보담당관 <sotong@sd.go.kr>"
+    assert str(message["To"]) == "김민서 <kim@example.com>"
+    assert message["Subject"] == "[성동구 소통] 11월 26일 소식: 회원님께 3건"
+    assert message["Date"].datetime == when
+    assert message["Message-ID"] == message_id and message_id.endswith("@sd.go.kr>")
+    assert message["MIME-Version"] == "1.0"
+    https, mailto = [part.strip().strip("<>") for part in str(message["List-Unsubscribe"]).split(",")]
+    token = https.rsplit("/u/", 1)[1]
+    assert https.startswith("https://sotong.sd.go.kr/u/")
+    assert tokens.subscriber_from_unsubscribe_token(token) == "S0001/가"
+    assert mailto == "mailto:unsubscribe@sd.go.kr?subject=unsubscribe-S0001%2F%EA%B0%80"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_body(("plain",)).get_content() == "안녕하세요"
+    assert message.get_body(("html",)).get_content() == "<p>안녕하세요</p>"
+
+
+def test_message_ids_are_stable_per_bundle_and_reader():
+    assert mail.message_id("2026-11-26", "S1", "sd.go.kr") == mail.message_id("2026-11-26", "S1", "sd.go.kr")
+    assert mail.message_id("2026-11-26", "S1", "sd.go.kr") != mail.message_id("2026-11-26", "S2", "sd.go.kr")
+    assert mail.message_id("2026-11-26", "S1", "sd.go.kr") != mail.message_id("2026-12-10", "S1", "sd.go.kr")
+    assert mail.mail_domain("성동구청 <sotong@sd.go.kr>") == "sd.go.kr"
+
+
+def test_a_header_cannot_be_split_by_a_line_break_in_its_value():
+    message = parse(message_with(mail.address_header("To", "김\r\nBcc: x@evil.example", "kim@example.com")))
+    assert message["Bcc"] is None
+
+
+def test_inline_css_moves_rules_into_style_attributes():
+    css = ".title { color: #0b3d91; font-size: 20px } @media (max-width: 600px) { .title { font-size: 22px } }"
+    fragment = mail.inline_css('<h2 class="title">소식</h2>', css)
+    assert fragment.startswith("<h2") and 'style="color:#0b3d91; font-size:20px"' in fragment
+    assert "@media" not in fragment
+    document = mail.inline_css('<!DOCTYPE html><html><head></head><body><h2 class="title">소식</h2></body></html>', css)
+    assert "@media" in document.split("<body")[0]  # what cannot be inlined stays in <head>
+    assert 'style="color:#0b3d91; font-size:20px"' in document
+
+
+def test_message_context_collects_the_plugins_block_makers():
+    def maker(subscriber, notices):
+        return [mail.Block("<p>배너</p>", "배너", {"banner": "gov24"})]
+
+    def receiver(context):
+        return maker if context.issue else None
+
+    signals.message_blocks.connect(receiver)
+    try:
+        issue = mail.MessageContext({}, None, dt.date(2026, 11, 26), dt.date(2026, 11, 26), [], "")
+        one_off = mail.MessageContext({}, None, None, dt.date(2026, 11, 23), [], "")
+        assert maker in issue.block_makers()
+        assert maker not in one_off.block_makers()
+    finally:
+        signals.message_blocks.disconnect(receiver)
