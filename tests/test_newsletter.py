@@ -289,3 +289,14 @@ def test_issue_title_and_numbering_from_a_configured_first_issue():
                          first_issue=dt.date(2026, 1, 8), first_number=100)
     assert [(i.day, i.number) for i in issues] == [(dt.date(2026, 11, 12), 120), (dt.date(2026, 11, 26), 121)]
     assert issue_title("성동구 소통 소식지", issues[1]) == "성동구 소통 소식지 2026년 11월 26일 (제121호)"
+
+
+def test_the_sample_builds_its_editions_in_the_site_theme(tmp_path):
+    project = copy_project(tmp_path, extra_settings='PLUGINS = ["sotong.pelican_plugin", "newsletter"]\n')
+    result = run_sotong(project, "build")
+    assert result.code == 0, result.output
+    html = (project / "output" / "newsletter" / "2026-11-26" / "index.html").read_text(encoding="utf-8")
+    assert "성동구 소통 소식지 2026년 11월 26일 (제6호)" in text_of(html)
+    assert '<a href="/newsletter/" aria-current="page">' in html  # the theme's navigation knows the page
+    archive = (project / "output" / "newsletter" / "index.html").read_text(encoding="utf-8")
+    assert archive.count('<a href="/newsletter/20') == 6

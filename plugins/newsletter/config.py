@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from sotong.problems import Problem, SotongError, did_you_mean
 from sotong.schedule import is_issue_date, next_issue
+from sotong.settings import setting_line
 
 KEYS = ("title", "first_issue", "first_number", "subscribe_url")
 EXAMPLE = 'NEWSLETTER = {"title": "성동구 소통 소식지", "first_issue": "2026-09-10", "first_number": 1, "subscribe_url": "subscribe/"}'
@@ -34,7 +33,7 @@ def newsletter_settings(settings: dict) -> NewsletterSettings:
 def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None, list[Problem]]:
     raw = settings.get("NEWSLETTER") or {}
     where = settings.get("SOTONG_SETTINGS_FILE", "pelicanconf.py")
-    line = _line_of_setting(where, "NEWSLETTER")
+    line = setting_line(settings, "NEWSLETTER")
     problems: list[Problem] = []
 
     def problem(message: str) -> None:
@@ -75,15 +74,3 @@ def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None,
         return None, problems
     return NewsletterSettings(title.strip(), first_issue, first_number, subscribe_url.lstrip("/")), []
 
-
-def _line_of_setting(path: str, name: str) -> int:
-    """The line that assigns ``name`` in the settings file, or 1."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return 1
-    assignment = re.compile(rf"^{name}\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if assignment.match(line):
-            return number
-    return 1
