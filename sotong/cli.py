@@ -126,7 +126,7 @@ _ENCODING_OPTION = click.option(
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
 @settings_option
 def subscribers_import(project: Project, csv_file):
-    """Add or update subscribers from the e-communication CSV (by id).
+    """Add or update subscribers from the e-communication CSV, by id.
 
     Bad rows are listed as FILE:LINE: reason and left out; exit 1 if any.
     """
@@ -145,10 +145,10 @@ def subscribers_import(project: Project, csv_file):
 @_ENCODING_OPTION
 @settings_option
 def subscribers_export(project: Project, csv_file, encoding):
-    """Write every subscriber in the store to a CSV with the import's columns."""
+    """Write every subscriber to a CSV with the import's columns."""
     from .subscribers import export_csv
 
-    count = export_csv(project.store, csv_file, encoding)
+    count = export_csv(project.store, csv_file, encoding, public_path=project.settings["OUTPUT_PATH"])
     click.echo(f"Wrote {count} subscribers to {csv_file} ({encoding}).")
 
 
@@ -159,7 +159,7 @@ def subscribers_export(project: Project, csv_file, encoding):
 @_ENCODING_OPTION
 @settings_option
 def subscribers_generate(project: Project, csv_file, count, seed, encoding):
-    """Write a synthetic population (no real person) shaped like the office's, to test with."""
+    """Write synthetic subscribers to test with (no real person in them)."""
     from .population import generate_population, write_csv
 
     rows = generate_population(count, project.audiences, seed, year=project.today().year)

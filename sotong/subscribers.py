@@ -190,7 +190,8 @@ def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: 
         if "," in key:
             errors.append(f'{column}s "{cell}" are separated by commas; separate them with ";", e.g. {";".join(list(known)[:2])}')
         elif what is None:
-            errors.append(f'{column} "{key}" is not email or sms{did_you_mean(key, known)}')
+            hint = did_you_mean(key, known) or "; write email, sms, or both as email;sms"
+            errors.append(f'{column} "{key}" is not email or sms{hint}')
         else:
             errors.append(_not_in(column, key, known, what))
     return keys & set(known)
@@ -309,8 +310,8 @@ def write_csv(path: str | Path, rows: Iterable[dict], encoding: str = "utf-8") -
                 try:
                     writer.writerow(cells)
                 except UnicodeEncodeError as exc:
-                    raise SotongError([f'{path}:{count + 1}: subscriber "{cells[0]}" has characters that '
-                                       f'{encoding} cannot hold ("{exc.object[exc.start:exc.end]}"); '
+                    raise SotongError([f'{path}: subscriber "{cells[0]}" has characters that {encoding} '
+                                       f'cannot hold ("{exc.object[exc.start:exc.end]}"); '
                                        "write the file with --encoding utf-8"]) from None
         os.replace(temporary, path)
     finally:
@@ -424,8 +425,17 @@ def merged_row(imported: dict, stored: dict | None) -> tuple:
     return tuple(row[c] for c in _ALL_COLUMNS)
 
 
-def export_csv(store: Store, path: str | Path, encoding: str = "utf-8") -> int:
-    """Write every subscriber of the store to ``path`` with the SPEC §4 columns."""
+def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:
+    """Write every subscriber of the store to ``path`` with the SPEC §4 columns.
+
+    ``public_path`` (OUTPUT_PATH) is deployed as it is: nothing is written under it.
+    """
+    if public_path is not None:
+        public, target = Path(public_path).resolve(), Path(path).resolve()
+        if public == target or public in target.parents:
+            raise SotongError([f"{path}: {Path(public_path).name}/ is published on the web, and subscribers are private; "
+                               "write the export elsewhere, e.g. private/subscribers.csv"])
+
     def rows():
         for record in store.db.execute(f"SELECT {', '.join(COLUMNS)} FROM subscribers ORDER BY id"):
             row = dict(zip(COLUMNS, record))

@@ -108,6 +108,7 @@ def test_a_business_row_is_good():
     ({"fields": "culture,health"},
      'fields "culture,health" are separated by commas; separate them with ";", e.g. culture;education'),
     ({"channels": "eamil"}, 'channel "eamil" is not email or sms; did you mean "email"?'),
+    ({"channels": "kakao"}, 'channel "kakao" is not email or sms; write email, sms, or both as email;sms'),
     ({"channels": "sms", "phone": ""}, "channel sms needs a phone number in the phone column"),
     ({"channels": "email", "email": ""}, "channel email needs an email address in the email column"),
     ({"phone": "02-2286-5114"}, 'phone "02-2286-5114" is not a Korean mobile number; write it like 010-1234-5678'),
@@ -431,7 +432,7 @@ def test_export_in_cp949(tmp_path, store):
 def test_export_in_cp949_names_a_subscriber_it_cannot_hold(tmp_path, store):
     load(store, write(tmp_path / "s.csv", csv_text(GOOD, dict(GOOD, id="S2", name="김😀"))))
     exported = tmp_path / "out.csv"
-    with pytest.raises(SotongError, match=r'out.csv:3: subscriber "S2" has characters that cp949 cannot hold'):
+    with pytest.raises(SotongError, match=r'out.csv: subscriber "S2" has characters that cp949 cannot hold \("😀"\)'):
         export_csv(store, exported, "cp949")
     assert not exported.exists()  # nothing half-written
 
@@ -533,6 +534,10 @@ def test_cli_import_counts_and_exit_codes(project_dir, sotong):
     result = sotong(project_dir, "subscribers", "export", "--encoding", "cp949", "out.csv")
     assert result.code == 0, result.output
     assert [r["id"] for r in rows_of(project_dir / "out.csv", "cp949")] == ["B1", "S1"]
+
+    result = sotong(project_dir, "subscribers", "export", "output/subscribers.csv")
+    assert result.code == 1 and "is published on the web, and subscribers are private" in result.stderr
+    assert not (project_dir / "output" / "subscribers.csv").exists()
 
 
 def test_cli_bad_command_lines_exit_2(project_dir, sotong):
