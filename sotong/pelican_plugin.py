@@ -13,6 +13,7 @@ Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 from markdown import Markdown
@@ -34,9 +35,13 @@ class NoticeReader(MarkdownReader):
 
     def read(self, source_path):
         self._source_path = source_path
-        self._md = Markdown(**self.settings["MARKDOWN"])
-        notices_dir = Path(self.settings["PATH"]) / self.settings.get("NOTICES_DIR", DEFAULTS["NOTICES_DIR"])
-        if Path(source_path).resolve().is_relative_to(notices_dir.resolve()):
+        # One Markdown instance per reader, reset between files: building a
+        # new one per file (as Pelican's reader does) costs more than converting.
+        if getattr(self, "_md", None) is None:
+            self._md = Markdown(**self.settings["MARKDOWN"])
+        self._md.reset()
+        notices_dir = os.path.join(self.settings["PATH"], self.settings.get("NOTICES_DIR", DEFAULTS["NOTICES_DIR"]), "")
+        if os.path.abspath(source_path).startswith(notices_dir):
             return self._read_notice(source_path)
         return self._read_page(source_path)
 

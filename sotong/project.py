@@ -5,6 +5,7 @@ read from it on demand (audiences, notices, the store, the active plugins).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class Project:
         self.settings = load_settings(self.settings_path)
         self.settings.update(overrides or {})
         self._plugins_active = False
+        self._read = None
 
     @property
     def content_path(self) -> Path:
@@ -33,10 +35,8 @@ class Project:
 
     def shown(self, path: Path | str) -> str:
         """A path as users see it: relative to the project folder."""
-        try:
-            return str(Path(path).resolve().relative_to(Path(self.settings["SOTONG_PROJECT_DIR"])))
-        except ValueError:
-            return str(path)
+        relative = os.path.relpath(os.path.abspath(path), self.settings["SOTONG_PROJECT_DIR"])
+        return str(path) if relative.startswith("..") else relative
 
     def today(self) -> dt.date:
         return today(self.settings)
@@ -50,7 +50,14 @@ class Project:
         return sorted(self.notices_path.rglob("*.md")) if self.notices_path.is_dir() else []
 
     def read_notices(self) -> tuple[list[Notice], list[Problem]]:
-        """Every notice file, read and validated; slugs checked for uniqueness."""
+        """Every notice file, read and validated; slugs checked for uniqueness.
+        Read once per Project; callers get copies of the lists."""
+        if self._read is None:
+            self._read = self._read_notice_files()
+        notices, problems = self._read
+        return list(notices), list(problems)
+
+    def _read_notice_files(self) -> tuple[list[Notice], list[Problem]]:
         notices, problems, seen = [], [], {}
         for path in self.notice_files():
             notice, found = read_notice(path, self.audiences, self.content_path, self.shown(path))

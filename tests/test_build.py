@@ -153,3 +153,17 @@ def test_new_explains_a_wrong_department(project_dir, sotong):
     result = sotong(project_dir, "new", "--title", "x", "--department", "보건서", "--category", "health")
     assert result.code == 1
     assert 'unknown department "보건서"; did you mean "보건소"?' in result.stderr
+
+
+def test_rebuilds_remove_what_the_content_no_longer_has(built, sotong):
+    notices = sorted((built / "content" / "notices").glob("*.md"))
+    removed = notices[0]
+    page = built / "output" / "notices" / removed.stem
+    assert page.exists()
+    removed.unlink()
+    for _ in range(2):  # both build slots have held the removed notice
+        assert sotong(built, "build").code == 0
+        assert not page.exists()
+        assert not (built / "output" / "marker.txt").exists()
+    assert (built / "output").is_symlink(), "output/ is switched to the new build in one rename"
+    assert (built / "output" / "index.html").is_file()
