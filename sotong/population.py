@@ -72,21 +72,23 @@ def generate_population(n: int, audiences: Audiences, seed: int, *, year: int | 
     dongs = list(audiences.dongs)
     business_types = list(audiences.business_types)
     phones: set[str] = set()
+    first = min(FIRST_SUBSCRIPTION, dt.date(year - 1, 1, 1))
     rows = []
     for index in range(1, n + 1):
         is_person = not business_types or rng.random() < PERSON_SHARE
         row = _person(rng, year) if is_person else _business(rng, business_types)
         row["id"] = f"S{index:06d}"
         row["dong"] = rng.choice(dongs) if dongs else ""
-        fields = [f for f in audiences.fields if rng.random() < _consent_share(f, row, year)]
-        if not fields and audiences.fields:  # everyone subscribed to something
-            fields = [rng.choices(list(audiences.fields), [_consent_share(f, row, year) or 0.01 for f in audiences.fields])[0]]
+        shares = {f: _consent_share(f, row, year) for f in audiences.fields}
+        fields = [f for f, share in shares.items() if rng.random() < share]
+        if not fields and any(shares.values()):  # everyone subscribed to something
+            fields = rng.choices(list(shares), list(shares.values()))
         row["fields"] = ";".join(sorted(fields))
         channels = _weighted(rng, CHANNEL_CHOICES)
         row["channels"] = channels
         row["email"] = f"{row['_mailbox']}.{index}@{rng.choice(EMAIL_DOMAINS)}" if "email" in channels else ""
         row["phone"] = _unique_phone(rng, phones) if "sms" in channels else ""
-        subscribed = FIRST_SUBSCRIPTION + dt.timedelta(days=rng.randrange((dt.date(year, 1, 1) - FIRST_SUBSCRIPTION).days))
+        subscribed = first + dt.timedelta(days=rng.randrange((dt.date(year, 1, 1) - first).days))
         row["subscribed_at"] = subscribed.isoformat()
         row["unsubscribed_at"] = ""
         if rng.random() < UNSUBSCRIBED_SHARE:
