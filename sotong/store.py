@@ -155,7 +155,11 @@ class Store:
         data["channels"] = join_keys(subscriber.channels)
         columns = ", ".join(data)
         marks = ", ".join(f":{k}" for k in data)
-        self.db.execute(f"INSERT OR REPLACE INTO subscribers ({columns}) VALUES ({marks})", data)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in data if k != "id")
+        # An upsert, not INSERT OR REPLACE: a replace deletes the row first,
+        # which would cascade to the records plugins keep about the subscriber.
+        self.db.execute(f"INSERT INTO subscribers ({columns}) VALUES ({marks}) "
+                        f"ON CONFLICT(id) DO UPDATE SET {updates}", data)
 
     def unsubscribe(self, subscriber_id: str, when: str | None = None) -> bool:
         """Unsubscribe from everything; False when already unsubscribed or unknown."""
