@@ -1,0 +1,126 @@
+"""The annual e-communication report (``sotong report --year Y``): from the
+journal, by month, by department and by category, the notices sent and the
+deliveries (one notice to one subscriber on one channel), split into email,
+SMS and LMS; written as private/reports/Y.html and Y.csv.
+
+The counting is a pure function of the journal's aggregates; files are
+written at the edge.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+TYPES = ("EMAIL", "SMS", "LMS")
+TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
+UNKNOWN = "(기록 없음)"
+CSV_COLUMNS = ("table", "item", "notices", "email", "sms", "lms", "deliveries")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Line:
+    """One line of a table: the distinct notices sent and the deliveries by type."""
+
+    item: str
+    slugs: set = field(default_factory=set)
+    by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
+
+    @property
+    def notices(self) -> int:
+        return len(self.slugs)
+
+    @property
+    def deliveries(self) -> int:
+        return sum(self.by_type.values())
+
+    def add(self, slug: str, message_type: str, count: int) -> None:
+        self.slugs.add(slug)
+        self.by_type[message_type] += count
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    months: list  # twelve Lines, January first
+    departments: list  # Lines, most deliveries first
+    categories: list
+    total: Line
+
+    def tables(self):
+        return (("month", "월별", self.months), ("department", "부서별", self.departments),
+                ("category", "분야별", self.categories))
+
+
+def annual_report(year: int, aggregates) -> AnnualReport:
+    """Count ``(month "YYYY-MM", type, slug, department, category, category_label,
+    deliveries)`` rows. A notice counts once in each line it was delivered in,
+    and once in the year's total."""
+    months = [Line(f"{m}월") for m in range(1, 13)]
+    departments: dict[str, Line] = {}
+    categories: dict[str, Line] = {}
+    total = Line("합계")
+    for month, message_type, slug, department, category, category_label, count in aggregates:
+        department = department or UNKNOWN
+        category_item = category_label or category or UNKNOWN
+        for line in (months[int(month[5:7]) - 1],
+                     departments.setdefault(department, Line(department)),
+                     categories.setdefault(category_item, Line(category_item)),
+                     total):
+            line.add(slug, message_type, count)
+
+    def ranked(lines: dict) -> list:
+        return sorted(lines.values(), key=lambda line: (-line.deliveries, line.item))
+
+    return AnnualReport(year, months, ranked(departments), ranked(categories), total)
+
+
+def month_chart(report: AnnualReport, width: int = 720, height: int = 300) -> dict:
+    """Geometry of the stacked bar chart of deliveries by month (SVG units)."""
+    left, bottom, top = 64, 40, 16
+    plot_height = height - bottom - top
+    peak = max((line.deliveries for line in report.months), default=0) or 1
+    step = (width - left - 8) / 12
+    bars = []
+    for index, line in enumerate(report.months):
+        y = top + plot_height
+        parts = []
+        for message_type in TYPES:
+            h = plot_height * line.by_type[message_type] / peak
+            y -= h
+            parts.append({"type": message_type, "y": round(y, 1), "height": round(h, 1)})
+        bars.append({"label": line.item, "x": round(left + index * step + step * 0.2, 1),
+                     "width": round(step * 0.6, 1), "parts": parts, "total": line.deliveries})
+    ticks = [{"value": round(peak * f), "y": round(top + plot_height * (1 - f), 1)} for f in (0, 0.5, 1)]
+    return {"width": width, "height": height, "left": left, "baseline": top + plot_height,
+            "bars": bars, "ticks": ticks, "peak": peak}
+
+
+def write_report(report: AnnualReport, folder: Path, site_name: str) -> tuple[Path, Path]:
+    """private/reports/Y.html and Y.csv (UTF-8 with BOM, so Excel reads it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, csv_path = folder / f"{report.year}.html", folder / f"{report.year}.csv"
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    html = environment.get_template("delivery_annual_report.html").render(
+        report=report, chart=month_chart(report), types=TYPES, type_labels=TYPE_LABELS, site_name=site_name)
+    _write_atomically(html_path, html.encode("utf-8"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    lines = [(name, line) for name, _, table in report.tables() for line in table] + [("total", report.total)]
+    for name, line in lines:
+        writer.writerow([name, line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"],
+                         line.by_type["LMS"], line.deliveries])
+    _write_atomically(csv_path, buffer.getvalue().encode("utf-8-sig"))
+    return html_path, csv_path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)

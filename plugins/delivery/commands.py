@@ -1,0 +1,235 @@
+"""The delivery commands: ``sotong send``, ``sotong send report``,
+``sotong report`` and ``sotong subscribers unsubscribe --phones``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from sotong.cli import settings_option
+from sotong.problems import SotongError
+from sotong.store import now_iso
+
+from . import annual
+from .config import delivery_config
+from .journal import DEFERRED, FAILED, Journal, NoticeInfo, flag_invalid_addresses
+from .outbox import read_outbox
+from .phones import mask_phone, unsubscribe_phones
+from .rules import invalid_address
+from .sender import Sender
+
+
+def _issue_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-26') from None
+    return value
+
+
+def _notice_slug(ctx, param, value):
+    if value is not None and not re.fullmatch(r"[\w-]+", value):
+        raise click.BadParameter(f'"{value}" is not a notice slug; slugs are letters, digits and -, e.g. cold-wave-warning')
+    return value
+
+
+def _outbox_key(issue, notice) -> tuple[str, str]:
+    if bool(issue) == bool(notice):
+        raise click.UsageError("give either --issue YYYY-MM-DD or --notice SLUG")
+    return (issue, "issue") if issue else (notice, "notice")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--issue", metavar="YYYY-MM-DD", callback=_issue_date, help="Send the outbox of this issue.")
+@click.option("--notice", metavar="SLUG", callback=_notice_slug, help="Send the one-off outbox of this notice.")
+@click.option("--host", help="SMTP server (default: SMTP_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="SMTP port (default: SMTP_PORT).")
+@click.option("--rate", type=click.FloatRange(0, min_open=True), help="Messages per second (default: SEND_RATE).")
+@click.option("--dry-run", is_flag=True, help="Say what would be sent; send and record nothing.")
+@settings_option
+@click.pass_context
+def send(ctx, project, issue, notice, host, port, rate, dry_run):
+    """Hand an outbox's emails to the SMTP server and record its SMS as handed
+    over to the SMS agency; a re-run sends only what was not accepted."""
+    if ctx.invoked_subcommand is not None:
+        return
+    key, kind = _outbox_key(issue, notice)
+    config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
+    outbox = read_outbox(project.settings, key, kind, project.shown)
+    journal = Journal(project.store)
+    subscribers = {s.id: s for s in project.store.subscribers()}
+
+    def reachable(subscriber_id: str, channel: str) -> bool:
+        subscriber = subscribers.get(subscriber_id)
+        return subscriber is not None and subscriber.reachable_by(channel)
+
+    with _send_lock(project, key):
+        recorded, pending = journal.record_outbox(outbox, reachable, _notice_infos(project, outbox), dry_run=dry_run)
+        sms_line = (f"{recorded.sms_new} SMS messages (SMS {recorded.sms_types['SMS']}, LMS {recorded.sms_types['LMS']})")
+        left_out = sum(recorded.left_out.values())
+        skipped = (f"; {left_out} readers left out: unsubscribed or unreachable since bundling" if left_out else "")
+        if dry_run:
+            click.echo(f"Dry run, nothing sent or recorded. Would send {len(pending)} emails to "
+                       f"{config.smtp_host}:{config.smtp_port} at {config.rate:g}/s and record {sms_line} "
+                       f"as handed to the SMS agency{skipped}.")
+            return
+        with _progress(len(pending), f"Sending {key}") as advance:
+            figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
+    click.echo(f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
+               f"in {figures.seconds:.1f} s"
+               + (f" ({figures.resent_in_flight} in flight when an earlier run stopped, sent again)"
+                  if figures.resent_in_flight else "") + ".")
+    click.echo(f"SMS: {sms_line} recorded as handed over; give "
+               f"{project.shown(outbox.path / 'sms.csv')} to the SMS agency (문자 발송 대행){skipped}.")
+    option = "--issue" if kind == "issue" else "--notice"
+    if recorded.left_out["sms"]:
+        click.echo(f"{recorded.left_out['sms']} SMS readers opted out since bundling: make sms.csv again with "
+                   f"sotong bundles {option} {key} before giving it to the agency.")
+    if figures.failed or figures.deferred:
+        click.echo(f"See who and why: sotong send report {option} {key}"
+                   + ("; deferred ones are retried by running this command again later." if figures.deferred else ""))
+
+
+@send.command("report")
+@click.option("--issue", metavar="YYYY-MM-DD", callback=_issue_date, help="The issue's outbox.")
+@click.option("--notice", metavar="SLUG", callback=_notice_slug, help="A one-off notice outbox.")
+@click.option("--mark-invalid", is_flag=True,
+              help="Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them.")
+@settings_option
+def send_report(project, issue, notice, mark_invalid):
+    """Counts by state, and the failed and deferred readers (by id) with the server's answer."""
+    key, kind = _outbox_key(issue, notice)
+    journal = Journal(project.store)
+    counts = journal.counts(key)
+    if not counts:
+        option = "--issue" if kind == "issue" else "--notice"
+        raise SotongError([f"nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}"])
+    click.echo(f"Outbox {key}:")
+    for channel, label in (("email", "email"), ("sms", "SMS/LMS")):
+        by_state: dict = {}
+        for (c, _type, state), n in counts.items():
+            if c == channel:
+                by_state[state] = by_state.get(state, 0) + n
+        if by_state:
+            parts = ", ".join(f"{n} {state}" for state, n in sorted(by_state.items()))
+            click.echo(f"  {label}: {parts}")
+    unsettled = journal.unsettled(key)
+    invalid = [row for row in unsettled if row["state"] == FAILED
+               and invalid_address(row["answer_stage"], row["answer_code"], row["answer_text"])]
+    invalid_ids = {row["subscriber_id"] for row in invalid}
+    for state, title in ((FAILED, "Failed"), (DEFERRED, "Deferred (retried by the next sotong send)")):
+        rows = [row for row in unsettled if row["state"] == state]
+        if rows:
+            click.echo(f"{title} ({len(rows)}):")
+        for row in rows:
+            answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
+            flag = "  [invalid address]" if row["subscriber_id"] in invalid_ids and state == FAILED else ""
+            click.echo(f"  {row['subscriber_id']}  {row['channel']}  after {row['attempts']} tries: {answer}{flag}")
+    if invalid and not mark_invalid:
+        click.echo(f"{len(invalid)} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.")
+    if mark_invalid:
+        reasons = [(row["subscriber_id"], f"{row['answer_code']} {row['answer_text']}") for row in invalid]
+        flagged = flag_invalid_addresses(project.store, reasons, now_iso())
+        click.echo(f"Flagged {len(flagged)} email addresses as invalid ({len(invalid) - len(flagged)} were already): "
+                   "bundles skip them until the address is corrected in the e-communication system.")
+        for subscriber_id in flagged:
+            click.echo(f"  {subscriber_id}")
+
+
+@click.command("report")
+@click.option("--year", required=True, type=click.IntRange(2000, 2999), help="The calendar year, e.g. 2026.")
+@settings_option
+def report(project, year):
+    """The annual e-communication report from the journal: HTML and CSV in private/reports/."""
+    journal = Journal(project.store)
+    result = annual.annual_report(year, journal.sent_aggregates(year))
+    folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
+    html_path, csv_path = annual.write_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
+    total = result.total
+    click.echo(f"{year}: {total.notices} notices, {total.deliveries} deliveries (email {total.by_type['EMAIL']}, "
+               f"SMS {total.by_type['SMS']}, LMS {total.by_type['LMS']}).")
+    click.echo(f"Wrote {project.shown(html_path)} and {project.shown(csv_path)}")
+
+
+@click.command("unsubscribe")
+@click.option("--phones", "phones_file", required=True, type=click.Path(dir_okay=False),
+              help='A text file of numbers that replied "수신거부", one a line.')
+@settings_option
+def unsubscribe_phones_command(project, phones_file):
+    """Unsubscribe the numbers of a "수신거부" reply list from SMS."""
+    path = Path(phones_file)
+    if not path.is_file():
+        raise SotongError([f"{phones_file}: file not found; give the list of numbers, one a line"])
+    result = unsubscribe_phones(project.store, path, project.shown(path), now_iso())
+    click.echo(f"{len(result.matched)} numbers matched: {result.unsubscribed} subscribers unsubscribed from SMS now, "
+               f"the others already were.")
+    if result.unknown:
+        click.echo(f"{len(result.unknown)} numbers belong to no subscriber: "
+                   + ", ".join(mask_phone(p) for p in result.unknown))
+    if result.problems:
+        raise SotongError(result.problems)
+
+
+def add_commands(group: click.Group) -> None:
+    group.add_command(send)
+    group.add_command(report)
+    subscribers = group.commands.get("subscribers")
+    if isinstance(subscribers, click.Group):
+        subscribers.add_command(unsubscribe_phones_command)
+
+
+def _notice_infos(project, outbox) -> dict:
+    """Title, department and category of every notice in the outbox, as now."""
+    notices, _problems = project.read_notices()  # a broken notice elsewhere must not stop a send
+    by_slug = {n.slug: n for n in notices}
+    labels = project.audiences.fields
+    infos = {}
+    for message in outbox.messages:
+        for slug in message.notices:
+            if slug not in infos:
+                n = by_slug.get(slug)
+                infos[slug] = (NoticeInfo(n.title, n.department, n.category, labels.get(n.category, n.category))
+                               if n else NoticeInfo(None, None, None, None))
+    return infos
+
+
+@contextlib.contextmanager
+def _send_lock(project, key: str):
+    """One ``sotong send`` per outbox at a time (released by the OS if killed)."""
+    folder = Path(project.settings["PRIVATE_PATH"]) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"send-{key}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SotongError([f"another sotong send of {key} is running; wait for it to finish"]) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+@contextlib.contextmanager
+def _progress(total: int, description: str):
+    """A callable to call once per settled message; a bar when stderr is a terminal."""
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda state: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda state: progress.advance(task)

@@ -1,0 +1,114 @@
+"""The delivery plugin's settings: the ``DELIVERY`` dict and the shared SMTP
+settings it reads (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``,
+``SMTP_USER``, ``SEND_RATE``, ``MAIL_FROM``), validated at start with one
+``FILE:LINE: what to write`` line per mistake.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+
+from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.settings import setting_line
+
+PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
+
+DEFAULTS = {
+    "max_attempts": 4,            # tries per run for a 4xx answer, then deferred
+    "backoff_seconds": 2.0,       # first wait after a 4xx; doubles each try
+    "backoff_max_seconds": 60.0,
+    "reconnect_attempts": 5,      # a lost connection is reopened this many times in a row
+    "timeout_seconds": 30.0,      # socket timeout for one SMTP exchange
+}
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    smtp_host: str
+    smtp_port: int
+    starttls: bool
+    user: str | None
+    password: str | None
+    rate: float
+    mail_from: str  # the envelope sender: the address in MAIL_FROM
+    max_attempts: int
+    backoff_seconds: float
+    backoff_max_seconds: float
+    reconnect_attempts: int
+    timeout_seconds: float
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def delivery_problems(settings: dict) -> list[Problem]:
+    """Every mistake in the settings the delivery plugin uses."""
+    settings_file = settings.get("SOTONG_SETTINGS_FILE")
+    shown = Path(settings_file).name if settings_file else "pelicanconf.py"
+    problems = []
+
+    def problem(name, message):
+        problems.append(Problem(shown, setting_line(settings, name), message))
+
+    delivery = settings.get("DELIVERY", {})
+    if not isinstance(delivery, dict):
+        problem("DELIVERY", 'DELIVERY must be a dict, e.g. DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}')
+        delivery = {}
+    for key in delivery:
+        if key not in DEFAULTS:
+            problem("DELIVERY", f'DELIVERY has an unknown key "{key}"{did_you_mean(key, DEFAULTS)}; known keys: {", ".join(DEFAULTS)}')
+    for key in ("max_attempts", "reconnect_attempts"):
+        value = delivery.get(key, DEFAULTS[key])
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problem("DELIVERY", f'DELIVERY["{key}"] must be a whole number of at least 1, e.g. "{key}": {DEFAULTS[key]}')
+    for key in ("backoff_seconds", "backoff_max_seconds", "timeout_seconds"):
+        value = delivery.get(key, DEFAULTS[key])
+        if not _is_number(value) or value <= 0:
+            problem("DELIVERY", f'DELIVERY["{key}"] must be a number of seconds above 0, e.g. "{key}": {DEFAULTS[key]}')
+    if not isinstance(settings.get("SMTP_HOST"), str) or not settings["SMTP_HOST"].strip():
+        problem("SMTP_HOST", 'SMTP_HOST must be the mail server\'s name, e.g. SMTP_HOST = "smtp.sd.go.kr"')
+    port = settings.get("SMTP_PORT")
+    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+        problem("SMTP_PORT", "SMTP_PORT must be a port number from 1 to 65535, e.g. SMTP_PORT = 587")
+    if not isinstance(settings.get("SMTP_STARTTLS"), bool):
+        problem("SMTP_STARTTLS", "SMTP_STARTTLS must be True or False")
+    user = settings.get("SMTP_USER")
+    if user is not None and (not isinstance(user, str) or not user):
+        problem("SMTP_USER", 'SMTP_USER must be the login name as text, e.g. SMTP_USER = "sotong", or None')
+    rate = settings.get("SEND_RATE")
+    if not _is_number(rate) or rate <= 0:
+        problem("SEND_RATE", "SEND_RATE must be the messages per second above 0, e.g. SEND_RATE = 50")
+    mail_from = settings.get("MAIL_FROM")
+    if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
+        problem("MAIL_FROM", 'MAIL_FROM must be a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
+    return problems
+
+
+def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_password=True) -> DeliveryConfig:
+    """The validated settings, with command-line overrides; SotongError if wrong."""
+    problems = delivery_problems(settings)
+    if problems:
+        raise SotongError(problems)
+    delivery = {**DEFAULTS, **settings.get("DELIVERY", {})}
+    user = settings.get("SMTP_USER")
+    password = os.environ.get(PASSWORD_ENV)
+    if user and need_password and not password:
+        raise SotongError([f"SMTP_USER is {user!r} but {PASSWORD_ENV} is not set; export {PASSWORD_ENV}=<the mail server password>"])
+    return DeliveryConfig(
+        smtp_host=host or settings["SMTP_HOST"],
+        smtp_port=port or settings["SMTP_PORT"],
+        starttls=settings["SMTP_STARTTLS"],
+        user=user,
+        password=password,
+        rate=float(rate or settings["SEND_RATE"]),
+        mail_from=parseaddr(settings["MAIL_FROM"])[1],
+        max_attempts=delivery["max_attempts"],
+        backoff_seconds=float(delivery["backoff_seconds"]),
+        backoff_max_seconds=float(delivery["backoff_max_seconds"]),
+        reconnect_attempts=delivery["reconnect_attempts"],
+        timeout_seconds=float(delivery["timeout_seconds"]),
+    )

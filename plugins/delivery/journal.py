@@ -1,0 +1,247 @@
+"""The delivery journal: one row per message of an outbox, in the store.
+
+A row keeps ids, never addresses: the outbox (issue date or notice slug), the
+subscriber id, the channel and type (EMAIL, SMS, LMS), the notices it holds,
+its file, its state (queued, sending, sent, deferred, failed), the attempts,
+the server's last answer and when things happened (Asia/Seoul). The notices'
+title, department and category are kept per outbox as they were when it was
+sent, so the annual report counts them as they were.
+
+Every state change is its own committed transaction: a message is marked
+``sending`` before it is handed to the server and ``sent`` only after the
+server's 250, so a crash at any moment leaves at most the in-flight messages
+to be sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from sotong.notices import SEOUL
+
+QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
+STATES = (QUEUED, SENDING, SENT, DEFERRED, FAILED)
+UNSENT = (QUEUED, SENDING, DEFERRED)
+SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 전달"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivery_messages (
+    id INTEGER PRIMARY KEY,
+    outbox TEXT NOT NULL,            -- issue date (YYYY-MM-DD) or notice slug
+    kind TEXT NOT NULL CHECK (kind IN ('issue', 'notice')),
+    subscriber_id TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    type TEXT NOT NULL CHECK (type IN ('EMAIL', 'SMS', 'LMS')),
+    notices TEXT NOT NULL,           -- JSON list of slugs, in message order
+    file TEXT,                       -- email/ID.eml under the outbox; NULL for SMS
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    answer_stage TEXT,               -- connect, mail, rcpt, data: where the last answer came
+    answer_code INTEGER,
+    answer_text TEXT,
+    queued_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (outbox, subscriber_id, channel)
+);
+CREATE INDEX IF NOT EXISTS delivery_messages_by_state ON delivery_messages (outbox, channel, state);
+CREATE INDEX IF NOT EXISTS delivery_messages_by_sent_at ON delivery_messages (sent_at) WHERE state = 'sent';
+CREATE TABLE IF NOT EXISTS delivery_notices (
+    outbox TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    title TEXT,
+    department TEXT,
+    category TEXT,
+    category_label TEXT,
+    PRIMARY KEY (outbox, slug)
+);
+"""
+
+
+def seoul_now() -> str:
+    return dt.datetime.now(SEOUL).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class NoticeInfo:
+    title: str | None
+    department: str | None
+    category: str | None
+    category_label: str | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An email still to hand to the server."""
+
+    id: int
+    subscriber_id: str
+    file: str
+    state: str
+    attempts: int
+
+
+@dataclass
+class Recorded:
+    """What recording an outbox in the journal did."""
+
+    email_new: int = 0
+    sms_new: int = 0
+    sms_types: dict | None = None  # SMS/LMS -> newly handed over
+    left_out: dict | None = None  # channel -> messages of readers no longer reachable
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Journal:
+    """The journal tables of one store."""
+
+    def __init__(self, store, clock: Callable[[], str] = seoul_now):
+        self.store = store
+        self.db: sqlite3.Connection = store.db
+        self.clock = clock
+        store.ensure_schema(SCHEMA)
+
+    # --- filling ---------------------------------------------------------
+
+    def record_outbox(self, outbox, reachable: Callable[[str, str], bool], notices: dict,
+                      dry_run: bool = False) -> tuple[Recorded, list[Pending]]:
+        """Bring the journal in line with the outbox, in one transaction:
+        new emails queued, SMS recorded as handed over (state sent), unsent
+        messages of readers no longer ``reachable(id, channel)`` withdrawn.
+        Returns what changed and the emails to send. ``dry_run`` computes
+        the same and rolls back."""
+        now = self.clock()
+        recorded = Recorded(sms_types={"SMS": 0, "LMS": 0}, left_out={"email": 0, "sms": 0})
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
+                [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
+                 for slug, info in notices.items()])
+            kept = set()
+            for message in outbox.messages:
+                if not reachable(message.subscriber_id, message.channel):
+                    recorded.left_out[message.channel] += 1
+                    continue
+                kept.add((message.subscriber_id, message.channel))
+                if message.channel == "email":
+                    recorded.email_new += self._queue(outbox, message, now)
+                elif self._hand_over(outbox, message, now):
+                    recorded.sms_new += 1
+                    recorded.sms_types[message.type] += 1
+            self._withdraw(outbox.key, kept)
+            pending = self.pending(outbox.key)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("ROLLBACK" if dry_run else "COMMIT")
+        return recorded, pending
+
+    def _queue(self, outbox, message, now) -> int:
+        cursor = self.db.execute(
+            """INSERT INTO delivery_messages
+                   (outbox, kind, subscriber_id, channel, type, notices, file, state, queued_at, updated_at)
+               VALUES (?, ?, ?, 'email', 'EMAIL', ?, ?, 'queued', ?, ?)
+               ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""",
+            (outbox.key, outbox.kind, message.subscriber_id, json.dumps(message.notices, ensure_ascii=False),
+             message.file, now, now))
+        if cursor.rowcount == 1:
+            return 1
+        # Bundled again since: an unsent message follows the new outbox.
+        self.db.execute(
+            "UPDATE delivery_messages SET notices = ?, file = ? WHERE outbox = ? AND subscriber_id = ?"
+            " AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')",
+            (json.dumps(message.notices, ensure_ascii=False), message.file, outbox.key, message.subscriber_id))
+        return 0
+
+    def _hand_over(self, outbox, message, now) -> bool:
+        cursor = self.db.execute(
+            """INSERT INTO delivery_messages
+                   (outbox, kind, subscriber_id, channel, type, notices, file, state, attempts,
+                    answer_text, queued_at, updated_at, sent_at)
+               VALUES (?, ?, ?, 'sms', ?, ?, NULL, 'sent', 1, ?, ?, ?, ?)
+               ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""",
+            (outbox.key, outbox.kind, message.subscriber_id, message.type,
+             json.dumps(message.notices, ensure_ascii=False), SMS_HANDOVER, now, now, now))
+        return cursor.rowcount == 1
+
+    def _withdraw(self, outbox_key: str, kept: set) -> None:
+        rows = self.db.execute(
+            "SELECT id, subscriber_id, channel FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?)",
+            (outbox_key, *UNSENT)).fetchall()
+        gone = [(row["id"],) for row in rows if (row["subscriber_id"], row["channel"]) not in kept]
+        self.db.executemany("DELETE FROM delivery_messages WHERE id = ?", gone)
+
+    # --- sending ---------------------------------------------------------
+
+    def pending(self, outbox_key: str) -> list[Pending]:
+        """Emails not yet accepted: in-flight ones first (left by a crash), then in order."""
+        rows = self.db.execute(
+            "SELECT id, subscriber_id, file, state, attempts FROM delivery_messages"
+            " WHERE outbox = ? AND channel = 'email' AND state IN (?, ?, ?)"
+            " ORDER BY state != 'sending', id", (outbox_key, *UNSENT))
+        return [Pending(**dict(row)) for row in rows]
+
+    def mark_sending(self, message_id: int) -> None:
+        self.db.execute(
+            "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+            (self.clock(), message_id))
+
+    def mark(self, message_id: int, state: str, stage: str | None, code: int | None, text: str | None) -> None:
+        """Record the server's answer and the state it leads to."""
+        now = self.clock()
+        self.db.execute(
+            "UPDATE delivery_messages SET state = ?, answer_stage = ?, answer_code = ?, answer_text = ?,"
+            " updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+            (state, stage, code, text, now, state, now, message_id))
+
+    # --- reading ---------------------------------------------------------
+
+    def counts(self, outbox_key: str) -> dict:
+        """{(channel, type, state): messages} for one outbox."""
+        rows = self.db.execute(
+            "SELECT channel, type, state, count(*) FROM delivery_messages WHERE outbox = ? GROUP BY 1, 2, 3",
+            (outbox_key,))
+        return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+    def unsettled(self, outbox_key: str) -> list[sqlite3.Row]:
+        """Failed and deferred messages, with the server's answer."""
+        return self.db.execute(
+            "SELECT subscriber_id, channel, state, attempts, answer_stage, answer_code, answer_text, updated_at"
+            " FROM delivery_messages WHERE outbox = ? AND state IN ('failed', 'deferred')"
+            " ORDER BY state, subscriber_id", (outbox_key,)).fetchall()
+
+    def outboxes(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT outbox FROM delivery_messages ORDER BY 1")]
+
+    def sent_aggregates(self, year: int) -> list[tuple]:
+        """(month "YYYY-MM", type, slug, department, category, category_label, deliveries)
+        for every message sent in ``year`` (Asia/Seoul)."""
+        return [tuple(row) for row in self.db.execute(
+            """SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*)
+               FROM delivery_messages AS m
+               JOIN json_each(m.notices) AS j
+               LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
+               WHERE m.state = 'sent' AND m.sent_at >= ? AND m.sent_at < ?
+               GROUP BY 1, 2, 3, 4, 5, 6""",
+            (f"{year:04d}-01-01", f"{year + 1:04d}-01-01"))]
+
+
+def flag_invalid_addresses(store, failures: Iterable[tuple[str, str]], when: str) -> list[str]:
+    """Flag the email addresses of (subscriber id, reason) as invalid, so that
+    bundles skip them; returns the ids newly flagged."""
+    flagged = []
+    for subscriber_id, reason in failures:
+        cursor = store.db.execute(
+            "UPDATE subscribers SET email_invalid_at = ?, email_invalid_reason = ?"
+            " WHERE id = ? AND email_invalid_at IS NULL", (when, reason, subscriber_id))
+        if cursor.rowcount:
+            flagged.append(subscriber_id)
+    return flagged

@@ -1,0 +1,135 @@
+"""Reading an outbox (SPEC §6): ``manifest.jsonl``, the ``email/ID.eml`` files
+it names and ``sms.csv``, checked before anything is sent, each mistake as
+``FILE:LINE: message``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from pathlib import Path
+
+from sotong.problems import Problem, SotongError
+
+CHANNELS = ("email", "sms")
+SMS_TYPES = ("SMS", "LMS")
+EMAIL_TYPE = "EMAIL"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One line of the manifest: one message to one subscriber on one channel."""
+
+    subscriber_id: str
+    channel: str
+    notices: tuple
+    file: str | None
+    type: str  # EMAIL, SMS or LMS
+
+
+@dataclass(frozen=True)
+class Outbox:
+    key: str  # the folder name: an issue date or a notice slug
+    kind: str  # "issue" or "notice"
+    path: Path
+    messages: tuple
+
+    def read_message(self, message: OutboxMessage) -> bytes:
+        return (self.path / message.file).read_bytes()
+
+
+def recipient_of(data: bytes) -> str | None:
+    """The address in the message's To header (the envelope recipient)."""
+    headers = BytesHeaderParser(policy=default_policy).parsebytes(data)
+    to = headers.get("To")
+    addresses = getattr(to, "addresses", ()) if to is not None else ()
+    return addresses[0].addr_spec if addresses and addresses[0].addr_spec else None
+
+
+def outbox_folder(settings: dict, key: str) -> Path:
+    return Path(settings["OUTBOX_PATH"]) / key
+
+
+def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
+    """The outbox ``OUTBOX_PATH/key``; SotongError listing every problem."""
+    folder = outbox_folder(settings, key)
+    option = "--issue" if kind == "issue" else "--notice"
+    manifest = folder / "manifest.jsonl"
+    if not manifest.is_file():
+        raise SotongError([f"{shown(folder)}: no outbox here (manifest.jsonl is missing); "
+                           f"make it first with: sotong bundles {option} {key}"])
+    sms_types, problems = _sms_types(folder / "sms.csv", shown)
+    messages, seen = [], {}
+    with manifest.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            message, problem = _manifest_line(line, folder, sms_types)
+            if problem:
+                problems.append(Problem(shown(manifest), number, problem))
+                continue
+            twin = seen.get((message.subscriber_id, message.channel))
+            if twin:
+                problems.append(Problem(shown(manifest), number, f'a second {message.channel} message for "{message.subscriber_id}" (first on line {twin}); make the outbox again with: sotong bundles {option} {key}'))
+                continue
+            seen[(message.subscriber_id, message.channel)] = number
+            messages.append(message)
+    if problems:
+        raise SotongError(problems)
+    return Outbox(key=key, kind=kind, path=folder, messages=tuple(messages))
+
+
+def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMessage | None, str | None]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"not a JSON object ({exc.msg}); each line must look like " + '{"id": "...", "channel": "email", "notices": [...], "banner": null, "file": "email/ID.eml"}'
+    if not isinstance(data, dict):
+        return None, "each line must be one JSON object"
+    subscriber_id, channel, notices, file = data.get("id"), data.get("channel"), data.get("notices"), data.get("file")
+    if not isinstance(subscriber_id, str) or not subscriber_id:
+        return None, '"id" must be the subscriber id as text'
+    if channel not in CHANNELS:
+        return None, f'"channel" must be "email" or "sms", not {channel!r}'
+    if not isinstance(notices, list) or not notices or not all(isinstance(n, str) for n in notices):
+        return None, '"notices" must be a non-empty list of notice slugs'
+    if channel == "email":
+        if not isinstance(file, str) or not file:
+            return None, '"file" must name the message, e.g. "email/ID.eml"'
+        path = (folder / file).resolve()
+        if not path.is_relative_to(folder.resolve()) or not path.is_file():
+            return None, f"the message file {file} is missing; make the outbox again with sotong bundles"
+        return OutboxMessage(subscriber_id, channel, tuple(notices), file, EMAIL_TYPE), None
+    message_type = sms_types.get(subscriber_id)
+    if message_type is None:
+        return None, f'sms.csv has no row for "{subscriber_id}"; make the outbox again with sotong bundles'
+    return OutboxMessage(subscriber_id, channel, tuple(notices), None, message_type), None
+
+
+def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
+    """id -> SMS or LMS, from sms.csv (absent when the outbox has no SMS)."""
+    if not path.is_file():
+        return {}, []
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return {}, [Problem(shown(path), 1, "not UTF-8 or CP949 text; make the outbox again with sotong bundles")]
+    types, problems = {}, []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not {"id", "type"} <= set(reader.fieldnames or ()):
+        return {}, [Problem(shown(path), 1, "the header must name the columns id, phone, type, bytes, text")]
+    for row in reader:
+        if row["type"] not in SMS_TYPES:
+            problems.append(Problem(shown(path), reader.line_num, f'type must be SMS or LMS, not {row["type"]!r}'))
+        else:
+            types[row["id"]] = row["type"]
+    return types, problems

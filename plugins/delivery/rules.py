@@ -1,0 +1,71 @@
+"""The rules of delivery, as pure functions: what an SMTP answer means for a
+message, how long to wait before trying again, which permanent failures say
+the address itself is wrong, and how to pace sending to a rate.
+"""
+
+from __future__ import annotations
+
+import re
+
+SENT, RETRY, FAILED = "sent", "retry", "failed"
+
+# RFC 3463 enhanced status code at the start of the server's text, e.g. "5.1.1".
+_ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\d)")
+# Basic codes that, said to RCPT TO, mean the mailbox does not exist or cannot
+# be named so (RFC 5321 4.2.2); 552 (mailbox full) and 554 are not about the address.
+_INVALID_BASIC = frozenset({550, 551, 553})
+
+
+def outcome(code: int) -> str:
+    """2xx: the server took the message; 4xx: try again later; else failed."""
+    if 200 <= code < 300:
+        return SENT
+    if 400 <= code < 500:
+        return RETRY
+    return FAILED
+
+
+def backoff_delay(retry: int, base: float, cap: float) -> float:
+    """Seconds to wait before the ``retry``-th retry (1, 2, ...): base, 2·base,
+    4·base ..., never more than ``cap``."""
+    if retry < 1:
+        raise ValueError("retry counts from 1")
+    return min(cap, base * 2 ** min(retry - 1, 64))
+
+
+def invalid_address(stage: str, code: int | None, text: str | None) -> bool:
+    """True when a failure says the recipient's address does not work: a 5xx
+    answer to RCPT TO whose enhanced code is 5.1.x (bad mailbox, domain or
+    syntax) or, without one, 550/551/553."""
+    if stage != "rcpt" or code is None or not 500 <= code < 600:
+        return False
+    enhanced = _ENHANCED.match(text or "")
+    if enhanced:
+        return enhanced.group(1) == "5" and enhanced.group(2) == "1"
+    return code in _INVALID_BASIC
+
+
+class Pacer:
+    """At most ``rate`` messages per second: ``delay(now)`` is how long to
+    wait before the next one; the schedule does not drift, nor does a slow
+    moment let a burst through afterwards."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate
+        self.next_at: float | None = None
+
+    def delay(self, now: float) -> float:
+        if self.next_at is None or self.next_at < now:
+            self.next_at = now
+        wait = self.next_at - now
+        self.next_at += self.interval
+        return wait
+
+
+_ADDRESS = re.compile(r"<?[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+>?")
+
+
+def redact_addresses(text: str | None) -> str | None:
+    """A server's answer without the addresses it may echo (the journal and
+    the logs name subscribers by id only)."""
+    return _ADDRESS.sub("<주소>", text) if text else text

@@ -1,0 +1,44 @@
+"""The unsubscribe link of every email (SPEC §9): ``GET /u/TOKEN`` shows a page
+with one button; ``POST /u/TOKEN`` unsubscribes at once (RFC 8058 one-click:
+no cookie, no other token; the body may be ``List-Unsubscribe=One-Click`` or
+empty) and answers 200, however often it is repeated. A token that was not
+made with SOTONG_SECRET gets 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from werkzeug.exceptions import Forbidden
+
+from sotong.tokens import subscriber_from_unsubscribe_token
+
+log = logging.getLogger("sotong.delivery")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def unsubscribe(request, token: str):
+    subscriber_id = subscriber_from_unsubscribe_token(token)
+    if subscriber_id is None:
+        raise Forbidden()
+    app = request.app
+    if request.method == "POST":
+        with app.store() as store:
+            changed = store.unsubscribe(subscriber_id)
+        if changed:
+            log.info("unsubscribed %s by its link", subscriber_id)
+        response = app.render("delivery_unsubscribed.html", title="수신 거부 완료")
+    else:
+        with app.store() as store:
+            subscriber = store.subscriber(subscriber_id)
+        already = subscriber is None or not subscriber.subscribed
+        response = app.render("delivery_unsubscribe.html", title="수신 거부", already=already)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def add_routes(app) -> None:
+    app.add_template_folder(TEMPLATES)
+    app.add_route("/u/<token>", unsubscribe, ["GET", "POST"])

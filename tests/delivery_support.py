@@ -1,0 +1,193 @@
+"""Real components for the delivery tests and benchmarks: an aiosmtpd SMTP
+server on 127.0.0.1 (an ephemeral port) whose answers a test can script, an
+outbox written in the format of SPEC §6 (real .eml bytes from the email
+package), subscribers in a real store, and the CLI run in-process as
+``sotong`` runs it (exit codes included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from email.utils import make_msgid
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP
+from click.testing import CliRunner
+
+from sotong.store import Store, Subscriber
+
+
+class ScriptedHandler:
+    """Accepts every message unless told otherwise:
+
+    - ``rcpt_answers[address]``: answers to RCPT TO, used up in order (e.g.
+      ``["451 4.7.1 try later"]``), then it accepts;
+    - ``refuse[address]``: the answer to RCPT TO, always (e.g. "550 5.1.1 no such user");
+    - ``drop_at``: the DATA numbers (1-based, counting every DATA) at which
+      the server closes the connection without answering;
+    - ``delay``: seconds to think before answering each DATA.
+    """
+
+    def __init__(self, delay: float = 0.0, keep: bool = True):
+        self.delay = delay
+        self.keep = keep
+        self.rcpt_answers: dict[str, list[str]] = {}
+        self.refuse: dict[str, str] = {}
+        self.drop_at: set[int] = set()
+        self.datas = 0
+        self.accepted: list[tuple[str, str]] = []  # (recipient, Message-ID)
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            if address in self.refuse:
+                return self.refuse[address]
+            answers = self.rcpt_answers.get(address)
+            if answers:
+                return answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self.lock:
+            self.datas += 1
+            if self.datas in self.drop_at:
+                server.transport.close()
+                return "421 4.4.2 connection dropped"
+            if self.keep:
+                headers = BytesHeaderParser(policy=default_policy).parsebytes(envelope.original_content)
+                for recipient in envelope.rcpt_tos:
+                    self.accepted.append((recipient, headers["Message-ID"]))
+            else:
+                self.accepted.append(("", ""))
+        return "250 2.0.0 OK queued"
+
+    def accepted_counts(self) -> Counter:
+        with self.lock:
+            return Counter(recipient for recipient, _ in self.accepted)
+
+
+class SMTPServer:
+    """A real aiosmtpd server on 127.0.0.1 in a thread, on a free port."""
+
+    def __init__(self, handler, **options):
+        self.handler = handler
+        self.options = options
+        self.loop = asyncio.new_event_loop()
+        self.port = None
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(self.loop.create_server(
+            lambda: SMTP(self.handler, hostname="sink.test", loop=self.loop, **self.options), "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._server = server
+        self._started.set()
+        self.loop.run_forever()
+        server.close()
+        self.loop.run_until_complete(server.wait_closed())
+        self.loop.close()
+
+    def __enter__(self):
+        self._thread.start()
+        self._started.wait(10)
+        return self
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+
+# --- subscribers and outboxes ----------------------------------------------------
+
+
+def address_of(subscriber_id: str) -> str:
+    return f"{subscriber_id.lower()}@mail.test"
+
+
+def phone_of(number: int) -> str:
+    return f"010-{1000 + number // 10000:04d}-{number % 10000:04d}"
+
+
+def add_subscribers(db_path: Path, count: int, channels=("email", "sms")) -> list[str]:
+    """``count`` subscribed readers S00001... with an address for each channel."""
+    store = Store.open(db_path)
+    ids = []
+    with store.transaction():
+        for number in range(1, count + 1):
+            subscriber_id = f"S{number:05d}"
+            store.put_subscriber(Subscriber(
+                id=subscriber_id, email=address_of(subscriber_id), phone=phone_of(number), birth_year=1960,
+                dong="yongdap", fields=frozenset({"health", "culture"}), channels=frozenset(channels)))
+            ids.append(subscriber_id)
+    store.close()
+    return ids
+
+
+def eml_bytes(subscriber_id: str, notices: list[str], key: str, padding: int = 0) -> bytes:
+    message = EmailMessage()
+    message["From"] = "성동구청 홍보담당관 <sotong@sd.go.kr>"
+    message["To"] = f"구독자 <{address_of(subscriber_id)}>"
+    message["Subject"] = f"[성동구 소통] {key} 소식: 회원님께 {len(notices)}건"
+    message["Message-ID"] = make_msgid(idstring=f"{key}.{subscriber_id}", domain="sd.go.kr")
+    message["List-Unsubscribe"] = f"<http://127.0.0.1:8080/u/x>, <mailto:unsubscribe@sd.go.kr?subject=unsubscribe-{subscriber_id}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    text = "\n".join(f"- {slug}" for slug in notices) + "\n" + "소식 " * padding
+    message.set_content(text)
+    message.add_alternative(f"<p>{'</p><p>'.join(notices)}</p><p>{'소식 ' * padding}</p>", subtype="html")
+    return message.as_bytes()
+
+
+def make_outbox(outbox_root: Path, key: str, email_ids: list[str], notices: list[str],
+                sms: dict[str, str] | None = None, padding: int = 0) -> Path:
+    """private/outbox/KEY/ as SPEC §6 fixes it: manifest.jsonl, email/ID.eml,
+    sms.csv (``sms``: id -> SMS or LMS)."""
+    folder = outbox_root / key
+    (folder / "email").mkdir(parents=True, exist_ok=True)
+    lines = []
+    for subscriber_id in email_ids:
+        (folder / "email" / f"{subscriber_id}.eml").write_bytes(eml_bytes(subscriber_id, notices, key, padding))
+        lines.append({"id": subscriber_id, "channel": "email", "notices": notices, "banner": None,
+                      "file": f"email/{subscriber_id}.eml"})
+    rows = ["id,phone,type,bytes,text"]
+    for number, (subscriber_id, kind) in enumerate((sms or {}).items(), 1):
+        lines.append({"id": subscriber_id, "channel": "sms", "notices": notices[:1] if kind == "SMS" else notices,
+                      "banner": None, "file": None})
+        rows.append(f'{subscriber_id},{phone_of(number)},{kind},{80 if kind == "SMS" else 300},"[성동구 소식] 안내"')
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+                                          encoding="utf-8")
+    (folder / "sms.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+# --- the CLI ---------------------------------------------------------------------------
+
+
+class Ran:
+    def __init__(self, code: int, output: str):
+        self.code = code
+        self.output = output
+
+
+def run_cli(settings: Path, *args: str) -> Ran:
+    """``sotong ARGS -s SETTINGS`` in this process, with main()'s error handling."""
+    from sotong.cli import cli
+    from sotong.problems import SotongError
+
+    result = CliRunner().invoke(cli, [*args, "-s", str(settings)])
+    output = result.output
+    if isinstance(result.exception, SotongError):
+        return Ran(1, output + "\n".join(str(p) for p in result.exception.problems))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, output)

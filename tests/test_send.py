@@ -1,0 +1,291 @@
+"""``sotong send`` against a real aiosmtpd server on 127.0.0.1: the journal,
+4xx retries, 5xx failures, dropped connections, a sender killed with SIGKILL,
+STARTTLS with login, and ``sotong send report``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+from delivery_support import (
+    ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli,
+)
+
+ISSUE = "2026-11-26"
+NOTICES = ["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]
+FAST = 'DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 5, "max_attempts": 3}\nSEND_RATE = 2000\n'
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    copy_project(tmp_path, extra_settings=FAST)
+    return tmp_path
+
+
+def settings(project: Path) -> Path:
+    return project / "pelicanconf.py"
+
+
+def journal(project: Path, outbox: str = ISSUE) -> dict:
+    """subscriber id/channel -> journal row, read straight from the store."""
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    db.row_factory = sqlite3.Row
+    rows = db.execute("SELECT * FROM delivery_messages WHERE outbox = ?", (outbox,)).fetchall()
+    db.close()
+    return {(r["subscriber_id"], r["channel"]): dict(r) for r in rows}
+
+
+def outbox_of(project: Path, email_ids, sms=None, key=ISSUE, notices=NOTICES):
+    return make_outbox(project / "private" / "outbox", key, email_ids, notices, sms)
+
+
+def send(project: Path, port: int, *more: str):
+    return run_cli(settings(project), "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(port), *more)
+
+
+def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 8)
+    outbox_of(project, ids[:5], sms={ids[5]: "SMS", ids[6]: "SMS", ids[7]: "LMS"})
+    with SMTPServer(ScriptedHandler()) as server:
+        first = send(project, server.port)
+        assert first.code == 0, first.output
+        assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
+        second = send(project, server.port)
+        assert second.code == 0, second.output
+        assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
+    assert "Emails: 5 sent, 0 failed, 0 deferred" in first.output
+    assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over" in first.output
+    assert "Emails: 0 sent" in second.output and "SMS: 0 SMS messages" in second.output
+    rows = journal(project)
+    assert {k: r["state"] for k, r in rows.items()} == {**{(i, "email"): "sent" for i in ids[:5]},
+                                                         **{(i, "sms"): "sent" for i in ids[5:]}}
+    email = rows[(ids[0], "email")]
+    assert (email["attempts"], email["answer_code"], email["type"]) == (1, 250, "EMAIL")
+    assert email["notices"] == '["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]'
+    assert email["sent_at"].endswith("+09:00")
+    assert [rows[(i, "sms")]["type"] for i in ids[5:]] == ["SMS", "SMS", "LMS"]
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    assert db.execute("SELECT department, category, category_label FROM delivery_notices WHERE slug = ?",
+                      (NOTICES[0],)).fetchone() == ("안전재난과", "living", "생활정보")
+    journal_text = str(db.execute("SELECT * FROM delivery_messages").fetchall() + db.execute("SELECT * FROM delivery_notices").fetchall())
+    assert "@" not in journal_text and "010-" not in journal_text
+
+
+def test_dry_run_sends_and_records_nothing(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 4)
+    outbox_of(project, ids[:3], sms={ids[3]: "LMS"})
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port, "--dry-run")
+        assert server.handler.datas == 0
+    assert result.code == 0, result.output
+    assert "Would send 3 emails to 127.0.0.1" in result.output and "1 SMS messages (SMS 0, LMS 1)" in result.output
+    assert journal(project) == {}
+
+
+def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 4)
+    outbox_of(project, ids)
+    handler = ScriptedHandler()
+    handler.rcpt_answers[address_of(ids[1])] = ["451 4.7.1 greylisted, try again"]
+    handler.rcpt_answers[address_of(ids[2])] = ["452 4.2.2 mailbox busy"] * 3
+    with SMTPServer(handler) as server:
+        first = send(project, server.port)
+        rows = journal(project)
+        assert (rows[(ids[1], "email")]["state"], rows[(ids[1], "email")]["attempts"]) == ("sent", 2)
+        deferred = rows[(ids[2], "email")]
+        assert (deferred["state"], deferred["attempts"], deferred["answer_code"]) == ("deferred", 3, 452)
+        assert deferred["answer_text"] == "4.2.2 mailbox busy" and deferred["answer_stage"] == "rcpt"
+        assert "Emails: 3 sent, 0 failed, 1 deferred" in first.output
+        assert "sotong send report --issue 2026-11-26" in first.output
+        second = send(project, server.port)
+    assert "Emails: 1 sent" in second.output
+    assert journal(project)[(ids[2], "email")]["state"] == "sent"
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
+def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 5)
+    outbox_of(project, ids)
+    handler = ScriptedHandler()
+    handler.refuse[address_of(ids[1])] = f"550 5.1.1 <{address_of(ids[1])}>: Recipient address rejected: no such user"
+    handler.refuse[address_of(ids[3])] = "552 5.2.2 mailbox full"
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+        again = send(project, server.port)
+    assert "Emails: 3 sent, 2 failed, 0 deferred" in result.output
+    assert "Emails: 0 sent, 0 failed" in again.output  # failures are final; not sent again
+    assert handler.accepted_counts() == {address_of(i): 1 for i in (ids[0], ids[2], ids[4])}
+    failed = journal(project)[(ids[1], "email")]
+    assert (failed["state"], failed["answer_code"], failed["attempts"]) == ("failed", 550, 1)
+    assert failed["answer_text"] == "5.1.1 <주소>: Recipient address rejected: no such user"
+
+    report = run_cli(settings(project), "send", "report", "--issue", ISSUE)
+    assert report.code == 0, report.output
+    assert "email: 2 failed, 3 sent" in report.output
+    assert f"{ids[1]}  email  after 1 tries: 550 5.1.1 <주소>: Recipient address rejected: no such user  [invalid address]" in report.output
+    assert f"{ids[3]}  email  after 1 tries: 552 5.2.2 mailbox full\n" in report.output
+    assert "1 addresses do not exist; add --mark-invalid" in report.output
+    assert "@mail.test" not in report.output
+
+    marked = run_cli(settings(project), "send", "report", "--issue", ISSUE, "--mark-invalid")
+    assert f"Flagged 1 email addresses as invalid" in marked.output and f"  {ids[1]}\n" in marked.output
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    flags = dict(db.execute("SELECT id, email_invalid_reason FROM subscribers WHERE email_invalid_at IS NOT NULL"))
+    assert flags == {ids[1]: "550 5.1.1 <주소>: Recipient address rejected: no such user"}
+
+
+def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 6)
+    outbox_of(project, ids)
+    handler = ScriptedHandler()
+    handler.drop_at = {3, 5}
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert "Emails: 6 sent, 0 failed, 0 deferred" in result.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+    assert handler.datas == 8  # two DATA exchanges cut off, each repeated on a new connection
+    assert {r["state"] for r in journal(project).values()} == {"sent"}
+
+
+def test_readers_unsubscribed_since_bundling_are_left_out(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 4)
+    outbox_of(project, ids[:3], sms={ids[3]: "SMS"})
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    db.execute("UPDATE subscribers SET unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[0],))
+    db.execute("UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[3],))
+    db.commit()
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port)
+        assert server.handler.accepted_counts() == {address_of(ids[1]): 1, address_of(ids[2]): 1}
+    assert "2 readers left out: unsubscribed or unreachable since bundling" in result.output
+    assert set(journal(project)) == {(ids[1], "email"), (ids[2], "email")}
+
+
+def test_a_notice_outbox_is_sent_with_notice(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 2)
+    outbox_of(project, ids, key="2026-11-21-cold-wave-warning", notices=NOTICES[:1])
+    with SMTPServer(ScriptedHandler()) as server:
+        result = run_cli(settings(project), "send", "--notice", "2026-11-21-cold-wave-warning",
+                         "--host", "127.0.0.1", "--port", str(server.port))
+    assert "Emails: 2 sent" in result.output
+    rows = journal(project, "2026-11-21-cold-wave-warning")
+    assert {r["kind"] for r in rows.values()} == {"notice"}
+
+
+def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(project):
+    ids = add_subscribers(project / "private" / "sotong.db", 3)
+    outbox_of(project, ids)
+
+    class RefusingSender(ScriptedHandler):
+        async def handle_MAIL(self, server, session, envelope, address, mail_options):
+            return "553 5.7.1 sender not allowed"
+
+    with SMTPServer(RefusingSender()) as server:
+        result = send(project, server.port)
+    assert result.code == 1
+    assert "the mail server refuses the sender sotong@sd.go.kr: 553 5.7.1 sender not allowed; check MAIL_FROM" in result.output
+    assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+def test_wrong_input_says_what_to_do(project):
+    add_subscribers(project / "private" / "sotong.db", 1)
+    missing = run_cli(settings(project), "send", "--issue", ISSUE)
+    assert missing.code == 1
+    assert "private/outbox/2026-11-26: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles --issue 2026-11-26" in missing.output
+    folder = outbox_of(project, ["S00001"])
+    with open(folder / "manifest.jsonl", "a", encoding="utf-8") as manifest:
+        manifest.write('{"id": "S00002", "channel": "email", "notices": ["x"], "file": "email/S00002.eml"}\nnot json\n')
+    broken = run_cli(settings(project), "send", "--issue", ISSUE)
+    assert broken.code == 1
+    assert "private/outbox/2026-11-26/manifest.jsonl:2: the message file email/S00002.eml is missing" in broken.output
+    assert "private/outbox/2026-11-26/manifest.jsonl:3: not a JSON object" in broken.output
+    assert run_cli(settings(project), "send").code == 2
+    assert run_cli(settings(project), "send", "--issue", "26 November").code == 2
+    assert run_cli(settings(project), "send", "--notice", "../etc").code == 2
+    bad_settings = project / "bad.py"
+    bad_settings.write_text(settings(project).read_text().replace(FAST, "")
+                            + 'DELIVERY = {"max_attempt": 3}\nSEND_RATE = 0\n')
+    wrong = run_cli(bad_settings, "send", "--issue", ISSUE)
+    assert wrong.code == 1
+    lines = bad_settings.read_text().splitlines()
+    assert f'bad.py:{len(lines) - 1}: DELIVERY has an unknown key "max_attempt"; did you mean "max_attempts"?' in wrong.output
+    assert f"bad.py:{len(lines)}: SEND_RATE must be the messages per second above 0" in wrong.output
+
+
+def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    certs = tmp_path_factory.mktemp("certs")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(certs / "key.pem"),
+                    "-out", str(certs / "cert.pem")], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certs / "cert.pem", certs / "key.pem")
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write('SMTP_STARTTLS = True\nSMTP_USER = "sotong"\n')
+    ids = add_subscribers(project / "private" / "sotong.db", 2)
+    outbox_of(project, ids)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certs / "cert.pem"))
+    handler = ScriptedHandler()
+    options = dict(tls_context=context, require_starttls=True, authenticator=authenticator)
+    with SMTPServer(handler, **options) as server:
+        monkeypatch.delenv("SOTONG_SMTP_PASSWORD", raising=False)
+        unset = send(project, server.port)
+        assert unset.code == 1 and "export SOTONG_SMTP_PASSWORD=" in unset.output
+        monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "wrong")
+        refused = send(project, server.port)
+        assert refused.code == 1 and "the mail server refused the login of SMTP_USER 'sotong': 535" in refused.output
+        monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+    assert logins[-1] == (b"sotong", b"s3cret")
+
+
+def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_the_one_in_flight(project):
+    count = 40
+    ids = add_subscribers(project / "private" / "sotong.db", count)
+    outbox_of(project, ids)
+    handler = ScriptedHandler(delay=0.03)
+    with SMTPServer(handler) as server:
+        command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+                   "--port", str(server.port), "-s", str(settings(project))]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while handler.datas < 12 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+        time.sleep(0.1)  # the server finishes the DATA it was in
+        before = journal(project)
+        states = [r["state"] for r in before.values()]
+        assert 10 <= states.count("sent") < count and states.count("sending") <= 1
+        in_flight = states.count("sending")
+        accepted_before = handler.accepted_counts()
+        # never recorded as sent what the server did not accept
+        assert {k[0] for k, r in before.items() if r["state"] == "sent"} <= {i for i in ids if address_of(i) in accepted_before}
+        rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    accepted = handler.accepted_counts()
+    assert set(accepted) == {address_of(i) for i in ids}
+    duplicates = sum(n - 1 for n in accepted.values())
+    assert duplicates <= in_flight
+    after = journal(project)
+    assert {r["state"] for r in after.values()} == {"sent"}
+    assert len(after) == count
