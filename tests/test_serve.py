@@ -1,0 +1,155 @@
+"""The collector over real HTTP: waitress in a thread (and ``sotong serve`` as
+a subprocess) on 127.0.0.1, ephemeral ports. Unsubscribe by the GET page and
+by RFC 8058 one-click POST, replays, forged tokens, the body limit, /healthz,
+and the next bundles leaving the reader out."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import waitress
+from conftest import REPO, copy_project
+from delivery_support import add_subscribers, run_cli
+
+from sotong.project import Project
+from sotong.tokens import make_token, unsubscribe_token
+from sotong.web import make_app
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path)
+
+
+@pytest.fixture
+def server(project):
+    """The project's collector app served by waitress on a free port."""
+    app = make_app(Project(project / "pelicanconf.py"))
+    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    stopping = threading.Event()
+
+    def serve_until_stopped():  # waitress's own run() has no clean stop from another thread
+        while not stopping.is_set():
+            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1)
+        wsgi.close()
+
+    thread = threading.Thread(target=serve_until_stopped, daemon=True)
+    thread.start()
+    yield wsgi.socket.getsockname()[1]
+    stopping.set()
+    thread.join(10)
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def unsubscribed(project: Path) -> dict:
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    try:
+        return dict(db.execute("SELECT id, unsubscribed_at FROM subscribers"))
+    finally:
+        db.close()
+
+
+ONE_CLICK = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_healthz_and_korean_error_pages(server):
+    assert request(server, "GET", "/healthz")[::2] == (200, "ok")
+    status, headers, page = request(server, "GET", "/no-such-page")
+    assert status == 404 and '<html lang="ko">' in page and "페이지를 찾을 수 없습니다" in page
+    assert "<script" not in page and "http" not in page.split("<body>")[1]  # no CDN, nothing external
+
+
+def test_get_shows_a_one_button_page_and_changes_nothing(project, server):
+    add_subscribers(project / "private" / "sotong.db", 2)
+    status, headers, page = request(server, "GET", f"/u/{unsubscribe_token('S00001')}")
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert '<html lang="ko">' in page and "<h1>소식 받기를 그만하시겠습니까?</h1>" in page
+    assert re.search(r'<form method="post">\s*<input type="hidden" name="List-Unsubscribe" value="One-Click">\s*'
+                     r'<button type="submit">수신 거부하기</button>\s*</form>', page)
+    assert "<script" not in page and "s00001@mail.test" not in page
+    assert unsubscribed(project) == {"S00001": None, "S00002": None}
+
+
+def test_one_click_post_unsubscribes_at_once_and_replays_are_idempotent(project, server):
+    add_subscribers(project / "private" / "sotong.db", 3)
+    path = f"/u/{unsubscribe_token('S00002')}"
+    status, _, page = request(server, "POST", path, b"List-Unsubscribe=One-Click", ONE_CLICK)
+    assert status == 200 and "수신 거부가 완료되었습니다" in page
+    first = unsubscribed(project)
+    assert first["S00002"] is not None and first["S00001"] is None and first["S00003"] is None
+    status, _, page = request(server, "POST", path, b"List-Unsubscribe=One-Click", ONE_CLICK)
+    assert status == 200 and "수신 거부가 완료되었습니다" in page
+    assert unsubscribed(project) == first  # the date of the first stays
+    assert "이미 수신 거부되어 있습니다" in request(server, "GET", path)[2]
+    # an empty form works too (no cookie, no other token)
+    status, _, _ = request(server, "POST", f"/u/{unsubscribe_token('S00003')}", b"", ONE_CLICK)
+    assert status == 200 and unsubscribed(project)["S00003"] is not None
+
+
+def test_forged_or_tampered_tokens_get_403_and_change_nothing(project, server):
+    add_subscribers(project / "private" / "sotong.db", 2)
+    genuine = unsubscribe_token("S00001")
+    payload, mac = genuine.split(".")
+    forged = [
+        make_token("unsubscribe", "S00001", key=b"not the office's secret"),
+        make_token("survey", "S00001"),  # a genuine token for another purpose
+        f"{unsubscribe_token('S00002').split('.')[0]}.{mac}",  # another reader's id, this MAC
+        f"{payload}.{'B' if mac[0] == 'A' else 'A'}{mac[1:]}",  # one character of the MAC changed
+        "garbage",
+    ]
+    for token in forged:
+        for method in ("GET", "POST"):
+            status, _, page = request(server, method, f"/u/{token}", b"List-Unsubscribe=One-Click", ONE_CLICK)
+            assert status == 403, token
+            assert "링크가 올바르지 않습니다" in page
+    assert unsubscribed(project) == {"S00001": None, "S00002": None}
+
+
+def test_bodies_over_64_kib_get_413(project, server):
+    add_subscribers(project / "private" / "sotong.db", 1)
+    path = f"/u/{unsubscribe_token('S00001')}"
+    status, _, page = request(server, "POST", path, b"x=" + b"a" * (64 * 1024), ONE_CLICK)
+    assert status == 413 and "보내신 내용이 너무 깁니다" in page
+    assert unsubscribed(project) == {"S00001": None}
+    assert request(server, "POST", path, b"List-Unsubscribe=One-Click", ONE_CLICK)[0] == 200
+
+
+def test_sotong_serve_runs_the_collector_and_the_next_bundles_leave_the_reader_out(project):
+    settings = project / "pelicanconf.py"
+    assert run_cli(settings, "subscribers", "import", str(REPO / "sample" / "subscribers.csv")).code == 0
+    assert run_cli(settings, "bundles", "--issue", "2026-11-26").code == 0
+    manifest = project / "private" / "outbox" / "2026-11-26" / "manifest.jsonl"
+    reader = json.loads(manifest.read_text(encoding="utf-8").splitlines()[0])["id"]
+    process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--port", "0", "-s", str(settings)],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        announced = process.stderr.readline()
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", announced).group(1))
+        assert request(port, "GET", "/healthz")[0] == 200
+        status, _, _ = request(port, "POST", f"/u/{unsubscribe_token(reader)}", b"List-Unsubscribe=One-Click", ONE_CLICK)
+        assert status == 200
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stderr.close()
+    assert unsubscribed(project)[reader] is not None
+    assert run_cli(settings, "bundles", "--issue", "2026-11-26").code == 0
+    ids = {json.loads(line)["id"] for line in manifest.read_text(encoding="utf-8").splitlines()}
+    assert reader not in ids and ids
