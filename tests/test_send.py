@@ -289,3 +289,42 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_the_on
     after = journal(project)
     assert {r["state"] for r in after.values()} == {"sent"}
     assert len(after) == count
+
+
+def test_end_to_end_build_bundle_send(project):
+    """The whole product: build the sample site, import the sample readers,
+    bundle the next issue and send it to a real SMTP server."""
+    import csv
+    import json
+    from email.parser import BytesParser
+    from email.policy import default as default_policy
+
+    from conftest import REPO
+
+    assert run_cli(settings(project), "build").code == 0
+    assert run_cli(settings(project), "subscribers", "import", str(REPO / "sample" / "subscribers.csv")).code == 0
+    bundled = run_cli(settings(project), "bundles", "--issue", ISSUE)
+    assert bundled.code == 0, bundled.output
+    folder = project / "private" / "outbox" / ISSUE
+    manifest = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    emails = {m["id"]: m for m in manifest if m["channel"] == "email"}
+    recipients = {}
+    for subscriber_id, entry in emails.items():
+        parsed = BytesParser(policy=default_policy).parsebytes((folder / entry["file"]).read_bytes())
+        recipients[parsed["To"].addresses[0].addr_spec] = (subscriber_id, parsed["Message-ID"])
+    sms_rows = list(csv.DictReader((folder / "sms.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert emails and sms_rows
+
+    handler = ScriptedHandler()
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert f"Emails: {len(emails)} sent, 0 failed, 0 deferred" in result.output
+    assert sorted(handler.accepted) == sorted((address, message_id) for address, (_, message_id) in recipients.items())
+    rows = journal(project)
+    assert {k[0] for k, r in rows.items() if k[1] == "email" and r["state"] == "sent"} == set(emails)
+    assert {k[0]: r["type"] for k, r in rows.items() if k[1] == "sms"} == {r["id"]: r["type"] for r in sms_rows}
+    assert all(json.loads(rows[(i, "email")]["notices"]) == m["notices"] for i, m in emails.items())
+    output = project / "output"
+    public = "\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in output.rglob("*") if p.is_file())
+    assert not any(address in public for address in recipients)

@@ -1,0 +1,74 @@
+"""The delivery rules (plugins/delivery/rules.py) against brute-force
+readings: what an SMTP answer means, back-off, dead addresses, pacing, and
+keeping addresses out of the journal."""
+
+from __future__ import annotations
+
+import math
+
+from delivery.rules import Pacer, backoff_delay, invalid_address, outcome, redact_addresses
+from hypothesis import given
+from hypothesis import strategies as st
+
+codes = st.integers(200, 599)
+enhanced = st.tuples(st.sampled_from("245"), st.integers(0, 9), st.integers(0, 20)).map(lambda t: f"{t[0]}.{t[1]}.{t[2]}")
+
+
+@given(codes)
+def test_outcome_follows_the_first_digit(code):
+    expected = {2: "sent", 4: "retry"}.get(code // 100, "failed")
+    assert outcome(code) == expected
+
+
+@given(st.integers(1, 40), st.floats(0.01, 10), st.floats(0.01, 100))
+def test_backoff_doubles_from_base_up_to_the_cap(retry, base, cap):
+    delay = backoff_delay(retry, base, cap)
+    assert delay == min(cap, base * 2 ** (retry - 1))
+    assert delay <= cap and backoff_delay(retry + 1, base, cap) >= delay
+
+
+@given(st.sampled_from(["mail", "rcpt", "data", "connect"]), st.integers(400, 599) | st.none(),
+       st.one_of(st.none(), enhanced), st.text(max_size=20))
+def test_invalid_address_only_for_permanent_recipient_failures(stage, code, status, tail):
+    text = f"{status} {tail}" if status else tail.lstrip("0123456789. ")
+    permanent_rcpt = stage == "rcpt" and code is not None and code >= 500
+    if status:
+        expected = permanent_rcpt and status.startswith("5.1.")
+    else:
+        expected = permanent_rcpt and code in (550, 551, 553)
+    assert invalid_address(stage, code, text) == expected
+
+
+def test_invalid_address_examples():
+    assert invalid_address("rcpt", 550, "5.1.1 <kim@naver.com>: Recipient address rejected: User unknown")
+    assert invalid_address("rcpt", 550, "No such user here")
+    assert not invalid_address("rcpt", 552, "5.2.2 mailbox full")
+    assert not invalid_address("rcpt", 550, "5.7.1 relaying denied")
+    assert not invalid_address("rcpt", 450, "4.1.1 try later")
+    assert not invalid_address("data", 550, "5.1.1 bad")
+
+
+@given(st.floats(0.5, 1000), st.lists(st.floats(0, 5), min_size=1, max_size=50))
+def test_pacer_starts_each_message_as_soon_as_the_rate_allows(rate, gaps):
+    pacer, now, previous = Pacer(rate), 0.0, None
+    for gap in gaps:
+        now += gap
+        start = now + pacer.delay(now)
+        expected = now if previous is None else max(now, previous + 1 / rate)
+        assert math.isclose(start, expected, rel_tol=1e-9, abs_tol=1e-9)
+        previous = start
+
+
+local = st.text("abcdefghijklmnopqrstuvwxyz0123456789._+-", min_size=1, max_size=12)
+domain = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10).map(lambda d: d + ".kr")
+
+
+@given(st.text(st.characters(blacklist_characters="@"), max_size=30), local, domain, st.booleans())
+def test_redaction_removes_every_address_and_nothing_else(words, user, host, bracketed):
+    address = f"{user}@{host}"
+    shown = f"<{address}>" if bracketed else address
+    text = f"550 5.1.1 {shown}: {words}"
+    redacted = redact_addresses(text)
+    assert "@" not in redacted and address not in redacted
+    assert redacted.startswith("550 5.1.1 <주소>")
+    assert redact_addresses(words) == words

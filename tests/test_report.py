@@ -1,0 +1,175 @@
+"""The annual e-communication report: the counting against a brute-force
+reading of SPEC §11, the journal's aggregates, and ``sotong report --year``
+writing private/reports/Y.html and Y.csv."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+from delivery.annual import annual_report, month_chart
+from delivery.journal import Journal, NoticeInfo
+from delivery.outbox import Outbox, OutboxMessage
+from delivery_support import add_subscribers, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sotong.store import Store
+
+TYPES = ("EMAIL", "SMS", "LMS")
+NOTICE_META = {  # slug -> (department, category, label)
+    "a": ("보건소", "health", "건강정보"),
+    "b": ("보건소", "culture", "문화공연"),
+    "c": ("문화체육과", "culture", "문화공연"),
+    "d": (None, None, None),  # a notice that was gone when it was sent
+}
+
+deliveries = st.lists(st.tuples(st.integers(1, 12), st.sampled_from(TYPES), st.sampled_from(sorted(NOTICE_META))),
+                      max_size=60)
+
+
+def aggregates_of(records):
+    """What the journal's GROUP BY hands the report, from single deliveries."""
+    counted = Counter((f"2026-{month:02d}", kind, slug, *NOTICE_META[slug]) for month, kind, slug in records)
+    return [(*key, n) for key, n in counted.items()]
+
+
+def brute_force_line(records):
+    """A line of the report read straight from SPEC §11: the distinct notices
+    sent, and one delivery per notice per subscriber per channel."""
+    return (len({slug for _, _, slug in records}),
+            {kind: sum(1 for _, k, _ in records if k == kind) for kind in TYPES})
+
+
+def as_pair(line):
+    return line.notices, line.by_type
+
+
+@given(deliveries)
+@settings(max_examples=200, deadline=None)
+def test_counts_match_a_direct_reading_of_the_spec(records):
+    report = annual_report(2026, aggregates_of(records))
+    for month in range(1, 13):
+        line = report.months[month - 1]
+        assert line.item == f"{month}월"
+        assert as_pair(line) == brute_force_line([r for r in records if r[0] == month])
+    departments = {d or "(기록 없음)" for d, _, _ in (NOTICE_META[s] for _, _, s in records)}
+    assert {line.item for line in report.departments} == departments
+    for line in report.departments:
+        chosen = [r for r in records if (NOTICE_META[r[2]][0] or "(기록 없음)") == line.item]
+        assert as_pair(line) == brute_force_line(chosen)
+    for line in report.categories:
+        chosen = [r for r in records if (NOTICE_META[r[2]][2] or "(기록 없음)") == line.item]
+        assert as_pair(line) == brute_force_line(chosen)
+    assert as_pair(report.total) == brute_force_line(records)
+    assert report.total.deliveries == len(records)
+    ranked = [line.deliveries for line in report.departments]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+@given(deliveries)
+@settings(max_examples=100, deadline=None)
+def test_chart_bars_are_proportional_to_the_month_totals(records):
+    report = annual_report(2026, aggregates_of(records))
+    chart = month_chart(report)
+    plot = chart["baseline"] - 16
+    peak = max(line.deliveries for line in report.months) or 1
+    for bar, line in zip(chart["bars"], report.months):
+        assert bar["total"] == line.deliveries
+        assert sum(p["height"] for p in bar["parts"]) == pytest.approx(plot * line.deliveries / peak, abs=0.2)
+        assert all(p["y"] >= 16 - 0.1 for p in bar["parts"])
+
+
+# --- from the journal --------------------------------------------------------------
+
+
+def message(subscriber_id, channel, kind, notices):
+    return OutboxMessage(subscriber_id, channel, tuple(notices), f"email/{subscriber_id}.eml" if channel == "email" else None, kind)
+
+
+def fill_journal(db_path: Path):
+    """Two outboxes: one sent in March 2026, one in December 2025 (another year);
+    a failed and a deferred email that must not count."""
+    store = Store.open(db_path)
+    now = {"t": "2025-12-24T10:00:00+09:00"}
+    journal = Journal(store, clock=lambda: now["t"])
+    infos = {slug: _info(slug) for slug in NOTICE_META}
+    old = Outbox("2025-12-24", "issue", db_path.parent, (message("S00001", "email", "EMAIL", ["a", "b"]),))
+    _, pending = journal.record_outbox(old, lambda *_: True, infos)
+    _send(journal, pending, ["sent"])
+    now["t"] = "2026-03-12T09:30:00+09:00"
+    march = Outbox("2026-03-12", "issue", db_path.parent, (
+        message("S00001", "email", "EMAIL", ["a", "b", "c"]),
+        message("S00002", "email", "EMAIL", ["a"]),
+        message("S00003", "email", "EMAIL", ["c"]),
+        message("S00004", "email", "EMAIL", ["b"]),
+        message("S00001", "sms", "SMS", ["a"]),
+        message("S00002", "sms", "LMS", ["a", "c"]),
+    ))
+    recorded, pending = journal.record_outbox(march, lambda *_: True, infos)
+    assert (recorded.email_new, recorded.sms_new, recorded.sms_types) == (4, 2, {"SMS": 1, "LMS": 1})
+    _send(journal, pending, ["sent", "sent", "failed", "deferred"])
+    store.close()
+
+
+def _info(slug):
+    department, category, label = NOTICE_META[slug]
+    return NoticeInfo(f"공지 {slug}", department, category, label)
+
+
+def _send(journal, pending, outcomes):
+    for item, state in zip(pending, outcomes):
+        journal.mark_sending(item.id)
+        journal.mark(item.id, state, "data", 250 if state == "sent" else 550, "answer")
+
+
+def test_the_journal_counts_sent_messages_of_the_year_only(tmp_path):
+    fill_journal(tmp_path / "sotong.db")
+    journal = Journal(Store.open(tmp_path / "sotong.db"))
+    report = annual_report(2026, journal.sent_aggregates(2026))
+    march = report.months[2]
+    assert (march.notices, march.by_type) == (3, {"EMAIL": 4, "SMS": 1, "LMS": 2})
+    assert [line.deliveries for line in report.months if line.item != "3월"] == [0] * 11
+    assert [(line.item, line.notices, line.deliveries) for line in report.departments] == [("보건소", 2, 5), ("문화체육과", 1, 2)]
+    assert [(line.item, line.deliveries) for line in report.categories] == [("건강정보", 4), ("문화공연", 3)]
+    old = annual_report(2025, journal.sent_aggregates(2025))
+    assert (old.months[11].notices, old.total.deliveries) == (2, 2)
+
+
+def test_report_command_writes_accessible_html_and_csv(tmp_path):
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 1)
+    fill_journal(project / "private" / "sotong.db")
+    result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
+    assert result.code == 0, result.output
+    assert "2026: 3 notices, 7 deliveries (email 4, SMS 1, LMS 2)." in result.output
+    assert "Wrote private/reports/2026.html and private/reports/2026.csv" in result.output
+
+    raw = (project / "private" / "reports" / "2026.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert list(rows[0]) == ["table", "item", "notices", "email", "sms", "lms", "deliveries"]
+    by_key = {(r["table"], r["item"]): r for r in rows}
+    assert by_key[("month", "3월")] == {"table": "month", "item": "3월", "notices": "3", "email": "4", "sms": "1", "lms": "2", "deliveries": "7"}
+    assert by_key[("department", "보건소")]["deliveries"] == "5"
+    assert by_key[("category", "문화공연")]["notices"] == "2"
+    assert by_key[("total", "합계")]["deliveries"] == "7"
+    assert len([r for r in rows if r["table"] == "month"]) == 12
+
+    page = (project / "private" / "reports" / "2026.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page and "<script" not in page
+    assert re.search(r'<svg role="img" aria-labelledby="chart-title chart-desc"', page)
+    assert '<title id="chart-title">2026년 월별 발송 건수' in page
+    assert re.search(r'<desc id="chart-desc">1월 0건, 2월 0건, 3월 7건, .*12월 0건\.', page)
+    assert page.count("<caption>") == 3 and 'scope="col"' in page and 'scope="row"' in page
+    assert "S0000" not in page and "@" not in page
+
+    empty = run_cli(project / "pelicanconf.py", "report", "--year", "2024")
+    assert empty.code == 0 and "2024: 0 notices, 0 deliveries" in empty.output
+    assert "이 해에 발송 기록이 없습니다." in (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "report").code == 2
+    assert run_cli(project / "pelicanconf.py", "report", "--year", "twenty").code == 2
