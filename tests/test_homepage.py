@@ -286,6 +286,7 @@ def test_event_files_are_valid_rfc5545(handmade):
         assert all(len(line) <= 75 for line in lines)
         calendar = icalendar.Calendar.from_ical(raw)
         (event,) = calendar.walk("VEVENT")
+        assert calendar.get_missing_tzids() == set()  # every TZID has its VTIMEZONE
         for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "URL"):
             assert name in event, name
         assert str(event["URL"]) == f"{SITEURL}/notices/{slug}/"

@@ -63,7 +63,7 @@ def prepare_listings(generator) -> None:
 def label_feed(context, feed) -> None:
     """On ``feed_generated``: field labels instead of keys in category feed
     titles ("성동구 소통 - 문화공연") and in the entries' categories."""
-    labels = context["FIELD_LABELS"]
+    labels = context.get("FIELD_LABELS") or {}  # a feed another plugin writes may lack them
     prefix = f"{context['SITENAME']} - "
     title = feed.feed["title"]
     if title.startswith(prefix) and title[len(prefix):] in labels:
