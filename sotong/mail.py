@@ -74,11 +74,11 @@ def header(name: str, value: str) -> bytes:
     return (f"{name}: " + "\r\n ".join(words)).encode() + CRLF
 
 
-def display_name(name: str) -> str:
+def display_name(name: str, first_room: int = LINE_LIMIT - 1) -> str:
     """A display name as a header phrase: encoded-words, or quoted when needed."""
     name = _one_line(name)
     if not name.isascii():
-        return " ".join(_encoded_words(name, LINE_LIMIT - 1))
+        return "\r\n ".join(_encoded_words(name, first_room))
     if _NEEDS_QUOTING.search(name):
         return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return name
@@ -88,7 +88,7 @@ def address_header(name: str, display: str | None, address: str) -> bytes:
     """``From``/``To``: ``Display <address>``, folded between the two."""
     if not display:
         return f"{name}: {address}".encode() + CRLF
-    return f"{name}: {display_name(display)}\r\n <{address}>".encode() + CRLF
+    return f"{name}: {display_name(display, LINE_LIMIT - len(name) - 2)}\r\n <{address}>".encode() + CRLF
 
 
 def mail_domain(mail_from: str) -> str:
@@ -122,14 +122,28 @@ def date_header(when: dt.datetime) -> bytes:
 # --- bodies ----------------------------------------------------------------------
 
 
+BASE64_LINE_BYTES = 57  # the bytes one 76-character line of base64 holds
+
+
 def base64_body(data: bytes) -> bytes:
     """Base64 in 76-character CRLF lines, as RFC 2045 asks."""
     return base64.encodebytes(data).replace(b"\n", CRLF)
 
 
-def multipart_alternative(headers: bytes, text: bytes, html: bytes, boundary: str) -> bytes:
+def pad_to_base64_lines(text: str) -> str:
+    """``text`` with spaces at the end of its last line, so that its UTF-8
+    fills whole lines of base64: its encoding can then be made once and be
+    followed by the encoding of any continuation (each reader's own part)."""
+    missing = -len(text.encode()) % BASE64_LINE_BYTES
+    if text.endswith("\n"):
+        return text[:-1] + " " * missing + "\n"
+    return text + " " * missing
+
+
+def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes, boundary: str) -> bytes:
     """A whole message: ``headers`` (CRLF-terminated lines, without MIME ones),
-    then text/plain and text/html parts, both UTF-8 in base64.
+    then text/plain and text/html parts, both UTF-8, given in base64
+    (:func:`base64_body`, possibly continuing a cached start).
 
     ``boundary`` must not occur in the bodies; base64 never holds ``=_``.
     """
@@ -139,8 +153,8 @@ def multipart_alternative(headers: bytes, text: bytes, html: bytes, boundary: st
         headers,
         b"MIME-Version: 1.0\r\n",
         f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n'.encode(),
-        delimiter, CRLF, part_head % b"plain", base64_body(text),
-        delimiter, CRLF, part_head % b"html", base64_body(html),
+        delimiter, CRLF, part_head % b"plain", text_base64,
+        delimiter, CRLF, part_head % b"html", html_base64,
         delimiter, b"--\r\n",
     ))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import click
@@ -77,14 +79,15 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     folder = Path(project.settings["PRIVATE_PATH"]) / "preview"
     folder.mkdir(parents=True, exist_ok=True)
     stem = eml_name(subscriber.id)[:-len(".eml")] + f"-{issue.isoformat()}"
-    selection = bundler.selection(subscriber)
-    message = bundler.email_for(subscriber, selection)[0] if subscriber.reachable_by("email") else None
-    text = bundler.sms.text(selection.sms) if subscriber.reachable_by("sms") else None
+    plan = bundler.plan(subscriber)
+    message = bundler.email_for(subscriber, plan)[0] if subscriber.reachable_by("email") else None
+    text = plan.sms if subscriber.reachable_by("sms") else None
     if message is None:
         click.echo(f"email: none ({_why_not(subscriber, 'email')})")
     else:
         (folder / f"{stem}.eml").write_bytes(message.eml)
-        (folder / f"{stem}.html").write_text(message.html, encoding="utf-8")
+        html = BytesParser(policy=policy.default).parsebytes(message.eml).get_body(("html",)).get_content()
+        (folder / f"{stem}.html").write_text(html, encoding="utf-8")
         click.echo(f"email: {len(message.notices)} notices -> {project.shown(folder / f'{stem}.eml')}")
         click.echo(f"       open in a browser: {project.shown(folder / f'{stem}.html')}")
     if text is None:

@@ -60,6 +60,27 @@ class Slotted:
         """The text with the given holes filled and the others kept."""
         return Slotted.parse(self.fill(**{name: values.get(name, f"__slot_{name}__") for name in self.parts[1::2]}))
 
+    def split_start(self) -> tuple[str, "Slotted"]:
+        """The text before the first hole, and the rest."""
+        return self.parts[0], Slotted(("", *self.parts[1:]))
+
+
+@dataclass(frozen=True)
+class Base64Start:
+    """A text whose start is shared by many readers: the start is encoded in
+    base64 once; each reader's rest (its holes filled) is encoded on its own."""
+
+    start: bytes  # base64 lines of the padded start
+    rest: Slotted
+
+    @classmethod
+    def of(cls, text: Slotted) -> "Base64Start":
+        start, rest = text.split_start()
+        return cls(mail.base64_body(mail.pad_to_base64_lines(start).encode()), rest)
+
+    def encode(self, **values: str) -> bytes:
+        return self.start + mail.base64_body(self.rest.fill(**values).encode())
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -81,8 +102,9 @@ class Bundle:
 class EmailBody:
     """The email of one set of notices, with holes for each reader's parts."""
 
-    html: Slotted  # holes: blocks, unsubscribe_url
-    text: Slotted  # holes: blocks, unsubscribe_url
+    selection: Selection
+    html: Base64Start  # holes: blocks, unsubscribe_url
+    text: Base64Start  # holes: blocks, unsubscribe_url
     subject: bytes  # the Subject header line
     notices: tuple  # slugs, in message order
     full: int  # how many of them are shown in full; the rest are links
@@ -91,7 +113,6 @@ class EmailBody:
 @dataclass(frozen=True)
 class Message:
     eml: bytes
-    html: str
     notices: tuple  # slugs, in message order
 
 
@@ -116,6 +137,7 @@ class EmailComposer:
         self.head = mail.address_header("From", sender_name, sender) + mail.date_header(now)
         self.domain = mail.mail_domain(settings["MAIL_FROM"])
         self._views: dict = {}
+        self._parts: dict = {}
         self._bodies: dict = {}
 
     def _page_values(self) -> dict:
@@ -158,8 +180,12 @@ class EmailComposer:
             width, height = IMAGE_MAX_WIDTH, round(height * IMAGE_MAX_WIDTH / width)
         return {"src": site_url(self.settings, notice.image), "alt": notice.image_alt, "width": width, "height": height}
 
-    def _html_part(self, macro, *args) -> str:
-        return mail.inline_css(str(macro(*args)), self.css)
+    def _part(self, name: str, key, *args) -> str:
+        """A macro of email_parts.html, rendered and inlined once per ``key``."""
+        part = self._parts.get((name, key))
+        if part is None:
+            part = self._parts[name, key] = mail.inline_css(str(getattr(self.parts, name)(*args)), self.css)
+        return part
 
     # --- per set of notices: made once ----------------------------------------
 
@@ -189,33 +215,39 @@ class EmailComposer:
         views = [self._view(n) for n in ordered]
         preheader = " · ".join(v["title"] for v in views)[:120]
 
-        def html_keeping(full: int) -> str:
+        pages: dict[int, Slotted] = {}
+
+        def page_keeping(full: int) -> Slotted:
+            """The page with the first ``full`` notices in full and the rest as links."""
+            if full in pages:
+                return pages[full]
             chunks, shown = [], 0
             for title, notices in sections:
                 in_full = notices[:max(0, full - shown)]
                 shown += len(notices)
                 if in_full and title:
-                    chunks.append(self._html_part(self.parts.section, title))
-                chunks.extend(self._html_part(self.parts.notice, self._view(n)) for n in in_full)
+                    chunks.append(self._part("section", title, title))
+                chunks.extend(self._part("notice", n.slug, self._view(n)) for n in in_full)
             rest = views[full:]
             if rest:
-                items = "".join(self._html_part(self.parts.more_item, v) for v in rest)
-                chunks.append(Slotted.parse(self._html_part(self.parts.more_list, len(rest))).fill(items=items))
-            return "".join(chunks)
+                items = "".join(self._part("more_item", v["slug"], v) for v in rest)
+                chunks.append(Slotted.parse(self._part("more_list", len(rest), len(rest))).fill(items=items))
+            pages[full] = self.page.partial(preheader=html.escape(preheader), body="".join(chunks))
+            return pages[full]
 
         def size_keeping(full: int) -> int:
-            return len(self.page.partial(preheader=html.escape(preheader), body=html_keeping(full))
-                       .fill(blocks="", unsubscribe_url="").encode())
+            return len(page_keeping(full).fill(blocks="", unsubscribe_url="").encode())
 
         full = blocks_that_fit(len(ordered), size_keeping, HTML_LIMIT - reserve)
-        html_body = self.page.partial(preheader=html.escape(preheader), body=html_keeping(full))
+        html_body = page_keeping(full)
         text_chunks = []
         for title, notices in sections:
             if title:
                 text_chunks.append(str(self.text_parts.section(title)))
             text_chunks.extend(str(self.text_parts.notice(self._view(n))) for n in notices)
         text_body = self.text_page.partial(body="\n\n".join(text_chunks))
-        return EmailBody(html=html_body, text=text_body, subject=mail.header("Subject", self._subject(selection)),
+        return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
+                         subject=mail.header("Subject", self._subject(selection)),
                          notices=tuple(v["slug"] for v in views), full=full)
 
     def _subject(self, selection: Selection) -> str:
@@ -228,17 +260,15 @@ class EmailComposer:
 
     # --- per reader ----------------------------------------------------------------
 
-    def message(self, subscriber, selection: Selection, blocks=()) -> Message | None:
-        """The email of one reader, or None when ``selection`` holds no notice."""
+    def message(self, subscriber, body: EmailBody, blocks=()) -> Message:
+        """The email of one reader who gets ``body``, with the plugins' ``blocks``."""
         url = mail.unsubscribe_url(self.settings, subscriber.id)
         blocks_html = "".join(block.html for block in blocks)
-        body = self.body(selection)
-        if body is None:
-            return None
-        if len(blocks_html.encode()) + len(url) > BLOCKS_RESERVE:
-            body = self.body(selection, reserve=len(blocks_html.encode()) + len(url))
-        page = body.html.fill(blocks=blocks_html, unsubscribe_url=html.escape(url))
-        text = body.text.fill(blocks="".join(f"\n{block.text.strip()}\n" for block in blocks), unsubscribe_url=url)
+        reader_part = len(blocks_html.encode()) + len(url) + mail.BASE64_LINE_BYTES
+        if reader_part > BLOCKS_RESERVE:
+            body = self.body(body.selection, reserve=reader_part)
+        html_base64 = body.html.encode(blocks=blocks_html, unsubscribe_url=html.escape(url))
+        text_base64 = body.text.encode(blocks="".join(f"\n{block.text.strip()}\n" for block in blocks), unsubscribe_url=url)
         message_id = mail.message_id(self.bundle.key, subscriber.id, self.domain)
         headers = b"".join((
             self.head,
@@ -247,8 +277,7 @@ class EmailComposer:
             f"Message-ID: {message_id}\r\n".encode(),
             mail.list_unsubscribe_headers(self.settings, subscriber.id, url),
         ))
-        eml = mail.multipart_alternative(headers, text.encode(), page.encode(), mail.boundary_for(message_id))
-        return Message(eml, page, body.notices)
+        return Message(mail.multipart_alternative(headers, text_base64, html_base64, mail.boundary_for(message_id)), body.notices)
 
 
 class SmsComposer:

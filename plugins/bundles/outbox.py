@@ -31,10 +31,11 @@ from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
+from sotong.sms import SmsText
 
-from .compose import Bundle, EmailComposer, SmsComposer
+from .compose import Bundle, EmailBody, EmailComposer, SmsComposer
 from .config import bundles_settings
-from .rules import select
+from .rules import Selection, relevance, select
 
 log = logging.getLogger(__name__)
 SMS_COLUMNS = ("id", "phone", "type", "bytes", "text")
@@ -99,6 +100,15 @@ class Summary:
         ]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The messages of one kind of reader, before they are addressed."""
+
+    selection: Selection
+    email: EmailBody | None  # None: no email notice for this reader
+    sms: SmsText | None  # None: no SMS notice
+
+
 class Bundler:
     """Composes the messages of one bundle for any reader."""
 
@@ -113,25 +123,29 @@ class Bundler:
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
                                  notices=list(bundle.notices), css=self.email.css)
         self.block_makers = context.block_makers()
-        self._selections: dict = {}
+        self.with_edition = bundle.issue is not None
+        self.relevance = relevance(bundle.notices, self.audiences, bundle.year, self.with_edition)
+        self._plans: dict = {}
 
-    def selection(self, subscriber):
-        profile = subscriber.profile
-        chosen = self._selections.get(profile)
-        if chosen is None:
-            chosen = self._selections[profile] = select(profile, self.bundle.notices, self.audiences, self.bundle.year,
-                                                        with_edition=self.bundle.issue is not None)
-        return chosen
+    def plan(self, subscriber) -> Plan:
+        """What the reader gets, made once per kind of reader (see rules.Relevance)."""
+        key = self.relevance.key(subscriber)
+        plan = self._plans.get(key)
+        if plan is None:
+            selection = select(self.relevance.profile(key), self.bundle.notices, self.audiences, self.bundle.year,
+                               with_edition=self.with_edition)
+            plan = self._plans[key] = Plan(selection, self.email.body(selection), self.sms.text(selection.sms))
+        return plan
 
-    def email_for(self, subscriber, selection):
+    def email_for(self, subscriber, plan: Plan):
         """(message, manifest additions) for a reader's email, or (None, {})."""
-        if not selection.email:
+        if plan.email is None:
             return None, {}
-        blocks = [block for make in self.block_makers for block in (make(subscriber, list(selection.email)) or ())]
+        blocks = [block for make in self.block_makers for block in (make(subscriber, list(plan.selection.email)) or ())]
         extra = {}
         for block in blocks:
             extra.update((k, v) for k, v in block.manifest.items() if k not in MANIFEST_CORE_KEYS)
-        return self.email.message(subscriber, selection, blocks), extra
+        return self.email.message(subscriber, plan.email, blocks), extra
 
 
 def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) -> Summary:
@@ -142,57 +156,81 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) ->
     target = outbox / bundle.key
     staging = outbox / f".{bundle.key}.writing-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "email").mkdir(parents=True)
     summary = Summary(folder=target)
     store = project.store
     try:
-        with open(staging / "manifest.jsonl", "w", encoding="utf-8") as manifest, \
-                open(staging / "sms.csv", "w", encoding="utf-8", newline="") as sms_file, \
-                _progress(progress, store.count_subscribers(), bundle.key) as advance:
-            sms_rows = csv.writer(sms_file)
-            sms_rows.writerow(SMS_COLUMNS)
+        with _OutboxWriter(staging) as out, _progress(progress, store.count_subscribers(), bundle.key) as advance:
             for subscriber in store.subscribers():
-                summary.readers += 1
                 advance()
-                if not subscriber.subscribed:
-                    summary.unsubscribed += 1
-                    continue
-                selection = bundler.selection(subscriber)
-                sent = False
-                if subscriber.reachable_by("email"):
-                    message, extra = bundler.email_for(subscriber, selection)
-                    if message is not None:
-                        name = eml_name(subscriber.id)
-                        with open(staging / "email" / name, "wb") as eml:
-                            eml.write(message.eml)
-                        row = {"id": subscriber.id, "channel": "email", "notices": list(message.notices),
-                               "banner": None, **extra, "file": f"email/{name}"}
-                        manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
-                        summary.emails += 1
-                        sent = True
-                elif "email" in subscriber.channels and subscriber.email_invalid_at:
-                    summary.invalid_email += 1
-                    log.info("subscriber %s: email skipped, address marked invalid", subscriber.id)
-                if subscriber.reachable_by("sms"):
-                    text = bundler.sms.text(selection.sms)
-                    if text is not None:
-                        shown = [n.slug for n in selection.sms[:text.shown]]
-                        sms_rows.writerow((subscriber.id, subscriber.phone, text.type, text.bytes, text.text))
-                        manifest.write(json.dumps({"id": subscriber.id, "channel": "sms", "notices": shown,
-                                                   "banner": None, "file": None}, ensure_ascii=False) + "\n")
-                        if text.type == "SMS":
-                            summary.sms += 1
-                        else:
-                            summary.lms += 1
-                        sent = True
-                if not sent:
-                    summary.nothing += 1
+                _bundle_reader(bundler, subscriber, out, summary)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     replace_folder(staging, target)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: Summary) -> None:
+    summary.readers += 1
+    if not subscriber.subscribed:
+        summary.unsubscribed += 1
+        return
+    plan = bundler.plan(subscriber)
+    sent = False
+    if subscriber.reachable_by("email"):
+        message, extra = bundler.email_for(subscriber, plan)
+        if message is not None:
+            out.email(subscriber.id, message, extra)
+            summary.emails += 1
+            sent = True
+    elif "email" in subscriber.channels and subscriber.email_invalid_at:
+        summary.invalid_email += 1
+        log.info("subscriber %s: email skipped, address marked invalid", subscriber.id)
+    if subscriber.reachable_by("sms"):
+        text = plan.sms
+        if text is not None:
+            out.sms(subscriber, text, [n.slug for n in plan.selection.sms[:text.shown]])
+            if text.type == "SMS":
+                summary.sms += 1
+            else:
+                summary.lms += 1
+            sent = True
+    if not sent:
+        summary.nothing += 1
+
+
+class _OutboxWriter:
+    """The files of one outbox folder: manifest.jsonl, sms.csv and email/ID.eml."""
+
+    def __init__(self, folder: Path):
+        (folder / "email").mkdir(parents=True)
+        self.email_dir = str(folder / "email")
+        self.manifest = open(folder / "manifest.jsonl", "w", encoding="utf-8")
+        self.sms_file = open(folder / "sms.csv", "w", encoding="utf-8", newline="")
+        self.sms_rows = csv.writer(self.sms_file)
+        self.sms_rows.writerow(SMS_COLUMNS)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.manifest.close()
+        self.sms_file.close()
+        return False
+
+    def email(self, subscriber_id: str, message, extra: dict) -> None:
+        name = eml_name(subscriber_id)
+        with open(os.path.join(self.email_dir, name), "wb") as file:
+            file.write(message.eml)
+        row = {"id": subscriber_id, "channel": "email", "notices": list(message.notices), "banner": None, **extra,
+               "file": f"email/{name}"}
+        self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def sms(self, subscriber, text, shown: list) -> None:
+        self.sms_rows.writerow((subscriber.id, subscriber.phone, text.type, text.bytes, text.text))
+        row = {"id": subscriber.id, "channel": "sms", "notices": shown, "banner": None, "file": None}
+        self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 @contextmanager

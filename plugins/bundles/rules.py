@@ -6,6 +6,7 @@ Pure functions: a profile and the bundle's notices in, notices out.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -43,8 +44,69 @@ def select(profile: Profile, notices: Sequence[Notice], audiences: Audiences, is
     for_you = tuple(n for n in matching if n.has("email"))
     edition = ()
     if with_edition and profile.subscribed and audiences.edition_field in profile.fields:
-        edition = tuple(n for n in notices if n.has("newsletter") and n not in for_you)
+        chosen = {n.slug for n in for_you}
+        edition = tuple(n for n in notices if n.has("newsletter") and n.slug not in chosen)
     return Selection(for_you=for_you, edition=edition, sms=tuple(n for n in matching if n.has("sms")))
+
+
+ATTRIBUTES = ("gender", "dong", "kind", "business_type")
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """What of a reader the rules of one bundle look at.
+
+    Few readers share a whole profile (birth year, dong and eleven consents
+    make tens of thousands of kinds), but the segments of one bundle look at a
+    few attributes only: readers with the same :meth:`key` get the same notices.
+    """
+
+    fields: frozenset  # consents that matter: the notices' categories, the segments' fields, the edition field
+    birth_year_cuts: tuple | None  # where a segment's age or birth_years bound falls; None: not looked at
+    attributes: tuple  # which of ATTRIBUTES a segment looks at
+
+    def key(self, reader) -> tuple:
+        """What the rules see of ``reader`` (a Profile or a Subscriber)."""
+        birth_year = None
+        if self.birth_year_cuts is not None and reader.birth_year is not None:
+            cuts = self.birth_year_cuts
+            index = bisect_right(cuts, reader.birth_year)
+            # the first year of the stretch between two cuts stands for all of it
+            birth_year = cuts[index - 1] if index else (cuts[0] - 1 if cuts else 0)
+        return (reader.subscribed, birth_year, reader.fields & self.fields,
+                *(getattr(reader, name) if name in self.attributes else None for name in ATTRIBUTES))
+
+    def profile(self, key: tuple) -> Profile:
+        """A profile that the rules treat as every reader with this key."""
+        subscribed, birth_year, fields, *attributes = key
+        return Profile(birth_year=birth_year, fields=fields, subscribed=subscribed, **dict(zip(ATTRIBUTES, attributes)))
+
+
+def relevance(notices: Sequence[Notice], audiences: Audiences, issue_year: int, with_edition: bool = True) -> Relevance:
+    """What the rules of a bundle of ``notices`` look at."""
+    segments = {name: audiences.segments[name] for n in notices for name in n.audiences}.values()
+    fields = {n.category for n in notices} | {f for s in segments for f in (s.fields or ())}
+    if with_edition and audiences.edition_field:
+        fields.add(audiences.edition_field)
+    cuts: set[int] = set()
+    looks_at_birth_year = False
+    for segment in segments:
+        if segment.age is not None:  # age in [low, high] is birth year in [year - high, year - low]
+            looks_at_birth_year = True
+            low, high = segment.age
+            if high is not None:
+                cuts.add(issue_year - high)
+            if low is not None:
+                cuts.add(issue_year - low + 1)
+        if segment.birth_years is not None:
+            looks_at_birth_year = True
+            first, last = segment.birth_years
+            if first is not None:
+                cuts.add(first)
+            if last is not None:
+                cuts.add(last + 1)
+    attributes = tuple(name for name in ATTRIBUTES if any(getattr(s, name + "s") is not None for s in segments))
+    return Relevance(frozenset(fields), tuple(sorted(cuts)) if looks_at_birth_year else None, attributes)
 
 
 def blocks_that_fit(count: int, size_keeping: Callable[[int], int], limit: int) -> int:

@@ -1,0 +1,137 @@
+"""Benchmark: `sotong bundles --issue D` for the whole district.
+
+Generates N subscribers (default 100,000) with sotong.population into a
+temporary store, and a window of synthetic notices (benchmarks/synthetic.py,
+one a day for the two weeks of issue 2026-11-26), then, on this machine:
+  1. `sotong bundles --issue 2026-11-26` as the operator runs it (process
+     start included): wall time and peak RSS of that process;
+  2. the floor: the same bytes written to the same number of files (every
+     file of the outbox, read back first; only the writing is timed).
+Targets (issue "Newsletter issues and personalized email and SMS bundles"):
+1 under 20 s, peak memory under 1 GB, and 1 at most 3 x 2.
+
+    .venv/bin/python benchmarks/bundles.py [--count 100000] [--profile]
+
+--profile runs the bundling in this process under pyinstrument instead and
+prints where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from sotong.audiences import load_audiences  # noqa: E402
+from sotong.population import generate_population, write_csv  # noqa: E402
+from sotong.store import Store  # noqa: E402
+from sotong.subscribers import import_csv  # noqa: E402
+from synthetic import write_notices  # noqa: E402
+
+ISSUE = dt.date(2026, 11, 26)
+WINDOW_START = dt.date(2026, 11, 13)
+TARGET_SECONDS, TARGET_RSS_MB, TARGET_RATIO = 20.0, 1024, 3.0
+
+
+def make_project(root: Path, count: int) -> None:
+    for name in ("pelicanconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("themes", "plugins"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(root / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nSOTONG_TODAY = "{ISSUE - dt.timedelta(days=3)}"\n')
+    audiences = load_audiences(root / "audiences.yaml")
+    write_notices(root / "content" / "notices", 14, audiences, seed=7, start=WINDOW_START)
+    csv_path = root / "subscribers.csv"
+    write_csv(csv_path, generate_population(count, audiences, seed=1, year=ISSUE.year))
+    store = Store.open(root / "private" / "sotong.db")
+    import_csv(store, csv_path, audiences, ISSUE.year)
+    store.close()
+
+
+def floor_seconds(outbox: Path, scratch: Path) -> tuple[float, int, int]:
+    """Time writing every file of ``outbox`` again under ``scratch``."""
+    files = [p for p in outbox.rglob("*") if p.is_file()]
+    total = 0.0
+    size = 0
+    for path in files:
+        data = path.read_bytes()
+        target = scratch / path.relative_to(outbox)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        with open(target, "wb") as file:
+            file.write(data)
+        total += time.perf_counter() - started
+        size += len(data)
+    return total, len(files), size
+
+
+def profile(root: Path) -> None:
+    from pyinstrument import Profiler
+
+    from sotong.project import Project
+
+    project = Project(root / "pelicanconf.py")
+    project.activate_plugins()
+    from bundles.outbox import issue_bundle, write_bundle  # noqa: E402  (the plugin, as Pelican loads it)
+
+    profiler = Profiler()
+    profiler.start()
+    write_bundle(project, issue_bundle(project, ISSUE, "성동구 소통 소식"))
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    sotong = str(Path(sys.executable).parent / "sotong")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        make_project(root, args.count)
+        print(f"setup: {args.count:,} subscribers and 14 notices in {time.perf_counter() - started:.1f} s")
+        if args.profile:
+            profile(root)
+            return
+
+        os.sync()  # both runs start with nothing waiting to be written
+        started = time.perf_counter()
+        completed = subprocess.run([sotong, "bundles", "--issue", ISSUE.isoformat()], cwd=root,
+                                   capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if completed.returncode != 0:
+            sys.exit(f"sotong bundles failed:\n{completed.stdout}\n{completed.stderr}")
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb = usage.ru_maxrss / 1024
+        print(completed.stdout.rstrip())
+
+        outbox = root / "private" / "outbox" / ISSUE.isoformat()
+        os.sync()
+        floor, files, size = floor_seconds(outbox, root / "floor")
+        ratio = wall / floor
+        print(f"\nsotong bundles --issue {ISSUE}: {wall:.1f} s wall ({usage.ru_utime:.1f} s user, "
+              f"{usage.ru_stime:.1f} s system), peak RSS {peak_mb:.0f} MB")
+        print(f"floor (writing the same {files:,} files, {size / 1e6:,.0f} MB): {floor:.1f} s")
+        print(f"ratio: {ratio:.2f} x the floor")
+        print(f"targets: wall <= {TARGET_SECONDS:.0f} s: {'met' if wall <= TARGET_SECONDS else 'MISSED'}; "
+              f"peak <= {TARGET_RSS_MB} MB: {'met' if peak_mb <= TARGET_RSS_MB else 'MISSED'}; "
+              f"ratio <= {TARGET_RATIO:.0f}: {'met' if ratio <= TARGET_RATIO else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
