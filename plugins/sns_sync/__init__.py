@@ -1,0 +1,26 @@
+"""sns_sync (SPEC §7): the notices' posts for X, Facebook and the blog as
+feeds (``sns/PLATFORM.json``, JSON Feed 1.1, and ``sns/PLATFORM.xml``,
+RSS 2.0) that the office's SNS tools read, and the posts of the office's own
+SNS accounts (``SNS_IMPORT_FEEDS``) shown on the homepage as "SNS 소식" and in
+the ``section/sns.html`` fragment.
+
+Settings: ``SNS_SYNC = {"IMPORT_LIMIT": 5}`` and ``SNS_IMPORT_FEEDS``,
+validated when Pelican starts and by ``sotong check`` (see :mod:`.config`).
+"""
+
+from pelican import signals as pelican_signals
+
+from sotong import signals
+
+from .config import settings_problems
+from .generator import SnsGenerator, start
+
+
+def _generators(pelican):
+    return SnsGenerator
+
+
+def register():
+    pelican_signals.initialized.connect(start)
+    pelican_signals.get_generators.connect(_generators)
+    signals.content_check.connect(settings_problems)

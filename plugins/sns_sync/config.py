@@ -1,0 +1,86 @@
+"""The settings sns_sync reads, validated with a ``FILE:LINE: message`` for
+every mistake: ``SNS_SYNC = {"IMPORT_LIMIT": 5}`` (how many posts of the
+office's own SNS accounts the homepage shows) and ``SNS_IMPORT_FEEDS`` (the
+feeds of those accounts: paths, relative to the settings file, or URLs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.settings import setting_line
+
+DEFAULTS = {"IMPORT_LIMIT": 5}
+IMPORT_LIMIT_MAX = 50
+EXAMPLE = 'SNS_SYNC = {"IMPORT_LIMIT": 5}'
+FEEDS_EXAMPLE = 'SNS_IMPORT_FEEDS = ["https://www.youtube.com/feeds/videos.xml?channel_id=...", "sns/blog.xml"]'
+
+
+@dataclass(frozen=True)
+class SnsSettings:
+    import_limit: int
+    import_feeds: tuple[str, ...]
+    project_dir: Path  # relative feed paths start here
+    where: str  # "pelicanconf.py:LINE" of SNS_IMPORT_FEEDS, for warnings about a feed
+
+
+def sns_settings(settings: dict) -> SnsSettings:
+    """The validated settings; SotongError listing every problem."""
+    config, problems = read_sns_settings(settings)
+    if problems:
+        raise SotongError(problems)
+    return config
+
+
+def settings_problems(project) -> list[Problem]:
+    """The ``sotong.signals.content_check`` receiver."""
+    return read_sns_settings(project.settings)[1]
+
+
+def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]]:
+    shown = Path(settings.get("SOTONG_SETTINGS_FILE") or "pelicanconf.py").name
+    problems: list[Problem] = []
+
+    def problem(name: str, message: str) -> None:
+        problems.append(Problem(shown, setting_line(settings, name), message))
+
+    raw = settings.get("SNS_SYNC")
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        problem("SNS_SYNC", f"SNS_SYNC must be a dict; write it as {EXAMPLE}")
+        raw = {}
+    for key in raw:
+        if key not in DEFAULTS:
+            problem("SNS_SYNC", f'SNS_SYNC has an unknown key "{key}"{did_you_mean(str(key), DEFAULTS)}; '
+                                f'allowed: {", ".join(DEFAULTS)}')
+    limit = raw.get("IMPORT_LIMIT", DEFAULTS["IMPORT_LIMIT"])
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= IMPORT_LIMIT_MAX:
+        problem("SNS_SYNC", f'SNS_SYNC["IMPORT_LIMIT"] is {limit!r}; write how many SNS posts the homepage shows, '
+                            f"a whole number from 0 to {IMPORT_LIMIT_MAX}, e.g. {EXAMPLE}")
+
+    feeds = settings.get("SNS_IMPORT_FEEDS") or []
+    if isinstance(feeds, str) or not isinstance(feeds, (list, tuple)):
+        problem("SNS_IMPORT_FEEDS", f"SNS_IMPORT_FEEDS must be a list of paths or URLs, e.g. {FEEDS_EXAMPLE}")
+        feeds = []
+    for index, feed in enumerate(feeds):
+        message = feed_problem(feed)
+        if message:
+            problem("SNS_IMPORT_FEEDS", f"SNS_IMPORT_FEEDS[{index}] {message}")
+
+    if problems:
+        return None, problems
+    project_dir = Path(settings.get("SOTONG_PROJECT_DIR") or ".")
+    where = f"{shown}:{setting_line(settings, 'SNS_IMPORT_FEEDS')}"
+    return SnsSettings(limit, tuple(feeds), project_dir, where), []
+
+
+def feed_problem(feed) -> str | None:
+    """What is wrong with one entry of SNS_IMPORT_FEEDS, or None."""
+    if not isinstance(feed, str) or not feed.strip():
+        return f"is {feed!r}; write a feed's path or URL in quotes"
+    scheme = urlsplit(feed.strip()).scheme.lower()
+    if "://" in feed and scheme not in ("http", "https"):
+        return f'"{feed}" is not an http:// or https:// address nor a path; write e.g. https://blog.example.kr/rss'
+    return None

@@ -1,0 +1,117 @@
+"""sns_sync's Pelican side: at start, its settings checked and its templates
+made findable; then a generator that puts the imported SNS posts into the
+context as ``sns_posts`` (for the homepage) and writes ``sns/PLATFORM.json``,
+``sns/PLATFORM.xml`` and the ``section/sns.html`` fragment.
+
+Feeds need absolute URLs. They use SITEURL (publishconf.py); in development,
+where SITEURL is empty, FEED_DOMAIN; failing both, ``http://localhost:8000``
+(the address of ``pelican --listen``), with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import quote
+
+from pelican.generators import Generator
+
+from sotong.links import notice_url, site_url
+
+from .config import sns_settings
+from .feeds import FeedInfo, json_feed_bytes, rss_feed_bytes
+from .imported import read_posts
+from .posts import PLATFORM_LABELS, PLATFORMS, Image, SharedNotice, absolute_links, feed_item, platform_notices
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = str(Path(__file__).parent / "templates")
+SECTION_TEMPLATE = "sns_sync_section"
+SECTION_SAVE_AS = "section/sns.html"
+DEVELOPMENT_BASE = "http://localhost:8000"
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def start(pelican) -> None:
+    """On ``initialized``: check the settings; make the templates findable."""
+    sns_settings(pelican.settings)
+    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES") or [])
+    if TEMPLATES not in overrides:
+        pelican.settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, TEMPLATES]
+
+
+def absolute_base(settings: dict) -> str:
+    """The site's absolute address for the feeds (see the module docstring)."""
+    for key in ("SITEURL", "FEED_DOMAIN"):
+        value = (settings.get(key) or "").rstrip("/")
+        if value.startswith(("https://", "http://")):
+            return value
+    log.warning("SITEURL and FEED_DOMAIN are empty: the SNS feeds (sns/*.json, sns/*.xml) link to %s. "
+                'Set FEED_DOMAIN = "https://..." in pelicanconf.py, or build with -s publishconf.py.',
+                DEVELOPMENT_BASE)
+    return DEVELOPMENT_BASE
+
+
+def feed_path(platform: str, extension: str) -> str:
+    return f"sns/{platform}.{extension}"
+
+
+class SnsGenerator(Generator):
+    """Reads the office's SNS feeds; writes the notices' SNS feeds."""
+
+    def generate_context(self) -> None:
+        self.context["sns_posts"] = read_posts(sns_settings(self.settings))
+
+    def generate_output(self, writer) -> None:
+        base = absolute_base(self.settings)
+        absolute = dict(self.settings, SITEURL=base)
+        articles = [a for a in self.context["articles"] + self.context["hidden_articles"]
+                    if getattr(a, "notice", None) is not None and any(a.notice.has(p) for p in PLATFORMS)]
+        shared = [self._shared(article, absolute) for article in articles]
+        limit = self.settings.get("FEED_MAX_ITEMS")
+        for platform in PLATFORMS:
+            items = [feed_item(notice, platform) for notice in platform_notices(shared, platform)][:limit]
+            info = self._feed_info(platform, absolute)
+            self._write(feed_path(platform, "json"), json_feed_bytes(info, items))
+            self._write(feed_path(platform, "xml"), rss_feed_bytes(info, items))
+        writer.write_file(SECTION_SAVE_AS, self.get_template(SECTION_TEMPLATE), self.context,
+                          posts=self.context["sns_posts"])
+
+    def _shared(self, article, absolute: dict) -> SharedNotice:
+        notice = article.notice
+        url = _public(notice_url(absolute, notice.slug))
+        body = absolute_links(article.get_content(absolute["SITEURL"]), url) if notice.has("blog") else ""
+        return SharedNotice(notice=notice, url=url, body_html=body,
+                            field_label=self.context["FIELD_LABELS"].get(notice.category, notice.category),
+                            image=self._image(notice.image, absolute))
+
+    def _image(self, path: str | None, absolute: dict) -> Image | None:
+        if not path:
+            return None
+        static = self.context.get("static_content", {}).get(path)
+        source = Path(self.settings["PATH"]) / path
+        return Image(url=_public(site_url(absolute, static.url if static else path)),
+                     media_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
+                     length=source.stat().st_size)
+
+    def _feed_info(self, platform: str, absolute: dict) -> FeedInfo:
+        label = PLATFORM_LABELS[platform]
+        site = self.settings["SITENAME"]
+        return FeedInfo(
+            title=f"{site} {label} 게시글",
+            description=f"{site}의 공지 가운데 {label}에 올리는 글",
+            home_page_url=_public(site_url(absolute, "")),
+            json_url=_public(site_url(absolute, feed_path(platform, "json"))),
+            rss_url=_public(site_url(absolute, feed_path(platform, "xml"))),
+        )
+
+    def _write(self, save_as: str, data: bytes) -> None:
+        path = Path(self.output_path) / save_as
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _public(url: str) -> str:
+    """A URL with non-ASCII parts (Korean slugs) percent-encoded."""
+    return quote(url, safe=_URL_SAFE)

@@ -1,0 +1,114 @@
+"""What a notice says on each SNS platform (SPEC §7): which notices go to a
+platform, and the text, HTML and image of each one's post.
+
+- twitter: title (with "[긴급]" when urgent), then the summary, cut with "…"
+  so that the post and its link fit X's weighted 280;
+- facebook: the summary, a blank line, the link; the notice's image;
+- blog: the whole notice as HTML with absolute links, its summary and tags
+  (field label, department).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import Iterable
+
+import lxml.html
+
+from sotong.notices import Notice
+
+from .weighted import fit_post
+
+PLATFORMS = ("twitter", "facebook", "blog")
+PLATFORM_LABELS = {"twitter": "X(트위터)", "facebook": "페이스북", "blog": "블로그"}
+URGENT_MARKER = "[긴급]"
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    media_type: str
+    length: int  # bytes, for the RSS enclosure
+
+
+@dataclass(frozen=True)
+class SharedNotice:
+    """A published notice with what its posts need beyond the notice itself."""
+
+    notice: Notice
+    url: str  # absolute
+    field_label: str
+    body_html: str  # the rendered Markdown body, links absolute
+    image: Image | None = None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One post in a platform's feed (a JSON Feed item, an RSS item)."""
+
+    url: str  # also the item's id
+    title: str
+    date: dt.datetime
+    content_text: str | None = None
+    content_html: str | None = None
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    image: Image | None = None
+
+
+def platform_notices(notices: Iterable[SharedNotice], platform: str) -> list[SharedNotice]:
+    """The published notices that have ``platform`` in channels, newest first."""
+    chosen = [n for n in notices if n.notice.published and n.notice.has(platform)]
+    return sorted(chosen, key=lambda n: (-n.notice.date.timestamp(), n.notice.slug))
+
+
+def headline(notice: Notice) -> str:
+    """The title, marked "[긴급]" when the notice is urgent (once)."""
+    if notice.urgent and not notice.title.startswith(URGENT_MARKER):
+        return f"{URGENT_MARKER} {notice.title}"
+    return notice.title
+
+
+def tweet_text(notice: Notice, url: str) -> str:
+    summary = notice.plain_summary()
+    text = f"{headline(notice)}\n{summary}" if summary else headline(notice)
+    return fit_post(text, url)
+
+
+def facebook_text(notice: Notice, url: str) -> str:
+    return f"{notice.plain_summary() or headline(notice)}\n\n{url}"
+
+
+def blog_html(shared: SharedNotice) -> str:
+    """The notice's image, if any, then its body."""
+    if shared.image is None:
+        return shared.body_html
+    alt = html.escape(shared.notice.image_alt or "", quote=True)
+    figure = f'<figure><img src="{html.escape(shared.image.url, quote=True)}" alt="{alt}"></figure>\n'
+    return figure + shared.body_html
+
+
+def feed_item(shared: SharedNotice, platform: str) -> FeedItem:
+    notice = shared.notice
+    common = {"url": shared.url, "title": headline(notice), "date": notice.date}
+    if platform == "twitter":
+        return FeedItem(**common, content_text=tweet_text(notice, shared.url))
+    if platform == "facebook":
+        return FeedItem(**common, content_text=facebook_text(notice, shared.url), image=shared.image)
+    if platform == "blog":
+        return FeedItem(**common, content_html=blog_html(shared), summary=notice.plain_summary(),
+                        tags=(shared.field_label, notice.department), image=shared.image)
+    raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+
+
+def absolute_links(fragment: str, base_url: str) -> str:
+    """``fragment`` (HTML) with every link and image source made absolute
+    against ``base_url``."""
+    if not fragment.strip():
+        return fragment
+    wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    wrapper.make_links_absolute(base_url, resolve_base_href=False)
+    return html.escape(wrapper.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in wrapper)

@@ -1,0 +1,395 @@
+"""The sns_sync plugin (SPEC §7): the notices' SNS feeds (JSON Feed 1.1 and
+RSS 2.0 per platform) and the homepage's "SNS 소식" from the office's own
+feeds, sanitized; unreadable feeds are warnings, never build errors.
+
+A small project is built with the real ``sotong`` command in a temporary
+folder; its imported feeds are local files and a feed served over HTTP on
+127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import feedparser
+import lxml.etree
+import lxml.html
+import pytest
+
+from conftest import copy_project, run_sotong
+from sns_sync.config import read_sns_settings
+from sns_sync.imported import FeedUnreadable, entry_post, fetch, sanitize_summary
+from sns_sync.weighted import MAX_WEIGHT, weighted_length
+
+SITEURL = "https://example.org/sotong"
+PLUGINS = 'PLUGINS = ["sotong.pelican_plugin", "homepage", "sns_sync"]\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n'
+WIDE = {"COLUMNS": "1000"}  # rich wraps log lines at the terminal width
+LONG_TITLE = ("성동구 " + "겨울철 한파 대비 취약계층 안전 점검 및 난방비 지원 사업 안내 " * 3)[:100]
+LONG_SUMMARY = ("한파 특보가 발령되면 구청과 동 주민센터가 홀몸 어르신과 취약계층 가구를 직접 찾아가 "
+                "난방 상태를 살피고 난방비와 방한용품을 지원합니다. " * 3)[:200]
+
+
+def notice(title, date, channels, extra="", body=None, category="culture", department="문화체육과"):
+    return (f'---\ntitle: "{title}"\ndate: {date}\ndepartment: {department}\ncategory: {category}\n'
+            f"channels: [{', '.join(channels)}]\n{extra}---\n{body or title + ' 본문입니다.'}\n")
+
+
+NOTICES = {
+    "urgent-long": notice(LONG_TITLE, "2026-11-20 09:00", ["homepage", "twitter"],
+                          f'summary: "{LONG_SUMMARY}"\npriority: urgent\n', category="living", department="안전재난과"),
+    "festival-photo": notice("겨울 축제 사진 공모", "2026-11-18", ["homepage", "facebook"],
+                             'summary: "축제 사진을 보내 주세요."\nimage: images/winter-festival.svg\n'
+                             'image_alt: "겨울 축제 포스터"\n'),
+    "library-blog": notice("도서관 겨울 독서 교실", "2026-11-19 10:00", ["homepage", "blog"],
+                           'summary: "겨울방학 독서 교실 참가자를 모집합니다."\n', category="library",
+                           department="도서관운영팀",
+                           body="겨울방학 **독서 교실**을 엽니다.\n\n- 신청: [구독 안내]({filename}/pages/subscribe.md)\n"
+                                "- 지도: ![도서관 위치]({static}/images/kimjang.svg)\n- 문의: [다른 공지](../festival-photo/)\n"),
+    "everywhere": notice("구정 소식 모음", "2026-11-22", ["homepage", "twitter", "facebook", "blog"],
+                         'summary: "이번 주 구정 소식입니다."\n'),
+    "sns-only": notice("SNS로만 알리는 안내", "2026-11-10", ["twitter", "facebook"]),
+    "a-draft": notice("아직 쓰는 중", "2026-11-21", ["homepage", "twitter", "facebook", "blog"], "status: draft\n"),
+    "no-sns": notice("홈페이지 공지", "2026-11-21", ["homepage", "email"]),
+}
+SNS_NOTICES = {"twitter": ["everywhere", "urgent-long", "sns-only"],
+               "facebook": ["everywhere", "festival-photo", "sns-only"],
+               "blog": ["everywhere", "library-blog"]}
+
+ATOM_WITH_SCRIPT = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>성동구청 블로그</title>
+  <id>tag:blog.example.kr,2026:feed</id>
+  <updated>2026-11-22T09:00:00+09:00</updated>
+  <entry>
+    <title>겨울 축제 준비 현장</title>
+    <id>tag:blog.example.kr,2026:1</id>
+    <link href="https://blog.example.kr/posts/1"/>
+    <updated>2026-11-22T09:00:00+09:00</updated>
+    <content type="html">&lt;p&gt;축제 &lt;strong&gt;준비&lt;/strong&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src="x" onerror="alert(2)"&gt;
+      &lt;a href="javascript:alert(3)"&gt;나쁜 링크&lt;/a&gt; &lt;a href="https://blog.example.kr/posts/1" onclick="alert(4)"&gt;더 보기&lt;/a&gt;
+      &lt;div style="position:fixed"&gt;&lt;iframe src="https://evil.example"&gt;&lt;/iframe&gt;&lt;/div&gt;&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>도서관 야간 개방</title>
+    <id>tag:blog.example.kr,2026:2</id>
+    <link href="javascript:alert(5)"/>
+    <updated>2026-11-15T09:00:00+09:00</updated>
+    <summary>저녁에도 문을 엽니다.</summary>
+  </entry>
+  <entry>
+    <title>가장 오래된 글</title>
+    <id>tag:blog.example.kr,2026:3</id>
+    <link href="https://blog.example.kr/posts/3"/>
+    <updated>2026-10-01T09:00:00+09:00</updated>
+    <summary>오래된 글입니다.</summary>
+  </entry>
+</feed>
+"""
+
+RSS_SERVED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>성동구 유튜브</title><link>https://video.example.kr/</link><description>영상</description>
+  <item><title>구청장 신년 인사</title><link>https://video.example.kr/v/2</link>
+    <pubDate>Mon, 23 Nov 2026 01:00:00 +0000</pubDate><description>새해 인사 영상입니다.</description></item>
+  <item><title>서울숲 드론 영상</title><link>https://video.example.kr/v/1</link>
+    <pubDate>Wed, 18 Nov 2026 01:00:00 +0000</pubDate><description>서울숲을 하늘에서.</description></item>
+</channel></rss>
+"""
+
+
+@pytest.fixture(scope="module")
+def feed_server(tmp_path_factory):
+    """An HTTP server on 127.0.0.1 serving a folder of feeds."""
+    folder = tmp_path_factory.mktemp("served")
+    (folder / "youtube.xml").write_text(RSS_SERVED, encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def write_notices(project: Path, notices: dict) -> None:
+    for slug, text in notices.items():
+        (project / "content" / "notices" / f"{slug}.md").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, feed_server):
+    """The small project, built with SITEURL, importing four feeds: a local
+    Atom file, an RSS feed over HTTP, a missing file and an HTTP 404."""
+    project = copy_project(tmp_path_factory.mktemp("sns"), notices=False, extra_settings=(
+        f'{PLUGINS}SITEURL = "{SITEURL}"\nSNS_SYNC = {{"IMPORT_LIMIT": 4}}\n'
+        f'SNS_IMPORT_FEEDS = ["sns-in/blog.atom", "{feed_server}/youtube.xml", "sns-in/missing.xml", '
+        f'"{feed_server}/gone.xml"]\n'))
+    write_notices(project, NOTICES)
+    (project / "sns-in").mkdir()
+    (project / "sns-in" / "blog.atom").write_text(ATOM_WITH_SCRIPT, encoding="utf-8")
+    result = run_sotong(project, "build", env=WIDE)
+    return project / "output", result
+
+
+def load_json(output: Path, platform: str) -> dict:
+    return json.loads((output / "sns" / f"{platform}.json").read_text(encoding="utf-8"))
+
+
+def slug_of(url: str) -> str:
+    assert url.startswith(f"{SITEURL}/notices/") and url.endswith("/"), url
+    return url[len(f"{SITEURL}/notices/"):-1]
+
+
+# --- the notices' feeds ---------------------------------------------------------
+
+
+def test_build_succeeds_and_unreadable_feeds_are_warnings(built):
+    output, result = built
+    assert result.code == 0, result.output
+    log = " ".join(result.stderr.split())
+    assert "WARNING" in log and "ERROR" not in log and "Traceback" not in log
+    assert "sns-in/missing.xml" in log and "no file" in log
+    assert "gone.xml" in log and "404" in log
+    assert "pelicanconf.py:" in log  # says where the feed is listed
+
+
+@pytest.mark.parametrize("platform", ["twitter", "facebook", "blog"])
+def test_json_feed_holds_the_platforms_notices_newest_first(built, platform):
+    output, _ = built
+    feed = load_json(output, platform)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["language"] == "ko"
+    assert feed["title"]
+    assert feed["home_page_url"] == f"{SITEURL}/"
+    assert feed["feed_url"] == f"{SITEURL}/sns/{platform}.json"
+    assert [slug_of(item["id"]) for item in feed["items"]] == SNS_NOTICES[platform]
+    for item in feed["items"]:
+        assert item["url"] == item["id"]
+        assert (output / "notices" / slug_of(item["id"]) / "index.html").is_file(), "the post links to a page"
+        published = dt.datetime.fromisoformat(item["date_published"])
+        assert published.utcoffset() == dt.timedelta(hours=9)
+        assert ("content_text" in item) != ("content_html" in item)
+    dates = [dt.datetime.fromisoformat(item["date_published"]) for item in feed["items"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+@pytest.mark.parametrize("platform", ["twitter", "facebook", "blog"])
+def test_rss_feed_parses_and_matches_the_json_feed(built, platform):
+    output, _ = built
+    parsed = feedparser.parse((output / "sns" / f"{platform}.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "rss20"
+    assert parsed.feed.language == "ko"
+    self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
+    assert self_links == [f"{SITEURL}/sns/{platform}.xml"]
+    json_items = load_json(output, platform)["items"]
+    assert [entry.id for entry in parsed.entries] == [item["id"] for item in json_items]
+    assert [entry.link for entry in parsed.entries] == [item["url"] for item in json_items]
+    channel = lxml.etree.fromstring((output / "sns" / f"{platform}.xml").read_bytes())
+    assert [(guid.text, guid.get("isPermaLink")) for guid in channel.iter("guid")] == \
+        [(item["id"], "true") for item in json_items]
+
+
+def test_drafts_and_notices_without_the_platform_are_absent(built):
+    output, _ = built
+    for platform in ("twitter", "facebook", "blog"):
+        text = (output / "sns" / f"{platform}.json").read_text(encoding="utf-8")
+        text += (output / "sns" / f"{platform}.xml").read_text(encoding="utf-8")
+        assert "a-draft" not in text and "아직 쓰는 중" not in text
+        assert "/no-sns/" not in text
+    assert not (output / "notices" / "a-draft").exists()
+
+
+def test_twitter_text_fits_280_and_ends_with_the_url(built):
+    output, _ = built
+    items = {slug_of(item["id"]): item for item in load_json(output, "twitter")["items"]}
+    for item in items.values():
+        assert weighted_length(item["content_text"]) <= MAX_WEIGHT
+        assert item["content_text"].endswith(" " + item["url"])
+    long = items["urgent-long"]
+    assert len(LONG_TITLE) == 100 and len(LONG_SUMMARY) == 200
+    assert long["content_text"].startswith(f"[긴급] {LONG_TITLE}\n{LONG_SUMMARY[:10]}")
+    assert f"… {long['url']}" in long["content_text"]
+    assert weighted_length(long["content_text"]) >= MAX_WEIGHT - 1  # cut as late as possible
+    assert items["everywhere"]["content_text"] == f"구정 소식 모음\n이번 주 구정 소식입니다. {items['everywhere']['url']}"
+
+
+def test_facebook_has_summary_then_url_and_the_image(built):
+    output, _ = built
+    items = {slug_of(item["id"]): item for item in load_json(output, "facebook")["items"]}
+    photo = items["festival-photo"]
+    assert photo["content_text"] == f"축제 사진을 보내 주세요.\n\n{photo['url']}"
+    assert photo["image"] == f"{SITEURL}/images/winter-festival.svg"
+    assert (output / "images" / "winter-festival.svg").is_file()
+    assert "image" not in items["everywhere"]
+    rss = feedparser.parse((output / "sns" / "facebook.xml").read_bytes())
+    enclosure = next(e for e in rss.entries if e.link == photo["url"]).enclosures[0]
+    assert enclosure.href == photo["image"] and enclosure.type == "image/svg+xml"
+    assert int(enclosure.length) == (output / "images" / "winter-festival.svg").stat().st_size
+
+
+def test_blog_has_the_whole_notice_with_absolute_links(built):
+    output, _ = built
+    items = {slug_of(item["id"]): item for item in load_json(output, "blog")["items"]}
+    blog = items["library-blog"]
+    assert blog["summary"] == "겨울방학 독서 교실 참가자를 모집합니다."
+    assert blog["tags"] == ["도서관정보", "도서관운영팀"]
+    assert blog["date_published"] == "2026-11-19T10:00:00+09:00"
+    html = lxml.html.fragment_fromstring(blog["content_html"], create_parent="div")
+    assert "독서 교실" in html.text_content() and html.xpath("//strong")
+    links = html.xpath("//a/@href") + html.xpath("//img/@src")
+    assert sorted(links) == sorted([f"{SITEURL}/subscribe/", f"{SITEURL}/images/kimjang.svg",
+                                    f"{SITEURL}/notices/festival-photo/"])
+    rss = feedparser.parse((output / "sns" / "blog.xml").read_bytes())
+    entry = next(e for e in rss.entries if e.link == blog["url"])
+    assert [tag.term for tag in entry.tags] == ["도서관정보", "도서관운영팀"]
+    assert "<strong>독서 교실</strong>" in entry.description
+
+
+# --- the office's own feeds on the homepage ---------------------------------------
+
+
+def test_imported_posts_are_the_newest_of_all_readable_feeds(built):
+    output, _ = built
+    section = lxml.html.fragment_fromstring((output / "section" / "sns.html").read_text(encoding="utf-8"))
+    assert section.tag == "section" and "<html" not in (output / "section" / "sns.html").read_text(encoding="utf-8")
+    titles = [" ".join(item.xpath("string(.//a | .)").split()) for item in section.xpath("//li")]
+    expected = ["구청장 신년 인사", "겨울 축제 준비 현장", "서울숲 드론 영상", "도서관 야간 개방"]  # 4 of 5, newest first
+    assert [next(t for t in expected if t in title) for title in titles] == expected
+    assert "가장 오래된 글" not in section.text_content()
+    assert "성동구 유튜브" in section.text_content() and "성동구청 블로그" in section.text_content()
+
+
+def test_imported_html_is_sanitized(built):
+    output, _ = built
+    for page in (output / "section" / "sns.html", output / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "alert(" not in text and "<script" not in text and "<iframe" not in text
+        assert "onerror" not in text and "onclick" not in text and "javascript:" not in text
+        assert "position:fixed" not in text
+        tree = lxml.html.fromstring(text)
+        post_link = tree.xpath('//a[@href="https://blog.example.kr/posts/1" and contains(., "더 보기")]')
+        assert post_link and post_link[0].get("rel") == "noopener nofollow"
+        assert tree.xpath('//strong[.="준비"]')
+        assert not tree.xpath('//a[contains(., "나쁜 링크")]/@href'), "an unsafe link is left as text"
+
+
+def test_homepage_shows_sns_posts(built):
+    output, _ = built
+    tree = lxml.html.fromstring((output / "index.html").read_text(encoding="utf-8"))
+    heading = tree.xpath('//h2[@id="sns-posts-title"]')
+    assert heading and heading[0].text_content() == "SNS 소식"
+    section = heading[0].getparent()
+    assert section.xpath('.//a[@href="https://video.example.kr/v/2"]')
+    night = section.xpath('.//h3[contains(., "도서관 야간 개방")]')[0]
+    assert not night.xpath(".//a"), "a javascript: link is shown without a link"
+
+
+# --- settings and addresses --------------------------------------------------------
+
+
+def test_feeds_use_feed_domain_when_siteurl_is_empty(tmp_path):
+    project = copy_project(tmp_path, notices=False, extra_settings=PLUGINS)
+    write_notices(project, {"everywhere": NOTICES["everywhere"]})
+    result = run_sotong(project, "build", env=WIDE)
+    assert result.code == 0, result.output
+    item = load_json(project / "output", "blog")["items"][0]
+    assert item["id"] == "https://www.sd.go.kr/sotong/notices/everywhere/"  # FEED_DOMAIN of pelicanconf.py
+    assert "localhost" not in result.stderr
+    section = (project / "output" / "section" / "sns.html").read_text(encoding="utf-8")
+    assert "아직 SNS 소식이 없습니다" in section
+
+
+def test_without_any_site_address_feeds_use_localhost_and_say_so(tmp_path):
+    project = copy_project(tmp_path, notices=False, extra_settings=PLUGINS + 'FEED_DOMAIN = ""\n')
+    write_notices(project, {"sns-only": NOTICES["sns-only"]})
+    result = run_sotong(project, "build", env=WIDE)
+    assert result.code == 0, result.output
+    assert load_json(project / "output", "twitter")["items"][0]["id"] == "http://localhost:8000/notices/sns-only/"
+    assert "FEED_DOMAIN" in " ".join(result.stderr.split())
+
+
+def test_bad_settings_are_reported_with_file_and_line(tmp_path):
+    project = copy_project(tmp_path, notices=False, extra_settings=(
+        PLUGINS + 'SNS_SYNC = {"IMPORT_LIMT": 5}\nSNS_IMPORT_FEEDS = ["ftp://example.org/feed.xml", 3]\n'))
+    lines = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines()
+    sync_line = lines.index('SNS_SYNC = {"IMPORT_LIMT": 5}') + 1
+    result = run_sotong(project, "check")
+    assert result.code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f'pelicanconf.py:{sync_line}: SNS_SYNC has an unknown key "IMPORT_LIMT"; did you mean "IMPORT_LIMIT"?' in result.stderr
+    assert f"pelicanconf.py:{sync_line + 1}: SNS_IMPORT_FEEDS[0]" in result.stderr
+    assert "SNS_IMPORT_FEEDS[1] is 3" in result.stderr
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"IMPORT_LIMIT": -1}, "a whole number from 0 to 50"),
+    ({"IMPORT_LIMIT": True}, "a whole number from 0 to 50"),
+    ({"IMPORT_LIMIT": "5"}, "a whole number from 0 to 50"),
+    ([5], "SNS_SYNC must be a dict"),
+])
+def test_sns_sync_setting_is_validated(value, message):
+    config, problems = read_sns_settings({"SNS_SYNC": value})
+    assert config is None and any(message in p.message for p in problems)
+
+
+def test_import_feeds_setting_is_validated():
+    assert read_sns_settings({"SNS_IMPORT_FEEDS": "feed.xml"})[1][0].message.startswith("SNS_IMPORT_FEEDS must be a list")
+    config, problems = read_sns_settings({"SNS_IMPORT_FEEDS": ["a.xml", "https://x.kr/rss"], "SNS_SYNC": {"IMPORT_LIMIT": 0}})
+    assert problems == [] and config.import_feeds == ("a.xml", "https://x.kr/rss") and config.import_limit == 0
+
+
+# --- reading and sanitizing, unit by unit -------------------------------------------
+
+
+def test_sanitize_keeps_only_the_allowed_tags():
+    cleaned = sanitize_summary('<p class="x">가 <em>나</em><br><b>굵게</b> <ul><li>하나</li></ul>'
+                               '<a href="mailto:a@b.kr" title="t">메일</a><h1>제목</h1><table><tr><td>칸</td></tr></table></p>')
+    tree = lxml.html.fragment_fromstring(cleaned, create_parent="div")
+    assert {element.tag for element in tree.iter()} - {"div"} <= {"a", "p", "br", "strong", "em", "ul", "ol", "li"}
+    assert tree.xpath("//a")[0].attrib == {"href": "mailto:a@b.kr", "rel": "noopener nofollow"}
+    assert "굵게" in tree.text_content() and "칸" in tree.text_content()
+
+
+def test_a_post_without_title_uses_its_text():
+    parsed = feedparser.parse("<rss version='2.0'><channel><title>X</title><item><description>"
+                              "오늘 서울숲에서 만나요!</description><link>https://x.example/s/1</link></item></channel></rss>")
+    post = entry_post(parsed.entries[0], "성동구 X")
+    assert post == {"title": "오늘 서울숲에서 만나요!", "link": "https://x.example/s/1", "date": None,
+                    "summary_html": "", "source": "성동구 X"}
+
+
+def test_fetch_gives_up_after_the_timeout(tmp_path):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never answers
+    try:
+        started = time.monotonic()
+        with pytest.raises(FeedUnreadable, match="no answer within 0.5 seconds"):
+            fetch(f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml", tmp_path, timeout=0.5)
+        assert time.monotonic() - started < 3
+    finally:
+        silent.close()
+
+
+def test_a_file_that_is_not_a_feed_is_unreadable(tmp_path, feed_server):
+    from sns_sync.imported import parse
+
+    (tmp_path / "page.html").write_text("<html><body>안녕</body></html>", encoding="utf-8")
+    data, headers = fetch("page.html", tmp_path)
+    with pytest.raises(FeedUnreadable, match="not a readable feed"):
+        parse(data, headers, "page.html")
+    data, headers = fetch(f"{feed_server}/youtube.xml", tmp_path)
+    source, entries = parse(data, headers, "youtube.xml")
+    assert source == "성동구 유튜브" and len(entries) == 2
