@@ -59,7 +59,7 @@ def test_pacer_starts_each_message_as_soon_as_the_rate_allows(rate, gaps):
         previous = start
 
 
-local = st.text("abcdefghijklmnopqrstuvwxyz0123456789._+-", min_size=1, max_size=12)
+local = st.from_regex(r"[a-z0-9]{1,6}([._+-][a-z0-9]{1,6}){0,2}", fullmatch=True)
 domain = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10).map(lambda d: d + ".kr")
 
 
@@ -72,3 +72,24 @@ def test_redaction_removes_every_address_and_nothing_else(words, user, host, bra
     assert "@" not in redacted and address not in redacted
     assert redacted.startswith("550 5.1.1 <주소>")
     assert redact_addresses(words) == words
+
+
+names = st.text(st.characters(whitelist_categories=("Lo", "Lu", "Ll", "Zs")), max_size=40)
+
+
+@given(names, local, domain, st.sampled_from(["\n", "\r\n"]))
+def test_the_recipient_is_the_to_address_the_email_package_reads(name, user, host, linesep):
+    from email.message import EmailMessage
+    from email.parser import BytesParser
+    from email.policy import default as default_policy
+
+    from delivery.outbox import recipient_of
+
+    message = EmailMessage()
+    message["From"] = "성동구청 <sotong@sd.go.kr>"
+    message["Subject"] = "To: someone@else.kr " + name
+    message["To"] = f"{name.strip()} <{user}@{host}>" if name.strip() else f"{user}@{host}"
+    message.set_content(f"To: other@body.kr\n{name}")
+    data = message.as_bytes(policy=default_policy.clone(linesep=linesep))
+    parsed = BytesParser(policy=default_policy).parsebytes(data)
+    assert recipient_of(data) == parsed["To"].addresses[0].addr_spec == f"{user}@{host}"

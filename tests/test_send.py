@@ -258,7 +258,7 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
     assert logins[-1] == (b"sotong", b"s3cret")
 
 
-def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_the_one_in_flight(project):
+def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_in_flight(project):
     count = 40
     ids = add_subscribers(project / "private" / "sotong.db", count)
     outbox_of(project, ids)
@@ -275,7 +275,8 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_the_on
         time.sleep(0.1)  # the server finishes the DATA it was in
         before = journal(project)
         states = [r["state"] for r in before.values()]
-        assert 10 <= states.count("sent") < count and states.count("sending") <= 1
+        assert 8 <= states.count("sent") < count
+        assert states.count("sending") <= 4  # one per connection (DELIVERY["connections"], 4 by default)
         in_flight = states.count("sending")
         accepted_before = handler.accepted_counts()
         # never recorded as sent what the server did not accept

@@ -21,6 +21,7 @@ DEFAULTS = {
     "backoff_seconds": 2.0,       # first wait after a 4xx; doubles each try
     "backoff_max_seconds": 60.0,
     "reconnect_attempts": 5,      # a lost connection is reopened this many times in a row
+    "connections": 4,             # SMTP connections used side by side
     "timeout_seconds": 30.0,      # socket timeout for one SMTP exchange
 }
 
@@ -38,6 +39,7 @@ class DeliveryConfig:
     backoff_seconds: float
     backoff_max_seconds: float
     reconnect_attempts: int
+    connections: int
     timeout_seconds: float
 
 
@@ -61,10 +63,10 @@ def delivery_problems(settings: dict) -> list[Problem]:
     for key in delivery:
         if key not in DEFAULTS:
             problem("DELIVERY", f'DELIVERY has an unknown key "{key}"{did_you_mean(key, DEFAULTS)}; known keys: {", ".join(DEFAULTS)}')
-    for key in ("max_attempts", "reconnect_attempts"):
+    for key, most in (("max_attempts", 100), ("reconnect_attempts", 100), ("connections", 32)):
         value = delivery.get(key, DEFAULTS[key])
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            problem("DELIVERY", f'DELIVERY["{key}"] must be a whole number of at least 1, e.g. "{key}": {DEFAULTS[key]}')
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+            problem("DELIVERY", f'DELIVERY["{key}"] must be a whole number from 1 to {most}, e.g. "{key}": {DEFAULTS[key]}')
     for key in ("backoff_seconds", "backoff_max_seconds", "timeout_seconds"):
         value = delivery.get(key, DEFAULTS[key])
         if not _is_number(value) or value <= 0:
@@ -110,5 +112,6 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
         backoff_seconds=float(delivery["backoff_seconds"]),
         backoff_max_seconds=float(delivery["backoff_max_seconds"]),
         reconnect_attempts=delivery["reconnect_attempts"],
+        connections=delivery["connections"],
         timeout_seconds=float(delivery["timeout_seconds"]),
     )

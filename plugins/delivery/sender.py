@@ -1,11 +1,13 @@
 """Handing an outbox's emails to an SMTP server, one journaled message at a time.
 
-One connection is reused for every message (STARTTLS and login where
-configured) and reopened when it drops. A message is marked ``sending`` before
-it goes out and ``sent`` after the server's 250; a 4xx answer is tried again
-after a growing wait while other messages go on, up to ``max_attempts`` in
-this run, then left ``deferred`` for a later run; a 5xx answer marks it
-``failed`` with the reason.
+A few connections (``DELIVERY["connections"]``) work side by side, each
+reused for message after message (STARTTLS and login where configured) and
+reopened when it drops; a round trip to the server, not the CPU, is what a
+message costs, so they overlap their waits. A message is marked ``sending``
+before it goes out and ``sent`` after the server's 250, so at most one message
+per connection is ever in flight. A 4xx answer is tried again after a growing
+wait while other messages go on, up to ``max_attempts`` in this run, then left
+``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import re
 import smtplib
 import ssl
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 
 log = logging.getLogger("sotong.delivery")
 _LINE_ENDS = re.compile(rb"\r?\n")
+LOST = "lost"
 
 
 class ConnectionLost(Exception):
@@ -53,8 +57,54 @@ class SendFigures:
     failures: list = field(default_factory=list)
 
 
+class _Schedule:
+    """Which message goes next, shared by the connections: messages in journal
+    order, and retries once their wait is over. ``take`` returns None when
+    nothing is left and no connection holds a message that may come back."""
+
+    def __init__(self, pending: list[Pending], clock: Callable[[], float]):
+        self.fresh = deque(pending)
+        self.retries: list[tuple[float, int, Pending]] = []  # (due, id, message), soonest first
+        self.busy = 0
+        self.error: BaseException | None = None
+        self.clock = clock
+        self.changed = threading.Condition()
+
+    def take(self) -> Pending | None:
+        with self.changed:
+            while self.error is None:
+                now = self.clock()
+                if self.retries and (self.retries[0][0] <= now or not self.fresh):
+                    if self.retries[0][0] <= now:
+                        self.busy += 1
+                        return heapq.heappop(self.retries)[2]
+                    self.changed.wait(self.retries[0][0] - now)
+                elif self.fresh:
+                    self.busy += 1
+                    return self.fresh.popleft()
+                elif self.busy:
+                    self.changed.wait()
+                else:
+                    return None
+            return None
+
+    def done(self, message: Pending, again_at: float | None = None, at_once: bool = False) -> None:
+        with self.changed:
+            self.busy -= 1
+            if at_once:
+                self.fresh.appendleft(message)
+            elif again_at is not None:
+                heapq.heappush(self.retries, (again_at, message.id, message))
+            self.changed.notify_all()
+
+    def stop(self, error: BaseException) -> None:
+        with self.changed:
+            self.error = self.error or error
+            self.changed.notify_all()
+
+
 class Sender:
-    """Sends pending messages of one outbox over one reused SMTP connection."""
+    """Sends the pending messages of one outbox."""
 
     def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox,
                  on_settled: Callable[[str], None] = lambda state: None,
@@ -66,104 +116,127 @@ class Sender:
         self.clock = clock
         self.sleep = sleep
         self.pacer = Pacer(config.rate)
-        self.connection: smtplib.SMTP | None = None
         self.figures = SendFigures()
-
-    # --- the run ---------------------------------------------------------
+        self.lock = threading.Lock()  # the journal's connection, the pacer and the figures
+        self.tries: dict[int, int] = {}  # 4xx answers per message in this run
+        self.losses: dict[int, int] = {}  # lost connections per message in this run
 
     def run(self, pending: list[Pending]) -> SendFigures:
         started = self.clock()
         self.figures.resent_in_flight = sum(1 for p in pending if p.state == "sending")
-        fresh = deque(pending)
-        retries: list[tuple[float, int, Pending]] = []  # (due, id, message), soonest first
-        tries: dict[int, int] = {}  # 4xx answers per message in this run
-        losses: dict[int, int] = {}  # lost connections per message in this run
-        try:
-            while fresh or retries:
-                if retries and (not fresh or retries[0][0] <= self.clock()):
-                    due, _, message = heapq.heappop(retries)
-                    self.sleep(max(0.0, due - self.clock()))
-                else:
-                    message = fresh.popleft()
-                result = self._attempt(message)
-                if result == "lost":
-                    losses[message.id] = losses.get(message.id, 0) + 1
-                    if losses[message.id] < self.config.reconnect_attempts:
-                        fresh.appendleft(message)
-                    else:
-                        self._settle(message, DEFERRED)
-                elif result == RETRY:
-                    tries[message.id] = tries.get(message.id, 0) + 1
-                    if tries[message.id] < self.config.max_attempts:
-                        delay = backoff_delay(tries[message.id], self.config.backoff_seconds, self.config.backoff_max_seconds)
-                        heapq.heappush(retries, (self.clock() + delay, message.id, message))
-                    else:
-                        self._settle(message, DEFERRED)
-                else:
-                    self._settle(message, result)
-        finally:
-            self._close()
-            self.figures.seconds = self.clock() - started
+        schedule = _Schedule(pending, self.clock)
+        workers = [threading.Thread(target=self._work, args=(schedule,), name=f"smtp-{n}", daemon=True)
+                   for n in range(min(self.config.connections, len(pending)))]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        self.figures.seconds = self.clock() - started
+        if schedule.error is not None:
+            raise schedule.error
         return self.figures
 
-    def _settle(self, message: Pending, state: str) -> None:
-        if state == SENT:
-            self.figures.sent += 1
-        elif state == FAILED:
-            self.figures.failed += 1
-        else:
-            self.figures.deferred += 1
-            log.warning("deferred %s: no answer but 'try later' after %s tries; a later run retries it",
-                        message.subscriber_id, self.config.max_attempts)
-        self.on_settled(state)
+    def _work(self, schedule: _Schedule) -> None:
+        link = _Link(self.config, self.sleep)
+        try:
+            while (message := schedule.take()) is not None:
+                try:
+                    result = self._attempt(link, message)
+                except BaseException as exc:  # SotongError (server unreachable, sender refused) or a bug
+                    schedule.stop(exc)
+                    schedule.done(message)
+                    break
+                self._route(schedule, message, result)
+        finally:
+            link.close()
 
-    def _attempt(self, message: Pending) -> str:
-        """One try: SENT, FAILED, RETRY or "lost", with the journal updated."""
+    def _route(self, schedule: _Schedule, message: Pending, result: str) -> None:
+        """Settle the message, or put it back: at once after a lost connection,
+        after the back-off after a 4xx."""
+        if result == LOST:
+            self.losses[message.id] = self.losses.get(message.id, 0) + 1
+            if self.losses[message.id] < self.config.reconnect_attempts:
+                return schedule.done(message, at_once=True)
+            self._record(message, DEFERRED, "connect", None,
+                         f"연결 끊김 {self.losses[message.id]}회: the connection dropped at every try")
+        elif result == RETRY:
+            self.tries[message.id] = self.tries.get(message.id, 0) + 1
+            if self.tries[message.id] < self.config.max_attempts:
+                delay = backoff_delay(self.tries[message.id], self.config.backoff_seconds, self.config.backoff_max_seconds)
+                return schedule.done(message, again_at=self.clock() + delay)
+        self._settle(message, result if result in (SENT, FAILED) else DEFERRED)
+        schedule.done(message)
+
+    def _settle(self, message: Pending, state: str) -> None:
+        with self.lock:
+            if state == SENT:
+                self.figures.sent += 1
+            elif state == FAILED:
+                self.figures.failed += 1
+                self.figures.failures.append(message.subscriber_id)
+            else:
+                self.figures.deferred += 1
+                log.warning("deferred %s: the server said 'try later' %s times or the connection kept dropping; "
+                            "a later run retries it", message.subscriber_id, self.config.max_attempts)
+            self.on_settled(state)
+
+    def _attempt(self, link: "_Link", message: Pending) -> str:
+        """One try: SENT, FAILED, RETRY or LOST, with the journal updated."""
         try:
             data = _LINE_ENDS.sub(b"\r\n", self.outbox.path.joinpath(message.file).read_bytes())
         except OSError as exc:
-            return self._answer(message, FAILED, None, None, f"the message file cannot be read ({exc.strerror}); make the outbox again")
+            return self._record(message, FAILED, None, None, f"the message file cannot be read ({exc.strerror}); make the outbox again")
         recipient = recipient_of(data)
         if recipient is None:
-            return self._answer(message, FAILED, None, None, "the message has no To address")
-        self.sleep(self.pacer.delay(self.clock()))
-        self._ensure_connected()
-        self.journal.mark_sending(message.id)
+            return self._record(message, FAILED, None, None, "the message has no To address")
+        with self.lock:
+            wait = self.pacer.delay(self.clock())
+        if wait > 0:
+            self.sleep(wait)
+        link.ensure_connected()
+        with self.lock:
+            self.journal.mark_sending(message.id)
         try:
-            answer = self._transaction(recipient, data)
+            answer = link.transaction(recipient, data)
         except ConnectionLost as exc:
-            self._close()
-            self.figures.reconnects += 1
+            link.close()
+            with self.lock:
+                self.figures.reconnects += 1
             log.warning("connection lost while sending to %s (%s); reconnecting", message.subscriber_id, exc)
-            self._answer(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
-            return "lost"
+            self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
+            return LOST
         result = outcome(answer.code)
-        if result == SENT:
-            return self._answer(message, SENT, answer.stage, answer.code, answer.text)
         if result == RETRY:
             if answer.code == 421:  # the server is closing this connection
-                self._close()
-            self._answer(message, DEFERRED, answer.stage, answer.code, answer.text)
+                link.close()
+            self._record(message, DEFERRED, answer.stage, answer.code, answer.text)
             return RETRY
-        if answer.stage == "mail":
-            self.journal.mark(message.id, QUEUED, answer.stage, answer.code, redact_addresses(answer.text))
+        if result == FAILED and answer.stage == "mail":
+            self._record(message, QUEUED, answer.stage, answer.code, answer.text)
             raise SotongError([f"the mail server refuses the sender {self.config.mail_from}: {answer.code} {redact_addresses(answer.text)}; "
                                "check MAIL_FROM in the settings (nothing more was sent; run again once fixed)"])
-        self.figures.failures.append(message.subscriber_id)
-        return self._answer(message, FAILED, answer.stage, answer.code, answer.text)
+        return self._record(message, result, answer.stage, answer.code, answer.text)
 
-    def _answer(self, message: Pending, state: str, stage, code, text) -> str:
+    def _record(self, message: Pending, state: str, stage, code, text) -> str:
         text = redact_addresses(text)
-        self.journal.mark(message.id, state, stage, code, text)
+        with self.lock:
+            self.journal.mark(message.id, state, stage, code, text)
         if state == FAILED:
             log.warning("failed %s: %s %s", message.subscriber_id, code or "", text)
         elif state == SENT:
             log.info("sent %s", message.subscriber_id)
         return state
 
-    # --- SMTP ------------------------------------------------------------
 
-    def _transaction(self, recipient: str, data: bytes) -> Answer:
+class _Link:
+    """One SMTP connection, opened on demand and reopened after it drops."""
+
+    def __init__(self, config: DeliveryConfig, sleep: Callable[[float], None]):
+        self.config = config
+        self.sleep = sleep
+        self.connection: smtplib.SMTP | None = None
+
+    def transaction(self, recipient: str, data: bytes) -> Answer:
         """MAIL, RCPT, DATA for one message; the first answer that is not a success."""
         connection = self.connection
         options = [] if data.isascii() or not connection.has_extn("8bitmime") else ["BODY=8BITMIME"]
@@ -187,10 +260,10 @@ class Sender:
             try:
                 self.connection.rset()
             except (smtplib.SMTPException, OSError):
-                self._close()
+                self.close()
         return answer
 
-    def _ensure_connected(self) -> None:
+    def ensure_connected(self) -> None:
         if self.connection is not None and self.connection.sock is not None:
             return
         self.connection = None
@@ -226,7 +299,7 @@ class Sender:
             raise
         return connection
 
-    def _close(self) -> None:
+    def close(self) -> None:
         if self.connection is None:
             return
         try:

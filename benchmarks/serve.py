@@ -1,0 +1,140 @@
+"""Benchmark: one-click unsubscribes (POST /u/TOKEN) against `sotong serve`.
+
+Generates N subscribers (default 20,000) with sotong.population into a
+temporary project, starts `sotong serve --port 0` on 127.0.0.1 as the operator
+runs it, and sends R requests (default 10,000) from 20 concurrent clients
+(threads with keep-alive connections), each POST unsubscribing a different
+subscriber. Prints requests per second and latency percentiles, beside the
+baseline of GET /healthz (the same server doing no work) under the same load.
+Target (issue "Delivery"): 500 unsubscribes per second with p99 under 50 ms.
+Loopback only; bounded by R.
+
+    .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from sotong.audiences import load_audiences  # noqa: E402
+from sotong.population import generate_population, write_csv  # noqa: E402
+from sotong.store import Store  # noqa: E402
+from sotong.subscribers import import_csv  # noqa: E402
+from sotong.tokens import unsubscribe_token  # noqa: E402
+
+TARGET_RATE, TARGET_P99_MS = 500.0, 50.0
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def make_project(root: Path, count: int) -> list[str]:
+    for name in ("pelicanconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("themes", "plugins"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "content" / "notices").mkdir(parents=True)
+    audiences = load_audiences(root / "audiences.yaml")
+    write_csv(root / "subscribers.csv", generate_population(count, audiences, seed=3, year=2026))
+    store = Store.open(root / "private" / "sotong.db")
+    import_csv(store, root / "subscribers.csv", audiences, 2026)
+    ids = [s.id for s in store.subscribers(only_subscribed=True)]
+    store.close()
+    return ids
+
+
+def served_port(server: subprocess.Popen) -> int:
+    for line in server.stderr:
+        found = re.search(r"Serving on http://127\.0\.0\.1:(\d+)", line)
+        if found:
+            return int(found.group(1))
+        print(line, end="", file=sys.stderr)
+    sys.exit("sotong serve stopped before it served")
+
+
+def hammer(port: int, requests: list[tuple[str, str, bytes]], clients: int) -> tuple[float, list[float], list[int]]:
+    """Send every request from ``clients`` threads; (wall seconds, latencies, statuses)."""
+    latencies, statuses, lock = [], [], threading.Lock()
+    shares = [requests[n::clients] for n in range(clients)]
+
+    def client(share):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, codes = [], []
+        for method, path, body in share:
+            started = time.perf_counter()
+            connection.request(method, path, body=body, headers=FORM if body is not None else {})
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            codes.append(response.status)
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            statuses.extend(codes)
+
+    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, sorted(latencies), statuses
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
+
+
+def report(name: str, wall: float, latencies: list[float]) -> tuple[float, float]:
+    rate, p99 = len(latencies) / wall, percentile(latencies, 0.99) * 1000
+    print(f"{name}: {rate:,.0f} requests/s; latency p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+          f"p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+    return rate, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        ids = make_project(root, args.count)[: args.requests]
+        print(f"setup: {args.count:,} subscribers; {len(ids):,} unsubscribes from {args.clients} clients")
+        server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0"],
+                                  cwd=root, stderr=subprocess.PIPE, text=True)
+        try:
+            port = served_port(server)
+            wall, latencies, statuses = hammer(port, [("GET", "/healthz", None)] * len(ids), args.clients)
+            report("baseline GET /healthz", wall, latencies)
+            posts = [("POST", f"/u/{unsubscribe_token(i)}", b"List-Unsubscribe=One-Click") for i in ids]
+            wall, latencies, statuses = hammer(port, posts, args.clients)
+            rate, p99 = report("POST /u/TOKEN (unsubscribe)", wall, latencies)
+        finally:
+            server.terminate()
+            server.wait(10)
+        assert statuses.count(200) == len(ids), f"not every answer was 200: {set(statuses)}"
+        db = sqlite3.connect(root / "private" / "sotong.db")
+        done = db.execute("SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NOT NULL AND id IN (%s)"
+                          % ",".join("?" * len(ids)), ids).fetchone()[0]
+        assert done == len(ids), f"{done} of {len(ids)} unsubscribed in the store"
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"target >= {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms: "
+              f"{'met' if rate >= TARGET_RATE and p99 < TARGET_P99_MS else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
