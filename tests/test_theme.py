@@ -5,6 +5,7 @@ with the real ``sotong build``."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import functools
 import http.server
@@ -242,28 +243,39 @@ def test_text_colours_have_at_least_7_to_1_contrast():
 # --- in a real browser, where one is installed -------------------------------------------
 
 
+def pages_wider_than(width: int, base: str, paths: list[str], chromium: str) -> list[str]:
+    """The pages whose content is wider than the viewport, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    wide = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for path in paths:
+            page.goto(base + quote(path))
+            assert page.evaluate("getComputedStyle(document.body).fontSize") == "18px", path
+            if page.evaluate("document.documentElement.scrollWidth") > width:
+                wide.append(path)
+        browser.close()
+    return wide
+
+
 def test_no_page_scrolls_sideways_on_a_375px_phone(site):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    playwright = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     if not chromium:
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    checked = [p for p in pages(site) if p.parts[-3] != "n"]  # short links navigate away at once
+    paths = [str(p.relative_to(site)) for p in pages(site) if p.parts[-3] != "n"]  # short links navigate away
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    wide = []
     try:
-        with playwright.sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 375, "height": 800})
-            for path in checked:
-                page.goto(base + quote(str(path.relative_to(site))))
-                assert page.evaluate("getComputedStyle(document.body).fontSize") == "18px", path
-                if page.evaluate("document.documentElement.scrollWidth") > 375:
-                    wide.append(str(path.relative_to(site)))
-            browser.close()
+        # In a thread of its own: Playwright's sync API refuses to run where
+        # another test left an asyncio loop running.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            wide = pool.submit(pages_wider_than, 375, f"http://127.0.0.1:{server.server_address[1]}/",
+                               paths, chromium).result()
     finally:
         server.shutdown()
         server.server_close()
