@@ -329,7 +329,7 @@ def test_check_reports_notices_whose_short_links_collide(tmp_path):
                             "b": notice_text("둘째 공지", extra=f"slug: {second}")})
     result = run_sotong(project, "build")
     assert result.code == 1 and "Traceback" not in result.output
-    (line,) = [l for l in result.stderr.splitlines() if "short link" in l]
+    (line,) = [text for text in result.stderr.splitlines() if "short link" in text]
     assert line.startswith("content/notices/b.md:6: ")
     assert f"/n/{short_id(second)}/" in line and "content/notices/a.md" in line and "change the slug" in line
     assert not (project / "output").exists()
@@ -345,7 +345,7 @@ def test_a_bad_homepage_setting_is_one_line_with_file_and_line(tmp_path, value, 
     line = read(project / "pelicanconf.py").splitlines().index(f"HOMEPAGE = {value}") + 1
     result = run_sotong(project, "check")
     assert result.code == 1 and "Traceback" not in result.output
-    assert any(l.startswith(f"pelicanconf.py:{line}: ") and expected in l for l in result.stderr.splitlines())
+    assert any(text.startswith(f"pelicanconf.py:{line}: ") and expected in text for text in result.stderr.splitlines())
 
 
 # --- the rules, against brute-force readings of the spec --------------------------------
@@ -388,7 +388,7 @@ def test_section_holds_the_newest_current_homepage_notices_urgent_first(notices,
             assert (shown.urgent, shown.date) >= (other.urgent, other.date)
     urgency = [n.urgent for n in chosen]
     assert urgency == sorted(urgency, reverse=True)
-    for a, b in zip(chosen, chosen[1:]):
+    for a, b in zip(chosen, chosen[1:], strict=False):
         assert a.urgent != b.urgent or a.date >= b.date
 
 
@@ -407,7 +407,7 @@ def test_group_by_department_keeps_every_notice_once_in_order(current, expired):
 @given(st.lists(st.text(alphabet="abc-", min_size=1, max_size=3), max_size=40), st.sets(st.integers(0, 39)))
 def test_short_id_collisions_are_every_later_published_notice_sharing_an_id(slugs, drafts):
     notices = [make_notice(i, dt.date(2026, 1, 1), draft=i in drafts) for i in range(len(slugs))]
-    notices = [Notice(**{**n.__dict__, "slug": slug}) for n, slug in zip(notices, slugs)]
+    notices = [Notice(**{**n.__dict__, "slug": slug}) for n, slug in zip(notices, slugs, strict=True)]
     found = short_id_collisions(notices)
     published = [n for n in notices if n.published]
     expected = []

@@ -133,7 +133,7 @@ def test_a_notice_page_shows_its_facts_in_korean(site, notices):
     festival = next(n for n in notices if n.slug == "2026-11-16-winter-festival")
     page = notice_page(site, festival.slug)
     assert text(page.xpath("//h1")[0]) == festival.title
-    facts = {text(dt_): dd for dt_, dd in zip(page.xpath("//header//dt"), page.xpath("//header//dd"))}
+    facts = {text(dt_): dd for dt_, dd in zip(page.xpath("//header//dt"), page.xpath("//header//dd"), strict=True)}
     assert text(facts["게시일"]) == "2026년 11월 16일"
     assert facts["게시일"].xpath(".//time/@datetime") == ["2026-11-16"]
     assert text(facts["부서"]) == "문화체육과"

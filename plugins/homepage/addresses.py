@@ -11,7 +11,6 @@ from urllib.parse import quote
 from sotong.links import short_id, site_url
 
 DEPARTMENTS_SAVE_AS = "department/index.html"
-DEPARTMENTS_URL = "department/"
 SECTION_HTML_SAVE_AS = "section/latest.html"
 SECTION_JSON_SAVE_AS = "section/latest.json"
 NOT_FOUND_SAVE_AS = "404.html"
@@ -33,10 +32,6 @@ def event_save_as(slug: str) -> str:
 
 def short_link_save_as(slug: str) -> str:
     return f"n/{short_id(slug)}/index.html"
-
-
-def short_link_url(slug: str) -> str:
-    return f"n/{short_id(slug)}/"
 
 
 def public_url(settings: dict, path: str) -> str:

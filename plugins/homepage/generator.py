@@ -12,7 +12,7 @@ from pelican.urlwrappers import Category
 
 from .addresses import (
     DEPARTMENTS_SAVE_AS, NOT_FOUND_SAVE_AS, SECTION_HTML_SAVE_AS, SECTION_JSON_SAVE_AS,
-    absolute_base, department_url, event_save_as, public_url, short_link_save_as, short_link_url,
+    absolute_base, department_url, event_save_as, public_url, short_link_save_as,
 )
 from .config import homepage_options
 from .departments import group_by_department
@@ -56,7 +56,6 @@ def prepare_listings(generator) -> None:
     )
     for article in notice_articles(generator.articles + generator.hidden_articles):
         article.department_url = department_url(article.department)
-        article.short_url = short_link_url(article.slug)
         article.ics_url = event_save_as(article.slug) if article.notice.event else None
 
 
