@@ -67,6 +67,7 @@ class NewsletterGenerator(Generator):
         feed = Atom1Feed(
             title=title, link=f"{base}/{ARCHIVE_URL}", description=self.settings.get("SITESUBTITLE") or title,
             language=self.settings.get("DEFAULT_LANG"), feed_url=f"{base}/{FEED_SAVE_AS}",
+            author_name=self.settings.get("AUTHOR"),  # RFC 4287: a feed or each entry has an author
         )
         for issue in reversed(issues):
             url = f"{base}/{issue_url(issue.day)}"

@@ -1,0 +1,1 @@
+"""Checks of what residents see, in headless Chromium (see conftest.py)."""

@@ -1,0 +1,163 @@
+"""What a resident's browser shows, checked inside a loaded page (Playwright):
+axe-core's WCAG 2.1 A/AA (and best-practice) rules, no sideways scrolling,
+no text under 16px, an alt on every image, links that look like links, and
+no request leaving the site. Each check returns a list of readable problems,
+empty when the page is fine, so that a failing test says what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SITE_TAGS = WCAG_TAGS + ["best-practice"]
+# An email is shown inside the mailbox's own page, which has the landmarks and
+# the page-level structure; these best-practice rules are about that page.
+EMAIL_SKIPPED_RULES = ["region", "landmark-one-main", "page-has-heading-one"]
+MIN_TEXT_PX = 16
+
+_AXE = """async (options) => {
+  const result = await axe.run(document, options);
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')), count: v.nodes.length,
+  }));
+}"""
+
+
+def axe_violations(page, axe_script: Path, tags: list[str], skip_rules: list[str] = ()) -> list[str]:
+    """axe-core's violations, one line each: id, impact, help and where."""
+    page.add_script_tag(path=str(axe_script))
+    options = {"runOnly": {"type": "tag", "values": tags},
+               "rules": {rule: {"enabled": False} for rule in skip_rules}}
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {v['count']} element(s), e.g. {v['targets']} [{v['helpUrl']}]"
+            for v in page.evaluate(_AXE, options)]
+
+
+# A CSS path that names an element well enough to find it in the template.
+_PATH_OF = """function pathOf(el) {
+  const parts = [];
+  for (; el && el.nodeType === 1 && parts.length < 4; el = el.parentElement) {
+    let part = el.localName;
+    if (el.id) { parts.unshift(part + '#' + el.id); break; }
+    if (el.classList.length) part += '.' + [...el.classList].join('.');
+    parts.unshift(part);
+  }
+  return parts.join(' > ');
+}"""
+
+_LAYOUT = """(width) => {
+  %s
+  const scrollWidth = document.scrollingElement.scrollWidth;
+  const wide = [];
+  if (scrollWidth > width) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > width + 0.5) wide.push(pathOf(el) + ' (right edge ' + Math.round(box.right) + 'px)');
+      if (wide.length >= 5) break;
+    }
+  }
+  const viewport = document.querySelector('meta[name=viewport]');
+  return {scrollWidth, wide, viewport: viewport ? viewport.content : null};
+}""" % _PATH_OF
+
+
+def sideways_scrolling(page, width: int) -> list[str]:
+    """Problems when the page is wider than a ``width`` px screen, or does not
+    tell phones to lay it out at their width (they would show it zoomed out)."""
+    layout = page.evaluate(_LAYOUT, width)
+    problems = []
+    if "width=device-width" not in (layout["viewport"] or "").replace(" ", ""):
+        problems.append('no <meta name="viewport" content="width=device-width, initial-scale=1">: '
+                        "phones show the page zoomed out, with tiny text")
+    if layout["scrollWidth"] > width:
+        problems.append(f"scrolls sideways: {layout['scrollWidth']}px of content on a {width}px screen; "
+                        f"too wide: {layout['wide']}")
+    return problems
+
+
+_SMALL_TEXT = """(minimum) => {
+  %s
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const el = node.parentElement;
+    if (!text || !el || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    // 1px boxes are screen-reader-only text, which no one reads by eye
+    if (![...range.getClientRects()].some(r => r.width > 1 && r.height > 1)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < minimum) small.push(`${size}px: "${text.slice(0, 30)}" in ${pathOf(el)}`);
+  }
+  return small;
+}""" % _PATH_OF
+
+
+def small_text(page, minimum: float = MIN_TEXT_PX) -> list[str]:
+    """Every visible text under ``minimum`` px, with its size and element."""
+    return page.evaluate(_SMALL_TEXT, minimum)
+
+
+_IMAGES_WITHOUT_ALT = """() => { %s
+  return [...document.images].filter(img => !img.hasAttribute('alt')).map(img => pathOf(img) + ' src=' + img.getAttribute('src'));
+}""" % _PATH_OF
+
+
+def images_without_alt(page) -> list[str]:
+    return [f"<img> without alt: {where}" for where in page.evaluate(_IMAGES_WITHOUT_ALT)]
+
+
+# A link is recognisable when it is underlined, or is a button (its own
+# background or border, standing out 3:1 from what is behind it), or its colour
+# stands out 3:1 from the text around it (WCAG technique G183).
+_INVISIBLE_LINKS = """() => { %s
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = c => {
+    const [r, g, b] = rgb(c).slice(0, 3).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const transparent = c => c === 'transparent' || (rgb(c).length === 4 && rgb(c)[3] === 0);
+  const backgroundBehind = el => {
+    for (el = el.parentElement; el; el = el.parentElement) {
+      const bg = getComputedStyle(el).backgroundColor;
+      if (!transparent(bg)) return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const bad = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    if (!a.textContent.trim() || !a.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const style = getComputedStyle(a);
+    const underlined = style.textDecorationLine.includes('underline');
+    const behind = backgroundBehind(a);
+    const filled = !transparent(style.backgroundColor) && contrast(style.backgroundColor, behind) >= 3;
+    const framed = parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== 'none' && contrast(style.borderTopColor, behind) >= 3;
+    const parentColor = a.parentElement ? getComputedStyle(a.parentElement).color : 'rgb(0, 0, 0)';
+    const standsOut = contrast(style.color, parentColor) >= 3;
+    if (!underlined && !filled && !framed && !standsOut) bad.push(`"${a.textContent.trim().slice(0, 30)}" in ${pathOf(a)}`);
+  }
+  return bad;
+}""" % _PATH_OF
+
+
+def links_not_recognisable(page) -> list[str]:
+    """Links that are neither underlined, nor buttons, nor coloured apart from their text."""
+    return [f"link not recognisable as a link: {where}" for where in page.evaluate(_INVISIBLE_LINKS)]
+
+
+def reading_problems(page, width: int) -> list[str]:
+    """What keeps a resident on a phone (or a wide screen) from reading the page."""
+    return sideways_scrolling(page, width) + small_text(page) + images_without_alt(page)
+
+
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def without_style_blocks(html: str) -> str:
+    """The email as Naver Mail and Daum Mail show it: every <style> block gone
+    (inline style attributes stay)."""
+    return _STYLE_BLOCK.sub("", html)

@@ -1,0 +1,69 @@
+"""The browser checks catch what they are for: each is fed a page that breaks
+its rule, and must report it. A check that cannot fail guards nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .page_checks import (
+    SITE_TAGS, WCAG_TAGS, axe_violations, images_without_alt, links_not_recognisable, reading_problems,
+    sideways_scrolling, small_text, without_style_blocks,
+)
+
+pytestmark = [pytest.mark.xdist_group("sample-site"), pytest.mark.parametrize("width", [375])]
+
+BROKEN = """<!doctype html>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>망가진 쪽</title></head>
+<body><main>
+<h1>망가진 쪽</h1>
+<p style="color:#bbbbbb; background:#ffffff">흐린 글씨는 어르신이 읽기 어렵습니다.</p>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="40">
+<p style="font-size:12px">작은 글씨</p>
+<div style="width:600px">너무 넓은 상자</div>
+<p>여기 <a href="/x" style="text-decoration:none; color:#1a1a1a">밑줄도 색도 없는 링크</a>가 있습니다.</p>
+</main></body></html>
+"""
+
+# Fits a phone only thanks to its <style> block, which Naver and Daum remove.
+NEEDS_ITS_STYLE = """<!doctype html>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>소식</title>
+<style>@media (max-width: 620px) { .container { width: 100% !important; } }</style></head>
+<body><table class="container" role="presentation" style="width:600px"><tr><td style="font-size:18px">
+<a href="/n" style="color:#0b4a8b; text-decoration:underline">소식 보기</a></td></tr></table></body></html>
+"""
+
+
+def test_axe_reports_a_missing_alt_and_low_contrast(width, tab, site_server, axe_script):
+    tab.open(site_server.put("/__test__/broken.html", BROKEN))
+    found = {line.split(" ")[0] for line in axe_violations(tab.page, axe_script, SITE_TAGS)}
+    assert {"image-alt", "color-contrast"} <= found
+
+
+def test_reading_checks_report_small_text_a_missing_alt_a_wide_box_and_a_hidden_link(width, tab, site_server):
+    tab.open(site_server.put("/__test__/broken.html", BROKEN))
+    assert any("12px" in problem and "작은 글씨" in problem for problem in small_text(tab.page))
+    assert images_without_alt(tab.page)
+    assert any("scrolls sideways" in problem for problem in sideways_scrolling(tab.page, width))
+    assert any("밑줄도 색도 없는 링크" in problem for problem in links_not_recognisable(tab.page))
+
+
+def test_a_page_without_a_phone_viewport_is_reported(width, tab, site_server):
+    tab.open(site_server.put("/__test__/no-viewport.html", BROKEN.replace('<meta name="viewport"', '<meta name="x"')))
+    assert any(problem.startswith('no <meta name="viewport"') for problem in sideways_scrolling(tab.page, width))
+
+
+def test_removing_style_blocks_breaks_a_layout_that_relies_on_them(width, tab, site_server, axe_script):
+    tab.open(site_server.put("/__test__/with-style.html", NEEDS_ITS_STYLE))
+    assert reading_problems(tab.page, width) == []
+    tab.open(site_server.put("/__test__/without-style.html", without_style_blocks(NEEDS_ITS_STYLE)))
+    assert any("scrolls sideways" in problem for problem in reading_problems(tab.page, width))
+    assert axe_violations(tab.page, axe_script, WCAG_TAGS) == []  # the other checks stay quiet
+
+
+def test_requests_outside_the_site_are_reported(width, tab, site_server):
+    page = BROKEN.replace("</head>", '<link rel="stylesheet" href="http://127.0.0.2:9/cdn.css"></head>')
+    tab.open(site_server.put("/__test__/cdn.html", page))
+    assert tab.foreign_requests(site_server.base) == ["request outside the site: http://127.0.0.2:9/cdn.css"]

@@ -1,0 +1,39 @@
+"""The unsubscribe page that ``sotong serve`` shows for an email's link
+(GET /u/TOKEN), and the page after pressing its button (a real form POST,
+no JavaScript), in Chromium at 375px and 1280px: axe-core, no sideways
+scrolling, 16px text, and nothing fetched from outside the collector.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import WIDTHS
+from .page_checks import SITE_TAGS, axe_violations, reading_problems
+
+pytestmark = pytest.mark.xdist_group("sample-site")
+
+
+def _problems(tab, width, origin, axe_script) -> list[str]:
+    return (reading_problems(tab.page, width) + tab.foreign_requests(origin)
+            + axe_violations(tab.page, axe_script, SITE_TAGS))
+
+
+def test_unsubscribe_page(width, tab, collector, bundle, axe_script):
+    tab.open(collector + bundle.fullest.unsubscribe_path)
+    assert tab.page.get_by_role("button").count() == 1, "the page offers no unsubscribe button"
+    tab.screenshot("unsubscribe", width)
+    problems = _problems(tab, width, collector, axe_script)
+    assert not problems, f"GET /u/TOKEN at {width}px:\n" + "\n".join(problems)
+
+
+def test_page_after_unsubscribing(width, tab, collector, bundle, axe_script):
+    # readers other than the one above (whose page must keep its button), one per width
+    reader = bundle.emails[-1 - WIDTHS.index(width)]
+    tab.open(collector + reader.unsubscribe_path)
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button").click()
+    assert tab.page.get_by_role("button").count() == 0
+    tab.screenshot("unsubscribed", width)
+    problems = _problems(tab, width, collector, axe_script)
+    assert not problems, f"POST /u/TOKEN at {width}px:\n" + "\n".join(problems)

@@ -1,0 +1,64 @@
+"""The outside tools the standards checks run (Chromium, Java for the Nu HTML
+Checker, the npm packages of package.json): where they are, and what a test
+does when one is missing. On a developer's machine it is skipped, saying how to
+install the tool; in CI (environment variable CI set) it fails, since a check
+that silently stops running is worse than none.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NODE_MODULES = REPO / "node_modules"
+NPM_HINT = "run `make test` (it runs `npm ci --ignore-scripts`; needs npm: sudo apt-get install nodejs npm)"
+
+
+def missing(what: str, how: str):
+    """Skip (on a developer's machine) or fail (in CI) for a missing tool."""
+    message = f"{what} is not installed: {how}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must have every tool)", pytrace=False)
+    pytest.skip(message)
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if path is None:
+        missing("Chromium", "sudo apt-get install chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing("The playwright Python package", "run `make setup` (pip install -e '.[test]')")
+    return path
+
+
+def java() -> str:
+    path = shutil.which("java")
+    if path is None:
+        missing("Java (for the Nu HTML Checker)", "sudo apt-get install default-jre-headless")
+    return path
+
+
+def npm_file(relative: str) -> Path:
+    """A file of an npm package in node_modules/, e.g. ``axe-core/axe.min.js``."""
+    path = NODE_MODULES / relative
+    if not path.is_file():
+        missing(f"node_modules/{relative}", NPM_HINT)
+    return path
+
+
+def axe_script() -> Path:
+    return npm_file("axe-core/axe.min.js")
+
+
+def vnu_jar() -> Path:
+    return npm_file("vnu-jar/build/dist/vnu.jar")
+
+
+def caniemail_data() -> Path:
+    return npm_file("caniemail/data/caniemail.json")
