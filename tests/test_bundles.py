@@ -1,0 +1,461 @@
+"""Personalized bundles (plugin bundles, SPEC §6): who gets which notices,
+the outbox files (manifest.jsonl, email/ID.eml, sms.csv) read back and
+compared with a direct reading of the spec, one-off bundles, re-runs,
+previews, the command line, and that nothing of a subscriber reaches output/."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import json
+import re
+from email import policy
+from email.parser import BytesParser
+from html import escape
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bundles.outbox import eml_name, issue_bundle, notice_bundle, write_bundle
+from bundles.persona import PersonaError, parse_persona
+from bundles.rules import blocks_that_fit, relevance, select
+from conftest import REPO, copy_project, run_sotong
+from sotong import signals, tokens
+from sotong.audiences import Audiences, Profile, load_audiences
+from sotong.links import short_url
+from sotong.mail import Block
+from sotong.notices import CHANNELS, Notice
+from sotong.project import Project
+from sotong.store import Store, Subscriber
+from test_audiences_match import profiles, segments, spec_matches_notice
+
+ISSUE = "2026-11-26"
+PREVIOUS_ISSUE = dt.date(2026, 11, 12)
+HTML_LIMIT = 102_000
+parse_eml = BytesParser(policy=policy.default).parsebytes
+AUDIENCES = load_audiences(REPO / "audiences.yaml")
+SEOUL = dt.timezone(dt.timedelta(hours=9))
+
+
+# --- the rules, against a direct reading of SPEC §6 ---------------------------------------
+
+
+def spec_selection(reader, notices, audiences, year, with_edition=True):
+    """SPEC §6 read directly: (email notices in message order, sms notices)."""
+    def matches(n):
+        return spec_matches_notice(reader, n.category, [audiences.segments[a] for a in n.audiences], year)
+
+    for_you = [n.slug for n in notices if "email" in n.channels and matches(n)]
+    rest = []
+    if with_edition and reader.subscribed and audiences.edition_field in reader.fields:
+        rest = [n.slug for n in notices if "newsletter" in n.channels and n.slug not in for_you]
+    return for_you + rest, [n.slug for n in notices if "sms" in n.channels and matches(n)]
+
+
+def make_notice(index, category, audiences, channels) -> Notice:
+    return Notice(source=f"n{index}.md", slug=f"n{index}", title=f"소식 {index}", body="",
+                  date=dt.datetime(2026, 11, 20, tzinfo=SEOUL), department="홍보담당관", category=category,
+                  audiences=tuple(audiences), channels=tuple(channels))
+
+
+def notices_of(audiences: Audiences):
+    one = st.builds(
+        lambda category, chosen, channels: (category, chosen, channels),
+        st.sampled_from(sorted(audiences.fields)),
+        st.lists(st.sampled_from(sorted(audiences.segments)), max_size=3, unique=True) if audiences.segments else st.just([]),
+        st.lists(st.sampled_from(CHANNELS), min_size=1, unique=True),
+    )
+    return st.lists(one, max_size=10).map(lambda specs: [make_notice(i, *spec) for i, spec in enumerate(specs)])
+
+
+def maybe(strategy):
+    return st.none() | strategy
+
+
+sample_profiles = st.builds(  # readers of the sample's audiences.yaml
+    Profile, birth_year=maybe(st.integers(1920, 2026)), gender=maybe(st.sampled_from(("F", "M"))),
+    dong=maybe(st.sampled_from(sorted(AUDIENCES.dongs))), kind=st.sampled_from(("person", "business")),
+    business_type=maybe(st.sampled_from(sorted(AUDIENCES.business_types))),
+    fields=st.frozensets(st.sampled_from(sorted(AUDIENCES.fields))), subscribed=st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reader=sample_profiles, notices=notices_of(AUDIENCES), year=st.integers(2024, 2028), with_edition=st.booleans())
+def test_select_reads_spec_6(reader, notices, year, with_edition):
+    chosen = select(reader, notices, AUDIENCES, year, with_edition=with_edition)
+    email, sms = spec_selection(reader, notices, AUDIENCES, year, with_edition)
+    assert [n.slug for n in chosen.email] == email
+    assert [n.slug for n in chosen.sms] == sms
+
+
+@st.composite
+def audiences_with_random_segments(draw):
+    chosen = draw(st.lists(segments, min_size=1, max_size=5))
+    named = {f"s{i}": dataclasses.replace(s, name=f"s{i}") for i, s in enumerate(chosen)}
+    return Audiences(fields={f: f for f in ("culture", "education", "health", "bulletin")}, edition_field="bulletin",
+                     departments=("홍보담당관",), dongs={}, business_types={}, segments=named)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), year=st.integers(2024, 2028))
+def test_readers_with_the_same_key_get_the_same_notices(data, year):
+    audiences = data.draw(audiences_with_random_segments())
+    notices = data.draw(notices_of(audiences))
+    rules = relevance(notices, audiences, year)
+    reader = data.draw(profiles)
+    stand_in = rules.profile(rules.key(reader))
+    assert select(reader, notices, audiences, year) == select(stand_in, notices, audiences, year)
+    assert rules.key(stand_in) == rules.key(reader)
+
+
+@given(full=st.lists(st.integers(100, 5000), max_size=30), limit=st.integers(0, 60_000), data=st.data())
+def test_blocks_that_fit_is_the_longest_prefix_within_the_limit(full, limit, data):
+    links = [data.draw(st.integers(10, size)) for size in full]
+
+    def size_keeping(k):
+        return 3000 + sum(full[:k]) + sum(links[k:]) + (200 if k < len(full) else 0)
+
+    fitting = [k for k in range(len(full) + 1) if size_keeping(k) <= limit]
+    assert blocks_that_fit(len(full), size_keeping, limit) == (max(fitting) if fitting else 0)
+
+
+def test_a_persona_reads_into_a_subscriber_with_placeholder_addresses():
+    reader = parse_persona("age=34 gender=F dong=seongsu1ga1 fields=education,culture", AUDIENCES, 2026)
+    assert (reader.birth_year, reader.gender, reader.dong, reader.kind) == (1992, "F", "seongsu1ga1", "person")
+    assert reader.fields == {"education", "culture"} and reader.channels == {"email", "sms"}
+    assert reader.email.endswith("@example.com") and reader.reachable_by("email") and reader.reachable_by("sms")
+    business = parse_persona("kind=business business_type=food-service channels=sms", AUDIENCES, 2026)
+    assert business.birth_year is None and business.channels == {"sms"}
+    with pytest.raises(PersonaError, match='unknown key "gendr"; did you mean "gender"'):
+        parse_persona("gendr=F", AUDIENCES, 2026)
+    with pytest.raises(PersonaError, match='unknown dong "seongsu"'):
+        parse_persona("dong=seongsu", AUDIENCES, 2026)
+
+
+def test_an_id_that_cannot_be_a_file_name_is_escaped():
+    assert eml_name("S000001") == "S000001.eml"
+    assert eml_name("../x/가") == "..%2Fx%2F%EA%B0%80.eml"
+
+
+# --- the sample issue, bundled by the real command ------------------------------------------
+
+SPECIAL = [
+    # an email that bounced: no email, the SMS still goes
+    Subscriber(id="X-invalid", name="반송", email="bounce@example.com", phone="010-1111-2222", birth_year=1950,
+               gender="F", dong="eungbong", fields=frozenset({"health", "living", "bulletin"}),
+               channels=frozenset({"email", "sms"}), email_invalid_at="2026-11-01T10:00:00+09:00"),
+    # unsubscribed: nothing at all
+    Subscriber(id="X-gone", name="탈퇴", email="gone@example.com", phone="010-3333-4444", birth_year=1950,
+               fields=frozenset({"health", "living", "bulletin"}), channels=frozenset({"email", "sms"}),
+               unsubscribed_at="2026-10-01"),
+    # an id that is not a file name
+    Subscriber(id="X/가 1", name="이상한 아이디", email="odd@example.com", birth_year=1980,
+               fields=frozenset({"bulletin"}), channels=frozenset({"email"})),
+]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample project with sample/subscribers.csv and SPECIAL, bundled for ISSUE."""
+    project = copy_project(tmp_path_factory.mktemp("sample"))
+    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
+    assert imported.code == 0, imported.output
+    store = Store.open(project / "private" / "sotong.db")
+    for subscriber in SPECIAL:
+        store.put_subscriber(subscriber)
+    store.close()
+    result = run_sotong(project, "bundles", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    return project, result
+
+
+def manifest_of(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_message_is_what_spec_6_says(sample):
+    project_dir, _ = sample
+    project = Project(project_dir / "pelicanconf.py")
+    issue = dt.date.fromisoformat(ISSUE)
+    notices = [n for n in project.published_notices
+               if PREVIOUS_ISSUE < n.day <= issue and not (n.expires and n.expires < issue)]
+    from sotong.schedule import window
+    assert {n.slug for n in window(project.published_notices, issue)} == {n.slug for n in notices}
+    ordered = window(project.published_notices, issue)
+    expected = []
+    for s in project.store.subscribers():
+        if s.unsubscribed_at:
+            continue
+        email, sms = spec_selection(s, ordered, project.audiences, issue.year)
+        if "email" in s.channels and s.email and not s.email_invalid_at and email:
+            expected.append({"id": s.id, "channel": "email", "notices": email, "banner": None,
+                             "file": f"email/{eml_name(s.id)}"})
+        if "sms" in s.channels and s.phone and sms:
+            expected.append({"id": s.id, "channel": "sms", "notices": sms, "banner": None, "file": None})
+    manifest = manifest_of(project_dir / "private" / "outbox" / ISSUE)
+    assert manifest == expected
+    assert {"email", "sms"} == {row["channel"] for row in manifest}
+    assert any(len(row["notices"]) > 1 for row in manifest)
+
+
+def test_each_email_reads_back_with_every_header_and_part(sample):
+    project_dir, _ = sample
+    project = Project(project_dir / "pelicanconf.py")
+    outbox = project_dir / "private" / "outbox" / ISSUE
+    titles = {n.slug: n.title for n in project.published_notices}
+    emails = [row for row in manifest_of(outbox) if row["channel"] == "email"]
+    assert len(emails) > 20
+    for row in emails:
+        raw = (outbox / row["file"]).read_bytes()
+        message = parse_eml(raw)
+        reader = project.store.subscriber(row["id"])
+        assert message["To"].addresses[0].addr_spec == reader.email
+        assert message["To"].addresses[0].display_name == reader.name
+        assert str(message["From"]) == "성동구청 홍보담당관 <sotong@sd.go.kr>"
+        assert message["Date"].datetime.tzinfo is not None
+        assert re.fullmatch(r"<2026-11-26\.[0-9a-f]{24}@sd\.go\.kr>", message["Message-ID"])
+        https, mailto = [u.strip().strip("<>") for u in str(message["List-Unsubscribe"]).split(",")]
+        assert tokens.subscriber_from_unsubscribe_token(https.rsplit("/u/", 1)[1]) == row["id"]
+        assert mailto.startswith("mailto:unsubscribe@sd.go.kr?subject=unsubscribe-")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.get_content_type() == "multipart/alternative"
+        plain, html_part = message.iter_parts()
+        assert (plain.get_content_type(), html_part.get_content_type()) == ("text/plain", "text/html")
+        assert plain.get_content_charset() == html_part.get_content_charset() == "utf-8"
+        text, html = plain.get_content(), html_part.get_content()
+        assert len(html.encode()) <= HTML_LIMIT
+        for part, shown in ((text, "■ {}\n"), (html, '">{}</a></h3>')):  # every notice, in manifest order
+            positions = [part.find(shown.format(escape(titles[slug], quote=False))) for slug in row["notices"]]
+            assert -1 not in positions and positions == sorted(positions), row
+        assert https in html and https in text  # a visible unsubscribe link too
+        assert 'href="/newsletter/2026-11-26/"' in html and "웹에서 보기" in html
+        assert "서울특별시 성동구 고산자로 270" in html and "서울특별시 성동구 고산자로 270" in text
+        for_you = int(re.search(r"회원님께 (\d+)건", message["Subject"]).group(1)) if "회원님께" in message["Subject"] else 0
+        assert message["Subject"].startswith("[성동구 소통] 11월 26일 소식: ")
+        if for_you:
+            assert f"회원님을 위한 소식 {for_you}건" in html
+        assert ("이번 호 다른 소식" in html or "이번 호 소식" in html) == ("bulletin" in reader.fields)
+        assert "<style" in html and "@media" in html  # responsive rules stay in <head>
+        body = html.split("</head>", 1)[1]
+        assert 'class="notice"' not in body or 'class="notice" width="100%" cellpadding="0" cellspacing="0" border="0" style="' in body
+        sizes = [int(px) for px in re.findall(r"font-size:\s*(\d+)px", body)]
+        assert sizes and min(size for size in sizes if size != 1) >= 16  # 1px: the hidden preheader
+        for image in re.findall(r"<img [^>]*>", html):
+            assert re.search(r'alt="[^"]+"', image) and 'width="' in image and 'height="' in image
+
+
+def test_sms_csv_rows_match_the_manifest_and_count_cp949_bytes(sample):
+    project_dir, _ = sample
+    project = Project(project_dir / "pelicanconf.py")
+    outbox = project_dir / "private" / "outbox" / ISSUE
+    by_slug = {n.slug: n for n in project.published_notices}
+    with open(outbox / "sms.csv", encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert list(rows[0]) == ["id", "phone", "type", "bytes", "text"]
+    sms = [row for row in manifest_of(outbox) if row["channel"] == "sms"]
+    assert [r["id"] for r in rows] == [m["id"] for m in sms]
+    assert {r["type"] for r in rows} == {"SMS", "LMS"}
+    for row, entry in zip(rows, sms):
+        reader = project.store.subscriber(row["id"])
+        text = row["text"]
+        assert row["phone"] == reader.phone
+        assert int(row["bytes"]) == len(text.encode("cp949"))
+        assert row["type"] == ("SMS" if int(row["bytes"]) <= 90 else "LMS")
+        lines = text.split("\n")
+        assert lines[0] == "[성동구 소식] 11/26" and lines[-1] == project.settings["SMS_OPTOUT_FOOTER"]
+        assert lines[1:-1] == [f"{by_slug[s].sms_text} {short_url(project.settings, s)}" for s in entry["notices"]]
+
+
+def test_unsubscribed_and_bounced_readers_are_skipped(sample):
+    project_dir, result = sample
+    manifest = manifest_of(project_dir / "private" / "outbox" / ISSUE)
+    channels = {(row["id"], row["channel"]) for row in manifest}
+    assert ("X-invalid", "email") not in channels and ("X-invalid", "sms") in channels
+    assert not any(row["id"] == "X-gone" for row in manifest)
+    odd = next(row for row in manifest if row["id"] == "X/가 1")
+    assert (project_dir / "private" / "outbox" / ISSUE / odd["file"]).is_file()
+    assert "skipped, email address invalid: 1" in result.stdout
+    emails = sum(row["channel"] == "email" for row in manifest)
+    texts = sum(row["channel"] == "sms" for row in manifest)
+    assert f"email: {emails}\n" in result.stdout and f"text:  {texts} (" in result.stdout
+    assert len(list((project_dir / "private" / "outbox" / ISSUE / "email").iterdir())) == emails
+
+
+def test_nothing_of_a_subscriber_is_written_under_output(sample):
+    project_dir, _ = sample
+    assert run_sotong(project_dir, "build").code == 0
+    store = Store.open(project_dir / "private" / "sotong.db")
+    secrets = set()
+    for s in store.subscribers():
+        secrets.update(v for v in (s.email, s.phone) if v)
+        secrets.add(tokens.unsubscribe_token(s.id))
+        if not re.fullmatch(r"S\d{6}", s.id):  # the sample's ids are too short to be told from other text
+            secrets.add(s.id)
+    secrets.update(f"S{i:06d}," for i in range(1, 301))
+    output = (project_dir / "output").resolve()
+    files = [p for p in output.rglob("*") if p.is_file()]
+    assert len(files) > 50
+    for path in files:
+        data = path.read_bytes().decode("utf-8", errors="replace")
+        leaked = [secret for secret in secrets if secret in data]
+        assert not leaked, f"{path} holds {leaked[:3]}"
+
+
+# --- re-runs, one-off bundles, blocks from plugins ------------------------------------------------
+
+
+@pytest.fixture
+def small(project_dir):
+    """The sample project with a few subscribers put straight into the store."""
+    store = Store.open(project_dir / "private" / "sotong.db")
+    readers = [
+        Subscriber(id="A1", name="김민서", email="a1@example.com", phone="010-2000-0001", birth_year=1985, gender="F",
+                   dong="seongsu1ga1", fields=frozenset({"health", "culture", "living"}), channels=frozenset({"email", "sms"})),
+        Subscriber(id="B2", name="이도윤", email="b2@example.com", birth_year=1990, gender="M", dong="yongdap",
+                   fields=frozenset({"bulletin", "library"}), channels=frozenset({"email"})),
+        Subscriber(id="C3", name="박서준", phone="010-2000-0003", birth_year=1948, gender="M", dong="eungbong",
+                   fields=frozenset({"living"}), channels=frozenset({"sms"})),
+    ]
+    for reader in readers:
+        store.put_subscriber(reader)
+    store.close()
+    return project_dir
+
+
+def test_running_an_issue_again_replaces_its_folder_as_a_whole(small):
+    project = Project(small / "pelicanconf.py")
+    bundle = issue_bundle(project, dt.date.fromisoformat(ISSUE), "성동구 소통 소식")
+    write_bundle(project, bundle)
+    folder = small / "private" / "outbox" / ISSUE
+    assert (folder / "email" / "A1.eml").is_file()
+    (folder / "stray.txt").write_text("from an earlier run")
+    project.store.unsubscribe("A1")
+    summary = write_bundle(project, bundle)
+    assert not (folder / "stray.txt").exists() and not (folder / "email" / "A1.eml").exists()
+    assert [row["id"] for row in manifest_of(folder)] == ["B2", "C3"]
+    assert summary.unsubscribed == 1
+    assert sorted(p.name for p in folder.parent.iterdir()) == [ISSUE]  # no staging folder left behind
+
+
+def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edition(small):
+    old = "2026-10-21-library-reading-festival"  # of the issue of 2026-10-22
+    result = run_sotong(small, "bundles", "--notice", old)
+    assert result.code == 0, result.output
+    folder = small / "private" / "outbox" / old
+    assert manifest_of(folder) == [{"id": "B2", "channel": "email", "notices": [old], "banner": None, "file": "email/B2.eml"}]
+    message = parse_eml((folder / "email" / "B2.eml").read_bytes())
+    assert message["Subject"] == f"[성동구 소통] {Project(small / 'pelicanconf.py').notice(old).title}"
+    html = message.get_body(("html",)).get_content()
+    assert "이번 호" not in html and "회원님을 위한" not in html  # B2 takes the bulletin: still no edition
+    assert "Message-ID" in message and old in message["Message-ID"]
+
+    urgent = "2026-11-21-cold-wave-warning"  # sms only, living
+    result = run_sotong(small, "bundles", "--notice", urgent)
+    assert result.code == 0, result.output
+    folder = small / "private" / "outbox" / urgent
+    assert [(r["id"], r["channel"]) for r in manifest_of(folder)] == [("A1", "sms"), ("C3", "sms")]
+    with open(folder / "sms.csv", encoding="utf-8", newline="") as file:
+        texts = [row["text"] for row in csv.DictReader(file)]
+    assert all(t.startswith("[성동구 소식] 11/23\n한파주의보 발령. 계량기 동파·빙판길 주의 /n/") for t in texts)
+    assert not list((folder / "email").iterdir())
+
+
+def test_a_draft_or_a_notice_for_no_channel_is_refused(small):
+    draft = run_sotong(small, "bundles", "--notice", "2026-11-26-library-holiday-hours")
+    assert draft.code == 1 and "Traceback" not in draft.output
+    assert "content/notices/2026-11-26-library-holiday-hours.md:6: " in draft.stderr and "draft" in draft.stderr
+    unknown = run_sotong(small, "bundles", "--notice", "2026-11-21-cold-wave")
+    assert unknown.code == 1 and 'did you mean "2026-11-21-cold-wave-warning"' in unknown.stderr
+
+
+def test_command_line_mistakes_exit_2(small):
+    for args, said in [
+        ((), "give --issue YYYY-MM-DD or --notice SLUG"),
+        (("--issue", ISSUE, "--notice", "x"), "give --issue YYYY-MM-DD or --notice SLUG"),
+        (("--issue", "2026-11-25"), "is not an issue date (2nd or 4th Thursday); the next one is 2026-11-26"),
+        (("--issue", "26/11/2026"), "is not a date; write it as YYYY-MM-DD"),
+    ]:
+        result = run_sotong(small, "bundles", *args)
+        assert result.code == 2 and said in result.stderr and "Traceback" not in result.output, args
+    persona = run_sotong(small, "preview", "--persona", "gendr=F")
+    assert persona.code == 2 and 'did you mean "gender"' in persona.stderr
+    neither = run_sotong(small, "preview")
+    assert neither.code == 2 and "give --subscriber ID or --persona" in neither.stderr
+
+
+def test_preview_writes_what_one_reader_would_get(small):
+    result = run_sotong(small, "preview", "--persona", "age=70 gender=F dong=eungbong fields=health,living,bulletin",
+                        "--issue", ISSUE)
+    assert result.code == 0, result.output
+    folder = small / "private" / "preview"
+    eml, page, sms = (folder / f"persona-{ISSUE}{suffix}" for suffix in (".eml", ".html", ".sms.txt"))
+    for path in (eml, page, sms):
+        assert str(path.relative_to(small)) in result.stdout
+    message = parse_eml(eml.read_bytes())
+    assert message["To"].addresses[0].addr_spec == "reader@example.com"
+    assert page.read_text(encoding="utf-8") == message.get_body(("html",)).get_content()
+    assert message["Subject"] == "[성동구 소통] 11월 26일 소식: 회원님께 3건"  # bulletin, women-health, cold-shelters
+    assert "이번 호 다른 소식" in page.read_text(encoding="utf-8")  # the bulletin consent brings the edition
+    assert "한파쉼터" in sms.read_text(encoding="utf-8") and "자궁경부암" in sms.read_text(encoding="utf-8")
+    assert not list((small / "private").glob("outbox/*/email/persona.eml"))
+
+    reader = run_sotong(small, "preview", "--subscriber", "C3", "--issue", ISSUE)
+    assert reader.code == 0 and "email: none (email is not among the reader's channels)" in reader.stdout
+    assert (folder / f"C3-{ISSUE}.sms.txt").is_file()
+    missing = run_sotong(small, "preview", "--subscriber", "Z9")
+    assert missing.code == 1 and 'no subscriber with id "Z9"' in missing.stderr
+
+
+def test_blocks_from_plugins_reach_the_email_and_the_manifest(small):
+    def banner(subscriber, notices):
+        if subscriber.id == "A1":
+            return [Block('<p class="banner">정부24 배너</p>', "정부24 배너", {"banner": "gov24-certificates", "id": "forged"})]
+        return []
+
+    def receiver(context):
+        return banner if context.issue else None
+
+    signals.message_blocks.connect(receiver)
+    try:
+        project = Project(small / "pelicanconf.py")
+        write_bundle(project, issue_bundle(project, dt.date.fromisoformat(ISSUE), "성동구 소통 소식"))
+    finally:
+        signals.message_blocks.disconnect(receiver)
+    folder = small / "private" / "outbox" / ISSUE
+    rows = {(row["id"], row["channel"]): row for row in manifest_of(folder)}
+    assert rows["A1", "email"]["banner"] == "gov24-certificates" and rows["A1", "email"]["id"] == "A1"
+    assert rows["B2", "email"]["banner"] is None and rows["A1", "sms"]["banner"] is None
+    message = parse_eml((folder / "email" / "A1.eml").read_bytes())
+    assert "정부24 배너" in message.get_body(("html",)).get_content()
+    assert "정부24 배너" in message.get_body(("plain",)).get_content()
+
+
+def test_a_long_issue_lists_the_rest_as_links_to_stay_under_gmails_clip(empty_project_dir):
+    notices = empty_project_dir / "content" / "notices"
+    summary = "구민 여러분께 알려 드립니다. " * 12
+    for i in range(120):
+        day = dt.date(2026, 11, 13) + dt.timedelta(days=i % 14)
+        (notices / f"long-{i:03d}.md").write_text(
+            f'---\ntitle: "긴 소식지 시험 {i}번째 소식입니다"\ndate: {day} {8 + i % 10:02d}:{i % 60:02d}\n'
+            f"department: 홍보담당관\ncategory: culture\nsummary: \"{summary[:190]}\"\n---\n본문\n", encoding="utf-8")
+    store = Store.open(empty_project_dir / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="R1", name="독자", email="r1@example.com", fields=frozenset({"culture"}),
+                                    channels=frozenset({"email"})))
+    store.close()
+    project = Project(empty_project_dir / "pelicanconf.py")
+    write_bundle(project, issue_bundle(project, dt.date.fromisoformat(ISSUE), "성동구 소통 소식"))
+    folder = empty_project_dir / "private" / "outbox" / ISSUE
+    (row,) = manifest_of(folder)
+    assert len(row["notices"]) == 120
+    message = parse_eml((folder / "email" / "R1.eml").read_bytes())
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert HTML_LIMIT - 10_000 < len(html.encode()) <= HTML_LIMIT
+    shown_in_full = html.count('class="notice"')
+    assert 0 < shown_in_full < 120
+    assert f"다른 소식 {120 - shown_in_full}건은 홈페이지에서 보세요" in html
+    for slug in row["notices"]:  # every notice is at least a link, in the plain text too
+        assert f'href="/notices/{slug}/"' in html and f"/notices/{slug}/" in text
