@@ -31,6 +31,8 @@ node_modules/.installed: package.json package-lock.json
 
 build: setup
 	$(SOTONG) build -s $(SETTINGS)
+	$(SOTONG) subscribers import sample/subscribers.csv -s $(SETTINGS)
+	$(SOTONG) bundles --issue $$($(SOTONG) newsletter next -s $(SETTINGS)) -s $(SETTINGS)
 
 check: setup
 	$(SOTONG) check -s $(SETTINGS)
