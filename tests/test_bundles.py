@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bundles.outbox import eml_name, issue_bundle, notice_bundle, write_bundle
+from bundles.outbox import eml_name, issue_bundle, write_bundle
 from bundles.persona import PersonaError, parse_persona
 from bundles.rules import blocks_that_fit, relevance, select
 from conftest import REPO, copy_project, run_sotong
@@ -459,3 +459,14 @@ def test_a_long_issue_lists_the_rest_as_links_to_stay_under_gmails_clip(empty_pr
     assert f"다른 소식 {120 - shown_in_full}건은 홈페이지에서 보세요" in html
     for slug in row["notices"]:  # every notice is at least a link, in the plain text too
         assert f'href="/notices/{slug}/"' in html and f"/notices/{slug}/" in text
+
+
+def test_a_mistake_in_the_bundles_settings_is_said_with_its_line(tmp_path):
+    project = copy_project(tmp_path, extra_settings='BUNDLES = {"sms_hedaer": "[성동구]", "title": 3}')
+    line = next(number for number, text in enumerate((project / "pelicanconf.py").read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("BUNDLES ="))
+    for command in (("check",), ("bundles", "--issue", ISSUE)):
+        result = run_sotong(project, *command)
+        assert result.code == 1 and "Traceback" not in result.output, command
+        assert f'pelicanconf.py:{line}: BUNDLES: unknown key "sms_hedaer"; did you mean "sms_header"?' in result.stderr
+        assert f'pelicanconf.py:{line}: BUNDLES: "title" must be text' in result.stderr

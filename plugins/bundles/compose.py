@@ -106,8 +106,7 @@ class EmailBody:
     html: Base64Start  # holes: blocks, unsubscribe_url
     text: Base64Start  # holes: blocks, unsubscribe_url
     subject: bytes  # the Subject header line
-    notices: tuple  # slugs, in message order
-    full: int  # how many of them are shown in full; the rest are links
+    notices: tuple  # slugs, in message order; those that did not fit in full are links
 
 
 @dataclass(frozen=True)
@@ -248,7 +247,7 @@ class EmailComposer:
         text_body = self.text_page.partial(body="\n\n".join(text_chunks))
         return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
                          subject=mail.header("Subject", self._subject(selection)),
-                         notices=tuple(v["slug"] for v in views), full=full)
+                         notices=tuple(v["slug"] for v in views))
 
     def _subject(self, selection: Selection) -> str:
         prefix, day = self.config.subject_prefix, self.bundle.day
