@@ -61,7 +61,7 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project):
         assert second.code == 0, second.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
     assert "Emails: 5 sent, 0 failed, 0 deferred" in first.output
-    assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over" in first.output
+    assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms.csv to the SMS agency" in first.output
     assert "Emails: 0 sent" in second.output and "SMS: 0 SMS messages" in second.output
     rows = journal(project)
     assert {k: r["state"] for k, r in rows.items()} == {**{(i, "email"): "sent" for i in ids[:5]},
@@ -165,7 +165,8 @@ def test_readers_unsubscribed_since_bundling_are_left_out(project):
     with SMTPServer(ScriptedHandler()) as server:
         result = send(project, server.port)
         assert server.handler.accepted_counts() == {address_of(ids[1]): 1, address_of(ids[2]): 1}
-    assert "2 readers left out: unsubscribed or unreachable since bundling" in result.output
+    assert "Left out: 2 readers unsubscribed or unreachable since bundling (email 1, SMS 1)." in result.output
+    assert "Make sms.csv again without them before giving it to the agency: sotong bundles --issue 2026-11-26" in result.output
     assert set(journal(project)) == {(ids[1], "email"), (ids[2], "email")}
 
 
@@ -329,3 +330,18 @@ def test_end_to_end_build_bundle_send(project):
     output = project / "output"
     public = "\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in output.rglob("*") if p.is_file())
     assert not any(address in public for address in recipients)
+
+
+def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project):
+    import socket
+
+    ids = add_subscribers(project / "private" / "sotong.db", 2)
+    outbox_of(project, ids)
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = send(project, port)
+    assert result.code == 1
+    assert f"cannot reach the mail server 127.0.0.1:{port}" in result.output
+    assert "run the same command again: what was not sent is still queued" in result.output
+    assert {r["state"] for r in journal(project).values()} == {"queued"}

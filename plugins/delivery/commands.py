@@ -75,27 +75,30 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run):
 
     with _send_lock(project, key):
         recorded, pending = journal.record_outbox(outbox, reachable, _notice_infos(project, outbox), dry_run=dry_run)
-        sms_line = (f"{recorded.sms_new} SMS messages (SMS {recorded.sms_types['SMS']}, LMS {recorded.sms_types['LMS']})")
-        left_out = sum(recorded.left_out.values())
-        skipped = (f"; {left_out} readers left out: unsubscribed or unreachable since bundling" if left_out else "")
+        sms = f"{recorded.sms_new} SMS messages (SMS {recorded.sms_types['SMS']}, LMS {recorded.sms_types['LMS']})"
         if dry_run:
             click.echo(f"Dry run, nothing sent or recorded. Would send {len(pending)} emails to "
-                       f"{config.smtp_host}:{config.smtp_port} at {config.rate:g}/s and record {sms_line} "
-                       f"as handed to the SMS agency{skipped}.")
-            return
-        with _progress(len(pending), f"Sending {key}") as advance:
-            figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
-    click.echo(f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
-               f"in {figures.seconds:.1f} s"
-               + (f" ({figures.resent_in_flight} in flight when an earlier run stopped, sent again)"
-                  if figures.resent_in_flight else "") + ".")
-    click.echo(f"SMS: {sms_line} recorded as handed over; give "
-               f"{project.shown(outbox.path / 'sms.csv')} to the SMS agency (문자 발송 대행){skipped}.")
+                       f"{config.smtp_host}:{config.smtp_port} at {config.rate:g}/s and record {sms} "
+                       f"as handed to the SMS agency.")
+        else:
+            with _progress(len(pending), f"Sending {key}") as advance:
+                figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
     option = "--issue" if kind == "issue" else "--notice"
-    if recorded.left_out["sms"]:
-        click.echo(f"{recorded.left_out['sms']} SMS readers opted out since bundling: make sms.csv again with "
-                   f"sotong bundles {option} {key} before giving it to the agency.")
-    if figures.failed or figures.deferred:
+    if not dry_run:
+        click.echo(f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
+                   f"in {figures.seconds:.1f} s"
+                   + (f" ({figures.resent_in_flight} in flight when an earlier run stopped, sent again)"
+                      if figures.resent_in_flight else "") + ".")
+        if any(m.channel == "sms" for m in outbox.messages):
+            click.echo(f"SMS: {sms} recorded as handed over; give {project.shown(outbox.path / 'sms.csv')} "
+                       "to the SMS agency (문자 발송 대행).")
+    left_out = recorded.left_out
+    if left_out["email"] or left_out["sms"]:
+        click.echo(f"Left out: {left_out['email'] + left_out['sms']} readers unsubscribed or unreachable since "
+                   f"bundling (email {left_out['email']}, SMS {left_out['sms']}).")
+    if left_out["sms"]:
+        click.echo(f"Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}")
+    if not dry_run and (figures.failed or figures.deferred):
         click.echo(f"See who and why: sotong send report {option} {key}"
                    + ("; deferred ones are retried by running this command again later." if figures.deferred else ""))
 
