@@ -150,6 +150,7 @@ def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(projec
         result = send(project, server.port)
     assert result.code == 0, result.output
     assert "Emails: 6 sent, 0 failed, 0 deferred" in result.output
+    assert "the connection dropped 2 times and was reopened." in result.output
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
     assert handler.datas == 8  # two DATA exchanges cut off, each repeated on a new connection
     assert {r["state"] for r in journal(project).values()} == {"sent"}
@@ -284,6 +285,8 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_
         assert {k[0] for k, r in before.items() if r["state"] == "sent"} <= {i for i in ids if address_of(i) in accepted_before}
         rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
+    if in_flight:
+        assert f"{in_flight} were in flight when an earlier run stopped and went again" in rerun.stdout
     accepted = handler.accepted_counts()
     assert set(accepted) == {address_of(i) for i in ids}
     duplicates = sum(n - 1 for n in accepted.values())

@@ -87,8 +87,10 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run):
     if not dry_run:
         click.echo(f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
                    f"in {figures.seconds:.1f} s"
-                   + (f" ({figures.resent_in_flight} in flight when an earlier run stopped, sent again)"
-                      if figures.resent_in_flight else "") + ".")
+                   + (f"; {figures.resent_in_flight} were in flight when an earlier run stopped and went again"
+                      if figures.resent_in_flight else "")
+                   + (f"; the connection dropped {figures.reconnects} times and was reopened" if figures.reconnects else "")
+                   + ".")
         if any(m.channel == "sms" for m in outbox.messages):
             click.echo(f"SMS: {sms} recorded as handed over; give {project.shown(outbox.path / 'sms.csv')} "
                        "to the SMS agency (문자 발송 대행).")

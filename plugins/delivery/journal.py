@@ -24,7 +24,6 @@ from typing import Callable, Iterable
 from sotong.notices import SEOUL
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
-STATES = (QUEUED, SENDING, SENT, DEFERRED, FAILED)
 UNSENT = (QUEUED, SENDING, DEFERRED)
 SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 전달"
 
@@ -217,9 +216,6 @@ class Journal:
             "SELECT subscriber_id, channel, state, attempts, answer_stage, answer_code, answer_text, updated_at"
             " FROM delivery_messages WHERE outbox = ? AND state IN ('failed', 'deferred')"
             " ORDER BY state, subscriber_id", (outbox_key,)).fetchall()
-
-    def outboxes(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT outbox FROM delivery_messages ORDER BY 1")]
 
     def sent_aggregates(self, year: int) -> list[tuple]:
         """(month "YYYY-MM", type, slug, department, category, category_label, deliveries)

@@ -20,7 +20,7 @@ import ssl
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from sotong.problems import SotongError
@@ -54,7 +54,6 @@ class SendFigures:
     resent_in_flight: int = 0  # left "sending" by an earlier run that stopped
     reconnects: int = 0
     seconds: float = 0.0
-    failures: list = field(default_factory=list)
 
 
 class _Schedule:
@@ -173,7 +172,6 @@ class Sender:
                 self.figures.sent += 1
             elif state == FAILED:
                 self.figures.failed += 1
-                self.figures.failures.append(message.subscriber_id)
             else:
                 self.figures.deferred += 1
                 log.warning("deferred %s: the server said 'try later' %s times or the connection kept dropping; "
