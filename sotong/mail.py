@@ -36,10 +36,13 @@ _BODY_TAG = re.compile(r"<body[^>]*>")
 def _encoded_words(text: str, first_room: int) -> list[str]:
     """``text`` as RFC 2047 B-encoded words, split between whole characters,
     the first fitting in ``first_room`` characters and the others in a line."""
+    def encoded_length(size: int) -> int:
+        return 4 * -(-size // 3)
+
     words, chunk, room = [], b"", first_room
     for char in text:
         data = char.encode()
-        if chunk and len(base64.b64encode(chunk + data)) > room - _ENCODED_WORD_OVERHEAD:
+        if chunk and encoded_length(len(chunk) + len(data)) > room - _ENCODED_WORD_OVERHEAD:
             words.append(chunk)
             chunk, room = b"", LINE_LIMIT - 1
         chunk += data

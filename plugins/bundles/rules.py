@@ -63,7 +63,10 @@ class Relevance:
 
     fields: frozenset  # consents that matter: the notices' categories, the segments' fields, the edition field
     birth_year_cuts: tuple | None  # where a segment's age or birth_years bound falls; None: not looked at
-    attributes: tuple  # which of ATTRIBUTES a segment looks at
+    # for each of ATTRIBUTES that a segment looks at: value -> the value that
+    # stands for every value in the same segments' lists (a value in none of
+    # them fails those segments as a missing one does: None)
+    values: dict
 
     def key(self, reader) -> tuple:
         """What the rules see of ``reader`` (a Profile or a Subscriber)."""
@@ -74,7 +77,7 @@ class Relevance:
             # the first year of the stretch between two cuts stands for all of it
             birth_year = cuts[index - 1] if index else (cuts[0] - 1 if cuts else 0)
         return (reader.subscribed, birth_year, reader.fields & self.fields,
-                *(getattr(reader, name) if name in self.attributes else None for name in ATTRIBUTES))
+                *(self.values[name].get(getattr(reader, name)) if name in self.values else None for name in ATTRIBUTES))
 
     def profile(self, key: tuple) -> Profile:
         """A profile that the rules treat as every reader with this key."""
@@ -105,8 +108,16 @@ def relevance(notices: Sequence[Notice], audiences: Audiences, issue_year: int, 
                 cuts.add(first)
             if last is not None:
                 cuts.add(last + 1)
-    attributes = tuple(name for name in ATTRIBUTES if any(getattr(s, name + "s") is not None for s in segments))
-    return Relevance(frozenset(fields), tuple(sorted(cuts)) if looks_at_birth_year else None, attributes)
+    values = {}
+    for name in ATTRIBUTES:
+        lists = [allowed for allowed in (getattr(s, name + "s") for s in segments) if allowed is not None]
+        if lists:
+            membership = {value: tuple(value in allowed for allowed in lists) for value in set().union(*lists)}
+            standing_for = {}
+            for value in sorted(membership):
+                standing_for.setdefault(membership[value], value)
+            values[name] = {value: standing_for[membership[value]] for value in membership}
+    return Relevance(frozenset(fields), tuple(sorted(cuts)) if looks_at_birth_year else None, values)
 
 
 def blocks_that_fit(count: int, size_keeping: Callable[[int], int], limit: int) -> int:
