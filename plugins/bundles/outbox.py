@@ -1,10 +1,11 @@
-"""Writing a bundle into the outbox (SPEC §6): every reader's email and SMS
-of an issue, or of one notice, in ``OUTBOX_PATH/KEY/`` — manifest.jsonl,
-email/ID.eml and sms.csv — replacing an earlier run of the same bundle only
-once the new one is complete.
+"""Making a bundle (SPEC §6): every reader's email and SMS of an issue, or
+of one notice, written into ``OUTBOX_PATH/KEY/`` — manifest.jsonl,
+email/ID.eml and sms.csv — which replaces an earlier run of the same bundle
+only once it is complete.
 
-Readers who share a profile get the same notices, so the selection is made
-once per distinct profile; the composers make each distinct message body once.
+Readers of the same kind (rules.Relevance) get the same notices, so each
+kind's messages are planned once; a reader's own part is only its address,
+its unsubscribe link and the plugins' blocks.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class Bundler:
 
     def __init__(self, project: Project, bundle: Bundle):
         project.activate_plugins()
-        self.project, self.bundle = project, bundle
+        self.bundle = bundle
         settings = project.settings
         config = bundles_settings(settings)
         self.audiences = project.audiences
