@@ -279,6 +279,7 @@ def test_unsubscribed_and_bounced_readers_are_skipped(sample):
     odd = next(row for row in manifest if row["id"] == "X/가 1")
     assert (project_dir / "private" / "outbox" / ISSUE / odd["file"]).is_file()
     assert "skipped, email address invalid: 1" in result.stdout
+    assert "Note: SITEURL is not absolute in pelicanconf.py" in result.stdout  # development settings
     emails = sum(row["channel"] == "email" for row in manifest)
     texts = sum(row["channel"] == "sms" for row in manifest)
     assert f"email: {emails}\n" in result.stdout and f"text:  {texts} (" in result.stdout
@@ -474,3 +475,10 @@ def test_a_mistake_in_the_bundles_settings_is_said_with_its_line(tmp_path):
         assert result.code == 1 and "Traceback" not in result.output, command
         assert f'pelicanconf.py:{line}: BUNDLES: unknown key "sms_hedaer"; did you mean "sms_header"?' in result.stderr
         assert f'pelicanconf.py:{line}: BUNDLES: "title" must be text' in result.stderr
+
+
+def test_the_outbox_may_not_be_published(tmp_path):
+    project = copy_project(tmp_path, extra_settings='OUTBOX_PATH = "output/outbox"')
+    result = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
+    assert result.code == 1 and "OUTBOX_PATH is inside OUTPUT_PATH, which is published" in result.output
+    assert not (project / "output" / "outbox").exists()

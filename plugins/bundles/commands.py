@@ -6,10 +6,12 @@ import datetime as dt
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from sotong.cli import settings_option
+from sotong.links import site_url
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import is_issue_date, next_issue
@@ -52,6 +54,9 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None):
     summary = write_bundle(project, bundle, progress=True)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
+    if not urlsplit(site_url(project.settings)).scheme:
+        click.echo(f"Note: SITEURL is not absolute in {project.shown(project.settings_path)}, so the links in these "
+                   "messages only work in previews; bundle for sending with -s publishconf.py.")
 
 
 @click.command("preview")

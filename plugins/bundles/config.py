@@ -68,6 +68,11 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
     if missing:
         problem(f'the email theme {values["email_theme"]} lacks {", ".join(missing)}; '
                 'point "email_theme" at a folder holding them (the project ships themes/email)')
+    output = Path(settings.get("OUTPUT_PATH", "output")).resolve()
+    for name in ("OUTBOX_PATH", "PRIVATE_PATH"):
+        if settings.get(name) and Path(settings[name]).resolve().is_relative_to(output):
+            problems.append(Problem(where, setting_line(settings, name),
+                                    f"{name} is inside OUTPUT_PATH, which is published; keep it under private/"))
     if problems:
         return None, problems
     values["email_theme"] = theme
