@@ -37,9 +37,10 @@ build: setup
 check: setup
 	$(SOTONG) check -s $(SETTINGS)
 
-# loadgroup: the tests that share the built sample and one Chromium run in one worker.
+# loadfile: a test file runs in one worker, so its module-scoped builds (and the
+# standards checks' Chromium, vnu and sample bundle) are made once, not once per worker.
 test: setup $(NODE_TOOLS)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The README's pictures: the homepage and an email on a 375px phone, first screen.
 screenshots: setup $(NODE_TOOLS)

@@ -24,8 +24,6 @@ import tooling
 from email_clients import Caniemail, EmailFeatures, image_feature, support_problems, version_key
 from sample_site import dev_bundle
 
-pytestmark = pytest.mark.xdist_group("sample-site")
-
 ACCEPTED_PARTIAL = {
     "css-background": {"3": "only a colour is given (the button's background)"},
     "css-border": {"1": "borders are 1-2px wide", "2": "borders are on tables and headings, not on <p> or <div>"},

@@ -29,8 +29,6 @@ from feed_rules import (
 from html_validator import vnu_errors
 from sample_site import collector, dev_bundle, dev_site, publish_site
 
-pytestmark = pytest.mark.xdist_group("sample-site")
-
 INVALID_PAGE = """<!DOCTYPE html>
 <html lang="ko"><head><meta charset="utf-8"><title>잘못된 쪽</title></head>
 <body><p>닫히지 않은 <b>굵은 글씨</p><img src="x.png"><div><li>목록 밖 항목</li></div></body></html>

@@ -11,7 +11,7 @@ from .page_checks import (
     sideways_scrolling, small_text, without_style_blocks,
 )
 
-pytestmark = [pytest.mark.xdist_group("sample-site"), pytest.mark.parametrize("width", [375])]
+pytestmark = pytest.mark.parametrize("width", [375])
 
 BROKEN = """<!doctype html>
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

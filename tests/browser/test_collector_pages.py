@@ -6,12 +6,8 @@ scrolling, 16px text, and nothing fetched from outside the collector.
 
 from __future__ import annotations
 
-import pytest
-
 from .conftest import WIDTHS
 from .page_checks import SITE_TAGS, axe_violations, reading_problems
-
-pytestmark = pytest.mark.xdist_group("sample-site")
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:

@@ -15,8 +15,6 @@ from .page_checks import (
     without_style_blocks,
 )
 
-pytestmark = pytest.mark.xdist_group("sample-site")
-
 
 def test_email_is_accessible_and_readable(width, tab, site_server, bundle, axe_script):
     email = bundle.fullest

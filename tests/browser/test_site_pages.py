@@ -6,11 +6,7 @@ site (no CDN). A screenshot of each goes to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import pytest
-
 from .page_checks import SITE_TAGS, axe_violations, reading_problems
-
-pytestmark = pytest.mark.xdist_group("sample-site")
 
 
 def test_site_page_is_accessible_and_readable(site_page, width, tab, site_server, axe_script):
