@@ -87,18 +87,25 @@ _SMALL_TEXT = """(minimum) => {
     if (!text || !el || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
+    const box = el.getBoundingClientRect();
     // 1px boxes are screen-reader-only text, which no one reads by eye
+    if (box.width <= 1 && box.height <= 1) continue;
     if (![...range.getClientRects()].some(r => r.width > 1 && r.height > 1)) continue;
     const size = parseFloat(getComputedStyle(el).fontSize);
-    if (size < minimum) small.push(`${size}px: "${text.slice(0, 30)}" in ${pathOf(el)}`);
+    if (size < minimum) small.push([size, pathOf(el), text.slice(0, 30)]);
   }
   return small;
 }""" % _PATH_OF
 
 
 def small_text(page, minimum: float = MIN_TEXT_PX) -> list[str]:
-    """Every visible text under ``minimum`` px, with its size and element."""
-    return page.evaluate(_SMALL_TEXT, minimum)
+    """Visible text under ``minimum`` px: one line per size and element
+    path, with an example and how many texts share it."""
+    groups: dict[tuple, list[str]] = {}
+    for size, path, text in page.evaluate(_SMALL_TEXT, minimum):
+        groups.setdefault((size, path), []).append(text)
+    return [f'{size}px text under {minimum}px in {path}: "{texts[0]}"' + (f" and {len(texts) - 1} more" if len(texts) > 1 else "")
+            for (size, path), texts in groups.items()]
 
 
 _IMAGES_WITHOUT_ALT = """() => { %s
