@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -23,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 from . import signals
 
 MAX_BODY_BYTES = 64 * 1024
+CHECKPOINT_SECONDS = 1.0
 log = logging.getLogger("sotong.web")
 
 BASE_TEMPLATE = """<!doctype html>
@@ -130,10 +133,28 @@ class App:
         would otherwise dominate latency under concurrent writes."""
         with self._store_lock:
             if self._store is None:
-                from .store import Store
-
-                self._store = Store.open(self.settings["SOTONG_DB"])
+                self._store = self._open_store()
             yield self._store
+
+    def _open_store(self):
+        """The store, with its WAL checkpoints (which fsync) moved off the
+        request path into a background thread, so no answer waits for a disk."""
+        from .store import Store
+
+        store = Store.open(self.settings["SOTONG_DB"])
+        store.db.execute("PRAGMA wal_autocheckpoint = 0")
+        checkpointer = Store.open(self.settings["SOTONG_DB"])
+
+        def checkpoint_every_second():
+            while True:
+                time.sleep(CHECKPOINT_SECONDS)
+                try:
+                    checkpointer.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:  # e.g. the disk is full: say so, try again later
+                    log.warning("store checkpoint failed: %s", exc)
+
+        threading.Thread(target=checkpoint_every_second, name="sotong-checkpoint", daemon=True).start()
+        return store
 
     # --- WSGI ------------------------------------------------------------
 
