@@ -173,3 +173,15 @@ def test_report_command_writes_accessible_html_and_csv(tmp_path):
     assert "이 해에 발송 기록이 없습니다." in (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
     assert run_cli(project / "pelicanconf.py", "report").code == 2
     assert run_cli(project / "pelicanconf.py", "report", "--year", "twenty").code == 2
+
+
+def test_the_report_page_passes_the_nu_html_checker(tmp_path):
+    import tooling
+    from html_validator import vnu_errors
+
+    project = copy_project(tmp_path)
+    fill_journal(project / "private" / "sotong.db")
+    assert run_cli(project / "pelicanconf.py", "report", "--year", "2026").code == 0
+    page = project / "private" / "reports" / "2026.html"
+    errors = vnu_errors(tooling.vnu_jar(), tooling.java(), [page])
+    assert not errors.get(page.resolve()), "\n".join(errors[page.resolve()])
