@@ -299,12 +299,12 @@ def test_homepage_shows_sns_posts(built):
 # --- settings and addresses --------------------------------------------------------
 
 
-def test_feeds_use_feed_domain_when_siteurl_is_empty(tmp_path):
-    project = copy_project(tmp_path, notices=False, extra_settings=PLUGINS)
-    write_notices(project, {"everywhere": NOTICES["everywhere"]})
+def test_feeds_use_feed_domain_when_siteurl_is_empty_and_keep_feed_max_items(tmp_path):
+    project = copy_project(tmp_path, notices=False, extra_settings=PLUGINS + "FEED_MAX_ITEMS = 1\n")
+    write_notices(project, {slug: NOTICES[slug] for slug in ("everywhere", "library-blog")})
     result = run_sotong(project, "build", env=WIDE)
     assert result.code == 0, result.output
-    item = load_json(project / "output", "blog")["items"][0]
+    [item] = load_json(project / "output", "blog")["items"]  # the newest only
     assert item["id"] == "https://www.sd.go.kr/sotong/notices/everywhere/"  # FEED_DOMAIN of pelicanconf.py
     assert "localhost" not in result.stderr
     section = (project / "output" / "section" / "sns.html").read_text(encoding="utf-8")

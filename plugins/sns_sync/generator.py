@@ -67,11 +67,15 @@ class SnsGenerator(Generator):
         base = absolute_base(self.settings)
         absolute = dict(self.settings, SITEURL=base)
         articles = [a for a in self.context["articles"] + self.context["hidden_articles"]
-                    if getattr(a, "notice", None) is not None and any(a.notice.has(p) for p in PLATFORMS)]
-        shared = [self._shared(article, absolute) for article in articles]
+                    if getattr(a, "notice", None) is not None]
         limit = self.settings.get("FEED_MAX_ITEMS")
+        shared: dict[str, SharedNotice] = {}
         for platform in PLATFORMS:
-            items = [feed_item(notice, platform) for notice in platform_notices(shared, platform)][:limit]
+            items = []
+            for article in platform_notices(articles, platform)[:limit]:
+                if article.slug not in shared:
+                    shared[article.slug] = self._shared(article, absolute)
+                items.append(feed_item(shared[article.slug], platform))
             info = self._feed_info(platform, absolute)
             self._write(feed_path(platform, "json"), json_feed_bytes(info, items))
             self._write(feed_path(platform, "xml"), rss_feed_bytes(info, items))

@@ -58,10 +58,11 @@ class FeedItem:
     image: Image | None = None
 
 
-def platform_notices(notices: Iterable[SharedNotice], platform: str) -> list[SharedNotice]:
-    """The published notices that have ``platform`` in channels, newest first."""
-    chosen = [n for n in notices if n.notice.published and n.notice.has(platform)]
-    return sorted(chosen, key=lambda n: (-n.notice.date.timestamp(), n.notice.slug))
+def platform_notices(items: Iterable, platform: str) -> list:
+    """The items (articles, or anything with a ``notice``) whose notice is
+    published and has ``platform`` in channels, newest first."""
+    chosen = [item for item in items if item.notice.published and item.notice.has(platform)]
+    return sorted(chosen, key=lambda item: (-item.notice.date.timestamp(), item.notice.slug))
 
 
 def headline(notice: Notice) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import emoji
 
@@ -54,23 +53,19 @@ _LINK = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A piece of text that is weighed, and cut, as a whole: a link, an emoji
-    sequence or a single code point. ``start``/``end`` index the NFC text."""
-
-    start: int
-    end: int
-    weight: int
+_HEAVY = re.compile("[^" + "".join(f"{chr(low)}-{chr(high)}" for low, high in LIGHT_RANGES) + "]")
+# Every emoji sequence holds a non-ASCII character of this set: text without
+# one needs no (slow) emoji search.
+_EMOJI_CHARS = frozenset(char for key in emoji.EMOJI_DATA for char in key if ord(char) > 0x7F)
 
 
 def char_weight(char: str) -> int:
-    code = ord(char)
-    return 1 if any(low <= code <= high for low, high in LIGHT_RANGES) else HEAVY_WEIGHT
+    return HEAVY_WEIGHT if _HEAVY.match(char) else 1
 
 
 def _text_weight(text: str) -> int:
-    return sum(char_weight(char) for char in text)
+    """The weight of text without links or emoji."""
+    return len(text) + (HEAVY_WEIGHT - 1) * len(_HEAVY.findall(text))
 
 
 def _links(text: str) -> list[tuple[int, int, int]]:
@@ -93,43 +88,54 @@ def _bare_domain_weight(link: str) -> int:
     return max(_text_weight(link), LINK_WEIGHT + _text_weight(after_shortest_link))
 
 
-def units(text: str) -> list[Unit]:
-    """The units of an NFC ``text``, in order, covering all of it."""
-    pieces: list[Unit] = []
+def _wholes(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, weight) of the links and emoji sequences of an NFC
+    ``text``, in order: the pieces weighed, and kept or cut, as a whole."""
+    wholes = []
     position = 0
-
-    def plain(upto: int) -> None:
-        nonlocal position
-        offset = position
-        for found in emoji.emoji_list(text[offset:upto]):
-            start, end = offset + found["match_start"], offset + found["match_end"]
-            pieces.extend(Unit(i, i + 1, char_weight(text[i])) for i in range(position, start))
-            pieces.append(Unit(start, end, EMOJI_WEIGHT))
-            position = end
-        pieces.extend(Unit(i, i + 1, char_weight(text[i])) for i in range(position, upto))
-        position = upto
-
-    for start, end, weight in _links(text):
-        plain(start)
-        pieces.append(Unit(start, end, weight))
+    for start, end, weight in [*_links(text), (len(text), len(text), 0)]:
+        gap = text[position:start]
+        if not _EMOJI_CHARS.isdisjoint(gap):
+            wholes.extend((position + found["match_start"], position + found["match_end"], EMOJI_WEIGHT)
+                          for found in emoji.emoji_list(gap))
+        if start < len(text):
+            wholes.append((start, end, weight))
         position = end
-    plain(len(text))
-    return pieces
+    return wholes
 
 
 def weighted_length(text: str) -> int:
     """The length X counts for ``text`` (at most 280 to be postable)."""
-    return sum(unit.weight for unit in units(unicodedata.normalize("NFC", text)))
+    text = unicodedata.normalize("NFC", text)
+    total, position = 0, 0
+    for start, end, weight in _wholes(text):
+        total += _text_weight(text[position:start]) + weight
+        position = end
+    return total + _text_weight(text[position:])
+
+
+def _cuts(text: str) -> list[tuple[int, int]]:
+    """(index, weight of text[:index]) for every place a cut may fall: between
+    code points, never inside a link or an emoji sequence."""
+    cuts, total, position = [], 0, 0
+    for start, end, weight in [*_wholes(text), (len(text), len(text), 0)]:
+        for index in range(position, start):
+            cuts.append((index, total))
+            total += char_weight(text[index])
+        cuts.append((start, total))
+        total += weight
+        position = end
+    return cuts
 
 
 def fit_post(text: str, url: str, limit: int = MAX_WEIGHT) -> str:
     """``text``, a space and ``url``, within ``limit``: the whole text when it
-    fits, else the longest cut of it (at a unit boundary, so that no link or
-    emoji is broken; trailing spaces dropped) followed by "…". When not even
-    "… URL" fits, the URL alone.
+    fits, else the longest cut of it (between code points, never inside a link
+    or an emoji sequence; trailing spaces dropped) followed by "…". When not
+    even "… URL" fits, the URL alone.
 
-    Cuts are tried from the longest down; running sums of the units' weights
-    skip those that cannot fit. Each remaining candidate is weighed as a
+    Cuts are tried from the longest down; the running weight of the text
+    skips those that cannot fit. Each remaining candidate is weighed as a
     whole, since a cut can turn the end of the text into a link (a domain that
     was followed by letters), which only weighs more.
     """
@@ -139,13 +145,9 @@ def fit_post(text: str, url: str, limit: int = MAX_WEIGHT) -> str:
         return whole
     tail = f"{ELLIPSIS} {url}"
     room = limit - weighted_length(tail)
-    pieces = units(text)
-    running = [0]
-    for unit in pieces:
-        running.append(running[-1] + unit.weight)
-    for count in range(len(pieces) - 1, -1, -1):
-        kept = text[:pieces[count].start].rstrip()
-        if running[count] - _text_weight(text[len(kept):pieces[count].start]) > room:
+    for index, weight in reversed(_cuts(text)[:-1]):
+        kept = text[:index].rstrip()
+        if weight - _text_weight(text[len(kept):index]) > room:
             continue
         if weighted_length(kept + tail) <= limit:
             return kept + tail

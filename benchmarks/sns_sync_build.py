@@ -1,0 +1,118 @@
+"""Benchmark: what the sns_sync plugin adds to `sotong build`, and how fast a
+post is fitted into X's 280.
+
+Generates N synthetic notices (default 5,000; the ~30% that go to X also go to
+Facebook and the blog here) and a local feed of 50 posts to import, then times,
+content cache off:
+  1. `sotong build` with PLUGINS = core + homepage (the baseline);
+  2. the same with sns_sync (six feeds, section/sns.html, SNS 소식 on the homepage);
+  3. fit_post on a 100-character Korean title and a 200-character summary.
+Target (README): the plugin adds at most 10% to the build.
+
+    .venv/bin/python benchmarks/sns_sync_build.py [--notices 5000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "plugins"))
+
+from sns_sync.weighted import fit_post  # noqa: E402
+from sotong.audiences import load_audiences  # noqa: E402
+from synthetic import write_notices  # noqa: E402
+
+SOTONG = Path(sys.executable).parent / "sotong"
+SETTINGS = {
+    "settings_baseline.py": '["sotong.pelican_plugin", "homepage"]',
+    "settings_sns.py": '["sotong.pelican_plugin", "homepage", "sns_sync"]',
+}
+
+
+def feed(posts: int) -> str:
+    items = "".join(
+        f"<item><title>성동구 소식 {n}</title><link>https://blog.example.kr/{n}</link>"
+        f"<pubDate>Mon, {1 + n % 28:02d} Dec 2026 09:00:00 +0900</pubDate>"
+        f"<description>&lt;p&gt;구민 여러분께 알려 드립니다 {n}.&lt;/p&gt;</description></item>"
+        for n in range(posts))
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>성동구청 블로그</title>{items}</channel></rss>'
+
+
+def project(root: Path, count: int) -> Path:
+    for name in ("pelicanconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("themes", "plugins"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
+    for path in write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml")):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("sms, twitter]", "sms, twitter, facebook, blog]"), encoding="utf-8")
+    (root / "office-blog.xml").write_text(feed(50), encoding="utf-8")
+    for name, plugins in SETTINGS.items():
+        (root / name).write_text(
+            "from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n"
+            f'SOTONG_TODAY = "2026-12-31"\nPLUGINS = {plugins}\nSNS_IMPORT_FEEDS = ["office-blog.xml"]\n',
+            encoding="utf-8")
+    return root
+
+
+def timings(runs: int, root: Path) -> dict[str, tuple[float, float]]:
+    """Best wall time and best CPU time (of the build process) per settings
+    file; the two builds alternate, so that other work on the machine weighs
+    on both alike."""
+    best = {name: (float("inf"), float("inf")) for name in SETTINGS}
+    for _ in range(runs):
+        for name in SETTINGS:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            completed = subprocess.run([str(SOTONG), "build", "-s", name], cwd=root, capture_output=True, text=True)
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if completed.returncode != 0:
+                sys.exit(f"sotong build -s {name} failed:\n{completed.stdout}\n{completed.stderr}")
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
+
+
+def fits_per_second(seconds: float = 1.0) -> float:
+    title = ("성동구 겨울철 한파 대비 취약계층 안전 점검 및 난방비 지원 안내 " * 4)[:100]
+    summary = ("한파 특보가 발령되면 구청과 주민센터가 홀몸 어르신 가구를 찾아가 난방 상태를 살핍니다. " * 4)[:200]
+    url = "https://www.sd.go.kr/sotong/notices/2026-11-21-cold-wave-warning/"
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fit_post(f"[긴급] {title}\n{summary}", url)
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notices", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = project(Path(tmp), args.notices)
+        figures = timings(args.runs, root)
+        items = (root / "output" / "sns" / "blog.xml").read_text(encoding="utf-8").count("<item>")
+    (baseline_wall, baseline_cpu), (sns_wall, sns_cpu) = figures["settings_baseline.py"], figures["settings_sns.py"]
+    print(f"notices: {args.notices} ({items} in each SNS feed: Pelican's FEED_MAX_ITEMS); best of {args.runs} runs")
+    print(f"sotong build  core+homepage (baseline) {baseline_wall:6.2f} s wall {baseline_cpu:6.2f} s CPU   "
+          f"with sns_sync {sns_wall:6.2f} s wall {sns_cpu:6.2f} s CPU   "
+          f"ratio {sns_wall / baseline_wall:.2f} wall, {sns_cpu / baseline_cpu:.2f} CPU")
+    print("target: build ratio <= 1.10")
+    print(f"fit_post (100-character title, 200-character summary): {fits_per_second():,.0f} posts/s")
+
+
+if __name__ == "__main__":
+    main()
