@@ -9,6 +9,7 @@ folder; its imported feeds are local files and a feed served over HTTP on
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import http.server
@@ -22,11 +23,14 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import copy_project, run_sotong
 from sns_sync.config import read_sns_settings
 from sns_sync.imported import FeedUnreadable, entry_post, fetch, sanitize_summary
+from sns_sync.posts import PLATFORMS, URGENT_MARKER, SharedNotice, headline, platform_notices
 from sns_sync.weighted import MAX_WEIGHT, weighted_length
+from sotong.notices import CHANNELS, SEOUL, Notice
 
 SITEURL = "https://example.org/sotong"
 PLUGINS = 'PLUGINS = ["sotong.pelican_plugin", "homepage", "sns_sync"]\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n'
@@ -255,6 +259,42 @@ def test_blog_has_the_whole_notice_with_absolute_links(built):
     entry = next(e for e in rss.entries if e.link == blog["url"])
     assert [tag.term for tag in entry.tags] == ["도서관정보", "도서관운영팀"]
     assert "<strong>독서 교실</strong>" in entry.description
+
+
+# --- which notices go to a platform, against a brute-force reading of SPEC §7 ---------
+
+
+def random_notice(index, day, hour, channels, draft, urgent):
+    return Notice(source=f"n{index}.md", slug=f"n{index:02d}", title=f"공지 {index}",
+                  date=dt.datetime(2026, 11, day, hour, tzinfo=SEOUL), department="문화체육과",
+                  category="culture", body="본문", channels=tuple(channels),
+                  status="draft" if draft else "published", priority="urgent" if urgent else "normal")
+
+
+NOTICE_LISTS = st.lists(st.builds(
+    random_notice, st.integers(0, 99), st.integers(1, 30), st.integers(0, 23),
+    st.lists(st.sampled_from(CHANNELS), min_size=1, unique=True), st.booleans(), st.booleans()),
+    max_size=25, unique_by=lambda n: n.slug)
+
+
+@settings(deadline=None)
+@given(NOTICE_LISTS, st.sampled_from(PLATFORMS))
+def test_a_platform_gets_its_published_notices_newest_first(notices, platform):
+    shared = [SharedNotice(n, f"https://a.kr/notices/{n.slug}/", "문화공연", "") for n in notices]
+    chosen = [item.notice for item in platform_notices(shared, platform)]
+    assert sorted(chosen, key=lambda n: n.slug) == sorted(
+        (n for n in notices if n.status == "published" and platform in n.channels), key=lambda n: n.slug)
+    for newer, older in zip(chosen, chosen[1:]):
+        assert newer.date > older.date or (newer.date == older.date and newer.slug < older.slug)
+
+
+@given(st.booleans(), st.booleans())
+def test_an_urgent_headline_is_marked_once(urgent, already_marked):
+    title = f"{URGENT_MARKER} 단수 안내" if already_marked else "단수 안내"
+    notice = random_notice(1, 1, 9, ["twitter"], False, urgent)
+    marked = headline(dataclasses.replace(notice, title=title))
+    assert marked.count(URGENT_MARKER) == (1 if urgent or already_marked else 0)
+    assert marked.endswith("단수 안내")
 
 
 # --- the office's own feeds on the homepage ---------------------------------------
