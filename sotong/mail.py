@@ -100,9 +100,11 @@ def mail_domain(mail_from: str) -> str:
 
 
 def message_id(bundle: str, subscriber_id: str, domain: str) -> str:
-    """The same id each time the same bundle is made for the same reader."""
+    """The same id each time the same bundle is made for the same reader;
+    it starts with the bundle's name, in the letters a Message-ID may hold."""
     digest = hashlib.sha256(f"{bundle}\0{subscriber_id}".encode()).hexdigest()[:24]
-    return f"<{bundle}.{digest}@{domain}>"
+    label = re.sub(r"[^A-Za-z0-9-]+", "-", bundle).strip("-") or "sotong"
+    return f"<{label}.{digest}@{domain}>"
 
 
 def unsubscribe_url(settings: dict, subscriber_id: str) -> str:

@@ -126,6 +126,8 @@ def test_message_ids_are_stable_per_bundle_and_reader():
     assert mail.message_id("2026-11-26", "S1", "sd.go.kr") != mail.message_id("2026-11-26", "S2", "sd.go.kr")
     assert mail.message_id("2026-11-26", "S1", "sd.go.kr") != mail.message_id("2026-12-10", "S1", "sd.go.kr")
     assert mail.mail_domain("성동구청 <sotong@sd.go.kr>") == "sd.go.kr"
+    korean = mail.message_id("2026-김장-나눔", "S1", "sd.go.kr")
+    assert korean.isascii() and korean.startswith("<2026.") and parse(message_with(f"Message-ID: {korean}\r\n".encode()))["Message-ID"] == korean
 
 
 def test_a_header_cannot_be_split_by_a_line_break_in_its_value():
