@@ -120,12 +120,16 @@ def notice_link(slug: str) -> str:
 # --- the sample site ------------------------------------------------------------
 
 
-def test_every_published_notice_has_a_page_and_a_short_link_and_drafts_have_neither(sample, sample_notices):
+def test_every_published_notice_has_a_page_sms_ones_a_short_link_and_drafts_neither(sample, sample_notices):
     published = [n for n in sample_notices if n.published]
     drafts = [n for n in sample_notices if not n.published]
     assert published and drafts
+    assert any(n.has("sms") for n in published) and not all(n.has("sms") for n in published)
     for notice in published:
         assert (sample / "notices" / notice.slug / "index.html").is_file(), notice.slug
+        if not notice.has("sms"):
+            assert not (sample / "n" / short_id(notice.slug)).exists(), "only SMS uses short links"
+            continue
         redirect = read(sample / "n" / short_id(notice.slug) / "index.html")
         assert f'content="0; url={notice_link(notice.slug)}"' in redirect
     for notice in drafts:
@@ -218,7 +222,7 @@ def test_short_links_redirect_to_the_notice_over_http(sample, sample_notices):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        for notice in [n for n in sample_notices if n.published][:5]:
+        for notice in [n for n in sample_notices if n.published and n.has("sms")][:5]:
             with urllib.request.urlopen(f"{base}/n/{short_id(notice.slug)}/", timeout=10) as response:
                 page = lxml.html.fromstring(response.read())
             refresh = page.xpath("//meta[@http-equiv='refresh']/@content")[0]
@@ -325,12 +329,13 @@ def colliding_slugs() -> tuple[str, str]:
 def test_check_reports_notices_whose_short_links_collide(tmp_path):
     first, second = colliding_slugs()
     project = copy_project(tmp_path, notices=False, extra_settings=ISOLATED)
-    write_notices(project, {"a": notice_text("첫째 공지", extra=f"slug: {first}"),
-                            "b": notice_text("둘째 공지", extra=f"slug: {second}")})
+    sms = "channels: [homepage, sms]\n"
+    write_notices(project, {"a": notice_text("첫째 공지", extra=f"{sms}slug: {first}"),
+                            "b": notice_text("둘째 공지", extra=f"{sms}slug: {second}")})
     result = run_sotong(project, "build")
     assert result.code == 1 and "Traceback" not in result.output
     (line,) = [text for text in result.stderr.splitlines() if "short link" in text]
-    assert line.startswith("content/notices/b.md:6: ")
+    assert line.startswith("content/notices/b.md:7: ")
     assert f"/n/{short_id(second)}/" in line and "content/notices/a.md" in line and "change the slug" in line
     assert not (project / "output").exists()
 
@@ -354,10 +359,11 @@ DEPARTMENTS = ("문화체육과", "보건소", "치수과")
 
 
 def make_notice(index, day, *, department="문화체육과", homepage=True, urgent=False, draft=False,
-                expires=None, hour=9):
+                expires=None, hour=9, sms=True):
+    channels = (("homepage",) if homepage else ()) + ("email",) + (("sms",) if sms else ())
     return Notice(source=f"n{index}.md", slug=f"n{index}", title=f"공지 {index}",
                   date=dt.datetime.combine(day, dt.time(hour), SEOUL), department=department,
-                  category="culture", body="본문", channels=("homepage", "email") if homepage else ("email",),
+                  category="culture", body="본문", channels=channels,
                   expires=expires, priority="urgent" if urgent else "normal",
                   status="draft" if draft else "published")
 
@@ -404,12 +410,14 @@ def test_group_by_department_keeps_every_notice_once_in_order(current, expired):
         assert unquote(department.url) == f"department/{department.name}/" and department.url.isascii()
 
 
-@given(st.lists(st.text(alphabet="abc-", min_size=1, max_size=3), max_size=40), st.sets(st.integers(0, 39)))
-def test_short_id_collisions_are_every_later_published_notice_sharing_an_id(slugs, drafts):
-    notices = [make_notice(i, dt.date(2026, 1, 1), draft=i in drafts) for i in range(len(slugs))]
+@given(st.lists(st.text(alphabet="abc-", min_size=1, max_size=3), max_size=40), st.sets(st.integers(0, 39)),
+       st.sets(st.integers(0, 39)))
+def test_short_id_collisions_are_every_later_published_sms_notice_sharing_an_id(slugs, drafts, without_sms):
+    notices = [make_notice(i, dt.date(2026, 1, 1), draft=i in drafts, sms=i not in without_sms)
+               for i in range(len(slugs))]
     notices = [Notice(**{**n.__dict__, "slug": slug}) for n, slug in zip(notices, slugs, strict=True)]
     found = short_id_collisions(notices)
-    published = [n for n in notices if n.published]
+    published = [n for n in notices if n.published and "sms" in n.channels]
     expected = []
     for index, later in enumerate(published):
         earlier = [n for n in published[:index] if short_id(n.slug) == short_id(later.slug)]

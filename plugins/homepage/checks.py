@@ -1,5 +1,5 @@
 """What ``sotong check`` verifies for this plugin: the HOMEPAGE settings, and
-that no two published notices share a short link (SPEC §8, sotong.links)."""
+that no two published SMS notices share a short link (SPEC §8, sotong.links)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from .config import settings_problems
 
 
 def short_id_collisions(notices: Iterable[Notice]) -> list[tuple[Notice, Notice]]:
-    """(earlier, later) for every published notice whose short id an earlier
-    one in ``notices`` already has."""
+    """(earlier, later) for every published SMS notice whose short id an
+    earlier one in ``notices`` already has. Only SMS carries short links, and
+    checking only those keeps chance collisions rare among thousands of notices."""
     first_with: dict[str, Notice] = {}
     collisions = []
     for notice in notices:
-        if not notice.published:
+        if not (notice.published and notice.has("sms")):
             continue
         key = short_id(notice.slug)
         if key in first_with:

@@ -106,8 +106,12 @@ class HomepageGenerator(Generator):
                           entries=entries, site_home=public_url(self.settings, ""))
 
     def _write_short_links(self, writer, articles, relative: bool) -> None:
+        """Short links only for SMS notices, their only users: each is a new
+        folder and file, and creating files is most of a build's time."""
         template = self.get_template("homepage_shortlink")
         for article in articles:
+            if not article.notice.has("sms"):
+                continue
             writer.write_file(short_link_save_as(article.slug), template, self.context, relative_urls=relative,
                               article=article, target=public_url(self.settings, article.url))
 
