@@ -34,7 +34,9 @@ def build_site(project: Project) -> dict:
     output = Path(project.settings["OUTPUT_PATH"])
     slot = _free_slot(output)
     slot.mkdir(parents=True, exist_ok=True)
-    settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False)
+    checked = {os.path.abspath(notice.source): notice for notice in project.notices}
+    settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False,
+                    SOTONG_CHECKED_NOTICES=checked)
     from pelican import Pelican
 
     written_after = time.time() - _MTIME_SLACK

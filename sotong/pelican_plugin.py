@@ -46,10 +46,12 @@ class NoticeReader(MarkdownReader):
         return self._read_page(source_path)
 
     def _read_notice(self, source_path):
-        audiences = _audiences(self.settings)
-        notice, problems = read_notice(source_path, audiences, self.settings["PATH"])
+        # `sotong build` has just read and checked every notice: reuse them.
+        notice = self.settings.get("SOTONG_CHECKED_NOTICES", {}).get(os.path.abspath(source_path))
         if notice is None:
-            raise SotongError(problems)
+            notice, problems = read_notice(source_path, _audiences(self.settings), self.settings["PATH"])
+            if notice is None:
+                raise SotongError(problems)
         content = self._md.convert(notice.body)
         metadata = {
             "title": notice.title,
