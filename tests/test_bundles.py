@@ -10,6 +10,8 @@ import dataclasses
 import datetime as dt
 import json
 import re
+import struct
+import zlib
 from email import policy
 from email.parser import BytesParser
 from html import escape
@@ -19,6 +21,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bundles.outbox import eml_name, issue_bundle, write_bundle
+from bundles.images import image_size
 from bundles.persona import PersonaError, parse_persona
 from bundles.rules import blocks_that_fit, relevance, select
 from conftest import REPO, copy_project, run_sotong
@@ -482,3 +485,43 @@ def test_the_outbox_may_not_be_published(tmp_path):
     result = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
     assert result.code == 1 and "OUTBOX_PATH is inside OUTPUT_PATH, which is published" in result.output
     assert not (project / "output" / "outbox").exists()
+
+
+def png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff" * width * 3 for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_image_sizes_are_read_from_the_file_header(tmp_path):
+    cases = {
+        "a.png": png(3, 2),
+        "a.gif": b"GIF89a" + struct.pack("<HH", 640, 360) + b"\x00" * 20,
+        "a.jpg": b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00" + b"\x00" * 9
+                 + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, 480, 800) + b"\x00" * 12,
+        "a.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360"></svg>',
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    assert image_size(tmp_path / "a.png") == (3, 2)
+    assert image_size(tmp_path / "a.gif") == (640, 360)
+    assert image_size(tmp_path / "a.jpg") == (800, 480)
+    assert image_size(tmp_path / "a.svg") is None and image_size(tmp_path / "missing.png") is None
+
+
+def test_emails_show_raster_images_with_their_size_and_leave_svg_to_the_web(small):
+    (small / "content" / "images" / "poster.png").write_bytes(png(1104, 600))
+    notice = small / "content" / "notices" / "2026-11-20-poster.md"
+    notice.write_text('---\ntitle: "포스터가 있는 소식"\ndate: 2026-11-20\ndepartment: 문화체육과\ncategory: culture\n'
+                      'image: images/poster.png\nimage_alt: "겨울 음악회 포스터"\n---\n본문\n', encoding="utf-8")
+    project = Project(small / "pelicanconf.py")
+    write_bundle(project, issue_bundle(project, dt.date.fromisoformat(ISSUE), "성동구 소통 소식"))
+    html = parse_eml((small / "private" / "outbox" / ISSUE / "email" / "A1.eml").read_bytes()).get_body(("html",)).get_content()
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) == 1  # the poster; the winter festival's SVG is left to its page
+    assert 'src="/images/poster.png"' in images[0] and 'alt="겨울 음악회 포스터"' in images[0]
+    assert 'width="552"' in images[0] and 'height="300"' in images[0]  # scaled to the column
+    assert "winter-festival.svg" not in html and "2026-11-16-winter-festival" in html

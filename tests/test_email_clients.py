@@ -100,10 +100,6 @@ def test_the_emails_use_only_what_the_mail_clients_render(sample_emails, caniema
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The sample's notice images are SVG files, which Gmail on the web does not show (caniemail image-svg: 'n'; "
-    "the Gmail apps only for non-Google accounts). plugins/bundles should put PNG/JPEG/GIF images in emails "
-    "(or leave SVG ones out); remove this mark when it does."))
 def test_the_emails_images_are_in_formats_every_client_shows(sample_emails, caniemail):
     images = sample_emails.subset(lambda slug: slug.startswith("image-"))
     assert not support_problems(images, caniemail, {}, {}), support_problems(images, caniemail, {}, {})

@@ -25,7 +25,7 @@ from sotong.links import notice_url, short_url, site_url
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
-from .images import image_size
+from .images import EMAIL_IMAGE_SUFFIXES, image_size
 from .rules import Selection, blocks_that_fit
 
 HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
@@ -169,11 +169,13 @@ class EmailComposer:
         return view
 
     def _image(self, notice) -> dict | None:
-        if not notice.image:
+        """The notice's image for the email, if every client can show it;
+        otherwise the notice page (linked) shows it."""
+        if not notice.image or Path(notice.image).suffix.lower() not in EMAIL_IMAGE_SUFFIXES:
             return None
         size = image_size(Path(self.settings["PATH"]) / notice.image)
         if size is None:
-            return None  # an email image without its size would jump as it loads; the link remains
+            return None  # an email image without its size would jump as it loads
         width, height = size
         if width > IMAGE_MAX_WIDTH:
             width, height = IMAGE_MAX_WIDTH, round(height * IMAGE_MAX_WIDTH / width)
