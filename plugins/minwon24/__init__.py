@@ -1,0 +1,45 @@
+"""minwon24 (SPEC §10): promotion banners for 정부24 (formerly 민원24) on the
+homepage, in the newsletter edition and in the personalized emails.
+
+Banners are ``content/banners/SLUG.yaml`` (:mod:`.schema`); which one shows
+where and when is :mod:`.rules`; the site and the edition get them through
+Jinja globals (:mod:`.site`), the emails through
+``sotong.signals.message_blocks`` (:mod:`.email`).
+
+Settings: ``MINWON24 = {"path": "banners"}`` (the folder under content/),
+validated when Pelican starts and by ``sotong check``.
+"""
+
+from __future__ import annotations
+
+from pelican import signals as pelican_signals
+
+from sotong import signals
+
+from .config import read_minwon24_settings
+
+
+def _check(project):
+    """Every problem in MINWON24 and in the banner files."""
+    from .schema import read_banners
+
+    problems = read_minwon24_settings(project.settings)[1]
+    if problems:
+        return problems
+    return read_banners(project.settings, project.audiences, project.shown)[1]
+
+
+def _block_maker(context):
+    from .email import block_maker
+
+    return block_maker(context)
+
+
+def register():
+    from .site import add_globals, copy_images, start
+
+    pelican_signals.initialized.connect(start)
+    pelican_signals.generator_init.connect(add_globals)
+    pelican_signals.finalized.connect(copy_images)
+    signals.content_check.connect(_check)
+    signals.message_blocks.connect(_block_maker)

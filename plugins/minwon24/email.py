@@ -1,0 +1,82 @@
+"""Banners in the personalized emails: the ``sotong.signals.message_blocks``
+receiver that gives each reader at most one banner (the first active
+``email`` banner whose audiences the reader matches), recorded as ``banner``
+in the manifest.
+
+A banner's block is rendered and its CSS inlined once per bundle, however
+many readers get it. Gmail shows no SVG, so an SVG image is left out of the
+email (the text and link remain; the site keeps the image); other images
+need a size the file tells (``imagesize``), so that the layout does not jump.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import imagesize
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from sotong.links import site_url
+from sotong.mail import Block, MessageContext
+from sotong.problems import SotongError
+
+from .markup import body_html, body_text
+from .rules import Banner, active, email_banner
+from .schema import read_banners
+
+TEMPLATES = Path(__file__).parent / "email_templates"
+IMAGE_MAX_WIDTH = 512  # the email's 600px column less its padding and the banner's own
+
+
+def email_image(settings: dict, banner: Banner) -> dict | None:
+    """The banner's image for an email, or None (no image, SVG, size unknown)."""
+    if not banner.image or banner.image.lower().endswith((".svg", ".svgz")):
+        return None
+    try:
+        width, height = imagesize.get(Path(settings["PATH"]) / banner.image)
+    except (OSError, ValueError):
+        return None
+    if width <= 0 or height <= 0:
+        return None
+    if width > IMAGE_MAX_WIDTH:
+        width, height = IMAGE_MAX_WIDTH, round(height * IMAGE_MAX_WIDTH / width)
+    return {"src": site_url(settings, banner.image), "width": width, "height": height}
+
+
+class BannerBlocks:
+    """The block maker of one bundle: ``(subscriber, notices) -> [Block]``."""
+
+    def __init__(self, context: MessageContext, banners: list[Banner]):
+        self.context = dataclasses.replace(context, css=context.css + "\n" + (TEMPLATES / "minwon24.css").read_text(encoding="utf-8"))
+        self.candidates = active(banners, context.day, "email")
+        self.year = context.day.year
+        loader = FileSystemLoader(str(TEMPLATES))
+        self.html = Environment(loader=loader, undefined=StrictUndefined, autoescape=select_autoescape(["html"]),
+                                trim_blocks=True, lstrip_blocks=True).get_template("minwon24_banner.html")
+        self.text = Environment(loader=loader, undefined=StrictUndefined, autoescape=False,
+                                trim_blocks=True).get_template("minwon24_banner.txt")
+        self._blocks: dict[str, Block] = {}
+
+    def __call__(self, subscriber, notices) -> list[Block]:
+        banner = email_banner(self.candidates, self.context.day, subscriber.profile, self.year)
+        return [] if banner is None else [self.block(banner)]
+
+    def block(self, banner: Banner) -> Block:
+        block = self._blocks.get(banner.slug)
+        if block is None:
+            html = self.html.render(banner=banner, body=body_html(banner.body),
+                                    image=email_image(self.context.settings, banner))
+            text = self.text.render(banner=banner, body=body_text(banner.body))
+            block = self._blocks[banner.slug] = Block(html=self.context.inline(html), text=text,
+                                                      manifest={"banner": banner.slug})
+        return block
+
+
+def block_maker(context: MessageContext) -> BannerBlocks | None:
+    """The ``sotong.signals.message_blocks`` receiver."""
+    banners, problems = read_banners(context.settings, context.audiences)
+    if problems:
+        raise SotongError(problems)
+    candidates = active(banners, context.day, "email")
+    return BannerBlocks(context, candidates) if candidates else None

@@ -1,0 +1,24 @@
+"""A banner's Markdown body as HTML (site, newsletter, email) and as plain
+text (the text part of an email)."""
+
+from __future__ import annotations
+
+import functools
+
+from markdown import Markdown
+from markupsafe import Markup
+
+from sotong.notices import first_paragraph_text
+
+_MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"], "output_format": "html5"}
+
+
+@functools.lru_cache(maxsize=256)
+def body_html(body: str) -> Markup:
+    return Markup(Markdown(**_MARKDOWN).convert(body))
+
+
+def body_text(body: str) -> str:
+    """Every paragraph of the body as plain text, a blank line between them."""
+    paragraphs = (first_paragraph_text(chunk) for chunk in body.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)

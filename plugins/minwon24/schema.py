@@ -1,0 +1,209 @@
+"""The banner schema (SPEC §10): reading ``content/banners/SLUG.yaml`` into a
+:class:`~.rules.Banner`, with a ``FILE:LINE: message`` for every mistake."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from sotong import yamlsrc
+from sotong.audiences import Audiences
+from sotong.notices import slug_from_filename
+from sotong.problems import Problem, did_you_mean
+
+from .config import minwon24_settings
+from .rules import PLACEMENTS, Banner, Window
+
+KEYS = ("title", "body", "link", "image", "image_alt", "windows", "audiences", "placements", "priority")
+REQUIRED = {
+    "title": "title: 민원서류, 이제 정부24에서 떼세요",
+    "body": "body: 주민등록등본 등 민원서류를 정부24에서 발급받으세요.",
+    "link": "link: https://www.gov.kr/portal/main",
+    "placements": "placements: [site, newsletter, email]",
+}
+WINDOW_KEYS = ("from", "to")
+WINDOW_EXAMPLE = "windows: [{from: 12-15, to: 01-31}]"
+TITLE_MAX = 100
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a leap year: 02-29 is allowed
+
+
+def banner_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def read_banners(settings: dict, audiences: Audiences, shown: Callable[[Path], str] = str) -> tuple[list[Banner], list[Problem]]:
+    """Every banner of the project, and the problems of those that are wrong."""
+    config = minwon24_settings(settings)
+    banners, problems = [], []
+    for path in banner_files(config.banners_path):
+        banner, found = read_banner(path, audiences, Path(settings["PATH"]), shown(path))
+        problems.extend(found)
+        if banner is not None:
+            banners.append(banner)
+    return banners, problems
+
+
+def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str) -> tuple[Banner | None, list[Problem]]:
+    """Read and validate one banner file: (banner or None, problems)."""
+    try:
+        doc = yamlsrc.load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem(shown, 1, "the file is not UTF-8 text; save it as UTF-8")]
+    except yamlsrc.YAMLProblem as exc:
+        return None, [Problem(shown, exc.line, exc.message)]
+    return validate_banner(doc, slug_from_filename(path), audiences, content_root, shown)
+
+
+def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, content_root: Path, shown: str) -> tuple[Banner | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(path: tuple, message: str) -> None:
+        problems.append(Problem(shown, doc.line(*path), message))
+
+    data = doc.data
+    if not isinstance(data, dict):
+        return None, [Problem(shown, 1, "a banner is lines of 'key: value'; start with " + REQUIRED["title"])]
+    for key in data:
+        if key not in KEYS:
+            problem((key,), f'unknown key "{key}"{did_you_mean(str(key), KEYS)}; banners take {", ".join(KEYS)}')
+    for key, example in REQUIRED.items():
+        if data.get(key) in (None, "", []):
+            problem((key,) if key in data else (), f"{key} is required; add a line such as  {example}")
+
+    title = _text(data, "title", problem)
+    if title and ("\n" in title or len(title) > TITLE_MAX):
+        problem(("title",), f"title must be one line of at most {TITLE_MAX} characters (it has {len(title)}); shorten it")
+    body = _text(data, "body", problem)
+    link = _link(data, problem)
+    image, image_alt = _image(data, content_root, problem)
+    windows = _windows(data, problem)
+    segments = _segments(data, audiences, problem)
+    placements = _placements(data, problem)
+    priority = data.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        problem(("priority",), f'priority must be a whole number (higher shows first), e.g. priority: 10, not "{priority}"')
+
+    if problems:
+        return None, problems
+    return Banner(
+        slug=slug, title=title, body=body, link=link, placements=frozenset(placements), priority=priority,
+        windows=tuple(windows), audiences=tuple(segments), image=image, image_alt=image_alt, source=shown,
+    ), []
+
+
+def _text(data: dict, key: str, problem) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problem((key,), f"{key} must be text; put it in double quotes: {key}: \"{value}\"")
+        return None
+    return value.strip()
+
+
+def _link(data: dict, problem) -> str | None:
+    link = data.get("link")
+    if link is None:
+        return None
+    parts = urlsplit(str(link).strip())
+    if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in str(link).strip()):
+        problem(("link",), f'link "{link}" must be a web address starting with https://, e.g. {REQUIRED["link"]}')
+        return None
+    return str(link).strip()
+
+
+def _image(data: dict, content_root: Path, problem) -> tuple[str | None, str | None]:
+    image, image_alt = data.get("image"), data.get("image_alt")
+    if image is None:
+        if image_alt is not None:
+            problem(("image_alt",), "image_alt without image; add image: images/FILE or remove image_alt")
+        return None, None
+    image = str(image).strip().lstrip("/")
+    if ".." in Path(image).parts or not (content_root / image).is_file():
+        problem(("image",), f'image "{image}" not found under content/; put the file there (e.g. content/images/) or fix the path')
+    if not isinstance(image_alt, str) or not image_alt.strip():
+        problem(("image_alt",) if "image_alt" in data else ("image",),
+                "image_alt is required with image; describe the picture for people who cannot see it, "
+                "e.g. image_alt: 정부24에서 서류를 발급받는 모습")
+        return image, None
+    return image, image_alt.strip()
+
+
+def parse_month_day(value) -> tuple[int, int] | None:
+    """``"12-15"`` → (12, 15); None unless it is a day of a (leap) year."""
+    match = _MONTH_DAY.match(str(value).strip())
+    if not match:
+        return None
+    month, day = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+        return None
+    return month, day
+
+
+def _windows(data: dict, problem) -> list[Window]:
+    raw = data.get("windows")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problem(("windows",), f"windows must be a list of {{from: MM-DD, to: MM-DD}}, e.g. {WINDOW_EXAMPLE}")
+        return []
+    windows = []
+    for index, item in enumerate(raw):
+        where = ("windows", index)
+        if not isinstance(item, dict):
+            problem(where, "each window is {from: MM-DD, to: MM-DD}, e.g.  - {from: 12-15, to: 01-31}")
+            continue
+        for key in item:
+            if key not in WINDOW_KEYS:
+                problem(where + (key,), f'unknown window key "{key}"{did_you_mean(str(key), WINDOW_KEYS)}; a window has from and to')
+        ends = []
+        for key in WINDOW_KEYS:
+            value = item.get(key)
+            month_day = parse_month_day(value) if value is not None else None
+            if value is None:
+                problem(where, f"the window needs {key}; write it as {{from: 12-15, to: 01-31}}")
+            elif month_day is None:
+                problem(where + (key,), f'{key}: "{value}" is not a month-day; write MM-DD, e.g. {key}: 12-15 '
+                                        "(the window repeats every year, so no year)")
+            ends.append(month_day)
+        if None not in ends:
+            windows.append(Window(*ends))
+    return windows
+
+
+def _segments(data: dict, audiences: Audiences, problem) -> list:
+    raw = data.get("audiences")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problem(("audiences",), f"audiences must be a list of segment names, e.g. audiences: [{raw}]")
+        return []
+    segments = []
+    for index, name in enumerate(raw):
+        segment = audiences.segments.get(name) if isinstance(name, str) else None
+        if segment is None:
+            problem(("audiences", index), f'unknown segment "{name}"{did_you_mean(str(name), audiences.segments)}; '
+                                          "segments are defined in audiences.yaml")
+        elif segment not in segments:
+            segments.append(segment)
+    return segments
+
+
+def _placements(data: dict, problem) -> list[str]:
+    raw = data.get("placements")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problem(("placements",), f"placements must be a list, e.g. placements: [{raw}]")
+        return []
+    placements = []
+    for index, name in enumerate(raw):
+        if name not in PLACEMENTS:
+            problem(("placements", index), f'unknown placement "{name}"{did_you_mean(str(name), PLACEMENTS)}; '
+                                            f'choose from {", ".join(PLACEMENTS)}')
+        elif name not in placements:
+            placements.append(name)
+    return placements
