@@ -1,0 +1,45 @@
+"""The rules of one submitted form (pure): which answers a survey takes, and
+the Korean message shown next to each question that was answered wrongly."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from .schema import Survey
+
+
+def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max_chars: int
+                     ) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """(answers, errors) for ``form`` (field name -> every value sent).
+
+    ``answers`` maps each answered question id to its values (one for single,
+    scale and text; the chosen options, in the survey's order, for multiple);
+    ``errors`` maps question ids to what the resident should do. Fields that
+    are not questions are ignored.
+    """
+    answers: dict[str, tuple[str, ...]] = {}
+    errors: dict[str, str] = {}
+    for question in survey.questions:
+        values = [v.strip() for v in form.get(question.id, ())]
+        values = [v for v in values if v]
+        if not values:
+            if question.required:
+                errors[question.id] = "꼭 답해 주셔야 하는 질문입니다." if question.type != "multiple" else "하나 이상 골라 주세요."
+            continue
+        if question.type == "text":
+            if len(values) > 1:
+                errors[question.id] = "답을 한 칸에만 적어 주세요."
+            elif len(values[0]) > text_max_chars:
+                errors[question.id] = f"{text_max_chars}자 이내로 줄여 주세요. 지금 {len(values[0])}자입니다."
+            else:
+                answers[question.id] = (values[0],)
+            continue
+        choices = question.choices
+        if any(v not in choices for v in values):
+            errors[question.id] = "보기 가운데에서 골라 주세요."
+        elif question.type != "multiple" and len(values) > 1:
+            errors[question.id] = "하나만 골라 주세요."
+        else:
+            chosen = set(values)
+            answers[question.id] = tuple(c for c in choices if c in chosen)
+    return answers, errors

@@ -1,0 +1,136 @@
+"""The collector's survey routes (SPEC §9), on ``sotong serve``:
+
+- ``GET /surveys/SLUG?t=TOKEN``: the form, with the invitation's token in it
+  (a static page cannot fill it in without JavaScript);
+- ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
+  error beside its question and the answers kept; 403 bad token; 404 unknown
+  survey; 409 token already used; 410 survey not open (Seoul day); 413 over
+  64 KiB (core);
+- ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
+  is not absolute (development).
+
+Anonymous surveys take answers without a token too (the static form); a token
+given with them is checked and used once.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import redirect
+
+from sotong.links import collector_url, site_url
+
+from . import storage
+from .answers import validate_answers
+from .config import survey_settings
+from .rules import subscriber_of_token
+from .schema import TOKEN_FIELD, load_surveys
+
+log = logging.getLogger("sotong.survey")
+TEMPLATES = Path(__file__).parent / "templates"
+
+MESSAGES = {
+    403: ("개인 링크가 필요합니다", "이 설문은 초대받은 분만 답하실 수 있습니다. 이메일로 받으신 「설문 참여하기」 단추를 눌러 주세요. "
+                               "링크가 잘렸다면 메일의 단추를 다시 눌러 주세요."),
+    409: ("이미 답해 주셨습니다", "이 링크로는 답변이 이미 접수되었습니다. 한 분이 한 번씩 답하실 수 있습니다. 참여해 주셔서 고맙습니다."),
+    410: ("참여 기간이 아닙니다", "이 설문은 {opens}부터 {closes}까지 답하실 수 있습니다."),
+}
+
+
+def thanks_url(settings: dict, slug: str) -> str:
+    """The site's thank-you page when the site has an absolute address, else the collector's."""
+    if str(settings.get("SITEURL") or "").startswith(("http://", "https://")):
+        return site_url(settings, f"surveys/{slug}/thanks/")
+    return collector_url(settings, f"surveys/{slug}/thanks")
+
+
+class SurveyRoutes:
+    def __init__(self, app):
+        project = app.project
+        self.settings = project.settings
+        self.config = survey_settings(self.settings)
+        self.surveys = load_surveys(self.settings, project.audiences, project.shown)
+        self.project = project
+
+    def _survey(self, slug: str):
+        survey = self.surveys.get(slug)
+        if survey is None:
+            raise NotFound()
+        return survey
+
+    def _message(self, app, code: int, survey):
+        title, explanation = MESSAGES[code]
+        explanation = explanation.format(opens=f"{survey.opens.month}월 {survey.opens.day}일",
+                                         closes=f"{survey.closes.month}월 {survey.closes.day}일")
+        return _private(app.render("survey_web_message.html", status=code, title=title, explanation=explanation))
+
+    def _form(self, app, survey, token, status=200, answers=None, errors=None):
+        return _private(app.render(
+            "survey_web_form.html", status=status, title=survey.title, survey=survey,
+            action=collector_url(self.settings, f"surveys/{survey.slug}"), token=token, answers=answers or {},
+            errors=errors or {}, open=True, needs_link=False, text_max_chars=self.config.text_max_chars))
+
+    def _check(self, app, survey, token: str | None):
+        """(subscriber id or None, an error response or None)."""
+        if not survey.is_open(self.project.today()):
+            return None, self._message(app, 410, survey)
+        subscriber_id = subscriber_of_token(survey.slug, token) if token else None
+        if (token and subscriber_id is None) or (not token and not survey.anonymous):
+            return None, self._message(app, 403, survey)
+        if token:
+            with app.store() as store:
+                used = storage.token_was_used(storage.ensure(store), survey.slug, token)
+            if used:
+                return subscriber_id, self._message(app, 409, survey)
+        return subscriber_id, None
+
+    def form(self, request, slug: str):
+        survey = self._survey(slug)
+        token = request.args.get(TOKEN_FIELD) or None
+        _subscriber, refused = self._check(request.app, survey, token)
+        return refused or self._form(request.app, survey, token)
+
+    def answer(self, request, slug: str):
+        survey = self._survey(slug)
+        app = request.app
+        token = request.form.get(TOKEN_FIELD) or None
+        subscriber_id, refused = self._check(app, survey, token)
+        if refused:
+            return refused
+        form = request.form.to_dict(flat=False)
+        answers, errors = validate_answers(survey, form, self.config.text_max_chars)
+        if errors:
+            kept = {key: tuple(values) for key, values in form.items() if key != TOKEN_FIELD}
+            return self._form(app, survey, token, 400, kept, errors)
+        try:
+            with app.store() as store:
+                storage.store_response(storage.ensure(store), survey.slug, answers, self.project.today().isoformat(),
+                                       token=token, subscriber_id=None if survey.anonymous else subscriber_id)
+        except storage.TokenUsed:
+            return self._message(app, 409, survey)
+        if subscriber_id and not survey.anonymous:
+            log.info("survey %s: answer from subscriber %s", survey.slug, subscriber_id)
+        return redirect(thanks_url(self.settings, survey.slug), code=303)
+
+    def thanks(self, request, slug: str):
+        survey = self._survey(slug)
+        return request.app.render("survey_web_thanks.html", title="답변 접수 완료", survey=survey,
+                                  results_url=site_url(self.settings, f"surveys/{slug}/results/"),
+                                  home_url=site_url(self.settings, ""))
+
+
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def add_routes(app) -> None:
+    routes = SurveyRoutes(app)
+    app.add_template_folder(TEMPLATES)
+    app.add_route("/surveys/<slug>", routes.form, ["GET"])
+    app.add_route("/surveys/<slug>", routes.answer, ["POST"])
+    app.add_route("/surveys/<slug>/thanks", routes.thanks, ["GET"])

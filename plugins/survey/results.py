@@ -1,0 +1,152 @@
+"""Survey results: per-question counts and shares (pure), accessible SVG bar
+charts, and the files ``sotong survey results SLUG`` writes.
+
+Private (``PRIVATE_PATH/surveys/SLUG/``): results.html (free-text answers
+included, escaped) and results.csv (question, option, count, share).
+Public, when the survey says ``publish_results: true``: aggregate counts
+only, never free text. They are kept as ``public.json`` beside the private
+files, from which every ``sotong build`` writes
+``output/surveys/SLUG/results/index.html``; the command also writes that page
+into the current build at once, so it is there before the next build.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from .schema import Survey
+
+NO_ANSWER = "(응답 없음)"
+TEXT_OPTION = "(자유 응답 수)"
+CSV_COLUMNS = ("question", "option", "count", "share")
+
+
+@dataclass(frozen=True)
+class Row:
+    option: str
+    count: int
+    share: float  # of all responses; for a multiple question shares add up to more than 1
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    type: str
+    text: str
+    rows: tuple
+    texts: tuple = field(default=())  # free-text answers: private only
+
+
+@dataclass(frozen=True)
+class Results:
+    slug: str
+    title: str
+    responses: int
+    invitations: int
+    questions: tuple
+
+    @property
+    def rate(self) -> float | None:
+        """Answers / invitations; None when nobody was invited."""
+        return self.responses / self.invitations if self.invitations else None
+
+    def public(self) -> "Results":
+        """The same results without a single free-text answer."""
+        return Results(self.slug, self.title, self.responses, self.invitations,
+                       tuple(QuestionResult(q.id, q.type, q.text, q.rows) for q in self.questions))
+
+
+def share(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+def tally(survey: Survey, responses: list[dict], invitations: int) -> Results:
+    """Counts per option of every question over ``responses`` (question id -> values)."""
+    total = len(responses)
+    results = []
+    for question in survey.questions:
+        given = [r.get(question.id, ()) for r in responses]
+        if question.type == "text":
+            texts = tuple(values[0] for values in given if values)
+            rows = (Row(TEXT_OPTION, len(texts), share(len(texts), total)),)
+            results.append(QuestionResult(question.id, question.type, question.text, rows, texts))
+            continue
+        rows = [Row(option, sum(option in values for values in given), 0.0) for option in question.choices]
+        if question.type != "multiple":
+            rows.append(Row(NO_ANSWER, sum(not values for values in given), 0.0))
+        rows = tuple(Row(r.option, r.count, share(r.count, total)) for r in rows
+                     if r.option != NO_ANSWER or r.count)
+        results.append(QuestionResult(question.id, question.type, question.text, rows))
+    return Results(survey.slug, survey.title, total, invitations, tuple(results))
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_SPACE, WIDTH = 28, 10, 260, 260, 640
+
+
+def bar_chart(result: QuestionResult) -> Markup:
+    """A horizontal bar chart as inline SVG: role=img with a title and a
+    description that says every figure, so a screen reader reads the data."""
+    rows = result.rows
+    height = len(rows) * (BAR_HEIGHT + GAP) + GAP
+    most = max((r.count for r in rows), default=0) or 1
+    chart_id = f"chart-{result.id}"
+    description = ", ".join(f"{r.option} {r.count}명({percent(r.share)})" for r in rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{WIDTH}px;font-size:16px">',
+        f'<title id="{chart_id}-t">{escape(result.text)}</title>',
+        f'<desc id="{chart_id}-d">{escape(description)}</desc>',
+    ]
+    for index, row in enumerate(rows):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        width = round(BAR_SPACE * row.count / most, 1)
+        label = row.option if len(row.option) <= 16 else row.option[:15] + "…"
+        parts += [
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a">{escape(label)}</text>',
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" fill="#0b3a75"></rect>',
+            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 19}" fill="#1a1a1a">{row.count} ({percent(row.share)})</text>',
+        ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def csv_rows(results: Results) -> list[tuple]:
+    return [(q.id, row.option, row.count, f"{row.share:.4f}") for q in results.questions for row in q.rows]
+
+
+def write_csv(path: Path, results: Results) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as file:  # with a BOM, so that Excel reads Korean
+        writer = csv.writer(file)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_rows(results))
+
+
+def results_to_json(results: Results) -> str:
+    return json.dumps(asdict(results.public()), ensure_ascii=False, indent=1)
+
+
+def results_from_json(text: str) -> Results:
+    data = json.loads(text)
+    questions = tuple(QuestionResult(q["id"], q["type"], q["text"], tuple(Row(**r) for r in q["rows"]))
+                      for q in data["questions"])
+    return Results(data["slug"], data["title"], data["responses"], data["invitations"], questions)
+
+
+def private_folder(settings: dict, slug: str) -> Path:
+    return Path(settings["PRIVATE_PATH"]) / "surveys" / slug
+
+
+def public_json_path(settings: dict, slug: str) -> Path:
+    return private_folder(settings, slug) / "public.json"
+
+
+PUBLIC_SAVE_AS = "surveys/{slug}/results/index.html"

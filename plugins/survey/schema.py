@@ -1,0 +1,266 @@
+"""Survey definitions (SPEC §9): ``content/surveys/SLUG.yaml`` read into a
+:class:`Survey`, with every mistake reported as ``FILE:LINE: what to write``.
+
+Dates arrive as text (sotong.yamlsrc keeps them so) and are parsed here, so
+that a wrong date is a message with a line rather than a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sotong import yamlsrc
+from sotong.audiences import Audiences, Segment
+from sotong.problems import Problem, SotongError, did_you_mean
+
+SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions")
+QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max")
+TYPES = ("single", "multiple", "scale", "text")
+CHOICE_TYPES = ("single", "multiple")
+DEFAULT_FIELD = "survey"  # without audiences, the consenters of this field are invited
+SCALE_MOST_POINTS = 11  # 0..10 at most: each point is a radio button
+TOKEN_FIELD = "t"
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    options: tuple = ()
+    required: bool = False
+    min: int = 1
+    max: int = 5
+
+    @property
+    def choices(self) -> tuple:
+        """What may be answered: the options, or the scale's points as text."""
+        if self.type == "scale":
+            return tuple(str(n) for n in range(self.min, self.max + 1))
+        return self.options
+
+
+@dataclass(frozen=True)
+class Survey:
+    slug: str
+    title: str
+    department: str
+    opens: dt.date
+    closes: dt.date  # the last day answers are taken
+    audiences: tuple  # Segment objects; empty: the consenters of DEFAULT_FIELD
+    anonymous: bool
+    publish_results: bool
+    questions: tuple
+    source: str = ""
+
+    def is_open(self, day: dt.date) -> bool:
+        return self.opens <= day <= self.closes
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def surveys_dir(settings: dict) -> Path:
+    return Path(settings["PATH"]) / "surveys"
+
+
+def survey_files(settings: dict) -> list[Path]:
+    folder = surveys_dir(settings)
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> tuple[Survey | None, list[Problem]]:
+    """Read and validate one survey file; (survey, []) or (None, problems)."""
+    shown = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(shown, 1, "not UTF-8 text; save the file as UTF-8")]
+    try:
+        doc = yamlsrc.load(text)
+    except yamlsrc.YAMLProblem as exc:
+        return None, [Problem(shown, exc.line, exc.message)]
+    return validate_survey(doc, path.stem, audiences, shown)
+
+
+def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown: str):
+    """The rules of a survey definition, on a parsed document."""
+    problems: list[Problem] = []
+
+    def problem(path: tuple, message: str) -> None:
+        problems.append(Problem(shown, doc.line(*path), message))
+
+    data = doc.data
+    if not isinstance(data, dict):
+        problem((), "a survey must be lines of 'key: value' with " + ", ".join(SURVEY_KEYS))
+        return None, problems
+    if not _SLUG.match(slug):
+        problem((), f'the file name "{slug}.yaml" is used in web addresses; rename it with small letters, '
+                    "digits and hyphens only, e.g. library-2026.yaml")
+    for key in data:
+        if key not in SURVEY_KEYS:
+            problem((key,), f'unknown key "{key}"{did_you_mean(str(key), SURVEY_KEYS)}; surveys take {", ".join(SURVEY_KEYS)}')
+
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip() or "\n" in title.strip() or len(title.strip()) > 100:
+        problem(("title",), "title is required: one line of 1 to 100 characters, e.g. title: 도서관 이용자 만족도 조사")
+    department = data.get("department")
+    if department is None:
+        problem((), "department is required; add a line such as  department: 문화체육과")
+    elif str(department) not in audiences.departments:
+        problem(("department",), f'unknown department "{department}"{did_you_mean(str(department), audiences.departments)}; '
+                                 f"use one of departments in audiences.yaml")
+    opens = _day(data, "opens", problem)
+    closes = _day(data, "closes", problem)
+    if opens and closes and closes < opens:
+        problem(("closes",), f"closes ({closes}) is before opens ({opens}); closes is the last day answers are taken")
+    segments = _segments(data.get("audiences"), audiences, problem)
+    anonymous = _flag(data, "anonymous", problem)
+    publish_results = _flag(data, "publish_results", problem)
+    questions = _questions(data.get("questions"), problem, doc.line)
+    if problems:
+        return None, problems
+    return Survey(slug=slug, title=title.strip(), department=str(department), opens=opens, closes=closes,
+                  audiences=segments, anonymous=anonymous, publish_results=publish_results,
+                  questions=questions, source=shown), []
+
+
+def _day(data: dict, key: str, problem) -> dt.date | None:
+    value = data.get(key)
+    if value is None:
+        problem((), f"{key} is required; add a line such as  {key}: 2026-11-09")
+        return None
+    try:
+        if not _DAY.match(str(value)):
+            raise ValueError
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problem((key,), f'{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-11-09')
+        return None
+
+
+def _flag(data: dict, key: str, problem) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        problem((key,), f"{key} must be true or false, e.g. {key}: false")
+        return False
+    return value
+
+
+def _segments(value, audiences: Audiences, problem) -> tuple:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problem(("audiences",), "audiences must be a list of segment names, e.g. audiences: [policy]")
+        return ()
+    found = []
+    for index, name in enumerate(value):
+        segment: Segment | None = audiences.segments.get(str(name))
+        if segment is None:
+            problem(("audiences", index), f'unknown segment "{name}"{did_you_mean(str(name), audiences.segments)}; '
+                                          "use a name from segments in audiences.yaml")
+        else:
+            found.append(segment)
+    return tuple(found)
+
+
+def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int | None:
+    value = question.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        problem(at + (key,), f"{key} must be a whole number, e.g. {key}: {default}")
+        return None
+    return value
+
+
+def _questions(value, problem, line_of) -> tuple:
+    example = "questions:\n  - id: score\n    type: scale\n    text: 전반적인 만족도"
+    if not isinstance(value, list) or not value:
+        problem(("questions",) if value is not None else (), f"questions is required: a list of questions, e.g. {example!r}")
+        return ()
+    questions, seen = [], {}
+    for index, item in enumerate(value):
+        at = ("questions", index)
+        if not isinstance(item, dict):
+            problem(at, "each question must be lines of 'key: value' with id, type and text")
+            continue
+        for key in item:
+            if key not in QUESTION_KEYS:
+                problem(at + (key,), f'unknown key "{key}"{did_you_mean(str(key), QUESTION_KEYS)}; questions take {", ".join(QUESTION_KEYS)}')
+        question_id = item.get("id")
+        if question_id is None:
+            problem(at, "id is required: a short name for the answers, e.g. id: satisfaction")
+        elif not isinstance(question_id, str) or not _ID.match(question_id) or question_id == TOKEN_FIELD:
+            problem(at + ("id",), f'id "{question_id}" must start with a small letter and hold only small letters, '
+                                  f'digits, - and _ (and not be "{TOKEN_FIELD}"), e.g. id: satisfaction')
+        elif question_id in seen:
+            problem(at + ("id",), f'id "{question_id}" is already used by the question on line {seen[question_id]}; '
+                                  "give each question its own id")
+        else:
+            seen[question_id] = line_of(*at)
+        kind = item.get("type")
+        if kind not in TYPES:
+            problem(at + ("type",) if "type" in item else at,
+                    f'type "{kind}" is not a question type{did_you_mean(str(kind), TYPES)}; use one of {", ".join(TYPES)}')
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            problem(at + ("text",) if "text" in item else at, "text is required: the question as residents read it")
+        required = item.get("required", False)
+        if not isinstance(required, bool):
+            problem(at + ("required",), "required must be true or false, e.g. required: true")
+        options = item.get("options")
+        if kind in CHOICE_TYPES:
+            if not isinstance(options, list) or len(options) < 2:
+                problem(at + ("options",) if "options" in item else at,
+                        f"a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]")
+                options = []
+            else:
+                options = [str(option).strip() for option in options]
+                if any(not option for option in options):
+                    problem(at + ("options",), "an option is empty; write each answer as text")
+                duplicates = sorted({o for o in options if options.count(o) > 1})
+                if duplicates:
+                    problem(at + ("options",), f'option "{duplicates[0]}" is listed twice; list each answer once')
+        elif options is not None:
+            problem(at + ("options",), f"options are only for single and multiple questions; remove them from this {kind} question")
+        low = high = None
+        if kind == "scale":
+            low = _integer(item, "min", 1, at, problem)
+            high = _integer(item, "max", 5, at, problem)
+            if low is not None and high is not None:
+                if low >= high:
+                    problem(at + ("max",) if "max" in item else at, f"min ({low}) must be less than max ({high}), e.g. min: 1 and max: 5")
+                elif high - low + 1 > SCALE_MOST_POINTS:
+                    problem(at + ("max",), f"a scale has at most {SCALE_MOST_POINTS} points; e.g. min: 0 and max: 10")
+        else:
+            for key in ("min", "max"):
+                if key in item:
+                    problem(at + (key,), f"{key} is only for scale questions; remove it from this {kind} question")
+        if isinstance(question_id, str) and kind in TYPES and isinstance(text, str):
+            questions.append(Question(id=question_id, type=kind, text=text.strip(), options=tuple(options or ()),
+                                      required=required is True, min=low or 1, max=high or 5))
+    return tuple(questions)
+
+
+def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, Survey]:
+    """Every survey by slug; SotongError listing every problem. ``shown``
+    turns a path into the text problems name it by."""
+    surveys, problems = read_surveys(settings, audiences, shown)
+    if problems:
+        raise SotongError(problems)
+    return surveys
+
+
+def read_surveys(settings: dict, audiences: Audiences, shown=str) -> tuple[dict[str, Survey], list[Problem]]:
+    surveys, problems = {}, []
+    for path in survey_files(settings):
+        survey, found = read_survey(path, audiences, shown(path))
+        problems.extend(found)
+        if survey is not None:
+            surveys[survey.slug] = survey
+    return surveys, problems

@@ -1,0 +1,62 @@
+"""The survey plugin's Pelican side: for every survey, the form page
+(``surveys/SLUG/index.html``), the thank-you page (``surveys/SLUG/thanks/``)
+and, once ``sotong survey results`` has published them, the aggregate results
+(``surveys/SLUG/results/``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican.generators import Generator
+
+from sotong.audiences import load_audiences
+from sotong.links import site_url
+from sotong.settings import today
+
+from .config import survey_settings
+from .results import PUBLIC_SAVE_AS, bar_chart, public_json_path, results_from_json
+from .schema import load_surveys
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def use_plugin_templates(pelican) -> None:
+    """On ``initialized``: check the settings and make the templates findable."""
+    survey_settings(pelican.settings)
+    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES") or [])
+    if str(TEMPLATES) not in overrides:
+        overrides.append(str(TEMPLATES))
+    pelican.settings["THEME_TEMPLATES_OVERRIDES"] = overrides
+
+
+def results_context(results, survey) -> dict:
+    return {"results": results, "survey": survey,
+            "charts": {q.id: bar_chart(q) for q in results.questions if q.type != "text"}}
+
+
+class SurveyGenerator(Generator):
+    def generate_output(self, writer) -> None:
+        config = survey_settings(self.settings)
+        surveys = load_surveys(self.settings, load_audiences(self.settings["AUDIENCES_PATH"]))
+        day = today(self.settings)
+        relative = self.settings["RELATIVE_URLS"]
+        for survey in surveys.values():
+            common = {"survey": survey, "relative_urls": relative}
+            writer.write_file(
+                f"surveys/{survey.slug}/index.html", self.get_template("survey_form"), self.context,
+                action=f"{config.endpoint}/surveys/{survey.slug}", token=None, answers={}, errors={},
+                open=survey.is_open(day), needs_link=not survey.anonymous, text_max_chars=config.text_max_chars,
+                **common)
+            writer.write_file(
+                f"surveys/{survey.slug}/thanks/index.html", self.get_template("survey_thanks"), self.context,
+                results_url=site_url(self.settings, f"surveys/{survey.slug}/results/"),
+                home_url=site_url(self.settings, ""), **common)
+            published = public_json_path(self.settings, survey.slug)
+            if survey.publish_results and published.is_file():
+                results = results_from_json(published.read_text(encoding="utf-8"))
+                writer.write_file(PUBLIC_SAVE_AS.format(slug=survey.slug), self.get_template("survey_results_public"),
+                                  self.context, show_texts=False, **results_context(results, survey), **common)
+
+
+def get_generators(pelican):
+    return SurveyGenerator

@@ -1,0 +1,114 @@
+"""The survey tables in the subscriber store: responses, their answers, the
+tokens already used, and the invitations sent.
+
+Anonymity: a response to an anonymous survey has a random id, the day only,
+and no subscriber id. A used token is kept apart (``survey_tokens_used``, a
+SHA-256 of the token, no time, no link to the response) so that a token is
+taken once and invitations stop, without tying an answer to a person.
+Responses have random primary keys in a WITHOUT ROWID table, so not even
+the order of rows links them to the tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import uuid
+
+from sotong.store import Store, now_iso
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS survey_responses (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL,
+    subscriber_id TEXT,          -- NULL for anonymous surveys
+    day TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS survey_responses_one_each
+    ON survey_responses (slug, subscriber_id) WHERE subscriber_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS survey_answers (
+    response_id TEXT NOT NULL REFERENCES survey_responses (id) ON DELETE CASCADE,
+    question TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS survey_answers_response ON survey_answers (response_id);
+CREATE TABLE IF NOT EXISTS survey_tokens_used (
+    slug TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    PRIMARY KEY (slug, token_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS survey_invitations (
+    slug TEXT NOT NULL,
+    subscriber_id TEXT NOT NULL,
+    issue TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (slug, subscriber_id, issue)
+) WITHOUT ROWID;
+"""
+
+
+class TokenUsed(Exception):
+    """The token (or the subscriber) has answered this survey already."""
+
+
+def ensure(store: Store) -> Store:
+    store.ensure_schema(SCHEMA)
+    return store
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def store_response(store: Store, slug: str, answers: dict, day: str, *, token: str | None,
+                   subscriber_id: str | None) -> None:
+    """One response, its answers and the token's use, in one transaction;
+    TokenUsed when the token was used before."""
+    response_id = uuid.uuid4().hex
+    try:
+        with store.transaction() as db:
+            if token is not None:
+                db.execute("INSERT INTO survey_tokens_used (slug, token_hash) VALUES (?, ?)", (slug, token_hash(token)))
+            db.execute("INSERT INTO survey_responses (id, slug, subscriber_id, day) VALUES (?, ?, ?, ?)",
+                       (response_id, slug, subscriber_id, day))
+            db.executemany("INSERT INTO survey_answers (response_id, question, value) VALUES (?, ?, ?)",
+                           [(response_id, question, value) for question, values in answers.items() for value in values])
+    except sqlite3.IntegrityError:
+        raise TokenUsed() from None
+
+
+def token_was_used(store: Store, slug: str, token: str) -> bool:
+    return store.db.execute("SELECT 1 FROM survey_tokens_used WHERE slug = ? AND token_hash = ?",
+                            (slug, token_hash(token))).fetchone() is not None
+
+
+def used_token_hashes(store: Store, slug: str) -> set[str]:
+    return {row[0] for row in store.db.execute("SELECT token_hash FROM survey_tokens_used WHERE slug = ?", (slug,))}
+
+
+def record_invitation(store: Store, slug: str, subscriber_id: str, issue: str) -> None:
+    """Idempotent: bundling the same issue again records nothing new."""
+    store.db.execute("INSERT OR IGNORE INTO survey_invitations (slug, subscriber_id, issue, created) VALUES (?, ?, ?, ?)",
+                     (slug, subscriber_id, issue, now_iso()))
+
+
+def invited_count(store: Store, slug: str) -> int:
+    """Subscribers invited at least once."""
+    return store.db.execute("SELECT count(DISTINCT subscriber_id) FROM survey_invitations WHERE slug = ?", (slug,)).fetchone()[0]
+
+
+def responses(store: Store, slug: str) -> list[dict[str, tuple[str, ...]]]:
+    """Every response's answers (question id -> values), without who gave them."""
+    by_response: dict[str, dict[str, list[str]]] = {}
+    for row in store.db.execute(
+            "SELECT r.id, a.question, a.value FROM survey_responses r LEFT JOIN survey_answers a ON a.response_id = r.id "
+            "WHERE r.slug = ? ORDER BY r.id, a.rowid", (slug,)):
+        answers = by_response.setdefault(row[0], {})
+        if row[1] is not None:
+            answers.setdefault(row[1], []).append(row[2])
+    return [{q: tuple(v) for q, v in answers.items()} for answers in by_response.values()]
+
+
+def response_count(store: Store, slug: str) -> int:
+    return store.db.execute("SELECT count(*) FROM survey_responses WHERE slug = ?", (slug,)).fetchone()[0]
+
