@@ -1,0 +1,415 @@
+"""The survey plugin (SPEC §9) end to end: the schema's FILE:LINE problems,
+the form pages of a real build, the collector's routes over real HTTP
+(waitress on an ephemeral port, a real SQLite store), invitations in real
+issue bundles, and ``sotong survey results`` — against brute-force readings
+of the rules where they are pure."""
+
+from __future__ import annotations
+
+import csv
+import email
+import http.client
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+import waitress
+from conftest import copy_project
+from delivery_support import run_cli
+from hypothesis import given, settings as hsettings, strategies as st
+
+from sotong.check import check_project
+from sotong.project import Project
+from sotong.store import Store, Subscriber
+from sotong.web import make_app
+from survey.answers import validate_answers
+from survey.results import tally
+from survey.rules import survey_token
+from survey.schema import Question, Survey
+
+ISSUE = "2026-11-26"  # both sample surveys are open on it (and on SAMPLE_TODAY, 2026-11-23)
+BUDGET, LIBRARY = "budget-vote-2027", "library-satisfaction"
+GOOD = """title: 설문
+department: 문화체육과
+opens: 2026-11-01
+closes: 2026-11-30
+questions:
+  - id: period
+    type: single
+    text: 기간은?
+    options: [짧다, 적절하다]
+"""
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path)
+
+
+# --- schema ---------------------------------------------------------------------------
+
+SCHEMA_CASES = [
+    (GOOD.replace("title:", "titel:"), 1, 'unknown key "titel"; did you mean "title"?'),
+    (GOOD.replace("문화체육과", "문화체육팀"), 2, 'unknown department "문화체육팀"; did you mean "문화체육과"?'),
+    (GOOD.replace("closes: 2026-11-30", "closes: 2026-10-30"), 4, "closes (2026-10-30) is before opens (2026-11-01)"),
+    (GOOD.replace("opens: 2026-11-01", "opens: 2026-13-01"), 3, 'opens "2026-13-01" is not a date; write it as YYYY-MM-DD'),
+    (GOOD + "audiences: [polcy]\n", 10, 'unknown segment "polcy"; did you mean "policy"?'),
+    (GOOD + "  - id: period\n    type: text\n    text: 또?\n", 10, 'id "period" is already used by the question on line 6'),
+    (GOOD.replace("    options: [짧다, 적절하다]\n", ""), 6, "a single question needs options"),
+    (GOOD.replace("type: single", "type: multiple").replace("    options: [짧다, 적절하다]\n", ""), 6,
+     "a multiple question needs options"),
+    (GOOD + "  - id: score\n    type: scale\n    text: 점수\n    min: 5\n    max: 5\n", 14, "min (5) must be less than max (5)"),
+    (GOOD.replace("type: single", "type: singel"), 7, 'type "singel" is not a question type; did you mean "single"?'),
+    (GOOD.replace("    type: single", "    type: single\n    requird: true"), 8, 'unknown key "requird"; did you mean "required"?'),
+    (GOOD + "anonymous: maybe\n", 10, "anonymous must be true or false"),
+    (GOOD.replace("title: 설문\n", ""), 1, "title is required"),
+]
+
+
+@pytest.mark.parametrize("text,line,message", SCHEMA_CASES, ids=[c[2][:30] for c in SCHEMA_CASES])
+def test_every_schema_rule_is_a_file_line_problem(project, text, line, message):
+    (project / "content" / "surveys" / "my-survey.yaml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    assert any(p.startswith(f"content/surveys/my-survey.yaml:{line}: ") and message in p for p in problems), problems
+
+
+def test_check_cli_exits_1_without_traceback(project, sotong):
+    (project / "content" / "surveys" / "bad.yaml").write_text(GOOD.replace("title:", "titel:"), encoding="utf-8")
+    result = sotong(project, "check")
+    assert result.code == 1 and "content/surveys/bad.yaml:1: unknown key" in result.stderr
+    assert "Traceback" not in result.output
+    assert sotong(project, "check").code == 1
+    (project / "content" / "surveys" / "bad.yaml").unlink()
+    assert sotong(project, "check").code == 0
+
+
+# --- the build -----------------------------------------------------------------------
+
+
+def test_build_writes_accessible_forms_and_thanks_pages(project, sotong):
+    assert sotong(project, "build").code == 0
+    out = project / "output" / "surveys"
+    page = (out / LIBRARY / "index.html").read_text(encoding="utf-8")
+    assert '<form method="post" action="http://127.0.0.1:8080/surveys/library-satisfaction"' in page
+    assert "<script" not in page and 'name="t"' not in page
+    assert page.count("<fieldset") == 5 and page.count("<legend") == 5
+    assert "가장 자주 이용하시는 도서관은 어디입니까? (필수)" in page and "(선택)" in page
+    assert page.count('type="radio" name="satisfaction"') == 5  # the scale as radio buttons 1..5
+    assert page.count('type="checkbox" name="purpose"') == 6
+    assert '<label for="a-wish"' in page and '<textarea id="a-wish" name="wish"' in page
+    budget = (out / BUDGET / "index.html").read_text(encoding="utf-8")
+    assert "초대받은 분만" in budget  # a named survey needs the personal link
+    assert "감사" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8") or \
+        "고맙습니다" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8")
+
+
+def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, sotong):
+    project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-20"\nSURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
+    assert sotong(project, "build").code == 0
+    page = (project / "output" / "surveys" / BUDGET / "index.html").read_text(encoding="utf-8")
+    assert "지금은 참여 기간이 아닙니다" in page and "<form" not in page
+    project2 = copy_project(tmp_path / "b" if (tmp_path / "b").mkdir() is None else None,
+                            extra_settings='SURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
+    assert sotong(project2, "build").code == 0
+    page = (project2 / "output" / "surveys" / LIBRARY / "index.html").read_text(encoding="utf-8")
+    assert 'action="https://sotong.sd.go.kr/surveys/library-satisfaction"' in page
+
+
+def test_bad_survey_setting_is_reported(tmp_path, sotong):
+    project = copy_project(tmp_path, extra_settings='SURVEY = {"text_max_char": 10}')
+    result = sotong(project, "check")
+    assert result.code == 1 and 'SURVEY has an unknown key "text_max_char"; did you mean "text_max_chars"?' in result.stderr
+
+
+# --- the collector -------------------------------------------------------------------
+
+
+@pytest.fixture
+def server(project):
+    app = make_app(Project(project / "pelicanconf.py"))
+    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    stopping = threading.Event()
+
+    def serve_until_stopped():
+        while not stopping.is_set():
+            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1)
+        wsgi.close()
+
+    thread = threading.Thread(target=serve_until_stopped, daemon=True)
+    thread.start()
+    yield wsgi.socket.getsockname()[1]
+    stopping.set()
+    thread.join(10)
+
+
+def call(port, method, path, fields=None, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    if fields is not None:
+        body = urlencode(fields, doseq=True).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+BUDGET_ANSWER = {"dong": "성수동", "projects": ["반려견 놀이터 조성", "어린이 놀이터 그늘막 설치"], "satisfaction": "4",
+                 "proposal": "<script>alert(1)</script> 공원 & 벤치"}
+LIBRARY_ANSWER = {"library": "금호도서관", "purpose": ["열람실 공부"], "satisfaction": "5", "wish": "주말 <b>연장</b>"}
+
+
+def rows(project, sql):
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_get_form_with_token_fills_the_hidden_field(server):
+    token = survey_token(BUDGET, "S00001")
+    status, headers, page = call(server, "GET", f"/surveys/{BUDGET}?t={token}")
+    assert status == 200 and f'<input type="hidden" name="t" value="{token}">' in page
+    assert "<fieldset" in page and "(필수)" in page and headers["Cache-Control"] == "no-store"
+    assert call(server, "GET", f"/surveys/{BUDGET}")[0] == 403  # a named survey needs its link
+    assert call(server, "GET", f"/surveys/{LIBRARY}")[0] == 200  # an anonymous one does not
+    assert call(server, "GET", "/surveys/no-such")[0] == 404
+
+
+def test_post_answers_303_then_409_and_stored(project, server):
+    token = survey_token(BUDGET, "S00001")
+    status, headers, _ = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})
+    assert status == 303 and headers["Location"].endswith(f"/surveys/{BUDGET}/thanks")
+    status, _, page = call(server, "GET", urlsplit(headers["Location"]).path)
+    assert status == 200 and "고맙습니다" in page
+    stored = rows(project, "SELECT r.subscriber_id, a.question, a.value FROM survey_responses r "
+                           "JOIN survey_answers a ON a.response_id = r.id ORDER BY a.rowid")
+    assert stored == [("S00001", "dong", "성수동"), ("S00001", "projects", "어린이 놀이터 그늘막 설치"),
+                      ("S00001", "projects", "반려견 놀이터 조성"), ("S00001", "satisfaction", "4"),
+                      ("S00001", "proposal", BUDGET_ANSWER["proposal"])]
+    status, _, page = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})
+    assert status == 409 and "이미 답해 주셨습니다" in page
+    assert call(server, "GET", f"/surveys/{BUDGET}?t={token}")[0] == 409
+    assert rows(project, "SELECT count(*) FROM survey_responses") == [(1,)]
+
+
+def test_post_400_lists_every_error_and_keeps_answers(project, server):
+    token = survey_token(BUDGET, "S00002")
+    status, _, page = call(server, "POST", f"/surveys/{BUDGET}",
+                           {"t": token, "projects": ["반려견 놀이터 조성"], "satisfaction": "9", "proposal": "제안 <i>"})
+    assert status == 400
+    assert "고쳐 주셔야 할 곳이 2곳 있습니다" in page
+    assert 'id="e-dong"' in page and 'id="e-satisfaction"' in page and 'id="e-projects"' not in page
+    assert 'value="반려견 놀이터 조성" style' in page and page.split('value="반려견 놀이터 조성"')[1].split(">")[0].endswith("checked")
+    assert "제안 &lt;i&gt;</textarea>" in page  # kept, escaped
+    assert f'name="t" value="{token}"' in page
+    assert rows(project, "SELECT count(*) FROM survey_responses, survey_tokens_used") == [(0,)]
+
+
+def test_post_403_404_410_413(tmp_path, project, server):
+    forged = survey_token(BUDGET, "S00001")[:-2] + "AA"
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": forged, **BUDGET_ANSWER})[0] == 403
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(LIBRARY, "S00001"), **BUDGET_ANSWER})[0] == 403
+    assert call(server, "POST", f"/surveys/{BUDGET}", BUDGET_ANSWER)[0] == 403  # no token, named survey
+    assert call(server, "POST", "/surveys/no-such", BUDGET_ANSWER)[0] == 404
+    assert call(server, "POST", f"/surveys/{BUDGET}", body=b"t=" + b"x" * (65 * 1024))[0] == 413
+    assert rows(project, "SELECT count(*) FROM survey_responses") == [(0,)]
+    closed = copy_project(tmp_path / "closed" if (tmp_path / "closed").mkdir() is None else None,
+                          extra_settings='SOTONG_TODAY = "2026-12-07"')
+    app = make_app(Project(closed / "pelicanconf.py"))
+    from werkzeug.test import Client
+
+    response = Client(app).post(f"/surveys/{BUDGET}", data={"t": survey_token(BUDGET, "S00001"), **BUDGET_ANSWER})
+    assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
+
+
+def test_anonymous_answers_have_no_subscriber(project, server):
+    assert call(server, "POST", f"/surveys/{LIBRARY}", LIBRARY_ANSWER)[0] == 303  # the static form: no token
+    token = survey_token(LIBRARY, "S00003")
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": token, **LIBRARY_ANSWER})[0] == 303
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": token, **LIBRARY_ANSWER})[0] == 409
+    assert rows(project, "SELECT subscriber_id FROM survey_responses") == [(None,), (None,)]
+    db_text = (project / "private" / "sotong.db").read_bytes() + b"".join(
+        p.read_bytes() for p in (project / "private").glob("sotong.db-wal"))
+    assert b"S00003" not in db_text
+
+
+# --- invitations ---------------------------------------------------------------------
+
+
+def add_readers(project: Path) -> None:
+    """S1: consents to survey and library (invited to both); S2: library only
+    (the anonymous one); S3: neither (no invitation); S4: both, SMS only."""
+    store = Store.open(project / "private" / "sotong.db")
+    readers = [("S1", {"survey", "library", "culture"}, {"email"}), ("S2", {"library", "culture"}, {"email"}),
+               ("S3", {"culture"}, {"email"}), ("S4", {"survey", "library", "culture"}, {"sms"})]
+    with store.transaction():
+        for subscriber_id, fields, channels in readers:
+            store.put_subscriber(Subscriber(id=subscriber_id, email=f"{subscriber_id.lower()}@mail.test",
+                                            phone="010-1234-5678", birth_year=1970, dong="yongdap", fields=frozenset(fields),
+                                            channels=frozenset(channels)))
+    store.close()
+
+
+def manifest(project: Path) -> dict:
+    lines = (project / "private" / "outbox" / ISSUE / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    return {(row["id"], row["channel"]): row for row in map(json.loads, lines)}
+
+
+def html_part(project: Path, subscriber_id: str) -> str:
+    message = email.message_from_bytes((project / "private" / "outbox" / ISSUE / "email" / f"{subscriber_id}.eml").read_bytes())
+    return next(p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == "text/html")
+
+
+def test_invitations_for_matching_readers_only_and_not_after_answering(project, server):
+    add_readers(project)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    rows_ = manifest(project)
+    assert rows_["S1", "email"]["surveys"] == [BUDGET, LIBRARY]
+    assert rows_["S2", "email"]["surveys"] == [LIBRARY]
+    assert "surveys" not in rows_["S3", "email"] and "surveys" not in rows_["S4", "sms"]
+    page = html_part(project, "S1")
+    link = f"http://127.0.0.1:8080/surveys/{BUDGET}?t={survey_token(BUDGET, 'S1')}"
+    assert f'href="{link}"' in page and "설문 참여하기" in page and "12월 6일까지" in page
+    assert 'style="' in page.split("설문 참여 요청")[1][:600]  # the block's CSS is inlined
+    assert "설문 참여 요청" not in html_part(project, "S3")
+    invited = rows(project, "SELECT slug, subscriber_id, issue FROM survey_invitations ORDER BY 1, 2")
+    assert invited == [(BUDGET, "S1", ISSUE), (LIBRARY, "S1", ISSUE), (LIBRARY, "S2", ISSUE)]
+
+    # S1 answers the budget vote by its link; the next run invites S1 only to the library survey
+    token = survey_token(BUDGET, "S1")
+    status, _, page_ = call(server, "GET", f"/surveys/{BUDGET}?t={token}")
+    assert status == 200
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})[0] == 303
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    assert manifest(project)["S1", "email"]["surveys"] == [LIBRARY]
+    assert BUDGET not in html_part(project, "S1")
+    assert rows(project, "SELECT count(*) FROM survey_invitations") == [(3,)]  # a re-run records nothing new
+
+
+def test_no_invitation_in_one_off_bundles_or_before_opening(project):
+    add_readers(project)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", "2026-11-12").code == 0
+    rows_ = {k: v for k, v in (json.loads(line) for line in (project / "private" / "outbox" / "2026-11-12" / "manifest.jsonl")
+                               .read_text(encoding="utf-8").splitlines() for k in [0])}
+    surveys = [json.loads(line).get("surveys") for line in
+               (project / "private" / "outbox" / "2026-11-12" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [LIBRARY] in surveys and not any(s and BUDGET in s for s in surveys)  # the budget vote opens 11-16
+    assert rows_ is not None
+
+
+# --- results -------------------------------------------------------------------------
+
+
+def test_results_counts_rate_csv_and_privacy(project, server, sotong):
+    add_readers(project)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0  # 2 invited to the budget vote? S1 only
+    assert sotong(project, "build").code == 0
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(BUDGET, "S1"), **BUDGET_ANSWER})[0] == 303
+    for answer in (LIBRARY_ANSWER, {**LIBRARY_ANSWER, "library": "용답도서관", "purpose": ["열람실 공부", "휴식·모임"]},
+                   {**LIBRARY_ANSWER, "wish": "", "satisfaction": "3"}):
+        assert call(server, "POST", f"/surveys/{LIBRARY}", answer)[0] == 303
+
+    result = sotong(project, "survey", "results", LIBRARY)
+    assert result.code == 0 and "3 answers, response rate 150.0%" in result.stdout  # 3 answers, 2 invited
+    folder = project / "private" / "surveys" / LIBRARY
+    with open(folder / "results.csv", encoding="utf-8-sig", newline="") as file:
+        table = list(csv.reader(file))
+    assert table[0] == ["question", "option", "count", "share"]
+    assert ["library", "금호도서관", "2", "0.6667"] in table and ["library", "용답도서관", "1", "0.3333"] in table
+    assert ["purpose", "열람실 공부", "3", "1.0000"] in table and ["purpose", "휴식·모임", "1", "0.3333"] in table
+    assert ["satisfaction", "5", "2", "0.6667"] in table and ["hours", "(응답 없음)", "3", "1.0000"] in table
+    private = (folder / "results.html").read_text(encoding="utf-8")
+    assert "주말 &lt;b&gt;연장&lt;/b&gt;" in private and "<b>연장" not in private
+    assert 'role="img"' in private and "<title id=" in private and "<desc id=" in private and "<script" not in private
+
+    public = project / "output" / "surveys" / LIBRARY / "results" / "index.html"
+    text = public.read_text(encoding="utf-8")
+    assert "금호도서관" in text and 'role="img"' in text and "연장" not in text and "자유 응답 내용은 공개하지 않습니다" in text
+    assert sotong(project, "build").code == 0  # the next build keeps the published results
+    assert "금호도서관" in public.read_text(encoding="utf-8")
+    assert "<html" in text and "sotong.css" in text
+
+    assert sotong(project, "survey", "results", BUDGET).code == 0  # not published
+    assert not (project / "output" / "surveys" / BUDGET / "results").exists()
+    budget = (project / "private" / "surveys" / BUDGET / "results.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 공원 &amp; 벤치" in budget
+    assert "응답률 100.0%" in budget
+    for path in (project / "output").resolve().rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"alert(1)" not in data and "연장".encode() not in data and b"S1" not in data, path
+
+
+def test_results_unknown_survey_is_exit_1(project, sotong):
+    result = sotong(project, "survey", "results", "library-satisfacton")
+    assert result.code == 1 and 'no survey "library-satisfacton" in content/surveys/; did you mean "library-satisfaction"?' in result.stderr
+    assert "Traceback" not in result.output
+
+
+# --- the pure rules against brute force -------------------------------------------------
+
+QUESTIONS = (
+    Question("one", "single", "하나", ("가", "나", "다"), required=True),
+    Question("many", "multiple", "여럿", ("가", "나", "다"), required=False),
+    Question("score", "scale", "점수", (), required=True, min=0, max=3),
+    Question("free", "text", "자유", (), required=False),
+)
+SURVEY = Survey("s", "설문", "문화체육과", None, None, (), False, False, QUESTIONS)
+values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", "", " ", "긴 글 " * 3]), max_size=4)
+
+
+@hsettings(deadline=None, max_examples=300)
+@given(st.fixed_dictionaries({}, optional={q.id: values for q in QUESTIONS}))
+def test_validate_answers_against_brute_force(form):
+    answers, errors = validate_answers(SURVEY, form, text_max_chars=8)
+    for question in QUESTIONS:
+        given_ = [v.strip() for v in form.get(question.id, []) if v.strip()]
+        allowed = [str(n) for n in range(question.min, question.max + 1)] if question.type == "scale" else list(question.options)
+        if not given_:
+            ok = not question.required
+        elif question.type == "text":
+            ok = len(given_) == 1 and len(given_[0]) <= 8
+        elif question.type == "multiple":
+            ok = all(v in allowed for v in given_)
+        else:
+            ok = len(given_) == 1 and given_[0] in allowed
+        assert (question.id not in errors) == ok, (question, form, errors)
+        if ok and given_:
+            assert set(answers[question.id]) == set(given_) and question.id not in errors
+        if not given_ or not ok:
+            assert question.id not in answers
+
+
+@hsettings(deadline=None, max_examples=200)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "one": st.sampled_from([("가",), ("나",), ("다",)]),
+    "many": st.lists(st.sampled_from(["가", "나", "다"]), unique=True, min_size=1).map(tuple),
+    "score": st.sampled_from([("0",), ("1",), ("2",), ("3",)]),
+    "free": st.text(min_size=1, max_size=5).map(lambda t: (t,))}), max_size=12), st.integers(0, 30))
+def test_tally_against_brute_force(responses, invited):
+    results = tally(SURVEY, responses, invited)
+    assert results.responses == len(responses)
+    assert results.rate == (len(responses) / invited if invited else None)
+    for question, result in zip(QUESTIONS, results.questions):
+        counts = {row.option: (row.count, row.share) for row in result.rows}
+        if question.type == "text":
+            assert list(result.texts) == [r["free"][0] for r in responses if "free" in r]
+            continue
+        for option in question.choices:
+            expected = sum(option in r.get(question.id, ()) for r in responses)
+            assert counts[option][0] == expected
+            assert counts[option][1] == (expected / len(responses) if responses else 0.0)
+        skipped = sum(question.id not in r for r in responses)
+        if question.type != "multiple":
+            assert counts.get("(응답 없음)", (0, 0))[0] == skipped
+
+
+def test_token_links_quote_safely():
+    token = survey_token(BUDGET, "S 1/é")
+    assert quote(token, safe=".-_") == token  # URL-safe as it stands
