@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .audiences import Audiences, load_audiences
+from .notice_cache import NoticeCache
 from .notices import Notice, read_notice
 from .problems import Problem, SotongError, collect_logged_errors
 from .settings import load_settings, today
@@ -59,8 +60,13 @@ class Project:
 
     def _read_notice_files(self) -> tuple[list[Notice], list[Problem]]:
         notices, problems, seen = [], [], {}
+        cache = NoticeCache(self.settings, self.notices_path)
         for path in self.notice_files():
-            notice, found = read_notice(path, self.audiences, self.content_path, self.shown(path))
+            result = cache.get(path)
+            if result is None:
+                result = read_notice(path, self.audiences, self.content_path, self.shown(path))
+                cache.put(path, result)
+            notice, found = result
             problems.extend(found)
             if notice is None:
                 continue
@@ -70,6 +76,7 @@ class Project:
                 continue
             seen[notice.slug] = self.shown(path)
             notices.append(notice)
+        cache.save()
         return notices, problems
 
     @cached_property

@@ -167,3 +167,20 @@ def test_rebuilds_remove_what_the_content_no_longer_has(built, sotong):
         assert not (built / "output" / "marker.txt").exists()
     assert (built / "output").is_symlink(), "output/ is switched to the new build in one rename"
     assert (built / "output" / "index.html").is_file()
+
+
+def test_the_notice_cache_sees_edits_and_what_notices_refer_to(project_dir, sotong):
+    """With the content cache on (the dev default), check still sees an edited
+    notice and a deleted image that an unchanged notice refers to."""
+    assert sotong(project_dir, "check").code == 0
+    assert (project_dir / ".cache" / "pelican" / "sotong-notices.pickle").is_file()
+    notice = project_dir / "content" / "notices" / "2026-09-15-singing-contest.md"
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("department:", "department: 없는과\nx_department:", 1), encoding="utf-8")
+    result = sotong(project_dir, "check")
+    assert result.code == 1 and "2026-09-15-singing-contest.md" in result.stderr
+    notice.write_text(text, encoding="utf-8")
+    assert sotong(project_dir, "check").code == 0
+    (project_dir / "content" / "images" / "singing-contest.svg").unlink()
+    result = sotong(project_dir, "check")
+    assert result.code == 1 and 'image "images/singing-contest.svg" not found' in result.stderr

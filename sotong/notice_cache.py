@@ -1,0 +1,80 @@
+"""A cache of read notices for quick rebuilds, beside Pelican's content cache
+and on when it is (CACHE_CONTENT and LOAD_CONTENT_CACHE, the dev default).
+
+A file's entry is used while its size and modification time are unchanged
+and nothing it may refer to has changed: audiences.yaml, and the names of the
+other files under content/ (images, surveys), which validation looks up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+FILE_NAME = "sotong-notices.pickle"
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_mtime_ns, status.st_size
+
+
+class NoticeCache:
+    """``(path) -> (notice, problems)`` for files unchanged since last time."""
+
+    def __init__(self, settings: dict, notices_path: Path):
+        self.enabled = bool(settings.get("CACHE_CONTENT"))
+        self.file = Path(settings["CACHE_PATH"]) / FILE_NAME
+        self.context = self._context(settings, notices_path) if self.enabled else None
+        self.entries: dict = {}
+        if self.enabled and settings.get("LOAD_CONTENT_CACHE"):
+            try:
+                with open(self.file, "rb") as cached:
+                    context, entries = pickle.load(cached)
+                if context == self.context:
+                    self.entries = entries
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+                pass  # no cache, or one from another version: read everything
+        self.fresh: dict = {}
+
+    @staticmethod
+    def _context(settings: dict, notices_path: Path) -> str:
+        digest = hashlib.sha256()
+        digest.update(repr(_stamp(settings["AUDIENCES_PATH"])).encode())
+        content = Path(settings["PATH"])
+        for root, dirs, files in os.walk(content):
+            if Path(root) == notices_path:
+                dirs.clear()
+                continue
+            dirs.sort()
+            for name in sorted(files):
+                digest.update(os.path.join(root, name).encode())
+        return digest.hexdigest()
+
+    def get(self, path: Path):
+        """The cached (notice, problems) of an unchanged file, else None."""
+        if not self.enabled:
+            return None
+        key = str(path)
+        stamp = _stamp(key)
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] == stamp:
+            self.fresh[key] = entry
+            return entry[1]
+        return None
+
+    def put(self, path: Path, result) -> None:
+        if self.enabled:
+            self.fresh[str(path)] = (_stamp(str(path)), result)
+
+    def save(self) -> None:
+        """Keep this run's entries (only files that still exist)."""
+        if not self.enabled:
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.file.with_suffix(f".tmp-{os.getpid()}")
+        with open(temporary, "wb") as out:
+            pickle.dump((self.context, self.fresh), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.file)
