@@ -41,6 +41,7 @@ HTML_LIMIT = 102_000
 parse_eml = BytesParser(policy=policy.default).parsebytes
 AUDIENCES = load_audiences(REPO / "audiences.yaml")
 SEOUL = dt.timezone(dt.timedelta(hours=9))
+ALWAYS_BANNER = "gov24-certificates"  # the sample's minwon24 banner for every email, all year (SPEC §10)
 
 
 # --- the rules, against a direct reading of SPEC §6 ---------------------------------------
@@ -195,7 +196,7 @@ def test_every_message_is_what_spec_6_says(sample):
             continue
         email, sms = spec_selection(s, ordered, project.audiences, issue.year)
         if "email" in s.channels and s.email and not s.email_invalid_at and email:
-            expected.append({"id": s.id, "channel": "email", "notices": email, "banner": None,
+            expected.append({"id": s.id, "channel": "email", "notices": email, "banner": ALWAYS_BANNER,
                              "file": f"email/{eml_name(s.id)}"})
         if "sms" in s.channels and s.phone and sms:
             expected.append({"id": s.id, "channel": "sms", "notices": sms, "banner": None, "file": None})
@@ -350,7 +351,7 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     result = run_sotong(small, "bundles", "--notice", old)
     assert result.code == 0, result.output
     folder = small / "private" / "outbox" / old
-    assert manifest_of(folder) == [{"id": "B2", "channel": "email", "notices": [old], "banner": None, "file": "email/B2.eml"}]
+    assert manifest_of(folder) == [{"id": "B2", "channel": "email", "notices": [old], "banner": ALWAYS_BANNER, "file": "email/B2.eml"}]
     message = parse_eml((folder / "email" / "B2.eml").read_bytes())
     assert message["Subject"] == f"[성동구 소통] {Project(small / 'pelicanconf.py').notice(old).title}"
     html = message.get_body(("html",)).get_content()
@@ -435,7 +436,7 @@ def test_blocks_from_plugins_reach_the_email_and_the_manifest(small):
     folder = small / "private" / "outbox" / ISSUE
     rows = {(row["id"], row["channel"]): row for row in manifest_of(folder)}
     assert rows["A1", "email"]["banner"] == "gov24-certificates" and rows["A1", "email"]["id"] == "A1"
-    assert rows["B2", "email"]["banner"] is None and rows["A1", "sms"]["banner"] is None
+    assert rows["B2", "email"]["banner"] == ALWAYS_BANNER and rows["A1", "sms"]["banner"] is None
     message = parse_eml((folder / "email" / "A1.eml").read_bytes())
     assert "정부24 배너" in message.get_body(("html",)).get_content()
     assert "정부24 배너" in message.get_body(("plain",)).get_content()

@@ -22,7 +22,7 @@ from sotong.mail import Block, MessageContext
 from sotong.problems import SotongError
 
 from .markup import body_html, body_text
-from .rules import Banner, active, email_banner
+from .rules import Banner, active, first_for_reader
 from .schema import read_banners
 
 TEMPLATES = Path(__file__).parent / "email_templates"
@@ -49,7 +49,7 @@ class BannerBlocks:
 
     def __init__(self, context: MessageContext, banners: list[Banner]):
         self.context = dataclasses.replace(context, css=context.css + "\n" + (TEMPLATES / "minwon24.css").read_text(encoding="utf-8"))
-        self.candidates = active(banners, context.day, "email")
+        self.candidates = active(banners, context.day, "email")  # ordered once, tried per reader
         self.year = context.day.year
         loader = FileSystemLoader(str(TEMPLATES))
         self.html = Environment(loader=loader, undefined=StrictUndefined, autoescape=select_autoescape(["html"]),
@@ -59,7 +59,7 @@ class BannerBlocks:
         self._blocks: dict[str, Block] = {}
 
     def __call__(self, subscriber, notices) -> list[Block]:
-        banner = email_banner(self.candidates, self.context.day, subscriber.profile, self.year)
+        banner = first_for_reader(self.candidates, subscriber.profile, self.year)
         return [] if banner is None else [self.block(banner)]
 
     def block(self, banner: Banner) -> Block:
@@ -79,4 +79,4 @@ def block_maker(context: MessageContext) -> BannerBlocks | None:
     if problems:
         raise SotongError(problems)
     candidates = active(banners, context.day, "email")
-    return BannerBlocks(context, candidates) if candidates else None
+    return BannerBlocks(context, banners) if candidates else None
