@@ -102,8 +102,7 @@ def test_build_writes_accessible_forms_and_thanks_pages(project, sotong):
     assert '<label for="a-wish"' in page and '<textarea id="a-wish" name="wish"' in page
     budget = (out / BUDGET / "index.html").read_text(encoding="utf-8")
     assert "초대받은 분만" in budget  # a named survey needs the personal link
-    assert "감사" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8") or \
-        "고맙습니다" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8")
+    assert "답변해 주셔서 고맙습니다" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8")
 
 
 def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, sotong):
@@ -111,8 +110,8 @@ def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, sotong):
     assert sotong(project, "build").code == 0
     page = (project / "output" / "surveys" / BUDGET / "index.html").read_text(encoding="utf-8")
     assert "지금은 참여 기간이 아닙니다" in page and "<form" not in page
-    project2 = copy_project(tmp_path / "b" if (tmp_path / "b").mkdir() is None else None,
-                            extra_settings='SURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
+    (tmp_path / "open").mkdir()
+    project2 = copy_project(tmp_path / "open", extra_settings='SURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
     assert sotong(project2, "build").code == 0
     page = (project2 / "output" / "surveys" / LIBRARY / "index.html").read_text(encoding="utf-8")
     assert 'action="https://sotong.sd.go.kr/surveys/library-satisfaction"' in page
@@ -160,7 +159,7 @@ def call(port, method, path, fields=None, body=None):
 
 BUDGET_ANSWER = {"dong": "성수동", "projects": ["반려견 놀이터 조성", "어린이 놀이터 그늘막 설치"], "satisfaction": "4",
                  "proposal": "<script>alert(1)</script> 공원 & 벤치"}
-LIBRARY_ANSWER = {"library": "금호도서관", "purpose": ["열람실 공부"], "satisfaction": "5", "wish": "주말 <b>연장</b>"}
+LIBRARY_ANSWER = {"library": "금호도서관", "purpose": ["열람실 공부"], "satisfaction": "5", "wish": "주말 <b>XYZZY연장</b>"}
 
 
 def rows(project, sql):
@@ -218,9 +217,10 @@ def test_post_403_404_410_413(tmp_path, project, server):
     assert call(server, "POST", f"/surveys/{BUDGET}", BUDGET_ANSWER)[0] == 403  # no token, named survey
     assert call(server, "POST", "/surveys/no-such", BUDGET_ANSWER)[0] == 404
     assert call(server, "POST", f"/surveys/{BUDGET}", body=b"t=" + b"x" * (65 * 1024))[0] == 413
-    assert rows(project, "SELECT count(*) FROM survey_responses") == [(0,)]
-    closed = copy_project(tmp_path / "closed" if (tmp_path / "closed").mkdir() is None else None,
-                          extra_settings='SOTONG_TODAY = "2026-12-07"')
+    db = project / "private" / "sotong.db"
+    assert not db.exists() or rows(project, "SELECT count(*) FROM survey_responses") == [(0,)]
+    (tmp_path / "closed").mkdir()
+    closed = copy_project(tmp_path / "closed", extra_settings='SOTONG_TODAY = "2026-12-07"')
     app = make_app(Project(closed / "pelicanconf.py"))
     from werkzeug.test import Client
 
@@ -283,24 +283,25 @@ def test_invitations_for_matching_readers_only_and_not_after_answering(project, 
 
     # S1 answers the budget vote by its link; the next run invites S1 only to the library survey
     token = survey_token(BUDGET, "S1")
-    status, _, page_ = call(server, "GET", f"/surveys/{BUDGET}?t={token}")
-    assert status == 200
+    assert call(server, "GET", f"/surveys/{BUDGET}?t={token}")[0] == 200
     assert call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})[0] == 303
     assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
     assert manifest(project)["S1", "email"]["surveys"] == [LIBRARY]
-    assert BUDGET not in html_part(project, "S1")
+    assert f"surveys/{BUDGET}?t=" not in html_part(project, "S1")
     assert rows(project, "SELECT count(*) FROM survey_invitations") == [(3,)]  # a re-run records nothing new
 
 
-def test_no_invitation_in_one_off_bundles_or_before_opening(project):
+def test_no_invitation_before_opening_or_in_one_off_bundles(project):
     add_readers(project)
     assert run_cli(project / "pelicanconf.py", "bundles", "--issue", "2026-11-12").code == 0
-    rows_ = {k: v for k, v in (json.loads(line) for line in (project / "private" / "outbox" / "2026-11-12" / "manifest.jsonl")
-                               .read_text(encoding="utf-8").splitlines() for k in [0])}
-    surveys = [json.loads(line).get("surveys") for line in
-               (project / "private" / "outbox" / "2026-11-12" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    manifest_ = (project / "private" / "outbox" / "2026-11-12" / "manifest.jsonl").read_text(encoding="utf-8")
+    surveys = [json.loads(line).get("surveys") for line in manifest_.splitlines()]
     assert [LIBRARY] in surveys and not any(s and BUDGET in s for s in surveys)  # the budget vote opens 11-16
-    assert rows_ is not None
+    notice = next(n for n in Project(project / "pelicanconf.py").published_notices
+                  if n.has("email") and n.category == "culture" and not n.audiences)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--notice", notice.slug).code == 0
+    manifest_ = (project / "private" / "outbox" / notice.slug / "manifest.jsonl").read_text(encoding="utf-8")
+    assert manifest_ and "surveys" not in manifest_
 
 
 # --- results -------------------------------------------------------------------------
@@ -308,7 +309,7 @@ def test_no_invitation_in_one_off_bundles_or_before_opening(project):
 
 def test_results_counts_rate_csv_and_privacy(project, server, sotong):
     add_readers(project)
-    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0  # 2 invited to the budget vote? S1 only
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0  # invites S1 and S2 to the library survey
     assert sotong(project, "build").code == 0
     assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(BUDGET, "S1"), **BUDGET_ANSWER})[0] == 303
     for answer in (LIBRARY_ANSWER, {**LIBRARY_ANSWER, "library": "용답도서관", "purpose": ["열람실 공부", "휴식·모임"]},
@@ -325,12 +326,12 @@ def test_results_counts_rate_csv_and_privacy(project, server, sotong):
     assert ["purpose", "열람실 공부", "3", "1.0000"] in table and ["purpose", "휴식·모임", "1", "0.3333"] in table
     assert ["satisfaction", "5", "2", "0.6667"] in table and ["hours", "(응답 없음)", "3", "1.0000"] in table
     private = (folder / "results.html").read_text(encoding="utf-8")
-    assert "주말 &lt;b&gt;연장&lt;/b&gt;" in private and "<b>연장" not in private
+    assert "주말 &lt;b&gt;XYZZY연장&lt;/b&gt;" in private and "<b>XYZZY" not in private
     assert 'role="img"' in private and "<title id=" in private and "<desc id=" in private and "<script" not in private
 
     public = project / "output" / "surveys" / LIBRARY / "results" / "index.html"
     text = public.read_text(encoding="utf-8")
-    assert "금호도서관" in text and 'role="img"' in text and "연장" not in text and "자유 응답 내용은 공개하지 않습니다" in text
+    assert "금호도서관" in text and 'role="img"' in text and "XYZZY" not in text and "자유 응답 내용은 공개하지 않습니다" in text
     assert sotong(project, "build").code == 0  # the next build keeps the published results
     assert "금호도서관" in public.read_text(encoding="utf-8")
     assert "<html" in text and "sotong.css" in text
@@ -343,7 +344,7 @@ def test_results_counts_rate_csv_and_privacy(project, server, sotong):
     for path in (project / "output").resolve().rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            assert b"alert(1)" not in data and "연장".encode() not in data and b"S1" not in data, path
+            assert b"alert(1)" not in data and b"XYZZY" not in data and b"?t=" not in data, path
 
 
 def test_results_unknown_survey_is_exit_1(project, sotong):

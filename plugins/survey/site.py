@@ -55,7 +55,8 @@ class SurveyGenerator(Generator):
             if survey.publish_results and published.is_file():
                 results = results_from_json(published.read_text(encoding="utf-8"))
                 writer.write_file(PUBLIC_SAVE_AS.format(slug=survey.slug), self.get_template("survey_results_public"),
-                                  self.context, show_texts=False, **results_context(results, survey), **common)
+                                  self.context, relative_urls=relative, show_texts=False,
+                                  **results_context(results, survey))
 
 
 def get_generators(pelican):
