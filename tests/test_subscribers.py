@@ -195,8 +195,9 @@ def test_other_numbers_are_not_mobile_numbers(prefix, rest):
 
 @given(st.text(alphabet="0123456789", min_size=0, max_size=12))
 def test_only_the_right_lengths_are_mobile_numbers(number):
-    valid = (number[:3] == "010" and len(number) == 11) or (
-        number[:3] in MOBILE_PREFIXES[1:] and len(number) in (10, 11))
+    domestic = "0" + number[2:].removeprefix("0") if number.startswith("82") else number  # 82 10 ... is +82
+    valid = (domestic[:3] == "010" and len(domestic) == 11) or (
+        domestic[:3] in MOBILE_PREFIXES[1:] and len(domestic) in (10, 11))
     assert (normalize_phone(number) is not None) == valid
 
 
