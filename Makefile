@@ -57,4 +57,4 @@ benchmarks: setup
 	$(BIN)/python benchmarks/build.py
 
 clean:
-	rm -rf output .cache
+	rm -rf output .output-a .output-b .cache
