@@ -424,13 +424,14 @@ def test_preview_writes_what_one_reader_would_get(small):
 
 
 def test_blocks_from_plugins_reach_the_email_and_the_manifest(small):
-    def banner(subscriber, notices):
+    def invitation(subscriber, notices):
         if subscriber.id == "A1":
-            return [Block('<p class="banner">정부24 배너</p>', "정부24 배너", {"banner": "gov24-certificates", "id": "forged"})]
+            return [Block('<p class="invitation">설문 초대: 시험 설문</p>', "설문 초대: 시험 설문",
+                          {"invitation": "test-survey", "id": "forged", "notices": []})]
         return []
 
     def receiver(context):
-        return banner if context.issue else None
+        return invitation if context.issue else None
 
     signals.message_blocks.connect(receiver)
     try:
@@ -440,11 +441,15 @@ def test_blocks_from_plugins_reach_the_email_and_the_manifest(small):
         signals.message_blocks.disconnect(receiver)
     folder = small / "private" / "outbox" / ISSUE
     rows = {(row["id"], row["channel"]): row for row in manifest_of(folder)}
-    assert rows["A1", "email"]["banner"] == "gov24-certificates" and rows["A1", "email"]["id"] == "A1"
-    assert rows["B2", "email"]["banner"] == ALWAYS_BANNER and rows["A1", "sms"]["banner"] is None
+    a1 = rows["A1", "email"]
+    assert a1["invitation"] == "test-survey"
+    assert a1["id"] == "A1" and a1["notices"]  # a block may add keys, not change SPEC's
+    assert "invitation" not in rows["B2", "email"] and "invitation" not in rows["A1", "sms"]
     message = parse_eml((folder / "email" / "A1.eml").read_bytes())
-    assert "정부24 배너" in message.get_body(("html",)).get_content()
-    assert "정부24 배너" in message.get_body(("plain",)).get_content()
+    assert "설문 초대: 시험 설문" in message.get_body(("html",)).get_content()
+    assert "설문 초대: 시험 설문" in message.get_body(("plain",)).get_content()
+    other = parse_eml((folder / "email" / "B2.eml").read_bytes())
+    assert "설문 초대" not in other.get_body(("html",)).get_content()
 
 
 def test_a_long_issue_lists_the_rest_as_links_to_stay_under_gmails_clip(empty_project_dir):
