@@ -48,7 +48,9 @@ def sotong_project(root: Path, count: int) -> Path:
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
     write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"))
-    (root / "nocache.py").write_text("from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n")
+    (root / "nocache.py").write_text(
+        "import os, sys\nsys.path.append(os.path.dirname(os.path.abspath(__file__)))\n"
+        "from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n")
     return root
 
 
