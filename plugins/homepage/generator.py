@@ -3,10 +3,12 @@ lists, and the generator that writes the files Pelican does not."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
@@ -116,13 +118,23 @@ class HomepageGenerator(Generator):
                               article=article, target=public_url(self.settings, article.url))
 
     def _write_event_files(self, articles) -> None:
+        """Calendar files, kept in Pelican's content cache (when it is on) by a
+        digest of what they are made from: icalendar takes about 1 ms a file."""
         base = absolute_base(self.settings)
         absolute = {"SITEURL": base} if base else None
         uid_domain = urlsplit(base).hostname if base else "sotong.invalid"
+        cache = FileDataCacher(self.settings, "homepage-events", self.settings["CACHE_CONTENT"],
+                               self.settings["LOAD_CONTENT_CACHE"])
         for article in articles:
             if article.notice.event:
                 url = public_url(absolute, article.url) if absolute else None
-                self._write(event_save_as(article.slug), event_calendar(article.notice, url, uid_domain))
+                digest = hashlib.sha256(repr((article.notice, url, uid_domain)).encode()).digest()
+                cached = cache.get_cached_data(article.slug)
+                if cached is None or cached[0] != digest:
+                    cached = (digest, event_calendar(article.notice, url, uid_domain))
+                    cache.cache_data(article.slug, cached)
+                self._write(event_save_as(article.slug), cached[1])
+        cache.save_cache()
 
     def _write(self, save_as: str, data: bytes) -> None:
         path = Path(self.output_path) / save_as
