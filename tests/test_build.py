@@ -184,3 +184,14 @@ def test_the_notice_cache_sees_edits_and_what_notices_refer_to(project_dir, soto
     (project_dir / "content" / "images" / "singing-contest.svg").unlink()
     result = sotong(project_dir, "check")
     assert result.code == 1 and 'image "images/singing-contest.svg" not found' in result.stderr
+
+
+def test_cached_rebuilds_follow_an_edited_event(built, sotong):
+    """The calendar file comes from the content cache only while its notice is unchanged."""
+    notice = built / "content" / "notices" / "2026-09-15-singing-contest.md"
+    ics = built / "output" / "notices" / "2026-09-15-singing-contest" / "event.ics"
+    assert "왕십리광장 특설무대" in ics.read_bytes().decode("utf-8").replace("\r\n ", "")
+    notice.write_text(notice.read_text(encoding="utf-8").replace("왕십리광장 특설무대", "성동구청 대강당"),
+                      encoding="utf-8")
+    assert sotong(built, "build").code == 0
+    assert "성동구청 대강당" in ics.read_bytes().decode("utf-8").replace("\r\n ", "")
