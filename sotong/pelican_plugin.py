@@ -23,7 +23,7 @@ from pelican.readers import MarkdownReader
 from .audiences import load_audiences
 from .notices import read_notice, split_front_matter
 from .problems import SotongError
-from .settings import DEFAULTS, today
+from .settings import DEFAULTS, add_defaults, today
 
 PAGE_KEYS = ("title", "slug", "summary", "status", "template")
 
@@ -133,7 +133,15 @@ def add_context(generator):
     generator.context["BUILD_DAY"] = today(generator.settings)
 
 
+def add_sotong_defaults(pelican):
+    """When Pelican reads the settings itself (``make devserver``), add what
+    ``sotong`` commands add: the project folder is the one holding content/."""
+    if "SOTONG_PROJECT_DIR" not in pelican.settings:
+        add_defaults(pelican.settings, Path(pelican.settings["PATH"]).parent)
+
+
 def register():
+    signals.initialized.connect(add_sotong_defaults)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(add_context)
     signals.page_generator_init.connect(add_context)

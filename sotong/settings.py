@@ -11,10 +11,11 @@ import ast
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Iterable
 
 from pelican.settings import read_settings
 
-from .problems import SotongError
+from .problems import Problem, SotongError, did_you_mean
 
 SEOUL_TZ = "Asia/Seoul"
 
@@ -52,14 +53,20 @@ def load_settings(path: str | os.PathLike) -> dict:
         raise SotongError([f"{exc.filename or path}:{exc.lineno}: the settings file is not valid Python: {exc.msg}"]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
         raise SotongError([f"{path}:1: {exc}"]) from None
-    base = path.resolve().parent
+    settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
+    return add_defaults(settings, path.resolve().parent)
+
+
+def add_defaults(settings: dict, project_dir: Path) -> dict:
+    """Sotong's defaults for what ``settings`` lacks, paths made absolute
+    against ``project_dir``. Also applied when Pelican itself reads the
+    settings (``make devserver``), by the core plugin."""
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     for key in PATH_SETTINGS:
         if settings.get(key) and not os.path.isabs(settings[key]):
-            settings[key] = str(base / settings[key])
-    settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
-    settings["SOTONG_PROJECT_DIR"] = str(base)
+            settings[key] = str(project_dir / settings[key])
+    settings.setdefault("SOTONG_PROJECT_DIR", str(project_dir))
     return settings
 
 
@@ -75,13 +82,57 @@ def today(settings: dict) -> dt.date:
 
 def setting_line(settings: dict, name: str) -> int:
     """The line where the settings file assigns ``name`` (for FILE:LINE
-    problems about a plugin's settings dict), or 1."""
+    problems about a plugin's settings dict), or 1; the last assignment
+    when there are several, as that is the value Pelican reads."""
     try:
         tree = ast.parse(Path(settings["SOTONG_SETTINGS_FILE"]).read_text(encoding="utf-8"))
     except (KeyError, OSError, SyntaxError, ValueError):
         return 1
-    for node in tree.body:
+    for node in reversed(tree.body):
         targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         if any(isinstance(t, ast.Name) and t.id == name for t in targets):
             return node.lineno
     return 1
+
+
+class SettingsProblems:
+    """The problems found in a plugin's settings, each one a
+    ``FILE:LINE: NAME: message`` line at the assignment of NAME.
+
+    FILE is the settings file's name (``pelicanconf.py`` when the settings
+    were not loaded from a file)::
+
+        found = SettingsProblems(settings)
+        raw = found.plugin_dict("SURVEY", DEFAULTS, 'SURVEY = {"text_max_chars": 2000}')
+        if raw is not None and raw.get("text_max_chars", 1) < 1:
+            found.add("SURVEY", '"text_max_chars" must be 1 or more')
+        return found.problems
+    """
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.shown = Path(settings.get("SOTONG_SETTINGS_FILE") or "pelicanconf.py").name
+        self.problems: list[Problem] = []
+
+    def where(self, name: str) -> str:
+        """``FILE:LINE`` of the assignment of ``name``."""
+        return f"{self.shown}:{setting_line(self.settings, name)}"
+
+    def add(self, name: str, message: str) -> None:
+        """Report ``NAME: message`` at the line that assigns ``name``."""
+        self.problems.append(Problem(self.shown, setting_line(self.settings, name), f"{name}: {message}"))
+
+    def plugin_dict(self, name: str, allowed: Iterable[str], example: str) -> dict | None:
+        """The settings dict ``name`` ({} when unset), each unknown key reported
+        with the nearest allowed one; None (and a problem) when it is not a dict."""
+        raw = self.settings.get(name)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.add(name, f"must be a dict, e.g. {example}")
+            return None
+        allowed = list(allowed)
+        for key in raw:
+            if key not in allowed:
+                self.add(name, f'unknown key "{key}"{did_you_mean(str(key), allowed)}; allowed: {", ".join(allowed)}')
+        return raw
