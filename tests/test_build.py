@@ -195,3 +195,18 @@ def test_cached_rebuilds_follow_an_edited_event(built, sotong):
                       encoding="utf-8")
     assert sotong(built, "build").code == 0
     assert "성동구청 대강당" in ics.read_bytes().decode("utf-8").replace("\r\n ", "")
+
+
+def test_pelican_by_itself_builds_the_project_as_the_dev_server_does(project_dir):
+    """`make devserver` runs Pelican directly, without `sotong`: the core plugin
+    must give it the settings `sotong` adds."""
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-m", "pelican", "-s", "pelicanconf.py"], cwd=project_dir,
+                               capture_output=True, text=True, timeout=300)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "ERROR" not in output and "exception" not in output.lower(), output
+    assert (project_dir / "output" / "index.html").is_file()
+    assert (project_dir / "output" / "newsletter" / "index.html").is_file()
