@@ -214,7 +214,8 @@ def test_a_bad_newsletter_setting_is_reported_with_its_line(tmp_path):
                 if text.startswith("NEWSLETTER"))
     check = run_sotong(project, "check")
     assert check.code == 1
-    assert f'pelicanconf.py:{line}: NEWSLETTER: unknown key "frist_issue"; did you mean "first_issue"?' in check.stderr
+    assert (f'pelicanconf.py:{line}: NEWSLETTER: unknown key "frist_issue"; did you mean "first_issue"?; '
+            'allowed: title, first_issue, first_number, subscribe_url') in check.stderr.splitlines()
     assert "Traceback" not in check.stderr
     build = run_sotong(project, "build")
     assert build.code == 1 and not (project / "output").exists()

@@ -218,8 +218,10 @@ def test_wrong_input_says_what_to_do(project):
     wrong = run_cli(bad_settings, "send", "--issue", ISSUE)
     assert wrong.code == 1
     lines = bad_settings.read_text().splitlines()
-    assert f'bad.py:{len(lines) - 1}: DELIVERY has an unknown key "max_attempt"; did you mean "max_attempts"?' in wrong.output
-    assert f"bad.py:{len(lines)}: SEND_RATE must be the messages per second above 0" in wrong.output
+    assert (f'bad.py:{len(lines) - 1}: DELIVERY: unknown key "max_attempt"; did you mean "max_attempts"?; allowed: '
+            'max_attempts, backoff_seconds, backoff_max_seconds, reconnect_attempts, connections, timeout_seconds'
+            ) in wrong.output.splitlines()
+    assert f"bad.py:{len(lines)}: SEND_RATE: must be the messages per second above 0, e.g. SEND_RATE = 50" in wrong.output.splitlines()
 
 
 def test_starttls_and_login(project, tmp_path_factory, monkeypatch):

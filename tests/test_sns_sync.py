@@ -368,16 +368,19 @@ def test_bad_settings_are_reported_with_file_and_line(tmp_path):
     result = run_sotong(project, "check")
     assert result.code == 1, result.output
     assert "Traceback" not in result.output
-    assert f'pelicanconf.py:{sync_line}: SNS_SYNC has an unknown key "IMPORT_LIMT"; did you mean "IMPORT_LIMIT"?' in result.stderr
-    assert f"pelicanconf.py:{sync_line + 1}: SNS_IMPORT_FEEDS[0]" in result.stderr
-    assert "SNS_IMPORT_FEEDS[1] is 3" in result.stderr
+    stderr = result.stderr.splitlines()
+    assert (f'pelicanconf.py:{sync_line}: SNS_SYNC: unknown key "IMPORT_LIMT"; did you mean "IMPORT_LIMIT"?; '
+            'allowed: IMPORT_LIMIT') in stderr
+    assert (f'pelicanconf.py:{sync_line + 1}: SNS_IMPORT_FEEDS: [0] "ftp://example.org/feed.xml" is not an http:// or '
+            'https:// address nor a path; write e.g. https://blog.example.kr/rss') in stderr
+    assert f"pelicanconf.py:{sync_line + 1}: SNS_IMPORT_FEEDS: [1] is 3; write a feed's path or URL in quotes" in stderr
 
 
 @pytest.mark.parametrize("value, message", [
     ({"IMPORT_LIMIT": -1}, "a whole number from 0 to 50"),
     ({"IMPORT_LIMIT": True}, "a whole number from 0 to 50"),
     ({"IMPORT_LIMIT": "5"}, "a whole number from 0 to 50"),
-    ([5], "SNS_SYNC must be a dict"),
+    ([5], 'SNS_SYNC: must be a dict, e.g. SNS_SYNC = {"IMPORT_LIMIT": 5}'),
 ])
 def test_sns_sync_setting_is_validated(value, message):
     config, problems = read_sns_settings({"SNS_SYNC": value})
@@ -385,7 +388,7 @@ def test_sns_sync_setting_is_validated(value, message):
 
 
 def test_import_feeds_setting_is_validated():
-    assert read_sns_settings({"SNS_IMPORT_FEEDS": "feed.xml"})[1][0].message.startswith("SNS_IMPORT_FEEDS must be a list")
+    assert read_sns_settings({"SNS_IMPORT_FEEDS": "feed.xml"})[1][0].message.startswith("SNS_IMPORT_FEEDS: must be a list")
     config, problems = read_sns_settings({"SNS_IMPORT_FEEDS": ["a.xml", "https://x.kr/rss"], "SNS_SYNC": {"IMPORT_LIMIT": 0}})
     assert problems == [] and config.import_feeds == ("a.xml", "https://x.kr/rss") and config.import_limit == 0
 

@@ -119,8 +119,11 @@ def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, sotong):
 
 def test_bad_survey_setting_is_reported(tmp_path, sotong):
     project = copy_project(tmp_path, extra_settings='SURVEY = {"text_max_char": 10}')
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SURVEY = {"text_max_char": 10}') + 1
     result = sotong(project, "check")
-    assert result.code == 1 and 'SURVEY has an unknown key "text_max_char"; did you mean "text_max_chars"?' in result.stderr
+    assert result.code == 1
+    assert (f'pelicanconf.py:{line}: SURVEY: unknown key "text_max_char"; did you mean "text_max_chars"?; '
+            'allowed: text_max_chars') in result.stderr.splitlines()
 
 
 # --- the collector -------------------------------------------------------------------

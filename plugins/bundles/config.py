@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sotong.problems import Problem, SotongError, did_you_mean
-from sotong.settings import setting_line
+from sotong.problems import Problem, SotongError
+from sotong.settings import SettingsProblems
 
 EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구 소식]"}'
 TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "email.css")
@@ -42,23 +42,16 @@ def bundles_settings(settings: dict) -> BundlesSettings:
 
 
 def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[Problem]]:
-    raw = settings.get("BUNDLES") or {}
-    where = settings.get("SOTONG_SETTINGS_FILE", "pelicanconf.py")
-    line = setting_line(settings, "BUNDLES")
-    problems: list[Problem] = []
-
-    def problem(message: str) -> None:
-        problems.append(Problem(where, line, f"BUNDLES: {message}"))
-
-    if not isinstance(raw, dict):
-        problem(f"must be a dict, e.g. {EXAMPLE}")
-        return None, problems
+    found = SettingsProblems(settings)
     values = defaults(settings)
+    raw = found.plugin_dict("BUNDLES", values, EXAMPLE)
+    if raw is None:
+        return None, found.problems
     for key, value in raw.items():
         if key not in values:
-            problem(f'unknown key "{key}"{did_you_mean(str(key), values)}; allowed: {", ".join(values)}')
-        elif not isinstance(value, str) or not value.strip():
-            problem(f'"{key}" must be text, e.g. "{key}": "{values[key]}"')
+            continue  # reported by plugin_dict
+        if not isinstance(value, str) or not value.strip():
+            found.add("BUNDLES", f'"{key}" must be text, e.g. "{key}": "{values[key]}"')
         else:
             values[key] = value.strip()
     theme = Path(values["email_theme"])
@@ -66,14 +59,13 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
         theme = Path(settings.get("SOTONG_PROJECT_DIR", ".")) / theme
     missing = [name for name in TEMPLATES if not (theme / name).is_file()]
     if missing:
-        problem(f'the email theme {values["email_theme"]} lacks {", ".join(missing)}; '
-                'point "email_theme" at a folder holding them (the project ships themes/email)')
+        found.add("BUNDLES", f'the email theme {values["email_theme"]} lacks {", ".join(missing)}; '
+                  'point "email_theme" at a folder holding them (the project ships themes/email)')
     output = Path(settings.get("OUTPUT_PATH", "output")).resolve()
     for name in ("OUTBOX_PATH", "PRIVATE_PATH"):
         if settings.get(name) and Path(settings[name]).resolve().is_relative_to(output):
-            problems.append(Problem(where, setting_line(settings, name),
-                                    f"{name} is inside OUTPUT_PATH, which is published; keep it under private/"))
-    if problems:
-        return None, problems
+            found.add(name, "is inside OUTPUT_PATH, which is published; keep it under private/")
+    if found.problems:
+        return None, found.problems
     values["email_theme"] = theme
     return BundlesSettings(**values), []

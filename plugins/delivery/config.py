@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from email.utils import parseaddr
-from pathlib import Path
 
-from sotong.problems import Problem, SotongError, did_you_mean
-from sotong.settings import setting_line
+from sotong.problems import Problem, SotongError
+from sotong.settings import SettingsProblems
 
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
+EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
 
 DEFAULTS = {
     "max_attempts": 4,            # tries per run for a 4xx answer, then deferred
@@ -49,45 +49,33 @@ def _is_number(value) -> bool:
 
 def delivery_problems(settings: dict) -> list[Problem]:
     """Every mistake in the settings the delivery plugin uses."""
-    settings_file = settings.get("SOTONG_SETTINGS_FILE")
-    shown = Path(settings_file).name if settings_file else "pelicanconf.py"
-    problems = []
-
-    def problem(name, message):
-        problems.append(Problem(shown, setting_line(settings, name), message))
-
-    delivery = settings.get("DELIVERY", {})
-    if not isinstance(delivery, dict):
-        problem("DELIVERY", 'DELIVERY must be a dict, e.g. DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}')
-        delivery = {}
-    for key in delivery:
-        if key not in DEFAULTS:
-            problem("DELIVERY", f'DELIVERY has an unknown key "{key}"{did_you_mean(key, DEFAULTS)}; known keys: {", ".join(DEFAULTS)}')
+    found = SettingsProblems(settings)
+    delivery = found.plugin_dict("DELIVERY", DEFAULTS, EXAMPLE) or {}
     for key, most in (("max_attempts", 100), ("reconnect_attempts", 100), ("connections", 32)):
         value = delivery.get(key, DEFAULTS[key])
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
-            problem("DELIVERY", f'DELIVERY["{key}"] must be a whole number from 1 to {most}, e.g. "{key}": {DEFAULTS[key]}')
+            found.add("DELIVERY", f'"{key}" must be a whole number from 1 to {most}, e.g. "{key}": {DEFAULTS[key]}')
     for key in ("backoff_seconds", "backoff_max_seconds", "timeout_seconds"):
         value = delivery.get(key, DEFAULTS[key])
         if not _is_number(value) or value <= 0:
-            problem("DELIVERY", f'DELIVERY["{key}"] must be a number of seconds above 0, e.g. "{key}": {DEFAULTS[key]}')
+            found.add("DELIVERY", f'"{key}" must be a number of seconds above 0, e.g. "{key}": {DEFAULTS[key]}')
     if not isinstance(settings.get("SMTP_HOST"), str) or not settings["SMTP_HOST"].strip():
-        problem("SMTP_HOST", 'SMTP_HOST must be the mail server\'s name, e.g. SMTP_HOST = "smtp.sd.go.kr"')
+        found.add("SMTP_HOST", 'must be the mail server\'s name, e.g. SMTP_HOST = "smtp.sd.go.kr"')
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-        problem("SMTP_PORT", "SMTP_PORT must be a port number from 1 to 65535, e.g. SMTP_PORT = 587")
+        found.add("SMTP_PORT", "must be a port number from 1 to 65535, e.g. SMTP_PORT = 587")
     if not isinstance(settings.get("SMTP_STARTTLS"), bool):
-        problem("SMTP_STARTTLS", "SMTP_STARTTLS must be True or False")
+        found.add("SMTP_STARTTLS", "must be True or False")
     user = settings.get("SMTP_USER")
     if user is not None and (not isinstance(user, str) or not user):
-        problem("SMTP_USER", 'SMTP_USER must be the login name as text, e.g. SMTP_USER = "sotong", or None')
+        found.add("SMTP_USER", 'must be the login name as text, e.g. SMTP_USER = "sotong", or None')
     rate = settings.get("SEND_RATE")
     if not _is_number(rate) or rate <= 0:
-        problem("SEND_RATE", "SEND_RATE must be the messages per second above 0, e.g. SEND_RATE = 50")
+        found.add("SEND_RATE", "must be the messages per second above 0, e.g. SEND_RATE = 50")
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
-        problem("MAIL_FROM", 'MAIL_FROM must be a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
-    return problems
+        found.add("MAIL_FROM", 'must be a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
+    return found.problems
 
 
 def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_password=True) -> DeliveryConfig:
@@ -95,7 +83,7 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
     problems = delivery_problems(settings)
     if problems:
         raise SotongError(problems)
-    delivery = {**DEFAULTS, **settings.get("DELIVERY", {})}
+    delivery = {**DEFAULTS, **(settings.get("DELIVERY") or {})}
     user = settings.get("SMTP_USER")
     password = os.environ.get(PASSWORD_ENV)
     if user and need_password and not password:

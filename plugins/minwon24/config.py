@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sotong.problems import Problem, SotongError, did_you_mean
-from sotong.settings import setting_line
+from sotong.problems import Problem, SotongError
+from sotong.settings import SettingsProblems
 
 KEYS = ("path",)
 EXAMPLE = 'MINWON24 = {"path": "banners"}'
@@ -27,24 +27,13 @@ def minwon24_settings(settings: dict) -> Minwon24Settings:
 
 
 def read_minwon24_settings(settings: dict) -> tuple[Minwon24Settings | None, list[Problem]]:
-    raw = settings.get("MINWON24")
-    raw = {} if raw is None else raw
-    shown = Path(settings.get("SOTONG_SETTINGS_FILE") or "pelicanconf.py").name
-    line = setting_line(settings, "MINWON24")
-    problems: list[Problem] = []
-
-    def problem(message: str) -> None:
-        problems.append(Problem(shown, line, f"MINWON24: {message}"))
-
-    if not isinstance(raw, dict):
-        problem(f"must be a dict, e.g. {EXAMPLE}")
-        return None, problems
-    for key in raw:
-        if key not in KEYS:
-            problem(f'unknown key "{key}"{did_you_mean(str(key), KEYS)}; allowed: {", ".join(KEYS)}')
+    found = SettingsProblems(settings)
+    raw = found.plugin_dict("MINWON24", KEYS, EXAMPLE)
+    if raw is None:
+        return None, found.problems
     folder = raw.get("path", "banners")
     if not isinstance(folder, str) or not folder.strip() or Path(folder).is_absolute() or ".." in Path(folder).parts:
-        problem(f'"path" is the banners\' folder under content/, as text, e.g. {EXAMPLE}')
-    if problems:
-        return None, problems
+        found.add("MINWON24", f'"path" is the banners\' folder under content/, as text, e.g. {EXAMPLE}')
+    if found.problems:
+        return None, found.problems
     return Minwon24Settings(Path(settings["PATH"]) / folder.strip()), []

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.problems import Problem, SotongError
 from sotong.schedule import is_issue_date, next_issue
-from sotong.settings import setting_line
+from sotong.settings import SettingsProblems
 
 KEYS = ("title", "first_issue", "first_number", "subscribe_url")
 EXAMPLE = 'NEWSLETTER = {"title": "성동구 소통 소식지", "first_issue": "2026-09-10", "first_number": 1, "subscribe_url": "subscribe/"}'
@@ -31,46 +31,36 @@ def newsletter_settings(settings: dict) -> NewsletterSettings:
 
 
 def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None, list[Problem]]:
-    raw = settings.get("NEWSLETTER") or {}
-    where = settings.get("SOTONG_SETTINGS_FILE", "pelicanconf.py")
-    line = setting_line(settings, "NEWSLETTER")
-    problems: list[Problem] = []
-
-    def problem(message: str) -> None:
-        problems.append(Problem(where, line, f"NEWSLETTER: {message}"))
-
-    if not isinstance(raw, dict):
-        problem(f"must be a dict, e.g. {EXAMPLE}")
-        return None, problems
-    for key in raw:
-        if key not in KEYS:
-            problem(f'unknown key "{key}"{did_you_mean(str(key), KEYS)}; allowed: {", ".join(KEYS)}')
+    found = SettingsProblems(settings)
+    raw = found.plugin_dict("NEWSLETTER", KEYS, EXAMPLE)
+    if raw is None:
+        return None, found.problems
 
     title = raw.get("title", f"{settings.get('SITENAME', '')} 소식지".strip())
     if not isinstance(title, str) or not title.strip():
-        problem('"title" must be text, e.g. "title": "성동구 소통 소식지"')
+        found.add("NEWSLETTER", '"title" must be text, e.g. "title": "성동구 소통 소식지"')
 
     first_issue = raw.get("first_issue")
     if first_issue is not None:
         try:
             first_issue = first_issue if isinstance(first_issue, dt.date) else dt.date.fromisoformat(str(first_issue))
         except ValueError:
-            problem(f'"first_issue" "{first_issue}" is not a date; write it as "YYYY-MM-DD", e.g. "first_issue": "2026-09-10"')
+            found.add("NEWSLETTER", f'"first_issue" "{first_issue}" is not a date; write it as "YYYY-MM-DD", e.g. "first_issue": "2026-09-10"')
             first_issue = None
         else:
             if not is_issue_date(first_issue):
-                problem(f'"first_issue" {first_issue} is not an issue date (2nd or 4th Thursday); '
-                        f'the nearest one after it is "{next_issue(first_issue)}"')
+                found.add("NEWSLETTER", f'"first_issue" {first_issue} is not an issue date (2nd or 4th Thursday); '
+                                        f'the nearest one after it is "{next_issue(first_issue)}"')
 
     first_number = raw.get("first_number", 1)
     if isinstance(first_number, bool) or not isinstance(first_number, int) or first_number < 1:
-        problem(f'"first_number" must be a whole number of 1 or more, not {first_number!r}')
+        found.add("NEWSLETTER", f'"first_number" must be a whole number of 1 or more, not {first_number!r}')
 
     subscribe_url = raw.get("subscribe_url", "subscribe/")
     if not isinstance(subscribe_url, str):
-        problem('"subscribe_url" must be text, e.g. "subscribe_url": "subscribe/"')
+        found.add("NEWSLETTER", '"subscribe_url" must be text, e.g. "subscribe_url": "subscribe/"')
 
-    if problems:
-        return None, problems
+    if found.problems:
+        return None, found.problems
     return NewsletterSettings(title.strip(), first_issue, first_number, subscribe_url.lstrip("/")), []
 

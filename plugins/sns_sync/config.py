@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sotong.problems import Problem, SotongError, did_you_mean
-from sotong.settings import setting_line
+from sotong.problems import Problem, SotongError
+from sotong.settings import SettingsProblems
 
 DEFAULTS = {"IMPORT_LIMIT": 5}
 IMPORT_LIMIT_MAX = 50
@@ -40,40 +40,26 @@ def settings_problems(project) -> list[Problem]:
 
 
 def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]]:
-    shown = Path(settings.get("SOTONG_SETTINGS_FILE") or "pelicanconf.py").name
-    problems: list[Problem] = []
-
-    def problem(name: str, message: str) -> None:
-        problems.append(Problem(shown, setting_line(settings, name), message))
-
-    raw = settings.get("SNS_SYNC")
-    raw = {} if raw is None else raw
-    if not isinstance(raw, dict):
-        problem("SNS_SYNC", f"SNS_SYNC must be a dict; write it as {EXAMPLE}")
-        raw = {}
-    for key in raw:
-        if key not in DEFAULTS:
-            problem("SNS_SYNC", f'SNS_SYNC has an unknown key "{key}"{did_you_mean(str(key), DEFAULTS)}; '
-                                f'allowed: {", ".join(DEFAULTS)}')
+    found = SettingsProblems(settings)
+    raw = found.plugin_dict("SNS_SYNC", DEFAULTS, EXAMPLE) or {}
     limit = raw.get("IMPORT_LIMIT", DEFAULTS["IMPORT_LIMIT"])
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= IMPORT_LIMIT_MAX:
-        problem("SNS_SYNC", f'SNS_SYNC["IMPORT_LIMIT"] is {limit!r}; write how many SNS posts the homepage shows, '
-                            f"a whole number from 0 to {IMPORT_LIMIT_MAX}, e.g. {EXAMPLE}")
+        found.add("SNS_SYNC", f'"IMPORT_LIMIT" is {limit!r}; write how many SNS posts the homepage shows, '
+                              f"a whole number from 0 to {IMPORT_LIMIT_MAX}, e.g. {EXAMPLE}")
 
     feeds = settings.get("SNS_IMPORT_FEEDS") or []
     if isinstance(feeds, str) or not isinstance(feeds, (list, tuple)):
-        problem("SNS_IMPORT_FEEDS", f"SNS_IMPORT_FEEDS must be a list of paths or URLs, e.g. {FEEDS_EXAMPLE}")
+        found.add("SNS_IMPORT_FEEDS", f"must be a list of paths or URLs, e.g. {FEEDS_EXAMPLE}")
         feeds = []
     for index, feed in enumerate(feeds):
         message = feed_problem(feed)
         if message:
-            problem("SNS_IMPORT_FEEDS", f"SNS_IMPORT_FEEDS[{index}] {message}")
+            found.add("SNS_IMPORT_FEEDS", f"[{index}] {message}")
 
-    if problems:
-        return None, problems
+    if found.problems:
+        return None, found.problems
     project_dir = Path(settings.get("SOTONG_PROJECT_DIR") or ".")
-    where = f"{shown}:{setting_line(settings, 'SNS_IMPORT_FEEDS')}"
-    return SnsSettings(limit, tuple(feeds), project_dir, where), []
+    return SnsSettings(limit, tuple(feeds), project_dir, found.where("SNS_IMPORT_FEEDS")), []
 
 
 def feed_problem(feed) -> str | None:

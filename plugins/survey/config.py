@@ -7,10 +7,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from sotong.problems import Problem, SotongError, did_you_mean
-from sotong.settings import setting_line
+from sotong.problems import Problem, SotongError
+from sotong.settings import SettingsProblems
 
 DEFAULTS = {"text_max_chars": 2000}
 EXAMPLE = 'SURVEY = {"text_max_chars": 2000}'
@@ -23,27 +22,16 @@ class SurveySettings:
 
 
 def read_survey_settings(settings: dict) -> tuple[SurveySettings | None, list[Problem]]:
-    shown = Path(settings.get("SOTONG_SETTINGS_FILE") or "pelicanconf.py").name
-    problems: list[Problem] = []
-
-    def problem(name: str, message: str) -> None:
-        problems.append(Problem(shown, setting_line(settings, name), message))
-
-    raw = settings.get("SURVEY") or {}
-    if not isinstance(raw, dict):
-        problem("SURVEY", f"SURVEY must be a dict; write it as {EXAMPLE}")
-        raw = {}
-    for key in raw:
-        if key not in DEFAULTS:
-            problem("SURVEY", f'SURVEY has an unknown key "{key}"{did_you_mean(str(key), DEFAULTS)}; allowed: {", ".join(DEFAULTS)}')
+    found = SettingsProblems(settings)
+    raw = found.plugin_dict("SURVEY", DEFAULTS, EXAMPLE) or {}
     most = raw.get("text_max_chars", DEFAULTS["text_max_chars"])
     if isinstance(most, bool) or not isinstance(most, int) or not 1 <= most <= 20_000:
-        problem("SURVEY", f'SURVEY["text_max_chars"] must be a whole number from 1 to 20000, e.g. {EXAMPLE}')
+        found.add("SURVEY", f'"text_max_chars" must be a whole number from 1 to 20000, e.g. {EXAMPLE}')
     endpoint = settings.get("SURVEY_ENDPOINT") or settings.get("COLLECTOR_URL") or "http://127.0.0.1:8080"
     if not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://", "/")):
-        problem("SURVEY_ENDPOINT", 'SURVEY_ENDPOINT must be the collector\'s address, e.g. SURVEY_ENDPOINT = "https://sotong.sd.go.kr"')
-    if problems:
-        return None, problems
+        found.add("SURVEY_ENDPOINT", 'must be the collector\'s address, e.g. SURVEY_ENDPOINT = "https://sotong.sd.go.kr"')
+    if found.problems:
+        return None, found.problems
     return SurveySettings(endpoint=endpoint.rstrip("/"), text_max_chars=most), []
 
 
