@@ -14,11 +14,8 @@ Targets (README): 2 <= 1.3 x 1; 4 <= 0.6 x 3.
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,30 +24,14 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.audiences import load_audiences  # noqa: E402
 from sotong.notices import read_notice  # noqa: E402
-from synthetic import write_notices  # noqa: E402
+from synthetic import make_project, nocache_settings, timed  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if completed.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
-    return elapsed
-
-
 def sotong_project(root: Path, count: int) -> Path:
-    for name in ("pelicanconf.py", "audiences.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("themes", "plugins"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
-    write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"))
-    (root / "nocache.py").write_text(
-        "import os, sys\nsys.path.append(os.path.dirname(os.path.abspath(__file__)))\n"
-        "from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n")
+    make_project(root, count)
+    nocache_settings(root, "nocache.py")
     return root
 
 

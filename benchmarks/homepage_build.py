@@ -12,50 +12,32 @@ Target (README): the plugin adds at most 25% to the build.
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from sotong.audiences import load_audiences  # noqa: E402
-from synthetic import write_notices  # noqa: E402
+from synthetic import make_project, nocache_settings, timed  # noqa: E402
 
 SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
-    "settings_core.py": '["sotong.pelican_plugin"]',
-    "settings_homepage.py": '["sotong.pelican_plugin", "homepage"]',
+    "settings_core.py": ["sotong.pelican_plugin"],
+    "settings_homepage.py": ["sotong.pelican_plugin", "homepage"],
 }
 
 
 def project(root: Path, count: int) -> Path:
-    for name in ("pelicanconf.py", "audiences.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("themes", "plugins"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
-    write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"))
+    make_project(root, count)
     for name, plugins in SETTINGS.items():
-        (root / name).write_text(
-            "from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n"
-            f'SOTONG_TODAY = "2026-12-31"\nPLUGINS = {plugins}\n', encoding="utf-8")
+        nocache_settings(root, name, SOTONG_TODAY="2026-12-31", PLUGINS=plugins)
     return root
 
 
 def best_of(runs: int, command: list[str], cwd: Path) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - started)
-        if completed.returncode != 0:
-            sys.exit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
-    return min(times)
+    return min(timed(command, cwd) for _ in range(runs))
 
 
 def main() -> None:

@@ -18,31 +18,22 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
 from sotong.audiences import load_audiences  # noqa: E402
 from sotong.population import generate_population, write_csv  # noqa: E402
 from sotong.store import Store  # noqa: E402
 from sotong.subscribers import import_csv  # noqa: E402
+from synthetic import timed  # noqa: E402
 
 YEAR = 2026
 TARGET_SECONDS = 5.0
-
-
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if completed.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
-    return elapsed
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from sotong.build import build_site  # noqa: E402
 from sotong.notices import read_notice  # noqa: E402
 from sotong.project import Project  # noqa: E402
 from sotong.schedule import edition, issues_between, next_issue  # noqa: E402
-from synthetic import write_notices  # noqa: E402
+from synthetic import make_project, nocache_settings  # noqa: E402
 
 TODAY = dt.date(2026, 12, 31)
 
@@ -67,23 +66,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
-        for name in ("pelicanconf.py", "audiences.yaml"):
-            shutil.copy(REPO / name, project / name)
-        for name in ("themes", "plugins"):
-            shutil.copytree(REPO / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO / "content", project / "content", ignore=shutil.ignore_patterns("notices"))
+        paths = make_project(project, args.notices)
         audiences = load_audiences(project / "audiences.yaml")
-        paths = write_notices(project / "content" / "notices", args.notices, audiences)
         notices = [read_notice(p, audiences, project / "content")[0] for p in paths]
 
         planned = best_of(3, lambda: published_issues(notices, TODAY))
         days = list(issues_between(dt.date(2026, 1, 1), next_issue(TODAY)))
         naive = best_of(1, lambda: [edition(notices, day) for day in days])
 
-        (project / "bench.py").write_text(
-            "import os, sys\nsys.path.append(os.path.dirname(os.path.abspath(__file__)))\nfrom pelicanconf import *\n"
-            f'SOTONG_TODAY = "{TODAY}"\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n'
-            'PLUGINS = ["sotong.pelican_plugin", "newsletter"]\n', encoding="utf-8")
+        nocache_settings(project, "bench.py", SOTONG_TODAY=str(TODAY), PLUGINS=["sotong.pelican_plugin", "newsletter"])
         spent = timing_generator()
         os.chdir(project)
         build = build_site(Project(project / "bench.py"))["seconds"]

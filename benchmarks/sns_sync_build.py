@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,13 +28,12 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "plugins"))
 
 from sns_sync.weighted import fit_post  # noqa: E402
-from sotong.audiences import load_audiences  # noqa: E402
-from synthetic import write_notices  # noqa: E402
+from synthetic import make_project, nocache_settings  # noqa: E402
 
 SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
-    "settings_baseline.py": '["sotong.pelican_plugin", "homepage"]',
-    "settings_sns.py": '["sotong.pelican_plugin", "homepage", "sns_sync"]',
+    "settings_baseline.py": ["sotong.pelican_plugin", "homepage"],
+    "settings_sns.py": ["sotong.pelican_plugin", "homepage", "sns_sync"],
 }
 
 
@@ -49,20 +47,12 @@ def feed(posts: int) -> str:
 
 
 def project(root: Path, count: int) -> Path:
-    for name in ("pelicanconf.py", "audiences.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("themes", "plugins"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
-    for path in write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml")):
+    for path in make_project(root, count):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("sms, twitter]", "sms, twitter, facebook, blog]"), encoding="utf-8")
     (root / "office-blog.xml").write_text(feed(50), encoding="utf-8")
     for name, plugins in SETTINGS.items():
-        (root / name).write_text(
-            "from pelicanconf import *\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n"
-            f'SOTONG_TODAY = "2026-12-31"\nPLUGINS = {plugins}\nSNS_IMPORT_FEEDS = ["office-blog.xml"]\n',
-            encoding="utf-8")
+        nocache_settings(root, name, SOTONG_TODAY="2026-12-31", PLUGINS=plugins, SNS_IMPORT_FEEDS=["office-blog.xml"])
     return root
 
 

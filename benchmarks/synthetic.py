@@ -1,13 +1,21 @@
 """Synthetic notices for the benchmarks: realistic Korean Markdown with YAML
-front matter, valid against the project's audiences.yaml, made from a seed."""
+front matter, valid against the project's audiences.yaml, made from a seed;
+and what the benchmarks share around them: a temporary project holding N of
+them, a settings file with the content cache off, a timed command."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from sotong.audiences import Audiences
+from sotong.audiences import Audiences, load_audiences
+
+REPO = Path(__file__).resolve().parent.parent
 
 TOPICS = ["주민 노래자랑", "일자리 박람회", "독감 예방접종", "도서관 북토크", "김장 나눔 행사", "주민참여예산 투표",
           "생활폐기물 줄이기", "치매 조기검진", "대입 진학 상담", "민방위 교육", "지방세 납부", "송년 음악회"]
@@ -54,3 +62,36 @@ def write_notices(folder: Path, count: int, audiences: Audiences, seed: int = 1,
         path.write_text(notice_text(index, rng, audiences, start), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def make_project(root: Path, count: int, *, seed: int = 1) -> list[Path]:
+    """Copy the repository's project into ``root`` (pelicanconf.py,
+    audiences.yaml, themes/, plugins/, content/ without its notices) and
+    write ``count`` synthetic notices into content/notices/; returns their paths."""
+    for name in ("pelicanconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("themes", "plugins"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
+    return write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"), seed)
+
+
+def nocache_settings(root: Path, name: str, **settings) -> Path:
+    """Write ``root/name``: the project's pelicanconf.py with Pelican's content
+    cache off and each of ``settings`` set (``PLUGINS=[...]``, ``SOTONG_TODAY="..."``)."""
+    lines = ["import os, sys", "sys.path.append(os.path.dirname(os.path.abspath(__file__)))",
+             "from pelicanconf import *", "CACHE_CONTENT = False", "LOAD_CONTENT_CACHE = False"]
+    lines += [f"{key} = {value!r}" for key, value in settings.items()]
+    path = root / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    """Seconds ``command`` takes in ``cwd``; exits with its output if it fails."""
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
+    return elapsed
