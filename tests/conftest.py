@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,3 +73,26 @@ def run_sotong(cwd: Path, *args: str, env: dict | None = None, timeout: float = 
 @pytest.fixture
 def sotong():
     return run_sotong
+
+
+@contextmanager
+def serving(app):
+    """Serve a WSGI app with waitress on 127.0.0.1 (a free port) in a thread;
+    yields the port and stops the server afterwards."""
+    import waitress
+
+    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    stopping = threading.Event()
+
+    def serve_until_stopped():  # waitress's own run() has no clean stop from another thread
+        while not stopping.is_set():
+            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1)
+        wsgi.close()
+
+    thread = threading.Thread(target=serve_until_stopped, daemon=True)
+    thread.start()
+    try:
+        yield wsgi.socket.getsockname()[1]
+    finally:
+        stopping.set()
+        thread.join(10)

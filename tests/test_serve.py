@@ -11,12 +11,10 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, serving
 from delivery_support import add_subscribers, run_cli
 
 from sotong.project import Project
@@ -33,19 +31,8 @@ def project(tmp_path) -> Path:
 def server(project):
     """The project's collector app served by waitress on a free port."""
     app = make_app(Project(project / "pelicanconf.py"))
-    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    stopping = threading.Event()
-
-    def serve_until_stopped():  # waitress's own run() has no clean stop from another thread
-        while not stopping.is_set():
-            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1)
-        wsgi.close()
-
-    thread = threading.Thread(target=serve_until_stopped, daemon=True)
-    thread.start()
-    yield wsgi.socket.getsockname()[1]
-    stopping.set()
-    thread.join(10)
+    with serving(app) as port:
+        yield port
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):

@@ -11,13 +11,11 @@ import email
 import http.client
 import json
 import sqlite3
-import threading
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-import waitress
-from conftest import copy_project
+from conftest import copy_project, serving
 from delivery_support import run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -132,19 +130,8 @@ def test_bad_survey_setting_is_reported(tmp_path, sotong):
 @pytest.fixture
 def server(project):
     app = make_app(Project(project / "pelicanconf.py"))
-    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    stopping = threading.Event()
-
-    def serve_until_stopped():
-        while not stopping.is_set():
-            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1)
-        wsgi.close()
-
-    thread = threading.Thread(target=serve_until_stopped, daemon=True)
-    thread.start()
-    yield wsgi.socket.getsockname()[1]
-    stopping.set()
-    thread.join(10)
+    with serving(app) as port:
+        yield port
 
 
 def call(port, method, path, fields=None, body=None):
