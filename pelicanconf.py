@@ -59,6 +59,10 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = ".cache/pelican"
 
+# Templates are read once per build (the dev server makes a new environment
+# for every rebuild), not checked on disk at every page.
+JINJA_ENVIRONMENT = {"auto_reload": False}
+
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

@@ -135,9 +135,17 @@ def add_context(generator):
 
 def add_sotong_defaults(pelican):
     """When Pelican reads the settings itself (``make devserver``), add what
-    ``sotong`` commands add: the project folder is the one holding content/."""
-    if "SOTONG_PROJECT_DIR" not in pelican.settings:
-        add_defaults(pelican.settings, Path(pelican.settings["PATH"]).parent)
+    ``sotong`` commands add: the project folder is the one holding content/.
+
+    Also makes the field labels and SITEURL Jinja globals, so that templates
+    import the theme's macros without context: Jinja then builds the macro
+    module once, not once for each of thousands of pages."""
+    settings = pelican.settings
+    if "SOTONG_PROJECT_DIR" not in settings:
+        add_defaults(settings, Path(settings["PATH"]).parent)
+    settings["JINJA_GLOBALS"] = {**settings.get("JINJA_GLOBALS", {}),
+                                 "FIELD_LABELS": _audiences(settings).fields,
+                                 "SITEURL": settings.get("SITEURL", "")}
 
 
 def register():
