@@ -6,6 +6,7 @@ them, a settings file with the content cache off, a timed command."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 import subprocess
@@ -87,8 +88,13 @@ def nocache_settings(root: Path, name: str, **settings) -> Path:
     return path
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    """Seconds ``command`` takes in ``cwd``; exits with its output if it fails."""
+def timed(command: list[str], cwd: Path, settle: float = 0.0) -> float:
+    """Seconds ``command`` takes in ``cwd``; exits with its output if it fails.
+    ``settle``: first flush the disk and wait, so that the writes and deletes
+    of the previous run (this disk discards freed blocks) do not slow this one."""
+    if settle:
+        os.sync()
+        time.sleep(settle)
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
