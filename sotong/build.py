@@ -15,6 +15,8 @@ load or a file it could not read; any ERROR logged during the run fails the buil
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -35,8 +37,12 @@ def build_site(project: Project) -> dict:
     slot = _free_slot(output)
     slot.mkdir(parents=True, exist_ok=True)
     checked = {os.path.abspath(notice.source): notice for notice in project.notices}
+    state = {"inputs": _inputs_digest(project), "notices": {path: _stamp(path) for path in checked}}
+    unchanged = _unchanged_notices(slot, state)
+    _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
+    kept: set = set()
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False,
-                    SOTONG_CHECKED_NOTICES=checked)
+                    SOTONG_CHECKED_NOTICES=checked, SOTONG_UNCHANGED_NOTICES=unchanged, SOTONG_KEPT_PAGES=kept)
     from pelican import Pelican
 
     written_after = time.time() - _MTIME_SLACK
@@ -49,7 +55,8 @@ def build_site(project: Project) -> dict:
         raise
     except Exception as exc:
         raise SotongError([f"build failed, output/ left as it was: {_describe(exc)}"]) from exc
-    files = _remove_unwritten(slot, written_after)
+    files = _remove_unwritten(slot, written_after, kept)
+    _state_file(slot).write_text(json.dumps(state), encoding="utf-8")
     _point(output, slot)
     return {"seconds": time.perf_counter() - started, "files": files}
 
@@ -70,19 +77,65 @@ def _free_slot(output: Path) -> Path:
     return first
 
 
-def _remove_unwritten(folder: Path, written_after: float) -> int:
-    """Delete what this build did not write; return how many files remain."""
+def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
+    """Delete what this build neither wrote nor kept; return how many files remain."""
     kept = 0
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             path = os.path.join(root, name)
-            if os.lstat(path).st_mtime < written_after:
+            if os.lstat(path).st_mtime < written_after and path not in keep:
                 os.unlink(path)
             else:
                 kept += 1
         if root != str(folder) and not os.listdir(root):
             os.rmdir(root)
     return kept
+
+
+# --- what a slot holds --------------------------------------------------------
+# A notice's page depends on the notice and on what every page depends on:
+# templates, plugins, settings, audiences.yaml, Sotong itself and the day (a
+# notice expires). A slot's state file says what its pages were made from, so
+# that a rebuild renders again only the pages of notices that changed.
+
+
+def _state_file(slot: Path) -> Path:
+    return slot.parent / f"{slot.name}.state.json"
+
+
+def _stamp(path: str) -> list:
+    status = os.stat(path)
+    return [status.st_mtime_ns, status.st_size]
+
+
+def _inputs_digest(project: Project) -> str:
+    settings = project.settings
+    digest = hashlib.sha256(str(project.today()).encode())
+    # The settings in force (which file, SITEURL...): the simple values say enough.
+    digest.update(repr(sorted((key, value) for key, value in settings.items()
+                              if isinstance(value, (str, int, float, bool, type(None))))).encode())
+    files = [settings["AUDIENCES_PATH"], *Path(settings["SOTONG_PROJECT_DIR"]).glob("*.py")]
+    folders = [settings["THEME"], *settings.get("PLUGIN_PATHS", []), os.path.dirname(__file__),
+               *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            files.extend(os.path.join(root, name) for name in sorted(names))
+    for path in files:
+        digest.update(f"{path}\0{_stamp(str(path))}\0".encode())
+    return digest.hexdigest()
+
+
+def _unchanged_notices(slot: Path, state: dict) -> frozenset:
+    """The notices whose pages ``slot`` holds as this build would make them."""
+    try:
+        before = json.loads(_state_file(slot).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if before.get("inputs") != state["inputs"]:
+        return frozenset()
+    previous = before.get("notices", {})
+    return frozenset(path for path, stamp in state["notices"].items() if previous.get(path) == stamp)
 
 
 def _point(output: Path, slot: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
+from pelican.writers import Writer
 
 from .audiences import load_audiences
 from .notices import read_notice, split_front_matter
@@ -110,6 +111,28 @@ def _audiences(settings):
     return cached[1]
 
 
+class KeepingWriter(Writer):
+    """Pelican's writer, except that it leaves a notice's page as it is when
+    ``sotong build`` says the build slot already holds it, made from the same
+    notice and the same templates and settings (SOTONG_UNCHANGED_NOTICES,
+    absolute source paths). Kept pages are recorded in SOTONG_KEPT_PAGES."""
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        unchanged = self.settings.get("SOTONG_UNCHANGED_NOTICES")
+        article = kwargs.get("article")
+        if unchanged and article is not None and name == article.save_as \
+                and os.path.abspath(article.source_path) in unchanged:
+            path = os.path.join(self.output_path, name)
+            if os.path.isfile(path):
+                self.settings["SOTONG_KEPT_PAGES"].add(path)
+                return None
+        return super().write_file(name, template, context, *args, **kwargs)
+
+
+def use_keeping_writer(pelican):
+    return KeepingWriter
+
+
 def add_reader(readers):
     readers.reader_classes["md"] = NoticeReader
 
@@ -150,6 +173,7 @@ def add_sotong_defaults(pelican):
 
 def register():
     signals.initialized.connect(add_sotong_defaults)
+    signals.get_writer.connect(use_keeping_writer)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(add_context)
     signals.page_generator_init.connect(add_context)

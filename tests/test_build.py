@@ -3,6 +3,7 @@ at once, exit codes of SPEC §12, and output/ untouched by a failed build."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,40 @@ def test_pelican_by_itself_builds_the_project_as_the_dev_server_does(project_dir
     assert "ERROR" not in output and "exception" not in output.lower(), output
     assert (project_dir / "output" / "index.html").is_file()
     assert (project_dir / "output" / "newsletter" / "index.html").is_file()
+
+
+def test_rebuilds_render_again_only_what_changed(built, sotong):
+    """A rebuild keeps the pages of unchanged notices that its slot already
+    holds, renders the edited notice's page, and renders everything again
+    when a template changes."""
+    assert sotong(built, "build").code == 0  # both slots now hold a complete build
+    notices = built / "content" / "notices"
+    edited, unchanged = notices / "2026-11-05-kimjang-sharing.md", notices / "2026-10-05-waste-reduction.md"
+    edited_page = built / "output" / "notices" / edited.stem / "index.html"
+    unchanged_page = built / "output" / "notices" / unchanged.stem / "index.html"
+    for run in range(2):  # into each slot in turn
+        slot = built / {".output-a": ".output-b", ".output-b": ".output-a"}[os.readlink(built / "output")]
+        in_slot = slot / "notices" / unchanged.stem / "index.html"
+        before = in_slot.stat().st_mtime_ns
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\n추가 안내 {run}번째.\n", encoding="utf-8")
+        assert sotong(built, "build").code == 0
+        assert os.readlink(built / "output") == slot.name
+        assert f"추가 안내 {run}번째." in edited_page.read_text(encoding="utf-8")
+        assert in_slot.stat().st_mtime_ns == before, "the unchanged notice's page is kept, not rendered again"
+    template = built / "themes" / "sotong" / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</article>", "</article><!-- v2 -->"),
+                        encoding="utf-8")
+    for _ in range(2):
+        assert sotong(built, "build").code == 0
+        assert "<!-- v2 -->" in unchanged_page.read_text(encoding="utf-8")
+
+
+def test_a_build_with_other_settings_renders_every_page_again(built, sotong):
+    assert sotong(built, "build").code == 0
+    page = built / "output" / "notices" / "2026-10-05-waste-reduction" / "index.html"
+    absolute = 'rel="canonical" href="https://www.sd.go.kr/sotong/notices/'
+    assert absolute not in page.read_text(encoding="utf-8")
+    for _ in range(2):
+        result = sotong(built, "build", "-s", "publishconf.py", env={"SOTONG_SECRET": "test-secret"})
+        assert result.code == 0, result.output
+        assert absolute in page.read_text(encoding="utf-8")
