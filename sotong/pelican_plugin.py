@@ -112,16 +112,16 @@ def _audiences(settings):
 
 
 class KeepingWriter(Writer):
-    """Pelican's writer, except that it leaves a notice's page as it is when
-    ``sotong build`` says the build slot already holds it, made from the same
-    notice and the same templates and settings (SOTONG_UNCHANGED_NOTICES,
+    """Pelican's writer, except that it leaves a page made for one notice
+    (written with ``article=``: the notice's page, its short link) as it is
+    when ``sotong build`` says the build slot already holds it, made from the
+    same notice and the same templates and settings (SOTONG_UNCHANGED_NOTICES,
     absolute source paths). Kept pages are recorded in SOTONG_KEPT_PAGES."""
 
     def write_file(self, name, template, context, *args, **kwargs):
         unchanged = self.settings.get("SOTONG_UNCHANGED_NOTICES")
         article = kwargs.get("article")
-        if unchanged and article is not None and name == article.save_as \
-                and os.path.abspath(article.source_path) in unchanged:
+        if unchanged and article is not None and os.path.abspath(article.source_path) in unchanged:
             path = os.path.join(self.output_path, name)
             if os.path.isfile(path):
                 self.settings["SOTONG_KEPT_PAGES"].add(path)
