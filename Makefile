@@ -57,4 +57,4 @@ benchmarks: setup
 	$(BIN)/python benchmarks/build.py
 
 clean:
-	rm -rf output .output-a .output-b .cache
+	rm -rf output .output-a .output-b .output-a.state.json .output-b.state.json .cache
