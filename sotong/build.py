@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -38,7 +39,8 @@ def build_site(project: Project) -> dict:
     slot.mkdir(parents=True, exist_ok=True)
     checked = {os.path.abspath(notice.source): notice for notice in project.notices}
     state = {"inputs": _inputs_digest(project), "notices": {path: _stamp(path) for path in checked}}
-    unchanged = _unchanged_notices(slot, state)
+    unchanged = frozenset(path for path in _unchanged_notices(slot, state)
+                          if not _LINKS_TO_OTHER_CONTENT.search(checked[path].body))
     _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
     kept: set = set()
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False,
@@ -97,6 +99,11 @@ def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
 # templates, plugins, settings, audiences.yaml, Sotong itself and the day (a
 # notice expires). A slot's state file says what its pages were made from, so
 # that a rebuild renders again only the pages of notices that changed.
+
+
+# Pelican's intrasite links ({filename}other.md, |static|...) make a page depend
+# on other files too: such notices' pages are always made again.
+_LINKS_TO_OTHER_CONTENT = re.compile(r"[{|](filename|static|attach|index|category|tag|author)[}|]")
 
 
 def _state_file(slot: Path) -> Path:

@@ -248,3 +248,18 @@ def test_a_build_with_other_settings_renders_every_page_again(built, sotong):
         result = sotong(built, "build", "-s", "publishconf.py", env={"SOTONG_SECRET": "test-secret"})
         assert result.code == 0, result.output
         assert absolute in page.read_text(encoding="utf-8")
+
+
+def test_a_notice_linking_to_another_is_made_again_when_that_one_moves(built, sotong):
+    notices = built / "content" / "notices"
+    linking = notices / "2026-10-05-waste-reduction.md"
+    linking.write_text(linking.read_text(encoding="utf-8") + "\n[김장 나눔]({filename}2026-11-05-kimjang-sharing.md)\n",
+                       encoding="utf-8")
+    assert sotong(built, "build").code == 0
+    target = notices / "2026-11-05-kimjang-sharing.md"
+    target.write_text(target.read_text(encoding="utf-8").replace("---\n", "---\nslug: kimjang-2026\n", 1),
+                      encoding="utf-8")
+    page = built / "output" / "notices" / linking.stem / "index.html"
+    for _ in range(2):
+        assert sotong(built, "build").code == 0
+        assert "/notices/kimjang-2026/" in page.read_text(encoding="utf-8")
