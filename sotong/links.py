@@ -29,6 +29,17 @@ def site_url(settings: dict, path: str = "") -> str:
     return f"{base}/{path.lstrip('/')}"
 
 
+def absolute_site_url(settings: dict) -> str | None:
+    """The public site's absolute address, for what must not be relative
+    (calendar entries, SNS feeds): SITEURL, or FEED_DOMAIN in development;
+    None when neither is an http(s) URL."""
+    for key in ("SITEURL", "FEED_DOMAIN"):
+        value = (settings.get(key) or "").rstrip("/")
+        if value.startswith(("https://", "http://")):
+            return value
+    return None
+
+
 def notice_url(settings: dict, slug: str) -> str:
     return site_url(settings, settings["ARTICLE_URL"].format(slug=slug))
 

@@ -37,13 +37,3 @@ def short_link_save_as(slug: str) -> str:
 def public_url(settings: dict, path: str) -> str:
     """``path`` on the site: absolute when SITEURL is set, else from the root."""
     return quote(site_url(settings, path), safe=_URL_SAFE)
-
-
-def absolute_base(settings: dict) -> str | None:
-    """The public site's address for files that need absolute URLs (calendar
-    entries): SITEURL, or FEED_DOMAIN in development; None when neither is."""
-    for key in ("SITEURL", "FEED_DOMAIN"):
-        value = (settings.get(key) or "").rstrip("/")
-        if value.startswith(("https://", "http://")):
-            return value
-    return None

@@ -12,9 +12,11 @@ from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
+from sotong.links import absolute_site_url
+
 from .addresses import (
     DEPARTMENTS_SAVE_AS, NOT_FOUND_SAVE_AS, SECTION_HTML_SAVE_AS, SECTION_JSON_SAVE_AS,
-    absolute_base, department_url, event_save_as, public_url, short_link_save_as,
+    department_url, event_save_as, public_url, short_link_save_as,
 )
 from .config import homepage_options
 from .departments import group_by_department
@@ -120,7 +122,7 @@ class HomepageGenerator(Generator):
     def _write_event_files(self, articles) -> None:
         """Calendar files, kept in Pelican's content cache (when it is on) by a
         digest of what they are made from: icalendar takes about 1 ms a file."""
-        base = absolute_base(self.settings)
+        base = absolute_site_url(self.settings)
         absolute = {"SITEURL": base} if base else None
         uid_domain = urlsplit(base).hostname if base else "sotong.invalid"
         cache = FileDataCacher(self.settings, "homepage-events", self.settings["CACHE_CONTENT"],

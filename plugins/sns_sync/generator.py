@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pelican.generators import Generator
 
-from sotong.links import notice_url, site_url
+from sotong.links import absolute_site_url, notice_url, site_url
 
 from .config import sns_settings
 from .feeds import FeedInfo, json_feed_bytes, rss_feed_bytes
@@ -43,10 +43,9 @@ def start(pelican) -> None:
 
 def absolute_base(settings: dict) -> str:
     """The site's absolute address for the feeds (see the module docstring)."""
-    for key in ("SITEURL", "FEED_DOMAIN"):
-        value = (settings.get(key) or "").rstrip("/")
-        if value.startswith(("https://", "http://")):
-            return value
+    base = absolute_site_url(settings)
+    if base:
+        return base
     log.warning("SITEURL and FEED_DOMAIN are empty: the SNS feeds (sns/*.json, sns/*.xml) link to %s. "
                 'Set FEED_DOMAIN = "https://..." in pelicanconf.py, or build with -s publishconf.py.',
                 DEVELOPMENT_BASE)
