@@ -80,6 +80,15 @@ def today(settings: dict) -> dt.date:
     return dt.datetime.now(ZoneInfo(SEOUL_TZ)).date()
 
 
+def add_template_folder(settings: dict, folder: str | os.PathLike) -> None:
+    """Make a plugin's templates folder findable by Pelican's generators
+    (appended to THEME_TEMPLATES_OVERRIDES once; call on ``initialized``)."""
+    folder = str(folder)
+    overrides = list(settings.get("THEME_TEMPLATES_OVERRIDES") or [])
+    if folder not in overrides:
+        settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, folder]
+
+
 def setting_line(settings: dict, name: str) -> int:
     """The line where the settings file assigns ``name`` (for FILE:LINE
     problems about a plugin's settings dict), or 1; the last assignment

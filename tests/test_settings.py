@@ -49,3 +49,15 @@ def test_without_a_settings_file_problems_name_pelicanconf_at_line_1():
     assert found.problems == [
         Problem("pelicanconf.py", 1, 'DEMO: unknown key "colur"; did you mean "colour"?; allowed: colour')]
     assert SettingsProblems({}).plugin_dict("DEMO", ["colour"], EXAMPLE) == {}
+
+
+def test_add_template_folder_appends_once():
+    from sotong.settings import add_template_folder
+
+    settings = {"THEME_TEMPLATES_OVERRIDES": ["/theme/extra"]}
+    add_template_folder(settings, "/plugin/templates")
+    add_template_folder(settings, "/plugin/templates")
+    assert settings["THEME_TEMPLATES_OVERRIDES"] == ["/theme/extra", "/plugin/templates"]
+    empty = {}
+    add_template_folder(empty, "/p")
+    assert empty["THEME_TEMPLATES_OVERRIDES"] == ["/p"]

@@ -13,6 +13,7 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
 from sotong.links import absolute_site_url
+from sotong.settings import add_template_folder
 
 from .addresses import (
     DEPARTMENTS_SAVE_AS, NOT_FOUND_SAVE_AS, SECTION_HTML_SAVE_AS, SECTION_JSON_SAVE_AS,
@@ -32,10 +33,7 @@ def use_plugin_templates(pelican) -> None:
     and let department pages be paginated like category pages."""
     settings = pelican.settings
     homepage_options(settings)
-    overrides = list(settings.get("THEME_TEMPLATES_OVERRIDES") or [])
-    if str(TEMPLATES) not in overrides:
-        overrides.append(str(TEMPLATES))
-    settings["THEME_TEMPLATES_OVERRIDES"] = overrides
+    add_template_folder(settings, TEMPLATES)
     settings["PAGINATED_TEMPLATES"] = {DEPARTMENT_TEMPLATE: None, **settings["PAGINATED_TEMPLATES"]}
 
 

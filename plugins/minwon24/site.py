@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sotong.audiences import load_audiences
 from sotong.problems import SotongError
-from sotong.settings import DEFAULTS, today
+from sotong.settings import DEFAULTS, add_template_folder, today
 
 from .config import minwon24_settings
 from .markup import body_html
@@ -50,9 +50,7 @@ class SiteBanners:
 def start(pelican) -> None:
     """Check MINWON24 and make this plugin's templates findable."""
     minwon24_settings(pelican.settings)
-    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES", []))
-    if TEMPLATES not in overrides:
-        pelican.settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, TEMPLATES]
+    add_template_folder(pelican.settings, TEMPLATES)
 
 
 def add_globals(generator) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from pelican import signals as pelican_signals
 
 from sotong import signals
+from sotong.settings import add_template_folder
 
 from .config import newsletter_settings, read_newsletter_settings
 
@@ -21,9 +22,7 @@ TEMPLATES = str(Path(__file__).parent / "templates")
 def _start(pelican):
     """Check NEWSLETTER and make this plugin's templates findable."""
     newsletter_settings(pelican.settings)
-    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES", []))
-    if TEMPLATES not in overrides:
-        pelican.settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, TEMPLATES]
+    add_template_folder(pelican.settings, TEMPLATES)
 
 
 def _generators(pelican):

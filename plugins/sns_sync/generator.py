@@ -18,6 +18,7 @@ from urllib.parse import quote
 from pelican.generators import Generator
 
 from sotong.links import absolute_site_url, notice_url, site_url
+from sotong.settings import add_template_folder
 
 from .config import sns_settings
 from .feeds import FeedInfo, json_feed_bytes, rss_feed_bytes
@@ -36,9 +37,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 def start(pelican) -> None:
     """On ``initialized``: check the settings; make the templates findable."""
     sns_settings(pelican.settings)
-    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES") or [])
-    if TEMPLATES not in overrides:
-        pelican.settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, TEMPLATES]
+    add_template_folder(pelican.settings, TEMPLATES)
 
 
 def absolute_base(settings: dict) -> str:

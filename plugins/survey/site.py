@@ -11,7 +11,7 @@ from pelican.generators import Generator
 
 from sotong.audiences import load_audiences
 from sotong.links import site_url
-from sotong.settings import today
+from sotong.settings import add_template_folder, today
 
 from .config import survey_settings
 from .results import PUBLIC_SAVE_AS, bar_chart, public_json_path, results_from_json
@@ -23,10 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 def use_plugin_templates(pelican) -> None:
     """On ``initialized``: check the settings and make the templates findable."""
     survey_settings(pelican.settings)
-    overrides = list(pelican.settings.get("THEME_TEMPLATES_OVERRIDES") or [])
-    if str(TEMPLATES) not in overrides:
-        overrides.append(str(TEMPLATES))
-    pelican.settings["THEME_TEMPLATES_OVERRIDES"] = overrides
+    add_template_folder(pelican.settings, TEMPLATES)
 
 
 def results_context(results, survey) -> dict:
