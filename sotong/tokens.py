@@ -60,6 +60,12 @@ def subscriber_from_unsubscribe_token(token: str) -> str | None:
     return read_token("unsubscribe", token)
 
 
+def has_secret() -> bool:
+    """True when SOTONG_SECRET holds a key of the office's own (not empty,
+    not the public development key)."""
+    return os.environ.get("SOTONG_SECRET", "") not in ("", DEV_SECRET)
+
+
 def require_secret() -> None:
     if not os.environ.get("SOTONG_SECRET"):
         raise SotongError(["SOTONG_SECRET is not set; export SOTONG_SECRET=<the office's secret key>"])

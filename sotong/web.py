@@ -10,22 +10,29 @@ store from the server's threads, and ``GET /healthz``.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import signals
+from .problems import SotongError
+from .tokens import has_secret
 
 MAX_BODY_BYTES = 64 * 1024
 CHECKPOINT_SECONDS = 1.0
+FILES_KEPT_FREE = 64  # open files left for the store, templates and logs when connections are at their limit
 log = logging.getLogger("sotong.web")
 
 BASE_TEMPLATE = """<!doctype html>
@@ -200,15 +207,104 @@ def make_app(project) -> App:
     return app
 
 
-def serve(project, host: str, port: int, threads: int, announce: Callable[[str], None] = print) -> None:
-    """Run the app with waitress until interrupted."""
-    import waitress
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
+
+def signing_key_warning(host: str) -> str | None:
+    """None when SOTONG_SECRET is set; a loud warning when it is not and the
+    collector listens on loopback only; SotongError otherwise, since anyone
+    can forge tokens with the public development key."""
+    if has_secret():
+        return None
+    if not is_loopback(host):
+        raise SotongError([f"SOTONG_SECRET is not set, so tokens would be signed with the public development key and "
+                           f"anyone could forge them; export SOTONG_SECRET=<the office's secret key> before serving on "
+                           f"{host}, or serve on 127.0.0.1 for development"])
+    return ("WARNING: SOTONG_SECRET is not set: serving with the public DEVELOPMENT key (tokens can be forged); "
+            "for development on this machine only")
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """How long and how many connections the collector holds, so that slow
+    or idle clients (slowloris) cannot starve the others: a request's headers
+    and body must arrive within ``request_seconds`` however steadily they
+    trickle, a connection with nothing to do is closed after ``idle_seconds``,
+    and at most ``connections`` are open at once (more wait in the backlog)."""
+
+    request_seconds: int = 10
+    idle_seconds: int = 15
+    connections: int = 1000
+    header_bytes: int = 16 * 1024
+
+
+class _DeadlineChannel(HTTPChannel):
+    """Waitress's connection, remembering when the request it is reading began."""
+
+    reading_since: float | None = None
+
+    def received(self, data):
+        before = self.request
+        result = super().received(data)
+        if self.request is None:
+            self.reading_since = None
+        elif self.request is not before:
+            self.reading_since = time.time()
+        return result
+
+
+class _CollectorServer(TcpWSGIServer):
+    """Waitress's server that also closes connections whose request has been
+    arriving for longer than ``limits.request_seconds``."""
+
+    channel_class = _DeadlineChannel
+    limits = ConnectionLimits()
+
+    def maintenance(self, now):
+        super().maintenance(now)
+        cutoff = now - self.limits.request_seconds
+        for channel in list(self.active_channels.values()):
+            since = getattr(channel, "reading_since", None)
+            if not channel.requests and since is not None and since < cutoff:
+                channel.will_close = True
+
+
+def create_server(app, host: str, port: int, threads: int, limits: ConnectionLimits = ConnectionLimits()):
+    """The waitress server of ``app`` on ``host:port`` with ``limits``; not started."""
+    server = _CollectorServer(
+        app, host=host, port=port, threads=threads, ident="sotong", max_request_body_size=MAX_BODY_BYTES * 4,
+        max_request_header_size=limits.header_bytes, channel_timeout=limits.idle_seconds,
+        connection_limit=min(limits.connections, _open_files_allowed() - FILES_KEPT_FREE), cleanup_interval=1,
+        asyncore_use_poll=True)
+    server.limits = limits
+    return server
+
+
+def _open_files_allowed() -> int:
+    """The process's limit on open files (each connection takes one)."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+def serve(project, host: str, port: int, threads: int, announce: Callable[[str], None] = print) -> None:
+    """Run the app with waitress until interrupted; refused (SotongError)
+    without SOTONG_SECRET unless ``host`` is loopback (then it warns)."""
+    warning = signing_key_warning(host)
     app = make_app(project)
-    server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                    max_request_body_size=MAX_BODY_BYTES * 4, ident="sotong")
+    server = create_server(app, host, port, threads)
     actual_host, actual_port = server.socket.getsockname()[:2]
     announce(f"Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)")
+    if warning:
+        announce(warning)
     try:
         server.run()
     except KeyboardInterrupt:

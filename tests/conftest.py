@@ -76,17 +76,17 @@ def sotong():
 
 
 @contextmanager
-def serving(app):
-    """Serve a WSGI app with waitress on 127.0.0.1 (a free port) in a thread;
-    yields the port and stops the server afterwards."""
-    import waitress
+def serving(app, limits=None):
+    """Serve a WSGI app with the collector's waitress server on 127.0.0.1
+    (a free port) in a thread; yields the port and stops the server afterwards."""
+    from sotong.web import ConnectionLimits, create_server
 
-    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    wsgi = create_server(app, "127.0.0.1", 0, threads=4, limits=limits or ConnectionLimits())
     stopping = threading.Event()
 
     def serve_until_stopped():  # waitress's own run() has no clean stop from another thread
         while not stopping.is_set():
-            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1)
+            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1, use_poll=True)
         wsgi.close()
 
     thread = threading.Thread(target=serve_until_stopped, daemon=True)

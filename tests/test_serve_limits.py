@@ -1,0 +1,176 @@
+"""``sotong serve`` against hostile use: it refuses to serve beyond this
+machine with the public development key, and slow or idle clients
+(slowloris) over real sockets cannot keep ``/healthz`` from answering."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import copy_project, serving
+
+from sotong.project import Project
+from sotong.tokens import DEV_SECRET
+from sotong.web import ConnectionLimits, is_loopback, make_app
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path)
+
+
+def environment(secret: str | None) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "SOTONG_SECRET"}
+    if secret is not None:
+        env["SOTONG_SECRET"] = secret
+    return env
+
+
+@contextmanager
+def sotong_serve(project: Path, host: str, secret: str | None):
+    """``sotong serve --host HOST --port 0`` as a subprocess; yields (port, stderr lines so far)."""
+    process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--host", host, "--port", "0",
+                                "-s", str(project / "pelicanconf.py")],
+                               cwd=project, env=environment(secret), stderr=subprocess.PIPE, text=True)
+    try:
+        announced = process.stderr.readline()
+        port = int(re.search(r"Serving on http://[^ ]+:(\d+)", announced).group(1))
+        lines = [announced]
+        if secret is None:
+            lines.append(process.stderr.readline())
+        yield port, lines
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stderr.close()
+
+
+def healthz_seconds(port: int, timeout: float = 5.0) -> float:
+    """How long a fresh GET /healthz takes to answer 200 (pytest fails on a timeout)."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"ok")
+    finally:
+        connection.close()
+    return time.monotonic() - started
+
+
+# --- the signing key -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret", [None, "", DEV_SECRET])
+def test_serve_refuses_a_public_address_without_the_secret(project, secret):
+    completed = subprocess.run([sys.executable, "-m", "sotong", "serve", "--host", "0.0.0.0", "--port", "0",
+                                "-s", str(project / "pelicanconf.py")],
+                               cwd=project, env=environment(secret), capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 1
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 1 and "SOTONG_SECRET is not set" in lines[0] and "export SOTONG_SECRET=" in lines[0]
+    assert "Traceback" not in completed.stderr and "Serving on" not in completed.stderr
+
+
+def test_serve_on_loopback_without_the_secret_warns_loudly(project):
+    with sotong_serve(project, "127.0.0.1", None) as (port, lines):
+        assert lines[1].startswith("WARNING: SOTONG_SECRET is not set") and "DEVELOPMENT key" in lines[1]
+        assert healthz_seconds(port) < 5
+
+
+def test_serve_with_the_secret_listens_anywhere_without_warning(project):
+    with sotong_serve(project, "0.0.0.0", "an office secret") as (port, lines):
+        assert healthz_seconds(port) < 5
+        assert len(lines) == 1
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.8.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
+    ("0.0.0.0", False), ("", False), ("::", False), ("192.168.0.10", False), ("sotong.sd.go.kr", False),
+])
+def test_is_loopback(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+# --- slow and idle clients -------------------------------------------------------------
+
+
+class Trickler:
+    """``count`` connections that each start a request and then send one
+    header byte every ``interval`` seconds, never finishing it (slowloris);
+    ``idle`` more connections that send nothing at all."""
+
+    def __init__(self, port: int, count: int, idle: int = 0, interval: float = 0.3):
+        self.sockets = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count + idle)]
+        self.trickling = self.sockets[:count]
+        self.interval = interval
+        self.closed_by_server: set[int] = set()
+        self.stopping = threading.Event()
+        for sock in self.trickling:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        self.thread = threading.Thread(target=self._trickle, daemon=True)
+        self.thread.start()
+
+    def _trickle(self):
+        while not self.stopping.wait(self.interval):
+            for index, sock in enumerate(self.trickling):
+                if index not in self.closed_by_server:
+                    try:
+                        sock.sendall(b"a")
+                    except OSError:
+                        self.closed_by_server.add(index)
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join(5)
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_healthz_answers_at_once_while_hundreds_of_clients_trickle(project):
+    """Waitress's defaults stop accepting at 100 connections, so that 300
+    trickling and 100 idle clients kept /healthz waiting for minutes."""
+    with sotong_serve(project, "127.0.0.1", "an office secret") as (port, _lines):
+        trickler = Trickler(port, count=300, idle=100)
+        try:
+            for _ in range(3):
+                time.sleep(0.5)
+                assert healthz_seconds(port) < 2
+        finally:
+            trickler.close()
+
+
+def closed_by_server(sock: socket.socket, within: float) -> bool:
+    """True when the server closes ``sock`` (EOF or reset) within ``within`` seconds."""
+    sock.settimeout(within)
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_a_request_that_trickles_past_its_deadline_is_closed(project):
+    """However steadily the bytes come, a request must be whole within
+    request_seconds; a connection with nothing to send is closed after idle_seconds."""
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app, ConnectionLimits(request_seconds=1, idle_seconds=2)) as port:
+        trickler = Trickler(port, count=3, idle=1, interval=0.1)
+        try:
+            started = time.monotonic()
+            assert all(closed_by_server(sock, within=4) for sock in trickler.trickling)
+            assert time.monotonic() - started < 4
+            assert closed_by_server(trickler.sockets[-1], within=4)
+            assert healthz_seconds(port) < 2  # a quick client is served as before
+        finally:
+            trickler.close()
