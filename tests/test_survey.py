@@ -166,7 +166,8 @@ def test_get_form_with_token_fills_the_hidden_field(server):
     assert status == 200 and f'<input type="hidden" name="t" value="{token}">' in page
     assert "<fieldset" in page and "(필수)" in page and headers["Cache-Control"] == "no-store"
     assert call(server, "GET", f"/surveys/{BUDGET}")[0] == 403  # a named survey needs its link
-    assert call(server, "GET", f"/surveys/{LIBRARY}")[0] == 200  # an anonymous one does not
+    assert call(server, "GET", f"/surveys/{LIBRARY}")[0] == 403  # so does an anonymous one
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00001')}")[0] == 200
     assert call(server, "GET", "/surveys/no-such")[0] == 404
 
 
@@ -218,12 +219,19 @@ def test_post_403_404_410_413(tmp_path, project, server):
     assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
 
 
-def test_anonymous_answers_have_no_subscriber(project, server):
-    assert call(server, "POST", f"/surveys/{LIBRARY}", LIBRARY_ANSWER)[0] == 303  # the static form: no token
-    token = survey_token(LIBRARY, "S00003")
-    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": token, **LIBRARY_ANSWER})[0] == 303
-    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": token, **LIBRARY_ANSWER})[0] == 409
+def test_anonymous_answers_need_an_invitation_and_have_no_subscriber(project, server):
+    for _ in range(3):  # without a token (the static form), no answer is taken, however often it is sent
+        assert call(server, "POST", f"/surveys/{LIBRARY}", LIBRARY_ANSWER)[0] == 403
+    assert not (project / "private" / "sotong.db").exists() or rows(project, "SELECT count(*) FROM survey_responses") == [(0,)]
+    for reader in ("S00003", "S00004"):
+        token = survey_token(LIBRARY, reader)
+        assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": token, **LIBRARY_ANSWER})[0] == 303
+        assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": token, **LIBRARY_ANSWER})[0] == 409
+        for respelled in (token + "=", token + "==", token + "%3D", token[:-1] + chr(ord(token[-1]) ^ 1)):
+            assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": respelled, **LIBRARY_ANSWER})[0] in (403, 409)
     assert rows(project, "SELECT subscriber_id FROM survey_responses") == [(None,), (None,)]
+    assert rows(project, "SELECT count(*) FROM survey_tokens_used") == [(2,)]
+    assert [name for name, in rows(project, "SELECT name FROM pragma_table_info('survey_tokens_used')")] == ["slug", "token_hash"]
     db_text = (project / "private" / "sotong.db").read_bytes() + b"".join(
         p.read_bytes() for p in (project / "private").glob("sotong.db-wal"))
     assert b"S00003" not in db_text
@@ -302,9 +310,10 @@ def test_results_counts_rate_csv_and_privacy(project, server, sotong):
     assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0  # invites S1 and S2 to the library survey
     assert sotong(project, "build").code == 0
     assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(BUDGET, "S1"), **BUDGET_ANSWER})[0] == 303
-    for answer in (LIBRARY_ANSWER, {**LIBRARY_ANSWER, "library": "용답도서관", "purpose": ["열람실 공부", "휴식·모임"]},
-                   {**LIBRARY_ANSWER, "wish": "", "satisfaction": "3"}):
-        assert call(server, "POST", f"/surveys/{LIBRARY}", answer)[0] == 303
+    for reader, answer in zip(("S1", "S2", "S3"), (
+            LIBRARY_ANSWER, {**LIBRARY_ANSWER, "library": "용답도서관", "purpose": ["열람실 공부", "휴식·모임"]},
+            {**LIBRARY_ANSWER, "wish": "", "satisfaction": "3"})):
+        assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, reader), **answer})[0] == 303
 
     result = sotong(project, "survey", "results", LIBRARY)
     assert result.code == 0 and "3 answers, response rate 150.0%" in result.stdout  # 3 answers, 2 invited

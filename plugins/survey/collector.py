@@ -9,8 +9,10 @@
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
 
-Anonymous surveys take answers without a token too (the static form); a token
-given with them is checked and used once.
+Every survey takes answers only with an invitation's token, used once.
+For an anonymous survey the token is kept only as used (a hash, apart from
+the answers) and never joined to the answer, so it limits answers to one per
+invited reader without saying who gave which.
 """
 
 from __future__ import annotations
@@ -78,13 +80,12 @@ class SurveyRoutes:
         if not survey.is_open(self.project.today()):
             return None, self._message(app, 410, survey)
         subscriber_id = subscriber_of_token(survey.slug, token) if token else None
-        if (token and subscriber_id is None) or (not token and not survey.anonymous):
+        if subscriber_id is None:
             return None, self._message(app, 403, survey)
-        if token:
-            with app.store() as store:
-                used = storage.token_was_used(storage.ensure(store), survey.slug, token)
-            if used:
-                return subscriber_id, self._message(app, 409, survey)
+        with app.store() as store:
+            used = storage.token_was_used(storage.ensure(store), survey.slug, token)
+        if used:
+            return subscriber_id, self._message(app, 409, survey)
         return subscriber_id, None
 
     def form(self, request, slug: str):

@@ -1,0 +1,49 @@
+"""Tokens (sotong/tokens.py): only the exact string make_token makes is
+genuine; every other spelling of it (padding, stray or re-encoded
+characters) is refused, so one invitation cannot be answered twice."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings, strategies as st
+
+from sotong.tokens import make_token, read_token
+
+KEY = b"a test key"
+URLSAFE = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+ALPHABET = string.ascii_letters + string.digits + "-_=.+/% \n"
+payloads = st.text(min_size=1, max_size=20)
+
+
+@given(payloads)
+def test_a_genuine_token_reads_back(payload):
+    assert read_token("survey", make_token("survey", payload, KEY), KEY) == payload
+
+
+def edited(token: str, position: int, character: str, kind: str) -> str:
+    position %= len(token) + 1
+    if kind == "insert":
+        return token[:position] + character + token[position:]
+    if kind == "replace":
+        return token[:position] + character + token[position + 1:]
+    return token[:position] + token[position + 1:]
+
+
+@settings(max_examples=300)
+@given(payloads, st.integers(min_value=0), st.sampled_from(ALPHABET), st.sampled_from(["insert", "replace", "delete"]))
+def test_every_other_spelling_is_refused(payload, position, character, kind):
+    """Brute-force reading of the rule: a string is genuine iff it is make_token's."""
+    token = make_token("survey", payload, KEY)
+    other = edited(token, position, character, kind)
+    genuine = {make_token("survey", p, KEY) for p in {payload, read_token("survey", other, KEY) or payload}}
+    assert (read_token("survey", other, KEY) is not None) == (other in genuine)
+
+
+def test_padding_and_spare_bits_do_not_make_new_tokens():
+    token = make_token("survey", "budget-2027:S00001", KEY)
+    body, mac = token.split(".")
+    spare_bit = URLSAFE[URLSAFE.index(mac[-1]) ^ 1]  # a 16-byte MAC leaves 4 unused bits in its last character
+    respelled = [token + "=", token + "==", f"{body}=.{mac}", f"{body}.{mac}=", token + "\n", f"{body}.{mac[:-1]}{spare_bit}"]
+    assert all(read_token("survey", other, KEY) is None for other in respelled)
+    assert read_token("unsubscribe", token, KEY) is None  # bound to its purpose
