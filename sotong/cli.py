@@ -133,7 +133,7 @@ def subscribers_import(project: Project, csv_file):
     from .subscribers import import_csv
 
     report = import_csv(project.store, csv_file, project.audiences, project.today().year)
-    for problem in report.problems:
+    for problem in report.problems + report.warnings:
         click.echo(str(problem), err=True)
     click.echo(f"{csv_file}: {report.summary()}.")
     if report.rejected:

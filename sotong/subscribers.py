@@ -332,6 +332,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
 
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
@@ -378,6 +379,11 @@ def import_records(store: Store, records: list[tuple[int, dict]], audiences: Aud
             report.problems.extend(Problem(shown, line, message) for message in errors)
         else:
             good.append(row)
+            if row["email"] and not row["email"].isascii():
+                report.warnings.append(Problem(shown, line, f"warning: subscriber {row['id']}'s email address has "
+                                                            "characters outside ASCII; only a mail server that offers "
+                                                            "SMTPUTF8 can take it, and sotong send fails it elsewhere; "
+                                                            "check the address with the reader"))
     _upsert(store, good, report)
     return report
 

@@ -111,7 +111,8 @@ def fill_journal(db_path: Path):
         message("S00002", "sms", "LMS", ["a", "c"]),
     ))
     recorded, pending = journal.record_outbox(march, lambda *_: True, infos)
-    assert (recorded.email_new, recorded.sms_new, recorded.sms_types) == (4, 2, {"SMS": 1, "LMS": 1})
+    assert (recorded.email_new, len(recorded.sms), recorded.sms_types) == (4, 2, {"SMS": 1, "LMS": 1})
+    assert journal.hand_over(march, recorded.sms) == 2
     _send(journal, pending, ["sent", "sent", "failed", "deferred"])
     store.close()
 
@@ -123,7 +124,6 @@ def _info(slug):
 
 def _send(journal, pending, outcomes):
     for item, state in zip(pending, outcomes):
-        journal.mark_sending(item.id)
         journal.mark(item.id, state, "data", 250 if state == "sent" else 550, "answer")
 
 

@@ -62,10 +62,10 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project):
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
     assert "Emails: 5 sent, 0 failed, 0 deferred" in first.output
     assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms.csv to the SMS agency" in first.output
-    assert "Emails: 0 sent" in second.output and "SMS: 0 SMS messages" in second.output
+    assert "Emails: all 5 were already sent" in second.output and "SMS: 0 SMS messages" in second.output
     rows = journal(project)
     assert {k: r["state"] for k, r in rows.items()} == {**{(i, "email"): "sent" for i in ids[:5]},
-                                                         **{(i, "sms"): "sent" for i in ids[5:]}}
+                                                         **{(i, "sms"): "handed_over" for i in ids[5:]}}
     email = rows[(ids[0], "email")]
     assert (email["attempts"], email["answer_code"], email["type"]) == (1, 250, "EMAIL")
     assert email["notices"] == '["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]'
@@ -120,7 +120,8 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
         result = send(project, server.port)
         again = send(project, server.port)
     assert "Emails: 3 sent, 2 failed, 0 deferred" in result.output
-    assert "Emails: 0 sent, 0 failed" in again.output  # failures are final; not sent again
+    assert result.code == 1 and again.code == 0
+    assert "nothing left to send: 3 were already sent and 2 failed for good" in again.output  # failures are final
     assert handler.accepted_counts() == {address_of(i): 1 for i in (ids[0], ids[2], ids[4])}
     failed = journal(project)[(ids[1], "email")]
     assert (failed["state"], failed["answer_code"], failed["attempts"]) == ("failed", 550, 1)

@@ -20,7 +20,7 @@ from sotong.store import now_iso
 
 from . import annual
 from .config import delivery_config
-from .journal import DEFERRED, FAILED, Journal, NoticeInfo, flag_invalid_addresses
+from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
 from .rules import invalid_address
@@ -74,23 +74,22 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run):
         return subscriber is not None and subscriber.reachable_by(channel)
 
     with _send_lock(project, key):
-        recorded, pending = journal.record_outbox(outbox, reachable, _notice_infos(project, outbox), dry_run=dry_run)
-        sms = f"{recorded.sms_new} SMS messages (SMS {recorded.sms_types['SMS']}, LMS {recorded.sms_types['LMS']})"
+        notices = _notice_infos(project, outbox)
+        recorded, pending = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run)
+        sms = (f"{len(recorded.sms)} SMS messages (SMS {recorded.sms_types['SMS']}, "
+               f"LMS {recorded.sms_types['LMS']})")
         if dry_run:
             click.echo(f"Dry run, nothing sent or recorded. Would send {len(pending)} emails to "
                        f"{config.smtp_host}:{config.smtp_port} at {config.rate:g}/s and record {sms} "
-                       f"as handed to the SMS agency.")
+                       f"as handed over to the SMS agency.")
         else:
+            _warn_edited_since_bundling(project, outbox)
             with _progress(len(pending), f"Sending {key}") as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
+            journal.hand_over(outbox, recorded.sms)  # only once the run has not stopped
     option = "--issue" if kind == "issue" else "--notice"
     if not dry_run:
-        click.echo(f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
-                   f"in {figures.seconds:.1f} s"
-                   + (f"; {figures.resent_in_flight} were in flight when an earlier run stopped and went again"
-                      if figures.resent_in_flight else "")
-                   + (f"; the connection dropped {figures.reconnects} times and was reopened" if figures.reconnects else "")
-                   + ".")
+        click.echo(_emails_line(figures) if pending else _nothing_left_line(journal.counts(key)))
         if any(m.channel == "sms" for m in outbox.messages):
             click.echo(f"SMS: {sms} recorded as handed over; give {project.shown(outbox.path / 'sms.csv')} "
                        "to the SMS agency (문자 발송 대행).")
@@ -103,6 +102,42 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run):
     if not dry_run and (figures.failed or figures.deferred):
         click.echo(f"See who and why: sotong send report {option} {key}"
                    + ("; deferred ones are retried by running this command again later." if figures.deferred else ""))
+        ctx.exit(1)
+
+
+def _emails_line(figures) -> str:
+    """What this run did with the emails."""
+    return (f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
+            f"in {figures.seconds:.1f} s"
+            + (f"; {figures.resent_in_flight} were in flight when an earlier run stopped and went again"
+               if figures.resent_in_flight else "")
+            + (f"; the connection dropped {figures.reconnects} times and was reopened" if figures.reconnects else "")
+            + (f"; {figures.withdrawn} readers unsubscribed during the run and were left out" if figures.withdrawn else "")
+            + ".")
+
+
+def _nothing_left_line(counts: dict) -> str:
+    """A run with no email left to send: what earlier runs did."""
+    sent = counts.get(("email", "EMAIL", SENT), 0)
+    failed = counts.get(("email", "EMAIL", FAILED), 0)
+    if not failed:
+        return f"Emails: all {sent:,} were already sent; nothing left to send."
+    return (f"Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good "
+            "(sotong send report lists them).")
+
+
+def _warn_edited_since_bundling(project, outbox) -> None:
+    """Warn about notices of the outbox whose file changed after it was made:
+    its emails hold the text as it was."""
+    made = (outbox.path / "manifest.jsonl").stat().st_mtime_ns
+    slugs = {slug for message in outbox.messages for slug in message.notices}
+    notices, _problems = project.read_notices()
+    for notice in notices:
+        if notice.slug in slugs and os.stat(notice.source).st_mtime_ns > made:
+            option = "--issue" if outbox.kind == "issue" else "--notice"
+            click.echo(f"{project.shown(notice.source)}: warning: changed after the outbox {outbox.key} was made; "
+                       f"its messages carry the text as it was then. For the new text, make the outbox again "
+                       f"(sotong bundles {option} {outbox.key}) before sending it", err=True)
 
 
 @send.command("report")
@@ -126,7 +161,7 @@ def send_report(project, issue, notice, mark_invalid):
             if c == channel:
                 by_state[state] = by_state.get(state, 0) + n
         if by_state:
-            parts = ", ".join(f"{n} {state}" for state, n in sorted(by_state.items()))
+            parts = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in sorted(by_state.items()))
             click.echo(f"  {label}: {parts}")
     unsettled = journal.unsettled(key)
     invalid = [row for row in unsettled if row["state"] == FAILED

@@ -2,7 +2,9 @@
 
 A row keeps ids, never addresses: the outbox (issue date or notice slug), the
 subscriber id, the channel and type (EMAIL, SMS, LMS), the notices it holds,
-its file, its state (queued, sending, sent, deferred, failed), the attempts,
+its file, its state (emails: queued, sending, sent, deferred, failed; SMS:
+handed_over, recorded once ``sotong send`` has finished and told the
+operator to give sms.csv to the SMS agency, never "sent"), the attempts,
 the server's last answer and when things happened (Asia/Seoul). The notices'
 title, department and category are kept per outbox as they were when it was
 sent, so the annual report counts them as they were.
@@ -18,12 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from sotong.notices import SEOUL
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
+HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
 UNSENT = (QUEUED, SENDING, DEFERRED)
 SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 전달"
 
@@ -37,7 +40,7 @@ CREATE TABLE IF NOT EXISTS delivery_messages (
     type TEXT NOT NULL CHECK (type IN ('EMAIL', 'SMS', 'LMS')),
     notices TEXT NOT NULL,           -- JSON list of slugs, in message order
     file TEXT,                       -- email/ID.eml under the outbox; NULL for SMS
-    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed')),
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed', 'handed_over')),
     attempts INTEGER NOT NULL DEFAULT 0,
     answer_stage TEXT,               -- connect, mail, rcpt, data: where the last answer came
     answer_code INTEGER,
@@ -48,7 +51,7 @@ CREATE TABLE IF NOT EXISTS delivery_messages (
     UNIQUE (outbox, subscriber_id, channel)
 );
 CREATE INDEX IF NOT EXISTS delivery_messages_by_state ON delivery_messages (outbox, channel, state);
-CREATE INDEX IF NOT EXISTS delivery_messages_by_sent_at ON delivery_messages (sent_at) WHERE state = 'sent';
+CREATE INDEX IF NOT EXISTS delivery_messages_by_sent_at ON delivery_messages (sent_at) WHERE state IN ('sent', 'handed_over');
 CREATE TABLE IF NOT EXISTS delivery_notices (
     outbox TEXT NOT NULL,
     slug TEXT NOT NULL,
@@ -89,13 +92,13 @@ class Recorded:
     """What recording an outbox in the journal did."""
 
     email_new: int = 0
-    sms_new: int = 0
-    sms_types: dict | None = None  # SMS/LMS -> newly handed over
-    left_out: dict | None = None  # channel -> messages of readers no longer reachable
+    sms: list = field(default_factory=list)  # SMS messages not yet recorded as handed over
+    left_out: dict = field(default_factory=lambda: {"email": 0, "sms": 0})  # channel -> readers no longer reachable
 
-
-class _Rollback(Exception):
-    pass
+    @property
+    def sms_types(self) -> dict:
+        """SMS/LMS -> messages of ``sms``."""
+        return {kind: sum(1 for message in self.sms if message.type == kind) for kind in ("SMS", "LMS")}
 
 
 class Journal:
@@ -105,6 +108,7 @@ class Journal:
         self.store = store
         self.db: sqlite3.Connection = store.db
         self.clock = clock
+        _allow_handed_over(self.db)
         store.ensure_schema(SCHEMA)
 
     # --- filling ---------------------------------------------------------
@@ -112,18 +116,20 @@ class Journal:
     def record_outbox(self, outbox, reachable: Callable[[str, str], bool], notices: dict,
                       dry_run: bool = False) -> tuple[Recorded, list[Pending]]:
         """Bring the journal in line with the outbox, in one transaction:
-        new emails queued, SMS recorded as handed over (state sent), unsent
-        messages of readers no longer ``reachable(id, channel)`` withdrawn.
-        Returns what changed and the emails to send. ``dry_run`` computes
-        the same and rolls back."""
+        new emails queued, unsent messages of readers no longer
+        ``reachable(id, channel)`` withdrawn. Returns what changed, with the
+        SMS still to hand over (:meth:`hand_over`), and the emails to send.
+        ``dry_run`` computes the same and rolls back."""
         now = self.clock()
-        recorded = Recorded(sms_types={"SMS": 0, "LMS": 0}, left_out={"email": 0, "sms": 0})
+        recorded = Recorded()
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.executemany(
                 "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
                 [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
                  for slug, info in notices.items()])
+            handed_over = {row[0] for row in self.db.execute(
+                "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox.key,))}
             kept = set()
             for message in outbox.messages:
                 if not reachable(message.subscriber_id, message.channel):
@@ -132,9 +138,8 @@ class Journal:
                 kept.add((message.subscriber_id, message.channel))
                 if message.channel == "email":
                     recorded.email_new += self._queue(outbox, message, now)
-                elif self._hand_over(outbox, message, now):
-                    recorded.sms_new += 1
-                    recorded.sms_types[message.type] += 1
+                elif message.subscriber_id not in handed_over:
+                    recorded.sms.append(message)
             self._withdraw(outbox.key, kept)
             pending = self.pending(outbox.key)
         except BaseException:
@@ -160,16 +165,21 @@ class Journal:
             (json.dumps(message.notices, ensure_ascii=False), message.file, outbox.key, message.subscriber_id))
         return 0
 
-    def _hand_over(self, outbox, message, now) -> bool:
-        cursor = self.db.execute(
-            """INSERT INTO delivery_messages
-                   (outbox, kind, subscriber_id, channel, type, notices, file, state, attempts,
-                    answer_text, queued_at, updated_at, sent_at)
-               VALUES (?, ?, ?, 'sms', ?, ?, NULL, 'sent', 1, ?, ?, ?, ?)
-               ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""",
-            (outbox.key, outbox.kind, message.subscriber_id, message.type,
-             json.dumps(message.notices, ensure_ascii=False), SMS_HANDOVER, now, now, now))
-        return cursor.rowcount == 1
+    def hand_over(self, outbox, messages: list) -> int:
+        """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
+        agency, in one transaction; returns how many were new."""
+        now = self.clock()
+        with self.store.transaction() as db:
+            cursor = db.executemany(
+                """INSERT INTO delivery_messages
+                       (outbox, kind, subscriber_id, channel, type, notices, file, state, attempts,
+                        answer_text, queued_at, updated_at, sent_at)
+                   VALUES (?, ?, ?, 'sms', ?, ?, NULL, 'handed_over', 1, ?, ?, ?, ?)
+                   ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""",
+                [(outbox.key, outbox.kind, message.subscriber_id, message.type,
+                  json.dumps(message.notices, ensure_ascii=False), SMS_HANDOVER, now, now, now)
+                 for message in messages])
+            return cursor.rowcount
 
     def _withdraw(self, outbox_key: str, kept: set) -> None:
         rows = self.db.execute(
@@ -188,10 +198,20 @@ class Journal:
             " ORDER BY state != 'sending', id", (outbox_key, *UNSENT))
         return [Pending(**dict(row)) for row in rows]
 
-    def mark_sending(self, message_id: int) -> None:
-        self.db.execute(
-            "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-            (self.clock(), message_id))
+    def take(self, message_id: int, subscriber_id: str) -> bool:
+        """Mark an email ``sending`` just before it goes to the server, if its
+        reader can still be reached by email (an unsubscribe or an invalid
+        address may have come in since the run began); otherwise withdraw it,
+        as :meth:`record_outbox` does, and return False."""
+        with self.store.transaction() as db:
+            subscriber = self.store.subscriber(subscriber_id)
+            if subscriber is None or not subscriber.reachable_by("email"):
+                db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
+                return False
+            db.execute(
+                "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                (self.clock(), message_id))
+            return True
 
     def mark(self, message_id: int, state: str, stage: str | None, code: int | None, text: str | None) -> None:
         """Record the server's answer and the state it leads to."""
@@ -219,15 +239,36 @@ class Journal:
 
     def sent_aggregates(self, year: int) -> list[tuple]:
         """(month "YYYY-MM", type, slug, department, category, category_label, deliveries)
-        for every message sent in ``year`` (Asia/Seoul)."""
+        for every email sent and SMS handed over in ``year`` (Asia/Seoul)."""
         return [tuple(row) for row in self.db.execute(
             """SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*)
                FROM delivery_messages AS m
                JOIN json_each(m.notices) AS j
                LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
-               WHERE m.state = 'sent' AND m.sent_at >= ? AND m.sent_at < ?
+               WHERE m.state IN ('sent', 'handed_over') AND m.sent_at >= ? AND m.sent_at < ?
                GROUP BY 1, 2, 3, 4, 5, 6""",
             (f"{year:04d}-01-01", f"{year + 1:04d}-01-01"))]
+
+
+def _allow_handed_over(db: sqlite3.Connection) -> None:
+    """Bring a journal made before SMS had their own state up to date: the
+    table is rebuilt with the new CHECK, and its SMS rows recorded as "sent"
+    become "handed_over" (what they always were)."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'delivery_messages'").fetchone()
+    if row is None or "'handed_over'" in row[0]:
+        return
+    create_table = SCHEMA[:SCHEMA.index(");\n") + 1]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("ALTER TABLE delivery_messages RENAME TO delivery_messages_before_handed_over")
+        db.execute(create_table)
+        db.execute("INSERT INTO delivery_messages SELECT * FROM delivery_messages_before_handed_over")
+        db.execute("UPDATE delivery_messages SET state = 'handed_over' WHERE channel = 'sms' AND state = 'sent'")
+        db.execute("DROP TABLE delivery_messages_before_handed_over")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def flag_invalid_addresses(store, failures: Iterable[tuple[str, str]], when: str) -> list[str]:

@@ -55,7 +55,8 @@ def recipient_of(data: bytes) -> str | None:
     match = _TO.search(data, 0, end.start() if end else len(data))
     if not match:
         return None
-    unfolded = re.sub(rb"\r?\n[ \t]", b" ", match.group(1)).decode("ascii", "replace")
+    # UTF-8: an address outside ASCII is written as it is (RFC 6532).
+    unfolded = re.sub(rb"\r?\n[ \t]", b" ", match.group(1)).decode("utf-8", "replace")
     addresses = [address for _, address in getaddresses([unfolded]) if "@" in address]
     return addresses[0] if addresses else None
 

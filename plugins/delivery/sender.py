@@ -8,6 +8,10 @@ before it goes out and ``sent`` after the server's 250, so at most one message
 per connection is ever in flight. A 4xx answer is tried again after a growing
 wait while other messages go on, up to ``max_attempts`` in this run, then left
 ``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
+Each message is taken only if its reader can still be reached (an unsubscribe
+may come in while a run goes on). An address with characters outside ASCII
+goes out with SMTPUTF8 (RFC 6531) when the server offers it, and fails
+otherwise.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 log = logging.getLogger("sotong.delivery")
 _LINE_ENDS = re.compile(rb"\r?\n")
 LOST = "lost"
+WITHDRAWN = "withdrawn"  # the reader unsubscribed (or the address was flagged) during the run
+NO_SMTPUTF8 = ("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); "
+               "correct the address in the e-communication system, or send through a server that offers SMTPUTF8")
 
 
 class ConnectionLost(Exception):
@@ -52,6 +59,7 @@ class SendFigures:
     failed: int = 0
     deferred: int = 0
     resent_in_flight: int = 0  # left "sending" by an earlier run that stopped
+    withdrawn: int = 0  # readers who unsubscribed during the run
     reconnects: int = 0
     seconds: float = 0.0
 
@@ -152,6 +160,11 @@ class Sender:
     def _route(self, schedule: _Schedule, message: Pending, result: str) -> None:
         """Settle the message, or put it back: at once after a lost connection,
         after the back-off after a 4xx."""
+        if result == WITHDRAWN:
+            with self.lock:
+                self.figures.withdrawn += 1
+            self.on_settled(result)
+            return schedule.done(message)
         if result == LOST:
             self.losses[message.id] = self.losses.get(message.id, 0) + 1
             if self.losses[message.id] < self.config.reconnect_attempts:
@@ -179,7 +192,7 @@ class Sender:
             self.on_settled(state)
 
     def _attempt(self, link: "_Link", message: Pending) -> str:
-        """One try: SENT, FAILED, RETRY or LOST, with the journal updated."""
+        """One try: SENT, FAILED, RETRY, LOST or WITHDRAWN, with the journal updated."""
         try:
             data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
         except OSError as exc:
@@ -193,7 +206,11 @@ class Sender:
             self.sleep(wait)
         link.ensure_connected()
         with self.lock:
-            self.journal.mark_sending(message.id)
+            if not self.journal.take(message.id, message.subscriber_id):
+                log.info("withdrawn %s: unsubscribed or address flagged invalid during the run", message.subscriber_id)
+                return WITHDRAWN
+        if not recipient.isascii() and not link.offers_smtputf8():
+            return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         try:
             answer = link.transaction(recipient, data)
         except ConnectionLost as exc:
@@ -238,6 +255,8 @@ class _Link:
         """MAIL, RCPT, DATA for one message; the first answer that is not a success."""
         connection = self.connection
         options = [] if data.isascii() or not connection.has_extn("8bitmime") else ["BODY=8BITMIME"]
+        if not recipient.isascii():
+            options.append("SMTPUTF8")
         try:
             code, text = connection.mail(self.config.mail_from, options)
             if code != 250:
@@ -260,6 +279,9 @@ class _Link:
             except (smtplib.SMTPException, OSError):
                 self.close()
         return answer
+
+    def offers_smtputf8(self) -> bool:
+        return self.connection.has_extn("smtputf8")
 
     def ensure_connected(self) -> None:
         if self.connection is not None and self.connection.sock is not None:

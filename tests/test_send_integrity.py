@@ -1,0 +1,193 @@
+"""``sotong send`` keeps its word (issue #8): an address outside ASCII goes out
+with SMTPUTF8 or fails alone, SMS are recorded as handed over only when the
+run finished, a reader who unsubscribes during a run gets nothing more,
+failures give exit 1, a finished outbox says so, and a notice edited after
+bundling is pointed out. Against a real aiosmtpd server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+from pathlib import Path
+
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli
+from test_send import ISSUE, NOTICES, journal, project, send  # noqa: F401 (project: the fixture)
+
+KOREAN_ADDRESS = "홍길동@example.com"
+
+
+def db_path(project: Path) -> Path:
+    return project / "private" / "sotong.db"
+
+
+def outbox_with_korean_address(project: Path) -> list[str]:
+    """Three readers; the second one's address (store and email) is 홍길동@example.com."""
+    ids = add_subscribers(db_path(project), 3)
+    folder = make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    eml = folder / "email" / f"{ids[1]}.eml"
+    eml.write_bytes(eml.read_bytes().replace(address_of(ids[1]).encode(), KOREAN_ADDRESS.encode()))
+    db = sqlite3.connect(db_path(project))
+    db.execute("UPDATE subscribers SET email = ? WHERE id = ?", (KOREAN_ADDRESS, ids[1]))
+    db.commit()
+    db.close()
+    return ids
+
+
+def test_an_address_outside_ascii_fails_alone_when_the_server_has_no_smtputf8(project):
+    ids = outbox_with_korean_address(project)
+    with SMTPServer(ScriptedHandler()) as server:
+        first = send(project, server.port)
+        again = send(project, server.port)
+        assert server.handler.accepted_counts() == {address_of(ids[0]): 1, address_of(ids[2]): 1}
+    assert first.code == 1, first.output
+    assert "Emails: 2 sent, 1 failed, 0 deferred" in first.output
+    failed = journal(project)[(ids[1], "email")]
+    assert failed["state"] == "failed" and "does not offer SMTPUTF8" in failed["answer_text"]
+    assert again.code == 0 and "nothing left to send: 2 were already sent and 1 failed for good" in again.output
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert f"{ids[1]}  email" in report.output and "SMTPUTF8" in report.output
+    assert "홍길동" not in report.output + first.output
+
+
+def test_an_address_outside_ascii_goes_out_with_smtputf8_when_offered(project):
+    ids = outbox_with_korean_address(project)
+    with SMTPServer(ScriptedHandler(), enable_SMTPUTF8=True) as server:
+        result = send(project, server.port)
+        assert server.handler.accepted_counts() == {address_of(ids[0]): 1, KOREAN_ADDRESS: 1, address_of(ids[2]): 1}
+    assert result.code == 0, result.output
+    assert {r["state"] for r in journal(project).values()} == {"sent"}
+
+
+def test_import_warns_of_addresses_outside_ascii_by_line_and_id_never_the_address(project, tmp_path):
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_text(
+        "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+        "S1,김,kim@example.com,,1980,F,yongdap,health,email,,,2026-01-01,\n"
+        f"S2,홍,{KOREAN_ADDRESS},,1980,M,yongdap,health,email,,,2026-01-01,\n", encoding="utf-8")
+    result = run_cli(project / "pelicanconf.py", "subscribers", "import", str(csv_file))
+    assert result.code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "warning" in line]
+    assert warnings == [f"{csv_file}:3: warning: subscriber S2's email address has characters outside ASCII; "
+                        "only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; "
+                        "check the address with the reader"]
+    assert "홍길동" not in result.output and "2 added" in result.output
+
+
+def test_sms_are_recorded_as_handed_over_only_once_a_run_has_finished(project):
+    ids = add_subscribers(db_path(project), 4)
+    make_outbox(project / "private" / "outbox", ISSUE, ids[:2], NOTICES, sms={ids[2]: "SMS", ids[3]: "LMS"})
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    unreachable = send(project, dead_port)
+    assert unreachable.code == 1 and "handed over" not in unreachable.output
+    assert {k: r["state"] for k, r in journal(project).items()} == {(i, "email"): "queued" for i in ids[:2]}
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert "SMS: 2 SMS messages (SMS 1, LMS 1) recorded as handed over" in result.output
+    assert {k: r["state"] for k, r in journal(project).items() if k[1] == "sms"} == {
+        (ids[2], "sms"): "handed_over", (ids[3], "sms"): "handed_over"}
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "SMS/LMS: 2 handed over" in report.output and "sent" not in report.output.split("SMS/LMS:")[1]
+
+
+def test_a_journal_from_before_handed_over_is_brought_up_to_date(project):
+    ids = add_subscribers(db_path(project), 2)
+    db = sqlite3.connect(db_path(project))
+    db.executescript("""
+        CREATE TABLE delivery_messages (
+            id INTEGER PRIMARY KEY, outbox TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('issue', 'notice')),
+            subscriber_id TEXT NOT NULL, channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+            type TEXT NOT NULL CHECK (type IN ('EMAIL', 'SMS', 'LMS')), notices TEXT NOT NULL, file TEXT,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, answer_stage TEXT, answer_code INTEGER, answer_text TEXT,
+            queued_at TEXT NOT NULL, updated_at TEXT NOT NULL, sent_at TEXT, UNIQUE (outbox, subscriber_id, channel));
+        INSERT INTO delivery_messages VALUES (1, '2026-11-12', 'issue', 'S00001', 'email', 'EMAIL', '["a"]',
+            'email/S00001.eml', 'sent', 1, 'data', 250, 'ok', '2026-11-12T09:00:00+09:00', '2026-11-12T09:00:00+09:00',
+            '2026-11-12T09:00:00+09:00');
+        INSERT INTO delivery_messages VALUES (2, '2026-11-12', 'issue', 'S00002', 'sms', 'SMS', '["a"]', NULL,
+            'sent', 1, NULL, NULL, 'sms.csv', '2026-11-12T09:00:00+09:00', '2026-11-12T09:00:00+09:00',
+            '2026-11-12T09:00:00+09:00');
+    """)
+    db.close()
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", "2026-11-12")
+    assert "email: 1 sent" in report.output and "SMS/LMS: 1 handed over" in report.output
+    annual = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
+    assert "2 deliveries (email 1, SMS 1, LMS 0)" in annual.output, annual.output
+    assert ids
+
+
+class UnsubscribingHandler(ScriptedHandler):
+    """While the third email is being accepted, one later reader unsubscribes
+    (as the collector records it) and another's address is flagged invalid."""
+
+    def __init__(self, db: Path, unsubscriber: str, invalid: str):
+        super().__init__()
+        self.db, self.unsubscriber, self.invalid = db, unsubscriber, invalid
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.datas == 3:
+            from sotong.store import Store
+
+            store = Store.open(self.db)
+            store.unsubscribe(self.unsubscriber)
+            store.db.execute("UPDATE subscribers SET email_invalid_at = '2026-11-26T09:00:00+09:00' WHERE id = ?",
+                             (self.invalid,))
+            store.close()
+        return answer
+
+
+def test_a_reader_who_unsubscribes_during_a_send_gets_nothing_more(project):
+    (project / "pelicanconf.py").write_text((project / "pelicanconf.py").read_text(encoding="utf-8")
+                                            + 'DELIVERY["connections"] = 1\n', encoding="utf-8")
+    ids = add_subscribers(db_path(project), 8)
+    make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    handler = UnsubscribingHandler(db_path(project), ids[6], ids[7])
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert set(handler.accepted_counts()) == {address_of(i) for i in ids[:6]}
+    assert "Emails: 6 sent, 0 failed, 0 deferred" in result.output
+    assert "2 readers unsubscribed during the run and were left out" in result.output
+    assert set(journal(project)) == {(i, "email") for i in ids[:6]}
+
+
+def test_failed_messages_exit_1_and_a_finished_outbox_says_it_was_all_sent(project):
+    ids = add_subscribers(db_path(project), 3)
+    make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    handler = ScriptedHandler()
+    handler.refuse[address_of(ids[0])] = "550 5.1.1 no such user"
+    with SMTPServer(handler) as server:
+        failing = send(project, server.port)
+        assert failing.code == 1 and "Emails: 2 sent, 1 failed" in failing.output
+        db = sqlite3.connect(db_path(project))
+        db.execute("DELETE FROM delivery_messages WHERE subscriber_id = ?", (ids[0],))
+        db.commit()
+        db.close()
+        handler.refuse.clear()  # the address was corrected
+        completing = send(project, server.port)
+        again = send(project, server.port)
+    assert completing.code == 0 and "Emails: 1 sent, 0 failed" in completing.output
+    assert again.code == 0
+    assert "Emails: all 3 were already sent; nothing left to send." in again.output
+    assert "0 sent" not in again.output
+
+
+def test_a_notice_edited_after_bundling_is_pointed_out(project):
+    ids = add_subscribers(db_path(project), 2)
+    folder = make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    edited = project / "content" / "notices" / f"{NOTICES[0]}.md"
+    made = (folder / "manifest.jsonl").stat().st_mtime
+    for notice in NOTICES:
+        path = project / "content" / "notices" / f"{notice}.md"
+        os.utime(path, (made - 60, made - 60) if path != edited else (made + 5, made + 5))
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert (f"content/notices/{NOTICES[0]}.md: warning: changed after the outbox {ISSUE} was made; its messages "
+            f"carry the text as it was then. For the new text, make the outbox again (sotong bundles --issue {ISSUE}) "
+            "before sending it") in result.output
+    assert NOTICES[1] not in result.output
