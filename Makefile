@@ -12,7 +12,7 @@ NPM := $(shell command -v npm 2>/dev/null)
 # when npm is there; without it those tests are skipped (failed in CI).
 NODE_TOOLS := $(if $(NPM),node_modules/.installed)
 
-.PHONY: build test setup devserver publish check clean benchmarks screenshots
+.PHONY: build test setup devserver publish check clean benchmarks screenshots mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,5 +56,15 @@ publish: setup
 benchmarks: setup
 	$(BIN)/python benchmarks/build.py
 
+# Mutation testing of the rules that decide who gets what (README, "Tests and
+# standards checks"); not part of `make test`. MUTANTS=sms limits it to some modules.
+MUTANTS ?=
+mutants: $(VENV)/.mutants-installed
+	$(BIN)/python mutation/run.py $(MUTANTS)
+
+$(VENV)/.mutants-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,mutants]'
+	touch $@
+
 clean:
-	rm -rf output .output-a .output-b .output-a.state.json .output-b.state.json .cache
+	rm -rf output .output-a .output-b .output-a.state.json .output-b.state.json .cache .mutants

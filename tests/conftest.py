@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `make mutants` (mutation/run.py): no example database, so a mutant is killed
+# by the tests themselves, not by an example that failed under an earlier one
+settings.register_profile("mutants", database=None)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_TODAY = "2026-11-23"

@@ -4,9 +4,14 @@ the notices that do not fit dropped from the end and counted in the text."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from sotong.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, byte_length, compose_sms, displayable, message_type, notice_line
+from sotong.sms import byte_length, compose_sms, displayable, message_type, more_line, notice_line
+
+# SPEC §6's limits, written here rather than read from the module they check
+SMS_BYTES = 90
+LMS_BYTES = 2000
 
 hangul = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 ascii_printable = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
@@ -26,7 +31,7 @@ def brute_compose(header: str, lines: list[str], footer: str, link: str) -> tupl
         if rest:
             body.append(f"외 {rest}건은 홈페이지에서 확인하세요 {link}")
         text = "\n".join([*body, footer])
-        if len(text.encode("cp949")) <= LMS_MAX_BYTES or kept == 0:
+        if len(text.encode("cp949")) <= LMS_BYTES or kept == 0:
             return text, kept
     raise AssertionError("unreachable")
 
@@ -40,7 +45,8 @@ def test_sms_up_to_90_bytes_lms_above():
     assert byte_length("가" * 45) == 90
     assert message_type(byte_length("가" * 45)) == "SMS"
     assert message_type(byte_length("가" * 45 + "a")) == "LMS"
-    assert message_type(SMS_MAX_BYTES) == "SMS" and message_type(SMS_MAX_BYTES + 1) == "LMS"
+    assert message_type(SMS_BYTES) == "SMS" and message_type(SMS_BYTES + 1) == "LMS"
+    assert message_type(1) == "SMS" and message_type(LMS_BYTES) == "LMS"
 
 
 def test_characters_a_phone_cannot_show_become_question_marks_of_one_byte():
@@ -61,8 +67,8 @@ def test_compose_keeps_the_longest_prefix_that_fits(header, lines, footer):
     assert composed.shown == expected_kept
     assert composed.dropped == len(lines) - expected_kept
     assert composed.bytes == len(composed.text.encode("cp949")) == brute_bytes(composed.text)
-    assert composed.bytes <= LMS_MAX_BYTES
-    assert composed.type == ("SMS" if composed.bytes <= SMS_MAX_BYTES else "LMS")
+    assert composed.bytes <= LMS_BYTES
+    assert composed.type == ("SMS" if composed.bytes <= SMS_BYTES else "LMS")
     if composed.dropped:
         assert f"외 {composed.dropped}건은 홈페이지에서 확인하세요 {LINK}" in composed.text.splitlines()
 
@@ -82,8 +88,92 @@ def test_many_notices_drop_from_the_end_and_are_counted():
     kept = composed.text.splitlines()[1:1 + composed.shown]
     assert kept == lines[:composed.shown]
     assert f"외 {20 - composed.shown}건은 홈페이지에서 확인하세요" in composed.text
-    assert composed.bytes <= LMS_MAX_BYTES
+    assert composed.bytes <= LMS_BYTES
 
 
 def test_notice_line_puts_the_text_on_one_line():
     assert notice_line("한파\n주의보  발령", "/n/x") == "한파 주의보 발령 /n/x"
+
+
+# --- the limits, byte by byte ----------------------------------------------------------------
+# With this header (19 bytes) and footer (21 bytes) a message holds 41 bytes
+# besides its notice lines: header, its newline, footer. Each kept line adds
+# its bytes and a newline; the "외 N건" line of one to nine dropped notices
+# holds 83 bytes (with LINK) and its newline.
+
+HEADER = "[성동구 소식] 11/26"
+FOOTER = "수신거부 02-2286-5114"
+MORE_BYTES = 83
+
+
+def line_of(size: int, mark: str = "a") -> str:
+    """A notice line of exactly ``size`` CP949 bytes."""
+    return mark + "가" * ((size - 1) // 2) + "b" * ((size - 1) % 2)
+
+
+def test_the_fixed_parts_weigh_what_the_comments_above_say():
+    assert (byte_length(HEADER), byte_length(FOOTER)) == (19, 21)
+    assert byte_length(line_of(1958)) == 1958 and byte_length(line_of(3)) == 3
+    assert byte_length(more_line(1, LINK)) == byte_length(more_line(9, LINK)) == MORE_BYTES
+    assert byte_length(more_line(10, LINK)) == MORE_BYTES + 1
+
+
+def compose(sizes: list[int]):
+    return compose_sms(HEADER, [line_of(size, mark=chr(ord("a") + i % 26)) for i, size in enumerate(sizes)],
+                       FOOTER, LINK)
+
+
+@pytest.mark.parametrize("sizes, shown, size", [
+    ([1958], 1, 2000),  # 41 + 1958 + 1: exactly the LMS limit, sent
+    ([1959], 0, 125),  # 2,001 bytes: dropped, counted: 41 + 83 + 1
+    ([1874, 3000], 1, 2000),  # 41 + 1875 + the "외 1건" line (84): exactly the limit
+    ([1875, 3000], 0, 125),  # one byte more: the first line goes too
+    ([978, 978], 2, 1999),  # 41 + 979 + 979
+    ([979, 978], 2, 2000),  # 41 + 980 + 979
+    ([979, 979], 1, 41 + 980 + 84),  # 2,001 bytes with both: the second is dropped
+    ([1, 1, 1], 3, 41 + 6),
+    ([48], 1, 90),  # the SMS limit
+    ([49], 1, 91),
+    ([], 0, 41),
+])
+def test_compose_at_the_limits_of_spec_6(sizes, shown, size):
+    composed = compose(sizes)
+    assert (composed.shown, composed.dropped, composed.bytes) == (shown, len(sizes) - shown, size)
+    assert len(composed.text.encode("cp949")) == size
+    assert composed.type == ("SMS" if size <= 90 else "LMS")
+    lines = composed.text.split("\n")
+    assert lines[0] == HEADER and lines[-1] == FOOTER
+    assert [byte_length(line) for line in lines[1:1 + shown]] == sizes[:shown]
+    if shown < len(sizes):
+        assert lines[1 + shown:-1] == [more_line(len(sizes) - shown, LINK)]
+    else:
+        assert len(lines) == 2 + shown
+
+
+def test_the_count_of_dropped_notices_may_take_two_digits():
+    composed = compose([1700] + [200] * 12)  # 41 + 1701 + "외 12건" (84 + 1) = 1827
+    assert (composed.shown, composed.dropped, composed.bytes) == (1, 12, 1827)
+    assert composed.text.split("\n")[2] == more_line(12, LINK)
+
+
+@st.composite
+def lines_near_the_limit(draw):
+    """Notice lines whose first few fill the LMS to within a few bytes of
+    2,000, with or without the "외 N건" line, then maybe more lines."""
+    count = draw(st.integers(1, 4))
+    with_more = draw(st.booleans())
+    room = 2000 - 41 - count - (MORE_BYTES + 1 if with_more else 0) + draw(st.integers(-3, 3))
+    cuts = sorted(draw(st.lists(st.integers(0, room - count), min_size=count - 1, max_size=count - 1)))
+    sizes = [b - a + 1 for a, b in zip([0, *cuts], [*cuts, room - count])]
+    extra = draw(st.lists(st.integers(1, 300), min_size=1 if with_more else 0, max_size=12 if with_more else 0))
+    return sizes + extra
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=lines_near_the_limit())
+def test_compose_near_the_lms_limit_keeps_the_longest_prefix_that_fits(sizes):
+    lines = [line_of(size, mark=chr(ord("a") + i % 26)) for i, size in enumerate(sizes)]
+    composed = compose_sms(HEADER, lines, FOOTER, LINK)
+    expected_text, expected_kept = brute_compose(HEADER, lines, FOOTER, LINK)
+    assert (composed.text, composed.shown) == (expected_text, expected_kept)
+    assert composed.bytes == len(expected_text.encode("cp949")) <= 2000
