@@ -84,3 +84,26 @@ def test_each_rule(tmp_path, edit, expected):
 def test_broken_yaml_names_the_line(tmp_path):
     problems = problems_of(tmp_path, BASE.replace("  yongdap: 용답동", "  yongdap: 용답동: 동"))
     assert problems[0].startswith("audiences.yaml:8: ")
+
+
+@pytest.mark.parametrize("key", ["age", "birth_years"])
+@pytest.mark.parametrize("value", [
+    "[30]", "[30, 59, 60]", "[]", "30", "{min: 30, max: 59}",
+    "[thirty, 59]", '["30", 59]', "[30, sixty]",
+    "[true, 59]", "[30, false]", "[30.5, 59]", "[30, 59.0]",
+    "[59, 30]", "[31, 30]",
+])
+def test_bounds_that_are_not_two_whole_numbers_in_order_are_named_with_their_line(tmp_path, key, value):
+    problems = problems_of(tmp_path, BASE.replace("age: [30, 59]", f"{key}: {value}"))
+    assert problems == [f"audiences.yaml:15: {key} must be [min, max] with whole numbers or null, "
+                        f"e.g. {key}: [30, 59]"]
+
+
+@pytest.mark.parametrize("value, bounds", [
+    ("[30, 30]", (30, 30)), ("[null, 59]", (None, 59)), ("[30, null]", (30, None)), ("[0, 120]", (0, 120)),
+])
+def test_bounds_may_be_equal_or_open(tmp_path, value, bounds):
+    path = tmp_path / "audiences.yaml"
+    path.write_text(BASE.replace("age: [30, 59]", f"age: {value}\n    birth_years: {value}"), encoding="utf-8")
+    parents = load_audiences(path).segments["parents"]
+    assert parents.age == parents.birth_years == bounds
