@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from .check import check_project
+from .links import short_codes, sms_link_notices
 from .problems import SotongError, collect_logged_errors
 from .project import Project
 
@@ -38,7 +39,10 @@ def build_site(project: Project) -> dict:
     slot = _free_slot(output)
     slot.mkdir(parents=True, exist_ok=True)
     checked = {os.path.abspath(notice.source): notice for notice in project.notices}
-    state = {"inputs": _inputs_digest(project), "notices": {path: _stamp(path) for path in checked}}
+    codes = short_codes(sms_link_notices(checked.values()))
+    # a notice's short link page moves with its code: a new code makes the notice's pages again
+    state = {"inputs": _inputs_digest(project),
+             "notices": {path: [*_stamp(path), codes.get(notice.slug)] for path, notice in checked.items()}}
     unchanged = frozenset(path for path in _unchanged_notices(slot, state)
                           if not _LINKS_TO_OTHER_CONTENT.search(checked[path].body))
     _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown

@@ -27,6 +27,10 @@ DEFAULTS = {
     "OUTBOX_PATH": "private/outbox",
     "SOTONG_TODAY": None,  # "YYYY-MM-DD" pins "today" for reproducible builds
     "SMS_OPTOUT_FOOTER": "수신거부 02-2286-5114",
+    "SHORT_LINK_BASE": None,  # e.g. "https://sd.go.kr/s/", pointed at the site's n/: what makes one-notice SMS fit
+    "SMS_POLICY": "all",  # or "email-first": email readers get SMS only for urgent notices
+    "SMS_PRICE": 9,  # won per SMS (90 bytes)
+    "LMS_PRICE": 27,  # won per LMS (2,000 bytes)
     "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: unsubscribe and survey answers
     "SNS_IMPORT_FEEDS": [],
     "SMTP_HOST": "127.0.0.1",

@@ -1,14 +1,22 @@
 """The text of one SMS or LMS (SPEC §6): its length in CP949 bytes, its type,
 and its composition from a header, one line per notice and the opt-out
-footer, dropping from the end the notices that do not fit.
+footer, dropping from the end the notices that do not fit; the cheaper SMS
+whenever the text can be one. Also what texts cost: the settings SMS_PRICE,
+LMS_PRICE, SMS_POLICY and SHORT_LINK_BASE, and the count and cost of a
+bundle's messages by type (for ``sotong bundles``, ``reach`` and reports).
 
 Pure functions; the bundles decide which notices a reader gets.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Iterable
+
+from .problems import SotongError
+from .settings import SettingsProblems
 
 SMS_MAX_BYTES = 90
 LMS_MAX_BYTES = 2000
@@ -48,12 +56,24 @@ class SmsText:
     dropped: int  # notice lines dropped from the end
 
 
-def compose_sms(header: str, lines: list[str], footer: str, more_link: str) -> SmsText:
+def compose_sms(header: str, lines: list[str], footer: str, more_link: str, *,
+                short_header: str | None = None) -> SmsText:
     """Header, the notice lines that fit in an LMS, the count of the rest, footer.
 
     The longest prefix of ``lines`` that fits in LMS_MAX_BYTES is kept; the
     dropped ones are counted in a ``more_line`` pointing at ``more_link``.
+    ``short_header`` (the header without what a reader can do without, such
+    as the date) is used when that makes the text one SMS instead of an LMS.
     """
+    composed = _compose(header, lines, footer, more_link)
+    if short_header is not None and composed.type != "SMS":
+        shorter = _compose(short_header, lines, footer, more_link)
+        if shorter.type == "SMS":
+            return shorter
+    return composed
+
+
+def _compose(header: str, lines: list[str], footer: str, more_link: str) -> SmsText:
     lines = [displayable(line) for line in lines]
     header, footer = displayable(header), displayable(footer)
     count = len(lines)
@@ -72,3 +92,92 @@ def compose_sms(header: str, lines: list[str], footer: str, more_link: str) -> S
     text = "\n".join([*body, footer])
     size = byte_length(text)
     return SmsText(text=text, bytes=size, type=message_type(size), shown=kept, dropped=len(lines) - kept)
+
+
+# --- what texts cost ------------------------------------------------------------
+
+POLICIES = ("all", "email-first")
+# Bulk prices public offices pay SMS agencies (won per message, VAT included):
+# SMS about 8-13, LMS about 25-35, an LMS about three times an SMS.
+DEFAULT_SMS_PRICE, DEFAULT_LMS_PRICE = 9, 27
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Won per message of each type; email costs nothing per message."""
+
+    sms: float = DEFAULT_SMS_PRICE
+    lms: float = DEFAULT_LMS_PRICE
+
+    def of(self, message_type: str) -> float:
+        return {"SMS": self.sms, "LMS": self.lms}.get(message_type.upper(), 0)
+
+
+@dataclass(frozen=True)
+class MessageCounts:
+    """Messages by type, and what they cost."""
+
+    email: int = 0
+    sms: int = 0
+    lms: int = 0
+
+    def cost(self, prices: Prices) -> float:
+        return self.sms * prices.sms + self.lms * prices.lms
+
+    def __add__(self, other: "MessageCounts") -> "MessageCounts":
+        return MessageCounts(self.email + other.email, self.sms + other.sms, self.lms + other.lms)
+
+    def line(self, prices: Prices) -> str:
+        """``email 3, SMS 40 × 9 won, LMS 12 × 27 won: 684 won``."""
+        return (f"email {self.email:,}, SMS {self.sms:,} × {won(prices.sms)}, LMS {self.lms:,} × {won(prices.lms)}: "
+                f"{won(self.cost(prices))}")
+
+
+def count_messages(types: Iterable[str]) -> MessageCounts:
+    """Count message types (``email``/``EMAIL``, ``SMS``, ``LMS``)."""
+    tally = Counter(t.upper() for t in types)
+    return MessageCounts(email=tally["EMAIL"], sms=tally["SMS"], lms=tally["LMS"])
+
+
+def won(amount: float) -> str:
+    """``1,234 won``; fractions of a won (a price of 8.4) kept to one place."""
+    return f"{amount:,.0f} won" if float(amount).is_integer() else f"{amount:,.1f} won"
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    prices: Prices
+    policy: str  # all | email-first
+    short_link_base: str | None
+
+
+def read_sms_settings(settings: dict) -> tuple[SmsSettings | None, list]:
+    """SMS_PRICE, LMS_PRICE, SMS_POLICY and SHORT_LINK_BASE, with a
+    ``FILE:LINE: NAME: message`` problem for each mistake."""
+    found = SettingsProblems(settings)
+    prices = {}
+    for name, default in (("SMS_PRICE", DEFAULT_SMS_PRICE), ("LMS_PRICE", DEFAULT_LMS_PRICE)):
+        value = settings.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10_000:
+            found.add(name, f"is {value!r}; write the price of one message in won, a number, e.g. {name} = {default}")
+        prices[name] = value
+    policy = settings.get("SMS_POLICY", "all")
+    if policy not in POLICIES:
+        found.add("SMS_POLICY", f'is {policy!r}; write "all" (every SMS reader gets an SMS) or "email-first" '
+                  "(readers who get the issue by email get an SMS only for urgent notices)")
+    base = settings.get("SHORT_LINK_BASE") or None
+    if base is not None and not (isinstance(base, str) and base.startswith(("https://", "http://"))
+                                 and base.endswith("/") and base.isascii() and " " not in base):
+        found.add("SHORT_LINK_BASE", f"is {base!r}; write the short address the office points at the site's n/ "
+                  'folder, ending in /, e.g. SHORT_LINK_BASE = "https://sd.go.kr/s/"')
+    if found.problems:
+        return None, found.problems
+    return SmsSettings(Prices(prices["SMS_PRICE"], prices["LMS_PRICE"]), policy, base), []
+
+
+def sms_settings(settings: dict) -> SmsSettings:
+    """The validated SMS settings; SotongError listing every problem."""
+    config, problems = read_sms_settings(settings)
+    if problems:
+        raise SotongError(problems)
+    return config

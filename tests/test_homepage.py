@@ -1,6 +1,6 @@
 """The homepage plugin (SPEC §8): department pages, the homepage section
 (fragment and JSON), event .ics files, short links, expired and unlisted
-notices, Korean feeds, and the short-link collision check.
+notices, Korean feeds, and short link codes across rebuilds.
 
 Sites are built with the real ``sotong`` command in temporary folders: the
 sample content, and a small hand-made project whose notices each exercise one
@@ -26,12 +26,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import SAMPLE_TODAY, copy_project, run_sotong
-from homepage.checks import short_id_collisions
 from homepage.config import DEFAULTS, SECTION_SIZE_MAX, option_problems
 from homepage.departments import group_by_department
 from homepage.ics import event_calendar, event_times
 from homepage.section import JSON_KEYS, section_notices
-from sotong.links import short_id
+from sotong.links import _code_digits, short_codes, sms_link_notices
 from sotong.notices import SEOUL, Event, Notice
 from sotong.project import Project
 
@@ -125,16 +124,15 @@ def test_every_published_notice_has_a_page_sms_ones_a_short_link_and_drafts_neit
     drafts = [n for n in sample_notices if not n.published]
     assert published and drafts
     assert any(n.has("sms") for n in published) and not all(n.has("sms") for n in published)
+    codes = short_codes(n for n in published if n.has("sms"))
+    assert sorted(path.name for path in (sample / "n").iterdir()) == sorted(codes.values()), "only SMS uses short links"
     for notice in published:
         assert (sample / "notices" / notice.slug / "index.html").is_file(), notice.slug
-        if not notice.has("sms"):
-            assert not (sample / "n" / short_id(notice.slug)).exists(), "only SMS uses short links"
-            continue
-        redirect = read(sample / "n" / short_id(notice.slug) / "index.html")
-        assert f'content="0; url={notice_link(notice.slug)}"' in redirect
+        if notice.has("sms"):
+            redirect = read(sample / "n" / codes[notice.slug] / "index.html")
+            assert f'content="0; url={notice_link(notice.slug)}"' in redirect
     for notice in drafts:
         assert not (sample / "notices" / notice.slug).exists()
-        assert not (sample / "n" / short_id(notice.slug)).exists()
 
 
 def test_drafts_appear_nowhere_in_the_output(sample, sample_notices):
@@ -222,8 +220,9 @@ def test_short_links_redirect_to_the_notice_over_http(sample, sample_notices):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
+        codes = short_codes(sms_link_notices(sample_notices))
         for notice in [n for n in sample_notices if n.published and n.has("sms")][:5]:
-            with urllib.request.urlopen(f"{base}/n/{short_id(notice.slug)}/", timeout=10) as response:
+            with urllib.request.urlopen(f"{base}/n/{codes[notice.slug]}/", timeout=10) as response:
                 page = lxml.html.fromstring(response.read())
             refresh = page.xpath("//meta[@http-equiv='refresh']/@content")[0]
             assert refresh.startswith("0; url=")
@@ -270,7 +269,8 @@ def test_an_expired_notice_keeps_its_page_but_leaves_every_list(handmade):
 
 def test_a_notice_without_homepage_has_a_page_but_is_listed_nowhere(handmade):
     assert (handmade / "notices" / "email-only" / "index.html").is_file()
-    assert (handmade / "n" / short_id("email-only") / "index.html").is_file()
+    redirects = [read(page) for page in (handmade / "n").glob("*/index.html")]
+    assert sum(f"url={SITEURL}/notices/email-only/" in page for page in redirects) == 1
     for path in listing_pages(handmade) + [handmade / "feeds" / "all.atom.xml", handmade / "section" / "latest.json"]:
         assert "email-only" not in read(path), path
 
@@ -312,32 +312,39 @@ def test_the_notice_page_links_its_event_file_department_and_category(handmade):
         assert (handmade / unquote(path)).exists() or (handmade / unquote(path) / "index.html").exists()
 
 
-# --- sotong check -------------------------------------------------------------------
+# --- short link codes across rebuilds --------------------------------------------------
 
 
-def colliding_slugs() -> tuple[str, str]:
-    seen = {}
-    for number in range(1_000_000):
-        slug = f"notice-{number}"
-        key = short_id(slug)
-        if key in seen:
-            return seen[key], slug
-        seen[key] = slug
-    raise AssertionError("no collision found")
+def redirect_targets(output: Path) -> dict[str, str]:
+    """code -> the notice path its short link page sends to."""
+    return {page.parent.name: re.search(r'content="0; url=([^"]+)"', read(page)).group(1)
+            for page in (output / "n").glob("*/index.html")}
 
 
-def test_check_reports_notices_whose_short_links_collide(tmp_path):
-    first, second = colliding_slugs()
+def test_codes_move_only_for_notices_dated_after_an_added_one_and_their_pages_follow(tmp_path):
     project = copy_project(tmp_path, notices=False, extra_settings=ISOLATED)
-    sms = "channels: [homepage, sms]\n"
-    write_notices(project, {"a": notice_text("첫째 공지", extra=f"{sms}slug: {first}"),
-                            "b": notice_text("둘째 공지", extra=f"{sms}slug: {second}")})
-    result = run_sotong(project, "build")
-    assert result.code == 1 and "Traceback" not in result.output
-    (line,) = [text for text in result.stderr.splitlines() if "short link" in text]
-    assert line.startswith("content/notices/b.md:7: ")
-    assert f"/n/{short_id(second)}/" in line and "content/notices/a.md" in line and "change the slug" in line
-    assert not (project / "output").exists()
+    sms = "channels: [homepage, sms]"
+    write_notices(project, {"first": notice_text("첫 공지", date="2026-11-10", extra=sms),
+                            "second": notice_text("둘째 공지", date="2026-11-11", extra=sms)})
+    before = redirect_targets(build(project))
+    # a notice dated after both never moves their codes
+    write_notices(project, {"third": notice_text("셋째 공지", date="2026-11-12", extra=sms)})
+    after = redirect_targets(build(project))
+    assert {code: target for code, target in after.items() if target != "/notices/third/"} == before
+    # one dated before them, whose first choice is the code "first" holds, takes it: "first" moves on,
+    # and the rebuild (which keeps the pages of unchanged notices) writes both pages anew
+    taken = next(code for code, target in after.items() if target == "/notices/first/")
+    backdated = next(f"early-{i}" for i in range(10_000) if next(_code_digits(f"early-{i}")) == taken[0])
+    write_notices(project, {backdated: notice_text("앞선 공지", date="2026-11-01", extra=sms)})
+    moved = redirect_targets(build(project))
+    assert moved[taken] == f"/notices/{backdated}/"
+    assert sorted(moved.values()) == sorted(["/notices/first/", "/notices/second/", "/notices/third/",
+                                             f"/notices/{backdated}/"])
+    assert moved == {code: f"/notices/{slug}/" for slug, code in short_codes(
+        sms_link_notices(Project(project / "pelicanconf.py").notices)).items()}
+
+
+# --- sotong check -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -410,29 +417,6 @@ def test_group_by_department_keeps_every_notice_once_in_order(current, expired):
         assert department.count == len(department.articles)
         assert department.save_as == f"department/{department.name}/index.html"
         assert unquote(department.url) == f"department/{department.name}/" and department.url.isascii()
-
-
-@given(st.lists(st.text(alphabet="abc-", min_size=1, max_size=3), max_size=40), st.sets(st.integers(0, 39)),
-       st.sets(st.integers(0, 39)))
-def test_short_id_collisions_are_every_later_published_sms_notice_sharing_an_id(slugs, drafts, without_sms):
-    notices = [make_notice(i, dt.date(2026, 1, 1), draft=i in drafts, sms=i not in without_sms)
-               for i in range(len(slugs))]
-    notices = [Notice(**{**n.__dict__, "slug": slug}) for n, slug in zip(notices, slugs, strict=True)]
-    found = short_id_collisions(notices)
-    published = [n for n in notices if n.published and "sms" in n.channels]
-    expected = []
-    for index, later in enumerate(published):
-        earlier = [n for n in published[:index] if short_id(n.slug) == short_id(later.slug)]
-        if earlier:
-            expected.append((earlier[0], later))
-    assert found == expected
-
-
-def test_two_known_colliding_slugs_are_found():
-    first, second = colliding_slugs()
-    notices = [make_notice(0, dt.date(2026, 1, 1)), make_notice(1, dt.date(2026, 1, 2))]
-    notices = [Notice(**{**notices[0].__dict__, "slug": first}), Notice(**{**notices[1].__dict__, "slug": second})]
-    assert short_id_collisions(notices) == [(notices[0], notices[1])]
 
 
 moments = st.one_of(

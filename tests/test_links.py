@@ -1,12 +1,70 @@
-"""Addresses of notices: short ids and the site's absolute address."""
+"""Addresses of notices: short link codes (shortest, collision-free, stable
+as new notices come), short URLs and the site's absolute address."""
 
-from sotong.links import SHORT_ID_LENGTH, absolute_site_url, short_id
+from __future__ import annotations
+
+import datetime as dt
+from itertools import islice
+from types import SimpleNamespace
+
+from hypothesis import given, settings, strategies as st
+
+from sotong.links import _ALPHABET, _code_digits, absolute_site_url, short_codes, short_url
 
 
-def test_short_ids_are_stable_short_and_unambiguous():
-    assert short_id("2026-11-05-kimjang-sharing") == short_id("2026-11-05-kimjang-sharing")
-    assert short_id("a") != short_id("b")
-    assert len(short_id("x")) == SHORT_ID_LENGTH and not set(short_id("x")) & {"l", "o"}
+def notice(slug: str, day: int):
+    return SimpleNamespace(slug=slug, date=dt.datetime(2026, 1, 1) + dt.timedelta(days=day))
+
+
+slugs = st.text(alphabet="abc-1", min_size=1, max_size=4)
+notice_sets = st.lists(st.tuples(slugs, st.integers(0, 30)), max_size=60, unique_by=lambda pair: pair[0]).map(
+    lambda pairs: [notice(slug, day) for slug, day in pairs])
+
+
+@settings(max_examples=100, deadline=None)
+@given(notice_sets, st.randoms(use_true_random=False))
+def test_codes_are_the_shortest_prefixes_not_taken_by_an_earlier_notice(notices, random):
+    codes = short_codes(notices)
+    ordered = sorted(notices, key=lambda n: (n.date, n.slug))
+    assert list(codes) == [n.slug for n in ordered]
+    assert len(set(codes.values())) == len(notices)  # collision-free
+    for index, current in enumerate(ordered):  # brute force: the rule read directly
+        earlier = {codes[n.slug] for n in ordered[:index]}
+        stream = "".join(islice(_code_digits(current.slug), 80))
+        expected = next(stream[:k] for k in range(1, 81) if stream[:k] not in earlier)
+        assert codes[current.slug] == expected
+        assert set(expected) <= set(_ALPHABET) and not set(expected) & {"l", "o"}
+    shuffled = list(notices)
+    random.shuffle(shuffled)
+    assert short_codes(shuffled) == codes  # the order of the files does not matter
+
+
+@settings(max_examples=100, deadline=None)
+@given(notice_sets, notice_sets)
+def test_notices_dated_later_never_change_the_codes_of_earlier_ones(before, added):
+    last = max((n.date for n in before), default=dt.datetime(2026, 1, 1))
+    taken = {n.slug for n in before}
+    later = [notice(n.slug + "+", 0) for n in added if n.slug + "+" not in taken]
+    for extra in later:
+        extra.date = last + (extra.date - dt.datetime(2026, 1, 1)) + dt.timedelta(minutes=1)
+    codes = short_codes(before)
+    grown = short_codes(before + later)
+    assert {slug: grown[slug] for slug in codes} == codes
+
+
+def test_codes_stay_short_on_a_large_site():
+    notices = [notice(f"2026-notice-{i}", i // 3) for i in range(5000)]
+    lengths = [len(code) for code in short_codes(notices).values()]
+    # five characters at most: with SHORT_LINK_BASE = "https://sd.go.kr/s/" (19 bytes) a one-notice
+    # message of a 30-byte text is 8 + 1 + 30 + 1 + 24 + 1 + 21 = 86 bytes, one SMS
+    assert max(lengths) <= 5 and sum(lengths) / len(lengths) < 3.1
+    assert lengths.count(1) > 30
+
+
+def test_short_url_uses_short_link_base_or_the_site():
+    assert short_url({"SHORT_LINK_BASE": "https://sd.go.kr/s/", "SITEURL": "https://x"}, "k7") == "https://sd.go.kr/s/k7"
+    assert short_url({"SHORT_LINK_BASE": None, "SITEURL": "https://www.sd.go.kr/sotong"}, "k7") == \
+        "https://www.sd.go.kr/sotong/n/k7"
 
 
 def test_absolute_site_url_prefers_siteurl_then_feed_domain():

@@ -86,7 +86,8 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     stem = eml_name(subscriber.id)[:-len(".eml")] + f"-{issue.isoformat()}"
     plan = bundler.plan(subscriber)
     message = bundler.email_for(subscriber, plan)[0] if subscriber.reachable_by("email") else None
-    text = plan.sms if subscriber.reachable_by("sms") else None
+    sms = bundler.text_of(subscriber, plan)
+    text = sms.text if sms else None
     if message is None:
         click.echo(f"email: none ({_why_not(subscriber, 'email')})")
     else:

@@ -281,23 +281,40 @@ class EmailComposer:
         return Message(mail.multipart_alternative(headers, text_base64, html_base64, mail.boundary_for(message_id)), body.notices)
 
 
-class SmsComposer:
-    """Makes the SMS texts of one bundle, once per distinct set of notices."""
+@dataclass(frozen=True)
+class SmsMessage:
+    """A reader's SMS or LMS: its text and the notices it shows, in order."""
 
-    def __init__(self, settings: dict, config: BundlesSettings, bundle: Bundle):
-        self.settings = settings
+    text: SmsText
+    notices: tuple  # slugs of the notice lines kept
+
+    @property
+    def type(self) -> str:
+        return self.text.type
+
+
+class SmsComposer:
+    """Makes the SMS texts of one bundle, once per distinct set of notices.
+
+    ``codes``: the short link code of every SMS notice of the site
+    (sotong.links.short_codes), not only the bundle's: codes are site-wide."""
+
+    def __init__(self, settings: dict, config: BundlesSettings, bundle: Bundle, codes: dict):
+        self.settings, self.codes = settings, codes
+        self.short_header = config.sms_header
         self.header = f"{config.sms_header} {bundle.day.month}/{bundle.day.day}"
         self.footer = settings["SMS_OPTOUT_FOOTER"]
         self.more_link = bundle.web_url
         self._texts: dict = {}
 
-    def text(self, notices: tuple) -> SmsText | None:
-        """The text for ``notices`` (in order), or None when there are none."""
+    def message(self, notices: tuple) -> SmsMessage | None:
+        """The message for ``notices`` (in order), or None when there are none."""
         if not notices:
             return None
         key = tuple(n.slug for n in notices)
-        text = self._texts.get(key)
-        if text is None:
-            lines = [notice_line(n.sms_text, short_url(self.settings, n.slug)) for n in notices]
-            text = self._texts[key] = compose_sms(self.header, lines, self.footer, self.more_link)
-        return text
+        message = self._texts.get(key)
+        if message is None:
+            lines = [notice_line(n.sms_text, short_url(self.settings, self.codes[n.slug])) for n in notices]
+            text = compose_sms(self.header, lines, self.footer, self.more_link, short_header=self.short_header)
+            message = self._texts[key] = SmsMessage(text, key[:text.shown])
+        return message

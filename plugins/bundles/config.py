@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems
+from sotong.sms import SmsSettings, read_sms_settings
 
-EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구 소식]"}'
+EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구]"}'
 TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "email.css")
 
 
@@ -18,8 +19,9 @@ class BundlesSettings:
     email_theme: Path  # folder of the email templates and email.css
     title: str  # heads every issue email, before the date
     subject_prefix: str  # starts every subject: "[성동구 소통] 11월 26일 소식: 회원님께 3건"
-    sms_header: str  # starts every SMS, before the date: "[성동구 소식] 11/26"
+    sms_header: str  # starts every SMS; the date follows unless dropping it makes an SMS: "[성동구] 11/26"
     office_address: str  # the sender's postal address, in every email's footer
+    sms: SmsSettings  # SMS_PRICE, LMS_PRICE, SMS_POLICY, SHORT_LINK_BASE
 
 
 def defaults(settings: dict) -> dict:
@@ -28,7 +30,7 @@ def defaults(settings: dict) -> dict:
         "email_theme": "themes/email",
         "title": f"{site} 소식",
         "subject_prefix": f"[{site}]",
-        "sms_header": "[성동구 소식]",
+        "sms_header": "[성동구]",  # the sender, as short as the office's name allows
         "office_address": "(04750) 서울특별시 성동구 고산자로 270 성동구청 홍보담당관 · 전화 02-2286-5114",
     }
 
@@ -65,7 +67,8 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
     for name in ("OUTBOX_PATH", "PRIVATE_PATH"):
         if settings.get(name) and Path(settings[name]).resolve().is_relative_to(output):
             found.add(name, "is inside OUTPUT_PATH, which is published; keep it under private/")
-    if found.problems:
-        return None, found.problems
+    sms, sms_problems = read_sms_settings(settings)
+    if found.problems or sms_problems:
+        return None, found.problems + sms_problems
     values["email_theme"] = theme
-    return BundlesSettings(**values), []
+    return BundlesSettings(**values, sms=sms), []

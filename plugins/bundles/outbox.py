@@ -26,17 +26,17 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sotong.build import replace_folder
-from sotong.links import notice_url, site_url
+from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
-from sotong.sms import SmsText
+from sotong.sms import MessageCounts, Prices, won
 
-from .compose import Bundle, EmailBody, EmailComposer, SmsComposer
+from .compose import Bundle, EmailBody, EmailComposer, SmsComposer, SmsMessage
 from .config import bundles_settings
-from .rules import Selection, relevance, select
+from .rules import Selection, relevance, select, sms_notices
 
 log = logging.getLogger(__name__)
 SMS_COLUMNS = ("id", "phone", "type", "bytes", "text")
@@ -88,6 +88,12 @@ class Summary:
     invalid_email: int = 0  # email readers skipped: their address bounced
     unsubscribed: int = 0
     seconds: float = 0.0
+    prices: Prices = Prices()
+    policy: str = "all"
+
+    @property
+    def counts(self) -> MessageCounts:
+        return MessageCounts(email=self.emails, sms=self.sms, lms=self.lms)
 
     def lines(self, shown_folder: str) -> list[str]:
         return [
@@ -95,6 +101,8 @@ class Summary:
             f"({self.readers} subscribers):",
             f"  email: {self.emails}",
             f"  text:  {self.sms + self.lms} ({self.sms} SMS, {self.lms} LMS)",
+            f"  cost:  {won(self.counts.cost(self.prices))} (SMS {self.sms:,} × {won(self.prices.sms)}, "
+            f"LMS {self.lms:,} × {won(self.prices.lms)}; email free; SMS_POLICY {self.policy})",
             f"  nothing for them this time: {self.nothing}",
             f"  skipped, email address invalid: {self.invalid_email}",
             f"  skipped, unsubscribed: {self.unsubscribed}",
@@ -107,7 +115,11 @@ class Plan:
 
     selection: Selection
     email: EmailBody | None  # None: no email notice for this reader
-    sms: SmsText | None  # None: no SMS notice
+    sms: SmsMessage | None  # None: no SMS notice (for a reader who gets no email)
+    sms_if_emailed: SmsMessage | None  # the same, for a reader who also gets the email (SMS_POLICY)
+
+    def sms_for(self, emailed: bool) -> SmsMessage | None:
+        return self.sms_if_emailed if emailed else self.sms
 
 
 class Bundler:
@@ -120,7 +132,9 @@ class Bundler:
         config = bundles_settings(settings)
         self.audiences = project.audiences
         self.email = EmailComposer(settings, config, self.audiences, bundle, dt.datetime.now(ZoneInfo(SEOUL_TZ)))
-        self.sms = SmsComposer(settings, config, bundle)
+        codes = short_codes(sms_link_notices(project.published_notices))
+        self.sms = SmsComposer(settings, config, bundle, codes)
+        self.sms_settings = config.sms
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
                                  notices=list(bundle.notices), css=self.email.css)
         self.block_makers = context.block_makers()
@@ -135,8 +149,17 @@ class Bundler:
         if plan is None:
             selection = select(self.relevance.profile(key), self.bundle.notices, self.audiences, self.bundle.year,
                                with_edition=self.with_edition)
-            plan = self._plans[key] = Plan(selection, self.email.body(selection), self.sms.text(selection.sms))
+            email = self.email.body(selection)
+            policy = self.sms_settings.policy
+            plan = self._plans[key] = Plan(selection, email, self.sms.message(sms_notices(selection.sms, policy, False)),
+                                           self.sms.message(sms_notices(selection.sms, policy, email is not None)))
         return plan
+
+    @staticmethod
+    def text_of(subscriber, plan: Plan) -> SmsMessage | None:
+        """The SMS or LMS the reader of ``plan`` gets, or None."""
+        emailed = plan.email is not None and subscriber.reachable_by("email")
+        return plan.sms_for(emailed) if subscriber.reachable_by("sms") else None
 
     def email_for(self, subscriber, plan: Plan):
         """(message, manifest additions) for a reader's email, or (None, {})."""
@@ -157,7 +180,7 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) ->
     target = outbox / bundle.key
     staging = outbox / f".{bundle.key}.writing-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    summary = Summary(folder=target)
+    summary = Summary(folder=target, prices=bundler.sms_settings.prices, policy=bundler.sms_settings.policy)
     store = project.store
     try:
         with _OutboxWriter(staging) as out, _progress(progress, store.count_subscribers(), bundle.key) as advance:
@@ -188,15 +211,14 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
     elif "email" in subscriber.channels and subscriber.email_invalid_at:
         summary.invalid_email += 1
         log.info("subscriber %s: email skipped, address marked invalid", subscriber.id)
-    if subscriber.reachable_by("sms"):
-        text = plan.sms
-        if text is not None:
-            out.sms(subscriber, text, [n.slug for n in plan.selection.sms[:text.shown]])
-            if text.type == "SMS":
-                summary.sms += 1
-            else:
-                summary.lms += 1
-            sent = True
+    text = bundler.text_of(subscriber, plan)
+    if text is not None:
+        out.sms(subscriber, text)
+        if text.type == "SMS":
+            summary.sms += 1
+        else:
+            summary.lms += 1
+        sent = True
     if not sent:
         summary.nothing += 1
 
@@ -228,9 +250,10 @@ class _OutboxWriter:
                "file": f"email/{name}"}
         self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-    def sms(self, subscriber, text, shown: list) -> None:
+    def sms(self, subscriber, message: SmsMessage) -> None:
+        text = message.text
         self.sms_rows.writerow((subscriber.id, subscriber.phone, text.type, text.bytes, text.text))
-        row = {"id": subscriber.id, "channel": "sms", "notices": shown, "banner": None, "file": None}
+        row = {"id": subscriber.id, "channel": "sms", "notices": list(message.notices), "banner": None, "file": None}
         self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 

@@ -127,3 +127,12 @@ def blocks_that_fit(count: int, size_keeping: Callable[[int], int], limit: int) 
     ``size_keeping(k)`` grows with k: a full block is larger than its link.
     """
     return next((k for k in range(count, 0, -1) if size_keeping(k) <= limit), 0)
+
+
+def sms_notices(notices: tuple, policy: str, gets_email: bool) -> tuple:
+    """SPEC §6 SMS_POLICY: the reader's SMS notices (``notices``, those of
+    :func:`select`). Under ``email-first`` a reader who also gets this bundle
+    by email gets an SMS only for its urgent notices; under ``all`` every one."""
+    if policy == "email-first" and gets_email:
+        return tuple(n for n in notices if n.urgent)
+    return notices

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from sotong.links import short_id, site_url
+from sotong.links import short_link_path, site_url
 
 DEPARTMENTS_SAVE_AS = "department/index.html"
 SECTION_HTML_SAVE_AS = "section/latest.html"
@@ -30,8 +30,8 @@ def event_save_as(slug: str) -> str:
     return f"notices/{slug}/event.ics"
 
 
-def short_link_save_as(slug: str) -> str:
-    return f"n/{short_id(slug)}/index.html"
+def short_link_save_as(code: str) -> str:
+    return f"{short_link_path(code)}/index.html"
 
 
 def public_url(settings: dict, path: str) -> str:

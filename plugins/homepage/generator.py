@@ -12,7 +12,7 @@ from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
-from sotong.links import absolute_site_url
+from sotong.links import absolute_site_url, short_codes, sms_link_notices
 from sotong.settings import add_template_folder
 
 from .addresses import (
@@ -111,10 +111,11 @@ class HomepageGenerator(Generator):
         """Short links only for SMS notices, their only users: each is a new
         folder and file, and creating files is most of a build's time."""
         template = self.get_template("homepage_shortlink")
-        for article in articles:
-            if not article.notice.has("sms"):
-                continue
-            writer.write_file(short_link_save_as(article.slug), template, self.context, relative_urls=relative,
+        by_slug = {article.notice.slug: article for article in articles}
+        codes = short_codes(sms_link_notices(by_slug[slug].notice for slug in by_slug))
+        for slug, code in codes.items():
+            article = by_slug[slug]
+            writer.write_file(short_link_save_as(code), template, self.context, relative_urls=relative,
                               article=article, target=public_url(self.settings, article.url))
 
     def _write_event_files(self, articles) -> None:
