@@ -233,3 +233,17 @@ class MessageContext:
     def block_makers(self) -> list[BlockMaker]:
         """Ask the plugins for their block makers for this bundle."""
         return [maker for _receiver, maker in signals.message_blocks.send(self) if maker is not None]
+
+    def seal(self) -> Callable[[bytes], bytes]:
+        """A function that puts the plugins' headers (a DKIM signature) on top
+        of a finished message; the identity when no plugin signs."""
+        signers = [signer for _receiver, signer in signals.message_signers.send(self) if signer is not None]
+        if not signers:
+            return lambda message: message
+
+        def sealed(message: bytes) -> bytes:
+            for signer in signers:
+                message = signer(message) + message
+            return message
+
+        return sealed

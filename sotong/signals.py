@@ -9,6 +9,9 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
   issue; return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
+- ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`;
+  return a callable ``(message bytes) -> header bytes`` to put on top of
+  every email of the bundle (a DKIM signature), or None.
 """
 
 from blinker import signal
@@ -17,3 +20,4 @@ cli_commands = signal("sotong-cli-commands")
 web_routes = signal("sotong-web-routes")
 content_check = signal("sotong-content-check")
 message_blocks = signal("sotong-message-blocks")
+message_signers = signal("sotong-message-signers")

@@ -56,6 +56,20 @@ def read_token(purpose: str, token: str, key: bytes | None = None) -> str | None
     return payload if hmac.compare_digest(token.encode(), make_token(purpose, payload, key).encode()) else None
 
 
+def short_tag(purpose: str, payload: str, key: bytes | None = None, length: int = 8) -> str:
+    """A MAC of ``payload`` in ``length`` lower-case base32 letters and digits,
+    for places where a token must be short and survive case-folding (an
+    email address's local part, a click link in an SMS)."""
+    digest = _mac(purpose, payload, key or secret())
+    return base64.b32encode(digest).decode().rstrip("=").lower()[:length]
+
+
+def tag_matches(purpose: str, payload: str, tag: str, key: bytes | None = None) -> bool:
+    """True when ``tag`` is :func:`short_tag` of ``payload`` (constant time, any case)."""
+    expected = short_tag(purpose, payload, key, length=max(len(tag), 1))
+    return len(tag) >= 8 and hmac.compare_digest(expected, tag.lower())
+
+
 def unsubscribe_token(subscriber_id: str) -> str:
     return make_token("unsubscribe", subscriber_id)
 

@@ -20,7 +20,7 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -138,6 +138,7 @@ class Bundler:
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
                                  notices=list(bundle.notices), css=self.email.css)
         self.block_makers = context.block_makers()
+        self.seal = context.seal()
         self.with_edition = bundle.issue is not None
         self.relevance = relevance(bundle.notices, self.audiences, bundle.year, self.with_edition)
         self._plans: dict = {}
@@ -169,7 +170,8 @@ class Bundler:
         extra = {}
         for block in blocks:
             extra.update((k, v) for k, v in block.manifest.items() if k not in MANIFEST_CORE_KEYS)
-        return self.email.message(subscriber, plan.email, blocks), extra
+        message = self.email.message(subscriber, plan.email, blocks)
+        return replace(message, eml=self.seal(message.eml)), extra
 
 
 def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) -> Summary:

@@ -10,6 +10,7 @@ from sotong import signals
 
 from .commands import add_commands
 from .config import delivery_problems
+from .dkim_signing import dkim_signer
 from .unsubscribe import add_routes
 
 
@@ -21,3 +22,4 @@ def register():
     signals.cli_commands.connect(add_commands)
     signals.web_routes.connect(add_routes)
     signals.content_check.connect(check_settings)
+    signals.message_signers.connect(dkim_signer)

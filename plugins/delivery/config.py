@@ -1,6 +1,6 @@
 """The delivery plugin's settings: the ``DELIVERY`` dict and the shared SMTP
 settings it reads (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``,
-``SMTP_USER``, ``SEND_RATE``, ``MAIL_FROM``), validated at start with one
+``SMTP_USER``, ``SEND_RATE``, ``MAIL_FROM``, ``BOUNCE_ADDRESS``), validated at start with one
 ``FILE:LINE: what to write`` line per mistake.
 """
 
@@ -12,6 +12,8 @@ from email.utils import parseaddr
 
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems
+
+from .dkim_signing import dkim_problems
 
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
 EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
@@ -34,7 +36,8 @@ class DeliveryConfig:
     user: str | None
     password: str | None
     rate: float
-    mail_from: str  # the envelope sender: the address in MAIL_FROM
+    mail_from: str  # the address in MAIL_FROM
+    bounce_address: str | None  # BOUNCE_ADDRESS: envelope senders are its VERP forms (verp.py)
     max_attempts: int
     backoff_seconds: float
     backoff_max_seconds: float
@@ -75,7 +78,18 @@ def delivery_problems(settings: dict) -> list[Problem]:
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
         found.add("MAIL_FROM", 'must be a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
+    bounce = settings.get("BOUNCE_ADDRESS")
+    if bounce is not None and not _is_plain_address(bounce):
+        found.add("BOUNCE_ADDRESS", 'must be the address bounces come back to, e.g. BOUNCE_ADDRESS = "bounces@sd.go.kr", or None')
+    dkim_problems(settings, found)
     return found.problems
+
+
+def _is_plain_address(value) -> bool:
+    if not isinstance(value, str) or not value.isascii():
+        return False
+    local, _, domain = value.rpartition("@")
+    return bool(local) and "." in domain and parseaddr(value)[1] == value and " " not in value
 
 
 def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_password=True) -> DeliveryConfig:
@@ -96,6 +110,7 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
         password=password,
         rate=float(rate or settings["SEND_RATE"]),
         mail_from=parseaddr(settings["MAIL_FROM"])[1],
+        bounce_address=settings.get("BOUNCE_ADDRESS"),
         max_attempts=delivery["max_attempts"],
         backoff_seconds=float(delivery["backoff_seconds"]),
         backoff_max_seconds=float(delivery["backoff_max_seconds"]),

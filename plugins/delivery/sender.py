@@ -33,6 +33,7 @@ from .config import DeliveryConfig
 from .journal import DEFERRED, FAILED, QUEUED, SENT, Journal, Pending
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
+from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
 _LINE_ENDS = re.compile(rb"\r?\n")
@@ -212,7 +213,7 @@ class Sender:
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         try:
-            answer = link.transaction(recipient, data)
+            answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
             link.close()
             with self.lock:
@@ -228,9 +229,15 @@ class Sender:
             return RETRY
         if result == FAILED and answer.stage == "mail":
             self._record(message, QUEUED, answer.stage, answer.code, answer.text)
-            raise SotongError([f"the mail server refuses the sender {self.config.mail_from}: {answer.code} {redact_addresses(answer.text)}; "
-                               "check MAIL_FROM in the settings (nothing more was sent; run again once fixed)"])
+            raise SotongError([f"the mail server refuses the sender {self._envelope_sender(message)}: {answer.code} {redact_addresses(answer.text)}; "
+                               "check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)"])
         return self._record(message, result, answer.stage, answer.code, answer.text)
+
+    def _envelope_sender(self, message: Pending) -> str:
+        """The message's return path: its VERP address when BOUNCE_ADDRESS is set."""
+        if self.config.bounce_address is None:
+            return self.config.mail_from
+        return make_return_path(self.config.bounce_address, message.subscriber_id, self.outbox.key)
 
     def _record(self, message: Pending, state: str, stage, code, text) -> str:
         text = redact_addresses(text)
@@ -251,14 +258,14 @@ class _Link:
         self.sleep = sleep
         self.connection: smtplib.SMTP | None = None
 
-    def transaction(self, recipient: str, data: bytes) -> Answer:
+    def transaction(self, sender: str, recipient: str, data: bytes) -> Answer:
         """MAIL, RCPT, DATA for one message; the first answer that is not a success."""
         connection = self.connection
         options = [] if data.isascii() or not connection.has_extn("8bitmime") else ["BODY=8BITMIME"]
         if not recipient.isascii():
             options.append("SMTPUTF8")
         try:
-            code, text = connection.mail(self.config.mail_from, options)
+            code, text = connection.mail(sender, options)
             if code != 250:
                 return self._refused(Answer("mail", code, _text(text)))
             code, text = connection.rcpt(recipient)

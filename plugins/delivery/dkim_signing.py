@@ -1,0 +1,79 @@
+"""DKIM signatures (SPEC §14), put on every email when it is bundled, so that
+the outbox holds what is sent: with ``DKIM_DOMAIN``, ``DKIM_SELECTOR`` and
+``DKIM_KEY_PATH`` set, dkimpy signs with rsa-sha256 (a PEM RSA key) or
+ed25519-sha256 (a base64 Ed25519 key, as dkimpy's ``dknewkey --ktype
+ed25519`` writes it), covering the headers below (RFC 8058 asks that the
+List-Unsubscribe ones be signed). The key stays outside the project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sotong.mail import MessageContext
+from sotong.problems import SotongError
+from sotong.settings import SettingsProblems
+
+SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe",
+                  b"list-unsubscribe-post", b"mime-version", b"content-type")
+SETTINGS = ("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_KEY_PATH")
+PEM_START = b"-----BEGIN"
+
+
+def dkim_problems(settings: dict, found: SettingsProblems) -> None:
+    """The DKIM settings: all three or none, the key readable and not published."""
+    given = [name for name in SETTINGS if settings.get(name)]
+    if not given:
+        return
+    for name in SETTINGS:
+        if not isinstance(settings.get(name), str) or not settings[name].strip():
+            found.add(name, {"DKIM_DOMAIN": 'must be the signing domain, e.g. DKIM_DOMAIN = "sd.go.kr"',
+                             "DKIM_SELECTOR": 'must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026"',
+                             "DKIM_KEY_PATH": 'must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key"'}[name]
+                      + f" (DKIM needs all of {', '.join(SETTINGS)})")
+    if len(given) < len(SETTINGS):
+        return
+    key = Path(settings["DKIM_KEY_PATH"]).expanduser()
+    public = Path(settings.get("OUTPUT_PATH") or "output").resolve()
+    if not key.is_file():
+        found.add("DKIM_KEY_PATH", f"{key} is not a file; give the private key's path (made with: openssl genrsa -out dkim.key 2048)")
+    elif key.resolve().is_relative_to(public):
+        found.add("DKIM_KEY_PATH", f"{key} is under {public.name}/, which is published; keep the key outside the project")
+
+
+def _algorithm(key: bytes) -> bytes:
+    return b"rsa-sha256" if key.lstrip().startswith(PEM_START) else b"ed25519-sha256"
+
+
+def dkim_signer(context: MessageContext):
+    """Receiver of ``sotong.signals.message_signers``: a function giving each
+    message's DKIM-Signature header, or None when DKIM is not configured."""
+    import dkim
+
+    settings = context.settings
+    found = SettingsProblems(settings)
+    dkim_problems(settings, found)
+    if found.problems:
+        raise SotongError(found.problems)
+    if not settings.get("DKIM_DOMAIN"):
+        return None
+    key = Path(settings["DKIM_KEY_PATH"]).expanduser().read_bytes()
+    domain, selector = settings["DKIM_DOMAIN"].encode(), settings["DKIM_SELECTOR"].encode()
+    algorithm = _algorithm(key)
+
+    def signature(message: bytes) -> bytes:
+        # dkimpy splits a whole message into lines to find its headers, which
+        # costs more than signing it; the bundles' messages are CRLF already,
+        # so only the headers are handed to its parser and the body as it is.
+        head, _, body = message.partition(b"\r\n\r\n")
+        signer = dkim.DKIM()
+        signer.set_message(head + b"\r\n\r\n")
+        signer.body = body
+        try:
+            return signer.sign(selector, domain, key, include_headers=list(SIGNED_HEADERS),
+                               canonicalize=(b"relaxed", b"simple"), signature_algorithm=algorithm)
+        except dkim.KeyFormatError as exc:
+            raise SotongError([f"{settings['DKIM_KEY_PATH']}: not a private key dkimpy can use ({exc}); "
+                               "give a PEM RSA key or a base64 Ed25519 key"]) from None
+
+    return signature

@@ -1,0 +1,99 @@
+"""DKIM (SPEC §14): with DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_PATH set,
+``sotong bundles`` signs every email as it writes it (rsa-sha256 or
+ed25519-sha256, keys made here in a temporary folder); dkimpy verifies the
+outbox's files against a public key served by a local DNS function, and
+refuses them once a signed header is changed."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+from pathlib import Path
+
+import dkim
+import nacl.signing
+import pytest
+from conftest import copy_project
+from delivery_support import run_cli
+
+from sotong.store import Store, Subscriber
+
+ISSUE = "2026-11-26"
+SELECTOR, DOMAIN = "sotong2026", "sd.go.kr"
+MUST_BE_SIGNED = {"from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post"}
+
+
+def rsa_key(folder: Path) -> tuple[Path, str]:
+    key = folder / "dkim-rsa.key"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    public = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+                            check=True, capture_output=True).stdout
+    return key, f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}"
+
+
+def ed25519_key(folder: Path) -> tuple[Path, str]:
+    signing = nacl.signing.SigningKey.generate()
+    key = folder / "dkim-ed25519.key"
+    key.write_bytes(base64.b64encode(bytes(signing)))
+    return key, f"v=DKIM1; k=ed25519; p={base64.b64encode(bytes(signing.verify_key)).decode()}"
+
+
+def bundled(tmp_path: Path, make_key) -> tuple[list[bytes], object]:
+    """The emails of ISSUE bundled with DKIM on, and the DNS function that serves the key."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    key, record = make_key(keys)
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project",
+                           extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n')
+    store = Store.open(project / "private" / "sotong.db")
+    for number, fields in enumerate(({"health", "culture", "living"}, {"bulletin", "library"}), 1):
+        store.put_subscriber(Subscriber(id=f"A{number}", name="김민서", email=f"a{number}@example.com", birth_year=1985,
+                                        dong="seongsu1ga1", fields=frozenset(fields), channels=frozenset({"email"})))
+    store.close()
+    ran = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+
+    def dns(name, timeout=5):
+        return record.encode() if name == f"{SELECTOR}._domainkey.{DOMAIN}.".encode() else None
+
+    return [path.read_bytes() for path in sorted((project / "private" / "outbox" / ISSUE / "email").glob("*.eml"))], dns
+
+
+@pytest.mark.parametrize("make_key, algorithm", [(rsa_key, "rsa-sha256"), (ed25519_key, "ed25519-sha256")])
+def test_every_bundled_email_is_signed_and_verifies(tmp_path, make_key, algorithm):
+    emails, dns = bundled(tmp_path, make_key)
+    assert len(emails) == 2
+    for data in emails:
+        assert data.startswith(b"DKIM-Signature: ")
+        assert dkim.verify(data, dnsfunc=dns)
+        signature = data.split(b"\r\n\r\n", 1)[0].decode()
+        assert f"a={algorithm}" in signature and f"d={DOMAIN}" in signature and f"s={SELECTOR}" in signature
+        signed = {h.strip().lower() for h in re.search(r"h=([^;]+)", re.sub(r"\r\n\s+", "", signature)).group(1).split(":")}
+        assert MUST_BE_SIGNED <= signed
+
+
+@pytest.mark.parametrize("change", [
+    (b"\r\nSubject: ", b"\r\nSubject: Re: "),
+    (b"List-Unsubscribe-Post: List-Unsubscribe=One-Click", b"List-Unsubscribe-Post: List-Unsubscribe=Nothing"),
+    (b"\r\nTo: ", b"\r\nTo: someone-else@example.com, "),
+    (b"\r\nDate: ", b"\r\nDate: Sun, 1 Jan 2023 00:00:00 +0900\r\nX-Old-Date: "),
+    (b"\r\nMessage-ID: <", b"\r\nMessage-ID: <x"),
+])
+def test_a_changed_header_breaks_the_signature(tmp_path, change):
+    emails, dns = bundled(tmp_path, ed25519_key)
+    changed = emails[0].replace(*change)
+    assert changed != emails[0]
+    assert not dkim.verify(changed, dnsfunc=dns)
+
+
+def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):
+    project = copy_project(tmp_path, extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_KEY_PATH = "{tmp_path}/none.key"\n')
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 1
+    assert 'DKIM_SELECTOR: must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026" (DKIM needs all of DKIM_DOMAIN, DKIM_SELECTOR, DKIM_KEY_PATH)' in ran.output
+    (tmp_path / "pelicanconf.py").write_text((tmp_path / "pelicanconf.py").read_text() + 'DKIM_SELECTOR = "s1"\n')
+    ran = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
+    assert ran.code == 1
+    assert f"DKIM_KEY_PATH: {tmp_path}/none.key is not a file; give the private key's path" in ran.output
