@@ -1,5 +1,5 @@
 """The outside tools the standards checks run (Chromium, Java for the Nu HTML
-Checker, the npm packages of package.json): where they are, and what a test
+Checker, the npm packages of package.json, Dovecot for the bounce mailbox): where they are, and what a test
 does when one is missing. On a developer's machine it is skipped, saying how to
 install the tool; in CI (environment variable CI set) it fails, since a check
 that silently stops running is worse than none.
@@ -62,3 +62,11 @@ def vnu_jar() -> Path:
 
 def caniemail_data() -> Path:
     return npm_file("caniemail/data/caniemail.json")
+
+
+def dovecot() -> str:
+    """Debian's Dovecot IMAP server, for the bounce mailbox tests."""
+    path = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+    if path is None:
+        missing("Dovecot (an IMAP server)", "sudo apt-get update && sudo apt-get install dovecot-imapd")
+    return path

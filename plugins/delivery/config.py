@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems
 
+from .bounce_config import bounce_problems
 from .dkim_signing import dkim_problems
 
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
@@ -78,18 +79,9 @@ def delivery_problems(settings: dict) -> list[Problem]:
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
         found.add("MAIL_FROM", 'must be a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
-    bounce = settings.get("BOUNCE_ADDRESS")
-    if bounce is not None and not _is_plain_address(bounce):
-        found.add("BOUNCE_ADDRESS", 'must be the address bounces come back to, e.g. BOUNCE_ADDRESS = "bounces@sd.go.kr", or None')
     dkim_problems(settings, found)
+    bounce_problems(settings, found)
     return found.problems
-
-
-def _is_plain_address(value) -> bool:
-    if not isinstance(value, str) or not value.isascii():
-        return False
-    local, _, domain = value.rpartition("@")
-    return bool(local) and "." in domain and parseaddr(value)[1] == value and " " not in value
 
 
 def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_password=True) -> DeliveryConfig:

@@ -1,0 +1,82 @@
+"""The settings of ``sotong bounces`` and ``sotong send results`` (SPEC §14):
+``BOUNCE_ADDRESS`` (needed to read return paths), the mailbox (``BOUNCE_MAILDIR``,
+or ``BOUNCE_IMAP_HOST``, ``BOUNCE_IMAP_PORT``, ``BOUNCE_IMAP_USER`` with the
+password in ``SOTONG_BOUNCE_PASSWORD``), ``BOUNCE_FOLDER`` for handled mail
+and ``BOUNCE_SCORE_LIMIT``.
+"""
+
+from __future__ import annotations
+
+import os
+from email.utils import parseaddr
+from pathlib import Path
+
+from sotong.problems import SotongError
+from sotong.settings import SettingsProblems
+
+from .bounces import DEFAULT_SCORE_LIMIT
+from .mailboxes import PASSWORD_ENV, ImapBox, MaildirBox
+
+DEFAULT_FOLDER = "sotong-handled"
+
+
+def bounce_problems(settings: dict, found: SettingsProblems) -> None:
+    """Mistakes in the bounce settings that are set (all are optional until used)."""
+    bounce = settings.get("BOUNCE_ADDRESS")
+    if bounce is not None and not _is_plain_address(bounce):
+        found.add("BOUNCE_ADDRESS", 'must be the address bounces come back to, e.g. BOUNCE_ADDRESS = "bounces@sd.go.kr", or None')
+    limit = settings.get("BOUNCE_SCORE_LIMIT", DEFAULT_SCORE_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
+        found.add("BOUNCE_SCORE_LIMIT", f"must be a score above 0 (a hard bounce counts 1, a soft one 0.5), e.g. BOUNCE_SCORE_LIMIT = {DEFAULT_SCORE_LIMIT:g}")
+    folder = settings.get("BOUNCE_FOLDER", DEFAULT_FOLDER)
+    if not isinstance(folder, str) or not folder.strip() or any(c in folder for c in '/."\\') or not folder.isprintable():
+        found.add("BOUNCE_FOLDER", f'must be a folder name without / . " or \\, e.g. BOUNCE_FOLDER = "{DEFAULT_FOLDER}"')
+    port = settings.get("BOUNCE_IMAP_PORT", 993)
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        found.add("BOUNCE_IMAP_PORT", "must be a port number from 1 to 65535, e.g. BOUNCE_IMAP_PORT = 993")
+    for name, example in (("BOUNCE_IMAP_HOST", "imap.sd.go.kr"), ("BOUNCE_IMAP_USER", "bounces"), ("BOUNCE_MAILDIR", "/var/mail/bounces")):
+        value = settings.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            found.add(name, f'must be text, e.g. {name} = "{example}", or None')
+
+
+def _is_plain_address(value) -> bool:
+    if not isinstance(value, str) or not value.isascii():
+        return False
+    local, _, domain = value.rpartition("@")
+    return bool(local) and "." in domain and parseaddr(value)[1] == value and " " not in value
+
+
+def score_limit(settings: dict) -> float:
+    return float(settings.get("BOUNCE_SCORE_LIMIT", DEFAULT_SCORE_LIMIT))
+
+
+def bounce_address(settings: dict) -> str:
+    address = settings.get("BOUNCE_ADDRESS")
+    if not address:
+        found = SettingsProblems(settings)
+        found.add("BOUNCE_ADDRESS", 'is not set, so no bounce can be attributed; set it, e.g. BOUNCE_ADDRESS = "bounces@sd.go.kr", '
+                                    "and send with it before reading bounces")
+        raise SotongError(found.problems)
+    return address
+
+
+def open_mailbox(settings: dict):
+    """The Maildir or the IMAP mailbox the settings name (a context manager)."""
+    folder = settings.get("BOUNCE_FOLDER", DEFAULT_FOLDER)
+    if settings.get("BOUNCE_MAILDIR"):
+        root = Path(settings["BOUNCE_MAILDIR"])
+        if not root.is_absolute():
+            root = Path(settings.get("SOTONG_PROJECT_DIR", ".")) / root
+        return MaildirBox(root, folder)
+    host, user = settings.get("BOUNCE_IMAP_HOST"), settings.get("BOUNCE_IMAP_USER")
+    found = SettingsProblems(settings)
+    if not host or not user:
+        found.add("BOUNCE_IMAP_HOST" if not host else "BOUNCE_IMAP_USER",
+                  'say where the bounces arrive: BOUNCE_MAILDIR = "/var/mail/bounces", or BOUNCE_IMAP_HOST = "imap.sd.go.kr" '
+                  'with BOUNCE_IMAP_USER = "bounces"')
+        raise SotongError(found.problems)
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        raise SotongError([f"BOUNCE_IMAP_USER is {user!r} but {PASSWORD_ENV} is not set; export {PASSWORD_ENV}=<the mailbox password>"])
+    return ImapBox(host, settings.get("BOUNCE_IMAP_PORT", 993), user, password, folder)

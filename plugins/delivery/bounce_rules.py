@@ -1,0 +1,114 @@
+"""The rules of late bounces (SPEC §14), as pure functions: whether a mail
+is a bounce, and hard or soft; and a reader's bounce score, as GNU Mailman
+keeps it (a hard bounce 1, a soft one 0.5, at most one bounce a day counts:
+the day's heaviest).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import parseaddr
+from typing import Iterable
+
+HARD, SOFT = "hard", "soft"
+WEIGHTS = {HARD: 1.0, SOFT: 0.5}
+_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})")
+_AUTO_REPLY_SUBJECT = re.compile(r"out of (the )?office|auto(matic)?[ -]?(reply|response)|vacation|부재|자동\s*응답", re.I)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a mail says about the message it answers."""
+
+    kind: str  # hard or soft
+    status: str  # the DSN status, e.g. "5.1.1", or "" for a non-standard bounce
+    reason: str  # the server's words (Diagnostic-Code), or what recognized it
+
+
+def dsn_kind(action: str, status: str) -> str | None:
+    """One RFC 3464 recipient block: ``delayed`` is soft; ``failed`` is hard
+    unless its status is transient (4.x.x) or a full mailbox (x.2.2); any
+    other action (delivered, relayed, expanded) is no bounce."""
+    action = action.strip().lower()
+    if action.startswith("delayed"):
+        return SOFT
+    if not action.startswith(("failed", "error")):
+        return None
+    match = _STATUS.match(status or "")
+    if match and (match.group(1) == "4" or (match.group(2), match.group(3)) == ("2", "2")):
+        return SOFT
+    return HARD
+
+
+def is_auto_reply(message: Message) -> bool:
+    """A vacation or other automatic answer (RFC 3834 and the common habits)."""
+    auto = (message.get("Auto-Submitted") or "").strip().lower()
+    if auto.startswith("auto-replied"):
+        return True
+    if any(message.get(name) for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Origin")):
+        return True
+    if (message.get("Precedence") or "").strip().lower() == "auto_reply":
+        return True
+    return bool(_AUTO_REPLY_SUBJECT.search(str(message.get("Subject") or "")))
+
+
+def from_mail_system(message: Message) -> bool:
+    """Sent by a mail server about a message (MAILER-DAEMON, postmaster, or
+    naming its failed recipients), as bounces are; auto-replies are sent by people's mailboxes."""
+    if message.get("X-Failed-Recipients"):
+        return True
+    sender = parseaddr(str(message.get("From") or ""))[1].lower()
+    return sender.partition("@")[0] in ("mailer-daemon", "postmaster", "mail-daemon")
+
+
+def delivery_report(message: Message) -> list[Message] | None:
+    """The recipient blocks of a multipart/report DSN, or None if it is not one."""
+    if message.get_content_type() != "multipart/report":
+        return None
+    for part in message.walk():
+        if part.get_content_type() == "message/delivery-status" and part.is_multipart():
+            return list(part.get_payload())[1:]
+    return None
+
+
+def dsn_verdict(blocks: list[Message]) -> Verdict | None:
+    """The heaviest verdict of a DSN's recipient blocks."""
+    found = []
+    for block in blocks:
+        status = (block.get("Status") or "").strip()
+        kind = dsn_kind(block.get("Action") or "", status)
+        if kind:
+            reason = " ".join(str(block.get("Diagnostic-Code") or "").split())
+            found.append(Verdict(kind, status, reason.partition(";")[2].strip() or reason))
+    return max(found, key=lambda v: WEIGHTS[v.kind], default=None)
+
+
+def verdict_of(message: Message) -> Verdict | None:
+    """The bounce ``message`` reports, or None when it is no bounce (an
+    auto-reply, a delivery receipt, a person's answer)."""
+    blocks = delivery_report(message)
+    if blocks is not None:
+        return dsn_verdict(blocks)
+    if is_auto_reply(message) and not from_mail_system(message):
+        return None
+    from flufl.bounce import all_failures
+
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # its detectors trip over some mail (raw 8-bit headers); such mail is no bounce it knows
+        return None
+    if permanent:
+        return Verdict(HARD, "", "non-standard bounce: permanent failure")
+    if temporary:
+        return Verdict(SOFT, "", "non-standard bounce: temporary failure")
+    return None
+
+
+def bounce_score(bounces: Iterable[tuple[str, str]]) -> float:
+    """The score of (day, kind) bounces: each day counts once, by its heaviest bounce."""
+    by_day: dict[str, float] = {}
+    for day, kind in bounces:
+        by_day[day] = max(by_day.get(day, 0.0), WEIGHTS[kind])
+    return sum(by_day.values())

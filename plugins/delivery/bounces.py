@@ -1,0 +1,159 @@
+"""Late bounces in the journal (SPEC §14): each bounce mail attributed by
+its return path (verp.py) to a reader and a bundle, recorded once (keyed by
+the mail itself), scored as bounce_rules says, and an email address marked
+invalid once its score reaches ``BOUNCE_SCORE_LIMIT``. SMS failures from the
+agency's result file are recorded and scored the same way.
+
+A bounce row keeps ids, never addresses: only a digest of the address the
+reader had, so that a corrected address starts again from nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import hashlib
+from dataclasses import dataclass, field
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Iterable
+
+from sotong.notices import SEOUL
+
+from .bounce_rules import Verdict, bounce_score, verdict_of
+from .journal import flag_invalid_addresses
+from .rules import redact_addresses
+from .verp import ReturnPath, read_return_path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivery_bounces (
+    id INTEGER PRIMARY KEY,
+    source_key TEXT NOT NULL UNIQUE,  -- digest of the bounce mail, or of the SMS result row
+    outbox TEXT NOT NULL,
+    subscriber_id TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    kind TEXT NOT NULL CHECK (kind IN ('hard', 'soft')),
+    day TEXT NOT NULL,                -- YYYY-MM-DD in Seoul, when it bounced
+    status TEXT,
+    reason TEXT,
+    address_digest TEXT NOT NULL,     -- of the address it bounced from, never the address
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delivery_bounces_by_reader ON delivery_bounces (subscriber_id, channel);
+CREATE INDEX IF NOT EXISTS delivery_bounces_by_outbox ON delivery_bounces (outbox);
+"""
+DEFAULT_SCORE_LIMIT = 5.0  # GNU Mailman's bounce_score_threshold
+RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
+
+
+def ensure(store):
+    store.ensure_schema(SCHEMA)
+    return store
+
+
+def address_digest(address: str | None) -> str:
+    return hashlib.sha256((address or "").strip().lower().encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Bounce:
+    source_key: str
+    return_path: ReturnPath
+    verdict: Verdict
+    day: str
+
+
+@dataclass
+class Sorted:
+    """What reading a mailbox found."""
+
+    bounces: list = field(default_factory=list)  # (handle, Bounce)
+    unattributed: int = 0  # no return path of ours, or a forged tag: left alone
+    not_bounces: int = 0  # ours, but an auto-reply or a person's answer: left alone
+
+
+def return_path_of(message, bounce_address: str) -> ReturnPath | None:
+    """The genuine return path a mail was sent to, if any."""
+    for name in RETURN_PATH_HEADERS:
+        for _, address in getaddresses([str(v) for v in message.get_all(name, [])]):
+            found = read_return_path(bounce_address, address)
+            if found:
+                return found
+    return None
+
+
+def _day(message, today: str) -> str:
+    try:
+        when = parsedate_to_datetime(str(message.get("Date")))
+    except (TypeError, ValueError, IndexError):
+        return today
+    if when is None or when.tzinfo is None:
+        return today
+    return min(when.astimezone(SEOUL).date().isoformat(), today)
+
+
+def read_bounce(data: bytes, bounce_address: str, today: str) -> Bounce | ReturnPath | None:
+    """A Bounce; or the ReturnPath alone when the mail is ours but no bounce;
+    or None when it is not ours (or its tag is forged)."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    return_path = return_path_of(message, bounce_address)
+    if return_path is None:
+        return None
+    verdict = verdict_of(message)
+    if verdict is None:
+        return return_path
+    message_id = str(message.get("Message-ID") or "").strip()
+    key = hashlib.sha256(message_id.encode() if message_id else data).hexdigest()
+    reason = Verdict(verdict.kind, verdict.status, redact_addresses(verdict.reason)[:500])
+    return Bounce(f"mail:{key}", return_path, reason, _day(message, today))
+
+
+def sort_mails(mails: Iterable, bounce_address: str, today: str) -> Sorted:
+    found = Sorted()
+    for mail in mails:
+        result = read_bounce(mail.data, bounce_address, today)
+        if result is None:
+            found.unattributed += 1
+        elif isinstance(result, ReturnPath):
+            found.not_bounces += 1
+        else:
+            found.bounces.append((mail.handle, result))
+    return found
+
+
+def seoul_today() -> str:
+    return dt.datetime.now(SEOUL).date().isoformat()
+
+
+def record(store, rows: list[tuple], now: str) -> int:
+    """Insert (source_key, outbox, subscriber_id, channel, kind, day, status, reason)
+    rows once each, with the reader's current address digest; the number new."""
+    addresses = {}
+    for row in store.db.execute("SELECT id, email, phone FROM subscribers"):
+        addresses[row["id"]] = (row["email"], row["phone"])
+    before = store.db.total_changes
+    store.db.executemany(
+        "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"
+        " address_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*row, address_digest(addresses.get(row[2], (None, None))[0 if row[3] == "email" else 1]), now) for row in rows])
+    return store.db.total_changes - before
+
+
+def scores(store, channel: str, subscriber_ids: Iterable[str]) -> dict[str, float]:
+    """Each reader's bounce score on ``channel``, from the bounces of the address they have now."""
+    wanted = set(subscriber_ids)
+    column = "email" if channel == "email" else "phone"
+    current = {row["id"]: address_digest(row[column])
+               for row in store.db.execute(f"SELECT id, {column} FROM subscribers") if row["id"] in wanted}
+    days: dict[str, list] = {subscriber_id: [] for subscriber_id in current}
+    for row in store.db.execute("SELECT subscriber_id, day, kind, address_digest FROM delivery_bounces WHERE channel = ?",
+                                (channel,)):
+        if row["subscriber_id"] in current and row["address_digest"] == current[row["subscriber_id"]]:
+            days[row["subscriber_id"]].append((row["day"], row["kind"]))
+    return {subscriber_id: bounce_score(found) for subscriber_id, found in days.items()}
+
+
+def mark_invalid(store, subscriber_ids: Iterable[str], limit: float, now: str) -> list[str]:
+    """Flag the email addresses whose score reached ``limit``; the ids newly flagged."""
+    over = sorted(i for i, score in scores(store, "email", subscriber_ids).items() if score >= limit)
+    return flag_invalid_addresses(store, [(i, f"bounce score reached {limit:g}") for i in over], now)

@@ -1,0 +1,145 @@
+"""The bounce mailbox, read by ``sotong bounces`` (SPEC §14): a Maildir
+(``BOUNCE_MAILDIR``) or an IMAP mailbox (``BOUNCE_IMAP_HOST``, ``_PORT``,
+``_USER``, password in ``SOTONG_BOUNCE_PASSWORD``; TLS except on the local
+machine). Both give the inbox's mails as bytes and move the ones handled to
+a folder (``BOUNCE_FOLDER``); nothing is ever deleted, and a mail not handed
+to :meth:`move` stays where it is.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import mailbox
+import os
+import re
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sotong.problems import SotongError
+
+PASSWORD_ENV = "SOTONG_BOUNCE_PASSWORD"
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+FETCH_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Mail:
+    handle: str  # the file name in a Maildir, the UID in IMAP
+    data: bytes
+
+
+class MaildirBox:
+    """A Maildir's inbox (new/ and cur/); handled mail goes to the Maildir++
+    folder ``.FOLDER`` (created when missing), under its own file name."""
+
+    def __init__(self, root: Path, folder: str):
+        self.root = root
+        self.folder = folder
+        self.target: Path | None = None
+
+    def __enter__(self):
+        if not (self.root / "cur").is_dir() or not (self.root / "new").is_dir():
+            raise SotongError([f"{self.root}: not a Maildir (it has no cur/ and new/); set BOUNCE_MAILDIR to the bounce mailbox's folder"])
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def mails(self) -> Iterator[Mail]:
+        for sub in ("new", "cur"):
+            with os.scandir(self.root / sub) as entries:
+                names = sorted(entry.name for entry in entries if not entry.name.startswith("."))
+            for name in names:
+                try:
+                    data = (self.root / sub / name).read_bytes()
+                except FileNotFoundError:  # taken meanwhile by a mail client
+                    continue
+                yield Mail(f"{sub}/{name}", data)
+
+    def move(self, handles: list[str]) -> None:
+        if not handles:
+            return
+        if self.target is None:
+            mailbox.Maildir(str(self.root), create=False).add_folder(self.folder)  # .FOLDER/{tmp,new,cur}
+            self.target = self.root / f".{self.folder}" / "cur"
+        for handle in handles:
+            sub, name = handle.split("/", 1)
+            if sub == "new" and ":2," not in name:
+                name += ":2,S"
+            os.replace(self.root / handle, self.target / name)
+
+
+class ImapBox:
+    """The INBOX of an IMAP account; handled mail is moved with UID MOVE (or
+    COPY, then deleting exactly those UIDs with UIDPLUS's UID EXPUNGE)."""
+
+    def __init__(self, host: str, port: int, user: str, password: str, folder: str, timeout: float = 60):
+        self.host, self.port, self.user, self.password = host, port, user, password
+        self.folder = folder
+        self.timeout = timeout
+        self.imap: imaplib.IMAP4 | None = None
+        self.capabilities: set[str] = set()
+
+    def __enter__(self):
+        try:
+            if self.host in LOCAL_HOSTS:
+                self.imap = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
+            else:
+                self.imap = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=ssl.create_default_context(),
+                                              timeout=self.timeout)
+            self.imap.login(self.user, self.password)
+            # The capabilities before login may lack MOVE and UIDPLUS; ask again.
+            self.capabilities = set(self._ok(self.imap.capability(), "CAPABILITY")[0].decode().upper().split())
+            self._ok(self.imap.select("INBOX"), "SELECT INBOX")
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise SotongError([f"cannot read the bounce mailbox {self.user}@{self.host}:{self.port} ({exc}); "
+                               f"check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and {PASSWORD_ENV}"]) from None
+        return self
+
+    def __exit__(self, *exc):
+        if self.imap is not None:
+            try:
+                self.imap.logout()
+            except (OSError, imaplib.IMAP4.error):
+                pass
+        return False
+
+    @staticmethod
+    def _ok(answer, what: str):
+        status, data = answer
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"{what}: {status} {data!r}")
+        return data
+
+    def mails(self) -> Iterator[Mail]:
+        uids = self._ok(self.imap.uid("SEARCH", None, "ALL"), "UID SEARCH")[0].split()
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = b",".join(uids[start:start + FETCH_BATCH]).decode()
+            data = self._ok(self.imap.uid("FETCH", batch, "(UID BODY.PEEK[])"), "UID FETCH")
+            for item in data:
+                if isinstance(item, tuple):
+                    uid = re.search(rb"UID (\d+)", item[0])
+                    if uid:
+                        yield Mail(uid.group(1).decode(), item[1])
+
+    def move(self, handles: list[str]) -> None:
+        if not handles:
+            return
+        imap = self.imap
+        imap.create(_quoted(self.folder))  # NO when it exists already
+        uids = ",".join(handles)
+        if "MOVE" in self.capabilities:
+            self._ok(imap.uid("MOVE", uids, _quoted(self.folder)), "UID MOVE")
+        elif "UIDPLUS" in self.capabilities:
+            self._ok(imap.uid("COPY", uids, _quoted(self.folder)), "UID COPY")
+            self._ok(imap.uid("STORE", uids, "+FLAGS.SILENT", r"(\Deleted)"), "UID STORE")
+            self._ok(imap.uid("EXPUNGE", uids), "UID EXPUNGE")
+        else:
+            raise SotongError([f"the IMAP server {self.host} can neither MOVE nor UID EXPUNGE, so handled bounces "
+                               "cannot be moved without touching other mail; use BOUNCE_MAILDIR instead"])
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,223 @@
+"""``sotong bounces`` (SPEC §14) against a real IMAP server (Dovecot, started
+here) and a Maildir: DSNs from Postfix and Gmail, Exim's plain bounce, soft
+and hard, a forged return path, a vacation reply and unrelated mail (the
+last three left where they were), re-runs that count nothing twice, scores as
+Mailman keeps them, and an address that starts again once it is changed."""
+
+from __future__ import annotations
+
+import mailbox
+import sqlite3
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
+from conftest import copy_project
+from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli
+from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of
+from delivery.verp import make_return_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from imap_server import PASSWORD, USER, Dovecot
+
+BOUNCES = "bounces@sd.go.kr"
+ISSUE = "2026-11-26"
+
+
+def rp(subscriber_id: str, outbox: str = ISSUE) -> str:
+    return make_return_path(BOUNCES, subscriber_id, outbox)
+
+
+def mailbag() -> dict[str, bytes]:
+    """One of each kind of mail, for readers S00001..S00005."""
+    forged = rp("S00005")
+    forged = forged[:forged.index("@") - 4] + "zzzz" + forged[forged.index("@"):]
+    return {
+        "postfix-hard": postfix_dsn(rp("S00001"), address_of("S00001"), serial=1),
+        "gmail-hard": gmail_dsn(rp("S00002"), address_of("S00002"), serial=2),
+        "exim-hard": exim_bounce(rp("S00003"), address_of("S00003"), serial=3),
+        "postfix-soft": postfix_dsn(rp("S00004"), address_of("S00004"), serial=4, status="4.2.2", action="delayed",
+                                    diagnostic="smtp; 452 4.2.2 <{recipient}>: Mailbox full"),
+        "forged": postfix_dsn(forged, address_of("S00005"), serial=5),
+        "vacation": vacation_reply(rp("S00001"), address_of("S00001")),
+        "unrelated": unrelated_mail(),
+    }
+
+
+LEFT_ALONE = ("forged", "vacation", "unrelated")
+
+
+def project_with(tmp_path: Path, mailbox_settings: str) -> Path:
+    copy_project(tmp_path, extra_settings=f'BOUNCE_ADDRESS = "{BOUNCES}"\nBOUNCE_SCORE_LIMIT = 1\n{mailbox_settings}\n')
+    add_subscribers(tmp_path / "private" / "sotong.db", 5, channels=("email",))
+    return tmp_path
+
+
+def store_rows(project: Path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def invalid_ids(project: Path) -> list[str]:
+    return [r[0] for r in store_rows(project, "SELECT id FROM subscribers WHERE email_invalid_at IS NOT NULL ORDER BY id")]
+
+
+def subjects(mails) -> set[str]:
+    return {str(message_from_bytes(m)["Message-ID"] or message_from_bytes(m)["Message-Id"]) for m in mails}
+
+
+# --- the rules --------------------------------------------------------------------------
+
+
+actions = st.sampled_from(["failed", "Failed", "delayed", "delivered", "relayed", "expanded", "error"])
+statuses = st.tuples(st.sampled_from("245"), st.integers(0, 7), st.integers(0, 9)).map(lambda t: f"{t[0]}.{t[1]}.{t[2]}")
+
+
+@settings(max_examples=200)
+@given(actions, statuses | st.just(""))
+def test_dsn_kind_reads_rfc_3464_and_3463(action, status):
+    expected = None
+    if action.lower() == "delayed":
+        expected = SOFT
+    elif action.lower() in ("failed", "error"):
+        transient = status.startswith("4.") or status[1:] == ".2.2"
+        expected = SOFT if transient else HARD
+    assert dsn_kind(action, status) == expected
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(["2026-11-26", "2026-11-27", "2026-11-28"]), st.sampled_from([HARD, SOFT]))))
+def test_a_bounce_score_counts_each_day_once_by_its_heaviest_bounce(bounces):
+    expected = 0.0
+    for day in {d for d, _ in bounces}:
+        kinds = [k for d, k in bounces if d == day]
+        expected += 1.0 if HARD in kinds else 0.5
+    assert bounce_score(bounces) == expected
+
+
+def test_each_fixture_reads_as_what_it_is():
+    bag = mailbag()
+    kinds = {name: getattr(verdict_of(message_from_bytes(data)), "kind", None) for name, data in bag.items()}
+    assert kinds == {"postfix-hard": HARD, "gmail-hard": HARD, "exim-hard": HARD, "postfix-soft": SOFT,
+                     "forged": HARD, "vacation": None, "unrelated": None}
+
+
+# --- IMAP ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def imap():
+    with Dovecot() as server:
+        yield server
+
+
+def test_bounces_from_imap_are_attributed_scored_moved_and_counted_once(tmp_path, imap, monkeypatch):
+    project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    bag = mailbag()
+    imap.append(*bag.values())
+    first = run_cli(project / "pelicanconf.py", "bounces")
+    assert first.code == 0, first.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new and 0 counted before; moved to sotong-handled." in first.output
+    assert "Left where they were: 2 mails without a genuine return path of ours (other mail, or a forged tag), 1 auto-replies" in first.output
+    assert "Flagged 3 email addresses as invalid (bounce score 1 or more)" in first.output
+    assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
+    assert subjects(imap.messages("INBOX")) == subjects(bag[name] for name in LEFT_ALONE)
+    assert subjects(imap.messages("sotong-handled")) == subjects(bag[n] for n in bag if n not in LEFT_ALONE)
+    rows = store_rows(project, "SELECT subscriber_id, outbox, channel, kind, status, day FROM delivery_bounces ORDER BY subscriber_id")
+    assert rows == [("S00001", ISSUE, "email", "hard", "5.1.1", "2026-11-27"), ("S00002", ISSUE, "email", "hard", "5.1.1", "2026-11-27"),
+                    ("S00003", ISSUE, "email", "hard", "", "2026-11-27"), ("S00004", ISSUE, "email", "soft", "4.2.2", "2026-11-27")]
+    assert "@" not in str(store_rows(project, "SELECT * FROM delivery_bounces"))
+
+    imap.append(bag["postfix-hard"])  # the same bounce delivered twice
+    again = run_cli(project / "pelicanconf.py", "bounces")
+    assert again.code == 0, again.output
+    assert "Bounces: 1 (1 hard, 0 soft) from 1 readers, 0 new and 1 counted before" in again.output
+    assert len(store_rows(project, "SELECT * FROM delivery_bounces")) == 4
+    assert subjects(imap.messages("INBOX")) == subjects(bag[name] for name in LEFT_ALONE)
+
+
+def test_a_wrong_imap_password_is_one_line_and_exit_1(tmp_path, imap, monkeypatch):
+    project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", "wrong")
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 1
+    assert f"cannot read the bounce mailbox {USER}@127.0.0.1:{imap.port}" in ran.output
+    assert "check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and SOTONG_BOUNCE_PASSWORD" in ran.output
+
+
+# --- Maildir ---------------------------------------------------------------------------------
+
+
+def maildir_with(folder: Path, mails) -> mailbox.Maildir:
+    box = mailbox.Maildir(str(folder), create=True)
+    for data in mails:
+        box.add(data)
+    return box
+
+
+def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    bag = mailbag()
+    maildir_with(project / "private" / "bounces", bag.values())
+    first = run_cli(project / "pelicanconf.py", "bounces")
+    assert first.code == 0, first.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in first.output
+    inbox = mailbox.Maildir(str(project / "private" / "bounces"), create=False)
+    assert subjects(m.as_bytes() for m in inbox) == subjects(bag[name] for name in LEFT_ALONE)
+    handled = inbox.get_folder("sotong-handled")
+    assert len(handled) == 4
+    second = run_cli(project / "pelicanconf.py", "bounces")
+    assert "Bounces: 0 (0 hard, 0 soft) from 0 readers, 0 new" in second.output
+    assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
+
+
+def test_soft_bounces_count_once_a_day_and_a_changed_address_starts_again(tmp_path):
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    soft = dict(status="4.4.7", action="delayed", diagnostic="smtp; 451 4.4.7 later")
+    folder = project / "private" / "bounces"
+    maildir_with(folder, [postfix_dsn(rp("S00004"), address_of("S00004"), serial=n, date="Fri, 27 Nov 2026 10:00:00 +0900", **soft)
+                          for n in (1, 2, 3)])
+    assert run_cli(project / "pelicanconf.py", "bounces").code == 0
+    assert invalid_ids(project) == []  # three soft bounces on one day: 0.5
+    maildir_with(folder, [postfix_dsn(rp("S00004"), address_of("S00004"), serial=4, date="Sat, 28 Nov 2026 10:00:00 +0900", **soft)])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert invalid_ids(project) == ["S00004"] and "S00004" in ran.output  # a second day: 1.0
+
+    csv = project / "import.csv"
+    csv.write_text("id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+                   "S00004,,new-address@example.com,,1960,,yongdap,health;culture,email,person,,2020-01-01,\n", encoding="utf-8")
+    imported = run_cli(project / "pelicanconf.py", "subscribers", "import", str(csv))
+    assert imported.code == 0, imported.output
+    assert invalid_ids(project) == []
+    maildir_with(folder, [postfix_dsn(rp("S00004"), "new-address@example.com", serial=5, date="Sun, 29 Nov 2026 10:00:00 +0900", **soft)])
+    assert run_cli(project / "pelicanconf.py", "bounces").code == 0
+    assert invalid_ids(project) == []  # the new address has 0.5, the old one's bounces are not its
+
+
+def test_without_a_bounce_address_or_a_mailbox_the_command_says_what_to_set(tmp_path):
+    copy_project(tmp_path)
+    ran = run_cli(tmp_path / "pelicanconf.py", "bounces")
+    assert ran.code == 1 and 'BOUNCE_ADDRESS: is not set, so no bounce can be attributed; set it, e.g. BOUNCE_ADDRESS = "bounces@sd.go.kr"' in ran.output
+    (tmp_path / "pelicanconf.py").write_text((tmp_path / "pelicanconf.py").read_text() + f'BOUNCE_ADDRESS = "{BOUNCES}"\n')
+    ran = run_cli(tmp_path / "pelicanconf.py", "bounces")
+    assert ran.code == 1 and 'say where the bounces arrive: BOUNCE_MAILDIR = "/var/mail/bounces"' in ran.output
+
+
+def test_send_report_lists_late_bounces_by_reader(tmp_path):
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    make_outbox(project / "private" / "outbox", ISSUE, ["S00001", "S00004"], ["2026-11-21-cold-wave-warning"])
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)).code == 0
+    bag = mailbag()
+    maildir_with(project / "private" / "bounces", [bag["postfix-hard"], bag["postfix-soft"]])
+    assert run_cli(project / "pelicanconf.py", "bounces").code == 0
+    ran = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+    assert "Late bounces and SMS failures (2: 1 hard, 1 soft; from sotong bounces and sotong send results):" in ran.output
+    assert "  S00001  email  hard on 2026-11-27: 5.1.1 550 5.1.1 <주소>: Recipient address rejected" in ran.output
+    assert "  S00004  email  soft on 2026-11-27: 4.2.2 452 4.2.2 <주소>: Mailbox full" in ran.output
