@@ -27,8 +27,9 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import copy_project, run_sotong
 from sns_sync.config import read_sns_settings
+from sns_sync.feeds import FeedInfo, rss_feed_bytes
 from sns_sync.imported import FeedUnreadable, entry_post, fetch, sanitize_summary
-from sns_sync.posts import PLATFORMS, URGENT_MARKER, SharedNotice, headline, platform_notices
+from sns_sync.posts import PLATFORMS, URGENT_MARKER, FeedItem, SharedNotice, headline, platform_notices
 from sns_sync.weighted import MAX_WEIGHT, weighted_length
 from sotong.notices import CHANNELS, SEOUL, Notice
 
@@ -259,6 +260,31 @@ def test_blog_has_the_whole_notice_with_absolute_links(built):
     entry = next(e for e in rss.entries if e.link == blog["url"])
     assert [tag.term for tag in entry.tags] == ["도서관정보", "도서관운영팀"]
     assert "<strong>독서 교실</strong>" in entry.description
+
+
+def rss_descriptions(text: str) -> list[str]:
+    """The descriptions of an RSS feed whose one item's post is ``text``, as
+    the HTML a feed reader gets (after XML parsing)."""
+    info = FeedInfo("t", "d", f"{SITEURL}/", f"{SITEURL}/sns/x.json", f"{SITEURL}/sns/x.xml")
+    item = FeedItem(url=f"{SITEURL}/notices/a/", title="a", date=dt.datetime(2026, 11, 20, tzinfo=SEOUL),
+                    content_text=text)
+    channel = lxml.etree.fromstring(rss_feed_bytes(info, [item]))
+    return [element.text for element in channel.iter("description")][1:]
+
+
+def test_a_plain_text_post_is_escaped_in_the_rss_description():
+    text = "요금 < 1만 원 & 무료]]> <script>alert(1)</script>\n\nhttps://a.kr/?x=1&y=2"
+    [description] = rss_descriptions(text)
+    shown = lxml.html.fragment_fromstring(description, create_parent="div")
+    assert not shown.xpath("//script") and shown.text_content() == text
+    assert "&lt;script&gt;" in description and "&amp; 무료]]&gt;" in description
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n<>&]"), min_size=1))
+def test_any_plain_text_post_reads_back_the_same_from_rss(text):
+    [description] = rss_descriptions(text)
+    shown = lxml.html.fragment_fromstring(description, create_parent="div").text_content()
+    assert shown.strip() == text.strip()  # the HTML parser drops a leading or trailing blank
 
 
 # --- which notices go to a platform, against a brute-force reading of SPEC §7 ---------

@@ -1,9 +1,13 @@
 """A platform's posts as the two documents SNS tools read: JSON Feed 1.1
 (``sns/PLATFORM.json``) and RSS 2.0 with an atom:link to itself
-(``sns/PLATFORM.xml``). Items keep the order given (newest first)."""
+(``sns/PLATFORM.xml``). Items keep the order given (newest first).
+
+An RSS description is HTML, so a plain-text post goes into it escaped, its
+line breaks as <br>; JSON Feed keeps it as content_text."""
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from typing import Sequence
@@ -59,6 +63,11 @@ def json_feed_bytes(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
     return (json.dumps(json_feed(info, items), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def text_as_html(text: str) -> str:
+    """Plain text as HTML that shows the same text: escaped, each line break a <br>."""
+    return html.escape(text).replace("\n", "<br>\n")
+
+
 def rss_feed_bytes(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
     feed = Rss201rev2Feed(title=info.title, link=info.home_page_url, description=info.description,
                           language=LANGUAGE, feed_url=info.rss_url)
@@ -66,7 +75,7 @@ def rss_feed_bytes(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
         feed.add_item(
             title=item.title,
             link=item.url,
-            description=item.content_html if item.content_html is not None else item.content_text,
+            description=item.content_html if item.content_html is not None else text_as_html(item.content_text),
             unique_id=item.url,
             unique_id_is_permalink=True,
             pubdate=item.date,
