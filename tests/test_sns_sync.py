@@ -26,9 +26,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import copy_project, run_sotong
-from sns_sync.config import read_sns_settings
+from sns_sync.config import SnsSettings, read_sns_settings
 from sns_sync.feeds import FeedInfo, rss_feed_bytes
-from sns_sync.imported import FeedUnreadable, entry_post, fetch, sanitize_summary
+from sns_sync.imported import FeedUnreadable, entry_post, fetch, read_posts, sanitize_summary
 from sns_sync.posts import PLATFORMS, URGENT_MARKER, FeedItem, SharedNotice, headline, platform_notices
 from sns_sync.weighted import MAX_WEIGHT, weighted_length
 from sotong.notices import CHANNELS, SEOUL, Notice
@@ -445,7 +445,7 @@ def test_fetch_gives_up_after_the_timeout(tmp_path):
     silent.listen(1)  # accepts the connection, never answers
     try:
         started = time.monotonic()
-        with pytest.raises(FeedUnreadable, match="no answer within 0.5 seconds"):
+        with pytest.raises(FeedUnreadable, match="no complete answer within 0.5 seconds"):
             fetch(f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml", tmp_path, timeout=0.5)
         assert time.monotonic() - started < 3
     finally:
@@ -460,5 +460,75 @@ def test_a_file_that_is_not_a_feed_is_unreadable(tmp_path, feed_server):
     with pytest.raises(FeedUnreadable, match="not a readable feed"):
         parse(data, headers, "page.html")
     data, headers = fetch(f"{feed_server}/youtube.xml", tmp_path)
-    source, entries = parse(data, headers, "youtube.xml")
-    assert source == "성동구 유튜브" and len(entries) == 2
+    source, entries, damage = parse(data, headers, "youtube.xml")
+    assert source == "성동구 유튜브" and len(entries) == 2 and damage is None
+
+
+class TricklingServer(threading.Thread):
+    """An HTTP server on 127.0.0.1 that sends its answer one byte at a time,
+    ``interval`` seconds apart: from the status line on, or after headers
+    sent at once."""
+
+    def __init__(self, interval: float, headers_at_once: bool):
+        super().__init__(daemon=True)
+        self.interval, self.headers_at_once = interval, headers_at_once
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/feed.xml"
+        self.stop = threading.Event()
+
+    def run(self):
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            body = RSS_SERVED.encode() * 20
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            trickled = body if self.headers_at_once else head + body
+            if self.headers_at_once:
+                connection.sendall(head)
+            for byte in trickled:
+                if self.stop.wait(self.interval):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+
+@pytest.mark.parametrize("headers_at_once", [False, True], ids=["trickled-headers", "trickled-body"])
+def test_a_trickling_feed_server_cannot_hold_the_fetch_past_its_deadline(tmp_path, headers_at_once):
+    server = TricklingServer(interval=0.2, headers_at_once=headers_at_once)  # each read well inside the timeout
+    server.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(FeedUnreadable, match="no complete answer within 1.5 seconds"):
+            fetch(server.url, tmp_path, timeout=1.5)
+        assert time.monotonic() - started < 3
+    finally:
+        server.stop.set()
+        server.listener.close()
+
+
+TRUNCATED_ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>성동구청 블로그</title><id>https://blog.example.kr/</id>
+<updated>2026-11-20T09:00:00Z</updated>
+<entry><title>첫 글</title><id>https://blog.example.kr/1</id><link href="https://blog.example.kr/1"/>
+<updated>2026-11-20T09:00:00Z</updated><summary>첫 글입니다.</summary></entry>
+<entry><title>둘째 글</title><id>https://blog.example.kr/2</id><link href="https://blog.example.kr/2"/>
+<updated>2026-11-19T09:00:00Z</updated><summary>둘째 글입니다.</summary></entry>
+<entry><title>잘린 글</title><id>https://blog.exa"""
+
+
+def test_a_damaged_feed_is_warned_about_by_name_and_its_readable_posts_are_shown(tmp_path, caplog):
+    (tmp_path / "blog.atom").write_text(TRUNCATED_ATOM, encoding="utf-8")
+    (tmp_path / "whole.atom").write_text(TRUNCATED_ATOM.rsplit("<entry><title>잘린", 1)[0] + "</feed>", encoding="utf-8")
+    config = SnsSettings(import_limit=5, import_feeds=("blog.atom",), project_dir=tmp_path, where="pelicanconf.py:9")
+    with caplog.at_level("WARNING", logger="sns_sync.imported"):
+        posts = read_posts(config)
+    assert [post["title"] for post in posts][:2] == ["첫 글", "둘째 글"]
+    [warning] = [record.getMessage() for record in caplog.records]
+    assert warning.startswith("pelicanconf.py:9: SNS_IMPORT_FEEDS: the feed blog.atom is damaged (")
+    assert "could be read from it" in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="sns_sync.imported"):
+        whole = read_posts(dataclasses.replace(config, import_feeds=("whole.atom",)))
+    assert [post["title"] for post in whole] == ["첫 글", "둘째 글"] and not caplog.records

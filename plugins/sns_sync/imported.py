@@ -1,18 +1,24 @@
 """The posts of the office's own SNS accounts (``SNS_IMPORT_FEEDS``) that the
 homepage shows as "SNS 소식": each feed read with feedparser, from a file or
-over HTTP(S) with a short timeout, and its entries turned into posts whose
-HTML is sanitized with nh3.
+over HTTP(S) within a deadline over the whole fetch (a server that trickles
+bytes cannot hold the build), and its entries turned into posts whose HTML is
+sanitized with nh3.
 
 A feed that cannot be read or parsed is logged as a WARNING naming the feed
 and the reason; the other feeds' posts are still shown and the build goes on.
+A damaged feed (truncated, not well-formed) is a WARNING too, and the posts
+that could be read from it are shown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
+import http.client
 import logging
 import socket
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -28,7 +34,7 @@ from .config import SnsSettings
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 5
+TIMEOUT_SECONDS = 10  # for the whole fetch of a feed: connect, headers and body
 MAX_FEED_BYTES = 5 * 1024 * 1024
 SUMMARY_TAGS = {"a", "p", "br", "strong", "em", "ul", "ol", "li"}
 SUMMARY_MAX_CHARS = 300  # longer summaries are shown as plain text, cut
@@ -55,27 +61,102 @@ def fetch(location: str, project_dir: Path, timeout: float = TIMEOUT_SECONDS) ->
             raise FeedUnreadable(f"no file {path}") from None
         except OSError as exc:
             raise FeedUnreadable(f"cannot read {path}: {exc.strerror or exc}") from None
+    with _Deadline(timeout) as deadline:
+        try:
+            data, headers = _fetch_url(location, timeout, deadline)
+        except FeedUnreadable:
+            if not deadline.passed:
+                raise
+    if deadline.passed:  # what was read, or the error, came from the sockets shut at the deadline
+        raise FeedUnreadable(f"no complete answer within {timeout:g} seconds")
+    return data, headers
+
+
+class _Deadline:
+    """The sockets of one fetch, shut down together when its time is up, so
+    that a blocked read returns however slowly the server sends."""
+
+    def __init__(self, seconds: float):
+        self.passed = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def create_connection(self, *args, **kwargs) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        with self._lock:
+            self._sockets.append(sock)
+            if self.passed:
+                _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.passed = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _DeadlineConnections:
+    """A urllib handler whose connections open their sockets through a
+    ``_Deadline`` (http.client's ``_create_connection`` hook)."""
+
+    def __init__(self, deadline: _Deadline, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def do_open(self, http_class, request, **connection_args):
+        def connection(host, **kwargs):
+            made = http_class(host, **kwargs)
+            made._create_connection = self.deadline.create_connection
+            return made
+        return super().do_open(connection, request, **connection_args)
+
+
+class _HTTPHandler(_DeadlineConnections, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_DeadlineConnections, urllib.request.HTTPSHandler):
+    pass
+
+
+def _fetch_url(location: str, timeout: float, deadline: _Deadline) -> tuple[bytes, dict]:
+    opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
     request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             data = response.read(MAX_FEED_BYTES + 1)
             headers = {"content-type": response.headers.get("Content-Type", ""), "content-location": response.url}
     except urllib.error.HTTPError as exc:
         raise FeedUnreadable(f"the server answered {exc.code} {exc.reason}") from None
     except (TimeoutError, socket.timeout):
-        raise FeedUnreadable(f"no answer within {timeout:g} seconds") from None
+        raise FeedUnreadable(f"no complete answer within {timeout:g} seconds") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise FeedUnreadable(f"no answer within {timeout:g} seconds") from None
+            raise FeedUnreadable(f"no complete answer within {timeout:g} seconds") from None
         raise FeedUnreadable(f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise FeedUnreadable(f"cannot fetch it: {exc}") from None
     return data, headers
 
 
-def parse(data: bytes, headers: dict, location: str) -> tuple[str, list]:
-    """(source name, entries) of a feed document."""
+def parse(data: bytes, headers: dict, location: str) -> tuple[str, list, str | None]:
+    """(source name, entries, what is damaged or None) of a feed document."""
     if len(data) > MAX_FEED_BYTES:
         raise FeedUnreadable(f"it is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
     parsed = feedparser.parse(data, response_headers=headers)
@@ -83,7 +164,9 @@ def parse(data: bytes, headers: dict, location: str) -> tuple[str, list]:
         reason = parsed.get("bozo_exception") or "no RSS or Atom feed found in it"
         raise FeedUnreadable(f"not a readable feed ({' '.join(str(reason).split())})")
     source = plain_text(parsed.feed.get("title", "")) or _location_name(location)
-    return source, list(parsed.entries)
+    damaged = parsed.bozo and not isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride)
+    damage = " ".join(str(parsed.bozo_exception).split()) if damaged else None
+    return source, list(parsed.entries), damage
 
 
 def sanitize_summary(fragment: str) -> str:
@@ -142,10 +225,16 @@ def read_posts(config: SnsSettings) -> list[dict]:
     for location in config.import_feeds:
         try:
             data, headers = fetch(location, config.project_dir)
-            feeds.append(parse(data, headers, location))
+            source, entries, damage = parse(data, headers, location)
         except FeedUnreadable as exc:
             log.warning("%s: SNS_IMPORT_FEEDS: skipped the feed %s: %s. The homepage's SNS 소식 shows the "
                         "other feeds; check the path or address.", config.where, location, exc)
+            continue
+        if damage:
+            log.warning("%s: SNS_IMPORT_FEEDS: the feed %s is damaged (%s); the homepage's SNS 소식 shows the "
+                        "%d posts that could be read from it. Check the feed.", config.where, location, damage,
+                        len(entries))
+        feeds.append((source, entries))
     return latest_posts(feeds, config.import_limit)
 
 
