@@ -1,15 +1,22 @@
-"""``sotong bounces``: the bounce mailbox into the journal (SPEC §14)."""
+"""What comes back after sending, into the journal (SPEC §14): ``sotong
+bounces`` (the bounce mailbox) and ``sotong send results`` (the SMS agency's
+result file); and the late bounces that ``sotong send report`` lists."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from sotong.cli import settings_option
 from sotong.problems import SotongError
 from sotong.settings import SettingsProblems
+from sotong.subscribers import decode
 
-from . import bounces
-from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit
+from . import bounces, sms_results
+from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
+from .journal import Journal
+from .outbox import outbox_folder
 from .journal import seoul_now
 
 BATCH = 500  # bounces recorded per transaction, then moved
@@ -42,6 +49,37 @@ def bounces_command(project):
     _say(found, new, readers, flagged, limit, project.settings.get("BOUNCE_FOLDER", "sotong-handled"))
 
 
+@click.command("results")
+@click.option("--issue", metavar="YYYY-MM-DD", required=True, help="The issue whose SMS the file reports on.")
+@click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@settings_option
+def send_results(project, issue, result_file):
+    """Import the SMS agency's result file (columns phone, status, code, time;
+    status delivered or failed) into the journal; failures count as bounces."""
+    path = Path(result_file)
+    if not path.is_file():
+        raise SotongError([f"{result_file}: file not found; give the agency's result file (phone, status, code, time)"])
+    journal = Journal(sms_results.ensure(project.store))
+    if not any(channel == "sms" for channel, _type, _state in journal.counts(issue)):
+        raise SotongError([f"no SMS of {issue} is in the journal; record the handover first with: sotong send --issue {issue}"])
+    shown = project.shown(path)
+    results, problems = sms_results.read_results(decode(path.read_bytes(), shown), shown,
+                                                 sms_results.outbox_phones(outbox_folder(project.settings, issue) / "sms.csv"))
+    if problems:
+        raise SotongError(problems + [f"{shown}: nothing was imported; correct the lines above and run again"])
+    imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(project.settings), seoul_now())
+    click.echo(f"SMS results of {issue}: {imported.delivered} delivered, {imported.failed} failed "
+               f"({imported.failed - imported.soft} hard, {imported.soft} soft); {imported.new_failures} failures new to the journal.")
+    limit = score_limit(project.settings)
+    failed = {r.subscriber_id for r in results if r.status == "failed"}
+    over = sorted(i for i, score in bounces.scores(project.store, "sms", failed).items() if score >= limit)
+    if over:
+        click.echo(f"{len(over)} phone numbers reached the bounce score {limit:g}; check them in the e-communication system: "
+                   + ", ".join(over))
+    if imported.failed:
+        click.echo(f"See who: sotong send report --issue {issue}")
+
+
 def _row(bounce: bounces.Bounce) -> tuple:
     verdict = bounce.verdict
     return (bounce.source_key, bounce.return_path.outbox, bounce.return_path.subscriber_id, "email",
@@ -61,16 +99,20 @@ def _say(found, new: int, readers: set, flagged: list, limit: float, folder: str
                    "until the address is changed: " + ", ".join(flagged))
 
 
-def late_bounce_lines(store, outbox: str) -> list[str]:
-    """For ``sotong send report``: the bounces and SMS failures recorded
-    after sending, by reader id (empty when there are none)."""
+def after_send_lines(store, outbox: str) -> list[str]:
+    """For ``sotong send report``: the SMS agency's results, and the bounces
+    and SMS failures recorded after sending, by reader id."""
+    lines = []
+    sms = sms_results.sms_result_counts(sms_results.ensure(store), outbox)
+    if sms:
+        lines.append(f"SMS results from the agency: {sms.get('delivered', 0)} delivered, {sms.get('failed', 0)} failed.")
     rows = bounces.ensure(store).db.execute(
         "SELECT subscriber_id, channel, kind, status, reason, day FROM delivery_bounces WHERE outbox = ?"
         " ORDER BY channel, subscriber_id, day", (outbox,)).fetchall()
     if not rows:
-        return []
+        return lines
     hard = sum(1 for row in rows if row["kind"] == "hard")
-    lines = [f"Late bounces and SMS failures ({len(rows)}: {hard} hard, {len(rows) - hard} soft; from sotong bounces "
+    lines += [f"Late bounces and SMS failures ({len(rows)}: {hard} hard, {len(rows) - hard} soft; from sotong bounces "
              "and sotong send results):"]
     for row in rows:
         answer = " ".join(p for p in (row["status"], row["reason"]) if p)

@@ -1,8 +1,9 @@
 """The settings of ``sotong bounces`` and ``sotong send results`` (SPEC §14):
 ``BOUNCE_ADDRESS`` (needed to read return paths), the mailbox (``BOUNCE_MAILDIR``,
 or ``BOUNCE_IMAP_HOST``, ``BOUNCE_IMAP_PORT``, ``BOUNCE_IMAP_USER`` with the
-password in ``SOTONG_BOUNCE_PASSWORD``), ``BOUNCE_FOLDER`` for handled mail
-and ``BOUNCE_SCORE_LIMIT``.
+password in ``SOTONG_BOUNCE_PASSWORD``), ``BOUNCE_FOLDER`` for handled mail,
+``BOUNCE_SCORE_LIMIT``, and ``SMS_SOFT_CODES`` (the SMS agency's codes that
+mean a temporary failure).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def bounce_problems(settings: dict, found: SettingsProblems) -> None:
     folder = settings.get("BOUNCE_FOLDER", DEFAULT_FOLDER)
     if not isinstance(folder, str) or not folder.strip() or any(c in folder for c in '/."\\') or not folder.isprintable():
         found.add("BOUNCE_FOLDER", f'must be a folder name without / . " or \\, e.g. BOUNCE_FOLDER = "{DEFAULT_FOLDER}"')
+    codes = settings.get("SMS_SOFT_CODES", [])
+    if not isinstance(codes, (list, tuple)) or not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in codes):
+        found.add("SMS_SOFT_CODES", 'must be a list of the SMS agency\'s codes for a temporary failure, e.g. SMS_SOFT_CODES = ["3001", "3002"]')
     port = settings.get("BOUNCE_IMAP_PORT", 993)
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         found.add("BOUNCE_IMAP_PORT", "must be a port number from 1 to 65535, e.g. BOUNCE_IMAP_PORT = 993")
@@ -45,6 +49,10 @@ def _is_plain_address(value) -> bool:
         return False
     local, _, domain = value.rpartition("@")
     return bool(local) and "." in domain and parseaddr(value)[1] == value and " " not in value
+
+
+def sms_soft_codes(settings: dict) -> frozenset:
+    return frozenset(str(code) for code in settings.get("SMS_SOFT_CODES") or ())
 
 
 def score_limit(settings: dict) -> float:

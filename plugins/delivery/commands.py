@@ -19,7 +19,7 @@ from sotong.problems import SotongError
 from sotong.store import now_iso
 
 from . import annual
-from .bounce_commands import bounces_command, late_bounce_lines
+from .bounce_commands import bounces_command, after_send_lines, send_results
 from .config import delivery_config
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
 from .outbox import read_outbox
@@ -176,7 +176,7 @@ def send_report(project, issue, notice, mark_invalid):
             answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
             flag = "  [invalid address]" if row["subscriber_id"] in invalid_ids and state == FAILED else ""
             click.echo(f"  {row['subscriber_id']}  {row['channel']}  after {row['attempts']} tries: {answer}{flag}")
-    for line in late_bounce_lines(project.store, key):
+    for line in after_send_lines(project.store, key):
         click.echo(line)
     if invalid and not mark_invalid:
         click.echo(f"{len(invalid)} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.")
@@ -227,6 +227,7 @@ def add_commands(group: click.Group) -> None:
     group.add_command(send)
     group.add_command(report)
     group.add_command(bounces_command)
+    send.add_command(send_results)
     subscribers = group.commands.get("subscribers")
     if isinstance(subscribers, click.Group):
         subscribers.add_command(unsubscribe_phones_command)

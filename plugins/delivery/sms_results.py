@@ -1,0 +1,134 @@
+"""The SMS agency's result file (SPEC §14): ``phone, status, code, time`` per
+message, ``status`` delivered or failed, read against the outbox's sms.csv
+and recorded in the journal (``delivery_sms_results``, the latest result per
+reader); each failure is also a bounce on the SMS channel (bounces.py), hard
+unless the agency's code is one of ``SMS_SOFT_CODES`` (a phone switched off,
+out of coverage). The whole file is checked first: one wrong line and
+nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sotong.notices import SEOUL
+from sotong.problems import Problem
+from sotong.subscribers import decode, normalize_phone
+
+from . import bounces
+from .phones import mask_phone
+
+COLUMNS = ("phone", "status", "code", "time")
+STATUSES = ("delivered", "failed")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivery_sms_results (
+    outbox TEXT NOT NULL,
+    subscriber_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('delivered', 'failed')),
+    code TEXT,
+    time TEXT NOT NULL,               -- when the agency says it happened (Asia/Seoul)
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (outbox, subscriber_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    subscriber_id: str
+    status: str
+    code: str
+    time: str  # ISO 8601 with +09:00
+
+
+def outbox_phones(sms_csv: Path) -> dict[str, str]:
+    """phone (010-1234-5678) -> subscriber id, from an outbox's sms.csv."""
+    if not sms_csv.is_file():
+        return {}
+    reader = csv.DictReader(io.StringIO(decode(sms_csv.read_bytes(), str(sms_csv)), newline=""))
+    return {phone: row["id"] for row in reader if (phone := normalize_phone(row.get("phone") or ""))}
+
+
+def parse_time(text: str) -> str | None:
+    """``2026-11-26 09:03:12``, ``2026-11-26T09:03`` or ISO with an offset, as ISO in Seoul."""
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=SEOUL)
+    return when.astimezone(SEOUL).isoformat(timespec="seconds")
+
+
+def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[SmsResult], list[Problem]]:
+    """The rows of a result file, and a problem per wrong line."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [(name or "").strip().lower() for name in reader.fieldnames or ()]
+    if not set(COLUMNS) <= set(header):
+        return [], [Problem(shown, 1, f"the header must name the columns {', '.join(COLUMNS)}; "
+                                     f"it names {', '.join(h for h in header if h) or 'none'}")]
+    reader.fieldnames = header
+    results, problems = [], []
+    for row in reader:
+        line = reader.line_num
+        phone = normalize_phone(row["phone"] or "")
+        status = (row["status"] or "").strip().lower()
+        when = parse_time(row["time"] or "")
+        if phone is None:
+            problems.append(Problem(shown, line, f'"{row["phone"]}" is not a mobile number; write it like 010-1234-5678'))
+        elif phone not in phones:
+            problems.append(Problem(shown, line, f"{mask_phone(phone)} was not sent in this outbox (it is not in its sms.csv); "
+                                                 "check that the file belongs to this issue"))
+        elif status not in STATUSES:
+            problems.append(Problem(shown, line, f'status must be delivered or failed, not "{row["status"]}"'))
+        elif when is None:
+            problems.append(Problem(shown, line, f'"{row["time"]}" is not a time; write it like 2026-11-26 09:03:12'))
+        else:
+            results.append(SmsResult(phones[phone], status, (row["code"] or "").strip(), when))
+    return results, problems
+
+
+@dataclass
+class Imported:
+    delivered: int = 0
+    failed: int = 0
+    soft: int = 0
+    new_failures: int = 0  # failures not recorded by an earlier import
+
+
+def ensure(store):
+    store.ensure_schema(SCHEMA)
+    return bounces.ensure(store)
+
+
+def record_results(store, outbox: str, results: list[SmsResult], soft_codes: frozenset, now: str) -> Imported:
+    """Record the results in one transaction: the latest per reader, and each failure as a bounce."""
+    imported = Imported()
+    failures = []
+    for result in results:
+        if result.status == "delivered":
+            imported.delivered += 1
+            continue
+        imported.failed += 1
+        kind = "soft" if result.code in soft_codes else "hard"
+        imported.soft += kind == "soft"
+        failures.append((f"sms:{outbox}:{result.subscriber_id}:{result.time}", outbox, result.subscriber_id, "sms",
+                         kind, result.time[:10], result.code, f"SMS agency: failed {result.code}".strip()))
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT INTO delivery_sms_results VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (outbox, subscriber_id) DO UPDATE"
+            " SET status = excluded.status, code = excluded.code, time = excluded.time, imported_at = excluded.imported_at"
+            " WHERE excluded.time >= delivery_sms_results.time",
+            [(outbox, r.subscriber_id, r.status, r.code, r.time, now) for r in results])
+        imported.new_failures = bounces.record(store, failures, now)
+    return imported
+
+
+def sms_result_counts(store, outbox: str) -> dict[str, int]:
+    """{delivered: n, failed: n} of an outbox's SMS, as the agency reported them."""
+    rows = store.db.execute("SELECT status, count(*) FROM delivery_sms_results WHERE outbox = ? GROUP BY 1", (outbox,))
+    return {status: count for status, count in rows}

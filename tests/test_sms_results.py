@@ -1,0 +1,89 @@
+"""``sotong send results --issue D FILE.csv`` (SPEC §14): the SMS agency's
+result file into the journal; failures scored like bounces; a wrong line
+imports nothing; re-imports count nothing twice."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, make_outbox, phone_of, run_cli
+
+ISSUE = "2026-11-26"
+HEADER = "phone,status,code,time\n"
+
+
+@pytest.fixture
+def sent(tmp_path) -> Path:
+    """Four SMS readers S00001..S00004 of ISSUE, handed over by sotong send."""
+    copy_project(tmp_path, extra_settings='SMS_SOFT_CODES = ["3001"]\nBOUNCE_SCORE_LIMIT = 1\n')
+    ids = add_subscribers(tmp_path / "private" / "sotong.db", 4, channels=("sms",))
+    make_outbox(tmp_path / "private" / "outbox", ISSUE, [], ["2026-11-21-cold-wave-warning"], sms={i: "SMS" for i in ids})
+    with SMTPServer(ScriptedHandler()) as server:
+        ran = run_cli(tmp_path / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port))
+    assert ran.code == 0, ran.output
+    return tmp_path
+
+
+def rows(project: Path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def results(project: Path, text: str):
+    path = project / "result.csv"
+    path.write_text(text, encoding="utf-8")
+    return run_cli(project / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(path))
+
+
+def test_results_are_recorded_and_failures_scored_like_bounces(sent):
+    text = (HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:03:12\n"
+            f"{phone_of(2).replace('-', '')},failed,2001,2026-11-26 09:03:15\n"
+            f"{phone_of(3)},failed,3001,2026-11-26T09:04:00+09:00\n"
+            f"{phone_of(4)},DELIVERED,1000,2026-11-26 09:05\n")
+    ran = results(sent, text)
+    assert ran.code == 0, ran.output
+    assert "SMS results of 2026-11-26: 2 delivered, 2 failed (1 hard, 1 soft); 2 failures new to the journal." in ran.output
+    assert rows(sent, "SELECT subscriber_id, status, code, time FROM delivery_sms_results ORDER BY 1") == [
+        ("S00001", "delivered", "1000", "2026-11-26T09:03:12+09:00"), ("S00002", "failed", "2001", "2026-11-26T09:03:15+09:00"),
+        ("S00003", "failed", "3001", "2026-11-26T09:04:00+09:00"), ("S00004", "delivered", "1000", "2026-11-26T09:05:00+09:00")]
+    assert rows(sent, "SELECT subscriber_id, channel, kind, day FROM delivery_bounces ORDER BY 1") == [
+        ("S00002", "sms", "hard", "2026-11-26"), ("S00003", "sms", "soft", "2026-11-26")]
+    assert "1 phone numbers reached the bounce score 1; check them in the e-communication system: S00002" in ran.output
+    assert "010-" not in str(rows(sent, "SELECT * FROM delivery_bounces") + rows(sent, "SELECT * FROM delivery_sms_results"))
+    again = results(sent, text)
+    assert "0 failures new to the journal" in again.output
+    assert len(rows(sent, "SELECT * FROM delivery_bounces")) == 2
+    report = run_cli(sent / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "SMS results from the agency: 2 delivered, 2 failed." in report.output
+    assert "  S00002  sms  hard on 2026-11-26: 2001 SMS agency: failed 2001" in report.output
+
+
+def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):
+    text = (HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:03:12\n"
+            "010-9999-0000,failed,2001,2026-11-26 09:03:15\n"
+            f"{phone_of(2)},bounced,2001,2026-11-26 09:03:15\n"
+            f"{phone_of(3)},failed,2001,yesterday\n"
+            "not a phone,failed,2001,2026-11-26 09:03:15\n")
+    ran = results(sent, text)
+    assert ran.code == 1
+    assert "result.csv:3: 010-****-0000 was not sent in this outbox (it is not in its sms.csv)" in ran.output
+    assert 'result.csv:4: status must be delivered or failed, not "bounced"' in ran.output
+    assert 'result.csv:5: "yesterday" is not a time; write it like 2026-11-26 09:03:12' in ran.output
+    assert 'result.csv:6: "not a phone" is not a mobile number; write it like 010-1234-5678' in ran.output
+    assert "Traceback" not in ran.output
+    assert rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
+    wrong_header = results(sent, "number,result\n010-1000-0001,delivered\n")
+    assert wrong_header.code == 1 and "result.csv:1: the header must name the columns phone, status, code, time" in wrong_header.output
+
+
+def test_results_before_the_handover_are_refused(tmp_path):
+    copy_project(tmp_path)
+    (tmp_path / "result.csv").write_text(HEADER, encoding="utf-8")
+    ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(tmp_path / "result.csv"))
+    assert ran.code == 1 and f"no SMS of {ISSUE} is in the journal; record the handover first with: sotong send --issue {ISSUE}" in ran.output
