@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import threading
 from collections import Counter
 from email.message import EmailMessage
@@ -132,6 +133,15 @@ def add_subscribers(db_path: Path, count: int, channels=("email", "sms")) -> lis
             ids.append(subscriber_id)
     store.close()
     return ids
+
+
+def store_rows(project: Path, sql: str) -> list[tuple]:
+    """The rows of a query on the project's store (private/sotong.db)."""
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
 
 
 def eml_bytes(subscriber_id: str, notices: list[str], key: str, padding: int = 0) -> bytes:

@@ -7,14 +7,13 @@ Mailman keeps them, and an address that starts again once it is changed."""
 from __future__ import annotations
 
 import mailbox
-import sqlite3
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
 from conftest import copy_project
-from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli
+from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli, store_rows
 from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of
 from delivery.verp import make_return_path
 from hypothesis import given, settings
@@ -52,14 +51,6 @@ def project_with(tmp_path: Path, mailbox_settings: str) -> Path:
     copy_project(tmp_path, extra_settings=f'BOUNCE_ADDRESS = "{BOUNCES}"\nBOUNCE_SCORE_LIMIT = 1\n{mailbox_settings}\n')
     add_subscribers(tmp_path / "private" / "sotong.db", 5, channels=("email",))
     return tmp_path
-
-
-def store_rows(project: Path, sql: str) -> list[tuple]:
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def invalid_ids(project: Path) -> list[str]:

@@ -4,12 +4,11 @@ imports nothing; re-imports count nothing twice."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from conftest import copy_project
-from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, make_outbox, phone_of, run_cli
+from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, make_outbox, phone_of, run_cli, store_rows
 
 ISSUE = "2026-11-26"
 HEADER = "phone,status,code,time\n"
@@ -27,14 +26,6 @@ def sent(tmp_path) -> Path:
     return tmp_path
 
 
-def rows(project: Path, sql: str) -> list[tuple]:
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
-
-
 def results(project: Path, text: str):
     path = project / "result.csv"
     path.write_text(text, encoding="utf-8")
@@ -49,16 +40,16 @@ def test_results_are_recorded_and_failures_scored_like_bounces(sent):
     ran = results(sent, text)
     assert ran.code == 0, ran.output
     assert "SMS results of 2026-11-26: 2 delivered, 2 failed (1 hard, 1 soft); 2 failures new to the journal." in ran.output
-    assert rows(sent, "SELECT subscriber_id, status, code, time FROM delivery_sms_results ORDER BY 1") == [
+    assert store_rows(sent, "SELECT subscriber_id, status, code, time FROM delivery_sms_results ORDER BY 1") == [
         ("S00001", "delivered", "1000", "2026-11-26T09:03:12+09:00"), ("S00002", "failed", "2001", "2026-11-26T09:03:15+09:00"),
         ("S00003", "failed", "3001", "2026-11-26T09:04:00+09:00"), ("S00004", "delivered", "1000", "2026-11-26T09:05:00+09:00")]
-    assert rows(sent, "SELECT subscriber_id, channel, kind, day FROM delivery_bounces ORDER BY 1") == [
+    assert store_rows(sent, "SELECT subscriber_id, channel, kind, day FROM delivery_bounces ORDER BY 1") == [
         ("S00002", "sms", "hard", "2026-11-26"), ("S00003", "sms", "soft", "2026-11-26")]
     assert "1 phone numbers reached the bounce score 1; check them in the e-communication system: S00002" in ran.output
-    assert "010-" not in str(rows(sent, "SELECT * FROM delivery_bounces") + rows(sent, "SELECT * FROM delivery_sms_results"))
+    assert "010-" not in str(store_rows(sent, "SELECT * FROM delivery_bounces") + store_rows(sent, "SELECT * FROM delivery_sms_results"))
     again = results(sent, text)
     assert "0 failures new to the journal" in again.output
-    assert len(rows(sent, "SELECT * FROM delivery_bounces")) == 2
+    assert len(store_rows(sent, "SELECT * FROM delivery_bounces")) == 2
     report = run_cli(sent / "pelicanconf.py", "send", "report", "--issue", ISSUE)
     assert "SMS results from the agency: 2 delivered, 2 failed." in report.output
     assert "  S00002  sms  hard on 2026-11-26: 2001 SMS agency: failed 2001" in report.output
@@ -77,7 +68,7 @@ def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):
     assert 'result.csv:5: "yesterday" is not a time; write it like 2026-11-26 09:03:12' in ran.output
     assert 'result.csv:6: "not a phone" is not a mobile number; write it like 010-1234-5678' in ran.output
     assert "Traceback" not in ran.output
-    assert rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
+    assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
     wrong_header = results(sent, "number,result\n010-1000-0001,delivered\n")
     assert wrong_header.code == 1 and "result.csv:1: the header must name the columns phone, status, code, time" in wrong_header.output
 
