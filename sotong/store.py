@@ -3,7 +3,9 @@
 Core owns the ``subscribers`` table; a plugin that keeps records (the delivery
 journal, survey answers) declares its tables with :meth:`Store.ensure_schema`.
 Writes are in transactions, the journal mode is WAL so that the collector can
-take unsubscribes while a send runs.
+take unsubscribes while a send runs. Every stored time is Asia/Seoul with its
+offset (:func:`now_iso`), whatever the machine's zone; :func:`seoul_day` reads
+the day of any stored time, also those older versions wrote in another zone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .audiences import Profile
+from .notices import SEOUL
 
 SUBSCRIBER_COLUMNS = (
     "id", "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels",
@@ -172,7 +175,23 @@ class Store:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    """Now in Asia/Seoul with the offset, e.g. ``2026-11-26T09:15:00+09:00``."""
+    return dt.datetime.now(SEOUL).isoformat(timespec="seconds")
+
+
+def seoul_day(stored: str) -> str:
+    """The Seoul calendar day (``YYYY-MM-DD``) of a stored date or date-time:
+    a date as it is; a date-time with an offset (an older store may hold the
+    machine's zone) moved to Seoul; one without an offset taken as Seoul's."""
+    if len(stored) <= 10:
+        return stored
+    try:
+        moment = dt.datetime.fromisoformat(stored)
+    except ValueError:
+        return stored[:10]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(SEOUL)
+    return moment.date().isoformat()
 
 
 class _Transaction:
@@ -188,4 +207,4 @@ class _Transaction:
         return False
 
 
-__all__ = ["Store", "Subscriber", "SUBSCRIBER_COLUMNS", "join_keys", "now_iso"]
+__all__ = ["Store", "Subscriber", "SUBSCRIBER_COLUMNS", "join_keys", "now_iso", "seoul_day"]

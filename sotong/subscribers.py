@@ -29,7 +29,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from .audiences import Audiences
 from .problems import Problem, SotongError, closest, did_you_mean
-from .store import SUBSCRIBER_COLUMNS, Store, join_keys
+from .store import SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
 STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason")
@@ -88,11 +88,12 @@ def kept_unsubscribed_at(stored: str | None, imported_subscribed_at: str | None,
     An import never re-subscribes someone who unsubscribed: a stored
     ``unsubscribed_at`` stays unless the imported ``subscribed_at`` is a later
     day (they subscribed again in the e-communication system). The stored
-    value may be a date or a date-time (the collector's); its day counts.
+    value may be a date or a date-time (the collector's); its day in Seoul
+    counts, as the CSV's dates are Seoul's.
     """
     if stored is None:
         return imported_unsubscribed_at
-    if imported_subscribed_at is not None and imported_subscribed_at[:10] > stored[:10]:
+    if imported_subscribed_at is not None and imported_subscribed_at[:10] > seoul_day(stored):
         return imported_unsubscribed_at
     return stored
 
@@ -447,7 +448,7 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
             row = dict(zip(COLUMNS, record))
             for column in ("subscribed_at", "unsubscribed_at"):
                 if row[column]:
-                    row[column] = row[column][:10]  # the collector stores a date-time
+                    row[column] = seoul_day(row[column])  # the collector stores a date-time
             yield row
 
     return write_csv(path, _progress(list(rows()), "Writing rows"), encoding)

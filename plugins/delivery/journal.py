@@ -17,13 +17,12 @@ to be sent again.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from sotong.notices import SEOUL
+from sotong.store import now_iso
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
@@ -64,10 +63,6 @@ CREATE TABLE IF NOT EXISTS delivery_notices (
 """
 
 
-def seoul_now() -> str:
-    return dt.datetime.now(SEOUL).isoformat(timespec="seconds")
-
-
 @dataclass(frozen=True)
 class NoticeInfo:
     title: str | None
@@ -104,7 +99,7 @@ class Recorded:
 class Journal:
     """The journal tables of one store."""
 
-    def __init__(self, store, clock: Callable[[], str] = seoul_now):
+    def __init__(self, store, clock: Callable[[], str] = now_iso):
         self.store = store
         self.db: sqlite3.Connection = store.db
         self.clock = clock
