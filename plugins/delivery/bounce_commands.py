@@ -11,13 +11,13 @@ import click
 from sotong.cli import settings_option
 from sotong.problems import SotongError
 from sotong.settings import SettingsProblems
+from sotong.store import now_iso
 from sotong.subscribers import decode
 
 from . import bounces, sms_results
 from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
 from .journal import Journal
 from .outbox import outbox_folder
-from .journal import seoul_now
 
 BATCH = 500  # bounces recorded per transaction, then moved
 
@@ -34,18 +34,18 @@ def bounces_command(project):
         raise SotongError(found.problems)
     address, limit = bounce_address(project.settings), score_limit(project.settings)
     store = bounces.ensure(project.store)
-    today = seoul_now()[:10]
+    today = now_iso()[:10]
     with open_mailbox(project.settings) as box:
         found = bounces.sort_mails(box.mails(), address, today)
         new = 0
         for start in range(0, len(found.bounces), BATCH):
             batch = found.bounces[start:start + BATCH]
             with store.transaction():
-                new += bounces.record(store, [_row(bounce) for _handle, bounce in batch], seoul_now())
+                new += bounces.record(store, [_row(bounce) for _handle, bounce in batch], now_iso())
             box.move([handle for handle, _bounce in batch])
     readers = {bounce.return_path.subscriber_id for _handle, bounce in found.bounces}
     with store.transaction():
-        flagged = bounces.mark_invalid(store, readers, limit, seoul_now())
+        flagged = bounces.mark_invalid(store, readers, limit, now_iso())
     _say(found, new, readers, flagged, limit, project.settings.get("BOUNCE_FOLDER", "sotong-handled"))
 
 
@@ -67,7 +67,7 @@ def send_results(project, issue, result_file):
                                                  sms_results.outbox_phones(outbox_folder(project.settings, issue) / "sms.csv"))
     if problems:
         raise SotongError(problems + [f"{shown}: nothing was imported; correct the lines above and run again"])
-    imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(project.settings), seoul_now())
+    imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(project.settings), now_iso())
     click.echo(f"SMS results of {issue}: {imported.delivered} delivered, {imported.failed} failed "
                f"({imported.failed - imported.soft} hard, {imported.soft} soft); {imported.new_failures} failures new to the journal.")
     limit = score_limit(project.settings)
