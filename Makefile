@@ -47,8 +47,9 @@ screenshots: setup $(NODE_TOOLS)
 	SOTONG_DOCS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser \
 		-k "homepage-375px or test_email_is_accessible_and_readable and 375px"
 
+# The staff's live preview (sotong devserver): its own build folder under .cache/, never output/.
 devserver: setup
-	$(BIN)/pelican --autoreload --listen --bind 127.0.0.1 --port 8000 -s pelicanconf.py
+	$(SOTONG) devserver -s $(SETTINGS)
 
 publish: setup
 	$(SOTONG) build -s publishconf.py

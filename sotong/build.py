@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .check import check_project
 from .links import short_codes, sms_link_notices
+from .notice_cache import file_stamp
 from .problems import SotongError, collect_logged_errors
 from .project import Project
 
@@ -32,6 +33,8 @@ from .project import Project
 def build_site(project: Project) -> dict:
     """Check and build; replace OUTPUT_PATH atomically. Returns figures."""
     started = time.perf_counter()
+    # Stamps taken before the notices are read: a save made during this build is a change next time.
+    stamps = {os.path.abspath(path): file_stamp(path) for path in project.notice_files()}
     problems = check_project(project)
     if problems:
         raise SotongError(problems)
@@ -42,13 +45,15 @@ def build_site(project: Project) -> dict:
     codes = short_codes(sms_link_notices(checked.values()))
     # a notice's short link page moves with its code: a new code makes the notice's pages again
     state = {"inputs": _inputs_digest(project),
-             "notices": {path: [*_stamp(path), codes.get(notice.slug)] for path, notice in checked.items()}}
+             "notices": {path: [*stamps.get(path, [None, None]), codes.get(notice.slug)]
+                         for path, notice in checked.items()}}
     unchanged = frozenset(path for path in _unchanged_notices(slot, state)
                           if not _LINKS_TO_OTHER_CONTENT.search(checked[path].body))
     _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
     kept: set = set()
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False,
-                    SOTONG_CHECKED_NOTICES=checked, SOTONG_UNCHANGED_NOTICES=unchanged, SOTONG_KEPT_PAGES=kept)
+                    SOTONG_CHECKED_NOTICES=checked, SOTONG_CHECKED_STAMPS=stamps,
+                    SOTONG_UNCHANGED_NOTICES=unchanged, SOTONG_KEPT_PAGES=kept)
     from pelican import Pelican
 
     written_after = time.time() - _MTIME_SLACK
@@ -114,11 +119,6 @@ def _state_file(slot: Path) -> Path:
     return slot.parent / f"{slot.name}.state.json"
 
 
-def _stamp(path: str) -> list:
-    status = os.stat(path)
-    return [status.st_mtime_ns, status.st_size]
-
-
 def _inputs_digest(project: Project) -> str:
     settings = project.settings
     digest = hashlib.sha256(str(project.today()).encode())
@@ -133,7 +133,7 @@ def _inputs_digest(project: Project) -> str:
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             files.extend(os.path.join(root, name) for name in sorted(names))
     for path in files:
-        digest.update(f"{path}\0{_stamp(str(path))}\0".encode())
+        digest.update(f"{path}\0{file_stamp(path)}\0".encode())
     return digest.hexdigest()
 
 

@@ -24,11 +24,15 @@ from .project import Project
 DEFAULT_SETTINGS = "pelicanconf.py"
 
 
+_SETTINGS_PATH = click.option("-s", "--settings", "settings_path", default=DEFAULT_SETTINGS, show_default=True,
+                              type=click.Path(exists=True, dir_okay=False),
+                              help="Settings file (pelicanconf.py or publishconf.py).")
+
+
 def settings_option(command):
     """Add ``-s/--settings`` and pass the loaded :class:`Project` as ``project``."""
 
-    @click.option("-s", "--settings", "settings_path", default=DEFAULT_SETTINGS, show_default=True,
-                  type=click.Path(exists=True, dir_okay=False), help="Settings file (pelicanconf.py or publishconf.py).")
+    @_SETTINGS_PATH
     @functools.wraps(command)
     def wrapper(*args, settings_path, **kwargs):
         ctx = click.get_current_context()
@@ -177,6 +181,21 @@ def serve(project: Project, host, port, threads):
     from .web import serve as run_server
 
     run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@_SETTINGS_PATH
+def devserver(host, port, settings_path):
+    """Live preview: rebuild after every save, reload open pages, show problems in the browser.
+
+    Builds into .cache/devserver/ (never output/). Runs even when the
+    settings or content are wrong: the problems are shown until fixed.
+    """
+    from .devserver import run
+
+    run(Path(settings_path), host, port, announce=lambda line: click.echo(line, err=True))
 
 
 def _configure_logging(level):

@@ -16,9 +16,12 @@ from pathlib import Path
 FILE_NAME = "sotong-notices.pickle"
 
 
-def _stamp(path: str) -> tuple[int, int]:
+def file_stamp(path: str | os.PathLike) -> list[int]:
+    """A file's modification time (ns) and size: the file changed when they did.
+    Take it *before* reading the file, so that a save made while it is read
+    is seen as a change next time."""
     status = os.stat(path)
-    return status.st_mtime_ns, status.st_size
+    return [status.st_mtime_ns, status.st_size]
 
 
 class NoticeCache:
@@ -38,11 +41,12 @@ class NoticeCache:
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
                 pass  # no cache, or one from another version: read everything
         self.fresh: dict = {}
+        self._stamp_before_reading: dict = {}
 
     @staticmethod
     def _context(settings: dict, notices_path: Path) -> str:
         digest = hashlib.sha256()
-        digest.update(repr(_stamp(settings["AUDIENCES_PATH"])).encode())
+        digest.update(repr(file_stamp(settings["AUDIENCES_PATH"])).encode())
         content = Path(settings["PATH"])
         for root, dirs, files in os.walk(content):
             if Path(root) == notices_path:
@@ -58,16 +62,20 @@ class NoticeCache:
         if not self.enabled:
             return None
         key = str(path)
-        stamp = _stamp(key)
+        stamp = file_stamp(key)
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.fresh[key] = entry
             return entry[1]
+        self._stamp_before_reading[key] = stamp
         return None
 
     def put(self, path: Path, result) -> None:
+        """Keep what was read of ``path`` since ``get`` missed, under the
+        file's stamp of that moment."""
         if self.enabled:
-            self.fresh[str(path)] = (_stamp(str(path)), result)
+            key = str(path)
+            self.fresh[key] = (self._stamp_before_reading.pop(key, None) or file_stamp(key), result)
 
     def save(self) -> None:
         """Keep this run's entries (only files that still exist)."""

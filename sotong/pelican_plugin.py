@@ -22,6 +22,7 @@ from pelican.readers import MarkdownReader
 from pelican.writers import Writer
 
 from .audiences import load_audiences
+from .notice_cache import file_stamp
 from .notices import read_notice, split_front_matter
 from .problems import SotongError
 from .settings import DEFAULTS, add_defaults, today
@@ -47,9 +48,11 @@ class NoticeReader(MarkdownReader):
         return self._read_page(source_path)
 
     def _read_notice(self, source_path):
-        # `sotong build` has just read and checked every notice: reuse them.
-        notice = self.settings.get("SOTONG_CHECKED_NOTICES", {}).get(os.path.abspath(source_path))
-        if notice is None:
+        # `sotong build` has just read and checked every notice: reuse them, unless
+        # saved since (SOTONG_CHECKED_STAMPS: before reading; Pelican's cache keeps what is read here).
+        path = os.path.abspath(source_path)
+        notice = self.settings.get("SOTONG_CHECKED_NOTICES", {}).get(path)
+        if notice is None or self.settings["SOTONG_CHECKED_STAMPS"].get(path) != file_stamp(path):
             notice, problems = read_notice(source_path, _audiences(self.settings), self.settings["PATH"])
             if notice is None:
                 raise SotongError(problems)
@@ -157,7 +160,7 @@ def add_context(generator):
 
 
 def add_sotong_defaults(pelican):
-    """When Pelican reads the settings itself (``make devserver``), add what
+    """When Pelican reads the settings itself (``pelican`` run alone), add what
     ``sotong`` commands add: the project folder is the one holding content/.
 
     Also makes the field labels and SITEURL Jinja globals, so that templates

@@ -1,0 +1,75 @@
+"""What the devserver adds to the HTML pages it serves (and only to those:
+the built files are left as they are): the script that reloads the page when
+a build ends, and the problems of a failed build laid over the page. Also its
+own pages for when no site has been built yet.
+
+The chrome is Korean (``lang="ko"``); the problem lines are the check's own.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .rebuild import Outcome
+
+EVENTS_PATH = "/__sotong/events"
+
+# The page knows which build it was served from; the server names the latest
+# one as soon as the script connects and after every build, so a build that
+# ends while the page loads is not missed either.
+_RELOAD_SCRIPT = """<script>/* sotong devserver only: not in the built site */
+(function () {
+  var served = "%(build)s";
+  var events = new EventSource("%(events)s");
+  events.addEventListener("build", function (event) {
+    if (event.data !== served) { events.close(); location.reload(); }
+  });
+})();
+</script>"""
+
+_OVERLAY_STYLE = ("position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;"
+                  "background:#1d1d1d;color:#fff;font:18px/1.6 sans-serif;text-align:left")
+
+
+def reload_script(build: str) -> str:
+    return _RELOAD_SCRIPT % {"build": escape(build), "events": EVENTS_PATH}
+
+
+def overlay(outcome: Outcome, site_served: bool) -> str:
+    """The problems of a failed build, over the whole window."""
+    count = len(outcome.problems)
+    meanwhile = ("그동안 아래에는 마지막으로 만든 사이트를 보여 드립니다." if site_served
+                 else "아직 만든 사이트가 없습니다.")
+    items = "\n".join(f'<li style="margin:.5rem 0"><code style="font:inherit;white-space:pre-wrap;'
+                      f'color:#ffd7d7">{escape(str(problem), quote=False)}</code></li>'
+                      for problem in outcome.problems)
+    return (f'<section id="sotong-devserver-problems" lang="ko" role="alert" style="{_OVERLAY_STYLE}">'
+            f'<h1 style="font-size:1.5rem;margin:0 0 .5rem;color:#fff">사이트를 만들지 못했습니다: 문제 {count}건</h1>'
+            f"<p>파일 이름 뒤의 숫자는 줄 번호입니다. 그 줄을 고쳐 저장하면 이 안내는 저절로 사라집니다. {meanwhile}</p>"
+            f'<ol style="padding-left:1.5rem">{items}</ol></section>')
+
+
+def inject(page: bytes, build: str, outcome: Outcome | None, site_served: bool = True) -> bytes:
+    """``page`` with the reload script (and the problems, if the last build failed)
+    just before ``</body>``."""
+    added = reload_script(build)
+    if outcome is not None and outcome.failed:
+        added = overlay(outcome, site_served) + added
+    end = page.lower().rfind(b"</body>")
+    if end < 0:
+        return page + added.encode()
+    return page[:end] + added.encode() + page[end:]
+
+
+def standalone(title: str, text: str) -> bytes:
+    """A page of the devserver's own (no site yet, no 404.html in the site)."""
+    return (f'<!doctype html>\n<html lang="ko"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title></head>"
+            f'<body style="font:18px/1.6 sans-serif;margin:1.5rem"><main><h1>{escape(title)}</h1>'
+            f"<p>{escape(text)}</p></main></body></html>").encode()
+
+
+BUILDING = ("미리보기: 사이트를 만드는 중", "첫 빌드가 끝나면 이 페이지가 저절로 새로 고쳐집니다.")
+NOT_BUILT = ("미리보기: 사이트 없음", "사이트를 만들지 못했습니다.")
+NOT_FOUND = ("페이지를 찾을 수 없습니다", "주소를 확인해 주세요. 사이트에 404.html이 없어 미리보기 서버의 안내를 보여 드립니다.")

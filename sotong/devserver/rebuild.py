@@ -1,0 +1,102 @@
+"""The devserver's builds: one at a time in one thread, again whenever an
+input changed while one ran, each ending in an :class:`Outcome` that the
+server shows and waits on.
+
+A save is never missed: the request flag is cleared *before* a build starts,
+so a change reported during that build sets it again and causes another.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..build import build_site
+from ..problems import SotongError
+from ..project import Project
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the latest build ended: ``problems`` is empty when it succeeded."""
+
+    number: int
+    seconds: float
+    problems: tuple = field(default=())
+    files: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+def build_preview(settings_path: Path, folder: Path) -> dict:
+    """``sotong build``'s check and build, into ``folder/site`` (with its own
+    build slots and caches beside it) instead of OUTPUT_PATH."""
+    project = Project(settings_path, overrides={"OUTPUT_PATH": str(folder / "site"),
+                                                "CACHE_PATH": str(folder / "cache")})
+    return build_site(project)
+
+
+class Rebuilder:
+    """Runs ``build`` when asked, never two at once, and records each outcome."""
+
+    def __init__(self, build: Callable[[], dict], announce: Callable[[str], None]):
+        self._build = build
+        self._announce = announce
+        self._wanted = threading.Event()
+        self._ended = threading.Condition()
+        self._restart: Callable[[], None] | None = None
+        self.outcome: Outcome | None = None
+
+    def request(self) -> None:
+        """Build (again) as soon as the current build, if any, has ended."""
+        self._wanted.set()
+
+    def request_restart(self, restart: Callable[[], None]) -> None:
+        """Call ``restart`` (which does not return) once no build is running."""
+        self._restart = restart
+        self._wanted.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Build whenever requested, until ``stop`` is set."""
+        while True:
+            self._wanted.wait()
+            if stop.is_set():
+                return
+            if self._restart is not None:
+                self._restart()
+            self._wanted.clear()
+            self._build_once()
+
+    def _build_once(self) -> None:
+        self._announce("build started")
+        started = time.perf_counter()
+        problems, files = (), 0
+        try:
+            files = self._build()["files"]
+        except SotongError as exc:
+            problems = tuple(exc.problems)
+        except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the server stays up
+            problems = (f"build failed: {type(exc).__name__}: {exc}",)
+        number = self.outcome.number + 1 if self.outcome else 1
+        outcome = Outcome(number, time.perf_counter() - started, problems, files)
+        with self._ended:
+            self.outcome = outcome
+            self._ended.notify_all()
+        if outcome.failed:
+            count = len(problems)
+            self._announce(f"build failed in {outcome.seconds:.2f} s: {count} problem{'s' if count > 1 else ''}")
+            for problem in problems:
+                self._announce(f"  {problem}")
+        else:
+            self._announce(f"build done in {outcome.seconds:.2f} s ({files} files)")
+
+    def wait_for_outcome(self, after: Outcome | None, timeout: float) -> Outcome | None:
+        """The latest outcome once it is not ``after``, or ``after`` at the timeout."""
+        with self._ended:
+            self._ended.wait_for(lambda: self.outcome is not after, timeout)
+            return self.outcome

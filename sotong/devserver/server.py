@@ -1,0 +1,124 @@
+"""The devserver's HTTP side: the last good build's files, HTML pages with
+the reload script (and the problems overlay after a failed build), the site's
+own 404 page with status 404, and the server-sent events that name each
+build as it ends.
+
+``site`` is the build folder's link, which a build switches only once it is
+complete, so every request reads the last good build.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import page
+from .rebuild import Outcome, Rebuilder
+
+KEEPALIVE_SECONDS = 15.0
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """Serves ``site``; ``token`` names this server's run (pages reload after a restart)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], site: Path, rebuilder: Rebuilder, token: str):
+        self.site = site
+        self.rebuilder = rebuilder
+        self.token = token
+        super().__init__(address, PreviewHandler)
+
+    def build_name(self, outcome: Outcome | None) -> str:
+        return f"{self.token}-{outcome.number if outcome else 0}"
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, not socketserver's traceback; a browser that went away says nothing."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"request from {client_address[0]} failed: {type(error).__name__}: {error}", file=sys.stderr)
+
+
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    server: PreviewServer
+
+    def __init__(self, request, client_address, server: PreviewServer):
+        super().__init__(request, client_address, server, directory=str(server.site))
+
+    def do_GET(self):
+        self._respond(with_body=True)
+
+    def do_HEAD(self):
+        self._respond(with_body=False)
+
+    def log_message(self, *args):
+        pass  # quiet: the terminal shows builds, not requests
+
+    def _respond(self, with_body: bool) -> None:
+        path = urlsplit(self.path).path
+        if path == page.EVENTS_PATH:
+            return self._stream_builds()
+        outcome = self.server.rebuilder.outcome  # before reading the files: never newer than them
+        name = self.server.build_name(outcome)
+        if not self.server.site.is_dir():
+            pending = outcome is None or not outcome.failed
+            body = page.standalone(*(page.BUILDING if pending else page.NOT_BUILT))
+            return self._send(503, "text/html; charset=utf-8", page.inject(body, name, outcome, False), with_body)
+        found = self.translate_path(self.path)
+        if os.path.isdir(found):
+            if not path.endswith("/"):
+                return self._redirect(path + "/")
+            found = os.path.join(found, "index.html")
+        status = 200
+        if not os.path.isfile(found):
+            status, found = 404, str(self.server.site / "404.html")
+        try:
+            with open(found, "rb") as file:
+                body = file.read()
+            kind = self.guess_type(found)
+        except OSError:
+            body, kind = page.standalone(*page.NOT_FOUND), "text/html"
+        if kind == "text/html":
+            kind, body = "text/html; charset=utf-8", page.inject(body, name, outcome)
+        self._send(status, kind, body, with_body)
+
+    def _send(self, status: int, kind: str, body: bytes, with_body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _stream_builds(self) -> None:
+        """Server-sent events: the latest build's name now and after every
+        build; a comment now and then keeps the connection open."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        rebuilder = self.server.rebuilder
+        seen = rebuilder.outcome
+        try:
+            self.wfile.write(f"retry: 500\n\n{self._event(seen)}".encode())
+            self.wfile.flush()
+            while True:
+                outcome = rebuilder.wait_for_outcome(seen, KEEPALIVE_SECONDS)
+                self.wfile.write(b": still here\n\n" if outcome is seen else self._event(outcome).encode())
+                self.wfile.flush()
+                seen = outcome
+        except OSError:
+            return  # the page was closed or reloaded
+
+    def _event(self, outcome: Outcome | None) -> str:
+        return f"event: build\ndata: {self.server.build_name(outcome)}\n\n"

@@ -1,0 +1,38 @@
+"""`sotong devserver` in Chromium: an open page reloads by itself when a
+rebuild ends, and a mistake is laid over it (in Korean chrome) until fixed."""
+
+from __future__ import annotations
+
+from devserver_support import start_devserver, stop_devserver, write_notice
+
+
+def heading_is(text: str) -> str:
+    return f"document.querySelector('h1') && document.querySelector('h1').textContent.includes({text!r})"
+
+
+def test_an_open_page_reloads_by_itself_after_a_save(browser, empty_project_dir):
+    write_notice(empty_project_dir, "live.md", "처음 제목")
+    server = start_devserver(empty_project_dir)
+    context = browser.new_context(locale="ko-KR")
+    try:
+        server.wait_for("/notices/live/", lambda page: page.status == 200 and "처음 제목" in page.text)
+        tab = context.new_page()
+        tab.goto(server.base + "/notices/live/", wait_until="load")
+        tab.evaluate("window.loadedBeforeTheSave = true")
+
+        write_notice(empty_project_dir, "live.md", "바뀐 제목")
+        tab.wait_for_function(heading_is("바뀐 제목"), timeout=60_000)
+        assert tab.evaluate("window.loadedBeforeTheSave === undefined"), "the page changed without loading again"
+
+        write_notice(empty_project_dir, "live.md", "성동구: 겨울")  # an unquoted colon
+        problems = tab.locator("#sotong-devserver-problems")
+        problems.wait_for(state="visible", timeout=60_000)
+        assert problems.get_attribute("lang") == "ko"
+        assert "content/notices/live.md:2: a value holds a colon" in problems.inner_text()
+
+        write_notice(empty_project_dir, "live.md", '"성동구: 겨울"')
+        tab.wait_for_function(heading_is("성동구: 겨울"), timeout=60_000)
+        assert tab.locator("#sotong-devserver-problems").count() == 0
+    finally:
+        context.close()
+        stop_devserver(server)

@@ -1,0 +1,195 @@
+"""`sotong devserver` as staff use it, over real HTTP: saves show up (also a
+save made during a rebuild), audiences.yaml is watched, every mistake is shown
+in the browser page with its FILE:LINE line until fixed, bad input leaves the
+server answering and idle, and output/ is never touched."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run_sotong
+from devserver_support import start_devserver, stop_devserver, write_notice
+
+OVERLAY = 'id="sotong-devserver-problems"'
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A small project (the sample without its notices, plus two) already built
+    by `sotong build`, so that the tests can see output/ is left alone."""
+    root = copy_project(tmp_path_factory.mktemp("devserver"), notices=False)
+    write_notice(root, "first.md", "첫 공지")
+    write_notice(root, "second.md", "둘째 공지")
+    built = run_sotong(root, "build")
+    assert built.code == 0, built.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(project):
+    server = start_devserver(project)
+    server.wait_for_line(r"^build (done|failed)")
+    yield server
+    stop_devserver(server)
+
+
+def shows(text: str):
+    return lambda page: page.status == 200 and text in page.text and OVERLAY not in page.text
+
+
+def test_a_save_shows_up(project, server):
+    assert "첫 공지" in server.get("/notices/first/").text
+    write_notice(project, "first.md", "첫 공지 (고침)")
+    server.wait_for("/notices/first/", shows("첫 공지 (고침)"))
+    server.wait_for("/", shows("첫 공지 (고침)"))
+
+
+def test_two_saves_in_quick_succession_both_show_up(project, server):
+    before = len(server.lines)
+    write_notice(project, "second.md", "둘째 공지 한 번 고침")
+    server.wait_for_line("^build started", after=before)
+    write_notice(project, "second.md", "둘째 공지 두 번 고침")  # during the rebuild of the first save
+    server.wait_for("/notices/second/", shows("둘째 공지 두 번 고침"))
+
+
+def test_a_label_changed_in_audiences_yaml_shows_up(project, server):
+    audiences = project / "audiences.yaml"
+    audiences.write_text(audiences.read_text(encoding="utf-8").replace("culture: 문화공연", "culture: 문화·공연 한마당", 1),
+                         encoding="utf-8")
+    server.wait_for("/category/culture/", shows("문화·공연 한마당"))
+
+
+MISTAKES = {
+    "unquoted colon": ("title: 성동구: 겨울철 대책\n", 2, 'put the value in double quotes: title: "성동구: 겨울철 대책"'),
+    "unknown department": ("department: 문화체육팀\n", 4, 'unknown department "문화체육팀"; did you mean "문화체육과"?'),
+    "tab": ("event:\n\tplace: 왕십리광장\n", 7, "indent with spaces instead"),
+    "Korean date": ("date: 2026년 11월 5일\n", 3, "write it as YYYY-MM-DD"),
+    "no image_alt": ("image: images/kimjang.svg\n", 6, "image_alt is required with image"),
+    "unclosed bracket": ("audiences: [seniors, seongsu\n", 7, "did not find expected ',' or ']'"),
+}
+GOOD = {"title": "title: 실수 연습\n", "date": "date: 2026-11-05\n", "department": "department: 문화체육과\n",
+        "category": "category: culture\n"}
+
+
+def notice_with(mistake: str) -> str:
+    keys = dict(GOOD)
+    key = mistake.split(":", 1)[0]
+    if key in keys:
+        keys[key] = mistake
+    else:
+        keys["extra"] = mistake
+    return "---\n" + "".join(keys.values()) + "---\n본문\n"
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=list(MISTAKES))
+def test_a_mistake_is_shown_in_the_page_until_fixed(project, server, mistake):
+    text, line, advice = MISTAKES[mistake]
+    slug = f"practice-{list(MISTAKES).index(mistake)}"
+    path = project / "content" / "notices" / f"{slug}.md"
+    path.write_text(notice_with(text), encoding="utf-8")
+
+    def problem_shown(page):
+        return OVERLAY in page.text and f"content/notices/{slug}.md:{line}: " in html.unescape(page.text)
+
+    page = server.wait_for("/notices/first/", problem_shown)
+    assert advice in html.unescape(page.text)
+    assert "첫 공지" in page.text  # the last good page, under the problems
+    assert re.search(r'<section id="sotong-devserver-problems" lang="ko"', page.text)
+    missing = server.wait_for(f"/notices/{slug}/", problem_shown)  # a new notice: the 404 page, with the problems
+    assert missing.status == 404
+    server.wait_for_line(rf"^  content/notices/{slug}\.md:{line}: ")
+    path.write_text(notice_with(""), encoding="utf-8")
+    server.wait_for(f"/notices/{slug}/", shows("실수 연습"))
+    path.unlink()
+
+
+def test_a_broken_yaml_file_leaves_the_server_answering_and_idle(project, server):
+    audiences = project / "audiences.yaml"
+    good = audiences.read_text(encoding="utf-8")
+    audiences.write_text(good.replace("fields:", "fields: [", 1), encoding="utf-8")
+    try:
+        server.wait_for("/", lambda page: OVERLAY in page.text and "audiences.yaml:" in page.text)
+        server.wait_for_line("^build failed")
+        time.sleep(0.5)
+        used = server.cpu_seconds()
+        started = time.monotonic()
+        for _ in range(6):
+            assert server.get("/").status == 200
+            time.sleep(0.5)
+        cpu_share = (server.cpu_seconds() - used) / (time.monotonic() - started)
+        assert cpu_share < 0.1, f"the devserver used {cpu_share:.0%} of a CPU while idle"
+        assert server.process.poll() is None
+    finally:
+        audiences.write_text(good, encoding="utf-8")
+    server.wait_for("/", shows("첫 공지"))
+
+
+def test_unknown_addresses_get_the_sites_404_page(server):
+    page = server.get("/no/such/page/")
+    assert page.status == 404
+    assert "<h1" in page.text and "EventSource" in page.text
+
+
+def test_only_served_pages_carry_the_reload_script(project, server):
+    served = server.get("/")
+    assert "EventSource" in served.text
+    for folder in (project / "output", project / ".cache" / "devserver" / "site"):
+        on_disk = (folder / "index.html").read_text(encoding="utf-8")
+        assert "EventSource" not in on_disk and "__sotong" not in on_disk
+
+
+def snapshot(project: Path) -> dict:
+    """Every file (and link) of output/ and the build slots, with its stamp."""
+    found = {}
+    for entry in project.iterdir():
+        if entry.name == "output" or entry.name.startswith(".output"):
+            found[entry.name] = os.readlink(entry) if entry.is_symlink() else entry.stat().st_mtime_ns
+            for root, _dirs, files in os.walk(entry):
+                for name in files:
+                    status = os.lstat(os.path.join(root, name))
+                    found[os.path.join(root, name)] = (status.st_mtime_ns, status.st_size)
+    return found
+
+
+@pytest.fixture(scope="module", autouse=True)
+def output_is_untouched(project):
+    """Runs around every test of this file: the devserver never writes output/ or its slots."""
+    before = snapshot(project)
+    yield
+    assert snapshot(project) == before
+
+
+def test_the_devserver_starts_on_broken_input_and_shows_the_problems(empty_project_dir):
+    write_notice(empty_project_dir, "broken.md", "성동구: 겨울")
+    server = start_devserver(empty_project_dir)
+    try:
+        server.wait_for_line("^build failed")
+        page = server.get("/")
+        assert page.status == 503 and OVERLAY in page.text
+        assert 'content/notices/broken.md:2: a value holds a colon' in page.text
+        write_notice(empty_project_dir, "broken.md", '"성동구: 겨울"')
+        server.wait_for("/notices/broken/", shows("성동구: 겨울"))
+    finally:
+        stop_devserver(server)
+    assert "Traceback" not in server.terminal
+    assert not (empty_project_dir / "output").exists()
+
+
+def test_a_settings_change_restarts_the_devserver(empty_project_dir):
+    write_notice(empty_project_dir, "one.md", "하나")
+    server = start_devserver(empty_project_dir)
+    try:
+        server.wait_for("/", shows("성동구 소통"))
+        with open(empty_project_dir / "pelicanconf.py", "a", encoding="utf-8") as settings:
+            settings.write('SITENAME = "성동구 미리보기"\n')
+        server.wait_for_line("starting again")
+        server.wait_for("/", shows("성동구 미리보기"))
+    finally:
+        stop_devserver(server)
+    assert "Traceback" not in server.terminal
