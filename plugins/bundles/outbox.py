@@ -181,6 +181,7 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) ->
     outbox = Path(project.settings["OUTBOX_PATH"])
     target = outbox / bundle.key
     staging = outbox / f".{bundle.key}.writing-{os.getpid()}"
+    remove_stale_staging(outbox)
     shutil.rmtree(staging, ignore_errors=True)
     summary = Summary(folder=target, prices=bundler.sms_settings.prices, policy=bundler.sms_settings.policy)
     store = project.store
@@ -189,12 +190,41 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) ->
             for subscriber in store.subscribers():
                 advance()
                 _bundle_reader(bundler, subscriber, out, summary)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk, a folder it may not write
+            raise SotongError([f"{project.shown(outbox)}: cannot write the outbox ({exc.strerror or exc}); "
+                               f"the outbox of {bundle.key} is as it was. Free some space (or make the folder "
+                               "writable) and run the same command again"]) from None
         raise
     replace_folder(staging, target)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+_STAGING = re.compile(r"^\.(?P<key>.+)\.writing-(?P<pid>\d+)$")
+
+
+def remove_stale_staging(outbox: Path) -> None:
+    """Delete the half-written outboxes (``.KEY.writing-PID``) of runs that
+    were killed: those whose process is gone."""
+    if not outbox.is_dir():
+        return
+    for entry in os.scandir(outbox):
+        match = _STAGING.match(entry.name)
+        if match and entry.is_dir(follow_symlinks=False) and not _process_alive(int(match["pid"])):
+            log.info("removing %s, left by a bundles run that was stopped", entry.name)
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: Summary) -> None:
