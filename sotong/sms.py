@@ -127,10 +127,10 @@ class MessageCounts:
     def __add__(self, other: "MessageCounts") -> "MessageCounts":
         return MessageCounts(self.email + other.email, self.sms + other.sms, self.lms + other.lms)
 
-    def line(self, prices: Prices) -> str:
-        """``email 3, SMS 40 × 9 won, LMS 12 × 27 won: 684 won``."""
-        return (f"email {self.email:,}, SMS {self.sms:,} × {won(prices.sms)}, LMS {self.lms:,} × {won(prices.lms)}: "
-                f"{won(self.cost(prices))}")
+    def cost_line(self, prices: Prices) -> str:
+        """``684 won (SMS 40 × 9 won, LMS 12 × 27 won)``; email costs nothing."""
+        return (f"{won(self.cost(prices))} (SMS {self.sms:,} × {won(prices.sms)}, "
+                f"LMS {self.lms:,} × {won(prices.lms)})")
 
 
 def count_messages(types: Iterable[str]) -> MessageCounts:

@@ -91,7 +91,8 @@ def test_counts_and_costs_by_type():
     assert counts == MessageCounts(email=3, sms=2, lms=1)
     assert counts.cost(PRICES) == 2 * 9 + 27
     assert (counts + MessageCounts(sms=1)).cost(Prices(sms=8.4, lms=26)) == pytest.approx(3 * 8.4 + 26)
-    assert counts.line(PRICES) == "email 3, SMS 2 × 9 won, LMS 1 × 27 won: 45 won"
+    assert counts.cost_line(PRICES) == "45 won (SMS 2 × 9 won, LMS 1 × 27 won)"
+    assert MessageCounts(sms=100_000).cost_line(Prices(8.4, 26)) == "840,000 won (SMS 100,000 × 8.4 won, LMS 0 × 26 won)"
     assert PRICES.of("EMAIL") == 0 and PRICES.of("LMS") == 27
 
 

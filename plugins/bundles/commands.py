@@ -40,8 +40,10 @@ def _bundle(project: Project, issue: dt.date):
 @click.command("bundles")
 @click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="Bundle every reader's messages of this issue.")
 @click.option("--notice", "slug", metavar="SLUG", help="Bundle one notice on its own (an urgent notice), outside the issues.")
+@click.option("--sms-budget", type=click.FloatRange(min=0), metavar="WON",
+              help="Write nothing, and exit 1, when the SMS and LMS would cost more than this (won).")
 @settings_option
-def bundles(project: Project, issue: dt.date | None, slug: str | None):
+def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budget: float | None):
     """Write every reader's email and SMS of an issue (or of one notice) into the outbox.
 
     \b
@@ -51,7 +53,7 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None):
     if (issue is None) == (slug is None):
         raise click.UsageError("give --issue YYYY-MM-DD or --notice SLUG (one of them)")
     bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
-    summary = write_bundle(project, bundle, progress=True)
+    summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
     if not urlsplit(site_url(project.settings)).scheme:

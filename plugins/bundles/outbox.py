@@ -32,9 +32,10 @@ from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
-from sotong.sms import MessageCounts, Prices, won
+from sotong.sms import MessageCounts, Prices
 
 from .compose import Bundle, EmailBody, EmailComposer, SmsComposer, SmsMessage
+from .budget import refuse_over_budget
 from .config import bundles_settings
 from .rules import Selection, relevance, select, sms_notices
 
@@ -101,8 +102,7 @@ class Summary:
             f"({self.readers} subscribers):",
             f"  email: {self.emails}",
             f"  text:  {self.sms + self.lms} ({self.sms} SMS, {self.lms} LMS)",
-            f"  cost:  {won(self.counts.cost(self.prices))} (SMS {self.sms:,} × {won(self.prices.sms)}, "
-            f"LMS {self.lms:,} × {won(self.prices.lms)}; email free; SMS_POLICY {self.policy})",
+            f"  cost:  {self.counts.cost_line(self.prices)}, email free; SMS_POLICY {self.policy}",
             f"  nothing for them this time: {self.nothing}",
             f"  skipped, email address invalid: {self.invalid_email}",
             f"  skipped, unsubscribed: {self.unsubscribed}",
@@ -157,10 +157,13 @@ class Bundler:
         return plan
 
     @staticmethod
-    def text_of(subscriber, plan: Plan) -> SmsMessage | None:
+    def emailed(subscriber, plan: Plan) -> bool:
+        """Whether the reader of ``plan`` gets an email of this bundle."""
+        return plan.email is not None and subscriber.reachable_by("email")
+
+    def text_of(self, subscriber, plan: Plan) -> SmsMessage | None:
         """The SMS or LMS the reader of ``plan`` gets, or None."""
-        emailed = plan.email is not None and subscriber.reachable_by("email")
-        return plan.sms_for(emailed) if subscriber.reachable_by("sms") else None
+        return plan.sms_for(self.emailed(subscriber, plan)) if subscriber.reachable_by("sms") else None
 
     def email_for(self, subscriber, plan: Plan):
         """(message, manifest additions) for a reader's email, or (None, {})."""
@@ -174,10 +177,13 @@ class Bundler:
         return replace(message, eml=self.seal(message.eml)), extra
 
 
-def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False) -> Summary:
-    """Write every message of ``bundle`` into its outbox folder, atomically."""
+def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sms_budget: float | None = None) -> Summary:
+    """Write every message of ``bundle`` into its outbox folder, atomically;
+    with ``sms_budget`` (won), nothing at all when the texts would cost more."""
     started = time.perf_counter()
     bundler = Bundler(project, bundle)
+    if sms_budget is not None:
+        refuse_over_budget(bundler, project.store.subscribers(), sms_budget)
     outbox = Path(project.settings["OUTBOX_PATH"])
     target = outbox / bundle.key
     staging = outbox / f".{bundle.key}.writing-{os.getpid()}"
