@@ -18,6 +18,7 @@ from delivery_support import add_subscribers, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sotong.sms import Prices
 from sotong.store import Store
 
 TYPES = ("EMAIL", "SMS", "LMS")
@@ -35,7 +36,7 @@ deliveries = st.lists(st.tuples(st.integers(1, 12), st.sampled_from(TYPES), st.s
 def aggregates_of(records):
     """What the journal's GROUP BY hands the report, from single deliveries."""
     counted = Counter((f"2026-{month:02d}", kind, slug, *NOTICE_META[slug]) for month, kind, slug in records)
-    return [(*key, n) for key, n in counted.items()]
+    return [(*key, n, float(n)) for key, n in counted.items()]  # each record is a message of one notice
 
 
 def brute_force_line(records):
@@ -67,6 +68,9 @@ def test_counts_match_a_direct_reading_of_the_spec(records):
         assert as_pair(line) == brute_force_line(chosen)
     assert as_pair(report.total) == brute_force_line(records)
     assert report.total.deliveries == len(records)
+    prices = Prices(sms=9, lms=27)
+    assert report.total.cost(prices) == sum(prices.of(kind) for _, kind, _ in records)  # one message each
+    assert sum(line.cost(prices) for line in report.months) == pytest.approx(report.total.cost(prices))
     ranked = [line.deliveries for line in report.departments]
     assert ranked == sorted(ranked, reverse=True)
 
@@ -136,6 +140,11 @@ def test_the_journal_counts_sent_messages_of_the_year_only(tmp_path):
     assert [line.deliveries for line in report.months if line.item != "3월"] == [0] * 11
     assert [(line.item, line.notices, line.deliveries) for line in report.departments] == [("보건소", 2, 5), ("문화체육과", 1, 2)]
     assert [(line.item, line.deliveries) for line in report.categories] == [("건강정보", 4), ("문화공연", 3)]
+    # the texts of March: an SMS of a (9 won) and an LMS of a and c (27 won, half each)
+    prices = Prices(sms=9, lms=27)
+    assert march.cost(prices) == report.total.cost(prices) == 36
+    assert {line.item: line.cost(prices) for line in report.departments} == {"보건소": 22.5, "문화체육과": 13.5}
+    assert {line.item: line.cost(prices) for line in report.categories} == {"건강정보": 22.5, "문화공연": 13.5}
     old = annual_report(2025, journal.sent_aggregates(2025))
     assert (old.months[11].notices, old.total.deliveries) == (2, 2)
 
@@ -146,15 +155,17 @@ def test_report_command_writes_accessible_html_and_csv(tmp_path):
     fill_journal(project / "private" / "sotong.db")
     result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
     assert result.code == 0, result.output
-    assert "2026: 3 notices, 7 deliveries (email 4, SMS 1, LMS 2)." in result.output
+    assert "2026: 3 notices, 7 deliveries (email 4, SMS 1, LMS 2); texts cost 36 won." in result.output
     assert "Wrote private/reports/2026.html and private/reports/2026.csv" in result.output
 
     raw = (project / "private" / "reports" / "2026.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert list(rows[0]) == ["table", "item", "notices", "email", "sms", "lms", "deliveries"]
+    assert list(rows[0]) == ["table", "item", "notices", "email", "sms", "lms", "deliveries", "cost_won"]
     by_key = {(r["table"], r["item"]): r for r in rows}
-    assert by_key[("month", "3월")] == {"table": "month", "item": "3월", "notices": "3", "email": "4", "sms": "1", "lms": "2", "deliveries": "7"}
+    assert by_key[("month", "3월")] == {"table": "month", "item": "3월", "notices": "3", "email": "4", "sms": "1", "lms": "2",
+                                       "deliveries": "7", "cost_won": "36"}
+    assert by_key[("total", "합계")]["cost_won"] == "36"
     assert by_key[("department", "보건소")]["deliveries"] == "5"
     assert by_key[("category", "문화공연")]["notices"] == "2"
     assert by_key[("total", "합계")]["deliveries"] == "7"
@@ -166,6 +177,8 @@ def test_report_command_writes_accessible_html_and_csv(tmp_path):
     assert '<title id="chart-title">2026년 월별 발송 건수' in page
     assert re.search(r'<desc id="chart-desc">1월 0건, 2월 0건, 3월 7건, .*12월 0건\.', page)
     assert page.count("<caption>") == 3 and 'scope="col"' in page and 'scope="row"' in page
+    assert page.count('<th scope="col" class="n">문자 비용(원)</th>') == 3
+    assert re.search(r'<th scope="row">합계</th>(\s*<td class="n">[\d,]+</td>){5}\s*<td class="n">36</td>', page)
     assert "S0000" not in page and "@" not in page
 
     empty = run_cli(project / "pelicanconf.py", "report", "--year", "2024")

@@ -1,7 +1,9 @@
 """The annual e-communication report (``sotong report --year Y``): from the
 journal, by month, by department and by category, the notices sent and the
 deliveries (one notice to one subscriber on one channel), split into email,
-SMS and LMS; written as private/reports/Y.html and Y.csv.
+SMS and LMS, and what the texts cost (SMS_PRICE, LMS_PRICE: a message's price
+shared equally among its notices, so the lines of a table add up to the
+year's cost); written as private/reports/Y.html and Y.csv.
 
 The counting is a pure function of the journal's aggregates; files are
 written at the edge.
@@ -16,20 +18,24 @@ from pathlib import Path
 
 import jinja2
 
+from sotong.sms import Prices
+
 TYPES = ("EMAIL", "SMS", "LMS")
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
 UNKNOWN = "(기록 없음)"
-CSV_COLUMNS = ("table", "item", "notices", "email", "sms", "lms", "deliveries")
+CSV_COLUMNS = ("table", "item", "notices", "email", "sms", "lms", "deliveries", "cost_won")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass
 class Line:
-    """One line of a table: the distinct notices sent and the deliveries by type."""
+    """One line of a table: the distinct notices sent, the deliveries by
+    type, and the messages by type (a message of k notices counts 1/k for each)."""
 
     item: str
     slugs: set = field(default_factory=set)
     by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
+    messages: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0.0))
 
     @property
     def notices(self) -> int:
@@ -39,9 +45,14 @@ class Line:
     def deliveries(self) -> int:
         return sum(self.by_type.values())
 
-    def add(self, slug: str, message_type: str, count: int) -> None:
+    def add(self, slug: str, message_type: str, count: int, messages: float) -> None:
         self.slugs.add(slug)
         self.by_type[message_type] += count
+        self.messages[message_type] += messages
+
+    def cost(self, prices: Prices) -> float:
+        """What this line's texts cost, in won."""
+        return sum(share * prices.of(message_type) for message_type, share in self.messages.items())
 
 
 @dataclass
@@ -51,33 +62,35 @@ class AnnualReport:
     departments: list  # Lines, most deliveries first
     categories: list
     total: Line
+    prices: Prices = Prices()
 
     def tables(self):
         return (("month", "월별", self.months), ("department", "부서별", self.departments),
                 ("category", "분야별", self.categories))
 
 
-def annual_report(year: int, aggregates) -> AnnualReport:
+def annual_report(year: int, aggregates, prices: Prices = Prices()) -> AnnualReport:
     """Count ``(month "YYYY-MM", type, slug, department, category, category_label,
-    deliveries)`` rows. A notice counts once in each line it was delivered in,
-    and once in the year's total."""
+    deliveries, messages)`` rows (``messages``: the sum of 1/k over the
+    messages of k notices that held it). A notice counts once in each line it
+    was delivered in, and once in the year's total."""
     months = [Line(f"{m}월") for m in range(1, 13)]
     departments: dict[str, Line] = {}
     categories: dict[str, Line] = {}
     total = Line("합계")
-    for month, message_type, slug, department, category, category_label, count in aggregates:
+    for month, message_type, slug, department, category, category_label, count, messages in aggregates:
         department = department or UNKNOWN
         category_item = category_label or category or UNKNOWN
         for line in (months[int(month[5:7]) - 1],
                      departments.setdefault(department, Line(department)),
                      categories.setdefault(category_item, Line(category_item)),
                      total):
-            line.add(slug, message_type, count)
+            line.add(slug, message_type, count, messages)
 
     def ranked(lines: dict) -> list:
         return sorted(lines.values(), key=lambda line: (-line.deliveries, line.item))
 
-    return AnnualReport(year, months, ranked(departments), ranked(categories), total)
+    return AnnualReport(year, months, ranked(departments), ranked(categories), total, prices)
 
 
 def month_chart(report: AnnualReport, width: int = 720, height: int = 300) -> dict:
@@ -115,7 +128,7 @@ def write_report(report: AnnualReport, folder: Path, site_name: str) -> tuple[Pa
     lines = [(name, line) for name, _, table in report.tables() for line in table] + [("total", report.total)]
     for name, line in lines:
         writer.writerow([name, line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"],
-                         line.by_type["LMS"], line.deliveries])
+                         line.by_type["LMS"], line.deliveries, round(line.cost(report.prices))])
     _write_atomically(csv_path, buffer.getvalue().encode("utf-8-sig"))
     return html_path, csv_path
 

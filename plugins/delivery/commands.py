@@ -16,6 +16,7 @@ import click
 
 from sotong.cli import settings_option
 from sotong.problems import SotongError
+from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
 from . import annual
@@ -194,13 +195,14 @@ def send_report(project, issue, notice, mark_invalid):
 @settings_option
 def report(project, year):
     """The annual e-communication report from the journal: HTML and CSV in private/reports/."""
+    prices = sms_settings(project.settings).prices
     journal = Journal(project.store)
-    result = annual.annual_report(year, journal.sent_aggregates(year))
+    result = annual.annual_report(year, journal.sent_aggregates(year), prices)
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = annual.write_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
     click.echo(f"{year}: {total.notices} notices, {total.deliveries} deliveries (email {total.by_type['EMAIL']}, "
-               f"SMS {total.by_type['SMS']}, LMS {total.by_type['LMS']}).")
+               f"SMS {total.by_type['SMS']}, LMS {total.by_type['LMS']}); texts cost {won(total.cost(prices))}.")
     click.echo(f"Wrote {project.shown(html_path)} and {project.shown(csv_path)}")
 
 

@@ -233,10 +233,12 @@ class Journal:
             " ORDER BY state, subscriber_id", (outbox_key,)).fetchall()
 
     def sent_aggregates(self, year: int) -> list[tuple]:
-        """(month "YYYY-MM", type, slug, department, category, category_label, deliveries)
-        for every email sent and SMS handed over in ``year`` (Asia/Seoul)."""
+        """(month "YYYY-MM", type, slug, department, category, category_label, deliveries,
+        messages) for every email sent and SMS handed over in ``year`` (Asia/Seoul);
+        ``messages``: the sum of 1/k over the messages of k notices that held the slug."""
         return [tuple(row) for row in self.db.execute(
-            """SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*)
+            """SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*),
+                      sum(1.0 / json_array_length(m.notices))
                FROM delivery_messages AS m
                JOIN json_each(m.notices) AS j
                LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
