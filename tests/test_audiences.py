@@ -73,6 +73,19 @@ def test_a_valid_file_loads(tmp_path):
     (("    age: [30, 59]", "    kinds: [company]"), 'audiences.yaml:15: kinds: "company" is not defined'),
     (("    age: [30, 59]", "    business_types: [food]"), 'audiences.yaml:15: business_types: "food" is not defined'),
     (("departments: [문화체육과, 보건소]", "departments: 문화체육과"), "audiences.yaml:6: departments must be a list"),
+    (("departments: [문화체육과, 보건소]", 'departments: [문화체육과, ""]'), "audiences.yaml:6: departments must be a list"),
+    (("departments: [문화체육과, 보건소]", "departments: [문화체육과, 3]"), "audiences.yaml:6: departments must be a list"),
+    (("departments: [문화체육과, 보건소]", ""), "audiences.yaml:1: departments must be a list"),
+    (("  culture: 문화공연", '  culture: "  "'), "audiences.yaml:2: fields.culture needs a name as text, e.g. culture: 이름"),
+    (("  culture: 문화공연", "  culture: 3"), "audiences.yaml:2: fields.culture needs a name as text"),
+    (("dongs:\n  yongdap: 용답동\n  seongsu1ga1: 성수1가1동\n", "dongs: [yongdap]\n"), "audiences.yaml:7: dongs must be a mapping of key: 한글 이름"),
+    (("dongs:\n  yongdap: 용답동\n  seongsu1ga1: 성수1가1동\n", ""), "audiences.yaml:1: dongs is missing; write it as a mapping"),
+    (("segments:\n", "segments: [parents]\nsegment:\n"), "audiences.yaml:12: segments must be a mapping of segment name"),
+    (("  parents:\n    label: 학부모\n    age: [30, 59]\n    fields: [education]\n", "  parents: 30\n"),
+     "audiences.yaml:13: segment parents must be a mapping of conditions, e.g. age: [30, 59]"),
+    (("    label: 학부모", "    label: [학부모]"), "audiences.yaml:14: label must be text"),
+    (("    age: [30, 59]", "    genders: []"), "audiences.yaml:15: genders must be a non-empty list, e.g. genders: [F]"),
+    (("    age: [30, 59]", "    dongs: yongdap"), "audiences.yaml:15: dongs must be a non-empty list, e.g. dongs: [yongdap]"),
 ])
 def test_each_rule(tmp_path, edit, expected):
     old, new = edit
@@ -107,3 +120,29 @@ def test_bounds_may_be_equal_or_open(tmp_path, value, bounds):
     path.write_text(BASE.replace("age: [30, 59]", f"age: {value}\n    birth_years: {value}"), encoding="utf-8")
     parents = load_audiences(path).segments["parents"]
     assert parents.age == parents.birth_years == bounds
+
+
+def test_a_missing_an_unreadable_or_a_non_mapping_file_is_one_line(tmp_path):
+    path = tmp_path / "audiences.yaml"
+    with pytest.raises(SotongError) as missing:
+        load_audiences(path, shown="audiences.yaml")
+    path.write_bytes("fields:\n  culture: 문화공연\n".encode("cp949"))
+    with pytest.raises(SotongError) as not_utf8:
+        load_audiences(path, shown="audiences.yaml")
+    assert [str(p) for p in missing.value.problems + not_utf8.value.problems] == [
+        "audiences.yaml:1: file not found; create audiences.yaml (see README)",
+        "audiences.yaml:1: not UTF-8 text; save the file as UTF-8"]
+    assert problems_of(tmp_path, "- fields\n- segments\n")[0].startswith(
+        "audiences.yaml:1: audiences.yaml must be a mapping with keys fields, edition_field")
+
+
+def test_optional_parts_may_be_left_out(tmp_path):
+    path = tmp_path / "audiences.yaml"
+    text = BASE.replace("edition_field: bulletin\n", "").replace("business_types:\n  food-service: 식품접객업\n", "")
+    path.write_text(text.replace("    label: 학부모\n", ""), encoding="utf-8")
+    audiences = load_audiences(path)
+    assert audiences.edition_field is None and audiences.business_types == {}
+    assert audiences.segments["parents"].label == "parents"
+    assert audiences.field_label("culture") == "문화공연" and audiences.field_label("sports") == "sports"
+    path.write_text(text.split("segments:")[0], encoding="utf-8")
+    assert load_audiences(path).segments == {}

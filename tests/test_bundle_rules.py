@@ -13,7 +13,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bundles.rules import relevance, select
+from bundles.rules import blocks_that_fit, relevance, select
 from sotong.audiences import Audiences, Profile, Segment
 from test_audiences_match import profiles, segments, spec_matches_notice
 from test_bundles import make_notice, notices_of
@@ -194,3 +194,27 @@ def test_readers_at_the_edges_with_the_same_key_get_the_same_notices(drawn):
     rules = relevance(notices, audiences, year)
     for one in readers:
         assert_key_stands_for_reader(rules, one, notices, audiences, year)
+
+
+# --- the rest of the rules module: the defaults and the email's block count -------------------------
+
+
+def test_rules_are_frozen_values_and_an_issue_bundle_is_the_default():
+    audiences = audiences_of(Segment("s", "s", age=(30, 59)))
+    notices = [make_notice(0, "culture", [], ("email", "newsletter")), make_notice(1, "health", [], ("newsletter",))]
+    edition_reader = Profile(birth_year=1980, fields=frozenset({"culture", "bulletin"}))
+    chosen = select(edition_reader, notices, audiences, YEAR)
+    assert chosen == select(edition_reader, notices, audiences, YEAR, with_edition=True)
+    assert [n.slug for n in chosen.for_you] == ["n0"] and [n.slug for n in chosen.edition] == ["n1"]
+    assert [n.slug for n in chosen.email] == ["n0", "n1"]
+    rules = relevance(notices, audiences, YEAR)
+    for value in (chosen, rules):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.fields = frozenset()
+    assert hash(chosen) == hash(select(edition_reader, notices, audiences, YEAR))
+
+
+@pytest.mark.parametrize("limit, fits", [(0, 0), (3_599, 0), (3_600, 1), (3_799, 1), (3_800, 2), (4_999, 2), (5_000, 3)])
+def test_blocks_that_fit_counts_a_message_at_exactly_the_limit_as_fitting(limit, fits):
+    size_keeping = {0: 3_500, 1: 3_600, 2: 3_800, 3: 5_000}  # the message's bytes with k blocks in full
+    assert blocks_that_fit(3, size_keeping.__getitem__, limit) == fits
