@@ -31,7 +31,7 @@ WORK = REPO / ".mutants"
 
 # name: (module, the pytest arguments of the tests that check it)
 MODULES = {
-    "sms": ("sotong/sms.py", ["tests/test_sms.py"]),
+    "sms": ("sotong/sms.py", ["tests/test_sms.py", "tests/test_sms_cost.py"]),
     "rules": ("plugins/bundles/rules.py", ["tests/test_bundle_rules.py", "tests/test_bundles.py", "-k",
                                            "rules or select_reads or same_key or blocks_that_fit"]),
     "audiences": ("sotong/audiences.py", ["tests/test_audiences.py", "tests/test_audiences_match.py"]),
@@ -107,7 +107,7 @@ def prepare(name: str) -> tuple[Path, Path]:
                               env=dict(os.environ, PYTHONPATH=str(tree)))
     if baseline.returncode:
         raise RuntimeError(f"{name}: the tests fail without any mutant:\n{baseline.stdout[-3000:]}")
-    timeout = max(30.0, 4 * (time.monotonic() - started))
+    timeout = max(60.0, 5 * (time.monotonic() - started))
     config = write_config(folder, module, tests, timeout)
     session = folder / "session.sqlite"
     session.unlink(missing_ok=True)
@@ -133,18 +133,21 @@ def execute(name: str, progress: Progress) -> None:
 def summary(session: Path) -> dict:
     """Mutants run, killed (a test failed or timed out) and survived."""
     with sqlite3.connect(session) as db:
-        rows = db.execute("SELECT lower(worker_outcome), lower(test_outcome) FROM work_results").fetchall()
-    ran = [test for worker, test in rows if worker != "skipped"]
-    return {"mutants": len(ran), "killed": sum(t != "survived" for t in ran),
-            "survived": sum(t == "survived" for t in ran), "skipped": len(rows) - len(ran)}
+        rows = db.execute("SELECT lower(worker_outcome), lower(test_outcome), output FROM work_results").fetchall()
+    ran = [(test, output) for worker, test, output in rows if worker != "skipped"]
+    return {"mutants": len(ran), "killed": sum(t != "survived" for t, _ in ran),
+            "survived": sum(t == "survived" for t, _ in ran), "timed out": sum(o == "timeout" for _, o in ran)}
 
 
 def write_survivors(name: str, session: Path) -> None:
     with sqlite3.connect(session) as db:
         diffs = db.execute(
-            "SELECT s.operator_name, s.start_pos_row, r.diff FROM work_results r JOIN mutation_specs s "
-            "ON s.job_id = r.job_id WHERE lower(r.test_outcome) = 'survived' ORDER BY s.start_pos_row").fetchall()
-    text = "".join(f"--- {operator} (line {row})\n{diff}\n" for operator, row, diff in diffs)
+            "SELECT s.operator_name, s.start_pos_row, s.definition_name, r.diff, r.output "
+            "FROM work_results r JOIN mutation_specs s "
+            "ON s.job_id = r.job_id WHERE lower(r.test_outcome) = 'survived' OR r.output = 'timeout' "
+            "ORDER BY s.start_pos_row").fetchall()
+    text = "".join(f"--- {operator} (line {row}, in {where}){' timed out' if outcome == 'timeout' else ''}\n{diff}\n"
+                   for operator, row, where, diff, outcome in diffs)
     (WORK / name / "survivors.txt").write_text(text, encoding="utf-8")
 
 
@@ -162,6 +165,7 @@ def run_all(names: list[str], jobs: int, progress: Progress) -> None:
             try:
                 execute(name, progress)
             except (RuntimeError, subprocess.CalledProcessError) as exc:
+                progress.console.print(f"{name}: {exc}")
                 failures.append(exc)
 
     workers = [threading.Thread(target=worker) for _ in range(jobs)]
@@ -190,7 +194,8 @@ def main() -> None:
         figures = summary(WORK / name / "session.sqlite")
         score = figures["killed"] / figures["mutants"] if figures["mutants"] else 1
         console.print(f"{MODULES[name][0]:<30} {figures['mutants']:>4} mutants, {figures['killed']:>4} killed, "
-                      f"{figures['survived']:>3} survived ({score:.1%})  .mutants/{name}/survivors.txt")
+                      f"{figures['survived']:>3} survived ({score:.1%}; {figures['timed out']} killed by the time limit)  "
+                      f".mutants/{name}/survivors.txt")
 
 
 if __name__ == "__main__":
