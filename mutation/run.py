@@ -13,6 +13,7 @@ every mutant no test noticed).
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import shlex
 import shutil
@@ -95,6 +96,28 @@ def counts(session: Path) -> tuple[int, int]:
                 db.execute("SELECT count(*) FROM work_items").fetchone()[0])
 
 
+def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where the module's type annotations are: with ``from __future__ import
+    annotations`` they are never evaluated, so a mutant there is equivalent."""
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        notes = [getattr(node, "returns", None), getattr(node, "annotation", None)]
+        for note in filter(None, notes):
+            spans.append(((note.lineno, note.col_offset), (note.end_lineno, note.end_col_offset)))
+    return spans
+
+
+def skip_annotations(session: Path, module: Path) -> None:
+    """Mark the mutants inside annotations skipped, as cosmic-ray's filters do."""
+    spans = annotation_spans(module.read_text(encoding="utf-8"))
+    with sqlite3.connect(session) as db:
+        mutants = db.execute("SELECT job_id, start_pos_row, start_pos_col FROM mutation_specs").fetchall()
+        for job_id, row, col in mutants:
+            if any(start <= (row, col) < end for start, end in spans):
+                db.execute("INSERT OR REPLACE INTO work_results (job_id, worker_outcome, output) "
+                           "VALUES (?, 'SKIPPED', 'in an annotation')", (job_id,))
+
+
 def prepare(name: str) -> tuple[Path, Path]:
     """A fresh copy of the tree, its tests checked unmutated, and the session's
     mutants listed (the excluded operators marked skipped)."""
@@ -113,6 +136,7 @@ def prepare(name: str) -> tuple[Path, Path]:
     session.unlink(missing_ok=True)
     cosmic_ray("cosmic-ray", "init", config, session, tree=tree)
     cosmic_ray("cr-filter-operators", session, config, tree=tree)
+    skip_annotations(session, tree / module)
     return config, session
 
 

@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, settings
 
 # `make mutants` (mutation/run.py): no example database, so a mutant is killed
 # by the tests themselves, not by an example that failed under an earlier one;
-# and no time limits, so a busy machine kills no mutant
-settings.register_profile("mutants", database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# no time limits, so a busy machine kills no mutant; 30 examples where a test
+# sets no count of its own
+settings.register_profile("mutants", database=None, deadline=None, max_examples=30,
+                          suppress_health_check=[HealthCheck.too_slow])
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_TODAY = "2026-11-23"
