@@ -54,25 +54,6 @@ def test_characters_a_phone_cannot_show_become_question_marks_of_one_byte():
     assert byte_length("🥶") == 1
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    header=line_text.map(lambda s: s[:20]),
-    lines=st.lists(line_text, max_size=40),
-    footer=line_text.map(lambda s: s[:30]),
-)
-def test_compose_keeps_the_longest_prefix_that_fits(header, lines, footer):
-    composed = compose_sms(header, lines, footer, LINK)
-    expected_text, expected_kept = brute_compose(header, lines, footer, LINK)
-    assert composed.text == expected_text
-    assert composed.shown == expected_kept
-    assert composed.dropped == len(lines) - expected_kept
-    assert composed.bytes == len(composed.text.encode("cp949")) == brute_bytes(composed.text)
-    assert composed.bytes <= LMS_BYTES
-    assert composed.type == ("SMS" if composed.bytes <= SMS_BYTES else "LMS")
-    if composed.dropped:
-        assert f"외 {composed.dropped}건은 홈페이지에서 확인하세요 {LINK}" in composed.text.splitlines()
-
-
 def test_a_short_message_is_an_sms_with_header_line_and_footer():
     composed = compose_sms("[성동구 소식] 11/26", [notice_line("한파주의보 발령", "/n/ab3cd")], "수신거부 02-2286-5114", LINK)
     assert composed.text == "[성동구 소식] 11/26\n한파주의보 발령 /n/ab3cd\n수신거부 02-2286-5114"
@@ -177,3 +158,22 @@ def test_compose_near_the_lms_limit_keeps_the_longest_prefix_that_fits(sizes):
     expected_text, expected_kept = brute_compose(HEADER, lines, FOOTER, LINK)
     assert (composed.text, composed.shown) == (expected_text, expected_kept)
     assert composed.bytes == len(expected_text.encode("cp949")) <= 2000
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=line_text.map(lambda s: s[:20]),
+    lines=st.lists(line_text, max_size=40),
+    footer=line_text.map(lambda s: s[:30]),
+)
+def test_compose_keeps_the_longest_prefix_that_fits(header, lines, footer):
+    composed = compose_sms(header, lines, footer, LINK)
+    expected_text, expected_kept = brute_compose(header, lines, footer, LINK)
+    assert composed.text == expected_text
+    assert composed.shown == expected_kept
+    assert composed.dropped == len(lines) - expected_kept
+    assert composed.bytes == len(composed.text.encode("cp949")) == brute_bytes(composed.text)
+    assert composed.bytes <= LMS_BYTES
+    assert composed.type == ("SMS" if composed.bytes <= SMS_BYTES else "LMS")
+    if composed.dropped:
+        assert f"외 {composed.dropped}건은 홈페이지에서 확인하세요 {LINK}" in composed.text.splitlines()
