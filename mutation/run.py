@@ -69,7 +69,7 @@ def copy_tree(dest: Path) -> None:
             shutil.copy2(source, dest / name)
 
 
-def test_command(tests: list[str]) -> list[str]:
+def pytest_command(tests: list[str]) -> list[str]:
     """pytest stopping at the first failure, without the example database (a
     mutant is killed by the tests, not by what failed under an earlier one)."""
     return [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
@@ -77,6 +77,7 @@ def test_command(tests: list[str]) -> list[str]:
 
 
 def write_config(folder: Path, module: str, tests: list[str], timeout: float) -> Path:
+    """cosmic-ray's configuration of one module's session."""
     config = folder / "config.toml"
     operators = ", ".join(f'"{pattern}"' for pattern in EXCLUDED_OPERATORS).replace("\\", "\\\\")
     config.write_text(
@@ -84,7 +85,7 @@ def write_config(folder: Path, module: str, tests: list[str], timeout: float) ->
         f'module-path = "{module}"\n'
         f"timeout = {timeout:.0f}\n"
         "excluded-modules = []\n"
-        f"test-command = {shlex.join(test_command(tests))!r}\n\n"
+        f"test-command = {shlex.join(pytest_command(tests))!r}\n\n"
         "[cosmic-ray.distributor]\nname = \"local\"\n\n"
         f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{operators}]\n",
         encoding="utf-8")
@@ -92,6 +93,7 @@ def write_config(folder: Path, module: str, tests: list[str], timeout: float) ->
 
 
 def cosmic_ray(tool: str, *args, tree: Path) -> None:
+    """Run one of cosmic-ray's commands in ``tree`` (whose modules it imports)."""
     subprocess.run([str(Path(sys.executable).parent / tool), *map(str, args)], cwd=tree, check=True,
                    env=dict(os.environ, PYTHONPATH=str(tree)), stdout=subprocess.DEVNULL)
 
@@ -125,21 +127,22 @@ def skip_annotations(session: Path, module: Path) -> None:
                            "VALUES (?, 'SKIPPED', 'in an annotation')", (job_id,))
 
 
-def prepare(name: str) -> tuple[Path, Path]:
-    """A fresh copy of the tree, its tests checked unmutated, and the session's
-    mutants listed (the excluded operators marked skipped)."""
+def prepare(name: str, resume: bool) -> tuple[Path, Path]:
+    """A fresh copy of the tree and, unless resuming the last session, its
+    tests checked unmutated and the session's mutants listed (the excluded
+    operators and annotations marked skipped)."""
     module, tests = MODULES[name]
     folder = WORK / name
-    tree = folder / "tree"
+    tree, config, session = folder / "tree", folder / "config.toml", folder / "session.sqlite"
     copy_tree(tree)
+    if resume and session.exists():
+        return config, session
     started = time.monotonic()
-    baseline = subprocess.run(test_command(tests), cwd=tree, capture_output=True, text=True,
+    baseline = subprocess.run(pytest_command(tests), cwd=tree, capture_output=True, text=True,
                               env=dict(os.environ, PYTHONPATH=str(tree)))
     if baseline.returncode:
         raise RuntimeError(f"{name}: the tests fail without any mutant:\n{baseline.stdout[-3000:]}")
-    timeout = max(45.0, 3 * (time.monotonic() - started))
-    config = write_config(folder, module, tests, timeout)
-    session = folder / "session.sqlite"
+    write_config(folder, module, tests, timeout=max(45.0, 3 * (time.monotonic() - started)))
     session.unlink(missing_ok=True)
     cosmic_ray("cosmic-ray", "init", config, session, tree=tree)
     cosmic_ray("cr-filter-operators", session, config, tree=tree)
@@ -147,13 +150,32 @@ def prepare(name: str) -> tuple[Path, Path]:
     return config, session
 
 
-def execute(name: str, progress: Progress) -> None:
-    """Run every mutant of one module, showing how many are done."""
-    config, session = prepare(name)
+def run_mutants(config: Path, session: Path, seconds: float) -> None:
+    """What `cosmic-ray exec` does with its local distributor, stopping
+    after ``seconds``: cosmic-ray hands out the pending mutants in random
+    order, so a run cut short has tested a random sample of them."""
+    from cosmic_ray.config import load_config
+    from cosmic_ray.mutating import mutate_and_test
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    settings = load_config(str(config))
+    deadline = time.monotonic() + seconds
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item in db.pending_work_items:
+            if time.monotonic() > deadline:
+                return
+            db.set_result(item.job_id, mutate_and_test(item.mutations, settings.test_command, settings.timeout))
+
+
+def execute(name: str, progress: Progress, minutes: float | None, resume: bool) -> None:
+    """Run the mutants of one module (for ``minutes`` at most), showing how many are done."""
+    config, session = prepare(name, resume)
     done, total = counts(session)
     task = progress.add_task(name, total=total, completed=done)
     tree = WORK / name / "tree"
-    running = threading.Thread(target=cosmic_ray, args=("cosmic-ray", "exec", config, session), kwargs={"tree": tree})
+    seconds = str(minutes * 60 if minutes else float("inf"))
+    running = threading.Thread(target=cosmic_ray, args=("python", __file__, "--exec", config, session, seconds),
+                               kwargs={"tree": tree})
     running.start()
     while running.is_alive():
         running.join(2)
@@ -165,8 +187,9 @@ def summary(session: Path) -> dict:
     """Mutants run, killed (a test failed or timed out) and survived."""
     with sqlite3.connect(session) as db:
         rows = db.execute("SELECT lower(worker_outcome), lower(test_outcome), output FROM work_results").fetchall()
+        items = db.execute("SELECT count(*) FROM work_items").fetchone()[0]
     ran = [(test, output) for worker, test, output in rows if worker != "skipped"]
-    return {"mutants": len(ran), "killed": sum(t != "survived" for t, _ in ran),
+    return {"mutants": len(ran), "untested": items - len(rows), "killed": sum(t != "survived" for t, _ in ran),
             "survived": sum(t == "survived" for t, _ in ran), "timed out": sum(o == "timeout" for _, o in ran)}
 
 
@@ -182,7 +205,7 @@ def write_survivors(name: str, session: Path) -> None:
     (WORK / name / "survivors.txt").write_text(text, encoding="utf-8")
 
 
-def run_all(names: list[str], jobs: int, progress: Progress) -> None:
+def run_all(names: list[str], jobs: int, progress: Progress, minutes: float | None, resume: bool) -> None:
     """Every module's mutants, ``jobs`` modules at a time; stops at a module
     whose tests fail unmutated."""
     pending, failures, lock = list(names), [], threading.Lock()
@@ -194,7 +217,7 @@ def run_all(names: list[str], jobs: int, progress: Progress) -> None:
                     return
                 name = pending.pop(0)
             try:
-                execute(name, progress)
+                execute(name, progress, minutes, resume)
             except (RuntimeError, subprocess.CalledProcessError) as exc:
                 progress.console.print(f"{name}: {exc}")
                 failures.append(exc)
@@ -212,7 +235,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"modules: {', '.join(MODULES)} (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="modules mutated at once (default 1)")
+    parser.add_argument("--minutes", type=float, help="stop each module after this long (a random sample of its mutants)")
+    parser.add_argument("--resume", action="store_true", help="go on with the mutants the last run left untested")
+    parser.add_argument("--exec", nargs=3, metavar=("CONFIG", "SESSION", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.exec:
+        config, session, seconds = args.exec
+        return run_mutants(Path(config), Path(session), float(seconds))
     unknown = [name for name in args.names if name not in MODULES]
     if unknown:
         parser.error(f"unknown module {unknown[0]}; write one of {', '.join(MODULES)}")
@@ -220,11 +249,12 @@ def main() -> None:
     console = Console()
     columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
-        run_all(names, max(1, args.jobs), progress)
+        run_all(names, max(1, args.jobs), progress, args.minutes, args.resume)
     for name in names:
         figures = summary(WORK / name / "session.sqlite")
         score = figures["killed"] / figures["mutants"] if figures["mutants"] else 1
-        console.print(f"{MODULES[name][0]:<30} {figures['mutants']:>4} mutants, {figures['killed']:>4} killed, "
+        untested = f" (and {figures['untested']} left untested)" if figures["untested"] else ""
+        console.print(f"{MODULES[name][0]:<30} {figures['mutants']:>4} mutants{untested}, {figures['killed']:>4} killed, "
                       f"{figures['survived']:>3} survived ({score:.1%}; {figures['timed out']} killed by the time limit)  "
                       f".mutants/{name}/survivors.txt")
 
