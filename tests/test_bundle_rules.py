@@ -13,7 +13,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bundles.rules import blocks_that_fit, relevance, select
+from bundles.rules import blocks_that_fit, relevance, select, sms_notices
 from sotong.audiences import Audiences, Profile, Segment
 from test_audiences_match import profiles, segments, spec_matches_notice
 from test_bundles import make_notice, notices_of
@@ -218,3 +218,13 @@ def test_rules_are_frozen_values_and_an_issue_bundle_is_the_default():
 def test_blocks_that_fit_counts_a_message_at_exactly_the_limit_as_fitting(limit, fits):
     size_keeping = {0: 3_500, 1: 3_600, 2: 3_800, 3: 5_000}  # the message's bytes with k blocks in full
     assert blocks_that_fit(3, size_keeping.__getitem__, limit) == fits
+
+
+@pytest.mark.parametrize("policy, gets_email, expected", [
+    ("all", True, ["n0", "n1", "n2"]), ("all", False, ["n0", "n1", "n2"]),
+    ("email-first", True, ["n1"]), ("email-first", False, ["n0", "n1", "n2"]),
+])
+def test_sms_policy_email_first_leaves_email_readers_only_the_urgent_texts(policy, gets_email, expected):
+    notices = tuple(dataclasses.replace(make_notice(i, "culture", [], ("sms",)), priority=priority)
+                    for i, priority in enumerate(("normal", "urgent", "normal")))
+    assert [n.slug for n in sms_notices(notices, policy, gets_email)] == expected

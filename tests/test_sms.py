@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sotong.sms import byte_length, compose_sms, displayable, message_type, more_line, notice_line
+from sotong.sms import (
+    MessageCounts, Prices, byte_length, compose_sms, count_messages, displayable, message_type, more_line, notice_line,
+    read_sms_settings,
+)
 
 # SPEC §6's limits, written here rather than read from the module they check
 SMS_BYTES = 90
@@ -177,3 +180,21 @@ def test_compose_keeps_the_longest_prefix_that_fits(header, lines, footer):
     assert composed.type == ("SMS" if composed.bytes <= SMS_BYTES else "LMS")
     if composed.dropped:
         assert f"외 {composed.dropped}건은 홈페이지에서 확인하세요 {LINK}" in composed.text.splitlines()
+
+
+# --- what texts cost: the bounds of a price, and counts that start at nothing ----------------
+
+
+@pytest.mark.parametrize("price, accepted", [(0, True), (9_999.5, True), (10_000, False), (-0.5, False)])
+def test_a_price_is_from_0_up_to_but_not_10000_won(price, accepted):
+    config, problems = read_sms_settings({"SMS_PRICE": price, "LMS_PRICE": price})
+    assert (problems == [], config is not None) == (accepted, accepted)
+    if accepted:
+        assert config.prices == Prices(price, price)
+
+
+def test_counts_start_at_nothing_and_add_up():
+    assert MessageCounts() == MessageCounts(0, 0, 0) == count_messages([])
+    total = sum((count_messages(["email", "SMS"]), count_messages(["LMS", "email"])), MessageCounts())
+    assert total == MessageCounts(email=2, sms=1, lms=1)
+    assert total.cost(Prices(sms=9, lms=27)) == 36
