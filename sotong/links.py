@@ -6,6 +6,13 @@ The homepage plugin writes a static redirect page for each code at
 ``n/CODE/``, so they work from any host; the office points SHORT_LINK_BASE at
 the site's ``n/`` folder.
 
+Click links (:func:`click_url`, with ``CLICK_COUNTING = True``): a notice's
+link in an email or SMS goes through the collector's ``/c/KEY/CODE``, which
+counts the click for the bundle KEY, the notice and the channel and sends
+the reader on. CODE names the channel and the notice (its slug in an email,
+its short code in an SMS, where bytes count) with a short tag made with
+SOTONG_SECRET, so made-up links count nothing; nothing in it names a reader.
+
 The codes (:func:`short_codes`) are the shortest that stay collision-free
 and stable: the SMS notices are taken in order of their date (then slug);
 each takes the shortest prefix of its slug's hash that no notice before it
@@ -17,8 +24,12 @@ renaming an SMS notice dated *before* others can move theirs.
 from __future__ import annotations
 
 import hashlib
+import re
 from itertools import count
 from typing import Iterable, Iterator
+from urllib.parse import quote
+
+from .tokens import short_tag, tag_matches
 
 _ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no l or o: read aloud over the phone
 _DIGITS_PER_HASH = 40  # base-34 digits drawn from 208 bits of one sha256
@@ -92,3 +103,37 @@ def collector_url(settings: dict, path: str = "") -> str:
     """A URL on the collector service (``sotong serve``): unsubscribe, surveys."""
     base = (settings.get("COLLECTOR_URL") or "http://127.0.0.1:8080").rstrip("/")
     return f"{base}/{path.lstrip('/')}"
+
+
+CLICK_CHANNELS = {"email": "e", "sms": "s"}
+CLICK_TAG_LENGTH = 5
+_CLICK_CODE = re.compile(r"([es])([\w-]+)\.([a-z2-7]+)")
+
+
+def _click_payload(bundle: str, channel: str, ref: str) -> str:
+    return f"{bundle}\0{channel}\0{ref}"
+
+
+def click_code(bundle: str, channel: str, ref: str) -> str:
+    """CODE of ``/c/KEY/CODE``: the channel's letter, the notice's ``ref``, a tag."""
+    return f"{CLICK_CHANNELS[channel]}{ref}.{short_tag('click', _click_payload(bundle, channel, ref), length=CLICK_TAG_LENGTH)}"
+
+
+def read_click_code(bundle: str, code: str) -> tuple[str, str] | None:
+    """(channel, notice ref) of a genuine CODE for ``bundle``; None otherwise."""
+    match = _CLICK_CODE.fullmatch(code)
+    if not match:
+        return None
+    channel = "email" if match.group(1) == "e" else "sms"
+    if not tag_matches("click", _click_payload(bundle, channel, match.group(2)), match.group(3), minimum=CLICK_TAG_LENGTH):
+        return None
+    return channel, match.group(2)
+
+
+def click_url(settings: dict, bundle: str, channel: str, ref: str, target: str) -> str:
+    """The link to put in a message: ``target`` itself, or, with
+    CLICK_COUNTING, the collector's counting link for bundle, channel and
+    notice (``ref``: the slug in an email, the short code in an SMS)."""
+    if not settings.get("CLICK_COUNTING"):
+        return target
+    return collector_url(settings, f"c/{quote(bundle, safe='')}/{quote(click_code(bundle, channel, ref), safe='.')}")

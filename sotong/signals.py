@@ -12,6 +12,9 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`;
   return a callable ``(message bytes) -> header bytes`` to put on top of
   every email of the bundle (a DKIM signature), or None.
+- ``outbox_figures``: sent with the :class:`sotong.project.Project` and
+  ``outbox=KEY`` when a bundle's report is made; return a list of dicts
+  ``{"title": ..., "invitations": n, "answers": n}`` (surveys), or None.
 """
 
 from blinker import signal
@@ -21,3 +24,4 @@ web_routes = signal("sotong-web-routes")
 content_check = signal("sotong-content-check")
 message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
+outbox_figures = signal("sotong-outbox-figures")

@@ -64,10 +64,11 @@ def short_tag(purpose: str, payload: str, key: bytes | None = None, length: int 
     return base64.b32encode(digest).decode().rstrip("=").lower()[:length]
 
 
-def tag_matches(purpose: str, payload: str, tag: str, key: bytes | None = None) -> bool:
-    """True when ``tag`` is :func:`short_tag` of ``payload`` (constant time, any case)."""
+def tag_matches(purpose: str, payload: str, tag: str, key: bytes | None = None, minimum: int = 8) -> bool:
+    """True when ``tag`` is :func:`short_tag` of ``payload``, at least
+    ``minimum`` characters long (constant time, any case)."""
     expected = short_tag(purpose, payload, key, length=max(len(tag), 1))
-    return len(tag) >= 8 and hmac.compare_digest(expected, tag.lower())
+    return len(tag) >= minimum and hmac.compare_digest(expected, tag.lower())
 
 
 def unsubscribe_token(subscriber_id: str) -> str:

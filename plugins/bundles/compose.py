@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from sotong import mail
-from sotong.links import notice_url, short_url, site_url
+from sotong.links import click_url, notice_url, short_url, site_url
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -159,7 +159,8 @@ class EmailComposer:
             view = self._views[notice.slug] = {
                 "slug": notice.slug,
                 "title": notice.title,
-                "url": notice_url(self.settings, notice.slug),
+                "url": click_url(self.settings, self.bundle.key, "email", notice.slug,
+                                 notice_url(self.settings, notice.slug)),
                 "field": self.audiences.field_label(notice.category),
                 "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
                 "department": notice.department,
@@ -305,7 +306,12 @@ class SmsComposer:
         self.header = f"{config.sms_header} {bundle.day.month}/{bundle.day.day}"
         self.footer = settings["SMS_OPTOUT_FOOTER"]
         self.more_link = bundle.web_url
+        self.bundle_key = bundle.key
         self._texts: dict = {}
+
+    def _link(self, code: str) -> str:
+        """A notice's short link, or its click-counting link (CLICK_COUNTING)."""
+        return click_url(self.settings, self.bundle_key, "sms", code, short_url(self.settings, code))
 
     def message(self, notices: tuple) -> SmsMessage | None:
         """The message for ``notices`` (in order), or None when there are none."""
@@ -314,7 +320,7 @@ class SmsComposer:
         key = tuple(n.slug for n in notices)
         message = self._texts.get(key)
         if message is None:
-            lines = [notice_line(n.sms_text, short_url(self.settings, self.codes[n.slug])) for n in notices]
+            lines = [notice_line(n.sms_text, self._link(self.codes[n.slug])) for n in notices]
             text = compose_sms(self.header, lines, self.footer, self.more_link, short_header=self.short_header)
             message = self._texts[key] = SmsMessage(text, key[:text.shown])
         return message

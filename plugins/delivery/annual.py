@@ -115,20 +115,26 @@ def month_chart(report: AnnualReport, width: int = 720, height: int = 300) -> di
 
 
 def write_report(report: AnnualReport, folder: Path, site_name: str) -> tuple[Path, Path]:
-    """private/reports/Y.html and Y.csv (UTF-8 with BOM, so Excel reads it)."""
+    """private/reports/Y.html and Y.csv."""
+    lines = [(name, line) for name, _, table in report.tables() for line in table] + [("total", report.total)]
+    rows = [[name, line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"], line.by_type["LMS"],
+             line.deliveries, round(line.cost(report.prices))] for name, line in lines]
+    return write_html_and_csv(folder, str(report.year), "delivery_annual_report.html",
+                              dict(report=report, chart=month_chart(report), types=TYPES, type_labels=TYPE_LABELS,
+                                   site_name=site_name), CSV_COLUMNS, rows)
+
+
+def write_html_and_csv(folder: Path, stem: str, template: str, context: dict, columns, rows) -> tuple[Path, Path]:
+    """``folder/STEM.html`` rendered from one of the plugin's templates and
+    ``folder/STEM.csv`` (UTF-8 with BOM, so Excel reads it), each replaced whole."""
     folder.mkdir(parents=True, exist_ok=True)
-    html_path, csv_path = folder / f"{report.year}.html", folder / f"{report.year}.csv"
+    html_path, csv_path = folder / f"{stem}.html", folder / f"{stem}.csv"
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    html = environment.get_template("delivery_annual_report.html").render(
-        report=report, chart=month_chart(report), types=TYPES, type_labels=TYPE_LABELS, site_name=site_name)
-    _write_atomically(html_path, html.encode("utf-8"))
+    _write_atomically(html_path, environment.get_template(template).render(**context).encode("utf-8"))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    lines = [(name, line) for name, _, table in report.tables() for line in table] + [("total", report.total)]
-    for name, line in lines:
-        writer.writerow([name, line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"],
-                         line.by_type["LMS"], line.deliveries, round(line.cost(report.prices))])
+    writer.writerow(columns)
+    writer.writerows(rows)
     _write_atomically(csv_path, buffer.getvalue().encode("utf-8-sig"))
     return html_path, csv_path
 

@@ -1,6 +1,7 @@
-"""What comes back after sending, into the journal (SPEC §14): ``sotong
-bounces`` (the bounce mailbox) and ``sotong send results`` (the SMS agency's
-result file); and the late bounces that ``sotong send report`` lists."""
+"""What comes back after sending (SPEC §14): ``sotong bounces`` (the bounce
+mailbox) and ``sotong send results`` (the SMS agency's result file) into the
+journal; the late bounces that ``sotong send report`` lists; and the issue
+report, ``sotong report --issue D``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from sotong.settings import SettingsProblems
 from sotong.store import now_iso
 from sotong.subscribers import decode
 
-from . import bounces, sms_results
+from sotong import signals
+from sotong.links import short_codes, sms_link_notices
+
+from . import bounces, clicks, issue_report, sms_results
 from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
 from .journal import Journal
 from .outbox import outbox_folder
@@ -118,3 +122,26 @@ def after_send_lines(store, outbox: str) -> list[str]:
         answer = " ".join(p for p in (row["status"], row["reason"]) if p)
         lines.append(f"  {row['subscriber_id']}  {row['channel']}  {row['kind']} on {row['day']}: {answer}")
     return lines
+
+
+def issue_report_command(project, issue: str) -> None:
+    """``sotong report --issue D``: private/reports/issue-D.html and .csv."""
+    store = sms_results.ensure(clicks.ensure(project.store))
+    journal = Journal(store)
+    if not journal.counts(issue):
+        raise SotongError([f"nothing of {issue} is in the journal yet; send it first with: sotong send --issue {issue}"])
+    notice_rows, message_rows, titles = issue_report.journal_rows(store.db, issue)
+    by_code = {code: slug for slug, code in short_codes(sms_link_notices(project.published_notices)).items()}
+    counted = {}
+    for (channel, ref), count in clicks.click_counts(store, issue).items():
+        slug = ref if channel == "email" else by_code.get(ref, ref)
+        counted[channel, slug] = counted.get((channel, slug), 0) + count
+    surveys = [figure for _receiver, figures in signals.outbox_figures.send(project, outbox=issue) for figure in figures or ()]
+    result = issue_report.issue_report(issue, notice_rows, message_rows, counted, titles, surveys)
+    folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
+    html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
+    total = result.total
+    click.echo(f"{issue}: {total.handed_over} messages handed over, {total.accepted} emails accepted, "
+               f"{total.bounced_hard} bounced hard and {total.bounced_soft} soft, SMS {total.sms_delivered} delivered "
+               f"and {total.sms_failed} failed, {total.clicks or 0} clicks.")
+    click.echo(f"Wrote {project.shown(html_path)} and {project.shown(csv_path)}")

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import Iterable
 
 from sotong.notices import SEOUL
@@ -44,6 +46,15 @@ CREATE INDEX IF NOT EXISTS delivery_bounces_by_outbox ON delivery_bounces (outbo
 """
 DEFAULT_SCORE_LIMIT = 5.0  # GNU Mailman's bounce_score_threshold
 RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
+_HEADERS_END = re.compile(rb"\r?\n\r?\n")
+_ADDRESS_HEADERS = re.compile(rb"(?im)^(" + b"|".join(n.encode() for n in RETURN_PATH_HEADERS) + rb"):(.*(?:\r?\n[ \t].*)*)")
+
+
+@functools.lru_cache(maxsize=8)
+def _candidates(bounce_address: str) -> re.Pattern:
+    """Addresses that may be VERP forms of ``bounce_address``."""
+    local = re.escape(bounce_address.rpartition("@")[0].encode())
+    return re.compile(rb"(?i)" + local + rb"\+[A-Za-z0-9_=.-]+@[A-Za-z0-9.-]+")
 
 
 def ensure(store):
@@ -72,13 +83,21 @@ class Sorted:
     not_bounces: int = 0  # ours, but an auto-reply or a person's answer: left alone
 
 
-def return_path_of(message, bounce_address: str) -> ReturnPath | None:
-    """The genuine return path a mail was sent to, if any."""
+def return_path_of(headers: bytes, bounce_address: str) -> ReturnPath | None:
+    """The genuine return path a mail (its header block) was sent to, if any:
+    the first address in Delivered-To, X-Original-To, Envelope-To,
+    X-Envelope-To or To that is one. Read with a regex: the bounce address's
+    VERP forms hold no quotes or comments, and most mails are not ours."""
+    candidate = _candidates(bounce_address)
+    by_name: dict[bytes, list] = {}
+    for match in _ADDRESS_HEADERS.finditer(headers):
+        by_name.setdefault(match.group(1).lower(), []).append(match.group(2))
     for name in RETURN_PATH_HEADERS:
-        for _, address in getaddresses([str(v) for v in message.get_all(name, [])]):
-            found = read_return_path(bounce_address, address)
-            if found:
-                return found
+        for value in by_name.get(name.lower().encode(), ()):
+            for address in candidate.findall(value):
+                found = read_return_path(bounce_address, address.decode("ascii"))
+                if found:
+                    return found
     return None
 
 
@@ -95,10 +114,11 @@ def _day(message, today: str) -> str:
 def read_bounce(data: bytes, bounce_address: str, today: str) -> Bounce | ReturnPath | None:
     """A Bounce; or the ReturnPath alone when the mail is ours but no bounce;
     or None when it is not ours (or its tag is forged)."""
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
-    return_path = return_path_of(message, bounce_address)
+    end = _HEADERS_END.search(data)
+    return_path = return_path_of(data[:end.start()] if end else data, bounce_address)
     if return_path is None:
         return None
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
     verdict = verdict_of(message)
     if verdict is None:
         return return_path
@@ -128,9 +148,12 @@ def seoul_today() -> str:
 def record(store, rows: list[tuple], now: str) -> int:
     """Insert (source_key, outbox, subscriber_id, channel, kind, day, status, reason)
     rows once each, with the reader's current address digest; the number new."""
+    wanted = sorted({row[2] for row in rows})
     addresses = {}
-    for row in store.db.execute("SELECT id, email, phone FROM subscribers"):
-        addresses[row["id"]] = (row["email"], row["phone"])
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for row in store.db.execute(f"SELECT id, email, phone FROM subscribers WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            addresses[row["id"]] = (row["email"], row["phone"])
     before = store.db.total_changes
     store.db.executemany(
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"

@@ -20,7 +20,7 @@ from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
 from . import annual
-from .bounce_commands import bounces_command, after_send_lines, send_results
+from .bounce_commands import after_send_lines, bounces_command, issue_report_command, send_results
 from .config import delivery_config
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
 from .outbox import read_outbox
@@ -191,10 +191,16 @@ def send_report(project, issue, notice, mark_invalid):
 
 
 @click.command("report")
-@click.option("--year", required=True, type=click.IntRange(2000, 2999), help="The calendar year, e.g. 2026.")
+@click.option("--year", type=click.IntRange(2000, 2999), help="The annual report of this calendar year, e.g. 2026.")
+@click.option("--issue", metavar="YYYY-MM-DD", callback=_issue_date, help="The report of one issue, e.g. 2026-11-26.")
 @settings_option
-def report(project, year):
-    """The annual e-communication report from the journal: HTML and CSV in private/reports/."""
+def report(project, year, issue):
+    """The annual e-communication report (--year), or what became of one issue's
+    messages (--issue), from the journal: HTML and CSV in private/reports/."""
+    if (year is None) == (issue is None):
+        raise click.UsageError("give --year YYYY or --issue YYYY-MM-DD (one of them)")
+    if issue:
+        return issue_report_command(project, issue)
     prices = sms_settings(project.settings).prices
     journal = Journal(project.store)
     result = annual.annual_report(year, journal.sent_aggregates(year), prices)

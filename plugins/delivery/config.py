@@ -79,6 +79,8 @@ def delivery_problems(settings: dict) -> list[Problem]:
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
         found.add("MAIL_FROM", 'must be a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
+    if not isinstance(settings.get("CLICK_COUNTING", False), bool):
+        found.add("CLICK_COUNTING", "must be True (links in emails and SMS count clicks through the collector) or False")
     dkim_problems(settings, found)
     bounce_problems(settings, found)
     return found.problems

@@ -11,6 +11,7 @@ from pelican import signals
 
 from sotong import signals as sotong_signals
 
+from . import storage
 from .collector import add_routes
 from .commands import add_commands
 from .config import read_survey_settings
@@ -25,6 +26,15 @@ def check_surveys(project):
     return problems + read_surveys(project.settings, project.audiences, project.shown)[1]
 
 
+def report_figures(project, outbox: str):
+    """Receiver of ``sotong.signals.outbox_figures``: each survey invited to in
+    the bundle, its invitations there and its answers so far (all issues)."""
+    invited = storage.invitations_of_issue(storage.ensure(project.store), outbox)
+    surveys = read_surveys(project.settings, project.audiences, project.shown)[0]
+    return [{"title": surveys[slug].title if slug in surveys else slug, "invitations": count,
+             "answers": storage.response_count(project.store, slug)} for slug, count in invited.items()]
+
+
 def register():
     signals.initialized.connect(use_plugin_templates)
     signals.get_generators.connect(get_generators)
@@ -32,3 +42,4 @@ def register():
     sotong_signals.cli_commands.connect(add_commands)
     sotong_signals.web_routes.connect(add_routes)
     sotong_signals.message_blocks.connect(block_maker)
+    sotong_signals.outbox_figures.connect(report_figures)

@@ -97,6 +97,13 @@ def invited_count(store: Store, slug: str) -> int:
     return store.db.execute("SELECT count(DISTINCT subscriber_id) FROM survey_invitations WHERE slug = ?", (slug,)).fetchone()[0]
 
 
+def invitations_of_issue(store: Store, issue: str) -> dict[str, int]:
+    """slug -> subscribers invited in the bundle of ``issue``."""
+    rows = store.db.execute("SELECT slug, count(DISTINCT subscriber_id) FROM survey_invitations WHERE issue = ?"
+                            " GROUP BY slug ORDER BY slug", (issue,))
+    return dict(rows.fetchall())
+
+
 def responses(store: Store, slug: str) -> list[dict[str, tuple[str, ...]]]:
     """Every response's answers (question id -> values), without who gave them."""
     by_response: dict[str, dict[str, list[str]]] = {}

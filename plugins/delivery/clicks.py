@@ -1,0 +1,62 @@
+"""Click counts (SPEC §14): the collector's ``GET /c/KEY/CODE`` counts one
+click for the bundle KEY, the notice and the channel that CODE names
+(sotong.links.click_code) and answers 303 to the notice: its page for an
+email link, its short link for an SMS one. A row holds those three and a
+count — no reader id, no address, no time, no IP: nothing per person.
+A CODE not made with SOTONG_SECRET for that bundle counts nothing (404).
+"""
+
+from __future__ import annotations
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import redirect
+
+from sotong.links import notice_url, read_click_code, short_url
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivery_clicks (
+    outbox TEXT NOT NULL,             -- the bundle: issue date or notice slug
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    notice TEXT NOT NULL,             -- the slug (email) or the short code (SMS)
+    clicks INTEGER NOT NULL,
+    PRIMARY KEY (outbox, channel, notice)
+);
+"""
+
+
+def ensure(store):
+    store.ensure_schema(SCHEMA)
+    return store
+
+
+def count_click(store, outbox: str, channel: str, notice: str) -> None:
+    store.db.execute(
+        "INSERT INTO delivery_clicks VALUES (?, ?, ?, 1)"
+        " ON CONFLICT (outbox, channel, notice) DO UPDATE SET clicks = clicks + 1", (outbox, channel, notice))
+
+
+def click_counts(store, outbox: str) -> dict[tuple[str, str], int]:
+    """{(channel, notice ref): clicks} of one bundle."""
+    rows = ensure(store).db.execute("SELECT channel, notice, clicks FROM delivery_clicks WHERE outbox = ?", (outbox,))
+    return {(channel, notice): clicks for channel, notice, clicks in rows}
+
+
+def click(request, key: str, code: str):
+    found = read_click_code(key, code)
+    if found is None:
+        raise NotFound()
+    channel, ref = found
+    settings = request.app.settings
+    if request.method == "GET":  # a HEAD (link checkers) is answered but not counted
+        with request.app.store() as store:
+            count_click(ensure(store), key, channel, ref)
+    target = notice_url(settings, ref) if channel == "email" else short_url(settings, ref)
+    response = redirect(target, code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def add_click_route(app) -> None:
+    app.add_route("/c/<key>/<code>", click, ["GET"])

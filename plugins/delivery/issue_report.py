@@ -1,0 +1,178 @@
+"""The report of one issue (``sotong report --issue D``, SPEC §14): per
+notice and in total, by channel and type, the messages handed over, accepted
+by the mail server, bounced later (hard, soft), SMS delivered and failed as
+the agency reports, clicks and click rate; and the survey invitations and
+answers the survey plugin reports through ``signals.outbox_figures``.
+Written as private/reports/issue-D.html (with a chart) and issue-D.csv.
+
+Counting is a pure function of the journal's aggregates; files at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .annual import write_html_and_csv
+
+TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
+CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS·LMS)"}
+
+
+@dataclass
+class Figures:
+    """The counts of one line: a notice on a channel, a type, or a total."""
+
+    handed_over: int = 0  # emails given to the mail server; SMS given to the agency
+    accepted: int = 0  # emails the server took (250)
+    refused: int = 0  # emails the server refused (5xx)
+    bounced_hard: int = 0
+    bounced_soft: int = 0
+    sms_delivered: int = 0
+    sms_failed: int = 0
+    clicks: int | None = None  # None where clicks cannot be told apart (SMS against LMS)
+
+    def add(self, other: "Figures") -> None:
+        for name in ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.clicks is not None:
+            self.clicks = (self.clicks or 0) + other.clicks
+
+    @property
+    def reached(self) -> int:
+        """Messages that arrived as far as can be known: accepted emails that
+        did not bounce hard, or SMS the agency delivered (handed over when it
+        has not reported)."""
+        if self.accepted or self.refused or self.bounced_hard:
+            return max(0, self.accepted - self.bounced_hard)
+        return self.sms_delivered if (self.sms_delivered or self.sms_failed) else self.handed_over
+
+    @property
+    def click_rate(self) -> float | None:
+        if self.clicks is None or not self.reached:
+            return None
+        return self.clicks / self.reached
+
+
+@dataclass
+class NoticeLine:
+    slug: str
+    title: str
+    by_channel: dict = field(default_factory=dict)  # email/sms -> Figures
+
+
+@dataclass
+class IssueReport:
+    outbox: str
+    notices: list  # NoticeLine, in order of messages handed over
+    by_type: dict  # EMAIL/SMS/LMS -> Figures (messages, not notices)
+    by_channel: dict  # email/sms -> Figures
+    total: Figures
+    surveys: list  # {"title", "invitations", "answers"}
+
+
+def issue_report(outbox: str, notice_rows, message_rows, clicks: dict, titles: dict, surveys: list) -> IssueReport:
+    """``notice_rows``: (slug, channel, type, *Figures counts) per notice;
+    ``message_rows``: (channel, type, *Figures counts) per message;
+    ``clicks``: {(channel, slug): clicks}; ``titles``: slug -> title."""
+    notices: dict[str, NoticeLine] = {}
+    for slug, channel, _type, *counts in notice_rows:
+        line = notices.setdefault(slug, NoticeLine(slug, titles.get(slug) or slug))
+        line.by_channel.setdefault(channel, Figures(clicks=0)).add(Figures(*counts))
+    for (channel, slug), count in clicks.items():
+        line = notices.setdefault(slug, NoticeLine(slug, titles.get(slug) or slug))
+        line.by_channel.setdefault(channel, Figures(clicks=0)).add(Figures(clicks=count))
+    by_type = {t: Figures() for t in TYPE_LABELS}
+    by_channel = {c: Figures(clicks=0) for c in CHANNEL_LABELS}
+    total = Figures(clicks=0)
+    for channel, message_type, *counts in message_rows:
+        figures = Figures(*counts)
+        by_type[message_type].add(figures)
+        by_channel[channel].add(figures)
+        total.add(figures)
+    for (channel, _slug), count in clicks.items():
+        by_channel[channel].add(Figures(clicks=count))
+        total.add(Figures(clicks=count))
+    ordered = sorted(notices.values(), key=lambda n: (-sum(f.handed_over for f in n.by_channel.values()), n.slug))
+    return IssueReport(outbox, ordered, by_type, by_channel, total, surveys)
+
+
+CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "click_rate",
+               "survey_invitations", "survey_answers")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_rows(report: IssueReport):
+    def row(table, item, channel, message_type, figures: Figures):
+        rate = "" if figures.click_rate is None else f"{figures.click_rate:.4f}"
+        values = ["" if getattr(figures, f.name) is None else getattr(figures, f.name) for f in fields(Figures)]
+        return [table, item, channel, message_type, *values, rate, "", ""]
+
+    for line in report.notices:
+        for channel, figures in sorted(line.by_channel.items()):
+            yield row("notice", line.slug, channel, "", figures)
+    for message_type, figures in report.by_type.items():
+        yield row("type", TYPE_LABELS[message_type], "", message_type, figures)
+    for channel, figures in report.by_channel.items():
+        yield row("channel", CHANNEL_LABELS[channel], channel, "", figures)
+    yield row("total", "합계", "", "", report.total)
+    for survey in report.surveys:
+        yield ["survey", survey["title"], *[""] * (len(CSV_COLUMNS) - 4), survey["invitations"], survey["answers"]]
+
+
+def spreadsheet_safe(cell):
+    """A text cell that a spreadsheet would run as a formula, made plain text."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
+
+
+def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:
+    """Geometry of the horizontal bars: each notice's messages handed over and clicks."""
+    left, top = 260, 8
+    peak = max((max(f.handed_over, f.clicks or 0) for n in report.notices for f in n.by_channel.values()), default=0) or 1
+    rows = []
+    for index, line in enumerate(report.notices):
+        handed = sum(f.handed_over for f in line.by_channel.values())
+        clicks = sum(f.clicks or 0 for f in line.by_channel.values())
+        y = top + index * (bar_height * 2 + 12)
+        rows.append({"title": line.title[:24], "y": y, "handed": handed, "clicks": clicks,
+                     "handed_width": round((width - left - 80) * handed / peak, 1),
+                     "clicks_width": round((width - left - 80) * clicks / peak, 1)})
+    return {"width": width, "height": top + len(rows) * (bar_height * 2 + 12) + 8, "left": left,
+            "bar_height": bar_height, "rows": rows}
+
+
+def write_issue_report(report: IssueReport, folder: Path, site_name: str) -> tuple[Path, Path]:
+    """private/reports/issue-D.html and issue-D.csv."""
+    context = dict(report=report, chart=chart(report), type_labels=TYPE_LABELS, channel_labels=CHANNEL_LABELS,
+                   site_name=site_name)
+    rows = [[spreadsheet_safe(cell) for cell in row] for row in csv_rows(report)]
+    return write_html_and_csv(folder, f"issue-{report.outbox}", "delivery_issue_report.html", context, CSV_COLUMNS, rows)
+
+
+# --- reading the journal (the edge) ----------------------------------------------------
+
+_COUNTS = ", ".join(f"coalesce(sum({condition}), 0)" for condition in (
+    "CASE WHEN m.channel = 'sms' THEN m.state IN ('handed_over', 'sent') ELSE m.attempts > 0 END",
+    "m.channel = 'email' AND m.state = 'sent'",
+    "m.channel = 'email' AND m.state = 'failed'",
+    "b.kind = 'hard'", "b.kind = 'soft'",
+    "r.status = 'delivered'", "r.status = 'failed'",
+))
+_JOINS = """
+    LEFT JOIN (SELECT outbox, subscriber_id, min(kind) AS kind FROM delivery_bounces   -- 'hard' < 'soft'
+               WHERE channel = 'email' GROUP BY 1, 2) AS b
+           ON b.outbox = m.outbox AND b.subscriber_id = m.subscriber_id AND m.channel = 'email'
+    LEFT JOIN delivery_sms_results AS r
+           ON r.outbox = m.outbox AND r.subscriber_id = m.subscriber_id AND m.channel = 'sms'
+"""
+
+
+def journal_rows(db, outbox: str) -> tuple[list, list, dict]:
+    """(per-notice rows, per-message rows, titles) of one outbox, for :func:`issue_report`."""
+    notice_rows = db.execute(f"SELECT j.value, m.channel, m.type, {_COUNTS} FROM delivery_messages AS m"
+                             f" JOIN json_each(m.notices) AS j {_JOINS} WHERE m.outbox = ? GROUP BY 1, 2, 3",
+                             (outbox,)).fetchall()
+    message_rows = db.execute(f"SELECT m.channel, m.type, {_COUNTS} FROM delivery_messages AS m {_JOINS}"
+                              " WHERE m.outbox = ? GROUP BY 1, 2", (outbox,)).fetchall()
+    titles = dict(db.execute("SELECT slug, title FROM delivery_notices WHERE outbox = ?", (outbox,)).fetchall())
+    return [tuple(r) for r in notice_rows], [tuple(r) for r in message_rows], titles

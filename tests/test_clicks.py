@@ -1,0 +1,120 @@
+"""Click counts (SPEC §14) over real HTTP: with CLICK_COUNTING, the notice
+links of bundled emails and SMS go through the collector's /c/KEY/CODE,
+which answers 303 to the notice and counts per bundle, notice and channel;
+no link names a reader, no row holds one; made-up codes count nothing."""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import re
+from email import message_from_bytes, policy
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import copy_project, serving
+from delivery_support import run_cli, store_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sotong.links import click_code, read_click_code
+from sotong.project import Project
+from sotong.store import Store, Subscriber
+from sotong.web import make_app
+
+ISSUE = "2026-11-26"
+COLLECTOR = "https://sotong.sd.go.kr"
+CLICK = re.compile(re.escape(COLLECTOR) + r"/c/[^\s\"'<>]+")
+
+
+def bundled(tmp_path: Path, counting: bool) -> Path:
+    copy_project(tmp_path, extra_settings=f'CLICK_COUNTING = {counting}\nCOLLECTOR_URL = "{COLLECTOR}"\n'
+                                          'SITEURL = "https://www.sd.go.kr/sotong"\n')
+    store = Store.open(tmp_path / "private" / "sotong.db")
+    for subscriber_id in ("A1", "A2"):
+        store.put_subscriber(Subscriber(id=subscriber_id, name="김민서", email=f"{subscriber_id.lower()}@example.com",
+                                        phone=f"010-2000-000{subscriber_id[1]}", birth_year=1985, gender="F", dong="seongsu1ga1",
+                                        fields=frozenset({"health", "culture", "living"}), channels=frozenset({"email", "sms"})))
+    store.close()
+    ran = run_cli(tmp_path / "pelicanconf.py", "bundles", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+    return tmp_path / "private" / "outbox" / ISSUE
+
+
+def email_links(outbox: Path, subscriber_id: str) -> list[str]:
+    message = message_from_bytes((outbox / "email" / f"{subscriber_id}.eml").read_bytes(), policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    return re.findall(r'href="([^"]+)"', html)
+
+
+def sms_texts(outbox: Path) -> dict[str, str]:
+    with open(outbox / "sms.csv", encoding="utf-8", newline="") as file:
+        return {row["id"]: row["text"] for row in csv.DictReader(file)}
+
+
+def get(port: int, url: str, method: str = "GET") -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, urlsplit(url).path)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+@settings(max_examples=100)
+@given(st.from_regex(r"[\w-]{1,30}", fullmatch=True), st.sampled_from(["email", "sms"]), st.from_regex(r"[\w-]{1,40}", fullmatch=True))
+def test_a_click_code_reads_back_only_for_its_own_bundle(bundle, channel, ref):
+    code = click_code(bundle, channel, ref)
+    assert read_click_code(bundle, code) == (channel, ref)
+    assert read_click_code(bundle + "x", code) is None
+    tampered = code[:-1] + ("a" if code[-1] != "a" else "b")
+    assert read_click_code(bundle, tampered) is None
+
+
+def test_links_go_through_the_collector_and_name_no_reader(tmp_path):
+    outbox = bundled(tmp_path, counting=True)
+    links = {reader: [link for link in email_links(outbox, reader) if link.startswith(COLLECTOR + "/c/")] for reader in ("A1", "A2")}
+    assert links["A1"] and links["A1"] == links["A2"]  # the same notices, the same links: nothing per reader
+    assert not [link for link in email_links(outbox, "A1") if "/notices/" in link]
+    texts = sms_texts(outbox)
+    sms_links = {reader: CLICK.findall(text) for reader, text in texts.items()}
+    assert sms_links["A1"] and sms_links["A1"] == sms_links["A2"]
+    for link in links["A1"] + sms_links["A1"]:
+        assert "A1" not in link and "example.com" not in link and "2000" not in link
+        assert link.startswith(f"{COLLECTOR}/c/{ISSUE}/")
+
+
+def test_without_click_counting_links_go_straight_to_the_notice(tmp_path):
+    outbox = bundled(tmp_path, counting=False)
+    links = email_links(outbox, "A1")
+    assert not [link for link in links if "/c/" in link]
+    assert [link for link in links if link.startswith("https://www.sd.go.kr/sotong/notices/")]
+    assert not CLICK.findall(" ".join(sms_texts(outbox).values()))
+
+
+def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
+    outbox = bundled(tmp_path, counting=True)
+    email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
+    sms_link = CLICK.findall(sms_texts(outbox)["A1"])[0]
+    app = make_app(Project(tmp_path / "pelicanconf.py"))
+    with serving(app) as port:
+        first = get(port, email_link)
+        assert first.status == 303
+        slug = urlsplit(email_link).path.split("/")[-1][1:].rsplit(".", 1)[0]
+        assert first.headers["Location"] == f"https://www.sd.go.kr/sotong/notices/{slug}/"
+        assert get(port, email_link).status == 303
+        assert get(port, email_link, "HEAD").status == 303  # answered, not counted
+        sms = get(port, sms_link)
+        assert sms.status == 303 and sms.headers["Location"].startswith("https://www.sd.go.kr/sotong/n/")
+        code = urlsplit(email_link).path.split("/")[-1]
+        assert get(port, f"/c/{ISSUE}/{code[:-1]}{'a' if code[-1] != 'a' else 'b'}").status == 404
+        assert get(port, f"/c/2026-12-10/{code}").status == 404
+    rows = store_rows(tmp_path, "SELECT * FROM delivery_clicks ORDER BY channel")
+    sms_code = urlsplit(sms_link).path.split("/")[-1][1:].rsplit(".", 1)[0]
+    assert rows == [(ISSUE, "email", slug, 2), (ISSUE, "sms", sms_code, 1)]
+
+
+def test_the_privacy_page_says_clicks_are_counted_without_names():
+    text = (Path(__file__).resolve().parent.parent / "content" / "pages" / "privacy.md").read_text(encoding="utf-8")
+    assert "클릭 수" in text and "개인을 식별" in text

@@ -1,0 +1,147 @@
+"""``sotong report --issue D`` (SPEC §14) from a journal filled the real way:
+emails sent to aiosmtpd (one refused), late bounces read from a Maildir, the
+SMS agency's results imported, clicks made over HTTP on the collector, and a
+survey's invitations; the CSV's figures per notice, type, channel and total,
+the HTML with its chart; ``sotong send report`` with late bounces."""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import mailbox
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bounce_mails import postfix_dsn
+from conftest import copy_project, serving
+from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli
+from delivery.issue_report import Figures, issue_report, spreadsheet_safe
+from delivery.verp import make_return_path
+from survey import storage
+
+from sotong.links import click_url, short_codes, sms_link_notices
+from sotong.project import Project
+from sotong.store import Store
+from sotong.web import make_app
+
+ISSUE = "2026-11-26"
+COLD, CONCERT = "2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"
+SURVEY = "library-satisfaction"
+
+
+def click(port: int, url: str, times: int = 1) -> None:
+    for _ in range(times):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", urlsplit(url).path)
+        assert connection.getresponse().status == 303
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("issue"), extra_settings=(
+        'BOUNCE_ADDRESS = "bounces@sd.go.kr"\nBOUNCE_MAILDIR = "private/bounces"\nCLICK_COUNTING = True\n'
+        'SEND_RATE = 2000\nDELIVERY = {"max_attempts": 1}\n'))
+    settings = project / "pelicanconf.py"
+    ids = add_subscribers(project / "private" / "sotong.db", 6)
+    make_outbox(project / "private" / "outbox", ISSUE, ids[:4], [COLD, CONCERT], sms={ids[4]: "SMS", ids[5]: "LMS"})
+    handler = ScriptedHandler()
+    handler.refuse[address_of(ids[3])] = "550 5.1.1 no such user"
+    with SMTPServer(handler) as server:
+        sent = run_cli(settings, "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port))
+    assert "3 sent, 1 failed" in sent.output, sent.output
+    box = mailbox.Maildir(str(project / "private" / "bounces"), create=True)
+    box.add(postfix_dsn(make_return_path("bounces@sd.go.kr", ids[0], ISSUE), address_of(ids[0]), serial=1))
+    box.add(postfix_dsn(make_return_path("bounces@sd.go.kr", ids[1], ISSUE), address_of(ids[1]), serial=2,
+                        status="4.2.2", action="delayed", diagnostic="smtp; 452 4.2.2 Mailbox full"))
+    assert run_cli(settings, "bounces").code == 0
+    # make_outbox numbers the phones of sms.csv from 1
+    (project / "results.csv").write_text(f"phone,status,code,time\n{phone_of(1)},delivered,1000,2026-11-26 09:00\n"
+                                         f"{phone_of(2)},failed,2001,2026-11-26 09:01\n", encoding="utf-8")
+    assert run_cli(settings, "send", "results", "--issue", ISSUE, str(project / "results.csv")).code == 0
+    store = storage.ensure(Store.open(project / "private" / "sotong.db"))
+    for subscriber_id in ids[:3]:
+        storage.record_invitation(store, SURVEY, subscriber_id, ISSUE)
+    storage.store_response(store, SURVEY, {"q1": ("5",)}, ISSUE, token=None, subscriber_id=ids[0])
+    store.close()
+    loaded = Project(settings)
+    code = short_codes(sms_link_notices(loaded.published_notices))[COLD]
+    with serving(make_app(loaded)) as port:
+        click(port, click_url(loaded.settings, ISSUE, "email", COLD, ""), times=3)
+        click(port, click_url(loaded.settings, ISSUE, "sms", code, ""))
+    ran = run_cli(settings, "report", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+    return project, ran
+
+
+def csv_rows(project: Path) -> dict:
+    with open(project / "private" / "reports" / f"issue-{ISSUE}.csv", encoding="utf-8-sig", newline="") as file:
+        return {(row["table"], row["item"], row["channel"]): row for row in csv.DictReader(file)}
+
+
+def figures(row: dict) -> tuple:
+    return tuple(row[name] for name in ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft",
+                                        "sms_delivered", "sms_failed", "clicks", "click_rate"))
+
+
+def test_per_notice_and_channel(reported):
+    project, ran = reported
+    rows = csv_rows(project)
+    assert figures(rows["notice", COLD, "email"]) == ("4", "3", "1", "1", "1", "0", "0", "3", "1.5000")
+    assert figures(rows["notice", COLD, "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
+    assert figures(rows["notice", CONCERT, "email"]) == ("4", "3", "1", "1", "1", "0", "0", "0", "0.0000")
+    assert figures(rows["notice", CONCERT, "sms"]) == ("1", "0", "0", "0", "0", "0", "1", "0", "")
+
+
+def test_by_type_channel_and_total(reported):
+    project, ran = reported
+    rows = csv_rows(project)
+    assert figures(rows["type", "이메일", ""]) == ("4", "3", "1", "1", "1", "0", "0", "", "")
+    assert figures(rows["type", "SMS(단문)", ""]) == ("1", "0", "0", "0", "0", "1", "0", "", "")
+    assert figures(rows["type", "LMS(장문)", ""]) == ("1", "0", "0", "0", "0", "0", "1", "", "")
+    assert figures(rows["channel", "문자(SMS·LMS)", "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
+    assert figures(rows["total", "합계", ""])[:8] == ("6", "3", "1", "1", "1", "1", "1", "4")
+    survey = rows["survey", "2026 성동구립도서관 이용자 만족도 조사", ""]
+    assert (survey["survey_invitations"], survey["survey_answers"]) == ("3", "1")
+    assert f"{ISSUE}: 6 messages handed over, 3 emails accepted, 1 bounced hard and 1 soft, SMS 1 delivered and 1 failed, 4 clicks." in ran.output
+
+
+def test_the_html_has_a_described_chart_and_captioned_tables(reported):
+    project, _ran = reported
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
+    assert "발송 4건, 클릭 3회" in html or "발송 6건, 클릭 4회" in html
+    assert html.count("<caption>") == 3
+    assert "@" not in html.replace("@media", "") and "010-" not in html
+
+
+def test_send_report_shows_the_late_bounces_and_sms_results(reported):
+    project, _ran = reported
+    ran = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "SMS results from the agency: 1 delivered, 1 failed." in ran.output
+    assert "Late bounces and SMS failures (3: 2 hard, 1 soft" in ran.output
+
+
+def test_the_report_needs_the_journal_and_one_of_year_or_issue(tmp_path):
+    copy_project(tmp_path)
+    missing = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
+    assert missing.code == 1 and f"nothing of {ISSUE} is in the journal yet" in missing.output
+    both = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE, "--year", "2026")
+    assert both.code == 2 and "give --year YYYY or --issue YYYY-MM-DD (one of them)" in both.output
+
+
+def test_click_rate_is_clicks_over_messages_that_arrived():
+    email = Figures(handed_over=10, accepted=8, refused=2, bounced_hard=2, clicks=3)
+    assert email.reached == 6 and email.click_rate == 0.5
+    sms = Figures(handed_over=4, sms_delivered=3, sms_failed=1, clicks=3)
+    assert sms.reached == 3 and sms.click_rate == 1.0
+    unreported = Figures(handed_over=4, clicks=2)
+    assert unreported.reached == 4 and unreported.click_rate == 0.5
+    report = issue_report(ISSUE, [], [], {}, {}, [])
+    assert report.total.click_rate is None and report.notices == []
+
+
+def test_a_title_that_looks_like_a_formula_is_written_as_text():
+    assert spreadsheet_safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert spreadsheet_safe("김장 나눔") == "김장 나눔" and spreadsheet_safe(3) == 3
