@@ -23,6 +23,7 @@ import shutil
 import time
 from pathlib import Path
 
+from .atomic import replacing
 from .check import check_project
 from .links import short_codes, sms_link_notices
 from .notice_cache import file_stamp
@@ -47,13 +48,16 @@ def build_site(project: Project) -> dict:
     state = {"inputs": _inputs_digest(project),
              "notices": {path: [*stamps.get(path, [None, None]), codes.get(notice.slug)]
                          for path, notice in checked.items()}}
-    unchanged = frozenset(path for path in _unchanged_notices(slot, state)
+    unchanged_notices, page_stamps = _slot_holds(slot, state)
+    unchanged = frozenset(path for path in unchanged_notices
                           if not _LINKS_TO_OTHER_CONTENT.search(checked[path].body))
     _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
     kept: set = set()
+    notice_pages: set = set()
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False,
                     SOTONG_CHECKED_NOTICES=checked, SOTONG_CHECKED_STAMPS=stamps,
-                    SOTONG_UNCHANGED_NOTICES=unchanged, SOTONG_KEPT_PAGES=kept)
+                    SOTONG_UNCHANGED_NOTICES=unchanged, SOTONG_SLOT_PAGES=page_stamps,
+                    SOTONG_KEPT_PAGES=kept, SOTONG_NOTICE_PAGES=notice_pages)
     from pelican import Pelican
 
     written_after = time.time() - _MTIME_SLACK
@@ -67,7 +71,10 @@ def build_site(project: Project) -> dict:
     except Exception as exc:
         raise SotongError([f"build failed, output/ left as it was: {_describe(exc)}"]) from exc
     files = _remove_unwritten(slot, written_after, kept)
-    _state_file(slot).write_text(json.dumps(state), encoding="utf-8")
+    # the stamps of the pages made for notices: a page that anything else rewrites is never kept
+    state["pages"] = {os.path.relpath(page, slot): file_stamp(page) for page in kept | notice_pages}
+    with replacing(_state_file(slot)) as out:
+        out.write(json.dumps(state).encode())
     _point(output, slot)
     return {"seconds": time.perf_counter() - started, "files": files}
 
@@ -105,9 +112,12 @@ def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
 
 # --- what a slot holds --------------------------------------------------------
 # A notice's page depends on the notice and on what every page depends on:
-# templates, plugins, settings, audiences.yaml, Sotong itself and the day (a
-# notice expires). A slot's state file says what its pages were made from, so
-# that a rebuild renders again only the pages of notices that changed.
+# templates, plugins, settings, audiences.yaml (labels), the rest of content/
+# (pages, surveys, banners, images), Sotong itself and the day (a notice
+# expires). A slot's state file says what its pages were made from, and the
+# stamp of each page made for a notice as this build left it, so that a
+# rebuild renders again only the pages of notices that changed, and never
+# keeps a page that something else (a dev server, an editor) wrote since.
 
 
 # Pelican's intrasite links ({filename}other.md, |static|...) make a page depend
@@ -127,26 +137,43 @@ def _inputs_digest(project: Project) -> str:
                               if isinstance(value, (str, int, float, bool, type(None))))).encode())
     files = [settings["AUDIENCES_PATH"], *Path(settings["SOTONG_PROJECT_DIR"]).glob("*.py")]
     folders = [settings["THEME"], *settings.get("PLUGIN_PATHS", []), os.path.dirname(__file__),
-               *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+               *settings.get("THEME_TEMPLATES_OVERRIDES", []), settings["PATH"]]
+    notices = os.path.abspath(project.notices_path)
     for folder in folders:
         for root, dirs, names in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and os.path.abspath(os.path.join(root, d)) != notices)
             files.extend(os.path.join(root, name) for name in sorted(names))
     for path in files:
-        digest.update(f"{path}\0{file_stamp(path)}\0".encode())
+        digest.update(f"{path}\0{_content_digest(path)}\0".encode())
     return digest.hexdigest()
 
 
-def _unchanged_notices(slot: Path, state: dict) -> frozenset:
-    """The notices whose pages ``slot`` holds as this build would make them."""
+_WHOLE_FILE_LIMIT = 1 << 20
+
+
+def _content_digest(path) -> str:
+    """What a file holds: its bytes' digest (an edit that keeps the size and
+    the time, as ``cp -p`` or ``rsync -t`` may, still counts), or for a file
+    over 1 MiB (an image) its stamp."""
+    stamp = file_stamp(path)
+    if stamp[1] > _WHOLE_FILE_LIMIT:
+        return repr(stamp)
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+def _slot_holds(slot: Path, state: dict) -> tuple[frozenset, dict]:
+    """The notices whose pages ``slot`` holds as this build would make them,
+    and the stamps its pages for notices had when ``sotong build`` left them."""
     try:
         before = json.loads(_state_file(slot).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return frozenset()
-    if before.get("inputs") != state["inputs"]:
-        return frozenset()
+        return frozenset(), {}
+    if not isinstance(before, dict) or before.get("inputs") != state["inputs"]:
+        return frozenset(), {}
     previous = before.get("notices", {})
-    return frozenset(path for path, stamp in state["notices"].items() if previous.get(path) == stamp)
+    unchanged = frozenset(path for path, stamp in state["notices"].items() if previous.get(path) == stamp)
+    return unchanged, before.get("pages", {})
 
 
 def _point(output: Path, slot: Path) -> None:

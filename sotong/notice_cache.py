@@ -4,16 +4,22 @@ and on when it is (CACHE_CONTENT and LOAD_CONTENT_CACHE, the dev default).
 A file's entry is used while its size and modification time are unchanged
 and nothing it may refer to has changed: audiences.yaml, and the names of the
 other files under content/ (images, surveys), which validation looks up.
+A cache that cannot be read (a build killed while writing it) is discarded
+with a warning; it is written whole or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 from pathlib import Path
 
+from .atomic import replacing
+
 FILE_NAME = "sotong-notices.pickle"
+log = logging.getLogger(__name__)
 
 
 def file_stamp(path: str | os.PathLike) -> list[int]:
@@ -38,8 +44,11 @@ class NoticeCache:
                     context, entries = pickle.load(cached)
                 if context == self.context:
                     self.entries = entries
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-                pass  # no cache, or one from another version: read everything
+            except FileNotFoundError:
+                pass  # the first run: read everything
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as exc:
+                log.warning("%s: the notice cache cannot be read (%s: %s), cut short or from another version; "
+                            "it is discarded and every notice is read again", self.file, type(exc).__name__, exc)
         self.fresh: dict = {}
         self._stamp_before_reading: dict = {}
 
@@ -81,8 +90,5 @@ class NoticeCache:
         """Keep this run's entries (only files that still exist)."""
         if not self.enabled:
             return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.file.with_suffix(f".tmp-{os.getpid()}")
-        with open(temporary, "wb") as out:
+        with replacing(self.file) as out:
             pickle.dump((self.context, self.fresh), out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.file)

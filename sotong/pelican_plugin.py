@@ -7,7 +7,8 @@ Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
   channel an unlisted page (Pelican's "hidden" status), so links always work;
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
-- puts the audiences (field labels, dongs, departments) into the templates.
+- puts the audiences (field labels, dongs, departments) into the templates;
+- makes Pelican's content cache safe against a killed build (pelican_cache).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pelican.writers import Writer
 from .audiences import load_audiences
 from .notice_cache import file_stamp
 from .notices import read_notice, split_front_matter
+from .pelican_cache import make_crash_safe
 from .problems import SotongError
 from .settings import DEFAULTS, add_defaults, today
 
@@ -118,18 +120,31 @@ class KeepingWriter(Writer):
     """Pelican's writer, except that it leaves a page made for one notice
     (written with ``article=``: the notice's page, its short link) as it is
     when ``sotong build`` says the build slot already holds it, made from the
-    same notice and the same templates and settings (SOTONG_UNCHANGED_NOTICES,
-    absolute source paths). Kept pages are recorded in SOTONG_KEPT_PAGES."""
+    same notice and the same inputs (SOTONG_UNCHANGED_NOTICES, absolute source
+    paths), and the page is still as that build left it (SOTONG_SLOT_PAGES:
+    its stamp). Kept pages are recorded in SOTONG_KEPT_PAGES, pages made
+    for notices in SOTONG_NOTICE_PAGES."""
 
     def write_file(self, name, template, context, *args, **kwargs):
-        unchanged = self.settings.get("SOTONG_UNCHANGED_NOTICES")
         article = kwargs.get("article")
-        if unchanged and article is not None and os.path.abspath(article.source_path) in unchanged:
-            path = os.path.join(self.output_path, name)
-            if os.path.isfile(path):
-                self.settings["SOTONG_KEPT_PAGES"].add(path)
-                return None
-        return super().write_file(name, template, context, *args, **kwargs)
+        if article is None or "SOTONG_NOTICE_PAGES" not in self.settings:
+            return super().write_file(name, template, context, *args, **kwargs)
+        path = os.path.join(self.output_path, name)
+        if self._holds_as_made(path, article):
+            self.settings["SOTONG_KEPT_PAGES"].add(path)
+            return None
+        written = super().write_file(name, template, context, *args, **kwargs)
+        self.settings["SOTONG_NOTICE_PAGES"].add(path)
+        return written
+
+    def _holds_as_made(self, path: str, article) -> bool:
+        if os.path.abspath(article.source_path) not in self.settings["SOTONG_UNCHANGED_NOTICES"]:
+            return False
+        made = self.settings["SOTONG_SLOT_PAGES"].get(os.path.relpath(path, self.output_path))
+        try:
+            return made is not None and file_stamp(path) == made
+        except OSError:
+            return False
 
 
 def use_keeping_writer(pelican):
@@ -175,6 +190,7 @@ def add_sotong_defaults(pelican):
 
 
 def register():
+    make_crash_safe()
     signals.initialized.connect(add_sotong_defaults)
     signals.get_writer.connect(use_keeping_writer)
     signals.readers_init.connect(add_reader)

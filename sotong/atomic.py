@@ -1,0 +1,30 @@
+"""Writing a file so that a crash at any moment leaves the old file or the
+new one, never a part of it: the new bytes go to a temporary file beside it,
+which replaces it with one rename once complete."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+@contextmanager
+def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
+    """``with replacing(path) as out: out.write(...)``: ``out`` is a temporary
+    file opened ``"wb"`` with ``opener`` (e.g. gzip.open); when the block ends
+    without an error it replaces ``path``; otherwise it is removed and
+    ``path`` stays as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        with opener(temporary, "wb") as out:
+            yield out
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

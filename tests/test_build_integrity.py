@@ -1,0 +1,103 @@
+"""A build that survives a killed one, and never keeps a stale page (issue
+#8): Pelican's content cache and Sotong's notice cache that were cut short
+are discarded with a warning and written whole or not at all; a kept notice
+page depends on every input it shows and on being as ``sotong build`` left it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from conftest import copy_project, run_sotong
+
+OLD_LABEL, NEW_LABEL = "생활정보", "생활안내"  # the same number of UTF-8 bytes
+
+
+def build(project: Path):
+    result = run_sotong(project, "build")
+    assert result.code == 0, result.output
+    return result
+
+
+def test_a_content_cache_cut_short_is_discarded_with_a_warning_and_the_build_goes_on(project_dir):
+    build(project_dir)
+    caches = [path for path in (project_dir / ".cache" / "pelican").iterdir() if path.is_file()]
+    assert any(path.name != "sotong-notices.pickle" for path in caches)
+    for path in caches:  # what a build killed while writing them leaves
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    result = build(project_dir)
+    assert "Traceback" not in result.output and "EOFError" in result.stderr
+    assert "the content cache cannot be read" in result.stderr
+    assert "the notice cache cannot be read" in result.stderr
+    assert (project_dir / "output" / "notices" / "2026-11-21-cold-wave-warning" / "index.html").is_file()
+
+
+def test_a_cache_save_that_fails_half_way_keeps_the_last_complete_cache(tmp_path):
+    from pelican.cache import FileDataCacher
+
+    from sotong.pelican_cache import make_crash_safe
+
+    make_crash_safe()
+    settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": False}
+    cache = FileDataCacher(settings, "cache-test", True, False)
+    cache.cache_data("a.md", "A" * 100_000)
+    cache.save_cache()
+    cache.cache_data("z.md", lambda: None)  # cannot be pickled: the dump fails after writing "a.md"
+    cache.save_cache()
+    with open(tmp_path / "cache-test", "rb") as cached:
+        assert pickle.load(cached) == {"a.md": "A" * 100_000}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache-test"]
+
+
+def pages_showing(output: Path, text: str) -> set[str]:
+    return {str(path.relative_to(output)) for path in output.rglob("*.html") if text in path.read_text(encoding="utf-8")}
+
+
+def test_a_label_edited_in_audiences_yaml_changes_every_page_showing_it(project_dir):
+    build(project_dir)
+    build(project_dir)  # both build slots now hold pages and a state
+    output = project_dir / "output"
+    showing = pages_showing(output, OLD_LABEL)
+    assert any(page.startswith("notices/") for page in showing)
+    audiences = project_dir / "audiences.yaml"
+    stamp = audiences.stat()
+    # e.g. copied with cp -p or rsync -t from another machine: same size, same time
+    audiences.write_text(audiences.read_text(encoding="utf-8").replace(f"living: {OLD_LABEL}", f"living: {NEW_LABEL}"),
+                         encoding="utf-8")
+    os.utime(audiences, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    build(project_dir)  # into the slot of the first build, whose state says the same stamps
+    assert pages_showing(output, OLD_LABEL) == {"subscribe/index.html"}  # its Markdown names the field itself
+    assert pages_showing(output, NEW_LABEL) >= showing - {"subscribe/index.html"}
+
+
+def test_a_page_written_into_a_slot_by_anything_but_sotong_build_is_never_kept(project_dir):
+    build(project_dir)
+    build(project_dir)  # output/ is the second slot; the next build goes into the first
+    relative = Path("notices") / "2026-11-21-cold-wave-warning" / "index.html"
+    made = (project_dir / "output" / relative).read_text(encoding="utf-8")
+    page = project_dir / ".output-a" / relative
+    page.write_text(made.replace(OLD_LABEL, "(dev server)"), encoding="utf-8")  # e.g. a dev server writing output/
+    build(project_dir)  # nothing changed since the first build
+    assert os.readlink(project_dir / "output") == ".output-a"
+    assert page.read_text(encoding="utf-8") == made
+
+
+def test_pages_surveys_banners_and_images_are_inputs_of_every_kept_page(project_dir):
+    from sotong.build import _inputs_digest
+    from sotong.project import Project
+
+    def digest():
+        return _inputs_digest(Project(project_dir / "pelicanconf.py"))
+
+    before = digest()
+    for folder in ("pages", "surveys", "banners"):
+        path = next((project_dir / "content" / folder).iterdir())
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + "\n", encoding="utf-8")
+        assert digest() != before, folder
+        path.write_text(text, encoding="utf-8")
+        assert digest() == before
+    notice = project_dir / "content" / "notices" / "2026-11-21-cold-wave-warning.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert digest() == before  # a notice is an input of its own pages only
