@@ -241,6 +241,23 @@ def brute_unsubscribed_at(stored, subscribed_at, unsubscribed_at):
     return stored
 
 
+@st.composite
+def stored_and_subscribed_days(draw):
+    """A stored unsubscribed_at and an imported subscribed_at around its
+    day: the same day or the next, in Seoul or in the zone it was written in."""
+    stored = draw(stored_values.filter(lambda value: value is not None))
+    local = dt.datetime.fromisoformat(stored).date()
+    around = [local, day_in_seoul(stored)]
+    return stored, draw(st.sampled_from(around + [day + dt.timedelta(days=1) for day in around])).isoformat()
+
+
+@given(stored_and_subscribed_days(), optional_dates)
+def test_unsubscribe_is_never_undone_around_its_day(stored_and_subscribed, unsubscribed_at):
+    stored, subscribed_at = stored_and_subscribed
+    kept = kept_unsubscribed_at(stored, subscribed_at, unsubscribed_at)
+    assert kept == brute_unsubscribed_at(stored, subscribed_at, unsubscribed_at)
+
+
 @given(stored_values, optional_dates, optional_dates)
 def test_unsubscribe_is_never_undone(stored, subscribed_at, unsubscribed_at):
     kept = kept_unsubscribed_at(stored, subscribed_at, unsubscribed_at)
