@@ -8,7 +8,8 @@ vacation replies and unrelated mails (tests/bounce_mails.py), then measures:
      in this process, nothing else;
   2. `sotong bounces` as the operator runs it (process start, attribution,
      classification, the journal, scores, moving each handled mail): mails
-     per second of the whole command.
+     per second of the whole command, on the clock and per CPU second (the
+     machine is shared; per CPU second is what an idle core would do).
 Target (issue #14): >= 500 mails per second.
 
     .venv/bin/python benchmarks/bounces.py [--count 10000]
@@ -20,6 +21,7 @@ import argparse
 import email
 import email.policy
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -61,12 +63,17 @@ def fill_maildir(folder: Path, subscriber_ids: list[str]) -> None:
         (folder / "new" / f"1764180000.M{number}P1.bench").write_bytes(data)
 
 
-def baseline(folder: Path) -> float:
-    """Seconds to read and parse every mail with the email package."""
-    started = time.perf_counter()
+def baseline(folder: Path) -> tuple[float, float]:
+    """Seconds (wall, CPU) to read and parse every mail with the email package."""
+    started, cpu = time.perf_counter(), time.process_time()
     for path in (folder / "new").iterdir():
         email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -83,16 +90,21 @@ def main() -> None:
                                     SOTONG_TODAY="2026-11-30")
         subscriber_ids = add_subscribers(root / "private" / "sotong.db", count, channels=("email",))
         fill_maildir(root / "bounces", subscriber_ids)
-        base = baseline(root / "bounces")
+        base, base_cpu = baseline(root / "bounces")
         os.sync()
+        cpu_before = children_cpu()
         seconds = timed([sys.executable, "-m", "sotong", "bounces", "-s", str(settings)], root)
+        cpu = children_cpu() - cpu_before
         left = len(list((root / "bounces" / "new").iterdir())) + len(list((root / "bounces" / "cur").iterdir()))
         handled = len(list((root / "bounces" / ".sotong-handled" / "cur").iterdir()))
-    rate = count / seconds
-    print(f"{count:,} mails: baseline (read and parse only) {base:.2f} s = {count / base:,.0f}/s")
-    print(f"sotong bounces, whole command: {seconds:.2f} s = {rate:,.0f} mails/s "
+    rate, cpu_rate = count / seconds, count / cpu
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{count:,} mails: baseline (read and parse only) {base:.2f} s = {count / base:,.0f}/s, "
+          f"{count / base_cpu:,.0f} per CPU second")
+    print(f"sotong bounces, whole command: {seconds:.2f} s = {rate:,.0f} mails/s, {cpu_rate:,.0f} per CPU second "
           f"({handled:,} bounces handled and moved, {left:,} left in the inbox)")
-    print(f"target >= {TARGET:.0f}/s: {'met' if rate >= TARGET else 'NOT met'}")
+    print(f"target >= {TARGET:.0f}/s: {'met' if rate >= TARGET else 'NOT met'} on the clock, "
+          f"{'met' if cpu_rate >= TARGET else 'NOT met'} per CPU second (what one idle core would do)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
 from conftest import copy_project
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli, store_rows
-from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of
+from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of, verdict_of_bytes
 from delivery.verp import make_return_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,6 +95,14 @@ def test_each_fixture_reads_as_what_it_is():
     kinds = {name: getattr(verdict_of(message_from_bytes(data)), "kind", None) for name, data in bag.items()}
     assert kinds == {"postfix-hard": HARD, "gmail-hard": HARD, "exim-hard": HARD, "postfix-soft": SOFT,
                      "forged": HARD, "vacation": None, "unrelated": None}
+
+
+def test_reading_a_dsn_from_its_bytes_agrees_with_parsing_it_whole():
+    for name, data in mailbag().items():
+        assert verdict_of_bytes(data)[0] == verdict_of(message_from_bytes(data)), name
+    folded = postfix_dsn(rp("S00001"), address_of("S00001"), status="4.4.7", action="delayed",
+                         diagnostic="smtp; 451 4.4.7\r\n  later")
+    assert verdict_of_bytes(folded)[0] == verdict_of(message_from_bytes(folded))
 
 
 # --- IMAP ----------------------------------------------------------------------------------

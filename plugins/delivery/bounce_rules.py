@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email import message_from_bytes
 from email.message import Message
+from email.parser import BytesHeaderParser, HeaderParser
+from email.policy import compat32
 from email.utils import parseaddr
 from typing import Iterable
 
 HARD, SOFT = "hard", "soft"
 WEIGHTS = {HARD: 1.0, SOFT: 0.5}
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})")
+_BLANK_LINE = re.compile(rb"\r?\n[ \t]*\r?\n")
+_BLANK_LINE_TEXT = re.compile(r"\r?\n[ \t]*\r?\n")
 _AUTO_REPLY_SUBJECT = re.compile(r"out of (the )?office|auto(matic)?[ -]?(reply|response)|vacation|부재|자동\s*응답", re.I)
 
 
@@ -71,6 +76,38 @@ def delivery_report(message: Message) -> list[Message] | None:
         if part.get_content_type() == "message/delivery-status" and part.is_multipart():
             return list(part.get_payload())[1:]
     return None
+
+
+def report_blocks(data: bytes, head: Message) -> list[Message] | None:
+    """The recipient blocks of a multipart/report DSN read from its bytes
+    (``head``: its headers), without parsing its other parts — the returned
+    message is often the largest, and parsing it costs most of the time;
+    None when no delivery-status part is found."""
+    boundary = head.get_boundary() if head.get_content_type() == "multipart/report" else None
+    if not boundary:
+        return None
+    for part in data.split(b"\n--" + boundary.encode("ascii", "replace"))[1:]:  # no regex: a boundary is new each time
+        split = _BLANK_LINE.search(part)
+        if split is None:
+            continue
+        part_head = HeaderParser(policy=compat32).parsestr(part[:split.start()].decode("ascii", "replace").strip())
+        if part_head.get_content_type() == "message/delivery-status":
+            blocks = _BLANK_LINE_TEXT.split(part[split.end():].decode("utf-8", "replace").strip())
+            return [HeaderParser(policy=compat32).parsestr(block) for block in blocks[1:] if block.strip()]
+    return None
+
+
+def verdict_of_bytes(data: bytes) -> tuple[Verdict | None, Message]:
+    """:func:`verdict_of` a raw mail, and its headers: a DSN is read from its
+    bytes, an auto-reply from its headers; only other mail is parsed whole."""
+    end = _BLANK_LINE.search(data)
+    head = BytesHeaderParser(policy=compat32).parsebytes(data[:end.start()] if end else data)
+    blocks = report_blocks(data, head)
+    if blocks is not None:
+        return dsn_verdict(blocks), head
+    if is_auto_reply(head) and not from_mail_system(head):
+        return None, head
+    return verdict_of(message_from_bytes(data, policy=compat32)), head
 
 
 def dsn_verdict(blocks: list[Message]) -> Verdict | None:

@@ -11,8 +11,6 @@ reader had, so that a corrected address starts again from nothing.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import functools
 import hashlib
 import re
@@ -22,7 +20,7 @@ from typing import Iterable
 
 from sotong.notices import SEOUL
 
-from .bounce_rules import Verdict, bounce_score, verdict_of
+from .bounce_rules import Verdict, bounce_score, verdict_of_bytes
 from .journal import flag_invalid_addresses
 from .rules import redact_addresses
 from .verp import ReturnPath, read_return_path
@@ -118,8 +116,7 @@ def read_bounce(data: bytes, bounce_address: str, today: str) -> Bounce | Return
     return_path = return_path_of(data[:end.start()] if end else data, bounce_address)
     if return_path is None:
         return None
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
-    verdict = verdict_of(message)
+    verdict, message = verdict_of_bytes(data)
     if verdict is None:
         return return_path
     message_id = str(message.get("Message-ID") or "").strip()
