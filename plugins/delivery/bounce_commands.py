@@ -22,6 +22,7 @@ from . import bounces, clicks, issue_report, sms_results
 from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
 from .journal import Journal
 from .outbox import outbox_folder
+from .progress import progress
 
 BATCH = 500  # bounces recorded per transaction, then moved
 
@@ -40,7 +41,8 @@ def bounces_command(project):
     store = bounces.ensure(project.store)
     today = now_iso()[:10]
     with open_mailbox(project.settings) as box:
-        found = bounces.sort_mails(box.mails(), address, today)
+        with progress(box.total, "Reading bounces") as advance:
+            found = bounces.sort_mails(box.mails(), address, today, advance)
         new = 0
         for start in range(0, len(found.bounces), BATCH):
             batch = found.bounces[start:start + BATCH]

@@ -125,9 +125,11 @@ def read_bounce(data: bytes, bounce_address: str, today: str) -> Bounce | Return
     return Bounce(f"mail:{key}", return_path, reason, _day(message, today))
 
 
-def sort_mails(mails: Iterable, bounce_address: str, today: str) -> Sorted:
+def sort_mails(mails: Iterable, bounce_address: str, today: str, on_mail=lambda: None) -> Sorted:
+    """Each mail read: a bounce of ours, ours but no bounce, or not ours."""
     found = Sorted()
     for mail in mails:
+        on_mail()
         result = read_bounce(mail.data, bounce_address, today)
         if result is None:
             found.unattributed += 1

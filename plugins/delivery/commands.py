@@ -9,7 +9,6 @@ import datetime as dt
 import fcntl
 import os
 import re
-import sys
 from pathlib import Path
 
 import click
@@ -22,6 +21,7 @@ from sotong.store import now_iso
 from . import annual
 from .bounce_commands import after_send_lines, bounces_command, issue_report_command, send_results
 from .config import delivery_config
+from .progress import progress
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
@@ -86,7 +86,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run):
                        f"as handed over to the SMS agency.")
         else:
             _warn_edited_since_bundling(project, outbox)
-            with _progress(len(pending), f"Sending {key}") as advance:
+            with progress(len(pending), f"Sending {key}") as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
             journal.hand_over(outbox, recorded.sms)  # only once the run has not stopped
     option = "--issue" if kind == "issue" else "--notice"
@@ -273,16 +273,3 @@ def _send_lock(project, key: str):
         yield
 
 
-@contextlib.contextmanager
-def _progress(total: int, description: str):
-    """A callable to call once per settled message; a bar when stderr is a terminal."""
-    if not sys.stderr.isatty() or total == 0:
-        yield lambda state: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda state: progress.advance(task)

@@ -38,10 +38,12 @@ class MaildirBox:
         self.root = root
         self.folder = folder
         self.target: Path | None = None
+        self.total = 0  # mails in the inbox when it was opened, for the progress bar
 
     def __enter__(self):
         if not (self.root / "cur").is_dir() or not (self.root / "new").is_dir():
             raise SotongError([f"{self.root}: not a Maildir (it has no cur/ and new/); set BOUNCE_MAILDIR to the bounce mailbox's folder"])
+        self.total = sum(1 for sub in ("new", "cur") for name in os.listdir(self.root / sub) if not name.startswith("."))
         return self
 
     def __exit__(self, *exc):
@@ -81,6 +83,7 @@ class ImapBox:
         self.timeout = timeout
         self.imap: imaplib.IMAP4 | None = None
         self.capabilities: set[str] = set()
+        self.total = 0  # mails in the inbox when it was opened, for the progress bar
 
     def __enter__(self):
         try:
@@ -92,7 +95,7 @@ class ImapBox:
             self.imap.login(self.user, self.password)
             # The capabilities before login may lack MOVE and UIDPLUS; ask again.
             self.capabilities = set(self._ok(self.imap.capability(), "CAPABILITY")[0].decode().upper().split())
-            self._ok(self.imap.select("INBOX"), "SELECT INBOX")
+            self.total = int(self._ok(self.imap.select("INBOX"), "SELECT INBOX")[0] or 0)
         except (OSError, imaplib.IMAP4.error) as exc:
             raise SotongError([f"cannot read the bounce mailbox {self.user}@{self.host}:{self.port} ({exc}); "
                                f"check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and {PASSWORD_ENV}"]) from None
