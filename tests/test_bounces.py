@@ -220,3 +220,16 @@ def test_send_report_lists_late_bounces_by_reader(tmp_path):
     assert "Late bounces and SMS failures (2: 1 hard, 1 soft; from sotong bounces and sotong send results):" in ran.output
     assert "  S00001  email  hard on 2026-11-27: 5.1.1 550 5.1.1 <주소>: Recipient address rejected" in ran.output
     assert "  S00004  email  soft on 2026-11-27: 4.2.2 452 4.2.2 <주소>: Mailbox full" in ran.output
+
+
+@pytest.mark.parametrize("folder, good", [("sotong-handled", True), ("INBOX.sotong-handled", True),
+                                          ("../elsewhere", False), ("반송", False), ('a"b', False), (".hidden", False)])
+def test_the_handled_folder_must_be_a_plain_folder_name(tmp_path, folder, good):
+    project = project_with(tmp_path, f'BOUNCE_MAILDIR = "private/bounces"\nBOUNCE_FOLDER = {folder!r}')
+    maildir_with(project / "private" / "bounces", [mailbag()["postfix-hard"]])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert (ran.code == 0) == good, ran.output
+    if good:
+        assert (project / "private" / "bounces" / f".{folder}" / "cur").is_dir()
+    else:
+        assert "BOUNCE_FOLDER: must be a folder name in English letters" in ran.output

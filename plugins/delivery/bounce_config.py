@@ -30,8 +30,10 @@ def bounce_problems(settings: dict, found: SettingsProblems) -> None:
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
         found.add("BOUNCE_SCORE_LIMIT", f"must be a score above 0 (a hard bounce counts 1, a soft one 0.5), e.g. BOUNCE_SCORE_LIMIT = {DEFAULT_SCORE_LIMIT:g}")
     folder = settings.get("BOUNCE_FOLDER", DEFAULT_FOLDER)
-    if not isinstance(folder, str) or not folder.strip() or any(c in folder for c in '/."\\') or not folder.isprintable():
-        found.add("BOUNCE_FOLDER", f'must be a folder name without / . " or \\, e.g. BOUNCE_FOLDER = "{DEFAULT_FOLDER}"')
+    if (not isinstance(folder, str) or not folder.strip() or not folder.isascii() or not folder.isprintable()
+            or any(c in folder for c in '/"\\') or folder.startswith(".") or folder.endswith(".")):
+        found.add("BOUNCE_FOLDER", f'must be a folder name in English letters without / " or \\, e.g. BOUNCE_FOLDER = "{DEFAULT_FOLDER}" '
+                                   '(or "INBOX.sotong-handled" where the server keeps folders under INBOX)')
     codes = settings.get("SMS_SOFT_CODES", [])
     if not isinstance(codes, (list, tuple)) or not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in codes):
         found.add("SMS_SOFT_CODES", 'must be a list of the SMS agency\'s codes for a temporary failure, e.g. SMS_SOFT_CODES = ["3001", "3002"]')
