@@ -26,8 +26,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _config(folder: Path, port: int, internal: str, login: str, uid: int, gid: int) -> str:
-    return f"""
+def _config(folder: Path, port: int, internal: str, login: str, uid: int, gid: int, capabilities: str | None) -> str:
+    advertised = f"imap_capability = {capabilities}\n" if capabilities else ""
+    return advertised + f"""
 base_dir = {folder}/run
 state_dir = {folder}/state
 instance_name = sotong-test-{port}
@@ -68,9 +69,12 @@ service anvil {{
 
 
 class Dovecot:
-    """``with Dovecot() as server:`` — server.port, server.append(bytes), server.uids(folder)."""
+    """``with Dovecot() as server:`` — server.port, server.append(bytes),
+    server.messages(folder). ``capabilities``: what it says it can do after
+    login, instead of all it can (e.g. without MOVE)."""
 
-    def __init__(self):
+    def __init__(self, capabilities: str | None = None):
+        self.capabilities = capabilities
         self.binary = dovecot()
         self.folder = Path(tempfile.mkdtemp(prefix="sotong-dovecot-"))
         self.port = _free_port()
@@ -85,7 +89,7 @@ class Dovecot:
         (self.folder / "mail").mkdir()
         (self.folder / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
         (self.folder / "dovecot.conf").write_text(
-            _config(self.folder, self.port, internal, login, owner.pw_uid, owner.pw_gid))
+            _config(self.folder, self.port, internal, login, owner.pw_uid, owner.pw_gid, self.capabilities))
         for path in (self.folder, *self.folder.rglob("*")):
             os.chown(path, owner.pw_uid, owner.pw_gid)
         self.process = subprocess.Popen([self.binary, "-F", "-c", str(self.folder / "dovecot.conf")],
@@ -119,10 +123,10 @@ class Dovecot:
         imap.login(USER, PASSWORD)
         return imap
 
-    def append(self, *mails: bytes) -> None:
+    def append(self, *mails: bytes, flags: str | None = None) -> None:
         imap = self.connect()
         for mail in mails:
-            status, data = imap.append("INBOX", None, None, mail)
+            status, data = imap.append("INBOX", flags, None, mail)
             assert status == "OK", data
         imap.logout()
 

@@ -233,3 +233,18 @@ def test_the_handled_folder_must_be_a_plain_folder_name(tmp_path, folder, good):
         assert (project / "private" / "bounces" / f".{folder}" / "cur").is_dir()
     else:
         assert "BOUNCE_FOLDER: must be a folder name in English letters" in ran.output
+
+
+def test_without_move_handled_mail_is_copied_and_only_it_expunged(tmp_path, monkeypatch):
+    """UIDPLUS's UID EXPUNGE removes exactly the handled UIDs: a mail someone
+    else marked \\Deleted stays (a plain EXPUNGE would have removed it)."""
+    with Dovecot(capabilities="IMAP4rev1 LITERAL+ UIDPLUS") as imap:
+        project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+        monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+        bag = mailbag()
+        imap.append(bag["postfix-hard"], bag["gmail-hard"], bag["unrelated"])
+        imap.append(bag["vacation"], flags=r"(\Deleted)")
+        ran = run_cli(project / "pelicanconf.py", "bounces")
+        assert ran.code == 0, ran.output
+        assert subjects(imap.messages("INBOX")) == subjects([bag["unrelated"], bag["vacation"]])
+        assert subjects(imap.messages("sotong-handled")) == subjects([bag["postfix-hard"], bag["gmail-hard"]])
