@@ -23,3 +23,6 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = True
 COLLECTOR_URL = "https://sotong.sd.go.kr"
+# What makes one-notice texts SMS rather than LMS (README, "What makes SMS
+# possible"): set it once the office points this address at the site's n/.
+# SHORT_LINK_BASE = "https://sd.go.kr/s/"
