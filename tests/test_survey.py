@@ -7,6 +7,7 @@ of the rules where they are pure."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import email
 import http.client
 import json
@@ -24,7 +25,7 @@ from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
 from survey.answers import validate_answers
-from survey.results import tally
+from survey.results import tally, unpublished_reason
 from survey.rules import survey_token
 from survey.schema import Question, Survey
 
@@ -329,6 +330,19 @@ def test_results_counts_rate_csv_and_privacy(project, server, sotong):
     assert 'role="img"' in private and "<title id=" in private and "<desc id=" in private and "<script" not in private
 
     public = project / "output" / "surveys" / LIBRARY / "results" / "index.html"
+    assert ("not published (publish_results: true): the survey takes answers until 2026-11-30; "
+            "run this again after that day") in result.stdout
+    assert not public.exists() and not (folder / "public.json").exists()
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('\nSOTONG_TODAY = "2026-12-01"\n')  # the day after it closed
+    result = sotong(project, "survey", "results", LIBRARY)
+    assert result.code == 0 and ("not published (publish_results: true): 3 answers are fewer than "
+                                 "SURVEY_MIN_ANSWERS (5)") in result.stdout
+    assert not public.exists() and (folder / "results.csv").is_file()
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write("SURVEY_MIN_ANSWERS = 3\n")
+    result = sotong(project, "survey", "results", LIBRARY)
+    assert result.code == 0 and "published (publish_results: true): output/surveys/" in result.stdout
     text = public.read_text(encoding="utf-8")
     assert "금호도서관" in text and 'role="img"' in text and "XYZZY" not in text and "자유 응답 내용은 공개하지 않습니다" in text
     assert sotong(project, "build").code == 0  # the next build keeps the published results
@@ -344,6 +358,25 @@ def test_results_counts_rate_csv_and_privacy(project, server, sotong):
         if path.is_file():
             data = path.read_bytes()
             assert b"alert(1)" not in data and b"XYZZY" not in data and b"?t=" not in data, path
+
+
+@given(st.dates(dt.date(2026, 10, 1), dt.date(2027, 1, 31)), st.integers(0, 12), st.integers(1, 10))
+def test_results_are_published_only_after_closing_with_enough_answers(today, answers, min_answers):
+    survey = Survey(slug="s", title="설문", department="문화체육과", opens=dt.date(2026, 11, 1),
+                    closes=dt.date(2026, 11, 30), audiences=(), anonymous=True, publish_results=True, questions=())
+    reason = unpublished_reason(survey, answers, today, min_answers)
+    closed = today > dt.date(2026, 11, 30)  # SPEC §9: closes is the last day answers are taken
+    assert (reason is None) == (closed and answers >= min_answers)
+    if not closed:
+        assert "2026-11-30" in reason
+    elif answers < min_answers:
+        assert f"{answers} answers are fewer than SURVEY_MIN_ANSWERS ({min_answers})" in reason
+
+
+def test_min_answers_setting_is_validated(tmp_path, sotong):
+    project = copy_project(tmp_path, extra_settings="SURVEY_MIN_ANSWERS = 0")
+    result = sotong(project, "check")
+    assert result.code == 1 and "SURVEY_MIN_ANSWERS: is 0; write the fewest answers" in result.stderr
 
 
 def test_results_unknown_survey_is_exit_1(project, sotong):

@@ -13,8 +13,9 @@ from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
 from . import storage
+from .config import survey_settings
 from .results import (
-    PUBLIC_SAVE_AS, private_folder, public_json_path, results_to_json, tally, write_csv,
+    PUBLIC_SAVE_AS, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
 )
 from .schema import load_surveys
 from .site import TEMPLATES, results_context
@@ -47,14 +48,20 @@ def results_command(project: Project, slug: str):
     write_csv(folder / "results.csv", results)
     rate = f"{results.rate * 100:.1f}%" if results.rate is not None else "no invitations recorded"
     click.echo(f"{slug}: {results.responses} answers, response rate {rate}; wrote {project.shown(folder)}/results.html and results.csv")
-    if survey.publish_results:
-        public = results.public()
-        public_json_path(settings, slug).write_text(results_to_json(public), encoding="utf-8")
-        page = Path(settings["OUTPUT_PATH"]) / PUBLIC_SAVE_AS.format(slug=slug)
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(environment.get_template("survey_results_public.html").render(
-            **settings, show_texts=False, **results_context(public, survey)), encoding="utf-8")
-        click.echo(f"published (publish_results: true): {project.shown(page)}, kept by every build")
+    if not survey.publish_results:
+        return
+    reason = unpublished_reason(survey, results.responses, project.today(), survey_settings(settings).min_answers)
+    if reason:
+        public_json_path(settings, slug).unlink(missing_ok=True)  # published too early by an older version
+        click.echo(f"not published (publish_results: true): {reason}")
+        return
+    public = results.public()
+    public_json_path(settings, slug).write_text(results_to_json(public), encoding="utf-8")
+    page = Path(settings["OUTPUT_PATH"]) / PUBLIC_SAVE_AS.format(slug=slug)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(environment.get_template("survey_results_public.html").render(
+        **settings, show_texts=False, **results_context(public, survey)), encoding="utf-8")
+    click.echo(f"published (publish_results: true): {project.shown(page)}, kept by every build")
 
 
 def _environment(settings: dict) -> jinja2.Environment:

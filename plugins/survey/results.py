@@ -3,8 +3,9 @@ charts, and the files ``sotong survey results SLUG`` writes.
 
 Private (``PRIVATE_PATH/surveys/SLUG/``): results.html (free-text answers
 included, escaped) and results.csv (question, option, count, share).
-Public, when the survey says ``publish_results: true``: aggregate counts
-only, never free text. They are kept as ``public.json`` beside the private
+Public, when the survey says ``publish_results: true``, has closed and has at
+least ``SURVEY_MIN_ANSWERS`` answers (``unpublished_reason``): aggregate
+counts only, never free text. They are kept as ``public.json`` beside the private
 files, from which every ``sotong build`` writes
 ``output/surveys/SLUG/results/index.html``; the command also writes that page
 into the current build at once, so it is there before the next build.
@@ -13,6 +14,7 @@ into the current build at once, so it is there before the next build.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,6 +61,17 @@ class Results:
         """The same results without a single free-text answer."""
         return Results(self.slug, self.title, self.responses, self.invitations,
                        tuple(QuestionResult(q.id, q.type, q.text, q.rows) for q in self.questions))
+
+
+def unpublished_reason(survey: Survey, answers: int, today: dt.date, min_answers: int) -> str | None:
+    """Why the results of a survey that says ``publish_results: true`` are
+    not published yet, or None when they are (SPEC §9)."""
+    if today <= survey.closes:
+        return f"the survey takes answers until {survey.closes.isoformat()}; run this again after that day"
+    if answers < min_answers:
+        return (f"{answers} answers are fewer than SURVEY_MIN_ANSWERS ({min_answers}), "
+                "so few that they could tell who answered what")
+    return None
 
 
 def share(count: int, total: int) -> float:
