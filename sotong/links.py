@@ -1,5 +1,8 @@
 """Addresses of notices as mail, SMS and SNS link to them.
 
+In plain text (an email's text part, an SMS) a link is written in ASCII
+(:func:`ascii_url`): many mail programs end a link at its first Hangul.
+
 Short links keep SMS text within its bytes: ``SHORT_LINK_BASE`` + a code
 (e.g. ``https://sd.go.kr/s/k7``), or, without that setting, ``SITEURL/n/CODE``.
 The homepage plugin writes a static redirect page for each code at
@@ -27,7 +30,7 @@ import hashlib
 import re
 from itertools import count
 from typing import Iterable, Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .tokens import short_tag, tag_matches
 
@@ -86,6 +89,29 @@ def absolute_site_url(settings: dict) -> str | None:
 
 def notice_url(settings: dict, slug: str) -> str:
     return site_url(settings, settings["ARTICLE_URL"].format(slug=slug))
+
+
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and escapes stay as they are
+_HOST_PORT = re.compile(r"(?P<host>.*?)(?P<port>:\d*)?")
+
+
+def ascii_url(url: str) -> str:
+    """``url`` in ASCII, as a link in plain text must be: an IDN host in
+    punycode, every other character outside ASCII (and a space)
+    percent-encoded as UTF-8. Escapes already there are kept."""
+    if url.isascii() and " " not in url:
+        return url
+    parts = urlsplit(url)
+    userinfo, at, host_port = parts.netloc.rpartition("@")
+    found = _HOST_PORT.fullmatch(host_port)
+    host = found["host"]
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:  # not a valid IDN: escaped like the rest
+            host = quote(host, safe=_URL_SAFE)
+    netloc = f"{quote(userinfo, safe=_URL_SAFE)}{at}{host}{found['port'] or ''}"
+    return urlunsplit((parts.scheme, netloc, *(quote(part, safe=_URL_SAFE) for part in parts[2:])))
 
 
 def short_link_path(code: str) -> str:

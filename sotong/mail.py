@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from urllib.parse import quote
 
 from . import signals, tokens
-from .links import collector_url
+from .links import ascii_url, collector_url
 
 CRLF = b"\r\n"
 LINE_LIMIT = 76  # RFC 2047: a line holding encoded-words stays within 76 characters
@@ -128,6 +128,14 @@ def date_header(when: dt.datetime) -> bytes:
 
 
 BASE64_LINE_BYTES = 57  # the bytes one 76-character line of base64 holds
+_TEXT_LINK = re.compile(r"https?://\S+")
+_TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+def plain_text(text: str) -> str:
+    """Text for a text/plain part: its links in ASCII (many mail programs end
+    a link at its first Hangul) and no line ending in blanks."""
+    return _TRAILING_BLANKS.sub("", _TEXT_LINK.sub(lambda link: ascii_url(link.group()), text))
 
 
 def base64_body(data: bytes) -> bytes:

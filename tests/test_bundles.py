@@ -241,6 +241,7 @@ def test_each_email_reads_back_with_every_header_and_part(sample):
             positions = [part.find(shown.format(escape(titles[slug], quote=False))) for slug in row["notices"]]
             assert -1 not in positions and positions == sorted(positions), row
         assert https in html and https in text  # a visible unsubscribe link too
+        assert [line for line in text.splitlines() if line != line.rstrip()] == [], "a line ends in blanks"
         assert 'href="/newsletter/2026-11-26/"' in html and "웹에서 보기" in html
         assert "서울특별시 성동구 고산자로 270" in html and "서울특별시 성동구 고산자로 270" in text
         for_you = int(re.search(r"회원님께 (\d+)건", message["Subject"]).group(1)) if "회원님께" in message["Subject"] else 0
@@ -375,6 +376,25 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
         texts = [row["text"] for row in csv.DictReader(file)]
     assert all(t.startswith("[성동구] 11/23\n한파주의보 발령. 계량기 동파·빙판길 주의 /n/") for t in texts)
     assert not list((folder / "email").iterdir())
+
+
+def test_the_text_part_writes_links_in_ascii(small):
+    """Many mail programs end a link at its first Hangul: a notice whose
+    address holds Hangul is linked percent-encoded in the text part."""
+    source = small / "content" / "notices" / "2026-10-21-library-reading-festival.md"
+    (source.parent / "2026-10-21-도서관-독서-축제.md").write_text(
+        source.read_text(encoding="utf-8").replace("title: ", "title: 한글 주소 ", 1), encoding="utf-8")
+    with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('\nSITEURL = "https://www.sd.go.kr/sotong"\n')
+    slug = "2026-10-21-도서관-독서-축제"
+    result = run_sotong(small, "bundles", "--notice", slug)
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / slug / "email" / "B2.eml").read_bytes())
+    text = message.get_body(("plain",)).get_content()
+    encoded = "https://www.sd.go.kr/sotong/notices/2026-10-21-%EB%8F%84%EC%84%9C%EA%B4%80-%EB%8F%85%EC%84%9C-%EC%B6%95%EC%A0%9C/"
+    assert f"자세히 보기: {encoded}\n" in text and f"웹에서 보기: {encoded}\n" in text
+    assert all(link.isascii() for link in re.findall(r"https?://\S+", text)), text
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []
 
 
 def test_a_draft_or_a_notice_for_no_channel_is_refused(small):

@@ -1,15 +1,17 @@
 """Addresses of notices: short link codes (shortest, collision-free, stable
-as new notices come), short URLs and the site's absolute address."""
+as new notices come), short URLs, the site's absolute address, and links in
+ASCII for plain text (checked against the standard library's reading back)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from itertools import islice
 from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
 from hypothesis import given, settings, strategies as st
 
-from sotong.links import _ALPHABET, _code_digits, absolute_site_url, short_codes, short_url
+from sotong.links import _ALPHABET, _code_digits, absolute_site_url, ascii_url, short_codes, short_url
 
 
 def notice(slug: str, day: int):
@@ -71,3 +73,27 @@ def test_absolute_site_url_prefers_siteurl_then_feed_domain():
     assert absolute_site_url({"SITEURL": "https://sd.go.kr/s/", "FEED_DOMAIN": "https://f"}) == "https://sd.go.kr/s"
     assert absolute_site_url({"SITEURL": "", "FEED_DOMAIN": "https://f/"}) == "https://f"
     assert absolute_site_url({"SITEURL": "/relative", "FEED_DOMAIN": None}) is None
+
+
+URL_TEXT = st.text(st.one_of(st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
+                             st.sampled_from(list("abc019-_.~!$&'()*+,;=:@/% "))), max_size=20)
+
+
+@given(st.sampled_from(["https://www.sd.go.kr", "http://127.0.0.1:8080", "https://성동구청.kr"]),
+       URL_TEXT, URL_TEXT, URL_TEXT)
+def test_a_link_in_ascii_reads_back_as_the_same_address(base, path, query, fragment):
+    url = f"{base}/{path.replace('?', '').replace('#', '')}?{query.replace('#', '')}#{fragment}"
+    made = ascii_url(url)
+    assert made.isascii() and " " not in made
+    assert ascii_url(made) == made  # escapes already there are kept
+    original, back = urlsplit(url), urlsplit(made)
+    assert back.hostname == original.hostname.encode("idna").decode("ascii") and back.port == original.port
+    assert (unquote(back.path), unquote(back.query), unquote(back.fragment)) == \
+        (unquote(original.path), unquote(original.query), unquote(original.fragment))
+
+
+def test_links_in_ascii():
+    assert ascii_url("https://www.sd.go.kr/sotong/notices/김장-나눔/") == \
+        "https://www.sd.go.kr/sotong/notices/%EA%B9%80%EC%9E%A5-%EB%82%98%EB%88%94/"
+    assert ascii_url("https://성동구청.kr:8080/a?b=가") == "https://xn--2e0bw5j1qmcgl.kr:8080/a?b=%EA%B0%80"
+    assert ascii_url("https://a.kr/x?y=1&z=%20") == "https://a.kr/x?y=1&z=%20"

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from sotong import mail
-from sotong.links import click_url, notice_url, short_url, site_url
+from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -129,7 +129,7 @@ class EmailComposer:
             env.globals["slot"] = slot
         page = self._page_values()
         self.page = Slotted.parse(mail.inline_css(html_env.get_template("email.html").render(page), self.css))
-        self.text_page = Slotted.parse(text_env.get_template("email.txt").render(page))
+        self.text_page = Slotted.parse(mail.plain_text(text_env.get_template("email.txt").render(page)))
         self.parts = html_env.get_template("email_parts.html").module
         self.text_parts = text_env.get_template("email_parts.txt").module
         sender_name, sender = parseaddr(settings["MAIL_FROM"])
@@ -247,8 +247,10 @@ class EmailComposer:
             if title:
                 text_chunks.append(str(self.text_parts.section(title)))
             text_chunks.extend(str(self.text_parts.notice(self._view(n))) for n in notices)
-        text_body = self.text_page.partial(body="\n\n".join(text_chunks))
-        return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
+        text_body = self.text_page.partial(body=mail.plain_text("\n\n".join(text_chunks)))
+        # The text part is small: encoded whole for each reader, since padding
+        # its shared start to whole base64 lines would end a line in spaces.
+        return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start(b"", text_body),
                          subject=mail.header("Subject", self._subject(selection)),
                          notices=tuple(v["slug"] for v in views))
 
@@ -270,7 +272,8 @@ class EmailComposer:
         if reader_part > BLOCKS_RESERVE:
             body = self.body(body.selection, reserve=reader_part)
         html_base64 = body.html.encode(blocks=blocks_html, unsubscribe_url=html.escape(url))
-        text_base64 = body.text.encode(blocks="".join(f"\n{block.text.strip()}\n" for block in blocks), unsubscribe_url=url)
+        blocks_text = mail.plain_text("".join(f"\n{block.text.strip()}\n" for block in blocks))
+        text_base64 = body.text.encode(blocks=blocks_text, unsubscribe_url=ascii_url(url))
         message_id = mail.message_id(self.bundle.key, subscriber.id, self.domain)
         headers = b"".join((
             self.head,
@@ -305,13 +308,13 @@ class SmsComposer:
         self.short_header = config.sms_header
         self.header = f"{config.sms_header} {bundle.day.month}/{bundle.day.day}"
         self.footer = settings["SMS_OPTOUT_FOOTER"]
-        self.more_link = bundle.web_url
+        self.more_link = ascii_url(bundle.web_url)
         self.bundle_key = bundle.key
         self._texts: dict = {}
 
     def _link(self, code: str) -> str:
-        """A notice's short link, or its click-counting link (CLICK_COUNTING)."""
-        return click_url(self.settings, self.bundle_key, "sms", code, short_url(self.settings, code))
+        """A notice's short link, or its click-counting link (CLICK_COUNTING), in ASCII."""
+        return ascii_url(click_url(self.settings, self.bundle_key, "sms", code, short_url(self.settings, code)))
 
     def message(self, notices: tuple) -> SmsMessage | None:
         """The message for ``notices`` (in order), or None when there are none."""
