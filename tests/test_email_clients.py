@@ -36,7 +36,7 @@ ACCEPTED_PARTIAL = {
     "css-font-size": {"1": "sizes are in px, never rem", "2": "sizes are in px, never relative or in %"},
     "css-font-weight": {"2": "only bold is used"},
     "css-height": {"2": "heights are set on images only"},
-    "css-line-height": {"1": "line heights are unitless, except the hidden preheader's 1px"},
+    "css-line-height": {"1": "line heights are unitless"},
     "css-margin": {
         "1": "no margin is negative",
         "2": "the <body>'s margin only removes the browser's default gap",

@@ -1,5 +1,6 @@
 """The outside tools the standards checks run (Chromium, Java for the Nu HTML
-Checker, the npm packages of package.json, Dovecot for the bounce mailbox): where they are, and what a test
+Checker, the npm packages of package.json, Dovecot for the bounce mailbox,
+SpamAssassin for the emails' spam score): where they are, and what a test
 does when one is missing. On a developer's machine it is skipped, saying how to
 install the tool; in CI (environment variable CI set) it fails, since a check
 that silently stops running is worse than none.
@@ -69,4 +70,12 @@ def dovecot() -> str:
     path = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
     if path is None:
         missing("Dovecot (an IMAP server)", "sudo apt-get update && sudo apt-get install dovecot-imapd")
+    return path
+
+
+def spamassassin() -> str:
+    """Debian's SpamAssassin, run offline (-L) on the sample's emails."""
+    path = shutil.which("spamassassin")
+    if path is None:
+        missing("SpamAssassin", "sudo apt-get update && sudo apt-get install spamassassin")
     return path
