@@ -8,7 +8,8 @@ Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
 - puts the audiences (field labels, dongs, departments) into the templates;
-- makes Pelican's content cache safe against a killed build (pelican_cache).
+- makes Pelican's content cache safe against a killed build (pelican_cache);
+- writes feeds with the site's absolute address, in development too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pelican.readers import MarkdownReader
 from pelican.writers import Writer
 
 from .audiences import load_audiences
+from .links import absolute_site_url
 from .notice_cache import file_stamp
 from .notices import read_notice, split_front_matter
 from .pelican_cache import make_crash_safe
@@ -147,8 +149,21 @@ class KeepingWriter(Writer):
             return False
 
 
+class SotongWriter(KeepingWriter):
+    """The keeping writer, whose feeds use the site's absolute address
+    (links.absolute_site_url: SITEURL, or FEED_DOMAIN in development): with
+    an empty SITEURL Pelican would write a feed id "/" and entry ids
+    "tag:None,...", which are not valid Atom."""
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        base = absolute_site_url(self.settings)
+        if base and context.get("SITEURL") != base:
+            context = {**context, "SITEURL": base}
+        return super().write_feed(elements, context, *args, **kwargs)
+
+
 def use_keeping_writer(pelican):
-    return KeepingWriter
+    return SotongWriter
 
 
 def add_reader(readers):

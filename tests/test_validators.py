@@ -5,8 +5,9 @@
   collector's pages (unsubscribe, done, error) and the personalized emails:
   no errors. A broken page in the same run proves it reports errors.
 - Feeds: every Atom, RSS and JSON Feed file of the production build (absolute
-  SITEURL) parses with feedparser without bozo and follows its format's rules
-  (feed_rules.py); the rules are shown to catch each kind of breakage.
+  SITEURL) and of the development build (empty SITEURL: the feeds use
+  FEED_DOMAIN) parses with feedparser without bozo and follows its format's
+  rules (feed_rules.py); the rules are shown to catch each kind of breakage.
 """
 
 from __future__ import annotations
@@ -143,21 +144,22 @@ def feeds(output: Path) -> dict[str, list[Path]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def production_feeds() -> tuple[Path, dict[str, list[Path]]]:
-    output = publish_site().output
+@pytest.fixture(scope="module", params=["production", "development"])
+def built_feeds(request) -> tuple[Path, dict[str, list[Path]]]:
+    """The feeds of the production build, then of the development build."""
+    output = (publish_site() if request.param == "production" else dev_site()).output
     return output, feeds(output)
 
 
-def test_the_production_build_has_its_atom_feeds(production_feeds):
-    output, found = production_feeds
+def test_each_build_has_its_atom_feeds(built_feeds):
+    output, found = built_feeds
     names = {str(path.relative_to(output)) for path in found["atom"]}
     assert {"feeds/all.atom.xml", "newsletter/feed.atom.xml"} <= names
     assert any(name.startswith("feeds/category/") for name in names)
 
 
-def test_every_feed_parses_without_bozo(production_feeds):
-    output, found = production_feeds
+def test_every_feed_parses_without_bozo(built_feeds):
+    output, found = built_feeds
     broken = {}
     for path in found["atom"] + found["rss"]:
         parsed = feedparser.parse(path.read_bytes())
@@ -166,8 +168,8 @@ def test_every_feed_parses_without_bozo(production_feeds):
     assert not broken, broken
 
 
-def test_every_feed_follows_its_format(production_feeds):
-    output, found = production_feeds
+def test_every_feed_follows_its_format(built_feeds):
+    output, found = built_feeds
     problems = {}
     for kind, check in (("atom", atom_problems), ("rss", rss_problems)):
         for path in found[kind]:
