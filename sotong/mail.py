@@ -143,14 +143,13 @@ def base64_body(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", CRLF)
 
 
-def pad_to_base64_lines(text: str) -> str:
-    """``text`` with spaces at the end of its last line, so that its UTF-8
-    fills whole lines of base64: its encoding can then be made once and be
-    followed by the encoding of any continuation (each reader's own part)."""
-    missing = -len(text.encode()) % BASE64_LINE_BYTES
-    if text.endswith("\n"):
-        return text[:-1] + " " * missing + "\n"
-    return text + " " * missing
+def split_at_base64_line(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut after its last whole line of base64 (a multiple of 57
+    bytes): the head's encoding can be made once and be followed by the
+    encoding of the tail and any continuation (each reader's own part), with
+    nothing added to the text."""
+    cut = len(data) - len(data) % BASE64_LINE_BYTES
+    return data[:cut], data[cut:]
 
 
 def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes, boundary: str) -> bytes:

@@ -67,19 +67,22 @@ class Slotted:
 
 @dataclass(frozen=True)
 class Base64Start:
-    """A text whose start is shared by many readers: the start is encoded in
-    base64 once; each reader's rest (its holes filled) is encoded on its own."""
+    """A text whose start is shared by many readers: the start's whole lines
+    of base64 are encoded once; its last bytes (under one line) and each
+    reader's rest (its holes filled) are encoded on their own."""
 
-    start: bytes  # base64 lines of the padded start
+    start: bytes  # base64 lines of the start's whole 57-byte lines
+    left_over: bytes  # the start's last bytes, fewer than 57
     rest: Slotted
 
     @classmethod
     def of(cls, text: Slotted) -> "Base64Start":
         start, rest = text.split_start()
-        return cls(mail.base64_body(mail.pad_to_base64_lines(start).encode()), rest)
+        head, left_over = mail.split_at_base64_line(start.encode())
+        return cls(mail.base64_body(head), left_over, rest)
 
     def encode(self, **values: str) -> bytes:
-        return self.start + mail.base64_body(self.rest.fill(**values).encode())
+        return self.start + mail.base64_body(self.left_over + self.rest.fill(**values).encode())
 
 
 @dataclass(frozen=True)
@@ -248,9 +251,7 @@ class EmailComposer:
                 text_chunks.append(str(self.text_parts.section(title)))
             text_chunks.extend(str(self.text_parts.notice(self._view(n))) for n in notices)
         text_body = self.text_page.partial(body=mail.plain_text("\n\n".join(text_chunks)))
-        # The text part is small: encoded whole for each reader, since padding
-        # its shared start to whole base64 lines would end a line in spaces.
-        return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start(b"", text_body),
+        return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
                          subject=mail.header("Subject", self._subject(selection)),
                          notices=tuple(v["slug"] for v in views))
 
