@@ -78,3 +78,10 @@ def test_results_before_the_handover_are_refused(tmp_path):
     (tmp_path / "result.csv").write_text(HEADER, encoding="utf-8")
     ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(tmp_path / "result.csv"))
     assert ran.code == 1 and f"no SMS of {ISSUE} is in the journal; record the handover first with: sotong send --issue {ISSUE}" in ran.output
+
+
+def test_an_issue_that_is_no_date_is_a_command_line_error(tmp_path):
+    copy_project(tmp_path)
+    (tmp_path / "result.csv").write_text(HEADER, encoding="utf-8")
+    ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", "26.11.2026", str(tmp_path / "result.csv"))
+    assert ran.code == 2 and '"26.11.2026" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-26' in ran.output

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import click
 
+from sotong import signals
 from sotong.cli import settings_option
+from sotong.links import short_codes, sms_link_notices
 from sotong.problems import SotongError
 from sotong.settings import SettingsProblems
 from sotong.store import now_iso
 from sotong.subscribers import decode
 
-from sotong import signals
-from sotong.links import short_codes, sms_link_notices
-
 from . import bounces, clicks, issue_report, sms_results
 from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
 from .journal import Journal
+from .options import issue_date
 from .outbox import outbox_folder
 from .progress import progress
 
@@ -56,7 +56,7 @@ def bounces_command(project):
 
 
 @click.command("results")
-@click.option("--issue", metavar="YYYY-MM-DD", required=True, help="The issue whose SMS the file reports on.")
+@click.option("--issue", metavar="YYYY-MM-DD", required=True, callback=issue_date, help="The issue whose SMS the file reports on.")
 @click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
 def send_results(project, issue, result_file):

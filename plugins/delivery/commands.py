@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
-import re
 from pathlib import Path
 
 import click
@@ -21,28 +19,13 @@ from sotong.store import now_iso
 from . import annual
 from .bounce_commands import after_send_lines, bounces_command, issue_report_command, send_results
 from .config import delivery_config
+from .options import issue_date, notice_slug
 from .progress import progress
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
 from .rules import invalid_address
 from .sender import Sender
-
-
-def _issue_date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-26') from None
-    return value
-
-
-def _notice_slug(ctx, param, value):
-    if value is not None and not re.fullmatch(r"[\w-]+", value):
-        raise click.BadParameter(f'"{value}" is not a notice slug; slugs are letters, digits and -, e.g. cold-wave-warning')
-    return value
 
 
 def _outbox_key(issue, notice) -> tuple[str, str]:
@@ -52,8 +35,8 @@ def _outbox_key(issue, notice) -> tuple[str, str]:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--issue", metavar="YYYY-MM-DD", callback=_issue_date, help="Send the outbox of this issue.")
-@click.option("--notice", metavar="SLUG", callback=_notice_slug, help="Send the one-off outbox of this notice.")
+@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help="Send the outbox of this issue.")
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help="Send the one-off outbox of this notice.")
 @click.option("--host", help="SMTP server (default: SMTP_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="SMTP port (default: SMTP_PORT).")
 @click.option("--rate", type=click.FloatRange(0, min_open=True), help="Messages per second (default: SEND_RATE).")
@@ -143,8 +126,8 @@ def _warn_edited_since_bundling(project, outbox) -> None:
 
 
 @send.command("report")
-@click.option("--issue", metavar="YYYY-MM-DD", callback=_issue_date, help="The issue's outbox.")
-@click.option("--notice", metavar="SLUG", callback=_notice_slug, help="A one-off notice outbox.")
+@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help="The issue's outbox.")
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help="A one-off notice outbox.")
 @click.option("--mark-invalid", is_flag=True,
               help="Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them.")
 @settings_option
@@ -192,7 +175,7 @@ def send_report(project, issue, notice, mark_invalid):
 
 @click.command("report")
 @click.option("--year", type=click.IntRange(2000, 2999), help="The annual report of this calendar year, e.g. 2026.")
-@click.option("--issue", metavar="YYYY-MM-DD", callback=_issue_date, help="The report of one issue, e.g. 2026-11-26.")
+@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help="The report of one issue, e.g. 2026-11-26.")
 @settings_option
 def report(project, year, issue):
     """The annual e-communication report (--year), or what became of one issue's
