@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import http.client
 import mailbox
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,7 +102,7 @@ def test_by_type_channel_and_total(reported):
     assert figures(rows["type", "SMS(단문)", ""]) == ("1", "0", "0", "0", "0", "1", "0", "", "")
     assert figures(rows["type", "LMS(장문)", ""]) == ("1", "0", "0", "0", "0", "0", "1", "", "")
     assert figures(rows["channel", "문자(SMS·LMS)", "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
-    assert figures(rows["total", "합계", ""])[:8] == ("6", "3", "1", "1", "1", "1", "1", "4")
+    assert figures(rows["total", "합계", ""]) == ("6", "3", "1", "1", "1", "1", "1", "4", "1.3333")
     survey = rows["survey", "2026 성동구립도서관 이용자 만족도 조사", ""]
     assert (survey["survey_invitations"], survey["survey_answers"]) == ("3", "1")
     assert f"{ISSUE}: 6 messages handed over, 3 emails accepted, 1 bounced hard and 1 soft, SMS 1 delivered and 1 failed, 4 clicks." in ran.output
@@ -111,7 +112,9 @@ def test_the_html_has_a_described_chart_and_captioned_tables(reported):
     project, _ran = reported
     html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
     assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
-    assert "발송 4건, 클릭 3회" in html or "발송 6건, 클릭 4회" in html
+    assert "발송 6건, 클릭 4회" in html  # the cold-wave notice: 4 emails and 2 SMS
+    widths = [float(w) for w in re.findall(r'<rect class="handed" [^>]*width="([0-9.]+)"', html)]
+    assert max(widths) <= 720 - 260 - 80  # the longest bar fits, its figure beside it
     assert html.count("<caption>") == 3
     assert "@" not in html.replace("@media", "") and "010-" not in html
 
@@ -134,10 +137,12 @@ def test_the_report_needs_the_journal_and_one_of_year_or_issue(tmp_path):
 def test_click_rate_is_clicks_over_messages_that_arrived():
     email = Figures(handed_over=10, accepted=8, refused=2, bounced_hard=2, clicks=3)
     assert email.reached == 6 and email.click_rate == 0.5
-    sms = Figures(handed_over=4, sms_delivered=3, sms_failed=1, clicks=3)
+    sms = Figures(handed_over=4, sms_handed_over=4, sms_delivered=3, sms_failed=1, clicks=3)
     assert sms.reached == 3 and sms.click_rate == 1.0
-    unreported = Figures(handed_over=4, clicks=2)
+    unreported = Figures(handed_over=4, sms_handed_over=4, clicks=2)
     assert unreported.reached == 4 and unreported.click_rate == 0.5
+    both = Figures(handed_over=14, accepted=8, refused=2, bounced_hard=2, sms_handed_over=4, sms_failed=1, clicks=9)
+    assert both.reached == 6 + 3 and both.click_rate == 1.0
     report = issue_report(ISSUE, [], [], {}, {}, [])
     assert report.total.click_rate is None and report.notices == []
 

@@ -30,22 +30,21 @@ class Figures:
     bounced_soft: int = 0
     sms_delivered: int = 0
     sms_failed: int = 0
+    sms_handed_over: int = 0  # the SMS among handed_over
     clicks: int | None = None  # None where clicks cannot be told apart (SMS against LMS)
 
     def add(self, other: "Figures") -> None:
-        for name in ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed"):
+        for name in ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed",
+                     "sms_handed_over"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.clicks is not None:
             self.clicks = (self.clicks or 0) + other.clicks
 
     @property
     def reached(self) -> int:
-        """Messages that arrived as far as can be known: accepted emails that
-        did not bounce hard, or SMS the agency delivered (handed over when it
-        has not reported)."""
-        if self.accepted or self.refused or self.bounced_hard:
-            return max(0, self.accepted - self.bounced_hard)
-        return self.sms_delivered if (self.sms_delivered or self.sms_failed) else self.handed_over
+        """Messages that arrived as far as is known: emails the server accepted
+        that did not bounce hard, and SMS the agency did not report failed."""
+        return max(0, self.accepted - self.bounced_hard) + max(0, self.sms_handed_over - self.sms_failed)
 
     @property
     def click_rate(self) -> float | None:
@@ -128,11 +127,11 @@ def spreadsheet_safe(cell):
 def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:
     """Geometry of the horizontal bars: each notice's messages handed over and clicks."""
     left, top = 260, 8
-    peak = max((max(f.handed_over, f.clicks or 0) for n in report.notices for f in n.by_channel.values()), default=0) or 1
+    sums = [(sum(f.handed_over for f in line.by_channel.values()), sum(f.clicks or 0 for f in line.by_channel.values()))
+            for line in report.notices]
+    peak = max((max(pair) for pair in sums), default=0) or 1
     rows = []
-    for index, line in enumerate(report.notices):
-        handed = sum(f.handed_over for f in line.by_channel.values())
-        clicks = sum(f.clicks or 0 for f in line.by_channel.values())
+    for index, (line, (handed, clicks)) in enumerate(zip(report.notices, sums)):
         y = top + index * (bar_height * 2 + 12)
         rows.append({"title": line.title[:24], "y": y, "handed": handed, "clicks": clicks,
                      "handed_width": round((width - left - 80) * handed / peak, 1),
@@ -157,6 +156,7 @@ _COUNTS = ", ".join(f"coalesce(sum({condition}), 0)" for condition in (
     "m.channel = 'email' AND m.state = 'failed'",
     "b.kind = 'hard'", "b.kind = 'soft'",
     "r.status = 'delivered'", "r.status = 'failed'",
+    "m.channel = 'sms' AND m.state IN ('handed_over', 'sent')",
 ))
 _JOINS = """
     LEFT JOIN (SELECT outbox, subscriber_id, min(kind) AS kind FROM delivery_bounces   -- 'hard' < 'soft'
