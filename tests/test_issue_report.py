@@ -19,6 +19,8 @@ from conftest import copy_project, serving
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli
 from delivery.issue_report import Figures, issue_report, spreadsheet_safe
 from delivery.verp import make_return_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from survey import storage
 
 from sotong.links import click_url, short_codes, sms_link_notices
@@ -150,3 +152,28 @@ def test_click_rate_is_clicks_over_messages_that_arrived():
 def test_a_title_that_looks_like_a_formula_is_written_as_text():
     assert spreadsheet_safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert spreadsheet_safe("김장 나눔") == "김장 나눔" and spreadsheet_safe(3) == 3
+
+
+counts = st.lists(st.integers(0, 50), min_size=8, max_size=8)
+message_rows = st.lists(st.tuples(st.sampled_from([("email", "EMAIL"), ("sms", "SMS"), ("sms", "LMS")]), counts), max_size=6)
+click_maps = st.dictionaries(st.tuples(st.sampled_from(["email", "sms"]), st.sampled_from([COLD, CONCERT, "other"])),
+                             st.integers(0, 99), max_size=6)
+
+
+@settings(max_examples=150)
+@given(message_rows, click_maps)
+def test_the_lines_of_the_report_add_up_to_its_total(rows, clicks):
+    flat = [(channel, message_type, *numbers) for (channel, message_type), numbers in rows]
+    report = issue_report(ISSUE, [], flat, clicks, {}, [])
+    names = ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed", "sms_handed_over")
+    for index, name in enumerate(names):
+        assert getattr(report.total, name) == sum(numbers[index] for _, numbers in rows)
+        for channel in ("email", "sms"):
+            assert getattr(report.by_channel[channel], name) == sum(
+                numbers[index] for (c, _t), numbers in rows if c == channel)
+        assert getattr(report.total, name) == sum(getattr(f, name) for f in report.by_type.values())
+    assert report.total.clicks == sum(clicks.values())
+    assert {n.slug for n in report.notices} == {slug for _c, slug in clicks}
+    for line in report.notices:
+        for channel, figures in line.by_channel.items():
+            assert figures.clicks == clicks.get((channel, line.slug), 0)
