@@ -397,6 +397,18 @@ def test_the_text_part_writes_links_in_ascii(small):
     assert [line for line in text.splitlines() if line != line.rstrip()] == []
 
 
+def test_sms_links_are_in_ascii_too(small):
+    with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('\nSITEURL = "https://성동구청.kr/sotong"\n')  # an IDN host, no SHORT_LINK_BASE
+    urgent = "2026-11-21-cold-wave-warning"  # sms only
+    result = run_sotong(small, "bundles", "--notice", urgent)
+    assert result.code == 0, result.output
+    with open(small / "private" / "outbox" / urgent / "sms.csv", encoding="utf-8", newline="") as file:
+        texts = [row["text"] for row in csv.DictReader(file)]
+    links = [link for text in texts for link in re.findall(r"https?://\S+", text)]
+    assert links and all(link.startswith("https://xn--2e0bw5j1qmcgl.kr/sotong/n/") for link in links), texts
+
+
 def test_a_draft_or_a_notice_for_no_channel_is_refused(small):
     draft = run_sotong(small, "bundles", "--notice", "2026-11-26-library-holiday-hours")
     assert draft.code == 1 and "Traceback" not in draft.output
