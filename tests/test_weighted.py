@@ -280,3 +280,13 @@ def test_a_post_of_exactly_280_is_kept_and_a_cut_fills_exactly_280():
     assert weighted_length(fit_post(whole + "b", url)) == MAX_WEIGHT
     assert fit_post("a" * 300, url, limit=26) == f"{ELLIPSIS} {url}"
     assert fit_post("a" * 300, url, limit=25) == url
+
+
+def test_the_longest_cut_after_a_link_or_an_emoji_fills_exactly_280():
+    url = "https://a.kr/n/"
+    room = MAX_WEIGHT - (2 + 1 + 23)  # the text before "… URL"
+    for whole, weight in (("👍", 2), ("👨\u200d👩\u200d👧", 2), (" https://www.sd.go.kr/x ", 25)):
+        head = "a" * 10 + whole
+        post = fit_post(head + "b" * 300, url)
+        assert post == head + "b" * (room - 10 - weight) + f"{ELLIPSIS} {url}"
+        assert weighted_length(post) == MAX_WEIGHT
