@@ -41,9 +41,13 @@ CREATE TABLE IF NOT EXISTS subscribers (
     unsubscribed_at TEXT,
     sms_unsubscribed_at TEXT,
     email_invalid_at TEXT,
-    email_invalid_reason TEXT
+    email_invalid_reason TEXT,
+    phone_invalid_at TEXT,
+    phone_invalid_reason TEXT
 );
 """
+# Columns added since the first stores: added to an older store when it is opened.
+ADDED_COLUMNS = (("phone_invalid_at", "TEXT"), ("phone_invalid_reason", "TEXT"))
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Subscriber:
     sms_unsubscribed_at: str | None = None
     email_invalid_at: str | None = None
     email_invalid_reason: str | None = None
+    phone_invalid_at: str | None = None
+    phone_invalid_reason: str | None = None
 
     @property
     def subscribed(self) -> bool:
@@ -85,7 +91,7 @@ class Subscriber:
         if channel == "email":
             return bool(self.email) and self.email_invalid_at is None
         if channel == "sms":
-            return bool(self.phone) and self.sms_unsubscribed_at is None
+            return bool(self.phone) and self.sms_unsubscribed_at is None and self.phone_invalid_at is None
         return False
 
 
@@ -122,7 +128,14 @@ class Store:
         connection.execute("PRAGMA foreign_keys=ON")
         store = cls(connection, str(path))
         store.ensure_schema(CORE_SCHEMA)
+        store._add_missing_columns()
         return store
+
+    def _add_missing_columns(self) -> None:
+        present = {row["name"] for row in self.db.execute("PRAGMA table_info(subscribers)")}
+        for name, kind in ADDED_COLUMNS:
+            if name not in present:
+                self.db.execute(f"ALTER TABLE subscribers ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()

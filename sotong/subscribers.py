@@ -32,7 +32,8 @@ from .problems import Problem, SotongError, closest, did_you_mean
 from .store import SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
-STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason")
+STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason", "phone_invalid_at",
+                      "phone_invalid_reason")
 CHANNELS = ("email", "sms")
 KINDS = ("person", "business")
 # The CLI's --encoding choices: "utf-8" is written with a BOM, as Excel needs to read it.
@@ -420,8 +421,9 @@ def merged_row(imported: dict, stored: dict | None) -> tuple:
     """The store row (all columns, in order) for an imported row over a stored
     one: the stored ``unsubscribed_at`` stays (:func:`kept_unsubscribed_at`),
     the store's own columns stay, except that a changed email clears
-    ``email_invalid_*``."""
-    row = dict(imported, sms_unsubscribed_at=None, email_invalid_at=None, email_invalid_reason=None)
+    ``email_invalid_*``, and a changed phone ``phone_invalid_*``."""
+    row = dict(imported, sms_unsubscribed_at=None, email_invalid_at=None, email_invalid_reason=None,
+               phone_invalid_at=None, phone_invalid_reason=None)
     if stored is not None:
         row["unsubscribed_at"] = kept_unsubscribed_at(
             stored["unsubscribed_at"], imported["subscribed_at"], imported["unsubscribed_at"])
@@ -429,6 +431,9 @@ def merged_row(imported: dict, stored: dict | None) -> tuple:
         if imported["email"] == stored["email"]:
             row["email_invalid_at"] = stored["email_invalid_at"]
             row["email_invalid_reason"] = stored["email_invalid_reason"]
+        if imported["phone"] == stored["phone"]:
+            row["phone_invalid_at"] = stored["phone_invalid_at"]
+            row["phone_invalid_reason"] = stored["phone_invalid_reason"]
     return tuple(row[c] for c in _ALL_COLUMNS)
 
 

@@ -112,6 +112,8 @@ def _why_not(subscriber, channel: str) -> str:
         return f"{channel} is not among the reader's channels"
     if channel == "email" and subscriber.email_invalid_at:
         return "the email address is marked invalid"
+    if channel == "sms" and subscriber.phone_invalid_at:
+        return "the phone number is marked invalid"
     if not subscriber.reachable_by(channel):
         return "no address for it, or unsubscribed from it"
     return "no notice of this issue matches the reader"

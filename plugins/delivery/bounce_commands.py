@@ -77,11 +77,12 @@ def send_results(project, issue, result_file):
     click.echo(f"SMS results of {issue}: {imported.delivered} delivered, {imported.failed} failed "
                f"({imported.failed - imported.soft} hard, {imported.soft} soft); {imported.new_failures} failures new to the journal.")
     limit = score_limit(project.settings)
-    failed = {r.subscriber_id for r in results if r.status == "failed"}
-    over = sorted(i for i, score in bounces.scores(project.store, "sms", failed).items() if score >= limit)
-    if over:
-        click.echo(f"{len(over)} phone numbers reached the bounce score {limit:g}; check them in the e-communication system: "
-                   + ", ".join(over))
+    with project.store.transaction():
+        flagged = bounces.mark_invalid(project.store, {r.subscriber_id for r in results if r.status == "failed"},
+                                       limit, now_iso(), channel="sms")
+    if flagged:
+        click.echo(f"Flagged {len(flagged)} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS "
+                   "until the number is changed: " + ", ".join(flagged))
     if imported.failed:
         click.echo(f"See who: sotong send report --issue {issue}")
 

@@ -175,7 +175,13 @@ def scores(store, channel: str, subscriber_ids: Iterable[str]) -> dict[str, floa
     return {subscriber_id: bounce_score(found) for subscriber_id, found in days.items()}
 
 
-def mark_invalid(store, subscriber_ids: Iterable[str], limit: float, now: str) -> list[str]:
-    """Flag the email addresses whose score reached ``limit``; the ids newly flagged."""
-    over = sorted(i for i, score in scores(store, "email", subscriber_ids).items() if score >= limit)
-    return flag_invalid_addresses(store, [(i, f"bounce score reached {limit:g}") for i in over], now)
+def mark_invalid(store, subscriber_ids: Iterable[str], limit: float, now: str, channel: str = "email") -> list[str]:
+    """Flag the email addresses (or phone numbers) whose score on ``channel``
+    reached ``limit``, so that bundles skip them; the ids newly flagged."""
+    over = sorted(i for i, score in scores(store, channel, subscriber_ids).items() if score >= limit)
+    reason = f"bounce score reached {limit:g}"
+    if channel == "email":
+        return flag_invalid_addresses(store, [(i, reason) for i in over], now)
+    return [i for i in over if store.db.execute(
+        "UPDATE subscribers SET phone_invalid_at = ?, phone_invalid_reason = ? WHERE id = ? AND phone_invalid_at IS NULL",
+        (now, reason, i)).rowcount]
