@@ -4,6 +4,8 @@ the notices that do not fit dropped from the end and counted in the text."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -198,3 +200,12 @@ def test_counts_start_at_nothing_and_add_up():
     total = sum((count_messages(["email", "SMS"]), count_messages(["LMS", "email"])), MessageCounts())
     assert total == MessageCounts(email=2, sms=1, lms=1)
     assert total.cost(Prices(sms=9, lms=27)) == 36
+
+
+def test_texts_prices_counts_and_settings_are_frozen_values():
+    composed = compose_sms(HEADER, [line_of(10)], FOOTER, LINK)
+    config, _ = read_sms_settings({})
+    for value in (composed, Prices(), MessageCounts(), config):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.sms = 1
+    assert len({MessageCounts(1, 2, 3), MessageCounts(1, 2, 3)}) == 1 and len({Prices(), Prices(9, 27)}) == 1
