@@ -150,32 +150,36 @@ def prepare(name: str, resume: bool) -> tuple[Path, Path]:
     return config, session
 
 
-def run_mutants(config: Path, session: Path, seconds: float) -> None:
+def run_mutants(config: Path, session: Path, seconds: float, survivors: bool = False) -> None:
     """What `cosmic-ray exec` does with its local distributor, stopping
     after ``seconds``: cosmic-ray hands out the pending mutants in random
-    order, so a run cut short has tested a random sample of them."""
+    order, so a run cut short has tested a random sample of them.
+    ``survivors``: test again the mutants that survived (after new tests)."""
     from cosmic_ray.config import load_config
     from cosmic_ray.mutating import mutate_and_test
     from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome
 
     settings = load_config(str(config))
     deadline = time.monotonic() + seconds
     with use_db(str(session), WorkDB.Mode.open) as db:
-        for item in db.pending_work_items:
+        items = ([item for item, result in db.completed_work_items if result.test_outcome == TestOutcome.SURVIVED]
+                 if survivors else db.pending_work_items)
+        for item in items:
             if time.monotonic() > deadline:
                 return
             db.set_result(item.job_id, mutate_and_test(item.mutations, settings.test_command, settings.timeout))
 
 
-def execute(name: str, progress: Progress, minutes: float | None, resume: bool) -> None:
+def execute(name: str, progress: Progress, minutes: float | None, resume: bool, survivors: bool) -> None:
     """Run the mutants of one module (for ``minutes`` at most), showing how many are done."""
-    config, session = prepare(name, resume)
+    config, session = prepare(name, resume or survivors)
     done, total = counts(session)
     task = progress.add_task(name, total=total, completed=done)
     tree = WORK / name / "tree"
     seconds = str(minutes * 60 if minutes else float("inf"))
-    running = threading.Thread(target=cosmic_ray, args=("python", __file__, "--exec", config, session, seconds),
-                               kwargs={"tree": tree})
+    command = ("python", __file__, "--exec", config, session, seconds, *(["--survivors"] if survivors else []))
+    running = threading.Thread(target=cosmic_ray, args=command, kwargs={"tree": tree})
     running.start()
     while running.is_alive():
         running.join(2)
@@ -205,7 +209,8 @@ def write_survivors(name: str, session: Path) -> None:
     (WORK / name / "survivors.txt").write_text(text, encoding="utf-8")
 
 
-def run_all(names: list[str], jobs: int, progress: Progress, minutes: float | None, resume: bool) -> None:
+def run_all(names: list[str], jobs: int, progress: Progress, minutes: float | None, resume: bool,
+            survivors: bool) -> None:
     """Every module's mutants, ``jobs`` modules at a time; stops at a module
     whose tests fail unmutated."""
     pending, failures, lock = list(names), [], threading.Lock()
@@ -217,7 +222,7 @@ def run_all(names: list[str], jobs: int, progress: Progress, minutes: float | No
                     return
                 name = pending.pop(0)
             try:
-                execute(name, progress, minutes, resume)
+                execute(name, progress, minutes, resume, survivors)
             except (RuntimeError, subprocess.CalledProcessError) as exc:
                 progress.console.print(f"{name}: {exc}")
                 failures.append(exc)
@@ -237,11 +242,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="modules mutated at once (default 1)")
     parser.add_argument("--minutes", type=float, help="stop each module after this long (a random sample of its mutants)")
     parser.add_argument("--resume", action="store_true", help="go on with the mutants the last run left untested")
+    parser.add_argument("--survivors", action="store_true", help="test again the last run's survivors (after new tests)")
     parser.add_argument("--exec", nargs=3, metavar=("CONFIG", "SESSION", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.exec:
         config, session, seconds = args.exec
-        return run_mutants(Path(config), Path(session), float(seconds))
+        return run_mutants(Path(config), Path(session), float(seconds), args.survivors)
     unknown = [name for name in args.names if name not in MODULES]
     if unknown:
         parser.error(f"unknown module {unknown[0]}; write one of {', '.join(MODULES)}")
@@ -249,7 +255,7 @@ def main() -> None:
     console = Console()
     columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
-        run_all(names, max(1, args.jobs), progress, args.minutes, args.resume)
+        run_all(names, max(1, args.jobs), progress, args.minutes, args.resume, args.survivors)
     for name in names:
         figures = summary(WORK / name / "session.sqlite")
         score = figures["killed"] / figures["mutants"] if figures["mutants"] else 1
