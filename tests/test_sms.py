@@ -9,9 +9,10 @@ import dataclasses
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from sotong.problems import SotongError
 from sotong.sms import (
     MessageCounts, Prices, byte_length, compose_sms, count_messages, displayable, message_type, more_line, notice_line,
-    read_sms_settings,
+    read_sms_settings, sms_settings,
 )
 
 # SPEC §6's limits, written here rather than read from the module they check
@@ -209,3 +210,19 @@ def test_texts_prices_counts_and_settings_are_frozen_values():
         with pytest.raises(dataclasses.FrozenInstanceError):
             value.sms = 1
     assert len({MessageCounts(1, 2, 3), MessageCounts(1, 2, 3)}) == 1 and len({Prices(), Prices(9, 27)}) == 1
+
+
+@pytest.mark.parametrize("base, accepted", [
+    ("https://sd.go.kr/s/", True), ("http://sd.go.kr/s/", True), ("", True),
+    ("sd.go.kr/s/", False), ("https://sd.go.kr/s", False), ("https://성동.kr/s/", False),
+    ("https://sd.go.kr/ s/", False), (["https://sd.go.kr/s/"], False),
+])
+def test_a_short_link_base_is_an_ascii_web_address_ending_in_a_slash(base, accepted):
+    config, problems = read_sms_settings({"SHORT_LINK_BASE": base})
+    assert (problems == []) == accepted
+    if accepted:
+        assert config.short_link_base == (base or None)
+        assert sms_settings({"SHORT_LINK_BASE": base}) == config
+    else:
+        with pytest.raises(SotongError):
+            sms_settings({"SHORT_LINK_BASE": base})
