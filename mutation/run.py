@@ -209,6 +209,16 @@ def write_survivors(name: str, session: Path) -> None:
     (WORK / name / "survivors.txt").write_text(text, encoding="utf-8")
 
 
+def figures_line(name: str) -> str:
+    """One module's figures, as printed at the end."""
+    figures = summary(WORK / name / "session.sqlite")
+    score = figures["killed"] / figures["mutants"] if figures["mutants"] else 1
+    untested = f" (and {figures['untested']} left untested)" if figures["untested"] else ""
+    return (f"{MODULES[name][0]:<30} {figures['mutants']:>4} mutants{untested}, {figures['killed']:>4} killed, "
+            f"{figures['survived']:>3} survived ({score:.1%}; {figures['timed out']} by the time limit)  "
+            f".mutants/{name}/survivors.txt")
+
+
 def run_all(names: list[str], jobs: int, progress: Progress, minutes: float | None, resume: bool,
             survivors: bool) -> None:
     """Every module's mutants, ``jobs`` modules at a time; stops at a module
@@ -240,9 +250,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"modules: {', '.join(MODULES)} (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="modules mutated at once (default 1)")
-    parser.add_argument("--minutes", type=float, help="stop each module after this long (a random sample of its mutants)")
+    parser.add_argument("--minutes", type=float, help="stop each module after this long (a random sample)")
     parser.add_argument("--resume", action="store_true", help="go on with the mutants the last run left untested")
-    parser.add_argument("--survivors", action="store_true", help="test again the last run's survivors (after new tests)")
+    parser.add_argument("--survivors", action="store_true", help="test again the last run's survivors")
     parser.add_argument("--exec", nargs=3, metavar=("CONFIG", "SESSION", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.exec:
@@ -257,13 +267,7 @@ def main() -> None:
     with Progress(*columns, console=console) as progress:
         run_all(names, max(1, args.jobs), progress, args.minutes, args.resume, args.survivors)
     for name in names:
-        figures = summary(WORK / name / "session.sqlite")
-        score = figures["killed"] / figures["mutants"] if figures["mutants"] else 1
-        untested = f" (and {figures['untested']} left untested)" if figures["untested"] else ""
-        console.print(f"{MODULES[name][0]:<30} {figures['mutants']:>4} mutants{untested}, {figures['killed']:>4} killed, "
-                      f"{figures['survived']:>3} survived ({score:.1%}; {figures['timed out']} killed by the time limit)  "
-                      f".mutants/{name}/survivors.txt")
-
+        console.print(figures_line(name))
 
 if __name__ == "__main__":
     main()
