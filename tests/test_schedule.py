@@ -187,3 +187,11 @@ def test_window_boundaries_and_expiry():
     chosen = {n.slug for n in window([on_previous, day_after_previous, on_issue, expired_the_day_before,
                                       expires_on_issue, draft], issue)}
     assert chosen == {"day-after", "on-issue", "current"}
+
+
+def test_window_order_urgent_first_then_newest_then_by_slug():
+    issue = dt.date(2026, 11, 26)
+    notices = [make_notice("b-old", dt.date(2026, 11, 14)), make_notice("urgent-old", dt.date(2026, 11, 13), priority="urgent"),
+               make_notice("new", dt.date(2026, 11, 25)), make_notice("a-old", dt.date(2026, 11, 14)),
+               make_notice("urgent-new", dt.date(2026, 11, 20), priority="urgent")]
+    assert [n.slug for n in window(notices, issue)] == ["urgent-new", "urgent-old", "new", "a-old", "b-old"]
