@@ -3,11 +3,12 @@ with their line; the sample file is valid and complete."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from sotong.audiences import load_audiences
+from sotong.audiences import Profile, load_audiences
 from sotong.problems import SotongError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -146,3 +147,12 @@ def test_optional_parts_may_be_left_out(tmp_path):
     assert audiences.field_label("culture") == "문화공연" and audiences.field_label("sports") == "sports"
     path.write_text(text.split("segments:")[0], encoding="utf-8")
     assert load_audiences(path).segments == {}
+
+
+def test_audiences_segments_and_profiles_are_frozen_values(tmp_path):
+    path = tmp_path / "audiences.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    audiences = load_audiences(path)
+    for value in (audiences, audiences.segments["parents"], Profile()):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.fields = frozenset()
