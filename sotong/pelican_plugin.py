@@ -25,6 +25,7 @@ from pelican.writers import Writer
 
 from .audiences import load_audiences
 from .links import absolute_site_url
+from .markup import markdown_html, sanitized
 from .notice_cache import file_stamp
 from .notices import read_notice, split_front_matter
 from .pelican_cache import make_crash_safe
@@ -45,7 +46,6 @@ class NoticeReader(MarkdownReader):
         # new one per file (as Pelican's reader does) costs more than converting.
         if getattr(self, "_md", None) is None:
             self._md = Markdown(**self.settings["MARKDOWN"])
-        self._md.reset()
         notices_dir = os.path.join(self.settings["PATH"], self.settings.get("NOTICES_DIR", DEFAULTS["NOTICES_DIR"]), "")
         if os.path.abspath(source_path).startswith(notices_dir):
             return self._read_notice(source_path)
@@ -60,7 +60,7 @@ class NoticeReader(MarkdownReader):
             notice, problems = read_notice(source_path, _audiences(self.settings), self.settings["PATH"])
             if notice is None:
                 raise SotongError(problems)
-        content = self._md.convert(notice.body)
+        content = str(markdown_html(notice.body, self._md))
         metadata = {
             "title": notice.title,
             "date": notice.date,
@@ -79,7 +79,7 @@ class NoticeReader(MarkdownReader):
         if source is None:
             raise SotongError(problems)
         metadata = {key: self.process_metadata(key, str(value)) for key, value in (source.front.data or {}).items()}
-        return self._md.convert(source.body), metadata
+        return str(markdown_html(source.body, self._md)), metadata
 
 
 def page_problems(path: Path, shown: str):
@@ -125,7 +125,7 @@ class KeepingWriter(Writer):
     same notice and the same inputs (SOTONG_UNCHANGED_NOTICES, absolute source
     paths), and the page is still as that build left it (SOTONG_SLOT_PAGES:
     its stamp). Kept pages are recorded in SOTONG_KEPT_PAGES, pages made
-    for notices in SOTONG_NOTICE_PAGES."""
+    for notices in SOTONG_NOTICE_PAGES. Feed entries keep their titles as written."""
 
     def write_file(self, name, template, context, *args, **kwargs):
         article = kwargs.get("article")
@@ -147,6 +147,12 @@ class KeepingWriter(Writer):
             return made is not None and file_stamp(path) == made
         except OSError:
             return False
+
+    def _add_item_to_the_feed(self, feed, item):
+        """Pelican's feed entry, titled as written: Pelican reads a title as
+        HTML (it strips tags and decodes entities), a notice's is plain text."""
+        super()._add_item_to_the_feed(feed, item)
+        feed.items[-1]["title"] = item.title
 
 
 class SotongWriter(KeepingWriter):
@@ -202,6 +208,17 @@ def add_sotong_defaults(pelican):
     settings["JINJA_GLOBALS"] = {**settings.get("JINJA_GLOBALS", {}),
                                  "FIELD_LABELS": _audiences(settings).fields,
                                  "SITEURL": settings.get("SITEURL", "")}
+    escape_in_templates(settings)
+
+
+def escape_in_templates(settings: dict) -> None:
+    """Every template escapes what it shows, unless it is Markup: Jinja's
+    autoescaping on, whatever the settings file says. HTML made elsewhere
+    (Pelican's content and summaries, which are plain strings) is shown
+    through the ``sanitized`` filter, which cleans it with nh3 and marks it
+    safe; no template uses ``|safe``, ``|striptags`` or Markup itself."""
+    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "sanitized": sanitized}
 
 
 def register():

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import functools
 
-from markdown import Markdown
 from markupsafe import Markup
 
+from sotong.markup import markdown_html
 from sotong.notices import first_paragraph_text
-
-_MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"], "output_format": "html5"}
 
 
 @functools.lru_cache(maxsize=256)
 def body_html(body: str) -> Markup:
-    return Markup(Markdown(**_MARKDOWN).convert(body))
+    """The body rendered and sanitized (sotong.markup): staff's raw HTML
+    never reaches a page or an email."""
+    return markdown_html(body)
 
 
 def body_text(body: str) -> str:
