@@ -27,6 +27,7 @@ from typing import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 
+from . import spreadsheet
 from .audiences import Audiences
 from .problems import Problem, SotongError, closest, did_you_mean
 from .store import SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
@@ -110,6 +111,9 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
     row: dict = {"id": value["id"], "name": value["name"]}
     if row["id"] is None:
         errors.append("id is empty; write the subscriber's id from the e-communication system")
+    elif row["id"].startswith(spreadsheet.FORMULA_STARTS):
+        errors.append(f'id "{row["id"]}" starts with "{row["id"][0]}", which a spreadsheet runs as a formula; '
+                      "write the id from the e-communication system, which starts with a letter or a digit")
 
     kind = value["kind"] or "person"
     if kind not in KINDS:
@@ -269,7 +273,7 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
             problems.append(Problem(shown, line, "the row has a cell under a column without a name; "
                                                  "name the column in the header or empty the cell"))
             continue
-        records.append((line, dict(zip(names, cells))))  # the unnamed "" key is never read
+        records.append((line, dict(zip(names, map(spreadsheet.restored, cells)))))  # the unnamed "" key is never read
     return records, problems
 
 
@@ -305,7 +309,7 @@ def write_csv(path: str | Path, rows: Iterable[dict], encoding: str = "utf-8") -
     count = 0
     try:
         with os.fdopen(handle, "w", encoding=codec, newline="") as out:
-            writer = csv.writer(out)  # Excel's dialect: commas, CRLF, quotes where needed
+            writer = spreadsheet.writer(out)  # Excel's dialect: commas, CRLF, quotes where needed
             writer.writerow(COLUMNS)
             for count, row in enumerate(rows, start=1):
                 cells = ["" if row.get(c) is None else str(row[c]) for c in COLUMNS]

@@ -10,7 +10,6 @@ its unsubscribe link and the plugins' blocks.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import logging
@@ -25,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from sotong import spreadsheet
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
@@ -269,7 +269,7 @@ class _OutboxWriter:
         self.email_dir = str(folder / "email")
         self.manifest = open(folder / "manifest.jsonl", "w", encoding="utf-8")
         self.sms_file = open(folder / "sms.csv", "w", encoding="utf-8", newline="")
-        self.sms_rows = csv.writer(self.sms_file)
+        self.sms_rows = spreadsheet.writer(self.sms_file)
         self.sms_rows.writerow(SMS_COLUMNS)
 
     def __enter__(self):

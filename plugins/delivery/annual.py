@@ -11,13 +11,13 @@ written at the edge.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from sotong import spreadsheet
 from sotong.sms import Prices
 
 TYPES = ("EMAIL", "SMS", "LMS")
@@ -132,7 +132,8 @@ def write_html_and_csv(folder: Path, stem: str, template: str, context: dict, co
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     _write_atomically(html_path, environment.get_template(template).render(**context).encode("utf-8"))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="
+")
     writer.writerow(columns)
     writer.writerows(rows)
     _write_atomically(csv_path, buffer.getvalue().encode("utf-8-sig"))

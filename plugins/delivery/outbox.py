@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.utils import getaddresses
 from pathlib import Path
 
+from sotong import spreadsheet
 from sotong.problems import Problem, SotongError
 
 CHANNELS = ("email", "sms")
@@ -142,5 +143,5 @@ def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
         if row["type"] not in SMS_TYPES:
             problems.append(Problem(shown(path), reader.line_num, f'type must be SMS or LMS, not {row["type"]!r}'))
         else:
-            types[row["id"]] = row["type"]
+            types[spreadsheet.restored(row["id"])] = row["type"]
     return types, problems

@@ -13,13 +13,14 @@ into the current build at once, so it is there before the next build.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup, escape
+
+from sotong import spreadsheet
 
 from .schema import Survey
 
@@ -138,7 +139,7 @@ def csv_rows(results: Results) -> list[tuple]:
 
 def write_csv(path: Path, results: Results) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as file:  # with a BOM, so that Excel reads Korean
-        writer = csv.writer(file)
+        writer = spreadsheet.writer(file)
         writer.writerow(CSV_COLUMNS)
         writer.writerows(csv_rows(results))
 

@@ -1,0 +1,60 @@
+"""CSV cells that are safe to open in a spreadsheet: formula injection
+(CWE-1236) neutralized as OWASP recommends, and undone when Sotong reads a
+CSV back, so that export and import round-trip exactly.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is one Excel and LibreOffice may run as a formula; it is written with
+a single quote in front (``'=HYPERLINK(...)``), which makes it text. A cell
+that already starts with quotes followed by one of those gets one quote
+more, so :func:`restored` (one quote less) gives back exactly what was
+written. Numbers are written as they are (``-3`` stays a number).
+
+Every CSV Sotong writes goes through :func:`writer`; every CSV it reads
+back (subscribers, sms.csv) through :func:`restored`.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any, Iterable
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _looks_like_formula(text: str) -> bool:
+    """True when ``text``, without its leading quotes, starts like a formula."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def neutralized(value: Any) -> Any:
+    """``value`` as it is safe to write in a CSV cell."""
+    if isinstance(value, str) and _looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def restored(text: str) -> str:
+    """The value of a cell :func:`neutralized` wrote (a cell it did not change
+    is returned as it is)."""
+    if text.startswith("'") and _looks_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
+class _NeutralizingWriter:
+    """A :func:`csv.writer` whose every cell goes through :func:`neutralized`."""
+
+    def __init__(self, rows):
+        self._rows = rows
+
+    def writerow(self, row: Iterable[Any]):
+        return self._rows.writerow([neutralized(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def writer(file, **options) -> _NeutralizingWriter:
+    """``csv.writer(file, **options)`` that neutralizes formula cells."""
+    return _NeutralizingWriter(csv.writer(file, **options))

