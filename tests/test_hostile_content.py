@@ -250,7 +250,7 @@ UNSAFE = re.compile(r"\|\s*(safe|striptags)\b|Markup\(|autoescape\s+false", re.I
 def test_no_template_decodes_or_marks_text_safe():
     """Escaping is the environments' (autoescape); a template never undoes it."""
     templates = [path for folder in TEMPLATE_FOLDERS for path in (REPO / folder).rglob("*")
-                 if path.suffix in (".html", ".txt", ".xml") and "templates" in str(path.parent) or path.parent.name == "email"]
+                 if path.suffix in (".html", ".txt", ".xml") and ("templates" in path.parent.name or path.parent.name == "email")]
     assert len(templates) > 20
     assert {str(p.relative_to(REPO)): UNSAFE.findall(p.read_text(encoding="utf-8"))
             for p in templates if p.is_file() and UNSAFE.search(p.read_text(encoding="utf-8"))} == {}

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 import nh3
+from markupsafe import Markup
 
 from sotong.notices import SEOUL
 
@@ -205,7 +206,7 @@ def entry_post(entry, source: str) -> dict:
         "title": title,
         "link": link if is_url(link) else None,
         "date": _entry_date(entry),
-        "summary_html": summary_html,
+        "summary_html": Markup(summary_html),  # sanitized or escaped above: templates autoescape the rest
         "source": source,
     }
 
