@@ -101,11 +101,12 @@ def test_sms_csv_neutralizes_and_send_reads_it_back(tmp_path):
 def test_the_annual_report_csv_neutralizes_names(tmp_path):
     from delivery.annual import annual_report, write_report
 
-    report = annual_report(2026, [("2026-03", "EMAIL", "a", '=HYPERLINK("x")', "culture", "-2+3", 4)])
+    report = annual_report(2026, [("2026-03", "EMAIL", "a", '=HYPERLINK("x")', "culture", "-2+3", 4, 4)])
     _html, csv_path = write_report(report, tmp_path, "성동구 소통")
-    rows = read_csv(csv_path)
-    assert ["department", '\'=HYPERLINK("x")', "1", "4", "0", "0", "4"] in rows
-    assert ["category", "'-2+3", "1", "4", "0", "0", "4"] in rows
+    rows = {(row[0], row[1]): row[2:] for row in read_csv(csv_path)}
+    assert rows[("department", '\'=HYPERLINK("x")')][:5] == ["1", "4", "0", "0", "4"]
+    assert rows[("category", "'-2+3")][:5] == ["1", "4", "0", "0", "4"]
+    assert not any(item.startswith(FORMULA_STARTS) for _table, item in rows)
 
 
 def test_survey_results_csv_neutralizes_options(tmp_path):

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from sotong import spreadsheet
 from sotong.notices import SEOUL
 from sotong.problems import Problem
 from sotong.subscribers import decode, normalize_phone
@@ -50,7 +51,7 @@ def outbox_phones(sms_csv: Path) -> dict[str, str]:
     if not sms_csv.is_file():
         return {}
     reader = csv.DictReader(io.StringIO(decode(sms_csv.read_bytes(), str(sms_csv)), newline=""))
-    return {phone: row["id"] for row in reader if (phone := normalize_phone(row.get("phone") or ""))}
+    return {phone: spreadsheet.restored(row["id"]) for row in reader if (phone := normalize_phone(row.get("phone") or ""))}
 
 
 def parse_time(text: str) -> str | None:
