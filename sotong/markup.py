@@ -11,9 +11,9 @@ abbreviations of Markdown's ``extra``.
 
 from __future__ import annotations
 
+import nh3
 from markdown import Markdown
 from markupsafe import Markup
-import nh3
 
 MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"], "output_format": "html5"}
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
