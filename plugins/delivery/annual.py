@@ -132,8 +132,7 @@ def write_html_and_csv(folder: Path, stem: str, template: str, context: dict, co
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     _write_atomically(html_path, environment.get_template(template).render(**context).encode("utf-8"))
     buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer, lineterminator="
-")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
     _write_atomically(csv_path, buffer.getvalue().encode("utf-8-sig"))
