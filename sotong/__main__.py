@@ -2,4 +2,5 @@
 
 from .cli import main
 
-main()
+if __name__ == "__main__":  # not when a process started by multiprocessing imports it (the devserver's builds)
+    main()

@@ -37,7 +37,7 @@ class Devserver:
         except OSError as error:  # not listening (yet, or while it starts again)
             return Page(0, str(error))
 
-    def wait_for(self, path: str, condition, timeout: float = 60) -> Page:
+    def wait_for(self, path: str, condition, timeout: float = 180) -> Page:
         """GET ``path`` until ``condition(page)`` holds; fails with the last page and the terminal."""
         deadline = time.monotonic() + timeout
         while True:
@@ -48,7 +48,7 @@ class Devserver:
                 raise AssertionError(f"{path} never matched ({page.status}); terminal:\n{self.terminal}\nlast page:\n{page.text[:3000]}")
             time.sleep(0.05)
 
-    def wait_for_line(self, pattern: str, after: int = 0, timeout: float = 60) -> int:
+    def wait_for_line(self, pattern: str, after: int = 0, timeout: float = 180) -> int:
         """The index of the first terminal line from ``after`` on that matches ``pattern``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -63,9 +63,16 @@ class Devserver:
         return "\n".join(self.lines)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the process has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the server and its build process have used so far."""
+        return process_cpu_seconds(self.process.pid)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        total += sum(process_cpu_seconds(int(child)) for child in (task / "children").read_text().split())
+    return total
 
 
 def start_devserver(project: Path, *args: str) -> Devserver:

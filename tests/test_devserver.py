@@ -65,6 +65,25 @@ def test_a_label_changed_in_audiences_yaml_shows_up(project, server):
     server.wait_for("/category/culture/", shows("문화·공연 한마당"))
 
 
+def test_a_theme_change_shows_up(project, server):
+    template = project / "themes" / "sotong" / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("고산자로 270", "고산자로 270 (미리보기)", 1),
+                        encoding="utf-8")
+    server.wait_for("/notices/first/", shows("고산자로 270 (미리보기)"))
+
+
+@pytest.mark.parametrize("name", ["surveys/library-satisfaction.yaml", "banners/year-end-tax.yaml"])
+def test_a_broken_survey_or_banner_is_shown_until_fixed(project, server, name):
+    path = project / "content" / name
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title: ", 'title: "', 1), encoding="utf-8")  # a quote never closed
+    try:
+        server.wait_for("/", lambda page: OVERLAY in page.text and f"content/{name}:" in page.text)
+    finally:
+        path.write_text(good, encoding="utf-8")
+    server.wait_for("/", shows("첫 공지"))
+
+
 MISTAKES = {
     "unquoted colon": ("title: 성동구: 겨울철 대책\n", 2, 'put the value in double quotes: title: "성동구: 겨울철 대책"'),
     "unknown department": ("department: 문화체육팀\n", 4, 'unknown department "문화체육팀"; did you mean "문화체육과"?'),

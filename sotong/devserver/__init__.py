@@ -21,7 +21,7 @@ from typing import Callable
 
 from ..problems import SotongError
 from ..settings import load_settings
-from .rebuild import Rebuilder, build_preview
+from .rebuild import BuildProcess, Rebuilder
 from .server import PreviewServer
 from .watch import needs_restart, start_watching
 
@@ -33,14 +33,13 @@ def preview_folder(settings_file: Path) -> Path:
 
 def run(settings_file: Path, host: str, port: int, announce: Callable[[str], None]) -> None:
     """Serve the preview until Ctrl+C."""
-    from pelican.log import console
-
-    console.quiet = True  # Pelican's "Done: Processed..." after every build; the rebuilder says it in one line
     folder = preview_folder(settings_file)
-    rebuilder = Rebuilder(lambda: build_preview(settings_file, folder), announce)
+    builds = BuildProcess(settings_file, folder)
+    rebuilder = Rebuilder(builds.build, announce)
     try:
         server = PreviewServer((host, port), folder / "site", rebuilder, token=f"{os.getpid()}.{time.time_ns()}")
     except OSError as exc:
+        builds.stop()
         raise SotongError([f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port"]) from None
     port = server.server_address[1]
     announce(f"Preview on http://{host}:{port}/ (built into {os.path.relpath(folder / 'site')}/; "
@@ -49,7 +48,7 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
 
     def changed(paths: set) -> None:
         if needs_restart(paths):
-            rebuilder.request_restart(lambda: _restart(settings_file, host, port, announce))
+            rebuilder.request_restart(lambda: _restart(settings_file, host, port, announce, builds))
         else:
             rebuilder.request()
 
@@ -63,6 +62,7 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
     finally:
         stop.set()
         server.server_close()
+        builds.stop()
 
 
 def _settings_or_none(settings_file: Path) -> dict | None:
@@ -74,10 +74,11 @@ def _settings_or_none(settings_file: Path) -> dict | None:
         return None
 
 
-def _restart(settings_file: Path, host: str, port: int, announce) -> None:
+def _restart(settings_file: Path, host: str, port: int, announce, builds: BuildProcess) -> None:
     """Run the same devserver again in this process, on the same port (the
     listening socket closes on exec)."""
     announce("Python code changed (settings or plugins): starting again")
+    builds.stop()
     verbose = ["-v"] if logging.getLogger().level <= logging.INFO else []
     sys.stdout.flush()
     sys.stderr.flush()

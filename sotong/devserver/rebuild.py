@@ -1,6 +1,6 @@
-"""The devserver's builds: one at a time in one thread, again whenever an
-input changed while one ran, each ending in an :class:`Outcome` that the
-server shows and waits on.
+"""The devserver's builds: one at a time (in a process of their own), again
+whenever an input changed while one ran, each ending in an :class:`Outcome`
+that the server shows and waits on.
 
 A save is never missed: the request flag is cleared *before* a build starts,
 so a change reported during that build sets it again and causes another.
@@ -8,6 +8,8 @@ so a change reported during that build sets it again and causes another.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +41,64 @@ def build_preview(settings_path: Path, folder: Path) -> dict:
     project = Project(settings_path, overrides={"OUTPUT_PATH": str(folder / "site"),
                                                 "CACHE_PATH": str(folder / "cache")})
     return build_site(project)
+
+
+def _serve_builds(connection, settings_path: Path, folder: Path) -> None:
+    """The build process: a build for each request, its figures or its problems sent back."""
+    from pelican.log import console
+
+    console.quiet = True  # Pelican's "Done: Processed..."; the rebuilder says it in one line
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for handler in logging.getLogger().handlers:  # errors come back as the build's problems
+        handler.addFilter(lambda record: record.levelno < logging.ERROR)
+    try:
+        while True:
+            connection.recv()
+            try:
+                answer = ("done", build_preview(settings_path, folder))
+            except SotongError as exc:
+                answer = ("problems", tuple(exc.problems))
+            except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the server stays up
+                answer = ("problems", (f"build failed: {type(exc).__name__}: {exc}",))
+            connection.send(answer)
+    except (EOFError, OSError):
+        return  # the server stopped
+
+
+class BuildProcess:
+    """Builds in a process of their own, which stays up between builds: serving
+    pages never slows a build down (no shared interpreter lock), and a plugin
+    that crashes its process does not stop the server."""
+
+    def __init__(self, settings_path: Path, folder: Path):
+        self._args = (settings_path, folder)
+        self._start()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve_builds, args=(child, *self._args), daemon=True)
+        self._process.start()
+        child.close()
+
+    def build(self) -> dict:
+        """As :func:`build_preview`: figures, or SotongError with the problems."""
+        try:
+            self._connection.send("build")
+            kind, value = self._connection.recv()
+        except (EOFError, OSError):
+            self._process.join(5)
+            code = self._process.exitcode
+            self._start()
+            raise SotongError([f"the build stopped unexpectedly (exit code {code}); "
+                               "undo or fix what the last save changed, then save again"]) from None
+        if kind == "problems":
+            raise SotongError(value)
+        return value
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join(5)
 
 
 class Rebuilder:
@@ -80,8 +140,6 @@ class Rebuilder:
             files = self._build()["files"]
         except SotongError as exc:
             problems = tuple(exc.problems)
-        except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the server stays up
-            problems = (f"build failed: {type(exc).__name__}: {exc}",)
         number = self.outcome.number + 1 if self.outcome else 1
         outcome = Outcome(number, time.perf_counter() - started, problems, files)
         with self._ended:

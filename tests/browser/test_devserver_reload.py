@@ -21,17 +21,17 @@ def test_an_open_page_reloads_by_itself_after_a_save(browser, empty_project_dir)
         tab.evaluate("window.loadedBeforeTheSave = true")
 
         write_notice(empty_project_dir, "live.md", "바뀐 제목")
-        tab.wait_for_function(heading_is("바뀐 제목"), timeout=60_000)
+        tab.wait_for_function(heading_is("바뀐 제목"), timeout=180_000)
         assert tab.evaluate("window.loadedBeforeTheSave === undefined"), "the page changed without loading again"
 
         write_notice(empty_project_dir, "live.md", "성동구: 겨울")  # an unquoted colon
         problems = tab.locator("#sotong-devserver-problems")
-        problems.wait_for(state="visible", timeout=60_000)
+        problems.wait_for(state="visible", timeout=180_000)
         assert problems.get_attribute("lang") == "ko"
         assert "content/notices/live.md:2: a value holds a colon" in problems.inner_text()
 
         write_notice(empty_project_dir, "live.md", '"성동구: 겨울"')
-        tab.wait_for_function(heading_is("성동구: 겨울"), timeout=60_000)
+        tab.wait_for_function(heading_is("성동구: 겨울"), timeout=180_000)
         assert tab.locator("#sotong-devserver-problems").count() == 0
     finally:
         context.close()
