@@ -7,8 +7,10 @@ of the project) and left to finish their first build; then one notice is
 saved again and again, alternately in each copy (a new title each time; the
 next save only once the server says its build ended, and a pause). Measured:
 the time from the save to the first answer of /notices/SLUG/ showing the new
-title, and the CPU time the server used for it (which the load of this shared
-machine does not change). Prints the median and the range of each.
+title (Pelican writes that page before its build ends; the devserver switches
+to the new build once it is complete), the time until the server says its
+build ended, and the CPU time the server used for it (which the load of this
+shared machine does not change). Prints the median and the range of each.
 
     .venv/bin/python benchmarks/devserver.py [--sizes 42 2000] [--saves 10 3]
 """
@@ -92,7 +94,8 @@ class Server:
             self.process = subprocess.Popen([*command, "--port", str(port)], cwd=root, stdout=terminal,
                                             stderr=terminal)
         self.page = f"http://127.0.0.1:{port}/notices/n00007/"
-        self.seconds: list[float] = []
+        self.seconds: list[float] = []  # save -> page shows it
+        self.built: list[float] = []  # save -> the server says the build ended
         self.cpu: list[float] = []
 
     def save_and_wait(self, title: str) -> None:
@@ -104,6 +107,7 @@ class Server:
         wait_for(self.page, title)
         self.seconds.append(time.perf_counter() - started)
         wait_for_build(self.log, self.done, ended + 1)
+        self.built.append(time.perf_counter() - started)
         self.cpu.append(cpu_seconds(self.process.pid) - used)
 
     def stop(self) -> None:
@@ -147,7 +151,8 @@ def measure(size: int, saves: int, tmp: Path) -> None:
                 server.save_and_wait(f"{server.name.split()[0]} 저장 {index}")
         for server in servers:
             print(f"{size:5d} notices  {server.name:30s} save -> page {describe(server.seconds[1:])}, "
-                  f"CPU per rebuild {describe(server.cpu[1:])}, {saves} saves", flush=True)
+                  f"save -> build ended {describe(server.built[1:])}, CPU per rebuild {describe(server.cpu[1:])}, "
+                  f"{saves} saves", flush=True)
     finally:
         for server in servers:
             server.stop()

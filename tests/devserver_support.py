@@ -86,7 +86,7 @@ def start_devserver(project: Path, *args: str) -> Devserver:
             server.lines.append(line.rstrip("\n"))
 
     threading.Thread(target=read_terminal, daemon=True).start()
-    index = server.wait_for_line(r"http://127\.0\.0\.1:\d+/", timeout=30)
+    index = server.wait_for_line(r"http://127\.0\.0\.1:\d+/")
     server.base = re.search(r"http://127\.0\.0\.1:\d+", server.lines[index]).group(0)
     return server
 
