@@ -21,6 +21,7 @@ import argparse
 import http.client
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -92,7 +93,7 @@ class Server:
         port = free_port()
         with open(self.log, "w") as terminal:
             self.process = subprocess.Popen([*command, "--port", str(port)], cwd=root, stdout=terminal,
-                                            stderr=terminal)
+                                            stderr=terminal, start_new_session=True)
         self.page = f"http://127.0.0.1:{port}/notices/n00007/"
         self.seconds: list[float] = []  # save -> page shows it
         self.built: list[float] = []  # save -> the server says the build ended
@@ -111,7 +112,8 @@ class Server:
         self.cpu.append(cpu_seconds(self.process.pid) - used)
 
     def stop(self) -> None:
-        self.process.terminate()
+        """The server and the processes it started (Pelican serves from a child)."""
+        os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(30)
 
 

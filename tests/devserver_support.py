@@ -86,7 +86,11 @@ def start_devserver(project: Path, *args: str) -> Devserver:
             server.lines.append(line.rstrip("\n"))
 
     threading.Thread(target=read_terminal, daemon=True).start()
-    index = server.wait_for_line(r"http://127\.0\.0\.1:\d+/")
+    try:
+        index = server.wait_for_line(r"http://127\.0\.0\.1:\d+/")
+    except BaseException:
+        stop_devserver(server)
+        raise
     server.base = re.search(r"http://127\.0\.0\.1:\d+", server.lines[index]).group(0)
     return server
 
