@@ -20,7 +20,7 @@ IGNORE_FILES = [".#*", "*.yaml", "README*"]
 THEME = "themes/sotong"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["sotong.pelican_plugin", "newsletter", "homepage", "bundles", "delivery", "sns_sync", "minwon24", "survey"]
+PLUGINS = ["sotong.pelican_plugin", "newsletter", "homepage", "bundles", "delivery", "sns_sync", "minwon24", "survey", "subscriptions"]
 
 # Notices: one page each, at a stable address used in mail, SMS and SNS links.
 ARTICLE_URL = "notices/{slug}/"

@@ -6,10 +6,18 @@ Writes are in transactions, the journal mode is WAL so that the collector can
 take unsubscribes while a send runs. Every stored time is Asia/Seoul with its
 offset (:func:`now_iso`), whatever the machine's zone; :func:`seoul_day` reads
 the day of any stored time, also those older versions wrote in another zone.
+
+The consent log (SPEC §13, table ``consent_log``) is kept by the store
+itself: triggers on ``subscribers`` write one row per changed column (old and
+new value, time, source) whatever writes the change (an import, the
+collector's unsubscribe, an SMS opt-out, the preferences page), so no
+feature can forget it. The writer names its source with
+``with store.changes_from("csv-import"):``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
@@ -45,9 +53,41 @@ CREATE TABLE IF NOT EXISTS subscribers (
     phone_invalid_at TEXT,
     phone_invalid_reason TEXT
 );
+CREATE TABLE IF NOT EXISTS consent_log (
+    id INTEGER PRIMARY KEY,
+    subscriber_id TEXT NOT NULL,
+    changed_at TEXT NOT NULL,         -- Asia/Seoul with its offset
+    source TEXT NOT NULL,             -- csv-import, unsubscribe-link, sms-optout, signup, preferences...
+    field TEXT NOT NULL,              -- the subscribers column that changed
+    old_value TEXT,
+    new_value TEXT
+);
+CREATE INDEX IF NOT EXISTS consent_log_by_time ON consent_log (changed_at);
+CREATE INDEX IF NOT EXISTS consent_log_by_subscriber ON consent_log (subscriber_id);
 """
 # Columns added since the first stores: added to an older store when it is opened.
 ADDED_COLUMNS = (("phone_invalid_at", "TEXT"), ("phone_invalid_reason", "TEXT"))
+
+# Columns whose changes the consent log keeps (what the reader consented to,
+# and the data kept about them); bounce marks are the office's, not consent.
+LOGGED_COLUMNS = (
+    "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels", "kind", "business_type",
+    "subscribed_at", "unsubscribed_at", "sms_unsubscribed_at")
+DEFAULT_SOURCE = "store"
+
+
+def _consent_triggers() -> str:
+    """TEMP triggers (this connection's, so they may call its functions
+    ``sotong_now()`` and ``sotong_change_source()``) that log every change."""
+    def log(row: str, column: str, old: str, condition: str) -> str:
+        return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, field, old_value, new_value) "
+                f"SELECT {row}.id, sotong_now(), sotong_change_source(), '{column}', {old}, new.{column} "
+                f"WHERE {condition};")
+
+    inserted = " ".join(log("new", c, "NULL", f"new.{c} IS NOT NULL AND new.{c} != ''") for c in LOGGED_COLUMNS)
+    updated = " ".join(log("new", c, f"old.{c}", f"old.{c} IS NOT new.{c}") for c in LOGGED_COLUMNS)
+    return (f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_insert AFTER INSERT ON main.subscribers BEGIN {inserted} END;"
+            f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END;")
 
 
 @dataclass(frozen=True)
@@ -116,6 +156,22 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: str):
         self.db = connection
         self.path = path
+        self.change_source = DEFAULT_SOURCE
+
+    @contextlib.contextmanager
+    def changes_from(self, source: str):
+        """``with store.changes_from("sms-optout"):`` — the consent log names
+        ``source`` for the changes written inside."""
+        before, self.change_source = self.change_source, source
+        try:
+            yield self
+        finally:
+            self.change_source = before
+
+    def consent_changes(self, since: str) -> Iterator[sqlite3.Row]:
+        """The consent log from Seoul day ``since`` (``YYYY-MM-DD``) on, oldest first."""
+        return self.db.execute("SELECT subscriber_id, changed_at, source, field, old_value, new_value "
+                               "FROM consent_log WHERE changed_at >= ? ORDER BY id", (since,))
 
     @classmethod
     def open(cls, path: str | Path) -> "Store":
@@ -129,6 +185,9 @@ class Store:
         store = cls(connection, str(path))
         store.ensure_schema(CORE_SCHEMA)
         store._add_missing_columns()
+        connection.create_function("sotong_now", 0, now_iso)
+        connection.create_function("sotong_change_source", 0, lambda: store.change_source)
+        connection.executescript(_consent_triggers())
         return store
 
     def _add_missing_columns(self) -> None:
@@ -220,4 +279,4 @@ class _Transaction:
         return False
 
 
-__all__ = ["Store", "Subscriber", "SUBSCRIBER_COLUMNS", "join_keys", "now_iso", "seoul_day"]
+__all__ = ["LOGGED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "join_keys", "now_iso", "seoul_day"]

@@ -404,7 +404,7 @@ _UPSERT = (
 def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
     # Read inside the transaction: an unsubscribe taken by the collector
     # meanwhile must not be overwritten.
-    with store.transaction() as db:
+    with store.changes_from("csv-import"), store.transaction() as db:
         stored = {r[0]: r for r in db.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM subscribers")}
         writes = []
         for row in rows:

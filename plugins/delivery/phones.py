@@ -46,7 +46,7 @@ def read_phone_list(text: str, shown: str) -> tuple[list[str], list[Problem]]:
 def unsubscribe_phones(store, path: Path, shown: str, when: str) -> PhoneOptOuts:
     numbers, problems = read_phone_list(decode(path.read_bytes(), shown), shown)
     result = PhoneOptOuts(problems=problems)
-    with store.transaction() as db:
+    with store.changes_from("sms-optout"), store.transaction() as db:
         for phone in numbers:
             known = db.execute("SELECT count(*) FROM subscribers WHERE phone = ?", (phone,)).fetchone()[0]
             if not known:

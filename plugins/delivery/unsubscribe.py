@@ -24,7 +24,7 @@ def unsubscribe(request, token: str):
         raise Forbidden()
     app = request.app
     if request.method == "POST":
-        with app.store() as store:
+        with app.store() as store, store.changes_from("unsubscribe-link"):
             changed = store.unsubscribe(subscriber_id)
         if changed:
             log.info("unsubscribed %s by its link", subscriber_id)

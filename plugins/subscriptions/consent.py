@@ -1,0 +1,72 @@
+"""The consent log's two commands for the office (SPEC §13): the changes
+since a day, as a CSV for the office's other systems, and forgetting a
+person: their row, their log, and their id wherever the store holds one.
+The log itself is written by the core store (``sotong.store``)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from sotong.csvcells import spreadsheet_safe
+from sotong.store import Store
+
+CHANGES_COLUMNS = ("subscriber_id", "changed_at", "source", "field", "old_value", "new_value")
+SUBSCRIBER_COLUMN = "subscriber_id"
+# Other columns that could lead back to a person (a bounce's address digest):
+# emptied beside the stand-in id.
+PERSONAL_COLUMNS = ("address_digest",)
+
+
+def write_changes(store: Store, since: str, path: str | Path) -> int:
+    """The consent log from day ``since`` into ``path`` (UTF-8 with BOM for
+    Excel, formula cells as text), replaced only when complete; the row count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(CHANGES_COLUMNS)
+            for count, row in enumerate(store.consent_changes(since), start=1):
+                writer.writerow([spreadsheet_safe("" if cell is None else str(cell)) for cell in row])
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return count
+
+
+def tables_naming_subscribers(store: Store) -> list[str]:
+    """Every table (core's or a plugin's) with a ``subscriber_id`` column."""
+    names = [row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [name for name in names
+            if any(column[1] == SUBSCRIBER_COLUMN for column in store.db.execute(f'PRAGMA table_info("{name}")'))]
+
+
+def forget(store: Store, subscriber_id: str) -> dict[str, int]:
+    """Erase ``subscriber_id``: the subscriber row, its consent log, its
+    pending sign-ups; every other record naming it (journal, bounces, survey
+    answers and invitations) gets a random stand-in id instead, so counts stay
+    and nothing leads back to the person. Returns rows touched per table."""
+    stand_in = "forgotten-" + secrets.token_hex(8)
+    touched: dict[str, int] = {}
+    with store.transaction() as db:
+        touched["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
+        for table in tables_naming_subscribers(store):
+            if table == "consent_log" or table.startswith("subscriptions_"):
+                touched[table] = db.execute(f'DELETE FROM "{table}" WHERE {SUBSCRIBER_COLUMN} = ?',
+                                            (subscriber_id,)).rowcount
+            else:
+                touched[table] = db.execute(f'UPDATE "{table}" SET {_stand_in_assignments(store, table)} '
+                                            f'WHERE {SUBSCRIBER_COLUMN} = ?', (stand_in, subscriber_id)).rowcount
+    return {table: count for table, count in touched.items() if count}
+
+
+def _stand_in_assignments(store: Store, table: str) -> str:
+    columns = {column[1] for column in store.db.execute(f'PRAGMA table_info("{table}")')}
+    return ", ".join([f"{SUBSCRIBER_COLUMN} = ?"] + [f"{c} = ''" for c in PERSONAL_COLUMNS if c in columns])

@@ -1,0 +1,140 @@
+"""The consent log (SPEC §13): every change to a subscriber, from every
+source (CSV import, one-click unsubscribe over real HTTP, SMS opt-out), is
+logged by the store itself with old and new values, its source and Seoul
+time; ``sotong subscribers changes`` exports it (formula cells as text) and
+``sotong subscribers forget`` leaves no trace of the person but counts."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+
+import pytest
+from conftest import copy_project, serving
+from delivery_support import run_cli, store_rows
+from test_serve import ONE_CLICK, request
+
+from sotong.project import Project
+from sotong.store import Store, Subscriber
+from sotong.tokens import unsubscribe_token
+from sotong.web import make_app
+
+HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+KIM = "S1,=HYPERLINK(\"http://x\"),kim@example.com,010-1234-5678,1950,F,yongdap,health;culture,email;sms,person,,2026-01-05,\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_project(tmp_path)
+
+
+def log_rows(project, subscriber_id="S1"):
+    return store_rows(project, "SELECT source, field, old_value, new_value, changed_at FROM consent_log "
+                               f"WHERE subscriber_id = '{subscriber_id}' ORDER BY id")
+
+
+def import_csv(project, text):
+    path = project / "private" / "in.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(HEADER + text, encoding="utf-8")
+    return run_cli(project / "pelicanconf.py", "subscribers", "import", str(path))
+
+
+def test_csv_import_logs_each_new_value_and_then_only_what_changed(project):
+    assert import_csv(project, KIM).code == 0
+    first = log_rows(project)
+    assert {row[0] for row in first} == {"csv-import"}
+    assert {(row[1], row[2], row[3]) for row in first} >= {
+        ("email", None, "kim@example.com"), ("channels", None, "email;sms"), ("fields", None, "culture;health")}
+    assert all(row[4].endswith("+09:00") for row in first)
+    assert import_csv(project, KIM).code == 0  # unchanged: nothing logged
+    assert log_rows(project) == first
+    assert import_csv(project, KIM.replace("yongdap", "majang").replace("health;culture", "health")).code == 0
+    assert [row[:4] for row in log_rows(project)[len(first):]] == [
+        ("csv-import", "dong", "yongdap", "majang"), ("csv-import", "fields", "culture;health", "health")]
+
+
+def test_one_click_unsubscribe_over_http_is_logged_as_its_source(project):
+    import_csv(project, KIM)
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port:
+        status, _headers, _body = request(port, "POST", f"/u/{unsubscribe_token('S1')}", b"List-Unsubscribe=One-Click",
+                                          ONE_CLICK)
+        assert status == 200
+        assert request(port, "POST", f"/u/{unsubscribe_token('S1')}", b"", ONE_CLICK)[0] == 200  # a replay logs nothing
+    rows = [row for row in log_rows(project) if row[0] != "csv-import"]
+    assert [row[:3] for row in rows] == [("unsubscribe-link", "unsubscribed_at", None)]
+    assert rows[0][3].endswith("+09:00")
+
+
+def test_sms_optout_import_is_logged(project):
+    import_csv(project, KIM)
+    phones = project / "optout.txt"
+    phones.write_text("01012345678\n", encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "subscribers", "unsubscribe", "--phones", str(phones)).code == 0
+    rows = [row for row in log_rows(project) if row[0] != "csv-import"]
+    assert [row[:3] for row in rows] == [("sms-optout", "sms_unsubscribed_at", None)]
+
+
+def test_a_writer_that_names_no_source_is_still_logged(tmp_path):
+    store = Store.open(tmp_path / "s.db")
+    store.put_subscriber(Subscriber(id="S9", email="a@example.com", channels=frozenset({"email"})))
+    with store.changes_from("preferences"):
+        store.put_subscriber(Subscriber(id="S9", email="b@example.com", channels=frozenset({"email"})))
+    rows = store.db.execute("SELECT source, field, old_value, new_value FROM consent_log").fetchall()
+    assert [tuple(r) for r in rows] == [("store", "email", None, "a@example.com"), ("store", "channels", None, "email"),
+                                        ("store", "kind", None, "person"),
+                                        ("preferences", "email", "a@example.com", "b@example.com")]
+    assert store.change_source == "store"
+
+
+def test_changes_export_from_a_day_with_formula_cells_as_text(project):
+    import_csv(project, KIM)
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    db.execute("UPDATE consent_log SET changed_at = '2026-10-01T09:00:00+09:00' WHERE field = 'email'")
+    db.commit()
+    db.close()
+    out = project / "private" / "changes.csv"
+    settings = project / "pelicanconf.py"
+    result = run_cli(settings, "subscribers", "changes", "--since", "2026-11-01", str(out))
+    assert result.code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert "email" not in {row["field"] for row in rows}  # before the day
+    name = next(row for row in rows if row["field"] == "name")
+    assert name["new_value"] == "'=HYPERLINK(\"http://x\")" and name["subscriber_id"] == "S1"
+    assert name["source"] == "csv-import"
+    everything = run_cli(settings, "subscribers", "changes", "--since", "2026-01-01", str(out))
+    assert "email" in {row["field"] for row in csv.DictReader(out.open(encoding="utf-8-sig"))}, everything.output
+    assert run_cli(settings, "subscribers", "changes", "--since", "11/01", str(out)).code == 2
+    refused = run_cli(settings, "subscribers", "changes", "--since", "2026-01-01", str(project / "output" / "c.csv"))
+    assert refused.code == 1 and "may not be written under" in refused.output
+
+
+def test_forget_leaves_no_trace_of_the_person_but_the_counts(project):
+    from delivery import bounces, journal
+    from survey import storage
+
+    import_csv(project, KIM + KIM.replace("S1", "S2").replace("kim@", "lee@").replace("1234-5678", "9999-0000"))
+    store = Store.open(project / "private" / "sotong.db")
+    store.ensure_schema(journal.SCHEMA)
+    bounces.ensure(store)
+    storage.ensure(store)
+    for reader in ("S1", "S2"):
+        store.db.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state, "
+                         "queued_at, updated_at) VALUES ('2026-11-26', 'issue', ?, 'email', 'EMAIL', '[]', 'sent', 'x', 'x')", (reader,))
+        store.db.execute("INSERT INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, "
+                         "address_digest, recorded_at) VALUES (?, '2026-11-26', ?, 'email', 'hard', 'd', ?, 'x')",
+                         (f"k{reader}", reader, f"digest-of-{reader}"))
+        store.db.execute("INSERT INTO survey_invitations VALUES ('park', ?, '2026-11-26', 'x')", (reader,))
+        store.db.execute("INSERT INTO survey_responses VALUES (?, 'park', ?, '2026-11-27')", (f"r{reader}", reader))
+    store.close()
+    result = run_cli(project / "pelicanconf.py", "subscribers", "forget", "S1")
+    assert result.code == 0, result.output
+    dump = "\n".join(sqlite3.connect(project / "private" / "sotong.db").iterdump())
+    for trace in ("'S1'", "kim@example.com", "010-1234-5678", "digest-of-S1"):
+        assert trace not in dump
+    assert "lee@example.com" in dump and "digest-of-S2" in dump  # the other reader untouched
+    for table in ("delivery_messages", "delivery_bounces", "survey_invitations", "survey_responses"):
+        assert store_rows(project, f"SELECT count(*) FROM {table}") == [(2,)]
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
+    assert run_cli(project / "pelicanconf.py", "subscribers", "forget", "S1").code == 1
