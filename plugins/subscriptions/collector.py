@@ -1,0 +1,173 @@
+"""The collector's sign-up routes (SPEC §13): ``POST /subscribe`` (303 to
+"check your mail", a confirmation link mailed, nothing stored as a
+subscriber), ``GET /subscribe/confirm?t=`` (a page with one button only:
+link scanners confirm nothing), ``POST /subscribe/confirm`` (the subscriber
+is created, with the consent's version). Requests with the honeypot filled
+are answered as if taken and dropped; more than ``SUBSCRIBE_RATE`` from one
+client address get 429. No log line names an address, phone or client."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+from werkzeug.exceptions import Forbidden
+from werkzeug.utils import redirect
+
+from sotong.links import collector_url
+from sotong.store import Subscriber, now_iso
+from sotong.tokens import make_token, read_token
+
+from . import storage
+from .outgoing import FileSmsTransport, Mailer
+from .rules import CHANNEL_LABELS, CONSENT, CONSENT_VERSION, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate, read_choices
+
+TEMPLATES = Path(__file__).parent / "templates"
+CONFIRM = "subscribe-confirm"
+PREFERENCES = "preferences"
+EMAIL_CONFIRM = "email-confirm"
+DEFAULT_RATE = "10/hour"
+
+
+class Subscriptions:
+    """What the routes share: settings, the mailer, the SMS transport and the rate limit."""
+
+    def __init__(self, app):
+        self.app = app
+        settings = app.settings
+        self.mailer = Mailer(settings)
+        self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / "subscriptions" / "sms-codes.csv")
+        self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
+        with app.store() as store:
+            storage.ensure(store)
+
+    def form_context(self, answers: dict, errors: dict) -> dict:
+        audiences = self.app.project.audiences
+        return {"audiences": audiences, "answers": answers, "errors": errors, "consent": CONSENT,
+                "consent_version": CONSENT_VERSION, "channel_labels": CHANNEL_LABELS, "gender_labels": GENDER_LABELS,
+                "honeypot": HONEYPOT, "this_year": self.app.project.today().year}
+
+    def limited(self, request) -> bool:
+        return not self.rate.allow(request.remote_addr or "", time.monotonic())
+
+    def page(self, template: str, status: int = 200, **context):
+        response = self.app.render(template, status=status, **context)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    def preferences_url(self, subscriber_id: str) -> str:
+        return collector_url(self.app.settings, "p/" + make_token(PREFERENCES, subscriber_id))
+
+
+def form_answers(request) -> dict:
+    """The posted form as name -> list of values (the honeypot left out)."""
+    return {key: request.form.getlist(key) for key in request.form if key != HONEYPOT}
+
+
+def subscribe(request):
+    subs: Subscriptions = request.app.subscriptions
+    if subs.limited(request):
+        return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
+                         message="같은 곳에서 신청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 신청해 주세요.")
+    if request.form.get(HONEYPOT):
+        return redirect(collector_url(request.app.settings, "subscribe/check"), 303)
+    answers = form_answers(request)
+    choices, errors = read_choices(answers, request.app.project.audiences, request.app.project.today().year, True)
+    if not choices.email and "email" not in errors:
+        errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
+    if errors:
+        return subs.page("subscriptions_signup.html", 400, title="전자소통 서비스 신청",
+                         action=collector_url(request.app.settings, "subscribe"), **subs.form_context(answers, errors))
+    data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
+            "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
+    with request.app.store() as store:
+        storage.drop_expired(store, time.time())
+        pending_id = storage.add_pending(store, "signup", data)
+    link = collector_url(request.app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending_id))
+    subs.mailer.send_later(subs.mailer.compose(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
+        "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
+        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
+        "아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 02-2286-5114\n")))
+    return redirect(collector_url(request.app.settings, "subscribe/check"), 303)
+
+
+def check_mail(request):
+    return request.app.subscriptions.page("subscriptions_message.html", title="메일을 확인해 주세요", message=(
+        "적어 주신 주소로 신청 확인 메일을 보냈습니다. 메일의 링크를 열고 「신청 확인」 단추를 누르시면 신청이 "
+        "끝납니다. 링크는 24시간 동안 쓸 수 있습니다. 메일이 보이지 않으면 스팸 편지함도 확인해 주세요."))
+
+
+def open_pending(request, purpose: str, token: str | None):
+    """The pending row a token names: 403 for a forged token; None (then a
+    410 page) when it is gone or expired."""
+    pending_id = read_token(purpose, token or "")
+    if pending_id is None:
+        raise Forbidden()
+    with request.app.store() as store:
+        found = storage.pending(store, pending_id)
+    if found is None or (found.used_at is None and found.expired(time.time())):
+        return None
+    return found
+
+
+def expired_page(subs):
+    return subs.page("subscriptions_message.html", 410, title="링크 사용 기간이 지났습니다", message=(
+        "확인 링크는 24시간 동안만 쓸 수 있습니다. 처음부터 다시 신청해 주세요."), again=True)
+
+
+def confirm(request):
+    subs: Subscriptions = request.app.subscriptions
+    token = request.form.get("t") if request.method == "POST" else request.args.get("t")
+    found = open_pending(request, CONFIRM, token)
+    if found is None:
+        return expired_page(subs)
+    if request.method == "GET" and found.used_at is None:
+        return subs.page("subscriptions_confirm.html", title="신청 확인", token=token,
+                         action=collector_url(request.app.settings, "subscribe/confirm"))
+    subscriber_id = found.subscriber_id if found.used_at else _create_subscriber(request.app, found)
+    return subs.page("subscriptions_done.html", title="신청이 끝났습니다",
+                     preferences_url=subs.preferences_url(subscriber_id),
+                     phone_pending=bool(found.data.get("phone") and "sms" in found.data.get("channels", ())))
+
+
+def _create_subscriber(app, found) -> str:
+    """The confirmed sign-up as a subscriber (the one with this email
+    address, if there is one, takes the new answers); its phone waits for
+    its code."""
+    data = found.data
+    with app.store() as store, store.changes_from("signup"), store.transaction():
+        again = storage.pending(store, found.id)
+        if again.used_at:  # a double submit: the first one created it
+            return again.subscriber_id
+        subscriber_id = storage.subscriber_by_email(store, data["email"]) or storage.new_subscriber_id(store)
+        old = store.subscriber(subscriber_id)
+        store.put_subscriber(Subscriber(
+            id=subscriber_id, name=data["name"], email=data["email"], phone=old.phone if old else None,
+            birth_year=data["birth_year"], gender=data["gender"], dong=data["dong"], fields=frozenset(data["fields"]),
+            channels=frozenset(data["channels"]), kind=data["kind"], business_type=data["business_type"],
+            subscribed_at=now_iso()))
+        storage.record_consent(store, subscriber_id, data["consent_version"])
+        storage.mark_used(store, found.id, subscriber_id)
+        if data.get("phone") and data["phone"] != (old.phone if old else None):
+            send_phone_code(app, store, subscriber_id, data["phone"])
+    return subscriber_id
+
+
+def send_phone_code(app, store, subscriber_id: str, phone: str) -> None:
+    """A 6-digit code to ``phone``; the number is used once the code comes back."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    storage.add_pending(store, "phone", {"phone": phone}, subscriber_id, code=code, seconds=storage.CODE_SECONDS)
+    app.subscriptions.sms.send(phone, f"[성동구] 전자소통 서비스 인증번호 {code} (10분 안에 입력해 주세요)")
+
+
+def add_routes(app) -> None:
+    from .preferences import add_preference_routes
+
+    app.add_template_folder(TEMPLATES)
+    app.subscriptions = Subscriptions(app)
+    app.add_route("/subscribe", subscribe, ["POST"])
+    app.add_route("/subscribe/check", check_mail, ["GET"])
+    app.add_route("/subscribe/confirm", confirm, ["GET", "POST"])
+    add_preference_routes(app)

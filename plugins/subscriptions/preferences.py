@@ -1,0 +1,167 @@
+"""The reader's own preferences page (SPEC §13): ``/p/TOKEN`` from every
+email shows and changes fields, channels, dong, birth year and addresses at
+once (the next ``sotong bundles`` reads them); a new email address is used
+only once its link is confirmed, a new phone once its 6-digit code comes
+back; "stop everything" is its own action. ``POST /p/link`` mails the link
+again and answers the same whether or not the address is known."""
+
+from __future__ import annotations
+
+import hmac
+import time
+
+from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.utils import redirect
+
+from sotong.links import collector_url
+from sotong.store import Subscriber, now_iso
+from sotong.tokens import make_token, read_token
+
+from . import storage
+from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
+from .rules import HONEYPOT, read_choices
+
+
+def _reader(request, token: str) -> Subscriber:
+    subscriber_id = read_token(PREFERENCES, token)
+    if subscriber_id is None:
+        raise Forbidden()
+    with request.app.store() as store:
+        subscriber = store.subscriber(subscriber_id)
+    if subscriber is None:
+        raise NotFound()
+    return subscriber
+
+
+def _answers_of(subscriber: Subscriber) -> dict:
+    return {"name": [subscriber.name or ""], "email": [subscriber.email or ""], "phone": [subscriber.phone or ""],
+            "birth_year": [str(subscriber.birth_year or "")], "gender": [subscriber.gender or ""],
+            "dong": [subscriber.dong or ""], "kind": [subscriber.kind], "business_type": [subscriber.business_type or ""],
+            "fields": sorted(subscriber.fields), "channels": sorted(subscriber.channels)}
+
+
+def preferences(request, token: str):
+    subs = request.app.subscriptions
+    subscriber = _reader(request, token)
+    notes, errors, answers = [], {}, _answers_of(subscriber)
+    if request.method == "POST" and request.form.get("action") == "stop":
+        with request.app.store() as store, store.changes_from("preferences-stop"):
+            store.unsubscribe(subscriber.id)
+        return subs.page("subscriptions_message.html", title="모든 수신을 그만두었습니다", message=(
+            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 이 링크에서 언제든 다시 고르시면 됩니다."))
+    if request.method == "POST":
+        answers = form_answers(request)
+        errors, notes = _save(request, subscriber, answers)
+        subscriber = _reader(request, token)
+        if not errors:
+            answers = _answers_of(subscriber)
+    return subs.page("subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
+                     action=collector_url(request.app.settings, "p/" + token), subscriber=subscriber,
+                     notes=notes, preferences=True, phone_action=collector_url(request.app.settings, f"p/{token}/phone"),
+                     **subs.form_context(answers, errors))
+
+
+def _save(request, subscriber: Subscriber, answers: dict) -> tuple[dict, list[str]]:
+    """Store what changed at once, except a new email or phone, which wait
+    for their confirmation. The errors and the notes to show."""
+    app = request.app
+    choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, False)
+    if errors:
+        return errors, []
+    notes = []
+    with app.store() as store, store.changes_from("preferences"), store.transaction():
+        store.put_subscriber(Subscriber(**{
+            **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
+            "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
+            "fields": choices.fields, "channels": choices.channels, "unsubscribed_at": None,
+            "subscribed_at": subscriber.subscribed_at if subscriber.subscribed else now_iso()}))
+        if choices.email and choices.email != subscriber.email:
+            pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
+            notes.append("새 이메일 주소로 확인 메일을 보냈습니다. 메일의 링크에서 확인하시면 그 주소로 바뀝니다.")
+        if choices.phone and choices.phone != subscriber.phone:
+            send_phone_code(app, store, subscriber.id, choices.phone)
+            notes.append("새 휴대전화 번호로 인증번호 6자리를 보냈습니다. 아래에 적어 주시면 그 번호로 바뀝니다.")
+    if choices.email and choices.email != subscriber.email:
+        _mail_email_change(request, choices.email, pending_id)
+    notes.insert(0, "바꾸신 내용을 저장했습니다. 다음 소식부터 적용됩니다.")
+    return {}, notes
+
+
+def _mail_email_change(request, address: str, pending_id: str) -> None:
+    subs = request.app.subscriptions
+    link = collector_url(request.app.settings, "p/email?t=" + make_token(EMAIL_CONFIRM, pending_id))
+    subs.mailer.send_later(subs.mailer.compose(address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", (
+        "전자소통 서비스의 이메일 주소를 이 주소로 바꾸시려면 아래 링크를 열고 「주소 확인」 단추를 눌러 주세요. "
+        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n바꾸신 적이 없으시면 이 메일을 지우시면 됩니다.\n")))
+
+
+def confirm_email(request):
+    subs = request.app.subscriptions
+    token = request.form.get("t") if request.method == "POST" else request.args.get("t")
+    found = open_pending(request, EMAIL_CONFIRM, token)
+    if found is None:
+        return expired_page(subs)
+    if request.method == "GET" and found.used_at is None:
+        return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
+                         action=collector_url(request.app.settings, "p/email"))
+    if found.used_at is None:
+        with request.app.store() as store, store.changes_from("preferences"), store.transaction():
+            store.db.execute("UPDATE subscribers SET email = ?, email_invalid_at = NULL, email_invalid_reason = NULL "
+                             "WHERE id = ?", (found.data["email"], found.subscriber_id))
+            storage.mark_used(store, found.id, found.subscriber_id)
+    return subs.page("subscriptions_message.html", title="이메일 주소를 바꾸었습니다",
+                     message="다음 소식부터 새 주소로 보내 드립니다.")
+
+
+def confirm_phone(request, token: str):
+    subscriber = _reader(request, token)
+    code = (request.form.get("code") or "").strip()
+    with request.app.store() as store, store.changes_from("preferences"), store.transaction():
+        row = store.db.execute("SELECT id FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
+                               "AND used_at IS NULL ORDER BY expires_at DESC LIMIT 1", (subscriber.id,)).fetchone()
+        found = storage.pending(store, row[0]) if row else None
+        usable = found and not found.expired(time.time()) and found.attempts < storage.CODE_ATTEMPTS
+        if usable and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
+            store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
+            storage.mark_used(store, found.id, subscriber.id)
+            message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
+        else:
+            if found:
+                storage.count_attempt(store, found.id)
+            message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
+    return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
+                                          message=message, back=collector_url(request.app.settings, "p/" + token))
+
+
+def link_request(request):
+    """GET: the form; POST: the link by mail to a known address, and the same answer for any address."""
+    subs = request.app.subscriptions
+    if request.method == "GET":
+        return subs.page("subscriptions_link.html", title="수신 설정 링크 받기",
+                         action=collector_url(request.app.settings, "p/link"), honeypot=HONEYPOT)
+    if subs.limited(request):
+        return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
+                         message="같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+    address = (request.form.get("email") or "").strip()
+    if address and not request.form.get(HONEYPOT):
+        with request.app.store() as store:
+            subscriber_id = storage.subscriber_by_email(store, address)
+        if subscriber_id:
+            subs.mailer.send_later(subs.mailer.compose(address, "[성동구 소통] 수신 설정 링크", (
+                "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
+                f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n")))
+    return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
+
+
+def link_sent(request):
+    return request.app.subscriptions.page("subscriptions_message.html", title="메일을 확인해 주세요", message=(
+        "적어 주신 주소가 전자소통 서비스에 등록되어 있으면, 수신 설정 링크를 그 주소로 보냈습니다. "
+        "메일이 오지 않으면 주소를 확인하시거나 02-2286-5114로 연락해 주세요."))
+
+
+def add_preference_routes(app) -> None:
+    app.add_route("/p/link", link_request, ["GET", "POST"])
+    app.add_route("/p/link/sent", link_sent, ["GET"])
+    app.add_route("/p/email", confirm_email, ["GET", "POST"])
+    app.add_route("/p/<token>", preferences, ["GET", "POST"])
+    app.add_route("/p/<token>/phone", confirm_phone, ["POST"])

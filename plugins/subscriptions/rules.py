@@ -1,0 +1,121 @@
+"""The sign-up and preferences rules, as pure functions: what a form's
+answers mean (with a Korean message beside each wrong answer), the privacy
+consent text and its version, the SUBSCRIBE_RATE setting, and the rate
+limit's sliding window."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from sotong.audiences import Audiences
+from sotong.subscribers import normalize_phone
+
+# The privacy consent PIPA art. 15(2) asks for: purpose, items, how long,
+# and that one may refuse (and what refusing costs). A change to the text
+# gets a new version; each consent is stored with the version it was given to.
+CONSENT_VERSION = "2026-11-v1"
+CONSENT = {
+    "purpose": "성동구 전자소통 서비스(구청 소식, 고지서·통지서 안내)를 이메일과 문자로 보내 드리고, "
+               "나이·사는 동에 맞는 소식을 골라 드리기 위해서입니다.",
+    "items": "이름, 이메일 주소, 휴대전화 번호(문자를 받으실 때), 태어난 해, 성별, 사는 동(사업자는 업종), "
+             "받고 싶은 분야와 받는 방법",
+    "retention": "수신을 그만두실 때까지 보관하며, 그만두시거나 삭제를 요청하시면 지체 없이 파기합니다.",
+    "refusal": "동의하지 않으실 수 있습니다. 동의하지 않으시면 전자소통 서비스를 받으실 수 없을 뿐, "
+               "다른 불이익은 없습니다.",
+}
+CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS)"}
+GENDER_LABELS = {"F": "여성", "M": "남성"}
+HONEYPOT = "website"
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int] | None:
+    """``"10/hour"`` -> (10, 3600); None when not of that form."""
+    found = _RATE.match(str(text))
+    return (int(found[1]), _UNIT_SECONDS[found[2]]) if found and int(found[1]) > 0 else None
+
+
+class RateLimit:
+    """At most ``limit`` requests per client within ``seconds`` (a sliding
+    window per client key, kept in memory only; never logged)."""
+
+    def __init__(self, limit: int, seconds: int):
+        self.limit, self.seconds = limit, seconds
+        self.seen: dict[str, deque] = {}
+
+    def allow(self, client: str, now: float) -> bool:
+        times = self.seen.setdefault(client, deque())
+        while times and times[0] <= now - self.seconds:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        if len(self.seen) > 100_000:  # bounded memory: forget clients with nothing recent
+            self.seen = {key: value for key, value in self.seen.items() if value}
+        return True
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A reader's answers, checked: what the store keeps."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    birth_year: int | None
+    gender: str | None
+    dong: str | None
+    kind: str
+    business_type: str | None
+    fields: frozenset
+    channels: frozenset
+
+
+def _email(text: str) -> str | None:
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent: bool) -> tuple[Choices, dict]:
+    """The answers of a sign-up or preferences form (``form``: name -> list
+    of values) and the errors by form field (Korean, one sentence each)."""
+    one = {key: (form.get(key) or [""])[0].strip() for key in
+           ("name", "email", "phone", "birth_year", "gender", "dong", "kind", "business_type")}
+    errors: dict[str, str] = {}
+    email = _email(one["email"]) if one["email"] else None
+    if one["email"] and email is None:
+        errors["email"] = "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com"
+    phone = normalize_phone(one["phone"]) if one["phone"] else None
+    if one["phone"] and phone is None:
+        errors["phone"] = "휴대전화 번호 형식이 맞지 않습니다. 예: 010-1234-5678"
+    birth_year = int(one["birth_year"]) if re.fullmatch(r"\d{4}", one["birth_year"]) else None
+    if one["birth_year"] and (birth_year is None or not 1900 <= birth_year <= this_year):
+        errors["birth_year"] = f"태어난 해를 네 자리 숫자로 적어 주세요. 예: 1950 (1900~{this_year})"
+        birth_year = None
+    kind = "business" if one["kind"] == "business" else "person"
+    fields = frozenset(v for v in form.get("fields", []) if v in audiences.fields)
+    channels = frozenset(v for v in form.get("channels", []) if v in CHANNEL_LABELS)
+    if not fields:
+        errors["fields"] = "받고 싶은 분야를 하나 이상 골라 주세요."
+    if not channels:
+        errors["channels"] = "받는 방법(이메일 또는 문자)을 하나 이상 골라 주세요."
+    elif "email" in channels and not email and "email" not in errors:
+        errors["email"] = "이메일로 받으시려면 이메일 주소를 적어 주세요."
+    if "sms" in channels and not phone and "phone" not in errors:
+        errors["phone"] = "문자로 받으시려면 휴대전화 번호를 적어 주세요."
+    if need_consent and (form.get("consent") or [""])[0] != "yes":
+        errors["consent"] = "개인정보 수집·이용에 동의하셔야 신청하실 수 있습니다."
+    choices = Choices(
+        name=one["name"][:50] or None, email=email, phone=phone, birth_year=birth_year,
+        gender=one["gender"] if one["gender"] in GENDER_LABELS else None,
+        dong=one["dong"] if one["dong"] in audiences.dongs else None, kind=kind,
+        business_type=one["business_type"] if kind == "business" and one["business_type"] in audiences.business_types else None,
+        fields=fields, channels=channels)
+    return choices, errors

@@ -1,0 +1,118 @@
+"""The plugin's tables in the store: sign-ups and address changes waiting
+for their confirmation (``subscriptions_pending``), and each privacy consent
+with the version of the text it was given to (``subscriptions_consents``).
+``sotong subscribers forget`` erases both for a person (their names start
+with ``subscriptions_``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from sotong.store import Store, now_iso
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions_pending (
+    id TEXT PRIMARY KEY,              -- random; the confirmation token carries it
+    purpose TEXT NOT NULL CHECK (purpose IN ('signup', 'email', 'phone')),
+    subscriber_id TEXT,               -- the reader (an address change), or who the sign-up became
+    data TEXT NOT NULL,               -- JSON: the sign-up's answers, or the new address
+    code_hash TEXT,                   -- phone: sha256 of the 6-digit code
+    attempts INTEGER NOT NULL DEFAULT 0,
+    expires_at REAL NOT NULL,         -- epoch seconds
+    used_at TEXT
+);
+CREATE TABLE IF NOT EXISTS subscriptions_consents (
+    subscriber_id TEXT NOT NULL,
+    version TEXT NOT NULL,            -- of the consent text (rules.CONSENT_VERSION)
+    given_at TEXT NOT NULL
+);
+"""
+CONFIRM_SECONDS = 24 * 3600
+CODE_SECONDS = 10 * 60
+CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: str
+    purpose: str
+    subscriber_id: str | None
+    data: dict
+    code_hash: str | None
+    attempts: int
+    expires_at: float
+    used_at: str | None
+
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+
+def ensure(store: Store) -> Store:
+    store.ensure_schema(SCHEMA)
+    return store
+
+
+def code_digest(pending_id: str, code: str) -> str:
+    return hashlib.sha256(f"{pending_id}\0{code}".encode()).hexdigest()
+
+
+def add_pending(store: Store, purpose: str, data: dict, subscriber_id: str | None = None,
+                code: str | None = None, seconds: int = CONFIRM_SECONDS) -> str:
+    pending_id = secrets.token_urlsafe(12)
+    store.db.execute(
+        "INSERT INTO subscriptions_pending (id, purpose, subscriber_id, data, code_hash, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (pending_id, purpose, subscriber_id, json.dumps(data, ensure_ascii=False),
+         code_digest(pending_id, code) if code else None, time.time() + seconds))
+    return pending_id
+
+
+def pending(store: Store, pending_id: str) -> Pending | None:
+    row = store.db.execute("SELECT * FROM subscriptions_pending WHERE id = ?", (pending_id,)).fetchone()
+    if row is None:
+        return None
+    values = dict(row)
+    values["data"] = json.loads(values["data"])
+    return Pending(**values)
+
+
+def mark_used(store: Store, pending_id: str, subscriber_id: str) -> None:
+    store.db.execute("UPDATE subscriptions_pending SET used_at = ?, subscriber_id = ? WHERE id = ?",
+                     (now_iso(), subscriber_id, pending_id))
+
+
+def count_attempt(store: Store, pending_id: str) -> None:
+    store.db.execute("UPDATE subscriptions_pending SET attempts = attempts + 1 WHERE id = ?", (pending_id,))
+
+
+def drop_expired(store: Store, now: float) -> None:
+    """Pending answers are personal data: gone a day after they expired."""
+    store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,))
+
+
+def record_consent(store: Store, subscriber_id: str, version: str) -> None:
+    store.db.execute("INSERT INTO subscriptions_consents VALUES (?, ?, ?)", (subscriber_id, version, now_iso()))
+
+
+def consent_version(store: Store, subscriber_id: str) -> str | None:
+    row = store.db.execute("SELECT version FROM subscriptions_consents WHERE subscriber_id = ? "
+                           "ORDER BY rowid DESC LIMIT 1", (subscriber_id,)).fetchone()
+    return row[0] if row else None
+
+
+def new_subscriber_id(store: Store) -> str:
+    """An id for a reader who signed up online: ``W`` and ten random digits."""
+    while True:
+        candidate = f"W{secrets.randbelow(10**10):010d}"
+        if store.subscriber(candidate) is None:
+            return candidate
+
+
+def subscriber_by_email(store: Store, email: str) -> str | None:
+    row = store.db.execute("SELECT id FROM subscribers WHERE lower(email) = lower(?) ORDER BY "
+                           "unsubscribed_at IS NOT NULL, id LIMIT 1", (email,)).fetchone()
+    return row[0] if row else None

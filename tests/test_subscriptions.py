@@ -1,0 +1,201 @@
+"""Residents' own subscriptions (SPEC §13) over real HTTP (waitress) with a
+real aiosmtpd server: sign-up with double opt-in, expired / forged /
+replayed / double-submitted confirmations, the honeypot, the rate limit,
+the preferences page read back by the next bundles, an email change that
+waits for its confirmation, phone codes, and /p/link answering the same."""
+
+from __future__ import annotations
+
+import email
+import re
+import sqlite3
+import threading
+import time
+import urllib.parse
+from email.policy import default as default_policy
+
+import pytest
+from conftest import copy_project, serving
+from delivery_support import SMTPServer, run_cli, store_rows
+from test_serve import request
+
+from sotong.project import Project
+from sotong.tokens import make_token
+from sotong.web import make_app
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message (recipient, parsed message)."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            for recipient in envelope.rcpt_tos:
+                self.messages.append((recipient, email.message_from_bytes(envelope.original_content,
+                                                                          policy=default_policy)))
+        return "250 2.0.0 OK"
+
+    def wait_for(self, count: int, seconds: float = 10):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        raise AssertionError(f"{count} mails expected, {len(self.messages)} came")
+
+    def link(self, index: int, pattern: str) -> str:
+        body = self.wait_for(index + 1)[index][1].get_body(("plain",)).get_content()
+        return re.search(pattern, body)[0]
+
+
+@pytest.fixture
+def site(tmp_path):
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\nSUBSCRIBE_RATE = '6/hour'\n")
+        app = make_app(Project(project / "pelicanconf.py"))
+        with serving(app) as port:
+            yield project, port, inbox
+
+
+def post(port, path, fields, headers=None):
+    return request(port, "POST", path, urllib.parse.urlencode(fields, doseq=True).encode(), {**FORM, **(headers or {})})
+
+
+SIGNUP = {"email": "hong@example.com", "phone": "010-2222-3333", "fields": ["health", "culture"],
+          "channels": ["email", "sms"], "birth_year": "1946", "dong": "yongdap", "gender": "F", "name": "홍길순",
+          "consent": "yes", "consent_version": "2026-11-v1", "website": ""}
+
+
+def confirm_path(inbox, index=0) -> str:
+    return inbox.link(index, r"http://127\.0\.0\.1:8080/subscribe/confirm\?t=\S+").split("8080", 1)[1]
+
+
+def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
+    project, port, inbox = site
+    status, headers, _ = post(port, "/subscribe", SIGNUP)
+    assert status == 303 and headers["Location"].endswith("/subscribe/check")
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
+    path = confirm_path(inbox)
+    assert inbox.messages[0][0] == "hong@example.com"
+    status, _, page = request(port, "GET", path)  # a link scanner: only a button
+    assert status == 200 and "신청 확인" in page and "<form" in page
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["t"][0]
+    status, _, page = post(port, "/subscribe/confirm", {"t": token})
+    assert status == 200 and "신청이 끝났습니다" in page
+    rows = store_rows(project, "SELECT id, email, phone, fields, channels, birth_year, dong FROM subscribers")
+    assert [row[1:] for row in rows] == [("hong@example.com", None, "culture;health", "email;sms", 1946, "yongdap")]
+    subscriber_id = rows[0][0]
+    assert store_rows(project, "SELECT version FROM subscriptions_consents") == [("2026-11-v1",)]
+    assert ("signup", "email") in store_rows(project, "SELECT source, field FROM consent_log")
+    # double submit and replay: the same answer, still one subscriber
+    assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
+    # the phone is used once its code comes back
+    code = re.search(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[1]
+    preferences = f"/p/{make_token('preferences', subscriber_id)}"
+    assert post(port, preferences + "/phone", {"code": "000000" if code != "000000" else "111111"})[0] == 400
+    assert store_rows(project, "SELECT phone FROM subscribers") == [(None,)]
+    assert post(port, preferences + "/phone", {"code": code})[0] == 200
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
+
+
+def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
+    project, port, inbox = site
+    post(port, "/subscribe", SIGNUP)
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
+    pending_id = token.split(".")[0]
+    assert post(port, "/subscribe/confirm", {"t": token[:-2] + "AA"})[0] == 403
+    assert post(port, "/subscribe/confirm", {"t": make_token("preferences", "x")})[0] == 403
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    db.execute("UPDATE subscriptions_pending SET expires_at = ?", (time.time() - 1,))
+    db.commit()
+    assert post(port, "/subscribe/confirm", {"t": token})[0] == 410
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
+    assert pending_id  # a confirm token cannot open preferences either
+    assert request(port, "GET", f"/p/{token}")[0] == 403
+
+
+def test_errors_are_listed_at_the_top_with_the_answers_kept(site):
+    project, port, inbox = site
+    status, _, page = post(port, "/subscribe", {**SIGNUP, "email": "hong@@example", "fields": [], "consent": ""})
+    assert status == 400
+    assert page.index("고쳐 주셔야 할 곳이 3곳") < page.index("<form")
+    assert 'value="hong@@example"' in page and 'value="1946"' in page and "홍길순" in page
+    assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(0,)]
+
+
+def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site):
+    project, port, inbox = site
+    status, headers, _ = post(port, "/subscribe", {**SIGNUP, "website": "http://spam.test"})
+    assert status == 303 and headers["Location"].endswith("/subscribe/check")
+    assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(0,)]
+    statuses = [post(port, "/subscribe", SIGNUP)[0] for _ in range(6)]
+    assert statuses == [303] * 5 + [429]  # SUBSCRIBE_RATE 6/hour, the honeypot counted too
+    assert post(port, "/p/link", {"email": "a@example.com"})[0] == 429
+
+
+def _subscribe(port, inbox, index=0):
+    post(port, "/subscribe", SIGNUP)
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox, index)).query)["t"][0]
+    post(port, "/subscribe/confirm", {"t": token})
+
+
+def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    status, _, page = request(port, "GET", path)
+    assert status == 200 and "건강정보" in page and "용답동" in page and 'value="1946"' in page
+    changed = {**SIGNUP, "fields": ["education"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
+               "action": "save"}
+    status, _, page = post(port, path, changed)
+    assert status == 200 and "저장했습니다" in page
+    assert store_rows(project, "SELECT fields, channels, dong, birth_year FROM subscribers") == [
+        ("education", "email", "majang", 1950)]
+    assert ("preferences", "fields", "culture;health", "education") in store_rows(
+        project, "SELECT source, field, old_value, new_value FROM consent_log")
+    preview = run_cli(project / "pelicanconf.py", "preview", "--subscriber", subscriber_id)
+    assert "교육" in preview.output or preview.code == 0, preview.output
+    status, _, page = post(port, path, {"action": "stop"})
+    assert status == 200 and store_rows(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers") == [(1,)]
+    assert ("preferences-stop", "unsubscribed_at") in store_rows(project, "SELECT source, field FROM consent_log")
+
+
+def test_a_new_email_address_is_used_only_once_confirmed(site):
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    status, _, page = post(port, path, {**SIGNUP, "email": "new@example.com", "action": "save"})
+    assert status == 200 and "확인 메일을 보냈습니다" in page
+    assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
+    link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
+    assert inbox.messages[1][0] == "new@example.com"
+    assert request(port, "GET", link)[0] == 200  # only a button
+    assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
+    assert post(port, "/p/email", {"t": token})[0] == 200
+    assert store_rows(project, "SELECT email FROM subscribers") == [("new@example.com",)]
+
+
+def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    known = post(port, "/p/link", {"email": "hong@example.com"})
+    unknown = post(port, "/p/link", {"email": "nobody@example.com"})
+    assert known[0] == unknown[0] == 303
+    assert known[1]["Location"] == unknown[1]["Location"]
+    assert request(port, "GET", "/p/link/sent")[2] == request(port, "GET", "/p/link/sent")[2]
+    messages = inbox.wait_for(2)
+    time.sleep(0.3)
+    assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
+    assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
