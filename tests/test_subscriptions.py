@@ -7,6 +7,7 @@ waits for its confirmation, phone codes, and /p/link answering the same."""
 from __future__ import annotations
 
 import email
+import json
 import re
 import sqlite3
 import threading
@@ -155,16 +156,24 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     path = f"/p/{make_token('preferences', subscriber_id)}"
     status, _, page = request(port, "GET", path)
     assert status == 200 and "건강정보" in page and "용답동" in page and 'value="1946"' in page
-    changed = {**SIGNUP, "fields": ["education"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
+    changed = {**SIGNUP, "fields": ["culture"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
                "action": "save"}
     status, _, page = post(port, path, changed)
     assert status == 200 and "저장했습니다" in page
     assert store_rows(project, "SELECT fields, channels, dong, birth_year FROM subscribers") == [
-        ("education", "email", "majang", 1950)]
-    assert ("preferences", "fields", "culture;health", "education") in store_rows(
+        ("culture", "email", "majang", 1950)]
+    assert ("preferences", "fields", "culture;health", "culture") in store_rows(
         project, "SELECT source, field, old_value, new_value FROM consent_log")
-    preview = run_cli(project / "pelicanconf.py", "preview", "--subscriber", subscriber_id)
-    assert "교육" in preview.output or preview.code == 0, preview.output
+    bundled = run_cli(project / "pelicanconf.py", "bundles", "--issue", "2026-11-26")
+    assert bundled.code == 0, bundled.output
+    outbox = project / "private" / "outbox" / "2026-11-26"
+    lines = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    mine = [line for line in lines if line["id"] == subscriber_id]
+    categories = {n.slug: n.category for n in Project(project / "pelicanconf.py").notices}
+    assert [line["channel"] for line in mine] == ["email"], (bundled.output, lines)
+    assert mine[0]["notices"] and {categories[slug] for slug in mine[0]["notices"]} == {"culture"}
+    message = email.message_from_bytes((outbox / mine[0]["file"]).read_bytes(), policy=default_policy)
+    assert path in message.get_body(("plain",)).get_content()  # the preferences link in every email
     status, _, page = post(port, path, {"action": "stop"})
     assert status == 200 and store_rows(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers") == [(1,)]
     assert ("preferences-stop", "unsubscribed_at") in store_rows(project, "SELECT source, field FROM consent_log")
