@@ -8,6 +8,9 @@ connections): half paced at the target rate, whose latency percentiles decide
 the target, half as fast as the server answers (its capacity). The baseline:
 GET /healthz, the same server doing no work, as fast as it answers.
 Target (issue "Delivery"): 500 unsubscribes per second with p99 under 50 ms.
+Then (issue #13) sign-ups (POST /subscribe, each mailing its confirmation
+link to a real aiosmtpd sink) and preferences changes (POST /p/TOKEN), R/4
+of each, paced at 300 per second. Target: 300/s with p99 under 50 ms.
 Loopback only; bounded by R.
 
     .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20]
@@ -20,6 +23,7 @@ import http.client
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,15 +39,19 @@ from sotong.audiences import load_audiences  # noqa: E402
 from sotong.population import generate_population, write_csv  # noqa: E402
 from sotong.store import Store  # noqa: E402
 from sotong.subscribers import import_csv  # noqa: E402
-from sotong.tokens import unsubscribe_token  # noqa: E402
+from sotong.tokens import make_token, unsubscribe_token  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
 
 TARGET_RATE, TARGET_P99_MS = 500.0, 50.0
+SUBSCRIPTIONS_RATE = 300.0
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def make_project(root: Path, count: int) -> list[str]:
+def make_project(root: Path, count: int, smtp_port: int) -> list[str]:
     for name in ("pelicanconf.py", "audiences.yaml"):
         shutil.copy(REPO / name, root / name)
+    with open(root / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nSMTP_PORT = {smtp_port}\nSUBSCRIBE_RATE = "1000000/hour"\n')
     for name in ("themes", "plugins"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "content" / "notices").mkdir(parents=True)
@@ -54,6 +62,44 @@ def make_project(root: Path, count: int) -> list[str]:
     ids = [s.id for s in store.subscribers(only_subscribed=True)]
     store.close()
     return ids
+
+
+class MailSink:
+    """A real aiosmtpd server on loopback that counts what it accepts."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.accepted = 0
+        with socket.socket() as probe:  # a free port (aiosmtpd's controller checks the one it is given)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.accepted += 1
+        return "250 2.0.0 OK"
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def subscription_posts(emails: dict[str, str], count: int) -> tuple[list, list]:
+    """``count`` sign-ups (each a new address) and ``count`` preferences
+    changes of the readers ``emails`` (id -> their address, kept)."""
+    ids = list(emails)
+    signups = [("POST", "/subscribe", urlencode({
+        "email": f"bench{n}@example.com", "fields": ["health", "culture"], "channels": "email", "birth_year": "1950",
+        "dong": "majang", "consent": "yes", "consent_version": "2026-11-v1", "website": ""}, doseq=True).encode())
+        for n in range(count)]
+    changes = [("POST", f"/p/{make_token('preferences', ids[n % len(ids)])}", urlencode({
+        "email": emails[ids[n % len(ids)]], "fields": ["health", "library"], "channels": "email",
+        "birth_year": "1960", "dong": "yongdap", "action": "save"}, doseq=True).encode()) for n in range(count)]
+    return signups, changes
 
 
 def served_port(server: subprocess.Popen) -> int:
@@ -124,9 +170,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         root = Path(tmp)
-        ids = make_project(root, args.count)[: args.requests]
+        ids = make_project(root, args.count, sink.port)[: args.requests]
         print(f"setup: {args.count:,} subscribers; {len(ids):,} unsubscribes from {args.clients} clients")
         server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0"],
                                   cwd=root, stderr=subprocess.PIPE, text=True)
@@ -143,6 +189,17 @@ def main() -> None:
             wall, latencies, more = hammer(port, posts[half:], args.clients)
             report("POST /u/TOKEN as fast as it answers", wall, latencies)
             statuses += more
+            db = sqlite3.connect(root / "private" / "sotong.db")
+            emails = dict(db.execute("SELECT id, email FROM subscribers WHERE email IS NOT NULL AND unsubscribed_at "
+                                     "IS NULL ORDER BY id LIMIT ?", (args.requests,)))
+            db.close()
+            signups, changes = subscription_posts(emails, args.requests // 4)
+            figures = []
+            for name, posts_of_kind, expected in (("POST /subscribe", signups, 303), ("POST /p/TOKEN", changes, 303)):
+                wall, latencies, codes = hammer(port, posts_of_kind, args.clients, rate=SUBSCRIPTIONS_RATE)
+                figures.append(report(f"{name} at {SUBSCRIPTIONS_RATE:.0f}/s", wall, latencies, paced=True))
+                assert set(codes) == {expected}, f"{name}: answers {set(codes)}"
+            time.sleep(2)  # the last confirmation mails leave the queue
         finally:
             server.terminate()
             server.wait(10)
@@ -151,9 +208,13 @@ def main() -> None:
         done = db.execute("SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NOT NULL AND id IN (%s)"
                           % ",".join("?" * len(ids)), ids).fetchone()[0]
         assert done == len(ids), f"{done} of {len(ids)} unsubscribed in the store"
+        print(f"confirmation mails accepted by the SMTP sink: {sink.accepted:,} of {len(signups):,}")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"target {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms: "
               f"{'met' if paced_rate >= TARGET_RATE * 0.98 and p99 < TARGET_P99_MS else 'MISSED'}")
+        met = all(rate >= SUBSCRIPTIONS_RATE * 0.98 and p99 < TARGET_P99_MS for rate, p99 in figures)
+        print(f"sign-ups and preferences: target {SUBSCRIPTIONS_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms: "
+              f"{'met' if met else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -158,8 +158,8 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     assert status == 200 and "건강정보" in page and "용답동" in page and 'value="1946"' in page
     changed = {**SIGNUP, "fields": ["culture"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
                "action": "save"}
-    status, _, page = post(port, path, changed)
-    assert status == 200 and "저장했습니다" in page
+    status, headers, _ = post(port, path, changed)
+    assert status == 303 and "저장했습니다" in request(port, "GET", headers["Location"].split("8080", 1)[1])[2]
     assert store_rows(project, "SELECT fields, channels, dong, birth_year FROM subscribers") == [
         ("culture", "email", "majang", 1950)]
     assert ("preferences", "fields", "culture;health", "culture") in store_rows(
@@ -184,8 +184,8 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     _subscribe(port, inbox)
     (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
     path = f"/p/{make_token('preferences', subscriber_id)}"
-    status, _, page = post(port, path, {**SIGNUP, "email": "new@example.com", "action": "save"})
-    assert status == 200 and "확인 메일을 보냈습니다" in page
+    status, headers, _ = post(port, path, {**SIGNUP, "email": "new@example.com", "action": "save"})
+    assert status == 303 and "확인 메일을 보냈습니다" in request(port, "GET", headers["Location"].split("8080", 1)[1])[2]
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
     assert inbox.messages[1][0] == "new@example.com"

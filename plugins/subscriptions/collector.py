@@ -38,6 +38,7 @@ class Subscriptions:
         settings = app.settings
         self.mailer = Mailer(settings)
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / "subscriptions" / "sms-codes.csv")
+        self.next_cleanup = 0.0
         self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
         with app.store() as store:
             storage.ensure(store)
@@ -83,7 +84,9 @@ def subscribe(request):
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
     with request.app.store() as store:
-        storage.drop_expired(store, time.time())
+        if time.time() >= subs.next_cleanup:
+            storage.drop_expired(store, time.time())
+            subs.next_cleanup = time.time() + 60
         pending_id = storage.add_pending(store, "signup", data)
     link = collector_url(request.app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending_id))
     subs.mailer.send_later(subs.mailer.compose(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (

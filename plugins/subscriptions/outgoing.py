@@ -59,23 +59,28 @@ class Mailer:
 
     def _run(self) -> None:
         while True:
-            message = self.outgoing.get()
+            batch = [self.outgoing.get()]
+            while not self.outgoing.empty() and len(batch) < 100:
+                batch.append(self.outgoing.get())
             try:
-                self.send_now(message)
+                self.send_now(batch)
             except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
-                log.warning("a confirmation mail could not be handed to %s:%s: %s",
+                log.warning("%d confirmation mails could not be handed to %s:%s: %s", len(batch),
                             self.settings.get("SMTP_HOST"), self.settings.get("SMTP_PORT"), type(exc).__name__)
             finally:
-                self.outgoing.task_done()
+                for _ in batch:
+                    self.outgoing.task_done()
 
-    def send_now(self, message: EmailMessage) -> None:
+    def send_now(self, messages: list[EmailMessage]) -> None:
+        """Hand ``messages`` to the SMTP server over one connection."""
         settings = self.settings
         with smtplib.SMTP(settings.get("SMTP_HOST", "127.0.0.1"), int(settings.get("SMTP_PORT", 25)), timeout=30) as smtp:
             if settings.get("SMTP_STARTTLS"):
                 smtp.starttls()
             if settings.get("SMTP_USER"):
                 smtp.login(settings["SMTP_USER"], os.environ.get("SOTONG_SMTP_PASSWORD", ""))
-            smtp.send_message(message)
+            for message in messages:
+                smtp.send_message(message)
 
 
 class FileSmsTransport:

@@ -43,7 +43,7 @@ def _answers_of(subscriber: Subscriber) -> dict:
 def preferences(request, token: str):
     subs = request.app.subscriptions
     subscriber = _reader(request, token)
-    notes, errors, answers = [], {}, _answers_of(subscriber)
+    errors, answers = {}, _answers_of(subscriber)
     if request.method == "POST" and request.form.get("action") == "stop":
         with request.app.store() as store, store.changes_from("preferences-stop"):
             store.unsubscribe(subscriber.id)
@@ -52,18 +52,25 @@ def preferences(request, token: str):
     if request.method == "POST":
         answers = form_answers(request)
         errors, notes = _save(request, subscriber, answers)
-        subscriber = _reader(request, token)
-        if not errors:
-            answers = _answers_of(subscriber)
+        if not errors:  # shown by a GET, so a reload sends nothing again
+            return redirect(collector_url(request.app.settings, f"p/{token}?saved={','.join(notes)}"), 303)
+    notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
     return subs.page("subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
                      action=collector_url(request.app.settings, "p/" + token), subscriber=subscriber,
                      notes=notes, preferences=True, phone_action=collector_url(request.app.settings, f"p/{token}/phone"),
                      **subs.form_context(answers, errors))
 
 
+NOTES = {
+    "all": "바꾸신 내용을 저장했습니다. 다음 소식부터 적용됩니다.",
+    "email": "새 이메일 주소로 확인 메일을 보냈습니다. 메일의 링크에서 확인하시면 그 주소로 바뀝니다.",
+    "phone": "새 휴대전화 번호로 인증번호 6자리를 보냈습니다. 아래에 적어 주시면 그 번호로 바뀝니다.",
+}
+
+
 def _save(request, subscriber: Subscriber, answers: dict) -> tuple[dict, list[str]]:
     """Store what changed at once, except a new email or phone, which wait
-    for their confirmation. The errors and the notes to show."""
+    for their confirmation. The errors, and the keys of the NOTES to show."""
     app = request.app
     choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, False)
     if errors:
@@ -77,14 +84,13 @@ def _save(request, subscriber: Subscriber, answers: dict) -> tuple[dict, list[st
             "subscribed_at": subscriber.subscribed_at if subscriber.subscribed else now_iso()}))
         if choices.email and choices.email != subscriber.email:
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
-            notes.append("새 이메일 주소로 확인 메일을 보냈습니다. 메일의 링크에서 확인하시면 그 주소로 바뀝니다.")
+            notes.append("email")
         if choices.phone and choices.phone != subscriber.phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
-            notes.append("새 휴대전화 번호로 인증번호 6자리를 보냈습니다. 아래에 적어 주시면 그 번호로 바뀝니다.")
+            notes.append("phone")
     if choices.email and choices.email != subscriber.email:
         _mail_email_change(request, choices.email, pending_id)
-    notes.insert(0, "바꾸신 내용을 저장했습니다. 다음 소식부터 적용됩니다.")
-    return {}, notes
+    return {}, ["all", *notes]
 
 
 def _mail_email_change(request, address: str, pending_id: str) -> None:
