@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from sotong.csvcells import spreadsheet_safe
-
 from .annual import write_html_and_csv
 
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
@@ -100,6 +98,7 @@ def issue_report(outbox: str, notice_rows, message_rows, clicks: dict, titles: d
 
 CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "click_rate",
                "survey_invitations", "survey_answers")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_rows(report: IssueReport):
@@ -118,6 +117,11 @@ def csv_rows(report: IssueReport):
     yield row("total", "합계", "", "", report.total)
     for survey in report.surveys:
         yield ["survey", survey["title"], *[""] * (len(CSV_COLUMNS) - 4), survey["invitations"], survey["answers"]]
+
+
+def spreadsheet_safe(cell):
+    """A text cell that a spreadsheet would run as a formula, made plain text."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
 
 
 def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:
