@@ -62,6 +62,7 @@ def site_pages(output: Path) -> list[SitePage]:
         one("newsletter-edition", editions[-1] if editions else None),
         one("newsletter-archive", output / "newsletter" / "index.html"),
         one("not-found", output / "404.html"),
+        one("subscribe-form", output / "subscribe" / "form" / "index.html"),
     ]
     pages += [one(f"page-{source.stem}", output / source.stem / "index.html")
               for source in sorted((dev_site().project / "content" / "pages").glob("*.md"))]
