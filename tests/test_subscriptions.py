@@ -208,3 +208,23 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     time.sleep(0.3)
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
+
+
+def test_the_collectors_log_names_no_address_or_client(tmp_path, caplog):
+    import socket
+
+    with socket.socket() as probe:  # a port where no mail server listens
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {closed}\n")
+    app = make_app(Project(project / "pelicanconf.py"))
+    caplog.set_level("DEBUG")
+    with serving(app) as port:
+        assert post(port, "/subscribe", SIGNUP)[0] == 303
+        assert post(port, "/p/link", {"email": "hong@example.com"})[0] == 303
+        deadline = time.time() + 10
+        while "could not be handed" not in caplog.text and time.time() < deadline:
+            time.sleep(0.05)
+    assert "could not be handed" in caplog.text
+    for personal in ("hong@example.com", "010-2222-3333", "2222", "홍길순"):
+        assert personal not in caplog.text

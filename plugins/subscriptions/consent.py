@@ -5,13 +5,12 @@ The log itself is written by the core store (``sotong.store``)."""
 
 from __future__ import annotations
 
-import csv
 import os
 import secrets
 import tempfile
 from pathlib import Path
 
-from sotong.csvcells import spreadsheet_safe
+from sotong import spreadsheet
 from sotong.store import Store
 
 CHANGES_COLUMNS = ("subscriber_id", "changed_at", "source", "field", "old_value", "new_value")
@@ -30,10 +29,10 @@ def write_changes(store: Store, since: str, path: str | Path) -> int:
     count = 0
     try:
         with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
+            writer = spreadsheet.writer(out)
             writer.writerow(CHANGES_COLUMNS)
             for count, row in enumerate(store.consent_changes(since), start=1):
-                writer.writerow([spreadsheet_safe("" if cell is None else str(cell)) for cell in row])
+                writer.writerow(["" if cell is None else str(cell) for cell in row])
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
