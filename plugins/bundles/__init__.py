@@ -2,7 +2,7 @@
 of an issue, or of one urgent notice, in the private outbox; and
 ``sotong preview`` to see what one reader (or an imagined one) would get.
 
-Commands: ``sotong bundles --issue D | --notice SLUG``, ``sotong preview``.
+Commands: ``sotong bundles --issue D | --notice SLUG``, ``sotong reach``, ``sotong preview``.
 Settings: ``BUNDLES`` (see :mod:`.config`), validated by ``sotong check`` and
 when a command starts. Email templates and CSS: ``themes/email/``.
 Other plugins add blocks to each email through ``sotong.signals.message_blocks``.
@@ -16,9 +16,10 @@ from .config import read_bundles_settings
 
 
 def _add_commands(group):
-    from .commands import bundles, preview
+    from .commands import bundles, preview, reach
 
     group.add_command(bundles)
+    group.add_command(reach)
     group.add_command(preview)
 
 

@@ -19,6 +19,7 @@ from sotong.schedule import is_issue_date, next_issue
 from .config import bundles_settings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, parse_persona
+from .reach import count_reach, reach_lines
 
 
 def _issue_date(ctx, param, value: str | None) -> dt.date | None:
@@ -59,6 +60,29 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
     if not urlsplit(site_url(project.settings)).scheme:
         click.echo(f"Note: SITEURL is not absolute in {project.shown(project.settings_path)}, so the links in these "
                    "messages only work in previews; bundle for sending with -s publishconf.py.")
+
+
+@click.command("reach")
+@click.argument("slugs", nargs=-1, metavar="[SLUG ...]")
+@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="The issue (default: the next one).")
+@settings_option
+def reach(project: Project, slugs: tuple, issue: dt.date | None):
+    """Print how many readers each notice of an issue reaches by email and SMS,
+    and the issue's messages by type and their cost. Nothing is written."""
+    issue = issue or next_issue(project.today())
+    bundle = _bundle(project, issue)
+    in_window = {n.slug: n for n in bundle.notices}
+    for slug in slugs:
+        notice = project.notice(slug)
+        if slug not in in_window:
+            raise SotongError([f"{project.shown(notice.source)}:{notice.lines.get('date', 1)}: {slug} is not in the "
+                               f"issue of {issue} (dated {notice.date.date()}); give its issue with --issue, "
+                               "or bundle it on its own with sotong bundles --notice " + slug])
+    bundler = Bundler(project, bundle)
+    counted = count_reach(bundler, project.store.subscribers())
+    click.echo(f"Reach of the issue of {issue} ({project.store.count_subscribers():,} subscribers):")
+    for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
+        click.echo(line)
 
 
 @click.command("preview")

@@ -122,6 +122,20 @@ class Plan:
         return self.sms_if_emailed if emailed else self.sms
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A reader's messages of a bundle: whether it gets the plan's email, and its text."""
+
+    plan: Plan
+    email: bool
+    text: SmsMessage | None
+
+    @property
+    def email_notices(self) -> tuple:
+        """Slugs of the notices in the reader's email (none without one)."""
+        return self.plan.email.notices if self.email else ()
+
+
 class Bundler:
     """Composes the messages of one bundle for any reader."""
 
@@ -164,6 +178,12 @@ class Bundler:
     def text_of(self, subscriber, plan: Plan) -> SmsMessage | None:
         """The SMS or LMS the reader of ``plan`` gets, or None."""
         return plan.sms_for(self.emailed(subscriber, plan)) if subscriber.reachable_by("sms") else None
+
+    def delivery(self, subscriber) -> "Delivery":
+        """What a subscribed reader gets of this bundle: what ``write_bundle``
+        writes and ``sotong reach`` counts (one path for both)."""
+        plan = self.plan(subscriber)
+        return Delivery(plan, self.emailed(subscriber, plan), self.text_of(subscriber, plan))
 
     def email_for(self, subscriber, plan: Plan):
         """(message, manifest additions) for a reader's email, or (None, {})."""
@@ -238,18 +258,17 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
     if not subscriber.subscribed:
         summary.unsubscribed += 1
         return
-    plan = bundler.plan(subscriber)
+    delivery = bundler.delivery(subscriber)
     sent = False
-    if subscriber.reachable_by("email"):
-        message, extra = bundler.email_for(subscriber, plan)
-        if message is not None:
-            out.email(subscriber.id, message, extra)
-            summary.emails += 1
-            sent = True
+    if delivery.email:
+        message, extra = bundler.email_for(subscriber, delivery.plan)
+        out.email(subscriber.id, message, extra)
+        summary.emails += 1
+        sent = True
     elif "email" in subscriber.channels and subscriber.email_invalid_at:
         summary.invalid_email += 1
         log.info("subscriber %s: email skipped, address marked invalid", subscriber.id)
-    text = bundler.text_of(subscriber, plan)
+    text = delivery.text
     if text is not None:
         out.sms(subscriber, text)
         if text.type == "SMS":

@@ -1,0 +1,53 @@
+"""``sotong reach``: how many readers each notice of a bundle reaches by
+email and by SMS, and the bundle's messages by type and their cost (SPEC §12).
+
+Counted through :meth:`Bundler.delivery`, the path ``sotong bundles`` writes
+by, so the figures equal what a bundles run would write; nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from sotong.sms import MessageCounts, Prices, count_messages
+
+
+@dataclass
+class Reach:
+    """Readers per notice slug by channel, and the messages by type."""
+
+    email: Counter = field(default_factory=Counter)
+    sms: Counter = field(default_factory=Counter)
+    messages: MessageCounts = MessageCounts()
+
+
+def count_reach(bundler, subscribers: Iterable) -> Reach:
+    """Count what every subscribed reader of ``subscribers`` would get."""
+    reach = Reach()
+    types: list[str] = []
+    for subscriber in subscribers:
+        if not subscriber.subscribed:
+            continue
+        delivery = bundler.delivery(subscriber)
+        if delivery.email:
+            reach.email.update(delivery.email_notices)
+            types.append("email")
+        if delivery.text is not None:
+            reach.sms.update(delivery.text.notices)
+            types.append(delivery.text.text.type)
+    reach.messages = count_messages(types)
+    return reach
+
+
+def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
+    """The table of ``notices`` (slug, email, SMS readers) and the totals."""
+    notices = list(notices)
+    width = max([len("notice")] + [len(n.slug) for n in notices])
+    lines = [f"  {'notice':<{width}}  {'email':>8}  {'SMS':>8}"]
+    lines += [f"  {n.slug:<{width}}  {reach.email[n.slug]:>8,}  {reach.sms[n.slug]:>8,}" for n in notices]
+    counts = reach.messages
+    lines.append(f"  messages: email {counts.email:,}, SMS {counts.sms:,}, LMS {counts.lms:,}; "
+                 f"cost {counts.cost_line(prices)}, email free")
+    return lines

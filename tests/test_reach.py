@@ -1,0 +1,100 @@
+"""sotong reach (issue #10, SPEC §12): readers reached per notice by email
+and SMS, and the issue's messages by type and cost, counted on a generated
+population against a brute-force reading of SPEC §6 and against the
+manifest and sms.csv of a real `sotong bundles` run of the same issue."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import run_sotong
+from sotong.audiences import load_audiences
+from sotong.population import generate_population, write_csv
+from sotong.sms import Prices, count_messages
+from sotong.store import Store
+from test_audiences_match import spec_matches_notice
+from test_sms_policy import ISSUE, NOTICES, policy_project, spec_sms
+
+ROW = re.compile(r"^  (?P<slug>[\w-]+) +(?P<email>[\d,]+) +(?P<sms>[\d,]+)$")
+TOTALS = re.compile(r"^  messages: email (?P<email>[\d,]+), SMS (?P<sms>[\d,]+), LMS (?P<lms>[\d,]+); cost (?P<cost>.+) won \(")
+
+
+def spec_email(reader, notices: list, audiences) -> list[str]:
+    """SPEC §6 read directly: the notices of the reader's email (empty: none)."""
+    if not reader.reachable_by("email"):
+        return []
+    chosen = [n.slug for n in notices if "email" in n.channels and spec_matches_notice(
+        reader.profile, n.category, [audiences.segments[a] for a in n.audiences], ISSUE.year)]
+    if audiences.edition_field in reader.fields:
+        chosen += [n.slug for n in notices if "newsletter" in n.channels and n.slug not in chosen]
+    return chosen
+
+
+def parse_reach(output: str) -> tuple[dict, dict]:
+    rows = {m["slug"]: (int(m["email"].replace(",", "")), int(m["sms"].replace(",", "")))
+            for m in map(ROW.match, output.splitlines()) if m and m["slug"] != "notice"}
+    (totals,) = [m.groupdict() for m in map(TOTALS.match, output.splitlines()) if m]
+    return rows, {k: v.replace(",", "") for k, v in totals.items()}
+
+
+@pytest.fixture(scope="module", params=["all", "email-first"])
+def populated(request, tmp_path_factory):
+    project = policy_project(tmp_path_factory.mktemp(request.param), request.param)
+    audiences = load_audiences(project / "audiences.yaml")
+    source = project / "people.csv"
+    write_csv(source, generate_population(400, audiences, seed=11, year=ISSUE.year))
+    result = run_sotong(project, "subscribers", "import", str(source))
+    assert result.code == 0, result.output
+    return project, request.param
+
+
+def test_reach_equals_a_brute_force_count_and_what_bundles_writes(populated):
+    project, policy = populated
+    result = run_sotong(project, "reach", "--issue", ISSUE.isoformat())
+    assert result.code == 0, result.output
+    rows, totals = parse_reach(result.stdout)
+    assert set(rows) == set(NOTICES)
+
+    from sotong.project import Project
+    loaded = Project(project / "pelicanconf.py")
+    notices = sorted(loaded.published_notices, key=lambda n: n.date, reverse=True)
+    store = Store.open(project / "private" / "sotong.db")
+    readers = list(store.subscribers())
+    store.close()
+    by_email = Counter(s for r in readers for s in spec_email(r, notices, loaded.audiences))
+    by_sms = Counter(s for r in readers if r.subscribed for s in spec_sms(r, notices, loaded.audiences, policy))
+    assert rows == {slug: (by_email[slug], by_sms[slug]) for slug in NOTICES}
+    assert sum(by_email.values()) > 0 and sum(by_sms.values()) > 0  # the population reaches something
+
+    bundled = run_sotong(project, "bundles", "--issue", ISSUE.isoformat())
+    assert bundled.code == 0, bundled.output
+    outbox = project / "private" / "outbox" / ISSUE.isoformat()
+    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    written = {slug: (sum(slug in row["notices"] for row in manifest if row["channel"] == "email"),
+                      sum(slug in row["notices"] for row in manifest if row["channel"] == "sms")) for slug in NOTICES}
+    assert rows == written
+    with open(outbox / "sms.csv", encoding="utf-8", newline="") as file:
+        texts = [row["type"] for row in csv.DictReader(file)]
+    counts = count_messages(["email"] * sum(row["channel"] == "email" for row in manifest) + texts)
+    assert (int(totals["email"]), int(totals["sms"]), int(totals["lms"])) == (counts.email, counts.sms, counts.lms)
+    assert float(totals["cost"]) == counts.cost(Prices(9, 27))
+
+
+def test_reach_of_chosen_notices_and_one_outside_the_issue(populated):
+    project, _ = populated
+    result = run_sotong(project, "reach", "water-cut", "concert", "--issue", ISSUE.isoformat())
+    assert result.code == 0, result.output
+    assert set(parse_reach(result.stdout)[0]) == {"water-cut", "concert"}
+    later = run_sotong(project, "reach", "water-cut", "--issue", "2026-12-10")
+    assert later.code == 1 and "Traceback" not in later.output
+    assert later.stderr.strip() == ("content/notices/water-cut.md:3: water-cut is not in the issue of 2026-12-10 "
+                                    "(dated 2026-11-20); give its issue with --issue, or bundle it on its own with "
+                                    "sotong bundles --notice water-cut")
+    assert run_sotong(project, "reach", "no-such", "--issue", ISSUE.isoformat()).code == 1
+    assert run_sotong(project, "reach", "--issue", "2026-11-27").code == 2
