@@ -1,12 +1,18 @@
 """audiences.yaml: consent fields, departments, dongs, business types and
 segments, and the match rule that decides who receives a notice (SPEC §3, §6).
 
+Wherever a dong, field, department or business type is named (notices,
+segments, banners, surveys, command options), :func:`resolve_key` accepts its
+Korean label as well as its key (SPEC §2); everything stores and compares keys.
+
 The rule functions are pure: they take a :class:`Profile` and return a bool,
 so bundles, surveys and banners all decide "who" the same way.
 """
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -61,6 +67,29 @@ class Audiences:
 
     def field_label(self, key: str) -> str:
         return self.fields.get(key, key)
+
+
+def resolve_key(value, known) -> str | None:
+    """The key ``value`` names among ``known`` (a mapping key -> Korean label,
+    or a plain list of names): the key itself or its label, compared without
+    surrounding blanks and in one Unicode form; None when it names none."""
+    if not isinstance(value, str):
+        return None
+    value = unicodedata.normalize("NFC", value.strip())
+    if value in known:
+        return value
+    labels = known.items() if isinstance(known, dict) else ()
+    return next((key for key, label in labels if unicodedata.normalize("NFC", label.strip()) == value), None)
+
+
+def unknown_department(value, departments) -> str:
+    """The message for a department not in audiences.yaml: the closest names
+    and where the list lives."""
+    near = difflib.get_close_matches(str(value), list(departments), n=3, cutoff=0.3)
+    others = f" (or {', '.join(near[1:])})" if len(near) > 1 else ""
+    hint = f'; did you mean "{near[0]}"{others}?' if near else ";"
+    return (f'unknown department "{value}"{hint} departments are listed under departments: in audiences.yaml '
+            "(add a new one there)")
 
 
 def _in_range(value: int | None, bounds: tuple) -> bool:
@@ -218,11 +247,12 @@ def _segment(name, spec, refs, problem) -> Segment | None:
                 problem((key,), f"{key} must be a non-empty list, e.g. {key}: [{next(iter(allowed), '...')}]")
                 ok = False
                 continue
-            for index, item in enumerate(value):
-                if item not in allowed:
-                    problem((key, index), f'{key}: "{item}" is not defined{did_you_mean(item, allowed)}')
+            keys = [resolve_key(item, allowed) for item in value]
+            for index, (item, found) in enumerate(zip(value, keys)):
+                if found is None:
+                    problem((key, index), f'{key}: "{item}" is not defined{did_you_mean(str(item), allowed)}')
                     ok = False
-            values[key] = frozenset(value)
+            values[key] = frozenset(keys)
     if not ok:
         return None
     values.setdefault("label", name)

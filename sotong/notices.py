@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import yamlsrc
-from .audiences import Audiences
+from .audiences import Audiences, resolve_key, unknown_department
 from .problems import Problem, did_you_mean
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -178,16 +178,18 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     date = _parse_datetime(meta.get("date"), "date", problem) if meta.get("date") not in (None, "") else None
 
     department = meta.get("department")
-    if department not in (None, "") and department not in audiences.departments:
-        problem("department", f'unknown department "{department}"{did_you_mean(department, audiences.departments)}; departments are listed in audiences.yaml')
+    if department not in (None, ""):
+        department = resolve_key(department, audiences.departments)
+        if department is None:
+            problem("department", unknown_department(meta["department"], audiences.departments))
 
     category = meta.get("category")
-    if category not in (None, "") and category not in audiences.fields:
-        by_label = {label: key for key, label in audiences.fields.items()}
-        if category in by_label:
-            problem("category", f'write the field key, not its name: category: {by_label[category]}')
-        else:
-            problem("category", f'unknown category "{category}"{did_you_mean(category, audiences.fields)}; use a key of fields in audiences.yaml: {", ".join(audiences.fields)}')
+    if category not in (None, ""):
+        category = resolve_key(category, audiences.fields)
+        if category is None:
+            names = ", ".join(f"{key} ({label})" for key, label in audiences.fields.items())
+            problem("category", f'unknown category "{meta["category"]}"{did_you_mean(str(meta["category"]), audiences.fields)}; '
+                                f"use a field of audiences.yaml, by key or Korean name: {names}")
 
     segments = _name_list(meta, "audiences", audiences.segments, problem, "segment", "audiences.yaml segments")
     channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))

@@ -1,10 +1,11 @@
 """A preview persona: ``"age=34 gender=F dong=seongsu1ga1 fields=education,culture"``
-read into a subscriber with placeholder addresses, checked against
+(dongs, fields and business types by key or Korean label: ``dong=응봉동
+fields=건강정보``) read into a subscriber with placeholder addresses, checked against
 audiences.yaml, so that staff can see what such a reader would get."""
 
 from __future__ import annotations
 
-from sotong.audiences import GENDERS, KINDS, Audiences
+from sotong.audiences import GENDERS, KINDS, Audiences, resolve_key
 from sotong.problems import did_you_mean
 from sotong.store import Subscriber
 
@@ -56,9 +57,13 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
 
 
 def _one(value: str | None, known, what: str) -> str | None:
-    if value is not None and value not in known:
+    """The key ``value`` names (a key, or its Korean label in audiences.yaml)."""
+    if value is None:
+        return None
+    key = resolve_key(value, known)
+    if key is None:
         raise PersonaError(f'unknown {what} "{value}"{did_you_mean(value, known)}; known: {", ".join(known)}')
-    return value
+    return key
 
 
 def _keys(value: str, known, what: str) -> frozenset:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sotong import yamlsrc
-from sotong.audiences import Audiences, Segment
+from sotong.audiences import Audiences, Segment, resolve_key, unknown_department
 from sotong.problems import Problem, SotongError, did_you_mean
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions")
@@ -113,9 +113,8 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     department = data.get("department")
     if department is None:
         problem((), "department is required; add a line such as  department: 문화체육과")
-    elif str(department) not in audiences.departments:
-        problem(("department",), f'unknown department "{department}"{did_you_mean(str(department), audiences.departments)}; '
-                                 f"use one of departments in audiences.yaml")
+    elif resolve_key(department, audiences.departments) is None:
+        problem(("department",), unknown_department(department, audiences.departments))
     opens = _day(data, "opens", problem)
     closes = _day(data, "closes", problem)
     if opens and closes and closes < opens:
