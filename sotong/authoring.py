@@ -6,6 +6,7 @@ import re
 
 import frontmatter
 
+from .audiences import resolve_key, unknown_department
 from .notices import CHANNELS, DEFAULT_CHANNELS
 from .problems import SotongError, did_you_mean
 from .project import Project
@@ -26,15 +27,12 @@ def write_new_notice(project: Project, *, title: str, department: str, category:
                      date: str | None = None, slug: str | None = None) -> "Path":
     audiences = project.audiences
     problems = []
-    if department not in audiences.departments:
-        problems.append(f'--department: unknown department "{department}"{did_you_mean(department, audiences.departments)}; choose one of: {", ".join(audiences.departments)}')
-    if category not in audiences.fields:
-        by_label = {label: key for key, label in audiences.fields.items()}
-        if category in by_label:
-            category = by_label[category]
-        else:
-            problems.append(f'--category: unknown category "{category}"{did_you_mean(category, audiences.fields)}; choose a key: '
-                            + ", ".join(f"{k} ({v})" for k, v in audiences.fields.items()))
+    if resolve_key(department, audiences.departments) is None:
+        problems.append(f"--department: {unknown_department(department, audiences.departments)}")
+    given_category, category = category, resolve_key(category, audiences.fields)
+    if category is None:
+        problems.append(f'--category: unknown category "{given_category}"{did_you_mean(given_category, audiences.fields)}; '
+                        "choose a key or its Korean name: " + ", ".join(f"{k} ({v})" for k, v in audiences.fields.items()))
     title = " ".join(title.split())
     if not title or len(title) > 100:
         problems.append("--title: write a one-line title of 1 to 100 characters")

@@ -138,9 +138,9 @@ def test_unknown_department_suggests_the_closest(tmp_path):
     assert 'did you mean "문화체육과"?' in message
 
 
-def test_category_written_as_its_korean_label(tmp_path):
-    message = only_problem(tmp_path, GOOD.replace("category: culture", "category: 문화공연"))
-    assert message.startswith("notice.md:5: ") and "category: culture" in message
+def test_category_written_as_its_korean_label_is_read_as_its_key(tmp_path):
+    notice, problems = read(tmp_path, GOOD.replace("category: culture", "category: 문화공연"))
+    assert problems == [] and notice.category == "culture"
 
 
 def test_title_limits(tmp_path):
