@@ -7,6 +7,8 @@ fetched from outside the collector."""
 
 from __future__ import annotations
 
+from sample_site import SECRET_ENV
+
 from sotong.tokens import make_token
 
 from .page_checks import SITE_TAGS, axe_violations, reading_problems
@@ -19,7 +21,7 @@ def _problems(tab, width, origin, axe_script) -> list[str]:
 
 def test_preferences_page_and_its_errors(width, tab, collector, bundle, axe_script):
     reader = bundle.emails[1 + (width > 400)]
-    tab.open(f"{collector}/p/{make_token('preferences', reader.subscriber)}")
+    tab.open(f"{collector}/p/{make_token('preferences', reader.subscriber, SECRET_ENV['SOTONG_SECRET'].encode())}")
     assert tab.page.get_by_role("button", name="모든 수신 그만두기").count() == 1
     tab.screenshot("preferences", width)
     problems = _problems(tab, width, collector, axe_script)
