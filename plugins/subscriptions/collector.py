@@ -80,7 +80,7 @@ def subscribe(request):
         errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
     if errors:
         return subs.page("subscriptions_signup.html", 400, title="전자소통 서비스 신청",
-                         action=collector_url(request.app.settings, "subscribe"), **subs.form_context(answers, errors))
+                         action=f"{request.script_root}/subscribe", **subs.form_context(answers, errors))
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
     with request.app.store() as store:
@@ -128,7 +128,7 @@ def confirm(request):
         return expired_page(subs)
     if request.method == "GET" and found.used_at is None:
         return subs.page("subscriptions_confirm.html", title="신청 확인", token=token,
-                         action=collector_url(request.app.settings, "subscribe/confirm"))
+                         action=f"{request.script_root}/subscribe/confirm")
     subscriber_id = found.subscriber_id if found.used_at else _create_subscriber(request.app, found)
     return subs.page("subscriptions_done.html", title="신청이 끝났습니다",
                      preferences_url=subs.preferences_url(subscriber_id),

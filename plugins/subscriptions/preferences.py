@@ -56,8 +56,8 @@ def preferences(request, token: str):
             return redirect(collector_url(request.app.settings, f"p/{token}?saved={','.join(notes)}"), 303)
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
     return subs.page("subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
-                     action=collector_url(request.app.settings, "p/" + token), subscriber=subscriber,
-                     notes=notes, preferences=True, phone_action=collector_url(request.app.settings, f"p/{token}/phone"),
+                     action=f"{request.script_root}/p/{token}", subscriber=subscriber,
+                     notes=notes, preferences=True, phone_action=f"{request.script_root}/p/{token}/phone",
                      **subs.form_context(answers, errors))
 
 
@@ -109,7 +109,7 @@ def confirm_email(request):
         return expired_page(subs)
     if request.method == "GET" and found.used_at is None:
         return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
-                         action=collector_url(request.app.settings, "p/email"))
+                         action=f"{request.script_root}/p/email")
     if found.used_at is None:
         with request.app.store() as store, store.changes_from("preferences"), store.transaction():
             store.db.execute("UPDATE subscribers SET email = ?, email_invalid_at = NULL, email_invalid_reason = NULL "
@@ -144,7 +144,7 @@ def link_request(request):
     subs = request.app.subscriptions
     if request.method == "GET":
         return subs.page("subscriptions_link.html", title="수신 설정 링크 받기",
-                         action=collector_url(request.app.settings, "p/link"), honeypot=HONEYPOT)
+                         action=f"{request.script_root}/p/link", honeypot=HONEYPOT)
     if subs.limited(request):
         return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
                          message="같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
