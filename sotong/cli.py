@@ -24,8 +24,9 @@ from .project import Project
 DEFAULT_SETTINGS = "pelicanconf.py"
 
 
+# not exists=True: a missing settings file is exit 1 with its reason, as any that cannot load (SPEC §12)
 _SETTINGS_PATH = click.option("-s", "--settings", "settings_path", default=DEFAULT_SETTINGS, show_default=True,
-                              type=click.Path(exists=True, dir_okay=False),
+                              type=click.Path(dir_okay=False),
                               help="Settings file (pelicanconf.py or publishconf.py).")
 
 
@@ -55,19 +56,34 @@ def _settings_in(args: list[str]) -> str:
     return DEFAULT_SETTINGS
 
 
-class SotongGroup(click.Group):
+_SETTINGS_ERROR = "sotong.settings_error"
+
+
+class PluginCommandsGroup(click.Group):
+    """A group that plugins may add commands to: when a command is unknown
+    because the settings (and so the plugins) could not be loaded, the
+    settings' own error is the answer, not "No such command"."""
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            if _SETTINGS_ERROR in ctx.meta:
+                raise ctx.meta[_SETTINGS_ERROR] from None
+            raise
+
+
+class SotongGroup(PluginCommandsGroup):
     """Loads the project's plugins, so that they add their commands, before parsing."""
 
     def parse_args(self, ctx, args):
-        path = _settings_in(args)
-        if Path(path).is_file():
-            try:
-                project = Project(path)
-                project.activate_plugins()
-                signals.cli_commands.send(self)
-                ctx.meta["sotong.project"] = project
-            except SotongError:
-                pass  # the command reports it, with its -s option
+        try:
+            project = Project(_settings_in(args))
+            project.activate_plugins()
+            signals.cli_commands.send(self)
+            ctx.meta["sotong.project"] = project
+        except SotongError as exc:
+            ctx.meta[_SETTINGS_ERROR] = exc  # core commands report it through their -s option
         return super().parse_args(ctx, args)
 
 
@@ -116,7 +132,7 @@ def new(project: Project, title, department, category, date_, slug):
     click.echo(f"Wrote {project.shown(path)}; edit its text, then run: sotong check")
 
 
-@cli.group()
+@cli.group(cls=PluginCommandsGroup)
 def subscribers():
     """The subscriber store: import and export the e-communication CSV."""
 

@@ -1,0 +1,59 @@
+"""A settings file that cannot be loaded is exit 1 with its reason, for every
+command (SPEC §12): core commands and the ones plugins add alike (those are
+only known once the settings load, so "No such command" would hide the reason)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import REPO
+
+COMMANDS = [
+    ("check",),
+    ("send", "--issue", "2026-11-26"),
+    ("send", "report", "--issue", "2026-11-26"),
+    ("survey", "results", "budget-vote-2027"),
+    ("subscribers", "unsubscribe", "--phones", "phones.txt"),
+]
+
+
+@pytest.fixture
+def settings_dir(tmp_path):
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / "broken.py").write_text('SITENAME = "x"\nPLUGINS = [\n', encoding="utf-8")
+    (tmp_path / "phones.txt").write_text("010-1234-5678\n", encoding="utf-8")
+    return tmp_path
+
+
+def assert_one_reason(result, reason):
+    assert result.code == 1, result.output
+    assert reason in result.stderr
+    assert "No such command" not in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_publishconf_without_the_secret_says_so_for_every_command(sotong, settings_dir, command):
+    result = sotong(settings_dir, *command, "-s", "publishconf.py", env={"SOTONG_SECRET": ""})
+    assert_one_reason(result, "publishconf.py:1: SOTONG_SECRET is not set")
+
+
+@pytest.mark.parametrize("command", [COMMANDS[0], COMMANDS[1], COMMANDS[4]], ids=" ".join)
+def test_a_settings_file_with_a_syntax_error_names_its_line(sotong, settings_dir, command):
+    result = sotong(settings_dir, *command, "-s", "broken.py")
+    assert_one_reason(result, "broken.py:2: the settings file is not valid Python")
+
+
+@pytest.mark.parametrize("command", [COMMANDS[0], COMMANDS[1], COMMANDS[4]], ids=" ".join)
+def test_a_missing_settings_file_is_exit_1_not_a_usage_error(sotong, settings_dir, command):
+    result = sotong(settings_dir, *command, "-s", "nowhere.py")
+    assert_one_reason(result, "nowhere.py: settings file not found")
+
+
+def test_an_unknown_command_with_good_settings_is_still_a_usage_error(sotong, empty_project_dir):
+    result = sotong(empty_project_dir, "sned", "-s", "pelicanconf.py")
+    assert result.code == 2
+    assert "No such command 'sned'" in result.stderr
