@@ -7,6 +7,7 @@ they own (surveys, banners) through ``signals.content_check``.
 from __future__ import annotations
 
 from . import signals
+from .content_files import markdown_files
 from .pelican_plugin import page_problems
 from .problems import Problem, SotongError
 from .project import Project
@@ -19,11 +20,13 @@ def check_project(project: Project) -> list[Problem]:
     except SotongError as exc:
         return list(exc.problems)  # nothing else can be checked without it
     notices, problems = project.read_notices()
-    pages_dir = project.content_path / "pages"
-    if pages_dir.is_dir():
-        for path in sorted(pages_dir.rglob("*.md")):
-            problems.extend(page_problems(path, project.shown(path)))
+    pages, unreadable = markdown_files(project.content_path / "pages", project.shown)
+    problems.extend(unreadable)
+    for path in pages:
+        problems.extend(page_problems(path, project.shown(path)))
+    for static in project.settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
+        problems.extend(markdown_files(project.content_path / static, project.shown)[1])
     project.activate_plugins()
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])
-    return sorted(problems, key=lambda p: (str(p.path), p.line) if isinstance(p, Problem) else (str(p), 0))
+    return sorted(set(problems), key=lambda p: (str(p.path), p.line) if isinstance(p, Problem) else (str(p), 0))

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from . import signals
-from .problems import SotongError
+from .problems import SotongError, one_line
 from .project import Project
 
 DEFAULT_SETTINGS = "pelicanconf.py"
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="sotong")
     except SotongError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(one_line(str(problem)), err=True)
         count = len(exc.problems)
         if count > 1:
             click.echo(f"{count} problems.", err=True)

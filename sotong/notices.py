@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from . import yamlsrc
 from .audiences import Audiences, resolve_key, unknown_department
+from .content_files import file_under
 from .problems import Problem, did_you_mean
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -25,10 +26,13 @@ KEYS = (
     "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status", "slug",
 )
 REQUIRED = ("title", "date", "department", "category")
+# keys whose value is one piece of text (a number is read as its digits)
+TEXT_KEYS = ("title", "date", "department", "category", "summary", "sms", "expires", "image", "image_alt",
+             "survey", "priority", "status", "slug")
 EVENT_KEYS = ("start", "end", "place")
 SUMMARY_MAX = 200
 TITLE_MAX = 100
-_SLUG = re.compile(r"^[\w-]+$")
+_SLUG = re.compile(r"[\w-]+")
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,11 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
                        "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
             problem(None, f"{key} is required; add a line such as  {example}")
 
+    for key in TEXT_KEYS:
+        if meta.get(key) is not None and not _is_text(meta[key]):
+            problem(key, _not_text(key, meta[key]))
+            meta = {k: v for k, v in meta.items() if k != key}
+
     title = meta.get("title")
     if title not in (None, ""):
         title = str(title)
@@ -205,10 +214,11 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     sms = meta.get("sms")
     if sms is not None:
         sms = " ".join(str(sms).split())
-        try:
-            sms.encode("cp949")
-        except UnicodeEncodeError as exc:
-            problem("sms", f'the SMS text has "{sms[exc.start:exc.end]}", which phones cannot show in a text message; remove it or use plain Korean')
+        if _outside_cp949(sms):
+            problem("sms", f'the SMS text has "{_outside_cp949(sms)}", which phones cannot show in a text message; remove it or use plain Korean')
+    if not sms and title and channels and "sms" in channels and _outside_cp949(title):
+        problem("title", f'the title is the SMS text (there is no sms: line) and has "{_outside_cp949(title)}", which phones '
+                         "cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean")
 
     expires = None
     if meta.get("expires") is not None:
@@ -220,9 +230,9 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
 
     image, image_alt = meta.get("image"), meta.get("image_alt")
     if image is not None:
-        image = str(image).lstrip("/")
-        if not (content_root / image).is_file():
-            problem("image", f'image "{image}" not found under content/; put the file there or fix the path')
+        image, refused = file_under(content_root, image)
+        if refused:
+            problem("image", f"image {refused}")
         if not image_alt or not str(image_alt).strip():
             problem("image", "image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터")
     elif image_alt is not None:
@@ -242,11 +252,15 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     slug = meta.get("slug")
     if slug is not None:
         slug = str(slug)
-        if not _SLUG.match(slug):
+        if not _SLUG.fullmatch(slug):
             problem("slug", f'slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026')
     else:
         slug = slug_from_filename(path)
+        if not slug:
+            problem(None, f'the file name "{path.name}" gives the notice no web address; name the file with letters '
+                          "or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026")
 
+    problems.extend(_control_characters(source, shown))
     if problems:
         return None, problems
     notice = Notice(
@@ -263,6 +277,49 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
 
 def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
+
+
+# What XML 1.0 cannot hold (so no feed could carry the notice); YAML refuses
+# them in the front matter itself.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _control_characters(source: Source, shown: str) -> list[Problem]:
+    """A problem for each line of the body that holds a character XML cannot carry."""
+    problems = []
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        found = _NOT_IN_XML.search(line)
+        if found:
+            problems.append(Problem(shown, number, f"the text holds an invisible control character (U+{ord(found.group()):04X}), "
+                                                   "which web pages and feeds cannot carry; delete it (copying from "
+                                                   "another program often brings one along)"))
+    return problems
+
+
+def _outside_cp949(text: str) -> str | None:
+    """The first characters of ``text`` that CP949 (what phones show in an SMS) lacks."""
+    try:
+        text.encode("cp949")
+    except UnicodeEncodeError as exc:
+        return text[exc.start:exc.end]
+    return None
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool)
+
+
+def _not_text(key: str, value) -> str:
+    if isinstance(value, bool):
+        return (f"{key} is read as {'true' if value else 'false'} (YAML reads yes, no, on and off so); "
+                f'put the value in double quotes: {key}: "..."')
+    kind = "a list" if isinstance(value, list) else "a map (key: value)"
+    return f'{key} must be one piece of text, not {kind}; write it on one line, e.g. {key}: {_EXAMPLES.get(key, "...")}'
+
+
+_EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "department": "문화체육과", "category": "culture",
+             "expires": "2026-12-31", "image": "images/poster.jpg", "priority": "normal", "status": "published",
+             "slug": "winter-festival-2026"}
 
 
 def _choice(meta, key, allowed, problem):
@@ -294,19 +351,39 @@ def _name_list(meta, key, known, problem, what, where):
     return names
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", re.ASCII)
+# The years a notice's dates may lie in: the site, its calendar files and the
+# newsletter schedule count days from and to them.
+YEARS = range(2000, 2100)
 
 
 def _parse_datetime(value, key, problem) -> dt.datetime | None:
     """A date or date-time in Asia/Seoul; a bare date means midnight."""
-    parsed = _parse_moment(value)
-    if parsed is None:
-        problem(key, f'{key} "{value}" is not a date; write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. {key}: 2026-11-05 14:00')
-        return None
-    if isinstance(parsed, dt.datetime):
+    parsed = _moment(value, key, problem, key)
+    if parsed is None or isinstance(parsed, dt.datetime):
         return parsed
     return dt.datetime.combine(parsed, dt.time(), SEOUL)
+
+
+def _parse_date(value, key, problem) -> dt.date | None:
+    return _moment(value, key, problem, key, time_allowed=False)
+
+
+def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.datetime | None:
+    """The date (or date-time) ``value`` of ``key``, or None and a problem
+    naming it as ``what``."""
+    parsed = _parse_moment(value)
+    if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
+        form, example = ("YYYY-MM-DD or YYYY-MM-DD HH:MM", "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
+        problem(key, f'{what} "{value}" is not a date; write it as {form}, e.g. {what.split()[-1]}: {example}')
+        return None
+    if parsed.year not in YEARS:
+        advice = "; to keep a notice current, leave expires out" if key == "expires" else ""
+        problem(key, f'{what} "{value}" is in the year {parsed.year}; dates of notices lie in '
+                     f"{YEARS[0]}-{YEARS[-1]}, check the year{advice}")
+        return None
+    return parsed
 
 
 def _parse_moment(value) -> dt.date | dt.datetime | None:
@@ -316,21 +393,13 @@ def _parse_moment(value) -> dt.date | dt.datetime | None:
         return value
     text = str(value).strip()
     try:
-        if _DATE.match(text):
+        if _DATE.fullmatch(text):
             return dt.date.fromisoformat(text)
-        if _DATETIME.match(text):
+        if _DATETIME.fullmatch(text):
             return dt.datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=SEOUL)
     except ValueError:
         return None
     return None
-
-
-def _parse_date(value, key, problem) -> dt.date | None:
-    parsed = _parse_moment(value)
-    if parsed is None or isinstance(parsed, dt.datetime):
-        problem(key, f'{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-12-31')
-        return None
-    return parsed
 
 
 def _event(value, problem) -> Event | None:
@@ -339,22 +408,21 @@ def _event(value, problem) -> Event | None:
         return None
     for key in value:
         if key not in EVENT_KEYS:
-            problem("event", f'unknown event key "{key}"{did_you_mean(key, EVENT_KEYS)}; allowed: start, end, place')
+            problem("event", f'unknown event key "{key}"{did_you_mean(str(key), EVENT_KEYS)}; allowed: start, end, place')
     if value.get("start") is None:
         problem("event", "event needs start, e.g. start: 2026-11-20 14:00")
         return None
-    start = _parse_moment(value["start"])
-    end = _parse_moment(value["end"]) if value.get("end") is not None else None
-    if start is None:
-        problem("event", f'event start "{value["start"]}" is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM')
-        return None
-    if value.get("end") is not None and end is None:
-        problem("event", f'event end "{value["end"]}" is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM')
+    start = _moment(value["start"], "event", problem, "event start")
+    end = _moment(value["end"], "event", problem, "event end") if value.get("end") is not None else None
+    if start is None or (value.get("end") is not None and end is None):
         return None
     if end is not None and _as_datetime(end) < _as_datetime(start):
         problem("event", "event end is before its start")
         return None
     place = value.get("place")
+    if place is not None and not _is_text(place):
+        problem("event", _not_text("place", place))
+        return None
     return Event(start=start, end=end, place=str(place) if place is not None else None)
 
 

@@ -22,7 +22,19 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return one_line(f"{self.path}:{self.line}: {self.message}")
+
+
+# Line breaks and other control characters, as a value quoted in a message may
+# hold them (a CSV cell with CRLF, slug: "x\n"): shown escaped, so that one
+# problem stays one line.
+_BREAKING = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7f, *range(0x80, 0xa0)] if code != 0x09}
+_BREAKING.update({0x0a: "\\n", 0x0d: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters escaped (``\\n``, ``\\x00``)."""
+    return text.translate(_BREAKING)
 
 
 class SotongError(Exception):

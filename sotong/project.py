@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .audiences import Audiences, load_audiences
+from .content_files import markdown_files
 from .notice_cache import NoticeCache
 from .notices import Notice, read_notice
 from .problems import Problem, SotongError, collect_logged_errors
@@ -48,7 +49,7 @@ class Project:
         return load_audiences(path, self.shown(path))
 
     def notice_files(self) -> list[Path]:
-        return sorted(self.notices_path.rglob("*.md")) if self.notices_path.is_dir() else []
+        return markdown_files(self.notices_path)[0]
 
     def read_notices(self) -> tuple[list[Notice], list[Problem]]:
         """Every notice file, read and validated; slugs checked for uniqueness.
@@ -59,9 +60,10 @@ class Project:
         return list(notices), list(problems)
 
     def _read_notice_files(self) -> tuple[list[Notice], list[Problem]]:
-        notices, problems, seen = [], [], {}
+        notices, seen = [], {}
+        files, problems = markdown_files(self.notices_path, self.shown)
         cache = NoticeCache(self.settings, self.notices_path)
-        for path in self.notice_files():
+        for path in files:
             result = cache.get(path)
             if result is None:
                 result = read_notice(path, self.audiences, self.content_path, self.shown(path))

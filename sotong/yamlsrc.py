@@ -2,7 +2,8 @@
 
 Errors must name the line of the offending key, so documents are composed
 into nodes first (with libyaml when available) and the line of each mapping
-key is kept beside the plain Python data.
+key is kept beside the plain Python data. A key given twice in one mapping is
+an error naming both lines (YAML loaders otherwise keep the last silently).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def load(text: str, first_line: int = 1) -> Located:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_repeated_keys(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -69,16 +72,55 @@ def load(text: str, first_line: int = 1) -> Located:
     return Located(data, lines, first_line)
 
 
-def _record_lines(node, path, lines, offset):
+def _children(node) -> list:
+    """(key node or None, value node) of a mapping's or a sequence's items."""
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + offset
-            _record_lines(value_node, path + (key,), lines, offset)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[path + (index,)] = item.start_mark.line + offset
-            _record_lines(item, path + (index,), lines, offset)
+        return list(node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return [(None, item) for item in node.value]
+    return []
+
+
+def _each_node_once(root):
+    """Every collection node under ``root``, each once (an alias repeats or
+    even contains a node: ``&a [*a]``)."""
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(value for _key, value in _children(node))
+
+
+def _refuse_repeated_keys(root, offset: int) -> None:
+    """YAMLProblem at the second of two equal keys of one mapping (before
+    construction, so that keys merged in with ``<<`` do not count)."""
+    for node in _each_node_once(root):
+        first_lines: dict = {}
+        for key_node, _value in _children(node):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key, line = (key_node.tag, key_node.value), key_node.start_mark.line + offset
+            if key in first_lines:
+                where = f"on line {line}" if first_lines[key] == line else f"on lines {first_lines[key]} and {line}"
+                raise YAMLProblem(line, f'"{key_node.value}" is given twice, {where}; '
+                                        "keep one of them (otherwise the last one would silently win)")
+            first_lines[key] = line
+
+
+def _record_lines(node, path, lines, offset, seen=None):
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return  # an alias: its lines are those of its anchor
+    seen.add(id(node))
+    for index, (key_node, value_node) in enumerate(_children(node)):
+        key = index if key_node is None else key_node.value
+        if not isinstance(key, (str, int)):
+            continue  # a complex key (a list or a map): no path names it
+        lines[path + (key,)] = (key_node or value_node).start_mark.line + offset
+        _record_lines(value_node, path + (key,), lines, offset, seen)
 
 
 def _explain(exc, text, mark) -> str:

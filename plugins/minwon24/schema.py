@@ -9,6 +9,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from sotong import yamlsrc
+from sotong.content_files import file_under
 from sotong.audiences import Audiences
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, did_you_mean
@@ -121,9 +122,9 @@ def _image(data: dict, content_root: Path, problem) -> tuple[str | None, str | N
         if image_alt is not None:
             problem(("image_alt",), "image_alt without image; add image: images/FILE or remove image_alt")
         return None, None
-    image = str(image).strip().lstrip("/")
-    if ".." in Path(image).parts or not (content_root / image).is_file():
-        problem(("image",), f'image "{image}" not found under content/; put the file there (e.g. content/images/) or fix the path')
+    image, refused = file_under(content_root, image)
+    if refused:
+        problem(("image",), f"image {refused}")
     if not isinstance(image_alt, str) or not image_alt.strip():
         problem(("image_alt",) if "image_alt" in data else ("image",),
                 "image_alt is required with image; describe the picture for people who cannot see it, "

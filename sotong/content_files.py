@@ -1,0 +1,91 @@
+"""Which files under content/ Sotong reads, and what keeps it inside.
+
+:func:`markdown_files` lists a folder's ``.md`` files as Pelican reads them
+(folder links followed), reporting what Pelican would choke on: a link to
+nothing, a link to itself, a folder link that loops. :func:`file_under` takes
+a path that a notice or banner names (``image:``) and refuses one that leads
+outside content/, by ``..``, an absolute path or a link.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from .problems import Problem
+
+
+def markdown_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[list[Path], list[Problem]]:
+    """The ``.md`` files under ``folder`` (sorted), and a problem for each
+    entry that cannot be read as one."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return files, problems
+    walked = {os.path.realpath(folder)}
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        for name in sorted(dirs):
+            path = Path(root, name)
+            problem = _repeated_folder(path, walked)
+            if problem:
+                problems.append(Problem(shown(path), 1, problem))
+                dirs.remove(name)
+        for name in names:
+            if name.endswith(".md"):
+                path = Path(root, name)
+                problem = _unreadable(path)
+                if problem:
+                    problems.append(Problem(shown(path), 1, problem))
+                else:
+                    files.append(path)
+    return sorted(files), problems
+
+
+def _repeated_folder(path: Path, walked: set) -> str | None:
+    """Why the folder (link) ``path`` must not be walked, or None; the
+    folders walked so far are in ``walked`` (real paths)."""
+    target = os.path.realpath(path)
+    if not path.is_symlink():
+        walked.add(target)
+        return None
+    holder = os.path.realpath(path.parent)
+    if holder == target or holder.startswith(target + os.sep):
+        return "this folder link leads back to a folder that holds it, so its files would be read without end; remove the link"
+    if target in walked:
+        return "this folder link leads to a folder that is read already; remove the link"
+    walked.add(target)
+    return None
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why the directory entry ``path`` is not a file to read, or None."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            target = os.readlink(path)
+            if exc.errno == 40:  # ELOOP
+                return f'this file is a link that leads back to itself ("{target}"); remove it'
+            return f'this file is a link to "{target}", which does not exist; restore that file or remove the link'
+        return f"cannot read the file: {exc.strerror}"
+    if not path.is_file():
+        return "this is not a text file (a pipe or a device); remove it"
+    return None
+
+
+def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
+    """``value`` as a path relative to ``root`` (content/), and None; or None
+    and why it is refused: absolute, climbing out with ``..``, missing, or a
+    link that leads outside ``root``."""
+    text = str(value).strip()
+    relative = Path(text)
+    if relative.is_absolute() or text.startswith(("/", "\\")) or ".." in relative.parts or "\\" in text:
+        return None, f'"{text}" must be a path inside content/ without / at the start or .., e.g. images/poster.jpg'
+    target = root / relative
+    if not target.is_file():
+        return None, f'"{text}" not found under content/; put the file there (e.g. content/images/) or fix the path'
+    real_root = os.path.realpath(root)
+    if not os.path.realpath(target).startswith(real_root + os.sep):
+        return None, f'"{text}" is a link to a file outside content/; copy the file itself into content/images/'
+    return relative.as_posix(), None

@@ -1,0 +1,127 @@
+"""Notices that used to crash ``check``, pass it and then fail ``build``, or
+be accepted although wrong: each is now one ``PATH:LINE: message``."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sotong.check import check_project
+from sotong.project import Project
+from test_notices import GOOD, only_problem, read, with_line
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    ("category: culture", "category: [culture]", 5, "category must be one piece of text, not a list"),
+    ('title: "성동구: 겨울철 한파 대비 안내"', "title: [겨울철, 한파]", 2, "title must be one piece of text, not a list"),
+    ('title: "성동구: 겨울철 한파 대비 안내"', "title: {겨울철: 한파}", 2, "title must be one piece of text, not a map"),
+    ("department: 문화체육과", "department: yes", 4, "department is read as true"),
+    ("date: 2026-11-05 14:00", "date: 0001-01-01", 3, 'date "0001-01-01" is in the year 1'),
+    ("date: 2026-11-05 14:00", "date: 9999-12-31 23:00", 3, "dates of notices lie in 2000-2099"),
+    ("date: 2026-11-05 14:00", "date: ٢٠٢٦-١١-٠٥", 3, "is not a date"),
+    ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
+])
+def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):
+    message = only_problem(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"notice.md:{line}: "), message
+    assert expected in message
+
+
+@pytest.mark.parametrize("added, expected", [
+    ("expires: 9999-12-31", "to keep a notice current, leave expires out"),
+    ("event: {start: 0001-01-01 09:00}", 'event start "0001-01-01 09:00" is in the year 1'),
+    ("event: {start: 2026-11-20, place: [구청, 광장]}", "place must be one piece of text"),
+    ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
+    ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
+    ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),
+])
+def test_each_new_value_rule(tmp_path, added, expected):
+    message = only_problem(tmp_path, with_line(added))
+    assert message.startswith("notice.md:6: "), message
+    assert "\n" not in message and expected in message
+
+
+def test_an_image_that_links_outside_content_is_refused(tmp_path):
+    (tmp_path / "images").mkdir()
+    os.symlink("/etc/passwd", tmp_path / "images" / "poster.svg")
+    message = only_problem(tmp_path, with_line("image: images/poster.svg\nimage_alt: 포스터"))
+    assert message.startswith("notice.md:6: ") and "is a link to a file outside content/" in message
+
+
+def test_an_image_inside_content_is_kept_as_given(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    notice, problems = read(tmp_path, with_line("image: images/poster.svg\nimage_alt: 포스터"))
+    assert problems == [] and notice.image == "images/poster.svg"
+
+
+def test_a_title_outside_cp949_is_an_error_only_when_it_is_the_sms_text(tmp_path):
+    title = 'title: "한파 ⚠ 주의"'
+    text = GOOD.replace('title: "성동구: 겨울철 한파 대비 안내"', title)
+    message = only_problem(tmp_path, text.replace("category: culture", "category: culture\nchannels: [homepage, sms]"))
+    assert message.startswith("notice.md:2: ") and 'has "⚠"' in message and "sms:" in message
+    for extra in ("channels: [homepage, email]", "channels: [sms]\nsms: 한파 주의"):
+        notice, problems = read(tmp_path, text.replace("category: culture", "category: culture\n" + extra))
+        assert problems == [] and notice is not None
+
+
+def test_control_characters_in_the_body_are_named_by_line(tmp_path):
+    notice, problems = read(tmp_path, GOOD + "\n셋째 \x00 문단\n넷째 \x0b\n")
+    assert notice is None
+    assert [str(p) for p in problems] == [
+        "notice.md:11: the text holds an invisible control character (U+0000), which web pages and feeds cannot "
+        "carry; delete it (copying from another program often brings one along)",
+        "notice.md:12: the text holds an invisible control character (U+000B), which web pages and feeds cannot "
+        "carry; delete it (copying from another program often brings one along)",
+    ]
+
+
+def test_a_file_name_without_letters_or_digits_needs_a_slug(tmp_path):
+    notice, problems = read(tmp_path, GOOD, name="!!!.md")
+    assert notice is None and len(problems) == 1
+    assert str(problems[0]).startswith('!!!.md:1: the file name "!!!.md" gives the notice no web address')
+    notice, problems = read(tmp_path, with_line("slug: kimjang"), name="!!!.md")
+    assert problems == [] and notice.slug == "kimjang"
+
+
+def test_links_and_folders_that_pelican_would_choke_on(empty_project_dir):
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "2026-11-05-good.md").write_text(GOOD, encoding="utf-8")
+    os.symlink("nowhere.md", notices / "dangling.md")
+    os.symlink("itself.md", notices / "itself.md")
+    (notices / "folder.md").mkdir()
+    (notices / "folder.md" / "inside.md").write_text(GOOD, encoding="utf-8")
+    (notices / "2026").mkdir()
+    os.symlink("..", notices / "2026" / "loop")
+    os.symlink("../images", empty_project_dir / "content" / "images" / "again")
+    project = Project(empty_project_dir / "pelicanconf.py")
+    problems = [str(p) for p in check_project(project)]
+    assert problems == [
+        "content/images/again:1: this folder link leads back to a folder that holds it, so its files would be "
+        "read without end; remove the link",
+        'content/notices/2026/loop:1: this folder link leads back to a folder that holds it, so its files would be '
+        'read without end; remove the link',
+        'content/notices/dangling.md:1: this file is a link to "nowhere.md", which does not exist; restore that '
+        'file or remove the link',
+        'content/notices/itself.md:1: this file is a link that leads back to itself ("itself.md"); remove it',
+    ]
+    assert sorted(p.name for p in project.notice_files()) == ["2026-11-05-good.md", "inside.md"]
+
+
+def test_a_build_with_a_bad_body_stops_at_check_with_the_line(sotong, empty_project_dir):
+    (empty_project_dir / "content" / "notices" / "nul.md").write_text(GOOD + "\x00\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1
+    assert "content/notices/nul.md:10: the text holds an invisible control character (U+0000)" in result.stderr
+    assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
+
+
+def test_a_banner_image_that_links_outside_content_is_refused(empty_project_dir):
+    banners = empty_project_dir / "content" / "banners"
+    os.symlink("/etc/passwd", empty_project_dir / "content" / "images" / "passwd.svg")
+    (banners / "leak.yaml").write_text("title: 안내\nbody: 본문\nlink: https://www.gov.kr/\nplacements: [site]\n"
+                                       "image: images/passwd.svg\nimage_alt: 그림\n", encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
+    assert problems == ['content/banners/leak.yaml:5: image "images/passwd.svg" is a link to a file outside content/; '
+                        "copy the file itself into content/images/"]
