@@ -6,7 +6,9 @@ segments, banners, surveys, command options), :func:`resolve_key` accepts its
 Korean label as well as its key (SPEC §2); everything stores and compares keys.
 
 The rule functions are pure: they take a :class:`Profile` and return a bool,
-so bundles, surveys and banners all decide "who" the same way.
+so bundles, surveys and banners all decide "who" the same way; and they all
+read their ``audiences:`` lists (segment names or inline segments) with
+:func:`read_audience_list`.
 """
 
 from __future__ import annotations
@@ -131,6 +133,41 @@ def matches_notice(profile: Profile, category: str, segments: Iterable[Segment],
     )
 
 
+def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, ...]:
+    """An ``audiences:`` value of a notice, survey or banner (SPEC §2): a list
+    whose items are segment names of audiences.yaml or inline segments, maps of
+    segment keys checked exactly as audiences.yaml's segments are.
+
+    ``problem(path, message)`` gets the key path of each mistake from
+    ``audiences`` on; items with a mistake are left out.
+    """
+    if value is None:
+        return ()
+    example = next(iter(audiences.segments), "parents")
+    if not isinstance(value, list):
+        advice = f"write audiences: [{value}]" if isinstance(value, str) else f"e.g. audiences: [{example}]"
+        problem(("audiences",), f"audiences must be a list; {advice}")
+        return ()
+    refs = {"dongs": audiences.dongs, "business_types": audiences.business_types, "fields": audiences.fields}
+    found: list[Segment] = []
+    for index, item in enumerate(value):
+        at = ("audiences", index)
+        segment = None
+        if isinstance(item, dict):
+            segment = _segment(f"audiences[{index}]", item, refs, lambda path, message: problem(at + path, message))
+        elif not isinstance(item, (str, int)) or isinstance(item, bool):
+            problem(at, f"each item of audiences is a segment name or a map of conditions, "
+                        f"e.g. audiences: [{example}, {{dongs: [{next(iter(audiences.dongs), '...')}]}}]")
+        elif str(item) not in audiences.segments:
+            problem(at, f'unknown segment "{item}"{did_you_mean(str(item), audiences.segments)}; '
+                        "use a segment name of audiences.yaml, or a map of conditions such as {age: [30, 59]}")
+        else:
+            segment = audiences.segments[str(item)]
+        if segment is not None and segment not in found:
+            found.append(segment)
+    return tuple(found)
+
+
 # --- loading -----------------------------------------------------------------
 
 
@@ -242,21 +279,25 @@ def _segment(name, spec, refs, problem) -> Segment | None:
                 ok = False
             values[key] = bounds
         else:
-            allowed = {"genders": GENDERS, "kinds": KINDS}.get(key) or refs[key]
-            if not isinstance(value, list) or not value:
-                problem((key,), f"{key} must be a non-empty list, e.g. {key}: [{next(iter(allowed), '...')}]")
-                ok = False
-                continue
-            keys = [resolve_key(item, allowed) for item in value]
-            for index, (item, found) in enumerate(zip(value, keys)):
-                if found is None:
-                    problem((key, index), f'{key}: "{item}" is not defined{did_you_mean(str(item), allowed)}')
-                    ok = False
-            values[key] = frozenset(keys)
+            values[key] = _defined_names(key, value, {"genders": GENDERS, "kinds": KINDS}.get(key) or refs[key], problem)
+            ok = ok and values[key] is not None
     if not ok:
         return None
     values.setdefault("label", name)
     return Segment(name=name, **values)
+
+
+def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
+    """A segment's list of names (dongs, fields...), each one ``allowed``; None
+    and a problem for each mistake."""
+    if not isinstance(value, list) or not value:
+        problem((key,), f"{key} must be a non-empty list, e.g. {key}: [{next(iter(allowed), '...')}]")
+        return None
+    keys = [resolve_key(item, allowed) for item in value]  # a key or its Korean label
+    for index, (item, found) in enumerate(zip(value, keys)):
+        if found is None:
+            problem((key, index), f'{key}: "{item}" is not defined{did_you_mean(str(item), allowed)}')
+    return None if None in keys else frozenset(keys)
 
 
 def _bounds(value) -> tuple | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import yamlsrc
-from .audiences import Audiences, resolve_key, unknown_department
+from .audiences import Audiences, read_audience_list, resolve_key, unknown_department
 from .content_files import file_under
 from .problems import Problem, did_you_mean
 
@@ -53,7 +53,7 @@ class Notice:
     department: str
     category: str
     body: str
-    audiences: tuple = ()
+    audiences: tuple = ()  # Segments, named in audiences.yaml or inline
     channels: tuple = DEFAULT_CHANNELS
     summary: str | None = None
     sms: str | None = None
@@ -200,7 +200,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
             problem("category", f'unknown category "{meta["category"]}"{did_you_mean(str(meta["category"]), audiences.fields)}; '
                                 f"use a field of audiences.yaml, by key or Korean name: {names}")
 
-    segments = _name_list(meta, "audiences", audiences.segments, problem, "segment", "audiences.yaml segments")
+    segments = read_audience_list(meta.get("audiences"), audiences,
+                                  lambda path, message: problems.append(Problem(shown, front.line(*path), message)))
     channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))
     if "channels" in meta and channels is not None and not channels:
         problem("channels", f"channels is empty; remove the line for the default [{', '.join(DEFAULT_CHANNELS)}] or list channels")
@@ -266,7 +267,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     notice = Notice(
         source=str(path), slug=slug, title=title, date=date, department=department,
         category=category, body=source.body,
-        audiences=tuple(segments or ()), channels=tuple(channels) if channels else DEFAULT_CHANNELS,
+        audiences=segments, channels=tuple(channels) if channels else DEFAULT_CHANNELS,
         summary=summary or None, sms=sms or None, expires=expires, event=event,
         image=image, image_alt=str(image_alt).strip() if image_alt else None, survey=survey,
         priority=priority or "normal", status=status or "published",

@@ -50,7 +50,7 @@ ALWAYS_BANNER = "gov24-certificates"  # the sample's minwon24 banner for every e
 def spec_selection(reader, notices, audiences, year, with_edition=True):
     """SPEC §6 read directly: (email notices in message order, sms notices)."""
     def matches(n):
-        return spec_matches_notice(reader, n.category, [audiences.segments[a] for a in n.audiences], year)
+        return spec_matches_notice(reader, n.category, n.audiences, year)
 
     for_you = [n.slug for n in notices if "email" in n.channels and matches(n)]
     rest = []
@@ -66,10 +66,12 @@ def make_notice(index, category, audiences, channels) -> Notice:
 
 
 def notices_of(audiences: Audiences):
+    """Notices whose audiences are segments of ``audiences`` or inline ones."""
+    named = st.sampled_from([audiences.segments[name] for name in sorted(audiences.segments)])
     one = st.builds(
         lambda category, chosen, channels: (category, chosen, channels),
         st.sampled_from(sorted(audiences.fields)),
-        st.lists(st.sampled_from(sorted(audiences.segments)), max_size=3, unique=True) if audiences.segments else st.just([]),
+        st.lists(named | segments if audiences.segments else segments, max_size=3, unique=True),
         st.lists(st.sampled_from(CHANNELS), min_size=1, unique=True),
     )
     return st.lists(one, max_size=10).map(lambda specs: [make_notice(i, *spec) for i, spec in enumerate(specs)])

@@ -27,10 +27,10 @@ class Selection:
         return self.for_you + self.edition
 
 
-def reader_matches(profile: Profile, notice: Notice, audiences: Audiences, issue_year: int) -> bool:
-    """SPEC §6: subscribed, consented to the category, in one of the audiences."""
-    segments = [audiences.segments[name] for name in notice.audiences]
-    return matches_notice(profile, notice.category, segments, issue_year)
+def reader_matches(profile: Profile, notice: Notice, issue_year: int) -> bool:
+    """SPEC §6: subscribed, consented to the category, in one of the audiences
+    (segments named in audiences.yaml or inline)."""
+    return matches_notice(profile, notice.category, notice.audiences, issue_year)
 
 
 def select(profile: Profile, notices: Sequence[Notice], audiences: Audiences, issue_year: int,
@@ -40,7 +40,7 @@ def select(profile: Profile, notices: Sequence[Notice], audiences: Audiences, is
     ``with_edition``: an issue bundle, whose edition_field consenters also get
     the window's ``newsletter`` notices; a one-off bundle has no edition.
     """
-    matching = [n for n in notices if reader_matches(profile, n, audiences, issue_year)]
+    matching = [n for n in notices if reader_matches(profile, n, issue_year)]
     for_you = tuple(n for n in matching if n.has("email"))
     edition = ()
     if with_edition and profile.subscribed and audiences.edition_field in profile.fields:
@@ -87,7 +87,7 @@ class Relevance:
 
 def relevance(notices: Sequence[Notice], audiences: Audiences, issue_year: int, with_edition: bool = True) -> Relevance:
     """What the rules of a bundle of ``notices`` look at."""
-    segments = {name: audiences.segments[name] for n in notices for name in n.audiences}.values()
+    segments = dict.fromkeys(segment for n in notices for segment in n.audiences)
     fields = {n.category for n in notices} | {f for s in segments for f in (s.fields or ())}
     if with_edition and audiences.edition_field:
         fields.add(audiences.edition_field)

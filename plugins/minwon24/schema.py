@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sotong import yamlsrc
 from sotong.content_files import file_under
-from sotong.audiences import Audiences
+from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, did_you_mean
 
@@ -81,7 +81,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
     link = _link(data, problem)
     image, image_alt = _image(data, content_root, problem)
     windows = _windows(data, problem)
-    segments = _segments(data, audiences, problem)
+    segments = read_audience_list(data.get("audiences"), audiences, problem)
     placements = _placements(data, problem)
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
@@ -173,24 +173,6 @@ def _windows(data: dict, problem) -> list[Window]:
         if None not in ends:
             windows.append(Window(*ends))
     return windows
-
-
-def _segments(data: dict, audiences: Audiences, problem) -> list:
-    raw = data.get("audiences")
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problem(("audiences",), f"audiences must be a list of segment names, e.g. audiences: [{raw}]")
-        return []
-    segments = []
-    for index, name in enumerate(raw):
-        segment = audiences.segments.get(name) if isinstance(name, str) else None
-        if segment is None:
-            problem(("audiences", index), f'unknown segment "{name}"{did_you_mean(str(name), audiences.segments)}; '
-                                          "segments are defined in audiences.yaml")
-        elif segment not in segments:
-            segments.append(segment)
-    return segments
 
 
 def _placements(data: dict, problem) -> list[str]:

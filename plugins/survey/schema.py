@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sotong import yamlsrc
-from sotong.audiences import Audiences, Segment, resolve_key, unknown_department
+from sotong.audiences import Audiences, read_audience_list, resolve_key, unknown_department
 from sotong.problems import Problem, SotongError, did_you_mean
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions")
@@ -119,7 +119,7 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     closes = _day(data, "closes", problem)
     if opens and closes and closes < opens:
         problem(("closes",), f"closes ({closes}) is before opens ({opens}); closes is the last day answers are taken")
-    segments = _segments(data.get("audiences"), audiences, problem)
+    segments = read_audience_list(data.get("audiences"), audiences, problem)
     anonymous = _flag(data, "anonymous", problem)
     publish_results = _flag(data, "publish_results", problem)
     questions = _questions(data.get("questions"), problem, doc.line)
@@ -150,23 +150,6 @@ def _flag(data: dict, key: str, problem) -> bool:
         problem((key,), f"{key} must be true or false, e.g. {key}: false")
         return False
     return value
-
-
-def _segments(value, audiences: Audiences, problem) -> tuple:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        problem(("audiences",), "audiences must be a list of segment names, e.g. audiences: [policy]")
-        return ()
-    found = []
-    for index, name in enumerate(value):
-        segment: Segment | None = audiences.segments.get(str(name))
-        if segment is None:
-            problem(("audiences", index), f'unknown segment "{name}"{did_you_mean(str(name), audiences.segments)}; '
-                                          "use a name from segments in audiences.yaml")
-        else:
-            found.append(segment)
-    return tuple(found)
 
 
 def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int | None:
