@@ -6,6 +6,9 @@ wrong and what to write instead; good rows are upserted by id in one
 transaction. The rules on single values (:func:`normalize_phone`,
 :func:`kept_unsubscribed_at`, :func:`check_row`) are pure functions.
 
+Messages name the row (its line) and the column, never an email address or
+a phone number: error output is kept and shared, and it must not hold them.
+
 Decisions beyond the SPEC: ``gender`` also accepts 여/남, 여자/남자, 여성/남성,
 female/male and f/m, stored as F/M; a business row may not have a
 ``birth_year`` or ``gender``; every row has as many cells as the header
@@ -47,9 +50,9 @@ GENDER_WORDS = {
 EARLIEST_BIRTH_YEAR = 1900
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*일?")
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"\d{4}", re.ASCII)  # not ١٩٨٥: int() would read other scripts' digits
 
 
 # --- rules on single values ----------------------------------------------------
@@ -162,7 +165,8 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
         try:
             row["email"] = validate_email(value["email"], check_deliverability=False).normalized
         except EmailNotValidError:
-            errors.append(f'email "{value["email"]}" is not a valid email address; check for typos, e.g. name@example.com')
+            errors.append("email is not a valid email address; check the cell for typos (two @, a space, "
+                          "no domain), e.g. name@example.com")
     elif "email" in channels:
         errors.append("channel email needs an email address in the email column")
 
@@ -170,7 +174,8 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
     if value["phone"] is not None:
         row["phone"] = normalize_phone(value["phone"])
         if row["phone"] is None:
-            errors.append(f'phone "{value["phone"]}" is not a Korean mobile number; write it like 010-1234-5678')
+            errors.append("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); "
+                          "write it like 010-1234-5678")
     elif "sms" in channels:
         errors.append("channel sms needs a phone number in the phone column")
 
@@ -228,17 +233,20 @@ def _date_error(column: str, text: str) -> str:
 
 
 def decode(data: bytes, shown: str) -> str:
-    """The file's text: UTF-8 (with or without BOM), else CP949, as Excel writes it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        return data.decode("cp949")
-    except UnicodeDecodeError:
-        line = data[:utf8_error.start].count(b"\n") + 1
-        raise SotongError([Problem(shown, line, 'the file is neither UTF-8 nor CP949 text; '
-                                   'in Excel, save it as "CSV UTF-8 (쉼표로 분리)"')]) from None
+    """The file's text: UTF-8 (with or without BOM), else CP949, as Excel writes it.
+
+    When it is neither, the encoding that reads further is the one meant,
+    and the line where it stops is the one named."""
+    errors = []
+    for codec in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+    stop = max(error.start for error in errors)
+    line = data[:stop].count(b"\n") + 1
+    raise SotongError([Problem(shown, line, f"byte 0x{data[stop]:02X} on this line is neither UTF-8 nor CP949 text; "
+                                            'fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"')])
 
 
 def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Problem]]:

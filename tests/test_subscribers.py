@@ -98,10 +98,14 @@ def test_a_business_row_is_good():
     assert errors == [] and row["business_type"] == "food-service" and row["kind"] == "business"
 
 
+PHONE_ERROR = ("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); "
+               "write it like 010-1234-5678")
+
+
 @pytest.mark.parametrize("cells, message", [
     ({"id": " "}, "id is empty; write the subscriber's id from the e-communication system"),
     ({"email": "kim@@naver.com"},
-     'email "kim@@naver.com" is not a valid email address; check for typos, e.g. name@example.com'),
+     "email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"),
     ({"dong": "seongsu9"}, 'dong "seongsu9" is not a dong in audiences.yaml; did you mean "seongsu2ga3"?'),
     ({"dong": "성수1가1동"}, 'dong "성수1가1동" is a name, not a key; write "seongsu1ga1"'),
     ({"fields": "culture;cultrue"}, 'field "cultrue" is not a field in audiences.yaml; did you mean "culture"?'),
@@ -112,8 +116,8 @@ def test_a_business_row_is_good():
     ({"channels": "kakao"}, 'channel "kakao" is not email or sms; write email, sms, or both as email;sms'),
     ({"channels": "sms", "phone": ""}, "channel sms needs a phone number in the phone column"),
     ({"channels": "email", "email": ""}, "channel email needs an email address in the email column"),
-    ({"phone": "02-2286-5114"}, 'phone "02-2286-5114" is not a Korean mobile number; write it like 010-1234-5678'),
-    ({"phone": "010-123-4567"}, 'phone "010-123-4567" is not a Korean mobile number; write it like 010-1234-5678'),
+    ({"phone": "02-2286-5114"}, PHONE_ERROR),
+    ({"phone": "010-123-4567"}, PHONE_ERROR),
     ({"kind": "company"}, 'kind "company" is not person or business; leave it empty for a person'),
     ({"business_type": "retail"},
      "business_type is only for businesses; leave it empty, or write business in the kind column"),
@@ -353,7 +357,8 @@ def test_bad_rows_are_reported_by_physical_line_and_the_others_imported(tmp_path
     path = write(tmp_path / "subscribers.csv", csv_text(*rows))
     report = load(store, path)
     assert [str(p) for p in report.problems] == [
-        'subscribers.csv:4: email "kim@@naver.com" is not a valid email address; check for typos, e.g. name@example.com',
+        "subscribers.csv:4: email is not a valid email address; check the cell for typos (two @, a space, no domain), "
+        "e.g. name@example.com",
         'subscribers.csv:7: dong "seongsu9" is not a dong in audiences.yaml; did you mean "seongsu2ga3"?',
     ]
     assert (report.added, report.rejected) == (2, 2)
@@ -400,7 +405,14 @@ def test_utf8_with_or_without_bom_and_cp949(tmp_path, store, encoding):
 
 def test_a_file_in_another_encoding_is_refused_with_its_line():
     data = csv_text(GOOD).encode("utf-8") + "S2,Müller\r\n".encode("latin-1")
-    with pytest.raises(SotongError, match=r"s.csv:3: the file is neither UTF-8 nor CP949 text"):
+    with pytest.raises(SotongError, match=r"s.csv:3: byte 0xFC on this line is neither UTF-8 nor CP949 text"):
+        decode(data, "s.csv")
+
+
+def test_a_bad_byte_in_a_cp949_file_is_named_on_its_own_line():
+    rows = [dict(GOOD, id=f"S{i}") for i in range(1, 5)]
+    data = csv_text(*rows).encode("cp949").replace(b"S3,", b"S3\x80,")  # line 4
+    with pytest.raises(SotongError, match=r"s.csv:4: byte 0x80 on this line is neither UTF-8 nor CP949 text"):
         decode(data, "s.csv")
 
 
