@@ -9,6 +9,7 @@ outside content/, by ``..``, an absolute path or a link.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import Callable
@@ -65,7 +66,7 @@ def _unreadable(path: Path) -> str | None:
     except OSError as exc:
         if path.is_symlink():
             target = os.readlink(path)
-            if exc.errno == 40:  # ELOOP
+            if exc.errno == errno.ELOOP:
                 return f'this file is a link that leads back to itself ("{target}"); remove it'
             return f'this file is a link to "{target}", which does not exist; restore that file or remove the link'
         return f"cannot read the file: {exc.strerror}"

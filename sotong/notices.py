@@ -160,6 +160,49 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
         meta = {}
     if not isinstance(meta, dict):
         return None, [Problem(shown, 2, "the front matter must be lines of 'key: value', e.g. title: 겨울철 대책")]
+    _check_keys(meta, audiences, problem)
+    meta = _without_wrong_types(meta, problem)
+
+    title, summary = _title_and_summary(meta, problem)
+    date = _parse_datetime(meta.get("date"), "date", problem) if meta.get("date") not in (None, "") else None
+    department, category = _department_and_category(meta, audiences, problem)
+    segments = read_audience_list(meta.get("audiences"), audiences,
+                                  lambda path, message: problems.append(Problem(shown, front.line(*path), message)))
+    channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))
+    if "channels" in meta and channels is not None and not channels:
+        problem("channels", f"channels is empty; remove the line for the default [{', '.join(DEFAULT_CHANNELS)}] or list channels")
+
+    sms = _sms(meta.get("sms"), title, channels or DEFAULT_CHANNELS, problem)
+
+    expires = None
+    if meta.get("expires") is not None:
+        expires = _parse_date(meta["expires"], "expires", problem)
+        if expires and date and expires < date.date():
+            problem("expires", f"expires ({expires}) is before date ({date.date()}); the notice would never be current")
+
+    event = _event(meta.get("event"), problem) if meta.get("event") is not None else None
+    image, image_alt = _image(meta.get("image"), meta.get("image_alt"), content_root, problem)
+    survey = _survey(meta.get("survey"), content_root, problem)
+    priority = _choice(meta, "priority", ("normal", "urgent"), problem)
+    status = _choice(meta, "status", ("published", "draft"), problem)
+    slug = _slug(meta.get("slug"), path, problem)
+    problems.extend(_control_characters(source, shown))
+    if problems:
+        return None, problems
+    notice = Notice(
+        source=str(path), slug=slug, title=title, date=date, department=department,
+        category=category, body=source.body,
+        audiences=segments, channels=tuple(channels) if channels else DEFAULT_CHANNELS,
+        summary=summary or None, sms=sms or None, expires=expires, event=event,
+        image=image, image_alt=image_alt, survey=survey,
+        priority=priority or "normal", status=status or "published",
+        lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
+    )
+    return notice, []
+
+
+def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
+    """Unknown keys and missing required ones."""
     for key in meta:
         if key not in KEYS:
             problem(key, f'unknown key "{key}"{did_you_mean(key, KEYS)}; allowed keys: {", ".join(KEYS)}')
@@ -170,11 +213,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
                        "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
             problem(None, f"{key} is required; add a line such as  {example}")
 
-    for key in TEXT_KEYS:
-        if meta.get(key) is not None and not _is_text(meta[key]):
-            problem(key, _not_text(key, meta[key]))
-            meta = {k: v for k, v in meta.items() if k != key}
 
+def _title_and_summary(meta: dict, problem) -> tuple:
     title = meta.get("title")
     if title not in (None, ""):
         title = str(title)
@@ -183,15 +223,20 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
         elif len(title.strip()) > TITLE_MAX:
             problem("title", f"title has {len(title.strip())} characters; keep it to {TITLE_MAX} (put details in the text)")
         title = title.strip()
+    summary = meta.get("summary")
+    if summary is not None:
+        summary = str(summary).strip()
+        if len(summary) > SUMMARY_MAX:
+            problem("summary", f"summary has {len(summary)} characters; keep it to {SUMMARY_MAX}")
+    return title, summary
 
-    date = _parse_datetime(meta.get("date"), "date", problem) if meta.get("date") not in (None, "") else None
 
+def _department_and_category(meta: dict, audiences: Audiences, problem) -> tuple:
     department = meta.get("department")
     if department not in (None, ""):
         department = resolve_key(department, audiences.departments)
         if department is None:
             problem("department", unknown_department(meta["department"], audiences.departments))
-
     category = meta.get("category")
     if category not in (None, ""):
         category = resolve_key(category, audiences.fields)
@@ -199,81 +244,68 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
             names = ", ".join(f"{key} ({label})" for key, label in audiences.fields.items())
             problem("category", f'unknown category "{meta["category"]}"{did_you_mean(str(meta["category"]), audiences.fields)}; '
                                 f"use a field of audiences.yaml, by key or Korean name: {names}")
+    return department, category
 
-    segments = read_audience_list(meta.get("audiences"), audiences,
-                                  lambda path, message: problems.append(Problem(shown, front.line(*path), message)))
-    channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))
-    if "channels" in meta and channels is not None and not channels:
-        problem("channels", f"channels is empty; remove the line for the default [{', '.join(DEFAULT_CHANNELS)}] or list channels")
 
-    summary = meta.get("summary")
-    if summary is not None:
-        summary = str(summary).strip()
-        if len(summary) > SUMMARY_MAX:
-            problem("summary", f"summary has {len(summary)} characters; keep it to {SUMMARY_MAX}")
+def _survey(value, content_root: Path, problem) -> str | None:
+    if value is None:
+        return None
+    survey = str(value)
+    surveys_dir = content_root / "surveys"
+    known = sorted(p.stem for p in surveys_dir.glob("*.yaml")) if surveys_dir.is_dir() else []
+    if survey not in known:
+        problem("survey", f'no survey "{survey}" in content/surveys/{did_you_mean(survey, known)}')
+    return survey
 
-    sms = meta.get("sms")
-    if sms is not None:
-        sms = " ".join(str(sms).split())
-        if _outside_cp949(sms):
-            problem("sms", f'the SMS text has "{_outside_cp949(sms)}", which phones cannot show in a text message; remove it or use plain Korean')
-    if not sms and title and channels and "sms" in channels and _outside_cp949(title):
+
+def _without_wrong_types(meta: dict, problem) -> dict:
+    """``meta`` without the text keys whose value is a list, a map or a
+    boolean, each of them a problem."""
+    wrong = {key for key in TEXT_KEYS if meta.get(key) is not None and not _is_text(meta[key])}
+    for key in sorted(wrong, key=TEXT_KEYS.index):
+        problem(key, _not_text(key, meta[key]))
+    return {key: value for key, value in meta.items() if key not in wrong}
+
+
+def _sms(value, title: str | None, channels, problem) -> str | None:
+    """The ``sms`` text, one line; a character outside CP949 is a problem of
+    ``sms``, or of the title when the title is the SMS text (SPEC §6)."""
+    sms = " ".join(str(value).split()) if value is not None else None
+    if sms and _outside_cp949(sms):
+        problem("sms", f'the SMS text has "{_outside_cp949(sms)}", which phones cannot show in a text message; remove it or use plain Korean')
+    if not sms and title and "sms" in channels and _outside_cp949(title):
         problem("title", f'the title is the SMS text (there is no sms: line) and has "{_outside_cp949(title)}", which phones '
                          "cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean")
+    return sms or None
 
-    expires = None
-    if meta.get("expires") is not None:
-        expires = _parse_date(meta["expires"], "expires", problem)
-        if expires and date and expires < date.date():
-            problem("expires", f"expires ({expires}) is before date ({date.date()}); the notice would never be current")
 
-    event = _event(meta.get("event"), problem) if meta.get("event") is not None else None
+def _image(image, image_alt, content_root: Path, problem) -> tuple[str | None, str | None]:
+    """The picture (a path inside content/) and its description."""
+    if image is None:
+        if image_alt is not None:
+            problem("image_alt", "image_alt without image; add image: images/FILE or remove image_alt")
+        return None, None
+    image, refused = file_under(content_root, image)
+    if refused:
+        problem("image", f"image {refused}")
+    if not image_alt or not str(image_alt).strip():
+        problem("image", "image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터")
+        return image, None
+    return image, str(image_alt).strip()
 
-    image, image_alt = meta.get("image"), meta.get("image_alt")
-    if image is not None:
-        image, refused = file_under(content_root, image)
-        if refused:
-            problem("image", f"image {refused}")
-        if not image_alt or not str(image_alt).strip():
-            problem("image", "image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터")
-    elif image_alt is not None:
-        problem("image_alt", "image_alt without image; add image: images/FILE or remove image_alt")
 
-    survey = meta.get("survey")
-    if survey is not None:
-        survey = str(survey)
-        surveys_dir = content_root / "surveys"
-        known = sorted(p.stem for p in surveys_dir.glob("*.yaml")) if surveys_dir.is_dir() else []
-        if survey not in known:
-            problem("survey", f'no survey "{survey}" in content/surveys/{did_you_mean(survey, known)}')
-
-    priority = _choice(meta, "priority", ("normal", "urgent"), problem)
-    status = _choice(meta, "status", ("published", "draft"), problem)
-
-    slug = meta.get("slug")
-    if slug is not None:
-        slug = str(slug)
+def _slug(value, path: Path, problem) -> str:
+    """The given slug, or the file name's; a problem when it cannot be a web address."""
+    if value is not None:
+        slug = str(value)
         if not _SLUG.fullmatch(slug):
             problem("slug", f'slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026')
-    else:
-        slug = slug_from_filename(path)
-        if not slug:
-            problem(None, f'the file name "{path.name}" gives the notice no web address; name the file with letters '
-                          "or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026")
-
-    problems.extend(_control_characters(source, shown))
-    if problems:
-        return None, problems
-    notice = Notice(
-        source=str(path), slug=slug, title=title, date=date, department=department,
-        category=category, body=source.body,
-        audiences=segments, channels=tuple(channels) if channels else DEFAULT_CHANNELS,
-        summary=summary or None, sms=sms or None, expires=expires, event=event,
-        image=image, image_alt=str(image_alt).strip() if image_alt else None, survey=survey,
-        priority=priority or "normal", status=status or "published",
-        lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
-    )
-    return notice, []
+        return slug
+    slug = slug_from_filename(path)
+    if not slug:
+        problem(None, f'the file name "{path.name}" gives the notice no web address; name the file with letters '
+                      "or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026")
+    return slug
 
 
 def slug_from_filename(path: Path) -> str:

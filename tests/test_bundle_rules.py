@@ -29,7 +29,8 @@ def audiences_of(*chosen: Segment) -> Audiences:
 
 
 def one_notice_for(audiences: Audiences, category: str = "culture") -> list:
-    return [make_notice(0, category, sorted(audiences.segments), ("email", "sms"))]
+    segments = [audiences.segments[name] for name in sorted(audiences.segments)]
+    return [make_notice(0, category, segments, ("email", "sms"))]
 
 
 def reader(birth_year, **rest) -> Profile:
@@ -39,7 +40,7 @@ def reader(birth_year, **rest) -> Profile:
 def gets_notice(profile, notices, audiences) -> bool:
     """SPEC §6 read directly, for the one notice of ``notices``."""
     notice = notices[0]
-    return spec_matches_notice(profile, notice.category, [audiences.segments[a] for a in notice.audiences], YEAR)
+    return spec_matches_notice(profile, notice.category, notice.audiences, YEAR)
 
 
 def assert_key_stands_for_reader(rules, profile, notices, audiences, year=YEAR):
