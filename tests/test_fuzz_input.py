@@ -112,7 +112,8 @@ def test_any_csv_rows_are_imported_or_named_by_line(tmp_path, generated, encodin
         problems = exc.problems
     finally:
         store.close()
-    assert_problems_are_lines(problems, "s.csv", path.read_bytes().count(b"\n") + 1)
+    data = path.read_bytes()  # the csv module counts a lone CR as a line too
+    assert_problems_are_lines(problems, "s.csv", data.count(b"\n") + data.count(b"\r") + 1)
     for row in generated:
         for column in ("email", "phone"):
             if len(row[column].strip()) > 3:
