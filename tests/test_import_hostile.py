@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
+from sotong.subscribers import normalize_phone
+
 from test_subscribers import GOOD, csv_text, errors_of, load, store, write  # noqa: F401 (store: a fixture)
 
 
@@ -23,7 +25,8 @@ def test_a_line_break_in_a_cell_stays_in_one_line_of_output(tmp_path, store):  #
 
 bad_emails = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=3, max_size=30).filter(
     lambda text: text.strip() and "@" not in text.strip()[1:-1]) | st.builds("{}@@{}.kr".format, st.text("abc", min_size=1), st.text("xyz", min_size=1))
-bad_phones = st.text("0123456789-+ ", min_size=5, max_size=16).filter(lambda text: text.strip())
+bad_phones = st.text("0123456789-+ ", min_size=5, max_size=16).filter(
+    lambda text: text.strip() and normalize_phone(text) is None)
 
 
 @settings(max_examples=150, deadline=None)
