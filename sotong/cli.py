@@ -104,6 +104,11 @@ def check(project: Project):
     problems = check_project(project)
     if problems:
         raise SotongError(problems)
+    from .advice import notice_warnings
+
+    for notice in project.published_notices:
+        for warning in notice_warnings(notice, project.shown(notice.source)):
+            click.echo(warning, err=True)
     click.echo(f"OK: {len(project.notice_files())} notices checked, no problems.")
 
 

@@ -1,0 +1,25 @@
+"""Warnings for staff (not errors): notices that pass ``sotong check`` but
+may not do what their writer means. Pure functions of a notice; ``sotong
+check`` prints them as ``PATH:LINE: warning: ...`` and still exits 0.
+"""
+
+from __future__ import annotations
+
+from .notices import Notice
+from .schedule import next_issue
+
+URGENT_WORD = "긴급"
+
+
+def notice_warnings(notice: Notice, shown: str) -> list[str]:
+    """The warnings of one published notice, each one line."""
+    found = []
+    line = notice.lines.get
+    if notice.urgent and URGENT_WORD in notice.title:
+        found.append(f"{shown}:{line('title', 1)}: warning: the title says {URGENT_WORD}, and an urgent notice is "
+                     f"already marked {URGENT_WORD} everywhere; remove the word from the title")
+    if notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day):
+        found.append(f"{shown}:{line('expires', 1)}: warning: this urgent notice expires ({notice.expires}) before "
+                     f"the next issue ({next_issue(notice.day)}), so no issue will carry it; send it on its own: "
+                     f"sotong bundles --notice {notice.slug} && sotong send --notice {notice.slug}")
+    return found
