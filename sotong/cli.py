@@ -11,6 +11,7 @@ line, no traceback); 2 the command line is wrong.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -56,21 +57,49 @@ def _settings_in(args: list[str]) -> str:
     return DEFAULT_SETTINGS
 
 
+class LazyCommand(click.Command):
+    """A plugin's command known by its name and help until it runs.
+
+    ``sotong --help`` lists it without importing its module; the command
+    groups below import ``target`` ("module:attribute") only to run it.
+    ``help`` is the command's first paragraph, so that the listing is the
+    same as the real command's.
+    """
+
+    def __init__(self, name: str, target: str, help: str):
+        super().__init__(name, help=help)
+        self.target = target
+
+    def load(self) -> click.Command:
+        module, attribute = self.target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+def add_lazy_command(group: click.Group, name: str, target: str, help: str) -> None:
+    """Add a plugin's command to ``group``, imported only when it runs."""
+    group.add_command(LazyCommand(name, target, help))
+
+
 _SETTINGS_ERROR = "sotong.settings_error"
 
 
 class PluginCommandsGroup(click.Group):
     """A group that plugins may add commands to: when a command is unknown
     because the settings (and so the plugins) could not be loaded, the
-    settings' own error is the answer, not "No such command"."""
+    settings' own error is the answer, not "No such command"; a
+    :class:`LazyCommand` is imported when resolved."""
 
     def resolve_command(self, ctx, args):
         try:
-            return super().resolve_command(ctx, args)
+            name, command, rest = super().resolve_command(ctx, args)
         except click.UsageError:
             if _SETTINGS_ERROR in ctx.meta:
                 raise ctx.meta[_SETTINGS_ERROR] from None
             raise
+        if isinstance(command, LazyCommand):
+            command = command.load()
+            self.commands[name] = command
+        return name, command, rest
 
 
 class SotongGroup(PluginCommandsGroup):

@@ -11,16 +11,19 @@ Other plugins add blocks to each email through ``sotong.signals.message_blocks``
 from __future__ import annotations
 
 from sotong import signals
+from sotong.cli import add_lazy_command
 
 from .config import read_bundles_settings
 
 
 def _add_commands(group):
-    from .commands import bundles, preview, reach
-
-    group.add_command(bundles)
-    group.add_command(reach)
-    group.add_command(preview)
+    add_lazy_command(group, "bundles", f"{__name__}.commands:bundles",
+                     "Write every reader's email and SMS of an issue (or of one notice) into the outbox.")
+    add_lazy_command(group, "reach", f"{__name__}.commands:reach",
+                     "Print how many readers each notice of an issue reaches by email and SMS,\n"
+                     "and the issue's messages by type and their cost. Nothing is written.")
+    add_lazy_command(group, "preview", f"{__name__}.commands:preview",
+                     "Write the email (.eml and .html) and SMS one reader would get into private/preview/.")
 
 
 def _check_settings(project):

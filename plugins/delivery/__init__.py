@@ -9,22 +9,49 @@ counts clicks; ``sotong subscribers unsubscribe --phones FILE`` takes the
 "수신거부" SMS replies.
 """
 
-from sotong import signals
+import click
 
-from .clicks import add_click_route
-from .commands import add_commands
-from .config import delivery_problems
+from sotong import signals
+from sotong.cli import add_lazy_command
+
 from .dkim_signing import dkim_signer
-from .unsubscribe import add_routes
+
+
+def add_commands(group: click.Group) -> None:
+    """Receiver of ``cli_commands``: the delivery commands, imported when they run."""
+    add_lazy_command(group, "send", f"{__name__}.commands:send",
+                     "Hand an outbox's emails to the SMTP server and record its SMS as handed\n"
+                     "over to the SMS agency; a re-run sends only what was not accepted.")
+    add_lazy_command(group, "report", f"{__name__}.commands:report",
+                     "The annual e-communication report (--year), or what became of one issue's\n"
+                     "messages (--issue), from the journal: HTML and CSV in private/reports/.")
+    add_lazy_command(group, "bounces", f"{__name__}.bounce_commands:bounces_command",
+                     "Read the bounce mailbox: attribute each bounce to its reader by its return\n"
+                     "path, record and score it, move it to BOUNCE_FOLDER, and flag addresses\n"
+                     "whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is.")
+    subscribers = group.commands.get("subscribers")
+    if isinstance(subscribers, click.Group):
+        add_lazy_command(subscribers, "unsubscribe", f"{__name__}.commands:unsubscribe_phones_command",
+                         'Unsubscribe the numbers of a "수신거부" reply list from SMS.')
+
+
+def add_routes(app) -> None:
+    """Receiver of ``web_routes``: the unsubscribe and click routes."""
+    from .clicks import add_click_route
+    from .unsubscribe import add_routes as add_unsubscribe_routes
+
+    add_unsubscribe_routes(app)
+    add_click_route(app)
 
 
 def check_settings(project):
+    from .config import delivery_problems  # with the mailbox modules: imported for checks only
+
     return delivery_problems(project.settings)
 
 
 def register():
     signals.cli_commands.connect(add_commands)
     signals.web_routes.connect(add_routes)
-    signals.web_routes.connect(add_click_route)
     signals.content_check.connect(check_settings)
     signals.message_signers.connect(dkim_signer)

@@ -17,7 +17,7 @@ from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
 from . import annual
-from .bounce_commands import after_send_lines, bounces_command, issue_report_command, send_results
+from .bounce_commands import after_send_lines, issue_report_command, send_results
 from .config import delivery_config
 from .options import issue_date, notice_slug
 from .progress import progress
@@ -214,14 +214,7 @@ def unsubscribe_phones_command(project, phones_file):
         raise SotongError(result.problems)
 
 
-def add_commands(group: click.Group) -> None:
-    group.add_command(send)
-    group.add_command(report)
-    group.add_command(bounces_command)
-    send.add_command(send_results)
-    subscribers = group.commands.get("subscribers")
-    if isinstance(subscribers, click.Group):
-        subscribers.add_command(unsubscribe_phones_command)
+send.add_command(send_results)
 
 
 def _notice_infos(project, outbox) -> dict:

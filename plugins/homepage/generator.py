@@ -21,7 +21,6 @@ from .addresses import (
 )
 from .config import homepage_options
 from .departments import group_by_department
-from .ics import event_calendar
 from .section import section_entry, section_notices
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -120,7 +119,10 @@ class HomepageGenerator(Generator):
 
     def _write_event_files(self, articles) -> None:
         """Calendar files, kept in Pelican's content cache (when it is on) by a
-        digest of what they are made from: icalendar takes about 1 ms a file."""
+        digest of what they are made from: icalendar takes about 1 ms a file
+        (and a quarter second to import, so only builds import it)."""
+        from .ics import event_calendar
+
         base = absolute_site_url(self.settings)
         absolute = {"SITEURL": base} if base else None
         uid_domain = urlsplit(base).hostname if base else "sotong.invalid"

@@ -12,6 +12,7 @@ from pathlib import Path
 from pelican import signals as pelican_signals
 
 from sotong import signals
+from sotong.cli import add_lazy_command
 from sotong.settings import add_template_folder
 
 from .config import newsletter_settings, read_newsletter_settings
@@ -32,9 +33,8 @@ def _generators(pelican):
 
 
 def _add_commands(group):
-    from .commands import newsletter
-
-    group.add_command(newsletter)
+    add_lazy_command(group, "newsletter", f"{__name__}.commands:newsletter",
+                     "The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows.")
 
 
 def _check_settings(project):

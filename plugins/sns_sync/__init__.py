@@ -13,10 +13,17 @@ from pelican import signals as pelican_signals
 from sotong import signals
 
 from .config import settings_problems
-from .generator import SnsGenerator, start
+
+
+def start(pelican) -> None:
+    from .generator import start as start_plugin
+
+    start_plugin(pelican)
 
 
 def _generators(pelican):
+    from .generator import SnsGenerator
+
     return SnsGenerator
 
 

@@ -10,14 +10,43 @@ Settings: ``SURVEY_ENDPOINT`` (default ``COLLECTOR_URL``) and
 from pelican import signals
 
 from sotong import signals as sotong_signals
+from sotong.cli import add_lazy_command
 
 from . import storage
-from .collector import add_routes
-from .commands import add_commands
 from .config import read_survey_settings
-from .invitations import block_maker
 from .schema import read_surveys
-from .site import get_generators, use_plugin_templates
+
+
+def add_commands(group) -> None:
+    """Receiver of ``cli_commands``: ``sotong survey``, imported when it runs."""
+    add_lazy_command(group, "survey", f"{__name__}.commands:survey_group",
+                     "Surveys: results of the answers the collector took.")
+
+
+def add_routes(app) -> None:
+    """Receiver of ``web_routes``: the routes that take answers."""
+    from .collector import add_routes as add_survey_routes
+
+    add_survey_routes(app)
+
+
+def block_maker(context):
+    """Receiver of ``message_blocks``: the survey invitations."""
+    from .invitations import block_maker as invitation_blocks
+
+    return invitation_blocks(context)
+
+
+def use_plugin_templates(pelican) -> None:
+    from .site import use_plugin_templates as use_templates
+
+    use_templates(pelican)
+
+
+def get_generators(pelican):
+    from .site import get_generators as survey_generators
+
+    return survey_generators(pelican)
 
 
 def check_surveys(project):

@@ -71,7 +71,3 @@ def _environment(settings: dict) -> jinja2.Environment:
                               autoescape=True, **{k: v for k, v in settings.get("JINJA_ENVIRONMENT", {}).items()
                                                   if k != "extensions"})
 
-
-def add_commands(group) -> None:
-    group.add_command(survey_group)
-

@@ -1,0 +1,83 @@
+"""Start-up (issue #16): plugin commands are listed from a light registration
+and imported only when they run, so ``--help`` and light commands import no
+heavy library; the listing is the same as the commands' own help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+HEAVY = ("twitter_text", "icalendar", "feedparser", "dkim", "flufl.bounce", "werkzeug",
+         "email_validator", "waitress", "jinja2.sandbox")
+COMMANDS = ["bounces", "build", "bundles", "check", "devserver", "new", "newsletter", "preview",
+            "report", "send", "serve", "subscribers", "survey"]
+
+_IMPORTED_AFTER = """
+import json, sys
+from sotong.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(name for name in sys.modules if name.startswith(tuple(json.loads(%r))))))
+"""
+
+_HELP_PAIRS = """
+import json
+from sotong import signals
+from sotong.cli import LazyCommand, cli
+from sotong.project import Project
+
+Project("pelicanconf.py").activate_plugins()
+signals.cli_commands.send(cli)
+pairs = []
+for group in (cli, cli.commands["subscribers"]):
+    for name, command in group.commands.items():
+        if isinstance(command, LazyCommand):
+            real = command.load()
+            for limit in (45, 200):
+                pairs.append([name, command.get_short_help_str(limit), real.get_short_help_str(limit)])
+print(json.dumps(pairs))
+"""
+
+
+def _python(code: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1]
+
+
+def _heavy_imported(*args: str) -> list[str]:
+    return json.loads(_python(_IMPORTED_AFTER % json.dumps(HEAVY), *args))
+
+
+def test_help_lists_every_command(sotong):
+    result = sotong(REPO, "--help")
+    names = [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()]
+    assert names == COMMANDS
+
+
+def test_help_imports_no_heavy_module():
+    assert _heavy_imported("--help") == []
+
+
+def test_newsletter_next_imports_no_heavy_module():
+    assert _heavy_imported("newsletter", "next") == []
+
+
+def test_lazy_commands_list_their_own_help():
+    pairs = json.loads(_python(_HELP_PAIRS))
+    assert {name for name, _lazy, _real in pairs} >= {"send", "report", "bounces", "bundles", "preview",
+                                                      "newsletter", "survey", "unsubscribe"}
+    for name, lazy, real in pairs:
+        assert lazy == real, name
+
+
+def test_a_lazy_command_runs_its_subcommands(sotong):
+    result = sotong(REPO, "send", "results", "--help")
+    assert result.code == 0, result.stderr
+    assert "Import the SMS agency's result file" in result.stdout
