@@ -11,13 +11,22 @@ start included), and the import's own time in-process, without it.
 Target (issue "Newsletter issues and personalized email and SMS bundles"):
 100,000 rows import in a few seconds, i.e. 1 <= 5 s.
 
+Then, against its floor (issue #16): PAIRS alternating runs (default 5) of
+import 1 into a fresh store and of a bare csv.DictReader + executemany of the
+same file into a table of the same columns (one transaction), each in a
+process of its own: wall time, the ratio (median, min-max) and each one's
+peak memory (max RSS). Target: at most 2 x the floor, under 100 MB.
+
     .venv/bin/python benchmarks/import.py [--count 100000]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,11 +43,53 @@ from synthetic import timed  # noqa: E402
 
 YEAR = 2026
 TARGET_SECONDS = 5.0
+TARGET_RATIO, TARGET_MEGABYTES = 2.0, 100
+FLOOR = """
+import csv, sqlite3, sys
+from sotong.store import SUBSCRIBER_COLUMNS
+db = sqlite3.connect(sys.argv[2])
+db.execute(f"CREATE TABLE subscribers ({', '.join(SUBSCRIBER_COLUMNS)})")
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as file, db:
+    rows = csv.DictReader(file)
+    db.executemany(f"INSERT INTO subscribers ({', '.join(rows.fieldnames)}) VALUES "
+                   f"({', '.join('?' * len(rows.fieldnames))})", (tuple(row.values()) for row in rows))
+"""
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of ``command``'s process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def against_floor(sotong: str, root: Path, pairs: int) -> None:
+    """Alternating runs of the import and its floor, printed with the spread."""
+    ours, floor = [], []
+    for run in range(pairs):
+        for name in ("private/sotong.db", "floor.db"):
+            for suffix in ("", "-wal", "-shm"):
+                (root / (name + suffix)).unlink(missing_ok=True)
+        ours.append(measured([sotong, "subscribers", "import", "subscribers.csv"], root))
+        floor.append(measured([sys.executable, "-c", FLOOR, "subscribers.csv", "floor.db"], root))
+    ratios = [mine[0] / base[0] for mine, base in zip(ours, floor)]
+    ratio, peak = statistics.median(ratios), max(m for _, m in ours)
+    print(f"{pairs} alternating pairs: import median {statistics.median(t for t, _ in ours):.2f} s, "
+          f"peak {peak:.0f} MB; DictReader + executemany median {statistics.median(t for t, _ in floor):.2f} s, "
+          f"peak {max(m for _, m in floor):.0f} MB")
+    verdict = "met" if ratio <= TARGET_RATIO and peak < TARGET_MEGABYTES else "MISSED"
+    print(f"Target: <= {TARGET_RATIO:.0f} x the floor and < {TARGET_MEGABYTES} MB ({verdict}: {ratio:.2f} x, "
+          f"spread {min(ratios):.2f}-{max(ratios):.2f}; {peak:.0f} MB)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--pairs", type=int, default=5)
     args = parser.parse_args()
     sotong = str(Path(sys.executable).parent / "sotong")
 
@@ -69,6 +120,8 @@ def main() -> None:
         report = import_csv(store, root / "subscribers.csv", audiences, YEAR)
         in_process = time.perf_counter() - started
         assert report.added == args.count and report.rejected == 0
+        store.close()
+        against_floor(sotong, root, args.pairs)
 
     print(f"{args.count:,} subscribers, CSV {megabytes:.1f} MB (UTF-8 with BOM)")
     print(f"  sotong start-up (subscribers --help): {startup:6.2f} s")

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from sotong.audiences import load_audiences
 from sotong.population import FIELD_SHARES, generate_population
@@ -602,3 +602,37 @@ def test_cli_generate_writes_an_importable_population(project_dir, sotong):
 def test_sample_subscribers_import_cleanly(tmp_path, store):
     report = import_csv(store, REPO / "sample" / "subscribers.csv", AUDIENCES, THIS_YEAR)
     assert (report.added, report.rejected) == (300, 0), report.problems[:3]
+
+
+# The import's fast path for plain ASCII addresses (issue #16) decides only what
+# email_validator accepts unchanged; everything else still gets the full check.
+
+_ADDRESS_PARTS = st.text(alphabet="abzAZ09._+-!@", min_size=0, max_size=12)
+_DOMAIN_ENDS = st.sampled_from(["", ".com", ".co.kr", ".c", ".x1", ".test", ".localhost", ".Org", ".xn--3e0b707e",
+                                ".a-.com", "-a.com", "..com", "." + "a" * 64 + ".com"])
+
+
+@settings(max_examples=400)
+@given(local=_ADDRESS_PARTS, domain=_ADDRESS_PARTS, end=_DOMAIN_ENDS, long_local=st.integers(0, 70))
+def test_the_fast_path_accepts_only_what_email_validator_accepts_unchanged(local, domain, end, long_local):
+    from email_validator import EmailNotValidError, validate_email
+
+    from sotong.subscribers import plain_address
+
+    for address in (f"{local}@{domain}{end}", f"{'a' * long_local}{local}@{domain.lower()}{end}", local + end):
+        decided = plain_address(address)
+        if decided is not None:
+            try:
+                assert validate_email(address, check_deliverability=False).normalized == decided == address
+            except EmailNotValidError as exc:
+                raise AssertionError(f"{address!r}: the fast path accepts what email_validator refuses: {exc}")
+
+
+def test_the_fast_path_decides_the_usual_addresses():
+    from sotong.population import generate_population
+    from sotong.subscribers import plain_address
+
+    rows = generate_population(300, AUDIENCES, seed=5, year=2026)
+    addresses = [row["email"] for row in rows if row["email"]]
+    assert addresses and all(plain_address(address) == address for address in addresses)
+    assert plain_address("kim.minji+news@seongdong.go.kr") == "kim.minji+news@seongdong.go.kr"
