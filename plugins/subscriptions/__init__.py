@@ -13,11 +13,34 @@ from pelican import signals
 
 from sotong import signals as sotong_signals
 
-from .blocks import block_maker
-from .collector import add_routes
-from .commands import add_commands
+from sotong.cli import add_lazy_command
+
 from .config import check_settings
 from .site import get_generators, use_plugin_templates
+
+
+def add_commands(group) -> None:
+    """Receiver of ``cli_commands``: the consent log's commands, imported when they run."""
+    subscribers = group.commands.get("subscribers")
+    if subscribers is not None:
+        add_lazy_command(subscribers, "changes", f"{__name__}.commands:changes_command",
+                         "Write the consent log from a day on (every change, its source, old and new values).")
+        add_lazy_command(subscribers, "forget", f"{__name__}.commands:forget_command",
+                         "Erase a person's data everywhere in the store, keeping only counts.")
+
+
+def add_routes(app) -> None:
+    """Receiver of ``web_routes`` (werkzeug and the mail queue: imported for the collector only)."""
+    from .collector import add_routes as add_subscription_routes
+
+    add_subscription_routes(app)
+
+
+def block_maker(context):
+    """Receiver of ``message_blocks``: the preferences link of every email."""
+    from .blocks import block_maker as preferences_block
+
+    return preferences_block(context)
 
 
 def register():

@@ -47,10 +47,3 @@ def forget_command(project: Project, subscriber_id: str):
                            f'(sotong subscribers export lists them)'])
     where = ", ".join(f"{table} {count}" for table, count in sorted(touched.items()))
     click.echo(f"Forgot {subscriber_id}: {where} (other records keep their counts under an anonymous id).")
-
-
-def add_commands(group: click.Group) -> None:
-    subscribers = group.commands.get("subscribers")
-    if isinstance(subscribers, click.Group):
-        subscribers.add_command(changes_command)
-        subscribers.add_command(forget_command)
