@@ -133,11 +133,14 @@ def check(project: Project):
     problems = check_project(project)
     if problems:
         raise SotongError(problems)
+    from . import signals
     from .advice import notice_warnings
 
-    for notice in project.published_notices:
-        for warning in notice_warnings(notice, project.shown(notice.source)):
-            click.echo(warning, err=True)
+    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source))]
+    for _receiver, found in signals.content_warnings.send(project):
+        warnings.extend(found or [])
+    for warning in sorted(warnings):
+        click.echo(warning, err=True)
     click.echo(f"OK: {len(project.notice_files())} notices checked, no problems.")
 
 

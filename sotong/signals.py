@@ -6,6 +6,9 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``web_routes``: sent with the :class:`sotong.web.App`; add your routes.
 - ``content_check``: sent with the :class:`sotong.project.Project`; return a
   list of :class:`sotong.problems.Problem` for the files your plugin owns.
+- ``content_warnings``: sent with the :class:`sotong.project.Project` once
+  check found no problem; return a list of ``PATH:LINE: warning: ...`` lines
+  (printed, exit 0).
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
   issue; return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
@@ -22,6 +25,7 @@ from blinker import signal
 cli_commands = signal("sotong-cli-commands")
 web_routes = signal("sotong-web-routes")
 content_check = signal("sotong-content-check")
+content_warnings = signal("sotong-content-warnings")
 message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")

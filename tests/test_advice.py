@@ -44,3 +44,18 @@ def test_check_prints_warnings_and_exits_0(tmp_path):
     warnings = result.stderr.splitlines()
     assert [w.split(": warning: ")[0] for w in warnings] == ["content/notices/cold.md:2", "content/notices/cold.md:7"]
     assert "sotong bundles --notice cold && sotong send --notice cold" in warnings[1]
+
+
+def test_an_sms_line_that_alone_makes_an_lms_is_warned_with_its_byte_count(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    (project / "content" / "notices" / "long.md").write_text(
+        head + 'title: "한파 안내"\nsms: ' + "한파 대피소를 운영하니 가까운 주민센터로 오십시오 " * 2 + "\n---\n본문\n", encoding="utf-8")
+    (project / "content" / "notices" / "short.md").write_text(head + "title: 한파 안내\nsms: 한파 대피소 운영\n---\n본문\n",
+                                                             encoding="utf-8")
+    result = run_sotong(project, "check")
+    assert result.code == 0, result.output
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
+    assert "bytes with the header, link and opt-out line; an SMS holds 90)" in warning
+    assert 90 < int(warning.split("LMS (")[1].split(" bytes")[0]) <= 2000

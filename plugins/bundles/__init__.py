@@ -30,6 +30,13 @@ def _check_settings(project):
     return read_bundles_settings(project.settings)[1]
 
 
+def _warnings(project):
+    from .sms_advice import lms_warnings
+
+    return lms_warnings(project)
+
+
 def register():
     signals.cli_commands.connect(_add_commands)
+    signals.content_warnings.connect(_warnings)
     signals.content_check.connect(_check_settings)
