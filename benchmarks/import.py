@@ -23,7 +23,6 @@ peak memory (max RSS). Target: at most 2 x the floor, under 100 MB.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -56,15 +55,25 @@ with open(sys.argv[1], encoding="utf-8-sig", newline="") as file, db:
 """
 
 
+# a small process starts the command: a child forked from this one (which holds
+# the generated rows) would count their pages in its peak memory
+PEAK_OF = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+if done.returncode:
+    sys.exit(done.stderr)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
 def measured(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of ``command``'s process."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run([sys.executable, "-c", PEAK_OF, *command], cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if status != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return elapsed, int(done.stdout) / 1024
 
 
 def against_floor(sotong: str, root: Path, pairs: int) -> None:
