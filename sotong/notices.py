@@ -85,6 +85,11 @@ class Notice:
     def has(self, channel: str) -> bool:
         return channel in self.channels
 
+    def due_on(self, day: dt.date) -> bool:
+        """True when the notice's date has come by ``day``; before it the
+        notice is scheduled: it has its page but is listed nowhere (SPEC §2)."""
+        return self.day <= day
+
     def expired_on(self, day: dt.date) -> bool:
         """True when the notice is no longer current on ``day``."""
         return self.expires is not None and self.expires < day

@@ -177,14 +177,19 @@ def add_reader(readers):
 
 
 def retire_expired(generator):
-    """Expired notices leave the lists and feeds but keep their pages."""
+    """Expired notices leave the lists and feeds but keep their pages;
+    scheduled ones (dated after the build day) keep their pages and join the
+    lists and feeds from their day on (SPEC §2)."""
     day = today(generator.settings)
-    current, expired = [], []
+    current, expired, scheduled = [], [], []
     for article in generator.articles:
         notice = getattr(article, "notice", None)
-        (expired if notice is not None and notice.expired_on(day) else current).append(article)
+        if notice is not None and not notice.due_on(day):
+            scheduled.append(article)
+        else:
+            (expired if notice is not None and notice.expired_on(day) else current).append(article)
     generator.articles = current
-    generator.hidden_articles.extend(expired)
+    generator.hidden_articles.extend(expired + scheduled)
     generator.context["expired_articles"] = sorted(expired, key=lambda a: a.date, reverse=True)
 
 

@@ -148,8 +148,8 @@ def test_section_json_lists_current_homepage_notices_with_exactly_the_spec_keys(
     entries = json.loads(read(sample / "section" / "latest.json"))
     assert all(tuple(entry) == JSON_KEYS for entry in entries)
     today = dt.date.fromisoformat(SAMPLE_TODAY)
-    current = [n for n in sample_notices
-               if n.status == "published" and "homepage" in n.channels and (n.expires is None or n.expires >= today)]
+    current = [n for n in sample_notices if n.status == "published" and "homepage" in n.channels
+               and n.day <= today and (n.expires is None or n.expires >= today)]  # not scheduled, not expired
     by_slug = sorted(current, key=lambda n: n.slug)
     newest_first = sorted(by_slug, key=lambda n: n.date, reverse=True)
     expected = sorted(newest_first, key=lambda n: not n.urgent)[:DEFAULTS["SECTION_SIZE"]]
@@ -171,7 +171,8 @@ def test_section_fragment_is_inline_safe_markup_with_the_json_entries(sample):
     entries = json.loads(read(sample / "section" / "latest.json"))
     item_links = root.xpath("//li//a/@href")
     assert item_links == [e["url"] for e in entries]
-    assert root.xpath("//li[contains(@class, 'sotong-urgent')]//strong/text()") == ["긴급", "긴급"]
+    # the urgent cold wave warning; the urgent water outage of 12-03 is scheduled (SPEC §2)
+    assert root.xpath("//li[contains(@class, 'sotong-urgent')]//strong/text()") == ["긴급"]
 
 
 def test_department_pages_are_written_under_their_korean_names(sample, sample_notices):
@@ -182,7 +183,8 @@ def test_department_pages_are_written_under_their_korean_names(sample, sample_no
     hrefs = index.xpath("//main//a/@href")
     assert hrefs == [f"/department/{quote(name, safe='')}/" for name in departments]
     today = dt.date.fromisoformat(SAMPLE_TODAY)
-    listed = [n for n in sample_notices if n.published and n.has("homepage") and not n.expired_on(today)]
+    listed = [n for n in sample_notices if n.published and n.has("homepage") and n.day <= today
+              and not n.expired_on(today)]
     counts = [item.text_content().split("(")[-1] for item in index.xpath("//main//li")]
     assert counts == [f"{sum(n.department == name for n in listed)}건)" for name in departments]
     culture_page = read(sample / "department" / "문화체육과" / "index.html")
@@ -207,7 +209,8 @@ def test_feeds_hold_only_current_homepage_notices(sample, sample_notices):
     all_feed = read(sample / "feeds" / "all.atom.xml")
     # Development settings: the feed links to FEED_DOMAIN (an Atom feed's ids must be absolute)
     in_feed = set(re.findall(r'<link href="https://www\.sd\.go\.kr/sotong/notices/([^/]+)/" rel="alternate"', all_feed))
-    listed = {n.slug for n in sample_notices if n.published and n.has("homepage") and not n.expired_on(today)}
+    listed = {n.slug for n in sample_notices if n.published and n.has("homepage") and n.day <= today
+              and not n.expired_on(today)}
     assert in_feed == listed
     for notice in sample_notices:
         category_feed = read(sample / "feeds" / "category" / f"{notice.category}.atom.xml")
@@ -395,7 +398,7 @@ def notice_lists(draw):
 def test_section_holds_the_newest_current_homepage_notices_urgent_first(notices, today, size):
     chosen = section_notices(notices, today, size)
     current = [n for n in notices if n.status == "published" and "homepage" in n.channels
-               and (n.expires is None or n.expires >= today)]
+               and n.date.date() <= today and (n.expires is None or n.expires >= today)]
     assert len(chosen) == min(size, len(current))
     assert all(n in current for n in chosen)
     left_out = [n for n in current if n not in chosen]

@@ -133,7 +133,8 @@ def texts(html: str) -> Texts:
 def site(tmp_path_factory) -> Path:
     """The sample project with the hostile notice, survey and banner, built,
     and the 12-10 issue bundled for one reader."""
-    folder = copy_project(tmp_path_factory.mktemp("hostile"))
+    # built on the 12-10 issue day, so the 12-05 notice is no longer scheduled (SPEC §2) and is in every feed
+    folder = copy_project(tmp_path_factory.mktemp("hostile"), extra_settings='SOTONG_TODAY = "2026-12-10"\n')
     (folder / "content" / "notices" / "2026-12-05-hostile.md").write_text(NOTICE, encoding="utf-8")
     (folder / "content" / "surveys" / "hostile-survey.yaml").write_text(SURVEY, encoding="utf-8")
     (folder / "content" / "banners" / "hostile.yaml").write_text(BANNER, encoding="utf-8")

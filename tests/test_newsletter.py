@@ -18,7 +18,7 @@ from newsletter.issues import group_by_field, issue_title, plan_issues, publishe
 from sotong.notices import SEOUL, Notice
 from sotong.schedule import edition, issues_between, next_issue
 
-TODAY = "2026-11-20"  # the issue being prepared is 2026-11-26
+TODAY = "2026-11-26"  # the issue day of 2026-11-26: its edition page appears from today (SPEC §2)
 FEED_DOMAIN = "https://www.sd.go.kr/sotong"
 
 MINIMAL_BASE = """<!DOCTYPE html>
@@ -84,9 +84,9 @@ def text_of(html: str) -> str:
 # --- the web edition -----------------------------------------------------------------
 
 
-def test_an_edition_page_for_every_issue_with_notices_up_to_the_one_being_prepared(built):
+def test_an_edition_page_for_every_issue_with_notices_up_to_the_build_day(built):
     written = sorted(p.name for p in (built / "output" / "newsletter").iterdir() if p.is_dir())
-    # 10-22 has an empty edition; 12-10 comes after next_issue(today) = 11-26
+    # 10-22 has an empty edition; 12-10 comes after the build day (11-26, its own issue day)
     assert written == ["2026-10-08", "2026-11-12", "2026-11-26"]
 
 
@@ -257,10 +257,10 @@ def notice_sets(draw):
 
 
 @given(notice_sets(), st.dates(dt.date(2025, 12, 1), dt.date(2026, 9, 1)))
-def test_published_issues_are_the_non_empty_editions_up_to_the_next_issue(notices, today):
+def test_published_issues_are_the_non_empty_editions_up_to_the_build_day(notices, today):
     issues = published_issues(notices, today)
-    # brute force: try every issue date from well before the first notice, scanning all notices
-    every = list(issues_between(dt.date(2025, 12, 1), next_issue(today)))
+    # brute force: every issue date from well before the first notice up to today (SPEC §2), scanning all notices
+    every = [d for d in issues_between(dt.date(2025, 12, 1), today + dt.timedelta(days=1)) if d <= today]
     expected = [d for d in every if edition(notices, d)]
     assert [i.day for i in issues] == expected
     for issue in issues:
@@ -293,7 +293,8 @@ def test_issue_title_and_numbering_from_a_configured_first_issue():
 
 
 def test_the_sample_builds_its_editions_in_the_site_theme(tmp_path):
-    project = copy_project(tmp_path, extra_settings='PLUGINS = ["sotong.pelican_plugin", "newsletter"]\n')
+    project = copy_project(tmp_path, extra_settings='PLUGINS = ["sotong.pelican_plugin", "newsletter"]\n'
+                                                    'SOTONG_TODAY = "2026-11-26"\n')  # its edition's issue day
     result = run_sotong(project, "build")
     assert result.code == 0, result.output
     html = (project / "output" / "newsletter" / "2026-11-26" / "index.html").read_text(encoding="utf-8")

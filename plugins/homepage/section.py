@@ -39,9 +39,9 @@ class SectionEntry:
 
 def section_notices(notices: Iterable[Notice], day: dt.date, size: int) -> list[Notice]:
     """The current notices of the section on ``day``: published, with the
-    homepage channel, not expired; urgent ones first, then newest first; at
+    homepage channel, dated on or before ``day``, not expired; urgent ones first, then newest first; at
     most ``size``."""
-    current = [n for n in notices if n.published and n.has("homepage") and not n.expired_on(day)]
+    current = [n for n in notices if n.published and n.has("homepage") and n.due_on(day) and not n.expired_on(day)]
     current.sort(key=lambda n: (not n.urgent, -n.date.timestamp(), n.slug))
     return current[:size]
 

@@ -104,15 +104,16 @@ def published_issues(
     first_number: int = 1,
 ) -> list[Issue]:
     """The issues the site shows, oldest first: from the first issue with a
-    non-empty edition (not before ``first_issue``) up to the one being prepared,
-    next_issue(today), leaving out those whose edition is empty."""
+    non-empty edition (not before ``first_issue``) up to the last whose day
+    has come (an edition's page appears from its issue day, SPEC §2),
+    leaving out those whose edition is empty."""
     notices = list(notices)
     start = first_edition_day(candidates_by_issue(notices))
     if start is None:
         return []
     if first_issue is not None:
         start = max(start, first_issue)
-    planned = plan_issues(notices, start, next_issue(today), first_issue=first_issue, first_number=first_number)
+    planned = plan_issues(notices, start, today, first_issue=first_issue, first_number=first_number)
     return [issue for issue in planned if issue.edition]
 
 

@@ -64,8 +64,9 @@ class SnsGenerator(Generator):
     def generate_output(self, writer) -> None:
         base = absolute_base(self.settings)
         absolute = dict(self.settings, SITEURL=base)
+        day = self.context["BUILD_DAY"]
         articles = [a for a in self.context["articles"] + self.context["hidden_articles"]
-                    if getattr(a, "notice", None) is not None]
+                    if getattr(a, "notice", None) is not None and a.notice.due_on(day)]
         limit = self.settings.get("FEED_MAX_ITEMS")
         shared: dict[str, SharedNotice] = {}
         for platform in PLATFORMS:
