@@ -89,3 +89,11 @@ def test_preview_persona_option_takes_korean_labels(tmp_path):
     result = run_sotong(project, "preview", "--persona", "age=70 dong=응봉동 fields=건강정보", "--issue", "2026-11-26")
     assert result.code == 0, result.output
     assert "email: " in result.stdout and "Error" not in result.output
+
+
+def test_an_inline_segment_in_a_notice_takes_korean_labels(tmp_path):
+    read, problems = notice(tmp_path, "department: 보건소\ncategory: 건강정보\n"
+                                      "audiences: [{dongs: [응봉동, 마장동], fields: [건강정보], age: [65, null]}]\n")
+    assert problems == []
+    (segment,) = read.audiences
+    assert (segment.dongs, segment.fields) == ({"eungbong", "majang"}, {"health"})
