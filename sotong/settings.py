@@ -16,6 +16,7 @@ from typing import Iterable
 from pelican.settings import read_settings
 
 from .problems import Problem, SotongError, did_you_mean
+from .store import is_database_url
 
 SEOUL_TZ = "Asia/Seoul"
 
@@ -68,7 +69,7 @@ def add_defaults(settings: dict, project_dir: Path) -> dict:
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     for key in PATH_SETTINGS:
-        if settings.get(key) and not os.path.isabs(settings[key]):
+        if settings.get(key) and not os.path.isabs(settings[key]) and not is_database_url(settings[key]):
             settings[key] = str(project_dir / settings[key])
     settings.setdefault("SOTONG_PROJECT_DIR", str(project_dir))
     return settings

@@ -1,9 +1,15 @@
-"""The subscriber store: one SQLite file (``SOTONG_DB``, private/sotong.db).
+"""The subscriber store: one SQLite file (``SOTONG_DB``, private/sotong.db) or
+a PostgreSQL database (``SOTONG_DB`` a ``postgresql://`` URL; SPEC §15).
 
 Core owns the ``subscribers`` table; a plugin that keeps records (the delivery
-journal, survey answers) declares its tables with :meth:`Store.ensure_schema`.
-Writes are in transactions, the journal mode is WAL so that the collector can
-take unsubscribes while a send runs. Every stored time is Asia/Seoul with its
+journal, survey answers) declares its tables with :meth:`Store.ensure_schema`
+and registers them as numbered steps with :func:`register_schema`, which
+:meth:`Store.upgrade` (``sotong db upgrade``) applies and records in the
+``schema_versions`` table. SQL is written once, in SQLite's words; on
+PostgreSQL the :class:`_PostgresConnection` translates it (placeholders,
+``INSERT OR IGNORE``, ``AUTOINCREMENT``). Writes are in transactions; on SQLite
+the journal mode is WAL so that the collector can take unsubscribes while a
+send runs. Every stored time is Asia/Seoul with its
 offset (:func:`now_iso`), whatever the machine's zone; :func:`seoul_day` reads
 the day of any stored time, also those older versions wrote in another zone.
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +33,7 @@ from typing import Iterable, Iterator
 
 from .audiences import Profile
 from .notices import SEOUL
+from .problems import SotongError
 
 SUBSCRIBER_COLUMNS = (
     "id", "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels",
@@ -90,6 +98,31 @@ def _consent_triggers() -> str:
             f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END;")
 
 
+SCHEMA_VERSIONS = """
+CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
+"""
+# component -> its schema steps; version N is the first N steps applied.
+_SCHEMA_STEPS: dict[str, tuple[str, ...]] = {}
+
+
+def register_schema(component: str, *steps: str) -> None:
+    """Declare a component's tables as numbered steps (step 1 is version 1).
+
+    A step is run once per store, in a transaction with its version; a new
+    version appends a step (``ALTER TABLE ...``), never edits an old one."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", component):
+        raise ValueError(f"schema component {component!r}: use lowercase letters, digits and _")
+    _SCHEMA_STEPS[component] = steps
+
+
+def registered_schemas() -> dict[str, int]:
+    """Each registered component and the version its steps reach."""
+    return {component: len(steps) for component, steps in sorted(_SCHEMA_STEPS.items())}
+
+
+register_schema("core", CORE_SCHEMA)
+
+
 @dataclass(frozen=True)
 class Subscriber:
     """One row of the store. ``fields`` and ``channels`` are frozensets of keys."""
@@ -143,7 +176,7 @@ def join_keys(values: Iterable[str]) -> str:
     return ";".join(sorted(values))
 
 
-def _from_row(row: sqlite3.Row) -> Subscriber:
+def _from_row(row) -> Subscriber:
     data = dict(row)
     data["fields"] = _split(data["fields"])
     data["channels"] = _split(data["channels"])
@@ -151,11 +184,16 @@ def _from_row(row: sqlite3.Row) -> Subscriber:
 
 
 class Store:
-    """A connection to the store, with the queries every feature shares."""
+    """A connection to the store, with the queries every feature shares.
 
-    def __init__(self, connection: sqlite3.Connection, path: str):
+    ``db`` answers ``execute(sql, params)`` and ``executescript(sql)`` the way
+    :mod:`sqlite3` does, rows read by position or by column name, on both
+    backends; ``backend`` is ``"sqlite"`` or ``"postgresql"``."""
+
+    def __init__(self, connection, path: str, backend: str = "sqlite"):
         self.db = connection
         self.path = path
+        self.backend = backend
         self.change_source = DEFAULT_SOURCE
 
     @contextlib.contextmanager
@@ -174,23 +212,24 @@ class Store:
                                "FROM consent_log WHERE changed_at >= ? ORDER BY id", (since,))
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-        connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA foreign_keys=ON")
-        store = cls(connection, str(path))
-        store.ensure_schema(CORE_SCHEMA)
+    def open(cls, location: str | Path) -> "Store":
+        """The store at ``SOTONG_DB``: a ``postgresql://`` URL or a file path."""
+        if is_database_url(location):
+            store = cls(_PostgresConnection.connect(str(location)), str(location), "postgresql")
+        else:
+            store = cls(_sqlite_connection(Path(location)), str(location))
+        store.ensure_schema(SCHEMA_VERSIONS)
+        store.upgrade("core")
         store._add_missing_columns()
-        connection.create_function("sotong_now", 0, now_iso)
-        connection.create_function("sotong_change_source", 0, lambda: store.change_source)
-        connection.executescript(_consent_triggers())
+        if store.backend == "sqlite":  # the consent log's triggers on PostgreSQL are still to come (issue #15)
+            store.db.create_function("sotong_now", 0, now_iso)
+            store.db.create_function("sotong_change_source", 0, lambda: store.change_source)
+            store.db.executescript(_consent_triggers())
         return store
 
     def _add_missing_columns(self) -> None:
+        if self.backend != "sqlite":
+            return  # no PostgreSQL store predates these columns
         present = {row["name"] for row in self.db.execute("PRAGMA table_info(subscribers)")}
         for name, kind in ADDED_COLUMNS:
             if name not in present:
@@ -204,8 +243,40 @@ class Store:
         self.db.executescript(sql)
 
     def transaction(self):
-        """``with store.transaction():`` — BEGIN IMMEDIATE ... COMMIT/ROLLBACK."""
-        return _Transaction(self.db)
+        """``with store.transaction():`` — BEGIN (IMMEDIATE on SQLite) ... COMMIT/ROLLBACK."""
+        return _Transaction(self.db, "BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN")
+
+    def schema_version(self, component: str) -> int:
+        """The version of ``component``'s tables in this store (0: none yet)."""
+        row = self.db.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()
+        return row[0] if row else 0
+
+    def upgrade(self, component: str | None = None) -> dict[str, tuple[int, int]]:
+        """Apply the registered steps this store lacks (all components, or one).
+
+        Returns ``{component: (version before, version after)}``. Each step
+        and its new version are committed together, so an interrupted upgrade
+        resumes at the step that failed."""
+        names = [component] if component else sorted(_SCHEMA_STEPS)
+        changes = {}
+        for name in names:
+            before = self.schema_version(name)
+            steps = _SCHEMA_STEPS[name]
+            for number in range(before + 1, len(steps) + 1):
+                self._apply_step(name, number, steps[number - 1])
+            changes[name] = (before, max(before, len(steps)))
+        return changes
+
+    def _apply_step(self, component: str, number: int, step: str) -> None:
+        begin = "BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN"
+        record = (f"INSERT INTO schema_versions (component, version) VALUES ('{component}', {number}) "
+                  f"ON CONFLICT (component) DO UPDATE SET version = excluded.version;")
+        try:
+            self.db.executescript(f"{begin};\n{step}\n{record}\nCOMMIT;")
+        except Exception:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     # --- subscribers -------------------------------------------------------
 
@@ -266,12 +337,117 @@ def seoul_day(stored: str) -> str:
     return moment.date().isoformat()
 
 
+def is_database_url(location: str | Path) -> bool:
+    """Whether ``SOTONG_DB`` names a PostgreSQL database rather than a file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def _sqlite_connection(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+# Outside quoted literals: ? and :name placeholders, and the lone % psycopg would read as one.
+_SQL_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|(?<![:\w]):([A-Za-z_]\w*)|\?|%")
+_INSERT_OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\b", re.IGNORECASE)
+_AUTOINCREMENT = re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b", re.IGNORECASE)
+
+
+def postgresql_ddl(script: str) -> str:
+    """A schema script in SQLite's words, in PostgreSQL's."""
+    return _AUTOINCREMENT.sub("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", script)
+
+
+def postgresql_statement(sql: str) -> str:
+    """One statement in SQLite's words (``?``, ``:name``, ``INSERT OR IGNORE``), in psycopg's."""
+    ignore = _INSERT_OR_IGNORE.search(sql)
+    if ignore:
+        sql = sql[:ignore.start()] + "INSERT" + sql[ignore.end():].rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"
+
+    def placeholder(match: re.Match) -> str:
+        token = match.group(0)
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return {"?": "%s", "::": "::"}.get(token, token.replace("%", "%%"))
+
+    return _SQL_TOKENS.sub(placeholder, sql)
+
+
+class _PostgresRow(tuple):
+    """A row read by position or by column name, like :class:`sqlite3.Row`."""
+
+    def __new__(cls, names: tuple[str, ...], values):
+        row = super().__new__(cls, values)
+        row._names = names
+        return row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return super().__getitem__(self._names.index(key))
+        return super().__getitem__(key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _postgres_rows(cursor):
+    names = tuple(column.name for column in cursor.description or ())
+    return lambda values: _PostgresRow(names, values)
+
+
+class _PostgresConnection:
+    """A psycopg connection answering SQLite-worded SQL, in autocommit mode
+    (transactions are opened explicitly, as on SQLite with isolation_level None)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    @classmethod
+    def connect(cls, url: str) -> "_PostgresConnection":
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        if conninfo_to_dict(url).get("password"):
+            raise SotongError([f"SOTONG_DB: the database address holds a password; remove it and set "
+                               f"PGPASSWORD or a password file (~/.pgpass) or a service file instead"])
+        try:
+            connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows)
+        except psycopg.OperationalError as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SotongError([f"SOTONG_DB: cannot reach the PostgreSQL database: {first_line}"]) from None
+        return cls(connection)
+
+    def execute(self, sql: str, params=()):
+        """Always with parameters (maybe none), so that psycopg reads ``%%`` as ``%``."""
+        cursor = self.connection.cursor()
+        cursor.execute(postgresql_statement(sql), params)
+        return cursor
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.connection.info.transaction_status != TransactionStatus.IDLE
+
+    def executescript(self, script: str) -> None:
+        self.connection.execute(postgresql_ddl(script))
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 class _Transaction:
-    def __init__(self, db):
+    def __init__(self, db, begin: str):
         self.db = db
+        self.begin = begin
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.begin)
         return self.db
 
     def __exit__(self, kind, exc, tb):
@@ -279,4 +455,5 @@ class _Transaction:
         return False
 
 
-__all__ = ["LOGGED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "join_keys", "now_iso", "seoul_day"]
+__all__ = ["LOGGED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url", "join_keys",
+           "now_iso", "register_schema", "registered_schemas", "seoul_day"]

@@ -49,6 +49,17 @@ def copy_project(dest: Path, *, notices: bool = True, extra_settings: str = "") 
     return dest
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request, tmp_path) -> str:
+    """SOTONG_DB for a fresh store, once per backend (SPEC §15): a file, or a
+    new database on the tests' PostgreSQL server (tests/postgres_server.py)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "sotong.db")
+    from postgres_server import new_database
+
+    return new_database()
+
+
 @pytest.fixture
 def project_dir(tmp_path) -> Path:
     """A full copy of the sample project in tmp_path."""

@@ -1,12 +1,17 @@
-"""The SQLite store: subscribers round-trip, unsubscribes, and who can be reached."""
+"""The store on SQLite and on PostgreSQL (each test that opens one runs on
+both): subscribers round-trip, unsubscribes, schema versions and upgrades,
+SQLite-worded SQL translated for PostgreSQL; and who can be reached."""
 
 from __future__ import annotations
 
-from sotong.store import Store, Subscriber
+import pytest
+
+from sotong.problems import SotongError
+from sotong.store import Store, Subscriber, postgresql_statement, register_schema, registered_schemas
 
 
-def test_subscribers_round_trip_and_update_in_place(tmp_path):
-    store = Store.open(tmp_path / "sotong.db")
+def test_subscribers_round_trip_and_update_in_place(store_location):
+    store = Store.open(store_location)
     kim = Subscriber(id="S1", email="kim@example.com", phone="010-1234-5678", birth_year=1960,
                      gender="F", dong="yongdap", fields=frozenset({"health", "culture"}),
                      channels=frozenset({"email", "sms"}))
@@ -20,8 +25,8 @@ def test_subscribers_round_trip_and_update_in_place(tmp_path):
     assert store.count_subscribers() == 1
 
 
-def test_unsubscribe_is_idempotent_and_persists(tmp_path):
-    path = tmp_path / "sotong.db"
+def test_unsubscribe_is_idempotent_and_persists(store_location):
+    path = store_location
     store = Store.open(path)
     store.put_subscriber(Subscriber(id="S1", email="a@example.com", channels=frozenset({"email"})))
     assert store.unsubscribe("S1", "2026-11-23T10:00:00+09:00") is True
@@ -42,3 +47,68 @@ def test_reachable_by_needs_consent_address_and_no_opt_out():
     assert not Subscriber(**{**base.__dict__, "sms_unsubscribed_at": "2026-01-01"}).reachable_by("sms")
     assert not Subscriber(**{**base.__dict__, "channels": frozenset({"sms"})}).reachable_by("email")
     assert not Subscriber(**{**base.__dict__, "email": None}).reachable_by("email")
+
+
+def test_a_new_store_records_the_core_schema_version(store_location):
+    store = Store.open(store_location)
+    assert store.schema_version("core") == registered_schemas()["core"] == 1
+    assert store.schema_version("never_registered") == 0
+    assert Store.open(store_location).upgrade("core") == {"core": (1, 1)}, "opening again applies nothing"
+
+
+@pytest.fixture
+def demo_component():
+    register_schema("test_demo", "CREATE TABLE demo (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT UNIQUE);")
+    yield "test_demo"
+    from sotong import store as store_module
+
+    store_module._SCHEMA_STEPS.pop("test_demo")
+
+
+def test_upgrade_applies_only_the_missing_steps_and_records_them(store_location, demo_component):
+    store = Store.open(store_location)
+    assert store.upgrade(demo_component) == {demo_component: (0, 1)}
+    store.db.execute("INSERT INTO demo (note) VALUES (?)", ("first",))
+    register_schema(demo_component, "CREATE TABLE demo (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT UNIQUE);",
+                    "ALTER TABLE demo ADD COLUMN day TEXT;")
+    assert Store.open(store_location).upgrade()[demo_component] == (1, 2)
+    reopened = Store.open(store_location)
+    assert reopened.upgrade()[demo_component] == (2, 2)
+    assert [tuple(row) for row in reopened.db.execute("SELECT note, day FROM demo")] == [("first", None)]
+
+
+def test_a_failed_step_leaves_the_version_and_tables_as_they_were(store_location, demo_component):
+    store = Store.open(store_location)
+    store.upgrade(demo_component)
+    register_schema(demo_component, "CREATE TABLE demo (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT UNIQUE);",
+                    "CREATE TABLE demo_more (id TEXT); ALTER TABLE no_such_table ADD COLUMN day TEXT;")
+    with pytest.raises(Exception):
+        store.upgrade(demo_component)
+    assert store.schema_version(demo_component) == 1
+    store.db.execute("CREATE TABLE demo_more (id TEXT)")  # the failed step's first table was rolled back
+
+
+def test_sqlite_worded_sql_runs_on_both(store_location, demo_component):
+    store = Store.open(store_location)
+    store.upgrade(demo_component)
+    store.db.execute("INSERT OR IGNORE INTO demo (note) VALUES (?)", ("50% off: 'x'",))
+    store.db.execute("INSERT OR IGNORE INTO demo (note) VALUES (:note)", {"note": "50% off: 'x'"})
+    rows = store.db.execute("SELECT id, note FROM demo WHERE note LIKE '50%' AND note <> ':note?'").fetchall()
+    assert [(row["id"], row["note"]) for row in rows] == [(1, "50% off: 'x'")]
+    with store.transaction():
+        store.db.execute("INSERT INTO demo (note) VALUES (?)", ("second",))
+    with pytest.raises(RuntimeError), store.transaction():
+        store.db.execute("INSERT INTO demo (note) VALUES (?)", ("rolled back",))
+        raise RuntimeError
+    assert [row[0] for row in store.db.execute("SELECT note FROM demo ORDER BY id")] == ["50% off: 'x'", "second"]
+
+
+def test_postgresql_statements_keep_literals_and_casts():
+    assert postgresql_statement("SELECT '?', ':a', x::text FROM t WHERE a = ? AND b = :b AND c LIKE '5%'") == (
+        "SELECT '?', ':a', x::text FROM t WHERE a = %s AND b = %(b)s AND c LIKE '5%%'")
+    assert postgresql_statement("INSERT OR IGNORE INTO t VALUES (?);") == "INSERT INTO t VALUES (%s) ON CONFLICT DO NOTHING"
+
+
+def test_a_password_in_the_database_address_is_refused():
+    with pytest.raises(SotongError, match="PGPASSWORD"):
+        Store.open("postgresql://sotong:secret@127.0.0.1:1/sotong")
