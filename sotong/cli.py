@@ -224,6 +224,25 @@ def subscribers_generate(project: Project, csv_file, count, seed, encoding):
     click.echo(f"Wrote {count} synthetic subscribers to {csv_file} (seed {seed}).")
 
 
+@cli.group()
+def db():
+    """The store (SOTONG_DB, a file or a postgresql:// URL): its schema versions."""
+
+
+@db.command("upgrade")
+@settings_option
+def db_upgrade(project: Project):
+    """Bring the store's tables to the versions this Sotong and its plugins declare."""
+    from .store import registered_schemas
+
+    project.activate_plugins()
+    changes = project.store.upgrade()
+    for component in registered_schemas():
+        before, after = changes[component]
+        said = f"upgraded from version {before} to {after}" if after > before else f"at version {after}, up to date"
+        click.echo(f"{component}: {said}")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import copy_project, run_sotong
 from sotong.problems import SotongError
 from sotong.store import Store, Subscriber, postgresql_statement, register_schema, registered_schemas
 
@@ -112,3 +113,27 @@ def test_postgresql_statements_keep_literals_and_casts():
 def test_a_password_in_the_database_address_is_refused():
     with pytest.raises(SotongError, match="PGPASSWORD"):
         Store.open("postgresql://sotong:secret@127.0.0.1:1/sotong")
+
+
+def test_sotong_db_upgrade_brings_every_plugins_tables_to_version_1(tmp_path, store_location):
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store_location!r}")
+    first = run_sotong(project, "db", "upgrade")
+    assert first.code == 0, first.output
+    for component in ("delivery_bounces", "delivery_clicks", "delivery_journal", "delivery_sms_results", "survey"):
+        assert f"{component}: upgraded from version 0 to 1" in first.stdout
+    assert "core: at version 1, up to date" in first.stdout, "opening a store brings the core's tables up"
+    store = Store.open(store_location)
+    assert store.db.execute("SELECT count(*) FROM delivery_messages").fetchone()[0] == 0
+    store.db.execute("INSERT INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, "
+                     "address_digest, recorded_at) VALUES ('k', 'o', 'S1', 'email', 'hard', 'd', 'a', 'r')")
+    assert store.db.execute("SELECT id FROM delivery_bounces").fetchone()[0] == 1, "rowid keys numbered on both"
+    again = run_sotong(project, "db", "upgrade")
+    assert again.code == 0 and "upgraded" not in again.stdout and "survey: at version 1, up to date" in again.stdout
+
+
+def test_an_unreachable_database_is_one_line_and_exit_1(tmp_path):
+    project = copy_project(tmp_path, extra_settings="SOTONG_DB = 'postgresql://sotong@/sotong?host=/nonexistent'")
+    result = run_sotong(project, "db", "upgrade")
+    assert result.code == 1
+    assert result.stderr.startswith("SOTONG_DB: cannot reach the PostgreSQL database: ")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

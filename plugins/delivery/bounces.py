@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Iterable
 
 from sotong.notices import SEOUL
+from sotong.store import register_schema
 
 from .bounce_rules import Verdict, bounce_score, verdict_of_bytes
 from .journal import flag_invalid_addresses
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS delivery_bounces (
 CREATE INDEX IF NOT EXISTS delivery_bounces_by_reader ON delivery_bounces (subscriber_id, channel);
 CREATE INDEX IF NOT EXISTS delivery_bounces_by_outbox ON delivery_bounces (outbox);
 """
+register_schema("delivery_bounces", SCHEMA)  # version 1
 DEFAULT_SCORE_LIMIT = 5.0  # GNU Mailman's bounce_score_threshold
 RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
 _HEADERS_END = re.compile(rb"\r?\n\r?\n")
@@ -56,7 +58,7 @@ def _candidates(bounce_address: str) -> re.Pattern:
 
 
 def ensure(store):
-    store.ensure_schema(SCHEMA)
+    store.upgrade("delivery_bounces")
     return store
 
 

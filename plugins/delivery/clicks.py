@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
 from sotong.links import notice_url, read_click_code, short_url
+from sotong.store import register_schema
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_clicks (
@@ -22,10 +23,11 @@ CREATE TABLE IF NOT EXISTS delivery_clicks (
     PRIMARY KEY (outbox, channel, notice)
 );
 """
+register_schema("delivery_clicks", SCHEMA)  # version 1
 
 
 def ensure(store):
-    store.ensure_schema(SCHEMA)
+    store.upgrade("delivery_clicks")
     return store
 
 

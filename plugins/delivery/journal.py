@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from sotong.store import now_iso
+from sotong.store import now_iso, register_schema
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS delivery_notices (
     PRIMARY KEY (outbox, slug)
 );
 """
+register_schema("delivery_journal", SCHEMA)  # version 1
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Journal:
         self.db: sqlite3.Connection = store.db
         self.clock = clock
         _allow_handed_over(self.db)
-        store.ensure_schema(SCHEMA)
+        store.upgrade("delivery_journal")
 
     # --- filling ---------------------------------------------------------
 

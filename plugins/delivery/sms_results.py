@@ -18,6 +18,7 @@ from pathlib import Path
 from sotong import spreadsheet
 from sotong.notices import SEOUL
 from sotong.problems import Problem
+from sotong.store import register_schema
 from sotong.subscribers import decode, normalize_phone
 
 from . import bounces
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS delivery_sms_results (
     PRIMARY KEY (outbox, subscriber_id)
 );
 """
+register_schema("delivery_sms_results", SCHEMA)  # version 1
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class Imported:
 
 
 def ensure(store):
-    store.ensure_schema(SCHEMA)
+    store.upgrade("delivery_sms_results")
     return bounces.ensure(store)
 
 

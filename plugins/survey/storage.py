@@ -15,7 +15,7 @@ import hashlib
 import sqlite3
 import uuid
 
-from sotong.store import Store, now_iso
+from sotong.store import Store, now_iso, register_schema
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS survey_invitations (
     PRIMARY KEY (slug, subscriber_id, issue)
 ) WITHOUT ROWID;
 """
+register_schema("survey", SCHEMA)  # version 1
 
 
 class TokenUsed(Exception):
@@ -52,7 +53,7 @@ class TokenUsed(Exception):
 
 
 def ensure(store: Store) -> Store:
-    store.ensure_schema(SCHEMA)
+    store.upgrade("survey")
     return store
 
 
