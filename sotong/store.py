@@ -17,7 +17,7 @@ The consent log (SPEC §13, table ``consent_log``) is kept by the store
 itself: triggers on ``subscribers`` write one row per changed column (old and
 new value, time, source) whatever writes the change (an import, the
 collector's unsubscribe, an SMS opt-out, the preferences page), so no
-feature can forget it. The writer names its source with
+feature can forget it (on SQLite only so far). The writer names its source with
 ``with store.changes_from("csv-import"):``.
 """
 
