@@ -17,7 +17,8 @@ The consent log (SPEC §13, table ``consent_log``) is kept by the store
 itself: triggers on ``subscribers`` write one row per changed column (old and
 new value, time, source) whatever writes the change (an import, the
 collector's unsubscribe, an SMS opt-out, the preferences page), so no
-feature can forget it (on SQLite only so far). The writer names its source with
+feature can forget it (TEMP triggers on SQLite, one trigger function on
+PostgreSQL). The writer names its source with
 ``with store.changes_from("csv-import"):``.
 """
 
@@ -123,6 +124,29 @@ def registered_schemas() -> dict[str, int]:
 register_schema("core", CORE_SCHEMA)
 
 
+def _postgresql_consent_trigger() -> str:
+    """The same log on PostgreSQL: one trigger function; the source is the
+    session's ``sotong.change_source`` (set by :meth:`Store.changes_from`)."""
+    def log(column: str, old: str, condition: str) -> str:
+        return (f"IF {condition} THEN INSERT INTO consent_log (subscriber_id, changed_at, source, field, old_value, "
+                f"new_value) VALUES (NEW.id, changed, source, '{column}', {old}, NEW.{column}::text); END IF;")
+
+    inserted = " ".join(log(c, "NULL", f"NEW.{c} IS NOT NULL AND NEW.{c}::text <> ''") for c in LOGGED_COLUMNS)
+    updated = " ".join(log(c, f"OLD.{c}::text", f"OLD.{c} IS DISTINCT FROM NEW.{c}") for c in LOGGED_COLUMNS)
+    return f"""
+CREATE OR REPLACE FUNCTION sotong_consent_log() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    source text := coalesce(nullif(current_setting('sotong.change_source', true), ''), '{DEFAULT_SOURCE}');
+    changed text := to_char(now() AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD"T"HH24:MI:SS') || '+09:00';
+BEGIN
+    IF TG_OP = 'INSERT' THEN {inserted} ELSE {updated} END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER consent_log AFTER INSERT OR UPDATE ON subscribers
+    FOR EACH ROW EXECUTE FUNCTION sotong_consent_log();
+"""
+
+
 @dataclass(frozen=True)
 class Subscriber:
     """One row of the store. ``fields`` and ``channels`` are frozensets of keys."""
@@ -200,11 +224,17 @@ class Store:
     def changes_from(self, source: str):
         """``with store.changes_from("sms-optout"):`` — the consent log names
         ``source`` for the changes written inside."""
-        before, self.change_source = self.change_source, source
+        before = self.change_source
+        self._name_change_source(source)
         try:
             yield self
         finally:
-            self.change_source = before
+            self._name_change_source(before)
+
+    def _name_change_source(self, source: str) -> None:
+        self.change_source = source
+        if self.backend == "postgresql":  # read by the trigger, for this session
+            self.db.execute("SELECT set_config('sotong.change_source', ?, false)", (source,))
 
     def consent_changes(self, since: str) -> Iterator[sqlite3.Row]:
         """The consent log from Seoul day ``since`` (``YYYY-MM-DD``) on, oldest first."""
@@ -221,10 +251,12 @@ class Store:
         store.ensure_schema(SCHEMA_VERSIONS)
         store.upgrade("core")
         store._add_missing_columns()
-        if store.backend == "sqlite":  # the consent log's triggers on PostgreSQL are still to come (issue #15)
+        if store.backend == "sqlite":
             store.db.create_function("sotong_now", 0, now_iso)
             store.db.create_function("sotong_change_source", 0, lambda: store.change_source)
             store.db.executescript(_consent_triggers())
+        elif not store.db.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'consent_log'").fetchone():
+            store.db.executescript(_postgresql_consent_trigger())
         return store
 
     def _add_missing_columns(self) -> None:

@@ -76,8 +76,8 @@ def test_sms_optout_import_is_logged(project):
     assert [row[:3] for row in rows] == [("sms-optout", "sms_unsubscribed_at", None)]
 
 
-def test_a_writer_that_names_no_source_is_still_logged(tmp_path):
-    store = Store.open(tmp_path / "s.db")
+def test_a_writer_that_names_no_source_is_still_logged(store_location):
+    store = Store.open(store_location)
     store.put_subscriber(Subscriber(id="S9", email="a@example.com", channels=frozenset({"email"})))
     with store.changes_from("preferences"):
         store.put_subscriber(Subscriber(id="S9", email="b@example.com", channels=frozenset({"email"})))
