@@ -236,6 +236,7 @@ def db_upgrade(project: Project):
     from .store import registered_schemas
 
     project.activate_plugins()
+    signals.store_schemas.send(None)
     changes = project.store.upgrade()
     for component in registered_schemas():
         before, after = changes[component]

@@ -18,6 +18,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``outbox_figures``: sent with the :class:`sotong.project.Project` and
   ``outbox=KEY`` when a bundle's report is made; return a list of dicts
   ``{"title": ..., "invitations": n, "answers": n}`` (surveys), or None.
+- ``store_schemas``: sent with None by ``sotong db upgrade``; import the
+  modules that :func:`sotong.store.register_schema` the plugin's tables.
 """
 
 from blinker import signal
@@ -29,3 +31,4 @@ content_warnings = signal("sotong-content-warnings")
 message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")
+store_schemas = signal("sotong-store-schemas")

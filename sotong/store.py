@@ -276,7 +276,11 @@ class Store:
 
     def transaction(self):
         """``with store.transaction():`` — BEGIN (IMMEDIATE on SQLite) ... COMMIT/ROLLBACK."""
-        return _Transaction(self.db, "BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN")
+        return _Transaction(self.db, self._begin)
+
+    @property
+    def _begin(self) -> str:
+        return "BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN"
 
     def schema_version(self, component: str) -> int:
         """The version of ``component``'s tables in this store (0: none yet)."""
@@ -300,11 +304,10 @@ class Store:
         return changes
 
     def _apply_step(self, component: str, number: int, step: str) -> None:
-        begin = "BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN"
         record = (f"INSERT INTO schema_versions (component, version) VALUES ('{component}', {number}) "
                   f"ON CONFLICT (component) DO UPDATE SET version = excluded.version;")
         try:
-            self.db.executescript(f"{begin};\n{step}\n{record}\nCOMMIT;")
+            self.db.executescript(f"{self._begin};\n{step}\n{record}\nCOMMIT;")
         except Exception:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
@@ -448,8 +451,8 @@ class _PostgresConnection:
         from psycopg.conninfo import conninfo_to_dict
 
         if conninfo_to_dict(url).get("password"):
-            raise SotongError([f"SOTONG_DB: the database address holds a password; remove it and set "
-                               f"PGPASSWORD or a password file (~/.pgpass) or a service file instead"])
+            raise SotongError(["SOTONG_DB: the database address holds a password; remove it and set "
+                               "PGPASSWORD or a password file (~/.pgpass) or a service file instead"])
         try:
             connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows)
         except psycopg.OperationalError as exc:

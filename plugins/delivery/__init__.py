@@ -50,7 +50,13 @@ def check_settings(project):
     return delivery_problems(project.settings)
 
 
+def declare_schemas(sender) -> None:
+    """Receiver of ``store_schemas``: the modules that register the delivery tables."""
+    from . import bounces, clicks, journal, sms_results  # noqa: F401
+
+
 def register():
+    signals.store_schemas.connect(declare_schemas)
     signals.cli_commands.connect(add_commands)
     signals.web_routes.connect(add_routes)
     signals.content_check.connect(check_settings)
