@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -24,8 +24,8 @@ from .problems import Problem, SotongError, did_you_mean
 
 GENDERS = ("F", "M")
 KINDS = ("person", "business")
-TOP_KEYS = ("fields", "edition_field", "departments", "dongs", "business_types", "segments")
-SEGMENT_KEYS = ("label", "age", "birth_years", "genders", "dongs", "kinds", "business_types", "fields")
+TOP_KEYS = ("fields", "edition_field", "departments", "dongs", "business_types", "groups", "segments")
+SEGMENT_KEYS = ("label", "age", "birth_years", "genders", "dongs", "kinds", "business_types", "fields", "groups")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Segment:
     kinds: frozenset | None = None
     business_types: frozenset | None = None
     fields: frozenset | None = None
+    groups: frozenset | None = None  # SPEC §16: a member of at least one
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Profile:
     business_type: str | None = None
     fields: frozenset = frozenset()
     subscribed: bool = True
+    groups: frozenset = frozenset()  # SPEC §16: the groups (committees, organizations) it belongs to
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Audiences:
     dongs: dict
     business_types: dict
     segments: dict  # name -> Segment
+    groups: dict = field(default_factory=dict)  # SPEC §16: key -> Korean label
 
     def field_label(self, key: str) -> str:
         return self.fields.get(key, key)
@@ -115,6 +118,8 @@ def matches_segment(profile: Profile, segment: Segment, issue_year: int) -> bool
             return False
     if segment.fields is not None and not segment.fields <= profile.fields:
         return False
+    if segment.groups is not None and not segment.groups & profile.groups:
+        return False
     return True
 
 
@@ -125,12 +130,16 @@ def matches_any(profile: Profile, segments: Iterable[Segment], issue_year: int) 
 
 
 def matches_notice(profile: Profile, category: str, segments: Iterable[Segment], issue_year: int) -> bool:
-    """The rule of SPEC §6: subscribed, consented to the category, in an audience."""
-    return (
-        profile.subscribed
-        and category in profile.fields
-        and matches_any(profile, segments, issue_year)
-    )
+    """The rule of SPEC §6 with §16's groups: subscribed, and either in an
+    audience that names groups (membership is the consent: the category is not
+    asked), or consented to the category and in an audience (or none given)."""
+    if not profile.subscribed:
+        return False
+    segments = tuple(segments)
+    if not segments:
+        return category in profile.fields
+    consented = category in profile.fields
+    return any((consented or s.groups is not None) and matches_segment(profile, s, issue_year) for s in segments)
 
 
 def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, ...]:
@@ -148,7 +157,8 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
         advice = f"write audiences: [{value}]" if isinstance(value, str) else f"e.g. audiences: [{example}]"
         problem(("audiences",), f"audiences must be a list; {advice}")
         return ()
-    refs = {"dongs": audiences.dongs, "business_types": audiences.business_types, "fields": audiences.fields}
+    refs = {"dongs": audiences.dongs, "business_types": audiences.business_types, "fields": audiences.fields,
+            "groups": audiences.groups}
     found: list[Segment] = []
     for index, item in enumerate(value):
         at = ("audiences", index)
@@ -225,6 +235,7 @@ def _validate(doc: yamlsrc.Located, shown: str):
     fields = labelled_map("fields")
     dongs = labelled_map("dongs")
     business_types = labelled_map("business_types") if "business_types" in data else {}
+    groups = labelled_map("groups") if "groups" in data else {}
 
     edition_field = data.get("edition_field")
     if edition_field is not None and edition_field not in fields:
@@ -240,7 +251,7 @@ def _validate(doc: yamlsrc.Located, shown: str):
     if not isinstance(raw_segments, dict):
         problem(("segments",), "segments must be a mapping of segment name to its conditions")
         raw_segments = {}
-    refs = {"dongs": dongs, "business_types": business_types, "fields": fields}
+    refs = {"dongs": dongs, "business_types": business_types, "fields": fields, "groups": groups}
     for name, spec in raw_segments.items():
         segment = _segment(str(name), spec, refs, lambda p, m, n=name: problem(("segments", n) + p, m))
         if segment is not None:
@@ -253,6 +264,7 @@ def _validate(doc: yamlsrc.Located, shown: str):
         dongs=dongs,
         business_types=business_types,
         segments=segments,
+        groups=groups,
     )
     return audiences, problems
 

@@ -94,6 +94,7 @@ def generate_population(n: int, audiences: Audiences, seed: int, *, year: int | 
         if rng.random() < UNSUBSCRIBED_SHARE:
             days_left = (dt.date(year, 1, 1) - subscribed).days
             row["unsubscribed_at"] = (subscribed + dt.timedelta(days=rng.randrange(1, days_left + 1))).isoformat()
+        row["groups"] = ""
         rows.append({column: row[column] for column in SUBSCRIBER_COLUMNS})
     return rows
 

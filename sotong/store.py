@@ -38,7 +38,7 @@ from .problems import SotongError
 
 SUBSCRIBER_COLUMNS = (
     "id", "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels",
-    "kind", "business_type", "subscribed_at", "unsubscribed_at",
+    "kind", "business_type", "subscribed_at", "unsubscribed_at", "groups",
 )
 
 CORE_SCHEMA = """
@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS subscribers (
     email_invalid_at TEXT,
     email_invalid_reason TEXT,
     phone_invalid_at TEXT,
-    phone_invalid_reason TEXT
+    phone_invalid_reason TEXT,
+    groups TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS consent_log (
     id INTEGER PRIMARY KEY,
@@ -75,7 +76,8 @@ CREATE INDEX IF NOT EXISTS consent_log_by_time ON consent_log (changed_at);
 CREATE INDEX IF NOT EXISTS consent_log_by_subscriber ON consent_log (subscriber_id);
 """
 # Columns added since the first stores: added to an older store when it is opened.
-ADDED_COLUMNS = (("phone_invalid_at", "TEXT"), ("phone_invalid_reason", "TEXT"))
+ADDED_COLUMNS = (("phone_invalid_at", "TEXT"), ("phone_invalid_reason", "TEXT"),
+                 ("groups", "TEXT NOT NULL DEFAULT ''"))
 
 # Columns whose changes the consent log keeps (what the reader consented to,
 # and the data kept about them); bounce marks are the office's, not consent.
@@ -169,6 +171,7 @@ class Subscriber:
     email_invalid_reason: str | None = None
     phone_invalid_at: str | None = None
     phone_invalid_reason: str | None = None
+    groups: frozenset = frozenset()  # SPEC §16: keys of audiences.yaml's groups
 
     @property
     def subscribed(self) -> bool:
@@ -179,6 +182,7 @@ class Subscriber:
         return Profile(
             birth_year=self.birth_year, gender=self.gender, dong=self.dong, kind=self.kind,
             business_type=self.business_type, fields=self.fields, subscribed=self.subscribed,
+            groups=self.groups,
         )
 
     def reachable_by(self, channel: str) -> bool:
@@ -204,6 +208,7 @@ def _from_row(row) -> Subscriber:
     data = dict(row)
     data["fields"] = _split(data["fields"])
     data["channels"] = _split(data["channels"])
+    data["groups"] = _split(data["groups"])
     return Subscriber(**data)
 
 
@@ -334,6 +339,7 @@ class Store:
         data = subscriber.__dict__.copy()
         data["fields"] = join_keys(subscriber.fields)
         data["channels"] = join_keys(subscriber.channels)
+        data["groups"] = join_keys(subscriber.groups)
         columns = ", ".join(data)
         marks = ", ".join(f":{k}" for k in data)
         updates = ", ".join(f"{k} = excluded.{k}" for k in data if k != "id")

@@ -37,6 +37,7 @@ from .problems import Problem, SotongError, closest, did_you_mean
 from .store import SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
+OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
 STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason", "phone_invalid_at",
                       "phone_invalid_reason")
 CHANNELS = ("email", "sms")
@@ -209,7 +210,23 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
         row[column] = value[column]
         if value[column] is not None and not _is_date(value[column]):
             errors.append(_date_error(column, value[column]))
+    row["groups"] = None if "groups" not in cells else join_keys(group_keys(value["groups"], audiences.groups, errors))
     return (None if errors else row), errors
+
+
+def group_keys(cell: str | None, groups: dict, errors: list) -> set:
+    """The ``;``-separated groups of a cell (SPEC §16), keys or Korean labels;
+    a message in ``errors`` for each one audiences.yaml does not define."""
+    key_of_label = {label: key for key, label in groups.items()}
+    keys = set()
+    for given in (g.strip() for g in (cell or "").split(";")):
+        if given in groups or given in key_of_label:
+            keys.add(key_of_label.get(given, given))
+        elif given:
+            hint = did_you_mean(given, groups) or (f'; write one of: {", ".join(groups)}' if groups
+                                                   else "; define it under groups: in audiences.yaml")
+            errors.append(f'group "{given}" is not a group in audiences.yaml{hint}')
+    return keys
 
 
 def _not_in(column: str, given: str, known: dict, what: str) -> str:
@@ -312,7 +329,7 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
 
 
 def _check_header(names: list[str], shown: str) -> None:
-    expected = ", ".join(COLUMNS)
+    expected = ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS) + " (and optionally groups)"
     problems, suggested = [], set()
     for name in dict.fromkeys(names):
         if name and name not in COLUMNS:
@@ -324,7 +341,7 @@ def _check_header(names: list[str], shown: str) -> None:
         elif name and names.count(name) > 1:
             problems.append(Problem(shown, 1, f'column "{name}" is in the header {names.count(name)} times; name each column once'))
     for name in COLUMNS:
-        if name not in names and name not in suggested:
+        if name not in names and name not in suggested and name not in OPTIONAL_COLUMNS:
             problems.append(Problem(shown, 1, f'column "{name}" is missing; the header must name these columns, in any order: {expected}'))
     if problems:
         raise SotongError(problems)
@@ -466,12 +483,15 @@ def merged_row(imported: dict, stored: dict | None) -> tuple:
         row["unsubscribed_at"] = kept_unsubscribed_at(
             stored["unsubscribed_at"], imported["subscribed_at"], imported["unsubscribed_at"])
         row["sms_unsubscribed_at"] = stored["sms_unsubscribed_at"]
+        if imported["groups"] is None:
+            row["groups"] = stored["groups"]
         if imported["email"] == stored["email"]:
             row["email_invalid_at"] = stored["email_invalid_at"]
             row["email_invalid_reason"] = stored["email_invalid_reason"]
         if imported["phone"] == stored["phone"]:
             row["phone_invalid_at"] = stored["phone_invalid_at"]
             row["phone_invalid_reason"] = stored["phone_invalid_reason"]
+    row["groups"] = row["groups"] or ""
     return tuple(row[c] for c in _ALL_COLUMNS)
 
 

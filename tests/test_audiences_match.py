@@ -42,17 +42,28 @@ def spec_matches_segment(profile, segment, issue_year) -> bool:
         for field in segment.fields:
             if field not in profile.fields:
                 return False
+    if segment.groups is not None:  # SPEC §16: a member of at least one of them
+        if not any(group in profile.groups for group in segment.groups):
+            return False
     return True
 
 
 def spec_matches_notice(profile, category, segments, issue_year) -> bool:
-    """SPEC §6: subscribed, consented to the category, and no audiences or at
-    least one of them matched."""
-    if not profile.subscribed or category not in profile.fields:
+    """SPEC §6 with §16, sentence by sentence. A subscribed reader matches
+    when the notice has no audiences and it consented to the category; or
+    when one audience holds for it (every key of §3) and either that segment
+    names groups (membership is the consent: the category is not asked) or
+    the reader consented to the category."""
+    if not profile.subscribed:
         return False
     if not segments:
-        return True
-    return any(spec_matches_segment(profile, segment, issue_year) for segment in segments)
+        return category in profile.fields
+    for segment in segments:
+        if not spec_matches_segment(profile, segment, issue_year):
+            continue
+        if segment.groups is not None or category in profile.fields:
+            return True
+    return False
 
 
 def maybe(strategy):

@@ -86,6 +86,7 @@ sample_profiles = st.builds(  # readers of the sample's audiences.yaml
     dong=maybe(st.sampled_from(sorted(AUDIENCES.dongs))), kind=st.sampled_from(("person", "business")),
     business_type=maybe(st.sampled_from(sorted(AUDIENCES.business_types))),
     fields=st.frozensets(st.sampled_from(sorted(AUDIENCES.fields))), subscribed=st.booleans(),
+    groups=st.frozensets(st.sampled_from(sorted(AUDIENCES.groups))),
 )
 
 

@@ -82,7 +82,7 @@ def test_a_good_row_is_normalized():
         "id": "S1", "name": "김민서", "kind": "person", "business_type": None, "gender": "F",
         "birth_year": 1980, "dong": "seongsu1ga1", "fields": "culture;health", "channels": "email;sms",
         "email": "Kim@example.com", "phone": "010-1234-5678", "subscribed_at": "2024-03-05",
-        "unsubscribed_at": None,
+        "unsubscribed_at": None, "groups": None,  # no groups column: the stored groups stay
     }
 
 
@@ -378,7 +378,7 @@ def test_duplicate_ids_name_both_lines_and_neither_is_imported(tmp_path, store):
 
 
 def test_rows_with_extra_or_missing_cells(tmp_path, store):
-    header, good_line = csv_text(GOOD).splitlines()
+    header, good_line = csv_text(GOOD, columns=[c for c in COLUMNS if c != "groups"]).splitlines()
     text = f"{header},,\r\n{good_line},,\r\n"  # Excel's empty columns at the end: fine
     text += good_line.replace("S1", "S2") + ",,\r\n"
     text += good_line.replace("S1", "S3").replace("김민서", "성수동, 2층") + ",,\r\n"  # unquoted comma
@@ -569,7 +569,7 @@ def test_cli_import_counts_and_exit_codes(project_dir, sotong):
     assert result.stderr.strip() == "bad.csv:3: channel sms needs a phone number in the phone column"
     assert result.stdout.strip() == "bad.csv: 0 added, 1 updated, 0 unchanged, 1 rejected."
 
-    write(project_dir / "header.csv", csv_text(GOOD, columns=COLUMNS[:-1]))
+    write(project_dir / "header.csv", csv_text(GOOD, columns=[c for c in COLUMNS if c != "unsubscribed_at"]))
     result = sotong(project_dir, "subscribers", "import", "header.csv")
     assert result.code == 1 and result.stderr.startswith('header.csv:1: column "unsubscribed_at" is missing')
 

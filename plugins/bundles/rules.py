@@ -67,6 +67,7 @@ class Relevance:
     # stands for every value in the same segments' lists (a value in none of
     # them fails those segments as a missing one does: None)
     values: dict
+    groups: frozenset = frozenset()  # the groups the bundle's segments name (SPEC §16)
 
     def key(self, reader) -> tuple:
         """What the rules see of ``reader`` (a Profile or a Subscriber)."""
@@ -76,13 +77,14 @@ class Relevance:
             index = bisect_right(cuts, reader.birth_year)
             # the first year of the stretch between two cuts stands for all of it
             birth_year = cuts[index - 1] if index else (cuts[0] - 1 if cuts else 0)
-        return (reader.subscribed, birth_year, reader.fields & self.fields,
+        return (reader.subscribed, birth_year, reader.fields & self.fields, reader.groups & self.groups,
                 *(self.values[name].get(getattr(reader, name)) if name in self.values else None for name in ATTRIBUTES))
 
     def profile(self, key: tuple) -> Profile:
         """A profile that the rules treat as every reader with this key."""
-        subscribed, birth_year, fields, *attributes = key
-        return Profile(birth_year=birth_year, fields=fields, subscribed=subscribed, **dict(zip(ATTRIBUTES, attributes)))
+        subscribed, birth_year, fields, groups, *attributes = key
+        return Profile(birth_year=birth_year, fields=fields, subscribed=subscribed, groups=groups,
+                       **dict(zip(ATTRIBUTES, attributes)))
 
 
 def relevance(notices: Sequence[Notice], audiences: Audiences, issue_year: int, with_edition: bool = True) -> Relevance:
@@ -117,7 +119,8 @@ def relevance(notices: Sequence[Notice], audiences: Audiences, issue_year: int, 
             for value in sorted(membership):
                 standing_for.setdefault(membership[value], value)
             values[name] = {value: standing_for[membership[value]] for value in membership}
-    return Relevance(frozenset(fields), tuple(sorted(cuts)) if looks_at_birth_year else None, values)
+    groups = frozenset(g for s in segments for g in (s.groups or ()))
+    return Relevance(frozenset(fields), tuple(sorted(cuts)) if looks_at_birth_year else None, values, groups)
 
 
 def blocks_that_fit(count: int, size_keeping: Callable[[int], int], limit: int) -> int:
