@@ -21,14 +21,16 @@ from .problems import Problem, did_you_mean
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
 DEFAULT_CHANNELS = ("homepage", "newsletter", "email")
+VISIBILITIES = ("public", "private")
 KEYS = (
     "title", "date", "department", "category", "audiences", "channels", "summary",
     "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status", "slug",
+    "visibility",
 )
 REQUIRED = ("title", "date", "department", "category")
 # keys whose value is one piece of text (a number is read as its digits)
 TEXT_KEYS = ("title", "date", "department", "category", "summary", "sms", "expires", "image", "image_alt",
-             "survey", "priority", "status", "slug")
+             "survey", "priority", "status", "slug", "visibility")
 EVENT_KEYS = ("start", "end", "place")
 SUMMARY_MAX = 200
 TITLE_MAX = 100
@@ -64,6 +66,7 @@ class Notice:
     survey: str | None = None
     priority: str = "normal"
     status: str = "published"
+    visibility: str = "public"  # SPEC §16: private notices are sent by email to their audiences only
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -73,6 +76,10 @@ class Notice:
     @property
     def published(self) -> bool:
         return self.status == "published"
+
+    @property
+    def private(self) -> bool:
+        return self.visibility == "private"
 
     @property
     def urgent(self) -> bool:
@@ -190,6 +197,9 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     survey = _survey(meta.get("survey"), content_root, problem)
     priority = _choice(meta, "priority", ("normal", "urgent"), problem)
     status = _choice(meta, "status", ("published", "draft"), problem)
+    visibility = _choice(meta, "visibility", VISIBILITIES, problem) or "public"
+    if visibility == "private":
+        channels = _private_channels(meta, segments, channels, problem)
     slug = _slug(meta.get("slug"), path, problem)
     problems.extend(_control_characters(source, shown))
     if problems:
@@ -200,7 +210,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
         audiences=segments, channels=tuple(channels) if channels else DEFAULT_CHANNELS,
         summary=summary or None, sms=sms or None, expires=expires, event=event,
         image=image, image_alt=image_alt, survey=survey,
-        priority=priority or "normal", status=status or "published",
+        priority=priority or "normal", status=status or "published", visibility=visibility,
         lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
     )
     return notice, []
@@ -311,6 +321,18 @@ def _slug(value, path: Path, problem) -> str:
         problem(None, f'the file name "{path.name}" gives the notice no web address; name the file with letters '
                       "or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026")
     return slug
+
+
+def _private_channels(meta, segments, channels, problem) -> list | None:
+    """SPEC §16: a private notice names its audiences and goes by email only
+    (its channels default to [email])."""
+    if not segments:
+        problem("visibility" if "audiences" not in meta else "audiences",
+                "a private notice must name its audiences (a group or segment), e.g. audiences: [budget-committee]")
+    public = [c for c in (channels or ()) if c != "email"]
+    if public:
+        problem("channels", f"a private notice goes by email only, not {', '.join(public)}; write channels: [email]")
+    return channels or ["email"]
 
 
 def slug_from_filename(path: Path) -> str:

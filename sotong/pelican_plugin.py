@@ -3,7 +3,7 @@ notice schema, so Pelican sees exactly what ``sotong check`` validated.
 
 Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
 
-- keeps drafts out of everything and gives notices without the ``homepage``
+- keeps drafts and private notices (SPEC §16) out of everything and gives notices without the ``homepage``
   channel an unlisted page (Pelican's "hidden" status), so links always work;
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
@@ -101,8 +101,8 @@ def page_problems(path: Path, shown: str):
 
 
 def _pelican_status(notice) -> str:
-    if not notice.published:
-        return "draft"
+    if not notice.published or notice.private:
+        return "draft"  # DRAFT_SAVE_AS is empty: no page
     return "published" if notice.has("homepage") else "hidden"
 
 

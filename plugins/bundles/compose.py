@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 
+import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -159,7 +160,7 @@ class EmailComposer:
     def _view(self, notice) -> dict:
         view = self._views.get(notice.slug)
         if view is None:
-            view = self._views[notice.slug] = {
+            view = self._views[notice.slug] = self._private_view(notice) if notice.private else {
                 "slug": notice.slug,
                 "title": notice.title,
                 "url": click_url(self.settings, self.bundle.key, "email", notice.slug,
@@ -171,6 +172,17 @@ class EmailComposer:
                 "image": self._image(notice),
             }
         return view
+
+    def _private_view(self, notice) -> dict:
+        """SPEC §16: a private notice has no page; its whole text is the block,
+        with no link to the site."""
+        return {
+            "slug": notice.slug, "title": notice.title, "url": None, "image": None,
+            "field": self.audiences.field_label(notice.category),
+            "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
+            "department": notice.department, "summary": notice.plain_summary(),
+            "body_html": Markup(markdown.markdown(notice.body)), "body_text": notice.body.strip(),
+        }
 
     def _image(self, notice) -> dict | None:
         """The notice's image for the email, if every client can show it;

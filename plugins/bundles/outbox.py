@@ -66,7 +66,7 @@ def notice_bundle(project: Project, slug: str) -> Bundle:
                            f"{slug} has neither email nor sms in channels, so it would reach no one; "
                            "add them, e.g. channels: [homepage, email, sms]"])
     return Bundle(key=slug, issue=None, day=project.today(), notices=(notice,), title=notice.title,
-                  web_url=notice_url(project.settings, slug))
+                  web_url=site_url(project.settings) if notice.private else notice_url(project.settings, slug))
 
 
 def eml_name(subscriber_id: str) -> str:

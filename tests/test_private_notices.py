@@ -1,0 +1,100 @@
+"""Private notices (SPEC §16): ``check`` refuses one without audiences or with
+a channel beyond email; the built site holds nothing of the sample's private
+notice (every file under output/ searched); the issue's emails hold its whole
+text, with no link to the site, for exactly its audience (the committee's
+members, read from sample/subscribers.csv by brute force)."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, copy_project, run_sotong
+
+SECRET = {"SOTONG_SECRET": "private-notices-test-secret"}
+SLUG = "2026-12-09-budget-committee-review"
+ISSUE = "2026-12-10"
+TITLE = "[위원 전용] 2027년 주민참여예산 후보사업 심사 자료"
+BODY_PHRASES = ("심사 전 검토용으로", "적정 17건, 사업비 조정 필요 5건")
+NOTICE = REPO / "content" / "notices" / f"{SLUG}.md"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("private"))
+    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET)
+    assert imported.code == 0, imported.output
+    return project
+
+
+def test_the_built_site_holds_nothing_of_a_private_notice(project):
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = (project / "output").resolve()
+    files = [p for p in output.rglob("*") if p.is_file()]
+    assert len(files) > 50 and any(p.name == "index.html" for p in files)
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for secret in (TITLE, "후보사업 심사 자료", SLUG, *BODY_PHRASES):
+            assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
+
+
+def committee_readers() -> set[str]:
+    """SPEC §16 and §6 by hand over the sample file: subscribed, email chosen
+    with an address, a member of committee-budget (key or label)."""
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        rows = list(csv.DictReader(sample))
+    readers = set()
+    for row in rows:
+        groups = {g.strip() for g in row["groups"].split(";")}
+        member = bool(groups & {"committee-budget", "주민참여예산위원회"})
+        if member and not row["unsubscribed_at"] and "email" in row["channels"].split(";") and row["email"]:
+            readers.add(row["id"])
+    return readers
+
+
+def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / ISSUE
+    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    holding = set()
+    for entry in manifest:
+        if entry["channel"] == "sms":
+            assert SLUG not in entry["notices"]
+            continue
+        message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        has_it = SLUG in entry["notices"]
+        for part in (text, html):
+            assert all((phrase in part) == has_it for phrase in BODY_PHRASES), entry["id"]
+            assert SLUG not in part  # no link to a page that does not exist
+        if has_it:
+            holding.add(entry["id"])
+    expected = committee_readers()
+    assert len(expected) >= 3
+    assert holding == expected
+
+
+@pytest.mark.parametrize("change, line, message", [
+    ("audiences: [budget-committee]\n", 6, "a private notice must name its audiences"),
+    ("audiences: [budget-committee]\n", "channels: [email, sms, homepage]\naudiences: [budget-committee]\n",
+     "a private notice goes by email only, not sms, homepage; write channels: [email]"),
+    ("audiences: [budget-committee]\n", "channels: [newsletter, twitter]\naudiences: [budget-committee]\n",
+     "a private notice goes by email only, not newsletter, twitter"),
+])
+def test_check_refuses_a_private_notice_without_audiences_or_with_public_channels(tmp_path, change, line, message):
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    replacement = "" if isinstance(line, int) else line
+    path.write_text(NOTICE.read_text(encoding="utf-8").replace(change, replacement), encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    at = line if isinstance(line, int) else 7  # visibility, or the channels line written above audiences
+    assert f"content/notices/{NOTICE.name}:{at}: {message}" in result.output, result.output
