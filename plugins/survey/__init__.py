@@ -21,6 +21,8 @@ def add_commands(group) -> None:
     """Receiver of ``cli_commands``: ``sotong survey``, imported when it runs."""
     add_lazy_command(group, "survey", f"{__name__}.commands:survey_group",
                      "Surveys: results of the answers the collector took.")
+    add_lazy_command(group, "opinions", f"{__name__}.commands:opinions_group",
+                     "Opinions of consultations (SPEC §16): search them, export them.")
 
 
 def add_routes(app) -> None:

@@ -25,7 +25,7 @@ from werkzeug.utils import redirect
 
 from sotong.links import collector_url, site_url
 
-from . import storage
+from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
 from .rules import subscriber_of_token
@@ -110,6 +110,9 @@ class SurveyRoutes:
             with app.store() as store:
                 storage.store_response(storage.ensure(store), survey.slug, answers, self.project.today().isoformat(),
                                        token=token, subscriber_id=None if survey.anonymous else subscriber_id)
+                if survey.kind == "consultation":
+                    opinions.record(opinions.ensure(store), survey, store.subscriber(subscriber_id), answers,
+                                    self.project.today())
         except storage.TokenUsed:
             return self._message(app, 409, survey)
         if subscriber_id and not survey.anonymous:

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 import jinja2
 
+from sotong import spreadsheet
 from sotong.cli import settings_option
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
-from . import storage
+from . import opinions, storage
 from .config import survey_settings
 from .results import (
     PUBLIC_SAVE_AS, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
@@ -48,6 +49,8 @@ def results_command(project: Project, slug: str):
     write_csv(folder / "results.csv", results)
     rate = f"{results.rate * 100:.1f}%" if results.rate is not None else "no invitations recorded"
     click.echo(f"{slug}: {results.responses} answers, response rate {rate}; wrote {project.shown(folder)}/results.html and results.csv")
+    if survey.kind == "consultation":
+        _participants_by_dong_and_age(project, survey, folder)
     if not survey.publish_results:
         return
     reason = unpublished_reason(survey, results.responses, project.today(), survey_settings(settings).min_answers)
@@ -64,10 +67,67 @@ def results_command(project: Project, slug: str):
     click.echo(f"published (publish_results: true): {project.shown(page)}, kept by every build")
 
 
+def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> None:
+    """A consultation's participants by dong and age band (SPEC §16), printed
+    and written to ``by_dong_and_age.csv`` beside the results (private)."""
+    counts = opinions.by_dong_and_age(opinions.ensure(project.store), survey.slug)
+    dongs = project.audiences.dongs
+    click.echo(f"{survey.policy.title} ({survey.policy.department}): participants by dong and age band")
+    with open(folder / "by_dong_and_age.csv", "w", encoding="utf-8-sig", newline="") as out:
+        writer = spreadsheet.writer(out)
+        writer.writerow(("dong", "age_band", "participants"))
+        for (dong, band), count in counts.items():
+            writer.writerow((dongs.get(dong, dong or ""), band or "", count))
+            click.echo(f"  {dongs.get(dong, dong or '-')}  {band or '-'}  {count}")
+
+
 def _environment(settings: dict) -> jinja2.Environment:
     """The site theme's templates with the plugin's, as Pelican finds them."""
     theme = Path(settings["THEME"]) / "templates"
     return jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES), str(theme)]),
                               autoescape=True, **{k: v for k, v in settings.get("JINJA_ENVIRONMENT", {}).items()
                                                   if k != "extensions"})
+
+
+@click.group("opinions")
+def opinions_group():
+    """Opinions of consultations (SPEC §16): search them, export them."""
+
+
+@opinions_group.command("search")
+@click.argument("text")
+@click.option("--policy", "slug", help="Only the consultation with this slug.")
+@click.option("--department", help="Only policies of this department.")
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Print the newest N opinions found; 0: all of them.")
+@settings_option
+def opinions_search_command(project: Project, text: str, slug: str | None, department: str | None, limit: int):
+    """Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스), newest first."""
+    if not text.strip():
+        raise click.UsageError("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스")
+    found = opinions.search(opinions.ensure(project.store), text.strip(), slug, department, limit or None)
+    for opinion in found:
+        click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
+                   f"{opinion.dong or '-'}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
+    click.echo(f"{len(found)} opinions", err=True)
+
+
+@opinions_group.command("export")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False))
+@settings_option
+def opinions_export_command(project: Project, slug: str, file: str):
+    """Write the opinions on consultation SLUG to FILE.csv (for Excel)."""
+    _consultation(project, slug)
+    count = opinions.export(opinions.ensure(project.store), slug, file)
+    click.echo(f"{slug}: wrote {count} opinions to {file}")
+
+
+def _consultation(project: Project, slug: str):
+    surveys = load_surveys(project.settings, project.audiences, project.shown)
+    consultations = [s for s in surveys if surveys[s].kind == "consultation"]
+    if slug not in consultations:
+        raise SotongError([f'no consultation "{slug}" in content/surveys/{did_you_mean(slug, consultations)}; '
+                           f'known: {", ".join(consultations) or "none (kind: consultation)"}'])
+    return surveys[slug]
 

@@ -16,7 +16,10 @@ from sotong import yamlsrc
 from sotong.audiences import Audiences, read_audience_list, resolve_key, unknown_department
 from sotong.problems import Problem, SotongError, did_you_mean
 
-SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions")
+SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
+               "kind", "policy")
+KINDS = ("survey", "consultation")
+POLICY_KEYS = ("title", "department", "summary")
 QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max")
 TYPES = ("single", "multiple", "scale", "text")
 CHOICE_TYPES = ("single", "multiple")
@@ -47,6 +50,15 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """The policy a consultation asks about (SPEC §16)."""
+
+    title: str
+    department: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Survey:
     slug: str
     title: str
@@ -58,6 +70,8 @@ class Survey:
     publish_results: bool
     questions: tuple
     source: str = ""
+    kind: str = "survey"
+    policy: Policy | None = None  # a consultation's policy
 
     def is_open(self, day: dt.date) -> bool:
         return self.opens <= day <= self.closes
@@ -123,11 +137,42 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     anonymous = _flag(data, "anonymous", problem)
     publish_results = _flag(data, "publish_results", problem)
     questions = _questions(data.get("questions"), problem, doc.line)
+    kind, policy = _consultation(data, audiences, anonymous, problem)
     if problems:
         return None, problems
     return Survey(slug=slug, title=title.strip(), department=str(department), opens=opens, closes=closes,
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
-                  questions=questions, source=shown), []
+                  questions=questions, source=shown, kind=kind, policy=policy), []
+
+
+def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) -> tuple[str, Policy | None]:
+    """SPEC §16: ``kind: consultation`` names its policy and keeps who answered."""
+    kind = data.get("kind", "survey")
+    if kind not in KINDS:
+        problem(("kind",), f'kind must be survey or consultation, not "{kind}"{did_you_mean(str(kind), KINDS)}')
+        return "survey", None
+    value = data.get("policy")
+    if kind == "survey":
+        if value is not None:
+            problem(("policy",), "policy is for consultations; add kind: consultation or remove policy")
+        return kind, None
+    if anonymous:
+        problem(("anonymous",), "a consultation keeps who answered (SPEC §16); write anonymous: false")
+    example = "policy: {title: 마을버스 노선 개편, department: 교통행정과, summary: ...}"
+    if not isinstance(value, dict):
+        problem(("policy",) if value is not None else ("kind",), f"a consultation needs its policy; write {example}")
+        return kind, None
+    for key in value:
+        if key not in POLICY_KEYS:
+            problem(("policy", key), f'unknown policy key "{key}"; policy takes {", ".join(POLICY_KEYS)}')
+    texts = {key: str(value.get(key) or "").strip() for key in POLICY_KEYS}
+    for key in POLICY_KEYS:
+        if not texts[key]:
+            problem(("policy",), f"policy.{key} is required; {example}")
+    if texts["department"] and texts["department"] not in audiences.departments:
+        problem(("policy", "department"), f'unknown department "{texts["department"]}"'
+                f'{did_you_mean(texts["department"], audiences.departments)}; use one of departments in audiences.yaml')
+    return kind, Policy(**texts)
 
 
 def _day(data: dict, key: str, problem) -> dt.date | None:

@@ -1,0 +1,90 @@
+"""Benchmark: `sotong opinions search` at N opinions (default 100,000).
+
+Fills a temporary store with N generated opinions on 20 policies of 5
+departments (survey.opinions.record, as the collector does), then times, per
+query (median of 5 runs):
+  1. the baseline: a plain scan, ``instr(opinion, ?)`` over every row;
+  2. survey.opinions.search for the command's page (the newest 100): the FTS5
+     trigram index for three characters or more, a LIKE scan newest first
+     for shorter words (버스 in 마을버스).
+Target (issue #17): every search under 100 ms at 100,000 opinions.
+
+    .venv/bin/python benchmarks/opinions.py [--count 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO))
+
+from sotong.store import Store, Subscriber  # noqa: E402
+from survey import opinions  # noqa: E402
+from survey.schema import Policy, Question, Survey  # noqa: E402
+
+TARGET_MS = 100.0
+PAGE = 100  # what `sotong opinions search` prints by default
+WORDS = ("마을버스 노선을 늘려 주세요 배차 간격이 너무 깁니다 정류장에 그늘막이 필요합니다 공원 산책로 야간 조명 "
+         "주차장이 부족합니다 어린이 놀이터 경로당 도서관 운영 시간 연장 자전거길 쉼터 보행 안전 횡단보도").split()
+QUERIES = (("버스", None, None), ("마을버스", None, None), ("야간 조명", None, None), ("배차", "policy-3", None),
+           ("그늘막이 필요", None, "부서2"), ("없는 낱말입니다", None, None), ("낱말", None, None))
+
+
+def fill(store: Store, count: int) -> None:
+    rng = random.Random(7)
+    surveys = [Survey(f"policy-{i}", f"정책 {i}", f"부서{i % 5}", None, None, (), False, False,
+                      (Question("opinion", "text", "의견"),), kind="consultation",
+                      policy=Policy(f"정책 {i}", f"부서{i % 5}", "요약")) for i in range(20)]
+    with store.transaction():
+        for index in range(count):
+            person = Subscriber(id=f"S{index % 30000:06d}", birth_year=rng.randrange(1930, 2010),
+                                gender=rng.choice("FM"), dong=rng.choice(("majang", "oksu", "yongdap")))
+            text = " ".join(rng.choices(WORDS, k=rng.randint(4, 20)))
+            day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(365))
+            opinions.record(store, rng.choice(surveys), person, {"opinion": (text,)}, day)
+
+
+def median_ms(run) -> float:
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    count = parser.parse_args().count
+    with tempfile.TemporaryDirectory() as folder:
+        store = opinions.ensure(Store.open(Path(folder) / "sotong.db"))
+        start = time.perf_counter()
+        fill(store, count)
+        print(f"{count:,} opinions stored in {time.perf_counter() - start:.1f} s")
+        worst = 0.0
+        print(f"{'query':<22} {'found':>7} {'scan ms':>8} {'search ms':>10}")
+        for text, policy, department in QUERIES:
+            found = len(opinions.search(store, text, policy, department))  # all of them, once
+            scan = median_ms(lambda: store.db.execute(
+                "SELECT count(*) FROM survey_opinions WHERE instr(opinion, ?)", (text,)).fetchone())
+            took = median_ms(lambda: opinions.search(store, text, policy, department, PAGE))
+            worst = max(worst, took)
+            label = text + (f" --policy {policy}" if policy else "") + (f" --department {department}" if department else "")
+            print(f"{label:<22} {found:>7,} {scan:>8.1f} {took:>10.1f}")
+        print(f"slowest search {worst:.1f} ms; target under {TARGET_MS:.0f} ms: {'met' if worst < TARGET_MS else 'NOT met'}")
+        store.close()
+    return 0 if worst < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
