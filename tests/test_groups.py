@@ -65,7 +65,7 @@ def _notice(chosen):
     chosen[:] = named
 
     class Notice:
-        slug, category, audiences, urgent = "n", "culture", tuple(s.name for s in named), False
+        slug, category, audiences, urgent = "n", "culture", tuple(named), False
 
         def has(self, channel):
             return channel == "email"
