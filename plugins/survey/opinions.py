@@ -97,18 +97,21 @@ def search(store: Store, text: str, policy: str | None = None, department: str |
     """Opinions holding ``text`` (a substring, case-folded for Latin letters),
     of policy SLUG and department when given, newest first (in the order
     they were answered), at most ``limit``."""
-    if len(text) >= TRIGRAM:  # a quoted phrase: the trigram index finds it inside words
-        where = ["o.id IN (SELECT rowid FROM survey_opinions_text WHERE survey_opinions_text MATCH ?)"]
+    columns = ", ".join("o." + c for c in COLUMNS)
+    if len(text) >= TRIGRAM:  # a quoted phrase, read from the index newest first: it stops when the page is full
+        sql = (f"SELECT {columns} FROM survey_opinions_text t JOIN survey_opinions o ON o.id = t.rowid "
+               "WHERE t.survey_opinions_text MATCH ?")
         args = ['"' + text.replace('"', '""') + '"']
+        order = " ORDER BY t.rowid DESC"
     else:
-        where = ["o.opinion LIKE ? ESCAPE '\\'"]
+        sql = f"SELECT {columns} FROM survey_opinions o WHERE o.opinion LIKE ? ESCAPE '\\'"
         args = ["%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
+        order = " ORDER BY o.id DESC"
     for column, value in (("slug", policy), ("department", department)):
         if value is not None:
-            where.append(f"o.{column} = ?")
+            sql += f" AND o.{column} = ?"
             args.append(value)
-    sql = f"SELECT {', '.join('o.' + c for c in COLUMNS)} FROM survey_opinions o WHERE {' AND '.join(where)} " \
-          "ORDER BY o.id DESC"
+    sql += order
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [Opinion(*row) for row in store.db.execute(sql, args)]
