@@ -21,7 +21,7 @@ from plugins.survey.rules import is_invited
 from plugins.survey.schema import validate_survey
 
 RAW_SEGMENTS = yaml.safe_load((REPO / "audiences.yaml").read_text(encoding="utf-8"))["segments"]
-ALLOWED = "label, age, birth_years, genders, dongs, kinds, business_types, fields"
+ALLOWED = "label, age, birth_years, genders, dongs, kinds, business_types, fields, groups"
 
 
 # --- a brute-force reading of SPEC §2-§3, on the YAML as written ------------------------
@@ -40,6 +40,9 @@ def holds(profile: Profile, conditions: dict, year: int) -> bool:
         elif key == "fields":
             if not all(field in profile.fields for field in value):
                 return False
+        elif key == "groups":  # SPEC §16: a member of at least one
+            if not any(group in profile.groups for group in value):
+                return False
         elif key != "label":
             attribute = {"genders": profile.gender, "dongs": profile.dong, "kinds": profile.kind,
                          "business_types": profile.business_type}[key]
@@ -49,12 +52,16 @@ def holds(profile: Profile, conditions: dict, year: int) -> bool:
 
 
 def spec_matches(profile: Profile, category: str, items: list, year: int) -> bool:
-    """SPEC §2 and §6: subscribed, consented, and no audiences or one item holds
-    (a name stands for that segment's map in audiences.yaml)."""
-    if not profile.subscribed or category not in profile.fields:
+    """SPEC §2, §6 and §16: subscribed, and consented with no audiences, or one
+    item holds (a name stands for that segment's map in audiences.yaml) and
+    either names groups (membership is the consent) or the reader consented."""
+    if not profile.subscribed:
         return False
     maps = [RAW_SEGMENTS[item] if isinstance(item, str) else item for item in items]
-    return not maps or any(holds(profile, conditions, year) for conditions in maps)
+    if not maps:
+        return category in profile.fields
+    return any(holds(profile, conditions, year) and ("groups" in conditions or category in profile.fields)
+               for conditions in maps)
 
 
 def maybe(strategy):
@@ -81,6 +88,7 @@ readers = st.builds(
     dong=maybe(st.sampled_from(sorted(AUDIENCES.dongs))), kind=maybe(st.sampled_from(("person", "business"))),
     business_type=maybe(st.sampled_from(sorted(AUDIENCES.business_types))),
     fields=st.frozensets(st.sampled_from(sorted(AUDIENCES.fields))), subscribed=st.booleans(),
+    groups=st.frozensets(st.sampled_from(sorted(AUDIENCES.groups))),
 )
 
 
