@@ -127,6 +127,9 @@ def test_every_published_notice_has_a_page_sms_ones_a_short_link_and_drafts_neit
     codes = short_codes(n for n in published if n.has("sms"))
     assert sorted(path.name for path in (sample / "n").iterdir()) == sorted(codes.values()), "only SMS uses short links"
     for notice in published:
+        if notice.visibility == "private":  # SPEC §16: no page (tests/test_private_notices.py)
+            assert not (sample / "notices" / notice.slug).exists(), notice.slug
+            continue
         assert (sample / "notices" / notice.slug / "index.html").is_file(), notice.slug
         if notice.has("sms"):
             redirect = read(sample / "n" / codes[notice.slug] / "index.html")

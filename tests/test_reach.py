@@ -30,7 +30,7 @@ def spec_email(reader, notices: list, audiences) -> list[str]:
     if not reader.reachable_by("email"):
         return []
     chosen = [n.slug for n in notices if "email" in n.channels and spec_matches_notice(
-        reader.profile, n.category, [audiences.segments[a] for a in n.audiences], ISSUE.year)]
+        reader.profile, n.category, list(n.audiences), ISSUE.year)]
     if audiences.edition_field in reader.fields:
         chosen += [n.slug for n in notices if "newsletter" in n.channels and n.slug not in chosen]
     return chosen

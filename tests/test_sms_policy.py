@@ -60,7 +60,7 @@ def bundlers(tmp_path_factory):
 def spec_sms(reader: Subscriber, notices: list, audiences, policy: str) -> list[str]:
     """SPEC §6 read directly: the notices of the reader's SMS (empty: no SMS)."""
     def matches(n):
-        return spec_matches_notice(reader.profile, n.category, [audiences.segments[a] for a in n.audiences], ISSUE.year)
+        return spec_matches_notice(reader.profile, n.category, list(n.audiences), ISSUE.year)
 
     subscribed = reader.unsubscribed_at is None
     email_notices = [n for n in notices if "email" in n.channels and matches(n)]

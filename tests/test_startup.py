@@ -12,7 +12,7 @@ from conftest import REPO
 
 HEAVY = ("twitter_text", "icalendar", "feedparser", "dkim", "flufl.bounce", "werkzeug",
          "waitress", "smtplib", "imaplib")
-COMMANDS = ["bounces", "build", "bundles", "check", "devserver", "new", "newsletter", "preview", "reach",
+COMMANDS = ["bounces", "build", "bundles", "check", "db", "devserver", "new", "newsletter", "opinions", "preview", "reach",
             "report", "send", "serve", "subscribers", "survey"]
 
 _IMPORTED_AFTER = """

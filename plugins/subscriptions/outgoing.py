@@ -14,7 +14,7 @@ the same one method.
 
 from __future__ import annotations
 
-import csv
+from sotong import spreadsheet
 import logging
 import os
 import queue
@@ -96,7 +96,7 @@ class FileSmsTransport:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             new = not self.path.exists()
             with self.path.open("a", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
+                writer = spreadsheet.writer(out)
                 if new:
                     writer.writerow(["time", "phone", "text"])
                 writer.writerow([now_iso(), phone, text])
