@@ -80,7 +80,7 @@ def header(name: str, value: str) -> bytes:
 def display_name(name: str, first_room: int = LINE_LIMIT - 1) -> str:
     """A display name as a header phrase: encoded-words, or quoted when needed."""
     name = _one_line(name)
-    if not name.isascii():
+    if not name.isascii() or "=?" in name:  # text that reads as an encoded-word is encoded
         return "\r\n ".join(_encoded_words(name, first_room))
     if _NEEDS_QUOTING.search(name):
         return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -41,6 +41,7 @@ def test_subject_reads_back_exactly_and_lines_stay_short(value):
 
 
 @settings(max_examples=100, deadline=None)
+@example(name="=??Q??=", local="a0")  # ASCII that reads as an encoded-word
 @given(name=header_text.filter(lambda s: len(s.encode()) <= 40),
        local=st.from_regex(r"[a-z][a-z0-9.]{0,15}[a-z0-9]", fullmatch=True))
 def test_address_header_reads_back(name, local):
