@@ -24,6 +24,9 @@ settings.register_profile("mutants", database=None, deadline=None, max_examples=
 # every run: the tests check answers, not speed (benchmarks/ measures that), so
 # a machine busy with other work (2 cores, a browser test beside) fails nothing
 settings.register_profile("sotong", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CI (.ci/run): the same examples on every run, so a landing is never refused
+# by a draw that no one has seen; the random search runs on developers' machines
+settings.register_profile("ci", parent=settings.get_profile("sotong"), derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "sotong"))
 
 REPO = Path(__file__).resolve().parent.parent
