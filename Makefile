@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 SOTONG := $(BIN)/sotong
 SETTINGS ?= pelicanconf.py
 PYTEST_ARGS ?=
+LOCALE := sotong/locale
+CATALOG := $(LOCALE)/ko/LC_MESSAGES/sotong
 
 NPM := $(shell command -v npm 2>/dev/null)
 # The standards checks' tools (axe-core, vnu-jar, caniemail: package.json),
 # when npm is there; without it those tests are skipped (failed in CI).
 NODE_TOOLS := $(if $(NPM),node_modules/.installed)
 
-.PHONY: build test setup devserver publish check clean benchmarks screenshots mutants
+.PHONY: build test setup catalogs devserver publish check clean benchmarks screenshots mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +24,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(CATALOG).mo
+
+# The messages' Korean (sotong/i18n.py, SPEC §12): `make catalogs` adds the
+# messages new in the code to the .po (to translate there) and compiles it;
+# every target compiles the .mo from the .po when the .po changed.
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output --no-wrap \
+		--project=sotong -o $(LOCALE)/sotong.pot sotong plugins
+	$(BIN)/pybabel --quiet update -D sotong -i $(LOCALE)/sotong.pot -d $(LOCALE) -l ko \
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(MAKE) $(CATALOG).mo
+
+$(CATALOG).mo: $(CATALOG).po | $(VENV)/.installed
+	$(BIN)/pybabel --quiet compile -D sotong -d $(LOCALE) -l ko
 
 # --ignore-scripts: vnu-jar's install script would download a Java; Debian's is used.
 node_modules/.installed: package.json package-lock.json

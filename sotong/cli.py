@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from . import signals
+from .i18n import _, ngettext
 from .problems import SotongError, one_line
 from .project import Project
 
@@ -141,7 +142,9 @@ def check(project: Project):
         warnings.extend(found or [])
     for warning in sorted(warnings):
         click.echo(warning, err=True)
-    click.echo(f"OK: {len(project.notice_files())} notices checked, no problems.")
+    count = len(project.notice_files())
+    click.echo(ngettext("OK: {count} notice checked, no problems.", "OK: {count} notices checked, no problems.",
+                        count).format(count=count))
 
 
 @cli.command()
@@ -298,5 +301,5 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(one_line(str(problem)), err=True)
         count = len(exc.problems)
         if count > 1:
-            click.echo(f"{count} problems.", err=True)
+            click.echo(ngettext("{count} problem.", "{count} problems.", count).format(count=count), err=True)
         sys.exit(1)

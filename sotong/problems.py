@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
 
+from .i18n import _
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -58,7 +60,7 @@ def closest(name: str, known: Iterable[str]) -> str | None:
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """A ' did you mean "x"?' tail, or '' when nothing is close."""
     suggestion = closest(name, known)
-    return f'; did you mean "{suggestion}"?' if suggestion else ""
+    return _('; did you mean "{suggestion}"?').format(suggestion=suggestion) if suggestion else ""
 
 
 class _ErrorCollector(logging.Handler):

@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The tests of existing behaviour read the messages in English (SPEC §12:
+# SOTONG_LANG=en); set here, before sotong is imported, so that the commands
+# the tests run as subprocesses inherit it. tests/test_i18n.py asks for Korean.
+os.environ["SOTONG_LANG"] = "en"
+
 # `make mutants` (mutation/run.py): no example database, so a mutant is killed
 # by the tests themselves, not by an example that failed under an earlier one;
 # no time limits, so a busy machine kills no mutant; 30 examples where a test

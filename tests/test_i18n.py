@@ -1,0 +1,123 @@
+"""The messages' languages (SPEC §12, sotong/i18n.py): every message in the
+code has its Korean in the catalog, with the same placeholders; the compiled
+catalog is the .po as it is now; Korean by default, English with SOTONG_LANG=en."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from conftest import REPO
+
+CATALOG = REPO / "sotong" / "locale" / "ko" / "LC_MESSAGES" / "sotong"
+
+
+def read_catalog():
+    with open(CATALOG.with_suffix(".po"), "rb") as po:
+        return read_po(po)
+
+
+def messages_in_the_code() -> dict[str, str]:
+    """Every message the code marks for translation, as ``make catalogs``
+    extracts it (babel.cfg), with the file and line it is at."""
+    with open(REPO / "babel.cfg", encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = {}
+    for folder in ("sotong", "plugins"):
+        for filename, line, message, _comments, _context in extract_from_dir(
+                REPO / folder, method_map, options_map):
+            singular = message[0] if isinstance(message, tuple) else message
+            found.setdefault(singular, f"{folder}/{filename}:{line}")
+    return found
+
+
+def translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings) and not message.fuzzy
+
+
+def test_every_message_in_the_code_has_its_korean():
+    catalog = read_catalog()
+    untranslated = [f"{where}: {msgid!r}" for msgid, where in sorted(messages_in_the_code().items())
+                    if catalog.get(msgid) is None or not translated(catalog.get(msgid))]
+    assert not untranslated, ("messages without Korean (run `make catalogs`, then write their msgstr in "
+                              f"{CATALOG.with_suffix('.po').relative_to(REPO)}):\n" + "\n".join(untranslated))
+
+
+def placeholders(text: str) -> set[str]:
+    return {field for _literal, field, _spec, _conversion in string.Formatter().parse(text) if field is not None}
+
+
+def test_korean_keeps_every_placeholder():
+    wrong = []
+    for message in read_catalog():
+        if not message.id or not translated(message):
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set().union(*(placeholders(text) for text in ids))
+        wrong += [f"{ids[0]!r}: {text!r}" for text in strings if placeholders(text) != expected]
+    assert not wrong, "Korean with other placeholders than the English:\n" + "\n".join(wrong)
+
+
+def as_table(catalog) -> dict:
+    def hashable(text):
+        return tuple(text) if isinstance(text, (tuple, list)) else text
+
+    return {hashable(message.id): hashable(message.string) for message in catalog if message.id and translated(message)}
+
+
+def test_compiled_catalog_is_the_po():
+    mo_path = CATALOG.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path.relative_to(REPO)} is missing: run `make setup`"
+    with open(mo_path, "rb") as mo:
+        compiled = as_table(read_mo(mo))
+    written = as_table(read_catalog())
+    assert compiled == written, "the .mo is older than the .po: run `make setup`"
+
+
+@pytest.mark.parametrize("chosen, expected", [
+    ("", "문제 {count}건."), ("ko", "문제 {count}건."), ("ko_KR.UTF-8", "문제 {count}건."),
+    ("en", "{count} problems."), ("en_US.UTF-8", "{count} problems."), ("fr", "{count} problems."),
+])
+def test_language_is_chosen_by_sotong_lang(monkeypatch, chosen, expected):
+    from sotong.i18n import ngettext
+
+    monkeypatch.setenv("SOTONG_LANG", chosen)
+    assert ngettext("{count} problem.", "{count} problems.", 2) == expected
+
+
+def test_language_is_korean_when_sotong_lang_is_unset(monkeypatch):
+    from sotong.i18n import _
+
+    monkeypatch.delenv("SOTONG_LANG")
+    assert _('; did you mean "{suggestion}"?') == '; 혹시 "{suggestion}"인가요?'
+
+
+BAD_NOTICE = """---
+title: 잘못된 공지
+date: 2026-11-20
+department: 문화체육과
+category: culture
+sumary: 짧은 요약
+---
+본문.
+"""
+
+
+@pytest.mark.parametrize("chosen, expected", [
+    ("", ['혹시 "summary"인가요?', "문제 2건."]),
+    ("en", ['did you mean "summary"?', "2 problems."]),
+])
+def test_check_speaks_the_chosen_language(sotong, empty_project_dir, chosen, expected):
+    for name in ("a", "b"):
+        (empty_project_dir / "content" / "notices" / f"{name}.md").write_text(BAD_NOTICE, encoding="utf-8")
+    result = sotong(empty_project_dir, "check", env={"SOTONG_LANG": chosen})
+    assert result.code == 1
+    for text in expected:
+        assert text in result.stderr
