@@ -18,6 +18,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``outbox_figures``: sent with the :class:`sotong.project.Project` and
   ``outbox=KEY`` when a bundle's report is made; return a list of dicts
   ``{"title": ..., "invitations": n, "answers": n}`` (surveys), or None.
+- ``staff_copies``: sent with the :class:`sotong.project.Project` and
+  ``issue`` (a date), ``reader_id`` or ``persona``, ``to`` (an address) and
+  ``mark`` (e.g. ``[시험]``); return the copy of that reader's email of the
+  issue addressed to ``to`` with ``mark`` starting its subject (an object
+  with ``eml``, ``reader`` and ``notices``), for a staff member's test.
 - ``store_schemas``: sent with None by ``sotong db upgrade``; import the
   modules that :func:`sotong.store.register_schema` the plugin's tables.
 """
@@ -32,3 +37,4 @@ message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")
 store_schemas = signal("sotong-store-schemas")
+staff_copies = signal("sotong-staff-copies")

@@ -5,7 +5,8 @@ of an issue, or of one urgent notice, in the private outbox; and
 Commands: ``sotong bundles --issue D | --notice SLUG``, ``sotong reach``, ``sotong preview``.
 Settings: ``BUNDLES`` (see :mod:`.config`), validated by ``sotong check`` and
 when a command starts. Email templates and CSS: ``themes/email/``.
-Other plugins add blocks to each email through ``sotong.signals.message_blocks``.
+Other plugins add blocks to each email through ``sotong.signals.message_blocks``,
+and ask for a reader's email as a staff copy through ``sotong.signals.staff_copies``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ def _warnings(project):
     return lms_warnings(project)
 
 
+def _staff_copy(project, **request):
+    from .staff_copy import staff_copy
+
+    return staff_copy(project, **request)
+
+
 def register():
     signals.cli_commands.connect(_add_commands)
+    signals.staff_copies.connect(_staff_copy)
     signals.content_warnings.connect(_warnings)
     signals.content_check.connect(_check_settings)

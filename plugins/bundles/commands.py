@@ -18,7 +18,7 @@ from sotong.schedule import is_issue_date, next_issue
 
 from .config import bundles_settings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
-from .persona import PersonaError, parse_persona
+from .persona import PersonaError, find_reader
 from .reach import count_reach, reach_lines
 
 
@@ -96,16 +96,10 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     if (subscriber_id is None) == (persona is None):
         raise click.UsageError('give --subscriber ID or --persona "age=34 gender=F ..." (one of them)')
     issue = issue or next_issue(project.today())
-    if persona is not None:
-        try:
-            subscriber = parse_persona(persona, project.audiences, issue.year)
-        except PersonaError as exc:
-            raise click.BadParameter(str(exc), param_hint="--persona") from None
-    else:
-        subscriber = project.store.subscriber(subscriber_id)
-        if subscriber is None:
-            raise SotongError([f'{project.shown(project.settings["SOTONG_DB"])}: no subscriber with id "{subscriber_id}"; '
-                               "check the id, or import the subscribers first (sotong subscribers import FILE.csv)"])
+    try:
+        subscriber = find_reader(project, subscriber_id, persona, issue.year)
+    except PersonaError as exc:
+        raise click.BadParameter(str(exc), param_hint="--persona") from None
     bundler = Bundler(project, _bundle(project, issue))
     folder = Path(project.settings["PRIVATE_PATH"]) / "preview"
     folder.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -267,6 +267,10 @@ class EmailComposer:
                          subject=mail.header("Subject", self._subject(selection)),
                          notices=tuple(v["slug"] for v in views))
 
+    def marked(self, body: EmailBody, mark: str) -> EmailBody:
+        """``body`` with ``mark`` (e.g. ``[시험]``) at the start of its subject."""
+        return replace(body, subject=mail.header("Subject", f"{mark} {self._subject(body.selection)}"))
+
     def _subject(self, selection: Selection) -> str:
         prefix, day = self.config.subject_prefix, self.bundle.day
         if not self.bundle.issue:
@@ -283,7 +287,7 @@ class EmailComposer:
         blocks_html = "".join(block.html for block in blocks)
         reader_part = len(blocks_html.encode()) + len(url) + mail.BASE64_LINE_BYTES
         if reader_part > BLOCKS_RESERVE:
-            body = self.body(body.selection, reserve=reader_part)
+            body = replace(self.body(body.selection, reserve=reader_part), subject=body.subject)
         html_base64 = body.html.encode(blocks=blocks_html, unsubscribe_url=html.escape(url))
         blocks_text = mail.plain_text("".join(f"\n{block.text.strip()}\n" for block in blocks))
         text_base64 = body.text.encode(blocks=blocks_text, unsubscribe_url=ascii_url(url))

@@ -185,15 +185,17 @@ class Bundler:
         plan = self.plan(subscriber)
         return Delivery(plan, self.emailed(subscriber, plan), self.text_of(subscriber, plan))
 
-    def email_for(self, subscriber, plan: Plan):
-        """(message, manifest additions) for a reader's email, or (None, {})."""
+    def email_for(self, subscriber, plan: Plan, subject_mark: str | None = None):
+        """(message, manifest additions) for a reader's email, or (None, {});
+        ``subject_mark`` starts the subject (a test copy's ``[시험]``)."""
         if plan.email is None:
             return None, {}
+        body = self.email.marked(plan.email, subject_mark) if subject_mark else plan.email
         blocks = [block for make in self.block_makers for block in (make(subscriber, list(plan.selection.email)) or ())]
         extra = {}
         for block in blocks:
             extra.update((k, v) for k, v in block.manifest.items() if k not in MANIFEST_CORE_KEYS)
-        message = self.email.message(subscriber, plan.email, blocks)
+        message = self.email.message(subscriber, body, blocks)
         return replace(message, eml=self.seal(message.eml)), extra
 
 

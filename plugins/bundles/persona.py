@@ -6,7 +6,7 @@ audiences.yaml, so that staff can see what such a reader would get."""
 from __future__ import annotations
 
 from sotong.audiences import GENDERS, KINDS, Audiences, resolve_key
-from sotong.problems import did_you_mean
+from sotong.problems import SotongError, did_you_mean
 from sotong.store import Subscriber
 
 KEYS = ("age", "birth_year", "gender", "dong", "kind", "business_type", "fields", "channels")
@@ -54,6 +54,19 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
         birth_year=birth_year, gender=gender, dong=dong, fields=fields, channels=channels,
         kind=kind, business_type=business_type,
     )
+
+
+def find_reader(project, subscriber_id: str | None, persona: str | None, year: int) -> Subscriber:
+    """The subscriber ``subscriber_id`` of the store, or the one ``persona``
+    describes (ages counted from ``year``): PersonaError for a wrong persona,
+    SotongError for an unknown id."""
+    if persona is not None:
+        return parse_persona(persona, project.audiences, year)
+    subscriber = project.store.subscriber(subscriber_id)
+    if subscriber is None:
+        raise SotongError([f'{project.shown(project.settings["SOTONG_DB"])}: no subscriber with id "{subscriber_id}"; '
+                           "check the id, or import the subscribers first (sotong subscribers import FILE.csv)"])
+    return subscriber
 
 
 def _one(value: str | None, known, what: str) -> str | None:

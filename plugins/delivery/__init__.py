@@ -6,7 +6,8 @@ records its SMS as handed to the SMS agency; DKIM signatures for the bundles;
 messages; ``sotong report --year Y`` is the annual e-communication report;
 the collector's ``/u/TOKEN`` routes unsubscribe in one click and ``/c/KEY/CODE``
 counts clicks; ``sotong subscribers unsubscribe --phones FILE`` takes the
-"수신거부" SMS replies.
+"수신거부" SMS replies; ``sotong send --issue D --to ADDRESS`` sends a staff
+member one reader's email as a test, apart from the journal.
 """
 
 import click
@@ -52,7 +53,7 @@ def check_settings(project):
 
 def declare_schemas(sender) -> None:
     """Receiver of ``store_schemas``: the modules that register the delivery tables."""
-    from . import bounces, clicks, journal, sms_results  # noqa: F401
+    from . import bounces, clicks, journal, sms_results, staff_send  # noqa: F401
 
 
 def register():

@@ -26,6 +26,7 @@ from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
 from .rules import invalid_address
 from .sender import Sender
+from .staff_send import send_staff_copy, staff_address
 
 
 def _outbox_key(issue, notice) -> tuple[str, str]:
@@ -41,13 +42,23 @@ def _outbox_key(issue, notice) -> tuple[str, str]:
 @click.option("--port", type=click.IntRange(1, 65535), help="SMTP port (default: SMTP_PORT).")
 @click.option("--rate", type=click.FloatRange(0, min_open=True), help="Messages per second (default: SEND_RATE).")
 @click.option("--dry-run", is_flag=True, help="Say what would be sent; send and record nothing.")
+@click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
+              help="A test: send one reader's email of --issue, marked [시험], to this staff address only.")
+@click.option("--as", "reader_id", metavar="ID", help="With --to: the subscriber whose email is sent.")
+@click.option("--persona", metavar='"dong=응봉동 fields=건강정보"', help="With --to: an imagined reader instead.")
 @settings_option
 @click.pass_context
-def send(ctx, project, issue, notice, host, port, rate, dry_run):
+def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, persona):
     """Hand an outbox's emails to the SMTP server and record its SMS as handed
-    over to the SMS agency; a re-run sends only what was not accepted."""
+    over to the SMS agency; a re-run sends only what was not accepted.
+
+    \b
+    A test: sotong send --issue D --to ADDRESS (--as ID | --persona "...")
+    """
     if ctx.invoked_subcommand is not None:
         return
+    if to or reader_id or persona:
+        return _staff_copy(ctx, project, to)
     key, kind = _outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
     outbox = read_outbox(project.settings, key, kind, project.shown)
@@ -88,6 +99,12 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run):
         click.echo(f"See who and why: sotong send report {option} {key}"
                    + ("; deferred ones are retried by running this command again later." if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _staff_copy(ctx, project, to) -> None:
+    if to is None:
+        raise click.UsageError("--as and --persona choose the reader of a test; give the staff address with --to ADDRESS")
+    send_staff_copy(project, ctx.params)
 
 
 def _emails_line(figures) -> str:

@@ -1,0 +1,100 @@
+"""``sotong send --issue D --to ADDRESS --as ID | --persona "..."``: a staff
+member's test. The email one reader (a subscriber, or an imagined persona)
+gets of issue D, marked ``[시험]`` at the start of its subject, goes to the
+staff address through the configured SMTP server (the settings and options
+of ``sotong send``).
+
+The copy is composed by whichever plugin answers ``signals.staff_copies``
+(the bundles plugin). It is recorded in its own table, apart from the
+journal: a test marks nothing sent, and the issue's real send is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from email.utils import parseaddr
+
+import click
+
+from sotong import signals
+from sotong.problems import SotongError
+from sotong.project import Project
+from sotong.schedule import is_issue_date, next_issue
+from sotong.store import now_iso, register_schema
+
+from .config import delivery_config
+from .sender import ConnectionLost, _crlf, _Link
+
+MARK = "[시험]"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivery_staff_copies (
+    outbox TEXT NOT NULL,            -- the issue date
+    reader TEXT NOT NULL,            -- the subscriber id, or "persona"
+    persona TEXT,                    -- the persona's description, when imagined
+    to_address TEXT NOT NULL,        -- the staff address the copy went to
+    notices TEXT NOT NULL,           -- JSON list of slugs, in message order
+    answer_code INTEGER NOT NULL,
+    answer_text TEXT,
+    sent_at TEXT NOT NULL
+);
+"""
+register_schema("delivery_staff_copies", SCHEMA)  # version 1
+
+
+def staff_address(value: str) -> str:
+    """--to: one plain address (exit 2 otherwise)."""
+    name, address = parseaddr(value)
+    local, at, domain = address.rpartition("@")
+    if not (at and local and "." in domain) or name or address != value.strip():
+        raise click.BadParameter(f'"{value}" is not one email address; write e.g. --to hong@sd.go.kr')
+    return address
+
+
+def send_staff_copy(project: Project, options: dict) -> None:
+    """Compose, send and record one copy; SotongError when the server refuses it."""
+    issue = _issue(options)
+    reader_id, persona, to = options["reader_id"], options["persona"], options["to"]
+    if (reader_id is None) == (persona is None):
+        raise click.UsageError('with --to, give the reader: --as ID or --persona "dong=응봉동 fields=건강정보" (one of them)')
+    config = delivery_config(project.settings, host=options["host"], port=options["port"])
+    copies = [copy for _receiver, copy in signals.staff_copies.send(
+        project, issue=issue, reader_id=reader_id, persona=persona, to=to, mark=MARK) if copy is not None]
+    if not copies:
+        raise SotongError(["no plugin makes the readers' emails; add the bundles plugin to PLUGINS in the settings"])
+    copy = copies[0]
+    link = _Link(config, time.sleep)
+    try:
+        link.ensure_connected()
+        answer = link.transaction(config.mail_from, to, _crlf(copy.eml))
+    except ConnectionLost as exc:
+        raise SotongError([f"the mail server {config.smtp_host}:{config.smtp_port} dropped the connection ({exc}); "
+                           "run the same command again"]) from None
+    finally:
+        link.close()
+    _record(project, issue, copy, persona, to, answer)
+    if answer.code != 250:
+        raise SotongError([f"the mail server refused the test copy at {answer.stage.upper()}: {answer.code} "
+                           f"{answer.text}; check the address {to} and the server's settings"])
+    click.echo(f"Sent the email of {copy.reader} for the issue of {issue} ({len(copy.notices)} notices) to {to}, "
+               f"marked {MARK}; nothing was recorded as sent to the reader.")
+
+
+def _issue(options: dict) -> dt.date:
+    if options["notice"] is not None or options["issue"] is None:
+        raise click.UsageError("a test copy is of an issue: give --issue YYYY-MM-DD with --to")
+    issue = dt.date.fromisoformat(options["issue"])
+    if not is_issue_date(issue):
+        raise click.BadParameter(f"{issue} is not an issue date (2nd or 4th Thursday); the next one is "
+                                 f"{next_issue(issue)}", param_hint="--issue")
+    return issue
+
+
+def _record(project: Project, issue: dt.date, copy, persona: str | None, to: str, answer) -> None:
+    store = project.store
+    store.upgrade("delivery_staff_copies")
+    with store.transaction():
+        store.db.execute("INSERT INTO delivery_staff_copies VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (issue.isoformat(), copy.reader, persona, to, json.dumps(list(copy.notices)),
+                          answer.code, answer.text, now_iso()))

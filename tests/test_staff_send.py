@@ -1,0 +1,122 @@
+"""``sotong send --issue D --to ADDRESS --as ID | --persona "..."`` (issue #10):
+one reader's real email of an issue, marked [시험], to a staff address,
+through a real aiosmtpd server on 127.0.0.1, recorded apart from the journal."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from delivery_support import SMTPServer, run_cli
+from test_bundles import ISSUE, small  # noqa: F401  (the fixture: the sample project with readers A1, B2, C3)
+
+STAFF = "hong@sd.go.kr"
+
+
+class Keeper:
+    """Accepts every message and keeps its envelope and bytes; refuses the
+    recipients in ``refuse`` with 550."""
+
+    def __init__(self, refuse=()):
+        self.refuse = set(refuse)
+        self.mails: list[tuple[str, list, bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 OK queued"
+
+
+def parse(data: bytes):
+    return BytesParser(policy=policy.default).parsebytes(data)
+
+
+def rows(project, table: str) -> list[dict]:
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    db.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute(f"SELECT * FROM {table}")]
+    except sqlite3.OperationalError:  # the table was never made
+        return []
+    finally:
+        db.close()
+
+
+def staff_send(project, port: int, *args: str):
+    return run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(port), *args)
+
+
+def test_a_subscribers_real_email_goes_to_the_staff_address_marked_and_apart_from_the_journal(small):  # noqa: F811
+    bundled = run_cli(small / "pelicanconf.py", "bundles", "--issue", ISSUE)
+    assert bundled.code == 0, bundled.output
+    real = parse((small / "private" / "outbox" / ISSUE / "email" / "A1.eml").read_bytes())
+    with SMTPServer(Keeper()) as server:
+        result = staff_send(small, server.port, "--to", STAFF, "--as", "A1")
+    assert result.code == 0, result.output
+    assert f"to {STAFF}" in result.output and "A1" in result.output
+    [(mail_from, recipients, data)] = server.handler.mails
+    assert recipients == [STAFF] and mail_from == "sotong@sd.go.kr"
+    copy = parse(data)
+    assert copy["Subject"] == f"[시험] {real['Subject']}"
+    assert [a.addr_spec for a in copy["To"].addresses] == [STAFF]
+    real_html, copy_html = (m.get_body(("html",)).get_content() for m in (real, copy))
+    unsubscribe = real["List-Unsubscribe"].split(",")[0].strip(" <>")
+    assert unsubscribe in real_html and unsubscribe not in copy_html  # no link acts on the real reader
+    assert copy["List-Unsubscribe"] != real["List-Unsubscribe"]
+    personal = re.compile(r"/(u|p)/[\w.-]+")  # the reader's own links: unsubscribe, preferences
+    assert personal.sub("", copy_html) == personal.sub("", real_html)  # otherwise the same message
+
+    assert rows(small, "delivery_messages") == []  # the test marks nothing sent
+    [record] = rows(small, "delivery_staff_copies")
+    assert record["reader"] == "A1" and record["to_address"] == STAFF and record["answer_code"] == 250
+    with SMTPServer(Keeper()) as server:
+        real_send = run_cli(small / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+                            "--port", str(server.port))
+    assert real_send.code == 0, real_send.output
+    assert sorted(r for _f, recipients, _d in server.handler.mails for r in recipients) == ["a1@example.com", "b2@example.com"]
+
+
+def test_a_persona_with_korean_labels(small):  # noqa: F811
+    with SMTPServer(Keeper()) as server:
+        result = staff_send(small, server.port, "--to", STAFF, "--persona", "나이=70 dong=응봉동 fields=건강정보,구청소식지")
+        assert result.code == 2 and 'unknown key "나이"' in result.output
+        assert server.handler.mails == []
+        result = staff_send(small, server.port, "--to", STAFF, "--persona", "age=70 dong=응봉동 fields=건강정보,구청소식지")
+    assert result.code == 0, result.output
+    [(_from, [to], data)] = server.handler.mails
+    copy = parse(data)
+    assert to == STAFF and copy["Subject"].startswith("[시험] ")
+    assert "자궁경부암" not in copy.get_body(("html",)).get_content()  # no gender given: not the women's notice
+    [record] = rows(small, "delivery_staff_copies")
+    assert record["reader"] == "persona" and record["persona"] == "age=70 dong=응봉동 fields=건강정보,구청소식지"
+
+
+@pytest.mark.parametrize("args, code, said", [
+    (("--as", "A1"), 2, "give the staff address with --to ADDRESS"),
+    (("--to", "홍길동 <hong@sd.go.kr>", "--as", "A1"), 2, "is not one email address; write e.g. --to hong@sd.go.kr"),
+    (("--to", STAFF), 2, "give the reader: --as ID or --persona"),
+    (("--to", STAFF, "--as", "A1", "--persona", "age=3"), 2, "give the reader: --as ID or --persona"),
+    (("--to", STAFF, "--as", "Z9"), 1, 'no subscriber with id "Z9"'),
+    (("--to", STAFF, "--as", "C3"), 1, "C3 gets no email of the issue of 2026-11-26"),
+])
+def test_wrong_requests_send_and_record_nothing(small, args, code, said):  # noqa: F811
+    with SMTPServer(Keeper()) as server:
+        result = staff_send(small, server.port, *args)
+    assert result.code == code and said in result.output, result.output
+    assert server.handler.mails == [] and rows(small, "delivery_staff_copies") == []
+
+
+def test_a_refused_address_is_exit_1_with_the_servers_answer(small):  # noqa: F811
+    with SMTPServer(Keeper(refuse={STAFF})) as server:
+        result = staff_send(small, server.port, "--to", STAFF, "--as", "B2")
+    assert result.code == 1 and "refused the test copy at RCPT: 550 5.1.1 no such user" in result.output
+    [record] = rows(small, "delivery_staff_copies")
+    assert record["answer_code"] == 550 and rows(small, "delivery_messages") == []
