@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import yamlsrc
+from .i18n import _
 from .problems import Problem, SotongError, did_you_mean
 
 GENDERS = ("F", "M")
@@ -91,10 +92,10 @@ def unknown_department(value, departments) -> str:
     """The message for a department not in audiences.yaml: the closest names
     and where the list lives."""
     near = difflib.get_close_matches(str(value), list(departments), n=3, cutoff=0.3)
-    others = f" (or {', '.join(near[1:])})" if len(near) > 1 else ""
-    hint = f'; did you mean "{near[0]}"{others}?' if near else ";"
-    return (f'unknown department "{value}"{hint} departments are listed under departments: in audiences.yaml '
-            "(add a new one there)")
+    others = _(" (or {near})").format(near=', '.join(near[1:])) if len(near) > 1 else ""
+    hint = _('; did you mean "{near}"{others}?').format(near=near[0], others=others) if near else ";"
+    return (_('unknown department "{value}"{hint} departments are listed under departments: in audiences.yaml (add a new one there)').format(
+        value=value, hint=hint))
 
 
 def _in_range(value: int | None, bounds: tuple) -> bool:
@@ -154,8 +155,8 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
         return ()
     example = next(iter(audiences.segments), "parents")
     if not isinstance(value, list):
-        advice = f"write audiences: [{value}]" if isinstance(value, str) else f"e.g. audiences: [{example}]"
-        problem(("audiences",), f"audiences must be a list; {advice}")
+        advice = _("write audiences: [{value}]").format(value=value) if isinstance(value, str) else _("e.g. audiences: [{example}]").format(example=example)
+        problem(("audiences",), _("audiences must be a list; {advice}").format(advice=advice))
         return ()
     refs = {"dongs": audiences.dongs, "business_types": audiences.business_types, "fields": audiences.fields,
             "groups": audiences.groups}
@@ -166,11 +167,11 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
         if isinstance(item, dict):
             segment = _segment(f"audiences[{index}]", item, refs, lambda path, message: problem(at + path, message))
         elif not isinstance(item, (str, int)) or isinstance(item, bool):
-            problem(at, f"each item of audiences is a segment name or a map of conditions, "
-                        f"e.g. audiences: [{example}, {{dongs: [{next(iter(audiences.dongs), '...')}]}}]")
+            problem(at, _("each item of audiences is a segment name or a map of conditions, e.g. audiences: [{example}, {{dongs: [{next}]}}]").format(
+                example=example, next=next(iter(audiences.dongs), '...')))
         elif str(item) not in audiences.segments:
-            problem(at, f'unknown segment "{item}"{did_you_mean(str(item), audiences.segments)}; '
-                        "use a segment name of audiences.yaml, or a map of conditions such as {age: [30, 59]}")
+            problem(at, _('unknown segment "{item}"{suggestion}; use a segment name of audiences.yaml, or a map of conditions such as {{age: [30, 59]}}').format(
+                item=item, suggestion=did_you_mean(str(item), audiences.segments)))
         else:
             segment = audiences.segments[str(item)]
         if segment is not None and segment not in found:
@@ -189,9 +190,9 @@ def load_audiences(path: str | Path, shown: str | None = None) -> Audiences:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SotongError([Problem(shown, 1, "file not found; create audiences.yaml (see README)")]) from None
+        raise SotongError([Problem(shown, 1, _("file not found; create audiences.yaml (see README)"))]) from None
     except UnicodeDecodeError:
-        raise SotongError([Problem(shown, 1, "not UTF-8 text; save the file as UTF-8")]) from None
+        raise SotongError([Problem(shown, 1, _("not UTF-8 text; save the file as UTF-8"))]) from None
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
@@ -210,24 +211,25 @@ def _validate(doc: yamlsrc.Located, shown: str):
 
     data = doc.data
     if not isinstance(data, dict):
-        problem((), "audiences.yaml must be a mapping with keys " + ", ".join(TOP_KEYS))
+        problem((), _("audiences.yaml must be a mapping with keys {keys}").format(keys=", ".join(TOP_KEYS)))
         return None, problems
     for key in data:
         if key not in TOP_KEYS:
-            problem((key,), f'unknown key "{key}"{did_you_mean(key, TOP_KEYS)}; allowed: {", ".join(TOP_KEYS)}')
+            problem((key,), _('unknown key "{key}"{suggestion}; allowed: {top_keys}').format(
+                key=key, suggestion=did_you_mean(key, TOP_KEYS), top_keys=", ".join(TOP_KEYS)))
 
     def labelled_map(key: str) -> dict:
         value = data.get(key)
         if value is None:
-            problem((key,), f"{key} is missing; write it as a mapping of key: 한글 이름")
+            problem((key,), _("{key} is missing; write it as a mapping of key: 한글 이름").format(key=key))
             return {}
         if not isinstance(value, dict):
-            problem((key,), f"{key} must be a mapping of key: 한글 이름")
+            problem((key,), _("{key} must be a mapping of key: 한글 이름").format(key=key))
             return {}
         result = {}
         for k, label in value.items():
             if not isinstance(label, str) or not label.strip():
-                problem((key, k), f'{key}.{k} needs a name as text, e.g. {k}: 이름')
+                problem((key, k), _("{key}.{k} needs a name as text, e.g. {k}: 이름").format(key=key, k=k))
             else:
                 result[str(k)] = label
         return result
@@ -239,17 +241,18 @@ def _validate(doc: yamlsrc.Located, shown: str):
 
     edition_field = data.get("edition_field")
     if edition_field is not None and edition_field not in fields:
-        problem(("edition_field",), f'edition_field "{edition_field}" is not a key of fields{did_you_mean(edition_field, fields)}')
+        problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}').format(
+            edition_field=edition_field, suggestion=did_you_mean(edition_field, fields)))
 
     departments = data.get("departments")
     if not isinstance(departments, list) or not all(isinstance(d, str) and d.strip() for d in departments):
-        problem(("departments",), "departments must be a list of department names, e.g. [문화체육과, 보건소]")
+        problem(("departments",), _("departments must be a list of department names, e.g. [문화체육과, 보건소]"))
         departments = []
 
     segments = {}
     raw_segments = data.get("segments") or {}
     if not isinstance(raw_segments, dict):
-        problem(("segments",), "segments must be a mapping of segment name to its conditions")
+        problem(("segments",), _("segments must be a mapping of segment name to its conditions"))
         raw_segments = {}
     refs = {"dongs": dongs, "business_types": business_types, "fields": fields, "groups": groups}
     for name, spec in raw_segments.items():
@@ -271,23 +274,25 @@ def _validate(doc: yamlsrc.Located, shown: str):
 
 def _segment(name, spec, refs, problem) -> Segment | None:
     if not isinstance(spec, dict):
-        problem((), f"segment {name} must be a mapping of conditions, e.g. age: [30, 59]")
+        problem((), _("segment {name} must be a mapping of conditions, e.g. age: [30, 59]").format(name=name))
         return None
     values: dict = {}
     ok = True
     for key, value in spec.items():
         if key not in SEGMENT_KEYS:
-            problem((key,), f'unknown segment key "{key}"{did_you_mean(key, SEGMENT_KEYS)}; allowed: {", ".join(SEGMENT_KEYS)}')
+            problem((key,), _('unknown segment key "{key}"{suggestion}; allowed: {segment_keys}').format(
+                key=key, suggestion=did_you_mean(key, SEGMENT_KEYS), segment_keys=", ".join(SEGMENT_KEYS)))
             ok = False
         elif key == "label":
             if not isinstance(value, str):
-                problem((key,), "label must be text")
+                problem((key,), _("label must be text"))
                 ok = False
             values[key] = value
         elif key in ("age", "birth_years"):
             bounds = _bounds(value)
             if bounds is None:
-                problem((key,), f"{key} must be [min, max] with whole numbers or null, e.g. {key}: [30, 59]")
+                problem((key,), _("{key} must be [min, max] with whole numbers or null, e.g. {key}: [30, 59]").format(
+                    key=key))
                 ok = False
             values[key] = bounds
         else:
@@ -303,12 +308,14 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
     """A segment's list of names (dongs, fields...), each one ``allowed``; None
     and a problem for each mistake."""
     if not isinstance(value, list) or not value:
-        problem((key,), f"{key} must be a non-empty list, e.g. {key}: [{next(iter(allowed), '...')}]")
+        problem((key,), _("{key} must be a non-empty list, e.g. {key}: [{next}]").format(
+            key=key, next=next(iter(allowed), '...')))
         return None
     keys = [resolve_key(item, allowed) for item in value]  # a key or its Korean label
     for index, (item, found) in enumerate(zip(value, keys)):
         if found is None:
-            problem((key, index), f'{key}: "{item}" is not defined{did_you_mean(str(item), allowed)}')
+            problem((key, index), _('{key}: "{item}" is not defined{suggestion}').format(
+                key=key, item=item, suggestion=did_you_mean(str(item), allowed)))
     return None if None in keys else frozenset(keys)
 
 

@@ -96,7 +96,7 @@ def test_language_is_korean_when_sotong_lang_is_unset(monkeypatch):
     from sotong.i18n import _
 
     monkeypatch.delenv("SOTONG_LANG")
-    assert _('; did you mean "{suggestion}"?') == '; 혹시 "{suggestion}"인가요?'
+    assert _('; did you mean "{suggestion}"?') == ' (혹시 "{suggestion}"인가요?)'
 
 
 BAD_NOTICE = """---
@@ -111,7 +111,7 @@ sumary: 짧은 요약
 
 
 @pytest.mark.parametrize("chosen, expected", [
-    ("", ['혹시 "summary"인가요?', "문제 2건."]),
+    ("", ['(혹시 "summary"인가요?)', "문제 2건."]),
     ("en", ['did you mean "summary"?', "2 problems."]),
 ])
 def test_check_speaks_the_chosen_language(sotong, empty_project_dir, chosen, expected):
