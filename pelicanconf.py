@@ -75,4 +75,5 @@ MARKDOWN = {
 AUDIENCES_PATH = "audiences.yaml"
 SOTONG_DB = "private/sotong.db"
 OUTBOX_PATH = "private/outbox"
+OFFICE_PHONE = "02-2286-5114"  # the number pages of the collector give for help
 SMS_OPTOUT_FOOTER = "수신거부 02-2286-5114"

@@ -3,7 +3,7 @@ and on when it is (CACHE_CONTENT and LOAD_CONTENT_CACHE, the dev default).
 
 A file's entry is used while its size and modification time are unchanged
 and nothing it may refer to has changed: audiences.yaml, and the names of the
-other files under content/ (images, surveys), which validation looks up.
+other files under content/ (images), which validation looks up.
 A cache that cannot be read (a build killed while writing it) is discarded
 with a warning; it is written whole or not at all.
 """

@@ -1,8 +1,9 @@
 """Loading a settings file (pelicanconf.py or publishconf.py) with Sotong's
 own settings added to Pelican's, relative paths made absolute.
 
-Plugin settings are dicts named after the plugin (``SURVEY``, ``MINWON24``...)
-and are validated by their plugins; only shared settings have defaults here.
+Plugin settings are dicts named after the plugin (``HOMEPAGE = {...}``),
+read and validated by their plugins with :func:`plugin_settings`; only shared
+settings have defaults here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import ast
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pelican.settings import read_settings
 
@@ -27,18 +28,13 @@ DEFAULTS = {
     "SOTONG_DB": "private/sotong.db",
     "OUTBOX_PATH": "private/outbox",
     "SOTONG_TODAY": None,  # "YYYY-MM-DD" pins "today" for reproducible builds
+    "OFFICE_PHONE": "02-2286-5114",  # the office's number that pages of the collector give
     "SMS_OPTOUT_FOOTER": "수신거부 02-2286-5114",
     "SHORT_LINK_BASE": None,  # e.g. "https://sd.go.kr/s/", pointed at the site's n/: what makes one-notice SMS fit
     "SMS_POLICY": "all",  # or "email-first": email readers get SMS only for urgent notices
     "SMS_PRICE": 9,  # won per SMS (90 bytes)
     "LMS_PRICE": 27,  # won per LMS (2,000 bytes)
-    "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: unsubscribe and survey answers
-    "SNS_IMPORT_FEEDS": [],
-    "SMTP_HOST": "127.0.0.1",
-    "SMTP_PORT": 25,
-    "SMTP_STARTTLS": False,
-    "SMTP_USER": None,
-    "SEND_RATE": 50,
+    "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: the routes plugins add
     "MAIL_FROM": "성동구청 홍보담당관 <sotong@sd.go.kr>",
     "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr",
 }
@@ -150,3 +146,96 @@ class SettingsProblems:
             if key not in allowed:
                 self.add(name, f'unknown key "{key}"{did_you_mean(str(key), allowed)}; allowed: {", ".join(allowed)}')
         return raw
+
+    def plugin_values(self, name: str, defaults: dict, checks: dict[str, "Check"], example: str) -> dict | None:
+        """The plugin's settings dict ``name`` over its ``defaults``, each key
+        of ``checks`` checked (see :func:`plugin_settings`); None when it is
+        not a dict."""
+        raw = self.plugin_dict(name, defaults, example)
+        if raw is None:
+            return None
+        values = {**defaults, **{key: value for key, value in raw.items() if key in defaults}}
+        for key, check in checks.items():
+            wanted = check(values[key])
+            if wanted:
+                self.add(name, f'"{key}" is {values[key]!r}; write {wanted}, e.g. {name} = {{"{key}": {_example(defaults[key])}}}')
+        return values
+
+    def values(self, defaults: dict, checks: dict[str, "Check"]) -> dict:
+        """Top-level settings (``SMTP_PORT = 25``) over their ``defaults``, each
+        name of ``checks`` checked the same way."""
+        values = {name: self.settings.get(name, default) for name, default in defaults.items()}
+        for name, check in checks.items():
+            wanted = check(values[name])
+            if wanted:
+                self.add(name, f"is {values[name]!r}; write {wanted}, e.g. {name} = {_example(defaults[name])}")
+        return values
+
+    def raise_any(self) -> None:
+        """SettingsError listing the problems found, if any."""
+        if self.problems:
+            raise SettingsError(self.problems)
+
+
+class SettingsError(SotongError):
+    """Mistakes in the settings file, one ``FILE:LINE: NAME: message`` each."""
+
+
+# A check takes a setting's value and says what to write instead, or None when it is right.
+Check = Callable[[object], "str | None"]
+
+
+def plugin_settings(settings: dict, name: str, defaults: dict, checks: dict[str, Check], example: str) -> dict:
+    """The plugin's settings dict ``name`` (``HOMEPAGE = {"section_size": 10}``)
+    over its ``defaults``; SettingsError listing every mistake: a value that
+    is not a dict, an unknown key (with the nearest known one), a value its
+    check refuses (``"section_size" is 0; write a whole number from 1 to 100,
+    e.g. HOMEPAGE = {"section_size": 10}``). Keys are lower case."""
+    found = SettingsProblems(settings)
+    values = found.plugin_values(name, defaults, checks, example)
+    found.raise_any()
+    return values
+
+
+def validated(read: Callable[[dict], tuple], settings: dict):
+    """What ``read(settings)`` makes of the settings (a plugin's reader that
+    returns ``(config, problems)``); SettingsError listing the problems."""
+    config, problems = read(settings)
+    if problems:
+        raise SettingsError(problems)
+    return config
+
+
+def _example(value) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def whole_number(low: int, high: int | None = None, what: str = "") -> Check:
+    """A check: an int (not a bool) from ``low`` to ``high`` (no upper bound: None)."""
+    wanted = f"a whole number from {low} to {high}" if high is not None else f"a whole number of {low} or more"
+    wanted = f"{what}, {wanted}" if what else wanted
+
+    def check(value) -> str | None:
+        fits = isinstance(value, int) and not isinstance(value, bool) and low <= value <= (value if high is None else high)
+        return None if fits else wanted
+    return check
+
+
+def number_above(low: float, what: str = "a number") -> Check:
+    """A check: an int or float (not a bool) above ``low``."""
+    def check(value) -> str | None:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool) and value > low
+        return None if fits else f"{what} above {low:g}"
+    return check
+
+
+def text(what: str = "text") -> Check:
+    """A check: text that is not blank."""
+    def check(value) -> str | None:
+        return None if isinstance(value, str) and value.strip() else what
+    return check
+
+
+def flag(value) -> str | None:
+    """A check: True or False."""
+    return None if isinstance(value, bool) else "True or False"

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import os
 
-from .problems import SotongError
 
 DEV_SECRET = "sotong-development-secret-not-for-production"
 
@@ -84,7 +83,3 @@ def has_secret() -> bool:
     not the public development key)."""
     return os.environ.get("SOTONG_SECRET", "") not in ("", DEV_SECRET)
 
-
-def require_secret() -> None:
-    if not os.environ.get("SOTONG_SECRET"):
-        raise SotongError(["SOTONG_SECRET is not set; export SOTONG_SECRET=<the office's secret key>"])

@@ -61,7 +61,7 @@ BASE_TEMPLATE = """<!doctype html>
 <main id="main">
 {% block main %}{% endblock %}
 </main>
-<footer>성동구청 홍보담당관 · 문의 02-2286-5114</footer>
+<footer>성동구청 홍보담당관 · 문의 {{ office_phone }}</footer>
 </body>
 </html>
 """
@@ -83,7 +83,7 @@ ERROR_TEXTS = {
     409: ("이미 처리되었습니다", "같은 요청이 이미 접수되었습니다."),
     410: ("기간이 지났습니다", "이 서비스는 지금 이용할 수 없습니다."),
     413: ("보내신 내용이 너무 깁니다", "내용을 줄여서 다시 보내 주세요."),
-    500: ("잠시 문제가 생겼습니다", "잠시 후 다시 시도해 주세요. 계속되면 02-2286-5114로 연락해 주세요."),
+    500: ("잠시 문제가 생겼습니다", "잠시 후 다시 시도해 주세요. 계속되면 {office_phone}로 연락해 주세요."),
 }
 
 Endpoint = Callable[..., Response]
@@ -128,6 +128,7 @@ class App:
         """An HTML page from a template that extends ``web_base.html``."""
         context.setdefault("site_name", self.settings.get("SITENAME", "성동구 소통"))
         context.setdefault("site_url", self.settings.get("SITEURL") or "/")
+        context.setdefault("office_phone", self.settings["OFFICE_PHONE"])
         body = self.templates.get_template(template).render(**context)
         return Response(body, status=status, mimetype="text/html")
 
@@ -167,6 +168,7 @@ class App:
 
     def error_page(self, code: int) -> Response:
         title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[500] if code >= 500 else ERROR_TEXTS[400])
+        explanation = explanation.format(office_phone=self.settings["OFFICE_PHONE"])
         return self.render("web_error.html", status=code, title=title, explanation=explanation)
 
     def dispatch(self, request: Request) -> Response:

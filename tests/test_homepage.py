@@ -82,7 +82,7 @@ def sample(tmp_path_factory) -> Path:
 def handmade(tmp_path_factory) -> Path:
     """The hand-made notices, built with an absolute SITEURL and a section of 3."""
     project = copy_project(tmp_path_factory.mktemp("handmade"), notices=False,
-                           extra_settings=ISOLATED + f'SITEURL = "{SITEURL}"\nHOMEPAGE = {{"SECTION_SIZE": 3}}\n')
+                           extra_settings=ISOLATED + f'SITEURL = "{SITEURL}"\nHOMEPAGE = {{"section_size": 3}}\n')
     write_notices(project, HANDMADE)
     return build(project)
 
@@ -155,9 +155,9 @@ def test_section_json_lists_current_homepage_notices_with_exactly_the_spec_keys(
                and n.day <= today and (n.expires is None or n.expires >= today)]  # not scheduled, not expired
     by_slug = sorted(current, key=lambda n: n.slug)
     newest_first = sorted(by_slug, key=lambda n: n.date, reverse=True)
-    expected = sorted(newest_first, key=lambda n: not n.urgent)[:DEFAULTS["SECTION_SIZE"]]
+    expected = sorted(newest_first, key=lambda n: not n.urgent)[:DEFAULTS["section_size"]]
     assert [e["url"] for e in entries] == [notice_link(n.slug) for n in expected]
-    assert len(entries) == DEFAULTS["SECTION_SIZE"]
+    assert len(entries) == DEFAULTS["section_size"]
     first = expected[0]
     assert entries[0] == {"title": first.title, "url": notice_link(first.slug), "date": first.day.isoformat(),
                           "department": first.department, "category": first.category,
@@ -355,11 +355,11 @@ def test_codes_move_only_for_notices_dated_after_an_added_one_and_their_pages_fo
 
 
 @pytest.mark.parametrize("value, expected", [
-    ('{"SECTION_SIZE": 0}', '"SECTION_SIZE" is 0; write how many notices the homepage section shows, '
-                            'a whole number from 1 to 100, e.g. HOMEPAGE = {"SECTION_SIZE": 10}'),
-    ('{"SECTION_SIZE": "10"}', '"SECTION_SIZE" is \'10\'; write how many notices the homepage section shows, '
-                               'a whole number from 1 to 100, e.g. HOMEPAGE = {"SECTION_SIZE": 10}'),
-    ('{"SECTON_SIZE": 5}', 'unknown key "SECTON_SIZE"; did you mean "SECTION_SIZE"?; allowed: SECTION_SIZE'),
+    ('{"section_size": 0}', '"section_size" is 0; write how many notices the homepage section shows, '
+                            'a whole number from 1 to 100, e.g. HOMEPAGE = {"section_size": 10}'),
+    ('{"section_size": "10"}', '"section_size" is \'10\'; write how many notices the homepage section shows, '
+                               'a whole number from 1 to 100, e.g. HOMEPAGE = {"section_size": 10}'),
+    ('{"SECTION_SIZE": 5}', 'unknown key "SECTION_SIZE"; did you mean "section_size"?; allowed: section_size'),
 ])
 def test_a_bad_homepage_setting_is_one_line_with_file_and_line(tmp_path, value, expected):
     project = copy_project(tmp_path, notices=False, extra_settings=ISOLATED + f"HOMEPAGE = {value}\n")
@@ -482,14 +482,14 @@ def test_ics_lines_are_folded_at_75_octets_and_text_survives_escaping(title, pla
 
 @given(st.one_of(
     st.none(),
-    st.fixed_dictionaries({}, optional={"SECTION_SIZE": st.integers(-5, 200) | st.text(max_size=3) | st.booleans()}),
+    st.fixed_dictionaries({}, optional={"section_size": st.integers(-5, 200) | st.text(max_size=3) | st.booleans()}),
     st.dictionaries(st.text(max_size=12), st.integers(1, 10), max_size=3),
     st.lists(st.integers(), max_size=2),
 ))
 def test_homepage_settings_are_valid_exactly_when_the_spec_says(value):
     valid = value is None or (
-        isinstance(value, dict) and set(value) <= {"SECTION_SIZE"}
-        and type(value.get("SECTION_SIZE", 10)) is int and 1 <= value.get("SECTION_SIZE", 10) <= SECTION_SIZE_MAX)
+        isinstance(value, dict) and set(value) <= {"section_size"}
+        and type(value.get("section_size", 10)) is int and 1 <= value.get("section_size", 10) <= SECTION_SIZE_MAX)
     messages = option_problems(value)
     assert (messages == []) == valid
     assert all(m.startswith("HOMEPAGE: ") for m in messages)

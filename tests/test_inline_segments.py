@@ -5,8 +5,6 @@ Notices, surveys and banners all read them with ``read_audience_list``."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import yaml
 from hypothesis import given, settings, strategies as st
 
@@ -15,7 +13,7 @@ from sotong.audiences import Profile, matches_notice, read_audience_list
 from sotong.problems import Problem
 from test_notices import AUDIENCES, REPO, read, with_line
 
-from plugins.minwon24.rules import email_banner
+from plugins.minwon24.rules import first_for_reader
 from plugins.minwon24.schema import validate_banner
 from plugins.survey.rules import is_invited
 from plugins.survey.schema import validate_survey
@@ -176,9 +174,8 @@ def test_a_banner_shows_to_an_inline_segment_and_names_its_mistakes(tmp_path):
     banner, problems = validate_banner(yamlsrc.load(BANNER + "audiences: [{kinds: [business]}]\n"), "b", AUDIENCES,
                                        tmp_path, "b.yaml")
     assert problems == []
-    day = dt.date(2026, 11, 26)
-    assert email_banner([banner], day, Profile(kind="business"), 2026) is banner
-    assert email_banner([banner], day, Profile(kind="person"), 2026) is None
+    assert first_for_reader([banner], Profile(kind="business"), 2026) is banner
+    assert first_for_reader([banner], Profile(kind="person"), 2026) is None
     _banner, problems = validate_banner(yamlsrc.load(BANNER + "audiences: [{kinds: [shop]}]\n"), "b", AUDIENCES,
                                         tmp_path, "b.yaml")
     assert [str(p) for p in problems] == ['b.yaml:5: kinds: "shop" is not defined']

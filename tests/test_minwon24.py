@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import REPO, copy_project, run_sotong
-from minwon24.rules import Banner, Window, active_on, edition_banner, email_banner, ordered, site_banners
+from minwon24.rules import Banner, Window, active, active_on, edition_banner, first_for_reader, ordered, site_banners
 from minwon24.schema import parse_month_day
 from sotong.build import build_site
 from sotong.check import check_project
@@ -119,7 +119,7 @@ def test_active_on_and_the_site_read_spec_10(banners, day):
 def test_the_edition_and_the_email_get_the_first_banner_that_applies(banners, day, profile, year):
     assert edition_banner(banners, day) == spec_first(
         [b for b in banners if "newsletter" in b.placements and spec_active(b, day)], spec_key)
-    assert email_banner(banners, day, profile, year) == spec_first(
+    assert first_for_reader(active(banners, day, "email"), profile, year) == spec_first(
         [b for b in banners if "email" in b.placements and spec_active(b, day)
          and spec_for_reader(profile, b, year)], spec_key)
 

@@ -29,8 +29,6 @@ category: culture
 
 
 def read(tmp_path: Path, text: str, name: str = "notice.md"):
-    (tmp_path / "surveys").mkdir(exist_ok=True)
-    (tmp_path / "surveys" / "budget-vote-2027.yaml").write_text("title: x\n", encoding="utf-8")
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return read_notice(path, AUDIENCES, tmp_path, shown=name)
@@ -103,7 +101,6 @@ def test_each_required_key(tmp_path, key):
     ("event: {start: 2026-11-20, room: 1}", 6, 'unknown event key "room"'),
     ("image: images/missing.svg\nimage_alt: 그림", 6, 'image "images/missing.svg" not found'),
     ("image_alt: 그림", 6, "image_alt without image"),
-    ("survey: budget-vote-2072", 6, 'no survey "budget-vote-2072"'),
     ("priority: high", 6, 'priority must be one of normal, urgent, not "high"'),
     ("status: hidden", 6, "status must be one of published, draft"),
     ("slug: 'a b'", 6, "may hold only letters, digits and hyphens"),

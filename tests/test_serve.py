@@ -63,6 +63,13 @@ def test_healthz_and_korean_error_pages(server):
     assert "<script" not in page and "http" not in page.split("<body>")[1]  # no CDN, nothing external
 
 
+def test_error_pages_give_the_office_phone_of_the_settings(tmp_path):
+    project = copy_project(tmp_path, extra_settings='OFFICE_PHONE = "02-2286-7000"\n')
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        status, _headers, page = request(port, "GET", "/no-such-page")
+    assert status == 404 and "문의 02-2286-7000" in page and "5114" not in page
+
+
 def test_get_shows_a_one_button_page_and_changes_nothing(project, server):
     add_subscribers(project / "private" / "sotong.db", 2)
     status, headers, page = request(server, "GET", f"/u/{unsubscribe_token('S00001')}")

@@ -137,7 +137,7 @@ def built(tmp_path_factory, feed_server):
     """The small project, built with SITEURL, importing four feeds: a local
     Atom file, an RSS feed over HTTP, a missing file and an HTTP 404."""
     project = copy_project(tmp_path_factory.mktemp("sns"), notices=False, extra_settings=(
-        f'{PLUGINS}SITEURL = "{SITEURL}"\nSNS_SYNC = {{"IMPORT_LIMIT": 4}}\n'
+        f'{PLUGINS}SITEURL = "{SITEURL}"\nSNS_SYNC = {{"import_limit": 4}}\n'
         f'SNS_IMPORT_FEEDS = ["sns-in/blog.atom", "{feed_server}/youtube.xml", "sns-in/missing.xml", '
         f'"{feed_server}/gone.xml"]\n'))
     write_notices(project, NOTICES)
@@ -388,25 +388,25 @@ def test_without_any_site_address_feeds_use_localhost_and_say_so(tmp_path):
 
 def test_bad_settings_are_reported_with_file_and_line(tmp_path):
     project = copy_project(tmp_path, notices=False, extra_settings=(
-        PLUGINS + 'SNS_SYNC = {"IMPORT_LIMT": 5}\nSNS_IMPORT_FEEDS = ["ftp://example.org/feed.xml", 3]\n'))
+        PLUGINS + 'SNS_SYNC = {"import_limt": 5}\nSNS_IMPORT_FEEDS = ["ftp://example.org/feed.xml", 3]\n'))
     lines = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines()
-    sync_line = lines.index('SNS_SYNC = {"IMPORT_LIMT": 5}') + 1
+    sync_line = lines.index('SNS_SYNC = {"import_limt": 5}') + 1
     result = run_sotong(project, "check")
     assert result.code == 1, result.output
     assert "Traceback" not in result.output
     stderr = result.stderr.splitlines()
-    assert (f'pelicanconf.py:{sync_line}: SNS_SYNC: unknown key "IMPORT_LIMT"; did you mean "IMPORT_LIMIT"?; '
-            'allowed: IMPORT_LIMIT') in stderr
+    assert (f'pelicanconf.py:{sync_line}: SNS_SYNC: unknown key "import_limt"; did you mean "import_limit"?; '
+            'allowed: import_limit') in stderr
     assert (f'pelicanconf.py:{sync_line + 1}: SNS_IMPORT_FEEDS: [0] "ftp://example.org/feed.xml" is not an http:// or '
             'https:// address nor a path; write e.g. https://blog.example.kr/rss') in stderr
     assert f"pelicanconf.py:{sync_line + 1}: SNS_IMPORT_FEEDS: [1] is 3; write a feed's path or URL in quotes" in stderr
 
 
 @pytest.mark.parametrize("value, message", [
-    ({"IMPORT_LIMIT": -1}, "a whole number from 0 to 50"),
-    ({"IMPORT_LIMIT": True}, "a whole number from 0 to 50"),
-    ({"IMPORT_LIMIT": "5"}, "a whole number from 0 to 50"),
-    ([5], 'SNS_SYNC: must be a dict, e.g. SNS_SYNC = {"IMPORT_LIMIT": 5}'),
+    ({"import_limit": -1}, "a whole number from 0 to 50"),
+    ({"import_limit": True}, "a whole number from 0 to 50"),
+    ({"import_limit": "5"}, "a whole number from 0 to 50"),
+    ([5], 'SNS_SYNC: must be a dict, e.g. SNS_SYNC = {"import_limit": 5}'),
 ])
 def test_sns_sync_setting_is_validated(value, message):
     config, problems = read_sns_settings({"SNS_SYNC": value})
@@ -415,7 +415,7 @@ def test_sns_sync_setting_is_validated(value, message):
 
 def test_import_feeds_setting_is_validated():
     assert read_sns_settings({"SNS_IMPORT_FEEDS": "feed.xml"})[1][0].message.startswith("SNS_IMPORT_FEEDS: must be a list")
-    config, problems = read_sns_settings({"SNS_IMPORT_FEEDS": ["a.xml", "https://x.kr/rss"], "SNS_SYNC": {"IMPORT_LIMIT": 0}})
+    config, problems = read_sns_settings({"SNS_IMPORT_FEEDS": ["a.xml", "https://x.kr/rss"], "SNS_SYNC": {"import_limit": 0}})
     assert problems == [] and config.import_feeds == ("a.xml", "https://x.kr/rss") and config.import_limit == 0
 
 

@@ -85,6 +85,16 @@ def test_check_cli_exits_1_without_traceback(project, sotong):
     assert sotong(project, "check").code == 0
 
 
+def test_a_notice_naming_no_survey_is_a_problem_of_the_survey_plugin(project):
+    notice = project / "content" / "notices" / "2026-11-10-library-satisfaction-survey.md"
+    text = notice.read_text(encoding="utf-8")
+    line = text.splitlines().index("survey: library-satisfaction") + 1
+    notice.write_text(text.replace("survey: library-satisfaction", "survey: library-satisfactoin"), encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    assert problems == [f"content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "
+                        '"library-satisfactoin" in content/surveys/; did you mean "library-satisfaction"?']
+
+
 # --- the build -----------------------------------------------------------------------
 
 

@@ -19,6 +19,9 @@ from .dkim_signing import dkim_problems
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
 EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
 
+# The top-level settings of the mail server, shared with the subscriptions plugin's mails.
+SMTP_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None, "SEND_RATE": 50}
+
 DEFAULTS = {
     "max_attempts": 4,            # tries per run for a 4xx answer, then deferred
     "backoff_seconds": 2.0,       # first wait after a 4xx; doubles each try
@@ -53,6 +56,7 @@ def _is_number(value) -> bool:
 
 def delivery_problems(settings: dict) -> list[Problem]:
     """Every mistake in the settings the delivery plugin uses."""
+    settings = {**SMTP_DEFAULTS, **settings}
     found = SettingsProblems(settings)
     delivery = found.plugin_dict("DELIVERY", DEFAULTS, EXAMPLE) or {}
     for key, most in (("max_attempts", 100), ("reconnect_attempts", 100), ("connections", 32)):
@@ -91,6 +95,7 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
     problems = delivery_problems(settings)
     if problems:
         raise SotongError(problems)
+    settings = {**SMTP_DEFAULTS, **settings}
     delivery = {**DEFAULTS, **(settings.get("DELIVERY") or {})}
     user = settings.get("SMTP_USER")
     password = os.environ.get(PASSWORD_ENV)

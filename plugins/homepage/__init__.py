@@ -7,7 +7,7 @@ each event notice, the short links used in SMS, and ``404.html``; it gives
 every field of audiences.yaml a category page and Korean labels in the feeds,
 and ``sotong check`` reports notices whose short links collide.
 
-Settings: ``HOMEPAGE = {"SECTION_SIZE": 10}``.
+Settings: ``HOMEPAGE = {"section_size": 10}``.
 """
 
 from pelican import signals

@@ -1,26 +1,21 @@
-"""The ``HOMEPAGE`` settings dict: its defaults and its validation, with
-errors that point at the settings file line that sets it."""
+"""The ``HOMEPAGE`` settings dict: its defaults and its checks, read with
+:func:`sotong.settings.plugin_settings`."""
 
 from __future__ import annotations
 
-from sotong.problems import Problem, SotongError
-from sotong.settings import SettingsProblems
+from sotong.problems import Problem
+from sotong.settings import SettingsProblems, plugin_settings, whole_number
 
-DEFAULTS = {"SECTION_SIZE": 10}
+DEFAULTS = {"section_size": 10}
 SECTION_SIZE_MAX = 100
-EXAMPLE = 'HOMEPAGE = {"SECTION_SIZE": 10}'
+CHECKS = {"section_size": whole_number(1, SECTION_SIZE_MAX, "how many notices the homepage section shows")}
+EXAMPLE = 'HOMEPAGE = {"section_size": 10}'
 
 
 def settings_problems(settings: dict) -> list[Problem]:
     """The problems of ``settings["HOMEPAGE"]``, located in the settings file."""
     found = SettingsProblems(settings)
-    value = found.plugin_dict("HOMEPAGE", DEFAULTS, EXAMPLE)
-    if value is None:
-        return found.problems
-    size = value.get("SECTION_SIZE", DEFAULTS["SECTION_SIZE"])
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= SECTION_SIZE_MAX:
-        found.add("HOMEPAGE", f'"SECTION_SIZE" is {size!r}; write how many notices the homepage section shows, '
-                              f"a whole number from 1 to {SECTION_SIZE_MAX}, e.g. {EXAMPLE}")
+    found.plugin_values("HOMEPAGE", DEFAULTS, CHECKS, EXAMPLE)
     return found.problems
 
 
@@ -30,8 +25,5 @@ def option_problems(value) -> list[str]:
 
 
 def homepage_options(settings: dict) -> dict:
-    """HOMEPAGE with its defaults filled in; SotongError when it is wrong."""
-    problems = settings_problems(settings)
-    if problems:
-        raise SotongError(problems)
-    return {**DEFAULTS, **(settings.get("HOMEPAGE") or {})}
+    """HOMEPAGE with its defaults filled in; SettingsError when it is wrong."""
+    return plugin_settings(settings, "HOMEPAGE", DEFAULTS, CHECKS, EXAMPLE)

@@ -81,7 +81,7 @@ class HomepageGenerator(Generator):
         articles = notice_articles(self.context["articles"] + self.context["hidden_articles"])
         relative = self.settings["RELATIVE_URLS"]
         self._write_departments(writer, relative)
-        self._write_section(writer, articles, options["SECTION_SIZE"])
+        self._write_section(writer, articles, options["section_size"])
         self._write_short_links(writer, articles, relative)
         self._write_event_files(articles)
         # Served for any missing path, so its links must not be relative.

@@ -81,12 +81,6 @@ def edition_banner(banners: Iterable[Banner], day: dt.date) -> Banner | None:
     return next(iter(active(banners, day, "newsletter")), None)
 
 
-def email_banner(banners: Iterable[Banner], day: dt.date, profile: Profile, issue_year: int) -> Banner | None:
-    """The one banner of a reader's email on ``day``: the first active
-    ``email`` banner whose audiences the reader matches."""
-    return first_for_reader(active(banners, day, "email"), profile, issue_year)
-
-
 def first_for_reader(candidates: list[Banner], profile: Profile, issue_year: int) -> Banner | None:
     """The first of ``candidates`` (already chosen and ordered) whose
     audiences the reader matches; a bundle orders them once for all readers."""

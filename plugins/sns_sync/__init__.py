@@ -4,7 +4,7 @@ RSS 2.0) that the office's SNS tools read, and the posts of the office's own
 SNS accounts (``SNS_IMPORT_FEEDS``) shown on the homepage as "SNS 소식" and in
 the ``section/sns.html`` fragment.
 
-Settings: ``SNS_SYNC = {"IMPORT_LIMIT": 5}`` and ``SNS_IMPORT_FEEDS``,
+Settings: ``SNS_SYNC = {"import_limit": 5}`` and ``SNS_IMPORT_FEEDS``,
 validated when Pelican starts and by ``sotong check`` (see :mod:`.config`).
 """
 

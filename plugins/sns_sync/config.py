@@ -1,5 +1,5 @@
 """The settings sns_sync reads, validated with a ``FILE:LINE: message`` for
-every mistake: ``SNS_SYNC = {"IMPORT_LIMIT": 5}`` (how many posts of the
+every mistake: ``SNS_SYNC = {"import_limit": 5}`` (how many posts of the
 office's own SNS accounts the homepage shows) and ``SNS_IMPORT_FEEDS`` (the
 feeds of those accounts: paths, relative to the settings file, or URLs)."""
 
@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sotong.problems import Problem, SotongError
-from sotong.settings import SettingsProblems
+from sotong.problems import Problem
+from sotong.settings import SettingsProblems, validated, whole_number
 
-DEFAULTS = {"IMPORT_LIMIT": 5}
+DEFAULTS = {"import_limit": 5}
 IMPORT_LIMIT_MAX = 50
-EXAMPLE = 'SNS_SYNC = {"IMPORT_LIMIT": 5}'
+CHECKS = {"import_limit": whole_number(0, IMPORT_LIMIT_MAX, "how many SNS posts the homepage shows")}
+EXAMPLE = 'SNS_SYNC = {"import_limit": 5}'
 FEEDS_EXAMPLE = 'SNS_IMPORT_FEEDS = ["https://www.youtube.com/feeds/videos.xml?channel_id=...", "sns/blog.xml"]'
 
 
@@ -28,10 +29,7 @@ class SnsSettings:
 
 def sns_settings(settings: dict) -> SnsSettings:
     """The validated settings; SotongError listing every problem."""
-    config, problems = read_sns_settings(settings)
-    if problems:
-        raise SotongError(problems)
-    return config
+    return validated(read_sns_settings, settings)
 
 
 def settings_problems(project) -> list[Problem]:
@@ -41,11 +39,7 @@ def settings_problems(project) -> list[Problem]:
 
 def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
-    raw = found.plugin_dict("SNS_SYNC", DEFAULTS, EXAMPLE) or {}
-    limit = raw.get("IMPORT_LIMIT", DEFAULTS["IMPORT_LIMIT"])
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= IMPORT_LIMIT_MAX:
-        found.add("SNS_SYNC", f'"IMPORT_LIMIT" is {limit!r}; write how many SNS posts the homepage shows, '
-                              f"a whole number from 0 to {IMPORT_LIMIT_MAX}, e.g. {EXAMPLE}")
+    limit = (found.plugin_values("SNS_SYNC", DEFAULTS, CHECKS, EXAMPLE) or DEFAULTS)["import_limit"]
 
     feeds = settings.get("SNS_IMPORT_FEEDS") or []
     if isinstance(feeds, str) or not isinstance(feeds, (list, tuple)):

@@ -14,7 +14,7 @@ from sotong.cli import add_lazy_command
 
 from . import storage
 from .config import read_survey_settings
-from .schema import read_surveys
+from .schema import read_surveys, unknown_survey_problems
 
 
 def add_commands(group) -> None:
@@ -52,8 +52,9 @@ def get_generators(pelican):
 
 
 def check_surveys(project):
-    """``sotong check``: the settings and every survey file."""
+    """``sotong check``: the settings, every survey file, and the surveys notices name."""
     problems = read_survey_settings(project.settings)[1]
+    problems += unknown_survey_problems(project.read_notices()[0], project.settings, project.shown)
     return problems + read_surveys(project.settings, project.audiences, project.shown)[1]
 
 

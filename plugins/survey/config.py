@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sotong.problems import Problem, SotongError
-from sotong.settings import SettingsProblems
+from sotong.problems import Problem
+from sotong.settings import DEFAULTS as SHARED_DEFAULTS, SettingsProblems, validated, whole_number
 
 DEFAULTS = {"text_max_chars": 2000}
+CHECKS = {"text_max_chars": whole_number(1, 20_000, "the longest free-text answer taken, in characters")}
 MIN_ANSWERS_DEFAULT = 5
+TOP_LEVEL_CHECKS = {"SURVEY_MIN_ANSWERS": whole_number(1, None, "the fewest answers whose results are published")}
 EXAMPLE = 'SURVEY = {"text_max_chars": 2000}'
 
 
@@ -27,24 +29,16 @@ class SurveySettings:
 
 def read_survey_settings(settings: dict) -> tuple[SurveySettings | None, list[Problem]]:
     found = SettingsProblems(settings)
-    raw = found.plugin_dict("SURVEY", DEFAULTS, EXAMPLE) or {}
-    most = raw.get("text_max_chars", DEFAULTS["text_max_chars"])
-    if isinstance(most, bool) or not isinstance(most, int) or not 1 <= most <= 20_000:
-        found.add("SURVEY", f'"text_max_chars" must be a whole number from 1 to 20000, e.g. {EXAMPLE}')
-    endpoint = settings.get("SURVEY_ENDPOINT") or settings.get("COLLECTOR_URL") or "http://127.0.0.1:8080"
+    values = found.plugin_values("SURVEY", DEFAULTS, CHECKS, EXAMPLE)
+    min_answers = found.values({"SURVEY_MIN_ANSWERS": MIN_ANSWERS_DEFAULT}, TOP_LEVEL_CHECKS)["SURVEY_MIN_ANSWERS"]
+    endpoint = settings.get("SURVEY_ENDPOINT") or settings.get("COLLECTOR_URL") or SHARED_DEFAULTS["COLLECTOR_URL"]
     if not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://", "/")):
-        found.add("SURVEY_ENDPOINT", 'must be the collector\'s address, e.g. SURVEY_ENDPOINT = "https://sotong.sd.go.kr"')
-    min_answers = settings.get("SURVEY_MIN_ANSWERS", MIN_ANSWERS_DEFAULT)
-    if isinstance(min_answers, bool) or not isinstance(min_answers, int) or min_answers < 1:
-        found.add("SURVEY_MIN_ANSWERS", f"is {min_answers!r}; write the fewest answers whose results are published, "
-                                        f"a whole number of 1 or more, e.g. SURVEY_MIN_ANSWERS = {MIN_ANSWERS_DEFAULT}")
+        found.add("SURVEY_ENDPOINT", f'is {endpoint!r}; write the collector\'s address, e.g. SURVEY_ENDPOINT = "https://sotong.sd.go.kr"')
     if found.problems:
         return None, found.problems
-    return SurveySettings(endpoint=endpoint.rstrip("/"), text_max_chars=most, min_answers=min_answers), []
+    return SurveySettings(endpoint=endpoint.rstrip("/"), text_max_chars=values["text_max_chars"], min_answers=min_answers), []
 
 
 def survey_settings(settings: dict) -> SurveySettings:
-    config, problems = read_survey_settings(settings)
-    if problems:
-        raise SotongError(problems)
-    return config
+    """The validated settings; SettingsError listing every problem."""
+    return validated(read_survey_settings, settings)

@@ -89,6 +89,14 @@ def survey_files(settings: dict) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
+    """A problem for each notice whose ``survey:`` names no file of the surveys folder."""
+    known = sorted(path.stem for path in survey_files(settings))
+    return [Problem(shown(notice.source), notice.lines.get("survey", 1),
+                    f'no survey "{notice.survey}" in content/surveys/{did_you_mean(notice.survey, known)}')
+            for notice in notices if notice.survey is not None and notice.survey not in known]
+
+
 def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> tuple[Survey | None, list[Problem]]:
     """Read and validate one survey file; (survey, []) or (None, problems)."""
     shown = shown or str(path)
