@@ -125,6 +125,18 @@ def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
 _LINKS_TO_OTHER_CONTENT = re.compile(r"[{|](filename|static|attach|index|category|tag|author)[}|]")
 
 
+def live_notice_stamps(output: Path) -> dict[str, list[int]]:
+    """The stamp (modification time, size) each notice file had when the build
+    that ``output`` now holds was made, by absolute path; {} when none."""
+    if not output.is_symlink():
+        return {}
+    try:
+        state = json.loads(_state_file(output.parent / os.readlink(output)).read_text(encoding="utf-8"))
+        return {path: stamp[:2] for path, stamp in state["notices"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _state_file(slot: Path) -> Path:
     return slot.parent / f"{slot.name}.state.json"
 

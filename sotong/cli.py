@@ -142,6 +142,9 @@ def check(project: Project):
         warnings.extend(found or [])
     for warning in sorted(warnings):
         click.echo(warning, err=True)
+    for _receiver, lines in signals.check_reports.send(project):
+        for line in lines or ():
+            click.echo(line)
     count = len(project.notice_files())
     click.echo(ngettext("OK: {count} notice checked, no problems.", "OK: {count} notices checked, no problems.",
                         count).format(count=count))

@@ -9,6 +9,9 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``content_warnings``: sent with the :class:`sotong.project.Project` once
   check found no problem; return a list of ``PATH:LINE: warning: ...`` lines
   (printed, exit 0).
+- ``check_reports``: sent with the :class:`sotong.project.Project` once
+  check found no problem; return lines for people (the reach of the notices
+  changed since the last build), printed after the warnings, or None.
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
   issue; return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
@@ -33,6 +36,7 @@ cli_commands = signal("sotong-cli-commands")
 web_routes = signal("sotong-web-routes")
 content_check = signal("sotong-content-check")
 content_warnings = signal("sotong-content-warnings")
+check_reports = signal("sotong-check-reports")
 message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")

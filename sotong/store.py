@@ -383,6 +383,12 @@ def is_database_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
+def store_exists(location: str | Path) -> bool:
+    """Whether ``SOTONG_DB`` names a store that is there, without making one
+    (a PostgreSQL URL is taken as there)."""
+    return is_database_url(location) or Path(location).is_file()
+
+
 def _sqlite_connection(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
@@ -500,4 +506,4 @@ class _Transaction:
 
 
 __all__ = ["LOGGED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url", "join_keys",
-           "now_iso", "register_schema", "registered_schemas", "seoul_day"]
+           "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists"]

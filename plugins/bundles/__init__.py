@@ -37,6 +37,16 @@ def _warnings(project):
     return lms_warnings(project)
 
 
+def _changed_reach(project):
+    from sotong.store import store_exists
+
+    if not store_exists(project.settings["SOTONG_DB"]):
+        return []  # check stays quick: nothing of the bundles is loaded
+    from .changed_reach import changed_reach_lines
+
+    return changed_reach_lines(project)
+
+
 def _staff_copy(project, **request):
     from .staff_copy import staff_copy
 
@@ -46,5 +56,6 @@ def _staff_copy(project, **request):
 def register():
     signals.cli_commands.connect(_add_commands)
     signals.staff_copies.connect(_staff_copy)
+    signals.check_reports.connect(_changed_reach)
     signals.content_warnings.connect(_warnings)
     signals.content_check.connect(_check_settings)

@@ -1,4 +1,4 @@
-"""The ``sotong bundles`` and ``sotong preview`` commands."""
+"""The ``sotong bundles``, ``sotong reach`` and ``sotong preview`` commands."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import is_issue_date, next_issue
 
+from .changed_reach import changed_reach_lines
 from .config import bundles_settings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
@@ -121,6 +122,8 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     else:
         (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
         click.echo(f"sms:   {text.type}, {text.bytes} bytes -> {project.shown(folder / f'{stem}.sms.txt')}")
+    for line in changed_reach_lines(project):
+        click.echo(line)
 
 
 def _why_not(subscriber, channel: str) -> str:
