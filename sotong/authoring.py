@@ -7,6 +7,7 @@ import re
 import frontmatter
 
 from .audiences import resolve_key, unknown_department
+from .i18n import _
 from .notices import CHANNELS, DEFAULT_CHANNELS
 from .problems import SotongError, did_you_mean
 from .project import Project
@@ -28,23 +29,26 @@ def write_new_notice(project: Project, *, title: str, department: str, category:
     audiences = project.audiences
     problems = []
     if resolve_key(department, audiences.departments) is None:
-        problems.append(f"--department: {unknown_department(department, audiences.departments)}")
+        problems.append("--department: " + unknown_department(department, audiences.departments))
     given_category, category = category, resolve_key(category, audiences.fields)
     if category is None:
-        problems.append(f'--category: unknown category "{given_category}"{did_you_mean(given_category, audiences.fields)}; '
-                        "choose a key or its Korean name: " + ", ".join(f"{k} ({v})" for k, v in audiences.fields.items()))
+        problems.append(_('--category: unknown category "{category}"{suggestion}; choose a key or its Korean name: {fields}').format(
+            category=given_category, suggestion=did_you_mean(given_category, audiences.fields),
+            fields=", ".join(f"{k} ({v})" for k, v in audiences.fields.items())))
     title = " ".join(title.split())
     if not title or len(title) > 100:
-        problems.append("--title: write a one-line title of 1 to 100 characters")
+        problems.append(_("--title: write a one-line title of 1 to 100 characters"))
     date = date or project.today().isoformat()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", date):
-        problems.append(f'--date: "{date}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"')
+        problems.append(_('--date: "{date}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(
+            date=date))
     if problems:
         raise SotongError(problems)
     slug = slug or f"{date[:10]}-" + re.sub(r"[^\w]+", "-", title.lower()).strip("-")[:40]
     path = project.notices_path / f"{slug}.md"
     if path.exists():
-        raise SotongError([f"{project.shown(path)}: a notice with this name exists; pass --slug NAME"])
+        raise SotongError([_("{path}: a notice with this name exists; pass --slug NAME").format(
+            path=project.shown(path))])
     post = frontmatter.Post(BODY_TEMPLATE.format(department=department), title=title, date=date,
                             department=department, category=category, channels=list(DEFAULT_CHANNELS))
     path.parent.mkdir(parents=True, exist_ok=True)

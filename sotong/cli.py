@@ -29,7 +29,7 @@ DEFAULT_SETTINGS = "pelicanconf.py"
 # not exists=True: a missing settings file is exit 1 with its reason, as any that cannot load (SPEC §12)
 _SETTINGS_PATH = click.option("-s", "--settings", "settings_path", default=DEFAULT_SETTINGS, show_default=True,
                               type=click.Path(dir_okay=False),
-                              help="Settings file (pelicanconf.py or publishconf.py).")
+                              help=_("Settings file (pelicanconf.py or publishconf.py)."))
 
 
 def settings_option(command):
@@ -117,18 +117,17 @@ class SotongGroup(PluginCommandsGroup):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=SotongGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=SotongGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             help=_("Sotong (소통): notices in Markdown, published everywhere the office publishes."))
 @click.version_option(package_name="sotong")
-@click.option("-v", "--verbose", is_flag=True, help="Show Pelican's progress messages.")
+@click.option("-v", "--verbose", is_flag=True, help=_("Show Pelican's progress messages."))
 def cli(verbose):
-    """Sotong (소통): notices in Markdown, published everywhere the office publishes."""
     _configure_logging(logging.INFO if verbose else logging.WARNING)
 
 
-@cli.command()
+@cli.command(help=_("Check notices, pages, audiences.yaml, surveys and banners; list every problem."))
 @settings_option
 def check(project: Project):
-    """Check notices, pages, audiences.yaml, surveys and banners; list every problem."""
     from .check import check_project
 
     problems = check_project(project)
@@ -150,49 +149,44 @@ def check(project: Project):
                         count).format(count=count))
 
 
-@cli.command()
+@cli.command(help=_("Check, then build the site into output/ (replaced only when complete)."))
 @settings_option
 def build(project: Project):
-    """Check, then build the site into output/ (replaced only when complete)."""
     from .build import build_site
 
     figures = build_site(project)
-    click.echo(f"Built {figures['files']} files into {project.shown(project.settings['OUTPUT_PATH'])}/ in {figures['seconds']:.1f} s.")
+    click.echo(_("Built {files} files into {output_path}/ in {seconds:.1f} s.").format(
+        files=figures['files'], output_path=project.shown(project.settings['OUTPUT_PATH']), seconds=figures['seconds']))
 
 
-@cli.command()
-@click.option("--title", prompt="제목 (title)", help="The notice's headline.")
-@click.option("--department", prompt="부서 (department)", help="One of the departments in audiences.yaml.")
-@click.option("--category", prompt="분야 (category)", help="A field key of audiences.yaml, e.g. culture.")
-@click.option("--date", "date_", default=None, help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today.")
-@click.option("--slug", default=None, help="File name and URL part; default from the title and date.")
+@cli.command(help=_("Write a new notice file with valid front matter, ready to edit."))
+@click.option("--title", prompt=_("Title"), help=_("The notice's headline."))
+@click.option("--department", prompt=_("Department"), help=_("One of the departments in audiences.yaml."))
+@click.option("--category", prompt=_("Category"), help=_("A field key of audiences.yaml, e.g. culture."))
+@click.option("--date", "date_", default=None, help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today."))
+@click.option("--slug", default=None, help=_("File name and URL part; default from the title and date."))
 @settings_option
 def new(project: Project, title, department, category, date_, slug):
-    """Write a new notice file with valid front matter, ready to edit."""
     from .authoring import write_new_notice
 
     path = write_new_notice(project, title=title, department=department, category=category, date=date_, slug=slug)
-    click.echo(f"Wrote {project.shown(path)}; edit its text, then run: sotong check")
+    click.echo(_("Wrote {path}; edit its text, then run: sotong check").format(path=project.shown(path)))
 
 
-@cli.group(cls=PluginCommandsGroup)
+@cli.group(cls=PluginCommandsGroup, help=_("The subscriber store: import and export the e-communication CSV."))
 def subscribers():
-    """The subscriber store: import and export the e-communication CSV."""
+    pass
 
 
 _ENCODING_OPTION = click.option(
     "--encoding", type=click.Choice(["utf-8", "cp949"], case_sensitive=False), default="utf-8", show_default=True,
-    help="utf-8 is written with a BOM so that Excel reads it; cp949 is Excel's older Korean CSV.")
+    help=_("utf-8 is written with a BOM so that Excel reads it; cp949 is Excel's older Korean CSV."))
 
 
-@subscribers.command("import")
+@subscribers.command("import", help=_("Add or update subscribers from the e-communication CSV, by id.\n\nBad rows are listed as FILE:LINE: reason and left out; exit 1 if any."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
 @settings_option
 def subscribers_import(project: Project, csv_file):
-    """Add or update subscribers from the e-communication CSV, by id.
-
-    Bad rows are listed as FILE:LINE: reason and left out; exit 1 if any.
-    """
     from .subscribers import import_csv
 
     report = import_csv(project.store, csv_file, project.audiences, project.today().year)
@@ -203,42 +197,41 @@ def subscribers_import(project: Project, csv_file):
         click.get_current_context().exit(1)
 
 
-@subscribers.command("export")
+@subscribers.command("export", help=_("Write every subscriber to a CSV with the import's columns."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @_ENCODING_OPTION
 @settings_option
 def subscribers_export(project: Project, csv_file, encoding):
-    """Write every subscriber to a CSV with the import's columns."""
     from .subscribers import export_csv
 
     count = export_csv(project.store, csv_file, encoding, public_path=project.settings["OUTPUT_PATH"])
-    click.echo(f"Wrote {count} subscribers to {csv_file} ({encoding}).")
+    click.echo(_("Wrote {count} subscribers to {csv_file} ({encoding}).").format(
+        count=count, csv_file=csv_file, encoding=encoding))
 
 
-@subscribers.command("generate")
+@subscribers.command("generate", help=_("Write synthetic subscribers to test with (no real person in them)."))
 @click.argument("csv_file", metavar="OUT.csv", type=click.Path(dir_okay=False))
-@click.option("--count", type=click.IntRange(min=0), default=82_400, show_default=True, help="How many subscribers.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same subscribers.")
+@click.option("--count", type=click.IntRange(min=0), default=82_400, show_default=True, help=_("How many subscribers."))
+@click.option("--seed", type=int, default=0, show_default=True, help=_("The same seed gives the same subscribers."))
 @_ENCODING_OPTION
 @settings_option
 def subscribers_generate(project: Project, csv_file, count, seed, encoding):
-    """Write synthetic subscribers to test with (no real person in them)."""
     from .population import generate_population, write_csv
 
     rows = generate_population(count, project.audiences, seed, year=project.today().year)
     write_csv(csv_file, rows, encoding)
-    click.echo(f"Wrote {count} synthetic subscribers to {csv_file} (seed {seed}).")
+    click.echo(_("Wrote {count} synthetic subscribers to {csv_file} (seed {seed}).").format(
+        count=count, csv_file=csv_file, seed=seed))
 
 
-@cli.group()
+@cli.group(help=_("The store (SOTONG_DB, a file or a postgresql:// URL): its schema versions."))
 def db():
-    """The store (SOTONG_DB, a file or a postgresql:// URL): its schema versions."""
+    pass
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=_("Bring the store's tables to the versions this Sotong and its plugins declare."))
 @settings_option
 def db_upgrade(project: Project):
-    """Bring the store's tables to the versions this Sotong and its plugins declare."""
     from .store import registered_schemas
 
     project.activate_plugins()
@@ -246,32 +239,27 @@ def db_upgrade(project: Project):
     changes = project.store.upgrade()
     for component in registered_schemas():
         before, after = changes[component]
-        said = f"upgraded from version {before} to {after}" if after > before else f"at version {after}, up to date"
+        said = (_("upgraded from version {before} to {after}").format(before=before, after=after) if after > before
+                else _("at version {after}, up to date").format(after=after))
         click.echo(f"{component}: {said}")
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Worker threads.")
+@cli.command(help=_("Run the collector: unsubscribe links, survey answers, /healthz."))
+@click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help=_("Port (0: any free one)."))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help=_("Worker threads."))
 @settings_option
 def serve(project: Project, host, port, threads):
-    """Run the collector: unsubscribe links, survey answers, /healthz."""
     from .web import serve as run_server
 
     run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@cli.command(help=_("Live preview: rebuild after every save, reload open pages, show problems in the browser.\n\nBuilds into .cache/devserver/ (never output/). Runs even when the settings or content are wrong: the problems are shown until fixed."))
+@click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=_("Port (0: any free one)."))
 @_SETTINGS_PATH
 def devserver(host, port, settings_path):
-    """Live preview: rebuild after every save, reload open pages, show problems in the browser.
-
-    Builds into .cache/devserver/ (never output/). Runs even when the
-    settings or content are wrong: the problems are shown until fixed.
-    """
     from .devserver import run
 
     run(Path(settings_path), host, port, announce=lambda line: click.echo(line, err=True))

@@ -12,6 +12,7 @@ from pathlib import Path
 from .audiences import Audiences, load_audiences
 from .content_files import markdown_files
 from .notice_cache import NoticeCache
+from .i18n import _
 from .notices import Notice, read_notice
 from .problems import Problem, SotongError, collect_logged_errors
 from .settings import load_settings, today
@@ -74,7 +75,8 @@ class Project:
                 continue
             if notice.slug in seen:
                 problems.append(Problem(self.shown(path), notice.lines.get("slug", 1),
-                                        f'slug "{notice.slug}" is already used by {seen[notice.slug]}; give this notice its own slug: line'))
+                                        _('slug "{slug}" is already used by {other}; give this notice its own slug: line').format(
+                                            slug=notice.slug, other=seen[notice.slug])))
                 continue
             seen[notice.slug] = self.shown(path)
             notices.append(notice)
@@ -99,7 +101,8 @@ class Project:
                 return n
         from .problems import did_you_mean
 
-        raise SotongError([f'no notice with slug "{slug}"{did_you_mean(slug, [n.slug for n in self.notices])}'])
+        raise SotongError([_('no notice with slug "{slug}"{suggestion}').format(
+            slug=slug, suggestion=did_you_mean(slug, [n.slug for n in self.notices]))])
 
     def activate_plugins(self) -> None:
         """Load the settings' PLUGINS and call each register(), as Pelican does."""
@@ -110,7 +113,8 @@ class Project:
         with collect_logged_errors() as errors:
             plugins = load_plugins(self.settings)
         if errors:
-            raise SotongError([f"{self.shown(self.settings_path)}:1: {message}; check PLUGINS and PLUGIN_PATHS"
+            raise SotongError([_("{settings_path}:1: {message}; check PLUGINS and PLUGIN_PATHS").format(
+                settings_path=self.shown(self.settings_path), message=message)
                                for message in errors])
         for plugin in plugins:
             plugin.register()

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 from pelican.settings import read_settings
 
+from .i18n import _
 from .problems import Problem, SotongError, did_you_mean
 from .store import is_database_url
 
@@ -45,13 +46,15 @@ def load_settings(path: str | os.PathLike) -> dict:
     """Read a settings file; SotongError with a one-line reason when it fails."""
     path = Path(path)
     if not path.is_file():
-        raise SotongError([f"{path}: settings file not found; run sotong in the project folder or pass -s FILE"])
+        raise SotongError([_("{path}: settings file not found; run sotong in the project folder or pass -s FILE").format(
+            path=path)])
     try:
         settings = read_settings(str(path))
     except SotongError:
         raise
     except SyntaxError as exc:
-        raise SotongError([f"{exc.filename or path}:{exc.lineno}: the settings file is not valid Python: {exc.msg}"]) from None
+        raise SotongError([_("{path}:{line}: the settings file is not valid Python: {reason}").format(
+            path=exc.filename or path, line=exc.lineno, reason=exc.msg)]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
         raise SotongError([f"{path}:1: {exc}"]) from None
     settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
@@ -139,12 +142,13 @@ class SettingsProblems:
         if raw is None:
             return {}
         if not isinstance(raw, dict):
-            self.add(name, f"must be a dict, e.g. {example}")
+            self.add(name, _("must be a dict, e.g. {example}").format(example=example))
             return None
         allowed = list(allowed)
         for key in raw:
             if key not in allowed:
-                self.add(name, f'unknown key "{key}"{did_you_mean(str(key), allowed)}; allowed: {", ".join(allowed)}')
+                self.add(name, _('unknown key "{key}"{suggestion}; allowed: {allowed}').format(
+                    key=key, suggestion=did_you_mean(str(key), allowed), allowed=", ".join(allowed)))
         return raw
 
     def plugin_values(self, name: str, defaults: dict, checks: dict[str, "Check"], example: str) -> dict | None:

@@ -33,6 +33,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from . import spreadsheet
 from .audiences import Audiences
+from .i18n import _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .store import SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
@@ -140,50 +141,55 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
     errors: list[str] = []
     row: dict = {"id": value["id"], "name": value["name"]}
     if row["id"] is None:
-        errors.append("id is empty; write the subscriber's id from the e-communication system")
+        errors.append(_("id is empty; write the subscriber's id from the e-communication system"))
     elif row["id"].startswith(spreadsheet.FORMULA_STARTS):
-        errors.append(f'id "{row["id"]}" starts with "{row["id"][0]}", which a spreadsheet runs as a formula; '
-                      "write the id from the e-communication system, which starts with a letter or a digit")
+        errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
+            id=row["id"], first=row["id"][0]))
 
     kind = value["kind"] or "person"
     if kind not in KINDS:
-        errors.append(f'kind "{kind}" is not person or business{did_you_mean(kind, KINDS)}; leave it empty for a person')
+        errors.append(_('kind "{kind}" is not person or business{suggestion}; leave it empty for a person').format(
+            kind=kind, suggestion=did_you_mean(kind, KINDS)))
     row["kind"] = kind
 
     row["business_type"] = value["business_type"]
     if value["business_type"] is not None:
         if kind == "person":
-            errors.append("business_type is only for businesses; leave it empty, or write business in the kind column")
+            errors.append(_("business_type is only for businesses; leave it empty, or write business in the kind column"))
         elif value["business_type"] not in audiences.business_types:
-            errors.append(_not_in("business_type", value["business_type"], audiences.business_types, "a business type"))
+            errors.append(_not_in("business_type", value["business_type"], audiences.business_types, _("a business type")))
 
     row["gender"] = None
     if value["gender"] is not None:
         row["gender"] = normalize_gender(value["gender"])
         if row["gender"] is None:
-            errors.append(f'gender "{value["gender"]}" is not F or M; write F (여) or M (남), or leave it empty')
+            errors.append(_('gender "{gender}" is not F or M; write F (여) or M (남), or leave it empty').format(
+                gender=value["gender"]))
         elif kind == "business":
-            errors.append("gender is only for persons; leave it empty for a business")
+            errors.append(_("gender is only for persons; leave it empty for a business"))
 
     row["birth_year"] = None
     if value["birth_year"] is not None:
         year = value["birth_year"]
         if not _YEAR.fullmatch(year):
-            errors.append(f'birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985')
+            errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
+                year=year))
         elif int(year) > this_year:
-            errors.append(f'birth_year "{year}" is in the future; write the year of birth, e.g. 1985')
+            errors.append(_('birth_year "{year}" is in the future; write the year of birth, e.g. 1985').format(
+                year=year))
         elif int(year) < EARLIEST_BIRTH_YEAR:
-            errors.append(f'birth_year "{year}" is before {EARLIEST_BIRTH_YEAR}; check the year of birth for a typo')
+            errors.append(_('birth_year "{year}" is before {earliest_birth_year}; check the year of birth for a typo').format(
+                year=year, earliest_birth_year=EARLIEST_BIRTH_YEAR))
         elif kind == "business":
-            errors.append("birth_year is only for persons; leave it empty for a business")
+            errors.append(_("birth_year is only for persons; leave it empty for a business"))
         else:
             row["birth_year"] = int(year)
 
     row["dong"] = value["dong"]
     if value["dong"] is not None and value["dong"] not in audiences.dongs:
-        errors.append(_not_in("dong", value["dong"], audiences.dongs, "a dong"))
+        errors.append(_not_in("dong", value["dong"], audiences.dongs, _("a dong")))
 
-    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, "a field", errors))
+    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, _("a field"), errors))
     channels = _keys("channel", value["channels"], dict.fromkeys(CHANNELS, ""), None, errors)
     row["channels"] = join_keys(channels)
 
@@ -192,19 +198,17 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
         try:
             row["email"] = normalized_email(value["email"])
         except EmailNotValidError:
-            errors.append("email is not a valid email address; check the cell for typos (two @, a space, "
-                          "no domain), e.g. name@example.com")
+            errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
     elif "email" in channels:
-        errors.append("channel email needs an email address in the email column")
+        errors.append(_("channel email needs an email address in the email column"))
 
     row["phone"] = None
     if value["phone"] is not None:
         row["phone"] = normalize_phone(value["phone"])
         if row["phone"] is None:
-            errors.append("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); "
-                          "write it like 010-1234-5678")
+            errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
     elif "sms" in channels:
-        errors.append("channel sms needs a phone number in the phone column")
+        errors.append(_("channel sms needs a phone number in the phone column"))
 
     for column in ("subscribed_at", "unsubscribed_at"):
         row[column] = value[column]
@@ -223,18 +227,21 @@ def group_keys(cell: str | None, groups: dict, errors: list) -> set:
         if given in groups or given in key_of_label:
             keys.add(key_of_label.get(given, given))
         elif given:
-            hint = did_you_mean(given, groups) or (f'; write one of: {", ".join(groups)}' if groups
-                                                   else "; define it under groups: in audiences.yaml")
-            errors.append(f'group "{given}" is not a group in audiences.yaml{hint}')
+            hint = did_you_mean(given, groups) or (_("; write one of: {groups}").format(groups=", ".join(groups)) if groups
+                                                   else _("; define it under groups: in audiences.yaml"))
+            errors.append(_('group "{given}" is not a group in audiences.yaml{hint}').format(
+                given=given, hint=hint))
     return keys
 
 
 def _not_in(column: str, given: str, known: dict, what: str) -> str:
     key_of_label = {label: key for key, label in known.items()}
     if given in key_of_label:
-        return f'{column} "{given}" is a name, not a key; write "{key_of_label[given]}"'
-    hint = did_you_mean(given, known) or f'; write one of: {", ".join(known)}'
-    return f'{column} "{given}" is not {what} in audiences.yaml{hint}'
+        return _('{column} "{given}" is a name, not a key; write "{key_of_label}"').format(
+            column=column, given=given, key_of_label=key_of_label[given])
+    hint = did_you_mean(given, known) or _("; write one of: {known}").format(known=", ".join(known))
+    return _('{column} "{given}" is not {what} in audiences.yaml{hint}').format(
+        column=column, given=given, what=what, hint=hint)
 
 
 def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: list) -> set:
@@ -242,10 +249,12 @@ def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: 
     keys = {k.strip() for k in (cell or "").split(";") if k.strip()}
     for key in sorted(keys - set(known)):
         if "," in key:
-            errors.append(f'{column}s "{cell}" are separated by commas; separate them with ";", e.g. {";".join(list(known)[:2])}')
+            errors.append(_('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
+                column=column, cell=cell, known=";".join(list(known)[:2])))
         elif what is None:
-            hint = did_you_mean(key, known) or "; write email, sms, or both as email;sms"
-            errors.append(f'{column} "{key}" is not email or sms{hint}')
+            hint = did_you_mean(key, known) or _("; write email, sms, or both as email;sms")
+            errors.append(_('{column} "{key}" is not email or sms{hint}').format(
+                column=column, key=key, hint=hint))
         else:
             errors.append(_not_in(column, key, known, what))
     return keys & set(known)
@@ -266,10 +275,13 @@ def _date_error(column: str, text: str) -> str:
     if loose:
         guess = f"{loose[1]}-{int(loose[2]):02d}-{int(loose[3]):02d}"
         if _is_date(guess):
-            return f'{column} "{text}" is not written as YYYY-MM-DD; write "{guess}"'
+            return _('{column} "{text}" is not written as YYYY-MM-DD; write "{guess}"').format(
+                column=column, text=text, guess=guess)
     if _DATE.fullmatch(text):
-        return f'{column} "{text}" is not a day of the calendar; check the month and the day'
-    return f'{column} "{text}" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-05'
+        return _('{column} "{text}" is not a day of the calendar; check the month and the day').format(
+            column=column, text=text)
+    return _('{column} "{text}" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-05').format(
+        column=column, text=text)
 
 
 # --- the file --------------------------------------------------------------------
@@ -288,8 +300,8 @@ def decode(data: bytes, shown: str) -> str:
             errors.append(exc)
     stop = max(error.start for error in errors)
     line = data[:stop].count(b"\n") + 1
-    raise SotongError([Problem(shown, line, f"byte 0x{data[stop]:02X} on this line is neither UTF-8 nor CP949 text; "
-                                            'fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"')])
+    raise SotongError([Problem(shown, line, _('byte 0x{byte:02X} on this line is neither UTF-8 nor CP949 text; fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
+        byte=data[stop]))])
 
 
 def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
@@ -302,7 +314,8 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
-        raise SotongError([Problem(shown, 1, f"the file is empty; its first line must be the header: {', '.join(COLUMNS)}")])
+        raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
+            columns=', '.join(COLUMNS)))])
     names = [name.strip().lower() for name in header]
     _check_header(names, shown)
     unnamed = [index for index, name in enumerate(names) if not name]
@@ -313,36 +326,38 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
         if not "".join(cells).strip():
             continue
         if len(cells) > len(names):
-            problems.append(Problem(shown, line, f"the row has {len(cells)} cells but the header has {len(names)} columns; "
-                                                 'put a cell that holds a comma in double quotes, e.g. "성수동, 2층"'))
+            problems.append(Problem(shown, line, _('the row has {cells} cells but the header has {columns} columns; put a cell that holds a comma in double quotes, e.g. "성수동, 2층"').format(
+                cells=len(cells), columns=len(names))))
             continue
         if len(cells) < len(names):
-            problems.append(Problem(shown, line, f"the row has {len(cells)} cells but the header has {len(names)} columns; "
-                                                 "write a cell for every column, an empty one as nothing between two commas"))
+            problems.append(Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
+                cells=len(cells), columns=len(names))))
             continue
         if unnamed and any(cells[index].strip() for index in unnamed):
-            problems.append(Problem(shown, line, "the row has a cell under a column without a name; "
-                                                 "name the column in the header or empty the cell"))
+            problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
             continue
         records.append((line, dict(zip(names, map(spreadsheet.restored, cells)))))  # the unnamed "" key is never read
     return records, problems
 
 
 def _check_header(names: list[str], shown: str) -> None:
-    expected = ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS) + " (and optionally groups)"
+    expected = ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS) + _(" (and optionally groups)")
     problems, suggested = [], set()
     for name in dict.fromkeys(names):
         if name and name not in COLUMNS:
             suggestion = closest(name, (c for c in COLUMNS if c not in names))
             suggested.add(suggestion)
-            hint = f'; did you mean "{suggestion}"? The' if suggestion else "; the"
-            problems.append(Problem(shown, 1, f'unknown column "{name}"{hint} header must name these columns, '
-                                              f"in any order: {expected}"))
+            message = (_('unknown column "{name}"; did you mean "{suggestion}"? The header must name these columns, '
+                         'in any order: {expected}') if suggestion else
+                       _('unknown column "{name}"; the header must name these columns, in any order: {expected}'))
+            problems.append(Problem(shown, 1, message.format(name=name, suggestion=suggestion, expected=expected)))
         elif name and names.count(name) > 1:
-            problems.append(Problem(shown, 1, f'column "{name}" is in the header {names.count(name)} times; name each column once'))
+            problems.append(Problem(shown, 1, _('column "{name}" is in the header {count} times; name each column once').format(
+                name=name, count=names.count(name))))
     for name in COLUMNS:
         if name not in names and name not in suggested and name not in OPTIONAL_COLUMNS:
-            problems.append(Problem(shown, 1, f'column "{name}" is missing; the header must name these columns, in any order: {expected}'))
+            problems.append(Problem(shown, 1, _('column "{name}" is missing; the header must name these columns, in any order: {expected}').format(
+                name=name, expected=expected)))
     if problems:
         raise SotongError(problems)
 
@@ -367,9 +382,8 @@ def write_csv(path: str | Path, rows: Iterable[dict], encoding: str = "utf-8") -
                 try:
                     writer.writerow(cells)
                 except UnicodeEncodeError as exc:
-                    raise SotongError([f'{path}: subscriber "{cells[0]}" has characters that {encoding} '
-                                       f'cannot hold ("{exc.object[exc.start:exc.end]}"); '
-                                       "write the file with --encoding utf-8"]) from None
+                    raise SotongError([_('{path}: subscriber "{id}" has characters that {encoding} cannot hold ("{characters}"); write the file with --encoding utf-8').format(
+                        path=path, id=cells[0], encoding=encoding, characters=exc.object[exc.start:exc.end])]) from None
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -392,8 +406,8 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
 
     def summary(self) -> str:
-        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.rejected} rejected")
+        return (_("{added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected").format(
+            added=self.added, updated=self.updated, unchanged=self.unchanged, rejected=self.rejected))
 
 
 def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
@@ -404,7 +418,7 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SotongError([Problem(shown, 1, f"cannot read the file: {exc.strerror}")]) from None
+        raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]) from None
     records, problems = read_records(decode(data, shown), shown)
     report = import_records(store, records, audiences, this_year, shown)
     report.rejected += len(problems)
@@ -424,23 +438,22 @@ def import_records(store: Store, records: list[tuple[int, dict]], audiences: Aud
         if key:
             lines_of.setdefault(key, []).append(line)
     good = []
-    for line, cells in _progress(records, "Checking rows"):
+    for line, cells in _progress(records, _("Checking rows")):
         row, errors = check_row(cells, audiences, this_year)
         key = (cells.get("id") or "").strip()
         if len(lines_of.get(key, ())) > 1:
             others = [str(n) for n in lines_of[key] if n != line]
-            where = f"line {others[0]}" if len(others) == 1 else f"lines {', '.join(others)}"
-            errors.insert(0, f'id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others')
+            where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
+            errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
+                key=key, where=where))
         if errors:
             report.rejected += 1
             report.problems.extend(Problem(shown, line, message) for message in errors)
         else:
             good.append(row)
             if row["email"] and not row["email"].isascii():
-                report.warnings.append(Problem(shown, line, f"warning: subscriber {row['id']}'s email address has "
-                                                            "characters outside ASCII; only a mail server that offers "
-                                                            "SMTPUTF8 can take it, and sotong send fails it elsewhere; "
-                                                            "check the address with the reader"))
+                report.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
+                    id=row['id'])))
     _upsert(store, good, report)
     return report
 
@@ -503,8 +516,8 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
     if public_path is not None:
         public, target = Path(public_path).resolve(), Path(path).resolve()
         if public == target or public in target.parents:
-            raise SotongError([f"{path}: {Path(public_path).name}/ is published on the web, and subscribers are private; "
-                               "write the export elsewhere, e.g. private/subscribers.csv"])
+            raise SotongError([_("{path}: {name}/ is published on the web, and subscribers are private; write the export elsewhere, e.g. private/subscribers.csv").format(
+                path=path, name=Path(public_path).name)])
 
     def rows():
         for record in store.db.execute(f"SELECT {', '.join(COLUMNS)} FROM subscribers ORDER BY id"):
@@ -514,7 +527,7 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
                     row[column] = seoul_day(row[column])  # the collector stores a date-time
             yield row
 
-    return write_csv(path, _progress(list(rows()), "Writing rows"), encoding)
+    return write_csv(path, _progress(list(rows()), _("Writing rows")), encoding)
 
 
 def _progress(items: list, description: str):

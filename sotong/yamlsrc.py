@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .i18n import _
+
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -104,9 +106,10 @@ def _refuse_repeated_keys(root, offset: int) -> None:
                 continue
             key, line = (key_node.tag, key_node.value), key_node.start_mark.line + offset
             if key in first_lines:
-                where = f"on line {line}" if first_lines[key] == line else f"on lines {first_lines[key]} and {line}"
-                raise YAMLProblem(line, f'"{key_node.value}" is given twice, {where}; '
-                                        "keep one of them (otherwise the last one would silently win)")
+                where = _("on line {line}").format(line=line) if first_lines[key] == line else _("on lines {first} and {line}").format(
+                    first=first_lines[key], line=line)
+                raise YAMLProblem(line, _('"{key}" is given twice, {where}; keep one of them (otherwise the last one would silently win)').format(
+                    key=key_node.value, where=where))
             first_lines[key] = line
 
 
@@ -132,17 +135,18 @@ def _explain(exc, text, mark) -> str:
         if 0 <= mark.line < len(all_lines):
             source_line = all_lines[mark.line]
     if "mapping values are not allowed" in problem and ":" in source_line:
-        key, _, value = source_line.partition(":")
+        key, _colon, value = source_line.partition(":")
         value = value.strip().replace('"', '\\"')
         return (
-            f"a value holds a colon (:), which YAML reads as a new key; "
-            f'put the value in double quotes: {key.strip()}: "{value}"'
+            _('a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: {key}: "{value}"').format(
+                key=key.strip(), value=value)
         )
     if "found character '\\t'" in problem or "\t" in source_line:
-        return "a tab is used for indentation; indent with spaces instead"
+        return _("a tab is used for indentation; indent with spaces instead")
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
         return (
-            f"this line cannot be read as 'key: value' ({problem}); "
-            "check the indentation and that each line has a colon after its key"
+            _("this line cannot be read as 'key: value' ({problem}); check the indentation and that each line has a colon after its key").format(
+                problem=problem)
         )
-    return f"not valid YAML: {problem}; check quotes and indentation on this line"
+    return _("not valid YAML: {problem}; check quotes and indentation on this line").format(
+        problem=problem)

@@ -53,3 +53,68 @@ def test_a_missing_audiences_file_in_korean(korean, tmp_path):
     with pytest.raises(SotongError) as caught:
         load_audiences(tmp_path / "audiences.yaml")
     assert str(caught.value.problems[0]).endswith(":1: 파일이 없습니다. audiences.yaml을 만드세요 (README 참고)")
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"id": " "}, "id가 비어 있습니다. 전자소통 시스템의 구독자 id를 쓰세요"),
+    ({"id": "=1+1"}, 'id "=1+1"이(가) "="(으)로 시작해 스프레드시트가 수식으로 실행합니다. 전자소통 시스템의 id(글자나 숫자로 시작)를 쓰세요'),
+    ({"email": "kim@@naver.com"},
+     "email이 올바른 이메일 주소가 아닙니다. 오타(@ 두 개, 띄어쓰기, 도메인 빠짐)가 없는지 확인하세요. 예: name@example.com"),
+    ({"dong": "seongsu9"}, 'dong "seongsu9"은(는) audiences.yaml에 있는 동이(가) 아닙니다 (혹시 "seongsu2ga3"인가요?)'),
+    ({"dong": "성수1가1동"}, 'dong "성수1가1동"은(는) 키가 아니라 이름입니다. "seongsu1ga1"(으)로 쓰세요'),
+    ({"fields": "culture;cultrue"}, 'field "cultrue"은(는) audiences.yaml에 있는 분야이(가) 아닙니다 (혹시 "culture"인가요?)'),
+    ({"fields": "culture,health"}, 'field "culture,health"이(가) 쉼표로 나뉘어 있습니다. ";"로 나누세요. 예: culture;education'),
+    ({"channels": "kakao"}, 'channel "kakao"은(는) email이나 sms가 아닙니다. email, sms, 또는 둘 다 email;sms로 쓰세요'),
+    ({"channels": "sms", "phone": ""}, "channel에 sms가 있으면 phone 열에 휴대전화 번호를 쓰세요"),
+    ({"channels": "email", "email": ""}, "channel에 email이 있으면 email 열에 이메일 주소를 쓰세요"),
+    ({"phone": "02-2286-5114"},
+     "phone이 휴대전화 번호가 아닙니다 (010과 숫자 8자리, 또는 011, 016~019와 숫자 7~8자리). 010-1234-5678처럼 쓰세요"),
+    ({"kind": "company"}, 'kind "company"은(는) person이나 business가 아닙니다. 개인이면 비워 두세요'),
+    ({"business_type": "retail"}, "business_type은 사업자에게만 씁니다. 비워 두거나 kind 열에 business를 쓰세요"),
+    ({"gender": "X"}, 'gender "X"은(는) F나 M이 아닙니다. F(여) 또는 M(남)을 쓰거나 비워 두세요'),
+    ({"birth_year": "85"}, 'birth_year "85"은(는) 네 자리 연도가 아닙니다. 출생 연도를 네 자리로 쓰세요. 예: 1985'),
+    ({"birth_year": "2031"}, 'birth_year "2031"은(는) 미래입니다. 출생 연도를 쓰세요. 예: 1985'),
+    ({"birth_year": "1890"}, 'birth_year "1890"은(는) 1900년보다 앞섭니다. 출생 연도에 오타가 없는지 확인하세요'),
+    ({"subscribed_at": "2024/3/5"}, 'subscribed_at "2024/3/5"은(는) YYYY-MM-DD 형식이 아닙니다. "2024-03-05"(으)로 쓰세요'),
+    ({"subscribed_at": "2024-02-30"}, 'subscribed_at "2024-02-30"은(는) 달력에 없는 날입니다. 월과 일을 확인하세요'),
+    ({"unsubscribed_at": "last week"}, 'unsubscribed_at "last week"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: 2024-03-05'),
+])
+def test_subscriber_rows_rules_in_korean(korean, cells, message):
+    from test_subscribers import errors_of
+
+    assert errors_of(**cells) == [message]
+
+
+def test_subscribers_import_speaks_korean(sotong, project_dir):
+    """The command, in Korean by default: the bad row's line, the summary, exit 1."""
+    from test_subscribers import GOOD, csv_text
+
+    (project_dir / "s.csv").write_text(csv_text(GOOD, dict(GOOD, id="S2", gender="X")), encoding="utf-8")
+    result = sotong(project_dir, "subscribers", "import", "s.csv", env={"SOTONG_LANG": ""})
+    assert result.code == 1
+    assert 's.csv:3: gender "X"은(는) F나 M이 아닙니다. F(여) 또는 M(남)을 쓰거나 비워 두세요' in result.stderr
+    assert "s.csv: 추가 1명, 변경 0명, 그대로 0명, 거부 1명." in result.stdout
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ("PLUGINS = [\n", "pelicanconf.py:{line}: 설정 파일이 올바른 파이썬이 아닙니다: "),
+    ('HOMEPAGE = {"SECTON_SIZE": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "SECTON_SIZE"입니다 '
+                                        '(혹시 "SECTION_SIZE"인가요?). 쓸 수 있는 항목: SECTION_SIZE'),
+])
+def test_settings_errors_in_korean(sotong, project_dir, settings, expected):
+    path = project_dir / "pelicanconf.py"
+    text = path.read_text(encoding="utf-8") + settings
+    path.write_text(text, encoding="utf-8")
+    result = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1
+    assert expected.format(line=len(text.splitlines())) in result.stderr, result.stderr
+
+
+def test_missing_settings_and_help_in_korean(sotong, tmp_path):
+    missing = sotong(tmp_path, "check", env={"SOTONG_LANG": "ko"})
+    assert missing.code == 1
+    assert ("pelicanconf.py: 설정 파일이 없습니다. 프로젝트 폴더에서 sotong을 실행하거나 -s 파일 을 주세요"
+            in missing.stderr)
+    helped = sotong(tmp_path, "check", "--help", env={"SOTONG_LANG": "ko"})
+    assert "공지, 페이지, audiences.yaml, 설문, 배너를 검사하고 문제를 모두 알려 줍니다." in helped.stdout
+    assert "설정 파일 (pelicanconf.py 또는 publishconf.py)." in helped.stdout
