@@ -98,8 +98,8 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
 
 @pytest.mark.parametrize("settings, expected", [
     ("PLUGINS = [\n", "pelicanconf.py:{line}: 설정 파일이 올바른 파이썬이 아닙니다: "),
-    ('HOMEPAGE = {"SECTON_SIZE": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "SECTON_SIZE"입니다 '
-                                        '(혹시 "SECTION_SIZE"인가요?). 쓸 수 있는 항목: SECTION_SIZE'),
+    ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
+                                        '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
 ])
 def test_settings_errors_in_korean(sotong, project_dir, settings, expected):
     path = project_dir / "pelicanconf.py"
