@@ -12,9 +12,12 @@ import random
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import REPO, copy_project, run_sotong, serving
-from test_survey import call
+from test_survey import GOOD, call
 
+from sotong.check import check_project
 from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
@@ -53,6 +56,10 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     found = run_sotong(project, "opinions", "search", "버스", "--policy", SLUG)
     assert found.code == 0 and "S000030" in found.stdout and "마을버스 배차" in found.stdout
     assert run_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
+    on_the_day = run_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
+    assert on_the_day.code == 0 and "S000030" in on_the_day.stdout
+    assert run_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16").stdout == ""
+    assert run_sotong(project, "opinions", "search", "배차", "--from", "12/15").code == 2
     exported = run_sotong(project, "opinions", "export", SLUG, str(project / "private" / "o.csv"))
     assert exported.code == 0, exported.output
     with open(project / "private" / "o.csv", encoding="utf-8-sig", newline="") as out:
@@ -89,21 +96,55 @@ def generated(tmp_path_factory):
     return store
 
 
-def brute_force(store, text, policy=None, department=None):
+def brute_force(store, text, policy=None, department=None, since=None, until=None):
     every = opinions.of_policy(store, "bus") + opinions.of_policy(store, "park") + opinions.of_policy(store, "clinic")
     return {(o.subscriber_id, o.day, o.opinion) for o in every
-            if text.lower() in o.opinion.lower() and policy in (None, o.slug) and department in (None, o.department)}
+            if text.lower() in o.opinion.lower() and policy in (None, o.slug) and department in (None, o.department)
+            and (since is None or o.day >= since.isoformat()) and (until is None or o.day <= until.isoformat())}
 
 
-@pytest.mark.parametrize("text, policy, department", [
-    ("버스", None, None), ("버스", "bus", None), ("마을버스", None, "보건소"), ("정류장", "park", None),
-    ("배", None, "자치행정과"), ("야간 조명", None, None), ("100%", None, None), ("%", None, None),
-    ("a_b", None, None), ("_", None, None), ("bus", None, None), ("없는말", None, None),
+MAY, JUNE = dt.date(2026, 5, 1), dt.date(2026, 6, 30)
+
+
+@pytest.mark.parametrize("text, policy, department, since, until", [
+    ("버스", None, None, None, None), ("버스", "bus", None, None, None), ("마을버스", None, "보건소", None, None),
+    ("정류장", "park", None, None, None), ("배", None, "자치행정과", None, None), ("야간 조명", None, None, None, None),
+    ("100%", None, None, None, None), ("%", None, None, None, None), ("a_b", None, None, None, None),
+    ("_", None, None, None, None), ("bus", None, None, None, None), ("없는말", None, None, None, None),
+    ("조명", None, None, MAY, None), ("버스", "bus", None, MAY, JUNE), ("그늘막", None, None, None, MAY),
+    ("벤", None, None, JUNE, JUNE), ("장", None, "문화체육과", None, None), ("B", None, None, None, None),
+    ("10", None, None, None, None), ("없는", None, None, None, None), ("s ", None, None, None, None),
 ])
-def test_search_finds_exactly_the_opinions_that_hold_the_text(generated, text, policy, department):
-    found = opinions.search(generated, text, policy, department)
-    assert {(o.subscriber_id, o.day, o.opinion) for o in found} == brute_force(generated, text, policy, department)
-    assert opinions.search(generated, text, policy, department, limit=5) == found[:5]
+def test_search_finds_exactly_the_opinions_that_hold_the_text(generated, text, policy, department, since, until):
+    found = opinions.search(generated, text, policy, department, since=since, until=until)
+    expected = brute_force(generated, text, policy, department, since, until)
+    assert {(o.subscriber_id, o.day, o.opinion) for o in found} == expected
+    assert bool(found) == (text not in ("없는말", "없는"))
+    assert opinions.search(generated, text, policy, department, limit=5, since=since, until=until) == found[:5]
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text("마을버스 정a_B1%", min_size=1, max_size=8), min_size=1, max_size=6),
+       query=st.text("마을버스 정a_B1%", min_size=1, max_size=4))
+def test_every_short_or_long_query_finds_what_a_substring_test_finds(tmp_path_factory, texts, query):
+    """The trigram index, the grams index (one or two letters) and the scan,
+    against Python's ``in`` over the same opinions."""
+    store = opinions.ensure(Store.open(tmp_path_factory.mktemp("grams") / "sotong.db"))
+    with store.transaction():
+        for index, text in enumerate(texts):
+            opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
+    found = [o.opinion for o in opinions.search(store, query)]
+    store.close()
+    assert found == [text for text in reversed(texts) if query.lower() in text.lower() and text.strip()]
+
+
+def test_an_older_store_gets_its_grams_index_filled(tmp_path):
+    store = opinions.ensure(Store.open(tmp_path / "sotong.db"))
+    with store.transaction():
+        opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id="P1"), {"opinion": ("마을버스 노선",)}, TODAY)
+        store.db.execute("DROP TABLE survey_opinions_grams")  # as a store written before the grams index
+    store.close()
+    assert [o.subscriber_id for o in opinions.search(opinions.ensure(Store.open(tmp_path / "sotong.db")), "버스")] == ["P1"]
 
 
 def test_buses_are_found_inside_longer_words(generated):
@@ -131,3 +172,87 @@ def test_export_writes_every_opinion_of_a_policy(generated, tmp_path):
                                               (1920, "70대 이상")])
 def test_age_bands_in_the_year_of_answering(birth_year, band):
     assert opinions.age_band(birth_year, 2026) == band
+
+
+CONSULTATION = GOOD + """kind: consultation
+anonymous: false
+policy:
+  title: 마을버스 노선 개편
+  department: 자치행정과
+  summary: 배차 간격을 줄이는 개편안입니다.
+"""
+POLICY_EXAMPLE = "write policy: {title: 마을버스 노선 개편, department: 교통행정과, summary: ...}"
+CONSULTATION_CASES = [
+    (CONSULTATION.split("policy:")[0], 10, f"a consultation needs its policy; {POLICY_EXAMPLE}"),
+    (CONSULTATION.split("policy:")[0] + "policy: 마을버스 노선 개편\n", 12, "a consultation needs its policy"),
+    (CONSULTATION.replace("  department: 자치행정과\n", ""), 12, f"policy.department is required; {POLICY_EXAMPLE[6:]}"),
+    (CONSULTATION.replace("  title: 마을버스 노선 개편\n", ""), 12, "policy.title is required"),
+    (CONSULTATION.replace("  summary: 배차 간격을 줄이는 개편안입니다.\n", "  summary: \" \"\n"), 12, "policy.summary is required"),
+    (CONSULTATION.replace("department: 자치행정과", "department: 자치행정팀"), 14,
+     'unknown department "자치행정팀"; did you mean "자치행정과"?; use one of departments in audiences.yaml'),
+    (CONSULTATION.replace("  summary:", "  summery:"), 15, 'unknown policy key "summery"; policy takes title, department, summary'),
+    (CONSULTATION.replace("anonymous: false", "anonymous: true"), 11,
+     "a consultation keeps who answered (SPEC §16); write anonymous: false"),
+    (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 10,
+     'kind must be survey or consultation, not "consultaton"; did you mean "consultation"?'),
+    (CONSULTATION.replace("kind: consultation", "kind: survey"), 12,
+     "policy is for consultations; add kind: consultation or remove policy"),
+]
+
+
+@pytest.mark.parametrize("text, line, message", CONSULTATION_CASES, ids=[c[2][:40] for c in CONSULTATION_CASES])
+def test_every_consultation_definition_error_is_a_file_line_problem(tmp_path, text, line, message):
+    project = copy_project(tmp_path)
+    (project / "content" / "surveys" / "my-consultation.yaml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    assert any(p.startswith(f"content/surveys/my-consultation.yaml:{line}: ") and message in p for p in problems), problems
+
+
+def test_a_well_formed_consultation_passes_check(tmp_path):
+    project = copy_project(tmp_path)
+    (project / "content" / "surveys" / "my-consultation.yaml").write_text(CONSULTATION, encoding="utf-8")
+    assert [str(p) for p in check_project(Project(project / "pelicanconf.py"))] == []
+
+
+def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tmp_path):
+    """content/pages/privacy.md keeps opinion records 5 years from the day
+    received; ``sotong opinions purge`` erases who gave the older ones."""
+    project = copy_project(tmp_path, extra_settings=f'SOTONG_TODAY = "{TODAY}"')
+    privacy = (project / "content" / "pages" / "privacy.md").read_text(encoding="utf-8")
+    assert "의견을 받은 날부터 5년" in privacy and "보유 기간이 지난 의견은 참여자 정보" in privacy
+    store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
+    bus, park = survey_of(*POLICIES[0]), survey_of(*POLICIES[1])
+    kim = Subscriber(id="S1", birth_year=1970, gender="F", dong="majang")
+    lee = Subscriber(id="S2", birth_year=1990, gender="M", dong="oksu")
+    with store.transaction():
+        for survey, person, day, text in [(bus, kim, "2021-12-14", "오래된 마을버스 의견"), (bus, kim, "2021-12-15", "버스 둘째"),
+                                          (bus, lee, "2020-03-01", "=1+1 아주 오래된 의견"), (park, lee, "2021-12-14", "공원")]:
+            opinions.record(store, survey, person, {"opinion": (text,)}, dt.date.fromisoformat(day))
+    counts = {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
+    store.close()
+    result = run_sotong(project, "opinions", "purge")
+    assert result.code == 0, result.output
+    assert "3 opinions received before 2021-12-15" in result.stdout
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    rows = db.execute("SELECT slug, subscriber_id, gender, dong, age_band, day, opinion FROM survey_opinions ORDER BY id").fetchall()
+    db.close()
+    assert rows == [("bus", "", None, None, None, "2021-12-14", "오래된 마을버스 의견"),
+                    ("bus", "S1", "F", "majang", "50대", "2021-12-15", "버스 둘째"),
+                    ("bus", "", None, None, None, "2020-03-01", "=1+1 아주 오래된 의견"),
+                    ("park", "", None, None, None, "2021-12-14", "공원")]
+    store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
+    assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == counts
+    assert counts["bus"] == {("majang", "50대"): 1, ("oksu", "30대"): 1}
+    assert [o.opinion for o in opinions.search(store, "오래된")] == ["=1+1 아주 오래된 의견", "오래된 마을버스 의견"]
+    store.close()
+    again = run_sotong(project, "opinions", "purge")
+    assert again.code == 0 and again.stdout.startswith("0 opinions")
+    store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
+    assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == counts
+    store.close()
+
+
+@pytest.mark.parametrize("today, start", [(dt.date(2026, 12, 15), dt.date(2021, 12, 15)),
+                                          (dt.date(2028, 2, 29), dt.date(2023, 2, 28))])
+def test_retention_starts_five_years_before_today(today, start):
+    assert opinions.retention_start(today) == start

@@ -22,7 +22,7 @@ def add_commands(group) -> None:
     add_lazy_command(group, "survey", f"{__name__}.commands:survey_group",
                      "Surveys: results of the answers the collector took.")
     add_lazy_command(group, "opinions", f"{__name__}.commands:opinions_group",
-                     "Opinions of consultations (SPEC §16): search them, export them.")
+                     "Opinions of consultations (SPEC §16): search them, export them, purge them past retention.")
 
 
 def add_routes(app) -> None:

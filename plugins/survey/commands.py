@@ -3,6 +3,7 @@ files (see :mod:`.results` for where, and what is public)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -91,21 +92,25 @@ def _environment(settings: dict) -> jinja2.Environment:
 
 @click.group("opinions")
 def opinions_group():
-    """Opinions of consultations (SPEC §16): search them, export them."""
+    """Opinions of consultations (SPEC §16): search them, export them, purge them past retention."""
 
 
 @opinions_group.command("search")
 @click.argument("text")
 @click.option("--policy", "slug", help="Only the consultation with this slug.")
 @click.option("--department", help="Only policies of this department.")
+@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), help="Only opinions given on or after this day (YYYY-MM-DD).")
+@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), help="Only opinions given on or before this day (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
               help="Print the newest N opinions found; 0: all of them.")
 @settings_option
-def opinions_search_command(project: Project, text: str, slug: str | None, department: str | None, limit: int):
+def opinions_search_command(project: Project, text: str, slug: str | None, department: str | None,
+                            since: dt.datetime | None, until: dt.datetime | None, limit: int):
     """Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스), newest first."""
     if not text.strip():
         raise click.UsageError("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스")
-    found = opinions.search(opinions.ensure(project.store), text.strip(), slug, department, limit or None)
+    found = opinions.search(opinions.ensure(project.store), text.strip(), slug, department, limit or None,
+                            since=since and since.date(), until=until and until.date())
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
                    f"{opinion.dong or '-'}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
@@ -121,6 +126,16 @@ def opinions_export_command(project: Project, slug: str, file: str):
     _consultation(project, slug)
     count = opinions.export(opinions.ensure(project.store), slug, file)
     click.echo(f"{slug}: wrote {count} opinions to {file}")
+
+
+@opinions_group.command("purge")
+@settings_option
+def opinions_purge_command(project: Project):
+    """Erase the participant of opinions past retention (5 years; the privacy page), keeping text and counts."""
+    start = opinions.retention_start(project.today())
+    count = opinions.purge(opinions.ensure(project.store), project.today())
+    click.echo(f"{count} opinions received before {start} (kept {opinions.RETENTION_YEARS} years) no longer name "
+               "their participant (id, gender, dong, age band); their text and the counts by dong and age band stay")
 
 
 def _consultation(project: Project, slug: str):

@@ -6,8 +6,12 @@ time of answering and the policy's title and department, in the store's
 마을버스) and written to CSV for the office.
 
 Search: an FTS5 index with the trigram tokenizer answers queries of three
-characters or more; shorter ones (most Korean words are two syllables) scan
-the opinions newest first (by rowid) until the page is full.
+characters or more. Shorter ones (most Korean words are two syllables) are
+read from a second, contentless FTS5 index of each opinion's grams: every
+pair of neighbouring letters or digits in a word, and each word's last one,
+so 버스 is the gram 버스 and 버 is any gram starting with 버. Both indexes are
+read newest first (by rowid) and stop when the page is full; a short query
+with other characters (``%``, ``a b``) scans the opinions the same way.
 The command prints the newest 100 by default (benchmarks/opinions.py).
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +51,30 @@ END;
 CREATE TRIGGER IF NOT EXISTS survey_opinions_unindexed AFTER DELETE ON survey_opinions BEGIN
     INSERT INTO survey_opinions_text (survey_opinions_text, rowid, opinion) VALUES ('delete', old.id, old.opinion);
 END;
+CREATE TABLE IF NOT EXISTS survey_opinion_tallies (
+    slug TEXT NOT NULL,
+    dong TEXT NOT NULL,
+    age_band TEXT NOT NULL,
+    participants INTEGER NOT NULL,
+    PRIMARY KEY (slug, dong, age_band)
+);
+CREATE TABLE IF NOT EXISTS survey_opinion_days (
+    day TEXT PRIMARY KEY,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL
+);
+"""
+KEEP_DAY = """INSERT INTO survey_opinion_days (day, first_id, last_id) VALUES (?, ?, ?)
+ON CONFLICT (day) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)"""
+GRAMS_SCHEMA = """
+CREATE VIRTUAL TABLE survey_opinions_grams USING fts5(
+    grams, content='', tokenize='unicode61 remove_diacritics 0');
 """
 COLUMNS = ("slug", "policy", "department", "subscriber_id", "gender", "dong", "age_band", "day", "question", "opinion")
+RETENTION_YEARS = 5  # content/pages/privacy.md, 제3조 4: 의견을 받은 날부터 5년
+PERSONAL = "subscriber_id != '' OR gender IS NOT NULL OR dong IS NOT NULL OR age_band IS NOT NULL"
 TRIGRAM = 3  # the shortest text the trigram index can find
+WORD = re.compile(r"[^\W_]+")  # letters and digits: what the grams index splits words by
 
 
 @dataclass(frozen=True)
@@ -66,8 +92,25 @@ class Opinion:
 
 
 def ensure(store: Store) -> Store:
+    """The opinions' tables; the grams index and the days' id ranges are
+    filled from the opinions when an older version's store first gets them."""
     store.ensure_schema(SCHEMA)
+    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'survey_opinions_grams'").fetchone():
+        with store.transaction() as db:
+            db.execute(GRAMS_SCHEMA)
+            rows = db.execute("SELECT id, opinion FROM survey_opinions").fetchall()
+            db.executemany("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)",
+                           [(rowid, grams(text)) for rowid, text in rows])
+            db.execute("INSERT OR REPLACE INTO survey_opinion_days SELECT day, min(id), max(id) FROM survey_opinions GROUP BY day")
     return store
+
+
+def grams(text: str) -> str:
+    """The grams index's words for ``text``: each pair of neighbouring
+    letters or digits inside a word and each word's last one, once each."""
+    found = dict.fromkeys(gram for word in WORD.findall(text)
+                          for gram in [word[i:i + 2] for i in range(len(word) - 1)] + [word[-1]])
+    return " ".join(found)
 
 
 def age_band(birth_year: int | None, year: int) -> str | None:
@@ -87,34 +130,49 @@ def record(store: Store, survey, subscriber, answers: dict, day: dt.date) -> int
              subscriber.gender if subscriber else None, subscriber.dong if subscriber else None, band,
              day.isoformat(), question, value)
             for question, values in answers.items() if question in texts for value in values if value.strip()]
-    store.db.executemany(f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                         rows)
+    insert = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    for row in rows:
+        rowid = store.db.execute(insert, row).lastrowid
+        store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)", (rowid, grams(row[-1])))
+        store.db.execute(KEEP_DAY, (day.isoformat(), rowid, rowid))
     return len(rows)
 
 
 def search(store: Store, text: str, policy: str | None = None, department: str | None = None,
-           limit: int | None = None) -> list[Opinion]:
+           limit: int | None = None, since: dt.date | None = None, until: dt.date | None = None) -> list[Opinion]:
     """Opinions holding ``text`` (a substring, case-folded for Latin letters),
-    of policy SLUG and department when given, newest first (in the order
+    of policy SLUG and department when given, answered from ``since`` to
+    ``until`` (both days included) when given, newest first (in the order
     they were answered), at most ``limit``."""
-    columns = ", ".join("o." + c for c in COLUMNS)
-    if len(text) >= TRIGRAM:  # a quoted phrase, read from the index newest first: it stops when the page is full
-        sql = (f"SELECT {columns} FROM survey_opinions_text t JOIN survey_opinions o ON o.id = t.rowid "
-               "WHERE t.survey_opinions_text MATCH ?")
-        args = ['"' + text.replace('"', '""') + '"']
-        order = " ORDER BY t.rowid DESC"
-    else:
-        sql = f"SELECT {columns} FROM survey_opinions o WHERE o.opinion LIKE ? ESCAPE '\\'"
-        args = ["%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
-        order = " ORDER BY o.id DESC"
-    for column, value in (("slug", policy), ("department", department)):
+    sql, args, rowid = _text_condition(text)
+    first = f"{rowid} >= (SELECT min(first_id) FROM survey_opinion_days WHERE day >= ?) AND o.day >= ?"
+    last = f"{rowid} <= (SELECT max(last_id) FROM survey_opinion_days WHERE day <= ?) AND o.day <= ?"
+    for condition, value in (("o.slug = ?", policy), ("o.department = ?", department),
+                             (first, since and since.isoformat()), (last, until and until.isoformat())):
         if value is not None:
-            sql += f" AND o.{column} = ?"
-            args.append(value)
-    sql += order
+            sql += f" AND {condition}"
+            args.extend([value] * condition.count("?"))
+    sql += f" ORDER BY {rowid} DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [Opinion(*row) for row in store.db.execute(sql, args)]
+
+
+def _text_condition(text: str) -> tuple[str, list, str]:
+    """The query finding ``text``, its arguments and the rowid it is read in
+    (newest first): the trigram index, the grams index, or a scan (see the
+    module). The days bound that rowid (``survey_opinion_days``: each day's
+    first and last opinion), so an index reads only the days asked for."""
+    columns = ", ".join("o." + c for c in COLUMNS)
+    if len(text) >= TRIGRAM:  # a quoted phrase
+        return (f"SELECT {columns} FROM survey_opinions_text t JOIN survey_opinions o ON o.id = t.rowid "
+                "WHERE t.survey_opinions_text MATCH ?", ['"' + text.replace('"', '""') + '"'], "t.rowid")
+    if WORD.fullmatch(text):  # 버스 is a gram; 버 starts one
+        return (f"SELECT {columns} FROM survey_opinions_grams g JOIN survey_opinions o ON o.id = g.rowid "
+                "WHERE g.survey_opinions_grams MATCH ?", [f'"{text}"' + ("*" if len(text) == 1 else "")],
+                "g.rowid")
+    return (f"SELECT {columns} FROM survey_opinions o WHERE o.opinion LIKE ? ESCAPE '\\'",
+            ["%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"], "o.id")
 
 
 def of_policy(store: Store, slug: str) -> list[Opinion]:
@@ -138,7 +196,40 @@ def export(store: Store, slug: str, path: str | Path) -> int:
 
 
 def by_dong_and_age(store: Store, slug: str) -> dict[tuple, int]:
-    """(dong, age band) -> participants who gave an opinion on ``slug``."""
-    rows = store.db.execute("SELECT dong, age_band, count(DISTINCT subscriber_id) FROM survey_opinions "
-                            "WHERE slug = ? GROUP BY dong, age_band ORDER BY dong, age_band", (slug,))
+    """(dong, age band) -> participants who gave an opinion on ``slug``:
+    those still on record, and those counted when their opinions were purged."""
+    rows = store.db.execute(
+        "SELECT dong, age_band, sum(participants) FROM ("
+        "SELECT dong, age_band, count(DISTINCT subscriber_id) AS participants FROM survey_opinions "
+        "WHERE slug = ? AND subscriber_id != '' GROUP BY dong, age_band UNION ALL "
+        "SELECT nullif(dong, ''), nullif(age_band, ''), participants FROM survey_opinion_tallies WHERE slug = ?) "
+        "GROUP BY dong, age_band ORDER BY dong, age_band", (slug, slug))
     return {(dong, band): count for dong, band, count in rows}
+
+
+def retention_start(today: dt.date) -> dt.date:
+    """The first day whose opinions are still kept with their participant."""
+    try:
+        return today.replace(year=today.year - RETENTION_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - RETENTION_YEARS, day=28)
+
+
+def purge(store: Store, today: dt.date) -> int:
+    """Erase the participant (id, gender, dong, age band) of every opinion
+    received before the retention period; the text, policy, department and
+    day stay, and the participants by dong and age band are added to
+    ``survey_opinion_tallies`` first (each person once per policy, dong and
+    age band, not again if still on record there). Returns the opinions purged."""
+    start = retention_start(today).isoformat()
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO survey_opinion_tallies (slug, dong, age_band, participants) "
+            "SELECT slug, coalesce(dong, ''), coalesce(age_band, ''), count(DISTINCT subscriber_id) FROM survey_opinions o "
+            "WHERE day < ? AND subscriber_id != '' AND NOT EXISTS (SELECT 1 FROM survey_opinions kept "
+            "WHERE kept.day >= ? AND kept.slug = o.slug AND kept.subscriber_id = o.subscriber_id "
+            "AND kept.dong IS o.dong AND kept.age_band IS o.age_band) GROUP BY slug, dong, age_band "
+            "ON CONFLICT (slug, dong, age_band) DO UPDATE SET participants = participants + excluded.participants",
+            (start, start))
+        return db.execute(f"UPDATE survey_opinions SET subscriber_id = '', gender = NULL, dong = NULL, age_band = NULL "
+                          f"WHERE day < ? AND ({PERSONAL})", (start,)).rowcount
