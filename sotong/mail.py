@@ -14,9 +14,11 @@ import base64
 import datetime as dt
 import functools
 import hashlib
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parseaddr
+from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import quote
 
@@ -152,23 +154,51 @@ def split_at_base64_line(data: bytes) -> tuple[bytes, bytes]:
     return data[:cut], data[cut:]
 
 
-def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes, boundary: str) -> bytes:
+@dataclass(frozen=True)
+class InlineImage:
+    """A picture carried inside the message (multipart/related), which the
+    HTML shows as ``cid:CONTENT_ID``: for mail whose pictures are on no site."""
+
+    content_id: str  # ASCII, without the angle brackets
+    media_type: str
+    data_base64: bytes
+
+    @classmethod
+    def read(cls, path: Path, content_id: str) -> "InlineImage":
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return cls(content_id, media_type, base64_body(path.read_bytes()))
+
+    def part(self) -> bytes:
+        return (f"Content-Type: {self.media_type}\r\nContent-Transfer-Encoding: base64\r\n"
+                f"Content-ID: <{self.content_id}>\r\nContent-Disposition: inline\r\n\r\n").encode() + self.data_base64
+
+
+def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes, boundary: str,
+                          images: tuple[InlineImage, ...] = ()) -> bytes:
     """A whole message: ``headers`` (CRLF-terminated lines, without MIME ones),
     then text/plain and text/html parts, both UTF-8, given in base64
-    (:func:`base64_body`, possibly continuing a cached start).
+    (:func:`base64_body`, possibly continuing a cached start); with
+    ``images``, the two inside a multipart/related beside the pictures.
 
     ``boundary`` must not occur in the bodies; base64 never holds ``=_``.
     """
     delimiter = f"--{boundary}".encode()
     part_head = b"Content-Transfer-Encoding: base64\r\nContent-Type: text/%s; charset=\"utf-8\"\r\n\r\n"
-    return b"".join((
-        headers,
-        b"MIME-Version: 1.0\r\n",
+    alternative = b"".join((
         f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n'.encode(),
         delimiter, CRLF, part_head % b"plain", text_base64,
         delimiter, CRLF, part_head % b"html", html_base64,
         delimiter, b"--\r\n",
     ))
+    if images:
+        related = f"--{boundary}_r".encode()
+        alternative = b"".join((
+            f'Content-Type: multipart/related; type="multipart/alternative";\r\n boundary="{boundary}_r"\r\n\r\n'.encode(),
+            related, CRLF, alternative,
+            *(b"".join((related, CRLF, image.part())) for image in images),
+            related, b"--\r\n",
+        ))
+    return b"".join((headers, b"MIME-Version: 1.0\r\n", alternative))
 
 
 def boundary_for(message_id_value: str) -> str:

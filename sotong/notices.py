@@ -202,6 +202,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
         channels = _private_channels(meta, segments, channels, problem)
     slug = _slug(meta.get("slug"), path, problem)
     problems.extend(_control_characters(source, shown))
+    if visibility == "private":
+        problems.extend(_private_body_pictures(source, shown))
     if problems:
         return None, problems
     notice = Notice(
@@ -322,6 +324,17 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
     if public:
         problem("channels", f"a private notice goes by email only, not {', '.join(public)}; write channels: [email]")
     return channels or ["email"]
+
+
+_BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)[^)\s]*|<img\b(?![^>]*\bsrc\s*=\s*[\"']?https?://)", re.I)
+
+
+def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
+    """SPEC §16: a picture in a private notice's body would be a file on the
+    public site; its picture goes by ``image:``, which travels inside the email."""
+    return [Problem(shown, number, "a private notice shows no picture from the site in its text (the file would be "
+                                   "public); give it as image: images/FILE with image_alt, which goes inside the email")
+            for number, line in enumerate(source.body.split("\n"), start=source.body_line) if _BODY_PICTURE.search(line)]
 
 
 def slug_from_filename(path: Path) -> str:

@@ -5,6 +5,8 @@ Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
 
 - keeps drafts and private notices (SPEC §16) out of everything and gives notices without the ``homepage``
   channel an unlisted page (Pelican's "hidden" status), so links always work;
+- leaves a private notice's image out of output/ (it goes inside the emails),
+  unless a notice on the site shows it too;
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
 - puts the audiences (field labels, dongs, departments) into the templates;
@@ -193,6 +195,18 @@ def retire_expired(generator):
     generator.context["expired_articles"] = sorted(expired, key=lambda a: a.date, reverse=True)
 
 
+def leave_private_images_out(generator):
+    """SPEC §16: the image of a private notice travels inside its emails; the
+    static files Pelican would copy lose it, unless a public notice shows it."""
+    context = generator.context
+    notices = [getattr(article, "notice", None) for key in ("articles", "hidden_articles", "drafts")
+               for article in context.get(key, ())]
+    public = {n.image for n in notices if n is not None and not n.private}
+    private = {n.image for n in notices if n is not None and n.private and n.image} - public
+    generator.staticfiles[:] = [f for f in generator.staticfiles
+                                if Path(f.relative_source_path).as_posix() not in private]
+
+
 def add_context(generator):
     audiences = _audiences(generator.settings)
     generator.context["AUDIENCES"] = audiences
@@ -234,3 +248,4 @@ def register():
     signals.article_generator_init.connect(add_context)
     signals.page_generator_init.connect(add_context)
     signals.article_generator_pretaxonomy.connect(retire_expired)
+    signals.static_generator_finalized.connect(leave_private_images_out)

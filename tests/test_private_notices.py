@@ -22,6 +22,8 @@ ISSUE = "2026-12-10"
 TITLE = "[위원 전용] 2027년 주민참여예산 후보사업 심사 자료"
 BODY_PHRASES = ("심사 전 검토용으로", "적정 17건, 사업비 조정 필요 5건")
 NOTICE = REPO / "content" / "notices" / f"{SLUG}.md"
+IMAGE = REPO / "content" / "images" / "budget-committee-review.png"
+IMAGE_ALT = "후보사업 24건 검토 결과: 적정 17건, 조정 필요 5건, 중복 2건"
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +40,15 @@ def test_the_built_site_holds_nothing_of_a_private_notice(project):
     output = (project / "output").resolve()
     files = [p for p in output.rglob("*") if p.is_file()]
     assert len(files) > 50 and any(p.name == "index.html" for p in files)
+    picture = IMAGE.read_bytes()
+    assert f"image: images/{IMAGE.name}" in NOTICE.read_text(encoding="utf-8")
     for path in files:
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        for secret in (TITLE, "후보사업 심사 자료", SLUG, *BODY_PHRASES):
+        data = path.read_bytes()
+        assert path.name != IMAGE.name and data != picture, f"{path.relative_to(output)} is the private notice's image"
+        text = data.decode("utf-8", errors="replace")
+        for secret in (TITLE, "후보사업 심사 자료", SLUG, *BODY_PHRASES, IMAGE.name, IMAGE_ALT):
             assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
+    assert (output / "images" / "kimjang.svg").is_file()  # the public notices' images are still there
 
 
 def committee_readers() -> set[str]:
@@ -77,9 +84,36 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
             assert SLUG not in part  # no link to a page that does not exist
         if has_it:
             holding.add(entry["id"])
+            assert_the_image_is_inside(message, html)
     expected = committee_readers()
     assert len(expected) >= 3
     assert holding == expected
+
+
+def assert_the_image_is_inside(message, html):
+    """The picture travels in the message (multipart/related, ``cid:``), not as a link to the site."""
+    assert message.get_content_type() == "multipart/related"
+    pictures = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert len(pictures) == 1 and pictures[0].get_content() == IMAGE.read_bytes()
+    content_id = pictures[0]["Content-ID"].strip("<>")
+    assert f'src="cid:{content_id}"' in html and f'alt="{IMAGE_ALT}"' in html
+    assert IMAGE.name not in html
+
+
+@pytest.mark.parametrize("body_line", ["![검토 결과](images/kimjang.svg)", '<img src="/images/kimjang.svg" alt="결과">',
+                                       "![결과]({static}/images/kimjang.svg)", "표: ![결과]( ../images/kimjang.svg )"])
+def test_check_refuses_a_picture_from_the_site_in_a_private_notices_text(tmp_path, body_line):
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    text = NOTICE.read_text(encoding="utf-8")
+    path.write_text(text + "\n" + body_line + "\n", encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    line = len(text.split("\n")) + 1
+    assert (f"content/notices/{NOTICE.name}:{line}: a private notice shows no picture from the site in its text (the "
+            "file would be public); give it as image: images/FILE with image_alt, which goes inside the email") in result.output
+    path.write_text(text + "\n![지도](https://map.example.org/x.png)\n", encoding="utf-8")
+    assert run_sotong(project, "check", env=SECRET).code == 0
 
 
 @pytest.mark.parametrize("change, line, message", [

@@ -11,18 +11,19 @@ of strings and base64, which is what makes 100,000 readers take seconds.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
 
-import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from sotong import mail
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
+from sotong.markup import markdown_html
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -111,6 +112,7 @@ class EmailBody:
     text: Base64Start  # holes: blocks, unsubscribe_url
     subject: bytes  # the Subject header line
     notices: tuple  # slugs, in message order; those that did not fit in full are links
+    images: tuple = ()  # mail.InlineImage: the pictures of private notices shown in full
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class EmailComposer:
         self.head = mail.address_header("From", sender_name, sender) + mail.date_header(now)
         self.domain = mail.mail_domain(settings["MAIL_FROM"])
         self._views: dict = {}
+        self._inline: dict = {}
         self._parts: dict = {}
         self._bodies: dict = {}
 
@@ -177,16 +180,26 @@ class EmailComposer:
         """SPEC §16: a private notice has no page; its whole text is the block,
         with no link to the site."""
         return {
-            "slug": notice.slug, "title": notice.title, "url": None, "image": None,
+            "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
             "field": self.audiences.field_label(notice.category),
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
-            "body_html": Markup(markdown.markdown(notice.body)), "body_text": notice.body.strip(),
+            "body_html": markdown_html(notice.body), "body_text": notice.body.strip(),
         }
 
-    def _image(self, notice) -> dict | None:
+    def _inline_image(self, notice) -> mail.InlineImage:
+        """A private notice's picture, carried inside the email: it is on no site."""
+        image = self._inline.get(notice.slug)
+        if image is None:
+            content_id = f"image-{hashlib.sha256(notice.slug.encode()).hexdigest()[:20]}@{self.domain}"
+            image = self._inline[notice.slug] = mail.InlineImage.read(Path(self.settings["PATH"]) / notice.image,
+                                                                      content_id)
+        return image
+
+    def _image(self, notice, inline: bool = False) -> dict | None:
         """The notice's image for the email, if every client can show it;
-        otherwise the notice page (linked) shows it."""
+        otherwise the notice page (linked) shows it. ``inline``: a private
+        notice's, carried in the message (``cid:``)."""
         if not notice.image or Path(notice.image).suffix.lower() not in EMAIL_IMAGE_SUFFIXES:
             return None
         size = image_size(Path(self.settings["PATH"]) / notice.image)
@@ -195,7 +208,8 @@ class EmailComposer:
         width, height = size
         if width > IMAGE_MAX_WIDTH:
             width, height = IMAGE_MAX_WIDTH, round(height * IMAGE_MAX_WIDTH / width)
-        return {"src": site_url(self.settings, notice.image), "alt": notice.image_alt, "width": width, "height": height}
+        src = "cid:" + self._inline_image(notice).content_id if inline else site_url(self.settings, notice.image)
+        return {"src": src, "alt": notice.image_alt, "width": width, "height": height}
 
     def _part(self, name: str, key, *args) -> str:
         """A macro of email_parts.html, rendered and inlined once per ``key``."""
@@ -263,9 +277,10 @@ class EmailComposer:
                 text_chunks.append(str(self.text_parts.section(title)))
             text_chunks.extend(str(self.text_parts.notice(self._view(n))) for n in notices)
         text_body = self.text_page.partial(body=mail.plain_text("\n\n".join(text_chunks)))
+        images = tuple(self._inline_image(n) for n, view in zip(ordered[:full], views) if n.private and view["image"])
         return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
                          subject=mail.header("Subject", self._subject(selection)),
-                         notices=tuple(v["slug"] for v in views))
+                         notices=tuple(v["slug"] for v in views), images=images)
 
     def marked(self, body: EmailBody, mark: str) -> EmailBody:
         """``body`` with ``mark`` (e.g. ``[시험]``) at the start of its subject."""
@@ -299,7 +314,8 @@ class EmailComposer:
             f"Message-ID: {message_id}\r\n".encode(),
             mail.list_unsubscribe_headers(self.settings, subscriber.id, url),
         ))
-        return Message(mail.multipart_alternative(headers, text_base64, html_base64, mail.boundary_for(message_id)), body.notices)
+        eml = mail.multipart_alternative(headers, text_base64, html_base64, mail.boundary_for(message_id), body.images)
+        return Message(eml, body.notices)
 
 
 @dataclass(frozen=True)
