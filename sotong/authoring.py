@@ -1,16 +1,32 @@
-"""``sotong new``: a notice file with valid front matter, for staff to edit."""
+"""``sotong new``: a notice file with valid front matter, for staff to edit.
+
+Each answer is checked as it is given: a wrong one on the command line is a
+command-line error (exit 2); a wrong one typed at the prompt is said, with
+the list to pick from, and asked again. The file name is ASCII: the title
+romanized (Revised Romanization, korean-romanizer), or a name asked for when
+the title has nothing to romanize. The header carries the required keys and,
+commented out, an example of every optional key.
+"""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Callable
 
+import click
 import frontmatter
+from korean_romanizer.romanizer import Romanizer
 
 from .audiences import resolve_key, unknown_department
 from .i18n import _
-from .notices import CHANNELS, DEFAULT_CHANNELS
+from .notices import DEFAULT_CHANNELS
 from .problems import SotongError, did_you_mean
 from .project import Project
+
+SLUG_LIMIT = 60
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
 
 BODY_TEMPLATE = """첫 문단은 목록과 이메일에 요약으로 나갑니다. 누가, 언제, 무엇을 하는지 한두 문장으로 쓰세요.
 
@@ -23,36 +39,115 @@ BODY_TEMPLATE = """첫 문단은 목록과 이메일에 요약으로 나갑니�
 문의: {department} 02-2286-0000
 """
 
+OPTIONAL_KEYS = """# 아래는 필요할 때만 쓰는 항목입니다. 쓰려면 줄 앞의 "# "를 지우고 값을 고치세요.
+# audiences: [{segment}]   # 받을 사람: audiences.yaml의 segments 이름 (없으면 분야 동의자 모두)
+# audiences: [{{age: [65, null], dongs: [{dongs}]}}]   # 또는 조건을 직접: 65세 이상이면서 두 동 주민
+# channels에 쓸 수 있는 곳: homepage newsletter email sms twitter facebook blog
+# summary: 목록과 이메일에 나갈 요약 (200자 이내, 없으면 본문 첫 문단)
+# sms: 문자로 보낼 짧은 글 (없으면 제목)
+# expires: {expires}   # 이 날까지 알립니다
+# event: {{start: {event} 10:00, end: {event} 12:00, place: 성동구청 3층 대강당}}
+# image: images/photo.jpg
+# image_alt: 사진에 무엇이 있는지 한 문장 (image를 쓰면 꼭 씁니다)
+# survey: 설문 이름 (content/surveys/의 파일 이름, .yaml 없이)
+# priority: urgent   # 긴급 공지
+# status: draft   # 초안: 사이트, 소식지, 이메일, 문자 어디에도 나가지 않습니다
+"""
 
-def write_new_notice(project: Project, *, title: str, department: str, category: str,
-                     date: str | None = None, slug: str | None = None) -> "Path":
-    audiences = project.audiences
-    problems = []
-    if resolve_key(department, audiences.departments) is None:
-        problems.append("--department: " + unknown_department(department, audiences.departments))
-    given_category, category = category, resolve_key(category, audiences.fields)
-    if category is None:
-        problems.append(_('--category: unknown category "{category}"{suggestion}; choose a key or its Korean name: {fields}').format(
-            category=given_category, suggestion=did_you_mean(given_category, audiences.fields),
-            fields=", ".join(f"{k} ({v})" for k, v in audiences.fields.items())))
-    title = " ".join(title.split())
+
+def parse_title(text: str) -> str:
+    title = " ".join(text.split())
     if not title or len(title) > 100:
-        problems.append(_("--title: write a one-line title of 1 to 100 characters"))
-    date = date or project.today().isoformat()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", date):
-        problems.append(_('--date: "{date}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(
-            date=date))
-    if problems:
-        raise SotongError(problems)
-    slug = slug or f"{date[:10]}-" + re.sub(r"[^\w]+", "-", title.lower()).strip("-")[:40]
+        raise ValueError(_("write a one-line title of 1 to 100 characters"))
+    return title
+
+
+def parse_department(text: str, departments) -> str:
+    key = resolve_key(text, departments)
+    if key is None:
+        raise ValueError(_("{problem}; pick one of: {choices}").format(
+            problem=unknown_department(text, departments), choices=", ".join(departments)))
+    return key
+
+
+def parse_category(text: str, fields: dict) -> str:
+    key = resolve_key(text, fields)
+    if key is None:
+        raise ValueError(_('unknown category "{value}"{hint}; pick a key or its Korean name: {choices}').format(
+            value=text, hint=did_you_mean(text, fields), choices=", ".join(f"{k} ({v})" for k, v in fields.items())))
+    return key
+
+
+def parse_date(text: str) -> str:
+    if not _DATE.fullmatch(text.strip()):
+        raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
+    return text.strip()
+
+
+def parse_slug(text: str) -> str:
+    slug = text.strip()
+    if not _SLUG.fullmatch(slug) or len(slug) > SLUG_LIMIT:
+        raise ValueError(_('"{value}" cannot be a file name; use small English letters, digits and -, '
+                           "e.g. cold-shelters, at most {limit} characters").format(value=text, limit=SLUG_LIMIT))
+    return slug
+
+
+def romanized_slug(title: str, date: str) -> str | None:
+    """``DATE-words-of-the-title`` in ASCII, or None when the title has no letters to keep."""
+    words = re.sub(r"[^a-z0-9]+", "-", Romanizer(title).romanize().lower()).strip("-")
+    if not words:
+        return None
+    room = SLUG_LIMIT - len(date[:10]) - 1
+    if len(words) > room:
+        words = words[:room + 1].rsplit("-", 1)[0] if "-" in words[:room + 1] else words[:room]
+    return f"{date[:10]}-{words.strip('-')}"
+
+
+def answer(given: str | None, label: str, parse: Callable[[str], str], option: str) -> str:
+    """``given`` checked by ``parse`` (exit 2 when wrong), or asked until right."""
+    if given is not None:
+        try:
+            return parse(given)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+    while True:
+        try:
+            return parse(click.prompt(label))
+        except ValueError as exc:
+            click.echo(_("{problem}. Try again.").format(problem=exc), err=True)
+
+
+def ask_notice(project: Project, *, title, department, category, date, slug) -> Path:
+    """Ask for what is missing or wrong, then write the notice; its path."""
+    audiences = project.audiences
+    title = answer(title, _("Title"), parse_title, "--title")
+    department = answer(department, _("Department"), lambda v: parse_department(v, audiences.departments),
+                        "--department")
+    category = answer(category, _("Category"), lambda v: parse_category(v, audiences.fields), "--category")
+    date = answer(date or project.today().isoformat(), "", parse_date, "--date")
+    given_slug = slug is not None
+    slug = answer(slug, "", parse_slug, "--slug") if given_slug else romanized_slug(title, date)
+    while slug is None or (project.notices_path / f"{slug}.md").exists():
+        if given_slug:
+            raise SotongError([_("{path}: a notice with this name exists; give another with --slug NAME").format(
+                path=project.shown(project.notices_path / f"{slug}.md"))])
+        if slug is not None:
+            click.echo(_("{path} exists already.").format(path=project.shown(project.notices_path / f"{slug}.md")), err=True)
+        slug = answer(None, _("File name in English letters, e.g. {date}-cold-shelters").format(date=date[:10]),
+                      parse_slug, "--slug")
+    return write_notice(project, title=title, department=department, category=category, date=date, slug=slug)
+
+
+def write_notice(project: Project, *, title: str, department: str, category: str, date: str, slug: str) -> Path:
+    """Write ``content/notices/SLUG.md``: the required keys, then the optional ones commented out."""
+    audiences = project.audiences
     path = project.notices_path / f"{slug}.md"
-    if path.exists():
-        raise SotongError([_("{path}: a notice with this name exists; pass --slug NAME").format(
-            path=project.shown(path))])
     post = frontmatter.Post(BODY_TEMPLATE.format(department=department), title=title, date=date,
                             department=department, category=category, channels=list(DEFAULT_CHANNELS))
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
-    comment = f"\n# channels: {' '.join(CHANNELS)}; see README for every key\n"
-    path.write_text(text.replace("\n---\n", comment + "---\n", 1) + "\n", encoding="utf-8")
+    examples = OPTIONAL_KEYS.format(segment=next(iter(audiences.segments), "segment"),
+                                    dongs=", ".join(list(audiences.dongs.values())[:2]),
+                                    expires=date[:10], event=date[:10])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace("\n---\n", "\n" + examples + "---\n", 1) + "\n", encoding="utf-8")
     return path

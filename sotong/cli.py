@@ -160,16 +160,16 @@ def build(project: Project):
 
 
 @cli.command(help=_("Write a new notice file with valid front matter, ready to edit."))
-@click.option("--title", prompt=_("Title"), help=_("The notice's headline."))
-@click.option("--department", prompt=_("Department"), help=_("One of the departments in audiences.yaml."))
-@click.option("--category", prompt=_("Category"), help=_("A field key of audiences.yaml, e.g. culture."))
+@click.option("--title", help=_("The notice's headline (asked when not given)."))
+@click.option("--department", help=_("One of the departments in audiences.yaml (asked when not given)."))
+@click.option("--category", help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
 @click.option("--date", "date_", default=None, help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today."))
-@click.option("--slug", default=None, help=_("File name and URL part; default from the title and date."))
+@click.option("--slug", default=None, help=_("File name and URL part in English letters; default: the title romanized."))
 @settings_option
 def new(project: Project, title, department, category, date_, slug):
-    from .authoring import write_new_notice
+    from .authoring import ask_notice
 
-    path = write_new_notice(project, title=title, department=department, category=category, date=date_, slug=slug)
+    path = ask_notice(project, title=title, department=department, category=category, date=date_, slug=slug)
     click.echo(_("Wrote {path}; edit its text, then run: sotong check").format(path=project.shown(path)))
 
 

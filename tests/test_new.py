@@ -1,0 +1,76 @@
+"""``sotong new`` (issue #10): a wrong answer is asked again with the list to
+pick from; the file name is ASCII (the title romanized, or asked for); the
+header shows every optional key, commented out, and the file passes check."""
+
+from __future__ import annotations
+
+import frontmatter
+from click.testing import CliRunner
+
+from conftest import copy_project
+from delivery_support import run_cli
+
+
+def new(project, answers: str, *args: str):
+    from sotong.cli import cli
+
+    return CliRunner().invoke(cli, ["new", *args, "-s", str(project / "pelicanconf.py")], input=answers)
+
+
+def test_wrong_answers_are_asked_again_with_the_list(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    result = new(project, "김장 나눔 자원봉사자 모집\n보건서\n보건소\n건강\n건강정보\n", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert 'unknown department "보건서"; did you mean "보건소"' in result.output
+    assert "pick one of: 홍보담당관, 기획예산과," in result.output and "Try again." in result.output
+    assert 'unknown category "건강"' in result.output and "health (건강정보)" in result.output
+    assert result.output.count("Department:") == 2 and result.output.count("Category:") == 2
+    path = project / "content" / "notices" / "2026-12-01-gimjang-nanum-jawonbongsaja-mojip.md"
+    post = frontmatter.load(path)
+    assert (post["title"], post["department"], post["category"]) == ("김장 나눔 자원봉사자 모집", "보건소", "health")
+    assert run_cli(project / "pelicanconf.py", "check").code == 0
+
+
+def test_the_header_shows_every_optional_key_commented_and_each_one_checks(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    result = new(project, "", "--title", "응봉동 한파쉼터 운영 (12/1~)", "--department", "보건소",
+                 "--category", "health", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    path = project / "content" / "notices" / "2026-12-01-eungbongdong-hanpaswimteo-unyeong-12-1.md"
+    assert path.name.isascii()
+    text = path.read_text(encoding="utf-8")
+    header = text.split("---\n")[1]
+    commented = [line[2:].split(":")[0] for line in header.splitlines() if line.startswith("# ") and ": " in line]
+    for key in ("audiences", "summary", "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status"):
+        assert key in commented, key
+    # every example is valid as written: uncommented (one audiences line), the file still passes check
+    examples = [line[2:].split("   #")[0] for line in header.splitlines()
+                if line.startswith("# ") and line[2:].split(":")[0] in ("audiences", "summary", "sms", "expires", "event",
+                                                                        "image_alt", "priority")]
+    examples = [line for line in examples if not line.startswith("audiences: [{")]
+    path.write_text(text.replace("---\n", "---\n", 1).replace("\n---\n", "\n" + "\n".join(examples) + "\n---\n", 1)
+                    .replace("image_alt:", "# image_alt:"), encoding="utf-8")
+    checked = run_cli(project / "pelicanconf.py", "check")
+    assert checked.code == 0, checked.output
+
+
+def test_a_title_with_nothing_to_romanize_asks_for_a_file_name(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    result = new(project, "한파 쉼터\nok\n", "--title", "※ ・ ※", "--department", "보건소", "--category", "health",
+                 "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert "cannot be a file name" in result.output  # "한파 쉼터" is not ASCII: asked again
+    assert (project / "content" / "notices" / "ok.md").is_file()
+
+
+def test_a_taken_name_asks_for_another_and_a_wrong_option_is_exit_2(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "구청 소식", "--department", "보건소", "--category", "health", "--date", "2026-12-01")
+    assert new(project, "", *args).exit_code == 0
+    again = new(project, "guchung-news-2\n", *args)
+    assert again.exit_code == 0 and "exists already" in again.output
+    assert sorted(p.name for p in (project / "content" / "notices").glob("*.md")) == [
+        "2026-12-01-gucheong-sosik.md", "guchung-news-2.md"]
+    for wrong in (("--category", "건강"), ("--slug", "한글-이름"), ("--date", "12/01")):
+        result = new(project, "", *args, *wrong)
+        assert result.exit_code == 2 and "Error: Invalid value for" in result.output, wrong
