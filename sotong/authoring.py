@@ -129,7 +129,7 @@ def ask_notice(project: Project, *, title, department, category, date, slug) -> 
     slug = answer(slug, "", parse_slug, "--slug") if given_slug else romanized_slug(title, date)
     while slug is None or (project.notices_path / f"{slug}.md").exists():
         if given_slug:
-            raise SotongError([_("{path}: a notice with this name exists; give another with --slug NAME").format(
+            raise SotongError([_("{path}: a notice with this name exists; pass --slug NAME").format(
                 path=project.shown(project.notices_path / f"{slug}.md"))])
         if slug is not None:
             click.echo(_("{path} exists already.").format(path=project.shown(project.notices_path / f"{slug}.md")), err=True)
