@@ -118,3 +118,24 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     helped = sotong(tmp_path, "check", "--help", env={"SOTONG_LANG": "ko"})
     assert "공지, 페이지, audiences.yaml, 설문, 배너를 검사하고 문제를 모두 알려 줍니다." in helped.stdout
     assert "설정 파일 (pelicanconf.py 또는 publishconf.py)." in helped.stdout
+
+
+@pytest.mark.parametrize("args, code, expected", [
+    (["bundles"], 2, "--issue YYYY-MM-DD 또는 --notice SLUG 중 하나를 주세요"),
+    (["bundles", "--issue", "2026-11-25"], 2, "2026-11-25은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 다음 발행일은 2026-11-26입니다"),
+    (["newsletter", "list", "--from", "2026-12-01", "--to", "2026-11-01"], 2,
+     "--from 2026-12-01이(가) --to 2026-11-01보다 뒤입니다. --from에 --to보다 앞선 날을 주세요"),
+    (["newsletter", "next", "--after", "26-11-01"], 2,
+     '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-13'),
+    (["send", "report", "--issue", "2026-11-26"], 1,
+     "2026-11-26은(는) 아직 기록에 없습니다. 먼저 보내세요: sotong send --issue 2026-11-26"),
+    (["report"], 2, "--year YYYY 또는 --issue YYYY-MM-DD 중 하나를 주세요"),
+    (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),
+    (["subscribers", "forget", "S404"], 1, '저장소에 구독자 "S404"도, 그 id의 기록도 없습니다.'),
+    (["send", "--help"], 0, "발송함의 이메일을 SMTP 서버로 보내고, 문자는 문자 발송 대행사에 넘긴 것으로 기록합니다."),
+    (["bundles", "--help"], 0, "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"),
+])
+def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected):
+    result = sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
+    assert result.code == code, result.output
+    assert expected in result.output

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from sotong import signals
 from sotong.cli import add_lazy_command
+from sotong.i18n import _
 
 from .config import read_bundles_settings
 
 
 def _add_commands(group):
     add_lazy_command(group, "bundles", f"{__name__}.commands:bundles",
-                     "Write every reader's email and SMS of an issue (or of one notice) into the outbox.")
+                     _("Write every reader's email and SMS of an issue (or of one notice) into the outbox."))
     add_lazy_command(group, "reach", f"{__name__}.commands:reach",
-                     "Print how many readers each notice of an issue reaches by email and SMS,\n"
-                     "and the issue's messages by type and their cost. Nothing is written.")
+                     _("Print how many readers each notice of an issue reaches by email and SMS, and the issue's messages by type and their cost. Nothing is written."))
     add_lazy_command(group, "preview", f"{__name__}.commands:preview",
-                     "Write the email (.eml and .html) and SMS one reader would get into private/preview/.")
+                     _("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))
 
 
 def _check_settings(project):

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import click
 
 from sotong.cli import settings_option
+from sotong.i18n import _
 from sotong.links import site_url
 from sotong.problems import SotongError
 from sotong.project import Project
@@ -29,9 +30,11 @@ def _issue_date(ctx, param, value: str | None) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. --issue 2026-11-26') from None
+        raise click.BadParameter(_('"{value}" is not a date; write it as YYYY-MM-DD, e.g. --issue 2026-11-26').format(
+            value=value)) from None
     if not is_issue_date(day):
-        raise click.BadParameter(f"{day} is not an issue date (2nd or 4th Thursday); the next one is {next_issue(day)}")
+        raise click.BadParameter(_("{day} is not an issue date (2nd or 4th Thursday); the next one is {next_issue}").format(
+            day=day, next_issue=next_issue(day)))
     return day
 
 
@@ -39,63 +42,56 @@ def _bundle(project: Project, issue: dt.date):
     return issue_bundle(project, issue, bundles_settings(project.settings).title)
 
 
-@click.command("bundles")
-@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="Bundle every reader's messages of this issue.")
-@click.option("--notice", "slug", metavar="SLUG", help="Bundle one notice on its own (an urgent notice), outside the issues.")
+@click.command("bundles", help=_("Write every reader's email and SMS of an issue (or of one notice) into the outbox.\n\n"
+                                  "\b\nsotong bundles --issue 2026-11-26   ->  private/outbox/2026-11-26/\n"
+                                  "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"))
+@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help=_("Bundle every reader's messages of this issue."))
+@click.option("--notice", "slug", metavar="SLUG", help=_("Bundle one notice on its own (an urgent notice), outside the issues."))
 @click.option("--sms-budget", type=click.FloatRange(min=0), metavar="WON",
-              help="Write nothing, and exit 1, when the SMS and LMS would cost more than this (won).")
+              help=_("Write nothing, and exit 1, when the SMS and LMS would cost more than this (won)."))
 @settings_option
 def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budget: float | None):
-    """Write every reader's email and SMS of an issue (or of one notice) into the outbox.
-
-    \b
-    sotong bundles --issue 2026-11-26   ->  private/outbox/2026-11-26/
-    sotong bundles --notice SLUG        ->  private/outbox/SLUG/
-    """
     if (issue is None) == (slug is None):
-        raise click.UsageError("give --issue YYYY-MM-DD or --notice SLUG (one of them)")
+        raise click.UsageError(_("give --issue YYYY-MM-DD or --notice SLUG (one of them)"))
     bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
     summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
     if not urlsplit(site_url(project.settings)).scheme:
-        click.echo(f"Note: SITEURL is not absolute in {project.shown(project.settings_path)}, so the links in these "
-                   "messages only work in previews; bundle for sending with -s publishconf.py.")
+        click.echo(_("Note: SITEURL is not absolute in {settings_path}, so the links in these messages only work in previews; bundle for sending with -s publishconf.py.").format(
+            settings_path=project.shown(project.settings_path)))
 
 
-@click.command("reach")
+@click.command("reach", help=_("Print how many readers each notice of an issue reaches by email and SMS, and the issue's messages by type and their cost. Nothing is written."))
 @click.argument("slugs", nargs=-1, metavar="[SLUG ...]")
-@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="The issue (default: the next one).")
+@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
 @settings_option
 def reach(project: Project, slugs: tuple, issue: dt.date | None):
-    """Print how many readers each notice of an issue reaches by email and SMS,
-    and the issue's messages by type and their cost. Nothing is written."""
     issue = issue or next_issue(project.today())
     bundle = _bundle(project, issue)
     in_window = {n.slug: n for n in bundle.notices}
     for slug in slugs:
         notice = project.notice(slug)
         if slug not in in_window:
-            raise SotongError([f"{project.shown(notice.source)}:{notice.lines.get('date', 1)}: {slug} is not in the "
-                               f"issue of {issue} (dated {notice.date.date()}); give its issue with --issue, "
-                               "or bundle it on its own with sotong bundles --notice " + slug])
+            raise SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} (dated {date}); give its issue with --issue, or bundle it on its own with sotong bundles --notice {slug}").format(
+                path=project.shown(notice.source), line=notice.lines.get('date', 1), slug=slug, issue=issue, date=notice.date.date())])
     bundler = Bundler(project, bundle)
     counted = count_reach(bundler, project.store.subscribers())
-    click.echo(f"Reach of the issue of {issue} ({project.store.count_subscribers():,} subscribers):")
+    click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(
+        issue=issue, count=project.store.count_subscribers()))
     for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
         click.echo(line)
 
 
-@click.command("preview")
-@click.option("--subscriber", "subscriber_id", metavar="ID", help="A subscriber of the store.")
+@click.command("preview", help=_("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))
+@click.option("--subscriber", "subscriber_id", metavar="ID", help=_("A subscriber of the store."))
 @click.option("--persona", metavar='"age=34 gender=F dong=... fields=a,b"',
-              help="An imagined reader: age or birth_year, gender, dong, kind, business_type, fields, channels.")
-@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help="The issue (default: the next one).")
+              help=_("An imagined reader: age or birth_year, gender, dong, kind, business_type, fields, channels."))
+@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
 @settings_option
 def preview(project: Project, subscriber_id: str | None, persona: str | None, issue: dt.date | None):
-    """Write the email (.eml and .html) and SMS one reader would get into private/preview/."""
     if (subscriber_id is None) == (persona is None):
-        raise click.UsageError('give --subscriber ID or --persona "age=34 gender=F ..." (one of them)')
+        raise click.UsageError(_('give --subscriber ID or --persona "age=34 gender=F ..." (one of them)'))
     issue = issue or next_issue(project.today())
     try:
         subscriber = find_reader(project, subscriber_id, persona, issue.year)
@@ -110,18 +106,21 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     sms = bundler.text_of(subscriber, plan)
     text = sms.text if sms else None
     if message is None:
-        click.echo(f"email: none ({_why_not(subscriber, 'email')})")
+        click.echo(_("email: none ({why_not})").format(why_not=_why_not(subscriber, 'email')))
     else:
         (folder / f"{stem}.eml").write_bytes(message.eml)
         html = BytesParser(policy=policy.default).parsebytes(message.eml).get_body(("html",)).get_content()
         (folder / f"{stem}.html").write_text(html, encoding="utf-8")
-        click.echo(f"email: {len(message.notices)} notices -> {project.shown(folder / f'{stem}.eml')}")
-        click.echo(f"       open in a browser: {project.shown(folder / f'{stem}.html')}")
+        click.echo(_("email: {count} notices -> {path}").format(
+            count=len(message.notices), path=project.shown(folder / f'{stem}.eml')))
+        click.echo(_("       open in a browser: {path}").format(
+            path=project.shown(folder / f'{stem}.html')))
     if text is None:
-        click.echo(f"sms:   none ({_why_not(subscriber, 'sms')})")
+        click.echo(_("sms:   none ({why_not})").format(why_not=_why_not(subscriber, 'sms')))
     else:
         (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
-        click.echo(f"sms:   {text.type}, {text.bytes} bytes -> {project.shown(folder / f'{stem}.sms.txt')}")
+        click.echo(_("sms:   {type}, {bytes} bytes -> {path}").format(
+            type=text.type, bytes=text.bytes, path=project.shown(folder / f'{stem}.sms.txt')))
     for line in changed_reach_lines(project):
         click.echo(line)
 
@@ -130,11 +129,11 @@ def _why_not(subscriber, channel: str) -> str:
     if not subscriber.subscribed:
         return "unsubscribed"
     if channel not in subscriber.channels:
-        return f"{channel} is not among the reader's channels"
+        return _("{channel} is not among the reader's channels").format(channel=channel)
     if channel == "email" and subscriber.email_invalid_at:
-        return "the email address is marked invalid"
+        return _("the email address is marked invalid")
     if channel == "sms" and subscriber.phone_invalid_at:
-        return "the phone number is marked invalid"
+        return _("the phone number is marked invalid")
     if not subscriber.reachable_by(channel):
-        return "no address for it, or unsubscribed from it"
-    return "no notice of this issue matches the reader"
+        return _("no address for it, or unsubscribed from it")
+    return _("no notice of this issue matches the reader")

@@ -14,6 +14,7 @@ import click
 
 from sotong import signals
 from sotong.cli import add_lazy_command
+from sotong.i18n import _
 
 from .dkim_signing import dkim_signer
 
@@ -21,19 +22,15 @@ from .dkim_signing import dkim_signer
 def add_commands(group: click.Group) -> None:
     """Receiver of ``cli_commands``: the delivery commands, imported when they run."""
     add_lazy_command(group, "send", f"{__name__}.commands:send",
-                     "Hand an outbox's emails to the SMTP server and record its SMS as handed\n"
-                     "over to the SMS agency; a re-run sends only what was not accepted.")
+                     _("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted."))
     add_lazy_command(group, "report", f"{__name__}.commands:report",
-                     "The annual e-communication report (--year), or what became of one issue's\n"
-                     "messages (--issue), from the journal: HTML and CSV in private/reports/.")
+                     _("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
     add_lazy_command(group, "bounces", f"{__name__}.bounce_commands:bounces_command",
-                     "Read the bounce mailbox: attribute each bounce to its reader by its return\n"
-                     "path, record and score it, move it to BOUNCE_FOLDER, and flag addresses\n"
-                     "whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is.")
+                     _("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is."))
     subscribers = group.commands.get("subscribers")
     if isinstance(subscribers, click.Group):
         add_lazy_command(subscribers, "unsubscribe", f"{__name__}.commands:unsubscribe_phones_command",
-                         'Unsubscribe the numbers of a "수신거부" reply list from SMS.')
+                         _('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))
 
 
 def add_routes(app) -> None:

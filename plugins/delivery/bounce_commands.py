@@ -11,6 +11,7 @@ import click
 
 from sotong import signals
 from sotong.cli import settings_option
+from sotong.i18n import _
 from sotong.links import short_codes, sms_link_notices
 from sotong.problems import SotongError
 from sotong.settings import SettingsProblems
@@ -27,12 +28,9 @@ from .progress import progress
 BATCH = 500  # bounces recorded per transaction, then moved
 
 
-@click.command("bounces")
+@click.command("bounces", help=_("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is."))
 @settings_option
 def bounces_command(project):
-    """Read the bounce mailbox: attribute each bounce to its reader by its return
-    path, record and score it, move it to BOUNCE_FOLDER, and flag addresses
-    whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is."""
     found = SettingsProblems(project.settings)
     bounce_problems(project.settings, found)
     if found.problems:
@@ -41,7 +39,7 @@ def bounces_command(project):
     store = bounces.ensure(project.store)
     today = now_iso()[:10]
     with open_mailbox(project.settings) as box:
-        with progress(box.total, "Reading bounces") as advance:
+        with progress(box.total, _("Reading bounces")) as advance:
             found = bounces.sort_mails(box.mails(), address, today, advance)
         new = 0
         for start in range(0, len(found.bounces), BATCH):
@@ -55,36 +53,37 @@ def bounces_command(project):
     _say(found, new, readers, flagged, limit, project.settings.get("BOUNCE_FOLDER", "sotong-handled"))
 
 
-@click.command("results")
-@click.option("--issue", metavar="YYYY-MM-DD", required=True, callback=issue_date, help="The issue whose SMS the file reports on.")
+@click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
+@click.option("--issue", metavar="YYYY-MM-DD", required=True, callback=issue_date, help=_("The issue whose SMS the file reports on."))
 @click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
 def send_results(project, issue, result_file):
-    """Import the SMS agency's result file (columns phone, status, code, time;
-    status delivered or failed) into the journal; failures count as bounces."""
     path = Path(result_file)
     if not path.is_file():
-        raise SotongError([f"{result_file}: file not found; give the agency's result file (phone, status, code, time)"])
+        raise SotongError([_("{result_file}: file not found; give the agency's result file (phone, status, code, time)").format(
+            result_file=result_file)])
     journal = Journal(sms_results.ensure(project.store))
     if not any(channel == "sms" for channel, _type, _state in journal.counts(issue)):
-        raise SotongError([f"no SMS of {issue} is in the journal; record the handover first with: sotong send --issue {issue}"])
+        raise SotongError([_("no SMS of {issue} is in the journal; record the handover first with: sotong send --issue {issue}").format(
+            issue=issue)])
     shown = project.shown(path)
     results, problems = sms_results.read_results(decode(path.read_bytes(), shown), shown,
                                                  sms_results.outbox_phones(outbox_folder(project.settings, issue) / "sms.csv"))
     if problems:
-        raise SotongError(problems + [f"{shown}: nothing was imported; correct the lines above and run again"])
+        raise SotongError(problems + [_("{shown}: nothing was imported; correct the lines above and run again").format(
+            shown=shown)])
     imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(project.settings), now_iso())
-    click.echo(f"SMS results of {issue}: {imported.delivered} delivered, {imported.failed} failed "
-               f"({imported.failed - imported.soft} hard, {imported.soft} soft); {imported.new_failures} failures new to the journal.")
+    click.echo(_("SMS results of {issue}: {delivered} delivered, {failed} failed ({hard} hard, {soft} soft); {new_failures} failures new to the journal.").format(
+        issue=issue, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))
     limit = score_limit(project.settings)
     with project.store.transaction():
         flagged = bounces.mark_invalid(project.store, {r.subscriber_id for r in results if r.status == "failed"},
                                        limit, now_iso(), channel="sms")
     if flagged:
-        click.echo(f"Flagged {len(flagged)} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS "
-                   "until the number is changed: " + ", ".join(flagged))
+        click.echo(_("Flagged {count} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS until the number is changed: ").format(
+            count=len(flagged), limit=limit) + ", ".join(flagged))
     if imported.failed:
-        click.echo(f"See who: sotong send report --issue {issue}")
+        click.echo(_("See who: sotong send report --issue {issue}").format(issue=issue))
 
 
 def _row(bounce: bounces.Bounce) -> tuple:
@@ -96,14 +95,14 @@ def _row(bounce: bounces.Bounce) -> tuple:
 def _say(found, new: int, readers: set, flagged: list, limit: float, folder: str) -> None:
     hard = sum(1 for _h, b in found.bounces if b.verdict.kind == "hard")
     total = len(found.bounces)
-    click.echo(f"Bounces: {total} ({hard} hard, {total - hard} soft) from {len(readers)} readers, "
-               f"{new} new and {total - new} counted before; moved to {folder}.")
+    click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
+        total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new, folder=folder))
     if found.unattributed or found.not_bounces:
-        click.echo(f"Left where they were: {found.unattributed} mails without a genuine return path of ours "
-                   f"(other mail, or a forged tag), {found.not_bounces} auto-replies or other answers that are no bounce.")
+        click.echo(_("Left where they were: {unattributed} mails without a genuine return path of ours (other mail, or a forged tag), {not_bounces} auto-replies or other answers that are no bounce.").format(
+            unattributed=found.unattributed, not_bounces=found.not_bounces))
     if flagged:
-        click.echo(f"Flagged {len(flagged)} email addresses as invalid (bounce score {limit:g} or more); bundles skip them "
-                   "until the address is changed: " + ", ".join(flagged))
+        click.echo(_("Flagged {count} email addresses as invalid (bounce score {limit:g} or more); bundles skip them until the address is changed: ").format(
+            count=len(flagged), limit=limit) + ", ".join(flagged))
 
 
 def after_send_lines(store, outbox: str) -> list[str]:
@@ -112,18 +111,20 @@ def after_send_lines(store, outbox: str) -> list[str]:
     lines = []
     sms = sms_results.sms_result_counts(sms_results.ensure(store), outbox)
     if sms:
-        lines.append(f"SMS results from the agency: {sms.get('delivered', 0)} delivered, {sms.get('failed', 0)} failed.")
+        lines.append(_("SMS results from the agency: {delivered} delivered, {failed} failed.").format(
+            delivered=sms.get('delivered', 0), failed=sms.get('failed', 0)))
     rows = bounces.ensure(store).db.execute(
         "SELECT subscriber_id, channel, kind, status, reason, day FROM delivery_bounces WHERE outbox = ?"
         " ORDER BY channel, subscriber_id, day", (outbox,)).fetchall()
     if not rows:
         return lines
     hard = sum(1 for row in rows if row["kind"] == "hard")
-    lines += [f"Late bounces and SMS failures ({len(rows)}: {hard} hard, {len(rows) - hard} soft; from sotong bounces "
-             "and sotong send results):"]
+    lines += [_("Late bounces and SMS failures ({count}: {hard} hard, {soft} soft; from sotong bounces and sotong send results):").format(
+        count=len(rows), hard=hard, soft=len(rows) - hard)]
     for row in rows:
         answer = " ".join(p for p in (row["status"], row["reason"]) if p)
-        lines.append(f"  {row['subscriber_id']}  {row['channel']}  {row['kind']} on {row['day']}: {answer}")
+        lines.append(_("  {subscriber_id}  {channel}  {kind} on {day}: {answer}").format(
+            subscriber_id=row['subscriber_id'], channel=row['channel'], kind=row['kind'], day=row['day'], answer=answer))
     return lines
 
 
@@ -132,7 +133,8 @@ def issue_report_command(project, issue: str) -> None:
     store = sms_results.ensure(clicks.ensure(project.store))
     journal = Journal(store)
     if not journal.counts(issue):
-        raise SotongError([f"nothing of {issue} is in the journal yet; send it first with: sotong send --issue {issue}"])
+        raise SotongError([_("nothing of {issue} is in the journal yet; send it first with: sotong send --issue {issue}").format(
+            issue=issue)])
     notice_rows, message_rows, titles = issue_report.journal_rows(store.db, issue)
     by_code = {code: slug for slug, code in short_codes(sms_link_notices(project.published_notices)).items()}
     counted = {}
@@ -144,7 +146,7 @@ def issue_report_command(project, issue: str) -> None:
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(f"{issue}: {total.handed_over} messages handed over, {total.accepted} emails accepted, "
-               f"{total.bounced_hard} bounced hard and {total.bounced_soft} soft, SMS {total.sms_delivered} delivered "
-               f"and {total.sms_failed} failed, {total.clicks or 0} clicks.")
-    click.echo(f"Wrote {project.shown(html_path)} and {project.shown(csv_path)}")
+    click.echo(_("{issue}: {handed_over} messages handed over, {accepted} emails accepted, {bounced_hard} bounced hard and {bounced_soft} soft, SMS {sms_delivered} delivered and {sms_failed} failed, {clicks} clicks.").format(
+        issue=issue, handed_over=total.handed_over, accepted=total.accepted, bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered, sms_failed=total.sms_failed, clicks=total.clicks or 0))
+    click.echo(_("Wrote {html_path} and {csv_path}").format(
+        html_path=project.shown(html_path), csv_path=project.shown(csv_path)))

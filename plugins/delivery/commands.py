@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from sotong.cli import settings_option
+from sotong.i18n import _
 from sotong.problems import SotongError
 from sotong.sms import sms_settings, won
 from sotong.store import now_iso
@@ -31,30 +32,24 @@ from .staff_send import send_staff_copy, staff_address
 
 def _outbox_key(issue, notice) -> tuple[str, str]:
     if bool(issue) == bool(notice):
-        raise click.UsageError("give either --issue YYYY-MM-DD or --notice SLUG")
+        raise click.UsageError(_("give either --issue YYYY-MM-DD or --notice SLUG"))
     return (issue, "issue") if issue else (notice, "notice")
 
 
-@click.group(invoke_without_command=True)
-@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help="Send the outbox of this issue.")
-@click.option("--notice", metavar="SLUG", callback=notice_slug, help="Send the one-off outbox of this notice.")
-@click.option("--host", help="SMTP server (default: SMTP_HOST).")
-@click.option("--port", type=click.IntRange(1, 65535), help="SMTP port (default: SMTP_PORT).")
-@click.option("--rate", type=click.FloatRange(0, min_open=True), help="Messages per second (default: SEND_RATE).")
-@click.option("--dry-run", is_flag=True, help="Say what would be sent; send and record nothing.")
+@click.group(invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
+@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help=_("Send the outbox of this issue."))
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
+@click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
+@click.option("--port", type=click.IntRange(1, 65535), help=_("SMTP port (default: SMTP_PORT)."))
+@click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
+@click.option("--dry-run", is_flag=True, help=_("Say what would be sent; send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
-              help="A test: send one reader's email of --issue, marked [시험], to this staff address only.")
-@click.option("--as", "reader_id", metavar="ID", help="With --to: the subscriber whose email is sent.")
-@click.option("--persona", metavar='"dong=응봉동 fields=건강정보"', help="With --to: an imagined reader instead.")
+              help=_("A test: send one reader's email of --issue, marked [시험], to this staff address only."))
+@click.option("--as", "reader_id", metavar="ID", help=_("With --to: the subscriber whose email is sent."))
+@click.option("--persona", metavar='"dong=응봉동 fields=건강정보"', help=_("With --to: an imagined reader instead."))
 @settings_option
 @click.pass_context
 def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, persona):
-    """Hand an outbox's emails to the SMTP server and record its SMS as handed
-    over to the SMS agency; a re-run sends only what was not accepted.
-
-    \b
-    A test: sotong send --issue D --to ADDRESS (--as ID | --persona "...")
-    """
     if ctx.invoked_subcommand is not None:
         return
     if to or reader_id or persona:
@@ -72,49 +67,52 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     with _send_lock(project, key):
         notices = _notice_infos(project, outbox)
         recorded, pending = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run)
-        sms = (f"{len(recorded.sms)} SMS messages (SMS {recorded.sms_types['SMS']}, "
-               f"LMS {recorded.sms_types['LMS']})")
+        sms = (_("{count} SMS messages (SMS {sms}, LMS {lms})").format(
+            count=len(recorded.sms), sms=recorded.sms_types['SMS'], lms=recorded.sms_types['LMS']))
         if dry_run:
-            click.echo(f"Dry run, nothing sent or recorded. Would send {len(pending)} emails to "
-                       f"{config.smtp_host}:{config.smtp_port} at {config.rate:g}/s and record {sms} "
-                       f"as handed over to the SMS agency.")
+            click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
+                count=len(pending), smtp_host=config.smtp_host, smtp_port=config.smtp_port, rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox)
-            with progress(len(pending), f"Sending {key}") as advance:
+            with progress(len(pending), _("Sending {key}").format(key=key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
             journal.hand_over(outbox, recorded.sms)  # only once the run has not stopped
     option = "--issue" if kind == "issue" else "--notice"
     if not dry_run:
         click.echo(_emails_line(figures) if pending else _nothing_left_line(journal.counts(key)))
         if any(m.channel == "sms" for m in outbox.messages):
-            click.echo(f"SMS: {sms} recorded as handed over; give {project.shown(outbox.path / 'sms.csv')} "
-                       "to the SMS agency (문자 발송 대행).")
+            click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
+                sms=sms, path=project.shown(outbox.path / 'sms.csv')))
     left_out = recorded.left_out
     if left_out["email"] or left_out["sms"]:
-        click.echo(f"Left out: {left_out['email'] + left_out['sms']} readers unsubscribed or unreachable since "
-                   f"bundling (email {left_out['email']}, SMS {left_out['sms']}).")
+        click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
+            count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
     if left_out["sms"]:
-        click.echo(f"Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}")
+        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}").format(
+            option=option, key=key))
     if not dry_run and (figures.failed or figures.deferred):
-        click.echo(f"See who and why: sotong send report {option} {key}"
-                   + ("; deferred ones are retried by running this command again later." if figures.deferred else ""))
+        click.echo(_("See who and why: sotong send report {option} {key}").format(option=option, key=key)
+                   + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
 
 
 def _staff_copy(ctx, project, to) -> None:
     if to is None:
-        raise click.UsageError("--as and --persona choose the reader of a test; give the staff address with --to ADDRESS")
+        raise click.UsageError(_("--as and --persona choose the reader of a test; give the staff address with --to ADDRESS"))
     send_staff_copy(project, ctx.params)
 
 
 def _emails_line(figures) -> str:
     """What this run did with the emails."""
-    return (f"Emails: {figures.sent} sent, {figures.failed} failed, {figures.deferred} deferred "
-            f"in {figures.seconds:.1f} s"
-            + (f"; {figures.resent_in_flight} were in flight when an earlier run stopped and went again"
+    return (_("Emails: {sent} sent, {failed} failed, {deferred} deferred in {seconds:.1f} s").format(
+        sent=figures.sent, failed=figures.failed, deferred=figures.deferred, seconds=figures.seconds)
+            + (_("; {resent_in_flight} were in flight when an earlier run stopped and went again").format(
+                resent_in_flight=figures.resent_in_flight)
                if figures.resent_in_flight else "")
-            + (f"; the connection dropped {figures.reconnects} times and was reopened" if figures.reconnects else "")
-            + (f"; {figures.withdrawn} readers unsubscribed during the run and were left out" if figures.withdrawn else "")
+            + (_("; the connection dropped {reconnects} times and was reopened").format(
+                reconnects=figures.reconnects) if figures.reconnects else "")
+            + (_("; {withdrawn} readers unsubscribed during the run and were left out").format(
+                withdrawn=figures.withdrawn) if figures.withdrawn else "")
             + ".")
 
 
@@ -123,9 +121,9 @@ def _nothing_left_line(counts: dict) -> str:
     sent = counts.get(("email", "EMAIL", SENT), 0)
     failed = counts.get(("email", "EMAIL", FAILED), 0)
     if not failed:
-        return f"Emails: all {sent:,} were already sent; nothing left to send."
-    return (f"Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good "
-            "(sotong send report lists them).")
+        return _("Emails: all {sent:,} were already sent; nothing left to send.").format(sent=sent)
+    return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report lists them).").format(
+        sent=sent, failed=failed))
 
 
 def _warn_edited_since_bundling(project, outbox) -> None:
@@ -137,26 +135,25 @@ def _warn_edited_since_bundling(project, outbox) -> None:
     for notice in notices:
         if notice.slug in slugs and os.stat(notice.source).st_mtime_ns > made:
             option = "--issue" if outbox.kind == "issue" else "--notice"
-            click.echo(f"{project.shown(notice.source)}: warning: changed after the outbox {outbox.key} was made; "
-                       f"its messages carry the text as it was then. For the new text, make the outbox again "
-                       f"(sotong bundles {option} {outbox.key}) before sending it", err=True)
+            click.echo(_("{source}: warning: changed after the outbox {key} was made; its messages carry the text as it was then. For the new text, make the outbox again (sotong bundles {option} {key}) before sending it").format(
+                source=project.shown(notice.source), key=outbox.key, option=option), err=True)
 
 
-@send.command("report")
-@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help="The issue's outbox.")
-@click.option("--notice", metavar="SLUG", callback=notice_slug, help="A one-off notice outbox.")
+@send.command("report", help=_("Counts by state, and the failed and deferred readers (by id) with the server's answer."))
+@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help=_("The issue's outbox."))
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("A one-off notice outbox."))
 @click.option("--mark-invalid", is_flag=True,
-              help="Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them.")
+              help=_("Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them."))
 @settings_option
 def send_report(project, issue, notice, mark_invalid):
-    """Counts by state, and the failed and deferred readers (by id) with the server's answer."""
     key, kind = _outbox_key(issue, notice)
     journal = Journal(project.store)
     counts = journal.counts(key)
     if not counts:
         option = "--issue" if kind == "issue" else "--notice"
-        raise SotongError([f"nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}"])
-    click.echo(f"Outbox {key}:")
+        raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
+            key=key, option=option)])
+    click.echo(_("Outbox {key}:").format(key=key))
     for channel, label in (("email", "email"), ("sms", "SMS/LMS")):
         by_state: dict = {}
         for (c, _type, state), n in counts.items():
@@ -169,36 +166,36 @@ def send_report(project, issue, notice, mark_invalid):
     invalid = [row for row in unsettled if row["state"] == FAILED
                and invalid_address(row["answer_stage"], row["answer_code"], row["answer_text"])]
     invalid_ids = {row["subscriber_id"] for row in invalid}
-    for state, title in ((FAILED, "Failed"), (DEFERRED, "Deferred (retried by the next sotong send)")):
+    for state, title in ((FAILED, _("Failed")), (DEFERRED, _("Deferred (retried by the next sotong send)"))):
         rows = [row for row in unsettled if row["state"] == state]
         if rows:
             click.echo(f"{title} ({len(rows)}):")
         for row in rows:
             answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
-            flag = "  [invalid address]" if row["subscriber_id"] in invalid_ids and state == FAILED else ""
-            click.echo(f"  {row['subscriber_id']}  {row['channel']}  after {row['attempts']} tries: {answer}{flag}")
+            flag = _("  [invalid address]") if row["subscriber_id"] in invalid_ids and state == FAILED else ""
+            click.echo(_("  {subscriber_id}  {channel}  after {attempts} tries: {answer}{flag}").format(
+                subscriber_id=row['subscriber_id'], channel=row['channel'], attempts=row['attempts'], answer=answer, flag=flag))
     for line in after_send_lines(project.store, key):
         click.echo(line)
     if invalid and not mark_invalid:
-        click.echo(f"{len(invalid)} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.")
+        click.echo(_("{count} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.").format(
+            count=len(invalid)))
     if mark_invalid:
         reasons = [(row["subscriber_id"], f"{row['answer_code']} {row['answer_text']}") for row in invalid]
         flagged = flag_invalid_addresses(project.store, reasons, now_iso())
-        click.echo(f"Flagged {len(flagged)} email addresses as invalid ({len(invalid) - len(flagged)} were already): "
-                   "bundles skip them until the address is corrected in the e-communication system.")
+        click.echo(_("Flagged {count} email addresses as invalid ({already} were already): bundles skip them until the address is corrected in the e-communication system.").format(
+            count=len(flagged), already=len(invalid) - len(flagged)))
         for subscriber_id in flagged:
             click.echo(f"  {subscriber_id}")
 
 
-@click.command("report")
-@click.option("--year", type=click.IntRange(2000, 2999), help="The annual report of this calendar year, e.g. 2026.")
-@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help="The report of one issue, e.g. 2026-11-26.")
+@click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
+@click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
+@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help=_("The report of one issue, e.g. 2026-11-26."))
 @settings_option
 def report(project, year, issue):
-    """The annual e-communication report (--year), or what became of one issue's
-    messages (--issue), from the journal: HTML and CSV in private/reports/."""
     if (year is None) == (issue is None):
-        raise click.UsageError("give --year YYYY or --issue YYYY-MM-DD (one of them)")
+        raise click.UsageError(_("give --year YYYY or --issue YYYY-MM-DD (one of them)"))
     if issue:
         return issue_report_command(project, issue)
     prices = sms_settings(project.settings).prices
@@ -207,25 +204,26 @@ def report(project, year, issue):
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = annual.write_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(f"{year}: {total.notices} notices, {total.deliveries} deliveries (email {total.by_type['EMAIL']}, "
-               f"SMS {total.by_type['SMS']}, LMS {total.by_type['LMS']}); texts cost {won(total.cost(prices))}.")
-    click.echo(f"Wrote {project.shown(html_path)} and {project.shown(csv_path)}")
+    click.echo(_("{year}: {notices} notices, {deliveries} deliveries (email {email}, SMS {sms}, LMS {lms}); texts cost {won}.").format(
+        year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.cost(prices))))
+    click.echo(_("Wrote {html_path} and {csv_path}").format(
+        html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
 
 
-@click.command("unsubscribe")
+@click.command("unsubscribe", help=_('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))
 @click.option("--phones", "phones_file", required=True, type=click.Path(dir_okay=False),
-              help='A text file of numbers that replied "수신거부", one a line.')
+              help=_('A text file of numbers that replied "수신거부", one a line.'))
 @settings_option
 def unsubscribe_phones_command(project, phones_file):
-    """Unsubscribe the numbers of a "수신거부" reply list from SMS."""
     path = Path(phones_file)
     if not path.is_file():
-        raise SotongError([f"{phones_file}: file not found; give the list of numbers, one a line"])
+        raise SotongError([_("{phones_file}: file not found; give the list of numbers, one a line").format(
+            phones_file=phones_file)])
     result = unsubscribe_phones(project.store, path, project.shown(path), now_iso())
-    click.echo(f"{len(result.matched)} numbers matched: {result.unsubscribed} subscribers unsubscribed from SMS now, "
-               f"the others already were.")
+    click.echo(_("{count} numbers matched: {unsubscribed} subscribers unsubscribed from SMS now, the others already were.").format(
+        count=len(result.matched), unsubscribed=result.unsubscribed))
     if result.unknown:
-        click.echo(f"{len(result.unknown)} numbers belong to no subscriber: "
+        click.echo(_("{count} numbers belong to no subscriber: ").format(count=len(result.unknown))
                    + ", ".join(mask_phone(p) for p in result.unknown))
     if result.problems:
         raise SotongError(result.problems)
@@ -258,7 +256,7 @@ def _send_lock(project, key: str):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SotongError([f"another sotong send of {key} is running; wait for it to finish"]) from None
+            raise SotongError([_("another sotong send of {key} is running; wait for it to finish").format(key=key)]) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

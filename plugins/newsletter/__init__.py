@@ -13,6 +13,7 @@ from pelican import signals as pelican_signals
 
 from sotong import signals
 from sotong.cli import add_lazy_command
+from sotong.i18n import _
 from sotong.settings import add_template_folder
 
 from .config import newsletter_settings, read_newsletter_settings
@@ -34,7 +35,7 @@ def _generators(pelican):
 
 def _add_commands(group):
     add_lazy_command(group, "newsletter", f"{__name__}.commands:newsletter",
-                     "The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows.")
+                     _("The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."))
 
 
 def _check_settings(project):

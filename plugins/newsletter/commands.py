@@ -9,6 +9,7 @@ import re
 import click
 
 from sotong.cli import settings_option
+from sotong.i18n import _
 from sotong.project import Project
 from sotong.schedule import next_issue
 
@@ -20,7 +21,7 @@ class OneLineUsageError(click.UsageError):
     """A command-line mistake said in one line (exit 2), without the usage text."""
 
     def show(self, file=None):
-        click.echo(f"Error: {self.format_message()}", err=True)
+        click.echo(_("Error: {message}").format(message=self.format_message()), err=True)
 
 
 class IsoDate(click.ParamType):
@@ -36,43 +37,43 @@ class IsoDate(click.ParamType):
                 raise ValueError(value)
             return dt.date.fromisoformat(value)
         except ValueError:
-            option = param.opts[0] if param else "the date"
-            raise OneLineUsageError(f'{option} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {option} 2026-11-13', ctx) from None
+            option = param.opts[0] if param else _("the date")
+            raise OneLineUsageError(_('{option} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {option} 2026-11-13').format(
+                option=option, value=value), ctx) from None
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATE = IsoDate()
 
 
-@click.group("newsletter")
+@click.group("newsletter", help=_("The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."))
 def newsletter():
-    """The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."""
+    pass
 
 
-@newsletter.command("next")
-@click.option("--after", type=ISO_DATE, default=None, help="Day to start from (default: today in Seoul).")
+@newsletter.command("next", help=_("Print the first issue date on or after a day, as YYYY-MM-DD."))
+@click.option("--after", type=ISO_DATE, default=None, help=_("Day to start from (default: today in Seoul)."))
 @settings_option
 def next_command(project: Project, after: dt.date | None):
-    """Print the first issue date on or after a day, as YYYY-MM-DD."""
     click.echo(next_issue(after or project.today()).isoformat())
 
 
-@newsletter.command("list")
-@click.option("--from", "first", type=ISO_DATE, default=None, help="First day (default: the first issue with notices).")
-@click.option("--to", "last", type=ISO_DATE, default=None, help="Last day (default: the issue being prepared).")
+@newsletter.command("list", help=_("List issue dates with their notice counts and windows."))
+@click.option("--from", "first", type=ISO_DATE, default=None, help=_("First day (default: the first issue with notices)."))
+@click.option("--to", "last", type=ISO_DATE, default=None, help=_("Last day (default: the issue being prepared)."))
 @settings_option
 def list_command(project: Project, first: dt.date | None, last: dt.date | None):
-    """List issue dates with their notice counts and windows."""
     config = newsletter_settings(project.settings)
     notices = project.published_notices
     upcoming = next_issue(project.today())
     last = last or upcoming
     first = first or first_edition_day(candidates_by_issue(notices)) or upcoming
     if first > last:
-        raise OneLineUsageError(f"--from {first} is after --to {last}; give --from a day before --to")
+        raise OneLineUsageError(_("--from {first} is after --to {last}; give --from a day before --to").format(
+            first=first, last=last))
     issues = plan_issues(notices, first, last, first_issue=config.first_issue, first_number=config.first_number)
     if not issues:
-        click.echo(f"No issue date between {first} and {last}.")
+        click.echo(_("No issue date between {first} and {last}.").format(first=first, last=last))
         return
     click.echo(f"{'issue':<10}  {'number':>6}  {'edition':>7}  {'window':>6}  notices dated")
     for issue in issues:
@@ -80,8 +81,8 @@ def list_command(project: Project, first: dt.date | None, last: dt.date | None):
         dated = f"{issue.first_day} ~ {issue.day}"
         notes = []
         if issue.day == upcoming:
-            notes.append("being prepared")
+            notes.append(_("being prepared"))
         if not issue.edition:
-            notes.append("empty edition: not published")
+            notes.append(_("empty edition: not published"))
         note = f"  ({'; '.join(notes)})" if notes else ""
         click.echo(f"{issue.day}  {number:>6}  {len(issue.edition):>7}  {len(issue.window):>6}  {dated}{note}")

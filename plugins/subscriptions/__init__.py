@@ -14,6 +14,7 @@ from pelican import signals
 from sotong import signals as sotong_signals
 
 from sotong.cli import add_lazy_command
+from sotong.i18n import _
 
 from .config import check_settings
 from .site import get_generators, use_plugin_templates
@@ -24,9 +25,9 @@ def add_commands(group) -> None:
     subscribers = group.commands.get("subscribers")
     if subscribers is not None:
         add_lazy_command(subscribers, "changes", f"{__name__}.commands:changes_command",
-                         "Write the consent log from a day on (every change, its source, old and new values).")
+                         _("Write the consent log from a day on (every change, its source, old and new values)."))
         add_lazy_command(subscribers, "forget", f"{__name__}.commands:forget_command",
-                         "Erase a person's data everywhere in the store, keeping only counts.")
+                         _("Erase a person's data everywhere in the store, keeping only counts."))
 
 
 def add_routes(app) -> None:

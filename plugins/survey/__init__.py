@@ -11,6 +11,7 @@ from pelican import signals
 
 from sotong import signals as sotong_signals
 from sotong.cli import add_lazy_command
+from sotong.i18n import _
 
 from . import storage
 from .config import read_survey_settings
@@ -20,9 +21,9 @@ from .schema import read_surveys, unknown_survey_problems
 def add_commands(group) -> None:
     """Receiver of ``cli_commands``: ``sotong survey``, imported when it runs."""
     add_lazy_command(group, "survey", f"{__name__}.commands:survey_group",
-                     "Surveys: results of the answers the collector took.")
+                     _("Surveys: results of the answers the collector took."))
     add_lazy_command(group, "opinions", f"{__name__}.commands:opinions_group",
-                     "Opinions of consultations (SPEC §16): search them, export them, purge them past retention.")
+                     _("Opinions of consultations (SPEC §16): search them, export them, purge them past retention."))
 
 
 def add_routes(app) -> None:

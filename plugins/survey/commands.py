@@ -11,6 +11,7 @@ import jinja2
 
 from sotong import spreadsheet
 from sotong.cli import settings_option
+from sotong.i18n import _
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
@@ -23,22 +24,21 @@ from .schema import load_surveys
 from .site import TEMPLATES, results_context
 
 
-@click.group("survey")
+@click.group("survey", help=_("Surveys: results of the answers the collector took."))
 def survey_group():
-    """Surveys: results of the answers the collector took."""
+    pass
 
 
-@survey_group.command("results")
+@survey_group.command("results", help=_("Write the results of survey SLUG (counts, shares, response rate, charts)."))
 @click.argument("slug")
 @settings_option
 def results_command(project: Project, slug: str):
-    """Write the results of survey SLUG (counts, shares, response rate, charts)."""
     settings = project.settings
     surveys = load_surveys(settings, project.audiences, project.shown)
     survey = surveys.get(slug)
     if survey is None:
-        raise SotongError([f'no survey "{slug}" in content/surveys/{did_you_mean(slug, surveys)}; '
-                           f'known: {", ".join(surveys) or "none"}'])
+        raise SotongError([_('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
+            slug=slug, suggestion=did_you_mean(slug, surveys), known=", ".join(surveys) or _("none"))])
     store = storage.ensure(project.store)
     results = tally(survey, storage.responses(store, slug), storage.invited_count(store, slug))
     folder = private_folder(settings, slug)
@@ -48,8 +48,9 @@ def results_command(project: Project, slug: str):
     (folder / "results.html").write_text(
         environment.get_template("survey_results_private.html").render(show_texts=True, **context), encoding="utf-8")
     write_csv(folder / "results.csv", results)
-    rate = f"{results.rate * 100:.1f}%" if results.rate is not None else "no invitations recorded"
-    click.echo(f"{slug}: {results.responses} answers, response rate {rate}; wrote {project.shown(folder)}/results.html and results.csv")
+    rate = f"{results.rate * 100:.1f}%" if results.rate is not None else _("no invitations recorded")
+    click.echo(_("{slug}: {responses} answers, response rate {rate}; wrote {folder}/results.html and results.csv").format(
+        slug=slug, responses=results.responses, rate=rate, folder=project.shown(folder)))
     if survey.kind == "consultation":
         _participants_by_dong_and_age(project, survey, folder)
     if not survey.publish_results:
@@ -57,7 +58,7 @@ def results_command(project: Project, slug: str):
     reason = unpublished_reason(survey, results.responses, project.today(), survey_settings(settings).min_answers)
     if reason:
         public_json_path(settings, slug).unlink(missing_ok=True)  # published too early by an older version
-        click.echo(f"not published (publish_results: true): {reason}")
+        click.echo(_("not published (publish_results: true): {reason}").format(reason=reason))
         return
     public = results.public()
     public_json_path(settings, slug).write_text(results_to_json(public), encoding="utf-8")
@@ -65,7 +66,8 @@ def results_command(project: Project, slug: str):
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(environment.get_template("survey_results_public.html").render(
         **settings, show_texts=False, **results_context(public, survey)), encoding="utf-8")
-    click.echo(f"published (publish_results: true): {project.shown(page)}, kept by every build")
+    click.echo(_("published (publish_results: true): {page}, kept by every build").format(
+        page=project.shown(page)))
 
 
 def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> None:
@@ -73,7 +75,8 @@ def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> Non
     and written to ``by_dong_and_age.csv`` beside the results (private)."""
     counts = opinions.by_dong_and_age(opinions.ensure(project.store), survey.slug)
     dongs = project.audiences.dongs
-    click.echo(f"{survey.policy.title} ({survey.policy.department}): participants by dong and age band")
+    click.echo(_("{title} ({department}): participants by dong and age band").format(
+        title=survey.policy.title, department=survey.policy.department))
     with open(folder / "by_dong_and_age.csv", "w", encoding="utf-8-sig", newline="") as out:
         writer = spreadsheet.writer(out)
         writer.writerow(("dong", "age_band", "participants"))
@@ -90,59 +93,56 @@ def _environment(settings: dict) -> jinja2.Environment:
                                                   if k != "extensions"})
 
 
-@click.group("opinions")
+@click.group("opinions", help=_("Opinions of consultations (SPEC §16): search them, export them, purge them past retention."))
 def opinions_group():
-    """Opinions of consultations (SPEC §16): search them, export them, purge them past retention."""
+    pass
 
 
-@opinions_group.command("search")
+@opinions_group.command("search", help=_("Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스), newest first."))
 @click.argument("text")
-@click.option("--policy", "slug", help="Only the consultation with this slug.")
-@click.option("--department", help="Only policies of this department.")
-@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), help="Only opinions given on or after this day (YYYY-MM-DD).")
-@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), help="Only opinions given on or before this day (YYYY-MM-DD).")
+@click.option("--policy", "slug", help=_("Only the consultation with this slug."))
+@click.option("--department", help=_("Only policies of this department."))
+@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
+@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), help=_("Only opinions given on or before this day (YYYY-MM-DD)."))
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Print the newest N opinions found; 0: all of them.")
+              help=_("Print the newest N opinions found; 0: all of them."))
 @settings_option
 def opinions_search_command(project: Project, text: str, slug: str | None, department: str | None,
                             since: dt.datetime | None, until: dt.datetime | None, limit: int):
-    """Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스), newest first."""
     if not text.strip():
-        raise click.UsageError("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스")
+        raise click.UsageError(_("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스"))
     found = opinions.search(opinions.ensure(project.store), text.strip(), slug, department, limit or None,
                             since=since and since.date(), until=until and until.date())
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
                    f"{opinion.dong or '-'}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
-    click.echo(f"{len(found)} opinions", err=True)
+    click.echo(_("{count} opinions").format(count=len(found)), err=True)
 
 
-@opinions_group.command("export")
+@opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))
 @click.argument("slug")
 @click.argument("file", type=click.Path(dir_okay=False))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
-    """Write the opinions on consultation SLUG to FILE.csv (for Excel)."""
     _consultation(project, slug)
     count = opinions.export(opinions.ensure(project.store), slug, file)
-    click.echo(f"{slug}: wrote {count} opinions to {file}")
+    click.echo(_("{slug}: wrote {count} opinions to {file}").format(slug=slug, count=count, file=file))
 
 
-@opinions_group.command("purge")
+@opinions_group.command("purge", help=_("Erase the participant of opinions past retention (5 years; the privacy page), keeping text and counts."))
 @settings_option
 def opinions_purge_command(project: Project):
-    """Erase the participant of opinions past retention (5 years; the privacy page), keeping text and counts."""
     start = opinions.retention_start(project.today())
     count = opinions.purge(opinions.ensure(project.store), project.today())
-    click.echo(f"{count} opinions received before {start} (kept {opinions.RETENTION_YEARS} years) no longer name "
-               "their participant (id, gender, dong, age band); their text and the counts by dong and age band stay")
+    click.echo(_("{count} opinions received before {start} (kept {retention_years} years) no longer name their participant (id, gender, dong, age band); their text and the counts by dong and age band stay").format(
+        count=count, start=start, retention_years=opinions.RETENTION_YEARS))
 
 
 def _consultation(project: Project, slug: str):
     surveys = load_surveys(project.settings, project.audiences, project.shown)
     consultations = [s for s in surveys if surveys[s].kind == "consultation"]
     if slug not in consultations:
-        raise SotongError([f'no consultation "{slug}" in content/surveys/{did_you_mean(slug, consultations)}; '
-                           f'known: {", ".join(consultations) or "none (kind: consultation)"}'])
+        raise SotongError([_('no consultation "{slug}" in content/surveys/{suggestion}; known: {known}').format(
+            slug=slug, suggestion=did_you_mean(slug, consultations), known=", ".join(consultations) or _("none (kind: consultation)"))])
     return surveys[slug]
 
