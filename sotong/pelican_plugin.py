@@ -25,13 +25,8 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.writers import Writer
 
-from .audiences import load_audiences
-from .links import absolute_site_url
-from .markup import markdown_html, sanitized
-from .notice_cache import file_stamp
-from .notices import read_notice, split_front_matter
 from .pelican_cache import make_crash_safe
-from .problems import SotongError
+from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
 from .settings import DEFAULTS, add_defaults, today
 
 PAGE_KEYS = ("title", "slug", "summary", "status", "template")
@@ -54,6 +49,10 @@ class NoticeReader(MarkdownReader):
         return self._read_page(source_path)
 
     def _read_notice(self, source_path):
+        from .markup import markdown_html
+        from .notice_cache import file_stamp
+        from .notices import read_notice
+
         # `sotong build` has just read and checked every notice: reuse them, unless
         # saved since (SOTONG_CHECKED_STAMPS: before reading; Pelican's cache keeps what is read here).
         path = os.path.abspath(source_path)
@@ -76,6 +75,9 @@ class NoticeReader(MarkdownReader):
         return content, metadata
 
     def _read_page(self, source_path):
+        from .markup import markdown_html
+        from .notices import split_front_matter
+
         text = Path(source_path).read_text(encoding="utf-8")
         source, problems = split_front_matter(text, source_path)
         if source is None:
@@ -86,6 +88,7 @@ class NoticeReader(MarkdownReader):
 
 def page_problems(path: Path, shown: str):
     """Check a static page: front matter with a title and only known keys."""
+    from .notices import split_front_matter
     from .problems import Problem, did_you_mean
 
     source, problems = split_front_matter(path.read_text(encoding="utf-8"), shown)
@@ -112,6 +115,8 @@ _audiences_cache: dict = {}
 
 
 def _audiences(settings):
+    from .audiences import load_audiences
+
     path = settings.get("AUDIENCES_PATH", DEFAULTS["AUDIENCES_PATH"])
     mtime = Path(path).stat().st_mtime_ns
     cached = _audiences_cache.get(path)
@@ -142,6 +147,8 @@ class KeepingWriter(Writer):
         return written
 
     def _holds_as_made(self, path: str, article) -> bool:
+        from .notice_cache import file_stamp
+
         if os.path.abspath(article.source_path) not in self.settings["SOTONG_UNCHANGED_NOTICES"]:
             return False
         made = self.settings["SOTONG_SLOT_PAGES"].get(os.path.relpath(path, self.output_path))
@@ -164,6 +171,8 @@ class SotongWriter(KeepingWriter):
     "tag:None,...", which are not valid Atom."""
 
     def write_feed(self, elements, context, *args, **kwargs):
+        from .links import absolute_site_url
+
         base = absolute_site_url(self.settings)
         if base and context.get("SITEURL") != base:
             context = {**context, "SITEURL": base}
@@ -236,6 +245,8 @@ def escape_in_templates(settings: dict) -> None:
     (Pelican's content and summaries, which are plain strings) is shown
     through the ``sanitized`` filter, which cleans it with nh3 and marks it
     safe; no template uses ``|safe``, ``|striptags`` or Markup itself."""
+    from .markup import sanitized
+
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "sanitized": sanitized}
 

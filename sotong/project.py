@@ -8,14 +8,15 @@ import datetime as dt
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .audiences import Audiences, load_audiences
-from .content_files import markdown_files
-from .notice_cache import NoticeCache
 from .i18n import _
-from .notices import Notice, read_notice
 from .problems import Problem, SotongError, collect_logged_errors
 from .settings import load_settings, today
+
+if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
+    from .audiences import Audiences
+    from .notices import Notice
 
 
 class Project:
@@ -46,10 +47,14 @@ class Project:
 
     @cached_property
     def audiences(self) -> Audiences:
+        from .audiences import load_audiences
+
         path = self.settings["AUDIENCES_PATH"]
         return load_audiences(path, self.shown(path))
 
     def notice_files(self) -> list[Path]:
+        from .content_files import markdown_files
+
         return markdown_files(self.notices_path)[0]
 
     def read_notices(self) -> tuple[list[Notice], list[Problem]]:
@@ -61,6 +66,10 @@ class Project:
         return list(notices), list(problems)
 
     def _read_notice_files(self) -> tuple[list[Notice], list[Problem]]:
+        from .content_files import markdown_files
+        from .notice_cache import NoticeCache
+        from .notices import read_notice
+
         notices, seen = [], {}
         files, problems = markdown_files(self.notices_path, self.shown)
         cache = NoticeCache(self.settings, self.notices_path)

@@ -7,9 +7,10 @@ Pure functions of dates; no I/O.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .notices import Notice
+if TYPE_CHECKING:  # the dates alone need no notice reader (`sotong newsletter next`)
+    from .notices import Notice
 
 THURSDAY = 3
 

@@ -28,7 +28,14 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   with ``eml``, ``reader`` and ``notices``), for a staff member's test.
 - ``store_schemas``: sent with None by ``sotong db upgrade``; import the
   modules that :func:`sotong.store.register_schema` the plugin's tables.
+
+``connect_lazily(signal, "module:function")`` connects a receiver whose
+module is imported when the signal is first sent, so that a plugin's heavy
+modules are not imported by commands that never send it (``sotong --help``).
 """
+
+import functools
+import importlib
 
 from blinker import signal
 
@@ -42,3 +49,21 @@ message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")
 store_schemas = signal("sotong-store-schemas")
 staff_copies = signal("sotong-staff-copies")
+
+
+@functools.cache
+def _lazy_receiver(target: str):
+    """One receiver per target (a plugin registered twice connects it once)."""
+    module, name = target.split(":")
+
+    def receiver(sender, **kwargs):
+        return getattr(importlib.import_module(module), name)(sender, **kwargs)
+
+    receiver.__qualname__ = receiver.__name__ = target
+    return receiver
+
+
+def connect_lazily(to_signal, target: str) -> None:
+    """Connect ``to_signal`` (Sotong's or Pelican's) to the function
+    ``target`` ("module:function"), imported when the signal is sent."""
+    to_signal.connect(_lazy_receiver(target), weak=False)

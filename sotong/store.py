@@ -30,11 +30,15 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
+from zoneinfo import ZoneInfo
 
-from .audiences import Profile
-from .notices import SEOUL
 from .problems import SotongError
+
+if TYPE_CHECKING:
+    from .audiences import Profile
+
+SEOUL = ZoneInfo("Asia/Seoul")  # the store's clock (not sotong.notices': the collector reads no notice)
 
 SUBSCRIBER_COLUMNS = (
     "id", "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels",
@@ -179,6 +183,8 @@ class Subscriber:
 
     @property
     def profile(self) -> Profile:
+        from .audiences import Profile
+
         return Profile(
             birth_year=self.birth_year, gender=self.gender, dong=self.dong, kind=self.kind,
             business_type=self.business_type, fields=self.fields, subscribed=self.subscribed,

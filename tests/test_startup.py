@@ -8,10 +8,16 @@ import json
 import subprocess
 import sys
 
+from blinker import Signal
 from conftest import REPO
 
+from sotong.signals import connect_lazily
+
 HEAVY = ("twitter_text", "icalendar", "feedparser", "dkim", "flufl.bounce", "werkzeug",
-         "waitress", "smtplib", "imaplib")
+         "waitress", "smtplib", "imaplib",
+         # what reading notices needs, imported when they are read (receivers connected lazily)
+         "yaml", "email_validator", "nh3", "sotong.notices", "sotong.audiences", "sotong.markup", "sotong.links",
+         "homepage.", "minwon24.", "subscriptions.", "bundles.", "survey.config", "survey.schema", "sns_sync.")
 COMMANDS = ["bounces", "build", "bundles", "check", "db", "devserver", "new", "newsletter", "opinions", "preview", "reach",
             "report", "send", "serve", "subscribers", "survey"]
 
@@ -81,3 +87,17 @@ def test_a_lazy_command_runs_its_subcommands(sotong):
     result = sotong(REPO, "send", "results", "--help")
     assert result.code == 0, result.stderr
     assert "Import the SMS agency's result file" in result.stdout
+
+
+def test_a_lazy_receiver_imports_its_module_when_sent_and_is_connected_once(tmp_path, monkeypatch):
+    (tmp_path / "lazy_target.py").write_text("def receive(sender, **kwargs):\n    return sender, kwargs\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    signal = Signal()
+    for _registration in range(2):  # Pelican and the sotong command both register the plugins
+        connect_lazily(signal, "lazy_target:receive")
+    assert len(signal.receivers) == 1 and "lazy_target" not in sys.modules
+    try:
+        assert [result for _receiver, result in signal.send("pelican", feed=1)] == [("pelican", {"feed": 1})]
+        assert "lazy_target" in sys.modules
+    finally:
+        sys.modules.pop("lazy_target", None)

@@ -15,8 +15,6 @@ from sotong import signals
 from sotong.cli import add_lazy_command
 from sotong.i18n import _
 
-from .config import read_bundles_settings
-
 
 def _add_commands(group):
     add_lazy_command(group, "bundles", f"{__name__}.commands:bundles",
@@ -25,16 +23,6 @@ def _add_commands(group):
                      _("Print how many readers each notice of an issue reaches by email and SMS, and the issue's messages by type and their cost. Nothing is written."))
     add_lazy_command(group, "preview", f"{__name__}.commands:preview",
                      _("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))
-
-
-def _check_settings(project):
-    return read_bundles_settings(project.settings)[1]
-
-
-def _warnings(project):
-    from .sms_advice import lms_warnings
-
-    return lms_warnings(project)
 
 
 def _changed_reach(project):
@@ -47,15 +35,9 @@ def _changed_reach(project):
     return changed_reach_lines(project)
 
 
-def _staff_copy(project, **request):
-    from .staff_copy import staff_copy
-
-    return staff_copy(project, **request)
-
-
 def register():
     signals.cli_commands.connect(_add_commands)
-    signals.staff_copies.connect(_staff_copy)
     signals.check_reports.connect(_changed_reach)
-    signals.content_warnings.connect(_warnings)
-    signals.content_check.connect(_check_settings)
+    signals.connect_lazily(signals.staff_copies, f"{__name__}.staff_copy:staff_copy")
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.sms_advice:lms_warnings")
+    signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")

@@ -43,6 +43,11 @@ def bundles_settings(settings: dict) -> BundlesSettings:
     return config
 
 
+def check_settings(project) -> list[Problem]:
+    """The ``sotong.signals.content_check`` receiver."""
+    return read_bundles_settings(project.settings)[1]
+
+
 def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
     values = defaults(settings)

@@ -16,8 +16,6 @@ from sotong import signals
 from sotong.cli import add_lazy_command
 from sotong.i18n import _
 
-from .dkim_signing import dkim_signer
-
 
 def add_commands(group: click.Group) -> None:
     """Receiver of ``cli_commands``: the delivery commands, imported when they run."""
@@ -58,4 +56,4 @@ def register():
     signals.cli_commands.connect(add_commands)
     signals.web_routes.connect(add_routes)
     signals.content_check.connect(check_settings)
-    signals.message_signers.connect(dkim_signer)
+    signals.connect_lazily(signals.message_signers, f"{__name__}.dkim_signing:dkim_signer")

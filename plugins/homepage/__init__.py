@@ -14,17 +14,11 @@ from pelican import signals
 
 from sotong import signals as sotong_signals
 
-from .generator import HomepageGenerator, label_feed, prepare_listings, use_plugin_templates
-from .checks import check_content
-
-
-def get_generators(pelican):
-    return HomepageGenerator
-
 
 def register():
-    signals.initialized.connect(use_plugin_templates)
-    signals.article_generator_finalized.connect(prepare_listings)
-    signals.get_generators.connect(get_generators)
-    signals.feed_generated.connect(label_feed)
-    sotong_signals.content_check.connect(check_content)
+    generator = f"{__name__}.generator"
+    sotong_signals.connect_lazily(signals.initialized, f"{generator}:use_plugin_templates")
+    sotong_signals.connect_lazily(signals.article_generator_finalized, f"{generator}:prepare_listings")
+    sotong_signals.connect_lazily(signals.get_generators, f"{generator}:get_generators")
+    sotong_signals.connect_lazily(signals.feed_generated, f"{generator}:label_feed")
+    sotong_signals.connect_lazily(sotong_signals.content_check, f"{__name__}.checks:check_content")

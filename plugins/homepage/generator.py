@@ -36,6 +36,11 @@ def use_plugin_templates(pelican) -> None:
     settings["PAGINATED_TEMPLATES"] = {DEPARTMENT_TEMPLATE: None, **settings["PAGINATED_TEMPLATES"]}
 
 
+def get_generators(pelican):
+    """On ``get_generators``: the homepage, department and feed pages."""
+    return HomepageGenerator
+
+
 def notice_articles(articles) -> list:
     return [article for article in articles if getattr(article, "notice", None) is not None]
 

@@ -16,11 +16,10 @@ from pelican import signals as pelican_signals
 
 from sotong import signals
 
-from .config import read_minwon24_settings
-
 
 def _check(project):
     """Every problem in MINWON24 and in the banner files."""
+    from .config import read_minwon24_settings
     from .schema import read_banners
 
     problems = read_minwon24_settings(project.settings)[1]
@@ -36,10 +35,8 @@ def _block_maker(context):
 
 
 def register():
-    from .site import add_globals, copy_images, start
-
-    pelican_signals.initialized.connect(start)
-    pelican_signals.generator_init.connect(add_globals)
-    pelican_signals.finalized.connect(copy_images)
+    signals.connect_lazily(pelican_signals.initialized, f"{__name__}.site:start")
+    signals.connect_lazily(pelican_signals.generator_init, f"{__name__}.site:add_globals")
+    signals.connect_lazily(pelican_signals.finalized, f"{__name__}.site:copy_images")
     signals.content_check.connect(_check)
     signals.message_blocks.connect(_block_maker)

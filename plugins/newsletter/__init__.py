@@ -16,13 +16,13 @@ from sotong.cli import add_lazy_command
 from sotong.i18n import _
 from sotong.settings import add_template_folder
 
-from .config import newsletter_settings, read_newsletter_settings
-
 TEMPLATES = str(Path(__file__).parent / "templates")
 
 
 def _start(pelican):
     """Check NEWSLETTER and make this plugin's templates findable."""
+    from .config import newsletter_settings
+
     newsletter_settings(pelican.settings)
     add_template_folder(pelican.settings, TEMPLATES)
 
@@ -38,12 +38,8 @@ def _add_commands(group):
                      _("The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."))
 
 
-def _check_settings(project):
-    return read_newsletter_settings(project.settings)[1]
-
-
 def register():
     pelican_signals.initialized.connect(_start)
     pelican_signals.get_generators.connect(_generators)
     signals.cli_commands.connect(_add_commands)
-    signals.content_check.connect(_check_settings)
+    signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")

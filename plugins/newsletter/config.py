@@ -30,6 +30,11 @@ def newsletter_settings(settings: dict) -> NewsletterSettings:
     return config
 
 
+def check_settings(project) -> list[Problem]:
+    """The ``sotong.signals.content_check`` receiver."""
+    return read_newsletter_settings(project.settings)[1]
+
+
 def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
     raw = found.plugin_dict("NEWSLETTER", KEYS, EXAMPLE)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from sotong.notices import Notice
 from sotong.schedule import edition, issues_between, next_issue, previous_issue, window
+
+if TYPE_CHECKING:
+    from sotong.notices import Notice
 
 
 @dataclass(frozen=True)

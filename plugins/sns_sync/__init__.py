@@ -12,8 +12,6 @@ from pelican import signals as pelican_signals
 
 from sotong import signals
 
-from .config import settings_problems
-
 
 def start(pelican) -> None:
     from .generator import start as start_plugin
@@ -30,4 +28,4 @@ def _generators(pelican):
 def register():
     pelican_signals.initialized.connect(start)
     pelican_signals.get_generators.connect(_generators)
-    signals.content_check.connect(settings_problems)
+    signals.connect_lazily(signals.content_check, f"{__name__}.config:settings_problems")

@@ -16,9 +16,6 @@ from sotong import signals as sotong_signals
 from sotong.cli import add_lazy_command
 from sotong.i18n import _
 
-from .config import check_settings
-from .site import get_generators, use_plugin_templates
-
 
 def add_commands(group) -> None:
     """Receiver of ``cli_commands``: the consent log's commands, imported when they run."""
@@ -45,9 +42,9 @@ def block_maker(context):
 
 
 def register():
-    signals.initialized.connect(use_plugin_templates)
-    signals.get_generators.connect(get_generators)
+    sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
+    sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.cli_commands.connect(add_commands)
     sotong_signals.web_routes.connect(add_routes)
     sotong_signals.message_blocks.connect(block_maker)
-    sotong_signals.content_check.connect(check_settings)
+    sotong_signals.connect_lazily(sotong_signals.content_check, f"{__name__}.config:check_settings")

@@ -14,8 +14,6 @@ from sotong.cli import add_lazy_command
 from sotong.i18n import _
 
 from . import storage
-from .config import read_survey_settings
-from .schema import read_surveys, unknown_survey_problems
 
 
 def add_commands(group) -> None:
@@ -54,6 +52,9 @@ def get_generators(pelican):
 
 def check_surveys(project):
     """``sotong check``: the settings, every survey file, and the surveys notices name."""
+    from .config import read_survey_settings
+    from .schema import read_surveys, unknown_survey_problems
+
     problems = read_survey_settings(project.settings)[1]
     problems += unknown_survey_problems(project.read_notices()[0], project.settings, project.shown)
     return problems + read_surveys(project.settings, project.audiences, project.shown)[1]
@@ -62,6 +63,8 @@ def check_surveys(project):
 def report_figures(project, outbox: str):
     """Receiver of ``sotong.signals.outbox_figures``: each survey invited to in
     the bundle, its invitations there and its answers so far (all issues)."""
+    from .schema import read_surveys
+
     invited = storage.invitations_of_issue(storage.ensure(project.store), outbox)
     surveys = read_surveys(project.settings, project.audiences, project.shown)[0]
     return [{"title": surveys[slug].title if slug in surveys else slug, "invitations": count,
