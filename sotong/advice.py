@@ -5,6 +5,7 @@ check`` prints them as ``PATH:LINE: warning: ...`` and still exits 0.
 
 from __future__ import annotations
 
+from .i18n import _
 from .notices import Notice
 from .schedule import next_issue
 
@@ -16,10 +17,12 @@ def notice_warnings(notice: Notice, shown: str) -> list[str]:
     found = []
     line = notice.lines.get
     if notice.urgent and URGENT_WORD in notice.title:
-        found.append(f"{shown}:{line('title', 1)}: warning: the title says {URGENT_WORD}, and an urgent notice is "
-                     f"already marked {URGENT_WORD} everywhere; remove the word from the title")
+        found.append(f"{shown}:{line('title', 1)}: " + _(
+            "warning: the title says {word}, and an urgent notice is already marked {word} everywhere; "
+            "remove the word from the title").format(word=URGENT_WORD))
     if notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day):
-        found.append(f"{shown}:{line('expires', 1)}: warning: this urgent notice expires ({notice.expires}) before "
-                     f"the next issue ({next_issue(notice.day)}), so no issue will carry it; send it on its own: "
-                     f"sotong bundles --notice {notice.slug} && sotong send --notice {notice.slug}")
+        found.append(f"{shown}:{line('expires', 1)}: " + _(
+            "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
+            "carry it; send it on its own: sotong bundles --notice {slug} && sotong send --notice {slug}").format(
+            expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug))
     return found

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from .i18n import _
 from .problems import Problem
 
 
@@ -52,9 +53,9 @@ def _repeated_folder(path: Path, walked: set) -> str | None:
         return None
     holder = os.path.realpath(path.parent)
     if holder == target or holder.startswith(target + os.sep):
-        return "this folder link leads back to a folder that holds it, so its files would be read without end; remove the link"
+        return _("this folder link leads back to a folder that holds it, so its files would be read without end; remove the link")
     if target in walked:
-        return "this folder link leads to a folder that is read already; remove the link"
+        return _("this folder link leads to a folder that is read already; remove the link")
     walked.add(target)
     return None
 
@@ -67,11 +68,13 @@ def _unreadable(path: Path) -> str | None:
         if path.is_symlink():
             target = os.readlink(path)
             if exc.errno == errno.ELOOP:
-                return f'this file is a link that leads back to itself ("{target}"); remove it'
-            return f'this file is a link to "{target}", which does not exist; restore that file or remove the link'
-        return f"cannot read the file: {exc.strerror}"
+                return _('this file is a link that leads back to itself ("{target}"); remove it').format(
+                    target=target)
+            return _('this file is a link to "{target}", which does not exist; restore that file or remove the link').format(
+                target=target)
+        return _("cannot read the file: {strerror}").format(strerror=exc.strerror)
     if not path.is_file():
-        return "this is not a text file (a pipe or a device); remove it"
+        return _("this is not a text file (a pipe or a device); remove it")
     return None
 
 
@@ -82,11 +85,14 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     text = str(value).strip()
     relative = Path(text)
     if relative.is_absolute() or text.startswith(("/", "\\")) or ".." in relative.parts or "\\" in text:
-        return None, f'"{text}" must be a path inside content/ without / at the start or .., e.g. images/poster.jpg'
+        return None, _('"{text}" must be a path inside content/ without / at the start or .., e.g. images/poster.jpg').format(
+            text=text)
     target = root / relative
     if not target.is_file():
-        return None, f'"{text}" not found under content/; put the file there (e.g. content/images/) or fix the path'
+        return None, _('"{text}" not found under content/; put the file there (e.g. content/images/) or fix the path').format(
+            text=text)
     real_root = os.path.realpath(root)
     if not os.path.realpath(target).startswith(real_root + os.sep):
-        return None, f'"{text}" is a link to a file outside content/; copy the file itself into content/images/'
+        return None, _('"{text}" is a link to a file outside content/; copy the file itself into content/images/').format(
+            text=text)
     return relative.as_posix(), None

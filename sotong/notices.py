@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key, unknown_department
 from .content_files import file_under
+from .i18n import _
 from .problems import Problem, did_you_mean
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -130,12 +131,12 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
         text = text[1:]
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return None, [Problem(shown, 1, "the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'")]
+        return None, [Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))]
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             break
     else:
-        return None, [Problem(shown, 1, "the front matter has no closing '---'; add a line with just --- after the last key (before the text)")]
+        return None, [Problem(shown, 1, _("the front matter has no closing '---'; add a line with just --- after the last key (before the text)"))]
     try:
         front = yamlsrc.load("".join(lines[1:index]), first_line=2)
     except yamlsrc.YAMLProblem as exc:
@@ -153,7 +154,7 @@ def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, "the file is not UTF-8 text; save it as UTF-8")]
+        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it as UTF-8"))]
     source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems
@@ -171,7 +172,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        return None, [Problem(shown, 2, "the front matter must be lines of 'key: value', e.g. title: 겨울철 대책")]
+        return None, [Problem(shown, 2, _("the front matter must be lines of 'key: value', e.g. title: 겨울철 대책"))]
     _check_keys(meta, audiences, problem)
     meta = _without_wrong_types(meta, problem)
 
@@ -182,7 +183,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
                                   lambda path, message: problems.append(Problem(shown, front.line(*path), message)))
     channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))
     if "channels" in meta and channels is not None and not channels:
-        problem("channels", f"channels is empty; remove the line for the default [{', '.join(DEFAULT_CHANNELS)}] or list channels")
+        problem("channels", _("channels is empty; remove the line for the default [{channels}] or list channels").format(
+            channels=', '.join(DEFAULT_CHANNELS)))
 
     sms = _sms(meta.get("sms"), title, channels or DEFAULT_CHANNELS, problem)
 
@@ -190,7 +192,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     if meta.get("expires") is not None:
         expires = _parse_date(meta["expires"], "expires", problem)
         if expires and date and expires < date.date():
-            problem("expires", f"expires ({expires}) is before date ({date.date()}); the notice would never be current")
+            problem("expires", _("expires ({expires}) is before date ({date}); the notice would never be current").format(
+                expires=expires, date=date.date()))
 
     event = _event(meta.get("event"), problem) if meta.get("event") is not None else None
     image, image_alt = _image(meta.get("image"), meta.get("image_alt"), content_root, problem)
@@ -222,13 +225,15 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
     """Unknown keys and missing required ones."""
     for key in meta:
         if key not in KEYS:
-            problem(key, f'unknown key "{key}"{did_you_mean(key, KEYS)}; allowed keys: {", ".join(KEYS)}')
+            problem(key, _('unknown key "{key}"{suggestion}; allowed keys: {keys}').format(
+                key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
     for key in REQUIRED:
         if meta.get(key) in (None, ""):
             example = {"title": "title: 겨울철 한파 대비 안내", "date": "date: 2026-11-05",
                        "department": f"department: {audiences.departments[0] if audiences.departments else '문화체육과'}",
                        "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
-            problem(None, f"{key} is required; add a line such as  {example}")
+            problem(None, _("{key} is required; add a line such as  {example}").format(
+                key=key, example=example))
 
 
 def _title_and_summary(meta: dict, problem) -> tuple:
@@ -236,15 +241,17 @@ def _title_and_summary(meta: dict, problem) -> tuple:
     if title not in (None, ""):
         title = str(title)
         if "\n" in title.strip():
-            problem("title", "title must be one line")
+            problem("title", _("title must be one line"))
         elif len(title.strip()) > TITLE_MAX:
-            problem("title", f"title has {len(title.strip())} characters; keep it to {TITLE_MAX} (put details in the text)")
+            problem("title", _("title has {count} characters; keep it to {most} (put details in the text)").format(
+                count=len(title.strip()), most=TITLE_MAX))
         title = title.strip()
     summary = meta.get("summary")
     if summary is not None:
         summary = str(summary).strip()
         if len(summary) > SUMMARY_MAX:
-            problem("summary", f"summary has {len(summary)} characters; keep it to {SUMMARY_MAX}")
+            problem("summary", _("summary has {count} characters; keep it to {most}").format(
+                count=len(summary), most=SUMMARY_MAX))
     return title, summary
 
 
@@ -259,8 +266,8 @@ def _department_and_category(meta: dict, audiences: Audiences, problem) -> tuple
         category = resolve_key(category, audiences.fields)
         if category is None:
             names = ", ".join(f"{key} ({label})" for key, label in audiences.fields.items())
-            problem("category", f'unknown category "{meta["category"]}"{did_you_mean(str(meta["category"]), audiences.fields)}; '
-                                f"use a field of audiences.yaml, by key or Korean name: {names}")
+            problem("category", _('unknown category "{category}"{suggestion}; use a field of audiences.yaml, by key or Korean name: {names}').format(
+                category=meta["category"], suggestion=did_you_mean(str(meta["category"]), audiences.fields), names=names))
     return department, category
 
 
@@ -278,10 +285,11 @@ def _sms(value, title: str | None, channels, problem) -> str | None:
     ``sms``, or of the title when the title is the SMS text (SPEC §6)."""
     sms = " ".join(str(value).split()) if value is not None else None
     if sms and _outside_cp949(sms):
-        problem("sms", f'the SMS text has "{_outside_cp949(sms)}", which phones cannot show in a text message; remove it or use plain Korean')
+        problem("sms", _('the SMS text has "{characters}", which phones cannot show in a text message; remove it or use plain Korean').format(
+            characters=_outside_cp949(sms)))
     if not sms and title and "sms" in channels and _outside_cp949(title):
-        problem("title", f'the title is the SMS text (there is no sms: line) and has "{_outside_cp949(title)}", which phones '
-                         "cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean")
+        problem("title", _('the title is the SMS text (there is no sms: line) and has "{characters}", which phones cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean').format(
+            characters=_outside_cp949(title)))
     return sms or None
 
 
@@ -289,13 +297,13 @@ def _image(image, image_alt, content_root: Path, problem) -> tuple[str | None, s
     """The picture (a path inside content/) and its description."""
     if image is None:
         if image_alt is not None:
-            problem("image_alt", "image_alt without image; add image: images/FILE or remove image_alt")
+            problem("image_alt", _("image_alt without image; add image: images/FILE or remove image_alt"))
         return None, None
     image, refused = file_under(content_root, image)
     if refused:
         problem("image", f"image {refused}")
     if not image_alt or not str(image_alt).strip():
-        problem("image", "image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터")
+        problem("image", _("image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터"))
         return image, None
     return image, str(image_alt).strip()
 
@@ -305,12 +313,13 @@ def _slug(value, path: Path, problem) -> str:
     if value is not None:
         slug = str(value)
         if not _SLUG.fullmatch(slug):
-            problem("slug", f'slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026')
+            problem("slug", _('slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026').format(
+                slug=slug))
         return slug
     slug = slug_from_filename(path)
     if not slug:
-        problem(None, f'the file name "{path.name}" gives the notice no web address; name the file with letters '
-                      "or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026")
+        problem(None, _('the file name "{name}" gives the notice no web address; name the file with letters or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026').format(
+            name=path.name))
     return slug
 
 
@@ -319,10 +328,11 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
     (its channels default to [email])."""
     if not segments:
         problem("visibility" if "audiences" not in meta else "audiences",
-                "a private notice must name its audiences (a group or segment), e.g. audiences: [budget-committee]")
+                _("a private notice must name its audiences (a group or segment), e.g. audiences: [budget-committee]"))
     public = [c for c in (channels or ()) if c != "email"]
     if public:
-        problem("channels", f"a private notice goes by email only, not {', '.join(public)}; write channels: [email]")
+        problem("channels", _("a private notice goes by email only, not {public}; write channels: [email]").format(
+            public=', '.join(public)))
     return channels or ["email"]
 
 
@@ -332,8 +342,7 @@ _BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)[^)\s]*|<img\b(?![^>
 def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
     """SPEC §16: a picture in a private notice's body would be a file on the
     public site; its picture goes by ``image:``, which travels inside the email."""
-    return [Problem(shown, number, "a private notice shows no picture from the site in its text (the file would be "
-                                   "public); give it as image: images/FILE with image_alt, which goes inside the email")
+    return [Problem(shown, number, _("a private notice shows no picture from the site in its text (the file would be public); give it as image: images/FILE with image_alt, which goes inside the email"))
             for number, line in enumerate(source.body.split("\n"), start=source.body_line) if _BODY_PICTURE.search(line)]
 
 
@@ -352,9 +361,8 @@ def _control_characters(source: Source, shown: str) -> list[Problem]:
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
         found = _NOT_IN_XML.search(line)
         if found:
-            problems.append(Problem(shown, number, f"the text holds an invisible control character (U+{ord(found.group()):04X}), "
-                                                   "which web pages and feeds cannot carry; delete it (copying from "
-                                                   "another program often brings one along)"))
+            problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
+                code=ord(found.group()))))
     return problems
 
 
@@ -373,10 +381,11 @@ def _is_text(value) -> bool:
 
 def _not_text(key: str, value) -> str:
     if isinstance(value, bool):
-        return (f"{key} is read as {'true' if value else 'false'} (YAML reads yes, no, on and off so); "
-                f'put the value in double quotes: {key}: "..."')
-    kind = "a list" if isinstance(value, list) else "a map (key: value)"
-    return f'{key} must be one piece of text, not {kind}; write it on one line, e.g. {key}: {_EXAMPLES.get(key, "...")}'
+        return (_('{key} is read as {value} (YAML reads yes, no, on and off so); put the value in double quotes: {key}: "..."').format(
+            key=key, value='true' if value else 'false'))
+    kind = _("a list") if isinstance(value, list) else _("a map (key: value)")
+    return _("{key} must be one piece of text, not {kind}; write it on one line, e.g. {key}: {example}").format(
+        key=key, kind=kind, example=_EXAMPLES.get(key, "..."))
 
 
 _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "department": "문화체육과", "category": "culture",
@@ -389,7 +398,8 @@ def _choice(meta, key, allowed, problem):
     if value is None:
         return None
     if value not in allowed:
-        problem(key, f'{key} must be one of {", ".join(allowed)}, not "{value}"{did_you_mean(value, allowed)}')
+        problem(key, _('{key} must be one of {allowed}, not "{value}"{suggestion}').format(
+            key=key, allowed=", ".join(allowed), value=value, suggestion=did_you_mean(value, allowed)))
         return None
     return value
 
@@ -399,15 +409,17 @@ def _name_list(meta, key, known, problem, what, where):
     if value is None:
         return None
     if isinstance(value, str):
-        problem(key, f"{key} must be a list; write {key}: [{value}]")
+        problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=value))
         return None
     if not isinstance(value, list):
-        problem(key, f"{key} must be a list, e.g. {key}: [{next(iter(known), '')}]")
+        problem(key, _("{key} must be a list, e.g. {key}: [{next}]").format(
+            key=key, next=next(iter(known), '')))
         return None
     names = []
     for item in value:
         if item not in known:
-            problem(key, f'unknown {what} "{item}"{did_you_mean(item, known)}; known: {where}')
+            problem(key, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
+                what=what, item=item, suggestion=did_you_mean(item, known), where=where))
         elif item not in names:
             names.append(item)
     return names
@@ -437,13 +449,14 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     naming it as ``what``."""
     parsed = _parse_moment(value)
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
-        form, example = ("YYYY-MM-DD or YYYY-MM-DD HH:MM", "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
-        problem(key, f'{what} "{value}" is not a date; write it as {form}, e.g. {what.split()[-1]}: {example}')
+        form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
+        problem(key, _('{what} "{value}" is not a date; write it as {form}, e.g. {key}: {example}').format(
+            what=what, value=value, form=form, key=what.split()[-1], example=example))
         return None
     if parsed.year not in YEARS:
-        advice = "; to keep a notice current, leave expires out" if key == "expires" else ""
-        problem(key, f'{what} "{value}" is in the year {parsed.year}; dates of notices lie in '
-                     f"{YEARS[0]}-{YEARS[-1]}, check the year{advice}")
+        advice = _("; to keep a notice current, leave expires out") if key == "expires" else ""
+        problem(key, _('{what} "{value}" is in the year {year}; dates of notices lie in {first}-{last}, check the year{advice}').format(
+            what=what, value=value, year=parsed.year, first=YEARS[0], last=YEARS[-1], advice=advice))
         return None
     return parsed
 
@@ -466,20 +479,21 @@ def _parse_moment(value) -> dt.date | dt.datetime | None:
 
 def _event(value, problem) -> Event | None:
     if not isinstance(value, dict):
-        problem("event", "event must be a map, e.g.  event: {start: 2026-11-20 14:00, end: 2026-11-20 17:00, place: 성동구청 대강당}")
+        problem("event", _("event must be a map, e.g.  event: {start: 2026-11-20 14:00, end: 2026-11-20 17:00, place: 성동구청 대강당}"))
         return None
     for key in value:
         if key not in EVENT_KEYS:
-            problem("event", f'unknown event key "{key}"{did_you_mean(str(key), EVENT_KEYS)}; allowed: start, end, place')
+            problem("event", _('unknown event key "{key}"{suggestion}; allowed: start, end, place').format(
+                key=key, suggestion=did_you_mean(str(key), EVENT_KEYS)))
     if value.get("start") is None:
-        problem("event", "event needs start, e.g. start: 2026-11-20 14:00")
+        problem("event", _("event needs start, e.g. start: 2026-11-20 14:00"))
         return None
     start = _moment(value["start"], "event", problem, "event start")
     end = _moment(value["end"], "event", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
         return None
     if end is not None and _as_datetime(end) < _as_datetime(start):
-        problem("event", "event end is before its start")
+        problem("event", _("event end is before its start"))
         return None
     place = value.get("place")
     if place is not None and not _is_text(place):

@@ -25,6 +25,7 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.writers import Writer
 
+from .i18n import _
 from .pelican_cache import make_crash_safe
 from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
 from .settings import DEFAULTS, add_defaults, today
@@ -96,12 +97,13 @@ def page_problems(path: Path, shown: str):
         return problems
     data = source.front.data or {}
     if not isinstance(data, dict):
-        return [Problem(shown, 2, "the front matter must be lines of 'key: value'")]
+        return [Problem(shown, 2, _("the front matter must be lines of 'key: value'"))]
     for key in data:
         if key not in PAGE_KEYS:
-            problems.append(Problem(shown, source.front.line(key), f'unknown key "{key}"{did_you_mean(key, PAGE_KEYS)}; pages take {", ".join(PAGE_KEYS)}'))
+            problems.append(Problem(shown, source.front.line(key), _('unknown key "{key}"{suggestion}; pages take {page_keys}').format(
+                key=key, suggestion=did_you_mean(key, PAGE_KEYS), page_keys=", ".join(PAGE_KEYS))))
     if not data.get("title"):
-        problems.append(Problem(shown, 1, "title is required; add a line such as  title: 개인정보 처리방침"))
+        problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
     return problems
 
 

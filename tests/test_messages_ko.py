@@ -139,3 +139,58 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     result = sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
     assert result.code == code, result.output
     assert expected in result.output
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("deparment: 보건소", '알 수 없는 항목 "deparment"입니다 (혹시 "department"인가요?). 쓸 수 있는 항목: title, '),
+    ("audiences: [parnets]", '알 수 없는 대상 "parnets"입니다 (혹시 "parents"인가요?). audiences.yaml의 대상 이름이나'),
+    ("audiences: parents", "audiences는 목록으로 쓰세요. audiences: [parents]처럼 쓰세요"),
+    ("channels: [homepage, kakao]", '알 수 없는 channel "kakao"입니다. 쓸 수 있는 것: homepage, '),
+    ("channels: []", "channels가 비어 있습니다. 기본값 ["),
+    ("summary: " + "가" * 201, "summary가 201자입니다. 200자 이내로 줄이세요"),
+    ("sms: 한파 ☃ 주의", '문자 내용에 휴대전화 문자로 보일 수 없는 "☃"이(가) 있습니다. 지우거나 보통 한글로 쓰세요'),
+    ("expires: 2026-13-01", 'expires 날짜를 알아볼 수 없습니다: "2026-13-01". YYYY-MM-DD 형식으로 쓰세요. 예: expires: 2026-12-31'),
+    ("expires: 2026-11-01", "expires(2026-11-01)가 date(2026-11-05)보다 앞서서 공지가 한 번도 게시되지 않습니다."),
+    ("expires: 2100-11-01", 'expires "2100-11-01"은(는) 2100년입니다. 공지 날짜는 2000~2099년 사이여야 하니 연도를 확인하세요. 공지를 계속 게시하려면 expires를 빼세요'),
+    ("event: 2026-11-20", "event는 묶음으로 쓰세요. 예:  event: {start: 2026-11-20 14:00, "),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", "event의 end가 start보다 앞섭니다"),
+    ("event: {start: tomorrow}",
+     'event start 날짜를 알아볼 수 없습니다: "tomorrow". YYYY-MM-DD 또는 YYYY-MM-DD HH:MM 형식으로 쓰세요. 예: start: 2026-11-05 14:00'),
+    ("event: {end: 2026-11-20}", "event에 start가 필요합니다. 예: start: 2026-11-20 14:00"),
+    ("event: {start: 2026-11-20, room: 1}", 'event에 없는 항목 "room"입니다. 쓸 수 있는 항목: start, end, place'),
+    ("image: images/missing.svg\nimage_alt: 그림", 'image "images/missing.svg"을(를) content/ 아래에서 찾을 수 없습니다.'),
+    ("image: /etc/passwd\nimage_alt: 그림", 'image "/etc/passwd"은(는) content/ 안의 경로로, 맨 앞의 /나 ..없이 쓰세요.'),
+    ("image_alt: 그림", "image 없이 image_alt만 있습니다. image: images/파일 을 쓰거나 image_alt를 지우세요"),
+    ("priority: high", 'priority은(는) normal, urgent 중 하나여야 합니다. "high"은(는) 쓸 수 없습니다'),
+    ("slug: 'a b'", 'slug "a b"에는 영문자, 숫자, 하이픈(-)만 쓸 수 있습니다. 예: slug: singing-contest-2026'),
+    ("summary: [a, b]", "summary은(는) 목록이(가) 아니라 글 하나로 쓰세요."),
+    ("summary: yes", 'summary이(가) true(으)로 읽힙니다 (YAML은 yes, no, on, off를 그렇게 읽습니다). 값을 큰따옴표로 감싸세요'),
+])
+def test_notice_rules_in_korean(korean, tmp_path, line, expected):
+    from test_notices import only_problem, with_line
+
+    message = only_problem(tmp_path, with_line(line))
+    assert message.startswith("notice.md:6: " + expected), message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("title: 제목\n본문", "notice.md:1: 파일은 '---' 줄로 시작하고, 머리말(title:, date: ...)을 쓴 뒤 다시 '---' 줄을 써야 합니다"),
+    ("---\ntitle: 제목\n본문", "notice.md:1: 머리말을 닫는 '---' 줄이 없습니다."),
+    ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\n---\n본문",
+     "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 더하세요"),
+    ("---\ntitle: \"한 줄\\n둘째 줄\"\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",
+     "notice.md:2: 제목은 한 줄로 쓰세요"),
+    ("---\ntitle: " + "가" * 101 + "\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",
+     "notice.md:2: 제목이 101자입니다. 100자 이내로 줄이세요 (자세한 내용은 본문에 쓰세요)"),
+    ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: cultrue\n---\n본문",
+     'notice.md:5: 알 수 없는 분야 "cultrue"입니다 (혹시 "culture"인가요?). audiences.yaml의 분야를 키나 한글 이름으로 쓰세요: '),
+    ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육팀\ncategory: culture\n---\n본문",
+     'notice.md:4: 알 수 없는 부서 "문화체육팀"입니다 (혹시 "문화체육과"'),
+    ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\nimage: images/x.png\n---\n본문",
+     "notice.md:6: image가 있으면 image_alt도 써야 합니다. 그림을 볼 수 없는 분을 위해 그림을 설명하세요."),
+])
+def test_notice_structure_rules_in_korean(korean, tmp_path, text, expected):
+    from test_notices import read
+
+    _notice, problems = read(tmp_path, text)
+    assert any(str(p).startswith(expected) for p in problems), problems
