@@ -33,7 +33,7 @@ catalogs: $(VENV)/.installed
 	$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output --no-wrap \
 		--project=sotong -o $(LOCALE)/sotong.pot sotong plugins
 	$(BIN)/pybabel --quiet update -D sotong -i $(LOCALE)/sotong.pot -d $(LOCALE) -l ko \
-		--no-fuzzy-matching --ignore-obsolete --no-wrap
+		--no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date
 	$(MAKE) $(CATALOG).mo
 
 $(CATALOG).mo: $(CATALOG).po | $(VENV)/.installed
