@@ -28,3 +28,9 @@ def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def replacing_text(path: str | os.PathLike, encoding: str = "utf-8"):
+    """:func:`replacing` for text such as a CSV: ``out`` is opened ``"w"``
+    with ``encoding`` and without newline translation (the csv module's own)."""
+    return replacing(path, lambda name, _mode: open(name, "w", encoding=encoding, newline=""))

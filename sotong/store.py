@@ -45,6 +45,8 @@ SUBSCRIBER_COLUMNS = (
     "kind", "business_type", "subscribed_at", "unsubscribed_at", "groups",
 )
 
+READER_CHANNELS = ("email", "sms")  # what a subscriber can choose to get messages by (``channels``)
+
 CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
     id TEXT PRIMARY KEY,
@@ -511,5 +513,5 @@ class _Transaction:
         return False
 
 
-__all__ = ["LOGGED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url", "join_keys",
-           "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists"]
+__all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
+           "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists"]

@@ -20,10 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -32,16 +29,17 @@ import email_validator
 from email_validator import EmailNotValidError, validate_email
 
 from . import spreadsheet
+from .atomic import replacing_text
 from .audiences import Audiences
 from .i18n import _
 from .problems import Problem, SotongError, closest, did_you_mean
-from .store import SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
+from .progress import tracked
+from .store import READER_CHANNELS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
 OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
 STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason", "phone_invalid_at",
                       "phone_invalid_reason")
-CHANNELS = ("email", "sms")
 KINDS = ("person", "business")
 # The CLI's --encoding choices: "utf-8" is written with a BOM, as Excel needs to read it.
 ENCODINGS = {"utf-8": "utf-8-sig", "cp949": "cp949"}
@@ -190,7 +188,7 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
         errors.append(_not_in("dong", value["dong"], audiences.dongs, _("a dong")))
 
     row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, _("a field"), errors))
-    channels = _keys("channel", value["channels"], dict.fromkeys(CHANNELS, ""), None, errors)
+    channels = _keys("channel", value["channels"], dict.fromkeys(READER_CHANNELS, ""), None, errors)
     row["channels"] = join_keys(channels)
 
     row["email"] = None
@@ -368,26 +366,17 @@ def write_csv(path: str | Path, rows: Iterable[dict], encoding: str = "utf-8") -
 
     Returns the number of rows. SotongError when a cell cannot be written in CP949.
     """
-    path = Path(path)
-    codec = ENCODINGS.get(encoding.lower(), encoding)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     count = 0
-    try:
-        with os.fdopen(handle, "w", encoding=codec, newline="") as out:
-            writer = spreadsheet.writer(out)  # Excel's dialect: commas, CRLF, quotes where needed
-            writer.writerow(COLUMNS)
-            for count, row in enumerate(rows, start=1):
-                cells = ["" if row.get(c) is None else str(row[c]) for c in COLUMNS]
-                try:
-                    writer.writerow(cells)
-                except UnicodeEncodeError as exc:
-                    raise SotongError([_('{path}: subscriber "{id}" has characters that {encoding} cannot hold ("{characters}"); write the file with --encoding utf-8').format(
-                        path=path, id=cells[0], encoding=encoding, characters=exc.object[exc.start:exc.end])]) from None
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with replacing_text(path, ENCODINGS.get(encoding.lower(), encoding)) as out:
+        writer = spreadsheet.writer(out)  # Excel's dialect: commas, CRLF, quotes where needed
+        writer.writerow(COLUMNS)
+        for count, row in enumerate(rows, start=1):
+            cells = ["" if row.get(c) is None else str(row[c]) for c in COLUMNS]
+            try:
+                writer.writerow(cells)
+            except UnicodeEncodeError as exc:
+                raise SotongError([_('{path}: subscriber "{id}" has characters that {encoding} cannot hold ("{characters}"); write the file with --encoding utf-8').format(
+                    path=path, id=cells[0], encoding=encoding, characters=exc.object[exc.start:exc.end])]) from None
     return count
 
 
@@ -438,7 +427,7 @@ def import_records(store: Store, records: list[tuple[int, dict]], audiences: Aud
         if key:
             lines_of.setdefault(key, []).append(line)
     good = []
-    for line, cells in _progress(records, _("Checking rows")):
+    for line, cells in tracked(records, _("Checking rows"), least=10_000):
         row, errors = check_row(cells, audiences, this_year)
         key = (cells.get("id") or "").strip()
         if len(lines_of.get(key, ())) > 1:
@@ -527,17 +516,7 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
                     row[column] = seoul_day(row[column])  # the collector stores a date-time
             yield row
 
-    return write_csv(path, _progress(list(rows()), _("Writing rows")), encoding)
-
-
-def _progress(items: list, description: str):
-    """``items``, with a progress bar on stderr when it is a terminal."""
-    if not sys.stderr.isatty() or len(items) < 10_000:
-        return items
-    from rich.console import Console
-    from rich.progress import track
-
-    return track(items, description=description, console=Console(stderr=True), transient=True)
+    return write_csv(path, tracked(list(rows()), _("Writing rows"), least=10_000), encoding)
 
 
 __all__ = [

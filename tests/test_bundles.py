@@ -21,13 +21,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bundles.outbox import eml_name, issue_bundle, write_bundle
-from bundles.images import image_size
 from bundles.persona import PersonaError, parse_persona
 from bundles.rules import blocks_that_fit, relevance, select
 from conftest import REPO, copy_project, run_sotong
 from delivery_support import run_cli
 from sotong import signals, tokens
 from sotong.audiences import Audiences, Profile, load_audiences
+from sotong.images import image_size
 from sotong.links import short_codes, short_url, sms_link_notices
 from sotong.mail import Block
 from sotong.notices import CHANNELS, Notice
@@ -562,7 +562,9 @@ def test_image_sizes_are_read_from_the_file_header(tmp_path):
     assert image_size(tmp_path / "a.png") == (3, 2)
     assert image_size(tmp_path / "a.gif") == (640, 360)
     assert image_size(tmp_path / "a.jpg") == (800, 480)
-    assert image_size(tmp_path / "a.svg") is None and image_size(tmp_path / "missing.png") is None
+    assert image_size(tmp_path / "a.jpg", max_width=400) == (400, 240)
+    assert image_size(tmp_path / "a.svg") == (640, 360)  # the email leaves SVG to the web by its suffix
+    assert image_size(tmp_path / "missing.png") is None
 
 
 def test_emails_show_raster_images_with_their_size_and_leave_svg_to_the_web(small):

@@ -135,6 +135,16 @@ def test_archive_lists_every_issue_newest_first_with_counts(built):
     assert "2026년 11월 26일" in text_of(html)
 
 
+def test_the_feed_links_to_the_public_site_by_the_one_absolute_url_rule(tmp_path, built):
+    """SITEURL when it is absolute (publishconf.py), FEED_DOMAIN in development
+    (sotong.links.absolute_site_url), as every other feed and calendar."""
+    project = make_project(tmp_path, extra_settings='SITEURL = "https://sotong.sd.go.kr"\n')
+    assert run_sotong(project, "build").code == 0
+    feed = feedparser.parse(str(project / "output" / "newsletter" / "feed.atom.xml"))
+    assert feed.entries[0].id == "https://sotong.sd.go.kr/newsletter/2026-11-26/"
+    assert feedparser.parse(str(built / "output" / "newsletter" / "feed.atom.xml")).entries[0].id.startswith(FEED_DOMAIN)
+
+
 def test_atom_feed_has_one_entry_per_issue(built):
     feed = feedparser.parse(str(built / "output" / "newsletter" / "feed.atom.xml"))
     assert not feed.bozo, feed.bozo_exception

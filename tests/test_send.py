@@ -222,7 +222,7 @@ def test_wrong_input_says_what_to_do(project):
     assert (f'bad.py:{len(lines) - 1}: DELIVERY: unknown key "max_attempt"; did you mean "max_attempts"?; allowed: '
             'max_attempts, backoff_seconds, backoff_max_seconds, reconnect_attempts, connections, timeout_seconds'
             ) in wrong.output.splitlines()
-    assert f"bad.py:{len(lines)}: SEND_RATE: must be the messages per second above 0, e.g. SEND_RATE = 50" in wrong.output.splitlines()
+    assert f"bad.py:{len(lines)}: SEND_RATE: is 0; write the messages per second above 0, e.g. SEND_RATE = 50" in wrong.output.splitlines()
 
 
 def test_starttls_and_login(project, tmp_path_factory, monkeypatch):

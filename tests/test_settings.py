@@ -61,3 +61,43 @@ def test_add_template_folder_appends_once():
     empty = {}
     add_template_folder(empty, "/p")
     assert empty["THEME_TEMPLATES_OVERRIDES"] == ["/p"]
+
+
+def test_plugin_settings_fills_defaults_and_raises_one_settings_error_listing_every_mistake(tmp_path):
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    from sotong.settings import SettingsError, plugin_settings, whole_number
+
+    defaults, checks = {"size": 10, "name": "x"}, {"size": whole_number(1, 100, "how many")}
+    config = settings_file(tmp_path, "import os\nDEMO = {}\n")
+    assert plugin_settings({**config, "DEMO": {"size": 3}}, "DEMO", defaults, checks, EXAMPLE) == {"size": 3, "name": "x"}
+    assert plugin_settings(config, "DEMO", defaults, checks, EXAMPLE) == defaults
+    try:
+        plugin_settings({**config, "DEMO": {"size": 0, "Name": "y"}}, "DEMO", defaults, checks, EXAMPLE)
+    except SettingsError as exc:
+        assert [str(p) for p in exc.problems] == [
+            'publishconf.py:2: DEMO: unknown key "Name"; did you mean "name"?; allowed: size, name',
+            'publishconf.py:2: DEMO: "size" is 0; write how many, a whole number from 1 to 100, e.g. DEMO = {"size": 10}']
+    else:
+        raise AssertionError("no SettingsError")
+
+    @hsettings(max_examples=60, deadline=None)
+    @given(st.integers(-3, 103) | st.booleans() | st.text(max_size=2) | st.floats(0, 50))
+    def whole_numbers_are_ints_in_range(value):
+        fits = type(value) is int and 1 <= value <= 100
+        assert (whole_number(1, 100)(value) is None) == fits
+
+    whole_numbers_are_ints_in_range()
+
+
+def test_top_level_values_are_checked_at_their_own_line(tmp_path):
+    from sotong.settings import number_above, text
+
+    config = settings_file(tmp_path, "SEND_RATE = 0\nHOST = ' '\n")
+    found = SettingsProblems({**config, "SEND_RATE": 0, "HOST": " "})
+    values = found.values({"SEND_RATE": 50, "HOST": "smtp", "PORT": 25},
+                          {"SEND_RATE": number_above(0, "messages per second"), "HOST": text("the server's name")})
+    assert values == {"SEND_RATE": 0, "HOST": " ", "PORT": 25}
+    assert [str(p) for p in found.problems] == [
+        "publishconf.py:1: SEND_RATE: is 0; write messages per second above 0, e.g. SEND_RATE = 50",
+        "publishconf.py:2: HOST: is ' '; write the server's name, e.g. HOST = \"smtp\""]

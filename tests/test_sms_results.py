@@ -87,7 +87,7 @@ def test_an_issue_that_is_no_date_is_a_command_line_error(tmp_path):
     copy_project(tmp_path)
     (tmp_path / "result.csv").write_text(HEADER, encoding="utf-8")
     ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", "26.11.2026", str(tmp_path / "result.csv"))
-    assert ran.code == 2 and '"26.11.2026" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-26' in ran.output
+    assert (ran.code, ran.output) == (2, 'Error: --issue "26.11.2026" is not a date; write it as YYYY-MM-DD, e.g. --issue 2026-11-26\n')
 
 
 def test_a_flagged_phone_gets_no_sms_until_an_import_changes_it(sent):

@@ -13,29 +13,16 @@ import click
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.links import site_url
+from sotong.options import ISSUE_DAY
 from sotong.problems import SotongError
 from sotong.project import Project
-from sotong.schedule import is_issue_date, next_issue
+from sotong.schedule import next_issue
 
 from .changed_reach import changed_reach_lines
 from .config import bundles_settings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
 from .reach import count_reach, reach_lines
-
-
-def _issue_date(ctx, param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(_('"{value}" is not a date; write it as YYYY-MM-DD, e.g. --issue 2026-11-26').format(
-            value=value)) from None
-    if not is_issue_date(day):
-        raise click.BadParameter(_("{day} is not an issue date (2nd or 4th Thursday); the next one is {next_issue}").format(
-            day=day, next_issue=next_issue(day)))
-    return day
 
 
 def _bundle(project: Project, issue: dt.date):
@@ -45,7 +32,7 @@ def _bundle(project: Project, issue: dt.date):
 @click.command("bundles", help=_("Write every reader's email and SMS of an issue (or of one notice) into the outbox.\n\n"
                                   "\b\nsotong bundles --issue 2026-11-26   ->  private/outbox/2026-11-26/\n"
                                   "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"))
-@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help=_("Bundle every reader's messages of this issue."))
+@click.option("--issue", type=ISSUE_DAY, metavar="YYYY-MM-DD", help=_("Bundle every reader's messages of this issue."))
 @click.option("--notice", "slug", metavar="SLUG", help=_("Bundle one notice on its own (an urgent notice), outside the issues."))
 @click.option("--sms-budget", type=click.FloatRange(min=0), metavar="WON",
               help=_("Write nothing, and exit 1, when the SMS and LMS would cost more than this (won)."))
@@ -64,7 +51,7 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
 
 @click.command("reach", help=_("Print how many readers each notice of an issue reaches by email and SMS, and the issue's messages by type and their cost. Nothing is written."))
 @click.argument("slugs", nargs=-1, metavar="[SLUG ...]")
-@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
+@click.option("--issue", type=ISSUE_DAY, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
 @settings_option
 def reach(project: Project, slugs: tuple, issue: dt.date | None):
     issue = issue or next_issue(project.today())
@@ -87,7 +74,7 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
 @click.option("--subscriber", "subscriber_id", metavar="ID", help=_("A subscriber of the store."))
 @click.option("--persona", metavar='"age=34 gender=F dong=... fields=a,b"',
               help=_("An imagined reader: age or birth_year, gender, dong, kind, business_type, fields, channels."))
-@click.option("--issue", callback=_issue_date, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
+@click.option("--issue", type=ISSUE_DAY, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
 @settings_option
 def preview(project: Project, subscriber_id: str | None, persona: str | None, issue: dt.date | None):
     if (subscriber_id is None) == (persona is None):

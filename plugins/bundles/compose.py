@@ -22,12 +22,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from sotong import mail
+from sotong.images import image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
 from sotong.markup import markdown_html
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
-from .images import EMAIL_IMAGE_SUFFIXES, image_size
+from .images import EMAIL_IMAGE_SUFFIXES
 from .rules import Selection, blocks_that_fit
 
 HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
@@ -202,12 +203,10 @@ class EmailComposer:
         notice's, carried in the message (``cid:``)."""
         if not notice.image or Path(notice.image).suffix.lower() not in EMAIL_IMAGE_SUFFIXES:
             return None
-        size = image_size(Path(self.settings["PATH"]) / notice.image)
+        size = image_size(Path(self.settings["PATH"]) / notice.image, IMAGE_MAX_WIDTH)
         if size is None:
             return None  # an email image without its size would jump as it loads
         width, height = size
-        if width > IMAGE_MAX_WIDTH:
-            width, height = IMAGE_MAX_WIDTH, round(height * IMAGE_MAX_WIDTH / width)
         src = "cid:" + self._inline_image(notice).content_id if inline else site_url(self.settings, notice.image)
         return {"src": src, "alt": notice.image_alt, "width": width, "height": height}
 

@@ -16,9 +16,7 @@ import logging
 import os
 import re
 import shutil
-import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +27,7 @@ from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
 from sotong.problems import SotongError
+from sotong.progress import progress as progress_bar
 from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
@@ -214,7 +213,8 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
     summary = Summary(folder=target, prices=bundler.sms_settings.prices, policy=bundler.sms_settings.policy)
     store = project.store
     try:
-        with _OutboxWriter(staging) as out, _progress(progress, store.count_subscribers(), bundle.key) as advance:
+        readers = store.count_subscribers() if progress else 0
+        with _OutboxWriter(staging) as out, progress_bar(readers, f"bundling {bundle.key}") as advance:
             for subscriber in store.subscribers():
                 advance()
                 _bundle_reader(bundler, subscriber, out, summary)
@@ -316,25 +316,3 @@ class _OutboxWriter:
         self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-@contextmanager
-def _progress(enabled: bool, total: int, label: str):
-    """Yields a function to call once per reader: it moves a rich progress bar
-    on stderr when stderr is a terminal, and does nothing otherwise."""
-    if not (enabled and sys.stderr.isatty()):
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    every, count = max(1, total // 200), 0
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"bundling {label}", total=total)
-
-        def advance():
-            nonlocal count
-            count += 1
-            if count % every == 0 or count == total:
-                bar.update(task, completed=count)
-
-        yield advance

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from sotong.audiences import GENDERS, KINDS, Audiences, resolve_key
 from sotong.problems import SotongError, did_you_mean
-from sotong.store import Subscriber
+from sotong.store import READER_CHANNELS, Subscriber
 
 KEYS = ("age", "birth_year", "gender", "dong", "kind", "business_type", "fields", "channels")
-CHANNELS = ("email", "sms")
 PERSONA_ID = "persona"
 PLACEHOLDER_EMAIL = "reader@example.com"
 PLACEHOLDER_PHONE = "010-0000-0000"
@@ -44,7 +43,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
                 raise PersonaError(f'{key} must be a whole number, not "{values[key]}"')
             birth_year = year - int(values[key]) if key == "age" else int(values[key])
     fields = _keys(values.get("fields", ""), audiences.fields, "field")
-    channels = _keys(values.get("channels", ",".join(CHANNELS)), CHANNELS, "channel")
+    channels = _keys(values.get("channels", ",".join(READER_CHANNELS)), READER_CHANNELS, "channel")
     gender = _one(values.get("gender"), GENDERS, "gender")
     dong = _one(values.get("dong"), audiences.dongs, "dong")
     kind = _one(values.get("kind", "person"), KINDS, "kind")

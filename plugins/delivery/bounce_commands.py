@@ -13,7 +13,9 @@ from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.links import short_codes, sms_link_notices
+from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
+from sotong.progress import progress
 from sotong.settings import SettingsProblems
 from sotong.store import now_iso
 from sotong.subscribers import decode
@@ -21,9 +23,7 @@ from sotong.subscribers import decode
 from . import bounces, clicks, issue_report, sms_results
 from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
 from .journal import Journal
-from .options import issue_date
 from .outbox import outbox_folder
-from .progress import progress
 
 BATCH = 500  # bounces recorded per transaction, then moved
 
@@ -54,7 +54,7 @@ def bounces_command(project):
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
-@click.option("--issue", metavar="YYYY-MM-DD", required=True, callback=issue_date, help=_("The issue whose SMS the file reports on."))
+@click.option("--issue", metavar="YYYY-MM-DD", required=True, type=DAY_TEXT, help=_("The issue whose SMS the file reports on."))
 @click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
 def send_results(project, issue, result_file):

@@ -13,15 +13,16 @@ import click
 
 from sotong.cli import settings_option
 from sotong.i18n import _
+from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
+from sotong.progress import progress
 from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
 from . import annual
 from .bounce_commands import after_send_lines, issue_report_command, send_results
 from .config import delivery_config
-from .options import issue_date, notice_slug
-from .progress import progress
+from .options import notice_slug
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
@@ -37,7 +38,7 @@ def _outbox_key(issue, notice) -> tuple[str, str]:
 
 
 @click.group(invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
-@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help=_("Send the outbox of this issue."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
 @click.option("--port", type=click.IntRange(1, 65535), help=_("SMTP port (default: SMTP_PORT)."))
@@ -140,7 +141,7 @@ def _warn_edited_since_bundling(project, outbox) -> None:
 
 
 @send.command("report", help=_("Counts by state, and the failed and deferred readers (by id) with the server's answer."))
-@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help=_("The issue's outbox."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The issue's outbox."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("A one-off notice outbox."))
 @click.option("--mark-invalid", is_flag=True,
               help=_("Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them."))
@@ -191,7 +192,7 @@ def send_report(project, issue, notice, mark_invalid):
 
 @click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
 @click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
-@click.option("--issue", metavar="YYYY-MM-DD", callback=issue_date, help=_("The report of one issue, e.g. 2026-11-26."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
 @settings_option
 def report(project, year, issue):
     if (year is None) == (issue is None):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sotong import spreadsheet
 from sotong.problems import Problem, SotongError
+from sotong.store import READER_CHANNELS
 
-CHANNELS = ("email", "sms")
 SMS_TYPES = ("SMS", "LMS")
 EMAIL_TYPE = "EMAIL"
 
@@ -105,7 +105,7 @@ def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMess
     subscriber_id, channel, notices, file = data.get("id"), data.get("channel"), data.get("notices"), data.get("file")
     if not isinstance(subscriber_id, str) or not subscriber_id:
         return None, '"id" must be the subscriber id as text'
-    if channel not in CHANNELS:
+    if channel not in READER_CHANNELS:
         return None, f'"channel" must be "email" or "sms", not {channel!r}'
     if not isinstance(notices, list) or not notices or not all(isinstance(n, str) for n in notices):
         return None, '"notices" must be a non-empty list of notice slugs'

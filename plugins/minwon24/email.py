@@ -6,7 +6,7 @@ in the manifest.
 A banner's block is rendered and its CSS inlined once per bundle, however
 many readers get it. Gmail shows no SVG, so an SVG image is left out of the
 email (the text and link remain; the site keeps the image); other images
-need a size the file tells (``imagesize``), so that the layout does not jump.
+need a size the file tells (:func:`sotong.images.image_size`), so that the layout does not jump.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import imagesize
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from sotong.images import image_size
 from sotong.links import site_url
 from sotong.mail import Block, MessageContext
 from sotong.problems import SotongError
@@ -33,14 +33,10 @@ def email_image(settings: dict, banner: Banner) -> dict | None:
     """The banner's image for an email, or None (no image, SVG, size unknown)."""
     if not banner.image or banner.image.lower().endswith((".svg", ".svgz")):
         return None
-    try:
-        width, height = imagesize.get(Path(settings["PATH"]) / banner.image)
-    except (OSError, ValueError):
+    size = image_size(Path(settings["PATH"]) / banner.image, IMAGE_MAX_WIDTH)
+    if size is None:
         return None
-    if width <= 0 or height <= 0:
-        return None
-    if width > IMAGE_MAX_WIDTH:
-        width, height = IMAGE_MAX_WIDTH, round(height * IMAGE_MAX_WIDTH / width)
+    width, height = size
     return {"src": site_url(settings, banner.image), "width": width, "height": height}
 
 

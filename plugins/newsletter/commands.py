@@ -4,46 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import click
 
 from sotong.cli import settings_option
 from sotong.i18n import _
+from sotong.options import DAY, OneLineUsageError
 from sotong.project import Project
 from sotong.schedule import next_issue
 
 from .config import newsletter_settings
 from .issues import candidates_by_issue, first_edition_day, plan_issues
-
-
-class OneLineUsageError(click.UsageError):
-    """A command-line mistake said in one line (exit 2), without the usage text."""
-
-    def show(self, file=None):
-        click.echo(_("Error: {message}").format(message=self.format_message()), err=True)
-
-
-class IsoDate(click.ParamType):
-    """A calendar day written exactly as YYYY-MM-DD."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dt.date):
-            return value
-        try:
-            if not _ISO_DAY.match(value):
-                raise ValueError(value)
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            option = param.opts[0] if param else _("the date")
-            raise OneLineUsageError(_('{option} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {option} 2026-11-13').format(
-                option=option, value=value), ctx) from None
-
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ISO_DATE = IsoDate()
 
 
 @click.group("newsletter", help=_("The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."))
@@ -52,15 +23,15 @@ def newsletter():
 
 
 @newsletter.command("next", help=_("Print the first issue date on or after a day, as YYYY-MM-DD."))
-@click.option("--after", type=ISO_DATE, default=None, help=_("Day to start from (default: today in Seoul)."))
+@click.option("--after", type=DAY, default=None, help=_("Day to start from (default: today in Seoul)."))
 @settings_option
 def next_command(project: Project, after: dt.date | None):
     click.echo(next_issue(after or project.today()).isoformat())
 
 
 @newsletter.command("list", help=_("List issue dates with their notice counts and windows."))
-@click.option("--from", "first", type=ISO_DATE, default=None, help=_("First day (default: the first issue with notices)."))
-@click.option("--to", "last", type=ISO_DATE, default=None, help=_("Last day (default: the issue being prepared)."))
+@click.option("--from", "first", type=DAY, default=None, help=_("First day (default: the first issue with notices)."))
+@click.option("--to", "last", type=DAY, default=None, help=_("Last day (default: the issue being prepared)."))
 @settings_option
 def list_command(project: Project, first: dt.date | None, last: dt.date | None):
     config = newsletter_settings(project.settings)

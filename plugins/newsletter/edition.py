@@ -12,6 +12,7 @@ from pathlib import Path
 from feedgenerator import Atom1Feed
 from pelican.generators import Generator
 
+from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
 from sotong.settings import today
 
@@ -63,7 +64,7 @@ class NewsletterGenerator(Generator):
         self._write_feed(config.title, issues)
 
     def _write_feed(self, title: str, issues: list[Issue]) -> None:
-        base = (self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or "").rstrip("/")
+        base = absolute_site_url(self.settings) or ""
         feed = Atom1Feed(
             title=title, link=f"{base}/{ARCHIVE_URL}", description=self.settings.get("SITESUBTITLE") or title,
             language=self.settings.get("DEFAULT_LANG"), feed_url=f"{base}/{FEED_SAVE_AS}",

@@ -3,28 +3,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
 from sotong.cli import settings_option
 from sotong.i18n import _
+from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
 
 from .consent import forget, write_changes
 
 
-def _day(ctx, param, value: str) -> str:
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(_('"{value}" is not a day; write it as YYYY-MM-DD, e.g. 2026-11-01').format(value=value)) from None
-
-
 @click.command("changes", help=_("Write the consent log from a day on (every change, its source, old and new values)."))
-@click.option("--since", required=True, callback=_day, metavar="YYYY-MM-DD", help=_("The first day (Seoul) to export."))
+@click.option("--since", required=True, type=DAY_TEXT, help=_("The first day (Seoul) to export."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
 def changes_command(project: Project, since: str, csv_file: str):

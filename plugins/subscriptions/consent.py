@@ -5,12 +5,11 @@ The log itself is written by the core store (``sotong.store``)."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
 from sotong import spreadsheet
+from sotong.atomic import replacing_text
 from sotong.store import Store
 
 CHANGES_COLUMNS = ("subscriber_id", "changed_at", "source", "field", "old_value", "new_value")
@@ -23,20 +22,12 @@ PERSONAL_COLUMNS = ("address_digest",)
 def write_changes(store: Store, since: str, path: str | Path) -> int:
     """The consent log from day ``since`` into ``path`` (UTF-8 with BOM for
     Excel, formula cells as text), replaced only when complete; the row count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-            writer = spreadsheet.writer(out)
-            writer.writerow(CHANGES_COLUMNS)
-            for count, row in enumerate(store.consent_changes(since), start=1):
-                writer.writerow(["" if cell is None else str(cell) for cell in row])
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with replacing_text(path, "utf-8-sig") as out:
+        writer = spreadsheet.writer(out)
+        writer.writerow(CHANGES_COLUMNS)
+        for count, row in enumerate(store.consent_changes(since), start=1):
+            writer.writerow(["" if cell is None else str(cell) for cell in row])
     return count
 
 
