@@ -126,7 +126,7 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["newsletter", "list", "--from", "2026-12-01", "--to", "2026-11-01"], 2,
      "--from 2026-12-01이(가) --to 2026-11-01보다 뒤입니다. --from에 --to보다 앞선 날을 주세요"),
     (["newsletter", "next", "--after", "26-11-01"], 2,
-     '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-13'),
+     '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-26'),
     (["send", "report", "--issue", "2026-11-26"], 1,
      "2026-11-26은(는) 아직 기록에 없습니다. 먼저 보내세요: sotong send --issue 2026-11-26"),
     (["report"], 2, "--year YYYY 또는 --issue YYYY-MM-DD 중 하나를 주세요"),
