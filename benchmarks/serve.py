@@ -8,6 +8,11 @@ connections): half paced at the target rate, whose latency percentiles decide
 the target, half as fast as the server answers (its capacity). The baseline:
 GET /healthz, the same server doing no work, as fast as it answers.
 Target (issue "Delivery"): 500 unsubscribes per second with p99 under 50 ms.
+Against the floor (issue #16): PAIRS alternating rounds (default 5) of
+unsubscribes as fast as they are answered and of the same number of POSTs to
+a bare waitress app (same threads) doing one SQLite INSERT and commit (WAL)
+each; printed: each one's rate, the ratio (median, min-max) and the p99s.
+Target: at least 0.8 x the floor's rate, p99 under 20 ms.
 Then (issue #13) sign-ups (POST /subscribe, each mailing its confirmation
 link to a real aiosmtpd sink) and preferences changes (POST /p/TOKEN), R/4
 of each, paced at 300 per second. Target: 300/s with p99 under 50 ms.
@@ -25,6 +30,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +49,28 @@ from sotong.tokens import make_token, unsubscribe_token  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 TARGET_RATE, TARGET_P99_MS = 500.0, 50.0
+FLOOR_RATIO, FLOOR_P99_MS = 0.8, 20.0
+FLOOR_APP = """
+import sqlite3, sys, threading, waitress
+db = sqlite3.connect(sys.argv[1], check_same_thread=False, isolation_level=None)
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA synchronous = NORMAL")
+db.execute("CREATE TABLE IF NOT EXISTS taken (path TEXT, body BLOB)")
+lock = threading.Lock()
+
+def app(environ, start_response):
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    with lock:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO taken VALUES (?, ?)", (environ["PATH_INFO"], body))
+        db.execute("COMMIT")
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+
+server = waitress.create_server(app, host="127.0.0.1", port=0, threads=int(sys.argv[2]))
+print(f"Serving on http://127.0.0.1:{server.effective_port}", file=sys.stderr, flush=True)
+server.run()
+"""
 SUBSCRIPTIONS_RATE = 300.0
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -164,11 +192,34 @@ def report(name: str, wall: float, latencies: list[tuple[float, float]], paced: 
     return rate, p99
 
 
+def against_floor(port: int, floor_port: int, posts: list, clients: int, pairs: int) -> list[int]:
+    """Alternating rounds of unsubscribes and of the floor's INSERT/commit
+    POSTs, as fast as each is answered; prints the ratio with its spread."""
+    rates, floors, p99s, floor_p99s, statuses = [], [], [], [], []
+    for round_ in range(pairs):
+        mine = posts[round_::pairs]
+        wall, latencies, codes = hammer(port, mine, clients)
+        statuses += codes
+        rate, p99 = report(f"  round {round_ + 1}: POST /u/TOKEN as fast as it answers", wall, latencies)
+        wall, latencies, _ = hammer(floor_port, [("POST", path, body) for _, path, body in mine], clients)
+        floor_rate, floor_p99 = report(f"  round {round_ + 1}: floor, waitress + INSERT/commit", wall, latencies)
+        rates.append(rate), floors.append(floor_rate), p99s.append(p99), floor_p99s.append(floor_p99)
+    ratios = sorted(ours / base for ours, base in zip(rates, floors))
+    ratio, p99 = statistics.median(ratios), statistics.median(p99s)
+    verdict = "met" if ratio >= FLOOR_RATIO and p99 < FLOOR_P99_MS else "MISSED"
+    print(f"{pairs} alternating pairs: unsubscribes median {statistics.median(rates):,.0f}/s (p99 median {p99:.1f} ms), "
+          f"floor median {statistics.median(floors):,.0f}/s (p99 median {statistics.median(floor_p99s):.1f} ms)")
+    print(f"target >= {FLOOR_RATIO} x the floor with p99 < {FLOOR_P99_MS:.0f} ms: {verdict} "
+          f"({ratio:.2f} x, spread {ratios[0]:.2f}-{ratios[-1]:.2f}; p99 {min(p99s):.1f}-{max(p99s):.1f} ms)")
+    return statuses
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--pairs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         root = Path(tmp)
@@ -176,8 +227,10 @@ def main() -> None:
         print(f"setup: {args.count:,} subscribers; {len(ids):,} unsubscribes from {args.clients} clients")
         server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0"],
                                   cwd=root, stderr=subprocess.PIPE, text=True)
+        floor = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(root / "floor.db"), "8"],
+                                 stderr=subprocess.PIPE, text=True)
         try:
-            port = served_port(server)
+            port, floor_port = served_port(server), served_port(floor)
             half = len(ids) // 2
             wall, latencies, _ = hammer(port, [("GET", "/healthz", None)] * half, args.clients, rate=TARGET_RATE)
             report(f"baseline, GET /healthz at {TARGET_RATE:.0f}/s", wall, latencies, paced=True)
@@ -186,9 +239,7 @@ def main() -> None:
             posts = [("POST", f"/u/{unsubscribe_token(i)}", b"List-Unsubscribe=One-Click") for i in ids]
             wall, latencies, statuses = hammer(port, posts[:half], args.clients, rate=TARGET_RATE)
             paced_rate, p99 = report(f"POST /u/TOKEN at {TARGET_RATE:.0f}/s", wall, latencies, paced=True)
-            wall, latencies, more = hammer(port, posts[half:], args.clients)
-            report("POST /u/TOKEN as fast as it answers", wall, latencies)
-            statuses += more
+            statuses += against_floor(port, floor_port, posts[half:], args.clients, args.pairs)
             db = sqlite3.connect(root / "private" / "sotong.db")
             emails = dict(db.execute("SELECT id, email FROM subscribers WHERE email IS NOT NULL AND unsubscribed_at "
                                      "IS NULL ORDER BY id LIMIT ?", (args.requests,)))
@@ -201,8 +252,9 @@ def main() -> None:
                 assert set(codes) == {expected}, f"{name}: answers {set(codes)}"
             time.sleep(2)  # the last confirmation mails leave the queue
         finally:
-            server.terminate()
-            server.wait(10)
+            for process in (server, floor):
+                process.terminate()
+                process.wait(10)
         assert statuses.count(200) == len(ids), f"not every answer was 200: {set(statuses)}"
         db = sqlite3.connect(root / "private" / "sotong.db")
         done = db.execute("SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NOT NULL AND id IN (%s)"

@@ -228,3 +228,32 @@ def test_the_collectors_log_names_no_address_or_client(tmp_path, caplog):
     assert "could not be handed" in caplog.text
     for personal in ("hong@example.com", "010-2222-3333", "2222", "홍길순"):
         assert personal not in caplog.text
+
+
+def test_a_mail_queued_before_a_crash_leaves_when_the_collector_starts_again(tmp_path):
+    """The confirmation mail is queued in the store with the sign-up (not in
+    memory): a collector that stopped before sending it sends it at start."""
+    import socket
+
+    with socket.socket() as probe:  # the mail server is down while the sign-up is taken
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {closed}\n")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        assert post(port, "/subscribe", SIGNUP)[0] == 303
+    queued = store_rows(project, "SELECT recipient, subject FROM subscriptions_mail")
+    assert [recipient for recipient, _subject in queued] == ["hong@example.com"]
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        settings = (project / "pelicanconf.py").read_text(encoding="utf-8").replace(f"SMTP_PORT = {closed}",
+                                                                                   f"SMTP_PORT = {smtp.port}")
+        (project / "pelicanconf.py").write_text(settings, encoding="utf-8")
+        with serving(make_app(Project(project / "pelicanconf.py"))):
+            (recipient, message), = inbox.wait_for(1)
+            deadline = time.time() + 10
+            while store_rows(project, "SELECT id FROM subscriptions_mail") and time.time() < deadline:
+                time.sleep(0.05)
+    assert recipient == "hong@example.com"
+    assert str(message["Subject"]) == "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요"
+    assert "/subscribe/confirm?t=" in message.get_body(("plain",)).get_content()
+    assert store_rows(project, "SELECT id FROM subscriptions_mail") == []  # sent once, then gone

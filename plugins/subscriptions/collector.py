@@ -36,12 +36,13 @@ class Subscriptions:
     def __init__(self, app):
         self.app = app
         settings = app.settings
-        self.mailer = Mailer(settings)
+        self.mailer = Mailer(app)
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / "subscriptions" / "sms-codes.csv")
         self.next_cleanup = 0.0
         self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
         with app.store() as store:
             storage.ensure(store)
+        self.mailer.start()  # mails queued before a stop leave now
 
     def form_context(self, answers: dict, errors: dict) -> dict:
         audiences = self.app.project.audiences
@@ -83,16 +84,16 @@ def subscribe(request):
                          action=f"{request.script_root}/subscribe", **subs.form_context(answers, errors))
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
-    with request.app.store() as store:
+    with request.app.store() as store, store.transaction():
         if time.time() >= subs.next_cleanup:
             storage.drop_expired(store, time.time())
             subs.next_cleanup = time.time() + 60
         pending_id = storage.add_pending(store, "signup", data)
-    link = collector_url(request.app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending_id))
-    subs.mailer.send_later(subs.mailer.compose(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
-        "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
-        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
-        "아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 02-2286-5114\n")))
+        link = collector_url(request.app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending_id))
+        subs.mailer.queue(store, choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
+            "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
+            f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
+            "아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 02-2286-5114\n"))
     return redirect(collector_url(request.app.settings, "subscribe/check"), 303)
 
 

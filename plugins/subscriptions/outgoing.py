@@ -2,9 +2,15 @@
 office's SMTP server (``SMTP_*`` settings), and 6-digit codes through an SMS
 transport.
 
-Mails go from a queue in a background thread, so a request never waits for
-the mail server, and an answer takes the same time whether or not a mail was
-sent (``POST /p/link`` tells nobody whether an address is known).
+A mail is queued in the store (``subscriptions_mail``) in the request's own
+transaction, so a request never waits for the mail server or builds the
+message, an answer takes the same time whether or not a mail was queued
+(``POST /p/link`` tells nobody whether an address is known), and a mail
+queued before a crash leaves when the collector starts again. A background
+thread builds and hands the queued mails over (many per SMTP connection);
+it removes each once the server took it, or refused it for good; when the
+server cannot be reached they wait, and are tried again, for as long as
+their link holds.
 
 An SMS transport is anything with ``send(phone, text)``. The one shipped,
 :class:`FileSmsTransport`, appends to a CSV under private/ that the operator
@@ -14,73 +20,106 @@ the same one method.
 
 from __future__ import annotations
 
-from sotong import spreadsheet
+import datetime as dt
 import logging
 import os
-import queue
+import secrets
 import smtplib
 import threading
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+import time
+from email.utils import parseaddr
 from pathlib import Path
 
+from sotong import spreadsheet
+from sotong.mail import CRLF, address_header, base64_body, date_header, header, mail_domain, plain_text
 from sotong.store import now_iso
 
+from . import storage
+
 log = logging.getLogger("sotong.subscriptions")
+RETRY_SECONDS = 30.0
+BATCH = 100
+
+
+def compose(settings: dict, to: str, subject: str, text: str) -> bytes:
+    """The mail as bytes: UTF-8 text/plain, Korean headers as encoded-words."""
+    display, sender = parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")
+    message_id = f"<{secrets.token_hex(12)}@{mail_domain(settings.get('MAIL_FROM') or 'sotong@sd.go.kr')}>"
+    return b"".join([
+        address_header("From", display, sender), address_header("To", None, to), header("Subject", subject),
+        date_header(dt.datetime.now(dt.timezone.utc).astimezone()), header("Message-ID", message_id),
+        b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n", CRLF,
+        base64_body(plain_text(text).encode())])
 
 
 class Mailer:
-    """Sends :class:`EmailMessage` s one after another from a queue."""
+    """Sends the mails queued in the store, from a background thread."""
 
-    def __init__(self, settings: dict):
-        self.settings = settings
-        self.outgoing: queue.Queue = queue.Queue()
+    def __init__(self, app):
+        self.app = app
+        self.settings = app.settings
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def compose(self, to: str, subject: str, text: str) -> EmailMessage:
-        message = EmailMessage()
-        mail_from = self.settings.get("MAIL_FROM") or "sotong@sd.go.kr"
-        message["From"] = mail_from
-        message["To"] = to
-        message["Subject"] = subject
-        message["Date"] = formatdate(localtime=True)
-        message["Message-ID"] = make_msgid(domain=parseaddr(mail_from)[1].rpartition("@")[2] or "sd.go.kr")
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(text)
-        return message
+    def queue(self, store, to: str, subject: str, text: str, subscriber_id: str | None = None) -> None:
+        """Queue a mail in ``store`` (the caller's transaction); it leaves once that is committed."""
+        storage.queue_mail(store, to, subject, text, subscriber_id)
+        self.start()
+        self._wake.set()
 
-    def send_later(self, message: EmailMessage) -> None:
+    def start(self) -> None:
+        """Start the sending thread (once), which first sends what an earlier run left queued."""
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="sotong-subscriptions-mail", daemon=True)
                 self._thread.start()
-        self.outgoing.put(message)
 
     def _run(self) -> None:
         while True:
-            batch = [self.outgoing.get()]
-            while not self.outgoing.empty() and len(batch) < 100:
-                batch.append(self.outgoing.get())
-            try:
-                self.send_now(batch)
-            except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
-                log.warning("%d confirmation mails could not be handed to %s:%s: %s", len(batch),
-                            self.settings.get("SMTP_HOST"), self.settings.get("SMTP_PORT"), type(exc).__name__)
-            finally:
-                for _ in batch:
-                    self.outgoing.task_done()
+            while self.send_queued():
+                pass
+            self._wake.wait(RETRY_SECONDS)
+            self._wake.clear()
 
-    def send_now(self, messages: list[EmailMessage]) -> None:
-        """Hand ``messages`` to the SMTP server over one connection."""
+    def send_queued(self) -> bool:
+        """Hand a batch of queued mails over; True when there may be more to send now."""
+        with self.app.store() as store:
+            storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
+            queued = storage.queued_mail(store, BATCH)
+        if not queued:
+            return False
+        done = []
+        try:
+            self._send(queued, done)
+        except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
+            log.warning("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s",
+                        len(queued) - len(done), self.settings.get("SMTP_HOST"), self.settings.get("SMTP_PORT"),
+                        type(exc).__name__, RETRY_SECONDS)
+        with self.app.store() as store:
+            storage.unqueue_mail(store, done)
+        return len(done) == len(queued) == BATCH
+
+    def _send(self, queued: list, done: list) -> None:
+        """Send ``queued`` over one connection; each mail taken or refused for good goes to ``done``."""
         settings = self.settings
+        sender = parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
         with smtplib.SMTP(settings.get("SMTP_HOST", "127.0.0.1"), int(settings.get("SMTP_PORT", 25)), timeout=30) as smtp:
             if settings.get("SMTP_STARTTLS"):
                 smtp.starttls()
             if settings.get("SMTP_USER"):
                 smtp.login(settings["SMTP_USER"], os.environ.get("SOTONG_SMTP_PASSWORD", ""))
-            for message in messages:
-                smtp.send_message(message)
+            for mail in queued:
+                try:
+                    smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body))
+                except smtplib.SMTPRecipientsRefused:
+                    log.warning("a confirmation mail's address was refused by the mail server; mail dropped")
+                except smtplib.SMTPResponseException as exc:
+                    if exc.smtp_code < 500:
+                        raise
+                    log.warning("a confirmation mail was refused by the mail server (%d); mail dropped", exc.smtp_code)
+                done.append(mail.id)
 
 
 class FileSmsTransport:

@@ -84,21 +84,20 @@ def _save(request, subscriber: Subscriber, answers: dict) -> tuple[dict, list[st
             "subscribed_at": subscriber.subscribed_at if subscriber.subscribed else now_iso()}))
         if choices.email and choices.email != subscriber.email:
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
+            _mail_email_change(request, store, subscriber.id, choices.email, pending_id)
             notes.append("email")
         if choices.phone and choices.phone != subscriber.phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
             notes.append("phone")
-    if choices.email and choices.email != subscriber.email:
-        _mail_email_change(request, choices.email, pending_id)
     return {}, ["all", *notes]
 
 
-def _mail_email_change(request, address: str, pending_id: str) -> None:
-    subs = request.app.subscriptions
+def _mail_email_change(request, store, subscriber_id: str, address: str, pending_id: str) -> None:
     link = collector_url(request.app.settings, "p/email?t=" + make_token(EMAIL_CONFIRM, pending_id))
-    subs.mailer.send_later(subs.mailer.compose(address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", (
+    request.app.subscriptions.mailer.queue(store, address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", (
         "전자소통 서비스의 이메일 주소를 이 주소로 바꾸시려면 아래 링크를 열고 「주소 확인」 단추를 눌러 주세요. "
-        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n바꾸신 적이 없으시면 이 메일을 지우시면 됩니다.\n")))
+        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n바꾸신 적이 없으시면 이 메일을 지우시면 됩니다.\n"),
+        subscriber_id)
 
 
 def confirm_email(request):
@@ -152,10 +151,11 @@ def link_request(request):
     if address and not request.form.get(HONEYPOT):
         with request.app.store() as store:
             subscriber_id = storage.subscriber_by_email(store, address)
-        if subscriber_id:
-            subs.mailer.send_later(subs.mailer.compose(address, "[성동구 소통] 수신 설정 링크", (
-                "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
-                f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n")))
+            if subscriber_id:
+                subs.mailer.queue(store, address, "[성동구 소통] 수신 설정 링크", (
+                    "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
+                    f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
+                    subscriber_id)
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
 
 

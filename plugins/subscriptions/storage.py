@@ -1,6 +1,7 @@
 """The plugin's tables in the store: sign-ups and address changes waiting
-for their confirmation (``subscriptions_pending``), and each privacy consent
-with the version of the text it was given to (``subscriptions_consents``).
+for their confirmation (``subscriptions_pending``), each privacy consent
+with the version of the text it was given to (``subscriptions_consents``),
+and the mails waiting for the mail server (``subscriptions_mail``).
 ``sotong subscribers forget`` erases both for a person (their names start
 with ``subscriptions_``)."""
 
@@ -29,6 +30,14 @@ CREATE TABLE IF NOT EXISTS subscriptions_consents (
     subscriber_id TEXT NOT NULL,
     version TEXT NOT NULL,            -- of the consent text (rules.CONSENT_VERSION)
     given_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subscriptions_mail (
+    id TEXT PRIMARY KEY,              -- random
+    subscriber_id TEXT,               -- the reader, when there is one yet
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,               -- the text; the message is built when it is sent
+    queued_at REAL NOT NULL           -- epoch seconds
 );
 """
 CONFIRM_SECONDS = 24 * 3600
@@ -116,3 +125,32 @@ def subscriber_by_email(store: Store, email: str) -> str | None:
     row = store.db.execute("SELECT id FROM subscribers WHERE lower(email) = lower(?) ORDER BY "
                            "unsubscribed_at IS NOT NULL, id LIMIT 1", (email,)).fetchone()
     return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    id: str
+    recipient: str
+    subject: str
+    body: str
+
+
+def queue_mail(store: Store, recipient: str, subject: str, body: str, subscriber_id: str | None = None) -> None:
+    store.db.execute("INSERT INTO subscriptions_mail (id, subscriber_id, recipient, subject, body, queued_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     (secrets.token_urlsafe(12), subscriber_id, recipient, subject, body, time.time()))
+
+
+def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
+    """The oldest ``limit`` mails waiting."""
+    return [QueuedMail(*row) for row in store.db.execute(
+        "SELECT id, recipient, subject, body FROM subscriptions_mail ORDER BY queued_at LIMIT ?", (limit,))]
+
+
+def unqueue_mail(store: Store, ids: list[str]) -> None:
+    store.db.executemany("DELETE FROM subscriptions_mail WHERE id = ?", [(mail_id,) for mail_id in ids])
+
+
+def drop_stale_mail(store: Store, before: float) -> None:
+    """A mail whose link has expired is no use: dropped unsent (its address with it)."""
+    store.db.execute("DELETE FROM subscriptions_mail WHERE queued_at < ?", (before,))
