@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .atomic import replacing
 from .check import check_project
+from .i18n import _
 from .links import short_codes, sms_link_notices
 from .notice_cache import file_stamp
 from .problems import SotongError, collect_logged_errors
@@ -65,11 +66,11 @@ def build_site(project: Project) -> dict:
         with collect_logged_errors() as errors:
             Pelican(settings).run()
         if errors:
-            raise SotongError([f"build failed, output/ left as it was: {message}" for message in errors])
+            raise SotongError([_("build failed, output/ left as it was: {message}").format(message=message) for message in errors])
     except SotongError:
         raise
     except Exception as exc:
-        raise SotongError([f"build failed, output/ left as it was: {_describe(exc)}"]) from exc
+        raise SotongError([_("build failed, output/ left as it was: {describe}").format(describe=_describe(exc))]) from exc
     files = _remove_unwritten(slot, written_after, kept)
     # the stamps of the pages made for notices: a page that anything else rewrites is never kept
     state["pages"] = {os.path.relpath(page, slot): file_stamp(page) for page in kept | notice_pages}
@@ -213,7 +214,8 @@ def _describe(exc: Exception) -> str:
     from jinja2 import TemplateError, TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):
-        return f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}"
+        return _("{value}:{lineno}: template error: {message}").format(
+            value=exc.filename or exc.name, lineno=exc.lineno, message=exc.message)
     if isinstance(exc, TemplateError):
-        return f"template error: {exc}"
+        return _("template error: {exc}").format(exc=exc)
     return f"{type(exc).__name__}: {exc}"

@@ -162,7 +162,8 @@ class SettingsProblems:
         for key, check in checks.items():
             wanted = check(values[key])
             if wanted:
-                self.add(name, f'"{key}" is {values[key]!r}; write {wanted}, e.g. {name} = {{"{key}": {_example(defaults[key])}}}')
+                self.add(name, _('"{key}" is {values!r}; write {wanted}, e.g. {name} = {{"{key}": {example}}}').format(
+                    key=key, values=values[key], wanted=wanted, name=name, example=_example(defaults[key])))
         return values
 
     def values(self, defaults: dict, checks: dict[str, "Check"]) -> dict:
@@ -172,7 +173,8 @@ class SettingsProblems:
         for name, check in checks.items():
             wanted = check(values[name])
             if wanted:
-                self.add(name, f"is {values[name]!r}; write {wanted}, e.g. {name} = {_example(defaults[name])}")
+                self.add(name, _("is {values!r}; write {wanted}, e.g. {name} = {example}").format(
+                    values=values[name], wanted=wanted, name=name, example=_example(defaults[name])))
         return values
 
     def raise_any(self) -> None:
@@ -216,7 +218,7 @@ def _example(value) -> str:
 
 def whole_number(low: int, high: int | None = None, what: str = "") -> Check:
     """A check: an int (not a bool) from ``low`` to ``high`` (no upper bound: None)."""
-    wanted = f"a whole number from {low} to {high}" if high is not None else f"a whole number of {low} or more"
+    wanted = _("a whole number from {low} to {high}").format(low=low, high=high) if high is not None else _("a whole number of {low} or more").format(low=low)
     wanted = f"{what}, {wanted}" if what else wanted
 
     def check(value) -> str | None:
@@ -229,7 +231,7 @@ def number_above(low: float, what: str = "a number") -> Check:
     """A check: an int or float (not a bool) above ``low``."""
     def check(value) -> str | None:
         fits = isinstance(value, (int, float)) and not isinstance(value, bool) and value > low
-        return None if fits else f"{what} above {low:g}"
+        return None if fits else _("{what} above {low:g}").format(what=what, low=low)
     return check
 
 
@@ -242,4 +244,4 @@ def text(what: str = "text") -> Check:
 
 def flag(value) -> str | None:
     """A check: True or False."""
-    return None if isinstance(value, bool) else "True or False"
+    return None if isinstance(value, bool) else _("True or False")

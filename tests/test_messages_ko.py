@@ -98,6 +98,9 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
 
 @pytest.mark.parametrize("settings, expected", [
     ("PLUGINS = [\n", "pelicanconf.py:{line}: 설정 파일이 올바른 파이썬이 아닙니다: "),
+    ("SMTP_PORT = 0\n", "pelicanconf.py:{line}: SMTP_PORT: 1부터 65535까지의 포트 번호로 쓰세요. 예: SMTP_PORT = 587"),
+    ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 홈페이지 구역에 보여 줄 '
+                                         '공지 수, 1부터 100까지의 정수(으)로 쓰세요. 예: HOMEPAGE = {{"section_size": 10}}'),
     ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
                                         '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
 ])
@@ -194,3 +197,17 @@ def test_notice_structure_rules_in_korean(korean, tmp_path, text, expected):
 
     _notice, problems = read(tmp_path, text)
     assert any(str(p).startswith(expected) for p in problems), problems
+
+
+def test_surveys_and_banners_rules_in_korean(sotong, project_dir):
+    """check's messages for a survey and a banner, in Korean by default."""
+    banner = project_dir / "content" / "banners" / "gov24-certificates.yaml"
+    banner.write_text(banner.read_text(encoding="utf-8").replace("placements: [site, newsletter, email]",
+                                                                 "placements: [sites]"), encoding="utf-8")
+    survey = project_dir / "content" / "surveys" / "library-satisfaction.yaml"
+    survey.write_text(survey.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    result = sotong(project_dir, "check", env={"SOTONG_LANG": ""})
+    assert result.code == 1
+    assert ('content/banners/gov24-certificates.yaml:8: 알 수 없는 위치 "sites"입니다 (혹시 "site"인가요?). '
+            "다음 중에서 고르세요: site, newsletter, email") in result.stderr
+    assert 'library-satisfaction.yaml:' in result.stderr and '알 수 없는 항목 "colour"입니다. 설문에 쓸 수 있는 항목: ' in result.stderr

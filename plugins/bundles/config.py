@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems
 from sotong.sms import SmsSettings, read_sms_settings
@@ -58,7 +59,8 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
         if key not in values:
             continue  # reported by plugin_dict
         if not isinstance(value, str) or not value.strip():
-            found.add("BUNDLES", f'"{key}" must be text, e.g. "{key}": "{values[key]}"')
+            found.add("BUNDLES", _('"{key}" must be text, e.g. "{key}": "{values}"').format(
+                key=key, values=values[key]))
         else:
             values[key] = value.strip()
     theme = Path(values["email_theme"])
@@ -66,12 +68,12 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
         theme = Path(settings.get("SOTONG_PROJECT_DIR", ".")) / theme
     missing = [name for name in TEMPLATES if not (theme / name).is_file()]
     if missing:
-        found.add("BUNDLES", f'the email theme {values["email_theme"]} lacks {", ".join(missing)}; '
-                  'point "email_theme" at a folder holding them (the project ships themes/email)')
+        found.add("BUNDLES", _('the email theme {email_theme} lacks {missing}; point "email_theme" at a folder holding them (the project ships themes/email)').format(
+            email_theme=values["email_theme"], missing=", ".join(missing)))
     output = Path(settings.get("OUTPUT_PATH", "output")).resolve()
     for name in ("OUTBOX_PATH", "PRIVATE_PATH"):
         if settings.get(name) and Path(settings[name]).resolve().is_relative_to(output):
-            found.add(name, "is inside OUTPUT_PATH, which is published; keep it under private/")
+            found.add(name, _("is inside OUTPUT_PATH, which is published; keep it under private/"))
     sms, sms_problems = read_sms_settings(settings)
     if found.problems or sms_problems:
         return None, found.problems + sms_problems

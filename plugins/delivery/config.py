@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems, flag, number_above, text, whole_number
 
@@ -23,11 +24,11 @@ EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
 TOP_LEVEL_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None, "SEND_RATE": 50,
                       "CLICK_COUNTING": False}
 TOP_LEVEL_CHECKS = {
-    "SMTP_HOST": text("the mail server's name"),
-    "SMTP_PORT": whole_number(1, 65535, "a port number"),
+    "SMTP_HOST": text(_("the mail server's name")),
+    "SMTP_PORT": whole_number(1, 65535, _("a port number")),
     "SMTP_STARTTLS": flag,
-    "SMTP_USER": lambda user: None if user is None or (isinstance(user, str) and user) else "the login name as text, or None",
-    "SEND_RATE": number_above(0, "the messages per second"),
+    "SMTP_USER": lambda user: None if user is None or (isinstance(user, str) and user) else _("the login name as text, or None"),
+    "SEND_RATE": number_above(0, _("the messages per second")),
     "CLICK_COUNTING": flag,
 }
 
@@ -43,9 +44,9 @@ CHECKS = {
     "max_attempts": whole_number(1, 100),
     "reconnect_attempts": whole_number(1, 100),
     "connections": whole_number(1, 32),
-    "backoff_seconds": number_above(0, "a number of seconds"),
-    "backoff_max_seconds": number_above(0, "a number of seconds"),
-    "timeout_seconds": number_above(0, "a number of seconds"),
+    "backoff_seconds": number_above(0, _("a number of seconds")),
+    "backoff_max_seconds": number_above(0, _("a number of seconds")),
+    "timeout_seconds": number_above(0, _("a number of seconds")),
 }
 
 
@@ -74,7 +75,8 @@ def _read(settings: dict) -> tuple[dict, dict, SettingsProblems]:
     smtp = found.values(TOP_LEVEL_DEFAULTS, TOP_LEVEL_CHECKS)
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
-        found.add("MAIL_FROM", f'is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"')
+        found.add("MAIL_FROM", _('is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"').format(
+            mail_from=mail_from))
     dkim_problems(settings, found)
     bounce_problems(settings, found)
     return delivery, smtp, found
@@ -92,7 +94,8 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
     user = smtp["SMTP_USER"]
     password = os.environ.get(PASSWORD_ENV)
     if user and need_password and not password:
-        raise SotongError([f"SMTP_USER is {user!r} but {PASSWORD_ENV} is not set; export {PASSWORD_ENV}=<the mail server password>"])
+        raise SotongError([_("SMTP_USER is {user!r} but {password_env} is not set; export {password_env}=<the mail server password>").format(
+            user=user, password_env=PASSWORD_ENV)])
     return DeliveryConfig(
         smtp_host=host or smtp["SMTP_HOST"],
         smtp_port=port or smtp["SMTP_PORT"],

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.settings import SettingsProblems, plugin_settings, whole_number
 
 DEFAULTS = {"section_size": 10}
 SECTION_SIZE_MAX = 100
-CHECKS = {"section_size": whole_number(1, SECTION_SIZE_MAX, "how many notices the homepage section shows")}
+CHECKS = {"section_size": whole_number(1, SECTION_SIZE_MAX, _("how many notices the homepage section shows"))}
 EXAMPLE = 'HOMEPAGE = {"section_size": 10}'
 
 

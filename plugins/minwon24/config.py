@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems
 
@@ -33,7 +34,8 @@ def read_minwon24_settings(settings: dict) -> tuple[Minwon24Settings | None, lis
         return None, found.problems
     folder = raw.get("path", "banners")
     if not isinstance(folder, str) or not folder.strip() or Path(folder).is_absolute() or ".." in Path(folder).parts:
-        found.add("MINWON24", f'"path" is the banners\' folder under content/, as text, e.g. {EXAMPLE}')
+        found.add("MINWON24", _("\"path\" is the banners' folder under content/, as text, e.g. {example}").format(
+            example=EXAMPLE))
     if found.problems:
         return None, found.problems
     return Minwon24Settings(Path(settings["PATH"]) / folder.strip()), []

@@ -9,6 +9,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from sotong import yamlsrc
+from sotong.i18n import _
 from sotong.content_files import file_under
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
@@ -52,7 +53,7 @@ def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str
     try:
         doc = yamlsrc.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, "the file is not UTF-8 text; save it as UTF-8")]
+        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it as UTF-8"))]
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return validate_banner(doc, slug_from_filename(path), audiences, content_root, shown)
@@ -66,17 +67,20 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
 
     data = doc.data
     if not isinstance(data, dict):
-        return None, [Problem(shown, 1, "a banner is lines of 'key: value'; start with " + REQUIRED["title"])]
+        return None, [Problem(shown, 1, _("a banner is lines of 'key: value'; start with ") + REQUIRED["title"])]
     for key in data:
         if key not in KEYS:
-            problem((key,), f'unknown key "{key}"{did_you_mean(str(key), KEYS)}; banners take {", ".join(KEYS)}')
+            problem((key,), _('unknown key "{key}"{suggestion}; banners take {keys}').format(
+                key=key, suggestion=did_you_mean(str(key), KEYS), keys=", ".join(KEYS)))
     for key, example in REQUIRED.items():
         if data.get(key) in (None, "", []):
-            problem((key,) if key in data else (), f"{key} is required; add a line such as  {example}")
+            problem((key,) if key in data else (), _("{key} is required; add a line such as  {example}").format(
+                key=key, example=example))
 
     title = _text(data, "title", problem)
     if title and ("\n" in title or len(title) > TITLE_MAX):
-        problem(("title",), f"title must be one line of at most {TITLE_MAX} characters (it has {len(title)}); shorten it")
+        problem(("title",), _("title must be one line of at most {title_max} characters (it has {count}); shorten it").format(
+            title_max=TITLE_MAX, count=len(title)))
     body = _text(data, "body", problem)
     link = _link(data, problem)
     image, image_alt = _image(data, content_root, problem)
@@ -85,7 +89,8 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
     placements = _placements(data, problem)
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
-        problem(("priority",), f'priority must be a whole number (higher shows first), e.g. priority: 10, not "{priority}"')
+        problem(("priority",), _('priority must be a whole number (higher shows first), e.g. priority: 10, not "{priority}"').format(
+            priority=priority))
 
     if problems:
         return None, problems
@@ -100,7 +105,8 @@ def _text(data: dict, key: str, problem) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        problem((key,), f"{key} must be text; put it in double quotes: {key}: \"{value}\"")
+        problem((key,), _('{key} must be text; put it in double quotes: {key}: "{value}"').format(
+            key=key, value=value))
         return None
     return value.strip()
 
@@ -111,7 +117,8 @@ def _link(data: dict, problem) -> str | None:
         return None
     parts = urlsplit(str(link).strip())
     if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in str(link).strip()):
-        problem(("link",), f'link "{link}" must be a web address starting with https://, e.g. {REQUIRED["link"]}')
+        problem(("link",), _('link "{link}" must be a web address starting with https://, e.g. {example}').format(
+            link=link, example=REQUIRED["link"]))
         return None
     return str(link).strip()
 
@@ -120,15 +127,14 @@ def _image(data: dict, content_root: Path, problem) -> tuple[str | None, str | N
     image, image_alt = data.get("image"), data.get("image_alt")
     if image is None:
         if image_alt is not None:
-            problem(("image_alt",), "image_alt without image; add image: images/FILE or remove image_alt")
+            problem(("image_alt",), _("image_alt without image; add image: images/FILE or remove image_alt"))
         return None, None
     image, refused = file_under(content_root, image)
     if refused:
         problem(("image",), f"image {refused}")
     if not isinstance(image_alt, str) or not image_alt.strip():
         problem(("image_alt",) if "image_alt" in data else ("image",),
-                "image_alt is required with image; describe the picture for people who cannot see it, "
-                "e.g. image_alt: 정부24에서 서류를 발급받는 모습")
+                _("image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 정부24에서 서류를 발급받는 모습"))
         return image, None
     return image, image_alt.strip()
 
@@ -149,26 +155,29 @@ def _windows(data: dict, problem) -> list[Window]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        problem(("windows",), f"windows must be a list of {{from: MM-DD, to: MM-DD}}, e.g. {WINDOW_EXAMPLE}")
+        problem(("windows",), _("windows must be a list of {{from: MM-DD, to: MM-DD}}, e.g. {window_example}").format(
+            window_example=WINDOW_EXAMPLE))
         return []
     windows = []
     for index, item in enumerate(raw):
         where = ("windows", index)
         if not isinstance(item, dict):
-            problem(where, "each window is {from: MM-DD, to: MM-DD}, e.g.  - {from: 12-15, to: 01-31}")
+            problem(where, _("each window is {from: MM-DD, to: MM-DD}, e.g.  - {from: 12-15, to: 01-31}"))
             continue
         for key in item:
             if key not in WINDOW_KEYS:
-                problem(where + (key,), f'unknown window key "{key}"{did_you_mean(str(key), WINDOW_KEYS)}; a window has from and to')
+                problem(where + (key,), _('unknown window key "{key}"{suggestion}; a window has from and to').format(
+                    key=key, suggestion=did_you_mean(str(key), WINDOW_KEYS)))
         ends = []
         for key in WINDOW_KEYS:
             value = item.get(key)
             month_day = parse_month_day(value) if value is not None else None
             if value is None:
-                problem(where, f"the window needs {key}; write it as {{from: 12-15, to: 01-31}}")
+                problem(where, _("the window needs {key}; write it as {{from: 12-15, to: 01-31}}").format(
+                    key=key))
             elif month_day is None:
-                problem(where + (key,), f'{key}: "{value}" is not a month-day; write MM-DD, e.g. {key}: 12-15 '
-                                        "(the window repeats every year, so no year)")
+                problem(where + (key,), _('{key}: "{value}" is not a month-day; write MM-DD, e.g. {key}: 12-15 (the window repeats every year, so no year)').format(
+                    key=key, value=value))
             ends.append(month_day)
         if None not in ends:
             windows.append(Window(*ends))
@@ -180,13 +189,13 @@ def _placements(data: dict, problem) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        problem(("placements",), f"placements must be a list, e.g. placements: [{raw}]")
+        problem(("placements",), _("placements must be a list, e.g. placements: [{raw}]").format(raw=raw))
         return []
     placements = []
     for index, name in enumerate(raw):
         if name not in PLACEMENTS:
-            problem(("placements", index), f'unknown placement "{name}"{did_you_mean(str(name), PLACEMENTS)}; '
-                                            f'choose from {", ".join(PLACEMENTS)}')
+            problem(("placements", index), _('unknown placement "{name}"{suggestion}; choose from {placements}').format(
+                name=name, suggestion=did_you_mean(str(name), PLACEMENTS), placements=", ".join(PLACEMENTS)))
         elif name not in placements:
             placements.append(name)
     return placements

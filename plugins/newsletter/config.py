@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.schedule import is_issue_date, next_issue
 from sotong.settings import SettingsProblems
@@ -43,27 +44,29 @@ def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None,
 
     title = raw.get("title", f"{settings.get('SITENAME', '')} 소식지".strip())
     if not isinstance(title, str) or not title.strip():
-        found.add("NEWSLETTER", '"title" must be text, e.g. "title": "성동구 소통 소식지"')
+        found.add("NEWSLETTER", _('"title" must be text, e.g. "title": "성동구 소통 소식지"'))
 
     first_issue = raw.get("first_issue")
     if first_issue is not None:
         try:
             first_issue = first_issue if isinstance(first_issue, dt.date) else dt.date.fromisoformat(str(first_issue))
         except ValueError:
-            found.add("NEWSLETTER", f'"first_issue" "{first_issue}" is not a date; write it as "YYYY-MM-DD", e.g. "first_issue": "2026-09-10"')
+            found.add("NEWSLETTER", _('"first_issue" "{first_issue}" is not a date; write it as "YYYY-MM-DD", e.g. "first_issue": "2026-09-10"').format(
+                first_issue=first_issue))
             first_issue = None
         else:
             if not is_issue_date(first_issue):
-                found.add("NEWSLETTER", f'"first_issue" {first_issue} is not an issue date (2nd or 4th Thursday); '
-                                        f'the nearest one after it is "{next_issue(first_issue)}"')
+                found.add("NEWSLETTER", _('"first_issue" {first_issue} is not an issue date (2nd or 4th Thursday); the nearest one after it is "{next_issue}"').format(
+                    first_issue=first_issue, next_issue=next_issue(first_issue)))
 
     first_number = raw.get("first_number", 1)
     if isinstance(first_number, bool) or not isinstance(first_number, int) or first_number < 1:
-        found.add("NEWSLETTER", f'"first_number" must be a whole number of 1 or more, not {first_number!r}')
+        found.add("NEWSLETTER", _('"first_number" must be a whole number of 1 or more, not {first_number!r}').format(
+            first_number=first_number))
 
     subscribe_url = raw.get("subscribe_url", "subscribe/")
     if not isinstance(subscribe_url, str):
-        found.add("NEWSLETTER", '"subscribe_url" must be text, e.g. "subscribe_url": "subscribe/"')
+        found.add("NEWSLETTER", _('"subscribe_url" must be text, e.g. "subscribe_url": "subscribe/"'))
 
     if found.problems:
         return None, found.problems

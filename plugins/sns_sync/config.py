@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.settings import SettingsProblems, validated, whole_number
 
 DEFAULTS = {"import_limit": 5}
 IMPORT_LIMIT_MAX = 50
-CHECKS = {"import_limit": whole_number(0, IMPORT_LIMIT_MAX, "how many SNS posts the homepage shows")}
+CHECKS = {"import_limit": whole_number(0, IMPORT_LIMIT_MAX, _("how many SNS posts the homepage shows"))}
 EXAMPLE = 'SNS_SYNC = {"import_limit": 5}'
 FEEDS_EXAMPLE = 'SNS_IMPORT_FEEDS = ["https://www.youtube.com/feeds/videos.xml?channel_id=...", "sns/blog.xml"]'
 
@@ -43,7 +44,8 @@ def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]
 
     feeds = settings.get("SNS_IMPORT_FEEDS") or []
     if isinstance(feeds, str) or not isinstance(feeds, (list, tuple)):
-        found.add("SNS_IMPORT_FEEDS", f"must be a list of paths or URLs, e.g. {FEEDS_EXAMPLE}")
+        found.add("SNS_IMPORT_FEEDS", _("must be a list of paths or URLs, e.g. {feeds_example}").format(
+            feeds_example=FEEDS_EXAMPLE))
         feeds = []
     for index, feed in enumerate(feeds):
         message = feed_problem(feed)
@@ -59,8 +61,9 @@ def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]
 def feed_problem(feed) -> str | None:
     """What is wrong with one entry of SNS_IMPORT_FEEDS, or None."""
     if not isinstance(feed, str) or not feed.strip():
-        return f"is {feed!r}; write a feed's path or URL in quotes"
+        return _("is {feed!r}; write a feed's path or URL in quotes").format(feed=feed)
     scheme = urlsplit(feed.strip()).scheme.lower()
     if "://" in feed and scheme not in ("http", "https"):
-        return f'"{feed}" is not an http:// or https:// address nor a path; write e.g. https://blog.example.kr/rss'
+        return _('"{feed}" is not an http:// or https:// address nor a path; write e.g. https://blog.example.kr/rss').format(
+            feed=feed)
     return None

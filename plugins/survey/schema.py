@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sotong import yamlsrc
+from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list, resolve_key, unknown_department
 from sotong.problems import Problem, SotongError, did_you_mean
 
@@ -93,7 +94,8 @@ def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
     """A problem for each notice whose ``survey:`` names no file of the surveys folder."""
     known = sorted(path.stem for path in survey_files(settings))
     return [Problem(shown(notice.source), notice.lines.get("survey", 1),
-                    f'no survey "{notice.survey}" in content/surveys/{did_you_mean(notice.survey, known)}')
+                    _('no survey "{survey}" in content/surveys/{suggestion}').format(
+                        survey=notice.survey, suggestion=did_you_mean(notice.survey, known)))
             for notice in notices if notice.survey is not None and notice.survey not in known]
 
 
@@ -103,7 +105,7 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, "not UTF-8 text; save the file as UTF-8")]
+        return None, [Problem(shown, 1, _("not UTF-8 text; save the file as UTF-8"))]
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
@@ -120,27 +122,29 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
 
     data = doc.data
     if not isinstance(data, dict):
-        problem((), "a survey must be lines of 'key: value' with " + ", ".join(SURVEY_KEYS))
+        problem((), _("a survey must be lines of 'key: value' with ") + ", ".join(SURVEY_KEYS))
         return None, problems
     if not _SLUG.match(slug):
-        problem((), f'the file name "{slug}.yaml" is used in web addresses; rename it with small letters, '
-                    "digits and hyphens only, e.g. library-2026.yaml")
+        problem((), _('the file name "{slug}.yaml" is used in web addresses; rename it with small letters, digits and hyphens only, e.g. library-2026.yaml').format(
+            slug=slug))
     for key in data:
         if key not in SURVEY_KEYS:
-            problem((key,), f'unknown key "{key}"{did_you_mean(str(key), SURVEY_KEYS)}; surveys take {", ".join(SURVEY_KEYS)}')
+            problem((key,), _('unknown key "{key}"{suggestion}; surveys take {survey_keys}').format(
+                key=key, suggestion=did_you_mean(str(key), SURVEY_KEYS), survey_keys=", ".join(SURVEY_KEYS)))
 
     title = data.get("title")
     if not isinstance(title, str) or not title.strip() or "\n" in title.strip() or len(title.strip()) > 100:
-        problem(("title",), "title is required: one line of 1 to 100 characters, e.g. title: 도서관 이용자 만족도 조사")
+        problem(("title",), _("title is required: one line of 1 to 100 characters, e.g. title: 도서관 이용자 만족도 조사"))
     department = data.get("department")
     if department is None:
-        problem((), "department is required; add a line such as  department: 문화체육과")
+        problem((), _("department is required; add a line such as  department: 문화체육과"))
     elif resolve_key(department, audiences.departments) is None:
         problem(("department",), unknown_department(department, audiences.departments))
     opens = _day(data, "opens", problem)
     closes = _day(data, "closes", problem)
     if opens and closes and closes < opens:
-        problem(("closes",), f"closes ({closes}) is before opens ({opens}); closes is the last day answers are taken")
+        problem(("closes",), _("closes ({closes}) is before opens ({opens}); closes is the last day answers are taken").format(
+            closes=closes, opens=opens))
     segments = read_audience_list(data.get("audiences"), audiences, problem)
     anonymous = _flag(data, "anonymous", problem)
     publish_results = _flag(data, "publish_results", problem)
@@ -157,50 +161,53 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
     """SPEC §16: ``kind: consultation`` names its policy and keeps who answered."""
     kind = data.get("kind", "survey")
     if kind not in KINDS:
-        problem(("kind",), f'kind must be survey or consultation, not "{kind}"{did_you_mean(str(kind), KINDS)}')
+        problem(("kind",), _('kind must be survey or consultation, not "{kind}"{suggestion}').format(
+            kind=kind, suggestion=did_you_mean(str(kind), KINDS)))
         return "survey", None
     value = data.get("policy")
     if kind == "survey":
         if value is not None:
-            problem(("policy",), "policy is for consultations; add kind: consultation or remove policy")
+            problem(("policy",), _("policy is for consultations; add kind: consultation or remove policy"))
         return kind, None
     if anonymous:
-        problem(("anonymous",), "a consultation keeps who answered (SPEC §16); write anonymous: false")
+        problem(("anonymous",), _("a consultation keeps who answered (SPEC §16); write anonymous: false"))
     example = "policy: {title: 마을버스 노선 개편, department: 교통행정과, summary: ...}"
     if not isinstance(value, dict):
-        problem(("policy",) if value is not None else ("kind",), f"a consultation needs its policy; write {example}")
+        problem(("policy",) if value is not None else ("kind",), _("a consultation needs its policy; write {example}").format(example=example))
         return kind, None
     for key in value:
         if key not in POLICY_KEYS:
-            problem(("policy", key), f'unknown policy key "{key}"; policy takes {", ".join(POLICY_KEYS)}')
+            problem(("policy", key), _('unknown policy key "{key}"; policy takes {policy_keys}').format(
+                key=key, policy_keys=", ".join(POLICY_KEYS)))
     texts = {key: str(value.get(key) or "").strip() for key in POLICY_KEYS}
     for key in POLICY_KEYS:
         if not texts[key]:
-            problem(("policy",), f"policy.{key} is required; {example}")
+            problem(("policy",), _("policy.{key} is required; {example}").format(key=key, example=example))
     if texts["department"] and texts["department"] not in audiences.departments:
-        problem(("policy", "department"), f'unknown department "{texts["department"]}"'
-                f'{did_you_mean(texts["department"], audiences.departments)}; use one of departments in audiences.yaml')
+        problem(("policy", "department"), _('unknown department "{department}"{suggestion}; use one of departments in audiences.yaml').format(
+            department=texts["department"], suggestion=did_you_mean(texts["department"], audiences.departments)))
     return kind, Policy(**texts)
 
 
 def _day(data: dict, key: str, problem) -> dt.date | None:
     value = data.get(key)
     if value is None:
-        problem((), f"{key} is required; add a line such as  {key}: 2026-11-09")
+        problem((), _("{key} is required; add a line such as  {key}: 2026-11-09").format(key=key))
         return None
     try:
         if not _DAY.match(str(value)):
             raise ValueError
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problem((key,), f'{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-11-09')
+        problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-11-09').format(
+            key=key, value=value))
         return None
 
 
 def _flag(data: dict, key: str, problem) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        problem((key,), f"{key} must be true or false, e.g. {key}: false")
+        problem((key,), _("{key} must be true or false, e.g. {key}: false").format(key=key))
         return False
     return value
 
@@ -208,7 +215,7 @@ def _flag(data: dict, key: str, problem) -> bool:
 def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int | None:
     value = question.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        problem(at + (key,), f"{key} must be a whole number, e.g. {key}: {default}")
+        problem(at + (key,), _("{key} must be a whole number, e.g. {key}: {default}").format(key=key, default=default))
         return None
     return value
 
@@ -216,66 +223,74 @@ def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int 
 def _questions(value, problem, line_of) -> tuple:
     example = "questions:\n  - id: score\n    type: scale\n    text: 전반적인 만족도"
     if not isinstance(value, list) or not value:
-        problem(("questions",) if value is not None else (), f"questions is required: a list of questions, e.g. {example!r}")
+        problem(("questions",) if value is not None else (), _("questions is required: a list of questions, e.g. {example!r}").format(example=example))
         return ()
     questions, seen = [], {}
     for index, item in enumerate(value):
         at = ("questions", index)
         if not isinstance(item, dict):
-            problem(at, "each question must be lines of 'key: value' with id, type and text")
+            problem(at, _("each question must be lines of 'key: value' with id, type and text"))
             continue
         for key in item:
             if key not in QUESTION_KEYS:
-                problem(at + (key,), f'unknown key "{key}"{did_you_mean(str(key), QUESTION_KEYS)}; questions take {", ".join(QUESTION_KEYS)}')
+                problem(at + (key,), _('unknown key "{key}"{suggestion}; questions take {question_keys}').format(
+                    key=key, suggestion=did_you_mean(str(key), QUESTION_KEYS), question_keys=", ".join(QUESTION_KEYS)))
         question_id = item.get("id")
         if question_id is None:
-            problem(at, "id is required: a short name for the answers, e.g. id: satisfaction")
+            problem(at, _("id is required: a short name for the answers, e.g. id: satisfaction"))
         elif not isinstance(question_id, str) or not _ID.match(question_id) or question_id == TOKEN_FIELD:
-            problem(at + ("id",), f'id "{question_id}" must start with a small letter and hold only small letters, '
-                                  f'digits, - and _ (and not be "{TOKEN_FIELD}"), e.g. id: satisfaction')
+            problem(at + ("id",), _('id "{question_id}" must start with a small letter and hold only small letters, digits, - and _ (and not be "{token_field}"), e.g. id: satisfaction').format(
+                question_id=question_id, token_field=TOKEN_FIELD))
         elif question_id in seen:
-            problem(at + ("id",), f'id "{question_id}" is already used by the question on line {seen[question_id]}; '
-                                  "give each question its own id")
+            problem(at + ("id",), _('id "{question_id}" is already used by the question on line {line}; give each question its own id').format(
+                question_id=question_id, line=seen[question_id]))
         else:
             seen[question_id] = line_of(*at)
         kind = item.get("type")
         if kind not in TYPES:
             problem(at + ("type",) if "type" in item else at,
-                    f'type "{kind}" is not a question type{did_you_mean(str(kind), TYPES)}; use one of {", ".join(TYPES)}')
+                    _('type "{kind}" is not a question type{suggestion}; use one of {types}').format(
+                        kind=kind, suggestion=did_you_mean(str(kind), TYPES), types=", ".join(TYPES)))
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
-            problem(at + ("text",) if "text" in item else at, "text is required: the question as residents read it")
+            problem(at + ("text",) if "text" in item else at, _("text is required: the question as residents read it"))
         required = item.get("required", False)
         if not isinstance(required, bool):
-            problem(at + ("required",), "required must be true or false, e.g. required: true")
+            problem(at + ("required",), _("required must be true or false, e.g. required: true"))
         options = item.get("options")
         if kind in CHOICE_TYPES:
             if not isinstance(options, list) or len(options) < 2:
                 problem(at + ("options",) if "options" in item else at,
-                        f"a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]")
+                        _("a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]").format(
+                            kind=kind))
                 options = []
             else:
                 options = [str(option).strip() for option in options]
                 if any(not option for option in options):
-                    problem(at + ("options",), "an option is empty; write each answer as text")
+                    problem(at + ("options",), _("an option is empty; write each answer as text"))
                 duplicates = sorted({o for o in options if options.count(o) > 1})
                 if duplicates:
-                    problem(at + ("options",), f'option "{duplicates[0]}" is listed twice; list each answer once')
+                    problem(at + ("options",), _('option "{duplicates}" is listed twice; list each answer once').format(
+                        duplicates=duplicates[0]))
         elif options is not None:
-            problem(at + ("options",), f"options are only for single and multiple questions; remove them from this {kind} question")
+            problem(at + ("options",), _("options are only for single and multiple questions; remove them from this {kind} question").format(
+                kind=kind))
         low = high = None
         if kind == "scale":
             low = _integer(item, "min", 1, at, problem)
             high = _integer(item, "max", 5, at, problem)
             if low is not None and high is not None:
                 if low >= high:
-                    problem(at + ("max",) if "max" in item else at, f"min ({low}) must be less than max ({high}), e.g. min: 1 and max: 5")
+                    problem(at + ("max",) if "max" in item else at, _("min ({low}) must be less than max ({high}), e.g. min: 1 and max: 5").format(
+                        low=low, high=high))
                 elif high - low + 1 > SCALE_MOST_POINTS:
-                    problem(at + ("max",), f"a scale has at most {SCALE_MOST_POINTS} points; e.g. min: 0 and max: 10")
+                    problem(at + ("max",), _("a scale has at most {scale_most_points} points; e.g. min: 0 and max: 10").format(
+                        scale_most_points=SCALE_MOST_POINTS))
         else:
             for key in ("min", "max"):
                 if key in item:
-                    problem(at + (key,), f"{key} is only for scale questions; remove it from this {kind} question")
+                    problem(at + (key,), _("{key} is only for scale questions; remove it from this {kind} question").format(
+                        key=key, kind=kind))
         if isinstance(question_id, str) and kind in TYPES and isinstance(text, str):
             questions.append(Question(id=question_id, type=kind, text=text.strip(), options=tuple(options or ()),
                                       required=required is True, min=low or 1, max=high or 5))
