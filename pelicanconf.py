@@ -31,6 +31,10 @@ CATEGORY_URL = "category/{slug}/"
 CATEGORY_SAVE_AS = "category/{slug}/index.html"
 CATEGORIES_SAVE_AS = "category/index.html"
 ARCHIVES_SAVE_AS = "archives/index.html"
+# "소식 받기": the one page that lists the Atom feeds (linked from every page's footer)
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "feeds"]
+FEEDS_SAVE_AS = "feeds.html"
+FEEDS_URL = "feeds.html"
 SLUGIFY_SOURCE = "basename"
 # A draft appears nowhere, not even under drafts/.
 DRAFT_SAVE_AS = ""

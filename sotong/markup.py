@@ -7,9 +7,16 @@ What notices need stays: headings, paragraphs, lists, tables (with their
 column alignment), images, links (http, https, mailto, tel, relative ones and
 Pelican's ``{filename}``/``{static}`` links), emphasis, code, footnotes and
 abbreviations of Markdown's ``extra``.
+
+Phone numbers in the text (02-2286-5000, 010-1234-5678, 1588-1234) become
+tap-to-call ``tel:`` links, except where they are already inside a link:
+:func:`tel_links`, applied here to every Markdown text and by the emails to
+their plain texts.
 """
 
 from __future__ import annotations
+
+import re
 
 import nh3
 from markdown import Markdown
@@ -35,8 +42,29 @@ def sanitized(html: str) -> Markup:
 
 
 def markdown_html(text: str, converter: Markdown | None = None) -> Markup:
-    """Markdown ``text`` as sanitized HTML; ``converter`` (reset here) saves
-    building a Markdown instance for each text."""
+    """Markdown ``text`` as sanitized HTML, phone numbers linked; ``converter``
+    (reset here) saves building a Markdown instance for each text."""
     converter = converter or Markdown(**MARKDOWN)
     converter.reset()
-    return sanitized(converter.convert(text))
+    return Markup(tel_links(sanitized(converter.convert(text))))
+
+
+# Korean numbers: area codes (02, 031-064), 070, mobiles (010, 011, 016-019), and
+# the 15xx/16xx/18xx representative numbers; not a part of a longer run of digits.
+PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\d{4}|1[568]\d{2}-\d{4})(?![\d-])")
+_TAG = re.compile(r"(<[^>]*>)")
+_LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
+_LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+def tel_links(html: str) -> str:
+    """``html`` (sanitized, or escaped text) with each phone number outside a
+    link made a ``tel:`` link."""
+    pieces, in_link = [], 0
+    for piece in _TAG.split(str(html)):
+        if piece.startswith("<"):
+            in_link += 1 if _LINK_OPEN.match(piece) else -1 if _LINK_CLOSE.match(piece) and in_link else 0
+        elif not in_link:
+            piece = PHONE_NUMBER.sub(lambda m: f'<a href="tel:{m[0]}">{m[0]}</a>', piece)
+        pieces.append(piece)
+    return "".join(pieces)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
+import markupsafe
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -43,8 +44,9 @@ BASE_TEMPLATE = """<!doctype html>
 <meta name="robots" content="noindex">
 <title>{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
 <style>
+{{ site_css }}
   body { margin: 0; font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
-         font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; }
+         font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; word-break: keep-all; overflow-wrap: anywhere; }
   main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
   h1 { font-size: 1.6rem; line-height: 1.3; margin: 0 0 1rem; }
   a { color: #0b4f9c; text-decoration: underline; }
@@ -52,12 +54,11 @@ BASE_TEMPLATE = """<!doctype html>
   button { font: inherit; font-weight: 700; min-height: 48px; padding: .6rem 1.4rem;
            color: #fff; background: #0b4f9c; border: 2px solid #0b4f9c; border-radius: 6px; cursor: pointer; }
   .note { color: #3a3a3a; }
-  header, footer { background: #f2f4f7; padding: .8rem 1rem; }
-  footer { font-size: 1rem; }
+  body > footer { background: #f2f4f7; padding: .8rem 1rem; font-size: 1rem; }
 </style>
 </head>
 <body>
-<header><a href="{{ site_url }}">{{ site_name }}</a></header>
+{% include "site_header.html" %}
 <main id="main">
 {% block main %}{% endblock %}
 </main>
@@ -102,6 +103,10 @@ class App:
         self._template_folders: list[str] = []
         self._store = None
         self._store_lock = threading.Lock()
+        # the site's header and stylesheet (inlined: the collector's pages fetch nothing from elsewhere)
+        self._theme = Path(self.settings["THEME"])
+        css = self._theme / "static" / "css" / "sotong.css"
+        self._site_css = markupsafe.Markup(css.read_text(encoding="utf-8").replace("</", "<\\/")) if css.is_file() else ""
         self.templates = self._environment()
         self.add_route("/healthz", healthz, ["GET"])
 
@@ -119,7 +124,7 @@ class App:
 
     def _environment(self) -> jinja2.Environment:
         loader = jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(self._template_folders),
+            jinja2.FileSystemLoader(self._template_folders + [str(self._theme / "templates")]),
             jinja2.DictLoader({"web_base.html": BASE_TEMPLATE, "web_error.html": ERROR_TEMPLATE}),
         ])
         return jinja2.Environment(loader=loader, autoescape=True)
@@ -129,6 +134,10 @@ class App:
         context.setdefault("site_name", self.settings.get("SITENAME", "성동구 소통"))
         context.setdefault("site_url", self.settings.get("SITEURL") or "/")
         context.setdefault("office_phone", self.settings["OFFICE_PHONE"])
+        context.setdefault("site_css", self._site_css)
+        for key in ("SITENAME", "SITESUBTITLE"):
+            context.setdefault(key, self.settings.get(key) or "")
+        context.setdefault("SITEURL", self.settings.get("SITEURL") or "")
         body = self.templates.get_template(template).render(**context)
         return Response(body, status=status, mimetype="text/html")
 

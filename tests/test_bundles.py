@@ -247,10 +247,9 @@ def test_each_email_reads_back_with_every_header_and_part(sample):
         assert [line for line in text.splitlines() if line != line.rstrip()] == [], "a line ends in blanks"
         assert 'href="/newsletter/2026-11-26/"' in html and "웹에서 보기" in html
         assert "서울특별시 성동구 고산자로 270" in html and "서울특별시 성동구 고산자로 270" in text
-        for_you = int(re.search(r"회원님께 (\d+)건", message["Subject"]).group(1)) if "회원님께" in message["Subject"] else 0
-        assert message["Subject"].startswith("[성동구 소통] 11월 26일 소식: ")
-        if for_you:
-            assert f"회원님을 위한 소식 {for_you}건" in html
+        first, more = titles[row["notices"][0]], len(row["notices"]) - 1
+        first = first if len(first) <= 40 else first[:39].rstrip() + "…"
+        assert message["Subject"] == f"성동구 소식: {first}" + (f" 외 {more}건" if more else "")
         assert ("이번 호 다른 소식" in html or "이번 호 소식" in html) == ("bulletin" in reader.fields)
         assert "<style" in html and "@media" in html  # responsive rules stay in <head>
         body = html.split("</head>", 1)[1]
@@ -365,7 +364,7 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     folder = small / "private" / "outbox" / old
     assert manifest_of(folder) == [{"id": "B2", "channel": "email", "notices": [old], "banner": ALWAYS_BANNER, "file": "email/B2.eml"}]
     message = parse_eml((folder / "email" / "B2.eml").read_bytes())
-    assert message["Subject"] == f"[성동구 소통] {Project(small / 'pelicanconf.py').notice(old).title}"
+    assert message["Subject"] == f"성동구 소식: {Project(small / 'pelicanconf.py').notice(old).title}"
     html = message.get_body(("html",)).get_content()
     assert "이번 호" not in html and "회원님을 위한" not in html  # B2 takes the bulletin: still no edition
     assert "Message-ID" in message and old in message["Message-ID"]
@@ -449,7 +448,7 @@ def test_preview_writes_what_one_reader_would_get(small):
     message = parse_eml(eml.read_bytes())
     assert message["To"].addresses[0].addr_spec == "reader@example.com"
     assert page.read_text(encoding="utf-8") == message.get_body(("html",)).get_content()
-    assert message["Subject"] == "[성동구 소통] 11월 26일 소식: 회원님께 3건"  # bulletin, women-health, cold-shelters
+    assert message["Subject"] == "성동구 소식: 구청소식지 「성동소식」 12월호 발간 외 5건"  # the bulletin first, then 5 more
     assert "이번 호 다른 소식" in page.read_text(encoding="utf-8")  # the bulletin consent brings the edition
     assert "한파쉼터" in sms.read_text(encoding="utf-8") and "자궁경부암" in sms.read_text(encoding="utf-8")
     assert not list((small / "private").glob("outbox/*/email/persona.eml"))

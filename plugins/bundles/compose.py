@@ -19,12 +19,12 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from sotong import mail
 from sotong.images import image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
-from sotong.markup import markdown_html
+from sotong.markup import markdown_html, tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -34,6 +34,7 @@ from .rules import Selection, blocks_that_fit
 HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
 BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link and plugins' blocks
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
+SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
 
 _SLOT = re.compile(r"__slot_([a-z_]+)__")
 
@@ -134,6 +135,7 @@ class EmailComposer:
                                autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         for env in (html_env, text_env):
             env.globals["slot"] = slot
+        html_env.filters["tel_links"] = lambda text: Markup(tel_links(escape(text)))
         page = self._page_values()
         self.page = Slotted.parse(mail.inline_css(html_env.get_template("email.html").render(page), self.css))
         self.text_page = Slotted.parse(mail.plain_text(text_env.get_template("email.txt").render(page)))
@@ -157,6 +159,7 @@ class EmailComposer:
             "site_url": site_url(self.settings),
             "web_url": bundle.web_url,
             "office_address": self.config.office_address,
+            "logo": self.config.logo,
         }
 
     # --- per notice: made once ------------------------------------------------
@@ -286,12 +289,16 @@ class EmailComposer:
         return replace(body, subject=mail.header("Subject", f"{mark} {self._subject(body.selection)}"))
 
     def _subject(self, selection: Selection) -> str:
-        prefix, day = self.config.subject_prefix, self.bundle.day
+        """The reader's first notice and how many more: "성동구 소식: 김장 나눔 자원봉사자 모집 외 3건"."""
+        prefix = self.config.subject_prefix
         if not self.bundle.issue:
             return f"{prefix} {self.bundle.title}"
-        if selection.for_you:
-            return f"{prefix} {day.month}월 {day.day}일 소식: 회원님께 {len(selection.for_you)}건"
-        return f"{prefix} {day.month}월 {day.day}일 소식: 이번 호 {len(selection.edition)}건"
+        ordered = [*selection.for_you, *selection.edition]
+        first = ordered[0].title
+        if len(first) > SUBJECT_TITLE_LIMIT:
+            first = first[:SUBJECT_TITLE_LIMIT - 1].rstrip() + "…"
+        more = len(ordered) - 1
+        return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"
 
     # --- per reader ----------------------------------------------------------------
 

@@ -1,10 +1,12 @@
-"""The ``BUNDLES`` settings dict: its defaults and its validation, with a
-``pelicanconf.py:LINE: ...`` problem for every mistake."""
+"""The ``BUNDLES`` settings dict (and the emails' emblem, ``EMAIL_LOGO``):
+defaults and validation, with a ``pelicanconf.py:LINE: ...`` problem for
+every mistake."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sotong.i18n import _
 from sotong.problems import Problem, SotongError
@@ -19,9 +21,10 @@ TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "
 class BundlesSettings:
     email_theme: Path  # folder of the email templates and email.css
     title: str  # heads every issue email, before the date
-    subject_prefix: str  # starts every subject: "[성동구 소통] 11월 26일 소식: 회원님께 3건"
+    subject_prefix: str  # starts every subject: "성동구 소식: 김장 나눔 자원봉사자 모집 외 3건"
     sms_header: str  # starts every SMS; the date follows unless dropping it makes an SMS: "[성동구] 11/26"
     office_address: str  # the sender's postal address, in every email's footer
+    logo: dict | None  # EMAIL_LOGO (an image URL) and EMAIL_LOGO_ALT: the district's emblem atop every email
     sms: SmsSettings  # SMS_PRICE, LMS_PRICE, SMS_POLICY, SHORT_LINK_BASE
 
 
@@ -30,7 +33,7 @@ def defaults(settings: dict) -> dict:
     return {
         "email_theme": "themes/email",
         "title": f"{site} 소식",
-        "subject_prefix": f"[{site}]",
+        "subject_prefix": "성동구 소식:",
         "sms_header": "[성동구]",  # the sender, as short as the office's name allows
         "office_address": "(04750) 서울특별시 성동구 고산자로 270 성동구청 홍보담당관 · 전화 02-2286-5114",
     }
@@ -74,8 +77,21 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
     for name in ("OUTBOX_PATH", "PRIVATE_PATH"):
         if settings.get(name) and Path(settings[name]).resolve().is_relative_to(output):
             found.add(name, _("is inside OUTPUT_PATH, which is published; keep it under private/"))
+    logo = _email_logo(settings, found)
     sms, sms_problems = read_sms_settings(settings)
     if found.problems or sms_problems:
         return None, found.problems + sms_problems
     values["email_theme"] = theme
-    return BundlesSettings(**values, sms=sms), []
+    return BundlesSettings(**values, logo=logo, sms=sms), []
+
+
+def _email_logo(settings: dict, found: SettingsProblems) -> dict | None:
+    """EMAIL_LOGO: the https (or http) URL of the emblem shown atop every email, 40 px high; EMAIL_LOGO_ALT its text."""
+    url, alt = settings.get("EMAIL_LOGO"), settings.get("EMAIL_LOGO_ALT", "성동구 구청 상징")
+    if url is None:
+        return None
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("https", "http") or not urlsplit(url).netloc:
+        found.add("EMAIL_LOGO", _('must be the address of an image on the web, e.g. EMAIL_LOGO = "https://www.sd.go.kr/images/emblem.png"'))
+    if not isinstance(alt, str) or not alt.strip():
+        found.add("EMAIL_LOGO_ALT", _('must say what the image is, e.g. EMAIL_LOGO_ALT = "성동구 구청 상징"'))
+    return {"src": url, "alt": alt}

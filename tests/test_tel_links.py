@@ -1,0 +1,47 @@
+"""Phone numbers become tap-to-call links (issue #10): sotong.markup.tel_links,
+used for every Markdown text (notice pages, private notices in emails,
+banners) and the emails' plain texts; never inside an existing link."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from hypothesis import given, settings, strategies as st
+
+from sotong.markup import markdown_html, tel_links
+
+NUMBERS = ["02-2286-5000", "010-1234-5678", "1588-1234", "031-123-4567", "070-8765-4321"]
+NOT_NUMBERS = ["2026-12-01", "1950-1960", "12-2286-5000", "02-2286-50001", "1588-12345", "4-1588-1234", "010-12-5678"]
+
+
+def test_the_three_forms_are_linked():
+    html = str(markdown_html("문의: 보건소 02-2286-5000, 휴대전화 010-1234-5678, 콜센터 1588-1234번"))
+    assert '<a href="tel:02-2286-5000">02-2286-5000</a>' in html
+    assert '<a href="tel:010-1234-5678">010-1234-5678</a>' in html
+    assert '<a href="tel:1588-1234">1588-1234</a>번' in html
+
+
+def test_not_inside_an_existing_link():
+    html = str(markdown_html("[보건소 02-2286-5000](https://www.sd.go.kr/02-2286-5000) 그리고 [전화](tel:02-2286-5114)"))
+    assert "tel:02-2286-5000" not in html and html.count("<a ") == 2
+
+
+def test_dates_years_and_longer_runs_are_left_alone():
+    for text in NOT_NUMBERS:
+        assert tel_links(text) == text, text
+
+
+pieces = st.lists(st.one_of(st.sampled_from(NUMBERS), st.sampled_from(NOT_NUMBERS),
+                            st.text(alphabet="가나다 ,.:()<>&\"'abc", max_size=8)), max_size=8)
+
+
+@settings(max_examples=150)
+@given(pieces)
+def test_each_number_is_linked_once_and_the_text_reads_the_same(parts):
+    text = escape(" ".join(parts))
+    linked = tel_links(text)
+    assert re.sub(r"<[^>]*>", "", linked) == text  # only links were added
+    numbers = [p for p in parts if p in NUMBERS]
+    assert re.findall(r'<a href="tel:([\d-]+)">\1</a>', linked) == numbers
+    assert tel_links(linked) == linked  # already linked: left alone
