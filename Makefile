@@ -31,7 +31,8 @@ setup: $(VENV)/.installed $(CATALOG).mo
 # every target compiles the .mo from the .po when the .po changed.
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output --no-wrap \
-		--project=sotong -o $(LOCALE)/sotong.pot sotong plugins
+		--project=sotong -o $(LOCALE)/sotong.pot sotong plugins \
+		$$($(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')
 	$(BIN)/pybabel --quiet update -D sotong -i $(LOCALE)/sotong.pot -d $(LOCALE) -l ko \
 		--no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date
 	$(MAKE) $(CATALOG).mo

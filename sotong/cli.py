@@ -19,11 +19,13 @@ from pathlib import Path
 import click
 
 from . import signals
-from .i18n import _, ngettext
+from .i18n import _, ngettext, translate_click
 from .problems import SotongError, one_line
 from .project import Project
 
 DEFAULT_SETTINGS = "pelicanconf.py"
+
+translate_click()  # before the decorators below, which take click's texts of --help and --version
 
 
 # not exists=True: a missing settings file is exit 1 with its reason, as any that cannot load (SPEC §12)

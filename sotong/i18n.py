@@ -7,12 +7,16 @@ Messages are written in English in the code, ``_("Cannot read the date
 messages into it with Babel; ``make`` compiles it to the ``.mo`` read here).
 The language is read from the environment at each call, so a test or a
 subprocess can choose it; an unknown language falls back to English.
+Click's own messages ("Usage:", "Show this message and exit.", its
+command-line errors) are in the same catalog (``make catalogs`` reads click's
+code too) and reach click through :func:`translate_click`.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext
+import importlib
 import os
 from pathlib import Path
 
@@ -48,3 +52,19 @@ def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it yet (a table
     built at import time); translate it with ``_()`` where it is shown."""
     return message
+
+
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
+                 "shell_completion")
+
+
+def translate_click() -> None:
+    """Let click say its own messages in the chosen language: its modules
+    call the ``gettext``/``ngettext`` they import at their top, which are
+    pointed here at this catalog's."""
+    for name in CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext
