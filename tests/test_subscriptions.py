@@ -257,3 +257,111 @@ def test_a_mail_queued_before_a_crash_leaves_when_the_collector_starts_again(tmp
     assert str(message["Subject"]) == "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요"
     assert "/subscribe/confirm?t=" in message.get_body(("plain",)).get_content()
     assert store_rows(project, "SELECT id FROM subscriptions_mail") == []  # sent once, then gone
+
+
+def token_of(path: str) -> str:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["t"][0]
+
+
+def test_a_double_submitted_signup_and_replayed_confirmations_make_one_subscriber_once(site):
+    project, port, inbox = site
+    assert [post(port, "/subscribe", SIGNUP)[0] for _ in range(2)] == [303, 303]  # the form sent twice
+    first, second = token_of(confirm_path(inbox, 0)), token_of(confirm_path(inbox, 1))
+    assert first != second
+    answers = [post(port, "/subscribe/confirm", {"t": token}) for token in (first, second, first)]
+    assert [status for status, _, _ in answers] == [200, 200, 200]
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    preferences = f"/p/{make_token('preferences', subscriber_id)}"
+    assert post(port, preferences, {"action": "stop"})[0] == 200
+    # a replayed confirmation (a forwarded mail, a scanner's POST) does not subscribe again
+    assert post(port, "/subscribe/confirm", {"t": first})[0] == 200
+    assert store_rows(project, "SELECT count(*), unsubscribed_at IS NOT NULL FROM subscribers") == [(1, 1)]
+    db = sqlite3.connect(project / "private" / "sotong.db")
+    db.execute("UPDATE subscriptions_pending SET expires_at = ?", (time.time() - 1,))
+    db.commit()
+    db.close()
+    for method in ("GET", "POST"):  # past its 24 hours a used link no longer opens the preferences
+        status, _, page = (request(port, "GET", f"/subscribe/confirm?t={first}") if method == "GET"
+                           else post(port, "/subscribe/confirm", {"t": first}))
+        assert status == 410 and preferences not in page and "/p/" not in page
+
+
+def test_a_replayed_email_change_link_changes_nothing_back(site):
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    links = []
+    for index, address in ((1, "first@example.com"), (2, "second@example.com")):
+        assert post(port, path, {**SIGNUP, "email": address, "action": "save"})[0] == 303
+        links.append(token_of(inbox.link(index, r"http://127\.0\.0\.1:8080/p/email\?t=\S+")))
+        assert post(port, "/p/email", {"t": links[-1]})[0] == 200
+    assert store_rows(project, "SELECT email FROM subscribers") == [("second@example.com",)]
+    assert post(port, "/p/email", {"t": links[0]})[0] == 200  # replayed: answered, and nothing changes
+    assert store_rows(project, "SELECT email FROM subscribers") == [("second@example.com",)]
+    assert post(port, "/p/email", {"t": make_token("confirm", "x")})[0] == 403  # another purpose's token
+
+
+class SlowInbox(Inbox):
+    """A mail server that takes seconds to accept each message."""
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_link_request_answers_known_and_unknown_alike_and_before_any_mail_goes(tmp_path):
+    """The whole answer (status, headers but Date, body) is the same, and it
+    comes as fast for a known address as for an unknown one: the mail is
+    handed over afterwards, so a slow mail server shows in neither."""
+    inbox = SlowInbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        app = make_app(Project(project / "pelicanconf.py"))
+        with serving(app) as port:
+            _subscribe_slowly(project, port, inbox)
+            answers, took = {}, {}
+            for address in ("hong@example.com", "nobody@example.com", "HONG@example.com "):
+                start = time.perf_counter()
+                status, headers, body = post(port, "/p/link", {"email": address, "website": ""})
+                took[address] = time.perf_counter() - start
+                answers[address] = (status, {k: v for k, v in headers.items() if k.lower() != "date"}, body)
+            assert answers["hong@example.com"] == answers["nobody@example.com"] == answers["HONG@example.com "]
+            assert answers["hong@example.com"][0] == 303
+            assert max(took.values()) < 1.5, took  # the mail server takes 3 s per message
+            inbox.wait_for(3, seconds=20)  # the confirmation, then the link mailed for the known address
+    assert [recipient.lower() for recipient, _ in inbox.messages][1:] == ["hong@example.com"] * (len(inbox.messages) - 1)
+
+
+def _subscribe_slowly(project, port, inbox):
+    post(port, "/subscribe", SIGNUP)
+    post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox))})
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
+
+
+def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
+    """A person who signed up twice (one link never used), asked for an
+    email change and a phone code, then is forgotten: no address, phone,
+    name or id of theirs anywhere in the store; the other reader stays."""
+    project, port, inbox = site
+    post(port, "/subscribe", SIGNUP)
+    post(port, "/subscribe", SIGNUP)  # never confirmed
+    post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox, 0))})
+    other = {**SIGNUP, "email": "kim@example.com", "phone": "010-4444-5555", "name": "김영희"}
+    post(port, "/subscribe", other)
+    post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox, 2))})
+    ids = dict(store_rows(project, "SELECT email, id FROM subscribers"))
+    hong = ids["hong@example.com"]
+    path = f"/p/{make_token('preferences', hong)}"
+    assert post(port, path, {**SIGNUP, "email": "hong2@example.com", "action": "save"})[0] == 303
+    result = run_cli(project / "pelicanconf.py", "subscribers", "forget", hong)
+    assert result.code == 0, result.output
+    dump = "\n".join(sqlite3.connect(project / "private" / "sotong.db").iterdump())
+    for trace in ("hong@example.com", "hong2@example.com", "010-2222-3333", "01022223333", "홍길순", f"'{hong}'"):
+        assert trace not in dump, trace
+    assert "kim@example.com" in dump and "김영희" in dump
+    assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
+    assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing

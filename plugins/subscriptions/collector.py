@@ -111,7 +111,7 @@ def open_pending(request, purpose: str, token: str | None):
         raise Forbidden()
     with request.app.store() as store:
         found = storage.pending(store, pending_id)
-    if found is None or (found.used_at is None and found.expired(time.time())):
+    if found is None or found.expired(time.time()):  # used or not: a replay a day later opens nothing
         return None
     return found
 

@@ -103,6 +103,22 @@ def drop_expired(store: Store, now: float) -> None:
     store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,))
 
 
+def drop_pending_naming(store: Store, email: str | None, phone: str | None) -> int:
+    """Pending answers that name this email address or phone (a sign-up
+    never confirmed, sent twice): deleted when the person is forgotten."""
+    def digits(text) -> str:
+        return "".join(c for c in str(text or "") if c.isdigit())
+
+    def names_them(data: dict) -> bool:
+        return bool((email and str(data.get("email") or "").lower() == email.lower())
+                    or (digits(phone) and digits(data.get("phone")) == digits(phone)))
+
+    rows = store.db.execute("SELECT id, data FROM subscriptions_pending").fetchall()
+    doomed = [(pending_id,) for pending_id, data in rows if names_them(json.loads(data))]
+    store.db.executemany("DELETE FROM subscriptions_pending WHERE id = ?", doomed)
+    return len(doomed)
+
+
 def record_consent(store: Store, subscriber_id: str, version: str) -> None:
     store.db.execute("INSERT INTO subscriptions_consents VALUES (?, ?, ?)", (subscriber_id, version, now_iso()))
 
