@@ -365,3 +365,22 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
     assert "kim@example.com" in dump and "김영희" in dump
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing
+
+
+def test_forget_while_the_mail_server_is_down_leaves_no_queued_mail_to_the_person(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {closed}\n")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        assert post(port, "/subscribe", SIGNUP)[0] == 303
+        (body,), = store_rows(project, "SELECT body FROM subscriptions_mail")
+        assert post(port, "/subscribe/confirm", {"t": token_of(re.search(r"/subscribe/confirm\?t=\S+", body)[0])})[0] == 200
+        assert post(port, "/subscribe", SIGNUP)[0] == 303  # again: a second link waits in the queue
+    (hong,), = store_rows(project, "SELECT id FROM subscribers")
+    assert run_cli(project / "pelicanconf.py", "subscribers", "forget", hong).code == 0
+    dump = "\n".join(sqlite3.connect(project / "private" / "sotong.db").iterdump())
+    for trace in ("hong@example.com", "010-2222-3333", "홍길순", f"'{hong}'"):
+        assert trace not in dump, trace

@@ -12,7 +12,7 @@ from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.store import Store
 
-from .storage import drop_pending_naming
+from .storage import drop_records_naming
 
 CHANGES_COLUMNS = ("subscriber_id", "changed_at", "source", "field", "old_value", "new_value")
 SUBSCRIBER_COLUMN = "subscriber_id"
@@ -42,8 +42,8 @@ def tables_naming_subscribers(store: Store) -> list[str]:
 
 def forget(store: Store, subscriber_id: str) -> dict[str, int]:
     """Erase ``subscriber_id``: the subscriber row, its consent log, its
-    pending sign-ups and changes (also those not yet linked to it, by its
-    address or phone); every other record naming it (journal, bounces, survey
+    pending sign-ups and changes and queued mails (also those not yet linked
+    to it, by its address or phone); every other record naming it (journal, bounces, survey
     answers and invitations) gets a random stand-in id instead, so counts stay
     and nothing leads back to the person. Returns rows touched per table."""
     stand_in = "forgotten-" + secrets.token_hex(8)
@@ -51,7 +51,7 @@ def forget(store: Store, subscriber_id: str) -> dict[str, int]:
     person = store.subscriber(subscriber_id)
     with store.transaction() as db:
         if person is not None and "subscriptions_pending" in tables_naming_subscribers(store):
-            touched["subscriptions_pending (by address)"] = drop_pending_naming(store, person.email, person.phone)
+            touched["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, person.email, person.phone)
         touched["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
         for table in tables_naming_subscribers(store):
             if table == "consent_log" or table.startswith("subscriptions_"):

@@ -103,9 +103,10 @@ def drop_expired(store: Store, now: float) -> None:
     store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,))
 
 
-def drop_pending_naming(store: Store, email: str | None, phone: str | None) -> int:
+def drop_records_naming(store: Store, email: str | None, phone: str | None) -> int:
     """Pending answers that name this email address or phone (a sign-up
-    never confirmed, sent twice): deleted when the person is forgotten."""
+    never confirmed, sent twice) and mails still queued to the address:
+    deleted when the person is forgotten."""
     def digits(text) -> str:
         return "".join(c for c in str(text or "") if c.isdigit())
 
@@ -116,7 +117,8 @@ def drop_pending_naming(store: Store, email: str | None, phone: str | None) -> i
     rows = store.db.execute("SELECT id, data FROM subscriptions_pending").fetchall()
     doomed = [(pending_id,) for pending_id, data in rows if names_them(json.loads(data))]
     store.db.executemany("DELETE FROM subscriptions_pending WHERE id = ?", doomed)
-    return len(doomed)
+    mails = store.db.execute("DELETE FROM subscriptions_mail WHERE lower(recipient) = lower(?)", (email or "",)).rowcount
+    return len(doomed) + mails
 
 
 def record_consent(store: Store, subscriber_id: str, version: str) -> None:
