@@ -101,41 +101,33 @@ def test_every_page_from_confirmation_to_stopping(width, tab, collector, axe_scr
     from sample_site import dev_site
     from subscriptions.collector import EMAIL_CONFIRM
 
+    def press(button: str, shows: str, name: str) -> None:
+        with tab.page.expect_navigation():
+            tab.page.get_by_role("button", name=button).click()
+        assert shows in tab.page.content(), tab.page.inner_text("main")[:600]
+        _check(tab, width, collector, axe_script, name)
+
     _send_to_the_collector_under_test(tab, collector)
     token = _signup_token(collector, f"browser-{width}@example.com")
     tab.open(f"{collector}/subscribe/confirm?t={token}")
     _check(tab, width, collector, axe_script, "signup-confirm")
-    with tab.page.expect_navigation():
-        tab.page.get_by_role("button", name="신청 확인").click()
-    assert "신청이 끝났습니다" in tab.page.content()
-    _check(tab, width, collector, axe_script, "signup-done")
+    press("신청 확인", "신청이 끝났습니다", "signup-done")
     preferences = tab.page.locator("a[href*='/p/']").first.get_attribute("href")
     tab.open(preferences)
     tab.page.locator("input[name=code]").fill("000000")
-    with tab.page.expect_navigation():
-        tab.page.get_by_role("button", name="번호 확인").click()
-    assert "인증번호가 맞지 않거나" in tab.page.content()
-    _check(tab, width, collector, axe_script, "phone-code-wrong")
+    press("번호 확인", "인증번호가 맞지 않거나", "phone-code-wrong")
     tab.open(preferences)
     tab.page.locator("input[name=email]").fill(f"changed-{width}@example.com")
     tab.page.locator("input[name=phone]").fill("010-3333-4444")  # not yet confirmed: asked again for SMS
-    with tab.page.expect_navigation():
-        tab.page.get_by_role("button", name="바꾼 내용 저장").click()
-    assert "확인 메일을 보냈습니다" in tab.page.content(), tab.page.inner_text("main")[:600]
-    _check(tab, width, collector, axe_script, "preferences-saved")
+    press("바꾼 내용 저장", "확인 메일을 보냈습니다", "preferences-saved")
     with sqlite3.connect(dev_site().project / "private" / "sotong.db") as db:
         pending_id, = db.execute("SELECT id FROM subscriptions_pending WHERE purpose = 'email' AND data LIKE ?",
                                  (f'%changed-{width}@%',)).fetchone()
     tab.open(f"{collector}/p/email?t={make_token(EMAIL_CONFIRM, pending_id, SECRET_ENV['SOTONG_SECRET'].encode())}")
     _check(tab, width, collector, axe_script, "email-confirm")
-    with tab.page.expect_navigation():
-        tab.page.get_by_role("button", name="주소 확인").click()
-    assert "이메일 주소를 바꾸었습니다" in tab.page.content()
-    _check(tab, width, collector, axe_script, "email-changed")
+    press("주소 확인", "이메일 주소를 바꾸었습니다", "email-changed")
     tab.open(preferences)
-    with tab.page.expect_navigation():
-        tab.page.get_by_role("button", name="모든 수신 그만두기").click()
-    _check(tab, width, collector, axe_script, "stopped")
+    press("모든 수신 그만두기", "모든 수신을 그만두었습니다", "stopped")
     expired = _signup_token(collector, f"expired-{width}@example.com")
     with sqlite3.connect(dev_site().project / "private" / "sotong.db") as db:
         db.execute("UPDATE subscriptions_pending SET expires_at = 0 WHERE data LIKE ?", (f'%expired-{width}@%',))
