@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Iterable
 
+from .i18n import _
 from .problems import SotongError
 from .settings import SettingsProblems
 
@@ -141,7 +142,7 @@ def count_messages(types: Iterable[str]) -> MessageCounts:
 
 def won(amount: float) -> str:
     """``1,234 won``; fractions of a won (a price of 8.4) kept to one place."""
-    return f"{amount:,.0f} won" if float(amount).is_integer() else f"{amount:,.1f} won"
+    return _("{amount:,.0f} won").format(amount=amount) if float(amount).is_integer() else _("{amount:,.1f} won").format(amount=amount)
 
 
 @dataclass(frozen=True)
@@ -159,17 +160,18 @@ def read_sms_settings(settings: dict) -> tuple[SmsSettings | None, list]:
     for name, default in (("SMS_PRICE", DEFAULT_SMS_PRICE), ("LMS_PRICE", DEFAULT_LMS_PRICE)):
         value = settings.get(name, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10_000:
-            found.add(name, f"is {value!r}; write the price of one message in won, a number, e.g. {name} = {default}")
+            found.add(name, _("is {value!r}; write the price of one message in won, a number, e.g. {name} = {default}").format(
+                value=value, name=name, default=default))
         prices[name] = value
     policy = settings.get("SMS_POLICY", "all")
     if policy not in POLICIES:
-        found.add("SMS_POLICY", f'is {policy!r}; write "all" (every SMS reader gets an SMS) or "email-first" '
-                  "(readers who get the issue by email get an SMS only for urgent notices)")
+        found.add("SMS_POLICY", _('is {policy!r}; write "all" (every SMS reader gets an SMS) or "email-first" (readers who get the issue by email get an SMS only for urgent notices)').format(
+            policy=policy))
     base = settings.get("SHORT_LINK_BASE") or None
     if base is not None and not (isinstance(base, str) and base.startswith(("https://", "http://"))
                                  and base.endswith("/") and base.isascii() and " " not in base):
-        found.add("SHORT_LINK_BASE", f"is {base!r}; write the short address the office points at the site's n/ "
-                  'folder, ending in /, e.g. SHORT_LINK_BASE = "https://sd.go.kr/s/"')
+        found.add("SHORT_LINK_BASE", _("is {base!r}; write the short address the office points at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\"").format(
+            base=base))
     if found.problems:
         return None, found.problems
     return SmsSettings(Prices(prices["SMS_PRICE"], prices["LMS_PRICE"]), policy, base), []

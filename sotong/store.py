@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
+from .i18n import _
 from .problems import SotongError
 
 if TYPE_CHECKING:
@@ -471,13 +472,13 @@ class _PostgresConnection:
         from psycopg.conninfo import conninfo_to_dict
 
         if conninfo_to_dict(url).get("password"):
-            raise SotongError(["SOTONG_DB: the database address holds a password; remove it and set "
-                               "PGPASSWORD or a password file (~/.pgpass) or a service file instead"])
+            raise SotongError([_("SOTONG_DB: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead")])
         try:
             connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows)
         except psycopg.OperationalError as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise SotongError([f"SOTONG_DB: cannot reach the PostgreSQL database: {first_line}"]) from None
+            raise SotongError([_("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}").format(
+                first_line=first_line)]) from None
         return cls(connection)
 
     def execute(self, sql: str, params=()):

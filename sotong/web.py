@@ -28,6 +28,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import signals
+from .i18n import _
 from .problems import SotongError
 from .tokens import has_secret
 
@@ -235,11 +236,9 @@ def signing_key_warning(host: str) -> str | None:
     if has_secret():
         return None
     if not is_loopback(host):
-        raise SotongError([f"SOTONG_SECRET is not set, so tokens would be signed with the public development key and "
-                           f"anyone could forge them; export SOTONG_SECRET=<the office's secret key> before serving on "
-                           f"{host}, or serve on 127.0.0.1 for development"])
-    return ("WARNING: SOTONG_SECRET is not set: serving with the public DEVELOPMENT key (tokens can be forged); "
-            "for development on this machine only")
+        raise SotongError([_("SOTONG_SECRET is not set, so tokens would be signed with the public development key and anyone could forge them; export SOTONG_SECRET=<the office's secret key> before serving on {host}, or serve on 127.0.0.1 for development").format(
+            host=host)])
+    return (_("WARNING: SOTONG_SECRET is not set: serving with the public DEVELOPMENT key (tokens can be forged); for development on this machine only"))
 
 
 @dataclass(frozen=True)
@@ -313,7 +312,8 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     app = make_app(project)
     server = create_server(app, host, port, threads)
     actual_host, actual_port = server.socket.getsockname()[:2]
-    announce(f"Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)")
+    announce(_("Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)").format(
+        actual_host=actual_host, actual_port=actual_port))
     if warning:
         announce(warning)
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable, Iterable, Sequence
 
+from sotong.i18n import _
 from sotong.problems import SotongError
 from sotong.sms import MessageCounts, Prices, won
 
@@ -102,13 +103,10 @@ def refuse_over_budget(bundler, subscribers: Iterable, budget: float) -> Message
 
     sms_notices_of_bundle = [n for n in bundler.bundle.notices if n.has("sms")]
     fitting = notices_within(priority_order(sms_notices_of_bundle), cost_keeping, budget)
-    fitting_text = (f"only the notices {', '.join(n.slug for n in fitting)} "
-                    f"({won(cost_keeping(frozenset(n.slug for n in fitting)))})" if fitting else "no notice")
+    fitting_text = (_("only the notices {items} ({won})").format(
+        items=', '.join(n.slug for n in fitting), won=won(cost_keeping(frozenset(n.slug for n in fitting)))) if fitting else _("no notice"))
     other = texts_counts(counted.other_policy, type_of).cost(prices)
     other_policy = "email-first" if bundler.sms_settings.policy == "all" else "all"
     raise SotongError([
-        f"--sms-budget {won(budget)}: the texts of {bundler.bundle.key} would cost {counts.cost_line(prices)}, "
-        "so nothing was written; "
-        f"within the budget fit the first {readers_within(counted.reader_prices, budget):,} of "
-        f"{len(counted.reader_prices):,} text readers, or {fitting_text}; "
-        f'with SMS_POLICY = "{other_policy}" the texts would cost {won(other)}'])
+        _('--sms-budget {won}: the texts of {key} would cost {cost_line}, so nothing was written; within the budget fit the first {readers_within:,} of {count:,} text readers, or {fitting_text}; with SMS_POLICY = "{other_policy}" the texts would cost {won2}').format(
+            won=won(budget), key=bundler.bundle.key, cost_line=counts.cost_line(prices), readers_within=readers_within(counted.reader_prices, budget), count=len(counted.reader_prices), fitting_text=fitting_text, other_policy=other_policy, won2=won(other))])

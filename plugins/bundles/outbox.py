@@ -23,6 +23,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sotong import spreadsheet
+from sotong.i18n import _
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
@@ -58,12 +59,11 @@ def notice_bundle(project: Project, slug: str) -> Bundle:
     """A one-off bundle of one notice: no window, no edition."""
     notice = project.notice(slug)
     if not notice.published:
-        raise SotongError([f"{project.shown(notice.source)}:{notice.lines.get('status', 1)}: "
-                           f"{slug} is a draft, and a draft is sent to no one; remove the line status: draft first"])
+        raise SotongError([_("{source}:{get}: {slug} is a draft, and a draft is sent to no one; remove the line status: draft first").format(
+            source=project.shown(notice.source), get=notice.lines.get('status', 1), slug=slug)])
     if not (notice.has("email") or notice.has("sms")):
-        raise SotongError([f"{project.shown(notice.source)}:{notice.lines.get('channels', 1)}: "
-                           f"{slug} has neither email nor sms in channels, so it would reach no one; "
-                           "add them, e.g. channels: [homepage, email, sms]"])
+        raise SotongError([_("{source}:{get}: {slug} has neither email nor sms in channels, so it would reach no one; add them, e.g. channels: [homepage, email, sms]").format(
+            source=project.shown(notice.source), get=notice.lines.get('channels', 1), slug=slug)])
     return Bundle(key=slug, issue=None, day=project.today(), notices=(notice,), title=notice.title,
                   web_url=site_url(project.settings) if notice.private else notice_url(project.settings, slug))
 
@@ -97,14 +97,17 @@ class Summary:
 
     def lines(self, shown_folder: str) -> list[str]:
         return [
-            f"Wrote {self.emails + self.sms + self.lms} messages to {shown_folder}/ in {self.seconds:.1f} s "
-            f"({self.readers} subscribers):",
-            f"  email: {self.emails}",
-            f"  text:  {self.sms + self.lms} ({self.sms} SMS, {self.lms} LMS)",
-            f"  cost:  {self.counts.cost_line(self.prices)}, email free; SMS_POLICY {self.policy}",
-            f"  nothing for them this time: {self.nothing}",
-            f"  skipped, email address invalid: {self.invalid_email}",
-            f"  skipped, unsubscribed: {self.unsubscribed}",
+            _("Wrote {value} messages to {shown_folder}/ in {seconds:.1f} s ({readers} subscribers):").format(
+                value=self.emails + self.sms + self.lms, shown_folder=shown_folder, seconds=self.seconds, readers=self.readers),
+            _("  email: {emails}").format(emails=self.emails),
+            _("  text:  {value} ({sms} SMS, {lms} LMS)").format(
+                value=self.sms + self.lms, sms=self.sms, lms=self.lms),
+            _("  cost:  {cost_line}, email free; SMS_POLICY {policy}").format(
+                cost_line=self.counts.cost_line(self.prices), policy=self.policy),
+            _("  nothing for them this time: {nothing}").format(nothing=self.nothing),
+            _("  skipped, email address invalid: {invalid_email}").format(
+                invalid_email=self.invalid_email),
+            _("  skipped, unsubscribed: {unsubscribed}").format(unsubscribed=self.unsubscribed),
         ]
 
 
@@ -214,16 +217,15 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
     store = project.store
     try:
         readers = store.count_subscribers() if progress else 0
-        with _OutboxWriter(staging) as out, progress_bar(readers, f"bundling {bundle.key}") as advance:
+        with _OutboxWriter(staging) as out, progress_bar(readers, _("bundling {key}").format(key=bundle.key)) as advance:
             for subscriber in store.subscribers():
                 advance()
                 _bundle_reader(bundler, subscriber, out, summary)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # a full disk, a folder it may not write
-            raise SotongError([f"{project.shown(outbox)}: cannot write the outbox ({exc.strerror or exc}); "
-                               f"the outbox of {bundle.key} is as it was. Free some space (or make the folder "
-                               "writable) and run the same command again"]) from None
+            raise SotongError([_("{outbox}: cannot write the outbox ({value}); the outbox of {key} is as it was. Free some space (or make the folder writable) and run the same command again").format(
+                outbox=project.shown(outbox), value=exc.strerror or exc, key=bundle.key)]) from None
         raise
     replace_folder(staging, target)
     summary.seconds = time.perf_counter() - started

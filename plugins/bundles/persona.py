@@ -5,6 +5,7 @@ audiences.yaml, so that staff can see what such a reader would get."""
 
 from __future__ import annotations
 
+from sotong.i18n import _
 from sotong.audiences import GENDERS, KINDS, Audiences, resolve_key
 from sotong.problems import SotongError, did_you_mean
 from sotong.store import READER_CHANNELS, Subscriber
@@ -30,17 +31,20 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
     for item in text.split():
         key, sep, value = item.partition("=")
         if not sep or not value:
-            raise PersonaError(f'"{item}" is not key=value; write e.g. {EXAMPLE}')
+            raise PersonaError(_('"{item}" is not key=value; write e.g. {example}').format(
+                item=item, example=EXAMPLE))
         if key not in KEYS:
-            raise PersonaError(f'unknown key "{key}"{did_you_mean(key, KEYS)}; keys: {", ".join(KEYS)}')
+            raise PersonaError(_('unknown key "{key}"{suggestion}; keys: {keys}').format(
+                key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
         values[key] = value
     if "age" in values and "birth_year" in values:
-        raise PersonaError("give age or birth_year, not both")
+        raise PersonaError(_("give age or birth_year, not both"))
     birth_year = None
     for key in ("age", "birth_year"):
         if key in values:
             if not values[key].isdigit():
-                raise PersonaError(f'{key} must be a whole number, not "{values[key]}"')
+                raise PersonaError(_('{key} must be a whole number, not "{values}"').format(
+                    key=key, values=values[key]))
             birth_year = year - int(values[key]) if key == "age" else int(values[key])
     fields = _keys(values.get("fields", ""), audiences.fields, "field")
     channels = _keys(values.get("channels", ",".join(READER_CHANNELS)), READER_CHANNELS, "channel")
@@ -63,8 +67,8 @@ def find_reader(project, subscriber_id: str | None, persona: str | None, year: i
         return parse_persona(persona, project.audiences, year)
     subscriber = project.store.subscriber(subscriber_id)
     if subscriber is None:
-        raise SotongError([f'{project.shown(project.settings["SOTONG_DB"])}: no subscriber with id "{subscriber_id}"; '
-                           "check the id, or import the subscribers first (sotong subscribers import FILE.csv)"])
+        raise SotongError([_('{sotong_db}: no subscriber with id "{subscriber_id}"; check the id, or import the subscribers first (sotong subscribers import FILE.csv)').format(
+            sotong_db=project.shown(project.settings["SOTONG_DB"]), subscriber_id=subscriber_id)])
     return subscriber
 
 
@@ -74,7 +78,8 @@ def _one(value: str | None, known, what: str) -> str | None:
         return None
     key = resolve_key(value, known)
     if key is None:
-        raise PersonaError(f'unknown {what} "{value}"{did_you_mean(value, known)}; known: {", ".join(known)}')
+        raise PersonaError(_('unknown {what} "{value}"{suggestion}; known: {known}').format(
+            what=what, value=value, suggestion=did_you_mean(value, known), known=", ".join(known)))
     return key
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from sotong.i18n import _
 from sotong.sms import MessageCounts, Prices, count_messages
 
 
@@ -48,6 +49,6 @@ def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
     lines = [f"  {'notice':<{width}}  {'email':>8}  {'SMS':>8}"]
     lines += [f"  {n.slug:<{width}}  {reach.email[n.slug]:>8,}  {reach.sms[n.slug]:>8,}" for n in notices]
     counts = reach.messages
-    lines.append(f"  messages: email {counts.email:,}, SMS {counts.sms:,}, LMS {counts.lms:,}; "
-                 f"cost {counts.cost_line(prices)}, email free")
+    lines.append(_("  messages: email {email:,}, SMS {sms:,}, LMS {lms:,}; cost {cost_line}, email free").format(
+        email=counts.email, sms=counts.sms, lms=counts.lms, cost_line=counts.cost_line(prices)))
     return lines

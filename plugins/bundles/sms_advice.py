@@ -4,6 +4,7 @@ would compose it (header, short link, opt-out footer)."""
 
 from __future__ import annotations
 
+from sotong.i18n import _
 from sotong.links import short_codes, sms_link_notices
 from sotong.project import Project
 from sotong.schedule import next_issue
@@ -25,7 +26,6 @@ def lms_warnings(project: Project) -> list[str]:
         text = SmsComposer(project.settings, config, bundle, codes).message((notice,)).text
         if text.type == "LMS":
             line = notice.lines.get("sms", notice.lines.get("title", 1))
-            found.append(f"{project.shown(notice.source)}:{line}: warning: this notice's text alone is an LMS "
-                         f"({text.bytes} bytes with the header, link and opt-out line; an SMS holds {SMS_MAX_BYTES}), "
-                         "so every text of it costs the LMS price; shorten the sms line")
+            found.append(_("{source}:{line}: warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; shorten the sms line").format(
+                source=project.shown(notice.source), line=line, bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES))
     return found
