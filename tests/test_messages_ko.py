@@ -211,3 +211,14 @@ def test_surveys_and_banners_rules_in_korean(sotong, project_dir):
     assert ('content/banners/gov24-certificates.yaml:8: 알 수 없는 위치 "sites"입니다 (혹시 "site"인가요?). '
             "다음 중에서 고르세요: site, newsletter, email") in result.stderr
     assert 'library-satisfaction.yaml:' in result.stderr and '알 수 없는 항목 "colour"입니다. 설문에 쓸 수 있는 항목: ' in result.stderr
+
+
+def test_prices_and_persona_in_korean(korean):
+    from bundles.persona import PersonaError, parse_persona
+    from sotong.sms import won
+    from test_notices import AUDIENCES
+
+    assert won(1234) == "1,234원" and won(8.4) == "8.4원"
+    with pytest.raises(PersonaError) as caught:
+        parse_persona("age=34 birth_year=1990", AUDIENCES, 2026)
+    assert str(caught.value) == "age와 birth_year 중 하나만 주세요"
