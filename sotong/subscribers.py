@@ -17,13 +17,14 @@ female/male and f/m, stored as F/M; a business row may not have a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
@@ -33,7 +34,7 @@ from .atomic import replacing_text
 from .audiences import Audiences
 from .i18n import _
 from .problems import Problem, SotongError, closest, did_you_mean
-from .progress import tracked
+from .progress import progress, tracked
 from .store import READER_CHANNELS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
@@ -297,19 +298,76 @@ def decode(data: bytes, shown: str) -> str:
         except UnicodeDecodeError as exc:
             errors.append(exc)
     stop = max(error.start for error in errors)
-    line = data[:stop].count(b"\n") + 1
-    raise SotongError([Problem(shown, line, _('byte 0x{byte:02X} on this line is neither UTF-8 nor CP949 text; fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
-        byte=data[stop]))])
+    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop])
+
+
+def _bad_byte(shown: str, line: int, byte: int) -> SotongError:
+    return SotongError([Problem(shown, line, _('byte 0x{byte:02X} on this line is neither UTF-8 nor CP949 text; fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
+        byte=byte))])
+
+
+_PIECE_BYTES = 1 << 20
+
+
+def _pieces(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file in pieces of about a MiB that end at a line break (where no
+    UTF-8 or CP949 character can be cut in two), with their offsets."""
+    with path.open("rb") as file:
+        offset = 0
+        while piece := file.read(_PIECE_BYTES):
+            piece += file.readline()
+            yield offset, piece
+            offset += len(piece)
+
+
+def _first_bad_byte(path: Path, codec: str) -> int | None:
+    """The offset of the first byte that is not ``codec`` text, or None."""
+    for offset, piece in _pieces(path):
+        start = len(codecs.BOM_UTF8) if offset == 0 and piece.startswith(codecs.BOM_UTF8) else 0
+        try:
+            piece[start:].decode(codec)
+        except UnicodeDecodeError as exc:
+            return offset + start + exc.start
+    return None
+
+
+def file_encoding(path: Path, shown: str) -> str:
+    """The codec to read the file with, by :func:`decode`'s rule, read piece
+    by piece (a large file is never held whole)."""
+    stops = {}
+    for codec, reader in (("utf-8", "utf-8-sig"), ("cp949", "cp949")):
+        stops[codec] = _first_bad_byte(path, codec)
+        if stops[codec] is None:
+            return reader
+    stop, line = max(stops.values()), 1
+    for offset, piece in _pieces(path):
+        if offset + len(piece) > stop:
+            raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset])
+        line += piece.count(b"\n")
+    raise AssertionError("unreachable: the bad byte is in the file")
 
 
 def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
     """The rows of the CSV text as (line, column -> cell), and the rows that
-    cannot be read as problems. LINE is the physical line where the row
-    starts (a quoted cell with a line break takes more than one).
+    cannot be read as problems (see :func:`iter_records`)."""
+    problems: list[Problem] = []
+    return list(iter_records(io.StringIO(text, newline=""), shown, problems)), problems
+
+
+def _cells_by_column(names: list[str], cells: list[str]) -> dict:
+    return dict(zip(names, map(spreadsheet.restored, cells)))
+
+
+def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
+                 cells_of: Callable[[list[str], list[str]], Any] = _cells_by_column) -> Iterator[tuple[int, Any]]:
+    """The rows of the CSV ``lines`` one by one as (line, column -> cell);
+    the rows that cannot be read are added to ``problems``. LINE is the
+    physical line where the row starts (a quoted cell with a line break takes
+    more than one). ``cells_of(names, cells)`` makes what is yielded.
 
     A header that misses or mistypes a column raises SotongError.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
         raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
@@ -317,7 +375,6 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
     names = [name.strip().lower() for name in header]
     _check_header(names, shown)
     unnamed = [index for index, name in enumerate(names) if not name]
-    records, problems = [], []
     last_line = reader.line_num
     for cells in reader:
         line, last_line = last_line + 1, reader.line_num
@@ -334,8 +391,7 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
         if unnamed and any(cells[index].strip() for index in unnamed):
             problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
             continue
-        records.append((line, dict(zip(names, map(spreadsheet.restored, cells)))))  # the unnamed "" key is never read
-    return records, problems
+        yield line, cells_of(names, cells)  # the unnamed "" key is never read
 
 
 def _check_header(names: list[str], shown: str) -> None:
@@ -401,50 +457,91 @@ class ImportReport:
 
 def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
                shown: str | None = None) -> ImportReport:
-    """Import the CSV file at ``path`` into ``store`` (SPEC §4)."""
+    """Import the CSV file at ``path`` into ``store`` (SPEC §4), row by row:
+    one reading finds the ids on more than one line, the next checks and
+    writes the rows in batches, so that memory does not grow with the file."""
     path = Path(path)
     shown = shown or str(path)
     try:
-        data = path.read_bytes()
+        codec = file_encoding(path, shown)
+        with path.open(encoding=codec, newline="") as file:
+            count, repeated = repeated_ids(iter_records(file, shown, [], _id_cell))
+        problems: list[Problem] = []
+        with path.open(encoding=codec, newline="") as file:
+            report = import_records(store, iter_records(file, shown, problems), audiences, this_year, shown,
+                                    repeated, count)
     except OSError as exc:
         raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]) from None
-    records, problems = read_records(decode(data, shown), shown)
-    report = import_records(store, records, audiences, this_year, shown)
     report.rejected += len(problems)
     report.problems = sorted(report.problems + problems, key=lambda problem: problem.line)
     return report
 
 
-def import_records(store: Store, records: list[tuple[int, dict]], audiences: Audiences,
-                   this_year: int, shown: str = "rows") -> ImportReport:
+def _id_cell(names: list[str], cells: list[str]) -> str:
+    return spreadsheet.restored(cells[names.index("id")]).strip()
+
+
+def repeated_ids(ids: Iterable[tuple[int, str]]) -> tuple[int, dict[str, list[int]]]:
+    """How many rows, and each id on more than one of them -> its lines."""
+    first_line: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    count = 0
+    for count, (line, key) in enumerate(ids, start=1):
+        if key in first_line:
+            repeated.setdefault(key, [first_line[key]]).append(line)
+        elif key:
+            first_line[key] = line
+    return count, repeated
+
+
+_BATCH = 500  # rows checked, then read from and written to the store together
+
+
+def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences: Audiences,
+                   this_year: int, shown: str = "rows", repeated: dict[str, list[int]] | None = None,
+                   count: int = 0) -> ImportReport:
     """Check ``records`` (line, column -> cell), then upsert the good rows by id
     in one transaction; rows with a problem, and every row of a repeated id,
-    are left out and reported."""
-    report = ImportReport()
-    lines_of: dict[str, list[int]] = {}
-    for line, cells in records:
-        key = (cells.get("id") or "").strip()
-        if key:
-            lines_of.setdefault(key, []).append(line)
-    good = []
-    for line, cells in tracked(records, _("Checking rows"), least=10_000):
-        row, errors = check_row(cells, audiences, this_year)
-        key = (cells.get("id") or "").strip()
-        if len(lines_of.get(key, ())) > 1:
-            others = [str(n) for n in lines_of[key] if n != line]
-            where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
-            errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
-                key=key, where=where))
-        if errors:
-            report.rejected += 1
-            report.problems.extend(Problem(shown, line, message) for message in errors)
-        else:
-            good.append(row)
-            if row["email"] and not row["email"].isascii():
-                report.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
-                    id=row['id'])))
-    _upsert(store, good, report)
+    are left out and reported. ``records`` may be read once only when
+    ``repeated`` (:func:`repeated_ids`) and their ``count`` are given."""
+    if repeated is None:
+        records = list(records)
+        count, repeated = repeated_ids((line, (cells.get("id") or "").strip()) for line, cells in records)
+    report, batch = ImportReport(), []
+    # Read inside the transaction: an unsubscribe taken by the collector
+    # meanwhile must not be overwritten.
+    with (progress(count, _("Checking rows"), least=10_000) as advance,
+          store.changes_from("csv-import"), store.transaction()):
+        for line, cells in records:
+            row = _checked(line, cells, audiences, this_year, repeated, report, shown)
+            advance()
+            if row is not None:
+                batch.append(row)
+            if len(batch) == _BATCH:
+                _upsert(store, batch, report)
+                batch = []
+        _upsert(store, batch, report)
     return report
+
+
+def _checked(line: int, cells: dict, audiences: Audiences, this_year: int, repeated: dict[str, list[int]],
+             report: ImportReport, shown: str) -> dict | None:
+    """The row to store, or None with its problems added to ``report``."""
+    row, errors = check_row(cells, audiences, this_year)
+    key = (cells.get("id") or "").strip()
+    if key in repeated:
+        others = [str(n) for n in repeated[key] if n != line]
+        where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
+        errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
+            key=key, where=where))
+    if errors:
+        report.rejected += 1
+        report.problems.extend(Problem(shown, line, message) for message in errors)
+        return None
+    if row["email"] and not row["email"].isascii():
+        report.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
+            id=row['id'])))
+    return row
 
 
 _ALL_COLUMNS = COLUMNS + STORE_ONLY_COLUMNS
@@ -455,23 +552,24 @@ _UPSERT = (
 
 
 def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
-    # Read inside the transaction: an unsubscribe taken by the collector
-    # meanwhile must not be overwritten.
-    with store.changes_from("csv-import"), store.transaction() as db:
-        stored = {r[0]: r for r in db.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM subscribers")}
-        writes = []
-        for row in rows:
-            before = stored.get(row["id"])
-            after = merged_row(row, dict(zip(_ALL_COLUMNS, before)) if before else None)
-            if before is None:
-                report.added += 1
-            elif after == tuple(before):
-                report.unchanged += 1
-                continue
-            else:
-                report.updated += 1
-            writes.append(after)
-        db.executemany(_UPSERT, writes)
+    """Write a batch of checked rows over what the store holds for their ids."""
+    if not rows:
+        return
+    stored = {r[0]: r for r in store.db.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM subscribers "
+                                                f"WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
+    writes = []
+    for row in rows:
+        before = stored.get(row["id"])
+        after = merged_row(row, dict(zip(_ALL_COLUMNS, before)) if before else None)
+        if before is None:
+            report.added += 1
+        elif after == tuple(before):
+            report.unchanged += 1
+            continue
+        else:
+            report.updated += 1
+        writes.append(after)
+    store.db.executemany(_UPSERT, writes)
 
 
 def merged_row(imported: dict, stored: dict | None) -> tuple:

@@ -636,3 +636,45 @@ def test_the_fast_path_decides_the_usual_addresses():
     addresses = [row["email"] for row in rows if row["email"]]
     assert addresses and all(plain_address(address) == address for address in addresses)
     assert plain_address("kim.minji+news@seongdong.go.kr") == "kim.minji+news@seongdong.go.kr"
+
+
+# --- streaming: the file read piece by piece, rows written in batches (issue #16) ---------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(lines=st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), min_size=1, max_size=8),
+       text=st.text(alphabet="가나다abc,;\r", max_size=20), encoding=st.sampled_from(["utf-8", "cp949"]),
+       piece=st.integers(1, 16))
+def test_the_file_read_in_pieces_decides_as_decode_does(tmp_path_factory, lines, text, encoding, piece):
+    """file_encoding (a MiB at a time, cut at line breaks) reads a file as
+    decode reads it whole: the same codec, or the same FILE:LINE and byte."""
+    from unittest.mock import patch
+
+    import sotong.subscribers as subscribers
+
+    data = text.encode(encoding) + b"\n" + b"\n".join(lines)
+    path = tmp_path_factory.mktemp("enc") / "s.csv"
+    path.write_bytes(data)
+    with patch.object(subscribers, "_PIECE_BYTES", piece):  # pieces of a few bytes: many cuts
+        try:
+            expected = decode(data, "s.csv")
+        except SotongError as refused:
+            with pytest.raises(SotongError) as found:
+                subscribers.file_encoding(path, "s.csv")
+            assert [str(p) for p in found.value.problems] == [str(p) for p in refused.problems]
+        else:
+            assert data.decode(subscribers.file_encoding(path, "s.csv")) == expected
+
+
+def test_an_import_in_batches_counts_and_refuses_as_one_reading(tmp_path, store, monkeypatch):
+    """Rows go to the store in batches: an id repeated in another batch is
+    still refused on both lines, and every row is counted once."""
+    import sotong.subscribers as subscribers
+
+    monkeypatch.setattr(subscribers, "_BATCH", 2)
+    rows = [dict(GOOD, id=f"S{n}", email=f"s{n}@example.com") for n in range(1, 8)] + [dict(GOOD, id="S2")]
+    report = load(store, write(tmp_path / "s.csv", csv_text(*rows)))
+    assert (report.added, report.rejected) == (6, 2)
+    assert [(p.line, "also on" in p.message) for p in report.problems] == [(3, True), (9, True)]
+    again = load(store, write(tmp_path / "t.csv", csv_text(*rows[:7], dict(GOOD, id="S9"))))
+    assert (again.added, again.unchanged, again.updated) == (2, 6, 0)  # S2, refused before, and S9 are new
