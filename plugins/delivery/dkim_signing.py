@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sotong.i18n import _
 from sotong.mail import MessageContext
 from sotong.problems import SotongError
 from sotong.settings import SettingsProblems
@@ -27,18 +28,20 @@ def dkim_problems(settings: dict, found: SettingsProblems) -> None:
         return
     for name in SETTINGS:
         if not isinstance(settings.get(name), str) or not settings[name].strip():
-            found.add(name, {"DKIM_DOMAIN": 'must be the signing domain, e.g. DKIM_DOMAIN = "sd.go.kr"',
-                             "DKIM_SELECTOR": 'must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026"',
-                             "DKIM_KEY_PATH": 'must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key"'}[name]
-                      + f" (DKIM needs all of {', '.join(SETTINGS)})")
+            found.add(name, {"DKIM_DOMAIN": _('must be the signing domain, e.g. DKIM_DOMAIN = "sd.go.kr"'),
+                             "DKIM_SELECTOR": _('must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026"'),
+                             "DKIM_KEY_PATH": _('must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key"')}[name]
+                      + _(" (DKIM needs all of {settings})").format(settings=', '.join(SETTINGS)))
     if len(given) < len(SETTINGS):
         return
     key = Path(settings["DKIM_KEY_PATH"]).expanduser()
     public = Path(settings.get("OUTPUT_PATH") or "output").resolve()
     if not key.is_file():
-        found.add("DKIM_KEY_PATH", f"{key} is not a file; give the private key's path (made with: openssl genrsa -out dkim.key 2048)")
+        found.add("DKIM_KEY_PATH", _("{key} is not a file; give the private key's path (made with: openssl genrsa -out dkim.key 2048)").format(
+            key=key))
     elif key.resolve().is_relative_to(public):
-        found.add("DKIM_KEY_PATH", f"{key} is under {public.name}/, which is published; keep the key outside the project")
+        found.add("DKIM_KEY_PATH", _("{key} is under {name}/, which is published; keep the key outside the project").format(
+            key=key, name=public.name))
 
 
 def _algorithm(key: bytes) -> bytes:
@@ -65,7 +68,7 @@ def dkim_signer(context: MessageContext):
         # dkimpy splits a whole message into lines to find its headers, which
         # costs more than signing it; the bundles' messages are CRLF already,
         # so only the headers are handed to its parser and the body as it is.
-        head, _, body = message.partition(b"\r\n\r\n")
+        head, _blank, body = message.partition(b"\r\n\r\n")
         signer = dkim.DKIM()
         signer.set_message(head + b"\r\n\r\n")
         signer.body = body
@@ -73,7 +76,7 @@ def dkim_signer(context: MessageContext):
             return signer.sign(selector, domain, key, include_headers=list(SIGNED_HEADERS),
                                canonicalize=(b"relaxed", b"simple"), signature_algorithm=algorithm)
         except dkim.KeyFormatError as exc:
-            raise SotongError([f"{settings['DKIM_KEY_PATH']}: not a private key dkimpy can use ({exc}); "
-                               "give a PEM RSA key or a base64 Ed25519 key"]) from None
+            raise SotongError([_("{dkim_key_path}: not a private key dkimpy can use ({exc}); give a PEM RSA key or a base64 Ed25519 key").format(
+                dkim_key_path=settings['DKIM_KEY_PATH'], exc=exc)]) from None
 
     return signature

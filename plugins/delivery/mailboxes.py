@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from sotong.i18n import _
 from sotong.problems import SotongError
 
 PASSWORD_ENV = "SOTONG_BOUNCE_PASSWORD"
@@ -42,7 +43,8 @@ class MaildirBox:
 
     def __enter__(self):
         if not (self.root / "cur").is_dir() or not (self.root / "new").is_dir():
-            raise SotongError([f"{self.root}: not a Maildir (it has no cur/ and new/); set BOUNCE_MAILDIR to the bounce mailbox's folder"])
+            raise SotongError([_("{root}: not a Maildir (it has no cur/ and new/); set BOUNCE_MAILDIR to the bounce mailbox's folder").format(
+                root=self.root)])
         self.total = sum(1 for sub in ("new", "cur") for name in os.listdir(self.root / sub) if not name.startswith("."))
         return self
 
@@ -97,8 +99,8 @@ class ImapBox:
             self.capabilities = set(self._ok(self.imap.capability(), "CAPABILITY")[0].decode().upper().split())
             self.total = int(self._ok(self.imap.select("INBOX"), "SELECT INBOX")[0] or 0)
         except (OSError, imaplib.IMAP4.error) as exc:
-            raise SotongError([f"cannot read the bounce mailbox {self.user}@{self.host}:{self.port} ({exc}); "
-                               f"check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and {PASSWORD_ENV}"]) from None
+            raise SotongError([_("cannot read the bounce mailbox {user}@{host}:{port} ({exc}); check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and {password_env}").format(
+                user=self.user, host=self.host, port=self.port, exc=exc, password_env=PASSWORD_ENV)]) from None
         return self
 
     def __exit__(self, *exc):
@@ -140,8 +142,8 @@ class ImapBox:
             self._ok(imap.uid("STORE", uids, "+FLAGS.SILENT", r"(\Deleted)"), "UID STORE")
             self._ok(imap.uid("EXPUNGE", uids), "UID EXPUNGE")
         else:
-            raise SotongError([f"the IMAP server {self.host} can neither MOVE nor UID EXPUNGE, so handled bounces "
-                               "cannot be moved without touching other mail; use BOUNCE_MAILDIR instead"])
+            raise SotongError([_("the IMAP server {host} can neither MOVE nor UID EXPUNGE, so handled bounces cannot be moved without touching other mail; use BOUNCE_MAILDIR instead").format(
+                host=self.host)])
 
 
 def _quoted(name: str) -> str:

@@ -14,6 +14,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from sotong import spreadsheet
+from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.store import READER_CHANNELS
 
@@ -58,7 +59,7 @@ def recipient_of(data: bytes) -> str | None:
         return None
     # UTF-8: an address outside ASCII is written as it is (RFC 6532).
     unfolded = re.sub(rb"\r?\n[ \t]", b" ", match.group(1)).decode("utf-8", "replace")
-    addresses = [address for _, address in getaddresses([unfolded]) if "@" in address]
+    addresses = [address for _name, address in getaddresses([unfolded]) if "@" in address]
     return addresses[0] if addresses else None
 
 
@@ -72,8 +73,8 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
     option = "--issue" if kind == "issue" else "--notice"
     manifest = folder / "manifest.jsonl"
     if not manifest.is_file():
-        raise SotongError([f"{shown(folder)}: no outbox here (manifest.jsonl is missing); "
-                           f"make it first with: sotong bundles {option} {key}"])
+        raise SotongError([_("{folder}: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles {option} {key}").format(
+            folder=shown(folder), option=option, key=key)])
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
     messages, seen = [], {}
     with manifest.open(encoding="utf-8") as lines:
@@ -86,7 +87,8 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
                 continue
             twin = seen.get((message.subscriber_id, message.channel))
             if twin:
-                problems.append(Problem(shown(manifest), number, f'a second {message.channel} message for "{message.subscriber_id}" (first on line {twin}); make the outbox again with: sotong bundles {option} {key}'))
+                problems.append(Problem(shown(manifest), number, _('a second {channel} message for "{subscriber_id}" (first on line {twin}); make the outbox again with: sotong bundles {option} {key}').format(
+                    channel=message.channel, subscriber_id=message.subscriber_id, twin=twin, option=option, key=key)))
                 continue
             seen[(message.subscriber_id, message.channel)] = number
             messages.append(message)
@@ -99,26 +101,29 @@ def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMess
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        return None, f"not a JSON object ({exc.msg}); each line must look like " + '{"id": "...", "channel": "email", "notices": [...], "banner": null, "file": "email/ID.eml"}'
+        return None, _("not a JSON object ({msg}); each line must look like ").format(msg=exc.msg) + (
+            '{"id": "...", "channel": "email", "notices": [...], "banner": null, "file": "email/ID.eml"}')
     if not isinstance(data, dict):
-        return None, "each line must be one JSON object"
+        return None, _("each line must be one JSON object")
     subscriber_id, channel, notices, file = data.get("id"), data.get("channel"), data.get("notices"), data.get("file")
     if not isinstance(subscriber_id, str) or not subscriber_id:
-        return None, '"id" must be the subscriber id as text'
+        return None, _('"id" must be the subscriber id as text')
     if channel not in READER_CHANNELS:
-        return None, f'"channel" must be "email" or "sms", not {channel!r}'
+        return None, _('"channel" must be "email" or "sms", not {channel!r}').format(channel=channel)
     if not isinstance(notices, list) or not notices or not all(isinstance(n, str) for n in notices):
-        return None, '"notices" must be a non-empty list of notice slugs'
+        return None, _('"notices" must be a non-empty list of notice slugs')
     if channel == "email":
         if not isinstance(file, str) or not file:
-            return None, '"file" must name the message, e.g. "email/ID.eml"'
+            return None, _('"file" must name the message, e.g. "email/ID.eml"')
         path = (folder / file).resolve()
         if not path.is_relative_to(folder.resolve()) or not path.is_file():
-            return None, f"the message file {file} is missing; make the outbox again with sotong bundles"
+            return None, _("the message file {file} is missing; make the outbox again with sotong bundles").format(
+                file=file)
         return OutboxMessage(subscriber_id, channel, tuple(notices), file, EMAIL_TYPE), None
     message_type = sms_types.get(subscriber_id)
     if message_type is None:
-        return None, f'sms.csv has no row for "{subscriber_id}"; make the outbox again with sotong bundles'
+        return None, _('sms.csv has no row for "{subscriber_id}"; make the outbox again with sotong bundles').format(
+            subscriber_id=subscriber_id)
     return OutboxMessage(subscriber_id, channel, tuple(notices), None, message_type), None
 
 
@@ -134,14 +139,14 @@ def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
         except UnicodeDecodeError:
             continue
     else:
-        return {}, [Problem(shown(path), 1, "not UTF-8 or CP949 text; make the outbox again with sotong bundles")]
+        return {}, [Problem(shown(path), 1, _("not UTF-8 or CP949 text; make the outbox again with sotong bundles"))]
     types, problems = {}, []
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not {"id", "type"} <= set(reader.fieldnames or ()):
-        return {}, [Problem(shown(path), 1, "the header must name the columns id, phone, type, bytes, text")]
+        return {}, [Problem(shown(path), 1, _("the header must name the columns id, phone, type, bytes, text"))]
     for row in reader:
         if row["type"] not in SMS_TYPES:
-            problems.append(Problem(shown(path), reader.line_num, f'type must be SMS or LMS, not {row["type"]!r}'))
+            problems.append(Problem(shown(path), reader.line_num, _("type must be SMS or LMS, not {type!r}").format(type=row["type"])))
         else:
             types[spreadsheet.restored(row["id"])] = row["type"]
     return types, problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.subscribers import decode, normalize_phone
 
@@ -36,7 +37,8 @@ def read_phone_list(text: str, shown: str) -> tuple[list[str], list[Problem]]:
             continue
         phone = normalize_phone(entry)
         if phone is None:
-            problems.append(Problem(shown, number, f'"{entry}" is not a Korean mobile number; write one number a line, like 010-1234-5678'))
+            problems.append(Problem(shown, number, _('"{entry}" is not a Korean mobile number; write one number a line, like 010-1234-5678').format(
+                entry=entry)))
         elif phone not in seen:
             seen.add(phone)
             numbers.append(phone)

@@ -27,6 +27,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+from sotong.i18n import _
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
@@ -39,8 +40,7 @@ log = logging.getLogger("sotong.delivery")
 _LINE_ENDS = re.compile(rb"\r?\n")
 LOST = "lost"
 WITHDRAWN = "withdrawn"  # the reader unsubscribed (or the address was flagged) during the run
-NO_SMTPUTF8 = ("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); "
-               "correct the address in the e-communication system, or send through a server that offers SMTPUTF8")
+NO_SMTPUTF8 = (_("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
 
 class ConnectionLost(Exception):
@@ -197,10 +197,11 @@ class Sender:
         try:
             data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
         except OSError as exc:
-            return self._record(message, FAILED, None, None, f"the message file cannot be read ({exc.strerror}); make the outbox again")
+            return self._record(message, FAILED, None, None, _("the message file cannot be read ({strerror}); make the outbox again").format(
+                strerror=exc.strerror))
         recipient = recipient_of(data)
         if recipient is None:
-            return self._record(message, FAILED, None, None, "the message has no To address")
+            return self._record(message, FAILED, None, None, _("the message has no To address"))
         with self.lock:
             wait = self.pacer.delay(self.clock())
         if wait > 0:
@@ -229,8 +230,8 @@ class Sender:
             return RETRY
         if result == FAILED and answer.stage == "mail":
             self._record(message, QUEUED, answer.stage, answer.code, answer.text)
-            raise SotongError([f"the mail server refuses the sender {self._envelope_sender(message)}: {answer.code} {redact_addresses(answer.text)}; "
-                               "check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)"])
+            raise SotongError([_("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
+                envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))])
         return self._record(message, result, answer.stage, answer.code, answer.text)
 
     def _envelope_sender(self, message: Pending) -> str:
@@ -302,14 +303,13 @@ class _Link:
                 self.connection = self._connect()
                 return
             except smtplib.SMTPAuthenticationError as exc:
-                raise SotongError([f"the mail server refused the login of SMTP_USER {config.user!r}: {exc.smtp_code} {_text(exc.smtp_error)}; "
-                                   "check SMTP_USER and SOTONG_SMTP_PASSWORD"]) from None
+                raise SotongError([_("the mail server refused the login of SMTP_USER {user!r}: {smtp_code} {text}; check SMTP_USER and SOTONG_SMTP_PASSWORD").format(
+                    user=config.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
             except (smtplib.SMTPException, OSError) as exc:
                 problem = str(exc) or type(exc).__name__
                 log.warning("cannot connect to %s:%s (%s)", config.smtp_host, config.smtp_port, problem)
-        raise SotongError([f"cannot reach the mail server {config.smtp_host}:{config.smtp_port} ({problem}) after "
-                           f"{config.reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, "
-                           "then run the same command again: what was not sent is still queued"])
+        raise SotongError([_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
+            smtp_host=config.smtp_host, smtp_port=config.smtp_port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
 
     def _connect(self) -> smtplib.SMTP:
         config = self.config

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sotong import spreadsheet
+from sotong.i18n import _
 from sotong.notices import SEOUL
 from sotong.problems import Problem
 from sotong.store import register_schema
@@ -72,8 +73,8 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [(name or "").strip().lower() for name in reader.fieldnames or ()]
     if not set(COLUMNS) <= set(header):
-        return [], [Problem(shown, 1, f"the header must name the columns {', '.join(COLUMNS)}; "
-                                     f"it names {', '.join(h for h in header if h) or 'none'}")]
+        return [], [Problem(shown, 1, _("the header must name the columns {columns}; it names {value}").format(
+            columns=', '.join(COLUMNS), value=', '.join(h for h in header if h) or 'none'))]
     reader.fieldnames = header
     results, problems = [], []
     for row in reader:
@@ -82,14 +83,16 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
         status = (row["status"] or "").strip().lower()
         when = parse_time(row["time"] or "")
         if phone is None:
-            problems.append(Problem(shown, line, f'"{row["phone"]}" is not a mobile number; write it like 010-1234-5678'))
+            problems.append(Problem(shown, line, _('"{phone}" is not a mobile number; write it like 010-1234-5678').format(
+                phone=row["phone"])))
         elif phone not in phones:
-            problems.append(Problem(shown, line, f"{mask_phone(phone)} was not sent in this outbox (it is not in its sms.csv); "
-                                                 "check that the file belongs to this issue"))
+            problems.append(Problem(shown, line, _("{mask_phone} was not sent in this outbox (it is not in its sms.csv); check that the file belongs to this issue").format(
+                mask_phone=mask_phone(phone))))
         elif status not in STATUSES:
-            problems.append(Problem(shown, line, f'status must be delivered or failed, not "{row["status"]}"'))
+            problems.append(Problem(shown, line, _('status must be delivered or failed, not "{status}"').format(status=row["status"])))
         elif when is None:
-            problems.append(Problem(shown, line, f'"{row["time"]}" is not a time; write it like 2026-11-26 09:03:12'))
+            problems.append(Problem(shown, line, _('"{time}" is not a time; write it like 2026-11-26 09:03:12').format(
+                time=row["time"])))
         else:
             results.append(SmsResult(phones[phone], status, (row["code"] or "").strip(), when))
     return results, problems

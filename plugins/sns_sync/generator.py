@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from pelican.generators import Generator
 
+from sotong.i18n import _
 from sotong.links import absolute_site_url, notice_url, site_url
 from sotong.settings import add_template_folder
 
@@ -45,8 +46,7 @@ def absolute_base(settings: dict) -> str:
     base = absolute_site_url(settings)
     if base:
         return base
-    log.warning("SITEURL and FEED_DOMAIN are empty: the SNS feeds (sns/*.json, sns/*.xml) link to %s. "
-                'Set FEED_DOMAIN = "https://..." in pelicanconf.py, or build with -s publishconf.py.',
+    log.warning(_('SITEURL and FEED_DOMAIN are empty: the SNS feeds (sns/*.json, sns/*.xml) link to %s. Set FEED_DOMAIN = "https://..." in pelicanconf.py, or build with -s publishconf.py.'),
                 DEVELOPMENT_BASE)
     return DEVELOPMENT_BASE
 

@@ -29,6 +29,7 @@ import feedparser
 import nh3
 from markupsafe import Markup
 
+from sotong.i18n import _
 from sotong.notices import SEOUL
 
 from .config import SnsSettings
@@ -59,9 +60,9 @@ def fetch(location: str, project_dir: Path, timeout: float = TIMEOUT_SECONDS) ->
         try:
             return path.read_bytes()[:MAX_FEED_BYTES + 1], {}
         except FileNotFoundError:
-            raise FeedUnreadable(f"no file {path}") from None
+            raise FeedUnreadable(_("no file {path}").format(path=path)) from None
         except OSError as exc:
-            raise FeedUnreadable(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise FeedUnreadable(_("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
     with _Deadline(timeout) as deadline:
         try:
             data, headers = _fetch_url(location, timeout, deadline)
@@ -69,7 +70,7 @@ def fetch(location: str, project_dir: Path, timeout: float = TIMEOUT_SECONDS) ->
             if not deadline.passed:
                 raise
     if deadline.passed:  # what was read, or the error, came from the sockets shut at the deadline
-        raise FeedUnreadable(f"no complete answer within {timeout:g} seconds")
+        raise FeedUnreadable(_("no complete answer within {timeout:g} seconds").format(timeout=timeout))
     return data, headers
 
 
@@ -143,27 +144,27 @@ def _fetch_url(location: str, timeout: float, deadline: _Deadline) -> tuple[byte
             data = response.read(MAX_FEED_BYTES + 1)
             headers = {"content-type": response.headers.get("Content-Type", ""), "content-location": response.url}
     except urllib.error.HTTPError as exc:
-        raise FeedUnreadable(f"the server answered {exc.code} {exc.reason}") from None
+        raise FeedUnreadable(_("the server answered {code} {reason}").format(code=exc.code, reason=exc.reason)) from None
     except (TimeoutError, socket.timeout):
-        raise FeedUnreadable(f"no complete answer within {timeout:g} seconds") from None
+        raise FeedUnreadable(_("no complete answer within {timeout:g} seconds").format(timeout=timeout)) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise FeedUnreadable(f"no complete answer within {timeout:g} seconds") from None
-        raise FeedUnreadable(f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
+            raise FeedUnreadable(_("no complete answer within {timeout:g} seconds").format(timeout=timeout)) from None
+        raise FeedUnreadable(_("cannot connect: {value}").format(value=getattr(reason, 'strerror', None) or reason)) from None
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise FeedUnreadable(f"cannot fetch it: {exc}") from None
+        raise FeedUnreadable(_("cannot fetch it: {exc}").format(exc=exc)) from None
     return data, headers
 
 
 def parse(data: bytes, headers: dict, location: str) -> tuple[str, list, str | None]:
     """(source name, entries, what is damaged or None) of a feed document."""
     if len(data) > MAX_FEED_BYTES:
-        raise FeedUnreadable(f"it is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
+        raise FeedUnreadable(_("it is larger than {value} MB").format(value=MAX_FEED_BYTES // (1024 * 1024)))
     parsed = feedparser.parse(data, response_headers=headers)
     if not parsed.entries and (parsed.bozo or not parsed.version):
-        reason = parsed.get("bozo_exception") or "no RSS or Atom feed found in it"
-        raise FeedUnreadable(f"not a readable feed ({' '.join(str(reason).split())})")
+        reason = parsed.get("bozo_exception") or _("no RSS or Atom feed found in it")
+        raise FeedUnreadable(_("not a readable feed ({split})").format(split=' '.join(str(reason).split())))
     source = plain_text(parsed.feed.get("title", "")) or _location_name(location)
     damaged = parsed.bozo and not isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride)
     damage = " ".join(str(parsed.bozo_exception).split()) if damaged else None
@@ -228,12 +229,10 @@ def read_posts(config: SnsSettings) -> list[dict]:
             data, headers = fetch(location, config.project_dir)
             source, entries, damage = parse(data, headers, location)
         except FeedUnreadable as exc:
-            log.warning("%s: SNS_IMPORT_FEEDS: skipped the feed %s: %s. The homepage's SNS 소식 shows the "
-                        "other feeds; check the path or address.", config.where, location, exc)
+            log.warning(_("%s: SNS_IMPORT_FEEDS: skipped the feed %s: %s. The homepage's SNS 소식 shows the other feeds; check the path or address."), config.where, location, exc)
             continue
         if damage:
-            log.warning("%s: SNS_IMPORT_FEEDS: the feed %s is damaged (%s); the homepage's SNS 소식 shows the "
-                        "%d posts that could be read from it. Check the feed.", config.where, location, damage,
+            log.warning(_("%s: SNS_IMPORT_FEEDS: the feed %s is damaged (%s); the homepage's SNS 소식 shows the %d posts that could be read from it. Check the feed."), config.where, location, damage,
                         len(entries))
         feeds.append((source, entries))
     return latest_posts(feeds, config.import_limit)

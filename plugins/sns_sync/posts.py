@@ -17,6 +17,7 @@ from typing import Iterable
 
 import lxml.html
 
+from sotong.i18n import _
 from sotong.notices import Notice
 
 from .weighted import fit_post
@@ -101,7 +102,8 @@ def feed_item(shared: SharedNotice, platform: str) -> FeedItem:
     if platform == "blog":
         return FeedItem(**common, content_html=blog_html(shared), summary=notice.plain_summary(),
                         tags=(shared.field_label, notice.department), image=shared.image)
-    raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    raise ValueError(_("unknown platform {platform!r}; known: {platforms}").format(
+        platform=platform, platforms=', '.join(PLATFORMS)))
 
 
 def absolute_links(fragment: str, base_url: str) -> str:
