@@ -222,3 +222,13 @@ def test_prices_and_persona_in_korean(korean):
     with pytest.raises(PersonaError) as caught:
         parse_persona("age=34 birth_year=1990", AUDIENCES, 2026)
     assert str(caught.value) == "age와 birth_year 중 하나만 주세요"
+
+
+def test_delivery_settings_in_korean(sotong, project_dir):
+    with open(project_dir / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write('DKIM_DOMAIN = "sd.go.kr"\n')
+    result = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1
+    assert ('pelicanconf.py:1: DKIM_SELECTOR: DNS 선택자로 쓰세요. 예: DKIM_SELECTOR = "sotong2026" '
+            "(DKIM에는 DKIM_DOMAIN, DKIM_SELECTOR, DKIM_KEY_PATH이(가) 모두 필요합니다)") in result.stderr
+    assert result.stderr.endswith("문제 2건.\n")
