@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from werkzeug.exceptions import Forbidden
+from werkzeug.wrappers import Response
 
 from sotong.tokens import subscriber_from_unsubscribe_token
 
@@ -28,7 +29,7 @@ def unsubscribe(request, token: str):
             changed = store.unsubscribe(subscriber_id)
         if changed:
             log.info("unsubscribed %s by its link", subscriber_id)
-        response = app.render("delivery_unsubscribed.html", title="수신 거부 완료")
+        response = Response(_unsubscribed_page(app), mimetype="text/html")
     else:
         with app.store() as store:
             subscriber = store.subscriber(subscriber_id)
@@ -37,6 +38,15 @@ def unsubscribe(request, token: str):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _unsubscribed_page(app) -> bytes:
+    """The answer to every one-click unsubscribe, the same for all: rendered
+    once per collector (unsubscribes come in bursts after each issue)."""
+    page = getattr(app, "delivery_unsubscribed_page", None)
+    if page is None:
+        page = app.delivery_unsubscribed_page = app.render("delivery_unsubscribed.html", title="수신 거부 완료").get_data()
+    return page
 
 
 def add_routes(app) -> None:
