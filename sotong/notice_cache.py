@@ -17,6 +17,7 @@ import pickle
 from pathlib import Path
 
 from .atomic import replacing
+from .i18n import _
 
 FILE_NAME = "sotong-notices.pickle"
 log = logging.getLogger(__name__)
@@ -47,8 +48,7 @@ class NoticeCache:
             except FileNotFoundError:
                 pass  # the first run: read everything
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as exc:
-                log.warning("%s: the notice cache cannot be read (%s: %s), cut short or from another version; "
-                            "it is discarded and every notice is read again", self.file, type(exc).__name__, exc)
+                log.warning(_("%s: the notice cache cannot be read (%s: %s), cut short or from another version; it is discarded and every notice is read again"), self.file, type(exc).__name__, exc)
         self.fresh: dict = {}
         self._stamp_before_reading: dict = {}
 

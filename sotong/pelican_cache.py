@@ -17,6 +17,7 @@ import pickle
 from pelican.cache import FileDataCacher
 
 from .atomic import replacing
+from .i18n import _
 
 log = logging.getLogger(__name__)
 _pelicans_init = FileDataCacher.__init__
@@ -27,8 +28,7 @@ def _init_discarding_unreadable(self, settings, cache_name, caching_policy, load
         _pelicans_init(self, settings, cache_name, caching_policy, load_policy)
     except Exception as exc:  # EOFError, a cut gzip stream, ValueError ...: a cache written only in part
         path = os.path.join(settings["CACHE_PATH"], cache_name)
-        log.warning("%s: the content cache cannot be read (%s: %s), probably because a build was stopped while "
-                    "writing it; it is discarded and this build reads every file again", path, type(exc).__name__, exc)
+        log.warning(_("%s: the content cache cannot be read (%s: %s), probably because a build was stopped while writing it; it is discarded and this build reads every file again"), path, type(exc).__name__, exc)
         try:
             os.unlink(path)
         except OSError:
@@ -43,7 +43,7 @@ def _save_whole(self) -> None:
         with replacing(self._cache_path, self._cache_open) as out:
             pickle.dump(self._cache, out)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
-        log.warning("%s: could not save the content cache (%s); the last complete one is kept", self._cache_path, exc)
+        log.warning(_("%s: could not save the content cache (%s); the last complete one is kept"), self._cache_path, exc)
 
 
 def make_crash_safe() -> None:

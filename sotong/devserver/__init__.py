@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ..i18n import _
 from ..problems import SotongError
 from ..settings import load_settings
 from .rebuild import BuildProcess, Rebuilder
@@ -40,10 +41,11 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
         server = PreviewServer((host, port), folder / "site", rebuilder, token=f"{os.getpid()}.{time.time_ns()}")
     except OSError as exc:
         builds.stop()
-        raise SotongError([f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port"]) from None
+        raise SotongError([_("cannot listen on {host}:{port} ({strerror}); choose another port with --port").format(
+            host=host, port=port, strerror=exc.strerror)]) from None
     port = server.server_address[1]
-    announce(f"Preview on http://{host}:{port}/ (built into {os.path.relpath(folder / 'site')}/; "
-             "rebuilt after every save; Ctrl+C stops)")
+    announce(_("Preview on http://{host}:{port}/ (built into {relpath}/; rebuilt after every save; Ctrl+C stops)").format(
+        host=host, port=port, relpath=os.path.relpath(folder / 'site')))
     stop = threading.Event()
 
     def changed(paths: set) -> None:
@@ -77,7 +79,7 @@ def _settings_or_none(settings_file: Path) -> dict | None:
 def _restart(settings_file: Path, host: str, port: int, announce, builds: BuildProcess) -> None:
     """Run the same devserver again in this process, on the same port (the
     listening socket closes on exec)."""
-    announce("Python code changed (settings or plugins): starting again")
+    announce(_("Python code changed (settings or plugins): starting again"))
     builds.stop()
     verbose = ["-v"] if logging.getLogger().level <= logging.INFO else []
     sys.stdout.flush()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..build import build_site
+from ..i18n import _, ngettext
 from ..problems import SotongError
 from ..project import Project
 
@@ -98,8 +99,8 @@ class BuildProcess:
             self._process.join(5)
             code = self._process.exitcode
             self._start()
-            raise SotongError([f"the build stopped unexpectedly (exit code {code}); "
-                               "undo or fix what the last save changed, then save again"]) from None
+            raise SotongError([_("the build stopped unexpectedly (exit code {code}); undo or fix what the last save changed, then save again").format(
+                code=code)]) from None
         if kind == "problems":
             raise SotongError(value)
         return value
@@ -141,7 +142,7 @@ class Rebuilder:
             self._build_once()
 
     def _build_once(self) -> None:
-        self._announce("build started")
+        self._announce(_("build started"))
         started = time.perf_counter()
         problems, files = (), 0
         try:
@@ -155,11 +156,14 @@ class Rebuilder:
             self._ended.notify_all()
         if outcome.failed:
             count = len(problems)
-            self._announce(f"build failed in {outcome.seconds:.2f} s: {count} problem{'s' if count > 1 else ''}")
+            self._announce(ngettext("build failed in {seconds:.2f} s: {count} problem",
+                                    "build failed in {seconds:.2f} s: {count} problems", count).format(
+                seconds=outcome.seconds, count=count))
             for problem in problems:
                 self._announce(f"  {problem}")
         else:
-            self._announce(f"build done in {outcome.seconds:.2f} s ({files} files)")
+            self._announce(_("build done in {seconds:.2f} s ({files} files)").format(
+                seconds=outcome.seconds, files=files))
 
     def wait_for_outcome(self, after: Outcome | None, timeout: float) -> Outcome | None:
         """The latest outcome once it is not ``after``, or ``after`` at the timeout."""
