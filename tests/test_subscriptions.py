@@ -106,6 +106,8 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert store_rows(project, "SELECT phone FROM subscribers") == [(None,)]
     assert post(port, preferences + "/phone", {"code": code})[0] == 200
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
+    log = store_rows(project, "SELECT source, field, old_value, new_value FROM consent_log")
+    assert ("preferences", "phone", None, "010-2222-3333") in log  # the phone's confirmation is logged too
 
 
 def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
@@ -194,6 +196,8 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
     assert post(port, "/p/email", {"t": token})[0] == 200
     assert store_rows(project, "SELECT email FROM subscribers") == [("new@example.com",)]
+    assert ("preferences", "email", "hong@example.com", "new@example.com") in store_rows(
+        project, "SELECT source, field, old_value, new_value FROM consent_log")
 
 
 def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
