@@ -337,13 +337,35 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
 
 
 _BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)[^)\s]*|<img\b(?![^>]*\bsrc\s*=\s*[\"']?https?://)", re.I)
+_BODY_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
+
+
+def _links_a_site_file(line: str) -> bool:
+    """``line`` links a file of the site (``{static}``, ``{attach}`` or a
+    relative path to a file that is not a page): it would be published."""
+    for found in _BODY_LINK.finditer(line):
+        target = found.group(1) or found.group(2)
+        if re.match(r"(https?:|mailto:|tel:|#)", target, re.I):
+            continue
+        if target.startswith(("{static}", "{attach}")):
+            return True
+        if Path(target.split("#")[0].split("?")[0]).suffix.lower() not in _PAGE_SUFFIXES:
+            return True
+    return False
 
 
 def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
-    """SPEC §16: a picture in a private notice's body would be a file on the
-    public site; its picture goes by ``image:``, which travels inside the email."""
-    return [Problem(shown, number, _("a private notice shows no picture from the site in its text (the file would be public); give it as image: images/FILE with image_alt, which goes inside the email"))
-            for number, line in enumerate(source.body.split("\n"), start=source.body_line) if _BODY_PICTURE.search(line)]
+    """SPEC §16: a picture or a file linked in a private notice's body would
+    be a file on the public site; its picture goes by ``image:``, which
+    travels inside the email, and other files reach the readers another way."""
+    problems = []
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        if _BODY_PICTURE.search(line):
+            problems.append(Problem(shown, number, _("a private notice shows no picture from the site in its text (the file would be public); give it as image: images/FILE with image_alt, which goes inside the email")))
+        elif _links_a_site_file(line):
+            problems.append(Problem(shown, number, _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")))
+    return problems
 
 
 def slug_from_filename(path: Path) -> str:

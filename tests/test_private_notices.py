@@ -112,8 +112,23 @@ def test_check_refuses_a_picture_from_the_site_in_a_private_notices_text(tmp_pat
     line = len(text.split("\n")) + 1
     assert (f"content/notices/{NOTICE.name}:{line}: a private notice shows no picture from the site in its text (the "
             "file would be public); give it as image: images/FILE with image_alt, which goes inside the email") in result.output
-    path.write_text(text + "\n![지도](https://map.example.org/x.png)\n", encoding="utf-8")
+    path.write_text(text + "\n![지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
+                    "[지난 공지]({filename}2026-11-05-kimjang.md) [전화](tel:02-2286-5000)\n", encoding="utf-8")
     assert run_sotong(project, "check", env=SECRET).code == 0
+
+
+@pytest.mark.parametrize("body_line", ["[심사 자료](files/review.pdf)", "[자료]({attach}files/review.hwp)",
+                                       '<a href="../images/chart.xlsx">표</a>', "[표]({static}/images/kimjang.svg)"])
+def test_check_refuses_a_file_of_the_site_linked_from_a_private_notice(tmp_path, body_line):
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    text = NOTICE.read_text(encoding="utf-8")
+    path.write_text(text + "\n" + body_line + "\n", encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    assert (f"content/notices/{NOTICE.name}:{len(text.split(chr(10))) + 1}: a private notice links no file of the site "
+            "in its text (the file would be public); send the file to its readers another way, or link a page of the "
+            "site") in result.output, result.output
 
 
 @pytest.mark.parametrize("change, line, message", [
