@@ -100,35 +100,37 @@ def assert_the_image_is_inside(message, html):
     assert IMAGE.name not in html
 
 
-@pytest.mark.parametrize("body_line", ["![검토 결과](images/kimjang.svg)", '<img src="/images/kimjang.svg" alt="결과">',
-                                       "![결과]({static}/images/kimjang.svg)", "표: ![결과]( ../images/kimjang.svg )"])
-def test_check_refuses_a_picture_from_the_site_in_a_private_notices_text(tmp_path, body_line):
-    project = copy_project(tmp_path)
-    path = project / "content" / "notices" / NOTICE.name
-    text = NOTICE.read_text(encoding="utf-8")
-    path.write_text(text + "\n" + body_line + "\n", encoding="utf-8")
-    result = run_sotong(project, "check", env=SECRET)
-    assert result.code == 1
-    line = len(text.split("\n")) + 1
-    assert (f"content/notices/{NOTICE.name}:{line}: a private notice shows no picture from the site in its text (the "
-            "file would be public); give it as image: images/FILE with image_alt, which goes inside the email") in result.output
-    path.write_text(text + "\n![지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
-                    "[지난 공지]({filename}2026-11-05-kimjang.md) [전화](tel:02-2286-5000)\n", encoding="utf-8")
-    assert run_sotong(project, "check", env=SECRET).code == 0
+PICTURE = ("a private notice shows no picture from the site in its text (the file would be public); give it as "
+           "image: images/FILE with image_alt, which goes inside the email")
+SITE_FILE = ("a private notice links no file of the site in its text (the file would be public); send the file to "
+             "its readers another way, or link a page of the site")
 
 
-@pytest.mark.parametrize("body_line", ["[심사 자료](files/review.pdf)", "[자료]({attach}files/review.hwp)",
-                                       '<a href="../images/chart.xlsx">표</a>', "[표]({static}/images/kimjang.svg)"])
-def test_check_refuses_a_file_of_the_site_linked_from_a_private_notice(tmp_path, body_line):
-    project = copy_project(tmp_path)
-    path = project / "content" / "notices" / NOTICE.name
-    text = NOTICE.read_text(encoding="utf-8")
-    path.write_text(text + "\n" + body_line + "\n", encoding="utf-8")
-    result = run_sotong(project, "check", env=SECRET)
+@pytest.mark.parametrize("body_line, message", [
+    ("![검토 결과](images/kimjang.svg)", PICTURE), ('<img src="/images/kimjang.svg" alt="결과">', PICTURE),
+    ("![결과]({static}/images/kimjang.svg)", PICTURE), ("표: ![결과]( ../images/kimjang.svg )", PICTURE),
+    ("[심사 자료](files/review.pdf)", SITE_FILE), ("[자료]({attach}files/review.hwp)", SITE_FILE),
+    ('<a href="../images/chart.xlsx">표</a>', SITE_FILE), ("[표]({static}/images/kimjang.svg)", SITE_FILE),
+])
+def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(tmp_path, body_line, message):
+    result = check_with_line(tmp_path, body_line)
     assert result.code == 1
-    assert (f"content/notices/{NOTICE.name}:{len(text.split(chr(10))) + 1}: a private notice links no file of the site "
-            "in its text (the file would be public); send the file to its readers another way, or link a page of the "
-            "site") in result.output, result.output
+    line = len(NOTICE.read_text(encoding="utf-8").split("\n")) + 1
+    assert f"content/notices/{NOTICE.name}:{line}: {message}" in result.output, result.output
+
+
+def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
+    result = check_with_line(tmp_path, "![지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
+                                       "[지난 공지]({filename}2026-11-05-kimjang.md) [전화](tel:02-2286-5000)")
+    assert result.code == 0, result.output
+
+
+def check_with_line(tmp_path, body_line: str):
+    """``sotong check`` with ``body_line`` added to the sample's private notice."""
+    project = copy_project(tmp_path)
+    text = NOTICE.read_text(encoding="utf-8")
+    (project / "content" / "notices" / NOTICE.name).write_text(text + "\n" + body_line + "\n", encoding="utf-8")
+    return run_sotong(project, "check", env=SECRET)
 
 
 @pytest.mark.parametrize("change, line, message", [
