@@ -217,59 +217,66 @@ def _validate(doc: yamlsrc.Located, shown: str):
         if key not in TOP_KEYS:
             problem((key,), _('unknown key "{key}"{suggestion}; allowed: {top_keys}').format(
                 key=key, suggestion=did_you_mean(key, TOP_KEYS), top_keys=", ".join(TOP_KEYS)))
-
-    def labelled_map(key: str) -> dict:
-        value = data.get(key)
-        if value is None:
-            problem((key,), _("{key} is missing; write it as a mapping of key: 한글 이름").format(key=key))
-            return {}
-        if not isinstance(value, dict):
-            problem((key,), _("{key} must be a mapping of key: 한글 이름").format(key=key))
-            return {}
-        result = {}
-        for k, label in value.items():
-            if not isinstance(label, str) or not label.strip():
-                problem((key, k), _("{key}.{k} needs a name as text, e.g. {k}: 이름").format(key=key, k=k))
-            else:
-                result[str(k)] = label
-        return result
-
-    fields = labelled_map("fields")
-    dongs = labelled_map("dongs")
-    business_types = labelled_map("business_types") if "business_types" in data else {}
-    groups = labelled_map("groups") if "groups" in data else {}
-
+    fields = _labelled_map(data, "fields", problem)
+    dongs = _labelled_map(data, "dongs", problem)
+    business_types = _labelled_map(data, "business_types", problem) if "business_types" in data else {}
+    groups = _labelled_map(data, "groups", problem) if "groups" in data else {}
     edition_field = data.get("edition_field")
     if edition_field is not None and edition_field not in fields:
         problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}').format(
             edition_field=edition_field, suggestion=did_you_mean(edition_field, fields)))
+    refs = {"dongs": dongs, "business_types": business_types, "fields": fields, "groups": groups}
+    audiences = Audiences(
+        fields=fields,
+        edition_field=edition_field if edition_field in fields else None,
+        departments=_departments(data, problem),
+        dongs=dongs,
+        business_types=business_types,
+        segments=_segments(data, refs, problem),
+        groups=groups,
+    )
+    return audiences, problems
 
+
+def _labelled_map(data: dict, key: str, problem) -> dict:
+    """A top-level mapping of key: 한글 이름 (fields, dongs, business types, groups)."""
+    value = data.get(key)
+    if value is None:
+        problem((key,), _("{key} is missing; write it as a mapping of key: 한글 이름").format(key=key))
+        return {}
+    if not isinstance(value, dict):
+        problem((key,), _("{key} must be a mapping of key: 한글 이름").format(key=key))
+        return {}
+    result = {}
+    for k, label in value.items():
+        if not isinstance(label, str) or not label.strip():
+            problem((key, k), _("{key}.{k} needs a name as text, e.g. {k}: 이름").format(key=key, k=k))
+        else:
+            result[str(k)] = label
+    return result
+
+
+def _departments(data: dict, problem) -> tuple:
+    """The department names: a list of text."""
     departments = data.get("departments")
     if not isinstance(departments, list) or not all(isinstance(d, str) and d.strip() for d in departments):
         problem(("departments",), _("departments must be a list of department names, e.g. [문화체육과, 보건소]"))
-        departments = []
+        return ()
+    return tuple(departments)
 
+
+def _segments(data: dict, refs: dict, problem) -> dict:
+    """The named segments, each checked against the names in ``refs``."""
     segments = {}
     raw_segments = data.get("segments") or {}
     if not isinstance(raw_segments, dict):
         problem(("segments",), _("segments must be a mapping of segment name to its conditions"))
         raw_segments = {}
-    refs = {"dongs": dongs, "business_types": business_types, "fields": fields, "groups": groups}
     for name, spec in raw_segments.items():
         segment = _segment(str(name), spec, refs, lambda p, m, n=name: problem(("segments", n) + p, m))
         if segment is not None:
             segments[str(name)] = segment
-
-    audiences = Audiences(
-        fields=fields,
-        edition_field=edition_field if edition_field in fields else None,
-        departments=tuple(departments),
-        dongs=dongs,
-        business_types=business_types,
-        segments=segments,
-        groups=groups,
-    )
-    return audiences, problems
+    return segments
 
 
 def _segment(name, spec, refs, problem) -> Segment | None:

@@ -32,7 +32,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import spreadsheet
 from .atomic import replacing_text
 from .audiences import Audiences
-from .i18n import _
+from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import progress, tracked
 from .store import READER_CHANNELS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
@@ -138,83 +138,117 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
     """
     value = {c: (cells.get(c) or "").strip() or None for c in COLUMNS}
     errors: list[str] = []
-    row: dict = {"id": value["id"], "name": value["name"]}
-    if row["id"] is None:
-        errors.append(_("id is empty; write the subscriber's id from the e-communication system"))
-    elif row["id"].startswith(spreadsheet.FORMULA_STARTS):
-        errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
-            id=row["id"], first=row["id"][0]))
-
     kind = value["kind"] or "person"
-    if kind not in KINDS:
-        errors.append(_('kind "{kind}" is not person or business{suggestion}; leave it empty for a person').format(
-            kind=kind, suggestion=did_you_mean(kind, KINDS)))
-    row["kind"] = kind
-
-    row["business_type"] = value["business_type"]
-    if value["business_type"] is not None:
-        if kind == "person":
-            errors.append(_("business_type is only for businesses; leave it empty, or write business in the kind column"))
-        elif value["business_type"] not in audiences.business_types:
-            errors.append(_not_in("business_type", value["business_type"], audiences.business_types, _("a business type")))
-
-    row["gender"] = None
-    if value["gender"] is not None:
-        row["gender"] = normalize_gender(value["gender"])
-        if row["gender"] is None:
-            errors.append(_('gender "{gender}" is not F or M; write F (여) or M (남), or leave it empty').format(
-                gender=value["gender"]))
-        elif kind == "business":
-            errors.append(_("gender is only for persons; leave it empty for a business"))
-
-    row["birth_year"] = None
-    if value["birth_year"] is not None:
-        year = value["birth_year"]
-        if not _YEAR.fullmatch(year):
-            errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
-                year=year))
-        elif int(year) > this_year:
-            errors.append(_('birth_year "{year}" is in the future; write the year of birth, e.g. 1985').format(
-                year=year))
-        elif int(year) < EARLIEST_BIRTH_YEAR:
-            errors.append(_('birth_year "{year}" is before {earliest_birth_year}; check the year of birth for a typo').format(
-                year=year, earliest_birth_year=EARLIEST_BIRTH_YEAR))
-        elif kind == "business":
-            errors.append(_("birth_year is only for persons; leave it empty for a business"))
-        else:
-            row["birth_year"] = int(year)
-
-    row["dong"] = value["dong"]
+    row: dict = {
+        "id": _id_cell(value["id"], errors), "name": value["name"], "kind": _kind_cell(kind, errors),
+        "business_type": _business_type_cell(value["business_type"], kind, audiences, errors),
+        "gender": _gender_cell(value["gender"], kind, errors),
+        "birth_year": _birth_year_cell(value["birth_year"], kind, this_year, errors),
+        "dong": value["dong"],
+    }
     if value["dong"] is not None and value["dong"] not in audiences.dongs:
         errors.append(_not_in("dong", value["dong"], audiences.dongs, _("a dong")))
-
     row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, _("a field"), errors))
     channels = _keys("channel", value["channels"], dict.fromkeys(READER_CHANNELS, ""), None, errors)
     row["channels"] = join_keys(channels)
-
-    row["email"] = None
-    if value["email"] is not None:
-        try:
-            row["email"] = normalized_email(value["email"])
-        except EmailNotValidError:
-            errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
-    elif "email" in channels:
-        errors.append(_("channel email needs an email address in the email column"))
-
-    row["phone"] = None
-    if value["phone"] is not None:
-        row["phone"] = normalize_phone(value["phone"])
-        if row["phone"] is None:
-            errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
-    elif "sms" in channels:
-        errors.append(_("channel sms needs a phone number in the phone column"))
-
+    row["email"] = _contact_cell("email", value["email"], channels, errors)
+    row["phone"] = _contact_cell("phone", value["phone"], channels, errors)
     for column in ("subscribed_at", "unsubscribed_at"):
         row[column] = value[column]
         if value[column] is not None and not _is_date(value[column]):
             errors.append(_date_error(column, value[column]))
     row["groups"] = None if "groups" not in cells else join_keys(group_keys(value["groups"], audiences.groups, errors))
     return (None if errors else row), errors
+
+
+def _id_cell(given: str | None, errors: list) -> str | None:
+    """The id: required, and not what a spreadsheet runs as a formula."""
+    if given is None:
+        errors.append(_("id is empty; write the subscriber's id from the e-communication system"))
+    elif given.startswith(spreadsheet.FORMULA_STARTS):
+        errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
+            id=given, first=given[0]))
+    return given
+
+
+def _kind_cell(kind: str, errors: list) -> str:
+    """person (an empty cell) or business."""
+    if kind not in KINDS:
+        errors.append(_('kind "{kind}" is not person or business{suggestion}; leave it empty for a person').format(
+            kind=kind, suggestion=did_you_mean(kind, KINDS)))
+    return kind
+
+
+def _business_type_cell(given: str | None, kind: str, audiences: Audiences, errors: list) -> str | None:
+    """A business type of audiences.yaml, for businesses only."""
+    if given is not None:
+        if kind == "person":
+            errors.append(_("business_type is only for businesses; leave it empty, or write business in the kind column"))
+        elif given not in audiences.business_types:
+            errors.append(_not_in("business_type", given, audiences.business_types, _("a business type")))
+    return given
+
+
+def _gender_cell(given: str | None, kind: str, errors: list) -> str | None:
+    """F or M (or the words of GENDER_WORDS), for persons only."""
+    if given is None:
+        return None
+    gender = normalize_gender(given)
+    if gender is None:
+        errors.append(_('gender "{gender}" is not F or M; write F (여) or M (남), or leave it empty').format(gender=given))
+    elif kind == "business":
+        errors.append(_("gender is only for persons; leave it empty for a business"))
+    return gender
+
+
+def _birth_year_cell(year: str | None, kind: str, this_year: int, errors: list) -> int | None:
+    """A 4-digit year from EARLIEST_BIRTH_YEAR to this year, for persons only."""
+    if year is None:
+        return None
+    if not _YEAR.fullmatch(year):
+        errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
+            year=year))
+    elif int(year) > this_year:
+        errors.append(_('birth_year "{year}" is in the future; write the year of birth, e.g. 1985').format(
+            year=year))
+    elif int(year) < EARLIEST_BIRTH_YEAR:
+        errors.append(_('birth_year "{year}" is before {earliest_birth_year}; check the year of birth for a typo').format(
+            year=year, earliest_birth_year=EARLIEST_BIRTH_YEAR))
+    elif kind == "business":
+        errors.append(_("birth_year is only for persons; leave it empty for a business"))
+    else:
+        return int(year)
+    return None
+
+
+_CONTACTS = {  # column: (its channel, how it is normalized (None: wrong), the message when it is wrong or missing)
+    "email": ("email", lambda text: _valid_email(text),
+              N_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"),
+              N_("channel email needs an email address in the email column")),
+    "phone": ("sms", lambda text: normalize_phone(text),
+              N_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"),
+              N_("channel sms needs a phone number in the phone column")),
+}
+
+
+def _contact_cell(column: str, given: str | None, channels: set, errors: list) -> str | None:
+    """The email or phone cell, normalized; its channel needs it."""
+    channel, normalize, wrong, missing = _CONTACTS[column]
+    if given is None:
+        if channel in channels:
+            errors.append(_(missing))
+        return None
+    normalized = normalize(given)
+    if normalized is None:
+        errors.append(_(wrong))
+    return normalized
+
+
+def _valid_email(text: str) -> str | None:
+    try:
+        return normalized_email(text)
+    except EmailNotValidError:
+        return None
 
 
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:

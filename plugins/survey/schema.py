@@ -231,70 +231,96 @@ def _questions(value, problem, line_of) -> tuple:
         if not isinstance(item, dict):
             problem(at, _("each question must be lines of 'key: value' with id, type and text"))
             continue
-        for key in item:
-            if key not in QUESTION_KEYS:
-                problem(at + (key,), _('unknown key "{key}"{suggestion}; questions take {question_keys}').format(
-                    key=key, suggestion=did_you_mean(str(key), QUESTION_KEYS), question_keys=", ".join(QUESTION_KEYS)))
-        question_id = item.get("id")
-        if question_id is None:
-            problem(at, _("id is required: a short name for the answers, e.g. id: satisfaction"))
-        elif not isinstance(question_id, str) or not _ID.match(question_id) or question_id == TOKEN_FIELD:
-            problem(at + ("id",), _('id "{question_id}" must start with a small letter and hold only small letters, digits, - and _ (and not be "{token_field}"), e.g. id: satisfaction').format(
-                question_id=question_id, token_field=TOKEN_FIELD))
-        elif question_id in seen:
-            problem(at + ("id",), _('id "{question_id}" is already used by the question on line {line}; give each question its own id').format(
-                question_id=question_id, line=seen[question_id]))
-        else:
-            seen[question_id] = line_of(*at)
-        kind = item.get("type")
-        if kind not in TYPES:
-            problem(at + ("type",) if "type" in item else at,
-                    _('type "{kind}" is not a question type{suggestion}; use one of {types}').format(
-                        kind=kind, suggestion=did_you_mean(str(kind), TYPES), types=", ".join(TYPES)))
-        text = item.get("text")
-        if not isinstance(text, str) or not text.strip():
-            problem(at + ("text",) if "text" in item else at, _("text is required: the question as residents read it"))
-        required = item.get("required", False)
-        if not isinstance(required, bool):
-            problem(at + ("required",), _("required must be true or false, e.g. required: true"))
-        options = item.get("options")
-        if kind in CHOICE_TYPES:
-            if not isinstance(options, list) or len(options) < 2:
-                problem(at + ("options",) if "options" in item else at,
-                        _("a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]").format(
-                            kind=kind))
-                options = []
-            else:
-                options = [str(option).strip() for option in options]
-                if any(not option for option in options):
-                    problem(at + ("options",), _("an option is empty; write each answer as text"))
-                duplicates = sorted({o for o in options if options.count(o) > 1})
-                if duplicates:
-                    problem(at + ("options",), _('option "{duplicates}" is listed twice; list each answer once').format(
-                        duplicates=duplicates[0]))
-        elif options is not None:
+        question = _question(item, at, seen, problem, line_of)
+        if question is not None:
+            questions.append(question)
+    return tuple(questions)
+
+
+def _question(item: dict, at: tuple, seen: dict, problem, line_of) -> Question | None:
+    """One question; ``seen`` holds the ids so far and their lines."""
+    for key in item:
+        if key not in QUESTION_KEYS:
+            problem(at + (key,), _('unknown key "{key}"{suggestion}; questions take {question_keys}').format(
+                key=key, suggestion=did_you_mean(str(key), QUESTION_KEYS), question_keys=", ".join(QUESTION_KEYS)))
+    question_id = _question_id(item, at, seen, problem, line_of)
+    kind = item.get("type")
+    if kind not in TYPES:
+        problem(at + ("type",) if "type" in item else at,
+                _('type "{kind}" is not a question type{suggestion}; use one of {types}').format(
+                    kind=kind, suggestion=did_you_mean(str(kind), TYPES), types=", ".join(TYPES)))
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip():
+        problem(at + ("text",) if "text" in item else at, _("text is required: the question as residents read it"))
+    required = item.get("required", False)
+    if not isinstance(required, bool):
+        problem(at + ("required",), _("required must be true or false, e.g. required: true"))
+    options = _options(item, kind, at, problem)
+    low, high = _scale(item, kind, at, problem)
+    if isinstance(question_id, str) and kind in TYPES and isinstance(text, str):
+        return Question(id=question_id, type=kind, text=text.strip(), options=tuple(options or ()),
+                        required=required is True, min=low or 1, max=high or 5)
+    return None
+
+
+def _question_id(item: dict, at: tuple, seen: dict, problem, line_of):
+    """The question's id: a short name, not the token field's, used once."""
+    question_id = item.get("id")
+    if question_id is None:
+        problem(at, _("id is required: a short name for the answers, e.g. id: satisfaction"))
+    elif not isinstance(question_id, str) or not _ID.match(question_id) or question_id == TOKEN_FIELD:
+        problem(at + ("id",), _('id "{question_id}" must start with a small letter and hold only small letters, digits, - and _ (and not be "{token_field}"), e.g. id: satisfaction').format(
+            question_id=question_id, token_field=TOKEN_FIELD))
+    elif question_id in seen:
+        problem(at + ("id",), _('id "{question_id}" is already used by the question on line {line}; give each question its own id').format(
+            question_id=question_id, line=seen[question_id]))
+    else:
+        seen[question_id] = line_of(*at)
+    return question_id
+
+
+def _options(item: dict, kind, at: tuple, problem) -> list | None:
+    """A choice question's answers: two or more, none empty, none twice; no others have options."""
+    options = item.get("options")
+    if kind not in CHOICE_TYPES:
+        if options is not None:
             problem(at + ("options",), _("options are only for single and multiple questions; remove them from this {kind} question").format(
                 kind=kind))
-        low = high = None
-        if kind == "scale":
-            low = _integer(item, "min", 1, at, problem)
-            high = _integer(item, "max", 5, at, problem)
-            if low is not None and high is not None:
-                if low >= high:
-                    problem(at + ("max",) if "max" in item else at, _("min ({low}) must be less than max ({high}), e.g. min: 1 and max: 5").format(
-                        low=low, high=high))
-                elif high - low + 1 > SCALE_MOST_POINTS:
-                    problem(at + ("max",), _("a scale has at most {scale_most_points} points; e.g. min: 0 and max: 10").format(
-                        scale_most_points=SCALE_MOST_POINTS))
-        else:
-            for key in ("min", "max"):
-                if key in item:
-                    problem(at + (key,), _("{key} is only for scale questions; remove it from this {kind} question").format(
-                        key=key, kind=kind))
-        if isinstance(question_id, str) and kind in TYPES and isinstance(text, str):
-            questions.append(Question(id=question_id, type=kind, text=text.strip(), options=tuple(options or ()),
-                                      required=required is True, min=low or 1, max=high or 5))
-    return tuple(questions)
+        return options
+    if not isinstance(options, list) or len(options) < 2:
+        problem(at + ("options",) if "options" in item else at,
+                _("a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]").format(
+                    kind=kind))
+        return []
+    options = [str(option).strip() for option in options]
+    if any(not option for option in options):
+        problem(at + ("options",), _("an option is empty; write each answer as text"))
+    duplicates = sorted({o for o in options if options.count(o) > 1})
+    if duplicates:
+        problem(at + ("options",), _('option "{duplicates}" is listed twice; list each answer once').format(
+            duplicates=duplicates[0]))
+    return options
+
+
+def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None]:
+    """A scale question's (min, max): whole numbers, min below max, at most
+    SCALE_MOST_POINTS points; no other question has them."""
+    if kind != "scale":
+        for key in ("min", "max"):
+            if key in item:
+                problem(at + (key,), _("{key} is only for scale questions; remove it from this {kind} question").format(
+                    key=key, kind=kind))
+        return None, None
+    low = _integer(item, "min", 1, at, problem)
+    high = _integer(item, "max", 5, at, problem)
+    if low is not None and high is not None:
+        if low >= high:
+            problem(at + ("max",) if "max" in item else at, _("min ({low}) must be less than max ({high}), e.g. min: 1 and max: 5").format(
+                low=low, high=high))
+        elif high - low + 1 > SCALE_MOST_POINTS:
+            problem(at + ("max",), _("a scale has at most {scale_most_points} points; e.g. min: 0 and max: 10").format(
+                scale_most_points=SCALE_MOST_POINTS))
+    return low, high
 
 
 def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, Survey]:
