@@ -11,13 +11,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from . import yamlsrc
-from .audiences import Audiences, read_audience_list, resolve_key, unknown_department
-from .content_files import file_under
+from .audiences import Audiences, read_audience_list, resolve_key
 from .i18n import _
 from .problems import Problem, did_you_mean
+from .validators import department, image_with_alt
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -162,6 +163,8 @@ def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path
 
 
 def validate_notice(source: Source, path: Path, audiences: Audiences, content_root: Path, shown: str):
+    """The notice of ``source``, each key's value checked by its own validator
+    below (SPEC §2); (notice, []) or (None, every problem)."""
     front = source.front
     problems: list[Problem] = []
 
@@ -174,51 +177,53 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     if not isinstance(meta, dict):
         return None, [Problem(shown, 2, _("the front matter must be lines of 'key: value', e.g. title: 겨울철 대책"))]
     _check_keys(meta, audiences, problem)
-    meta = _without_wrong_types(meta, problem)
-
-    title, summary = _title_and_summary(meta, problem)
-    date = _parse_datetime(meta.get("date"), "date", problem) if meta.get("date") not in (None, "") else None
-    department, category = _department_and_category(meta, audiences, problem)
-    segments = read_audience_list(meta.get("audiences"), audiences,
-                                  lambda path, message: problems.append(Problem(shown, front.line(*path), message)))
-    channels = _name_list(meta, "channels", CHANNELS, problem, "channel", ", ".join(CHANNELS))
-    if "channels" in meta and channels is not None and not channels:
-        problem("channels", _("channels is empty; remove the line for the default [{channels}] or list channels").format(
-            channels=', '.join(DEFAULT_CHANNELS)))
-
-    sms = _sms(meta.get("sms"), title, channels or DEFAULT_CHANNELS, problem)
-
-    expires = None
-    if meta.get("expires") is not None:
-        expires = _parse_date(meta["expires"], "expires", problem)
-        if expires and date and expires < date.date():
-            problem("expires", _("expires ({expires}) is before date ({date}); the notice would never be current").format(
-                expires=expires, date=date.date()))
-
-    event = _event(meta.get("event"), problem) if meta.get("event") is not None else None
-    image, image_alt = _image(meta.get("image"), meta.get("image_alt"), content_root, problem)
-    survey = str(meta["survey"]) if meta.get("survey") is not None else None  # its plugin checks that it exists
-    priority = _choice(meta, "priority", ("normal", "urgent"), problem)
-    status = _choice(meta, "status", ("published", "draft"), problem)
-    visibility = _choice(meta, "visibility", VISIBILITIES, problem) or "public"
-    if visibility == "private":
-        channels = _private_channels(meta, segments, channels, problem)
-    slug = _slug(meta.get("slug"), path, problem)
+    given = _Given(_without_wrong_types(meta, problem), audiences, content_root, path, problem,
+                   lambda key_path, message: problems.append(Problem(shown, front.line(*key_path), message)))
+    values = _values(given)
     problems.extend(_control_characters(source, shown))
-    if visibility == "private":
+    if values["visibility"] == "private":
         problems.extend(_private_body_pictures(source, shown))
     if problems:
         return None, problems
-    notice = Notice(
-        source=str(path), slug=slug, title=title, date=date, department=department,
-        category=category, body=source.body,
-        audiences=segments, channels=tuple(channels) if channels else DEFAULT_CHANNELS,
-        summary=summary or None, sms=sms or None, expires=expires, event=event,
-        image=image, image_alt=image_alt, survey=survey,
-        priority=priority or "normal", status=status or "published", visibility=visibility,
-        lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
-    )
-    return notice, []
+    return Notice(source=str(path), body=source.body, lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
+                  **values), []
+
+
+@dataclass(frozen=True)
+class _Given:
+    """What a key's validator reads: the front matter's values (those of the
+    right type), what they may name, and where mistakes go."""
+
+    meta: dict
+    audiences: Audiences
+    content_root: Path
+    path: Path
+    problem: Callable  # (key or None, message)
+    path_problem: Callable  # (key path, message), for the audiences list
+
+
+def _values(given: _Given) -> dict:
+    """Every field of the notice, each from its key's validator, in the order
+    their problems are reported."""
+    title, summary, date = _title(given), _summary(given), _date(given)
+    department, category = _department(given), _category(given)
+    segments = read_audience_list(given.meta.get("audiences"), given.audiences, given.path_problem)
+    channels = _channels(given)
+    sms = _sms(given.meta.get("sms"), title, channels or DEFAULT_CHANNELS, given.problem)
+    expires, event = _expires(given, date), _event_of(given)
+    image, image_alt = image_with_alt(given.meta.get("image"), given.meta.get("image_alt"), given.content_root,
+                                      given.problem, alt_example="노래자랑 포스터")
+    survey = str(given.meta["survey"]) if given.meta.get("survey") is not None else None  # its plugin checks that it exists
+    priority = _choice(given.meta, "priority", ("normal", "urgent"), given.problem) or "normal"
+    status = _choice(given.meta, "status", ("published", "draft"), given.problem) or "published"
+    visibility = _choice(given.meta, "visibility", VISIBILITIES, given.problem) or "public"
+    if visibility == "private":
+        channels = _private_channels(given.meta, segments, channels, given.problem)
+    return dict(slug=_slug(given.meta.get("slug"), given.path, given.problem), title=title, date=date,
+                department=department, category=category, audiences=segments,
+                channels=tuple(channels) if channels else DEFAULT_CHANNELS, summary=summary or None, sms=sms,
+                expires=expires, event=event, image=image, image_alt=image_alt, survey=survey,
+                priority=priority, status=status, visibility=visibility)
 
 
 def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
@@ -236,39 +241,80 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
                 key=key, example=example))
 
 
-def _title_and_summary(meta: dict, problem) -> tuple:
-    title = meta.get("title")
-    if title not in (None, ""):
-        title = str(title)
-        if "\n" in title.strip():
-            problem("title", _("title must be one line"))
-        elif len(title.strip()) > TITLE_MAX:
-            problem("title", _("title has {count} characters; keep it to {most} (put details in the text)").format(
-                count=len(title.strip()), most=TITLE_MAX))
-        title = title.strip()
-    summary = meta.get("summary")
-    if summary is not None:
-        summary = str(summary).strip()
-        if len(summary) > SUMMARY_MAX:
-            problem("summary", _("summary has {count} characters; keep it to {most}").format(
-                count=len(summary), most=SUMMARY_MAX))
-    return title, summary
+def _title(given: _Given) -> str | None:
+    """One line of at most TITLE_MAX characters (a missing title is _check_keys')."""
+    title = given.meta.get("title")
+    if title in (None, ""):
+        return title
+    title = str(title)
+    if "\n" in title.strip():
+        given.problem("title", _("title must be one line"))
+    elif len(title.strip()) > TITLE_MAX:
+        given.problem("title", _("title has {count} characters; keep it to {most} (put details in the text)").format(
+            count=len(title.strip()), most=TITLE_MAX))
+    return title.strip()
 
 
-def _department_and_category(meta: dict, audiences: Audiences, problem) -> tuple:
-    department = meta.get("department")
-    if department not in (None, ""):
-        department = resolve_key(department, audiences.departments)
-        if department is None:
-            problem("department", unknown_department(meta["department"], audiences.departments))
-    category = meta.get("category")
-    if category not in (None, ""):
-        category = resolve_key(category, audiences.fields)
-        if category is None:
-            names = ", ".join(f"{key} ({label})" for key, label in audiences.fields.items())
-            problem("category", _('unknown category "{category}"{suggestion}; use a field of audiences.yaml, by key or Korean name: {names}').format(
-                category=meta["category"], suggestion=did_you_mean(str(meta["category"]), audiences.fields), names=names))
-    return department, category
+def _summary(given: _Given) -> str | None:
+    """At most SUMMARY_MAX characters."""
+    summary = given.meta.get("summary")
+    if summary is None:
+        return None
+    summary = str(summary).strip()
+    if len(summary) > SUMMARY_MAX:
+        given.problem("summary", _("summary has {count} characters; keep it to {most}").format(
+            count=len(summary), most=SUMMARY_MAX))
+    return summary
+
+
+def _date(given: _Given) -> dt.datetime | None:
+    """A date or date-time in Asia/Seoul (a missing date is _check_keys')."""
+    value = given.meta.get("date")
+    return _parse_datetime(value, "date", given.problem) if value not in (None, "") else None
+
+
+def _department(given: _Given) -> str | None:
+    """A department of audiences.yaml."""
+    value = given.meta.get("department")
+    return department(value, given.audiences.departments, given.problem) if value not in (None, "") else value
+
+
+def _category(given: _Given) -> str | None:
+    """A field of audiences.yaml, by key or Korean name."""
+    value = given.meta.get("category")
+    if value in (None, ""):
+        return value
+    category = resolve_key(value, given.audiences.fields)
+    if category is None:
+        fields = given.audiences.fields
+        names = ", ".join(f"{key} ({label})" for key, label in fields.items())
+        given.problem("category", _('unknown category "{category}"{suggestion}; use a field of audiences.yaml, by key or Korean name: {names}').format(
+            category=value, suggestion=did_you_mean(str(value), fields), names=names))
+    return category
+
+
+def _channels(given: _Given) -> list | None:
+    """A list of CHANNELS, not empty when given."""
+    channels = _name_list(given.meta, "channels", CHANNELS, given.problem, "channel", ", ".join(CHANNELS))
+    if "channels" in given.meta and channels is not None and not channels:
+        given.problem("channels", _("channels is empty; remove the line for the default [{channels}] or list channels").format(
+            channels=', '.join(DEFAULT_CHANNELS)))
+    return channels
+
+
+def _expires(given: _Given, date: dt.datetime | None) -> dt.date | None:
+    """A day (no time), not before the notice's date."""
+    if given.meta.get("expires") is None:
+        return None
+    expires = _parse_date(given.meta["expires"], "expires", given.problem)
+    if expires and date and expires < date.date():
+        given.problem("expires", _("expires ({expires}) is before date ({date}); the notice would never be current").format(
+            expires=expires, date=date.date()))
+    return expires
+
+
+def _event_of(given: _Given) -> Event | None:
+    return _event(given.meta["event"], given.problem) if given.meta.get("event") is not None else None
 
 
 def _without_wrong_types(meta: dict, problem) -> dict:
@@ -291,21 +337,6 @@ def _sms(value, title: str | None, channels, problem) -> str | None:
         problem("title", _('the title is the SMS text (there is no sms: line) and has "{characters}", which phones cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean').format(
             characters=_outside_cp949(title)))
     return sms or None
-
-
-def _image(image, image_alt, content_root: Path, problem) -> tuple[str | None, str | None]:
-    """The picture (a path inside content/) and its description."""
-    if image is None:
-        if image_alt is not None:
-            problem("image_alt", _("image_alt without image; add image: images/FILE or remove image_alt"))
-        return None, None
-    image, refused = file_under(content_root, image)
-    if refused:
-        problem("image", f"image {refused}")
-    if not image_alt or not str(image_alt).strip():
-        problem("image", _("image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 노래자랑 포스터"))
-        return image, None
-    return image, str(image_alt).strip()
 
 
 def _slug(value, path: Path, problem) -> str:

@@ -15,6 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from processes import stop_process
+
 
 @dataclass
 class Page:
@@ -96,12 +98,7 @@ def start_devserver(project: Path, *args: str) -> Devserver:
 
 
 def stop_devserver(server: Devserver) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process)
 
 
 def write_notice(project: Path, name: str, title: str, extra: str = "", body: str = "본문입니다.") -> Path:

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from processes import stop_process
 from tooling import dovecot
 
 USER, PASSWORD = "bounces", "bounce-box-password"
@@ -106,12 +107,7 @@ class Dovecot:
         raise RuntimeError(f"dovecot did not answer on port {self.port}: {self.log()}")
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def log(self) -> str:

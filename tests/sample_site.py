@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conftest import REPO, copy_project, run_sotong
+from processes import stop_process
 
 SECRET_ENV = {"SOTONG_SECRET": "sotong-standards-tests-secret"}
 
@@ -135,5 +136,4 @@ def collector(project: Path):
                 time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_process(process)

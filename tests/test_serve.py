@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_project, serving
 from delivery_support import add_subscribers, run_cli
+from processes import stop_process
 
 from sotong.project import Project
 from sotong.tokens import make_token, unsubscribe_token
@@ -140,8 +141,7 @@ def test_sotong_serve_runs_the_collector_and_the_next_bundles_leave_the_reader_o
         status, _, _ = request(port, "POST", f"/u/{unsubscribe_token(reader)}", b"List-Unsubscribe=One-Click", ONE_CLICK)
         assert status == 200
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_process(process)
         process.stderr.close()
     assert unsubscribed(project)[reader] is not None
     assert run_cli(settings, "bundles", "--issue", "2026-11-26").code == 0

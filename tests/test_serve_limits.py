@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_project, serving
+from processes import stop_process
 
 from sotong.project import Project
 from sotong.tokens import DEV_SECRET
@@ -49,8 +50,7 @@ def sotong_serve(project: Path, host: str, secret: str | None):
             lines.append(process.stderr.readline())
         yield port, lines
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_process(process)
         process.stderr.close()
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sotong import yamlsrc
 from sotong.i18n import _
-from sotong.content_files import file_under
+from sotong.validators import image_with_alt, yaml_files
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, did_you_mean
@@ -32,15 +32,11 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a leap year: 02-29 is allowed
 
 
-def banner_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-
-
 def read_banners(settings: dict, audiences: Audiences, shown: Callable[[Path], str] = str) -> tuple[list[Banner], list[Problem]]:
     """Every banner of the project, and the problems of those that are wrong."""
     config = minwon24_settings(settings)
     banners, problems = [], []
-    for path in banner_files(config.banners_path):
+    for path in yaml_files(config.banners_path):
         banner, found = read_banner(path, audiences, Path(settings["PATH"]), shown(path))
         problems.extend(found)
         if banner is not None:
@@ -124,19 +120,8 @@ def _link(data: dict, problem) -> str | None:
 
 
 def _image(data: dict, content_root: Path, problem) -> tuple[str | None, str | None]:
-    image, image_alt = data.get("image"), data.get("image_alt")
-    if image is None:
-        if image_alt is not None:
-            problem(("image_alt",), _("image_alt without image; add image: images/FILE or remove image_alt"))
-        return None, None
-    image, refused = file_under(content_root, image)
-    if refused:
-        problem(("image",), f"image {refused}")
-    if not isinstance(image_alt, str) or not image_alt.strip():
-        problem(("image_alt",) if "image_alt" in data else ("image",),
-                _("image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: 정부24에서 서류를 발급받는 모습"))
-        return image, None
-    return image, image_alt.strip()
+    return image_with_alt(data.get("image"), data.get("image_alt"), content_root,
+                          lambda key, message: problem((key,), message), alt_example="정부24에서 서류를 발급받는 모습")
 
 
 def parse_month_day(value) -> tuple[int, int] | None:

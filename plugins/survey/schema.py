@@ -14,8 +14,9 @@ from pathlib import Path
 
 from sotong import yamlsrc
 from sotong.i18n import _
-from sotong.audiences import Audiences, read_audience_list, resolve_key, unknown_department
+from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.validators import department as known_department, yaml_files
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
                "kind", "policy")
@@ -85,14 +86,9 @@ def surveys_dir(settings: dict) -> Path:
     return Path(settings["PATH"]) / "surveys"
 
 
-def survey_files(settings: dict) -> list[Path]:
-    folder = surveys_dir(settings)
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-
-
 def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
     """A problem for each notice whose ``survey:`` names no file of the surveys folder."""
-    known = sorted(path.stem for path in survey_files(settings))
+    known = sorted(path.stem for path in yaml_files(surveys_dir(settings)))
     return [Problem(shown(notice.source), notice.lines.get("survey", 1),
                     _('no survey "{survey}" in content/surveys/{suggestion}').format(
                         survey=notice.survey, suggestion=did_you_mean(notice.survey, known)))
@@ -138,8 +134,8 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     department = data.get("department")
     if department is None:
         problem((), _("department is required; add a line such as  department: 문화체육과"))
-    elif resolve_key(department, audiences.departments) is None:
-        problem(("department",), unknown_department(department, audiences.departments))
+    else:
+        known_department(department, audiences.departments, lambda key, message: problem((key,), message))
     opens = _day(data, "opens", problem)
     closes = _day(data, "closes", problem)
     if opens and closes and closes < opens:
@@ -334,7 +330,7 @@ def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, S
 
 def read_surveys(settings: dict, audiences: Audiences, shown=str) -> tuple[dict[str, Survey], list[Problem]]:
     surveys, problems = {}, []
-    for path in survey_files(settings):
+    for path in yaml_files(surveys_dir(settings)):
         survey, found = read_survey(path, audiences, shown(path))
         problems.extend(found)
         if survey is not None:

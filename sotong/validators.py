@@ -1,0 +1,57 @@
+"""Small validators of one value of a content file, shared by every kind of
+file that has the key (notices, and the plugins' YAML files), as GOV.UK's
+notifications-utils validates an email address or a phone number.
+
+Each takes the value and ``problem(key, message)``, reports every mistake
+through it with what to write instead, and returns the value to keep (None
+when there is none to keep).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .audiences import resolve_key, unknown_department
+from .content_files import file_under
+from .i18n import _
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The ``.yaml`` files of a content folder, sorted; none when it is missing."""
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def department(value, departments, problem) -> str | None:
+    """A department of audiences.yaml, by its name (or a Korean label)."""
+    resolved = resolve_key(value, departments)
+    if resolved is None:
+        problem("department", unknown_department(value, departments))
+    return resolved
+
+
+def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example: str) -> tuple[str | None, str | None]:
+    """A picture (a path to a file inside content/) and its description for
+    people who cannot see it, which it needs; a description without a picture
+    is a mistake. ``alt_example`` is a description to suggest."""
+    if image is None:
+        if image_alt is not None:
+            problem("image_alt", _("image_alt without image; add image: images/FILE or remove image_alt"))
+        return None, None
+    image, refused = file_under(content_root, image)
+    if refused:
+        problem("image", f"image {refused}")
+    alt = _text(image_alt)
+    if not alt:
+        problem("image_alt" if image_alt is not None else "image",
+                _("image_alt is required with image; describe the picture for people who cannot see it, e.g. image_alt: {example}").format(
+                    example=alt_example))
+        return image, None
+    return image, alt
+
+
+def _text(value) -> str:
+    """A YAML value as one piece of text (a number as its digits), stripped; '' for anything else."""
+    if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
+        return str(value).strip()
+    return ""

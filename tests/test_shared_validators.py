@@ -1,0 +1,85 @@
+"""sotong.validators: the rules that notices and the plugins' YAML files
+share are one rule each, so a notice and a banner say the same thing about
+the same mistake, on the same line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plugins.minwon24.schema import validate_banner
+from plugins.survey.schema import validate_survey
+from sotong import yamlsrc
+from sotong.audiences import load_audiences
+from sotong.notices import read_notice
+from sotong.validators import department, image_with_alt, yaml_files
+
+REPO = Path(__file__).resolve().parent.parent
+AUDIENCES = load_audiences(REPO / "audiences.yaml")
+NOTICE_HEAD = "---\ntitle: 안내\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n"
+BANNER_HEAD = "title: 정부24\nbody: 본문\nlink: https://www.gov.kr/\nplacements: [email]\n"
+
+
+def notice_problems(root: Path, lines: str) -> list[str]:
+    path = root / "n.md"
+    path.write_text(NOTICE_HEAD + lines + "---\n본문\n", encoding="utf-8")
+    return [str(p) for p in read_notice(path, AUDIENCES, root, shown="n.md")[1]]
+
+
+def banner_problems(root: Path, lines: str) -> list[str]:
+    doc = yamlsrc.load(BANNER_HEAD + lines)
+    return [str(p) for p in validate_banner(doc, "b", AUDIENCES, root, "b.yaml")[1]]
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.png").write_bytes(b"\x89PNG")
+    return tmp_path
+
+
+@pytest.mark.parametrize("lines, key_line, expected", [
+    ("image: images/poster.png\nimage_alt: ''\n", 2, "image_alt is required with image"),
+    ("image: images/poster.png\n", 1, "image_alt is required with image"),
+    ("image: images/none.png\nimage_alt: 그림\n", 1, 'image "images/none.png" not found'),
+    ("image_alt: 그림\n", 1, "image_alt without image"),
+])
+def test_a_notice_and_a_banner_report_an_image_mistake_alike(root, lines, key_line, expected):
+    notice, = notice_problems(root, lines)
+    banner, = banner_problems(root, lines)
+    assert notice.startswith(f"n.md:{5 + key_line}: ") and expected in notice, notice
+    assert banner.startswith(f"b.yaml:{4 + key_line}: ") and expected in banner, banner
+    assert notice.split(": ", 1)[1].split("e.g.")[0] == banner.split(": ", 1)[1].split("e.g.")[0]
+
+
+def test_image_with_alt_keeps_the_picture_and_its_stripped_description(root):
+    said = []
+    assert image_with_alt("images/poster.png", " 포스터 ", root, lambda *p: said.append(p), alt_example="x") \
+        == ("images/poster.png", "포스터")
+    assert image_with_alt(None, None, root, lambda *p: said.append(p), alt_example="x") == (None, None)
+    assert said == []
+
+
+def test_a_survey_and_a_notice_name_an_unknown_department_alike(root):
+    notice, = notice_problems_with(root, "department: 문화과")
+    doc = yamlsrc.load("title: 설문\ndepartment: 문화과\nopens: 2026-11-01\ncloses: 2026-11-30\n"
+                       "questions:\n  - {id: a, type: text, text: 의견}\n")
+    survey, = [str(p) for p in validate_survey(doc, "s", AUDIENCES, "s.yaml")[1]]
+    assert notice.split(": ", 1)[1] == survey.split(": ", 1)[1]
+    said = []
+    assert department("문화과", AUDIENCES.departments, lambda key, message: said.append((key, message))) is None
+    assert said == [("department", survey.split(": ", 1)[1])]
+
+
+def notice_problems_with(root: Path, replacement: str) -> list[str]:
+    path = root / "d.md"
+    path.write_text(NOTICE_HEAD.replace("department: 문화체육과", replacement) + "---\n본문\n", encoding="utf-8")
+    return [str(p) for p in read_notice(path, AUDIENCES, root, shown="d.md")[1]]
+
+
+def test_yaml_files_are_the_folders_yaml_files_sorted(tmp_path):
+    assert yaml_files(tmp_path / "missing") == []
+    for name in ("b.yaml", "a.yaml", "c.yml", "d.md"):
+        (tmp_path / name).write_text("x: 1\n")
+    assert [p.name for p in yaml_files(tmp_path)] == ["a.yaml", "b.yaml"]
