@@ -19,8 +19,8 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
-from click.testing import CliRunner
 
+from project_support import Result, invoke_sotong
 from sotong.store import Store, Subscriber
 
 
@@ -183,21 +183,6 @@ def make_outbox(outbox_root: Path, key: str, email_ids: list[str], notices: list
 # --- the CLI ---------------------------------------------------------------------------
 
 
-class Ran:
-    def __init__(self, code: int, output: str):
-        self.code = code
-        self.output = output
-
-
-def run_cli(settings: Path, *args: str) -> Ran:
+def run_cli(settings: Path, *args: str) -> Result:
     """``sotong ARGS -s SETTINGS`` in this process, with main()'s error handling."""
-    from sotong.cli import cli
-    from sotong.problems import SotongError
-
-    result = CliRunner().invoke(cli, [*args, "-s", str(settings)])
-    output = result.output
-    if isinstance(result.exception, SotongError):
-        return Ran(1, output + "\n".join(str(p) for p in result.exception.problems))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Ran(result.exit_code, output)
+    return invoke_sotong(None, *args, "-s", str(settings))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 from processes import stop_process
 
 SECRET_ENV = {"SOTONG_SECRET": "sotong-standards-tests-secret"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from sotong.advice import notice_warnings
 from sotong.notices import SEOUL, Notice
 

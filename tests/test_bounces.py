@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli, store_rows
 from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of, verdict_of_bytes
 from delivery.verp import make_return_path

@@ -9,7 +9,7 @@ import os
 import pickle
 from pathlib import Path
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 
 OLD_LABEL, NEW_LABEL = "생활정보", "생활안내"  # the same number of UTF-8 bytes
 

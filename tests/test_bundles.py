@@ -23,7 +23,7 @@ from hypothesis import given, settings, strategies as st
 from bundles.outbox import eml_name, issue_bundle, write_bundle
 from bundles.persona import PersonaError, parse_persona
 from bundles.rules import blocks_that_fit, relevance, select
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, invoke_sotong
 from delivery_support import run_cli
 from sotong import signals, tokens
 from sotong.audiences import Audiences, Profile, load_audiences
@@ -169,13 +169,13 @@ SPECIAL = [
 def sample(tmp_path_factory):
     """The sample project with sample/subscribers.csv and SPECIAL, bundled for ISSUE."""
     project = copy_project(tmp_path_factory.mktemp("sample"))
-    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
+    imported = invoke_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
     assert imported.code == 0, imported.output
     store = Store.open(project / "private" / "sotong.db")
     for subscriber in SPECIAL:
         store.put_subscriber(subscriber)
     store.close()
-    result = run_sotong(project, "bundles", "--issue", ISSUE)
+    result = invoke_sotong(project, "bundles", "--issue", ISSUE)
     assert result.code == 0, result.output
     return project, result
 
@@ -214,43 +214,75 @@ def test_every_message_is_what_spec_6_says(sample):
     assert any(len(row["notices"]) > 1 for row in manifest)
 
 
-def test_each_email_reads_back_with_every_header_and_part(sample):
+@pytest.fixture(scope="module")
+def emails(sample):
+    """Every email of the sample's bundle: (manifest row, message, reader, text part, html part)."""
     project_dir, _ = sample
     project = Project(project_dir / "pelicanconf.py")
     outbox = project_dir / "private" / "outbox" / ISSUE
-    titles = {n.slug: n.title for n in project.published_notices}
-    emails = [row for row in manifest_of(outbox) if row["channel"] == "email"]
-    assert len(emails) > 20
-    for row in emails:
-        raw = (outbox / row["file"]).read_bytes()
-        message = parse_eml(raw)
-        reader = project.store.subscriber(row["id"])
+    found = []
+    for row in manifest_of(outbox):
+        if row["channel"] == "email":
+            message = parse_eml((outbox / row["file"]).read_bytes())
+            plain, html_part = message.iter_parts()
+            found.append((row, message, project.store.subscriber(row["id"]), plain.get_content(), html_part.get_content()))
+    assert len(found) > 20
+    return found
+
+
+def test_each_email_is_addressed_dated_and_identified(emails):
+    for _row, message, reader, _text, _html in emails:
         assert message["To"].addresses[0].addr_spec == reader.email
         assert message["To"].addresses[0].display_name == reader.name
         assert str(message["From"]) == "성동구청 홍보담당관 <sotong@sd.go.kr>"
         assert message["Date"].datetime.tzinfo is not None
         assert re.fullmatch(r"<2026-11-26\.[0-9a-f]{24}@sd\.go\.kr>", message["Message-ID"])
+
+
+def test_each_email_unsubscribes_its_reader_in_one_click_by_header_and_by_a_visible_link(emails):
+    for row, message, _reader, text, html in emails:
         https, mailto = [u.strip().strip("<>") for u in str(message["List-Unsubscribe"]).split(",")]
         assert tokens.subscriber_from_unsubscribe_token(https.rsplit("/u/", 1)[1]) == row["id"]
         assert mailto.startswith("mailto:unsubscribe@sd.go.kr?subject=unsubscribe-")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert https in html and https in text
+
+
+def test_each_email_is_a_text_and_an_html_part_in_utf8_within_the_size_limit(emails):
+    for _row, message, _reader, _text, html in emails:
         assert message.get_content_type() == "multipart/alternative"
         plain, html_part = message.iter_parts()
         assert (plain.get_content_type(), html_part.get_content_type()) == ("text/plain", "text/html")
         assert plain.get_content_charset() == html_part.get_content_charset() == "utf-8"
-        text, html = plain.get_content(), html_part.get_content()
         assert len(html.encode()) <= HTML_LIMIT
-        for part, shown in ((text, "■ {}\n"), (html, '">{}</a></h3>')):  # every notice, in manifest order
+
+
+def test_each_email_shows_its_notices_in_manifest_order_in_both_parts(sample, emails):
+    titles = {n.slug: n.title for n in Project(sample[0] / "pelicanconf.py").published_notices}
+    for row, _message, _reader, text, html in emails:
+        for part, shown in ((text, "■ {}\n"), (html, '">{}</a></h3>')):
             positions = [part.find(shown.format(escape(titles[slug], quote=False))) for slug in row["notices"]]
             assert -1 not in positions and positions == sorted(positions), row
-        assert https in html and https in text  # a visible unsubscribe link too
+
+
+def test_each_email_links_the_web_edition_and_gives_the_office_address_with_no_trailing_blanks(emails):
+    for _row, _message, _reader, text, html in emails:
         assert [line for line in text.splitlines() if line != line.rstrip()] == [], "a line ends in blanks"
         assert 'href="/newsletter/2026-11-26/"' in html and "웹에서 보기" in html
         assert "서울특별시 성동구 고산자로 270" in html and "서울특별시 성동구 고산자로 270" in text
+
+
+def test_each_subject_names_the_first_notice_and_how_many_more_and_the_edition_follows_consent(sample, emails):
+    titles = {n.slug: n.title for n in Project(sample[0] / "pelicanconf.py").published_notices}
+    for row, message, reader, _text, html in emails:
         first, more = titles[row["notices"][0]], len(row["notices"]) - 1
         first = first if len(first) <= 40 else first[:39].rstrip() + "…"
         assert message["Subject"] == f"성동구 소식: {first}" + (f" 외 {more}건" if more else "")
         assert ("이번 호 다른 소식" in html or "이번 호 소식" in html) == ("bulletin" in reader.fields)
+
+
+def test_each_email_is_styled_inline_readable_at_16px_with_alt_and_sized_images(emails):
+    for _row, _message, _reader, _text, html in emails:
         assert "<style" in html and "@media" in html  # responsive rules stay in <head>
         body = html.split("</head>", 1)[1]
         assert 'class="notice"' not in body or 'class="notice" width="100%" cellpadding="0" cellspacing="0" border="0" style="' in body
@@ -286,13 +318,22 @@ def test_sms_csv_rows_match_the_manifest_and_count_cp949_bytes(sample):
 
 
 def test_unsubscribed_and_bounced_readers_are_skipped(sample):
-    project_dir, result = sample
+    project_dir, _ = sample
     manifest = manifest_of(project_dir / "private" / "outbox" / ISSUE)
     channels = {(row["id"], row["channel"]) for row in manifest}
     assert ("X-invalid", "email") not in channels and ("X-invalid", "sms") in channels
     assert not any(row["id"] == "X-gone" for row in manifest)
-    odd = next(row for row in manifest if row["id"] == "X/가 1")
+
+
+def test_an_id_that_is_not_a_file_name_still_gets_its_email_file(sample):
+    project_dir, _ = sample
+    odd = next(row for row in manifest_of(project_dir / "private" / "outbox" / ISSUE) if row["id"] == "X/가 1")
     assert (project_dir / "private" / "outbox" / ISSUE / odd["file"]).is_file()
+
+
+def test_the_command_counts_what_it_wrote_and_skipped(sample):
+    project_dir, result = sample
+    manifest = manifest_of(project_dir / "private" / "outbox" / ISSUE)
     assert "skipped, email address invalid: 1" in result.stdout
     assert "Note: SITEURL is not absolute in pelicanconf.py" in result.stdout  # development settings
     emails = sum(row["channel"] == "email" for row in manifest)
@@ -303,7 +344,7 @@ def test_unsubscribed_and_bounced_readers_are_skipped(sample):
 
 def test_nothing_of_a_subscriber_is_written_under_output(sample):
     project_dir, _ = sample
-    assert run_sotong(project_dir, "build").code == 0
+    assert invoke_sotong(project_dir, "build").code == 0
     store = Store.open(project_dir / "private" / "sotong.db")
     secrets = set()
     for s in store.subscribers():
@@ -359,7 +400,7 @@ def test_running_an_issue_again_replaces_its_folder_as_a_whole(small):
 
 def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edition(small):
     old = "2026-10-21-library-reading-festival"  # of the issue of 2026-10-22
-    result = run_sotong(small, "bundles", "--notice", old)
+    result = invoke_sotong(small, "bundles", "--notice", old)
     assert result.code == 0, result.output
     folder = small / "private" / "outbox" / old
     assert manifest_of(folder) == [{"id": "B2", "channel": "email", "notices": [old], "banner": ALWAYS_BANNER, "file": "email/B2.eml"}]
@@ -369,8 +410,10 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     assert "이번 호" not in html and "회원님을 위한" not in html  # B2 takes the bulletin: still no edition
     assert "Message-ID" in message and old in message["Message-ID"]
 
+
+def test_a_one_off_bundle_of_an_sms_notice_writes_texts_and_no_email(small):
     urgent = "2026-11-21-cold-wave-warning"  # sms only, living
-    result = run_sotong(small, "bundles", "--notice", urgent)
+    result = invoke_sotong(small, "bundles", "--notice", urgent)
     assert result.code == 0, result.output
     folder = small / "private" / "outbox" / urgent
     assert [(r["id"], r["channel"]) for r in manifest_of(folder)] == [("A1", "sms"), ("C3", "sms")]
@@ -389,7 +432,7 @@ def test_the_text_part_writes_links_in_ascii(small):
     with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write('\nSITEURL = "https://www.sd.go.kr/sotong"\n')
     slug = "2026-10-21-도서관-독서-축제"
-    result = run_sotong(small, "bundles", "--notice", slug)
+    result = invoke_sotong(small, "bundles", "--notice", slug)
     assert result.code == 0, result.output
     message = parse_eml((small / "private" / "outbox" / slug / "email" / "B2.eml").read_bytes())
     text = message.get_body(("plain",)).get_content()
@@ -403,7 +446,7 @@ def test_sms_links_are_in_ascii_too(small):
     with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write('\nSITEURL = "https://성동구청.kr/sotong"\n')  # an IDN host, no SHORT_LINK_BASE
     urgent = "2026-11-21-cold-wave-warning"  # sms only
-    result = run_sotong(small, "bundles", "--notice", urgent)
+    result = invoke_sotong(small, "bundles", "--notice", urgent)
     assert result.code == 0, result.output
     with open(small / "private" / "outbox" / urgent / "sms.csv", encoding="utf-8", newline="") as file:
         texts = [row["text"] for row in csv.DictReader(file)]
@@ -411,11 +454,14 @@ def test_sms_links_are_in_ascii_too(small):
     assert links and all(link.startswith("https://xn--2e0bw5j1qmcgl.kr/sotong/n/") for link in links), texts
 
 
-def test_a_draft_or_a_notice_for_no_channel_is_refused(small):
-    draft = run_sotong(small, "bundles", "--notice", "2026-11-26-library-holiday-hours")
-    assert draft.code == 1 and "Traceback" not in draft.output
+def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):
+    draft = invoke_sotong(small, "bundles", "--notice", "2026-11-26-library-holiday-hours")
+    assert draft.code == 1
     assert "content/notices/2026-11-26-library-holiday-hours.md:6: " in draft.stderr and "draft" in draft.stderr
-    unknown = run_sotong(small, "bundles", "--notice", "2026-11-21-cold-wave")
+
+
+def test_a_one_off_bundle_of_an_unknown_notice_names_the_closest(small):
+    unknown = invoke_sotong(small, "bundles", "--notice", "2026-11-21-cold-wave")
     assert unknown.code == 1 and 'did you mean "2026-11-21-cold-wave-warning"' in unknown.stderr
 
 
@@ -522,7 +568,7 @@ def test_a_mistake_in_the_bundles_settings_is_said_with_its_line(tmp_path):
     line = next(number for number, text in enumerate((project / "pelicanconf.py").read_text(encoding="utf-8").splitlines(), 1)
                 if text.startswith("BUNDLES ="))
     for command in (("check",), ("bundles", "--issue", ISSUE)):
-        result = run_sotong(project, *command)
+        result = invoke_sotong(project, *command)
         assert result.code == 1 and "Traceback" not in result.output, command
         assert (f'pelicanconf.py:{line}: BUNDLES: unknown key "sms_hedaer"; did you mean "sms_header"?; '
                 'allowed: email_theme, title, subject_prefix, sms_header, office_address') in result.stderr.splitlines()

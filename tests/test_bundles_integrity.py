@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 
 ISSUE = "2026-11-26"
 

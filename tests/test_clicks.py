@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import copy_project, serving
+from project_support import copy_project, serving
 from delivery_support import run_cli, store_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -12,7 +12,7 @@ import sys
 import subprocess
 from zoneinfo import ZoneInfo
 
-from conftest import run_sotong
+from project_support import run_sotong
 
 FAR_FROM_SEOUL = {"TZ": "Pacific/Pago_Pago"}  # UTC-11: the local day is Seoul's day before until 20:00 in Seoul
 HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"

@@ -10,7 +10,7 @@ import csv
 import sqlite3
 
 import pytest
-from conftest import copy_project, serving
+from project_support import copy_project, serving
 from delivery_support import run_cli, store_rows
 from test_serve import ONE_CLICK, request
 

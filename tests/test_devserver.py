@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from devserver_support import start_devserver, stop_devserver, write_notice
 
 OVERLAY = 'id="sotong-devserver-problems"'

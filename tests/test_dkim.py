@@ -14,7 +14,7 @@ from pathlib import Path
 import dkim
 import nacl.signing
 import pytest
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import run_cli
 
 from sotong.store import Store, Subscriber

@@ -15,7 +15,7 @@ import string
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from sotong.notices import KEYS, read_notice
 from sotong.problems import Problem, SotongError
 from sotong.store import Store

@@ -25,7 +25,7 @@ import lxml.html
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import SAMPLE_TODAY, copy_project, run_sotong
+from project_support import SAMPLE_TODAY, copy_project, run_sotong
 from homepage.config import DEFAULTS, SECTION_SIZE_MAX, option_problems
 from homepage.departments import group_by_department
 from homepage.ics import event_calendar, event_times

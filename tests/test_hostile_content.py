@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 
 from sotong.project import Project
 from sotong.store import Store, Subscriber

@@ -12,7 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from conftest import REPO
+from project_support import REPO
 
 CATALOG = REPO / "sotong" / "locale" / "ko" / "LC_MESSAGES" / "sotong"
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bounce_mails import postfix_dsn
-from conftest import copy_project, serving
+from project_support import copy_project, serving
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli
 from delivery.issue_report import Figures, issue_report, spreadsheet_safe
 from delivery.verp import make_return_path

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bundles.persona import PersonaError, parse_persona
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from sotong.audiences import load_audiences, resolve_key, unknown_department
 from sotong.check import check_project
 from sotong.notices import read_notice

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 from minwon24.rules import Banner, Window, active, active_on, edition_banner, first_for_reader, ordered, site_banners
 from minwon24.schema import parse_month_day
 from sotong.build import build_site

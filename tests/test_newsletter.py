@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, invoke_sotong
 from newsletter.config import read_newsletter_settings
 from newsletter.issues import group_by_field, issue_title, plan_issues, published_issues
 from sotong.notices import SEOUL, Notice
@@ -68,7 +68,7 @@ def make_project(root: Path, extra_settings: str = "") -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     project = make_project(tmp_path_factory.mktemp("newsletter"))
-    result = run_sotong(project, "build")
+    result = invoke_sotong(project, "build")
     assert result.code == 0, result.output
     return project
 
@@ -179,19 +179,19 @@ def project(tmp_path_factory) -> Path:
     ("2026-10-01", "2026-10-08"),  # October 2026 starts on a Thursday
 ])
 def test_newsletter_next_after(project, after, expected):
-    result = run_sotong(project, "newsletter", "next", "--after", after)
+    result = invoke_sotong(project, "newsletter", "next", "--after", after)
     assert result.code == 0, result.output
     assert result.stdout == f"{expected}\n"
 
 
 def test_newsletter_next_defaults_to_today_in_seoul(project):
-    result = run_sotong(project, "newsletter", "next")
+    result = invoke_sotong(project, "newsletter", "next")
     assert (result.code, result.stdout) == (0, "2026-11-26\n")
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "26-11-13", "next week"])
 def test_newsletter_next_with_a_bad_date_is_exit_2_in_one_line(project, bad):
-    result = run_sotong(project, "newsletter", "next", "--after", bad)
+    result = invoke_sotong(project, "newsletter", "next", "--after", bad)
     assert result.code == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
@@ -199,7 +199,7 @@ def test_newsletter_next_with_a_bad_date_is_exit_2_in_one_line(project, bad):
 
 
 def test_newsletter_list_shows_each_issue_with_counts_and_window(project):
-    result = run_sotong(project, "newsletter", "list")
+    result = invoke_sotong(project, "newsletter", "list")
     assert result.code == 0, result.output
     rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
     assert list(rows) == ["2026-10-08", "2026-10-22", "2026-11-12", "2026-11-26"]
@@ -209,12 +209,12 @@ def test_newsletter_list_shows_each_issue_with_counts_and_window(project):
 
 
 def test_newsletter_list_range(project):
-    result = run_sotong(project, "newsletter", "list", "--from", "2026-12-01", "--to", "2027-01-31")
+    result = invoke_sotong(project, "newsletter", "list", "--from", "2026-12-01", "--to", "2027-01-31")
     assert result.code == 0, result.output
     days = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert days == ["2026-12-10", "2026-12-24", "2027-01-14", "2027-01-28"]
     assert result.stdout.splitlines()[1].split()[1:4] == ["제5호", "1", "1"]
-    reversed_range = run_sotong(project, "newsletter", "list", "--from", "2027-01-31", "--to", "2026-12-01")
+    reversed_range = invoke_sotong(project, "newsletter", "list", "--from", "2027-01-31", "--to", "2026-12-01")
     assert reversed_range.code == 2 and len(reversed_range.stderr.strip().splitlines()) == 1
 
 
@@ -222,12 +222,12 @@ def test_a_bad_newsletter_setting_is_reported_with_its_line(tmp_path):
     project = make_project(tmp_path, 'NEWSLETTER = {"frist_issue": "2026-10-08"}\n')
     line = next(n for n, text in enumerate((project / "pelicanconf.py").read_text(encoding="utf-8").splitlines(), 1)
                 if text.startswith("NEWSLETTER"))
-    check = run_sotong(project, "check")
+    check = invoke_sotong(project, "check")
     assert check.code == 1
     assert (f'pelicanconf.py:{line}: NEWSLETTER: unknown key "frist_issue"; did you mean "first_issue"?; '
             'allowed: title, first_issue, first_number, subscribe_url') in check.stderr.splitlines()
     assert "Traceback" not in check.stderr
-    build = run_sotong(project, "build")
+    build = invoke_sotong(project, "build")
     assert build.code == 1 and not (project / "output").exists()
 
 
@@ -305,7 +305,7 @@ def test_issue_title_and_numbering_from_a_configured_first_issue():
 def test_the_sample_builds_its_editions_in_the_site_theme(tmp_path):
     project = copy_project(tmp_path, extra_settings='PLUGINS = ["sotong.pelican_plugin", "newsletter"]\n'
                                                     'SOTONG_TODAY = "2026-11-26"\n')  # its edition's issue day
-    result = run_sotong(project, "build")
+    result = invoke_sotong(project, "build")
     assert result.code == 0, result.output
     html = (project / "output" / "newsletter" / "2026-11-26" / "index.html").read_text(encoding="utf-8")
     assert "성동구 소통 소식지 2026년 11월 26일 (제6호)" in text_of(html)

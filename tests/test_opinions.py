@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import REPO, copy_project, run_sotong, serving
+from project_support import REPO, copy_project, run_sotong, serving
 from test_survey import GOOD, call
 
 from sotong.check import check_project

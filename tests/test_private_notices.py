@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 
 SECRET = {"SOTONG_SECRET": "private-notices-test-secret"}
 SLUG = "2026-12-09-budget-committee-review"

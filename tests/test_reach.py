@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_sotong
+from project_support import invoke_sotong
 from sotong.audiences import load_audiences
 from sotong.population import generate_population, write_csv
 from sotong.sms import Prices, count_messages
@@ -49,14 +49,14 @@ def populated(request, tmp_path_factory):
     audiences = load_audiences(project / "audiences.yaml")
     source = project / "people.csv"
     write_csv(source, generate_population(400, audiences, seed=11, year=ISSUE.year))
-    result = run_sotong(project, "subscribers", "import", str(source))
+    result = invoke_sotong(project, "subscribers", "import", str(source))
     assert result.code == 0, result.output
     return project, request.param
 
 
 def test_reach_equals_a_brute_force_count_and_what_bundles_writes(populated):
     project, policy = populated
-    result = run_sotong(project, "reach", "--issue", ISSUE.isoformat())
+    result = invoke_sotong(project, "reach", "--issue", ISSUE.isoformat())
     assert result.code == 0, result.output
     rows, totals = parse_reach(result.stdout)
     assert set(rows) == set(NOTICES)
@@ -72,7 +72,7 @@ def test_reach_equals_a_brute_force_count_and_what_bundles_writes(populated):
     assert rows == {slug: (by_email[slug], by_sms[slug]) for slug in NOTICES}
     assert sum(by_email.values()) > 0 and sum(by_sms.values()) > 0  # the population reaches something
 
-    bundled = run_sotong(project, "bundles", "--issue", ISSUE.isoformat())
+    bundled = invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat())
     assert bundled.code == 0, bundled.output
     outbox = project / "private" / "outbox" / ISSUE.isoformat()
     manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -88,13 +88,13 @@ def test_reach_equals_a_brute_force_count_and_what_bundles_writes(populated):
 
 def test_reach_of_chosen_notices_and_one_outside_the_issue(populated):
     project, _ = populated
-    result = run_sotong(project, "reach", "water-cut", "concert", "--issue", ISSUE.isoformat())
+    result = invoke_sotong(project, "reach", "water-cut", "concert", "--issue", ISSUE.isoformat())
     assert result.code == 0, result.output
     assert set(parse_reach(result.stdout)[0]) == {"water-cut", "concert"}
-    later = run_sotong(project, "reach", "water-cut", "--issue", "2026-12-10")
+    later = invoke_sotong(project, "reach", "water-cut", "--issue", "2026-12-10")
     assert later.code == 1 and "Traceback" not in later.output
     assert later.stderr.strip() == ("content/notices/water-cut.md:3: water-cut is not in the issue of 2026-12-10 "
                                     "(dated 2026-11-20); give its issue with --issue, or bundle it on its own with "
                                     "sotong bundles --notice water-cut")
-    assert run_sotong(project, "reach", "no-such", "--issue", ISSUE.isoformat()).code == 1
-    assert run_sotong(project, "reach", "--issue", "2026-11-27").code == 2
+    assert invoke_sotong(project, "reach", "no-such", "--issue", ISSUE.isoformat()).code == 1
+    assert invoke_sotong(project, "reach", "--issue", "2026-11-27").code == 2

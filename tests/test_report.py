@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from project_support import copy_project
 from delivery.annual import annual_report, month_chart
 from delivery.journal import Journal, NoticeInfo
 from delivery.outbox import Outbox, OutboxMessage

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 
 CHANNELS = "homepage, newsletter, email, twitter"
 

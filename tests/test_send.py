@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import (
     ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli,
 )
@@ -307,7 +307,7 @@ def test_end_to_end_build_bundle_send(project):
     from email.parser import BytesParser
     from email.policy import default as default_policy
 
-    from conftest import REPO
+    from project_support import REPO
 
     assert run_cli(settings(project), "build").code == 0
     assert run_cli(settings(project), "subscribers", "import", str(REPO / "sample" / "subscribers.csv")).code == 0

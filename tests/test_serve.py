@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project, serving
+from project_support import REPO, copy_project, serving
 from delivery_support import add_subscribers, run_cli
 from processes import stop_process
 

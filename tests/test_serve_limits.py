@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, serving
+from project_support import copy_project, serving
 from processes import stop_process
 
 from sotong.project import Project

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO
+from project_support import REPO
 
 COMMANDS = [
     ("check",),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import copy_project
+from project_support import copy_project
 from delivery.phones import mask_phone, read_phone_list
 from delivery_support import add_subscribers, run_cli
 from hypothesis import given

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bundles.outbox import Bundler, issue_bundle
-from conftest import copy_project, run_sotong
+from project_support import copy_project, invoke_sotong
 from sotong.project import Project
 from sotong.schedule import window
 from sotong.store import Store, Subscriber
@@ -128,13 +128,13 @@ def sms_rows(project: Path) -> dict:
 
 def test_email_first_keeps_only_urgent_texts_for_email_readers_and_prints_the_cost(tmp_path):
     everyone = command_project(tmp_path / "all", "all")
-    result = run_sotong(everyone, "bundles", "--issue", ISSUE.isoformat())
+    result = invoke_sotong(everyone, "bundles", "--issue", ISSUE.isoformat())
     assert result.code == 0, result.output
     assert {r: row["type"] for r, row in sms_rows(everyone).items()} == {"A": "LMS", "B": "LMS", "C": "SMS"}
     assert "  cost:  63 won (SMS 1 × 9 won, LMS 2 × 27 won), email free; SMS_POLICY all\n" in result.stdout
 
     email_first = command_project(tmp_path / "first", "email-first")
-    result = run_sotong(email_first, "bundles", "--issue", ISSUE.isoformat())
+    result = invoke_sotong(email_first, "bundles", "--issue", ISSUE.isoformat())
     assert result.code == 0, result.output
     rows = sms_rows(email_first)
     assert {r: row["type"] for r, row in rows.items()} == {"A": "SMS", "B": "LMS"}  # C: no urgent notice, no text
@@ -149,28 +149,28 @@ def snapshot(folder: Path) -> dict:
 
 def test_over_the_budget_nothing_is_written_and_what_would_fit_is_said(tmp_path):
     project = command_project(tmp_path, "all")
-    assert run_sotong(project, "bundles", "--issue", ISSUE.isoformat()).code == 0
+    assert invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat()).code == 0
     outbox = project / "private" / "outbox"
     before = snapshot(outbox)
     (project / "content" / "notices" / "extra.md").write_text(
         notice_file("추가 안내", "2026-11-21", "living", "email, sms"), encoding="utf-8")
-    result = run_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "40")
+    result = invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "40")
     assert result.code == 1 and "Traceback" not in result.output
     assert snapshot(outbox) == before  # not one file changed, added or removed
     (line,) = result.stderr.splitlines()
     assert line == ("--sms-budget 40 won: the texts of 2026-11-26 would cost 63 won (SMS 1 × 9 won, LMS 2 × 27 won), "
                     "so nothing was written; within the budget fit the first 1 of 3 text readers, or only the notices "
                     "water-cut, flu-alert (36 won); with SMS_POLICY = \"email-first\" the texts would cost 36 won")
-    within = run_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "63")
+    within = invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "63")
     assert within.code == 0, within.output
     assert snapshot(outbox) != before
-    assert run_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "-1").code == 2
+    assert invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "-1").code == 2
 
 
 def test_a_bad_sms_policy_stops_the_command_with_its_line(tmp_path):
     project = copy_project(tmp_path, notices=False, extra_settings='SMS_POLICY = "email"\n')
     line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SMS_POLICY = "email"') + 1
     for command in (("check",), ("bundles", "--issue", ISSUE.isoformat())):
-        result = run_sotong(project, *command)
+        result = invoke_sotong(project, *command)
         assert result.code == 1 and "Traceback" not in result.output
         assert result.stderr.splitlines()[0].startswith(f"pelicanconf.py:{line}: SMS_POLICY: is 'email'; write \"all\"")

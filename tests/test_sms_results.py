@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, make_outbox, phone_of, run_cli, store_rows
 
 from sotong.store import Store

@@ -25,7 +25,7 @@ import lxml.html
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from sns_sync.config import SnsSettings, read_sns_settings
 from sns_sync.feeds import FeedInfo, rss_feed_bytes
 from sns_sync.imported import FeedUnreadable, entry_post, fetch, read_posts, sanitize_summary

@@ -9,7 +9,7 @@ import csv
 import re
 from pathlib import Path
 
-from conftest import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 from delivery_support import run_cli
 from hypothesis import given, settings, strategies as st
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from blinker import Signal
-from conftest import REPO
+from project_support import REPO
 
 from sotong.signals import connect_lazily
 

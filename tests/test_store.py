@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from sotong.problems import SotongError
 from sotong.store import Store, Subscriber, postgresql_statement, register_schema, registered_schemas
 

@@ -16,7 +16,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from conftest import copy_project, serving
+from project_support import copy_project, serving
 from delivery_support import SMTPServer, run_cli, store_rows
 from test_serve import request
 

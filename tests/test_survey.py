@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from conftest import copy_project, serving
+from project_support import copy_project, serving
 from delivery_support import run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 

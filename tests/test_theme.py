@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 import lxml.html
 import pytest
 
-from conftest import REPO, SAMPLE_TODAY, copy_project, run_sotong
+from project_support import REPO, SAMPLE_TODAY, copy_project, run_sotong
 from sotong.project import Project
 
 # Written by other plugins (newsletter, survey), which this build leaves out.

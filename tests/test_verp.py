@@ -5,7 +5,7 @@ made with SOTONG_SECRET; ``sotong send`` hands them to a real SMTP server."""
 from __future__ import annotations
 
 import pytest
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli
 from delivery.verp import ReturnPath, make_return_path, read_return_path
 from hypothesis import given, settings

@@ -27,10 +27,17 @@ def missing(what: str, how: str):
     pytest.skip(message)
 
 
-def chromium() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+def program(name: str, what: str, how: str, folder: str = "/usr/bin") -> str:
+    """The path of the installed program ``name``: on PATH, or in ``folder``
+    (root's PATH may lack /usr/sbin); else skip or fail, saying ``how`` to install ``what``."""
+    path = shutil.which(name) or (str(Path(folder, name)) if Path(folder, name).exists() else None)
     if path is None:
-        missing("Chromium", "sudo apt-get install chromium")
+        missing(what, how)
+    return path
+
+
+def chromium() -> str:
+    path = program("chromium", "Chromium", "sudo apt-get install chromium")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -39,10 +46,7 @@ def chromium() -> str:
 
 
 def java() -> str:
-    path = shutil.which("java")
-    if path is None:
-        missing("Java (for the Nu HTML Checker)", "sudo apt-get install default-jre-headless")
-    return path
+    return program("java", "Java (for the Nu HTML Checker)", "sudo apt-get install default-jre-headless")
 
 
 def npm_file(relative: str) -> Path:
@@ -67,15 +71,10 @@ def caniemail_data() -> Path:
 
 def dovecot() -> str:
     """Debian's Dovecot IMAP server, for the bounce mailbox tests."""
-    path = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
-    if path is None:
-        missing("Dovecot (an IMAP server)", "sudo apt-get update && sudo apt-get install dovecot-imapd")
-    return path
+    return program("dovecot", "Dovecot (an IMAP server)", "sudo apt-get update && sudo apt-get install dovecot-imapd",
+                   folder="/usr/sbin")
 
 
 def spamassassin() -> str:
     """Debian's SpamAssassin, run offline (-L) on the sample's emails."""
-    path = shutil.which("spamassassin")
-    if path is None:
-        missing("SpamAssassin", "sudo apt-get update && sudo apt-get install spamassassin")
-    return path
+    return program("spamassassin", "SpamAssassin", "sudo apt-get update && sudo apt-get install spamassassin")

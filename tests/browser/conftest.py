@@ -25,7 +25,7 @@ import sample_site
 import tooling
 from sample_site import dev_bundle, dev_site
 
-WIDTHS = [375, 1280]
+from .page_checks import WIDTHS
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = tooling.REPO / "test-artifacts" / "screenshots"

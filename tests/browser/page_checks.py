@@ -16,6 +16,7 @@ SITE_TAGS = WCAG_TAGS + ["best-practice"]
 # the page-level structure; these best-practice rules are about that page.
 EMAIL_SKIPPED_RULES = ["region", "landmark-one-main", "page-has-heading-one"]
 MIN_TEXT_PX = 16
+WIDTHS = [375, 1280]  # the widths residents read at: a 375px phone, a 1280px screen
 
 _AXE = """async (options) => {
   const result = await axe.run(document, options);

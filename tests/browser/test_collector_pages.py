@@ -6,8 +6,7 @@ scrolling, 16px text, and nothing fetched from outside the collector.
 
 from __future__ import annotations
 
-from .conftest import WIDTHS
-from .page_checks import SITE_TAGS, axe_violations, reading_problems
+from .page_checks import SITE_TAGS, WIDTHS, axe_violations, reading_problems
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:

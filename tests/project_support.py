@@ -1,0 +1,110 @@
+"""The sample project for tests, and the ways to run Sotong in it: a copy
+of the project in a temporary folder; the ``sotong`` command as the operator
+runs it (a subprocess: its exit code, output and tracebacks are the point) or
+in this process through click's CliRunner (the same code and output, without
+starting Python again); the collector served over real HTTP.
+
+The fixtures of conftest.py hand these out; tests import them from here,
+never from conftest."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_TODAY = "2026-11-23"
+
+
+def copy_project(dest: Path, *, notices: bool = True, extra_settings: str = "") -> Path:
+    """Copy the sample project (settings, audiences, theme, plugins, content)
+    into ``dest``; ``notices=False`` leaves content/notices/ empty."""
+    for name in ("pelicanconf.py", "publishconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, dest / name)
+    for name in ("themes", "plugins"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "content", dest / "content",
+                    ignore=None if notices else shutil.ignore_patterns("*.md"))
+    if not notices:
+        for pages in (REPO / "content" / "pages").glob("*.md"):
+            shutil.copy(pages, dest / "content" / "pages" / pages.name)
+    (dest / "content" / "notices").mkdir(parents=True, exist_ok=True)
+    with open(dest / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nSOTONG_TODAY = "{SAMPLE_TODAY}"\n{extra_settings}\n')
+    return dest
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_sotong(cwd: Path, *args: str, env: dict | None = None, timeout: float = 300) -> Result:
+    """Run the real ``sotong`` command in ``cwd``, as the operator would."""
+    full_env = dict(os.environ, **(env or {}))
+    completed = subprocess.run(
+        [sys.executable, "-m", "sotong", *args], cwd=cwd, env=full_env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def invoke_sotong(cwd: Path | None, *args: str, env: dict | None = None) -> Result:
+    """``sotong ARGS`` in this process (click's CliRunner), in ``cwd`` (None:
+    where the test runs), through ``sotong.cli.main`` and so with its error
+    handling: the code and output :func:`run_sotong` would give, for tests
+    where a separate process is not the point. An unexpected exception is
+    raised with its traceback instead of printed."""
+    from click.testing import CliRunner
+
+    with contextlib.chdir(cwd or os.getcwd()):
+        result = CliRunner().invoke(_SotongMain(), list(args), env=env, prog_name="sotong", catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+class _SotongMain:
+    """``sotong.cli.main`` in the shape CliRunner invokes a click command."""
+
+    name = "sotong"
+
+    def main(self, args, prog_name, **extra):
+        from sotong.cli import main
+
+        main(list(args))
+
+
+@contextmanager
+def serving(app, limits=None):
+    """Serve a WSGI app with the collector's waitress server on 127.0.0.1
+    (a free port) in a thread; yields the port and stops the server afterwards."""
+    from sotong.web import ConnectionLimits, create_server
+
+    wsgi = create_server(app, "127.0.0.1", 0, threads=4, limits=limits or ConnectionLimits())
+    stopping = threading.Event()
+
+    def serve_until_stopped():  # waitress's own run() has no clean stop from another thread
+        while not stopping.is_set():
+            wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1, use_poll=True)
+        wsgi.close()
+
+    thread = threading.Thread(target=serve_until_stopped, daemon=True)
+    thread.start()
+    try:
+        yield wsgi.socket.getsockname()[1]
+    finally:
+        stopping.set()
+        thread.join(10)
