@@ -149,15 +149,25 @@ def test_the_journal_counts_sent_messages_of_the_year_only(tmp_path):
     assert (old.months[11].notices, old.total.deliveries) == (2, 2)
 
 
-def test_report_command_writes_accessible_html_and_csv(tmp_path):
-    project = copy_project(tmp_path)
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    """The sample project with a filled journal, after ``sotong report --year 2026``: (project, result)."""
+    project = copy_project(tmp_path_factory.mktemp("report"))
     add_subscribers(project / "private" / "sotong.db", 1)
     fill_journal(project / "private" / "sotong.db")
     result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
     assert result.code == 0, result.output
+    return project, result
+
+
+def test_report_command_sums_the_year_up_and_names_its_files(reported):
+    _, result = reported
     assert "2026: 3 notices, 7 deliveries (email 4, SMS 1, LMS 2); texts cost 36 won." in result.output
     assert "Wrote private/reports/2026.html and private/reports/2026.csv" in result.output
 
+
+def test_report_csv_opens_in_excel_with_a_row_per_month_department_category_and_total(reported):
+    project, _ = reported
     raw = (project / "private" / "reports" / "2026.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -171,6 +181,9 @@ def test_report_command_writes_accessible_html_and_csv(tmp_path):
     assert by_key[("total", "합계")]["deliveries"] == "7"
     assert len([r for r in rows if r["table"] == "month"]) == 12
 
+
+def test_report_page_describes_its_chart_and_heads_its_tables(reported):
+    project, _ = reported
     page = (project / "private" / "reports" / "2026.html").read_text(encoding="utf-8")
     assert '<html lang="ko">' in page and "<script" not in page
     assert re.search(r'<svg role="img" aria-labelledby="chart-title chart-desc"', page)
@@ -179,13 +192,25 @@ def test_report_command_writes_accessible_html_and_csv(tmp_path):
     assert page.count("<caption>") == 3 and 'scope="col"' in page and 'scope="row"' in page
     assert page.count('<th scope="col" class="n">문자 비용(원)</th>') == 3
     assert re.search(r'<th scope="row">합계</th>(\s*<td class="n">[\d,]+</td>){5}\s*<td class="n">36</td>', page)
+
+
+def test_report_page_names_no_subscriber(reported):
+    project, _ = reported
+    page = (project / "private" / "reports" / "2026.html").read_text(encoding="utf-8")
     assert "S0000" not in page and "@" not in page
 
+
+def test_report_of_a_year_with_nothing_sent_says_so(reported):
+    project, _ = reported
     empty = run_cli(project / "pelicanconf.py", "report", "--year", "2024")
     assert empty.code == 0 and "2024: 0 notices, 0 deliveries" in empty.output
     assert "이 해에 발송 기록이 없습니다." in (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
-    assert run_cli(project / "pelicanconf.py", "report").code == 2
-    assert run_cli(project / "pelicanconf.py", "report", "--year", "twenty").code == 2
+
+
+@pytest.mark.parametrize("options", [(), ("--year", "twenty")])
+def test_report_without_a_year_or_with_a_wrong_one_exits_2(reported, options):
+    project, _ = reported
+    assert run_cli(project / "pelicanconf.py", "report", *options).code == 2
 
 
 def test_the_report_page_passes_the_nu_html_checker(tmp_path):

@@ -11,12 +11,13 @@ import datetime as dt
 import email
 import http.client
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from project_support import copy_project, serving
+from project_support import copy_project, invoke_sotong, serving
 from delivery_support import run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -324,54 +325,81 @@ def test_no_invitation_before_opening_or_in_one_off_bundles(project):
 # --- results -------------------------------------------------------------------------
 
 
-def test_results_counts_rate_csv_and_privacy(project, server, sotong):
+@pytest.fixture(scope="module")
+def answered(tmp_path_factory):
+    """The sample bundled for ISSUE (S1 and S2 invited to the library survey)
+    and built; S1 answered the budget vote, S1-S3 the library survey (3
+    answers of 2 invited); then ``sotong survey results LIBRARY`` ran:
+    (project, its result)."""
+    project = copy_project(tmp_path_factory.mktemp("answered"))
     add_readers(project)
-    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0  # invites S1 and S2 to the library survey
-    assert sotong(project, "build").code == 0
-    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(BUDGET, "S1"), **BUDGET_ANSWER})[0] == 303
-    for reader, answer in zip(("S1", "S2", "S3"), (
-            LIBRARY_ANSWER, {**LIBRARY_ANSWER, "library": "용답도서관", "purpose": ["열람실 공부", "휴식·모임"]},
-            {**LIBRARY_ANSWER, "wish": "", "satisfaction": "3"})):
-        assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, reader), **answer})[0] == 303
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    assert invoke_sotong(project, "build").code == 0
+    with serving(make_app(Project(project / "pelicanconf.py"))) as server:
+        assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(BUDGET, "S1"), **BUDGET_ANSWER})[0] == 303
+        for reader, answer in zip(("S1", "S2", "S3"), (
+                LIBRARY_ANSWER, {**LIBRARY_ANSWER, "library": "용답도서관", "purpose": ["열람실 공부", "휴식·모임"]},
+                {**LIBRARY_ANSWER, "wish": "", "satisfaction": "3"})):
+            assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, reader), **answer})[0] == 303
+    return project, invoke_sotong(project, "survey", "results", LIBRARY)
 
-    result = sotong(project, "survey", "results", LIBRARY)
+
+def test_results_count_the_answers_and_the_response_rate(answered):
+    _, result = answered
     assert result.code == 0 and "3 answers, response rate 150.0%" in result.stdout  # 3 answers, 2 invited
-    folder = project / "private" / "surveys" / LIBRARY
-    with open(folder / "results.csv", encoding="utf-8-sig", newline="") as file:
+
+
+def test_results_csv_has_each_options_count_and_share(answered):
+    project, _ = answered
+    with open(project / "private" / "surveys" / LIBRARY / "results.csv", encoding="utf-8-sig", newline="") as file:
         table = list(csv.reader(file))
     assert table[0] == ["question", "option", "count", "share"]
     assert ["library", "금호도서관", "2", "0.6667"] in table and ["library", "용답도서관", "1", "0.3333"] in table
     assert ["purpose", "열람실 공부", "3", "1.0000"] in table and ["purpose", "휴식·모임", "1", "0.3333"] in table
     assert ["satisfaction", "5", "2", "0.6667"] in table and ["hours", "(응답 없음)", "3", "1.0000"] in table
-    private = (folder / "results.html").read_text(encoding="utf-8")
+
+
+def test_private_results_escape_free_text_and_describe_their_charts(answered):
+    project, _ = answered
+    private = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
     assert "주말 &lt;b&gt;XYZZY연장&lt;/b&gt;" in private and "<b>XYZZY" not in private
     assert 'role="img"' in private and "<title id=" in private and "<desc id=" in private and "<script" not in private
 
-    public = project / "output" / "surveys" / LIBRARY / "results" / "index.html"
+
+def test_results_are_published_after_closing_with_enough_answers_and_the_build_keeps_them(answered, tmp_path):
+    project = Path(shutil.copytree(answered[0], tmp_path / "copy", symlinks=True))
+    folder, public = project / "private" / "surveys" / LIBRARY, project / "output" / "surveys" / LIBRARY / "results" / "index.html"
     assert ("not published (publish_results: true): the survey takes answers until 2026-11-30; "
-            "run this again after that day") in result.stdout
+            "run this again after that day") in answered[1].stdout
     assert not public.exists() and not (folder / "public.json").exists()
     with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write('\nSOTONG_TODAY = "2026-12-01"\n')  # the day after it closed
-    result = sotong(project, "survey", "results", LIBRARY)
+    result = invoke_sotong(project, "survey", "results", LIBRARY)
     assert result.code == 0 and ("not published (publish_results: true): 3 answers are fewer than "
                                  "SURVEY_MIN_ANSWERS (5)") in result.stdout
     assert not public.exists() and (folder / "results.csv").is_file()
     with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write("SURVEY_MIN_ANSWERS = 3\n")
-    result = sotong(project, "survey", "results", LIBRARY)
+    result = invoke_sotong(project, "survey", "results", LIBRARY)
     assert result.code == 0 and "published (publish_results: true): output/surveys/" in result.stdout
     text = public.read_text(encoding="utf-8")
     assert "금호도서관" in text and 'role="img"' in text and "XYZZY" not in text and "자유 응답 내용은 공개하지 않습니다" in text
-    assert sotong(project, "build").code == 0  # the next build keeps the published results
-    assert "금호도서관" in public.read_text(encoding="utf-8")
     assert "<html" in text and "sotong.css" in text
+    assert invoke_sotong(project, "build").code == 0  # the next build keeps the published results
+    assert "금호도서관" in public.read_text(encoding="utf-8")
 
-    assert sotong(project, "survey", "results", BUDGET).code == 0  # not published
+
+def test_results_of_an_unpublished_survey_stay_private_and_escaped(answered):
+    project, _ = answered
+    assert invoke_sotong(project, "survey", "results", BUDGET).code == 0  # not published
     assert not (project / "output" / "surveys" / BUDGET / "results").exists()
     budget = (project / "private" / "surveys" / BUDGET / "results.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 공원 &amp; 벤치" in budget
     assert "응답률 100.0%" in budget
+
+
+def test_no_answer_and_no_token_is_written_under_output(answered):
+    project, _ = answered
     for path in (project / "output").resolve().rglob("*"):
         if path.is_file():
             data = path.read_bytes()
