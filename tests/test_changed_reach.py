@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import run_cli
 from test_bundles import ISSUE, small  # noqa: F401  (the fixture: the sample project with readers A1, B2, C3)
 from test_reach import ROW
