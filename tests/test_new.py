@@ -7,7 +7,7 @@ from __future__ import annotations
 import frontmatter
 from click.testing import CliRunner
 
-from conftest import copy_project
+from project_support import copy_project
 from delivery_support import run_cli
 
 

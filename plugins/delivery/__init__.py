@@ -31,15 +31,6 @@ def add_commands(group: click.Group) -> None:
                          _('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))
 
 
-def add_routes(app) -> None:
-    """Receiver of ``web_routes``: the unsubscribe and click routes."""
-    from .clicks import add_click_route
-    from .unsubscribe import add_routes as add_unsubscribe_routes
-
-    add_unsubscribe_routes(app)
-    add_click_route(app)
-
-
 def check_settings(project):
     from .config import delivery_problems  # with the mailbox modules: imported for checks only
 
@@ -54,6 +45,7 @@ def declare_schemas(sender) -> None:
 def register():
     signals.store_schemas.connect(declare_schemas)
     signals.cli_commands.connect(add_commands)
-    signals.web_routes.connect(add_routes)
+    signals.connect_lazily(signals.web_routes, f"{__name__}.unsubscribe:add_routes")
+    signals.connect_lazily(signals.web_routes, f"{__name__}.clicks:add_click_route")
     signals.content_check.connect(check_settings)
     signals.connect_lazily(signals.message_signers, f"{__name__}.dkim_signing:dkim_signer")

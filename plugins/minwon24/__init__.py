@@ -28,15 +28,9 @@ def _check(project):
     return read_banners(project.settings, project.audiences, project.shown)[1]
 
 
-def _block_maker(context):
-    from .email import block_maker
-
-    return block_maker(context)
-
-
 def register():
     signals.connect_lazily(pelican_signals.initialized, f"{__name__}.site:start")
     signals.connect_lazily(pelican_signals.generator_init, f"{__name__}.site:add_globals")
     signals.connect_lazily(pelican_signals.finalized, f"{__name__}.site:copy_images")
     signals.content_check.connect(_check)
-    signals.message_blocks.connect(_block_maker)
+    signals.connect_lazily(signals.message_blocks, f"{__name__}.email:block_maker")

@@ -27,24 +27,11 @@ def add_commands(group) -> None:
                          _("Erase a person's data everywhere in the store, keeping only counts."))
 
 
-def add_routes(app) -> None:
-    """Receiver of ``web_routes`` (werkzeug and the mail queue: imported for the collector only)."""
-    from .collector import add_routes as add_subscription_routes
-
-    add_subscription_routes(app)
-
-
-def block_maker(context):
-    """Receiver of ``message_blocks``: the preferences link of every email."""
-    from .blocks import block_maker as preferences_block
-
-    return preferences_block(context)
-
-
 def register():
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.cli_commands.connect(add_commands)
-    sotong_signals.web_routes.connect(add_routes)
-    sotong_signals.message_blocks.connect(block_maker)
+    # the collector's routes (werkzeug, the mail queue) and the emails' preferences link: imported when used
+    sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")
+    sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.blocks:block_maker")
     sotong_signals.connect_lazily(sotong_signals.content_check, f"{__name__}.config:check_settings")

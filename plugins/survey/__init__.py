@@ -24,32 +24,6 @@ def add_commands(group) -> None:
                      _("Opinions of consultations (SPEC §16): search them, export them, purge them past retention."))
 
 
-def add_routes(app) -> None:
-    """Receiver of ``web_routes``: the routes that take answers."""
-    from .collector import add_routes as add_survey_routes
-
-    add_survey_routes(app)
-
-
-def block_maker(context):
-    """Receiver of ``message_blocks``: the survey invitations."""
-    from .invitations import block_maker as invitation_blocks
-
-    return invitation_blocks(context)
-
-
-def use_plugin_templates(pelican) -> None:
-    from .site import use_plugin_templates as use_templates
-
-    use_templates(pelican)
-
-
-def get_generators(pelican):
-    from .site import get_generators as survey_generators
-
-    return survey_generators(pelican)
-
-
 def check_surveys(project):
     """``sotong check``: the settings, every survey file, and the surveys notices name."""
     from .config import read_survey_settings
@@ -72,10 +46,10 @@ def report_figures(project, outbox: str):
 
 
 def register():
-    signals.initialized.connect(use_plugin_templates)
-    signals.get_generators.connect(get_generators)
+    sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
+    sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.content_check.connect(check_surveys)
     sotong_signals.cli_commands.connect(add_commands)
-    sotong_signals.web_routes.connect(add_routes)
-    sotong_signals.message_blocks.connect(block_maker)
+    sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")
+    sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.invitations:block_maker")
     sotong_signals.outbox_figures.connect(report_figures)
