@@ -68,7 +68,9 @@ def invoke_sotong(cwd: Path | None, *args: str, env: dict | None = None) -> Resu
     where the test runs), through ``sotong.cli.main`` and so with its error
     handling: the code and output :func:`run_sotong` would give, for tests
     where a separate process is not the point. An unexpected exception is
-    raised with its traceback instead of printed."""
+    raised with its traceback instead of printed. Signals keep the plugins an
+    earlier command connected, so a project whose PLUGINS leave some out
+    runs as a subprocess (:func:`run_sotong`)."""
     from click.testing import CliRunner
 
     with contextlib.chdir(cwd or os.getcwd()):

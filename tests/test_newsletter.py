@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from hypothesis import given, strategies as st
 
-from project_support import copy_project, invoke_sotong
+from project_support import copy_project, invoke_sotong, run_sotong
 from newsletter.config import read_newsletter_settings
 from newsletter.issues import group_by_field, issue_title, plan_issues, published_issues
 from sotong.notices import SEOUL, Notice
@@ -68,7 +68,8 @@ def make_project(root: Path, extra_settings: str = "") -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     project = make_project(tmp_path_factory.mktemp("newsletter"))
-    result = invoke_sotong(project, "build")
+    # a process of its own: only these PLUGINS may be connected (in this process others may be already)
+    result = run_sotong(project, "build")
     assert result.code == 0, result.output
     return project
 
@@ -139,7 +140,7 @@ def test_the_feed_links_to_the_public_site_by_the_one_absolute_url_rule(tmp_path
     """SITEURL when it is absolute (publishconf.py), FEED_DOMAIN in development
     (sotong.links.absolute_site_url), as every other feed and calendar."""
     project = make_project(tmp_path, extra_settings='SITEURL = "https://sotong.sd.go.kr"\n')
-    assert run_sotong(project, "build").code == 0
+    assert run_sotong(project, "build").code == 0  # only its PLUGINS: a process of its own
     feed = feedparser.parse(str(project / "output" / "newsletter" / "feed.atom.xml"))
     assert feed.entries[0].id == "https://sotong.sd.go.kr/newsletter/2026-11-26/"
     assert feedparser.parse(str(built / "output" / "newsletter" / "feed.atom.xml")).entries[0].id.startswith(FEED_DOMAIN)
