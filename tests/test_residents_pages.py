@@ -12,7 +12,7 @@ from email.parser import BytesParser
 import pytest
 from werkzeug.test import Client
 
-from conftest import copy_project, run_sotong
+from project_support import copy_project, run_sotong
 from delivery_support import run_cli
 from test_bundles import ISSUE, small  # noqa: F401  (the fixture: the sample project with readers A1, B2, C3)
 
