@@ -388,3 +388,16 @@ def test_forget_while_the_mail_server_is_down_leaves_no_queued_mail_to_the_perso
     dump = "\n".join(sqlite3.connect(project / "private" / "sotong.db").iterdump())
     for trace in ("hong@example.com", "010-2222-3333", "홍길순", f"'{hong}'"):
         assert trace not in dump, trace
+
+
+def test_signing_up_again_answers_as_a_first_sign_up_does(site):
+    """No way to learn whether an address is subscribed: the sign-up of a
+    subscribed address and of a new one get the same answer and a link each."""
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    answers = []
+    for address in ("hong@example.com", "new@example.com"):
+        status, headers, body = post(port, "/subscribe", {**SIGNUP, "email": address})
+        answers.append((status, {k: v for k, v in headers.items() if k.lower() != "date"}, body))
+    assert answers[0] == answers[1] and answers[0][0] == 303
+    assert sorted(recipient for recipient, _ in inbox.wait_for(3)[1:]) == ["hong@example.com", "new@example.com"]
