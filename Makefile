@@ -14,7 +14,7 @@ NPM := $(shell command -v npm 2>/dev/null)
 # when npm is there; without it those tests are skipped (failed in CI).
 NODE_TOOLS := $(if $(NPM),node_modules/.installed)
 
-.PHONY: build test setup catalogs devserver publish check clean benchmarks screenshots mutants
+.PHONY: build test setup catalogs devserver publish check clean benchmarks floors screenshots mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ publish: setup
 
 benchmarks: setup
 	$(BIN)/python benchmarks/build.py
+
+# Issue #16's floors, each beside its baseline in alternating runs (README, Performance).
+floors: setup
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/import.py --count 100000 --pairs 5
+	$(BIN)/python benchmarks/serve.py --count 20000 --requests 10000 --pairs 5
 
 # Mutation testing of the rules that decide who gets what (README, "Tests and
 # standards checks"); not part of `make test`. MUTANTS=sms limits it to some modules.
