@@ -151,8 +151,8 @@ def link_request(request):
     if address and not request.form.get(HONEYPOT):
         with request.app.store() as store:
             subscriber_id = storage.subscriber_by_email(store, address)
-            if subscriber_id:
-                subs.mailer.queue(store, address, "[성동구 소통] 수신 설정 링크", (
+            if subscriber_id:  # to the address as confirmed, however the request spelled it
+                subs.mailer.queue(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", (
                     "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
                     f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
                     subscriber_id)
