@@ -401,3 +401,19 @@ def test_signing_up_again_answers_as_a_first_sign_up_does(site):
         answers.append((status, {k: v for k, v in headers.items() if k.lower() != "date"}, body))
     assert answers[0] == answers[1] and answers[0][0] == 303
     assert sorted(recipient for recipient, _ in inbox.wait_for(3)[1:]) == ["hong@example.com", "new@example.com"]
+
+
+def test_a_mail_server_that_is_down_is_asked_again_after_a_pause_not_at_every_sign_up(tmp_path, caplog):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {closed}\n")
+    caplog.set_level("WARNING")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for number in range(4):
+            assert post(port, "/subscribe", dict(SIGNUP, email=f"reader{number}@example.com"))[0] == 303
+            time.sleep(0.3)
+    assert caplog.text.count("could not be handed") == 1
+    assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 4  # kept for the next try

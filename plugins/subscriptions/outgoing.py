@@ -78,28 +78,33 @@ class Mailer:
 
     def _run(self) -> None:
         while True:
-            while self.send_queued():
-                pass
-            self._wake.wait(RETRY_SECONDS)
-            self._wake.clear()
+            self._wake.clear()  # before looking: a mail queued meanwhile wakes the wait below
+            pause = self.send_queued()
+            if pause is None:
+                self._wake.wait(RETRY_SECONDS)
+            else:
+                time.sleep(pause)  # new mails do not hurry a retry: a server that is down is asked twice a minute
 
-    def send_queued(self) -> bool:
-        """Hand a batch of queued mails over; True when there may be more to send now."""
+    def send_queued(self) -> float | None:
+        """Hand a batch of queued mails over. The seconds to pause before the
+        next batch (0 when more may wait, RETRY_SECONDS when the server
+        could not take them), or None when the queue is empty."""
         with self.app.store() as store:
             storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
             queued = storage.queued_mail(store, BATCH)
         if not queued:
-            return False
-        done = []
+            return None
+        done, pause = [], 0.0 if len(queued) == BATCH else None
         try:
             self._send(queued, done)
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
             log.warning("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s",
                         len(queued) - len(done), self.settings.get("SMTP_HOST"), self.settings.get("SMTP_PORT"),
                         type(exc).__name__, RETRY_SECONDS)
+            pause = RETRY_SECONDS
         with self.app.store() as store:
             storage.unqueue_mail(store, done)
-        return len(done) == len(queued) == BATCH
+        return pause
 
     def _send(self, queued: list, done: list) -> None:
         """Send ``queued`` over one connection; each mail taken or refused for good goes to ``done``."""
