@@ -120,3 +120,14 @@ def test_a_refused_address_is_exit_1_with_the_servers_answer(small):  # noqa: F8
     assert result.code == 1 and "refused the test copy at RCPT: 550 5.1.1 no such user" in result.output
     [record] = rows(small, "delivery_staff_copies")
     assert record["answer_code"] == 550 and rows(small, "delivery_messages") == []
+
+
+def test_messages_are_in_korean_by_default(small, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    with SMTPServer(Keeper()) as server:
+        neither = staff_send(small, server.port, "--to", STAFF)
+        nobody = staff_send(small, server.port, "--to", STAFF, "--as", "C3")
+        sent = staff_send(small, server.port, "--to", STAFF, "--as", "A1")
+    assert neither.code == 2 and "--to와 함께 받는 사람을 정하세요" in neither.output
+    assert nobody.code == 1 and "C3은(는) 2026-11-26 호 이메일을 받지 않습니다" in nobody.output
+    assert sent.code == 0 and "구독자에게 보낸 것으로는 기록하지 않았습니다" in sent.output

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import click
 
+from sotong.i18n import _
 from sotong.problems import SotongError
 from sotong.project import Project
 
@@ -44,9 +45,10 @@ def staff_copy(project: Project, *, issue: dt.date, reader_id: str | None, perso
     bundler = Bundler(project, issue_bundle(project, issue, bundles_settings(project.settings).title))
     plan = bundler.plan(reader)
     if not bundler.emailed(reader, plan) or not reader.subscribed:
-        raise SotongError([f"{reader.id} gets no email of the issue of {issue} (unsubscribed, no email channel or "
-                           "address, or no notice of it matches); pick another reader (--as ID or --persona), "
-                           f"or see what each notice reaches with: sotong reach --issue {issue}"])
+        raise SotongError([_("{reader} gets no email of the issue of {issue} (unsubscribed, no email channel or "
+                             "address, or no notice of it matches); pick another reader (--as ID or --persona), "
+                             "or see what each notice reaches with: sotong reach --issue {issue}").format(
+            reader=reader.id, issue=issue)])
     copy_reader = replace(reader, id=COPY_ID_PREFIX + reader.id, name="", email=to)
     message, _manifest = bundler.email_for(copy_reader, plan, subject_mark=mark)
     return StaffCopy(message.eml, reader.id, message.notices)

@@ -19,6 +19,7 @@ from email.utils import parseaddr
 import click
 
 from sotong import signals
+from sotong.i18n import _
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import is_issue_date, next_issue
@@ -48,7 +49,7 @@ def staff_address(value: str) -> str:
     name, address = parseaddr(value)
     local, at, domain = address.rpartition("@")
     if not (at and local and "." in domain) or name or address != value.strip():
-        raise click.BadParameter(f'"{value}" is not one email address; write e.g. --to hong@sd.go.kr')
+        raise click.BadParameter(_('"{value}" is not one email address; write e.g. --to hong@sd.go.kr').format(value=value))
     return address
 
 
@@ -57,37 +58,39 @@ def send_staff_copy(project: Project, options: dict) -> None:
     issue = _issue(options)
     reader_id, persona, to = options["reader_id"], options["persona"], options["to"]
     if (reader_id is None) == (persona is None):
-        raise click.UsageError('with --to, give the reader: --as ID or --persona "dong=응봉동 fields=건강정보" (one of them)')
+        raise click.UsageError(_('with --to, give the reader: --as ID or --persona "dong=응봉동 fields=건강정보" (one of them)'))
     config = delivery_config(project.settings, host=options["host"], port=options["port"])
     copies = [copy for _receiver, copy in signals.staff_copies.send(
         project, issue=issue, reader_id=reader_id, persona=persona, to=to, mark=MARK) if copy is not None]
     if not copies:
-        raise SotongError(["no plugin makes the readers' emails; add the bundles plugin to PLUGINS in the settings"])
+        raise SotongError([_("no plugin makes the readers' emails; add the bundles plugin to PLUGINS in the settings")])
     copy = copies[0]
     link = _Link(config, time.sleep)
     try:
         link.ensure_connected()
         answer = link.transaction(config.mail_from, to, _crlf(copy.eml))
     except ConnectionLost as exc:
-        raise SotongError([f"the mail server {config.smtp_host}:{config.smtp_port} dropped the connection ({exc}); "
-                           "run the same command again"]) from None
+        raise SotongError([_("the mail server {host}:{port} dropped the connection ({reason}); run the same command again")
+                           .format(host=config.smtp_host, port=config.smtp_port, reason=exc)]) from None
     finally:
         link.close()
     _record(project, issue, copy, persona, to, answer)
     if answer.code != 250:
-        raise SotongError([f"the mail server refused the test copy at {answer.stage.upper()}: {answer.code} "
-                           f"{answer.text}; check the address {to} and the server's settings"])
-    click.echo(f"Sent the email of {copy.reader} for the issue of {issue} ({len(copy.notices)} notices) to {to}, "
-               f"marked {MARK}; nothing was recorded as sent to the reader.")
+        raise SotongError([_("the mail server refused the test copy at {stage}: {code} {text}; check the address {to} "
+                             "and the server's settings").format(stage=answer.stage.upper(), code=answer.code,
+                                                                 text=answer.text, to=to)])
+    click.echo(_("Sent the email of {reader} for the issue of {issue} ({count} notices) to {to}, marked {mark}; "
+                 "nothing was recorded as sent to the reader.").format(
+        reader=copy.reader, issue=issue, count=len(copy.notices), to=to, mark=MARK))
 
 
 def _issue(options: dict) -> dt.date:
     if options["notice"] is not None or options["issue"] is None:
-        raise click.UsageError("a test copy is of an issue: give --issue YYYY-MM-DD with --to")
+        raise click.UsageError(_("a test copy is of an issue: give --issue YYYY-MM-DD with --to"))
     issue = dt.date.fromisoformat(options["issue"])
     if not is_issue_date(issue):
-        raise click.BadParameter(f"{issue} is not an issue date (2nd or 4th Thursday); the next one is "
-                                 f"{next_issue(issue)}", param_hint="--issue")
+        raise click.BadParameter(_("{issue} is not an issue date (2nd or 4th Thursday); the next one is {next}").format(
+            issue=issue, next=next_issue(issue)), param_hint="--issue")
     return issue
 
 
