@@ -63,6 +63,7 @@ def site_pages(output: Path) -> list[SitePage]:
         one("newsletter-archive", output / "newsletter" / "index.html"),
         one("not-found", output / "404.html"),
         one("subscribe-form", output / "subscribe" / "form" / "index.html"),
+        one("feeds", output / "feeds.html"),
     ]
     pages += [one(f"page-{source.stem}", output / source.stem / "index.html")
               for source in sorted((dev_site().project / "content" / "pages").glob("*.md"))]
