@@ -499,7 +499,7 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
     try:
         codec = file_encoding(path, shown)
         with path.open(encoding=codec, newline="") as file:
-            count, repeated = repeated_ids(iter_records(file, shown, [], _id_cell))
+            count, repeated = repeated_ids(iter_records(file, shown, [], _row_id))
         problems: list[Problem] = []
         with path.open(encoding=codec, newline="") as file:
             report = import_records(store, iter_records(file, shown, problems), audiences, this_year, shown,
@@ -511,7 +511,7 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
     return report
 
 
-def _id_cell(names: list[str], cells: list[str]) -> str:
+def _row_id(names: list[str], cells: list[str]) -> str:
     return spreadsheet.restored(cells[names.index("id")]).strip()
 
 
