@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from project_support import REPO, copy_project, run_sotong, serving
+from project_support import REPO, copy_project, invoke_sotong, serving
 from test_survey import GOOD, call
 
 from sotong.check import check_project
@@ -32,7 +32,7 @@ TODAY = dt.date(2026, 12, 15)
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("opinions"), extra_settings=f'SOTONG_TODAY = "{TODAY}"')
-    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
+    imported = invoke_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
     assert imported.code == 0, imported.output
     return project
 
@@ -53,21 +53,21 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert stored == [(SLUG, "2027년 마을버스 노선 개편", "자치행정과", "S000030", "M", "wangsimni2", "40대",
                        "2026-12-15", "opinion", answer["opinion"])]
 
-    found = run_sotong(project, "opinions", "search", "버스", "--policy", SLUG)
+    found = invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG)
     assert found.code == 0 and "S000030" in found.stdout and "마을버스 배차" in found.stdout
-    assert run_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
-    on_the_day = run_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
+    assert invoke_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
+    on_the_day = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
     assert on_the_day.code == 0 and "S000030" in on_the_day.stdout
-    assert run_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16").stdout == ""
-    assert run_sotong(project, "opinions", "search", "배차", "--from", "12/15").code == 2
-    exported = run_sotong(project, "opinions", "export", SLUG, str(project / "private" / "o.csv"))
+    assert invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16").stdout == ""
+    assert invoke_sotong(project, "opinions", "search", "배차", "--from", "12/15").code == 2
+    exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "o.csv"))
     assert exported.code == 0, exported.output
     with open(project / "private" / "o.csv", encoding="utf-8-sig", newline="") as out:
         rows = list(csv.DictReader(out))
     assert rows[0]["opinion"] == "'" + answer["opinion"] and rows[0]["age_band"] == "40대"
-    results = run_sotong(project, "survey", "results", SLUG)
+    results = invoke_sotong(project, "survey", "results", SLUG)
     assert results.code == 0 and "왕십리2동  40대  1" in results.stdout
-    assert run_sotong(project, "opinions", "export", "budget-vote-2027", "x.csv").code == 1
+    assert invoke_sotong(project, "opinions", "export", "budget-vote-2027", "x.csv").code == 1
 
 
 POLICIES = [("bus", "마을버스 노선", "자치행정과"), ("park", "공원 조성", "문화체육과"), ("clinic", "보건지소", "보건소")]
@@ -230,7 +230,7 @@ def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tm
             opinions.record(store, survey, person, {"opinion": (text,)}, dt.date.fromisoformat(day))
     counts = {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
     store.close()
-    result = run_sotong(project, "opinions", "purge")
+    result = invoke_sotong(project, "opinions", "purge")
     assert result.code == 0, result.output
     assert "3 opinions received before 2021-12-15" in result.stdout
     db = sqlite3.connect(project / "private" / "sotong.db")
@@ -245,7 +245,7 @@ def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tm
     assert counts["bus"] == {("majang", "50대"): 1, ("oksu", "30대"): 1}
     assert [o.opinion for o in opinions.search(store, "오래된")] == ["=1+1 아주 오래된 의견", "오래된 마을버스 의견"]
     store.close()
-    again = run_sotong(project, "opinions", "purge")
+    again = invoke_sotong(project, "opinions", "purge")
     assert again.code == 0 and again.stdout.startswith("0 opinions")
     store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
     assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == counts

@@ -9,7 +9,7 @@ import csv
 import re
 from pathlib import Path
 
-from project_support import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, invoke_sotong
 from delivery_support import run_cli
 from hypothesis import given, settings, strategies as st
 
@@ -57,7 +57,7 @@ S3,'=1+1,s3@example.com,010-3333-4444,1990,F,yongdap,culture,email,person,,,
 def test_subscribers_export_neutralizes_and_import_round_trips(tmp_path):
     project = copy_project(tmp_path)
     (tmp_path / "in.csv").write_text(SUBSCRIBERS, encoding="utf-8")
-    imported = run_sotong(project, "subscribers", "import", str(tmp_path / "in.csv"))
+    imported = invoke_sotong(project, "subscribers", "import", str(tmp_path / "in.csv"))
     assert imported.code == 1
     rejected = [line for line in imported.stderr.splitlines() if "a spreadsheet runs as a formula" in line]
     assert [int(re.match(r".*in\.csv:(\d+):", line).group(1)) for line in rejected] == [5, 6, 7, 8, 9]
@@ -70,12 +70,12 @@ def test_subscribers_export_neutralizes_and_import_round_trips(tmp_path):
                       "S2": ("@SUM(1)", "-dash@example.com", "010-2222-3333"),
                       "S3": ("=1+1", "s3@example.com", "010-3333-4444")}
 
-    assert run_sotong(project, "subscribers", "export", str(tmp_path / "out.csv")).code == 0
+    assert invoke_sotong(project, "subscribers", "export", str(tmp_path / "out.csv")).code == 0
     rows = {row[0]: row for row in read_csv(tmp_path / "out.csv")[1:]}
     assert rows["S1"][1:4] == ['\'=HYPERLINK("http://evil.example","보기")', "'=cmd@example.com", "010-1234-5678"]
     assert rows["S2"][1:3] == ["'@SUM(1)", "'-dash@example.com"] and rows["S3"][1] == "'=1+1"
     assert not any(cell.startswith(FORMULA_STARTS) for row in rows.values() for cell in row)
-    again = run_sotong(project, "subscribers", "import", str(tmp_path / "out.csv"))
+    again = invoke_sotong(project, "subscribers", "import", str(tmp_path / "out.csv"))
     assert again.code == 0 and "0 added, 0 updated, 3 unchanged, 0 rejected" in again.stdout
 
 
