@@ -125,6 +125,16 @@ def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     assert result.code == 0, result.output
 
 
+def test_check_refuses_a_private_image_that_mail_clients_cannot_all_show(tmp_path):
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8").replace(IMAGE.name, "kimjang.svg"), encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    assert (f"content/notices/{NOTICE.name}:8: a private notice's image goes inside its emails, where only PNG, JPEG "
+            "or GIF show everywhere and it is on no page; save images/kimjang.svg as .png or .jpg") in result.output
+
+
 def check_with_line(tmp_path, body_line: str):
     """``sotong check`` with ``body_line`` added to the sample's private notice."""
     project = copy_project(tmp_path)
