@@ -116,9 +116,10 @@ class SettingsProblems:
     were not loaded from a file)::
 
         found = SettingsProblems(settings)
-        raw = found.plugin_dict("SURVEY", DEFAULTS, 'SURVEY = {"text_max_chars": 2000}')
-        if raw is not None and raw.get("text_max_chars", 1) < 1:
-            found.add("SURVEY", '"text_max_chars" must be 1 or more')
+        values = found.plugin_values("DEMO", {"size": 10}, {"size": whole_number(1, 100)}, 'DEMO = {"size": 10}')
+        top = found.values({"DEMO_URL": "/"}, {"DEMO_URL": text("an address")})
+        if values is not None and top["DEMO_URL"].startswith("ftp:"):
+            found.add("DEMO_URL", "is not a web address; write e.g. DEMO_URL = \"https://sd.go.kr\"")
         return found.problems
     """
 
@@ -167,7 +168,7 @@ class SettingsProblems:
         return values
 
     def values(self, defaults: dict, checks: dict[str, "Check"]) -> dict:
-        """Top-level settings (``SMTP_PORT = 25``) over their ``defaults``, each
+        """Top-level settings (``NAME = value``) over their ``defaults``, each
         name of ``checks`` checked the same way."""
         values = {name: self.settings.get(name, default) for name, default in defaults.items()}
         for name, check in checks.items():

@@ -355,13 +355,12 @@ class Store:
         data["fields"] = join_keys(subscriber.fields)
         data["channels"] = join_keys(subscriber.channels)
         data["groups"] = join_keys(subscriber.groups)
-        columns = ", ".join(data)
-        marks = ", ".join(f":{k}" for k in data)
-        updates = ", ".join(f"{k} = excluded.{k}" for k in data if k != "id")
-        # An upsert, not INSERT OR REPLACE: a replace deletes the row first,
-        # which would cascade to the records plugins keep about the subscriber.
-        self.db.execute(f"INSERT INTO subscribers ({columns}) VALUES ({marks}) "
-                        f"ON CONFLICT(id) DO UPDATE SET {updates}", data)
+        self.db.execute(_subscriber_upsert(tuple(data)), tuple(data.values()))
+
+    def put_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        """Insert or update subscribers by id: ``rows`` hold the values of
+        ``columns`` (``id`` first) in order; columns not named keep their value."""
+        self.db.executemany(_subscriber_upsert(columns), list(rows))
 
     def unsubscribe(self, subscriber_id: str, when: str | None = None) -> bool:
         """Unsubscribe from everything; False when already unsubscribed or unknown."""
@@ -371,6 +370,14 @@ class Store:
             (when, subscriber_id),
         )
         return cursor.rowcount == 1
+
+
+def _subscriber_upsert(columns: tuple[str, ...]) -> str:
+    """Insert or update by id. An upsert, not INSERT OR REPLACE: a replace deletes
+    the row first, which would cascade to the records plugins keep about the subscriber."""
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
+    return (f"INSERT INTO subscribers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}")
 
 
 _clock = (0, "")  # the last second asked, and how it reads

@@ -579,10 +579,6 @@ def _checked(line: int, cells: dict, audiences: Audiences, this_year: int, repea
 
 
 _ALL_COLUMNS = COLUMNS + STORE_ONLY_COLUMNS
-_UPSERT = (
-    f"INSERT INTO subscribers ({', '.join(_ALL_COLUMNS)}) VALUES ({', '.join('?' * len(_ALL_COLUMNS))}) "
-    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _ALL_COLUMNS[1:])}"
-)
 
 
 def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
@@ -603,7 +599,7 @@ def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
         else:
             report.updated += 1
         writes.append(after)
-    store.db.executemany(_UPSERT, writes)
+    store.put_subscriber_rows(_ALL_COLUMNS, writes)
 
 
 def merged_row(imported: dict, stored: dict | None) -> tuple:
