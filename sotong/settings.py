@@ -228,18 +228,18 @@ def whole_number(low: int, high: int | None = None, what: str = "") -> Check:
     return check
 
 
-def number_above(low: float, what: str = "a number") -> Check:
+def number_above(low: float, what: str | None = None) -> Check:
     """A check: an int or float (not a bool) above ``low``."""
     def check(value) -> str | None:
         fits = isinstance(value, (int, float)) and not isinstance(value, bool) and value > low
-        return None if fits else _("{what} above {low:g}").format(what=what, low=low)
+        return None if fits else _("{what} above {low:g}").format(what=what or _("a number"), low=low)
     return check
 
 
-def text(what: str = "text") -> Check:
+def text(what: str | None = None) -> Check:
     """A check: text that is not blank."""
     def check(value) -> str | None:
-        return None if isinstance(value, str) and value.strip() else what
+        return None if isinstance(value, str) and value.strip() else what or _("text")
     return check
 
 

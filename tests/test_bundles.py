@@ -572,7 +572,8 @@ def test_a_mistake_in_the_bundles_settings_is_said_with_its_line(tmp_path):
         assert result.code == 1 and "Traceback" not in result.output, command
         assert (f'pelicanconf.py:{line}: BUNDLES: unknown key "sms_hedaer"; did you mean "sms_header"?; '
                 'allowed: email_theme, title, subject_prefix, sms_header, office_address') in result.stderr.splitlines()
-        assert f'pelicanconf.py:{line}: BUNDLES: "title" must be text' in result.stderr
+        assert (f'pelicanconf.py:{line}: BUNDLES: "title" is 3; write text, e.g. BUNDLES = {{"title": "성동구 소통 소식"}}'
+                in result.stderr.splitlines())
 
 
 def test_the_outbox_may_not_be_published(tmp_path):

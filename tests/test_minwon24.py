@@ -358,3 +358,15 @@ def test_a_banner_block_is_made_once_per_bundle_not_per_reader(project_dir):
     assert first[0] is second[0] and first[0].manifest == {"banner": "gov24-certificates"}
     assert block_maker(MessageContext(settings=project.settings, audiences=project.audiences, issue=None,
                                       day=dt.date(2026, 12, 10), notices=[], css="")) is not None
+
+
+def test_the_banners_path_must_stay_under_content():
+    from minwon24.config import read_minwon24_settings
+
+    for folder in ("../private", "/etc", "", 3):
+        config, problems = read_minwon24_settings({"PATH": "/site/content", "MINWON24": {"path": folder}})
+        assert config is None and [p.message for p in problems] == [
+            f"MINWON24: \"path\" is {folder!r}; write the banners' folder under content/, as text, "
+            'e.g. MINWON24 = {"path": "banners"}']
+    config, problems = read_minwon24_settings({"PATH": "/site/content", "MINWON24": {"path": " promo "}})
+    assert problems == [] and str(config.banners_path) == "/site/content/promo"

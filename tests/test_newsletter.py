@@ -241,7 +241,7 @@ def test_settings_validation_names_what_to_write():
     assert config is None
     messages = [p.message for p in problems]
     assert any('not an issue date' in m and '"2026-11-26"' in m for m in messages)
-    assert any('"first_number" must be a whole number' in m for m in messages)
+    assert 'NEWSLETTER: "first_number" is 0; write a whole number of 1 or more, e.g. NEWSLETTER = {"first_number": 1}' in messages
     config, problems = read_newsletter_settings({"SITENAME": "성동구 소통"})
     assert problems == [] and config.title == "성동구 소통 소식지" and config.first_number == 1
 

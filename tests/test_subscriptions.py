@@ -417,3 +417,13 @@ def test_a_mail_server_that_is_down_is_asked_again_after_a_pause_not_at_every_si
             time.sleep(0.3)
     assert caplog.text.count("could not be handed") == 1
     assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 4  # kept for the next try
+
+
+def test_a_wrong_subscribe_rate_is_a_problem_at_its_own_line(tmp_path):
+    from sotong.check import check_project
+
+    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "10/fortnight"\n')
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SUBSCRIBE_RATE = "10/fortnight"') + 1
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    assert problems == [f"pelicanconf.py:{line}: SUBSCRIBE_RATE: is '10/fortnight'; write requests per period "
+                        '(second, minute, hour or day), e.g. SUBSCRIBE_RATE = "10/hour"']

@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sotong.i18n import _
-from sotong.problems import Problem, SotongError
-from sotong.settings import SettingsProblems
+from sotong.problems import Problem
+from sotong.settings import SettingsProblems, text, validated
 from sotong.sms import SmsSettings, read_sms_settings
 
 EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구]"}'
@@ -40,11 +40,8 @@ def defaults(settings: dict) -> dict:
 
 
 def bundles_settings(settings: dict) -> BundlesSettings:
-    """The validated BUNDLES settings; SotongError listing every problem."""
-    config, problems = read_bundles_settings(settings)
-    if problems:
-        raise SotongError(problems)
-    return config
+    """The validated BUNDLES settings; SettingsError listing every problem."""
+    return validated(read_bundles_settings, settings)
 
 
 def check_settings(project) -> list[Problem]:
@@ -54,18 +51,11 @@ def check_settings(project) -> list[Problem]:
 
 def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
-    values = defaults(settings)
-    raw = found.plugin_dict("BUNDLES", values, EXAMPLE)
-    if raw is None:
+    fallback = defaults(settings)
+    values = found.plugin_values("BUNDLES", fallback, dict.fromkeys(fallback, text()), EXAMPLE)
+    if values is None:
         return None, found.problems
-    for key, value in raw.items():
-        if key not in values:
-            continue  # reported by plugin_dict
-        if not isinstance(value, str) or not value.strip():
-            found.add("BUNDLES", _('"{key}" must be text, e.g. "{key}": "{values}"').format(
-                key=key, values=values[key]))
-        else:
-            values[key] = value.strip()
+    values = {key: value.strip() if isinstance(value, str) else fallback[key] for key, value in values.items()}
     theme = Path(values["email_theme"])
     if not theme.is_absolute():
         theme = Path(settings.get("SOTONG_PROJECT_DIR", ".")) / theme

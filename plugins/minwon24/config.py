@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sotong.i18n import _
-from sotong.problems import Problem, SotongError
-from sotong.settings import SettingsProblems
+from sotong.problems import Problem
+from sotong.settings import SettingsProblems, validated
 
-KEYS = ("path",)
+DEFAULTS = {"path": "banners"}
 EXAMPLE = 'MINWON24 = {"path": "banners"}'
 
 
@@ -21,21 +21,18 @@ class Minwon24Settings:
 
 def minwon24_settings(settings: dict) -> Minwon24Settings:
     """The validated settings; SotongError listing every problem."""
-    config, problems = read_minwon24_settings(settings)
-    if problems:
-        raise SotongError(problems)
-    return config
+    return validated(read_minwon24_settings, settings)
 
 
 def read_minwon24_settings(settings: dict) -> tuple[Minwon24Settings | None, list[Problem]]:
     found = SettingsProblems(settings)
-    raw = found.plugin_dict("MINWON24", KEYS, EXAMPLE)
-    if raw is None:
+    values = found.plugin_values("MINWON24", DEFAULTS, {"path": _folder_under_content}, EXAMPLE)
+    if values is None or found.problems:
         return None, found.problems
-    folder = raw.get("path", "banners")
+    return Minwon24Settings(Path(settings["PATH"]) / values["path"].strip()), []
+
+
+def _folder_under_content(folder) -> str | None:
     if not isinstance(folder, str) or not folder.strip() or Path(folder).is_absolute() or ".." in Path(folder).parts:
-        found.add("MINWON24", _("\"path\" is the banners' folder under content/, as text, e.g. {example}").format(
-            example=EXAMPLE))
-    if found.problems:
-        return None, found.problems
-    return Minwon24Settings(Path(settings["PATH"]) / folder.strip()), []
+        return _("the banners' folder under content/, as text")
+    return None

@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sotong.i18n import _
-from sotong.problems import Problem, SotongError
+from sotong.problems import Problem
 from sotong.schedule import is_issue_date, next_issue
-from sotong.settings import SettingsProblems
+from sotong.settings import SettingsProblems, text, validated, whole_number
 
-KEYS = ("title", "first_issue", "first_number", "subscribe_url")
+CHECKS = {"title": text(), "first_number": whole_number(1), "subscribe_url": lambda url: None if isinstance(url, str) else _("text")}
 EXAMPLE = 'NEWSLETTER = {"title": "성동구 소통 소식지", "first_issue": "2026-09-10", "first_number": 1, "subscribe_url": "subscribe/"}'
 
 
@@ -25,10 +25,7 @@ class NewsletterSettings:
 
 def newsletter_settings(settings: dict) -> NewsletterSettings:
     """The validated NEWSLETTER settings; SotongError listing every problem."""
-    config, problems = read_newsletter_settings(settings)
-    if problems:
-        raise SotongError(problems)
-    return config
+    return validated(read_newsletter_settings, settings)
 
 
 def check_settings(project) -> list[Problem]:
@@ -38,15 +35,12 @@ def check_settings(project) -> list[Problem]:
 
 def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
-    raw = found.plugin_dict("NEWSLETTER", KEYS, EXAMPLE)
-    if raw is None:
+    defaults = {"title": f"{settings.get('SITENAME', '')} 소식지".strip(), "first_issue": None, "first_number": 1,
+                "subscribe_url": "subscribe/"}
+    values = found.plugin_values("NEWSLETTER", defaults, CHECKS, EXAMPLE)
+    if values is None:
         return None, found.problems
-
-    title = raw.get("title", f"{settings.get('SITENAME', '')} 소식지".strip())
-    if not isinstance(title, str) or not title.strip():
-        found.add("NEWSLETTER", _('"title" must be text, e.g. "title": "성동구 소통 소식지"'))
-
-    first_issue = raw.get("first_issue")
+    first_issue = values["first_issue"]
     if first_issue is not None:
         try:
             first_issue = first_issue if isinstance(first_issue, dt.date) else dt.date.fromisoformat(str(first_issue))
@@ -59,16 +53,7 @@ def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None,
                 found.add("NEWSLETTER", _('"first_issue" {first_issue} is not an issue date (2nd or 4th Thursday); the nearest one after it is "{next_issue}"').format(
                     first_issue=first_issue, next_issue=next_issue(first_issue)))
 
-    first_number = raw.get("first_number", 1)
-    if isinstance(first_number, bool) or not isinstance(first_number, int) or first_number < 1:
-        found.add("NEWSLETTER", _('"first_number" must be a whole number of 1 or more, not {first_number!r}').format(
-            first_number=first_number))
-
-    subscribe_url = raw.get("subscribe_url", "subscribe/")
-    if not isinstance(subscribe_url, str):
-        found.add("NEWSLETTER", _('"subscribe_url" must be text, e.g. "subscribe_url": "subscribe/"'))
-
     if found.problems:
         return None, found.problems
-    return NewsletterSettings(title.strip(), first_issue, first_number, subscribe_url.lstrip("/")), []
+    return NewsletterSettings(values["title"].strip(), first_issue, values["first_number"], values["subscribe_url"].lstrip("/")), []
 

@@ -21,13 +21,13 @@ from sotong.tokens import make_token, read_token
 
 from . import storage
 from .outgoing import FileSmsTransport, Mailer
-from .rules import CHANNEL_LABELS, CONSENT, CONSENT_VERSION, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate, read_choices
+from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate,
+                    read_choices)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
 PREFERENCES = "preferences"
 EMAIL_CONFIRM = "email-confirm"
-DEFAULT_RATE = "10/hour"
 
 
 class Subscriptions:

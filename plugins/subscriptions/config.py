@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from sotong.i18n import _
 from sotong.problems import Problem
+from sotong.settings import SettingsProblems
 
-from .rules import parse_rate
+from .rules import DEFAULT_RATE, parse_rate
 
 
-def check_settings(project):
-    rate = project.settings.get("SUBSCRIBE_RATE")
-    if rate is None or parse_rate(rate):
-        return []
-    return [Problem(project.shown(project.settings_path), 1,
-                    _('SUBSCRIBE_RATE "{rate}" is not a rate; write requests per period, e.g. SUBSCRIBE_RATE = "10/hour" (second, minute, hour or day)').format(
-                        rate=rate))]
+def check_settings(project) -> list[Problem]:
+    found = SettingsProblems(project.settings)
+    found.values({"SUBSCRIBE_RATE": DEFAULT_RATE}, {"SUBSCRIBE_RATE": _rate})
+    return found.problems
+
+
+def _rate(rate) -> str | None:
+    return None if parse_rate(rate) else _("requests per period (second, minute, hour or day)")

@@ -34,6 +34,9 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
+DEFAULT_RATE = "10/hour"  # SUBSCRIBE_RATE unless set
+
+
 def parse_rate(text: str) -> tuple[int, int] | None:
     """``"10/hour"`` -> (10, 3600); None when not of that form."""
     found = _RATE.match(str(text))
