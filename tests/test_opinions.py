@@ -256,3 +256,37 @@ def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tm
                                           (dt.date(2028, 2, 29), dt.date(2023, 2, 28))])
 def test_retention_starts_five_years_before_today(today, start):
     assert opinions.retention_start(today) == start
+
+
+PEOPLE = [Subscriber(id=f"P{i}", birth_year=1950 + 15 * (i % 3), gender="FM"[i % 2], dong=("majang", "oksu")[i % 2])
+          for i in range(4)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=st.lists(st.tuples(st.sampled_from(POLICIES[:2]), st.integers(0, 3), st.integers(0, 3),
+                                  st.integers(-400, 400)), min_size=1, max_size=12),
+       later=st.integers(0, 800))
+def test_purging_keeps_every_count_by_dong_and_age_and_every_text(tmp_path_factory, answers, later):
+    """Against the counts before any purge: each participant once per
+    policy, dong and age band, whether their opinions were purged, kept, or
+    both (a person who moved: another dong for a later answer); and nothing
+    before the retention start names anyone any more."""
+    store = opinions.ensure(Store.open(tmp_path_factory.mktemp("purge") / "sotong.db"))
+    start = dt.date(2021, 12, 15)
+    with store.transaction():
+        for policy, person, moved, offset in answers:
+            someone = PEOPLE[person]
+            if moved % 2:
+                someone = Subscriber(id=someone.id, birth_year=someone.birth_year, gender=someone.gender, dong="yongdap")
+            opinions.record(store, survey_of(*policy), someone, {"opinion": (f"의견 {offset}",)},
+                            start + dt.timedelta(days=offset))
+    before = {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
+    texts = sorted(row[0] for row in store.db.execute("SELECT opinion FROM survey_opinions"))
+    for today in (TODAY, TODAY + dt.timedelta(days=later)):
+        opinions.purge(store, today)
+        assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == before
+        first_kept = opinions.retention_start(today).isoformat()
+        assert store.db.execute(f"SELECT count(*) FROM survey_opinions WHERE day < ? AND ({opinions.PERSONAL})",
+                                (first_kept,)).fetchone()[0] == 0
+    assert sorted(row[0] for row in store.db.execute("SELECT opinion FROM survey_opinions")) == texts
+    store.close()
