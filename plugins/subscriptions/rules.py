@@ -9,10 +9,10 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from sotong.audiences import Audiences
-from sotong.subscribers import normalize_phone
+from sotong.subscribers import normalize_phone, normalized_email
 
 # The privacy consent PIPA art. 15(2) asks for: purpose, items, how long,
 # and that one may refuse (and what refusing costs). A change to the text
@@ -80,8 +80,9 @@ class Choices:
 
 
 def _email(text: str) -> str | None:
+    """The address as stored (plain ASCII ones without email_validator's full check), or None."""
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        return normalized_email(text)
     except EmailNotValidError:
         return None
 
