@@ -99,8 +99,8 @@ def test_a_notice_naming_no_survey_is_a_problem_of_the_survey_plugin(project):
 # --- the build -----------------------------------------------------------------------
 
 
-def test_build_writes_accessible_forms_and_thanks_pages(project, sotong):
-    assert sotong(project, "build").code == 0
+def test_build_writes_accessible_forms_and_thanks_pages(project, cli):
+    assert cli(project, "build").code == 0
     out = project / "output" / "surveys"
     page = (out / LIBRARY / "index.html").read_text(encoding="utf-8")
     assert '<form method="post" action="http://127.0.0.1:8080/surveys/library-satisfaction"' in page
@@ -115,22 +115,22 @@ def test_build_writes_accessible_forms_and_thanks_pages(project, sotong):
     assert "답변해 주셔서 고맙습니다" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8")
 
 
-def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, sotong):
+def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, cli):
     project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-20"\nSURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
-    assert sotong(project, "build").code == 0
+    assert cli(project, "build").code == 0
     page = (project / "output" / "surveys" / BUDGET / "index.html").read_text(encoding="utf-8")
     assert "지금은 참여 기간이 아닙니다" in page and "<form" not in page
     (tmp_path / "open").mkdir()
     project2 = copy_project(tmp_path / "open", extra_settings='SURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
-    assert sotong(project2, "build").code == 0
+    assert cli(project2, "build").code == 0
     page = (project2 / "output" / "surveys" / LIBRARY / "index.html").read_text(encoding="utf-8")
     assert 'action="https://sotong.sd.go.kr/surveys/library-satisfaction"' in page
 
 
-def test_bad_survey_setting_is_reported(tmp_path, sotong):
+def test_bad_survey_setting_is_reported(tmp_path, cli):
     project = copy_project(tmp_path, extra_settings='SURVEY = {"text_max_char": 10}')
     line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SURVEY = {"text_max_char": 10}') + 1
-    result = sotong(project, "check")
+    result = cli(project, "check")
     assert result.code == 1
     assert (f'pelicanconf.py:{line}: SURVEY: unknown key "text_max_char"; did you mean "text_max_chars"?; '
             'allowed: text_max_chars') in result.stderr.splitlines()
@@ -419,14 +419,14 @@ def test_results_are_published_only_after_closing_with_enough_answers(today, ans
         assert f"{answers} answers are fewer than SURVEY_MIN_ANSWERS ({min_answers})" in reason
 
 
-def test_min_answers_setting_is_validated(tmp_path, sotong):
+def test_min_answers_setting_is_validated(tmp_path, cli):
     project = copy_project(tmp_path, extra_settings="SURVEY_MIN_ANSWERS = 0")
-    result = sotong(project, "check")
+    result = cli(project, "check")
     assert result.code == 1 and "SURVEY_MIN_ANSWERS: is 0; write the fewest answers" in result.stderr
 
 
-def test_results_unknown_survey_is_exit_1(project, sotong):
-    result = sotong(project, "survey", "results", "library-satisfacton")
+def test_results_unknown_survey_is_exit_1(project, cli):
+    result = cli(project, "survey", "results", "library-satisfacton")
     assert result.code == 1 and 'no survey "library-satisfacton" in content/surveys/; did you mean "library-satisfaction"?' in result.stderr
     assert "Traceback" not in result.output
 
