@@ -3,7 +3,7 @@ address or phone number that was rejected, and always one line."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 
 from sotong.subscribers import normalize_phone
 
@@ -31,8 +31,11 @@ bad_phones = st.text("0123456789-+ ", min_size=5, max_size=16).filter(
 
 @settings(max_examples=150, deadline=None)
 @given(email=bad_emails, phone=bad_phones)
+@example(email="abc", phone="010-1 ")
 def test_rejected_addresses_and_phones_are_never_echoed(email, phone):
     for column, value in (("email", email), ("phone", phone)):
+        # a value that the fixed text itself holds ("010-1" in its example 010-1234-5678) proves nothing
+        assume(all(value.strip() not in message for message in errors_of(**{column: "@@@"})))
         errors = errors_of(**{column: value})
         assert errors, value
         assert all(value.strip() not in message for message in errors), errors

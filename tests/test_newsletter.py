@@ -60,6 +60,8 @@ def make_project(root: Path, extra_settings: str = "") -> Path:
     (project / "test-theme" / "templates").mkdir(parents=True)
     (project / "test-theme" / "static").mkdir()
     (project / "test-theme" / "templates" / "base.html").write_text(MINIMAL_BASE, encoding="utf-8")
+    # the project's DIRECT_TEMPLATES has the feeds page, which Pelican's simple theme lacks
+    (project / "test-theme" / "templates" / "feeds.html").write_text(MINIMAL_BASE, encoding="utf-8")
     for slug, fields in NOTICES.items():
         (project / "content" / "notices" / f"{slug}.md").write_text(notice_text(**fields), encoding="utf-8")
     return project
