@@ -169,7 +169,7 @@ class App:
                 try:
                     checkpointer.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except sqlite3.Error as exc:  # e.g. the disk is full: say so, try again later
-                    log.warning("store checkpoint failed: %s", exc)
+                    log.warning(_("store checkpoint failed: %s"), exc)
 
         threading.Thread(target=checkpoint_every_second, name="sotong-checkpoint", daemon=True).start()
         return store
@@ -202,7 +202,7 @@ class App:
                 if exc.code == 405:
                     response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
         except Exception:
-            log.exception("error while answering %s %s", request.method, request.path)
+            log.exception(_("error while answering %s %s"), request.method, request.path)
             response = self.error_page(500)
         return response(environ, start_response)
 

@@ -243,7 +243,7 @@ def remove_stale_staging(outbox: Path) -> None:
     for entry in os.scandir(outbox):
         match = _STAGING.match(entry.name)
         if match and entry.is_dir(follow_symlinks=False) and not _process_alive(int(match["pid"])):
-            log.info("removing %s, left by a bundles run that was stopped", entry.name)
+            log.info(_("removing %s, left by a bundles run that was stopped"), entry.name)
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
@@ -271,7 +271,7 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
         sent = True
     elif "email" in subscriber.channels and subscriber.email_invalid_at:
         summary.invalid_email += 1
-        log.info("subscriber %s: email skipped, address marked invalid", subscriber.id)
+        log.info(_("subscriber %s: email skipped, address marked invalid"), subscriber.id)
     text = delivery.text
     if text is not None:
         out.sms(subscriber, text)

@@ -188,8 +188,7 @@ class Sender:
                 self.figures.failed += 1
             else:
                 self.figures.deferred += 1
-                log.warning("deferred %s: the server said 'try later' %s times or the connection kept dropping; "
-                            "a later run retries it", message.subscriber_id, self.config.max_attempts)
+                log.warning(_("deferred %s: the server said 'try later' %s times or the connection kept dropping; a later run retries it"), message.subscriber_id, self.config.max_attempts)
             self.on_settled(state)
 
     def _attempt(self, link: "_Link", message: Pending) -> str:
@@ -209,7 +208,7 @@ class Sender:
         link.ensure_connected()
         with self.lock:
             if not self.journal.take(message.id, message.subscriber_id):
-                log.info("withdrawn %s: unsubscribed or address flagged invalid during the run", message.subscriber_id)
+                log.info(_("withdrawn %s: unsubscribed or address flagged invalid during the run"), message.subscriber_id)
                 return WITHDRAWN
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
@@ -219,7 +218,7 @@ class Sender:
             link.close()
             with self.lock:
                 self.figures.reconnects += 1
-            log.warning("connection lost while sending to %s (%s); reconnecting", message.subscriber_id, exc)
+            log.warning(_("connection lost while sending to %s (%s); reconnecting"), message.subscriber_id, exc)
             self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
             return LOST
         result = outcome(answer.code)
@@ -245,9 +244,9 @@ class Sender:
         with self.lock:
             self.journal.mark(message.id, state, stage, code, text)
         if state == FAILED:
-            log.warning("failed %s: %s %s", message.subscriber_id, code or "", text)
+            log.warning(_("failed %s: %s %s"), message.subscriber_id, code or "", text)
         elif state == SENT:
-            log.info("sent %s", message.subscriber_id)
+            log.info(_("sent %s"), message.subscriber_id)
         return state
 
 
@@ -307,7 +306,7 @@ class _Link:
                     user=config.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
             except (smtplib.SMTPException, OSError) as exc:
                 problem = str(exc) or type(exc).__name__
-                log.warning("cannot connect to %s:%s (%s)", config.smtp_host, config.smtp_port, problem)
+                log.warning(_("cannot connect to %s:%s (%s)"), config.smtp_host, config.smtp_port, problem)
         raise SotongError([_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
             smtp_host=config.smtp_host, smtp_port=config.smtp_port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
 

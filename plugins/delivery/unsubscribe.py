@@ -13,6 +13,7 @@ from pathlib import Path
 from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
+from sotong.i18n import _
 from sotong.tokens import subscriber_from_unsubscribe_token
 
 log = logging.getLogger("sotong.delivery")
@@ -28,7 +29,7 @@ def unsubscribe(request, token: str):
         with app.store() as store, store.changes_from("unsubscribe-link"):
             changed = store.unsubscribe(subscriber_id)
         if changed:
-            log.info("unsubscribed %s by its link", subscriber_id)
+            log.info(_("unsubscribed %s by its link"), subscriber_id)
         response = Response(_unsubscribed_page(app), mimetype="text/html")
     else:
         with app.store() as store:

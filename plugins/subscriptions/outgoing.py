@@ -31,6 +31,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from sotong import spreadsheet
+from sotong.i18n import _
 from sotong.mail import CRLF, address_header, base64_body, date_header, header, mail_domain, plain_text
 from sotong.store import now_iso
 
@@ -98,7 +99,7 @@ class Mailer:
         try:
             self._send(queued, done)
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
-            log.warning("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s",
+            log.warning(_("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s"),
                         len(queued) - len(done), self.settings.get("SMTP_HOST"), self.settings.get("SMTP_PORT"),
                         type(exc).__name__, RETRY_SECONDS)
             pause = RETRY_SECONDS
@@ -119,11 +120,11 @@ class Mailer:
                 try:
                     smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body))
                 except smtplib.SMTPRecipientsRefused:
-                    log.warning("a confirmation mail's address was refused by the mail server; mail dropped")
+                    log.warning(_("a confirmation mail's address was refused by the mail server; mail dropped"))
                 except smtplib.SMTPResponseException as exc:
                     if exc.smtp_code < 500:
                         raise
-                    log.warning("a confirmation mail was refused by the mail server (%d); mail dropped", exc.smtp_code)
+                    log.warning(_("a confirmation mail was refused by the mail server (%d); mail dropped"), exc.smtp_code)
                 done.append(mail.id)
 
 

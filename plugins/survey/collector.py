@@ -23,6 +23,7 @@ from pathlib import Path
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
+from sotong.i18n import _
 from sotong.links import collector_url, site_url
 
 from . import opinions, storage
@@ -116,7 +117,7 @@ class SurveyRoutes:
         except storage.TokenUsed:
             return self._message(app, 409, survey)
         if subscriber_id and not survey.anonymous:
-            log.info("survey %s: answer from subscriber %s", survey.slug, subscriber_id)
+            log.info(_("survey %s: answer from subscriber %s"), survey.slug, subscriber_id)
         return redirect(thanks_url(self.settings, survey.slug), code=303)
 
     def thanks(self, request, slug: str):
