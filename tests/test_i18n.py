@@ -4,6 +4,7 @@ catalog is the .po as it is now; Korean by default, English with SOTONG_LANG=en.
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -51,6 +52,16 @@ def test_every_message_in_the_code_has_its_korean():
 
 def placeholders(text: str) -> set[str]:
     return {field for _literal, field, _spec, _conversion in string.Formatter().parse(text) if field is not None}
+
+
+PERCENT = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdfgr%]")
+
+
+def test_korean_keeps_the_percent_placeholders_in_order():
+    """A log line's ``%s`` are filled by position: the Korean has the same, in the same order."""
+    wrong = [f"{m.id!r}: {m.string!r}" for m in read_catalog()
+             if m.id and isinstance(m.id, str) and translated(m) and PERCENT.findall(m.id) != PERCENT.findall(m.string)]
+    assert not wrong, "Korean with other %-placeholders than the English:\n" + "\n".join(wrong)
 
 
 def test_korean_keeps_every_placeholder():
