@@ -49,7 +49,7 @@ def main() -> None:
     readers = [subscriber(row) for row in generate_population(args.count, project.audiences, seed=1, year=ISSUE.year)]
     css = (REPO / "themes" / "email" / "email.css").read_text(encoding="utf-8")
     context = MessageContext(settings=project.settings, audiences=project.audiences, issue=ISSUE, day=ISSUE,
-                             notices=[], css=css)
+                             notices=[], css=css, content=project.content)
 
     started = time.perf_counter()
     for reader in readers:

@@ -1,14 +1,14 @@
 """``sotong check``: every problem in the content at once, one line each.
 
-Core checks audiences.yaml, the notices and the pages; plugins add the files
-they own (surveys, banners) through ``signals.content_check``.
+Core checks audiences.yaml and reads the Content (notices, pages, and the
+plugins' parts: surveys, banners), keeping its problems; plugins add their
+other checks (settings) through ``signals.content_check``.
 """
 
 from __future__ import annotations
 
 from . import signals
 from .content_files import markdown_files
-from .pelican_plugin import page_problems
 from .problems import Problem, SotongError
 from .project import Project
 
@@ -19,11 +19,8 @@ def check_project(project: Project) -> list[Problem]:
         project.audiences
     except SotongError as exc:
         return list(exc.problems)  # nothing else can be checked without it
-    notices, problems = project.read_notices()
-    pages, unreadable = markdown_files(project.content_path / "pages", project.shown)
-    problems.extend(unreadable)
-    for path in pages:
-        problems.extend(page_problems(path, project.shown(path)))
+    _content, file_problems, part_problems = project.read_content()
+    problems = [*file_problems, *part_problems]
     for static in project.settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown)[1])
     project.activate_plugins()

@@ -251,7 +251,9 @@ class MessageContext:
     """One bundle as plugins see it when ``signals.message_blocks`` is sent.
 
     ``issue`` is the issue date, or None for a one-off bundle of one notice;
-    ``day`` the day the messages are for (rules such as banner windows use it).
+    ``day`` the day the messages are for (rules such as banner windows use it);
+    ``content`` the project's :class:`sotong.content.Content`, whose parts
+    (surveys, banners) the receivers read.
     A receiver returns a callable ``(subscriber, notices) -> [Block, ...]``,
     or None when it has nothing to add to this bundle.
     """
@@ -262,6 +264,7 @@ class MessageContext:
     day: dt.date
     notices: list
     css: str
+    content: object = None
 
     def inline(self, fragment: str) -> str:
         """``fragment`` with the email CSS inlined (once per distinct fragment)."""

@@ -1,15 +1,23 @@
-"""Sotong's core as a Pelican plugin: notices and pages are read through the
-notice schema, so Pelican sees exactly what ``sotong check`` validated.
+"""Sotong's core as a Pelican plugin: Pelican reads the project's
+:class:`sotong.content.Content`, so it sees exactly what ``sotong check``
+validated, and its generators and templates find it in the context.
 
-Listed first in PLUGINS as ``sotong.pelican_plugin``. It also
+Listed first in PLUGINS as ``sotong.pelican_plugin``. It owns ``core``, the
+plugin's state for one Pelican run: the Content (loaded by ``sotong build``,
+or here when Pelican runs by itself) and, under ``sotong build``, the
+:class:`sotong.build_state.BuildState` its writer keeps pages by. It also
 
+- puts into every generator's context ``CONTENT``, ``AUDIENCES``,
+  ``FIELD_LABELS`` and ``BUILD_DAY`` (the Content's day), and, once the
+  notices are read, ``NOTICE_ARTICLES``: slug -> article of every notice
+  with a page (listed, unlisted, expired or scheduled), which the feature
+  generators read instead of filtering Pelican's lists themselves;
 - keeps drafts and private notices (SPEC §16) out of everything and gives notices without the ``homepage``
   channel an unlisted page (Pelican's "hidden" status), so links always work;
 - leaves a private notice's image out of output/ (it goes inside the emails),
   unless a notice on the site shows it too;
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
-- puts the audiences (field labels, dongs, departments) into the templates;
 - makes Pelican's content cache safe against a killed build (pelican_cache);
 - writes feeds with the site's absolute address, in development too.
 """
@@ -18,23 +26,59 @@ from __future__ import annotations
 
 import html
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.writers import Writer
 
-from .i18n import _
 from .pelican_cache import make_crash_safe
 from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
-from .settings import DEFAULTS, add_defaults, today
+from .settings import DEFAULTS, add_defaults
 
-PAGE_KEYS = ("title", "slug", "summary", "status", "template")
+if TYPE_CHECKING:
+    from .content import Content
+
+
+class CorePlugin:
+    """What the core plugin serves one Pelican run: the Content, and the
+    BuildState when ``sotong build`` runs Pelican (None otherwise)."""
+
+    def __init__(self):
+        self.content: Content | None = None
+        self.state = None
+        self._given = False
+
+    @contextmanager
+    def building(self, content: Content, state):
+        """Serve ``content`` and ``state`` to the Pelican run inside."""
+        self.content, self.state, self._given = content, state, True
+        try:
+            yield
+        finally:
+            self.content, self.state, self._given = None, None, False
+
+    def start(self, settings: dict) -> Content:
+        """On Pelican's start: the Content given by ``building``, or, when
+        Pelican runs by itself, the project's, loaded now."""
+        if not self._given:
+            from .content import load_content
+            from .project import Project
+
+            project = Project(settings.get("SOTONG_SETTINGS_FILE", "pelicanconf.py"), settings=settings)
+            self.content = load_content(project, strict=False)
+        return self.content
+
+
+core = CorePlugin()
 
 
 class NoticeReader(MarkdownReader):
-    """Reads ``content/notices/**.md`` as notices, other Markdown as pages."""
+    """Reads ``content/notices/**.md`` as notices, other Markdown as pages,
+    from the Content when it holds the file as it is now."""
 
     file_extensions = ["md"]
 
@@ -51,15 +95,12 @@ class NoticeReader(MarkdownReader):
 
     def _read_notice(self, source_path):
         from .markup import markdown_html
-        from .notice_cache import file_stamp
         from .notices import read_notice
 
-        # `sotong build` has just read and checked every notice: reuse them, unless
-        # saved since (SOTONG_CHECKED_STAMPS: before reading; Pelican's cache keeps what is read here).
-        path = os.path.abspath(source_path)
-        notice = self.settings.get("SOTONG_CHECKED_NOTICES", {}).get(path)
-        if notice is None or self.settings["SOTONG_CHECKED_STAMPS"].get(path) != file_stamp(path):
-            notice, problems = read_notice(source_path, _audiences(self.settings), self.settings["PATH"])
+        # A notice saved since the Content was loaded is read again (Pelican's cache keeps what is read here).
+        notice = core.content.notice_at(source_path)
+        if notice is None:
+            notice, problems = read_notice(source_path, core.content.audiences, self.settings["PATH"])
             if notice is None:
                 raise SotongError(problems)
         content = str(markdown_html(notice.body, self._md))
@@ -76,35 +117,16 @@ class NoticeReader(MarkdownReader):
         return content, metadata
 
     def _read_page(self, source_path):
+        from .content import read_page
         from .markup import markdown_html
-        from .notices import split_front_matter
 
-        text = Path(source_path).read_text(encoding="utf-8")
-        source, problems = split_front_matter(text, source_path)
-        if source is None:
-            raise SotongError(problems)
-        metadata = {key: self.process_metadata(key, str(value)) for key, value in (source.front.data or {}).items()}
-        return str(markdown_html(source.body, self._md)), metadata
-
-
-def page_problems(path: Path, shown: str):
-    """Check a static page: front matter with a title and only known keys."""
-    from .notices import split_front_matter
-    from .problems import Problem, did_you_mean
-
-    source, problems = split_front_matter(path.read_text(encoding="utf-8"), shown)
-    if source is None:
-        return problems
-    data = source.front.data or {}
-    if not isinstance(data, dict):
-        return [Problem(shown, 2, _("the front matter must be lines of 'key: value'"))]
-    for key in data:
-        if key not in PAGE_KEYS:
-            problems.append(Problem(shown, source.front.line(key), _('unknown key "{key}"{suggestion}; pages take {page_keys}').format(
-                key=key, suggestion=did_you_mean(key, PAGE_KEYS), page_keys=", ".join(PAGE_KEYS))))
-    if not data.get("title"):
-        problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
-    return problems
+        page = core.content.pages.get(os.path.abspath(source_path))
+        if page is None:
+            page, problems = read_page(Path(source_path), source_path)
+            if page is None:
+                raise SotongError(problems)
+        metadata = {key: self.process_metadata(key, str(value)) for key, value in page.metadata.items()}
+        return str(markdown_html(page.body, self._md)), metadata
 
 
 def _pelican_status(notice) -> str:
@@ -113,51 +135,25 @@ def _pelican_status(notice) -> str:
     return "published" if notice.has("homepage") else "hidden"
 
 
-_audiences_cache: dict = {}
-
-
-def _audiences(settings):
-    from .audiences import load_audiences
-
-    path = settings.get("AUDIENCES_PATH", DEFAULTS["AUDIENCES_PATH"])
-    mtime = Path(path).stat().st_mtime_ns
-    cached = _audiences_cache.get(path)
-    if cached is None or cached[0] != mtime:
-        cached = _audiences_cache[path] = (mtime, load_audiences(path))
-    return cached[1]
-
-
 class KeepingWriter(Writer):
-    """Pelican's writer, except that it leaves a page made for one notice
-    (written with ``article=``: the notice's page, its short link) as it is
-    when ``sotong build`` says the build slot already holds it, made from the
-    same notice and the same inputs (SOTONG_UNCHANGED_NOTICES, absolute source
-    paths), and the page is still as that build left it (SOTONG_SLOT_PAGES:
-    its stamp). Kept pages are recorded in SOTONG_KEPT_PAGES, pages made
-    for notices in SOTONG_NOTICE_PAGES. Feed entries keep their titles as written."""
+    """Pelican's writer, except that under ``sotong build`` it leaves a page
+    made for one notice (written with ``article=``: the notice's page, its
+    short link) as it is when the build's BuildState says the slot already
+    holds it as made (see sotong.build_state), and tells the BuildState which
+    pages it kept and which it made for notices. Feed entries keep their
+    titles as written."""
 
     def write_file(self, name, template, context, *args, **kwargs):
-        article = kwargs.get("article")
-        if article is None or "SOTONG_NOTICE_PAGES" not in self.settings:
+        article, state = kwargs.get("article"), core.state
+        if article is None or state is None:
             return super().write_file(name, template, context, *args, **kwargs)
         path = os.path.join(self.output_path, name)
-        if self._holds_as_made(path, article):
-            self.settings["SOTONG_KEPT_PAGES"].add(path)
+        if state.holds_as_made(path, article.source_path):
+            state.kept.add(path)
             return None
         written = super().write_file(name, template, context, *args, **kwargs)
-        self.settings["SOTONG_NOTICE_PAGES"].add(path)
+        state.notice_pages.add(path)
         return written
-
-    def _holds_as_made(self, path: str, article) -> bool:
-        from .notice_cache import file_stamp
-
-        if os.path.abspath(article.source_path) not in self.settings["SOTONG_UNCHANGED_NOTICES"]:
-            return False
-        made = self.settings["SOTONG_SLOT_PAGES"].get(os.path.relpath(path, self.output_path))
-        try:
-            return made is not None and file_stamp(path) == made
-        except OSError:
-            return False
 
     def _add_item_to_the_feed(self, feed, item):
         """Pelican's feed entry, titled as written: Pelican reads a title as
@@ -192,8 +188,12 @@ def add_reader(readers):
 def retire_expired(generator):
     """Expired notices leave the lists and feeds but keep their pages;
     scheduled ones (dated after the build day) keep their pages and join the
-    lists and feeds from their day on (SPEC §2)."""
-    day = today(generator.settings)
+    lists and feeds from their day on (SPEC §2). Also records
+    ``NOTICE_ARTICLES``, every notice's article, before the lists split."""
+    day = generator.context["CONTENT"].day
+    generator.context["NOTICE_ARTICLES"] = {
+        article.notice.slug: article for article in generator.articles + generator.hidden_articles
+        if getattr(article, "notice", None) is not None}  # ARTICLE_PATHS may hold other Markdown
     current, expired, scheduled = [], [], []
     for article in generator.articles:
         notice = getattr(article, "notice", None)
@@ -219,15 +219,16 @@ def leave_private_images_out(generator):
 
 
 def add_context(generator):
-    audiences = _audiences(generator.settings)
-    generator.context["AUDIENCES"] = audiences
-    generator.context["FIELD_LABELS"] = audiences.fields
-    generator.context["BUILD_DAY"] = today(generator.settings)
+    """On ``generator_init``: the Content and what templates read of it."""
+    content = core.content
+    generator.context.update(CONTENT=content, AUDIENCES=content.audiences,
+                             FIELD_LABELS=content.audiences.fields, BUILD_DAY=content.day)
 
 
 def add_sotong_defaults(pelican):
     """When Pelican reads the settings itself (``pelican`` run alone), add what
     ``sotong`` commands add: the project folder is the one holding content/.
+    Then serve the Content (``core.start``).
 
     Also makes the field labels and SITEURL Jinja globals, so that templates
     import the theme's macros without context: Jinja then builds the macro
@@ -235,8 +236,9 @@ def add_sotong_defaults(pelican):
     settings = pelican.settings
     if "SOTONG_PROJECT_DIR" not in settings:
         add_defaults(settings, Path(settings["PATH"]).parent)
+    content = core.start(settings)
     settings["JINJA_GLOBALS"] = {**settings.get("JINJA_GLOBALS", {}),
-                                 "FIELD_LABELS": _audiences(settings).fields,
+                                 "FIELD_LABELS": content.audiences.fields,
                                  "SITEURL": settings.get("SITEURL", "")}
     escape_in_templates(settings)
 
@@ -258,7 +260,6 @@ def register():
     signals.initialized.connect(add_sotong_defaults)
     signals.get_writer.connect(use_keeping_writer)
     signals.readers_init.connect(add_reader)
-    signals.article_generator_init.connect(add_context)
-    signals.page_generator_init.connect(add_context)
+    signals.generator_init.connect(add_context)
     signals.article_generator_pretaxonomy.connect(retire_expired)
     signals.static_generator_finalized.connect(leave_private_images_out)

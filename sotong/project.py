@@ -1,5 +1,6 @@
 """A Sotong project as the commands see it: its settings file, and what is
-read from it on demand (audiences, notices, the store, the active plugins).
+read from it on demand (audiences, notices, the Content made of them, the
+store, the active plugins).
 """
 
 from __future__ import annotations
@@ -16,18 +17,23 @@ from .settings import load_settings, today
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
     from .audiences import Audiences
+    from .content import Content
     from .notices import Notice
 
 
 class Project:
     """Everything a command needs, loaded lazily from one settings file."""
 
-    def __init__(self, settings_path: str | Path = "pelicanconf.py", overrides: dict | None = None):
+    def __init__(self, settings_path: str | Path = "pelicanconf.py", overrides: dict | None = None,
+                 *, settings: dict | None = None):
+        """``settings``: settings already read (by Pelican run by itself) instead of the file's."""
         self.settings_path = Path(settings_path)
-        self.settings = load_settings(self.settings_path)
+        self.settings = load_settings(self.settings_path) if settings is None else settings
         self.settings.update(overrides or {})
         self._plugins_active = False
         self._read = None
+        self._content_read = None
+        self.notice_stamps: dict[str, list] = {}
 
     @property
     def content_path(self) -> Path:
@@ -67,11 +73,13 @@ class Project:
 
     def _read_notice_files(self) -> tuple[list[Notice], list[Problem]]:
         from .content_files import markdown_files
-        from .notice_cache import NoticeCache
+        from .notice_cache import NoticeCache, file_stamp
         from .notices import read_notice
 
         notices, seen = [], {}
         files, problems = markdown_files(self.notices_path, self.shown)
+        # Stamps taken before the notices are read: a save made meanwhile is a change next time.
+        self.notice_stamps = {os.path.abspath(path): file_stamp(path) for path in files}
         cache = NoticeCache(self.settings, self.notices_path)
         for path in files:
             result = cache.get(path)
@@ -92,26 +100,32 @@ class Project:
         cache.save()
         return notices, problems
 
+    def read_content(self) -> tuple[Content, list[Problem], list[Problem]]:
+        """sotong.content.read_content, once per Project."""
+        from .content import read_content
+
+        if self._content_read is None:
+            self._content_read = read_content(self)
+        return self._content_read
+
+    @cached_property
+    def content(self) -> Content:
+        """The project's Content (sotong.content), loaded once; SotongError if any file is wrong."""
+        from .content import load_content
+
+        return load_content(self)
+
     @cached_property
     def notices(self) -> list[Notice]:
         """The valid notices, drafts included; SotongError if any file is wrong."""
-        notices, problems = self.read_notices()
-        if problems:
-            raise SotongError(problems)
-        return notices
+        return list(self.content.notices)
 
     @cached_property
     def published_notices(self) -> list[Notice]:
-        return [n for n in self.notices if n.published]
+        return list(self.content.published)
 
     def notice(self, slug: str) -> Notice:
-        for n in self.notices:
-            if n.slug == slug:
-                return n
-        from .problems import did_you_mean
-
-        raise SotongError([_('no notice with slug "{slug}"{suggestion}').format(
-            slug=slug, suggestion=did_you_mean(slug, [n.slug for n in self.notices]))])
+        return self.content.notice(slug)
 
     def activate_plugins(self) -> None:
         """Load the settings' PLUGINS and call each register(), as Pelican does."""

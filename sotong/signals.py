@@ -12,6 +12,12 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``check_reports``: sent with the :class:`sotong.project.Project` once
   check found no problem; return lines for people (the reach of the notices
   changed since the last build), printed after the warnings, or None.
+- ``content_parts``: sent with the :class:`sotong.project.Project` when its
+  :class:`sotong.content.Content` is loaded (once per command or build); return
+  a dict ``{name: value}`` of the validated files your plugin owns, raising
+  :class:`sotong.problems.SotongError` when they are wrong. Generators and
+  message blocks then read them with ``content.part(name)``: survey gives
+  ``"surveys"`` (slug -> Survey), minwon24 ``"banners"`` (a list of Banner).
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
   issue; return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
@@ -44,6 +50,7 @@ web_routes = signal("sotong-web-routes")
 content_check = signal("sotong-content-check")
 content_warnings = signal("sotong-content-warnings")
 check_reports = signal("sotong-check-reports")
+content_parts = signal("sotong-content-parts")
 message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")

@@ -84,7 +84,7 @@ def test_a_page_written_into_a_slot_by_anything_but_sotong_build_is_never_kept(p
 
 
 def test_pages_surveys_banners_and_images_are_inputs_of_every_kept_page(project_dir):
-    from sotong.build import _inputs_digest
+    from sotong.build_state import _inputs_digest
     from sotong.project import Project
 
     def digest():

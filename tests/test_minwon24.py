@@ -352,12 +352,13 @@ def test_a_banner_block_is_made_once_per_bundle_not_per_reader(project_dir):
 
     project = Project(project_dir / "pelicanconf.py")
     context = MessageContext(settings=project.settings, audiences=project.audiences, issue=dt.date(2026, 12, 10),
-                             day=dt.date(2026, 12, 10), notices=[], css="")
+                             day=dt.date(2026, 12, 10), notices=[], css="", content=project.content)
     make = block_maker(context)
     first, second = make(READERS[1], []), make(Subscriber(id="X", fields=frozenset({"culture"})), [])
     assert first[0] is second[0] and first[0].manifest == {"banner": "gov24-certificates"}
     assert block_maker(MessageContext(settings=project.settings, audiences=project.audiences, issue=None,
-                                      day=dt.date(2026, 12, 10), notices=[], css="")) is not None
+                                      day=dt.date(2026, 12, 10), notices=[], css="",
+                                      content=project.content)) is not None
 
 
 def test_the_banners_path_must_stay_under_content():

@@ -15,7 +15,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from sotong.build import live_notice_stamps
+from sotong.build_state import live_notice_stamps
 from sotong.i18n import _
 from sotong.notice_cache import file_stamp
 from sotong.project import Project

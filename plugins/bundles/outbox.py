@@ -152,7 +152,7 @@ class Bundler:
         self.sms = SmsComposer(settings, config, bundle, codes)
         self.sms_settings = config.sms
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
-                                 notices=list(bundle.notices), css=self.email.css)
+                                 notices=list(bundle.notices), css=self.email.css, content=project.content)
         self.block_makers = context.block_makers()
         self.seal = context.seal()
         self.with_edition = bundle.issue is not None

@@ -41,10 +41,6 @@ def get_generators(pelican):
     return HomepageGenerator
 
 
-def notice_articles(articles) -> list:
-    return [article for article in articles if getattr(article, "notice", None) is not None]
-
-
 def prepare_listings(generator) -> None:
     """On ``article_generator_finalized``: a category for every field (so that
     every notice page's category link works, even when the field has no
@@ -55,12 +51,13 @@ def prepare_listings(generator) -> None:
     generator.categories = [known.get(key) or (Category(key, generator.settings), [])
                             for key in context["FIELD_LABELS"]]
     context["categories"] = generator.categories
+    notice_articles = context["NOTICE_ARTICLES"]
     context["DEPARTMENTS"] = group_by_department(
-        context["AUDIENCES"].departments,
-        notice_articles(generator.articles),
-        notice_articles(context.get("expired_articles", ())),
+        context["CONTENT"].audiences.departments,
+        [article for article in generator.articles if article.slug in notice_articles],
+        context.get("expired_articles", ()),
     )
-    for article in notice_articles(generator.articles + generator.hidden_articles):
+    for article in notice_articles.values():
         article.department_url = department_url(article.department)
         article.ics_url = event_save_as(article.slug) if article.notice.event else None
 
@@ -83,7 +80,7 @@ class HomepageGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         options = homepage_options(self.settings)
-        articles = notice_articles(self.context["articles"] + self.context["hidden_articles"])
+        articles = list(self.context["NOTICE_ARTICLES"].values())
         relative = self.settings["RELATIVE_URLS"]
         self._write_departments(writer, relative)
         self._write_section(writer, articles, options["section_size"])
@@ -104,7 +101,7 @@ class HomepageGenerator(Generator):
 
     def _write_section(self, writer, articles, size: int) -> None:
         url_of = {article.notice.slug: public_url(self.settings, article.url) for article in articles}
-        chosen = section_notices([article.notice for article in articles], self.context["BUILD_DAY"], size)
+        chosen = section_notices([article.notice for article in articles], self.context["CONTENT"].day, size)
         entries = [section_entry(notice, url_of[notice.slug], self.context["FIELD_LABELS"]) for notice in chosen]
         text = json.dumps([entry.as_json() for entry in entries], ensure_ascii=False, indent=2) + "\n"
         self._write(SECTION_JSON_SAVE_AS, text.encode("utf-8"))

@@ -2,7 +2,8 @@
 homepage, in the newsletter edition and in the personalized emails.
 
 Banners are ``content/banners/SLUG.yaml`` (:mod:`.schema`); which one shows
-where and when is :mod:`.rules`; the site and the edition get them through
+where and when is :mod:`.rules`; they are the Content's ``"banners"``
+part (``sotong.signals.content_parts``); the site and the edition get them through
 Jinja globals (:mod:`.site`), the emails through
 ``sotong.signals.message_blocks`` (:mod:`.email`).
 
@@ -18,19 +19,28 @@ from sotong import signals
 
 
 def _check(project):
-    """Every problem in MINWON24 and in the banner files."""
+    """Every problem in MINWON24 (the banner files are checked as the Content's part)."""
     from .config import read_minwon24_settings
+
+    return read_minwon24_settings(project.settings)[1]
+
+
+def _content_part(project):
+    """Receiver of ``sotong.signals.content_parts``: the banners."""
+    from sotong.problems import SotongError
+
     from .schema import read_banners
 
-    problems = read_minwon24_settings(project.settings)[1]
+    banners, problems = read_banners(project.settings, project.audiences, project.shown)
     if problems:
-        return problems
-    return read_banners(project.settings, project.audiences, project.shown)[1]
+        raise SotongError(problems)
+    return {"banners": banners}
 
 
 def register():
     signals.connect_lazily(pelican_signals.initialized, f"{__name__}.site:start")
     signals.connect_lazily(pelican_signals.generator_init, f"{__name__}.site:add_globals")
-    signals.connect_lazily(pelican_signals.finalized, f"{__name__}.site:copy_images")
+    signals.connect_lazily(pelican_signals.all_generators_finalized, f"{__name__}.site:copy_images")
     signals.content_check.connect(_check)
+    signals.content_parts.connect(_content_part)
     signals.connect_lazily(signals.message_blocks, f"{__name__}.email:block_maker")

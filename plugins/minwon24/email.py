@@ -19,11 +19,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sotong.images import image_size
 from sotong.links import site_url
 from sotong.mail import Block, MessageContext
-from sotong.problems import SotongError
 
 from .markup import body_html, body_text
 from .rules import Banner, active, first_for_reader
-from .schema import read_banners
 
 TEMPLATES = Path(__file__).parent / "email_templates"
 IMAGE_MAX_WIDTH = 512  # the email's 600px column less its padding and the banner's own
@@ -71,8 +69,6 @@ class BannerBlocks:
 
 def block_maker(context: MessageContext) -> BannerBlocks | None:
     """The ``sotong.signals.message_blocks`` receiver."""
-    banners, problems = read_banners(context.settings, context.audiences)
-    if problems:
-        raise SotongError(problems)
+    banners = context.content.part("banners")
     candidates = active(banners, context.day, "email")
     return BannerBlocks(context, banners) if candidates else None

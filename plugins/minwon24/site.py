@@ -7,38 +7,32 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from functools import cached_property
 from pathlib import Path
 
-from sotong.audiences import load_audiences
-from sotong.problems import SotongError
-from sotong.settings import DEFAULTS, add_template_folder, today
+from sotong.settings import add_template_folder
 
 from .config import minwon24_settings
 from .markup import body_html
 from .rules import Banner, edition_banner, site_banners
-from .schema import read_banners
 
 TEMPLATES = str(Path(__file__).parent / "templates")
 
 
 class SiteBanners:
-    """The project's banners, read when a template first asks for them."""
+    """The Content's banners, as the templates ask for them. ``context`` is
+    the generators' context, whose ``CONTENT`` the core plugin may set after
+    this plugin's ``generator_init`` receiver ran: it is read when asked."""
 
-    def __init__(self, settings: dict):
-        self.settings = settings
+    def __init__(self, context: dict):
+        self.context = context
 
-    @cached_property
+    @property
     def banners(self) -> list[Banner]:
-        audiences = load_audiences(self.settings.get("AUDIENCES_PATH", DEFAULTS["AUDIENCES_PATH"]))
-        banners, problems = read_banners(self.settings, audiences)
-        if problems:
-            raise SotongError(problems)
-        return banners
+        return self.context["CONTENT"].part("banners")
 
     def on_site(self) -> list[Banner]:
         """The active ``site`` banners on the build day."""
-        return site_banners(self.banners, today(self.settings))
+        return site_banners(self.banners, self.context["CONTENT"].day)
 
     def banner(self, placement: str, day: dt.date) -> Banner | None:
         """The one banner ``placement`` shows on ``day`` (the newsletter's rule)."""
@@ -54,7 +48,7 @@ def start(pelican) -> None:
 
 
 def add_globals(generator) -> None:
-    banners = SiteBanners(generator.settings)
+    banners = SiteBanners(generator.context)
     generator.env.globals.update(
         minwon24_banner=banners.banner,
         minwon24_site_banners=banners.on_site,
@@ -62,16 +56,18 @@ def add_globals(generator) -> None:
     )
 
 
-def copy_images(pelican) -> None:
-    """Banner images outside STATIC_PATHS, which Pelican copies already."""
-    content = Path(pelican.settings["PATH"])
-    static = [content / folder for folder in pelican.settings.get("STATIC_PATHS", [])]
-    for banner in SiteBanners(pelican.settings).banners:
+def copy_images(generators) -> None:
+    """On ``all_generators_finalized``: banner images outside STATIC_PATHS,
+    which Pelican copies already."""
+    generator = generators[0]
+    content = Path(generator.settings["PATH"])
+    static = [content / folder for folder in generator.settings.get("STATIC_PATHS", [])]
+    for banner in SiteBanners(generator.context).banners:
         if not banner.image:
             continue
         source = content / banner.image
         if any(source.is_relative_to(folder) for folder in static):
             continue
-        target = Path(pelican.output_path) / banner.image
+        target = Path(generator.output_path) / banner.image
         os.makedirs(target.parent, exist_ok=True)
         shutil.copyfile(source, target)

@@ -14,7 +14,6 @@ from pelican.generators import Generator
 
 from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
-from sotong.settings import today
 
 from .config import newsletter_settings
 from .issues import Issue, group_by_field, issue_title, korean_date, published_issues
@@ -34,7 +33,7 @@ class NewsletterGenerator(Generator):
         config = newsletter_settings(self.settings)
         field_labels = self.context.get("FIELD_LABELS", {})
         issues = published_issues(
-            _notices_read_by_pelican(self.context), today(self.settings),
+            _notices_with_pages(self.context), self.context["CONTENT"].day,
             first_issue=config.first_issue, first_number=config.first_number,
         )
         common = {
@@ -92,8 +91,7 @@ def _feed_content(issue: Issue, base: str, article_url: str) -> str:
     return f"<ul>{items}</ul>"
 
 
-def _notices_read_by_pelican(context: dict) -> list:
-    """Every published notice: listed, unlisted and expired ones (the window
-    rule decides about expiry per issue). Drafts are not in these lists."""
-    articles = list(context.get("articles", ())) + list(context.get("hidden_articles", ()))
-    return [a.notice for a in articles if getattr(a, "notice", None) is not None]
+def _notices_with_pages(context: dict) -> list:
+    """Every notice with a page: listed, unlisted and expired ones (the window
+    rule decides about expiry per issue). Drafts and private notices have none."""
+    return [article.notice for article in context["NOTICE_ARTICLES"].values()]

@@ -64,9 +64,8 @@ class SnsGenerator(Generator):
     def generate_output(self, writer) -> None:
         base = absolute_base(self.settings)
         absolute = dict(self.settings, SITEURL=base)
-        day = self.context["BUILD_DAY"]
-        articles = [a for a in self.context["articles"] + self.context["hidden_articles"]
-                    if getattr(a, "notice", None) is not None and a.notice.due_on(day)]
+        day = self.context["CONTENT"].day
+        articles = [article for article in self.context["NOTICE_ARTICLES"].values() if article.notice.due_on(day)]
         limit = self.settings.get("FEED_MAX_ITEMS")
         shared: dict[str, SharedNotice] = {}
         for platform in PLATFORMS:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from sotong.audiences import load_audiences
 from sotong.links import collector_url
 from sotong.settings import add_template_folder
 
@@ -28,7 +27,7 @@ class SubscribeFormGenerator(Generator):
         writer.write_file(
             FORM_SAVE_AS, self.get_template("subscriptions_form"), self.context, relative_urls=settings["RELATIVE_URLS"],
             action=collector_url(settings, "subscribe"), link_url=collector_url(settings, "p/link"),
-            audiences=load_audiences(settings["AUDIENCES_PATH"]), answers={}, errors={}, consent=CONSENT,
+            audiences=self.context["CONTENT"].audiences, answers={}, errors={}, consent=CONSENT,
             consent_version=CONSENT_VERSION, channel_labels=CHANNEL_LABELS, gender_labels=GENDER_LABELS,
             honeypot=HONEYPOT, preferences=False)
 

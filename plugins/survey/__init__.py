@@ -1,5 +1,5 @@
 """Surveys (SPEC §9), end to end: definitions in ``content/surveys/SLUG.yaml``
-checked by ``sotong check``; form, thank-you and published results pages in
+checked by ``sotong check`` and given to the Content as its ``"surveys"``; form, thank-you and published results pages in
 the build; the collector's routes that take answers; invitations in issue
 bundles; and ``sotong survey results SLUG``.
 
@@ -25,13 +25,20 @@ def add_commands(group) -> None:
 
 
 def check_surveys(project):
-    """``sotong check``: the settings, every survey file, and the surveys notices name."""
+    """``sotong check``: the settings and the surveys notices name (the survey
+    files are checked as the Content's part)."""
     from .config import read_survey_settings
-    from .schema import read_surveys, unknown_survey_problems
+    from .schema import unknown_survey_problems
 
     problems = read_survey_settings(project.settings)[1]
-    problems += unknown_survey_problems(project.read_notices()[0], project.settings, project.shown)
-    return problems + read_surveys(project.settings, project.audiences, project.shown)[1]
+    return problems + unknown_survey_problems(project.read_notices()[0], project.settings, project.shown)
+
+
+def content_part(project):
+    """Receiver of ``sotong.signals.content_parts``: the surveys, by slug."""
+    from .schema import load_surveys
+
+    return {"surveys": load_surveys(project.settings, project.audiences, project.shown)}
 
 
 def report_figures(project, outbox: str):
@@ -49,6 +56,7 @@ def register():
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.content_check.connect(check_surveys)
+    sotong_signals.content_parts.connect(content_part)
     sotong_signals.cli_commands.connect(add_commands)
     sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")
     sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.invitations:block_maker")

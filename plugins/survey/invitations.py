@@ -17,7 +17,6 @@ from sotong.store import Store
 
 from . import storage
 from .rules import is_invited, survey_token
-from .schema import load_surveys
 
 LINK_HOLE = "https://survey-link.invalid/"  # replaced by each reader's link after inlining
 
@@ -50,7 +49,7 @@ def block_maker(context: MessageContext):
     if context.issue is None:
         return None
     settings = context.settings
-    surveys = [s for s in load_surveys(settings, context.audiences).values() if s.is_open(context.day)]
+    surveys = [s for s in context.content.part("surveys").values() if s.is_open(context.day)]
     if not surveys:
         return None
     store = storage.ensure(Store.open(settings["SOTONG_DB"]))

@@ -1,7 +1,7 @@
 """The survey plugin's Pelican side: for every survey, the form page
 (``surveys/SLUG/index.html``), the thank-you page (``surveys/SLUG/thanks/``)
 and, once ``sotong survey results`` has published them, the aggregate results
-(``surveys/SLUG/results/``)."""
+(``surveys/SLUG/results/``). The surveys are the Content's ``"surveys"`` part."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from sotong.audiences import load_audiences
 from sotong.links import site_url
-from sotong.settings import add_template_folder, today
+from sotong.settings import add_template_folder
 
 from .config import survey_settings
 from .results import PUBLIC_SAVE_AS, bar_chart, public_json_path, results_from_json
-from .schema import load_surveys
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,8 +32,8 @@ def results_context(results, survey) -> dict:
 class SurveyGenerator(Generator):
     def generate_output(self, writer) -> None:
         config = survey_settings(self.settings)
-        surveys = load_surveys(self.settings, load_audiences(self.settings["AUDIENCES_PATH"]))
-        day = today(self.settings)
+        content = self.context["CONTENT"]
+        surveys, day = content.part("surveys"), content.day
         relative = self.settings["RELATIVE_URLS"]
         for survey in surveys.values():
             common = {"survey": survey, "relative_urls": relative}

@@ -1,0 +1,148 @@
+"""The project's content, loaded and validated once: the ``Content`` object
+and its one loader.
+
+``Content`` holds the valid notices (drafts and private ones included), the
+static pages (``content/pages``), audiences.yaml, the build day and the parts
+that plugins own (surveys, banners), which each plugin adds through
+``signals.content_parts``. The core Pelican plugin puts it in the generators'
+context as ``CONTENT``, so generators and templates read what ``sotong check``
+validated; ``Project.content`` gives the same object to every other command
+(bundles, reach, preview, the dev server).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from . import signals
+from .content_files import markdown_files
+from .i18n import _
+from .problems import Problem, SotongError, did_you_mean
+
+if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
+    from .audiences import Audiences
+    from .notices import Notice
+
+PAGE_KEYS = ("title", "slug", "summary", "status", "template")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A static page: its front matter (checked keys) and Markdown body."""
+
+    source: str
+    metadata: dict
+    body: str
+
+
+@dataclass(frozen=True, eq=False)
+class Content:
+    """Everything the site is made from, valid (see the module docstring).
+
+    ``stamps`` maps each notice file (absolute path) to its stamp taken before
+    it was read: a file saved since is no longer what ``notices`` holds."""
+
+    audiences: Audiences
+    notices: tuple[Notice, ...]
+    pages: Mapping[str, Page]
+    day: dt.date
+    stamps: Mapping[str, list] = field(default_factory=dict)
+    parts: Mapping[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def published(self) -> tuple[Notice, ...]:
+        """The notices that are not drafts (private ones included)."""
+        return tuple(notice for notice in self.notices if notice.published)
+
+    @cached_property
+    def _by_source(self) -> dict[str, Notice]:
+        return {os.path.abspath(notice.source): notice for notice in self.notices}
+
+    def notice_at(self, path: str | os.PathLike) -> Notice | None:
+        """The notice read from ``path``, or None if none was or the file
+        has been saved since it was read."""
+        from .notice_cache import file_stamp
+
+        path = os.path.abspath(path)
+        notice = self._by_source.get(path)
+        if notice is None or self.stamps.get(path) != file_stamp(path):
+            return None
+        return notice
+
+    def notice(self, slug: str) -> Notice:
+        """The notice ``slug``; SotongError naming the nearest slug if none."""
+        for notice in self.notices:
+            if notice.slug == slug:
+                return notice
+        raise SotongError([_('no notice with slug "{slug}"{suggestion}').format(
+            slug=slug, suggestion=did_you_mean(slug, [n.slug for n in self.notices]))])
+
+    def part(self, name: str):
+        """A plugin's part (``"surveys"``, ``"banners"``); KeyError when the
+        plugin that contributes it is not in PLUGINS."""
+        return self.parts[name]
+
+
+def read_page(path: Path, shown: str) -> tuple[Page | None, list[Problem]]:
+    """A static page: front matter with a title and only known keys."""
+    from .notices import split_front_matter
+
+    source, problems = split_front_matter(path.read_text(encoding="utf-8"), shown)
+    if source is None:
+        return None, problems
+    data = source.front.data or {}
+    if not isinstance(data, dict):
+        return None, [Problem(shown, 2, _("the front matter must be lines of 'key: value'"))]
+    for key in data:
+        if key not in PAGE_KEYS:
+            problems.append(Problem(shown, source.front.line(key), _('unknown key "{key}"{suggestion}; pages take {page_keys}').format(
+                key=key, suggestion=did_you_mean(key, PAGE_KEYS), page_keys=", ".join(PAGE_KEYS))))
+    if not data.get("title"):
+        problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
+    return Page(str(path), data, source.body), problems
+
+
+def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
+    """Every static page under content/pages, and the problems found."""
+    files, problems = markdown_files(project.content_path / "pages", project.shown)
+    pages = {}
+    for path in files:
+        page, found = read_page(path, project.shown(path))
+        problems.extend(found)
+        if page is not None:
+            pages[os.path.abspath(path)] = page
+    return pages, problems
+
+
+def read_content(project) -> tuple[Content, list[Problem], list[Problem]]:
+    """The project's Content, made of the files without problems; the
+    problems found in the notices and pages; and those of the plugins' parts
+    (each part's receiver raises SotongError with its problems)."""
+    notices, problems = project.read_notices()
+    pages, page_problems = read_pages(project)
+    project.activate_plugins()
+    parts, part_problems = {}, []
+    for receiver in signals.content_parts.receivers_for(project):
+        try:
+            parts.update(receiver(project) or {})
+        except SotongError as exc:
+            part_problems.extend(exc.problems)
+    content = Content(audiences=project.audiences, notices=tuple(notices), pages=pages, day=project.today(),
+                      stamps=project.notice_stamps, parts=parts)
+    return content, problems + page_problems, part_problems
+
+
+def load_content(project, *, strict: bool = True) -> Content:
+    """The project's Content; SotongError listing every problem. Not
+    ``strict`` (Pelican run by itself, which reports a bad notice or page as
+    it reads it), only the plugins' parts must be right."""
+    content, file_problems, part_problems = project.read_content()
+    problems = file_problems + part_problems if strict else part_problems
+    if problems:
+        raise SotongError(problems)
+    return content
