@@ -69,10 +69,10 @@ def test_a_build_reads_each_file_once_and_passes_no_content_in_settings(project_
     import survey.schema
 
     import sotong.content
-    import sotong.project
+    import sotong.notices
 
     counts: Counter = Counter()
-    for module, name in ((sotong.project, "read_notice"), (sotong.content, "read_page"),
+    for module, name in ((sotong.notices, "read_notice"), (sotong.content, "read_page"),
                          (survey.schema, "read_survey"), (minwon24.schema, "read_banner")):
         _counting(module, name, counts, monkeypatch)
     seen: dict = {}
