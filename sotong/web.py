@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -155,11 +154,13 @@ class App:
             yield self._store
 
     def _open_store(self):
-        """The store, with its WAL checkpoints (which fsync) moved off the
-        request path into a background thread, so no answer waits for a disk."""
+        """The store; on SQLite with its WAL checkpoints (which fsync) moved off
+        the request path into a background thread, so no answer waits for a disk."""
         from .store import Store
 
         store = Store.open(self.settings["SOTONG_DB"])
+        if store.backend != "sqlite":
+            return store
         store.db.execute("PRAGMA wal_autocheckpoint = 0")
         checkpointer = Store.open(self.settings["SOTONG_DB"])
 
@@ -168,7 +169,7 @@ class App:
                 time.sleep(CHECKPOINT_SECONDS)
                 try:
                     checkpointer.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error as exc:  # e.g. the disk is full: say so, try again later
+                except checkpointer.db.Error as exc:  # e.g. the disk is full: say so, try again later
                     log.warning(_("store checkpoint failed: %s"), exc)
 
         threading.Thread(target=checkpoint_every_second, name="sotong-checkpoint", daemon=True).start()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from project_support import copy_project, invoke_sotong, run_sotong
+from project_support import BACKENDS, copy_project, invoke_sotong, new_store_location, run_sotong
 
 # The tests of existing behaviour read the messages in English (SPEC §12:
 # SOTONG_LANG=en); set here, before sotong is imported, so that the commands
@@ -33,15 +33,10 @@ settings.register_profile("ci", parent=settings.get_profile("sotong"), derandomi
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "sotong"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def store_location(request, tmp_path) -> str:
-    """SOTONG_DB for a fresh store, once per backend (SPEC §15): a file, or a
-    new database on the tests' PostgreSQL server (tests/postgres_server.py)."""
-    if request.param == "sqlite":
-        return str(tmp_path / "sotong.db")
-    from postgres_server import new_database
-
-    return new_database()
+    """SOTONG_DB for a fresh store, once per backend (SPEC §15)."""
+    return new_store_location(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import threading
 from collections import Counter
 from email.message import EmailMessage
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
 
-from project_support import Result, invoke_sotong
+from project_support import Result, invoke_sotong, store_query
 from sotong.store import Store, Subscriber
 
 
@@ -136,12 +135,8 @@ def add_subscribers(db_path: Path, count: int, channels=("email", "sms")) -> lis
 
 
 def store_rows(project: Path, sql: str) -> list[tuple]:
-    """The rows of a query on the project's store (private/sotong.db)."""
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
+    """The rows of a query on the project's store (SOTONG_DB)."""
+    return store_query(project, sql)
 
 
 def eml_bytes(subscriber_id: str, notices: list[str], key: str, padding: int = 0) -> bytes:

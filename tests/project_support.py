@@ -9,8 +9,10 @@ never from conftest."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,3 +112,42 @@ def serving(app, limits=None):
     finally:
         stopping.set()
         thread.join(10)
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def new_store_location(backend: str, folder: Path) -> str:
+    """SOTONG_DB for a fresh store on ``backend``: a file in ``folder``, or a
+    new database on the tests' PostgreSQL server (tests/postgres_server.py)."""
+    if backend == "sqlite":
+        return str(folder / "sotong.db")
+    from postgres_server import new_database
+
+    return new_database()
+
+
+def store_of(project: Path) -> str:
+    """SOTONG_DB of a test project: the last ``SOTONG_DB = ...`` of its
+    pelicanconf.py (a PostgreSQL URL, or a path from the project's folder)."""
+    found = re.findall(r"^SOTONG_DB = (.+)$", (project / "pelicanconf.py").read_text(encoding="utf-8"), re.M)
+    location = ast.literal_eval(found[-1])
+    return location if location.startswith("postgresql://") else str(project / location)
+
+
+def store_query(project: Path, sql: str, params=()) -> list[tuple]:
+    """The rows of one SQLite-worded query (or the changes of one statement) on the project's store."""
+    from sotong.store import Store
+
+    store = Store.open(store_of(project))
+    try:
+        cursor = store.db.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+    finally:
+        store.close()
+
+
+def project_on(store_location: str, dest: Path, extra_settings: str = "") -> Path:
+    """A copy of the sample project whose store is ``store_location`` (the
+    ``store_location`` fixture: once on SQLite, once on PostgreSQL)."""
+    return copy_project(dest, extra_settings=f"{extra_settings}\nSOTONG_DB = {store_location!r}\n")

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from project_support import copy_project
+from project_support import copy_project, project_on, store_of, store_query
+from sotong.store import Store
 from delivery_support import (
     ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli,
 )
@@ -24,9 +24,9 @@ FAST = 'DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeou
 
 
 @pytest.fixture
-def project(tmp_path) -> Path:
-    copy_project(tmp_path, extra_settings=FAST)
-    return tmp_path
+def project(tmp_path, store_location) -> Path:
+    """The sample project, once on SQLite and once on PostgreSQL."""
+    return project_on(store_location, tmp_path, FAST)
 
 
 def settings(project: Path) -> Path:
@@ -35,10 +35,9 @@ def settings(project: Path) -> Path:
 
 def journal(project: Path, outbox: str = ISSUE) -> dict:
     """subscriber id/channel -> journal row, read straight from the store."""
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    db.row_factory = sqlite3.Row
-    rows = db.execute("SELECT * FROM delivery_messages WHERE outbox = ?", (outbox,)).fetchall()
-    db.close()
+    store = Store.open(store_of(project))
+    rows = store.db.execute("SELECT * FROM delivery_messages WHERE outbox = ?", (outbox,)).fetchall()
+    store.close()
     return {(r["subscriber_id"], r["channel"]): dict(r) for r in rows}
 
 
@@ -51,7 +50,7 @@ def send(project: Path, port: int, *more: str):
 
 
 def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 8)
+    ids = add_subscribers(store_of(project), 8)
     outbox_of(project, ids[:5], sms={ids[5]: "SMS", ids[6]: "SMS", ids[7]: "LMS"})
     with SMTPServer(ScriptedHandler()) as server:
         first = send(project, server.port)
@@ -71,15 +70,15 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project):
     assert email["notices"] == '["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]'
     assert email["sent_at"].endswith("+09:00")
     assert [rows[(i, "sms")]["type"] for i in ids[5:]] == ["SMS", "SMS", "LMS"]
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    assert db.execute("SELECT department, category, category_label FROM delivery_notices WHERE slug = ?",
-                      (NOTICES[0],)).fetchone() == ("안전재난과", "living", "생활정보")
-    journal_text = str(db.execute("SELECT * FROM delivery_messages").fetchall() + db.execute("SELECT * FROM delivery_notices").fetchall())
+    assert store_query(project, "SELECT department, category, category_label FROM delivery_notices WHERE slug = ?",
+                       (NOTICES[0],)) == [("안전재난과", "living", "생활정보")]
+    journal_text = str(store_query(project, "SELECT * FROM delivery_messages")
+                       + store_query(project, "SELECT * FROM delivery_notices"))
     assert "@" not in journal_text and "010-" not in journal_text
 
 
 def test_dry_run_sends_and_records_nothing(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 4)
+    ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids[:3], sms={ids[3]: "LMS"})
     with SMTPServer(ScriptedHandler()) as server:
         result = send(project, server.port, "--dry-run")
@@ -90,7 +89,7 @@ def test_dry_run_sends_and_records_nothing(project):
 
 
 def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 4)
+    ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids)
     handler = ScriptedHandler()
     handler.rcpt_answers[address_of(ids[1])] = ["451 4.7.1 greylisted, try again"]
@@ -111,7 +110,7 @@ def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(proj
 
 
 def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 5)
+    ids = add_subscribers(store_of(project), 5)
     outbox_of(project, ids)
     handler = ScriptedHandler()
     handler.refuse[address_of(ids[1])] = f"550 5.1.1 <{address_of(ids[1])}>: Recipient address rejected: no such user"
@@ -137,13 +136,12 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
 
     marked = run_cli(settings(project), "send", "report", "--issue", ISSUE, "--mark-invalid")
     assert f"Flagged 1 email addresses as invalid" in marked.output and f"  {ids[1]}\n" in marked.output
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    flags = dict(db.execute("SELECT id, email_invalid_reason FROM subscribers WHERE email_invalid_at IS NOT NULL"))
+    flags = dict(store_query(project, "SELECT id, email_invalid_reason FROM subscribers WHERE email_invalid_at IS NOT NULL"))
     assert flags == {ids[1]: "550 5.1.1 <주소>: Recipient address rejected: no such user"}
 
 
 def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 6)
+    ids = add_subscribers(store_of(project), 6)
     outbox_of(project, ids)
     handler = ScriptedHandler()
     handler.drop_at = {3, 5}
@@ -158,12 +156,10 @@ def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(projec
 
 
 def test_readers_unsubscribed_since_bundling_are_left_out(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 4)
+    ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids[:3], sms={ids[3]: "SMS"})
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    db.execute("UPDATE subscribers SET unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[0],))
-    db.execute("UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[3],))
-    db.commit()
+    store_query(project, "UPDATE subscribers SET unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[0],))
+    store_query(project, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[3],))
     with SMTPServer(ScriptedHandler()) as server:
         result = send(project, server.port)
         assert server.handler.accepted_counts() == {address_of(ids[1]): 1, address_of(ids[2]): 1}
@@ -173,7 +169,7 @@ def test_readers_unsubscribed_since_bundling_are_left_out(project):
 
 
 def test_a_notice_outbox_is_sent_with_notice(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 2)
+    ids = add_subscribers(store_of(project), 2)
     outbox_of(project, ids, key="2026-11-21-cold-wave-warning", notices=NOTICES[:1])
     with SMTPServer(ScriptedHandler()) as server:
         result = run_cli(settings(project), "send", "--notice", "2026-11-21-cold-wave-warning",
@@ -184,7 +180,7 @@ def test_a_notice_outbox_is_sent_with_notice(project):
 
 
 def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(project):
-    ids = add_subscribers(project / "private" / "sotong.db", 3)
+    ids = add_subscribers(store_of(project), 3)
     outbox_of(project, ids)
 
     class RefusingSender(ScriptedHandler):
@@ -199,7 +195,7 @@ def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(p
 
 
 def test_wrong_input_says_what_to_do(project):
-    add_subscribers(project / "private" / "sotong.db", 1)
+    add_subscribers(store_of(project), 1)
     missing = run_cli(settings(project), "send", "--issue", ISSUE)
     assert missing.code == 1
     assert "private/outbox/2026-11-26: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles --issue 2026-11-26" in missing.output
@@ -244,7 +240,7 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
 
     with open(settings(project), "a", encoding="utf-8") as file:
         file.write('SMTP_STARTTLS = True\nSMTP_USER = "sotong"\n')
-    ids = add_subscribers(project / "private" / "sotong.db", 2)
+    ids = add_subscribers(store_of(project), 2)
     outbox_of(project, ids)
     monkeypatch.setenv("SSL_CERT_FILE", str(certs / "cert.pem"))
     handler = ScriptedHandler()
@@ -265,7 +261,7 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
 
 def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_in_flight(project):
     count = 40
-    ids = add_subscribers(project / "private" / "sotong.db", count)
+    ids = add_subscribers(store_of(project), count)
     outbox_of(project, ids)
     handler = ScriptedHandler(delay=0.03)
     with SMTPServer(handler) as server:
@@ -341,7 +337,7 @@ def test_end_to_end_build_bundle_send(project):
 def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project):
     import socket
 
-    ids = add_subscribers(project / "private" / "sotong.db", 2)
+    ids = add_subscribers(store_of(project), 2)
     outbox_of(project, ids)
     with socket.socket() as probe:  # a port with nobody listening
         probe.bind(("127.0.0.1", 0))

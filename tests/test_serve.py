@@ -8,13 +8,12 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from project_support import REPO, copy_project, serving
+from project_support import REPO, copy_project, project_on, serving, store_of, store_query
 from delivery_support import add_subscribers, run_cli
 from processes import stop_process
 
@@ -24,8 +23,9 @@ from sotong.web import make_app
 
 
 @pytest.fixture
-def project(tmp_path) -> Path:
-    return copy_project(tmp_path)
+def project(tmp_path, store_location) -> Path:
+    """The sample project, once on SQLite and once on PostgreSQL."""
+    return project_on(store_location, tmp_path)
 
 
 @pytest.fixture
@@ -47,11 +47,7 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
 
 
 def unsubscribed(project: Path) -> dict:
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    try:
-        return dict(db.execute("SELECT id, unsubscribed_at FROM subscribers"))
-    finally:
-        db.close()
+    return dict(store_query(project, "SELECT id, unsubscribed_at FROM subscribers"))
 
 
 ONE_CLICK = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -72,7 +68,7 @@ def test_error_pages_give_the_office_phone_of_the_settings(tmp_path):
 
 
 def test_get_shows_a_one_button_page_and_changes_nothing(project, server):
-    add_subscribers(project / "private" / "sotong.db", 2)
+    add_subscribers(store_of(project), 2)
     status, headers, page = request(server, "GET", f"/u/{unsubscribe_token('S00001')}")
     assert status == 200 and headers["Cache-Control"] == "no-store"
     assert '<html lang="ko">' in page and "<h1>소식 받기를 그만하시겠습니까?</h1>" in page
@@ -83,7 +79,7 @@ def test_get_shows_a_one_button_page_and_changes_nothing(project, server):
 
 
 def test_one_click_post_unsubscribes_at_once_and_replays_are_idempotent(project, server):
-    add_subscribers(project / "private" / "sotong.db", 3)
+    add_subscribers(store_of(project), 3)
     path = f"/u/{unsubscribe_token('S00002')}"
     status, _, page = request(server, "POST", path, b"List-Unsubscribe=One-Click", ONE_CLICK)
     assert status == 200 and "수신 거부가 완료되었습니다" in page
@@ -99,7 +95,7 @@ def test_one_click_post_unsubscribes_at_once_and_replays_are_idempotent(project,
 
 
 def test_forged_or_tampered_tokens_get_403_and_change_nothing(project, server):
-    add_subscribers(project / "private" / "sotong.db", 2)
+    add_subscribers(store_of(project), 2)
     genuine = unsubscribe_token("S00001")
     payload, mac = genuine.split(".")
     forged = [
@@ -118,7 +114,7 @@ def test_forged_or_tampered_tokens_get_403_and_change_nothing(project, server):
 
 
 def test_bodies_over_64_kib_get_413(project, server):
-    add_subscribers(project / "private" / "sotong.db", 1)
+    add_subscribers(store_of(project), 1)
     path = f"/u/{unsubscribe_token('S00001')}"
     status, _, page = request(server, "POST", path, b"x=" + b"a" * (64 * 1024), ONE_CLICK)
     assert status == 413 and "보내신 내용이 너무 깁니다" in page

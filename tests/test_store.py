@@ -8,7 +8,7 @@ import pytest
 
 from project_support import copy_project, run_sotong
 from sotong.problems import SotongError
-from sotong.store import Store, Subscriber, postgresql_statement, register_schema, registered_schemas
+from sotong.store import Store, Subscriber, postgresql_statement, register_schema, registered_schemas, with_rowid
 
 
 def test_subscribers_round_trip_and_update_in_place(store_location):
@@ -88,6 +88,26 @@ def test_upgrade_applies_only_the_missing_steps_and_records_them(store_location,
     assert [tuple(row) for row in reopened.db.execute("SELECT note, day FROM demo")] == [("first", None)]
 
 
+def test_tables_and_columns_are_read_on_both(store_location, demo_component):
+    store = Store.open(store_location)
+    store.upgrade(demo_component)
+    assert {"subscribers", "consent_log", "schema_versions", "demo"} <= set(store.tables())
+    assert store.columns("demo") == ["id", "note"]
+    assert store.columns("no_such_table") == []
+
+
+def test_a_step_may_name_each_backends_sql_and_rowid_keeps_insertion_order(store_location, demo_component):
+    register_schema(demo_component, with_rowid("CREATE TABLE demo (note TEXT);", "demo"),
+                    {"sqlite": "CREATE TABLE only_here (x TEXT);", "postgresql": "CREATE TABLE only_here (y TEXT);"})
+    store = Store.open(store_location)
+    assert store.upgrade(demo_component) == {demo_component: (0, 2)}
+    assert store.columns("only_here") == ["x" if store.backend == "sqlite" else "y"]
+    store.db.executemany("INSERT INTO demo (note) VALUES (?)", [("b",), ("a",), ("c",)])
+    assert [row[0] for row in store.db.execute("SELECT note FROM demo ORDER BY rowid")] == ["b", "a", "c"]
+    with pytest.raises(store.db.IntegrityError), store.transaction():
+        store.db.execute("INSERT INTO schema_versions (component, version) VALUES ('core', 9)")
+
+
 def test_a_failed_step_leaves_the_version_and_tables_as_they_were(store_location, demo_component):
     store = Store.open(store_location)
     store.upgrade(demo_component)
@@ -125,12 +145,16 @@ def test_a_password_in_the_database_address_is_refused():
         Store.open("postgresql://sotong:secret@127.0.0.1:1/sotong")
 
 
-def test_sotong_db_upgrade_brings_every_plugins_tables_to_version_1(tmp_path, store_location):
+PLUGIN_VERSIONS = {"delivery_bounces": 1, "delivery_clicks": 1, "delivery_journal": 2, "delivery_sms_results": 1,
+                   "delivery_staff_copies": 1, "subscriptions": 1, "survey": 1}
+
+
+def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, store_location):
     project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store_location!r}")
     first = run_sotong(project, "db", "upgrade")
     assert first.code == 0, first.output
-    for component in ("delivery_bounces", "delivery_clicks", "delivery_journal", "delivery_sms_results", "survey"):
-        assert f"{component}: upgraded from version 0 to 1" in first.stdout
+    for component, version in PLUGIN_VERSIONS.items():
+        assert f"{component}: upgraded from version 0 to {version}" in first.stdout
     assert "core: at version 1, up to date" in first.stdout, "opening a store brings the core's tables up"
     store = Store.open(store_location)
     assert store.db.execute("SELECT count(*) FROM delivery_messages").fetchone()[0] == 0

@@ -55,8 +55,9 @@ def write(path: Path, text: str, encoding: str = "utf-8-sig") -> Path:
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store.open(tmp_path / "private" / "sotong.db")
+def store(store_location):
+    """A fresh store, once on SQLite and once on PostgreSQL (SPEC §15)."""
+    store = Store.open(store_location)
     yield store
     store.close()
 

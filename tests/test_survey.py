@@ -12,12 +12,11 @@ import email
 import http.client
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from project_support import copy_project, invoke_sotong, serving
+from project_support import copy_project, invoke_sotong, project_on, serving, store_query
 from delivery_support import run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -146,6 +145,18 @@ def server(project):
         yield port
 
 
+@pytest.fixture
+def answering_project(tmp_path, store_location) -> Path:
+    """The sample project, once on SQLite and once on PostgreSQL (SPEC §15)."""
+    return project_on(store_location, tmp_path)
+
+
+@pytest.fixture
+def answering_server(answering_project):
+    with serving(make_app(Project(answering_project / "pelicanconf.py"))) as port:
+        yield port
+
+
 def call(port, method, path, fields=None, body=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     if fields is not None:
@@ -165,11 +176,7 @@ LIBRARY_ANSWER = {"library": "금호도서관", "purpose": ["열람실 공부"],
 
 
 def rows(project, sql):
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
+    return store_query(project, sql)
 
 
 def stored_answers(project) -> int:
@@ -192,7 +199,8 @@ def test_get_form_with_token_fills_the_hidden_field(server):
     assert call(server, "GET", "/surveys/no-such")[0] == 404
 
 
-def test_post_answers_303_then_409_and_stored(project, server):
+def test_post_answers_303_then_409_and_stored(answering_project, answering_server):
+    project, server = answering_project, answering_server
     token = survey_token(BUDGET, "S00001")
     status, headers, _ = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})
     assert status == 303 and headers["Location"].endswith(f"/surveys/{BUDGET}/thanks")

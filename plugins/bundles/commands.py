@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -36,12 +37,14 @@ def _bundle(project: Project, issue: dt.date):
 @click.option("--notice", "slug", metavar="SLUG", help=_("Bundle one notice on its own (an urgent notice), outside the issues."))
 @click.option("--sms-budget", type=click.FloatRange(min=0), metavar="WON",
               help=_("Write nothing, and exit 1, when the SMS and LMS would cost more than this (won)."))
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=_("the machine's cores"),
+              help=_("Worker processes writing the messages (the same files as one process)."))
 @settings_option
-def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budget: float | None):
+def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budget: float | None, jobs: int):
     if (issue is None) == (slug is None):
         raise click.UsageError(_("give --issue YYYY-MM-DD or --notice SLUG (one of them)"))
     bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
-    summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget)
+    summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget, jobs=jobs)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
     if not urlsplit(site_url(project.settings)).scheme:

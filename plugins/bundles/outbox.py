@@ -6,6 +6,12 @@ only once it is complete.
 Readers of the same kind (rules.Relevance) get the same notices, so each
 kind's messages are planned once; a reader's own part is only its address,
 its unsubscribe link and the plugins' blocks.
+
+With ``jobs`` above 1 (``sotong bundles --jobs N``, default: the machine's
+cores) the readers are cut by id range into parts written by that many
+forked processes, each with its own store connection; the parts' manifest
+lines and SMS rows are joined in id order, so the outbox is byte for byte
+what one process writes.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -33,6 +40,7 @@ from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
 from sotong.sms import MessageCounts, Prices
+from sotong.store import Store
 
 from .compose import Bundle, EmailBody, EmailComposer, SmsComposer, SmsMessage
 from .budget import refuse_over_budget
@@ -43,6 +51,8 @@ log = logging.getLogger(__name__)
 SMS_COLUMNS = ("id", "phone", "type", "bytes", "text")
 MANIFEST_CORE_KEYS = ("id", "channel", "notices", "file")  # a plugin's block may add keys, not change these
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+PART_READERS = 250  # fewer readers per worker process than this: fewer processes
+PARTS_PER_JOB = 4  # parts per process: an even finish, and a progress bar that moves
 
 
 def issue_bundle(project: Project, issue: dt.date, title: str) -> Bundle:
@@ -95,6 +105,11 @@ class Summary:
     def counts(self) -> MessageCounts:
         return MessageCounts(email=self.emails, sms=self.sms, lms=self.lms)
 
+    def add(self, part: "Summary") -> None:
+        """Count in what a part of the readers wrote."""
+        for name in ("readers", "emails", "sms", "lms", "nothing", "invalid_email", "unsubscribed"):
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+
     def lines(self, shown_folder: str) -> list[str]:
         return [
             _("Wrote {value} messages to {shown_folder}/ in {seconds:.1f} s ({readers} subscribers):").format(
@@ -141,13 +156,14 @@ class Delivery:
 class Bundler:
     """Composes the messages of one bundle for any reader."""
 
-    def __init__(self, project: Project, bundle: Bundle):
+    def __init__(self, project: Project, bundle: Bundle, now: dt.datetime | None = None):
         project.activate_plugins()
         self.bundle = bundle
         settings = project.settings
         config = bundles_settings(settings)
         self.audiences = project.audiences
-        self.email = EmailComposer(settings, config, self.audiences, bundle, dt.datetime.now(ZoneInfo(SEOUL_TZ)))
+        self.now = now or dt.datetime.now(ZoneInfo(SEOUL_TZ))  # the messages' Date
+        self.email = EmailComposer(settings, config, self.audiences, bundle, self.now)
         codes = short_codes(sms_link_notices(project.published_notices))
         self.sms = SmsComposer(settings, config, bundle, codes)
         self.sms_settings = config.sms
@@ -201,11 +217,13 @@ class Bundler:
         return replace(message, eml=self.seal(message.eml)), extra
 
 
-def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sms_budget: float | None = None) -> Summary:
+def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sms_budget: float | None = None,
+                 jobs: int = 1, now: dt.datetime | None = None) -> Summary:
     """Write every message of ``bundle`` into its outbox folder, atomically;
-    with ``sms_budget`` (won), nothing at all when the texts would cost more."""
+    with ``sms_budget`` (won), nothing at all when the texts would cost more;
+    in ``jobs`` processes (the same bytes); ``now``: the messages' Date."""
     started = time.perf_counter()
-    bundler = Bundler(project, bundle)
+    bundler = Bundler(project, bundle, now)
     if sms_budget is not None:
         refuse_over_budget(bundler, project.store.subscribers(), sms_budget)
     outbox = Path(project.settings["OUTBOX_PATH"])
@@ -215,12 +233,17 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
     shutil.rmtree(staging, ignore_errors=True)
     summary = Summary(folder=target, prices=bundler.sms_settings.prices, policy=bundler.sms_settings.policy)
     store = project.store
+    total = store.count_subscribers()
+    jobs = max(1, min(jobs, total // PART_READERS))
     try:
-        readers = store.count_subscribers() if progress else 0
-        with _OutboxWriter(staging) as out, progress_bar(readers, _("bundling {key}").format(key=bundle.key)) as advance:
-            for subscriber in store.subscribers():
-                advance()
-                _bundle_reader(bundler, subscriber, out, summary)
+        if jobs == 1:
+            readers = total if progress else 0
+            with _OutboxWriter(staging) as out, progress_bar(readers, _("bundling {key}").format(key=bundle.key)) as advance:
+                for subscriber in store.subscribers():
+                    advance()
+                    _bundle_reader(bundler, subscriber, out, summary)
+        else:
+            _write_in_parts(project, bundle, bundler.now, staging, jobs, summary, progress)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # a full disk, a folder it may not write
@@ -230,6 +253,53 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
     replace_folder(staging, target)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# What a forked part writer reads: (project, bundle, now, staging folder), set before the fork;
+# and, in each worker process, its own (Bundler, Store), made for its first part.
+_FORKED: tuple = ()
+_WORKER: dict = {}
+
+
+def _write_in_parts(project: Project, bundle: Bundle, now: dt.datetime, staging: Path, jobs: int,
+                    summary: Summary, progress: bool) -> None:
+    """The readers cut by id range into parts, written by ``jobs`` forked
+    processes into ``staging``; their manifests and SMS rows joined in order."""
+    global _FORKED
+    boundaries = project.store.id_boundaries(jobs * PARTS_PER_JOB)
+    ranges = list(zip(boundaries, boundaries[1:]))
+    (staging / "email").mkdir(parents=True)
+    _FORKED = (project, bundle, now, staging)
+    try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
+        parts = len(ranges) if progress else 0
+        with (multiprocessing.get_context("fork").Pool(jobs) as pool,
+              progress_bar(parts, _("bundling {key}").format(key=bundle.key)) as advance):
+            for written in pool.imap(_write_part, enumerate(ranges)):
+                summary.add(written)
+                advance()
+    finally:
+        _FORKED = ()
+    for name, parts_name in (("manifest.jsonl", ".manifest-{}"), ("sms.csv", ".sms-{}")):
+        with open(staging / name, "wb") as joined:
+            for number in range(len(ranges)):
+                with open(staging / parts_name.format(number), "rb") as part:
+                    shutil.copyfileobj(part, joined)
+                os.unlink(staging / parts_name.format(number))
+
+
+def _write_part(numbered_range: tuple[int, tuple[str | None, str | None]]) -> Summary:
+    """In a forked process: part N, the readers ``start <= id < stop``. Its own
+    Bundler, so that the plugins' blocks (survey invitations, recorded in the
+    store) and the readers' query use store connections of its own."""
+    number, (start, stop) = numbered_range
+    project, bundle, now, staging = _FORKED
+    if "bundler" not in _WORKER:
+        _WORKER.update(bundler=Bundler(project, bundle, now), store=Store.open(project.settings["SOTONG_DB"]))
+    written = Summary(folder=staging)
+    with _OutboxWriter(staging, part=number) as out:
+        for subscriber in _WORKER["store"].subscribers(start=start, stop=stop):
+            _bundle_reader(_WORKER["bundler"], subscriber, out, written)
+    return written
 
 
 _STAGING = re.compile(r"^\.(?P<key>.+)\.writing-(?P<pid>\d+)$")
@@ -285,15 +355,19 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
 
 
 class _OutboxWriter:
-    """The files of one outbox folder: manifest.jsonl, sms.csv and email/ID.eml."""
+    """The files of one outbox folder: manifest.jsonl, sms.csv and email/ID.eml;
+    or, for ``part`` N of the readers, email/ID.eml and the part's lines in
+    .manifest-N and .sms-N (the header in part 0's)."""
 
-    def __init__(self, folder: Path):
-        (folder / "email").mkdir(parents=True)
+    def __init__(self, folder: Path, part: int | None = None):
+        if part is None:
+            (folder / "email").mkdir(parents=True)
         self.email_dir = str(folder / "email")
-        self.manifest = open(folder / "manifest.jsonl", "w", encoding="utf-8")
-        self.sms_file = open(folder / "sms.csv", "w", encoding="utf-8", newline="")
+        self.manifest = open(folder / ("manifest.jsonl" if part is None else f".manifest-{part}"), "w", encoding="utf-8")
+        self.sms_file = open(folder / ("sms.csv" if part is None else f".sms-{part}"), "w", encoding="utf-8", newline="")
         self.sms_rows = spreadsheet.writer(self.sms_file)
-        self.sms_rows.writerow(SMS_COLUMNS)
+        if not part:
+            self.sms_rows.writerow(SMS_COLUMNS)
 
     def __enter__(self):
         return self

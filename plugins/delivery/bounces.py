@@ -155,12 +155,10 @@ def record(store, rows: list[tuple], now: str) -> int:
         chunk = wanted[start:start + 500]
         for row in store.db.execute(f"SELECT id, email, phone FROM subscribers WHERE id IN ({','.join('?' * len(chunk))})", chunk):
             addresses[row["id"]] = (row["email"], row["phone"])
-    before = store.db.total_changes
-    store.db.executemany(
+    return store.db.executemany(
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"
         " address_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*row, address_digest(addresses.get(row[2], (None, None))[0 if row[3] == "email" else 1]), now) for row in rows])
-    return store.db.total_changes - before
+        [(*row, address_digest(addresses.get(row[2], (None, None))[0 if row[3] == "email" else 1]), now) for row in rows]).rowcount
 
 
 def scores(store, channel: str, subscriber_ids: Iterable[str]) -> dict[str, float]:

@@ -114,6 +114,8 @@ def _emails_line(figures) -> str:
                 reconnects=figures.reconnects) if figures.reconnects else "")
             + (_("; {withdrawn} readers unsubscribed during the run and were left out").format(
                 withdrawn=figures.withdrawn) if figures.withdrawn else "")
+            + (_("; {elsewhere} were sent by another sotong send working this outbox").format(
+                elsewhere=figures.elsewhere) if figures.elsewhere else "")
             + ".")
 
 
@@ -250,7 +252,11 @@ def _notice_infos(project, outbox) -> dict:
 
 @contextlib.contextmanager
 def _send_lock(project, key: str):
-    """One ``sotong send`` per outbox at a time (released by the OS if killed)."""
+    """One ``sotong send`` per outbox at a time (released by the OS if killed);
+    on PostgreSQL any number, which share the outbox (the journal's workers)."""
+    if project.store.backend == "postgresql":
+        yield
+        return
     folder = Path(project.settings["PRIVATE_PATH"]) / "locks"
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"send-{key}.lock", "a+") as handle:

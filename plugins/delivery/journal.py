@@ -13,12 +13,21 @@ Every state change is its own committed transaction: a message is marked
 ``sending`` before it is handed to the server and ``sent`` only after the
 server's 250, so a crash at any moment leaves at most the in-flight messages
 to be sent again.
+
+On PostgreSQL several ``sotong send`` processes (on several machines) may
+work one outbox together (SPEC §15). Each holds a session advisory lock on a
+random key of its own for as long as its connection lives, and writes the key
+into the rows it marks ``sending`` (``worker``). A message is taken by one
+conditional UPDATE: queued or deferred, or ``sending`` under a key whose lock
+is gone (the process died: its connection closed); so a live worker's
+message is never taken twice, and a dead one's in-flight messages are taken
+again by the next process.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import secrets
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -61,7 +70,21 @@ CREATE TABLE IF NOT EXISTS delivery_notices (
     PRIMARY KEY (outbox, slug)
 );
 """
-register_schema("delivery_journal", SCHEMA)  # version 1
+WORKER_COLUMN = "ALTER TABLE delivery_messages ADD COLUMN worker BIGINT;"  # the advisory lock key of who sends it
+register_schema("delivery_journal", SCHEMA, WORKER_COLUMN)  # version 2: worker
+# A message one worker may take: on SQLite (one process at a time) any unsent one;
+# on PostgreSQL not one that another live worker (its advisory lock held) is sending.
+_TAKEABLE = {
+    "sqlite": "state IN ('queued', 'sending', 'deferred')",
+    "postgresql": """(state IN ('queued', 'deferred') OR (state = 'sending' AND (worker IS NULL OR worker = ?
+        OR NOT EXISTS (SELECT 1 FROM pg_locks AS l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                       AND ((l.classid::bigint << 32) | l.objid::bigint) = delivery_messages.worker))))""",
+}
+TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
+# backend -> (the slugs of m.notices as rows j(value), how many there are)
+_JSON_LIST = {"sqlite": ("json_each(m.notices) AS j", "json_array_length(m.notices)"),
+              "postgresql": ("jsonb_array_elements_text(m.notices::jsonb) AS j(value)",
+                             "jsonb_array_length(m.notices::jsonb)")}
 
 
 @dataclass(frozen=True)
@@ -102,10 +125,14 @@ class Journal:
 
     def __init__(self, store, clock: Callable[[], str] = now_iso):
         self.store = store
-        self.db: sqlite3.Connection = store.db
+        self.db = store.db
         self.clock = clock
-        _allow_handed_over(self.db)
+        if store.backend == "sqlite":  # no PostgreSQL journal predates the state
+            _allow_handed_over(self.db)
         store.upgrade("delivery_journal")
+        self.worker = secrets.randbits(62)  # positive, so pg_locks' two halves read it back
+        if store.backend == "postgresql":  # held until this process's connection closes
+            self.db.execute("SELECT pg_advisory_lock(?)", (self.worker,))
 
     # --- filling ---------------------------------------------------------
 
@@ -194,20 +221,23 @@ class Journal:
             " ORDER BY state != 'sending', id", (outbox_key, *UNSENT))
         return [Pending(**dict(row)) for row in rows]
 
-    def take(self, message_id: int, subscriber_id: str) -> bool:
-        """Mark an email ``sending`` just before it goes to the server, if its
-        reader can still be reached by email (an unsubscribe or an invalid
-        address may have come in since the run began); otherwise withdraw it,
-        as :meth:`record_outbox` does, and return False."""
+    def take(self, message_id: int, subscriber_id: str) -> str:
+        """Mark an email ``sending`` just before it goes to the server: TAKEN.
+        WITHDRAWN (and deleted, as :meth:`record_outbox` does) when its reader
+        can no longer be reached by email (an unsubscribe or an invalid address
+        may have come in since the run began); ELSEWHERE when another worker
+        has taken or settled it meanwhile."""
+        takeable = _TAKEABLE[self.store.backend]
+        mine = [self.worker] if self.store.backend == "postgresql" else []
         with self.store.transaction() as db:
             subscriber = self.store.subscriber(subscriber_id)
             if subscriber is None or not subscriber.reachable_by("email"):
-                db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
-                return False
-            db.execute(
-                "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                (self.clock(), message_id))
-            return True
+                cursor = db.execute(f"DELETE FROM delivery_messages WHERE id = ? AND {takeable}", (message_id, *mine))
+                return WITHDRAWN if cursor.rowcount == 1 else ELSEWHERE
+            cursor = db.execute(
+                "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ?, worker = ?"
+                f" WHERE id = ? AND {takeable}", (self.clock(), self.worker, message_id, *mine))
+            return TAKEN if cursor.rowcount == 1 else ELSEWHERE
 
     def mark(self, message_id: int, state: str, stage: str | None, code: int | None, text: str | None) -> None:
         """Record the server's answer and the state it leads to."""
@@ -226,7 +256,7 @@ class Journal:
             (outbox_key,))
         return {(r[0], r[1], r[2]): r[3] for r in rows}
 
-    def unsettled(self, outbox_key: str) -> list[sqlite3.Row]:
+    def unsettled(self, outbox_key: str) -> list:
         """Failed and deferred messages, with the server's answer."""
         return self.db.execute(
             "SELECT subscriber_id, channel, state, attempts, answer_stage, answer_code, answer_text, updated_at"
@@ -237,18 +267,19 @@ class Journal:
         """(month "YYYY-MM", type, slug, department, category, category_label, deliveries,
         messages) for every email sent and SMS handed over in ``year`` (Asia/Seoul);
         ``messages``: the sum of 1/k over the messages of k notices that held the slug."""
+        each, length = _JSON_LIST[self.store.backend]
         return [tuple(row) for row in self.db.execute(
-            """SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*),
-                      sum(1.0 / json_array_length(m.notices))
+            f"""SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*),
+                      CAST(sum(1.0 / {length}) AS DOUBLE PRECISION)
                FROM delivery_messages AS m
-               JOIN json_each(m.notices) AS j
+               JOIN {each} ON true
                LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
                WHERE m.state IN ('sent', 'handed_over') AND m.sent_at >= ? AND m.sent_at < ?
                GROUP BY 1, 2, 3, 4, 5, 6""",
             (f"{year:04d}-01-01", f"{year + 1:04d}-01-01"))]
 
 
-def _allow_handed_over(db: sqlite3.Connection) -> None:
+def _allow_handed_over(db) -> None:
     """Bring a journal made before SMS had their own state up to date: the
     table is rebuilt with the new CHECK, and its SMS rows recorded as "sent"
     become "handed_over" (what they always were)."""

@@ -31,7 +31,7 @@ from sotong.i18n import _
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
-from .journal import DEFERRED, FAILED, QUEUED, SENT, Journal, Pending
+from .journal import DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, WITHDRAWN, Journal, Pending
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 from .verp import make_return_path
@@ -39,7 +39,6 @@ from .verp import make_return_path
 log = logging.getLogger("sotong.delivery")
 _LINE_ENDS = re.compile(rb"\r?\n")
 LOST = "lost"
-WITHDRAWN = "withdrawn"  # the reader unsubscribed (or the address was flagged) during the run
 NO_SMTPUTF8 = (_("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
 
@@ -61,6 +60,7 @@ class SendFigures:
     deferred: int = 0
     resent_in_flight: int = 0  # left "sending" by an earlier run that stopped
     withdrawn: int = 0  # readers who unsubscribed during the run
+    elsewhere: int = 0  # taken by another sotong send working the same outbox (PostgreSQL)
     reconnects: int = 0
     seconds: float = 0.0
 
@@ -161,9 +161,10 @@ class Sender:
     def _route(self, schedule: _Schedule, message: Pending, result: str) -> None:
         """Settle the message, or put it back: at once after a lost connection,
         after the back-off after a 4xx."""
-        if result == WITHDRAWN:
+        if result in (WITHDRAWN, ELSEWHERE):
             with self.lock:
-                self.figures.withdrawn += 1
+                self.figures.withdrawn += result == WITHDRAWN
+                self.figures.elsewhere += result == ELSEWHERE
             self.on_settled(result)
             return schedule.done(message)
         if result == LOST:
@@ -192,7 +193,7 @@ class Sender:
             self.on_settled(state)
 
     def _attempt(self, link: "_Link", message: Pending) -> str:
-        """One try: SENT, FAILED, RETRY, LOST or WITHDRAWN, with the journal updated."""
+        """One try: SENT, FAILED, RETRY, LOST, WITHDRAWN or ELSEWHERE, with the journal updated."""
         try:
             data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
         except OSError as exc:
@@ -207,9 +208,12 @@ class Sender:
             self.sleep(wait)
         link.ensure_connected()
         with self.lock:
-            if not self.journal.take(message.id, message.subscriber_id):
-                log.info(_("withdrawn %s: unsubscribed or address flagged invalid during the run"), message.subscriber_id)
-                return WITHDRAWN
+            taken = self.journal.take(message.id, message.subscriber_id)
+        if taken == ELSEWHERE:
+            return ELSEWHERE
+        if taken == WITHDRAWN:
+            log.info(_("withdrawn %s: unsubscribed or address flagged invalid during the run"), message.subscriber_id)
+            return WITHDRAWN
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         try:

@@ -35,9 +35,7 @@ def write_changes(store: Store, since: str, path: str | Path) -> int:
 
 def tables_naming_subscribers(store: Store) -> list[str]:
     """Every table (core's or a plugin's) with a ``subscriber_id`` column."""
-    names = [row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return [name for name in names
-            if any(column[1] == SUBSCRIBER_COLUMN for column in store.db.execute(f'PRAGMA table_info("{name}")'))]
+    return [name for name in store.tables() if SUBSCRIBER_COLUMN in store.columns(name)]
 
 
 def forget(store: Store, subscriber_id: str) -> dict[str, int]:
@@ -64,5 +62,5 @@ def forget(store: Store, subscriber_id: str) -> dict[str, int]:
 
 
 def _stand_in_assignments(store: Store, table: str) -> str:
-    columns = {column[1] for column in store.db.execute(f'PRAGMA table_info("{table}")')}
+    columns = set(store.columns(table))
     return ", ".join([f"{SUBSCRIBER_COLUMN} = ?"] + [f"{c} = ''" for c in PERSONAL_COLUMNS if c in columns])

@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sotong.store import Store, now_iso
+from sotong.store import Store, now_iso, register_schema, with_rowid
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions_pending (
@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS subscriptions_mail (
     queued_at REAL NOT NULL           -- epoch seconds
 );
 """
+register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"))  # version 1
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
@@ -61,7 +62,7 @@ class Pending:
 
 
 def ensure(store: Store) -> Store:
-    store.ensure_schema(SCHEMA)
+    store.upgrade("subscriptions")
     return store
 
 

@@ -12,10 +12,9 @@ the order of rows links them to the tokens.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import uuid
 
-from sotong.store import Store, now_iso, register_schema
+from sotong.store import Store, now_iso, register_schema, with_rowid
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
@@ -45,7 +44,7 @@ CREATE TABLE IF NOT EXISTS survey_invitations (
     PRIMARY KEY (slug, subscriber_id, issue)
 ) WITHOUT ROWID;
 """
-register_schema("survey", SCHEMA)  # version 1
+register_schema("survey", with_rowid(SCHEMA, "survey_answers"))  # version 1
 
 
 class TokenUsed(Exception):
@@ -74,7 +73,7 @@ def store_response(store: Store, slug: str, answers: dict, day: str, *, token: s
                        (response_id, slug, subscriber_id, day))
             db.executemany("INSERT INTO survey_answers (response_id, question, value) VALUES (?, ?, ?)",
                            [(response_id, question, value) for question, values in answers.items() for value in values])
-    except sqlite3.IntegrityError:
+    except store.db.IntegrityError:
         raise TokenUsed() from None
 
 

@@ -1,0 +1,59 @@
+"""``sotong bundles --jobs N`` (SPEC §15, issue 15): readers cut by id range
+into parts written by worker processes, on SQLite and on PostgreSQL; the
+outbox is byte for byte what one process writes (every file, the manifest
+and sms.csv in id order)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from project_support import project_on, run_sotong
+
+from bundles.outbox import PART_READERS, issue_bundle, write_bundle
+from sotong.project import Project
+
+ISSUE = dt.date(2026, 11, 26)
+READERS = 1200
+NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_two_processes_write_the_same_outbox_as_one(tmp_path, store_location):
+    project_dir = project_on(store_location, tmp_path)
+    generated = run_sotong(project_dir, "subscribers", "generate", "--count", str(READERS), "--seed", "7", "pop.csv")
+    assert generated.code == 0, generated.output
+    assert run_sotong(project_dir, "subscribers", "import", "pop.csv").code == 0
+    assert READERS // PART_READERS >= 2, "enough readers for two processes"
+    project = Project(project_dir / "pelicanconf.py")
+    bundle = issue_bundle(project, ISSUE, "성동구 소식")
+    folder = project_dir / "private" / "outbox" / ISSUE.isoformat()
+
+    one = write_bundle(project, bundle, jobs=1, now=NOW)
+    alone = tree(folder)
+    shutil.rmtree(folder)
+    two = write_bundle(project, bundle, jobs=2, now=NOW)
+    together = tree(folder)
+
+    assert list(together) == list(alone) and together == alone
+    assert not [name for name in together if name.startswith((".manifest-", ".sms-"))]
+    counts = ("readers", "emails", "sms", "lms", "nothing", "invalid_email", "unsubscribed")
+    assert [getattr(two, n) for n in counts] == [getattr(one, n) for n in counts]
+    assert one.readers == READERS and one.emails > 100 and one.sms + one.lms > 10
+    lines = alone["manifest.jsonl"].decode().splitlines()
+    assert len(lines) == one.emails + one.sms + one.lms
+
+
+def test_jobs_on_the_command_line(tmp_path, store_location):
+    project_dir = project_on(store_location, tmp_path)
+    assert run_sotong(project_dir, "subscribers", "generate", "--count", "600", "--seed", "3", "pop.csv").code == 0
+    assert run_sotong(project_dir, "subscribers", "import", "pop.csv").code == 0
+    result = run_sotong(project_dir, "bundles", "--issue", ISSUE.isoformat(), "--jobs", "2")
+    assert result.code == 0, result.output
+    assert "(600 subscribers)" in result.stdout
+    assert run_sotong(project_dir, "bundles", "--issue", ISSUE.isoformat(), "--jobs", "0").code == 2
