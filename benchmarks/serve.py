@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# sotong's lines are read below: the English ones (the language costs nothing measurable)
+os.environ["SOTONG_LANG"] = "en"
 sys.path.insert(0, str(REPO))
 
 from sotong.audiences import load_audiences  # noqa: E402
