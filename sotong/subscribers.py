@@ -147,8 +147,8 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
         "dong": value["dong"],
     }
     if value["dong"] is not None and value["dong"] not in audiences.dongs:
-        errors.append(_not_in("dong", value["dong"], audiences.dongs, _("a dong")))
-    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, _("a field"), errors))
+        errors.append(_not_in("dong", value["dong"], audiences.dongs, N_("a dong")))
+    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, N_("a field"), errors))
     channels = _keys("channel", value["channels"], dict.fromkeys(READER_CHANNELS, ""), None, errors)
     row["channels"] = join_keys(channels)
     row["email"] = _contact_cell("email", value["email"], channels, errors)
@@ -185,7 +185,7 @@ def _business_type_cell(given: str | None, kind: str, audiences: Audiences, erro
         if kind == "person":
             errors.append(_("business_type is only for businesses; leave it empty, or write business in the kind column"))
         elif given not in audiences.business_types:
-            errors.append(_not_in("business_type", given, audiences.business_types, _("a business type")))
+            errors.append(_not_in("business_type", given, audiences.business_types, N_("a business type")))
     return given
 
 
@@ -268,13 +268,15 @@ def group_keys(cell: str | None, groups: dict, errors: list) -> set:
 
 
 def _not_in(column: str, given: str, known: dict, what: str) -> str:
+    """The message for a key that audiences.yaml lacks; ``what`` is untranslated
+    (N_), so that a row without mistakes translates nothing."""
     key_of_label = {label: key for key, label in known.items()}
     if given in key_of_label:
         return _('{column} "{given}" is a name, not a key; write "{key_of_label}"').format(
             column=column, given=given, key_of_label=key_of_label[given])
     hint = did_you_mean(given, known) or _("; write one of: {known}").format(known=", ".join(known))
     return _('{column} "{given}" is not {what} in audiences.yaml{hint}').format(
-        column=column, given=given, what=what, hint=hint)
+        column=column, given=given, what=_(what), hint=hint)
 
 
 def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: list) -> set:
