@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from project_support import invoke_sotong
 from sotong.audiences import load_audiences
@@ -98,3 +99,15 @@ def test_reach_of_chosen_notices_and_one_outside_the_issue(populated):
                                     "sotong bundles --notice water-cut")
     assert invoke_sotong(project, "reach", "no-such", "--issue", ISSUE.isoformat()).code == 1
     assert invoke_sotong(project, "reach", "--issue", "2026-11-27").code == 2
+
+
+def test_the_reach_table_is_headed_in_korean_by_default(populated, monkeypatch):
+    project, _ = populated
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    result = invoke_sotong(project, "reach", "water-cut", "--issue", ISSUE.isoformat())
+    assert result.code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if line.strip().startswith("소식"))
+    assert header.split() == ["소식", "이메일", "문자"]
+    # the columns stay under their Korean heads (a Korean letter takes two columns)
+    row = next(line for line in result.stdout.splitlines() if line.strip().startswith("water-cut"))
+    assert cell_len(header) == cell_len(row)

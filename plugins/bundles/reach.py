@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from rich.cells import cell_len  # a Korean letter takes two columns of a terminal
+
 from sotong.i18n import _
 from sotong.sms import MessageCounts, Prices, count_messages
 
@@ -45,8 +47,10 @@ def count_reach(bundler, subscribers: Iterable) -> Reach:
 def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
     """The table of ``notices`` (slug, email, SMS readers) and the totals."""
     notices = list(notices)
-    width = max([len("notice")] + [len(n.slug) for n in notices])
-    lines = [f"  {'notice':<{width}}  {'email':>8}  {'SMS':>8}"]
+    notice, email, sms = _("notice"), _("email"), _("SMS")
+    width = max([cell_len(notice)] + [len(n.slug) for n in notices])
+    lines = [f"  {notice}{' ' * (width - cell_len(notice))}  {' ' * (8 - cell_len(email))}{email}"
+             f"  {' ' * (8 - cell_len(sms))}{sms}"]
     lines += [f"  {n.slug:<{width}}  {reach.email[n.slug]:>8,}  {reach.sms[n.slug]:>8,}" for n in notices]
     counts = reach.messages
     lines.append(_("  messages: email {email:,}, SMS {sms:,}, LMS {lms:,}; cost {cost_line}, email free").format(
