@@ -21,11 +21,13 @@ def test_masking_keeps_the_prefix_and_the_last_four_digits_only(prefix, middle, 
 
 
 def test_numbers_in_any_format_are_read_once_and_bad_lines_are_named():
-    text = "010-1000-0001\n01010000001\n\n# 11월 수신거부\n+82 10 1000 0002\n수신거부\n010-1000-0003 \n"
+    text = "010-1000-0001\n01010000001\n\n# 11월 수신거부\n+82 10 1000 0002\n수신거부\n010-1000-0003 \n010-1234-567\n"
     numbers, problems = read_phone_list(text, "optout.txt")
     assert numbers == ["010-1000-0001", "010-1000-0002", "010-1000-0003"]
+    # the line is named, never repeated: a mistyped number is still someone's
     assert [str(p) for p in problems] == [
-        'optout.txt:6: "수신거부" is not a Korean mobile number; write one number a line, like 010-1234-5678']
+        "optout.txt:6: this line is not a Korean mobile number; write one number a line, like 010-1234-5678",
+        "optout.txt:8: this line is not a Korean mobile number; write one number a line, like 010-1234-5678"]
 
 
 def test_command_unsubscribes_matching_numbers_from_sms_only(tmp_path):
@@ -51,7 +53,7 @@ def test_command_unsubscribes_matching_numbers_from_sms_only(tmp_path):
     phones.write_text("010-1000-0002\n전화번호 아님\n", encoding="utf-8")
     bad = run_cli(settings, "subscribers", "unsubscribe", "--phones", str(phones))
     assert bad.code == 1
-    assert 'optout.txt:2: "전화번호 아님" is not a Korean mobile number' in bad.output
+    assert 'optout.txt:2: this line is not a Korean mobile number' in bad.output
     assert "1 numbers matched: 1 subscribers unsubscribed from SMS now" in bad.output
     assert run_cli(settings, "subscribers", "unsubscribe", "--phones", str(project / "none.txt")).code == 1
     assert run_cli(settings, "subscribers", "unsubscribe").code == 2

@@ -37,8 +37,8 @@ def read_phone_list(text: str, shown: str) -> tuple[list[str], list[Problem]]:
             continue
         phone = normalize_phone(entry)
         if phone is None:
-            problems.append(Problem(shown, number, _('"{entry}" is not a Korean mobile number; write one number a line, like 010-1234-5678').format(
-                entry=entry)))
+            # the line is not repeated: a mistyped number is still someone's (as in the subscriber import)
+            problems.append(Problem(shown, number, _("this line is not a Korean mobile number; write one number a line, like 010-1234-5678")))
         elif phone not in seen:
             seen.add(phone)
             numbers.append(phone)
