@@ -52,6 +52,9 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
         time.sleep(0.3)  # both send
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(10)
+        # the sink took these before the victim died: its in-flight ones (accepted,
+        # not yet recorded) are among them, whoever takes them again afterwards
+        accepted_before_the_kill = {message_id for _, message_id in handler.accepted}
         out, err = survivor.communicate(timeout=120)
         assert survivor.returncode == 0, err
         left = {row[0] for row in store_query(project, "SELECT subscriber_id FROM delivery_messages "
@@ -64,5 +67,6 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     received = Counter(message_id for _, message_id in handler.accepted)
     assert set(received) == set(message_id_of.values()), "nothing lost"
     twice = {message_id for message_id, n in received.items() if n > 1}
-    assert max(received.values()) <= 2 and twice <= {message_id_of[i] for i in left}, "twice: only those in flight"
+    assert max(received.values()) <= 2 and len(twice) <= 4, "twice: only those in flight (4 connections at most)"
+    assert twice <= accepted_before_the_kill, "twice: only what the killed worker had handed over"
     assert {row[0] for row in store_query(project, "SELECT state FROM delivery_messages")} == {"sent"}
