@@ -119,19 +119,27 @@ def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
     return pages, problems
 
 
-def read_content(project) -> tuple[Content, list[Problem], list[Problem]]:
-    """The project's Content, made of the files without problems; the
-    problems found in the notices and pages; and those of the plugins' parts
-    (each part's receiver raises SotongError with its problems)."""
-    notices, problems = project.read_notices()
-    pages, page_problems = read_pages(project)
+def read_parts(project) -> tuple[dict[str, object], list[Problem]]:
+    """The plugins' parts (``signals.content_parts``) that are right, and the
+    problems of those that are not (each receiver raises SotongError with its
+    problems)."""
     project.activate_plugins()
-    parts, part_problems = {}, []
+    parts, problems = {}, []
     for receiver in signals.content_parts.receivers_for(project):
         try:
             parts.update(receiver(project) or {})
         except SotongError as exc:
-            part_problems.extend(exc.problems)
+            problems.extend(exc.problems)
+    return parts, problems
+
+
+def read_content(project) -> tuple[Content, list[Problem], list[Problem]]:
+    """The project's Content, made of the files without problems; the
+    problems found in the notices and pages; and those of the plugins' parts
+    (read once per Project: ``Project.read_parts``)."""
+    notices, problems = project.read_notices()
+    pages, page_problems = read_pages(project)
+    parts, part_problems = project.read_parts()
     content = Content(audiences=project.audiences, notices=tuple(notices), pages=pages, day=project.today(),
                       stamps=project.notice_stamps, parts=parts)
     return content, problems + page_problems, part_problems

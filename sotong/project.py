@@ -33,6 +33,7 @@ class Project:
         self._plugins_active = False
         self._read = None
         self._content_read = None
+        self._parts_read = None
         self.notice_stamps: dict[str, list] = {}
 
     @property
@@ -107,6 +108,23 @@ class Project:
         if self._content_read is None:
             self._content_read = read_content(self)
         return self._content_read
+
+    def read_parts(self) -> tuple[dict[str, object], list[Problem]]:
+        """sotong.content.read_parts, once per Project (the Content's parts are these)."""
+        from .content import read_parts
+
+        if self._parts_read is None:
+            self._parts_read = read_parts(self)
+        return self._parts_read
+
+    def part(self, name: str):
+        """A plugin's part of the Content (``"surveys"``), the very one the
+        Content holds, for commands that need no notice; SotongError with the
+        parts' problems when it is wrong, KeyError when no plugin gives it."""
+        parts, problems = self.read_parts()
+        if name not in parts and problems:
+            raise SotongError(problems)
+        return parts[name]
 
     @cached_property
     def content(self) -> Content:

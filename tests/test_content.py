@@ -94,3 +94,23 @@ def test_a_build_reads_each_file_once_and_passes_no_content_in_settings(project_
                for key, value in seen["settings"].items() if key.startswith("SOTONG_"))
     assert (project_dir / "output" / "surveys" / "village-bus-2027" / "index.html").is_file()
 
+
+
+def test_the_collector_and_survey_commands_take_the_contents_surveys(project_dir, monkeypatch, cli):
+    """The collector and ``sotong survey``/``opinions`` get the surveys from
+    the Content's part, each file read once per command (not again from disk)."""
+    project = _project(project_dir)
+    import survey.schema
+
+    from sotong.web import make_app
+
+    counts: Counter = Counter()
+    _counting(survey.schema, "read_survey", counts, monkeypatch)
+    surveys = project.content.part("surveys")
+    app = make_app(project)
+    routes = next(endpoint.__self__ for name, endpoint in app.endpoints.items() if name.startswith("survey."))
+    assert routes.surveys is surveys and project.part("surveys") is surveys
+    counts.clear()
+    result = cli(project_dir, "survey", "results", "village-bus-2027")
+    assert result.code == 0, result.output
+    assert counts == Counter(path.name for path in (project_dir / "content" / "surveys").iterdir())

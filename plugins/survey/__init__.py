@@ -44,10 +44,8 @@ def content_part(project):
 def report_figures(project, outbox: str):
     """Receiver of ``sotong.signals.outbox_figures``: each survey invited to in
     the bundle, its invitations there and its answers so far (all issues)."""
-    from .schema import read_surveys
-
     invited = storage.invitations_of_issue(storage.ensure(project.store), outbox)
-    surveys = read_surveys(project.settings, project.audiences, project.shown)[0]
+    surveys = project.read_parts()[0].get("surveys", {})
     return [{"title": surveys[slug].title if slug in surveys else slug, "invitations": count,
              "answers": storage.response_count(project.store, slug)} for slug, count in invited.items()]
 

@@ -30,7 +30,7 @@ from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
 from .rules import subscriber_of_token
-from .schema import TOKEN_FIELD, load_surveys
+from .schema import TOKEN_FIELD
 
 log = logging.getLogger("sotong.survey")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,7 +55,7 @@ class SurveyRoutes:
         project = app.project
         self.settings = project.settings
         self.config = survey_settings(self.settings)
-        self.surveys = load_surveys(self.settings, project.audiences, project.shown)
+        self.surveys = project.part("surveys")
         self.project = project
 
     def _survey(self, slug: str):

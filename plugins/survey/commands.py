@@ -20,7 +20,6 @@ from .config import survey_settings
 from .results import (
     PUBLIC_SAVE_AS, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
 )
-from .schema import load_surveys
 from .site import TEMPLATES, results_context
 
 
@@ -34,7 +33,7 @@ def survey_group():
 @settings_option
 def results_command(project: Project, slug: str):
     settings = project.settings
-    surveys = load_surveys(settings, project.audiences, project.shown)
+    surveys = project.part("surveys")
     survey = surveys.get(slug)
     if survey is None:
         raise SotongError([_('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
@@ -139,7 +138,7 @@ def opinions_purge_command(project: Project):
 
 
 def _consultation(project: Project, slug: str):
-    surveys = load_surveys(project.settings, project.audiences, project.shown)
+    surveys = project.part("surveys")
     consultations = [s for s in surveys if surveys[s].kind == "consultation"]
     if slug not in consultations:
         raise SotongError([_('no consultation "{slug}" in content/surveys/{suggestion}; known: {known}').format(
