@@ -18,7 +18,7 @@ from pelican.settings import read_settings
 
 from .i18n import _
 from .problems import Problem, SotongError, did_you_mean
-from .store import is_database_url
+from .database_url import is_database_url
 
 SEOUL_TZ = "Asia/Seoul"
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
+from .database_url import is_database_url
 from .i18n import _
 from .problems import SotongError
 
@@ -466,11 +467,6 @@ def seoul_day(stored: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(SEOUL)
     return moment.date().isoformat()
-
-
-def is_database_url(location: str | Path) -> bool:
-    """Whether ``SOTONG_DB`` names a PostgreSQL database rather than a file."""
-    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
 def store_exists(location: str | Path) -> bool:

@@ -13,8 +13,10 @@ from project_support import REPO
 
 from sotong.signals import connect_lazily
 
-HEAVY = ("twitter_text", "icalendar", "feedparser", "dkim", "flufl.bounce", "werkzeug",
-         "waitress", "smtplib", "imaplib",
+HEAVY = ("twitter_text", "icalendar", "feedparser", "emoji", "dkim", "flufl.bounce", "werkzeug",
+         "waitress", "smtplib", "imaplib", "psycopg",
+         # the store (and sqlite3) are opened by the commands that use them, not by reading the settings
+         "sqlite3", "sotong.store", "survey.storage",
          # what reading notices needs, imported when they are read (receivers connected lazily)
          "yaml", "email_validator", "nh3", "sotong.notices", "sotong.audiences", "sotong.markup", "sotong.links",
          "homepage.", "minwon24.", "subscriptions.", "bundles.", "survey.config", "survey.schema", "sns_sync.")

@@ -13,8 +13,6 @@ from sotong import signals as sotong_signals
 from sotong.cli import add_lazy_command
 from sotong.i18n import _
 
-from . import storage
-
 
 def add_commands(group) -> None:
     """Receiver of ``cli_commands``: ``sotong survey``, imported when it runs."""
@@ -44,6 +42,8 @@ def content_part(project):
 def report_figures(project, outbox: str):
     """Receiver of ``sotong.signals.outbox_figures``: each survey invited to in
     the bundle, its invitations there and its answers so far (all issues)."""
+    from . import storage
+
     invited = storage.invitations_of_issue(storage.ensure(project.store), outbox)
     surveys = project.read_parts()[0].get("surveys", {})
     return [{"title": surveys[slug].title if slug in surveys else slug, "invitations": count,
