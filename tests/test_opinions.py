@@ -2,19 +2,19 @@
 collector with the participant's profile at the time of answering, ``sotong
 opinions search`` (substring search: 버스 finds 마을버스) and ``export``
 against a brute-force reading over a few thousand generated opinions, and
-participants by dong and age band in ``sotong survey results``."""
+participants by dong and age band in ``sotong survey results``; each on
+SQLite and PostgreSQL (SPEC §15), with the same answers from both."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import random
-import sqlite3
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from project_support import REPO, copy_project, invoke_sotong, serving
+from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_query
 from test_survey import GOOD, call
 
 from sotong.check import check_project
@@ -29,9 +29,9 @@ SLUG = "village-bus-2027"
 TODAY = dt.date(2026, 12, 15)
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("opinions"), extra_settings=f'SOTONG_TODAY = "{TODAY}"')
+@pytest.fixture
+def project(tmp_path, store_location):
+    project = project_on(store_location, tmp_path, extra_settings=f'SOTONG_TODAY = "{TODAY}"')
     imported = invoke_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
     assert imported.code == 0, imported.output
     return project
@@ -46,10 +46,8 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
         assert "담당 부서: 자치행정과" in form and "배차 간격을 줄이는 개편안" in form
         answer = {"t": token, "support": "4", "opinion": "=HYPERLINK(\"x\") 마을버스 배차를 10분으로, \"꼭\"\n부탁"}
         assert call(port, "POST", f"/surveys/{SLUG}", answer)[0] == 303
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    stored = db.execute("SELECT slug, policy, department, subscriber_id, gender, dong, age_band, day, question, opinion "
-                        "FROM survey_opinions").fetchall()
-    db.close()
+    stored = store_query(project, "SELECT slug, policy, department, subscriber_id, gender, dong, age_band, day, "
+                                  "question, opinion FROM survey_opinions")
     assert stored == [(SLUG, "2027년 마을버스 노선 개편", "자치행정과", "S000030", "M", "wangsimni2", "40대",
                        "2026-12-15", "opinion", answer["opinion"])]
 
@@ -81,10 +79,29 @@ def survey_of(slug, title, department):
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """3,000 opinions from 600 people on three policies."""
+def generated_stores(tmp_path_factory):
+    """The same 3,000 opinions from 600 people on three policies in a store
+    of each backend, made when first asked for."""
+    stores = {}
+
+    def generated_on(backend: str) -> Store:
+        if backend not in stores:
+            location = new_store_location(backend, tmp_path_factory.mktemp("generated"))
+            stores[backend] = fill_generated(opinions.ensure(Store.open(location)))
+        return stores[backend]
+
+    yield generated_on
+    for store in stores.values():
+        store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def generated(request, generated_stores):
+    return generated_stores(request.param)
+
+
+def fill_generated(store):
     rng = random.Random(17)
-    store = opinions.ensure(Store.open(tmp_path_factory.mktemp("generated") / "sotong.db"))
     surveys = [survey_of(*policy) for policy in POLICIES]
     with store.transaction():
         for index in range(3000):
@@ -93,7 +110,30 @@ def generated(tmp_path_factory):
             text = " ".join(rng.sample(WORDS, rng.randint(1, 4)))
             day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(300))
             opinions.record(store, rng.choice(surveys), person, {"opinion": (text,), "score": ("3",)}, day)
+        opinions.record(store, surveys[0], Subscriber(id="=cmd", birth_year=1950),
+                        {"opinion": ("@SUM(1) 노선, \"좋음\"\n둘째 줄",)}, dt.date(2026, 12, 1))
     return store
+
+
+OPINION_TABLES = ("survey_opinions", "survey_opinions_grams", "survey_opinion_days", "survey_opinion_tallies")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def blank_store(request, tmp_path_factory):
+    """Gives an empty opinions store on one backend, for each hypothesis
+    example: a new file on SQLite; on PostgreSQL one database, emptied (a
+    new database per example would be slow)."""
+    if request.param == "sqlite":
+        return lambda: opinions.ensure(Store.open(tmp_path_factory.mktemp("blank") / "sotong.db"))
+    location = new_store_location("postgresql", tmp_path_factory.mktemp("blank"))
+
+    def emptied() -> Store:
+        store = opinions.ensure(Store.open(location))
+        for table in OPINION_TABLES:
+            store.db.execute(f"DELETE FROM {table}")
+        return store
+
+    return emptied
 
 
 def brute_force(store, text, policy=None, department=None, since=None, until=None):
@@ -124,12 +164,13 @@ def test_search_finds_exactly_the_opinions_that_hold_the_text(generated, text, p
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=st.lists(st.text("마을버스 정a_B1%", min_size=1, max_size=8), min_size=1, max_size=6),
-       query=st.text("마을버스 정a_B1%", min_size=1, max_size=4))
-def test_every_short_or_long_query_finds_what_a_substring_test_finds(tmp_path_factory, texts, query):
-    """The trigram index, the grams index (one or two letters) and the scan,
-    against Python's ``in`` over the same opinions."""
-    store = opinions.ensure(Store.open(tmp_path_factory.mktemp("grams") / "sotong.db"))
+@given(texts=st.lists(st.text("마을버스 정a_B1%\\'", min_size=1, max_size=8), min_size=1, max_size=6),
+       query=st.text("마을버스 정a_B1%\\'", min_size=1, max_size=4))
+def test_every_short_or_long_query_finds_what_a_substring_test_finds(blank_store, texts, query):
+    """The trigram index, the grams index (one or two letters) and the scan
+    (PostgreSQL: the grams array, then ILIKE or LIKE), against Python's
+    ``in`` over the same opinions."""
+    store = blank_store()
     with store.transaction():
         for index, text in enumerate(texts):
             opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
@@ -138,13 +179,20 @@ def test_every_short_or_long_query_finds_what_a_substring_test_finds(tmp_path_fa
     assert found == [text for text in reversed(texts) if query.lower() in text.lower() and text.strip()]
 
 
-def test_an_older_store_gets_its_grams_index_filled(tmp_path):
+def test_an_older_store_gets_its_grams_index_and_days_filled(tmp_path):
+    """An SQLite store written before the grams index, the days' id ranges
+    and the opinions' schema version (PostgreSQL stores have none older)."""
     store = opinions.ensure(Store.open(tmp_path / "sotong.db"))
     with store.transaction():
         opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id="P1"), {"opinion": ("마을버스 노선",)}, TODAY)
-        store.db.execute("DROP TABLE survey_opinions_grams")  # as a store written before the grams index
+        store.db.execute("DROP TABLE survey_opinions_grams")
+        store.db.execute("DROP TABLE survey_opinion_days")
+        store.db.execute("DELETE FROM schema_versions WHERE component = 'opinions'")
     store.close()
-    assert [o.subscriber_id for o in opinions.search(opinions.ensure(Store.open(tmp_path / "sotong.db")), "버스")] == ["P1"]
+    store = opinions.ensure(Store.open(tmp_path / "sotong.db"))
+    assert [o.subscriber_id for o in opinions.search(store, "버스")] == ["P1"]
+    assert [o.subscriber_id for o in opinions.search(store, "노선", since=TODAY, until=TODAY)] == ["P1"]
+    assert store.schema_version("opinions") == 1
 
 
 def test_buses_are_found_inside_longer_words(generated):
@@ -153,11 +201,33 @@ def test_buses_are_found_inside_longer_words(generated):
     assert len(found) > 100
 
 
+HOSTILE = ["%", "_", "%%", "%_%", "_%", "\\", "\\%", "\\_", "'", "''", '"', '"버스"', "' OR '1'='1", "버스' --",
+           "a_b", "A_B", "a%b", "100%", "0%", "*", "버*", "NEAR(버스 배차)", "버스 OR 공원", "-버스", "(", ":", "^",
+           "?", ":name", "%s", "$1", "::text", "   ", " 버", "버 ", "B", "b", "BUS", "bUs", "간 조", "s ", "\t",
+           "마을버스" * 500, "x" * 5000, "<script>", "버스;DROP TABLE survey_opinions"]
+
+
+def test_both_backends_give_the_same_answers_even_to_hostile_queries(generated_stores):
+    """The same opinions on SQLite and PostgreSQL: every query, with and
+    without filters and page, finds the same opinions in the same order, and
+    what a substring test finds (LIKE wildcards, quotes and FTS5 words are
+    text; a query of 5,000 characters is one)."""
+    sqlite, postgresql = generated_stores("sqlite"), generated_stores("postgresql")
+    for text in HOSTILE + ["버스", "버", "스", "마을버스", "야간 조명", "그늘막", "없는말"]:
+        for policy, department, since, until, limit in [(None, None, None, None, None), ("bus", None, MAY, JUNE, 7),
+                                                        (None, "문화체육과", None, MAY, 3)]:
+            found = opinions.search(sqlite, text, policy, department, limit, since, until)
+            assert opinions.search(postgresql, text, policy, department, limit, since, until) == found, text[:20]
+            if limit is None:
+                assert {(o.subscriber_id, o.day, o.opinion) for o in found} == brute_force(
+                    sqlite, text, policy, department, since, until), text[:20]
+    assert len(opinions.search(postgresql, "%")) == len(opinions.search(postgresql, "100%")) > 0
+    assert opinions.search(postgresql, "_") == opinions.search(postgresql, "a_b") != []
+    assert opinions.search(postgresql, "a%b") == opinions.search(postgresql, "마을버스" * 500) == []
+
+
 def test_export_writes_every_opinion_of_a_policy(generated, tmp_path):
     store = generated
-    with store.transaction():
-        opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id="=cmd", birth_year=1950),
-                        {"opinion": ("@SUM(1) 노선, \"좋음\"\n둘째 줄",)}, dt.date(2026, 12, 1))
     count = opinions.export(store, "bus", tmp_path / "bus.csv")
     with open(tmp_path / "bus.csv", encoding="utf-8-sig", newline="") as out:
         rows = list(csv.DictReader(out))
@@ -214,13 +284,13 @@ def test_a_well_formed_consultation_passes_check(tmp_path):
     assert [str(p) for p in check_project(Project(project / "pelicanconf.py"))] == []
 
 
-def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tmp_path):
+def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tmp_path, store_location):
     """content/pages/privacy.md keeps opinion records 5 years from the day
     received; ``sotong opinions purge`` erases who gave the older ones."""
-    project = copy_project(tmp_path, extra_settings=f'SOTONG_TODAY = "{TODAY}"')
+    project = project_on(store_location, tmp_path, extra_settings=f'SOTONG_TODAY = "{TODAY}"')
     privacy = (project / "content" / "pages" / "privacy.md").read_text(encoding="utf-8")
     assert "의견을 받은 날부터 5년" in privacy and "보유 기간이 지난 의견은 참여자 정보" in privacy
-    store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
+    store = opinions.ensure(Store.open(store_location))
     bus, park = survey_of(*POLICIES[0]), survey_of(*POLICIES[1])
     kim = Subscriber(id="S1", birth_year=1970, gender="F", dong="majang")
     lee = Subscriber(id="S2", birth_year=1990, gender="M", dong="oksu")
@@ -233,21 +303,20 @@ def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tm
     result = invoke_sotong(project, "opinions", "purge")
     assert result.code == 0, result.output
     assert "3 opinions received before 2021-12-15" in result.stdout
-    db = sqlite3.connect(project / "private" / "sotong.db")
-    rows = db.execute("SELECT slug, subscriber_id, gender, dong, age_band, day, opinion FROM survey_opinions ORDER BY id").fetchall()
-    db.close()
+    rows = store_query(project, "SELECT slug, subscriber_id, gender, dong, age_band, day, opinion FROM survey_opinions "
+                                "ORDER BY id")
     assert rows == [("bus", "", None, None, None, "2021-12-14", "오래된 마을버스 의견"),
                     ("bus", "S1", "F", "majang", "50대", "2021-12-15", "버스 둘째"),
                     ("bus", "", None, None, None, "2020-03-01", "=1+1 아주 오래된 의견"),
                     ("park", "", None, None, None, "2021-12-14", "공원")]
-    store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
+    store = opinions.ensure(Store.open(store_location))
     assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == counts
     assert counts["bus"] == {("majang", "50대"): 1, ("oksu", "30대"): 1}
     assert [o.opinion for o in opinions.search(store, "오래된")] == ["=1+1 아주 오래된 의견", "오래된 마을버스 의견"]
     store.close()
     again = invoke_sotong(project, "opinions", "purge")
     assert again.code == 0 and again.stdout.startswith("0 opinions")
-    store = opinions.ensure(Store.open(project / "private" / "sotong.db"))
+    store = opinions.ensure(Store.open(store_location))
     assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == counts
     store.close()
 
@@ -266,12 +335,12 @@ PEOPLE = [Subscriber(id=f"P{i}", birth_year=1950 + 15 * (i % 3), gender="FM"[i %
 @given(answers=st.lists(st.tuples(st.sampled_from(POLICIES[:2]), st.integers(0, 3), st.integers(0, 3),
                                   st.integers(-400, 400)), min_size=1, max_size=12),
        later=st.integers(0, 800))
-def test_purging_keeps_every_count_by_dong_and_age_and_every_text(tmp_path_factory, answers, later):
+def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, answers, later):
     """Against the counts before any purge: each participant once per
     policy, dong and age band, whether their opinions were purged, kept, or
     both (a person who moved: another dong for a later answer); and nothing
     before the retention start names anyone any more."""
-    store = opinions.ensure(Store.open(tmp_path_factory.mktemp("purge") / "sotong.db"))
+    store = blank_store()
     start = dt.date(2021, 12, 15)
     with store.transaction():
         for policy, person, moved, offset in answers:

@@ -52,7 +52,7 @@ def report_figures(project, outbox: str):
 
 def declare_schemas(sender) -> None:
     """Receiver of ``store_schemas``: the modules that register the survey tables."""
-    from . import storage  # noqa: F401
+    from . import opinions, storage  # noqa: F401
 
 
 def register():

@@ -5,14 +5,24 @@ time of answering and the policy's title and department, in the store's
 ``survey_opinions`` table; searched by text (substring, so 버스 finds
 마을버스) and written to CSV for the office.
 
-Search: an FTS5 index with the trigram tokenizer answers queries of three
-characters or more. Shorter ones (most Korean words are two syllables) are
-read from a second, contentless FTS5 index of each opinion's grams: every
-pair of neighbouring letters or digits in a word, and each word's last one,
-so 버스 is the gram 버스 and 버 is any gram starting with 버. Both indexes are
-read newest first (by rowid) and stop when the page is full; a short query
-with other characters (``%``, ``a b``) scans the opinions the same way.
-The command prints the newest 100 by default (benchmarks/opinions.py).
+Search, on SQLite: an FTS5 index with the trigram tokenizer answers queries
+of three characters or more. Shorter ones (most Korean words are two
+syllables) are read from a second, contentless FTS5 index of each opinion's
+grams: every pair of neighbouring letters or digits in a word, and each
+word's last one, so 버스 is the gram 버스 and 버 is any gram starting with 버.
+Both indexes are read newest first (by rowid) and stop when the page is
+full; a short query with other characters (``%``, ``a b``) scans the
+opinions the same way.
+
+On PostgreSQL (SPEC §15: the same answers; no extension needed) each
+opinion's grams, lower-cased, are an array with a GIN index
+(``survey_opinions_grams``): every letter or digit of a word and every pair
+of neighbours. A query's own grams pick the opinions that may hold it, and
+``ILIKE`` (three characters or more, as the trigram index folds case) or
+``LIKE`` on ASCII-folded text (shorter ones, as SQLite's ``LIKE``) keeps
+those that do; a one- or two-letter word is its gram, and a query without
+letters or digits scans. The command prints the newest 100 by default
+(benchmarks/opinions.py).
 """
 
 from __future__ import annotations
@@ -20,14 +30,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from sotong.atomic import replacing
 from sotong import spreadsheet
-from sotong.store import Store
+from sotong.store import Store, register_schema
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS survey_opinions (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL,
@@ -43,14 +54,6 @@ CREATE TABLE IF NOT EXISTS survey_opinions (
 );
 CREATE INDEX IF NOT EXISTS survey_opinions_slug ON survey_opinions (slug);
 CREATE INDEX IF NOT EXISTS survey_opinions_department ON survey_opinions (department);
-CREATE VIRTUAL TABLE IF NOT EXISTS survey_opinions_text USING fts5(
-    opinion, content='survey_opinions', content_rowid='id', tokenize='trigram');
-CREATE TRIGGER IF NOT EXISTS survey_opinions_indexed AFTER INSERT ON survey_opinions BEGIN
-    INSERT INTO survey_opinions_text (rowid, opinion) VALUES (new.id, new.opinion);
-END;
-CREATE TRIGGER IF NOT EXISTS survey_opinions_unindexed AFTER DELETE ON survey_opinions BEGIN
-    INSERT INTO survey_opinions_text (survey_opinions_text, rowid, opinion) VALUES ('delete', old.id, old.opinion);
-END;
 CREATE TABLE IF NOT EXISTS survey_opinion_tallies (
     slug TEXT NOT NULL,
     dong TEXT NOT NULL,
@@ -64,12 +67,32 @@ CREATE TABLE IF NOT EXISTS survey_opinion_days (
     last_id INTEGER NOT NULL
 );
 """
-KEEP_DAY = """INSERT INTO survey_opinion_days (day, first_id, last_id) VALUES (?, ?, ?)
-ON CONFLICT (day) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)"""
+SQLITE_INDEXES = """
+CREATE VIRTUAL TABLE IF NOT EXISTS survey_opinions_text USING fts5(
+    opinion, content='survey_opinions', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS survey_opinions_indexed AFTER INSERT ON survey_opinions BEGIN
+    INSERT INTO survey_opinions_text (rowid, opinion) VALUES (new.id, new.opinion);
+END;
+CREATE TRIGGER IF NOT EXISTS survey_opinions_unindexed AFTER DELETE ON survey_opinions BEGIN
+    INSERT INTO survey_opinions_text (survey_opinions_text, rowid, opinion) VALUES ('delete', old.id, old.opinion);
+END;
+"""
 GRAMS_SCHEMA = """
-CREATE VIRTUAL TABLE survey_opinions_grams USING fts5(
+CREATE VIRTUAL TABLE IF NOT EXISTS survey_opinions_grams USING fts5(
     grams, content='', tokenize='unicode61 remove_diacritics 0');
 """
+POSTGRESQL_INDEXES = """
+CREATE TABLE IF NOT EXISTS survey_opinions_grams (rowid BIGINT PRIMARY KEY, grams TEXT[] NOT NULL);
+CREATE INDEX IF NOT EXISTS survey_opinions_grams_index ON survey_opinions_grams USING gin (grams);
+"""
+# version 1: the tables as opinions kept them before versions (SQLite's
+# ensure_schema), with PostgreSQL's indexes
+register_schema("opinions", {"sqlite": TABLES + SQLITE_INDEXES + GRAMS_SCHEMA,
+                             "postgresql": TABLES + POSTGRESQL_INDEXES})
+KEEP_DAY = """INSERT INTO survey_opinion_days (day, first_id, last_id) VALUES (?, ?, ?)
+ON CONFLICT (day) DO UPDATE SET
+first_id = CASE WHEN excluded.first_id < survey_opinion_days.first_id THEN excluded.first_id ELSE survey_opinion_days.first_id END,
+last_id = CASE WHEN excluded.last_id > survey_opinion_days.last_id THEN excluded.last_id ELSE survey_opinion_days.last_id END"""
 COLUMNS = ("slug", "policy", "department", "subscriber_id", "gender", "dong", "age_band", "day", "question", "opinion")
 RETENTION_YEARS = 5  # content/pages/privacy.md, 제3조 4: 의견을 받은 날부터 5년
 PERSONAL = "subscriber_id != '' OR gender IS NOT NULL OR dong IS NOT NULL OR age_band IS NOT NULL"
@@ -92,12 +115,15 @@ class Opinion:
 
 
 def ensure(store: Store) -> Store:
-    """The opinions' tables; the grams index and the days' id ranges are
-    filled from the opinions when an older version's store first gets them."""
-    store.ensure_schema(SCHEMA)
-    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'survey_opinions_grams'").fetchone():
+    """The opinions' tables (the steps registered above); an SQLite store
+    written before the grams index and the days' id ranges gets them filled
+    from its opinions (in one transaction: a store left unfilled is filled
+    the next time)."""
+    store.upgrade("opinions")
+    if store.backend == "sqlite" and store.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM survey_opinions) AND NOT EXISTS (SELECT 1 FROM survey_opinion_days)"
+    ).fetchone()[0]:
         with store.transaction() as db:
-            db.execute(GRAMS_SCHEMA)
             rows = db.execute("SELECT id, opinion FROM survey_opinions").fetchall()
             db.executemany("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)",
                            [(rowid, grams(text)) for rowid, text in rows])
@@ -106,11 +132,29 @@ def ensure(store: Store) -> Store:
 
 
 def grams(text: str) -> str:
-    """The grams index's words for ``text``: each pair of neighbouring
+    """The SQLite grams index's words for ``text``: each pair of neighbouring
     letters or digits inside a word and each word's last one, once each."""
     found = dict.fromkeys(gram for word in WORD.findall(text)
                           for gram in [word[i:i + 2] for i in range(len(word) - 1)] + [word[-1]])
     return " ".join(found)
+
+
+def letter_grams(text: str) -> list[str]:
+    """PostgreSQL's grams of ``text``, lower-cased: every letter or digit of
+    a word and every pair of neighbours, once each."""
+    return list(dict.fromkeys(gram for word in WORD.findall(text.lower())
+                              for size in (1, 2) for gram in _pieces(word, size)))
+
+
+def _pieces(word: str, size: int) -> list[str]:
+    return [word[i:i + size] for i in range(len(word) - size + 1)]
+
+
+def query_grams(text: str) -> list[str]:
+    """The grams an opinion holding ``text`` has (fewest that say it): the
+    pairs of each word of two letters or more, the letter of a one-letter word."""
+    return list(dict.fromkeys(gram for word in WORD.findall(text.lower())
+                              for gram in _pieces(word, min(2, len(word)))))
 
 
 def age_band(birth_year: int | None, year: int) -> str | None:
@@ -130,10 +174,11 @@ def record(store: Store, survey, subscriber, answers: dict, day: dt.date) -> int
              subscriber.gender if subscriber else None, subscriber.dong if subscriber else None, band,
              day.isoformat(), question, value)
             for question, values in answers.items() if question in texts for value in values if value.strip()]
-    insert = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    insert = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) RETURNING id"
+    grams_of = grams if store.backend == "sqlite" else letter_grams
     for row in rows:
-        rowid = store.db.execute(insert, row).lastrowid
-        store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)", (rowid, grams(row[-1])))
+        rowid = store.db.execute(insert, row).fetchone()[0]
+        store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)", (rowid, grams_of(row[-1])))
         store.db.execute(KEEP_DAY, (day.isoformat(), rowid, rowid))
     return len(rows)
 
@@ -144,7 +189,8 @@ def search(store: Store, text: str, policy: str | None = None, department: str |
     of policy SLUG and department when given, answered from ``since`` to
     ``until`` (both days included) when given, newest first (in the order
     they were answered), at most ``limit``."""
-    sql, args, rowid = _text_condition(text)
+    text_condition = _text_condition if store.backend == "sqlite" else _postgresql_text_condition
+    sql, args, rowid = text_condition(text)
     first = f"{rowid} >= (SELECT min(first_id) FROM survey_opinion_days WHERE day >= ?) AND o.day >= ?"
     last = f"{rowid} <= (SELECT max(last_id) FROM survey_opinion_days WHERE day <= ?) AND o.day <= ?"
     for condition, value in (("o.slug = ?", policy), ("o.department = ?", department),
@@ -172,7 +218,35 @@ def _text_condition(text: str) -> tuple[str, list, str]:
                 "WHERE g.survey_opinions_grams MATCH ?", [f'"{text}"' + ("*" if len(text) == 1 else "")],
                 "g.rowid")
     return (f"SELECT {columns} FROM survey_opinions o WHERE o.opinion LIKE ? ESCAPE '\\'",
-            ["%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"], "o.id")
+            [_like_pattern(text)], "o.id")
+
+
+def _postgresql_text_condition(text: str) -> tuple[str, list, str]:
+    """The same on PostgreSQL: the opinions with the query's grams (all
+    opinions if it has none), kept when they hold ``text`` as SQLite's index
+    or scan would find it; a one- or two-letter word is its own gram."""
+    columns = ", ".join("o." + c for c in COLUMNS)
+    required = query_grams(text)
+    if not required:
+        sql, args, rowid = f"SELECT {columns} FROM survey_opinions o WHERE TRUE", [], "o.id"
+    else:
+        sql, args, rowid = (f"SELECT {columns} FROM survey_opinions_grams g JOIN survey_opinions o ON o.id = g.rowid "
+                            "WHERE g.grams @> ?::text[]", [required], "g.rowid")
+    if len(text) >= TRIGRAM:  # the trigram index folds case
+        return sql + " AND o.opinion ILIKE ? ESCAPE '\\'", [*args, _like_pattern(text)], rowid
+    if WORD.fullmatch(text):
+        return sql, args, rowid
+    return (sql + f" AND translate(o.opinion, '{string.ascii_uppercase}', '{string.ascii_lowercase}') LIKE ? ESCAPE '\\'",
+            [*args, _like_pattern(_ascii_lower(text))], rowid)  # SQLite's LIKE folds ASCII letters only
+
+
+def _like_pattern(text: str) -> str:
+    """``text`` anywhere, its ``%``, ``_`` and ``\\`` taken as themselves."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(str.maketrans(string.ascii_uppercase, string.ascii_lowercase))
 
 
 def of_policy(store: Store, slug: str) -> list[Opinion]:
@@ -199,10 +273,10 @@ def by_dong_and_age(store: Store, slug: str) -> dict[tuple, int]:
     """(dong, age band) -> participants who gave an opinion on ``slug``:
     those still on record, and those counted when their opinions were purged."""
     rows = store.db.execute(
-        "SELECT dong, age_band, sum(participants) FROM ("
+        "SELECT dong, age_band, CAST(sum(participants) AS INTEGER) FROM ("
         "SELECT dong, age_band, count(DISTINCT subscriber_id) AS participants FROM survey_opinions "
         "WHERE slug = ? AND subscriber_id != '' GROUP BY dong, age_band UNION ALL "
-        "SELECT nullif(dong, ''), nullif(age_band, ''), participants FROM survey_opinion_tallies WHERE slug = ?) "
+        "SELECT nullif(dong, ''), nullif(age_band, ''), participants FROM survey_opinion_tallies WHERE slug = ?) AS counted "
         "GROUP BY dong, age_band ORDER BY dong, age_band", (slug, slug))
     return {(dong, band): count for dong, band, count in rows}
 
@@ -228,8 +302,10 @@ def purge(store: Store, today: dt.date) -> int:
             "SELECT slug, coalesce(dong, ''), coalesce(age_band, ''), count(DISTINCT subscriber_id) FROM survey_opinions o "
             "WHERE day < ? AND subscriber_id != '' AND NOT EXISTS (SELECT 1 FROM survey_opinions kept "
             "WHERE kept.day >= ? AND kept.slug = o.slug AND kept.subscriber_id = o.subscriber_id "
-            "AND kept.dong IS o.dong AND kept.age_band IS o.age_band) GROUP BY slug, dong, age_band "
-            "ON CONFLICT (slug, dong, age_band) DO UPDATE SET participants = participants + excluded.participants",
+            "AND kept.dong IS NOT DISTINCT FROM o.dong AND kept.age_band IS NOT DISTINCT FROM o.age_band) "
+            "GROUP BY slug, dong, age_band "
+            "ON CONFLICT (slug, dong, age_band) DO UPDATE "
+            "SET participants = survey_opinion_tallies.participants + excluded.participants",
             (start, start))
         return db.execute(f"UPDATE survey_opinions SET subscriber_id = '', gender = NULL, dong = NULL, age_band = NULL "
                           f"WHERE day < ? AND ({PERSONAL})", (start,)).rowcount
