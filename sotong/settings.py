@@ -32,9 +32,6 @@ DEFAULTS = {
     "OFFICE_PHONE": "02-2286-5114",  # the office's number that pages of the collector give
     "SMS_OPTOUT_FOOTER": "수신거부 02-2286-5114",
     "SHORT_LINK_BASE": None,  # e.g. "https://sd.go.kr/s/", pointed at the site's n/: what makes one-notice SMS fit
-    "SMS_POLICY": "all",  # or "email-first": email readers get SMS only for urgent notices
-    "SMS_PRICE": 9,  # won per SMS (90 bytes)
-    "LMS_PRICE": 27,  # won per LMS (2,000 bytes)
     "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: the routes plugins add
     "MAIL_FROM": "성동구청 홍보담당관 <sotong@sd.go.kr>",
     "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr",
@@ -162,7 +159,9 @@ class SettingsProblems:
         values = {**defaults, **{key: value for key, value in raw.items() if key in defaults}}
         for key, check in checks.items():
             wanted = check(values[key])
-            if wanted:
+            if isinstance(wanted, Said):
+                self.add(name, wanted)
+            elif wanted:
                 self.add(name, _('"{key}" is {values!r}; write {wanted}, e.g. {name} = {{"{key}": {example}}}').format(
                     key=key, values=values[key], wanted=wanted, name=name, example=_example(defaults[key])))
         return values
@@ -173,7 +172,9 @@ class SettingsProblems:
         values = {name: self.settings.get(name, default) for name, default in defaults.items()}
         for name, check in checks.items():
             wanted = check(values[name])
-            if wanted:
+            if isinstance(wanted, Said):
+                self.add(name, wanted)
+            elif wanted:
                 self.add(name, _("is {values!r}; write {wanted}, e.g. {name} = {example}").format(
                     values=values[name], wanted=wanted, name=name, example=_example(defaults[name])))
         return values
@@ -190,6 +191,19 @@ class SettingsError(SotongError):
 
 # A check takes a setting's value and says what to write instead, or None when it is right.
 Check = Callable[[object], "str | None"]
+
+
+class Said(str):
+    """What a check answers when it says the whole message after ``NAME: ``
+    itself (made by :func:`rule`), instead of only what to write."""
+
+
+def rule(fits: Callable[[object], bool], message: Callable[[object], str]) -> Check:
+    """A check: right when ``fits(value)``, else ``message(value)`` as it is
+    (for settings whose message says more than "is X; write W, e.g. ...")."""
+    def check(value) -> str | None:
+        return None if fits(value) else Said(message(value))
+    return check
 
 
 def plugin_settings(settings: dict, name: str, defaults: dict, checks: dict[str, Check], example: str) -> dict:

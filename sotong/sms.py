@@ -16,8 +16,7 @@ from itertools import accumulate
 from typing import Iterable
 
 from .i18n import _
-from .problems import SotongError
-from .settings import SettingsProblems
+from .settings import Check, SettingsProblems, rule, validated
 
 SMS_MAX_BYTES = 90
 LMS_MAX_BYTES = 2000
@@ -152,34 +151,41 @@ class SmsSettings:
     short_link_base: str | None
 
 
+def _price(name: str, default: int) -> Check:
+    return rule(lambda value: isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 10_000,
+                lambda value: _("is {value!r}; write the price of one message in won, a number, e.g. {name} = {default}").format(
+                    value=value, name=name, default=default))
+
+
+def _is_short_link_base(base) -> bool:
+    return not base or (isinstance(base, str) and base.startswith(("https://", "http://"))
+                        and base.endswith("/") and base.isascii() and " " not in base)
+
+
+# SMS_POLICY "email-first": email readers get SMS only for urgent notices; SHORT_LINK_BASE
+# (e.g. "https://sd.go.kr/s/", pointed at the site's n/) is what makes one-notice SMS fit.
+SMS_DEFAULTS = {"SMS_PRICE": DEFAULT_SMS_PRICE, "LMS_PRICE": DEFAULT_LMS_PRICE, "SMS_POLICY": "all", "SHORT_LINK_BASE": None}
+SMS_CHECKS = {
+    "SMS_PRICE": _price("SMS_PRICE", DEFAULT_SMS_PRICE),
+    "LMS_PRICE": _price("LMS_PRICE", DEFAULT_LMS_PRICE),
+    "SMS_POLICY": rule(lambda policy: policy in POLICIES, lambda policy: _('is {policy!r}; write "all" (every SMS reader gets an SMS) or "email-first" (readers who get the issue by email get an SMS only for urgent notices)').format(
+        policy=policy)),
+    "SHORT_LINK_BASE": rule(_is_short_link_base, lambda base: _("is {base!r}; write the short address the office points at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\"").format(
+        base=base)),
+}
+
+
 def read_sms_settings(settings: dict) -> tuple[SmsSettings | None, list]:
     """SMS_PRICE, LMS_PRICE, SMS_POLICY and SHORT_LINK_BASE, with a
     ``FILE:LINE: NAME: message`` problem for each mistake."""
     found = SettingsProblems(settings)
-    prices = {}
-    for name, default in (("SMS_PRICE", DEFAULT_SMS_PRICE), ("LMS_PRICE", DEFAULT_LMS_PRICE)):
-        value = settings.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10_000:
-            found.add(name, _("is {value!r}; write the price of one message in won, a number, e.g. {name} = {default}").format(
-                value=value, name=name, default=default))
-        prices[name] = value
-    policy = settings.get("SMS_POLICY", "all")
-    if policy not in POLICIES:
-        found.add("SMS_POLICY", _('is {policy!r}; write "all" (every SMS reader gets an SMS) or "email-first" (readers who get the issue by email get an SMS only for urgent notices)').format(
-            policy=policy))
-    base = settings.get("SHORT_LINK_BASE") or None
-    if base is not None and not (isinstance(base, str) and base.startswith(("https://", "http://"))
-                                 and base.endswith("/") and base.isascii() and " " not in base):
-        found.add("SHORT_LINK_BASE", _("is {base!r}; write the short address the office points at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\"").format(
-            base=base))
+    values = found.values(SMS_DEFAULTS, SMS_CHECKS)
     if found.problems:
         return None, found.problems
-    return SmsSettings(Prices(prices["SMS_PRICE"], prices["LMS_PRICE"]), policy, base), []
+    return SmsSettings(Prices(values["SMS_PRICE"], values["LMS_PRICE"]), values["SMS_POLICY"],
+                       values["SHORT_LINK_BASE"] or None), []
 
 
 def sms_settings(settings: dict) -> SmsSettings:
     """The validated SMS settings; SotongError listing every problem."""
-    config, problems = read_sms_settings(settings)
-    if problems:
-        raise SotongError(problems)
-    return config
+    return validated(read_sms_settings, settings)

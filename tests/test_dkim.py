@@ -97,3 +97,10 @@ def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):
     ran = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
     assert ran.code == 1
     assert f"DKIM_KEY_PATH: {tmp_path}/none.key is not a file; give the private key's path" in ran.output
+
+
+def test_a_key_path_that_is_not_text_is_a_settings_line_not_a_traceback(tmp_path):
+    project = copy_project(tmp_path, extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = 5\n')
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 1 and "Traceback" not in ran.output
+    assert 'DKIM_KEY_PATH: must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key" (DKIM needs all of' in ran.output

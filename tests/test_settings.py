@@ -101,3 +101,15 @@ def test_top_level_values_are_checked_at_their_own_line(tmp_path):
     assert [str(p) for p in found.problems] == [
         "publishconf.py:1: SEND_RATE: is 0; write messages per second above 0, e.g. SEND_RATE = 50",
         "publishconf.py:2: HOST: is ' '; write the server's name, e.g. HOST = \"smtp\""]
+
+
+def test_a_rule_says_its_own_whole_message_at_the_settings_line(tmp_path):
+    from sotong.settings import rule
+
+    config = settings_file(tmp_path, "PORT = 0\n")
+    port = rule(lambda value: value == 25, lambda value: f"must be 25, not {value}")
+    found = SettingsProblems({**config, "PORT": 0, "DEMO": {"port": 7}})
+    assert found.values({"PORT": 25}, {"PORT": port}) == {"PORT": 0}
+    assert found.plugin_values("DEMO", {"port": 25}, {"port": port}, 'DEMO = {"port": 25}') == {"port": 7}
+    assert [str(p) for p in found.problems] == ["publishconf.py:1: PORT: must be 25, not 0", "publishconf.py:1: DEMO: must be 25, not 7"]
+    assert port(25) is None

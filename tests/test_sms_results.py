@@ -119,3 +119,11 @@ def test_an_older_store_gains_the_phone_columns_when_opened(tmp_path):
     store = Store.open(tmp_path / "old.db")
     assert store.subscriber("S1").reachable_by("sms") and store.subscriber("S1").phone_invalid_at is None
     store.close()
+
+
+def test_a_wrong_bounce_score_limit_is_named_before_anything_is_read(tmp_path):
+    copy_project(tmp_path, extra_settings='BOUNCE_SCORE_LIMIT = "three"\n')
+    (tmp_path / "result.csv").write_text(HEADER, encoding="utf-8")
+    ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(tmp_path / "result.csv"))
+    assert ran.code == 1, ran.output
+    assert "BOUNCE_SCORE_LIMIT: must be a score above 0 (a hard bounce counts 1, a soft one 0.5), e.g. BOUNCE_SCORE_LIMIT = 5" in ran.output

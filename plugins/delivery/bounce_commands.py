@@ -16,12 +16,11 @@ from sotong.links import short_codes, sms_link_notices
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.progress import progress
-from sotong.settings import SettingsProblems
 from sotong.store import now_iso
 from sotong.subscribers import decode
 
 from . import bounces, clicks, issue_report, sms_results
-from .bounce_config import bounce_address, bounce_problems, open_mailbox, score_limit, sms_soft_codes
+from .bounce_config import bounce_address, bounce_settings, open_mailbox, sms_soft_codes
 from .journal import Journal
 from .outbox import outbox_folder
 
@@ -31,14 +30,11 @@ BATCH = 500  # bounces recorded per transaction, then moved
 @click.command("bounces", help=_("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is."))
 @settings_option
 def bounces_command(project):
-    found = SettingsProblems(project.settings)
-    bounce_problems(project.settings, found)
-    if found.problems:
-        raise SotongError(found.problems)
-    address, limit = bounce_address(project.settings), score_limit(project.settings)
+    config = bounce_settings(project.settings)
+    address, limit = bounce_address(project.settings, config), config["BOUNCE_SCORE_LIMIT"]
     store = bounces.ensure(project.store)
     today = now_iso()[:10]
-    with open_mailbox(project.settings) as box:
+    with open_mailbox(project.settings, config) as box:
         with progress(box.total, _("Reading bounces")) as advance:
             found = bounces.sort_mails(box.mails(), address, today, advance)
         new = 0
@@ -50,7 +46,7 @@ def bounces_command(project):
     readers = {bounce.return_path.subscriber_id for _handle, bounce in found.bounces}
     with store.transaction():
         flagged = bounces.mark_invalid(store, readers, limit, now_iso())
-    _say(found, new, readers, flagged, limit, project.settings.get("BOUNCE_FOLDER", "sotong-handled"))
+    _say(found, new, readers, flagged, limit, config["BOUNCE_FOLDER"])
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
@@ -58,6 +54,7 @@ def bounces_command(project):
 @click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
 def send_results(project, issue, result_file):
+    config = bounce_settings(project.settings)
     path = Path(result_file)
     if not path.is_file():
         raise SotongError([_("{result_file}: file not found; give the agency's result file (phone, status, code, time)").format(
@@ -72,10 +69,10 @@ def send_results(project, issue, result_file):
     if problems:
         raise SotongError(problems + [_("{shown}: nothing was imported; correct the lines above and run again").format(
             shown=shown)])
-    imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(project.settings), now_iso())
+    imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(config), now_iso())
     click.echo(_("SMS results of {issue}: {delivered} delivered, {failed} failed ({hard} hard, {soft} soft); {new_failures} failures new to the journal.").format(
         issue=issue, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))
-    limit = score_limit(project.settings)
+    limit = config["BOUNCE_SCORE_LIMIT"]
     with project.store.transaction():
         flagged = bounces.mark_invalid(project.store, {r.subscriber_id for r in results if r.status == "failed"},
                                        limit, now_iso(), channel="sms")

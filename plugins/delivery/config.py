@@ -14,8 +14,8 @@ from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems, flag, number_above, text, whole_number
 
-from .bounce_config import bounce_problems
-from .dkim_signing import dkim_problems
+from .bounce_config import read_bounce_settings
+from .dkim_signing import read_dkim_settings
 
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
 EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
@@ -77,8 +77,8 @@ def _read(settings: dict) -> tuple[dict, dict, SettingsProblems]:
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
         found.add("MAIL_FROM", _('is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"').format(
             mail_from=mail_from))
-    dkim_problems(settings, found)
-    bounce_problems(settings, found)
+    read_dkim_settings(settings, found)
+    read_bounce_settings(settings, found)
     return delivery, smtp, found
 
 

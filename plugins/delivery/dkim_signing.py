@@ -9,11 +9,12 @@ List-Unsubscribe ones be signed). The key stays outside the project.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from sotong.i18n import _
 from sotong.mail import MessageContext
 from sotong.problems import SotongError
-from sotong.settings import SettingsProblems
+from sotong.settings import Check, SettingsProblems, rule
 
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe",
                   b"list-unsubscribe-post", b"mime-version", b"content-type")
@@ -21,20 +22,28 @@ SETTINGS = ("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_KEY_PATH")
 PEM_START = b"-----BEGIN"
 
 
-def dkim_problems(settings: dict, found: SettingsProblems) -> None:
-    """The DKIM settings: all three or none, the key readable and not published."""
-    given = [name for name in SETTINGS if settings.get(name)]
-    if not given:
-        return
-    for name in SETTINGS:
-        if not isinstance(settings.get(name), str) or not settings[name].strip():
-            found.add(name, {"DKIM_DOMAIN": _('must be the signing domain, e.g. DKIM_DOMAIN = "sd.go.kr"'),
-                             "DKIM_SELECTOR": _('must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026"'),
-                             "DKIM_KEY_PATH": _('must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key"')}[name]
-                      + _(" (DKIM needs all of {settings})").format(settings=', '.join(SETTINGS)))
-    if len(given) < len(SETTINGS):
-        return
-    key = Path(settings["DKIM_KEY_PATH"]).expanduser()
+def _given(message: Callable[[], str]) -> Check:
+    return rule(lambda value: isinstance(value, str) and bool(value.strip()),
+                lambda _value: message() + _(" (DKIM needs all of {settings})").format(settings=", ".join(SETTINGS)))
+
+
+CHECKS = {
+    "DKIM_DOMAIN": _given(lambda: _('must be the signing domain, e.g. DKIM_DOMAIN = "sd.go.kr"')),
+    "DKIM_SELECTOR": _given(lambda: _('must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026"')),
+    "DKIM_KEY_PATH": _given(lambda: _('must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key"')),
+}
+
+
+def read_dkim_settings(settings: dict, found: SettingsProblems) -> dict | None:
+    """The DKIM settings (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_KEY_PATH), None
+    when none is set; each mistake added to ``found``: all three or none, the
+    key readable and not published."""
+    if not any(settings.get(name) for name in SETTINGS):
+        return None
+    values = found.values(dict.fromkeys(SETTINGS), CHECKS)
+    if not all(values.values()) or CHECKS["DKIM_KEY_PATH"](values["DKIM_KEY_PATH"]):
+        return values  # the key is checked once all three are given, its path as text
+    key = Path(values["DKIM_KEY_PATH"]).expanduser()
     public = Path(settings.get("OUTPUT_PATH") or "output").resolve()
     if not key.is_file():
         found.add("DKIM_KEY_PATH", _("{key} is not a file; give the private key's path (made with: openssl genrsa -out dkim.key 2048)").format(
@@ -42,6 +51,7 @@ def dkim_problems(settings: dict, found: SettingsProblems) -> None:
     elif key.resolve().is_relative_to(public):
         found.add("DKIM_KEY_PATH", _("{key} is under {name}/, which is published; keep the key outside the project").format(
             key=key, name=public.name))
+    return values
 
 
 def _algorithm(key: bytes) -> bytes:
@@ -53,15 +63,14 @@ def dkim_signer(context: MessageContext):
     message's DKIM-Signature header, or None when DKIM is not configured."""
     import dkim
 
-    settings = context.settings
-    found = SettingsProblems(settings)
-    dkim_problems(settings, found)
-    if found.problems:
-        raise SotongError(found.problems)
-    if not settings.get("DKIM_DOMAIN"):
+    found = SettingsProblems(context.settings)
+    config = read_dkim_settings(context.settings, found)
+    found.raise_any()
+    if config is None:
         return None
-    key = Path(settings["DKIM_KEY_PATH"]).expanduser().read_bytes()
-    domain, selector = settings["DKIM_DOMAIN"].encode(), settings["DKIM_SELECTOR"].encode()
+    key_path = config["DKIM_KEY_PATH"]
+    key = Path(key_path).expanduser().read_bytes()
+    domain, selector = config["DKIM_DOMAIN"].encode(), config["DKIM_SELECTOR"].encode()
     algorithm = _algorithm(key)
 
     def signature(message: bytes) -> bytes:
@@ -77,6 +86,6 @@ def dkim_signer(context: MessageContext):
                                canonicalize=(b"relaxed", b"simple"), signature_algorithm=algorithm)
         except dkim.KeyFormatError as exc:
             raise SotongError([_("{dkim_key_path}: not a private key dkimpy can use ({exc}); give a PEM RSA key or a base64 Ed25519 key").format(
-                dkim_key_path=settings['DKIM_KEY_PATH'], exc=exc)]) from None
+                dkim_key_path=key_path, exc=exc)]) from None
 
     return signature
