@@ -1,0 +1,164 @@
+"""Every route of the collector, every method, over real HTTP: the status
+codes and the headers that matter (Allow, Location, Cache-Control,
+Content-Type), so that a faster path for the busy routes (issue #16) answers
+exactly what the full path answered before it."""
+
+from __future__ import annotations
+
+import http.client
+from urllib.parse import urlencode
+
+import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, serving, store_query
+
+from sotong.links import click_code
+from sotong.project import Project
+from sotong.tokens import make_token, unsubscribe_token
+from sotong.web import make_app
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+HTML = "text/html; charset=utf-8"
+BUDGET = "budget-vote-2027"
+SIGN_UP = {"email": "new@example.com", "fields": ["health"], "channels": "email", "birth_year": "1950",
+           "dong": "majang", "consent": "yes", "website": ""}
+SAVE = {"email": "s00001@example.com", "fields": ["health", "library"], "channels": "email", "birth_year": "1960",
+        "dong": "yongdap", "action": "save"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One collector for the walk (its requests are independent of each other's order)."""
+    project = copy_project(tmp_path_factory.mktemp("routes"), extra_settings='SUBSCRIBE_RATE = "1000/hour"\n')
+    add_subscribers(project / "private" / "sotong.db", 3)
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        yield port, project
+
+
+def call(port: int, method: str, path: str, body: bytes | dict | None = None) -> tuple[int, dict, str]:
+    if isinstance(body, dict):
+        body = urlencode(body, doseq=True).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=FORM if body is not None else {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def forged(purpose: str, payload: str) -> str:
+    return make_token(purpose, payload, key=b"not the office's secret")
+
+
+ONE_CLICK = b"List-Unsubscribe=One-Click"
+BIG = b"x=" + b"a" * (64 * 1024)
+# (method, path, body) -> status, and the headers the answer must carry (None: must be absent)
+WALK = [
+    ("GET", "/healthz", None, 200, {"content-type": "text/plain; charset=utf-8"}),
+    ("HEAD", "/healthz", None, 200, {}),
+    ("POST", "/healthz", b"", 405, {"allow": "GET, HEAD", "content-type": HTML}),
+    ("GET", "/no-such-page", None, 404, {"content-type": HTML}),
+    ("POST", "/no-such-page", b"", 404, {"content-type": HTML}),
+    ("GET", "/u/{unsubscribe S00001}", None, 200, {"content-type": HTML, "cache-control": "no-store",
+                                                   "x-robots-tag": "noindex"}),
+    ("POST", "/u/{unsubscribe S00002}", ONE_CLICK, 200, {"content-type": HTML, "cache-control": "no-store",
+                                                         "x-robots-tag": "noindex"}),
+    ("POST", "/u/{unsubscribe S00002}", ONE_CLICK, 200, {"cache-control": "no-store"}),  # again: still 200
+    ("POST", "/u/{unsubscribe S00003}", b"", 200, {"content-type": HTML}),
+    ("POST", "/u/{unsubscribe S99999}", ONE_CLICK, 200, {"content-type": HTML}),  # unknown reader: same answer
+    ("POST", "/u/{unsubscribe S00001}", BIG, 413, {"content-type": HTML}),
+    ("POST", "/u/{forged unsubscribe S00001}", ONE_CLICK, 403, {"content-type": HTML, "cache-control": None}),
+    ("GET", "/u/{forged unsubscribe S00001}", None, 403, {"content-type": HTML}),
+    ("POST", "/u/{preferences S00001}", ONE_CLICK, 403, {}),  # a genuine token of another purpose
+    ("POST", "/u/garbage", ONE_CLICK, 403, {}),
+    ("PUT", "/u/{unsubscribe S00001}", ONE_CLICK, 405, {"allow": "GET, HEAD, POST"}),
+    ("DELETE", "/u/{unsubscribe S00001}", None, 405, {"allow": "GET, HEAD, POST"}),
+    ("POST", "/u/{unsubscribe S00001}/x", ONE_CLICK, 404, {}),
+    ("POST", "/u/", ONE_CLICK, 404, {}),
+    ("POST", "/u", ONE_CLICK, 404, {}),
+    ("POST", "/U/{unsubscribe S00001}", ONE_CLICK, 404, {}),
+    ("GET", "/c/{click}", None, 303, {"location": "/notices/2026-11-16-winter-festival/",
+                                      "referrer-policy": "no-referrer"}),
+    ("GET", "/c/2026-11-26/zzzz", None, 404, {}),
+    ("POST", "/c/{click}", b"", 405, {"allow": "GET, HEAD"}),
+    ("GET", f"/surveys/{BUDGET}", None, 403, {"cache-control": "no-store"}),
+    ("GET", f"/surveys/{BUDGET}?t={{survey}}", None, 200, {"cache-control": "no-store"}),
+    ("POST", f"/surveys/{BUDGET}", {"t": "forged"}, 403, {}),
+    ("POST", f"/surveys/{BUDGET}", BIG, 413, {}),
+    ("PUT", f"/surveys/{BUDGET}", b"", 405, {"allow": "GET, HEAD, POST"}),
+    ("GET", "/surveys/no-such", None, 404, {}),
+    ("GET", f"/surveys/{BUDGET}/thanks", None, 200, {"content-type": HTML}),
+    ("POST", f"/surveys/{BUDGET}/thanks", b"", 405, {"allow": "GET, HEAD"}),
+    ("POST", "/subscribe", SIGN_UP, 303, {"location": "http://127.0.0.1:8080/subscribe/check"}),
+    ("POST", "/subscribe", {**SIGN_UP, "email": "not an address"}, 400, {"cache-control": "no-store"}),
+    ("POST", "/subscribe", {**SIGN_UP, "website": "http://spam"}, 303, {}),  # the honeypot: as if taken
+    ("POST", "/subscribe", BIG, 413, {}),
+    ("GET", "/subscribe", None, 405, {"allow": "POST"}),
+    ("GET", "/subscribe/check", None, 200, {"cache-control": "no-store"}),
+    ("GET", "/subscribe/confirm?t={forged subscribe-confirm P1}", None, 403, {}),
+    ("GET", "/subscribe/confirm", None, 403, {}),
+    ("POST", "/subscribe/confirm", {"t": "{subscribe-confirm P-0}"}, 410, {}),
+    ("PUT", "/subscribe/confirm", b"", 405, {"allow": "GET, HEAD, POST"}),
+    ("GET", "/p/{preferences S00001}", None, 200, {"cache-control": "no-store"}),
+    ("POST", "/p/{preferences S00001}", SAVE, 303, {"location": "http://127.0.0.1:8080/p/{preferences S00001}?saved=all,email"}),
+    ("POST", "/p/{preferences S00001}", {**SAVE, "birth_year": "1800"}, 400, {}),
+    ("GET", "/p/{preferences S99999}", None, 404, {}),
+    ("GET", "/p/{forged preferences S00001}", None, 403, {}),
+    ("GET", "/p/{unsubscribe S00001}", None, 403, {}),
+    ("PUT", "/p/{preferences S00001}", b"", 405, {"allow": "GET, HEAD, POST"}),
+    ("POST", "/p/{preferences S00001}/phone", {"code": "000000"}, 400, {}),
+    ("GET", "/p/{preferences S00001}/phone", None, 405, {"allow": "POST"}),
+    ("GET", "/p/link", None, 200, {}),
+    ("POST", "/p/link", {"email": "nobody@example.com"}, 303, {"location": "http://127.0.0.1:8080/p/link/sent"}),
+    ("GET", "/p/link/sent", None, 200, {}),
+    ("GET", "/p/email?t={forged email-confirm P1}", None, 403, {}),
+]
+
+
+def spelled(text: str) -> str:
+    """``{purpose ID}`` -> a genuine token; ``{forged purpose ID}`` -> a forged one; ``{click}``, ``{survey}``."""
+    import re
+
+    def token(found) -> str:
+        words = found.group(1).split()
+        if words == ["click"]:
+            return "2026-11-26/" + click_code("2026-11-26", "email", "2026-11-16-winter-festival")
+        if words == ["survey"]:
+            from survey.rules import survey_token
+
+            return survey_token(BUDGET, "S00001")
+        if words[0] == "forged":
+            return forged(words[1], words[2])
+        return unsubscribe_token(words[1]) if words[0] == "unsubscribe" else make_token(words[0], words[1])
+
+    return re.sub(r"\{([a-z -]+ ?[A-Z0-9-]*)\}", token, text)
+
+
+@pytest.mark.parametrize("method, path, body, status, headers", WALK,
+                         ids=[f"{m} {p} {s}" for m, p, _b, s, _h in WALK])
+def test_every_route_answers_its_status_and_headers(server, method, path, body, status, headers):
+    port, _project = server
+    if isinstance(body, dict):
+        body = {key: spelled(value) if isinstance(value, str) else value for key, value in body.items()}
+    got_status, got_headers, page = call(port, method, spelled(path), body)
+    assert got_status == status, page[:300]
+    for name, value in headers.items():
+        if name == "allow":  # a set: its order is not part of HTTP
+            assert sorted(got_headers[name].split(", ")) == sorted(value.split(", "))
+        else:
+            assert got_headers.get(name) == (spelled(value) if value else None), name
+    if got_headers.get("content-type") == HTML and method != "HEAD":
+        assert page.startswith("<!doctype html>") and int(got_headers["content-length"]) == len(page.encode())
+
+
+def test_the_one_click_answer_is_the_rendered_page_and_the_store_has_the_change(server):
+    port, project = server
+    status, headers, page = call(port, "POST", f"/u/{unsubscribe_token('S00003')}", ONE_CLICK)
+    assert status == 200 and "수신 거부가 완료되었습니다" in page and '<html lang="ko">' in page
+    assert set(headers) == {"content-type", "content-length", "cache-control", "x-robots-tag", "date", "server"}
+    (when,), = store_query(project, "SELECT unsubscribed_at FROM subscribers WHERE id = 'S00003'")
+    assert when is not None
+    logged = store_query(project, "SELECT source, field FROM consent_log WHERE subscriber_id = 'S00003' "
+                                  "AND field = 'unsubscribed_at'")
+    assert logged == [("unsubscribe-link", "unsubscribed_at")]
