@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 import jinja2
 import markupsafe
@@ -90,16 +90,38 @@ ERROR_TEXTS = {
 Endpoint = Callable[..., Response]
 
 
+class Prepared(NamedTuple):
+    """An answer made once and sent as it is: the status line, the headers
+    and the body's bytes (what a lean route returns)."""
+
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @classmethod
+    def of(cls, response: Response) -> "Prepared":
+        return cls(response.status, tuple(response.headers.to_wsgi_list()), response.get_data())
+
+    def response(self) -> Response:
+        """The same answer as a werkzeug Response (for the full path)."""
+        return Response(self.body, self.status, list(self.headers))
+
+
+LeanEndpoint = Callable[["App", str], "Prepared | None"]
+
+
 class App:
     """The WSGI application. ``add_route("/u/<token>", fn, ["GET", "POST"])``
     routes to ``fn(request, **values)``, which returns a werkzeug Response;
-    ``request.app`` is this App."""
+    ``request.app`` is this App; ``add_lean_route`` answers a busy route
+    without werkzeug."""
 
     def __init__(self, project):
         self.project = project
         self.settings = project.settings
         self.url_map = Map(strict_slashes=False)
         self.endpoints: dict[str, Endpoint] = {}
+        self.lean_endpoints: dict[tuple[str, str], LeanEndpoint] = {}
         self._template_folders: list[str] = []
         self._store = None
         self._store_lock = threading.Lock()
@@ -116,6 +138,18 @@ class App:
         name = f"{endpoint.__module__}.{endpoint.__qualname__}"
         self.endpoints[name] = endpoint
         self.url_map.add(Rule(rule, endpoint=name, methods=list(methods)))
+
+    def add_lean_route(self, method: str, prefix: str, endpoint: LeanEndpoint) -> None:
+        """Answer ``method`` requests to ``prefix`` + one path segment (e.g.
+        ``"/u/"`` + a token) with ``endpoint(app, segment)`` before werkzeug
+        parses anything (issue #16: the unsubscribe burst after each issue).
+        It returns a :class:`Prepared` answer, or None to leave the request to
+        the route :meth:`add_route` declared for the same path, which answers
+        everything else (errors, other methods) and must exist. Bodies over the
+        limit always go to that route (413); the body is not read here."""
+        if not (prefix.startswith("/") and prefix.endswith("/") and prefix.count("/") == 2):
+            raise ValueError(f"lean route {prefix!r}: write one folder, as in '/u/'")
+        self.lean_endpoints[(method, prefix)] = endpoint
 
     def add_template_folder(self, folder: str | Path) -> None:
         """Let :meth:`render` find a plugin's templates (names unique to the plugin)."""
@@ -189,7 +223,32 @@ class App:
         endpoint, values = adapter.match()
         return self.endpoints[endpoint](request, **values)
 
+    def lean_answer(self, environ) -> Prepared | None:
+        """The answer of a lean route, or None when the request is not one's."""
+        path = environ.get("PATH_INFO", "")
+        cut = path.find("/", 1) + 1
+        endpoint = self.lean_endpoints.get((environ.get("REQUEST_METHOD"), path[:cut])) if cut else None
+        segment = path[cut:]
+        if endpoint is None or not segment or "/" in segment:
+            return None
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return None
+        return endpoint(self, segment)
+
     def __call__(self, environ, start_response):
+        try:
+            prepared = self.lean_answer(environ)
+        except Exception:
+            log.exception(_("error while answering %s %s"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            prepared = Prepared.of(self.error_page(500))
+        if prepared is not None:
+            start_response(prepared.status, list(prepared.headers))
+            return [prepared.body]
+        return self.full_answer(environ, start_response)
+
+    def full_answer(self, environ, start_response):
+        """The answer through werkzeug: its request, routing and response."""
         request = Request(environ)
         request.max_content_length = MAX_BODY_BYTES  # also bounds chunked bodies
         request.app = self

@@ -162,3 +162,26 @@ def test_the_one_click_answer_is_the_rendered_page_and_the_store_has_the_change(
     logged = store_query(project, "SELECT source, field FROM consent_log WHERE subscriber_id = 'S00003' "
                                   "AND field = 'unsubscribed_at'")
     assert logged == [("unsubscribe-link", "unsubscribed_at")]
+
+
+def test_the_one_click_post_is_answered_before_werkzeug_and_the_rest_by_the_full_route(tmp_path):
+    """The lean route takes only a one-click POST with a genuine token and a
+    body within the limit; everything else is left to the full route (None)."""
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 2)
+    app = make_app(Project(project / "pelicanconf.py"))
+
+    def environ(method: str, path: str, length: str = "26") -> dict:
+        return {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": length}
+
+    first = app.lean_answer(environ("POST", f"/u/{unsubscribe_token('S00001')}"))
+    assert first is not None and first.status == "200 OK" and "수신 거부가 완료되었습니다" in first.body.decode()
+    assert app.lean_answer(environ("POST", f"/u/{unsubscribe_token('S00002')}", "")) is first  # made once
+    assert [row[0] is not None for row in store_query(project, "SELECT unsubscribed_at FROM subscribers ORDER BY id")] \
+        == [True, True]
+    token = unsubscribe_token("S00001")
+    for left in (environ("POST", f"/u/{forged('unsubscribe', 'S00001')}"), environ("GET", f"/u/{token}"),
+                 environ("POST", f"/u/{token}/x"), environ("POST", "/u/"), environ("POST", "/u"),
+                 environ("POST", f"/u/{token}", str(64 * 1024 + 1)), environ("POST", f"/u/{token}", "-1"),
+                 environ("POST", f"/surveys/{BUDGET}"), environ("POST", f"//u/{token}")):
+        assert app.lean_answer(left) is None, left
