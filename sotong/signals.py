@@ -34,6 +34,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   with ``eml``, ``reader`` and ``notices``), for a staff member's test.
 - ``store_schemas``: sent with None by ``sotong db upgrade``; import the
   modules that :func:`sotong.store.register_schema` the plugin's tables.
+- ``person_forgotten``: sent with the :class:`sotong.project.Project`,
+  ``subscriber_id``, ``emails`` and ``phones`` (every address and number the
+  store knew of them) by ``sotong subscribers forget`` once the store has
+  forgotten them; remove them from the files your plugin keeps under
+  ``PRIVATE_PATH`` and return ``{what: count}`` of what you removed, or None.
 
 ``connect_lazily(signal, "module:function")`` connects a receiver whose
 module is imported when the signal is first sent, so that a plugin's heavy
@@ -56,6 +61,7 @@ message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")
 store_schemas = signal("sotong-store-schemas")
 staff_copies = signal("sotong-staff-copies")
+person_forgotten = signal("sotong-person-forgotten")
 
 
 @functools.cache

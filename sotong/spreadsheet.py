@@ -10,13 +10,15 @@ more, so :func:`restored` (one quote less) gives back exactly what was
 written. Numbers are written as they are (``-3`` stays a number).
 
 Every CSV Sotong writes goes through :func:`writer`; every CSV it reads
-back (subscribers, sms.csv) through :func:`restored`.
+back (subscribers, sms.csv) through :func:`restored`; :func:`without_records`
+takes one person's rows out of a CSV and leaves the others' as written.
 """
 
 from __future__ import annotations
 
 import csv
-from typing import Any, Iterable
+import io
+from typing import Any, Callable, Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,3 +60,27 @@ class _NeutralizingWriter:
 def writer(file, **options) -> _NeutralizingWriter:
     """``csv.writer(file, **options)`` that neutralizes formula cells."""
     return _NeutralizingWriter(csv.writer(file, **options))
+
+
+def without_records(text: str, unwanted: Callable[[list[str]], bool]) -> tuple[str, int]:
+    """``text`` (a CSV) without the records for which ``unwanted(cells)`` is
+    true, and how many those were; the header (first record) and blank lines
+    are kept, and every kept record is the text it was (its quoting, line
+    ends and line breaks inside cells), so rows nobody asked about are not
+    written again differently."""
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    kept, dropped = [], 0
+    for number, cells in enumerate(csv.reader(lines())):
+        record = "".join(consumed)
+        consumed.clear()
+        if number and cells and unwanted(cells):
+            dropped += 1
+        else:
+            kept.append(record)
+    return "".join(kept + consumed), dropped

@@ -369,6 +369,9 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
     assert "kim@example.com" in dump and "김영희" in dump
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing
+    codes = (project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+    assert "010-2222-3333" not in codes and "01022223333" not in codes  # the codes sent to their phone
+    assert "010-4444-5555" in codes
 
 
 def test_forget_while_the_mail_server_is_down_leaves_no_queued_mail_to_the_person(tmp_path):

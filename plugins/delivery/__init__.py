@@ -49,3 +49,4 @@ def register():
     signals.connect_lazily(signals.web_routes, f"{__name__}.clicks:add_click_route")
     signals.content_check.connect(check_settings)
     signals.connect_lazily(signals.message_signers, f"{__name__}.dkim_signing:dkim_signer")
+    signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_in_outboxes")

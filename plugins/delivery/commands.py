@@ -65,7 +65,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         subscriber = subscribers.get(subscriber_id)
         return subscriber is not None and subscriber.reachable_by(channel)
 
-    with _send_lock(project, key):
+    with send_lock(project, key):
         notices = _notice_infos(project, outbox)
         recorded, pending = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run)
         sms = (_("{count} SMS messages (SMS {sms}, LMS {lms})").format(
@@ -251,7 +251,7 @@ def _notice_infos(project, outbox) -> dict:
 
 
 @contextlib.contextmanager
-def _send_lock(project, key: str):
+def send_lock(project, key: str):
     """One ``sotong send`` per outbox at a time (released by the OS if killed);
     on PostgreSQL any number, which share the outbox (the journal's workers)."""
     if project.store.backend == "postgresql":

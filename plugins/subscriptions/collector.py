@@ -20,7 +20,7 @@ from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
 
 from . import storage
-from .outgoing import FileSmsTransport, Mailer
+from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer
 from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate,
                     read_choices)
 
@@ -37,7 +37,7 @@ class Subscriptions:
         self.app = app
         settings = app.settings
         self.mailer = Mailer(app)
-        self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / "subscriptions" / "sms-codes.csv")
+        self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
         self.next_cleanup = 0.0
         self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
         with app.store() as store:

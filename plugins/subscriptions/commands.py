@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.options import DAY_TEXT
@@ -14,6 +15,8 @@ from sotong.problems import SotongError
 from sotong.project import Project
 
 from .consent import forget, write_changes
+from .outgoing import SMS_CODES_FILE, FileSmsTransport
+from .storage import contacts_of
 
 
 @click.command("changes", help=_("Write the consent log from a day on (every change, its source, old and new values)."))
@@ -34,10 +37,23 @@ def changes_command(project: Project, since: str, csv_file: str):
 @click.argument("subscriber_id", metavar="ID")
 @settings_option
 def forget_command(project: Project, subscriber_id: str):
-    touched = forget(project.store, subscriber_id)
+    emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
+    touched = forget(project.store, subscriber_id, emails, phones)
     if not touched:
         raise SotongError([_('no subscriber "{subscriber_id}" and no record naming it in the store; check the id (sotong subscribers export lists them)').format(
             subscriber_id=subscriber_id)])
+    touched.update(forget_in_files(project, subscriber_id, emails, phones))
     where = ", ".join(f"{table} {count}" for table, count in sorted(touched.items()))
     click.echo(_("Forgot {subscriber_id}: {where} (other records keep their counts under an anonymous id).").format(
         subscriber_id=subscriber_id, where=where))
+
+
+def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phones: set[str]) -> dict[str, int]:
+    """The person's lines out of the SMS code file, and out of the files the
+    other plugins keep under PRIVATE_PATH (``signals.person_forgotten``)."""
+    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    removed = {project.shown(codes.path): codes.forget(phones)}
+    for _receiver, found in signals.person_forgotten.send(project, subscriber_id=subscriber_id,
+                                                          emails=emails, phones=phones):
+        removed.update(found or {})
+    return {what: count for what, count in removed.items() if count}

@@ -5,6 +5,7 @@ The log itself is written by the core store (``sotong.store``)."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -38,18 +39,19 @@ def tables_naming_subscribers(store: Store) -> list[str]:
     return [name for name in store.tables() if SUBSCRIBER_COLUMN in store.columns(name)]
 
 
-def forget(store: Store, subscriber_id: str) -> dict[str, int]:
+def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str]) -> dict[str, int]:
     """Erase ``subscriber_id``: the subscriber row, its consent log, its
     pending sign-ups and changes and queued mails (also those not yet linked
-    to it, by its address or phone); every other record naming it (journal, bounces, survey
+    to it, by any of its ``emails`` and ``phones``); every other record naming it (journal, bounces, survey
     answers and invitations) gets a random stand-in id instead, so counts stay
-    and nothing leads back to the person. Returns rows touched per table."""
+    and nothing leads back to the person. On SQLite the deleted bytes are
+    overwritten, not left in the file's free space (:func:`_overwriting_deleted`).
+    Returns rows touched per table."""
     stand_in = "forgotten-" + secrets.token_hex(8)
     touched: dict[str, int] = {}
-    person = store.subscriber(subscriber_id)
-    with store.transaction() as db:
-        if person is not None and "subscriptions_pending" in tables_naming_subscribers(store):
-            touched["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, person.email, person.phone)
+    with _overwriting_deleted(store), store.transaction() as db:
+        if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
+            touched["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
         touched["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
         for table in tables_naming_subscribers(store):
             if table == "consent_log" or table.startswith("subscriptions_"):
@@ -59,6 +61,23 @@ def forget(store: Store, subscriber_id: str) -> dict[str, int]:
                 touched[table] = db.execute(f'UPDATE "{table}" SET {_stand_in_assignments(store, table)} '
                                             f'WHERE {SUBSCRIBER_COLUMN} = ?', (stand_in, subscriber_id)).rowcount
     return {table: count for table, count in touched.items() if count}
+
+
+@contextlib.contextmanager
+def _overwriting_deleted(store: Store):
+    """On SQLite: the rows deleted or changed inside are overwritten with
+    zeros (``secure_delete``), and afterwards the write-ahead log, which still
+    holds the pages as they were, is emptied (unless a reader such as the
+    collector holds it: then SQLite overwrites it in its normal course)."""
+    if store.backend != "sqlite":
+        yield
+        return
+    store.db.execute("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        store.db.execute("PRAGMA secure_delete = OFF")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
 
 def _stand_in_assignments(store: Store, table: str) -> str:

@@ -20,7 +20,9 @@ the same one method.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import secrets
@@ -31,6 +33,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from sotong import spreadsheet
+from sotong.atomic import replacing_text
 from sotong.i18n import _
 from sotong.mail import CRLF, address_header, base64_body, date_header, header, mail_domain, plain_text
 from sotong.store import now_iso
@@ -38,6 +41,7 @@ from sotong.store import now_iso
 from . import storage
 
 log = logging.getLogger("sotong.subscriptions")
+SMS_CODES_FILE = "subscriptions/sms-codes.csv"  # under PRIVATE_PATH: the codes FileSmsTransport sends
 RETRY_SECONDS = 30.0
 BATCH = 100
 
@@ -130,18 +134,41 @@ class Mailer:
 
 class FileSmsTransport:
     """Appends each text as a row ``time, phone, text`` to a CSV (private/)
-    that the operator hands to the SMS agency."""
+    that the operator hands to the SMS agency. Writers in other processes
+    (``sotong subscribers forget``) wait on ``FILE.lock``."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
 
+    @contextlib.contextmanager
+    def _file_locked(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(f"{self.path}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released by the OS if the process dies
+            yield
+
     def send(self, phone: str, text: str) -> None:
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._file_locked():
             new = not self.path.exists()
             with self.path.open("a", encoding="utf-8", newline="") as out:
                 writer = spreadsheet.writer(out)
                 if new:
                     writer.writerow(["time", "phone", "text"])
                 writer.writerow([now_iso(), phone, text])
+
+    def forget(self, phones: set[str]) -> int:
+        """Take the rows sent to any of ``phones`` (compared by their digits)
+        out of the file, replaced whole; the others' rows stay as written.
+        The number of rows taken out."""
+        wanted = {storage.digits(phone) for phone in phones} - {""}
+        if not wanted or not self.path.is_file():
+            return 0
+        with self._file_locked():
+            kept, dropped = spreadsheet.without_records(
+                self.path.read_bytes().decode("utf-8"),
+                lambda cells: len(cells) > 1 and storage.digits(spreadsheet.restored(cells[1])) in wanted)
+            if dropped:
+                with replacing_text(self.path) as out:
+                    out.write(kept)
+        return dropped

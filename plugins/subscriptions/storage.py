@@ -104,22 +104,51 @@ def drop_expired(store: Store, now: float) -> None:
     store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,))
 
 
-def drop_records_naming(store: Store, email: str | None, phone: str | None) -> int:
-    """Pending answers that name this email address or phone (a sign-up
-    never confirmed, sent twice) and mails still queued to the address:
-    deleted when the person is forgotten."""
-    def digits(text) -> str:
-        return "".join(c for c in str(text or "") if c.isdigit())
+def digits(phone: str | None) -> str:
+    """The digits of a phone number as written anywhere (010-1234-5678, 01012345678)."""
+    return "".join(c for c in str(phone or "") if c.isdigit())
+
+
+def drop_records_naming(store: Store, emails: set[str], phones: set[str]) -> int:
+    """Pending answers that name any of these email addresses or phones (a
+    sign-up never confirmed, sent twice) and mails still queued to the
+    addresses: deleted when the person is forgotten."""
+    addresses = {email.lower() for email in emails if email}
+    numbers = {digits(phone) for phone in phones} - {""}
 
     def names_them(data: dict) -> bool:
-        return bool((email and str(data.get("email") or "").lower() == email.lower())
-                    or (digits(phone) and digits(data.get("phone")) == digits(phone)))
+        return str(data.get("email") or "").lower() in addresses or digits(data.get("phone")) in numbers
 
     rows = store.db.execute("SELECT id, data FROM subscriptions_pending").fetchall()
     doomed = [(pending_id,) for pending_id, data in rows if names_them(json.loads(data))]
     store.db.executemany("DELETE FROM subscriptions_pending WHERE id = ?", doomed)
-    mails = store.db.execute("DELETE FROM subscriptions_mail WHERE lower(recipient) = lower(?)", (email or "",)).rowcount
+    mails = sum(store.db.execute("DELETE FROM subscriptions_mail WHERE lower(recipient) = ?", (address,)).rowcount
+                for address in sorted(addresses))
     return len(doomed) + mails
+
+
+def contacts_of(store: Store, subscriber_id: str) -> tuple[set[str], set[str]]:
+    """Every email address and phone number the store knows of the
+    subscriber: their row's, the consent log's old and new values, and
+    their pending changes' (a new address or number not yet confirmed)."""
+    emails, phones = set(), set()
+    found = {"email": emails, "phone": phones}
+    person = store.subscriber(subscriber_id)
+    if person is not None:
+        emails.add(person.email)
+        phones.add(person.phone)
+    if "consent_log" in store.tables():
+        for field, old, new in store.db.execute("SELECT field, old_value, new_value FROM consent_log "
+                                                "WHERE subscriber_id = ? AND field IN ('email', 'phone')",
+                                                (subscriber_id,)):
+            found[field].update((old, new))
+    if "subscriptions_pending" in store.tables():
+        for (data,) in store.db.execute("SELECT data FROM subscriptions_pending WHERE subscriber_id = ?",
+                                        (subscriber_id,)):
+            answers = json.loads(data)
+            emails.add(answers.get("email"))
+            phones.add(answers.get("phone"))
+    return emails - {None, ""}, phones - {None, ""}
 
 
 def record_consent(store: Store, subscriber_id: str, version: str) -> None:

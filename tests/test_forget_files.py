@@ -1,0 +1,132 @@
+"""``sotong subscribers forget ID`` beyond the store's tables (SPEC §13): the
+person's numbers leave the SMS code file, their messages leave every outbox
+no send has started (a started one is the delivery record), their previews
+go, and no file under private/ keeps their address or phone in its bytes
+(SQLite's free pages and write-ahead log included); everyone else's lines
+stay as they were written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from delivery_support import make_outbox, run_cli, store_rows
+from hypothesis import given, settings, strategies as st
+from project_support import copy_project
+
+from sotong.spreadsheet import without_records
+from sotong.store import Store
+
+HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+KIM = "S1,김민지,kim@example.com,010-1234-5678,1950,F,yongdap,health;culture,email;sms,person,,2026-01-05,\n"
+LEE = "S2,이영수,lee@example.com,010-9999-0000,1951,M,yongdap,health;culture,email;sms,person,,2026-01-05,\n"
+KIM_TRACES = (b"kim@example.com", b"kim.old@example.com", b"010-1234-5678", b"01012345678", b"010-7777-8888",
+              b"01077778888", "김민지".encode())
+
+
+@pytest.fixture
+def project(tmp_path):
+    project = copy_project(tmp_path)
+    source = project / "in.csv"  # the operator's own file, outside private/
+    for rows in (KIM.replace("kim@", "kim.old@").replace("010-1234-5678", "010-7777-8888") + LEE, KIM + LEE):
+        source.write_text(HEADER + rows, encoding="utf-8")  # Kim's address and number changed once
+        assert run_cli(project / "pelicanconf.py", "subscribers", "import", str(source)).code == 0
+    return project
+
+
+def sms_codes(project, *rows: tuple[str, str]) -> bytes:
+    """private/subscriptions/sms-codes.csv as the collector's transport writes it."""
+    from subscriptions.outgoing import SMS_CODES_FILE, FileSmsTransport
+
+    transport = FileSmsTransport(project / "private" / SMS_CODES_FILE)
+    for phone, text in rows:
+        transport.send(phone, text)
+    return transport.path.read_bytes()
+
+
+def forget(project, subscriber_id="S1"):
+    result = run_cli(project / "pelicanconf.py", "subscribers", "forget", subscriber_id)
+    assert result.code == 0, result.output
+    return result
+
+
+def test_forget_takes_every_number_of_the_person_out_of_the_sms_code_file_and_keeps_the_others_rows(project):
+    written = sms_codes(project, ("010-7777-8888", "[성동구] 인증번호 111111"), ("010-9999-0000", "[성동구] 인증번호 222222"),
+                        ("01012345678", "[성동구] 인증번호 333333\n(10분 안에)"), ("010-9999-0000", '"따옴표", 444444'))
+    result = forget(project)
+    path = project / "private" / "subscriptions" / "sms-codes.csv"
+    left = path.read_bytes()
+    assert not any(trace in left for trace in KIM_TRACES)
+    rows = list(csv.reader(io.StringIO(left.decode(), newline="")))
+    assert [row[1:] for row in rows] == [["phone", "text"], ["010-9999-0000", "[성동구] 인증번호 222222"],
+                                         ["010-9999-0000", '"따옴표", 444444']]
+    lee_lines = [line for line in written.decode().splitlines(keepends=True) if "010-9999-0000" in line]
+    assert left.decode().splitlines(keepends=True)[1:] == lee_lines  # the others' lines byte for byte
+    assert "private/subscriptions/sms-codes.csv 2" in result.output
+
+
+def test_no_file_under_private_keeps_the_persons_address_or_phone_in_its_bytes(project):
+    sms_codes(project, ("010-1234-5678", "[성동구] 인증번호 333333"))
+    forget(project)
+    for path in sorted((project / "private").rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not [trace for trace in KIM_TRACES if trace in data], path
+    assert b"lee@example.com" in (project / "private" / "sotong.db").read_bytes()
+    assert store_rows(project, "SELECT id, email FROM subscribers") == [("S2", "lee@example.com")]
+
+
+def test_forget_takes_the_person_out_of_unsent_outboxes_and_leaves_a_started_one_as_it_was(project):
+    outboxes = project / "private" / "outbox"
+    unsent = make_outbox(outboxes, "2026-12-10", ["S1", "S2"], ["a-notice"], sms={"S1": "LMS", "S2": "SMS"})
+    started = make_outbox(outboxes, "2026-11-26", ["S1", "S2"], ["a-notice"], sms={"S1": "SMS", "S2": "LMS"})
+    before = {path: path.read_bytes() for path in started.rglob("*") if path.is_file()}
+    from delivery import journal
+
+    store = Store.open(project / "private" / "sotong.db")
+    store.ensure_schema(journal.SCHEMA)
+    store.db.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state, "
+                     "queued_at, updated_at) VALUES ('2026-11-26', 'issue', 'S1', 'email', 'EMAIL', '[]', 'sent', 'x', 'x')")
+    store.close()
+    result = forget(project)
+    assert "unsent outboxes' messages 2" in result.output
+    manifest = [json.loads(line) for line in (unsent / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(line["id"], line["channel"]) for line in manifest] == [("S2", "email"), ("S2", "sms")]
+    assert [row["id"] for row in csv.DictReader((unsent / "sms.csv").open(encoding="utf-8"))] == ["S2"]
+    assert sorted(path.name for path in (unsent / "email").iterdir()) == ["S2.eml"]
+    assert {path: path.read_bytes() for path in started.rglob("*") if path.is_file()} == before
+    dry_run = run_cli(project / "pelicanconf.py", "send", "--issue", "2026-12-10", "--dry-run")
+    assert "sms.csv" not in dry_run.output and "manifest" not in dry_run.output, dry_run.output  # still a valid outbox
+
+
+def test_forget_removes_the_persons_previews_only(project):
+    for reader in ("S1", "S2"):
+        assert run_cli(project / "pelicanconf.py", "preview", "--subscriber", reader).code == 0
+    previews = project / "private" / "preview"
+    assert any(path.name.startswith("S1-") for path in previews.iterdir())
+    forget(project)
+    names = sorted(path.name for path in previews.iterdir())
+    assert names and all(name.startswith("S2-") for name in names)
+
+
+rows = st.lists(st.lists(st.text(alphabet=st.sampled_from('ab,"\r\n \'=가'), max_size=6), min_size=2, max_size=3),
+                max_size=6)
+
+
+@given(header=st.lists(st.text(alphabet="xyz", min_size=1, max_size=3), min_size=2, max_size=3), body=rows,
+       doomed=st.sets(st.integers(0, 5)))
+@settings(max_examples=150)
+def test_without_records_is_the_csv_of_the_other_rows(header, body, doomed):
+    """Against writing the kept rows again (as the csv module writes them:
+    CRLF, cells with line breaks quoted): the same text, and the count taken out."""
+    def written(records) -> str:
+        out = io.StringIO(newline="")
+        csv.writer(out).writerows(records)
+        return out.getvalue()
+
+    numbered = [[str(number), *cells] for number, cells in enumerate(body)]
+    kept, dropped = without_records(written([header] + numbered), lambda cells: int(cells[0]) in doomed)
+    assert kept == written([header] + [row for row in numbered if int(row[0]) not in doomed])
+    assert dropped == sum(1 for row in numbered if int(row[0]) in doomed)
