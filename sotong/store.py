@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import re
 import sqlite3
 import time
@@ -49,6 +50,7 @@ SUBSCRIBER_COLUMNS = (
 )
 
 READER_CHANNELS = ("email", "sms")  # what a subscriber can choose to get messages by (``channels``)
+STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
 
 CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
@@ -394,7 +396,10 @@ class Store:
                 conditions.append(condition)
                 params.append(value)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        for row in self.db.execute(f"SELECT * FROM subscribers{where} ORDER BY id", params):
+        sql = f"SELECT * FROM subscribers{where} ORDER BY id"
+        # SQLite's cursor steps through the rows; psycopg's would fetch them all first
+        rows = self.db.stream(sql, params) if self.backend == "postgresql" else self.db.execute(sql, params)
+        for row in rows:
             yield _from_row(row)
 
     def id_boundaries(self, parts: int) -> list[str | None]:
@@ -549,6 +554,7 @@ class _PostgresConnection:
         import psycopg
 
         self.connection = connection
+        self._cursor_numbers = itertools.count()
         self.Error = psycopg.Error
         self.IntegrityError = psycopg.IntegrityError
 
@@ -572,6 +578,15 @@ class _PostgresConnection:
         cursor = self.connection.cursor()
         cursor.execute(postgresql_statement(sql), params)
         return cursor
+
+    def stream(self, sql: str, params=()) -> Iterator:
+        """The rows of one query, fetched in batches through a server-side
+        cursor. WITH HOLD: the connection runs other statements and commits
+        meanwhile (a plugin's writes while the subscribers are read)."""
+        with self.connection.cursor(f"sotong_stream_{next(self._cursor_numbers)}", withhold=True) as cursor:
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(postgresql_statement(sql), params)
+            yield from cursor
 
     def executemany(self, sql: str, rows):
         """One statement for many rows; ``rowcount`` is their total, as on SQLite."""

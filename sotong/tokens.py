@@ -1,7 +1,9 @@
 """Tokens that only the office can make: HMAC-SHA256 with ``SOTONG_SECRET``.
 
 An unsubscribe token names a subscriber; a survey token names a subscriber
-and a survey. Both are URL-safe and checked in constant time.
+and a survey. Both are URL-safe and checked in constant time. A run that
+signs for every reader (bundling) reads the secret once, in
+:func:`secret_held`, not once per token.
 """
 
 from __future__ import annotations
@@ -10,15 +12,36 @@ import base64
 import hashlib
 import hmac
 import os
+from contextlib import contextmanager
+from typing import Iterator
 
 
 DEV_SECRET = "sotong-development-secret-not-for-production"
+_held_secret: bytes | None = None  # the key read on entering secret_held(), while inside it
+
+
+def environment_secret() -> bytes:
+    """SOTONG_SECRET as bytes; a fixed development key when it is unset
+    (publishconf.py refuses to run without it, so production never uses it)."""
+    return os.environ.get("SOTONG_SECRET", DEV_SECRET).encode()
 
 
 def secret() -> bytes:
-    """The signing key; a fixed development key when SOTONG_SECRET is unset
-    (publishconf.py refuses to run without it, so production never uses it)."""
-    return os.environ.get("SOTONG_SECRET", DEV_SECRET).encode()
+    """The signing key: the one held by :func:`secret_held`, else read now."""
+    return _held_secret if _held_secret is not None else environment_secret()
+
+
+@contextmanager
+def secret_held() -> Iterator[None]:
+    """Within, every token is signed with the key read once on entry (a
+    process forked inside holds it too)."""
+    global _held_secret
+    outer = _held_secret
+    _held_secret = secret()
+    try:
+        yield
+    finally:
+        _held_secret = outer
 
 
 def _b64(data: bytes) -> str:

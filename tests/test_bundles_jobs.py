@@ -1,18 +1,23 @@
 """``sotong bundles --jobs N`` (SPEC §15, issue 15): readers cut by id range
 into parts written by worker processes, on SQLite and on PostgreSQL; the
 outbox is byte for byte what one process writes (every file, the manifest
-and sms.csv in id order)."""
+and sms.csv in id order). At a million readers: the readers are streamed
+from PostgreSQL (a server-side cursor), and SOTONG_SECRET is read once per
+run, not once per token."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 from project_support import project_on, run_sotong
 
 from bundles.outbox import PART_READERS, issue_bundle, write_bundle
+from sotong import tokens
 from sotong.project import Project
+from sotong.store import STREAM_BATCH, Store, Subscriber
 
 ISSUE = dt.date(2026, 11, 26)
 READERS = 1200
@@ -57,3 +62,44 @@ def test_jobs_on_the_command_line(tmp_path, store_location):
     assert result.code == 0, result.output
     assert "(600 subscribers)" in result.stdout
     assert run_sotong(project_dir, "bundles", "--issue", ISSUE.isoformat(), "--jobs", "0").code == 2
+
+
+def test_subscribers_are_streamed_while_the_same_store_writes(store_location):
+    """On PostgreSQL the rows come through a server-side cursor, a batch at a
+    time, and survive the transactions a plugin commits meanwhile."""
+    store = Store.open(store_location)
+    count = STREAM_BATCH + 10
+    with store.transaction():
+        store.put_subscriber_rows(("id", "email"), [(f"S{n:05d}", f"r{n}@example.com") for n in range(count)])
+    store.db.execute("CREATE TABLE seen (id TEXT)")
+    readers = store.subscribers()
+    first = next(readers)
+    if store.backend == "postgresql":
+        held = store.db.execute("SELECT count(*) FROM pg_cursors WHERE is_holdable").fetchone()[0]
+        assert held == 1, "the subscribers are read through a server-side cursor"
+    seen = [first.id]
+    for subscriber in readers:
+        with store.transaction():
+            store.db.execute("INSERT INTO seen VALUES (?)", (subscriber.id,))
+        seen.append(subscriber.id)
+    assert seen == [f"S{n:05d}" for n in range(count)]
+    assert store.db.execute("SELECT count(*) FROM seen").fetchone()[0] == count - 1
+    if store.backend == "postgresql":
+        assert store.db.execute("SELECT count(*) FROM pg_cursors").fetchone()[0] == 0, "closed once read"
+
+
+def test_the_secret_is_read_once_per_bundling_run(tmp_path, monkeypatch):
+    project_dir = project_on(str(tmp_path / "sotong.db"), tmp_path)
+    assert run_sotong(project_dir, "subscribers", "generate", "--count", "60", "--seed", "7", "pop.csv").code == 0
+    assert run_sotong(project_dir, "subscribers", "import", "pop.csv").code == 0
+    reads = []
+    read_environment = tokens.environment_secret
+    monkeypatch.setattr(tokens, "environment_secret", lambda: reads.append(1) or read_environment())
+    project = Project(project_dir / "pelicanconf.py")
+    summary = write_bundle(project, issue_bundle(project, ISSUE, "성동구 소식"), jobs=1, now=NOW)
+    assert summary.emails > 10, "tokens were made for many readers"
+    assert len(reads) == 1
+    manifest = (project_dir / "private" / "outbox" / ISSUE.isoformat() / "manifest.jsonl").read_text()
+    first = json.loads(next(line for line in manifest.splitlines() if '"email"' in line))["id"]
+    eml = (project_dir / "private" / "outbox" / ISSUE.isoformat() / "email" / f"{first}.eml").read_bytes()
+    assert f"/u/{tokens.unsubscribe_token(first)}".encode() in eml, "signed with the key of the environment"

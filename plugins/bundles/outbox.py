@@ -41,6 +41,7 @@ from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
 from sotong.sms import MessageCounts, Prices
 from sotong.store import Store
+from sotong.tokens import secret_held
 
 from .compose import Bundle, EmailBody, EmailComposer, SmsComposer, SmsMessage
 from .budget import refuse_over_budget
@@ -217,6 +218,7 @@ class Bundler:
         return replace(message, eml=self.seal(message.eml)), extra
 
 
+@secret_held()  # a token or more per reader: SOTONG_SECRET is read once per run
 def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sms_budget: float | None = None,
                  jobs: int = 1, now: dt.datetime | None = None) -> Summary:
     """Write every message of ``bundle`` into its outbox folder, atomically;
