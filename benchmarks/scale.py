@@ -2,30 +2,38 @@
 
 Makes the project of benchmarks/bundles.py (N readers, default 1,000,000;
 14 synthetic notices) and measures, in the same run, as the operator runs it
-(process start included; the best of --runs):
-  1. `sotong bundles --jobs 1` and `--jobs 2` on SQLite: wall time, and the
-     peak RSS of the largest process (GNU time: sotong and its workers);
-  2. the floor of the disk: the same bytes written to the same files from
-     two processes (each half of the files, read into memory first);
+(process start included), --runs times in alternating order:
+  1. `sotong bundles --jobs 1` and `--jobs 2` on SQLite: wall time, CPU
+     (user, system) and the peak RSS of the largest process (GNU time:
+     sotong and its workers);
+  2. the floor of the disk: files of the same sizes at the same paths
+     written from two processes (each half of the files), and the same with
+     the email files sharded into 256 folders (email/AB/ID.eml), to weigh one
+     folder of 400,000 files against many small ones (issue 16);
   3. `sotong bundles --jobs 1` on PostgreSQL (the tests' server:
      tests/postgres_server.py, started here and stopped at the end) against
      the same on SQLite.
+Each outbox is deleted before the next measure (not timed; a sync follows),
+so the disk holds one at a time: about 14 GB at 1,000,000 readers.
 Targets: --jobs 2 in at most 0.6 x --jobs 1, or within 1.1 x the two-process
 floor when the disk is the limit (it says which bound holds); under 500 MB
 per process; PostgreSQL within 1.3 x SQLite.
 
     .venv/bin/python benchmarks/scale.py [--readers 1000000] [--runs 2]
 
---readers 20000 is a quick run. Send workers and collectors on PostgreSQL
-are not measured here yet (see README).
+--readers 20000 is a quick run. Two send workers against one:
+benchmarks/send.py --workers.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import multiprocessing
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,43 +55,68 @@ ISSUE, GNU_TIME = bundles_benchmark.ISSUE, bundles_benchmark.GNU_TIME
 TARGET_JOBS_RATIO, TARGET_FLOOR_RATIO, TARGET_RSS_MB, TARGET_PG_RATIO = 0.6, 1.1, 500, 1.3
 
 
-def bundle(root: Path, jobs: int, settings: str = "pelicanconf.py") -> tuple[float, float]:
-    """One `sotong bundles` run: (wall seconds, peak RSS MB of its largest process)."""
-    outbox = root / "private" / "outbox" / ISSUE.isoformat()
-    if outbox.exists():  # moved aside, not deleted (deleting many files slows this disk for a while)
-        outbox.rename(root / f"outbox-{time.monotonic_ns()}")
+def outbox_of(root: Path) -> Path:
+    return root / "private" / "outbox" / ISSUE.isoformat()
+
+
+def clear(folder: Path) -> None:
+    """Delete ``folder`` and wait until the disk has it done (not timed)."""
+    shutil.rmtree(folder, ignore_errors=True)
     os.sync()
+
+
+def bundle(root: Path, jobs: int, settings: str = "pelicanconf.py") -> dict:
+    """One `sotong bundles` run: wall, user and system seconds, peak RSS MB of its largest process."""
+    clear(outbox_of(root))
     sotong = str(Path(sys.executable).parent / "sotong")
     started = time.perf_counter()
-    completed = subprocess.run([GNU_TIME, "-f", "%M", sotong, "bundles", "--issue", ISSUE.isoformat(),
+    completed = subprocess.run([GNU_TIME, "-f", "%U %S %M", sotong, "bundles", "--issue", ISSUE.isoformat(),
                                 "--jobs", str(jobs), "-s", settings], cwd=root, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if completed.returncode != 0:
         sys.exit(f"sotong bundles failed:\n{completed.stdout}\n{completed.stderr}")
-    return wall, int(completed.stderr.strip().splitlines()[-1]) / 1024
+    user, system, peak_kb = completed.stderr.strip().splitlines()[-1].split()
+    return {"wall": wall, "user": float(user), "sys": float(system), "peak": int(peak_kb) / 1024}
 
 
-def _write_files(files: list[tuple[Path, bytes]]) -> None:
-    for target, data in files:
-        with open(target, "wb") as file:
-            file.write(data)
+def file_sizes(outbox: Path) -> list[tuple[str, int]]:
+    """(path relative to the outbox, size) of every file in it."""
+    return [(str(p.relative_to(outbox)), p.stat().st_size) for p in outbox.rglob("*") if p.is_file()]
 
 
-def two_process_floor(outbox: Path, scratch: Path) -> float:
-    """Seconds to write every file of ``outbox`` again from two processes."""
-    files = [(scratch / p.relative_to(outbox), p.read_bytes()) for p in outbox.rglob("*") if p.is_file()]
-    for folder in {target.parent for target, _ in files}:
-        folder.mkdir(parents=True, exist_ok=True)
+def sharded(relative: str) -> str:
+    """email/ID.eml as email/AB/ID.eml (AB: the first byte of a hash of the name)."""
+    folder, _, name = relative.rpartition("/")
+    if folder != "email":
+        return relative
+    return f"email/{hashlib.blake2b(name.encode(), digest_size=1).hexdigest()}/{name}"
+
+
+def _write_files(scratch: str, files: list[tuple[str, int]], blob: bytes) -> None:
+    for relative, size in files:
+        with open(os.path.join(scratch, relative), "wb") as file:
+            file.write(blob[:size])
+
+
+def two_process_floor(sizes: list[tuple[str, int]], scratch: Path) -> dict:
+    """Wall and CPU seconds to write files of these sizes at these paths
+    under ``scratch`` from two processes (the folders made first)."""
+    blob = os.urandom(max(size for _, size in sizes))
+    for folder in {os.path.dirname(relative) for relative, _ in sizes}:
+        (scratch / folder).mkdir(parents=True, exist_ok=True)
     os.sync()
-    halves = [files[0::2], files[1::2]]
     context = multiprocessing.get_context("fork")
+    before = os.times()
     started = time.perf_counter()
-    workers = [context.Process(target=_write_files, args=(half,)) for half in halves]
+    workers = [context.Process(target=_write_files, args=(str(scratch), sizes[k::2], blob)) for k in (0, 1)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    return time.perf_counter() - started
+    wall, after = time.perf_counter() - started, os.times()
+    clear(scratch)
+    return {"wall": wall, "user": after.children_user - before.children_user,
+            "sys": after.children_system - before.children_system}
 
 
 def postgresql_settings(root: Path) -> str:
@@ -100,8 +133,23 @@ def postgresql_settings(root: Path) -> str:
     return "pelicanconf_pg.py"
 
 
-def best(measures: list[tuple[float, float]]) -> tuple[float, float]:
-    return min(m[0] for m in measures), max(m[1] for m in measures)
+def one_run(root: Path, pg_settings: str, run: int, sizes: list | None) -> tuple[dict, list]:
+    """--jobs 1 and --jobs 2, the flat and the sharded floor (each pair in turn
+    first), PostgreSQL: each one's figures."""
+    measured = {}
+    for jobs in ((1, 2) if run % 2 else (2, 1)):
+        measured[f"jobs{jobs}"] = bundle(root, jobs)
+    sizes = sizes or file_sizes(outbox_of(root))
+    clear(outbox_of(root))
+    layouts = {"floor": sizes, "sharded": [(sharded(relative), size) for relative, size in sizes]}
+    for name in (("floor", "sharded") if run % 2 else ("sharded", "floor")):
+        measured[name] = two_process_floor(layouts[name], root / "floor")
+    measured["pg"] = bundle(root, 1, pg_settings)
+    clear(outbox_of(root))
+    print(f"run {run} (load {os.getloadavg()[0]:.1f}): " + "; ".join(
+        f"{name} {m['wall']:.1f} s wall ({m['user']:.0f} s user, {m['sys']:.0f} s sys"
+        + (f", peak {m['peak']:.0f} MB)" if "peak" in m else ")") for name, m in measured.items()), flush=True)
+    return measured, sizes
 
 
 def main() -> None:
@@ -115,29 +163,39 @@ def main() -> None:
         bundles_benchmark.make_project(root, args.readers)
         pg_settings = postgresql_settings(root)
         print(f"setup: {args.readers:,} readers on SQLite and PostgreSQL in {time.perf_counter() - started:.0f} s "
-              f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
-        one, two, floors, pg = [], [], [], []
+              f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+              flush=True)
+        runs, sizes = [], None
         for run in range(1, args.runs + 1):
-            one.append(bundle(root, 1))
-            two.append(bundle(root, 2))
-            floors.append(two_process_floor(root / "private" / "outbox" / ISSUE.isoformat(), root / f"floor-{run}"))
-            pg.append(bundle(root, 1, pg_settings))
-            print(f"run {run}: --jobs 1 {one[-1][0]:.1f} s, --jobs 2 {two[-1][0]:.1f} s, "
-                  f"two-process floor {floors[-1]:.1f} s, PostgreSQL --jobs 1 {pg[-1][0]:.1f} s")
-        report(best(one), best(two), min(floors), best(pg))
+            measured, sizes = one_run(root, pg_settings, run, sizes)
+            runs.append(measured)
+        emails = sum(1 for relative, _ in sizes if relative.startswith("email/"))
+        print(f"\n{len(sizes):,} files ({emails:,} emails), {sum(s for _, s in sizes) / 1e9:.1f} GB; "
+              f"medians of {args.runs} runs (min-max)")
+        report(runs)
 
 
-def report(one, two, floor, pg) -> None:
-    jobs_ratio, floor_ratio, pg_ratio = two[0] / one[0], two[0] / floor, pg[0] / one[0]
-    peak = max(one[1], two[1], pg[1])
-    print(f"\n--jobs 1: {one[0]:.1f} s (peak {one[1]:.0f} MB); --jobs 2: {two[0]:.1f} s (peak {two[1]:.0f} MB "
-          f"per process); {jobs_ratio:.2f} x one process")
-    print(f"two-process floor: {floor:.1f} s; --jobs 2 is {floor_ratio:.2f} x the floor")
-    print(f"PostgreSQL --jobs 1: {pg[0]:.1f} s (peak {pg[1]:.0f} MB); {pg_ratio:.2f} x SQLite")
-    cores = "met" if jobs_ratio <= TARGET_JOBS_RATIO else "MISSED"
-    disk = "met" if floor_ratio <= TARGET_FLOOR_RATIO else "MISSED"
-    print(f"targets: --jobs 2 <= {TARGET_JOBS_RATIO} x one process: {cores}; "
-          f"or <= {TARGET_FLOOR_RATIO} x the floor (disk-bound): {disk}; "
+def spread(runs: list[dict], value) -> str:
+    values = [value(run) for run in runs]
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+def report(runs: list[dict]) -> None:
+    wall = lambda name: lambda run: run[name]["wall"]  # noqa: E731
+    ratio = lambda a, b: lambda run: run[a]["wall"] / run[b]["wall"]  # noqa: E731
+    for name in ("jobs1", "jobs2", "floor", "sharded", "pg"):
+        print(f"{name}: {spread(runs, wall(name))} s wall; sys {spread(runs, lambda r: r[name]['sys'])} s")
+    peak = max(run[name]["peak"] for run in runs for name in ("jobs1", "jobs2", "pg"))
+    jobs_ratio = statistics.median(ratio("jobs2", "jobs1")(run) for run in runs)
+    floor_ratio = statistics.median(ratio("jobs2", "floor")(run) for run in runs)
+    pg_ratio = statistics.median(ratio("pg", "jobs1")(run) for run in runs)
+    print(f"--jobs 2 / --jobs 1: {spread(runs, ratio('jobs2', 'jobs1'))}")
+    print(f"--jobs 2 / two-process floor: {spread(runs, ratio('jobs2', 'floor'))}")
+    print(f"sharded floor / flat floor: {spread(runs, ratio('sharded', 'floor'))}")
+    print(f"PostgreSQL / SQLite, --jobs 1: {spread(runs, ratio('pg', 'jobs1'))}")
+    print(f"peak RSS of the largest process: {peak:.0f} MB")
+    print(f"targets: --jobs 2 <= {TARGET_JOBS_RATIO} x one process: {'met' if jobs_ratio <= TARGET_JOBS_RATIO else 'MISSED'}; "
+          f"or <= {TARGET_FLOOR_RATIO} x the floor (disk-bound): {'met' if floor_ratio <= TARGET_FLOOR_RATIO else 'MISSED'}; "
           f"peak <= {TARGET_RSS_MB} MB: {'met' if peak <= TARGET_RSS_MB else 'MISSED'}; "
           f"PostgreSQL <= {TARGET_PG_RATIO} x SQLite: {'met' if pg_ratio <= TARGET_PG_RATIO else 'MISSED'}")
 
