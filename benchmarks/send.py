@@ -14,7 +14,16 @@ message, and measures:
 Target (issue "Delivery"): >= 300 messages per second. Loopback only; the run
 is bounded by N.
 
+--workers (issue 15): the same outbox bundled on PostgreSQL (the tests'
+server, tests/postgres_server.py), sent into a tiny asyncio sink (it finds
+the end of DATA with bytes.find, so it costs far less than aiosmtpd) by one
+`sotong send` and by two started at once, sharing the outbox, in --pairs
+alternating pairs (the journal emptied before each); emails per second of
+the whole commands, the sink's share of a core, the median ratio and its
+spread. Target: two workers >= 1.5 x one where the sink is not the limit.
+
     .venv/bin/python benchmarks/send.py [--count 20000] [--profile]
+    .venv/bin/python benchmarks/send.py --workers [--count 20000] [--pairs 5]
 
 --profile runs the send under pyinstrument instead and prints where the time goes.
 """
@@ -22,9 +31,11 @@ is bounded by N.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +49,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "tests"))
 
 TARGET = 300.0
+TARGET_WORKERS_RATIO = 1.5
+EHLO_ANSWER = b"250-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 HELP\r\n"
 
 
 def sink() -> None:
@@ -49,6 +62,64 @@ def sink() -> None:
         print(server.port, flush=True)
         sys.stdin.read()
     print(len(handler.accepted), flush=True)
+
+
+class FastSink(asyncio.Protocol):
+    """An SMTP server that accepts and discards every message, with as little
+    work per message as the protocol allows (one bytes.find per chunk of DATA)."""
+
+    accepted = 0
+
+    def connection_made(self, transport) -> None:
+        self.transport, self.buffer, self.in_data, self.scanned = transport, bytearray(), False, 0
+        transport.write(b"220 sink ESMTP\r\n")
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while self.buffer:
+            if self.in_data:
+                end = self.buffer.find(b"\r\n.\r\n", self.scanned)
+                if end < 0:
+                    self.scanned = max(0, len(self.buffer) - 4)
+                    return
+                del self.buffer[:end + 5]
+                self.in_data, self.scanned = False, 0
+                FastSink.accepted += 1
+                self.transport.write(b"250 2.0.0 accepted\r\n")
+                continue
+            end = self.buffer.find(b"\r\n")
+            if end < 0:
+                return
+            verb = bytes(self.buffer[:4]).upper()
+            del self.buffer[:end + 2]
+            self.transport.write(self.answer(verb))
+
+    def answer(self, verb: bytes) -> bytes:
+        if verb in (b"EHLO", b"HELO"):
+            return EHLO_ANSWER if verb == b"EHLO" else b"250 sink\r\n"
+        if verb == b"DATA":
+            self.in_data = True
+            return b"354 go ahead\r\n"
+        if verb == b"QUIT":
+            self.transport.close()
+            return b"221 bye\r\n"
+        return b"250 OK\r\n"
+
+
+def fast_sink() -> None:
+    """Serve FastSink on 127.0.0.1; print the port, and each time a line comes
+    in on stdin, the messages accepted so far; stop when stdin closes."""
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(FastSink, "127.0.0.1", 0)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while await reader.readline():
+            print(FastSink.accepted, flush=True)
+        server.close()
+
+    asyncio.run(serve())
 
 
 def cpu_seconds(pid: int) -> float:
@@ -78,10 +149,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--workers", action="store_true", help="one sotong send against two, on PostgreSQL")
+    parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--sink", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fast-sink", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sink:
         return sink()
+    if args.fast_sink:
+        return fast_sink()
+    if args.workers:
+        return workers(args.count, args.pairs)
     sys.path.append(str(REPO / "plugins"))  # for delivery.outbox; benchmarks/bundles.py stays first
     from bundles import ISSUE, make_project  # benchmarks/bundles.py
 
@@ -133,6 +211,83 @@ def main() -> None:
         print(f"the sink was busy {sink_busy:.0%} of one core meanwhile (aiosmtpd reads DATA line by line)")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"target >= {TARGET:.0f} messages/s: {'met' if command_rate >= TARGET else 'MISSED'}")
+
+
+def empty_journal(url: str) -> None:
+    """Forget every send of the outbox: the next `sotong send` starts afresh."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DELETE FROM delivery_notices")
+        connection.execute("DELETE FROM delivery_messages")
+
+
+def send_together(root: Path, settings: str, port: int, processes: int) -> tuple[float, int]:
+    """``processes`` `sotong send` started at once on one outbox: (wall seconds, emails they sent)."""
+    sotong = str(Path(sys.executable).parent / "sotong")
+    command = [sotong, "send", "--issue", "2026-11-26", "--host", "127.0.0.1", "--port", str(port),
+               "--rate", "1000000", "-s", settings]
+    started = time.perf_counter()
+    running = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(processes)]
+    outputs = [process.communicate() for process in running]
+    wall = time.perf_counter() - started
+    for process, (out, err) in zip(running, outputs):
+        if process.returncode != 0:
+            sys.exit(f"sotong send failed:\n{out}\n{err}")
+    return wall, sum(int(re.search(r"Emails: (\d+) sent", out).group(1)) for out, _ in outputs)
+
+
+def workers(count: int, pairs: int) -> None:
+    """One `sotong send` against two sharing the outbox, on PostgreSQL, into FastSink."""
+    from bundles import ISSUE, make_project  # benchmarks/bundles.py
+    from scale import postgresql_settings  # benchmarks/scale.py
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make_project(root, count)
+        settings = postgresql_settings(root)
+        url = re.search(r"SOTONG_DB = '(.+)'", (root / settings).read_text()).group(1)
+        for command in (["bundles", "--issue", ISSUE.isoformat()], ["db", "upgrade"]):  # the journal's tables too
+            subprocess.run([str(Path(sys.executable).parent / "sotong"), *command, "-s", settings], cwd=root,
+                           capture_output=True, check=True)
+        server = subprocess.Popen([sys.executable, __file__, "--fast-sink"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        port = int(server.stdout.readline())
+        rates, busy = {1: [], 2: []}, []
+        try:
+            for pair in range(pairs):
+                for processes in ((1, 2) if pair % 2 == 0 else (2, 1)):
+                    empty_journal(url)
+                    server.stdin.write("\n")
+                    server.stdin.flush()
+                    accepted_before, sink_before = int(server.stdout.readline()), cpu_seconds(server.pid)
+                    wall, emails = send_together(root, settings, port, processes)
+                    busy.append((cpu_seconds(server.pid) - sink_before) / wall)
+                    server.stdin.write("\n")
+                    server.stdin.flush()
+                    accepted = int(server.stdout.readline()) - accepted_before
+                    assert accepted == emails, f"the sink took {accepted} messages, sotong send says {emails}"
+                    rates[processes].append(emails / wall)
+                    print(f"pair {pair + 1}: {processes} worker(s): {emails:,} emails in {wall:.1f} s, "
+                          f"{emails / wall:,.0f}/s (load {os.getloadavg()[0]:.1f})", flush=True)
+        finally:
+            server.stdin.close()
+            server.wait(30)
+        report_workers(rates, busy)
+
+
+def report_workers(rates: dict, busy: list) -> None:
+    ratios = [two / one for one, two in zip(rates[1], rates[2])]
+    ratio = statistics.median(ratios)
+    for processes in (1, 2):
+        values = rates[processes]
+        print(f"{processes} worker(s): median {statistics.median(values):,.0f} emails/s "
+              f"({min(values):,.0f}-{max(values):,.0f})")
+    print(f"two workers / one: {ratio:.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); "
+          f"the sink was busy {max(busy):.0%} of one core at most")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"target >= {TARGET_WORKERS_RATIO} x: {'met' if ratio >= TARGET_WORKERS_RATIO else 'MISSED'}")
 
 
 if __name__ == "__main__":
