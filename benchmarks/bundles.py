@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,10 +35,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.audiences import load_audiences  # noqa: E402
-from sotong.population import generate_population, write_csv  # noqa: E402
-from sotong.store import Store  # noqa: E402
-from sotong.subscribers import import_csv  # noqa: E402
-from synthetic import write_notices  # noqa: E402
+from synthetic import copy_settings_and_code, import_population, write_notices  # noqa: E402
 
 ISSUE = dt.date(2026, 11, 26)
 WINDOW_START = dt.date(2026, 11, 13)
@@ -48,19 +44,10 @@ GNU_TIME = "/usr/bin/time"  # Debian package "time"
 
 
 def make_project(root: Path, count: int) -> None:
-    for name in ("pelicanconf.py", "audiences.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("themes", "plugins"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    with open(root / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write(f'\nSOTONG_TODAY = "{ISSUE - dt.timedelta(days=3)}"\n')
+    copy_settings_and_code(root, f'SOTONG_TODAY = "{ISSUE - dt.timedelta(days=3)}"')
     audiences = load_audiences(root / "audiences.yaml")
     write_notices(root / "content" / "notices", 14, audiences, seed=7, start=WINDOW_START)
-    csv_path = root / "subscribers.csv"
-    write_csv(csv_path, generate_population(count, audiences, seed=1, year=ISSUE.year))
-    store = Store.open(root / "private" / "sotong.db")
-    import_csv(store, csv_path, audiences, ISSUE.year)
-    store.close()
+    import_population(root, count, audiences, seed=1, year=ISSUE.year).close()
 
 
 def floor_seconds(outbox: Path, scratch: Path) -> tuple[float, int, int]:

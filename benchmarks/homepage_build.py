@@ -11,7 +11,6 @@ Target (README): the plugin adds at most 25% to the build.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from synthetic import make_project, nocache_settings, timed  # noqa: E402
+from synthetic import build_options, make_project, nocache_settings, timed  # noqa: E402
 
 SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
@@ -41,10 +40,7 @@ def best_of(runs: int, command: list[str], cwd: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notices", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = build_options(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as tmp:
         root = project(Path(tmp), args.notices)
         figures = {name: {command: best_of(args.runs, [str(SOTONG), command, "-s", name], root)

@@ -28,7 +28,6 @@ import argparse
 import http.client
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import statistics
@@ -43,11 +42,10 @@ REPO = Path(__file__).resolve().parent.parent
 # sotong's lines are read below: the English ones (the language costs nothing measurable)
 os.environ["SOTONG_LANG"] = "en"
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.audiences import load_audiences  # noqa: E402
-from sotong.population import generate_population, write_csv  # noqa: E402
-from sotong.store import Store  # noqa: E402
-from sotong.subscribers import import_csv  # noqa: E402
+from synthetic import copy_settings_and_code, import_population  # noqa: E402
 from sotong.tokens import make_token, unsubscribe_token  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
@@ -79,17 +77,9 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def make_project(root: Path, count: int, smtp_port: int) -> list[str]:
-    for name in ("pelicanconf.py", "audiences.yaml"):
-        shutil.copy(REPO / name, root / name)
-    with open(root / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write(f'\nSMTP_PORT = {smtp_port}\nSUBSCRIBE_RATE = "1000000/hour"\n')
-    for name in ("themes", "plugins"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_settings_and_code(root, f'SMTP_PORT = {smtp_port}\nSUBSCRIBE_RATE = "1000000/hour"')
     (root / "content" / "notices").mkdir(parents=True)
-    audiences = load_audiences(root / "audiences.yaml")
-    write_csv(root / "subscribers.csv", generate_population(count, audiences, seed=3, year=2026))
-    store = Store.open(root / "private" / "sotong.db")
-    import_csv(store, root / "subscribers.csv", audiences, 2026)
+    store = import_population(root, count, load_audiences(root / "audiences.yaml"), seed=3, year=2026)
     ids = [s.id for s in store.subscribers(only_subscribed=True)]
     store.close()
     return ids

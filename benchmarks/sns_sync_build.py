@@ -14,7 +14,6 @@ Target (README): the plugin adds at most 10% to the build.
 
 from __future__ import annotations
 
-import argparse
 import resource
 import subprocess
 import sys
@@ -28,7 +27,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "plugins"))
 
 from sns_sync.weighted import fit_post  # noqa: E402
-from synthetic import make_project, nocache_settings  # noqa: E402
+from synthetic import build_options, make_project, nocache_settings  # noqa: E402
 
 SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
@@ -87,10 +86,7 @@ def fits_per_second(seconds: float = 1.0) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notices", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = build_options(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as tmp:
         root = project(Path(tmp), args.notices)
         figures = timings(args.runs, root)

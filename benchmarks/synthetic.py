@@ -5,6 +5,7 @@ them, a settings file with the content cache off, a timed command."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import random
@@ -65,16 +66,49 @@ def write_notices(folder: Path, count: int, audiences: Audiences, seed: int = 1,
     return paths
 
 
+def copy_settings_and_code(root: Path, extra_settings: str = "") -> None:
+    """Copy the repository's pelicanconf.py (``extra_settings`` appended),
+    audiences.yaml, themes/ and plugins/ into ``root``."""
+    for name in ("pelicanconf.py", "audiences.yaml"):
+        shutil.copy(REPO / name, root / name)
+    if extra_settings:
+        with open(root / "pelicanconf.py", "a", encoding="utf-8") as settings:
+            settings.write(f"\n{extra_settings}\n")
+    for name in ("themes", "plugins"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def import_population(root: Path, count: int, audiences: Audiences, *, seed: int, year: int):
+    """Write ``count`` generated readers (sotong.population) to
+    root/subscribers.csv and import them into the project's store, which is
+    returned open."""
+    from sotong.population import generate_population, write_csv
+    from sotong.store import Store
+    from sotong.subscribers import import_csv
+
+    write_csv(root / "subscribers.csv", generate_population(count, audiences, seed=seed, year=year))
+    store = Store.open(root / "private" / "sotong.db")
+    import_csv(store, root / "subscribers.csv", audiences, year)
+    return store
+
+
 def make_project(root: Path, count: int, *, seed: int = 1) -> list[Path]:
     """Copy the repository's project into ``root`` (pelicanconf.py,
     audiences.yaml, themes/, plugins/, content/ without its notices) and
     write ``count`` synthetic notices into content/notices/; returns their paths."""
-    for name in ("pelicanconf.py", "audiences.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("themes", "plugins"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_settings_and_code(root)
     shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
     return write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"), seed)
+
+
+def build_options(description: str) -> argparse.Namespace:
+    """The build benchmarks' command line: --notices N (default 5,000), the
+    synthetic notices of the project, and --runs R (default 3), the measures
+    of each build."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--notices", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    return parser.parse_args()
 
 
 def nocache_settings(root: Path, name: str, **settings) -> Path:

@@ -158,12 +158,8 @@ class SettingsProblems:
             return None
         values = {**defaults, **{key: value for key, value in raw.items() if key in defaults}}
         for key, check in checks.items():
-            wanted = check(values[key])
-            if isinstance(wanted, Said):
-                self.add(name, wanted)
-            elif wanted:
-                self.add(name, _('"{key}" is {values!r}; write {wanted}, e.g. {name} = {{"{key}": {example}}}').format(
-                    key=key, values=values[key], wanted=wanted, name=name, example=_example(defaults[key])))
+            self._check(name, values[key], check, lambda wanted: _('"{key}" is {values!r}; write {wanted}, e.g. {name} = {{"{key}": {example}}}').format(
+                key=key, values=values[key], wanted=wanted, name=name, example=_example(defaults[key])))
         return values
 
     def values(self, defaults: dict, checks: dict[str, "Check"]) -> dict:
@@ -171,13 +167,18 @@ class SettingsProblems:
         name of ``checks`` checked the same way."""
         values = {name: self.settings.get(name, default) for name, default in defaults.items()}
         for name, check in checks.items():
-            wanted = check(values[name])
-            if isinstance(wanted, Said):
-                self.add(name, wanted)
-            elif wanted:
-                self.add(name, _("is {values!r}; write {wanted}, e.g. {name} = {example}").format(
-                    values=values[name], wanted=wanted, name=name, example=_example(defaults[name])))
+            self._check(name, values[name], check, lambda wanted: _("is {values!r}; write {wanted}, e.g. {name} = {example}").format(
+                values=values[name], wanted=wanted, name=name, example=_example(defaults[name])))
         return values
+
+    def _check(self, name: str, value, check: "Check", sentence: Callable[[str], str]) -> None:
+        """Report under ``name`` what ``check`` says of ``value``: its own
+        whole message (:func:`rule`), or ``sentence(what to write)``."""
+        wanted = check(value)
+        if isinstance(wanted, Said):
+            self.add(name, wanted)
+        elif wanted:
+            self.add(name, sentence(wanted))
 
     def raise_any(self) -> None:
         """SettingsError listing the problems found, if any."""

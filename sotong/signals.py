@@ -33,7 +33,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   issue addressed to ``to`` with ``mark`` starting its subject (an object
   with ``eml``, ``reader`` and ``notices``), for a staff member's test.
 - ``store_schemas``: sent with None by ``sotong db upgrade``; import the
-  modules that :func:`sotong.store.register_schema` the plugin's tables.
+  modules that :func:`sotong.store.register_schema` the plugin's tables
+  (``declare_schemas("plugin.storage", ...)`` connects that import).
 - ``person_forgotten``: sent with the :class:`sotong.project.Project`,
   ``subscriber_id``, ``emails`` and ``phones`` (every address and number the
   store knew of them) by ``sotong subscribers forget`` once the store has
@@ -80,3 +81,21 @@ def connect_lazily(to_signal, target: str) -> None:
     """Connect ``to_signal`` (Sotong's or Pelican's) to the function
     ``target`` ("module:function"), imported when the signal is sent."""
     to_signal.connect(_lazy_receiver(target), weak=False)
+
+
+@functools.cache
+def _schema_importer(modules: tuple[str, ...]):
+    """One receiver per set of modules (a plugin registered twice connects it once)."""
+    def receiver(sender, **kwargs):
+        for module in modules:
+            importlib.import_module(module)
+
+    receiver.__qualname__ = receiver.__name__ = "import " + ", ".join(modules)
+    return receiver
+
+
+def declare_schemas(*modules: str) -> None:
+    """Connect ``store_schemas`` to importing ``modules`` ("plugin.storage"),
+    the ones that register the plugin's tables, so that ``sotong db upgrade``
+    knows them though no command of the plugin ran yet."""
+    store_schemas.connect(_schema_importer(modules), weak=False)

@@ -171,3 +171,23 @@ def test_an_unreachable_database_is_one_line_and_exit_1(tmp_path):
     assert result.code == 1
     assert result.stderr.startswith("SOTONG_DB: cannot reach the PostgreSQL database: ")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_plugin_declares_its_schema_modules_once_and_db_upgrade_imports_them(tmp_path, monkeypatch):
+    import sys
+
+    from sotong import signals
+
+    (tmp_path / "schema_demo_tables.py").write_text("IMPORTS = []\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = list(signals.store_schemas.receivers)
+    for _registered in range(2):  # a plugin registered twice
+        signals.declare_schemas("schema_demo_tables", "json")
+    added = [key for key in signals.store_schemas.receivers if key not in before]
+    try:
+        assert len(added) == 1 and "schema_demo_tables" not in sys.modules
+        signals.store_schemas.send(None)
+        assert "schema_demo_tables" in sys.modules
+    finally:
+        signals.store_schemas.disconnect(signals._schema_importer(("schema_demo_tables", "json")))
+        sys.modules.pop("schema_demo_tables", None)

@@ -37,13 +37,8 @@ def check_settings(project):
     return delivery_problems(project.settings)
 
 
-def declare_schemas(sender) -> None:
-    """Receiver of ``store_schemas``: the modules that register the delivery tables."""
-    from . import bounces, clicks, journal, sms_results, staff_send  # noqa: F401
-
-
 def register():
-    signals.store_schemas.connect(declare_schemas)
+    signals.declare_schemas(*(f"{__name__}.{module}" for module in ("bounces", "clicks", "journal", "sms_results", "staff_send")))
     signals.cli_commands.connect(add_commands)
     signals.connect_lazily(signals.web_routes, f"{__name__}.unsubscribe:add_routes")
     signals.connect_lazily(signals.web_routes, f"{__name__}.clicks:add_click_route")

@@ -27,13 +27,8 @@ def add_commands(group) -> None:
                          _("Erase a person's data everywhere in the store, keeping only counts."))
 
 
-def declare_schemas(sender) -> None:
-    """Receiver of ``store_schemas``: the module that registers the plugin's tables."""
-    from . import storage  # noqa: F401
-
-
 def register():
-    sotong_signals.store_schemas.connect(declare_schemas)
+    sotong_signals.declare_schemas(f"{__name__}.storage")
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.cli_commands.connect(add_commands)

@@ -50,13 +50,8 @@ def report_figures(project, outbox: str):
              "answers": storage.response_count(project.store, slug)} for slug, count in invited.items()]
 
 
-def declare_schemas(sender) -> None:
-    """Receiver of ``store_schemas``: the modules that register the survey tables."""
-    from . import opinions, storage  # noqa: F401
-
-
 def register():
-    sotong_signals.store_schemas.connect(declare_schemas)
+    sotong_signals.declare_schemas(f"{__name__}.opinions", f"{__name__}.storage")
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.content_check.connect(check_surveys)
