@@ -45,8 +45,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.audiences import load_audiences  # noqa: E402
-from synthetic import copy_settings_and_code, import_population  # noqa: E402
 from sotong.tokens import make_token, unsubscribe_token  # noqa: E402
+from synthetic import copy_settings_and_code, import_population  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 TARGET_RATE, TARGET_P99_MS = 500.0, 50.0
