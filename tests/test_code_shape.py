@@ -1,11 +1,13 @@
 """The code's shape (issue #9): no function in sotong/ or plugins/ longer
 than 60 lines, counted from its ``def`` line to its last line (a command's
 click decorators declare its options, they are not its logic), so each one
-can be read, tested and mutated on its own."""
+can be read, tested and mutated on its own; and no code of sotong/ names a
+feature that a plugin owns (see FEATURE_WORD)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,3 +40,83 @@ def test_the_checker_counts_a_function_from_its_def_line_to_its_end():
     assert long_functions(decorated + "    return 1\n", "a.py") == ["a.py:3: f has 61 lines; split it to 60 or fewer"]
     nested = "class C:\n    async def g(self):\n" + "".join(f"        y{n} = {n}\n" for n in range(60))
     assert long_functions(nested, "b.py") == ["b.py:2: g has 61 lines; split it to 60 or fewer"]
+
+
+# The features plugins own. sotong/ holds what all of them share and fills no
+# gap with one feature's knowledge: its code (names, attributes, arguments,
+# strings) names none of them. Docstrings, comments and messages for people
+# (the text given to ``_()``) are prose and may name what the sample's
+# plugins do, as examples.
+FEATURE_WORD = re.compile(r"(?<![a-z])(smtp|surveys?|sns|banners?|bounces?)", re.IGNORECASE)
+# (module, word): why the core names it.
+FEATURE_NAMES_ALLOWED = {
+    ("sotong/notices.py", "survey"): "survey: is a key of a notice's front matter (SPEC §2); the core keeps its value "
+                                     "as an opaque name, the survey plugin checks that a survey has it",
+    ("sotong/authoring.py", "survey"): "sotong new's template lists every front matter key of SPEC §2, survey: among them",
+    ("sotong/population.py", "survey"): "the sample audiences.yaml has a field (a consent topic) named survey; "
+                                        "the synthetic population gives it a consent share",
+}
+
+
+def _prose(tree: ast.AST) -> set[int]:
+    """The ids of the nodes that are docstrings or messages for people (``_("...")``)."""
+    prose = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                prose.add(id(first.value))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" and node.args:
+            prose.update(id(part) for part in ast.walk(node.args[0]))
+    return prose
+
+
+def _words_of(node: ast.AST) -> list[str]:
+    """What the code of ``node`` spells: its name, attribute, argument or string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.alias):
+        return [node.name, node.asname or ""]
+    field = {ast.Name: "id", ast.Attribute: "attr", ast.FunctionDef: "name", ast.AsyncFunctionDef: "name",
+             ast.ClassDef: "name", ast.arg: "arg", ast.keyword: "arg"}.get(type(node))
+    return [getattr(node, field) or ""] if field else []
+
+
+def feature_names(source: str, shown: str) -> list[str]:
+    """``FILE:LINE: WORD in CODE`` for each name or string of ``source`` (not
+    prose) that names a feature, unless FEATURE_NAMES_ALLOWED allows it."""
+    tree = ast.parse(source)
+    prose = _prose(tree)
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in prose:
+            continue
+        for text in _words_of(node):
+            match = FEATURE_WORD.search(text)
+            word = match and {"surveys": "survey", "banners": "banner", "bounces": "bounce"}.get(
+                match.group(1).lower(), match.group(1).lower())
+            if match and (shown, word) not in FEATURE_NAMES_ALLOWED:
+                found.append((node.lineno, f"{shown}:{node.lineno}: {word} in {text[:60]!r}; "
+                                           "move it to its plugin (or allow it in FEATURE_NAMES_ALLOWED, saying why)"))
+    return [line for _lineno, line in sorted(found)]
+
+
+def test_no_code_of_sotong_names_a_feature_that_a_plugin_owns():
+    found = []
+    for path in sorted((REPO / "sotong").rglob("*.py")):
+        found += feature_names(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+    assert found == []
+
+
+def test_the_feature_scan_reads_code_and_leaves_prose():
+    prose = ('"""Sends surveys by SMTP."""\n# the banners\n'
+             'def f():\n    """Bounces."""\n    return _("{n} SNS posts").format(n=1)\n')
+    assert feature_names(prose, "sotong/x.py") == []
+    code = ("import smtplib\nSMTP_PORT = 25\nclass BannerRule: pass\ndef g(survey_slug, **kw):\n"
+            "    return kw.get(\"bounces\"), g(sns=1), smtplib.SMTP\n")
+    assert [line.split("; ")[0] for line in feature_names(code, "sotong/x.py")] == [
+        "sotong/x.py:1: smtp in 'smtplib'", "sotong/x.py:2: smtp in 'SMTP_PORT'", "sotong/x.py:3: banner in 'BannerRule'",
+        "sotong/x.py:4: survey in 'survey_slug'", "sotong/x.py:5: bounce in 'bounces'", "sotong/x.py:5: smtp in 'SMTP'",
+        "sotong/x.py:5: smtp in 'smtplib'", "sotong/x.py:5: sns in 'sns'"]
+    assert feature_names('FRONT = ("title", "survey")\n', "sotong/notices.py") == []
+    assert feature_names('FRONT = ("title", "survey")\n', "sotong/links.py") != []
