@@ -51,7 +51,7 @@ def report_figures(project, outbox: str):
 
 
 def register():
-    sotong_signals.declare_schemas(f"{__name__}.opinions", f"{__name__}.storage")
+    sotong_signals.declare_schemas(f"{__name__}.opinions", f"{__name__}.retention", f"{__name__}.storage")
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.content_check.connect(check_surveys)

@@ -15,7 +15,7 @@ from sotong.i18n import _
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
-from . import opinions, storage
+from . import opinions, retention, storage
 from .config import survey_settings
 from .results import (
     PUBLIC_SAVE_AS, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
@@ -39,7 +39,8 @@ def results_command(project: Project, slug: str):
         raise SotongError([_('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
             slug=slug, suggestion=did_you_mean(slug, surveys), known=", ".join(surveys) or _("none"))])
     store = storage.ensure(project.store)
-    results = tally(survey, storage.responses(store, slug), storage.invited_count(store, slug))
+    results = retention.kept_results(store, slug) or tally(survey, storage.responses(store, slug),
+                                                           storage.invited_count(store, slug))
     folder = private_folder(settings, slug)
     folder.mkdir(parents=True, exist_ok=True)
     environment = _environment(settings)
@@ -67,6 +68,24 @@ def results_command(project: Project, slug: str):
         **settings, show_texts=False, **results_context(public, survey)), encoding="utf-8")
     click.echo(_("published (publish_results: true): {page}, kept by every build").format(
         page=project.shown(page)))
+
+
+@survey_group.command("purge", help=_("Delete the answers of surveys closed over a year ago (the privacy page), keeping their results as counts."))
+@settings_option
+def survey_purge_command(project: Project):
+    surveys = project.part("surveys")
+    store = retention.ensure(project.store)
+    purged = retention.purge(store, surveys, project.today())
+    for slug, count in purged.items():
+        click.echo(_("{slug}: {count} responses deleted (closed {closes}, kept to {last_day}); their counts stay").format(
+            slug=slug, count=count, closes=surveys[slug].closes, last_day=retention.last_kept_day(surveys[slug].closes)))
+        # the private results.html listed the free-text answers: written again from the counts
+        click.get_current_context().invoke(results_command, slug=slug, settings_path=str(project.settings_path))
+    for slug in retention.slugs_without_definition(store, surveys):
+        click.echo(_("{slug}: answers kept, as content/surveys/{slug}.yaml is gone and they cannot be counted; put the file back and run this again").format(
+            slug=slug), err=True)
+    if not purged:
+        click.echo(_("No survey's answers are past their retention (a year after the survey closed)."))
 
 
 def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> None:

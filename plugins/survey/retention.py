@@ -1,0 +1,81 @@
+"""Survey answers past their retention (content/pages/privacy.md, 제3조 3:
+설문 응답은 조사 종료 후 1년): ``sotong survey purge`` deletes every response
+of a survey closed more than a year ago, its answers (free text included)
+and its used tokens (which, for a survey that is not anonymous, tell who
+answered), once its results are kept as counts (``survey_kept_results``:
+the results without a single free-text answer, as the public results'
+JSON). ``sotong survey results`` then reads those counts. Invitations are
+delivery records and stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sotong.store import Store, now_iso, register_schema
+
+from . import storage
+from .results import Results, results_from_json, results_to_json, tally
+
+RETENTION_YEARS = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS survey_kept_results (
+    slug TEXT PRIMARY KEY,
+    results TEXT NOT NULL,           -- JSON: counts and shares, no free text
+    purged_at TEXT NOT NULL
+);
+"""
+register_schema("survey_retention", SCHEMA)  # version 1
+
+
+def last_kept_day(closes: dt.date) -> dt.date:
+    """The last day a survey's answers are kept: a year after it closed (a
+    survey that closed on 29 February is kept to 28 February)."""
+    try:
+        return closes.replace(year=closes.year + RETENTION_YEARS)
+    except ValueError:
+        return closes.replace(year=closes.year + RETENTION_YEARS, day=28)
+
+
+def ensure(store: Store) -> Store:
+    storage.ensure(store)
+    store.upgrade("survey_retention")
+    return store
+
+
+def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
+    """Each survey of ``surveys`` (slug -> Survey) past :func:`last_kept_day`
+    with answers still stored: its results kept as counts, then its
+    responses, answers and used tokens deleted, in one transaction per
+    survey. Returns slug -> responses deleted."""
+    purged = {}
+    for slug, survey in sorted(surveys.items()):
+        if today <= last_kept_day(survey.closes) or not storage.response_count(store, slug):
+            continue
+        # answers a backup brought back after a purge were counted by it: deleted, not counted again
+        counts = None if kept_results(store, slug) else tally(survey, storage.responses(store, slug),
+                                                              storage.invited_count(store, slug))
+        with store.transaction() as db:
+            if counts is not None:
+                db.execute("INSERT INTO survey_kept_results (slug, results, purged_at) VALUES (?, ?, ?)",
+                           (slug, results_to_json(counts), now_iso()))
+            db.execute("DELETE FROM survey_answers WHERE response_id IN "
+                       "(SELECT id FROM survey_responses WHERE slug = ?)", (slug,))
+            purged[slug] = db.execute("DELETE FROM survey_responses WHERE slug = ?", (slug,)).rowcount
+            db.execute("DELETE FROM survey_tokens_used WHERE slug = ?", (slug,))
+    return purged
+
+
+def slugs_without_definition(store: Store, surveys: dict) -> list[str]:
+    """Surveys with answers in the store but no definition to count them by
+    (their file was removed): not purged, named so that the office can decide."""
+    rows = store.db.execute("SELECT DISTINCT slug FROM survey_responses ORDER BY slug")
+    return [slug for (slug,) in rows if slug not in surveys]
+
+
+def kept_results(store: Store, slug: str) -> Results | None:
+    """The counts a purge kept of survey ``slug``, or None when its answers
+    were not purged."""
+    if "survey_kept_results" not in store.tables():
+        return None
+    row = store.db.execute("SELECT results FROM survey_kept_results WHERE slug = ?", (slug,)).fetchone()
+    return results_from_json(row[0]) if row else None

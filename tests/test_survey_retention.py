@@ -1,0 +1,74 @@
+"""Survey answers are kept a year after the survey closes (privacy page,
+제3조 3): ``sotong survey purge`` deletes the responses, answers (free text
+included) and used tokens of a survey past that day, not a day earlier, and
+``sotong survey results`` gives the same counts afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from delivery_support import run_cli, store_rows
+from hypothesis import given, settings, strategies as st
+from project_support import copy_project
+
+from sotong.store import Store
+
+LIBRARY, BUDGET = "library-satisfaction", "budget-vote-2027"  # closed 2026-11-30 and 2026-12-06
+WISH = "밤 10시까지 열어 주세요"
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31)))
+@settings(max_examples=200)
+def test_the_last_kept_day_is_the_same_day_a_year_later_or_the_last_day_of_february(closes):
+    from survey.retention import last_kept_day
+
+    brute = closes + dt.timedelta(days=367)
+    while (brute.year, brute.month, brute.day) > (closes.year + 1, closes.month, closes.day):
+        brute -= dt.timedelta(days=1)
+    assert last_kept_day(closes) == brute
+
+
+def _answered(project):
+    from survey import storage
+
+    store = storage.ensure(Store.open(project / "private" / "sotong.db"))
+    storage.store_response(store, LIBRARY, {"library": ("금호도서관",), "purpose": ("열람실 공부", "휴식·모임"),
+                                            "satisfaction": ("4",), "wish": (WISH,)}, "2026-11-20",
+                           token="token-1", subscriber_id=None)
+    storage.store_response(store, LIBRARY, {"library": ("용답도서관",), "purpose": ("책 대출·반납",),
+                                            "satisfaction": ("5",)}, "2026-11-21", token="token-2", subscriber_id=None)
+    storage.store_response(store, BUDGET, {"dong": ("성수동",), "projects": ("반려견 놀이터 조성",),
+                                           "satisfaction": ("3",)}, "2026-11-22", token="token-3", subscriber_id="S1")
+    for reader in ("S1", "S2", "S3"):
+        storage.record_invitation(store, LIBRARY, reader, "2026-11-12")
+    store.close()
+
+
+def test_purge_deletes_the_answers_a_year_after_closing_and_the_results_keep_their_counts(tmp_path):
+    project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2027-11-30"')  # the library's last kept day
+    settings_file = project / "pelicanconf.py"
+    _answered(project)
+    before = run_cli(settings_file, "survey", "results", LIBRARY)
+    assert before.code == 0, before.output
+    counts = (project / "private" / "surveys" / LIBRARY / "results.csv").read_bytes()
+    kept = run_cli(settings_file, "survey", "purge")
+    assert kept.code == 0 and "No survey's answers are past" in kept.output, kept.output
+    assert store_rows(project, "SELECT count(*) FROM survey_responses") == [(3,)]
+
+    settings_file.write_text(settings_file.read_text() + '\nSOTONG_TODAY = "2027-12-01"\n')
+    purged = run_cli(settings_file, "survey", "purge")
+    assert purged.code == 0, purged.output
+    assert f"{LIBRARY}: 2 responses deleted" in purged.output and BUDGET not in purged.output
+    assert store_rows(project, "SELECT slug, count(*) FROM survey_responses GROUP BY slug") == [(BUDGET, 1)]
+    assert store_rows(project, "SELECT DISTINCT slug FROM survey_tokens_used") == [(BUDGET,)]
+    assert store_rows(project, "SELECT count(*) FROM survey_answers") == [(3,)]  # the budget vote's
+    assert store_rows(project, "SELECT count(*) FROM survey_invitations") == [(3,)]  # delivery records stay
+    assert WISH not in "\n".join(sqlite3.connect(project / "private" / "sotong.db").iterdump())
+    assert WISH not in (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
+
+    after = run_cli(settings_file, "survey", "results", LIBRARY)
+    assert after.code == 0 and "2 answers" in after.output, after.output
+    assert (project / "private" / "surveys" / LIBRARY / "results.csv").read_bytes() == counts
+    again = run_cli(settings_file, "survey", "purge")
+    assert "No survey's answers are past" in again.output
