@@ -162,7 +162,7 @@ def link_request(request):
 def link_sent(request):
     return request.app.subscriptions.page("subscriptions_message.html", title="메일을 확인해 주세요", message=(
         "적어 주신 주소가 전자소통 서비스에 등록되어 있으면, 수신 설정 링크를 그 주소로 보냈습니다. "
-        "메일이 오지 않으면 주소를 확인하시거나 02-2286-5114로 연락해 주세요."))
+        f"메일이 오지 않으면 주소를 확인하시거나 {request.app.settings['OFFICE_PHONE']}로 연락해 주세요."))
 
 
 def add_preference_routes(app) -> None:
