@@ -326,14 +326,16 @@ def decode(data: bytes, shown: str) -> str:
     """The file's text: UTF-8 (with or without BOM), else CP949, as Excel writes it.
 
     When it is neither, the encoding that reads further is the one meant,
-    and the line where it stops is the one named."""
-    errors = []
-    for codec in ("utf-8-sig", "cp949"):
+    and the line where it stops is the one named. A BOM is no text in either
+    encoding, but its bytes count in the offsets (as in :func:`file_encoding`)."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    stops = []
+    for codec in ("utf-8", "cp949"):
         try:
-            return data.decode(codec)
+            return data[bom:].decode(codec)
         except UnicodeDecodeError as exc:
-            errors.append(exc)
-    stop = max(error.start for error in errors)
+            stops.append(bom + exc.start)
+    stop = max(stops)
     raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop])
 
 
