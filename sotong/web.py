@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 from . import signals
 from .i18n import _
 from .problems import SotongError
+from .database_url import is_database_url
 from .tokens import has_secret
 
 MAX_BODY_BYTES = 64 * 1024
@@ -125,6 +126,7 @@ class App:
         self._template_folders: list[str] = []
         self._store = None
         self._store_lock = threading.Lock()
+        self._thread_stores = threading.local()  # PostgreSQL: one connection per server thread
         # the site's header and stylesheet (inlined: the collector's pages fetch nothing from elsewhere)
         self._theme = Path(self.settings["THEME"])
         css = self._theme / "static" / "css" / "sotong.css"
@@ -177,11 +179,19 @@ class App:
 
     @contextlib.contextmanager
     def store(self):
-        """``with app.store() as store:`` — the store, one thread at a time.
+        """``with app.store() as store:`` — the store, for this thread alone.
 
-        Waitress runs requests in threads; one connection behind a lock keeps
-        SQLite's transactions apart and avoids its busy-wait sleeps, which
-        would otherwise dominate latency under concurrent writes."""
+        Waitress runs requests in threads. On PostgreSQL each thread has its
+        own connection and the server keeps transactions apart (as it does
+        between collectors). On SQLite one connection behind a lock keeps
+        them apart and avoids SQLite's busy-wait sleeps, which would
+        otherwise dominate latency under concurrent writes."""
+        if is_database_url(self.settings["SOTONG_DB"]):
+            store = getattr(self._thread_stores, "store", None)
+            if store is None:
+                store = self._thread_stores.store = self._open_store()
+            yield store
+            return
         with self._store_lock:
             if self._store is None:
                 self._store = self._open_store()

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import copy_project, serving, store_query
+from project_support import copy_project, new_store_location, project_on, serving, store_of, store_query
 
 from sotong.links import click_code
 from sotong.project import Project
@@ -185,3 +185,19 @@ def test_the_one_click_post_is_answered_before_werkzeug_and_the_rest_by_the_full
                  environ("POST", f"/u/{token}", str(64 * 1024 + 1)), environ("POST", f"/u/{token}", "-1"),
                  environ("POST", f"/surveys/{BUDGET}"), environ("POST", f"//u/{token}")):
         assert app.lean_answer(left) is None, left
+
+
+def test_on_postgresql_each_server_thread_has_its_own_connection(tmp_path):
+    """While one thread holds its store (a slow query), another's unsubscribe
+    is answered and stored: PostgreSQL keeps the transactions apart, so the
+    collector's threads do not wait for each other's connection (#15)."""
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path)
+    add_subscribers(store_of(project), 2)
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port, app.store() as held:
+        held.db.execute("SELECT 1")
+        status, _headers, _page = call(port, "POST", f"/u/{unsubscribe_token('S00002')}", ONE_CLICK)
+        with app.store() as same:
+            assert same is held  # this thread's, again
+    assert status == 200
+    assert store_query(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers WHERE id = 'S00002'") == [(True,)]
