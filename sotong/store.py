@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import re
 import sqlite3
@@ -266,8 +267,8 @@ class Store:
 
     def _name_change_source(self, source: str) -> None:
         self.change_source = source
-        if self.backend == "postgresql":  # read by the trigger, for this session
-            self.db.execute("SELECT set_config('sotong.change_source', ?, false)", (source,))
+        if self.backend == "postgresql":  # read by the trigger, for this session, set before the next statement
+            self.db.change_source = source
 
     def consent_changes(self, since: str) -> Iterator[sqlite3.Row]:
         """The consent log from Seoul day ``since`` (``YYYY-MM-DD``) on, oldest first."""
@@ -505,6 +506,7 @@ def postgresql_ddl(script: str) -> str:
     return _WITHOUT_ROWID.sub(")", script)
 
 
+@functools.lru_cache(maxsize=512)  # the same few statements, request after request
 def postgresql_statement(sql: str) -> str:
     """One statement in SQLite's words (``?``, ``:name``, ``INSERT OR IGNORE``,
     ``BEGIN IMMEDIATE``), in psycopg's."""
@@ -557,6 +559,15 @@ class _PostgresConnection:
         self._cursor_numbers = itertools.count()
         self.Error = psycopg.Error
         self.IntegrityError = psycopg.IntegrityError
+        # The consent log's source (Store.changes_from) and what the session holds (None: not known after a
+        # ROLLBACK, which undoes a setting made in its transaction): set only when they differ, so a collector
+        # naming the same source request after request sends one statement, not three.
+        self.change_source = self._session_source = DEFAULT_SOURCE
+
+    def _name_source(self) -> None:
+        if self._session_source != self.change_source:
+            self.connection.execute("SELECT set_config('sotong.change_source', %s, false)", (self.change_source,))
+            self._session_source = self.change_source
 
     @classmethod
     def connect(cls, url: str) -> "_PostgresConnection":
@@ -575,7 +586,10 @@ class _PostgresConnection:
 
     def execute(self, sql: str, params=()):
         """Always with parameters (maybe none), so that psycopg reads ``%%`` as ``%``."""
+        self._name_source()
         cursor = self.connection.cursor()
+        if sql == "ROLLBACK":
+            self._session_source = None
         cursor.execute(postgresql_statement(sql), params)
         return cursor
 
@@ -583,6 +597,7 @@ class _PostgresConnection:
         """The rows of one query, fetched in batches through a server-side
         cursor. WITH HOLD: the connection runs other statements and commits
         meanwhile (a plugin's writes while the subscribers are read)."""
+        self._name_source()
         with self.connection.cursor(f"sotong_stream_{next(self._cursor_numbers)}", withhold=True) as cursor:
             cursor.itersize = STREAM_BATCH
             cursor.execute(postgresql_statement(sql), params)
@@ -590,6 +605,7 @@ class _PostgresConnection:
 
     def executemany(self, sql: str, rows):
         """One statement for many rows; ``rowcount`` is their total, as on SQLite."""
+        self._name_source()
         cursor = self.connection.cursor()
         cursor.executemany(postgresql_statement(sql), list(rows))
         return cursor
@@ -601,6 +617,7 @@ class _PostgresConnection:
         return self.connection.info.transaction_status != TransactionStatus.IDLE
 
     def executescript(self, script: str) -> None:
+        self._name_source()
         self.connection.execute(postgresql_ddl(script))
 
     def close(self) -> None:

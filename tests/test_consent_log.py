@@ -88,6 +88,30 @@ def test_a_writer_that_names_no_source_is_still_logged(store_location):
     assert store.change_source == "store"
 
 
+def test_each_change_is_logged_with_the_source_named_around_it_through_repeats_and_rollbacks(store_location):
+    """The source names every write inside its block and none after it, also
+    when the same source comes block after block (on PostgreSQL the session's
+    setting is sent only when it changes) and after a rolled-back transaction
+    (which undoes a setting made inside it)."""
+    store = Store.open(store_location)
+    for number in range(1, 6):
+        store.put_subscriber(Subscriber(id=f"S{number}", email=f"s{number}@example.com", channels=frozenset({"email"})))
+    for subscriber_id in ("S1", "S2"):
+        with store.changes_from("unsubscribe-link"):
+            store.unsubscribe(subscriber_id)
+    store.db.execute("BEGIN")
+    with store.changes_from("preferences"):
+        store.unsubscribe("S3")
+        store.db.execute("ROLLBACK")
+        store.unsubscribe("S4")
+    store.unsubscribe("S5")
+    rows = store.db.execute("SELECT subscriber_id, source FROM consent_log WHERE field = 'unsubscribed_at' "
+                            "ORDER BY subscriber_id").fetchall()
+    assert [tuple(r) for r in rows] == [("S1", "unsubscribe-link"), ("S2", "unsubscribe-link"), ("S4", "preferences"),
+                                        ("S5", "store")]
+    store.close()
+
+
 def test_changes_export_from_a_day_with_formula_cells_as_text(project):
     import_csv(project, KIM)
     db = sqlite3.connect(project / "private" / "sotong.db")
