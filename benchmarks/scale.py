@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import multiprocessing
 import os
 import shutil
@@ -43,14 +42,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.audiences import load_audiences  # noqa: E402
 from sotong.store import Store  # noqa: E402
 from sotong.subscribers import import_csv  # noqa: E402
+from synthetic import load_benchmark  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("bundles_benchmark", REPO / "benchmarks" / "bundles.py")
-bundles_benchmark = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bundles_benchmark)
+bundles_benchmark = load_benchmark("bundles")
 ISSUE, GNU_TIME = bundles_benchmark.ISSUE, bundles_benchmark.GNU_TIME
 TARGET_JOBS_RATIO, TARGET_FLOOR_RATIO, TARGET_RSS_MB, TARGET_PG_RATIO = 0.6, 1.1, 500, 1.3
 

@@ -17,7 +17,6 @@ SHORT_LINK_BASE: 100 %).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 import tempfile
@@ -31,10 +30,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.project import Project  # noqa: E402
 from sotong.sms import MessageCounts, Prices, byte_length, count_messages, won  # noqa: E402
+from synthetic import load_benchmark  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("bundles_benchmark", REPO / "benchmarks" / "bundles.py")
-bundles_benchmark = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bundles_benchmark)
+bundles_benchmark = load_benchmark("bundles")
 ISSUE = bundles_benchmark.ISSUE
 SITEURL = "https://www.sd.go.kr/sotong"
 SHORT_LINK_BASE = "https://sd.go.kr/s/"

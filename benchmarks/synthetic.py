@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import os
 import random
 import shutil
@@ -99,6 +100,16 @@ def make_project(root: Path, count: int, *, seed: int = 1) -> list[Path]:
     copy_settings_and_code(root)
     shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("notices"))
     return write_notices(root / "content" / "notices", count, load_audiences(root / "audiences.yaml"), seed)
+
+
+def load_benchmark(name: str):
+    """benchmarks/NAME.py as the module ``NAME_benchmark``: under its own name
+    it would be taken for the plugin of that name (plugins/NAME) once a
+    project's plugins are loaded in the same process."""
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark", REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def build_options(description: str) -> argparse.Namespace:
