@@ -242,7 +242,7 @@ def test_a_mail_queued_before_a_crash_leaves_when_the_collector_starts_again(tmp
     with socket.socket() as probe:  # the mail server is down while the sign-up is taken
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {closed}\n")
+    project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {closed}\nOFFICE_PHONE = \"02-2286-7000\"\n")
     with serving(make_app(Project(project / "pelicanconf.py"))) as port:
         assert post(port, "/subscribe", SIGNUP)[0] == 303
     queued = store_rows(project, "SELECT recipient, subject FROM subscriptions_mail")
@@ -259,7 +259,8 @@ def test_a_mail_queued_before_a_crash_leaves_when_the_collector_starts_again(tmp
                 time.sleep(0.05)
     assert recipient == "hong@example.com"
     assert str(message["Subject"]) == "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요"
-    assert "/subscribe/confirm?t=" in message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content()
+    assert "/subscribe/confirm?t=" in body and "성동구청 홍보담당관 02-2286-7000" in body and "5114" not in body
     assert store_rows(project, "SELECT id FROM subscriptions_mail") == []  # sent once, then gone
 
 

@@ -93,7 +93,7 @@ def subscribe(request):
         subs.mailer.queue(store, choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
             "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
             f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
-            "아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 02-2286-5114\n"))
+            f"아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 {request.app.settings['OFFICE_PHONE']}\n"))
     return redirect(collector_url(request.app.settings, "subscribe/check"), 303)
 
 
