@@ -115,7 +115,7 @@ def fill_generated(store):
     return store
 
 
-OPINION_TABLES = ("survey_opinions", "survey_opinions_grams", "survey_opinion_days", "survey_opinion_tallies")
+OPINION_TABLES = ("survey_opinions", "survey_opinion_days", "survey_opinion_tallies")  # PostgreSQL's
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
