@@ -3,10 +3,12 @@ beside ``pelican --help`` (the floor: Pelican's own import), in the repository.
 
 Runs as installed, with the modules' bytecode written once (not with
 PYTHONDONTWRITEBYTECODE, which would compile sotong's modules at every start
-while Pelican's come compiled by pip). Runs alternate (pelican, sotong --help, sotong newsletter next) so that a
-loaded machine slows all three alike; prints each command's median wall and
-CPU time (user + system of the child), and the ratios to pelican's, median
-and min-max over the rounds (the CPU ratio is the steadier on a busy machine).
+while Pelican's come compiled by pip). Runs alternate (pelican, sotong
+--help, sotong newsletter next) so that a loaded machine slows all three
+alike; prints the time and the machine's load, each command's median wall
+and CPU time (user + system of the child), and the ratios to pelican's,
+median and min-max over the rounds (the CPU ratio is the steadier on a busy
+machine).
 Target (issue #16): each at most 1.3 x ``pelican --help``.
 
     .venv/bin/python benchmarks/startup.py [--rounds 7]
@@ -15,6 +17,7 @@ Target (issue #16): each at most 1.3 x ``pelican --help``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import resource
 import statistics
@@ -59,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     rounds = parser.parse_args().rounds
+    started, load_before = dt.datetime.now(dt.timezone.utc), os.getloadavg()[0]
     for command in COMMANDS.values():  # warm the file cache and the .pyc files
         timed(command)
     times = {name: [] for name in COMMANDS}
@@ -66,6 +70,7 @@ def main() -> None:
         for name, command in COMMANDS.items():
             times[name].append(timed(command))
     floor = times["pelican --help"]
+    print(f"{started:%Y-%m-%d %H:%M} UTC, load {load_before:.1f} -> {os.getloadavg()[0]:.1f} (1 min)")
     print(f"{rounds} alternating rounds; pelican --help median wall "
           f"{statistics.median(w for w, _ in floor):.2f} s, CPU {statistics.median(c for _, c in floor):.2f} s")
     for name in list(COMMANDS)[1:]:
