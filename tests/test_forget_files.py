@@ -67,6 +67,33 @@ def test_forget_takes_every_number_of_the_person_out_of_the_sms_code_file_and_ke
     assert "private/subscriptions/sms-codes.csv 2" in result.output
 
 
+def test_codes_sent_while_the_file_is_rewritten_are_not_lost(tmp_path):
+    """The collector appends (its own transport) while forget replaces the
+    file (another one): every code sent to someone else is still there."""
+    import threading
+
+    from subscriptions.outgoing import FileSmsTransport
+
+    path = tmp_path / "sms-codes.csv"
+    collector, forgetting = FileSmsTransport(path), FileSmsTransport(path)
+    collector.send("010-1234-5678", "first")
+
+    def send_codes():
+        for number in range(300):
+            collector.send(f"010-9999-{number:04d}", f"[성동구] 인증번호 {number:06d}")
+            if number % 50 == 0:
+                collector.send("010-1234-5678", "again")
+
+    sender = threading.Thread(target=send_codes)
+    sender.start()
+    while sender.is_alive():
+        forgetting.forget({"01012345678"})
+    sender.join()
+    forgetting.forget({"01012345678"})
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    assert [row[1] for row in rows[1:]] == [f"010-9999-{number:04d}" for number in range(300)]
+
+
 def test_no_file_under_private_keeps_the_persons_address_or_phone_in_its_bytes(project):
     sms_codes(project, ("010-1234-5678", "[성동구] 인증번호 333333"))
     forget(project)
