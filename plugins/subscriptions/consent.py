@@ -72,11 +72,12 @@ def _overwriting_deleted(store: Store):
     if store.backend != "sqlite":
         yield
         return
+    before = store.db.execute("PRAGMA secure_delete").fetchone()[0]
     store.db.execute("PRAGMA secure_delete = ON")
     try:
         yield
     finally:
-        store.db.execute("PRAGMA secure_delete = OFF")
+        store.db.execute(f"PRAGMA secure_delete = {int(before)}")
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
 
