@@ -45,7 +45,7 @@ def build_site(project: Project) -> dict:
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False)
     written_after = time.time() - _MTIME_SLACK
     _run_pelican(settings, content, state)
-    files = _remove_unwritten(slot, written_after, state.kept)
+    files = _remove_unwritten(Path(os.path.abspath(slot)), written_after, state.kept)
     state.save()
     _point(output, slot)
     return {"seconds": time.perf_counter() - started, "files": files}

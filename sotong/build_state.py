@@ -1,13 +1,14 @@
 """What one ``sotong build`` knows about the build slot it writes into: which
-notices' pages the slot already holds as this build would make them, and
-which pages this build kept or made for notices (the ``BuildState``).
+pages the slot already holds as this build would make them, and which pages
+this build kept or made (the ``BuildState``).
 
 A notice's page depends on the notice and on what every page depends on:
 templates, plugins, settings, audiences.yaml (labels), the rest of content/
 (pages, surveys, banners, images), Sotong itself and the day (a notice
 expires). A slot's state file says what its pages were made from, and the
-stamp of each page made for a notice as this build left it, so that a
-rebuild renders again only the pages of notices that changed, and never
+stamp and key of each page as this build left it (a notice's page is keyed
+by its notice's stamp, a list page by the notices it shows: sotong.page_keys),
+so that a rebuild renders again only the pages whose keys changed, and never
 keeps a page that something else (a dev server, an editor) wrote since.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from .atomic import replacing
 from .links import short_codes, sms_link_notices
 from .notice_cache import file_stamp
+from .page_keys import Unkeyable
 
 # Pelican's intrasite links ({filename}other.md, |static|...) make a page depend
 # on other files too: such notices' pages are always made again.
@@ -30,8 +32,11 @@ _WHOLE_FILE_LIMIT = 1 << 20
 
 
 class BuildState:
-    """The slot's state for one build; the core plugin's writer asks it which
-    pages to keep and tells it which it kept and wrote (absolute paths)."""
+    """The slot's state for one build. The core plugin's writer asks it which
+    pages the slot holds as this build would make them (by their keys: a
+    notice's page by its notice's stamp, other pages by
+    :mod:`sotong.page_keys`), and tells it which pages it kept and which it
+    made (absolute paths)."""
 
     def __init__(self, project, content, slot: Path):
         self.slot = slot
@@ -41,32 +46,61 @@ class BuildState:
         self.record = {"inputs": _inputs_digest(project),
                        "notices": {path: [*content.stamps.get(path, [None, None]), codes.get(notice.slug)]
                                    for path, notice in by_source.items()}}
-        unchanged, self.slot_pages = _slot_holds(slot, self.record)
-        self.unchanged = frozenset(path for path in unchanged
-                                   if not _LINKS_TO_OTHER_CONTENT.search(by_source[path].body))
+        self.slot_pages = _slot_pages(slot, self.record)
+        self.linking = frozenset(path for path, notice in by_source.items()
+                                 if _LINKS_TO_OTHER_CONTENT.search(notice.body))
         self.kept: set[str] = set()
-        self.notice_pages: set[str] = set()
+        self.pages: dict[str, list] = {}
         _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
 
-    def holds_as_made(self, path: str, source_path: str) -> bool:
-        """True when the page at ``path``, made for the notice read from
-        ``source_path``, is still as the build that made it left it, from the
-        same notice and the same inputs."""
-        if os.path.abspath(source_path) not in self.unchanged:
-            return False
-        made = self.slot_pages.get(os.path.relpath(path, self.slot))
+    def source_stamp(self, source_path: str):
+        """What a page shows of the content read from ``source_path`` depends
+        on: a notice's stamp, or "input" for other content (covered by the
+        inputs digest). Raises Unkeyable for a notice linking to other content."""
+        path = os.path.abspath(source_path)
+        if path in self.linking:
+            raise Unkeyable(path)
+        return self.record["notices"].get(path, "input")
+
+    def notice_key(self, source_path: str) -> str | None:
+        """The key of a page made for one notice (its page, its short link)."""
         try:
-            return made is not None and file_stamp(path) == made
+            return repr(self.source_stamp(source_path))
+        except Unkeyable:
+            return None
+
+    def previous(self, path: str) -> tuple[str, frozenset] | None:
+        """The key (and the lists its template left untouched) of the page at
+        ``path`` when the slot still holds it as the build that made it left
+        it, from the same inputs; else None."""
+        made = self.slot_pages.get(self._relative(path))
+        try:
+            if made is None or file_stamp(path) != made[:2]:
+                return None
         except OSError:
-            return False
+            return None
+        return made[2], frozenset(made[3])
+
+    def keep(self, path: str, key: str, untouched: frozenset = frozenset()) -> None:
+        """The page at ``path`` is kept as the slot holds it."""
+        self.kept.add(path)
+        self.pages[path] = [key, sorted(untouched)]
+
+    def made(self, path: str, key: str | None, untouched: frozenset = frozenset()) -> None:
+        """The page at ``path`` was written anew, made from ``key`` (None: never keep it)."""
+        if key is not None:
+            self.pages[path] = [key, sorted(untouched)]
 
     def save(self) -> None:
         """Write the slot's state file, once the build is complete: the stamps
-        of the pages made for notices (a page anything else rewrites is never kept)."""
-        self.record["pages"] = {os.path.relpath(page, self.slot): file_stamp(page)
-                                for page in self.kept | self.notice_pages}
+        of the pages with keys (a page anything else rewrites is never kept)."""
+        self.record["pages"] = {self._relative(page): [*file_stamp(page), *made] for page, made in self.pages.items()}
         with replacing(_state_file(self.slot)) as out:
             out.write(json.dumps(self.record).encode())
+
+    def _relative(self, path: str) -> str:
+        base = str(self.slot) + os.sep
+        return path[len(base):] if path.startswith(base) else os.path.relpath(path, self.slot)
 
 
 def live_notice_stamps(output: Path) -> dict[str, list[int]]:
@@ -115,15 +149,14 @@ def _content_digest(path) -> str:
         return hashlib.sha256(file.read()).hexdigest()
 
 
-def _slot_holds(slot: Path, record: dict) -> tuple[frozenset, dict]:
-    """The notices whose pages ``slot`` holds as this build would make them,
-    and the stamps its pages for notices had when ``sotong build`` left them."""
+def _slot_pages(slot: Path, record: dict) -> dict:
+    """The pages ``slot`` holds with keys, as ``sotong build`` left them, if
+    they were made from the same inputs (else none)."""
     try:
         before = json.loads(_state_file(slot).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return frozenset(), {}
+        return {}
     if not isinstance(before, dict) or before.get("inputs") != record["inputs"]:
-        return frozenset(), {}
-    previous = before.get("notices", {})
-    unchanged = frozenset(path for path, stamp in record["notices"].items() if previous.get(path) == stamp)
-    return unchanged, before.get("pages", {})
+        return {}
+    pages = before.get("pages", {})
+    return {path: made for path, made in pages.items() if isinstance(made, list) and len(made) == 4}

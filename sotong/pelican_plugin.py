@@ -24,6 +24,7 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
+from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from .pelican_cache import make_crash_safe
@@ -137,29 +139,101 @@ def _pelican_status(notice) -> str:
 
 class KeepingWriter(Writer):
     """Pelican's writer, except that under ``sotong build`` it leaves a page
-    made for one notice (written with ``article=``: the notice's page, its
-    short link) as it is when the build's BuildState says the slot already
-    holds it as made (see sotong.build_state), and tells the BuildState which
-    pages it kept and which it made for notices. Feed entries keep their
-    titles as written."""
+    as it is when the build's BuildState says the slot already holds it as
+    this build would make it, and tells the BuildState which pages it kept
+    and which it made, with their keys: a page made for one notice (written
+    with ``article=``: the notice's page, its short link) by the notice's
+    stamp, any other page and feed by what it shows (sotong.page_keys).
+    Feed entries keep their titles as written."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept_paths: set[str] = set()
+        self._page_keys = None
+
+    def page_keys(self):
+        if self._page_keys is None:
+            from .page_keys import PageKeys
+
+            self._page_keys = PageKeys(self.settings, core.state.source_stamp)
+        return self._page_keys
 
     def write_file(self, name, template, context, *args, **kwargs):
         article, state = kwargs.get("article"), core.state
-        if article is None or state is None:
+        if state is None or not name:
             return super().write_file(name, template, context, *args, **kwargs)
-        path = os.path.join(self.output_path, name)
-        if state.holds_as_made(path, article.source_path):
-            state.kept.add(path)
+        if article is None:
+            return super().write_file(name, _KeepingTemplate(template, self), context, *args, **kwargs)
+        path = sanitised_join(self.output_path, name)
+        key = state.notice_key(article.source_path)
+        if self._keeps(path, key):
             return None
         written = super().write_file(name, template, context, *args, **kwargs)
-        state.notice_pages.add(path)
+        state.made(path, key)
         return written
+
+    def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
+                   feed_title=None):
+        state = core.state
+        if state is None or not path:
+            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        full = sanitised_join(self.output_path, path)
+        key = self.page_keys().digest(elements[: self.settings["FEED_MAX_ITEMS"]], context.get("SITEURL"),
+                                      context.get("FEED_DOMAIN"), path, url, feed_type, feed_title)
+        if self._keeps(full, key):
+            return None
+        feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        state.made(full, key)
+        return feed
+
+    def _keeps(self, path: str, key, untouched: frozenset = frozenset()) -> bool:
+        """Keep the page at ``path`` if the slot holds it made from ``key``."""
+        previous = core.state.previous(path)
+        if key is None or previous != (key, untouched):
+            return False
+        core.state.keep(path, key, untouched)
+        return True
+
+    def render_or_keep(self, template, context: dict) -> str:
+        """The page ``template`` makes with ``context``, or "" when the slot
+        holds it as made (then it is not written)."""
+        from .page_keys import watch_lists
+
+        keys, state = self.page_keys(), core.state
+        path = sanitised_join(self.output_path, context["output_file"])
+        names = keys.varying(template, context)
+        previous = state.previous(path)
+        if previous is not None and self._keeps(path, keys.key(template, context, names, previous[1]), previous[1]):
+            self._kept_paths.add(path)
+            return ""
+        watched = watch_lists(context, names)
+        text = template.render(context)
+        untouched = frozenset(name for name, values in watched.items() if not values.touched)
+        state.made(path, keys.key(template, context, names, untouched), untouched)
+        return text
+
+    def _open_w(self, filename, encoding, override=False):
+        if filename in self._kept_paths:
+            self._kept_paths.discard(filename)
+            return open(os.devnull, "w", encoding=encoding)
+        return super()._open_w(filename, encoding, override)
 
     def _add_item_to_the_feed(self, feed, item):
         """Pelican's feed entry, titled as written: Pelican reads a title as
         HTML (it strips tags and decodes entities), a notice's is plain text."""
         super()._add_item_to_the_feed(feed, item)
         feed.items[-1]["title"] = item.title
+
+
+class _KeepingTemplate:
+    """A template whose pages the keeping writer renders or keeps."""
+
+    def __init__(self, template, writer: KeepingWriter):
+        self.template, self.writer = template, writer
+        self.name = template.name
+
+    def render(self, context: dict) -> str:
+        return self.writer.render_or_keep(self.template, context)
 
 
 class SotongWriter(KeepingWriter):
@@ -175,6 +249,23 @@ class SotongWriter(KeepingWriter):
         if base and context.get("SITEURL") != base:
             context = {**context, "SITEURL": base}
         return super().write_feed(elements, context, *args, **kwargs)
+
+
+def write_output_bytes(output_path: str, save_as: str, data: bytes) -> None:
+    """Write a file a generator makes without a template (JSON, a calendar,
+    a feed it builds itself) at ``save_as`` under ``output_path``. Under
+    ``sotong build`` a file the slot already holds with the same bytes (by
+    their digest) is kept, not written."""
+    path, state = sanitised_join(output_path, save_as), core.state
+    key = hashlib.sha256(data).hexdigest()[:32] if state is not None else None
+    if state is not None and state.previous(path) == (key, frozenset()):
+        state.keep(path, key)
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(data)
+    if state is not None:
+        state.made(path, key)
 
 
 def use_keeping_writer(pelican):

@@ -12,6 +12,7 @@ from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
+from sotong.pelican_plugin import write_output_bytes
 from sotong.links import absolute_site_url, short_codes, sms_link_notices
 from sotong.settings import add_template_folder
 
@@ -104,7 +105,7 @@ class HomepageGenerator(Generator):
         chosen = section_notices([article.notice for article in articles], self.context["CONTENT"].day, size)
         entries = [section_entry(notice, url_of[notice.slug], self.context["FIELD_LABELS"]) for notice in chosen]
         text = json.dumps([entry.as_json() for entry in entries], ensure_ascii=False, indent=2) + "\n"
-        self._write(SECTION_JSON_SAVE_AS, text.encode("utf-8"))
+        write_output_bytes(self.output_path, SECTION_JSON_SAVE_AS, text.encode("utf-8"))
         writer.write_file(SECTION_HTML_SAVE_AS, self.get_template("homepage_section"), self.context,
                           entries=entries, site_home=public_url(self.settings, ""))
 
@@ -138,10 +139,5 @@ class HomepageGenerator(Generator):
                 if cached is None or cached[0] != digest:
                     cached = (digest, event_calendar(article.notice, url, uid_domain))
                     cache.cache_data(article.slug, cached)
-                self._write(event_save_as(article.slug), cached[1])
+                write_output_bytes(self.output_path, event_save_as(article.slug), cached[1])
         cache.save_cache()
-
-    def _write(self, save_as: str, data: bytes) -> None:
-        path = Path(self.output_path) / save_as
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)

@@ -5,13 +5,12 @@ and the Atom feed ``newsletter/feed.atom.xml`` of issues."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from html import escape
-from pathlib import Path
 
 from feedgenerator import Atom1Feed
 from pelican.generators import Generator
 
+from sotong.pelican_plugin import write_output_bytes
 from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
 
@@ -77,10 +76,7 @@ class NewsletterGenerator(Generator):
                 description=f"소식 {len(issue.edition)}건", content=_feed_content(issue, base, self.settings["ARTICLE_URL"]),
                 pubdate=moment, updateddate=moment,
             )
-        path = Path(self.output_path) / FEED_SAVE_AS
-        os.makedirs(path.parent, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as out:
-            feed.write(out, "utf-8")
+        write_output_bytes(self.output_path, FEED_SAVE_AS, feed.writeString("utf-8").encode("utf-8"))
 
 
 def _feed_content(issue: Issue, base: str, article_url: str) -> str:

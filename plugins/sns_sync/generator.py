@@ -18,6 +18,7 @@ from urllib.parse import quote
 from pelican.generators import Generator
 
 from sotong.i18n import _
+from sotong.pelican_plugin import write_output_bytes
 from sotong.links import absolute_site_url, notice_url, site_url
 from sotong.settings import add_template_folder
 
@@ -75,8 +76,8 @@ class SnsGenerator(Generator):
                     shared[article.slug] = self._shared(article, absolute)
                 items.append(feed_item(shared[article.slug], platform))
             info = self._feed_info(platform, absolute)
-            self._write(feed_path(platform, "json"), json_feed_bytes(info, items))
-            self._write(feed_path(platform, "xml"), rss_feed_bytes(info, items))
+            write_output_bytes(self.output_path, feed_path(platform, "json"), json_feed_bytes(info, items))
+            write_output_bytes(self.output_path, feed_path(platform, "xml"), rss_feed_bytes(info, items))
         writer.write_file(SECTION_SAVE_AS, self.get_template(SECTION_TEMPLATE), self.context,
                           posts=self.context["sns_posts"])
 
@@ -107,11 +108,6 @@ class SnsGenerator(Generator):
             json_url=_public(site_url(absolute, feed_path(platform, "json"))),
             rss_url=_public(site_url(absolute, feed_path(platform, "xml"))),
         )
-
-    def _write(self, save_as: str, data: bytes) -> None:
-        path = Path(self.output_path) / save_as
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 def _public(url: str) -> str:

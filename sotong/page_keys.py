@@ -1,0 +1,210 @@
+"""What a page rendered from a template is made from, as one digest (its
+key), so that a rebuild can keep a page whose key did not change
+(:class:`sotong.build_state.BuildState` keeps it; the core plugin's writer asks).
+
+A page's key is a digest of the values its template tree (the template, what
+it extends, includes and imports) reads by name from the page's context,
+each reduced to its *shape*:
+
+- a notice, or an article made from one, is the stamp of its file (what
+  ``BuildState`` records for it): what a list shows of a notice changes
+  only when its file does;
+- a page of a paginated list is its number, its paginator's size and its
+  own notices (a template reads a paginated list through its page);
+- categories and the like are their names, dates their ISO form, data
+  classes their fields, lists and dicts their items;
+- functions are their names: what they return may depend only on what every
+  page depends on (templates, settings, plugins, content other than notices,
+  the day: the build state's inputs digest).
+
+Values that are the settings' own, and the names in ``INPUT_NAMES``, are
+covered by that digest and left out. A list that the template did not touch
+while the page was rendered (recorded by :class:`WatchedList`; the index reads
+all notices only on its first page) is left out too: the page's key says
+which lists those were, and the next build leaves them out again. A value of
+any other kind makes the page's key None: it is rendered every time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import types
+
+from jinja2 import meta
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+
+from .notices import Notice
+
+# Context values made from what the inputs digest covers (audiences.yaml, the day).
+INPUT_NAMES = frozenset({"AUDIENCES", "FIELD_LABELS", "BUILD_DAY"})
+_UNTOUCHED = "untouched"
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class Unkeyable(Exception):
+    """A value whose shape is unknown: its page has no key."""
+
+
+class PageKeys:
+    """Keys of the pages one build renders from templates."""
+
+    def __init__(self, settings: dict, source_stamp):
+        """``source_stamp(path)``: the stamp recorded for a content file."""
+        self._settings = settings
+        self._source_stamp = source_stamp
+        self._names: dict[str, frozenset] = {}
+        self._content_shapes: dict[int, tuple] = {}
+
+    def read_names(self, template) -> frozenset:
+        """The context names that ``template`` and the templates it uses may read."""
+        if template.name not in self._names:
+            self._names[template.name] = frozenset(self._names_of_tree(template.environment, template.name))
+        return self._names[template.name]
+
+    def _names_of_tree(self, environment, name: str) -> set:
+        names, seen, waiting = set(), set(), [name]
+        while waiting:
+            current = waiting.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                source = environment.loader.get_source(environment, current)[0]
+            except Exception:  # an "include ... ignore missing" of a plugin not in use
+                continue
+            tree = environment.parse(source)
+            names |= meta.find_undeclared_variables(tree)
+            waiting.extend(used for used in meta.find_referenced_templates(tree) if isinstance(used, str))
+        return names
+
+    def varying(self, template, context: dict) -> list[str]:
+        """The names ``template`` reads whose values the inputs digest does not cover."""
+        settings = self._settings
+        return sorted(name for name in self.read_names(template) if name in context
+                      and name not in INPUT_NAMES and context[name] is not settings.get(name, _UNTOUCHED))
+
+    def key(self, template, context: dict, names: list[str], untouched: frozenset) -> str | None:
+        """The key of the page rendered from ``template`` with ``context``,
+        leaving out the lists named in ``untouched``; None if it has none."""
+        try:
+            shapes = [(name, _UNTOUCHED if name in untouched else self.shape(context[name])) for name in names]
+        except Unkeyable:
+            return None
+        return _digest((template.name, context.get("output_file"), shapes))
+
+    def digest(self, *values) -> str | None:
+        """The key of a file made from ``values`` alone (a feed); None if it has none."""
+        try:
+            return _digest(tuple(self.shape(value) for value in values))
+        except Unkeyable:
+            return None
+
+    def shape(self, value):
+        """``value`` reduced to what a page can show of it (module docstring)."""
+        if isinstance(value, _PLAIN):
+            return value
+        if isinstance(value, (list, tuple)):
+            return tuple(self.shape(item) for item in value)
+        if isinstance(value, Content):
+            return self._content_shape(value)
+        if isinstance(value, (dt.date, dt.time)):
+            return value.isoformat()
+        if isinstance(value, Notice):
+            return ("notice", self._source_stamp(value.source))
+        return self._other_shape(value)
+
+    def _other_shape(self, value):
+        if isinstance(value, Page):
+            return ("page", value.number, value.paginator.num_pages, value.paginator.count,
+                    self.shape(value.object_list))
+        if isinstance(value, Paginator):
+            return ("paginator", value.name, value.url, value.per_page, value.count)
+        if isinstance(value, URLWrapper):
+            return (type(value).__name__, value.name)
+        if isinstance(value, dict):
+            return tuple(sorted((repr(self.shape(key)), self.shape(item)) for key, item in value.items()))
+        if isinstance(value, (set, frozenset)):
+            return tuple(sorted(repr(self.shape(item)) for item in value))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return (type(value).__qualname__,
+                    tuple(self.shape(getattr(value, field.name)) for field in dataclasses.fields(value)))
+        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
+            return ("code", value.__module__, value.__qualname__)
+        raise Unkeyable(type(value).__name__)
+
+    def _content_shape(self, content: Content) -> tuple:
+        known = self._content_shapes.get(id(content))
+        if known is None or known[0] is not content:
+            notice = getattr(content, "notice", None)
+            source = notice.source if notice is not None else content.source_path
+            known = self._content_shapes[id(content)] = (content, ("content", self._source_stamp(source)))
+        return known[1]
+
+
+def _digest(shapes) -> str:
+    return hashlib.sha256(repr(shapes).encode()).hexdigest()[:32]
+
+
+class WatchedList(list):
+    """A copy of a list that notes, in ``touched``, whether a template used it."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.touched = False
+
+    def _touch(self):
+        self.touched = True
+
+    def __getattribute__(self, name):
+        if not name.startswith("_") and name != "touched":
+            list.__setattr__(self, "touched", True)  # .index(), .copy() ...
+        return super().__getattribute__(name)
+
+    def __iter__(self):
+        self._touch()
+        return super().__iter__()
+
+    def __len__(self):
+        self._touch()
+        return super().__len__()
+
+    def __bool__(self):
+        self._touch()
+        return super().__len__() > 0
+
+    def __getitem__(self, index):
+        self._touch()
+        return super().__getitem__(index)
+
+    def __contains__(self, item):
+        self._touch()
+        return super().__contains__(item)
+
+    def __add__(self, other):
+        self._touch()
+        return list(super().__iter__()) + list(other)
+
+    def __radd__(self, other):
+        self._touch()
+        return list(other) + list(super().__iter__())
+
+    def __reversed__(self):
+        self._touch()
+        return super().__reversed__()
+
+    def __eq__(self, other):
+        self._touch()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+
+def watch_lists(context: dict, names: list[str]) -> dict[str, WatchedList]:
+    """Replace the lists among ``names`` in ``context`` with watched copies."""
+    watched = {name: WatchedList(context[name]) for name in names if type(context[name]) is list}
+    context.update(watched)
+    return watched

@@ -1,0 +1,137 @@
+"""Rebuilds keep every page whose key did not change (sotong.page_keys,
+sotong.build_state): list pages (index and its pages, fields, departments,
+archives, feeds, the homepage section, the newsletter) are written again
+exactly when a notice they show, or what every page depends on, changed;
+and what a rebuild leaves in output/ is what a full build makes."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+EN = {"SOTONG_LANG": "en"}
+CONCERT = "2026-11-19-year-end-concert.md"  # culture, 문화체육과
+CONCERT_TITLE = "2026 성동 송년 음악회"
+NEWEST = """\
+---
+title: "새해 첫 소식 안내"
+date: 2026-11-22 09:00
+department: 문화체육과
+category: culture
+---
+새해 첫 소식입니다.
+"""
+# An empty feed says when it was made: the only bytes two full builds may differ in.
+_EMPTY_FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>(?=<subtitle>[^<]*</subtitle></feed>$)")
+
+
+def build(project: Path, cli) -> set[str]:
+    """Build; the files (relative to output/) this build wrote."""
+    started = time.time_ns() - 50_000_000  # the kernel's clock for file times is coarse
+    result = cli(project, "build", env=EN)
+    assert result.code == 0, result.output
+    output = project / "output"
+    return {path.relative_to(output).as_posix() for path in output.rglob("*")
+            if path.is_file() and path.stat().st_mtime_ns >= started}
+
+
+def site_files(output: Path) -> dict[str, bytes]:
+    return {path.relative_to(output).as_posix(): _EMPTY_FEED_UPDATED.sub(b"", path.read_bytes())
+            for path in output.rglob("*") if path.is_file()}
+
+
+def assert_as_a_full_build(project: Path, elsewhere: Path, cli) -> None:
+    """output/ holds, byte for byte, what a build from nothing (no slots, no cache) makes."""
+    shutil.copytree(project, elsewhere, ignore=shutil.ignore_patterns("output", ".output-*", ".cache"))
+    build(elsewhere, cli)
+    rebuilt, full = site_files(project / "output"), site_files(elsewhere / "output")
+    assert sorted(rebuilt) == sorted(full)
+    assert [name for name in full if rebuilt[name] != full[name]] == []
+
+
+@pytest.fixture
+def twice_built(project_dir, cli) -> Path:
+    """The sample, built twice: both build slots hold a complete build."""
+    build(project_dir, cli)
+    build(project_dir, cli)
+    return project_dir
+
+
+def showing(output: Path, text: str) -> set[str]:
+    return {path.relative_to(output).as_posix() for path in output.rglob("*.*")
+            if path.suffix in (".html", ".xml", ".json") and text in path.read_text(encoding="utf-8")}
+
+
+def test_an_unchanged_rebuild_writes_no_page(twice_built, cli):
+    written = build(twice_built, cli)
+    assert not {name for name in written if name.endswith((".html", ".xml"))}
+
+
+def test_an_edited_title_renders_again_every_page_that_shows_it_and_only_those(twice_built, tmp_path, cli):
+    notice = twice_built / "content" / "notices" / CONCERT
+    output, original = twice_built / "output", notice.read_text(encoding="utf-8")
+    for run in range(2):  # into each build slot in turn
+        title = f"{CONCERT_TITLE} (고침 {run})"
+        notice.write_text(original.replace(CONCERT_TITLE, title, 1), encoding="utf-8")
+        written = build(twice_built, cli)
+        shown = showing(output, title)
+        assert {"archives/index.html", "category/culture/index.html", "department/문화체육과/index.html",
+                "feeds/all.atom.xml", "feeds/category/culture.atom.xml", "section/latest.json"} <= shown
+        assert any(name in shown for name in ("index.html", "page/2/index.html", "page/3/index.html"))
+        assert shown <= written, "every page that shows the new title was written"
+        untouched = {"category/health/index.html", "department/보건소/index.html", "feeds/category/health.atom.xml"}
+        assert not untouched & written, "pages that do not show the notice are kept, not written"
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def test_a_new_notice_shifts_every_page_of_the_index(twice_built, tmp_path, cli):
+    output = twice_built / "output"
+    pages = sorted(path.relative_to(output).as_posix() for path in (output / "page").rglob("index.html"))
+    assert pages, "the sample's index has more than one page"
+    (twice_built / "content" / "notices" / "2026-11-22-newest.md").write_text(NEWEST, encoding="utf-8")
+    written = build(twice_built, cli)
+    assert {"index.html", *pages} <= written
+    assert "category/health/index.html" not in written
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def test_a_deleted_notice_leaves_every_list(twice_built, tmp_path, cli):
+    (twice_built / "content" / "notices" / CONCERT).unlink()
+    for _ in range(2):
+        build(twice_built, cli)
+        assert not showing(twice_built / "output", CONCERT_TITLE)
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def test_a_template_change_renders_every_list_page_again(twice_built, cli):
+    macros = twice_built / "themes" / "sotong" / "templates" / "macros.html"
+    macros.write_text(macros.read_text(encoding="utf-8") + "\n{# v2 #}\n", encoding="utf-8")
+    output = twice_built / "output"
+    lists = {path.relative_to(output).as_posix()
+             for folder in ("category", "department", "page") for path in (output / folder).rglob("index.html")}
+    written = build(twice_built, cli)
+    assert {"index.html", "archives/index.html", "feeds/all.atom.xml", *lists} <= written
+
+
+def test_the_consent_form_lists_what_is_collected(twice_built):
+    """It showed "<built-in method items of dict object at 0x...>": Jinja reads
+    ``consent.items`` as the dict's method."""
+    form = (twice_built / "output" / "subscribe" / "form" / "index.html").read_text(encoding="utf-8")
+    assert "이름, 이메일 주소" in form and "built-in method" not in form
+
+
+def test_kept_pages_are_as_written_even_in_the_other_slot(twice_built, tmp_path, cli):
+    """Each slot keeps its own record: an edit seen by one slot is still made in the other."""
+    notice = twice_built / "content" / "notices" / CONCERT
+    notice.write_text(notice.read_text(encoding="utf-8").replace(CONCERT_TITLE, "바뀐 제목", 1), encoding="utf-8")
+    build(twice_built, cli)
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n덧붙임.\n", encoding="utf-8")
+    build(twice_built, cli)
+    assert "바뀐 제목" in (twice_built / "output" / "category" / "culture" / "index.html").read_text(encoding="utf-8")
+    assert os.path.islink(twice_built / "output")
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
