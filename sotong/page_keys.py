@@ -20,7 +20,8 @@ each reduced to its *shape*:
 Values that are the settings' own, and the names in ``INPUT_NAMES``, are
 covered by that digest and left out. A list that the template did not touch
 while the page was rendered (recorded by :class:`WatchedList`; the index reads
-all notices only on its first page) is left out too: the page's key says
+all notices only on its first page; a page links to the next page of its
+list without reading its notices) is left out too: the page's key says
 which lists those were, and the next build leaves them out again. A value of
 any other kind makes the page's key None: it is rendered every time.
 """
@@ -91,7 +92,7 @@ class PageKeys:
         """The key of the page rendered from ``template`` with ``context``,
         leaving out the lists named in ``untouched``; None if it has none."""
         try:
-            shapes = [(name, _UNTOUCHED if name in untouched else self.shape(context[name])) for name in names]
+            shapes = [(name, self._shape_unless(context[name], name, untouched)) for name in names]
         except Unkeyable:
             return None
         return _digest((template.name, context.get("output_file"), shapes))
@@ -102,6 +103,13 @@ class PageKeys:
             return _digest(tuple(self.shape(value) for value in values))
         except Unkeyable:
             return None
+
+    def _shape_unless(self, value, name: str, untouched: frozenset):
+        if name in untouched:
+            return _UNTOUCHED
+        if isinstance(value, Page) and f"{name}.object_list" in untouched:
+            return self._page_shape(value, _UNTOUCHED)
+        return self.shape(value)
 
     def shape(self, value):
         """``value`` reduced to what a page can show of it (module docstring)."""
@@ -119,8 +127,7 @@ class PageKeys:
 
     def _other_shape(self, value):
         if isinstance(value, Page):
-            return ("page", value.number, value.paginator.num_pages, value.paginator.count,
-                    self.shape(value.object_list))
+            return self._page_shape(value, self.shape(value.object_list))
         if isinstance(value, Paginator):
             return ("paginator", value.name, value.url, value.per_page, value.count)
         if isinstance(value, URLWrapper):
@@ -135,6 +142,10 @@ class PageKeys:
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
             return ("code", value.__module__, value.__qualname__)
         raise Unkeyable(type(value).__name__)
+
+    @staticmethod
+    def _page_shape(page: Page, items) -> tuple:
+        return ("page", page.number, page.paginator.num_pages, page.paginator.count, items)
 
     def _content_shape(self, content: Content) -> tuple:
         known = self._content_shapes.get(id(content))
@@ -204,7 +215,14 @@ class WatchedList(list):
 
 
 def watch_lists(context: dict, names: list[str]) -> dict[str, WatchedList]:
-    """Replace the lists among ``names`` in ``context`` with watched copies."""
-    watched = {name: WatchedList(context[name]) for name in names if type(context[name]) is list}
-    context.update(watched)
+    """Replace the lists among ``names`` in ``context``, and the notices of
+    the pages of a paginated list (``articles_next_page.object_list``: the
+    next page's link reads only its address), with watched copies."""
+    watched = {}
+    for name in names:
+        value = context[name]
+        if type(value) is list:
+            watched[name] = context[name] = WatchedList(value)
+        elif isinstance(value, Page) and type(value.object_list) is list:
+            watched[f"{name}.object_list"] = value.object_list = WatchedList(value.object_list)
     return watched

@@ -86,6 +86,8 @@ def test_an_edited_title_renders_again_every_page_that_shows_it_and_only_those(t
         assert shown <= written, "every page that shows the new title was written"
         untouched = {"category/health/index.html", "department/보건소/index.html", "feeds/category/health.atom.xml"}
         assert not untouched & written, "pages that do not show the notice are kept, not written"
+        later_pages = {path.relative_to(output).as_posix() for path in (output / "page").rglob("index.html")}
+        assert later_pages - shown and not (later_pages - shown) & written, "the index's other pages are kept"
     assert_as_a_full_build(twice_built, tmp_path / "full", cli)
 
 
