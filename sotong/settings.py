@@ -30,7 +30,6 @@ DEFAULTS = {
     "OUTBOX_PATH": "private/outbox",
     "SOTONG_TODAY": None,  # "YYYY-MM-DD" pins "today" for reproducible builds
     "OFFICE_PHONE": "02-2286-5114",  # the office's number that pages of the collector give
-    "SMS_OPTOUT_FOOTER": "수신거부 02-2286-5114",
     "SHORT_LINK_BASE": None,  # e.g. "https://sd.go.kr/s/", pointed at the site's n/: what makes one-notice SMS fit
     "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: the routes plugins add
     "MAIL_FROM": "성동구청 홍보담당관 <sotong@sd.go.kr>",

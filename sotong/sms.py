@@ -2,7 +2,7 @@
 and its composition from a header, one line per notice and the opt-out
 footer, dropping from the end the notices that do not fit; the cheaper SMS
 whenever the text can be one. Also what texts cost: the settings SMS_PRICE,
-LMS_PRICE, SMS_POLICY and SHORT_LINK_BASE, and the count and cost of a
+LMS_PRICE, SMS_POLICY, SHORT_LINK_BASE and SMS_OPTOUT_FOOTER, and the count and cost of a
 bundle's messages by type (for ``sotong bundles``, ``reach`` and reports).
 
 Pure functions; the bundles decide which notices a reader gets.
@@ -149,6 +149,7 @@ class SmsSettings:
     prices: Prices
     policy: str  # all | email-first
     short_link_base: str | None
+    optout_footer: str  # SMS_OPTOUT_FOOTER: the last line of every text
 
 
 def _price(name: str, default: int) -> Check:
@@ -164,7 +165,9 @@ def _is_short_link_base(base) -> bool:
 
 # SMS_POLICY "email-first": email readers get SMS only for urgent notices; SHORT_LINK_BASE
 # (e.g. "https://sd.go.kr/s/", pointed at the site's n/) is what makes one-notice SMS fit.
-SMS_DEFAULTS = {"SMS_PRICE": DEFAULT_SMS_PRICE, "LMS_PRICE": DEFAULT_LMS_PRICE, "SMS_POLICY": "all", "SHORT_LINK_BASE": None}
+DEFAULT_OPTOUT_FOOTER = "수신거부 02-2286-5114"
+SMS_DEFAULTS = {"SMS_PRICE": DEFAULT_SMS_PRICE, "LMS_PRICE": DEFAULT_LMS_PRICE, "SMS_POLICY": "all", "SHORT_LINK_BASE": None,
+                "SMS_OPTOUT_FOOTER": DEFAULT_OPTOUT_FOOTER}
 SMS_CHECKS = {
     "SMS_PRICE": _price("SMS_PRICE", DEFAULT_SMS_PRICE),
     "LMS_PRICE": _price("LMS_PRICE", DEFAULT_LMS_PRICE),
@@ -172,18 +175,21 @@ SMS_CHECKS = {
         policy=policy)),
     "SHORT_LINK_BASE": rule(_is_short_link_base, lambda base: _("is {base!r}; write the short address the office points at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\"").format(
         base=base)),
+    "SMS_OPTOUT_FOOTER": rule(lambda footer: isinstance(footer, str) and bool(footer.strip()), lambda footer: _(
+        'is {footer!r}; write the opt-out line that ends every SMS, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
+        footer=footer, default=DEFAULT_OPTOUT_FOOTER)),
 }
 
 
 def read_sms_settings(settings: dict) -> tuple[SmsSettings | None, list]:
-    """SMS_PRICE, LMS_PRICE, SMS_POLICY and SHORT_LINK_BASE, with a
+    """SMS_PRICE, LMS_PRICE, SMS_POLICY, SHORT_LINK_BASE and SMS_OPTOUT_FOOTER, with a
     ``FILE:LINE: NAME: message`` problem for each mistake."""
     found = SettingsProblems(settings)
     values = found.values(SMS_DEFAULTS, SMS_CHECKS)
     if found.problems:
         return None, found.problems
     return SmsSettings(Prices(values["SMS_PRICE"], values["LMS_PRICE"]), values["SMS_POLICY"],
-                       values["SHORT_LINK_BASE"] or None), []
+                       values["SHORT_LINK_BASE"] or None, values["SMS_OPTOUT_FOOTER"]), []
 
 
 def sms_settings(settings: dict) -> SmsSettings:

@@ -103,6 +103,8 @@ def test_counts_and_costs_by_type():
      "\"email-first\" (readers who get the issue by email get an SMS only for urgent notices)"),
     ("SHORT_LINK_BASE", '"sd.go.kr/s"', "SHORT_LINK_BASE: is 'sd.go.kr/s'; write the short address the office points "
      "at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\""),
+    ("SMS_OPTOUT_FOOTER", "None", "SMS_OPTOUT_FOOTER: is None; write the opt-out line that ends every SMS, "
+     "e.g. SMS_OPTOUT_FOOTER = \"수신거부 02-2286-5114\""),
 ])
 def test_a_bad_sms_setting_is_one_line_at_its_assignment(tmp_path, name, value, expected):
     path = tmp_path / "pelicanconf.py"
@@ -117,3 +119,4 @@ def test_good_sms_settings_are_read():
                                           "SHORT_LINK_BASE": "https://sd.go.kr/s/"})
     assert problems == [] and config.prices == Prices(8.4, 26) and config.policy == "email-first"
     assert read_sms_settings({})[0].prices == Prices(9, 27)
+    assert read_sms_settings({"SMS_OPTOUT_FOOTER": "수신거부 080-000-0000"})[0].optout_footer == "수신거부 080-000-0000"

@@ -346,7 +346,7 @@ class SmsComposer:
         self.settings, self.codes = settings, codes
         self.short_header = config.sms_header
         self.header = f"{config.sms_header} {bundle.day.month}/{bundle.day.day}"
-        self.footer = settings["SMS_OPTOUT_FOOTER"]
+        self.footer = config.sms.optout_footer
         self.more_link = ascii_url(bundle.web_url)
         self.bundle_key = bundle.key
         self._texts: dict = {}

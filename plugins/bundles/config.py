@@ -25,7 +25,7 @@ class BundlesSettings:
     sms_header: str  # starts every SMS; the date follows unless dropping it makes an SMS: "[성동구] 11/26"
     office_address: str  # the sender's postal address, in every email's footer
     logo: dict | None  # EMAIL_LOGO (an image URL) and EMAIL_LOGO_ALT: the district's emblem atop every email
-    sms: SmsSettings  # SMS_PRICE, LMS_PRICE, SMS_POLICY, SHORT_LINK_BASE
+    sms: SmsSettings  # SMS_PRICE, LMS_PRICE, SMS_POLICY, SHORT_LINK_BASE, SMS_OPTOUT_FOOTER
 
 
 def defaults(settings: dict) -> dict:
