@@ -114,3 +114,17 @@ def test_the_collector_and_survey_commands_take_the_contents_surveys(project_dir
     result = cli(project_dir, "survey", "results", "village-bus-2027")
     assert result.code == 0, result.output
     assert counts == Counter(path.name for path in (project_dir / "content" / "surveys").iterdir())
+
+
+def test_a_command_that_needs_the_surveys_stops_only_at_a_wrong_survey(project_dir, cli):
+    """``Project.part("surveys")``: a wrong banner or notice does not stop
+    ``sotong survey results``; a wrong survey does, naming its file."""
+    banner = project_dir / "content" / "banners" / "year-end-tax.yaml"
+    banner.write_text(banner.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    (project_dir / "content" / "notices" / "broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    ran = cli(project_dir, "survey", "results", "village-bus-2027")
+    assert ran.code == 0, ran.output
+    survey = project_dir / "content" / "surveys" / "village-bus-2027.yaml"
+    survey.write_text(survey.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    ran = cli(project_dir, "survey", "results", "village-bus-2027")
+    assert ran.code == 1 and "content/surveys/village-bus-2027.yaml:" in ran.output, ran.output
