@@ -146,7 +146,8 @@ def test_a_password_in_the_database_address_is_refused():
 
 
 PLUGIN_VERSIONS = {"delivery_bounces": 1, "delivery_clicks": 1, "delivery_journal": 2, "delivery_sms_results": 1,
-                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 1, "survey": 1}
+                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 1, "survey": 1,
+                   "survey_retention": 1}
 
 
 def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, store_location):
