@@ -62,7 +62,7 @@ CHECKS = {
 }
 
 
-def read_bounce_settings(settings: dict, found: SettingsProblems) -> dict:
+def read_bounce_settings(found: SettingsProblems) -> dict:
     """The bounce settings over their defaults (all are optional until used),
     each mistake added to ``found``."""
     return found.values(DEFAULTS, CHECKS)
@@ -71,7 +71,7 @@ def read_bounce_settings(settings: dict, found: SettingsProblems) -> dict:
 def bounce_settings(settings: dict) -> dict:
     """The bounce settings over their defaults; SettingsError listing every mistake."""
     found = SettingsProblems(settings)
-    values = read_bounce_settings(settings, found)
+    values = read_bounce_settings(found)
     found.raise_any()
     return values
 

@@ -78,7 +78,7 @@ def _read(settings: dict) -> tuple[dict, dict, SettingsProblems]:
         found.add("MAIL_FROM", _('is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"').format(
             mail_from=mail_from))
     read_dkim_settings(settings, found)
-    read_bounce_settings(settings, found)
+    read_bounce_settings(found)
     return delivery, smtp, found
 
 
