@@ -180,6 +180,9 @@ def test_the_one_click_post_is_answered_before_werkzeug_and_the_rest_by_the_full
     assert [row[0] is not None for row in store_query(project, "SELECT unsubscribed_at FROM subscribers ORDER BY id")] \
         == [True, True]
     token = unsubscribe_token("S00001")
+    full_status, full_headers, full_body = _full_answer(app, f"/u/{token}")  # as another server might send it
+    assert (full_status, full_body) == (first.status, first.body)
+    assert sorted(full_headers) == sorted(first.headers)
     for left in (environ("POST", f"/u/{forged('unsubscribe', 'S00001')}"), environ("GET", f"/u/{token}"),
                  environ("POST", f"/u/{token}/x"), environ("POST", "/u/"), environ("POST", "/u"),
                  environ("POST", f"/u/{token}", str(64 * 1024 + 1)), environ("POST", f"/u/{token}", "-1"),
@@ -201,3 +204,13 @@ def test_on_postgresql_each_server_thread_has_its_own_connection(tmp_path):
             assert same is held  # this thread's, again
     assert status == 200
     assert store_query(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers WHERE id = 'S00002'") == [(True,)]
+
+
+def _full_answer(app, path: str) -> tuple[str, list, bytes]:
+    """``POST path`` answered by the full route (werkzeug), in this process."""
+    from werkzeug.test import EnvironBuilder
+
+    answer = {}
+    environ = EnvironBuilder(path=path, method="POST", data=ONE_CLICK, content_type=FORM["Content-Type"]).get_environ()
+    body = b"".join(app.full_answer(environ, lambda status, headers: answer.update(status=status, headers=headers)))
+    return answer["status"], answer["headers"], body
