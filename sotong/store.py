@@ -19,7 +19,9 @@ new value, time, source) whatever writes the change (an import, the
 collector's unsubscribe, an SMS opt-out, the preferences page), so no
 feature can forget it (TEMP triggers on SQLite, one trigger function on
 PostgreSQL). The writer names its source with
-``with store.changes_from("csv-import"):``.
+``with store.changes_from("csv-import"):``. :meth:`Store.put_subscriber_rows`
+(the import) writes the same rows itself, one statement for a batch of
+subscribers, with the triggers off for that statement's connection.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ LOGGED_COLUMNS = (
 DEFAULT_SOURCE = "store"
 
 
-def _consent_triggers() -> str:
+def _consent_triggers() -> tuple[str, str]:
     """TEMP triggers (this connection's, so they may call its functions
     ``sotong_now()`` and ``sotong_change_source()``) that log every change."""
     def log(old: str, condition: str) -> str:
@@ -114,8 +116,28 @@ def _consent_triggers() -> str:
 
     inserted = log("NULL", "change.new IS NOT NULL AND change.new != ''")
     updated = log("old.{c}", "change.old IS NOT change.new")
-    return (f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_insert AFTER INSERT ON main.subscribers BEGIN {inserted} END;"
-            f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END;")
+    return (f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_insert AFTER INSERT ON main.subscribers BEGIN {inserted} END",
+            f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END")
+
+
+_STAGED = "subscribers_staged"  # a TEMP table: the rows of one put_subscriber_rows, numbered in order
+
+
+def _consent_of_staged(columns: tuple[str, ...]) -> str:
+    """The consent log's rows for the staged subscribers, as the triggers
+    would write them one row after the other: a new subscriber's values that
+    are not empty, a stored one's changed values; in the rows' order, each
+    row's columns in LOGGED_COLUMNS order."""
+    arms = []
+    for position, column in enumerate(c for c in LOGGED_COLUMNS if c in columns):
+        arms.append(f"SELECT n, {position} AS position, id, '{column}' AS field, CAST(NULL AS TEXT) AS old, "
+                    f"CAST({column} AS TEXT) AS new FROM {_STAGED} WHERE added = 1 AND {column} IS NOT NULL "
+                    f"AND CAST({column} AS TEXT) <> ''")
+        arms.append(f"SELECT s.n, {position}, s.id, '{column}', CAST(o.{column} AS TEXT), CAST(s.{column} AS TEXT) "
+                    f"FROM {_STAGED} AS s JOIN subscribers AS o ON o.id = s.id "
+                    f"WHERE s.added = 0 AND o.{column} IS DISTINCT FROM s.{column}")
+    return ("INSERT INTO consent_log (subscriber_id, changed_at, source, field, old_value, new_value) "
+            f"SELECT id, ?, ?, field, old, new FROM ({' UNION ALL '.join(arms)}) AS change ORDER BY n, position")
 
 
 SCHEMA_VERSIONS = """
@@ -153,6 +175,9 @@ def registered_schemas() -> dict[str, int]:
 register_schema("core", CORE_SCHEMA)
 
 
+_WRITER_LOGS = "sotong.consent_written"  # PostgreSQL: 'on' while put_subscriber_rows writes the log itself
+
+
 def _postgresql_consent_trigger() -> str:
     """The same log on PostgreSQL: one trigger function; the source is the
     session's ``sotong.change_source`` (set by :meth:`Store.changes_from`)."""
@@ -168,6 +193,7 @@ DECLARE
     source text := coalesce(nullif(current_setting('sotong.change_source', true), ''), '{DEFAULT_SOURCE}');
     changed text := to_char(now() AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD"T"HH24:MI:SS') || '+09:00';
 BEGIN
+    IF current_setting('{_WRITER_LOGS}', true) = 'on' THEN RETURN NULL; END IF;
     IF TG_OP = 'INSERT' THEN {inserted} ELSE {updated} END IF;
     RETURN NULL;
 END $$;
@@ -290,11 +316,12 @@ class Store:
         if store.backend == "sqlite":
             store.db.create_function("sotong_now", 0, now_iso)
             store.db.create_function("sotong_change_source", 0, lambda: store.change_source)
-            store.db.executescript(_consent_triggers())
+            store._consent_triggers_on()
         else:
             with store.transaction(), store._locked("consent_log"):
-                if not store.db.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'consent_log'").fetchone():
-                    store.db.executescript(_postgresql_consent_trigger())
+                if not store.db.execute("SELECT 1 FROM pg_trigger JOIN pg_proc ON pg_proc.oid = tgfoid WHERE "
+                                        "tgname = 'consent_log' AND prosrc LIKE ?", (f"%{_WRITER_LOGS}%",)).fetchone():
+                    store.db.executescript(_postgresql_consent_trigger())  # new, or older than _WRITER_LOGS
         return store
 
     @contextlib.contextmanager
@@ -426,8 +453,48 @@ class Store:
 
     def put_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
         """Insert or update subscribers by id: ``rows`` hold the values of
-        ``columns`` (``id`` first) in order; columns not named keep their value."""
-        self.db.executemany(_subscriber_upsert(columns), list(rows))
+        ``columns`` (``id`` first, each id once) in order; columns not named
+        keep their value. The consent log gets the rows its triggers would
+        write, from one statement for all the rows (an import writes ten
+        times as many log rows as subscribers): the triggers are off meanwhile."""
+        rows = list(rows)
+        if not rows:
+            return
+        names = ", ".join(columns)
+        with (contextlib.nullcontext() if self.db.in_transaction else self.transaction()), self._writer_logs():
+            self.db.execute(f"CREATE TEMP TABLE {_STAGED} AS SELECT 0 AS n, 0 AS added, {names} FROM subscribers "
+                            "WHERE 1 = 0")
+            self.db.executemany(f"INSERT INTO {_STAGED} VALUES (?, 0, {', '.join('?' * len(columns))})",
+                                [(number, *row) for number, row in enumerate(rows)])
+            self.db.execute(f"UPDATE {_STAGED} SET added = 1 WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM subscribers WHERE subscribers.id = {_STAGED}.id)")
+            self.db.execute(_consent_of_staged(columns), (now_iso(), self.change_source))
+            self.db.execute(f"INSERT INTO subscribers ({names}) SELECT {names} FROM {_STAGED} WHERE true "
+                            f"ON CONFLICT(id) DO UPDATE SET {_updated_columns(columns)}")
+            self.db.execute(f"DROP TABLE {_STAGED}")
+
+    @contextlib.contextmanager
+    def _writer_logs(self):
+        """Inside a transaction: the consent log's triggers are off for this
+        connection (SQLite's are its own TEMP triggers; PostgreSQL's function
+        returns at once while ``_WRITER_LOGS`` is on, for this transaction)."""
+        if self.backend == "postgresql":
+            self.db.execute(f"SELECT set_config('{_WRITER_LOGS}', 'on', true)")
+            yield  # an error rolls the transaction back, and the setting with it
+            self.db.execute(f"SELECT set_config('{_WRITER_LOGS}', '', true)")
+            return
+        self.db.execute("DROP TRIGGER temp.consent_on_insert")
+        self.db.execute("DROP TRIGGER temp.consent_on_update")
+        try:
+            yield
+        finally:
+            self._consent_triggers_on()
+
+    def _consent_triggers_on(self) -> None:
+        """SQLite: this connection's consent-log triggers (one statement each:
+        ``executescript`` would commit an open transaction)."""
+        for trigger in _consent_triggers():
+            self.db.execute(trigger)
 
     def unsubscribe(self, subscriber_id: str, when: str | None = None) -> bool:
         """Unsubscribe from everything; False when already unsubscribed or unknown."""
@@ -442,9 +509,12 @@ class Store:
 def _subscriber_upsert(columns: tuple[str, ...]) -> str:
     """Insert or update by id. An upsert, not INSERT OR REPLACE: a replace deletes
     the row first, which would cascade to the records plugins keep about the subscriber."""
-    updates = ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
     return (f"INSERT INTO subscribers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT(id) DO UPDATE SET {updates}")
+            f"ON CONFLICT(id) DO UPDATE SET {_updated_columns(columns)}")
+
+
+def _updated_columns(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
 
 
 _clock = (0, "")  # the last second asked, and how it reads

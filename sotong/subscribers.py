@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ EARLIEST_BIRTH_YEAR = 1900
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*일?")
+_WRITTEN_AS_STORED = re.compile(r"010-\d{4}-\d{4}|01[16789]-\d{3,4}-\d{4}", re.ASCII)  # normalize_phone's own form
 _YEAR = re.compile(r"\d{4}", re.ASCII)  # not ١٩٨٥: int() would read other scripts' digits
 
 
@@ -68,6 +70,8 @@ def normalize_phone(text: str) -> str | None:
     010 numbers have 8 digits after the prefix; the old 011/016/017/018/019
     numbers 7 or 8.
     """
+    if _WRITTEN_AS_STORED.fullmatch(text):
+        return text
     digits = _PHONE_SEPARATORS.sub("", text)
     if digits.startswith("+"):
         digits = digits[1:]
@@ -92,13 +96,16 @@ def plain_address(text: str) -> str | None:
     domain of letter-digit-hyphen labels with no "--", a letter TLD, not a
     special-use name, within the length limits); None when undecided."""
     match = _PLAIN_ADDRESS.fullmatch(text)
-    if match is None or len(text) > 254 or text.index("@") > 64:
-        return None
-    domain = match.group(1)
-    if "--" in domain or any(domain == name or domain.endswith("." + name)
-                             for name in email_validator.SPECIAL_USE_DOMAIN_NAMES):
+    if match is None or len(text) > 254 or text.index("@") > 64 or not _plain_domain(match.group(1)):
         return None
     return text
+
+
+@functools.lru_cache(maxsize=4096)  # a file's addresses share few domains
+def _plain_domain(domain: str) -> bool:
+    """No "--" in the domain, and not a special-use name."""
+    return "--" not in domain and not any(domain == name or domain.endswith("." + name)
+                                          for name in email_validator.SPECIAL_USE_DOMAIN_NAMES)
 
 
 def normalized_email(text: str) -> str:
@@ -136,29 +143,92 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
     Returns the values to store (None when the row is wrong) and one message
     per mistake, each saying what is wrong and what to write instead.
     """
-    value = {c: (cells.get(c) or "").strip() or None for c in COLUMNS}
-    errors: list[str] = []
-    kind = value["kind"] or "person"
-    row: dict = {
-        "id": _id_cell(value["id"], errors), "name": value["name"], "kind": _kind_cell(kind, errors),
-        "business_type": _business_type_cell(value["business_type"], kind, audiences, errors),
-        "gender": _gender_cell(value["gender"], kind, errors),
-        "birth_year": _birth_year_cell(value["birth_year"], kind, this_year, errors),
-        "dong": value["dong"],
-    }
-    if value["dong"] is not None and value["dong"] not in audiences.dongs:
-        errors.append(_not_in("dong", value["dong"], audiences.dongs, N_("a dong")))
-    row["fields"] = join_keys(_keys("field", value["fields"], audiences.fields, N_("a field"), errors))
-    channels = _keys("channel", value["channels"], dict.fromkeys(READER_CHANNELS, ""), None, errors)
-    row["channels"] = join_keys(channels)
-    row["email"] = _contact_cell("email", value["email"], channels, errors)
-    row["phone"] = _contact_cell("phone", value["phone"], channels, errors)
-    for column in ("subscribed_at", "unsubscribed_at"):
-        row[column] = value[column]
-        if value[column] is not None and not _is_date(value[column]):
-            errors.append(_date_error(column, value[column]))
-    row["groups"] = None if "groups" not in cells else join_keys(group_keys(value["groups"], audiences.groups, errors))
-    return (None if errors else row), errors
+    return RowChecker(audiences, this_year).check(cells)
+
+
+_KEPT_ANSWERS = 20_000  # the answers a RowChecker keeps for one rule, at most
+
+
+class RowChecker:
+    """:func:`check_row` for the rows of one file. Cells of few possible
+    values (kind, business type, gender and birth year together; fields;
+    channels; a date; groups) get the same answer every time, so each answer
+    is worked out once, kept by the cells' text, and its messages repeated."""
+
+    def __init__(self, audiences: Audiences, this_year: int):
+        self.audiences, self.this_year = audiences, this_year
+        self._answers: dict[Callable, dict] = {}
+
+    def _once(self, errors: list, rule: Callable, cell) -> Any:
+        """``rule(cell, errors)``, worked out once for each distinct ``cell``."""
+        answers = self._answers.setdefault(rule, {})
+        answer = answers.get(cell)
+        if answer is None:
+            found: list[str] = []
+            answer = rule(cell, found), tuple(found)
+            if len(answers) < _KEPT_ANSWERS:
+                answers[cell] = answer
+        if answer[1]:
+            errors.extend(answer[1])
+        return answer[0]
+
+    def check(self, cells: dict) -> tuple[dict | None, list[str]]:
+        """The row to store (None when it is wrong) and its messages."""
+        value = {c: (cells.get(c) or "").strip() or None for c in COLUMNS}
+        errors: list[str] = []
+        once = self._once
+        row: dict = {"id": _id_cell(value["id"], errors), "name": value["name"]}
+        row.update(once(errors, self._person, (value["kind"], value["business_type"], value["gender"],
+                                               value["birth_year"])))
+        row["dong"] = once(errors, self._dong, value["dong"])
+        row["fields"] = once(errors, self._fields, value["fields"])
+        row["channels"], channels = once(errors, _channel_keys, value["channels"])
+        row["email"] = _contact_cell("email", value["email"], channels, errors)
+        row["phone"] = _contact_cell("phone", value["phone"], channels, errors)
+        row["subscribed_at"] = once(errors, _subscribed_at_cell, value["subscribed_at"])
+        row["unsubscribed_at"] = once(errors, _unsubscribed_at_cell, value["unsubscribed_at"])
+        row["groups"] = None if "groups" not in cells else once(errors, self._groups, value["groups"])
+        return (None if errors else row), errors
+
+    def _person(self, cells: tuple, errors: list) -> dict:
+        """kind, business_type, gender and birth_year, which depend on the kind."""
+        given_kind, business_type, gender, birth_year = cells
+        kind = given_kind or "person"
+        return {"kind": _kind_cell(kind, errors),
+                "business_type": _business_type_cell(business_type, kind, self.audiences, errors),
+                "gender": _gender_cell(gender, kind, errors),
+                "birth_year": _birth_year_cell(birth_year, kind, self.this_year, errors)}
+
+    def _dong(self, given: str | None, errors: list) -> str | None:
+        if given is not None and given not in self.audiences.dongs:
+            errors.append(_not_in("dong", given, self.audiences.dongs, N_("a dong")))
+        return given
+
+    def _fields(self, cell: str | None, errors: list) -> str:
+        return join_keys(_keys("field", cell, self.audiences.fields, N_("a field"), errors))
+
+    def _groups(self, cell: str | None, errors: list) -> str:
+        return join_keys(group_keys(cell, self.audiences.groups, errors))
+
+
+def _channel_keys(cell: str | None, errors: list) -> tuple[str, frozenset]:
+    """The channels as stored, and as a set."""
+    channels = _keys("channel", cell, dict.fromkeys(READER_CHANNELS, ""), None, errors)
+    return join_keys(channels), frozenset(channels)
+
+
+def _date_cell(column: str, text: str | None, errors: list) -> str | None:
+    if text is not None and not _is_date(text):
+        errors.append(_date_error(column, text))
+    return text
+
+
+def _subscribed_at_cell(text: str | None, errors: list) -> str | None:
+    return _date_cell("subscribed_at", text, errors)
+
+
+def _unsubscribed_at_cell(text: str | None, errors: list) -> str | None:
+    return _date_cell("unsubscribed_at", text, errors)
 
 
 def _id_cell(given: str | None, errors: list) -> str | None:
@@ -393,7 +463,9 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
 
 
 def _cells_by_column(names: list[str], cells: list[str]) -> dict:
-    return dict(zip(names, map(spreadsheet.restored, cells)))
+    if "'" in "".join(cells):  # only a cell with a quote can be a neutralized one
+        cells = map(spreadsheet.restored, cells)
+    return dict(zip(names, cells))
 
 
 def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
@@ -545,13 +617,13 @@ def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences:
     if repeated is None:
         records = list(records)
         count, repeated = repeated_ids((line, (cells.get("id") or "").strip()) for line, cells in records)
-    report, batch = ImportReport(), []
+    report, batch, checker = ImportReport(), [], RowChecker(audiences, this_year)
     # Read inside the transaction: an unsubscribe taken by the collector
     # meanwhile must not be overwritten.
     with (progress(count, _("Checking rows"), least=10_000) as advance,
           store.changes_from("csv-import"), store.transaction()):
         for line, cells in records:
-            row = _checked(line, cells, audiences, this_year, repeated, report, shown)
+            row = _checked(line, cells, checker, repeated, report, shown)
             advance()
             if row is not None:
                 batch.append(row)
@@ -562,10 +634,10 @@ def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences:
     return report
 
 
-def _checked(line: int, cells: dict, audiences: Audiences, this_year: int, repeated: dict[str, list[int]],
+def _checked(line: int, cells: dict, checker: RowChecker, repeated: dict[str, list[int]],
              report: ImportReport, shown: str) -> dict | None:
     """The row to store, or None with its problems added to ``report``."""
-    row, errors = check_row(cells, audiences, this_year)
+    row, errors = checker.check(cells)
     key = (cells.get("id") or "").strip()
     if key in repeated:
         others = [str(n) for n in repeated[key] if n != line]

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from project_support import copy_project, serving
 from delivery_support import run_cli, store_rows
 from test_serve import ONE_CLICK, request
 
+from sotong.audiences import load_audiences
 from sotong.project import Project
-from sotong.store import Store, Subscriber
+from sotong.store import LOGGED_COLUMNS, Store, Subscriber
+from sotong.subscribers import import_records
 from sotong.tokens import unsubscribe_token
 from sotong.web import make_app
 
 HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+AUDIENCES = load_audiences(Path(__file__).resolve().parent.parent / "audiences.yaml")
 KIM = "S1,=HYPERLINK(\"http://x\"),kim@example.com,010-1234-5678,1950,F,yongdap,health;culture,email;sms,person,,2026-01-05,\n"
 
 
@@ -162,3 +167,66 @@ def test_forget_leaves_no_trace_of_the_person_but_the_counts(project):
         assert store_rows(project, f"SELECT count(*) FROM {table}") == [(2,)]
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     assert run_cli(project / "pelicanconf.py", "subscribers", "forget", "S1").code == 1
+
+
+# --- the import's log against a brute-force reading of SPEC §13 ------------------------------
+
+import_cells = st.fixed_dictionaries({
+    "id": st.sampled_from(["S1", "S2", "S3", "S4"]),
+    "name": st.sampled_from(["", "김민서", "=SUM(A1)"]),
+    "email": st.sampled_from(["", "kim@example.com", "Lee@Example.COM", "kim@@example.com"]),
+    "phone": st.sampled_from(["", "010-1234-5678", "+82 10 9999 0000"]),
+    "birth_year": st.sampled_from(["", "1950", "1985", "85"]),
+    "gender": st.sampled_from(["", "F", "남"]),
+    "dong": st.sampled_from(["", "yongdap", "majang"]),
+    "fields": st.sampled_from(["", "health", "culture;health"]),
+    "channels": st.sampled_from(["", "email", "email;sms"]),
+    "kind": st.sampled_from(["", "person", "business"]),
+    "business_type": st.sampled_from(["", "food-service"]),
+    "subscribed_at": st.sampled_from(["", "2026-01-05", "2026-03-01"]),
+    "unsubscribed_at": st.sampled_from(["", "2026-02-01"]),
+    "groups": st.sampled_from([None, "", "committee-budget"]),
+})
+
+
+def snapshot(store) -> dict:
+    """Every subscriber as column -> its text (as the log keeps values)."""
+    rows = store.db.execute(f"SELECT id, {', '.join(LOGGED_COLUMNS)} FROM subscribers").fetchall()
+    return {row[0]: {c: None if v is None else str(v) for c, v in zip(LOGGED_COLUMNS, row[1:])} for row in rows}
+
+
+def expected_log(before: dict, after: dict, ids: list[str]) -> list[tuple]:
+    """SPEC §13 read literally: for each subscriber the import wrote, in file
+    order, each logged column that changed, as (id, field, old, new); a new
+    subscriber's values that are not empty count as changed from nothing."""
+    log = []
+    for key in dict.fromkeys(ids):
+        old, new = before.get(key), after.get(key)
+        for column in LOGGED_COLUMNS:
+            if old is None and new is not None and new[column] not in (None, ""):
+                log.append((key, column, None, new[column]))
+            elif old is not None and old[column] != new[column]:
+                log.append((key, column, old[column], new[column]))
+    return log
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(imports=st.lists(st.lists(import_cells, min_size=1, max_size=4), min_size=1, max_size=3),
+       unsubscribed=st.booleans())
+def test_an_import_logs_exactly_what_changed_on_both_backends(store_location, imports, unsubscribed):
+    store = Store.open(store_location)
+    try:
+        store.db.execute("DELETE FROM consent_log")
+        store.db.execute("DELETE FROM subscribers")
+        for rows in imports:
+            if unsubscribed:  # the collector's unsubscribe, which an import keeps
+                store.unsubscribe("S1", "2026-02-10T09:00:00+09:00")
+            before, logged = snapshot(store), store.db.execute("SELECT count(*) FROM consent_log").fetchone()[0]
+            records = [(line, {c: v for c, v in cells.items() if v is not None}) for line, cells in enumerate(rows, 2)]
+            import_records(store, records, AUDIENCES, 2026)
+            log = store.db.execute("SELECT subscriber_id, field, old_value, new_value, source FROM consent_log "
+                                   "ORDER BY id").fetchall()[logged:]
+            assert {row[4] for row in log} <= {"csv-import"}
+            assert [tuple(row[:4]) for row in log] == expected_log(before, snapshot(store), [c["id"] for c in rows])
+    finally:
+        store.close()

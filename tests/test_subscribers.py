@@ -147,6 +147,35 @@ def test_business_rules(cells, message):
     assert len(errors) == 1 and errors[0].startswith(message)
 
 
+@pytest.mark.parametrize("cells, message", [
+    ({"id": "=cmd|' /C calc'!A0"}, 'id "=cmd|\' /C calc\'!A0" starts with "=", which a spreadsheet runs as a formula; '
+                                   "write the id from the e-communication system, which starts with a letter or a digit"),
+    ({"kind": "buisness"}, 'kind "buisness" is not person or business; did you mean "business"?; leave it empty for a person'),
+    ({"channels": "email,sms"},
+     'channels "email,sms" are separated by commas; separate them with ";", e.g. email;sms'),
+    ({"dong": "nowhere"}, 'dong "nowhere" is not a dong in audiences.yaml; write one of: '),
+    ({"kind": "business", "business_type": "식품접객업", "birth_year": "", "gender": ""},
+     'business_type "식품접객업" is a name, not a key; write "food-service"'),
+    ({"groups": "committee"}, 'group "committee" is not a group in audiences.yaml; did you mean "committee-budget"?'),
+])
+def test_the_other_rules_say_what_is_wrong_and_what_to_write(cells, message):
+    errors = errors_of(**cells)
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+def test_each_row_with_the_same_mistakes_gets_every_message(tmp_path, store):
+    """The import works out a cell's answer once per file: the second row with
+    the same bad cells is told the same, and a good row after them is good."""
+    bad = dict(GOOD, dong="seongsu9", fields="culture,health", birth_year="2031", subscribed_at="2024/3/5",
+               channels="eamil", groups="nobody")
+    rows = [dict(bad, id="S1"), dict(bad, id="S2"), dict(GOOD, id="S3"), dict(GOOD, id="S4")]
+    report = load(store, write(tmp_path / "s.csv", csv_text(*rows)))
+    messages = [str(problem) for problem in report.problems]
+    assert len(messages) == 12 and [m.replace("s.csv:2:", "s.csv:3:") for m in messages[:6]] == messages[6:]
+    assert [m.split(":")[1] for m in messages] == ["2"] * 6 + ["3"] * 6
+    assert (report.added, report.rejected) == (2, 2)
+
+
 def test_every_mistake_of_a_row_is_listed():
     assert len(errors_of(email="x", phone="123", dong="nowhere")) == 3
 
@@ -205,6 +234,21 @@ def test_only_the_right_lengths_are_mobile_numbers(number):
     valid = (domestic[:3] == "010" and len(domestic) == 11) or (
         domestic[:3] in MOBILE_PREFIXES[1:] and len(domestic) in (10, 11))
     assert (normalize_phone(number) is not None) == valid
+
+
+@given(number=mobile_numbers())
+def test_a_number_written_as_stored_is_taken_as_it_is(number):
+    """The fast path for 010-1234-5678 agrees with the whole rule."""
+    written = "-".join(number)
+    assert normalize_phone(written) == written
+    assert normalize_phone(written.replace("-", "", 1)) == written
+
+
+@pytest.mark.parametrize("text, stored", [
+    ("010-123-45678", "010-1234-5678"), ("011-12-34567", "011-123-4567"), ("010-123-4567", None),
+    ("012-123-4567", None), ("010-1234-567８", None), ("010-1234-56789", None)])
+def test_dashes_in_other_places_are_read_by_the_whole_rule(text, stored):
+    assert normalize_phone(text) == stored
 
 
 def test_foreign_and_odd_numbers_are_refused():
