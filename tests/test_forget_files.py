@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from delivery_support import make_outbox, run_cli, store_rows
@@ -27,8 +28,8 @@ KIM_TRACES = (b"kim@example.com", b"kim.old@example.com", b"010-1234-5678", b"01
 
 
 @pytest.fixture
-def project(tmp_path):
-    project = copy_project(tmp_path)
+def project(tmp_path, store_location):
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store_location!r}")
     source = project / "in.csv"  # the operator's own file, outside private/
     for rows in (KIM.replace("kim@", "kim.old@").replace("010-1234-5678", "010-7777-8888") + LEE, KIM + LEE):
         source.write_text(HEADER + rows, encoding="utf-8")  # Kim's address and number changed once
@@ -94,25 +95,28 @@ def test_codes_sent_while_the_file_is_rewritten_are_not_lost(tmp_path):
     assert [row[1] for row in rows[1:]] == [f"010-9999-{number:04d}" for number in range(300)]
 
 
-def test_no_file_under_private_keeps_the_persons_address_or_phone_in_its_bytes(project):
+def test_no_file_under_private_keeps_the_persons_address_or_phone_in_its_bytes(project, store_location):
     sms_codes(project, ("010-1234-5678", "[성동구] 인증번호 333333"))
     forget(project)
-    for path in sorted((project / "private").rglob("*")):
+    store_files = [] if store_location.startswith("postgresql") else list(Path(store_location).parent.glob("sotong.db*"))
+    assert store_files or store_location.startswith("postgresql")  # SQLite: the file, its -wal and -shm if open
+    for path in sorted([*(project / "private").rglob("*"), *store_files]):
         if path.is_file():
             data = path.read_bytes()
             assert not [trace for trace in KIM_TRACES if trace in data], path
-    assert b"lee@example.com" in (project / "private" / "sotong.db").read_bytes()
+    if store_files:
+        assert b"lee@example.com" in Path(store_location).read_bytes()
     assert store_rows(project, "SELECT id, email FROM subscribers") == [("S2", "lee@example.com")]
 
 
-def test_forget_takes_the_person_out_of_unsent_outboxes_and_leaves_a_started_one_as_it_was(project):
+def test_forget_takes_the_person_out_of_unsent_outboxes_and_leaves_a_started_one_as_it_was(project, store_location):
     outboxes = project / "private" / "outbox"
     unsent = make_outbox(outboxes, "2026-12-10", ["S1", "S2"], ["a-notice"], sms={"S1": "LMS", "S2": "SMS"})
     started = make_outbox(outboxes, "2026-11-26", ["S1", "S2"], ["a-notice"], sms={"S1": "SMS", "S2": "LMS"})
     before = {path: path.read_bytes() for path in started.rglob("*") if path.is_file()}
     from delivery import journal
 
-    store = Store.open(project / "private" / "sotong.db")
+    store = Store.open(store_location)
     store.ensure_schema(journal.SCHEMA)
     store.db.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state, "
                      "queued_at, updated_at) VALUES ('2026-11-26', 'issue', 'S1', 'email', 'EMAIL', '[]', 'sent', 'x', 'x')")
