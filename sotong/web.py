@@ -34,6 +34,7 @@ from .tokens import has_secret
 
 MAX_BODY_BYTES = 64 * 1024
 CHECKPOINT_SECONDS = 1.0
+QUEUE_WARNING_SECONDS = 60.0  # waitress's "all threads busy" warning, at most once a minute
 FILES_KEPT_FREE = 64  # open files left for the store, templates and logs when connections are at their limit
 log = logging.getLogger("sotong.web")
 
@@ -356,8 +357,34 @@ class _CollectorServer(TcpWSGIServer):
                 channel.will_close = True
 
 
+class _OncePerInterval(logging.Filter):
+    """Lets one record through every ``seconds``. Waitress warns "Task queue
+    depth is N" for every request that finds all its threads busy; in a burst
+    of unsubscribes that is one line in twenty, each formatted for the
+    terminal while waitress holds its task lock, which slowed every answer."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+        self.next_time = 0.0
+
+    def filter(self, record) -> bool:
+        now = time.monotonic()
+        if now < self.next_time:
+            return False
+        self.next_time = now + self.seconds
+        return True
+
+
+def _quiet_queue_warnings(seconds: float = QUEUE_WARNING_SECONDS) -> None:
+    queue_log = logging.getLogger("waitress.queue")
+    if not any(isinstance(existing, _OncePerInterval) for existing in queue_log.filters):
+        queue_log.addFilter(_OncePerInterval(seconds))
+
+
 def create_server(app, host: str, port: int, threads: int, limits: ConnectionLimits = ConnectionLimits()):
     """The waitress server of ``app`` on ``host:port`` with ``limits``; not started."""
+    _quiet_queue_warnings()
     server = _CollectorServer(
         app, host=host, port=port, threads=threads, ident="sotong", max_request_body_size=MAX_BODY_BYTES * 4,
         max_request_header_size=limits.header_bytes, channel_timeout=limits.idle_seconds,

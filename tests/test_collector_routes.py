@@ -214,3 +214,32 @@ def _full_answer(app, path: str) -> tuple[str, list, bytes]:
     environ = EnvironBuilder(path=path, method="POST", data=ONE_CLICK, content_type=FORM["Content-Type"]).get_environ()
     body = b"".join(app.full_answer(environ, lambda status, headers: answer.update(status=status, headers=headers)))
     return answer["status"], answer["headers"], body
+
+
+def test_waitress_all_threads_busy_warning_is_written_at_most_once_a_minute():
+    """Waitress warns for every request that finds its threads busy; in a
+    burst the collector writes that line once, not at every request."""
+    import logging
+    import threading
+    import time
+
+    def slow_app(environ, start_response):
+        time.sleep(0.05)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    written = []
+    catcher = logging.Handler()
+    catcher.emit = written.append
+    queue_log = logging.getLogger("waitress.queue")
+    queue_log.addHandler(catcher)
+    try:
+        with serving(slow_app) as port:  # four threads
+            clients = [threading.Thread(target=call, args=(port, "GET", "/")) for _ in range(24)]
+            for client in clients:
+                client.start()
+            for client in clients:
+                client.join()
+    finally:
+        queue_log.removeHandler(catcher)
+    assert len(written) <= 1 and all("Task queue depth" in record.getMessage() for record in written)
