@@ -168,7 +168,7 @@ def test_search_finds_exactly_the_opinions_that_hold_the_text(generated, text, p
        query=st.text("마을버스 정a_B1%\\'", min_size=1, max_size=4))
 def test_every_short_or_long_query_finds_what_a_substring_test_finds(blank_store, texts, query):
     """The trigram index, the grams index (one or two letters) and the scan
-    (PostgreSQL: the grams array, then ILIKE or LIKE), against Python's
+    (PostgreSQL: the grams tsvector, then strpos), against Python's
     ``in`` over the same opinions."""
     store = blank_store()
     with store.transaction():
@@ -177,6 +177,42 @@ def test_every_short_or_long_query_finds_what_a_substring_test_finds(blank_store
     found = [o.opinion for o in opinions.search(store, query)]
     store.close()
     assert found == [text for text in reversed(texts) if query.lower() in text.lower() and text.strip()]
+
+
+@pytest.fixture(scope="module")
+def blank_stores(tmp_path_factory):
+    """Gives an empty opinions store on each backend (see blank_store)."""
+    postgresql = new_store_location("postgresql", tmp_path_factory.mktemp("blank"))
+
+    def emptied() -> dict[str, Store]:
+        stores = {"sqlite": opinions.ensure(Store.open(tmp_path_factory.mktemp("blank") / "sotong.db")),
+                  "postgresql": opinions.ensure(Store.open(postgresql))}
+        for table in OPINION_TABLES:
+            stores["postgresql"].db.execute(f"DELETE FROM {table}")
+        return stores
+
+    return emptied
+
+
+MIXED = "버스마을 aBÉéİıΣσςẞßﬀǅǆKⅫ①%_\\'\"."
+
+
+@settings(max_examples=50, deadline=None)
+@given(texts=st.lists(st.text(MIXED, min_size=1, max_size=8), min_size=1, max_size=6),
+       query=st.text(MIXED, min_size=1, max_size=4))
+def test_both_backends_find_the_same_opinions_whatever_the_letters(blank_stores, texts, query):
+    """Beyond Python's ``in``: letters whose case SQLite folds in its indexes
+    and not in its LIKE scan (É), or folds otherwise than ``lower()`` (ς is
+    σ, ẞ is ß, K is k; İ and ﬀ stay), wildcards and quotes; PostgreSQL
+    answers as SQLite does."""
+    found = {}
+    for backend, store in blank_stores().items():
+        with store.transaction():
+            for index, text in enumerate(texts):
+                opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
+        found[backend] = [o.opinion for o in opinions.search(store, query)]
+        store.close()
+    assert found["postgresql"] == found["sqlite"]
 
 
 def test_an_older_store_gets_its_grams_index_and_days_filled(tmp_path):

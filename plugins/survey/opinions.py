@@ -15,23 +15,24 @@ full; a short query with other characters (``%``, ``a b``) scans the
 opinions the same way.
 
 On PostgreSQL (SPEC §15: the same answers; no extension needed) each
-opinion's grams, lower-cased (every letter or digit of a word and every pair
-of neighbours), are a ``tsvector`` column (made with ``array_to_tsvector``,
-so no text-search parser or language touches them) with a GIN index. A
-query's own grams pick the opinions that may hold it, and ``strpos`` keeps
-those that do: in the lower-cased text for three characters or more (the
-trigram index folds case), in the text with ASCII letters folded for shorter
-ones (SQLite's ``LIKE``), in the text as it is when the query has no cased
-letter; a one- or two-letter word needs no check, and a query without
-letters or digits scans. The planner reads newest first and stops at a full
-page when the grams are common, and reads the index when they are rare. The
-command prints the newest 100 by default
+opinion is also kept folded as FTS5 folds it (:func:`fold`), and its folded
+grams (every letter or digit of a word and every pair of neighbours) are a
+``tsvector`` column (made with ``array_to_tsvector``, so no text-search
+parser or language touches them) with a GIN index. A query's own grams pick
+the opinions that may hold it, and ``strpos`` keeps those that do: in the
+folded text for three characters or more (as the trigram index), in the
+text with ASCII letters folded for shorter ones (as SQLite's ``LIKE``); a
+one- or two-letter word needs no check, and a query without letters or
+digits scans. The planner reads newest first and stops at a full page when
+the grams are common, and reads the index when they are rare. The command
+prints the newest 100 by default
 (benchmarks/opinions.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import string
@@ -86,6 +87,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS survey_opinions_grams USING fts5(
     grams, content='', tokenize='unicode61 remove_diacritics 0');
 """
 POSTGRESQL_INDEXES = """
+ALTER TABLE survey_opinions ADD COLUMN IF NOT EXISTS folded TEXT NOT NULL DEFAULT '';
 ALTER TABLE survey_opinions ADD COLUMN IF NOT EXISTS grams TSVECTOR NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS survey_opinions_grams ON survey_opinions USING gin (grams) WITH (fastupdate = off);
 """
@@ -99,11 +101,12 @@ first_id = CASE WHEN excluded.first_id < survey_opinion_days.first_id THEN exclu
 last_id = CASE WHEN excluded.last_id > survey_opinion_days.last_id THEN excluded.last_id ELSE survey_opinion_days.last_id END"""
 COLUMNS = ("slug", "policy", "department", "subscriber_id", "gender", "dong", "age_band", "day", "question", "opinion")
 INSERT = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) RETURNING id"
-INSERT_WITH_GRAMS = (f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}, grams) "
-                     f"VALUES ({', '.join('?' * len(COLUMNS))}, array_to_tsvector(?::text[])) RETURNING id")
+INSERT_WITH_GRAMS = (f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}, folded, grams) "
+                     f"VALUES ({', '.join('?' * len(COLUMNS))}, ?, array_to_tsvector(?::text[])) RETURNING id")
 RETENTION_YEARS = 5  # content/pages/privacy.md, 제3조 4: 의견을 받은 날부터 5년
 PERSONAL = "subscriber_id != '' OR gender IS NOT NULL OR dong IS NOT NULL OR age_band IS NOT NULL"
 TRIGRAM = 3  # the shortest text the trigram index can find
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 WORD = re.compile(r"[^\W_]+")  # letters and digits: what the grams index splits words by
 
 
@@ -146,18 +149,32 @@ def grams(text: str) -> str:
     return " ".join(found)
 
 
-def letter_grams(text: str) -> list[str]:
-    """PostgreSQL's grams of ``text``, lower-cased: every letter or digit of
-    a word and every pair of neighbours, once each."""
-    return list(dict.fromkeys(gram for word in WORD.findall(text.lower())
-                              for size in (1, 2) for gram in _pieces(word, size)))
+def fold(text: str) -> str:
+    """``text`` with each letter case-folded alone, as SQLite's FTS5 indexes
+    fold it (Unicode's simple case folding: Σ and ς are σ, ẞ is ß, İ and ﬀ
+    stay), so that PostgreSQL finds what SQLite finds."""
+    return "".join(map(_fold_letter, text))
 
 
-def query_grams(text: str) -> str:
-    """PostgreSQL's query of the grams an opinion holding ``text`` has: the
-    pairs of each word of two letters or more, the letter of a one-letter
-    word (grams hold letters and digits only, so need no quoting)."""
-    return " & ".join(dict.fromkeys(f"'{gram}'" for word in WORD.findall(text.lower())
+@functools.cache
+def _fold_letter(letter: str) -> str:
+    for folded in (letter.casefold(), letter.lower()):
+        if len(folded) == 1:
+            return folded
+    return letter
+
+
+def letter_grams(folded: str) -> list[str]:
+    """PostgreSQL's grams of a folded text: every letter or digit of a word
+    and every pair of neighbours, once each."""
+    return list(dict.fromkeys(gram for word in WORD.findall(folded) for size in (1, 2) for gram in _pieces(word, size)))
+
+
+def query_grams(folded: str) -> str:
+    """PostgreSQL's query of the grams an opinion holding a folded text has:
+    the pairs of each word of two letters or more, the letter of a
+    one-letter word (grams hold letters and digits only, so need no quoting)."""
+    return " & ".join(dict.fromkeys(f"'{gram}'" for word in WORD.findall(folded)
                                     for gram in _pieces(word, min(2, len(word)))))
 
 
@@ -187,7 +204,8 @@ def record(store: Store, survey, subscriber, answers: dict, day: dt.date) -> int
             rowid = store.db.execute(INSERT, row).fetchone()[0]
             store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)", (rowid, grams(row[-1])))
         else:
-            rowid = store.db.execute(INSERT_WITH_GRAMS, (*row, letter_grams(row[-1]))).fetchone()[0]
+            folded = fold(row[-1])
+            rowid = store.db.execute(INSERT_WITH_GRAMS, (*row, folded, letter_grams(folded))).fetchone()[0]
         store.db.execute(KEEP_DAY, (day.isoformat(), rowid, rowid))
     return len(rows)
 
@@ -235,21 +253,18 @@ def _postgresql_text_condition(text: str) -> tuple[str, list, str]:
     opinions if it has none), kept when they hold ``text`` as SQLite's index
     or scan would find it; a one- or two-letter word is its own gram."""
     columns = ", ".join("o." + c for c in COLUMNS)
-    required = query_grams(text)
+    required = query_grams(fold(text))
     if not required:
         sql, args, rowid = f"SELECT {columns} FROM survey_opinions o WHERE TRUE", [], "o.id"
     else:
         sql, args, rowid = f"SELECT {columns} FROM survey_opinions o WHERE o.grams @@ ?::tsquery", [required], "o.id"
     if len(text) < TRIGRAM and WORD.fullmatch(text):
         return sql, args, rowid
-    if len(text) >= TRIGRAM:  # the trigram index folds case
-        folded, lowered = "lower(o.opinion)", text.lower()
-    else:  # SQLite's LIKE folds ASCII letters only
-        folded = f"translate(o.opinion, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
-        lowered = text.translate(str.maketrans(string.ascii_uppercase, string.ascii_lowercase))
-    if lowered == text.upper() == text:  # nothing to fold: read the text as it is (a tenth of the time)
-        folded = "o.opinion"
-    return sql + f" AND strpos({folded}, ?) > 0", [*args, lowered], rowid
+    if len(text) >= TRIGRAM:  # as the trigram index folds case
+        return sql + " AND strpos(o.folded, ?) > 0", [*args, fold(text)], rowid
+    lowered = text.translate(ASCII_LOWER)  # as SQLite's LIKE, which folds ASCII letters only
+    opinion = "o.opinion" if lowered == text else f"translate(o.opinion, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
+    return sql + f" AND strpos({opinion}, ?) > 0", [*args, lowered], rowid
 
 
 def _like_pattern(text: str) -> str:
