@@ -21,7 +21,10 @@ per process; PostgreSQL within 1.3 x SQLite.
 
     .venv/bin/python benchmarks/scale.py [--readers 1000000] [--runs 2]
 
---readers 20000 is a quick run. Two send workers against one:
+--readers 20000 is a quick run. Setting up a million readers takes a while
+(the import into both stores); --project DIR runs again in a project an
+earlier run left (stopped once its SQLite store was filled), copying the
+rows to a new PostgreSQL database. Two send workers against one:
 benchmarks/send.py --workers.
 """
 
@@ -118,18 +121,31 @@ def two_process_floor(sizes: list[tuple[str, int]], scratch: Path) -> dict:
             "sys": after.children_system - before.children_system}
 
 
-def postgresql_settings(root: Path) -> str:
+def postgresql_settings(root: Path, copy: bool = False) -> str:
     """A second settings file whose store is a new database on the tests'
-    PostgreSQL server, holding the same readers."""
+    PostgreSQL server, holding the same readers: imported from the CSV as the
+    operator does, or (``copy``) their rows copied from the SQLite store."""
     from postgres_server import new_database
 
     url = new_database()
     (root / "pelicanconf_pg.py").write_text((root / "pelicanconf.py").read_text(encoding="utf-8")
                                             + f"\nSOTONG_DB = {url!r}\n", encoding="utf-8")
     store = Store.open(url)
-    import_csv(store, root / "subscribers.csv", load_audiences(root / "audiences.yaml"), ISSUE.year)
+    if copy:
+        copy_subscribers(Store.open(root / "private" / "sotong.db"), store)
+    else:
+        import_csv(store, root / "subscribers.csv", load_audiences(root / "audiences.yaml"), ISSUE.year)
     store.close()
     return "pelicanconf_pg.py"
+
+
+def copy_subscribers(source: Store, target: Store) -> None:
+    """Every subscriber row of ``source`` into PostgreSQL ``target`` with COPY."""
+    rows = source.db.execute("SELECT * FROM subscribers")
+    columns = ", ".join(column[0] for column in rows.description)
+    with target.db.connection.cursor().copy(f"COPY subscribers ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row))
 
 
 def one_run(root: Path, pg_settings: str, run: int, sizes: list | None) -> tuple[dict, list]:
@@ -155,12 +171,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--project", type=Path, help="a project an earlier run made (its SQLite store "
+                        "filled): its rows are copied to PostgreSQL instead of imported again")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = args.project or Path(tmp)
         started = time.perf_counter()
-        bundles_benchmark.make_project(root, args.readers)
-        pg_settings = postgresql_settings(root)
+        if not args.project:
+            bundles_benchmark.make_project(root, args.readers)
+        pg_settings = postgresql_settings(root, copy=bool(args.project))
         print(f"setup: {args.readers:,} readers on SQLite and PostgreSQL in {time.perf_counter() - started:.0f} s "
               f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
               flush=True)
