@@ -18,6 +18,9 @@ from email.policy import default as default_policy
 from project_support import new_store_location, project_on, store_of, store_query
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, make_outbox
 
+from delivery.journal import ELSEWHERE, TAKEN, WITHDRAWN, Journal
+from sotong.store import Store, Subscriber
+
 ISSUE = "2026-11-26"
 NOTICES = ["2026-11-21-cold-wave-warning"]
 SETTINGS = 'DELIVERY = {"timeout_seconds": 10}\nSEND_RATE = 2000\n'
@@ -70,3 +73,29 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     assert max(received.values()) <= 2 and len(twice) <= 4, "twice: only those in flight (4 connections at most)"
     assert twice <= accepted_before_the_kill, "twice: only what the killed worker had handed over"
     assert {row[0] for row in store_query(project, "SELECT state FROM delivery_messages")} == {"sent"}
+
+
+def test_a_take_on_postgresql_is_two_statements_and_one_when_the_message_is_gone(tmp_path, monkeypatch):
+    """Each email is taken with a round trip or two, not four (no BEGIN and
+    COMMIT: under READ COMMITTED they would guard nothing more); a worker
+    passing a message another took learns it from one UPDATE."""
+    store = Store.open(new_store_location("postgresql", tmp_path))
+    for subscriber_id in ("S1", "S2"):
+        store.put_subscriber(Subscriber(id=subscriber_id, email=f"{subscriber_id}@example.com",
+                                        channels=frozenset({"email"})))
+    journal = Journal(store)
+    ids = [store.db.execute(
+        "INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, file, state, queued_at,"
+        " updated_at) VALUES (?, 'issue', ?, 'email', 'EMAIL', '[]', ?, 'queued', 't', 't') RETURNING id",
+        (ISSUE, subscriber_id, f"email/{subscriber_id}.eml")).fetchone()[0] for subscriber_id in ("S1", "S2")]
+    store.unsubscribe("S2")
+    statements = []
+    execute = store.db.execute
+    monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
+
+    assert journal.take(ids[0], "S1") == TAKEN and len(statements) == 2
+    journal.mark(ids[0], "sent", "data", 250, "OK")
+    statements.clear()
+    assert journal.take(ids[0], "S1") == ELSEWHERE and len(statements) == 1
+    assert journal.take(ids[1], "S2") == WITHDRAWN
+    assert [row[0] for row in execute("SELECT subscriber_id FROM delivery_messages")] == ["S1"]
