@@ -184,12 +184,13 @@ class App:
 
         Waitress runs requests in threads. On PostgreSQL each thread has its
         own connection and the server keeps transactions apart (as it does
-        between collectors). On SQLite one connection behind a lock keeps
+        between collectors); a connection found lost is opened again for the
+        thread's next request. On SQLite one connection behind a lock keeps
         them apart and avoids SQLite's busy-wait sleeps, which would
         otherwise dominate latency under concurrent writes."""
         if is_database_url(self.settings["SOTONG_DB"]):
             store = getattr(self._thread_stores, "store", None)
-            if store is None:
+            if store is None or store.db.connection.broken:  # lost (a restart): the request that found out got 500
                 store = self._thread_stores.store = self._open_store()
             yield store
             return

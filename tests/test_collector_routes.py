@@ -243,3 +243,28 @@ def test_waitress_all_threads_busy_warning_is_written_at_most_once_a_minute():
     finally:
         queue_log.removeHandler(catcher)
     assert len(written) <= 1 and all("Task queue depth" in record.getMessage() for record in written)
+
+
+def test_on_postgresql_a_lost_connection_is_opened_again(tmp_path):
+    """After the database drops the collector's connections (a restart), the
+    thread that had one finds out at its next request (500) and answers the
+    ones after it on a new connection; every 200 was stored; the mail thread
+    lives on (it tries again later)."""
+    import time
+
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path)
+    ids = add_subscribers(store_of(project), 25)
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port:  # four threads
+        assert call(port, "POST", f"/u/{unsubscribe_token(ids[0])}", ONE_CLICK)[0] == 200
+        store_query(project, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        answers = {subscriber: call(port, "POST", f"/u/{unsubscribe_token(subscriber)}", ONE_CLICK)[0]
+                   for subscriber in ids[1:]}
+        # a sign-up wakes the mail thread, whose connection was dropped too: it says so and stays
+        assert call(port, "POST", "/subscribe", SIGN_UP)[0] == 303
+        time.sleep(1)
+        assert app.subscriptions.mailer._thread.is_alive()
+    assert set(answers.values()) <= {200, 500} and list(answers.values()).count(500) <= 1
+    stored = {row[0] for row in store_query(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL")}
+    assert stored == {ids[0]} | {subscriber for subscriber, status in answers.items() if status == 200}

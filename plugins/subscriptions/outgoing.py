@@ -84,7 +84,12 @@ class Mailer:
     def _run(self) -> None:
         while True:
             self._wake.clear()  # before looking: a mail queued meanwhile wakes the wait below
-            pause = self.send_queued()
+            try:
+                pause = self.send_queued()
+            except Exception as exc:  # the store cannot be read (a database restarting): the mails wait there
+                log.warning(_("the confirmation mails could not be read from the store: %s; trying again in %.0f s"),
+                            type(exc).__name__, RETRY_SECONDS)
+                pause = RETRY_SECONDS
             if pause is None:
                 self._wake.wait(RETRY_SECONDS)
             else:
