@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_query
 from test_survey import GOOD, call
@@ -200,6 +200,10 @@ MIXED = "버스마을 aBÉéİıΣσςẞßﬀǅǆKⅫ①%_\\'\"."
 @settings(max_examples=50, deadline=None)
 @given(texts=st.lists(st.text(MIXED, min_size=1, max_size=8), min_size=1, max_size=6),
        query=st.text(MIXED, min_size=1, max_size=4))
+@example(texts=["é%", "É%", "ÉÉ%", "ééé%"], query="É%")  # SQLite's LIKE scan: É is not é
+@example(texts=["é%", "É%", "ÉÉ%", "ééé%"], query="ÉÉ%")  # its trigram index: É is é
+@example(texts=["σς", "ΣΣ", "ẞ", "ß"], query="σ")  # its grams index: Σ, σ and ς are one
+@example(texts=["ΣΣς", "σσσ", "ẞß", "ßß"], query="σσς")  # and its trigram index, which lower() is not
 def test_both_backends_find_the_same_opinions_whatever_the_letters(blank_stores, texts, query):
     """Beyond Python's ``in``: letters whose case SQLite folds in its indexes
     and not in its LIKE scan (É), or folds otherwise than ``lower()`` (ς is
