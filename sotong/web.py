@@ -4,7 +4,8 @@ plugins extend with routes (unsubscribe, survey answers) through
 
 Core owns the shell only: routing, the 64 KiB body limit, Korean error pages,
 a page template every plugin page extends (``web_base.html``), access to the
-store from the server's threads, and ``GET /healthz``.
+store from the server's threads, posted forms kept to storable text
+(:class:`CollectorRequest`), and ``GET /healthz``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -22,7 +24,10 @@ import jinja2
 import markupsafe
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
+from urllib.parse import parse_qsl
+
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -90,6 +95,55 @@ ERROR_TEXTS = {
 }
 
 Endpoint = Callable[..., Response]
+
+# What no posted text may hold: C0 control characters but tab, newline and CR
+# (PostgreSQL's text cannot hold NUL), lone surrogates, which is what bytes
+# that are not UTF-8 (such as %FF) are read as, and U+FFFD, which is what
+# werkzeug reads them as in a multipart form.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffd]")
+
+
+class _FormParser(FormDataParser):
+    """werkzeug's form parser, but reading bytes of a url-encoded form that
+    are not UTF-8 (%FF) as lone surrogates, to be refused, where werkzeug
+    keeps their escapes as text (a silent "%FF" in an answer)."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        items = parse_qsl(stream.read().decode("utf-8", "surrogateescape"), keep_blank_values=True,
+                          errors="surrogateescape")
+        return stream, self.cls(items), self.cls()
+
+
+class CollectorRequest(Request):
+    """werkzeug's request whose form holds only storable text: the names of
+    the fields that held unstorable characters are in ``unstorable_fields``
+    and their values are kept without them (to show the form again)."""
+
+    form_data_parser_class = _FormParser
+    _unstorable: frozenset[str] = frozenset()
+
+    @property
+    def unstorable_fields(self) -> frozenset[str]:
+        self._load_form_data()
+        return self._unstorable
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        pairs = list(self.form.items(multi=True))
+        unstorable = {key for key, value in pairs if UNSTORABLE.search(key) or UNSTORABLE.search(value)}
+        if unstorable:
+            self._unstorable = frozenset(UNSTORABLE.sub("", key) for key in unstorable)
+            self.__dict__["form"] = self.parameter_storage_class(
+                [(UNSTORABLE.sub("", key), UNSTORABLE.sub("", value)) for key, value in pairs])
+
+
+def unstorable_errors(request: Request, fields: Iterable[str]) -> dict[str, str]:
+    """The error to show beside each of ``fields`` that held unstorable characters."""
+    message = _("This field held characters that cannot be stored (invisible control characters or broken text); they were taken out: check it and send it again.")
+    unstorable = request.unstorable_fields if isinstance(request, CollectorRequest) else frozenset()
+    return {name: message for name in fields if name in unstorable}
 
 
 class Prepared(NamedTuple):
@@ -261,7 +315,7 @@ class App:
 
     def full_answer(self, environ, start_response):
         """The answer through werkzeug: its request, routing and response."""
-        request = Request(environ)
+        request = CollectorRequest(environ)
         request.max_content_length = MAX_BODY_BYTES  # also bounds chunked bodies
         request.app = self
         try:

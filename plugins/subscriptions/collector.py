@@ -18,6 +18,7 @@ from werkzeug.utils import redirect
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
+from sotong.web import unstorable_errors
 
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer
@@ -79,6 +80,7 @@ def subscribe(request):
     choices, errors = read_choices(answers, request.app.project.audiences, request.app.project.today().year, True)
     if not choices.email and "email" not in errors:
         errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
+    errors.update(unstorable_errors(request, answers))
     if errors:
         return subs.page("subscriptions_signup.html", 400, title="전자소통 서비스 신청",
                          action=f"{request.script_root}/subscribe", **subs.form_context(answers, errors))

@@ -16,6 +16,7 @@ from werkzeug.utils import redirect
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
+from sotong.web import unstorable_errors
 
 from . import storage
 from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
@@ -73,6 +74,7 @@ def _save(request, subscriber: Subscriber, answers: dict) -> tuple[dict, list[st
     for their confirmation. The errors, and the keys of the NOTES to show."""
     app = request.app
     choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, False)
+    errors.update(unstorable_errors(request, answers))
     if errors:
         return errors, []
     notes = []
@@ -142,11 +144,12 @@ def link_request(request):
     """GET: the form; POST: the link by mail to a known address, and the same answer for any address."""
     subs = request.app.subscriptions
     if request.method == "GET":
-        return subs.page("subscriptions_link.html", title="수신 설정 링크 받기",
-                         action=f"{request.script_root}/p/link", honeypot=HONEYPOT)
+        return _link_page(request)
     if subs.limited(request):
         return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
                          message="같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+    if errors := unstorable_errors(request, ["email"]):
+        return _link_page(request, 400, errors["email"])
     address = (request.form.get("email") or "").strip()
     if address and not request.form.get(HONEYPOT):
         with request.app.store() as store:
@@ -157,6 +160,12 @@ def link_request(request):
                     f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
                     subscriber_id)
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
+
+
+def _link_page(request, status: int = 200, error: str | None = None):
+    """The form asking for the address to mail the link to, with ``error`` above it."""
+    return request.app.subscriptions.page("subscriptions_link.html", status, title="수신 설정 링크 받기", error=error,
+                                          action=f"{request.script_root}/p/link", honeypot=HONEYPOT)
 
 
 def link_sent(request):

@@ -3,7 +3,7 @@
 - ``GET /surveys/SLUG?t=TOKEN``: the form, with the invitation's token in it
   (a static page cannot fill it in without JavaScript);
 - ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
-  error beside its question and the answers kept; 403 bad token; 404 unknown
+  error (unstorable characters too) beside its question and the answers kept; 403 bad token; 404 unknown
   survey; 409 token already used; 410 survey not open (Seoul day); 413 over
   64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
@@ -25,6 +25,7 @@ from werkzeug.utils import redirect
 
 from sotong.i18n import _
 from sotong.links import collector_url, site_url
+from sotong.web import unstorable_errors
 
 from . import opinions, storage
 from .answers import validate_answers
@@ -104,6 +105,7 @@ class SurveyRoutes:
             return refused
         form = request.form.to_dict(flat=False)
         answers, errors = validate_answers(survey, form, self.config.text_max_chars)
+        errors.update(unstorable_errors(request, (question.id for question in survey.questions)))
         if errors:
             kept = {key: tuple(values) for key, values in form.items() if key != TOKEN_FIELD}
             return self._form(app, survey, token, 400, kept, errors)

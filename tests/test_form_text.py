@@ -1,0 +1,167 @@
+"""Hostile text in every form the collector takes, over real HTTP on both
+backends: a NUL (which PostgreSQL's text cannot hold), another control
+character, bytes that are not UTF-8 (%FF) and an encoded lone surrogate give
+the form again with the error at the top (4xx, never 500), store nothing, and
+the server goes on serving; and the shared reading of posted forms
+(sotong/web.py) against a brute-force reading of what it must refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from project_support import (BACKENDS, REPO, invoke_sotong, new_store_location, project_on, serving, store_of,
+                             store_query)
+from werkzeug.test import EnvironBuilder
+
+from sotong.project import Project
+from sotong.store import Store
+from sotong.tokens import make_token, unsubscribe_token
+from sotong.web import CollectorRequest, make_app
+from survey import opinions
+from survey.rules import survey_token
+
+SLUG = "village-bus-2027"
+TODAY = dt.date(2026, 12, 15)
+READER = "S000030"
+ERROR = "This field held characters that cannot be stored"
+# what a browser or a script may send in place of "MARK": NUL, a bell, a byte that is
+# no UTF-8, and the UTF-8 spelling of the surrogate U+D800 (which is not UTF-8 either)
+HOSTILE = [b"%00", b"%07", b"%FF", b"%ED%A0%80"]
+SIGN_UP = {"email": "new@example.com", "name": "홍MARK길동", "fields": ["health"], "channels": "email",
+           "birth_year": "1950", "dong": "majang", "consent": "yes", "website": ""}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request, tmp_path_factory):
+    """A collector on a store of each backend with the sample's subscribers."""
+    folder = tmp_path_factory.mktemp(request.param)
+    project = project_on(new_store_location(request.param, folder), folder,
+                         extra_settings=f'SOTONG_TODAY = "{TODAY}"\nSUBSCRIBE_RATE = "1000/hour"\n')
+    imported = invoke_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
+    assert imported.code == 0, imported.output
+    store = opinions.ensure(Store.open(store_of(project)))  # its tables, to see them stay empty
+    store.close()
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        yield port, project
+
+
+def post(port: int, path: str, fields: dict, hostile: bytes = b"") -> tuple[int, str]:
+    """POST ``fields`` form-encoded, with ``hostile`` (already percent-encoded) where MARK is."""
+    body = urlencode(fields, doseq=True).encode().replace(b"MARK", hostile)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def count(project, table: str) -> int:
+    return store_query(project, f"SELECT COUNT(*) FROM {table}")[0][0]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_an_opinion_with_hostile_text_is_shown_again_and_nothing_is_stored(served, hostile):
+    port, project = served
+    answer = {"t": survey_token(SLUG, READER), "support": "4", "opinion": "배차를MARK 10분으로"}
+    status, page = post(port, f"/surveys/{SLUG}", answer, hostile)
+    assert status == 400 and 'role="alert"' in page and ERROR in page, page[:500]
+    assert "배차를 10분으로" in page  # the answer kept, without what cannot be stored
+    assert [count(project, table) for table in ("survey_responses", "survey_answers", "survey_tokens_used",
+                                                "survey_opinions")] == [0, 0, 0, 0]
+
+
+def test_after_hostile_answers_the_same_token_still_answers(served):
+    port, project = served
+    for hostile in HOSTILE:
+        post(port, f"/surveys/{SLUG}", {"t": survey_token(SLUG, "S000031"), "opinion": "MARK", "support": "3"},
+             hostile)
+    answer = {"t": survey_token(SLUG, "S000031"), "support": "3", "opinion": "좋습니다\t(탭)\r\n다음 줄"}
+    assert post(port, f"/surveys/{SLUG}", answer)[0] == 303
+    assert store_query(project, "SELECT opinion FROM survey_opinions WHERE subscriber_id = 'S000031'") == [
+        (answer["opinion"],)]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("field", ["name", "email", "consent_version"])
+def test_a_sign_up_with_hostile_text_is_shown_again_and_nothing_is_pending(served, hostile, field):
+    port, project = served
+    before = count(project, "subscriptions_pending"), count(project, "subscriptions_mail")
+    fields = {**SIGN_UP, "name": "홍길동", field: SIGN_UP.get(field, "") + "MARK"}
+    status, page = post(port, "/subscribe", fields, hostile)
+    assert status == 400 and 'id="form-errors"' in page and ERROR in page, page[:500]
+    assert (count(project, "subscriptions_pending"), count(project, "subscriptions_mail")) == before
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_preferences_with_hostile_text_are_shown_again_and_nothing_changes(served, hostile):
+    port, project = served
+    before = store_query(project, "SELECT name, birth_year FROM subscribers WHERE id = 'S000030'")
+    save = {"email": "", "name": "새MARK이름", "fields": ["health"], "channels": "email", "birth_year": "1961",
+            "dong": "majang", "action": "save"}
+    save["email"] = store_query(project, "SELECT email FROM subscribers WHERE id = 'S000030'")[0][0]
+    status, page = post(port, "/p/" + make_token("preferences", READER), save, hostile)
+    assert status == 400 and ERROR in page and "새이름" in page, page[:500]
+    assert store_query(project, "SELECT name, birth_year FROM subscribers WHERE id = 'S000030'") == before
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_link_request_with_hostile_text_is_shown_again_and_nothing_is_mailed(served, hostile):
+    port, project = served
+    address = store_query(project, "SELECT email FROM subscribers WHERE id = 'S000030'")[0][0]
+    before = count(project, "subscriptions_mail")
+    status, page = post(port, "/p/link", {"email": address.replace("@", "MARK@")}, hostile)
+    assert status == 400 and 'role="alert"' in page and ERROR in page, page[:500]
+    assert count(project, "subscriptions_mail") == before
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_tokens_are_refused_and_the_one_click_body_is_not_read(served, hostile):
+    port, project = served
+    assert post(port, "/subscribe/confirm", {"t": "MARK"}, hostile)[0] == 403
+    assert post(port, "/p/" + make_token("preferences", READER) + "/phone", {"code": "MARK"}, hostile)[0] == 400
+    assert post(port, "/u/" + unsubscribe_token(READER) + hostile.decode(), {})[0] == 403
+    assert post(port, "/u/" + unsubscribe_token("S000032"), {"List-Unsubscribe": "One-ClickMARK"}, hostile)[0] == 200
+    unsubscribed = store_query(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL "
+                                        "AND id IN ('S000030', 'S000032')")
+    assert unsubscribed == [("S000032",)]
+
+
+def test_the_server_still_serves_after_every_hostile_form(served):
+    port, _project = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+
+
+def unstorable(text: str) -> bool:
+    """SPEC's reading, one character at a time."""
+    return any((ord(c) < 32 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF or c == "\ufffd" for c in text)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=4),
+                       st.text(st.characters(blacklist_categories=["Cs"]), max_size=8), max_size=4))
+def test_the_form_holds_only_storable_text_and_names_every_field_that_held_more(fields):
+    request = CollectorRequest(EnvironBuilder(method="POST", data=fields).get_environ())
+    pairs = list(request.form.items(multi=True))
+    assert not any(unstorable(key) or unstorable(value) for key, value in pairs)
+    expected = {"".join(c for c in key if not unstorable(c)) for key, value in fields.items()
+                if unstorable(key) or unstorable(value)}
+    assert request.unstorable_fields == expected
+    assert len(pairs) == len(fields)
+
+
+def test_bytes_that_are_not_utf8_name_their_field():
+    environ = EnvironBuilder(method="POST", data=b"a=ok&b=%FFx&c=%ED%A0%80",
+                             content_type="application/x-www-form-urlencoded").get_environ()
+    request = CollectorRequest(environ)
+    assert request.unstorable_fields == {"b", "c"} and request.form["b"] == "x" and request.form["a"] == "ok"
