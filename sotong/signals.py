@@ -35,6 +35,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``store_schemas``: sent with None by ``sotong db upgrade``; import the
   modules that :func:`sotong.store.register_schema` the plugin's tables
   (``declare_schemas("plugin.storage", ...)`` connects that import).
+- ``reach_marks``: sent with the :class:`sotong.store.Store` once per bundle
+  or send; return ``{channel: set of subscriber ids}``, the readers that
+  channel must not reach though :meth:`Subscriber.reachable_by` says it
+  could (delivery: an address marked invalid), or None. One query per
+  bundle, not a call per reader: bundling reads it once for all readers.
 - ``person_forgotten``: sent with the :class:`sotong.project.Project`,
   ``subscriber_id``, ``emails`` and ``phones`` (every address and number the
   store knew of them) by ``sotong subscribers forget`` once the store has
@@ -63,6 +68,7 @@ outbox_figures = signal("sotong-outbox-figures")
 store_schemas = signal("sotong-store-schemas")
 staff_copies = signal("sotong-staff-copies")
 person_forgotten = signal("sotong-person-forgotten")
+reach_marks = signal("sotong-reach-marks")
 
 
 @functools.cache

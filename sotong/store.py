@@ -35,7 +35,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from .database_url import is_database_url
@@ -71,10 +71,6 @@ CREATE TABLE IF NOT EXISTS subscribers (
     subscribed_at TEXT,
     unsubscribed_at TEXT,
     sms_unsubscribed_at TEXT,
-    email_invalid_at TEXT,
-    email_invalid_reason TEXT,
-    phone_invalid_at TEXT,
-    phone_invalid_reason TEXT,
     groups TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS consent_log (
@@ -90,11 +86,15 @@ CREATE INDEX IF NOT EXISTS consent_log_by_time ON consent_log (changed_at);
 CREATE INDEX IF NOT EXISTS consent_log_by_subscriber ON consent_log (subscriber_id);
 """
 # Columns added since the first stores: added to an older store when it is opened.
-ADDED_COLUMNS = (("phone_invalid_at", "TEXT"), ("phone_invalid_reason", "TEXT"),
-                 ("groups", "TEXT NOT NULL DEFAULT ''"))
+ADDED_COLUMNS = (("groups", "TEXT NOT NULL DEFAULT ''"),)
+# What a Subscriber is read from: the SPEC §4 columns and the SMS opt-out
+# ("수신거부" replies, consent like an unsubscribe: SPEC §13), which the store
+# keeps beside them. Older stores may hold more columns (the invalid marks
+# of addresses, until the schema step of the plugin owning them moves them).
+STORED_COLUMNS = SUBSCRIBER_COLUMNS + ("sms_unsubscribed_at",)
 
 # Columns whose changes the consent log keeps (what the reader consented to,
-# and the data kept about them); bounce marks are the office's, not consent.
+# and the data kept about them).
 LOGGED_COLUMNS = (
     "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels", "kind", "business_type",
     "subscribed_at", "unsubscribed_at", "sms_unsubscribed_at")
@@ -143,17 +143,22 @@ def _consent_of_staged(columns: tuple[str, ...]) -> str:
 SCHEMA_VERSIONS = """
 CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
 """
+# A schema step: SQL, SQL per backend, or a function given the Store.
+SchemaStep = str | dict[str, str] | Callable[["Store"], None]
 # component -> its schema steps; version N is the first N steps applied.
-_SCHEMA_STEPS: dict[str, tuple[str, ...]] = {}
+_SCHEMA_STEPS: dict[str, tuple[SchemaStep, ...]] = {}
 
 
-def register_schema(component: str, *steps: str | dict[str, str]) -> None:
+def register_schema(component: str, *steps: SchemaStep) -> None:
     """Declare a component's tables as numbered steps (step 1 is version 1).
 
     A step is run once per store, in a transaction with its version; a new
     version appends a step (``ALTER TABLE ...``), never edits an old one. A
     step SQLite and PostgreSQL cannot share (a full-text index) is a dict
-    ``{"sqlite": ..., "postgresql": ...}``."""
+    ``{"sqlite": ..., "postgresql": ...}``; a step that must read the store
+    (copy columns into a new table, then drop them) is a function given the
+    :class:`Store`, which writes with ``store.db.execute`` only (no script:
+    SQLite's ``executescript`` would commit the step's transaction half done)."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", component):
         raise ValueError(f"schema component {component!r}: use lowercase letters, digits and _")
     _SCHEMA_STEPS[component] = steps
@@ -220,10 +225,6 @@ class Subscriber:
     subscribed_at: str | None = None
     unsubscribed_at: str | None = None
     sms_unsubscribed_at: str | None = None
-    email_invalid_at: str | None = None
-    email_invalid_reason: str | None = None
-    phone_invalid_at: str | None = None
-    phone_invalid_reason: str | None = None
     groups: frozenset = frozenset()  # SPEC §16: keys of audiences.yaml's groups
 
     @property
@@ -241,14 +242,18 @@ class Subscriber:
         )
 
     def reachable_by(self, channel: str) -> bool:
-        """Subscribed, chose ``channel``, and has a usable address for it."""
+        """Subscribed, chose ``channel``, and has an address for it (a plugin
+        may know more: ``signals.reach_marks``)."""
         if not self.subscribed or channel not in self.channels:
             return False
         if channel == "email":
-            return bool(self.email) and self.email_invalid_at is None
+            return bool(self.email)
         if channel == "sms":
-            return bool(self.phone) and self.sms_unsubscribed_at is None and self.phone_invalid_at is None
+            return bool(self.phone) and self.sms_unsubscribed_at is None
         return False
+
+
+_STORED = ", ".join(STORED_COLUMNS)
 
 
 def _split(value: str | None) -> frozenset:
@@ -391,7 +396,7 @@ class Store:
             changes[name] = (before, max(before, len(steps)))
         return changes
 
-    def _apply_step(self, component: str, number: int, step: str | dict[str, str]) -> None:
+    def _apply_step(self, component: str, number: int, step: SchemaStep) -> None:
         if isinstance(step, dict):
             step = step[self.backend]
         record = (f"INSERT INTO schema_versions (component, version) VALUES ('{component}', {number}) "
@@ -399,7 +404,13 @@ class Store:
         if self.backend == "postgresql":  # several processes may start at once: one applies, the others wait
             with self.transaction(), self._locked(component):
                 if self.schema_version(component) < number:
-                    self.db.executescript(f"{step}\n{record}")
+                    step(self) if callable(step) else self.db.executescript(step)
+                    self.db.execute(record)
+            return
+        if callable(step):
+            with self.transaction():
+                step(self)
+                self.db.execute(record)
             return
         try:
             self.db.executescript(f"{self._begin};\n{step}\n{record}\nCOMMIT;")
@@ -411,7 +422,7 @@ class Store:
     # --- subscribers -------------------------------------------------------
 
     def subscriber(self, subscriber_id: str) -> Subscriber | None:
-        row = self.db.execute("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
+        row = self.db.execute(f"SELECT {_STORED} FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
         return _from_row(row) if row else None
 
     def subscribers(self, only_subscribed: bool = False, start: str | None = None,
@@ -424,7 +435,7 @@ class Store:
                 conditions.append(condition)
                 params.append(value)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        sql = f"SELECT * FROM subscribers{where} ORDER BY id"
+        sql = f"SELECT {_STORED} FROM subscribers{where} ORDER BY id"
         # SQLite's cursor steps through the rows; psycopg's would fetch them all first
         rows = self.db.stream(sql, params) if self.backend == "postgresql" else self.db.execute(sql, params)
         for row in rows:
@@ -708,5 +719,5 @@ class _Transaction:
         return False
 
 
-__all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
+__all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
            "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists", "with_rowid"]

@@ -40,8 +40,6 @@ from .store import READER_CHANNELS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_
 
 COLUMNS = SUBSCRIBER_COLUMNS
 OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
-STORE_ONLY_COLUMNS = ("sms_unsubscribed_at", "email_invalid_at", "email_invalid_reason", "phone_invalid_at",
-                      "phone_invalid_reason")
 KINDS = ("person", "business")
 # The CLI's --encoding choices: "utf-8" is written with a BOM, as Excel needs to read it.
 ENCODINGS = {"utf-8": "utf-8-sig", "cp949": "cp949"}
@@ -654,19 +652,16 @@ def _checked(line: int, cells: dict, checker: RowChecker, repeated: dict[str, li
     return row
 
 
-_ALL_COLUMNS = COLUMNS + STORE_ONLY_COLUMNS
-
-
 def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
     """Write a batch of checked rows over what the store holds for their ids."""
     if not rows:
         return
-    stored = {r[0]: r for r in store.db.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM subscribers "
+    stored = {r[0]: r for r in store.db.execute(f"SELECT {', '.join(COLUMNS)} FROM subscribers "
                                                 f"WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
     writes = []
     for row in rows:
         before = stored.get(row["id"])
-        after = merged_row(row, dict(zip(_ALL_COLUMNS, before)) if before else None)
+        after = merged_row(row, dict(zip(COLUMNS, before)) if before else None)
         if before is None:
             report.added += 1
         elif after == tuple(before):
@@ -675,30 +670,24 @@ def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
         else:
             report.updated += 1
         writes.append(after)
-    store.put_subscriber_rows(_ALL_COLUMNS, writes)
+    store.put_subscriber_rows(COLUMNS, writes)
 
 
 def merged_row(imported: dict, stored: dict | None) -> tuple:
-    """The store row (all columns, in order) for an imported row over a stored
-    one: the stored ``unsubscribed_at`` stays (:func:`kept_unsubscribed_at`),
-    the store's own columns stay, except that a changed email clears
-    ``email_invalid_*``, and a changed phone ``phone_invalid_*``."""
-    row = dict(imported, sms_unsubscribed_at=None, email_invalid_at=None, email_invalid_reason=None,
-               phone_invalid_at=None, phone_invalid_reason=None)
+    """The store row (the SPEC §4 columns, in order) for an imported row over
+    a stored one: the stored ``unsubscribed_at`` stays
+    (:func:`kept_unsubscribed_at`), and the stored groups when the file has
+    none. The columns the import does not name stay as stored (the SMS
+    opt-out); what a plugin knows of an address (an invalid mark) it keeps
+    for that address, so a changed address is new to it."""
+    row = dict(imported)
     if stored is not None:
         row["unsubscribed_at"] = kept_unsubscribed_at(
             stored["unsubscribed_at"], imported["subscribed_at"], imported["unsubscribed_at"])
-        row["sms_unsubscribed_at"] = stored["sms_unsubscribed_at"]
         if imported["groups"] is None:
             row["groups"] = stored["groups"]
-        if imported["email"] == stored["email"]:
-            row["email_invalid_at"] = stored["email_invalid_at"]
-            row["email_invalid_reason"] = stored["email_invalid_reason"]
-        if imported["phone"] == stored["phone"]:
-            row["phone_invalid_at"] = stored["phone_invalid_at"]
-            row["phone_invalid_reason"] = stored["phone_invalid_reason"]
     row["groups"] = row["groups"] or ""
-    return tuple(row[c] for c in _ALL_COLUMNS)
+    return tuple(row[c] for c in COLUMNS)
 
 
 def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:

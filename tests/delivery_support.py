@@ -19,7 +19,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
 
-from project_support import Result, invoke_sotong, store_query
+from project_support import Result, invoke_sotong, store_of, store_query
 from sotong.store import Store, Subscriber
 
 
@@ -181,3 +181,22 @@ def make_outbox(outbox_root: Path, key: str, email_ids: list[str], notices: list
 def run_cli(settings: Path, *args: str) -> Result:
     """``sotong ARGS -s SETTINGS`` in this process, with main()'s error handling."""
     return invoke_sotong(None, *args, "-s", str(settings))
+
+
+def marked_invalid(project: Path, channel: str = "email") -> list[str]:
+    """Ids of the readers whose address on ``channel`` is marked invalid now (delivery's marks)."""
+    from plugins.delivery.marks import unreachable_readers
+
+    store = Store.open(store_of(project))
+    try:
+        return sorted(unreachable_readers(store)[channel])
+    finally:
+        store.close()
+
+
+def mark_address_invalid(store: Store, subscriber_id: str, channel: str = "email",
+                         reason: str = "550 no such user", when: str = "2026-11-01T10:00:00+09:00") -> None:
+    """Mark the reader's address on ``channel`` invalid, as ``sotong send report --mark-invalid`` does."""
+    from plugins.delivery.marks import ensure, mark_invalid
+
+    assert mark_invalid(ensure(store), channel, [(subscriber_id, reason)], when) == [subscriber_id]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
 from project_support import copy_project
-from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli, store_rows
+from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
+                              store_rows)
 from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of, verdict_of_bytes
 from delivery.verp import make_return_path
 from hypothesis import given, settings
@@ -54,7 +55,7 @@ def project_with(tmp_path: Path, mailbox_settings: str) -> Path:
 
 
 def invalid_ids(project: Path) -> list[str]:
-    return [r[0] for r in store_rows(project, "SELECT id FROM subscribers WHERE email_invalid_at IS NOT NULL ORDER BY id")]
+    return marked_invalid(project, "email")
 
 
 def subjects(mails) -> set[str]:

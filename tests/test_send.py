@@ -136,7 +136,7 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
 
     marked = run_cli(settings(project), "send", "report", "--issue", ISSUE, "--mark-invalid")
     assert f"Flagged 1 email addresses as invalid" in marked.output and f"  {ids[1]}\n" in marked.output
-    flags = dict(store_query(project, "SELECT id, email_invalid_reason FROM subscribers WHERE email_invalid_at IS NOT NULL"))
+    flags = dict(store_query(project, "SELECT subscriber_id, reason FROM delivery_invalid_marks WHERE channel = 'email'"))
     assert flags == {ids[1]: "550 5.1.1 <주소>: Recipient address rejected: no such user"}
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli
+from delivery_support import (ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, mark_address_invalid,
+                              run_cli)
 from project_support import store_of, store_query
 from test_send import ISSUE, NOTICES, journal, project, send  # noqa: F401 (project: the fixture)
 
@@ -132,8 +133,7 @@ class UnsubscribingHandler(ScriptedHandler):
 
             store = Store.open(self.db)
             store.unsubscribe(self.unsubscriber)
-            store.db.execute("UPDATE subscribers SET email_invalid_at = '2026-11-26T09:00:00+09:00' WHERE id = ?",
-                             (self.invalid,))
+            mark_address_invalid(store, self.invalid)
             store.close()
         return answer
 

@@ -57,8 +57,9 @@ def bundlers(tmp_path_factory):
     return made
 
 
-def spec_sms(reader: Subscriber, notices: list, audiences, policy: str) -> list[str]:
-    """SPEC §6 read directly: the notices of the reader's SMS (empty: no SMS)."""
+def spec_sms(reader: Subscriber, notices: list, audiences, policy: str, email_marked: bool = False) -> list[str]:
+    """SPEC §6 read directly: the notices of the reader's SMS (empty: no SMS);
+    ``email_marked``: the reader's address is marked invalid."""
     def matches(n):
         return spec_matches_notice(reader.profile, n.category, list(n.audiences), ISSUE.year)
 
@@ -66,7 +67,7 @@ def spec_sms(reader: Subscriber, notices: list, audiences, policy: str) -> list[
     email_notices = [n for n in notices if "email" in n.channels and matches(n)]
     if subscribed and audiences.edition_field in reader.fields:
         email_notices += [n for n in notices if "newsletter" in n.channels]
-    gets_email = (subscribed and "email" in reader.channels and bool(reader.email) and not reader.email_invalid_at
+    gets_email = (subscribed and "email" in reader.channels and bool(reader.email) and not email_marked
                   and bool(email_notices))
     if not (subscribed and "sms" in reader.channels and reader.phone and not reader.sms_unsubscribed_at):
         return []
@@ -80,16 +81,16 @@ readers = st.builds(
     gender=st.sampled_from([None, "F", "M"]), fields=st.frozensets(st.sampled_from(FIELDS)),
     channels=st.frozensets(st.sampled_from(("email", "sms"))),
     unsubscribed_at=st.sampled_from([None, "2026-01-02"]), sms_unsubscribed_at=st.sampled_from([None, "2026-01-02"]),
-    email_invalid_at=st.sampled_from([None, "2026-01-02"]),
 )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(reader=readers, policy=st.sampled_from(("all", "email-first")))
-def test_each_reader_gets_the_sms_notices_spec_6_and_the_policy_say(bundlers, reader, policy):
+@given(reader=readers, policy=st.sampled_from(("all", "email-first")), email_marked=st.booleans())
+def test_each_reader_gets_the_sms_notices_spec_6_and_the_policy_say(bundlers, reader, policy, email_marked):
     bundler = bundlers[policy]
+    bundler.marks = {"email": {reader.id} if email_marked else set(), "sms": set()}  # as signals.reach_marks says
     text = bundler.text_of(reader, bundler.plan(reader))
-    expected = spec_sms(reader, list(bundler.bundle.notices), bundler.audiences, policy)
+    expected = spec_sms(reader, list(bundler.bundle.notices), bundler.audiences, policy, email_marked)
     assert (list(text.notices) if text else []) == expected
 
 

@@ -53,8 +53,6 @@ def test_reachable_by_needs_consent_address_and_no_opt_out():
                       channels=frozenset({"email", "sms"}))
     assert base.reachable_by("email") and base.reachable_by("sms")
     assert not Subscriber(**{**base.__dict__, "unsubscribed_at": "2026-01-01"}).reachable_by("email")
-    assert not Subscriber(**{**base.__dict__, "email_invalid_at": "2026-01-01"}).reachable_by("email")
-    assert Subscriber(**{**base.__dict__, "email_invalid_at": "2026-01-01"}).reachable_by("sms")
     assert not Subscriber(**{**base.__dict__, "sms_unsubscribed_at": "2026-01-01"}).reachable_by("sms")
     assert not Subscriber(**{**base.__dict__, "channels": frozenset({"sms"})}).reachable_by("email")
     assert not Subscriber(**{**base.__dict__, "email": None}).reachable_by("email")

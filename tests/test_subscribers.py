@@ -338,19 +338,15 @@ def test_import_applies_an_unsubscribe_from_the_file(tmp_path, store):
     assert store.subscriber("S1").unsubscribed_at == "2025-01-02"
 
 
-def test_store_columns_are_kept_and_a_new_email_clears_the_bounce(tmp_path, store):
+def test_the_sms_opt_out_the_file_does_not_name_is_kept(tmp_path, store):
     path = write(tmp_path / "s.csv", csv_text(GOOD, dict(GOOD, id="S2", email="lee@example.com")))
     load(store, path)
-    store.db.execute("UPDATE subscribers SET sms_unsubscribed_at = '2025-01-01', "
-                     "email_invalid_at = '2025-02-01', email_invalid_reason = '550 no such user'")
+    store.db.execute("UPDATE subscribers SET sms_unsubscribed_at = '2025-01-01'")
     write(path, csv_text(dict(GOOD, name="김민서2"), dict(GOOD, id="S2", email="lee2@example.com")))
     report = load(store, path)
     assert report.updated == 2
     same_email, new_email = store.subscriber("S1"), store.subscriber("S2")
-    assert same_email.name == "김민서2"
-    assert (same_email.email_invalid_at, same_email.email_invalid_reason) == ("2025-02-01", "550 no such user")
-    assert new_email.email == "lee2@example.com"
-    assert (new_email.email_invalid_at, new_email.email_invalid_reason) == (None, None)
+    assert same_email.name == "김민서2" and new_email.email == "lee2@example.com"
     assert same_email.sms_unsubscribed_at == new_email.sms_unsubscribed_at == "2025-01-01"
 
 

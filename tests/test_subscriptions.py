@@ -16,11 +16,12 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, serving
-from delivery_support import SMTPServer, run_cli, store_rows
+from project_support import copy_project, serving, store_of
+from delivery_support import SMTPServer, mark_address_invalid, marked_invalid, run_cli, store_rows
 from test_serve import request
 
 from sotong.project import Project
+from sotong.store import Store
 from sotong.tokens import make_token
 from sotong.web import make_app
 
@@ -185,6 +186,10 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     project, port, inbox = site
     _subscribe(port, inbox)
     (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    store = Store.open(store_of(project))
+    mark_address_invalid(store, subscriber_id)  # the old address bounced
+    store.close()
+    assert marked_invalid(project) == [subscriber_id]
     path = f"/p/{make_token('preferences', subscriber_id)}"
     status, headers, _ = post(port, path, {**SIGNUP, "email": "new@example.com", "action": "save"})
     assert status == 303 and "확인 메일을 보냈습니다" in request(port, "GET", headers["Location"].split("8080", 1)[1])[2]
@@ -196,6 +201,7 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
     assert post(port, "/p/email", {"t": token})[0] == 200
     assert store_rows(project, "SELECT email FROM subscribers") == [("new@example.com",)]
+    assert marked_invalid(project) == []  # the mark was the old address's
     assert ("preferences", "email", "hong@example.com", "new@example.com") in store_rows(
         project, "SELECT source, field, old_value, new_value FROM consent_log")
 

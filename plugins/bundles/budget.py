@@ -37,7 +37,7 @@ def tally(bundler, subscribers: Iterable) -> Tally:
     other = "email-first" if policy == "all" else "all"
     prices = bundler.sms_settings.prices
     for subscriber in subscribers:
-        if not subscriber.reachable_by("sms"):
+        if not bundler.reachable(subscriber, "sms"):
             continue
         plan = bundler.plan(subscriber)
         emailed = bundler.emailed(subscriber, plan)

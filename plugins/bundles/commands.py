@@ -92,11 +92,11 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     folder.mkdir(parents=True, exist_ok=True)
     stem = eml_name(subscriber.id)[:-len(".eml")] + f"-{issue.isoformat()}"
     plan = bundler.plan(subscriber)
-    message = bundler.email_for(subscriber, plan)[0] if subscriber.reachable_by("email") else None
+    message = bundler.email_for(subscriber, plan)[0] if bundler.reachable(subscriber, "email") else None
     sms = bundler.text_of(subscriber, plan)
     text = sms.text if sms else None
     if message is None:
-        click.echo(_("email: none ({why_not})").format(why_not=_why_not(subscriber, 'email')))
+        click.echo(_("email: none ({why_not})").format(why_not=_why_not(bundler, subscriber, 'email')))
     else:
         (folder / f"{stem}.eml").write_bytes(message.eml)
         html = BytesParser(policy=policy.default).parsebytes(message.eml).get_body(("html",)).get_content()
@@ -106,7 +106,7 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         click.echo(_("       open in a browser: {path}").format(
             path=project.shown(folder / f'{stem}.html')))
     if text is None:
-        click.echo(_("sms:   none ({why_not})").format(why_not=_why_not(subscriber, 'sms')))
+        click.echo(_("sms:   none ({why_not})").format(why_not=_why_not(bundler, subscriber, 'sms')))
     else:
         (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
         click.echo(_("sms:   {type}, {bytes} bytes -> {path}").format(
@@ -115,15 +115,13 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         click.echo(line)
 
 
-def _why_not(subscriber, channel: str) -> str:
+def _why_not(bundler: Bundler, subscriber, channel: str) -> str:
     if not subscriber.subscribed:
         return "unsubscribed"
     if channel not in subscriber.channels:
         return _("{channel} is not among the reader's channels").format(channel=channel)
-    if channel == "email" and subscriber.email_invalid_at:
-        return _("the email address is marked invalid")
-    if channel == "sms" and subscriber.phone_invalid_at:
-        return _("the phone number is marked invalid")
+    if subscriber.reachable_by(channel) and not bundler.reachable(subscriber, channel):
+        return _("the email address is marked invalid") if channel == "email" else _("the phone number is marked invalid")
     if not subscriber.reachable_by(channel):
         return _("no address for it, or unsubscribed from it")
     return _("no notice of this issue matches the reader")

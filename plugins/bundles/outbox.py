@@ -17,6 +17,7 @@ what one process writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import multiprocessing
@@ -29,7 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sotong import spreadsheet
+from sotong import signals, spreadsheet
 from sotong.i18n import _
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
@@ -40,7 +41,7 @@ from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
 from sotong.sms import MessageCounts, Prices
-from sotong.store import Store
+from sotong.store import READER_CHANNELS, Store, store_exists
 from sotong.tokens import secret_held
 
 from .compose import Bundle, EmailBody, EmailComposer, SmsComposer, SmsMessage
@@ -157,8 +158,12 @@ class Delivery:
 class Bundler:
     """Composes the messages of one bundle for any reader."""
 
-    def __init__(self, project: Project, bundle: Bundle, now: dt.datetime | None = None):
+    def __init__(self, project: Project, bundle: Bundle, now: dt.datetime | None = None,
+                 marks: dict[str, set[str]] | None = None):
         project.activate_plugins()
+        self.project = project
+        if marks is not None:  # a forked part writer's: read by the bundle's first process
+            self.marks = marks
         self.bundle = bundle
         settings = project.settings
         config = bundles_settings(settings)
@@ -189,14 +194,31 @@ class Bundler:
                                            self.sms.message(sms_notices(selection.sms, policy, email is not None)))
         return plan
 
-    @staticmethod
-    def emailed(subscriber, plan: Plan) -> bool:
+    @functools.cached_property
+    def marks(self) -> dict[str, set[str]]:
+        """Channel -> ids of the readers the plugins mark unreachable on it
+        (``signals.reach_marks``: delivery's invalid addresses), read once,
+        when the first reader with an address is asked about (no store, no
+        marks: a persona's preview makes none)."""
+        marks: dict[str, set[str]] = {channel: set() for channel in READER_CHANNELS}
+        if not store_exists(self.project.settings["SOTONG_DB"]):
+            return marks
+        for _receiver, found in signals.reach_marks.send(self.project.store):
+            for channel, ids in (found or {}).items():
+                marks[channel] |= ids
+        return marks
+
+    def reachable(self, subscriber, channel: str) -> bool:
+        """Whether ``channel`` reaches the reader: an address for it, and no plugin's mark."""
+        return subscriber.reachable_by(channel) and subscriber.id not in self.marks[channel]
+
+    def emailed(self, subscriber, plan: Plan) -> bool:
         """Whether the reader of ``plan`` gets an email of this bundle."""
-        return plan.email is not None and subscriber.reachable_by("email")
+        return plan.email is not None and self.reachable(subscriber, "email")
 
     def text_of(self, subscriber, plan: Plan) -> SmsMessage | None:
         """The SMS or LMS the reader of ``plan`` gets, or None."""
-        return plan.sms_for(self.emailed(subscriber, plan)) if subscriber.reachable_by("sms") else None
+        return plan.sms_for(self.emailed(subscriber, plan)) if self.reachable(subscriber, "sms") else None
 
     def delivery(self, subscriber) -> "Delivery":
         """What a subscribed reader gets of this bundle: what ``write_bundle``
@@ -245,7 +267,7 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
                     advance()
                     _bundle_reader(bundler, subscriber, out, summary)
         else:
-            _write_in_parts(project, bundle, bundler.now, staging, jobs, summary, progress)
+            _write_in_parts(bundler, staging, jobs, summary, progress)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # a full disk, a folder it may not write
@@ -257,21 +279,21 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
     return summary
 
 
-# What a forked part writer reads: (project, bundle, now, staging folder), set before the fork;
+# What a forked part writer reads: (project, bundle, now, marks, staging folder), set before the fork;
 # and, in each worker process, its own (Bundler, Store), made for its first part.
 _FORKED: tuple = ()
 _WORKER: dict = {}
 
 
-def _write_in_parts(project: Project, bundle: Bundle, now: dt.datetime, staging: Path, jobs: int,
-                    summary: Summary, progress: bool) -> None:
+def _write_in_parts(bundler: Bundler, staging: Path, jobs: int, summary: Summary, progress: bool) -> None:
     """The readers cut by id range into parts, written by ``jobs`` forked
     processes into ``staging``; their manifests and SMS rows joined in order."""
     global _FORKED
+    project, bundle = bundler.project, bundler.bundle
     boundaries = project.store.id_boundaries(jobs * PARTS_PER_JOB)
     ranges = list(zip(boundaries, boundaries[1:]))
     (staging / "email").mkdir(parents=True)
-    _FORKED = (project, bundle, now, staging)
+    _FORKED = (project, bundle, bundler.now, bundler.marks, staging)
     try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
         parts = len(ranges) if progress else 0
         with (multiprocessing.get_context("fork").Pool(jobs) as pool,
@@ -294,9 +316,9 @@ def _write_part(numbered_range: tuple[int, tuple[str | None, str | None]]) -> Su
     Bundler, so that the plugins' blocks (survey invitations, recorded in the
     store) and the readers' query use store connections of its own."""
     number, (start, stop) = numbered_range
-    project, bundle, now, staging = _FORKED
+    project, bundle, now, marks, staging = _FORKED
     if "bundler" not in _WORKER:
-        _WORKER.update(bundler=Bundler(project, bundle, now), store=Store.open(project.settings["SOTONG_DB"]))
+        _WORKER.update(bundler=Bundler(project, bundle, now, marks), store=Store.open(project.settings["SOTONG_DB"]))
     written = Summary(folder=staging)
     with _OutboxWriter(staging, part=number) as out:
         for subscriber in _WORKER["store"].subscribers(start=start, stop=stop):
@@ -341,7 +363,7 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
         out.email(subscriber.id, message, extra)
         summary.emails += 1
         sent = True
-    elif "email" in subscriber.channels and subscriber.email_invalid_at:
+    elif "email" in subscriber.channels and subscriber.id in bundler.marks["email"]:
         summary.invalid_email += 1
         log.info(_("subscriber %s: email skipped, address marked invalid"), subscriber.id)
     text = delivery.text

@@ -38,10 +38,12 @@ def check_settings(project):
 
 
 def register():
-    signals.declare_schemas(*(f"{__name__}.{module}" for module in ("bounces", "clicks", "journal", "sms_results", "staff_send")))
+    signals.declare_schemas(*(f"{__name__}.{module}" for module in ("bounces", "clicks", "journal", "marks", "sms_results",
+                                                                    "staff_send")))
     signals.cli_commands.connect(add_commands)
     signals.connect_lazily(signals.web_routes, f"{__name__}.unsubscribe:add_routes")
     signals.connect_lazily(signals.web_routes, f"{__name__}.clicks:add_click_route")
     signals.content_check.connect(check_settings)
     signals.connect_lazily(signals.message_signers, f"{__name__}.dkim_signing:dkim_signer")
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_in_outboxes")
+    signals.connect_lazily(signals.reach_marks, f"{__name__}.marks:unreachable_readers")

@@ -22,7 +22,7 @@ from sotong.notices import SEOUL
 from sotong.store import register_schema
 
 from .bounce_rules import Verdict, bounce_score, verdict_of_bytes
-from .journal import flag_invalid_addresses
+from .marks import address_digest, ensure as ensure_marks, mark_invalid as mark_addresses_invalid
 from .rules import redact_addresses
 from .verp import ReturnPath, read_return_path
 
@@ -59,11 +59,7 @@ def _candidates(bounce_address: str) -> re.Pattern:
 
 def ensure(store):
     store.upgrade("delivery_bounces")
-    return store
-
-
-def address_digest(address: str | None) -> str:
-    return hashlib.sha256((address or "").strip().lower().encode()).hexdigest()[:20]
+    return ensure_marks(store)
 
 
 @dataclass(frozen=True)
@@ -180,8 +176,4 @@ def mark_invalid(store, subscriber_ids: Iterable[str], limit: float, now: str, c
     reached ``limit``, so that bundles skip them; the ids newly flagged."""
     over = sorted(i for i, score in scores(store, channel, subscriber_ids).items() if score >= limit)
     reason = f"bounce score reached {limit:g}"
-    if channel == "email":
-        return flag_invalid_addresses(store, [(i, reason) for i in over], now)
-    return [i for i in over if store.db.execute(
-        "UPDATE subscribers SET phone_invalid_at = ?, phone_invalid_reason = ? WHERE id = ? AND phone_invalid_at IS NULL",
-        (now, reason, i)).rowcount]
+    return mark_addresses_invalid(store, channel, [(i, reason) for i in over], now)

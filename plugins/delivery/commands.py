@@ -23,7 +23,8 @@ from . import annual
 from .bounce_commands import after_send_lines, issue_report_command, send_results
 from .config import delivery_config
 from .options import notice_slug
-from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo, flag_invalid_addresses
+from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
+from .marks import mark_invalid as mark_addresses_invalid, unreachable_readers
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
 from .rules import invalid_address
@@ -60,10 +61,11 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     outbox = read_outbox(project.settings, key, kind, project.shown)
     journal = Journal(project.store)
     subscribers = {s.id: s for s in project.store.subscribers()}
+    marked = unreachable_readers(project.store)
 
     def reachable(subscriber_id: str, channel: str) -> bool:
         subscriber = subscribers.get(subscriber_id)
-        return subscriber is not None and subscriber.reachable_by(channel)
+        return subscriber is not None and subscriber.reachable_by(channel) and subscriber_id not in marked[channel]
 
     with send_lock(project, key):
         notices = _notice_infos(project, outbox)
@@ -185,7 +187,7 @@ def send_report(project, issue, notice, mark_invalid):
             count=len(invalid)))
     if mark_invalid:
         reasons = [(row["subscriber_id"], f"{row['answer_code']} {row['answer_text']}") for row in invalid]
-        flagged = flag_invalid_addresses(project.store, reasons, now_iso())
+        flagged = mark_addresses_invalid(project.store, "email", reasons, now_iso())
         click.echo(_("Flagged {count} email addresses as invalid ({already} were already): bundles skip them until the address is corrected in the e-communication system.").format(
             count=len(flagged), already=len(invalid) - len(flagged)))
         for subscriber_id in flagged:

@@ -30,9 +30,11 @@ import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 from sotong.store import now_iso, register_schema
+
+from .marks import ensure as ensure_marks, marked_now
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
@@ -131,6 +133,7 @@ class Journal:
         if store.backend == "sqlite":  # no PostgreSQL journal predates the state
             _allow_handed_over(self.db)
         store.upgrade("delivery_journal")
+        ensure_marks(store)  # read by take() inside its transactions
         self.worker = secrets.randbits(62)  # positive, so pg_locks' two halves read it back
         if store.backend == "postgresql":  # held until this process's connection closes
             self.db.execute("SELECT pg_advisory_lock(?)", (self.worker,))
@@ -240,7 +243,8 @@ class Journal:
             if cursor.rowcount != 1:
                 return ELSEWHERE
             subscriber = self.store.subscriber(subscriber_id)
-            if subscriber is not None and subscriber.reachable_by("email"):
+            if (subscriber is not None and subscriber.reachable_by("email")
+                    and not marked_now(self.store, subscriber_id, "email")):
                 return TAKEN
             db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
             return WITHDRAWN
@@ -304,16 +308,3 @@ def _allow_handed_over(db) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def flag_invalid_addresses(store, failures: Iterable[tuple[str, str]], when: str) -> list[str]:
-    """Flag the email addresses of (subscriber id, reason) as invalid, so that
-    bundles skip them; returns the ids newly flagged."""
-    flagged = []
-    for subscriber_id, reason in failures:
-        cursor = store.db.execute(
-            "UPDATE subscribers SET email_invalid_at = ?, email_invalid_reason = ?"
-            " WHERE id = ? AND email_invalid_at IS NULL", (when, reason, subscriber_id))
-        if cursor.rowcount:
-            flagged.append(subscriber_id)
-    return flagged

@@ -113,8 +113,8 @@ def confirm_email(request):
                          action=f"{request.script_root}/p/email")
     if found.used_at is None:
         with request.app.store() as store, store.changes_from("preferences"), store.transaction():
-            store.db.execute("UPDATE subscribers SET email = ?, email_invalid_at = NULL, email_invalid_reason = NULL "
-                             "WHERE id = ?", (found.data["email"], found.subscriber_id))
+            store.db.execute("UPDATE subscribers SET email = ? WHERE id = ?",  # a mark of the old address no longer applies
+                             (found.data["email"], found.subscriber_id))
             storage.mark_used(store, found.id, found.subscriber_id)
     return subs.page("subscriptions_message.html", title="이메일 주소를 바꾸었습니다",
                      message="다음 소식부터 새 주소로 보내 드립니다.")
