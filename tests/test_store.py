@@ -117,6 +117,32 @@ def test_a_failed_step_leaves_the_version_and_tables_as_they_were(store_location
     store.db.execute("CREATE TABLE demo_more (id TEXT)")  # the failed step's first table was rolled back
 
 
+def test_a_python_step_reads_the_store_and_is_run_once_or_rolled_back_whole(store_location, demo_component):
+    def copy_then_fail(store):
+        store.db.execute("INSERT INTO demo (note) VALUES ('copied')")
+        raise RuntimeError("the step broke half way")
+
+    def copy_notes(store):
+        notes = [row[0] for row in store.db.execute("SELECT note FROM demo")]
+        store.db.execute("CREATE TABLE demo_copy (note TEXT)")
+        store.db.executemany("INSERT INTO demo_copy (note) VALUES (?)", [(note.upper(),) for note in notes])
+
+    store = Store.open(store_location)
+    store.upgrade(demo_component)
+    store.db.execute("INSERT INTO demo (note) VALUES ('first')")
+    register_schema(demo_component, "CREATE TABLE demo (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT UNIQUE);",
+                    copy_then_fail)
+    with pytest.raises(RuntimeError, match="half way"):
+        store.upgrade(demo_component)
+    assert store.schema_version(demo_component) == 1
+    assert [row[0] for row in store.db.execute("SELECT note FROM demo")] == ["first"]
+    register_schema(demo_component, "CREATE TABLE demo (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT UNIQUE);",
+                    copy_notes)
+    assert store.upgrade(demo_component) == {demo_component: (1, 2)}
+    assert Store.open(store_location).upgrade(demo_component) == {demo_component: (2, 2)}
+    assert [row[0] for row in store.db.execute("SELECT note FROM demo_copy")] == ["FIRST"]
+
+
 def test_sqlite_worded_sql_runs_on_both(store_location, demo_component):
     store = Store.open(store_location)
     store.upgrade(demo_component)
