@@ -85,6 +85,8 @@ CREATE TABLE IF NOT EXISTS consent_log (
 CREATE INDEX IF NOT EXISTS consent_log_by_time ON consent_log (changed_at);
 CREATE INDEX IF NOT EXISTS consent_log_by_subscriber ON consent_log (subscriber_id);
 """
+# Step 1 no longer creates the invalid marks' four columns: stores made with
+# or without them are the same once the owning plugin's step has moved them out.
 # Columns added since the first stores: added to an older store when it is opened.
 ADDED_COLUMNS = (("groups", "TEXT NOT NULL DEFAULT ''"),)
 # What a Subscriber is read from: the SPEC §4 columns and the SMS opt-out
