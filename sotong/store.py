@@ -266,7 +266,8 @@ def join_keys(values: Iterable[str]) -> str:
     return ";".join(sorted(values))
 
 
-def _from_row(row) -> Subscriber:
+def subscriber_from_row(row) -> Subscriber:
+    """The Subscriber of a row holding STORED_COLUMNS (by name)."""
     data = dict(row)
     data["fields"] = _split(data["fields"])
     data["channels"] = _split(data["channels"])
@@ -425,7 +426,7 @@ class Store:
 
     def subscriber(self, subscriber_id: str) -> Subscriber | None:
         row = self.db.execute(f"SELECT {_STORED} FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
-        return _from_row(row) if row else None
+        return subscriber_from_row(row) if row else None
 
     def subscribers(self, only_subscribed: bool = False, start: str | None = None,
                     stop: str | None = None) -> Iterator[Subscriber]:
@@ -441,7 +442,7 @@ class Store:
         # SQLite's cursor steps through the rows; psycopg's would fetch them all first
         rows = self.db.stream(sql, params) if self.backend == "postgresql" else self.db.execute(sql, params)
         for row in rows:
-            yield _from_row(row)
+            yield subscriber_from_row(row)
 
     def id_boundaries(self, parts: int) -> list[str | None]:
         """Ids that cut the subscribers, in id order, into ``parts`` ranges of
@@ -722,4 +723,5 @@ class _Transaction:
 
 
 __all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
-           "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists", "with_rowid"]
+           "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists",
+           "subscriber_from_row", "with_rowid"]

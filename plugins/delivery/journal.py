@@ -34,7 +34,7 @@ from typing import Callable
 
 from sotong.store import now_iso, register_schema
 
-from .marks import ensure as ensure_marks, marked_now
+from .marks import email_reachable_now, ensure as ensure_marks
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
@@ -242,9 +242,7 @@ class Journal:
                 f" WHERE id = ? AND {takeable}", (self.clock(), self.worker, message_id, *mine))
             if cursor.rowcount != 1:
                 return ELSEWHERE
-            subscriber = self.store.subscriber(subscriber_id)
-            if (subscriber is not None and subscriber.reachable_by("email")
-                    and not marked_now(self.store, subscriber_id, "email")):
+            if email_reachable_now(self.store, subscriber_id):
                 return TAKEN
             db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
             return WITHDRAWN

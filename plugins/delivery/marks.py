@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
-from sotong.store import READER_CHANNELS, register_schema
+from sotong.store import READER_CHANNELS, STORED_COLUMNS, register_schema, subscriber_from_row
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_invalid_marks (
@@ -99,20 +99,23 @@ def mark_invalid(store, channel: str, failures: Iterable[tuple[str, str]], when:
 def unreachable_readers(store, **_kwargs) -> dict[str, set[str]]:
     """Receiver of ``reach_marks``: channel -> ids of the readers whose
     address on it is marked invalid (one query, the marks joined to their readers)."""
-    return _marked(ensure(store), "", ())
-
-
-def marked_now(store, subscriber_id: str, channel: str) -> bool:
-    """Whether the reader's address on ``channel`` is marked invalid (a store
-    whose marks' table :func:`ensure` made)."""
-    return subscriber_id in _marked(store, " WHERE m.subscriber_id = ?", (subscriber_id,))[channel]
-
-
-def _marked(store, where: str, params: tuple) -> dict[str, set[str]]:
     marked: dict[str, set[str]] = {channel: set() for channel in READER_CHANNELS}
-    for row in store.db.execute("SELECT m.subscriber_id, m.channel, m.address_digest, s.email, s.phone "
-                                "FROM delivery_invalid_marks AS m JOIN subscribers AS s ON s.id = m.subscriber_id"
-                                + where, params):
+    for row in ensure(store).db.execute("SELECT m.subscriber_id, m.channel, m.address_digest, s.email, s.phone "
+                                        "FROM delivery_invalid_marks AS m JOIN subscribers AS s ON s.id = m.subscriber_id"):
         if row["address_digest"] == address_digest(row[ADDRESS_COLUMN[row["channel"]]]):
             marked[row["channel"]].add(row["subscriber_id"])
     return marked
+
+
+def email_reachable_now(store, subscriber_id: str) -> bool:
+    """Whether an email reaches the reader now (``reachable_by``, and their
+    address not marked): one statement, as a send asks it for every message
+    (a store whose marks' table :func:`ensure` made)."""
+    columns = ", ".join(f"s.{column}" for column in STORED_COLUMNS)
+    rows = store.db.execute(f"SELECT {columns}, m.address_digest AS marked FROM subscribers AS s "
+                            "LEFT JOIN delivery_invalid_marks AS m ON m.subscriber_id = s.id AND m.channel = 'email' "
+                            "WHERE s.id = ?", (subscriber_id,)).fetchall()
+    if not rows:
+        return False
+    reader = subscriber_from_row({column: rows[0][column] for column in STORED_COLUMNS})
+    return reader.reachable_by("email") and address_digest(reader.email) not in {row["marked"] for row in rows}
