@@ -45,6 +45,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   store knew of them) by ``sotong subscribers forget`` once the store has
   forgotten them; remove them from the files your plugin keeps under
   ``PRIVATE_PATH`` and return ``{what: count}`` of what you removed, or None.
+- ``person_erasing``: sent with the :class:`sotong.store.Store` and
+  ``subscriber_id`` by ``sotong subscribers forget`` inside its transaction,
+  before the other rows naming the person get a stand-in id; delete your
+  rows that must not outlive the person (with the indexes that hold them),
+  in that transaction (``store.db``), and return ``{table: rows deleted}``.
 
 ``connect_lazily(signal, "module:function")`` connects a receiver whose
 module is imported when the signal is first sent, so that a plugin's heavy
@@ -69,6 +74,7 @@ store_schemas = signal("sotong-store-schemas")
 staff_copies = signal("sotong-staff-copies")
 person_forgotten = signal("sotong-person-forgotten")
 reach_marks = signal("sotong-reach-marks")
+person_erasing = signal("sotong-person-erasing")
 
 
 @functools.cache

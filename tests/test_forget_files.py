@@ -8,6 +8,7 @@ stay as they were written."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -140,6 +141,64 @@ def test_forget_removes_the_persons_previews_only(project):
     forget(project)
     names = sorted(path.name for path in previews.iterdir())
     assert names and all(name.startswith("S2-") for name in names)
+
+
+KIM_OPINION = "쉼터 고양이 zxqvword"  # 고양 and zxqvword are Kim's alone; 쉼터 is Lee's too
+LEE_OPINION = "버스 쉼터 ok"
+
+
+def record_opinions(store_location, *opinions_by_reader: tuple[str, str, str]) -> None:
+    """Opinions of a consultation as the collector keeps them: (reader, text, day)."""
+    from types import SimpleNamespace
+
+    from survey import opinions, storage
+    from survey.schema import Policy, Question, Survey
+
+    survey = Survey("bus", "버스", "자치행정과", None, None, (), False, False, (Question("opinion", "text", "의견"),),
+                    kind="consultation", policy=Policy("버스", "자치행정과", "요약"))
+    store = opinions.ensure(storage.ensure(Store.open(store_location)))
+    with store.transaction():
+        for reader, text, day in opinions_by_reader:
+            person = SimpleNamespace(id=reader, birth_year=1950, gender="F", dong="yongdap")
+            opinions.record(store, survey, person, {"opinion": [text]}, dt.date.fromisoformat(day))
+            store.db.execute("INSERT INTO survey_responses VALUES (?, ?, ?, ?)", (f"r-{reader}-{day}", f"bus-{day}", reader, day))
+    store.close()
+
+
+def found(store_location, text: str, **days) -> list[tuple[str, str]]:
+    from survey import opinions
+
+    store = Store.open(store_location)
+    try:
+        return [(row.subscriber_id, row.opinion) for row in opinions.search(store, text, **days)]
+    finally:
+        store.close()
+
+
+def test_forget_deletes_the_persons_opinions_from_the_table_and_its_indexes_and_keeps_the_answer_counts(
+        project, store_location):
+    record_opinions(store_location, ("S2", LEE_OPINION, "2026-12-01"), ("S1", KIM_OPINION, "2026-12-02"))
+    result = forget(project)
+    assert "survey_opinions 1" in result.output.split("kept")[0], result.output  # told as deleted
+    assert "survey_responses 1" in result.output.split("kept")[1], result.output  # told as kept for counts
+    record_opinions(store_location, ("S2", "주차장 넓혀", "2026-12-03"))  # SQLite gives it Kim's old rowid
+    lee = ("S2", LEE_OPINION)
+    for text in ("zxqvword", "고양이", "고양", "양", "z", "쉼터 고"):
+        assert found(store_location, text) == [], text
+    assert found(store_location, "쉼터") == [lee] and found(store_location, "쉼") == [lee]
+    assert found(store_location, "주차장") == [("S2", "주차장 넓혀")]
+    for days in ({"since": dt.date(2026, 12, 1)}, {"until": dt.date(2026, 12, 2)},
+                 {"since": dt.date(2026, 12, 1), "until": dt.date(2026, 12, 3)}):
+        assert found(store_location, "쉼터", **days) == [lee] and found(store_location, "고양", **days) == [], days
+    assert found(store_location, "주차장", since=dt.date(2026, 12, 2), until=dt.date(2026, 12, 2)) == []
+    assert store_rows(project, "SELECT subscriber_id, opinion FROM survey_opinions ORDER BY id") == [
+        lee, ("S2", "주차장 넓혀")]
+    assert store_rows(project, "SELECT count(*) FROM survey_responses WHERE subscriber_id LIKE 'forgotten-%'") == [(1,)]
+    assert store_rows(project, "SELECT count(*) FROM survey_responses") == [(3,)]
+    if not store_location.startswith("postgresql"):  # no row of the indexes answers Kim's words
+        for index, words in (("survey_opinions_text", ('"zxqvword"', '"고양이"')), ("survey_opinions_grams", ('"고양"', '"zx"'))):
+            for word in words:
+                assert store_rows(project, f"SELECT rowid FROM {index} WHERE {index} MATCH '{word}'") == [], word
 
 
 rows = st.lists(st.lists(st.text(alphabet=st.sampled_from('ab,"\r\n \'=가'), max_size=6), min_size=2, max_size=3),

@@ -38,14 +38,17 @@ def changes_command(project: Project, since: str, csv_file: str):
 @settings_option
 def forget_command(project: Project, subscriber_id: str):
     emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
-    touched = forget(project.store, subscriber_id, emails, phones)
-    if not touched:
+    deleted, kept = forget(project.store, subscriber_id, emails, phones)
+    if not deleted and not kept:
         raise SotongError([_('no subscriber "{subscriber_id}" and no record naming it in the store; check the id (sotong subscribers export lists them)').format(
             subscriber_id=subscriber_id)])
-    touched.update(forget_in_files(project, subscriber_id, emails, phones))
-    where = ", ".join(f"{table} {count}" for table, count in sorted(touched.items()))
-    click.echo(_("Forgot {subscriber_id}: {where} (other records keep their counts under an anonymous id).").format(
-        subscriber_id=subscriber_id, where=where))
+    deleted.update(forget_in_files(project, subscriber_id, emails, phones))
+    click.echo(_("Forgot {subscriber_id}: deleted {deleted}; kept for counts under an anonymous id: {kept}.").format(
+        subscriber_id=subscriber_id, deleted=_counts(deleted) or "-", kept=_counts(kept) or "-"))
+
+
+def _counts(touched: dict[str, int]) -> str:
+    return ", ".join(f"{what} {count}" for what, count in sorted(touched.items()))
 
 
 def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phones: set[str]) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """The consent log's two commands for the office (SPEC §13): the changes
 since a day, as a CSV for the office's other systems, and forgetting a
-person: their row, their log, and their id wherever the store holds one.
+person: their row, their log, what the plugins delete (their opinions), and
+their id wherever the store holds one.
 The log itself is written by the core store (``sotong.store``)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import contextlib
 import secrets
 from pathlib import Path
 
-from sotong import spreadsheet
+from sotong import signals, spreadsheet
 from sotong.atomic import replacing_text
 from sotong.store import Store
 
@@ -39,27 +40,36 @@ def tables_naming_subscribers(store: Store) -> list[str]:
     return [name for name in store.tables() if SUBSCRIBER_COLUMN in store.columns(name)]
 
 
-def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str]) -> dict[str, int]:
+def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Erase ``subscriber_id``: the subscriber row, its consent log, its
     pending sign-ups and changes and queued mails (also those not yet linked
-    to it, by any of its ``emails`` and ``phones``); every other record naming it (journal, bounces, survey
-    answers and invitations) gets a random stand-in id instead, so counts stay
-    and nothing leads back to the person. On SQLite the deleted bytes are
+    to it, by any of its ``emails`` and ``phones``), and what the plugins
+    delete when asked (``signals.person_erasing``: survey's opinions); every
+    other record naming it (journal, bounces, survey answers and invitations)
+    gets a random stand-in id instead, so counts stay and nothing leads back
+    to the person. All in one transaction. On SQLite the deleted bytes are
     overwritten, not left in the file's free space (:func:`_overwriting_deleted`).
-    Returns rows touched per table."""
+    Returns the rows deleted and the rows kept under the stand-in, per table."""
     stand_in = "forgotten-" + secrets.token_hex(8)
-    touched: dict[str, int] = {}
+    deleted: dict[str, int] = {}
+    kept: dict[str, int] = {}
     with _overwriting_deleted(store), store.transaction() as db:
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
-            touched["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
-        touched["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
+            deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
+        deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
+        for _receiver, erased in signals.person_erasing.send(store, subscriber_id=subscriber_id):
+            deleted.update(erased or {})
         for table in tables_naming_subscribers(store):
             if table == "consent_log" or table.startswith("subscriptions_"):
-                touched[table] = db.execute(f'DELETE FROM "{table}" WHERE {SUBSCRIBER_COLUMN} = ?',
+                deleted[table] = db.execute(f'DELETE FROM "{table}" WHERE {SUBSCRIBER_COLUMN} = ?',
                                             (subscriber_id,)).rowcount
-            else:
-                touched[table] = db.execute(f'UPDATE "{table}" SET {_stand_in_assignments(store, table)} '
-                                            f'WHERE {SUBSCRIBER_COLUMN} = ?', (stand_in, subscriber_id)).rowcount
+            elif table not in deleted:
+                kept[table] = db.execute(f'UPDATE "{table}" SET {_stand_in_assignments(store, table)} '
+                                         f'WHERE {SUBSCRIBER_COLUMN} = ?', (stand_in, subscriber_id)).rowcount
+    return _nonzero(deleted), _nonzero(kept)
+
+
+def _nonzero(touched: dict[str, int]) -> dict[str, int]:
     return {table: count for table, count in touched.items() if count}
 
 

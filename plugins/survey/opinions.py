@@ -304,6 +304,23 @@ def by_dong_and_age(store: Store, slug: str) -> dict[tuple, int]:
     return {(dong, band): count for dong, band, count in rows}
 
 
+def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
+    """Receiver of ``sotong.signals.person_erasing`` (inside forget's
+    transaction): delete the opinions of ``subscriber_id`` (the privacy page,
+    제3조 4: deleted without delay on request). On SQLite the trigram index
+    loses them by trigger, the contentless grams index by its 'delete'
+    command with the grams they were indexed with; on PostgreSQL the grams
+    are the row's. The days' id ranges stay true bounds (ids only grow)."""
+    if "survey_opinions" not in store.tables():
+        return {}
+    rows = store.db.execute("SELECT id, opinion FROM survey_opinions WHERE subscriber_id = ?", (subscriber_id,)).fetchall()
+    if store.backend == "sqlite":
+        store.db.executemany("INSERT INTO survey_opinions_grams (survey_opinions_grams, rowid, grams) VALUES ('delete', ?, ?)",
+                             [(rowid, grams(text)) for rowid, text in rows])
+    store.db.executemany("DELETE FROM survey_opinions WHERE id = ?", [(rowid,) for rowid, _text in rows])
+    return {"survey_opinions": len(rows)}
+
+
 def retention_start(today: dt.date) -> dt.date:
     """The first day whose opinions are still kept with their participant."""
     try:
