@@ -2,7 +2,8 @@
 mark applies to the address it was made for, whatever changes the address
 (the import here; the preferences page in test_subscriptions.py); an older
 store whose ``subscribers`` table holds the marks' columns keeps its marks
-when delivery's schema step moves them into the table of their own."""
+when delivery's schema step moves them into the table of their own; a
+forgotten reader's marks keep neither their id nor their address's digest."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlite3
 
 from delivery_support import mark_address_invalid
 from plugins.delivery.marks import ensure, mark_invalid, unreachable_readers
+from plugins.subscriptions.consent import forget
 from sotong.store import Store, Subscriber
 from test_subscribers import GOOD, csv_text, load, write
 
@@ -87,3 +89,15 @@ def test_an_old_sqlite_store_without_the_phone_columns_keeps_its_email_marks(tmp
     assert store.subscriber("S1").reachable_by("sms") and store.subscriber("S1").groups == frozenset()
     assert unreachable_readers(store) == {"email": {"S1"}, "sms": set()}
     assert "email_invalid_at" not in store.columns("subscribers") and "phone_invalid_at" not in store.columns("subscribers")
+
+
+def test_forgetting_a_reader_leaves_no_mark_that_leads_back_to_them(store_location):
+    store = ensure(Store.open(store_location))
+    store.put_subscriber(Subscriber(id="S1", email="a@example.com", phone="010-1000-0001",
+                                    channels=frozenset({"email", "sms"})))
+    mark_address_invalid(store, "S1", "email")
+    mark_address_invalid(store, "S1", "sms")
+    forget(store, "S1", {"a@example.com"}, {"010-1000-0001"})
+    rows = [tuple(row) for row in store.db.execute("SELECT subscriber_id, address_digest FROM delivery_invalid_marks")]
+    assert len(rows) == 2 and all(subscriber_id != "S1" and digest == "" for subscriber_id, digest in rows)
+    assert unreachable_readers(store) == {"email": set(), "sms": set()}
