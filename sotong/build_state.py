@@ -57,10 +57,11 @@ class BuildState:
         """What a page shows of the content read from ``source_path`` depends
         on: a notice's stamp, or "input" for other content (covered by the
         inputs digest). Raises Unkeyable for a notice linking to other content."""
-        path = os.path.abspath(source_path)
+        stamps = self.record["notices"]
+        path = source_path if source_path in stamps else os.path.abspath(source_path)
         if path in self.linking:
             raise Unkeyable(path)
-        return self.record["notices"].get(path, "input")
+        return stamps.get(path, "input")
 
     def notice_key(self, source_path: str) -> str | None:
         """The key of a page made for one notice (its page, its short link)."""

@@ -58,7 +58,8 @@ class PageKeys:
         self._settings = settings
         self._source_stamp = source_stamp
         self._names: dict[str, frozenset] = {}
-        self._content_shapes: dict[int, tuple] = {}
+        self._files: dict[str, tuple] = {}
+        self._held_shapes: dict[int, tuple] = {}  # id -> (object, shape) of notices, articles, frozen data
 
     def read_names(self, template) -> frozenset:
         """The context names that ``template`` and the templates it uses may read."""
@@ -70,17 +71,25 @@ class PageKeys:
         names, seen, waiting = set(), set(), [name]
         while waiting:
             current = waiting.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            try:
-                source = environment.loader.get_source(environment, current)[0]
-            except Exception:  # an "include ... ignore missing" of a plugin not in use
-                continue
-            tree = environment.parse(source)
-            names |= meta.find_undeclared_variables(tree)
-            waiting.extend(used for used in meta.find_referenced_templates(tree) if isinstance(used, str))
+            if current not in seen:
+                seen.add(current)
+                read, used = self._names_of_one(environment, current)
+                names |= read
+                waiting.extend(used)
         return names
+
+    def _names_of_one(self, environment, name: str) -> tuple[frozenset, tuple]:
+        """The names one template reads, and the templates it names."""
+        if name not in self._files:
+            try:
+                source = environment.loader.get_source(environment, name)[0]
+            except Exception:  # an "include ... ignore missing" of a plugin not in use
+                self._files[name] = frozenset(), ()
+            else:
+                tree = environment.parse(source)
+                self._files[name] = (frozenset(meta.find_undeclared_variables(tree)),
+                                     tuple(used for used in meta.find_referenced_templates(tree) if isinstance(used, str)))
+        return self._files[name]
 
     def varying(self, template, context: dict) -> list[str]:
         """The names ``template`` reads whose values the inputs digest does not cover."""
@@ -117,15 +126,22 @@ class PageKeys:
             return value
         if isinstance(value, (list, tuple)):
             return tuple(self.shape(item) for item in value)
-        if isinstance(value, Content):
-            return self._content_shape(value)
         if isinstance(value, (dt.date, dt.time)):
             return value.isoformat()
-        if isinstance(value, Notice):
-            return ("notice", self._source_stamp(value.source))
-        return self._other_shape(value)
+        held = self._held_shapes.get(id(value))
+        if held is not None and held[0] is value:
+            return held[1]
+        shape = self._other_shape(value)
+        if isinstance(value, (Content, Notice)) or _frozen(value):
+            self._held_shapes[id(value)] = (value, shape)  # held: its id is not reused during the build
+        return shape
 
     def _other_shape(self, value):
+        if isinstance(value, Content):
+            notice = getattr(value, "notice", None)
+            return ("content", self._source_stamp(notice.source if notice is not None else value.source_path))
+        if isinstance(value, Notice):
+            return ("notice", self._source_stamp(value.source))
         if isinstance(value, Page):
             return self._page_shape(value, self.shape(value.object_list))
         if isinstance(value, Paginator):
@@ -147,13 +163,10 @@ class PageKeys:
     def _page_shape(page: Page, items) -> tuple:
         return ("page", page.number, page.paginator.num_pages, page.paginator.count, items)
 
-    def _content_shape(self, content: Content) -> tuple:
-        known = self._content_shapes.get(id(content))
-        if known is None or known[0] is not content:
-            notice = getattr(content, "notice", None)
-            source = notice.source if notice is not None else content.source_path
-            known = self._content_shapes[id(content)] = (content, ("content", self._source_stamp(source)))
-        return known[1]
+
+def _frozen(value) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and params.frozen
 
 
 def _digest(shapes) -> str:

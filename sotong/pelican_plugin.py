@@ -19,6 +19,7 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
 - makes Pelican's content cache safe against a killed build (pelican_cache);
+- computes each article's address once per build (content_urls);
 - writes feeds with the site's absolute address, in development too.
 """
 
@@ -37,6 +38,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from .content_urls import compute_urls_once, forget_urls
 from .pelican_cache import make_crash_safe
 from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
 from .settings import DEFAULTS, add_defaults
@@ -348,6 +350,8 @@ def escape_in_templates(settings: dict) -> None:
 
 def register():
     make_crash_safe()
+    compute_urls_once()
+    signals.initialized.connect(forget_urls)
     signals.initialized.connect(add_sotong_defaults)
     signals.get_writer.connect(use_keeping_writer)
     signals.readers_init.connect(add_reader)
