@@ -1,0 +1,80 @@
+"""sotong.page_keys without a build: what a page's key depends on, and which
+uses of a list a template can make without it being noticed (none)."""
+
+from __future__ import annotations
+
+from jinja2 import DictLoader, Environment
+
+from sotong.page_keys import PageKeys, watch_lists
+
+TEMPLATES = {
+    "list.html": '{% extends "base.html" %}{% block body %}{% if page == 1 and everything %}'
+                 "{{ everything|length }}{% endif %}{{ mine|join(',') }}{% endblock %}",
+    "base.html": "<title>{{ SITENAME }}</title>{% block body %}{% endblock %}{% include 'gone.html' ignore missing %}",
+}
+
+
+def keys_and_template(settings=None):
+    environment = Environment(loader=DictLoader(TEMPLATES))
+    return PageKeys(settings or {}, lambda source: source), environment.get_template("list.html")
+
+
+def render(template, keys, context):
+    """As the keeping writer does: watch the lists, render, key the page with what was left untouched."""
+    names = keys.varying(template, context)
+    watched = watch_lists(context, names)
+    text = template.render(context)
+    untouched = frozenset(name for name, values in watched.items() if not values.touched)
+    return text, keys.key(template, context, names, untouched), untouched
+
+
+def test_the_names_of_a_template_tree_are_what_it_and_what_it_extends_read():
+    keys, template = keys_and_template()
+    assert keys.read_names(template) == {"page", "everything", "mine", "SITENAME"}
+
+
+def test_a_list_the_page_did_not_touch_is_left_out_of_its_key():
+    keys, template = keys_and_template()
+    second = {"page": 2, "everything": ["a", "b"], "mine": ["c"], "SITENAME": "s", "output_file": "2.html"}
+    text, key, untouched = render(template, keys, dict(second))
+    assert untouched == {"everything"} and text.endswith("c")
+    again = dict(second, everything=["a", "b", "new"])
+    assert keys.key(template, again, keys.varying(template, again), untouched) == key
+    changed = dict(second, mine=["c", "d"])
+    assert keys.key(template, changed, keys.varying(template, changed), untouched) != key
+
+
+def test_the_first_page_reads_the_whole_list_and_is_keyed_by_it():
+    keys, template = keys_and_template()
+    first = {"page": 1, "everything": ["a", "b"], "mine": ["c"], "SITENAME": "s", "output_file": "index.html"}
+    text, key, untouched = render(template, keys, dict(first))
+    assert untouched == frozenset() and "2" in text
+    more = dict(first, everything=["a", "b", "new"])
+    assert keys.key(template, more, keys.varying(template, more), untouched) != key
+
+
+def test_settings_values_are_left_to_the_inputs_digest():
+    settings = {"SITENAME": "s"}
+    keys, template = keys_and_template(settings)
+    context = {"page": 2, "everything": [], "mine": [], "output_file": "x.html", **settings}
+    assert "SITENAME" not in keys.varying(template, context)
+    context["SITENAME"] = "another name, not the settings' own"
+    assert "SITENAME" in keys.varying(template, context)
+
+
+def test_a_value_of_an_unknown_kind_gives_no_key():
+    keys, template = keys_and_template()
+    context = {"page": 2, "everything": [], "mine": [object()], "SITENAME": "s", "output_file": "x.html"}
+    assert keys.key(template, context, keys.varying(template, context), frozenset()) is None
+
+
+def test_every_use_of_a_watched_list_is_noticed():
+    uses = [iter, len, bool, lambda values: "a" in values, lambda values: values + [], lambda values: [] + values,
+            lambda values: values[0], reversed, lambda values: values.index("a"), lambda values: values.copy(),
+            sorted, list, tuple, lambda values: values == ["a"]]
+    for use in uses:
+        context = {"values": ["a", "b"]}
+        watched = watch_lists(context, ["values"])["values"]
+        assert not watched.touched
+        use(context["values"])
+        assert watched.touched, use
