@@ -132,6 +132,11 @@ def main() -> None:
             timed([sotong, "build"], project)  # both build slots exist, as after any two builds
             edit_one_notice(project, run)
             warm.append(timed_with_cpu([sotong, "build"], project))
+        report(args, started, load, (pelican, full, cold, warm))  # before the temporary folder goes: that takes minutes
+
+
+def report(args, started: dt.datetime, load: tuple, figures: tuple) -> None:
+    pelican, full, cold, warm = figures
     print(f"{args.notices} notices; {args.pairs} alternating pairs each; started {started:%Y-%m-%d %H:%M} UTC, "
           f"load {load[0]:.1f} (ended at {os.getloadavg()[0]:.1f}); medians, ratio spread min-max")
     if pelican:
