@@ -466,6 +466,11 @@ def _cells_by_column(names: list[str], cells: list[str]) -> dict:
     return dict(zip(names, cells))
 
 
+# C0 control characters but tab, newline and CR: invisible in an editor, and
+# PostgreSQL's text cannot hold NUL
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
                  cells_of: Callable[[list[str], list[str]], Any] = _cells_by_column) -> Iterator[tuple[int, Any]]:
     """The rows of the CSV ``lines`` one by one as (line, column -> cell);
@@ -486,7 +491,8 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
     last_line = reader.line_num
     for cells in reader:
         line, last_line = last_line + 1, reader.line_num
-        if not "".join(cells).strip():
+        joined = "".join(cells)
+        if not joined.strip():
             continue
         if len(cells) > len(names):
             problems.append(Problem(shown, line, _('the row has {cells} cells but the header has {columns} columns; put a cell that holds a comma in double quotes, e.g. "성수동, 2층"').format(
@@ -496,10 +502,20 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
             problems.append(Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
                 cells=len(cells), columns=len(names))))
             continue
+        if CONTROL_CHARACTER.search(joined):
+            problems.append(_control_character_problem(shown, line, names, cells))
+            continue
         if unnamed and any(cells[index].strip() for index in unnamed):
             problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
             continue
         yield line, cells_of(names, cells)  # the unnamed "" key is never read
+
+
+def _control_character_problem(shown: str, line: int, names: list[str], cells: list[str]) -> Problem:
+    """The row's first cell that holds a control character, named by its column."""
+    column, found = next((name, match) for name, cell in zip(names, cells) if (match := CONTROL_CHARACTER.search(cell)))
+    return Problem(shown, line, _("the cell under {column} holds the invisible control character U+{code:04X}, which cannot be stored; delete it from the cell").format(
+        column=column or _("a column without a name"), code=ord(found.group())))
 
 
 def _check_header(names: list[str], shown: str) -> None:

@@ -40,3 +40,15 @@ def test_rejected_addresses_and_phones_are_never_echoed(email, phone):
         assert errors, value
         assert all(value.strip() not in message for message in errors), errors
         assert any(message.startswith(f"{column} is not a") for message in errors) or value.strip() == ""
+
+
+def test_a_control_character_in_a_cell_rejects_its_row_on_both_backends(tmp_path, store):  # noqa: F811
+    """PostgreSQL's text cannot hold NUL: the row is a FILE:LINE problem, never a traceback, and the other rows stay."""
+    path = write(tmp_path / "s.csv", csv_text(dict(GOOD, id="S1", name="홍\x00길동"), dict(GOOD, id="S2"),
+                                              dict(GOOD, id="S3", dong="majang\x07"), dict(GOOD, id="S4", name="탭\t있음")))
+    report = load(store, path)
+    assert [str(p) for p in report.problems] == [
+        "s.csv:2: the cell under name holds the invisible control character U+0000, which cannot be stored; delete it from the cell",
+        "s.csv:4: the cell under dong holds the invisible control character U+0007, which cannot be stored; delete it from the cell"]
+    assert report.rejected == 2
+    assert sorted(s.id for s in store.subscribers()) == ["S2", "S4"]
