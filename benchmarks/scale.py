@@ -24,7 +24,9 @@ per process; PostgreSQL within 1.3 x SQLite.
 --readers 20000 is a quick run. Setting up a million readers takes a while
 (the import into both stores); --project DIR runs again in a project an
 earlier run left (stopped once its SQLite store was filled), copying the
-rows to a new PostgreSQL database. Two send workers against one:
+rows to a new PostgreSQL database. --reading URL measures only the memory of
+reading every subscriber of a PostgreSQL store, streamed (as Store.subscribers
+does) and fetched at once (as it did before). Two send workers against one:
 benchmarks/send.py --workers.
 """
 
@@ -170,13 +172,34 @@ def one_run(root: Path, pg_settings: str, run: int, sizes: list | None) -> tuple
     return measured, sizes
 
 
+READERS_STREAMED = "for subscriber in store.subscribers(): pass"
+READERS_FETCHED = ("from sotong.store import _from_row\n"  # Store.subscribers() on PostgreSQL before it streamed
+                   "for row in store.db.execute('SELECT * FROM subscribers ORDER BY id'): _from_row(row)")
+
+
+def reading_peaks(url: str) -> None:
+    """Peak RSS of a process reading every subscriber of the store at ``url``
+    (one that an earlier run made): streamed, and fetched all at once."""
+    for name, loop in (("streamed (server-side cursor)", READERS_STREAMED), ("fetched at once (before)", READERS_FETCHED)):
+        code = f"from sotong.store import Store\nstore = Store.open({url!r})\n{loop}\n"
+        started = time.perf_counter()
+        completed = subprocess.run([GNU_TIME, "-f", "%M", sys.executable, "-c", code], capture_output=True, text=True,
+                                   check=True)
+        peak = int(completed.stderr.strip().splitlines()[-1]) / 1024
+        print(f"reading every subscriber, {name}: {time.perf_counter() - started:.1f} s, peak {peak:.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--project", type=Path, help="a project an earlier run made (its SQLite store "
                         "filled): its rows are copied to PostgreSQL instead of imported again")
+    parser.add_argument("--reading", metavar="URL", help="only the peak RSS of reading every subscriber of this "
+                        "PostgreSQL store, streamed and fetched at once")
     args = parser.parse_args()
+    if args.reading:
+        return reading_peaks(args.reading)
     with tempfile.TemporaryDirectory() as tmp:
         root = args.project or Path(tmp)
         started = time.perf_counter()
