@@ -290,3 +290,24 @@ def test_the_longest_cut_after_a_link_or_an_emoji_fills_exactly_280():
         post = fit_post(head + "b" * 300, url)
         assert post == head + "b" * (room - 10 - weight) + f"{ELLIPSIS} {url}"
         assert weighted_length(post) == MAX_WEIGHT
+
+
+def test_the_emoji_list_read_without_pkg_resources_is_the_one_pkg_resources_reads():
+    """weighted.py imports twitter-text without setuptools' pkg_resources (half a
+    second per build): the emoji pattern it builds is the same, and a later
+    ``import pkg_resources`` gets the real module."""
+    import subprocess
+    import sys
+
+    from twitter_text.regexp import emoji as loaded_with_pkg_resources
+
+    code = ("import sys; import sns_sync.weighted; from twitter_text.regexp import emoji; "
+            "print('pkg_resources' in sys.modules); sys.stdout.write(emoji.emoji.pattern[-2000:]); "
+            "import pkg_resources; print(); print(hasattr(pkg_resources, 'working_set'))")
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(repo / "plugins"), "PATH": "/usr/bin:/bin"})
+    first, *pattern, last = done.stdout.rstrip("\n").split("\n")
+    assert first == "False"
+    assert "\n".join(pattern) == loaded_with_pkg_resources.emoji.pattern[-2000:]
+    assert last == "True"
