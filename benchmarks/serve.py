@@ -185,12 +185,17 @@ def hammer(port: int | list[int], requests: list, clients: int, rate: float | No
             if rate:
                 time.sleep(max(0.0, due - time.perf_counter()))
             sent = time.perf_counter()
-            connection.request(method, path, body=body, headers=FORM if body is not None else {})
-            response = connection.getresponse()
-            response.read()
+            try:
+                connection.request(method, path, body=body, headers=FORM if body is not None else {})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):  # a time-out is a figure too, status 0
+                connection.close()
+                status = 0
             done = time.perf_counter()
             mine.append((done - due, done - sent))
-            codes.append(response.status)
+            codes.append(status)
         connection.close()
         with lock:
             latencies.extend(mine)
