@@ -24,13 +24,15 @@ from sotong.project import Project
 # Written by other plugins (newsletter, survey), which this build leaves out.
 OTHER_PLUGINS_PATHS = ("/newsletter/", "/surveys/")
 VAGUE_LINK_TEXTS = {"여기", "클릭", "더보기", "더 보기", "바로가기", "링크", "click here", "here", "more"}
+OFFICE_PHONE = "02-2286-0042"  # not the sample's number: the pages must read the setting
 CSS = REPO / "themes" / "sotong" / "static" / "css" / "sotong.css"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("theme"), extra_settings=(
-        'PLUGINS = ["sotong.pelican_plugin", "homepage"]\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n'))
+        'PLUGINS = ["sotong.pelican_plugin", "homepage"]\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n'
+        f'OFFICE_PHONE = "{OFFICE_PHONE}"\n'))
     result = run_sotong(project, "build")
     assert result.code == 0, result.output
     return project / "output"
@@ -205,6 +207,13 @@ def test_the_404_page_works_from_any_address(site):
     assert text(page.xpath("//h1")[0]) == "페이지를 찾을 수 없습니다"
     hrefs = page.xpath("//a/@href | //link/@href")
     assert hrefs and all(urlsplit(href).scheme or href.startswith(("/", "#")) for href in hrefs)
+
+
+def test_the_footer_and_the_404_page_give_the_office_phone_setting(site):
+    for path in (site / "index.html", site / "404.html"):
+        phones = [(a.get("href"), text(a)) for a in tree(path).xpath("//a[starts-with(@href, 'tel:')]")]
+        assert (f"tel:{OFFICE_PHONE}", OFFICE_PHONE) in phones, path
+        assert "02-2286-5114" not in path.read_text(encoding="utf-8")
 
 
 # --- the stylesheet -------------------------------------------------------------------
