@@ -127,7 +127,7 @@ def cli(verbose):
     _configure_logging(logging.INFO if verbose else logging.WARNING)
 
 
-@cli.command(help=_("Check notices, pages, audiences.yaml, surveys and banners; list every problem."))
+@cli.command(help=_("Check notices, pages, audiences.yaml and the files and settings of the plugins; list every problem."))
 @settings_option
 def check(project: Project):
     from .check import check_project
@@ -246,7 +246,7 @@ def db_upgrade(project: Project):
         click.echo(f"{component}: {said}")
 
 
-@cli.command(help=_("Run the collector: unsubscribe links, survey answers, /healthz."))
+@cli.command(help=_("Run the collector: the pages and forms the plugins answer at COLLECTOR_URL, and /healthz."))
 @click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help=_("Port (0: any free one)."))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help=_("Worker threads."))

@@ -42,9 +42,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   bundle, not a call per reader: bundling reads it once for all readers.
 - ``person_forgotten``: sent with the :class:`sotong.project.Project`,
   ``subscriber_id``, ``emails`` and ``phones`` (every address and number the
-  store knew of them) by ``sotong subscribers forget`` once the store has
-  forgotten them; remove them from the files your plugin keeps under
+  store knows of them) by ``sotong subscribers forget`` before the store
+  forgets them; remove them from the files your plugin keeps under
   ``PRIVATE_PATH`` and return ``{what: count}`` of what you removed, or None.
+  Raise :class:`sotong.problems.SotongError` before changing anything when a
+  file cannot be read: forget stops with the store as it was.
 - ``person_erasing``: sent with the :class:`sotong.store.Store` and
   ``subscriber_id`` by ``sotong subscribers forget`` inside its transaction,
   before the other rows naming the person get a stand-in id; delete your

@@ -223,3 +223,57 @@ def test_without_records_is_the_csv_of_the_other_rows(header, body, doomed):
     kept, dropped = without_records(written([header] + numbered), lambda cells: int(cells[0]) in doomed)
     assert kept == written([header] + [row for row in numbered if int(row[0]) not in doomed])
     assert dropped == sum(1 for row in numbered if int(row[0]) in doomed)
+
+
+def outbox_bytes(folder: Path) -> dict:
+    return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_an_sms_csv_that_is_not_text_stops_forget_before_anything_changed_and_it_runs_again(project):
+    """A file forget cannot read is one line naming it (exit 1); the store and
+    every outbox are as they were, so forget runs again once it is mended."""
+    outboxes = project / "private" / "outbox"
+    readable = make_outbox(outboxes, "2026-12-10", ["S1", "S2"], ["a-notice"], sms={"S1": "SMS"})
+    broken = make_outbox(outboxes, "2026-12-24", ["S1", "S2"], ["a-notice"], sms={"S1": "SMS", "S2": "SMS"})
+    (broken / "sms.csv").write_bytes(b"id,phone,type,bytes,text\nS1,010-1234-5678,SMS,80,\xff\xfe\xff\n")
+    before = {**outbox_bytes(readable), **outbox_bytes(broken)}
+    result = run_cli(project / "pelicanconf.py", "subscribers", "forget", "S1")
+    assert result.code == 1
+    assert result.output.strip() == ("private/outbox/2026-12-24/sms.csv:1: not UTF-8 or CP949 text; "
+                                     "make the outbox again with sotong bundles"), result.output
+    assert {**outbox_bytes(readable), **outbox_bytes(broken)} == before
+    assert store_rows(project, "SELECT id FROM subscribers ORDER BY id") == [("S1",), ("S2",)]
+    (broken / "sms.csv").unlink()
+    assert "unsent outboxes' messages 4" in forget(project).output  # 2 + 2: the broken one's emails too
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"])
+def test_forget_writes_sms_csv_back_in_the_encoding_it_was_written_in(project, encoding):
+    folder = make_outbox(project / "private" / "outbox", "2026-12-10", [], ["a-notice"], sms={"S1": "SMS", "S2": "LMS"})
+    text = (folder / "sms.csv").read_text(encoding="utf-8")
+    (folder / "sms.csv").write_bytes(text.encode(encoding))
+    forget(project)
+    left = (folder / "sms.csv").read_bytes()
+    assert left == "".join(line for line in text.splitlines(keepends=True) if not line.startswith("S1,")).encode(encoding)
+    dry_run = run_cli(project / "pelicanconf.py", "send", "--issue", "2026-12-10", "--dry-run")
+    assert "sms.csv" not in dry_run.output, dry_run.output  # send still reads it
+
+
+def test_forget_on_postgresql_leaves_no_dead_row_version_holding_the_person(project, store_location):
+    """On PostgreSQL a deleted or updated row stays in the table's pages until
+    a vacuum: forget vacuums the tables it touched, so no line of their pages
+    holds the person's address or phone any more (pageinspect reads them)."""
+    if not store_location.startswith("postgresql"):
+        pytest.skip("SQLite overwrites deleted rows itself (secure_delete): tested above")
+    forget(project)
+    import psycopg
+
+    with psycopg.connect(store_location, autocommit=True) as db:
+        db.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        for table in ("subscribers", "consent_log"):
+            pages = db.execute(f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int").fetchone()[0]
+            assert pages > 0
+            tuples = [bytes(data) for page in range(pages) for (data,) in db.execute(
+                "SELECT t_data FROM heap_page_items(get_raw_page(%s, %s)) WHERE t_data IS NOT NULL", (table, page))]
+            assert tuples and not [t for t in tuples for trace in KIM_TRACES if trace in t], table
+            assert [t for t in tuples if b"lee@example.com" in t], table  # Lee's rows are read

@@ -103,3 +103,14 @@ def test_a_lazy_receiver_imports_its_module_when_sent_and_is_connected_once(tmp_
         assert "lazy_target" in sys.modules
     finally:
         sys.modules.pop("lazy_target", None)
+
+
+def test_the_core_commands_help_names_no_feature(sotong):
+    """``sotong/`` names no feature (ARCHITECTURE): the help of its commands
+    says what they do whatever plugins are loaded."""
+    for command in ("check", "build", "new", "db", "serve", "devserver"):
+        result = sotong(REPO, command, "--help")
+        assert result.code == 0, result.stderr
+        words = result.stdout.lower()
+        assert not [feature for feature in ("survey", "banner", "opinion", "bundle", "bounce", "newsletter", "unsubscribe")
+                    if feature in words], (command, result.stdout)

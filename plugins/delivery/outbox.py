@@ -5,6 +5,7 @@ it names and ``sms.csv``, checked before anything is sent, each mistake as
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -127,19 +128,31 @@ def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMess
     return OutboxMessage(subscriber_id, channel, tuple(notices), None, message_type), None
 
 
+def sms_csv_text(path: Path, shown) -> tuple[str, str]:
+    """The text of an outbox's ``sms.csv`` and the encoding to write it back
+    in: UTF-8 (``utf-8-sig`` when it starts with a BOM) or CP949, as Excel
+    saves it after an edit. SotongError naming the file when it is neither."""
+    raw = path.read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    else:
+        encodings = ("utf-8", "cp949")
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise SotongError([Problem(shown(path), 1, _("not UTF-8 or CP949 text; make the outbox again with sotong bundles"))])
+
+
 def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
     """id -> SMS or LMS, from sms.csv (absent when the outbox has no SMS)."""
     if not path.is_file():
         return {}, []
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return {}, [Problem(shown(path), 1, _("not UTF-8 or CP949 text; make the outbox again with sotong bundles"))]
+    try:
+        text = sms_csv_text(path, shown)[0]
+    except SotongError as error:
+        return {}, error.problems
     types, problems = {}, []
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not {"id", "type"} <= set(reader.fieldnames or ()):

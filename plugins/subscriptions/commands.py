@@ -38,11 +38,13 @@ def changes_command(project: Project, since: str, csv_file: str):
 @settings_option
 def forget_command(project: Project, subscriber_id: str):
     emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
+    # the files first: one that cannot be read stops forget before the store changed, and it can run again
+    in_files = forget_in_files(project, subscriber_id, emails, phones)
     deleted, kept = forget(project.store, subscriber_id, emails, phones)
-    if not deleted and not kept:
+    if not deleted and not kept and not in_files:
         raise SotongError([_('no subscriber "{subscriber_id}" and no record naming it in the store; check the id (sotong subscribers export lists them)').format(
             subscriber_id=subscriber_id)])
-    deleted.update(forget_in_files(project, subscriber_id, emails, phones))
+    deleted.update(in_files)
     click.echo(_("Forgot {subscriber_id}: deleted {deleted}; kept for counts under an anonymous id: {kept}.").format(
         subscriber_id=subscriber_id, deleted=_counts(deleted) or "-", kept=_counts(kept) or "-"))
 
@@ -54,9 +56,10 @@ def _counts(touched: dict[str, int]) -> str:
 def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phones: set[str]) -> dict[str, int]:
     """The person's lines out of the SMS code file, and out of the files the
     other plugins keep under PRIVATE_PATH (``signals.person_forgotten``)."""
-    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
-    removed = {project.shown(codes.path): codes.forget(phones)}
+    removed = {}
     for _receiver, found in signals.person_forgotten.send(project, subscriber_id=subscriber_id,
                                                           emails=emails, phones=phones):
         removed.update(found or {})
+    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    removed[project.shown(codes.path)] = codes.forget(phones)
     return {what: count for what, count in removed.items() if count}
