@@ -119,7 +119,7 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     assert ("pelicanconf.py: 설정 파일이 없습니다. 프로젝트 폴더에서 sotong을 실행하거나 -s 파일 을 주세요"
             in missing.stderr)
     helped = sotong(tmp_path, "check", "--help", env={"SOTONG_LANG": "ko"})
-    assert "공지, 페이지, audiences.yaml, 설문, 배너를 검사하고 문제를 모두 알려 줍니다." in helped.stdout
+    assert "공지, 페이지, audiences.yaml과 플러그인의 파일·설정을 검사하고 문제를 모두 알려 줍니다." in helped.stdout
     assert "설정 파일 (pelicanconf.py 또는 publishconf.py)." in helped.stdout
 
 
