@@ -95,6 +95,10 @@ def message(subscriber_id, channel, kind, notices):
     return OutboxMessage(subscriber_id, channel, tuple(notices), f"email/{subscriber_id}.eml" if channel == "email" else None, kind)
 
 
+def every_message(messages) -> set:
+    return {(message.subscriber_id, message.channel) for message in messages}
+
+
 def fill_journal(db_path: Path):
     """Two outboxes: one sent in March 2026, one in December 2025 (another year);
     a failed and a deferred email that must not count."""
@@ -103,8 +107,8 @@ def fill_journal(db_path: Path):
     journal = Journal(store, clock=lambda: now["t"])
     infos = {slug: _info(slug) for slug in NOTICE_META}
     old = Outbox("2025-12-24", "issue", db_path.parent, (message("S00001", "email", "EMAIL", ["a", "b"]),))
-    _, pending = journal.record_outbox(old, lambda *_: True, infos)
-    _send(journal, pending, ["sent"])
+    journal.record_outbox(old, every_message, infos)
+    _send(journal, journal.claim(old.key, 10), ["sent"])
     now["t"] = "2026-03-12T09:30:00+09:00"
     march = Outbox("2026-03-12", "issue", db_path.parent, (
         message("S00001", "email", "EMAIL", ["a", "b", "c"]),
@@ -114,10 +118,11 @@ def fill_journal(db_path: Path):
         message("S00001", "sms", "SMS", ["a"]),
         message("S00002", "sms", "LMS", ["a", "c"]),
     ))
-    recorded, pending = journal.record_outbox(march, lambda *_: True, infos)
+    recorded, unsent = journal.record_outbox(march, every_message, infos)
     assert (recorded.email_new, len(recorded.sms), recorded.sms_types) == (4, 2, {"SMS": 1, "LMS": 1})
     assert journal.hand_over(march, recorded.sms) == 2
-    _send(journal, pending, ["sent", "sent", "failed", "deferred"])
+    assert unsent == 4
+    _send(journal, journal.claim(march.key, 10), ["sent", "sent", "failed", "deferred"])
     store.close()
 
 

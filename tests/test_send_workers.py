@@ -38,6 +38,9 @@ def workers_seen(project) -> int:
 
 
 def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
+    """The survivor takes over what the killed worker had claimed, once its
+    lease (its advisory lock) is gone: the batch it had not begun, and its
+    messages in flight, which alone go twice."""
     project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
     count = 320  # the first worker alone needs 12 s: time for the second to start on a busy machine
     ids = add_subscribers(store_of(project), count)
@@ -49,36 +52,42 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
         command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
                    "--port", str(server.port), "-s", str(project / "pelicanconf.py")]
         victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "victim.err", "w"))
-        wait_for(lambda: handler.datas >= 8)
+        wait_for(lambda: handler.datas >= 8 and workers_seen(project) == 1)
+        victim_key = store_query(project, "SELECT worker FROM delivery_messages WHERE worker IS NOT NULL")[0][0]
         survivor = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: workers_seen(project) == 2)
-        time.sleep(0.3)  # both send
+        claimed_not_begun = f"SELECT id FROM delivery_messages WHERE worker = {victim_key} AND state = 'queued'"
+        wait_for(lambda: len(store_query(project, claimed_not_begun)) >= 8)  # a batch not begun: ~1 s of work
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(10)
+        stranded = {row[0] for row in store_query(project, f"SELECT id FROM delivery_messages WHERE worker = {victim_key}"
+                                                           " AND state IN ('queued', 'sending')")}
         # the sink took these before the victim died: its in-flight ones (accepted,
         # not yet recorded) are among them, whoever takes them again afterwards
         accepted_before_the_kill = {message_id for _, message_id in handler.accepted}
         out, err = survivor.communicate(timeout=120)
         assert survivor.returncode == 0, err
-        left = {row[0] for row in store_query(project, "SELECT subscriber_id FROM delivery_messages "
-                                                       "WHERE state = 'sending'")}
-        assert len(left) <= 4, "the killed process's in-flight messages stay taken (4 connections at most)"
+        after_survivor = store_query(project, "SELECT id, state, worker FROM delivery_messages")
         rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.returncode == 0 and f"all {count} were already sent" in rerun.stdout, rerun.stdout + rerun.stderr
+    assert len(stranded) >= 8 and {state for _, state, _ in after_survivor} == {"sent"}
+    assert all(worker != victim_key for row_id, _, worker in after_survivor if row_id in stranded), \
+        "the survivor sent what the killed worker had claimed"
     sent_by_survivor = int(re.search(r"Emails: (\d+) sent", out).group(1))
-    assert 0 < sent_by_survivor < count and "were sent by another sotong send working this outbox" in out
+    assert len(stranded) < sent_by_survivor < count
+    in_flight = re.search(r"; (\d+) were in flight", out)
+    assert in_flight is None or int(in_flight.group(1)) <= 4
     received = Counter(message_id for _, message_id in handler.accepted)
     assert set(received) == set(message_id_of.values()), "nothing lost"
     twice = {message_id for message_id, n in received.items() if n > 1}
     assert max(received.values()) <= 2 and len(twice) <= 4, "twice: only those in flight (4 connections at most)"
     assert twice <= accepted_before_the_kill, "twice: only what the killed worker had handed over"
-    assert {row[0] for row in store_query(project, "SELECT state FROM delivery_messages")} == {"sent"}
 
 
 def test_a_take_on_postgresql_is_two_statements_and_one_when_the_message_is_gone(tmp_path, monkeypatch):
-    """Each email is taken with a round trip or two, not four (no BEGIN and
-    COMMIT: under READ COMMITTED they would guard nothing more); a worker
-    passing a message another took learns it from one UPDATE."""
+    """Each claimed email is taken with a round trip or two, not four (no
+    BEGIN and COMMIT: under READ COMMITTED they would guard nothing more); a
+    message settled meanwhile is known from one UPDATE."""
     store = Store.open(new_store_location("postgresql", tmp_path))
     for subscriber_id in ("S1", "S2"):
         store.put_subscriber(Subscriber(id=subscriber_id, email=f"{subscriber_id}@example.com",
@@ -89,6 +98,7 @@ def test_a_take_on_postgresql_is_two_statements_and_one_when_the_message_is_gone
         " updated_at) VALUES (?, 'issue', ?, 'email', 'EMAIL', '[]', ?, 'queued', 't', 't') RETURNING id",
         (ISSUE, subscriber_id, f"email/{subscriber_id}.eml")).fetchone()[0] for subscriber_id in ("S1", "S2")]
     store.unsubscribe("S2")
+    assert [pending.id for pending in journal.claim(ISSUE, 10)] == ids
     statements = []
     execute = store.db.execute
     monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
@@ -99,3 +109,36 @@ def test_a_take_on_postgresql_is_two_statements_and_one_when_the_message_is_gone
     assert journal.take(ids[0], "S1") == ELSEWHERE and len(statements) == 1
     assert journal.take(ids[1], "S2") == WITHDRAWN
     assert [row[0] for row in execute("SELECT subscriber_id FROM delivery_messages")] == ["S1"]
+
+
+def queue_emails(store, count: int) -> list[int]:
+    """``count`` queued emails of the issue for readers S1... (who can be reached): their journal ids."""
+    for n in range(1, count + 1):
+        store.put_subscriber(Subscriber(id=f"S{n}", email=f"S{n}@example.com", channels=frozenset({"email"})))
+    return [store.db.execute(
+        "INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, file, state, queued_at,"
+        " updated_at) VALUES (?, 'issue', ?, 'email', 'EMAIL', '[]', ?, 'queued', 't', 't') RETURNING id",
+        (ISSUE, f"S{n}", f"email/S{n}.eml")).fetchone()[0] for n in range(1, count + 1)]
+
+
+def test_claims_are_disjoint_skip_locked_rows_and_a_dead_workers_batch_is_claimed_again(tmp_path):
+    location = new_store_location("postgresql", tmp_path)
+    first, second = Journal(Store.open(location)), Journal(Store.open(location))
+    ids = queue_emails(first.store, 12)
+    claimed = lambda journal, limit: [pending.id for pending in journal.claim(ISSUE, limit)]  # noqa: E731
+
+    assert claimed(first, 4) == ids[:4] and claimed(second, 4) == ids[4:8], "a live worker's batch is its own"
+    assert first.take(ids[0], "S1") == TAKEN and second.take(ids[1], "S2") == ELSEWHERE
+    second.store.db.execute("SET statement_timeout = '5s'")  # waiting on a locked row would fail here
+    first.store.db.execute("BEGIN")
+    assert claimed(first, 2) == ids[8:10]  # rows locked until this transaction ends
+    assert claimed(second, 1) == [ids[10]], "rows another claim holds are skipped, not waited for"
+    first.store.db.execute("ROLLBACK")
+    first.store.close()  # killed: its advisory lock (the lease) goes with its connection
+    wait_for(lambda: len(second.store.db.execute("SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                                                 ).fetchall()) == 1, 30)
+    again = second.claim(ISSUE, 20)
+    assert [pending.id for pending in again] == ids[:4] + ids[8:10] + [ids[11]]
+    assert [pending.state for pending in again][:4] == ["sending", "queued", "queued", "queued"], \
+        "the dead worker's message in flight comes back as such (it goes again), its batch as queued"
+    assert all(second.take(pending.id, pending.subscriber_id) == TAKEN for pending in again)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from .bounce_commands import after_send_lines, issue_report_command, send_result
 from .config import delivery_config
 from .options import notice_slug
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
-from .marks import mark_invalid as mark_addresses_invalid, unreachable_readers
+from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
 from .rules import invalid_address
@@ -60,29 +61,23 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
     outbox = read_outbox(project.settings, key, kind, project.shown)
     journal = Journal(project.store)
-    subscribers = {s.id: s for s in project.store.subscribers()}
-    marked = unreachable_readers(project.store)
-
-    def reachable(subscriber_id: str, channel: str) -> bool:
-        subscriber = subscribers.get(subscriber_id)
-        return subscriber is not None and subscriber.reachable_by(channel) and subscriber_id not in marked[channel]
-
     with send_lock(project, key):
         notices = _notice_infos(project, outbox)
-        recorded, pending = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run)
+        reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
+        recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run)
         sms = (_("{count} SMS messages (SMS {sms}, LMS {lms})").format(
             count=len(recorded.sms), sms=recorded.sms_types['SMS'], lms=recorded.sms_types['LMS']))
         if dry_run:
             click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
-                count=len(pending), smtp_host=config.smtp_host, smtp_port=config.smtp_port, rate=config.rate, sms=sms))
+                count=unsent, smtp_host=config.smtp_host, smtp_port=config.smtp_port, rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox)
-            with progress(len(pending), _("Sending {key}").format(key=key)) as advance:
-                figures = Sender(config, journal, outbox, on_settled=advance).run(pending)
+            with progress(unsent, _("Sending {key}").format(key=key)) as advance:
+                figures = Sender(config, journal, outbox, on_settled=advance).run()
             journal.hand_over(outbox, recorded.sms)  # only once the run has not stopped
     option = "--issue" if kind == "issue" else "--notice"
     if not dry_run:
-        click.echo(_emails_line(figures) if pending else _nothing_left_line(journal.counts(key)))
+        click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
         if any(m.channel == "sms" for m in outbox.messages):
             click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
                 sms=sms, path=project.shown(outbox.path / 'sms.csv')))

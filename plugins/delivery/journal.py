@@ -16,12 +16,17 @@ to be sent again.
 
 On PostgreSQL several ``sotong send`` processes (on several machines) may
 work one outbox together (SPEC §15). Each holds a session advisory lock on a
-random key of its own for as long as its connection lives, and writes the key
-into the rows it marks ``sending`` (``worker``). A message is taken by one
-conditional UPDATE: queued or deferred, or ``sending`` under a key whose lock
-is gone (the process died: its connection closed); so a live worker's
-message is never taken twice, and a dead one's in-flight messages are taken
-again by the next process.
+random key of its own for as long as its connection lives. A process claims
+the unsent messages a batch at a time, with one statement (``FOR UPDATE SKIP
+LOCKED``: two claims at once take different rows) that writes its key into
+them (``worker``); a claimed message stays ``queued`` until the process marks
+it ``sending`` just before it goes out, under the condition that its key is
+still the row's. A claim takes unsent rows of no worker or of a worker whose
+lock is gone (the process died: its connection closed), so a live worker's
+messages are never taken twice, and a dead one's claimed batch and its
+in-flight messages go to the next claim, of another process or a re-run;
+only those in flight go twice. On SQLite (one ``send`` per outbox at a time)
+a claim takes any unsent row another run's key left.
 """
 
 from __future__ import annotations
@@ -74,15 +79,28 @@ CREATE TABLE IF NOT EXISTS delivery_notices (
 );
 """
 WORKER_COLUMN = "ALTER TABLE delivery_messages ADD COLUMN worker BIGINT;"  # the advisory lock key of who sends it
-register_schema("delivery_journal", SCHEMA, WORKER_COLUMN)  # version 2: worker
-# A message one worker may take: on SQLite (one process at a time) any unsent one;
-# on PostgreSQL not one that another live worker (its advisory lock held) is sending.
-_TAKEABLE = {
-    "sqlite": "state IN ('queued', 'sending', 'deferred')",
-    "postgresql": """(state IN ('queued', 'deferred') OR (state = 'sending' AND (worker IS NULL OR worker = ?
-        OR NOT EXISTS (SELECT 1 FROM pg_locks AS l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                       AND ((l.classid::bigint << 32) | l.objid::bigint) = delivery_messages.worker))))""",
+# The claims' walk: the unsent emails of an outbox in id order, without the settled ones.
+UNSENT_INDEX = """CREATE INDEX IF NOT EXISTS delivery_messages_unsent ON delivery_messages (outbox, id)
+    WHERE channel = 'email' AND state IN ('queued', 'sending', 'deferred');"""
+register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX)  # version 2: worker; 3: the claims' index
+CLAIM_BATCH_PER_CONNECTION = 8  # a claim takes this many messages per SMTP connection
+_UNSENT_EMAILS = "outbox = ? AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')"
+# One statement claiming up to ? unsent emails of outbox ? for worker ? (the parameters in this order).
+_CLAIM = {
+    "sqlite": f"""UPDATE delivery_messages SET worker = :worker WHERE id IN (
+            SELECT id FROM delivery_messages WHERE {_UNSENT_EMAILS.replace('?', ':outbox')}
+                AND (worker IS NULL OR worker != :worker) ORDER BY id LIMIT :limit)
+        RETURNING id, subscriber_id, file, state, attempts""",
+    "postgresql": f"""WITH live AS MATERIALIZED (
+            SELECT (classid::bigint << 32) | objid::bigint AS worker FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND objsubid = 1),
+        picked AS (SELECT id FROM delivery_messages WHERE {_UNSENT_EMAILS.replace('?', ':outbox')}
+                AND (worker IS NULL OR worker NOT IN (SELECT worker FROM live))
+            ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)
+        UPDATE delivery_messages AS m SET worker = :worker FROM picked WHERE m.id = picked.id
+        RETURNING m.id, m.subscriber_id, m.file, m.state, m.attempts""",
 }
+RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
 # backend -> (the slugs of m.notices as rows j(value), how many there are)
 _JSON_LIST = {"sqlite": ("json_each(m.notices) AS j", "json_array_length(m.notices)"),
@@ -140,13 +158,17 @@ class Journal:
 
     # --- filling ---------------------------------------------------------
 
-    def record_outbox(self, outbox, reachable: Callable[[str, str], bool], notices: dict,
-                      dry_run: bool = False) -> tuple[Recorded, list[Pending]]:
+    def record_outbox(self, outbox, reachable: Callable[[tuple], set], notices: dict,
+                      dry_run: bool = False) -> tuple[Recorded, int]:
         """Bring the journal in line with the outbox, in one transaction:
-        new emails queued, unsent messages of readers no longer
-        ``reachable(id, channel)`` withdrawn. Returns what changed, with the
-        SMS still to hand over (:meth:`hand_over`), and the emails to send.
-        ``dry_run`` computes the same and rolls back."""
+        new emails queued, unsent messages of readers no longer reachable
+        withdrawn (``reachable(messages)``: the (id, channel) of those of a
+        chunk of the outbox's messages that still reach their reader). Returns
+        what changed, with the SMS still to hand over (:meth:`hand_over`), and
+        how many emails are left to send. The outbox is read a chunk at a time,
+        and rows already recorded as they are are not written again (a second
+        worker starting on the outbox writes nothing). ``dry_run`` computes
+        the same and rolls back."""
         now = self.clock()
         recorded = Recorded()
         self.db.execute("BEGIN IMMEDIATE")
@@ -158,39 +180,56 @@ class Journal:
             handed_over = {row[0] for row in self.db.execute(
                 "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox.key,))}
             kept = set()
-            for message in outbox.messages:
-                if not reachable(message.subscriber_id, message.channel):
-                    recorded.left_out[message.channel] += 1
-                    continue
-                kept.add((message.subscriber_id, message.channel))
-                if message.channel == "email":
-                    recorded.email_new += self._queue(outbox, message, now)
-                elif message.subscriber_id not in handed_over:
-                    recorded.sms.append(message)
+            for start in range(0, len(outbox.messages), RECORD_CHUNK):
+                chunk = outbox.messages[start:start + RECORD_CHUNK]
+                reached = reachable(chunk)
+                emails = []
+                for message in chunk:
+                    if (message.subscriber_id, message.channel) not in reached:
+                        recorded.left_out[message.channel] += 1
+                        continue
+                    kept.add((message.subscriber_id, message.channel))
+                    if message.channel == "email":
+                        emails.append(message)
+                    elif message.subscriber_id not in handed_over:
+                        recorded.sms.append(message)
+                recorded.email_new += self._queue(outbox, emails, now)
             self._withdraw(outbox.key, kept)
-            pending = self.pending(outbox.key)
+            unsent = self.db.execute(f"SELECT count(*) FROM delivery_messages WHERE {_UNSENT_EMAILS}",
+                                     (outbox.key,)).fetchone()[0]
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("ROLLBACK" if dry_run else "COMMIT")
-        return recorded, pending
+        return recorded, unsent
 
-    def _queue(self, outbox, message, now) -> int:
-        cursor = self.db.execute(
+    def _queue(self, outbox, emails: list, now: str) -> int:
+        """Queue the emails not yet in the journal; an unsent one bundled again
+        since follows the new outbox. Returns how many were new."""
+        if not emails:
+            return 0
+        known = {row[0]: tuple(row)[1:] for row in self.db.execute(
+            "SELECT subscriber_id, notices, file, state FROM delivery_messages WHERE outbox = ? AND channel = 'email'"
+            f" AND subscriber_id IN ({','.join('?' * len(emails))})",
+            (outbox.key, *(message.subscriber_id for message in emails)))}
+        new, changed = [], []
+        for message in emails:
+            notices = json.dumps(message.notices, ensure_ascii=False)
+            row = known.get(message.subscriber_id)
+            if row is None:
+                new.append((outbox.key, outbox.kind, message.subscriber_id, notices, message.file, now, now))
+            elif row[2] in UNSENT and row[:2] != (notices, message.file):
+                changed.append((notices, message.file, outbox.key, message.subscriber_id))
+        self.db.executemany(
+            "UPDATE delivery_messages SET notices = ?, file = ? WHERE outbox = ? AND subscriber_id = ?"
+            " AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')", changed)
+        if not new:
+            return 0
+        return self.db.executemany(
             """INSERT INTO delivery_messages
                    (outbox, kind, subscriber_id, channel, type, notices, file, state, queued_at, updated_at)
                VALUES (?, ?, ?, 'email', 'EMAIL', ?, ?, 'queued', ?, ?)
-               ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""",
-            (outbox.key, outbox.kind, message.subscriber_id, json.dumps(message.notices, ensure_ascii=False),
-             message.file, now, now))
-        if cursor.rowcount == 1:
-            return 1
-        # Bundled again since: an unsent message follows the new outbox.
-        self.db.execute(
-            "UPDATE delivery_messages SET notices = ?, file = ? WHERE outbox = ? AND subscriber_id = ?"
-            " AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')",
-            (json.dumps(message.notices, ensure_ascii=False), message.file, outbox.key, message.subscriber_id))
-        return 0
+               ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""", new).rowcount
 
     def hand_over(self, outbox, messages: list) -> int:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
@@ -209,37 +248,37 @@ class Journal:
             return cursor.rowcount
 
     def _withdraw(self, outbox_key: str, kept: set) -> None:
-        rows = self.db.execute(
-            "SELECT id, subscriber_id, channel FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?)",
-            (outbox_key, *UNSENT)).fetchall()
-        gone = [(row["id"],) for row in rows if (row["subscriber_id"], row["channel"]) not in kept]
+        sql = "SELECT id, subscriber_id, channel FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?)"
+        rows = self.db.stream(sql, (outbox_key, *UNSENT)) if self.store.backend == "postgresql" else \
+            self.db.execute(sql, (outbox_key, *UNSENT))
+        gone = [(row[0],) for row in rows if (row[1], row[2]) not in kept]
         self.db.executemany("DELETE FROM delivery_messages WHERE id = ?", gone)
 
     # --- sending ---------------------------------------------------------
 
-    def pending(self, outbox_key: str) -> list[Pending]:
-        """Emails not yet accepted: in-flight ones first (left by a crash), then in order."""
-        rows = self.db.execute(
-            "SELECT id, subscriber_id, file, state, attempts FROM delivery_messages"
-            " WHERE outbox = ? AND channel = 'email' AND state IN (?, ?, ?)"
-            " ORDER BY state != 'sending', id", (outbox_key, *UNSENT))
-        return [Pending(**dict(row)) for row in rows]
+    def claim(self, outbox_key: str, limit: int) -> list[Pending]:
+        """Up to ``limit`` unsent emails of the outbox for this worker, in id
+        order: queued, deferred, or left ``sending`` or claimed by a worker
+        that is gone (one statement; see the module's text)."""
+        rows = self.db.execute(_CLAIM[self.store.backend],
+                               {"outbox": outbox_key, "limit": limit, "worker": self.worker}).fetchall()
+        return sorted((Pending(**dict(row)) for row in rows), key=lambda pending: pending.id)
 
     def take(self, message_id: int, subscriber_id: str) -> str:
-        """Mark an email ``sending`` just before it goes to the server: TAKEN.
-        WITHDRAWN (and deleted, as :meth:`record_outbox` does) when its reader
-        can no longer be reached by email (an unsubscribe or an invalid address
-        may have come in since the run began); ELSEWHERE when another worker
-        has taken or settled it meanwhile (one statement). On PostgreSQL the
-        statements run alone: under READ COMMITTED a transaction would see
-        nothing more, and would cost two more round trips a message."""
-        takeable = _TAKEABLE[self.store.backend]
-        mine = [self.worker] if self.store.backend == "postgresql" else []
+        """Mark an email this worker claimed ``sending`` just before it goes to
+        the server: TAKEN. WITHDRAWN (and deleted, as :meth:`record_outbox`
+        does) when its reader can no longer be reached by email (an
+        unsubscribe or an invalid address may have come in since the run
+        began); ELSEWHERE when it is no longer this worker's to send or is
+        settled (one statement). On PostgreSQL the statements run alone: under
+        READ COMMITTED a transaction would see nothing more, and would cost
+        two more round trips a message."""
         together = self.store.transaction() if self.store.backend == "sqlite" else contextlib.nullcontext(self.db)
         with together as db:
             cursor = db.execute(
-                "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ?, worker = ?"
-                f" WHERE id = ? AND {takeable}", (self.clock(), self.worker, message_id, *mine))
+                "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ? AND worker = ? AND state IN ('queued', 'sending', 'deferred')",
+                (self.clock(), message_id, self.worker))
             if cursor.rowcount != 1:
                 return ELSEWHERE
             if email_reachable_now(self.store, subscriber_id):

@@ -119,3 +119,31 @@ def email_reachable_now(store, subscriber_id: str) -> bool:
         return False
     reader = subscriber_from_row({column: rows[0][column] for column in STORED_COLUMNS})
     return reader.reachable_by("email") and address_digest(reader.email) not in {row["marked"] for row in rows}
+
+
+def reachable_messages(store, messages) -> set[tuple[str, str]]:
+    """The (id, channel) of those of ``messages`` (a chunk of an outbox's)
+    whose reader can still be reached on its channel (``reachable_by``, the
+    address not marked): their readers and marks read with one query, so that
+    a send holds one chunk of readers at a time, not all of them."""
+    ids = sorted({message.subscriber_id for message in messages})
+    if not ids:
+        return set()
+    columns = ", ".join(f"s.{column}" for column in STORED_COLUMNS)
+    readers, marked = {}, set()
+    for row in store.db.execute(f"SELECT {columns}, m.channel AS marked_channel, m.address_digest AS marked "
+                                "FROM subscribers AS s LEFT JOIN delivery_invalid_marks AS m ON m.subscriber_id = s.id "
+                                f"WHERE s.id IN ({','.join('?' * len(ids))})", ids):
+        reader = readers.get(row["id"]) or subscriber_from_row({column: row[column] for column in STORED_COLUMNS})
+        readers[reader.id] = reader
+        if row["marked"] is not None:
+            marked.add((reader.id, row["marked_channel"], row["marked"]))
+    reached = set()
+    for message in messages:
+        reader = readers.get(message.subscriber_id)
+        if reader is None or not reader.reachable_by(message.channel):
+            continue
+        address = getattr(reader, ADDRESS_COLUMN[message.channel])
+        if (reader.id, message.channel, address_digest(address)) not in marked:
+            reached.add((message.subscriber_id, message.channel))
+    return reached

@@ -3,7 +3,9 @@
 A few connections (``DELIVERY["connections"]``) work side by side, each
 reused for message after message (STARTTLS and login where configured) and
 reopened when it drops; a round trip to the server, not the CPU, is what a
-message costs, so they overlap their waits. A message is marked ``sending``
+message costs, so they overlap their waits. They share the messages this
+process claims from the journal, a batch at a time (``Journal.claim``: on
+PostgreSQL other processes claim other batches of the outbox). A message is marked ``sending``
 before it goes out and ``sent`` after the server's 250, so at most one message
 per connection is ever in flight. A 4xx answer is tried again after a growing
 wait while other messages go on, up to ``max_attempts`` in this run, then left
@@ -31,7 +33,8 @@ from sotong.i18n import _
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
-from .journal import DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, WITHDRAWN, Journal, Pending
+from .journal import (CLAIM_BATCH_PER_CONNECTION, DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, WITHDRAWN, Journal,
+                      Pending)
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 from .verp import make_return_path
@@ -66,12 +69,15 @@ class SendFigures:
 
 
 class _Schedule:
-    """Which message goes next, shared by the connections: messages in journal
-    order, and retries once their wait is over. ``take`` returns None when
-    nothing is left and no connection holds a message that may come back."""
+    """Which message goes next, shared by the connections: messages in the
+    order claimed, a batch claimed whenever none is left, and retries once
+    their wait is over. ``take`` returns None when the claims come back empty
+    and no connection holds a message that may come back."""
 
-    def __init__(self, pending: list[Pending], clock: Callable[[], float]):
-        self.fresh = deque(pending)
+    def __init__(self, claim: Callable[[], list[Pending]], clock: Callable[[], float]):
+        self.claim = claim
+        self.claimed_all = False
+        self.fresh: deque[Pending] = deque()
         self.retries: list[tuple[float, int, Pending]] = []  # (due, id, message), soonest first
         self.busy = 0
         self.error: BaseException | None = None
@@ -82,19 +88,31 @@ class _Schedule:
         with self.changed:
             while self.error is None:
                 now = self.clock()
-                if self.retries and (self.retries[0][0] <= now or not self.fresh):
-                    if self.retries[0][0] <= now:
-                        self.busy += 1
-                        return heapq.heappop(self.retries)[2]
-                    self.changed.wait(self.retries[0][0] - now)
-                elif self.fresh:
+                if self.retries and self.retries[0][0] <= now:
+                    self.busy += 1
+                    return heapq.heappop(self.retries)[2]
+                if not self.fresh and not self.claimed_all:
+                    self._claim()
+                if self.fresh:
                     self.busy += 1
                     return self.fresh.popleft()
+                if self.retries:
+                    self.changed.wait(self.retries[0][0] - now)
                 elif self.busy:
                     self.changed.wait()
                 else:
                     return None
             return None
+
+    def _claim(self) -> None:
+        try:
+            batch = self.claim()
+        except BaseException as exc:  # the store went away
+            self.error = self.error or exc
+            self.changed.notify_all()
+            return
+        self.fresh.extend(batch)
+        self.claimed_all = not batch
 
     def done(self, message: Pending, again_at: float | None = None, at_once: bool = False) -> None:
         with self.changed:
@@ -129,12 +147,12 @@ class Sender:
         self.tries: dict[int, int] = {}  # 4xx answers per message in this run
         self.losses: dict[int, int] = {}  # lost connections per message in this run
 
-    def run(self, pending: list[Pending]) -> SendFigures:
+    def run(self) -> SendFigures:
+        """Send what this process claims of the outbox until nothing is left to claim."""
         started = self.clock()
-        self.figures.resent_in_flight = sum(1 for p in pending if p.state == "sending")
-        schedule = _Schedule(pending, self.clock)
+        schedule = _Schedule(self._claim, self.clock)
         workers = [threading.Thread(target=self._work, args=(schedule,), name=f"smtp-{n}", daemon=True)
-                   for n in range(min(self.config.connections, len(pending)))]
+                   for n in range(self.config.connections)]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -143,6 +161,14 @@ class Sender:
         if schedule.error is not None:
             raise schedule.error
         return self.figures
+
+    def _claim(self) -> list[Pending]:
+        """The next batch of messages this process sends (in flight ones of a
+        run that stopped counted: they go again)."""
+        with self.lock:
+            batch = self.journal.claim(self.outbox.key, CLAIM_BATCH_PER_CONNECTION * self.config.connections)
+            self.figures.resent_in_flight += sum(1 for message in batch if message.state == "sending")
+        return batch
 
     def _work(self, schedule: _Schedule) -> None:
         link = _Link(self.config, self.sleep)

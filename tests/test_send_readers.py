@@ -1,0 +1,93 @@
+"""What ``sotong send`` reads of the readers (issue 15): a chunk of the
+outbox's readers at a time, never every subscriber of the store (a million
+of them would not fit), with the same verdict as the rule (``reachable_by``,
+the address on the channel not marked invalid); and a second worker starting
+on an outbox already recorded writes nothing (it would lock the rows the
+first one is sending)."""
+
+from __future__ import annotations
+
+import pytest
+
+from delivery_support import mark_address_invalid
+from project_support import new_store_location
+
+from delivery.journal import RECORD_CHUNK, Journal, NoticeInfo
+from delivery.marks import reachable_messages
+from delivery.outbox import Outbox, OutboxMessage
+from sotong.store import Store, Subscriber
+
+ISSUE = "2026-11-26"
+BOTH = frozenset({"email", "sms"})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    opened = Store.open(new_store_location(request.param, tmp_path))
+    Journal(opened)  # the journal's and the marks' tables
+    yield opened
+    opened.close()
+
+
+def reader(subscriber_id: str, **fields) -> Subscriber:
+    values = {"email": f"{subscriber_id.lower()}@example.com", "phone": "010-1234-5678", "channels": BOTH} | fields
+    return Subscriber(id=subscriber_id, **values)
+
+
+def both_channels(*ids: str) -> tuple:
+    return tuple(OutboxMessage(i, channel, ("n",), f"email/{i}.eml" if channel == "email" else None,
+                               "EMAIL" if channel == "email" else "SMS")
+                 for i in ids for channel in ("email", "sms"))
+
+
+def test_reachable_messages_follow_the_rule_and_the_marks(store):
+    for subscriber in (reader("A"), reader("B", unsubscribed_at="2026-11-01T10:00:00+09:00"),
+                       reader("C", sms_unsubscribed_at="2026-11-01T10:00:00+09:00"),
+                       reader("D", channels=frozenset({"sms"})), reader("E"), reader("F"), reader("H", email=None)):
+        store.put_subscriber(subscriber)
+    mark_address_invalid(store, "E")
+    mark_address_invalid(store, "F")
+    mark_address_invalid(store, "F", channel="sms")
+    store.put_subscriber(reader("F", email="new@example.com"))  # a new address: the old one's mark no longer holds
+
+    reached = reachable_messages(store, both_channels("A", "B", "C", "D", "E", "F", "G", "H"))
+
+    assert reached == {("A", "email"), ("A", "sms"), ("C", "email"), ("D", "sms"), ("E", "sms"), ("F", "email"),
+                       ("H", "sms")}
+    assert reachable_messages(store, ()) == set()
+
+
+def test_the_outbox_is_recorded_a_chunk_at_a_time_and_once(store):
+    count = RECORD_CHUNK * 2 + 10
+    ids = [f"S{n:05d}" for n in range(count)]
+    outbox = Outbox(ISSUE, "issue", store.path, both_channels(*ids))
+    chunks = []
+
+    def reachable(messages) -> set:
+        chunks.append(len(messages))
+        return {(m.subscriber_id, m.channel) for m in messages if m.subscriber_id != "S00007"}
+
+    notices = {"n": NoticeInfo("title", None, None, None)}
+    recorded, unsent = Journal(store).record_outbox(outbox, reachable, notices)
+    assert (recorded.email_new, len(recorded.sms), unsent) == (count - 1, count - 1, count - 1)
+    assert recorded.left_out == {"email": 1, "sms": 1}
+    assert max(chunks) <= RECORD_CHUNK and sum(chunks) == 2 * count
+
+    before = row_versions(store)
+    recorded, unsent = Journal(store).record_outbox(outbox, reachable, notices)  # a second worker starts
+    assert (recorded.email_new, unsent) == (0, count - 1)
+    assert row_versions(store) == before, "nothing written again"
+
+    rebundled = Outbox(ISSUE, "issue", store.path, tuple(
+        OutboxMessage(m.subscriber_id, m.channel, ("n", "m"), m.file, m.type) if m.subscriber_id == "S00003" else m
+        for m in outbox.messages))
+    Journal(store).record_outbox(rebundled, reachable, notices)
+    assert store.db.execute("SELECT notices FROM delivery_messages WHERE subscriber_id = 'S00003'"
+                            " AND channel = 'email'").fetchone()[0] == '["n", "m"]'
+
+
+def row_versions(store):
+    """What changes when any journal row is written again."""
+    if store.backend == "sqlite":
+        return store.db.total_changes
+    return store.db.execute("SELECT id, xmin::text FROM delivery_messages ORDER BY id").fetchall()
