@@ -519,6 +519,14 @@ class Store:
         )
         return cursor.rowcount == 1
 
+    def keep_in_consent_log(self, subscriber_ids: list[str], columns: tuple[str, ...]) -> int:
+        """Inside a transaction: the consent log of ``subscriber_ids`` keeps
+        only the changes of ``columns`` (a retention purge keeps the
+        unsubscribe time); the rows deleted."""
+        marks, kept = ", ".join("?" * len(subscriber_ids)), ", ".join("?" * len(columns))
+        return self.db.execute(f"DELETE FROM consent_log WHERE subscriber_id IN ({marks}) AND field NOT IN ({kept})",
+                               (*subscriber_ids, *columns)).rowcount
+
 
 def _subscriber_upsert(columns: tuple[str, ...]) -> str:
     """Insert or update by id. An upsert, not INSERT OR REPLACE: a replace deletes

@@ -1,8 +1,9 @@
 """Residents manage their own subscriptions (SPEC §13), end to end: the
 static sign-up form (``subscribe/form/``), the collector's sign-up with
 double opt-in, the preferences page ``/p/TOKEN`` linked from every email,
-``/p/link``, phone codes through an SMS transport, and the consent log's
-commands (``sotong subscribers changes``, ``sotong subscribers forget``);
+``/p/link``, phone codes through an SMS transport, the consent log's
+commands (``sotong subscribers changes``, ``sotong subscribers forget``)
+and the retention of subscriptions (``sotong subscribers purge``);
 the log itself is kept by the core store for every writer.
 
 Settings: ``SUBSCRIBE_RATE`` (default ``"10/hour"``: sign-ups and link
@@ -25,6 +26,8 @@ def add_commands(group) -> None:
                          _("Write the consent log from a day on (every change, its source, old and new values)."))
         add_lazy_command(subscribers, "forget", f"{__name__}.commands:forget_command",
                          _("Erase a person's data everywhere in the store, keeping only counts."))
+        add_lazy_command(subscribers, "purge", f"{__name__}.commands:purge_command",
+                         _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more. Run it daily; --dry-run only counts."))
 
 
 def register():

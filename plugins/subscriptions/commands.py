@@ -1,5 +1,6 @@
-"""``sotong subscribers changes --since D FILE.csv`` and
-``sotong subscribers forget ID`` (SPEC §13)."""
+"""``sotong subscribers changes --since D FILE.csv``,
+``sotong subscribers forget ID`` (SPEC §13) and ``sotong subscribers purge``
+(the privacy page's retention)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
 
+from . import retention
 from .consent import forget, write_changes
 from .outgoing import SMS_CODES_FILE, FileSmsTransport
 from .storage import contacts_of
@@ -63,3 +65,20 @@ def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phon
     codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
     removed[project.shown(codes.path)] = codes.forget(phones)
     return {what: count for what, count in removed.items() if count}
+
+
+PURGE_HELP = _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more. Run it daily; --dry-run only counts.")
+
+
+@click.command("purge", help=PURGE_HELP)
+@click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
+@settings_option
+def purge_command(project: Project, dry_run: bool):
+    store, today = project.store, project.today()
+    unsubscribed = retention.unsubscribed_to_purge(store, today)
+    if not dry_run:
+        retention.purge_unsubscribed(store, unsubscribed)
+    said = (_("Unsubscribed on or before {day}: {count} subscribers' data would be destroyed; their id and unsubscribe time would stay.")
+            if dry_run else
+            _("Unsubscribed on or before {day}: {count} subscribers' data destroyed; their id and unsubscribe time stay."))
+    click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))

@@ -48,13 +48,13 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str])
     other record naming it (journal, bounces, survey answers and invitations)
     gets a random stand-in id instead, so counts stay and nothing leads back
     to the person. All in one transaction. On SQLite the deleted bytes are
-    overwritten, not left in the file's free space (:func:`_overwriting_deleted`);
+    overwritten, not left in the file's free space (:func:`overwriting_deleted`);
     on PostgreSQL the touched tables are vacuumed (:func:`vacuum_after_erasing`).
     Returns the rows deleted and the rows kept under the stand-in, per table."""
     stand_in = "forgotten-" + secrets.token_hex(8)
     deleted: dict[str, int] = {}
     kept: dict[str, int] = {}
-    with _overwriting_deleted(store), store.transaction() as db:
+    with overwriting_deleted(store), store.transaction() as db:
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
             deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
         deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
@@ -75,7 +75,7 @@ def vacuum_after_erasing(store: Store, tables: list[str]) -> None:
     """PostgreSQL: ``VACUUM`` the ``tables`` a transaction just erased rows of.
     A deleted or updated row stays in the table's pages as a dead version,
     the person's data in it, until a vacuum prunes it; autovacuum gets there
-    only once a fifth of a table has changed. (SQLite: see :func:`_overwriting_deleted`.)"""
+    only once a fifth of a table has changed. (SQLite: see :func:`overwriting_deleted`.)"""
     if store.backend != "postgresql":
         return
     for table in tables:
@@ -87,7 +87,7 @@ def _nonzero(touched: dict[str, int]) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def _overwriting_deleted(store: Store):
+def overwriting_deleted(store: Store):
     """On SQLite: the rows deleted or changed inside are overwritten with
     zeros (``secure_delete``), and afterwards the write-ahead log, which still
     holds the pages as they were, is emptied (unless a reader such as the

@@ -1,0 +1,64 @@
+"""Subscriptions past their retention (content/pages/privacy.md, 제3조 1):
+``sotong subscribers purge`` destroys, some days after a subscriber
+unsubscribed (탈퇴), everything the store keeps of them but the unsubscribe
+time (재신청 방지 확인 기록: an import never subscribes them again by it):
+their row keeps its id and ``unsubscribed_at``, their consent log keeps the
+change of ``unsubscribed_at``, their pending changes, consents given and
+queued mails go. Their other records follow their own retention (delivery
+records a year, survey answers, opinions five years)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sotong.store import Store, seoul_day
+
+from .consent import overwriting_deleted, vacuum_after_erasing
+
+UNSUBSCRIBED_KEPT_DAYS = 7  # a week to undo a mistaken unsubscribe; the page promises at most 30 days
+KEPT_COLUMNS = ("unsubscribed_at",)
+# What a purged row holds: NULL, or the column's empty default where it may not be NULL.
+PURGED_VALUES = {
+    "name": None, "email": None, "phone": None, "birth_year": None, "gender": None, "dong": None,
+    "business_type": None, "subscribed_at": None, "sms_unsubscribed_at": None,
+    "fields": "", "channels": "", "groups": ""}
+OWN_TABLES = ("subscriptions_pending", "subscriptions_consents", "subscriptions_mail")
+AT_ONCE = 500  # ids one statement names
+SOURCE = "retention"
+
+
+def last_unsubscribe_day(today: dt.date) -> dt.date:
+    """Subscribers who unsubscribed on this Seoul day or before are purged ``today``."""
+    return today - dt.timedelta(days=UNSUBSCRIBED_KEPT_DAYS)
+
+
+def unsubscribed_to_purge(store: Store, today: dt.date) -> list[str]:
+    """Ids of the subscribers who unsubscribed on or before
+    :func:`last_unsubscribe_day` and whose row still holds more than that."""
+    holds_more = " OR ".join(f"{column} IS NOT NULL" if value is None else f"{column} <> ''"
+                             for column, value in PURGED_VALUES.items())
+    rows = store.db.execute(f"SELECT id, unsubscribed_at FROM subscribers WHERE unsubscribed_at IS NOT NULL "
+                            f"AND ({holds_more}) ORDER BY id")
+    last_day = last_unsubscribe_day(today).isoformat()
+    return [subscriber_id for subscriber_id, unsubscribed_at in rows if seoul_day(unsubscribed_at) <= last_day]
+
+
+def purge_unsubscribed(store: Store, subscriber_ids: list[str]) -> int:
+    """Destroy all but the unsubscribe time of ``subscriber_ids``, in one
+    transaction, the deleted bytes overwritten (SQLite) or vacuumed
+    (PostgreSQL) as forget does. The rows purged."""
+    assignments = ", ".join(f"{column} = ?" for column in PURGED_VALUES)
+    tables = [table for table in OWN_TABLES if table in store.tables()]
+    purged = 0
+    with overwriting_deleted(store), store.changes_from(SOURCE), store.transaction() as db:
+        for start in range(0, len(subscriber_ids), AT_ONCE):
+            chunk = subscriber_ids[start:start + AT_ONCE]
+            marks = ", ".join("?" * len(chunk))
+            purged += db.execute(f"UPDATE subscribers SET {assignments} WHERE id IN ({marks})",
+                                 (*PURGED_VALUES.values(), *chunk)).rowcount
+            store.keep_in_consent_log(chunk, KEPT_COLUMNS)  # with the rows this update logged
+            for table in tables:
+                db.execute(f"DELETE FROM {table} WHERE subscriber_id IN ({marks})", chunk)
+    if purged:
+        vacuum_after_erasing(store, ["subscribers", "consent_log", *tables])
+    return purged
