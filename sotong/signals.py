@@ -53,6 +53,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   rows that must not outlive the person (with the indexes that hold them),
   in that transaction (``store.db``), and return ``{table: rows deleted}``.
 
+- ``delivered_since``: sent with the :class:`sotong.store.Store` and
+  ``day`` (a date); return the set of subscriber ids a message was sent
+  (or handed over) to on that day or later, or None (delivery answers, from
+  its journal and the last-sent days it keeps past the journal's retention).
+
 ``connect_lazily(signal, "module:function")`` connects a receiver whose
 module is imported when the signal is first sent, so that a plugin's heavy
 modules are not imported by commands that never send it (``sotong --help``).
@@ -77,6 +82,7 @@ staff_copies = signal("sotong-staff-copies")
 person_forgotten = signal("sotong-person-forgotten")
 reach_marks = signal("sotong-reach-marks")
 person_erasing = signal("sotong-person-erasing")
+delivered_since = signal("sotong-delivered-since")
 
 
 @functools.cache

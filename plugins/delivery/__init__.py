@@ -7,7 +7,8 @@ messages; ``sotong report --year Y`` is the annual e-communication report;
 the collector's ``/u/TOKEN`` routes unsubscribe in one click and ``/c/KEY/CODE``
 counts clicks; ``sotong subscribers unsubscribe --phones FILE`` takes the
 "수신거부" SMS replies; ``sotong send --issue D --to ADDRESS`` sends a staff
-member one reader's email as a test, apart from the journal.
+member one reader's email as a test, apart from the journal; ``sotong send
+purge`` destroys the delivery records a year after their send.
 """
 
 import click
@@ -38,7 +39,7 @@ def check_settings(project):
 
 
 def register():
-    signals.declare_schemas(*(f"{__name__}.{module}" for module in ("bounces", "clicks", "journal", "marks", "sms_results",
+    signals.declare_schemas(*(f"{__name__}.{module}" for module in ("bounces", "clicks", "journal", "marks", "retention", "sms_results",
                                                                     "staff_send")))
     signals.cli_commands.connect(add_commands)
     signals.connect_lazily(signals.web_routes, f"{__name__}.unsubscribe:add_routes")
@@ -47,3 +48,4 @@ def register():
     signals.connect_lazily(signals.message_signers, f"{__name__}.dkim_signing:dkim_signer")
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_in_outboxes")
     signals.connect_lazily(signals.reach_marks, f"{__name__}.marks:unreachable_readers")
+    signals.connect_lazily(signals.delivered_since, f"{__name__}.retention:delivered_since")

@@ -20,7 +20,7 @@ from sotong.progress import progress
 from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
-from . import annual
+from . import annual, retention
 from .bounce_commands import after_send_lines, issue_report_command, send_results
 from .config import delivery_config
 from .options import notice_slug
@@ -28,6 +28,7 @@ from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import read_outbox
 from .phones import mask_phone, unsubscribe_phones
+from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import Sender
 from .staff_send import send_staff_copy, staff_address
@@ -200,7 +201,9 @@ def report(project, year, issue):
         return issue_report_command(project, issue)
     prices = sms_settings(project.settings).prices
     journal = Journal(project.store)
-    result = annual.annual_report(year, journal.sent_aggregates(year), prices)
+    # what the journal still holds, and the counts the purges of older outboxes kept (sotong send purge)
+    aggregates = journal.sent_aggregates(year) + retention.kept_counts(project.store, year)
+    result = annual.annual_report(year, aggregates, prices)
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = annual.write_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
@@ -230,6 +233,7 @@ def unsubscribe_phones_command(project, phones_file):
 
 
 send.add_command(send_results)
+send.add_command(send_purge)
 
 
 def _notice_infos(project, outbox) -> dict:

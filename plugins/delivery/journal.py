@@ -314,6 +314,13 @@ class Journal:
         """(month "YYYY-MM", type, slug, department, category, category_label, deliveries,
         messages) for every email sent and SMS handed over in ``year`` (Asia/Seoul);
         ``messages``: the sum of 1/k over the messages of k notices that held the slug."""
+        return self._aggregates("m.sent_at >= ? AND m.sent_at < ?", (f"{year:04d}-01-01", f"{year + 1:04d}-01-01"))
+
+    def outbox_aggregates(self, outbox_key: str) -> list[tuple]:
+        """The rows of :meth:`sent_aggregates` for the messages of one outbox (all years)."""
+        return self._aggregates("m.outbox = ?", (outbox_key,))
+
+    def _aggregates(self, condition: str, params: tuple) -> list[tuple]:
         each, length = _JSON_LIST[self.store.backend]
         return [tuple(row) for row in self.db.execute(
             f"""SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*),
@@ -321,9 +328,8 @@ class Journal:
                FROM delivery_messages AS m
                JOIN {each} ON true
                LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
-               WHERE m.state IN ('sent', 'handed_over') AND m.sent_at >= ? AND m.sent_at < ?
-               GROUP BY 1, 2, 3, 4, 5, 6""",
-            (f"{year:04d}-01-01", f"{year + 1:04d}-01-01"))]
+               WHERE m.state IN ('sent', 'handed_over') AND {condition}
+               GROUP BY 1, 2, 3, 4, 5, 6""", params)]
 
 
 def _allow_handed_over(db) -> None:

@@ -1,0 +1,112 @@
+"""``sotong send purge`` (content/pages/privacy.md, 제3조 2): a year after an
+outbox's last send its journal rows, bounces, SMS results, files and issue
+reports are destroyed, on both backends; the annual report of that year
+reads the same afterwards (its counts kept without anyone in them); the
+day of each reader's last message stays for 제3조 6; ``--dry-run`` counts."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from delivery_support import make_outbox, run_cli, store_rows
+from project_support import project_on
+
+from sotong.store import Store
+
+TODAY = "2026-11-23"  # the records of outboxes last sent before 2025-11-23 go
+
+
+def every_message(messages) -> set:
+    return {(message.subscriber_id, message.channel) for message in messages}
+
+
+def send_outbox(store_location, folder, moment: str) -> None:
+    """Record and send outbox ``folder`` (made by make_outbox) at ``moment``,
+    as sotong send does: its emails sent, its SMS handed over."""
+    from delivery.journal import Journal, NoticeInfo
+    from delivery.outbox import read_outbox
+
+    store = Store.open(store_location)
+    journal = Journal(store, clock=lambda: moment)
+    outbox = read_outbox({"OUTBOX_PATH": str(folder.parent)}, folder.name, "issue", str)
+    recorded, _unsent = journal.record_outbox(outbox, every_message, {"a-notice": NoticeInfo("공지", "보건소", "health", "건강정보")})
+    journal.hand_over(outbox, recorded.sms)
+    for item in journal.claim(outbox.key, 10):
+        journal.mark(item.id, "sent", "data", 250, "ok")
+    store.close()
+
+
+@pytest.fixture
+def project(tmp_path, store_location):
+    project = project_on(store_location, tmp_path, f'SOTONG_TODAY = "{TODAY}"')
+    root = project / "private" / "outbox"
+    send_outbox(store_location, make_outbox(root, "2025-11-13", ["S1", "S2"], ["a-notice"], sms={"S1": "SMS"}),
+                "2025-11-13T10:00:00+09:00")
+    send_outbox(store_location, make_outbox(root, "2026-11-12", ["S1"], ["a-notice"]), "2026-11-12T10:00:00+09:00")
+    from delivery import bounces, sms_results
+
+    store = sms_results.ensure(bounces.ensure(Store.open(store_location)))
+    with store.transaction() as db:
+        db.execute("INSERT INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, address_digest, "
+                   "recorded_at) VALUES ('k1', '2025-11-13', 'S2', 'email', 'hard', '2025-11-14', 'digest', 'x')")
+        db.execute("INSERT INTO delivery_sms_results (outbox, subscriber_id, status, code, time, imported_at) "
+                   "VALUES ('2025-11-13', 'S1', 'delivered', '0', '2025-11-13T10:01:00+09:00', 'x')")
+    store.close()
+    return project
+
+
+def outbox_rows(project, key: str) -> list[tuple]:
+    return [store_rows(project, f"SELECT count(*) FROM {table} WHERE outbox = '{key}'")[0][0]
+            for table in ("delivery_messages", "delivery_bounces", "delivery_sms_results")]
+
+
+def files_of(folder) -> dict:
+    return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_send_purge_destroys_an_outbox_a_year_after_its_send_and_the_annual_report_reads_the_same(project):
+    settings = project / "pelicanconf.py"
+    reports = project / "private" / "reports"
+    reports.mkdir(parents=True)
+    for suffix in ("html", "csv"):  # as sotong report --issue writes them
+        (reports / f"issue-2025-11-13.{suffix}").write_text("S2 bounced", encoding="utf-8")
+    before = run_cli(settings, "report", "--year", "2025")
+    assert "2025: 1 notices, 3 deliveries (email 2, SMS 1, LMS 0)" in before.output, before.output
+    annual_csv = (reports / "2025.csv").read_bytes()
+    recent = project / "private" / "outbox" / "2026-11-12"
+    recent_files = files_of(recent)
+    assert outbox_rows(project, "2025-11-13") == [3, 1, 1]
+
+    dry = run_cli(settings, "send", "purge", "--dry-run")
+    assert dry.code == 0, dry.output
+    assert "2025-11-13: would destroy delivery_messages 3, delivery_bounces 1, delivery_sms_results 1" in dry.output
+    assert "1 outboxes last sent before 2025-11-23" in dry.output and "2026-11-12" not in dry.output
+    assert outbox_rows(project, "2025-11-13") == [3, 1, 1]
+
+    result = run_cli(settings, "send", "purge")
+    assert result.code == 0, result.output
+    assert outbox_rows(project, "2025-11-13") == [0, 0, 0]
+    assert not (project / "private" / "outbox" / "2025-11-13").exists()
+    assert not list(reports.glob("issue-2025-11-13.*"))
+    assert outbox_rows(project, "2026-11-12") == [1, 0, 0] and files_of(recent) == recent_files
+    assert store_rows(project, "SELECT subscriber_id, day FROM delivery_last_sent ORDER BY 1") == [
+        ("S1", "2025-11-13"), ("S2", "2025-11-13")]
+    after = run_cli(settings, "report", "--year", "2025")
+    assert "2025: 1 notices, 3 deliveries (email 2, SMS 1, LMS 0)" in after.output, after.output
+    assert (reports / "2025.csv").read_bytes() == annual_csv
+    again = run_cli(settings, "send", "purge")  # nothing left to purge, nothing counted twice
+    assert "0 outboxes" in again.output
+    assert "3 deliveries" in run_cli(settings, "report", "--year", "2025").output
+
+
+def test_an_outbox_never_sent_goes_a_year_after_it_was_made(project):
+    root = project / "private" / "outbox"
+    old = make_outbox(root, "2025-10-23", ["S3"], ["a-notice"])
+    young = make_outbox(root, "2026-11-26", ["S3"], ["a-notice"])
+    year_ago = time.mktime((2025, 11, 1, 12, 0, 0, 0, 0, -1))
+    os.utime(old / "manifest.jsonl", (year_ago, year_ago))
+    result = run_cli(project / "pelicanconf.py", "send", "purge")
+    assert result.code == 0 and "2025-10-23: destroyed - and 3 files" in result.output, result.output
+    assert not old.exists() and young.is_dir()
