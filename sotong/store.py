@@ -14,14 +14,15 @@ offset (:func:`now_iso`), whatever the machine's zone; :func:`seoul_day` reads
 the day of any stored time, also those older versions wrote in another zone.
 
 The consent log (SPEC §13, table ``consent_log``) is kept by the store
-itself: triggers on ``subscribers`` write one row per changed column (old and
-new value, time, source) whatever writes the change (an import, the
-collector's unsubscribe, an SMS opt-out, the preferences page), so no
-feature can forget it (TEMP triggers on SQLite, one trigger function on
-PostgreSQL). The writer names its source with
-``with store.changes_from("csv-import"):``. :meth:`Store.put_subscriber_rows`
-(the import) writes the same rows itself, one statement for a batch of
-subscribers, with the triggers off for that statement's connection.
+itself: triggers on ``subscribers`` write one row per change of a subscriber
+(time, source, and what changed as a JSON object ``{column: [old, new]}``,
+values as text) whatever writes the change (an import, the collector's
+unsubscribe, an SMS opt-out, the preferences page), so no feature can forget
+it (TEMP triggers on SQLite, one trigger function on PostgreSQL). The writer
+names its source with ``with store.changes_from("csv-import"):``.
+:meth:`Store.put_subscriber_rows` (the import) writes the same rows itself,
+with the triggers off for its connection. The view ``consent_log_columns``
+reads the log one row per changed column, as the office's export shows it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import contextlib
 import datetime as dt
 import functools
 import itertools
+import json
 import re
 import sqlite3
 import time
@@ -54,6 +56,7 @@ SUBSCRIBER_COLUMNS = (
 
 READER_CHANNELS = ("email", "sms")  # what a subscriber can choose to get messages by (``channels``)
 STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
+_IDS_AT_ONCE = 500  # ids one query looks up (SQLite takes at most 32,766 parameters)
 
 CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
@@ -107,39 +110,44 @@ def _consent_triggers() -> tuple[str, str]:
     """TEMP triggers (this connection's, so they may call its functions
     ``sotong_now()`` and ``sotong_change_source()``) that log every change."""
     def log(old: str, condition: str) -> str:
-        # One statement per row, the time and source asked once: a row's
-        # changes are rows of one SELECT (an import writes 100,000 of them).
-        changes = " UNION ALL ".join(f"SELECT '{c}' AS field, {old.format(c=c)} AS old, new.{c} AS new"
+        # One statement per row, the time and source asked once; the row's
+        # changed columns, in LOGGED_COLUMNS order, are the arms of one SELECT.
+        changes = " UNION ALL ".join(f"SELECT '{c}' AS field, CAST({old.format(c=c)} AS TEXT) AS old, "
+                                     f"CAST(new.{c} AS TEXT) AS new, {old.format(c=c)} IS NOT new.{c} AS changed"
                                      for c in LOGGED_COLUMNS)
-        return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, field, old_value, new_value) "
-                f"SELECT new.id, moment.now, moment.source, change.field, change.old, change.new "
-                f"FROM (SELECT sotong_now() AS now, sotong_change_source() AS source) AS moment, ({changes}) AS change "
-                f"WHERE {condition};")
+        return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
+                f"SELECT new.id, sotong_now(), sotong_change_source(), "
+                f"json_group_object(change.field, json_array(change.old, change.new)) "
+                f"FROM ({changes}) AS change WHERE {condition} HAVING count(*) > 0;")
 
     inserted = log("NULL", "change.new IS NOT NULL AND change.new != ''")
-    updated = log("old.{c}", "change.old IS NOT change.new")
+    updated = log("old.{c}", "change.changed")
     return (f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_insert AFTER INSERT ON main.subscribers BEGIN {inserted} END",
             f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END")
 
 
-_STAGED = "subscribers_staged"  # a TEMP table: the rows of one put_subscriber_rows, numbered in order
+def logged_changes(before: dict | None, after: dict) -> str | None:
+    """What the consent log keeps of one write, as the triggers write it: the
+    JSON object ``{column: [old, new]}`` of the LOGGED_COLUMNS in ``after``
+    that changed from ``before`` (None: a new subscriber, whose values that
+    are not empty count as changed), values as text; None when none changed."""
+    changes = {}
+    for column in LOGGED_COLUMNS:
+        if column not in after:
+            continue
+        new = after[column]
+        if before is None:
+            if new is not None and new != "":
+                changes[column] = [None, str(new)]
+        elif before[column] != new:
+            old = before[column]
+            changes[column] = [None if old is None else str(old), None if new is None else str(new)]
+    return _as_json(changes) if changes else None
 
 
-def _consent_of_staged(columns: tuple[str, ...]) -> str:
-    """The consent log's rows for the staged subscribers, as the triggers
-    would write them one row after the other: a new subscriber's values that
-    are not empty, a stored one's changed values; in the rows' order, each
-    row's columns in LOGGED_COLUMNS order."""
-    arms = []
-    for position, column in enumerate(c for c in LOGGED_COLUMNS if c in columns):
-        arms.append(f"SELECT n, {position} AS position, id, '{column}' AS field, CAST(NULL AS TEXT) AS old, "
-                    f"CAST({column} AS TEXT) AS new FROM {_STAGED} WHERE added = 1 AND {column} IS NOT NULL "
-                    f"AND CAST({column} AS TEXT) <> ''")
-        arms.append(f"SELECT s.n, {position}, s.id, '{column}', CAST(o.{column} AS TEXT), CAST(s.{column} AS TEXT) "
-                    f"FROM {_STAGED} AS s JOIN subscribers AS o ON o.id = s.id "
-                    f"WHERE s.added = 0 AND o.{column} IS DISTINCT FROM s.{column}")
-    return ("INSERT INTO consent_log (subscriber_id, changed_at, source, field, old_value, new_value) "
-            f"SELECT id, ?, ?, field, old, new FROM ({' UNION ALL '.join(arms)}) AS change ORDER BY n, position")
+def _as_json(changes: dict) -> str:
+    """The log's JSON of ``{column: [old, new]}``: compact, as SQLite's json functions write it."""
+    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
 
 
 SCHEMA_VERSIONS = """
@@ -179,29 +187,103 @@ def registered_schemas() -> dict[str, int]:
     return {component: len(steps) for component, steps in sorted(_SCHEMA_STEPS.items())}
 
 
-register_schema("core", CORE_SCHEMA)
+# Step 2: one row per change (a subscriber's changed columns together as
+# JSON), not one per changed column: an import of 100,000 new subscribers
+# writes 100,000 rows, not 930,000. The log is read by subscriber (forget);
+# the export, the only reader by time, is an occasional command that reads it all.
+CONSENT_LOG_PER_CHANGE = """
+CREATE TABLE consent_log_per_change (
+    id INTEGER PRIMARY KEY,
+    subscriber_id TEXT NOT NULL,
+    changed_at TEXT NOT NULL,         -- Asia/Seoul with its offset
+    source TEXT NOT NULL,             -- csv-import, unsubscribe-link, sms-optout, signup, preferences...
+    changes TEXT NOT NULL             -- JSON: {"column": ["old", "new"], ...}, in LOGGED_COLUMNS order
+)"""
+CONSENT_LOG_COLUMNS = {  # the log one row per changed column, in order (ORDER BY id, position)
+    "sqlite": "CREATE VIEW consent_log_columns AS SELECT log.id, log.subscriber_id, log.changed_at, log.source, "
+              "change.key AS field, change.value ->> 0 AS old_value, change.value ->> 1 AS new_value, "
+              "change.id AS position FROM consent_log AS log, json_each(log.changes) AS change",
+    "postgresql": "CREATE VIEW consent_log_columns AS SELECT log.id, log.subscriber_id, log.changed_at, log.source, "
+                  "change.key AS field, change.value ->> 0 AS old_value, change.value ->> 1 AS new_value, "
+                  "change.position FROM consent_log AS log, "
+                  "json_each(log.changes::json) WITH ORDINALITY AS change(key, value, position)",
+}
+_MOVED_AT_ONCE = 2000  # old rows grouped, then written, at a time
+
+
+def _consent_log_per_change(store: "Store") -> None:
+    """Schema step 2: the log's rows of one column each become rows of one
+    change each: a subscriber's rows of one time and source, in order, are
+    one change (a column that comes again starts the next one), kept at the
+    place (id) of its first row, so the log's order stays."""
+    create = CONSENT_LOG_PER_CHANGE if store.backend == "sqlite" else postgresql_ddl(CONSENT_LOG_PER_CHANGE)
+    store.db.execute(create)
+    sql = ("SELECT id, subscriber_id, changed_at, source, field, old_value, new_value FROM consent_log "
+           "ORDER BY subscriber_id, changed_at, source, id")
+    rows = store.db.stream(sql) if store.backend == "postgresql" else store.db.execute(sql)
+    changes = _grouped_changes(rows)
+    while batch := list(itertools.islice(changes, _MOVED_AT_ONCE)):
+        store.db.executemany("INSERT INTO consent_log_per_change (id, subscriber_id, changed_at, source, changes) "
+                             "VALUES (?, ?, ?, ?, ?)", batch)
+    store.db.execute("DROP TABLE consent_log")
+    store.db.execute("ALTER TABLE consent_log_per_change RENAME TO consent_log")
+    if store.backend == "postgresql":  # the identity goes on after the ids written
+        store.db.execute("SELECT setval(pg_get_serial_sequence('consent_log', 'id'), "
+                         "coalesce((SELECT max(id) FROM consent_log), 0) + 1, false)")
+    store.db.execute("CREATE INDEX consent_log_by_subscriber ON consent_log (subscriber_id)")
+    store.db.execute(CONSENT_LOG_COLUMNS[store.backend])
+
+
+def _grouped_changes(rows: Iterable) -> Iterator[tuple]:
+    """(id, subscriber_id, changed_at, source, changes JSON) of the one-column
+    ``rows`` (id, subscriber_id, changed_at, source, field, old, new), read
+    by subscriber, time, source and id."""
+    first, changes = None, {}
+    for row in rows:
+        key = tuple(row[1:4])
+        if first is None or key != tuple(first[1:4]) or row[4] in changes:
+            if first is not None:
+                yield (first[0], *first[1:4], _as_json(changes))
+            first, changes = row, {}
+        changes[row[4]] = [row[5], row[6]]
+    if first is not None:
+        yield (first[0], *first[1:4], _as_json(changes))
+
+
+register_schema("core", CORE_SCHEMA, _consent_log_per_change)
 
 
 _WRITER_LOGS = "sotong.consent_written"  # PostgreSQL: 'on' while put_subscriber_rows writes the log itself
 
 
+_TRIGGER_LAYOUT = "one row per change"  # in the trigger function's text: a store's older function is replaced
+
+
 def _postgresql_consent_trigger() -> str:
     """The same log on PostgreSQL: one trigger function; the source is the
-    session's ``sotong.change_source`` (set by :meth:`Store.changes_from`)."""
-    def log(column: str, old: str, condition: str) -> str:
-        return (f"IF {condition} THEN INSERT INTO consent_log (subscriber_id, changed_at, source, field, old_value, "
-                f"new_value) VALUES (NEW.id, changed, source, '{column}', {old}, NEW.{column}::text); END IF;")
+    session's ``sotong.change_source`` (set by :meth:`Store.changes_from`).
+    The changed columns' ``"column":["old","new"]`` pieces, in LOGGED_COLUMNS
+    order, are joined into the row's JSON object."""
+    def piece(column: str, old: str, condition: str) -> str:
+        return (f"IF {condition} THEN pieces := pieces || ('\"{column}\":' || "
+                f"json_build_array({old}, NEW.{column}::text)::text); END IF;")
 
-    inserted = " ".join(log(c, "NULL", f"NEW.{c} IS NOT NULL AND NEW.{c}::text <> ''") for c in LOGGED_COLUMNS)
-    updated = " ".join(log(c, f"OLD.{c}::text", f"OLD.{c} IS DISTINCT FROM NEW.{c}") for c in LOGGED_COLUMNS)
+    inserted = " ".join(piece(c, "NULL::text", f"NEW.{c} IS NOT NULL AND NEW.{c}::text <> ''") for c in LOGGED_COLUMNS)
+    updated = " ".join(piece(c, f"OLD.{c}::text", f"OLD.{c} IS DISTINCT FROM NEW.{c}") for c in LOGGED_COLUMNS)
     return f"""
 CREATE OR REPLACE FUNCTION sotong_consent_log() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     source text := coalesce(nullif(current_setting('sotong.change_source', true), ''), '{DEFAULT_SOURCE}');
     changed text := to_char(now() AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD"T"HH24:MI:SS') || '+09:00';
+    pieces text[] := '{{}}';
 BEGIN
+    -- the consent log, {_TRIGGER_LAYOUT}
     IF current_setting('{_WRITER_LOGS}', true) = 'on' THEN RETURN NULL; END IF;
     IF TG_OP = 'INSERT' THEN {inserted} ELSE {updated} END IF;
+    IF cardinality(pieces) > 0 THEN
+        INSERT INTO consent_log (subscriber_id, changed_at, source, changes)
+            VALUES (NEW.id, changed, source, '{{' || array_to_string(pieces, ',') || '}}');
+    END IF;
     RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER consent_log AFTER INSERT OR UPDATE ON subscribers
@@ -305,9 +387,11 @@ class Store:
             self.db.change_source = source
 
     def consent_changes(self, since: str) -> Iterator[sqlite3.Row]:
-        """The consent log from Seoul day ``since`` (``YYYY-MM-DD``) on, oldest first."""
+        """The consent log from Seoul day ``since`` (``YYYY-MM-DD``) on, oldest
+        first, one row per changed column (subscriber_id, changed_at, source,
+        field, old_value, new_value)."""
         return self.db.execute("SELECT subscriber_id, changed_at, source, field, old_value, new_value "
-                               "FROM consent_log WHERE changed_at >= ? ORDER BY id", (since,))
+                               "FROM consent_log_columns WHERE changed_at >= ? ORDER BY id, position", (since,))
 
     @classmethod
     def open(cls, location: str | Path) -> "Store":
@@ -328,8 +412,8 @@ class Store:
         else:
             with store.transaction(), store._locked("consent_log"):
                 if not store.db.execute("SELECT 1 FROM pg_trigger JOIN pg_proc ON pg_proc.oid = tgfoid WHERE "
-                                        "tgname = 'consent_log' AND prosrc LIKE ?", (f"%{_WRITER_LOGS}%",)).fetchone():
-                    store.db.executescript(_postgresql_consent_trigger())  # new, or older than _WRITER_LOGS
+                                        "tgname = 'consent_log' AND prosrc LIKE ?", (f"%{_TRIGGER_LAYOUT}%",)).fetchone():
+                    store.db.executescript(_postgresql_consent_trigger())  # new, or of the log's older layout
         return store
 
     @contextlib.contextmanager
@@ -465,27 +549,39 @@ class Store:
         data["groups"] = join_keys(subscriber.groups)
         self.db.execute(_subscriber_upsert(tuple(data)), tuple(data.values()))
 
-    def put_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    def put_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple],
+                            stored: dict[str, tuple] | None = None) -> None:
         """Insert or update subscribers by id: ``rows`` hold the values of
         ``columns`` (``id`` first, each id once) in order; columns not named
-        keep their value. The consent log gets the rows its triggers would
-        write, from one statement for all the rows (an import writes ten
-        times as many log rows as subscribers): the triggers are off meanwhile."""
+        keep their value. ``stored``: id -> the values of ``columns`` the
+        store holds now (read here when not given; the caller reads them in
+        this transaction). The consent log gets the rows its triggers would
+        write for the named columns (:func:`logged_changes`), written with
+        the rows by two statements, the triggers off meanwhile."""
         rows = list(rows)
         if not rows:
             return
-        names = ", ".join(columns)
         with (contextlib.nullcontext() if self.db.in_transaction else self.transaction()), self._writer_logs():
-            self.db.execute(f"CREATE TEMP TABLE {_STAGED} AS SELECT 0 AS n, 0 AS added, {names} FROM subscribers "
-                            "WHERE 1 = 0")
-            self.db.executemany(f"INSERT INTO {_STAGED} VALUES (?, 0, {', '.join('?' * len(columns))})",
-                                [(number, *row) for number, row in enumerate(rows)])
-            self.db.execute(f"UPDATE {_STAGED} SET added = 1 WHERE NOT EXISTS "
-                            f"(SELECT 1 FROM subscribers WHERE subscribers.id = {_STAGED}.id)")
-            self.db.execute(_consent_of_staged(columns), (now_iso(), self.change_source))
-            self.db.execute(f"INSERT INTO subscribers ({names}) SELECT {names} FROM {_STAGED} WHERE true "
-                            f"ON CONFLICT(id) DO UPDATE SET {_updated_columns(columns)}")
-            self.db.execute(f"DROP TABLE {_STAGED}")
+            if stored is None:
+                stored = self.stored_rows(columns, [row[0] for row in rows])
+            when, source, log = now_iso(), self.change_source, []
+            for row in rows:
+                before = stored.get(row[0])
+                changes = logged_changes(None if before is None else dict(zip(columns, before)), dict(zip(columns, row)))
+                if changes is not None:
+                    log.append((row[0], when, source, changes))
+            self.db.executemany(_subscriber_upsert(columns), rows)
+            self.db.executemany("INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
+                                "VALUES (?, ?, ?, ?)", log)
+
+    def stored_rows(self, columns: tuple[str, ...], ids: list[str]) -> dict[str, tuple]:
+        """id -> the values of ``columns`` (``id`` first) the store holds, for those of ``ids`` it holds."""
+        found = {}
+        for start in range(0, len(ids), _IDS_AT_ONCE):
+            part = ids[start:start + _IDS_AT_ONCE]
+            found.update((row[0], tuple(row)) for row in self.db.execute(
+                f"SELECT {', '.join(columns)} FROM subscribers WHERE id IN ({', '.join('?' * len(part))})", part))
+        return found
 
     @contextlib.contextmanager
     def _writer_logs(self):
@@ -522,10 +618,22 @@ class Store:
     def keep_in_consent_log(self, subscriber_ids: list[str], columns: tuple[str, ...]) -> int:
         """Inside a transaction: the consent log of ``subscriber_ids`` keeps
         only the changes of ``columns`` (a retention purge keeps the
-        unsubscribe time); the rows deleted."""
-        marks, kept = ", ".join("?" * len(subscriber_ids)), ", ".join("?" * len(columns))
-        return self.db.execute(f"DELETE FROM consent_log WHERE subscriber_id IN ({marks}) AND field NOT IN ({kept})",
-                               (*subscriber_ids, *columns)).rowcount
+        unsubscribe time): a change of other columns only is deleted, one of
+        both keeps those; the changed columns taken out."""
+        marks = ", ".join("?" * len(subscriber_ids))
+        taken_out, emptied, trimmed = 0, [], []
+        for log_id, changes in self.db.execute(f"SELECT id, changes FROM consent_log WHERE subscriber_id IN ({marks})",
+                                               subscriber_ids).fetchall():
+            changed = json.loads(changes)
+            kept = {column: values for column, values in changed.items() if column in columns}
+            taken_out += len(changed) - len(kept)
+            if not kept:
+                emptied.append((log_id,))
+            elif len(kept) < len(changed):
+                trimmed.append((_as_json(kept), log_id))
+        self.db.executemany("DELETE FROM consent_log WHERE id = ?", emptied)
+        self.db.executemany("UPDATE consent_log SET changes = ? WHERE id = ?", trimmed)
+        return taken_out
 
 
 def _subscriber_upsert(columns: tuple[str, ...]) -> str:

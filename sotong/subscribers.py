@@ -672,21 +672,20 @@ def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
     """Write a batch of checked rows over what the store holds for their ids."""
     if not rows:
         return
-    stored = {r[0]: r for r in store.db.execute(f"SELECT {', '.join(COLUMNS)} FROM subscribers "
-                                                f"WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
+    stored = store.stored_rows(COLUMNS, [row["id"] for row in rows])
     writes = []
     for row in rows:
         before = stored.get(row["id"])
         after = merged_row(row, dict(zip(COLUMNS, before)) if before else None)
         if before is None:
             report.added += 1
-        elif after == tuple(before):
+        elif after == before:
             report.unchanged += 1
             continue
         else:
             report.updated += 1
         writes.append(after)
-    store.put_subscriber_rows(COLUMNS, writes)
+    store.put_subscriber_rows(COLUMNS, writes, stored)
 
 
 def merged_row(imported: dict, stored: dict | None) -> tuple:

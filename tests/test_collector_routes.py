@@ -159,7 +159,7 @@ def test_the_one_click_answer_is_the_rendered_page_and_the_store_has_the_change(
     assert set(headers) == {"content-type", "content-length", "cache-control", "x-robots-tag", "date", "server"}
     (when,), = store_query(project, "SELECT unsubscribed_at FROM subscribers WHERE id = 'S00003'")
     assert when is not None
-    logged = store_query(project, "SELECT source, field FROM consent_log WHERE subscriber_id = 'S00003' "
+    logged = store_query(project, "SELECT source, field FROM consent_log_columns WHERE subscriber_id = 'S00003' "
                                   "AND field = 'unsubscribed_at'")
     assert logged == [("unsubscribe-link", "unsubscribed_at")]
 

@@ -7,6 +7,7 @@ time; ``sotong subscribers changes`` exports it (formula cells as text) and
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from test_serve import ONE_CLICK, request
 
 from sotong.audiences import load_audiences
 from sotong.project import Project
-from sotong.store import LOGGED_COLUMNS, Store, Subscriber
+from sotong.store import LOGGED_COLUMNS, STORED_COLUMNS, Store, Subscriber
 from sotong.subscribers import import_records
 from sotong.tokens import unsubscribe_token
 from sotong.web import make_app
@@ -34,8 +35,8 @@ def project(tmp_path):
 
 
 def log_rows(project, subscriber_id="S1"):
-    return store_rows(project, "SELECT source, field, old_value, new_value, changed_at FROM consent_log "
-                               f"WHERE subscriber_id = '{subscriber_id}' ORDER BY id")
+    return store_rows(project, "SELECT source, field, old_value, new_value, changed_at FROM consent_log_columns "
+                               f"WHERE subscriber_id = '{subscriber_id}' ORDER BY id, position")
 
 
 def import_csv(project, text):
@@ -86,7 +87,8 @@ def test_a_writer_that_names_no_source_is_still_logged(store_location):
     store.put_subscriber(Subscriber(id="S9", email="a@example.com", channels=frozenset({"email"})))
     with store.changes_from("preferences"):
         store.put_subscriber(Subscriber(id="S9", email="b@example.com", channels=frozenset({"email"})))
-    rows = store.db.execute("SELECT source, field, old_value, new_value FROM consent_log").fetchall()
+    rows = store.db.execute("SELECT source, field, old_value, new_value FROM consent_log_columns "
+                            "ORDER BY id, position").fetchall()
     assert [tuple(r) for r in rows] == [("store", "email", None, "a@example.com"), ("store", "channels", None, "email"),
                                         ("store", "kind", None, "person"),
                                         ("preferences", "email", "a@example.com", "b@example.com")]
@@ -110,7 +112,7 @@ def test_each_change_is_logged_with_the_source_named_around_it_through_repeats_a
         store.db.execute("ROLLBACK")
         store.unsubscribe("S4")
     store.unsubscribe("S5")
-    rows = store.db.execute("SELECT subscriber_id, source FROM consent_log WHERE field = 'unsubscribed_at' "
+    rows = store.db.execute("SELECT subscriber_id, source FROM consent_log_columns WHERE field = 'unsubscribed_at' "
                             "ORDER BY subscriber_id").fetchall()
     assert [tuple(r) for r in rows] == [("S1", "unsubscribe-link"), ("S2", "unsubscribe-link"), ("S4", "preferences"),
                                         ("S5", "store")]
@@ -120,20 +122,22 @@ def test_each_change_is_logged_with_the_source_named_around_it_through_repeats_a
 def test_changes_export_from_a_day_with_formula_cells_as_text(project):
     import_csv(project, KIM)
     db = sqlite3.connect(project / "private" / "sotong.db")
-    db.execute("UPDATE consent_log SET changed_at = '2026-10-01T09:00:00+09:00' WHERE field = 'email'")
+    db.execute("UPDATE consent_log SET changed_at = '2026-10-01T09:00:00+09:00'")  # the first import
     db.commit()
     db.close()
+    import_csv(project, KIM.replace("kim@", "kim.min@"))
     out = project / "private" / "changes.csv"
     settings = project / "pelicanconf.py"
     result = run_cli(settings, "subscribers", "changes", "--since", "2026-11-01", str(out))
     assert result.code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    assert "email" not in {row["field"] for row in rows}  # before the day
-    name = next(row for row in rows if row["field"] == "name")
-    assert name["new_value"] == "'=HYPERLINK(\"http://x\")" and name["subscriber_id"] == "S1"
-    assert name["source"] == "csv-import"
+    assert [(row["field"], row["old_value"], row["new_value"]) for row in rows] == [
+        ("email", "kim@example.com", "kim.min@example.com")]  # the first import was before the day
     everything = run_cli(settings, "subscribers", "changes", "--since", "2026-01-01", str(out))
-    assert "email" in {row["field"] for row in csv.DictReader(out.open(encoding="utf-8-sig"))}, everything.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    name = next(row for row in rows if row["field"] == "name")
+    assert name["new_value"] == "'=HYPERLINK(\"http://x\")" and name["subscriber_id"] == "S1", everything.output
+    assert name["source"] == "csv-import" and len(rows) == 11
     assert run_cli(settings, "subscribers", "changes", "--since", "11/01", str(out)).code == 2
     refused = run_cli(settings, "subscribers", "changes", "--since", "2026-01-01", str(project / "output" / "c.csv"))
     assert refused.code == 1 and "may not be written under" in refused.output
@@ -221,12 +225,190 @@ def test_an_import_logs_exactly_what_changed_on_both_backends(store_location, im
         for rows in imports:
             if unsubscribed:  # the collector's unsubscribe, which an import keeps
                 store.unsubscribe("S1", "2026-02-10T09:00:00+09:00")
-            before, logged = snapshot(store), store.db.execute("SELECT count(*) FROM consent_log").fetchone()[0]
+            before = snapshot(store)
+            logged = store.db.execute("SELECT coalesce(max(id), 0) FROM consent_log").fetchone()[0]
             records = [(line, {c: v for c, v in cells.items() if v is not None}) for line, cells in enumerate(rows, 2)]
             import_records(store, records, AUDIENCES, 2026)
-            log = store.db.execute("SELECT subscriber_id, field, old_value, new_value, source FROM consent_log "
-                                   "ORDER BY id").fetchall()[logged:]
+            log = store.db.execute("SELECT subscriber_id, field, old_value, new_value, source FROM consent_log_columns "
+                                   "WHERE id > ? ORDER BY id, position", (logged,)).fetchall()
             assert {row[4] for row in log} <= {"csv-import"}
             assert [tuple(row[:4]) for row in log] == expected_log(before, snapshot(store), [c["id"] for c in rows])
+    finally:
+        store.close()
+
+
+# --- the log's layout: one row per change (#16) ------------------------------------------------
+
+GOLDEN_CHANGES = Path(__file__).resolve().parent / "data" / "consent_changes.csv"
+ROW_COLUMNS = HEADER.strip().split(",")
+FIRST_IMPORT = [
+    ("S1", '=HYPERLINK("http://x")', "kim@example.com", "010-1234-5678", "1950", "F", "yongdap", "health;culture",
+     "email;sms", "", "", "2026-01-05", ""),
+    ("S2", '이, "순신"', "lee@example.com", "", "", "", "", "culture", "email", "business", "food-service",
+     "2026-02-01", ""),
+]
+SECOND_IMPORT = [
+    ("S1", "김민서", "kim@example.com", "010-9999-0000", "1951", "F", "majang", "health", "email;sms", "", "",
+     "2026-01-05", ""),
+    FIRST_IMPORT[1][:-1] + ("2026-03-01",),
+]
+
+
+def write_every_kind_of_change(store) -> None:
+    """Two imports (new and changed rows), a writer without a source, an
+    unsubscribe and an SMS opt-out; every change at one time."""
+    def records(rows):
+        return [(line, dict(zip(ROW_COLUMNS, row))) for line, row in enumerate(rows, start=2)]
+
+    import_records(store, records(FIRST_IMPORT), AUDIENCES, 2026)
+    store.put_subscriber(Subscriber(id="S3", email="park@example.com", channels=frozenset({"email"})))
+    import_records(store, records(SECOND_IMPORT), AUDIENCES, 2026)
+    with store.changes_from("unsubscribe-link"):
+        store.unsubscribe("S1", "2026-11-30T09:00:00+09:00")
+    with store.changes_from("sms-optout"):
+        store.db.execute("UPDATE subscribers SET sms_unsubscribed_at = '2026-11-30T10:00:00+09:00' WHERE id = 'S1'")
+    store.db.execute("UPDATE consent_log SET changed_at = '2026-11-30T11:22:33+09:00'")
+
+
+def test_the_log_keeps_one_row_per_change_and_the_export_writes_what_it_wrote_before(store_location, tmp_path):
+    """tests/data/consent_changes.csv is what `subscribers changes` wrote for
+    these changes when the log kept a row per changed column (commit b651a6a):
+    the export is the same byte for byte on both backends."""
+    from subscriptions.consent import write_changes
+
+    store = Store.open(store_location)
+    write_every_kind_of_change(store)
+    logged = [(row[0], row[1], json.loads(row[2])) for row in
+              store.db.execute("SELECT subscriber_id, source, changes FROM consent_log ORDER BY id")]
+    assert [row[:2] for row in logged] == [("S1", "csv-import"), ("S2", "csv-import"), ("S3", "store"),
+                                           ("S1", "csv-import"), ("S2", "csv-import"), ("S1", "unsubscribe-link"),
+                                           ("S1", "sms-optout")]
+    assert logged[3][2] == {"name": ['=HYPERLINK("http://x")', "김민서"], "phone": ["010-1234-5678", "010-9999-0000"],
+                            "birth_year": ["1950", "1951"], "dong": ["yongdap", "majang"],
+                            "fields": ["culture;health", "health"]}
+    assert write_changes(store, "2026-11-30", tmp_path / "changes.csv") == 28
+    assert (tmp_path / "changes.csv").read_bytes() == GOLDEN_CHANGES.read_bytes()
+    assert write_changes(store, "2026-12-01", tmp_path / "later.csv") == 0
+    store.close()
+
+
+OLD_ROWS = [  # the log as a store of the former layout holds it: (id, subscriber, time, source, field, old, new)
+    (3, "S1", "2026-11-01T09:00:00+09:00", "csv-import", "name", None, "=SUM(A1)"),
+    (4, "S1", "2026-11-01T09:00:00+09:00", "csv-import", "email", None, "kim@example.com"),
+    (5, "S2", "2026-11-01T09:00:00+09:00", "csv-import", "email", None, "lee@example.com"),
+    (6, "S1", "2026-11-02T10:00:00+09:00", "unsubscribe-link", "unsubscribed_at", None, "2026-11-02T10:00:00+09:00"),
+    (9, "S2", "2026-11-03T11:00:00+09:00", "preferences", "email", "lee@example.com", "lee2@example.com"),
+    (10, "S2", "2026-11-03T11:00:00+09:00", "preferences", "birth_year", None, "1985"),
+    # the same second and source again: a column that comes again starts the next change
+    (11, "S2", "2026-11-03T11:00:00+09:00", "preferences", "email", "lee2@example.com", "lee3@example.com"),
+    (12, "S1", "2026-11-04T12:00:00+09:00", "sms-optout", "sms_unsubscribed_at", None, "2026-11-04T12:00:00+09:00"),
+]
+
+
+def old_layout_store(store_location):
+    """A store whose core is at version 1 (a consent log row per changed
+    column) holding OLD_ROWS; on PostgreSQL with a trigger function of that
+    time (it logs nothing here: replaced when the store is opened)."""
+    from sotong.store import CORE_SCHEMA
+
+    store = Store.open(store_location)
+    store.put_subscriber(Subscriber(id="S1", email="kim@example.com"))
+    store.db.execute("DROP VIEW consent_log_columns")
+    store.db.execute("DROP TABLE consent_log")
+    store.ensure_schema(CORE_SCHEMA)
+    store.db.executemany("INSERT INTO consent_log (id, subscriber_id, changed_at, source, field, old_value, new_value) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", OLD_ROWS)
+    store.db.execute("UPDATE schema_versions SET version = 1 WHERE component = 'core'")
+    if store.backend == "postgresql":
+        store.db.executescript("CREATE OR REPLACE FUNCTION sotong_consent_log() RETURNS trigger LANGUAGE plpgsql "
+                               "AS $$ BEGIN RETURN NULL; END $$;")
+    store.close()
+
+
+def test_upgrading_an_older_store_groups_its_log_into_changes_and_keeps_every_value_in_order(store_location):
+    old_layout_store(store_location)
+    store = Store.open(store_location)  # opening upgrades
+    assert store.schema_version("core") == 2
+    rows = [tuple(row) for row in store.db.execute("SELECT id, subscriber_id, source, changes FROM consent_log "
+                                                    "ORDER BY id")]
+    assert [(row[:3], json.loads(row[3])) for row in rows] == [
+        ((3, "S1", "csv-import"), {"name": [None, "=SUM(A1)"], "email": [None, "kim@example.com"]}),
+        ((5, "S2", "csv-import"), {"email": [None, "lee@example.com"]}),
+        ((6, "S1", "unsubscribe-link"), {"unsubscribed_at": [None, "2026-11-02T10:00:00+09:00"]}),
+        ((9, "S2", "preferences"), {"email": ["lee@example.com", "lee2@example.com"], "birth_year": [None, "1985"]}),
+        ((11, "S2", "preferences"), {"email": ["lee2@example.com", "lee3@example.com"]}),
+        ((12, "S1", "sms-optout"), {"sms_unsubscribed_at": [None, "2026-11-04T12:00:00+09:00"]})]
+    assert [tuple(row) for row in store.consent_changes("2026-11-01")] == [row[1:] for row in OLD_ROWS]
+    assert {index for index in _log_indexes(store)} == {"consent_log_by_subscriber"}
+    with store.changes_from("preferences"):
+        store.put_subscriber(Subscriber(id="S1", email="kim@example.net"))  # the trigger writes the new layout
+    (last_id, changes), = store.db.execute("SELECT id, changes FROM consent_log WHERE id > 12").fetchall()
+    assert json.loads(changes)["email"] == ["kim@example.com", "kim@example.net"]
+    store.close()
+
+
+def _log_indexes(store) -> list[str]:
+    if store.backend == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'consent_log'"
+    else:
+        sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'consent_log' AND indexname NOT LIKE '%pkey'"
+    return [row[0] for row in store.db.execute(sql)]
+
+
+subscriber_values = st.builds(
+    Subscriber, id=st.sampled_from(["1", "2", "3"]), name=st.sampled_from([None, "", "김민서", '=1+"x"']),
+    email=st.sampled_from([None, "a@example.com"]), birth_year=st.sampled_from([None, 1950, 1985]),
+    fields=st.sampled_from([frozenset(), frozenset({"health", "culture"})]),
+    kind=st.sampled_from(["person", "business"]),
+    unsubscribed_at=st.sampled_from([None, "2026-02-01", "2026-02-01T09:00:00+09:00"]),
+    sms_unsubscribed_at=st.sampled_from([None, "2026-03-01T09:00:00+09:00"]))
+
+
+def stored_values(subscriber: Subscriber, prefix: str) -> tuple:
+    """The subscriber's STORED_COLUMNS values as put_subscriber writes them, its id prefixed."""
+    data = {**subscriber.__dict__, "id": prefix + subscriber.id}
+    for column in ("fields", "channels", "groups"):
+        data[column] = ";".join(sorted(data[column]))
+    return tuple(data[column] for column in STORED_COLUMNS)
+
+
+def log_of(store, prefix: str, after: int) -> list[tuple]:
+    return [(row[0].removeprefix(prefix), *row[1:]) for row in store.db.execute(
+        "SELECT subscriber_id, field, old_value, new_value FROM consent_log_columns WHERE id > ? "
+        "AND subscriber_id LIKE ? ORDER BY id, position", (after, prefix + "%"))]
+
+
+def last_log_id(store) -> int:
+    return store.db.execute("SELECT coalesce(max(id), 0) FROM consent_log").fetchone()[0]
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=st.lists(st.lists(subscriber_values, min_size=1, max_size=3, unique_by=lambda s: s.id),
+                       min_size=1, max_size=3))
+def test_the_triggers_and_the_bulk_write_log_the_same_changes_as_spec_13_on_both_backends(store_location, writes):
+    """The same writes, once through the triggers (put_subscriber, one row
+    at a time: ids "T...") and once through put_subscriber_rows (ids "B..."):
+    each logs one row per subscriber that changed, and the changed columns
+    are SPEC §13's, read literally (expected_log)."""
+    store = Store.open(store_location)
+    try:
+        store.db.execute("DELETE FROM consent_log")
+        store.db.execute("DELETE FROM subscribers")
+        for batch in writes:
+            before = {key[1:]: value for key, value in snapshot(store).items() if key.startswith("T")}
+            logged = last_log_id(store)
+            with store.changes_from("csv-import"):
+                for subscriber in batch:
+                    store.put_subscriber(Subscriber(**{**subscriber.__dict__, "id": "T" + subscriber.id}))
+                store.put_subscriber_rows(STORED_COLUMNS, [stored_values(s, "B") for s in batch])
+            after = {key[1:]: value for key, value in snapshot(store).items() if key.startswith("T")}
+            expected = expected_log(before, after, [s.id for s in batch])
+            assert log_of(store, "T", logged) == expected
+            assert log_of(store, "B", logged) == expected
+            changed = len({row[0] for row in expected})
+            assert store.db.execute("SELECT count(*), count(DISTINCT subscriber_id) FROM consent_log WHERE id > ?",
+                                    (logged,)).fetchone()[:2] == (2 * changed, 2 * changed)
+            assert {row[0] for row in store.db.execute("SELECT source FROM consent_log WHERE id > ?", (logged,))
+                    } <= {"csv-import"}
     finally:
         store.close()

@@ -96,7 +96,7 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert [row[1:] for row in rows] == [("hong@example.com", None, "culture;health", "email;sms", 1946, "yongdap")]
     subscriber_id = rows[0][0]
     assert store_rows(project, "SELECT version FROM subscriptions_consents") == [("2026-11-v1",)]
-    assert ("signup", "email") in store_rows(project, "SELECT source, field FROM consent_log")
+    assert ("signup", "email") in store_rows(project, "SELECT source, field FROM consent_log_columns")
     # double submit and replay: the same answer, still one subscriber
     assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
@@ -107,7 +107,7 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert store_rows(project, "SELECT phone FROM subscribers") == [(None,)]
     assert post(port, preferences + "/phone", {"code": code})[0] == 200
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
-    log = store_rows(project, "SELECT source, field, old_value, new_value FROM consent_log")
+    log = store_rows(project, "SELECT source, field, old_value, new_value FROM consent_log_columns")
     assert ("preferences", "phone", None, "010-2222-3333") in log  # the phone's confirmation is logged too
 
 
@@ -166,7 +166,7 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     assert store_rows(project, "SELECT fields, channels, dong, birth_year FROM subscribers") == [
         ("culture", "email", "majang", 1950)]
     assert ("preferences", "fields", "culture;health", "culture") in store_rows(
-        project, "SELECT source, field, old_value, new_value FROM consent_log")
+        project, "SELECT source, field, old_value, new_value FROM consent_log_columns")
     bundled = run_cli(project / "pelicanconf.py", "bundles", "--issue", "2026-11-26")
     assert bundled.code == 0, bundled.output
     outbox = project / "private" / "outbox" / "2026-11-26"
@@ -179,7 +179,7 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     assert path in message.get_body(("plain",)).get_content()  # the preferences link in every email
     status, _, page = post(port, path, {"action": "stop"})
     assert status == 200 and store_rows(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers") == [(1,)]
-    assert ("preferences-stop", "unsubscribed_at") in store_rows(project, "SELECT source, field FROM consent_log")
+    assert ("preferences-stop", "unsubscribed_at") in store_rows(project, "SELECT source, field FROM consent_log_columns")
 
 
 def test_a_new_email_address_is_used_only_once_confirmed(site):
@@ -203,7 +203,7 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert store_rows(project, "SELECT email FROM subscribers") == [("new@example.com",)]
     assert marked_invalid(project) == []  # the mark was the old address's
     assert ("preferences", "email", "hong@example.com", "new@example.com") in store_rows(
-        project, "SELECT source, field, old_value, new_value FROM consent_log")
+        project, "SELECT source, field, old_value, new_value FROM consent_log_columns")
 
 
 def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):

@@ -61,7 +61,7 @@ def test_purge_keeps_only_the_id_and_the_unsubscribe_time_of_those_unsubscribed_
                                "business_type, subscribed_at, sms_unsubscribed_at, groups, unsubscribed_at "
                                "FROM subscribers WHERE id = 'S1'") == [
         ("S1", None, None, None, None, None, None, "", "", None, None, None, "", unsubscribed_at)]
-    assert store_rows(project, "SELECT field, old_value, new_value FROM consent_log WHERE subscriber_id = 'S1'") == [
+    assert store_rows(project, "SELECT field, old_value, new_value FROM consent_log_columns WHERE subscriber_id = 'S1'") == [
         ("unsubscribed_at", None, unsubscribed_at)]
     assert rows_of(project, "S1")["own"] == [[(0,)], [(0,)]]
     assert {reader: rows_of(project, reader) for reader in ("S2", "S3")} == others
@@ -84,4 +84,4 @@ def test_what_an_import_brings_back_of_a_purged_subscriber_goes_at_the_next_purg
     assert "1 subscribers' data destroyed" in run_cli(project / "pelicanconf.py", "subscribers", "purge").output
     assert store_rows(project, "SELECT email, unsubscribed_at IS NOT NULL FROM subscribers WHERE id = 'S1'") == [
         (None, True)]
-    assert store_rows(project, "SELECT DISTINCT field FROM consent_log WHERE subscriber_id = 'S1'") == [("unsubscribed_at",)]
+    assert store_rows(project, "SELECT DISTINCT field FROM consent_log_columns WHERE subscriber_id = 'S1'") == [("unsubscribed_at",)]

@@ -138,7 +138,7 @@ def contacts_of(store: Store, subscriber_id: str) -> tuple[set[str], set[str]]:
         emails.add(person.email)
         phones.add(person.phone)
     if "consent_log" in store.tables():
-        for field, old, new in store.db.execute("SELECT field, old_value, new_value FROM consent_log "
+        for field, old, new in store.db.execute("SELECT field, old_value, new_value FROM consent_log_columns "
                                                 "WHERE subscriber_id = ? AND field IN ('email', 'phone')",
                                                 (subscriber_id,)):
             found[field].update((old, new))
