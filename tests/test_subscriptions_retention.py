@@ -85,3 +85,85 @@ def test_what_an_import_brings_back_of_a_purged_subscriber_goes_at_the_next_purg
     assert store_rows(project, "SELECT email, unsubscribed_at IS NOT NULL FROM subscribers WHERE id = 'S1'") == [
         (None, True)]
     assert store_rows(project, "SELECT DISTINCT field FROM consent_log_columns WHERE subscriber_id = 'S1'") == [("unsubscribed_at",)]
+
+
+# --- 제3조 6: sent nothing for two years ---------------------------------------------------
+
+def seoul_today():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Seoul")).date()
+
+
+def pin_today(project, day) -> None:
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nSOTONG_TODAY = "{day.isoformat()}"\n')
+
+
+@pytest.fixture
+def quiet_project(tmp_path, store_location):
+    """S1 (email) and S2 (phone only) were sent nothing for over two years;
+    S3 was, a year ago (the last-sent day delivery's purge kept), S5 a
+    hundred days ago (the journal); S4 subscribed this year."""
+    import datetime as dt
+
+    today = seoul_today()
+    old, young = (today - dt.timedelta(days=3 * 365)).isoformat(), (today - dt.timedelta(days=100)).isoformat()
+    project = project_on(store_location, tmp_path)
+    pin_today(project, today)
+    rows = [f"S1,김민지,kim@example.com,,1950,F,yongdap,health,email,person,,{old},",
+            f"S2,이영수,,010-9999-0000,1951,M,yongdap,health,sms,person,,{old},",
+            f"S3,박지훈,park@example.com,,1960,M,majang,culture,email,person,,{old},",
+            f"S4,최수아,choi@example.com,,1970,F,majang,culture,email,person,,{young},",
+            f"S5,정하늘,jung@example.com,,1980,F,majang,culture,email,person,,{old},"]
+    (project / "in.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "subscribers", "import", str(project / "in.csv")).code == 0
+    from delivery import journal, retention
+
+    store = retention.ensure(Store.open(store_location))
+    with store.transaction() as db:
+        db.execute("UPDATE consent_log SET changed_at = ?", (f"{old}T09:00:00+09:00",))  # imported long ago
+        db.execute("INSERT INTO delivery_last_sent VALUES ('S3', ?)", ((today - dt.timedelta(days=365)).isoformat(),))
+        db.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state, queued_at, "
+                   "updated_at, sent_at) VALUES ('x', 'issue', 'S5', 'email', 'EMAIL', '[]', 'sent', ?, ?, ?)",
+                   (f"{young}T09:00:00+09:00",) * 3)
+    store.close()
+    assert journal  # the journal's table came with retention.ensure
+    return project
+
+
+def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_later_unless_they_change(
+        quiet_project, store_location):
+    import datetime as dt
+
+    settings = quiet_project / "pelicanconf.py"
+    dry = run_cli(settings, "subscribers", "purge", "--dry-run")
+    assert dry.code == 0 and ": 2 subscribers would be told" in dry.output, dry.output
+    assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_mail") == [(0,)]
+
+    told = run_cli(settings, "subscribers", "purge")
+    assert "2 subscribers told (by email 1, by text 1, no address 0)" in told.output, told.output
+    assert "example.com" not in told.output and "010" not in told.output
+    mails = store_rows(quiet_project, "SELECT subscriber_id, recipient, body FROM subscriptions_mail")
+    end_day = seoul_today() + dt.timedelta(days=30)
+    assert [(reader, to) for reader, to, _body in mails] == [("S1", "kim@example.com")]
+    assert f"{end_day.year}년 {end_day.month}월 {end_day.day}일" in mails[0][2] and "/p/" in mails[0][2]
+    texts = (quiet_project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+    assert "010-9999-0000" in texts and "/p/" in texts
+    assert "0 subscribers told" in run_cli(settings, "subscribers", "purge").output  # told once
+
+    store = Store.open(store_location)  # S2 changes a field on the preferences page: active again
+    with store.changes_from("preferences"), store.transaction():
+        store.db.execute("UPDATE subscribers SET fields = 'health;culture' WHERE id = 'S2'")
+    store.close()
+    pin_today(quiet_project, seoul_today() + dt.timedelta(days=29))
+    assert "; 0 told on or before" in run_cli(settings, "subscribers", "purge").output
+    pin_today(quiet_project, seoul_today() + dt.timedelta(days=30))
+    ended = run_cli(settings, "subscribers", "purge")
+    assert "; 1 told on or before" in ended.output and "ended." in ended.output, ended.output
+    assert store_rows(quiet_project, "SELECT id, email, name, unsubscribed_at IS NOT NULL FROM subscribers "
+                                     "WHERE unsubscribed_at IS NOT NULL OR email IS NULL ORDER BY id") == [
+        ("S1", None, None, True), ("S2", None, "이영수", False)]
+    assert store_rows(quiet_project, "SELECT source FROM consent_log WHERE subscriber_id = 'S1'") == [("retention",)]
+    assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_inactive_notices") == [(0,)]

@@ -27,11 +27,11 @@ def add_commands(group) -> None:
         add_lazy_command(subscribers, "forget", f"{__name__}.commands:forget_command",
                          _("Erase a person's data everywhere in the store, keeping only counts."))
         add_lazy_command(subscribers, "purge", f"{__name__}.commands:purge_command",
-                         _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more. Run it daily; --dry-run only counts."))
+                         _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more; tell those sent nothing for two years, and end and destroy those told 30 days ago and still sent nothing. Run it daily; --dry-run only counts."))
 
 
 def register():
-    sotong_signals.declare_schemas(f"{__name__}.storage")
+    sotong_signals.declare_schemas(f"{__name__}.storage", f"{__name__}.inactive")
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.cli_commands.connect(add_commands)

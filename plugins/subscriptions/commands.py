@@ -15,7 +15,7 @@ from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
 
-from . import retention
+from . import inactive, retention
 from .consent import forget, write_changes
 from .outgoing import SMS_CODES_FILE, FileSmsTransport
 from .storage import contacts_of
@@ -67,18 +67,43 @@ def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phon
     return {what: count for what, count in removed.items() if count}
 
 
-PURGE_HELP = _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more. Run it daily; --dry-run only counts.")
+PURGE_HELP = _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more; tell those sent nothing for two years, and end and destroy those told 30 days ago and still sent nothing. Run it daily; --dry-run only counts.")
 
 
 @click.command("purge", help=PURGE_HELP)
 @click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
 def purge_command(project: Project, dry_run: bool):
-    store, today = project.store, project.today()
+    store, today = inactive.ensure(project.store), project.today()
+    ended = _inactive_subscriptions(project, store, today, dry_run)
     unsubscribed = retention.unsubscribed_to_purge(store, today)
     if not dry_run:
-        retention.purge_unsubscribed(store, unsubscribed)
+        retention.purge_unsubscribed(store, sorted(set(unsubscribed) | set(ended)))
     said = (_("Unsubscribed on or before {day}: {count} subscribers' data would be destroyed; their id and unsubscribe time would stay.")
             if dry_run else
             _("Unsubscribed on or before {day}: {count} subscribers' data destroyed; their id and unsubscribe time stay."))
     click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))
+
+
+def _inactive_subscriptions(project: Project, store, today, dry_run: bool) -> list[str]:
+    """Tell the inactive subscribers not told yet, drop the notices of those
+    active again, and end the subscriptions of those told long enough ago;
+    the ids ended (destroyed with the unsubscribed, after this)."""
+    found = inactive.inactive_subscribers(store, today)
+    if found is None:
+        click.echo(_("Nothing tells what was sent (the delivery plugin is not in PLUGINS): nobody is told or ended for being sent nothing."), err=True)
+        return []
+    notices = inactive.told(store)
+    due = inactive.due_to_end(notices, found, today)
+    untold = sorted(found - set(notices))
+    if not dry_run:
+        inactive.drop_notices(store, sorted(set(notices) - found))
+        inactive.end_subscriptions(store, due)
+        by_channel = inactive.tell(store, project.settings, untold, today)
+    said = (_("Sent nothing since {since}: {untold} subscribers would be told (ended {days} days later if still so); {due} told on or before {told_day} would be ended.")
+            if dry_run else
+            _("Sent nothing since {since}: {untold} subscribers told (by email {email}, by text {sms}, no address {none}), ended {days} days later if still so; {due} told on or before {told_day} ended."))
+    click.echo(said.format(since=inactive.inactive_since(today), untold=len(untold), days=inactive.NOTICE_DAYS,
+                           due=len(due), told_day=inactive.last_told_day(today),
+                           **({} if dry_run else by_channel)))
+    return [] if dry_run else due

@@ -22,9 +22,9 @@ PURGED_VALUES = {
     "name": None, "email": None, "phone": None, "birth_year": None, "gender": None, "dong": None,
     "business_type": None, "subscribed_at": None, "sms_unsubscribed_at": None,
     "fields": "", "channels": "", "groups": ""}
-OWN_TABLES = ("subscriptions_pending", "subscriptions_consents", "subscriptions_mail")
+OWN_TABLES = ("subscriptions_pending", "subscriptions_consents", "subscriptions_mail", "subscriptions_inactive_notices")
 AT_ONCE = 500  # ids one statement names
-SOURCE = "retention"
+SOURCE = "retention"  # the consent log's source of what the purges change (no reader's doing)
 
 
 def last_unsubscribe_day(today: dt.date) -> dt.date:

@@ -1,0 +1,128 @@
+"""Subscriptions sent nothing for two years (content/pages/privacy.md, 제3조 6:
+2년 동안 한 번도 발송되지 않은 구독 정보는 정보주체에게 알린 뒤 파기합니다), for
+``sotong subscribers purge``: a subscriber is inactive when nothing was
+sent to them (``signals.delivered_since``: the delivery journal and the
+last-sent days its purge keeps), their subscription did not start and
+their consent log shows no change in the last two years. Each inactive
+subscriber is told once (a mail with their preferences link, or a text
+when they have no address; ``subscriptions_inactive_notices``), and
+:data:`NOTICE_DAYS` later, if still inactive, their subscription ends and
+is destroyed as an unsubscribe is (their id and the time it ended stay).
+A message sent, or any change of theirs (the preferences page, a sign-up,
+an import), makes them active: their notice is dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sotong import signals
+from sotong.links import collector_url
+from sotong.store import Store, now_iso, register_schema, seoul_day
+from sotong.tokens import make_token
+
+from . import storage
+from .outgoing import SMS_CODES_FILE, FileSmsTransport
+from .collector import PREFERENCES
+from .retention import SOURCE
+
+INACTIVE_YEARS = 2
+NOTICE_DAYS = 30
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions_inactive_notices (
+    subscriber_id TEXT PRIMARY KEY,
+    told_at TEXT NOT NULL,            -- Asia/Seoul: when the notice was queued
+    channel TEXT NOT NULL             -- email, sms, or none (no address to tell them at)
+);
+"""
+register_schema("subscriptions_inactive", SCHEMA)  # version 1
+SUBJECT = "[성동구 소통] 구독 정보 파기 안내"
+MAIL = ("성동구 전자소통 서비스가 2년 동안 회원님께 보낸 소식이 없어, 개인정보 처리방침(제3조 6)에 따라 "
+        "{end_day} 이후 구독을 끝내고 구독 정보를 파기합니다.\n\n"
+        "계속 받으시려면 그 전에 아래 수신 설정에서 받는 분야나 방법을 바꿔 주세요. 바뀐 내용이 있으면 구독이 이어집니다.\n\n"
+        "{url}\n\n그대로 두시면 구독이 끝나고, 재신청 방지를 위한 수신거부 일시만 남기고 모두 파기합니다.\n")
+TEXT = "[성동구] 2년간 보낸 소식이 없어 {end_day} 이후 전자소통 구독 정보를 파기합니다. 계속 받으시려면 수신 설정을 바꿔 주세요: {url}"
+
+
+def ensure(store: Store) -> Store:
+    storage.ensure(store)
+    store.upgrade("subscriptions_inactive")
+    return store
+
+
+def inactive_since(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - INACTIVE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - INACTIVE_YEARS, day=28)
+
+
+def inactive_subscribers(store: Store, today: dt.date) -> set[str] | None:
+    """Ids of the subscribers inactive ``today``; None when no plugin can
+    tell what was sent (delivery not loaded): then nobody is."""
+    since = inactive_since(today)
+    answers = [found for _receiver, found in signals.delivered_since.send(store, day=since) if found is not None]
+    if not answers:
+        return None
+    delivered = set().union(*answers)
+    day = since.isoformat()
+    rows = store.db.execute("SELECT id, subscribed_at FROM subscribers WHERE unsubscribed_at IS NULL "
+                            "AND subscribed_at IS NOT NULL")
+    old = {subscriber_id for subscriber_id, subscribed_at in rows if seoul_day(subscribed_at) < day}
+    # the log's subscriber and time (the same in every layout of it): any change since is activity
+    changed = {row[0] for row in store.db.execute(
+        "SELECT DISTINCT subscriber_id FROM consent_log WHERE changed_at >= ? AND source <> ?", (day, SOURCE))}
+    return old - delivered - changed
+
+
+def told(store: Store) -> dict[str, str]:
+    """subscriber id -> when they were told."""
+    return dict(store.db.execute("SELECT subscriber_id, told_at FROM subscriptions_inactive_notices"))
+
+
+def drop_notices(store: Store, subscriber_ids: list[str]) -> None:
+    """The notices of those who became active (or left meanwhile)."""
+    with store.transaction() as db:
+        db.executemany("DELETE FROM subscriptions_inactive_notices WHERE subscriber_id = ?",
+                       [(subscriber_id,) for subscriber_id in subscriber_ids])
+
+
+def last_told_day(today: dt.date) -> dt.date:
+    """Those told on this Seoul day or before, still inactive, are ended ``today``."""
+    return today - dt.timedelta(days=NOTICE_DAYS)
+
+
+def due_to_end(notices: dict[str, str], inactive: set[str], today: dt.date) -> list[str]:
+    last_day = last_told_day(today).isoformat()
+    return sorted(subscriber_id for subscriber_id, told_at in notices.items()
+                  if subscriber_id in inactive and seoul_day(told_at) <= last_day)
+
+
+def tell(store: Store, settings: dict, subscriber_ids: list[str], today: dt.date) -> dict[str, int]:
+    """Queue the notice to each of ``subscriber_ids`` (their email, else a
+    text to their phone) and record it; how many by each channel."""
+    end_day = (today + dt.timedelta(days=NOTICE_DAYS)).strftime("%Y년 %-m월 %-d일")
+    texts = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    by_channel = {"email": 0, "sms": 0, "none": 0}
+    with store.transaction() as db:
+        for subscriber_id in subscriber_ids:
+            reader = store.subscriber(subscriber_id)
+            url = collector_url(settings, "p/" + make_token(PREFERENCES, subscriber_id))
+            channel = "email" if reader.email else "sms" if reader.phone else "none"
+            if channel == "email":
+                storage.queue_mail(store, reader.email, SUBJECT, MAIL.format(end_day=end_day, url=url), subscriber_id)
+            elif channel == "sms":
+                texts.send(reader.phone, TEXT.format(end_day=end_day, url=url))
+            db.execute("INSERT INTO subscriptions_inactive_notices (subscriber_id, told_at, channel) VALUES (?, ?, ?)",
+                       (subscriber_id, now_iso(), channel))
+            by_channel[channel] += 1
+    return by_channel
+
+
+def end_subscriptions(store: Store, subscriber_ids: list[str]) -> None:
+    """Unsubscribe ``subscriber_ids`` now (the consent log names the source
+    ``retention``); the caller then destroys what an unsubscribe leaves."""
+    with store.changes_from(SOURCE), store.transaction():
+        moment = now_iso()
+        for subscriber_id in subscriber_ids:
+            store.unsubscribe(subscriber_id, moment)
