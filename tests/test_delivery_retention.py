@@ -110,3 +110,23 @@ def test_an_outbox_never_sent_goes_a_year_after_it_was_made(project):
     result = run_cli(project / "pelicanconf.py", "send", "purge")
     assert result.code == 0 and "2025-10-23: destroyed - and 3 files" in result.output, result.output
     assert not old.exists() and young.is_dir()
+
+
+def test_invalid_marks_of_readers_without_that_address_any_more_go(project, store_location):
+    """An unsubscribed reader's purge (or forget) leaves their marks' address
+    digests pointing at nobody: send purge deletes them, the others stay."""
+    from delivery import marks
+
+    store = marks.ensure(Store.open(store_location))
+    with store.transaction() as db:
+        db.execute("INSERT INTO subscribers (id, email, phone) VALUES ('S1', 'kim@example.com', NULL), ('S2', NULL, NULL)")
+        db.executemany("INSERT INTO delivery_invalid_marks (subscriber_id, channel, address_digest, marked_at) "
+                       "VALUES (?, ?, ?, 'x')", [("S1", "email", "d1"), ("S1", "sms", "d2"), ("S2", "email", "d3"),
+                                                  ("forgotten-1", "email", "")])
+    store.close()
+    dry = run_cli(project / "pelicanconf.py", "send", "purge", "--dry-run")
+    assert "3 invalid marks of readers without that address any more would be destroyed" in dry.output, dry.output
+    assert store_rows(project, "SELECT count(*) FROM delivery_invalid_marks") == [(4,)]
+    result = run_cli(project / "pelicanconf.py", "send", "purge")
+    assert "3 invalid marks" in result.output
+    assert store_rows(project, "SELECT subscriber_id, channel FROM delivery_invalid_marks") == [("S1", "email")]

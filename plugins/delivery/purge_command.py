@@ -31,6 +31,9 @@ def send_purge(project, dry_run: bool):
                                                                          files=purged.files))
     if not dry_run:
         retention.drop_old_last_sent(store, today)
+    marks = retention.marks_without_address(store, delete=not dry_run)
+    click.echo((_("{count} invalid marks of readers without that address any more would be destroyed.") if dry_run else
+                _("{count} invalid marks of readers without that address any more destroyed.")).format(count=marks))
     click.echo(_("{count} outboxes last sent before {day} (kept a year); the annual report's counts of them stay.").format(
         count=len(keys), day=retention.first_kept_day(today)))
 

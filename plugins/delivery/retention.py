@@ -8,7 +8,9 @@ What the annual report counts is kept first, without anyone in it
 ``sotong report --year Y`` reads the same figures after the purge; and
 the day of each reader's last message (``delivery_last_sent``, for two
 years), so that subscriptions left without any message for two years can
-be told and ended (제3조 6) after the journal is gone."""
+be told and ended (제3조 6) after the journal is gone. The invalid marks
+of readers left without an address (unsubscribed and purged, forgotten)
+go too: a digest of an address nobody has here any more."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from sotong.store import Store, now_iso, register_schema
 
 from . import journal
+from .marks import ADDRESS_COLUMN
 
 RETENTION_YEARS = 1
 LAST_SENT_YEARS = 2  # as long as the privacy page's 제3조 6 needs to know
@@ -135,6 +138,22 @@ def drop_old_last_sent(store: Store, today: dt.date) -> int:
     with store.transaction() as db:
         return db.execute("DELETE FROM delivery_last_sent WHERE day < ?",
                           (years_before(today, LAST_SENT_YEARS).isoformat(),)).rowcount
+
+
+def marks_without_address(store: Store, delete: bool) -> int:
+    """Invalid marks (address digests) of readers who have no address on
+    that channel any more: unsubscribed and purged, forgotten, or gone.
+    Counted, or deleted with ``delete``."""
+    if "delivery_invalid_marks" not in store.tables():
+        return 0
+    marks = "delivery_invalid_marks"
+    condition = " OR ".join(
+        f"({marks}.channel = '{channel}' AND NOT EXISTS (SELECT 1 FROM subscribers AS s "
+        f"WHERE s.id = {marks}.subscriber_id AND s.{column} IS NOT NULL))" for channel, column in ADDRESS_COLUMN.items())
+    if not delete:
+        return store.db.execute(f"SELECT count(*) FROM {marks} WHERE {condition}").fetchone()[0]
+    with store.transaction() as db:
+        return db.execute(f"DELETE FROM {marks} WHERE {condition}").rowcount
 
 
 def kept_counts(store: Store, year: int) -> list[tuple]:
