@@ -11,6 +11,8 @@ store from the server's threads, posted forms kept to storable text
 from __future__ import annotations
 
 import contextlib
+import functools
+import io
 import ipaddress
 import logging
 import re
@@ -29,6 +31,7 @@ from urllib.parse import parse_qsl
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import Map, Rule
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from . import signals
@@ -166,6 +169,67 @@ class Prepared(NamedTuple):
 LeanEndpoint = Callable[["App", str], "Prepared | None"]
 
 
+def see_other(location: str) -> Prepared:
+    """werkzeug's ``redirect(location, 303)`` as a :class:`Prepared` answer,
+    byte for byte, without making a Response: werkzeug's page is split once
+    around a marker and the (escaped) location put in its places."""
+    if not (location.isascii() and location.isprintable()):
+        return Prepared.of(redirect(location, 303))
+    head, middle, tail, headers = _see_other_parts()
+    shown = str(markupsafe.escape(location))
+    body = f"{head}{shown}{middle}{shown}{tail}".encode()
+    filled = {"Location": location, "Content-Length": str(len(body))}
+    return Prepared("303 SEE OTHER", tuple((name, filled.get(name, value)) for name, value in headers), body)
+
+
+@functools.cache
+def _see_other_parts() -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
+    page = Prepared.of(redirect("\x00", 303))
+    head, middle, tail = page.body.decode().split("\x00")
+    return head, middle, tail, page.headers
+FORM_TYPE = "application/x-www-form-urlencoded"
+LEAN_FORM_FIELDS = 64  # more than any of the collector's forms has; a longer form is the full route's
+
+
+class PostedForm(NamedTuple):
+    """What a lean form route is given: the path's last segment (empty for
+    a route of one path), the url-encoded form as ``name -> values`` in the
+    order posted, and the client's address."""
+
+    segment: str
+    fields: dict[str, list[str]]
+    client: str
+
+
+LeanFormEndpoint = Callable[["App", PostedForm], "Prepared | None"]
+
+
+def lean_form(environ) -> dict[str, list[str]] | None:
+    """A POST's url-encoded form read as :class:`CollectorRequest` reads it,
+    without werkzeug; None when only the full route may read it: another
+    content type, a length missing or over MAX_BODY_BYTES, more than
+    LEAN_FORM_FIELDS fields, or any name or value holding what cannot be
+    stored (the full route names those fields). The body stays readable."""
+    if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != FORM_TYPE:
+        return None
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        return None
+    body = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(body)  # for the full route, when it is left to it
+    try:
+        pairs = parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True, errors="surrogateescape",
+                          max_num_fields=LEAN_FORM_FIELDS)
+    except ValueError:  # too many fields
+        return None
+    fields: dict[str, list[str]] = {}
+    for name, value in pairs:
+        if UNSTORABLE.search(name) or UNSTORABLE.search(value):
+            return None
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
 class App:
     """The WSGI application. ``add_route("/u/<token>", fn, ["GET", "POST"])``
     routes to ``fn(request, **values)``, which returns a werkzeug Response;
@@ -178,6 +242,7 @@ class App:
         self.url_map = Map(strict_slashes=False)
         self.endpoints: dict[str, Endpoint] = {}
         self.lean_endpoints: dict[tuple[str, str], LeanEndpoint] = {}
+        self.lean_form_endpoints: dict[str, LeanFormEndpoint] = {}
         self._template_folders: list[str] = []
         self._store = None
         self._store_lock = threading.Lock()
@@ -207,6 +272,29 @@ class App:
         if not (prefix.startswith("/") and prefix.endswith("/") and prefix.count("/") == 2):
             raise ValueError(f"lean route {prefix!r}: write one folder, as in '/u/'")
         self.lean_endpoints[(method, prefix)] = endpoint
+
+    def add_lean_form_route(self, path: str, endpoint: LeanFormEndpoint) -> None:
+        """Answer url-encoded form POSTs to ``path`` (``"/subscribe"``), or to
+        ``path`` + one segment when it ends with "/" (``"/p/"``), with
+        ``endpoint(app, PostedForm)`` before werkzeug parses anything (issue
+        #13: sign-ups and preferences). As with :meth:`add_lean_route`, it
+        returns a :class:`Prepared` answer or None for the full route of the
+        same path (which must exist); that route also gets every form
+        :func:`lean_form` does not read."""
+        if not path.startswith("/") or path.count("/") != (2 if path.endswith("/") else 1):
+            raise ValueError(f"lean form route {path!r}: write one path, as in '/subscribe', or one folder, as in '/p/'")
+        self.lean_form_endpoints[path] = endpoint
+
+    def _lean_form_answer(self, environ) -> Prepared | None:
+        """The answer of a lean form route to this POST, or None."""
+        path = environ.get("PATH_INFO", "")
+        cut = path.find("/", 1) + 1
+        folder, segment = (path[:cut], path[cut:]) if cut else (path, "")
+        endpoint = self.lean_form_endpoints.get(folder)
+        if endpoint is None or "/" in segment or bool(segment) != folder.endswith("/"):
+            return None
+        fields = lean_form(environ)
+        return None if fields is None else endpoint(self, PostedForm(segment, fields, environ.get("REMOTE_ADDR") or ""))
 
     def add_template_folder(self, folder: str | Path) -> None:
         """Let :meth:`render` find a plugin's templates (names unique to the plugin)."""
@@ -291,6 +379,9 @@ class App:
 
     def lean_answer(self, environ) -> Prepared | None:
         """The answer of a lean route, or None when the request is not one's."""
+        if environ.get("REQUEST_METHOD") == "POST" and self.lean_form_endpoints:
+            if (answer := self._lean_form_answer(environ)) is not None:
+                return answer
         path = environ.get("PATH_INFO", "")
         cut = path.find("/", 1) + 1
         endpoint = self.lean_endpoints.get((environ.get("REQUEST_METHOD"), path[:cut])) if cut else None

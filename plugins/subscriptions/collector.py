@@ -4,7 +4,13 @@ subscriber), ``GET /subscribe/confirm?t=`` (a page with one button only:
 link scanners confirm nothing), ``POST /subscribe/confirm`` (the subscriber
 is created, with the consent's version). Requests with the honeypot filled
 are answered as if taken and dropped; more than ``SUBSCRIBE_RATE`` from one
-client address get 429. No log line names an address, phone or client."""
+client address get 429. No log line names an address, phone or client.
+
+A sign-up that is taken (issue #13: bursts after a campaign) is answered
+by a lean route before werkzeug parses anything, with an answer made once;
+whatever else is posted (the honeypot, wrong answers, the rate limit, other
+content types, hostile text) goes on to the full route, which answers it as
+before: the lean route changes nothing before it has decided to answer."""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from werkzeug.utils import redirect
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
-from sotong.web import unstorable_errors
+from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer
@@ -40,6 +46,7 @@ class Subscriptions:
         self.mailer = Mailer(app)
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
         self.next_cleanup = 0.0
+        self._answers: dict[str, Prepared] = {}
         self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
         with app.store() as store:
             storage.ensure(store)
@@ -51,8 +58,8 @@ class Subscriptions:
                 "consent_version": CONSENT_VERSION, "channel_labels": CHANNEL_LABELS, "gender_labels": GENDER_LABELS,
                 "honeypot": HONEYPOT, "this_year": self.app.project.today().year}
 
-    def limited(self, request) -> bool:
-        return not self.rate.allow(request.remote_addr or "", time.monotonic())
+    def limited(self, client: str | None) -> bool:
+        return not self.rate.allow(client or "", time.monotonic())
 
     def page(self, template: str, status: int = 200, **context):
         response = self.app.render(template, status=status, **context)
@@ -63,40 +70,83 @@ class Subscriptions:
     def preferences_url(self, subscriber_id: str) -> str:
         return collector_url(self.app.settings, "p/" + make_token(PREFERENCES, subscriber_id))
 
+    def answer_once(self, name: str, make) -> Prepared:
+        """The answer ``make()`` gives, made the first time it is asked for
+        (it is the same for every reader)."""
+        answer = self._answers.get(name)
+        if answer is None:
+            answer = self._answers[name] = Prepared.of(make())
+        return answer
+
+    def signup_taken(self) -> Prepared:
+        """The 303 to "check your mail", for a sign-up taken or a honeypot filled."""
+        return self.answer_once("signup-taken", lambda: redirect(collector_url(self.app.settings, "subscribe/check"), 303))
+
 
 def form_answers(request) -> dict:
     """The posted form as name -> list of values (the honeypot left out)."""
     return {key: request.form.getlist(key) for key in request.form if key != HONEYPOT}
 
 
+def signup_choices(app, answers: dict):
+    """The sign-up's answers read, and the errors by form field."""
+    choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, True)
+    if not choices.email and "email" not in errors:
+        errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
+    return choices, errors
+
+
 def subscribe(request):
+    """The full route of ``POST /subscribe``: what the lean route leaves to it, and every error."""
     subs: Subscriptions = request.app.subscriptions
-    if subs.limited(request):
+    if subs.limited(request.remote_addr):
         return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
                          message="같은 곳에서 신청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 신청해 주세요.")
     if request.form.get(HONEYPOT):
-        return redirect(collector_url(request.app.settings, "subscribe/check"), 303)
+        return subs.signup_taken().response()
     answers = form_answers(request)
-    choices, errors = read_choices(answers, request.app.project.audiences, request.app.project.today().year, True)
-    if not choices.email and "email" not in errors:
-        errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
+    choices, errors = signup_choices(request.app, answers)
     errors.update(unstorable_errors(request, answers))
     if errors:
         return subs.page("subscriptions_signup.html", 400, title="전자소통 서비스 신청",
                          action=f"{request.script_root}/subscribe", **subs.form_context(answers, errors))
+    _take_signup(request.app, choices, answers)
+    return subs.signup_taken().response()
+
+
+def lean_subscribe(app, posted: PostedForm) -> Prepared | None:
+    """``POST /subscribe`` without werkzeug: a sign-up taken, or None for the
+    full route (a honeypot filled, a wrong answer, a client over the rate:
+    the rate is counted here only for a sign-up taken, so never twice)."""
+    if (posted.fields.get(HONEYPOT) or [""])[0]:
+        return None
+    answers = {key: values for key, values in posted.fields.items() if key != HONEYPOT}
+    choices, errors = signup_choices(app, answers)
+    if errors or app.subscriptions.limited(posted.client):  # a refusal counts nothing: the full route asks again
+        return None
+    _take_signup(app, choices, answers)
+    return app.subscriptions.signup_taken()
+
+
+def _take_signup(app, choices, answers: dict) -> None:
+    """The sign-up pending and its confirmation mail queued, in one
+    transaction; the rows and the mail's text are made before it."""
+    subs: Subscriptions = app.subscriptions
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
-    with request.app.store() as store, store.transaction():
+    pending = storage.pending_row("signup", data)
+    link = collector_url(app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending[0]))
+    mail = storage.mail_row(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
+        "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
+        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
+        f"아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 {app.settings['OFFICE_PHONE']}\n"))
+    with app.store() as store, store.transaction():
         if time.time() >= subs.next_cleanup:
             storage.drop_expired(store, time.time())
             subs.next_cleanup = time.time() + 60
-        pending_id = storage.add_pending(store, "signup", data)
-        link = collector_url(request.app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending_id))
-        subs.mailer.queue(store, choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
-            "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
-            f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
-            f"아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 {request.app.settings['OFFICE_PHONE']}\n"))
-    return redirect(collector_url(request.app.settings, "subscribe/check"), 303)
+        storage.insert_pending(store, pending)
+        storage.queue_mail(store, mail)
+    subs.mailer.wake()
 
 
 def check_mail(request):
@@ -174,6 +224,7 @@ def add_routes(app) -> None:
     app.add_template_folder(TEMPLATES)
     app.subscriptions = Subscriptions(app)
     app.add_route("/subscribe", subscribe, ["POST"])
+    app.add_lean_form_route("/subscribe", lean_subscribe)
     app.add_route("/subscribe/check", check_mail, ["GET"])
     app.add_route("/subscribe/confirm", confirm, ["GET", "POST"])
     add_preference_routes(app)

@@ -7,7 +7,8 @@ transaction, so a request never waits for the mail server or builds the
 message, an answer takes the same time whether or not a mail was queued
 (``POST /p/link`` tells nobody whether an address is known), and a mail
 queued before a crash leaves when the collector starts again. A background
-thread builds and hands the queued mails over (many per SMTP connection);
+thread, woken after each commit that queued one, waits a tenth of a second
+for more, then builds and hands them over (many per SMTP connection);
 it removes each once the server took it, or refused it for good; when the
 server cannot be reached they wait, and are tried again, for as long as
 their link holds.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import logging
 import os
 import secrets
@@ -43,19 +45,29 @@ from . import storage
 log = logging.getLogger("sotong.subscriptions")
 SMS_CODES_FILE = "subscriptions/sms-codes.csv"  # under PRIVATE_PATH: the codes FileSmsTransport sends
 RETRY_SECONDS = 30.0
+CLEANUP_SECONDS = 60.0
+GATHER_SECONDS = 0.1
 BATCH = 100
+_MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n" + CRLF)
 
 
 def compose(settings: dict, to: str, subject: str, text: str) -> bytes:
     """The mail as bytes: UTF-8 text/plain, Korean headers as encoded-words."""
-    display, sender = parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")
-    message_id = f"<{secrets.token_hex(12)}@{mail_domain(settings.get('MAIL_FROM') or 'sotong@sd.go.kr')}>"
+    sender, subject_header, domain = _fixed_headers(settings.get("MAIL_FROM") or "sotong@sd.go.kr", subject)
     return b"".join([
-        address_header("From", display, sender), address_header("To", None, to), header("Subject", subject),
-        date_header(dt.datetime.now(dt.timezone.utc).astimezone()), header("Message-ID", message_id),
-        b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
-        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n", CRLF,
+        sender, address_header("To", None, to), subject_header,
+        date_header(dt.datetime.now(dt.timezone.utc).astimezone()),
+        header("Message-ID", f"<{secrets.token_hex(12)}@{domain}>"), _MIME_HEADERS,
         base64_body(plain_text(text).encode())])
+
+
+@functools.lru_cache(maxsize=16)
+def _fixed_headers(mail_from: str, subject: str) -> tuple[bytes, bytes, str]:
+    """What every mail of a subject shares, made once: the From and Subject
+    headers (Korean encoded word by word) and the Message-IDs' domain."""
+    display, sender = parseaddr(mail_from)
+    return address_header("From", display, sender), header("Subject", subject), mail_domain(mail_from)
 
 
 class Mailer:
@@ -67,10 +79,10 @@ class Mailer:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._next_cleanup = 0.0
 
-    def queue(self, store, to: str, subject: str, text: str, subscriber_id: str | None = None) -> None:
-        """Queue a mail in ``store`` (the caller's transaction); it leaves once that is committed."""
-        storage.queue_mail(store, to, subject, text, subscriber_id)
+    def wake(self) -> None:
+        """Call once the transaction that queued a mail is committed: the thread looks now."""
         self.start()
         self._wake.set()
 
@@ -91,7 +103,8 @@ class Mailer:
                             type(exc).__name__, RETRY_SECONDS)
                 pause = RETRY_SECONDS
             if pause is None:
-                self._wake.wait(RETRY_SECONDS)
+                if self._wake.wait(RETRY_SECONDS):
+                    time.sleep(GATHER_SECONDS)  # a burst's mails leave together: one read, one connection
             else:
                 time.sleep(pause)  # new mails do not hurry a retry: a server that is down is asked twice a minute
 
@@ -100,7 +113,9 @@ class Mailer:
         next batch (0 when more may wait, RETRY_SECONDS when the server
         could not take them), or None when the queue is empty."""
         with self.app.store() as store:
-            storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
+            if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
+                storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
+                self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
             queued = storage.queued_mail(store, BATCH)
         if not queued:
             return None

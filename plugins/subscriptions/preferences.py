@@ -16,7 +16,7 @@ from werkzeug.utils import redirect
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
-from sotong.web import unstorable_errors
+from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
 from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
@@ -42,24 +42,43 @@ def _answers_of(subscriber: Subscriber) -> dict:
 
 
 def preferences(request, token: str):
-    subs = request.app.subscriptions
+    """The full route of ``/p/TOKEN``: the page, and the POSTs the lean route leaves to it."""
+    app = request.app
     subscriber = _reader(request, token)
     errors, answers = {}, _answers_of(subscriber)
     if request.method == "POST" and request.form.get("action") == "stop":
-        with request.app.store() as store, store.changes_from("preferences-stop"):
-            store.unsubscribe(subscriber.id)
-        return subs.page("subscriptions_message.html", title="모든 수신을 그만두었습니다", message=(
-            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 이 링크에서 언제든 다시 고르시면 됩니다."))
+        _stop(app, subscriber.id)
+        return _stopped(app).response()
     if request.method == "POST":
         answers = form_answers(request)
-        errors, notes = _save(request, subscriber, answers)
+        choices, errors = _choices(app, answers)
+        errors.update(unstorable_errors(request, answers))
         if not errors:  # shown by a GET, so a reload sends nothing again
-            return redirect(collector_url(request.app.settings, f"p/{token}?saved={','.join(notes)}"), 303)
+            notes = _save(app, subscriber.id, choices)
+            if notes is None:  # gone meanwhile (forgotten)
+                raise NotFound()
+            return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
-    return subs.page("subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
-                     action=f"{request.script_root}/p/{token}", subscriber=subscriber,
-                     notes=notes, preferences=True, phone_action=f"{request.script_root}/p/{token}/phone",
-                     **subs.form_context(answers, errors))
+    return app.subscriptions.page(
+        "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
+        action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
+        phone_action=f"{request.script_root}/p/{token}/phone", **app.subscriptions.form_context(answers, errors))
+
+
+def lean_preferences(app, posted: PostedForm) -> Prepared | None:
+    """``POST /p/TOKEN`` without werkzeug: the changes saved (the 303) or
+    everything stopped; None for the full route, which answers the rest (a
+    forged token, ``/p/link``, a reader not there, wrong answers) before
+    anything changes."""
+    subscriber_id = read_token(PREFERENCES, posted.segment)
+    if subscriber_id is None:
+        return None
+    answers = {key: values for key, values in posted.fields.items() if key != HONEYPOT}
+    if (answers.get("action") or [""])[0] == "stop":
+        return _stopped(app) if _stop(app, subscriber_id) else None
+    choices, errors = _choices(app, answers)
+    notes = None if errors else _save(app, subscriber_id, choices)
+    return None if notes is None else _saved(app, posted.segment, notes)
 
 
 NOTES = {
@@ -69,34 +88,59 @@ NOTES = {
 }
 
 
-def _save(request, subscriber: Subscriber, answers: dict) -> tuple[dict, list[str]]:
+def _choices(app, answers: dict):
+    return read_choices(answers, app.project.audiences, app.project.today().year, False)
+
+
+def _stop(app, subscriber_id: str) -> bool:
+    """Stop everything for the reader; False when there is no such reader."""
+    with app.store() as store, store.changes_from("preferences-stop"):
+        if store.db.execute("SELECT 1 FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone() is None:
+            return False
+        store.unsubscribe(subscriber_id)
+    return True
+
+
+def _stopped(app) -> Prepared:
+    return app.subscriptions.answer_once("stopped", lambda: app.subscriptions.page(
+        "subscriptions_message.html", title="모든 수신을 그만두었습니다", message=(
+            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 이 링크에서 언제든 다시 고르시면 됩니다.")))
+
+
+def _saved(app, token: str, notes: list[str]) -> Prepared:
+    """The 303 to the page (a GET) that shows the ``notes`` (keys of NOTES)."""
+    return see_other(collector_url(app.settings, f"p/{token}?saved={','.join(notes)}"))
+
+
+def _save(app, subscriber_id: str, choices) -> list[str] | None:
     """Store what changed at once, except a new email or phone, which wait
-    for their confirmation. The errors, and the keys of the NOTES to show."""
-    app = request.app
-    choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, False)
-    errors.update(unstorable_errors(request, answers))
-    if errors:
-        return errors, []
-    notes = []
+    for their confirmation: one transaction, which reads the reader too. The
+    keys of the NOTES to show; None when the reader is not there."""
     with app.store() as store, store.changes_from("preferences"), store.transaction():
+        subscriber = store.subscriber(subscriber_id)
+        if subscriber is None:
+            return None
         store.put_subscriber(Subscriber(**{
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
             "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
             "fields": choices.fields, "channels": choices.channels, "unsubscribed_at": None,
             "subscribed_at": subscriber.subscribed_at if subscriber.subscribed else now_iso()}))
+        notes = []
         if choices.email and choices.email != subscriber.email:
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
-            _mail_email_change(request, store, subscriber.id, choices.email, pending_id)
+            storage.queue_mail(store, _email_change_mail(app, subscriber.id, choices.email, pending_id))
             notes.append("email")
         if choices.phone and choices.phone != subscriber.phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
             notes.append("phone")
-    return {}, ["all", *notes]
+    if "email" in notes:
+        app.subscriptions.mailer.wake()
+    return ["all", *notes]
 
 
-def _mail_email_change(request, store, subscriber_id: str, address: str, pending_id: str) -> None:
-    link = collector_url(request.app.settings, "p/email?t=" + make_token(EMAIL_CONFIRM, pending_id))
-    request.app.subscriptions.mailer.queue(store, address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", (
+def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -> tuple:
+    link = collector_url(app.settings, "p/email?t=" + make_token(EMAIL_CONFIRM, pending_id))
+    return storage.mail_row(address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", (
         "전자소통 서비스의 이메일 주소를 이 주소로 바꾸시려면 아래 링크를 열고 「주소 확인」 단추를 눌러 주세요. "
         f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n바꾸신 적이 없으시면 이 메일을 지우시면 됩니다.\n"),
         subscriber_id)
@@ -145,7 +189,7 @@ def link_request(request):
     subs = request.app.subscriptions
     if request.method == "GET":
         return _link_page(request)
-    if subs.limited(request):
+    if subs.limited(request.remote_addr):
         return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
                          message="같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
     if errors := unstorable_errors(request, ["email"]):
@@ -155,10 +199,11 @@ def link_request(request):
         with request.app.store() as store:
             subscriber_id = storage.subscriber_by_email(store, address)
             if subscriber_id:  # to the address as confirmed, however the request spelled it
-                subs.mailer.queue(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", (
+                storage.queue_mail(store, storage.mail_row(store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", (
                     "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
                     f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
-                    subscriber_id)
+                    subscriber_id))
+                subs.mailer.wake()  # the INSERT alone: committed already
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
 
 
@@ -179,4 +224,5 @@ def add_preference_routes(app) -> None:
     app.add_route("/p/link/sent", link_sent, ["GET"])
     app.add_route("/p/email", confirm_email, ["GET", "POST"])
     app.add_route("/p/<token>", preferences, ["GET", "POST"])
+    app.add_lean_form_route("/p/", lean_preferences)
     app.add_route("/p/<token>/phone", confirm_phone, ["POST"])

@@ -70,15 +70,24 @@ def code_digest(pending_id: str, code: str) -> str:
     return hashlib.sha256(f"{pending_id}\0{code}".encode()).hexdigest()
 
 
+def pending_row(purpose: str, data: dict, subscriber_id: str | None = None, code: str | None = None,
+                seconds: int = CONFIRM_SECONDS) -> tuple:
+    """A new pending row, its random id first (made before the transaction that inserts it)."""
+    pending_id = secrets.token_urlsafe(12)
+    return (pending_id, purpose, subscriber_id, json.dumps(data, ensure_ascii=False),
+            code_digest(pending_id, code) if code else None, time.time() + seconds)
+
+
+def insert_pending(store: Store, row: tuple) -> str:
+    """Insert a :func:`pending_row`; its id."""
+    store.db.execute("INSERT INTO subscriptions_pending (id, purpose, subscriber_id, data, code_hash, expires_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", row)
+    return row[0]
+
+
 def add_pending(store: Store, purpose: str, data: dict, subscriber_id: str | None = None,
                 code: str | None = None, seconds: int = CONFIRM_SECONDS) -> str:
-    pending_id = secrets.token_urlsafe(12)
-    store.db.execute(
-        "INSERT INTO subscriptions_pending (id, purpose, subscriber_id, data, code_hash, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (pending_id, purpose, subscriber_id, json.dumps(data, ensure_ascii=False),
-         code_digest(pending_id, code) if code else None, time.time() + seconds))
-    return pending_id
+    return insert_pending(store, pending_row(purpose, data, subscriber_id, code, seconds))
 
 
 def pending(store: Store, pending_id: str) -> Pending | None:
@@ -183,10 +192,15 @@ class QueuedMail:
     body: str
 
 
-def queue_mail(store: Store, recipient: str, subject: str, body: str, subscriber_id: str | None = None) -> None:
+def mail_row(recipient: str, subject: str, body: str, subscriber_id: str | None = None) -> tuple:
+    """A mail to queue, its random id first (made before the transaction that queues it)."""
+    return (secrets.token_urlsafe(12), subscriber_id, recipient, subject, body, time.time())
+
+
+def queue_mail(store: Store, row: tuple) -> None:
+    """Queue a :func:`mail_row` in the caller's transaction."""
     store.db.execute("INSERT INTO subscriptions_mail (id, subscriber_id, recipient, subject, body, queued_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     (secrets.token_urlsafe(12), subscriber_id, recipient, subject, body, time.time()))
+                     "VALUES (?, ?, ?, ?, ?, ?)", row)
 
 
 def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
@@ -196,7 +210,9 @@ def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
 
 
 def unqueue_mail(store: Store, ids: list[str]) -> None:
-    store.db.executemany("DELETE FROM subscriptions_mail WHERE id = ?", [(mail_id,) for mail_id in ids])
+    """Remove the mails ``ids`` (at most a batch), in one statement: one commit, not one per mail."""
+    if ids:
+        store.db.execute(f"DELETE FROM subscriptions_mail WHERE id IN ({', '.join('?' * len(ids))})", ids)
 
 
 def drop_stale_mail(store: Store, before: float) -> None:
