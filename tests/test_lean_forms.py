@@ -216,7 +216,7 @@ def test_a_preferences_change_is_answered_lean_and_stored(app_in_process):
     assert store_query(project, "SELECT birth_year, dong, fields FROM subscribers WHERE id = 'S00001'") == [
         (1961, "majang", "health;library")]
     assert ("preferences", "birth_year") in store_query(
-        project, "SELECT source, field FROM consent_log WHERE subscriber_id = 'S00001'")
+        project, "SELECT source, field FROM consent_log_columns WHERE subscriber_id = 'S00001'")
     full = full_answer(app, posted(encoded(SAVE), path=f"/p/{token}"))
     assert (full.status, sorted(full.headers), full.body) == (lean.status, sorted(lean.headers), lean.body)
 
@@ -228,7 +228,7 @@ def test_stop_everything_is_answered_lean_with_the_page_made_once(app_in_process
     assert first is not None and first.status == "200 OK" and "모든 수신을 그만두었습니다" in first.body.decode()
     assert app.lean_answer(posted(stop, path=f"/p/{make_token('preferences', 'S00002')}")) is first
     assert store_query(project, "SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NOT NULL") == [(2,)]
-    assert ("preferences-stop",) in store_query(project, "SELECT source FROM consent_log WHERE field = 'unsubscribed_at'")
+    assert ("preferences-stop",) in store_query(project, "SELECT source FROM consent_log_columns WHERE field = 'unsubscribed_at'")
     assert app.lean_answer(posted(stop, path=f"/p/{make_token('preferences', 'S99999')}")) is None  # 404's
 
 

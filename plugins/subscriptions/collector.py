@@ -145,7 +145,7 @@ def _take_signup(app, choices, answers: dict) -> None:
             storage.drop_expired(store, time.time())
             subs.next_cleanup = time.time() + 60
         storage.insert_pending(store, pending)
-        storage.queue_mail(store, mail)
+        storage.insert_mail(store, mail)
     subs.mailer.wake()
 
 

@@ -128,7 +128,7 @@ def _save(app, subscriber_id: str, choices) -> list[str] | None:
         notes = []
         if choices.email and choices.email != subscriber.email:
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
-            storage.queue_mail(store, _email_change_mail(app, subscriber.id, choices.email, pending_id))
+            storage.insert_mail(store, _email_change_mail(app, subscriber.id, choices.email, pending_id))
             notes.append("email")
         if choices.phone and choices.phone != subscriber.phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
@@ -199,10 +199,10 @@ def link_request(request):
         with request.app.store() as store:
             subscriber_id = storage.subscriber_by_email(store, address)
             if subscriber_id:  # to the address as confirmed, however the request spelled it
-                storage.queue_mail(store, storage.mail_row(store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", (
+                storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", (
                     "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
                     f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
-                    subscriber_id))
+                    subscriber_id)
                 subs.mailer.wake()  # the INSERT alone: committed already
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
 

@@ -197,7 +197,12 @@ def mail_row(recipient: str, subject: str, body: str, subscriber_id: str | None 
     return (secrets.token_urlsafe(12), subscriber_id, recipient, subject, body, time.time())
 
 
-def queue_mail(store: Store, row: tuple) -> None:
+def queue_mail(store: Store, recipient: str, subject: str, body: str, subscriber_id: str | None = None) -> None:
+    """Queue a mail in the caller's transaction."""
+    insert_mail(store, mail_row(recipient, subject, body, subscriber_id))
+
+
+def insert_mail(store: Store, row: tuple) -> None:
     """Queue a :func:`mail_row` in the caller's transaction."""
     store.db.execute("INSERT INTO subscriptions_mail (id, subscriber_id, recipient, subject, body, queued_at) "
                      "VALUES (?, ?, ?, ?, ?, ?)", row)
