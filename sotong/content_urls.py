@@ -8,17 +8,24 @@ status, slug and language: what may change after reading; an ``override_``
 attribute still wins), and forgotten when the next run starts, since another
 run may have other settings. A file's path relative to the content folder
 (which Pelican works out with ``relpath`` for every address) is a pure
-function of the two paths, remembered for the process.
+function of the two paths: for a path inside the folder it is the rest of the
+path, else Pelican's. The slug of a name (the category's and the author's of
+every article, in each address; ``slugify`` transliterates Korean, a third of
+a rebuild's addresses) is a pure function of the name and the slug settings,
+remembered for the process.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 
+from pelican import urlwrappers
 from pelican.contents import Content
 
 _pelicans_get_url_setting = Content.get_url_setting
 _pelicans_relative_source_path = Content.get_relative_source_path
+_pelicans_slugify = urlwrappers.slugify
 _remembered: dict[int, tuple[Content, dict]] = {}
 
 
@@ -37,7 +44,18 @@ def _get_url_setting_once(self, key: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _relative_source_path(content_path: str, source_path: str) -> str | None:
+    inside = _normal_folder(content_path)
+    rest = source_path[len(inside):]
+    if (source_path.startswith(inside) and rest[:1] not in ("", "/") and os.sep == "/"
+            and os.path.normpath(source_path) == source_path):
+        return rest
     return _pelicans_relative_source_path(_PathOnly(content_path), source_path)
+
+
+@functools.lru_cache(maxsize=None)
+def _normal_folder(content_path: str) -> str:
+    """``content_path`` made absolute and normal, with a separator at its end."""
+    return os.path.join(os.path.abspath(content_path), "")
 
 
 class _PathOnly:
@@ -55,12 +73,26 @@ def _relative_source_path_once(self, source_path: str | None = None) -> str | No
     return _relative_source_path(self.settings["PATH"], source_path)
 
 
+@functools.lru_cache(maxsize=None)
+def _slug(name: str, regex_subs: tuple, preserve_case: bool, use_unicode: bool) -> str:
+    return _pelicans_slugify(name, regex_subs=regex_subs, preserve_case=preserve_case, use_unicode=use_unicode)
+
+
+def _slugify_once(value, regex_subs=(), preserve_case=False, use_unicode=False) -> str:
+    try:
+        return _slug(value, tuple(tuple(pair) for pair in regex_subs), preserve_case, use_unicode)
+    except TypeError:  # a value that cannot be a key (not text)
+        return _pelicans_slugify(value, regex_subs=regex_subs, preserve_case=preserve_case, use_unicode=use_unicode)
+
+
 def forget_urls(*_args) -> None:
     """On a Pelican run's start: addresses of the run before are forgotten."""
     _remembered.clear()
 
 
 def compute_urls_once() -> None:
-    """Replace Content.get_url_setting (once; later calls do nothing)."""
+    """Replace Content.get_url_setting, its relative source path and the
+    slugs of categories and authors (once; later calls do nothing)."""
     Content.get_url_setting = _get_url_setting_once
     Content.get_relative_source_path = _relative_source_path_once
+    urlwrappers.slugify = _slugify_once

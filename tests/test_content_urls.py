@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 
@@ -30,3 +33,41 @@ def test_an_address_is_formatted_once_per_run(monkeypatch):
     forget_urls()
     article.url
     assert formatted == ["url", "save_as", "url", "url", "url"]
+
+
+_PARTS = st.sampled_from(["content", "notices", "a.md", "..", ".", "", "공지", "x y.md", "pages"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(folder=st.lists(_PARTS, min_size=1, max_size=4), inside=st.lists(_PARTS, min_size=1, max_size=4),
+       absolute=st.booleans())
+def test_a_relative_source_path_is_pelicans(folder, inside, absolute):
+    """The shortcut for a path inside the content folder gives what Pelican's relpath gives, for any path."""
+    from pelican.contents import Content
+
+    from sotong.content_urls import _pelicans_relative_source_path, _relative_source_path_once
+
+    content_path = ("/" if absolute else "") + "/".join(folder)
+    source = "/".join(["", *folder, *inside]) if absolute else "/".join(inside)
+    assume(source)  # a content file always has a path
+    thing = Content.__new__(Content)
+    thing.settings, thing.source_path = {"PATH": content_path}, source
+    assert _relative_source_path_once(thing) == _pelicans_relative_source_path(thing)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(alphabet=st.sampled_from("성동구청 홍보담당관ABCabc-_ .&<>é/\t"), max_size=20),
+       preserve_case=st.booleans(), use_unicode=st.booleans())
+def test_a_remembered_slug_is_pelicans(name, preserve_case, use_unicode):
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Category
+
+    from sotong.content_urls import _pelicans_slugify
+
+    compute_urls_once()
+    subs = DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]
+    settings_ = {"SLUG_REGEX_SUBSTITUTIONS": subs, "SLUGIFY_PRESERVE_CASE": preserve_case,
+                 "SLUGIFY_USE_UNICODE": use_unicode}
+    for _ in range(2):  # computed, then remembered
+        assert Category(name, settings_).slug == _pelicans_slugify(
+            name, regex_subs=subs, preserve_case=preserve_case, use_unicode=use_unicode)
