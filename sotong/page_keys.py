@@ -6,9 +6,12 @@ A page's key is a digest of the values its template tree (the template, what
 it extends, includes and imports) reads by name from the page's context,
 each reduced to its *shape*:
 
-- a notice, or an article made from one, is the stamp of its file (what
-  ``BuildState`` records for it): what a list shows of a notice changes
-  only when its file does;
+- a notice, or an article made from one, is what the page's template read
+  of it while the page was last rendered (sotong.template_reads: its title,
+  address, date, summary ...), each value by its shape; or, when the
+  template read anything (``@KIND.*``), the stamp of its file (what
+  ``BuildState`` records for it). A list that shows a notice's title is
+  kept when only the notice's body changed;
 - a page of a paginated list is its number, its paginator's size and its
   own notices (a template reads a paginated list through its page);
 - categories and the like are their names, dates their ISO form, data
@@ -21,9 +24,11 @@ Values that are the settings' own, and the names in ``INPUT_NAMES``, are
 covered by that digest and left out. A list that the template did not touch
 while the page was rendered (recorded by :class:`WatchedList`; the index reads
 all notices only on its first page; a page links to the next page of its
-list without reading its notices) is left out too: the page's key says
-which lists those were, and the next build leaves them out again. A value of
-any other kind makes the page's key None: it is rendered every time.
+list without reading its notices) is left out too. What the page's template
+left untouched and read (its *record*) is kept with the page's key, and the
+next build keys the page by the same record: a page rendered from values
+equal in all it read is the same page. A value of any other kind makes the
+page's key None: it is rendered every time.
 """
 
 from __future__ import annotations
@@ -39,11 +44,17 @@ from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 from .notices import Notice
+from .template_reads import WHOLE
+
+# What a key reads of notices: per kind, the names read (None: the whole file).
+Reading = tuple
+WHOLE_READING: Reading = (None, None)
 
 # Context values made from what the inputs digest covers (audiences.yaml, the day).
 INPUT_NAMES = frozenset({"AUDIENCES", "FIELD_LABELS", "BUILD_DAY"})
 _UNTOUCHED = "untouched"
 _PLAIN = (str, int, float, bool, type(None))
+_MISSING = ("missing",)
 
 
 class Unkeyable(Exception):
@@ -59,7 +70,7 @@ class PageKeys:
         self._source_stamp = source_stamp
         self._names: dict[str, frozenset] = {}
         self._files: dict[str, tuple] = {}
-        self._held_shapes: dict[int, tuple] = {}  # id -> (object, shape) of notices, articles, frozen data
+        self._held_shapes: dict[tuple, tuple] = {}  # (id, reading) -> (object, shape) of notices, articles, frozen data
 
     def read_names(self, template) -> frozenset:
         """The context names that ``template`` and the templates it uses may read."""
@@ -97,11 +108,13 @@ class PageKeys:
         return sorted(name for name in self.read_names(template) if name in context
                       and name not in INPUT_NAMES and context[name] is not settings.get(name, _UNTOUCHED))
 
-    def key(self, template, context: dict, names: list[str], untouched: frozenset) -> str | None:
+    def key(self, template, context: dict, names: list[str], record: frozenset) -> str | None:
         """The key of the page rendered from ``template`` with ``context``,
-        leaving out the lists named in ``untouched``; None if it has none."""
+        leaving out the lists ``record`` names and holding of each notice
+        what it says was read; None if it has none."""
+        reading = reading_of(record)
         try:
-            shapes = [(name, self._shape_unless(context[name], name, untouched)) for name in names]
+            shapes = [(name, self._shape_unless(context[name], name, record, reading)) for name in names]
         except Unkeyable:
             return None
         return _digest((template.name, context.get("output_file"), shapes))
@@ -113,55 +126,83 @@ class PageKeys:
         except Unkeyable:
             return None
 
-    def _shape_unless(self, value, name: str, untouched: frozenset):
+    def _shape_unless(self, value, name: str, untouched: frozenset, reading: Reading):
         if name in untouched:
             return _UNTOUCHED
         if isinstance(value, Page) and f"{name}.object_list" in untouched:
             return self._page_shape(value, _UNTOUCHED)
-        return self.shape(value)
+        return self.shape(value, reading)
 
-    def shape(self, value):
-        """``value`` reduced to what a page can show of it (module docstring)."""
+    def shape(self, value, reading: Reading = WHOLE_READING):
+        """``value`` reduced to what a page can show of it (module docstring),
+        holding of notices what ``reading`` says."""
         if isinstance(value, _PLAIN):
             return value
         if isinstance(value, (list, tuple)):
-            return tuple(self.shape(item) for item in value)
+            return tuple(self.shape(item, reading) for item in value)
         if isinstance(value, (dt.date, dt.time)):
             return value.isoformat()
-        held = self._held_shapes.get(id(value))
+        held = self._held_shapes.get((id(value), reading))
         if held is not None and held[0] is value:
             return held[1]
-        shape = self._other_shape(value)
+        shape = self._other_shape(value, reading)
         if isinstance(value, (Content, Notice)) or _frozen(value):
-            self._held_shapes[id(value)] = (value, shape)  # held: its id is not reused during the build
+            self._held_shapes[id(value), reading] = (value, shape)  # held: its id is not reused during the build
         return shape
 
-    def _other_shape(self, value):
+    def _other_shape(self, value, reading: Reading):
         if isinstance(value, Content):
             notice = getattr(value, "notice", None)
-            return ("content", self._source_stamp(notice.source if notice is not None else value.source_path))
+            if reading[0] is None:
+                return ("content", self._source_stamp(notice.source if notice is not None else value.source_path))
+            return ("content", value.source_path, self._read_values(value, reading[0], reading))
         if isinstance(value, Notice):
-            return ("notice", self._source_stamp(value.source))
+            if reading[1] is None:
+                return ("notice", self._source_stamp(value.source))
+            return ("notice", value.source, self._read_values(value, reading[1], reading))
         if isinstance(value, Page):
-            return self._page_shape(value, self.shape(value.object_list))
+            return self._page_shape(value, self.shape(value.object_list, reading))
         if isinstance(value, Paginator):
             return ("paginator", value.name, value.url, value.per_page, value.count)
         if isinstance(value, URLWrapper):
             return (type(value).__name__, value.name)
         if isinstance(value, dict):
-            return tuple(sorted((repr(self.shape(key)), self.shape(item)) for key, item in value.items()))
+            return tuple(sorted((repr(self.shape(key, reading)), self.shape(item, reading)) for key, item in value.items()))
         if isinstance(value, (set, frozenset)):
-            return tuple(sorted(repr(self.shape(item)) for item in value))
+            return tuple(sorted(repr(self.shape(item, reading)) for item in value))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return (type(value).__qualname__,
-                    tuple(self.shape(getattr(value, field.name)) for field in dataclasses.fields(value)))
+                    tuple(self.shape(getattr(value, field.name), reading) for field in dataclasses.fields(value)))
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
             return ("code", value.__module__, value.__qualname__)
         raise Unkeyable(type(value).__name__)
 
+    def _read_values(self, value, names: tuple, reading: Reading) -> tuple:
+        """The shapes of what was read of ``value``: attributes, and the
+        results of methods called without arguments (``name()``)."""
+        shapes = []
+        for name in names:
+            try:
+                got = getattr(value, name[:-2])() if name.endswith("()") else getattr(value, name, _MISSING)
+            except Exception as exc:  # as rendering would have failed, or read something else
+                raise Unkeyable(name) from exc
+            shapes.append(_MISSING if got is _MISSING else self.shape(got, reading))
+        return tuple(shapes)
+
     @staticmethod
     def _page_shape(page: Page, items) -> tuple:
         return ("page", page.number, page.paginator.num_pages, page.paginator.count, items)
+
+
+def reading_of(record: frozenset) -> Reading:
+    """What a page's record (sotong.template_reads) says its template read of
+    articles and of notices: the names, or None for the whole file."""
+    read = {"Content": [], "Notice": []}
+    for entry in record:
+        if entry.startswith("@"):
+            kind, _, name = entry[1:].partition(".")
+            read[kind].append(name)
+    return tuple(None if WHOLE in names else tuple(sorted(names)) for names in (read["Content"], read["Notice"]))
 
 
 def _frozen(value) -> bool:

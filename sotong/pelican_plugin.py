@@ -25,6 +25,7 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -188,18 +189,20 @@ class KeepingWriter(Writer):
         state.made(full, key)
         return feed
 
-    def _keeps(self, path: str, key, untouched: frozenset = frozenset()) -> bool:
+    def _keeps(self, path: str, key, record: frozenset = frozenset()) -> bool:
         """Keep the page at ``path`` if the slot holds it made from ``key``."""
         previous = core.state.previous(path)
-        if key is None or previous != (key, untouched):
+        if key is None or previous != (key, record):
             return False
-        core.state.keep(path, key, untouched)
+        core.state.keep(path, key, record)
         return True
 
     def render_or_keep(self, template, context: dict) -> str:
         """The page ``template`` makes with ``context``, or "" when the slot
-        holds it as made (then it is not written)."""
+        holds it as made (then it is not written). Its record: the lists the
+        template left untouched and what it read of notices (page_keys)."""
         from .page_keys import watch_lists
+        from .template_reads import recording, watch
 
         keys, state = self.page_keys(), core.state
         path = sanitised_join(self.output_path, context["output_file"])
@@ -208,10 +211,12 @@ class KeepingWriter(Writer):
         if previous is not None and self._keeps(path, keys.key(template, context, names, previous[1]), previous[1]):
             self._kept_paths.add(path)
             return ""
+        watch(template.environment)
         watched = watch_lists(context, names)
-        text = template.render(context)
-        untouched = frozenset(name for name, values in watched.items() if not values.touched)
-        state.made(path, keys.key(template, context, names, untouched), untouched)
+        with recording() as reads:
+            text = template.render(context)
+        record = frozenset(reads).union(name for name, values in watched.items() if not values.touched)
+        state.made(path, keys.key(template, context, names, record), record)
         return text
 
     def _open_w(self, filename, encoding, override=False):
@@ -344,8 +349,18 @@ def escape_in_templates(settings: dict) -> None:
     safe; no template uses ``|safe``, ``|striptags`` or Markup itself."""
     from .markup import sanitized
 
-    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
+    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True,
+                                     "finalize": _finalize_watching(settings.get("JINJA_ENVIRONMENT", {}).get("finalize"))}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "sanitized": sanitized}
+
+
+def _finalize_watching(finalize):
+    """Jinja's ``finalize`` that also notes a notice printed whole (template_reads)."""
+    from .template_reads import shown, shown_then
+
+    if finalize is None or finalize is shown:
+        return shown
+    return functools.partial(shown_then, finalize)
 
 
 def register():

@@ -137,3 +137,46 @@ def test_kept_pages_are_as_written_even_in_the_other_slot(twice_built, tmp_path,
     assert "바뀐 제목" in (twice_built / "output" / "category" / "culture" / "index.html").read_text(encoding="utf-8")
     assert os.path.islink(twice_built / "output")
     assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+SHELTERS = "2026-11-18-cold-shelters.md"  # living, 복지정책과, no summary: its list summary is its first paragraph
+LISTS_OF_THE_CONCERT = {"archives/index.html", "category/culture/index.html", "department/문화체육과/index.html"}
+
+
+def the_index_page_showing(output: Path, text: str) -> str:
+    pages = showing(output, text) & ({"index.html"} | {f"page/{n}/index.html" for n in range(2, 9)})
+    assert len(pages) == 1, pages
+    return pages.pop()
+
+
+def test_a_body_edit_keeps_every_list_that_shows_only_the_notices_title_date_and_summary(twice_built, tmp_path, cli):
+    notice, output = twice_built / "content" / "notices" / CONCERT, twice_built / "output"
+    original = notice.read_text(encoding="utf-8")
+    index_page = the_index_page_showing(output, CONCERT_TITLE)
+    for run in range(2):  # into each build slot in turn
+        notice.write_text(original.replace("관람하실 수 있습니다.", f"관람하실 수 있습니다 (고침 {run}).", 1), encoding="utf-8")
+        written = build(twice_built, cli)
+        assert f"(고침 {run})" in (output / "notices" / CONCERT[:-3] / "index.html").read_text(encoding="utf-8")
+        assert {f"notices/{CONCERT[:-3]}/index.html", "feeds/all.atom.xml", "feeds/category/culture.atom.xml"} <= written
+        assert not (LISTS_OF_THE_CONCERT | {index_page, "section/latest.json"}) & written, "kept: they show no body"
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def test_an_edit_of_the_first_paragraph_rewrites_the_lists_showing_it_as_the_summary(twice_built, tmp_path, cli):
+    notice, output = twice_built / "content" / "notices" / SHELTERS, twice_built / "output"
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("80여 곳을", "90여 곳을", 1), encoding="utf-8")
+    written = build(twice_built, cli)
+    lists = {the_index_page_showing(output, "90여 곳을"), "category/living/index.html", "department/복지정책과/index.html"}
+    assert lists <= showing(output, "90여 곳을") and lists <= written
+    assert "archives/index.html" not in written, "the archive shows no summary"
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def test_a_changed_day_renders_every_list_page_again(twice_built, tmp_path, cli):
+    settings = twice_built / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('SOTONG_TODAY = "', 'SOTONG_TODAY = "2027-01-05"\n#'),
+                        encoding="utf-8")
+    written = build(twice_built, cli)
+    assert {"index.html", "archives/index.html", "category/culture/index.html", "feeds/all.atom.xml"} <= written
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)

@@ -3,9 +3,12 @@ uses of a list a template can make without it being noticed (none)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jinja2 import DictLoader, Environment
 
 from sotong.page_keys import PageKeys, watch_lists
+from sotong.template_reads import shown
 
 TEMPLATES = {
     "list.html": '{% extends "base.html" %}{% block body %}{% if page == 1 and everything %}'
@@ -78,3 +81,52 @@ def test_every_use_of_a_watched_list_is_noticed():
         assert not watched.touched
         use(context["values"])
         assert watched.touched, use
+
+
+def reads_of(source: str, **context) -> frozenset:
+    """What rendering ``source`` with ``context`` read of notices (sotong.template_reads)."""
+    from sotong.template_reads import recording, watch
+
+    environment = Environment(autoescape=True, finalize=shown)
+    environment.filters["python_filter"] = lambda value: str(value)
+    environment.globals["python_function"] = lambda value: str(value)
+    watch(environment)
+    template = environment.from_string(source)
+    with recording() as reads:
+        template.render(context)
+    return frozenset(reads)
+
+
+def a_notice(body: str = "본문", **changes):
+    from sotong.notices import Notice
+
+    fields = {"source": "/c/notices/a.md", "slug": "a", "title": "제목", "date": dt.datetime(2026, 11, 5, 9),
+              "department": "문화체육과", "category": "culture", "body": body}
+    return Notice(**{**fields, **changes})
+
+
+def test_a_template_records_the_attributes_and_calls_it_reads_of_a_notice():
+    notice = a_notice()
+    assert reads_of("{{ n.title }}{{ n['department'] }}{{ n.plain_summary() }}{{ [n]|map(attribute='slug')|join }}"
+                    "{{ [n]|sort(attribute='date')|length }}", n=notice) == {
+        "@Notice.title", "@Notice.department", "@Notice.plain_summary()", "@Notice.slug", "@Notice.date"}
+
+
+def test_a_notice_handed_to_python_or_printed_whole_counts_as_read_whole():
+    notice = a_notice()
+    for source in ("{{ n|python_filter }}", "{{ python_function(n) }}", "{{ n.has('sms') }}", "{{ n }}",
+                   "{{ [n]|map('python_filter')|join }}", "{{ n[0] }}"):
+        assert "@Notice.*" in reads_of(source, n=notice), source
+
+
+def test_a_key_holds_what_was_read_and_a_body_edit_keeps_it():
+    from sotong.page_keys import reading_of
+
+    keys = PageKeys({}, lambda source: ("stamp", source))
+    record = frozenset({"@Notice.title", "@Notice.plain_summary()"})
+    shape = keys.shape([a_notice()], reading_of(record))
+    assert PageKeys({}, lambda source: None).shape([a_notice(body="본문\n\n둘째 문단")], reading_of(record)) == shape
+    assert keys.shape([a_notice(body="다른 본문")], reading_of(record)) != shape, "the summary is the first paragraph"
+    assert keys.shape([a_notice(title="다른 제목")], reading_of(record)) != shape
+    whole = reading_of(record | {"@Notice.*"})
+    assert keys.shape([a_notice()], whole) == (("notice", ("stamp", "/c/notices/a.md")),)
