@@ -46,9 +46,28 @@ from pelican.urlwrappers import URLWrapper
 from .notices import Notice
 from .template_reads import WHOLE
 
-# What a key reads of notices: per kind, the names read (None: the whole file).
-Reading = tuple
-WHOLE_READING: Reading = (None, None)
+
+
+class Reading:
+    """What a key holds of articles (``content``) and of notices (``notice``):
+    the names read, or None for the whole file. One object per value (see
+    :func:`reading_of`), so that it is a quick key of the shapes held."""
+
+    __slots__ = ("content", "notice")
+    _made: dict = {}
+
+    def __init__(self, content: tuple | None, notice: tuple | None):
+        self.content, self.notice = content, notice
+
+    @classmethod
+    def of(cls, content: tuple | None, notice: tuple | None) -> Reading:
+        made = cls._made.get((content, notice))
+        if made is None:
+            made = cls._made[content, notice] = cls(content, notice)
+        return made
+
+
+WHOLE_READING = Reading.of(None, None)
 
 # Context values made from what the inputs digest covers (audiences.yaml, the day).
 INPUT_NAMES = frozenset({"AUDIENCES", "FIELD_LABELS", "BUILD_DAY"})
@@ -71,6 +90,7 @@ class PageKeys:
         self._names: dict[str, frozenset] = {}
         self._files: dict[str, tuple] = {}
         self._held_shapes: dict[tuple, tuple] = {}  # (id, reading) -> (object, shape) of notices, articles, frozen data
+        self._held_reads: dict[tuple, tuple] = {}  # (id, name) -> (object, shape) of plain values read of them
 
     def read_names(self, template) -> frozenset:
         """The context names that ``template`` and the templates it uses may read."""
@@ -153,13 +173,13 @@ class PageKeys:
     def _other_shape(self, value, reading: Reading):
         if isinstance(value, Content):
             notice = getattr(value, "notice", None)
-            if reading[0] is None:
+            if reading.content is None:
                 return ("content", self._source_stamp(notice.source if notice is not None else value.source_path))
-            return ("content", value.source_path, self._read_values(value, reading[0], reading))
+            return ("content", value.source_path, self._read_values(value, reading.content, reading))
         if isinstance(value, Notice):
-            if reading[1] is None:
+            if reading.notice is None:
                 return ("notice", self._source_stamp(value.source))
-            return ("notice", value.source, self._read_values(value, reading[1], reading))
+            return ("notice", value.source, self._read_values(value, reading.notice, reading))
         if isinstance(value, Page):
             return self._page_shape(value, self.shape(value.object_list, reading))
         if isinstance(value, Paginator):
@@ -182,11 +202,17 @@ class PageKeys:
         results of methods called without arguments (``name()``)."""
         shapes = []
         for name in names:
+            held = self._held_reads.get((id(value), name))
+            if held is not None and held[0] is value:
+                shapes.append(held[1])
+                continue
             try:
                 got = getattr(value, name[:-2])() if name.endswith("()") else getattr(value, name, _MISSING)
             except Exception as exc:  # as rendering would have failed, or read something else
                 raise Unkeyable(name) from exc
             shapes.append(_MISSING if got is _MISSING else self.shape(got, reading))
+            if isinstance(got, (*_PLAIN, dt.date, dt.time)):  # the same whatever the reading
+                self._held_reads[id(value), name] = (value, shapes[-1])
         return tuple(shapes)
 
     @staticmethod
@@ -202,7 +228,7 @@ def reading_of(record: frozenset) -> Reading:
         if entry.startswith("@"):
             kind, _, name = entry[1:].partition(".")
             read[kind].append(name)
-    return tuple(None if WHOLE in names else tuple(sorted(names)) for names in (read["Content"], read["Notice"]))
+    return Reading.of(*(None if WHOLE in names else tuple(sorted(names)) for names in (read["Content"], read["Notice"])))
 
 
 def _frozen(value) -> bool:
