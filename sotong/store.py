@@ -615,6 +615,30 @@ class Store:
         )
         return cursor.rowcount == 1
 
+    @contextlib.contextmanager
+    def erasing(self, tables: Iterable[str]):
+        """``with store.erasing(tables):`` around the transactions that erase
+        people's data (forget, the retention purges), so that it leaves the
+        files too. SQLite: the rows deleted or changed inside are overwritten
+        with zeros (``secure_delete``), and afterwards the write-ahead log,
+        which still holds the pages as they were, is emptied (unless a reader
+        such as the collector holds it: then SQLite overwrites it in its
+        normal course). PostgreSQL: a deleted or changed row stays in its
+        table as a dead version until a vacuum (autovacuum waits for a fifth
+        of the table to change), so ``tables`` are vacuumed afterwards."""
+        if self.backend == "postgresql":
+            yield
+            for table in tables:
+                self.db.execute(f'VACUUM "{table}"')
+            return
+        before = self.db.execute("PRAGMA secure_delete").fetchone()[0]
+        self.db.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA secure_delete = {int(before)}")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
     def keep_in_consent_log(self, subscriber_ids: list[str], columns: tuple[str, ...]) -> int:
         """Inside a transaction: the consent log of ``subscriber_ids`` keeps
         only the changes of ``columns`` (a retention purge keeps the

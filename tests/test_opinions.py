@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_query
 from test_survey import GOOD, call
+from store_pages import dead_row_versions
 
 from sotong.check import check_project
 from sotong.project import Project
@@ -340,9 +341,14 @@ def test_purge_erases_participants_past_five_years_and_keeps_texts_and_counts(tm
             opinions.record(store, survey, person, {"opinion": (text,)}, dt.date.fromisoformat(day))
     counts = {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
     store.close()
+    dry = invoke_sotong(project, "opinions", "purge", "--dry-run")
+    assert dry.stdout.startswith("3 opinions received before 2021-12-15 (kept 5 years) would no longer"), dry.output
+    assert store_query(project, "SELECT count(*) FROM survey_opinions WHERE subscriber_id = ''") == [(0,)]
     result = invoke_sotong(project, "opinions", "purge")
     assert result.code == 0, result.output
     assert "3 opinions received before 2021-12-15" in result.stdout
+    if store_location.startswith("postgresql"):  # no dead row version keeps who gave them
+        assert dead_row_versions(store_location, "survey_opinions") == 0
     rows = store_query(project, "SELECT slug, subscriber_id, gender, dong, age_band, day, opinion FROM survey_opinions "
                                 "ORDER BY id")
     assert rows == [("bus", "", None, None, None, "2021-12-14", "오래된 마을버스 의견"),

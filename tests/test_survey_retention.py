@@ -6,10 +6,12 @@ included) and used tokens of a survey past that day, not a day earlier, and
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from delivery_support import run_cli, store_rows
 from hypothesis import given, settings, strategies as st
 from project_support import copy_project
+from store_pages import dead_row_versions
 
 from sotong.store import Store
 
@@ -56,8 +58,16 @@ def test_purge_deletes_the_answers_a_year_after_closing_and_the_results_keep_the
     assert store_rows(project, "SELECT count(*) FROM survey_responses") == [(3,)]
 
     settings_file.write_text(settings_file.read_text() + '\nSOTONG_TODAY = "2027-12-01"\n')
+    dry = run_cli(settings_file, "survey", "purge", "--dry-run")
+    assert dry.output == f"{LIBRARY}: 2 responses would be deleted (closed 2026-11-30, kept to 2027-11-30); their counts would stay\n"
+    assert store_rows(project, "SELECT count(*) FROM survey_responses") == [(3,)]
     purged = run_cli(settings_file, "survey", "purge")
     assert purged.code == 0, purged.output
+    if store_location.startswith("postgresql"):  # no dead row version keeps an answer
+        assert [dead_row_versions(store_location, table) for table in ("survey_answers", "survey_responses")] == [0, 0]
+    else:  # nor the file's free pages
+        data = b"".join(path.read_bytes() for path in (Path(store_location).parent).glob("sotong.db*"))
+        assert WISH.encode() not in data
     assert f"{LIBRARY}: 2 responses deleted" in purged.output and BUDGET not in purged.output
     assert store_rows(project, "SELECT slug, count(*) FROM survey_responses GROUP BY slug") == [(BUDGET, 1)]
     assert store_rows(project, "SELECT DISTINCT slug FROM survey_tokens_used") == [(BUDGET,)]

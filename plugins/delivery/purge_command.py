@@ -20,15 +20,17 @@ from .journal import Journal
 def send_purge(project, dry_run: bool):
     store, today = retention.ensure(project.store), project.today()
     keys = retention.outboxes_to_purge(store, Path(project.settings["OUTBOX_PATH"]), today)
-    records = None if dry_run else Journal(store)
-    for key in keys:
-        if dry_run:
+    if dry_run:
+        for key in keys:
             rows = retention.record_counts(store, key)
             click.echo(_("{key}: would destroy {rows} and its files").format(key=key, rows=_listed(rows)))
-            continue
-        purged = retention.purge_outbox(records, project.settings, key)
-        click.echo(_("{key}: destroyed {rows} and {files} files").format(key=key, rows=_listed(purged.rows),
-                                                                         files=purged.files))
+    elif keys:
+        records = Journal(store)
+        with store.erasing([table for table in retention.RECORD_TABLES if table in store.tables()]):
+            for key in keys:
+                purged = retention.purge_outbox(records, project.settings, key)
+                click.echo(_("{key}: destroyed {rows} and {files} files").format(
+                    key=key, rows=_listed(purged.rows), files=purged.files))
     if not dry_run:
         retention.drop_old_last_sent(store, today)
     marks = retention.marks_without_address(store, delete=not dry_run)

@@ -6,7 +6,6 @@ The log itself is written by the core store (``sotong.store``)."""
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from pathlib import Path
 
@@ -47,14 +46,13 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str])
     delete when asked (``signals.person_erasing``: survey's opinions); every
     other record naming it (journal, bounces, survey answers and invitations)
     gets a random stand-in id instead, so counts stay and nothing leads back
-    to the person. All in one transaction. On SQLite the deleted bytes are
-    overwritten, not left in the file's free space (:func:`overwriting_deleted`);
-    on PostgreSQL the touched tables are vacuumed (:func:`vacuum_after_erasing`).
+    to the person. All in one transaction, inside :meth:`Store.erasing` (the
+    deleted bytes overwritten on SQLite, the touched tables vacuumed on PostgreSQL).
     Returns the rows deleted and the rows kept under the stand-in, per table."""
     stand_in = "forgotten-" + secrets.token_hex(8)
     deleted: dict[str, int] = {}
     kept: dict[str, int] = {}
-    with overwriting_deleted(store), store.transaction() as db:
+    with store.erasing(["subscribers", *tables_naming_subscribers(store)]), store.transaction() as db:
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
             deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
         deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
@@ -67,41 +65,11 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str])
             elif table not in deleted:
                 kept[table] = db.execute(f'UPDATE "{table}" SET {_stand_in_assignments(store, table)} '
                                          f'WHERE {SUBSCRIBER_COLUMN} = ?', (stand_in, subscriber_id)).rowcount
-    vacuum_after_erasing(store, ["subscribers", *tables_naming_subscribers(store)])
     return _nonzero(deleted), _nonzero(kept)
-
-
-def vacuum_after_erasing(store: Store, tables: list[str]) -> None:
-    """PostgreSQL: ``VACUUM`` the ``tables`` a transaction just erased rows of.
-    A deleted or updated row stays in the table's pages as a dead version,
-    the person's data in it, until a vacuum prunes it; autovacuum gets there
-    only once a fifth of a table has changed. (SQLite: see :func:`overwriting_deleted`.)"""
-    if store.backend != "postgresql":
-        return
-    for table in tables:
-        store.db.execute(f'VACUUM "{table}"')
 
 
 def _nonzero(touched: dict[str, int]) -> dict[str, int]:
     return {table: count for table, count in touched.items() if count}
-
-
-@contextlib.contextmanager
-def overwriting_deleted(store: Store):
-    """On SQLite: the rows deleted or changed inside are overwritten with
-    zeros (``secure_delete``), and afterwards the write-ahead log, which still
-    holds the pages as they were, is emptied (unless a reader such as the
-    collector holds it: then SQLite overwrites it in its normal course)."""
-    if store.backend != "sqlite":
-        yield
-        return
-    before = store.db.execute("PRAGMA secure_delete").fetchone()[0]
-    store.db.execute("PRAGMA secure_delete = ON")
-    try:
-        yield
-    finally:
-        store.db.execute(f"PRAGMA secure_delete = {int(before)}")
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
 
 def _stand_in_assignments(store: Store, table: str) -> str:

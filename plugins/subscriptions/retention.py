@@ -13,7 +13,6 @@ import datetime as dt
 
 from sotong.store import Store, seoul_day
 
-from .consent import overwriting_deleted, vacuum_after_erasing
 
 UNSUBSCRIBED_KEPT_DAYS = 7  # a week to undo a mistaken unsubscribe; the page promises at most 30 days
 KEPT_COLUMNS = ("unsubscribed_at",)
@@ -45,12 +44,13 @@ def unsubscribed_to_purge(store: Store, today: dt.date) -> list[str]:
 
 def purge_unsubscribed(store: Store, subscriber_ids: list[str]) -> int:
     """Destroy all but the unsubscribe time of ``subscriber_ids``, in one
-    transaction, the deleted bytes overwritten (SQLite) or vacuumed
-    (PostgreSQL) as forget does. The rows purged."""
+    transaction, inside :meth:`Store.erasing` as forget is. The rows purged."""
+    if not subscriber_ids:
+        return 0
     assignments = ", ".join(f"{column} = ?" for column in PURGED_VALUES)
     tables = [table for table in OWN_TABLES if table in store.tables()]
     purged = 0
-    with overwriting_deleted(store), store.changes_from(SOURCE), store.transaction() as db:
+    with store.erasing(["subscribers", "consent_log", *tables]), store.changes_from(SOURCE), store.transaction() as db:
         for start in range(0, len(subscriber_ids), AT_ONCE):
             chunk = subscriber_ids[start:start + AT_ONCE]
             marks = ", ".join("?" * len(chunk))
@@ -59,6 +59,4 @@ def purge_unsubscribed(store: Store, subscriber_ids: list[str]) -> int:
             store.keep_in_consent_log(chunk, KEPT_COLUMNS)  # with the rows this update logged
             for table in tables:
                 db.execute(f"DELETE FROM {table} WHERE subscriber_id IN ({marks})", chunk)
-    if purged:
-        vacuum_after_erasing(store, ["subscribers", "consent_log", *tables])
     return purged

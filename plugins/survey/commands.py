@@ -71,10 +71,16 @@ def results_command(project: Project, slug: str):
 
 
 @survey_group.command("purge", help=_("Delete the answers of surveys closed over a year ago (the privacy page), keeping their results as counts."))
+@click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
-def survey_purge_command(project: Project):
+def survey_purge_command(project: Project, dry_run: bool):
     surveys = project.part("surveys")
     store = retention.ensure(project.store)
+    if dry_run:
+        for slug, count in retention.due(store, surveys, project.today()).items():
+            click.echo(_("{slug}: {count} responses would be deleted (closed {closes}, kept to {last_day}); their counts would stay").format(
+                slug=slug, count=count, closes=surveys[slug].closes, last_day=retention.last_kept_day(surveys[slug].closes)))
+        return
     purged = retention.purge(store, surveys, project.today())
     for slug, count in purged.items():
         click.echo(_("{slug}: {count} responses deleted (closed {closes}, kept to {last_day}); their counts stay").format(
@@ -148,10 +154,16 @@ def opinions_export_command(project: Project, slug: str, file: str):
 
 
 @opinions_group.command("purge", help=_("Erase the participant of opinions past retention (5 years; the privacy page), keeping text and counts."))
+@click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
-def opinions_purge_command(project: Project):
+def opinions_purge_command(project: Project, dry_run: bool):
     start = opinions.retention_start(project.today())
-    count = opinions.purge(opinions.ensure(project.store), project.today())
+    store = opinions.ensure(project.store)
+    if dry_run:
+        click.echo(_("{count} opinions received before {start} (kept {retention_years} years) would no longer name their participant").format(
+            count=opinions.purgeable(store, project.today()), start=start, retention_years=opinions.RETENTION_YEARS))
+        return
+    count = opinions.purge(store, project.today())
     click.echo(_("{count} opinions received before {start} (kept {retention_years} years) no longer name their participant (id, gender, dong, age band); their text and the counts by dong and age band stay").format(
         count=count, start=start, retention_years=opinions.RETENTION_YEARS))
 

@@ -334,14 +334,21 @@ def retention_start(today: dt.date) -> dt.date:
         return today.replace(year=today.year - RETENTION_YEARS, day=28)
 
 
+def purgeable(store: Store, today: dt.date) -> int:
+    """The opinions :func:`purge` would erase the participant of ``today``."""
+    return store.db.execute(f"SELECT count(*) FROM survey_opinions WHERE day < ? AND ({PERSONAL})",
+                            (retention_start(today).isoformat(),)).fetchone()[0]
+
+
 def purge(store: Store, today: dt.date) -> int:
     """Erase the participant (id, gender, dong, age band) of every opinion
     received before the retention period; the text, policy, department and
     day stay, and the participants by dong and age band are added to
     ``survey_opinion_tallies`` first (each person once per policy, dong and
-    age band, not again if still on record there). Returns the opinions purged."""
+    age band, not again if still on record there); inside :meth:`Store.erasing`,
+    so the participants leave the store's files too. Returns the opinions purged."""
     start = retention_start(today).isoformat()
-    with store.transaction() as db:
+    with store.erasing(["survey_opinions"]), store.transaction() as db:
         db.execute(
             "INSERT INTO survey_opinion_tallies (slug, dong, age_band, participants) "
             "SELECT slug, coalesce(dong, ''), coalesce(age_band, ''), count(DISTINCT subscriber_id) FROM survey_opinions o "

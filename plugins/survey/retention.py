@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS survey_kept_results (
 );
 """
 register_schema("survey_retention", SCHEMA)  # version 1
+ERASED_TABLES = ("survey_answers", "survey_responses", "survey_tokens_used")
 
 
 def last_kept_day(closes: dt.date) -> dt.date:
@@ -46,15 +47,15 @@ def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
     """Each survey of ``surveys`` (slug -> Survey) past :func:`last_kept_day`
     with answers still stored: its results kept as counts, then its
     responses, answers and used tokens deleted, in one transaction per
-    survey. Returns slug -> responses deleted."""
+    survey, inside :meth:`Store.erasing` (no free text left in the store's
+    files). Returns slug -> responses deleted."""
     purged = {}
-    for slug, survey in sorted(surveys.items()):
-        if today <= last_kept_day(survey.closes) or not storage.response_count(store, slug):
-            continue
+    for slug in due(store, surveys, today):
+        survey = surveys[slug]
         # answers a backup brought back after a purge were counted by it: deleted, not counted again
         counts = None if kept_results(store, slug) else tally(survey, storage.responses(store, slug),
                                                               storage.invited_count(store, slug))
-        with store.transaction() as db:
+        with store.erasing(ERASED_TABLES), store.transaction() as db:
             if counts is not None:
                 db.execute("INSERT INTO survey_kept_results (slug, results, purged_at) VALUES (?, ?, ?)",
                            (slug, results_to_json(counts), now_iso()))
@@ -63,6 +64,13 @@ def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
             purged[slug] = db.execute("DELETE FROM survey_responses WHERE slug = ?", (slug,)).rowcount
             db.execute("DELETE FROM survey_tokens_used WHERE slug = ?", (slug,))
     return purged
+
+
+def due(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
+    """slug -> responses stored, of each survey that :func:`purge` purges ``today``."""
+    counts = {slug: storage.response_count(store, slug) for slug, survey in sorted(surveys.items())
+              if today > last_kept_day(survey.closes)}
+    return {slug: count for slug, count in counts.items() if count}
 
 
 def slugs_without_definition(store: Store, surveys: dict) -> list[str]:
