@@ -126,28 +126,32 @@ def _consent_triggers() -> tuple[str, str]:
             f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END")
 
 
-def logged_changes(before: dict | None, after: dict) -> str | None:
-    """What the consent log keeps of one write, as the triggers write it: the
-    JSON object ``{column: [old, new]}`` of the LOGGED_COLUMNS in ``after``
-    that changed from ``before`` (None: a new subscriber, whose values that
-    are not empty count as changed), values as text; None when none changed."""
-    changes = {}
-    for column in LOGGED_COLUMNS:
-        if column not in after:
-            continue
-        new = after[column]
-        if before is None:
-            if new is not None and new != "":
-                changes[column] = [None, str(new)]
-        elif before[column] != new:
-            old = before[column]
-            changes[column] = [None if old is None else str(old), None if new is None else str(new)]
+def logged_changes(columns: tuple[str, ...], before: tuple | None, after: tuple) -> str | None:
+    """What the consent log keeps of one write of the values ``after`` of
+    ``columns``, as the triggers write it: the JSON object ``{column: [old,
+    new]}`` of the LOGGED_COLUMNS named that changed from ``before`` (None: a
+    new subscriber, whose values that are not empty count as changed), values
+    as text, in LOGGED_COLUMNS order; None when none changed."""
+    logged = _logged_positions(columns)
+    if before is None:
+        changes = {column: [None, str(after[i])] for column, i in logged if after[i] is not None and after[i] != ""}
+    else:
+        changes = {column: [_as_text(before[i]), _as_text(after[i])] for column, i in logged if before[i] != after[i]}
     return _as_json(changes) if changes else None
 
 
-def _as_json(changes: dict) -> str:
-    """The log's JSON of ``{column: [old, new]}``: compact, as SQLite's json functions write it."""
-    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+@functools.lru_cache(maxsize=16)
+def _logged_positions(columns: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """The LOGGED_COLUMNS among ``columns``, in LOGGED_COLUMNS order, with their place in ``columns``."""
+    return tuple((column, columns.index(column)) for column in LOGGED_COLUMNS if column in columns)
+
+
+def _as_text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+# The log's JSON of {column: [old, new]}: compact, as SQLite's json functions write it.
+_as_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 SCHEMA_VERSIONS = """
@@ -566,8 +570,7 @@ class Store:
                 stored = self.stored_rows(columns, [row[0] for row in rows])
             when, source, log = now_iso(), self.change_source, []
             for row in rows:
-                before = stored.get(row[0])
-                changes = logged_changes(None if before is None else dict(zip(columns, before)), dict(zip(columns, row)))
+                changes = logged_changes(columns, stored.get(row[0]), row)
                 if changes is not None:
                     log.append((row[0], when, source, changes))
             self.db.executemany(_subscriber_upsert(columns), rows)

@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -581,63 +582,92 @@ class ImportReport:
 
 def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
                shown: str | None = None) -> ImportReport:
-    """Import the CSV file at ``path`` into ``store`` (SPEC §4), row by row:
-    one reading finds the ids on more than one line, the next checks and
-    writes the rows in batches, so that memory does not grow with the file."""
+    """Import the CSV file at ``path`` into ``store`` (SPEC §4), row by row,
+    so that memory does not grow with the file (see :func:`import_records`)."""
     path = Path(path)
     shown = shown or str(path)
+
+    def read(problems: list[Problem]) -> Iterator[tuple[int, dict]]:
+        with path.open(encoding=codec, newline="") as file:
+            yield from iter_records(file, shown, problems)
+
     try:
         codec = file_encoding(path, shown)
-        with path.open(encoding=codec, newline="") as file:
-            count, repeated = repeated_ids(iter_records(file, shown, [], _row_id))
-        problems: list[Problem] = []
-        with path.open(encoding=codec, newline="") as file:
-            report = import_records(store, iter_records(file, shown, problems), audiences, this_year, shown,
-                                    repeated, count)
+        lines = sum(piece.count(b"\n") for _offset, piece in _pieces(path))  # about the rows, for the progress bar
+        return _import(store, read, audiences, this_year, shown, lines)
     except OSError as exc:
         raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]) from None
+
+
+def repeated_ids(ids: Iterable[tuple[int, str]], first_line: dict[str, int] | None = None) -> dict[str, list[int]]:
+    """Each id on more than one of the rows (line, id) -> its lines;
+    ``first_line``: the first line of each id of the rows before these."""
+    first_line = {} if first_line is None else first_line
+    repeated: dict[str, list[int]] = {}
+    for line, key in ids:
+        if key in first_line:
+            repeated.setdefault(key, [first_line[key]]).append(line)
+        elif key:
+            first_line[key] = line
+    return repeated
+
+
+_BATCH = 2000  # rows checked, then read from and written to the store together
+
+
+def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences: Audiences,
+                   this_year: int, shown: str = "rows") -> ImportReport:
+    """Check ``records`` (line, column -> cell), then upsert the good rows by id
+    in one transaction; rows with a problem, and every row of a repeated id,
+    are left out and reported."""
+    records = list(records)
+    return _import(store, lambda problems: iter(records), audiences, this_year, shown, len(records))
+
+
+class _RepeatedIds(Exception):
+    """Ids on more than one line, found when the rows were written (rolled back)."""
+
+    def __init__(self, repeated: dict[str, list[int]]):
+        super().__init__()
+        self.repeated = repeated
+
+
+def _import(store: Store, read: Callable[[list[Problem]], Iterator[tuple[int, dict]]], audiences: Audiences,
+            this_year: int, shown: str, count: int) -> ImportReport:
+    """One reading of the rows (``read(problems)``, which adds the rows that
+    cannot be read to ``problems``) checks and writes them. When an id is on
+    more than one line, what it wrote is rolled back and a second reading
+    leaves every row of those ids out."""
+    problems: list[Problem] = []
+    try:
+        report = _write_records(store, read(problems), audiences, this_year, shown, count, None)
+    except _RepeatedIds as found:
+        problems = []
+        report = _write_records(store, read(problems), audiences, this_year, shown, count, found.repeated)
     report.rejected += len(problems)
     report.problems = sorted(report.problems + problems, key=lambda problem: problem.line)
     return report
 
 
-def _row_id(names: list[str], cells: list[str]) -> str:
-    return spreadsheet.restored(cells[names.index("id")]).strip()
-
-
-def repeated_ids(ids: Iterable[tuple[int, str]]) -> tuple[int, dict[str, list[int]]]:
-    """How many rows, and each id on more than one of them -> its lines."""
-    first_line: dict[str, int] = {}
-    repeated: dict[str, list[int]] = {}
-    count = 0
-    for count, (line, key) in enumerate(ids, start=1):
-        if key in first_line:
-            repeated.setdefault(key, [first_line[key]]).append(line)
-        elif key:
-            first_line[key] = line
-    return count, repeated
-
-
-_BATCH = 500  # rows checked, then read from and written to the store together
-
-
-def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences: Audiences,
-                   this_year: int, shown: str = "rows", repeated: dict[str, list[int]] | None = None,
-                   count: int = 0) -> ImportReport:
-    """Check ``records`` (line, column -> cell), then upsert the good rows by id
-    in one transaction; rows with a problem, and every row of a repeated id,
-    are left out and reported. ``records`` may be read once only when
-    ``repeated`` (:func:`repeated_ids`) and their ``count`` are given."""
-    if repeated is None:
-        records = list(records)
-        count, repeated = repeated_ids((line, (cells.get("id") or "").strip()) for line, cells in records)
+def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences: Audiences, this_year: int,
+                   shown: str, count: int, repeated: dict[str, list[int]] | None) -> ImportReport:
+    """Check and upsert ``records`` in one transaction. ``repeated``: the ids
+    on more than one line, whose rows are left out; None when not known yet,
+    then raises _RepeatedIds (the transaction rolled back) if there are any."""
     report, batch, checker = ImportReport(), [], RowChecker(audiences, this_year)
+    lines: dict[str, int] = {}  # each id's first line, while ``repeated`` is not known
     # Read inside the transaction: an unsubscribe taken by the collector
     # meanwhile must not be overwritten.
     with (progress(count, _("Checking rows"), least=10_000) as advance,
           store.changes_from("csv-import"), store.transaction()):
         for line, cells in records:
-            row = _checked(line, cells, checker, repeated, report, shown)
+            key = (cells.get("id") or "").strip()
+            if repeated is None and key:
+                if key in lines:  # read the other rows' ids only, and start again
+                    rest = ((other, (more.get("id") or "").strip()) for other, more in records)
+                    raise _RepeatedIds(repeated_ids(itertools.chain([(line, key)], rest), lines))
+                lines[key] = line
+            row = _checked(line, cells, checker, repeated or {}, report, shown)
             advance()
             if row is not None:
                 batch.append(row)

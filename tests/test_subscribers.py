@@ -717,5 +717,7 @@ def test_an_import_in_batches_counts_and_refuses_as_one_reading(tmp_path, store,
     report = load(store, write(tmp_path / "s.csv", csv_text(*rows)))
     assert (report.added, report.rejected) == (6, 2)
     assert [(p.line, "also on" in p.message) for p in report.problems] == [(3, True), (9, True)]
+    logged = [row[0] for row in store.db.execute("SELECT subscriber_id FROM consent_log ORDER BY id")]
+    assert logged == ["S1", "S3", "S4", "S5", "S6", "S7"]  # S2's batch, written before its repeat was read, undone
     again = load(store, write(tmp_path / "t.csv", csv_text(*rows[:7], dict(GOOD, id="S9"))))
     assert (again.added, again.unchanged, again.updated) == (2, 6, 0)  # S2, refused before, and S9 are new
