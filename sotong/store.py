@@ -132,12 +132,14 @@ def logged_changes(columns: tuple[str, ...], before: tuple | None, after: tuple)
     new]}`` of the LOGGED_COLUMNS named that changed from ``before`` (None: a
     new subscriber, whose values that are not empty count as changed), values
     as text, in LOGGED_COLUMNS order; None when none changed."""
-    logged = _logged_positions(columns)
+    logged = _logged_positions(columns)  # written piece by piece: json.dumps of a dict per row costs more
     if before is None:
-        changes = {column: [None, str(after[i])] for column, i in logged if after[i] is not None and after[i] != ""}
+        pieces = [f'"{column}":[null,{_json_text(after[i])}]' for column, i in logged
+                  if after[i] is not None and after[i] != ""]
     else:
-        changes = {column: [_as_text(before[i]), _as_text(after[i])] for column, i in logged if before[i] != after[i]}
-    return _as_json(changes) if changes else None
+        pieces = [f'"{column}":[{_json_text(before[i])},{_json_text(after[i])}]' for column, i in logged
+                  if before[i] != after[i]]
+    return "{" + ",".join(pieces) + "}" if pieces else None
 
 
 @functools.lru_cache(maxsize=16)
@@ -146,8 +148,12 @@ def _logged_positions(columns: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     return tuple((column, columns.index(column)) for column in LOGGED_COLUMNS if column in columns)
 
 
-def _as_text(value) -> str | None:
-    return None if value is None else str(value)
+def _json_text(value) -> str:
+    """A stored value in the log's JSON: its text as a JSON string, or null."""
+    return "null" if value is None else _json_string(str(value))
+
+
+_json_string = json.encoder.encode_basestring  # a str as a JSON string, other scripts' letters as they are
 
 
 # The log's JSON of {column: [old, new]}: compact, as SQLite's json functions write it.

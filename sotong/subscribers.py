@@ -156,37 +156,45 @@ class RowChecker:
 
     def __init__(self, audiences: Audiences, this_year: int):
         self.audiences, self.this_year = audiences, this_year
-        self._answers: dict[Callable, dict] = {}
+        self._rules = (self._person, self._dong, self._fields, _channel_keys, _subscribed_at_cell,
+                       _unsubscribed_at_cell, self._groups)
+        self._answers: tuple[dict, ...] = tuple({} for _rule in self._rules)  # per rule: cell -> answer
 
-    def _once(self, errors: list, rule: Callable, cell) -> Any:
-        """``rule(cell, errors)``, worked out once for each distinct ``cell``."""
-        answers = self._answers.setdefault(rule, {})
-        answer = answers.get(cell)
-        if answer is None:
-            found: list[str] = []
-            answer = rule(cell, found), tuple(found)
-            if len(answers) < _KEPT_ANSWERS:
-                answers[cell] = answer
-        if answer[1]:
-            errors.extend(answer[1])
-        return answer[0]
+    def _work_out(self, rule: int, cell) -> tuple[Any, tuple[str, ...]]:
+        """The answer of rule number ``rule`` for ``cell``: (what to store, its messages)."""
+        found: list[str] = []
+        answer = self._rules[rule](cell, found), tuple(found)
+        if len(self._answers[rule]) < _KEPT_ANSWERS:
+            self._answers[rule][cell] = answer
+        return answer
 
     def check(self, cells: dict) -> tuple[dict | None, list[str]]:
-        """The row to store (None when it is wrong) and its messages."""
+        """The row to store (None when it is wrong) and its messages, in the columns' order.
+        (Each rule's answer is looked up here, not through a method: this runs for every row.)"""
         value = {c: (cells.get(c) or "").strip() or None for c in COLUMNS}
         errors: list[str] = []
-        once = self._once
+        person, dong, fields, channels, subscribed, unsubscribed, groups = self._answers
+        work_out = self._work_out
         row: dict = {"id": _id_cell(value["id"], errors), "name": value["name"]}
-        row.update(once(errors, self._person, (value["kind"], value["business_type"], value["gender"],
-                                               value["birth_year"])))
-        row["dong"] = once(errors, self._dong, value["dong"])
-        row["fields"] = once(errors, self._fields, value["fields"])
-        row["channels"], channels = once(errors, _channel_keys, value["channels"])
-        row["email"] = _contact_cell("email", value["email"], channels, errors)
-        row["phone"] = _contact_cell("phone", value["phone"], channels, errors)
-        row["subscribed_at"] = once(errors, _subscribed_at_cell, value["subscribed_at"])
-        row["unsubscribed_at"] = once(errors, _unsubscribed_at_cell, value["unsubscribed_at"])
-        row["groups"] = None if "groups" not in cells else once(errors, self._groups, value["groups"])
+        key = (value["kind"], value["business_type"], value["gender"], value["birth_year"])
+        kept, found = person.get(key) or work_out(0, key)
+        row.update(kept)
+        errors += found
+        row["dong"], found = dong.get(key := value["dong"]) or work_out(1, key)
+        errors += found
+        row["fields"], found = fields.get(key := value["fields"]) or work_out(2, key)
+        errors += found
+        (row["channels"], chosen), found = channels.get(key := value["channels"]) or work_out(3, key)
+        errors += found
+        row["email"] = _contact_cell("email", value["email"], chosen, errors)
+        row["phone"] = _contact_cell("phone", value["phone"], chosen, errors)
+        row["subscribed_at"], found = subscribed.get(key := value["subscribed_at"]) or work_out(4, key)
+        errors += found
+        row["unsubscribed_at"], found = unsubscribed.get(key := value["unsubscribed_at"]) or work_out(5, key)
+        errors += found
+        row["groups"], found = (groups.get(key := value["groups"]) or work_out(6, key)) if "groups" in cells \
+            else (None, ())
+        errors += found
         return (None if errors else row), errors
 
     def _person(self, cells: tuple, errors: list) -> dict:
