@@ -134,7 +134,7 @@ def logged_changes(columns: tuple[str, ...], before: tuple | None, after: tuple)
     as text, in LOGGED_COLUMNS order; None when none changed."""
     logged = _logged_positions(columns)  # written piece by piece: json.dumps of a dict per row costs more
     if before is None:
-        pieces = [f'"{column}":[null,{_json_text(after[i])}]' for column, i in logged
+        pieces = [f'"{column}":[null,{_json_string(str(after[i]))}]' for column, i in logged
                   if after[i] is not None and after[i] != ""]
     else:
         pieces = [f'"{column}":[{_json_text(before[i])},{_json_text(after[i])}]' for column, i in logged

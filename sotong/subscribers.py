@@ -733,14 +733,17 @@ def merged_row(imported: dict, stored: dict | None) -> tuple:
     none. The columns the import does not name stay as stored (the SMS
     opt-out); what a plugin knows of an address (an invalid mark) it keeps
     for that address, so a changed address is new to it."""
-    row = dict(imported)
+    values = [imported[c] for c in COLUMNS]
     if stored is not None:
-        row["unsubscribed_at"] = kept_unsubscribed_at(
+        values[_UNSUBSCRIBED_AT] = kept_unsubscribed_at(
             stored["unsubscribed_at"], imported["subscribed_at"], imported["unsubscribed_at"])
         if imported["groups"] is None:
-            row["groups"] = stored["groups"]
-    row["groups"] = row["groups"] or ""
-    return tuple(row[c] for c in COLUMNS)
+            values[_GROUPS] = stored["groups"]
+    values[_GROUPS] = values[_GROUPS] or ""
+    return tuple(values)
+
+
+_UNSUBSCRIBED_AT, _GROUPS = COLUMNS.index("unsubscribed_at"), COLUMNS.index("groups")
 
 
 def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:
