@@ -167,3 +167,18 @@ def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_l
         ("S1", None, None, True), ("S2", None, "이영수", False)]
     assert store_rows(quiet_project, "SELECT source FROM consent_log WHERE subscriber_id = 'S1'") == [("retention",)]
     assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_inactive_notices") == [(0,)]
+
+
+def test_texts_sent_a_year_ago_leave_the_sms_code_file(project):
+    from subscriptions.outgoing import SMS_CODES_FILE
+
+    path = project / "private" / SMS_CODES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("time,phone,text\r\n2025-11-22T23:59:00+09:00,010-1234-5678,old\r\n"
+                    "2025-11-23T00:00:00+09:00,010-9999-0000,\"kept, as written\"\r\n", encoding="utf-8")
+    assert "private/subscriptions/sms-codes.csv" not in run_cli(project / "pelicanconf.py", "subscribers", "purge",
+                                                                 "--dry-run").output
+    result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
+    assert "private/subscriptions/sms-codes.csv: 1 texts sent before 2025-11-23 taken out" in result.output, result.output
+    assert path.read_bytes().decode() == ("time,phone,text\r\n"
+                                                "2025-11-23T00:00:00+09:00,010-9999-0000,\"kept, as written\"\r\n")

@@ -19,6 +19,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from sotong.dates import shift_years
 from sotong.store import Store, now_iso, register_schema
 
 from . import journal
@@ -66,16 +67,9 @@ def ensure(store: Store) -> Store:
     return store
 
 
-def years_before(today: dt.date, years: int) -> dt.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 def first_kept_day(today: dt.date) -> dt.date:
     """Records of outboxes whose last send was before this day are purged ``today``."""
-    return years_before(today, RETENTION_YEARS)
+    return shift_years(today, -RETENTION_YEARS)
 
 
 def outboxes_to_purge(store: Store, outbox_root: Path, today: dt.date) -> list[str]:
@@ -137,7 +131,7 @@ def drop_old_last_sent(store: Store, today: dt.date) -> int:
     """Last-sent days older than :data:`LAST_SENT_YEARS` tell nothing more than their absence."""
     with store.transaction() as db:
         return db.execute("DELETE FROM delivery_last_sent WHERE day < ?",
-                          (years_before(today, LAST_SENT_YEARS).isoformat(),)).rowcount
+                          (shift_years(today, -LAST_SENT_YEARS).isoformat(),)).rowcount
 
 
 def marks_without_address(store: Store, delete: bool) -> int:

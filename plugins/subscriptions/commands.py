@@ -83,6 +83,17 @@ def purge_command(project: Project, dry_run: bool):
             if dry_run else
             _("Unsubscribed on or before {day}: {count} subscribers' data destroyed; their id and unsubscribe time stay."))
     click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))
+    _old_texts(project, today, dry_run)
+
+
+def _old_texts(project: Project, today, dry_run: bool) -> None:
+    """The texts (codes, notices) sent a year ago or more leave the SMS code file."""
+    if dry_run:
+        return
+    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    day = retention.first_kept_text_day(today)
+    click.echo(_("{file}: {count} texts sent before {day} taken out (kept a year).").format(
+        file=project.shown(codes.path), count=codes.drop_sent_before(day.isoformat()), day=day))
 
 
 def _inactive_subscriptions(project: Project, store, today, dry_run: bool) -> list[str]:

@@ -17,6 +17,7 @@ import datetime as dt
 from pathlib import Path
 
 from sotong import signals
+from sotong.dates import shift_years
 from sotong.links import collector_url
 from sotong.store import Store, now_iso, register_schema, seoul_day
 from sotong.tokens import make_token
@@ -51,10 +52,8 @@ def ensure(store: Store) -> Store:
 
 
 def inactive_since(today: dt.date) -> dt.date:
-    try:
-        return today.replace(year=today.year - INACTIVE_YEARS)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - INACTIVE_YEARS, day=28)
+    """Nothing sent, started or changed since this day: inactive ``today``."""
+    return shift_years(today, -INACTIVE_YEARS)
 
 
 def inactive_subscribers(store: Store, today: dt.date) -> set[str] | None:

@@ -38,7 +38,7 @@ from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.i18n import _
 from sotong.mail import CRLF, address_header, base64_body, date_header, header, mail_domain, plain_text
-from sotong.store import now_iso
+from sotong.store import now_iso, seoul_day
 
 from . import storage
 
@@ -182,12 +182,22 @@ class FileSmsTransport:
         out of the file, replaced whole; the others' rows stay as written.
         The number of rows taken out."""
         wanted = {storage.digits(phone) for phone in phones} - {""}
-        if not wanted or not self.path.is_file():
+        if not wanted:
+            return 0
+        return self._drop(lambda cells: len(cells) > 1 and storage.digits(spreadsheet.restored(cells[1])) in wanted)
+
+    def drop_sent_before(self, day: str) -> int:
+        """Take the rows sent before Seoul day ``day`` (``YYYY-MM-DD``) out of
+        the file: their retention as delivery records ended. How many."""
+        return self._drop(lambda cells: bool(cells) and seoul_day(spreadsheet.restored(cells[0])) < day)
+
+    def _drop(self, unwanted) -> int:
+        """The file replaced whole without the rows ``unwanted(cells)`` picks
+        (the others as written); how many were taken out."""
+        if not self.path.is_file():
             return 0
         with self._file_locked():
-            kept, dropped = spreadsheet.without_records(
-                self.path.read_bytes().decode("utf-8"),
-                lambda cells: len(cells) > 1 and storage.digits(spreadsheet.restored(cells[1])) in wanted)
+            kept, dropped = spreadsheet.without_records(self.path.read_bytes().decode("utf-8"), unwanted)
             if dropped:
                 with replacing_text(self.path) as out:
                     out.write(kept)

@@ -5,15 +5,18 @@ time (재신청 방지 확인 기록: an import never subscribes them again by i
 their row keeps its id and ``unsubscribed_at``, their consent log keeps the
 change of ``unsubscribed_at``, their pending changes, consents given and
 queued mails go. Their other records follow their own retention (delivery
-records a year, survey answers, opinions five years)."""
+records a year, survey answers, opinions five years). The texts the
+plugin sent (phone codes, notices) leave its SMS code file a year after."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sotong.dates import shift_years
 from sotong.store import Store, seoul_day
 
 
+TEXTS_KEPT_YEARS = 1
 UNSUBSCRIBED_KEPT_DAYS = 7  # a week to undo a mistaken unsubscribe; the page promises at most 30 days
 KEPT_COLUMNS = ("unsubscribed_at",)
 # What a purged row holds: NULL, or the column's empty default where it may not be NULL.
@@ -29,6 +32,12 @@ SOURCE = "retention"  # the consent log's source of what the purges change (no r
 def last_unsubscribe_day(today: dt.date) -> dt.date:
     """Subscribers who unsubscribed on this Seoul day or before are purged ``today``."""
     return today - dt.timedelta(days=UNSUBSCRIBED_KEPT_DAYS)
+
+
+def first_kept_text_day(today: dt.date) -> dt.date:
+    """Texts of the SMS code file sent before this day are taken out
+    ``today``: a year, as every delivery record (제3조 2)."""
+    return shift_years(today, -TEXTS_KEPT_YEARS)
 
 
 def unsubscribed_to_purge(store: Store, today: dt.date) -> list[str]:

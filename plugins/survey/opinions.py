@@ -41,6 +41,7 @@ from pathlib import Path
 
 from sotong.atomic import replacing
 from sotong import spreadsheet
+from sotong.dates import shift_years
 from sotong.store import Store, register_schema
 
 TABLES = """
@@ -328,10 +329,7 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
 
 def retention_start(today: dt.date) -> dt.date:
     """The first day whose opinions are still kept with their participant."""
-    try:
-        return today.replace(year=today.year - RETENTION_YEARS)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - RETENTION_YEARS, day=28)
+    return shift_years(today, -RETENTION_YEARS)
 
 
 def purgeable(store: Store, today: dt.date) -> int:

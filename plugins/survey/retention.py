@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sotong.dates import shift_years
 from sotong.store import Store, now_iso, register_schema
 
 from . import storage
@@ -31,10 +32,7 @@ ERASED_TABLES = ("survey_answers", "survey_responses", "survey_tokens_used")
 def last_kept_day(closes: dt.date) -> dt.date:
     """The last day a survey's answers are kept: a year after it closed (a
     survey that closed on 29 February is kept to 28 February)."""
-    try:
-        return closes.replace(year=closes.year + RETENTION_YEARS)
-    except ValueError:
-        return closes.replace(year=closes.year + RETENTION_YEARS, day=28)
+    return shift_years(closes, RETENTION_YEARS)
 
 
 def ensure(store: Store) -> Store:
