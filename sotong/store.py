@@ -617,12 +617,17 @@ class Store:
 
     def unsubscribe(self, subscriber_id: str, when: str | None = None) -> bool:
         """Unsubscribe from everything; False when already unsubscribed or unknown."""
-        when = when or now_iso()
+        return bool(self.unsubscribe_all([subscriber_id], when))
+
+    def unsubscribe_all(self, subscriber_ids: list[str], when: str | None = None) -> set[str]:
+        """Unsubscribe each of ``subscriber_ids`` from everything, in one
+        statement (one transaction); the ids it changed (not those already
+        unsubscribed or unknown)."""
+        places = ", ".join("?" * len(subscriber_ids))
         cursor = self.db.execute(
-            "UPDATE subscribers SET unsubscribed_at = ? WHERE id = ? AND unsubscribed_at IS NULL",
-            (when, subscriber_id),
-        )
-        return cursor.rowcount == 1
+            f"UPDATE subscribers SET unsubscribed_at = ? WHERE id IN ({places}) AND unsubscribed_at IS NULL "
+            "RETURNING id", (when or now_iso(), *subscriber_ids))
+        return {row[0] for row in cursor.fetchall()}
 
     @contextlib.contextmanager
     def erasing(self, tables: Iterable[str]):

@@ -4,7 +4,10 @@ no cookie, no other token; the body may be ``List-Unsubscribe=One-Click`` or
 empty) and answers 200, however often it is repeated. A token that was not
 made with SOTONG_SECRET gets 403 and changes nothing. The POST, which comes in
 bursts after each issue, is a lean route (answered before werkzeug parses the
-request; issue #16); errors and the GET page take the full route.
+request; issue #16), and the unsubscribes of the collector's threads that
+arrive while one is being stored are stored together, in one statement
+(:class:`sotong.group_commit.GroupCommit`); errors and the GET page take the
+full route.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from werkzeug.exceptions import Forbidden
 
+from sotong.group_commit import GroupCommit
 from sotong.i18n import _
 from sotong.tokens import subscriber_from_unsubscribe_token
 from sotong.web import Prepared
@@ -36,16 +40,28 @@ def unsubscribe(request, token: str):
 
 
 def one_click(app, token: str) -> Prepared | None:
-    """``POST /u/TOKEN``: unsubscribe, stored before the answer; None for a
-    forged token (the full route answers 403)."""
+    """``POST /u/TOKEN``: unsubscribe, stored before the answer (with the
+    unsubscribes of the collector's other threads that arrived meanwhile, in
+    one statement); None for a forged token (the full route answers 403)."""
     subscriber_id = subscriber_from_unsubscribe_token(token)
     if subscriber_id is None:
         return None
-    with app.store() as store, store.changes_from("unsubscribe-link"):
-        changed = store.unsubscribe(subscriber_id)
+    changed = app.delivery_unsubscribes.submit(subscriber_id)
     if changed and log.isEnabledFor(logging.INFO):
         log.info(_("unsubscribed %s by its link"), subscriber_id)
     return _unsubscribed_answer(app)
+
+
+def _unsubscribe_all(app, subscriber_ids: list[str]) -> list[bool]:
+    """One group of unsubscribes: whether each changed the store (an id
+    twice in the group changes it once)."""
+    with app.store() as store, store.changes_from("unsubscribe-link"):
+        changed = store.unsubscribe_all(subscriber_ids)
+    results = []
+    for subscriber_id in subscriber_ids:
+        results.append(subscriber_id in changed)
+        changed.discard(subscriber_id)
+    return results
 
 
 def _private(response):
@@ -68,3 +84,4 @@ def add_routes(app) -> None:
     app.add_template_folder(TEMPLATES)
     app.add_route("/u/<token>", unsubscribe, ["GET", "POST"])
     app.add_lean_route("POST", "/u/", one_click)
+    app.delivery_unsubscribes = GroupCommit(lambda subscriber_ids: _unsubscribe_all(app, subscriber_ids))
