@@ -53,6 +53,7 @@ def test_purge_deletes_the_answers_a_year_after_closing_and_the_results_keep_the
     before = run_cli(settings_file, "survey", "results", LIBRARY)
     assert before.code == 0, before.output
     counts = (project / "private" / "surveys" / LIBRARY / "results.csv").read_bytes()
+    assert "No survey's answers are past" in run_cli(settings_file, "survey", "purge", "--dry-run").output
     kept = run_cli(settings_file, "survey", "purge")
     assert kept.code == 0 and "No survey's answers are past" in kept.output, kept.output
     assert store_rows(project, "SELECT count(*) FROM survey_responses") == [(3,)]

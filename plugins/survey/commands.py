@@ -77,9 +77,12 @@ def survey_purge_command(project: Project, dry_run: bool):
     surveys = project.part("surveys")
     store = retention.ensure(project.store)
     if dry_run:
-        for slug, count in retention.due(store, surveys, project.today()).items():
+        due = retention.due(store, surveys, project.today())
+        for slug, count in due.items():
             click.echo(_("{slug}: {count} responses would be deleted (closed {closes}, kept to {last_day}); their counts would stay").format(
                 slug=slug, count=count, closes=surveys[slug].closes, last_day=retention.last_kept_day(surveys[slug].closes)))
+        if not due:
+            click.echo(_("No survey's answers are past their retention (a year after the survey closed)."))
         return
     purged = retention.purge(store, surveys, project.today())
     for slug, count in purged.items():
