@@ -2,10 +2,10 @@
 설문 응답은 조사 종료 후 1년): ``sotong survey purge`` deletes every response
 of a survey closed more than a year ago, its answers (free text included)
 and its used tokens (which, for a survey that is not anonymous, tell who
-answered), once its results are kept as counts (``survey_kept_results``:
-the results without a single free-text answer, as the public results'
-JSON). ``sotong survey results`` then reads those counts. Invitations are
-delivery records and stay."""
+answered) and its invitations (delivery records, by then over a year old:
+제3조 2), once its results are kept as counts (``survey_kept_results``:
+the results without a single free-text answer, with the response rate, as
+the public results' JSON). ``sotong survey results`` then reads those counts."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS survey_kept_results (
 );
 """
 register_schema("survey_retention", SCHEMA)  # version 1
-ERASED_TABLES = ("survey_answers", "survey_responses", "survey_tokens_used")
+ERASED_TABLES = ("survey_answers", "survey_responses", "survey_tokens_used", "survey_invitations")
 
 
 def last_kept_day(closes: dt.date) -> dt.date:
@@ -43,8 +43,8 @@ def ensure(store: Store) -> Store:
 
 def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
     """Each survey of ``surveys`` (slug -> Survey) past :func:`last_kept_day`
-    with answers still stored: its results kept as counts, then its
-    responses, answers and used tokens deleted, in one transaction per
+    with answers or invitations still stored: its results kept as counts,
+    then its responses, answers, used tokens and invitations deleted, in one transaction per
     survey, inside :meth:`Store.erasing` (no free text left in the store's
     files). Returns slug -> responses deleted."""
     purged = {}
@@ -61,14 +61,16 @@ def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
                        "(SELECT id FROM survey_responses WHERE slug = ?)", (slug,))
             purged[slug] = db.execute("DELETE FROM survey_responses WHERE slug = ?", (slug,)).rowcount
             db.execute("DELETE FROM survey_tokens_used WHERE slug = ?", (slug,))
+            db.execute("DELETE FROM survey_invitations WHERE slug = ?", (slug,))
     return purged
 
 
 def due(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
-    """slug -> responses stored, of each survey that :func:`purge` purges ``today``."""
-    counts = {slug: storage.response_count(store, slug) for slug, survey in sorted(surveys.items())
-              if today > last_kept_day(survey.closes)}
-    return {slug: count for slug, count in counts.items() if count}
+    """slug -> responses stored, of each survey that :func:`purge` purges
+    ``today`` (past its retention, with responses or invitations stored)."""
+    past = [slug for slug, survey in sorted(surveys.items()) if today > last_kept_day(survey.closes)]
+    stored = {slug: (storage.response_count(store, slug), storage.invited_count(store, slug)) for slug in past}
+    return {slug: responses for slug, (responses, invited) in stored.items() if responses or invited}
 
 
 def slugs_without_definition(store: Store, surveys: dict) -> list[str]:
