@@ -101,8 +101,9 @@ class FastSink(asyncio.Protocol):
             self.in_data = True
             return b"354 go ahead\r\n"
         if verb == b"QUIT":
+            self.transport.write(b"221 bye\r\n")
             self.transport.close()
-            return b"221 bye\r\n"
+            return b""
         return b"250 OK\r\n"
 
 
@@ -222,27 +223,70 @@ def empty_journal(url: str) -> None:
         connection.execute("DELETE FROM delivery_messages")
 
 
-def send_together(root: Path, settings: str, port: int, processes: int) -> tuple[float, int]:
-    """``processes`` `sotong send` started at once on one outbox: (wall seconds, emails they sent)."""
+def send_together(root: Path, settings: str, port: int, processes: int) -> tuple[float, int, float]:
+    """``processes`` `sotong send` started at once on one outbox: (wall
+    seconds, emails they sent, their CPU seconds)."""
     sotong = str(Path(sys.executable).parent / "sotong")
     command = [sotong, "send", "--issue", "2026-11-26", "--host", "127.0.0.1", "--port", str(port),
                "--rate", "1000000", "-s", settings]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     running = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(processes)]
     outputs = [process.communicate() for process in running]
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     for process, (out, err) in zip(running, outputs):
         if process.returncode != 0:
             sys.exit(f"sotong send failed:\n{out}\n{err}")
-    return wall, sum(int(re.search(r"Emails: (\d+) sent", out).group(1)) for out, _ in outputs)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, sum(int(re.search(r"Emails: (\d+) sent", out).group(1)) for out, _ in outputs), cpu
+
+
+def _bare_client(files: list[Path], port: int) -> None:
+    import smtplib
+
+    from delivery.outbox import recipient_of
+
+    connection = smtplib.SMTP("127.0.0.1", port)
+    for path in files:
+        data = re.sub(rb"\r?\n", b"\r\n", path.read_bytes())
+        connection.sendmail("sotong@sd.go.kr", [recipient_of(data)], data)
+    connection.quit()
+
+
+def bare_clients(outbox: Path, port: int, processes: int) -> float:
+    """Messages per second the sink takes from ``processes`` bare smtplib
+    clients (processes, one connection each) sharing the outbox's files."""
+    import multiprocessing
+
+    files = sorted((outbox / "email").glob("*.eml"))
+    clients = [multiprocessing.get_context("fork").Process(target=_bare_client, args=(files[k::processes], port))
+               for k in range(processes)]
+    started = time.perf_counter()
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    return len(files) / (time.perf_counter() - started)
+
+
+def _signal(server) -> int:
+    """The messages the sink has accepted so far."""
+    server.stdin.write("\n")
+    server.stdin.flush()
+    return int(server.stdout.readline())
 
 
 def workers(count: int, pairs: int) -> None:
-    """One `sotong send` against two sharing the outbox, on PostgreSQL, into FastSink."""
+    """One `sotong send` against two sharing the outbox, on PostgreSQL, into
+    FastSink; and the sink alone, fed by one bare client against two."""
     from bundles import ISSUE, make_project  # benchmarks/bundles.py
     from scale import postgresql_settings  # benchmarks/scale.py
 
+    sys.path.append(str(REPO / "plugins"))  # for delivery.outbox; benchmarks/bundles.py stays first
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         make_project(root, count)
@@ -254,37 +298,41 @@ def workers(count: int, pairs: int) -> None:
         server = subprocess.Popen([sys.executable, __file__, "--fast-sink"], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         port = int(server.stdout.readline())
-        rates, busy = {1: [], 2: []}, []
+        rates, cpu, busy, bare = {1: [], 2: []}, {1: [], 2: []}, [], {1: [], 2: []}
         try:
             for pair in range(pairs):
                 for processes in ((1, 2) if pair % 2 == 0 else (2, 1)):
                     empty_journal(url)
-                    server.stdin.write("\n")
-                    server.stdin.flush()
-                    accepted_before, sink_before = int(server.stdout.readline()), cpu_seconds(server.pid)
-                    wall, emails = send_together(root, settings, port, processes)
+                    accepted_before, sink_before = _signal(server), cpu_seconds(server.pid)
+                    wall, emails, seconds = send_together(root, settings, port, processes)
                     busy.append((cpu_seconds(server.pid) - sink_before) / wall)
-                    server.stdin.write("\n")
-                    server.stdin.flush()
-                    accepted = int(server.stdout.readline()) - accepted_before
+                    accepted = _signal(server) - accepted_before
                     assert accepted == emails, f"the sink took {accepted} messages, sotong send says {emails}"
                     rates[processes].append(emails / wall)
+                    cpu[processes].append(seconds * 1000 / emails)
+                    bare[processes].append(bare_clients(root / "private" / "outbox" / ISSUE.isoformat(), port, processes))
                     print(f"pair {pair + 1}: {processes} worker(s): {emails:,} emails in {wall:.1f} s, "
-                          f"{emails / wall:,.0f}/s (load {os.getloadavg()[0]:.1f})", flush=True)
+                          f"{emails / wall:,.0f}/s, CPU {seconds * 1000 / emails:.2f} ms an email; "
+                          f"the sink from {processes} bare client(s): {bare[processes][-1]:,.0f}/s "
+                          f"(load {os.getloadavg()[0]:.1f})", flush=True)
         finally:
             server.stdin.close()
             server.wait(30)
-        report_workers(rates, busy)
+        report_workers(rates, cpu, busy, bare)
 
 
-def report_workers(rates: dict, busy: list) -> None:
+def report_workers(rates: dict, cpu: dict, busy: list, bare: dict) -> None:
     ratios = [two / one for one, two in zip(rates[1], rates[2])]
     ratio = statistics.median(ratios)
     for processes in (1, 2):
         values = rates[processes]
         print(f"{processes} worker(s): median {statistics.median(values):,.0f} emails/s "
-              f"({min(values):,.0f}-{max(values):,.0f})")
-    print(f"two workers / one: {ratio:.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); "
+              f"({min(values):,.0f}-{max(values):,.0f}), CPU {statistics.median(cpu[processes]):.2f} ms an email "
+              f"({min(cpu[processes]):.2f}-{max(cpu[processes]):.2f}); the sink from {processes} bare client(s): "
+              f"median {statistics.median(bare[processes]):,.0f}/s")
+    cpu_ratios = [two / one for one, two in zip(cpu[1], cpu[2])]
+    print(f"two workers / one: {ratio:.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); CPU an email, two / one: "
+          f"{statistics.median(cpu_ratios):.2f} x ({min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}); "
           f"the sink was busy {max(busy):.0%} of one core at most")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"target >= {TARGET_WORKERS_RATIO} x: {'met' if ratio >= TARGET_WORKERS_RATIO else 'MISSED'}")

@@ -31,7 +31,6 @@ a claim takes any unsent row another run's key left.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from typing import Callable
 
 from sotong.store import now_iso, register_schema
 
-from .marks import email_reachable_now, ensure as ensure_marks
+from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
@@ -100,6 +99,11 @@ _CLAIM = {
         UPDATE delivery_messages AS m SET worker = :worker FROM picked WHERE m.id = picked.id
         RETURNING m.id, m.subscriber_id, m.file, m.state, m.attempts""",
 }
+_TAKE = ("UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = :now"
+         " WHERE id = :id AND worker = :worker AND state IN ('queued', 'sending', 'deferred')")
+# The take and the reader's reach in one round trip: no row when the message is not this worker's to take.
+_TAKE_READING_THE_READER = (f"WITH taken AS ({_TAKE} RETURNING subscriber_id) "
+                            + READERS_REACH.format(readers="taken LEFT JOIN subscribers AS s ON s.id = taken.subscriber_id"))
 RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
 # backend -> (the slugs of m.notices as rows j(value), how many there are)
@@ -270,21 +274,25 @@ class Journal:
         does) when its reader can no longer be reached by email (an
         unsubscribe or an invalid address may have come in since the run
         began); ELSEWHERE when it is no longer this worker's to send or is
-        settled (one statement). On PostgreSQL the statements run alone: under
-        READ COMMITTED a transaction would see nothing more, and would cost
-        two more round trips a message."""
-        together = self.store.transaction() if self.store.backend == "sqlite" else contextlib.nullcontext(self.db)
-        with together as db:
-            cursor = db.execute(
-                "UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = ?"
-                " WHERE id = ? AND worker = ? AND state IN ('queued', 'sending', 'deferred')",
-                (self.clock(), message_id, self.worker))
-            if cursor.rowcount != 1:
+        settled. On PostgreSQL one statement marks it and reads its reader
+        (a round trip a message; under READ COMMITTED a transaction around two
+        would see nothing more)."""
+        values = {"now": self.clock(), "id": message_id, "worker": self.worker}
+        if self.store.backend == "postgresql":
+            rows = self.db.execute(_TAKE_READING_THE_READER, values).fetchall()
+            return self._settle_take(message_id, subscriber_id, rows, self.db) if rows else ELSEWHERE
+        with self.store.transaction() as db:
+            if db.execute(_TAKE, values).rowcount != 1:
                 return ELSEWHERE
-            if email_reachable_now(self.store, subscriber_id):
-                return TAKEN
-            db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
-            return WITHDRAWN
+            rows = db.execute(READERS_REACH.format(readers="subscribers AS s") + " WHERE s.id = ?", (subscriber_id,))
+            return self._settle_take(message_id, subscriber_id, rows, db)
+
+    @staticmethod
+    def _settle_take(message_id: int, subscriber_id: str, reader_rows, db) -> str:
+        if reachable_pairs(reader_rows, [(subscriber_id, "email")]):
+            return TAKEN
+        db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
+        return WITHDRAWN
 
     def mark(self, message_id: int, state: str, stage: str | None, code: int | None, text: str | None) -> None:
         """Record the server's answer and the state it leads to."""

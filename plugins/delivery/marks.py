@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
-from sotong.store import READER_CHANNELS, STORED_COLUMNS, register_schema, subscriber_from_row
+from sotong.store import READER_CHANNELS, Subscriber, register_schema
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_invalid_marks (
@@ -107,43 +107,40 @@ def unreachable_readers(store, **_kwargs) -> dict[str, set[str]]:
     return marked
 
 
-def email_reachable_now(store, subscriber_id: str) -> bool:
-    """Whether an email reaches the reader now (``reachable_by``, and their
-    address not marked): one statement, as a send asks it for every message
-    (a store whose marks' table :func:`ensure` made)."""
-    columns = ", ".join(f"s.{column}" for column in STORED_COLUMNS)
-    rows = store.db.execute(f"SELECT {columns}, m.address_digest AS marked FROM subscribers AS s "
-                            "LEFT JOIN delivery_invalid_marks AS m ON m.subscriber_id = s.id AND m.channel = 'email' "
-                            "WHERE s.id = ?", (subscriber_id,)).fetchall()
-    if not rows:
-        return False
-    reader = subscriber_from_row({column: rows[0][column] for column in STORED_COLUMNS})
-    return reader.reachable_by("email") and address_digest(reader.email) not in {row["marked"] for row in rows}
+# What reachable_by reads of readers, with their marks: FROM {readers} (naming subscribers "s"), then WHERE.
+READERS_REACH = ("SELECT s.id, s.email, s.phone, s.channels, s.unsubscribed_at, s.sms_unsubscribed_at, m.channel,"
+                 " m.address_digest FROM {readers} LEFT JOIN delivery_invalid_marks AS m ON m.subscriber_id = s.id")
+
+
+def reachable_pairs(rows, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Those of the ``wanted`` (id, channel) whose reader can be reached on
+    the channel (``reachable_by``, the address not marked), from the rows of
+    a :data:`READERS_REACH` query (a reader that is not there: not reached)."""
+    readers, marked = {}, set()
+    for subscriber_id, email, phone, channels, unsubscribed_at, sms_unsubscribed_at, channel, digest in rows:
+        if subscriber_id is not None and subscriber_id not in readers:
+            readers[subscriber_id] = Subscriber(
+                id=subscriber_id, email=email, phone=phone, channels=frozenset((channels or "").split(";")),
+                unsubscribed_at=unsubscribed_at, sms_unsubscribed_at=sms_unsubscribed_at)
+        if digest is not None:
+            marked.add((subscriber_id, channel, digest))
+    reached = set()
+    for subscriber_id, channel in wanted:
+        reader = readers.get(subscriber_id)
+        if reader is not None and reader.reachable_by(channel) and \
+                (subscriber_id, channel, address_digest(getattr(reader, ADDRESS_COLUMN[channel]))) not in marked:
+            reached.add((subscriber_id, channel))
+    return reached
 
 
 def reachable_messages(store, messages) -> set[tuple[str, str]]:
     """The (id, channel) of those of ``messages`` (a chunk of an outbox's)
-    whose reader can still be reached on its channel (``reachable_by``, the
-    address not marked): their readers and marks read with one query, so that
-    a send holds one chunk of readers at a time, not all of them."""
+    whose reader can still be reached on its channel: their readers and marks
+    read with one query, so that a send holds one chunk of readers at a time,
+    not all of them."""
     ids = sorted({message.subscriber_id for message in messages})
     if not ids:
         return set()
-    columns = ", ".join(f"s.{column}" for column in STORED_COLUMNS)
-    readers, marked = {}, set()
-    for row in store.db.execute(f"SELECT {columns}, m.channel AS marked_channel, m.address_digest AS marked "
-                                "FROM subscribers AS s LEFT JOIN delivery_invalid_marks AS m ON m.subscriber_id = s.id "
-                                f"WHERE s.id IN ({','.join('?' * len(ids))})", ids):
-        reader = readers.get(row["id"]) or subscriber_from_row({column: row[column] for column in STORED_COLUMNS})
-        readers[reader.id] = reader
-        if row["marked"] is not None:
-            marked.add((reader.id, row["marked_channel"], row["marked"]))
-    reached = set()
-    for message in messages:
-        reader = readers.get(message.subscriber_id)
-        if reader is None or not reader.reachable_by(message.channel):
-            continue
-        address = getattr(reader, ADDRESS_COLUMN[message.channel])
-        if (reader.id, message.channel, address_digest(address)) not in marked:
-            reached.add((message.subscriber_id, message.channel))
-    return reached
+    rows = store.db.execute(READERS_REACH.format(readers="subscribers AS s")
+                            + f" WHERE s.id IN ({','.join('?' * len(ids))})", ids)
+    return reachable_pairs(rows, [(message.subscriber_id, message.channel) for message in messages])
