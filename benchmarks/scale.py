@@ -20,6 +20,11 @@ floor when the disk is the limit (it says which bound holds); under 500 MB
 per process; PostgreSQL within 1.3 x SQLite.
 
     .venv/bin/python benchmarks/scale.py [--readers 1000000] [--runs 2]
+    .venv/bin/python benchmarks/scale.py --pg-pairs [--readers 100000] [--runs 5]
+
+--pg-pairs measures only PostgreSQL against SQLite, at --jobs 1 and at
+--jobs 2, in --runs alternating pairs (wall, and the CPU of sotong and its
+workers: the server's own is not counted), without the floors.
 
 --readers 20000 is a quick run. Setting up a million readers takes a while
 (the import into both stores); --project DIR runs again in a project an
@@ -189,12 +194,33 @@ def reading_peaks(url: str) -> None:
         print(f"reading every subscriber, {name}: {time.perf_counter() - started:.1f} s, peak {peak:.0f} MB")
 
 
+def backend_pairs(root: Path, pg_settings: str, runs: int) -> None:
+    """PostgreSQL against SQLite at --jobs 1 and --jobs 2, each pair in turn first."""
+    ratios: dict = {(jobs, kind): [] for jobs in (1, 2) for kind in ("wall", "cpu")}
+    for run in range(1, runs + 1):
+        for jobs in (1, 2):
+            measured = {}
+            for settings in (("pelicanconf.py", pg_settings) if run % 2 else (pg_settings, "pelicanconf.py")):
+                measured[settings] = bundle(root, jobs, settings)
+            sqlite, pg = measured["pelicanconf.py"], measured[pg_settings]
+            ratios[(jobs, "wall")].append(pg["wall"] / sqlite["wall"])
+            ratios[(jobs, "cpu")].append((pg["user"] + pg["sys"]) / (sqlite["user"] + sqlite["sys"]))
+            print(f"run {run}, --jobs {jobs} (load {os.getloadavg()[0]:.1f}): " + "; ".join(
+                f"{name} {m['wall']:.1f} s wall, {m['user'] + m['sys']:.1f} s CPU, peak {m['peak']:.0f} MB"
+                for name, m in (("SQLite", sqlite), ("PostgreSQL", pg))), flush=True)
+    clear(outbox_of(root))
+    for (jobs, kind), values in ratios.items():
+        print(f"PostgreSQL / SQLite, --jobs {jobs}, {kind}: {statistics.median(values):.2f} "
+              f"({min(values):.2f}-{max(values):.2f}); target <= {TARGET_PG_RATIO}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--project", type=Path, help="a project an earlier run made (its SQLite store "
                         "filled): its rows are copied to PostgreSQL instead of imported again")
+    parser.add_argument("--pg-pairs", action="store_true", help="only PostgreSQL against SQLite, --jobs 1 and 2")
     parser.add_argument("--reading", metavar="URL", help="only the peak RSS of reading every subscriber of this "
                         "PostgreSQL store, streamed and fetched at once")
     args = parser.parse_args()
@@ -205,10 +231,12 @@ def main() -> None:
         started = time.perf_counter()
         if not args.project:
             bundles_benchmark.make_project(root, args.readers)
-        pg_settings = postgresql_settings(root, copy=bool(args.project))
+        pg_settings = postgresql_settings(root, copy=bool(args.project) or args.pg_pairs)
         print(f"setup: {args.readers:,} readers on SQLite and PostgreSQL in {time.perf_counter() - started:.0f} s "
               f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
               flush=True)
+        if args.pg_pairs:
+            return backend_pairs(root, pg_settings, args.runs)
         runs, sizes = [], None
         for run in range(1, args.runs + 1):
             measured, sizes = one_run(root, pg_settings, run, sizes)

@@ -25,6 +25,15 @@ spread. Target: two workers >= 1.5 x one where the sink is not the limit.
     .venv/bin/python benchmarks/send.py [--count 20000] [--profile]
     .venv/bin/python benchmarks/send.py --workers [--count 20000] [--pairs 5]
 
+--memory (issue 15): the peak RSS of `sotong send --issue D --dry-run` (the
+outbox read and recorded, then rolled back; nothing sent) on a store of N
+readers (default 1,000,000, written straight into SQLite) with an outbox of
+an email for each reader who has an address (5 in 12, tiny files), by the
+delivery plugin as it is and as it was at --before REV (the plugin copied
+from git: it held every subscriber in a dict), in --pairs alternating pairs.
+
+    .venv/bin/python benchmarks/send.py --memory [--readers 1000000] [--before REV] [--pairs 1]
+
 --profile runs the send under pyinstrument instead and prints where the time goes.
 """
 
@@ -152,6 +161,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--workers", action="store_true", help="one sotong send against two, on PostgreSQL")
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--memory", action="store_true", help="peak RSS of send --dry-run, now and before")
+    parser.add_argument("--readers", type=int, default=1_000_000)
+    parser.add_argument("--before", default="3b463dd", help="the commit whose delivery plugin is the baseline")
     parser.add_argument("--sink", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fast-sink", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -161,6 +173,8 @@ def main() -> None:
         return fast_sink()
     if args.workers:
         return workers(args.count, args.pairs)
+    if args.memory:
+        return memory(args.readers, args.before, args.pairs)
     sys.path.append(str(REPO / "plugins"))  # for delivery.outbox; benchmarks/bundles.py stays first
     from bundles import ISSUE, make_project  # benchmarks/bundles.py
 
@@ -336,6 +350,84 @@ def report_workers(rates: dict, cpu: dict, busy: list, bare: dict) -> None:
           f"the sink was busy {max(busy):.0%} of one core at most")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"target >= {TARGET_WORKERS_RATIO} x: {'met' if ratio >= TARGET_WORKERS_RATIO else 'MISSED'}")
+
+
+def fill_store(root: Path, readers: int) -> list[str]:
+    """``readers`` subscribers of typical sizes written straight into the
+    project's SQLite store (no import checks); the ids of those with an email."""
+    from sotong.store import Store
+
+    store = Store.open(root / "private" / "sotong.db")
+    rows = ((f"R{n:07d}", "김성동", f"reader{n}@example.com" if n % 12 < 5 else None, f"010-{n // 10000:04d}-{n % 10000:04d}",
+             1950 + n % 50, "F" if n % 2 else "M", "왕십리도선동", "health;culture;welfare",
+             "email;sms" if n % 12 < 5 else "sms", "2026-01-05T09:00:00+09:00") for n in range(readers))
+    with store.transaction():
+        store.db.executemany("INSERT INTO subscribers (id, name, email, phone, birth_year, gender, dong, fields, channels,"
+                             " subscribed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    store.close()
+    return [f"R{n:07d}" for n in range(readers) if n % 12 < 5]
+
+
+def write_email_outbox(folder: Path, ids: list[str], slug: str) -> None:
+    """manifest.jsonl and a tiny email/ID.eml for each of ``ids``."""
+    import json
+
+    (folder / "email").mkdir(parents=True)
+    with open(folder / "manifest.jsonl", "w", encoding="utf-8") as manifest:
+        for subscriber_id in ids:
+            (folder / "email" / f"{subscriber_id}.eml").write_bytes(b"To: <r@example.com>\n\nx\n")
+            manifest.write(json.dumps({"id": subscriber_id, "channel": "email", "notices": [slug], "banner": None,
+                                       "file": f"email/{subscriber_id}.eml"}) + "\n")
+
+
+def peak_of_send(root: Path, settings: str) -> tuple[float, float, float]:
+    """`sotong send --issue D --dry-run`: (peak RSS MB, wall seconds, CPU seconds)."""
+    from bundles import GNU_TIME, ISSUE
+
+    started = time.perf_counter()
+    completed = subprocess.run([GNU_TIME, "-f", "%M %U %S", str(Path(sys.executable).parent / "sotong"), "send",
+                                "--issue", ISSUE.isoformat(), "--dry-run", "-s", settings], cwd=root,
+                               capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if completed.returncode != 0 or "Dry run" not in completed.stdout:
+        sys.exit(f"sotong send --dry-run failed:\n{completed.stdout}\n{completed.stderr}")
+    peak, user, system = completed.stderr.strip().splitlines()[-1].split()
+    return int(peak) / 1024, wall, float(user) + float(system)
+
+
+def memory(readers: int, before: str, pairs: int) -> None:
+    """Peak RSS of send --dry-run with the delivery plugin as it is and as it was at ``before``."""
+    from bundles import ISSUE, WINDOW_START
+    from synthetic import copy_settings_and_code, write_notices
+
+    from sotong.audiences import load_audiences
+
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        copy_settings_and_code(root, f'SOTONG_TODAY = "{ISSUE}"')
+        notices = write_notices(root / "content" / "notices", 2, load_audiences(root / "audiences.yaml"),
+                                seed=7, start=WINDOW_START)
+        started = time.perf_counter()
+        ids = fill_store(root, readers)
+        write_email_outbox(root / "private" / "outbox" / ISSUE.isoformat(), ids, notices[0].stem)
+        (root / "before").mkdir()
+        subprocess.run(f"git -C {REPO} archive {before} plugins | tar -x -C {root / 'before'}", shell=True, check=True)
+        (root / "pelicanconf_before.py").write_text((root / "pelicanconf.py").read_text(encoding="utf-8")
+                                                    + '\nPLUGIN_PATHS = ["before/plugins"]\n', encoding="utf-8")
+        print(f"setup: {readers:,} readers, {len(ids):,} emails in the outbox, {time.perf_counter() - started:.0f} s",
+              flush=True)
+        figures = {"before": [], "now": []}
+        for pair in range(pairs):
+            for name in (("before", "now") if pair % 2 == 0 else ("now", "before")):
+                figures[name].append(peak_of_send(root, "pelicanconf_before.py" if name == "before" else "pelicanconf.py"))
+                peak, wall, cpu = figures[name][-1]
+                print(f"pair {pair + 1}: {name} ({before if name == 'before' else 'this tree'}): peak {peak:,.0f} MB, "
+                      f"{wall:.0f} s wall, {cpu:.0f} s CPU (load {os.getloadavg()[0]:.1f})", flush=True)
+    for name, values in figures.items():
+        print(f"{name}: peak RSS median {statistics.median(v[0] for v in values):,.0f} MB "
+              f"({min(v[0] for v in values):,.0f}-{max(v[0] for v in values):,.0f}); CPU median "
+              f"{statistics.median(v[2] for v in values):.0f} s")
 
 
 if __name__ == "__main__":
