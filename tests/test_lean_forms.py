@@ -19,7 +19,7 @@ from urllib.parse import quote_plus, urlencode
 import pytest
 from delivery_support import add_subscribers
 from hypothesis import given, settings, strategies as st
-from project_support import copy_project, serving, store_query
+from project_support import copy_project, new_store_location, project_on, serving, store_of, store_query
 from test_collector_routes import server  # noqa: F401 (the collector of the status walk)
 from werkzeug.test import EnvironBuilder
 from werkzeug.utils import redirect
@@ -153,7 +153,7 @@ def app_in_process(tmp_path):
 
 def pending_emails(project) -> list[str]:
     return [json.loads(data)["email"] for (data,) in store_query(
-        project, "SELECT data FROM subscriptions_pending WHERE purpose = 'signup' ORDER BY rowid")]
+        project, "SELECT data FROM subscriptions_pending WHERE purpose = 'signup' ORDER BY expires_at")]
 
 
 def full_answer(app, environ) -> Prepared:
@@ -256,6 +256,27 @@ def test_the_preferences_posts_the_lean_route_leaves_to_the_full_route_change_no
     assert app.lean_answer(posted(encoded(fields), path=path)) is None
     assert store_query(project, "SELECT * FROM subscribers ORDER BY id") == before
     assert store_query(project, "SELECT count(*) FROM consent_log WHERE source LIKE 'preferences%'") == [(0,)]
+
+
+def test_on_postgresql_the_lean_routes_store_the_same(tmp_path):
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path,
+                         extra_settings='SMTP_PORT = 9\nSUBSCRIBE_RATE = "1000/hour"\n')
+    add_subscribers(store_of(project), 2)
+    store_query(project, "UPDATE subscribers SET email = lower(id) || '@example.com'")
+    app = make_app(Project(project / "pelicanconf.py"))
+    assert app.lean_answer(posted(encoded(SIGN_UP))).status == "303 SEE OTHER"
+    assert app.lean_answer(posted(encoded(SAVE), path=f"/p/{make_token('preferences', 'S00001')}")) is not None
+    stop = app.lean_answer(posted(encoded({"action": "stop"}), path=f"/p/{make_token('preferences', 'S00002')}"))
+    assert stop is not None and stop.status == "200 OK"
+    assert pending_emails(project) == ["new@example.com"]
+    assert store_query(project, "SELECT recipient FROM subscriptions_mail") == [("new@example.com",)]
+    assert store_query(project, "SELECT id, birth_year, unsubscribed_at IS NOT NULL FROM subscribers ORDER BY id") == [
+        ("S00001", 1961, False), ("S00002", 1960, True)]
+    logged = store_query(project, "SELECT subscriber_id, source, field FROM consent_log_columns WHERE source LIKE "
+                                "'preferences%' ORDER BY id, position")
+    assert logged == [
+        ("S00001", "preferences", "birth_year"), ("S00001", "preferences", "dong"), ("S00001", "preferences", "fields"),
+        ("S00001", "preferences", "channels"), ("S00002", "preferences-stop", "unsubscribed_at")]
 
 
 def statements_of(app, environ) -> list[str]:
