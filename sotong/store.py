@@ -211,7 +211,8 @@ CREATE TABLE consent_log_per_change (
 )"""
 CONSENT_LOG_COLUMNS = {  # the log one row per changed column, in order (ORDER BY id, position)
     "sqlite": "CREATE VIEW consent_log_columns AS SELECT log.id, log.subscriber_id, log.changed_at, log.source, "
-              "change.key AS field, change.value ->> 0 AS old_value, change.value ->> 1 AS new_value, "
+              "change.key AS field, json_extract(change.value, '$[0]') AS old_value, "
+              "json_extract(change.value, '$[1]') AS new_value, "
               "change.id AS position FROM consent_log AS log, json_each(log.changes) AS change",
     "postgresql": "CREATE VIEW consent_log_columns AS SELECT log.id, log.subscriber_id, log.changed_at, log.source, "
                   "change.key AS field, change.value ->> 0 AS old_value, change.value ->> 1 AS new_value, "
