@@ -200,3 +200,23 @@ def mark_address_invalid(store: Store, subscriber_id: str, channel: str = "email
     from plugins.delivery.marks import ensure, mark_invalid
 
     assert mark_invalid(ensure(store), channel, [(subscriber_id, reason)], when) == [subscriber_id]
+
+
+def send_outbox(store_location: str, folder: Path, moment: str) -> None:
+    """Record and send outbox ``folder`` (made by :func:`make_outbox`) at
+    ``moment`` as sotong send does, on either backend: its emails sent, its
+    SMS handed over."""
+    from delivery.journal import Journal, NoticeInfo
+    from delivery.outbox import read_outbox
+
+    store = Store.open(store_location)
+    journal = Journal(store, clock=lambda: moment)
+    outbox = read_outbox({"OUTBOX_PATH": str(folder.parent)}, folder.name, "issue", str)
+    infos = {slug: NoticeInfo("공지", "보건소", "health", "건강정보") for message in outbox.messages
+             for slug in message.notices}
+    recorded, _unsent = journal.record_outbox(
+        outbox, lambda messages: {(message.subscriber_id, message.channel) for message in messages}, infos)
+    journal.hand_over(outbox, recorded.sms)
+    for item in journal.claim(outbox.key, 10):
+        journal.mark(item.id, "sent", "data", 250, "ok")
+    store.close()

@@ -10,32 +10,12 @@ import os
 import time
 
 import pytest
-from delivery_support import make_outbox, run_cli, store_rows
+from delivery_support import make_outbox, run_cli, send_outbox, store_rows
 from project_support import project_on
 
 from sotong.store import Store
 
 TODAY = "2026-11-23"  # the records of outboxes last sent before 2025-11-23 go
-
-
-def every_message(messages) -> set:
-    return {(message.subscriber_id, message.channel) for message in messages}
-
-
-def send_outbox(store_location, folder, moment: str) -> None:
-    """Record and send outbox ``folder`` (made by make_outbox) at ``moment``,
-    as sotong send does: its emails sent, its SMS handed over."""
-    from delivery.journal import Journal, NoticeInfo
-    from delivery.outbox import read_outbox
-
-    store = Store.open(store_location)
-    journal = Journal(store, clock=lambda: moment)
-    outbox = read_outbox({"OUTBOX_PATH": str(folder.parent)}, folder.name, "issue", str)
-    recorded, _unsent = journal.record_outbox(outbox, every_message, {"a-notice": NoticeInfo("공지", "보건소", "health", "건강정보")})
-    journal.hand_over(outbox, recorded.sms)
-    for item in journal.claim(outbox.key, 10):
-        journal.mark(item.id, "sent", "data", 250, "ok")
-    store.close()
 
 
 @pytest.fixture

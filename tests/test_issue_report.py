@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from bounce_mails import postfix_dsn
-from project_support import copy_project, serving
-from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli
+from project_support import copy_project, project_on, serving
+from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
+                              send_outbox)
 from delivery.issue_report import Figures, issue_report, spreadsheet_safe
 from delivery.verp import make_return_path
 from hypothesis import given, settings
@@ -177,3 +178,16 @@ def test_the_lines_of_the_report_add_up_to_its_total(rows, clicks):
     for line in report.notices:
         for channel, figures in line.by_channel.items():
             assert figures.clicks == clicks.get((channel, line.slug), 0)
+
+
+def test_the_issue_report_reads_the_journal_on_both_backends(tmp_path, store_location):
+    """Each notice's row counts the messages that held it, on PostgreSQL as on
+    SQLite (the journal's JSON list of notices is read with each backend's words)."""
+    project = project_on(store_location, tmp_path)
+    folder = make_outbox(project / "private" / "outbox", ISSUE, ["S1", "S2"], [COLD, CONCERT], sms={"S3": "SMS"})
+    send_outbox(store_location, folder, "2026-11-26T10:00:00+09:00")
+    ran = run_cli(project / "pelicanconf.py", "report", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+    rows = csv_rows(project)
+    assert figures(rows["notice", COLD, "email"])[1:3] == ("2", "0")  # accepted, refused
+    assert figures(rows["notice", CONCERT, "email"])[1:3] == ("2", "0")  # accepted, refused

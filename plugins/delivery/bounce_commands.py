@@ -132,7 +132,7 @@ def issue_report_command(project, issue: str) -> None:
     if not journal.counts(issue):
         raise SotongError([_("nothing of {issue} is in the journal yet; send it first with: sotong send --issue {issue}").format(
             issue=issue)])
-    notice_rows, message_rows, titles = issue_report.journal_rows(store.db, issue)
+    notice_rows, message_rows, titles = issue_report.journal_rows(store, issue)
     by_code = {code: slug for slug, code in short_codes(sms_link_notices(project.published_notices)).items()}
     counted = {}
     for (channel, ref), count in clicks.click_counts(store, issue).items():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .annual import write_html_and_csv
+from .journal import NOTICES_AS_ROWS
 
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
 CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS·LMS)"}
@@ -150,7 +151,7 @@ def write_issue_report(report: IssueReport, folder: Path, site_name: str) -> tup
 
 # --- reading the journal (the edge) ----------------------------------------------------
 
-_COUNTS = ", ".join(f"coalesce(sum({condition}), 0)" for condition in (
+_COUNTS = ", ".join(f"count(*) FILTER (WHERE {condition})" for condition in (  # both backends
     "CASE WHEN m.channel = 'sms' THEN m.state IN ('handed_over', 'sent') ELSE m.attempts > 0 END",
     "m.channel = 'email' AND m.state = 'sent'",
     "m.channel = 'email' AND m.state = 'failed'",
@@ -167,10 +168,11 @@ _JOINS = """
 """
 
 
-def journal_rows(db, outbox: str) -> tuple[list, list, dict]:
+def journal_rows(store, outbox: str) -> tuple[list, list, dict]:
     """(per-notice rows, per-message rows, titles) of one outbox, for :func:`issue_report`."""
+    db, (notices, _length) = store.db, NOTICES_AS_ROWS[store.backend]
     notice_rows = db.execute(f"SELECT j.value, m.channel, m.type, {_COUNTS} FROM delivery_messages AS m"
-                             f" JOIN json_each(m.notices) AS j {_JOINS} WHERE m.outbox = ? GROUP BY 1, 2, 3",
+                             f" CROSS JOIN {notices} {_JOINS} WHERE m.outbox = ? GROUP BY 1, 2, 3",
                              (outbox,)).fetchall()
     message_rows = db.execute(f"SELECT m.channel, m.type, {_COUNTS} FROM delivery_messages AS m {_JOINS}"
                               " WHERE m.outbox = ? GROUP BY 1, 2", (outbox,)).fetchall()

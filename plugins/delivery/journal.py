@@ -107,7 +107,7 @@ _TAKE_READING_THE_READER = (f"WITH taken AS ({_TAKE} RETURNING subscriber_id) "
 RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
 # backend -> (the slugs of m.notices as rows j(value), how many there are)
-_JSON_LIST = {"sqlite": ("json_each(m.notices) AS j", "json_array_length(m.notices)"),
+NOTICES_AS_ROWS = {"sqlite": ("json_each(m.notices) AS j", "json_array_length(m.notices)"),
               "postgresql": ("jsonb_array_elements_text(m.notices::jsonb) AS j(value)",
                              "jsonb_array_length(m.notices::jsonb)")}
 
@@ -329,7 +329,7 @@ class Journal:
         return self._aggregates("m.outbox = ?", (outbox_key,))
 
     def _aggregates(self, condition: str, params: tuple) -> list[tuple]:
-        each, length = _JSON_LIST[self.store.backend]
+        each, length = NOTICES_AS_ROWS[self.store.backend]
         return [tuple(row) for row in self.db.execute(
             f"""SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*),
                       CAST(sum(1.0 / {length}) AS DOUBLE PRECISION)
