@@ -12,13 +12,16 @@ function of the two paths: for a path inside the folder it is the rest of the
 path, else Pelican's. The slug of a name (the category's and the author's of
 every article, in each address; ``slugify`` transliterates Korean, a third of
 a rebuild's addresses) is a pure function of the name and the slug settings,
-remembered for the process.
+remembered for the process. An address pattern that names only ``{slug}``
+(the notices' and pages') is formatted with the slug alone, not with the
+metadata, path, date, author and category Pelican gathers for any pattern.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import string
 
 from pelican import urlwrappers
 from pelican.contents import Content
@@ -26,6 +29,7 @@ from pelican.contents import Content
 _pelicans_get_url_setting = Content.get_url_setting
 _pelicans_relative_source_path = Content.get_relative_source_path
 _pelicans_slugify = urlwrappers.slugify
+_pelicans_expand_settings = Content._expand_settings
 _remembered: dict[int, tuple[Content, dict]] = {}
 
 
@@ -40,6 +44,23 @@ def _get_url_setting_once(self, key: str) -> str:
     if where not in known:
         known[where] = _pelicans_get_url_setting(self, key)
     return known[where]
+
+
+def _expand_settings_quickly(self, key: str, klass: str | None = None) -> str:
+    pattern = str(self.settings[f"{klass or type(self).__name__}_{key}".upper()])
+    if _names_only_slug(pattern):
+        return pattern.format(slug=getattr(self, "slug", ""))
+    return _pelicans_expand_settings(self, key, klass)
+
+
+@functools.lru_cache(maxsize=None)
+def _names_only_slug(pattern: str) -> bool:
+    """True when formatting ``pattern`` reads no value but ``slug``."""
+    try:
+        fields = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return False
+    return all(name in (None, "slug") and "{" not in (spec or "") for _text, name, spec, _conversion in fields)
 
 
 @functools.lru_cache(maxsize=None)
@@ -91,8 +112,10 @@ def forget_urls(*_args) -> None:
 
 
 def compute_urls_once() -> None:
-    """Replace Content.get_url_setting, its relative source path and the
-    slugs of categories and authors (once; later calls do nothing)."""
+    """Replace Content.get_url_setting and its formatting, its relative
+    source path and the slugs of categories and authors (once; later calls
+    do nothing)."""
     Content.get_url_setting = _get_url_setting_once
+    Content._expand_settings = _expand_settings_quickly
     Content.get_relative_source_path = _relative_source_path_once
     urlwrappers.slugify = _slugify_once

@@ -71,3 +71,35 @@ def test_a_remembered_slug_is_pelicans(name, preserve_case, use_unicode):
     for _ in range(2):  # computed, then remembered
         assert Category(name, settings_).slug == _pelicans_slugify(
             name, regex_subs=subs, preserve_case=preserve_case, use_unicode=use_unicode)
+
+
+_PATTERN_PARTS = ["{slug}", "{slug!r}", "{slug:>12}", "{date:%Y}", "{category}", "{}", "{slug.upper}", "{lang}",
+                  "{slug:{lang}}", "/", "x", "{{", "}}", "{", "}", ".html"]
+
+
+def outcome(make):
+    try:
+        return make()
+    except (KeyError, ValueError, IndexError, AttributeError) as error:
+        return type(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pattern=st.lists(st.sampled_from(_PATTERN_PARTS), max_size=6).map("".join),
+       status=st.sampled_from(["published", "hidden", "draft"]))
+def test_an_address_formatted_with_the_slug_alone_is_pelicans(pattern, status):
+    from pelican.contents import Content
+
+    from sotong.content_urls import _pelicans_expand_settings
+
+    compute_urls_once()
+    settings_ = dict(DEFAULT_CONFIG, PATH="/project/content", ARTICLE_URL=pattern, DRAFT_URL=pattern)
+    article = Article("<p>본문</p>", metadata={"title": "제목", "slug": "a-b", "date": dt.datetime(2026, 11, 5),
+                                             "status": status}, settings=settings_,
+                      source_path="/project/content/notices/a-b.md")
+    ours = outcome(lambda: article.url)
+    quick, Content._expand_settings = Content._expand_settings, _pelicans_expand_settings
+    try:
+        assert ours == outcome(lambda: Article._expand_settings(article, "url"))
+    finally:
+        Content._expand_settings = quick
