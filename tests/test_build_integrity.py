@@ -6,7 +6,7 @@ page depends on every input it shows and on being as ``sotong build`` left it.""
 from __future__ import annotations
 
 import os
-import pickle
+import sqlite3
 from pathlib import Path
 
 from project_support import copy_project, run_sotong
@@ -27,27 +27,56 @@ def test_a_content_cache_cut_short_is_discarded_with_a_warning_and_the_build_goe
     for path in caches:  # what a build killed while writing them leaves
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     result = build(project_dir)
-    assert "Traceback" not in result.output and "EOFError" in result.stderr
+    assert "Traceback" not in result.output and "DatabaseError" in result.stderr
     assert "the content cache cannot be read" in result.stderr
     assert "the notice cache cannot be read" in result.stderr
     assert (project_dir / "output" / "notices" / "2026-11-21-cold-wave-warning" / "index.html").is_file()
 
 
-def test_a_cache_save_that_fails_half_way_keeps_the_last_complete_cache(tmp_path):
+def cacher(folder: Path, name: str = "cache-test"):
     from pelican.cache import FileDataCacher
 
     from sotong.pelican_cache import make_crash_safe
 
     make_crash_safe()
-    settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": False}
-    cache = FileDataCacher(settings, "cache-test", True, False)
+    return FileDataCacher({"CACHE_PATH": str(folder), "GZIP_CACHE": False}, name, True, True)
+
+
+def test_a_cache_save_that_fails_half_way_keeps_the_last_complete_cache(tmp_path):
+    cache = cacher(tmp_path)
     cache.cache_data("a.md", "A" * 100_000)
     cache.save_cache()
-    cache.cache_data("z.md", lambda: None)  # cannot be pickled: the dump fails after writing "a.md"
+    cache.cache_data("b.md", "B")
+    cache.cache_data("z.md", lambda: None)  # cannot be pickled: the save fails after "b.md"
     cache.save_cache()
-    with open(tmp_path / "cache-test", "rb") as cached:
-        assert pickle.load(cached) == {"a.md": "A" * 100_000}
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache-test"]
+    again = cacher(tmp_path)
+    assert [again.get_cached_data(name) for name in ("a.md", "b.md", "z.md")] == ["A" * 100_000, None, None]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache-test.sqlite"]
+
+
+def rows(path: Path) -> dict:
+    with sqlite3.connect(path) as connection:
+        return dict(connection.execute("SELECT name, data FROM entries"))
+
+
+def test_the_content_cache_is_updated_not_rewritten(tmp_path):
+    """A save writes the entries this build made; an entry it never asked for stays as it was, byte for byte."""
+    cache = cacher(tmp_path)
+    for name in ("a.md", "b.md", "c.md"):
+        cache.cache_data(name, {"title": name, "settings": cache.settings})
+    cache.save_cache()
+    before = rows(tmp_path / "cache-test.sqlite")
+    assert b"GZIP_CACHE" not in before["a.md"], "the settings are referred to, not copied into every entry"
+    with sqlite3.connect(tmp_path / "cache-test.sqlite") as connection:  # an entry no build could read
+        connection.execute("INSERT INTO entries VALUES ('stale.md', x'00ff')")
+    again = cacher(tmp_path)
+    assert again.get_cached_data("a.md") == {"title": "a.md", "settings": again.settings}
+    again.cache_data("b.md", {"title": "b, edited"})
+    again.save_cache()
+    after = rows(tmp_path / "cache-test.sqlite")
+    assert after["stale.md"] == b"\x00\xff" and after["a.md"] == before["a.md"] and after["c.md"] == before["c.md"]
+    assert cacher(tmp_path).get_cached_data("b.md") == {"title": "b, edited"}
+    assert cacher(tmp_path).get_cached_data("stale.md", "read again") == "read again"
 
 
 def pages_showing(output: Path, text: str) -> set[str]:
@@ -101,3 +130,30 @@ def test_pages_surveys_banners_and_images_are_inputs_of_every_kept_page(project_
     notice = project_dir / "content" / "notices" / "2026-11-21-cold-wave-warning.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert digest() == before  # a notice is an input of its own pages only
+
+
+HYGIENE_FAIR = """\
+---
+title: "위생업소 설명회"
+date: 2026-11-20 10:00
+department: 보건소
+category: health
+audiences: [food-business]
+event: {start: "2026-12-02 14:00", end: "2026-12-02 16:00", place: 성동구청 대강당}
+---
+식품접객·공중위생업소 설명회입니다.
+"""
+
+
+def test_calendar_files_are_kept_by_what_they_show_in_every_process(project_dir):
+    """A notice's repr changes with Python's string hashing (the order of its
+    audiences' sets: food-business names two business types): keyed by it,
+    a build in another process made such a calendar file again."""
+    (project_dir / "content" / "notices" / "2026-11-20-hygiene-fair.md").write_text(HYGIENE_FAIR, encoding="utf-8")
+    cache = project_dir / ".cache" / "pelican" / "homepage-events.sqlite"
+    assert run_sotong(project_dir, "build", env={"PYTHONHASHSEED": "1"}).code == 0
+    first = rows(cache)
+    assert "2026-11-20-hygiene-fair" in first
+    for seed in ("2", "3", "4"):
+        assert run_sotong(project_dir, "build", env={"PYTHONHASHSEED": seed}).code == 0
+        assert rows(cache) == first, seed

@@ -123,8 +123,8 @@ class HomepageGenerator(Generator):
     def _write_event_files(self, articles) -> None:
         """Calendar files, kept in Pelican's content cache (when it is on) by a
         digest of what they are made from: icalendar takes about 1 ms a file
-        (and a quarter second to import, so only builds import it)."""
-        from .ics import event_calendar
+        (and a quarter second to import, so only builds that make one import it)."""
+        from .ics import calendar_inputs, event_calendar
 
         base = absolute_site_url(self.settings)
         absolute = {"SITEURL": base} if base else None
@@ -134,7 +134,7 @@ class HomepageGenerator(Generator):
         for article in articles:
             if article.notice.event:
                 url = public_url(absolute, article.url) if absolute else None
-                digest = hashlib.sha256(repr((article.notice, url, uid_domain)).encode()).digest()
+                digest = hashlib.sha256(calendar_inputs(article.notice, url, uid_domain).encode()).digest()
                 cached = cache.get_cached_data(article.slug)
                 if cached is None or cached[0] != digest:
                     cached = (digest, event_calendar(article.notice, url, uid_domain))

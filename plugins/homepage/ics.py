@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from sotong.notices import SEOUL, Notice
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//Seongdong-gu Office//Sotong//KO"
 
@@ -33,6 +35,8 @@ def event_times(start, end) -> tuple:
 def seoul_timezone() -> icalendar.Timezone:
     """The VTIMEZONE of Asia/Seoul, made once: icalendar takes ~10 ms to
     derive it from the tz database, which dominated building 500 event files."""
+    import icalendar
+
     return icalendar.Timezone.from_tzinfo(SEOUL, "Asia/Seoul")
 
 
@@ -40,9 +44,20 @@ def _day(moment) -> dt.date:
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
+def calendar_inputs(notice: Notice, url: str | None, uid_domain: str) -> str:
+    """What :func:`event_calendar` makes the file from, as text that is the
+    same in every process (a notice's own repr is not: the order of its
+    audiences' sets changes with Python's string hashing)."""
+    return repr((notice.slug, notice.date, notice.event, notice.title, notice.plain_summary(), url, uid_domain))
+
+
 def event_calendar(notice: Notice, url: str | None, uid_domain: str) -> bytes:
     """The .ics file of an event notice. DTSTAMP is the notice's date, so that
-    rebuilding an unchanged notice writes the same file."""
+    rebuilding an unchanged notice writes the same file. It reads of the
+    notice only what :func:`calendar_inputs` holds (icalendar is imported
+    only when a file is made: it takes a quarter second)."""
+    import icalendar
+
     event = notice.event
     start, end = event_times(event.start, event.end)
     entry = icalendar.Event()
