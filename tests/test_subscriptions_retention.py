@@ -7,13 +7,17 @@ address or phone in the output."""
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from delivery_support import run_cli, store_rows
+from delivery_support import ScriptedHandler, SMTPServer, run_cli, store_rows
 from project_support import project_on
 
-from sotong.store import Store
+from sotong.store import Store, Subscriber
 
 HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
 KIM = "S1,김민지,kim@example.com,010-1234-5678,1950,F,yongdap,health;culture,email;sms,person,,2025-01-05,2026-11-16\n"
@@ -90,7 +94,6 @@ def test_what_an_import_brings_back_of_a_purged_subscriber_goes_at_the_next_purg
 # --- 제3조 6: sent nothing for two years ---------------------------------------------------
 
 def seoul_today():
-    import datetime as dt
     from zoneinfo import ZoneInfo
 
     return dt.datetime.now(ZoneInfo("Asia/Seoul")).date()
@@ -133,25 +136,70 @@ def quiet_project(tmp_path, store_location):
     return project
 
 
-def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_later_unless_they_change(
-        quiet_project, store_location):
-    import datetime as dt
+class NoticeSink(ScriptedHandler):
+    """A mail server (aiosmtpd) that keeps each mail's recipient and text."""
 
+    def __init__(self):
+        super().__init__()
+        self.texts: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        message = BytesParser(policy=default_policy).parsebytes(envelope.original_content)
+        self.texts.extend((recipient, message.get_content()) for recipient in envelope.rcpt_tos)
+        return answer
+
+
+@pytest.fixture
+def mail_server():
+    with SMTPServer(NoticeSink()) as server:
+        yield server
+
+
+def use_mail_server(project, port: int) -> None:
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f"\nSMTP_HOST = '127.0.0.1'\nSMTP_PORT = {port}\n")
+
+
+def closed_port() -> int:
+    """A port nothing listens on: a mail server that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def korean_day(day) -> str:
+    return f"{day.year}년 {day.month}월 {day.day}일"
+
+
+def notices_of(project) -> list[tuple]:
+    return store_rows(project, "SELECT subscriber_id, channel, ends_on FROM subscriptions_inactive_notices ORDER BY 1")
+
+
+def ended(project) -> list[str]:
+    return [row[0] for row in store_rows(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL ORDER BY id")]
+
+
+def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_later_unless_they_change(
+        quiet_project, store_location, mail_server):
     settings = quiet_project / "pelicanconf.py"
+    use_mail_server(quiet_project, mail_server.port)
     dry = run_cli(settings, "subscribers", "purge", "--dry-run")
     assert dry.code == 0 and ": 2 subscribers would be told" in dry.output, dry.output
-    assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_mail") == [(0,)]
+    assert mail_server.handler.texts == []
 
     told = run_cli(settings, "subscribers", "purge")
-    assert "2 subscribers told (by email 1, by text 1, no address 0)" in told.output, told.output
+    assert told.code == 0 and "2 subscribers told (by email 1, by text 1, address refused 0, no address 0)" in told.output, told.output
     assert "example.com" not in told.output and "010" not in told.output
-    mails = store_rows(quiet_project, "SELECT subscriber_id, recipient, body FROM subscriptions_mail")
     end_day = seoul_today() + dt.timedelta(days=30)
-    assert [(reader, to) for reader, to, _body in mails] == [("S1", "kim@example.com")]
-    assert f"{end_day.year}년 {end_day.month}월 {end_day.day}일" in mails[0][2] and "/p/" in mails[0][2]
+    (to, text), = mail_server.handler.texts  # handed to the mail server by the command itself
+    assert to == "kim@example.com" and korean_day(end_day) in text and "/p/" in text
+    assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_mail") == [(0,)]
     texts = (quiet_project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
-    assert "010-9999-0000" in texts and "/p/" in texts
+    assert "010-9999-0000" in texts and "/p/" in texts and korean_day(end_day) in texts
+    assert notices_of(quiet_project) == [("S1", "email", end_day.isoformat()), ("S2", "sms", end_day.isoformat())]
     assert "0 subscribers told" in run_cli(settings, "subscribers", "purge").output  # told once
+    assert len(mail_server.handler.texts) == 1
 
     store = Store.open(store_location)  # S2 changes a field on the preferences page: active again
     with store.changes_from("preferences"), store.transaction():
@@ -159,14 +207,105 @@ def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_l
     store.close()
     pin_today(quiet_project, seoul_today() + dt.timedelta(days=29))
     assert "; 0 told on or before" in run_cli(settings, "subscribers", "purge").output
-    pin_today(quiet_project, seoul_today() + dt.timedelta(days=30))
-    ended = run_cli(settings, "subscribers", "purge")
-    assert "; 1 told on or before" in ended.output and "ended." in ended.output, ended.output
+    pin_today(quiet_project, end_day)
+    result = run_cli(settings, "subscribers", "purge")
+    assert "; 1 told on or before" in result.output and "ended." in result.output, result.output
     assert store_rows(quiet_project, "SELECT id, email, name, unsubscribed_at IS NOT NULL FROM subscribers "
                                      "WHERE unsubscribed_at IS NOT NULL OR email IS NULL ORDER BY id") == [
         ("S1", None, None, True), ("S2", None, "이영수", False)]
     assert store_rows(quiet_project, "SELECT source FROM consent_log WHERE subscriber_id = 'S1'") == [("retention",)]
     assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_inactive_notices") == [(0,)]
+
+
+def test_a_notice_the_mail_server_never_took_starts_no_days_and_is_sent_again(quiet_project):
+    """The mail server is down for a month: S1's notice is never handed over,
+    so S1 is not told, not ended when S2 (told by text that day) is, and is
+    told by the first run that reaches the server, 30 days before their end."""
+    settings, today = quiet_project / "pelicanconf.py", seoul_today()
+    port = closed_port()
+    use_mail_server(quiet_project, port)
+    down = run_cli(settings, "subscribers", "purge")
+    assert down.code == 1 and "1 subscribers told (by email 0, by text 1," in down.output, down.output
+    assert (f"1 inactive subscribers could not be told now (the mail server 127.0.0.1:{port} could not be reached "
+            "(ConnectionRefusedError)): not counted as told, their 30 days not started; the next run tells them: S1") in down.output
+    assert "Traceback" not in down.output and "example.com" not in down.output
+    assert "destroyed" in down.output  # the rest of the purge was done
+    assert notices_of(quiet_project) == [("S2", "sms", (today + dt.timedelta(days=30)).isoformat())]
+
+    pin_today(quiet_project, today + dt.timedelta(days=30))
+    still_down = run_cli(settings, "subscribers", "purge")
+    assert still_down.code == 1 and "; 1 told on or before" in still_down.output, still_down.output
+    assert ended(quiet_project) == ["S2"]  # told by text 30 days ago; S1 never told, so kept
+    assert store_rows(quiet_project, "SELECT email FROM subscribers WHERE id = 'S1'") == [("kim@example.com",)]
+
+    with SMTPServer(NoticeSink()) as server:
+        use_mail_server(quiet_project, server.port)
+        up = run_cli(settings, "subscribers", "purge")
+    assert up.code == 0 and "1 subscribers told (by email 1," in up.output, up.output
+    end_day = today + dt.timedelta(days=60)
+    (to, text), = server.handler.texts
+    assert to == "kim@example.com" and korean_day(end_day) in text
+    assert notices_of(quiet_project) == [("S1", "email", end_day.isoformat())]
+    pin_today(quiet_project, end_day - dt.timedelta(days=1))
+    use_mail_server(quiet_project, closed_port())  # nobody left to tell: the server is not needed
+    assert run_cli(settings, "subscribers", "purge").code == 0 and ended(quiet_project) == ["S2"]
+    pin_today(quiet_project, end_day)
+    assert run_cli(settings, "subscribers", "purge").code == 0 and ended(quiet_project) == ["S1", "S2"]
+
+
+def test_a_notice_refused_for_now_is_sent_again_and_a_refused_address_is_told_by_text(quiet_project, store_location):
+    """451 to S1's address: not told (tried the next run); 550 to S6's, who
+    has a phone: told by text instead; 550 to S7's, who has none: recorded
+    as refused (nowhere to tell them), as one with no address is."""
+    store = Store.open(store_location)
+    with store.transaction():
+        for subscriber_id, email, phone in (("S6", "yoon@example.com", "010-5555-0000"), ("S7", "han@example.com", None)):
+            store.put_subscriber(Subscriber(id=subscriber_id, email=email, phone=phone, fields=frozenset({"health"}),
+                                            channels=frozenset({"email"}), subscribed_at="2020-01-01"))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+    store.close()
+    settings = quiet_project / "pelicanconf.py"
+    with SMTPServer(NoticeSink()) as server:
+        use_mail_server(quiet_project, server.port)
+        server.handler.rcpt_answers["kim@example.com"] = ["451 4.7.1 try later"]
+        server.handler.refuse.update({"yoon@example.com": "550 5.1.1 no such user", "han@example.com": "550 5.1.1 no such user"})
+        first = run_cli(settings, "subscribers", "purge")
+        assert first.code == 1 and "3 subscribers told (by email 0, by text 2, address refused 1, no address 0)" in first.output, first.output
+        assert f"(the mail server 127.0.0.1:{server.port} answered 451)" in first.output and "the next run tells them: S1" in first.output
+        assert [row[:2] for row in notices_of(quiet_project)] == [("S2", "sms"), ("S6", "sms"), ("S7", "refused")]
+        texts = (quiet_project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+        assert "010-5555-0000" in texts
+        second = run_cli(settings, "subscribers", "purge")
+        assert second.code == 0 and "1 subscribers told (by email 1," in second.output, second.output
+        assert [to for to, _text in server.handler.texts] == ["kim@example.com"]
+
+
+def test_notices_recorded_when_only_queued_are_told_again_after_the_upgrade(store_location):
+    """Version 1 recorded a mail notice when it was queued (perhaps dropped
+    unsent): the upgrade forgets those, and takes their queued mails back, so
+    the next purge tells them; a text's notice keeps its 30 days."""
+    from subscriptions import inactive, storage
+
+    store = inactive.ensure(Store.open(store_location))
+    with store.transaction() as db:
+        db.execute("DROP TABLE subscriptions_inactive_notices")
+        db.execute(inactive.SCHEMA.strip().rstrip(";"))
+        db.execute("UPDATE schema_versions SET version = 1 WHERE component = 'subscriptions_inactive'")
+        db.executemany("INSERT INTO subscriptions_inactive_notices VALUES (?, ?, ?)", [
+            ("S1", "2026-11-01T23:30:00+09:00", "email"), ("S2", "2026-11-01T23:30:00+09:00", "sms"),
+            ("S3", "2026-10-31T15:30:00+00:00", "none")])
+        storage.queue_mail(store, "kim@example.com", inactive.SUBJECT, "본문", "S1")
+        storage.queue_mail(store, "kim@example.com", "링크", "본문", "S1")
+    store.close()
+    store = inactive.ensure(Store.open(store_location))
+    try:
+        assert store.schema_version("subscriptions_inactive") == 2
+        assert sorted(tuple(row) for row in store.db.execute(
+            "SELECT subscriber_id, channel, ends_on FROM subscriptions_inactive_notices")) == [
+            ("S2", "sms", "2026-12-01"), ("S3", "none", "2026-12-01")]
+        assert [row[0] for row in store.db.execute("SELECT subject FROM subscriptions_mail")] == ["링크"]
+    finally:
+        store.close()
 
 
 def test_texts_sent_a_year_ago_leave_the_sms_code_file(project):

@@ -15,7 +15,7 @@ from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
 
-from . import inactive, retention
+from . import inactive, inactive_notices, retention
 from .consent import forget, write_changes
 from .outgoing import SMS_CODES_FILE, FileSmsTransport
 from .storage import contacts_of
@@ -67,6 +67,7 @@ def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phon
     return {what: count for what, count in removed.items() if count}
 
 
+UNTOLD_SHOWN = 20  # ids named when some inactive subscribers could not be told
 PURGE_HELP = _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more; tell those sent nothing for two years, and end and destroy those told 30 days ago and still sent nothing. Run it daily; --dry-run only counts.")
 
 
@@ -75,7 +76,7 @@ PURGE_HELP = _("Destroy what the privacy page says is past its retention: all bu
 @settings_option
 def purge_command(project: Project, dry_run: bool):
     store, today = inactive.ensure(project.store), project.today()
-    ended = _inactive_subscriptions(project, store, today, dry_run)
+    ended, untold = _inactive_subscriptions(project, store, today, dry_run)
     unsubscribed = retention.unsubscribed_to_purge(store, today)
     if not dry_run:
         retention.purge_unsubscribed(store, sorted(set(unsubscribed) | set(ended)))
@@ -84,6 +85,8 @@ def purge_command(project: Project, dry_run: bool):
             _("Unsubscribed on or before {day}: {count} subscribers' data destroyed; their id and unsubscribe time stay."))
     click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))
     _old_texts(project, today, dry_run)
+    if untold:  # after the rest of the purge was done: the daily timer's run shows as failed
+        raise SotongError([untold])
 
 
 def _old_texts(project: Project, today, dry_run: bool) -> None:
@@ -96,25 +99,31 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
         file=project.shown(codes.path), count=codes.drop_sent_before(day.isoformat()), day=day))
 
 
-def _inactive_subscriptions(project: Project, store, today, dry_run: bool) -> list[str]:
+def _inactive_subscriptions(project: Project, store, today, dry_run: bool) -> tuple[list[str], str | None]:
     """Tell the inactive subscribers not told yet, drop the notices of those
-    active again, and end the subscriptions of those told long enough ago;
-    the ids ended (destroyed with the unsubscribed, after this)."""
+    active again, and end the subscriptions whose notice's day has come;
+    the ids ended (destroyed with the unsubscribed, after this), and the
+    problem to end the run with when some could not be told."""
     found = inactive.inactive_subscribers(store, today)
     if found is None:
         click.echo(_("Nothing tells what was sent (the delivery plugin is not in PLUGINS): nobody is told or ended for being sent nothing."), err=True)
-        return []
+        return [], None
     notices = inactive.told(store)
     due = inactive.due_to_end(notices, found, today)
     untold = sorted(found - set(notices))
-    if not dry_run:
-        inactive.drop_notices(store, sorted(set(notices) - found))
-        inactive.end_subscriptions(store, due)
-        by_channel = inactive.tell(store, project.settings, untold, today)
-    said = (_("Sent nothing since {since}: {untold} subscribers would be told (ended {days} days later if still so); {due} told on or before {told_day} would be ended.")
-            if dry_run else
-            _("Sent nothing since {since}: {untold} subscribers told (by email {email}, by text {sms}, no address {none}), ended {days} days later if still so; {due} told on or before {told_day} ended."))
-    click.echo(said.format(since=inactive.inactive_since(today), untold=len(untold), days=inactive.NOTICE_DAYS,
-                           due=len(due), told_day=inactive.last_told_day(today),
-                           **({} if dry_run else by_channel)))
-    return [] if dry_run else due
+    words = {"since": inactive.inactive_since(today), "days": inactive.NOTICE_DAYS, "due": len(due),
+             "told_day": inactive.last_told_day(today)}
+    if dry_run:
+        click.echo(_("Sent nothing since {since}: {untold} subscribers would be told (ended {days} days later if still so); {due} told on or before {told_day} would be ended.").format(
+            untold=len(untold), **words))
+        return [], None
+    inactive.drop_notices(store, sorted(set(notices) - found))
+    inactive.end_subscriptions(store, due)
+    telling = inactive_notices.tell(store, project.settings, untold, today)
+    click.echo(_("Sent nothing since {since}: {told} subscribers told (by email {email}, by text {sms}, address refused {refused}, no address {none}), ended {days} days later if still so; {due} told on or before {told_day} ended.").format(
+        told=sum(telling.by_channel.values()), **{channel: telling.by_channel[channel] for channel in inactive_notices.CHANNELS}, **words))
+    if not telling.untold:
+        return due, None
+    shown = " ".join(telling.untold[:UNTOLD_SHOWN]) + (" ..." if len(telling.untold) > UNTOLD_SHOWN else "")
+    return due, _("{count} inactive subscribers could not be told now ({reason}): not counted as told, their {days} days not started; the next run tells them: {ids}").format(
+        count=len(telling.untold), reason=telling.reason, days=inactive.NOTICE_DAYS, ids=shown)

@@ -4,27 +4,24 @@
 sent to them (``signals.delivered_since``: the delivery journal and the
 last-sent days its purge keeps), their subscription did not start and
 their consent log shows no change in the last two years. Each inactive
-subscriber is told once (a mail with their preferences link, or a text
-when they have no address; ``subscriptions_inactive_notices``), and
-:data:`NOTICE_DAYS` later, if still inactive, their subscription ends and
-is destroyed as an unsubscribe is (their id and the time it ended stay).
-A message sent, or any change of theirs (the preferences page, a sign-up,
-an import), makes them active: their notice is dropped."""
+subscriber is told once (:mod:`.inactive_notices`: a mail with their
+preferences link, or a text when they have no address), and the notice is
+recorded in ``subscriptions_inactive_notices`` only once it was handed over,
+with the day it names (:data:`NOTICE_DAYS` after): on that day, if still
+inactive, their subscription ends and is destroyed as an unsubscribe is
+(their id and the time it ended stay). A message sent, or any change of
+theirs (the preferences page, a sign-up, an import), makes them active:
+their notice is dropped."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sotong import signals
 from sotong.dates import shift_years
-from sotong.links import collector_url
 from sotong.store import Store, now_iso, register_schema, seoul_day
-from sotong.tokens import make_token
 
 from . import storage
-from .outgoing import SMS_CODES_FILE, FileSmsTransport
-from .collector import PREFERENCES
 from .retention import SOURCE
 
 INACTIVE_YEARS = 2
@@ -32,11 +29,31 @@ NOTICE_DAYS = 30
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions_inactive_notices (
     subscriber_id TEXT PRIMARY KEY,
-    told_at TEXT NOT NULL,            -- Asia/Seoul: when the notice was queued
-    channel TEXT NOT NULL             -- email, sms, or none (no address to tell them at)
+    told_at TEXT NOT NULL,            -- Asia/Seoul: when the notice was handed over (version 1: queued)
+    channel TEXT NOT NULL             -- email, sms, refused (the address refused for good) or none (no address)
 );
 """
-register_schema("subscriptions_inactive", SCHEMA)  # version 1
+
+
+def _count_from_the_handing_over(store: Store) -> None:
+    """Version 2: ``ends_on``, the day the notice names, when the subscription
+    ends if still inactive. Version 1 recorded a mail notice when it was
+    queued for the collector, which drops a mail unsent after a day: whether
+    it left is unknown, so those notices are forgotten (their mails still
+    queued taken back) and the next purge tells them again; a text was
+    written to the SMS file at once: its 30 days stand."""
+    store.db.execute("ALTER TABLE subscriptions_inactive_notices ADD COLUMN ends_on TEXT")
+    if "subscriptions_mail" in store.tables():
+        store.db.execute("DELETE FROM subscriptions_mail WHERE subject = ? AND subscriber_id IN (SELECT subscriber_id "
+                         "FROM subscriptions_inactive_notices WHERE channel = 'email')", (SUBJECT,))
+    store.db.execute("DELETE FROM subscriptions_inactive_notices WHERE channel = 'email'")
+    rows = store.db.execute("SELECT subscriber_id, told_at FROM subscriptions_inactive_notices").fetchall()
+    store.db.executemany("UPDATE subscriptions_inactive_notices SET ends_on = ? WHERE subscriber_id = ?",
+                         [(ends_on(dt.date.fromisoformat(seoul_day(told_at))).isoformat(), subscriber_id)
+                          for subscriber_id, told_at in rows])
+
+
+register_schema("subscriptions_inactive", SCHEMA, _count_from_the_handing_over)  # version 2: ends_on
 SUBJECT = "[성동구 소통] 구독 정보 파기 안내"
 MAIL = ("성동구 전자소통 서비스가 2년 동안 회원님께 보낸 소식이 없어, 개인정보 처리방침(제3조 6)에 따라 "
         "{end_day} 이후 구독을 끝내고 구독 정보를 파기합니다.\n\n"
@@ -75,8 +92,16 @@ def inactive_subscribers(store: Store, today: dt.date) -> set[str] | None:
 
 
 def told(store: Store) -> dict[str, str]:
-    """subscriber id -> when they were told."""
-    return dict(store.db.execute("SELECT subscriber_id, told_at FROM subscriptions_inactive_notices"))
+    """subscriber id -> the day their notice names (``YYYY-MM-DD``)."""
+    return dict(store.db.execute("SELECT subscriber_id, ends_on FROM subscriptions_inactive_notices"))
+
+
+def record_told(store: Store, notices: list[tuple[str, str, str, str]]) -> None:
+    """Record notices handed over: (subscriber id, when, channel, the day it names)."""
+    if notices:
+        with store.transaction() as db:
+            db.executemany("INSERT INTO subscriptions_inactive_notices (subscriber_id, told_at, channel, ends_on) "
+                           "VALUES (?, ?, ?, ?)", notices)
 
 
 def drop_notices(store: Store, subscriber_ids: list[str]) -> None:
@@ -86,36 +111,20 @@ def drop_notices(store: Store, subscriber_ids: list[str]) -> None:
                        [(subscriber_id,) for subscriber_id in subscriber_ids])
 
 
+def ends_on(told_day: dt.date) -> dt.date:
+    """The day a notice handed over on ``told_day`` names: the subscription ends then if still inactive."""
+    return told_day + dt.timedelta(days=NOTICE_DAYS)
+
+
 def last_told_day(today: dt.date) -> dt.date:
     """Those told on this Seoul day or before, still inactive, are ended ``today``."""
     return today - dt.timedelta(days=NOTICE_DAYS)
 
 
 def due_to_end(notices: dict[str, str], inactive: set[str], today: dt.date) -> list[str]:
-    last_day = last_told_day(today).isoformat()
-    return sorted(subscriber_id for subscriber_id, told_at in notices.items()
-                  if subscriber_id in inactive and seoul_day(told_at) <= last_day)
-
-
-def tell(store: Store, settings: dict, subscriber_ids: list[str], today: dt.date) -> dict[str, int]:
-    """Queue the notice to each of ``subscriber_ids`` (their email, else a
-    text to their phone) and record it; how many by each channel."""
-    end_day = (today + dt.timedelta(days=NOTICE_DAYS)).strftime("%Y년 %-m월 %-d일")
-    texts = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
-    by_channel = {"email": 0, "sms": 0, "none": 0}
-    with store.transaction() as db:
-        for subscriber_id in subscriber_ids:
-            reader = store.subscriber(subscriber_id)
-            url = collector_url(settings, "p/" + make_token(PREFERENCES, subscriber_id))
-            channel = "email" if reader.email else "sms" if reader.phone else "none"
-            if channel == "email":
-                storage.queue_mail(store, reader.email, SUBJECT, MAIL.format(end_day=end_day, url=url), subscriber_id)
-            elif channel == "sms":
-                texts.send(reader.phone, TEXT.format(end_day=end_day, url=url))
-            db.execute("INSERT INTO subscriptions_inactive_notices (subscriber_id, told_at, channel) VALUES (?, ?, ?)",
-                       (subscriber_id, now_iso(), channel))
-            by_channel[channel] += 1
-    return by_channel
+    """The inactive subscribers whose notice's day has come."""
+    return sorted(subscriber_id for subscriber_id, end_day in notices.items()
+                  if subscriber_id in inactive and end_day <= today.isoformat())
 
 
 def end_subscriptions(store: Store, subscriber_ids: list[str]) -> None:

@@ -70,6 +70,22 @@ def _fixed_headers(mail_from: str, subject: str) -> tuple[bytes, bytes, str]:
     return address_header("From", display, sender), header("Subject", subject), mail_domain(mail_from)
 
 
+def envelope_sender(settings: dict) -> str:
+    """The address the plugin's mails are sent from (``MAIL_FROM``'s address)."""
+    return parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
+
+
+@contextlib.contextmanager
+def smtp_connection(settings: dict):
+    """A connection to the office's mail server (``SMTP_*``), logged in; closed after."""
+    with smtplib.SMTP(settings.get("SMTP_HOST", "127.0.0.1"), int(settings.get("SMTP_PORT", 25)), timeout=30) as smtp:
+        if settings.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if settings.get("SMTP_USER"):
+            smtp.login(settings["SMTP_USER"], os.environ.get("SOTONG_SMTP_PASSWORD", ""))
+        yield smtp
+
+
 class Mailer:
     """Sends the mails queued in the store, from a background thread."""
 
@@ -134,12 +150,8 @@ class Mailer:
     def _send(self, queued: list, done: list) -> None:
         """Send ``queued`` over one connection; each mail taken or refused for good goes to ``done``."""
         settings = self.settings
-        sender = parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
-        with smtplib.SMTP(settings.get("SMTP_HOST", "127.0.0.1"), int(settings.get("SMTP_PORT", 25)), timeout=30) as smtp:
-            if settings.get("SMTP_STARTTLS"):
-                smtp.starttls()
-            if settings.get("SMTP_USER"):
-                smtp.login(settings["SMTP_USER"], os.environ.get("SOTONG_SMTP_PASSWORD", ""))
+        sender = envelope_sender(settings)
+        with smtp_connection(settings) as smtp:
             for mail in queued:
                 try:
                     smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body))
