@@ -43,7 +43,7 @@ class Telling:
     by_channel: Counter = field(default_factory=Counter)
     untold: list[str] = field(default_factory=list)
     reason: str = ""
-    _handed: list = field(default_factory=list)
+    _handed: list = field(default_factory=list, init=False, repr=False)
 
     def told(self, subscriber_id: str, channel: str) -> None:
         """The notice was taken (or there is nowhere to tell them): record it."""
