@@ -21,6 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from imap_server import PASSWORD, USER, Dovecot
 
+from sotong.store import Store, Subscriber
+
 BOUNCES = "bounces@sd.go.kr"
 ISSUE = "2026-11-26"
 
@@ -174,6 +176,32 @@ def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
     second = run_cli(project / "pelicanconf.py", "bounces")
     assert "Bounces: 0 (0 hard, 0 soft) from 0 readers, 0 new" in second.output
     assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
+
+
+def test_bounces_whose_return_path_a_server_lower_cased_are_attributed_to_the_stored_reader(tmp_path):
+    """Dovecot's auth_username_format = %Lu delivers bounces+s00001.2026-11-26.TAG:
+    the reader is found among the stored ids by the tag; s00002, stored as
+    well, is not taken for S00002; a lower-cased forged tag is still left alone."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="s00002", email="another@example.com", fields=frozenset({"health"}),
+                                    channels=frozenset({"email"})))
+    store.close()
+    forged = rp("S00003").lower()
+    forged = forged[:forged.index("@") - 4] + "zzzz" + forged[forged.index("@"):]
+    lowered = [postfix_dsn(rp("S00001").lower(), address_of("S00001"), serial=1),
+               gmail_dsn(rp("S00002").lower(), address_of("S00002"), serial=2),
+               postfix_dsn(forged, address_of("S00003"), serial=3)]
+    assert "bounces+s00001.2026-11-26." in lowered[0].decode()
+    maildir_with(project / "private" / "bounces", lowered)
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0 and "Bounces: 2 (2 hard, 0 soft) from 2 readers, 2 new" in ran.output, ran.output
+    assert "1 mails without a genuine return path of ours" in ran.output
+    assert store_rows(project, "SELECT subscriber_id, outbox FROM delivery_bounces ORDER BY 1") == [
+        ("S00001", ISSUE), ("S00002", ISSUE)]
+    assert invalid_ids(project) == ["S00001", "S00002"]
+    inbox = mailbox.Maildir(str(project / "private" / "bounces"), create=False)
+    assert [forged in m.as_bytes().decode() for m in inbox] == [True]
 
 
 def test_soft_bounces_count_once_a_day_and_a_changed_address_starts_again(tmp_path):

@@ -4,10 +4,12 @@ made with SOTONG_SECRET; ``sotong send`` hands them to a real SMTP server."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from project_support import copy_project
 from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli
-from delivery.verp import ReturnPath, make_return_path, read_return_path
+from delivery.verp import Known, ReturnPath, make_return_path, read_return_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +55,64 @@ def test_another_secret_another_domain_or_a_damaged_address_reads_as_nobody(monk
         assert read_return_path(BOUNCES, damaged) is None
     monkeypatch.setenv("SOTONG_SECRET", "another office's secret")
     assert read_return_path(BOUNCES, genuine) is None
+
+
+# --- a mail server that lower-cases the local part (Dovecot's auth_username_format = %Lu) ---------
+
+
+def spellings_of(stored: set[str]):
+    """Brute force: the stored texts whose lower case is the one asked for."""
+    return lambda lowered: sorted(text for text in stored if text.lower() == lowered)
+
+
+def nothing_asked(_lowered):
+    raise AssertionError("the stored spellings are asked only when the address as read does not match its tag")
+
+
+def variants(text: str) -> set[str]:
+    """``text`` and the ids a store may also hold that differ from it only in case."""
+    return {text, text.lower(), text.upper(), text.swapcase(), text[:1].upper() + text[1:].lower()}
+
+
+@settings(max_examples=150)
+@given(ids, outboxes, st.lists(ids, max_size=4))
+def test_a_lower_cased_return_path_reads_as_the_one_stored_reader_and_bundle_its_tag_names(subscriber_id, outbox, others):
+    stored_ids = variants(subscriber_id) | set(others)
+    stored_outboxes = variants(outbox)
+    known = Known(ids=spellings_of(stored_ids), outboxes=spellings_of(stored_outboxes))
+    genuine = make_return_path(BOUNCES, subscriber_id, outbox)
+    assert read_return_path(BOUNCES, genuine, Known(ids=nothing_asked, outboxes=nothing_asked)) == ReturnPath(subscriber_id, outbox)
+    lowered = genuine.lower()
+    expected = [ReturnPath(i, o) for i in sorted(stored_ids) for o in sorted(stored_outboxes)
+                if make_return_path(BOUNCES, i, o).lower() == lowered]  # SPEC's reading, by brute force
+    assert expected == [ReturnPath(subscriber_id, outbox)]
+    assert read_return_path(BOUNCES, lowered, known) == ReturnPath(subscriber_id, outbox)
+    # without the store: read only when lower-casing changed nothing (letters other than A-Z are written =XX)
+    survives = not re.search("[A-Z]", subscriber_id + outbox)
+    assert read_return_path(BOUNCES, lowered) == (ReturnPath(subscriber_id, outbox) if survives else None)
+
+
+@settings(max_examples=150)
+@given(ids, outboxes, ids)
+def test_a_lower_cased_forged_tag_or_another_readers_tag_is_never_read_whatever_the_store_holds(subscriber_id, outbox, other):
+    known = Known(ids=spellings_of(variants(subscriber_id) | variants(other)), outboxes=spellings_of(variants(outbox)))
+    local, domain = make_return_path(BOUNCES, subscriber_id, outbox).lower().split("@")
+    forged = local[:-1] + ("a" if local[-1] != "a" else "b") + "@" + domain
+    assert read_return_path(BOUNCES, forged, known) is None
+    if other.lower() != subscriber_id.lower():
+        tag = local.rsplit(".", 1)[1]
+        swapped = make_return_path(BOUNCES, other, outbox).lower().rsplit(".", 1)[0] + f".{tag}@{domain}"
+        assert read_return_path(BOUNCES, swapped, known) is None
+
+
+def test_two_readers_whose_ids_differ_only_in_case_are_never_taken_for_each_other():
+    known = Known(ids=spellings_of({"S000123", "s000123", "S000124"}))
+    for subscriber_id in ("S000123", "s000123"):
+        lowered = make_return_path(BOUNCES, subscriber_id, ISSUE).lower()
+        assert lowered.startswith("bounces+s000123.2026-11-26.")
+        assert read_return_path(BOUNCES, lowered, known) == ReturnPath(subscriber_id, ISSUE)
+    unknown = make_return_path(BOUNCES, "S000999", ISSUE).lower()  # no longer in the store: nobody to attribute it to
+    assert read_return_path(BOUNCES, unknown, known) is None
 
 
 class EnvelopeHandler(ScriptedHandler):

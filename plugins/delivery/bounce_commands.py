@@ -36,7 +36,7 @@ def bounces_command(project):
     today = now_iso()[:10]
     with open_mailbox(project.settings, config) as box:
         with progress(box.total, _("Reading bounces")) as advance:
-            found = bounces.sort_mails(box.mails(), address, today, advance)
+            found = bounces.sort_mails(box.mails(), address, today, advance, bounces.StoredSpellings(store).known)
         new = 0
         for start in range(0, len(found.bounces), BATCH):
             batch = found.bounces[start:start + BATCH]

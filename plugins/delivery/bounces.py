@@ -24,7 +24,7 @@ from sotong.store import register_schema
 from .bounce_rules import Verdict, bounce_score, verdict_of_bytes
 from .marks import address_digest, ensure as ensure_marks, mark_invalid as mark_addresses_invalid
 from .rules import redact_addresses
-from .verp import ReturnPath, read_return_path
+from .verp import Known, ReturnPath, read_return_path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_bounces (
@@ -79,11 +79,12 @@ class Sorted:
     not_bounces: int = 0  # ours, but an auto-reply or a person's answer: left alone
 
 
-def return_path_of(headers: bytes, bounce_address: str) -> ReturnPath | None:
+def return_path_of(headers: bytes, bounce_address: str, known: Known = Known()) -> ReturnPath | None:
     """The genuine return path a mail (its header block) was sent to, if any:
     the first address in Delivered-To, X-Original-To, Envelope-To,
-    X-Envelope-To or To that is one. Read with a regex: the bounce address's
-    VERP forms hold no quotes or comments, and most mails are not ours."""
+    X-Envelope-To or To that is one (``known``: the stored spellings of a
+    lower-cased one's parts). Read with a regex: the bounce address's VERP
+    forms hold no quotes or comments, and most mails are not ours."""
     candidate = _candidates(bounce_address)
     by_name: dict[bytes, list] = {}
     for match in _ADDRESS_HEADERS.finditer(headers):
@@ -91,7 +92,7 @@ def return_path_of(headers: bytes, bounce_address: str) -> ReturnPath | None:
     for name in RETURN_PATH_HEADERS:
         for value in by_name.get(name.lower().encode(), ()):
             for address in candidate.findall(value):
-                found = read_return_path(bounce_address, address.decode("ascii"))
+                found = read_return_path(bounce_address, address.decode("ascii"), known)
                 if found:
                     return found
     return None
@@ -107,11 +108,11 @@ def _day(message, today: str) -> str:
     return min(when.astimezone(SEOUL).date().isoformat(), today)
 
 
-def read_bounce(data: bytes, bounce_address: str, today: str) -> Bounce | ReturnPath | None:
+def read_bounce(data: bytes, bounce_address: str, today: str, known: Known = Known()) -> Bounce | ReturnPath | None:
     """A Bounce; or the ReturnPath alone when the mail is ours but no bounce;
     or None when it is not ours (or its tag is forged)."""
     end = _HEADERS_END.search(data)
-    return_path = return_path_of(data[:end.start()] if end else data, bounce_address)
+    return_path = return_path_of(data[:end.start()] if end else data, bounce_address, known)
     if return_path is None:
         return None
     verdict, message = verdict_of_bytes(data)
@@ -123,18 +124,52 @@ def read_bounce(data: bytes, bounce_address: str, today: str) -> Bounce | Return
     return Bounce(f"mail:{key}", return_path, reason, _day(message, today))
 
 
-def sort_mails(mails: Iterable, bounce_address: str, today: str, on_mail=lambda: None) -> Sorted:
+def sort_mails(mails: Iterable, bounce_address: str, today: str, on_mail=lambda: None, known: Known = Known()) -> Sorted:
     """Each mail read: a bounce of ours, ours but no bounce, or not ours."""
     found = Sorted()
     for mail in mails:
         on_mail()
-        result = read_bounce(mail.data, bounce_address, today)
+        result = read_bounce(mail.data, bounce_address, today, known)
         if result is None:
             found.unattributed += 1
         elif isinstance(result, ReturnPath):
             found.not_bounces += 1
         else:
             found.bounces.append((mail.handle, result))
+    return found
+
+
+class StoredSpellings:
+    """The store's subscriber ids and the journal's outboxes by their lower
+    case, each read once when a lower-cased return path first asks (verp.py)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.known = Known(ids=self._ids, outboxes=self._outboxes)
+
+    @functools.cached_property
+    def _ids_by_lower(self) -> dict[str, list[str]]:
+        return _by_lower(row[0] for row in self.store.db.execute("SELECT id FROM subscribers"))
+
+    @functools.cached_property
+    def _outboxes_by_lower(self) -> dict[str, list[str]]:
+        if "delivery_messages" not in self.store.tables():
+            return {}
+        return _by_lower(row[0] for row in self.store.db.execute("SELECT DISTINCT outbox FROM delivery_messages"))
+
+    def _ids(self, lowered: str) -> list[str]:
+        return self._ids_by_lower.get(lowered, [])
+
+    def _outboxes(self, lowered: str) -> list[str]:
+        return self._outboxes_by_lower.get(lowered, [])
+
+
+def _by_lower(texts: Iterable[str]) -> dict[str, list[str]]:
+    """Texts by their lower case, only those it changes (the others read as written)."""
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        if text != text.lower():
+            found.setdefault(text.lower(), []).append(text)
     return found
 
 

@@ -6,12 +6,21 @@ bounce arriving days later can be attributed and a forged one ignored::
 
 A character that an address's local part cannot hold plainly (or the ``.``
 that separates the parts) is written ``=XX`` per UTF-8 byte.
+
+Some mail servers lower-case the local part on the way back (Dovecot's
+``auth_username_format = %Lu``): ``bounces+s000123.2026-11-26.TAG``. The tag
+is lower-case base32 and compared in any case, but the id and the bundle
+no longer match it as read; the reader is then given the stored spellings
+of each (the store's subscriber ids and outboxes whose lower case it is)
+and accepts the first pair the tag verifies, so ``S1`` and ``s1`` are never
+taken for each other and a forged tag still reads as nobody.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
 
 from sotong.tokens import short_tag, tag_matches
 
@@ -19,6 +28,19 @@ PURPOSE = "return-path"
 TAG_LENGTH = 16
 _PLAIN = re.compile(r"[A-Za-z0-9_-]")
 _ESCAPED = re.compile(r"=([0-9A-Fa-f]{2})")
+# A text as read, lower-cased -> the stored texts it may stand for (their lower case is it).
+Spellings = Callable[[str], Iterable[str]]
+
+
+def no_spellings(_lowered: str) -> Iterable[str]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Known:
+    """The stored spellings a lower-cased return path's parts may stand for."""
+    ids: Spellings = no_spellings
+    outboxes: Spellings = no_spellings
 
 
 @dataclass(frozen=True)
@@ -58,10 +80,12 @@ def make_return_path(bounce_address: str, subscriber_id: str, outbox: str) -> st
     return f"{local}+{_escape(subscriber_id)}.{_escape(outbox)}.{tag}@{domain}"
 
 
-def read_return_path(bounce_address: str, address: str) -> ReturnPath | None:
+def read_return_path(bounce_address: str, address: str, known: Known = Known()) -> ReturnPath | None:
     """Whom and which bundle ``address`` names, when it is a return path made
     by :func:`make_return_path` with this secret; None for any other address,
-    a damaged one or a forged tag."""
+    a damaged one or a forged tag. When the id and bundle as read do not
+    match the tag (a server lower-cased them), their stored spellings
+    (``known``) are tried, each against the tag."""
     local, _, domain = bounce_address.rpartition("@")
     given_local, _, given_domain = address.strip().strip("<>").rpartition("@")
     prefix = f"{local}+"
@@ -71,6 +95,16 @@ def read_return_path(bounce_address: str, address: str) -> ReturnPath | None:
     if len(parts) != 3:
         return None
     subscriber_id, outbox = _unescape(parts[0]), _unescape(parts[1])
-    if not subscriber_id or not outbox or not tag_matches(PURPOSE, _payload(subscriber_id, outbox), parts[2]):
+    if not subscriber_id or not outbox:
         return None
-    return ReturnPath(subscriber_id, outbox)
+    for stored_id in _spelled(subscriber_id, known.ids):
+        for stored_outbox in _spelled(outbox, known.outboxes):
+            if tag_matches(PURPOSE, _payload(stored_id, stored_outbox), parts[2]):
+                return ReturnPath(stored_id, stored_outbox)
+    return None
+
+
+def _spelled(read: str, spellings: Spellings) -> Iterator[str]:
+    """``read`` as it is, then (asked only when that did not match) the stored texts it may be a lower-cased form of."""
+    yield read
+    yield from (stored for stored in spellings(read.lower()) if stored != read)
