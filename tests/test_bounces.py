@@ -180,26 +180,33 @@ def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
 
 def test_bounces_whose_return_path_a_server_lower_cased_are_attributed_to_the_stored_reader(tmp_path):
     """Dovecot's auth_username_format = %Lu delivers bounces+s00001.2026-11-26.TAG:
-    the reader is found among the stored ids by the tag; s00002, stored as
-    well, is not taken for S00002; a lower-cased forged tag is still left alone."""
+    the reader is found among the stored ids by the tag (a notice's outbox
+    in capitals among the journal's); s00002, stored as well, is not taken
+    for S00002; a lower-cased forged tag is still left alone."""
+    from delivery import journal
+
     project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
     store = Store.open(project / "private" / "sotong.db")
     store.put_subscriber(Subscriber(id="s00002", email="another@example.com", fields=frozenset({"health"}),
                                     channels=frozenset({"email"})))
+    journal.Journal(store)  # a notice's own send, its slug in capitals: the journal names its outbox
+    store.db.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state, queued_at, "
+                     "updated_at) VALUES ('Cold-Wave', 'notice', 'S00004', 'email', 'EMAIL', '[]', 'sent', 'x', 'x')")
     store.close()
     forged = rp("S00003").lower()
     forged = forged[:forged.index("@") - 4] + "zzzz" + forged[forged.index("@"):]
     lowered = [postfix_dsn(rp("S00001").lower(), address_of("S00001"), serial=1),
                gmail_dsn(rp("S00002").lower(), address_of("S00002"), serial=2),
-               postfix_dsn(forged, address_of("S00003"), serial=3)]
+               postfix_dsn(forged, address_of("S00003"), serial=3),
+               postfix_dsn(rp("S00004", "Cold-Wave").lower(), address_of("S00004"), serial=4)]
     assert "bounces+s00001.2026-11-26." in lowered[0].decode()
     maildir_with(project / "private" / "bounces", lowered)
     ran = run_cli(project / "pelicanconf.py", "bounces")
-    assert ran.code == 0 and "Bounces: 2 (2 hard, 0 soft) from 2 readers, 2 new" in ran.output, ran.output
+    assert ran.code == 0 and "Bounces: 3 (3 hard, 0 soft) from 3 readers, 3 new" in ran.output, ran.output
     assert "1 mails without a genuine return path of ours" in ran.output
     assert store_rows(project, "SELECT subscriber_id, outbox FROM delivery_bounces ORDER BY 1") == [
-        ("S00001", ISSUE), ("S00002", ISSUE)]
-    assert invalid_ids(project) == ["S00001", "S00002"]
+        ("S00001", ISSUE), ("S00002", ISSUE), ("S00004", "Cold-Wave")]
+    assert invalid_ids(project) == ["S00001", "S00002", "S00004"]
     inbox = mailbox.Maildir(str(project / "private" / "bounces"), create=False)
     assert [forged in m.as_bytes().decode() for m in inbox] == [True]
 
