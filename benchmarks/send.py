@@ -19,8 +19,11 @@ server, tests/postgres_server.py), sent into a tiny asyncio sink (it finds
 the end of DATA with bytes.find, so it costs far less than aiosmtpd) by one
 `sotong send` and by two started at once, sharing the outbox, in --pairs
 alternating pairs (the journal emptied before each); emails per second of
-the whole commands, the sink's share of a core, the median ratio and its
-spread. Target: two workers >= 1.5 x one where the sink is not the limit.
+the whole commands, their CPU per email, the sink's share of a core, and the
+sink alone fed the same files by one bare smtplib client and by two (client
+processes), to tell whether the sink or the machine is the limit; the median
+ratio and its spread. Target: two workers >= 1.5 x one where the sink is not
+the limit.
 
     .venv/bin/python benchmarks/send.py [--count 20000] [--profile]
     .venv/bin/python benchmarks/send.py --workers [--count 20000] [--pairs 5]
