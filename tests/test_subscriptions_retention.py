@@ -280,6 +280,23 @@ def test_a_notice_refused_for_now_is_sent_again_and_a_refused_address_is_told_by
         assert [to for to, _text in server.handler.texts] == ["kim@example.com"]
 
 
+def test_a_text_the_sms_transport_did_not_take_is_not_counted(quiet_project, mail_server):
+    """The SMS code file cannot be written (here: a folder stands in its
+    place): S2's notice is not recorded, and goes out once it can be."""
+    settings = quiet_project / "pelicanconf.py"
+    use_mail_server(quiet_project, mail_server.port)
+    codes = quiet_project / "private" / "subscriptions" / "sms-codes.csv"
+    codes.mkdir(parents=True)
+    blocked = run_cli(settings, "subscribers", "purge")
+    assert blocked.code == 1 and "1 subscribers told (by email 1, by text 0," in blocked.output, blocked.output
+    assert "(the SMS transport could not take the texts (IsADirectoryError))" in blocked.output
+    assert [row[0] for row in notices_of(quiet_project)] == ["S1"]
+    codes.rmdir()
+    assert "1 subscribers told (by email 0, by text 1," in run_cli(settings, "subscribers", "purge").output
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms")]
+    assert "010-9999-0000" in codes.read_text(encoding="utf-8")
+
+
 def test_notices_recorded_when_only_queued_are_told_again_after_the_upgrade(store_location):
     """Version 1 recorded a mail notice when it was queued (perhaps dropped
     unsent): the upgrade forgets those, and takes their queued mails back, so
