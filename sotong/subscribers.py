@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import io
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,8 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
 
 
 _KEPT_ANSWERS = 20_000  # the answers a RowChecker keeps for one rule, at most
+_CELLS = operator.itemgetter(*COLUMNS)  # a row's cells in the columns' order
+_CELLS_BUT_GROUPS = operator.itemgetter(*COLUMNS[:-1])  # a file without the groups column (the last one)
 
 
 class RowChecker:
@@ -158,53 +161,76 @@ class RowChecker:
         self.audiences, self.this_year = audiences, this_year
         self._rules = (self._person, self._dong, self._fields, _channel_keys, _subscribed_at_cell,
                        _unsubscribed_at_cell, self._groups)
-        self._answers: tuple[dict, ...] = tuple({} for _rule in self._rules)  # per rule: cell -> answer
+        self._answers: tuple[dict, ...] = tuple({} for _rule in self._rules)  # per rule: cells' text -> answer
 
-    def _work_out(self, rule: int, cell) -> tuple[Any, tuple[str, ...]]:
-        """The answer of rule number ``rule`` for ``cell``: (what to store, its messages)."""
+    def _work_out(self, rule: int, text) -> tuple[Any, tuple[str, ...]]:
+        """The answer of rule number ``rule`` for the stripped cell ``text``
+        (a tuple of them for the person rule), an empty one read as None:
+        (what to store, its messages)."""
         found: list[str] = []
+        cell = tuple(part or None for part in text) if rule == 0 else text or None
         answer = self._rules[rule](cell, found), tuple(found)
         if len(self._answers[rule]) < _KEPT_ANSWERS:
-            self._answers[rule][cell] = answer
+            self._answers[rule][text] = answer
         return answer
 
     def check(self, cells: dict) -> tuple[dict | None, list[str]]:
-        """The row to store (None when it is wrong) and its messages, in the columns' order.
-        (Each rule's answer is looked up here, not through a method: this runs for every row.)"""
-        value = {c: (cells.get(c) or "").strip() or None for c in COLUMNS}
-        errors: list[str] = []
-        person, dong, fields, channels, subscribed, unsubscribed, groups = self._answers
-        work_out = self._work_out
-        row: dict = {"id": _id_cell(value["id"], errors), "name": value["name"]}
-        key = (value["kind"], value["business_type"], value["gender"], value["birth_year"])
-        kept, found = person.get(key) or work_out(0, key)
-        row.update(kept)
-        errors += found
-        row["dong"], found = dong.get(key := value["dong"]) or work_out(1, key)
-        errors += found
-        row["fields"], found = fields.get(key := value["fields"]) or work_out(2, key)
-        errors += found
-        (row["channels"], chosen), found = channels.get(key := value["channels"]) or work_out(3, key)
-        errors += found
-        row["email"] = _contact_cell("email", value["email"], chosen, errors)
-        row["phone"] = _contact_cell("phone", value["phone"], chosen, errors)
-        row["subscribed_at"], found = subscribed.get(key := value["subscribed_at"]) or work_out(4, key)
-        errors += found
-        row["unsubscribed_at"], found = unsubscribed.get(key := value["unsubscribed_at"]) or work_out(5, key)
-        errors += found
-        row["groups"], found = (groups.get(key := value["groups"]) or work_out(6, key)) if "groups" in cells \
-            else (None, ())
-        errors += found
-        return (None if errors else row), errors
+        """The row to store as column -> value (None when it is wrong) and its messages."""
+        values, errors = self.check_values(cells)
+        return (None if values is None else dict(zip(COLUMNS, values))), errors
 
-    def _person(self, cells: tuple, errors: list) -> dict:
-        """kind, business_type, gender and birth_year, which depend on the kind."""
+    def check_values(self, cells: dict) -> tuple[tuple | None, list[str]]:
+        """The row to store as the values of COLUMNS (None when it is wrong)
+        and its messages, in the columns' order; groups None when ``cells``
+        has no groups. (Each rule's answer is looked up here, not through a
+        method: this runs for every row.)"""
+        has_groups = "groups" in cells
+        try:
+            texts = map(str.strip, _CELLS(cells) if has_groups else _CELLS_BUT_GROUPS(cells) + ("",))
+            (key, name, email, phone, birth_year, gender, dong, fields, channels, kind, business_type,
+             subscribed_at, unsubscribed_at, groups) = texts
+        except (KeyError, TypeError):  # a row of some columns only, or a cell of None
+            (key, name, email, phone, birth_year, gender, dong, fields, channels, kind, business_type,
+             subscribed_at, unsubscribed_at, groups) = ((cells.get(c) or "").strip() for c in COLUMNS)
+        errors: list[str] = []
+        person, dong_answers, field_answers, channel_answers, subscribed, unsubscribed, group_answers = self._answers
+        work_out = self._work_out
+        if not key or key.startswith(spreadsheet.FORMULA_STARTS):
+            _id_cell(key or None, errors)
+        person_key = (kind, business_type, gender, birth_year)
+        (birth_year, gender, kind, business_type), found = person.get(person_key) or work_out(0, person_key)
+        errors += found
+        dong, found = dong_answers.get(dong) or work_out(1, dong)
+        errors += found
+        fields, found = field_answers.get(fields) or work_out(2, fields)
+        errors += found
+        (channels, chosen), found = channel_answers.get(channels) or work_out(3, channels)
+        errors += found
+        email = _email_cell(email, chosen, errors) if email or "email" in chosen else None
+        phone = _phone_cell(phone, chosen, errors) if phone or "sms" in chosen else None
+        subscribed_at, found = subscribed.get(subscribed_at) or work_out(4, subscribed_at)
+        errors += found
+        unsubscribed_at, found = unsubscribed.get(unsubscribed_at) or work_out(5, unsubscribed_at)
+        errors += found
+        if has_groups:
+            groups, found = group_answers.get(groups) or work_out(6, groups)
+            errors += found
+        else:
+            groups = None
+        if errors:
+            return None, errors
+        return (key, name or None, email, phone, birth_year, gender, dong, fields, channels, kind, business_type,
+                subscribed_at, unsubscribed_at, groups), errors
+
+    def _person(self, cells: tuple, errors: list) -> tuple:
+        """birth_year, gender, kind and business_type (in the columns' order),
+        which depend on the kind."""
         given_kind, business_type, gender, birth_year = cells
         kind = given_kind or "person"
-        return {"kind": _kind_cell(kind, errors),
-                "business_type": _business_type_cell(business_type, kind, self.audiences, errors),
-                "gender": _gender_cell(gender, kind, errors),
-                "birth_year": _birth_year_cell(birth_year, kind, self.this_year, errors)}
+        kind = _kind_cell(kind, errors)
+        business_type = _business_type_cell(business_type, kind, self.audiences, errors)
+        gender = _gender_cell(gender, kind, errors)
+        return _birth_year_cell(birth_year, kind, self.this_year, errors), gender, kind, business_type
 
     def _dong(self, given: str | None, errors: list) -> str | None:
         if given is not None and given not in self.audiences.dongs:
@@ -238,14 +264,13 @@ def _unsubscribed_at_cell(text: str | None, errors: list) -> str | None:
     return _date_cell("unsubscribed_at", text, errors)
 
 
-def _id_cell(given: str | None, errors: list) -> str | None:
+def _id_cell(given: str | None, errors: list) -> None:
     """The id: required, and not what a spreadsheet runs as a formula."""
     if given is None:
         errors.append(_("id is empty; write the subscriber's id from the e-communication system"))
     elif given.startswith(spreadsheet.FORMULA_STARTS):
         errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
             id=given, first=given[0]))
-    return given
 
 
 def _kind_cell(kind: str, errors: list) -> str:
@@ -298,34 +323,29 @@ def _birth_year_cell(year: str | None, kind: str, this_year: int, errors: list) 
     return None
 
 
-_CONTACTS = {  # column: (its channel, how it is normalized (None: wrong), the message when it is wrong or missing)
-    "email": ("email", lambda text: _valid_email(text),
-              N_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"),
-              N_("channel email needs an email address in the email column")),
-    "phone": ("sms", lambda text: normalize_phone(text),
-              N_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"),
-              N_("channel sms needs a phone number in the phone column")),
-}
-
-
-def _contact_cell(column: str, given: str | None, channels: set, errors: list) -> str | None:
-    """The email or phone cell, normalized; its channel needs it."""
-    channel, normalize, wrong, missing = _CONTACTS[column]
-    if given is None:
-        if channel in channels:
-            errors.append(_(missing))
+def _email_cell(text: str, channels: frozenset, errors: list) -> str | None:
+    """The email cell (stripped, "" when empty), normalized; channel email needs it."""
+    if not text:
+        if "email" in channels:
+            errors.append(_("channel email needs an email address in the email column"))
         return None
-    normalized = normalize(given)
-    if normalized is None:
-        errors.append(_(wrong))
-    return normalized
-
-
-def _valid_email(text: str) -> str | None:
     try:
         return normalized_email(text)
     except EmailNotValidError:
+        errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
         return None
+
+
+def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
+    """The phone cell (stripped, "" when empty), normalized; channel sms needs it."""
+    if not text:
+        if "sms" in channels:
+            errors.append(_("channel sms needs a phone number in the phone column"))
+        return None
+    normalized = normalize_phone(text)
+    if normalized is None:
+        errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
+    return normalized
 
 
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:
@@ -687,34 +707,36 @@ def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences:
 
 
 def _checked(line: int, cells: dict, checker: RowChecker, repeated: dict[str, list[int]],
-             report: ImportReport, shown: str) -> dict | None:
-    """The row to store, or None with its problems added to ``report``."""
-    row, errors = checker.check(cells)
-    key = (cells.get("id") or "").strip()
-    if key in repeated:
-        others = [str(n) for n in repeated[key] if n != line]
-        where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
-        errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
-            key=key, where=where))
-    if errors:
+             report: ImportReport, shown: str) -> tuple | None:
+    """The row to store (the values of COLUMNS), or None with its problems added to ``report``."""
+    row, errors = checker.check_values(cells)
+    if repeated:
+        key = (cells.get("id") or "").strip()
+        if key in repeated:
+            others = [str(n) for n in repeated[key] if n != line]
+            where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
+            errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
+                key=key, where=where))
+            row = None
+    if row is None:
         report.rejected += 1
         report.problems.extend(Problem(shown, line, message) for message in errors)
         return None
-    if row["email"] and not row["email"].isascii():
+    if row[_EMAIL] and not row[_EMAIL].isascii():
         report.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
-            id=row['id'])))
+            id=row[0])))
     return row
 
 
-def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
+def _upsert(store: Store, rows: list[tuple], report: ImportReport) -> None:
     """Write a batch of checked rows over what the store holds for their ids."""
     if not rows:
         return
-    stored = store.stored_rows(COLUMNS, [row["id"] for row in rows])
+    stored = store.stored_rows(COLUMNS, [row[0] for row in rows])
     writes = []
     for row in rows:
-        before = stored.get(row["id"])
-        after = merged_row(row, dict(zip(COLUMNS, before)) if before else None)
+        before = stored.get(row[0])
+        after = merged_row(row, before)
         if before is None:
             report.added += 1
         elif after == before:
@@ -726,24 +748,27 @@ def _upsert(store: Store, rows: list[dict], report: ImportReport) -> None:
     store.put_subscriber_rows(COLUMNS, writes, stored)
 
 
-def merged_row(imported: dict, stored: dict | None) -> tuple:
-    """The store row (the SPEC §4 columns, in order) for an imported row over
-    a stored one: the stored ``unsubscribed_at`` stays
-    (:func:`kept_unsubscribed_at`), and the stored groups when the file has
-    none. The columns the import does not name stay as stored (the SMS
-    opt-out); what a plugin knows of an address (an invalid mark) it keeps
-    for that address, so a changed address is new to it."""
-    values = [imported[c] for c in COLUMNS]
-    if stored is not None:
-        values[_UNSUBSCRIBED_AT] = kept_unsubscribed_at(
-            stored["unsubscribed_at"], imported["subscribed_at"], imported["unsubscribed_at"])
-        if imported["groups"] is None:
-            values[_GROUPS] = stored["groups"]
+def merged_row(imported: tuple, stored: tuple | None) -> tuple:
+    """The store row (the values of the SPEC §4 columns, in order) for an
+    imported row over a stored one (None: a new subscriber): the stored
+    ``unsubscribed_at`` stays (:func:`kept_unsubscribed_at`), and the stored
+    groups when the file has none (None). The columns the import does not
+    name stay as stored (the SMS opt-out); what a plugin knows of an address
+    (an invalid mark) it keeps for that address, so a changed address is new
+    to it."""
+    if stored is None:
+        return imported if imported[_GROUPS] is not None else (*imported[:_GROUPS], "", *imported[_GROUPS + 1:])
+    values = list(imported)
+    values[_UNSUBSCRIBED_AT] = kept_unsubscribed_at(
+        stored[_UNSUBSCRIBED_AT], imported[_SUBSCRIBED_AT], imported[_UNSUBSCRIBED_AT])
+    if imported[_GROUPS] is None:
+        values[_GROUPS] = stored[_GROUPS]
     values[_GROUPS] = values[_GROUPS] or ""
     return tuple(values)
 
 
-_UNSUBSCRIBED_AT, _GROUPS = COLUMNS.index("unsubscribed_at"), COLUMNS.index("groups")
+_EMAIL, _SUBSCRIBED_AT, _UNSUBSCRIBED_AT, _GROUPS = (COLUMNS.index(column) for column in (
+    "email", "subscribed_at", "unsubscribed_at", "groups"))
 
 
 def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:
