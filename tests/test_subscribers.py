@@ -721,3 +721,37 @@ def test_an_import_in_batches_counts_and_refuses_as_one_reading(tmp_path, store,
     assert logged == ["S1", "S3", "S4", "S5", "S6", "S7"]  # S2's batch, written before its repeat was read, undone
     again = load(store, write(tmp_path / "t.csv", csv_text(*rows[:7], dict(GOOD, id="S9"))))
     assert (again.added, again.unchanged, again.updated) == (2, 6, 0)  # S2, refused before, and S9 are new
+
+
+# --- the row checker of a whole file (issue #16): positional, its answers kept by the stripped text ----------
+
+_CELL_CHOICES = {
+    "id": ["S1", " S2 ", "", "=S3"], "name": ["김민서", " ", ""], "email": ["kim@example.com", " Kim@Example.COM", "", "x@"],
+    "phone": ["010-1234-5678", "+82 10 1234 5678 ", "", "123"], "birth_year": ["1980", " 1980", "", "3000", "x"],
+    "gender": ["F", "여 ", "", "Q"], "dong": ["seongsu1ga1", " seongsu1ga1", "", "nowhere"],
+    "fields": ["culture;health", " culture ", "", "culture,health"], "channels": ["email;sms", "email", "sms ", "", "fax"],
+    "kind": ["person", " business", "", "firm"], "business_type": ["", "food-service", " nope"],
+    "subscribed_at": ["2024-03-05", " 2024-03-05", "", "2024/3/5"], "unsubscribed_at": ["", "2024-02-30"],
+    "groups": ["", "committee-budget", " 통장협의회 ", "nogroup", None],
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({column: st.sampled_from(choices) for column, choices in _CELL_CHOICES.items()}),
+                     min_size=1, max_size=12))
+def test_one_checker_for_a_file_answers_as_a_checker_per_row(rows):
+    """The checker of a file keeps each rule's answer by the cells' stripped
+    text: a row checked after others gets the same values and messages as
+    when it is checked alone; the values are the row's columns, in order."""
+    from sotong.subscribers import RowChecker
+
+    checker = RowChecker(AUDIENCES, THIS_YEAR)
+    for cells in rows:
+        cells = {column: cell for column, cell in cells.items() if cell is not None}  # None: no groups column
+        alone, alone_errors = check_row(cells, AUDIENCES, THIS_YEAR)
+        values, errors = checker.check_values(cells)
+        assert errors == alone_errors
+        assert (values is None) == (alone is None) == bool(errors)
+        if values is not None:
+            assert values == tuple(alone[column] for column in COLUMNS)
+            assert alone["groups"] is None if "groups" not in cells else isinstance(alone["groups"], str)
