@@ -27,13 +27,15 @@ class GroupCommitError(Exception):
 
 
 class _Waiter:
-    """One thread's change and, once applied, its result or the call's error."""
+    """One thread's change and, once applied, its result or the call's error.
+    ``done`` is a lock held until then (lighter than an Event: one per request)."""
 
     __slots__ = ("item", "done", "result", "error", "leads")
 
     def __init__(self, item):
         self.item = item
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
         self.result = None
         self.error: BaseException | None = None
         self.leads = False  # woken to lead the next call, not because its change is stored
@@ -60,7 +62,7 @@ class GroupCommit(Generic[Item, Result]):
             leads = waiter.leads = not self._writing
             self._writing = True
         if not leads:
-            waiter.done.wait()
+            waiter.done.acquire()  # released by the leader of the group that holds this change
         if waiter.leads:
             self._lead(waiter)
         elif waiter.error is not None:
@@ -86,10 +88,11 @@ class GroupCommit(Generic[Item, Result]):
             following = self._waiting[0] if self._waiting else None
             self._writing = following is not None
         for waiter in group:
-            waiter.leads = False
-            waiter.done.set()
+            if waiter is not own:
+                waiter.leads = False
+                waiter.done.release()
         if following is not None:
             following.leads = True
-            following.done.set()
+            following.done.release()
         if own.error is not None:
             raise own.error
