@@ -624,6 +624,8 @@ class Store:
         """Unsubscribe each of ``subscriber_ids`` from everything, in one
         statement (one transaction); the ids it changed (not those already
         unsubscribed or unknown)."""
+        if not subscriber_ids:
+            return set()
         places = ", ".join("?" * len(subscriber_ids))
         cursor = self.db.execute(
             f"UPDATE subscribers SET unsubscribed_at = ? WHERE id IN ({places}) AND unsubscribed_at IS NULL "

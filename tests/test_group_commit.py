@@ -156,6 +156,7 @@ def test_unsubscribe_all_changes_the_subscribed_ids_once_and_logs_each(tmp_path,
         with store.changes_from("unsubscribe-link"):
             changed = store.unsubscribe_all(["S00001", "S00002", "S00001", "S00004", "NOBODY"])
         assert changed == {"S00001", "S00002"} and not store.unsubscribe("S00002")
+        assert store.unsubscribe_all([]) == set()
         state = dict(store.db.execute("SELECT id, unsubscribed_at IS NOT NULL FROM subscribers"))
         logged = sorted(row[0] for row in store.db.execute(
             "SELECT subscriber_id FROM consent_log WHERE source = 'unsubscribe-link'"))
