@@ -19,9 +19,11 @@ load or a file it could not read; any ERROR logged during the run fails the buil
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .build_state import BuildState
@@ -34,9 +36,15 @@ from .project import Project
 def build_site(project: Project) -> dict:
     """Check and build; replace OUTPUT_PATH atomically. Returns figures."""
     started = time.perf_counter()
-    problems = check_project(project)
-    if problems:
-        raise SotongError(problems)
+    with _few_collections():
+        problems = check_project(project)
+        if problems:
+            raise SotongError(problems)
+        return _build_checked(project, started)
+
+
+def _build_checked(project: Project, started: float) -> dict:
+    """Pelican into the free build slot, which then becomes output/."""
     content = project.content
     output = Path(project.settings["OUTPUT_PATH"])
     slot = _free_slot(output)
@@ -49,6 +57,22 @@ def build_site(project: Project) -> dict:
     state.save()
     _point(output, slot)
     return {"seconds": time.perf_counter() - started, "files": files}
+
+
+@contextmanager
+def _few_collections():
+    """Python's cyclic garbage collector, left to its defaults, ran some 850
+    times in a rebuild of 5,000 notices and took a sixth of its time: each run
+    walks the objects made since (or all, for the oldest generation), and a
+    build makes millions that live until it ends (notices, articles, pages'
+    keys). Inside, it runs after 100,000 new objects instead of 700; the
+    defaults are restored after (a dev server builds again in one process)."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _run_pelican(settings: dict, content, state: BuildState) -> None:
@@ -90,7 +114,7 @@ def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             path = os.path.join(root, name)
-            if os.lstat(path).st_mtime < written_after and path not in keep:
+            if path not in keep and os.lstat(path).st_mtime < written_after:
                 os.unlink(path)
             else:
                 kept += 1

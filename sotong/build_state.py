@@ -51,6 +51,8 @@ class BuildState:
                                  if _LINKS_TO_OTHER_CONTENT.search(notice.body))
         self.kept: set[str] = set()
         self.pages: dict[str, list] = {}
+        self._seen_stamps: dict[str, list] = {}  # path -> stamp of a page found as it was made
+        self._kept_stamps: dict[str, list] = {}
         _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
 
     def source_stamp(self, source_path: str):
@@ -80,22 +82,31 @@ class BuildState:
                 return None
         except OSError:
             return None
+        self._seen_stamps[path] = made[:2]
         return made[2], frozenset(made[3])
 
     def keep(self, path: str, key: str, untouched: frozenset = frozenset()) -> None:
-        """The page at ``path`` is kept as the slot holds it."""
+        """The page at ``path`` (found by :meth:`previous`) is kept as the slot holds it."""
         self.kept.add(path)
         self.pages[path] = [key, sorted(untouched)]
+        self._kept_stamps[path] = self._seen_stamps[path]
 
     def made(self, path: str, key: str | None, untouched: frozenset = frozenset()) -> None:
         """The page at ``path`` was written anew, made from ``key`` (None: never keep it)."""
-        if key is not None:
+        self._kept_stamps.pop(path, None)
+        if key is None:
+            self.pages.pop(path, None)
+        else:
             self.pages[path] = [key, sorted(untouched)]
 
     def save(self) -> None:
         """Write the slot's state file, once the build is complete: the stamps
-        of the pages with keys (a page anything else rewrites is never kept)."""
-        self.record["pages"] = {self._relative(page): [*file_stamp(page), *made] for page, made in self.pages.items()}
+        of the pages with keys (a page anything else rewrites is never kept;
+        a kept page's is the stamp it was found with: should anything have
+        written it since, the next build finds another and makes it again)."""
+        stamps = self._kept_stamps
+        self.record["pages"] = {self._relative(page): [*(stamps.get(page) or file_stamp(page)), *made]
+                                for page, made in self.pages.items()}
         with replacing(_state_file(self.slot)) as out:
             out.write(json.dumps(self.record).encode())
 

@@ -11,7 +11,9 @@ each reduced to its *shape*:
   address, date, summary ...), each value by its shape; or, when the
   template read anything (``@KIND.*``), the stamp of its file (what
   ``BuildState`` records for it). A list that shows a notice's title is
-  kept when only the notice's body changed;
+  kept when only the notice's body changed. Either is held as a short
+  digest, computed once per build and reading: a list of thousands of
+  notices is then quick to key again on each of its pages;
 - a page of a paginated list is its number, its paginator's size and its
   own notices (a template reads a paginated list through its page);
 - categories and the like are their names, dates their ISO form, data
@@ -175,11 +177,11 @@ class PageKeys:
             notice = getattr(value, "notice", None)
             if reading.content is None:
                 return ("content", self._source_stamp(notice.source if notice is not None else value.source_path))
-            return ("content", value.source_path, self._read_values(value, reading.content, reading))
+            return ("content", _digest((value.source_path, self._read_values(value, reading.content, reading))))
         if isinstance(value, Notice):
             if reading.notice is None:
                 return ("notice", self._source_stamp(value.source))
-            return ("notice", value.source, self._read_values(value, reading.notice, reading))
+            return ("notice", _digest((value.source, self._read_values(value, reading.notice, reading))))
         if isinstance(value, Page):
             return self._page_shape(value, self.shape(value.object_list, reading))
         if isinstance(value, Paginator):
