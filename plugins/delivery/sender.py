@@ -5,9 +5,9 @@ reused for message after message (STARTTLS and login where configured) and
 reopened when it drops; a round trip to the server, not the CPU, is what a
 message costs, so they overlap their waits. They share the messages this
 process claims from the journal, a batch at a time (``Journal.claim``: on
-PostgreSQL other processes claim other batches of the outbox). A message is marked ``sending``
-before it goes out and ``sent`` after the server's 250, so at most one message
-per connection is ever in flight. A 4xx answer is tried again after a growing
+PostgreSQL other processes claim other batches of the outbox). A message is
+marked ``sending`` before it goes out and ``sent`` after the server's 250, so
+at most one message per connection is ever in flight. A 4xx answer is tried again after a growing
 wait while other messages go on, up to ``max_attempts`` in this run, then left
 ``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
 Each message is taken only if its reader can still be reached (an unsubscribe
