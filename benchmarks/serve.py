@@ -4,7 +4,7 @@ Generates N subscribers (default 20,000) with sotong.population into a
 temporary project, starts `sotong serve --port 0` on 127.0.0.1 as the operator
 runs it, and sends R unsubscribes (default 10,000; each POST unsubscribes a
 different subscriber) from 20 concurrent clients (threads with keep-alive
-connections): half paced at the target rate, whose latency percentiles decide
+connections sending prepared bytes, see LeanConnection): half paced at the target rate, whose latency percentiles decide
 the target, half as fast as the server answers (its capacity). The baseline:
 GET /healthz, the same server doing no work, as fast as it answers.
 Target (issue "Delivery"): 500 unsubscribes per second with p99 under 50 ms.
@@ -24,8 +24,9 @@ PostgreSQL (tests/postgres_server.py: initdb in a temporary folder, stopped at
 the end; skipped when the server is not installed) and two `sotong serve`
 processes on it: PAIRS alternating rounds of R/(2 PAIRS) unsubscribes with the
 clients split between the two collectors and with all of them on one (the
-baseline); target: two collectors at least 1,000 per second with p99 under
-50 ms. Loopback only; bounded by R.
+baseline), with the collectors' and the database's CPU per POST; target:
+two collectors at least 1,000 per second with p99 under 50 ms. Loopback
+only; bounded by R.
 
     .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20] [--pairs 5]
 """
