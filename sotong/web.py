@@ -106,14 +106,21 @@ Endpoint = Callable[..., Response]
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffd]")
 
 
+def form_pairs(body: bytes, max_fields: int | None = None) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a url-encoded form, in order, bytes that are
+    not UTF-8 (%FF) read as lone surrogates for UNSTORABLE to find; ValueError
+    beyond ``max_fields``."""
+    return parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True, errors="surrogateescape",
+                     max_num_fields=max_fields)
+
+
 class _FormParser(FormDataParser):
     """werkzeug's form parser, but reading bytes of a url-encoded form that
     are not UTF-8 (%FF) as lone surrogates, to be refused, where werkzeug
     keeps their escapes as text (a silent "%FF" in an answer)."""
 
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
-        items = parse_qsl(stream.read().decode("utf-8", "surrogateescape"), keep_blank_values=True,
-                          errors="surrogateescape")
+        items = form_pairs(stream.read())
         return stream, self.cls(items), self.cls()
 
 
@@ -187,6 +194,8 @@ def _see_other_parts() -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
     page = Prepared.of(redirect("\x00", 303))
     head, middle, tail = page.body.decode().split("\x00")
     return head, middle, tail, page.headers
+
+
 FORM_TYPE = "application/x-www-form-urlencoded"
 LEAN_FORM_FIELDS = 64  # more than any of the collector's forms has; a longer form is the full route's
 
@@ -218,8 +227,7 @@ def lean_form(environ) -> dict[str, list[str]] | None:
     body = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(body)  # for the full route, when it is left to it
     try:
-        pairs = parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True, errors="surrogateescape",
-                          max_num_fields=LEAN_FORM_FIELDS)
+        pairs = form_pairs(body, LEAN_FORM_FIELDS)
     except ValueError:  # too many fields
         return None
     fields: dict[str, list[str]] = {}
