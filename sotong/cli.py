@@ -268,14 +268,29 @@ def devserver(host, port, settings_path):
 
 
 def _configure_logging(level):
-    from rich.logging import RichHandler
-
+    """Log to stderr: rich's layout on a terminal, one plain line per record
+    otherwise, so a log kept in a file or read by a script never has a
+    message wrapped at 80 columns."""
     root = logging.getLogger()
-    if not any(isinstance(h, RichHandler) for h in root.handlers):
-        handler = RichHandler(show_time=False, show_path=False, markup=False,
-                              console=_stderr_console())
+    if not any(getattr(h, "sotong_stderr", False) for h in root.handlers):
+        console = _stderr_console()
+        if console.is_terminal:
+            from rich.logging import RichHandler
+
+            handler = RichHandler(show_time=False, show_path=False, markup=False, console=console)
+        else:
+            handler = _PlainStderrHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
+        handler.sotong_stderr = True
         root.addHandler(handler)
     root.setLevel(level)
+
+
+class _PlainStderrHandler(logging.StreamHandler):
+    """A StreamHandler writing to whatever ``sys.stderr`` is at each record
+    (click's test runner swaps it per command)."""
+
+    stream = property(lambda self: sys.stderr, lambda self, value: None)
 
 
 @functools.cache
