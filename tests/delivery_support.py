@@ -108,6 +108,31 @@ class SMTPServer:
         self._thread.join(10)
 
 
+def tls_server_options(folder: Path) -> tuple[dict, Path, list]:
+    """SMTPServer options for a server that requires STARTTLS with a
+    certificate for 127.0.0.1 made in ``folder`` (self-signed: trusted only
+    where SSL_CERT_FILE names the returned file) and logs in ``sotong`` with
+    the password ``s3cret``: the options, the certificate's file, and the
+    list that gets each (login, password) tried."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.smtp import AuthResult
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
+                    "-out", str(folder / "cert.pem")], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    return dict(tls_context=context, require_starttls=True, authenticator=authenticator), folder / "cert.pem", logins
+
+
 # --- subscribers and outboxes ----------------------------------------------------
 
 

@@ -55,6 +55,9 @@ FEATURE_NAMES_ALLOWED = {
     ("sotong/authoring.py", "survey"): "sotong new's template lists every front matter key of SPEC §2, survey: among them",
     ("sotong/population.py", "survey"): "the sample audiences.yaml has a field (a consent topic) named survey; "
                                         "the synthetic population gives it a consent share",
+    ("sotong/mail_server.py", "smtp"): "the connection to the office's mail server (SMTP_* settings, SPEC §11) is "
+                                       "shared by every plugin that sends mail: delivery's sotong send and the "
+                                       "subscriptions plugin's confirmation and notice mails",
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 from project_support import copy_project, project_on, store_of, store_query
 from sotong.store import Store
 from delivery_support import (
-    ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli,
+    ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli, tls_server_options,
 )
 
 ISSUE = "2026-11-26"
@@ -222,29 +222,13 @@ def test_wrong_input_says_what_to_do(project):
 
 
 def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
-    import ssl
-
-    from aiosmtpd.smtp import AuthResult
-
-    certs = tmp_path_factory.mktemp("certs")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(certs / "key.pem"),
-                    "-out", str(certs / "cert.pem")], check=True, capture_output=True)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(certs / "cert.pem", certs / "key.pem")
-    logins = []
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
-
+    options, certificate, logins = tls_server_options(tmp_path_factory.mktemp("certs"))
     with open(settings(project), "a", encoding="utf-8") as file:
         file.write('SMTP_STARTTLS = True\nSMTP_USER = "sotong"\n')
     ids = add_subscribers(store_of(project), 2)
     outbox_of(project, ids)
-    monkeypatch.setenv("SSL_CERT_FILE", str(certs / "cert.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
     handler = ScriptedHandler()
-    options = dict(tls_context=context, require_starttls=True, authenticator=authenticator)
     with SMTPServer(handler, **options) as server:
         monkeypatch.delenv("SOTONG_SMTP_PASSWORD", raising=False)
         unset = send(project, server.port)

@@ -17,7 +17,7 @@ from email.policy import default as default_policy
 
 import pytest
 from project_support import copy_project, serving, store_of
-from delivery_support import SMTPServer, mark_address_invalid, marked_invalid, run_cli, store_rows
+from delivery_support import SMTPServer, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
 from test_serve import request
 
 from sotong.project import Project
@@ -437,3 +437,28 @@ def test_a_wrong_subscribe_rate_is_a_problem_at_its_own_line(tmp_path):
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert problems == [f"pelicanconf.py:{line}: SUBSCRIBE_RATE: is '10/fortnight'; write requests per period "
                         '(second, minute, hour or day), e.g. SUBSCRIBE_RATE = "10/hour"']
+
+
+def test_confirmation_mails_go_through_starttls_only_to_a_server_whose_certificate_is_trusted(
+        tmp_path, monkeypatch, caplog):
+    """The plugin's mails open the connection as ``sotong send`` does
+    (sotong.mail_server): STARTTLS checks the certificate, then the login; a
+    server the system does not trust gets nothing, and the mail waits."""
+    options, certificate, logins = tls_server_options(tmp_path)
+    monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+    caplog.set_level("WARNING")
+    inbox = Inbox()
+    with SMTPServer(inbox, **options) as smtp:
+        project = copy_project(tmp_path, extra_settings=f'SMTP_PORT = {smtp.port}\nSMTP_STARTTLS = True\nSMTP_USER = "sotong"\n')
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            assert post(port, "/subscribe", SIGNUP)[0] == 303
+            deadline = time.time() + 10
+            while "could not be handed" not in caplog.text and time.time() < deadline:
+                time.sleep(0.05)
+        assert "could not be handed" in caplog.text and "SSLCertVerificationError" in caplog.text
+        assert inbox.messages == [] and logins == []
+        assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 1  # kept for the next try
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+        with serving(make_app(Project(project / "pelicanconf.py"))):
+            (recipient, _message), = inbox.wait_for(1)
+    assert recipient == "hong@example.com" and logins == [(b"sotong", b"s3cret")]

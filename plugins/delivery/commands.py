@@ -70,7 +70,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             count=len(recorded.sms), sms=recorded.sms_types['SMS'], lms=recorded.sms_types['LMS']))
         if dry_run:
             click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
-                count=unsent, smtp_host=config.smtp_host, smtp_port=config.smtp_port, rate=config.rate, sms=sms))
+                count=unsent, smtp_host=config.server.host, smtp_port=config.server.port, rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox)
             with progress(unsent, _("Sending {key}").format(key=key)) as advance:

@@ -6,23 +6,21 @@ settings it reads (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``,
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from email.utils import parseaddr
 
 from sotong.i18n import _
+from sotong.mail_server import PASSWORD_ENV, SETTINGS_DEFAULTS, MailServer, mail_server
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems, flag, number_above, text, whole_number
 
 from .bounce_config import read_bounce_settings
 from .dkim_signing import read_dkim_settings
 
-PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
 EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
 
 # Top-level settings: the mail server's (shared with the subscriptions plugin's mails) and CLICK_COUNTING.
-TOP_LEVEL_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None, "SEND_RATE": 50,
-                      "CLICK_COUNTING": False}
+TOP_LEVEL_DEFAULTS = {**SETTINGS_DEFAULTS, "SEND_RATE": 50, "CLICK_COUNTING": False}
 TOP_LEVEL_CHECKS = {
     "SMTP_HOST": text(_("the mail server's name")),
     "SMTP_PORT": whole_number(1, 65535, _("a port number")),
@@ -52,11 +50,7 @@ CHECKS = {
 
 @dataclass(frozen=True)
 class DeliveryConfig:
-    smtp_host: str
-    smtp_port: int
-    starttls: bool
-    user: str | None
-    password: str | None
+    server: MailServer  # host, port, STARTTLS, login and socket timeout
     rate: float
     mail_from: str  # the address in MAIL_FROM
     bounce_address: str | None  # BOUNCE_ADDRESS: envelope senders are its VERP forms (verp.py)
@@ -65,7 +59,6 @@ class DeliveryConfig:
     backoff_max_seconds: float
     reconnect_attempts: int
     connections: int
-    timeout_seconds: float
 
 
 def _read(settings: dict) -> tuple[dict, dict, SettingsProblems]:
@@ -91,17 +84,12 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
     """The validated settings, with command-line overrides; SotongError if wrong."""
     delivery, smtp, found = _read(settings)
     found.raise_any()
-    user = smtp["SMTP_USER"]
-    password = os.environ.get(PASSWORD_ENV)
-    if user and need_password and not password:
+    server = mail_server(smtp, host=host, port=port, timeout_seconds=float(delivery["timeout_seconds"]))
+    if server.user and need_password and not server.password:
         raise SotongError([_("SMTP_USER is {user!r} but {password_env} is not set; export {password_env}=<the mail server password>").format(
-            user=user, password_env=PASSWORD_ENV)])
+            user=server.user, password_env=PASSWORD_ENV)])
     return DeliveryConfig(
-        smtp_host=host or smtp["SMTP_HOST"],
-        smtp_port=port or smtp["SMTP_PORT"],
-        starttls=smtp["SMTP_STARTTLS"],
-        user=user,
-        password=password,
+        server=server,
         rate=float(rate or smtp["SEND_RATE"]),
         mail_from=parseaddr(settings["MAIL_FROM"])[1],
         bounce_address=settings.get("BOUNCE_ADDRESS"),
@@ -110,5 +98,4 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
         backoff_max_seconds=float(delivery["backoff_max_seconds"]),
         reconnect_attempts=delivery["reconnect_attempts"],
         connections=delivery["connections"],
-        timeout_seconds=float(delivery["timeout_seconds"]),
     )

@@ -22,7 +22,6 @@ import heapq
 import logging
 import re
 import smtplib
-import ssl
 import threading
 import time
 from collections import deque
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from sotong.i18n import _
+from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
@@ -329,42 +329,20 @@ class _Link:
             if attempt:
                 self.sleep(backoff_delay(attempt, config.backoff_seconds, config.backoff_max_seconds))
             try:
-                self.connection = self._connect()
+                self.connection = open_connection(config.server)
                 return
             except smtplib.SMTPAuthenticationError as exc:
                 raise SotongError([_("the mail server refused the login of SMTP_USER {user!r}: {smtp_code} {text}; check SMTP_USER and SOTONG_SMTP_PASSWORD").format(
-                    user=config.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
+                    user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
             except (smtplib.SMTPException, OSError) as exc:
                 problem = str(exc) or type(exc).__name__
-                log.warning(_("cannot connect to %s:%s (%s)"), config.smtp_host, config.smtp_port, problem)
+                log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
         raise SotongError([_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
-            smtp_host=config.smtp_host, smtp_port=config.smtp_port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
-
-    def _connect(self) -> smtplib.SMTP:
-        config = self.config
-        connection = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds)
-        try:
-            connection.ehlo_or_helo_if_needed()
-            if config.starttls:
-                connection.starttls(context=ssl.create_default_context())
-                connection.ehlo()
-            if config.user:
-                connection.login(config.user, config.password or "")
-        except BaseException:
-            connection.close()
-            raise
-        return connection
+            smtp_host=config.server.host, smtp_port=config.server.port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
 
     def close(self) -> None:
-        if self.connection is None:
-            return
-        try:
-            if self.connection.sock is not None:
-                self.connection.quit()
-        except (smtplib.SMTPException, OSError):
-            pass
-        finally:
-            self.connection.close()
+        if self.connection is not None:
+            close_connection(self.connection)
             self.connection = None
 
 

@@ -71,7 +71,7 @@ def send_staff_copy(project: Project, options: dict) -> None:
         answer = link.transaction(config.mail_from, to, _crlf(copy.eml))
     except ConnectionLost as exc:
         raise SotongError([_("the mail server {host}:{port} dropped the connection ({reason}); run the same command again")
-                           .format(host=config.smtp_host, port=config.smtp_port, reason=exc)]) from None
+                           .format(host=config.server.host, port=config.server.port, reason=exc)]) from None
     finally:
         link.close()
     _record(project, issue, copy, persona, to, answer)

@@ -21,13 +21,14 @@ from pathlib import Path
 
 from sotong.i18n import _
 from sotong.links import collector_url
+from sotong.mail_server import connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
 from sotong.tokens import make_token
 
 from . import inactive
 from .collector import PREFERENCES
-from .outgoing import SMS_CODES_FILE, FileSmsTransport, compose, envelope_sender, smtp_connection
+from .outgoing import SMS_CODES_FILE, FileSmsTransport, compose, envelope_sender
 
 RECORD_EVERY = 100  # notices handed over between two commits of their records
 CHANNELS = ("email", "sms", "refused", "none")
@@ -92,11 +93,11 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
     """Mail the notice to ``readers`` over one connection; those whose
     address the server refused for good (returned)."""
     refused, sent = [], 0
-    server = f"{settings.get('SMTP_HOST', '127.0.0.1')}:{settings.get('SMTP_PORT', 25)}"
+    server = mail_server(settings)
     if not readers:
         return refused
     try:
-        with smtp_connection(settings) as smtp, progress(len(readers), _("Telling inactive subscribers")) as advance:
+        with connected(server) as smtp, progress(len(readers), _("Telling inactive subscribers")) as advance:
             for reader in readers:
                 code = _mail_one(smtp, settings, reader, words)
                 if code is None:
@@ -104,12 +105,12 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
                 elif code == REFUSED:
                     refused.append(reader)
                 else:
-                    telling.not_told([reader.id], _("the mail server {server} answered {code}").format(server=server, code=code))
+                    telling.not_told([reader.id], _("the mail server {server} answered {code}").format(server=server.address, code=code))
                 sent += 1
                 advance()
     except (OSError, smtplib.SMTPException) as exc:
         telling.not_told([reader.id for reader in readers[sent:]], _("the mail server {server} could not be reached ({error})").format(
-            server=server, error=type(exc).__name__))
+            server=server.address, error=type(exc).__name__))
     return refused
 
 

@@ -26,7 +26,6 @@ import datetime as dt
 import fcntl
 import functools
 import logging
-import os
 import secrets
 import smtplib
 import threading
@@ -38,6 +37,7 @@ from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.i18n import _
 from sotong.mail import CRLF, address_header, base64_body, date_header, header, mail_domain, plain_text
+from sotong.mail_server import MailServer, connected, mail_server
 from sotong.store import now_iso, seoul_day
 
 from . import storage
@@ -73,17 +73,6 @@ def _fixed_headers(mail_from: str, subject: str) -> tuple[bytes, bytes, str]:
 def envelope_sender(settings: dict) -> str:
     """The address the plugin's mails are sent from (``MAIL_FROM``'s address)."""
     return parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
-
-
-@contextlib.contextmanager
-def smtp_connection(settings: dict):
-    """A connection to the office's mail server (``SMTP_*``), logged in; closed after."""
-    with smtplib.SMTP(settings.get("SMTP_HOST", "127.0.0.1"), int(settings.get("SMTP_PORT", 25)), timeout=30) as smtp:
-        if settings.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if settings.get("SMTP_USER"):
-            smtp.login(settings["SMTP_USER"], os.environ.get("SOTONG_SMTP_PASSWORD", ""))
-        yield smtp
 
 
 class Mailer:
@@ -135,23 +124,23 @@ class Mailer:
             queued = storage.queued_mail(store, BATCH)
         if not queued:
             return None
-        done, pause = [], 0.0 if len(queued) == BATCH else None
+        done, pause, server = [], 0.0 if len(queued) == BATCH else None, mail_server(self.settings)
         try:
-            self._send(queued, done)
+            self._send(server, queued, done)
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
             log.warning(_("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s"),
-                        len(queued) - len(done), self.settings.get("SMTP_HOST"), self.settings.get("SMTP_PORT"),
+                        len(queued) - len(done), server.host, server.port,
                         type(exc).__name__, RETRY_SECONDS)
             pause = RETRY_SECONDS
         with self.app.store() as store:
             storage.unqueue_mail(store, done)
         return pause
 
-    def _send(self, queued: list, done: list) -> None:
+    def _send(self, server: MailServer, queued: list, done: list) -> None:
         """Send ``queued`` over one connection; each mail taken or refused for good goes to ``done``."""
         settings = self.settings
         sender = envelope_sender(settings)
-        with smtp_connection(settings) as smtp:
+        with connected(server) as smtp:
             for mail in queued:
                 try:
                     smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body))

@@ -1,0 +1,84 @@
+"""The office's mail server, for everything that hands mail to it: where it
+is and how to log in (the settings ``SMTP_HOST``, ``SMTP_PORT``,
+``SMTP_STARTTLS``, ``SMTP_USER``, the password in the environment variable
+``SOTONG_SMTP_PASSWORD``), and the one way a connection to it is opened:
+EHLO, STARTTLS checking the server's certificate against the system's
+trusted ones, EHLO again, then the login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from typing import Iterator
+
+PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
+SETTINGS_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None}
+TIMEOUT_SECONDS = 30.0  # a socket's timeout for one SMTP exchange, unless the caller says otherwise
+
+
+@dataclass(frozen=True)
+class MailServer:
+    host: str
+    port: int
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None
+    timeout_seconds: float = TIMEOUT_SECONDS
+
+    @property
+    def address(self) -> str:
+        """``host:port``, for messages."""
+        return f"{self.host}:{self.port}"
+
+
+def mail_server(settings: dict, *, host: str | None = None, port: int | None = None,
+                timeout_seconds: float = TIMEOUT_SECONDS) -> MailServer:
+    """The server the settings name (``host`` and ``port`` override them),
+    with the password from the environment."""
+    values = {**SETTINGS_DEFAULTS, **{key: settings[key] for key in SETTINGS_DEFAULTS if key in settings}}
+    return MailServer(host=host or values["SMTP_HOST"], port=int(port or values["SMTP_PORT"]),
+                      starttls=bool(values["SMTP_STARTTLS"]), user=values["SMTP_USER"] or None,
+                      password=os.environ.get(PASSWORD_ENV), timeout_seconds=timeout_seconds)
+
+
+def open_connection(server: MailServer) -> smtplib.SMTP:
+    """A connection to ``server``, secured and logged in as configured;
+    closed again if any step fails (``smtplib.SMTPException`` or ``OSError``
+    then, ``SMTPAuthenticationError`` for a refused login)."""
+    connection = smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds)
+    try:
+        connection.ehlo_or_helo_if_needed()
+        if server.starttls:
+            connection.starttls(context=ssl.create_default_context())
+            connection.ehlo()
+        if server.user:
+            connection.login(server.user, server.password or "")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def close_connection(connection: smtplib.SMTP) -> None:
+    """QUIT if the server still listens, then close, whatever it answers."""
+    try:
+        if connection.sock is not None:
+            connection.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def connected(server: MailServer) -> Iterator[smtplib.SMTP]:
+    """:func:`open_connection` for a ``with`` block, closed after it."""
+    connection = open_connection(server)
+    try:
+        yield connection
+    finally:
+        close_connection(connection)
