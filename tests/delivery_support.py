@@ -29,6 +29,10 @@ class ScriptedHandler:
     - ``rcpt_answers[address]``: answers to RCPT TO, used up in order (e.g.
       ``["451 4.7.1 try later"]``), then it accepts;
     - ``refuse[address]``: the answer to RCPT TO, always (e.g. "550 5.1.1 no such user");
+    - ``refuse_data[address]``: the answer to the DATA of a message to it,
+      always, once the body came (e.g. "554 5.7.1 message refused");
+    - ``refuse_data_command[address]``: the same, but to the DATA command
+      itself, before the body (as Postfix's smtpd_data_restrictions answer);
     - ``drop_at``: the DATA numbers (1-based, counting every DATA) at which
       the server closes the connection without answering;
     - ``delay``: seconds to think before answering each DATA.
@@ -39,6 +43,8 @@ class ScriptedHandler:
         self.keep = keep
         self.rcpt_answers: dict[str, list[str]] = {}
         self.refuse: dict[str, str] = {}
+        self.refuse_data: dict[str, str] = {}
+        self.refuse_data_command: dict[str, str] = {}
         self.drop_at: set[int] = set()
         self.datas = 0
         self.accepted: list[tuple[str, str]] = []  # (recipient, Message-ID)
@@ -62,6 +68,9 @@ class ScriptedHandler:
             if self.datas in self.drop_at:
                 server.transport.close()
                 return "421 4.4.2 connection dropped"
+            refused = [self.refuse_data[recipient] for recipient in envelope.rcpt_tos if recipient in self.refuse_data]
+            if refused:
+                return refused[0]
             if self.keep:
                 headers = BytesHeaderParser(policy=default_policy).parsebytes(envelope.original_content)
                 for recipient in envelope.rcpt_tos:
@@ -73,6 +82,19 @@ class ScriptedHandler:
     def accepted_counts(self) -> Counter:
         with self.lock:
             return Counter(recipient for recipient, _ in self.accepted)
+
+
+class _ScriptedSMTP(SMTP):
+    """aiosmtpd's server, answering the DATA command as the handler's
+    ``refuse_data_command`` says (aiosmtpd has no hook before the body)."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        refusals = getattr(self.event_handler, "refuse_data_command", {})
+        refused = [refusals[recipient] for recipient in (self.envelope.rcpt_tos if self.envelope else []) if recipient in refusals]
+        if refused:
+            await self.push(refused[0])
+            return
+        await super().smtp_DATA(arg)
 
 
 class SMTPServer:
@@ -89,7 +111,7 @@ class SMTPServer:
     def _run(self):
         asyncio.set_event_loop(self.loop)
         server = self.loop.run_until_complete(self.loop.create_server(
-            lambda: SMTP(self.handler, hostname="sink.test", loop=self.loop, **self.options), "127.0.0.1", 0))
+            lambda: _ScriptedSMTP(self.handler, hostname="sink.test", loop=self.loop, **self.options), "127.0.0.1", 0))
         self.port = server.sockets[0].getsockname()[1]
         self._server = server
         self._started.set()

@@ -140,6 +140,29 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
     assert flags == {ids[1]: "550 5.1.1 <주소>: Recipient address rejected: no such user"}
 
 
+@pytest.mark.parametrize("when", ["refuse_data_command", "refuse_data"])
+def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(project, when):
+    """SPEC §11: a permanent refusal of one message's DATA (to the command,
+    before the body, or after the body) marks it failed with its reason; the
+    others go out, and the next run (the next day) does not send it again."""
+    ids = add_subscribers(store_of(project), 4)
+    outbox_of(project, ids)
+    handler = ScriptedHandler()
+    getattr(handler, when)[address_of(ids[1])] = "554 5.7.1 message refused as spam"
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+        datas = handler.datas
+        again = send(project, server.port)
+    assert "Emails: 3 sent, 1 failed, 0 deferred" in result.output
+    assert result.code == 1  # SPEC §12: some messages failed
+    assert again.code == 0 and "nothing left to send: 3 were already sent and 1 failed for good" in again.output
+    assert handler.datas == datas == (3 if when == "refuse_data_command" else 4)  # never tried again
+    assert handler.accepted_counts() == {address_of(i): 1 for i in (ids[0], ids[2], ids[3])}
+    failed = journal(project)[(ids[1], "email")]
+    assert (failed["state"], failed["answer_stage"], failed["answer_code"]) == ("failed", "data", 554)
+    assert (failed["answer_text"], failed["attempts"]) == ("5.7.1 message refused as spam", 1)
+
+
 def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project):
     ids = add_subscribers(store_of(project), 6)
     outbox_of(project, ids)

@@ -304,10 +304,10 @@ class _Link:
             code, text = connection.data(data)
             answer = Answer("data", code, _text(text))
             return answer if code == 250 else self._refused(answer)
+        except smtplib.SMTPResponseException as exc:  # DATA refused before the body; an OSError too, so first
+            return self._refused(Answer("data", exc.smtp_code, _text(exc.smtp_error)))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise ConnectionLost(str(exc) or type(exc).__name__) from None
-        except smtplib.SMTPResponseException as exc:  # e.g. DATA refused before the body
-            return self._refused(Answer("data", exc.smtp_code, _text(exc.smtp_error)))
 
     def _refused(self, answer: Answer) -> Answer:
         if answer.code != 421:
