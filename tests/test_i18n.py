@@ -4,8 +4,12 @@ catalog is the .po as it is now; Korean by default, English with SOTONG_LANG=en.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -92,6 +96,22 @@ def test_compiled_catalog_is_the_po():
         compiled = as_table(read_mo(mo))
     written = as_table(read_catalog())
     assert compiled == written, "the .mo is older than the .po: run `make setup`"
+
+
+def test_make_catalogs_leaves_the_po_as_it_is(tmp_path):
+    """The .po is kept as `make catalogs` writes it (Babel's extract and
+    update, sorted): running it on a copy changes nothing, so that a
+    developer's next run shows only the messages they added."""
+    copy = tmp_path / "ko" / "LC_MESSAGES" / "sotong.po"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(CATALOG.with_suffix(".po").read_bytes())
+    venv = Path(sys.executable).parent.parent
+    subprocess.run(["make", "--silent", "catalogs", f"VENV={venv}", f"LOCALE={tmp_path}",
+                    f"CATALOG={tmp_path}/ko/LC_MESSAGES/sotong"], cwd=REPO, check=True, capture_output=True)
+    remade = copy.read_text(encoding="utf-8").splitlines()
+    written = CATALOG.with_suffix(".po").read_text(encoding="utf-8").splitlines()
+    assert remade == written, "the .po is not as `make catalogs` leaves it: run `make catalogs` and commit the .po:\n" + (
+        "\n".join(difflib.unified_diff(written, remade, "written", "remade", lineterm="", n=1)))[:3000]
 
 
 @pytest.mark.parametrize("chosen, expected", [
