@@ -62,6 +62,7 @@ from urllib.parse import urlencode  # noqa: E402
 
 TARGET_RATE, TARGET_P99_MS = 500.0, 50.0
 FLOOR_RATIO, FLOOR_P99_MS = 0.8, 20.0
+FLOOR_THREADS = 8  # `sotong serve`'s default
 FLOOR_APP = """
 import sqlite3, sys, threading, waitress
 db = sqlite3.connect(sys.argv[1], check_same_thread=False, isolation_level=None)
@@ -300,26 +301,40 @@ def against_floor(servers: tuple[subprocess.Popen, subprocess.Popen], ports: tup
     for round_ in range(pairs):
         mine = posts[round_::pairs]
         for name, server, port in (("ours", servers[0], ports[0]), ("floor", servers[1], ports[1])):
-            cpu_before = cpu_seconds(server.pid)
+            cpu_before, switches_before = cpu_seconds(server.pid), context_switches(server.pid)
             wall, latencies, codes = hammer(port, mine, clients)
             cpu = (cpu_seconds(server.pid) - cpu_before) / len(mine)
+            switches = (context_switches(server.pid) - switches_before) / len(mine)
             statuses += codes if name == "ours" else []
             label = "POST /u/TOKEN" if name == "ours" else "floor, waitress + INSERT/commit"
-            rounds[name].append((*report(f"  round {round_ + 1}: {label} as fast as it answers", wall, latencies), cpu))
+            rounds[name].append((*report(f"  round {round_ + 1}: {label} as fast as it answers", wall, latencies),
+                                 cpu, switches))
     ours, floor = rounds["ours"], rounds["floor"]
     ratios = sorted(mine[0] / base[0] for mine, base in zip(ours, floor))
     cpu_ratios = sorted(base[2] / mine[2] for mine, base in zip(ours, floor))
-    ratio, p99 = statistics.median(ratios), statistics.median(p99 for _, p99, _ in ours)
+    ratio, p99 = statistics.median(ratios), statistics.median(figures[1] for figures in ours)
     verdict = "met" if ratio >= FLOOR_RATIO and p99 < FLOOR_P99_MS else "MISSED"
     for name, figures in rounds.items():
         print(f"{pairs} alternating pairs, {name}: median {statistics.median(f[0] for f in figures):,.0f}/s, "
               f"p99 median {statistics.median(f[1] for f in figures):.1f} ms "
               f"({min(f[1] for f in figures):.1f}-{max(f[1] for f in figures):.1f}), "
-              f"server CPU per POST {statistics.median(f[2] for f in figures) * 1e6:.0f} us")
+              f"server CPU per POST {statistics.median(f[2] for f in figures) * 1e6:.0f} us, "
+              f"context switches per POST {statistics.median(f[3] for f in figures):.1f}")
     print(f"target >= {FLOOR_RATIO} x the floor with p99 < {FLOOR_P99_MS:.0f} ms: {verdict} "
           f"({ratio:.2f} x, spread {ratios[0]:.2f}-{ratios[-1]:.2f}); by CPU per POST: "
           f"{statistics.median(cpu_ratios):.2f} x ({cpu_ratios[0]:.2f}-{cpu_ratios[-1]:.2f})")
     return statuses
+
+
+def context_switches(pid: int) -> int:
+    """Context switches of process ``pid``'s threads so far (Linux): a thread
+    waiting for the GIL or a lock is one; a thread that exited is not counted."""
+    total = 0
+    for status in glob.glob(f"/proc/{pid}/task/*/status"):
+        with contextlib.suppress(OSError):
+            total += sum(int(line.split()[1]) for line in Path(status).read_text().splitlines()
+                         if "ctxt_switches:" in line)
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
@@ -404,8 +419,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--pairs", type=int, default=5)
-    parser.add_argument("--only", choices=("sqlite", "postgresql", "subscriptions"),
-                        help="measure one store's part only, or only the sign-ups and preferences (issue #13)")
+    parser.add_argument("--only", choices=("sqlite", "postgresql", "subscriptions", "unsubscribes"),
+                        help="measure one store's part only, only the sign-ups and preferences (issue #13), "
+                             "or only the unsubscribes against the floor (issue #16)")
+    parser.add_argument("--threads", type=int, default=8, help="the collector's threads (the floor keeps 8)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         root = Path(tmp)
@@ -415,17 +432,39 @@ def main() -> None:
             subscriptions_against_healthz(root, sink, args)
         if args.only in (None, "sqlite"):
             collector_on_sqlite(root, ids, sink, args)
+        if args.only == "unsubscribes":
+            unsubscribes_against_floor(root, ids, args)
         if args.only in (None, "postgresql"):
             two_collectors_on_postgresql(root, ids, args.clients, args.pairs)
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
+def start_collector_and_floor(root: Path, threads: int) -> tuple[subprocess.Popen, subprocess.Popen]:
+    """`sotong serve` on the project's SQLite store with ``threads``, and the floor's bare waitress app."""
+    server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0",
+                               "--threads", str(threads)], cwd=root, stderr=subprocess.PIPE, text=True)
+    floor = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(root / "floor.db"), str(FLOOR_THREADS)],
+                             stderr=subprocess.PIPE, text=True)
+    return server, floor
+
+
+def unsubscribes_against_floor(root: Path, ids: list[str], args) -> None:
+    """Issue #16's figure alone: the alternating rounds against the floor."""
+    server, floor = start_collector_and_floor(root, args.threads)
+    try:
+        posts = [("POST", f"/u/{unsubscribe_token(i)}", b"List-Unsubscribe=One-Click") for i in ids]
+        statuses = against_floor((server, floor), (served_port(server), served_port(floor)), posts,
+                                 args.clients, args.pairs)
+    finally:
+        for process in (server, floor):
+            process.terminate()
+            process.wait(10)
+    assert statuses.count(200) == len(ids), f"not every answer was 200: {set(statuses)}"
+
+
 def collector_on_sqlite(root: Path, ids: list[str], sink: MailSink, args) -> None:
     """Issue #16's and #13's figures, on the project's SQLite store."""
-    server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0"],
-                              cwd=root, stderr=subprocess.PIPE, text=True)
-    floor = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(root / "floor.db"), "8"],
-                             stderr=subprocess.PIPE, text=True)
+    server, floor = start_collector_and_floor(root, args.threads)
     try:
         port, floor_port = served_port(server), served_port(floor)
         half = len(ids) // 2

@@ -106,9 +106,19 @@ LOGGED_COLUMNS = (
 DEFAULT_SOURCE = "store"
 
 
+def seoul_time_sql(moment: str = "'now'") -> str:
+    """SQLite's expression of ``moment`` (``'now'``, or a time value and its
+    modifiers, such as ``?, 'unixepoch'``) as :func:`now_iso` writes it:
+    Asia/Seoul has kept +09:00 all year since 1988. The consent log's
+    triggers ask for the time in SQL, not from a Python function, which
+    would take the GIL back in the middle of the statement while the
+    collector's other threads want it (issue #16)."""
+    return f"strftime('%Y-%m-%dT%H:%M:%S+09:00', {moment}, '+9 hours')"
+
+
 def _consent_triggers() -> tuple[str, str]:
-    """TEMP triggers (this connection's, so they may call its functions
-    ``sotong_now()`` and ``sotong_change_source()``) that log every change."""
+    """TEMP triggers (this connection's, so they may call its function
+    ``sotong_change_source()``) that log every change, at :func:`seoul_time_sql`."""
     def log(old: str, condition: str) -> str:
         # One statement per row, the time and source asked once; the row's
         # changed columns, in LOGGED_COLUMNS order, are the arms of one SELECT.
@@ -116,7 +126,7 @@ def _consent_triggers() -> tuple[str, str]:
                                      f"CAST(new.{c} AS TEXT) AS new, {old.format(c=c)} IS NOT new.{c} AS changed"
                                      for c in LOGGED_COLUMNS)
         return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
-                f"SELECT new.id, sotong_now(), sotong_change_source(), "
+                f"SELECT new.id, {seoul_time_sql()}, sotong_change_source(), "
                 f"json_group_object(change.field, json_array(change.old, change.new)) "
                 f"FROM ({changes}) AS change WHERE {condition} HAVING count(*) > 0;")
 
@@ -417,7 +427,6 @@ class Store:
         store.upgrade("core")
         store._add_missing_columns()
         if store.backend == "sqlite":
-            store.db.create_function("sotong_now", 0, now_iso)
             store.db.create_function("sotong_change_source", 0, lambda: store.change_source)
             store._consent_triggers_on()
         else:

@@ -7,6 +7,7 @@ time; ``sotong subscribers changes`` exports it (formula cells as text) and
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -19,7 +20,7 @@ from test_serve import ONE_CLICK, request
 
 from sotong.audiences import load_audiences
 from sotong.project import Project
-from sotong.store import LOGGED_COLUMNS, STORED_COLUMNS, Store, Subscriber
+from sotong.store import LOGGED_COLUMNS, SEOUL, STORED_COLUMNS, Store, Subscriber, now_iso, seoul_time_sql
 from sotong.subscribers import import_records
 from sotong.tokens import unsubscribe_token
 from sotong.web import make_app
@@ -116,6 +117,36 @@ def test_each_change_is_logged_with_the_source_named_around_it_through_repeats_a
                             "ORDER BY subscriber_id").fetchall()
     assert [tuple(r) for r in rows] == [("S1", "unsubscribe-link"), ("S2", "unsubscribe-link"), ("S4", "preferences"),
                                         ("S5", "store")]
+    store.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=int(dt.datetime(1989, 1, 1, tzinfo=SEOUL).timestamp()),
+                   max_value=int(dt.datetime(2100, 1, 1, tzinfo=SEOUL).timestamp())))
+def test_the_time_the_triggers_write_is_seoul_time_as_python_writes_it(moment):
+    """SQLite's Seoul time reads every second since 1989 as the store's own
+    clock (zoneinfo's Asia/Seoul) writes it."""
+    db = sqlite3.connect(":memory:")
+    written = db.execute("SELECT " + seoul_time_sql("?, 'unixepoch'"), (moment,)).fetchone()[0]
+    db.close()
+    assert written == dt.datetime.fromtimestamp(moment, SEOUL).isoformat()
+
+
+def test_the_sqlite_triggers_log_the_time_without_calling_python(tmp_path):
+    """The collector's unsubscribes are logged at Seoul's time by SQL: the
+    connection has no Python clock function for a trigger to call (one
+    would take the GIL back in the middle of each write; issue #16)."""
+    store = Store.open(tmp_path / "sotong.db")
+    store.put_subscriber(Subscriber(id="S1", email="s1@example.com", channels=frozenset({"email"})))
+    before = now_iso()
+    with store.changes_from("unsubscribe-link"):
+        store.unsubscribe("S1")
+    after = now_iso()
+    (changed_at, source), = store.db.execute("SELECT changed_at, source FROM consent_log_columns "
+                                             "WHERE field = 'unsubscribed_at'").fetchall()
+    assert before <= changed_at <= after and changed_at.endswith("+09:00") and source == "unsubscribe-link"
+    with pytest.raises(sqlite3.OperationalError, match="no such function"):
+        store.db.execute("SELECT sotong_now()")
     store.close()
 
 
