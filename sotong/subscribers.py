@@ -137,6 +137,18 @@ def kept_unsubscribed_at(stored: str | None, imported_subscribed_at: str | None,
     return stored
 
 
+def purged_and_still_unsubscribed(merged: tuple, stored: tuple | None) -> bool:
+    """Whether an imported row is left out rather than stored: the store
+    holds only the id and the unsubscribe time of that person (their data
+    was destroyed a week after they unsubscribed, ``sotong subscribers
+    purge``) and the row does not subscribe them again (``merged``, the row
+    :func:`merged_row` makes, is still unsubscribed). The office's system may
+    list them for long after; their details must not come back."""
+    if stored is None or stored[_UNSUBSCRIBED_AT] is None or merged[_UNSUBSCRIBED_AT] is None:
+        return False
+    return all(value in (None, "") for column, value in zip(COLUMNS, stored) if column not in _KEPT_WHEN_PURGED)
+
+
 def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict | None, list[str]]:
     """One CSV row (column -> cell text) checked against SPEC §4.
 
@@ -600,12 +612,15 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    purged: int = 0  # rows of purged subscribers, not stored again (:func:`purged_and_still_unsubscribed`)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
 
     def summary(self) -> str:
         return (_("{added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected").format(
-            added=self.added, updated=self.updated, unchanged=self.unchanged, rejected=self.rejected))
+            added=self.added, updated=self.updated, unchanged=self.unchanged, rejected=self.rejected)
+            + (_("; {purged} left out: unsubscribed, their data destroyed, not stored again").format(purged=self.purged)
+               if self.purged else ""))
 
 
 def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
@@ -737,6 +752,9 @@ def _upsert(store: Store, rows: list[tuple], report: ImportReport) -> None:
     for row in rows:
         before = stored.get(row[0])
         after = merged_row(row, before)
+        if purged_and_still_unsubscribed(after, before):
+            report.purged += 1
+            continue
         if before is None:
             report.added += 1
         elif after == before:
@@ -769,6 +787,7 @@ def merged_row(imported: tuple, stored: tuple | None) -> tuple:
 
 _EMAIL, _SUBSCRIBED_AT, _UNSUBSCRIBED_AT, _GROUPS = (COLUMNS.index(column) for column in (
     "email", "subscribed_at", "unsubscribed_at", "groups"))
+_KEPT_WHEN_PURGED = ("id", "kind", "unsubscribed_at")
 
 
 def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:
@@ -795,6 +814,6 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
 
 __all__ = [
     "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
-    "import_records", "kept_unsubscribed_at", "merged_row", "normalize_gender", "normalize_phone",
+    "import_records", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
     "read_records", "write_csv",
 ]

@@ -14,10 +14,12 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from delivery_support import ScriptedHandler, SMTPServer, run_cli, store_rows
 from project_support import project_on
 
 from sotong.store import Store, Subscriber
+from sotong.subscribers import COLUMNS, purged_and_still_unsubscribed
 
 HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
 KIM = "S1,김민지,kim@example.com,010-1234-5678,1950,F,yongdap,health;culture,email;sms,person,,2025-01-05,2026-11-16\n"
@@ -77,18 +79,55 @@ def test_purge_keeps_only_the_id_and_the_unsubscribe_time_of_those_unsubscribed_
         assert b"lee@example.com" in data
 
 
-def test_what_an_import_brings_back_of_a_purged_subscriber_goes_at_the_next_purge(project):
-    """The office's own system may still list them: the import fills their
-    row again (never subscribing them again), and the daily purge empties it."""
+def test_an_import_brings_back_nothing_of_a_purged_subscriber_unless_they_subscribed_again(project):
+    """The office's own system may still list them, unsubscribed or not: the
+    import leaves those rows out and says so (their data stays destroyed);
+    a row that subscribes them again (a later subscribed_at) is stored."""
     run_cli(project / "pelicanconf.py", "subscribers", "purge")
+    purged = rows_of(project, "S1")
     source = project / "again.csv"
-    source.write_text(HEADER + KIM.replace(",2026-11-16", ","), encoding="utf-8")
-    run_cli(project / "pelicanconf.py", "subscribers", "import", str(source))
-    assert store_rows(project, "SELECT email FROM subscribers WHERE id = 'S1'") == [("kim@example.com",)]
-    assert "1 subscribers' data destroyed" in run_cli(project / "pelicanconf.py", "subscribers", "purge").output
-    assert store_rows(project, "SELECT email, unsubscribed_at IS NOT NULL FROM subscribers WHERE id = 'S1'") == [
-        (None, True)]
-    assert store_rows(project, "SELECT DISTINCT field FROM consent_log_columns WHERE subscriber_id = 'S1'") == [("unsubscribed_at",)]
+    for listed in (KIM, KIM.replace(",2026-11-16", ",")):
+        source.write_text(HEADER + listed + PARK, encoding="utf-8")
+        result = run_cli(project / "pelicanconf.py", "subscribers", "import", str(source))
+        assert result.code == 0, result.output
+        assert ("0 added, 0 updated, 1 unchanged, 0 rejected; 1 left out: unsubscribed, their data destroyed, "
+                "not stored again") in result.output
+        assert rows_of(project, "S1") == purged
+    assert "2026-11-16: 0 subscribers" in run_cli(project / "pelicanconf.py", "subscribers", "purge").output
+    source.write_text(HEADER + KIM.replace(",2025-01-05,2026-11-16", ",2026-11-20,"), encoding="utf-8")
+    again = run_cli(project / "pelicanconf.py", "subscribers", "import", str(source))
+    assert "0 added, 1 updated, 0 unchanged, 0 rejected." in again.output
+    assert store_rows(project, "SELECT email, unsubscribed_at FROM subscribers WHERE id = 'S1'") == [
+        ("kim@example.com", None)]
+
+
+some_text = st.text("ab가", min_size=1, max_size=2)
+LISTS = ("fields", "channels", "groups")  # "" when empty, the others None
+days = st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)).map(dt.date.isoformat)
+
+
+@st.composite
+def stored_rows_unsubscribed(draw):
+    """A stored row (the values of COLUMNS) of someone who unsubscribed."""
+    row = {column: draw(st.one_of(st.just("") if column in LISTS else st.none(), some_text)) for column in COLUMNS}
+    return {**row, "id": draw(st.text("S0123", min_size=1, max_size=4)), "unsubscribed_at": draw(days)}
+
+
+@settings(max_examples=150)
+@given(stored_rows_unsubscribed(), st.one_of(st.none(), days))
+def test_an_import_leaves_out_exactly_the_rows_of_purged_readers_it_does_not_subscribe_again(stored, merged_unsubscribed_at):
+    """Against the purge itself: what it leaves of a row (PURGED_VALUES) is
+    left out when the imported row keeps them unsubscribed, and a row holding
+    anything more is not."""
+    from subscriptions.retention import PURGED_VALUES
+
+    purged = {column: PURGED_VALUES.get(column, value) for column, value in stored.items()}
+    merged = tuple({**stored, "email": "new@example.com", "unsubscribed_at": merged_unsubscribed_at}[column]
+                   for column in COLUMNS)
+    still_unsubscribed = merged_unsubscribed_at is not None
+    assert purged_and_still_unsubscribed(merged, tuple(purged.values())) == still_unsubscribed
+    assert purged_and_still_unsubscribed(merged, tuple(stored.values())) == (still_unsubscribed and purged == stored)
+    assert not purged_and_still_unsubscribed(merged, None)
 
 
 # --- 제3조 6: sent nothing for two years ---------------------------------------------------
