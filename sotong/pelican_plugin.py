@@ -41,6 +41,7 @@ from pelican.writers import Writer
 
 from .content_urls import compute_urls_once, forget_urls
 from .pelican_cache import make_crash_safe
+from .pelican_shortcuts import take_shortcuts
 from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
 from .settings import DEFAULTS, add_defaults
 
@@ -366,6 +367,7 @@ def _finalize_watching(finalize):
 def register():
     make_crash_safe()
     compute_urls_once()
+    take_shortcuts()
     signals.initialized.connect(forget_urls)
     signals.initialized.connect(add_sotong_defaults)
     signals.get_writer.connect(use_keeping_writer)
