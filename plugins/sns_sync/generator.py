@@ -24,6 +24,7 @@ from sotong.settings import add_template_folder
 
 from .config import sns_settings
 from .feeds import FeedInfo, json_feed_bytes, rss_feed_bytes
+from .fitted import FittedPosts
 from .imported import read_posts
 from .posts import PLATFORM_LABELS, PLATFORMS, Image, SharedNotice, absolute_links, feed_item, platform_notices
 
@@ -69,15 +70,17 @@ class SnsGenerator(Generator):
         articles = [article for article in self.context["NOTICE_ARTICLES"].values() if article.notice.due_on(day)]
         limit = self.settings.get("FEED_MAX_ITEMS")
         shared: dict[str, SharedNotice] = {}
+        fitted = FittedPosts(self.settings)
         for platform in PLATFORMS:
             items = []
             for article in platform_notices(articles, platform)[:limit]:
                 if article.slug not in shared:
                     shared[article.slug] = self._shared(article, absolute)
-                items.append(feed_item(shared[article.slug], platform))
+                items.append(feed_item(shared[article.slug], platform, fitted.fit))
             info = self._feed_info(platform, absolute)
             write_output_bytes(self.output_path, feed_path(platform, "json"), json_feed_bytes(info, items))
             write_output_bytes(self.output_path, feed_path(platform, "xml"), rss_feed_bytes(info, items))
+        fitted.save()
         writer.write_file(SECTION_SAVE_AS, self.get_template(SECTION_TEMPLATE), self.context,
                           posts=self.context["sns_posts"])
 

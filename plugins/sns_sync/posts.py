@@ -13,14 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import lxml.html
 
 from sotong.i18n import _
 from sotong.notices import Notice
-
-from .weighted import fit_post
 
 PLATFORMS = ("twitter", "facebook", "blog")
 PLATFORM_LABELS = {"twitter": "X(트위터)", "facebook": "페이스북", "blog": "블로그"}
@@ -73,10 +71,12 @@ def headline(notice: Notice) -> str:
     return notice.title
 
 
-def tweet_text(notice: Notice, url: str) -> str:
+def tweet_text(notice: Notice, url: str, fit: Callable[[str, str], str]) -> str:
+    """The X post: the headline and summary fitted with the link by ``fit``
+    (``weighted.fit_post``, or fitted.FittedPosts' memo of it)."""
     summary = notice.plain_summary()
     text = f"{headline(notice)}\n{summary}" if summary else headline(notice)
-    return fit_post(text, url)
+    return fit(text, url)
 
 
 def facebook_text(notice: Notice, url: str) -> str:
@@ -92,11 +92,12 @@ def blog_html(shared: SharedNotice) -> str:
     return figure + shared.body_html
 
 
-def feed_item(shared: SharedNotice, platform: str) -> FeedItem:
+def feed_item(shared: SharedNotice, platform: str, fit: Callable[[str, str], str]) -> FeedItem:
+    """The notice's post on ``platform``; X's fitted by ``fit`` (see tweet_text)."""
     notice = shared.notice
     common = {"url": shared.url, "title": headline(notice), "date": notice.date}
     if platform == "twitter":
-        return FeedItem(**common, content_text=tweet_text(notice, shared.url))
+        return FeedItem(**common, content_text=tweet_text(notice, shared.url, fit))
     if platform == "facebook":
         return FeedItem(**common, content_text=facebook_text(notice, shared.url), image=shared.image)
     if platform == "blog":
