@@ -36,6 +36,9 @@ from sotong.notices import read_notice  # noqa: E402
 from synthetic import make_project, nocache_settings, timed  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# As installed: a shell with PYTHONDONTWRITEBYTECODE set would compile sotong's
+# modules and the plugins at every build (benchmarks/startup.py does the same).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 SETTLE = 3.0  # seconds of quiet disk before each timed run
 
 
