@@ -43,7 +43,7 @@ def settings_option(command):
         ctx = click.get_current_context()
         project = ctx.meta.get("sotong.project")
         if project is None or project.settings_path != Path(settings_path):
-            project = Project(settings_path)
+            project = Project(settings_path, pelican=_WITHOUT_PELICAN not in ctx.meta)
         return command(*args, project=project, **kwargs)
 
     return wrapper
@@ -84,6 +84,11 @@ def add_lazy_command(group: click.Group, name: str, target: str, help: str) -> N
 
 
 _SETTINGS_ERROR = "sotong.settings_error"
+_WITHOUT_PELICAN = "sotong.without_pelican"
+# Core commands that read no content and need no plugin: run without loading
+# the plugins or Pelican (its import is most of a second), their settings
+# read by load_settings(pelican=False).
+LIGHT_COMMANDS = (["subscribers", "import"],)
 
 
 class PluginCommandsGroup(click.Group):
@@ -109,6 +114,9 @@ class SotongGroup(PluginCommandsGroup):
     """Loads the project's plugins, so that they add their commands, before parsing."""
 
     def parse_args(self, ctx, args):
+        if [arg for arg in args if not arg.startswith("-")][:2] in LIGHT_COMMANDS:
+            ctx.meta[_WITHOUT_PELICAN] = True
+            return super().parse_args(ctx, args)
         try:
             project = Project(_settings_in(args))
             project.activate_plugins()

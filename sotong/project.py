@@ -25,10 +25,11 @@ class Project:
     """Everything a command needs, loaded lazily from one settings file."""
 
     def __init__(self, settings_path: str | Path = "pelicanconf.py", overrides: dict | None = None,
-                 *, settings: dict | None = None):
-        """``settings``: settings already read (by Pelican run by itself) instead of the file's."""
+                 *, settings: dict | None = None, pelican: bool = True):
+        """``settings``: settings already read (by Pelican run by itself) instead
+        of the file's; ``pelican=False``: read without Pelican (:func:`load_settings`)."""
         self.settings_path = Path(settings_path)
-        self.settings = load_settings(self.settings_path) if settings is None else settings
+        self.settings = load_settings(self.settings_path, pelican) if settings is None else settings
         self.settings.update(overrides or {})
         self._plugins_active = False
         self._read = None

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import importlib.util
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Iterable
-
-from pelican.settings import read_settings
 
 from .i18n import _
 from .problems import Problem, SotongError, did_you_mean
@@ -38,14 +38,22 @@ DEFAULTS = {
 PATH_SETTINGS = ("AUDIENCES_PATH", "PRIVATE_PATH", "SOTONG_DB", "OUTBOX_PATH")
 
 
-def load_settings(path: str | os.PathLike) -> dict:
-    """Read a settings file; SotongError with a one-line reason when it fails."""
+def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
+    """Read a settings file; SotongError with a one-line reason when it fails.
+    ``pelican=False``: the file's own settings and Sotong's defaults only,
+    without importing Pelican (a second of start-up), for a command that
+    reads no content: Pelican's defaults and paths are then missing."""
     path = Path(path)
     if not path.is_file():
         raise SotongError([_("{path}: settings file not found; run sotong in the project folder or pass -s FILE").format(
             path=path)])
     try:
-        settings = read_settings(str(path))
+        if pelican:
+            from pelican.settings import read_settings
+
+            settings = read_settings(str(path))
+        else:
+            settings = file_settings(path)
     except SotongError:
         raise
     except SyntaxError as exc:
@@ -55,6 +63,16 @@ def load_settings(path: str | os.PathLike) -> dict:
         raise SotongError([f"{path}:1: {exc}"]) from None
     settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
     return add_defaults(settings, path.resolve().parent)
+
+
+def file_settings(path: Path) -> dict:
+    """The upper-case names a settings file sets, run as Pelican runs it (a
+    module of the file's name, so that publishconf.py may import pelicanconf)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return {name: value for name, value in vars(module).items() if name.isupper()}
 
 
 def add_defaults(settings: dict, project_dir: Path) -> dict:

@@ -19,10 +19,12 @@ itself: triggers on ``subscribers`` write one row per change of a subscriber
 values as text) whatever writes the change (an import, the collector's
 unsubscribe, an SMS opt-out, the preferences page), so no feature can forget
 it (TEMP triggers on SQLite, one trigger function on PostgreSQL). The writer
-names its source with ``with store.changes_from("csv-import"):``.
-:meth:`Store.put_subscriber_rows` (the import) writes the same rows itself,
-with the triggers off for its connection. The view ``consent_log_columns``
-reads the log one row per changed column, as the office's export shows it.
+names its source with ``with store.changes_from("csv-import"):``. The import
+stages its rows in a TEMP table (:meth:`Store.stage_subscriber_rows`) and
+writes them, and the log's rows the triggers would write, by SQL set by set
+(:meth:`Store.put_staged_subscribers`), the triggers off for its connection.
+The view ``consent_log_columns`` reads the log one row per changed column,
+as the office's export shows it.
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ SUBSCRIBER_COLUMNS = (
 
 READER_CHANNELS = ("email", "sms")  # what a subscriber can choose to get messages by (``channels``)
 STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
-_IDS_AT_ONCE = 500  # ids one query looks up (SQLite takes at most 32,766 parameters)
 
 CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
@@ -134,36 +135,6 @@ def _consent_triggers() -> tuple[str, str]:
     updated = log("old.{c}", "change.changed")
     return (f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_insert AFTER INSERT ON main.subscribers BEGIN {inserted} END",
             f"CREATE TEMP TRIGGER IF NOT EXISTS consent_on_update AFTER UPDATE ON main.subscribers BEGIN {updated} END")
-
-
-def logged_changes(columns: tuple[str, ...], before: tuple | None, after: tuple) -> str | None:
-    """What the consent log keeps of one write of the values ``after`` of
-    ``columns``, as the triggers write it: the JSON object ``{column: [old,
-    new]}`` of the LOGGED_COLUMNS named that changed from ``before`` (None: a
-    new subscriber, whose values that are not empty count as changed), values
-    as text, in LOGGED_COLUMNS order; None when none changed."""
-    logged = _logged_positions(columns)  # written piece by piece: json.dumps of a dict per row costs more
-    if before is None:
-        pieces = [f'"{column}":[null,{_json_string(str(after[i]))}]' for column, i in logged
-                  if after[i] is not None and after[i] != ""]
-    else:
-        pieces = [f'"{column}":[{_json_text(before[i])},{_json_text(after[i])}]' for column, i in logged
-                  if before[i] != after[i]]
-    return "{" + ",".join(pieces) + "}" if pieces else None
-
-
-@functools.lru_cache(maxsize=16)
-def _logged_positions(columns: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    """The LOGGED_COLUMNS among ``columns``, in LOGGED_COLUMNS order, with their place in ``columns``."""
-    return tuple((column, columns.index(column)) for column in LOGGED_COLUMNS if column in columns)
-
-
-def _json_text(value) -> str:
-    """A stored value in the log's JSON: its text as a JSON string, or null."""
-    return "null" if value is None else _json_string(str(value))
-
-
-_json_string = json.encoder.encode_basestring  # a str as a JSON string, other scripts' letters as they are
 
 
 # The log's JSON of {column: [old, new]}: compact, as SQLite's json functions write it.
@@ -274,7 +245,7 @@ def _grouped_changes(rows: Iterable) -> Iterator[tuple]:
 register_schema("core", CORE_SCHEMA, _consent_log_per_change)
 
 
-_WRITER_LOGS = "sotong.consent_written"  # PostgreSQL: 'on' while put_subscriber_rows writes the log itself
+_WRITER_LOGS = "sotong.consent_written"  # PostgreSQL: 'on' while put_staged_subscribers writes the log itself
 
 
 _TRIGGER_LAYOUT = "one row per change"  # in the trigger function's text: a store's older function is replaced
@@ -569,38 +540,51 @@ class Store:
         data["groups"] = join_keys(subscriber.groups)
         self.db.execute(_subscriber_upsert(tuple(data)), tuple(data.values()))
 
-    def put_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple],
-                            stored: dict[str, tuple] | None = None) -> None:
+    def put_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple]) -> "StagedCounts":
         """Insert or update subscribers by id: ``rows`` hold the values of
         ``columns`` (``id`` first, each id once) in order; columns not named
-        keep their value. ``stored``: id -> the values of ``columns`` the
-        store holds now (read here when not given; the caller reads them in
-        this transaction). The consent log gets the rows its triggers would
-        write for the named columns (:func:`logged_changes`), written with
-        the rows by two statements, the triggers off meanwhile."""
-        rows = list(rows)
-        if not rows:
-            return
-        with (contextlib.nullcontext() if self.db.in_transaction else self.transaction()), self._writer_logs():
-            if stored is None:
-                stored = self.stored_rows(columns, [row[0] for row in rows])
-            when, source, log = now_iso(), self.change_source, []
-            for row in rows:
-                changes = logged_changes(columns, stored.get(row[0]), row)
-                if changes is not None:
-                    log.append((row[0], when, source, changes))
-            self.db.executemany(_subscriber_upsert(columns), rows)
-            self.db.executemany("INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
-                                "VALUES (?, ?, ?, ?)", log)
+        keep their value. Staged, then written by :meth:`put_staged_subscribers`."""
+        with contextlib.nullcontext() if self.db.in_transaction else self.transaction():
+            self.stage_subscriber_rows(columns, rows)
+            return self.put_staged_subscribers(columns)
 
-    def stored_rows(self, columns: tuple[str, ...], ids: list[str]) -> dict[str, tuple]:
-        """id -> the values of ``columns`` (``id`` first) the store holds, for those of ``ids`` it holds."""
-        found = {}
-        for start in range(0, len(ids), _IDS_AT_ONCE):
-            part = ids[start:start + _IDS_AT_ONCE]
-            found.update((row[0], tuple(row)) for row in self.db.execute(
-                f"SELECT {', '.join(columns)} FROM subscribers WHERE id IN ({', '.join('?' * len(part))})", part))
-        return found
+    def stage_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        """Inside a transaction: ``rows`` (the values of ``columns``, ``id``
+        first, each id once) into the TEMP table STAGED_SUBSCRIBERS, made
+        here with the subscribers' column types, read back in ``rowid`` order."""
+        names = ", ".join(columns)
+        if self.backend == "sqlite":
+            self.db.execute(f"CREATE TEMP TABLE {STAGED_SUBSCRIBERS} AS SELECT {names} FROM main.subscribers LIMIT 0")
+            self.db.executemany(f"INSERT INTO {STAGED_SUBSCRIBERS} ({names}) VALUES ({', '.join('?' * len(columns))})",
+                                rows)
+            return
+        self.db.execute(f"CREATE TEMP TABLE {STAGED_SUBSCRIBERS} AS SELECT {names} FROM subscribers "
+                        "WITH NO DATA")
+        self.db.execute(f"ALTER TABLE {STAGED_SUBSCRIBERS} ADD COLUMN rowid BIGINT GENERATED BY DEFAULT AS IDENTITY "
+                        "PRIMARY KEY")
+        rows = iter(rows)  # in parts: psycopg's executemany holds its rows
+        while part := list(itertools.islice(rows, _STAGED_AT_ONCE)):
+            self.db.executemany(f"INSERT INTO {STAGED_SUBSCRIBERS} ({names}) VALUES "
+                                f"({', '.join('?' * len(columns))})", part)
+
+    def put_staged_subscribers(self, columns: tuple[str, ...]) -> "StagedCounts":
+        """Inside a transaction: write the staged rows over the subscribers by
+        SQL, set by set: the staged rows equal to the stored ones in
+        ``columns`` are left out; the consent log gets, in the staged order,
+        the rows its triggers would write (:func:`_staged_changes`, the
+        triggers off meanwhile); then one upsert. The staging table is dropped."""
+        table, differs = STAGED_SUBSCRIBERS, _differs(self.backend, columns[1:])
+        with self._writer_logs():
+            unchanged = self.db.execute(
+                f"DELETE FROM {table} WHERE rowid IN (SELECT staged.rowid FROM {table} AS staged "
+                f"JOIN subscribers AS stored ON stored.id = staged.id WHERE NOT ({differs}))").rowcount
+            total, updated = self.db.execute(f"SELECT count(*), count(stored.id) FROM {table} AS staged "
+                                             "LEFT JOIN subscribers AS stored ON stored.id = staged.id").fetchone()
+            self.db.execute(_staged_changes(self.backend, columns), (now_iso(), self.change_source))
+            self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {table} "
+                            f"WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET {_updated_columns(columns)}")
+            self.db.execute(f"DROP TABLE {table}")
+        return StagedCounts(added=total - updated, updated=updated, unchanged=unchanged)
 
     @contextlib.contextmanager
     def _writer_logs(self):
@@ -695,6 +679,49 @@ def _subscriber_upsert(columns: tuple[str, ...]) -> str:
 
 def _updated_columns(columns: tuple[str, ...]) -> str:
     return ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
+
+
+STAGED_SUBSCRIBERS = "staged_subscribers"  # the TEMP table of Store.stage_subscriber_rows
+_STAGED_AT_ONCE = 5000  # PostgreSQL: rows staged by one executemany
+
+
+@dataclass(frozen=True)
+class StagedCounts:
+    """What writing the staged rows did: new subscribers, changed ones, and rows equal to the stored ones."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+def _differs(backend: str, columns: Iterable[str]) -> str:
+    """SQL: some of ``columns`` differ between the rows ``stored`` and ``staged`` (NULL is a value)."""
+    distinct = "IS NOT" if backend == "sqlite" else "IS DISTINCT FROM"
+    return " OR ".join(f"stored.{column} {distinct} staged.{column}" for column in columns) or "false"
+
+
+def _staged_changes(backend: str, columns: tuple[str, ...]) -> str:
+    """SQL (parameters: the time, the source): the consent log's rows for
+    the staged rows, in their order, as the triggers write them: the JSON
+    object of each LOGGED_COLUMNS among ``columns`` that changed (a new
+    subscriber's values that are not empty), values as text, its pieces
+    joined in C; no row where nothing logged changed. (Which rows is asked
+    apart: SQLite would build the JSON again for a condition on it.)"""
+    def pair(old: str, column: str) -> str:
+        values = f"{old}, CAST(staged.{column} AS TEXT)"
+        return f"json_array({values})" if backend == "sqlite" else f"json_build_array({values})::text"
+
+    logged = [column for column in LOGGED_COLUMNS if column in columns]
+    filled = {c: f"CAST(staged.{c} AS TEXT) <> ''" for c in logged}
+    added = " || ".join(f"CASE WHEN {filled[c]} THEN ',\"{c}\":' || {pair('CAST(NULL AS TEXT)', c)} ELSE '' END"
+                        for c in logged) or "''"
+    changed = " || ".join(f"CASE WHEN {_differs(backend, [c])} "
+                          f"THEN ',\"{c}\":' || {pair(f'CAST(stored.{c} AS TEXT)', c)} ELSE '' END" for c in logged) or "''"
+    return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
+            f"SELECT staged.id, ?, ?, '{{' || substr(CASE WHEN stored.id IS NULL THEN {added} ELSE {changed} END, 2) "
+            f"|| '}}' FROM {STAGED_SUBSCRIBERS} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id "
+            f"WHERE CASE WHEN stored.id IS NULL THEN {' OR '.join(filled.values()) or 'false'} "
+            f"ELSE {_differs(backend, logged)} END ORDER BY staged.rowid")
 
 
 _clock = (0, "")  # the last second asked, and how it reads

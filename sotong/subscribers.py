@@ -38,7 +38,7 @@ from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import progress, tracked
-from .store import READER_CHANNELS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
+from .store import READER_CHANNELS, STAGED_SUBSCRIBERS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
 OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
@@ -655,9 +655,6 @@ def repeated_ids(ids: Iterable[tuple[int, str]], first_line: dict[str, int] | No
     return repeated
 
 
-_BATCH = 2000  # rows checked, then read from and written to the store together
-
-
 def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences: Audiences,
                    this_year: int, shown: str = "rows") -> ImportReport:
     """Check ``records`` (line, column -> cell), then upsert the good rows by id
@@ -694,15 +691,14 @@ def _import(store: Store, read: Callable[[list[Problem]], Iterator[tuple[int, di
 
 def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences: Audiences, this_year: int,
                    shown: str, count: int, repeated: dict[str, list[int]] | None) -> ImportReport:
-    """Check and upsert ``records`` in one transaction. ``repeated``: the ids
-    on more than one line, whose rows are left out; None when not known yet,
-    then raises _RepeatedIds (the transaction rolled back) if there are any."""
-    report, batch, checker = ImportReport(), [], RowChecker(audiences, this_year)
+    """Check ``records`` and stage the good rows, then write them by SQL
+    (:meth:`Store.put_staged_subscribers`), in one transaction. ``repeated``:
+    the ids on more than one line, whose rows are left out; None when not
+    known yet, then raises _RepeatedIds (the transaction rolled back) if there are any."""
+    report, checker = ImportReport(), RowChecker(audiences, this_year)
     lines: dict[str, int] = {}  # each id's first line, while ``repeated`` is not known
-    # Read inside the transaction: an unsubscribe taken by the collector
-    # meanwhile must not be overwritten.
-    with (progress(count, _("Checking rows"), least=10_000) as advance,
-          store.changes_from("csv-import"), store.transaction()):
+
+    def checked_rows() -> Iterator[tuple]:
         for line, cells in records:
             key = (cells.get("id") or "").strip()
             if repeated is None and key:
@@ -713,11 +709,16 @@ def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences:
             row = _checked(line, cells, checker, repeated or {}, report, shown)
             advance()
             if row is not None:
-                batch.append(row)
-            if len(batch) == _BATCH:
-                _upsert(store, batch, report)
-                batch = []
-        _upsert(store, batch, report)
+                yield row
+
+    # Read inside the transaction: an unsubscribe taken by the collector
+    # meanwhile must not be overwritten.
+    with (progress(count, _("Checking rows"), least=10_000) as advance,
+          store.changes_from("csv-import"), store.transaction()):
+        store.stage_subscriber_rows(COLUMNS, checked_rows())
+        report.purged = _keep_stored_values(store)
+        counts = store.put_staged_subscribers(COLUMNS)
+    report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
     return report
 
 
@@ -743,27 +744,28 @@ def _checked(line: int, cells: dict, checker: RowChecker, repeated: dict[str, li
     return row
 
 
-def _upsert(store: Store, rows: list[tuple], report: ImportReport) -> None:
-    """Write a batch of checked rows over what the store holds for their ids."""
-    if not rows:
-        return
-    stored = store.stored_rows(COLUMNS, [row[0] for row in rows])
-    writes = []
-    for row in rows:
-        before = stored.get(row[0])
-        after = merged_row(row, before)
-        if purged_and_still_unsubscribed(after, before):
-            report.purged += 1
-            continue
-        if before is None:
-            report.added += 1
-        elif after == before:
-            report.unchanged += 1
-            continue
-        else:
-            report.updated += 1
-        writes.append(after)
-    store.put_subscriber_rows(COLUMNS, writes, stored)
+def _keep_stored_values(store: Store) -> int:
+    """What an import keeps of the stored row, applied on the staged rows:
+    the stored groups when the file has none (NULL), in SQL; and, where an
+    ``unsubscribed_at`` is stored, the rules of :func:`merged_row` and
+    :func:`purged_and_still_unsubscribed` (the rows of purged readers
+    left out). The number of rows left out."""
+    store.db.execute(f"UPDATE {STAGED_SUBSCRIBERS} SET groups = coalesce((SELECT groups FROM subscribers "
+                     f"WHERE subscribers.id = {STAGED_SUBSCRIBERS}.id), '') WHERE groups IS NULL")
+    kept, purged = [], []
+    both = ", ".join([f"staged.{column}" for column in COLUMNS] + [f"stored.{column}" for column in COLUMNS])
+    for row in store.db.execute(
+            f"SELECT staged.rowid, {both} FROM {STAGED_SUBSCRIBERS} AS staged "
+            "JOIN subscribers AS stored ON stored.id = staged.id WHERE stored.unsubscribed_at IS NOT NULL").fetchall():
+        position, imported, stored = row[0], tuple(row[1:len(COLUMNS) + 1]), tuple(row[len(COLUMNS) + 1:])
+        merged = merged_row(imported, stored)
+        if purged_and_still_unsubscribed(merged, stored):
+            purged.append((position,))
+        elif merged[_UNSUBSCRIBED_AT] != imported[_UNSUBSCRIBED_AT]:
+            kept.append((merged[_UNSUBSCRIBED_AT], position))
+    store.db.executemany(f"UPDATE {STAGED_SUBSCRIBERS} SET unsubscribed_at = ? WHERE rowid = ?", kept)
+    store.db.executemany(f"DELETE FROM {STAGED_SUBSCRIBERS} WHERE rowid = ?", purged)
+    return len(purged)
 
 
 def merged_row(imported: tuple, stored: tuple | None) -> tuple:

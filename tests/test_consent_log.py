@@ -443,3 +443,78 @@ def test_the_triggers_and_the_bulk_write_log_the_same_changes_as_spec_13_on_both
                     } <= {"csv-import"}
     finally:
         store.close()
+
+
+# --- the import's set-based writing (#16): staged rows, the log by one INSERT ... SELECT ----------
+
+STAGED_FIRST = [  # (line, cells): the store before the import that is checked
+    ("S1", "김민서", "kim@example.com", "email", ""), ("S2", "이순신", "lee@example.com", "email", "committee-budget"),
+    ("S3", "박서준", "park@example.com", "email", ""), ("S4", "최지우", "choi@example.com", "email", ""),
+]
+STAGED_SECOND = [
+    ("S1", 'Kim "민서" \\ 2층\n성수', "kim@example.com", "email", ""),  # changed: text JSON must escape
+    ("S2", "이순신", "lee@example.com", "email", "committee-budget"),  # unchanged: nothing logged, nothing written
+    ("S3", "박서준", "park@example.com", "email", "committee-budget"),  # groups only: written, not logged
+    ("S4", "최지우", "choi@example.com", "email;sms", ""),  # changed, but its phone is wrong: refused
+    ("S5", "", "new@example.com", "email", ""),  # new: only its values that are not empty
+]
+
+
+def staged_records(rows) -> list[tuple[int, dict]]:
+    return [(line, {"id": key, "name": name, "email": email, "channels": channels, "groups": groups,
+                    "subscribed_at": "2026-01-05"})
+            for line, (key, name, email, channels, groups) in enumerate(rows, start=2)]
+
+
+def test_the_bulk_import_logs_each_changed_subscriber_once_and_no_unchanged_one(store_location):
+    """Rows unchanged, changed in a logged column, changed in groups only (not
+    logged), refused, and new, imported over a store the collector wrote to
+    meanwhile: one log row per subscriber whose logged columns changed, in
+    the file's order, the same as the row triggers write for the same change;
+    an unsubscribe the import keeps is no change."""
+    store = Store.open(store_location)
+    try:
+        import_records(store, staged_records(STAGED_FIRST), AUDIENCES, 2026)
+        with store.changes_from("unsubscribe-link"):
+            store.unsubscribe("S2", "2026-02-10T09:00:00+09:00")
+        logged = last_log_id(store)
+        report = import_records(store, staged_records(STAGED_SECOND), AUDIENCES, 2026)
+        assert (report.added, report.updated, report.unchanged, report.rejected) == (1, 2, 1, 1)
+        rows = store.db.execute("SELECT subscriber_id, source, changes FROM consent_log WHERE id > ? ORDER BY id",
+                                (logged,)).fetchall()
+        assert [(row[0], row[1], json.loads(row[2])) for row in rows] == [
+            ("S1", "csv-import", {"name": ["김민서", 'Kim "민서" \\ 2층\n성수']}),
+            ("S5", "csv-import", {"email": [None, "new@example.com"], "channels": [None, "email"],
+                                  "kind": [None, "person"], "subscribed_at": [None, "2026-01-05"]})]
+        assert store.subscriber("S3").groups == {"committee-budget"}
+        assert store.subscriber("S2").unsubscribed_at == "2026-02-10T09:00:00+09:00"
+        with store.changes_from("csv-import"):  # the same change through the row trigger writes the same JSON
+            store.db.execute("UPDATE subscribers SET name = ? WHERE id = 'S1'", ("김민서",))
+            store.db.execute("UPDATE subscribers SET name = ? WHERE id = 'S1'", ('Kim "민서" \\ 2층\n성수',))
+        by_trigger = store.db.execute("SELECT changes FROM consent_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+        assert json.loads(by_trigger) == json.loads(rows[0][2])
+        if store.backend == "sqlite":
+            assert by_trigger == rows[0][2]
+    finally:
+        store.close()
+
+
+def test_the_bulk_import_leaves_the_row_triggers_on_for_every_other_writer(store_location):
+    """After an import (and after one refused for a repeated id, rolled back),
+    the writers that rely on the triggers still log: an unsubscribe, a
+    plain UPDATE; and the staging table is gone."""
+    store = Store.open(store_location)
+    try:
+        import_records(store, staged_records(STAGED_FIRST), AUDIENCES, 2026)
+        import_records(store, staged_records(STAGED_FIRST + STAGED_FIRST[:1]), AUDIENCES, 2026)
+        logged = last_log_id(store)
+        with store.changes_from("unsubscribe-link"):
+            store.unsubscribe("S1", "2026-11-30T09:00:00+09:00")
+        store.db.execute("UPDATE subscribers SET dong = 'majang' WHERE id = 'S3'")
+        assert [tuple(row) for row in store.db.execute(
+            "SELECT subscriber_id, source, field FROM consent_log_columns WHERE id > ? ORDER BY id, position",
+            (logged,))] == [("S1", "unsubscribe-link", "unsubscribed_at"), ("S3", "store", "dong")]
+        with pytest.raises(store.db.Error):
+            store.db.execute("SELECT 1 FROM staged_subscribers").fetchall()
+    finally:
+        store.close()

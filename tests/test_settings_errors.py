@@ -16,6 +16,7 @@ COMMANDS = [
     ("send", "report", "--issue", "2026-11-26"),
     ("survey", "results", "budget-vote-2027"),
     ("subscribers", "unsubscribe", "--phones", "phones.txt"),
+    ("subscribers", "import", "phones.txt"),  # its settings read without Pelican (#16)
 ]
 
 
@@ -41,13 +42,13 @@ def test_publishconf_without_the_secret_says_so_for_every_command(sotong, settin
     assert_one_reason(result, "publishconf.py:1: SOTONG_SECRET is not set")
 
 
-@pytest.mark.parametrize("command", [COMMANDS[0], COMMANDS[1], COMMANDS[4]], ids=" ".join)
+@pytest.mark.parametrize("command", [COMMANDS[0], COMMANDS[1], COMMANDS[4], COMMANDS[5]], ids=" ".join)
 def test_a_settings_file_with_a_syntax_error_names_its_line(sotong, settings_dir, command):
     result = sotong(settings_dir, *command, "-s", "broken.py")
     assert_one_reason(result, "broken.py:2: the settings file is not valid Python")
 
 
-@pytest.mark.parametrize("command", [COMMANDS[0], COMMANDS[1], COMMANDS[4]], ids=" ".join)
+@pytest.mark.parametrize("command", [COMMANDS[0], COMMANDS[1], COMMANDS[4], COMMANDS[5]], ids=" ".join)
 def test_a_missing_settings_file_is_exit_1_not_a_usage_error(sotong, settings_dir, command):
     result = sotong(settings_dir, *command, "-s", "nowhere.py")
     assert_one_reason(result, "nowhere.py: settings file not found")

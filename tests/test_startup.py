@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from blinker import Signal
-from project_support import REPO
+from project_support import REPO, copy_project
 
 from sotong.signals import connect_lazily
 
@@ -75,6 +75,20 @@ def test_help_imports_no_heavy_module():
 
 def test_newsletter_next_imports_no_heavy_module():
     assert _heavy_imported("newsletter", "next") == []
+
+
+def test_the_subscriber_import_loads_neither_pelican_nor_a_plugin(tmp_path):
+    """`subscribers import` reads the settings file without Pelican (most of
+    a second) and loads no plugin: it needs the store, audiences.yaml and a
+    few settings."""
+    project = copy_project(tmp_path)
+    (project / "s.csv").write_text(
+        "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+        "S1,김민서,kim@example.com,,,,,,email,,,2026-01-05,\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _IMPORTED_AFTER % json.dumps(["pelican.", "homepage", "subscriptions", "bundles"]),
+                           "subscribers", "import", "s.csv"], cwd=project, capture_output=True, text=True, timeout=300)
+    assert "1 added" in done.stdout or "추가 1명" in done.stdout, done.stdout + done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_lazy_commands_list_their_own_help():

@@ -707,18 +707,15 @@ def test_the_file_read_in_pieces_decides_as_decode_does(tmp_path_factory, lines,
             assert data.decode(subscribers.file_encoding(path, "s.csv")) == expected
 
 
-def test_an_import_in_batches_counts_and_refuses_as_one_reading(tmp_path, store, monkeypatch):
-    """Rows go to the store in batches: an id repeated in another batch is
-    still refused on both lines, and every row is counted once."""
-    import sotong.subscribers as subscribers
-
-    monkeypatch.setattr(subscribers, "_BATCH", 2)
+def test_an_import_counts_and_refuses_as_one_reading(tmp_path, store):
+    """Rows are staged as they are read: an id repeated after its first row
+    was staged is still refused on both lines, and every row is counted once."""
     rows = [dict(GOOD, id=f"S{n}", email=f"s{n}@example.com") for n in range(1, 8)] + [dict(GOOD, id="S2")]
     report = load(store, write(tmp_path / "s.csv", csv_text(*rows)))
     assert (report.added, report.rejected) == (6, 2)
     assert [(p.line, "also on" in p.message) for p in report.problems] == [(3, True), (9, True)]
     logged = [row[0] for row in store.db.execute("SELECT subscriber_id FROM consent_log ORDER BY id")]
-    assert logged == ["S1", "S3", "S4", "S5", "S6", "S7"]  # S2's batch, written before its repeat was read, undone
+    assert logged == ["S1", "S3", "S4", "S5", "S6", "S7"]  # S2, staged before its repeat was read, undone
     again = load(store, write(tmp_path / "t.csv", csv_text(*rows[:7], dict(GOOD, id="S9"))))
     assert (again.added, again.unchanged, again.updated) == (2, 6, 0)  # S2, refused before, and S9 are new
 
