@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from sotong.i18n import _
-from sotong.mail_server import PASSWORD_ENV, SETTINGS_DEFAULTS, MailServer, mail_server
+from sotong.mail_server import PASSWORD_ENV, SETTINGS_DEFAULTS, TIMEOUT_SECONDS, MailServer, mail_server
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems, flag, number_above, text, whole_number
 
@@ -36,7 +36,7 @@ DEFAULTS = {
     "backoff_max_seconds": 60.0,
     "reconnect_attempts": 5,      # a lost connection is reopened this many times in a row
     "connections": 4,             # SMTP connections used side by side
-    "timeout_seconds": 30.0,      # socket timeout for one SMTP exchange
+    "timeout_seconds": TIMEOUT_SECONDS,  # socket timeout for one SMTP exchange
 }
 CHECKS = {
     "max_attempts": whole_number(1, 100),
