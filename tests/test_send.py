@@ -88,6 +88,19 @@ def test_dry_run_sends_and_records_nothing(project):
     assert journal(project) == {}
 
 
+def test_a_send_imports_neither_the_bounce_nor_the_mailbox_modules(project):
+    """Each send worker starts a process (issue 15): reading bounces and
+    mailboxes is not its work, and importing them cost a second of CPU."""
+    outbox_of(project, add_subscribers(store_of(project), 2))
+    started = subprocess.run([sys.executable, "-X", "importtime", "-m", "sotong", "send", "--issue", ISSUE,
+                              "--dry-run", "-s", str(settings(project))], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0 and "Would send 2 emails" in started.stdout, started.stdout + started.stderr
+    imported = {line.rsplit("|", 1)[1].strip() for line in started.stderr.splitlines() if line.startswith("import time:")}
+    assert {"delivery.sender", "delivery.outbox"} <= imported
+    assert not imported & {"delivery.bounce_commands", "delivery.bounces", "delivery.mailboxes", "mailbox",
+                           "sotong.subscribers"}
+
+
 def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project):
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids)

@@ -91,3 +91,25 @@ def row_versions(store):
     if store.backend == "sqlite":
         return store.db.total_changes
     return store.db.execute("SELECT id, xmin::text FROM delivery_messages ORDER BY id").fetchall()
+
+
+def test_sms_already_handed_over_by_another_worker_are_not_written_again(tmp_path, monkeypatch):
+    """Two workers started together on one outbox (PostgreSQL) both hold its
+    SMS to hand over when they finish: the second writes none of them."""
+    store = Store.open(new_store_location("postgresql", tmp_path))
+    ids = [f"S{n:05d}" for n in range(30)]
+    outbox = Outbox(ISSUE, "issue", store.path, both_channels(*ids))
+    everyone = lambda messages: {(m.subscriber_id, m.channel) for m in messages}  # noqa: E731
+    first, second = Journal(store), Journal(store)
+    recorded = [journal.record_outbox(outbox, everyone, {"n": NoticeInfo("title", None, None, None)})[0]
+                for journal in (first, second)]
+    assert len(recorded[0].sms) == len(recorded[1].sms) == 30
+    assert first.hand_over(outbox, recorded[0].sms[:20]) == 20
+    statements = []
+    executemany = store.db.executemany
+    monkeypatch.setattr(store.db, "executemany", lambda sql, rows: statements.append(list(rows)) or executemany(sql, rows))
+    assert second.hand_over(outbox, recorded[1].sms) == 10 and [len(rows) for rows in statements] == [10]
+    statements.clear()
+    assert first.hand_over(outbox, recorded[0].sms) == 0 and statements == []
+    assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE channel = 'sms'"
+                            " AND state = 'handed_over'").fetchone()[0] == 30

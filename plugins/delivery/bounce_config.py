@@ -16,10 +16,8 @@ from sotong.i18n import _
 from sotong.problems import SotongError
 from sotong.settings import Check, SettingsProblems, rule
 
-from .bounces import DEFAULT_SCORE_LIMIT
-from .mailboxes import PASSWORD_ENV, ImapBox, MaildirBox
-
 DEFAULT_FOLDER = "sotong-handled"
+DEFAULT_SCORE_LIMIT = 5.0  # GNU Mailman's bounce_score_threshold
 
 
 def _is_score(limit) -> bool:
@@ -100,6 +98,8 @@ def bounce_address(settings: dict, config: dict) -> str:
 
 def open_mailbox(settings: dict, config: dict):
     """The Maildir or the IMAP mailbox of :func:`bounce_settings` (a context manager)."""
+    from .mailboxes import PASSWORD_ENV, ImapBox, MaildirBox  # read by sotong bounces alone, not by every send
+
     folder = config["BOUNCE_FOLDER"]
     if config["BOUNCE_MAILDIR"]:
         root = Path(config["BOUNCE_MAILDIR"])

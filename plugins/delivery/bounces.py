@@ -44,7 +44,6 @@ CREATE INDEX IF NOT EXISTS delivery_bounces_by_reader ON delivery_bounces (subsc
 CREATE INDEX IF NOT EXISTS delivery_bounces_by_outbox ON delivery_bounces (outbox);
 """
 register_schema("delivery_bounces", SCHEMA)  # version 1
-DEFAULT_SCORE_LIMIT = 5.0  # GNU Mailman's bounce_score_threshold
 RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
 _HEADERS_END = re.compile(rb"\r?\n\r?\n")
 _ADDRESS_HEADERS = re.compile(rb"(?im)^(" + b"|".join(n.encode() for n in RETURN_PATH_HEADERS) + rb"):(.*(?:\r?\n[ \t].*)*)")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from sotong.cli import settings_option
+from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
@@ -21,13 +21,11 @@ from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
 from . import annual, retention
-from .bounce_commands import after_send_lines, issue_report_command, send_results
 from .config import delivery_config
 from .options import notice_slug
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import read_outbox
-from .phones import mask_phone, unsubscribe_phones
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import Sender
@@ -40,7 +38,7 @@ def _outbox_key(issue, notice) -> tuple[str, str]:
     return (issue, "issue") if issue else (notice, "notice")
 
 
-@click.group(invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
+@click.group(cls=PluginCommandsGroup, invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
 @click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
@@ -176,6 +174,8 @@ def send_report(project, issue, notice, mark_invalid):
             flag = _("  [invalid address]") if row["subscriber_id"] in invalid_ids and state == FAILED else ""
             click.echo(_("  {subscriber_id}  {channel}  after {attempts} tries: {answer}{flag}").format(
                 subscriber_id=row['subscriber_id'], channel=row['channel'], attempts=row['attempts'], answer=answer, flag=flag))
+    from .bounce_commands import after_send_lines  # with the mailbox modules: not imported by a send
+
     for line in after_send_lines(project.store, key):
         click.echo(line)
     if invalid and not mark_invalid:
@@ -198,6 +198,8 @@ def report(project, year, issue):
     if (year is None) == (issue is None):
         raise click.UsageError(_("give --year YYYY or --issue YYYY-MM-DD (one of them)"))
     if issue:
+        from .bounce_commands import issue_report_command
+
         return issue_report_command(project, issue)
     prices = sms_settings(project.settings).prices
     journal = Journal(project.store)
@@ -218,6 +220,8 @@ def report(project, year, issue):
               help=_('A text file of numbers that replied "수신거부", one a line.'))
 @settings_option
 def unsubscribe_phones_command(project, phones_file):
+    from .phones import mask_phone, unsubscribe_phones  # with the subscriber import's modules: not imported by a send
+
     path = Path(phones_file)
     if not path.is_file():
         raise SotongError([_("{phones_file}: file not found; give the list of numbers, one a line").format(
@@ -232,7 +236,8 @@ def unsubscribe_phones_command(project, phones_file):
         raise SotongError(result.problems)
 
 
-send.add_command(send_results)
+add_lazy_command(send, "results", f"{__package__}.bounce_commands:send_results",  # imported when it runs
+                 _("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
 send.add_command(send_purge)
 
 

@@ -181,8 +181,7 @@ class Journal:
                 "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
                 [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
                  for slug, info in notices.items()])
-            handed_over = {row[0] for row in self.db.execute(
-                "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox.key,))}
+            handed_over = self._sms_handed_over(outbox.key)
             kept = set()
             for start in range(0, len(outbox.messages), RECORD_CHUNK):
                 chunk = outbox.messages[start:start + RECORD_CHUNK]
@@ -237,9 +236,15 @@ class Journal:
 
     def hand_over(self, outbox, messages: list) -> int:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
-        agency, in one transaction; returns how many were new."""
+        agency, in one transaction; returns how many were new. Those already
+        recorded (by another worker on the outbox, which finished first) are
+        not written again."""
         now = self.clock()
         with self.store.transaction() as db:
+            handed_over = self._sms_handed_over(outbox.key)
+            messages = [message for message in messages if message.subscriber_id not in handed_over]
+            if not messages:
+                return 0
             cursor = db.executemany(
                 """INSERT INTO delivery_messages
                        (outbox, kind, subscriber_id, channel, type, notices, file, state, attempts,
@@ -250,6 +255,11 @@ class Journal:
                   json.dumps(message.notices, ensure_ascii=False), SMS_HANDOVER, now, now, now)
                  for message in messages])
             return cursor.rowcount
+
+    def _sms_handed_over(self, outbox_key: str) -> set:
+        """The readers whose SMS of the outbox are recorded as handed over."""
+        return {row[0] for row in self.db.execute(
+            "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox_key,))}
 
     def _withdraw(self, outbox_key: str, kept: set) -> None:
         sql = "SELECT id, subscriber_id, channel FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?)"

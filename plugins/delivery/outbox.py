@@ -9,6 +9,8 @@ import codecs
 import csv
 import io
 import json
+import os
+import posixpath
 import re
 from dataclasses import dataclass
 from email.utils import getaddresses
@@ -77,12 +79,12 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
         raise SotongError([_("{folder}: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles {option} {key}").format(
             folder=shown(folder), option=option, key=key)])
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
-    messages, seen = [], {}
+    messages, seen, files = [], {}, MessageFiles(folder)
     with manifest.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            message, problem = _manifest_line(line, folder, sms_types)
+            message, problem = _manifest_line(line, files, sms_types)
             if problem:
                 problems.append(Problem(shown(manifest), number, problem))
                 continue
@@ -98,7 +100,7 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
     return Outbox(key=key, kind=kind, path=folder, messages=tuple(messages))
 
 
-def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMessage | None, str | None]:
+def _manifest_line(line: str, files: "MessageFiles", sms_types: dict) -> tuple[OutboxMessage | None, str | None]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -116,8 +118,7 @@ def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMess
     if channel == "email":
         if not isinstance(file, str) or not file:
             return None, _('"file" must name the message, e.g. "email/ID.eml"')
-        path = (folder / file).resolve()
-        if not path.is_relative_to(folder.resolve()) or not path.is_file():
+        if not files.holds(file):
             return None, _("the message file {file} is missing; make the outbox again with sotong bundles").format(
                 file=file)
         return OutboxMessage(subscriber_id, channel, tuple(notices), file, EMAIL_TYPE), None
@@ -126,6 +127,44 @@ def _manifest_line(line: str, folder: Path, sms_types: dict) -> tuple[OutboxMess
         return None, _('sms.csv has no row for "{subscriber_id}"; make the outbox again with sotong bundles').format(
             subscriber_id=subscriber_id)
     return OutboxMessage(subscriber_id, channel, tuple(notices), None, message_type), None
+
+
+class MessageFiles:
+    """Which message files an outbox holds: a file inside the outbox folder,
+    symbolic links followed. A folder's entries are listed once (a manifest
+    names thousands of files of one folder, and resolving each path cost more
+    than the rest of the reading); a path with ``..``, an absolute one or a
+    symbolic link is resolved, as the plain reading does."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.root = folder.resolve()
+        self.listings: dict[str, dict[str, bool]] = {}  # folder under the outbox -> file name -> is a link
+
+    def holds(self, file: str) -> bool:
+        if file.startswith("/") or ".." in file.split("/"):
+            return self._resolved_inside(file)
+        parent, name = posixpath.split(posixpath.normpath(file))
+        if parent not in self.listings:
+            self.listings[parent] = self._files_in(parent)
+        is_link = self.listings[parent].get(name)
+        return is_link is False or (is_link is True and self._resolved_inside(file))
+
+    def _resolved_inside(self, file: str) -> bool:
+        path = (self.folder / file).resolve()
+        return path.is_relative_to(self.root) and path.is_file()
+
+    def _files_in(self, parent: str) -> dict[str, bool]:
+        """Name -> is a symbolic link, for the files and links of a folder
+        inside the outbox; nothing for a folder that leads outside it."""
+        if not (self.folder / parent).resolve().is_relative_to(self.root):
+            return {}
+        try:
+            with os.scandir(self.folder / parent) as entries:
+                return {entry.name: entry.is_symlink() for entry in entries
+                        if entry.is_symlink() or entry.is_file(follow_symlinks=False)}
+        except OSError:  # not a folder, or not readable
+            return {}
 
 
 def sms_csv_text(path: Path, shown) -> tuple[str, str]:
