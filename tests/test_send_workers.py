@@ -15,10 +15,12 @@ from collections import Counter
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
+import pytest
+
 from project_support import new_store_location, project_on, store_of, store_query
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, make_outbox
 
-from delivery.journal import ELSEWHERE, TAKEN, WITHDRAWN, Journal
+from delivery.journal import ELSEWHERE, TAKEN, WITHDRAWN, Accepted, Journal
 from sotong.store import Store, Subscriber
 
 ISSUE = "2026-11-26"
@@ -144,3 +146,31 @@ def test_claims_are_disjoint_skip_locked_rows_and_a_dead_workers_batch_is_claime
     assert [pending.state for pending in again][:4] == ["sending", "queued", "queued", "queued"], \
         "the dead worker's message in flight comes back as such (it goes again), its batch as queued"
     assert all(second.take(pending.id, pending.subscriber_id) == TAKEN for pending in again)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_accepted_email_is_recorded_sent_with_the_connections_next_take(tmp_path, backend, monkeypatch):
+    """A connection's ``sent`` goes with its next take (one round trip a
+    message on PostgreSQL, where it was two), whatever that take finds; so
+    at any moment a connection has at most one message ``sending``."""
+    store = Store.open(new_store_location(backend, tmp_path))
+    journal = Journal(store)
+    ids = queue_emails(store, 3)
+    journal.claim(ISSUE, 3)
+    states = lambda: [row[0] for row in store.db.execute(  # noqa: E731
+        "SELECT state FROM delivery_messages ORDER BY id").fetchall()]
+    assert journal.take(ids[0], "S1") == TAKEN and states() == ["sending", "queued", "queued"]
+    if backend == "postgresql":
+        statements = []
+        execute = store.db.execute
+        monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
+    assert journal.take(ids[1], "S2", Accepted(ids[0], "data", 250, "2.0.0 queued as 1")) == TAKEN
+    assert backend == "sqlite" or len(statements) == 1
+    assert states() == ["sent", "sending", "queued"]
+    row = store.db.execute("SELECT answer_stage, answer_code, answer_text, sent_at FROM delivery_messages"
+                           " WHERE id = ?", (ids[0],)).fetchone()
+    assert tuple(row)[:3] == ("data", 250, "2.0.0 queued as 1") and row[3]
+    store.unsubscribe("S3")
+    assert journal.take(ids[2], "S3", Accepted(ids[1], "data", 250, "ok")) == WITHDRAWN
+    assert states() == ["sent", "sent"], "recorded even when the next take finds its reader gone"
+    assert journal.take(ids[1], "S2", None) == ELSEWHERE

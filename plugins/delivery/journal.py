@@ -9,10 +9,12 @@ the server's last answer and when things happened (Asia/Seoul). The notices'
 title, department and category are kept per outbox as they were when it was
 sent, so the annual report counts them as they were.
 
-Every state change is its own committed transaction: a message is marked
-``sending`` before it is handed to the server and ``sent`` only after the
-server's 250, so a crash at any moment leaves at most the in-flight messages
-to be sent again.
+A message is marked ``sending`` (committed) before it is handed to the
+server and ``sent`` only after the server's 250; that ``sent`` is written
+with the same connection's next take, in its statement (one round trip and
+one commit a message, not two), or when the connection stops. So a crash at
+any moment leaves at most one message per connection ``sending``: in flight,
+or accepted and not yet recorded; only those are sent again.
 
 On PostgreSQL several ``sotong send`` processes (on several machines) may
 work one outbox together (SPEC §15). Each holds a session advisory lock on a
@@ -101,8 +103,12 @@ _CLAIM = {
 }
 _TAKE = ("UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = :now"
          " WHERE id = :id AND worker = :worker AND state IN ('queued', 'sending', 'deferred')")
-# The take and the reader's reach in one round trip: no row when the message is not this worker's to take.
-_TAKE_READING_THE_READER = (f"WITH taken AS ({_TAKE} RETURNING subscriber_id) "
+# The connection's message accepted before (none: :sent_id NULL), recorded with its next take.
+_RECORD_SENT = ("UPDATE delivery_messages SET state = 'sent', answer_stage = :sent_stage, answer_code = :sent_code,"
+                " answer_text = :sent_text, updated_at = :now, sent_at = :now WHERE id = :sent_id")
+# The accepted one recorded, the take and the reader's reach in one round trip: no row when the message
+# is not this worker's to take.
+_TAKE_READING_THE_READER = (f"WITH sent AS ({_RECORD_SENT}), taken AS ({_TAKE} RETURNING subscriber_id) "
                             + READERS_REACH.format(readers="taken LEFT JOIN subscribers AS s ON s.id = taken.subscriber_id"))
 RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
@@ -129,6 +135,17 @@ class Pending:
     file: str
     state: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An email the server accepted, not yet recorded ``sent`` (see the
+    module's text): the server's answer."""
+
+    id: int
+    stage: str
+    code: int
+    text: str
 
 
 @dataclass
@@ -278,20 +295,28 @@ class Journal:
                                {"outbox": outbox_key, "limit": limit, "worker": self.worker}).fetchall()
         return sorted((Pending(**dict(row)) for row in rows), key=lambda pending: pending.id)
 
-    def take(self, message_id: int, subscriber_id: str) -> str:
+    def take(self, message_id: int, subscriber_id: str, accepted: Accepted | None = None) -> str:
         """Mark an email this worker claimed ``sending`` just before it goes to
         the server: TAKEN. WITHDRAWN (and deleted, as :meth:`record_outbox`
         does) when its reader can no longer be reached by email (an
         unsubscribe or an invalid address may have come in since the run
         began); ELSEWHERE when it is no longer this worker's to send or is
-        settled. On PostgreSQL one statement marks it and reads its reader
-        (a round trip a message; under READ COMMITTED a transaction around two
-        would see nothing more)."""
-        values = {"now": self.clock(), "id": message_id, "worker": self.worker}
+        settled. ``accepted``, the connection's message before, is recorded
+        ``sent`` in the same statement, whatever the answer. On PostgreSQL
+        one statement does it all and reads the reader (a round trip a
+        message; under READ COMMITTED a transaction around two would see
+        nothing more)."""
+        values = {"now": self.clock(), "id": message_id, "worker": self.worker,
+                  "sent_id": None, "sent_stage": None, "sent_code": None, "sent_text": None}
+        if accepted is not None:
+            values.update(sent_id=accepted.id, sent_stage=accepted.stage, sent_code=accepted.code,
+                          sent_text=accepted.text)
         if self.store.backend == "postgresql":
             rows = self.db.execute(_TAKE_READING_THE_READER, values).fetchall()
             return self._settle_take(message_id, subscriber_id, rows, self.db) if rows else ELSEWHERE
         with self.store.transaction() as db:
+            if accepted is not None:
+                db.execute(_RECORD_SENT, values)
             if db.execute(_TAKE, values).rowcount != 1:
                 return ELSEWHERE
             rows = db.execute(READERS_REACH.format(readers="subscribers AS s") + " WHERE s.id = ?", (subscriber_id,))

@@ -6,8 +6,9 @@ reopened when it drops; a round trip to the server, not the CPU, is what a
 message costs, so they overlap their waits. They share the messages this
 process claims from the journal, a batch at a time (``Journal.claim``: on
 PostgreSQL other processes claim other batches of the outbox). A message is
-marked ``sending`` before it goes out and ``sent`` after the server's 250, so
-at most one message per connection is ever in flight. A 4xx answer is tried again after a growing
+marked ``sending`` before it goes out and ``sent`` after the server's 250
+(written with the connection's next take: see journal.py), so at most one
+message per connection is ever in flight. A 4xx answer is tried again after a growing
 wait while other messages go on, up to ``max_attempts`` in this run, then left
 ``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
 Each message is taken only if its reader can still be reached (an unsubscribe
@@ -33,14 +34,16 @@ from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
-from .journal import (CLAIM_BATCH_PER_CONNECTION, DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, WITHDRAWN, Journal,
-                      Pending)
+from .journal import (CLAIM_BATCH_PER_CONNECTION, DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, WITHDRAWN, Accepted,
+                      Journal, Pending)
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
 _LINE_ENDS = re.compile(rb"\r?\n")
+# An address that smtplib's quoteaddr would give back as it is, in <>: no space, quote, bracket or second @.
+_PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 LOST = "lost"
 NO_SMTPUTF8 = (_("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
@@ -54,6 +57,15 @@ class Answer:
     stage: str  # mail, rcpt, data
     code: int
     text: str
+
+
+@dataclass
+class _Connection:
+    """One of the run's SMTP connections, and the message it handed over
+    last, not yet recorded ``sent``: recorded with its next take."""
+
+    link: "_Link"
+    accepted: Accepted | None = None
 
 
 @dataclass
@@ -171,18 +183,30 @@ class Sender:
         return batch
 
     def _work(self, schedule: _Schedule) -> None:
-        link = _Link(self.config, self.sleep)
+        connection = _Connection(_Link(self.config, self.sleep))
         try:
             while (message := schedule.take()) is not None:
                 try:
-                    result = self._attempt(link, message)
+                    result = self._attempt(connection, message)
                 except BaseException as exc:  # SotongError (server unreachable, sender refused) or a bug
                     schedule.stop(exc)
                     schedule.done(message)
                     break
                 self._route(schedule, message, result)
         finally:
-            link.close()
+            connection.link.close()
+            self._record_accepted(connection, schedule)
+
+    def _record_accepted(self, connection: _Connection, schedule: _Schedule) -> None:
+        """The connection's last message recorded ``sent``, as it stops."""
+        accepted = connection.accepted
+        if accepted is None:
+            return
+        try:
+            with self.lock:
+                self.journal.mark(accepted.id, SENT, accepted.stage, accepted.code, accepted.text)
+        except BaseException as exc:  # the store went away: the run fails, the message goes again
+            schedule.stop(exc)
 
     def _route(self, schedule: _Schedule, message: Pending, result: str) -> None:
         """Settle the message, or put it back: at once after a lost connection,
@@ -218,8 +242,10 @@ class Sender:
                 log.warning(_("deferred %s: the server said 'try later' %s times or the connection kept dropping; a later run retries it"), message.subscriber_id, self.config.max_attempts)
             self.on_settled(state)
 
-    def _attempt(self, link: "_Link", message: Pending) -> str:
-        """One try: SENT, FAILED, RETRY, LOST, WITHDRAWN or ELSEWHERE, with the journal updated."""
+    def _attempt(self, connection: _Connection, message: Pending) -> str:
+        """One try: SENT, FAILED, RETRY, LOST, WITHDRAWN or ELSEWHERE, with the
+        journal updated (SENT: with the connection's next take)."""
+        link = connection.link
         try:
             data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
         except OSError as exc:
@@ -234,7 +260,8 @@ class Sender:
             self.sleep(wait)
         link.ensure_connected()
         with self.lock:
-            taken = self.journal.take(message.id, message.subscriber_id)
+            taken = self.journal.take(message.id, message.subscriber_id, connection.accepted)
+        connection.accepted = None
         if taken == ELSEWHERE:
             return ELSEWHERE
         if taken == WITHDRAWN:
@@ -252,6 +279,11 @@ class Sender:
             self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
             return LOST
         result = outcome(answer.code)
+        if result == SENT:
+            connection.accepted = Accepted(message.id, answer.stage, answer.code, redact_addresses(answer.text))
+            if log.isEnabledFor(logging.INFO):
+                log.info(_("sent %s"), message.subscriber_id)
+            return SENT
         if result == RETRY:
             if answer.code == 421:  # the server is closing this connection
                 link.close()
@@ -275,8 +307,6 @@ class Sender:
             self.journal.mark(message.id, state, stage, code, text)
         if state == FAILED:
             log.warning(_("failed %s: %s %s"), message.subscriber_id, code or "", text)
-        elif state == SENT:
-            log.info(_("sent %s"), message.subscriber_id)
         return state
 
 
@@ -292,20 +322,23 @@ class _Link:
         """MAIL, RCPT, DATA for one message; the first answer that is not a success."""
         connection = self.connection
         options = [] if data.isascii() or not connection.has_extn("8bitmime") else ["BODY=8BITMIME"]
-        if not recipient.isascii():
-            options.append("SMTPUTF8")
         try:
-            code, text = connection.mail(sender, options)
+            if recipient.isascii():
+                code, text = connection.docmd("mail", f"FROM:{envelope_address(sender)}{_options(options)}")
+            else:  # smtplib's mail() switches the commands to UTF-8 (or refuses without the extension)
+                code, text = connection.mail(sender, [*options, "SMTPUTF8"])
             if code != 250:
                 return self._refused(Answer("mail", code, _text(text)))
-            code, text = connection.rcpt(recipient)
+            code, text = connection.docmd("rcpt", f"TO:{envelope_address(recipient)}")
             if code not in (250, 251):
                 return self._refused(Answer("rcpt", code, _text(text)))
-            code, text = connection.data(data)
+            code, text = connection.docmd("data")
+            if code != 354:  # DATA refused before the body (smtplib's data() raised an OSError, a lost connection)
+                return self._refused(Answer("data", code, _text(text)))
+            connection.send(data_payload(data))
+            code, text = connection.getreply()
             answer = Answer("data", code, _text(text))
             return answer if code == 250 else self._refused(answer)
-        except smtplib.SMTPResponseException as exc:  # DATA refused before the body; an OSError too, so first
-            return self._refused(Answer("data", exc.smtp_code, _text(exc.smtp_error)))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise ConnectionLost(str(exc) or type(exc).__name__) from None
 
@@ -350,6 +383,27 @@ def _crlf(data: bytes) -> bytes:
     """SMTP's line ends; the bundles already write them, and counting is
     much cheaper than rewriting."""
     return data if data.count(b"\n") == data.count(b"\r\n") else _LINE_ENDS.sub(b"\r\n", data)
+
+
+def envelope_address(address: str) -> str:
+    """The address of MAIL FROM or RCPT TO in <>, as smtplib's quoteaddr
+    writes it; a plain one without parsing it again (email.utils.parseaddr
+    cost more than the rest of the command)."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def _options(options: list[str]) -> str:
+    return "".join(f" {option}" for option in options)
+
+
+def data_payload(message: bytes) -> bytes:
+    """What goes after DATA's 354 (RFC 5321 4.5.2), as smtplib's data() sends
+    it: a dot at a line's start doubled, a last CRLF, then ".CRLF"; with
+    bytes.replace, where smtplib ran a regular expression over every line."""
+    stuffed = message.replace(b"\n.", b"\n..")
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    return stuffed + (b".\r\n" if stuffed.endswith(b"\r\n") else b"\r\n.\r\n")
 
 
 def _text(raw) -> str:

@@ -1,0 +1,49 @@
+"""What ``sotong send`` writes on the wire for each message (issue 15: the
+send workers' CPU per email): the DATA payload and the envelope addresses,
+made with plain string and bytes operations, are byte for byte what
+smtplib's data() and quoteaddr() make (the brute-force reading: smtplib's
+own code)."""
+
+from __future__ import annotations
+
+import smtplib
+
+from hypothesis import example, given, settings, strategies as st
+
+from delivery.sender import data_payload, envelope_address
+
+LINES = st.lists(st.sampled_from([b"", b".", b"..", b"a", b".a", b"a.", b" .", b"\r", b"\xed\x95\x9c"]), max_size=8)
+
+
+def smtplib_payload(message: bytes) -> bytes:
+    quoted = smtplib._quote_periods(message)
+    if quoted[-2:] != b"\r\n":
+        quoted += b"\r\n"
+    return quoted + b".\r\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.tuples(LINES, st.sampled_from([b"\r\n", b"\n"]), st.booleans()).map(
+    lambda parts: parts[1].join(parts[0]) + (parts[1] if parts[2] else b"")))
+@example(b"")
+@example(b".")
+@example(b".\r\n.")
+@example(b"a\r\n.\r\n..b\r\n")
+def test_the_data_payload_is_smtplibs(message):
+    assert data_payload(message) == smtplib_payload(message)
+
+
+ADDRESS_CHARACTERS = st.sampled_from(list("ab.+-=_@ <>()[]\\,;:\"'!%김") + ["\t", "\r"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(ADDRESS_CHARACTERS, min_size=1, max_size=12).map("".join))
+@example("bounces+S000123.2026-11-26.k2v7x4c1q9ab3zd0@sd.go.kr")
+@example("reader@example.com")
+@example("a..b@c")
+@example(".a@b.")
+@example("김@예.kr")
+@example('"a b"@c')
+@example("a@b@c")
+def test_an_envelope_address_is_written_as_smtplib_writes_it(address):
+    assert envelope_address(address) == smtplib.quoteaddr(address)
