@@ -23,10 +23,13 @@ the whole commands, their CPU per email, the sink's share of a core, and the
 sink alone fed the same files by one bare smtplib client and by two (client
 processes), to tell whether the sink or the machine is the limit; the median
 ratio and its spread. Target: two workers >= 1.5 x one where the sink is not
-the limit.
+the limit. The sotong processes keep their compiled modules, as installed,
+whatever PYTHONDONTWRITEBYTECODE says; a worker's start-up is measured apart
+(the CPU of a dry run). --before-too measures the plugins of --before REV the same
+way, in the same pairs.
 
     .venv/bin/python benchmarks/send.py [--count 20000] [--profile]
-    .venv/bin/python benchmarks/send.py --workers [--count 20000] [--pairs 5]
+    .venv/bin/python benchmarks/send.py --workers [--count 20000] [--pairs 5] [--before-too --before REV]
 
 --memory (issue 15): the peak RSS of `sotong send --issue D --dry-run` (the
 outbox read and recorded, then rolled back; nothing sent) on a store of N
@@ -57,6 +60,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # sotong's lines are read below: the English ones (the language costs nothing measurable)
 os.environ["SOTONG_LANG"] = "en"
+# As installed: a shell with PYTHONDONTWRITEBYTECODE set would have every worker compile sotong's
+# modules and the plugins again (benchmarks/startup.py and build.py do the same).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -167,6 +173,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="peak RSS of send --dry-run, now and before")
     parser.add_argument("--readers", type=int, default=1_000_000)
     parser.add_argument("--before", default="3b463dd", help="the commit whose delivery plugin is the baseline")
+    parser.add_argument("--before-too", action="store_true", help="--workers: the plugins of --before measured too")
     parser.add_argument("--sink", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fast-sink", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,7 +182,7 @@ def main() -> None:
     if args.fast_sink:
         return fast_sink()
     if args.workers:
-        return workers(args.count, args.pairs)
+        return workers(args.count, args.pairs, args.before if args.before_too else None)
     if args.memory:
         return memory(args.readers, args.before, args.pairs)
     sys.path.append(str(REPO / "plugins"))  # for delivery.outbox; benchmarks/bundles.py stays first
@@ -240,12 +247,12 @@ def empty_journal(url: str) -> None:
         connection.execute("DELETE FROM delivery_messages")
 
 
-def send_together(root: Path, settings: str, port: int, processes: int) -> tuple[float, int, float]:
+def send_together(root: Path, settings: str, port: int, processes: int, *more: str) -> tuple[float, int, float]:
     """``processes`` `sotong send` started at once on one outbox: (wall
     seconds, emails they sent, their CPU seconds)."""
     sotong = str(Path(sys.executable).parent / "sotong")
     command = [sotong, "send", "--issue", "2026-11-26", "--host", "127.0.0.1", "--port", str(port),
-               "--rate", "1000000", "-s", settings]
+               "--rate", "1000000", "-s", settings, *more]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     running = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -257,7 +264,8 @@ def send_together(root: Path, settings: str, port: int, processes: int) -> tuple
         if process.returncode != 0:
             sys.exit(f"sotong send failed:\n{out}\n{err}")
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return wall, sum(int(re.search(r"Emails: (\d+) sent", out).group(1)) for out, _ in outputs), cpu
+    sent = [re.search(r"Emails: (\d+) sent", out) for out, _ in outputs]
+    return wall, sum(int(found.group(1)) for found in sent if found), cpu
 
 
 def _bare_client(files: list[Path], port: int) -> None:
@@ -295,9 +303,19 @@ def _signal(server) -> int:
     return int(server.stdout.readline())
 
 
-def workers(count: int, pairs: int) -> None:
+def plugins_of(root: Path, settings: str, before: str) -> str:
+    """A settings file like ``settings`` whose plugins are those of commit ``before``."""
+    (root / "before").mkdir()
+    subprocess.run(f"git -C {REPO} archive {before} plugins | tar -x -C {root / 'before'}", shell=True, check=True)
+    (root / "pelicanconf_before.py").write_text((root / settings).read_text(encoding="utf-8")
+                                                + '\nPLUGIN_PATHS = ["before/plugins"]\n', encoding="utf-8")
+    return "pelicanconf_before.py"
+
+
+def workers(count: int, pairs: int, before: str | None) -> None:
     """One `sotong send` against two sharing the outbox, on PostgreSQL, into
-    FastSink; and the sink alone, fed by one bare client against two."""
+    FastSink, with this tree's plugins (and those of ``before``); and the sink
+    alone, fed by one bare client against two."""
     from bundles import ISSUE, make_project  # benchmarks/bundles.py
     from scale import postgresql_settings  # benchmarks/scale.py
 
@@ -309,33 +327,51 @@ def workers(count: int, pairs: int) -> None:
         make_project(root, count)
         settings = postgresql_settings(root)
         url = re.search(r"SOTONG_DB = '(.+)'", (root / settings).read_text()).group(1)
+        trees = {"now": settings} | ({f"before ({before})": plugins_of(root, settings, before)} if before else {})
         for command in (["bundles", "--issue", ISSUE.isoformat()], ["db", "upgrade"]):  # the journal's tables too
             subprocess.run([str(Path(sys.executable).parent / "sotong"), *command, "-s", settings], cwd=root,
                            capture_output=True, check=True)
         server = subprocess.Popen([sys.executable, __file__, "--fast-sink"], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         port = int(server.stdout.readline())
-        rates, cpu, busy, bare = {1: [], 2: []}, {1: [], 2: []}, [], {1: [], 2: []}
+        for name, tree in trees.items():
+            send_together(root, tree, port, 1, "--dry-run")  # Python compiles the send's modules once
+            starts = [send_together(root, tree, port, 1, "--dry-run")[2] for _ in range(2)]
+            print(f"{name}: one worker's start-up (a dry run: the outbox read, checked and recorded, then rolled "
+                  f"back): {min(starts):.2f} s of CPU", flush=True)
+        figures = {name: ({1: [], 2: []}, {1: [], 2: []}, [], {1: [], 2: []}) for name in trees}
         try:
             for pair in range(pairs):
-                for processes in ((1, 2) if pair % 2 == 0 else (2, 1)):
-                    empty_journal(url)
-                    accepted_before, sink_before = _signal(server), cpu_seconds(server.pid)
-                    wall, emails, seconds = send_together(root, settings, port, processes)
-                    busy.append((cpu_seconds(server.pid) - sink_before) / wall)
-                    accepted = _signal(server) - accepted_before
-                    assert accepted == emails, f"the sink took {accepted} messages, sotong send says {emails}"
-                    rates[processes].append(emails / wall)
-                    cpu[processes].append(seconds * 1000 / emails)
-                    bare[processes].append(bare_clients(root / "private" / "outbox" / ISSUE.isoformat(), port, processes))
-                    print(f"pair {pair + 1}: {processes} worker(s): {emails:,} emails in {wall:.1f} s, "
-                          f"{emails / wall:,.0f}/s, CPU {seconds * 1000 / emails:.2f} ms an email; "
-                          f"the sink from {processes} bare client(s): {bare[processes][-1]:,.0f}/s "
-                          f"(load {os.getloadavg()[0]:.1f})", flush=True)
+                for name, tree in trees.items():
+                    for processes in ((1, 2) if pair % 2 == 0 else (2, 1)):
+                        measure_workers(root, tree, url, (server, port), processes, figures[name])
+                        rates, cpu, _busy, bare = figures[name]
+                        print(f"pair {pair + 1}, {name}: {processes} worker(s): {rates[processes][-1]:,.0f}/s, "
+                              f"CPU {cpu[processes][-1]:.2f} ms an email; the sink from {processes} bare client(s): "
+                              f"{bare[processes][-1]:,.0f}/s (load {os.getloadavg()[0]:.1f})", flush=True)
         finally:
             server.stdin.close()
             server.wait(30)
-        report_workers(rates, cpu, busy, bare)
+        for name in trees:
+            print(f"--- {name}")
+            report_workers(*figures[name])
+
+
+def measure_workers(root: Path, settings: str, url: str, sink: tuple, processes: int, figures: tuple) -> None:
+    """One run of ``processes`` workers on an emptied journal, and of as many
+    bare clients, into ``sink`` (the process and its port), added to ``figures``."""
+    from bundles import ISSUE  # benchmarks/bundles.py
+
+    (server, port), (rates, cpu, busy, bare) = sink, figures
+    empty_journal(url)
+    accepted_before, sink_before = _signal(server), cpu_seconds(server.pid)
+    wall, emails, seconds = send_together(root, settings, port, processes)
+    busy.append((cpu_seconds(server.pid) - sink_before) / wall)
+    accepted = _signal(server) - accepted_before
+    assert accepted == emails, f"the sink took {accepted} messages, sotong send says {emails}"
+    rates[processes].append(emails / wall)
+    cpu[processes].append(seconds * 1000 / emails)
+    bare[processes].append(bare_clients(root / "private" / "outbox" / ISSUE.isoformat(), port, processes))
 
 
 def report_workers(rates: dict, cpu: dict, busy: list, bare: dict) -> None:
