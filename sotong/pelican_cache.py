@@ -12,7 +12,12 @@ is discarded with a warning and the build reads everything again.
 
 Each entry is pickled by itself; the settings it holds (Pelican's categories
 and authors keep a reference to them) are pickled as a reference to the
-settings in force when it is read, not copied into every entry. Pelican's
+settings in force when it is read, not copied into every entry. So is a
+notice (an article's ``notice``) that the build's Content holds: as its
+file's path, read back as the Content's notice of that file (the same
+object, not a copy unpickled again for each of thousands of articles); an
+entry whose notice the Content no longer holds as it was (the file was saved
+since) is not used. Pelican's
 ``FileDataCacher`` methods are replaced once, for every generator, reader
 and plugin that uses it.
 """
@@ -24,6 +29,7 @@ import logging
 import os
 import pickle
 from contextlib import closing
+from typing import Callable
 
 from pelican.cache import FileDataCacher
 
@@ -31,6 +37,8 @@ from .i18n import _
 
 log = logging.getLogger(__name__)
 _SETTINGS = "settings"
+_NOTICE = "notice"
+_notice_at: Callable | None = None  # the build Content's notice of a file, once make_crash_safe is given it
 
 
 class _Entries(dict):
@@ -61,7 +69,12 @@ class _Pickler(pickle.Pickler):
         self._settings = settings
 
     def persistent_id(self, obj):
-        return _SETTINGS if obj is self._settings else None
+        if obj is self._settings:
+            return _SETTINGS
+        # a notice (its class found by name: notices are imported only when read) that the Content holds
+        if _notice_at is not None and type(obj).__name__ == "Notice" and _notice_at(obj.source) is obj:
+            return (_NOTICE, obj.source)
+        return None
 
 
 class _Unpickler(pickle.Unpickler):
@@ -70,9 +83,14 @@ class _Unpickler(pickle.Unpickler):
         self._settings = settings
 
     def persistent_load(self, pid):
-        if pid != _SETTINGS:
-            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
-        return self._settings
+        if pid == _SETTINGS:
+            return self._settings
+        if isinstance(pid, tuple) and len(pid) == 2 and pid[0] == _NOTICE:
+            notice = _notice_at(pid[1]) if _notice_at is not None else None
+            if notice is None:
+                raise pickle.UnpicklingError(f"{pid[1]}: not the notice it was when cached")
+            return notice
+        raise pickle.UnpicklingError(f"unknown reference {pid!r}")
 
 
 def _pickled(value, settings) -> bytes:
@@ -132,7 +150,12 @@ def _discard(path: str) -> None:
             pass
 
 
-def make_crash_safe() -> None:
-    """Replace FileDataCacher's reading and writing (once; later calls do nothing)."""
+def make_crash_safe(notice_at: Callable | None = None) -> None:
+    """Replace FileDataCacher's reading and writing (once; later calls do
+    nothing). ``notice_at(path)``: the build Content's notice of that file
+    (None when it holds none, or holds it as read before the file was saved)."""
+    global _notice_at
+    if notice_at is not None:
+        _notice_at = notice_at
     FileDataCacher.__init__ = _init_reading_rows
     FileDataCacher.save_cache = _save_changed

@@ -276,6 +276,11 @@ def write_output_bytes(output_path: str, save_as: str, data: bytes) -> None:
         state.made(path, key)
 
 
+def _notice_of_the_build(source: str):
+    """The served Content's notice of ``source`` as the file is now, or None."""
+    return core.content.notice_at(source) if core.content is not None else None
+
+
 def use_keeping_writer(pelican):
     return SotongWriter
 
@@ -365,7 +370,7 @@ def _finalize_watching(finalize):
 
 
 def register():
-    make_crash_safe()
+    make_crash_safe(_notice_of_the_build)
     compute_urls_once()
     take_shortcuts()
     signals.initialized.connect(forget_urls)

@@ -5,6 +5,7 @@ page depends on every input it shows and on being as ``sotong build`` left it.""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -158,3 +159,32 @@ def test_calendar_files_are_kept_by_what_they_show_in_every_process(project_dir)
     for seed in ("2", "3", "4"):
         assert run_sotong(project_dir, "build", env={"PYTHONHASHSEED": seed}).code == 0
         assert rows(cache) == first, seed
+
+
+def test_a_cached_notice_is_the_builds_own_and_a_changed_one_is_not_used(tmp_path):
+    """An article's notice is kept in the content cache as its file's path and
+    read back as the build's own notice object; an entry whose file the
+    build's Content no longer holds as it was is read again."""
+    from sotong.notices import Notice
+    from sotong.pelican_cache import make_crash_safe
+
+    made = {"source": str(tmp_path / "a.md"), "slug": "a", "date": dt.datetime(2026, 11, 20, 9), "department": "홍보담당관",
+            "category": "culture"}
+    notice = Notice(**made, title="제목", body="본문 " * 500)
+    served = {notice.source: notice}
+    make_crash_safe(served.get)
+    try:
+        cache = cacher(tmp_path)
+        cache.cache_data("a.md", {"title": "제목", "notice": notice})
+        cache.save_cache()
+        assert "본문".encode() not in rows(tmp_path / "cache-test.sqlite")["a.md"], "the notice is referred to, not copied"
+        assert cacher(tmp_path).get_cached_data("a.md")["notice"] is notice
+        served[notice.source] = None  # the file was saved after the Content read it
+        assert cacher(tmp_path).get_cached_data("a.md", "read again") == "read again"
+        elsewhere = Notice(**made, title="다른 제목", body="다른 본문")
+        cache = cacher(tmp_path)
+        cache.cache_data("a.md", {"notice": elsewhere})  # not the Content's own: copied whole
+        cache.save_cache()
+        assert cacher(tmp_path).get_cached_data("a.md")["notice"] == elsewhere
+    finally:
+        make_crash_safe(lambda _source: None)
