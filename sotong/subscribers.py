@@ -159,8 +159,34 @@ def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict |
 
 
 _KEPT_ANSWERS = 20_000  # the answers a RowChecker keeps for one rule, at most
+Texts = tuple[tuple, bool]  # a row's cells as the texts of COLUMNS in order, and whether it has groups
 _CELLS = operator.itemgetter(*COLUMNS)  # a row's cells in the columns' order
 _CELLS_BUT_GROUPS = operator.itemgetter(*COLUMNS[:-1])  # a file without the groups column (the last one)
+
+
+def _texts_of(cells: dict) -> Texts:
+    """The texts of COLUMNS in a row of column -> cell (groups "" when it
+    has none; a missing cell or None read as ""), and whether it has groups."""
+    has_groups = "groups" in cells
+    try:
+        texts = _CELLS(cells) if has_groups else _CELLS_BUT_GROUPS(cells) + ("",)
+    except KeyError:  # a row of some columns only
+        return tuple(cells.get(column) or "" for column in COLUMNS), has_groups
+    return (tuple(text or "" for text in texts) if None in texts else texts), has_groups
+
+
+def _texts_by_position(names: list[str]) -> Callable[[list[str]], Texts]:
+    """For a file whose header is ``names``: what :func:`_texts_of` makes of
+    a row, read from its list of cells by position (no dict per row)."""
+    has_groups = "groups" in names
+    cells_of = operator.itemgetter(*(names.index(column) for column in COLUMNS if has_groups or column != "groups"))
+    missing = () if has_groups else ("",)
+
+    def texts(cells: list[str]) -> Texts:
+        if "'" in "".join(cells):  # only a cell with a quote can be a neutralized one
+            cells = [spreadsheet.restored(cell) for cell in cells]
+        return cells_of(cells) + missing, has_groups
+    return texts
 
 
 class RowChecker:
@@ -194,16 +220,15 @@ class RowChecker:
     def check_values(self, cells: dict) -> tuple[tuple | None, list[str]]:
         """The row to store as the values of COLUMNS (None when it is wrong)
         and its messages, in the columns' order; groups None when ``cells``
-        has no groups. (Each rule's answer is looked up here, not through a
-        method: this runs for every row.)"""
-        has_groups = "groups" in cells
-        try:
-            texts = map(str.strip, _CELLS(cells) if has_groups else _CELLS_BUT_GROUPS(cells) + ("",))
-            (key, name, email, phone, birth_year, gender, dong, fields, channels, kind, business_type,
-             subscribed_at, unsubscribed_at, groups) = texts
-        except (KeyError, TypeError):  # a row of some columns only, or a cell of None
-            (key, name, email, phone, birth_year, gender, dong, fields, channels, kind, business_type,
-             subscribed_at, unsubscribed_at, groups) = ((cells.get(c) or "").strip() for c in COLUMNS)
+        has no groups."""
+        return self.check_texts(*_texts_of(cells))
+
+    def check_texts(self, texts: tuple, has_groups: bool) -> tuple[tuple | None, list[str]]:
+        """:meth:`check_values` of a row's cells as the texts of COLUMNS in
+        order (groups "" when the row has none). (Each rule's answer is
+        looked up here, not through a method: this runs for every row.)"""
+        (key, name, email, phone, birth_year, gender, dong, fields, channels, kind, business_type,
+         subscribed_at, unsubscribed_at, groups) = map(str.strip, texts)
         errors: list[str] = []
         person, dong_answers, field_answers, channel_answers, subscribed, unsubscribed, group_answers = self._answers
         work_out = self._work_out
@@ -501,10 +526,12 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
     return list(iter_records(io.StringIO(text, newline=""), shown, problems)), problems
 
 
-def _cells_by_column(names: list[str], cells: list[str]) -> dict:
-    if "'" in "".join(cells):  # only a cell with a quote can be a neutralized one
-        cells = map(spreadsheet.restored, cells)
-    return dict(zip(names, cells))
+def _cells_by_column(names: list[str]) -> Callable[[list[str]], dict]:
+    def cells_by_column(cells: list[str]) -> dict:
+        if "'" in "".join(cells):  # only a cell with a quote can be a neutralized one
+            cells = map(spreadsheet.restored, cells)
+        return dict(zip(names, cells))
+    return cells_by_column
 
 
 # C0 control characters but tab, newline and CR: invisible in an editor, and
@@ -513,11 +540,12 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
-                 cells_of: Callable[[list[str], list[str]], Any] = _cells_by_column) -> Iterator[tuple[int, Any]]:
+                 cells_of: Callable[[list[str]], Callable[[list[str]], Any]] = _cells_by_column,
+                 ) -> Iterator[tuple[int, Any]]:
     """The rows of the CSV ``lines`` one by one as (line, column -> cell);
     the rows that cannot be read are added to ``problems``. LINE is the
     physical line where the row starts (a quoted cell with a line break takes
-    more than one). ``cells_of(names, cells)`` makes what is yielded.
+    more than one). ``cells_of(names)(cells)`` makes what is yielded.
 
     A header that misses or mistypes a column raises SotongError.
     """
@@ -529,6 +557,7 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
     names = [name.strip().lower() for name in header]
     _check_header(names, shown)
     unnamed = [index for index, name in enumerate(names) if not name]
+    row_of = cells_of(names)
     last_line = reader.line_num
     for cells in reader:
         line, last_line = last_line + 1, reader.line_num
@@ -549,7 +578,7 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
         if unnamed and any(cells[index].strip() for index in unnamed):
             problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
             continue
-        yield line, cells_of(names, cells)  # the unnamed "" key is never read
+        yield line, row_of(cells)  # the unnamed "" key is never read
 
 
 def _control_character_problem(shown: str, line: int, names: list[str], cells: list[str]) -> Problem:
@@ -630,9 +659,9 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
     path = Path(path)
     shown = shown or str(path)
 
-    def read(problems: list[Problem]) -> Iterator[tuple[int, dict]]:
+    def read(problems: list[Problem]) -> Iterator[tuple[int, Texts]]:
         with path.open(encoding=codec, newline="") as file:
-            yield from iter_records(file, shown, problems)
+            yield from iter_records(file, shown, problems, _texts_by_position)
 
     try:
         codec = file_encoding(path, shown)
@@ -660,8 +689,8 @@ def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences:
     """Check ``records`` (line, column -> cell), then upsert the good rows by id
     in one transaction; rows with a problem, and every row of a repeated id,
     are left out and reported."""
-    records = list(records)
-    return _import(store, lambda problems: iter(records), audiences, this_year, shown, len(records))
+    rows = [(line, _texts_of(cells)) for line, cells in records]
+    return _import(store, lambda problems: iter(rows), audiences, this_year, shown, len(rows))
 
 
 class _RepeatedIds(Exception):
@@ -672,7 +701,7 @@ class _RepeatedIds(Exception):
         self.repeated = repeated
 
 
-def _import(store: Store, read: Callable[[list[Problem]], Iterator[tuple[int, dict]]], audiences: Audiences,
+def _import(store: Store, read: Callable[[list[Problem]], Iterator[tuple[int, Texts]]], audiences: Audiences,
             this_year: int, shown: str, count: int) -> ImportReport:
     """One reading of the rows (``read(problems)``, which adds the rows that
     cannot be read to ``problems``) checks and writes them. When an id is on
@@ -689,7 +718,7 @@ def _import(store: Store, read: Callable[[list[Problem]], Iterator[tuple[int, di
     return report
 
 
-def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences: Audiences, this_year: int,
+def _write_records(store: Store, records: Iterator[tuple[int, Texts]], audiences: Audiences, this_year: int,
                    shown: str, count: int, repeated: dict[str, list[int]] | None) -> ImportReport:
     """Check ``records`` and stage the good rows, then write them by SQL
     (:meth:`Store.put_staged_subscribers`), in one transaction. ``repeated``:
@@ -699,14 +728,14 @@ def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences:
     lines: dict[str, int] = {}  # each id's first line, while ``repeated`` is not known
 
     def checked_rows() -> Iterator[tuple]:
-        for line, cells in records:
-            key = (cells.get("id") or "").strip()
+        for line, texts in records:
+            key = texts[0][0].strip()
             if repeated is None and key:
                 if key in lines:  # read the other rows' ids only, and start again
-                    rest = ((other, (more.get("id") or "").strip()) for other, more in records)
+                    rest = ((other, more[0][0].strip()) for other, more in records)
                     raise _RepeatedIds(repeated_ids(itertools.chain([(line, key)], rest), lines))
                 lines[key] = line
-            row = _checked(line, cells, checker, repeated or {}, report, shown)
+            row = _checked(line, key, texts, checker, repeated or {}, report, shown)
             advance()
             if row is not None:
                 yield row
@@ -722,18 +751,17 @@ def _write_records(store: Store, records: Iterator[tuple[int, dict]], audiences:
     return report
 
 
-def _checked(line: int, cells: dict, checker: RowChecker, repeated: dict[str, list[int]],
+def _checked(line: int, key: str, texts: Texts, checker: RowChecker, repeated: dict[str, list[int]],
              report: ImportReport, shown: str) -> tuple | None:
-    """The row to store (the values of COLUMNS), or None with its problems added to ``report``."""
-    row, errors = checker.check_values(cells)
-    if repeated:
-        key = (cells.get("id") or "").strip()
-        if key in repeated:
-            others = [str(n) for n in repeated[key] if n != line]
-            where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
-            errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
-                key=key, where=where))
-            row = None
+    """The row to store (the values of COLUMNS) of the row ``texts``
+    (:func:`_texts_of`) whose id is ``key``, or None with its problems added to ``report``."""
+    row, errors = checker.check_texts(*texts)
+    if repeated and key in repeated:
+        others = [str(n) for n in repeated[key] if n != line]
+        where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
+        errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
+            key=key, where=where))
+        row = None
     if row is None:
         report.rejected += 1
         report.problems.extend(Problem(shown, line, message) for message in errors)
