@@ -339,15 +339,16 @@ def workers(count: int, pairs: int, before: str | None) -> None:
             starts = [send_together(root, tree, port, 1, "--dry-run")[2] for _ in range(2)]
             print(f"{name}: one worker's start-up (a dry run: the outbox read, checked and recorded, then rolled "
                   f"back): {min(starts):.2f} s of CPU", flush=True)
-        figures = {name: ({1: [], 2: []}, {1: [], 2: []}, [], {1: [], 2: []}) for name in trees}
+        figures = {name: ({1: [], 2: []}, {1: [], 2: []}, [], {1: [], 2: []}, {1: [], 2: []}) for name in trees}
         try:
             for pair in range(pairs):
                 for name, tree in trees.items():
                     for processes in ((1, 2) if pair % 2 == 0 else (2, 1)):
                         measure_workers(root, tree, url, (server, port), processes, figures[name])
-                        rates, cpu, _busy, bare = figures[name]
+                        rates, cpu, _busy, bare, database = figures[name]
                         print(f"pair {pair + 1}, {name}: {processes} worker(s): {rates[processes][-1]:,.0f}/s, "
-                              f"CPU {cpu[processes][-1]:.2f} ms an email; the sink from {processes} bare client(s): "
+                              f"CPU {cpu[processes][-1]:.2f} ms an email (PostgreSQL "
+                              f"{database[processes][-1]:.2f} ms); the sink from {processes} bare client(s): "
                               f"{bare[processes][-1]:,.0f}/s (load {os.getloadavg()[0]:.1f})", flush=True)
         finally:
             server.stdin.close()
@@ -362,11 +363,12 @@ def measure_workers(root: Path, settings: str, url: str, sink: tuple, processes:
     bare clients, into ``sink`` (the process and its port), added to ``figures``."""
     from bundles import ISSUE  # benchmarks/bundles.py
 
-    (server, port), (rates, cpu, busy, bare) = sink, figures
+    (server, port), (rates, cpu, busy, bare, database) = sink, figures
     empty_journal(url)
-    accepted_before, sink_before = _signal(server), cpu_seconds(server.pid)
+    accepted_before, sink_before, database_before = _signal(server), cpu_seconds(server.pid), database_cpu(url)
     wall, emails, seconds = send_together(root, settings, port, processes)
     busy.append((cpu_seconds(server.pid) - sink_before) / wall)
+    database[processes].append((database_cpu(url) - database_before) * 1000 / emails)
     accepted = _signal(server) - accepted_before
     assert accepted == emails, f"the sink took {accepted} messages, sotong send says {emails}"
     rates[processes].append(emails / wall)
@@ -374,14 +376,34 @@ def measure_workers(root: Path, settings: str, url: str, sink: tuple, processes:
     bare[processes].append(bare_clients(root / "private" / "outbox" / ISSUE.isoformat(), port, processes))
 
 
-def report_workers(rates: dict, cpu: dict, busy: list, bare: dict) -> None:
+def database_cpu(url: str) -> float:
+    """CPU seconds the tests' PostgreSQL server has used: its postmaster with
+    the backends it has reaped (a connection's ends with it), and the
+    processes still running under it."""
+    data = Path(re.search(r"host=([^&]+)", url).group(1)) / "data"
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    reaped = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    return cpu_seconds(postmaster) + reaped + sum(_cpu_while_running(int(pid)) for pid in children)
+
+
+def _cpu_while_running(pid: int) -> float:
+    try:
+        return cpu_seconds(pid)
+    except FileNotFoundError:  # ended meanwhile: the postmaster's reaped time counts it next time
+        return 0.0
+
+
+def report_workers(rates: dict, cpu: dict, busy: list, bare: dict, database: dict) -> None:
     ratios = [two / one for one, two in zip(rates[1], rates[2])]
     ratio = statistics.median(ratios)
     for processes in (1, 2):
         values = rates[processes]
         print(f"{processes} worker(s): median {statistics.median(values):,.0f} emails/s "
               f"({min(values):,.0f}-{max(values):,.0f}), CPU {statistics.median(cpu[processes]):.2f} ms an email "
-              f"({min(cpu[processes]):.2f}-{max(cpu[processes]):.2f}); the sink from {processes} bare client(s): "
+              f"({min(cpu[processes]):.2f}-{max(cpu[processes]):.2f}), PostgreSQL {statistics.median(database[processes]):.2f} "
+              f"ms an email; the sink from {processes} bare client(s): "
               f"median {statistics.median(bare[processes]):,.0f}/s")
     cpu_ratios = [two / one for one, two in zip(cpu[1], cpu[2])]
     print(f"two workers / one: {ratio:.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); CPU an email, two / one: "
