@@ -116,19 +116,20 @@ def reachable_pairs(rows, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, s
     """Those of the ``wanted`` (id, channel) whose reader can be reached on
     the channel (``reachable_by``, the address not marked), from the rows of
     a :data:`READERS_REACH` query (a reader that is not there: not reached)."""
-    readers, marked = {}, set()
+    readers, marked = {}, {}  # (id, channel) -> the digests of its marked addresses
     for subscriber_id, email, phone, channels, unsubscribed_at, sms_unsubscribed_at, channel, digest in rows:
         if subscriber_id is not None and subscriber_id not in readers:
             readers[subscriber_id] = Subscriber(
                 id=subscriber_id, email=email, phone=phone, channels=frozenset((channels or "").split(";")),
                 unsubscribed_at=unsubscribed_at, sms_unsubscribed_at=sms_unsubscribed_at)
         if digest is not None:
-            marked.add((subscriber_id, channel, digest))
+            marked.setdefault((subscriber_id, channel), set()).add(digest)
     reached = set()
     for subscriber_id, channel in wanted:
         reader = readers.get(subscriber_id)
+        digests = marked.get((subscriber_id, channel))  # the address hashed only where a mark may match it
         if reader is not None and reader.reachable_by(channel) and \
-                (subscriber_id, channel, address_digest(getattr(reader, ADDRESS_COLUMN[channel]))) not in marked:
+                (digests is None or address_digest(getattr(reader, ADDRESS_COLUMN[channel])) not in digests):
             reached.add((subscriber_id, channel))
     return reached
 
