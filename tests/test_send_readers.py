@@ -113,3 +113,23 @@ def test_sms_already_handed_over_by_another_worker_are_not_written_again(tmp_pat
     assert first.hand_over(outbox, recorded[0].sms) == 0 and statements == []
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE channel = 'sms'"
                             " AND state = 'handed_over'").fetchone()[0] == 30
+
+
+def test_on_postgresql_every_chunk_reads_its_readers_with_one_statement_text(tmp_path, monkeypatch):
+    """The ids go as one array: a list of a thousand placeholders was a new
+    query text for psycopg to parse at every chunk of every worker's start."""
+    store = Store.open(new_store_location("postgresql", tmp_path))
+    Journal(store)
+    ids = [f"S{n:05d}" for n in range(RECORD_CHUNK + 7)]
+    outbox = Outbox(ISSUE, "issue", store.path, both_channels(*ids))
+    statements = []
+    execute = store.db.execute
+    monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append((sql, params)) or execute(sql, params))
+    for start in range(0, len(outbox.messages), RECORD_CHUNK):
+        reachable_messages(store, outbox.messages[start:start + RECORD_CHUNK])
+    Journal(store).record_outbox(outbox, lambda chunk: {(m.subscriber_id, m.channel) for m in chunk},
+                                 {"n": NoticeInfo("title", None, None, None)})
+    by_ids = [(sql, params) for sql, params in statements if "= ANY(" in sql]
+    assert len(by_ids) == 3 + 3, "three chunks: their readers, then their journal rows"
+    assert len({sql for sql, _ in by_ids}) == 2 and all(len(params[-1]) <= RECORD_CHUNK for _, params in by_ids)
+    assert not any(sql.count("?") > 3 for sql, _ in statements)

@@ -134,6 +134,15 @@ def reachable_pairs(rows, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, s
     return reached
 
 
+def one_of(store, column: str, values: list) -> tuple[str, tuple]:
+    """SQL saying ``column`` is one of ``values``, and its parameters: one
+    array on PostgreSQL (psycopg parsed a list of a thousand placeholders
+    anew for every chunk), the placeholders on SQLite."""
+    if store.backend == "postgresql":
+        return f"{column} = ANY(?)", (list(values),)
+    return f"{column} IN ({','.join('?' * len(values))})", tuple(values)
+
+
 def reachable_messages(store, messages) -> set[tuple[str, str]]:
     """The (id, channel) of those of ``messages`` (a chunk of an outbox's)
     whose reader can still be reached on its channel: their readers and marks
@@ -142,6 +151,6 @@ def reachable_messages(store, messages) -> set[tuple[str, str]]:
     ids = sorted({message.subscriber_id for message in messages})
     if not ids:
         return set()
-    rows = store.db.execute(READERS_REACH.format(readers="subscribers AS s")
-                            + f" WHERE s.id IN ({','.join('?' * len(ids))})", ids)
+    condition, params = one_of(store, "s.id", ids)
+    rows = store.db.execute(READERS_REACH.format(readers="subscribers AS s") + f" WHERE {condition}", params)
     return reachable_pairs(rows, [(message.subscriber_id, message.channel) for message in messages])
