@@ -293,7 +293,8 @@ def retire_expired(generator):
     """Expired notices leave the lists and feeds but keep their pages;
     scheduled ones (dated after the build day) keep their pages and join the
     lists and feeds from their day on (SPEC §2). Also records
-    ``NOTICE_ARTICLES``, every notice's article, before the lists split."""
+    ``NOTICE_ARTICLES``, every notice's article, before the lists split, and
+    ``urgent_articles``, the current urgent ones in the list's order."""
     day = generator.context["CONTENT"].day
     generator.context["NOTICE_ARTICLES"] = {
         article.notice.slug: article for article in generator.articles + generator.hidden_articles
@@ -306,6 +307,9 @@ def retire_expired(generator):
         else:
             (expired if notice is not None and notice.expired_on(day) else current).append(article)
     generator.articles = current
+    # the index's urgent box reads these, not every current notice: its first page is keyed by them alone
+    generator.context["urgent_articles"] = [article for article in current if getattr(article, "notice", None) is not None
+                                            and article.notice.urgent]
     generator.hidden_articles.extend(expired + scheduled)
     generator.context["expired_articles"] = sorted(expired, key=lambda a: a.date, reverse=True)
 

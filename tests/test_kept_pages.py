@@ -180,3 +180,28 @@ def test_a_changed_day_renders_every_list_page_again(twice_built, tmp_path, cli)
     written = build(twice_built, cli)
     assert {"index.html", "archives/index.html", "category/culture/index.html", "feeds/all.atom.xml"} <= written
     assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def _a_notice_on_a_later_index_page(project: Path) -> tuple[Path, str]:
+    """A current notice that is not urgent and is shown on the index's second page: its file and title."""
+    for path in sorted((project / "content" / "notices").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        title = re.search(r'^title: "?(.*?)"?$', text, re.M).group(1)
+        if "priority: urgent" not in text and "page/2/index.html" in showing(project / "output", title):
+            return path, title
+    raise AssertionError("the sample's index has no second page")
+
+
+def test_the_index_first_page_is_kept_when_a_notice_of_a_later_page_changes_and_made_when_it_turns_urgent(
+        twice_built, tmp_path, cli):
+    """The first page reads the urgent notices, not every current one."""
+    notice, title = _a_notice_on_a_later_index_page(twice_built)
+    original, output = notice.read_text(encoding="utf-8"), twice_built / "output"
+    notice.write_text(original.replace(title, f"{title} (고침)", 1), encoding="utf-8")
+    written = build(twice_built, cli)
+    assert "page/2/index.html" in written and "index.html" not in written
+    notice.write_text(original.replace("\n---\n", "\npriority: urgent\n---\n", 1), encoding="utf-8")
+    written = build(twice_built, cli)
+    box = (output / "index.html").read_text(encoding="utf-8").split('class="urgent-box"')[1].split("</section>")[0]
+    assert "index.html" in written and title in box
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
