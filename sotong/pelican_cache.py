@@ -28,11 +28,11 @@ import io
 import logging
 import os
 import pickle
-from contextlib import closing
 from typing import Callable
 
 from pelican.cache import FileDataCacher
 
+from .cache_rows import discard, read_rows, save_rows
 from .i18n import _
 
 log = logging.getLogger(__name__)
@@ -103,27 +103,17 @@ def _unpickled(data: bytes, settings):
     return _Unpickler(io.BytesIO(data), settings).load()
 
 
-def _open(path: str):
-    import sqlite3
-
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
-    return connection
-
-
 def _init_reading_rows(self, settings, cache_name, caching_policy, load_policy):
     self.settings = settings
     self._cache_path = os.path.join(settings["CACHE_PATH"], cache_name + ".sqlite")
     self._cache_data_policy = caching_policy
     self._cache = _Entries({}, settings)
-    if load_policy and os.path.exists(self._cache_path):
+    if load_policy:
         try:
-            with closing(_open(self._cache_path)) as connection:
-                rows = dict(connection.execute("SELECT name, data FROM entries"))
-            self._cache = _Entries(rows, settings)
+            self._cache = _Entries(read_rows(self._cache_path), settings)
         except Exception as exc:  # sqlite3.DatabaseError: a file cut short or not a database
             log.warning(_("%s: the content cache cannot be read (%s: %s), probably because a build was stopped while writing it; it is discarded and this build reads every file again"), self._cache_path, type(exc).__name__, exc)
-            _discard(self._cache_path)
+            discard(self._cache_path)
 
 
 def _save_changed(self) -> None:
@@ -131,23 +121,10 @@ def _save_changed(self) -> None:
     if not self._cache_data_policy or not entries.changed:
         return
     try:
-        rows = [(name, _pickled(entries[name], self.settings)) for name in sorted(entries.changed)]
-        os.makedirs(self.settings["CACHE_PATH"], exist_ok=True)
-        with closing(_open(self._cache_path)) as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", rows)
-            connection.execute("COMMIT")
+        save_rows(self._cache_path, {name: _pickled(entries[name], self.settings) for name in entries.changed})
         entries.changed.clear()
     except Exception as exc:  # sqlite3.Error, OSError, an entry that cannot be pickled
         log.warning(_("%s: could not save the content cache (%s); the last complete one is kept"), self._cache_path, exc)
-
-
-def _discard(path: str) -> None:
-    for leftover in (path, path + "-journal"):
-        try:
-            os.unlink(leftover)
-        except OSError:
-            pass
 
 
 def make_crash_safe(notice_at: Callable | None = None) -> None:

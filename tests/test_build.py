@@ -175,7 +175,7 @@ def test_the_notice_cache_sees_edits_and_what_notices_refer_to(project_dir, soto
     """With the content cache on (the dev default), check still sees an edited
     notice and a deleted image that an unchanged notice refers to."""
     assert sotong(project_dir, "check").code == 0
-    assert (project_dir / ".cache" / "pelican" / "sotong-notices.pickle").is_file()
+    assert (project_dir / ".cache" / "pelican" / "sotong-notices.sqlite").is_file()
     notice = project_dir / "content" / "notices" / "2026-09-15-singing-contest.md"
     text = notice.read_text(encoding="utf-8")
     notice.write_text(text.replace("department:", "department: 없는과\nx_department:", 1), encoding="utf-8")

@@ -24,7 +24,7 @@ def build(project: Path):
 def test_a_content_cache_cut_short_is_discarded_with_a_warning_and_the_build_goes_on(project_dir):
     build(project_dir)
     caches = [path for path in (project_dir / ".cache" / "pelican").iterdir() if path.is_file()]
-    assert any(path.name != "sotong-notices.pickle" for path in caches)
+    assert any(path.name != "sotong-notices.sqlite" for path in caches)
     for path in caches:  # what a build killed while writing them leaves
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     result = build(project_dir)
@@ -188,3 +188,19 @@ def test_a_cached_notice_is_the_builds_own_and_a_changed_one_is_not_used(tmp_pat
         assert cacher(tmp_path).get_cached_data("a.md")["notice"] == elsewhere
     finally:
         make_crash_safe(lambda _source: None)
+
+
+def test_the_notice_cache_is_updated_not_rewritten(project_dir):
+    """A build saves the rows of the notices it read again and removes those of deleted ones; the others stay byte for byte."""
+    build(project_dir)
+    cache, notices = project_dir / ".cache" / "pelican" / "sotong-notices.sqlite", project_dir / "content" / "notices"
+    before = rows(cache)
+    edited, deleted = sorted(notices.glob("*.md"))[:2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n덧붙인 문단.\n", encoding="utf-8")
+    deleted.unlink()
+    build(project_dir)
+    after = rows(cache)
+    key_of = {Path(key).name: key for key in before if key}
+    assert set(after) == set(before) - {key_of[deleted.name]}
+    assert after[key_of[edited.name]] != before[key_of[edited.name]] and "덧붙인 문단".encode() in after[key_of[edited.name]]
+    assert all(after[key] == before[key] for key in after if key != key_of[edited.name])
