@@ -199,7 +199,8 @@ class RowChecker:
         self.audiences, self.this_year = audiences, this_year
         self._rules = (self._person, self._dong, self._fields, _channel_keys, _subscribed_at_cell,
                        _unsubscribed_at_cell, self._groups)
-        self._answers: tuple[dict, ...] = tuple({} for _rule in self._rules)  # per rule: cells' text -> answer
+        # per rule: cells' text -> answer
+        self._answers = tuple(_KeptAnswers(functools.partial(self._work_out, rule)) for rule in range(len(self._rules)))
 
     def _work_out(self, rule: int, text) -> tuple[Any, tuple[str, ...]]:
         """The answer of rule number ``rule`` for the stripped cell ``text``
@@ -207,10 +208,7 @@ class RowChecker:
         (what to store, its messages)."""
         found: list[str] = []
         cell = tuple(part or None for part in text) if rule == 0 else text or None
-        answer = self._rules[rule](cell, found), tuple(found)
-        if len(self._answers[rule]) < _KEPT_ANSWERS:
-            self._answers[rule][text] = answer
-        return answer
+        return self._rules[rule](cell, found), tuple(found)
 
     def check(self, cells: dict) -> tuple[dict | None, list[str]]:
         """The row to store as column -> value (None when it is wrong) and its messages."""
@@ -231,26 +229,24 @@ class RowChecker:
          subscribed_at, unsubscribed_at, groups) = map(str.strip, texts)
         errors: list[str] = []
         person, dong_answers, field_answers, channel_answers, subscribed, unsubscribed, group_answers = self._answers
-        work_out = self._work_out
         if not key or key.startswith(spreadsheet.FORMULA_STARTS):
             _id_cell(key or None, errors)
-        person_key = (kind, business_type, gender, birth_year)
-        (birth_year, gender, kind, business_type), found = person.get(person_key) or work_out(0, person_key)
+        (birth_year, gender, kind, business_type), found = person[kind, business_type, gender, birth_year]
         errors += found
-        dong, found = dong_answers.get(dong) or work_out(1, dong)
+        dong, found = dong_answers[dong]
         errors += found
-        fields, found = field_answers.get(fields) or work_out(2, fields)
+        fields, found = field_answers[fields]
         errors += found
-        (channels, chosen), found = channel_answers.get(channels) or work_out(3, channels)
+        (channels, chosen), found = channel_answers[channels]
         errors += found
         email = _email_cell(email, chosen, errors) if email or "email" in chosen else None
         phone = _phone_cell(phone, chosen, errors) if phone or "sms" in chosen else None
-        subscribed_at, found = subscribed.get(subscribed_at) or work_out(4, subscribed_at)
+        subscribed_at, found = subscribed[subscribed_at]
         errors += found
-        unsubscribed_at, found = unsubscribed.get(unsubscribed_at) or work_out(5, unsubscribed_at)
+        unsubscribed_at, found = unsubscribed[unsubscribed_at]
         errors += found
         if has_groups:
-            groups, found = group_answers.get(groups) or work_out(6, groups)
+            groups, found = group_answers[groups]
             errors += found
         else:
             groups = None
@@ -279,6 +275,21 @@ class RowChecker:
 
     def _groups(self, cell: str | None, errors: list) -> str:
         return join_keys(group_keys(cell, self.audiences.groups, errors))
+
+
+class _KeptAnswers(dict):
+    """One rule's answers by the cells' text: one not known yet is worked
+    out by ``work_out(text)`` and kept (up to _KEPT_ANSWERS)."""
+
+    def __init__(self, work_out: Callable[[Any], tuple]):
+        super().__init__()
+        self.work_out = work_out
+
+    def __missing__(self, text) -> tuple:
+        answer = self.work_out(text)
+        if len(self) < _KEPT_ANSWERS:
+            self[text] = answer
+        return answer
 
 
 def _channel_keys(cell: str | None, errors: list) -> tuple[str, frozenset]:
