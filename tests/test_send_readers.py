@@ -105,19 +105,21 @@ def test_sms_already_handed_over_by_another_worker_are_not_written_again(tmp_pat
                 for journal in (first, second)]
     assert len(recorded[0].sms) == len(recorded[1].sms) == 30
     assert first.hand_over(outbox, recorded[0].sms[:20]) == 20
-    statements = []
-    executemany = store.db.executemany
-    monkeypatch.setattr(store.db, "executemany", lambda sql, rows: statements.append(list(rows)) or executemany(sql, rows))
-    assert second.hand_over(outbox, recorded[1].sms) == 10 and [len(rows) for rows in statements] == [10]
-    statements.clear()
-    assert first.hand_over(outbox, recorded[0].sms) == 0 and statements == []
+    inserts = []
+    execute = store.db.execute
+    monkeypatch.setattr(store.db, "execute", lambda sql, params=(): (
+        inserts.append(params[-1]) if sql.startswith("INSERT") else None) or execute(sql, params))
+    assert second.hand_over(outbox, recorded[1].sms) == 10 and [len(rows) for rows in inserts] == [10]
+    inserts.clear()
+    assert first.hand_over(outbox, recorded[0].sms) == 0 and inserts == []
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE channel = 'sms'"
                             " AND state = 'handed_over'").fetchone()[0] == 30
 
 
-def test_on_postgresql_every_chunk_reads_its_readers_with_one_statement_text(tmp_path, monkeypatch):
+def test_on_postgresql_every_chunk_is_read_and_written_with_one_statement_text(tmp_path, monkeypatch):
     """The ids go as one array: a list of a thousand placeholders was a new
-    query text for psycopg to parse at every chunk of every worker's start."""
+    query text for psycopg to parse at every chunk of every worker's start;
+    and a chunk's new rows are one INSERT of arrays, not a statement a row."""
     store = Store.open(new_store_location("postgresql", tmp_path))
     Journal(store)
     ids = [f"S{n:05d}" for n in range(RECORD_CHUNK + 7)]
@@ -132,4 +134,7 @@ def test_on_postgresql_every_chunk_reads_its_readers_with_one_statement_text(tmp
     by_ids = [(sql, params) for sql, params in statements if "= ANY(" in sql]
     assert len(by_ids) == 3 + 3, "three chunks: their readers, then their journal rows"
     assert len({sql for sql, _ in by_ids}) == 2 and all(len(params[-1]) <= RECORD_CHUNK for _, params in by_ids)
-    assert not any(sql.count("?") > 3 for sql, _ in statements)
+    assert max(sql.count("?") for sql, _ in statements) < 20, "no list of placeholders as long as a chunk"
+    inserts = [params for sql, params in statements if sql.startswith("INSERT INTO delivery_messages")]
+    assert [len(params[-3]) for params in inserts] == [500, 500, 7], "each chunk's new emails: one statement"
+    assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'queued'").fetchone()[0] == len(ids)

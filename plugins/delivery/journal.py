@@ -237,19 +237,15 @@ class Journal:
             notices = json.dumps(message.notices, ensure_ascii=False)
             row = known.get(message.subscriber_id)
             if row is None:
-                new.append((outbox.key, outbox.kind, message.subscriber_id, notices, message.file, now, now))
+                new.append((message.subscriber_id, notices, message.file))
             elif row[2] in UNSENT and row[:2] != (notices, message.file):
                 changed.append((notices, message.file, outbox.key, message.subscriber_id))
         self.db.executemany(
             "UPDATE delivery_messages SET notices = ?, file = ? WHERE outbox = ? AND subscriber_id = ?"
             " AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')", changed)
-        if not new:
-            return 0
-        return self.db.executemany(
-            """INSERT INTO delivery_messages
-                   (outbox, kind, subscriber_id, channel, type, notices, file, state, queued_at, updated_at)
-               VALUES (?, ?, ?, 'email', 'EMAIL', ?, ?, 'queued', ?, ?)
-               ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""", new).rowcount
+        fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "email", "type": "EMAIL", "state": QUEUED,
+                 "queued_at": now, "updated_at": now}
+        return self._insert_messages(fixed, ("subscriber_id", "notices", "file"), new) if new else 0
 
     def hand_over(self, outbox, messages: list) -> int:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
@@ -262,16 +258,27 @@ class Journal:
             messages = [message for message in messages if message.subscriber_id not in handed_over]
             if not messages:
                 return 0
-            cursor = db.executemany(
-                """INSERT INTO delivery_messages
-                       (outbox, kind, subscriber_id, channel, type, notices, file, state, attempts,
-                        answer_text, queued_at, updated_at, sent_at)
-                   VALUES (?, ?, ?, 'sms', ?, ?, NULL, 'handed_over', 1, ?, ?, ?, ?)
-                   ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING""",
-                [(outbox.key, outbox.kind, message.subscriber_id, message.type,
-                  json.dumps(message.notices, ensure_ascii=False), SMS_HANDOVER, now, now, now)
-                 for message in messages])
-            return cursor.rowcount
+            fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
+                     "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
+            return self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
+                (message.subscriber_id, message.type, json.dumps(message.notices, ensure_ascii=False))
+                for message in messages])
+
+    def _insert_messages(self, fixed: dict, varying: tuple[str, ...], rows: list[tuple]) -> int:
+        """Journal rows with the ``fixed`` columns' values and the ``varying``
+        ones of each of ``rows`` (text); a row already there (outbox, reader,
+        channel) is left as it is. Returns how many were new. On PostgreSQL
+        one statement, each varying column one array: a statement a row
+        (executemany) was most of a worker's start-up for the server."""
+        columns = ", ".join([*fixed, *varying])
+        if self.store.backend == "postgresql":
+            sql = (f"INSERT INTO delivery_messages ({columns}) SELECT {', '.join('?' * len(fixed))}, "
+                   f"{', '.join(f'r.{name}' for name in varying)} FROM unnest({', '.join(['?::text[]'] * len(varying))})"
+                   f" AS r({', '.join(varying)}) ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
+            return self.db.execute(sql, (*fixed.values(), *(list(column) for column in zip(*rows)))).rowcount
+        sql = (f"INSERT INTO delivery_messages ({columns}) VALUES ({', '.join('?' * (len(fixed) + len(varying)))})"
+               " ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
+        return self.db.executemany(sql, [(*fixed.values(), *row) for row in rows]).rowcount
 
     def _sms_handed_over(self, outbox_key: str) -> set:
         """The readers whose SMS of the outbox are recorded as handed over."""
