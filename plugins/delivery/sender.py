@@ -333,7 +333,7 @@ class _Link:
             if code not in (250, 251):
                 return self._refused(Answer("rcpt", code, _text(text)))
             code, text = connection.docmd("data")
-            if code != 354:  # DATA refused before the body (smtplib's data() raised an OSError, a lost connection)
+            if code != 354:  # DATA refused before the body: that message fails or waits, the run goes on
                 return self._refused(Answer("data", code, _text(text)))
             connection.send(data_payload(data))
             code, text = connection.getreply()
