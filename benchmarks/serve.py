@@ -28,7 +28,13 @@ baseline), with the collectors' and the database's CPU per POST; target:
 two collectors at least 1,000 per second with p99 under 50 ms. Loopback
 only; bounded by R.
 
+With ``--only unsubscribes``, only the rounds against the floor, all R
+POSTs in them (``--threads N``: the collector's threads, the floor keeping
+8); besides each one's CPU per POST, its context switches per POST (a
+thread that waits for the GIL or a lock is one).
+
     .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20] [--pairs 5]
+        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8]
 """
 
 from __future__ import annotations
