@@ -7,9 +7,11 @@ own code)."""
 from __future__ import annotations
 
 import smtplib
+from email.utils import getaddresses
 
 from hypothesis import example, given, settings, strategies as st
 
+from delivery.outbox import first_address
 from delivery.sender import data_payload, envelope_address
 
 LINES = st.lists(st.sampled_from([b"", b".", b"..", b"a", b".a", b"a.", b" .", b"\r", b"\xed\x95\x9c"]), max_size=8)
@@ -47,3 +49,24 @@ ADDRESS_CHARACTERS = st.sampled_from(list("ab.+-=_@ <>()[]\\,;:\"'!%김") + ["\t
 @example("a@b@c")
 def test_an_envelope_address_is_written_as_smtplib_writes_it(address):
     assert envelope_address(address) == smtplib.quoteaddr(address)
+
+
+def getaddresses_reading(value: str) -> str | None:
+    addresses = [address for _name, address in getaddresses([value]) if "@" in address]
+    return addresses[0] if addresses else None
+
+
+PHRASE_CHARACTERS = st.sampled_from(list("ab .=?-_'\"()<>,;:@\\[]김\t") + ["=?utf-8?b?67CV66+87Zic?="])
+PLAIN_ADDRESSES = st.tuples(st.text("ab.+-=_김", min_size=1, max_size=4), st.text("ab.-", min_size=1, max_size=4)).map("@".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(PHRASE_CHARACTERS, max_size=6).map("".join),
+       st.one_of(PLAIN_ADDRESSES, st.lists(ADDRESS_CHARACTERS, min_size=1, max_size=8).map("".join)),
+       st.sampled_from(["", " ", "  "]))
+@example("=?utf-8?b?67CV66+87Zic?=", "reader@example.com", "")
+@example("J. Doe", "a@b", " ")
+def test_the_recipient_is_the_first_address_getaddresses_reads(phrase, address, after):
+    value = f"{phrase} <{address}>{after}" if phrase else f"<{address}>{after}"
+    assert first_address(value) == getaddresses_reading(value)
+    assert first_address(phrase + address) == getaddresses_reading(phrase + address)

@@ -62,7 +62,22 @@ def recipient_of(data: bytes) -> str | None:
         return None
     # UTF-8: an address outside ASCII is written as it is (RFC 6532).
     unfolded = re.sub(rb"\r?\n[ \t]", b" ", match.group(1)).decode("utf-8", "replace")
-    addresses = [address for _name, address in getaddresses([unfolded]) if "@" in address]
+    return first_address(unfolded)
+
+
+# A To value that is a plain phrase (the bundles write an encoded word) and one plain <address>.
+_PHRASE_AND_ADDRESS = re.compile(r'[^<>"(),:;@\\\[\]]*<([^<>\s"(),:;@\\\[\]]+@[^<>\s"(),:;@\\\[\]]+)>\s*')
+
+
+def first_address(value: str) -> str | None:
+    """The first address with an @ in a To header's (unfolded) value, as
+    email.utils.getaddresses reads it; the usual ``name <address>`` read
+    with one regular expression (getaddresses cost more than a message's
+    SMTP commands)."""
+    plain = _PHRASE_AND_ADDRESS.fullmatch(value)
+    if plain:
+        return plain.group(1)
+    addresses = [address for _name, address in getaddresses([value]) if "@" in address]
     return addresses[0] if addresses else None
 
 
