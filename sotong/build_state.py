@@ -46,7 +46,10 @@ class BuildState:
         self.record = {"inputs": _inputs_digest(project),
                        "notices": {path: [*content.stamps.get(path, [None, None]), codes.get(notice.slug)]
                                    for path, notice in by_source.items()}}
-        self.slot_pages = _slot_pages(slot, self.record)
+        before = _slot_record(slot, self.record["inputs"])
+        self.slot_pages = _slot_pages(before)
+        # the names each template reads (sotong.page_keys): the same while the inputs (templates among them) are
+        self.template_names = self.record["template_names"] = _template_names(before)
         self.linking = frozenset(path for path, notice in by_source.items()
                                  if _LINKS_TO_OTHER_CONTENT.search(notice.body))
         self.kept: set[str] = set()
@@ -161,14 +164,23 @@ def _content_digest(path) -> str:
         return hashlib.sha256(file.read()).hexdigest()
 
 
-def _slot_pages(slot: Path, record: dict) -> dict:
-    """The pages ``slot`` holds with keys, as ``sotong build`` left them, if
-    they were made from the same inputs (else none)."""
+def _slot_record(slot: Path, inputs: str) -> dict:
+    """The state ``sotong build`` left in ``slot``, if it made the slot from
+    the same inputs (else {})."""
     try:
         before = json.loads(_state_file(slot).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(before, dict) or before.get("inputs") != record["inputs"]:
-        return {}
+    return before if isinstance(before, dict) and before.get("inputs") == inputs else {}
+
+
+def _slot_pages(before: dict) -> dict:
+    """The pages the slot holds with keys, from its state ``before``."""
     pages = before.get("pages", {})
     return {path: made for path, made in pages.items() if isinstance(made, list) and len(made) == 4}
+
+
+def _template_names(before: dict) -> dict:
+    """The names each template reads and the templates it names, from the slot's state ``before``."""
+    names = before.get("template_names", {})
+    return {name: known for name, known in names.items() if isinstance(known, list) and len(known) == 2}

@@ -85,12 +85,16 @@ class Unkeyable(Exception):
 class PageKeys:
     """Keys of the pages one build renders from templates."""
 
-    def __init__(self, settings: dict, source_stamp):
-        """``source_stamp(path)``: the stamp recorded for a content file."""
+    def __init__(self, settings: dict, source_stamp, known_names: dict | None = None):
+        """``source_stamp(path)``: the stamp recorded for a content file;
+        ``known_names``: template -> [the names it reads, the templates it
+        names], as lists, from a build of the same templates; what this build
+        parses is added to it (the build state keeps it for the next)."""
         self._settings = settings
         self._source_stamp = source_stamp
         self._names: dict[str, frozenset] = {}
         self._files: dict[str, tuple] = {}
+        self._known_names = {} if known_names is None else known_names
         self._held_shapes: dict[tuple, tuple] = {}  # (id, reading) -> (object, shape) of notices, articles, frozen data
         self._held_reads: dict[tuple, tuple] = {}  # (id, name) -> (object, shape) of plain values read of them
 
@@ -113,7 +117,10 @@ class PageKeys:
 
     def _names_of_one(self, environment, name: str) -> tuple[frozenset, tuple]:
         """The names one template reads, and the templates it names."""
-        if name not in self._files:
+        if name not in self._files and name in self._known_names:
+            read, used = self._known_names[name]
+            self._files[name] = frozenset(read), tuple(used)
+        elif name not in self._files:
             try:
                 source = environment.loader.get_source(environment, name)[0]
             except Exception:  # an "include ... ignore missing" of a plugin not in use
@@ -122,6 +129,7 @@ class PageKeys:
                 tree = environment.parse(source)
                 self._files[name] = (frozenset(meta.find_undeclared_variables(tree)),
                                      tuple(used for used in meta.find_referenced_templates(tree) if isinstance(used, str)))
+                self._known_names[name] = [sorted(self._files[name][0]), list(self._files[name][1])]
         return self._files[name]
 
     def varying(self, template, context: dict) -> list[str]:

@@ -39,6 +39,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from .compiled_templates import keep_compiled_templates
 from .content_urls import compute_urls_once, forget_urls
 from .pelican_cache import make_crash_safe
 from .pelican_shortcuts import take_shortcuts
@@ -159,7 +160,7 @@ class KeepingWriter(Writer):
         if self._page_keys is None:
             from .page_keys import PageKeys
 
-            self._page_keys = PageKeys(self.settings, core.state.source_stamp)
+            self._page_keys = PageKeys(self.settings, core.state.source_stamp, core.state.template_names)
         return self._page_keys
 
     def write_file(self, name, template, context, *args, **kwargs):
@@ -340,7 +341,8 @@ def add_sotong_defaults(pelican):
 
     Also makes the field labels and SITEURL Jinja globals, so that templates
     import the theme's macros without context: Jinja then builds the macro
-    module once, not once for each of thousands of pages."""
+    module once, not once for each of thousands of pages; and keeps the
+    compiled templates between builds when the content cache is on."""
     settings = pelican.settings
     if "SOTONG_PROJECT_DIR" not in settings:
         add_defaults(settings, Path(settings["PATH"]).parent)
@@ -349,6 +351,7 @@ def add_sotong_defaults(pelican):
                                  "FIELD_LABELS": content.audiences.fields,
                                  "SITEURL": settings.get("SITEURL", "")}
     escape_in_templates(settings)
+    keep_compiled_templates(settings)
 
 
 def escape_in_templates(settings: dict) -> None:

@@ -213,37 +213,3 @@ def test_a_settings_change_restarts_the_devserver(empty_project_dir):
         stop_devserver(server)
     assert "Traceback" not in server.terminal
 
-
-PREVIEW = """
-import sys
-from pathlib import Path
-from sotong.devserver.rebuild import build_preview
-build_preview(Path("pelicanconf.py"), Path(sys.argv[1]))
-"""
-
-
-def test_templates_compiled_under_other_jinja_settings_are_not_reused(tmp_path):
-    """The preview keeps compiled templates between builds and devserver
-    runs; after JINJA_ENVIRONMENT changed, a page is what a first preview
-    under the new settings gives, not what the old compiled templates give."""
-    import subprocess
-    import sys
-
-    root = copy_project(tmp_path, notices=False)
-    write_notice(root, "first.md", "첫 공지")
-
-    def preview(folder: str) -> str:
-        done = subprocess.run([sys.executable, "-c", PREVIEW, str(tmp_path / folder)], cwd=root,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return (tmp_path / folder / "site" / "index.html").read_text(encoding="utf-8")
-
-    compiled = tmp_path / "kept" / "templates"
-    before = preview("kept")
-    kept = sorted(compiled.rglob("*.cache"))
-    assert kept and before == preview("kept") and sorted(compiled.rglob("*.cache")) == kept  # reused
-    with open(root / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write('\nJINJA_ENVIRONMENT = {"auto_reload": False, "trim_blocks": False}\n')
-    after = preview("kept")
-    assert after == preview("fresh") and after != before
-    assert len(list((tmp_path / "kept" / "templates").iterdir())) == 1  # the old settings' folder removed

@@ -36,6 +36,25 @@ def test_the_names_of_a_template_tree_are_what_it_and_what_it_extends_read():
     assert keys.read_names(template) == {"page", "everything", "mine", "SITENAME"}
 
 
+def test_the_names_of_templates_are_kept_for_the_next_build_and_read_from_it():
+    """A build of the same templates (the build state hands them over) reads
+    the names from the last build's record instead of parsing each template."""
+    known: dict = {}
+    environment = Environment(loader=DictLoader(TEMPLATES))
+    first = PageKeys({}, lambda source: source, known).read_names(environment.get_template("list.html"))
+    assert known == {"list.html": [["everything", "mine", "page"], ["base.html"]],
+                     "base.html": [["SITENAME"], ["gone.html"]]}
+
+    class Unreadable(DictLoader):
+        def get_source(self, environment, template):
+            raise AssertionError(f"{template} parsed again")
+
+    again = Environment(loader=Unreadable(TEMPLATES))
+    template = again.from_string(TEMPLATES["list.html"])
+    template.name = "list.html"
+    assert PageKeys({}, lambda source: source, known).read_names(template) == first
+
+
 def test_a_list_the_page_did_not_touch_is_left_out_of_its_key():
     keys, template = keys_and_template()
     second = {"page": 2, "everything": ["a", "b"], "mine": ["c"], "SITENAME": "s", "output_file": "2.html"}

@@ -8,10 +8,8 @@ so a change reported during that build sets it again and causes another.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,42 +38,12 @@ class Outcome:
 
 def build_preview(settings_path: Path, folder: Path) -> dict:
     """``sotong build``'s check and build, into ``folder/site`` (with its own
-    build slots and caches beside it) instead of OUTPUT_PATH. Compiled
-    templates are kept between builds (Jinja's bytecode cache, checked
-    against each template's source): it halves a rebuild's CPU time."""
-    from jinja2 import FileSystemBytecodeCache
-
+    build slots and caches beside it) instead of OUTPUT_PATH. With the
+    content cache on (the default), compiled templates are kept between
+    builds (sotong.compiled_templates): it halves a rebuild's CPU time."""
     project = Project(settings_path, overrides={"OUTPUT_PATH": str(folder / "site"),
                                                 "CACHE_PATH": str(folder / "cache")})
-    environment = project.settings.get("JINJA_ENVIRONMENT") or {}
-    templates = compiled_templates_folder(folder / "templates", environment)
-    project.settings["JINJA_ENVIRONMENT"] = {**environment, "bytecode_cache": FileSystemBytecodeCache(str(templates))}
     return build_site(project)
-
-
-def compiled_templates_folder(parent: Path, environment: dict) -> Path:
-    """The folder of the templates compiled under ``environment`` (the
-    JINJA_ENVIRONMENT setting) by this Jinja: Jinja's bytecode cache checks a
-    template's source only, and delimiters, trim_blocks or extensions change
-    what it compiles to. Folders of other environments are removed."""
-    import jinja2
-
-    described = repr(sorted((str(name), _described(value)) for name, value in environment.items()))
-    folder = parent / hashlib.sha256(f"{jinja2.__version__}\n{described}".encode()).hexdigest()[:16]
-    if parent.is_dir():
-        for other in parent.iterdir():
-            if other != folder:
-                shutil.rmtree(other) if other.is_dir() else other.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _described(value) -> str:
-    """A setting's value as text that is the same in every process: a
-    function by its name (its repr holds its address), anything else by repr."""
-    if callable(value) and hasattr(value, "__qualname__"):
-        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
-    return repr(value)
 
 
 def _serve_builds(connection, settings_path: Path, folder: Path) -> None:
