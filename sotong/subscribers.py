@@ -181,12 +181,7 @@ def _texts_by_position(names: list[str]) -> Callable[[list[str]], Texts]:
     has_groups = "groups" in names
     cells_of = operator.itemgetter(*(names.index(column) for column in COLUMNS if has_groups or column != "groups"))
     missing = () if has_groups else ("",)
-
-    def texts(cells: list[str]) -> Texts:
-        if "'" in "".join(cells):  # only a cell with a quote can be a neutralized one
-            cells = [spreadsheet.restored(cell) for cell in cells]
-        return cells_of(cells) + missing, has_groups
-    return texts
+    return lambda cells: (cells_of(cells) + missing, has_groups)
 
 
 class RowChecker:
@@ -538,11 +533,7 @@ def read_records(text: str, shown: str) -> tuple[list[tuple[int, dict]], list[Pr
 
 
 def _cells_by_column(names: list[str]) -> Callable[[list[str]], dict]:
-    def cells_by_column(cells: list[str]) -> dict:
-        if "'" in "".join(cells):  # only a cell with a quote can be a neutralized one
-            cells = map(spreadsheet.restored, cells)
-        return dict(zip(names, cells))
-    return cells_by_column
+    return lambda cells: dict(zip(names, cells))
 
 
 # C0 control characters but tab, newline and CR: invisible in an editor, and
@@ -556,7 +547,8 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
     """The rows of the CSV ``lines`` one by one as (line, column -> cell);
     the rows that cannot be read are added to ``problems``. LINE is the
     physical line where the row starts (a quoted cell with a line break takes
-    more than one). ``cells_of(names)(cells)`` makes what is yielded.
+    more than one). ``cells_of(names)(cells)`` makes what is yielded, of
+    the cells a spreadsheet export neutralized restored (:func:`spreadsheet.restored`).
 
     A header that misses or mistypes a column raises SotongError.
     """
@@ -589,6 +581,8 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
         if unnamed and any(cells[index].strip() for index in unnamed):
             problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
             continue
+        if "'" in joined:  # only a cell with a quote can be a neutralized one
+            cells = [spreadsheet.restored(cell) for cell in cells]
         yield line, row_of(cells)  # the unnamed "" key is never read
 
 
