@@ -253,7 +253,7 @@ class Journal:
         recorded (by another worker on the outbox, which finished first) are
         not written again."""
         now = self.clock()
-        with self.store.transaction() as db:
+        with self.store.transaction():
             handed_over = self._sms_handed_over(outbox.key)
             messages = [message for message in messages if message.subscriber_id not in handed_over]
             if not messages:
