@@ -281,11 +281,11 @@ def _configure_logging(level):
     message wrapped at 80 columns."""
     root = logging.getLogger()
     if not any(getattr(h, "sotong_stderr", False) for h in root.handlers):
-        console = _stderr_console()
-        if console.is_terminal:
+        if sys.stderr.isatty():  # as sotong.progress decides (rich is imported only then)
+            from rich.console import Console
             from rich.logging import RichHandler
 
-            handler = RichHandler(show_time=False, show_path=False, markup=False, console=console)
+            handler = RichHandler(show_time=False, show_path=False, markup=False, console=Console(stderr=True))
         else:
             handler = _PlainStderrHandler()
             handler.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
@@ -299,13 +299,6 @@ class _PlainStderrHandler(logging.StreamHandler):
     (click's test runner swaps it per command)."""
 
     stream = property(lambda self: sys.stderr, lambda self, value: None)
-
-
-@functools.cache
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 def main(argv: list[str] | None = None) -> None:
