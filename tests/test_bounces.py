@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
-from project_support import copy_project
+from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
-from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, verdict_of, verdict_of_bytes
+from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, refusal_verdict, verdict_of, verdict_of_bytes
 from delivery.verp import make_return_path
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from imap_server import PASSWORD, USER, Dovecot
 
@@ -81,6 +81,43 @@ def test_dsn_kind_reads_rfc_3464_and_3463(action, status):
         transient = status.startswith("4.") or status[1:] == ".2.2"
         expected = SOFT if transient else HARD
     assert dsn_kind(action, status) == expected
+
+
+def refusal_by_hand(stage, code, status: str) -> str | None:
+    """What a refusal during a send says of the address, read off RFC 3463's
+    and RFC 5321's tables one case at a time."""
+    if stage not in ("rcpt", "data") or not 500 <= code <= 599:
+        return None
+    if status and status[0] in "45":
+        klass, subject, detail = status.split(".")
+        if subject == "1" or (subject == "2" and detail != "3"):
+            return SOFT if klass == "4" or (subject, detail) == ("2", "2") else HARD
+        return None
+    if stage == "data":
+        return None
+    return SOFT if code == 552 else HARD
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["rcpt", "data", "mail", "connect", None]),
+       st.sampled_from([250, 421, 451, 452, 499, 500, 550, 551, 552, 553, 554, 599]),
+       statuses | st.just(""), st.sampled_from(["", " <someone@mail.test>: no such user", "234 more digits"]))
+@example("rcpt", 552, "5.2.3", "").via("the message too long")
+@example("rcpt", 552, "", "").via("storage exceeded, no enhanced status")
+@example("data", 550, "", "").via("DATA without an enhanced status")
+@example("data", 550, "5.1.1", "").via("DATA naming the address")
+@example("rcpt", 550, "5.7.1", "").via("policy")
+@example("rcpt", 554, "5.2.2", "").via("mailbox full")
+@example("rcpt", 550, "2.1.5", "").via("a success status read as none")
+@example("mail", 550, "5.1.1", "").via("our sender")
+def test_a_refusal_during_a_send_counts_when_it_speaks_of_the_address(stage, code, status, tail):
+    text = f"{status}{tail}"
+    verdict = refusal_verdict(stage, code, text)
+    status = status if not tail.startswith("234") else ""  # 5.1.1234 is no enhanced status
+    expected = refusal_by_hand(stage, code, status)
+    assert getattr(verdict, "kind", None) == expected
+    if verdict is not None:
+        assert verdict.reason == f"{code} {text}".strip() and verdict.status == (status if status[:1] in "45" else "")
 
 
 @settings(max_examples=200)
@@ -256,6 +293,34 @@ def test_send_report_lists_late_bounces_by_reader(tmp_path):
     assert "Late bounces and SMS failures (2: 1 hard, 1 soft; from sotong bounces and sotong send results):" in ran.output
     assert "  S00001  email  hard on 2026-11-27: 5.1.1 550 5.1.1 <주소>: Recipient address rejected" in ran.output
     assert "  S00004  email  soft on 2026-11-27: 4.2.2 452 4.2.2 <주소>: Mailbox full" in ran.output
+
+
+def test_a_refusal_during_a_send_scores_its_address_once_and_flags_it_at_the_limit(tmp_path, store_location):
+    """SPEC §14: a 5xx to RCPT TO (or a 5.1.x to the DATA) counts as a bounce
+    of the address, once per message however often send runs; the refusals
+    that speak of the message or of us do not."""
+    project = project_on(store_location, tmp_path, f'BOUNCE_ADDRESS = "{BOUNCES}"\nBOUNCE_SCORE_LIMIT = 1\n')
+    add_subscribers(store_of(project), 5, channels=("email",))
+    make_outbox(project / "private" / "outbox", ISSUE, ["S00001", "S00002", "S00003", "S00004", "S00005"],
+                ["2026-11-21-cold-wave-warning"])
+    handler = ScriptedHandler()
+    handler.refuse[address_of("S00001")] = "550 5.1.1 <s00001@mail.test>: Recipient address rejected: User unknown"
+    handler.refuse_data[address_of("S00002")] = "554 5.7.1 message refused as spam"
+    handler.refuse[address_of("S00003")] = "552 5.2.2 mailbox full"
+    handler.refuse_data[address_of("S00004")] = "550 5.1.1 mailbox unavailable"
+    send = ("send", "--issue", ISSUE, "--host", "127.0.0.1")
+    with SMTPServer(handler) as server:
+        first = run_cli(project / "pelicanconf.py", *send, "--port", str(server.port))
+        again = run_cli(project / "pelicanconf.py", *send, "--port", str(server.port))
+    assert first.code == 1 and "Emails: 1 sent, 4 failed" in first.output, first.output
+    assert "Flagged 2 email addresses as invalid (bounce score 1 or more); bundles skip them until the address is changed: S00001, S00004" in first.output
+    assert again.code == 0 and "Flagged" not in again.output, again.output
+    assert store_rows(project, "SELECT subscriber_id, kind, status FROM delivery_bounces ORDER BY 1") == [
+        ("S00001", "hard", "5.1.1"), ("S00003", "soft", "5.2.2"), ("S00004", "hard", "5.1.1")]
+    assert invalid_ids(project) == ["S00001", "S00004"]
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "Refusals counted as bounces of the address (3); bounce scores now (flagged at 1): S00001 1, S00003 0.5, S00004 1" in report.output
+    assert "Late bounces" not in report.output and "@mail.test" not in report.output, report.output
 
 
 @pytest.mark.parametrize("folder, good", [("sotong-handled", True), ("INBOX.sotong-handled", True),

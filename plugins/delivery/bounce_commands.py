@@ -98,21 +98,28 @@ def _say(found, new: int, readers: set, flagged: list, limit: float, folder: str
         click.echo(_("Left where they were: {unattributed} mails without a genuine return path of ours (other mail, or a forged tag), {not_bounces} auto-replies or other answers that are no bounce.").format(
             unattributed=found.unattributed, not_bounces=found.not_bounces))
     if flagged:
-        click.echo(_("Flagged {count} email addresses as invalid (bounce score {limit:g} or more); bundles skip them until the address is changed: ").format(
-            count=len(flagged), limit=limit) + ", ".join(flagged))
+        click.echo(bounces.flagged_line(flagged, limit))
 
 
-def after_send_lines(store, outbox: str) -> list[str]:
-    """For ``sotong send report``: the SMS agency's results, and the bounces
-    and SMS failures recorded after sending, by reader id."""
+def after_send_lines(store, outbox: str, limit: float) -> list[str]:
+    """For ``sotong send report``: the SMS agency's results, the bounces
+    and SMS failures recorded after sending, by reader id, and the bounce
+    score of the readers whose address the server refused (``limit``:
+    BOUNCE_SCORE_LIMIT)."""
     lines = []
     sms = sms_results.sms_result_counts(sms_results.ensure(store), outbox)
     if sms:
         lines.append(_("SMS results from the agency: {delivered} delivered, {failed} failed.").format(
             delivered=sms.get('delivered', 0), failed=sms.get('failed', 0)))
-    rows = bounces.ensure(store).db.execute(
+    refused = [row[0] for row in bounces.ensure(store).db.execute(
+        f"SELECT subscriber_id FROM delivery_bounces WHERE outbox = ? AND NOT ({bounces.LATE}) ORDER BY 1", (outbox,))]
+    if refused:
+        lines.append(_("Refusals counted as bounces of the address ({count}); bounce scores now (flagged at {limit:g}): ").format(
+            count=len(refused), limit=limit) + ", ".join(
+            f"{reader} {score:g}" for reader, score in sorted(bounces.scores(store, "email", refused).items())))
+    rows = store.db.execute(
         "SELECT subscriber_id, channel, kind, status, reason, day FROM delivery_bounces WHERE outbox = ?"
-        " ORDER BY channel, subscriber_id, day", (outbox,)).fetchall()
+        f" AND {bounces.LATE} ORDER BY channel, subscriber_id, day", (outbox,)).fetchall()
     if not rows:
         return lines
     hard = sum(1 for row in rows if row["kind"] == "hard")

@@ -1,7 +1,8 @@
-"""The rules of late bounces (SPEC §14), as pure functions: whether a mail
-is a bounce, and hard or soft; and a reader's bounce score, as GNU Mailman
-keeps it (a hard bounce 1, a soft one 0.5, at most one bounce a day counts:
-the day's heaviest).
+"""The rules of bounces (SPEC §14), as pure functions: whether a mail is a
+bounce, and hard or soft; what a mail server's refusal during ``sotong send``
+says about the recipient's address; and a reader's bounce score, as GNU
+Mailman keeps it (a hard bounce 1, a soft one 0.5, at most one bounce a day
+counts: the day's heaviest).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from typing import Iterable
 
 HARD, SOFT = "hard", "soft"
 WEIGHTS = {HARD: 1.0, SOFT: 0.5}
-_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})")
+_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\d)")
+# RFC 3463 subjects that speak of the recipient: X.1 addressing, X.2 the mailbox (but X.2.3: the message's length).
+_RECIPIENT_SUBJECTS = frozenset({"1", "2"})
+_MESSAGE_TOO_LONG = ("2", "3")
 _BLANK_LINE = re.compile(rb"\r?\n[ \t]*\r?\n")
 _BLANK_LINE_TEXT = re.compile(r"\r?\n[ \t]*\r?\n")
 _AUTO_REPLY_SUBJECT = re.compile(r"out of (the )?office|auto(matic)?[ -]?(reply|response)|vacation|부재|자동\s*응답", re.I)
@@ -45,6 +49,40 @@ def dsn_kind(action: str, status: str) -> str | None:
     if match and (match.group(1) == "4" or (match.group(2), match.group(3)) == ("2", "2")):
         return SOFT
     return HARD
+
+
+def refusal_verdict(stage: str | None, code: int | None, text: str | None) -> Verdict | None:
+    """What a mail server's refusal of a message during ``sotong send`` (the
+    journal's failed row: the stage, the code and the text of the answer)
+    says about the recipient's address, read as a DSN recipient block with
+    Action ``failed`` and the answer's status (:func:`dsn_kind`: hard, but
+    5.2.2 "mailbox full" soft; flufl.bounce takes every failed block for
+    permanent); None when it says nothing about the address.
+
+    - Only a permanent answer (5xx) to RCPT TO or to the DATA counts (MAIL
+      FROM is about our sender, a 4xx is tried again).
+    - An RFC 3463 enhanced status at the start of the text (RFC 2034)
+      decides, at either stage: X.1.x (addressing) and X.2.x (the mailbox)
+      speak of the recipient, except X.2.3 (the message too long); the other
+      subjects (X.3 mail system, X.4 routing, X.5 protocol, X.6 content, X.7
+      policy, e.g. our server on a blocklist) speak of the message or of us.
+    - Without one, an answer to RCPT TO speaks of that recipient (RFC 5321
+      3.3): hard, but 552 (storage exceeded) soft like 5.2.2; an answer to
+      the DATA does not say whom it is about (a 550 there is as often the
+      content), so it is not counted.
+    """
+    if stage not in ("rcpt", "data") or code is None or not 500 <= code < 600:
+        return None
+    enhanced = _STATUS.match(text or "")
+    reason = f"{code} {text or ''}".strip()
+    if enhanced and enhanced.group(1) != "2":
+        if enhanced.group(2) not in _RECIPIENT_SUBJECTS or enhanced.group(2, 3) == _MESSAGE_TOO_LONG:
+            return None
+        status = ".".join(enhanced.group(1, 2, 3))
+        return Verdict(dsn_kind("failed", status), status, reason)
+    if stage != "rcpt":
+        return None
+    return Verdict(SOFT if code == 552 else HARD, "", reason)
 
 
 def is_auto_reply(message: Message) -> bool:

@@ -2,7 +2,11 @@
 its return path (verp.py) to a reader and a bundle, recorded once (keyed by
 the mail itself), scored as bounce_rules says, and an email address marked
 invalid once its score reaches ``BOUNCE_SCORE_LIMIT``. SMS failures from the
-agency's result file are recorded and scored the same way.
+agency's result file are recorded and scored the same way, and so are the
+emails the mail server refused for good during ``sotong send`` (read from
+the journal's failed rows after the run, one bounce per message; they are
+no late bounces, so the send and issue reports, which list those, leave
+them out: they are the journal's failed messages there).
 
 A bounce row keeps ids, never addresses: only a digest of the address the
 reader had, so that a corrected address starts again from nothing.
@@ -18,10 +22,11 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Iterable
 
+from sotong.i18n import _
 from sotong.notices import SEOUL
 from sotong.store import register_schema
 
-from .bounce_rules import Verdict, bounce_score, verdict_of_bytes
+from .bounce_rules import Verdict, bounce_score, refusal_verdict, verdict_of_bytes
 from .marks import address_digest, ensure as ensure_marks, mark_invalid as mark_addresses_invalid
 from .rules import redact_addresses
 from .verp import Known, ReturnPath, read_return_path
@@ -44,6 +49,8 @@ CREATE INDEX IF NOT EXISTS delivery_bounces_by_reader ON delivery_bounces (subsc
 CREATE INDEX IF NOT EXISTS delivery_bounces_by_outbox ON delivery_bounces (outbox);
 """
 register_schema("delivery_bounces", SCHEMA)  # version 1
+REFUSED = "refused:"  # the source keys of refusals during sotong send: refused:OUTBOX:MESSAGE_ID
+LATE = f"source_key NOT LIKE '{REFUSED}%'"  # SQL: a bounce read after sending, not a refusal during it
 RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
 _HEADERS_END = re.compile(rb"\r?\n\r?\n")
 _ADDRESS_HEADERS = re.compile(rb"(?im)^(" + b"|".join(n.encode() for n in RETURN_PATH_HEADERS) + rb"):(.*(?:\r?\n[ \t].*)*)")
@@ -189,6 +196,37 @@ def record(store, rows: list[tuple], now: str) -> int:
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"
         " address_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(*row, address_digest(addresses.get(row[2], (None, None))[0 if row[3] == "email" else 1]), now) for row in rows]).rowcount
+
+
+def record_refusals(store, outbox: str, now: str) -> tuple[set[str], int]:
+    """The emails of ``outbox`` the mail server refused for good (the
+    journal's failed rows) whose answer speaks of the address
+    (:func:`refusal_verdict`), recorded as bounces on the day of the answer,
+    once per message however often this runs; the readers refused and the
+    number new."""
+    rows = []
+    for row in store.db.execute("SELECT id, subscriber_id, answer_stage, answer_code, answer_text, updated_at"
+                                " FROM delivery_messages WHERE outbox = ? AND channel = 'email' AND state = 'failed'",
+                                (outbox,)):
+        verdict = refusal_verdict(row["answer_stage"], row["answer_code"], row["answer_text"])
+        if verdict is not None:
+            rows.append((f"{REFUSED}{outbox}:{row['id']}", outbox, row["subscriber_id"], "email", verdict.kind,
+                         row["updated_at"][:10], verdict.status, verdict.reason[:500]))
+    return {row[2] for row in rows}, record(store, rows, now) if rows else 0
+
+
+def score_refusals(store, outbox: str, limit: float, now: str) -> list[str]:
+    """After a send: :func:`record_refusals` of ``outbox``, and the addresses
+    whose score reached ``limit`` flagged (:func:`mark_invalid`); the ids newly flagged."""
+    with ensure(store).transaction():
+        readers, _new = record_refusals(store, outbox, now)
+        return mark_invalid(store, readers, limit, now)
+
+
+def flagged_line(flagged: list[str], limit: float) -> str:
+    """What a command says of the email addresses it flagged by their score."""
+    return _("Flagged {count} email addresses as invalid (bounce score {limit:g} or more); bundles skip them until the address is changed: ").format(
+        count=len(flagged), limit=limit) + ", ".join(flagged)
 
 
 def scores(store, channel: str, subscriber_ids: Iterable[str]) -> dict[str, float]:

@@ -21,6 +21,7 @@ from sotong.sms import sms_settings, won
 from sotong.store import now_iso
 
 from . import annual, retention
+from .bounce_config import bounce_settings
 from .config import delivery_config
 from .options import notice_slug
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
@@ -74,6 +75,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             with progress(unsent, _("Sending {key}").format(key=key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run()
             journal.hand_over(outbox, recorded.sms)  # only once the run has not stopped
+            _score_refusals(project, key)
     option = "--issue" if kind == "issue" else "--notice"
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
@@ -91,6 +93,18 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         click.echo(_("See who and why: sotong send report {option} {key}").format(option=option, key=key)
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _score_refusals(project, key: str) -> None:
+    """The outbox's emails refused for good counted as bounces of their
+    address (SPEC §14), and the addresses whose score reached
+    BOUNCE_SCORE_LIMIT flagged, so that bundles skip them."""
+    from . import bounces  # the bounce rules, read once the sending is over
+
+    limit = bounce_settings(project.settings)["BOUNCE_SCORE_LIMIT"]
+    flagged = bounces.score_refusals(project.store, key, limit, now_iso())
+    if flagged:
+        click.echo(bounces.flagged_line(flagged, limit))
 
 
 def _staff_copy(ctx, project, to) -> None:
@@ -176,7 +190,7 @@ def send_report(project, issue, notice, mark_invalid):
                 subscriber_id=row['subscriber_id'], channel=row['channel'], attempts=row['attempts'], answer=answer, flag=flag))
     from .bounce_commands import after_send_lines  # with the mailbox modules: not imported by a send
 
-    for line in after_send_lines(project.store, key):
+    for line in after_send_lines(project.store, key, bounce_settings(project.settings)["BOUNCE_SCORE_LIMIT"]):
         click.echo(line)
     if invalid and not mark_invalid:
         click.echo(_("{count} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.").format(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .annual import write_html_and_csv
+from .bounces import LATE
 from .journal import NOTICES_AS_ROWS
 
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
@@ -159,9 +160,9 @@ _COUNTS = ", ".join(f"count(*) FILTER (WHERE {condition})" for condition in (  #
     "r.status = 'delivered'", "r.status = 'failed'",
     "m.channel = 'sms' AND m.state IN ('handed_over', 'sent')",
 ))
-_JOINS = """
+_JOINS = f"""
     LEFT JOIN (SELECT outbox, subscriber_id, min(kind) AS kind FROM delivery_bounces   -- 'hard' < 'soft'
-               WHERE channel = 'email' GROUP BY 1, 2) AS b
+               WHERE channel = 'email' AND {LATE} GROUP BY 1, 2) AS b
            ON b.outbox = m.outbox AND b.subscriber_id = m.subscriber_id AND m.channel = 'email'
     LEFT JOIN delivery_sms_results AS r
            ON r.outbox = m.outbox AND r.subscriber_id = m.subscriber_id AND m.channel = 'sms'
