@@ -441,6 +441,16 @@ class Store:
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
             "AND table_name = ? ORDER BY ordinal_position", (table,))]
 
+    def one_of(self, column: str, values: Iterable) -> tuple[str, tuple]:
+        """SQL saying ``column`` is one of ``values``, and its parameters, for
+        ``WHERE``: one array on PostgreSQL (``= ANY(?)``: psycopg parsed a list
+        of a thousand placeholders anew for every chunk), an ``IN`` list of
+        placeholders on SQLite (at most 32766 of them in one statement)."""
+        values = list(values)
+        if self.backend == "postgresql":
+            return f"{column} = ANY(?)", (values,)
+        return f"{column} IN ({', '.join('?' * len(values))})", tuple(values)
+
     def ensure_schema(self, sql: str) -> None:
         """Create tables and indexes if missing (``CREATE ... IF NOT EXISTS``)."""
         self.db.executescript(sql)
@@ -619,10 +629,9 @@ class Store:
         unsubscribed or unknown)."""
         if not subscriber_ids:
             return set()
-        places = ", ".join("?" * len(subscriber_ids))
-        cursor = self.db.execute(
-            f"UPDATE subscribers SET unsubscribed_at = ? WHERE id IN ({places}) AND unsubscribed_at IS NULL "
-            "RETURNING id", (when or now_iso(), *subscriber_ids))
+        condition, ids = self.one_of("id", subscriber_ids)
+        cursor = self.db.execute(f"UPDATE subscribers SET unsubscribed_at = ? WHERE {condition} AND unsubscribed_at IS NULL "
+                                 "RETURNING id", (when or now_iso(), *ids))
         return {row[0] for row in cursor.fetchall()}
 
     @contextlib.contextmanager

@@ -48,6 +48,18 @@ def test_unsubscribe_is_idempotent_and_persists(store_location):
     assert [s.id for s in reopened.subscribers(only_subscribed=True)] == []
 
 
+def test_one_of_selects_the_rows_whose_column_is_among_the_values(store_location):
+    store = Store.open(store_location)
+    with store.transaction():
+        for number in range(1, 8):
+            store.put_subscriber(Subscriber(id=f"S{number}", email=f"s{number}@example.com"))
+    for wanted in ([], ["S2"], ["S1", "S3", "S9", "S3"], (f"S{n}" for n in range(1, 8))):
+        wanted = list(wanted)
+        condition, params = store.one_of("id", iter(wanted))
+        found = [row[0] for row in store.db.execute(f"SELECT id FROM subscribers WHERE {condition} ORDER BY id", params)]
+        assert found == sorted(set(wanted) - {"S9"})
+
+
 def test_reachable_by_needs_consent_address_and_no_opt_out():
     base = Subscriber(id="S1", email="a@example.com", phone="010-1111-2222",
                       channels=frozenset({"email", "sms"}))

@@ -189,8 +189,8 @@ def record(store, rows: list[tuple], now: str) -> int:
     wanted = sorted({row[2] for row in rows})
     addresses = {}
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for row in store.db.execute(f"SELECT id, email, phone FROM subscribers WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+        condition, chunk = store.one_of("id", wanted[start:start + 500])
+        for row in store.db.execute(f"SELECT id, email, phone FROM subscribers WHERE {condition}", chunk):
             addresses[row["id"]] = (row["email"], row["phone"])
     return store.db.executemany(
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"

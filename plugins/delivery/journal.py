@@ -40,7 +40,7 @@ from typing import Callable
 
 from sotong.store import now_iso, register_schema
 
-from .marks import READERS_REACH, ensure as ensure_marks, one_of, reachable_pairs
+from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
@@ -228,7 +228,7 @@ class Journal:
         since follows the new outbox. Returns how many were new."""
         if not emails:
             return 0
-        condition, ids = one_of(self.store, "subscriber_id", [message.subscriber_id for message in emails])
+        condition, ids = self.store.one_of("subscriber_id", [message.subscriber_id for message in emails])
         known = {row[0]: tuple(row)[1:] for row in self.db.execute(
             f"SELECT subscriber_id, notices, file, state FROM delivery_messages WHERE outbox = ? AND channel = 'email'"
             f" AND {condition}", (outbox.key, *ids))}

@@ -85,9 +85,9 @@ def mark_invalid(store, channel: str, failures: Iterable[tuple[str, str]], when:
     wanted = sorted(reasons)
     addresses = {}
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
+        condition, chunk = store.one_of("id", wanted[start:start + 500])
         addresses.update(store.db.execute(f"SELECT id, {column} FROM subscribers WHERE {column} IS NOT NULL "
-                                          f"AND id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+                                          f"AND {condition}", chunk).fetchall())
     marked = []
     for subscriber_id in (i for i in wanted if i in addresses):
         mark = (subscriber_id, channel, address_digest(addresses[subscriber_id]))
@@ -134,15 +134,6 @@ def reachable_pairs(rows, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, s
     return reached
 
 
-def one_of(store, column: str, values: list) -> tuple[str, tuple]:
-    """SQL saying ``column`` is one of ``values``, and its parameters: one
-    array on PostgreSQL (psycopg parsed a list of a thousand placeholders
-    anew for every chunk), the placeholders on SQLite."""
-    if store.backend == "postgresql":
-        return f"{column} = ANY(?)", (list(values),)
-    return f"{column} IN ({','.join('?' * len(values))})", tuple(values)
-
-
 def reachable_messages(store, messages) -> set[tuple[str, str]]:
     """The (id, channel) of those of ``messages`` (a chunk of an outbox's)
     whose reader can still be reached on its channel: their readers and marks
@@ -151,6 +142,6 @@ def reachable_messages(store, messages) -> set[tuple[str, str]]:
     ids = sorted({message.subscriber_id for message in messages})
     if not ids:
         return set()
-    condition, params = one_of(store, "s.id", ids)
+    condition, params = store.one_of("s.id", ids)
     rows = store.db.execute(READERS_REACH.format(readers="subscribers AS s") + f" WHERE {condition}", params)
     return reachable_pairs(rows, [(message.subscriber_id, message.channel) for message in messages])

@@ -217,7 +217,8 @@ def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
 def unqueue_mail(store: Store, ids: list[str]) -> None:
     """Remove the mails ``ids`` (at most a batch), in one statement: one commit, not one per mail."""
     if ids:
-        store.db.execute(f"DELETE FROM subscriptions_mail WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        condition, params = store.one_of("id", ids)
+        store.db.execute(f"DELETE FROM subscriptions_mail WHERE {condition}", params)
 
 
 def drop_stale_mail(store: Store, before: float) -> None:
