@@ -9,7 +9,9 @@ it was read in as the row named ""; a build saves the rows of the files it
 read again and removes those of files gone, in one transaction, instead of
 writing all of them again (a fortieth of a rebuild at 5,000 notices). A
 cache that cannot be read (a file cut short) is discarded with a warning; a
-row that cannot (another version's) is read again.
+row that cannot (another version's) is read again. The pickle a project
+built before kept (``sotong-notices.pickle``) is removed when the cache is
+written whole.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .cache_rows import discard, read_rows, save_rows
 from .i18n import _
 
 FILE_NAME = "sotong-notices.sqlite"
+FORMER_FILE_NAME = "sotong-notices.pickle"  # the whole cache as one pickle, before: removed when this one is written
 _CONTEXT = ""  # the row holding the context the other rows were read in
 log = logging.getLogger(__name__)
 
@@ -112,6 +115,7 @@ class NoticeCache:
         changed = {key: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL) for key, entry in self.made.items()}
         if self.rows is None:
             save_rows(self.file, {**changed, _CONTEXT: self.context.encode()}, clear=True)
+            discard(self.file.with_name(FORMER_FILE_NAME))
             return
         gone = [key for key in self.rows if key not in self.seen]
         if changed or gone:

@@ -8,7 +8,9 @@ SQLite file (``NAME.sqlite`` in CACHE_PATH) with one row per entry: a build
 reads the rows and unpickles an entry only when it is asked for, and saves
 only the entries it made, in one transaction (so a killed build leaves the
 cache as the last complete save left it). A cache file that cannot be read
-is discarded with a warning and the build reads everything again.
+is discarded with a warning and the build reads everything again. Pelican's
+own file of a cache (``NAME``, a build before this) is removed when its
+rows are saved.
 
 Each entry is pickled by itself; the settings it holds (Pelican's categories
 and authors keep a reference to them) are pickled as a reference to the
@@ -123,6 +125,7 @@ def _save_changed(self) -> None:
     try:
         save_rows(self._cache_path, {name: _pickled(entries[name], self.settings) for name in entries.changed})
         entries.changed.clear()
+        discard(self._cache_path.removesuffix(".sqlite"))  # Pelican's own file of the cache, of a build before
     except Exception as exc:  # sqlite3.Error, OSError, an entry that cannot be pickled
         log.warning(_("%s: could not save the content cache (%s); the last complete one is kept"), self._cache_path, exc)
 

@@ -188,6 +188,22 @@ def test_the_notice_cache_sees_edits_and_what_notices_refer_to(project_dir, soto
     assert result.code == 1 and 'image "images/singing-contest.svg" not found' in result.stderr
 
 
+def test_a_build_removes_the_cache_files_a_build_before_kept(project_dir, sotong):
+    """The notice cache was one pickle (sotong-notices.pickle) and Pelican's
+    caches its own files (NAME, now NAME.sqlite): a build that writes the new
+    caches removes the old files, which nothing reads any more."""
+    cache = project_dir / ".cache" / "pelican"
+    cache.mkdir(parents=True)
+    former = ["sotong-notices.pickle", "ArticlesGenerator-Readers", "PagesGenerator-Readers"]
+    for name in former:
+        (cache / name).write_bytes(b"a cache of a build before")
+    (cache / "unrelated.txt").write_text("not a cache of ours")
+    assert sotong(project_dir, "build").code == 0
+    names = sorted(path.name for path in cache.iterdir())
+    assert "sotong-notices.sqlite" in names and "ArticlesGenerator-Readers.sqlite" in names, names
+    assert not set(former) & set(names) and "unrelated.txt" in names, names
+
+
 def test_cached_rebuilds_follow_an_edited_event(built, sotong):
     """The calendar file comes from the content cache only while its notice is unchanged."""
     notice = built / "content" / "notices" / "2026-09-15-singing-contest.md"
