@@ -8,10 +8,11 @@ Generates N synthetic notices (default 5,000), then, in one run on this machine:
   4. the same after editing one notice (the dev server's rebuild), with both
      build slots holding the build before (one untimed build between 3 and 4).
 Targets (README, issue #16): 2 <= 1.3 x 1; 4 <= 0.25 x 3. The comparisons
-run in alternating pairs (1, 2, 3, 4, 1, 2, ...), so that a busy machine
-slows both sides alike; each figure is printed beside its baseline from the
-same run: medians of wall and CPU time (user + system), and the median and
-spread (min-max) of the pairs' ratios.
+run in alternating pairs (1 and 2, 2 first in every other pair; then 3 and
+4, always in that order, since 4 needs the build of 3), so that a busy
+machine slows both sides alike; each figure is printed beside its baseline
+from the same run: wall and CPU time (user + system) and the pairs' ratios,
+each as median (min-max), with the time and the load at start and end.
 
     .venv/bin/python benchmarks/build.py [--notices 5000] [--pairs 5] [--rebuild-only]
 """
@@ -19,10 +20,7 @@ spread (min-max) of the pairs' ratios.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import resource
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +31,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sotong.audiences import load_audiences  # noqa: E402
 from sotong.notices import read_notice  # noqa: E402
-from synthetic import make_project, nocache_settings, timed  # noqa: E402
+from synthetic import (add_pairs_option, alternating, compared_timings, make_project, measuring,  # noqa: E402
+                       nocache_settings, timed, timed_with_cpu)
 
 BIN = Path(sys.executable).parent
 # As installed: a shell with PYTHONDONTWRITEBYTECODE set would compile sotong's
@@ -81,28 +80,8 @@ def fresh(project: Path, trash: Path, *names: str) -> None:
             path.rename(trash / f"{len(list(trash.iterdir()))}-{name.strip('.')}")
 
 
-def timed_with_cpu(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU (user + system of the child) seconds of one run, after the disk settles."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime
-    wall = timed(command, cwd, SETTLE)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, usage.ru_utime + usage.ru_stime - cpu
-
-
-def ratio_line(name: str, ours: list[tuple], base: list[tuple], base_name: str, target: float) -> str:
-    """Median wall and CPU of ``ours``, and the median and spread of each pair's ratio to ``base``."""
-    parts = []
-    for index, unit in enumerate(("wall", "CPU")):
-        ratios = [mine[index] / floor[index] for mine, floor in zip(ours, base)]
-        parts.append(f"{unit} {statistics.median(m[index] for m in ours):5.1f} s vs {base_name} "
-                     f"{statistics.median(b[index] for b in base):5.1f} s: {statistics.median(ratios):.2f} x "
-                     f"({min(ratios):.2f}-{max(ratios):.2f})")
-    return f"{name:34} " + "; ".join(parts) + f"  (target <= {target:.2f} x)"
-
-
 def edit_one_notice(project: Path, run: int) -> None:
-    edited = project / "content" / "notices" / "n00042.md"
+    edited = sorted((project / "content" / "notices").glob("*.md"))[:43][-1]  # n00042.md, or the last of fewer
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("문의", f"문의{run}", 1) if "문의" in text else text + f"\n{run}\n", encoding="utf-8")
 
@@ -110,41 +89,40 @@ def edit_one_notice(project: Path, run: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=5000)
-    parser.add_argument("--pairs", type=int, default=5, help="alternating pairs of each comparison")
+    add_pairs_option(parser)
     parser.add_argument("--rebuild-only", action="store_true", help="leave out bare Pelican and the no-cache build")
     args = parser.parse_args()
     sotong = str(BIN / "sotong")
-    started, load = dt.datetime.now(dt.timezone.utc), os.getloadavg()
-    pelican, full, cold, warm = [], [], [], []
-    with tempfile.TemporaryDirectory() as tmp:
+    what = "rebuild" if args.rebuild_only else "full build and rebuild"
+    with tempfile.TemporaryDirectory() as tmp, \
+            measuring(f"benchmarks/build.py: {what}, {args.notices} notices, {args.pairs} alternating pairs"):
         tmp = Path(tmp)
         (tmp / "sotong").mkdir()
         (tmp / "bare").mkdir()
         project = sotong_project(tmp / "sotong", args.notices)
         bare = bare_project(tmp / "bare", project)
         trash = tmp / "trash"
-        slots = ("output", ".output-a", ".output-b")
+        slots = ("output", ".output-a", ".output-b", ".cache")
+
+        def bare_build():
+            fresh(bare, trash, "output")
+            return timed_with_cpu([str(BIN / "pelican"), "content", "-s", "bare.py", "-q"], bare, SETTLE)
+
+        def full_build():
+            fresh(project, trash, *slots)
+            return timed_with_cpu([sotong, "build", "-s", "nocache.py"], project, SETTLE)
+
+        if not args.rebuild_only:
+            pelican, full = alternating(args.pairs, bare_build, full_build)
+            print(compared_timings("sotong build, no cache", full, pelican, "bare Pelican", "<= 1.3"), flush=True)
+        cold, warm = [], []
         for run in range(args.pairs):
-            if not args.rebuild_only:
-                fresh(bare, trash, "output")
-                pelican.append(timed_with_cpu([str(BIN / "pelican"), "content", "-s", "bare.py", "-q"], bare))
-                fresh(project, trash, *slots, ".cache")
-                full.append(timed_with_cpu([sotong, "build", "-s", "nocache.py"], project))
-            fresh(project, trash, *slots, ".cache")
-            cold.append(timed_with_cpu([sotong, "build"], project))
+            fresh(project, trash, *slots)
+            cold.append(timed_with_cpu([sotong, "build"], project, SETTLE))
             timed([sotong, "build"], project)  # both build slots exist, as after any two builds
             edit_one_notice(project, run)
-            warm.append(timed_with_cpu([sotong, "build"], project))
-        report(args, started, load, (pelican, full, cold, warm))  # before the temporary folder goes: that takes minutes
-
-
-def report(args, started: dt.datetime, load: tuple, figures: tuple) -> None:
-    pelican, full, cold, warm = figures
-    print(f"{args.notices} notices; {args.pairs} alternating pairs each; started {started:%Y-%m-%d %H:%M} UTC, "
-          f"load {load[0]:.1f} (ended at {os.getloadavg()[0]:.1f}); medians, ratio spread min-max")
-    if pelican:
-        print(ratio_line("sotong build, no cache", full, pelican, "bare Pelican", 1.3))
-    print(ratio_line("rebuild after editing one notice", warm, cold, "cold build", 0.25))
+            warm.append(timed_with_cpu([sotong, "build"], project, SETTLE))
+        print(compared_timings("rebuild after editing one notice", warm, cold, "cold build", "<= 0.25"), flush=True)
 
 
 if __name__ == "__main__":

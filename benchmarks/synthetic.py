@@ -6,14 +6,19 @@ them, a settings file with the content cache off, a timed command."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.util
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sotong.audiences import Audiences, load_audiences
@@ -114,12 +119,17 @@ def load_benchmark(name: str):
 
 def build_options(description: str) -> argparse.Namespace:
     """The build benchmarks' command line: --notices N (default 5,000), the
-    synthetic notices of the project, and --runs R (default 3), the measures
-    of each build."""
+    synthetic notices of the project, and --pairs P (default 5), the
+    alternating pairs of each comparison."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--notices", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=3)
+    add_pairs_option(parser)
     return parser.parse_args()
+
+
+def add_pairs_option(parser: argparse.ArgumentParser, default: int = 5) -> None:
+    parser.add_argument("--pairs", type=int, default=default, help="alternating pairs of each comparison "
+                        f"(default {default}); 1 for a quick check")
 
 
 def nocache_settings(root: Path, name: str, **settings) -> Path:
@@ -146,3 +156,96 @@ def timed(command: list[str], cwd: Path, settle: float = 0.0) -> float:
     if completed.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
     return elapsed
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One measured run: wall and CPU seconds (user + system)."""
+
+    wall: float
+    cpu: float
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's ended children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_with_cpu(command: list[str], cwd: Path, settle: float = 0.0) -> Timing:
+    """Wall and CPU seconds of one run of ``command`` (see ``timed``)."""
+    cpu = children_cpu()
+    wall = timed(command, cwd, settle)
+    return Timing(wall, children_cpu() - cpu)
+
+
+def in_process(action: Callable[[], object]) -> Timing:
+    """Wall and CPU seconds of ``action()`` in this process."""
+    started, cpu = time.perf_counter(), time.process_time()
+    action()
+    return Timing(time.perf_counter() - started, time.process_time() - cpu)
+
+
+def alternating(pairs: int, first: Callable[[], object], second: Callable[[], object]) -> tuple[list, list]:
+    """``first()`` and ``second()`` run in ``pairs`` pairs, ``first`` first in
+    the even pairs and ``second`` first in the odd ones, so that a busy
+    machine (or a disk still writing the run before) weighs on both alike;
+    the two lists of what they returned."""
+    firsts, seconds = [], []
+    for pair in range(pairs):
+        order = ((first, firsts), (second, seconds)) if pair % 2 == 0 else ((second, seconds), (first, firsts))
+        for action, results in order:
+            results.append(action())
+    return firsts, seconds
+
+
+def spread(values: Sequence[float], digits: int = 2) -> str:
+    """``median (min-max)`` of ``values``."""
+    return (f"{statistics.median(values):,.{digits}f} "
+            f"({min(values):,.{digits}f}-{max(values):,.{digits}f})")
+
+
+def ratios(candidate: Sequence[float], baseline: Sequence[float]) -> list[float]:
+    """Each pair's candidate over its baseline."""
+    return [mine / base for mine, base in zip(candidate, baseline)]
+
+
+def compared(name: str, candidate: Sequence[float], baseline: Sequence[float], baseline_name: str,
+             unit: str = "s", digits: int = 2, target: str = "") -> str:
+    """One line: the candidate's figure, the baseline's from the same pairs
+    and the pairs' ratios, each as median (min-max); ``target`` (such as
+    "<= 1.3") adds whether the median ratio meets it."""
+    each = ratios(candidate, baseline)
+    line = (f"{name}: {spread(candidate, digits)} {unit}; {baseline_name}: {spread(baseline, digits)} {unit}; "
+            f"ratio {spread(each)} x")
+    if target:
+        operator, bound = target.split()
+        median = statistics.median(each)
+        met = median <= float(bound) if operator == "<=" else median >= float(bound)
+        line += f" (target {target} x: {'met' if met else 'MISSED'})"
+    return line
+
+
+def compared_timings(name: str, candidate: Sequence[Timing], baseline: Sequence[Timing], baseline_name: str,
+                     target: str = "") -> str:
+    """``compared`` for the wall and the CPU seconds of each run."""
+    return "\n".join(compared(f"{name}, {label}", [getattr(t, unit) for t in candidate],
+                              [getattr(t, unit) for t in baseline], baseline_name, target=target)
+                     for unit, label in (("wall", "wall"), ("cpu", "CPU")))
+
+
+def moment() -> str:
+    """The time (UTC) and the load averages (1, 5, 15 minutes) now."""
+    return (f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC, load "
+            + " ".join(f"{load:.1f}" for load in os.getloadavg()) + f" on {os.cpu_count()} cores")
+
+
+@contextlib.contextmanager
+def measuring(what: str) -> Iterator[None]:
+    """Print what is measured, when and at what load, then the time and the
+    load again at the end (its figures print between)."""
+    print(f"== {what}\nstarted {moment()}", flush=True)
+    try:
+        yield
+    finally:
+        print(f"ended {moment()}", flush=True)
