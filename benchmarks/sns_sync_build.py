@@ -7,15 +7,16 @@ content cache off:
   1. `sotong build` with PLUGINS = core + homepage (the baseline);
   2. the same with sns_sync (six feeds, section/sns.html, SNS 소식 on the homepage);
   3. fit_post on a 100-character Korean title and a 200-character summary.
+1 and 2 run in --pairs alternating pairs (default 5); printed: each one's
+wall and CPU time and their ratio as median (min-max), with the time and
+the load at start and end.
 Target (README): the plugin adds at most 10% to the build.
 
-    .venv/bin/python benchmarks/sns_sync_build.py [--notices 5000] [--runs 3]
+    .venv/bin/python benchmarks/sns_sync_build.py [--notices 5000] [--pairs 5]
 """
 
 from __future__ import annotations
 
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +28,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "plugins"))
 
 from sns_sync.weighted import fit_post  # noqa: E402
-from synthetic import build_options, make_project, nocache_settings  # noqa: E402
+from synthetic import (alternating, build_options, compared_timings, make_project, measuring,  # noqa: E402
+                       nocache_settings, timed, timed_with_cpu)
 
 SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
@@ -55,25 +57,6 @@ def project(root: Path, count: int) -> Path:
     return root
 
 
-def timings(runs: int, root: Path) -> dict[str, tuple[float, float]]:
-    """Best wall time and best CPU time (of the build process) per settings
-    file; the two builds alternate, so that other work on the machine weighs
-    on both alike."""
-    best = {name: (float("inf"), float("inf")) for name in SETTINGS}
-    for _ in range(runs):
-        for name in SETTINGS:
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            started = time.perf_counter()
-            completed = subprocess.run([str(SOTONG), "build", "-s", name], cwd=root, capture_output=True, text=True)
-            wall = time.perf_counter() - started
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if completed.returncode != 0:
-                sys.exit(f"sotong build -s {name} failed:\n{completed.stdout}\n{completed.stderr}")
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
-    return best
-
-
 def fits_per_second(seconds: float = 1.0) -> float:
     title = ("성동구 겨울철 한파 대비 취약계층 안전 점검 및 난방비 지원 안내 " * 4)[:100]
     summary = ("한파 특보가 발령되면 구청과 주민센터가 홀몸 어르신 가구를 찾아가 난방 상태를 살핍니다. " * 4)[:200]
@@ -87,17 +70,17 @@ def fits_per_second(seconds: float = 1.0) -> float:
 
 def main() -> None:
     args = build_options(__doc__.splitlines()[0])
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            measuring(f"benchmarks/sns_sync_build.py: {args.notices} notices, {args.pairs} alternating pairs"):
         root = project(Path(tmp), args.notices)
-        figures = timings(args.runs, root)
+        for name in SETTINGS:  # not timed: Python compiles the plugins, the disk caches the notices
+            timed([str(SOTONG), "check", "-s", name], root)
+        baseline, sns = alternating(args.pairs, *(
+            lambda name=name: timed_with_cpu([str(SOTONG), "build", "-s", name], root) for name in SETTINGS))
         items = (root / "output" / "sns" / "blog.xml").read_text(encoding="utf-8").count("<item>")
-    (baseline_wall, baseline_cpu), (sns_wall, sns_cpu) = figures["settings_baseline.py"], figures["settings_sns.py"]
-    print(f"notices: {args.notices} ({items} in each SNS feed: Pelican's FEED_MAX_ITEMS); best of {args.runs} runs")
-    print(f"sotong build  core+homepage (baseline) {baseline_wall:6.2f} s wall {baseline_cpu:6.2f} s CPU   "
-          f"with sns_sync {sns_wall:6.2f} s wall {sns_cpu:6.2f} s CPU   "
-          f"ratio {sns_wall / baseline_wall:.2f} wall, {sns_cpu / baseline_cpu:.2f} CPU")
-    print("target: build ratio <= 1.10")
-    print(f"fit_post (100-character title, 200-character summary): {fits_per_second():,.0f} posts/s")
+        print(f"{items} notices in each SNS feed (Pelican's FEED_MAX_ITEMS)")
+        print(compared_timings("sotong build with sns_sync", sns, baseline, "core + homepage (baseline)", "<= 1.10"))
+        print(f"fit_post (100-character title, 200-character summary): {fits_per_second():,.0f} posts/s")
 
 
 if __name__ == "__main__":
