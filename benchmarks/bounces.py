@@ -10,9 +10,13 @@ vacation replies and unrelated mails (tests/bounce_mails.py), then measures:
      classification, the journal, scores, moving each handled mail): mails
      per second of the whole command, on the clock and per CPU second (the
      machine is shared; per CPU second is what an idle core would do).
-Target (issue #14): >= 500 mails per second.
+Both in --pairs alternating pairs (default 5), the Maildir and the store
+put back as they were before each run of 2 (not timed); printed: each one's
+rates and their ratio as median (min-max), with the time and the load at
+start and end.
+Target (issue #14): >= 500 mails per second (median).
 
-    .venv/bin/python benchmarks/bounces.py [--count 10000]
+    .venv/bin/python benchmarks/bounces.py [--count 10000] [--pairs 5]
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ import argparse
 import email
 import email.policy
 import os
-import resource
+import shutil
+import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +36,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO))
+
+from synthetic import (Timing, add_pairs_option, alternating, compared, in_process, make_project,  # noqa: E402
+                       measuring, nocache_settings, timed_with_cpu)
 
 TARGET = 500.0
 ISSUE = "2026-11-26"
@@ -63,46 +70,60 @@ def fill_maildir(folder: Path, subscriber_ids: list[str]) -> None:
         (folder / "new" / f"1764180000.M{number}P1.bench").write_bytes(data)
 
 
-def baseline(folder: Path) -> tuple[float, float]:
+def baseline(folder: Path) -> Timing:
     """Seconds (wall, CPU) to read and parse every mail with the email package."""
-    started, cpu = time.perf_counter(), time.process_time()
-    for path in (folder / "new").iterdir():
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
-    return time.perf_counter() - started, time.process_time() - cpu
+    def parse_all() -> None:
+        for path in (folder / "new").iterdir():
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
+    return in_process(parse_all)
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def handle_bounces(root: Path, settings: Path, pristine: Path) -> Timing:
+    """`sotong bounces` on the Maildir and the store as they were before any run."""
+    shutil.rmtree(root / "bounces", ignore_errors=True)
+    shutil.copytree(pristine / "bounces", root / "bounces")
+    for path in (root / "private").glob("sotong.db*"):
+        path.unlink()
+    for path in pristine.glob("sotong.db*"):
+        shutil.copy(path, root / "private" / path.name)
+    os.sync()
+    return timed_with_cpu([sys.executable, "-m", "sotong", "bounces", "-s", str(settings)], root)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
-    count = parser.parse_args().count
+    add_pairs_option(parser)
+    args = parser.parse_args()
+    count = args.count
     from delivery_support import add_subscribers
-    from synthetic import make_project, nocache_settings, timed
 
-    with tempfile.TemporaryDirectory(prefix="sotong-bounces-") as temp:
-        root = Path(temp)
+    with tempfile.TemporaryDirectory(prefix="sotong-bounces-") as temp, \
+            measuring(f"benchmarks/bounces.py: {count:,} mails, {args.pairs} alternating pairs"):
+        root, pristine = Path(temp), Path(temp) / "pristine"
         make_project(root, 0)
         settings = nocache_settings(root, "bench.py", BOUNCE_ADDRESS=BOUNCE_ADDRESS, BOUNCE_MAILDIR=str(root / "bounces"),
                                     SOTONG_TODAY="2026-11-30")
         subscriber_ids = add_subscribers(root / "private" / "sotong.db", count, channels=("email",))
-        fill_maildir(root / "bounces", subscriber_ids)
-        base, base_cpu = baseline(root / "bounces")
-        os.sync()
-        cpu_before = children_cpu()
-        seconds = timed([sys.executable, "-m", "sotong", "bounces", "-s", str(settings)], root)
-        cpu = children_cpu() - cpu_before
+        fill_maildir(pristine / "bounces", subscriber_ids)
+        for path in (root / "private").glob("sotong.db*"):
+            shutil.copy(path, pristine / path.name)
+        bases, runs = alternating(args.pairs, lambda: baseline(pristine / "bounces"),
+                                  lambda: handle_bounces(root, settings, pristine))
         left = len(list((root / "bounces" / "new").iterdir())) + len(list((root / "bounces" / "cur").iterdir()))
         handled = len(list((root / "bounces" / ".sotong-handled" / "cur").iterdir()))
-    rate, cpu_rate = count / seconds, count / cpu
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{count:,} mails: baseline (read and parse only) {base:.2f} s = {count / base:,.0f}/s, "
-          f"{count / base_cpu:,.0f} per CPU second")
-    print(f"sotong bounces, whole command: {seconds:.2f} s = {rate:,.0f} mails/s, {cpu_rate:,.0f} per CPU second "
-          f"({handled:,} bounces handled and moved, {left:,} left in the inbox)")
+        print(f"sotong bounces: {handled:,} bounces handled and moved, {left:,} left in the inbox (the last run)")
+        report(count, bases, runs)
+
+
+def report(count: int, bases: list[Timing], runs: list[Timing]) -> None:
+    rates = {unit: ([count / getattr(run, unit) for run in runs], [count / getattr(base, unit) for base in bases])
+             for unit in ("wall", "cpu")}
+    print(compared(f"{count:,} mails, sotong bounces, whole command, on the clock", *rates["wall"],
+                   "baseline (read and parse only)", unit="mails/s", digits=0))
+    print(compared("the same per CPU second", *rates["cpu"], "baseline (read and parse only)",
+                   unit="mails/s", digits=0))
+    rate, cpu_rate = (statistics.median(rates[unit][0]) for unit in ("wall", "cpu"))
     print(f"target >= {TARGET:.0f}/s: {'met' if rate >= TARGET else 'NOT met'} on the clock, "
           f"{'met' if cpu_rate >= TARGET else 'NOT met'} per CPU second (what one idle core would do)")
 
