@@ -10,9 +10,12 @@ the time from the save to the first answer of /notices/SLUG/ showing the new
 title (Pelican writes that page before its build ends; the devserver switches
 to the new build once it is complete), the time until the server says its
 build ended, and the CPU time the server used for it (which the load of this
-shared machine does not change). Prints the median and the range of each.
+shared machine does not change). Each save is a pair (one in each copy,
+the devserver first in the even ones, Pelican in the odd ones); prints the
+median and the range of each figure and of the devserver's ratio to
+Pelican's, with the time and the load at start and end.
 
-    .venv/bin/python benchmarks/devserver.py [--sizes 42 2000] [--saves 10 3]
+    .venv/bin/python benchmarks/devserver.py [--sizes 42 2000] [--saves 10 3]   (--pairs: the same as --saves)
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ os.environ["SOTONG_LANG"] = "en"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from synthetic import make_project  # noqa: E402
+from synthetic import compared, make_project, measuring  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PAUSE = 1.0  # seconds between saves: the previous rebuild has ended, the disk has settled
@@ -150,13 +153,17 @@ def measure(size: int, saves: int, tmp: Path) -> None:
         for server in servers:
             wait_for_build(server.log, server.done, 1)
         for index in range(saves + 1):  # the first save of each warms it up
-            for server in servers:
+            for server in (servers if index % 2 == 0 else servers[::-1]):
                 time.sleep(PAUSE)
                 server.save_and_wait(f"{server.name.split()[0]} 저장 {index}")
         for server in servers:
             print(f"{size:5d} notices  {server.name:30s} save -> page {describe(server.seconds[1:])}, "
                   f"save -> build ended {describe(server.built[1:])}, CPU per rebuild {describe(server.cpu[1:])}, "
                   f"{saves} saves", flush=True)
+        ours, pelican = servers
+        for figure, label in (("seconds", "save -> page"), ("built", "save -> build ended"), ("cpu", "CPU per rebuild")):
+            print(compared(f"{size:5d} notices  sotong devserver, {label}", getattr(ours, figure)[1:],
+                           getattr(pelican, figure)[1:], "Pelican's autoreload"), flush=True)
     finally:
         for server in servers:
             server.stop()
@@ -172,10 +179,12 @@ SERVERS = {  # the command, and how its terminal says that a build ended
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[42, 2000])
-    parser.add_argument("--saves", type=int, nargs="+", default=[10, 3], help="saves at each size")
+    parser.add_argument("--saves", "--pairs", type=int, nargs="+", default=[10, 3],
+                        help="saves at each size, each a pair (one in each server)")
     args = parser.parse_args()
     for size, saves in zip(args.sizes, args.saves):
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, \
+                measuring(f"benchmarks/devserver.py: {size} notices, {saves} alternating pairs of saves"):
             measure(size, saves, Path(tmp))
 
 

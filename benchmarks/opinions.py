@@ -6,7 +6,8 @@ Fills a temporary store of each backend with the same N generated opinions
 on 20 policies of 5 departments (survey.opinions.record, as the collector
 does; PostgreSQL's statistics are then gathered with ANALYZE, as its
 autovacuum would), then times, per query, in alternating pairs (5 by
-default; the median and the spread, min-max):
+default; the median and the spread, min-max, of each and of the ratio;
+the time and the load at start and end):
   1. the baseline: a plain scan, ``instr(opinion, ?)`` (``strpos`` on
      PostgreSQL) over every row;
   2. survey.opinions.search for the command's page (the newest 100): on
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -41,6 +41,7 @@ from project_support import BACKENDS, new_store_location  # noqa: E402
 from sotong.store import Store, Subscriber  # noqa: E402
 from survey import opinions  # noqa: E402
 from survey.schema import Policy, Question, Survey  # noqa: E402
+from synthetic import add_pairs_option, alternating, measuring, ratios, spread  # noqa: E402  (benchmarks/)
 
 TARGET_MS = 100.0
 PAGE = 100  # what `sotong opinions search` prints by default
@@ -88,25 +89,17 @@ def milliseconds(run) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def pairs_ms(baseline, candidate, pairs: int) -> tuple[list[float], list[float]]:
-    """The times of ``baseline`` and ``candidate`` run in alternation."""
-    times = ([], [])
-    for _ in range(pairs):
-        times[0].append(milliseconds(baseline))
-        times[1].append(milliseconds(candidate))
-    return times
-
-
 def measure(store: Store, backend: str, pairs: int) -> float:
     """Print each query's figures on ``store``; the slowest search's median."""
     worst = 0.0
-    print(f"{'query':<40} {'found':>7} {'scan ms':>8} {'before ms':>10} {'search ms':>10} {'min-max':>12}")
+    print(f"{'query':<40} {'found':>7} {'scan ms':>8} {'before ms':>10} {'search ms':>10} {'min-max':>12} "
+          f"{'x scan (min-max)':>20}")
     for text, policy, department, days in QUERIES:
         since, until = days or (None, None)
         found = len(opinions.search(store, text, policy, department, since=since, until=until))  # all, once
-        scans, searches = pairs_ms(lambda: store.db.execute(SCAN[backend], (text,)).fetchone(),
-                                   lambda: opinions.search(store, text, policy, department, PAGE, since=since,
-                                                           until=until), pairs)
+        scan = lambda: store.db.execute(SCAN[backend], (text,)).fetchone()  # noqa: E731
+        page = lambda: opinions.search(store, text, policy, department, PAGE, since=since, until=until)  # noqa: E731
+        scans, searches = alternating(pairs, lambda: milliseconds(scan), lambda: milliseconds(page))
         before = None
         if backend == "sqlite" and len(text) < 3:
             before = statistics.median(milliseconds(lambda: before_grams(store, text, policy, department, days))
@@ -116,34 +109,38 @@ def measure(store: Store, backend: str, pairs: int) -> float:
         label = (text + (f" --policy {policy}" if policy else "") + (f" --department {department}" if department else "")
                  + (f" --from {since} --to {until}" if days else ""))
         shown = f"{before:>10.1f}" if before is not None else f"{'-':>10}"
-        spread = f"{min(searches):.1f}-{max(searches):.1f}"
-        print(f"{label:<40} {found:>7,} {statistics.median(scans):>8.1f} {shown} {took:>10.1f} {spread:>12}")
+        each = f"{min(searches):.1f}-{max(searches):.1f}"
+        print(f"{label:<40} {found:>7,} {statistics.median(scans):>8.1f} {shown} {took:>10.1f} {each:>12} "
+              f"{spread(ratios(searches, scans), 3):>20}")
     return worst
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--pairs", type=int, default=5)
+    add_pairs_option(parser)
     parser.add_argument("--backend", choices=BACKENDS, action="append", help="one backend (default: both)")
     args = parser.parse_args()
-    print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, load average "
-          f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}")
-    worst = {}
-    for backend in args.backend or BACKENDS:
-        with tempfile.TemporaryDirectory() as folder:
-            store = opinions.ensure(Store.open(new_store_location(backend, Path(folder))))
-            start = time.perf_counter()
-            fill(store, args.count)
-            if backend == "postgresql":
-                store.db.execute("ANALYZE")
-            print(f"\n{backend}: {args.count:,} opinions stored in {time.perf_counter() - start:.1f} s")
-            worst[backend] = measure(store, backend, args.pairs)
-            store.close()
-    for backend, slowest in worst.items():
-        print(f"{backend}: slowest search {slowest:.1f} ms; target under {TARGET_MS:.0f} ms: "
-              f"{'met' if slowest < TARGET_MS else 'NOT met'}")
+    with measuring(f"benchmarks/opinions.py: {args.count:,} opinions, {args.pairs} alternating pairs"):
+        worst = {backend: measure_backend(backend, args.count, args.pairs) for backend in args.backend or BACKENDS}
+        for backend, slowest in worst.items():
+            print(f"{backend}: slowest search {slowest:.1f} ms; target under {TARGET_MS:.0f} ms: "
+                  f"{'met' if slowest < TARGET_MS else 'NOT met'}")
     return 0 if max(worst.values()) < TARGET_MS else 1
+
+
+def measure_backend(backend: str, count: int, pairs: int) -> float:
+    """Fill a new store of ``backend``, then print its queries' figures; the slowest search's median."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = opinions.ensure(Store.open(new_store_location(backend, Path(folder))))
+        start = time.perf_counter()
+        fill(store, count)
+        if backend == "postgresql":
+            store.db.execute("ANALYZE")
+        print(f"\n{backend}: {count:,} opinions stored in {time.perf_counter() - start:.1f} s", flush=True)
+        slowest = measure(store, backend, pairs)
+        store.close()
+    return slowest
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ median and min-max over the rounds (the CPU ratio is the steadier on a busy
 machine).
 Target (issue #16): each at most 1.3 x ``pelican --help``.
 
-    .venv/bin/python benchmarks/startup.py [--rounds 7]
+    .venv/bin/python benchmarks/startup.py [--rounds 7]   (--pairs: the same)
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _line(name: str, ours: list[float], floor: list[float], unit: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", "--pairs", type=int, default=7, help="alternating rounds of the three commands")
     rounds = parser.parse_args().rounds
     started, load_before = dt.datetime.now(dt.timezone.utc), os.getloadavg()[0]
     for command in COMMANDS.values():  # warm the file cache and the .pyc files
