@@ -14,7 +14,7 @@ NPM := $(shell command -v npm 2>/dev/null)
 # when npm is there; without it those tests are skipped (failed in CI).
 NODE_TOOLS := $(if $(NPM),node_modules/.installed)
 
-.PHONY: build test setup catalogs devserver publish check clean benchmarks floors screenshots mutants
+.PHONY: build test setup catalogs devserver publish check clean benchmarks floors performance screenshots mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,36 @@ floors: setup
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/import.py --count 100000 --pairs 5
 	$(BIN)/python benchmarks/serve.py --count 20000 --requests 10000 --pairs 5
+
+# The README's performance table measured again (README, Performance), on a
+# quiet machine: each row's benchmark at the row's size, 5 alternating pairs,
+# one after another, each under the benchmarks' lock and a timeout; their
+# output appended to $(PERFORMANCE_LOG). Issue #16's rows first; build.py's
+# one run gives both build rows, serve.py's three runs the three collector
+# rows. About 40 minutes on a quiet machine (each step's estimate below).
+PERFORMANCE_LOG ?= benchmarks/last-run.txt
+# $(call measure,estimate,timeout in seconds,benchmark and its arguments)
+define measure
+	@echo "--- benchmarks/$(3) (about $(1) on a quiet machine)" | tee -a $(PERFORMANCE_LOG)
+	@{ PYTHONUNBUFFERED=1 flock /tmp/sotong-bench.lock timeout $(2) $(BIN)/python benchmarks/$(3) \
+		|| echo "benchmarks/$(3) FAILED (exit $$?)"; } 2>&1 | tee -a $(PERFORMANCE_LOG)
+endef
+performance: setup
+	@{ echo "=== make performance: about 40 minutes on a quiet machine; started $$(date -u '+%F %T') UTC," \
+		"main at $$(git rev-parse --short HEAD), load $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee -a $(PERFORMANCE_LOG)
+	$(call measure,0.5 min,300,startup.py --rounds 7)
+	$(call measure,2 min,900,import.py --count 100000 --pairs 5)
+	$(call measure,1 min,600,serve.py --only unsubscribes --count 20000 --requests 10000 --pairs 5)
+	$(call measure,11 min,2400,build.py --notices 5000 --pairs 5)
+	$(call measure,8 min,2400,opinions.py --count 100000 --pairs 5)
+	$(call measure,4 min,1200,bundles.py --count 100000 --pairs 5)
+	$(call measure,3 min,900,send.py --count 20000 --pairs 5)
+	$(call measure,2 min,900,serve.py --count 20000 --requests 10000 --pairs 5)
+	$(call measure,1 min,600,serve.py --only subscriptions --count 20000 --requests 10000 --pairs 5)
+	$(call measure,5 min,1800,devserver.py --sizes 42 2000 --saves 10 3)
+	$(call measure,3 min,900,bounces.py --count 10000 --pairs 5)
+	@echo "=== make performance ended $$(date -u '+%F %T') UTC, load $$(cut -d' ' -f1-3 /proc/loadavg)" \
+		| tee -a $(PERFORMANCE_LOG)
 
 # Mutation testing of the rules that decide who gets what (README, "Tests and
 # standards checks"); not part of `make test`. MUTANTS=sms limits it to some modules.
