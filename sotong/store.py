@@ -57,6 +57,14 @@ SUBSCRIBER_COLUMNS = (
 )
 
 READER_CHANNELS = ("email", "sms")  # what a subscriber can choose to get messages by (``channels``)
+# What a subscriber's row holds once their data is destroyed, some days after
+# they unsubscribed (a retention purge): ``id``, ``kind`` and ``unsubscribed_at``
+# keep their value, the other columns these (NULL, or '' where it may not be
+# NULL). An import leaves such a row as it is unless it subscribes them again.
+PURGED_VALUES = {
+    "name": None, "email": None, "phone": None, "birth_year": None, "gender": None, "dong": None,
+    "business_type": None, "subscribed_at": None, "sms_unsubscribed_at": None,
+    "fields": "", "channels": "", "groups": ""}
 STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
 
 CORE_SCHEMA = """

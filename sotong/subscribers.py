@@ -38,7 +38,7 @@ from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import progress, tracked
-from .store import READER_CHANNELS, STAGED_SUBSCRIBERS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
+from .store import PURGED_VALUES, READER_CHANNELS, STAGED_SUBSCRIBERS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
 
 COLUMNS = SUBSCRIBER_COLUMNS
 OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
@@ -146,7 +146,7 @@ def purged_and_still_unsubscribed(merged: tuple, stored: tuple | None) -> bool:
     list them for long after; their details must not come back."""
     if stored is None or stored[_UNSUBSCRIBED_AT] is None or merged[_UNSUBSCRIBED_AT] is None:
         return False
-    return all(value in (None, "") for column, value in zip(COLUMNS, stored) if column not in _KEPT_WHEN_PURGED)
+    return all(value in (None, "") for column, value in zip(COLUMNS, stored) if column in PURGED_VALUES)
 
 
 def check_row(cells: dict, audiences: Audiences, this_year: int) -> tuple[dict | None, list[str]]:
@@ -822,7 +822,6 @@ def merged_row(imported: tuple, stored: tuple | None) -> tuple:
 
 _EMAIL, _SUBSCRIBED_AT, _UNSUBSCRIBED_AT, _GROUPS = (COLUMNS.index(column) for column in (
     "email", "subscribed_at", "unsubscribed_at", "groups"))
-_KEPT_WHEN_PURGED = ("id", "kind", "unsubscribed_at")
 
 
 def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:

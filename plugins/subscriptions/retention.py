@@ -13,17 +13,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sotong.dates import shift_years
-from sotong.store import Store, seoul_day
+from sotong.store import PURGED_VALUES, Store, seoul_day
 
 
 TEXTS_KEPT_YEARS = 1
 UNSUBSCRIBED_KEPT_DAYS = 7  # a week to undo a mistaken unsubscribe; the page promises at most 30 days
-KEPT_COLUMNS = ("unsubscribed_at",)
-# What a purged row holds: NULL, or the column's empty default where it may not be NULL.
-PURGED_VALUES = {
-    "name": None, "email": None, "phone": None, "birth_year": None, "gender": None, "dong": None,
-    "business_type": None, "subscribed_at": None, "sms_unsubscribed_at": None,
-    "fields": "", "channels": "", "groups": ""}
+KEPT_COLUMNS = ("unsubscribed_at",)  # the consent log's changes a purge keeps (the row's: PURGED_VALUES)
 OWN_TABLES = ("subscriptions_pending", "subscriptions_consents", "subscriptions_mail", "subscriptions_inactive_notices")
 AT_ONCE = 500  # ids one statement names
 SOURCE = "retention"  # the consent log's source of what the purges change (no reader's doing)
