@@ -81,15 +81,17 @@ floors: setup
 
 # The README's performance table measured again (README, Performance), on a
 # quiet machine: each row's benchmark at the row's size, 5 alternating pairs,
-# one after another, each under the benchmarks' lock and a timeout; their
+# one after another, each under the benchmarks' lock and a timeout (an
+# interrupt, so that it stops its servers; killed a minute later); their
 # output appended to $(PERFORMANCE_LOG). Issue #16's rows first; build.py's
 # one run gives both build rows, serve.py's three runs the three collector
 # rows. About 40 minutes on a quiet machine (each step's estimate below).
 PERFORMANCE_LOG ?= benchmarks/last-run.txt
 # $(call measure,estimate,timeout in seconds,benchmark and its arguments)
 define measure
-	@echo "--- benchmarks/$(3) (about $(1) on a quiet machine)" | tee -a $(PERFORMANCE_LOG)
-	@{ PYTHONUNBUFFERED=1 flock /tmp/sotong-bench.lock timeout $(2) $(BIN)/python benchmarks/$(3) \
+	@echo "--- benchmarks/$(3) (about $(1) on a quiet machine): $$(date -u '+%F %T') UTC," \
+		"load $$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a $(PERFORMANCE_LOG)
+	@{ PYTHONUNBUFFERED=1 flock /tmp/sotong-bench.lock timeout -s INT -k 60 $(2) $(BIN)/python benchmarks/$(3) \
 		|| echo "benchmarks/$(3) FAILED (exit $$?)"; } 2>&1 | tee -a $(PERFORMANCE_LOG)
 endef
 performance: setup
