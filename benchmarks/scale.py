@@ -217,7 +217,7 @@ def backend_pairs(root: Path, pg_settings: str, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", "--pairs", type=int, default=2, help="alternating runs (each in turn first)")
     parser.add_argument("--project", type=Path, help="a project an earlier run made (its SQLite store "
                         "filled): its rows are copied to PostgreSQL instead of imported again")
     parser.add_argument("--pg-pairs", action="store_true", help="only PostgreSQL against SQLite, --jobs 1 and 2")
