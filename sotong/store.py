@@ -250,7 +250,12 @@ def _grouped_changes(rows: Iterable) -> Iterator[tuple]:
         yield (first[0], *first[1:4], _as_json(changes))
 
 
-register_schema("core", CORE_SCHEMA, _consent_log_per_change)
+# Step 3 (issue #16): the log without its index by subscriber. Each change
+# (an unsubscribe) wrote a page of that index at a random place besides the
+# log's last page; its readers by subscriber (forget, the retention purge) are
+# occasional commands that read the log through once each instead.
+CONSENT_LOG_UNINDEXED = "DROP INDEX IF EXISTS consent_log_by_subscriber;"
+register_schema("core", CORE_SCHEMA, _consent_log_per_change, CONSENT_LOG_UNINDEXED)
 
 
 _WRITER_LOGS = "sotong.consent_written"  # PostgreSQL: 'on' while put_staged_subscribers writes the log itself
@@ -670,11 +675,11 @@ class Store:
         """Inside a transaction: the consent log of ``subscriber_ids`` keeps
         only the changes of ``columns`` (a retention purge keeps the
         unsubscribe time): a change of other columns only is deleted, one of
-        both keeps those; the changed columns taken out."""
-        marks = ", ".join("?" * len(subscriber_ids))
+        both keeps those; the changed columns taken out. The log is read
+        through once per call (it has no index by subscriber): name every
+        subscriber in one call, not in chunks."""
         taken_out, emptied, trimmed = 0, [], []
-        for log_id, changes in self.db.execute(f"SELECT id, changes FROM consent_log WHERE subscriber_id IN ({marks})",
-                                               subscriber_ids).fetchall():
+        for log_id, changes in self.db.execute(_LOG_OF_SUBSCRIBERS[self.backend], (json.dumps(subscriber_ids),)).fetchall():
             changed = json.loads(changes)
             kept = {column: values for column, values in changed.items() if column in columns}
             taken_out += len(changed) - len(kept)
@@ -685,6 +690,13 @@ class Store:
         self.db.executemany("DELETE FROM consent_log WHERE id = ?", emptied)
         self.db.executemany("UPDATE consent_log SET changes = ? WHERE id = ?", trimmed)
         return taken_out
+
+
+# The log's rows of the subscribers in a JSON list, read through once (it has no index by subscriber).
+_LOG_OF_SUBSCRIBERS = {
+    "sqlite": "SELECT id, changes FROM consent_log WHERE subscriber_id IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT id, changes FROM consent_log WHERE subscriber_id IN (SELECT json_array_elements_text(?::json))",
+}
 
 
 def _subscriber_upsert(columns: tuple[str, ...]) -> str:

@@ -72,9 +72,9 @@ def test_reachable_by_needs_consent_address_and_no_opt_out():
 
 def test_a_new_store_records_the_core_schema_version(store_location):
     store = Store.open(store_location)
-    assert store.schema_version("core") == registered_schemas()["core"] == 2
+    assert store.schema_version("core") == registered_schemas()["core"] == 3
     assert store.schema_version("never_registered") == 0
-    assert Store.open(store_location).upgrade("core") == {"core": (2, 2)}, "opening again applies nothing"
+    assert Store.open(store_location).upgrade("core") == {"core": (3, 3)}, "opening again applies nothing"
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, stor
     assert first.code == 0, first.output
     for component, version in PLUGIN_VERSIONS.items():
         assert f"{component}: upgraded from version 0 to {version}" in first.stdout
-    assert "core: at version 2, up to date" in first.stdout, "opening a store brings the core's tables up"
+    assert "core: at version 3, up to date" in first.stdout, "opening a store brings the core's tables up"
     store = Store.open(store_location)
     assert store.db.execute("SELECT count(*) FROM delivery_messages").fetchone()[0] == 0
     store.db.execute("INSERT INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, "

@@ -7,6 +7,7 @@ address or phone in the output."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import socket
 from email.parser import BytesParser
@@ -77,6 +78,45 @@ def test_purge_keeps_only_the_id_and_the_unsubscribe_time_of_those_unsubscribed_
         data = b"".join(path.read_bytes() for path in Path(store_location).parent.glob("sotong.db*"))
         assert b"kim@example.com" not in data and b"kim.old@example.com" not in data and "김민지".encode() not in data
         assert b"lee@example.com" in data
+
+
+def exported_changes(project) -> list[dict]:
+    out = project / "private" / "changes.csv"
+    assert run_cli(project / "pelicanconf.py", "subscribers", "changes", "--since", "2020-01-01", str(out)).code == 0
+    return list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+
+
+def test_a_store_upgraded_from_the_indexed_log_purges_forgets_and_exports_the_log_as_before(project, store_location):
+    """Core's step 3 takes the log's index by subscriber away (issue #16): on
+    a store of version 2, opened again, the purge, forget and ``changes
+    --since`` read the log through and leave or write what they did before."""
+    store = Store.open(store_location)
+    store.db.execute("CREATE INDEX consent_log_by_subscriber ON consent_log (subscriber_id)")
+    store.db.execute("UPDATE schema_versions SET version = 2 WHERE component = 'core'")
+    store.close()
+    before = exported_changes(project)  # opening the store upgrades it
+    assert {row["subscriber_id"] for row in before} == {"S1", "S2", "S3"}
+    assert store_rows(project, "SELECT version FROM schema_versions WHERE component = 'core'") == [(3,)]
+    index = ("SELECT name FROM sqlite_master WHERE type = 'index'" if not store_location.startswith("postgresql")
+             else "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'consent_log%'")
+    assert ("consent_log_by_subscriber",) not in store_rows(project, index)
+    assert run_cli(project / "pelicanconf.py", "subscribers", "purge").code == 0
+    assert run_cli(project / "pelicanconf.py", "subscribers", "forget", "S2").code == 0
+    assert exported_changes(project) == [row for row in before if row["subscriber_id"] == "S3" or (
+        row["subscriber_id"] == "S1" and row["field"] == "unsubscribed_at")]
+
+
+def test_a_purge_of_many_subscribers_trims_the_log_of_each(project, store_location, monkeypatch):
+    """Their ids are written in chunks; the log, read once, loses every
+    chunk's values but the unsubscribe time."""
+    from subscriptions import retention
+
+    monkeypatch.setattr(retention, "AT_ONCE", 1)
+    store = Store.open(store_location)
+    assert retention.purge_unsubscribed(store, ["S1", "S2"]) == 2
+    store.close()
+    assert store_rows(project, "SELECT subscriber_id, field FROM consent_log_columns WHERE subscriber_id <> 'S3' "
+                               "ORDER BY subscriber_id") == [("S1", "unsubscribed_at"), ("S2", "unsubscribed_at")]
 
 
 def test_an_import_brings_back_nothing_of_a_purged_subscriber_unless_they_subscribed_again(project):

@@ -60,7 +60,7 @@ def purge_unsubscribed(store: Store, subscriber_ids: list[str]) -> int:
             marks = ", ".join("?" * len(chunk))
             purged += db.execute(f"UPDATE subscribers SET {assignments} WHERE id IN ({marks})",
                                  (*PURGED_VALUES.values(), *chunk)).rowcount
-            store.keep_in_consent_log(chunk, KEPT_COLUMNS)  # with the rows this update logged
             for table in tables:
                 db.execute(f"DELETE FROM {table} WHERE subscriber_id IN ({marks})", chunk)
+        store.keep_in_consent_log(subscriber_ids, KEPT_COLUMNS)  # with the rows these updates logged
     return purged
