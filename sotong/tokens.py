@@ -9,7 +9,6 @@ signs for every reader (bundling) reads the secret once, in
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 from contextlib import contextmanager
@@ -53,7 +52,9 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(purpose: str, payload: str, key: bytes) -> bytes:
-    return hmac.new(key, f"{purpose}\0{payload}".encode(), hashlib.sha256).digest()[:16]
+    # hmac.digest: OpenSSL's one-shot HMAC, the same MAC without hmac.new's
+    # two hash objects (a third of a collector's token check; issue #16)
+    return hmac.digest(key, f"{purpose}\0{payload}".encode(), "sha256")[:16]
 
 
 def make_token(purpose: str, payload: str, key: bytes | None = None) -> str:

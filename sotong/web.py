@@ -38,7 +38,7 @@ from . import signals
 from .i18n import _
 from .problems import SotongError
 from .database_url import is_database_url
-from .tokens import has_secret
+from .tokens import has_secret, secret_held
 
 MAX_BODY_BYTES = 64 * 1024
 CHECKPOINT_SECONDS = 1.0
@@ -568,7 +568,8 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     if warning:
         announce(warning)
     try:
-        server.run()
+        with secret_held():  # every request's token checked with the key read once, not the environment's each time
+            server.run()
     except KeyboardInterrupt:
         pass
     finally:

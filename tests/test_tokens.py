@@ -8,7 +8,7 @@ import string
 
 from hypothesis import given, settings, strategies as st
 
-from sotong.tokens import make_token, read_token
+from sotong.tokens import make_token, read_token, short_tag
 
 KEY = b"a test key"
 URLSAFE = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
@@ -47,3 +47,17 @@ def test_padding_and_spare_bits_do_not_make_new_tokens():
     respelled = [token + "=", token + "==", f"{body}=.{mac}", f"{body}.{mac}=", token + "\n", f"{body}.{mac[:-1]}{spare_bit}"]
     assert all(read_token("survey", other, KEY) is None for other in respelled)
     assert read_token("unsubscribe", token, KEY) is None  # bound to its purpose
+
+
+@given(payloads, st.sampled_from(["unsubscribe", "survey", "preferences"]))
+def test_the_mac_is_hmac_sha256_of_the_purpose_and_payload_so_tokens_already_sent_still_read(payload, purpose):
+    """The MAC is made with OpenSSL's one-shot HMAC (issue #16): the same
+    bytes as hmac.new's, so every link in a mail already sent stays genuine."""
+    import base64
+    import hashlib
+    import hmac
+
+    mac = hmac.new(KEY, f"{purpose}\0{payload}".encode(), hashlib.sha256).digest()[:16]
+    assert make_token(purpose, payload, KEY).split(".")[1] == base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    assert make_token("unsubscribe", "S000123", KEY) == "UzAwMDEyMw.-nnjyhoxNeqR7oIEnwrJJg"  # made before the change
+    assert short_tag("click", "2026-11-26/abc", KEY) == "d7edfs3f"
