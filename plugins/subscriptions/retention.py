@@ -57,10 +57,10 @@ def purge_unsubscribed(store: Store, subscriber_ids: list[str]) -> int:
     with store.erasing(["subscribers", "consent_log", *tables]), store.changes_from(SOURCE), store.transaction() as db:
         for start in range(0, len(subscriber_ids), AT_ONCE):
             chunk = subscriber_ids[start:start + AT_ONCE]
-            marks = ", ".join("?" * len(chunk))
-            purged += db.execute(f"UPDATE subscribers SET {assignments} WHERE id IN ({marks})",
-                                 (*PURGED_VALUES.values(), *chunk)).rowcount
+            by_id, ids = store.one_of("id", chunk)
+            purged += db.execute(f"UPDATE subscribers SET {assignments} WHERE {by_id}", (*PURGED_VALUES.values(), *ids)).rowcount
+            by_reader, ids = store.one_of("subscriber_id", chunk)
             for table in tables:
-                db.execute(f"DELETE FROM {table} WHERE subscriber_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM {table} WHERE {by_reader}", ids)
         store.keep_in_consent_log(subscriber_ids, KEPT_COLUMNS)  # with the rows these updates logged
     return purged
