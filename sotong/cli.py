@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -195,11 +196,13 @@ _ENCODING_OPTION = click.option(
 
 @subscribers.command("import", help=_("Add or update subscribers from the e-communication CSV, by id.\n\nBad rows are listed as FILE:LINE: reason and left out; exit 1 if any."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=_("the machine's cores"),
+              help=_("Worker processes reading and checking the rows (the same result as one process)."))
 @settings_option
-def subscribers_import(project: Project, csv_file):
+def subscribers_import(project: Project, csv_file, jobs):
     from .subscribers import import_csv
 
-    report = import_csv(project.store, csv_file, project.audiences, project.today().year)
+    report = import_csv(project.store, csv_file, project.audiences, project.today().year, jobs=jobs)
     for problem in report.problems + report.warnings:
         click.echo(str(problem), err=True)
     click.echo(f"{csv_file}: {report.summary()}.")

@@ -113,6 +113,10 @@ LOGGED_COLUMNS = (
     "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels", "kind", "business_type",
     "subscribed_at", "unsubscribed_at", "sms_unsubscribed_at")
 DEFAULT_SOURCE = "store"
+STAGED_SUBSCRIBERS = "staged_subscribers"  # the TEMP table of Store.stage_subscriber_rows
+_STAGED_AT_ONCE = 5000  # PostgreSQL: rows staged by one executemany
+SCRATCH_STAGED = "staged"  # the table of a scratch file of staged rows (scratch_staging_table)
+ADDED_CHANGES = "added_changes"  # its column of the log's JSON of each row as a new subscriber
 
 
 def seoul_time_sql(moment: str = "'now'") -> str:
@@ -569,12 +573,15 @@ class Store:
         keep their value. Staged, then written by :meth:`put_staged_subscribers`."""
         with contextlib.nullcontext() if self.db.in_transaction else self.transaction():
             self.stage_subscriber_rows(columns, rows)
-            return self.put_staged_subscribers(columns)
+            counts = self.put_staged_subscribers(columns)
+            self.db.execute(f"DROP TABLE {STAGED_SUBSCRIBERS}")
+            return counts
 
     def stage_subscriber_rows(self, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
         """Inside a transaction: ``rows`` (the values of ``columns``, ``id``
         first, each id once) into the TEMP table STAGED_SUBSCRIBERS, made
-        here with the subscribers' column types, read back in ``rowid`` order."""
+        here with the subscribers' column types, read back in ``rowid`` order
+        (dropped by the caller)."""
         names = ", ".join(columns)
         if self.backend == "sqlite":
             self.db.execute(f"CREATE TEMP TABLE {STAGED_SUBSCRIBERS} AS SELECT {names} FROM main.subscribers LIMIT 0")
@@ -590,24 +597,59 @@ class Store:
             self.db.executemany(f"INSERT INTO {STAGED_SUBSCRIBERS} ({names}) VALUES "
                                 f"({', '.join('?' * len(columns))})", part)
 
-    def put_staged_subscribers(self, columns: tuple[str, ...]) -> "StagedCounts":
-        """Inside a transaction: write the staged rows over the subscribers by
-        SQL, set by set: the staged rows equal to the stored ones in
-        ``columns`` are left out; the consent log gets, in the staged order,
-        the rows its triggers would write (:func:`_staged_changes`, the
-        triggers off meanwhile); then one upsert. The staging table is dropped."""
-        table, differs = STAGED_SUBSCRIBERS, _differs(self.backend, columns[1:])
+    def put_staged_subscribers(self, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS) -> "StagedCounts":
+        """Inside a transaction: write the rows staged in ``table`` over the
+        subscribers by SQL, set by set: the staged rows equal to the stored
+        ones in ``columns`` are left out (deleted from ``table``); the consent
+        log gets, in the staged order, the rows its triggers would write
+        (:func:`_staged_changes`, the triggers off meanwhile); then one upsert."""
+        differs = _differs(self.backend, columns[1:])
         with self._writer_logs():
             unchanged = self.db.execute(
                 f"DELETE FROM {table} WHERE rowid IN (SELECT staged.rowid FROM {table} AS staged "
                 f"JOIN subscribers AS stored ON stored.id = staged.id WHERE NOT ({differs}))").rowcount
             total, updated = self.db.execute(f"SELECT count(*), count(stored.id) FROM {table} AS staged "
                                              "LEFT JOIN subscribers AS stored ON stored.id = staged.id").fetchone()
-            self.db.execute(_staged_changes(self.backend, columns), (now_iso(), self.change_source))
+            self.db.execute(_staged_changes(self.backend, columns, table, self._logged_when_staged(table)),
+                            (now_iso(), self.change_source))
             self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {table} "
                             f"WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET {_updated_columns(columns)}")
-            self.db.execute(f"DROP TABLE {table}")
         return StagedCounts(added=total - updated, updated=updated, unchanged=unchanged)
+
+    def _logged_when_staged(self, table: str) -> bool:
+        """Whether ``table`` (a scratch file's, attached) holds each row's
+        log JSON as a new subscriber (:func:`scratch_staging_table`)."""
+        if "." not in table:
+            return False
+        schema, name = table.split(".")
+        return ADDED_CHANGES in [row["name"] for row in self.db.execute(f'PRAGMA "{schema}".table_xinfo("{name}")')]
+
+    @contextlib.contextmanager
+    def staged_from(self, paths: list[Path]) -> Iterator[list[str]]:
+        """``with store.staged_from(paths) as tables:`` a transaction in which
+        the rows of the scratch SQLite files ``paths`` (their tables
+        SCRATCH_STAGED, :func:`scratch_staging_table`) are staging tables
+        for :meth:`put_staged_subscribers`, in order. SQLite attaches the
+        files (before the transaction: SQLite attaches none inside one);
+        PostgreSQL copies their rows into STAGED_SUBSCRIBERS."""
+        if self.backend == "postgresql":
+            with self.transaction():
+                self.stage_subscriber_rows(SUBSCRIBER_COLUMNS, _scratch_rows(paths))
+                yield [STAGED_SUBSCRIBERS]
+                self.db.execute(f"DROP TABLE {STAGED_SUBSCRIBERS}")
+            return
+        schemas = [f"scratch{number}" for number in range(len(paths))]
+        try:
+            for schema, path in zip(schemas, paths):
+                self.db.execute(f"ATTACH ? AS {schema}", (str(path),))
+                self.db.execute(f"PRAGMA {schema}.journal_mode = OFF")  # thrown away afterwards
+                self.db.execute(f"PRAGMA {schema}.synchronous = OFF")
+            with self.transaction():
+                yield [f"{schema}.{SCRATCH_STAGED}" for schema in schemas]
+        finally:
+            for schema in schemas:
+                with contextlib.suppress(sqlite3.OperationalError):  # one not attached
+                    self.db.execute(f"DETACH {schema}")
 
     @contextlib.contextmanager
     def _writer_logs(self):
@@ -710,8 +752,6 @@ def _updated_columns(columns: tuple[str, ...]) -> str:
     return ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
 
 
-STAGED_SUBSCRIBERS = "staged_subscribers"  # the TEMP table of Store.stage_subscriber_rows
-_STAGED_AT_ONCE = 5000  # PostgreSQL: rows staged by one executemany
 
 
 @dataclass(frozen=True)
@@ -729,28 +769,73 @@ def _differs(backend: str, columns: Iterable[str]) -> str:
     return " OR ".join(f"stored.{column} {distinct} staged.{column}" for column in columns) or "false"
 
 
-def _staged_changes(backend: str, columns: tuple[str, ...]) -> str:
+def _staged_changes(backend: str, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS,
+                    logged_when_staged: bool = False) -> str:
     """SQL (parameters: the time, the source): the consent log's rows for
-    the staged rows, in their order, as the triggers write them: the JSON
-    object of each LOGGED_COLUMNS among ``columns`` that changed (a new
-    subscriber's values that are not empty), values as text, its pieces
-    joined in C; no row where nothing logged changed. (Which rows is asked
-    apart: SQLite would build the JSON again for a condition on it.)"""
-    def pair(old: str, column: str) -> str:
-        values = f"{old}, CAST(staged.{column} AS TEXT)"
-        return f"json_array({values})" if backend == "sqlite" else f"json_build_array({values})::text"
-
+    the rows staged in ``table``, in their order, as the triggers write
+    them: the JSON object of each LOGGED_COLUMNS among ``columns`` that
+    changed (a new subscriber's values that are not empty), values as text,
+    its pieces joined in C; no row where nothing logged changed. (Which rows
+    is asked apart: SQLite would build the JSON again for a condition on
+    it.) ``logged_when_staged``: a new subscriber's JSON was made with the
+    staged row, in its column ADDED_CHANGES (:func:`scratch_staging_table`)."""
     logged = [column for column in LOGGED_COLUMNS if column in columns]
-    filled = {c: f"CAST(staged.{c} AS TEXT) <> ''" for c in logged}
-    added = " || ".join(f"CASE WHEN {filled[c]} THEN ',\"{c}\":' || {pair('CAST(NULL AS TEXT)', c)} ELSE '' END"
-                        for c in logged) or "''"
-    changed = " || ".join(f"CASE WHEN {_differs(backend, [c])} "
-                          f"THEN ',\"{c}\":' || {pair(f'CAST(stored.{c} AS TEXT)', c)} ELSE '' END" for c in logged) or "''"
+    filled = " OR ".join(f"CAST(staged.{c} AS TEXT) <> ''" for c in logged) or "false"
+    if logged_when_staged:
+        added, filled = f"staged.{ADDED_CHANGES}", f"staged.{ADDED_CHANGES} IS NOT NULL"
+    else:
+        added = _added_changes(backend, logged, "staged.")
+    changed = " || ".join(f"CASE WHEN {_differs(backend, [c])} THEN ',\"{c}\":' || "
+                          f"{_json_pair(backend, f'CAST(stored.{c} AS TEXT)', f'staged.{c}')} ELSE '' END"
+                          for c in logged) or "''"
     return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
-            f"SELECT staged.id, ?, ?, '{{' || substr(CASE WHEN stored.id IS NULL THEN {added} ELSE {changed} END, 2) "
-            f"|| '}}' FROM {STAGED_SUBSCRIBERS} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id "
-            f"WHERE CASE WHEN stored.id IS NULL THEN {' OR '.join(filled.values()) or 'false'} "
+            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {added} "
+            f"ELSE '{{' || substr({changed}, 2) || '}}' END "
+            f"FROM {table} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id "
+            f"WHERE CASE WHEN stored.id IS NULL THEN {filled} "
             f"ELSE {_differs(backend, logged)} END ORDER BY staged.rowid")
+
+
+def _json_pair(backend: str, old: str, new: str) -> str:
+    """SQL: the log's ``[old, new]`` of a column, the new value as text."""
+    values = f"{old}, CAST({new} AS TEXT)"
+    return f"json_array({values})" if backend == "sqlite" else f"json_build_array({values})::text"
+
+
+def _added_changes(backend: str, logged: list[str], prefix: str) -> str:
+    """SQL: the log's JSON object of a new subscriber's ``logged`` columns
+    that are not empty (columns named ``prefix`` + column)."""
+    pieces = " || ".join(f"CASE WHEN CAST({prefix}{c} AS TEXT) <> '' THEN ',\"{c}\":' || "
+                         f"{_json_pair(backend, 'CAST(NULL AS TEXT)', prefix + c)} ELSE '' END" for c in logged) or "''"
+    return f"'{{' || substr({pieces}, 2) || '}}'"
+
+
+_COLUMN_TYPES = {"birth_year": "INTEGER"}  # the subscribers' columns not TEXT
+
+
+def scratch_staging_table(backend: str) -> str:
+    """SQL: the table SCRATCH_STAGED of a scratch SQLite file that a process
+    stages checked rows in (the values of SUBSCRIBER_COLUMNS, in order),
+    for :meth:`Store.staged_from`: the subscribers' column types and, when
+    ``backend`` is SQLite, ADDED_CHANGES, the log's JSON of the row as a new
+    subscriber (NULL when all is empty), made as each row is written, so
+    that processes staging parts of a file side by side make it."""
+    columns = [f"{column} {_COLUMN_TYPES.get(column, 'TEXT')}" for column in SUBSCRIBER_COLUMNS]
+    if backend == "sqlite":
+        logged = [column for column in LOGGED_COLUMNS if column in SUBSCRIBER_COLUMNS]
+        columns.append(f"{ADDED_CHANGES} TEXT GENERATED ALWAYS AS "
+                       f"(nullif({_added_changes(backend, logged, '')}, '{{}}')) STORED")
+    return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)})"
+
+
+def _scratch_rows(paths: list[Path]) -> Iterator[tuple]:
+    """The rows staged in the scratch files ``paths``, in order."""
+    for path in paths:
+        scratch = sqlite3.connect(path)
+        try:
+            yield from scratch.execute(f"SELECT {', '.join(SUBSCRIBER_COLUMNS)} FROM {SCRATCH_STAGED} ORDER BY rowid")
+        finally:
+            scratch.close()
 
 
 _clock = (0, "")  # the last second asked, and how it reads

@@ -22,9 +22,12 @@ import csv
 import datetime as dt
 import functools
 import io
-import itertools
+import json
 import operator
 import re
+import shutil
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -34,11 +37,13 @@ from email_validator import EmailNotValidError, validate_email
 
 from . import spreadsheet
 from .atomic import replacing_text
+from .file_parts import FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
-from .progress import progress, tracked
-from .store import PURGED_VALUES, READER_CHANNELS, STAGED_SUBSCRIBERS, SUBSCRIBER_COLUMNS, Store, join_keys, seoul_day
+from .progress import tracked
+from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
+                    scratch_staging_table, seoul_day)
 
 COLUMNS = SUBSCRIBER_COLUMNS
 OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
@@ -484,23 +489,9 @@ def _bad_byte(shown: str, line: int, byte: int) -> SotongError:
         byte=byte))])
 
 
-_PIECE_BYTES = 1 << 20
-
-
-def _pieces(path: Path) -> Iterator[tuple[int, bytes]]:
-    """The file in pieces of about a MiB that end at a line break (where no
-    UTF-8 or CP949 character can be cut in two), with their offsets."""
-    with path.open("rb") as file:
-        offset = 0
-        while piece := file.read(_PIECE_BYTES):
-            piece += file.readline()
-            yield offset, piece
-            offset += len(piece)
-
-
 def _first_bad_byte(path: Path, codec: str) -> int | None:
     """The offset of the first byte that is not ``codec`` text, or None."""
-    for offset, piece in _pieces(path):
+    for offset, piece in pieces(path):
         start = len(codecs.BOM_UTF8) if offset == 0 and piece.startswith(codecs.BOM_UTF8) else 0
         try:
             piece[start:].decode(codec)
@@ -518,7 +509,7 @@ def file_encoding(path: Path, shown: str) -> str:
         if stops[codec] is None:
             return reader
     stop, line = max(stops.values()), 1
-    for offset, piece in _pieces(path):
+    for offset, piece in pieces(path):
         if offset + len(piece) > stop:
             raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset])
         line += piece.count(b"\n")
@@ -553,17 +544,45 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
     A header that misses or mistypes a column raises SotongError.
     """
     reader = csv.reader(lines)
+    names = _header(reader, shown)
+    yield from _records(reader, names, shown, problems, cells_of(names))
+
+
+def _header(reader: Iterator[list[str]], shown: str) -> list[str]:
+    """The column names of the header, the reader's first row, checked."""
     header = next(reader, None)
     if header is None:
         raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
             columns=', '.join(COLUMNS)))])
     names = [name.strip().lower() for name in header]
     _check_header(names, shown)
+    return names
+
+
+@dataclass
+class Ending:
+    """Where the rows of a part of a file end: before the row that starts
+    on ``line`` or after (None: at the file's end). ``clean`` is False when
+    the part's last row runs on to that line (the part was cut inside a
+    quoted cell, so the next part's rows are not the file's)."""
+
+    line: int | None = None
+    clean: bool = True
+
+
+def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
+             row_of: Callable[[list[str]], Any], before: int = 0, ending: Ending | None = None,
+             ) -> Iterator[tuple[int, Any]]:
+    """:func:`iter_records` of the rows after the header: ``reader`` a
+    csv.reader whose lines follow line ``before`` of the file, up to ``ending``."""
     unnamed = [index for index, name in enumerate(names) if not name]
-    row_of = cells_of(names)
-    last_line = reader.line_num
+    stop = None if ending is None else ending.line
+    last_line = before + reader.line_num
     for cells in reader:
-        line, last_line = last_line + 1, reader.line_num
+        line, last_line = last_line + 1, before + reader.line_num
+        if stop is not None and line >= stop:
+            ending.clean = line == stop
+            return
         joined = "".join(cells)
         if not joined.strip():
             continue
@@ -584,6 +603,8 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
         if "'" in joined:  # only a cell with a quote can be a neutralized one
             cells = [spreadsheet.restored(cell) for cell in cells]
         yield line, row_of(cells)  # the unnamed "" key is never read
+    if stop is not None:  # the part's last row ran on to the file's end
+        ending.clean = False
 
 
 def _control_character_problem(shown: str, line: int, names: list[str], cells: list[str]) -> Problem:
@@ -657,36 +678,29 @@ class ImportReport:
                if self.purged else ""))
 
 
+_PART_LINES = 10_000  # a file of fewer lines than this per job is read in fewer parts
+
+
 def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
-               shown: str | None = None) -> ImportReport:
+               shown: str | None = None, jobs: int = 1) -> ImportReport:
     """Import the CSV file at ``path`` into ``store`` (SPEC §4), row by row,
-    so that memory does not grow with the file (see :func:`import_records`)."""
+    so that memory does not grow with the file; cut into ``jobs`` parts
+    read, checked and staged by as many processes side by side (the same
+    store, messages and report whatever ``jobs``)."""
     path = Path(path)
     shown = shown or str(path)
-
-    def read(problems: list[Problem]) -> Iterator[tuple[int, Texts]]:
-        with path.open(encoding=codec, newline="") as file:
-            yield from iter_records(file, shown, problems, _texts_by_position)
-
     try:
         codec = file_encoding(path, shown)
-        lines = sum(piece.count(b"\n") for _offset, piece in _pieces(path))  # about the rows, for the progress bar
-        return _import(store, read, audiences, this_year, shown, lines)
+        with path.open(encoding=codec, newline="") as file:
+            names = _header(csv.reader(file), shown)
+        lines, parts = cut(path, jobs, _PART_LINES)
+        reading = functools.partial(_part_rows, path, codec, names, shown)
+        staged = _staged_parts(store, reading, parts, audiences, this_year, shown, lines)
+        if not all(part.ending.clean for part in staged):  # a cut inside a quoted cell: read it whole
+            staged = _staged_parts(store, reading, cut(path, 1, _PART_LINES)[1], audiences, this_year, shown, lines)
+        return _write_staged(store, staged, shown)
     except OSError as exc:
         raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]) from None
-
-
-def repeated_ids(ids: Iterable[tuple[int, str]], first_line: dict[str, int] | None = None) -> dict[str, list[int]]:
-    """Each id on more than one of the rows (line, id) -> its lines;
-    ``first_line``: the first line of each id of the rows before these."""
-    first_line = {} if first_line is None else first_line
-    repeated: dict[str, list[int]] = {}
-    for line, key in ids:
-        if key in first_line:
-            repeated.setdefault(key, [first_line[key]]).append(line)
-        elif key:
-            first_line[key] = line
-    return repeated
 
 
 def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences: Audiences,
@@ -695,100 +709,192 @@ def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences:
     in one transaction; rows with a problem, and every row of a repeated id,
     are left out and reported."""
     rows = [(line, _texts_of(cells)) for line, cells in records]
-    return _import(store, lambda problems: iter(rows), audiences, this_year, shown, len(rows))
+    whole = FilePart(0, 0, 1, None)
+    staged = _staged_parts(store, lambda part, found: iter(rows), [whole], audiences, this_year, shown, len(rows))
+    return _write_staged(store, staged, shown)
 
 
-class _RepeatedIds(Exception):
-    """Ids on more than one line, found when the rows were written (rolled back)."""
+@dataclass
+class _StagedPart:
+    """What checking and staging a part of the rows found (see :func:`_stage_part`)."""
 
-    def __init__(self, repeated: dict[str, list[int]]):
-        super().__init__()
-        self.repeated = repeated
+    scratch: Path  # the SQLite file of its staged rows (store.scratch_staging_table)
+    rejected: int = 0  # rows checked and found wrong
+    unreadable: list[Problem] = field(default_factory=list)  # a problem per row that cannot be read
+    problems: list[Problem] = field(default_factory=list)  # the checked rows' problems, in line order
+    warnings: list[Problem] = field(default_factory=list)
+    first_lines: dict[str, int] = field(default_factory=dict)  # each id's first line in the part
+    repeated: dict[str, list[int]] = field(default_factory=dict)  # ids on more than one line of the part
+    ending: Ending = field(default_factory=Ending)
+    peak_kilobytes: int = 0  # the peak memory of the process that staged it
 
 
-def _import(store: Store, read: Callable[[list[Problem]], Iterator[tuple[int, Texts]]], audiences: Audiences,
-            this_year: int, shown: str, count: int) -> ImportReport:
-    """One reading of the rows (``read(problems)``, which adds the rows that
-    cannot be read to ``problems``) checks and writes them. When an id is on
-    more than one line, what it wrote is rolled back and a second reading
-    leaves every row of those ids out."""
-    problems: list[Problem] = []
+def _part_rows(path: Path, codec: str, names: list[str], shown: str, part: FilePart,
+               found: _StagedPart) -> Iterator[tuple[int, Texts]]:
+    """The rows of the file's part (its header checked by the caller) as
+    (line, texts); the rows that cannot be read in ``found.unreadable``."""
+    found.ending.line = part.end_line
+    with path.open("rb") as file:
+        reader = csv.reader(part_text(file, part, codec))
+        if part.offset == 0:
+            next(reader)  # the header
+        yield from _records(reader, names, shown, found.unreadable, _texts_by_position(names),
+                            part.first_line - 1, found.ending)
+
+
+def _staged_parts(store: Store, reading: Callable, parts: list[FilePart], audiences: Audiences, this_year: int,
+                  shown: str, rows: int) -> list[_StagedPart]:
+    """Each part's rows (``reading(part, found)``) checked and staged into
+    a scratch file of its own, by a process of its own when more than one."""
+    folder = Path(tempfile.mkdtemp(prefix="sotong-import-"))
+    scratch_table = scratch_staging_table(store.backend)
+
+    def stage(part: FilePart, done: Callable[[int], None]) -> _StagedPart:
+        found = _StagedPart(folder / f"part{part.number}.db")
+        _stage_part(reading(part, found), found, RowChecker(audiences, this_year), scratch_table, shown, done)
+        found.peak_kilobytes = peak_kilobytes()
+        return found
+
     try:
-        report = _write_records(store, read(problems), audiences, this_year, shown, count, None)
-    except _RepeatedIds as found:
-        problems = []
-        report = _write_records(store, read(problems), audiences, this_year, shown, count, found.repeated)
-    report.rejected += len(problems)
-    report.problems = sorted(report.problems + problems, key=lambda problem: problem.line)
+        return in_processes(stage, parts, rows, _("Checking rows"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checker: RowChecker, scratch_table: str,
+                shown: str, done: Callable[[int], None]) -> None:
+    """Check ``records`` and stage the good rows into the scratch file
+    ``found.scratch``; what was found into ``found``."""
+    scratch = sqlite3.connect(found.scratch, isolation_level=None)
+    try:
+        scratch.execute("PRAGMA journal_mode = OFF")  # thrown away when written
+        scratch.execute("PRAGMA synchronous = OFF")
+        scratch.execute(scratch_table)
+        scratch.execute("BEGIN")
+        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                            _checked_rows(records, checker, found, shown, done))
+        scratch.execute("COMMIT")
+    finally:
+        scratch.close()
+
+
+_SHOWN_EVERY = 1000  # rows between two counts of the rows done
+
+
+def _checked_rows(records: Iterable[tuple[int, Texts]], checker: RowChecker, found: _StagedPart, shown: str,
+                  done: Callable[[int], None]) -> Iterator[tuple]:
+    """The rows to store (the values of COLUMNS) of ``records``; each id's
+    lines, the problems and the warnings into ``found``."""
+    first_lines, repeated, problems, check = found.first_lines, found.repeated, found.problems, checker.check_texts
+    count = 0
+    for count, (line, texts) in enumerate(records, start=1):
+        key = texts[0][0].strip()
+        if key in first_lines:
+            repeated.setdefault(key, [first_lines[key]]).append(line)
+        elif key:
+            first_lines[key] = line
+        row, errors = check(*texts)
+        if row is None:
+            found.rejected += 1
+            problems.extend(Problem(shown, line, message) for message in errors)
+        else:
+            if row[_EMAIL] and not row[_EMAIL].isascii():
+                found.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
+                    id=row[0])))
+            yield row
+        if count % _SHOWN_EVERY == 0:
+            done(count)
+    done(count)
+
+
+def repeated_ids(parts: list[_StagedPart]) -> dict[str, list[int]]:
+    """Each id on more than one line of the parts' rows -> its lines, in order."""
+    seen: dict[str, int] = {}  # each id's part
+    repeated: dict[str, list[int]] = {}
+    for number, part in enumerate(parts):
+        keys = set(part.repeated)
+        if seen:
+            keys.update(part.first_lines.keys() & seen.keys())
+        for key in keys:
+            if key not in repeated and key in seen:
+                earlier = parts[seen[key]]
+                repeated[key] = list(earlier.repeated.get(key) or [earlier.first_lines[key]])
+            repeated.setdefault(key, []).extend(part.repeated.get(key) or [part.first_lines[key]])
+        seen.update(dict.fromkeys(part.first_lines, number))
+    return repeated
+
+
+def _write_staged(store: Store, parts: list[_StagedPart], shown: str) -> ImportReport:
+    """The report of the staged parts (the rows of a repeated id left out),
+    and their rows written over the store by SQL (:meth:`Store.put_staged_subscribers`),
+    in one transaction."""
+    try:
+        report, repeated = _report(parts, shown), repeated_ids(parts)
+        _leave_out_repeated(report, parts, repeated, shown)
+        # Read inside the transaction: an unsubscribe taken by the collector
+        # meanwhile must not be overwritten.
+        with store.changes_from("csv-import"), store.staged_from([part.scratch for part in parts]) as tables:
+            for table in tables:
+                report.purged += _keep_stored_values(store, table)
+                counts = store.put_staged_subscribers(COLUMNS, table)
+                report.added, report.updated = report.added + counts.added, report.updated + counts.updated
+                report.unchanged += counts.unchanged
+    finally:
+        shutil.rmtree(parts[0].scratch.parent, ignore_errors=True)
     return report
 
 
-def _write_records(store: Store, records: Iterator[tuple[int, Texts]], audiences: Audiences, this_year: int,
-                   shown: str, count: int, repeated: dict[str, list[int]] | None) -> ImportReport:
-    """Check ``records`` and stage the good rows, then write them by SQL
-    (:meth:`Store.put_staged_subscribers`), in one transaction. ``repeated``:
-    the ids on more than one line, whose rows are left out; None when not
-    known yet, then raises _RepeatedIds (the transaction rolled back) if there are any."""
-    report, checker = ImportReport(), RowChecker(audiences, this_year)
-    lines: dict[str, int] = {}  # each id's first line, while ``repeated`` is not known
-
-    def checked_rows() -> Iterator[tuple]:
-        for line, texts in records:
-            key = texts[0][0].strip()
-            if repeated is None and key:
-                if key in lines:  # read the other rows' ids only, and start again
-                    rest = ((other, more[0][0].strip()) for other, more in records)
-                    raise _RepeatedIds(repeated_ids(itertools.chain([(line, key)], rest), lines))
-                lines[key] = line
-            row = _checked(line, key, texts, checker, repeated or {}, report, shown)
-            advance()
-            if row is not None:
-                yield row
-
-    # Read inside the transaction: an unsubscribe taken by the collector
-    # meanwhile must not be overwritten.
-    with (progress(count, _("Checking rows"), least=10_000) as advance,
-          store.changes_from("csv-import"), store.transaction()):
-        store.stage_subscriber_rows(COLUMNS, checked_rows())
-        report.purged = _keep_stored_values(store)
-        counts = store.put_staged_subscribers(COLUMNS)
-    report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
+def _report(parts: list[_StagedPart], shown: str) -> ImportReport:
+    """The parts' problems and warnings, their rows rejected."""
+    report = ImportReport()
+    for part in parts:
+        report.rejected += part.rejected + len(part.unreadable)
+        report.problems += part.unreadable + part.problems
+        report.warnings += part.warnings
     return report
 
 
-def _checked(line: int, key: str, texts: Texts, checker: RowChecker, repeated: dict[str, list[int]],
-             report: ImportReport, shown: str) -> tuple | None:
-    """The row to store (the values of COLUMNS) of the row ``texts``
-    (:func:`_texts_of`) whose id is ``key``, or None with its problems added to ``report``."""
-    row, errors = checker.check_texts(*texts)
-    if repeated and key in repeated:
-        others = [str(n) for n in repeated[key] if n != line]
-        where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
-        errors.insert(0, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
-            key=key, where=where))
-        row = None
-    if row is None:
-        report.rejected += 1
-        report.problems.extend(Problem(shown, line, message) for message in errors)
-        return None
-    if row[_EMAIL] and not row[_EMAIL].isascii():
-        report.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
-            id=row[0])))
-    return row
+def _leave_out_repeated(report: ImportReport, parts: list[_StagedPart], repeated: dict[str, list[int]],
+                        shown: str) -> None:
+    """Every row of an id on more than one line rejected, its first message
+    naming the other lines; their staged rows deleted."""
+    if not repeated:
+        report.problems.sort(key=lambda problem: problem.line)
+        return
+    wrong = {problem.line for problem in report.problems}
+    said = []
+    for key, lines in repeated.items():
+        for line in lines:
+            others = [str(n) for n in lines if n != line]
+            where = _("line {others}").format(others=others[0]) if len(others) == 1 else _("lines {others}").format(others=', '.join(others))
+            said.append(Problem(shown, line, _('id "{key}" is also on {where}; an id may appear only once: keep the right row and delete the others').format(
+                key=key, where=where)))
+            report.rejected += line not in wrong
+    report.problems = sorted(said + report.problems, key=lambda problem: problem.line)  # stable: said first
+    left_out = {line for lines in repeated.values() for line in lines}
+    report.warnings = [warning for warning in report.warnings if warning.line not in left_out]
+    for part in parts:
+        scratch = sqlite3.connect(part.scratch, isolation_level=None)
+        try:
+            scratch.execute(f"DELETE FROM {SCRATCH_STAGED} WHERE id IN (SELECT value FROM json_each(?))",
+                            (json.dumps(list(repeated)),))
+        finally:
+            scratch.close()
 
 
-def _keep_stored_values(store: Store) -> int:
-    """What an import keeps of the stored row, applied on the staged rows:
-    the stored groups when the file has none (NULL), in SQL; and, where an
+def _keep_stored_values(store: Store, table: str) -> int:
+    """What an import keeps of the stored row, applied on the rows staged in
+    ``table``: the stored groups when the file has none (NULL), in SQL; and, where an
     ``unsubscribed_at`` is stored, the rules of :func:`merged_row` and
     :func:`purged_and_still_unsubscribed` (the rows of purged readers
     left out). The number of rows left out."""
-    store.db.execute(f"UPDATE {STAGED_SUBSCRIBERS} SET groups = coalesce((SELECT groups FROM subscribers "
-                     f"WHERE subscribers.id = {STAGED_SUBSCRIBERS}.id), '') WHERE groups IS NULL")
+    store.db.execute(f"UPDATE {table} SET groups = coalesce((SELECT groups FROM subscribers "
+                     f"WHERE subscribers.id = {table}.id), '') WHERE groups IS NULL")
     kept, purged = [], []
     both = ", ".join([f"staged.{column}" for column in COLUMNS] + [f"stored.{column}" for column in COLUMNS])
     for row in store.db.execute(
-            f"SELECT staged.rowid, {both} FROM {STAGED_SUBSCRIBERS} AS staged "
+            f"SELECT staged.rowid, {both} FROM {table} AS staged "
             "JOIN subscribers AS stored ON stored.id = staged.id WHERE stored.unsubscribed_at IS NOT NULL").fetchall():
         position, imported, stored = row[0], tuple(row[1:len(COLUMNS) + 1]), tuple(row[len(COLUMNS) + 1:])
         merged = merged_row(imported, stored)
@@ -796,8 +902,8 @@ def _keep_stored_values(store: Store) -> int:
             purged.append((position,))
         elif merged[_UNSUBSCRIBED_AT] != imported[_UNSUBSCRIBED_AT]:
             kept.append((merged[_UNSUBSCRIBED_AT], position))
-    store.db.executemany(f"UPDATE {STAGED_SUBSCRIBERS} SET unsubscribed_at = ? WHERE rowid = ?", kept)
-    store.db.executemany(f"DELETE FROM {STAGED_SUBSCRIBERS} WHERE rowid = ?", purged)
+    store.db.executemany(f"UPDATE {table} SET unsubscribed_at = ? WHERE rowid = ?", kept)
+    store.db.executemany(f"DELETE FROM {table} WHERE rowid = ?", purged)
     return len(purged)
 
 

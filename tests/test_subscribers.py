@@ -691,12 +691,13 @@ def test_the_file_read_in_pieces_decides_as_decode_does(tmp_path_factory, lines,
     decode reads it whole: the same codec, or the same FILE:LINE and byte."""
     from unittest.mock import patch
 
+    import sotong.file_parts as file_parts
     import sotong.subscribers as subscribers
 
     data = text.encode(encoding) + b"\n" + b"\n".join(lines)
     path = tmp_path_factory.mktemp("enc") / "s.csv"
     path.write_bytes(data)
-    with patch.object(subscribers, "_PIECE_BYTES", piece):  # pieces of a few bytes: many cuts
+    with patch.object(file_parts, "_PIECE_BYTES", piece):  # pieces of a few bytes: many cuts
         try:
             expected = decode(data, "s.csv")
         except SotongError as refused:

@@ -1,0 +1,123 @@
+"""A large text file read in parts by processes side by side: where to cut
+it (at line breaks), a part's text, and the forked processes that work on
+the parts while a progress bar (sotong.progress) counts their rows.
+
+A cut is at a line break, which may be inside a quoted CSV cell: the reader
+of the part before it says whether its last row ended there (see
+``subscribers.Ending``); when not, the caller reads the file as one part.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import resource
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, TextIO
+
+from .progress import progress
+
+_PIECE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """Part ``number`` of a file: from byte ``offset`` (0: the file's start),
+    where line ``first_line`` starts, to the line ``end_line`` starts (None:
+    to the file's end). Lines end at LF, CR LF or a lone CR, as Python's
+    readers of text opened with ``newline=""`` count them."""
+
+    number: int
+    offset: int
+    first_line: int
+    end_line: int | None
+
+
+def lines_in(data: bytes) -> int:
+    """The line breaks in ``data`` (LF, CR LF, a lone CR)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def pieces(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file in pieces of about a MiB that end at a line feed (where no
+    UTF-8 or CP949 character can be cut in two), with their offsets."""
+    with path.open("rb") as file:
+        offset = 0
+        while piece := file.read(_PIECE_BYTES):
+            piece += file.readline()
+            yield offset, piece
+            offset += len(piece)
+
+
+def cut(path: Path, parts: int, least_lines: int) -> tuple[int, list[FilePart]]:
+    """The file's lines, and the file cut into at most ``parts`` parts of
+    about the same size, of at least ``least_lines`` lines each, at line feeds."""
+    size = path.stat().st_size
+    lines = sum(lines_in(piece) for _offset, piece in pieces(path))
+    parts = max(1, min(parts, lines // max(least_lines, 1)))
+    targets = [size * number // parts for number in range(1, parts)]
+    cuts, before = [], 0  # (offset, first line), the lines before the piece
+    for offset, piece in pieces(path):
+        while targets and targets[0] < offset + len(piece):
+            found = piece.find(b"\n", max(targets.pop(0) - offset, 0))
+            if found != -1 and offset + found + 1 < size and (not cuts or cuts[-1][0] < offset + found + 1):
+                cuts.append((offset + found + 1, before + lines_in(piece[:found + 1]) + 1))
+        before += lines_in(piece)
+    starts = [(0, 1), *cuts]
+    return lines, [FilePart(number, offset, first, starts[number + 1][1] if number + 1 < len(starts) else None)
+                   for number, (offset, first) in enumerate(starts)]
+
+
+def part_text(file: io.BufferedReader, part: FilePart, encoding: str) -> TextIO:
+    """The text of ``file`` from the part's start (to the file's end: the
+    part's reader stops at its end line); a BOM is read only at the file's start."""
+    file.seek(part.offset)
+    return io.TextIOWrapper(file, encoding=encoding if part.offset == 0 else encoding.removesuffix("-sig"),
+                            newline="")
+
+
+# What a forked process runs: (work, rows done by each part), set before the fork.
+_FORKED: tuple = ()
+
+
+def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], parts: list[FilePart],
+                 rows: int, description: str) -> list:
+    """``work(part, done)`` of each part, in a forked process each (in this
+    one when there is one part), their answers in the parts' order;
+    ``done(count)`` says how many of its rows a part has done so far, which a
+    progress bar of ``rows`` shows. An exception in a part is raised here."""
+    global _FORKED
+    with progress(rows, description, least=10_000) as advance:
+        moved = 0
+
+        def show(count: int) -> None:
+            nonlocal moved
+            for _done in range(count - moved):
+                advance()
+            moved = count
+
+        if len(parts) == 1:
+            return [work(parts[0], show)]
+        context = multiprocessing.get_context("fork")
+        done = context.RawArray("q", len(parts))  # each part writes its own count
+        _FORKED = (work, done)
+        try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
+            with context.Pool(len(parts)) as pool:
+                answers = pool.map_async(_work_forked, parts, chunksize=1)
+                while not answers.ready():
+                    answers.wait(0.1)
+                    show(sum(done))
+                return answers.get()
+        finally:
+            _FORKED = ()
+
+
+def _work_forked(part: FilePart) -> object:
+    work, done = _FORKED
+    return work(part, lambda count: done.__setitem__(part.number, count))
+
+
+def peak_kilobytes() -> int:
+    """This process's peak resident memory so far, in KiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
