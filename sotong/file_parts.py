@@ -53,20 +53,28 @@ def pieces(path: Path) -> Iterator[tuple[int, bytes]]:
 def cut(path: Path, parts: int, least_lines: int) -> tuple[int, list[FilePart]]:
     """The file's lines, and the file cut into at most ``parts`` parts of
     about the same size, of at least ``least_lines`` lines each, at line feeds."""
+    lines, cuts = _cuts(path, parts)
+    fewer = max(1, min(parts, lines // max(least_lines, 1)))
+    if fewer < parts:  # a small file: read again
+        lines, cuts = _cuts(path, fewer)
+    starts = [(0, 1), *cuts]
+    return lines, [FilePart(number, offset, first, starts[number + 1][1] if number + 1 < len(starts) else None)
+                   for number, (offset, first) in enumerate(starts)]
+
+
+def _cuts(path: Path, parts: int) -> tuple[int, list[tuple[int, int]]]:
+    """The file's lines, and (offset, first line) of the starts of parts 2..``parts``:
+    after the first line feed from each Nth of the file on, in one reading."""
     size = path.stat().st_size
-    lines = sum(lines_in(piece) for _offset, piece in pieces(path))
-    parts = max(1, min(parts, lines // max(least_lines, 1)))
     targets = [size * number // parts for number in range(1, parts)]
-    cuts, before = [], 0  # (offset, first line), the lines before the piece
+    cuts, before = [], 0  # (offset, first line); the lines before the piece
     for offset, piece in pieces(path):
         while targets and targets[0] < offset + len(piece):
             found = piece.find(b"\n", max(targets.pop(0) - offset, 0))
             if found != -1 and offset + found + 1 < size and (not cuts or cuts[-1][0] < offset + found + 1):
                 cuts.append((offset + found + 1, before + lines_in(piece[:found + 1]) + 1))
         before += lines_in(piece)
-    starts = [(0, 1), *cuts]
-    return lines, [FilePart(number, offset, first, starts[number + 1][1] if number + 1 < len(starts) else None)
-                   for number, (offset, first) in enumerate(starts)]
+    return before, cuts
 
 
 def part_text(file: io.BufferedReader, part: FilePart, encoding: str) -> TextIO:
@@ -83,32 +91,35 @@ _FORKED: tuple = ()
 
 def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], parts: list[FilePart],
                  rows: int, description: str) -> list:
-    """``work(part, done)`` of each part, in a forked process each (in this
-    one when there is one part), their answers in the parts' order;
-    ``done(count)`` says how many of its rows a part has done so far, which a
-    progress bar of ``rows`` shows. An exception in a part is raised here."""
+    """``work(part, done)`` of each part, the first in this process and each
+    other in a forked process of its own, side by side; their answers in the
+    parts' order. ``done(count)`` says how many of its rows a part has done
+    so far, which a progress bar of ``rows`` shows. An exception in a part
+    is raised here."""
     global _FORKED
     with progress(rows, description, least=10_000) as advance:
+        context = multiprocessing.get_context("fork")
+        done = context.RawArray("q", len(parts))  # each part writes its own count
         moved = 0
 
-        def show(count: int) -> None:
+        def show(count: int) -> None:  # in this process
             nonlocal moved
-            for _done in range(count - moved):
+            done[0] = count
+            for _done in range(sum(done) - moved):
                 advance()
-            moved = count
+            moved = sum(done)
 
         if len(parts) == 1:
             return [work(parts[0], show)]
-        context = multiprocessing.get_context("fork")
-        done = context.RawArray("q", len(parts))  # each part writes its own count
         _FORKED = (work, done)
         try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
-            with context.Pool(len(parts)) as pool:
-                answers = pool.map_async(_work_forked, parts, chunksize=1)
-                while not answers.ready():
-                    answers.wait(0.1)
-                    show(sum(done))
-                return answers.get()
+            with context.Pool(len(parts) - 1) as pool:
+                others = pool.map_async(_work_forked, parts[1:], chunksize=1)
+                first = work(parts[0], show)
+                while not others.ready():
+                    others.wait(0.1)
+                    show(done[0])
+                return [first, *others.get()]
         finally:
             _FORKED = ()
 

@@ -815,17 +815,52 @@ _COLUMN_TYPES = {"birth_year": "INTEGER"}  # the subscribers' columns not TEXT
 
 def scratch_staging_table(backend: str) -> str:
     """SQL: the table SCRATCH_STAGED of a scratch SQLite file that a process
-    stages checked rows in (the values of SUBSCRIBER_COLUMNS, in order),
-    for :meth:`Store.staged_from`: the subscribers' column types and, when
-    ``backend`` is SQLite, ADDED_CHANGES, the log's JSON of the row as a new
-    subscriber (NULL when all is empty), made as each row is written, so
-    that processes staging parts of a file side by side make it."""
+    stages checked rows in, for :meth:`Store.staged_from`: the values of
+    SUBSCRIBER_COLUMNS in order, with the subscribers' column types, and,
+    when ``backend`` is SQLite, ADDED_CHANGES: the log's JSON of the row as
+    a new subscriber (:func:`added_changes_maker`), so that processes
+    staging parts of a file side by side make it."""
     columns = [f"{column} {_COLUMN_TYPES.get(column, 'TEXT')}" for column in SUBSCRIBER_COLUMNS]
     if backend == "sqlite":
-        logged = [column for column in LOGGED_COLUMNS if column in SUBSCRIBER_COLUMNS]
-        columns.append(f"{ADDED_CHANGES} TEXT GENERATED ALWAYS AS "
-                       f"(nullif({_added_changes(backend, logged, '')}, '{{}}')) STORED")
+        columns.append(f"{ADDED_CHANGES} TEXT")
     return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)})"
+
+
+_OWN_VALUES = ("id", "name", "email", "phone")  # a subscriber's own values: their pieces are not kept
+_KEPT_PIECES = 20_000  # the pieces kept for one column, at most
+
+
+def added_changes_maker(columns: tuple[str, ...]) -> Callable[[tuple], str | None]:
+    """A function of a row of ``columns``: the consent log's JSON of it as a
+    new subscriber, exactly as SQLite writes it in SQL (:func:`_added_changes`:
+    ``{"column":[null,"value"],...}`` of the LOGGED_COLUMNS that are not
+    empty, values as text); None when all are empty. A piece of a value that
+    comes again (a dong, a date) is made once."""
+    logged = [(columns.index(column), f'"{column}":[null,', column in _OWN_VALUES, {})
+              for column in LOGGED_COLUMNS if column in columns]
+
+    def changes(row: tuple) -> str | None:
+        pieces = []
+        for position, head, own, kept in logged:
+            value = row[position]
+            if value is None or value == "":
+                continue
+            piece = None if own else kept.get(value)
+            if piece is None:
+                piece = _json_piece(head, str(value))
+                if not own and len(kept) < _KEPT_PIECES:
+                    kept[value] = piece
+            pieces.append(piece)
+        return "{" + ",".join(pieces) + "}" if pieces else None
+
+    return changes
+
+
+def _json_piece(head: str, text: str) -> str:
+    """``head`` and ``text`` as a JSON string, then ``]``: SQLite's escapes are json.dumps' without ensure_ascii."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'{head}"{text}"]'
+    return f"{head}{json.dumps(text, ensure_ascii=False)}]"
 
 
 def _scratch_rows(paths: list[Path]) -> Iterator[tuple]:

@@ -23,11 +23,14 @@ import datetime as dt
 import functools
 import io
 import json
+import logging
 import operator
+import os
 import re
 import shutil
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -42,9 +45,10 @@ from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import tracked
-from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
-                    scratch_staging_table, seoul_day)
+from .store import (ADDED_CHANGES, PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store,
+                    added_changes_maker, join_keys, scratch_staging_table, seoul_day)
 
+log = logging.getLogger(__name__)
 COLUMNS = SUBSCRIBER_COLUMNS
 OPTIONAL_COLUMNS = ("groups",)  # SPEC §16: a file without it leaves the stored groups as they are
 KINDS = ("person", "business")
@@ -697,6 +701,7 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
         reading = functools.partial(_part_rows, path, codec, names, shown)
         staged = _staged_parts(store, reading, parts, audiences, this_year, shown, lines)
         if not all(part.ending.clean for part in staged):  # a cut inside a quoted cell: read it whole
+            shutil.rmtree(staged[0].scratch.parent, ignore_errors=True)
             staged = _staged_parts(store, reading, cut(path, 1, _PART_LINES)[1], audiences, this_year, shown, lines)
         return _write_staged(store, staged, shown)
     except OSError as exc:
@@ -726,7 +731,6 @@ class _StagedPart:
     first_lines: dict[str, int] = field(default_factory=dict)  # each id's first line in the part
     repeated: dict[str, list[int]] = field(default_factory=dict)  # ids on more than one line of the part
     ending: Ending = field(default_factory=Ending)
-    peak_kilobytes: int = 0  # the peak memory of the process that staged it
 
 
 def _part_rows(path: Path, codec: str, names: list[str], shown: str, part: FilePart,
@@ -750,9 +754,11 @@ def _staged_parts(store: Store, reading: Callable, parts: list[FilePart], audien
     scratch_table = scratch_staging_table(store.backend)
 
     def stage(part: FilePart, done: Callable[[int], None]) -> _StagedPart:
-        found = _StagedPart(folder / f"part{part.number}.db")
+        found, started, cpu = _StagedPart(folder / f"part{part.number}.db"), time.perf_counter(), time.process_time()
         _stage_part(reading(part, found), found, RowChecker(audiences, this_year), scratch_table, shown, done)
-        found.peak_kilobytes = peak_kilobytes()
+        log.info(_("import: lines %s-%s checked and staged in %.2f s (CPU %.2f s) by process %d, its peak %d MB"),
+                 part.first_line, part.end_line or "", time.perf_counter() - started, time.process_time() - cpu,
+                 os.getpid(), peak_kilobytes() // 1024)
         return found
 
     try:
@@ -771,9 +777,14 @@ def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checke
         scratch.execute("PRAGMA journal_mode = OFF")  # thrown away when written
         scratch.execute("PRAGMA synchronous = OFF")
         scratch.execute(scratch_table)
+        rows = _checked_rows(records, checker, found, shown, done)
+        columns = [row[1] for row in scratch.execute(f"PRAGMA table_info({SCRATCH_STAGED})")]
+        if ADDED_CHANGES in columns:  # the log's JSON of each row as a new subscriber, made here
+            changes = added_changes_maker(COLUMNS)
+            rows = (row + (changes(row),) for row in rows)
         scratch.execute("BEGIN")
-        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                            _checked_rows(records, checker, found, shown, done))
+        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                            rows)
         scratch.execute("COMMIT")
     finally:
         scratch.close()
@@ -829,6 +840,7 @@ def _write_staged(store: Store, parts: list[_StagedPart], shown: str) -> ImportR
     """The report of the staged parts (the rows of a repeated id left out),
     and their rows written over the store by SQL (:meth:`Store.put_staged_subscribers`),
     in one transaction."""
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         report, repeated = _report(parts, shown), repeated_ids(parts)
         _leave_out_repeated(report, parts, repeated, shown)
@@ -842,6 +854,8 @@ def _write_staged(store: Store, parts: list[_StagedPart], shown: str) -> ImportR
                 report.unchanged += counts.unchanged
     finally:
         shutil.rmtree(parts[0].scratch.parent, ignore_errors=True)
+    log.info(_("import: written in %.2f s (CPU %.2f s); the peak of process %d %d MB"), time.perf_counter() - started,
+             time.process_time() - cpu, os.getpid(), peak_kilobytes() // 1024)
     return report
 
 
