@@ -282,6 +282,7 @@ def empty_journal(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("DELETE FROM delivery_notices")
         connection.execute("DELETE FROM delivery_messages")
+        connection.execute("DELETE FROM delivery_outboxes")
 
 
 def send_together(root: Path, settings: str, port: int, processes: int, *more: str) -> tuple[float, int, float]:

@@ -7,6 +7,9 @@ first one is sending)."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from delivery_support import mark_address_invalid
@@ -138,3 +141,50 @@ def test_on_postgresql_every_chunk_is_read_and_written_with_one_statement_text(t
     inserts = [params for sql, params in statements if sql.startswith("INSERT INTO delivery_messages")]
     assert [len(params[-3]) for params in inserts] == [500, 500, 7], "each chunk's new emails: one statement"
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'queued'").fetchone()[0] == len(ids)
+
+
+def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_nothing(tmp_path):
+    """PostgreSQL: a second worker started on an outbox of the same digest
+    waits for the first's recording, then starts at once (no reader, no
+    journal row read or written); the SMS are handed over once, by whichever
+    finishes first, and only to readers still reachable. Once the recorder
+    is gone, a later run records the outbox again (a reader withdrawn may be back)."""
+    location = new_store_location("postgresql", tmp_path)
+    first, second = Journal(Store.open(location)), Journal(Store.open(location))
+    ids = [f"S{n:05d}" for n in range(RECORD_CHUNK + 5)]
+    for subscriber_id in ids:
+        first.store.put_subscriber(reader(subscriber_id))
+    outbox = Outbox(ISSUE, "issue", first.store.path, both_channels(*ids), digest="d1")
+    notices = {"n": NoticeInfo("title", None, None, None)}
+    inside, chunks = threading.Event(), {"first": 0, "second": 0}
+
+    def reachable_for(name):
+        def reachable(messages) -> set:
+            chunks[name] += 1
+            inside.set()
+            time.sleep(0.3 if name == "first" and chunks[name] == 1 else 0)  # the second comes meanwhile
+            return reachable_messages(first.store if name == "first" else second.store, messages)
+        return reachable
+
+    joined = []
+    joining = threading.Thread(target=lambda: inside.wait(10) and joined.append(
+        second.record_outbox(outbox, reachable_for("second"), notices, digest="d1")))
+    joining.start()
+    recorded, unsent = first.record_outbox(outbox, reachable_for("first"), notices, digest="d1")
+    joining.join(30)
+    assert not recorded.joined and unsent == len(ids) and len(recorded.sms) == len(ids)
+    assert joined[0][0].joined and joined[0][1] == len(ids), "the second counts what the first recorded"
+    assert chunks["second"] == 0, "the second read no reader"
+
+    first.store.put_subscriber(reader(ids[3], sms_unsubscribed_at="2026-11-27T10:00:00+09:00"))
+    handed = second.hand_over_left(outbox, reachable_for("second"))  # the second finished first
+    assert len(handed) == len(ids) - 1 and ids[3] not in {message.subscriber_id for message in handed}
+    assert first.hand_over(outbox, recorded.sms) == 0 and second.hand_over_left(outbox, reachable_for("second")) == []
+
+    first.store.db.execute("DELETE FROM delivery_messages WHERE subscriber_id = ? AND channel = 'email'", (ids[0],))
+    first.store.close()  # the recorder is gone: its lock with it
+    later = Journal(Store.open(location))
+    recorded, unsent = later.record_outbox(outbox, reachable_messages.__get__(later.store), notices, digest="d1")
+    assert not recorded.joined and recorded.email_new == 1 and unsent == len(ids)
+    recorded, _unsent = later.record_outbox(outbox, reachable_messages.__get__(later.store), notices, digest="d2")
+    assert not recorded.joined, "another outbox under the same name is recorded"

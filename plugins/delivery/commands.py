@@ -64,17 +64,21 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     with send_lock(project, key):
         notices = _notice_infos(project, outbox)
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
-        recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run)
-        sms = (_("{count} SMS messages (SMS {sms}, LMS {lms})").format(
-            count=len(recorded.sms), sms=recorded.sms_types['SMS'], lms=recorded.sms_types['LMS']))
+        recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run,
+                                                 digest=None if dry_run else outbox.digest)
         if dry_run:
+            sms = _sms_line(recorded)
             click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
                 count=unsent, smtp_host=config.server.host, smtp_port=config.server.port, rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox)
             with progress(unsent, _("Sending {key}").format(key=key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run()
-            journal.hand_over(outbox, recorded.sms)  # only once the run has not stopped
+            if recorded.joined:  # only once the run has not stopped
+                recorded.sms = journal.hand_over_left(outbox, reachable)
+            else:
+                journal.hand_over(outbox, recorded.sms)
+            sms = _sms_line(recorded)
             _score_refusals(project, key)
     option = "--issue" if kind == "issue" else "--notice"
     if not dry_run:
@@ -105,6 +109,11 @@ def _score_refusals(project, key: str) -> None:
     flagged = bounces.score_refusals(project.store, key, limit, now_iso())
     if flagged:
         click.echo(bounces.flagged_line(flagged, limit))
+
+
+def _sms_line(recorded) -> str:
+    return _("{count} SMS messages (SMS {sms}, LMS {lms})").format(
+        count=len(recorded.sms), sms=recorded.sms_types['SMS'], lms=recorded.sms_types['LMS'])
 
 
 def _staff_copy(ctx, project, to) -> None:

@@ -90,19 +90,30 @@ UNSENT_INDEX = """CREATE INDEX IF NOT EXISTS delivery_messages_unsent ON deliver
 # PostgreSQL took with stale statistics (every unsent row read and sorted, at each claim), and each
 # row version had an entry in it too.
 ONE_WAY_TO_CLAIM = "DROP INDEX IF EXISTS delivery_messages_by_state;"
-register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX,
-                ONE_WAY_TO_CLAIM)  # version 2: worker; 3: the claims' index; 4: their only index
+# Each outbox recorded: the digest of the outbox it was recorded from (Outbox.digest), the worker that
+# recorded it, and how many of its SMS are still to be recorded as handed over (by whichever worker
+# on it finishes first).
+OUTBOXES = """CREATE TABLE IF NOT EXISTS delivery_outboxes (
+    outbox TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    recorder BIGINT,
+    recorded_at TEXT NOT NULL,
+    sms_pending INTEGER NOT NULL DEFAULT 0
+);"""
+register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM,
+                OUTBOXES)  # version 2: worker; 3: the claims' index; 4: their only index; 5: the outboxes
 CLAIM_BATCH_PER_CONNECTION = 8  # a claim takes this many messages per SMTP connection
 _UNSENT_EMAILS = "outbox = ? AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')"
+# The keys of the workers alive (PostgreSQL): their session advisory locks, a bigint key each.
+_LIVE_WORKERS = ("SELECT (classid::bigint << 32) | objid::bigint AS worker FROM pg_locks"
+                 " WHERE locktype = 'advisory' AND granted AND objsubid = 1")
 # One statement claiming up to :limit unsent emails of :outbox after id :after for :worker.
 _CLAIM = {
     "sqlite": f"""UPDATE delivery_messages SET worker = :worker WHERE id IN (
             SELECT id FROM delivery_messages WHERE {_UNSENT_EMAILS.replace('?', ':outbox')} AND id > :after
                 AND (worker IS NULL OR worker != :worker) ORDER BY id LIMIT :limit)
         RETURNING id, subscriber_id, file, state, attempts""",
-    "postgresql": f"""WITH live AS MATERIALIZED (
-            SELECT (classid::bigint << 32) | objid::bigint AS worker FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 1),
+    "postgresql": f"""WITH live AS MATERIALIZED ({_LIVE_WORKERS}),
         picked AS (SELECT id FROM delivery_messages WHERE {_UNSENT_EMAILS.replace('?', ':outbox')} AND id > :after
                 AND (worker IS NULL OR worker NOT IN (SELECT worker FROM live))
             ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)
@@ -163,6 +174,7 @@ class Recorded:
     email_new: int = 0
     sms: list = field(default_factory=list)  # SMS messages not yet recorded as handed over
     left_out: dict = field(default_factory=lambda: {"email": 0, "sms": 0})  # channel -> readers no longer reachable
+    joined: bool = False  # the outbox was recorded as it is by another worker (or run): nothing read or written
 
     @property
     def sms_types(self) -> dict:
@@ -189,41 +201,31 @@ class Journal:
     # --- filling ---------------------------------------------------------
 
     def record_outbox(self, outbox, reachable: Callable[[tuple], set], notices: dict,
-                      dry_run: bool = False) -> tuple[Recorded, int]:
+                      dry_run: bool = False, digest: str | None = None) -> tuple[Recorded, int]:
         """Bring the journal in line with the outbox, in one transaction:
         new emails queued, unsent messages of readers no longer reachable
         withdrawn (``reachable(messages)``: the (id, channel) of those of a
         chunk of the outbox's messages that still reach their reader). Returns
         what changed, with the SMS still to hand over (:meth:`hand_over`), and
         how many emails are left to send. The outbox is read a chunk at a time,
-        and rows already recorded as they are are not written again (a second
-        worker starting on the outbox writes nothing). ``dry_run`` computes
-        the same and rolls back."""
+        and rows already recorded as they are are not written again.
+        ``dry_run`` computes the same and rolls back.
+
+        With the outbox's ``digest``, an outbox recorded from the same digest
+        before (by another worker, which may be recording it now: this waits
+        for it) is not read again: ``joined``, nothing written, no SMS (see
+        :meth:`hand_over_left`); a reader gone since is found by the take."""
         now = self.clock()
         recorded = Recorded()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
-                [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
-                 for slug, info in notices.items()])
-            handed_over = self._sms_handed_over(outbox.key)
-            kept = set()
-            for start in range(0, len(outbox.messages), RECORD_CHUNK):
-                chunk = outbox.messages[start:start + RECORD_CHUNK]
-                reached = reachable(chunk)
-                emails = []
-                for message in chunk:
-                    if (message.subscriber_id, message.channel) not in reached:
-                        recorded.left_out[message.channel] += 1
-                        continue
-                    kept.add((message.subscriber_id, message.channel))
-                    if message.channel == "email":
-                        emails.append(message)
-                    elif message.subscriber_id not in handed_over:
-                        recorded.sms.append(message)
-                recorded.email_new += self._queue(outbox, emails, now)
-            self._withdraw(outbox.key, kept)
+            recorded.joined = digest is not None and self._recorded_from(outbox.key, digest, now)
+            if not recorded.joined:
+                self._record(outbox, reachable, notices, recorded, now)
+                if digest is not None:
+                    self.db.execute("UPDATE delivery_outboxes SET digest = ?, recorder = ?, recorded_at = ?,"
+                                    " sms_pending = ? WHERE outbox = ?",
+                                    (digest, self.worker, now, len(recorded.sms), outbox.key))
             unsent = self.db.execute(f"SELECT count(*) FROM delivery_messages WHERE {_UNSENT_EMAILS}",
                                      (outbox.key,)).fetchone()[0]
         except BaseException:
@@ -231,6 +233,46 @@ class Journal:
             raise
         self.db.execute("ROLLBACK" if dry_run else "COMMIT")
         return recorded, unsent
+
+    def _recorded_from(self, outbox_key: str, digest: str, now: str) -> bool:
+        """Whether a worker still at work (PostgreSQL) recorded the outbox from
+        ``digest``; its row locked, so a second worker waits here until the
+        first has recorded. A later run records it again, as on SQLite (a
+        reader withdrawn before may be back)."""
+        self.db.execute("INSERT INTO delivery_outboxes (outbox, digest, recorded_at) VALUES (?, '', ?)"
+                        " ON CONFLICT (outbox) DO NOTHING", (outbox_key, now))
+        row = self._outbox_row(outbox_key)
+        return self.store.backend == "postgresql" and row["digest"] == digest and self.db.execute(
+            f"SELECT 1 FROM ({_LIVE_WORKERS}) AS live WHERE worker = ?", (row["recorder"],)).fetchone() is not None
+
+    def _outbox_row(self, outbox_key: str):
+        """The outbox's row of delivery_outboxes, locked until the transaction ends."""
+        lock = " FOR UPDATE" if self.store.backend == "postgresql" else ""  # SQLite: BEGIN IMMEDIATE
+        return self.db.execute(f"SELECT digest, recorder, sms_pending FROM delivery_outboxes WHERE outbox = ?{lock}",
+                               (outbox_key,)).fetchone()
+
+    def _record(self, outbox, reachable, notices: dict, recorded: Recorded, now: str) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
+            [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
+             for slug, info in notices.items()])
+        handed_over = self._sms_handed_over(outbox.key)
+        kept = set()
+        for start in range(0, len(outbox.messages), RECORD_CHUNK):
+            chunk = outbox.messages[start:start + RECORD_CHUNK]
+            reached = reachable(chunk)
+            emails = []
+            for message in chunk:
+                if (message.subscriber_id, message.channel) not in reached:
+                    recorded.left_out[message.channel] += 1
+                    continue
+                kept.add((message.subscriber_id, message.channel))
+                if message.channel == "email":
+                    emails.append(message)
+                elif message.subscriber_id not in handed_over:
+                    recorded.sms.append(message)
+            recorded.email_new += self._queue(outbox, emails, now)
+        self._withdraw(outbox.key, kept)
 
     def _queue(self, outbox, emails: list, now: str) -> int:
         """Queue the emails not yet in the journal; an unsent one bundled again
@@ -260,18 +302,45 @@ class Journal:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
         agency, in one transaction; returns how many were new. Those already
         recorded (by another worker on the outbox, which finished first) are
-        not written again."""
-        now = self.clock()
+        not written again, nor any when a worker that joined handed over the
+        outbox's SMS (:meth:`hand_over_left`)."""
         with self.store.transaction():
-            handed_over = self._sms_handed_over(outbox.key)
-            messages = [message for message in messages if message.subscriber_id not in handed_over]
-            if not messages:
+            row = self._outbox_row(outbox.key)  # after a worker handing them over now
+            if row is not None and not row["sms_pending"]:
                 return 0
-            fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
-                     "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
-            return self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
-                (message.subscriber_id, message.type, json.dumps(message.notices, ensure_ascii=False))
-                for message in messages])
+            return self._hand_over(outbox, messages, self._sms_handed_over(outbox.key))
+
+    def hand_over_left(self, outbox, reachable: Callable[[tuple], set]) -> list:
+        """For a worker that joined (:meth:`record_outbox`): the outbox's SMS
+        to readers still reachable, recorded as handed over unless a worker did
+        (its recorder, when it finished first); those it recorded."""
+        with self.store.transaction():
+            row = self._outbox_row(outbox.key)
+            if row is None or not row["sms_pending"]:
+                return []
+            handed_over = self._sms_handed_over(outbox.key)
+            left = [message for message in outbox.messages
+                    if message.channel == "sms" and message.subscriber_id not in handed_over]
+            messages = []
+            for start in range(0, len(left), RECORD_CHUNK):
+                reached = reachable(left[start:start + RECORD_CHUNK])
+                messages += [message for message in left[start:start + RECORD_CHUNK]
+                             if (message.subscriber_id, "sms") in reached]
+            self._hand_over(outbox, messages, handed_over)
+            return messages
+
+    def _hand_over(self, outbox, messages: list, handed_over: set) -> int:
+        """Write the SMS of ``messages`` not in ``handed_over``; the outbox has no SMS pending after."""
+        now = self.clock()
+        self.db.execute("UPDATE delivery_outboxes SET sms_pending = 0 WHERE outbox = ?", (outbox.key,))
+        messages = [message for message in messages if message.subscriber_id not in handed_over]
+        if not messages:
+            return 0
+        fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
+                 "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
+        return self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
+            (message.subscriber_id, message.type, json.dumps(message.notices, ensure_ascii=False))
+            for message in messages])
 
     def _insert_messages(self, fixed: dict, varying: tuple[str, ...], rows: list[tuple]) -> int:
         """Journal rows with the ``fixed`` columns' values and the ``varying``

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import os
@@ -42,6 +43,7 @@ class Outbox:
     kind: str  # "issue" or "notice"
     path: Path
     messages: tuple
+    digest: str = ""  # of manifest.jsonl and sms.csv as read: the journal records an outbox once per digest
 
     def read_message(self, message: OutboxMessage) -> bytes:
         return (self.path / message.file).read_bytes()
@@ -112,7 +114,19 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
             messages.append(message)
     if problems:
         raise SotongError(problems)
-    return Outbox(key=key, kind=kind, path=folder, messages=tuple(messages))
+    return Outbox(key=key, kind=kind, path=folder, messages=tuple(messages), digest=outbox_digest(folder))
+
+
+def outbox_digest(folder: Path) -> str:
+    """SHA-256 of the outbox's manifest.jsonl and sms.csv (when there is one)."""
+    digest = hashlib.sha256()
+    for name in ("manifest.jsonl", "sms.csv"):
+        path = folder / name
+        if path.is_file():
+            digest.update(f"{name} {path.stat().st_size}\n".encode())
+            with path.open("rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
 
 
 def _manifest_line(line: str, files: "MessageFiles", sms_types: dict) -> tuple[OutboxMessage | None, str | None]:

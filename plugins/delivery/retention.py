@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS delivery_last_sent (
 """
 register_schema("delivery_retention", SCHEMA)  # version 1
 RECORD_TABLES = ("delivery_messages", "delivery_bounces", "delivery_sms_results", "delivery_staff_copies",
-                 "delivery_notices")
+                 "delivery_notices", "delivery_outboxes")
 _SENT = "state IN ('sent', 'handed_over')"
 
 
