@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -93,6 +94,9 @@ with db:
 # As installed: a shell with PYTHONDONTWRITEBYTECODE set would compile sotong's
 # own modules at every start (benchmarks/startup.py does the same).
 ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+ENVIRONMENT["SOTONG_LANG"] = "en"  # the import's -v lines, read for each process's peak (PROCESS_PEAK)
+# `sotong -v subscribers import` logs the peak memory of each of its processes
+PROCESS_PEAK = re.compile(r"process (\d+),? (?:its peak )?(\d+) MB")
 # a small process starts the command: a child forked from this one (which holds
 # the generated rows) would count their pages in its peak memory
 PEAK_OF = """
@@ -100,7 +104,8 @@ import resource, subprocess, sys
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 if done.returncode:
     sys.exit(done.stderr)
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(done.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # of every process it waited for (ru_maxrss: the largest)
 print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
@@ -109,7 +114,8 @@ print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 class Run:
     wall: float  # seconds
     cpu: float  # seconds, user + system
-    megabytes: float  # peak resident memory
+    megabytes: float  # peak resident memory (of its largest process)
+    peaks: tuple[int, ...] = ()  # the import's processes' own peaks (MB), as it logs them
 
 
 def measured(command: list[str], cwd: Path) -> Run:
@@ -121,28 +127,31 @@ def measured(command: list[str], cwd: Path) -> Run:
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
     peak, cpu = done.stdout.split()
-    return Run(elapsed, float(cpu), int(peak) / 1024)
+    peaks: dict[str, int] = {}
+    for process, megabytes in PROCESS_PEAK.findall(done.stderr):
+        peaks[process] = max(peaks.get(process, 0), int(megabytes))
+    return Run(elapsed, float(cpu), int(peak) / 1024, tuple(peaks.values()))
 
 
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} x ({min(values):.2f}-{max(values):.2f})"
 
 
-def against_floor(sotong: str, root: Path, pairs: int, floors_only: bool = False) -> None:
+def against_floor(sotong: str, root: Path, pairs: int, floors_only: bool = False, jobs: tuple[int, ...] = ()) -> None:
     """Alternating runs of the import, its floor and the floor with the
     consent log's rows in either layout, printed with the spread (wall and
     CPU ratios to the floor of the same round)."""
     commands = {"floor": [sys.executable, "-c", FLOOR, "subscribers.csv", "floor.db"],
                 "floor + log, a row per column": [sys.executable, "-c", PER_COLUMN_FLOOR, "subscribers.csv", "c.db"],
                 "floor + log, a row per change": [sys.executable, "-c", PER_CHANGE_FLOOR, "subscribers.csv", "e.db"]}
-    if not floors_only:
-        commands["import"] = [sotong, "subscribers", "import", "subscribers.csv"]
+    for count in () if floors_only else jobs:
+        commands[_import_name(count)] = [sotong, "-v", "subscribers", "import", "subscribers.csv", "--jobs", str(count)]
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     for _round in range(pairs):
-        for name in ("private/sotong.db", "floor.db", "c.db", "e.db"):
-            for suffix in ("", "-wal", "-shm"):
-                (root / (name + suffix)).unlink(missing_ok=True)
         for name, command in commands.items():
+            for database in ("private/sotong.db", "floor.db", "c.db", "e.db"):  # each into a new store
+                for suffix in ("", "-wal", "-shm"):
+                    (root / (database + suffix)).unlink(missing_ok=True)
             runs[name].append(measured(command, root))
     floor = runs["floor"]
     print(f"{pairs} alternating rounds ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}):")
@@ -151,23 +160,36 @@ def against_floor(sotong: str, root: Path, pairs: int, floors_only: bool = False
               f"{statistics.median(r.cpu for r in done):.2f} s CPU, peak {max(r.megabytes for r in done):.0f} MB; "
               f"wall {spread([r.wall / f.wall for r, f in zip(done, floor)])}, "
               f"CPU {spread([r.cpu / f.cpu for r, f in zip(done, floor)])} the floor")
-    if not floors_only:
-        ratios = [r.wall / f.wall for r, f in zip(runs["import"], floor)]
-        ratio, peak = statistics.median(ratios), max(r.megabytes for r in runs["import"])
+        if done[0].peaks:
+            largest = max(done, key=lambda r: sum(r.peaks))
+            print(f"    its processes' peaks: {' + '.join(f'{p} MB' for p in largest.peaks)} = {sum(largest.peaks)} MB "
+                  "(each counts the pages it shares with the others since the fork)")
+    for count in () if floors_only else jobs:
+        name = _import_name(count)
+        ratios = [r.wall / f.wall for r, f in zip(runs[name], floor)]
+        ratio, peak = statistics.median(ratios), max(r.megabytes for r in runs[name])
+        print(f"{name}: ", end="")
         verdict = "met" if ratio <= TARGET_RATIO and peak < TARGET_MEGABYTES else "MISSED"
         print(f"Target: <= {TARGET_RATIO:.0f} x the floor and < {TARGET_MEGABYTES} MB ({verdict}: {ratio:.2f} x, "
               f"spread {min(ratios):.2f}-{max(ratios):.2f}; {peak:.0f} MB)")
+
+
+def _import_name(jobs: int) -> str:
+    return f"import --jobs {jobs}" + (" (the machine's cores)" if jobs == os.cpu_count() else "")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--jobs", default=str(os.cpu_count() or 1),
+                        help="the import's --jobs, or several (e.g. 1,2): each in every round (default: the cores)")
     parser.add_argument("--floors-only", action="store_true",
                         help="only the alternating rounds of the floor, the floor with the log, and the import")
     parser.add_argument("--against-floor", action="store_true",
                         help="only the alternating rounds against the floor (not the timings 1-4)")
     args = parser.parse_args()
+    jobs = tuple(int(count) for count in args.jobs.split(","))
     sotong = str(Path(sys.executable).parent / "sotong")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,10 +209,10 @@ def main() -> None:
         megabytes = (root / "subscribers.csv").stat().st_size / 1e6
 
         if args.floors_only or args.against_floor:
-            against_floor(sotong, root, args.pairs, args.floors_only)
+            against_floor(sotong, root, args.pairs, args.floors_only, jobs)
             return
         timings(sotong, root, audiences, args.count)
-        against_floor(sotong, root, args.pairs)
+        against_floor(sotong, root, args.pairs, jobs=jobs)
     print(f"{args.count:,} subscribers, CSV {megabytes:.1f} MB (UTF-8 with BOM)")
 
 

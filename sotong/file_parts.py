@@ -85,10 +85,6 @@ def part_text(file: io.BufferedReader, part: FilePart, encoding: str) -> TextIO:
                             newline="")
 
 
-# What a forked process runs: (work, rows done by each part), set before the fork.
-_FORKED: tuple = ()
-
-
 def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], parts: list[FilePart],
                  rows: int, description: str) -> list:
     """``work(part, done)`` of each part, the first in this process and each
@@ -96,7 +92,6 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
     parts' order. ``done(count)`` says how many of its rows a part has done
     so far, which a progress bar of ``rows`` shows. An exception in a part
     is raised here."""
-    global _FORKED
     with progress(rows, description, least=10_000) as advance:
         context = multiprocessing.get_context("fork")
         done = context.RawArray("q", len(parts))  # each part writes its own count
@@ -109,24 +104,38 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
                 advance()
             moved = sum(done)
 
-        if len(parts) == 1:
-            return [work(parts[0], show)]
-        _FORKED = (work, done)
-        try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
-            with context.Pool(len(parts) - 1) as pool:
-                others = pool.map_async(_work_forked, parts[1:], chunksize=1)
-                first = work(parts[0], show)
-                while not others.ready():
-                    others.wait(0.1)
+        forked = []
+        try:
+            for part in parts[1:]:  # forked before this process starts its part (or any thread)
+                receiving, sending = context.Pipe(duplex=False)
+                process = context.Process(target=_work_forked, args=(work, part, done, sending), daemon=True)
+                process.start()
+                sending.close()
+                forked.append((process, receiving))
+            answers = [work(parts[0], show)]
+            for process, receiving in forked:
+                while not receiving.poll(0.1):
                     show(done[0])
-                return [first, *others.get()]
+                succeeded, answer = receiving.recv()
+                if not succeeded:
+                    raise answer
+                answers.append(answer)
+            return answers
         finally:
-            _FORKED = ()
+            for process, receiving in forked:
+                if process.is_alive() and process.exitcode is None:
+                    process.terminate()
+                process.join()
+                receiving.close()
 
 
-def _work_forked(part: FilePart) -> object:
-    work, done = _FORKED
-    return work(part, lambda count: done.__setitem__(part.number, count))
+def _work_forked(work: Callable, part: FilePart, done, sending) -> None:
+    """In a forked process: ``work`` of ``part``, its answer (or its exception) sent back."""
+    try:
+        answer = (True, work(part, lambda count: done.__setitem__(part.number, count)))
+    except BaseException as exc:  # raised again in the parent
+        answer = (False, exc)
+    sending.send(answer)
 
 
 def peak_kilobytes() -> int:

@@ -20,8 +20,10 @@ values as text) whatever writes the change (an import, the collector's
 unsubscribe, an SMS opt-out, the preferences page), so no feature can forget
 it (TEMP triggers on SQLite, one trigger function on PostgreSQL). The writer
 names its source with ``with store.changes_from("csv-import"):``. The import
-stages its rows in a TEMP table (:meth:`Store.stage_subscriber_rows`) and
-writes them, and the log's rows the triggers would write, by SQL set by set
+stages its rows in scratch SQLite files, one per process that checked a part
+of the file (:func:`scratch_staging_table`, :meth:`Store.staged_from`:
+attached, or on PostgreSQL copied into a TEMP table), and writes them, and
+the log's rows the triggers would write, by SQL set by set
 (:meth:`Store.put_staged_subscribers`), the triggers off for its connection.
 The view ``consent_log_columns`` reads the log one row per changed column,
 as the office's export shows it.
@@ -597,24 +599,44 @@ class Store:
             self.db.executemany(f"INSERT INTO {STAGED_SUBSCRIBERS} ({names}) VALUES "
                                 f"({', '.join('?' * len(columns))})", part)
 
-    def put_staged_subscribers(self, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS) -> "StagedCounts":
-        """Inside a transaction: write the rows staged in ``table`` over the
-        subscribers by SQL, set by set: the staged rows equal to the stored
-        ones in ``columns`` are left out (deleted from ``table``); the consent
-        log gets, in the staged order, the rows its triggers would write
-        (:func:`_staged_changes`, the triggers off meanwhile); then one upsert."""
-        differs = _differs(self.backend, columns[1:])
+    def put_staged_subscribers(self, columns: tuple[str, ...], tables: Iterable[str] = (STAGED_SUBSCRIBERS,),
+                               ) -> "StagedCounts":
+        """Inside a transaction: write the rows staged in ``tables`` (in order,
+        each id in one of them at most) over the subscribers by SQL, set by
+        set: the staged rows equal to the stored ones in ``columns`` are left
+        out (deleted from their table); the consent log gets, in the staged
+        order, the rows its triggers would write (:func:`_staged_changes`, the
+        triggers off meanwhile); then one upsert per table."""
+        tables, counts = list(tables), StagedCounts(0, 0, 0)
+        first = not self.has_subscribers()  # a first import: every row is new (no join to ask)
         with self._writer_logs():
-            unchanged = self.db.execute(
-                f"DELETE FROM {table} WHERE rowid IN (SELECT staged.rowid FROM {table} AS staged "
-                f"JOIN subscribers AS stored ON stored.id = staged.id WHERE NOT ({differs}))").rowcount
-            total, updated = self.db.execute(f"SELECT count(*), count(stored.id) FROM {table} AS staged "
-                                             "LEFT JOIN subscribers AS stored ON stored.id = staged.id").fetchone()
-            self.db.execute(_staged_changes(self.backend, columns, table, self._logged_when_staged(table)),
-                            (now_iso(), self.change_source))
-            self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {table} "
-                            f"WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET {_updated_columns(columns)}")
+            for table in tables:
+                counts = counts + self._staged_counts(columns, table, first)
+                self.db.execute(_staged_changes(self.backend, columns, table, self._logged_when_staged(table)),
+                                (now_iso(), self.change_source))
+            for table in tables:
+                self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} "
+                                f"FROM {table} WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET "
+                                f"{_updated_columns(columns)}")
+        return counts
+
+    def _staged_counts(self, columns: tuple[str, ...], table: str, first: bool) -> "StagedCounts":
+        """The rows staged in ``table`` that are new, changed and unchanged;
+        the unchanged ones deleted from it. ``first``: nothing is stored."""
+        if first:
+            return StagedCounts(added=self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0], updated=0,
+                                unchanged=0)
+        unchanged = self.db.execute(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT staged.rowid FROM {table} AS staged "
+            f"JOIN subscribers AS stored ON stored.id = staged.id WHERE NOT ({_differs(self.backend, columns[1:])}))"
+        ).rowcount
+        total, updated = self.db.execute(f"SELECT count(*), count(stored.id) FROM {table} AS staged "
+                                         "LEFT JOIN subscribers AS stored ON stored.id = staged.id").fetchone()
         return StagedCounts(added=total - updated, updated=updated, unchanged=unchanged)
+
+    def has_subscribers(self) -> bool:
+        """Whether the store holds any subscriber."""
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM subscribers)").fetchone()[0] in (1, True)
 
     def _logged_when_staged(self, table: str) -> bool:
         """Whether ``table`` (a scratch file's, attached) holds each row's
@@ -762,6 +784,9 @@ class StagedCounts:
     updated: int
     unchanged: int
 
+    def __add__(self, other: "StagedCounts") -> "StagedCounts":
+        return StagedCounts(self.added + other.added, self.updated + other.updated, self.unchanged + other.unchanged)
+
 
 def _differs(backend: str, columns: Iterable[str]) -> str:
     """SQL: some of ``columns`` differ between the rows ``stored`` and ``staged`` (NULL is a value)."""
@@ -813,15 +838,15 @@ def _added_changes(backend: str, logged: list[str], prefix: str) -> str:
 _COLUMN_TYPES = {"birth_year": "INTEGER"}  # the subscribers' columns not TEXT
 
 
-def scratch_staging_table(backend: str) -> str:
+def scratch_staging_table(backend: str, with_changes: bool = True) -> str:
     """SQL: the table SCRATCH_STAGED of a scratch SQLite file that a process
     stages checked rows in, for :meth:`Store.staged_from`: the values of
     SUBSCRIBER_COLUMNS in order, with the subscribers' column types, and,
-    when ``backend`` is SQLite, ADDED_CHANGES: the log's JSON of the row as
-    a new subscriber (:func:`added_changes_maker`), so that processes
-    staging parts of a file side by side make it."""
+    ``with_changes`` when ``backend`` is SQLite, ADDED_CHANGES: the log's
+    JSON of the row as a new subscriber (:func:`added_changes_maker`), so
+    that processes staging parts of a file side by side make it."""
     columns = [f"{column} {_COLUMN_TYPES.get(column, 'TEXT')}" for column in SUBSCRIBER_COLUMNS]
-    if backend == "sqlite":
+    if backend == "sqlite" and with_changes:
         columns.append(f"{ADDED_CHANGES} TEXT")
     return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)})"
 

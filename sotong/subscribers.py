@@ -751,7 +751,8 @@ def _staged_parts(store: Store, reading: Callable, parts: list[FilePart], audien
     """Each part's rows (``reading(part, found)``) checked and staged into
     a scratch file of its own, by a process of its own when more than one."""
     folder = Path(tempfile.mkdtemp(prefix="sotong-import-"))
-    scratch_table = scratch_staging_table(store.backend)
+    # side by side, each part makes its rows' log JSON; one process leaves it to the SQL that writes the log
+    scratch_table = scratch_staging_table(store.backend, with_changes=len(parts) > 1)
 
     def stage(part: FilePart, done: Callable[[int], None]) -> _StagedPart:
         found, started, cpu = _StagedPart(folder / f"part{part.number}.db"), time.perf_counter(), time.process_time()
@@ -847,11 +848,10 @@ def _write_staged(store: Store, parts: list[_StagedPart], shown: str) -> ImportR
         # Read inside the transaction: an unsubscribe taken by the collector
         # meanwhile must not be overwritten.
         with store.changes_from("csv-import"), store.staged_from([part.scratch for part in parts]) as tables:
-            for table in tables:
-                report.purged += _keep_stored_values(store, table)
-                counts = store.put_staged_subscribers(COLUMNS, table)
-                report.added, report.updated = report.added + counts.added, report.updated + counts.updated
-                report.unchanged += counts.unchanged
+            first = not store.has_subscribers()
+            report.purged = sum(_keep_stored_values(store, table, first) for table in tables)
+            counts = store.put_staged_subscribers(COLUMNS, tables)
+        report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
     finally:
         shutil.rmtree(parts[0].scratch.parent, ignore_errors=True)
     log.info(_("import: written in %.2f s (CPU %.2f s); the peak of process %d %d MB"), time.perf_counter() - started,
@@ -897,12 +897,15 @@ def _leave_out_repeated(report: ImportReport, parts: list[_StagedPart], repeated
             scratch.close()
 
 
-def _keep_stored_values(store: Store, table: str) -> int:
+def _keep_stored_values(store: Store, table: str, first: bool) -> int:
     """What an import keeps of the stored row, applied on the rows staged in
-    ``table``: the stored groups when the file has none (NULL), in SQL; and, where an
+    ``table`` (``first``: nothing is stored): the stored groups when the file has none (NULL), in SQL; and, where an
     ``unsubscribed_at`` is stored, the rules of :func:`merged_row` and
     :func:`purged_and_still_unsubscribed` (the rows of purged readers
     left out). The number of rows left out."""
+    if first:  # a first import (nothing stored): nothing to keep
+        store.db.execute(f"UPDATE {table} SET groups = '' WHERE groups IS NULL")
+        return 0
     store.db.execute(f"UPDATE {table} SET groups = coalesce((SELECT groups FROM subscribers "
                      f"WHERE subscribers.id = {table}.id), '') WHERE groups IS NULL")
     kept, purged = [], []
