@@ -120,6 +120,7 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
                 if not succeeded:
                     raise answer
                 answers.append(answer)
+                show(done[0])
             return answers
         finally:
             for process, receiving in forked:

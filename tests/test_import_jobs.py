@@ -171,3 +171,40 @@ def test_a_new_subscribers_log_json_made_in_python_is_sqlites(rows):
     changes = added_changes_maker(columns)
     assert [changes(row) for row in rows] == expected
     assert [changes(row) for row in rows] == expected  # the kept pieces give the same
+
+
+def test_parts_run_side_by_side_answer_in_order_and_move_one_bar(monkeypatch):
+    """sotong.file_parts.in_processes: the first part in this process, the
+    others forked; answers in the parts' order; each part's rows done move
+    the one progress bar; an exception in a forked part is raised here."""
+    import contextlib
+    import os
+
+    from sotong import file_parts
+    from sotong.file_parts import FilePart, in_processes
+
+    moved = []
+
+    @contextlib.contextmanager
+    def bar(total, description, least=1):
+        yield lambda *done: moved.append(1)
+
+    monkeypatch.setattr(file_parts, "progress", bar)
+    parts = [FilePart(number, number * 10, number * 5 + 1, None) for number in range(3)]
+
+    def work(part, done):
+        done(part.number * 100 + 7)
+        return part.number, os.getpid()
+
+    answers = in_processes(work, parts, 321, "rows")
+    assert [number for number, _pid in answers] == [0, 1, 2]
+    assert answers[0][1] == os.getpid() and len({pid for _number, pid in answers}) == 3
+    assert len(moved) == 7 + 107 + 207
+
+    def failing(part, done):
+        if part.number == 2:
+            raise ValueError("part 2 cannot be read")
+        return part.number
+
+    with pytest.raises(ValueError, match="part 2 cannot be read"):
+        in_processes(failing, parts, 0, "rows")
