@@ -7,6 +7,7 @@ first one is sending)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -112,7 +113,7 @@ def test_sms_already_handed_over_by_another_worker_are_not_written_again(tmp_pat
     execute = store.db.execute
     monkeypatch.setattr(store.db, "execute", lambda sql, params=(): (
         inserts.append(params[-1]) if sql.startswith("INSERT") else None) or execute(sql, params))
-    assert second.hand_over(outbox, recorded[1].sms) == 10 and [len(rows) for rows in inserts] == [10]
+    assert second.hand_over(outbox, recorded[1].sms) == 10 and [len(json.loads(rows)) for rows in inserts] == [10]
     inserts.clear()
     assert first.hand_over(outbox, recorded[0].sms) == 0 and inserts == []
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE channel = 'sms'"
@@ -139,7 +140,7 @@ def test_on_postgresql_every_chunk_is_read_and_written_with_one_statement_text(t
     assert len({sql for sql, _ in by_ids}) == 2 and all(len(params[-1]) <= RECORD_CHUNK for _, params in by_ids)
     assert max(sql.count("?") for sql, _ in statements) < 20, "no list of placeholders as long as a chunk"
     inserts = [params for sql, params in statements if sql.startswith("INSERT INTO delivery_messages")]
-    assert [len(params[-3]) for params in inserts] == [500, 500, 7], "each chunk's new emails: one statement"
+    assert [len(json.loads(params[-1])) for params in inserts] == [500, 500, 7], "each chunk's new emails: one statement"
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'queued'").fetchone()[0] == len(ids)
 
 

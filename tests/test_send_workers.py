@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -218,3 +219,31 @@ def test_a_claim_reads_no_more_when_most_of_the_outbox_is_sent(tmp_path, backend
             assert "delivery_messages_unsent" in plan and ("id>?" in plan or "id >" in plan), plan
     assert backend == "sqlite" or pages[800] <= pages[96] + 8, pages
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'sending'").fetchone()[0] == 1
+
+
+def test_a_workers_progress_bar_says_it_shows_its_share(tmp_path):
+    """In a terminal, a worker on PostgreSQL says its bar is its share of
+    the outbox (another worker may send the rest, and the bar stop short)."""
+    import pty
+
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
+    ids = add_subscribers(store_of(project), 3)
+    make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    primary, secondary = pty.openpty()
+    with SMTPServer(ScriptedHandler()) as server:
+        subprocess.run([sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port",
+                        str(server.port), "-s", str(project / "pelicanconf.py")], stderr=secondary,
+                       stdout=subprocess.DEVNULL, env=os.environ | {"SOTONG_LANG": "en", "COLUMNS": "200"},
+                       timeout=120, check=True)
+    os.close(secondary)
+    shown = b""
+    while select.select([primary], [], [], 1)[0]:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal's other end closed (Linux: EIO)
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert b"with any other sotong send on it: this worker's share" in shown

@@ -72,7 +72,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
                 count=unsent, smtp_host=config.server.host, smtp_port=config.server.port, rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox)
-            with progress(unsent, _("Sending {key}").format(key=key)) as advance:
+            with progress(unsent, _sending_title(project.store, key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run()
             if recorded.joined:  # only once the run has not stopped
                 recorded.sms = journal.hand_over_left(outbox, reachable)
@@ -109,6 +109,14 @@ def _score_refusals(project, key: str) -> None:
     flagged = bounces.score_refusals(project.store, key, limit, now_iso())
     if flagged:
         click.echo(bounces.flagged_line(flagged, limit))
+
+
+def _sending_title(store, key: str) -> str:
+    """The progress bar's title: on PostgreSQL its total is the outbox's unsent emails, of which
+    other workers on the outbox may send a share."""
+    if store.backend == "sqlite":
+        return _("Sending {key}").format(key=key)
+    return _("Sending {key} (with any other sotong send on it: this worker's share)").format(key=key)
 
 
 def _sms_line(recorded) -> str:

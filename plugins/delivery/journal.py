@@ -346,14 +346,16 @@ class Journal:
         """Journal rows with the ``fixed`` columns' values and the ``varying``
         ones of each of ``rows`` (text); a row already there (outbox, reader,
         channel) is left as it is. Returns how many were new. On PostgreSQL
-        one statement, each varying column one array: a statement a row
-        (executemany) was most of a worker's start-up for the server."""
+        one statement, the rows one JSON array of arrays: a statement a row
+        (executemany) was most of a worker's start-up for the server, and
+        psycopg's quoting of each text of arrays of columns a fifth of the
+        client's (json.dumps writes the same in a fraction of it)."""
         columns = ", ".join([*fixed, *varying])
         if self.store.backend == "postgresql":
             sql = (f"INSERT INTO delivery_messages ({columns}) SELECT {', '.join('?' * len(fixed))}, "
-                   f"{', '.join(f'r.{name}' for name in varying)} FROM unnest({', '.join(['?::text[]'] * len(varying))})"
-                   f" AS r({', '.join(varying)}) ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
-            return self.db.execute(sql, (*fixed.values(), *(list(column) for column in zip(*rows)))).rowcount
+                   f"{', '.join(f'r.v ->> {n}' for n in range(len(varying)))} FROM json_array_elements(?::json)"
+                   " AS r(v) ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
+            return self.db.execute(sql, (*fixed.values(), json.dumps(rows, ensure_ascii=False))).rowcount
         sql = (f"INSERT INTO delivery_messages ({columns}) VALUES ({', '.join('?' * (len(fixed) + len(varying)))})"
                " ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
         return self.db.executemany(sql, [(*fixed.values(), *row) for row in rows]).rowcount
