@@ -70,7 +70,8 @@ def test_subscribers_are_streamed_while_the_same_store_writes(store_location):
     store = Store.open(store_location)
     count = STREAM_BATCH + 10
     with store.transaction():
-        store.put_subscriber_rows(("id", "email"), [(f"S{n:05d}", f"r{n}@example.com") for n in range(count)])
+        for n in range(count):
+            store.put_subscriber(Subscriber(id=f"S{n:05d}", email=f"r{n}@example.com"))
     store.db.execute("CREATE TABLE seen (id TEXT)")
     readers = store.subscribers()
     first = next(readers)

@@ -26,16 +26,6 @@ def test_subscribers_round_trip_and_update_in_place(store_location):
     assert store.count_subscribers() == 1
 
 
-def test_subscriber_rows_are_upserted_and_columns_not_named_keep_their_value(tmp_path):
-    store = Store.open(tmp_path / "s.db")
-    store.put_subscriber(Subscriber(id="S1", email="a@example.com", fields=frozenset({"culture"}), dong="성수1가1동"))
-    with store.transaction():
-        store.put_subscriber_rows(("id", "email"), [("S1", "b@example.com"), ("S2", "c@example.com")])
-    assert store.subscriber("S1") == Subscriber(id="S1", email="b@example.com", fields=frozenset({"culture"}),
-                                                dong="성수1가1동")
-    assert store.subscriber("S2") == Subscriber(id="S2", email="c@example.com")
-
-
 def test_unsubscribe_is_idempotent_and_persists(store_location):
     path = store_location
     store = Store.open(path)
