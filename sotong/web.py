@@ -173,7 +173,7 @@ class Prepared(NamedTuple):
         return Response(self.body, self.status, list(self.headers))
 
 
-LeanEndpoint = Callable[["App", str], "Prepared | None"]
+LeanEndpoint = Callable[["App", str, dict], "Prepared | None"]
 
 
 def see_other(location: str) -> Prepared:
@@ -271,12 +271,14 @@ class App:
 
     def add_lean_route(self, method: str, prefix: str, endpoint: LeanEndpoint) -> None:
         """Answer ``method`` requests to ``prefix`` + one path segment (e.g.
-        ``"/u/"`` + a token) with ``endpoint(app, segment)`` before werkzeug
-        parses anything (issue #16: the unsubscribe burst after each issue).
-        It returns a :class:`Prepared` answer, or None to leave the request to
-        the route :meth:`add_route` declared for the same path, which answers
-        everything else (errors, other methods) and must exist. Bodies over the
-        limit always go to that route (413); the body is not read here."""
+        ``"/u/"`` + a token) with ``endpoint(app, segment, environ)`` before
+        werkzeug parses anything (issue #16: the unsubscribe burst after each
+        issue). It returns a :class:`Prepared` answer, or None to leave the
+        request to the route :meth:`add_route` declared for the same path,
+        which answers everything else (errors, other methods) and must exist;
+        an endpoint reads the body (``CONTENT_LENGTH`` bytes, within the limit)
+        only when it answers. Bodies over the limit always go to that route
+        (413); the body is not read here."""
         if not (prefix.startswith("/") and prefix.endswith("/") and prefix.count("/") == 2):
             raise ValueError(f"lean route {prefix!r}: write one folder, as in '/u/'")
         self.lean_endpoints[(method, prefix)] = endpoint
@@ -399,7 +401,7 @@ class App:
         length = environ.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
             return None
-        return endpoint(self, segment)
+        return endpoint(self, segment, environ)
 
     def __call__(self, environ, start_response):
         try:

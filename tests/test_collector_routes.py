@@ -6,6 +6,8 @@ exactly what the full path answered before it."""
 from __future__ import annotations
 
 import http.client
+import io
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -35,12 +37,13 @@ def server(tmp_path_factory):
         yield port, project
 
 
-def call(port: int, method: str, path: str, body: bytes | dict | None = None) -> tuple[int, dict, str]:
+def call(port: int, method: str, path: str, body: bytes | dict | None = None,
+         headers: dict | None = None) -> tuple[int, dict, str]:
     if isinstance(body, dict):
         body = urlencode(body, doseq=True).encode()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request(method, path, body=body, headers=FORM if body is not None else {})
+        connection.request(method, path, body=body, headers=headers if headers is not None else FORM if body is not None else {})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8")
     finally:
@@ -152,16 +155,37 @@ def test_every_route_answers_its_status_and_headers(server, method, path, body, 
         assert page.startswith("<!doctype html>") and int(got_headers["content-length"]) == len(page.encode())
 
 
-def test_the_one_click_answer_is_the_rendered_page_and_the_store_has_the_change(server):
-    port, project = server
-    status, headers, page = call(port, "POST", f"/u/{unsubscribe_token('S00003')}", ONE_CLICK)
-    assert status == 200 and "수신 거부가 완료되었습니다" in page and '<html lang="ko">' in page
-    assert set(headers) == {"content-type", "content-length", "cache-control", "x-robots-tag", "date", "server"}
-    (when,), = store_query(project, "SELECT unsubscribed_at FROM subscribers WHERE id = 'S00003'")
-    assert when is not None
-    logged = store_query(project, "SELECT source, field FROM consent_log_columns WHERE subscriber_id = 'S00003' "
-                                  "AND field = 'unsubscribed_at'")
-    assert logged == [("unsubscribe-link", "unsubscribed_at")]
+def _page_buttons_body(page: str) -> bytes:
+    """What a browser posts for the unsubscribe page's button: the form's hidden fields."""
+    form = page[page.index("<form"):page.index("</form>")]
+    return urlencode(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form)).encode()
+
+
+def test_a_providers_one_click_post_gets_a_short_answer_and_the_pages_button_the_page(tmp_path):
+    """Both kinds of POST unsubscribe once and log it once; a mail provider's
+    (RFC 8058: the body ``List-Unsubscribe=One-Click``, url-encoded or
+    multipart, or none; its answer is shown to nobody) is answered by one
+    sentence, the page's own button (a person's browser) by the full page."""
+    project = copy_project(tmp_path)
+    add_subscribers(store_of(project), 4)
+    app = make_app(Project(project / "pelicanconf.py"))
+    multipart = (b'--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b--\r\n',
+                 {"Content-Type": "multipart/form-data; boundary=b"})
+    with serving(app) as port:
+        button = _page_buttons_body(call(port, "GET", f"/u/{unsubscribe_token('S00004')}")[2])
+        posts = {"S00001": (ONE_CLICK, FORM), "S00002": multipart, "S00003": (None, {}), "S00004": (button, FORM)}
+        answers = {subscriber: [call(port, "POST", f"/u/{unsubscribe_token(subscriber)}", body, headers)
+                                for _twice in range(2)] for subscriber, (body, headers) in posts.items()}
+    for subscriber, (status, headers, page) in [(s, answer) for s, twice in answers.items() for answer in twice]:
+        assert status == 200 and "수신 거부가 완료되었습니다" in page and page.startswith("<!doctype html>"), subscriber
+        assert (headers["cache-control"], headers["x-robots-tag"], headers["content-type"]) == ("no-store", "noindex", HTML)
+        assert set(headers) == {"content-type", "content-length", "cache-control", "x-robots-tag", "date", "server"}
+        full = "하루 이틀" in page and "<style>" in page and '<html lang="ko">' in page
+        assert (full, len(page.encode()) < 300) == ((True, False) if subscriber == "S00004" else (False, True)), subscriber
+    logged = store_query(project, "SELECT subscriber_id, source FROM consent_log_columns WHERE field = 'unsubscribed_at' "
+                                  "ORDER BY subscriber_id")
+    assert logged == [(subscriber, "unsubscribe-link") for subscriber in posts]
+    assert store_query(project, "SELECT count(*) FROM subscribers WHERE unsubscribed_at IS NULL") == [(0,)]
 
 
 def test_the_one_click_post_is_answered_before_werkzeug_and_the_rest_by_the_full_route(tmp_path):
@@ -172,7 +196,8 @@ def test_the_one_click_post_is_answered_before_werkzeug_and_the_rest_by_the_full
     app = make_app(Project(project / "pelicanconf.py"))
 
     def environ(method: str, path: str, length: str = "26") -> dict:
-        return {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": length}
+        return {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": length,
+                "CONTENT_TYPE": FORM["Content-Type"], "wsgi.input": io.BytesIO(ONE_CLICK)}
 
     first = app.lean_answer(environ("POST", f"/u/{unsubscribe_token('S00001')}"))
     assert first is not None and first.status == "200 OK" and "수신 거부가 완료되었습니다" in first.body.decode()

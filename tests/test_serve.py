@@ -76,7 +76,7 @@ def test_get_shows_a_one_button_page_and_changes_nothing(project, server):
     status, headers, page = request(server, "GET", f"/u/{unsubscribe_token('S00001')}")
     assert status == 200 and headers["Cache-Control"] == "no-store"
     assert '<html lang="ko">' in page and "<h1>소식 받기를 그만하시겠습니까?</h1>" in page
-    assert re.search(r'<form method="post">\s*<input type="hidden" name="List-Unsubscribe" value="One-Click">\s*'
+    assert re.search(r'<form method="post">\s*<input type="hidden" name="answer" value="page">\s*'
                      r'<button type="submit">수신 거부하기</button>\s*</form>', page)
     assert "<script" not in page and "s00001@mail.test" not in page
     assert unsubscribed(project) == {"S00001": None, "S00002": None}

@@ -1,8 +1,11 @@
 """The unsubscribe link of every email (SPEC §9): ``GET /u/TOKEN`` shows a page
 with one button; ``POST /u/TOKEN`` unsubscribes at once (RFC 8058 one-click:
 no cookie, no other token; the body may be ``List-Unsubscribe=One-Click`` or
-empty) and answers 200, however often it is repeated. A token that was not
-made with SOTONG_SECRET gets 403 and changes nothing. The POST, which comes in
+empty) and answers 200, however often it is repeated. A mail provider's POST
+(RFC 8058: its answer is shown to nobody) gets a short page of one sentence;
+the page's own button, which also posts the field ``answer=page``, gets the
+full page saying what happens next. A token that was not made with
+SOTONG_SECRET gets 403 and changes nothing. The POST, which comes in
 bursts after each issue, is a lean route (answered before werkzeug parses the
 request; issue #16), and the unsubscribes of the collector's threads that
 arrive while one is being stored are stored together, in one statement
@@ -20,15 +23,17 @@ from werkzeug.exceptions import Forbidden
 from sotong.group_commit import GroupCommit
 from sotong.i18n import _
 from sotong.tokens import subscriber_from_unsubscribe_token
-from sotong.web import Prepared
+from sotong.web import FORM_TYPE, LEAN_FORM_FIELDS, MAX_BODY_BYTES, Prepared, form_pairs
 
 log = logging.getLogger("sotong.delivery")
 TEMPLATES = Path(__file__).parent / "templates"
+ONE_CLICK_BODY = b"List-Unsubscribe=One-Click"  # what a mail provider posts (RFC 8058)
+PAGE_FIELD = ("answer", "page")  # what the unsubscribe page's button posts (delivery_unsubscribe.html)
 
 
 def unsubscribe(request, token: str):
     """The full route: the GET page with one button, and every error."""
-    if request.method == "POST" and (answer := one_click(request.app, token)) is not None:
+    if request.method == "POST" and (answer := one_click(request.app, token, request.environ)) is not None:
         return answer.response()
     subscriber_id = subscriber_from_unsubscribe_token(token)
     if subscriber_id is None:
@@ -39,7 +44,7 @@ def unsubscribe(request, token: str):
     return _private(request.app.render("delivery_unsubscribe.html", title="수신 거부", already=already))
 
 
-def one_click(app, token: str) -> Prepared | None:
+def one_click(app, token: str, environ) -> Prepared | None:
     """``POST /u/TOKEN``: unsubscribe, stored before the answer (with the
     unsubscribes of the collector's other threads that arrived meanwhile, in
     one statement); None for a forged token (the full route answers 403)."""
@@ -49,7 +54,25 @@ def one_click(app, token: str) -> Prepared | None:
     changed = app.delivery_unsubscribes.submit(subscriber_id)
     if changed and log.isEnabledFor(logging.INFO):
         log.info(_("unsubscribed %s by its link"), subscriber_id)
-    return _unsubscribed_answer(app)
+    if _from_the_page(environ):
+        return _prepared(app, "delivery_unsubscribed.html", title="수신 거부 완료")
+    return _prepared(app, "delivery_unsubscribed_short.html")
+
+
+def _from_the_page(environ) -> bool:
+    """Whether a POST is the unsubscribe page's own button (a person, shown
+    the answer), not a mail provider's one-click POST: its url-encoded form
+    holds PAGE_FIELD. Reads the body."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not length.isdigit() or not 0 < int(length) <= MAX_BODY_BYTES:
+        return False
+    body = environ["wsgi.input"].read(int(length))
+    if body == ONE_CLICK_BODY or environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != FORM_TYPE:
+        return False
+    try:
+        return PAGE_FIELD in form_pairs(body, LEAN_FORM_FIELDS)
+    except ValueError:  # more fields than any form of ours
+        return False
 
 
 def _unsubscribe_all(app, subscriber_ids: list[str]) -> list[bool]:
@@ -70,13 +93,13 @@ def _private(response):
     return response
 
 
-def _unsubscribed_answer(app) -> Prepared:
-    """The answer to every one-click unsubscribe, the same for all: made
-    once per collector (unsubscribes come in bursts after each issue)."""
-    answer = getattr(app, "delivery_unsubscribed_answer", None)
+def _prepared(app, template: str, **context) -> Prepared:
+    """An answer to one-click unsubscribes, the same for all: made once per
+    collector and template (unsubscribes come in bursts after each issue)."""
+    answers = app.delivery_unsubscribed_answers
+    answer = answers.get(template)
     if answer is None:
-        answer = app.delivery_unsubscribed_answer = Prepared.of(
-            _private(app.render("delivery_unsubscribed.html", title="수신 거부 완료")))
+        answer = answers[template] = Prepared.of(_private(app.render(template, **context)))
     return answer
 
 
@@ -84,4 +107,5 @@ def add_routes(app) -> None:
     app.add_template_folder(TEMPLATES)
     app.add_route("/u/<token>", unsubscribe, ["GET", "POST"])
     app.add_lean_route("POST", "/u/", one_click)
+    app.delivery_unsubscribed_answers = {}  # template -> its Prepared answer
     app.delivery_unsubscribes = GroupCommit(lambda subscriber_ids: _unsubscribe_all(app, subscriber_ids))
