@@ -15,13 +15,15 @@ Then, against its floor (issue #16): PAIRS alternating runs (default 5) of
 import 1 into a fresh store and of a bare csv.DictReader + executemany of the
 same file into a table of the same columns (one transaction), each in a
 process of its own: wall and CPU time, their ratios to the floor of the
-same round (median, min-max) and each one's peak memory (max RSS). Target:
-at most 2 x the floor, under 100 MB. Beside them, the floor followed by the
+same round (median, min-max) and each one's peak memory (max RSS of its
+largest process); the import runs with `--jobs N` for each N of --jobs
+(default: the machine's cores) and `-v`, whose log gives the peak of each of
+its processes, printed with their sum. Target: at most 2 x the floor, under 100 MB. Beside them, the floor followed by the
 consent log's rows the import must write (SPEC §13) in one INSERT ... SELECT,
 in the log's former layout (a row per changed column, about nine per new
 subscriber) and in today's (a row per change): the part that is the log's.
 
-    .venv/bin/python benchmarks/import.py [--count 100000] [--pairs 5] [--against-floor | --floors-only]
+    .venv/bin/python benchmarks/import.py [--count 100000] [--pairs 5] [--jobs 1,2] [--against-floor | --floors-only]
 """
 
 from __future__ import annotations
