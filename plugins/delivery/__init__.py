@@ -47,5 +47,6 @@ def register():
     signals.content_check.connect(check_settings)
     signals.connect_lazily(signals.message_signers, f"{__name__}.dkim_signing:dkim_signer")
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_in_outboxes")
+    signals.connect_lazily(signals.person_erasing, f"{__name__}.bounces:forget_sms_keys")
     signals.connect_lazily(signals.reach_marks, f"{__name__}.marks:unreachable_readers")
     signals.connect_lazily(signals.delivered_since, f"{__name__}.retention:delivered_since")

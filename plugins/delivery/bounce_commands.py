@@ -69,6 +69,11 @@ def send_results(project, issue, result_file):
     if problems:
         raise SotongError(problems + [_("{shown}: nothing was imported; correct the lines above and run again").format(
             shown=shown)])
+    known = sms_results.of_known_readers(project.store, results)
+    if len(known) < len(results):
+        click.echo(_("Left out {count} results of readers forgotten since the send (sotong subscribers forget).").format(
+            count=len(results) - len(known)))
+    results = known
     imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(config), now_iso())
     click.echo(_("SMS results of {issue}: {delivered} delivered, {failed} failed ({hard} hard, {soft} soft); {new_failures} failures new to the journal.").format(
         issue=issue, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))

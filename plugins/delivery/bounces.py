@@ -48,7 +48,14 @@ CREATE TABLE IF NOT EXISTS delivery_bounces (
 CREATE INDEX IF NOT EXISTS delivery_bounces_by_reader ON delivery_bounces (subscriber_id, channel);
 CREATE INDEX IF NOT EXISTS delivery_bounces_by_outbox ON delivery_bounces (outbox);
 """
-register_schema("delivery_bounces", SCHEMA)  # version 1
+# An SMS failure's key is sms:OUTBOX:READER:TIME (the reader's id makes a
+# re-import of the same result file count nothing twice); once the reader is
+# forgotten it becomes sms:OUTBOX:forgotten:ROW, which names no one.
+SMS_KEY_OF_FORGOTTEN = "UPDATE delivery_bounces SET source_key = 'sms:' || outbox || ':forgotten:' || id WHERE source_key LIKE 'sms:%' AND "
+# Step 2: the SMS failures of readers forgotten before forget rewrote their keys.
+FORGOTTEN_SMS_KEYS = SMS_KEY_OF_FORGOTTEN + (
+    "NOT EXISTS (SELECT 1 FROM subscribers WHERE subscribers.id = delivery_bounces.subscriber_id);")
+register_schema("delivery_bounces", SCHEMA, FORGOTTEN_SMS_KEYS)
 REFUSED = "refused:"  # the source keys of refusals during sotong send: refused:OUTBOX:MESSAGE_ID
 LATE = f"source_key NOT LIKE '{REFUSED}%'"  # SQL: a bounce read after sending, not a refusal during it
 RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
@@ -66,6 +73,20 @@ def _candidates(bounce_address: str) -> re.Pattern:
 def ensure(store):
     store.upgrade("delivery_bounces")
     return ensure_marks(store)
+
+
+def sms_key(outbox: str, subscriber_id: str, time: str) -> str:
+    """The source key of an SMS failure the agency reported at ``time``."""
+    return f"sms:{outbox}:{subscriber_id}:{time}"
+
+
+def forget_sms_keys(store, subscriber_id: str) -> dict[str, int]:
+    """Receiver of ``sotong.signals.person_erasing`` (inside forget's
+    transaction): the reader's SMS failures stay (forget gives them a
+    stand-in id) under keys without their id. Deletes nothing: ``{}``."""
+    if "delivery_bounces" in store.tables():
+        store.db.execute(SMS_KEY_OF_FORGOTTEN + "subscriber_id = ?", (subscriber_id,))
+    return {}
 
 
 @dataclass(frozen=True)
@@ -183,15 +204,22 @@ def seoul_today() -> str:
     return dt.datetime.now(SEOUL).date().isoformat()
 
 
-def record(store, rows: list[tuple], now: str) -> int:
-    """Insert (source_key, outbox, subscriber_id, channel, kind, day, status, reason)
-    rows once each, with the reader's current address digest; the number new."""
-    wanted = sorted({row[2] for row in rows})
+def readers_addresses(store, subscriber_ids: set[str]) -> dict[str, tuple]:
+    """id -> (email, phone) of those ``subscriber_ids`` the store knows
+    (a forgotten reader's is not there)."""
+    wanted = sorted(subscriber_ids)
     addresses = {}
     for start in range(0, len(wanted), 500):
         condition, chunk = store.one_of("id", wanted[start:start + 500])
         for row in store.db.execute(f"SELECT id, email, phone FROM subscribers WHERE {condition}", chunk):
             addresses[row["id"]] = (row["email"], row["phone"])
+    return addresses
+
+
+def record(store, rows: list[tuple], now: str) -> int:
+    """Insert (source_key, outbox, subscriber_id, channel, kind, day, status, reason)
+    rows once each, with the reader's current address digest; the number new."""
+    addresses = readers_addresses(store, {row[2] for row in rows})
     return store.db.executemany(
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"
         " address_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -111,6 +111,14 @@ def ensure(store):
     return bounces.ensure(store)
 
 
+def of_known_readers(store, results: list[SmsResult]) -> list[SmsResult]:
+    """The results whose reader the store knows: a reader forgotten since
+    the send (``sotong subscribers forget``) is left out, so that no row
+    names them again and their counted result is not counted twice."""
+    known = bounces.readers_addresses(store, {result.subscriber_id for result in results})
+    return [result for result in results if result.subscriber_id in known]
+
+
 def record_results(store, outbox: str, results: list[SmsResult], soft_codes: frozenset, now: str) -> Imported:
     """Record the results in one transaction: the latest per reader, and each failure as a bounce."""
     imported = Imported()
@@ -122,7 +130,7 @@ def record_results(store, outbox: str, results: list[SmsResult], soft_codes: fro
         imported.failed += 1
         kind = "soft" if result.code in soft_codes else "hard"
         imported.soft += kind == "soft"
-        failures.append((f"sms:{outbox}:{result.subscriber_id}:{result.time}", outbox, result.subscriber_id, "sms",
+        failures.append((bounces.sms_key(outbox, result.subscriber_id, result.time), outbox, result.subscriber_id, "sms",
                          kind, result.time[:10], result.code, f"SMS agency: failed {result.code}".strip()))
     with store.transaction() as db:
         db.executemany(
