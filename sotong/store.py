@@ -118,7 +118,6 @@ DEFAULT_SOURCE = "store"
 STAGED_SUBSCRIBERS = "staged_subscribers"  # the TEMP table of Store.stage_subscriber_rows
 _STAGED_AT_ONCE = 5000  # PostgreSQL: rows staged by one executemany
 SCRATCH_STAGED = "staged"  # the table of a scratch file of staged rows (scratch_staging_table)
-ADDED_CHANGES = "added_changes"  # its column of the log's JSON of each row as a new subscriber
 
 
 def seoul_time_sql(moment: str = "'now'") -> str:
@@ -598,8 +597,7 @@ class Store:
         with self._writer_logs():
             for table in tables:
                 counts = counts + self._staged_counts(columns, table, first)
-                self.db.execute(_staged_changes(self.backend, columns, table, self._logged_when_staged(table)),
-                                (now_iso(), self.change_source))
+                self.db.execute(_staged_changes(self.backend, columns, table), (now_iso(), self.change_source))
             for table in tables:
                 self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} "
                                 f"FROM {table} WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET "
@@ -623,14 +621,6 @@ class Store:
     def has_subscribers(self) -> bool:
         """Whether the store holds any subscriber."""
         return self.db.execute("SELECT EXISTS (SELECT 1 FROM subscribers)").fetchone()[0] in (1, True)
-
-    def _logged_when_staged(self, table: str) -> bool:
-        """Whether ``table`` (a scratch file's, attached) holds each row's
-        log JSON as a new subscriber (:func:`scratch_staging_table`)."""
-        if "." not in table:
-            return False
-        schema, name = table.split(".")
-        return ADDED_CHANGES in [row["name"] for row in self.db.execute(f'PRAGMA "{schema}".table_xinfo("{name}")')]
 
     @contextlib.contextmanager
     def staged_from(self, paths: list[Path]) -> Iterator[list[str]]:
@@ -780,27 +770,20 @@ def _differs(backend: str, columns: Iterable[str]) -> str:
     return " OR ".join(f"stored.{column} {distinct} staged.{column}" for column in columns) or "false"
 
 
-def _staged_changes(backend: str, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS,
-                    logged_when_staged: bool = False) -> str:
+def _staged_changes(backend: str, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS) -> str:
     """SQL (parameters: the time, the source): the consent log's rows for
     the rows staged in ``table``, in their order, as the triggers write
     them: the JSON object of each LOGGED_COLUMNS among ``columns`` that
     changed (a new subscriber's values that are not empty), values as text,
     its pieces joined in C; no row where nothing logged changed. (Which rows
-    is asked apart: SQLite would build the JSON again for a condition on
-    it.) ``logged_when_staged``: a new subscriber's JSON was made with the
-    staged row, in its column ADDED_CHANGES (:func:`scratch_staging_table`)."""
+    is asked apart: SQLite would build the JSON again for a condition on it.)"""
     logged = [column for column in LOGGED_COLUMNS if column in columns]
     filled = " OR ".join(f"CAST(staged.{c} AS TEXT) <> ''" for c in logged) or "false"
-    if logged_when_staged:
-        added, filled = f"staged.{ADDED_CHANGES}", f"staged.{ADDED_CHANGES} IS NOT NULL"
-    else:
-        added = _added_changes(backend, logged, "staged.")
     changed = " || ".join(f"CASE WHEN {_differs(backend, [c])} THEN ',\"{c}\":' || "
                           f"{_json_pair(backend, f'CAST(stored.{c} AS TEXT)', f'staged.{c}')} ELSE '' END"
                           for c in logged) or "''"
     return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
-            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {added} "
+            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {_added_changes(backend, logged, 'staged.')} "
             f"ELSE '{{' || substr({changed}, 2) || '}}' END "
             f"FROM {table} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id "
             f"WHERE CASE WHEN stored.id IS NULL THEN {filled} "
@@ -824,54 +807,12 @@ def _added_changes(backend: str, logged: list[str], prefix: str) -> str:
 _COLUMN_TYPES = {"birth_year": "INTEGER"}  # the subscribers' columns not TEXT
 
 
-def scratch_staging_table(backend: str, with_changes: bool = True) -> str:
+def scratch_staging_table() -> str:
     """SQL: the table SCRATCH_STAGED of a scratch SQLite file that a process
     stages checked rows in, for :meth:`Store.staged_from`: the values of
-    SUBSCRIBER_COLUMNS in order, with the subscribers' column types, and,
-    ``with_changes`` when ``backend`` is SQLite, ADDED_CHANGES: the log's
-    JSON of the row as a new subscriber (:func:`added_changes_maker`), so
-    that processes staging parts of a file side by side make it."""
+    SUBSCRIBER_COLUMNS in order, with the subscribers' column types."""
     columns = [f"{column} {_COLUMN_TYPES.get(column, 'TEXT')}" for column in SUBSCRIBER_COLUMNS]
-    if backend == "sqlite" and with_changes:
-        columns.append(f"{ADDED_CHANGES} TEXT")
     return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)})"
-
-
-_OWN_VALUES = ("id", "name", "email", "phone")  # a subscriber's own values: their pieces are not kept
-_KEPT_PIECES = 20_000  # the pieces kept for one column, at most
-
-
-def added_changes_maker(columns: tuple[str, ...]) -> Callable[[tuple], str | None]:
-    """A function of a row of ``columns``: the consent log's JSON of it as a
-    new subscriber, exactly as SQLite writes it in SQL (:func:`_added_changes`:
-    ``{"column":[null,"value"],...}`` of the LOGGED_COLUMNS that are not
-    empty, values as text); None when all are empty. A piece of a value that
-    comes again (a dong, a date) is made once."""
-    logged = [(columns.index(column), f'"{column}":[null,', column in _OWN_VALUES, {})
-              for column in LOGGED_COLUMNS if column in columns]
-
-    def changes(row: tuple) -> str | None:
-        pieces = []
-        for position, head, own, kept in logged:
-            value = row[position]
-            if value is None or value == "":
-                continue
-            piece = None if own else kept.get(value)
-            if piece is None:
-                piece = _json_piece(head, str(value))
-                if not own and len(kept) < _KEPT_PIECES:
-                    kept[value] = piece
-            pieces.append(piece)
-        return "{" + ",".join(pieces) + "}" if pieces else None
-
-    return changes
-
-
-def _json_piece(head: str, text: str) -> str:
-    """``head`` and ``text`` as a JSON string, then ``]``: SQLite's escapes are json.dumps' without ensure_ascii."""
-    if text.isprintable() and '"' not in text and "\\" not in text:
-        return f'{head}"{text}"]'
-    return f"{head}{json.dumps(text, ensure_ascii=False)}]"
 
 
 def _scratch_rows(paths: list[Path]) -> Iterator[tuple]:

@@ -45,8 +45,8 @@ from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import tracked
-from .store import (ADDED_CHANGES, PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store,
-                    added_changes_maker, join_keys, scratch_staging_table, seoul_day)
+from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
+                    scratch_staging_table, seoul_day)
 
 log = logging.getLogger(__name__)
 COLUMNS = SUBSCRIBER_COLUMNS
@@ -751,8 +751,7 @@ def _staged_parts(store: Store, reading: Callable, parts: list[FilePart], audien
     """Each part's rows (``reading(part, found)``) checked and staged into
     a scratch file of its own, by a process of its own when more than one."""
     folder = Path(tempfile.mkdtemp(prefix="sotong-import-"))
-    # side by side, each part makes its rows' log JSON; one process leaves it to the SQL that writes the log
-    scratch_table = scratch_staging_table(store.backend, with_changes=len(parts) > 1)
+    scratch_table = scratch_staging_table()
 
     def stage(part: FilePart, done: Callable[[int], None]) -> _StagedPart:
         found, started, cpu = _StagedPart(folder / f"part{part.number}.db"), time.perf_counter(), time.process_time()
@@ -778,14 +777,9 @@ def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checke
         scratch.execute("PRAGMA journal_mode = OFF")  # thrown away when written
         scratch.execute("PRAGMA synchronous = OFF")
         scratch.execute(scratch_table)
-        rows = _checked_rows(records, checker, found, shown, done)
-        columns = [row[1] for row in scratch.execute(f"PRAGMA table_info({SCRATCH_STAGED})")]
-        if ADDED_CHANGES in columns:  # the log's JSON of each row as a new subscriber, made here
-            changes = added_changes_maker(COLUMNS)
-            rows = (row + (changes(row),) for row in rows)
         scratch.execute("BEGIN")
-        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                            rows)
+        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                            _checked_rows(records, checker, found, shown, done))
         scratch.execute("COMMIT")
     finally:
         scratch.close()

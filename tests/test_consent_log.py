@@ -20,8 +20,8 @@ from test_serve import ONE_CLICK, request
 
 from sotong.audiences import load_audiences
 from sotong.project import Project
-from sotong.store import (ADDED_CHANGES, LOGGED_COLUMNS, SCRATCH_STAGED, SEOUL, SUBSCRIBER_COLUMNS, Store, Subscriber,
-                          added_changes_maker, now_iso, scratch_staging_table, seoul_time_sql)
+from sotong.store import (LOGGED_COLUMNS, SCRATCH_STAGED, SEOUL, SUBSCRIBER_COLUMNS, Store, Subscriber, now_iso,
+                          scratch_staging_table, seoul_time_sql)
 from sotong.subscribers import import_records
 from sotong.tokens import unsubscribe_token
 from sotong.web import make_app
@@ -405,16 +405,12 @@ def stored_values(subscriber: Subscriber, prefix: str) -> tuple:
 
 def write_as_the_import(store, rows: list[tuple], scratch: Path) -> None:
     """Write ``rows`` (the values of SUBSCRIBER_COLUMNS) over the store as the
-    import writes checked rows: staged in the scratch SQLite file ``scratch``
-    (on SQLite with each row's log JSON as a new subscriber), then written
-    from it by SQL (Store.staged_from, Store.put_staged_subscribers)."""
+    import writes checked rows: staged in the scratch SQLite file ``scratch``,
+    then written from it by SQL (Store.staged_from, Store.put_staged_subscribers)."""
     scratch.unlink(missing_ok=True)
     db = sqlite3.connect(scratch, isolation_level=None)
-    db.execute(scratch_staging_table(store.backend))
-    columns = [row[1] for row in db.execute(f"PRAGMA table_info({SCRATCH_STAGED})")]
-    changes = added_changes_maker(SUBSCRIBER_COLUMNS)
-    db.executemany(f"INSERT INTO {SCRATCH_STAGED} VALUES ({', '.join('?' * len(columns))})",
-                   [row + (changes(row),) if ADDED_CHANGES in columns else row for row in rows])
+    db.execute(scratch_staging_table())
+    db.executemany(f"INSERT INTO {SCRATCH_STAGED} VALUES ({', '.join('?' * len(SUBSCRIBER_COLUMNS))})", rows)
     db.close()
     with store.staged_from([scratch]) as tables:
         store.put_staged_subscribers(SUBSCRIBER_COLUMNS, tables)

@@ -146,33 +146,6 @@ def test_cuts_fall_at_line_starts_counted_as_the_reader_counts(tmp_path_factory,
     assert len(found) <= parts
 
 
-_CELL = st.one_of(st.none(), st.just(""), st.text(max_size=8), st.sampled_from(["a", "가", 'q"', "b\\", "t\tn\n"]))
-
-
-@settings(max_examples=80)
-@given(rows=st.lists(st.tuples(*[_CELL] * (len(COLUMNS) - 1), st.one_of(st.none(), st.integers(0, 3000))),
-                     min_size=1, max_size=6))
-def test_a_new_subscribers_log_json_made_in_python_is_sqlites(rows):
-    """The consent log's JSON of a row as a new subscriber, made as the row
-    is staged (store.added_changes_maker, its pieces kept), is what SQLite's
-    own SQL of it writes (the log's rows must not depend on --jobs)."""
-    import sqlite3
-
-    from sotong.store import LOGGED_COLUMNS, _added_changes, added_changes_maker
-
-    columns = (*COLUMNS[:4], *COLUMNS[5:], "birth_year")  # an integer column among them, as stored
-    rows = [(*row[:-1], row[-1]) for row in rows]
-    logged = [column for column in LOGGED_COLUMNS if column in columns]
-    db = sqlite3.connect(":memory:")
-    db.execute(f"CREATE TABLE t ({', '.join(columns)})")
-    db.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(columns))})", rows)
-    expected = [row[0] for row in db.execute(f"SELECT nullif({_added_changes('sqlite', logged, '')}, '{{}}') FROM t "
-                                             "ORDER BY rowid")]
-    changes = added_changes_maker(columns)
-    assert [changes(row) for row in rows] == expected
-    assert [changes(row) for row in rows] == expected  # the kept pieces give the same
-
-
 def test_parts_run_side_by_side_answer_in_order_and_move_one_bar(monkeypatch):
     """sotong.file_parts.in_processes: the first part in this process, the
     others forked; answers in the parts' order; each part's rows done move
