@@ -2,20 +2,26 @@
 results were imported: no row of any table in the store holds the person's
 id afterwards (the SMS failures' keys included), on SQLite and PostgreSQL;
 importing the same file again counts nothing twice before forget and leaves
-the forgotten reader out after it; ``sotong db upgrade`` rewrites the keys
+the forgotten reader out after it, as ``sotong bounces`` does a late bounce
+mail to them; ``sotong db upgrade`` rewrites the keys
 of readers forgotten before forget did."""
 
 from __future__ import annotations
 
+import mailbox
 from pathlib import Path
 
 import pytest
-from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, make_outbox, phone_of, run_cli, store_rows
+from bounce_mails import postfix_dsn
+from delivery.verp import make_return_path
+from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
+                              store_rows)
 from project_support import project_on, store_of
 
 from sotong.store import Store
 
 ISSUE = "2026-11-26"
+BOUNCES = "bounces@sd.go.kr"
 RESULTS = ("phone,status,code,time\n"
            f"{phone_of(1)},failed,2001,2026-11-26 09:03:15\n"
            f"{phone_of(2)},failed,2001,2026-11-26 09:03:16\n"
@@ -25,7 +31,7 @@ RESULTS = ("phone,status,code,time\n"
 @pytest.fixture
 def imported(tmp_path, store_location) -> Path:
     """Three SMS readers S00001..S00003 of ISSUE, handed over, their results imported twice."""
-    project = project_on(store_location, tmp_path)
+    project = project_on(store_location, tmp_path, f'BOUNCE_ADDRESS = "{BOUNCES}"\nBOUNCE_MAILDIR = "private/bounces"\n')
     ids = add_subscribers(store_location, 3, channels=("sms",))
     make_outbox(project / "private" / "outbox", ISSUE, [], ["2026-11-21-cold-wave-warning"], sms={i: "SMS" for i in ids})
     with SMTPServer(ScriptedHandler()) as server:
@@ -77,6 +83,17 @@ def test_after_forget_no_row_of_the_store_holds_the_persons_id(imported):
     assert "0 failures new to the journal" in again.output
     assert rows_holding(imported, "S00001") == []
     assert sms_counts(imported) == [(2, 2)]
+
+
+def test_a_late_email_bounce_of_a_forgotten_reader_records_nothing_naming_them(imported):
+    assert run_cli(imported / "pelicanconf.py", "subscribers", "forget", "S00001").code == 0
+    box = mailbox.Maildir(str(imported / "private" / "bounces"), create=True)
+    for serial, reader in enumerate(("S00001", "S00002"), 1):
+        box.add(postfix_dsn(make_return_path(BOUNCES, reader, ISSUE), address_of(reader), serial=serial))
+    ran = run_cli(imported / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert rows_holding(imported, "S00001") == []
+    assert store_rows(imported, "SELECT subscriber_id FROM delivery_bounces WHERE channel = 'email'") == [("S00002",)]
 
 
 def test_db_upgrade_rewrites_the_sms_keys_of_readers_forgotten_before(imported):

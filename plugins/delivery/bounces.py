@@ -218,12 +218,15 @@ def readers_addresses(store, subscriber_ids: set[str]) -> dict[str, tuple]:
 
 def record(store, rows: list[tuple], now: str) -> int:
     """Insert (source_key, outbox, subscriber_id, channel, kind, day, status, reason)
-    rows once each, with the reader's current address digest; the number new."""
+    rows once each, with the reader's current address digest; the number new.
+    A row of a reader the store no longer knows (forgotten since the send)
+    is left out: no row names them again."""
     addresses = readers_addresses(store, {row[2] for row in rows})
+    known = [(*row, address_digest(addresses[row[2]][0 if row[3] == "email" else 1]), now)
+             for row in rows if row[2] in addresses]
     return store.db.executemany(
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"
-        " address_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*row, address_digest(addresses.get(row[2], (None, None))[0 if row[3] == "email" else 1]), now) for row in rows]).rowcount
+        " address_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", known).rowcount if known else 0
 
 
 def record_refusals(store, outbox: str, now: str) -> tuple[set[str], int]:
