@@ -100,9 +100,10 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
         def show(count: int) -> None:  # in this process
             nonlocal moved
             done[0] = count
-            for _done in range(sum(done) - moved):
+            total = sum(done)  # read once: a forked part may write its count meanwhile
+            for _done in range(total - moved):
                 advance()
-            moved = sum(done)
+            moved = total
 
         forked = []
         try:
