@@ -164,12 +164,23 @@ def subscription_posts(emails: dict[str, str], count: int) -> tuple[list, list]:
 
 
 def served_port(server: subprocess.Popen) -> int:
+    """The port ``server`` says it serves on; its later stderr is drained
+    from then on by a thread, since a full pipe would block the server."""
     for line in server.stderr:
         found = re.search(r"Serving on http://127\.0\.0\.1:(\d+)", line)
         if found:
+            threading.Thread(target=_drain, args=(server.stderr,), daemon=True).start()
             return int(found.group(1))
         print(line, end="", file=sys.stderr)
     sys.exit("sotong serve stopped before it served")
+
+
+def _drain(stream) -> None:
+    """Read a server's stderr to its end, so that its logging never waits on
+    a full pipe (waitress warns of its task queue's depth under 20 clients:
+    an undrained pipe had both servers stall with the machine idle)."""
+    for _line in stream:
+        pass
 
 
 class LeanConnection:
