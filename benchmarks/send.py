@@ -279,13 +279,15 @@ def report_one_worker(bases: list[tuple[int, float]], sends: list[dict]) -> None
 
 
 def empty_journal(url: str) -> None:
-    """Forget every send of the outbox: the next `sotong send` starts afresh."""
+    """Forget every send of the outbox: the next `sotong send` starts afresh,
+    on vacuumed tables (else the run after the dry runs paid for vacuuming
+    their rolled-back rows: 2.5 ms of PostgreSQL an email against 0.5)."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DELETE FROM delivery_notices")
-        connection.execute("DELETE FROM delivery_messages")
-        connection.execute("DELETE FROM delivery_outboxes")
+        for table in ("delivery_notices", "delivery_messages", "delivery_outboxes"):
+            connection.execute(f"DELETE FROM {table}")
+            connection.execute(f"VACUUM ANALYZE {table}")
 
 
 def send_together(root: Path, settings: str, port: int, processes: int, *more: str) -> tuple[float, int, float]:
