@@ -34,6 +34,9 @@ class FilePart:
     end_line: int | None
 
 
+WHOLE = FilePart(0, 0, 1, None)  # the whole file as one part
+
+
 def lines_in(data: bytes) -> int:
     """The line breaks in ``data`` (LF, CR LF, a lone CR)."""
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
@@ -55,6 +58,8 @@ def cut(path: Path, parts: int, least_lines: int) -> tuple[int, list[FilePart]]:
     about the same size, of at least ``least_lines`` lines each, at line feeds."""
     lines, cuts = _cuts(path, parts)
     fewer = max(1, min(parts, lines // max(least_lines, 1)))
+    if fewer == 1:  # one part: the lines are counted, nothing to cut
+        return lines, [WHOLE]
     if fewer < parts:  # a small file: read again
         lines, cuts = _cuts(path, fewer)
     starts = [(0, 1), *cuts]

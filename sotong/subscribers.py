@@ -40,7 +40,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from . import spreadsheet
 from .atomic import replacing_text
-from .file_parts import FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
+from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
@@ -702,7 +702,7 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
         staged = _staged_parts(store, reading, parts, audiences, this_year, shown, lines)
         if not all(part.ending.clean for part in staged):  # a cut inside a quoted cell: read it whole
             shutil.rmtree(staged[0].scratch.parent, ignore_errors=True)
-            staged = _staged_parts(store, reading, cut(path, 1, _PART_LINES)[1], audiences, this_year, shown, lines)
+            staged = _staged_parts(store, reading, [WHOLE], audiences, this_year, shown, lines)
         return _write_staged(store, staged, shown)
     except OSError as exc:
         raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]) from None
@@ -714,8 +714,7 @@ def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences:
     in one transaction; rows with a problem, and every row of a repeated id,
     are left out and reported."""
     rows = [(line, _texts_of(cells)) for line, cells in records]
-    whole = FilePart(0, 0, 1, None)
-    staged = _staged_parts(store, lambda part, found: iter(rows), [whole], audiences, this_year, shown, len(rows))
+    staged = _staged_parts(store, lambda part, found: iter(rows), [WHOLE], audiences, this_year, shown, len(rows))
     return _write_staged(store, staged, shown)
 
 
@@ -837,7 +836,7 @@ def _write_staged(store: Store, parts: list[_StagedPart], shown: str) -> ImportR
     in one transaction."""
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        report, repeated = _report(parts, shown), repeated_ids(parts)
+        report, repeated = _report(parts), repeated_ids(parts)
         _leave_out_repeated(report, parts, repeated, shown)
         # Read inside the transaction: an unsubscribe taken by the collector
         # meanwhile must not be overwritten.
@@ -853,7 +852,7 @@ def _write_staged(store: Store, parts: list[_StagedPart], shown: str) -> ImportR
     return report
 
 
-def _report(parts: list[_StagedPart], shown: str) -> ImportReport:
+def _report(parts: list[_StagedPart]) -> ImportReport:
     """The parts' problems and warnings, their rows rejected."""
     report = ImportReport()
     for part in parts:
