@@ -18,6 +18,7 @@ female/male and f/m, stored as F/M; a business row may not have a
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -554,7 +555,10 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
 
 def _header(reader: Iterator[list[str]], shown: str) -> list[str]:
     """The column names of the header, the reader's first row, checked."""
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        raise SotongError([_cell_too_long(shown, 1)]) from None
     if header is None:
         raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
             columns=', '.join(COLUMNS)))])
@@ -568,7 +572,9 @@ class Ending:
     """Where the rows of a part of a file end: before the row that starts
     on ``line`` or after (None: at the file's end). ``clean`` is False when
     the part's last row runs on to that line (the part was cut inside a
-    quoted cell, so the next part's rows are not the file's)."""
+    quoted cell, so the next part's rows are not the file's), or when a part
+    that starts after the file's start has a row the csv module cannot read
+    (a cut inside a quoted cell may be its cause): the file is read whole."""
 
     line: int | None = None
     clean: bool = True
@@ -582,33 +588,42 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
     unnamed = [index for index, name in enumerate(names) if not name]
     stop = None if ending is None else ending.line
     last_line = before + reader.line_num
-    for cells in reader:
-        line, last_line = last_line + 1, before + reader.line_num
-        if stop is not None and line >= stop:
-            ending.clean = line == stop
-            return
-        joined = "".join(cells)
-        if not joined.strip():
-            continue
-        if len(cells) > len(names):
-            problems.append(Problem(shown, line, _('the row has {cells} cells but the header has {columns} columns; put a cell that holds a comma in double quotes, e.g. "성수동, 2층"').format(
-                cells=len(cells), columns=len(names))))
-            continue
-        if len(cells) < len(names):
-            problems.append(Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
-                cells=len(cells), columns=len(names))))
-            continue
-        if CONTROL_CHARACTER.search(joined):
-            problems.append(_control_character_problem(shown, line, names, cells))
-            continue
-        if unnamed and any(cells[index].strip() for index in unnamed):
-            problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
-            continue
-        if "'" in joined:  # only a cell with a quote can be a neutralized one
-            cells = [spreadsheet.restored(cell) for cell in cells]
-        yield line, row_of(cells)  # the unnamed "" key is never read
+    try:
+        for cells in reader:
+            line, last_line = last_line + 1, before + reader.line_num
+            if stop is not None and line >= stop:
+                ending.clean = line == stop
+                return
+            joined = "".join(cells)
+            if not joined.strip():
+                continue
+            if len(cells) > len(names):
+                problems.append(Problem(shown, line, _('the row has {cells} cells but the header has {columns} columns; put a cell that holds a comma in double quotes, e.g. "성수동, 2층"').format(
+                    cells=len(cells), columns=len(names))))
+                continue
+            if len(cells) < len(names):
+                problems.append(Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
+                    cells=len(cells), columns=len(names))))
+                continue
+            if CONTROL_CHARACTER.search(joined):
+                problems.append(_control_character_problem(shown, line, names, cells))
+                continue
+            if unnamed and any(cells[index].strip() for index in unnamed):
+                problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
+                continue
+            if "'" in joined:  # only a cell with a quote can be a neutralized one
+                cells = [spreadsheet.restored(cell) for cell in cells]
+            yield line, row_of(cells)  # the unnamed "" key is never read
+    except csv.Error:  # a cell past the csv module's limit, in the row after last_line
+        raise SotongError([_cell_too_long(shown, last_line + 1)]) from None
     if stop is not None:  # the part's last row ran on to the file's end
         ending.clean = False
+
+
+def _cell_too_long(shown: str, line: int) -> Problem:
+    """The row starting on ``line`` has a cell longer than the csv module reads."""
+    return Problem(shown, line, _("a cell of the row that starts on this line runs on past {limit} characters, longer than any cell may be; shorten it, or, if a double quote opens a cell there and is never closed, close it").format(
+        limit=csv.field_size_limit()))
 
 
 def _control_character_problem(shown: str, line: int, names: list[str], cells: list[str]) -> Problem:
@@ -741,20 +756,29 @@ def _part_rows(path: Path, codec: str, names: list[str], shown: str, part: FileP
         reader = csv.reader(part_text(file, part, codec))
         if part.offset == 0:
             next(reader)  # the header
-        yield from _records(reader, names, shown, found.unreadable, _texts_by_position(names),
-                            part.first_line - 1, found.ending)
+        try:
+            yield from _records(reader, names, shown, found.unreadable, _texts_by_position(names),
+                                part.first_line - 1, found.ending)
+        except SotongError:
+            if part.offset == 0:
+                raise
+            found.ending.clean = False  # perhaps cut inside a quoted cell: the file is read whole
 
 
 def _staged_parts(store: Store, reading: Callable, parts: list[FilePart], audiences: Audiences, this_year: int,
                   shown: str, rows: int) -> list[_StagedPart]:
     """Each part's rows (``reading(part, found)``) checked and staged into
     a scratch file of its own, by a process of its own when more than one."""
-    folder = Path(tempfile.mkdtemp(prefix="sotong-import-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="sotong-import-"))
+    except OSError as exc:
+        raise _no_room(tempfile.tempdir or os.environ.get("TMPDIR", "/tmp"), shown, exc.strerror) from None
     scratch_table = scratch_staging_table()
 
     def stage(part: FilePart, done: Callable[[int], None]) -> _StagedPart:
         found, started, cpu = _StagedPart(folder / f"part{part.number}.db"), time.perf_counter(), time.process_time()
-        _stage_part(reading(part, found), found, RowChecker(audiences, this_year), scratch_table, shown, done)
+        with _scratch_writes(folder, shown):
+            _stage_part(reading(part, found), found, RowChecker(audiences, this_year), scratch_table, shown, done)
         log.info(_("import: lines %s-%s checked and staged in %.2f s (CPU %.2f s) by process %d, its peak %d MB"),
                  part.first_line, part.end_line or "", time.perf_counter() - started, time.process_time() - cpu,
                  os.getpid(), peak_kilobytes() // 1024)
@@ -782,6 +806,27 @@ def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checke
         scratch.execute("COMMIT")
     finally:
         scratch.close()
+
+
+_NO_ROOM = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
+
+
+@contextlib.contextmanager
+def _scratch_writes(scratch: Path, shown: str) -> Iterator[None]:
+    """Writing the import's scratch files in its folder ``scratch``: SQLite
+    finding the temporary folder full or not writable is a SotongError, not
+    a traceback."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF not in _NO_ROOM:
+            raise
+        raise _no_room(scratch.parent, shown, str(exc)) from None
+
+
+def _no_room(folder: Path | str, shown: str, reason: str) -> SotongError:
+    return SotongError([Problem(shown, 1, _("cannot write the import's working copy of the rows in the temporary folder {folder} ({reason}); make room there, or set TMPDIR to a folder with room, and import again: nothing was imported").format(
+        folder=folder, reason=reason))])
 
 
 _SHOWN_EVERY = 1000  # rows between two counts of the rows done
@@ -882,12 +927,13 @@ def _leave_out_repeated(report: ImportReport, parts: list[_StagedPart], repeated
     left_out = {line for lines in repeated.values() for line in lines}
     report.warnings = [warning for warning in report.warnings if warning.line not in left_out]
     for part in parts:
-        scratch = sqlite3.connect(part.scratch, isolation_level=None)
-        try:
-            scratch.execute(f"DELETE FROM {SCRATCH_STAGED} WHERE id IN (SELECT value FROM json_each(?))",
-                            (json.dumps(list(repeated)),))
-        finally:
-            scratch.close()
+        with _scratch_writes(part.scratch.parent, shown):
+            scratch = sqlite3.connect(part.scratch, isolation_level=None)
+            try:
+                scratch.execute(f"DELETE FROM {SCRATCH_STAGED} WHERE id IN (SELECT value FROM json_each(?))",
+                                (json.dumps(list(repeated)),))
+            finally:
+                scratch.close()
 
 
 def _keep_stored_values(store: Store, table: str, first: bool) -> int:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -55,12 +57,17 @@ class Result:
         return self.stdout + self.stderr
 
 
-def run_sotong(cwd: Path, *args: str, env: dict | None = None, timeout: float = 300) -> Result:
-    """Run the real ``sotong`` command in ``cwd``, as the operator would."""
+def run_sotong(cwd: Path, *args: str, env: dict | None = None, timeout: float = 300,
+               file_size_limit: int | None = None) -> Result:
+    """Run the real ``sotong`` command in ``cwd``, as the operator would;
+    ``file_size_limit``: no file it writes grows past that many bytes (as
+    on a full disk; RLIMIT_FSIZE, which needs no root)."""
     full_env = dict(os.environ, **(env or {}))
+    limited = None if file_size_limit is None else functools.partial(
+        resource.setrlimit, resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
     completed = subprocess.run(
         [sys.executable, "-m", "sotong", *args], cwd=cwd, env=full_env,
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True, text=True, timeout=timeout, preexec_fn=limited,
     )
     return Result(completed.returncode, completed.stdout, completed.stderr)
 

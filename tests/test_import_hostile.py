@@ -52,3 +52,37 @@ def test_a_control_character_in_a_cell_rejects_its_row_on_both_backends(tmp_path
         "s.csv:4: the cell under dong holds the invisible control character U+0007, which cannot be stored; delete it from the cell"]
     assert report.rejected == 2
     assert sorted(s.id for s in store.subscribers()) == ["S2", "S4"]
+
+
+def test_a_full_temporary_folder_is_one_line_and_loses_nothing(project_dir, sotong):
+    """The import's working copy of the rows cannot be written (a temporary
+    folder out of room: no file may grow past 500 kB): one line naming the
+    folder, exit 1, whatever the jobs (20,500 rows: two parts with 2); the
+    store as it was (the first file imported again changes nothing), the
+    folder left empty."""
+    assert sotong(project_dir, "subscribers", "generate", "--count", "20500", "pop.csv").code == 0
+    assert sotong(project_dir, "subscribers", "import", "pop.csv").code == 0
+    text = (project_dir / "pop.csv").read_text(encoding="utf-8-sig")
+    (project_dir / "changed.csv").write_text(text.replace(",bulletin;", ",bulletin;culture;"), encoding="utf-8-sig")
+    temporary = project_dir / "tmp"
+    temporary.mkdir()
+    for jobs in ("1", "2"):
+        result = sotong(project_dir, "subscribers", "import", "changed.csv", "--jobs", jobs,
+                        env={"TMPDIR": str(temporary)}, file_size_limit=500_000)
+        assert result.code == 1 and "Traceback" not in result.output, result.output
+        assert result.stderr.splitlines() == [
+            f"changed.csv:1: cannot write the import's working copy of the rows in the temporary folder {temporary} "
+            "(disk I/O error); make room there, or set TMPDIR to a folder with room, and import again: nothing was imported"]
+        assert list(temporary.iterdir()) == []
+    result = sotong(project_dir, "subscribers", "import", "pop.csv", env={"TMPDIR": str(temporary)})
+    assert result.stdout.strip() == "pop.csv: 0 added, 0 updated, 20500 unchanged, 0 rejected."
+
+
+def test_a_cell_past_the_csv_limit_is_one_line(project_dir, sotong):
+    """The command's side of tests/test_import_jobs.py's: exit 1, the line, no traceback."""
+    write(project_dir / "long.csv", csv_text(GOOD, dict(GOOD, id="S2", name="가" * 140_000)))
+    for jobs in ("1", "2"):
+        result = sotong(project_dir, "subscribers", "import", "long.csv", "--jobs", jobs)
+        assert result.code == 1 and "Traceback" not in result.output, result.output
+        assert result.stderr.startswith("long.csv:3: a cell of the row that starts on this line runs on past 131072 characters")
+        assert result.stdout == ""

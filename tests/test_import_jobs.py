@@ -17,6 +17,7 @@ from sotong import subscribers
 from sotong.audiences import load_audiences
 from sotong.file_parts import cut
 from sotong.population import generate_population, write_csv
+from sotong.problems import SotongError
 from sotong.store import Store
 from sotong.subscribers import COLUMNS, import_csv
 
@@ -181,3 +182,61 @@ def test_parts_run_side_by_side_answer_in_order_and_move_one_bar(monkeypatch):
 
     with pytest.raises(ValueError, match="part 2 cannot be read"):
         in_processes(failing, parts, 0, "rows")
+
+
+def _long_names(rows: list[dict], length: int) -> list[dict]:
+    """The rows with names of ``length`` characters: the file's bytes, and so its cut, set by them."""
+    return [dict(row, name="나" * length) for row in rows]
+
+
+LONG = "가" * 140_000  # past the csv module's field size limit (131,072)
+LONG_CELL = ("a cell of the row that starts on this line runs on past 131072 characters, longer than any cell "
+             "may be; shorten it, or, if a double quote opens a cell there and is never closed, close it")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("row, part", [(20, 0), (200, 1)])
+def test_a_cell_past_the_csv_limit_stops_the_import_at_its_line(tmp_path, jobs, row, part):
+    """A cell too long for the csv module, in the first part or in the
+    second: its row's line and what to do, whatever the jobs; nothing imported."""
+    rows = _long_names(_rows(), 1500)
+    rows[row]["name"] = LONG
+    path = _write(tmp_path / "long.csv", rows)
+    data = path.read_bytes()
+    parts = cut(path, 2, subscribers._PART_LINES)[1]
+    assert (data.index(LONG.encode()) > parts[1].offset) == bool(part)
+    store = Store.open(new_store_location("sqlite", tmp_path))
+    try:
+        with pytest.raises(SotongError) as raised:
+            import_csv(store, path, AUDIENCES, YEAR, shown="long.csv", jobs=jobs)
+        assert [str(problem) for problem in raised.value.problems] == [f"long.csv:{row + 2}: {LONG_CELL}"]
+        assert not store.has_subscribers()
+    finally:
+        store.close()
+
+
+def test_a_header_cell_past_the_csv_limit_is_line_1(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text(",".join(COLUMNS) + "," + LONG + "\r\n", encoding="utf-8")
+    store = Store.open(new_store_location("sqlite", tmp_path))
+    try:
+        with pytest.raises(SotongError) as raised:
+            import_csv(store, path, AUDIENCES, YEAR, shown="header.csv", jobs=2)
+    finally:
+        store.close()
+    assert [str(problem) for problem in raised.value.problems] == [f"header.csv:1: {LONG_CELL}"]
+
+
+def test_a_part_cut_inside_a_quoted_cell_that_reads_past_the_limit_is_read_whole(tmp_path):
+    """A cut just after a line break inside a quoted cell: the second part
+    takes the cell's closing quote for an opening one and reads past the
+    csv module's limit, which is no mistake of the file: read whole, it imports."""
+    rows = _long_names(_rows(), 1200)
+    rows[ROWS // 2]["name"] = "가" * 3000 + "\n"
+    path = _write(tmp_path / "quoted.csv", rows)
+    parts = cut(path, 2, subscribers._PART_LINES)[1]
+    with path.open("rb") as file:
+        file.seek(parts[1].offset)
+        assert file.read(2) == b'",'  # the second part starts at the closing quote
+    reports, stored, _log = _same_for_every_job_count(tmp_path, "sqlite", [path])
+    assert reports[0][2] == f"{ROWS} added, 0 updated, 0 unchanged, 0 rejected" and len(stored) == ROWS
