@@ -23,7 +23,7 @@ from pathlib import Path
 from .atomic import replacing
 from .links import short_codes, sms_link_notices
 from .notice_cache import file_stamp
-from .page_keys import Unkeyable
+from .page_keys import KnownShapes, Unkeyable
 
 # Pelican's intrasite links ({filename}other.md, |static|...) make a page depend
 # on other files too: such notices' pages are always made again.
@@ -52,11 +52,23 @@ class BuildState:
         self.template_names = self.record["template_names"] = _template_names(before)
         self.linking = frozenset(path for path, notice in by_source.items()
                                  if _LINKS_TO_OTHER_CONTENT.search(notice.body))
+        shapes = before.get("shapes")
+        self.known_shapes = KnownShapes(shapes if isinstance(shapes, dict) else {}, self._unchanged_since(before))
         self.kept: set[str] = set()
         self.pages: dict[str, list] = {}
         self._seen_stamps: dict[str, list] = {}  # path -> stamp of a page found as it was made
         self._kept_stamps: dict[str, list] = {}
         _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
+
+    def _unchanged_since(self, before: dict):
+        """Whether a notice file is as the build that left ``before`` found it
+        (its stamp and short code; a notice linking to other content never is)."""
+        then, now = before.get("notices", {}), self.record["notices"]
+
+        def unchanged(source: str) -> bool:
+            path = source if source in now else os.path.abspath(source)
+            return path in now and now[path][0] is not None and path not in self.linking and then.get(path) == now[path]
+        return unchanged
 
     def source_stamp(self, source_path: str):
         """What a page shows of the content read from ``source_path`` depends
@@ -108,6 +120,7 @@ class BuildState:
         a kept page's is the stamp it was found with: should anything have
         written it since, the next build finds another and makes it again)."""
         stamps = self._kept_stamps
+        self.record["shapes"] = self.known_shapes.now
         self.record["pages"] = {self._relative(page): [*(stamps.get(page) or file_stamp(page)), *made]
                                 for page, made in self.pages.items()}
         with replacing(_state_file(self.slot)) as out:

@@ -13,7 +13,10 @@ each reduced to its *shape*:
   ``BuildState`` records for it). A list that shows a notice's title is
   kept when only the notice's body changed. Either is held as a short
   digest, computed once per build and reading: a list of thousands of
-  notices is then quick to key again on each of its pages;
+  notices is then quick to key again on each of its pages. The slot's state
+  keeps these digests (:class:`KnownShapes`), and the slot's next build
+  takes those of the notices whose files did not change instead of reading
+  them again, when all that was read is the file's own (``OWN_NAMES``);
 - a page of a paginated list is its number, its paginator's size and its
   own notices (a template reads a paginated list through its page);
 - categories and the like are their names, dates their ISO form, data
@@ -53,13 +56,17 @@ from .template_reads import WHOLE
 class Reading:
     """What a key holds of articles (``content``) and of notices (``notice``):
     the names read, or None for the whole file. One object per value (see
-    :func:`reading_of`), so that it is a quick key of the shapes held."""
+    :func:`reading_of`), so that it is a quick key of the shapes held.
+    ``name``: the same as text, naming it in a slot's state (KnownShapes);
+    ``own``: whether every name read is one of the file's own (``OWN_NAMES``)."""
 
-    __slots__ = ("content", "notice")
+    __slots__ = ("content", "notice", "name", "own")
     _made: dict = {}
 
     def __init__(self, content: tuple | None, notice: tuple | None):
         self.content, self.notice = content, notice
+        self.name = repr((content, notice))
+        self.own = content is not None and OWN_NAMES.issuperset(content)
 
     @classmethod
     def of(cls, content: tuple | None, notice: tuple | None) -> Reading:
@@ -69,6 +76,12 @@ class Reading:
         return made
 
 
+# What Pelican and Sotong make of an article from its own file, the settings
+# and the day alone (never from other files, as its ``translations`` are): a
+# notice's (sotong.notices.Notice) attributes and methods are all of this kind.
+OWN_NAMES = frozenset({"title", "date", "locale_date", "modified", "locale_modified", "slug", "category",
+                       "department", "url", "save_as", "summary", "status", "notice", "lang", "author", "authors",
+                       "department_url", "ics_url", "source_path", "relative_source_path", "in_default_lang"})
 WHOLE_READING = Reading.of(None, None)
 
 # Context values made from what the inputs digest covers (audiences.yaml, the day).
@@ -85,13 +98,16 @@ class Unkeyable(Exception):
 class PageKeys:
     """Keys of the pages one build renders from templates."""
 
-    def __init__(self, settings: dict, source_stamp, known_names: dict | None = None):
+    def __init__(self, settings: dict, source_stamp, known_names: dict | None = None,
+                 known_shapes: KnownShapes | None = None):
         """``source_stamp(path)``: the stamp recorded for a content file;
         ``known_names``: template -> [the names it reads, the templates it
         names], as lists, from a build of the same templates; what this build
-        parses is added to it (the build state keeps it for the next)."""
+        parses is added to it (the build state keeps it for the next);
+        ``known_shapes``: what the slot's last build read of each notice."""
         self._settings = settings
         self._source_stamp = source_stamp
+        self._known_shapes = known_shapes
         self._names: dict[str, frozenset] = {}
         self._files: dict[str, tuple] = {}
         self._known_names = {} if known_names is None else known_names
@@ -185,11 +201,17 @@ class PageKeys:
             notice = getattr(value, "notice", None)
             if reading.content is None:
                 return ("content", self._source_stamp(notice.source if notice is not None else value.source_path))
-            return ("content", _digest((value.source_path, self._read_values(value, reading.content, reading))))
+            if notice is not None and reading.own and self._known_shapes is not None:
+                return ("content", self._known_shapes.digest("content", notice.source, reading,
+                                                             lambda: self._content_digest(value, reading)))
+            return ("content", self._content_digest(value, reading))
         if isinstance(value, Notice):
             if reading.notice is None:
                 return ("notice", self._source_stamp(value.source))
-            return ("notice", _digest((value.source, self._read_values(value, reading.notice, reading))))
+            if self._known_shapes is not None:
+                return ("notice", self._known_shapes.digest("notice", value.source, reading,
+                                                            lambda: self._notice_digest(value, reading)))
+            return ("notice", self._notice_digest(value, reading))
         if isinstance(value, Page):
             return self._page_shape(value, self.shape(value.object_list, reading))
         if isinstance(value, Paginator):
@@ -206,6 +228,12 @@ class PageKeys:
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
             return ("code", value.__module__, value.__qualname__)
         raise Unkeyable(type(value).__name__)
+
+    def _content_digest(self, value: Content, reading: Reading) -> str:
+        return _digest((value.source_path, self._read_values(value, reading.content, reading)))
+
+    def _notice_digest(self, value: Notice, reading: Reading) -> str:
+        return _digest((value.source, self._read_values(value, reading.notice, reading)))
 
     def _read_values(self, value, names: tuple, reading: Reading) -> tuple:
         """The shapes of what was read of ``value``: attributes, and the
@@ -228,6 +256,32 @@ class PageKeys:
     @staticmethod
     def _page_shape(page: Page, items) -> tuple:
         return ("page", page.number, page.paginator.num_pages, page.paginator.count, items)
+
+
+class KnownShapes:
+    """The digests of what the pages of a slot's last build read of each
+    notice's article (by reading, of the file's own values only: ``OWN_NAMES``),
+    so that a rebuild keys its lists without reading again the thousands of
+    notices that did not change. ``before``: kind and reading -> {notice
+    file: digest}, from the slot's state; ``unchanged(path)``: whether the notice
+    file and what every page depends on are as that build found them.
+    ``now`` holds the digests this build used, for the slot's next build."""
+
+    def __init__(self, before: dict, unchanged):
+        self._before, self._unchanged = before, unchanged
+        self.now: dict[str, dict[str, str]] = {}
+
+    def digest(self, kind: str, source: str, reading: Reading, compute) -> str:
+        """The digest of what ``reading`` holds of the ``kind`` ("content" or
+        "notice") read from ``source``: the last build's, if the file is
+        unchanged, else ``compute()``."""
+        name = f"{kind} {reading.name}"
+        known = self._before.get(name)
+        digest = known.get(source) if isinstance(known, dict) and self._unchanged(source) else None
+        if not isinstance(digest, str):
+            digest = compute()
+        self.now.setdefault(name, {})[source] = digest
+        return digest
 
 
 def reading_of(record: frozenset) -> Reading:

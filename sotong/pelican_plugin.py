@@ -160,7 +160,8 @@ class KeepingWriter(Writer):
         if self._page_keys is None:
             from .page_keys import PageKeys
 
-            self._page_keys = PageKeys(self.settings, core.state.source_stamp, core.state.template_names)
+            state = core.state
+            self._page_keys = PageKeys(self.settings, state.source_stamp, state.template_names, state.known_shapes)
         return self._page_keys
 
     def write_file(self, name, template, context, *args, **kwargs):

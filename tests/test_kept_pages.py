@@ -6,6 +6,7 @@ and what a rebuild leaves in output/ is what a full build makes."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -204,4 +205,41 @@ def test_the_index_first_page_is_kept_when_a_notice_of_a_later_page_changes_and_
     written = build(twice_built, cli)
     box = (output / "index.html").read_text(encoding="utf-8").split('class="urgent-box"')[1].split("</section>")[0]
     assert "index.html" in written and title in box
+    assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def _free_slot_state(project: Path) -> Path:
+    """The state file of the build slot the next build writes into."""
+    live = os.readlink(project / "output")
+    free = ".output-b" if live.endswith("-a") else ".output-a"
+    return project / f"{free}.state.json"
+
+
+def test_a_rebuild_keys_its_lists_by_what_the_slot_kept_of_unchanged_notices(twice_built, cli):
+    """What the pages read of a notice that did not change is taken from the
+    slot's state, not read again: a digest altered there makes the lists
+    holding it again, which a build that read the notice would have kept."""
+    state_file = _free_slot_state(twice_built)
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    concert = str(twice_built / "content" / "notices" / CONCERT)
+    # the archive reads each notice's title, address, date, field and department, not its summary
+    archive = next(name for name in state["shapes"] if name.startswith("content ") and "'title'" in name
+                   and "'notice'" not in name and concert in state["shapes"][name])
+    state["shapes"][archive][concert] = "0" * 32
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    written = build(twice_built, cli)
+    assert "archives/index.html" in written
+    assert not {"category/culture/index.html", f"notices/{CONCERT[:-3]}/index.html"} & written
+
+
+def test_a_changed_address_pattern_renders_every_list_with_the_new_addresses(twice_built, tmp_path, cli):
+    """A setting that changes what a list reads of every notice (its address)
+    renders the lists again, from the notices, not from the slot's digests."""
+    settings = twice_built / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'ARTICLE_URL = "notices/{slug}/"', 'ARTICLE_URL = "notices/{slug}/index.html"'), encoding="utf-8")
+    written = build(twice_built, cli)
+    link = f'href="/notices/{CONCERT[:-3]}/index.html"'
+    assert {"archives/index.html", "category/culture/index.html", "department/문화체육과/index.html"} <= written
+    assert {"archives/index.html", "category/culture/index.html"} <= showing(twice_built / "output", link)
     assert_as_a_full_build(twice_built, tmp_path / "full", cli)

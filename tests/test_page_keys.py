@@ -149,3 +149,25 @@ def test_a_key_holds_what_was_read_and_a_body_edit_keeps_it():
     assert keys.shape([a_notice(title="다른 제목")], reading_of(record)) != shape
     whole = reading_of(record | {"@Notice.*"})
     assert keys.shape([a_notice()], whole) == (("notice", ("stamp", "/c/notices/a.md")),)
+
+
+def test_known_shapes_give_the_last_builds_digest_of_an_unchanged_notice_only():
+    from sotong.page_keys import KnownShapes, reading_of
+
+    reading = reading_of(frozenset({"@Notice.title"}))
+    before = {f"notice {reading.name}": {"/c/notices/a.md": "kept", "/c/notices/b.md": "stale"}}
+    known = KnownShapes(before, lambda source: source.endswith("a.md"))
+    keys = PageKeys({}, lambda source: source, known_shapes=known)
+    shapes = keys.shape([a_notice(), a_notice(source="/c/notices/b.md", slug="b")], reading)
+    assert shapes[0] == ("notice", "kept"), "unchanged: not read again"
+    assert shapes[1] == PageKeys({}, lambda source: source).shape([a_notice(source="/c/notices/b.md", slug="b")], reading)[0]
+    assert known.now[f"notice {reading.name}"] == {"/c/notices/a.md": "kept", "/c/notices/b.md": shapes[1][1]}
+
+
+def test_only_what_an_article_makes_of_its_own_file_is_taken_from_the_last_build():
+    """An article's ``translations`` are other articles: a reading of them is never kept."""
+    from sotong.page_keys import reading_of
+
+    assert reading_of(frozenset({"@Content.title", "@Content.url", "@Notice.title"})).own
+    assert not reading_of(frozenset({"@Content.title", "@Content.translations"})).own
+    assert not reading_of(frozenset({"@Content.*"})).own
