@@ -44,9 +44,11 @@ def bounces_command(project):
                 new += bounces.record(store, [_row(bounce) for _handle, bounce in batch], now_iso())
             box.move([handle for handle, _bounce in batch])
     readers = {bounce.return_path.subscriber_id for _handle, bounce in found.bounces}
+    known = bounces.readers_addresses(store, readers)  # record() left the others out
+    forgotten = sum(1 for _handle, bounce in found.bounces if bounce.return_path.subscriber_id not in known)
     with store.transaction():
         flagged = bounces.mark_invalid(store, readers, limit, now_iso())
-    _say(found, new, readers, flagged, limit, config["BOUNCE_FOLDER"])
+    _say(found, new, forgotten, readers, flagged, limit, config["BOUNCE_FOLDER"])
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
@@ -94,11 +96,15 @@ def _row(bounce: bounces.Bounce) -> tuple:
             verdict.kind, bounce.day, verdict.status, verdict.reason)
 
 
-def _say(found, new: int, readers: set, flagged: list, limit: float, folder: str) -> None:
+def _say(found, new: int, forgotten: int, readers: set, flagged: list, limit: float, folder: str) -> None:
+    """The summary: the bounces moved, of them those new, those counted before and those of forgotten readers."""
     hard = sum(1 for _h, b in found.bounces if b.verdict.kind == "hard")
     total = len(found.bounces)
     click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
-        total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new, folder=folder))
+        total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new - forgotten, folder=folder))
+    if forgotten:
+        click.echo(_("Of them, {count} to readers forgotten since the send (sotong subscribers forget): moved, recorded nowhere.").format(
+            count=forgotten))
     if found.unattributed or found.not_bounces:
         click.echo(_("Left where they were: {unattributed} mails without a genuine return path of ours (other mail, or a forged tag), {not_bounces} auto-replies or other answers that are no bounce.").format(
             unattributed=found.unattributed, not_bounces=found.not_bounces))
