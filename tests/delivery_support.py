@@ -35,12 +35,18 @@ class ScriptedHandler:
       itself, before the body (as Postfix's smtpd_data_restrictions answer);
     - ``drop_at``: the DATA numbers (1-based, counting every DATA) at which
       the server closes the connection without answering;
-    - ``delay``: seconds to think before answering each DATA.
+    - ``delay``: seconds to think before answering each DATA;
+    - ``pipelining``: the server offers PIPELINING (RFC 2920; aiosmtpd reads
+      the commands one line at a time, so it answers pipelined ones in
+      order); ``pipelined`` tells, for each MAIL, whether its RCPT and DATA
+      had already come with it.
     """
 
-    def __init__(self, delay: float = 0.0, keep: bool = True):
+    def __init__(self, delay: float = 0.0, keep: bool = True, pipelining: bool = False):
         self.delay = delay
         self.keep = keep
+        self.pipelining = pipelining
+        self.pipelined: list[bool] = []
         self.rcpt_answers: dict[str, list[str]] = {}
         self.refuse: dict[str, str] = {}
         self.refuse_data: dict[str, str] = {}
@@ -49,6 +55,16 @@ class ScriptedHandler:
         self.datas = 0
         self.accepted: list[tuple[str, str]] = []  # (recipient, Message-ID)
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.pipelined.append(b"\r\nDATA\r\n" in bytes(server._reader._buffer).upper())  # what came behind MAIL
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:

@@ -29,6 +29,12 @@ def project(tmp_path, store_location) -> Path:
     return project_on(store_location, tmp_path, FAST)
 
 
+@pytest.fixture(params=[False, True], ids=["one-command-at-a-time", "pipelining"])
+def pipelining(request) -> bool:
+    """Whether the server offers PIPELINING (RFC 2920): then sotong sends MAIL, RCPT and DATA at once."""
+    return request.param
+
+
 def settings(project: Path) -> Path:
     return project / "pelicanconf.py"
 
@@ -49,13 +55,14 @@ def send(project: Path, port: int, *more: str):
     return run_cli(settings(project), "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(port), *more)
 
 
-def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project):
+def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, pipelining):
     ids = add_subscribers(store_of(project), 8)
     outbox_of(project, ids[:5], sms={ids[5]: "SMS", ids[6]: "SMS", ids[7]: "LMS"})
-    with SMTPServer(ScriptedHandler()) as server:
+    with SMTPServer(ScriptedHandler(pipelining=pipelining)) as server:
         first = send(project, server.port)
         assert first.code == 0, first.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
+        assert server.handler.pipelined == [pipelining] * 5  # MAIL, RCPT and DATA in one write when offered
         second = send(project, server.port)
         assert second.code == 0, second.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
@@ -101,10 +108,10 @@ def test_a_send_imports_neither_the_bounce_nor_the_mailbox_modules(project):
                            "sotong.subscribers"}
 
 
-def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project):
+def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project, pipelining):
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids)
-    handler = ScriptedHandler()
+    handler = ScriptedHandler(pipelining=pipelining)
     handler.rcpt_answers[address_of(ids[1])] = ["451 4.7.1 greylisted, try again"]
     handler.rcpt_answers[address_of(ids[2])] = ["452 4.2.2 mailbox busy"] * 3
     with SMTPServer(handler) as server:
@@ -122,10 +129,10 @@ def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(proj
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
-def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project):
+def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project, pipelining):
     ids = add_subscribers(store_of(project), 5)
     outbox_of(project, ids)
-    handler = ScriptedHandler()
+    handler = ScriptedHandler(pipelining=pipelining)
     handler.refuse[address_of(ids[1])] = f"550 5.1.1 <{address_of(ids[1])}>: Recipient address rejected: no such user"
     handler.refuse[address_of(ids[3])] = "552 5.2.2 mailbox full"
     with SMTPServer(handler) as server:
@@ -154,13 +161,13 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
 
 
 @pytest.mark.parametrize("when", ["refuse_data_command", "refuse_data"])
-def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(project, when):
+def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(project, pipelining, when):
     """SPEC §11: a permanent refusal of one message's DATA (to the command,
     before the body, or after the body) marks it failed with its reason; the
     others go out, and the next run (the next day) does not send it again."""
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids)
-    handler = ScriptedHandler()
+    handler = ScriptedHandler(pipelining=pipelining)
     getattr(handler, when)[address_of(ids[1])] = "554 5.7.1 message refused as spam"
     with SMTPServer(handler) as server:
         result = send(project, server.port)
@@ -176,10 +183,10 @@ def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(projec
     assert (failed["answer_text"], failed["attempts"]) == ("5.7.1 message refused as spam", 1)
 
 
-def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project):
+def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project, pipelining):
     ids = add_subscribers(store_of(project), 6)
     outbox_of(project, ids)
-    handler = ScriptedHandler()
+    handler = ScriptedHandler(pipelining=pipelining)
     handler.drop_at = {3, 5}
     with SMTPServer(handler) as server:
         result = send(project, server.port)
@@ -215,7 +222,7 @@ def test_a_notice_outbox_is_sent_with_notice(project):
     assert {r["kind"] for r in rows.values()} == {"notice"}
 
 
-def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(project):
+def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(project, pipelining):
     ids = add_subscribers(store_of(project), 3)
     outbox_of(project, ids)
 
@@ -223,7 +230,7 @@ def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(p
         async def handle_MAIL(self, server, session, envelope, address, mail_options):
             return "553 5.7.1 sender not allowed"
 
-    with SMTPServer(RefusingSender()) as server:
+    with SMTPServer(RefusingSender(pipelining=pipelining)) as server:
         result = send(project, server.port)
     assert result.code == 1
     assert "the mail server refuses the sender sotong@sd.go.kr: 553 5.7.1 sender not allowed; check MAIL_FROM" in result.output
