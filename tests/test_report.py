@@ -120,7 +120,7 @@ def fill_journal(db_path: Path):
     ))
     recorded, unsent = journal.record_outbox(march, every_message, infos)
     assert (recorded.email_new, len(recorded.sms), recorded.sms_types) == (4, 2, {"SMS": 1, "LMS": 1})
-    assert journal.hand_over(march, recorded.sms) == 2
+    assert len(journal.hand_over(march, recorded.sms)) == 2
     assert unsent == 4
     _send(journal, journal.claim(march.key, 10), ["sent", "sent", "failed", "deferred"])
     store.close()

@@ -108,14 +108,14 @@ def test_sms_already_handed_over_by_another_worker_are_not_written_again(tmp_pat
     recorded = [journal.record_outbox(outbox, everyone, {"n": NoticeInfo("title", None, None, None)})[0]
                 for journal in (first, second)]
     assert len(recorded[0].sms) == len(recorded[1].sms) == 30
-    assert first.hand_over(outbox, recorded[0].sms[:20]) == 20
+    assert len(first.hand_over(outbox, recorded[0].sms[:20])) == 20
     inserts = []
     execute = store.db.execute
     monkeypatch.setattr(store.db, "execute", lambda sql, params=(): (
         inserts.append(params[-1]) if sql.startswith("INSERT") else None) or execute(sql, params))
-    assert second.hand_over(outbox, recorded[1].sms) == 10 and [len(json.loads(rows)) for rows in inserts] == [10]
+    assert len(second.hand_over(outbox, recorded[1].sms)) == 10 and [len(json.loads(rows)) for rows in inserts] == [10]
     inserts.clear()
-    assert first.hand_over(outbox, recorded[0].sms) == 0 and inserts == []
+    assert first.hand_over(outbox, recorded[0].sms) == [] and inserts == []
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE channel = 'sms'"
                             " AND state = 'handed_over'").fetchone()[0] == 30
 
@@ -180,7 +180,7 @@ def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_
     first.store.put_subscriber(reader(ids[3], sms_unsubscribed_at="2026-11-27T10:00:00+09:00"))
     handed = second.hand_over_left(outbox, reachable_for("second"))  # the second finished first
     assert len(handed) == len(ids) - 1 and ids[3] not in {message.subscriber_id for message in handed}
-    assert first.hand_over(outbox, recorded.sms) == 0 and second.hand_over_left(outbox, reachable_for("second")) == []
+    assert first.hand_over(outbox, recorded.sms) == [] and second.hand_over_left(outbox, reachable_for("second")) == []
 
     first.store.db.execute("DELETE FROM delivery_messages WHERE subscriber_id = ? AND channel = 'email'", (ids[0],))
     first.store.close()  # the recorder is gone: its lock with it

@@ -5,6 +5,7 @@ only the messages in flight in the killed process go twice."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from email.parser import BytesHeaderParser
@@ -20,7 +22,7 @@ from email.policy import default as default_policy
 import pytest
 
 from project_support import new_store_location, project_on, store_of, store_query
-from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, make_outbox
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox
 
 from delivery.journal import ELSEWHERE, TAKEN, WITHDRAWN, Accepted, Journal
 from sotong.store import Store, Subscriber
@@ -86,6 +88,45 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     twice = {message_id for message_id, n in received.items() if n > 1}
     assert max(received.values()) <= 2 and len(twice) <= 4, "twice: only those in flight (4 connections at most)"
     assert twice <= accepted_before_the_kill, "twice: only what the killed worker had handed over"
+
+
+def test_two_workers_both_say_who_was_left_out_and_only_one_hands_the_sms_over(tmp_path):
+    """A worker that joins an outbox says what its recorder left out (readers
+    unsubscribed since bundling), and the SMS handed-over count is said by
+    the worker that recorded them; the other says 0, as a re-run does."""
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
+    ids = add_subscribers(store_of(project), 52)  # more emails than the first worker's claim: the second claims too
+    make_outbox(project / "private" / "outbox", ISSUE, ids[:48], NOTICES, sms={i: "SMS" for i in ids[48:]})
+    store_query(project, "UPDATE subscribers SET unsubscribed_at = '2026-11-25' WHERE id IN (?, ?)", (ids[0], ids[48]))
+    Journal(Store.open(store_of(project))).store.close()  # the journal's tables, which the test reads meanwhile
+
+    class Gated(ScriptedHandler):
+        """Holds every DATA until both workers are at work on the outbox."""
+
+        gate = threading.Event()
+
+        async def handle_DATA(self, server, session, envelope):
+            while not self.gate.is_set():
+                await asyncio.sleep(0.01)
+            return await super().handle_DATA(server, session, envelope)
+
+    handler = Gated()
+    with SMTPServer(handler) as server:
+        command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+                   "--port", str(server.port), "-s", str(project / "pelicanconf.py")]
+        workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+        wait_for(lambda: workers_seen(project) == 1)  # the first has recorded the outbox and claimed
+        workers.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        wait_for(lambda: workers_seen(project) == 2)  # the second joined and claimed
+        handler.gate.set()
+        outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), outputs
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids[1:48]}
+    for output in outputs:
+        assert "Left out: 2 readers unsubscribed or unreachable since bundling (email 1, SMS 1)." in output
+        assert "Make sms.csv again without them" in output
+    handed_over = sorted(int(re.search(r"SMS: (\d+) SMS messages", output).group(1)) for output in outputs)
+    assert handed_over == [0, 3], outputs
 
 
 def test_a_take_on_postgresql_is_one_statement(tmp_path, monkeypatch):

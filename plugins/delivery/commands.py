@@ -74,10 +74,9 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             _warn_edited_since_bundling(project, outbox)
             with progress(unsent, _sending_title(project.store, key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run()
-            if recorded.joined:  # only once the run has not stopped
-                recorded.sms = journal.hand_over_left(outbox, reachable)
-            else:
-                journal.hand_over(outbox, recorded.sms)
+            # only once the run has not stopped; by whichever worker on the outbox gets there first
+            recorded.sms = (journal.hand_over_left(outbox, reachable) if recorded.joined
+                            else journal.hand_over(outbox, recorded.sms))
             sms = _sms_line(recorded)
             _score_refusals(project, key)
     option = "--issue" if kind == "issue" else "--notice"

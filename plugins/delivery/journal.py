@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from sotong.store import now_iso, register_schema
 
@@ -100,8 +100,11 @@ OUTBOXES = """CREATE TABLE IF NOT EXISTS delivery_outboxes (
     recorded_at TEXT NOT NULL,
     sms_pending INTEGER NOT NULL DEFAULT 0
 );"""
-register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM,
-                OUTBOXES)  # version 2: worker; 3: the claims' index; 4: their only index; 5: the outboxes
+# What the recorder of an outbox left out (readers no longer reachable), which a worker that joins says too.
+LEFT_OUT = """ALTER TABLE delivery_outboxes ADD COLUMN email_left_out INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE delivery_outboxes ADD COLUMN sms_left_out INTEGER NOT NULL DEFAULT 0;"""
+register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM, OUTBOXES,
+                LEFT_OUT)  # version 2: worker; 3: the claims' index; 4: their only index; 5: the outboxes; 6: left out
 CLAIM_BATCH_PER_CONNECTION = 8  # a claim takes this many messages per SMTP connection
 _UNSENT_EMAILS = "outbox = ? AND channel = 'email' AND state IN ('queued', 'sending', 'deferred')"
 # The keys of the workers alive (PostgreSQL): their session advisory locks, a bigint key each.
@@ -214,18 +217,23 @@ class Journal:
         With the outbox's ``digest``, an outbox recorded from the same digest
         before (by another worker, which may be recording it now: this waits
         for it) is not read again: ``joined``, nothing written, no SMS (see
-        :meth:`hand_over_left`); a reader gone since is found by the take."""
+        :meth:`hand_over_left`), what the recorder left out; a reader gone
+        since is found by the take."""
         now = self.clock()
         recorded = Recorded()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            recorded.joined = digest is not None and self._recorded_from(outbox.key, digest, now)
-            if not recorded.joined:
+            recorder = digest is not None and self._recorded_from(outbox.key, digest, now)
+            if recorder:
+                recorded.joined = True
+                recorded.left_out = {"email": recorder["email_left_out"], "sms": recorder["sms_left_out"]}
+            else:
                 self._record(outbox, reachable, notices, recorded, now)
                 if digest is not None:
                     self.db.execute("UPDATE delivery_outboxes SET digest = ?, recorder = ?, recorded_at = ?,"
-                                    " sms_pending = ? WHERE outbox = ?",
-                                    (digest, self.worker, now, len(recorded.sms), outbox.key))
+                                    " sms_pending = ?, email_left_out = ?, sms_left_out = ? WHERE outbox = ?",
+                                    (digest, self.worker, now, len(recorded.sms), recorded.left_out["email"],
+                                     recorded.left_out["sms"], outbox.key))
             unsent = self.db.execute(f"SELECT count(*) FROM delivery_messages WHERE {_UNSENT_EMAILS}",
                                      (outbox.key,)).fetchone()[0]
         except BaseException:
@@ -234,22 +242,24 @@ class Journal:
         self.db.execute("ROLLBACK" if dry_run else "COMMIT")
         return recorded, unsent
 
-    def _recorded_from(self, outbox_key: str, digest: str, now: str) -> bool:
-        """Whether a worker still at work (PostgreSQL) recorded the outbox from
-        ``digest``; its row locked, so a second worker waits here until the
-        first has recorded. A later run records it again, as on SQLite (a
-        reader withdrawn before may be back)."""
+    def _recorded_from(self, outbox_key: str, digest: str, now: str):
+        """The outbox's row (what its recorder left out included) when a
+        worker still at work (PostgreSQL) recorded it from ``digest``, else
+        None; the row locked, so a second worker waits here until the first
+        has recorded. A later run records it again, as on SQLite (a reader
+        withdrawn before may be back)."""
         self.db.execute("INSERT INTO delivery_outboxes (outbox, digest, recorded_at) VALUES (?, '', ?)"
                         " ON CONFLICT (outbox) DO NOTHING", (outbox_key, now))
         row = self._outbox_row(outbox_key)
-        return self.store.backend == "postgresql" and row["digest"] == digest and self.db.execute(
+        live = self.store.backend == "postgresql" and row["digest"] == digest and self.db.execute(
             f"SELECT 1 FROM ({_LIVE_WORKERS}) AS live WHERE worker = ?", (row["recorder"],)).fetchone() is not None
+        return row if live else None
 
     def _outbox_row(self, outbox_key: str):
         """The outbox's row of delivery_outboxes, locked until the transaction ends."""
         lock = " FOR UPDATE" if self.store.backend == "postgresql" else ""  # SQLite: BEGIN IMMEDIATE
-        return self.db.execute(f"SELECT digest, recorder, sms_pending FROM delivery_outboxes WHERE outbox = ?{lock}",
-                               (outbox_key,)).fetchone()
+        return self.db.execute("SELECT digest, recorder, sms_pending, email_left_out, sms_left_out"
+                               f" FROM delivery_outboxes WHERE outbox = ?{lock}", (outbox_key,)).fetchone()
 
     def _record(self, outbox, reachable, notices: dict, recorded: Recorded, now: str) -> None:
         self.db.executemany(
@@ -258,9 +268,7 @@ class Journal:
              for slug, info in notices.items()])
         handed_over = self._sms_handed_over(outbox.key)
         kept = set()
-        for start in range(0, len(outbox.messages), RECORD_CHUNK):
-            chunk = outbox.messages[start:start + RECORD_CHUNK]
-            reached = reachable(chunk)
+        for chunk, reached in _reached_in_chunks(outbox.messages, reachable):
             emails = []
             for message in chunk:
                 if (message.subscriber_id, message.channel) not in reached:
@@ -298,17 +306,18 @@ class Journal:
                  "queued_at": now, "updated_at": now}
         return self._insert_messages(fixed, ("subscriber_id", "notices", "file"), new) if new else 0
 
-    def hand_over(self, outbox, messages: list) -> int:
+    def hand_over(self, outbox, messages: list) -> list:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
-        agency, in one transaction; returns how many were new. Those already
+        agency, in one transaction; returns those it recorded. Those already
         recorded (by another worker on the outbox, which finished first) are
         not written again, nor any when a worker that joined handed over the
         outbox's SMS (:meth:`hand_over_left`)."""
         with self.store.transaction():
             row = self._outbox_row(outbox.key)  # after a worker handing them over now
             if row is not None and not row["sms_pending"]:
-                return 0
-            return self._hand_over(outbox, messages, self._sms_handed_over(outbox.key))
+                return []
+            handed_over = self._sms_handed_over(outbox.key)
+            return self._hand_over(outbox, [message for message in messages if message.subscriber_id not in handed_over])
 
     def hand_over_left(self, outbox, reachable: Callable[[tuple], set]) -> list:
         """For a worker that joined (:meth:`record_outbox`): the outbox's SMS
@@ -321,26 +330,21 @@ class Journal:
             handed_over = self._sms_handed_over(outbox.key)
             left = [message for message in outbox.messages
                     if message.channel == "sms" and message.subscriber_id not in handed_over]
-            messages = []
-            for start in range(0, len(left), RECORD_CHUNK):
-                reached = reachable(left[start:start + RECORD_CHUNK])
-                messages += [message for message in left[start:start + RECORD_CHUNK]
-                             if (message.subscriber_id, "sms") in reached]
-            self._hand_over(outbox, messages, handed_over)
-            return messages
+            return self._hand_over(outbox, [message for chunk, reached in _reached_in_chunks(left, reachable)
+                                            for message in chunk if (message.subscriber_id, "sms") in reached])
 
-    def _hand_over(self, outbox, messages: list, handed_over: set) -> int:
-        """Write the SMS of ``messages`` not in ``handed_over``; the outbox has no SMS pending after."""
+    def _hand_over(self, outbox, messages: list) -> list:
+        """Write the SMS ``messages`` (none of them recorded yet) as handed
+        over; the outbox has no SMS pending after. Returns ``messages``."""
         now = self.clock()
         self.db.execute("UPDATE delivery_outboxes SET sms_pending = 0 WHERE outbox = ?", (outbox.key,))
-        messages = [message for message in messages if message.subscriber_id not in handed_over]
-        if not messages:
-            return 0
-        fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
-                 "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
-        return self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
-            (message.subscriber_id, message.type, json.dumps(message.notices, ensure_ascii=False))
-            for message in messages])
+        if messages:
+            fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
+                     "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
+            self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
+                (message.subscriber_id, message.type, json.dumps(message.notices, ensure_ascii=False))
+                for message in messages])
+        return messages
 
     def _insert_messages(self, fixed: dict, varying: tuple[str, ...], rows: list[tuple]) -> int:
         """Journal rows with the ``fixed`` columns' values and the ``varying``
@@ -478,6 +482,14 @@ class Journal:
                LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
                WHERE m.state IN ('sent', 'handed_over') AND {condition}
                GROUP BY 1, 2, 3, 4, 5, 6""", params)]
+
+
+def _reached_in_chunks(messages, reachable: Callable[[tuple], set]) -> Iterator[tuple[tuple, set]]:
+    """``messages`` :data:`RECORD_CHUNK` at a time, each chunk with the (id,
+    channel) of those whose reader can still be reached (``reachable``)."""
+    for start in range(0, len(messages), RECORD_CHUNK):
+        chunk = messages[start:start + RECORD_CHUNK]
+        yield chunk, reachable(chunk)
 
 
 def _allow_handed_over(db) -> None:
