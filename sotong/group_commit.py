@@ -7,7 +7,10 @@ applies every change waiting at that moment in one call; the threads whose
 changes it took wait until that call has returned (their change is stored),
 and one of those that arrived meanwhile leads the next call. Nobody waits for
 a timer: an idle collector writes each change at once, alone; a busy one
-writes as many as arrived while the previous write ran.
+writes as many as arrived while the previous write ran. A thread that must
+not wait (a server's loop, issue #16) submits with ``wait=False``: it writes
+its change at once when no write is under way, and is told
+:class:`WouldWait` otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 MAX_GROUP = 500  # changes one call applies at most (SQLite takes at most 32,766 parameters)
+
+
+class WouldWait(Exception):
+    """Raised instead of waiting, to a caller that said it must not wait
+    (nothing was changed)."""
 
 
 class GroupCommitError(Exception):
@@ -55,9 +63,11 @@ class GroupCommit(Generic[Item, Result]):
         self._waiting: list[_Waiter] = []
         self._writing = False
 
-    def submit(self, item: Item) -> Result:
+    def submit(self, item: Item, wait: bool = True) -> Result:
         waiter = _Waiter(item)
         with self._lock:
+            if self._writing and not wait:
+                raise WouldWait("another thread is writing")
             self._waiting.append(waiter)
             leads = waiter.leads = not self._writing
             self._writing = True

@@ -5,7 +5,9 @@ plugins extend with routes (unsubscribe, survey answers) through
 Core owns the shell only: routing, the 64 KiB body limit, Korean error pages,
 a page template every plugin page extends (``web_base.html``), access to the
 store from the server's threads, posted forms kept to storable text
-(:class:`CollectorRequest`), and ``GET /healthz``.
+(:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
+with time limits for slow clients, answering quick routes on its loop thread
+(issue #16: no handoff between threads for an unsubscribe).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 import ipaddress
 import logging
 import re
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ import jinja2
 import markupsafe
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
+from waitress.task import WSGITask
 from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -38,11 +42,15 @@ from . import signals
 from .i18n import _
 from .problems import SotongError
 from .database_url import is_database_url
+from .group_commit import WouldWait
 from .tokens import has_secret, secret_held
 
 MAX_BODY_BYTES = 64 * 1024
 CHECKPOINT_SECONDS = 1.0
 QUEUE_WARNING_SECONDS = 60.0  # waitress's "all threads busy" warning, at most once a minute
+# requests of one connection read while it is answered: 2, so that a client's next request, sent as soon as
+# its answer arrives (before the worker has finished with it), keeps the connection read without waking the loop
+LOOKAHEAD_REQUESTS = 2
 FILES_KEPT_FREE = 64  # open files left for the store, templates and logs when connections are at their limit
 log = logging.getLogger("sotong.web")
 
@@ -251,8 +259,10 @@ class App:
         self.endpoints: dict[str, Endpoint] = {}
         self.lean_endpoints: dict[tuple[str, str], LeanEndpoint] = {}
         self.lean_form_endpoints: dict[str, LeanFormEndpoint] = {}
+        self.inline_routes: set[tuple[str, str]] = set()  # lean routes (method, prefix) answered on the loop thread
+        self._inline = threading.local()  # .active: this thread is making an inline answer
         self._template_folders: list[str] = []
-        self._store = None
+        self._store = self._loop_store = None
         self._store_lock = threading.Lock()
         self._thread_stores = threading.local()  # PostgreSQL: one connection per server thread
         # the site's header and stylesheet (inlined: the collector's pages fetch nothing from elsewhere)
@@ -269,7 +279,7 @@ class App:
         self.endpoints[name] = endpoint
         self.url_map.add(Rule(rule, endpoint=name, methods=list(methods)))
 
-    def add_lean_route(self, method: str, prefix: str, endpoint: LeanEndpoint) -> None:
+    def add_lean_route(self, method: str, prefix: str, endpoint: LeanEndpoint, inline: bool = False) -> None:
         """Answer ``method`` requests to ``prefix`` + one path segment (e.g.
         ``"/u/"`` + a token) with ``endpoint(app, segment, environ)`` before
         werkzeug parses anything (issue #16: the unsubscribe burst after each
@@ -278,10 +288,46 @@ class App:
         which answers everything else (errors, other methods) and must exist;
         an endpoint reads the body (``CONTENT_LENGTH`` bytes, within the limit)
         only when it answers. Bodies over the limit always go to that route
-        (413); the body is not read here."""
+        (413); the body is not read here.
+
+        With ``inline``, the server calls the endpoint on its loop thread, where
+        the request was read (no handoff to a worker thread), when the store
+        is SQLite. There it must never wait: :meth:`store` raises
+        :class:`~sotong.group_commit.WouldWait` when another thread holds the
+        store or another process is writing to it, and so must the endpoint
+        wherever else it would wait (``answering_inline`` says where it runs);
+        a worker thread then answers the request, its body unread."""
         if not (prefix.startswith("/") and prefix.endswith("/") and prefix.count("/") == 2):
             raise ValueError(f"lean route {prefix!r}: write one folder, as in '/u/'")
         self.lean_endpoints[(method, prefix)] = endpoint
+        if inline:
+            self.inline_routes.add((method, prefix))
+
+    def answers_inline(self, method: str, path: str) -> bool:
+        """Whether a request to ``path`` is an inline lean route's (see
+        :meth:`add_lean_route`), to be tried on the server's loop thread."""
+        cut = path.find("/", 1) + 1
+        return cut > 0 and (method, path[:cut]) in self.inline_routes and not is_database_url(self.settings["SOTONG_DB"])
+
+    @property
+    def answering_inline(self) -> bool:
+        """Whether this thread is making an answer on the server's loop thread (it must not wait)."""
+        return getattr(self._inline, "active", False)
+
+    def inline_answer(self, environ) -> Prepared | None:
+        """The answer of an inline lean route, made on this thread (the
+        server's loop); None when it would have to wait or when the full route
+        answers: the request is then a worker thread's, as any other."""
+        self._inline.active = True
+        try:
+            return self.lean_answer(environ)
+        except WouldWait:
+            return None
+        except Exception:
+            log.exception(_("error while answering %s %s"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            return Prepared.of(self.error_page(500))
+        finally:
+            self._inline.active = False
 
     def add_lean_form_route(self, path: str, endpoint: LeanFormEndpoint) -> None:
         """Answer url-encoded form POSTs to ``path`` (``"/subscribe"``), or to
@@ -339,17 +385,43 @@ class App:
         between collectors); a connection found lost is opened again for the
         thread's next request. On SQLite one connection behind a lock keeps
         them apart and avoids SQLite's busy-wait sleeps, which would
-        otherwise dominate latency under concurrent writes."""
+        otherwise dominate latency under concurrent writes. On the server's
+        loop thread (an inline answer) it raises WouldWait instead of waiting
+        for the lock, for the store to open or for another process's write:
+        there it is a second connection, behind the same lock, that does not
+        wait for other processes."""
         if is_database_url(self.settings["SOTONG_DB"]):
             store = getattr(self._thread_stores, "store", None)
             if store is None or store.db.connection.broken:  # lost (a restart): the request that found out got 500
                 store = self._thread_stores.store = self._open_store()
             yield store
             return
-        with self._store_lock:
+        inline = self.answering_inline
+        if not self._store_lock.acquire(blocking=not inline):
+            raise WouldWait("another thread holds the store")
+        try:
+            if inline and self._loop_store is None:
+                raise WouldWait("the store is not open yet")
             if self._store is None:
                 self._store = self._open_store()
-            yield self._store
+                self._loop_store = self._open_loop_store() if self.inline_routes else None
+            if inline:
+                with _busy_would_wait():
+                    yield self._loop_store
+            else:
+                yield self._store
+        finally:
+            self._store_lock.release()
+
+    def _open_loop_store(self):
+        """The SQLite store's connection for inline answers: one that never
+        waits for another process's write (SQLite's busy timeout 0)."""
+        from .store import Store
+
+        store = Store.open(self.settings["SOTONG_DB"])
+        store.db.execute("PRAGMA wal_autocheckpoint = 0")
+        store.db.execute("PRAGMA busy_timeout = 0")
+        return store
 
     def _open_store(self):
         """The store; on SQLite with its WAL checkpoints (which fsync) moved off
@@ -405,7 +477,7 @@ class App:
 
     def __call__(self, environ, start_response):
         try:
-            prepared = self.lean_answer(environ)
+            prepared = environ.pop(INLINE_ANSWER, None) or self.lean_answer(environ)
         except Exception:
             log.exception(_("error while answering %s %s"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             prepared = Prepared.of(self.error_page(500))
@@ -432,6 +504,22 @@ class App:
             log.exception(_("error while answering %s %s"), request.method, request.path)
             response = self.error_page(500)
         return response(environ, start_response)
+
+
+INLINE_ANSWER = "sotong.inline_answer"  # in the environ: the answer made on the loop thread, for the task to send
+
+
+@contextlib.contextmanager
+def _busy_would_wait():
+    """Within, SQLite's "database is locked" (a connection that does not wait
+    found the file being written by another process; its statement changed
+    nothing) is WouldWait."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise
+        raise WouldWait("another process is writing to the store") from exc
 
 
 def healthz(request: Request) -> Response:
@@ -482,24 +570,108 @@ class ConnectionLimits:
     header_bytes: int = 16 * 1024
 
 
-class _DeadlineChannel(HTTPChannel):
-    """Waitress's connection, remembering when the request it is reading began."""
+class _OneSendTask(WSGITask):
+    """Waitress's task, sending an answer's head and its whole body (every
+    answer of a lean route) in one write, where waitress writes them apart;
+    the environ of an answer made on the loop thread is the one it was made
+    with (holding it)."""
 
+    def __init__(self, channel, request):
+        super().__init__(channel, request)
+        self.environ = getattr(request, "inline_environ", None)
+
+    def write(self, data):
+        if self.wrote_header or not (self.complete and data):
+            return super().write(data)
+        head = self.build_response_header()
+        self.wrote_header = True
+        if not self.has_body or self.chunked_response or self.content_length != len(data):
+            self.channel.write_soon(head)
+            return super().write(data)
+        self.content_bytes_written = len(data)
+        self.channel.write_soon(head + data)
+
+
+_answering = threading.local()  # .channel: the connection a server thread is answering a request of
+
+
+class _DeadlineChannel(HTTPChannel):
+    """Waitress's connection, remembering when the request it is reading
+    began. Without handoffs where it can (issue #16): a request of an inline
+    route is answered on the loop thread that read it, when the app can
+    without waiting (else by a worker thread, as any other); an answer is
+    sent by the thread that made it, at once while nothing waits before it;
+    and with ``channel_request_lookahead`` the loop keeps reading the
+    connection while a worker answers, so it is woken only when something
+    is left for it."""
+
+    task_class = _OneSendTask
     reading_since: float | None = None
+    on_loop = False  # the loop thread is reading or answering this connection's requests
+    inline_pending = False  # the first request waits to be answered on the loop thread
 
     def received(self, data):
         before = self.request
-        result = super().received(data)
-        if self.request is None:
-            self.reading_since = None
-        elif self.request is not before:
-            self.reading_since = time.time()
+        self.on_loop = True
+        try:
+            result = super().received(data)
+            if self.request is None:
+                self.reading_since = None
+            elif self.request is not before:
+                self.reading_since = time.time()
+            while self.inline_pending:
+                self.inline_pending = False
+                self._answer_inline()
+        finally:
+            self.on_loop = False
         return result
+
+    def _answer_inline(self) -> None:
+        """Answer the first request here (the loop thread), or leave it to a
+        worker thread when the app would have to wait."""
+        request = self.requests[0]
+        environ = self.task_class(self, request).get_environment()
+        answer = self.server.collector_app.inline_answer(environ)
+        if answer is None:
+            self.server.queue_task(self)
+            return
+        environ[INLINE_ANSWER] = answer
+        request.inline_environ = environ
+        self.service()
+
+    def write_soon(self, data):
+        if data and self.connected and not self.total_outbufs_len and isinstance(data, bytes):
+            with self.outbuf_lock:
+                if not self.total_outbufs_len:  # nothing waits before these bytes: send what the socket takes
+                    try:
+                        sent = self.socket.send(data)
+                    except OSError:  # would block, or a broken connection: waitress's own path deals with it
+                        sent = 0
+                    if sent == len(data):
+                        return sent
+                    return sent + super().write_soon(data[sent:])
+        return super().write_soon(data)
+
+    def service(self):
+        _answering.channel = self
+        try:
+            super().service()
+        finally:
+            _answering.channel = None
+
+    def loop_needed(self) -> bool:
+        """Whether the server's loop must look at this connection again once a
+        request is answered: output left to send, a close to make, or a
+        connection it may have stopped reading (more requests read meanwhile
+        than ``channel_request_lookahead``)."""
+        return bool(self.total_outbufs_len or self.will_close or self.close_when_flushed
+                    or len(self.requests) >= self.adj.channel_request_lookahead)
 
 
 class _CollectorServer(TcpWSGIServer):
     """Waitress's server that also closes connections whose request has been
-    arriving for longer than ``limits.request_seconds``."""
+    arriving for longer than ``limits.request_seconds``, and whose loop is
+    woken after an answer only when the connection needs it."""
 
     channel_class = _DeadlineChannel
     limits = ConnectionLimits()
@@ -511,6 +683,26 @@ class _CollectorServer(TcpWSGIServer):
             since = getattr(channel, "reading_since", None)
             if not channel.requests and since is not None and since < cutoff:
                 channel.will_close = True
+
+    collector_app = None  # the App, when it answers some routes inline
+
+    def add_task(self, channel):
+        """Queue the channel's first request for a worker thread, or, read on
+        the loop thread and of an inline route, have the loop answer it."""
+        request = channel.requests[0]
+        if channel.on_loop and self.collector_app and self.collector_app.answers_inline(request.command, request.path):
+            channel.inline_pending = True
+        else:
+            super().add_task(channel)
+
+    def queue_task(self, channel):
+        """Queue the channel's first request for a worker thread."""
+        super().add_task(channel)
+
+    def pull_trigger(self):
+        channel = getattr(_answering, "channel", None)
+        if channel is None or channel.loop_needed():
+            super().pull_trigger()
 
 
 class _OncePerInterval(logging.Filter):
@@ -545,8 +737,9 @@ def create_server(app, host: str, port: int, threads: int, limits: ConnectionLim
         app, host=host, port=port, threads=threads, ident="sotong", max_request_body_size=MAX_BODY_BYTES * 4,
         max_request_header_size=limits.header_bytes, channel_timeout=limits.idle_seconds,
         connection_limit=min(limits.connections, _open_files_allowed() - FILES_KEPT_FREE), cleanup_interval=1,
-        asyncore_use_poll=True)
+        asyncore_use_poll=True, channel_request_lookahead=LOOKAHEAD_REQUESTS)
     server.limits = limits
+    server.collector_app = app if isinstance(app, App) else None
     return server
 
 

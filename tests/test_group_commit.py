@@ -186,10 +186,10 @@ def test_unsubscribes_arriving_during_a_write_are_stored_in_one_statement(tmp_pa
     app = make_app(Project(project / "pelicanconf.py"))
     group, sizes = app.delivery_unsubscribes, []
     write = group._apply
-    group._apply = lambda subscriber_ids: sizes.append(len(subscriber_ids)) or write(subscriber_ids)
+    group._apply = lambda subscriber_ids: (write(subscriber_ids), sizes.append(len(subscriber_ids)))[0]  # the writes made
     statuses = {}
     with serving(app) as port:  # four threads
-        with app.store():  # the store is busy: the first POST's write waits, the others arrive meanwhile
+        with app.store():  # the store is busy: no POST is answered on the loop, the first's write waits, the others arrive meanwhile
             clients = [threading.Thread(target=lambda s=s: statuses.update({s: post_unsubscribe(port, s)}))
                        for s in ids]
             for client in clients:

@@ -7,10 +7,11 @@ the page's own button, which also posts the field ``answer=page``, gets the
 full page saying what happens next. A token that was not made with
 SOTONG_SECRET gets 403 and changes nothing. The POST, which comes in
 bursts after each issue, is a lean route (answered before werkzeug parses the
-request; issue #16), and the unsubscribes of the collector's threads that
-arrive while one is being stored are stored together, in one statement
-(:class:`sotong.group_commit.GroupCommit`); errors and the GET page take the
-full route.
+request; issue #16) on the server's loop thread, where it was read, when
+nothing else is writing (else by a worker thread: the unsubscribes of the
+collector's threads that arrive while one is being stored are stored
+together, in one statement, :class:`sotong.group_commit.GroupCommit`);
+errors and the GET page take the full route.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def one_click(app, token: str, environ) -> Prepared | None:
     subscriber_id = subscriber_from_unsubscribe_token(token)
     if subscriber_id is None:
         return None
-    changed = app.delivery_unsubscribes.submit(subscriber_id)
+    changed = app.delivery_unsubscribes.submit(subscriber_id, wait=not app.answering_inline)
     if changed and log.isEnabledFor(logging.INFO):
         log.info(_("unsubscribed %s by its link"), subscriber_id)
     if _from_the_page(environ):
@@ -106,6 +107,6 @@ def _prepared(app, template: str, **context) -> Prepared:
 def add_routes(app) -> None:
     app.add_template_folder(TEMPLATES)
     app.add_route("/u/<token>", unsubscribe, ["GET", "POST"])
-    app.add_lean_route("POST", "/u/", one_click)
+    app.add_lean_route("POST", "/u/", one_click, inline=True)
     app.delivery_unsubscribed_answers = {}  # template -> its Prepared answer
     app.delivery_unsubscribes = GroupCommit(lambda subscriber_ids: _unsubscribe_all(app, subscriber_ids))

@@ -1,0 +1,192 @@
+"""The collector's server without handoffs (issue #16), over real HTTP: a
+one-click unsubscribe is answered on the loop thread that read it, even
+while every worker thread is busy, and stored before its 200; the loop never
+waits (for the store another thread holds, nor for another process writing
+the SQLite file): such a request goes to a worker thread and ``/healthz``
+answers meanwhile; an answer made by a worker is sent by it, waking the loop
+only when something is left to send (a client that does not read gets the
+whole answer all the same); answers of every shape arrive intact."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import sqlite3
+import threading
+import time
+
+import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, serving, store_query
+from waitress.server import TcpWSGIServer
+from werkzeug.wrappers import Response
+
+from sotong.group_commit import GroupCommit, WouldWait
+from sotong.project import Project
+from sotong.tokens import unsubscribe_token
+from sotong.web import make_app
+
+ONE_CLICK = b"List-Unsubscribe=One-Click"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+BIG = b"0123456789abcdef" * 256 * 1024  # 4 MiB: more than the sockets' buffers hold
+
+
+@pytest.fixture
+def collector(tmp_path):
+    """(app, project, subscriber ids): the collector of a project with three subscribers."""
+    project = copy_project(tmp_path)
+    ids = add_subscribers(project / "private" / "sotong.db", 3)
+    return make_app(Project(project / "pelicanconf.py")), project, ids
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=FORM if body is not None else {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def unsubscribed(project) -> set[str]:
+    return {row[0] for row in store_query(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL")}
+
+
+def logged_unsubscribes(project) -> list[str]:
+    """The subscribers the consent log says unsubscribed by their link."""
+    return [row[0] for row in store_query(
+        project, "SELECT DISTINCT subscriber_id FROM consent_log WHERE source = 'unsubscribe-link' ORDER BY 1")]
+
+
+def in_background(call) -> tuple[threading.Thread, list]:
+    """``call()`` in a thread of its own; its result lands in the list."""
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(call()), daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_one_click_unsubscribe_is_answered_while_every_worker_thread_is_busy(collector):
+    app, project, ids = collector
+    entered, release = threading.Semaphore(0), threading.Event()
+
+    def blocking(request):
+        entered.release()
+        release.wait(20)
+        return Response("done")
+
+    app.add_route("/blocking", blocking, ["GET"])
+    with serving(app) as port:  # four worker threads
+        busy = [in_background(lambda: request(port, "GET", "/blocking")) for _ in range(4)]
+        try:
+            for _ in range(4):
+                assert entered.acquire(timeout=10)
+            status, body = request(port, "POST", f"/u/{unsubscribe_token(ids[0])}", ONE_CLICK, timeout=5)
+            assert status == 200 and "수신 거부".encode() in body
+            assert unsubscribed(project) == {ids[0]} and logged_unsubscribes(project) == [ids[0]]
+        finally:
+            release.set()
+            for thread, _ in busy:
+                thread.join(10)
+    assert [outcome for _, outcome in busy] == [[(200, b"done")]] * 4
+
+
+def test_the_loop_does_not_wait_for_the_store_another_thread_holds(collector):
+    app, project, ids = collector
+    with serving(app) as port:
+        with app.store():  # held: the POST goes to a worker thread, which waits for it
+            posting, answer = in_background(lambda: request(port, "POST", f"/u/{unsubscribe_token(ids[1])}", ONE_CLICK))
+            time.sleep(0.3)
+            assert request(port, "GET", "/healthz", timeout=3) == (200, b"ok")
+            assert answer == [] and unsubscribed(project) == set()
+        posting.join(10)
+    assert answer[0][0] == 200 and unsubscribed(project) == {ids[1]}
+    assert logged_unsubscribes(project) == [ids[1]]
+
+
+def test_the_loop_does_not_wait_for_another_process_writing_the_store(collector):
+    app, project, ids = collector
+    with serving(app) as port:
+        assert request(port, "POST", f"/u/{unsubscribe_token(ids[0])}", ONE_CLICK)[0] == 200  # the store is open
+        other = sqlite3.connect(project / "private" / "sotong.db", isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another process's write under way
+            posting, answer = in_background(lambda: request(port, "POST", f"/u/{unsubscribe_token(ids[2])}", ONE_CLICK))
+            time.sleep(0.3)
+            assert request(port, "GET", "/healthz", timeout=3) == (200, b"ok")
+            assert answer == []
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        posting.join(10)
+    assert answer[0][0] == 200 and unsubscribed(project) == {ids[0], ids[2]}
+
+
+def test_a_submit_that_must_not_wait_is_refused_during_a_write_and_leads_otherwise():
+    writing, release, applied = threading.Event(), threading.Event(), []
+
+    def apply(items):
+        applied.append(list(items))
+        if items == ["slow"]:
+            writing.set()
+            assert release.wait(10)
+        return [item.upper() for item in items]
+
+    group = GroupCommit(apply)
+    thread, outcome = in_background(lambda: group.submit("slow"))
+    assert writing.wait(10)
+    with pytest.raises(WouldWait):
+        group.submit("fast", wait=False)
+    release.set()
+    thread.join(10)
+    assert outcome == ["SLOW"] and group.submit("fast", wait=False) == "FAST"
+    assert applied == [["slow"], ["fast"]]
+
+
+def trigger_pulls(monkeypatch) -> list:
+    """Every wake-up of a server's loop by its threads, from now on."""
+    pulls: list = []
+    pull = TcpWSGIServer.pull_trigger
+    monkeypatch.setattr(TcpWSGIServer, "pull_trigger", lambda server: (pulls.append(1), pull(server)))
+    return pulls
+
+
+def test_a_worker_wakes_the_loop_only_when_something_is_left_to_send(collector, monkeypatch):
+    app, _project, _ids = collector
+    app.add_route("/big", lambda request: Response(BIG, mimetype="application/octet-stream"), ["GET"])
+    pulls = trigger_pulls(monkeypatch)
+    with serving(app) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(5):  # one keep-alive connection, each answer sent by its worker at once
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (200, b"ok")
+        assert pulls == []
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(b"GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            time.sleep(0.5)  # not reading: the worker cannot send it all, the loop sends the rest
+            received = b""
+            while not received.endswith(BIG):
+                chunk = client.recv(1 << 20)
+                assert chunk, "the connection closed before the whole answer"
+                received += chunk
+        connection.close()
+    assert pulls and received.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert received.count(b"\r\n\r\n" + BIG) == 1
+
+
+def test_answers_of_every_shape_arrive_whole(collector):
+    app, _project, ids = collector
+    app.add_route("/streamed", lambda request: Response(iter([b"one ", b"two ", b"three"])), ["GET"])
+    with serving(app) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        answers = []
+        for method, path in [("GET", "/streamed"), ("HEAD", "/healthz"), ("GET", "/healthz"), ("GET", "/nowhere"),
+                             ("GET", f"/u/{unsubscribe_token(ids[0])}")]:
+            connection.request(method, path)
+            response = connection.getresponse()
+            answers.append((response.status, response.read()))
+        connection.close()
+    assert answers[:3] == [(200, b"one two three"), (200, b""), (200, b"ok")]
+    assert answers[3][0] == 404 and answers[4][0] == 200 and "수신 거부".encode() in answers[4][1]
