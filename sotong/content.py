@@ -92,7 +92,11 @@ def read_page(path: Path, shown: str) -> tuple[Page | None, list[Problem]]:
     """A static page: front matter with a title and only known keys."""
     from .notices import split_front_matter
 
-    source, problems = split_front_matter(path.read_text(encoding="utf-8"), shown)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it as UTF-8"))]
+    source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems
     data = source.front.data or {}

@@ -18,6 +18,7 @@ from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key
 from .i18n import _
 from .problems import Problem, did_you_mean
+from .schedule import YEARS
 from .validators import department, image_with_alt
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -480,9 +481,6 @@ def _name_list(meta, key, known, problem, what, where):
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", re.ASCII)
-# The years a notice's dates may lie in: the site, its calendar files and the
-# newsletter schedule count days from and to them.
-YEARS = range(2000, 2100)
 
 
 def _parse_datetime(value, key, problem) -> dt.datetime | None:

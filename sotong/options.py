@@ -9,7 +9,7 @@ import datetime as dt
 import click
 
 from .i18n import _
-from .schedule import is_issue_date, next_issue
+from .schedule import YEARS, is_issue_date, next_issue
 
 
 class OneLineUsageError(click.UsageError):
@@ -20,8 +20,9 @@ class OneLineUsageError(click.UsageError):
 
 
 class Day(click.DateTime):
-    """A calendar day written exactly YYYY-MM-DD: a :class:`datetime.date`,
-    or its YYYY-MM-DD text with ``text=True`` (for keys such as outbox names)."""
+    """A calendar day written exactly YYYY-MM-DD, in the years of
+    ``schedule.YEARS``: a :class:`datetime.date`, or its YYYY-MM-DD text
+    with ``text=True`` (for keys such as outbox names)."""
 
     name = "YYYY-MM-DD"
 
@@ -30,6 +31,7 @@ class Day(click.DateTime):
         self.text = text
 
     def convert(self, value, param, ctx):
+        option = param.opts[0] if param else "the date"
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             day = value
         else:
@@ -38,9 +40,11 @@ class Day(click.DateTime):
             except click.BadParameter:
                 day = None
             if day is None or day.isoformat() != value:  # strptime also takes 2026-1-5
-                option = param.opts[0] if param else "the date"
                 raise OneLineUsageError(_('{option} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {option} 2026-11-26')
                                         .format(option=option, value=value), ctx) from None
+        if day.year not in YEARS:  # the schedule would count past datetime's range
+            raise OneLineUsageError(_('{option} "{value}" is in the year {year}; days lie in {first}-{last}, check the year')
+                                    .format(option=option, value=day, year=day.year, first=YEARS[0], last=YEARS[-1]), ctx)
         return day.isoformat() if self.text else day
 
 

@@ -13,6 +13,10 @@ if TYPE_CHECKING:  # the dates alone need no notice reader (`sotong newsletter n
     from .notices import Notice
 
 THURSDAY = 3
+# The years a notice's dates, and the days given on the command line, may lie
+# in: the site, its calendar files and the newsletter schedule count days
+# from and to them (the schedule's look-arounds stay inside datetime's range).
+YEARS = range(2000, 2100)
 
 
 def issue_dates_of_month(year: int, month: int) -> tuple[dt.date, dt.date]:
