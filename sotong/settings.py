@@ -62,7 +62,34 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
         raise SotongError([f"{path}:1: {exc}"]) from None
     settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
+    _check_shared(settings)
     return add_defaults(settings, path.resolve().parent)
+
+
+def _check_shared(settings: dict) -> None:
+    """SettingsError naming each shared setting of the wrong type: a path
+    that is not text, a SOTONG_TODAY that is no day of schedule.YEARS,
+    PLUGINS that is not a list."""
+    found = SettingsProblems(settings)
+    found.values({name: DEFAULTS[name] for name in PATH_SETTINGS}, dict.fromkeys(PATH_SETTINGS, text(_("a path"))))
+    found.values({"SOTONG_TODAY": None}, {"SOTONG_TODAY": rule(_is_pinned_day, lambda value: _(
+        'is {value!r}; write a day as "YYYY-MM-DD", e.g. SOTONG_TODAY = "2026-11-26", or leave it out for today in Seoul').format(
+        value=value))})
+    found.values({"PLUGINS": None}, {"PLUGINS": rule(lambda value: value is None or isinstance(value, (list, tuple)), lambda value: _(
+        'is {value!r}; write a list of plugin names, e.g. PLUGINS = ["sotong.pelican_plugin", "newsletter"]').format(value=value))})
+    found.raise_any()
+
+
+def _is_pinned_day(value) -> bool:
+    """None, or a day (a date, or its YYYY-MM-DD text) in schedule.YEARS."""
+    from .schedule import YEARS
+
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value is None or value.year in YEARS
+    try:
+        return isinstance(value, str) and dt.date.fromisoformat(value).year in YEARS
+    except ValueError:
+        return False
 
 
 def file_settings(path: Path) -> dict:

@@ -27,3 +27,33 @@ def test_a_day_outside_the_years_of_notices_is_a_command_line_error(project_dir,
     assert result.code == 2
     assert result.stderr.splitlines()[-1] == (
         f'Error: {args[-2]} "{args[-1]}" is in the year {int(args[-1][:4])}; days lie in 2000-2099, check the year')
+
+
+@pytest.mark.parametrize("line, message", [
+    ("SOTONG_DB = 5", 'SOTONG_DB: is 5; write a path, e.g. SOTONG_DB = "private/sotong.db"'),
+    ('AUDIENCES_PATH = ["audiences.yaml"]',
+     "AUDIENCES_PATH: is ['audiences.yaml']; write a path, e.g. AUDIENCES_PATH = \"audiences.yaml\""),
+    ("PRIVATE_PATH = None", 'PRIVATE_PATH: is None; write a path, e.g. PRIVATE_PATH = "private"'),
+    ('SOTONG_TODAY = "2026-02-30"', "SOTONG_TODAY: is '2026-02-30'; write a day as \"YYYY-MM-DD\", e.g. "
+                                    'SOTONG_TODAY = "2026-11-26", or leave it out for today in Seoul'),
+    ("SOTONG_TODAY = 20261126", 'SOTONG_TODAY: is 20261126; write a day as "YYYY-MM-DD", e.g. '
+                                'SOTONG_TODAY = "2026-11-26", or leave it out for today in Seoul'),
+    ("PLUGINS = 5", 'PLUGINS: is 5; write a list of plugin names, e.g. PLUGINS = ["sotong.pelican_plugin", "newsletter"]'),
+])
+@pytest.mark.parametrize("command", [("check",), ("newsletter", "next")])
+def test_a_shared_setting_of_the_wrong_type_is_one_line_at_its_assignment(project_dir, cli, line, message, command):
+    settings = project_dir / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    assigned = len(settings.read_text(encoding="utf-8").splitlines())
+    result = cli(project_dir, *command)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [f"pelicanconf.py:{assigned}: {message}"]
+
+
+def test_audiences_path_at_a_folder_is_one_line(project_dir, cli):
+    settings = project_dir / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8") + 'AUDIENCES_PATH = "content"\n', encoding="utf-8")
+    result = cli(project_dir, "check")
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "content:1: cannot read the file (Is a directory); point AUDIENCES_PATH in the settings at audiences.yaml"]
