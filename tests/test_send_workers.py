@@ -168,6 +168,21 @@ def queue_emails(store, count: int) -> list[int]:
         (ISSUE, f"S{n}", f"email/S{n}.eml")).fetchone()[0] for n in range(1, count + 1)]
 
 
+def test_a_claim_and_a_take_write_no_index_entry_on_postgresql(tmp_path):
+    """A claim (the worker's key) and a take (state sending, attempts) change
+    no column an index reads, conditions included: PostgreSQL keeps their row
+    versions HOT (on the row's page, no index entry; each was three)."""
+    store = Store.open(new_store_location("postgresql", tmp_path))
+    journal = Journal(store)
+    queue_emails(store, 8)
+    with store.transaction():  # the counts of this transaction
+        for pending in journal.claim(ISSUE, 8):
+            assert journal.take(pending.id, pending.subscriber_id) == TAKEN
+        updates, hot = store.db.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                                        " WHERE relname = 'delivery_messages'").fetchone()
+    assert updates == hot == 16
+
+
 def test_claims_are_disjoint_skip_locked_rows_and_a_dead_workers_batch_is_claimed_again(tmp_path):
     location = new_store_location("postgresql", tmp_path)
     first, second = Journal(Store.open(location)), Journal(Store.open(location))
