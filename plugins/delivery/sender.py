@@ -158,7 +158,8 @@ class Sender:
         self.sleep = sleep
         self.pacer = Pacer(config.rate)
         self.figures = SendFigures()
-        self.lock = threading.Lock()  # the journal's connection, the pacer and the figures
+        self.journal_lock = threading.Lock()  # the journal's connection, one statement (or transaction) at a time
+        self.lock = threading.Lock()  # the pacer and the figures: never held through a round trip to the store
         self.tries: dict[int, int] = {}  # 4xx answers per message in this run
         self.losses: dict[int, int] = {}  # lost connections per message in this run
 
@@ -180,8 +181,9 @@ class Sender:
     def _claim(self) -> list[Pending]:
         """The next batch of messages this process sends (in flight ones of a
         run that stopped counted: they go again)."""
-        with self.lock:
+        with self.journal_lock:
             batch = self.journal.claim(self.outbox.key, CLAIM_BATCH_PER_CONNECTION * self.config.connections)
+        with self.lock:
             self.figures.resent_in_flight += sum(1 for message in batch if message.state == "sending")
         return batch
 
@@ -206,7 +208,7 @@ class Sender:
         if accepted is None:
             return
         try:
-            with self.lock:
+            with self.journal_lock:
                 self.journal.mark(accepted.id, SENT, accepted.stage, accepted.code, accepted.text)
         except BaseException as exc:  # the store went away: the run fails, the message goes again
             schedule.stop(exc)
@@ -262,7 +264,7 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         link.ensure_connected()
-        with self.lock:
+        with self.journal_lock:
             taken = self.journal.take(message.id, message.subscriber_id, connection.accepted)
         connection.accepted = None
         if taken == ELSEWHERE:
@@ -306,7 +308,7 @@ class Sender:
 
     def _record(self, message: Pending, state: str, stage, code, text) -> str:
         text = redact_addresses(text)
-        with self.lock:
+        with self.journal_lock:
             self.journal.mark(message.id, state, stage, code, text)
         if state == FAILED:
             log.warning(_("failed %s: %s %s"), message.subscriber_id, code or "", text)
