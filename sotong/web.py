@@ -307,7 +307,11 @@ class App:
         """Whether a request to ``path`` is an inline lean route's (see
         :meth:`add_lean_route`), to be tried on the server's loop thread."""
         cut = path.find("/", 1) + 1
-        return cut > 0 and (method, path[:cut]) in self.inline_routes and not is_database_url(self.settings["SOTONG_DB"])
+        return cut > 0 and (method, path[:cut]) in self.inline_routes and self._on_sqlite
+
+    @functools.cached_property
+    def _on_sqlite(self) -> bool:
+        return not is_database_url(self.settings["SOTONG_DB"])
 
     @property
     def answering_inline(self) -> bool:
@@ -477,7 +481,7 @@ class App:
 
     def __call__(self, environ, start_response):
         try:
-            prepared = environ.pop(INLINE_ANSWER, None) or self.lean_answer(environ)
+            prepared = self.lean_answer(environ)
         except Exception:
             log.exception(_("error while answering %s %s"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             prepared = Prepared.of(self.error_page(500))
@@ -506,7 +510,6 @@ class App:
         return response(environ, start_response)
 
 
-INLINE_ANSWER = "sotong.inline_answer"  # in the environ: the answer made on the loop thread, for the task to send
 
 
 @contextlib.contextmanager
@@ -573,12 +576,15 @@ class ConnectionLimits:
 class _OneSendTask(WSGITask):
     """Waitress's task, sending an answer's head and its whole body (every
     answer of a lean route) in one write, where waitress writes them apart;
-    the environ of an answer made on the loop thread is the one it was made
-    with (holding it)."""
+    an answer already made on the loop thread is sent as it is."""
 
-    def __init__(self, channel, request):
-        super().__init__(channel, request)
-        self.environ = getattr(request, "inline_environ", None)
+    def execute(self):
+        answer = getattr(self.request, "inline_answer", None)
+        if answer is None:
+            return super().execute()
+        self.status, self.response_headers = answer.status, list(answer.headers)
+        self.content_length, self.complete = len(answer.body), True
+        self.write(answer.body)
 
     def write(self, data):
         if self.wrote_header or not (self.complete and data):
@@ -635,8 +641,7 @@ class _DeadlineChannel(HTTPChannel):
         if answer is None:
             self.server.queue_task(self)
             return
-        environ[INLINE_ANSWER] = answer
-        request.inline_environ = environ
+        request.inline_answer = answer
         self.service()
 
     def write_soon(self, data):
