@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import io
 import ipaddress
 import logging
@@ -767,6 +768,7 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
         actual_host=actual_host, actual_port=actual_port))
     if warning:
         announce(warning)
+    gc.freeze()  # start-up's objects (modules, templates, the app) live on: a full collection no longer walks them
     try:
         with secret_held():  # every request's token checked with the key read once, not the environment's each time
             server.run()

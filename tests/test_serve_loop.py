@@ -5,10 +5,12 @@ waits (for the store another thread holds, nor for another process writing
 the SQLite file): such a request goes to a worker thread and ``/healthz``
 answers meanwhile; an answer made by a worker is sent by it, waking the loop
 only when something is left to send (a client that does not read gets the
-whole answer all the same); answers of every shape arrive intact."""
+whole answer all the same); answers of every shape arrive intact; and
+start-up's objects are frozen out of the garbage collector."""
 
 from __future__ import annotations
 
+import gc
 import http.client
 import socket
 import sqlite3
@@ -24,6 +26,7 @@ from werkzeug.wrappers import Response
 from sotong.group_commit import GroupCommit, WouldWait
 from sotong.project import Project
 from sotong.tokens import unsubscribe_token
+from sotong import web
 from sotong.web import make_app
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
@@ -190,3 +193,15 @@ def test_answers_of_every_shape_arrive_whole(collector):
         connection.close()
     assert answers[:3] == [(200, b"one two three"), (200, b""), (200, b"ok")]
     assert answers[3][0] == 404 and answers[4][0] == 200 and "수신 거부".encode() in answers[4][1]
+
+
+def test_serve_freezes_start_up_objects_out_of_the_garbage_collector(collector, monkeypatch):
+    """A full collection walking start-up's objects stopped the loop, and with it every answer, for tens of ms."""
+    app, project, _ids = collector
+    monkeypatch.setattr(web._CollectorServer, "run", lambda server: None)  # served, and stopped at once
+    gc.unfreeze()
+    try:
+        web.serve(Project(project / "pelicanconf.py"), "127.0.0.1", 0, 2, announce=lambda line: None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
