@@ -20,6 +20,7 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
   their pages);
 - makes Pelican's content cache safe against a killed build (pelican_cache);
 - computes each article's address once per build (content_urls);
+- takes the articles of unchanged notices as the last build made them (article_cache);
 - writes feeds with the site's absolute address, in development too.
 """
 
@@ -39,6 +40,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from .article_cache import keep_articles, save_kept_articles, take_kept_articles
 from .compiled_templates import keep_compiled_templates
 from .content_urls import compute_urls_once, forget_urls
 from .pelican_cache import make_crash_safe
@@ -283,6 +285,13 @@ def _notice_of_the_build(source: str):
     return core.content.notice_at(source) if core.content is not None else None
 
 
+def keep_unchanged_articles(generator):
+    """On ``article_generator_init``, under ``sotong build``: the articles of
+    unchanged notices are taken as the last build made them (article_cache)."""
+    if core.state is not None:
+        keep_articles(generator, core.content, core.state.record["inputs"])
+
+
 def use_keeping_writer(pelican):
     return SotongWriter
 
@@ -381,10 +390,13 @@ def register():
     make_crash_safe(_notice_of_the_build)
     compute_urls_once()
     take_shortcuts()
+    take_kept_articles()
     signals.initialized.connect(forget_urls)
     signals.initialized.connect(add_sotong_defaults)
     signals.get_writer.connect(use_keeping_writer)
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(add_context)
+    signals.article_generator_init.connect(keep_unchanged_articles)
+    signals.article_generator_finalized.connect(save_kept_articles)
     signals.article_generator_pretaxonomy.connect(retire_expired)
     signals.static_generator_finalized.connect(leave_private_images_out)
