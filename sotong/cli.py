@@ -309,9 +309,21 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="sotong")
     except SotongError as exc:
-        for problem in exc.problems:
-            click.echo(one_line(str(problem)), err=True)
-        count = len(exc.problems)
-        if count > 1:
-            click.echo(ngettext("{count} problem.", "{count} problems.", count).format(count=count), err=True)
-        sys.exit(1)
+        _exit_with(exc)
+    except Exception as exc:  # a full disk, a store held by another program, a server gone: one line
+        from .store import engine_trouble
+
+        trouble = engine_trouble(exc)
+        if trouble is None:
+            raise
+        _exit_with(trouble)
+
+
+def _exit_with(error: SotongError) -> None:
+    """Each problem on a line of its own, their count when more than one; exit 1."""
+    for problem in error.problems:
+        click.echo(one_line(str(problem)), err=True)
+    count = len(error.problems)
+    if count > 1:
+        click.echo(ngettext("{count} problem.", "{count} problems.", count).format(count=count), err=True)
+    sys.exit(1)

@@ -38,6 +38,7 @@ import itertools
 import json
 import re
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -411,8 +412,14 @@ class Store:
             with store.transaction(), store._locked("schema_versions"):  # two CREATE TABLEs at once would clash
                 store.ensure_schema(SCHEMA_VERSIONS)
         else:
-            store = cls(_sqlite_connection(Path(location)), str(location))
-            store.ensure_schema(SCHEMA_VERSIONS)
+            try:
+                store = cls(_sqlite_connection(Path(location)), str(location))
+                store.ensure_schema(SCHEMA_VERSIONS)
+            except sqlite3.DatabaseError as exc:  # not a database, a folder, ...: one line naming it
+                trouble = engine_trouble(exc, str(location))
+                if trouble is None:
+                    raise
+                raise trouble from None
         store.upgrade("core")
         store._add_missing_columns()
         if store.backend == "sqlite":
@@ -952,7 +959,12 @@ class _PostgresConnection:
         import psycopg
         from psycopg.conninfo import conninfo_to_dict
 
-        if conninfo_to_dict(url).get("password"):
+        try:
+            parts = conninfo_to_dict(url)
+        except psycopg.ProgrammingError as exc:
+            raise SotongError([_("SOTONG_DB: the database address cannot be read ({reason}); write it as postgresql://USER@HOST/NAME or postgresql:///NAME?host=/run/postgresql").format(
+                reason=str(exc).strip())]) from None
+        if parts.get("password"):
             raise SotongError([_("SOTONG_DB: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead")])
         try:
             connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows)
@@ -1012,8 +1024,43 @@ class _Transaction:
         return self.db
 
     def __exit__(self, kind, exc, tb):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite ends it itself on a full disk or an I/O error
+            self.db.execute("ROLLBACK")
         return False
+
+
+# SQLite's answers that come of where it runs (a disk, a file, another
+# program), never of Sotong's SQL: told in one line, not a traceback.
+_NO_ROOM = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
+_HELD = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+_NOT_A_STORE = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError | None:
+    """What SQLite or PostgreSQL raised because of where it runs (a full
+    disk, a file that is no database, a lock held by another program, a
+    server gone) as the line to say, naming the file ``where`` when known;
+    None for anything else (a mistake of Sotong's keeps its traceback)."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.OperationalError):
+        return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering: {reason}; run the command again once it answers").format(
+            reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF if isinstance(exc, sqlite3.DatabaseError) else None
+    where = where or _("a database file of Sotong (the store SOTONG_DB, a cache or a working file)")
+    if code in _NO_ROOM:
+        said = _("{where}: cannot be written ({reason}); make room on its disk and run the command again")
+    elif code in _HELD:
+        said = _("{where}: another program holds it ({reason}); wait until that program (another sotong command?) is done and run the command again")
+    elif code in _UNWRITABLE:
+        said = _("{where}: cannot be opened for writing ({reason}); check that it is a file in a folder this user may write (SOTONG_DB in the settings names the store)")
+    elif code in _NOT_A_STORE:
+        said = _("{where}: is not an SQLite database, or is damaged ({reason}); point SOTONG_DB at the store file, or put the store back from a backup")
+    else:
+        return None
+    return SotongError([said.format(where=where, reason=str(exc).strip())])
 
 
 __all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",

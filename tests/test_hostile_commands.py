@@ -57,3 +57,61 @@ def test_audiences_path_at_a_folder_is_one_line(project_dir, cli):
     assert result.code == 1
     assert result.stderr.splitlines() == [
         "content:1: cannot read the file (Is a directory); point AUDIENCES_PATH in the settings at audiences.yaml"]
+
+
+@pytest.mark.parametrize("store, message", [
+    ("private/words.db", "{project}/private/words.db: is not an SQLite database, or is damaged (file is not a database); "
+                         "point SOTONG_DB at the store file, or put the store back from a backup"),
+    ("content", "{project}/content: cannot be opened for writing (unable to open database file); check that it is a "
+                "file in a folder this user may write (SOTONG_DB in the settings names the store)"),
+    ("postgresql://sotong@db host/sotong", 'SOTONG_DB: the database address cannot be read (unexpected spaces found in '
+     '"db host", use percent-encoded spaces (%20) instead); write it as postgresql://USER@HOST/NAME or '
+     "postgresql:///NAME?host=/run/postgresql"),
+])
+def test_a_store_that_cannot_be_opened_is_one_line(project_dir, cli, store, message):
+    (project_dir / "private").mkdir(exist_ok=True)
+    (project_dir / "private" / "words.db").write_text("이것은 데이터베이스가 아닙니다\n" * 100, encoding="utf-8")
+    settings = project_dir / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8") + f'SOTONG_DB = "{store}"\n', encoding="utf-8")
+    for command in (("subscribers", "export", "out.csv"), ("reach",), ("db", "upgrade")):
+        result = cli(project_dir, *command)
+        assert result.code == 1
+        assert result.stderr.splitlines() == [message.format(project=project_dir)]
+
+
+def test_a_full_disk_under_the_store_is_one_line_and_loses_nothing(project_dir, sotong):
+    """The store cannot grow (no file past 500 kB; the import's working copy
+    of 3,000 rows fits): one line, exit 1, nothing imported; with room, all of it."""
+    assert sotong(project_dir, "subscribers", "generate", "--count", "3000", "pop.csv").code == 0
+    result = sotong(project_dir, "subscribers", "import", "pop.csv", file_size_limit=500_000)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        "a database file of Sotong (the store SOTONG_DB, a cache or a working file): cannot be written (disk I/O error); "
+        "make room on its disk and run the command again"]
+    result = sotong(project_dir, "subscribers", "import", "pop.csv")
+    assert result.stdout.strip() == "pop.csv: 3000 added, 0 updated, 0 unchanged, 0 rejected."
+
+
+def test_only_the_engines_answers_about_where_they_run_become_one_line():
+    """sotong.store.engine_trouble: a server gone or a lock held is said in
+    one line; an SQL mistake (Sotong's own) keeps its traceback."""
+    import sqlite3
+
+    import psycopg
+
+    from sotong.store import engine_trouble
+
+    gone = engine_trouble(psycopg.OperationalError("server closed the connection unexpectedly\n\tThis probably means"))
+    assert [str(problem) for problem in gone.problems] == [
+        "SOTONG_DB: the PostgreSQL database stopped answering: server closed the connection unexpectedly; "
+        "run the command again once it answers"]
+    held = sqlite3.OperationalError("database is locked")
+    held.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    assert str(engine_trouble(held, "private/sotong.db").problems[0]).startswith(
+        "private/sotong.db: another program holds it (database is locked); wait until")
+    with sqlite3.connect(":memory:") as connection:
+        try:
+            connection.execute("SELECT * FROM no_such_table")
+        except sqlite3.OperationalError as mistake:
+            assert engine_trouble(mistake) is None
+    assert engine_trouble(ValueError("year 10000 is out of range")) is None
