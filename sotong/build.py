@@ -53,7 +53,7 @@ def _build_checked(project: Project, started: float) -> dict:
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False)
     written_after = time.time() - _MTIME_SLACK
     _run_pelican(settings, content, state)
-    files = _remove_unwritten(Path(os.path.abspath(slot)), written_after, state.kept)
+    files = _remove_unwritten(Path(os.path.abspath(slot)), written_after, state.kept | state.pages.keys())
     state.save()
     _point(output, slot)
     return {"seconds": time.perf_counter() - started, "files": files}
@@ -108,9 +108,11 @@ def _free_slot(output: Path) -> Path:
     return first
 
 
-def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
-    """Delete what this build neither wrote nor kept; return how many files remain."""
-    kept = 0
+def _remove_unwritten(folder: Path, written_after: float, keep) -> int:
+    """Delete what this build neither wrote nor kept; return how many files
+    remain. ``keep``: the pages this build kept or made (they are not
+    looked at again); any other file stays if it was written since ``written_after``."""
+    kept, holding = 0, set()  # holding: the folders that keep something
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             path = os.path.join(root, name)
@@ -118,8 +120,14 @@ def _remove_unwritten(folder: Path, written_after: float, keep: set) -> int:
                 os.unlink(path)
             else:
                 kept += 1
-        if root != str(folder) and not os.listdir(root):
-            os.rmdir(root)
+                holding.add(root)
+        if root in holding or any(os.path.join(root, name) in holding for name in dirs):
+            holding.add(root)
+        elif root != str(folder):
+            try:
+                os.rmdir(root)
+            except OSError:  # it holds a link to a folder (not walked), or something new
+                holding.add(root)
     return kept
 
 

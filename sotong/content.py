@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Mapping
 from . import signals
 from .content_files import markdown_files
 from .i18n import _
+from .notice_cache import file_stamp
 from .problems import Problem, SotongError, did_you_mean
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
@@ -66,8 +67,6 @@ class Content:
     def notice_at(self, path: str | os.PathLike) -> Notice | None:
         """The notice read from ``path``, or None if none was or the file
         has been saved since it was read."""
-        from .notice_cache import file_stamp
-
         path = os.path.abspath(path)
         notice = self._by_source.get(path)
         if notice is None or self.stamps.get(path) != file_stamp(path):

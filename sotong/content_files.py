@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -21,10 +22,10 @@ from .problems import Problem
 def markdown_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[list[Path], list[Problem]]:
     """The ``.md`` files under ``folder`` (sorted), and a problem for each
     entry that cannot be read as one."""
-    files: list[Path] = []
+    files: list[str] = []
     problems: list[Problem] = []
     if not folder.is_dir():
-        return files, problems
+        return [], problems
     walked = {os.path.realpath(folder)}
     for root, dirs, names in os.walk(folder, followlinks=True):
         for name in sorted(dirs):
@@ -35,13 +36,23 @@ def markdown_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[li
                 dirs.remove(name)
         for name in names:
             if name.endswith(".md"):
-                path = Path(root, name)
-                problem = _unreadable(path)
-                if problem:
-                    problems.append(Problem(shown(path), 1, problem))
-                else:
-                    files.append(path)
-    return sorted(files), problems
+                _take_file(os.path.join(root, name), files, problems, shown)
+    # sorted as Paths sort (by their parts), without making a Path of each first
+    return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))], problems
+
+
+def _take_file(path: str, files: list[str], problems: list[Problem], shown) -> None:
+    """Add ``path`` to ``files``, or why it cannot be read to ``problems``.
+    A plain file (most) costs one ``lstat``; a link or anything else is looked at closer."""
+    try:
+        plain = stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        plain = False
+    problem = None if plain else _unreadable(Path(path))
+    if problem:
+        problems.append(Problem(shown(Path(path)), 1, problem))
+    else:
+        files.append(path)
 
 
 def _repeated_folder(path: Path, walked: set) -> str | None:

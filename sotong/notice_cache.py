@@ -76,12 +76,13 @@ class NoticeCache:
                 digest.update(os.path.join(root, name).encode())
         return digest.hexdigest()
 
-    def get(self, path: Path):
-        """The cached (notice, problems) of an unchanged file, else None."""
+    def get(self, path: Path, stamp: list[int] | None = None):
+        """The cached (notice, problems) of an unchanged file, else None;
+        ``stamp``: the file's, if just taken."""
         if not self.enabled:
             return None
         key = str(path)
-        stamp = file_stamp(key)
+        stamp = stamp or file_stamp(key)
         entry = self._entry(key)
         if entry is not None and entry[0] == stamp:
             self.seen.add(key)

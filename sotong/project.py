@@ -84,7 +84,7 @@ class Project:
         self.notice_stamps = {os.path.abspath(path): file_stamp(path) for path in files}
         cache = NoticeCache(self.settings, self.notices_path)
         for path in files:
-            result = cache.get(path)
+            result = cache.get(path, self.notice_stamps[os.path.abspath(path)])
             if result is None:
                 result = read_notice(path, self.audiences, self.content_path, self.shown(path))
                 cache.put(path, result)
@@ -95,9 +95,9 @@ class Project:
             if notice.slug in seen:
                 problems.append(Problem(self.shown(path), notice.lines.get("slug", 1),
                                         _('slug "{slug}" is already used by {other}; give this notice its own slug: line').format(
-                                            slug=notice.slug, other=seen[notice.slug])))
+                                            slug=notice.slug, other=self.shown(seen[notice.slug]))))
                 continue
-            seen[notice.slug] = self.shown(path)
+            seen[notice.slug] = path
             notices.append(notice)
         cache.save()
         return notices, problems
