@@ -18,7 +18,9 @@ process of its own: wall and CPU time, their ratios to the floor of the
 same round (median, min-max) and each one's peak memory (max RSS of its
 largest process); the import runs with `--jobs N` for each N of --jobs
 (default: the machine's cores) and `-v`, whose log gives the peak of each of
-its processes, printed with their sum. Target: at most 2 x the floor, under 100 MB. Beside them, the floor followed by the
+its processes, printed with their sum, and the wall time of its phases
+(the slowest part's checking, the writing, the rest). Target: at most 2 x
+the floor, under 100 MB. Beside them, the floor followed by the
 consent log's rows the import must write (SPEC §13) in one INSERT ... SELECT,
 in the log's former layout (a row per changed column, about nine per new
 subscriber) and in today's (a row per change): the part that is the log's.
@@ -99,6 +101,9 @@ ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYT
 ENVIRONMENT["SOTONG_LANG"] = "en"  # the import's -v lines, read for each process's peak (PROCESS_PEAK)
 # `sotong -v subscribers import` logs the peak memory of each of its processes
 PROCESS_PEAK = re.compile(r"process (\d+),? (?:its peak )?(\d+) MB")
+# ... and the wall time of each part's checking and of the writing
+CHECKED_IN = re.compile(r"checked and staged in ([\d.]+) s")
+WRITTEN_IN = re.compile(r"written in ([\d.]+) s")
 # a small process starts the command: a child forked from this one (which holds
 # the generated rows) would count their pages in its peak memory
 PEAK_OF = """
@@ -118,6 +123,8 @@ class Run:
     cpu: float  # seconds, user + system
     megabytes: float  # peak resident memory (of its largest process)
     peaks: tuple[int, ...] = ()  # the import's processes' own peaks (MB), as it logs them
+    checking: float = 0.0  # seconds: the import's slowest part, read, checked and staged (side by side)
+    writing: float = 0.0  # seconds: its writing that follows, one process
 
 
 def measured(command: list[str], cwd: Path) -> Run:
@@ -132,7 +139,9 @@ def measured(command: list[str], cwd: Path) -> Run:
     peaks: dict[str, int] = {}
     for process, megabytes in PROCESS_PEAK.findall(done.stderr):
         peaks[process] = max(peaks.get(process, 0), int(megabytes))
-    return Run(elapsed, float(cpu), int(peak) / 1024, tuple(peaks.values()))
+    checking = max((float(seconds) for seconds in CHECKED_IN.findall(done.stderr)), default=0.0)
+    writing = sum(float(seconds) for seconds in WRITTEN_IN.findall(done.stderr))
+    return Run(elapsed, float(cpu), int(peak) / 1024, tuple(peaks.values()), checking, writing)
 
 
 def spread(values: list[float]) -> str:
@@ -166,6 +175,9 @@ def against_floor(sotong: str, root: Path, pairs: int, floors_only: bool = False
             largest = max(done, key=lambda r: sum(r.peaks))
             print(f"    its processes' peaks: {' + '.join(f'{p} MB' for p in largest.peaks)} = {sum(largest.peaks)} MB "
                   "(each counts the pages it shares with the others since the fork)")
+            print(f"    where its wall time goes (medians): checking, the slowest part {_median(done, 'checking')}; "
+                  f"writing, one process {_median(done, 'writing')}; the rest (start-up, reading the header, "
+                  f"cutting, exit) {statistics.median(r.wall - r.checking - r.writing for r in done):.2f} s")
     for count in () if floors_only else jobs:
         name = _import_name(count)
         ratios = [r.wall / f.wall for r, f in zip(runs[name], floor)]
@@ -174,6 +186,10 @@ def against_floor(sotong: str, root: Path, pairs: int, floors_only: bool = False
         verdict = "met" if ratio <= TARGET_RATIO and peak < TARGET_MEGABYTES else "MISSED"
         print(f"Target: <= {TARGET_RATIO:.0f} x the floor and < {TARGET_MEGABYTES} MB ({verdict}: {ratio:.2f} x, "
               f"spread {min(ratios):.2f}-{max(ratios):.2f}; {peak:.0f} MB)")
+
+
+def _median(runs: list[Run], phase: str) -> str:
+    return f"{statistics.median(getattr(run, phase) for run in runs):.2f} s"
 
 
 def _import_name(jobs: int) -> str:

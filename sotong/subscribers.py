@@ -587,7 +587,7 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
     csv.reader whose lines follow line ``before`` of the file, up to ``ending``."""
     unnamed = [index for index, name in enumerate(names) if not name]
     stop = None if ending is None else ending.line
-    last_line = before + reader.line_num
+    last_line, columns = before + reader.line_num, len(names)
     try:
         for cells in reader:
             line, last_line = last_line + 1, before + reader.line_num
@@ -595,17 +595,13 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
                 ending.clean = line == stop
                 return
             joined = "".join(cells)
-            if not joined.strip():
+            if not joined or joined.isspace():
                 continue
-            if len(cells) > len(names):
-                problems.append(Problem(shown, line, _('the row has {cells} cells but the header has {columns} columns; put a cell that holds a comma in double quotes, e.g. "성수동, 2층"').format(
-                    cells=len(cells), columns=len(names))))
+            if len(cells) != columns:
+                problems.append(_cells_problem(shown, line, len(cells), columns))
                 continue
-            if len(cells) < len(names):
-                problems.append(Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
-                    cells=len(cells), columns=len(names))))
-                continue
-            if CONTROL_CHARACTER.search(joined):
+            # (isprintable: no control character at all, the common case, found without the regex)
+            if not joined.isprintable() and CONTROL_CHARACTER.search(joined):
                 problems.append(_control_character_problem(shown, line, names, cells))
                 continue
             if unnamed and any(cells[index].strip() for index in unnamed):
@@ -618,6 +614,15 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
         raise SotongError([_cell_too_long(shown, last_line + 1)]) from None
     if stop is not None:  # the part's last row ran on to the file's end
         ending.clean = False
+
+
+def _cells_problem(shown: str, line: int, cells: int, columns: int) -> Problem:
+    """The row has ``cells`` cells, not the header's ``columns``."""
+    if cells > columns:
+        return Problem(shown, line, _('the row has {cells} cells but the header has {columns} columns; put a cell that holds a comma in double quotes, e.g. "성수동, 2층"').format(
+            cells=cells, columns=columns))
+    return Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
+        cells=cells, columns=columns))
 
 
 def _cell_too_long(shown: str, line: int) -> Problem:
@@ -799,6 +804,7 @@ def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checke
     try:
         scratch.execute("PRAGMA journal_mode = OFF")  # thrown away when written
         scratch.execute("PRAGMA synchronous = OFF")
+        scratch.execute("PRAGMA page_size = 65536")  # the largest: a sixteenth of the pages to fill and write
         scratch.execute(scratch_table)
         scratch.execute("BEGIN")
         scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
