@@ -10,23 +10,34 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .i18n import _
+from .problems import SotongError
+
 
 @contextmanager
 def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
     """``with replacing(path) as out: out.write(...)``: ``out`` is a temporary
     file opened ``"wb"`` with ``opener`` (e.g. gzip.open); when the block ends
     without an error it replaces ``path``; otherwise it is removed and
-    ``path`` stays as it was."""
+    ``path`` stays as it was. A folder that cannot be written or a full
+    disk is a SotongError naming ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
+    temporary = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
         with opener(temporary, "wb") as out:
             yield out
         os.replace(temporary, path)
+    except OSError as exc:
+        if exc.filename is not None and Path(exc.filename) not in (path.parent, *path.parent.parents) \
+                and Path(exc.filename).parent != path.parent:
+            raise  # another file the block read or wrote
+        raise SotongError([_("{path}: cannot write the file ({strerror}); write it to a folder with room that this user may write, and run the command again").format(
+            path=path, strerror=exc.strerror or exc)]) from None
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
 
 

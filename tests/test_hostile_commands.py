@@ -115,3 +115,24 @@ def test_only_the_engines_answers_about_where_they_run_become_one_line():
         except sqlite3.OperationalError as mistake:
             assert engine_trouble(mistake) is None
     assert engine_trouble(ValueError("year 10000 is out of range")) is None
+
+
+def test_a_file_written_where_it_cannot_be_is_one_line(project_dir, cli):
+    """A CSV written under a file (as under a read-only folder): one line naming it, no traceback."""
+    (project_dir / "notes.txt").write_text("메모\n", encoding="utf-8")
+    for command in (("subscribers", "export", "notes.txt/out.csv"), ("subscribers", "generate", "--count", "5", "notes.txt/out.csv")):
+        result = cli(project_dir, *command)
+        assert result.code == 1
+        assert result.stderr.splitlines() == [
+            "notes.txt/out.csv: cannot write the file (File exists); write it to a folder with room that this user may "
+            "write, and run the command again"]
+
+
+def test_a_file_that_fills_the_disk_is_one_line_and_leaves_nothing(project_dir, sotong):
+    """No file may grow past 100 kB (a full disk): one line, and neither the file nor its temporary copy is left."""
+    result = sotong(project_dir, "subscribers", "generate", "--count", "5000", "pop.csv", file_size_limit=100_000)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        "pop.csv: cannot write the file (File too large); write it to a folder with room that this user may write, "
+        "and run the command again"]
+    assert not [path for path in project_dir.iterdir() if "pop.csv" in path.name]
