@@ -910,25 +910,29 @@ def postgresql_statement(sql: str) -> str:
 
 
 class _PostgresRow(tuple):
-    """A row read by position or by column name, like :class:`sqlite3.Row`."""
+    """A row read by position or by column name, like :class:`sqlite3.Row`:
+    a subclass per list of column names (:func:`_row_class`), so that a row
+    is made by tuple's own constructor, with no Python code a row."""
 
-    def __new__(cls, names: tuple[str, ...], values):
-        row = super().__new__(cls, values)
-        row._names = names
-        return row
+    __slots__ = ()
+    names: tuple[str, ...] = ()
 
     def __getitem__(self, key):
         if isinstance(key, str):
-            return super().__getitem__(self._names.index(key))
+            return super().__getitem__(self.names.index(key))
         return super().__getitem__(key)
 
     def keys(self) -> list[str]:
-        return list(self._names)
+        return list(self.names)
+
+
+@functools.lru_cache(maxsize=512)  # the same few queries' columns, statement after statement
+def _row_class(names: tuple[str, ...]) -> type:
+    return type("PostgresRow", (_PostgresRow,), {"__slots__": (), "names": names})
 
 
 def _postgres_rows(cursor):
-    names = tuple(column.name for column in cursor.description or ())
-    return lambda values: _PostgresRow(names, values)
+    return _row_class(tuple(column.name for column in cursor.description or ()))
 
 
 class _PostgresConnection:

@@ -160,6 +160,18 @@ def test_sqlite_worded_sql_runs_on_both(store_location, demo_component):
     assert [row[0] for row in store.db.execute("SELECT note FROM demo ORDER BY id")] == ["50% off: 'x'", "second"]
 
 
+def test_a_row_is_read_by_position_or_name_and_holds_only_its_values(store_location):
+    """Rows answer by position and by column name on both backends; a
+    PostgreSQL row is a plain tuple of its values (its names are its class's,
+    shared by the query's rows), with no dictionary of its own."""
+    store = Store.open(store_location)
+    rows = store.db.execute("SELECT 1 AS one, 'two' AS two UNION ALL SELECT 3, 'four' ORDER BY 1").fetchall()
+    assert [(row[0], row["two"], dict(row)) for row in rows] == [
+        (1, "two", {"one": 1, "two": "two"}), (3, "four", {"one": 3, "two": "four"})]
+    if store.backend == "postgresql":
+        assert type(rows[0]) is type(rows[1]) and not hasattr(rows[0], "__dict__")
+
+
 def test_postgresql_statements_keep_literals_and_casts():
     assert postgresql_statement("SELECT '?', ':a', x::text FROM t WHERE a = ? AND b = :b AND c LIKE '5%'") == (
         "SELECT '?', ':a', x::text FROM t WHERE a = %s AND b = %(b)s AND c LIKE '5%%'")
