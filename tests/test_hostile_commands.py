@@ -136,3 +136,28 @@ def test_a_file_that_fills_the_disk_is_one_line_and_leaves_nothing(project_dir, 
         "pop.csv: cannot write the file (File too large); write it to a folder with room that this user may write, "
         "and run the command again"]
     assert not [path for path in project_dir.iterdir() if "pop.csv" in path.name]
+
+
+def test_a_build_on_a_full_disk_is_one_line_and_leaves_output_as_it_was(project_dir, sotong):
+    """No file may grow past 20 kB: the build's caches cannot be written; one line, exit 1, no output/ made."""
+    result = sotong(project_dir, "build", file_size_limit=20_000)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert len(result.stderr.splitlines()) == 1 and "make room on its disk" in result.stderr
+    assert not (project_dir / "output").exists()
+
+
+def test_the_machines_file_errors_become_one_line_naming_the_file():
+    """cli._file_system_trouble: a read-only or full disk, a folder this user
+    may not write; other OSErrors (a mistake of Sotong's) keep their traceback."""
+    import errno
+
+    from sotong.cli import _file_system_trouble
+
+    read_only = OSError(errno.EROFS, "Read-only file system", "/srv/www/.output-a")
+    assert [str(problem) for problem in _file_system_trouble(read_only).problems] == [
+        "/srv/www/.output-a: Read-only file system; make room on its disk, or make its folder writable for this user, "
+        "and run the command again"]
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert str(_file_system_trouble(full).problems[0]).startswith("a file Sotong writes: No space left on device; ")
+    assert _file_system_trouble(FileNotFoundError(errno.ENOENT, "No such file or directory", "x")) is None
+    assert _file_system_trouble(ValueError("no")) is None
