@@ -225,7 +225,9 @@ def subscribers_export(project: Project, csv_file, encoding):
 
 @subscribers.command("generate", help=_("Write synthetic subscribers to test with (no real person in them)."))
 @click.argument("csv_file", metavar="OUT.csv", type=click.Path(dir_okay=False))
-@click.option("--count", type=click.IntRange(min=0), default=82_400, show_default=True, help=_("How many subscribers."))
+# at most 10 million: held in memory while written, each with a phone number of its own
+@click.option("--count", type=click.IntRange(min=0, max=10_000_000), default=82_400, show_default=True,
+              help=_("How many subscribers."))
 @click.option("--seed", type=int, default=0, show_default=True, help=_("The same seed gives the same subscribers."))
 @_ENCODING_OPTION
 @settings_option

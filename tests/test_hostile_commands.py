@@ -161,3 +161,11 @@ def test_the_machines_file_errors_become_one_line_naming_the_file():
     assert str(_file_system_trouble(full).problems[0]).startswith("a file Sotong writes: No space left on device; ")
     assert _file_system_trouble(FileNotFoundError(errno.ENOENT, "No such file or directory", "x")) is None
     assert _file_system_trouble(ValueError("no")) is None
+
+
+def test_a_huge_count_of_synthetic_subscribers_is_a_command_line_error(project_dir, sotong):
+    """10**20 rows would fill memory and run out of phone numbers (the command never ended)."""
+    result = sotong(project_dir, "subscribers", "generate", "--count", str(10 ** 20), "pop.csv", timeout=60)
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--count': {10 ** 20} is not in the range 0<=x<=10000000.")
