@@ -558,7 +558,7 @@ def _header(reader: Iterator[list[str]], shown: str) -> list[str]:
     try:
         header = next(reader, None)
     except csv.Error:
-        raise SotongError([_cell_too_long(shown, 1)]) from None
+        raise SotongError([cell_too_long(shown, 1)]) from None
     if header is None:
         raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
             columns=', '.join(COLUMNS)))])
@@ -611,7 +611,7 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
                 cells = [spreadsheet.restored(cell) for cell in cells]
             yield line, row_of(cells)  # the unnamed "" key is never read
     except csv.Error:  # a cell past the csv module's limit, in the row after last_line
-        raise SotongError([_cell_too_long(shown, last_line + 1)]) from None
+        raise SotongError([cell_too_long(shown, last_line + 1)]) from None
     if stop is not None:  # the part's last row ran on to the file's end
         ending.clean = False
 
@@ -625,8 +625,9 @@ def _cells_problem(shown: str, line: int, cells: int, columns: int) -> Problem:
         cells=cells, columns=columns))
 
 
-def _cell_too_long(shown: str, line: int) -> Problem:
-    """The row starting on ``line`` has a cell longer than the csv module reads."""
+def cell_too_long(shown: str, line: int) -> Problem:
+    """The row starting on ``line`` has a cell longer than the csv module reads
+    (also said of other CSV files the office gives, e.g. the SMS agency's)."""
     return Problem(shown, line, _("a cell of the row that starts on this line runs on past {limit} characters, longer than any cell may be; shorten it, or, if a double quote opens a cell there and is never closed, close it").format(
         limit=csv.field_size_limit()))
 
@@ -1015,7 +1016,7 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
 
 
 __all__ = [
-    "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
+    "COLUMNS", "ENCODINGS", "ImportReport", "cell_too_long", "check_row", "decode", "export_csv", "import_csv",
     "import_records", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
     "read_records", "write_csv",
 ]

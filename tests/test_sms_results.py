@@ -108,3 +108,16 @@ def test_a_wrong_bounce_score_limit_is_named_before_anything_is_read(tmp_path):
     ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(tmp_path / "result.csv"))
     assert ran.code == 1, ran.output
     assert "BOUNCE_SCORE_LIMIT: must be a score above 0 (a hard bounce counts 1, a soft one 0.5), e.g. BOUNCE_SCORE_LIMIT = 5" in ran.output
+
+
+def test_a_quote_never_closed_is_one_line_and_imports_nothing(sent):
+    """A cell that runs on past the csv module's limit (131,072 characters): its row's line, exit 1, nothing imported."""
+    text = (HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:03:12\n"
+            f'{phone_of(2)},"failed,2001,2026-11-26 09:03:15\n' + f"{phone_of(3)},failed,2001,2026-11-26 09:03:16\n" * 5000)
+    ran = results(sent, text)
+    assert ran.code == 1 and "Traceback" not in ran.output
+    assert ran.output.splitlines()[:2] == [
+        "result.csv:3: a cell of the row that starts on this line runs on past 131072 characters, longer than any cell may be; "
+        "shorten it, or, if a double quote opens a cell there and is never closed, close it",
+        "result.csv: nothing was imported; correct the lines above and run again"]
+    assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]

@@ -20,7 +20,7 @@ from sotong.i18n import _
 from sotong.notices import SEOUL
 from sotong.problems import Problem
 from sotong.store import register_schema
-from sotong.subscribers import decode, normalize_phone
+from sotong.subscribers import cell_too_long, decode, normalize_phone
 
 from . import bounces
 from .phones import mask_phone
@@ -77,7 +77,7 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
             columns=', '.join(COLUMNS), value=', '.join(h for h in header if h) or 'none'))]
     reader.fieldnames = header
     results, problems = [], []
-    for row in reader:
+    for row in _readable(reader, shown, problems):
         line = reader.line_num
         phone = normalize_phone(row["phone"] or "")
         status = (row["status"] or "").strip().lower()
@@ -96,6 +96,18 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
         else:
             results.append(SmsResult(phones[phone], status, (row["code"] or "").strip(), when))
     return results, problems
+
+
+def _readable(reader: csv.DictReader, shown: str, problems: list[Problem]):
+    """The reader's rows, up to one with a cell longer than the csv module
+    reads (a double quote never closed), which is a problem of its own."""
+    last_line = reader.line_num
+    try:
+        for row in reader:
+            yield row
+            last_line = reader.line_num
+    except csv.Error:
+        problems.append(cell_too_long(shown, last_line + 1))
 
 
 @dataclass
