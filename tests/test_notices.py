@@ -104,6 +104,7 @@ def test_each_required_key(tmp_path, key):
     ("priority: high", 6, 'priority must be one of normal, urgent, not "high"'),
     ("status: hidden", 6, "status must be one of published, draft"),
     ("slug: 'a b'", 6, "may hold only letters, digits and hyphens"),
+    ("slug: " + "가" * 67, 6, "the slug is 201 bytes long, longer than a folder name may be; shorten it to 200 bytes"),
 ])
 def test_each_value_rule(tmp_path, line, expected_line, expected):
     message = only_problem(tmp_path, with_line(line))
