@@ -215,6 +215,18 @@ def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
     assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
 
 
+def test_a_folder_in_the_maildirs_new_is_no_mail_and_left_alone(tmp_path):
+    """Something made a folder in new/ (a Maildir holds only files there): the mails beside it are read."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    bag = mailbag()
+    maildir_with(project / "private" / "bounces", bag.values())
+    (project / "private" / "bounces" / "new" / "1700000000.folder").mkdir()
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
+    assert (project / "private" / "bounces" / "new" / "1700000000.folder").is_dir()
+
+
 def test_bounces_whose_return_path_a_server_lower_cased_are_attributed_to_the_stored_reader(tmp_path):
     """Dovecot's auth_username_format = %Lu delivers bounces+s00001.2026-11-26.TAG:
     the reader is found among the stored ids by the tag (a notice's outbox

@@ -45,7 +45,8 @@ class MaildirBox:
         if not (self.root / "cur").is_dir() or not (self.root / "new").is_dir():
             raise SotongError([_("{root}: not a Maildir (it has no cur/ and new/); set BOUNCE_MAILDIR to the bounce mailbox's folder").format(
                 root=self.root)])
-        self.total = sum(1 for sub in ("new", "cur") for name in os.listdir(self.root / sub) if not name.startswith("."))
+        self.total = sum(1 for sub in ("new", "cur") for entry in os.scandir(self.root / sub)
+                         if not entry.name.startswith(".") and entry.is_file())  # a folder there is no mail
         return self
 
     def __exit__(self, *exc):
@@ -54,7 +55,7 @@ class MaildirBox:
     def mails(self) -> Iterator[Mail]:
         for sub in ("new", "cur"):
             with os.scandir(self.root / sub) as entries:
-                names = sorted(entry.name for entry in entries if not entry.name.startswith("."))
+                names = sorted(entry.name for entry in entries if not entry.name.startswith(".") and entry.is_file())
             for name in names:
                 try:
                     data = (self.root / sub / name).read_bytes()
