@@ -205,3 +205,21 @@ def test_serve_freezes_start_up_objects_out_of_the_garbage_collector(collector, 
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_pipelined_requests_answered_on_the_loop_and_by_workers_come_back_in_order(collector):
+    app, project, ids = collector
+    posts = b"".join(f"POST /u/{unsubscribe_token(subscriber)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     f"{FORM['Content-Type']}\r\nContent-Length: {len(ONE_CLICK)}\r\n\r\n".encode() + ONE_CLICK
+                     for subscriber in ids)
+    with serving(app) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + posts
+                       + b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+    answers = received.split(b"HTTP/1.1 ")[1:]
+    assert [answer[:3] for answer in answers] == [b"200"] * 5
+    assert answers[0].endswith(b"ok") and answers[-1].endswith(b"ok")
+    assert all("수신 거부".encode() in answer for answer in answers[1:4])
+    assert unsubscribed(project) == set(ids)
