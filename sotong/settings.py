@@ -61,6 +61,9 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
             path=exc.filename or path, line=exc.lineno, reason=exc.msg)]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
         raise SotongError([f"{path}:1: {exc}"]) from None
+    except SystemExit as exc:  # sys.exit() in the file: the command would end having done nothing, "done"
+        raise SotongError([_("{path}:1: the settings file ends the program (sys.exit({code})); a settings file only sets values: remove the call").format(
+            path=path, code="" if exc.code is None else repr(exc.code))]) from None
     settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
     _check_shared(settings)
     return add_defaults(settings, path.resolve().parent)

@@ -169,3 +169,12 @@ def test_a_huge_count_of_synthetic_subscribers_is_a_command_line_error(project_d
     assert result.code == 2
     assert result.stderr.splitlines()[-1] == (
         f"Error: Invalid value for '--count': {10 ** 20} is not in the range 0<=x<=10000000.")
+
+
+def test_a_settings_file_that_exits_is_one_line_and_exit_1(project_dir, cli):
+    """sys.exit(0) in the settings ended every command at once, with exit 0 and nothing done."""
+    (project_dir / "exits.py").write_text("import sys\nSITENAME = 'x'\nsys.exit(0)\n", encoding="utf-8")
+    result = cli(project_dir, "check", "-s", "exits.py")
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "exits.py:1: the settings file ends the program (sys.exit(0)); a settings file only sets values: remove the call"]
