@@ -266,6 +266,9 @@ class App:
         self._store = self._loop_store = None
         self._store_lock = threading.Lock()
         self._thread_stores = threading.local()  # PostgreSQL: one connection per server thread
+        self._opened: list = []  # every store connection this app opened, closed by close()
+        self._closed = threading.Event()  # set by close(): the checkpoint thread stops
+        self._checkpointing: threading.Thread | None = None  # SQLite: the thread moving the WAL into the file
         # the site's header and stylesheet (inlined: the collector's pages fetch nothing from elsewhere)
         self._theme = Path(self.settings["THEME"])
         css = self._theme / "static" / "css" / "sotong.css"
@@ -421,9 +424,7 @@ class App:
     def _open_loop_store(self):
         """The SQLite store's connection for inline answers: one that never
         waits for another process's write (SQLite's busy timeout 0)."""
-        from .store import Store
-
-        store = Store.open(self.settings["SOTONG_DB"])
+        store = self._opened_store()
         store.db.execute("PRAGMA wal_autocheckpoint = 0")
         store.db.execute("PRAGMA busy_timeout = 0")
         return store
@@ -433,22 +434,40 @@ class App:
         the request path into a background thread, so no answer waits for a disk."""
         from .store import Store
 
-        store = Store.open(self.settings["SOTONG_DB"])
+        store = self._opened_store()
         if store.backend != "sqlite":
             return store
         store.db.execute("PRAGMA wal_autocheckpoint = 0")
         checkpointer = Store.open(self.settings["SOTONG_DB"])
 
         def checkpoint_every_second():
-            while True:
-                time.sleep(CHECKPOINT_SECONDS)
+            while not self._closed.wait(CHECKPOINT_SECONDS):
                 try:
                     checkpointer.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except checkpointer.db.Error as exc:  # e.g. the disk is full: say so, try again later
                     log.warning(_("store checkpoint failed: %s"), exc)
+            checkpointer.close()
 
-        threading.Thread(target=checkpoint_every_second, name="sotong-checkpoint", daemon=True).start()
+        self._checkpointing = threading.Thread(target=checkpoint_every_second, name="sotong-checkpoint", daemon=True)
+        self._checkpointing.start()
         return store
+
+    def _opened_store(self):
+        """A new connection to the store, remembered to be closed by :meth:`close`."""
+        from .store import Store
+
+        store = Store.open(self.settings["SOTONG_DB"])
+        self._opened.append(store)
+        return store
+
+    def close(self) -> None:
+        """Close every store connection the app opened and stop its checkpoint
+        thread; called when its server has stopped (no request runs)."""
+        self._closed.set()
+        if self._checkpointing is not None:
+            self._checkpointing.join()
+        while self._opened:
+            self._opened.pop().close()
 
     # --- WSGI ------------------------------------------------------------
 
@@ -776,3 +795,4 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
         pass
     finally:
         server.close()
+        app.close()

@@ -101,7 +101,8 @@ class _SotongMain:
 @contextmanager
 def serving(app, limits=None):
     """Serve a WSGI app with the collector's waitress server on 127.0.0.1
-    (a free port) in a thread; yields the port and stops the server afterwards."""
+    (a free port) in a thread; yields the port and stops the server (and
+    closes a collector app's store) afterwards."""
     from sotong.web import ConnectionLimits, create_server
 
     wsgi = create_server(app, "127.0.0.1", 0, threads=4, limits=limits or ConnectionLimits())
@@ -119,6 +120,8 @@ def serving(app, limits=None):
     finally:
         stopping.set()
         thread.join(10)
+        if hasattr(app, "close"):
+            app.close()
 
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -293,7 +293,9 @@ def test_a_workers_progress_bar_says_it_shows_its_share(tmp_path):
                        timeout=120, check=True)
     os.close(secondary)
     shown = b""
-    while select.select([primary], [], [], 1)[0]:
+    readable = select.poll()  # not select.select: a test process's descriptors may be numbered past 1024
+    readable.register(primary, select.POLLIN)
+    while readable.poll(1000):
         try:
             chunk = os.read(primary, 65536)
         except OSError:  # the terminal's other end closed (Linux: EIO)

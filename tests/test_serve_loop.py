@@ -11,6 +11,7 @@ start-up's objects are frozen out of the garbage collector."""
 from __future__ import annotations
 
 import gc
+import os
 import http.client
 import socket
 import sqlite3
@@ -223,3 +224,30 @@ def test_pipelined_requests_answered_on_the_loop_and_by_workers_come_back_in_ord
     assert answers[0].endswith(b"ok") and answers[-1].endswith(b"ok")
     assert all("수신 거부".encode() in answer for answer in answers[1:4])
     assert unsubscribed(project) == set(ids)
+
+
+def test_a_closed_collector_holds_no_store_and_no_checkpoint_thread(tmp_path):
+    """Once its server has stopped, ``App.close`` closes every connection the
+    app opened and stops the thread checkpointing the SQLite file (a server
+    started again in the same process, as the tests do, leaked them)."""
+    project = copy_project(tmp_path)
+    ids = add_subscribers(project / "private" / "sotong.db", 1)
+    store = str(project / "private" / "sotong.db")
+
+    def store_files_open() -> int:  # the store's file, its WAL and shared memory, by every connection
+        links = (f"/proc/self/fd/{fd}" for fd in os.listdir("/proc/self/fd"))
+        return sum(os.readlink(link).startswith(store) for link in links if os.path.islink(link))
+
+    def checkpointing() -> int:
+        return sum(thread.name == "sotong-checkpoint" for thread in threading.enumerate())
+
+    gc.collect()
+    assert store_files_open() == 0
+    checkpointing_before = checkpointing()
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port:
+        assert request(port, "POST", f"/u/{unsubscribe_token(ids[0])}", ONE_CLICK)[0] == 200
+        assert store_files_open() > 0 and checkpointing() == checkpointing_before + 1
+    assert checkpointing() == checkpointing_before
+    assert store_files_open() == 0
+    assert unsubscribed(project) == {ids[0]}
