@@ -13,6 +13,7 @@ with time limits for slow clients, answering quick routes on its loop thread
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import io
@@ -781,7 +782,14 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     without SOTONG_SECRET unless ``host`` is loopback (then it warns)."""
     warning = signing_key_warning(host)
     app = make_app(project)
-    server = create_server(app, host, port, threads)
+    try:
+        server = create_server(app, host, port, threads)
+    except OSError as exc:
+        app.close()
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        raise SotongError([_("{host}:{port}: cannot listen there ({reason}); stop the program that listens there (another sotong serve?) or choose another with --host and --port").format(
+            host=host, port=port, reason=exc.strerror)]) from None
     actual_host, actual_port = server.socket.getsockname()[:2]
     announce(_("Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)").format(
         actual_host=actual_host, actual_port=actual_port))

@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from project_support import copy_project, run_sotong
+from project_support import run_sotong
 
 OLD_LABEL, NEW_LABEL = "생활정보", "생활안내"  # the same number of UTF-8 bytes
 

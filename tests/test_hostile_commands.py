@@ -5,6 +5,8 @@ traceback. Found by a sweep of every command; each test fails without its fix.""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 
@@ -178,3 +180,13 @@ def test_a_settings_file_that_exits_is_one_line_and_exit_1(project_dir, cli):
     assert result.code == 1
     assert result.stderr.splitlines() == [
         "exits.py:1: the settings file ends the program (sys.exit(0)); a settings file only sets values: remove the call"]
+
+
+def test_serve_on_a_port_another_program_listens_on_is_one_line(project_dir, cli):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = cli(project_dir, "serve", "--port", str(port))
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f"127.0.0.1:{port}: cannot listen there (Address already in use); stop the program that listens there "
+        "(another sotong serve?) or choose another with --host and --port"]

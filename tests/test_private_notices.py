@@ -10,7 +10,6 @@ import csv
 import email
 import email.policy
 import json
-from pathlib import Path
 
 import pytest
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from project_support import copy_project, project_on, store_of, store_query
+from project_support import project_on, store_of, store_query
 from sotong.store import Store
 from delivery_support import (
     ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli, tls_server_options,
@@ -155,7 +155,7 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
     assert "@mail.test" not in report.output
 
     marked = run_cli(settings(project), "send", "report", "--issue", ISSUE, "--mark-invalid")
-    assert f"Flagged 1 email addresses as invalid" in marked.output and f"  {ids[1]}\n" in marked.output
+    assert "Flagged 1 email addresses as invalid" in marked.output and f"  {ids[1]}\n" in marked.output
     flags = dict(store_query(project, "SELECT subscriber_id, reason FROM delivery_invalid_marks WHERE channel = 'email'"))
     assert flags == {ids[1]: "550 5.1.1 <주소>: Recipient address rejected: no such user"}
 
@@ -235,6 +235,18 @@ def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(p
     assert result.code == 1
     assert "the mail server refuses the sender sotong@sd.go.kr: 553 5.7.1 sender not allowed; check MAIL_FROM" in result.output
     assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+def test_a_manifest_line_that_is_not_utf8_is_one_line(project):
+    add_subscribers(store_of(project), 1)
+    folder = outbox_of(project, ["S00001"])
+    with open(folder / "manifest.jsonl", "ab") as manifest:
+        manifest.write(b"\xff\xfe\n")
+    result = run_cli(settings(project), "send", "--issue", ISSUE, "--dry-run")
+    assert result.code == 1
+    assert ("private/outbox/2026-11-26/manifest.jsonl:2: this line is not UTF-8 text (was the file changed by hand?); "
+            "make the outbox again with: sotong bundles --issue 2026-11-26") in result.output.splitlines()
+    assert "Traceback" not in result.output
 
 
 def test_wrong_input_says_what_to_do(project):

@@ -97,11 +97,15 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
             folder=shown(folder), option=option, key=key)])
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
     messages, seen, files = [], {}, MessageFiles(folder)
-    with manifest.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
+    with manifest.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
                 continue
-            message, problem = _manifest_line(line, files, sms_types)
+            try:
+                message, problem = _manifest_line(raw.decode("utf-8"), files, sms_types)
+            except UnicodeDecodeError:
+                message, problem = None, _("this line is not UTF-8 text (was the file changed by hand?); make the outbox again with: sotong bundles {option} {key}").format(
+                    option=option, key=key)
             if problem:
                 problems.append(Problem(shown(manifest), number, problem))
                 continue
