@@ -13,7 +13,8 @@ the build's Content holds as it was (pelican_cache's reference to it).
 
 The kept articles hold for what every page depends on as well (settings,
 templates, plugins, Sotong itself, the day: the build state's inputs
-digest, kept as the row named ""): a build from other inputs takes none
+digest), and for the Pelican and Python that made them (kept as the row
+named ""): a build from other inputs takes none
 and replaces them all. Only ``sotong build`` keeps articles (Pelican run by
 itself makes each one), and only while no plugin listens to the signals
 Pelican sends while it makes an article (it would not hear them for a kept
@@ -29,7 +30,9 @@ import logging
 import os
 import pickle
 import struct
+import sys
 
+from pelican import __version__ as pelican_version
 from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
@@ -192,8 +195,11 @@ def _cache_data(self, filename, data):
 
 def keep_articles(generator, content, inputs: str) -> None:
     """Let ``generator`` take kept articles and keep those it makes (when the
-    content cache is on and no plugin listens to the article-making signals)."""
+    content cache is on and no plugin listens to the article-making signals).
+    Kept articles hold for ``inputs`` and for this Pelican and Python only:
+    an article is Pelican's class pickled."""
     settings = generator.settings
+    inputs = f"{inputs} pelican {pelican_version} python {sys.version}"
     if not (settings.get("CACHE_CONTENT") and settings.get("LOAD_CONTENT_CACHE")):
         return
     if any(signal.receivers for signal in _MAKING_SIGNALS):

@@ -72,3 +72,19 @@ def test_no_article_is_kept_while_a_plugin_listens_to_their_making(project_dir, 
     finally:
         signals.content_object_init.disconnect(listening)
     assert not (project_dir / KEPT).exists()
+
+
+def test_articles_kept_by_another_pelican_are_made_again(project_dir, cli, monkeypatch):
+    """A kept article is Pelican's class pickled: another version's are not taken."""
+    import sqlite3
+    from contextlib import closing
+
+    from pelican import __version__
+
+    every = articles_made(project_dir, cli, monkeypatch)
+    with closing(sqlite3.connect(project_dir / KEPT)) as kept, kept:
+        inputs = kept.execute("SELECT data FROM entries WHERE name = ''").fetchone()[0]
+        assert f"pelican {__version__} ".encode() in inputs
+        kept.execute("UPDATE entries SET data = ? WHERE name = ''",
+                     (inputs.replace(f"pelican {__version__} ".encode(), b"pelican 0.1 "),))
+    assert articles_made(project_dir, cli, monkeypatch) == every
