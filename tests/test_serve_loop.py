@@ -251,3 +251,14 @@ def test_a_closed_collector_holds_no_store_and_no_checkpoint_thread(tmp_path):
     assert checkpointing() == checkpointing_before
     assert store_files_open() == 0
     assert unsubscribed(project) == {ids[0]}
+
+
+def test_only_inline_routes_on_sqlite_are_tried_on_the_loop(collector):
+    """PostgreSQL's commit is a round trip and the server's flush: the loop would wait for it."""
+    app, project, _ids = collector
+    assert app.answers_inline("POST", "/u/TOKEN")
+    assert not any(app.answers_inline(method, path) for method, path in
+                   [("GET", "/u/TOKEN"), ("POST", "/u"), ("POST", "/subscribe"), ("POST", "/p/TOKEN"), ("GET", "/healthz")])
+    on_postgresql = make_app(Project(project / "pelicanconf.py"))
+    on_postgresql.settings = {**on_postgresql.settings, "SOTONG_DB": "postgresql://sotong@localhost/sotong"}
+    assert not on_postgresql.answers_inline("POST", "/u/TOKEN")
