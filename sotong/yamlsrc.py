@@ -61,7 +61,9 @@ def load(text: str, first_line: int = 1) -> Located:
             _refuse_repeated_keys(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # a quote or bracket never closed: libyaml marks where it gave up, the opening on the context's line
+        unclosed = exc.context_mark is not None and (exc.context or "").startswith(_OPENINGS)
+        mark = exc.context_mark if unclosed else exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
         raise YAMLProblem(line, _explain(exc, text, mark)) from None
     except yaml.YAMLError as exc:
@@ -126,6 +128,24 @@ def _record_lines(node, path, lines, offset, seen=None):
         _record_lines(value_node, path + (key,), lines, offset, seen)
 
 
+_OPENINGS = ("while scanning a quoted scalar", "while parsing a flow")  # libyaml's contexts of an unclosed opening
+# libyaml's words for a mistake (its problem, or its context) -> what to write instead, said plainly
+_PLAIN_WORDS = (
+    ("while scanning a quoted scalar", lambda: _(
+        "a quote opened on this line is never closed; end the value with the same quote mark (\" or ')")),
+    ("did not find expected key", lambda: _(
+        "text follows a value's closing quote, or this line is indented unlike the keys above it; keep the whole "
+        "value inside the quotes and start every key at the same column")),
+    ("found character that cannot start any token", lambda: _(
+        "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
+    ("while scanning an alias", lambda: _(
+        "a value starts with *, which YAML reads as a reference; put the value in double quotes")),
+    ("while parsing a flow", lambda: _(
+        "a bracket ({brackets}) opened in this value is never closed; close it, or put the value in double quotes "
+        "when the bracket is part of the text").format(brackets="[ or {")),
+)
+
+
 def _explain(exc, text, mark) -> str:
     """Turn libyaml's message into advice a non-programmer can follow."""
     problem = exc.problem or "is not valid YAML"
@@ -143,6 +163,9 @@ def _explain(exc, text, mark) -> str:
         )
     if "found character '\\t'" in problem or "\t" in source_line:
         return _("a tab is used for indentation; indent with spaces instead")
+    for known, advice in _PLAIN_WORDS:
+        if known in problem or known in (exc.context or ""):
+            return advice()
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
         return (
             _("this line cannot be read as 'key: value' ({problem}); check the indentation and that each line has a colon after its key").format(

@@ -90,7 +90,7 @@ MISTAKES = {
     "tab": ("event:\n\tplace: 왕십리광장\n", 7, "indent with spaces instead"),
     "Korean date": ("date: 2026년 11월 5일\n", 3, "write it as YYYY-MM-DD"),
     "no image_alt": ("image: images/kimjang.svg\n", 6, "image_alt is required with image"),
-    "unclosed bracket": ("audiences: [seniors, seongsu\n", 7, "did not find expected ',' or ']'"),
+    "unclosed bracket": ("audiences: [seniors, seongsu\n", 6, "a bracket ([ or {) opened in this value is never closed"),
 }
 GOOD = {"title": "title: 실수 연습\n", "date": "date: 2026-11-05\n", "department": "department: 문화체육과\n",
         "category": "category: culture\n"}

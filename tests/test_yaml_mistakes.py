@@ -1,0 +1,44 @@
+"""libyaml's own words for a front-matter mistake ("did not find expected
+key", "found unexpected end of stream") said as what to write instead, on
+the line where the mistake begins (an unclosed quote or bracket: the line
+that opened it, not where libyaml gave up)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sotong import yamlsrc
+
+MISTAKES = [
+    ('title: "재산세"  납부 안내\ndate: 2026-09-02\n', 1, "text follows a value's closing quote"),
+    ('date: 2026-09-02\ntitle: "재산세 납부 안내\nsummary: 9월\n', 2, "a quote opened on this line is never closed"),
+    ("date: 2026-09-02\ntitle: '재산세\n", 2, "a quote opened on this line is never closed"),
+    ("title: @성동구청\n", 1, "a value starts with a character YAML keeps for itself (@ or `)"),
+    ("title: `행사`\n", 1, "a value starts with a character YAML keeps for itself (@ or `)"),
+    ("title: *중요* 안내\n", 1, "a value starts with *, which YAML reads as a reference"),
+    ("date: 2026-09-02\naudiences: [seniors, seongsu\ntitle: 안내\n", 2, "a bracket ([ or {) opened in this value is never closed"),
+    ("date: 2026-09-02\nevent: {place: 왕십리광장\ntitle: 안내\n", 2, "a bracket ([ or {) opened in this value is never closed"),
+]
+
+
+@pytest.mark.parametrize("text, line, advice", MISTAKES)
+def test_a_yaml_mistake_is_said_plainly_on_its_line(text, line, advice):
+    with pytest.raises(yamlsrc.YAMLProblem) as problem:
+        yamlsrc.load(text, first_line=2)
+    assert problem.value.line == line + 1
+    assert problem.value.message.startswith(advice)
+    assert "did not find" not in problem.value.message and "scanning" not in problem.value.message
+
+
+def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
+    notice = project_dir / "content" / "notices" / "2026-09-02-property-tax-september.md"
+    lines = notice.read_text(encoding="utf-8").splitlines(keepends=True)
+    title = next(number for number, line in enumerate(lines) if line.startswith("title:"))
+    lines[title] = 'title: "재산세"  납부 안내\n'
+    notice.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    result = cli(project_dir, "check")
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f"content/notices/2026-09-02-property-tax-september.md:{title + 1}: 닫는 따옴표 뒤에 글자가 더 있거나, 이 줄의 "
+        "들여쓰기가 위의 키들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 키를 같은 칸에서 시작하세요"]
