@@ -270,6 +270,7 @@ class App:
         self._opened: list = []  # every store connection this app opened, closed by close()
         self._closed = threading.Event()  # set by close(): the checkpoint thread stops
         self._checkpointing: threading.Thread | None = None  # SQLite: the thread moving the WAL into the file
+        self._on_close: list[Callable[[], None]] = []  # plugins' threads to stop first (see on_close)
         # the site's header and stylesheet (inlined: the collector's pages fetch nothing from elsewhere)
         self._theme = Path(self.settings["THEME"])
         css = self._theme / "static" / "css" / "sotong.css"
@@ -461,9 +462,17 @@ class App:
         self._opened.append(store)
         return store
 
+    def on_close(self, stop: Callable[[], None]) -> None:
+        """Call ``stop`` when the app closes, before its store does (a
+        plugin's background thread, e.g. the sign-up mails, stops there)."""
+        self._on_close.append(stop)
+
     def close(self) -> None:
-        """Close every store connection the app opened and stop its checkpoint
-        thread; called when its server has stopped (no request runs)."""
+        """Stop the plugins' threads (see :meth:`on_close`), close every store
+        connection the app opened and stop its checkpoint thread; called when
+        its server has stopped (no request runs)."""
+        while self._on_close:
+            self._on_close.pop()()
         self._closed.set()
         if self._checkpointing is not None:
             self._checkpointing.join()

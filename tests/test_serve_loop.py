@@ -262,3 +262,23 @@ def test_only_inline_routes_on_sqlite_are_tried_on_the_loop(collector):
     on_postgresql = make_app(Project(project / "pelicanconf.py"))
     on_postgresql.settings = {**on_postgresql.settings, "SOTONG_DB": "postgresql://sotong@localhost/sotong"}
     assert not on_postgresql.answers_inline("POST", "/u/TOKEN")
+
+
+def test_closing_the_collector_stops_the_sign_up_mail_thread_first(tmp_path):
+    """A plugin's background thread (the subscriptions plugin's mailer) is
+    stopped by ``App.close`` before the store closes: it read a closed or
+    deleted store after, and warned every 30 s for the rest of the process."""
+    project = copy_project(tmp_path)
+
+    def mailers() -> int:
+        return sum(thread.name == "sotong-subscriptions-mail" for thread in threading.enumerate())
+
+    before = mailers()
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port:
+        assert request(port, "GET", "/healthz")[0] == 200
+        app.subscriptions.mailer.wake()
+        assert mailers() == before + 1
+    assert mailers() == before
+    app.subscriptions.mailer.wake()  # a closed app's mailer starts no thread again
+    assert mailers() == before

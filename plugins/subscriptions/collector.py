@@ -44,6 +44,7 @@ class Subscriptions:
         self.app = app
         settings = app.settings
         self.mailer = Mailer(app)
+        app.on_close(self.mailer.stop)
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
         self.next_cleanup = 0.0
         self._answers: dict[str, Prepared] = {}

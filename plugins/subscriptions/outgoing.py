@@ -82,6 +82,7 @@ class Mailer:
         self.app = app
         self.settings = app.settings
         self._wake = threading.Event()
+        self._stopping = threading.Event()  # set by stop(): the thread ends at its next pause
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._next_cleanup = 0.0
@@ -94,12 +95,22 @@ class Mailer:
     def start(self) -> None:
         """Start the sending thread (once), which first sends what an earlier run left queued."""
         with self._lock:
-            if self._thread is None:
+            if self._thread is None and not self._stopping.is_set():
                 self._thread = threading.Thread(target=self._run, name="sotong-subscriptions-mail", daemon=True)
                 self._thread.start()
 
+    def stop(self) -> None:
+        """End the sending thread after the batch it is sending (the mails
+        not sent stay queued in the store for the next start)."""
+        with self._lock:
+            self._stopping.set()
+            self._wake.set()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
     def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             self._wake.clear()  # before looking: a mail queued meanwhile wakes the wait below
             try:
                 pause = self.send_queued()
@@ -109,9 +120,9 @@ class Mailer:
                 pause = RETRY_SECONDS
             if pause is None:
                 if self._wake.wait(RETRY_SECONDS):
-                    time.sleep(GATHER_SECONDS)  # a burst's mails leave together: one read, one connection
+                    self._stopping.wait(GATHER_SECONDS)  # a burst's mails leave together: one read, one connection
             else:
-                time.sleep(pause)  # new mails do not hurry a retry: a server that is down is asked twice a minute
+                self._stopping.wait(pause)  # new mails do not hurry a retry: a server that is down is asked twice a minute
 
     def send_queued(self) -> float | None:
         """Hand a batch of queued mails over. The seconds to pause before the
