@@ -47,7 +47,8 @@ _LINE_ENDS = re.compile(rb"\r?\n")
 # An address that smtplib's quoteaddr would give back as it is, in <>: no space, quote, bracket or second @.
 _PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 LOST = "lost"
-_ENVELOPE_SUCCESS = ((250,), (250, 251), (354,))  # the answers of MAIL, RCPT and DATA that let it go on
+# the answers of MAIL, RCPT and DATA that let a message go on, one at a time or pipelined
+_MAIL_TAKEN, _RCPT_TAKEN, _DATA_TAKEN = _ENVELOPE_SUCCESS = ((250,), (250, 251), (354,))
 NO_SMTPUTF8 = (_("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
 
@@ -347,13 +348,13 @@ class _Link:
             code, text = connection.docmd("mail", f"FROM:{envelope_address(sender)}{_options(options)}")
         else:  # smtplib's mail() switches the commands to UTF-8 (or refuses without the extension)
             code, text = connection.mail(sender, [*options, "SMTPUTF8"])
-        if code != 250:
+        if code not in _MAIL_TAKEN:
             return self._refused(Answer("mail", code, _text(text)))
         code, text = connection.docmd("rcpt", f"TO:{envelope_address(recipient)}")
-        if code not in (250, 251):
+        if code not in _RCPT_TAKEN:
             return self._refused(Answer("rcpt", code, _text(text)))
         code, text = connection.docmd("data")
-        if code != 354:  # DATA refused before the body: that message fails or waits, the run goes on
+        if code not in _DATA_TAKEN:  # DATA refused before the body: that message fails or waits, the run goes on
             return self._refused(Answer("data", code, _text(text)))
         return None
 
