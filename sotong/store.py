@@ -1043,6 +1043,12 @@ _UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_
 _NOT_A_STORE = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 
+def held_by_another(exc: BaseException) -> bool:
+    """Whether SQLite refused because another connection holds the file
+    (busy or locked); a statement so refused changed nothing."""
+    return isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in _HELD
+
+
 def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError | None:
     """What SQLite or PostgreSQL raised because of where it runs (a full
     disk, a file that is no database, a lock held by another program, a

@@ -550,7 +550,9 @@ def _busy_would_wait():
     try:
         yield
     except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        from .store import held_by_another
+
+        if not held_by_another(exc):
             raise
         raise WouldWait("another process is writing to the store") from exc
 
