@@ -5,7 +5,8 @@ Core commands live here (check, build, new); plugins add theirs through
 before the command line is parsed so that ``sotong --help`` lists them all.
 
 Exit codes (SPEC §12): 0 done; 1 the input is wrong (each problem on one
-line, no traceback); 2 the command line is wrong.
+line, no traceback); 2 the command line is wrong; 130 stopped by Ctrl+C
+(SIGINT), said in one line.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import importlib
 import logging
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import signals
 from .i18n import _, ngettext, translate_click
+from .interrupts import INTERRUPTED_EXIT
 from .problems import SotongError, one_line
 from .project import Project
 
@@ -112,8 +115,35 @@ class PluginCommandsGroup(click.Group):
         return name, command, rest
 
 
+@contextmanager
+def _ctrl_c_said_in_one_line():
+    """Ctrl+C (KeyboardInterrupt, or click's Abort that click.prompt makes of
+    it) as one line saying nothing is left half-done, and exit 130; not
+    click's "Aborted!" and exit 1. An end of input at a prompt stays click's."""
+    try:
+        yield
+    except (KeyboardInterrupt, click.Abort) as exc:
+        if isinstance(exc, click.Abort) and not isinstance(exc.__context__, KeyboardInterrupt):
+            raise
+        closing = "\n" if sys.stderr.isatty() else ""  # after the terminal's ^C
+        click.echo(closing + _("Stopped (Ctrl+C). Nothing is left half-written: a build leaves output/ as it was, "
+                               "and the same command run again does the rest (a send resumes where it stopped)."),
+                   err=True)
+        raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+
+
 class SotongGroup(PluginCommandsGroup):
-    """Loads the project's plugins, so that they add their commands, before parsing."""
+    """Loads the project's plugins, so that they add their commands, before
+    parsing; Ctrl+C while it does or while the command runs is said in one
+    line and exits 130."""
+
+    def make_context(self, *args, **kwargs):
+        with _ctrl_c_said_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _ctrl_c_said_in_one_line():
+            return super().invoke(ctx)
 
     def parse_args(self, ctx, args):
         if [arg for arg in args if not arg.startswith("-")][:2] in LIGHT_COMMANDS:

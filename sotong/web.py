@@ -736,6 +736,17 @@ class _CollectorServer(TcpWSGIServer):
         """Queue the channel's first request for a worker thread."""
         super().add_task(channel)
 
+    def run(self):
+        """Waitress's loop until Ctrl+C; waitress stops its worker threads then
+        and returns as if serving were done: here the KeyboardInterrupt goes on,
+        so that ``sotong serve`` says it stopped and exits 130."""
+        try:
+            self.asyncore.loop(timeout=self.adj.asyncore_loop_timeout, map=self._map,
+                               use_poll=self.adj.asyncore_use_poll)
+        except KeyboardInterrupt:
+            self.task_dispatcher.shutdown()
+            raise
+
     def pull_trigger(self):
         channel = getattr(_answering, "channel", None)
         if channel is None or channel.loop_needed():
@@ -810,8 +821,6 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     try:
         with secret_held():  # every request's token checked with the key read once, not the environment's each time
             server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
+    finally:  # Ctrl+C too: then the command line says so and exits 130
         server.close()
         app.close()

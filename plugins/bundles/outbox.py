@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sotong import signals, spreadsheet
 from sotong.i18n import _
+from sotong.interrupts import leave_ctrl_c_to_the_parent
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
@@ -296,7 +297,7 @@ def _write_in_parts(bundler: Bundler, staging: Path, jobs: int, summary: Summary
     _FORKED = (project, bundle, bundler.now, bundler.marks, staging)
     try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
         parts = len(ranges) if progress else 0
-        with (multiprocessing.get_context("fork").Pool(jobs) as pool,
+        with (multiprocessing.get_context("fork").Pool(jobs, initializer=leave_ctrl_c_to_the_parent) as pool,
               progress_bar(parts, _("bundling {key}").format(key=bundle.key)) as advance):
             for written in pool.imap(_write_part, enumerate(ranges)):
                 summary.add(written)

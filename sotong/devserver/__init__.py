@@ -59,9 +59,7 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
     rebuilder.request()
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        announce("stopped")
-    finally:
+    finally:  # Ctrl+C too: then the command line says so and exits 130
         stop.set()
         server.server_close()
         builds.stop()

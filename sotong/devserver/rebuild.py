@@ -18,6 +18,7 @@ from typing import Callable
 
 from ..build import build_site
 from ..i18n import _, ngettext
+from ..interrupts import leave_ctrl_c_to_the_parent
 from ..problems import SotongError
 from ..project import Project
 
@@ -50,6 +51,7 @@ def _serve_builds(connection, settings_path: Path, folder: Path) -> None:
     """The build process: a build for each request, its figures or its problems sent back."""
     from pelican.log import console
 
+    leave_ctrl_c_to_the_parent()  # the server stops this process
     console.quiet = True  # Pelican's "Done: Processed..."; the rebuilder says it in one line
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     for handler in logging.getLogger().handlers:  # errors come back as the build's problems

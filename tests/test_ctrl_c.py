@@ -1,0 +1,149 @@
+"""Ctrl+C (SIGINT) stops any command with exit 130 and one line saying what
+state it left, never click's "Aborted!" (exit 1) nor a traceback, of the
+command or of its worker processes: started here as real processes, the
+signal sent to their whole process group as a terminal does. ``sotong serve``
+still closes its collector (App.close) on the way out."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, store_of
+
+from sotong import web
+from sotong.project import Project
+
+INTERRUPTED = 130
+STOPPED = "중단했습니다"  # the line's start, Korean by default
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path)
+
+
+def start(project: Path, *args: str, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL) -> subprocess.Popen:
+    """``sotong ARGS`` in ``project``, in a process group of its own, taking Ctrl+C as a terminal's would."""
+    environment = {key: value for key, value in os.environ.items() if key != "SOTONG_LANG"}
+    return subprocess.Popen([sys.executable, "-m", "sotong", *args], cwd=project, env=environment,
+                            stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def ctrl_c(process: subprocess.Popen) -> tuple[int, list[str]]:
+    """Ctrl+C to the process and its workers; its exit code and the lines it wrote to stderr after."""
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return process.returncode, err.splitlines()
+
+
+def assert_said_in_one_line(code: int, lines: list[str]) -> None:
+    assert code == INTERRUPTED, lines
+    assert len(lines) == 1 and lines[0].startswith(STOPPED), lines
+    assert "Traceback" not in lines[0] and "Aborted" not in lines[0]
+
+
+def test_ctrl_c_stops_sotong_serve_with_exit_130_and_one_line(project):
+    process = start(project, "serve", "--port", "0")
+    try:
+        announced = process.stderr.readline()
+        assert re.search(r"http://127\.0\.0\.1:\d+", announced), announced
+        process.stderr.readline()  # the warning: no SOTONG_SECRET
+    finally:
+        code, lines = ctrl_c(process)
+    assert_said_in_one_line(code, lines)
+    assert "output/" in lines[0] and "다시" in lines[0]  # the state left, and what to do
+
+
+def test_ctrl_c_at_a_prompt_of_sotong_new_exits_130_with_one_line(project):
+    notices = sorted((project / "content" / "notices").iterdir())
+    process = start(project, "new", stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+    try:
+        asked = b""
+        while b":" not in asked:  # the prompt, "제목: ", written without a line break
+            chunk = os.read(process.stdout.fileno(), 100)
+            assert chunk, "sotong new ended before it asked"
+            asked += chunk
+    finally:
+        code, lines = ctrl_c(process)
+    assert_said_in_one_line(code, lines)
+    assert sorted((project / "content" / "notices").iterdir()) == notices
+
+
+def test_ctrl_c_while_bundles_are_written_by_worker_processes_leaves_no_half_written_outbox(project):
+    add_subscribers(store_of(project), 3000)
+    outbox = project / "private" / "outbox"
+    process = start(project, "bundles", "--issue", "2026-11-26", "--jobs", "2")
+    try:
+        deadline = time.monotonic() + 60
+        while not any(outbox.glob(".*.writing-*/email/*")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the bundles were written before Ctrl+C"
+            time.sleep(0.01)
+    finally:
+        code, lines = ctrl_c(process)
+    assert_said_in_one_line(code, lines)  # and no worker's "Process ForkPoolWorker-1:" and traceback
+    assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
+
+
+def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):
+    process = start(project, "devserver", "--port", "0")
+    try:
+        for line in process.stderr:
+            if line.startswith("빌드 완료"):  # the first build, in the build process
+                break
+    finally:
+        code, lines = ctrl_c(process)
+    assert_said_in_one_line(code, lines)  # no "Process SpawnProcess-1:" from the build process
+
+
+def test_sotong_serve_closes_the_collector_when_ctrl_c_stops_it(project):
+    """App.close ran: its checkpoint thread stopped and every store file it opened closed."""
+    add_subscribers(store_of(project), 1)
+    store = str(store_of(project))
+
+    def store_files_open() -> int:
+        links = (f"/proc/self/fd/{fd}" for fd in os.listdir("/proc/self/fd"))
+        return sum(os.readlink(link).startswith(store) for link in links if os.path.islink(link))
+
+    def checkpointing() -> int:
+        return sum(thread.name == "sotong-checkpoint" for thread in threading.enumerate())
+
+    before = checkpointing()
+    seen: dict = {}
+
+    def interrupt_once_serving(line: str) -> None:
+        if "127.0.0.1" not in line:
+            return
+
+        def when_answered():
+            port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+            import http.client
+
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/healthz")
+            seen["healthz"] = connection.getresponse().status
+            seen["files"], seen["checkpointing"] = store_files_open(), checkpointing()
+            connection.close()
+            os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=when_answered, daemon=True).start()
+
+    with pytest.raises(KeyboardInterrupt):
+        web.serve(Project(project / "pelicanconf.py"), "127.0.0.1", 0, 2, announce=interrupt_once_serving)
+    assert seen["healthz"] == 200 and seen["files"] > 0 and seen["checkpointing"] == before + 1
+    assert checkpointing() == before
+    assert store_files_open() == 0
