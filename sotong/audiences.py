@@ -304,6 +304,8 @@ def _segment(name, spec, refs, problem) -> Segment | None:
                 problem((key,), _("{key} must be [min, max] with whole numbers or null, e.g. {key}: [30, 59]").format(
                     key=key))
                 ok = False
+            elif not _bounds_within(key, bounds, lambda message, k=key: problem((k,), message)):
+                ok = False
             values[key] = bounds
         else:
             values[key] = _defined_names(key, value, {"genders": GENDERS, "kinds": KINDS}.get(key) or refs[key], problem)
@@ -327,6 +329,20 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
             problem((key, index), _('{key}: "{item}" is not defined{suggestion}').format(
                 key=key, item=item, suggestion=did_you_mean(str(item), allowed)))
     return None if None in keys else frozenset(keys)
+
+
+# what a person's age or year of birth can be (the subscribers' CSV takes birth years from 1900)
+BOUND_RANGES = {"age": (0, 150, "age: [30, 59]"), "birth_years": (1900, 2100, "birth_years: [1960, 1969]")}
+
+
+def _bounds_within(key: str, bounds: tuple, problem) -> bool:
+    """Whether both ends of an age or birth_years segment are in BOUND_RANGES
+    (a problem for the first that is not)."""
+    from .validators import whole_number  # it imports this module
+
+    low, high, example = BOUND_RANGES[key]
+    ends = [end for end in bounds if end is not None]
+    return all(whole_number(end, key, low, high, problem, example=example) is not None for end in ends)  # the first wrong end
 
 
 def _bounds(value) -> tuple | None:

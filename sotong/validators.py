@@ -30,6 +30,19 @@ def department(value, departments, problem) -> str | None:
     return resolved
 
 
+def whole_number(value, key: str, low: int, high: int, problem, *, example: str) -> int | None:
+    """``value`` when it is a whole number (not true or false) from ``low`` to
+    ``high``; else None, and ``problem(message)`` names ``key``, the range and
+    ``example`` (a line to write instead). The range is what the rules can
+    mean, so that no number reaches the store or a page that it cannot hold
+    (a database's integer column, a browser's number)."""
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    problem(_("{key} must be a whole number from {low} to {high}, e.g. {example}").format(
+        key=key, low=low, high=high, example=example))
+    return None
+
+
 def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example: str) -> tuple[str | None, str | None]:
     """A picture (a path to a file inside content/) and its description for
     people who cannot see it, which it needs; a description without a picture

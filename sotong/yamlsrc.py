@@ -23,6 +23,18 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
+
+def _int_or_text(loader, node):
+    """A whole number, or its text when it has more digits than Python reads
+    (4,300): the schemas then say what to write instead, rather than a crash."""
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+
 Path = tuple  # a key path: ("segments", "parents", "age")
 
 

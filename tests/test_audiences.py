@@ -117,10 +117,13 @@ def test_bounds_that_are_not_two_whole_numbers_in_order_are_named_with_their_lin
     ("[30, 30]", (30, 30)), ("[null, 59]", (None, 59)), ("[30, null]", (30, None)), ("[0, 120]", (0, 120)),
 ])
 def test_bounds_may_be_equal_or_open(tmp_path, value, bounds):
+    """The same shapes for birth_years, in years (age's numbers + 1950)."""
+    years = value.replace("30", "1980").replace("59", "2009").replace("[0,", "[1950,").replace("120", "2070")
     path = tmp_path / "audiences.yaml"
-    path.write_text(BASE.replace("age: [30, 59]", f"age: {value}\n    birth_years: {value}"), encoding="utf-8")
+    path.write_text(BASE.replace("age: [30, 59]", f"age: {value}\n    birth_years: {years}"), encoding="utf-8")
     parents = load_audiences(path).segments["parents"]
-    assert parents.age == parents.birth_years == bounds
+    assert parents.age == bounds
+    assert parents.birth_years == tuple(None if end is None else end + 1950 for end in bounds)
 
 
 def test_a_missing_an_unreadable_or_a_non_mapping_file_is_one_line(tmp_path):

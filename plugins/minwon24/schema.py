@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sotong import yamlsrc
 from sotong.i18n import _
-from sotong.validators import image_with_alt, yaml_files
+from sotong.validators import image_with_alt, whole_number, yaml_files
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, did_you_mean
@@ -28,6 +28,7 @@ REQUIRED = {
 WINDOW_KEYS = ("from", "to")
 WINDOW_EXAMPLE = "windows: [{from: 12-15, to: 01-31}]"
 TITLE_MAX = 100
+PRIORITY_RANGE = (-1000, 1000)  # higher shows first; room enough to order any set of banners
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a leap year: 02-29 is allowed
 
@@ -83,10 +84,8 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
     windows = _windows(data, problem)
     segments = read_audience_list(data.get("audiences"), audiences, problem)
     placements = _placements(data, problem)
-    priority = data.get("priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int):
-        problem(("priority",), _('priority must be a whole number (higher shows first), e.g. priority: 10, not "{priority}"').format(
-            priority=priority))
+    priority = whole_number(data.get("priority", 0), "priority", *PRIORITY_RANGE,
+                            lambda message: problem(("priority",), message), example="priority: 10")
 
     if problems:
         return None, problems

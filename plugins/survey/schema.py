@@ -16,7 +16,7 @@ from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean
-from sotong.validators import department as known_department, yaml_files
+from sotong.validators import department as known_department, whole_number, yaml_files
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
                "kind", "policy")
@@ -27,6 +27,7 @@ TYPES = ("single", "multiple", "scale", "text")
 CHOICE_TYPES = ("single", "multiple")
 DEFAULT_FIELD = "survey"  # without audiences, the consenters of this field are invited
 SCALE_MOST_POINTS = 11  # 0..10 at most: each point is a radio button
+SCALE_END_RANGE = (-100, 100)  # a scale's min and max
 TOKEN_FIELD = "t"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -209,11 +210,9 @@ def _flag(data: dict, key: str, problem) -> bool:
 
 
 def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int | None:
-    value = question.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        problem(at + (key,), _("{key} must be a whole number, e.g. {key}: {default}").format(key=key, default=default))
-        return None
-    return value
+    """A scale's end, from SCALE_END_RANGE."""
+    return whole_number(question.get(key, default), key, *SCALE_END_RANGE, lambda message: problem(at + (key,), message),
+                        example=f"{key}: {default}")
 
 
 def _questions(value, problem, line_of) -> tuple:
