@@ -66,11 +66,12 @@ def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):
             "not a phone,failed,2001,2026-11-26 09:03:15\n")
     ran = results(sent, text)
     assert ran.code == 1
-    assert "result.csv:3: 010-****-0000 was not sent in this outbox (it is not in its sms.csv)" in ran.output
+    assert "result.csv:3: the phone column holds a number this outbox did not send to (it is not in its sms.csv)" in ran.output
     assert 'result.csv:4: status must be delivered or failed, not "bounced"' in ran.output
     assert 'result.csv:5: "yesterday" is not a time; write it like 2026-11-26 09:03:12' in ran.output
-    assert 'result.csv:6: "not a phone" is not a mobile number; write it like 010-1234-5678' in ran.output
+    assert "result.csv:6: the phone column is not a mobile number; write it like 010-1234-5678" in ran.output
     assert "Traceback" not in ran.output
+    assert "0000" not in ran.output and "not a phone" not in ran.output  # the row and column, never the number
     assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
     wrong_header = results(sent, "number,result\n010-1000-0001,delivered\n")
     assert wrong_header.code == 1 and "result.csv:1: the header must name the columns phone, status, code, time" in wrong_header.output
@@ -120,4 +121,26 @@ def test_a_quote_never_closed_is_one_line_and_imports_nothing(sent):
         "result.csv:3: a cell of the row that starts on this line runs on past 131072 characters, longer than any cell may be; "
         "shorten it, or, if a double quote opens a cell there and is never closed, close it",
         "result.csv: nothing was imported; correct the lines above and run again"]
+    assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
+
+
+def test_a_row_spanning_lines_is_named_by_its_first_line_and_a_wrong_phone_never_quoted(sent):
+    """A quoted cell with a line break makes a row of several lines: the
+    line named is the one it starts on (the spreadsheet's row), and the rows
+    after keep theirs; a phone number that is wrong or unknown is said by
+    its column, not by its digits (SPEC: lines name subscribers by id)."""
+    text = (HEADER + f'{phone_of(1)},"failed\nretried",2001,2026-11-26 09:03:12\n'  # lines 2-3
+            '"call 010-9876-\n5432",failed,2001,2026-11-26 09:03:15\n'              # lines 4-5
+            "\n"                                                                      # line 6, empty
+            "010-5555-4321,failed,2001,2026-11-26 09:03:15\n"                         # line 7
+            f"{phone_of(2)},failed,2001,\"yester\nday\"\n")                           # lines 8-9
+    ran = results(sent, text)
+    assert ran.code == 1
+    assert ran.output.splitlines()[:4] == [
+        'result.csv:2: status must be delivered or failed, not "failed\\nretried"',
+        "result.csv:4: the phone column is not a mobile number; write it like 010-1234-5678",
+        "result.csv:7: the phone column holds a number this outbox did not send to (it is not in its sms.csv); "
+        "check that the file belongs to this issue",
+        'result.csv:8: "yester\\nday" is not a time; write it like 2026-11-26 09:03:12']
+    assert not any(digits in ran.output for digits in ("9876", "5432", "5555", "4321"))
     assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]

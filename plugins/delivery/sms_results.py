@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 
 from sotong import spreadsheet
@@ -23,7 +24,6 @@ from sotong.store import register_schema
 from sotong.subscribers import cell_too_long, decode, normalize_phone
 
 from . import bounces
-from .phones import mask_phone
 
 COLUMNS = ("phone", "status", "code", "time")
 STATUSES = ("delivered", "failed")
@@ -69,25 +69,25 @@ def parse_time(text: str) -> str | None:
 
 
 def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[SmsResult], list[Problem]]:
-    """The rows of a result file, and a problem per wrong line."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(name or "").strip().lower() for name in reader.fieldnames or ()]
+    """The rows of a result file, and a problem per wrong line: the line a
+    row starts on, and the column, never the phone number it holds."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader, None) or ()]
+    except csv.Error:
+        return [], [cell_too_long(shown, 1)]
     if not set(COLUMNS) <= set(header):
         return [], [Problem(shown, 1, _("the header must name the columns {columns}; it names {value}").format(
             columns=', '.join(COLUMNS), value=', '.join(h for h in header if h) or 'none'))]
-    reader.fieldnames = header
     results, problems = [], []
-    for row in _readable(reader, shown, problems):
-        line = reader.line_num
+    for line, row in _rows(reader, header, shown, problems):
         phone = normalize_phone(row["phone"] or "")
         status = (row["status"] or "").strip().lower()
         when = parse_time(row["time"] or "")
         if phone is None:
-            problems.append(Problem(shown, line, _('"{phone}" is not a mobile number; write it like 010-1234-5678').format(
-                phone=row["phone"])))
+            problems.append(Problem(shown, line, _("the phone column is not a mobile number; write it like 010-1234-5678")))
         elif phone not in phones:
-            problems.append(Problem(shown, line, _("{mask_phone} was not sent in this outbox (it is not in its sms.csv); check that the file belongs to this issue").format(
-                mask_phone=mask_phone(phone))))
+            problems.append(Problem(shown, line, _("the phone column holds a number this outbox did not send to (it is not in its sms.csv); check that the file belongs to this issue")))
         elif status not in STATUSES:
             problems.append(Problem(shown, line, _('status must be delivered or failed, not "{status}"').format(status=row["status"])))
         elif when is None:
@@ -98,14 +98,17 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
     return results, problems
 
 
-def _readable(reader: csv.DictReader, shown: str, problems: list[Problem]):
-    """The reader's rows, up to one with a cell longer than the csv module
-    reads (a double quote never closed), which is a problem of its own."""
+def _rows(reader, header: list[str], shown: str, problems: list[Problem]):
+    """(the line it starts on, column -> cell) of each row after the header
+    (a quoted cell may hold line breaks: a row may take several lines); an
+    empty line is no row. A row with a cell longer than the csv module reads
+    (a double quote never closed) ends them, a problem of its own."""
     last_line = reader.line_num
     try:
-        for row in reader:
-            yield row
-            last_line = reader.line_num
+        for cells in reader:
+            line, last_line = last_line + 1, reader.line_num
+            if cells:
+                yield line, dict(zip_longest(header, cells[:len(header)]))
     except csv.Error:
         problems.append(cell_too_long(shown, last_line + 1))
 
