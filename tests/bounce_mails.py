@@ -142,7 +142,7 @@ def exim_bounce(return_path: str, recipient: str, serial=1) -> bytes:
         f"------ This is a copy of the message, including all the headers. ------\r\n\r\n"
         f"Return-path: <{return_path}>\r\n"
         + ORIGINAL_HEADERS.format(recipient=recipient) +
-        f"\r\n(본문)\r\n"
+        "\r\n(본문)\r\n"
     ).encode()
 
 

@@ -8,8 +8,11 @@ import os
 
 from project_support import copy_project
 from delivery_support import run_cli
-from test_bundles import ISSUE, small  # noqa: F401  (the fixture: the sample project with readers A1, B2, C3)
+import test_bundles
+from test_bundles import ISSUE
 from test_reach import ROW
+
+small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
 
 CHANGED = "2026-11-23-women-health-checkup"
 HEADING = f"Reach of the notices changed since the last build, in the issue of {ISSUE} (3 subscribers):"

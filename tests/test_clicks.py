@@ -12,7 +12,6 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from project_support import copy_project, serving
 from delivery_support import run_cli, store_rows
 from hypothesis import given, settings

@@ -7,7 +7,10 @@ from hypothesis import assume, example, given, settings, strategies as st
 
 from sotong.subscribers import normalize_phone
 
-from test_subscribers import GOOD, csv_text, errors_of, load, store, write  # noqa: F401 (store: a fixture)
+import test_subscribers
+from test_subscribers import GOOD, csv_text, errors_of, load, write
+
+store = test_subscribers.store  # the fixture: a fresh store on each backend
 
 
 def test_a_birth_year_in_other_digits_is_refused():

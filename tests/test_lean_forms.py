@@ -20,13 +20,15 @@ import pytest
 from delivery_support import add_subscribers
 from hypothesis import given, settings, strategies as st
 from project_support import copy_project, new_store_location, project_on, serving, store_of, store_query
-from test_collector_routes import server  # noqa: F401 (the collector of the status walk)
+import test_collector_routes
 from werkzeug.test import EnvironBuilder
 from werkzeug.utils import redirect
 
 from sotong.project import Project
 from sotong.tokens import make_token
 from sotong.web import LEAN_FORM_FIELDS, MAX_BODY_BYTES, CollectorRequest, Prepared, lean_form, make_app, see_other
+
+server = test_collector_routes.server  # the fixture: the collector of the status walk
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 SIGN_UP = {"email": "new@example.com", "fields": ["health", "culture"], "channels": "email", "birth_year": "1950",

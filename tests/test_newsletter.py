@@ -16,7 +16,7 @@ from project_support import copy_project, invoke_sotong, run_sotong
 from newsletter.config import read_newsletter_settings
 from newsletter.issues import group_by_field, issue_title, plan_issues, published_issues
 from sotong.notices import SEOUL, Notice
-from sotong.schedule import edition, issues_between, next_issue
+from sotong.schedule import edition, issues_between
 
 TODAY = "2026-11-26"  # the issue day of 2026-11-26: its edition page appears from today (SPEC §2)
 FEED_DOMAIN = "https://www.sd.go.kr/sotong"

@@ -9,7 +9,6 @@ import csv
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from rich.cells import cell_len

@@ -14,7 +14,10 @@ from werkzeug.test import Client
 
 from project_support import copy_project, run_sotong
 from delivery_support import run_cli
-from test_bundles import ISSUE, small  # noqa: F401  (the fixture: the sample project with readers A1, B2, C3)
+import test_bundles
+from test_bundles import ISSUE
+
+small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
 
 EMBLEM = "https://www.sd.go.kr/images/emblem.png"
 

@@ -16,7 +16,10 @@ import pytest
 from delivery_support import (ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, mark_address_invalid,
                               run_cli)
 from project_support import store_of, store_query
-from test_send import ISSUE, NOTICES, journal, project, send  # noqa: F401 (project: the fixture)
+import test_send
+from test_send import ISSUE, NOTICES, journal, send
+
+project = test_send.project  # the fixture: the sample project on each backend
 
 KOREAN_ADDRESS = "홍길동@example.com"
 

@@ -25,7 +25,7 @@ FIELDS = ("living", "health", "culture", "bulletin")
 
 
 def notice_file(title: str, date: str, category: str, channels: str, *, urgent=False, audiences=None) -> str:
-    extra = f"priority: urgent\n" if urgent else ""
+    extra = "priority: urgent\n" if urgent else ""
     extra += f"audiences: [{audiences}]\n" if audiences else ""
     return (f'---\ntitle: "{title}"\ndate: {date}\ndepartment: 홍보담당관\ncategory: {category}\n'
             f"channels: [{channels}]\n{extra}---\n{title} 본문입니다.\n")

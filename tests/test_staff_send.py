@@ -11,7 +11,10 @@ from email.parser import BytesParser
 
 import pytest
 from delivery_support import SMTPServer, run_cli
-from test_bundles import ISSUE, small  # noqa: F401  (the fixture: the sample project with readers A1, B2, C3)
+import test_bundles
+from test_bundles import ISSUE
+
+small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
 
 STAFF = "hong@sd.go.kr"
 

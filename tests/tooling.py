@@ -8,6 +8,7 @@ that silently stops running is worse than none.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -38,9 +39,7 @@ def program(name: str, what: str, how: str, folder: str = "/usr/bin") -> str:
 
 def chromium() -> str:
     path = program("chromium", "Chromium", "sudo apt-get install chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         missing("The playwright Python package", "run `make setup` (pip install -e '.[test]')")
     return path
 

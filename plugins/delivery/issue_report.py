@@ -171,7 +171,7 @@ _JOINS = f"""
 
 def journal_rows(store, outbox: str) -> tuple[list, list, dict]:
     """(per-notice rows, per-message rows, titles) of one outbox, for :func:`issue_report`."""
-    db, (notices, _length) = store.db, NOTICES_AS_ROWS[store.backend]
+    db, notices = store.db, NOTICES_AS_ROWS[store.backend][0]
     notice_rows = db.execute(f"SELECT j.value, m.channel, m.type, {_COUNTS} FROM delivery_messages AS m"
                              f" CROSS JOIN {notices} {_JOINS} WHERE m.outbox = ? GROUP BY 1, 2, 3",
                              (outbox,)).fetchall()
