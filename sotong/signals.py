@@ -52,7 +52,6 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   before the other rows naming the person get a stand-in id; delete your
   rows that must not outlive the person (with the indexes that hold them),
   in that transaction (``store.db``), and return ``{table: rows deleted}``.
-
 - ``delivered_since``: sent with the :class:`sotong.store.Store` and
   ``day`` (a date); return the set of subscriber ids a message was sent
   (or handed over) to on that day or later, or None (delivery answers, from

@@ -160,7 +160,7 @@ def kept_counts(store: Store, year: int) -> list[tuple]:
 
 
 def delivered_since(store: Store, day: dt.date) -> set[str]:
-    """Receiver of ``signals.readers_delivered_since``: ids of the readers
+    """Receiver of ``signals.delivered_since``: ids of the readers
     sent (or handed over) a message on ``day`` or later, by the journal or by
     the last-sent days its purges kept."""
     ensure(store)
