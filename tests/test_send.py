@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from project_support import project_on, store_of, store_query
 from sotong.store import Store
+from delivery.journal import TAKE_BATCH
 from delivery_support import (
     ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli, tls_server_options,
 )
@@ -299,7 +300,10 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
 
 
 def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_in_flight(project):
-    count = 40
+    """A connection takes TAKE_BATCH messages at once and records them
+    ``sent`` with its next take: at most that many a connection are left
+    ``sending`` (DELIVERY["connections"], 4 by default), and only those go again."""
+    count = 12 * TAKE_BATCH + 40
     ids = add_subscribers(store_of(project), count)
     outbox_of(project, ids)
     handler = ScriptedHandler(delay=0.03)
@@ -308,15 +312,15 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_
                    "--port", str(server.port), "-s", str(settings(project))]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while handler.datas < 12 and time.monotonic() < deadline:
+        while handler.datas < 6 * TAKE_BATCH and time.monotonic() < deadline:  # a take recorded the first ones
             time.sleep(0.005)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
         time.sleep(0.1)  # the server finishes the DATA it was in
         before = journal(project)
         states = [r["state"] for r in before.values()]
-        assert 8 <= states.count("sent") < count
-        assert states.count("sending") <= 4  # one per connection (DELIVERY["connections"], 4 by default)
+        assert TAKE_BATCH <= states.count("sent") < count
+        assert states.count("sending") <= 4 * TAKE_BATCH
         in_flight = states.count("sending")
         accepted_before = handler.accepted_counts()
         # never recorded as sent what the server did not accept

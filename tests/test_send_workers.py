@@ -24,7 +24,7 @@ import pytest
 from project_support import new_store_location, project_on, store_of, store_query
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox
 
-from delivery.journal import ELSEWHERE, TAKEN, WITHDRAWN, Accepted, Journal
+from delivery.journal import ELSEWHERE, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal
 from sotong.store import Store, Subscriber
 
 ISSUE = "2026-11-26"
@@ -45,8 +45,9 @@ def workers_seen(project) -> int:
 
 def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     """The survivor takes over what the killed worker had claimed, once its
-    lease (its advisory lock) is gone: the batch it had not begun, and its
-    messages in flight, which alone go twice."""
+    lease (its advisory lock) is gone: the messages it had taken and not yet
+    handed over or recorded (at most TAKE_BATCH a connection), of which only
+    those the server had accepted go twice."""
     project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
     count = 320  # the first worker alone needs 12 s: time for the second to start on a busy machine
     ids = add_subscribers(store_of(project), count)
@@ -62,8 +63,8 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
         victim_key = store_query(project, "SELECT worker FROM delivery_messages WHERE worker IS NOT NULL")[0][0]
         survivor = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: workers_seen(project) == 2)
-        claimed_not_begun = f"SELECT id FROM delivery_messages WHERE worker = {victim_key} AND state = 'queued'"
-        wait_for(lambda: len(store_query(project, claimed_not_begun)) >= 8)  # a batch not begun: ~1 s of work
+        claimed_not_sent = f"SELECT id FROM delivery_messages WHERE worker = {victim_key} AND state != 'sent'"
+        wait_for(lambda: len(store_query(project, claimed_not_sent)) >= 8)  # takes not sent: ~1 s of work
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(10)
         stranded = {row[0] for row in store_query(project, f"SELECT id FROM delivery_messages WHERE worker = {victim_key}"
@@ -82,11 +83,11 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     sent_by_survivor = int(re.search(r"Emails: (\d+) sent", out).group(1))
     assert len(stranded) < sent_by_survivor < count
     in_flight = re.search(r"; (\d+) were in flight", out)
-    assert in_flight is None or int(in_flight.group(1)) <= 4
+    assert in_flight is None or int(in_flight.group(1)) <= 4 * TAKE_BATCH
     received = Counter(message_id for _, message_id in handler.accepted)
     assert set(received) == set(message_id_of.values()), "nothing lost"
     twice = {message_id for message_id, n in received.items() if n > 1}
-    assert max(received.values()) <= 2 and len(twice) <= 4, "twice: only those in flight (4 connections at most)"
+    assert max(received.values()) <= 2 and len(twice) <= 4 * TAKE_BATCH, "twice: only those taken (4 connections)"
     assert twice <= accepted_before_the_kill, "twice: only what the killed worker had handed over"
 
 
@@ -129,33 +130,35 @@ def test_two_workers_both_say_who_was_left_out_and_only_one_hands_the_sms_over(t
     assert handed_over == [0, 3], outputs
 
 
-def test_a_take_on_postgresql_is_one_statement(tmp_path, monkeypatch):
-    """Each claimed email is taken with one round trip, which reads its
-    reader too (no BEGIN and COMMIT: under READ COMMITTED they would guard
-    nothing more); a message settled meanwhile is known from it, and a reader
-    gone costs the DELETE."""
-    store = Store.open(new_store_location("postgresql", tmp_path))
-    for subscriber_id in ("S1", "S2"):
-        store.put_subscriber(Subscriber(id=subscriber_id, email=f"{subscriber_id}@example.com",
-                                        channels=frozenset({"email"})))
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_connections_take_of_several_emails_is_one_statement(tmp_path, backend, monkeypatch):
+    """A connection takes its next emails at once (TAKE_BATCH of them) with
+    one round trip on PostgreSQL, which reads their readers too (no BEGIN and
+    COMMIT: under READ COMMITTED they would guard nothing more) and records
+    the emails the server accepted since its last take; a message settled
+    meanwhile is known from it, and a reader gone costs the DELETE."""
+    store = Store.open(new_store_location(backend, tmp_path))
     journal = Journal(store)
-    ids = [store.db.execute(
-        "INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, file, state, queued_at,"
-        " updated_at) VALUES (?, 'issue', ?, 'email', 'EMAIL', '[]', ?, 'queued', 't', 't') RETURNING id",
-        (ISSUE, subscriber_id, f"email/{subscriber_id}.eml")).fetchone()[0] for subscriber_id in ("S1", "S2")]
+    ids = queue_emails(store, TAKE_BATCH + 1)
     store.unsubscribe("S2")
-    assert [pending.id for pending in journal.claim(ISSUE, 10)] == ids
+    first, second = journal.claim(ISSUE, TAKE_BATCH), journal.claim(ISSUE, 1)
+    assert [pending.id for pending in first + second] == ids
     statements = []
     execute = store.db.execute
-    monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
+    if backend == "postgresql":  # sqlite3's connection cannot be patched
+        monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
 
-    assert journal.take(ids[0], "S1") == TAKEN and len(statements) == 1
-    journal.mark(ids[0], "sent", "data", 250, "OK")
+    assert journal.take(first) == {message_id: WITHDRAWN if n == 1 else TAKEN for n, message_id in enumerate(ids[:-1])}
+    assert backend == "sqlite" or len(statements) == 2, statements
+    journal.mark(ids[0], "failed", "rcpt", 550, "no such user")
     statements.clear()
-    assert journal.take(ids[0], "S1") == ELSEWHERE and len(statements) == 1
-    statements.clear()
-    assert journal.take(ids[1], "S2") == WITHDRAWN and len(statements) == 2
-    assert [row[0] for row in execute("SELECT subscriber_id FROM delivery_messages")] == ["S1"]
+    accepted = [Accepted(message_id, "data", 250, f"ok {message_id}") for message_id in ids[2:-1]]
+    assert journal.take(first[:1] + second, accepted) == {ids[0]: ELSEWHERE, ids[-1]: TAKEN}
+    assert backend == "sqlite" or len(statements) == 1, statements
+    rows = execute("SELECT id, state, answer_text, sent_at FROM delivery_messages ORDER BY id").fetchall()
+    assert [row[0] for row in rows] == [ids[0], *ids[2:]]
+    assert [(row[1], row[2], bool(row[3])) for row in rows] == [("failed", "no such user", False)] + [
+        ("sent", f"ok {row[0]}", True) for row in rows[1:-1]] + [("sending", None, False)]
 
 
 def queue_emails(store, count: int) -> list[int]:
@@ -176,8 +179,7 @@ def test_a_claim_and_a_take_write_no_index_entry_on_postgresql(tmp_path):
     journal = Journal(store)
     queue_emails(store, 8)
     with store.transaction():  # the counts of this transaction
-        for pending in journal.claim(ISSUE, 8):
-            assert journal.take(pending.id, pending.subscriber_id) == TAKEN
+        assert set(journal.take(journal.claim(ISSUE, 8)).values()) == {TAKEN}
         updates, hot = store.db.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
                                         " WHERE relname = 'delivery_messages'").fetchone()
     assert updates == hot == 16
@@ -189,8 +191,10 @@ def test_claims_are_disjoint_skip_locked_rows_and_a_dead_workers_batch_is_claime
     ids = queue_emails(first.store, 12)
     claimed = lambda journal, limit: [pending.id for pending in journal.claim(ISSUE, limit)]  # noqa: E731
 
-    assert claimed(first, 4) == ids[:4] and claimed(second, 4) == ids[4:8], "a live worker's batch is its own"
-    assert first.take(ids[0], "S1") == TAKEN and second.take(ids[1], "S2") == ELSEWHERE
+    firsts = first.claim(ISSUE, 4)
+    assert [pending.id for pending in firsts] == ids[:4] and claimed(second, 4) == ids[4:8], \
+        "a live worker's batch is its own"
+    assert first.take(firsts[:1]) == {ids[0]: TAKEN} and second.take(firsts[1:2]) == {ids[1]: ELSEWHERE}
     second.store.db.execute("SET statement_timeout = '5s'")  # waiting on a locked row would fail here
     first.store.db.execute("BEGIN")
     assert claimed(first, 2) == ids[8:10]  # rows locked until this transaction ends
@@ -203,35 +207,30 @@ def test_claims_are_disjoint_skip_locked_rows_and_a_dead_workers_batch_is_claime
     assert [pending.id for pending in again] == ids[:4] + ids[8:10] + [ids[11]]
     assert [pending.state for pending in again][:4] == ["sending", "queued", "queued", "queued"], \
         "the dead worker's message in flight comes back as such (it goes again), its batch as queued"
-    assert all(second.take(pending.id, pending.subscriber_id) == TAKEN for pending in again)
+    assert set(second.take(again).values()) == {TAKEN}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_an_accepted_email_is_recorded_sent_with_the_connections_next_take(tmp_path, backend, monkeypatch):
-    """A connection's ``sent`` goes with its next take (one round trip a
-    message on PostgreSQL, where it was two), whatever that take finds; so
-    at any moment a connection has at most one message ``sending``."""
+    """A connection's ``sent`` goes with its next take (one round trip on
+    PostgreSQL), whatever that take finds; so at any moment a connection has
+    at most the messages of one take ``sending``."""
     store = Store.open(new_store_location(backend, tmp_path))
     journal = Journal(store)
     ids = queue_emails(store, 3)
-    journal.claim(ISSUE, 3)
+    pending = journal.claim(ISSUE, 3)
     states = lambda: [row[0] for row in store.db.execute(  # noqa: E731
         "SELECT state FROM delivery_messages ORDER BY id").fetchall()]
-    assert journal.take(ids[0], "S1") == TAKEN and states() == ["sending", "queued", "queued"]
-    if backend == "postgresql":
-        statements = []
-        execute = store.db.execute
-        monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
-    assert journal.take(ids[1], "S2", Accepted(ids[0], "data", 250, "2.0.0 queued as 1")) == TAKEN
-    assert backend == "sqlite" or len(statements) == 1
+    assert journal.take(pending[:1]) == {ids[0]: TAKEN} and states() == ["sending", "queued", "queued"]
+    assert journal.take(pending[1:2], [Accepted(ids[0], "data", 250, "2.0.0 queued as 1")]) == {ids[1]: TAKEN}
     assert states() == ["sent", "sending", "queued"]
     row = store.db.execute("SELECT answer_stage, answer_code, answer_text, sent_at FROM delivery_messages"
                            " WHERE id = ?", (ids[0],)).fetchone()
     assert tuple(row)[:3] == ("data", 250, "2.0.0 queued as 1") and row[3]
     store.unsubscribe("S3")
-    assert journal.take(ids[2], "S3", Accepted(ids[1], "data", 250, "ok")) == WITHDRAWN
+    assert journal.take(pending[2:], [Accepted(ids[1], "data", 250, "ok")]) == {ids[2]: WITHDRAWN}
     assert states() == ["sent", "sent"], "recorded even when the next take finds its reader gone"
-    assert journal.take(ids[1], "S2", None) == ELSEWHERE
+    assert journal.take(pending[1:2]) == {ids[1]: ELSEWHERE}
 
 
 def claim_plan(journal: Journal, outbox: str) -> tuple[str, int]:
@@ -264,17 +263,16 @@ def test_a_claim_reads_no_more_when_most_of_the_outbox_is_sent(tmp_path, backend
     if backend == "postgresql":
         store.db.execute("ALTER TABLE delivery_messages SET (autovacuum_enabled = false)")
     ids = queue_emails(store, 900)
-    pages, accepted = {}, None
+    pages, accepted = {}, []
     while batch := journal.claim(ISSUE, 16):
-        for pending in batch:
-            assert journal.take(pending.id, pending.subscriber_id, accepted) == TAKEN
-            accepted = Accepted(pending.id, "data", 250, "ok")
+        assert set(journal.take(batch, accepted).values()) == {TAKEN}
+        accepted = [Accepted(pending.id, "data", 250, "ok") for pending in batch]
         sent = ids.index(batch[-1].id) + 1
         if sent in (96, 800):
             plan, pages[sent] = claim_plan(journal, ISSUE)
             assert "delivery_messages_unsent" in plan and ("id>?" in plan or "id >" in plan), plan
     assert backend == "sqlite" or pages[800] <= pages[96] + 8, pages
-    assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'sending'").fetchone()[0] == 1
+    assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'sending'").fetchone()[0] == 900 % 16
 
 
 def test_a_workers_progress_bar_says_it_shows_its_share(tmp_path):

@@ -10,11 +10,14 @@ title, department and category are kept per outbox as they were when it was
 sent, so the annual report counts them as they were.
 
 A message is marked ``sending`` (committed) before it is handed to the
-server and ``sent`` only after the server's 250; that ``sent`` is written
-with the same connection's next take, in its statement (one round trip and
-one commit a message, not two), or when the connection stops. So a crash at
-any moment leaves at most one message per connection ``sending``: in flight,
-or accepted and not yet recorded; only those are sent again.
+server and ``sent`` only after the server's 250. A connection takes its
+messages :data:`TAKE_BATCH` at a time: one statement (one round trip and one
+commit) marks the next ones ``sending`` and records those the server
+accepted since its last take ``sent``; the last ones are recorded when the
+connection stops, and those never handed over are given back (queued). So a
+crash at any moment leaves at most :data:`TAKE_BATCH` messages per
+connection ``sending``: in flight, accepted and not yet recorded, or not yet
+handed over; only those are sent again.
 
 On PostgreSQL several ``sotong send`` processes (on several machines) may
 work one outbox together (SPEC §15). Each holds a session advisory lock on a
@@ -116,7 +119,11 @@ HOT_TAKES = {"sqlite": _BY_SENT_AT, "postgresql": _BY_SENT_AT + "\nALTER TABLE d
 register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM, OUTBOXES,
                 LEFT_OUT, HOT_TAKES)  # version 2: worker; 3: the claims' index; 4: their only index; 5: the
 # outboxes; 6: left out; 7: the indexes by sent_at
-CLAIM_BATCH_PER_CONNECTION = 8  # a claim takes this many messages per SMTP connection
+# A connection takes this many of its claimed emails at once: one statement marks them ``sending`` (after
+# reading their readers) and records the ones it handed over before ``sent``, so the store's work and round
+# trips per email are an eighth of a take an email; the price is that a crash may leave this many per
+# connection ``sending`` (sent again by the next run) where it left one. A claim takes a take per connection.
+TAKE_BATCH = 8
 _UNSENT_EMAILS = "outbox = ? AND channel = 'email' AND sent_at IS NULL AND state IN ('queued', 'sending', 'deferred')"
 # The keys of the workers alive (PostgreSQL): their session advisory locks, a bigint key each.
 _LIVE_WORKERS = ("SELECT (classid::bigint << 32) | objid::bigint AS worker FROM pg_locks"
@@ -134,15 +141,26 @@ _CLAIM = {
         UPDATE delivery_messages AS m SET worker = :worker FROM picked WHERE m.id = picked.id
         RETURNING m.id, m.subscriber_id, m.file, m.state, m.attempts""",
 }
+# The emails of :ids still this worker's to send, marked sending ({ids}: how each backend reads a list).
 _TAKE = ("UPDATE delivery_messages SET state = 'sending', attempts = attempts + 1, updated_at = :now"
-         " WHERE id = :id AND worker = :worker AND state IN ('queued', 'sending', 'deferred')")
-# The connection's message accepted before (none: :sent_id NULL), recorded with its next take.
-_RECORD_SENT = ("UPDATE delivery_messages SET state = 'sent', answer_stage = :sent_stage, answer_code = :sent_code,"
-                " answer_text = :sent_text, updated_at = :now, sent_at = :now WHERE id = :sent_id")
-# The accepted one recorded, the take and the reader's reach in one round trip: no row when the message
-# is not this worker's to take.
-_TAKE_READING_THE_READER = (f"WITH sent AS ({_RECORD_SENT}), taken AS ({_TAKE} RETURNING subscriber_id) "
-                            + READERS_REACH.format(readers="taken LEFT JOIN subscribers AS s ON s.id = taken.subscriber_id"))
+         " WHERE id {ids} AND worker = :worker AND state IN ('queued', 'sending', 'deferred') RETURNING subscriber_id")
+# The emails a connection handed over that the server accepted, recorded sent; on PostgreSQL :sent_ids and
+# :accepted, a JSON object of id -> [stage, code, text] (the rows found by their ids: joined to a list of
+# answers instead, the rows were found by reading the whole table once the statement's plan was generic).
+_RECORD_SENT = {
+    "sqlite": ("UPDATE delivery_messages SET state = 'sent', answer_stage = ?, answer_code = ?, answer_text = ?,"
+               " updated_at = ?, sent_at = ? WHERE id = ?"),
+    "postgresql": ("UPDATE delivery_messages SET state = 'sent', answer_stage = :accepted::jsonb -> id::text ->> 0,"
+                   " answer_code = (:accepted::jsonb -> id::text ->> 1)::integer,"
+                   " answer_text = :accepted::jsonb -> id::text ->> 2, updated_at = :now, sent_at = :now"
+                   " WHERE id = ANY(:sent_ids::bigint[])"),
+}
+# PostgreSQL: the accepted ones recorded, the take and its readers' reach in one round trip: a row for each
+# email taken (its reader first), none for those no longer this worker's to take.
+_TAKE_READING_THE_READERS = (
+    f"WITH sent AS ({_RECORD_SENT['postgresql']}), taken AS ({_TAKE.format(ids='= ANY(:ids::bigint[])')})"
+    " SELECT taken.subscriber_id, reach.* FROM taken LEFT JOIN LATERAL ("
+    + READERS_REACH.format(readers="subscribers AS s") + " WHERE s.id = taken.subscriber_id) AS reach ON true")
 RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
 # backend -> (the slugs of m.notices as rows j(value), how many there are)
@@ -415,39 +433,55 @@ class Journal:
     def _claim_rows(self, outbox_key: str, limit: int, after: int) -> list:
         return self.db.execute(*self.claim_statement(outbox_key, limit, after)).fetchall()
 
-    def take(self, message_id: int, subscriber_id: str, accepted: Accepted | None = None) -> str:
-        """Mark an email this worker claimed ``sending`` just before it goes to
-        the server: TAKEN. WITHDRAWN (and deleted, as :meth:`record_outbox`
-        does) when its reader can no longer be reached by email (an
-        unsubscribe or an invalid address may have come in since the run
-        began); ELSEWHERE when it is no longer this worker's to send or is
-        settled. ``accepted``, the connection's message before, is recorded
-        ``sent`` in the same statement, whatever the answer. On PostgreSQL
-        one statement does it all and reads the reader (a round trip a
-        message; under READ COMMITTED a transaction around two would see
-        nothing more)."""
-        values = {"now": self.clock(), "id": message_id, "worker": self.worker,
-                  "sent_id": None, "sent_stage": None, "sent_code": None, "sent_text": None}
-        if accepted is not None:
-            values.update(sent_id=accepted.id, sent_stage=accepted.stage, sent_code=accepted.code,
-                          sent_text=accepted.text)
+    def take(self, messages: list[Pending], accepted: list[Accepted] = ()) -> dict[int, str]:
+        """Mark emails this worker claimed ``sending`` just before they go to
+        the server (at most :data:`TAKE_BATCH` of a connection at once): id ->
+        TAKEN; WITHDRAWN (and deleted, as :meth:`record_outbox` does) when its
+        reader can no longer be reached by email (an unsubscribe or an
+        invalid address may have come in since the run began); ELSEWHERE when
+        it is no longer this worker's to send or is settled. ``accepted``, the
+        connection's messages the server took since its last take, are
+        recorded ``sent`` with it, whatever it finds. On PostgreSQL one
+        statement does it all and reads the readers (one round trip; under
+        READ COMMITTED a transaction around two would see nothing more)."""
+        now, ids = self.clock(), [message.id for message in messages]
         if self.store.backend == "postgresql":
-            rows = self.db.execute(_TAKE_READING_THE_READER, values).fetchall()
-            return self._settle_take(message_id, subscriber_id, rows, self.db) if rows else ELSEWHERE
+            answers = json.dumps({a.id: [a.stage, a.code, a.text] for a in accepted}, ensure_ascii=False)
+            rows = self.db.execute(_TAKE_READING_THE_READERS, {"now": now, "ids": ids, "worker": self.worker,
+                                                               "sent_ids": [a.id for a in accepted],
+                                                               "accepted": answers}).fetchall()
+            return self._settle_take(messages, {row[0] for row in rows}, [row[1:] for row in rows], self.db)
         with self.store.transaction() as db:
-            if accepted is not None:
-                db.execute(_RECORD_SENT, values)
-            if db.execute(_TAKE, values).rowcount != 1:
-                return ELSEWHERE
-            rows = db.execute(READERS_REACH.format(readers="subscribers AS s") + " WHERE s.id = ?", (subscriber_id,))
-            return self._settle_take(message_id, subscriber_id, rows, db)
+            db.executemany(_RECORD_SENT["sqlite"], [(a.stage, a.code, a.text, now, now, a.id) for a in accepted])
+            if not ids:
+                return {}
+            taken = {row[0] for row in db.execute(_TAKE.format(ids="IN (SELECT value FROM json_each(:ids))"), {
+                "now": now, "ids": json.dumps(ids), "worker": self.worker}).fetchall()}
+            condition, params = self.store.one_of("s.id", sorted(taken))
+            rows = db.execute(READERS_REACH.format(readers="subscribers AS s") + f" WHERE {condition}",
+                              params).fetchall() if taken else []
+            return self._settle_take(messages, taken, rows, db)
 
-    @staticmethod
-    def _settle_take(message_id: int, subscriber_id: str, reader_rows, db) -> str:
-        if reachable_pairs(reader_rows, [(subscriber_id, "email")]):
-            return TAKEN
-        db.execute("DELETE FROM delivery_messages WHERE id = ?", (message_id,))
-        return WITHDRAWN
+    def _settle_take(self, messages: list[Pending], taken: set, reader_rows, db) -> dict[int, str]:
+        """What became of each message of a take whose readers' rows are
+        ``reader_rows``: those of readers gone deleted."""
+        reached = {subscriber_id for subscriber_id, _channel in reachable_pairs(
+            reader_rows, [(subscriber_id, "email") for subscriber_id in taken])}
+        states = {message.id: TAKEN if message.subscriber_id in reached else
+                  WITHDRAWN if message.subscriber_id in taken else ELSEWHERE for message in messages}
+        withdrawn = [message_id for message_id, state in states.items() if state == WITHDRAWN]
+        if withdrawn:
+            condition, params = self.store.one_of("id", withdrawn)
+            db.execute(f"DELETE FROM delivery_messages WHERE {condition}", params)
+        return states
+
+    def give_back(self, messages: list[Pending]) -> None:
+        """Emails taken and never handed to the server (the run stopped
+        first): queued again, as they were, so a later run sends them once
+        and does not count them as in flight."""
+        self.db.executemany("UPDATE delivery_messages SET state = 'queued', attempts = attempts - 1"
+                            " WHERE id = ? AND worker = ? AND state = 'sending'",
+                            [(message.id, self.worker) for message in messages])
 
     def mark(self, message_id: int, state: str, stage: str | None, code: int | None, text: str | None) -> None:
         """Record the server's answer and the state it leads to."""

@@ -5,10 +5,11 @@ reused for message after message (STARTTLS and login where configured) and
 reopened when it drops; a round trip to the server, not the CPU, is what a
 message costs, so they overlap their waits. They share the messages this
 process claims from the journal, a batch at a time (``Journal.claim``: on
-PostgreSQL other processes claim other batches of the outbox). A message is
+PostgreSQL other processes claim other batches of the outbox), and each
+takes its next few at once (``TAKE_BATCH``, one statement). A message is
 marked ``sending`` before it goes out and ``sent`` after the server's 250
-(written with the connection's next take: see journal.py), so at most one
-message per connection is ever in flight. A 4xx answer is tried again after a growing
+(written with the connection's next take: see journal.py), so at most
+``TAKE_BATCH`` messages per connection are ever in flight. A 4xx answer is tried again after a growing
 wait while other messages go on, up to ``max_attempts`` in this run, then left
 ``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
 Each message is taken only if its reader can still be reached (an unsubscribe
@@ -28,7 +29,7 @@ import smtplib
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from sotong.i18n import _
@@ -36,8 +37,8 @@ from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
-from .journal import (CLAIM_BATCH_PER_CONNECTION, DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, WITHDRAWN, Accepted,
-                      Journal, Pending)
+from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal,
+                      Pending)
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 from .verp import make_return_path
@@ -65,11 +66,12 @@ class Answer:
 
 @dataclass
 class _Connection:
-    """One of the run's SMTP connections, and the message it handed over
-    last, not yet recorded ``sent``: recorded with its next take."""
+    """One of the run's SMTP connections, and the messages the server
+    accepted since its last take, not yet recorded ``sent``: recorded with
+    its next take."""
 
     link: "_Link"
-    accepted: Accepted | None = None
+    accepted: list[Accepted] = field(default_factory=list)
 
 
 @dataclass
@@ -87,8 +89,8 @@ class SendFigures:
 class _Schedule:
     """Which message goes next, shared by the connections: messages in the
     order claimed, a batch claimed whenever none is left, and retries once
-    their wait is over. ``take`` returns None when the claims come back empty
-    and no connection holds a message that may come back."""
+    their wait is over. ``take`` returns nothing when the claims come back
+    empty and no connection holds a message that may come back."""
 
     def __init__(self, claim: Callable[[], list[Pending]], clock: Callable[[], float]):
         self.claim = claim
@@ -100,25 +102,28 @@ class _Schedule:
         self.clock = clock
         self.changed = threading.Condition()
 
-    def take(self) -> Pending | None:
+    def take(self, limit: int) -> list[Pending]:
+        """Up to ``limit`` messages: the retries due first, then fresh ones."""
         with self.changed:
             while self.error is None:
                 now = self.clock()
-                if self.retries and self.retries[0][0] <= now:
-                    self.busy += 1
-                    return heapq.heappop(self.retries)[2]
-                if not self.fresh and not self.claimed_all:
+                hand = []
+                while self.retries and self.retries[0][0] <= now and len(hand) < limit:
+                    hand.append(heapq.heappop(self.retries)[2])
+                if len(hand) < limit and not self.fresh and not self.claimed_all:
                     self._claim()
-                if self.fresh:
-                    self.busy += 1
-                    return self.fresh.popleft()
+                while self.fresh and len(hand) < limit:
+                    hand.append(self.fresh.popleft())
+                if hand:
+                    self.busy += len(hand)
+                    return hand
                 if self.retries:
                     self.changed.wait(self.retries[0][0] - now)
                 elif self.busy:
                     self.changed.wait()
                 else:
-                    return None
-            return None
+                    return []
+            return []
 
     def _claim(self) -> None:
         try:
@@ -183,7 +188,7 @@ class Sender:
         """The next batch of messages this process sends (in flight ones of a
         run that stopped counted: they go again)."""
         with self.journal_lock:
-            batch = self.journal.claim(self.outbox.key, CLAIM_BATCH_PER_CONNECTION * self.config.connections)
+            batch = self.journal.claim(self.outbox.key, TAKE_BATCH * self.config.connections)
         with self.lock:
             self.figures.resent_in_flight += sum(1 for message in batch if message.state == "sending")
         return batch
@@ -191,27 +196,79 @@ class Sender:
     def _work(self, schedule: _Schedule) -> None:
         connection = _Connection(_Link(self.config, self.sleep))
         try:
-            while (message := schedule.take()) is not None:
-                try:
-                    result = self._attempt(connection, message)
-                except BaseException as exc:  # SotongError (server unreachable, sender refused) or a bug
-                    schedule.stop(exc)
-                    schedule.done(message)
-                    break
-                self._route(schedule, message, result)
+            while (hand := schedule.take(TAKE_BATCH)) and self._send_hand(connection, schedule, hand):
+                pass
         finally:
             connection.link.close()
             self._record_accepted(connection, schedule)
 
-    def _record_accepted(self, connection: _Connection, schedule: _Schedule) -> None:
-        """The connection's last message recorded ``sent``, as it stops."""
-        accepted = connection.accepted
-        if accepted is None:
+    def _send_hand(self, connection: _Connection, schedule: _Schedule, hand: list[Pending]) -> bool:
+        """Take the messages of ``hand`` (one statement) and hand each taken
+        one to the server, each settled or put back (:meth:`_route`). False
+        when the run stops (the server refuses the sender or cannot be
+        reached, the store went away, a bug): those not begun are given back."""
+        untried, begun, states = list(hand), None, {}
+        try:
+            readable = self._readable(untried, schedule)
+            connection.link.ensure_connected()
+            with self.journal_lock:
+                states = self.journal.take([message for message, _data, _recipient in readable], connection.accepted)
+            connection.accepted = []
+            for message, data, recipient in readable:
+                untried.remove(message)
+                begun, taken = message, states[message.id]
+                result = (self._attempt(connection, message, data, recipient) if taken not in (WITHDRAWN, ELSEWHERE)
+                          else self._not_taken(message, taken))
+                self._route(schedule, message, result)
+                begun = None
+        except BaseException as exc:  # SotongError (server unreachable, sender refused), the store gone, or a bug
+            schedule.stop(exc)
+            self._give_back([message for message in untried if states.get(message.id) == TAKEN], schedule)
+            for message in untried:
+                schedule.done(message)
+            if begun is not None:
+                schedule.done(begun)
+            return False
+        return True
+
+    def _readable(self, hand: list[Pending], schedule: _Schedule) -> list[tuple[Pending, bytes, str]]:
+        """The messages of ``hand`` whose file can be read and names its
+        recipient, with both; the others failed (and taken out of ``hand``)."""
+        readable = []
+        for message in list(hand):
+            try:
+                data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
+            except OSError as exc:
+                problem = _("the message file cannot be read ({strerror}); make the outbox again").format(
+                    strerror=exc.strerror)
+            else:
+                recipient = recipient_of(data)
+                if recipient is not None:
+                    readable.append((message, data, recipient))
+                    continue
+                problem = _("the message has no To address")
+            hand.remove(message)
+            self._route(schedule, message, self._record(message, FAILED, None, None, problem))
+        return readable
+
+    def _give_back(self, untried: list[Pending], schedule: _Schedule) -> None:
+        """Messages taken and never begun, as the run stops: queued again."""
+        if not untried:
             return
         try:
             with self.journal_lock:
-                self.journal.mark(accepted.id, SENT, accepted.stage, accepted.code, accepted.text)
-        except BaseException as exc:  # the store went away: the run fails, the message goes again
+                self.journal.give_back(untried)
+        except BaseException as exc:  # the store went away: they go again as in flight
+            schedule.stop(exc)
+
+    def _record_accepted(self, connection: _Connection, schedule: _Schedule) -> None:
+        """The connection's last messages recorded ``sent``, as it stops."""
+        if not connection.accepted:
+            return
+        try:
+            with self.journal_lock:
+                self.journal.take([], connection.accepted)
+        except BaseException as exc:  # the store went away: the run fails, the messages go again
             schedule.stop(exc)
 
     def _route(self, schedule: _Schedule, message: Pending, result: str) -> None:
@@ -248,31 +305,20 @@ class Sender:
                 log.warning(_("deferred %s: the server said 'try later' %s times or the connection kept dropping; a later run retries it"), message.subscriber_id, self.config.max_attempts)
             self.on_settled(state)
 
-    def _attempt(self, connection: _Connection, message: Pending) -> str:
-        """One try: SENT, FAILED, RETRY, LOST, WITHDRAWN or ELSEWHERE, with the
+    def _not_taken(self, message: Pending, taken: str) -> str:
+        if taken == WITHDRAWN:
+            log.info(_("withdrawn %s: unsubscribed or address flagged invalid during the run"), message.subscriber_id)
+        return taken
+
+    def _attempt(self, connection: _Connection, message: Pending, data: bytes, recipient: str) -> str:
+        """One try of a message taken: SENT, FAILED, RETRY or LOST, with the
         journal updated (SENT: with the connection's next take)."""
         link = connection.link
-        try:
-            data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
-        except OSError as exc:
-            return self._record(message, FAILED, None, None, _("the message file cannot be read ({strerror}); make the outbox again").format(
-                strerror=exc.strerror))
-        recipient = recipient_of(data)
-        if recipient is None:
-            return self._record(message, FAILED, None, None, _("the message has no To address"))
         with self.lock:
             wait = self.pacer.delay(self.clock())
         if wait > 0:
             self.sleep(wait)
         link.ensure_connected()
-        with self.journal_lock:
-            taken = self.journal.take(message.id, message.subscriber_id, connection.accepted)
-        connection.accepted = None
-        if taken == ELSEWHERE:
-            return ELSEWHERE
-        if taken == WITHDRAWN:
-            log.info(_("withdrawn %s: unsubscribed or address flagged invalid during the run"), message.subscriber_id)
-            return WITHDRAWN
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         try:
@@ -286,7 +332,7 @@ class Sender:
             return LOST
         result = outcome(answer.code)
         if result == SENT:
-            connection.accepted = Accepted(message.id, answer.stage, answer.code, redact_addresses(answer.text))
+            connection.accepted.append(Accepted(message.id, answer.stage, answer.code, redact_addresses(answer.text)))
             if log.isEnabledFor(logging.INFO):
                 log.info(_("sent %s"), message.subscriber_id)
             return SENT
