@@ -24,6 +24,7 @@ from sotong.project import Project
 
 INTERRUPTED = 130
 STOPPED = "중단했습니다"  # the line's start, Korean by default
+WAITED_AT_MOST = 180  # seconds a started command may run in a test before it is killed
 
 
 @pytest.fixture
@@ -34,14 +35,21 @@ def project(tmp_path) -> Path:
 def start(project: Path, *args: str, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL) -> subprocess.Popen:
     """``sotong ARGS`` in ``project``, in a process group of its own, taking Ctrl+C as a terminal's would."""
     environment = {key: value for key, value in os.environ.items() if key != "SOTONG_LANG"}
-    return subprocess.Popen([sys.executable, "-m", "sotong", *args], cwd=project, env=environment,
-                            stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen([sys.executable, "-m", "sotong", *args], cwd=project, env=environment,
+                               stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                               start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    watchdog = threading.Timer(WAITED_AT_MOST, lambda: process.poll() is None and os.killpg(process.pid, signal.SIGKILL))
+    watchdog.daemon = True
+    watchdog.start()  # a test waiting for a line that never comes ends, failing, instead of hanging the suite
+    return process
 
 
 def ctrl_c(process: subprocess.Popen) -> tuple[int, list[str]]:
     """Ctrl+C to the process and its workers; its exit code and the lines it wrote to stderr after."""
-    os.killpg(process.pid, signal.SIGINT)
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:
+        pass  # it ended before: its code says how
     try:
         _out, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
