@@ -36,7 +36,6 @@ import datetime as dt
 import functools
 import itertools
 import json
-import operator
 import re
 import sqlite3
 import sys
@@ -823,19 +822,14 @@ def _staged_changes(backend: str, columns: tuple[str, ...], table: str = STAGED_
     them: the JSON object of each LOGGED_COLUMNS among ``columns`` that
     changed (a new subscriber's values that are not empty), values as text,
     its pieces joined in C; no row where nothing logged changed. (Which rows
-    is asked apart: SQLite would build the JSON again for a condition on it.)
-    On SQLite a new subscriber's JSON is the scratch table's ADDED_CHANGES
-    when the process that staged the row made it (:func:`added_changes`)."""
+    is asked apart: SQLite would build the JSON again for a condition on it.)"""
     logged = [column for column in LOGGED_COLUMNS if column in columns]
-    added = _added_changes(backend, logged, "staged.")
-    if backend == "sqlite":  # a scratch table: the JSON made by the process that checked the row, if it did
-        added = f"coalesce(staged.{ADDED_CHANGES}, {added})"
     filled = " OR ".join(f"CAST(staged.{c} AS TEXT) <> ''" for c in logged) or "false"
     changed = " || ".join(f"CASE WHEN {_differs(backend, [c])} THEN ',\"{c}\":' || "
                           f"{_json_pair(backend, f'CAST(stored.{c} AS TEXT)', f'staged.{c}')} ELSE '' END"
                           for c in logged) or "''"
     return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
-            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {added} "
+            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {_added_changes(backend, logged, 'staged.')} "
             f"ELSE '{{' || substr({changed}, 2) || '}}' END "
             f"FROM {table} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id "
             f"WHERE CASE WHEN stored.id IS NULL THEN {filled} "
@@ -857,33 +851,14 @@ def _added_changes(backend: str, logged: list[str], prefix: str) -> str:
 
 
 _COLUMN_TYPES = {"birth_year": "INTEGER"}  # the subscribers' columns not TEXT
-# The scratch table's column after SUBSCRIBER_COLUMNS: the consent log's JSON
-# of the row were it a new subscriber (added_changes), made by the process
-# that checked it, side by side with the others (NULL: made by SQL when written).
-ADDED_CHANGES = "added_changes"
-_ADDED_LOGGED = [column for column in LOGGED_COLUMNS if column in SUBSCRIBER_COLUMNS]
-_ADDED_HEADS = [f'"{column}":[null,' for column in _ADDED_LOGGED]
-_added_values = operator.itemgetter(*(SUBSCRIBER_COLUMNS.index(column) for column in _ADDED_LOGGED))
-_json_string = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII as it is, as SQLite writes it
 
 
 def scratch_staging_table() -> str:
     """SQL: the table SCRATCH_STAGED of a scratch SQLite file that a process
     stages checked rows in, for :meth:`Store.staged_from`: the values of
-    SUBSCRIBER_COLUMNS in order, with the subscribers' column types, then ADDED_CHANGES."""
+    SUBSCRIBER_COLUMNS in order, with the subscribers' column types."""
     columns = [f"{column} {_COLUMN_TYPES.get(column, 'TEXT')}" for column in SUBSCRIBER_COLUMNS]
-    return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)}, {ADDED_CHANGES} TEXT)"
-
-
-def added_changes(values: tuple) -> str | None:
-    """The consent log's JSON of a new subscriber whose SUBSCRIBER_COLUMNS
-    are ``values`` (groups '' or a value, not None), byte for byte as the
-    SQL of SQLite's bulk write (:func:`_added_changes`) and its trigger make
-    it: each LOGGED_COLUMNS value that is not empty as ``[null, "text"]``;
-    None when there is none (no row is logged)."""
-    pieces = [head + _json_string(value if value.__class__ is str else str(value)) + "]"
-              for head, value in zip(_ADDED_HEADS, _added_values(values)) if value is not None and value != ""]
-    return "{" + ",".join(pieces) + "}" if pieces else None
+    return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)})"
 
 
 def _scratch_rows(paths: list[Path]) -> Iterator[tuple]:

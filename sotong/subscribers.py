@@ -46,8 +46,8 @@ from .audiences import Audiences
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import tracked
-from .store import (ADDED_CHANGES, PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store,
-                    added_changes, join_keys, scratch_staging_table, seoul_day)
+from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
+                    scratch_staging_table, seoul_day)
 
 log = logging.getLogger(__name__)
 COLUMNS = SUBSCRIBER_COLUMNS
@@ -810,8 +810,7 @@ def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checke
         scratch.execute("PRAGMA cache_size = -2000")
         scratch.execute(scratch_table)
         scratch.execute("BEGIN")
-        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(COLUMNS)}, {ADDED_CHANGES}) "
-                            f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+        scratch.executemany(f"INSERT INTO {SCRATCH_STAGED} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                             _checked_rows(records, checker, found, shown, done))
         scratch.execute("COMMIT")
     finally:
@@ -844,9 +843,8 @@ _SHOWN_EVERY = 1000  # rows between two counts of the rows done
 
 def _checked_rows(records: Iterable[tuple[int, Texts]], checker: RowChecker, found: _StagedPart, shown: str,
                   done: Callable[[int], None]) -> Iterator[tuple]:
-    """The rows to store of ``records`` (the values of COLUMNS, then the
-    consent log's JSON were it new: store.added_changes, made here, side by
-    side with the other parts); each id's lines, the problems and the warnings into ``found``."""
+    """The rows to store (the values of COLUMNS) of ``records``; each id's
+    lines, the problems and the warnings into ``found``."""
     first_lines, repeated, problems, check = found.first_lines, found.repeated, found.problems, checker.check_texts
     count = 0
     for count, (line, texts) in enumerate(records, start=1):
@@ -863,7 +861,7 @@ def _checked_rows(records: Iterable[tuple[int, Texts]], checker: RowChecker, fou
             if row[_EMAIL] and not row[_EMAIL].isascii():
                 found.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
                     id=row[0])))
-            yield *row, added_changes(row)
+            yield row
         if count % _SHOWN_EVERY == 0:
             done(count)
     done(count)
