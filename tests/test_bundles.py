@@ -143,6 +143,21 @@ def test_a_persona_reads_into_a_subscriber_with_placeholder_addresses():
         parse_persona("dong=seongsu", AUDIENCES, 2026)
 
 
+@pytest.mark.parametrize("persona, expected", [
+    ("age=²", 'age must be a whole number from 0 to 150, not "²"'),  # a digit to str.isdigit, not to int()
+    ("age=١٩", 'age must be a whole number from 0 to 150, not "١٩"'),
+    ("age=151", 'age must be a whole number from 0 to 150, not "151"'),
+    ("birth_year=1899", 'birth_year must be a whole number from 1900 to 2100, not "1899"'),
+    (f"age={2 ** 63}", f'age must be a whole number from 0 to 150, not "{2 ** 63}"'),
+])
+def test_a_persona_age_or_birth_year_out_of_a_segment_range_is_said(persona, expected):
+    with pytest.raises(PersonaError) as wrong:
+        parse_persona(persona, AUDIENCES, 2026)
+    assert str(wrong.value) == expected
+    assert parse_persona("age=150", AUDIENCES, 2026).birth_year == 1876
+    assert parse_persona("birth_year=2100", AUDIENCES, 2026).birth_year == 2100
+
+
 def test_an_id_that_cannot_be_a_file_name_is_escaped():
     assert eml_name("S000001") == "S000001.eml"
     assert eml_name("../x/가") == "..%2Fx%2F%EA%B0%80.eml"

@@ -6,7 +6,7 @@ audiences.yaml, so that staff can see what such a reader would get."""
 from __future__ import annotations
 
 from sotong.i18n import _
-from sotong.audiences import GENDERS, KINDS, Audiences, resolve_key
+from sotong.audiences import BOUND_RANGES, GENDERS, KINDS, Audiences, resolve_key
 from sotong.problems import SotongError, did_you_mean
 from sotong.store import READER_CHANNELS, Subscriber
 
@@ -37,15 +37,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
             raise PersonaError(_('unknown key "{key}"{suggestion}; keys: {keys}').format(
                 key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
         values[key] = value
-    if "age" in values and "birth_year" in values:
-        raise PersonaError(_("give age or birth_year, not both"))
-    birth_year = None
-    for key in ("age", "birth_year"):
-        if key in values:
-            if not values[key].isdigit():
-                raise PersonaError(_('{key} must be a whole number, not "{values}"').format(
-                    key=key, values=values[key]))
-            birth_year = year - int(values[key]) if key == "age" else int(values[key])
+    birth_year = _birth_year(values, year)
     fields = _keys(values.get("fields", ""), audiences.fields, "field")
     channels = _keys(values.get("channels", ",".join(READER_CHANNELS)), READER_CHANNELS, "channel")
     gender = _one(values.get("gender"), GENDERS, "gender")
@@ -57,6 +49,23 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
         birth_year=birth_year, gender=gender, dong=dong, fields=fields, channels=channels,
         kind=kind, business_type=business_type,
     )
+
+
+def _birth_year(values: dict[str, str], year: int) -> int | None:
+    """The persona's year of birth, from its age (counted from ``year``) or
+    birth_year, each in the range a segment's takes (BOUND_RANGES); None
+    when it gives neither."""
+    if "age" in values and "birth_year" in values:
+        raise PersonaError(_("give age or birth_year, not both"))
+    for key, bounds in (("age", "age"), ("birth_year", "birth_years")):
+        if key in values:
+            low, high, _example = BOUND_RANGES[bounds]
+            given = values[key]
+            if not (given.isascii() and given.isdigit() and low <= int(given) <= high):  # not ² nor ١٩٨٥
+                raise PersonaError(_('{key} must be a whole number from {low} to {high}, not "{values}"').format(
+                    key=key, low=low, high=high, values=given))
+            return year - int(given) if key == "age" else int(given)
+    return None
 
 
 def find_reader(project, subscriber_id: str | None, persona: str | None, year: int) -> Subscriber:
