@@ -104,7 +104,8 @@ def romanized_slug(title: str, date: str) -> str | None:
 
 
 def answer(given: str | None, label: str, parse: Callable[[str], str], option: str) -> str:
-    """``given`` checked by ``parse`` (exit 2 when wrong), or asked until right."""
+    """``given`` checked by ``parse`` (exit 2 when wrong), or asked until
+    right; exit 2 when it is missing and the input ends (no one to ask)."""
     if given is not None:
         try:
             return parse(given)
@@ -115,6 +116,10 @@ def answer(given: str | None, label: str, parse: Callable[[str], str], option: s
             return parse(click.prompt(label))
         except ValueError as exc:
             click.echo(_("{problem}. Try again.").format(problem=exc), err=True)
+        except click.Abort as exc:  # click.prompt's Ctrl+C (sotong.cli says it) or end of input
+            if isinstance(exc.__context__, EOFError):  # nobody to ask (a script): the option is missing
+                raise click.MissingParameter(param_hint=option, param_type="option") from None
+            raise
 
 
 def ask_notice(project: Project, *, title, department, category, date, slug) -> Path:

@@ -74,3 +74,15 @@ def test_a_taken_name_asks_for_another_and_a_wrong_option_is_exit_2(tmp_path):
     for wrong in (("--category", "건강"), ("--slug", "한글-이름"), ("--date", "12/01")):
         result = new(project, "", *args, *wrong)
         assert result.exit_code == 2 and "Error: Invalid value for" in result.output, wrong
+
+
+def test_an_answer_missing_when_the_input_ends_is_the_missing_option_and_exit_2(tmp_path):
+    """Run by a script with no one to answer (stdin at its end): the option
+    it lacks is named, exit 2, not click's "Aborted!" and exit 1, which
+    reads as Ctrl+C; nothing is written."""
+    project = copy_project(tmp_path, notices=False)
+    for answers, missing in (("", "--title"), ("김장 나눔\n", "--department")):
+        result = new(project, answers, "--date", "2026-12-01")
+        assert result.exit_code == 2, result.output
+        assert f"Error: Missing option {missing}." in result.output and "Aborted" not in result.output
+    assert list((project / "content" / "notices").iterdir()) == []
