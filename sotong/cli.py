@@ -119,7 +119,8 @@ class PluginCommandsGroup(click.Group):
 def _ctrl_c_said_in_one_line():
     """Ctrl+C (KeyboardInterrupt, or click's Abort that click.prompt makes of
     it) as one line saying nothing is left half-done, and exit 130; not
-    click's "Aborted!" and exit 1. An end of input at a prompt stays click's."""
+    click's "Aborted!" and exit 1. An Abort of another cause (an end of input
+    at a prompt: sotong.authoring says which option is missing) stays click's."""
     try:
         yield
     except (KeyboardInterrupt, click.Abort) as exc:
