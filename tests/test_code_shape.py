@@ -1,12 +1,15 @@
 """The code's shape (issue #9): no function in sotong/ or plugins/ longer
 than 60 lines, counted from its ``def`` line to its last line (a command's
 click decorators declare its options, they are not its logic), so each one
-can be read, tested and mutated on its own; and no code of sotong/ names a
-feature that a plugin owns (see FEATURE_WORD)."""
+can be read, tested and mutated on its own; no code of sotong/ names a
+feature that a plugin owns (see FEATURE_WORD); and pyflakes finds nothing
+(an unused import or variable, an undefined name) in sotong/, plugins/,
+benchmarks/ or tests/."""
 
 from __future__ import annotations
 
 import ast
+import io
 import re
 from pathlib import Path
 
@@ -123,3 +126,23 @@ def test_the_feature_scan_reads_code_and_leaves_prose():
         "sotong/x.py:5: smtp in 'smtplib'", "sotong/x.py:5: sns in 'sns'"]
     assert feature_names('FRONT = ("title", "survey")\n', "sotong/notices.py") == []
     assert feature_names('FRONT = ("title", "survey")\n', "sotong/links.py") != []
+
+
+def pyflakes_messages(*folders: Path) -> list[str]:
+    """pyflakes' ``FILE:LINE:COL: message`` lines for the Python files under ``folders``."""
+    from pyflakes.api import checkRecursive
+    from pyflakes.reporter import Reporter
+
+    said = io.StringIO()
+    checkRecursive([str(folder) for folder in folders], Reporter(said, said))
+    return said.getvalue().splitlines()
+
+
+def test_pyflakes_finds_nothing_in_the_code_the_benchmarks_or_the_tests():
+    assert pyflakes_messages(*(REPO / folder for folder in ("sotong", "plugins", "benchmarks", "tests"))) == []
+
+
+def test_the_pyflakes_check_reports_an_unused_import(tmp_path):
+    (tmp_path / "a.py").write_text("import os\n\n\ndef f(x):\n    y = 1\n    return x\n", encoding="utf-8")
+    assert pyflakes_messages(tmp_path) == [f"{tmp_path / 'a.py'}:1:1: 'os' imported but unused",
+                                           f"{tmp_path / 'a.py'}:5:5: local variable 'y' is assigned to but never used"]
