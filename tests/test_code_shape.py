@@ -9,9 +9,12 @@ benchmarks/ or tests/."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import io
 import re
 from pathlib import Path
+
+from tooling import missing
 
 REPO = Path(__file__).resolve().parent.parent
 MOST_LINES = 60
@@ -130,6 +133,8 @@ def test_the_feature_scan_reads_code_and_leaves_prose():
 
 def pyflakes_messages(*folders: Path) -> list[str]:
     """pyflakes' ``FILE:LINE:COL: message`` lines for the Python files under ``folders``."""
+    if importlib.util.find_spec("pyflakes") is None:  # a venv made before it joined the test extra
+        missing("pyflakes", "run `make setup` (pip install -e '.[test]')")
     from pyflakes.api import checkRecursive
     from pyflakes.reporter import Reporter
 
