@@ -24,7 +24,8 @@ import pytest
 from project_support import new_store_location, project_on, store_of, store_query
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox
 
-from delivery.journal import ELSEWHERE, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal
+from delivery.journal import ELSEWHERE, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal, NoticeInfo
+from delivery.outbox import has_sms, read_outbox
 from sotong.store import Store, Subscriber
 
 ISSUE = "2026-11-26"
@@ -303,3 +304,26 @@ def test_a_workers_progress_bar_says_it_shows_its_share(tmp_path):
         shown += chunk
     os.close(primary)
     assert b"with any other sotong send on it: this worker's share" in shown
+
+
+def test_a_worker_that_joins_reads_neither_the_manifest_nor_the_notices(tmp_path):
+    """A worker that joins an outbox a live worker recorded from the same
+    manifest and sms.csv reads none of the manifest's lines (the recorder
+    checked them: at 25,000 emails a second of every joining worker's CPU)
+    nor the notices; the recorder reads and checks them all."""
+    location = new_store_location("postgresql", tmp_path)
+    ids = add_subscribers(location, 3)
+    folder = make_outbox(tmp_path / "outbox", ISSUE, ids[:2], NOTICES, sms={ids[2]: "SMS"})
+    settings = {"OUTBOX_PATH": str(tmp_path / "outbox")}
+    recorder, joiner = Journal(Store.open(location)), Journal(Store.open(location))
+    first, second = read_outbox(settings, ISSUE, "issue", str), read_outbox(settings, ISSUE, "issue", str)
+    asked = []
+    notices = lambda: asked.append("notices") or {NOTICES[0]: NoticeInfo("title", None, None, None)}  # noqa: E731
+    everyone = lambda messages: {(m.subscriber_id, m.channel) for m in messages}  # noqa: E731
+
+    recorded, unsent = recorder.record_outbox(first, everyone, notices, digest=first.digest)
+    assert not recorded.joined and unsent == 2 and asked == ["notices"] and len(first.messages) == 3
+    joined, unsent = joiner.record_outbox(second, everyone, notices, digest=second.digest)
+    assert joined.joined and unsent == 2 and asked == ["notices"]
+    assert second.messages.messages is None, "the joining worker read no line of the manifest"
+    assert has_sms(folder, str) and joiner.notice_slugs(ISSUE) == {NOTICES[0]}

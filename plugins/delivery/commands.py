@@ -26,7 +26,7 @@ from .config import delivery_config
 from .options import notice_slug
 from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
-from .outbox import read_outbox
+from .outbox import has_sms, read_outbox
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import Sender
@@ -62,7 +62,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     outbox = read_outbox(project.settings, key, kind, project.shown)
     journal = Journal(project.store)
     with send_lock(project, key):
-        notices = _notice_infos(project, outbox)
+        notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
         recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run,
                                                  digest=None if dry_run else outbox.digest)
@@ -71,7 +71,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
                 count=unsent, smtp_host=config.server.host, smtp_port=config.server.port, rate=config.rate, sms=sms))
         else:
-            _warn_edited_since_bundling(project, outbox)
+            _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
+                                        {slug for message in outbox.messages for slug in message.notices})
             with progress(unsent, _sending_title(project.store, key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run()
             # only once the run has not stopped; by whichever worker on the outbox gets there first
@@ -82,7 +83,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     option = "--issue" if kind == "issue" else "--notice"
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
-        if any(m.channel == "sms" for m in outbox.messages):
+        if has_sms(outbox.path, project.shown):
             click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
                 sms=sms, path=project.shown(outbox.path / 'sms.csv')))
     left_out = recorded.left_out
@@ -155,11 +156,10 @@ def _nothing_left_line(counts: dict) -> str:
         sent=sent, failed=failed))
 
 
-def _warn_edited_since_bundling(project, outbox) -> None:
-    """Warn about notices of the outbox whose file changed after it was made:
-    its emails hold the text as it was."""
+def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
+    """Warn about notices of the outbox (``slugs``) whose file changed after
+    it was made: its emails hold the text as it was."""
     made = (outbox.path / "manifest.jsonl").stat().st_mtime_ns
-    slugs = {slug for message in outbox.messages for slug in message.notices}
     notices, _problems = project.read_notices()
     for notice in notices:
         if notice.slug in slugs and os.stat(notice.source).st_mtime_ns > made:

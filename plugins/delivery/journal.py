@@ -232,14 +232,16 @@ class Journal:
 
     # --- filling ---------------------------------------------------------
 
-    def record_outbox(self, outbox, reachable: Callable[[tuple], set], notices: dict,
+    def record_outbox(self, outbox, reachable: Callable[[tuple], set], notices,
                       dry_run: bool = False, digest: str | None = None) -> tuple[Recorded, int]:
         """Bring the journal in line with the outbox, in one transaction:
         new emails queued, unsent messages of readers no longer reachable
         withdrawn (``reachable(messages)``: the (id, channel) of those of a
         chunk of the outbox's messages that still reach their reader). Returns
         what changed, with the SMS still to hand over (:meth:`hand_over`), and
-        how many emails are left to send. The outbox is read a chunk at a time,
+        how many emails are left to send. ``notices``: slug -> NoticeInfo of the
+        outbox's notices, or a function giving them (asked for only when the
+        outbox is recorded). The outbox is read a chunk at a time,
         and rows already recorded as they are are not written again.
         ``dry_run`` computes the same and rolls back.
 
@@ -290,11 +292,11 @@ class Journal:
         return self.db.execute("SELECT digest, recorder, sms_pending, email_left_out, sms_left_out"
                                f" FROM delivery_outboxes WHERE outbox = ?{lock}", (outbox_key,)).fetchone()
 
-    def _record(self, outbox, reachable, notices: dict, recorded: Recorded, now: str) -> None:
+    def _record(self, outbox, reachable, notices, recorded: Recorded, now: str) -> None:
         self.db.executemany(
             "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
             [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
-             for slug, info in notices.items()])
+             for slug, info in (notices() if callable(notices) else notices).items()])
         handed_over = self._sms_handed_over(outbox.key)
         kept = set()
         for chunk, reached in _reached_in_chunks(outbox.messages, reachable):
@@ -392,6 +394,10 @@ class Journal:
         sql = (f"INSERT INTO delivery_messages ({columns}) VALUES ({', '.join('?' * (len(fixed) + len(varying)))})"
                " ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
         return self.db.executemany(sql, [(*fixed.values(), *row) for row in rows]).rowcount
+
+    def notice_slugs(self, outbox_key: str) -> set:
+        """The slugs of the notices recorded with the outbox (delivery_notices)."""
+        return {row[0] for row in self.db.execute("SELECT slug FROM delivery_notices WHERE outbox = ?", (outbox_key,))}
 
     def _sms_handed_over(self, outbox_key: str) -> set:
         """The readers whose SMS of the outbox are recorded as handed over."""

@@ -1,6 +1,8 @@
 """Reading an outbox (SPEC §6): ``manifest.jsonl``, the ``email/ID.eml`` files
 it names and ``sms.csv``, checked before anything is sent, each mistake as
-``FILE:LINE: message``.
+``FILE:LINE: message``. The messages are read when first asked for: a
+``sotong send`` that joins an outbox another one recorded from the same
+manifest and sms.csv (their digest) reads none of them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import getaddresses
 from pathlib import Path
@@ -42,7 +45,7 @@ class Outbox:
     key: str  # the folder name: an issue date or a notice slug
     kind: str  # "issue" or "notice"
     path: Path
-    messages: tuple
+    messages: Sequence  # of OutboxMessage; read_outbox's are read when first asked for
     digest: str = ""  # of manifest.jsonl and sms.csv as read: the journal records an outbox once per digest
 
     def read_message(self, message: OutboxMessage) -> bytes:
@@ -87,14 +90,45 @@ def outbox_folder(settings: dict, key: str) -> Path:
     return Path(settings["OUTBOX_PATH"]) / key
 
 
+class ManifestMessages(Sequence):
+    """The messages of an outbox's manifest, read and checked the first time
+    they are asked for (SotongError listing every problem then)."""
+
+    def __init__(self, read):
+        self.read = read
+        self.messages: tuple | None = None
+
+    def _read(self) -> tuple:
+        if self.messages is None:
+            self.messages = self.read()
+        return self.messages
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __getitem__(self, index):
+        return self._read()[index]
+
+    def __iter__(self):
+        return iter(self._read())
+
+
 def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
-    """The outbox ``OUTBOX_PATH/key``; SotongError listing every problem."""
+    """The outbox ``OUTBOX_PATH/key`` (SotongError when there is none), its
+    messages read and checked when first asked for (SotongError listing
+    every problem)."""
     folder = outbox_folder(settings, key)
     option = "--issue" if kind == "issue" else "--notice"
-    manifest = folder / "manifest.jsonl"
-    if not manifest.is_file():
+    if not (folder / "manifest.jsonl").is_file():
         raise SotongError([_("{folder}: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles {option} {key}").format(
             folder=shown(folder), option=option, key=key)])
+    return Outbox(key=key, kind=kind, path=folder, digest=outbox_digest(folder),
+                  messages=ManifestMessages(lambda: _manifest_messages(folder, key, option, shown)))
+
+
+def _manifest_messages(folder: Path, key: str, option: str, shown) -> tuple:
+    """The checked messages of an outbox's manifest.jsonl; SotongError listing every problem."""
+    manifest = folder / "manifest.jsonl"
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
     messages, seen, files = [], {}, MessageFiles(folder)
     with manifest.open("rb") as lines:
@@ -118,7 +152,7 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
             messages.append(message)
     if problems:
         raise SotongError(problems)
-    return Outbox(key=key, kind=kind, path=folder, messages=tuple(messages), digest=outbox_digest(folder))
+    return tuple(messages)
 
 
 def outbox_digest(folder: Path) -> str:
@@ -215,6 +249,15 @@ def sms_csv_text(path: Path, shown) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise SotongError([Problem(shown(path), 1, _("not UTF-8 or CP949 text; make the outbox again with sotong bundles"))])
+
+
+def has_sms(folder: Path, shown) -> bool:
+    """Whether the outbox's sms.csv has a row below its header."""
+    path = folder / "sms.csv"
+    if not path.is_file():
+        return False
+    rows = csv.reader(io.StringIO(sms_csv_text(path, shown)[0], newline=""))
+    return next(rows, None) is not None and next(rows, None) is not None
 
 
 def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
