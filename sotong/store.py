@@ -381,6 +381,7 @@ class Store:
         self.path = path
         self.backend = backend
         self.change_source = DEFAULT_SOURCE
+        self._logs_made_apart: dict[str, _LogMadeApart] = {}  # staged table -> its log's JSON (staged_from)
 
     @contextlib.contextmanager
     def changes_from(self, source: str):
@@ -605,7 +606,9 @@ class Store:
         with self._writer_logs():
             for table in tables:
                 counts = counts + self._staged_counts(columns, table, first)
-                self.db.execute(_staged_changes(self.backend, columns, table), (now_iso(), self.change_source))
+                made_apart = self._logs_made_apart.get(table)
+                self.db.execute(_staged_changes(self.backend, columns, table, made_apart and made_apart.wait()),
+                                (now_iso(), self.change_source))
             for table in tables:
                 self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} "
                                 f"FROM {table} WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET "
@@ -645,16 +648,28 @@ class Store:
                 self.db.execute(f"DROP TABLE {STAGED_SUBSCRIBERS}")
             return
         schemas = [f"scratch{number}" for number in range(len(paths))]
+        # the log's JSON of the parts but the first (built by this connection meanwhile) made apart
+        made_apart = {schema: log for schema, path in zip(schemas[1:], paths[1:]) if (log := _LogMadeApart.prepared(path))}
         with self._written_once():
             try:
                 for schema, path in zip(schemas, paths):
                     self.db.execute(f"ATTACH ? AS {schema}", (str(path),))
                     self.db.execute(f"PRAGMA {schema}.journal_mode = OFF")  # thrown away afterwards
                     self.db.execute(f"PRAGMA {schema}.synchronous = OFF")
-                with self.transaction():
+                for schema, log in made_apart.items():
+                    self.db.execute(f"ATTACH ? AS {schema}_log", (str(log.path),))
+                    self._logs_made_apart[f"{schema}.{SCRATCH_STAGED}"] = log.named(f"{schema}_log.{SCRATCH_LOGGED}")
+                _LogMadeApart.start(list(made_apart.values()))
+                # BEGIN IMMEDIATE would also lock every attached file, the JSON's files too,
+                # which the thread writes meanwhile: the store's write lock alone is taken at once
+                with _Transaction(self.db, "BEGIN"):
+                    self.db.execute("DELETE FROM subscribers WHERE false")
                     yield [f"{schema}.{SCRATCH_STAGED}" for schema in schemas]
             finally:
-                for schema in schemas:
+                for log in made_apart.values():
+                    log.wait()  # before its files are detached (and deleted)
+                self._logs_made_apart.clear()
+                for schema in schemas + [f"{schema}_log" for schema in made_apart]:
                     with contextlib.suppress(sqlite3.OperationalError):  # one not attached
                         self.db.execute(f"DETACH {schema}")
 
@@ -816,22 +831,29 @@ def _differs(backend: str, columns: Iterable[str]) -> str:
     return " OR ".join(f"stored.{column} {distinct} staged.{column}" for column in columns) or "false"
 
 
-def _staged_changes(backend: str, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS) -> str:
+def _staged_changes(backend: str, columns: tuple[str, ...], table: str = STAGED_SUBSCRIBERS,
+                    made_apart: str | None = None) -> str:
     """SQL (parameters: the time, the source): the consent log's rows for
     the rows staged in ``table``, in their order, as the triggers write
     them: the JSON object of each LOGGED_COLUMNS among ``columns`` that
     changed (a new subscriber's values that are not empty), values as text,
     its pieces joined in C; no row where nothing logged changed. (Which rows
-    is asked apart: SQLite would build the JSON again for a condition on it.)"""
+    is asked apart: SQLite would build the JSON again for a condition on it.)
+    ``made_apart``: a table of the JSON of the staged rows were they new,
+    by rowid (:class:`_LogMadeApart`), used where it has the row."""
     logged = [column for column in LOGGED_COLUMNS if column in columns]
+    added, joined = _added_changes(backend, logged, "staged."), ""
+    if made_apart is not None:
+        added = f"coalesce(apart.changes, {added})"
+        joined = f"LEFT JOIN {made_apart} AS apart ON apart.staged = staged.rowid "
     filled = " OR ".join(f"CAST(staged.{c} AS TEXT) <> ''" for c in logged) or "false"
     changed = " || ".join(f"CASE WHEN {_differs(backend, [c])} THEN ',\"{c}\":' || "
                           f"{_json_pair(backend, f'CAST(stored.{c} AS TEXT)', f'staged.{c}')} ELSE '' END"
                           for c in logged) or "''"
     return (f"INSERT INTO consent_log (subscriber_id, changed_at, source, changes) "
-            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {_added_changes(backend, logged, 'staged.')} "
+            f"SELECT staged.id, ?, ?, CASE WHEN stored.id IS NULL THEN {added} "
             f"ELSE '{{' || substr({changed}, 2) || '}}' END "
-            f"FROM {table} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id "
+            f"FROM {table} AS staged LEFT JOIN subscribers AS stored ON stored.id = staged.id {joined}"
             f"WHERE CASE WHEN stored.id IS NULL THEN {filled} "
             f"ELSE {_differs(backend, logged)} END ORDER BY staged.rowid")
 
@@ -859,6 +881,79 @@ def scratch_staging_table() -> str:
     SUBSCRIBER_COLUMNS in order, with the subscribers' column types."""
     columns = [f"{column} {_COLUMN_TYPES.get(column, 'TEXT')}" for column in SUBSCRIBER_COLUMNS]
     return f"CREATE TABLE {SCRATCH_STAGED} ({', '.join(columns)})"
+
+
+SCRATCH_LOGGED = "logged"  # the table of a file of a part's log JSON made apart (_LogMadeApart)
+
+
+class _LogMadeApart:
+    """The consent log's JSON of the rows staged in the scratch file
+    ``scratch`` were they new subscribers (:func:`_added_changes`), by rowid,
+    made into a file of its own (``path``) by a forked process, on the
+    machine's other core, while the store's connection writes another part
+    (the writing is otherwise one process: one core idle). The store's
+    connection attached the file before its transaction began, and reads it
+    once :meth:`wait` says it is made; when it could not be (the scratch file
+    held by the store's connection, no room), the store builds the JSON
+    itself: the same bytes, slower."""
+
+    def __init__(self, scratch: Path, path: Path):
+        self.scratch, self.path = scratch, path
+        self.table: str | None = None  # as the store's connection names it
+        self.process = None  # the forked process making it (None: not started)
+
+    @classmethod
+    def prepared(cls, scratch: Path) -> "_LogMadeApart | None":
+        """Its file beside ``scratch``, its table made before the store attaches it; None when
+        it cannot be made (the store builds the JSON itself)."""
+        log = cls(scratch, scratch.with_name(f"{scratch.stem}-log.db"))
+        try:
+            db = sqlite3.connect(log.path, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode = OFF").fetchall()  # thrown away afterwards
+                db.execute(f"CREATE TABLE {SCRATCH_LOGGED} (staged INTEGER PRIMARY KEY, changes TEXT)")
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return None
+        return log
+
+    def named(self, table: str) -> "_LogMadeApart":
+        self.table = table
+        return self
+
+    @staticmethod
+    def start(logs: list["_LogMadeApart"]) -> None:
+        """A forked process for each (before the store's transaction begins;
+        it uses no connection of this process's)."""
+        import multiprocessing  # here: the collector's start-up needs none
+
+        for log in logs:
+            log.process = multiprocessing.get_context("fork").Process(target=log._make, daemon=True)
+            log.process.start()
+
+    def _make(self) -> None:
+        """In the forked process: the JSON into the file; exit 1 when it could not be made."""
+        logged = [column for column in LOGGED_COLUMNS if column in SUBSCRIBER_COLUMNS]
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=0)  # held: the store builds the JSON
+        try:
+            db.execute("PRAGMA journal_mode = OFF").fetchall()
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("ATTACH ? AS part", (str(self.scratch),))
+            db.execute(f"INSERT INTO {SCRATCH_LOGGED} (staged, changes) SELECT rowid, "
+                       f"{_added_changes('sqlite', logged, 'staged.')} FROM part.{SCRATCH_STAGED} AS staged")
+        except sqlite3.Error:
+            sys.exit(1)  # the store's connection builds the JSON itself
+        finally:
+            db.close()
+
+    def wait(self) -> str | None:
+        """The table of the JSON as the store's connection names it, once
+        made; None when it was not."""
+        if self.process is None:
+            return None
+        self.process.join()
+        return self.table if self.process.exitcode == 0 else None
 
 
 def _scratch_rows(paths: list[Path]) -> Iterator[tuple]:

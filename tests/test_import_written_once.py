@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sotong.audiences import load_audiences
 from sotong.population import generate_population, write_csv
-from sotong.store import Store
+from sotong.store import SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, scratch_staging_table
 from sotong.subscribers import import_csv
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,3 +144,53 @@ def test_an_import_killed_half_way_loses_nothing_and_the_next_command_opens_the_
         assert import_csv(store, changed, AUDIENCES, YEAR, jobs=1).summary().startswith("0 added, 3000 updated")
     finally:
         store.close()
+
+
+ODD_TEXTS = ['Kim "민서" \\ 2층\n성수', "탭\t이름", "", None, "=1+2", "😀 emoji"]
+
+
+def _staged_rows(prefix: str, count: int) -> list[tuple]:
+    """Rows of SUBSCRIBER_COLUMNS as the import stages them, text that JSON must escape among them."""
+    return [(f"{prefix}{number}", ODD_TEXTS[number % len(ODD_TEXTS)], f"p{number}@example.com",
+             None if number % 3 else "010-1234-5678", 1950 + number % 50, "F" if number % 2 else None, "majang",
+             "culture;health" if number % 4 else "", "email", "person", None, "2026-01-05",
+             None if number % 5 else "2026-02-01", "") for number in range(count)]
+
+
+def _scratch(path: Path, rows: list[tuple]) -> Path:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(scratch_staging_table())
+    db.executemany(f"INSERT INTO {SCRATCH_STAGED} VALUES ({', '.join('?' * len(SUBSCRIBER_COLUMNS))})", rows)
+    db.close()
+    return path
+
+
+def _written(database: Path, scratches: list[Path]) -> list[tuple]:
+    """The consent log (subscriber, changes) after writing the staged ``scratches`` over a new store."""
+    store = Store.open(database)
+    try:
+        with store.changes_from("csv-import"), store.staged_from(scratches) as tables:
+            store.put_staged_subscribers(SUBSCRIBER_COLUMNS, tables)
+        return [tuple(row) for row in store.db.execute("SELECT subscriber_id, changes FROM consent_log ORDER BY id")]
+    finally:
+        store.close()
+
+
+def test_the_log_of_the_parts_after_the_first_is_made_apart_as_the_store_makes_it(tmp_path):
+    """Written in two parts, the second part's log JSON is made by another
+    process into a file beside its scratch file, while the store's
+    connection builds the first's: the log is byte for byte the one written
+    from one part (the store's own SQL). When that file cannot be made (a
+    folder in its place), the store builds the JSON itself: the same log."""
+    first, second = _staged_rows("A", 300), _staged_rows("B", 300)
+    whole = _written(tmp_path / "whole.db", [_scratch(tmp_path / "whole.db-part", first + second)])
+    (tmp_path / "two").mkdir()
+    parts = [_scratch(tmp_path / "two" / "part0.db", first), _scratch(tmp_path / "two" / "part1.db", second)]
+    assert _written(tmp_path / "two.db", parts) == whole
+    made = sqlite3.connect(tmp_path / "two" / "part1-log.db").execute("SELECT changes FROM logged ORDER BY staged")
+    assert [row[0] for row in made] == [changes for key, changes in whole if key.startswith("B")]
+    assert not (tmp_path / "two" / "part0-log.db").exists()  # the first part's: by the store's connection
+    (tmp_path / "held").mkdir()
+    parts = [_scratch(tmp_path / "held" / "part0.db", first), _scratch(tmp_path / "held" / "part1.db", second)]
+    (tmp_path / "held" / "part1-log.db").mkdir()
+    assert _written(tmp_path / "held.db", parts) == whole
