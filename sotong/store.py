@@ -24,7 +24,10 @@ stages its rows in scratch SQLite files, one per process that checked a part
 of the file (:func:`scratch_staging_table`, :meth:`Store.staged_from`:
 attached, or on PostgreSQL copied into a TEMP table), and writes them, and
 the log's rows the triggers would write, by SQL set by set
-(:meth:`Store.put_staged_subscribers`), the triggers off for its connection.
+(:meth:`Store.put_staged_subscribers`), the triggers off for its connection;
+on SQLite a forked process makes the log's JSON of the parts after the first
+meanwhile, and the rows go into the store's file once (a rollback journal
+instead of the WAL) when no other connection has it open.
 The view ``consent_log_columns`` reads the log one row per changed column,
 as the office's export shows it.
 """
@@ -661,7 +664,7 @@ class Store:
                     self._logs_made_apart[f"{schema}.{SCRATCH_STAGED}"] = log.named(f"{schema}_log.{SCRATCH_LOGGED}")
                 _LogMadeApart.start(list(made_apart.values()))
                 # BEGIN IMMEDIATE would also lock every attached file, the JSON's files too,
-                # which the thread writes meanwhile: the store's write lock alone is taken at once
+                # which the forked processes write meanwhile: the store's write lock alone, at once
                 with _Transaction(self.db, "BEGIN"):
                     self.db.execute("DELETE FROM subscribers WHERE false")
                     yield [f"{schema}.{SCRATCH_STAGED}" for schema in schemas]
@@ -895,7 +898,9 @@ class _LogMadeApart:
     connection attached the file before its transaction began, and reads it
     once :meth:`wait` says it is made; when it could not be (the scratch file
     held by the store's connection, no room), the store builds the JSON
-    itself: the same bytes, slower."""
+    itself: the same bytes, slower. The process is forked before the
+    store's transaction begins (no lock of this process's is held then)
+    and uses none of this process's connections."""
 
     def __init__(self, scratch: Path, path: Path):
         self.scratch, self.path = scratch, path
@@ -935,17 +940,15 @@ class _LogMadeApart:
     def _make(self) -> None:
         """In the forked process: the JSON into the file; exit 1 when it could not be made."""
         logged = [column for column in LOGGED_COLUMNS if column in SUBSCRIBER_COLUMNS]
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=0)  # held: the store builds the JSON
-        try:
-            db.execute("PRAGMA journal_mode = OFF").fetchall()
-            db.execute("PRAGMA synchronous = OFF")
-            db.execute("ATTACH ? AS part", (str(self.scratch),))
-            db.execute(f"INSERT INTO {SCRATCH_LOGGED} (staged, changes) SELECT rowid, "
-                       f"{_added_changes('sqlite', logged, 'staged.')} FROM part.{SCRATCH_STAGED} AS staged")
-        except sqlite3.Error:
+        try:  # timeout 0: a file held is given up at once (the store builds the JSON)
+            with contextlib.closing(sqlite3.connect(self.path, isolation_level=None, timeout=0)) as db:
+                db.execute("PRAGMA journal_mode = OFF").fetchall()
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute("ATTACH ? AS part", (str(self.scratch),))
+                db.execute(f"INSERT INTO {SCRATCH_LOGGED} (staged, changes) SELECT rowid, "
+                           f"{_added_changes('sqlite', logged, 'staged.')} FROM part.{SCRATCH_STAGED} AS staged")
+        except (sqlite3.Error, OSError):
             sys.exit(1)  # the store's connection builds the JSON itself
-        finally:
-            db.close()
 
     def wait(self) -> str | None:
         """The table of the JSON as the store's connection names it, once

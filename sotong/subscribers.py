@@ -806,7 +806,8 @@ def _stage_part(records: Iterable[tuple[int, Texts]], found: _StagedPart, checke
         scratch.execute("PRAGMA journal_mode = OFF")  # thrown away when written
         scratch.execute("PRAGMA synchronous = OFF")
         scratch.execute("PRAGMA page_size = 65536")  # the largest: a sixteenth of the pages to fill and write
-        # in KiB: the default (2,000 pages here) would keep the part's rows in memory, 64 KiB a page
+        # 2 MB, after the page size: the default, counted in pages of the default size (500),
+        # kept 32 MB of the part's rows in memory
         scratch.execute("PRAGMA cache_size = -2000")
         scratch.execute(scratch_table)
         scratch.execute("BEGIN")
