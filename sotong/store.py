@@ -603,7 +603,8 @@ class Store:
         set: the staged rows equal to the stored ones in ``columns`` are left
         out (deleted from their table); the consent log gets, in the staged
         order, the rows its triggers would write (:func:`_staged_changes`, the
-        triggers off meanwhile); then one upsert per table."""
+        triggers off meanwhile); then the table's upsert (no id is in two
+        tables: one's upsert changes nothing the next one's log compares)."""
         tables, counts = list(tables), StagedCounts(0, 0, 0)
         first = not self.has_subscribers()  # a first import: every row is new (no join to ask)
         with self._writer_logs():
@@ -612,7 +613,6 @@ class Store:
                 made_apart = self._logs_made_apart.get(table)
                 self.db.execute(_staged_changes(self.backend, columns, table, made_apart and made_apart.wait()),
                                 (now_iso(), self.change_source))
-            for table in tables:
                 self.db.execute(f"INSERT INTO subscribers ({', '.join(columns)}) SELECT {', '.join(columns)} "
                                 f"FROM {table} WHERE true ORDER BY rowid ON CONFLICT(id) DO UPDATE SET "
                                 f"{_updated_columns(columns)}")
