@@ -60,7 +60,8 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
         command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
                    "--port", str(server.port), "-s", str(project / "pelicanconf.py")]
         victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "victim.err", "w"))
-        wait_for(lambda: handler.datas >= 8 and workers_seen(project) == 1)
+        sent = "SELECT id FROM delivery_messages WHERE state = 'sent'"  # a take recorded the first ones
+        wait_for(lambda: handler.datas >= 8 and workers_seen(project) == 1 and store_query(project, sent))
         victim_key = store_query(project, "SELECT worker FROM delivery_messages WHERE worker IS NOT NULL")[0][0]
         survivor = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: workers_seen(project) == 2)
@@ -97,9 +98,11 @@ def test_two_workers_both_say_who_was_left_out_and_only_one_hands_the_sms_over(t
     unsubscribed since bundling), and the SMS handed-over count is said by
     the worker that recorded them; the other says 0, as a re-run does."""
     project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
-    ids = add_subscribers(store_of(project), 52)  # more emails than the first worker's claim: the second claims too
-    make_outbox(project / "private" / "outbox", ISSUE, ids[:48], NOTICES, sms={i: "SMS" for i in ids[48:]})
-    store_query(project, "UPDATE subscribers SET unsubscribed_at = '2026-11-25' WHERE id IN (?, ?)", (ids[0], ids[48]))
+    emails = 5 * TAKE_BATCH  # more than the first worker's claim (a take for each of 4 connections): the second claims too
+    ids = add_subscribers(store_of(project), emails + 4)
+    make_outbox(project / "private" / "outbox", ISSUE, ids[:emails], NOTICES, sms={i: "SMS" for i in ids[emails:]})
+    store_query(project, "UPDATE subscribers SET unsubscribed_at = '2026-11-25' WHERE id IN (?, ?)",
+                (ids[0], ids[emails]))
     Journal(Store.open(store_of(project))).store.close()  # the journal's tables, which the test reads meanwhile
 
     class Gated(ScriptedHandler):
@@ -123,7 +126,7 @@ def test_two_workers_both_say_who_was_left_out_and_only_one_hands_the_sms_over(t
         handler.gate.set()
         outputs = [worker.communicate(timeout=120)[0] for worker in workers]
     assert all(worker.returncode == 0 for worker in workers), outputs
-    assert handler.accepted_counts() == {address_of(i): 1 for i in ids[1:48]}
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids[1:emails]}
     for output in outputs:
         assert "Left out: 2 readers unsubscribed or unreachable since bundling (email 1, SMS 1)." in output
         assert "Make sms.csv again without them" in output

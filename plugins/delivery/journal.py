@@ -121,9 +121,11 @@ register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY
 # outboxes; 6: left out; 7: the indexes by sent_at
 # A connection takes this many of its claimed emails at once: one statement marks them ``sending`` (after
 # reading their readers) and records the ones it handed over before ``sent``, so the store's work and round
-# trips per email are an eighth of a take an email; the price is that a crash may leave this many per
-# connection ``sending`` (sent again by the next run) where it left one. A claim takes a take per connection.
-TAKE_BATCH = 8
+# trips per email are a sixteenth of a take an email; the price is that a crash may leave this many per
+# connection ``sending`` (sent again by the next run) where it left one. At 8 PostgreSQL planned the take
+# anew each time (0.67 ms of its "bind" a take, 8,399 emails); at 16 it keeps the take's generic plan
+# (0.16 ms). A claim takes a take per connection.
+TAKE_BATCH = 16
 _UNSENT_EMAILS = "outbox = ? AND channel = 'email' AND sent_at IS NULL AND state IN ('queued', 'sending', 'deferred')"
 # The keys of the workers alive (PostgreSQL): their session advisory locks, a bigint key each.
 _LIVE_WORKERS = ("SELECT (classid::bigint << 32) | objid::bigint AS worker FROM pg_locks"

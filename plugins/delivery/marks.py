@@ -143,5 +143,5 @@ def reachable_messages(store, messages) -> set[tuple[str, str]]:
     if not ids:
         return set()
     condition, params = store.one_of("s.id", ids)
-    rows = store.db.execute(READERS_REACH.format(readers="subscribers AS s") + f" WHERE {condition}", params)
+    rows = store.db.execute(READERS_REACH.format(readers="subscribers AS s") + f" WHERE {condition}", params).fetchall()
     return reachable_pairs(rows, [(message.subscriber_id, message.channel) for message in messages])
