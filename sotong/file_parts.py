@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
+from .i18n import _
+from .interrupts import how_it_ended
+from .problems import SotongError
 from .progress import progress
 
 _PIECE_BYTES = 1 << 20
@@ -96,7 +99,9 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
     other in a forked process of its own, side by side; their answers in the
     parts' order. ``done(count)`` says how many of its rows a part has done
     so far, which a progress bar of ``rows`` shows. An exception in a part
-    is raised here."""
+    is raised here; a forked process that dies (SIGKILL, the OOM killer) is
+    a SotongError saying so, as soon as this process shows a count or waits
+    for an answer."""
     with progress(rows, description, least=10_000) as advance:
         context = multiprocessing.get_context("fork")
         done = context.RawArray("q", len(parts))  # each part writes its own count
@@ -104,6 +109,7 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
 
         def show(count: int) -> None:  # in this process
             nonlocal moved
+            _check_alive(forked)
             done[0] = count
             total = sum(done)  # read once: a forked part may write its count meanwhile
             for _done in range(total - moved):
@@ -122,7 +128,11 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
             for process, receiving in forked:
                 while not receiving.poll(0.1):
                     show(done[0])
-                succeeded, answer = receiving.recv()
+                try:
+                    succeeded, answer = receiving.recv()
+                except EOFError:  # it ended without answering
+                    process.join()
+                    raise _stopped(process) from None
                 if not succeeded:
                     raise answer
                 answers.append(answer)
@@ -134,6 +144,21 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
                     process.terminate()
                 process.join()
                 receiving.close()
+
+
+def _check_alive(forked: list) -> None:
+    """Raise :func:`_stopped` of a forked process that has died: one that
+    answered ends with exit code 0; checked at each count a part shows."""
+    for process, _receiving in forked:
+        if process.exitcode:
+            raise _stopped(process)
+
+
+def _stopped(process) -> SotongError:
+    """The error of a forked process that ended without its answer; the
+    caller writes only once every part has answered, so nothing was written."""
+    return SotongError([_("a worker process stopped unexpectedly ({how}); nothing was written: run the same command again").format(
+        how=how_it_ended(process.exitcode))])
 
 
 def _work_forked(work: Callable, part: FilePart, done, sending) -> None:

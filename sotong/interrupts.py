@@ -1,5 +1,6 @@
 """Ctrl+C (SIGINT): the exit code a command stopped by it ends with, and
-what a worker process does with it.
+what a worker process does with it; and how a worker process that stopped
+before answering (SIGKILL, the kernel's OOM killer) is described.
 
 A terminal sends Ctrl+C to its whole foreground process group: the forked or
 spawned worker processes of a command get it too. They ignore it; the command
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import signal
 
+from .i18n import _
+
 # what shells give a command that SIGINT stopped, and what scripts test for
 INTERRUPTED_EXIT = 128 + signal.SIGINT
 
@@ -18,3 +21,20 @@ def leave_ctrl_c_to_the_parent() -> None:
     """In a worker process (a Pool's initializer, a Process's first call):
     ignore SIGINT, so that Ctrl+C prints no worker's traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    """How a process ended, from its ``exitcode`` (multiprocessing's: minus
+    the signal that killed it), for a line saying that it stopped."""
+    if exitcode is None:
+        return _("it ended, how is not known")
+    if exitcode >= 0:
+        return _("exit code {code}").format(code=exitcode)
+    number = -exitcode
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = "?"
+    if number == signal.SIGKILL:  # what the OOM killer sends
+        return _("killed by signal {number} ({name}): out of memory?").format(number=number, name=name)
+    return _("killed by signal {number} ({name})").format(number=number, name=name)

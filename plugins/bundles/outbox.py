@@ -16,6 +16,7 @@ what one process writes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -24,15 +25,19 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sotong import signals, spreadsheet
 from sotong.i18n import _
-from sotong.interrupts import leave_ctrl_c_to_the_parent
+from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
@@ -295,11 +300,11 @@ def _write_in_parts(bundler: Bundler, staging: Path, jobs: int, summary: Summary
     ranges = list(zip(boundaries, boundaries[1:]))
     (staging / "email").mkdir(parents=True)
     _FORKED = (project, bundle, bundler.now, bundler.marks, staging)
-    try:  # a Pool forks all its processes before it starts any thread: no lock is copied held
+    try:
         parts = len(ranges) if progress else 0
-        with (multiprocessing.get_context("fork").Pool(jobs, initializer=leave_ctrl_c_to_the_parent) as pool,
+        with (_in_forked_processes(_write_part, enumerate(ranges), jobs, bundle.key) as written_parts,
               progress_bar(parts, _("bundling {key}").format(key=bundle.key)) as advance):
-            for written in pool.imap(_write_part, enumerate(ranges)):
+            for written in written_parts:
                 summary.add(written)
                 advance()
     finally:
@@ -310,6 +315,37 @@ def _write_in_parts(bundler: Bundler, staging: Path, jobs: int, summary: Summary
                 with open(staging / parts_name.format(number), "rb") as part:
                     shutil.copyfileobj(part, joined)
                 os.unlink(staging / parts_name.format(number))
+
+
+@contextlib.contextmanager
+def _in_forked_processes(function: Callable, items: Iterable, jobs: int, key: str) -> Iterator[Iterator]:
+    """``function`` of each item, in ``jobs`` forked processes, the answers
+    in the items' order. A process that dies (SIGKILL, the kernel's OOM
+    killer) breaks the pool (where a multiprocessing.Pool would wait for
+    ever): a SotongError saying how it ended. On any error, Ctrl+C too, the
+    processes are stopped at once."""
+    fork = multiprocessing.get_context("fork")
+    others = set(fork.active_children())
+    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=leave_ctrl_c_to_the_parent) as executor:
+        answers = executor.map(function, items)  # forks every process before the pool starts a thread
+        workers = [process for process in fork.active_children() if process not in others]
+        try:
+            yield answers
+        except BrokenProcessPool:
+            executor.shutdown()  # its processes ended and waited for: their exit codes known
+            raise SotongError([_("a bundling process stopped unexpectedly ({how}); the outbox of {key} is as it was: run the same command again").format(
+                how=how_it_ended(_first_to_die(workers)), key=key)]) from None
+        except BaseException:
+            for process in workers:
+                process.terminate()
+            raise
+
+
+def _first_to_die(workers: list) -> int | None:
+    """The exit code of the worker that broke the pool: not one the pool
+    then stopped (SIGTERM), if there is one."""
+    codes = [process.exitcode for process in workers]
+    return next((code for code in codes if code not in (0, -signal.SIGTERM)), codes[0] if codes else None)
 
 
 def _write_part(numbered_range: tuple[int, tuple[str | None, str | None]]) -> Summary:

@@ -1,0 +1,155 @@
+"""A worker process killed while it works (SIGKILL, as the kernel's OOM
+killer sends) stops its command within seconds with exit 1 and one line
+saying so, never a hang or a traceback, and nothing half-written: ``sotong
+bundles --jobs 2`` leaves the outbox of the issue as it was, ``sotong
+subscribers import --jobs 2`` leaves the store and the temporary folder as
+they were; the same command run again succeeds. Real commands in
+subprocesses; the worker found among the command's children (/proc)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, store_of, store_query
+
+from sotong.audiences import load_audiences
+from sotong.population import generate_population
+from sotong.subscribers import write_csv
+
+STOPPED_WITHIN = 15  # seconds from the kill to the command's exit (a hang is for ever); a loaded machine is slow
+ATTEMPTS = 3  # a command that ended before its worker was killed is started again
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    (tmp_path / "project").mkdir()
+    return copy_project(tmp_path / "project")
+
+
+def start(project: Path, *args: str, env: dict) -> subprocess.Popen:
+    """``sotong ARGS`` in ``project``, in a process group of its own (killed whole if it hangs)."""
+    return subprocess.Popen([sys.executable, "-m", "sotong", *args], cwd=project, env=dict(os.environ, **env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            start_new_session=True)
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started, from any of its threads."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended
+            pass
+    return found
+
+
+def kill_a_worker_once_working(process: subprocess.Popen, working) -> float | None:
+    """SIGKILL one of the command's worker processes once ``working()``
+    says they have started writing; the time of the kill, or None when
+    the command ended first."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        workers = children(process.pid)
+        if workers and working():
+            os.kill(workers[-1], signal.SIGKILL)
+            return time.monotonic()
+        time.sleep(0.005)
+    return None
+
+
+def stopped_in_one_line(process: subprocess.Popen, killed_at: float) -> str:
+    """The line the command wrote to stderr after its worker was killed; asserts exit 1 within STOPPED_WITHIN s."""
+    try:
+        _out, err = process.communicate(timeout=STOPPED_WITHIN)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # its other workers too
+        process.communicate()
+        pytest.fail(f"the command still ran {STOPPED_WITHIN} s after its worker was killed")
+    assert time.monotonic() - killed_at < STOPPED_WITHIN
+    lines = err.splitlines()
+    assert process.returncode == 1, err
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_a_killed_bundling_process_stops_bundles_in_one_line_and_leaves_the_outbox_as_it_was(project):
+    add_subscribers(store_of(project), 3000)
+    outbox = project / "private" / "outbox"
+    earlier = outbox / "2026-11-26"  # an earlier run's outbox of the issue, which a failed run keeps
+    (earlier / "email").mkdir(parents=True)
+    (earlier / "manifest.jsonl").write_text('{"id": "S00001"}\n', encoding="utf-8")
+    (earlier / "sms.csv").write_text("id,phone,type,bytes,text\n", encoding="utf-8")
+    before = folder_digest(outbox)
+    command = ("bundles", "--issue", "2026-11-26", "--jobs", "2")
+    for _attempt in range(ATTEMPTS):
+        process = start(project, *command, env={"SOTONG_LANG": "ko"})  # Korean, the default
+        killed_at = kill_a_worker_once_working(process, lambda: any(outbox.glob(".*.writing-*/email/*")))
+        if killed_at is not None:
+            break
+        process.communicate()
+        assert process.returncode == 0
+        before = folder_digest(outbox)  # it wrote the outbox before the kill: that is the one to keep
+    else:
+        pytest.fail("the bundles were written before a worker could be killed, every time")
+    line = stopped_in_one_line(process, killed_at)
+    assert "SIGKILL" in line and "2026-11-26" in line and "다시" in line, line  # what happened, and what to do
+    assert folder_digest(outbox) == before  # no staging folder left, the earlier outbox untouched
+    assert [entry.name for entry in outbox.iterdir()] == ["2026-11-26"]
+
+    again = subprocess.run([sys.executable, "-m", "sotong", *command], cwd=project, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert len((earlier / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 3000  # an email each
+    assert len(list((earlier / "email").iterdir())) == 3000
+
+
+def _readers_file(path: Path, rows: int) -> Path:
+    """A valid import file of ``rows`` readers: a few generated ones, repeated under new ids."""
+    generated = generate_population(50, load_audiences(Path(__file__).parent.parent / "audiences.yaml"),
+                                    seed=5, year=2026)
+    write_csv(path, ({**generated[number % 50], "id": f"K{number:06d}"} for number in range(rows)))
+    return path
+
+
+def test_a_killed_checking_process_stops_the_import_in_one_line_and_leaves_the_store_as_it_was(project, tmp_path):
+    add_subscribers(store_of(project), 5)
+    readers = _readers_file(tmp_path / "readers.csv", 60_000)  # two parts of 30,000 lines: 10,000 at least each
+    scratch = tmp_path / "scratch"  # the import's temporary folder (TMPDIR)
+    scratch.mkdir()
+    stored = "SELECT * FROM subscribers ORDER BY id"
+    logged = "SELECT subscriber_id, source, changes FROM consent_log ORDER BY id"
+    before = store_query(project, stored), store_query(project, logged)
+    command = ("subscribers", "import", str(readers), "--jobs", "2")
+    for _attempt in range(ATTEMPTS):
+        process = start(project, *command, env={"SOTONG_LANG": "en", "TMPDIR": str(scratch)})
+        killed_at = kill_a_worker_once_working(process, lambda: any(scratch.glob("sotong-import-*/part1.db")))
+        if killed_at is not None:
+            break
+        process.communicate()
+        assert process.returncode == 0
+        before = store_query(project, stored), store_query(project, logged)
+    else:
+        pytest.fail("the import ended before a worker could be killed, every time")
+    line = stopped_in_one_line(process, killed_at)
+    assert line.startswith("a worker process stopped unexpectedly (killed by signal 9 (SIGKILL)"), line
+    assert "nothing was written" in line and "run the same command again" in line, line
+    assert (store_query(project, stored), store_query(project, logged)) == before
+    assert list(scratch.iterdir()) == []  # its scratch files removed
+
+    again = subprocess.run([sys.executable, "-m", "sotong", *command], cwd=project, capture_output=True, text=True,
+                           env=dict(os.environ, TMPDIR=str(scratch)))
+    assert again.returncode == 0, again.stderr
+    assert store_query(project, "SELECT count(*) FROM subscribers") == [(60_005,)]
