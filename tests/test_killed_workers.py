@@ -4,7 +4,9 @@ saying so, never a hang or a traceback, and nothing half-written: ``sotong
 bundles --jobs 2`` leaves the outbox of the issue as it was, ``sotong
 subscribers import --jobs 2`` leaves the store and the temporary folder as
 they were; the same command run again succeeds. Real commands in
-subprocesses; the worker found among the command's children (/proc)."""
+subprocesses; the worker found among the command's children (/proc).
+The devserver whose build process is killed shows that build's failure
+(terminal and page) and builds the next save in a new one."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from delivery_support import add_subscribers
+from devserver_support import write_notice
 from project_support import copy_project, store_of, store_query
 
 from sotong.audiences import load_audiences
@@ -153,3 +156,70 @@ def test_a_killed_checking_process_stops_the_import_in_one_line_and_leaves_the_s
                            env=dict(os.environ, TMPDIR=str(scratch)))
     assert again.returncode == 0, again.stderr
     assert store_query(project, "SELECT count(*) FROM subscribers") == [(60_005,)]
+
+
+def _build_process(server_pid: int) -> int | None:
+    """The devserver's build process (a spawned ``multiprocessing.spawn`` child; not its resource tracker)."""
+    for child in children(server_pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in command:
+            return child
+    return None
+
+
+@pytest.fixture
+def devserver(tmp_path):
+    """A devserver of a small project (one notice, content/notices/first.md), its first build done."""
+    from devserver_support import start_devserver, stop_devserver
+
+    project = copy_project(tmp_path, notices=False)
+    write_notice(project, "first.md", "첫 공지")
+    server = start_devserver(project)
+    try:
+        server.wait_for_line(r"^build done")
+        yield project, server
+    finally:
+        stop_devserver(server)
+
+
+def saved_and_built(project: Path, server, title: str) -> None:
+    """A save of first.md with ``title`` is built and served."""
+    before = len(server.lines)
+    write_notice(project, "first.md", title)
+    server.wait_for_line(r"^build done", after=before, timeout=60)
+    server.wait_for("/notices/first/", lambda page: page.status == 200 and title in page.text)
+
+
+def test_a_build_process_killed_during_a_build_is_that_builds_problem_and_the_next_save_builds(devserver):
+    project, server = devserver
+    for attempt in range(ATTEMPTS):  # a build that ends before the kill: save again
+        before = len(server.lines)
+        write_notice(project, "first.md", f"첫 공지 {attempt}")
+        server.wait_for_line(r"^build started", after=before)
+        builder = _build_process(server.process.pid)
+        os.kill(builder, signal.SIGKILL)
+        ended = server.wait_for_line(r"^build (done|failed)", after=before, timeout=STOPPED_WITHIN)
+        if server.lines[ended].startswith("build failed"):
+            break
+    else:
+        pytest.fail("every build ended before its process was killed")
+    said = server.lines[ended + 1]
+    assert "the build stopped unexpectedly (killed by signal 9 (SIGKILL): out of memory?)" in said, server.terminal
+    assert "Traceback" not in server.terminal
+    page = server.wait_for("/", lambda page: "the build stopped unexpectedly" in page.text)
+    assert 'id="sotong-devserver-problems"' in page.text  # on the page too
+    saved_and_built(project, server, "첫 공지 다시")
+    assert _build_process(server.process.pid) not in (None, builder)  # a new build process
+    assert server.process.poll() is None
+
+
+def test_a_build_process_killed_between_builds_is_replaced_and_the_next_save_builds(devserver):
+    project, server = devserver
+    builder = _build_process(server.process.pid)
+    os.kill(builder, signal.SIGKILL)
+    saved_and_built(project, server, "첫 공지 고침")
+    assert "build failed" not in server.terminal and "Traceback" not in server.terminal
+    assert _build_process(server.process.pid) not in (None, builder)

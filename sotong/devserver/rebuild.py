@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..build import build_site
 from ..i18n import _, ngettext
-from ..interrupts import leave_ctrl_c_to_the_parent
+from ..interrupts import how_it_ended, leave_ctrl_c_to_the_parent
 from ..problems import SotongError
 from ..project import Project
 
@@ -87,7 +87,11 @@ class BuildProcess:
         child.close()
 
     def build(self) -> dict:
-        """As :func:`build_preview`: figures, or SotongError with the problems."""
+        """As :func:`build_preview`: figures, or SotongError with the problems.
+        A process that died between builds (the OOM killer) is replaced
+        first; one that dies during the build is this build's problem."""
+        if not self._process.is_alive():
+            self._start()
         try:
             self._connection.send("build")
             kind, value = self._connection.recv()
@@ -95,8 +99,8 @@ class BuildProcess:
             self._process.join(5)
             code = self._process.exitcode
             self._start()
-            raise SotongError([_("the build stopped unexpectedly (exit code {code}); undo or fix what the last save changed, then save again").format(
-                code=code)]) from None
+            raise SotongError([_("the build stopped unexpectedly ({how}); undo or fix what the last save changed, then save again").format(
+                how=how_it_ended(code))]) from None
         if kind == "problems":
             raise SotongError(value)
         return value
