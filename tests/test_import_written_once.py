@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import signal
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from sotong.audiences import load_audiences
@@ -98,6 +99,7 @@ def _import_killed_half_way(database: str, path: str) -> None:
     """In a forked process: the import, killed (SIGKILL, as a power cut
     kills it) while its transaction has written part of the rows into the
     store's file, the rollback journal beside it."""
+    tempfile.tempdir = str(Path(database).parent)  # the killed import's scratch folder stays there, not in /tmp
     store = Store.open(database)
     store.db.execute("PRAGMA cache_size = 16")  # pages spill into the store's file early in the transaction
     journal = Path(f"{database}-journal")
