@@ -299,6 +299,18 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
     assert logins[-1] == (b"sotong", b"s3cret")
 
 
+def sending(project: Path, server, datas: int) -> tuple[subprocess.Popen, list[str]]:
+    """``sotong send`` started in a process on the server, once the server has
+    had ``datas`` DATA commands: the process and its command."""
+    command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+               "--port", str(server.port), "-s", str(settings(project))]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while server.handler.datas < datas and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return process, command
+
+
 def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_in_flight(project):
     """A connection takes TAKE_BATCH messages at once and records them
     ``sent`` with its next take: at most that many a connection are left
@@ -308,12 +320,7 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_
     outbox_of(project, ids)
     handler = ScriptedHandler(delay=0.03)
     with SMTPServer(handler) as server:
-        command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
-                   "--port", str(server.port), "-s", str(settings(project))]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while handler.datas < 6 * TAKE_BATCH and time.monotonic() < deadline:  # a take recorded the first ones
-            time.sleep(0.005)
+        process, command = sending(project, server, 6 * TAKE_BATCH)  # a take recorded the first ones
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
         time.sleep(0.1)  # the server finishes the DATA it was in
@@ -336,6 +343,30 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_
     after = journal(project)
     assert {r["state"] for r in after.values()} == {"sent"}
     assert len(after) == count
+
+
+def test_ctrl_c_mid_send_records_what_the_server_took_and_a_rerun_sends_the_rest_once(project):
+    """Ctrl+C (SIGINT) while a send runs: each connection ends the message it
+    is handing over, records ``sent`` every message the server accepted and
+    gives back the rest of its take, so nothing is left ``sending`` and the
+    next run sends every other message once, none twice (a connection takes
+    TAKE_BATCH at once: killed, as many would go again)."""
+    count = 8 * TAKE_BATCH
+    ids = add_subscribers(store_of(project), count)
+    outbox_of(project, ids)
+    handler = ScriptedHandler(delay=0.05)
+    with SMTPServer(handler) as server:
+        process, command = sending(project, server, 2 * TAKE_BATCH)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 130
+        before = journal(project)
+        accepted_before = handler.accepted_counts()
+        rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert {r["state"] for r in before.values()} <= {"sent", "queued"}, "nothing left sending"
+    assert {k[0] for k, r in before.items() if r["state"] == "sent"} == {i for i in ids if address_of(i) in accepted_before}
+    assert 0 < len(accepted_before) < count
+    assert rerun.returncode == 0 and "in flight" not in rerun.stdout, rerun.stdout + rerun.stderr
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}, "every message once"
 
 
 def test_end_to_end_build_bundle_send(project):

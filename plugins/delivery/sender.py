@@ -173,12 +173,17 @@ class Sender:
         """Send what this process claims of the outbox until nothing is left to claim."""
         started = self.clock()
         schedule = _Schedule(self._claim, self.clock)
-        workers = [threading.Thread(target=self._work, args=(schedule,), name=f"smtp-{n}", daemon=True)
-                   for n in range(self.config.connections)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        ended = [threading.Event() for _ in range(self.config.connections)]  # not Thread.join: see below
+        for n, event in enumerate(ended):
+            threading.Thread(target=self._work, args=(schedule, event), name=f"smtp-{n}", daemon=True).start()
+        try:
+            for event in ended:
+                event.wait()
+        except KeyboardInterrupt as interrupt:  # Ctrl+C: each connection ends the message it is handing over,
+            schedule.stop(interrupt)  # records those the server accepted and gives back the rest of its take
+            for event in ended:  # (Python 3.11: a Thread.join that Ctrl+C interrupted may take its running thread for ended)
+                event.wait()
+            raise
         self.figures.seconds = self.clock() - started
         if schedule.error is not None:
             raise schedule.error
@@ -193,7 +198,7 @@ class Sender:
             self.figures.resent_in_flight += sum(1 for message in batch if message.state == "sending")
         return batch
 
-    def _work(self, schedule: _Schedule) -> None:
+    def _work(self, schedule: _Schedule, ended: threading.Event) -> None:
         connection = _Connection(_Link(self.config, self.sleep))
         try:
             while (hand := schedule.take(TAKE_BATCH)) and self._send_hand(connection, schedule, hand):
@@ -201,12 +206,14 @@ class Sender:
         finally:
             connection.link.close()
             self._record_accepted(connection, schedule)
+            ended.set()
 
     def _send_hand(self, connection: _Connection, schedule: _Schedule, hand: list[Pending]) -> bool:
         """Take the messages of ``hand`` (one statement) and hand each taken
         one to the server, each settled or put back (:meth:`_route`). False
         when the run stops (the server refuses the sender or cannot be
-        reached, the store went away, a bug): those not begun are given back."""
+        reached, the store went away, Ctrl+C, a bug): those not begun are
+        given back."""
         untried, begun, states = list(hand), None, {}
         try:
             readable = self._readable(untried, schedule)
@@ -215,6 +222,8 @@ class Sender:
                 states = self.journal.take([message for message, _data, _recipient in readable], connection.accepted)
             connection.accepted = []
             for message, data, recipient in readable:
+                if schedule.error is not None:  # the run stops: the rest of the take is given back
+                    break
                 untried.remove(message)
                 begun, taken = message, states[message.id]
                 result = (self._attempt(connection, message, data, recipient) if taken not in (WITHDRAWN, ELSEWHERE)
@@ -223,13 +232,12 @@ class Sender:
                 begun = None
         except BaseException as exc:  # SotongError (server unreachable, sender refused), the store gone, or a bug
             schedule.stop(exc)
-            self._give_back([message for message in untried if states.get(message.id) == TAKEN], schedule)
-            for message in untried:
-                schedule.done(message)
             if begun is not None:
                 schedule.done(begun)
-            return False
-        return True
+        self._give_back([message for message in untried if states.get(message.id) == TAKEN], schedule)
+        for message in untried:
+            schedule.done(message)
+        return schedule.error is None
 
     def _readable(self, hand: list[Pending], schedule: _Schedule) -> list[tuple[Pending, bytes, str]]:
         """The messages of ``hand`` whose file can be read and names its
