@@ -1,6 +1,7 @@
 """Ctrl+C (SIGINT): the exit code a command stopped by it ends with, and
-what a worker process does with it; and how a worker process that stopped
-before answering (SIGKILL, the kernel's OOM killer) is described.
+what a worker process does with it; a forked worker that ends with its
+parent; and how a worker process that stopped before answering (SIGKILL,
+the kernel's OOM killer) is described.
 
 A terminal sends Ctrl+C to its whole foreground process group: the forked or
 spawned worker processes of a command get it too. They ignore it; the command
@@ -9,7 +10,10 @@ process's stop), and says in one line what state it left (sotong.cli)."""
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
+import sys
 
 from .i18n import _
 
@@ -21,6 +25,21 @@ def leave_ctrl_c_to_the_parent() -> None:
     """In a worker process (a Pool's initializer, a Process's first call):
     ignore SIGINT, so that Ctrl+C prints no worker's traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def stop_with_the_parent(parent: int) -> None:
+    """In a forked worker process of ``parent``: killed (SIGKILL) as soon as
+    the parent dies (the OOM killer, kill -9), so that no worker is left
+    waiting for work for ever (a concurrent.futures worker would: it holds
+    its queue's writing end). Linux's PR_SET_PDEATHSIG; elsewhere nothing."""
+    if sys.platform != "linux":
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the call
+        os._exit(1)
 
 
 def how_it_ended(exitcode: int | None) -> str:

@@ -10,6 +10,7 @@ The devserver whose build process is killed shows that build's failure
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -117,6 +118,40 @@ def test_a_killed_bundling_process_stops_bundles_in_one_line_and_leaves_the_outb
     assert again.returncode == 0, again.stderr
     assert len((earlier / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 3000  # an email each
     assert len(list((earlier / "email").iterdir())) == 3000
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_bundles_killed_leaves_no_worker_behind_and_the_next_run_clears_its_folder(project):
+    add_subscribers(store_of(project), 3000)
+    outbox = project / "private" / "outbox"
+    command = ("bundles", "--issue", "2026-11-26", "--jobs", "2")
+    process = start(project, *command, env={"SOTONG_LANG": "en"})
+    try:
+        deadline = time.monotonic() + 120
+        while not any(outbox.glob(".*.writing-*/email/*")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the bundles were written before the command could be killed"
+            time.sleep(0.005)
+        workers = children(process.pid)
+        assert workers
+        process.kill()  # as the OOM killer would
+        process.communicate(timeout=STOPPED_WITHIN)  # its workers hold no stderr open for ever
+        deadline = time.monotonic() + STOPPED_WITHIN
+        while any(running(worker) for worker in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(running(worker) for worker in workers), "a worker outlived its command"
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # none left: as it should be
+            os.killpg(process.pid, signal.SIGKILL)
+    again = subprocess.run([sys.executable, "-m", "sotong", *command], cwd=project, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert [entry.name for entry in outbox.iterdir()] == ["2026-11-26"]  # the killed run's folder removed
 
 
 def _readers_file(path: Path, rows: int) -> Path:

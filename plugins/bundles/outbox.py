@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from sotong import signals, spreadsheet
 from sotong.i18n import _
-from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent
+from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
@@ -326,7 +326,7 @@ def _in_forked_processes(function: Callable, items: Iterable, jobs: int, key: st
     processes are stopped at once."""
     fork = multiprocessing.get_context("fork")
     others = set(fork.active_children())
-    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=leave_ctrl_c_to_the_parent) as executor:
+    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_worker_started, initargs=(os.getpid(),)) as executor:
         answers = executor.map(function, items)  # forks every process before the pool starts a thread
         workers = [process for process in fork.active_children() if process not in others]
         try:
@@ -339,6 +339,12 @@ def _in_forked_processes(function: Callable, items: Iterable, jobs: int, key: st
             for process in workers:
                 process.terminate()
             raise
+
+
+def _worker_started(parent: int) -> None:
+    """In a part writer, first: Ctrl+C is the parent's, and the parent's death its end."""
+    leave_ctrl_c_to_the_parent()
+    stop_with_the_parent(parent)
 
 
 def _first_to_die(workers: list) -> int | None:
