@@ -652,7 +652,8 @@ class Store:
             return
         schemas = [f"scratch{number}" for number in range(len(paths))]
         # the log's JSON of the parts but the first (built by this connection meanwhile) made apart
-        made_apart = {schema: log for schema, path in zip(schemas[1:], paths[1:]) if (log := _LogMadeApart.prepared(path))}
+        made_apart = {schema: log for schema, path in zip(schemas[1:], paths[1:])
+                      if (log := _LogMadeApart.prepared(path, f"{schema}_log.{SCRATCH_LOGGED}"))}
         with self._written_once():
             try:
                 for schema, path in zip(schemas, paths):
@@ -661,7 +662,7 @@ class Store:
                     self.db.execute(f"PRAGMA {schema}.synchronous = OFF")
                 for schema, log in made_apart.items():
                     self.db.execute(f"ATTACH ? AS {schema}_log", (str(log.path),))
-                    self._logs_made_apart[f"{schema}.{SCRATCH_STAGED}"] = log.named(f"{schema}_log.{SCRATCH_LOGGED}")
+                    self._logs_made_apart[f"{schema}.{SCRATCH_STAGED}"] = log
                 _LogMadeApart.start(list(made_apart.values()))
                 # BEGIN IMMEDIATE would also lock every attached file, the JSON's files too,
                 # which the forked processes write meanwhile: the store's write lock alone, at once
@@ -902,16 +903,16 @@ class _LogMadeApart:
     store's transaction begins (no lock of this process's is held then)
     and uses none of this process's connections."""
 
-    def __init__(self, scratch: Path, path: Path):
+    def __init__(self, scratch: Path, path: Path, table: str):
         self.scratch, self.path = scratch, path
-        self.table: str | None = None  # as the store's connection names it
+        self.table = table  # as the store's connection names it once it has attached the file
         self.process = None  # the forked process making it (None: not started)
 
     @classmethod
-    def prepared(cls, scratch: Path) -> "_LogMadeApart | None":
-        """Its file beside ``scratch``, its table made before the store attaches it; None when
-        it cannot be made (the store builds the JSON itself)."""
-        log = cls(scratch, scratch.with_name(f"{scratch.stem}-log.db"))
+    def prepared(cls, scratch: Path, table: str) -> "_LogMadeApart | None":
+        """Its file beside ``scratch``, its table made before the store attaches it (and names
+        it ``table``); None when it cannot be made (the store builds the JSON itself)."""
+        log = cls(scratch, scratch.with_name(f"{scratch.stem}-log.db"), table)
         try:
             db = sqlite3.connect(log.path, isolation_level=None)
             try:
@@ -922,10 +923,6 @@ class _LogMadeApart:
         except sqlite3.Error:
             return None
         return log
-
-    def named(self, table: str) -> "_LogMadeApart":
-        self.table = table
-        return self
 
     @staticmethod
     def start(logs: list["_LogMadeApart"]) -> None:
