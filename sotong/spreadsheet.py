@@ -12,6 +12,10 @@ written. Numbers are written as they are (``-3`` stays a number).
 Every CSV Sotong writes goes through :func:`writer`; every CSV it reads
 back (subscribers, sms.csv) through :func:`restored`; :func:`without_records`
 takes one person's rows out of a CSV and leaves the others' as written.
+
+Every CSV Sotong reads names a row by the line it starts on (a quoted cell
+may hold line breaks), as :func:`numbered_rows` counts it, and a cell
+longer than the csv module reads as :func:`cell_too_long`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any, Callable, Iterable, Iterator
+
+from .i18n import _
+from .problems import Problem, SotongError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,3 +91,24 @@ def without_records(text: str, unwanted: Callable[[list[str]], bool]) -> tuple[s
         else:
             kept.append(record)
     return "".join(kept + consumed), dropped
+
+
+def numbered_rows(reader: Any, shown: str, before: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """(the line it starts on, its cells) of each row ``reader`` (a
+    csv.reader) reads from where it is, its lines following line ``before``
+    of the file ``shown``; an empty line is a row of no cells. A cell past
+    the csv module's limit (a double quote never closed) raises SotongError
+    naming the line its row starts on."""
+    last_line = before + reader.line_num
+    try:
+        for cells in reader:
+            line, last_line = last_line + 1, before + reader.line_num
+            yield line, cells
+    except csv.Error:  # a cell past the csv module's limit, in the row after last_line
+        raise SotongError([cell_too_long(shown, last_line + 1)]) from None
+
+
+def cell_too_long(shown: str, line: int) -> Problem:
+    """The row starting on ``line`` has a cell longer than the csv module reads."""
+    return Problem(shown, line, _("a cell of the row that starts on this line runs on past {limit} characters, longer than any cell may be; shorten it, or, if a double quote opens a cell there and is never closed, close it").format(
+        limit=csv.field_size_limit()))

@@ -558,7 +558,7 @@ def _header(reader: Iterator[list[str]], shown: str) -> list[str]:
     try:
         header = next(reader, None)
     except csv.Error:
-        raise SotongError([cell_too_long(shown, 1)]) from None
+        raise SotongError([spreadsheet.cell_too_long(shown, 1)]) from None
     if header is None:
         raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
             columns=', '.join(COLUMNS)))])
@@ -587,31 +587,27 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
     csv.reader whose lines follow line ``before`` of the file, up to ``ending``."""
     unnamed = [index for index, name in enumerate(names) if not name]
     stop = None if ending is None else ending.line
-    last_line, columns = before + reader.line_num, len(names)
-    try:
-        for cells in reader:
-            line, last_line = last_line + 1, before + reader.line_num
-            if stop is not None and line >= stop:
-                ending.clean = line == stop
-                return
-            joined = "".join(cells)
-            if not joined or joined.isspace():
-                continue
-            if len(cells) != columns:
-                problems.append(_cells_problem(shown, line, len(cells), columns))
-                continue
-            # (isprintable: no control character at all, the common case, found without the regex)
-            if not joined.isprintable() and CONTROL_CHARACTER.search(joined):
-                problems.append(_control_character_problem(shown, line, names, cells))
-                continue
-            if unnamed and any(cells[index].strip() for index in unnamed):
-                problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
-                continue
-            if "'" in joined:  # only a cell with a quote can be a neutralized one
-                cells = [spreadsheet.restored(cell) for cell in cells]
-            yield line, row_of(cells)  # the unnamed "" key is never read
-    except csv.Error:  # a cell past the csv module's limit, in the row after last_line
-        raise SotongError([cell_too_long(shown, last_line + 1)]) from None
+    columns = len(names)
+    for line, cells in spreadsheet.numbered_rows(reader, shown, before):
+        if stop is not None and line >= stop:
+            ending.clean = line == stop
+            return
+        joined = "".join(cells)
+        if not joined or joined.isspace():
+            continue
+        if len(cells) != columns:
+            problems.append(_cells_problem(shown, line, len(cells), columns))
+            continue
+        # (isprintable: no control character at all, the common case, found without the regex)
+        if not joined.isprintable() and CONTROL_CHARACTER.search(joined):
+            problems.append(_control_character_problem(shown, line, names, cells))
+            continue
+        if unnamed and any(cells[index].strip() for index in unnamed):
+            problems.append(Problem(shown, line, _("the row has a cell under a column without a name; name the column in the header or empty the cell")))
+            continue
+        if "'" in joined:  # only a cell with a quote can be a neutralized one
+            cells = [spreadsheet.restored(cell) for cell in cells]
+        yield line, row_of(cells)  # the unnamed "" key is never read
     if stop is not None:  # the part's last row ran on to the file's end
         ending.clean = False
 
@@ -623,13 +619,6 @@ def _cells_problem(shown: str, line: int, cells: int, columns: int) -> Problem:
             cells=cells, columns=columns))
     return Problem(shown, line, _("the row has {cells} cells but the header has {columns} columns; write a cell for every column, an empty one as nothing between two commas").format(
         cells=cells, columns=columns))
-
-
-def cell_too_long(shown: str, line: int) -> Problem:
-    """The row starting on ``line`` has a cell longer than the csv module reads
-    (also said of other CSV files the office gives, e.g. the SMS agency's)."""
-    return Problem(shown, line, _("a cell of the row that starts on this line runs on past {limit} characters, longer than any cell may be; shorten it, or, if a double quote opens a cell there and is never closed, close it").format(
-        limit=csv.field_size_limit()))
 
 
 def _control_character_problem(shown: str, line: int, names: list[str], cells: list[str]) -> Problem:
@@ -1019,7 +1008,7 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
 
 
 __all__ = [
-    "COLUMNS", "ENCODINGS", "ImportReport", "cell_too_long", "check_row", "decode", "export_csv", "import_csv",
+    "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
     "import_records", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
     "read_records", "write_csv",
 ]

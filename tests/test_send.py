@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from project_support import project_on, store_of, store_query
+from project_support import new_store_location, project_on, store_of, store_query
 from sotong.store import Store
 from delivery.journal import TAKE_BATCH
 from delivery_support import (
@@ -247,6 +247,31 @@ def test_a_manifest_line_that_is_not_utf8_is_one_line(project):
     assert result.code == 1
     assert ("private/outbox/2026-11-26/manifest.jsonl:2: this line is not UTF-8 text (was the file changed by hand?); "
             "make the outbox again with: sotong bundles --issue 2026-11-26") in result.output.splitlines()
+    assert "Traceback" not in result.output
+
+
+def test_a_wrong_sms_csv_row_is_named_by_the_line_it_starts_on(tmp_path):
+    """A row whose text cell holds a line break takes two lines of sms.csv:
+    the line named is its first (the spreadsheet's row), not its last; on SQLite."""
+    project = project_on(new_store_location("sqlite", tmp_path), tmp_path, FAST)
+    add_subscribers(store_of(project), 2)
+    folder = outbox_of(project, [], sms={"S00001": "SMS", "S00002": "LMS"})
+    (folder / "sms.csv").write_text(
+        'id,phone,type,bytes,text\n'
+        'S00001,010-1000-0001,SMS,80,"[성동구 소식]\n한파 안내"\n'  # lines 2-3
+        'S00002,010-1000-0002,MMS,300,"[성동구 소식]\n연말 음악회"\n'  # lines 4-5
+        '\n', encoding="utf-8")
+    result = run_cli(settings(project), "send", "--issue", ISSUE, "--dry-run")
+    assert result.code == 1
+    assert ("private/outbox/2026-11-26/sms.csv:4: type must be SMS or LMS, not 'MMS'"
+            in result.output.splitlines()), result.output
+    assert "Traceback" not in result.output
+    long_cell = "S00001,010-1000-0001,SMS,80,ok\nS00002,010-1000-0002,LMS,300,\"" + "x" * 140_000 + "\n"
+    (folder / "sms.csv").write_text("id,phone,type,bytes,text\n\n" + long_cell, encoding="utf-8")
+    result = run_cli(settings(project), "send", "--issue", ISSUE, "--dry-run")
+    assert result.code == 1
+    assert ("private/outbox/2026-11-26/sms.csv:4: a cell of the row that starts on this line runs on past 131072 "
+            "characters") in result.output, result.output
     assert "Traceback" not in result.output
 
 

@@ -268,13 +268,20 @@ def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
         text = sms_csv_text(path, shown)[0]
     except SotongError as error:
         return {}, error.problems
-    types, problems = {}, []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not {"id", "type"} <= set(reader.fieldnames or ()):
-        return {}, [Problem(shown(path), 1, _("the header must name the columns id, phone, type, bytes, text"))]
-    for row in reader:
-        if row["type"] not in SMS_TYPES:
-            problems.append(Problem(shown(path), reader.line_num, _("type must be SMS or LMS, not {type!r}").format(type=row["type"])))
-        else:
-            types[spreadsheet.restored(row["id"])] = row["type"]
+    types, problems, named = {}, [], shown(path)
+    rows = spreadsheet.numbered_rows(csv.reader(io.StringIO(text, newline="")), named)
+    try:
+        header = next(rows, (1, []))[1]
+        if not {"id", "type"} <= set(header):
+            return {}, [Problem(named, 1, _("the header must name the columns id, phone, type, bytes, text"))]
+        for line, cells in rows:
+            if not cells:  # an empty line
+                continue
+            row = dict(zip(header, cells))
+            if row.get("type") not in SMS_TYPES:
+                problems.append(Problem(named, line, _("type must be SMS or LMS, not {type!r}").format(type=row.get("type"))))
+            else:
+                types[spreadsheet.restored(row.get("id", ""))] = row["type"]
+    except SotongError as error:  # a cell past the csv module's limit
+        problems.extend(error.problems)
     return types, problems

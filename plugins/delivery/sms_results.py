@@ -19,9 +19,9 @@ from pathlib import Path
 from sotong import spreadsheet
 from sotong.i18n import _
 from sotong.notices import SEOUL
-from sotong.problems import Problem
+from sotong.problems import Problem, SotongError
 from sotong.store import register_schema
-from sotong.subscribers import cell_too_long, decode, normalize_phone
+from sotong.subscribers import decode, normalize_phone
 
 from . import bounces
 
@@ -75,7 +75,7 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
     try:
         header = [name.strip().lower() for name in next(reader, None) or ()]
     except csv.Error:
-        return [], [cell_too_long(shown, 1)]
+        return [], [spreadsheet.cell_too_long(shown, 1)]
     if not set(COLUMNS) <= set(header):
         return [], [Problem(shown, 1, _("the header must name the columns {columns}; it names {value}").format(
             columns=', '.join(COLUMNS), value=', '.join(h for h in header if h) or 'none'))]
@@ -103,14 +103,12 @@ def _rows(reader, header: list[str], shown: str, problems: list[Problem]):
     (a quoted cell may hold line breaks: a row may take several lines); an
     empty line is no row. A row with a cell longer than the csv module reads
     (a double quote never closed) ends them, a problem of its own."""
-    last_line = reader.line_num
     try:
-        for cells in reader:
-            line, last_line = last_line + 1, reader.line_num
+        for line, cells in spreadsheet.numbered_rows(reader, shown):
             if cells:
                 yield line, dict(zip_longest(header, cells[:len(header)]))
-    except csv.Error:
-        problems.append(cell_too_long(shown, last_line + 1))
+    except SotongError as error:
+        problems.extend(error.problems)
 
 
 @dataclass
