@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gc
 import os
 from pathlib import Path
 
@@ -64,8 +65,9 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
-        recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run,
-                                                 digest=None if dry_run else outbox.digest)
+        with _collector_paused():
+            recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run,
+                                                     digest=None if dry_run else outbox.digest)
         if dry_run:
             sms = _sms_line(recorded)
             click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
@@ -97,6 +99,23 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         click.echo(_("See who and why: sotong send report {option} {key}").format(option=option, key=key)
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while the outbox is recorded: the
+    recording makes hundreds of thousands of objects (the manifest's lines,
+    the readers' rows) and no cycle, and the collector's rounds over them were
+    a third of a worker's start-up (2.9 s of CPU instead of 4.3, a dry run of
+    60,000 readers). Memory is still freed by reference counts. (Freezing the
+    objects made, gc.freeze, made the sending after it slower.)"""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _score_refusals(project, key: str) -> None:
