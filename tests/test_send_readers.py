@@ -148,7 +148,8 @@ def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_
     """PostgreSQL: a second worker started on an outbox of the same digest
     waits for the first's recording, then starts at once (no reader, no
     journal row read or written); the SMS are handed over once, by whichever
-    finishes first, and only to readers still reachable. Once the recorder
+    finishes first (a joiner after waiting for its recorder in vain), and
+    only to readers still reachable. Once the recorder
     is gone, a later run records the outbox again (a reader withdrawn may be back)."""
     location = new_store_location("postgresql", tmp_path)
     first, second = Journal(Store.open(location)), Journal(Store.open(location))
@@ -178,7 +179,8 @@ def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_
     assert chunks["second"] == 0, "the second read no reader"
 
     first.store.put_subscriber(reader(ids[3], sms_unsubscribed_at="2026-11-27T10:00:00+09:00"))
-    handed = second.hand_over_left(outbox, reachable_for("second"))  # the second finished first
+    # the second finished first, and the recorder (alive) did not hand over within the wait
+    handed = second.hand_over_left(outbox, reachable_for("second"), wait=0.2)
     assert len(handed) == len(ids) - 1 and ids[3] not in {message.subscriber_id for message in handed}
     assert first.hand_over(outbox, recorded.sms) == [] and second.hand_over_left(outbox, reachable_for("second")) == []
 
@@ -189,3 +191,47 @@ def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_
     assert not recorded.joined and recorded.email_new == 1 and unsent == len(ids)
     recorded, _unsent = later.record_outbox(outbox, reachable_messages.__get__(later.store), notices, digest="d2")
     assert not recorded.joined, "another outbox under the same name is recorded"
+
+
+def test_a_joining_worker_that_finishes_first_leaves_the_sms_to_its_recorder_while_it_lives(tmp_path):
+    """PostgreSQL: the recorder holds the outbox's SMS in hand; a worker that
+    joined and finishes first waits for it to hand them over instead of
+    reading the manifest and the readers again (five seconds at 43,000 SMS,
+    while the recorder waited for it); when the recorder is gone, the joiner
+    hands over at once what is left, to readers still reachable."""
+    location = new_store_location("postgresql", tmp_path)
+    recorder, joiner = Journal(Store.open(location)), Journal(Store.open(location))
+    ids = [f"S{n:02d}" for n in range(6)]
+    for subscriber_id in ids:
+        recorder.store.put_subscriber(reader(subscriber_id))
+    notices = {"n": NoticeInfo("title", None, None, None)}
+    read = []
+
+    def joiner_reach(messages) -> set:
+        read.extend(messages)
+        return reachable_messages(joiner.store, messages)
+
+    outbox = Outbox(ISSUE, "issue", recorder.store.path, both_channels(*ids), digest="d1")
+    recorded, _unsent = recorder.record_outbox(outbox, reachable_messages.__get__(recorder.store), notices, digest="d1")
+    assert joiner.record_outbox(outbox, joiner_reach, notices, digest="d1")[0].joined
+    assert joiner.recorder_holds_sms(ISSUE)
+    handed_by_recorder = []
+    handing = threading.Timer(0.5, lambda: handed_by_recorder.append(recorder.hand_over(outbox, recorded.sms)))
+    handing.start()
+    started = time.monotonic()
+    assert joiner.hand_over_left(outbox, joiner_reach) == [], "the recorder handed them over"
+    waited = time.monotonic() - started
+    handing.join()
+    assert waited >= 0.5 and len(handed_by_recorder[0]) == len(ids) and read == []
+    assert not joiner.recorder_holds_sms(ISSUE)
+
+    later = Outbox("2026-12-10", "issue", recorder.store.path, both_channels(*ids), digest="d2")
+    recorder.record_outbox(later, reachable_messages.__get__(recorder.store), notices, digest="d2")
+    assert joiner.record_outbox(later, joiner_reach, notices, digest="d2")[0].joined
+    recorder.store.close()  # it stopped before handing over: its lock went with its connection
+    joiner.store.put_subscriber(reader(ids[0], sms_unsubscribed_at="2026-12-09T10:00:00+09:00"))
+    started = time.monotonic()
+    handed = joiner.hand_over_left(later, joiner_reach)
+    assert time.monotonic() - started < 5 and not joiner.recorder_holds_sms("2026-12-10")
+    assert sorted(message.subscriber_id for message in handed) == ids[1:]
+    joiner.store.close()

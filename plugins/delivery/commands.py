@@ -77,9 +77,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
                                         {slug for message in outbox.messages for slug in message.notices})
             with progress(unsent, _sending_title(project.store, key)) as advance:
                 figures = Sender(config, journal, outbox, on_settled=advance).run()
-            # only once the run has not stopped; by whichever worker on the outbox gets there first
-            recorded.sms = (journal.hand_over_left(outbox, reachable) if recorded.joined
-                            else journal.hand_over(outbox, recorded.sms))
+            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable)
             sms = _sms_line(recorded)
             _score_refusals(project, key)
     option = "--issue" if kind == "issue" else "--notice"
@@ -116,6 +114,17 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _hand_over_sms(journal, outbox, recorded, reachable) -> list:
+    """The outbox's SMS recorded as handed over, once the run has not
+    stopped: by the worker that recorded the outbox (it holds them), or by one
+    that joined it when the recorder is gone; those this worker recorded."""
+    if not recorded.joined:
+        return journal.hand_over(outbox, recorded.sms)
+    if journal.recorder_holds_sms(outbox.key):
+        click.echo(_("Waiting for the worker that recorded this outbox to record its SMS as handed over ..."))
+    return journal.hand_over_left(outbox, reachable)
 
 
 def _score_refusals(project, key: str) -> None:

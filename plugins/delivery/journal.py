@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -163,6 +164,9 @@ _TAKE_READING_THE_READERS = (
     f"WITH sent AS ({_RECORD_SENT['postgresql']}), taken AS ({_TAKE.format(ids='= ANY(:ids::bigint[])')})"
     " SELECT taken.subscriber_id, reach.* FROM taken LEFT JOIN LATERAL ("
     + READERS_REACH.format(readers="subscribers AS s") + " WHERE s.id = taken.subscriber_id) AS reach ON true")
+# A worker that joined an outbox waits at most this long (seconds), at its end, for the recorder to hand
+# over the SMS, looking every RECORDER_POLL seconds (see Journal.hand_over_left).
+RECORDER_WAIT, RECORDER_POLL = 60.0, 0.05
 RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
 # backend -> (the slugs of m.notices as rows j(value), how many there are)
@@ -352,10 +356,28 @@ class Journal:
             handed_over = self._sms_handed_over(outbox.key)
             return self._hand_over(outbox, [message for message in messages if message.subscriber_id not in handed_over])
 
-    def hand_over_left(self, outbox, reachable: Callable[[tuple], set]) -> list:
+    def recorder_holds_sms(self, outbox_key: str) -> bool:
+        """Whether the outbox's SMS are still to hand over and the worker that
+        recorded it (and holds them) is alive (PostgreSQL; never on SQLite,
+        where no worker joins another)."""
+        if self.store.backend != "postgresql":
+            return False
+        return self.db.execute(f"SELECT 1 FROM delivery_outboxes WHERE outbox = ? AND sms_pending > 0"
+                               f" AND recorder IN ({_LIVE_WORKERS})", (outbox_key,)).fetchone() is not None
+
+    def hand_over_left(self, outbox, reachable: Callable[[tuple], set], wait: float = RECORDER_WAIT,
+                       sleep: Callable[[float], None] = time.sleep) -> list:
         """For a worker that joined (:meth:`record_outbox`): the outbox's SMS
-        to readers still reachable, recorded as handed over unless a worker did
-        (its recorder, when it finished first); those it recorded."""
+        to readers still reachable, recorded as handed over unless a worker did;
+        those it recorded. The recorder holds the SMS in hand and hands them
+        over as it finishes, moments after this one (they claim from one
+        outbox), so while it is alive this waits up to ``wait`` seconds for it
+        (reading the manifest and the readers again took five seconds at
+        43,000 SMS, while the recorder waited for it); once it is gone, or the
+        time is up, this hands over what is still pending."""
+        deadline = time.monotonic() + wait
+        while self.recorder_holds_sms(outbox.key) and time.monotonic() < deadline:
+            sleep(RECORDER_POLL)
         with self.store.transaction():
             row = self._outbox_row(outbox.key)
             if row is None or not row["sms_pending"]:
