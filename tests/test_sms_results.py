@@ -144,3 +144,15 @@ def test_a_row_spanning_lines_is_named_by_its_first_line_and_a_wrong_phone_never
         'result.csv:8: "yester\\nday" is not a time; write it like 2026-11-26 09:03:12']
     assert not any(digits in ran.output for digits in ("9876", "5432", "5555", "4321"))
     assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
+
+
+def test_an_sms_csv_with_a_quote_never_closed_is_one_line_not_a_traceback(sent):
+    """The outbox's sms.csv (edited by hand after bundling) with a cell past
+    the csv module's limit: the line its row starts on, exit 1."""
+    sms_csv = sent / "private" / "outbox" / ISSUE / "sms.csv"
+    lines = sms_csv.read_text(encoding="utf-8").splitlines()
+    sms_csv.write_text("\n".join([lines[0], lines[1], 'S00002,"never closed', *["0123456789" * 5] * 5000]) + "\n",
+                       encoding="utf-8")
+    ran = results(sent, HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:03:12\n")
+    assert ran.code == 1 and "Traceback" not in ran.output
+    assert ran.output.splitlines()[0].startswith("private/outbox/2026-11-26/sms.csv:3: a cell of the row that starts")

@@ -65,9 +65,9 @@ def send_results(project, issue, result_file):
     if not any(channel == "sms" for channel, _type, _state in journal.counts(issue)):
         raise SotongError([_("no SMS of {issue} is in the journal; record the handover first with: sotong send --issue {issue}").format(
             issue=issue)])
-    shown = project.shown(path)
+    shown, sms_csv = project.shown(path), outbox_folder(project.settings, issue) / "sms.csv"
     results, problems = sms_results.read_results(decode(path.read_bytes(), shown), shown,
-                                                 sms_results.outbox_phones(outbox_folder(project.settings, issue) / "sms.csv"))
+                                                 sms_results.outbox_phones(sms_csv, project.shown(sms_csv)))
     if problems:
         raise SotongError(problems + [_("{shown}: nothing was imported; correct the lines above and run again").format(
             shown=shown)])

@@ -49,12 +49,18 @@ class SmsResult:
     time: str  # ISO 8601 with +09:00
 
 
-def outbox_phones(sms_csv: Path) -> dict[str, str]:
-    """phone (010-1234-5678) -> subscriber id, from an outbox's sms.csv."""
+def outbox_phones(sms_csv: Path, shown: str) -> dict[str, str]:
+    """phone (010-1234-5678) -> subscriber id, from an outbox's sms.csv
+    (named ``shown`` in a problem: a cell past the csv module's limit)."""
     if not sms_csv.is_file():
         return {}
-    reader = csv.DictReader(io.StringIO(decode(sms_csv.read_bytes(), str(sms_csv)), newline=""))
-    return {phone: spreadsheet.restored(row["id"]) for row in reader if (phone := normalize_phone(row.get("phone") or ""))}
+    reader = csv.reader(io.StringIO(decode(sms_csv.read_bytes(), shown), newline=""))
+    rows = (cells for _line, cells in spreadsheet.numbered_rows(reader, shown))
+    column = {name: n for n, name in enumerate(next(rows, []))}
+    if "id" not in column or "phone" not in column:
+        return {}
+    return {phone: spreadsheet.restored(cells[column["id"]]) for cells in rows
+            if len(cells) > max(column["id"], column["phone"]) and (phone := normalize_phone(cells[column["phone"]]))}
 
 
 def parse_time(text: str) -> str | None:
