@@ -140,10 +140,11 @@ def _record_lines(node, path, lines, offset, seen=None):
         _record_lines(value_node, path + (key,), lines, offset, seen)
 
 
-_OPENINGS = ("while scanning a quoted scalar", "while parsing a flow")  # libyaml's contexts of an unclosed opening
+# libyaml's contexts of an unclosed opening: a quote, a bracket
+_UNCLOSED_QUOTE, _UNCLOSED_FLOW = _OPENINGS = ("while scanning a quoted scalar", "while parsing a flow")
 # libyaml's words for a mistake (its problem, or its context) -> what to write instead, said plainly
 _PLAIN_WORDS = (
-    ("while scanning a quoted scalar", lambda: _(
+    (_UNCLOSED_QUOTE, lambda: _(
         "a quote opened on this line is never closed; end the value with the same quote mark (\" or ')")),
     ("did not find expected key", lambda: _(
         "text follows a value's closing quote, or this line is indented unlike the keys above it; keep the whole "
@@ -152,7 +153,7 @@ _PLAIN_WORDS = (
         "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
     ("while scanning an alias", lambda: _(
         "a value starts with *, which YAML reads as a reference; put the value in double quotes")),
-    ("while parsing a flow", lambda: _(
+    (_UNCLOSED_FLOW, lambda: _(
         "a bracket ({brackets}) opened in this value is never closed; close it, or put the value in double quotes "
         "when the bracket is part of the text").format(brackets="[ or {")),
 )
