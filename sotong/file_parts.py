@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import resource
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
 from .i18n import _
-from .interrupts import how_it_ended
+from .interrupts import how_it_ended, stop_with_the_parent
 from .problems import SotongError
 from .progress import progress
 
@@ -120,7 +121,8 @@ def in_processes(work: Callable[[FilePart, Callable[[int], None]], object], part
         try:
             for part in parts[1:]:  # forked before this process starts its part (or any thread)
                 receiving, sending = context.Pipe(duplex=False)
-                process = context.Process(target=_work_forked, args=(work, part, done, sending), daemon=True)
+                process = context.Process(target=_work_forked, args=(work, part, done, sending, os.getpid()),
+                                          daemon=True)
                 process.start()
                 sending.close()
                 forked.append((process, receiving))
@@ -161,8 +163,10 @@ def _stopped(process) -> SotongError:
         how=how_it_ended(process.exitcode))])
 
 
-def _work_forked(work: Callable, part: FilePart, done, sending) -> None:
-    """In a forked process: ``work`` of ``part``, its answer (or its exception) sent back."""
+def _work_forked(work: Callable, part: FilePart, done, sending, parent: int) -> None:
+    """In a forked process: ``work`` of ``part``, its answer (or its exception)
+    sent back; killed with ``parent`` (no part left working for a command gone)."""
+    stop_with_the_parent(parent)
     try:
         answer = (True, work(part, lambda count: done.__setitem__(part.number, count)))
     except BaseException as exc:  # raised again in the parent

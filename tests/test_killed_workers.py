@@ -193,6 +193,34 @@ def test_a_killed_checking_process_stops_the_import_in_one_line_and_leaves_the_s
     assert store_query(project, "SELECT count(*) FROM subscribers") == [(60_005,)]
 
 
+def test_an_import_killed_leaves_no_checking_process_behind(project, tmp_path):
+    """A forked part of `subscribers import --jobs 2` dies with its command
+    (kill -9, the OOM killer), even one held still meanwhile (SIGSTOP): no
+    part keeps working, or waiting, for a command that is gone."""
+    readers = _readers_file(tmp_path / "readers.csv", 60_000)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    process = start(project, "subscribers", "import", str(readers), "--jobs", "2",
+                    env={"SOTONG_LANG": "en", "TMPDIR": str(scratch)})
+    try:
+        deadline = time.monotonic() + 120
+        while not (children(process.pid) and any(scratch.glob("sotong-import-*/part1.db"))):
+            assert process.poll() is None and time.monotonic() < deadline, "the import ended before it could be killed"
+            time.sleep(0.005)
+        parts = children(process.pid)
+        for part in parts:
+            os.kill(part, signal.SIGSTOP)  # without the link to its parent it would stay so for ever
+        process.kill()
+        process.communicate(timeout=STOPPED_WITHIN)
+        deadline = time.monotonic() + 5
+        while any(running(part) for part in parts) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(running(part) for part in parts), "a checking process outlived its command"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def _build_process(server_pid: int) -> int | None:
     """The devserver's build process (a spawned ``multiprocessing.spawn`` child; not its resource tracker)."""
     for child in children(server_pid):
