@@ -6,8 +6,14 @@ from __future__ import annotations
 import gc
 
 import pytest
+from project_support import new_store_location
 
+from delivery import bounces
+from delivery.bounce_rules import HARD
 from delivery.commands import _collector_paused
+from sotong.store import Store, Subscriber
+
+ISSUE = "2026-11-26"
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -22,3 +28,38 @@ def test_the_outbox_is_recorded_with_the_garbage_collector_paused_and_left_as_it
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    opened = Store.open(new_store_location(request.param, tmp_path))
+    yield bounces.ensure(opened)
+    opened.close()
+
+
+def statements_of(store, monkeypatch) -> list[str]:
+    """The SQL the store runs from now on."""
+    statements = []
+    if store.backend == "sqlite":
+        store.db.set_trace_callback(statements.append)
+    else:
+        execute = store.db.execute
+        monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
+    return statements
+
+
+def test_bounce_scores_read_only_the_readers_asked_for_and_nothing_when_none_are(store, monkeypatch):
+    for subscriber_id in ("A", "B", "C"):
+        store.put_subscriber(Subscriber(id=subscriber_id, email=f"{subscriber_id.lower()}@example.com",
+                                        phone="010-1234-5678", channels=frozenset({"email", "sms"})))
+    rows = [(f"{bounces.REFUSED}{ISSUE}:{n}", ISSUE, subscriber_id, channel, HARD, "2026-11-26", "5.1.1", "no such user")
+            for n, (subscriber_id, channel) in enumerate([("A", "email"), ("B", "email"), ("B", "sms")])]
+    assert bounces.record(store, rows, "2026-11-26T10:00:00+09:00") == 3
+    store.put_subscriber(Subscriber(id="B", email="new@example.com", phone="010-1234-5678",
+                                    channels=frozenset({"email", "sms"})))  # a new address starts again
+    statements = statements_of(store, monkeypatch)
+
+    assert bounces.scores(store, "email", []) == {} and statements == [], "no refusal: nothing read"
+    assert bounces.scores(store, "email", ["A", "B", "Z"]) == {"A": 1.0, "B": 0.0}
+    assert bounces.scores(store, "sms", {"B"}) == {"B": 1.0}
+    assert all("WHERE" in sql for sql in statements if "FROM subscribers" in sql), "not every subscriber"

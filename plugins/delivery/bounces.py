@@ -261,11 +261,13 @@ def flagged_line(flagged: list[str], limit: float) -> str:
 
 
 def scores(store, channel: str, subscriber_ids: Iterable[str]) -> dict[str, float]:
-    """Each reader's bounce score on ``channel``, from the bounces of the address they have now."""
-    wanted = set(subscriber_ids)
-    column = "email" if channel == "email" else "phone"
-    current = {row["id"]: address_digest(row[column])
-               for row in store.db.execute(f"SELECT id, {column} FROM subscribers") if row["id"] in wanted}
+    """Each reader's bounce score on ``channel``, from the bounces of the
+    address they have now (only ``subscriber_ids``' rows read, not every subscriber's)."""
+    at = 0 if channel == "email" else 1  # the address's place in readers_addresses' pairs
+    current = {subscriber_id: address_digest(addresses[at])
+               for subscriber_id, addresses in readers_addresses(store, set(subscriber_ids)).items()}
+    if not current:  # as after a send none of whose emails was refused: no subscriber or bounce read
+        return {}
     days: dict[str, list] = {subscriber_id: [] for subscriber_id in current}
     for row in store.db.execute("SELECT subscriber_id, day, kind, address_digest FROM delivery_bounces WHERE channel = ?",
                                 (channel,)):
