@@ -6,11 +6,14 @@ from __future__ import annotations
 import gc
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from project_support import new_store_location
 
 from delivery import bounces
 from delivery.bounce_rules import HARD
 from delivery.commands import _collector_paused
+from delivery.marks import reader_of
 from sotong.store import Store, Subscriber
 
 ISSUE = "2026-11-26"
@@ -63,3 +66,18 @@ def test_bounce_scores_read_only_the_readers_asked_for_and_nothing_when_none_are
     assert bounces.scores(store, "email", ["A", "B", "Z"]) == {"A": 1.0, "B": 0.0}
     assert bounces.scores(store, "sms", {"B"}) == {"B": 1.0}
     assert all("WHERE" in sql for sql in statements if "FROM subscribers" in sql), "not every subscriber"
+
+
+_TEXT = st.none() | st.text(max_size=12)
+_KEYS = st.frozensets(st.sampled_from(["email", "sms", "", "fax"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.fixed_dictionaries({"id": st.text(min_size=1, max_size=8)}, optional={
+    "email": _TEXT, "phone": _TEXT, "channels": _KEYS, "unsubscribed_at": _TEXT, "sms_unsubscribed_at": _TEXT,
+    "fields": _KEYS, "kind": st.sampled_from(["person", "business"]), "birth_year": st.none() | st.integers()}))
+def test_a_reader_made_for_the_reach_is_the_subscriber_the_dataclass_makes(values):
+    made, expected = reader_of(**values), Subscriber(**values)
+    assert made == expected and vars(made) == vars(expected) and hash(made) == hash(expected)
+    assert [made.reachable_by(channel) for channel in ("email", "sms")] == \
+        [expected.reachable_by(channel) for channel in ("email", "sms")]

@@ -16,6 +16,7 @@ it is the reader's consent, which the store's consent log keeps (SPEC §13).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Iterable
 
@@ -112,6 +113,20 @@ READERS_REACH = ("SELECT s.id, s.email, s.phone, s.channels, s.unsubscribed_at, 
                  " m.address_digest FROM {readers} LEFT JOIN delivery_invalid_marks AS m ON m.subscriber_id = s.id")
 
 
+_SUBSCRIBER_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Subscriber)
+                        if field.default is not dataclasses.MISSING}
+
+
+def reader_of(**values) -> Subscriber:
+    """``Subscriber(**values)``, the same object made at less than half the
+    cost: a frozen dataclass's ``__init__`` sets each of its fifteen fields
+    through ``object.__setattr__``, which was most of reading the reach of a
+    send's readers (60,000 of them at a worker's start, one per email taken)."""
+    reader = object.__new__(Subscriber)
+    reader.__dict__.update(_SUBSCRIBER_DEFAULTS, **values)
+    return reader
+
+
 def reachable_pairs(rows, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Those of the ``wanted`` (id, channel) whose reader can be reached on
     the channel (``reachable_by``, the address not marked), from the rows of
@@ -119,7 +134,7 @@ def reachable_pairs(rows, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, s
     readers, marked = {}, {}  # (id, channel) -> the digests of its marked addresses
     for subscriber_id, email, phone, channels, unsubscribed_at, sms_unsubscribed_at, channel, digest in rows:
         if subscriber_id is not None and subscriber_id not in readers:
-            readers[subscriber_id] = Subscriber(
+            readers[subscriber_id] = reader_of(
                 id=subscriber_id, email=email, phone=phone, channels=frozenset((channels or "").split(";")),
                 unsubscribed_at=unsubscribed_at, sms_unsubscribed_at=sms_unsubscribed_at)
         if digest is not None:
