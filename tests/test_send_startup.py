@@ -4,6 +4,7 @@ first email costs less, with the same outcome."""
 from __future__ import annotations
 
 import gc
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from project_support import new_store_location
 from delivery import bounces
 from delivery.bounce_rules import HARD
 from delivery.commands import _collector_paused
+from delivery.journal import notices_text
 from delivery.marks import reader_of
 from sotong.store import Store, Subscriber
 
@@ -81,3 +83,11 @@ def test_a_reader_made_for_the_reach_is_the_subscriber_the_dataclass_makes(value
     assert made == expected and vars(made) == vars(expected) and hash(made) == hash(expected)
     assert [made.reachable_by(channel) for channel in ("email", "sms")] == \
         [expected.reachable_by(channel) for channel in ("email", "sms")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=6)) | st.lists(st.text(max_size=6), max_size=4).map(tuple), max_size=6))
+def test_the_notices_of_a_journal_row_are_the_json_list_of_the_messages(lists):
+    for notices in lists + lists:  # each list again: from the cache
+        assert notices_text(notices) == json.dumps(list(notices), ensure_ascii=False)
+        assert json.loads(notices_text(notices)) == list(notices)
