@@ -75,6 +75,21 @@ def _few_collections():
         gc.set_threshold(*before)
 
 
+@contextmanager
+def _pelican_console_quiet():
+    """Pelican's own console says nothing: its one line, "Done: Processed N
+    articles ... in S seconds", is English and counts Pelican's kinds of
+    page; sotong says what it built after, in the staff's language. (Its
+    warnings and errors go through logging, which sotong shows.)"""
+    from pelican.log import console
+
+    before, console.quiet = console.quiet, True
+    try:
+        yield
+    finally:
+        console.quiet = before
+
+
 def _run_pelican(settings: dict, content, state: BuildState) -> None:
     """Pelican over ``content``; SotongError (output/ untouched) on any failure."""
     from pelican import Pelican
@@ -82,7 +97,7 @@ def _run_pelican(settings: dict, content, state: BuildState) -> None:
     from .pelican_plugin import core
 
     try:
-        with collect_logged_errors() as errors, core.building(content, state):
+        with collect_logged_errors() as errors, core.building(content, state), _pelican_console_quiet():
             Pelican(settings).run()
         if errors:
             raise SotongError([_("build failed, output/ left as it was: {message}").format(message=message) for message in errors])

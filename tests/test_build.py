@@ -86,6 +86,8 @@ def test_build_writes_the_site(project_dir, sotong):
     output = project_dir / "output"
     assert (output / "index.html").is_file()
     assert not list(project_dir.glob(".output.*")), "staging folders are cleaned up"
+    assert "Done: Processed" not in result.output, "Pelican's English summary: sotong says what it built"
+    assert result.stdout.strip().splitlines()[-1].startswith("Built ")
 
 
 @pytest.fixture
