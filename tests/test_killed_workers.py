@@ -269,7 +269,9 @@ def test_a_build_process_killed_during_a_build_is_that_builds_problem_and_the_ne
             break
     else:
         pytest.fail("every build ended before its process was killed")
-    said = server.lines[ended + 1]
+    reason = server.wait_for_line(r"stopped unexpectedly", after=ended)  # the reader may not have it yet
+    assert reason == ended + 1, server.terminal
+    said = server.lines[reason]
     assert "the build stopped unexpectedly (killed by signal 9 (SIGKILL): out of memory?)" in said, server.terminal
     assert "Traceback" not in server.terminal
     page = server.wait_for("/", lambda page: "the build stopped unexpectedly" in page.text)
