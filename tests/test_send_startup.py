@@ -14,8 +14,9 @@ from project_support import new_store_location
 from delivery import bounces
 from delivery.bounce_rules import HARD
 from delivery.commands import _collector_paused
-from delivery.journal import notices_text
+from delivery.journal import Journal, NoticeInfo, notices_text
 from delivery.marks import reader_of
+from delivery.outbox import Outbox, OutboxMessage
 from sotong.store import Store, Subscriber
 
 ISSUE = "2026-11-26"
@@ -38,6 +39,7 @@ def test_the_outbox_is_recorded_with_the_garbage_collector_paused_and_left_as_it
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
     opened = Store.open(new_store_location(request.param, tmp_path))
+    Journal(opened)  # the journal's and the marks' tables
     yield bounces.ensure(opened)
     opened.close()
 
@@ -48,8 +50,9 @@ def statements_of(store, monkeypatch) -> list[str]:
     if store.backend == "sqlite":
         store.db.set_trace_callback(statements.append)
     else:
-        execute = store.db.execute
-        monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append(sql) or execute(sql, params))
+        for method in ("execute", "stream"):
+            run = getattr(store.db, method)
+            monkeypatch.setattr(store.db, method, lambda sql, params=(), run=run: statements.append(sql) or run(sql, params))
     return statements
 
 
@@ -91,3 +94,26 @@ def test_the_notices_of_a_journal_row_are_the_json_list_of_the_messages(lists):
     for notices in lists + lists:  # each list again: from the cache
         assert notices_text(notices) == json.dumps(list(notices), ensure_ascii=False)
         assert json.loads(notices_text(notices)) == list(notices)
+
+
+def test_a_first_recording_reads_back_none_of_its_rows_and_a_later_one_withdraws_the_unreachable(store, monkeypatch):
+    ids = [f"S{n:03d}" for n in range(12)]
+    outbox = Outbox(ISSUE, "issue", store.path, tuple(
+        OutboxMessage(i, channel, ("n",), f"email/{i}.eml" if channel == "email" else None,
+                      "EMAIL" if channel == "email" else "SMS") for i in ids for channel in ("email", "sms")))
+    notices = {"n": NoticeInfo("title", None, None, None)}
+    gone = set()
+
+    def reachable(messages) -> set:
+        return {(m.subscriber_id, m.channel) for m in messages if m.subscriber_id not in gone}
+
+    statements = statements_of(store, monkeypatch)
+    recorded, unsent = Journal(store).record_outbox(outbox, reachable, notices)
+    assert (recorded.email_new, unsent) == (12, 12)
+    assert not [sql for sql in statements if sql.startswith("SELECT id, subscriber_id, channel")], "nothing read back"
+
+    gone.update({"S003", "S007"})  # unsubscribed since
+    recorded, unsent = Journal(store).record_outbox(outbox, reachable, notices)
+    assert (recorded.email_new, unsent, recorded.left_out) == (0, 10, {"email": 2, "sms": 2})
+    assert {row[0] for row in store.db.execute("SELECT subscriber_id FROM delivery_messages WHERE channel = 'email'")} \
+        == set(ids) - gone

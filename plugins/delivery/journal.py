@@ -305,6 +305,7 @@ class Journal:
             [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
              for slug, info in (notices() if callable(notices) else notices).items()])
         handed_over = self._sms_handed_over(outbox.key)
+        withdrawable = self._has_unsent(outbox.key)  # else all unsent after are this recording's, kept
         kept = set()
         for chunk, reached in _reached_in_chunks(outbox.messages, reachable):
             emails = []
@@ -318,7 +319,8 @@ class Journal:
                 elif message.subscriber_id not in handed_over:
                     recorded.sms.append(message)
             recorded.email_new += self._queue(outbox, emails, now)
-        self._withdraw(outbox.key, kept)
+        if withdrawable:
+            self._withdraw(outbox.key, kept)
 
     def _queue(self, outbox, emails: list, now: str) -> int:
         """Queue the emails not yet in the journal; an unsent one bundled again
@@ -428,6 +430,13 @@ class Journal:
         """The readers whose SMS of the outbox are recorded as handed over."""
         return {row[0] for row in self.db.execute(
             "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox_key,))}
+
+    def _has_unsent(self, outbox_key: str) -> bool:
+        """Whether the journal holds unsent messages of the outbox, those a
+        recording may withdraw (a first recording has none, and reads back
+        none of the rows it wrote)."""
+        return self.db.execute("SELECT 1 FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?) LIMIT 1",
+                               (outbox_key, *UNSENT)).fetchone() is not None
 
     def _withdraw(self, outbox_key: str, kept: set) -> None:
         sql = "SELECT id, subscriber_id, channel FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?)"
