@@ -133,10 +133,11 @@ def test_on_postgresql_every_chunk_is_read_and_written_with_one_statement_text(t
     monkeypatch.setattr(store.db, "execute", lambda sql, params=(): statements.append((sql, params)) or execute(sql, params))
     for start in range(0, len(outbox.messages), RECORD_CHUNK):
         reachable_messages(store, outbox.messages[start:start + RECORD_CHUNK])
-    Journal(store).record_outbox(outbox, lambda chunk: {(m.subscriber_id, m.channel) for m in chunk},
-                                 {"n": NoticeInfo("title", None, None, None)})
+    everyone = lambda chunk: {(m.subscriber_id, m.channel) for m in chunk}  # noqa: E731
+    Journal(store).record_outbox(outbox, everyone, {"n": NoticeInfo("title", None, None, None)})
+    Journal(store).record_outbox(outbox, everyone, {"n": NoticeInfo("title", None, None, None)})  # again
     by_ids = [(sql, params) for sql, params in statements if "= ANY(" in sql]
-    assert len(by_ids) == 3 + 3, "three chunks: their readers, then their journal rows"
+    assert len(by_ids) == 3 + 3, "three chunks: their readers, then (recorded again) their journal rows"
     assert len({sql for sql, _ in by_ids}) == 2 and all(len(params[-1]) <= RECORD_CHUNK for _, params in by_ids)
     assert max(sql.count("?") for sql, _ in statements) < 20, "no list of placeholders as long as a chunk"
     inserts = [params for sql, params in statements if sql.startswith("INSERT INTO delivery_messages")]

@@ -96,7 +96,7 @@ def test_the_notices_of_a_journal_row_are_the_json_list_of_the_messages(lists):
         assert json.loads(notices_text(notices)) == list(notices)
 
 
-def test_a_first_recording_reads_back_none_of_its_rows_and_a_later_one_withdraws_the_unreachable(store, monkeypatch):
+def test_a_first_recording_reads_back_none_of_its_rows_and_a_later_one_finds_them_and_withdraws_the_unreachable(store, monkeypatch):
     ids = [f"S{n:03d}" for n in range(12)]
     outbox = Outbox(ISSUE, "issue", store.path, tuple(
         OutboxMessage(i, channel, ("n",), f"email/{i}.eml" if channel == "email" else None,
@@ -110,10 +110,12 @@ def test_a_first_recording_reads_back_none_of_its_rows_and_a_later_one_withdraws
     statements = statements_of(store, monkeypatch)
     recorded, unsent = Journal(store).record_outbox(outbox, reachable, notices)
     assert (recorded.email_new, unsent) == (12, 12)
-    assert not [sql for sql in statements if sql.startswith("SELECT id, subscriber_id, channel")], "nothing read back"
+    assert not [sql for sql in statements if sql.startswith(("SELECT id, subscriber_id, channel",
+                                                             "SELECT subscriber_id, notices"))], "nothing read back"
 
     gone.update({"S003", "S007"})  # unsubscribed since
     recorded, unsent = Journal(store).record_outbox(outbox, reachable, notices)
     assert (recorded.email_new, unsent, recorded.left_out) == (0, 10, {"email": 2, "sms": 2})
+    assert [sql for sql in statements if sql.startswith("SELECT subscriber_id, notices")], "the emails queued before"
     assert {row[0] for row in store.db.execute("SELECT subscriber_id FROM delivery_messages WHERE channel = 'email'")} \
         == set(ids) - gone

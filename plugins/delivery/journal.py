@@ -305,7 +305,8 @@ class Journal:
             [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
              for slug, info in (notices() if callable(notices) else notices).items()])
         handed_over = self._sms_handed_over(outbox.key)
-        withdrawable = self._has_unsent(outbox.key)  # else all unsent after are this recording's, kept
+        withdrawable = self._holds(outbox.key, "state IN (?, ?, ?)", UNSENT)  # else all unsent after are kept
+        queued_before = self._holds(outbox.key, "channel = 'email'")  # else no email of a chunk is in the journal
         kept = set()
         for chunk, reached in _reached_in_chunks(outbox.messages, reachable):
             emails = []
@@ -318,19 +319,18 @@ class Journal:
                     emails.append(message)
                 elif message.subscriber_id not in handed_over:
                     recorded.sms.append(message)
-            recorded.email_new += self._queue(outbox, emails, now)
+            recorded.email_new += self._queue(outbox, emails, now, queued_before)
         if withdrawable:
             self._withdraw(outbox.key, kept)
 
-    def _queue(self, outbox, emails: list, now: str) -> int:
+    def _queue(self, outbox, emails: list, now: str, queued_before: bool) -> int:
         """Queue the emails not yet in the journal; an unsent one bundled again
-        since follows the new outbox. Returns how many were new."""
+        since follows the new outbox. Returns how many were new. Their rows are
+        not looked for unless the outbox had emails in the journal before this
+        recording (``queued_before``: an outbox names a reader once a channel)."""
         if not emails:
             return 0
-        condition, ids = self.store.one_of("subscriber_id", [message.subscriber_id for message in emails])
-        known = {row[0]: tuple(row)[1:] for row in self.db.execute(
-            f"SELECT subscriber_id, notices, file, state FROM delivery_messages WHERE outbox = ? AND channel = 'email'"
-            f" AND {condition}", (outbox.key, *ids))}
+        known = self._queued(outbox.key, emails) if queued_before else {}
         new, changed = [], []
         for message in emails:
             notices = notices_text(message.notices)
@@ -431,12 +431,19 @@ class Journal:
         return {row[0] for row in self.db.execute(
             "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox_key,))}
 
-    def _has_unsent(self, outbox_key: str) -> bool:
-        """Whether the journal holds unsent messages of the outbox, those a
-        recording may withdraw (a first recording has none, and reads back
-        none of the rows it wrote)."""
-        return self.db.execute("SELECT 1 FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?) LIMIT 1",
-                               (outbox_key, *UNSENT)).fetchone() is not None
+    def _queued(self, outbox_key: str, emails: list) -> dict:
+        """subscriber id -> (notices, file, state) of the journal's rows of ``emails``."""
+        condition, ids = self.store.one_of("subscriber_id", [message.subscriber_id for message in emails])
+        return {row[0]: tuple(row)[1:] for row in self.db.execute(
+            f"SELECT subscriber_id, notices, file, state FROM delivery_messages WHERE outbox = ? AND channel = 'email'"
+            f" AND {condition}", (outbox_key, *ids))}
+
+    def _holds(self, outbox_key: str, condition: str, params: tuple = ()) -> bool:
+        """Whether the journal holds a message of the outbox meeting ``condition``:
+        a first recording finds none, and then reads back none of the rows it
+        writes (unsent ones a recording may withdraw, emails it may queue again)."""
+        return self.db.execute(f"SELECT 1 FROM delivery_messages WHERE outbox = ? AND {condition} LIMIT 1",
+                               (outbox_key, *params)).fetchone() is not None
 
     def _withdraw(self, outbox_key: str, kept: set) -> None:
         sql = "SELECT id, subscriber_id, channel FROM delivery_messages WHERE outbox = ? AND state IN (?, ?, ?)"
