@@ -7,6 +7,7 @@ and a file, for any path built of names, ``.``, ``..``, links and files."""
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,15 @@ def test_a_manifest_naming_a_file_outside_the_outbox_is_refused_by_line(tmp_path
     problems = [(problem.line, problem.message) for problem in error.value.problems]
     assert [line for line, _ in problems] == [2, 3]
     assert all("is missing; make the outbox again" in message for _, message in problems)
+
+
+def test_a_path_written_as_its_folder_was_before_is_not_normalized_again(tmp_path, monkeypatch):
+    folder = outbox_tree(tmp_path)
+    files = MessageFiles(folder)
+    normalized = []
+    normpath = posixpath.normpath
+    monkeypatch.setattr(posixpath, "normpath", lambda path: normalized.append(path) or normpath(path))
+    assert [files.holds(file) for file in ("email/a.eml", "email/b.eml", "email/c.eml", "email/link.eml",
+                                           "email/.", "email/..", "email/", "email/./a.eml", "/email/a.eml")] == \
+        [True, True, False, True, False, False, False, True, False]
+    assert [path for path in normalized if not os.path.isabs(path)] == ["email/a.eml", "email/.", "email/", "email/./a.eml"]

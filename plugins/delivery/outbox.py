@@ -204,19 +204,26 @@ class MessageFiles:
     symbolic links followed. A folder's entries are listed once (a manifest
     names thousands of files of one folder, and resolving each path cost more
     than the rest of the reading); a path with ``..``, an absolute one or a
-    symbolic link is resolved, as the plain reading does."""
+    symbolic link is resolved, as the plain reading does. A path written as
+    its folder's was before (``email/ID.eml`` after ``email/ID2.eml``) is not
+    normalized again: it is already."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.root = folder.resolve()
         self.listings: dict[str, dict[str, bool]] = {}  # folder under the outbox -> file name -> is a link
+        self.plain: set[str] = set()  # the folders of listings met written in their normal form
 
     def holds(self, file: str) -> bool:
-        if file.startswith("/") or ".." in file.split("/"):
-            return self._resolved_inside(file)
-        parent, name = posixpath.split(posixpath.normpath(file))
-        if parent not in self.listings:
-            self.listings[parent] = self._files_in(parent)
+        parent, slash, name = file.rpartition("/")
+        if not (slash and name not in ("", ".", "..") and parent in self.plain):
+            if file.startswith("/") or ".." in file.split("/"):
+                return self._resolved_inside(file)
+            parent, name = posixpath.split(posixpath.normpath(file))
+            if parent not in self.listings:
+                self.listings[parent] = self._files_in(parent)
+            if parent and file == f"{parent}/{name}":
+                self.plain.add(parent)
         is_link = self.listings[parent].get(name)
         return is_link is False or (is_link is True and self._resolved_inside(file))
 
