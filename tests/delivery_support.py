@@ -39,13 +39,20 @@ class ScriptedHandler:
     - ``pipelining``: the server offers PIPELINING (RFC 2920; aiosmtpd reads
       the commands one line at a time, so it answers pipelined ones in
       order); ``pipelined`` tells, for each MAIL, whether its RCPT and DATA
-      had already come with it.
+      (or BDAT) had already come with it;
+    - ``chunking``: it offers CHUNKING too (RFC 3030: BDAT, which
+      :class:`_ScriptedSMTP` adds to aiosmtpd); ``contents`` keeps each
+      message as it came (``keep``), ``bdat`` says for each whether it came
+      by BDAT.
     """
 
-    def __init__(self, delay: float = 0.0, keep: bool = True, pipelining: bool = False):
+    def __init__(self, delay: float = 0.0, keep: bool = True, pipelining: bool = False, chunking: bool = False):
         self.delay = delay
         self.keep = keep
-        self.pipelining = pipelining
+        self.pipelining = pipelining or chunking
+        self.chunking = chunking
+        self.contents: list[bytes] = []
+        self.bdat: list[bool] = []
         self.pipelined: list[bool] = []
         self.rcpt_answers: dict[str, list[str]] = {}
         self.refuse: dict[str, str] = {}
@@ -58,10 +65,12 @@ class ScriptedHandler:
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
-        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
+        offered = ["250-PIPELINING"] * self.pipelining + ["250-CHUNKING"] * self.chunking
+        return [*responses[:-1], *offered, responses[-1]]
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        self.pipelined.append(b"\r\nDATA\r\n" in bytes(server._reader._buffer).upper())  # what came behind MAIL
+        behind = bytes(server._reader._buffer).upper()  # what came behind MAIL
+        self.pipelined.append(b"\r\nDATA\r\n" in behind or b"\r\nBDAT " in behind)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -88,6 +97,8 @@ class ScriptedHandler:
             if refused:
                 return refused[0]
             if self.keep:
+                self.contents.append(envelope.original_content)
+                self.bdat.append(getattr(envelope, "chunks", None) is not None)
                 headers = BytesHeaderParser(policy=default_policy).parsebytes(envelope.original_content)
                 for recipient in envelope.rcpt_tos:
                     self.accepted.append((recipient, headers["Message-ID"]))
@@ -111,6 +122,33 @@ class _ScriptedSMTP(SMTP):
             await self.push(refused[0])
             return
         await super().smtp_DATA(arg)
+
+    async def smtp_BDAT(self, arg: str) -> None:
+        """RFC 3030 CHUNKING, which aiosmtpd lacks (offered when the handler's
+        ``chunking`` is set): ``BDAT n [LAST]``, the n octets after the
+        command read whatever the answer; at LAST the chunks joined go to the
+        handler's handle_DATA, as DATA's body would, and the transaction ends."""
+        size, _, last = arg.partition(" ")
+        if not size.isdigit() or last.strip().upper() not in ("", "LAST"):
+            await self.push("501 5.5.4 Syntax: BDAT size [LAST]")
+            return
+        chunk = await self._reader.readexactly(int(size))
+        if not getattr(self.event_handler, "chunking", False) or self.envelope is None or not self.envelope.rcpt_tos:
+            await self.push("503 5.5.1 Error: need RCPT command" if getattr(self.event_handler, "chunking", False)
+                            else "502 5.5.1 BDAT not offered")
+            return
+        refusals = getattr(self.event_handler, "refuse_data_command", {})
+        refused = [refusals[recipient] for recipient in self.envelope.rcpt_tos if recipient in refusals]
+        chunks = self.envelope.__dict__.setdefault("chunks", [])
+        chunks.append(chunk)
+        if refused or not last:
+            await self.push(refused[0] if refused else f"250 2.0.0 {size} octets received")
+            if refused:
+                self._set_post_data_state()
+            return
+        self.envelope.original_content = self.envelope.content = b"".join(chunks)
+        await self.push(await self._call_handler_hook("DATA"))
+        self._set_post_data_state()
 
 
 class SMTPServer:

@@ -5,6 +5,7 @@ STARTTLS with login, and ``sotong send report``."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,9 +31,12 @@ def project(tmp_path, store_location) -> Path:
     return project_on(store_location, tmp_path, FAST)
 
 
-@pytest.fixture(params=[False, True], ids=["one-command-at-a-time", "pipelining"])
-def pipelining(request) -> bool:
-    """Whether the server offers PIPELINING (RFC 2920): then sotong sends MAIL, RCPT and DATA at once."""
+@pytest.fixture(params=[{}, {"pipelining": True}, {"chunking": True}],
+                ids=["one-command-at-a-time", "pipelining", "chunking"])
+def offers(request) -> dict:
+    """What the server offers, as ScriptedHandler's options: nothing; PIPELINING
+    (RFC 2920: then sotong sends MAIL, RCPT and DATA at once); or PIPELINING
+    and CHUNKING (RFC 3030: MAIL, RCPT and the message as one BDAT chunk at once)."""
     return request.param
 
 
@@ -56,14 +60,15 @@ def send(project: Path, port: int, *more: str):
     return run_cli(settings(project), "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(port), *more)
 
 
-def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, pipelining):
+def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, offers):
     ids = add_subscribers(store_of(project), 8)
     outbox_of(project, ids[:5], sms={ids[5]: "SMS", ids[6]: "SMS", ids[7]: "LMS"})
-    with SMTPServer(ScriptedHandler(pipelining=pipelining)) as server:
+    with SMTPServer(ScriptedHandler(**offers)) as server:
         first = send(project, server.port)
         assert first.code == 0, first.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
-        assert server.handler.pipelined == [pipelining] * 5  # MAIL, RCPT and DATA in one write when offered
+        assert server.handler.pipelined == [bool(offers)] * 5  # MAIL, RCPT and DATA (or BDAT) in one write when offered
+        assert server.handler.bdat == ["chunking" in offers] * 5
         second = send(project, server.port)
         assert second.code == 0, second.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
@@ -83,6 +88,25 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, p
     journal_text = str(store_query(project, "SELECT * FROM delivery_messages")
                        + store_query(project, "SELECT * FROM delivery_notices"))
     assert "@" not in journal_text and "010-" not in journal_text
+
+
+def test_to_a_server_offering_chunking_each_message_goes_as_it_is_in_one_bdat_chunk(project):
+    """RFC 3030: MAIL, RCPT and the message as one ``BDAT n LAST`` chunk in
+    one write (one round trip a message); the server gets the file as it was
+    bundled, byte for byte: a line that starts with a dot is not doubled, as
+    DATA's body would have it, and no end mark is added."""
+    ids = add_subscribers(store_of(project), 3)
+    folder = outbox_of(project, ids)
+    dotted = folder / "email" / f"{ids[1]}.eml"
+    head, _, body = dotted.read_bytes().partition(b"\r\n\r\n")
+    dotted.write_bytes(head + b"\r\n\r\n.a line that starts with a dot\r\n..and two\r\n" + body)
+    with SMTPServer(ScriptedHandler(chunking=True)) as server:
+        result = send(project, server.port)
+    assert result.code == 0 and "Emails: 3 sent" in result.output, result.output
+    assert server.handler.bdat == [True] * 3 and server.handler.pipelined == [True] * 3
+    bundled = [re.sub(rb"\r?\n", b"\r\n", (folder / "email" / f"{i}.eml").read_bytes()) for i in ids]
+    assert sorted(server.handler.contents) == sorted(bundled)
+    assert {r["answer_code"] for r in journal(project).values()} == {250}
 
 
 def test_dry_run_sends_and_records_nothing(project):
@@ -109,10 +133,10 @@ def test_a_send_imports_neither_the_bounce_nor_the_mailbox_modules(project):
                            "sotong.subscribers"}
 
 
-def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project, pipelining):
+def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(project, offers):
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids)
-    handler = ScriptedHandler(pipelining=pipelining)
+    handler = ScriptedHandler(**offers)
     handler.rcpt_answers[address_of(ids[1])] = ["451 4.7.1 greylisted, try again"]
     handler.rcpt_answers[address_of(ids[2])] = ["452 4.2.2 mailbox busy"] * 3
     with SMTPServer(handler) as server:
@@ -130,10 +154,10 @@ def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(proj
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
-def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project, pipelining):
+def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project, offers):
     ids = add_subscribers(store_of(project), 5)
     outbox_of(project, ids)
-    handler = ScriptedHandler(pipelining=pipelining)
+    handler = ScriptedHandler(**offers)
     handler.refuse[address_of(ids[1])] = f"550 5.1.1 <{address_of(ids[1])}>: Recipient address rejected: no such user"
     handler.refuse[address_of(ids[3])] = "552 5.2.2 mailbox full"
     with SMTPServer(handler) as server:
@@ -162,13 +186,13 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
 
 
 @pytest.mark.parametrize("when", ["refuse_data_command", "refuse_data"])
-def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(project, pipelining, when):
+def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(project, offers, when):
     """SPEC §11: a permanent refusal of one message's DATA (to the command,
     before the body, or after the body) marks it failed with its reason; the
     others go out, and the next run (the next day) does not send it again."""
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids)
-    handler = ScriptedHandler(pipelining=pipelining)
+    handler = ScriptedHandler(**offers)
     getattr(handler, when)[address_of(ids[1])] = "554 5.7.1 message refused as spam"
     with SMTPServer(handler) as server:
         result = send(project, server.port)
@@ -184,10 +208,10 @@ def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(projec
     assert (failed["answer_text"], failed["attempts"]) == ("5.7.1 message refused as spam", 1)
 
 
-def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project, pipelining):
+def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(project, offers):
     ids = add_subscribers(store_of(project), 6)
     outbox_of(project, ids)
-    handler = ScriptedHandler(pipelining=pipelining)
+    handler = ScriptedHandler(**offers)
     handler.drop_at = {3, 5}
     with SMTPServer(handler) as server:
         result = send(project, server.port)
@@ -223,7 +247,7 @@ def test_a_notice_outbox_is_sent_with_notice(project):
     assert {r["kind"] for r in rows.values()} == {"notice"}
 
 
-def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(project, pipelining):
+def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(project, offers):
     ids = add_subscribers(store_of(project), 3)
     outbox_of(project, ids)
 
@@ -231,7 +255,7 @@ def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(p
         async def handle_MAIL(self, server, session, envelope, address, mail_options):
             return "553 5.7.1 sender not allowed"
 
-    with SMTPServer(RefusingSender(pipelining=pipelining)) as server:
+    with SMTPServer(RefusingSender(**offers)) as server:
         result = send(project, server.port)
     assert result.code == 1
     assert "the mail server refuses the sender sotong@sd.go.kr: 553 5.7.1 sender not allowed; check MAIL_FROM" in result.output
