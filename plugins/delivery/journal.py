@@ -400,7 +400,7 @@ class Journal:
             fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
                      "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
             self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
-                (message.subscriber_id, message.type, json.dumps(message.notices, ensure_ascii=False))
+                (message.subscriber_id, message.type, notices_text(message.notices))
                 for message in messages])
         return messages
 
