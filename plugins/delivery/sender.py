@@ -423,11 +423,8 @@ class _Link:
         order: the first refusal, or None once DATA's 354 came. A server that
         answers 421 closes the connection, so nothing is read after it."""
         connection = self.connection
-        connection.send(f"MAIL FROM:{envelope_address(sender)}{_options(options)}\r\n"
-                        f"RCPT TO:{envelope_address(recipient)}\r\nDATA\r\n")
-        answers = self._answers(("mail", "rcpt", "data"))
-        refused = next((answer for answer, success in zip(answers, _ENVELOPE_SUCCESS) if answer.code not in success),
-                       None)
+        connection.send(_pipelined_commands(sender, recipient, options, "DATA"))
+        answers, refused = self._answers(_ENVELOPE_SUCCESS)
         if refused is not None and answers[-1].code == 354:  # DATA taken after a refusal: an empty body ends it
             connection.send(b".\r\n")
             connection.getreply()
@@ -442,23 +439,22 @@ class _Link:
         the chunk whatever it answered before (RFC 3030 §2), so the
         connection stays in step after a refusal."""
         body = data if data.endswith(b"\r\n") else data + b"\r\n"  # as DATA's end would make it
-        self.connection.send(f"MAIL FROM:{envelope_address(sender)}{_options(options)}\r\n"
-                             f"RCPT TO:{envelope_address(recipient)}\r\nBDAT {len(body)} LAST\r\n".encode() + body)
-        answers = self._answers(("mail", "rcpt", "data"))
-        refused = next((answer for answer, success in zip(answers, _CHUNKED_SUCCESS) if answer.code not in success),
-                       None)
+        self.connection.send(_pipelined_commands(sender, recipient, options, f"BDAT {len(body)} LAST").encode() + body)
+        answers, refused = self._answers(_CHUNKED_SUCCESS)
         return answers[-1] if refused is None else self._refused(refused)
 
-    def _answers(self, stages: tuple[str, ...]) -> list[Answer]:
-        """The answers to pipelined commands, one for each of ``stages``, in
-        order; none read after a 421 (the server closes the connection)."""
+    def _answers(self, successes: tuple) -> tuple[list[Answer], Answer | None]:
+        """The answers to pipelined MAIL, RCPT and DATA (or BDAT), in order,
+        none read after a 421 (the server closes the connection); and the
+        first whose code is not among its command's ``successes``, or None."""
         answers = []
-        for stage in stages:
+        for stage in ("mail", "rcpt", "data"):
             code, text = self.connection.getreply()
             answers.append(Answer(stage, code, _text(text)))
             if code == 421:
                 break
-        return answers
+        refused = next((answer for answer, success in zip(answers, successes) if answer.code not in success), None)
+        return answers, refused
 
     def _refused(self, answer: Answer) -> Answer:
         if answer.code != 421:
@@ -508,6 +504,11 @@ def envelope_address(address: str) -> str:
     writes it; a plain one without parsing it again (email.utils.parseaddr
     cost more than the rest of the command)."""
     return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def _pipelined_commands(sender: str, recipient: str, options: list[str], last: str) -> str:
+    """MAIL FROM and RCPT TO of one message and ``last`` (DATA, or BDAT n LAST), to go in one write."""
+    return f"MAIL FROM:{envelope_address(sender)}{_options(options)}\r\nRCPT TO:{envelope_address(recipient)}\r\n{last}\r\n"
 
 
 def _options(options: list[str]) -> str:
