@@ -15,7 +15,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from email.utils import getaddresses
@@ -270,6 +270,16 @@ def has_sms(folder: Path, shown) -> bool:
     return next(rows, None) is not None and next(rows, None) is not None
 
 
+def sms_csv_rows(text: str, named: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """The header of sms.csv's ``text``, and its rows: (the line each starts
+    on, column -> cell), empty lines left out. A cell past the csv module's
+    limit is a SotongError naming the line its row starts on (``named``),
+    raised here for the header, else as the rows are read."""
+    rows = spreadsheet.numbered_rows(csv.reader(io.StringIO(text, newline="")), named)
+    header = next(rows, (1, []))[1]
+    return header, ((line, dict(zip(header, cells))) for line, cells in rows if cells)
+
+
 def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
     """id -> SMS or LMS, from sms.csv (absent when the outbox has no SMS)."""
     if not path.is_file():
@@ -279,15 +289,11 @@ def _sms_types(path: Path, shown) -> tuple[dict, list[Problem]]:
     except SotongError as error:
         return {}, error.problems
     types, problems, named = {}, [], shown(path)
-    rows = spreadsheet.numbered_rows(csv.reader(io.StringIO(text, newline="")), named)
     try:
-        header = next(rows, (1, []))[1]
+        header, rows = sms_csv_rows(text, named)
         if not {"id", "type"} <= set(header):
             return {}, [Problem(named, 1, _("the header must name the columns id, phone, type, bytes, text"))]
-        for line, cells in rows:
-            if not cells:  # an empty line
-                continue
-            row = dict(zip(header, cells))
+        for line, row in rows:
             if row.get("type") not in SMS_TYPES:
                 problems.append(Problem(named, line, _("type must be SMS or LMS, not {type!r}").format(type=row.get("type"))))
             else:

@@ -24,6 +24,7 @@ from sotong.store import register_schema
 from sotong.subscribers import decode, normalize_phone
 
 from . import bounces
+from .outbox import sms_csv_rows
 
 COLUMNS = ("phone", "status", "code", "time")
 STATUSES = ("delivered", "failed")
@@ -54,13 +55,11 @@ def outbox_phones(sms_csv: Path, shown: str) -> dict[str, str]:
     (named ``shown`` in a problem: a cell past the csv module's limit)."""
     if not sms_csv.is_file():
         return {}
-    reader = csv.reader(io.StringIO(decode(sms_csv.read_bytes(), shown), newline=""))
-    rows = (cells for _line, cells in spreadsheet.numbered_rows(reader, shown))
-    column = {name: n for n, name in enumerate(next(rows, []))}
-    if "id" not in column or "phone" not in column:
+    header, rows = sms_csv_rows(decode(sms_csv.read_bytes(), shown), shown)
+    if not {"id", "phone"} <= set(header):
         return {}
-    return {phone: spreadsheet.restored(cells[column["id"]]) for cells in rows
-            if len(cells) > max(column["id"], column["phone"]) and (phone := normalize_phone(cells[column["phone"]]))}
+    return {phone: spreadsheet.restored(row["id"]) for _line, row in rows
+            if "id" in row and (phone := normalize_phone(row.get("phone") or ""))}
 
 
 def parse_time(text: str) -> str | None:
