@@ -555,10 +555,7 @@ def iter_records(lines: Iterable[str], shown: str, problems: list[Problem],
 
 def _header(reader: Iterator[list[str]], shown: str) -> list[str]:
     """The column names of the header, the reader's first row, checked."""
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        raise SotongError([spreadsheet.cell_too_long(shown, 1)]) from None
+    header = next(spreadsheet.numbered_rows(reader, shown), (1, None))[1]
     if header is None:
         raise SotongError([Problem(shown, 1, _("the file is empty; its first line must be the header: {columns}").format(
             columns=', '.join(COLUMNS)))])

@@ -78,9 +78,9 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
     row starts on, and the column, never the phone number it holds."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip().lower() for name in next(reader, None) or ()]
-    except csv.Error:
-        return [], [spreadsheet.cell_too_long(shown, 1)]
+        header = [name.strip().lower() for name in next(spreadsheet.numbered_rows(reader, shown), (1, ()))[1]]
+    except SotongError as error:  # a cell past the csv module's limit
+        return [], error.problems
     if not set(COLUMNS) <= set(header):
         return [], [Problem(shown, 1, _("the header must name the columns {columns}; it names {value}").format(
             columns=', '.join(COLUMNS), value=', '.join(h for h in header if h) or 'none'))]
