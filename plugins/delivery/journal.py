@@ -368,8 +368,7 @@ class Journal:
         return self.db.execute(f"SELECT 1 FROM delivery_outboxes WHERE outbox = ? AND sms_pending > 0"
                                f" AND recorder IN ({_LIVE_WORKERS})", (outbox_key,)).fetchone() is not None
 
-    def hand_over_left(self, outbox, reachable: Callable[[tuple], set], wait: float = RECORDER_WAIT,
-                       sleep: Callable[[float], None] = time.sleep) -> list:
+    def hand_over_left(self, outbox, reachable: Callable[[tuple], set], wait: float = RECORDER_WAIT) -> list:
         """For a worker that joined (:meth:`record_outbox`): the outbox's SMS
         to readers still reachable, recorded as handed over unless a worker did;
         those it recorded. The recorder holds the SMS in hand and hands them
@@ -380,7 +379,7 @@ class Journal:
         time is up, this hands over what is still pending."""
         deadline = time.monotonic() + wait
         while self.recorder_holds_sms(outbox.key) and time.monotonic() < deadline:
-            sleep(RECORDER_POLL)
+            time.sleep(RECORDER_POLL)
         with self.store.transaction():
             row = self._outbox_row(outbox.key)
             if row is None or not row["sms_pending"]:
