@@ -22,11 +22,13 @@ server, tests/postgres_server.py), sent into a tiny asyncio sink (it finds
 the end of DATA with bytes.find, so it costs far less than aiosmtpd) by one
 `sotong send` and by two started at once, sharing the outbox, in --pairs
 alternating pairs (the journal emptied before each); emails per second of
-the whole commands, their CPU per email, the sink's share of a core, and the
-sink alone fed the same files by one bare smtplib client and by two (client
-processes), to tell whether the sink or the machine is the limit; the median
-ratio and its spread. Target: two workers >= 1.5 x one where the sink is not
-the limit. The sotong processes keep their compiled modules, as installed,
+the whole commands, the CPU an email of the workers, of PostgreSQL and of the
+sink, the share of the machine's cores busy meanwhile, and the sink alone fed
+the same files by one bare smtplib client and by two (client processes); the
+median ratio and its spread, and which limit held: the sink (two bare clients
+no faster than one) or the machine (its cores busy, and the most they could
+send at the CPU an email measured, against one worker). Target: two workers
+>= 1.5 x one where the sink is not the limit. The sotong processes keep their compiled modules, as installed,
 whatever PYTHONDONTWRITEBYTECODE says; a worker's start-up is measured apart
 (the CPU of a dry run). --before-too measures the plugins of --before REV the same
 way, in the same pairs.
@@ -59,6 +61,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,6 +175,13 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a running process has used, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_ticks() -> tuple[int, int]:
+    """The whole machine's CPU ticks so far, all cores: (busy, all); busy is
+    all but idle and waiting for the disk (/proc/stat's first line)."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
 def baseline(outbox: Path, port: int) -> tuple[int, float]:
@@ -402,41 +412,71 @@ def workers(count: int, pairs: int, before: str | None) -> None:
             starts = [send_together(root, tree, port, 1, "--dry-run")[2] for _ in range(2)]
             print(f"{name}: one worker's start-up (a dry run: the outbox read, checked and recorded, then rolled "
                   f"back): {min(starts):.2f} s of CPU", flush=True)
-        figures = {name: ({1: [], 2: []}, {1: [], 2: []}, [], {1: [], 2: []}, {1: [], 2: []}) for name in trees}
+        figures = {name: WorkersFigures() for name in trees}
         try:
             for pair in range(pairs):
                 for name, tree in trees.items():
                     for processes in ((1, 2) if pair % 2 == 0 else (2, 1)):
                         measure_workers(root, tree, url, (server, port), processes, figures[name])
-                        rates, cpu, _busy, bare, database = figures[name]
-                        print(f"pair {pair + 1}, {name}: {processes} worker(s): {rates[processes][-1]:,.0f}/s, "
-                              f"CPU {cpu[processes][-1]:.2f} ms an email (PostgreSQL "
-                              f"{database[processes][-1]:.2f} ms); the sink from {processes} bare client(s): "
-                              f"{bare[processes][-1]:,.0f}/s (load {os.getloadavg()[0]:.1f})", flush=True)
+                        print(f"pair {pair + 1}, {name}: {figures[name].last(processes)} "
+                              f"(load {os.getloadavg()[0]:.1f})", flush=True)
         finally:
             server.stdin.close()
             server.wait(30)
         for name in trees:
             print(f"--- {name}")
-            report_workers(*figures[name])
+            report_workers(figures[name])
 
 
-def measure_workers(root: Path, settings: str, url: str, sink: tuple, processes: int, figures: tuple) -> None:
+@dataclass
+class WorkersFigures:
+    """The runs of one tree's workers, by the number of workers (1 or 2):
+    emails a second; CPU an email (ms) of the workers, of PostgreSQL and of
+    the sink; the machine's share of its cores busy; the sink's rate from as
+    many bare clients."""
+
+    rates: dict = field(default_factory=lambda: {1: [], 2: []})
+    cpu: dict = field(default_factory=lambda: {1: [], 2: []})
+    database: dict = field(default_factory=lambda: {1: [], 2: []})
+    sink: dict = field(default_factory=lambda: {1: [], 2: []})
+    machine: dict = field(default_factory=lambda: {1: [], 2: []})
+    bare: dict = field(default_factory=lambda: {1: [], 2: []})
+
+    def last(self, processes: int) -> str:
+        """The last run of ``processes`` workers, in words."""
+        return (f"{processes} worker(s): {self.rates[processes][-1]:,.0f}/s, CPU {self.cpu[processes][-1]:.2f} ms "
+                f"an email (PostgreSQL {self.database[processes][-1]:.2f} ms, the sink {self.sink[processes][-1]:.2f}"
+                f" ms); the machine {self.machine[processes][-1]:.0%} busy; the sink from {processes} bare "
+                f"client(s): {self.bare[processes][-1]:,.0f}/s")
+
+    def ceiling(self) -> float:
+        """Emails a second the machine's cores could send at most, were they
+        all busy with the two workers' runs' CPU an email (workers,
+        PostgreSQL and the sink; medians)."""
+        per_email = sum(statistics.median(kind[2]) for kind in (self.cpu, self.database, self.sink))
+        return os.cpu_count() * 1000 / per_email
+
+
+def measure_workers(root: Path, settings: str, url: str, sink: tuple, processes: int,
+                    figures: WorkersFigures) -> None:
     """One run of ``processes`` workers on an emptied journal, and of as many
     bare clients, into ``sink`` (the process and its port), added to ``figures``."""
     from bundles import ISSUE  # benchmarks/bundles.py
 
-    (server, port), (rates, cpu, busy, bare, database) = sink, figures
+    server, port = sink
     empty_journal(url)
     accepted_before, sink_before, database_before = _signal(server), cpu_seconds(server.pid), database_cpu(url)
+    machine_before = machine_ticks()
     wall, emails, seconds = send_together(root, settings, port, processes)
-    busy.append((cpu_seconds(server.pid) - sink_before) / wall)
-    database[processes].append((database_cpu(url) - database_before) * 1000 / emails)
+    (busy_after, all_after), (busy_before, all_before) = machine_ticks(), machine_before
+    figures.machine[processes].append((busy_after - busy_before) / (all_after - all_before))
+    figures.sink[processes].append((cpu_seconds(server.pid) - sink_before) * 1000 / emails)
+    figures.database[processes].append((database_cpu(url) - database_before) * 1000 / emails)
     accepted = _signal(server) - accepted_before
     assert accepted == emails, f"the sink took {accepted} messages, sotong send says {emails}"
-    rates[processes].append(emails / wall)
-    cpu[processes].append(seconds * 1000 / emails)
-    bare[processes].append(bare_clients(root / "private" / "outbox" / ISSUE.isoformat(), port, processes))
+    figures.rates[processes].append(emails / wall)
+    figures.cpu[processes].append(seconds * 1000 / emails)
+    figures.bare[processes].append(bare_clients(root / "private" / "outbox" / ISSUE.isoformat(), port, processes))
 
 
 def database_cpu(url: str) -> float:
@@ -458,22 +498,33 @@ def _cpu_while_running(pid: int) -> float:
         return 0.0
 
 
-def report_workers(rates: dict, cpu: dict, busy: list, bare: dict, database: dict) -> None:
-    ratios = [two / one for one, two in zip(rates[1], rates[2])]
+def report_workers(figures: WorkersFigures) -> None:
+    """Medians and spreads of the runs, the ratio against the target, and
+    which limit held: the sink (two bare clients no faster than one) or the
+    machine's cores (busy in the two workers' runs, and the ceiling their CPU
+    an email leaves)."""
+    rates, ratios = figures.rates, [two / one for one, two in zip(figures.rates[1], figures.rates[2])]
     ratio = statistics.median(ratios)
     for processes in (1, 2):
-        values = rates[processes]
-        print(f"{processes} worker(s): median {statistics.median(values):,.0f} emails/s "
-              f"({min(values):,.0f}-{max(values):,.0f}), CPU {statistics.median(cpu[processes]):.2f} ms an email "
-              f"({min(cpu[processes]):.2f}-{max(cpu[processes]):.2f}), PostgreSQL {statistics.median(database[processes]):.2f} "
-              f"ms an email; the sink from {processes} bare client(s): "
-              f"median {statistics.median(bare[processes]):,.0f}/s")
-    cpu_ratios = [two / one for one, two in zip(cpu[1], cpu[2])]
-    print(f"two workers / one: {ratio:.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); CPU an email, two / one: "
-          f"{statistics.median(cpu_ratios):.2f} x ({min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}); "
-          f"the sink was busy {max(busy):.0%} of one core at most")
-    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
-          f"target >= {TARGET_WORKERS_RATIO} x: {'met' if ratio >= TARGET_WORKERS_RATIO else 'MISSED'}")
+        print(f"{processes} worker(s): median {statistics.median(rates[processes]):,.0f} emails/s "
+              f"({min(rates[processes]):,.0f}-{max(rates[processes]):,.0f}), CPU an email: the workers "
+              f"{_spread(figures.cpu[processes])} ms, PostgreSQL {_spread(figures.database[processes])} ms, "
+              f"the sink {_spread(figures.sink[processes])} ms; the machine busy "
+              f"{statistics.median(figures.machine[processes]):.0%}; the sink from {processes} bare client(s): "
+              f"median {statistics.median(figures.bare[processes]):,.0f}/s")
+    ceiling, one = figures.ceiling(), statistics.median(rates[1])
+    bare_ratio = statistics.median(figures.bare[2]) / statistics.median(figures.bare[1])
+    print(f"two workers / one: {ratio:.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); target >= "
+          f"{TARGET_WORKERS_RATIO} x: {'met' if ratio >= TARGET_WORKERS_RATIO else 'MISSED'}")
+    print(f"limits: the sink takes {bare_ratio:.2f} x from two bare clients what it takes from one "
+          f"({'not ' if bare_ratio >= TARGET_WORKERS_RATIO else ''}the limit); the machine's {os.cpu_count()} "
+          f"cores, all busy with the two workers' CPU an email, send at most {ceiling:,.0f}/s = "
+          f"{ceiling / one:.2f} x one worker (two workers kept them "
+          f"{statistics.median(figures.machine[2]):.0%} busy); load average {os.getloadavg()[0]:.1f}")
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def fill_store(root: Path, readers: int) -> list[str]:
