@@ -1,7 +1,11 @@
 """Production settings: `make publish` and `sotong send -s publishconf.py`.
 
 Imports pelicanconf.py, sets the absolute SITEURL and refuses to run without
-SOTONG_SECRET, the key that signs unsubscribe and survey tokens.
+SOTONG_SECRET, the key that signs unsubscribe and survey tokens. The store is
+SOTONG_DB from the environment when it is set (a file, or a postgresql://
+URL whose password is in PGPASSWORD, ~/.pgpass or a service file): every
+machine that sends or collects is pointed at the shared store without
+editing this file.
 """
 
 import os
@@ -17,6 +21,7 @@ if not os.environ.get("SOTONG_SECRET"):
         "(unsubscribe and survey links are signed with it)"
     )
 
+SOTONG_DB = os.environ.get("SOTONG_DB") or SOTONG_DB  # noqa: F405 (pelicanconf.py's: private/sotong.db)
 SITEURL = "https://www.sd.go.kr/sotong"
 RELATIVE_URLS = False
 CACHE_CONTENT = False
