@@ -22,7 +22,7 @@ def check_project(project: Project) -> list[Problem]:
     _content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems]
     for static in project.settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
-        problems.extend(markdown_files(project.content_path / static, project.shown)[1])
+        problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
     project.activate_plugins()
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])

@@ -2,7 +2,10 @@
 
 :func:`markdown_files` lists a folder's ``.md`` files as Pelican reads them
 (folder links followed), reporting what Pelican would choke on: a link to
-nothing, a link to itself, a folder link that loops. :func:`file_under` takes
+nothing, a link to itself, a folder link that loops; and, in the folders of
+notices and pages, a text file named otherwise (``.txt``, which Notepad adds,
+``.MD``, ``.markdown``, ``.html``), which Sotong would skip without a word or
+Pelican would publish unchecked. :func:`file_under` takes
 a path that a notice or banner names (``image:``) and refuses one that leads
 outside content/, by ``..``, an absolute path or a link.
 """
@@ -19,9 +22,11 @@ from .i18n import _
 from .problems import Problem
 
 
-def markdown_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[list[Path], list[Problem]]:
+def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *,
+                   only_markdown: bool = True) -> tuple[list[Path], list[Problem]]:
     """The ``.md`` files under ``folder`` (sorted), and a problem for each
-    entry that cannot be read as one."""
+    entry that cannot be read as one (and, with ``only_markdown``, for each
+    text file not named ``.md``)."""
     files: list[str] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -37,6 +42,8 @@ def markdown_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[li
         for name in names:
             if name.endswith(".md"):
                 _take_file(os.path.join(root, name), files, problems, shown)
+            elif only_markdown and _misnamed(name):
+                problems.append(Problem(shown(Path(root, name)), 1, _misnamed(name)))
     # sorted as Paths sort (by their parts), without making a Path of each first
     return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))], problems
 
@@ -53,6 +60,24 @@ def _take_file(path: str, files: list[str], problems: list[Problem], shown) -> N
         problems.append(Problem(shown(Path(path)), 1, problem))
     else:
         files.append(path)
+
+
+# what a text file of notices or pages is named when it is not .md: by
+# Notepad (.txt), by other editors, or by Pelican's other readers
+_TEXT_SUFFIXES = (".md.txt", ".txt", ".text", ".markdown", ".mkd", ".mdown", ".md", ".html", ".htm", ".rst")
+
+
+def _misnamed(name: str) -> str | None:
+    """Why the file ``name`` (not ending in ``.md``) is not read, with the
+    name to give it, or None when it is no text file (a picture, a backup)."""
+    suffix = next((s for s in _TEXT_SUFFIXES if name.lower().endswith(s)), None)
+    if suffix is None or name.startswith("."):
+        return None
+    better = name[:-len(suffix)] + ".md"
+    if suffix.endswith(".txt"):
+        return _('only files named .md are read, and this one ends in .txt (Notepad adds it); rename it to "{name}" '
+                 '(in Notepad, save with "All files" as the type)').format(name=better)
+    return _('only files named .md are read, so this one is skipped; rename it to "{name}"').format(name=better)
 
 
 def _repeated_folder(path: Path, walked: set) -> str | None:

@@ -125,3 +125,23 @@ def test_a_banner_image_that_links_outside_content_is_refused(empty_project_dir)
     problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
     assert problems == ['content/banners/leak.yaml:5: image "images/passwd.svg" is a link to a file outside content/; '
                         "copy the file itself into content/images/"]
+
+
+def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_project_dir):
+    content = empty_project_dir / "content"
+    for name in ("2026-12-05-cold.md.txt", "2026-12-06-warm.MD", "2026-12-07-snow.markdown", "2026-12-08-ice.html",
+                 ".2026-12-05-cold.md.swp.txt"):
+        (content / "notices" / name).write_text(GOOD.replace("culture", "bogus"), encoding="utf-8")
+    (content / "pages" / "about.txt").write_text(GOOD, encoding="utf-8")
+    (content / "images" / "credits.txt").write_text("사진: 홍보담당관", encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
+    notepad = ('only files named .md are read, and this one ends in .txt (Notepad adds it); rename it to "{}" '
+               '(in Notepad, save with "All files" as the type)')
+    skipped = 'only files named .md are read, so this one is skipped; rename it to "{}"'
+    assert problems == [
+        "content/notices/2026-12-05-cold.md.txt:1: " + notepad.format("2026-12-05-cold.md"),
+        "content/notices/2026-12-06-warm.MD:1: " + skipped.format("2026-12-06-warm.md"),
+        "content/notices/2026-12-07-snow.markdown:1: " + skipped.format("2026-12-07-snow.md"),
+        "content/notices/2026-12-08-ice.html:1: " + skipped.format("2026-12-08-ice.md"),
+        "content/pages/about.txt:1: " + notepad.format("about.md"),
+    ]
