@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from . import signals
+from .body_files import missing_files
 from .content_files import markdown_files
 from .i18n import _
 from .notice_cache import file_stamp
@@ -87,8 +88,9 @@ class Content:
         return self.parts[name]
 
 
-def read_page(path: Path, shown: str) -> tuple[Page | None, list[Problem]]:
-    """A static page: front matter with a title and only known keys."""
+def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, list[Problem]]:
+    """A static page: front matter with a title and only known keys, and
+    pictures and files in its text that are files under ``content_root``."""
     from .notices import split_front_matter
 
     try:
@@ -107,6 +109,7 @@ def read_page(path: Path, shown: str) -> tuple[Page | None, list[Problem]]:
                 key=key, suggestion=did_you_mean(key, PAGE_KEYS), page_keys=", ".join(PAGE_KEYS))))
     if not data.get("title"):
         problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
+    problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
     return Page(str(path), data, source.body), problems
 
 
@@ -115,7 +118,7 @@ def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
     files, problems = markdown_files(project.content_path / "pages", project.shown)
     pages = {}
     for path in files:
-        page, found = read_page(path, project.shown(path))
+        page, found = read_page(path, project.shown(path), project.content_path)
         problems.extend(found)
         if page is not None:
             pages[os.path.abspath(path)] = page

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key
+from .body_files import missing_files
 from .i18n import _
 from .problems import Problem, did_you_mean
 from .schedule import YEARS
@@ -185,6 +186,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     problems.extend(_control_characters(source, shown))
     if values["visibility"] == "private":
         problems.extend(_private_body_pictures(source, shown))
+    else:
+        problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
     if problems:
         return None, problems
     return Notice(source=str(path), body=source.body, lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},

@@ -131,7 +131,7 @@ class NoticeReader(MarkdownReader):
 
         page = core.content.pages.get(os.path.abspath(source_path))
         if page is None:
-            page, problems = read_page(Path(source_path), source_path)
+            page, problems = read_page(Path(source_path), source_path, Path(self.settings["PATH"]))
             if page is None:
                 raise SotongError(problems)
         metadata = {key: self.process_metadata(key, str(value)) for key, value in page.metadata.items()}

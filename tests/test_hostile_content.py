@@ -35,7 +35,7 @@ sms: 알림 시험
 ---
 본문 <script>alert(3)</script> 입니다.
 
-<img src="x" onerror="alert(4)" alt="x">
+<img src="{{static}}/images/kimjang.svg" onerror="alert(4)" alt="x">
 
 [나쁜 링크](javascript:alert(5)) <a href=" JaVaScRiPt:alert(6)" onclick="alert(11)">b</a> <iframe src="https://evil.example/"></iframe>
 

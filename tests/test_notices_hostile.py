@@ -145,3 +145,38 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
         "content/notices/2026-12-08-ice.html:1: " + skipped.format("2026-12-08-ice.md"),
         "content/pages/about.txt:1: " + notepad.format("about.md"),
     ]
+
+
+def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "other.md").write_text(GOOD, encoding="utf-8")
+    body = ("![포스터]({static}/images/poster.svg) [공지]({filename}other.md) [다른 공지](../kimjang/) "
+            "[웹](https://www.sd.go.kr/a.pdf) [전화](tel:02-2286-5114) [위로](#top)\n"
+            "![포스터](images/missing.jpg)\n"
+            "[![포스터](images/poster.svg)](images/poster.svg)\n"
+            '<img src="/images/gone.png" alt="그림"> [신청서]({static}/files/form.hwp)\n'
+            "[없는 공지]({filename}gone.md)\n")
+    notice, problems = read(tmp_path, GOOD + body)
+    missing = ('"{}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
+               "from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
+    assert notice is None and [str(p) for p in problems] == [
+        "notice.md:11: " + missing.format("images/missing.jpg"),
+        'notice.md:12: "images/poster.svg" is not found from the page, which looks for it in its own folder; write '
+        "the path from content/ after {static}: {static}/images/poster.svg",
+        "notice.md:13: " + missing.format("/images/gone.png"),
+        "notice.md:13: " + missing.format("{static}/files/form.hwp"),
+        'notice.md:14: "{filename}gone.md" names no notice or page under content/; write the file\'s path from this '
+        "file's folder, e.g. [김장 나눔]({filename}2026-11-05-kimjang-sharing.md)",
+    ]
+    notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
+    assert problems == [] and notice is not None
+
+
+def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):
+    about = empty_project_dir / "content" / "pages" / "about.md"
+    about.write_text("---\ntitle: 소개\n---\n소개합니다.\n\n![구청 전경]({static}/images/office.jpg)\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and result.stderr.startswith(
+        'content/pages/about.md:6: "{static}/images/office.jpg" is not a file under content/'), result.output
+    assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()

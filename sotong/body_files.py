@@ -1,0 +1,76 @@
+"""Files the text of a notice or page shows or links (a picture, a PDF): each
+must be a file under content/, written the way Pelican finds it,
+``{static}/images/poster.jpg`` (the path from content/ after ``{static}``).
+
+Without this a picture whose file is missing, or written as a plain path
+(``images/poster.jpg``, which the page at ``notices/SLUG/`` looks for in its
+own folder), passed ``check`` and showed residents a broken picture; Pelican
+said only an English warning in the build's log. Links to web addresses
+(``https:``, ``mailto:``, ``tel:``), to a part of the page (``#...``) and to
+pages of the site (``../other-notice/``) are not files and are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from .i18n import _
+from .problems import Problem
+
+# the target of a picture, a link or a reference in Markdown, or of src=/href= in HTML
+_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)",
+                   re.I)
+_NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|#|//|\{(index|tag|category|author)\}", re.I)
+_MARKER = re.compile(r"\{(static|attach|filename)\}")
+_PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
+
+
+def _targets(line: str):
+    """(target, is a picture) of each file the line may show or link."""
+    for found in _PICTURE.finditer(line):
+        yield found.group(1) or found.group(2), True
+    for found in _LINK.finditer(line):
+        yield next(group for group in found.groups() if group), False
+
+
+def _problem(target: str, picture: bool, folder: Path, root: Path) -> str | None:
+    """Why ``target`` (written in a file of ``folder``) reaches no file of
+    content/ (``root``) from the page, or None."""
+    if _NOT_A_FILE.match(target):
+        return None
+    path = unquote(re.split(r"[?#]", target)[0])
+    marker = _MARKER.match(path)
+    if marker is None and not picture and Path(path).suffix.lower() in _PAGE_SUFFIXES:
+        return None  # a page of the site
+    rest = path[marker.end():] if marker else path
+    base = root if rest.startswith("/") or marker is None else folder
+    found = os.path.normpath(os.path.join(base, rest.lstrip("/") if marker else re.sub(r"^(\.\./|/)+", "", rest)))
+    inside = found.startswith(os.path.join(os.path.normpath(root), "")) and os.path.isfile(found)
+    if marker is not None and inside:
+        return None
+    if inside:
+        return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
+                 'content/ after {{static}}: {{static}}/{path}').format(target=target, path=Path(found).relative_to(root).as_posix())
+    if marker is not None and marker.group(1) == "filename":
+        return _('"{target}" names no notice or page under content/; write the file\'s path from this file\'s folder, '
+                 'e.g. [김장 나눔]({{filename}}2026-11-05-kimjang-sharing.md)').format(target=target)
+    return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
+             'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=target)
+
+
+def missing_files(body: str, first_line: int, source: Path, root: Path, shown: str) -> list[Problem]:
+    """A problem for each picture or file the Markdown ``body`` (starting on
+    line ``first_line`` of the file ``source``) shows or links that is not
+    a file under ``root`` (content/) reached as written."""
+    problems: list[Problem] = []
+    folder, root = Path(os.path.abspath(source)).parent, Path(os.path.abspath(root))
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        for target, picture in _targets(line):
+            message = _problem(target, picture, folder, root)
+            if message and Problem(shown, number, message) not in problems:  # a linked picture names it twice
+                problems.append(Problem(shown, number, message))
+    return problems
