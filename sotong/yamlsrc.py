@@ -8,6 +8,7 @@ an error naming both lines (YAML loaders otherwise keep the last silently).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -66,6 +67,7 @@ class YAMLProblem(ValueError):
 
 def load(text: str, first_line: int = 1) -> Located:
     """Parse ``text``; ``first_line`` is the file line the text starts on."""
+    _refuse_full_width(text, first_line)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -86,6 +88,30 @@ def load(text: str, first_line: int = 1) -> Located:
     if node is not None:
         _record_lines(node, (), lines, first_line)
     return Located(data, lines, first_line)
+
+
+# A Korean keyboard's full-width colon (U+FF1A) after a key, or its full-width
+# space (U+3000) after the colon or before a key: YAML takes the line for
+# text, and says so on another line (or reads "title： x" as a key).
+_FULL_WIDTH = re.compile("^(?:[ \t]*(?:- )?([A-Za-z_][\\w-]*)[ \t\u3000]*(\uff1a|:\u3000)(.*)|[ \t]*\u3000.*)$", re.M)
+
+
+def _refuse_full_width(text: str, first_line: int) -> None:
+    """YAMLProblem at the first line whose key is followed by a full-width
+    colon or space, or that is indented with a full-width space."""
+    found = _FULL_WIDTH.search(text) if "\uff1a" in text or "\u3000" in text else None
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + first_line
+    key, mark, value = found.groups()
+    if key is None:
+        raise YAMLProblem(line, _("this line is indented with a full-width space (U+3000); indent with ordinary spaces"))
+    fixed = key + ": " + value.strip(" \t\u3000")
+    if mark == "\uff1a":
+        raise YAMLProblem(line, _("the colon after {key} is a full-width colon (：); write an ordinary colon and a space: {fixed}").format(
+            key=key, fixed=fixed))
+    raise YAMLProblem(line, _("a full-width space (U+3000) follows {key}:; write an ordinary space: {fixed}").format(
+        key=key, fixed=fixed))
 
 
 def _children(node) -> list:

@@ -36,6 +36,8 @@ def korean(monkeypatch):
     (("  parents:\n    label: 학부모\n    age: [30, 59]\n    fields: [education]\n", "  parents: 30\n"),
      "audiences.yaml:13: 대상 parents은(는) 조건 묶음으로 쓰세요. 예: age: [30, 59]"),
     (("    label: 학부모", "    label: [학부모]"), "audiences.yaml:14: label은 글자로 쓰세요"),
+    (("  culture: 문화공연", "  culture： 문화공연"),
+     "audiences.yaml:2: culture 뒤의 쌍점이 전각 쌍점(：)입니다. 보통 쌍점(:)과 띄어쓰기로 쓰세요: culture: 문화공연"),
     (("    age: [30, 59]", "    dongs: yongdap"),
      "audiences.yaml:15: dongs은(는) 비어 있지 않은 목록으로 쓰세요. 예: dongs: [yongdap]"),
 ])

@@ -180,3 +180,22 @@ def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_p
     assert result.code == 1 and result.stderr.startswith(
         'content/pages/about.md:6: "{static}/images/office.jpg" is not a file under content/'), result.output
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    ("category: culture", "category： culture", 5,
+     "the colon after category is a full-width colon (：); write an ordinary colon and a space: category: culture"),
+    ('title: "성동구', 'title："성동구', 2, 'full-width colon (：); write an ordinary colon and a space: title: "성동구: '),
+    ("category: culture", "category:\u3000culture", 5,
+     "a full-width space (U+3000) follows category:; write an ordinary space: category: culture"),
+    ("category: culture", "event:\n\u3000start: 2026-11-20", 6,
+     "this line is indented with a full-width space (U+3000); indent with ordinary spaces"),
+])
+def test_a_full_width_colon_or_space_is_named_on_its_own_line(tmp_path, old, new, line, expected):
+    message = only_problem(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"notice.md:{line}: ") and expected in message, message
+
+
+def test_a_full_width_colon_in_a_value_is_text(tmp_path):
+    notice, problems = read(tmp_path, GOOD.replace('title: "성동구: 겨울철 한파 대비 안내"', "title: 성동구： 겨울철 한파 대비 안내"))
+    assert problems == [] and notice.title == "성동구： 겨울철 한파 대비 안내"
