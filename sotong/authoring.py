@@ -10,6 +10,7 @@ commented out, an example of every optional key.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,7 @@ from .i18n import _
 from .notices import DEFAULT_CHANNELS
 from .problems import SotongError, did_you_mean
 from .project import Project
+from .schedule import YEARS
 
 SLUG_LIMIT = 60
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -79,7 +81,13 @@ def parse_category(text: str, fields: dict) -> str:
 
 
 def parse_date(text: str) -> str:
-    if not _DATE.fullmatch(text.strip()):
+    """``text`` when it is a day of the calendar in YEARS (2026-12-01, or with
+    a time 09:00), not only of its form (2026-13-01 is no day)."""
+    try:
+        day = dt.datetime.fromisoformat(text.strip()) if _DATE.fullmatch(text.strip()) else None
+    except ValueError:  # no such month, day or hour
+        day = None
+    if day is None or day.year not in YEARS:
         raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
     return text.strip()
 

@@ -71,7 +71,8 @@ def test_a_taken_name_asks_for_another_and_a_wrong_option_is_exit_2(tmp_path):
     assert again.exit_code == 0 and "exists already" in again.output
     assert sorted(p.name for p in (project / "content" / "notices").glob("*.md")) == [
         "2026-12-01-gucheong-sosik.md", "guchung-news-2.md"]
-    for wrong in (("--category", "건강"), ("--slug", "한글-이름"), ("--date", "12/01")):
+    for wrong in (("--category", "건강"), ("--slug", "한글-이름"), ("--date", "12/01"), ("--date", "2026-13-01"),
+                  ("--date", "2026-02-30 09:00"), ("--date", "2026-12-01 25:00"), ("--date", "1926-12-01")):
         result = new(project, "", *args, *wrong)
         assert result.exit_code == 2 and "Error: Invalid value for" in result.output, wrong
 
