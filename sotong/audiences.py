@@ -326,8 +326,9 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
     keys = [resolve_key(item, allowed) for item in value]  # a key or its Korean label
     for index, (item, found) in enumerate(zip(value, keys)):
         if found is None:
-            problem((key, index), _('{key}: "{item}" is not defined{suggestion}').format(
-                key=key, item=item, suggestion=did_you_mean(str(item), allowed)))
+            problem((key, index), _('{key}: "{item}" is not defined{suggestion}; known: {names}').format(
+                key=key, item=item, suggestion=did_you_mean(str(item), allowed, labels=isinstance(allowed, dict)),
+                names=", ".join(map(str, allowed.values() if isinstance(allowed, dict) else allowed))))
     return None if None in keys else frozenset(keys)
 
 

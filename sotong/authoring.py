@@ -76,7 +76,7 @@ def parse_category(text: str, fields: dict) -> str:
     key = resolve_key(text, fields)
     if key is None:
         raise ValueError(_('unknown category "{value}"{hint}; pick a key or its Korean name: {choices}').format(
-            value=text, hint=did_you_mean(text, fields), choices=", ".join(f"{k} ({v})" for k, v in fields.items())))
+            value=text, hint=did_you_mean(text, fields, labels=True), choices=", ".join(f"{k} ({v})" for k, v in fields.items())))
     return key
 
 

@@ -294,7 +294,7 @@ def _category(given: _Given) -> str | None:
         fields = given.audiences.fields
         names = ", ".join(f"{key} ({label})" for key, label in fields.items())
         given.problem("category", _('unknown category "{category}"{suggestion}; use a field of audiences.yaml, by key or Korean name: {names}').format(
-            category=value, suggestion=did_you_mean(str(value), fields), names=names))
+            category=value, suggestion=did_you_mean(str(value), fields, labels=True), names=names))
     return category
 
 

@@ -47,19 +47,31 @@ class SotongError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def closest(name: str, known: Iterable[str]) -> str | None:
-    """The known name nearest to ``name``, if one is near enough to suggest."""
-    known = list(known)
-    matches = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+def closest(name: str, known: Iterable[str], *, labels: bool = False) -> str | None:
+    """The known name nearest to ``name``, if one is near enough to suggest;
+    with ``labels``, ``known`` is a mapping whose Korean names (of fields,
+    dongs) are suggested too, where staff may write either ("생활 정보")."""
+    names = list(known)
+    if labels:
+        names += [label for label in known.values() if isinstance(label, str)]
+        if _tied(str(name), names):
+            return None  # "성수동": 성수1가1동 or 옥수동 alike; the message lists them all
+    matches = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
     if matches:
         return matches[0]
-    lowered = {k.lower(): k for k in known}
+    lowered = {k.lower(): k for k in names}
     return lowered.get(str(name).lower())
 
 
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """A ' did you mean "x"?' tail, or '' when nothing is close."""
-    suggestion = closest(name, known)
+def _tied(name: str, names: list) -> bool:
+    """Whether two of ``names`` are the nearest to ``name``, equally near."""
+    scores = sorted((difflib.SequenceMatcher(None, name, other).ratio() for other in names), reverse=True)
+    return len(scores) > 1 and scores[0] >= 0.6 and scores[0] == scores[1]
+
+
+def did_you_mean(name: str, known: Iterable[str], *, labels: bool = False) -> str:
+    """A ' did you mean "x"?' tail, or '' when nothing is close (``labels``: see :func:`closest`)."""
+    suggestion = closest(name, known, labels=labels)
     return _('; did you mean "{suggestion}"?').format(suggestion=suggestion) if suggestion else ""
 
 

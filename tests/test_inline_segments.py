@@ -133,7 +133,7 @@ def test_unknown_keys_and_values_of_an_inline_segment_are_named_with_the_line(tm
     assert notice is None
     assert [str(p) for p in problems] == [
         f'notice.md:8: unknown segment key "a"; allowed: {ALLOWED}',
-        'notice.md:9: dongs: "seongsu" is not defined; did you mean "seongsu2ga3"?',
+        f'notice.md:9: dongs: "seongsu" is not defined; known: {", ".join(AUDIENCES.dongs.values())}',
         "notice.md:10: age must be [min, max] with whole numbers or null, e.g. age: [30, 59]",
         "notice.md:11: each item of audiences is a segment name or a map of conditions, "
         "e.g. audiences: [parents, {dongs: [wangsimni2]}]",
@@ -178,4 +178,4 @@ def test_a_banner_shows_to_an_inline_segment_and_names_its_mistakes(tmp_path):
     assert first_for_reader([banner], Profile(kind="person"), 2026) is None
     _banner, problems = validate_banner(yamlsrc.load(BANNER + "audiences: [{kinds: [shop]}]\n"), "b", AUDIENCES,
                                         tmp_path, "b.yaml")
-    assert [str(p) for p in problems] == ['b.yaml:5: kinds: "shop" is not defined']
+    assert [str(p) for p in problems] == ['b.yaml:5: kinds: "shop" is not defined; known: person, business']
