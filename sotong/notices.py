@@ -301,7 +301,7 @@ def _category(given: _Given) -> str | None:
 def _channels(given: _Given) -> list | None:
     """A list of CHANNELS, not empty when given."""
     channels = _name_list(given.meta, "channels", CHANNELS, given.problem, "channel", ", ".join(CHANNELS))
-    if "channels" in given.meta and channels is not None and not channels:
+    if given.meta.get("channels") == []:  # not a list of unknown names only: each of them is said
         given.problem("channels", _("channels is empty; remove the line for the default [{channels}] or list channels").format(
             channels=', '.join(DEFAULT_CHANNELS)))
     return channels
@@ -469,8 +469,9 @@ def _name_list(meta, key, known, problem, what, where):
     value = meta.get(key)
     if value is None:
         return None
-    if isinstance(value, str):
-        problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=value))
+    if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］)
+        names = ", ".join(part.strip() for part in re.split("[,，、]", value.strip("[]［］ ")))
+        problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
         return None
     if not isinstance(value, list):
         problem(key, _("{key} must be a list, e.g. {key}: [{next}]").format(

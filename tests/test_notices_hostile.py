@@ -35,6 +35,8 @@ def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expec
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
     ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
     ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),
+    ("channels: [homepage、newsletter]", 'unknown channel "homepage、newsletter"'),
+    ("channels: ［homepage，newsletter］", "channels must be a list; write channels: [homepage, newsletter]"),
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
     message = only_problem(tmp_path, with_line(added))
