@@ -195,7 +195,10 @@ def _explain(exc, text, mark) -> str:
             source_line = all_lines[mark.line]
     if "mapping values are not allowed" in problem and ":" in source_line:
         key, _colon, value = source_line.partition(":")
-        value = value.strip().replace('"', '\\"')
+        value = value.strip()
+        if value[:1] in "“‘" and value[-1:] in "”’":  # a word processor's quotes, which YAML takes for text
+            value = value[1:-1]
+        value = value.replace('"', '\\"')
         return (
             _('a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: {key}: "{value}"').format(
                 key=key.strip(), value=value)
