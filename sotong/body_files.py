@@ -7,7 +7,8 @@ Without this a picture whose file is missing, or written as a plain path
 own folder), passed ``check`` and showed residents a broken picture; Pelican
 said only an English warning in the build's log. Links to web addresses
 (``https:``, ``mailto:``, ``tel:``), to a part of the page (``#...``) and to
-pages of the site (``../other-notice/``) are not files and are left alone.
+pages of the site (``../other-notice/``, ``{filename}other.md``) are not
+files and are left alone.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from .problems import Problem
 _PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)",
                    re.I)
-_NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|#|//|\{(index|tag|category|author)\}", re.I)
-_MARKER = re.compile(r"\{(static|attach|filename)\}")
+# {filename} links another notice: the notice cache does not see notices come
+# and go, and Pelican says when one is missing
+_NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|#|//|\{(index|tag|category|author|filename)\}", re.I)
+_MARKER = re.compile(r"\{(static|attach)\}")
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 
@@ -55,9 +58,6 @@ def _problem(target: str, picture: bool, folder: Path, root: Path) -> str | None
     if inside:
         return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
                  'content/ after {{static}}: {{static}}/{path}').format(target=target, path=Path(found).relative_to(root).as_posix())
-    if marker is not None and marker.group(1) == "filename":
-        return _('"{target}" names no notice or page under content/; write the file\'s path from this file\'s folder, '
-                 'e.g. [김장 나눔]({{filename}}2026-11-05-kimjang-sharing.md)').format(target=target)
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=target)
 
