@@ -10,6 +10,11 @@ from .notices import Notice
 from .schedule import next_issue
 
 URGENT_WORD = "긴급"
+# The example text ``sotong new`` writes in a notice's body for staff to
+# replace (authoring.BODY_TEMPLATE): left in, it would reach residents as the
+# summary of the notice and as a phone number that rings nowhere.
+EXAMPLE_LEAD = "첫 문단은 목록과 이메일에 요약으로 나갑니다. 누가, 언제, 무엇을 하는지 한두 문장으로 쓰세요."
+EXAMPLE_PHONE = "02-2286-0000"
 
 
 def notice_warnings(notice: Notice, shown: str) -> list[str]:
@@ -25,4 +30,9 @@ def notice_warnings(notice: Notice, shown: str) -> list[str]:
             "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
             "carry it; send it on its own: sotong bundles --notice {slug} && sotong send --notice {slug}").format(
             expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug))
+    for number, text in enumerate(notice.body.split("\n"), start=notice.body_line):
+        if EXAMPLE_LEAD in text or EXAMPLE_PHONE in text:
+            found.append(f"{shown}:{number}: " + _(
+                "warning: this line is still the example that sotong new wrote; write the notice's own words "
+                "(or the department's phone number) here, as it would reach residents as it is"))
     return found

@@ -19,6 +19,7 @@ import click
 import frontmatter
 from korean_romanizer.romanizer import Romanizer
 
+from .advice import EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
 from .i18n import _
 from .notices import DEFAULT_CHANNELS
@@ -30,7 +31,7 @@ SLUG_LIMIT = 60
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
 
-BODY_TEMPLATE = """첫 문단은 목록과 이메일에 요약으로 나갑니다. 누가, 언제, 무엇을 하는지 한두 문장으로 쓰세요.
+BODY_TEMPLATE = """{lead}
 
 ## 신청 방법
 
@@ -38,7 +39,7 @@ BODY_TEMPLATE = """첫 문단은 목록과 이메일에 요약으로 나갑니�
 - 장소:
 - 대상:
 
-문의: {department} 02-2286-0000
+문의: {department} {phone}
 """
 
 OPTIONAL_KEYS = """# 아래는 필요할 때만 쓰는 항목입니다. 쓰려면 줄 앞의 "# "를 지우고 값을 고치세요.
@@ -155,7 +156,7 @@ def write_notice(project: Project, *, title: str, department: str, category: str
     """Write ``content/notices/SLUG.md``: the required keys, then the optional ones commented out."""
     audiences = project.audiences
     path = project.notices_path / f"{slug}.md"
-    post = frontmatter.Post(BODY_TEMPLATE.format(department=department), title=title, date=date,
+    post = frontmatter.Post(BODY_TEMPLATE.format(lead=EXAMPLE_LEAD, department=department, phone=EXAMPLE_PHONE), title=title, date=date,
                             department=department, category=category, channels=list(DEFAULT_CHANNELS))
     text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
     examples = OPTIONAL_KEYS.format(segment=next(iter(audiences.segments), "segment"),

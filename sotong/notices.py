@@ -73,6 +73,7 @@ class Notice:
     status: str = "published"
     visibility: str = "public"  # SPEC §16: private notices are sent by email to their audiences only
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    body_line: int = field(default=1, compare=False, repr=False)  # the file line the body starts on
 
     @property
     def day(self) -> dt.date:
@@ -191,7 +192,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     if problems:
         return None, problems
     return Notice(source=str(path), body=source.body, lines={k[0]: v for k, v in front.lines.items() if len(k) == 1},
-                  **values), []
+                  body_line=source.body_line, **values), []
 
 
 @dataclass(frozen=True)

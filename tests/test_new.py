@@ -87,3 +87,23 @@ def test_an_answer_missing_when_the_input_ends_is_the_missing_option_and_exit_2(
         assert result.exit_code == 2, result.output
         assert f"Error: Missing option {missing}." in result.output and "Aborted" not in result.output
     assert list((project / "content" / "notices").iterdir()) == []
+
+
+def test_the_example_text_left_in_the_body_is_warned_on_its_lines(tmp_path):
+    """check passes the file as new wrote it, but says where the example text
+    (the first paragraph, the phone number 02-2286-0000) still waits to be replaced."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "김장 나눔", "--department", "복지정책과", "--category", "living", "--date", "2026-12-01")
+    assert new(project, "", *args).exit_code == 0
+    path = project / "content" / "notices" / "2026-12-01-gimjang-nanum.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    example = [number for number, line in enumerate(lines, start=1) if "첫 문단은" in line or "02-2286-0000" in line]
+    checked = run_cli(project / "pelicanconf.py", "check")
+    assert checked.code == 0 and len(example) == 2, checked.output
+    for number in example:
+        assert (f"content/notices/2026-12-01-gimjang-nanum.md:{number}: warning: this line is still the example that "
+                "sotong new wrote;") in checked.output
+    lines[example[0] - 1] = "12월 5일 왕십리광장에서 홀몸 어르신께 드릴 김장 김치를 담급니다."
+    path.write_text("\n".join(lines).replace("02-2286-0000", "02-2286-5000"), encoding="utf-8")
+    checked = run_cli(project / "pelicanconf.py", "check")
+    assert checked.code == 0 and "warning" not in checked.output, checked.output
