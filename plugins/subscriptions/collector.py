@@ -182,7 +182,7 @@ def confirm(request):
     found = open_pending(request, CONFIRM, token)
     if found is None:
         return expired_page(subs)
-    if request.method == "GET" and found.used_at is None:
+    if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) confirms nothing
         return subs.page("subscriptions_confirm.html", title="신청 확인", token=token,
                          action=f"{request.script_root}/subscribe/confirm")
     subscriber_id = found.subscriber_id if found.used_at else _create_subscriber(request.app, found)

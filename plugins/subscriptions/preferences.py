@@ -152,7 +152,7 @@ def confirm_email(request):
     found = open_pending(request, EMAIL_CONFIRM, token)
     if found is None:
         return expired_page(subs)
-    if request.method == "GET" and found.used_at is None:
+    if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) changes nothing
         return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
                          action=f"{request.script_root}/p/email")
     if found.used_at is None:
@@ -187,7 +187,7 @@ def confirm_phone(request, token: str):
 def link_request(request):
     """GET: the form; POST: the link by mail to a known address, and the same answer for any address."""
     subs = request.app.subscriptions
-    if request.method == "GET":
+    if request.method != "POST":  # a GET or a HEAD
         return _link_page(request)
     if subs.limited(request.remote_addr):
         return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",

@@ -1,0 +1,74 @@
+"""The collector against hostile clients, over real HTTP: a HEAD (what link
+scanners in mail clients send) on a confirmation link confirms nothing."""
+
+from __future__ import annotations
+
+import http.client
+from urllib.parse import urlencode
+
+import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, serving, store_query
+
+from sotong.project import Project
+from sotong.tokens import make_token
+from sotong.web import make_app
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+SIGN_UP = {"email": "scanned@example.com", "fields": ["health"], "channels": "email", "birth_year": "1950",
+           "dong": "majang", "consent": "yes", "website": ""}
+SAVE = {"email": "s00001@example.com", "fields": ["health"], "channels": "email", "birth_year": "1960",
+        "dong": "yongdap", "action": "save"}
+
+
+@pytest.fixture
+def served(tmp_path):
+    """(port, project) of a collector with three readers (S00001 at s00001@example.com...) and SUBSCRIBE_RATE 3/hour."""
+    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "3/hour"\n')
+    add_subscribers(project / "private" / "sotong.db", 3)
+    store_query(project, "UPDATE subscribers SET email = lower(id) || '@example.com'")  # addresses the form takes
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        yield port, project
+
+
+def call(port: int, method: str, path: str, fields: dict | None = None) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        body = None if fields is None else urlencode(fields, doseq=True).encode()
+        connection.request(method, path, body=body, headers=FORM if body is not None else {})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def pending(project, purpose: str) -> list[tuple]:
+    return store_query(project, "SELECT id, used_at FROM subscriptions_pending WHERE purpose = ?", (purpose,))
+
+
+def test_a_head_on_the_sign_up_confirmation_link_confirms_nothing(served):
+    port, project = served
+    assert call(port, "POST", "/subscribe", SIGN_UP)[0] == 303
+    [(pending_id, _used)] = pending(project, "signup")
+    link = "/subscribe/confirm?t=" + make_token("subscribe-confirm", pending_id)
+    assert call(port, "HEAD", link)[0] == 200
+    assert pending(project, "signup") == [(pending_id, None)]
+    assert store_query(project, "SELECT id FROM subscribers WHERE email = ?", (SIGN_UP["email"],)) == []
+    assert call(port, "POST", "/subscribe/confirm", {"t": make_token("subscribe-confirm", pending_id)})[0] == 200
+    assert len(store_query(project, "SELECT id FROM subscribers WHERE email = ?", (SIGN_UP["email"],))) == 1
+
+
+def test_a_head_on_the_address_change_link_changes_nothing(served):
+    port, project = served
+    assert call(port, "POST", "/p/" + make_token("preferences", "S00001"), {**SAVE, "email": "new@example.com"})[0] == 303
+    [(pending_id, _used)] = pending(project, "email")
+    assert call(port, "HEAD", "/p/email?t=" + make_token("email-confirm", pending_id))[0] == 200
+    assert pending(project, "email") == [(pending_id, None)]
+    assert store_query(project, "SELECT email FROM subscribers WHERE id = 'S00001'") == [("s00001@example.com",)]
+
+
+def test_heads_on_the_link_request_form_are_not_counted_as_requests(served):
+    port, _project = served
+    for _ in range(5):
+        assert call(port, "HEAD", "/p/link")[0] == 200
+    assert call(port, "POST", "/p/link", {"email": "s00001@example.com"})[0] == 303  # not 429
