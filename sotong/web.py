@@ -725,9 +725,12 @@ class _CollectorServer(TcpWSGIServer):
 
     def add_task(self, channel):
         """Queue the channel's first request for a worker thread, or, read on
-        the loop thread and of an inline route, have the loop answer it."""
+        the loop thread and of an inline route, have the loop answer it. A
+        request waitress could not read (a broken request line: it has no
+        method or path) is a worker's, which answers waitress's 400."""
         request = channel.requests[0]
-        if channel.on_loop and self.collector_app and self.collector_app.answers_inline(request.command, request.path):
+        if (channel.on_loop and self.collector_app and request.error is None
+                and self.collector_app.answers_inline(request.command, request.path)):
             channel.inline_pending = True
         else:
             super().add_task(channel)

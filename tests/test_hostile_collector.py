@@ -1,9 +1,12 @@
 """The collector against hostile clients, over real HTTP: a HEAD (what link
-scanners in mail clients send) on a confirmation link confirms nothing."""
+scanners in mail clients send) on a confirmation link confirms nothing; a
+request line waitress cannot read gets its 400 and no error in the log."""
 
 from __future__ import annotations
 
 import http.client
+import logging
+import socket
 from urllib.parse import urlencode
 
 import pytest
@@ -72,3 +75,20 @@ def test_heads_on_the_link_request_form_are_not_counted_as_requests(served):
     for _ in range(5):
         assert call(port, "HEAD", "/p/link")[0] == 200
     assert call(port, "POST", "/p/link", {"email": "s00001@example.com"})[0] == 303  # not 429
+
+
+BROKEN = [b"get /healthz HTTP/1.1\r\n", b"GET /surveys/\xff\xfe HTTP/1.1\r\n", b"G\x00T /u/x HTTP/1.1\r\n",
+          b"POST /u/x HTTP/1.1\r\na header without its colon\r\n"]
+
+
+@pytest.mark.parametrize("line", BROKEN)
+def test_a_request_line_waitress_cannot_read_gets_400_and_no_error_in_the_log(served, line, caplog):
+    port, _project = served
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client, caplog.at_level(logging.WARNING):
+        client.sendall(line + b"Host: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := client.recv(4096):
+            answer += chunk
+    assert answer.startswith((b"HTTP/1.0 400 ", b"HTTP/1.1 400 ")), answer[:200]
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+    assert call(port, "GET", "/healthz") == (200, "ok")
