@@ -1,6 +1,8 @@
 """The collector against hostile clients, over real HTTP: a HEAD (what link
 scanners in mail clients send) on a confirmation link confirms nothing; a
-request line waitress cannot read gets its 400 and no error in the log."""
+request line waitress cannot read gets its 400 and no error in the log; and
+a reader's own link cannot make the office text codes or mail confirmations
+to any number or address without end (SUBSCRIBE_RATE per reader)."""
 
 from __future__ import annotations
 
@@ -92,3 +94,25 @@ def test_a_request_line_waitress_cannot_read_gets_400_and_no_error_in_the_log(se
     assert answer.startswith((b"HTTP/1.0 400 ", b"HTTP/1.1 400 ")), answer[:200]
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
     assert call(port, "GET", "/healthz") == (200, "ok")
+
+
+def sms_codes(project) -> list[str]:
+    codes = project / "private" / "subscriptions" / "sms-codes.csv"
+    return codes.read_text(encoding="utf-8").splitlines()[1:] if codes.exists() else []
+
+
+def test_a_readers_link_sends_codes_and_confirmations_only_at_the_rate(served):
+    port, project = served
+    path = "/p/" + make_token("preferences", "S00001")
+    for number in range(3):
+        assert call(port, "POST", path, {**SAVE, "phone": f"010-9999-000{number}"})[0] == 303
+    status, page = call(port, "POST", path, {**SAVE, "phone": "010-9999-0009", "birth_year": "1970"})
+    assert status == 429 and "한 시간쯤 뒤에" in page
+    status, _page = call(port, "POST", path, {**SAVE, "email": "victim@example.com", "birth_year": "1970"})
+    assert status == 429
+    assert len(sms_codes(project)) == 3 and len(pending(project, "phone")) == 3 and pending(project, "email") == []
+    assert store_query(project, "SELECT birth_year FROM subscribers WHERE id = 'S00001'") == [(1960,)]  # nothing changed
+    assert call(port, "POST", path, {**SAVE, "birth_year": "1970"})[0] == 303  # a change that sends nothing: saved
+    assert store_query(project, "SELECT birth_year FROM subscribers WHERE id = 'S00001'") == [(1970,)]
+    other = "/p/" + make_token("preferences", "S00002")  # another reader has a rate of its own
+    assert call(port, "POST", other, {**SAVE, "email": "s00002@example.com", "phone": "010-9999-0002"})[0] == 303

@@ -7,7 +7,8 @@ and the retention of subscriptions (``sotong subscribers purge``);
 the log itself is kept by the core store for every writer.
 
 Settings: ``SUBSCRIBE_RATE`` (default ``"10/hour"``: sign-ups and link
-requests per client address), ``SMTP_*`` and ``MAIL_FROM`` for the mails.
+requests per client address, and per reader the preferences changes that
+send a code or a confirmation mail), ``SMTP_*`` and ``MAIL_FROM`` for the mails.
 """
 
 from pelican import signals

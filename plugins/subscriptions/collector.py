@@ -68,6 +68,10 @@ class Subscriptions:
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
+    def too_often(self, message: str):
+        """The 429 page: ``message`` says what came too often and to try again in an hour."""
+        return self.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요", message=message)
+
     def preferences_url(self, subscriber_id: str) -> str:
         return collector_url(self.app.settings, "p/" + make_token(PREFERENCES, subscriber_id))
 
@@ -101,8 +105,7 @@ def subscribe(request):
     """The full route of ``POST /subscribe``: what the lean route leaves to it, and every error."""
     subs: Subscriptions = request.app.subscriptions
     if subs.limited(request.remote_addr):
-        return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
-                         message="같은 곳에서 신청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 신청해 주세요.")
+        return subs.too_often("같은 곳에서 신청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 신청해 주세요.")
     if request.form.get(HONEYPOT):
         return subs.signup_taken().response()
     answers = form_answers(request)

@@ -2,8 +2,11 @@
 email shows and changes fields, channels, dong, birth year and addresses at
 once (the next ``sotong bundles`` reads them); a new email address is used
 only once its link is confirmed, a new phone once its 6-digit code comes
-back; "stop everything" is its own action. ``POST /p/link`` mails the link
-again and answers the same whether or not the address is known."""
+back; "stop everything" is its own action. A reader's changes that send a
+code or a confirmation mail are limited to ``SUBSCRIBE_RATE`` per reader (an
+attacker's own link must not make the office text or mail any number or
+address without end). ``POST /p/link`` mails the link again and answers the
+same whether or not the address is known."""
 
 from __future__ import annotations
 
@@ -34,6 +37,10 @@ def _reader(request, token: str) -> Subscriber:
     return subscriber
 
 
+class TooOften(Exception):
+    """The change would send the reader's code or confirmation mail more often than SUBSCRIBE_RATE."""
+
+
 def _answers_of(subscriber: Subscriber) -> dict:
     return {"name": [subscriber.name or ""], "email": [subscriber.email or ""], "phone": [subscriber.phone or ""],
             "birth_year": [str(subscriber.birth_year or "")], "gender": [subscriber.gender or ""],
@@ -54,7 +61,11 @@ def preferences(request, token: str):
         choices, errors = _choices(app, answers)
         errors.update(unstorable_errors(request, answers))
         if not errors:  # shown by a GET, so a reload sends nothing again
-            notes = _save(app, subscriber.id, choices)
+            try:
+                notes = _save(app, subscriber.id, choices)
+            except TooOften:
+                return app.subscriptions.too_often(
+                    "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셨습니다. 한 시간쯤 뒤에 다시 해 주세요.")
             if notes is None:  # gone meanwhile (forgotten)
                 raise NotFound()
             return _saved(app, token, notes).response()
@@ -77,7 +88,10 @@ def lean_preferences(app, posted: PostedForm) -> Prepared | None:
     if (answers.get("action") or [""])[0] == "stop":
         return _stopped(app) if _stop(app, subscriber_id) else None
     choices, errors = _choices(app, answers)
-    notes = None if errors else _save(app, subscriber_id, choices)
+    try:
+        notes = None if errors else _save(app, subscriber_id, choices)
+    except TooOften:  # a refusal counts nothing: the full route asks again and answers it
+        return None
     return None if notes is None else _saved(app, posted.segment, notes)
 
 
@@ -115,11 +129,16 @@ def _saved(app, token: str, notes: list[str]) -> Prepared:
 def _save(app, subscriber_id: str, choices) -> list[str] | None:
     """Store what changed at once, except a new email or phone, which wait
     for their confirmation: one transaction, which reads the reader too. The
-    keys of the NOTES to show; None when the reader is not there."""
+    keys of the NOTES to show; None when the reader is not there; TooOften,
+    with nothing changed, when a code or a mail would go out more often than
+    SUBSCRIBE_RATE allows the reader."""
     with app.store() as store, store.changes_from("preferences"), store.transaction():
         subscriber = store.subscriber(subscriber_id)
         if subscriber is None:
             return None
+        sends = (choices.email and choices.email != subscriber.email) or (choices.phone and choices.phone != subscriber.phone)
+        if sends and app.subscriptions.limited(f"reader {subscriber_id}"):
+            raise TooOften()
         store.put_subscriber(Subscriber(**{
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
             "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
@@ -190,8 +209,7 @@ def link_request(request):
     if request.method != "POST":  # a GET or a HEAD
         return _link_page(request)
     if subs.limited(request.remote_addr):
-        return subs.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요",
-                         message="같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+        return subs.too_often("같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
     if errors := unstorable_errors(request, ["email"]):
         return _link_page(request, 400, errors["email"])
     address = (request.form.get("email") or "").strip()
