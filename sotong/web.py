@@ -110,10 +110,12 @@ ERROR_TEXTS = {
 Endpoint = Callable[..., Response]
 
 # What no posted text may hold: C0 control characters but tab, newline and CR
-# (PostgreSQL's text cannot hold NUL), lone surrogates, which is what bytes
-# that are not UTF-8 (such as %FF) are read as, and U+FFFD, which is what
-# werkzeug reads them as in a multipart form.
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffd]")
+# (PostgreSQL's text cannot hold NUL), DEL and the C1 controls (U+009B is a
+# terminal's CSI: an opinion must not move the cursor or recolour the screen
+# of staff reading `sotong opinions search`), lone surrogates, which is what
+# bytes that are not UTF-8 (such as %FF) are read as, and U+FFFD, which is
+# what werkzeug reads them as in a multipart form.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 
 
 def form_pairs(body: bytes, max_fields: int | None = None) -> list[tuple[str, str]]:
