@@ -2,13 +2,17 @@
 scanners in mail clients send) on a confirmation link confirms nothing; a
 request line waitress cannot read gets its 400 and no error in the log; and
 a reader's own link cannot make the office text codes or mail confirmations
-to any number or address without end (SUBSCRIBE_RATE per reader)."""
+to any number or address without end (SUBSCRIBE_RATE per reader); and the
+rate's memory of clients stays small and cheap to look up however many
+addresses come (one IPv6 network holds billions), from many threads at once."""
 
 from __future__ import annotations
 
 import http.client
 import logging
 import socket
+import sys
+import threading
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +22,7 @@ from project_support import copy_project, serving, store_query
 from sotong.project import Project
 from sotong.tokens import make_token
 from sotong.web import make_app
+from subscriptions.rules import RateLimit
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SIGN_UP = {"email": "scanned@example.com", "fields": ["health"], "channels": "email", "birth_year": "1950",
@@ -116,3 +121,51 @@ def test_a_readers_link_sends_codes_and_confirmations_only_at_the_rate(served):
     assert store_query(project, "SELECT birth_year FROM subscribers WHERE id = 'S00001'") == [(1970,)]
     other = "/p/" + make_token("preferences", "S00002")  # another reader has a rate of its own
     assert call(port, "POST", other, {**SAVE, "email": "s00002@example.com", "phone": "010-9999-0002"})[0] == 303
+
+
+def sprayed(count: int, network: int = 0) -> list[str]:
+    return [f"2001:db8:{network:x}::{number:x}" for number in range(count)]
+
+
+def test_the_rate_forgets_the_clients_gone_quiet():
+    rate = RateLimit(2, 3600, most_clients=1000)
+    assert all(rate.allow(client, 0.0) for client in sprayed(1000))
+    assert rate.allow("203.0.113.9", 3601.0)  # an hour on: the thousand have nothing left in the window
+    assert list(rate.seen) == ["203.0.113.9"]
+
+
+def test_the_rate_stays_bounded_under_addresses_sprayed_within_one_window():
+    rate = RateLimit(2, 3600, most_clients=1000)
+    for number, client in enumerate(sprayed(10_000)):
+        rate.allow(client, number / 10)
+        assert len(rate.seen) <= 2000
+    rate = RateLimit(2, 3600, most_clients=1000)
+    rate.allow("203.0.113.9", 1000.0)
+    rate.allow("203.0.113.9", 1000.0)
+    for client in sprayed(500, 1):
+        rate.allow(client, 1000.0)
+    assert not rate.allow("203.0.113.9", 1000.0)  # below the bound, a client over the rate stays refused
+
+
+def test_the_rate_is_kept_by_many_threads_at_once():
+    rate, failures = RateLimit(10, 3600, most_clients=500), []
+
+    def spray(network: int):
+        try:
+            for number, client in enumerate(sprayed(5000, network)):
+                rate.allow(client, float(number))
+        except Exception as exc:  # what a server thread would have met
+            failures.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns between almost every two steps
+    try:
+        threads = [threading.Thread(target=spray, args=(network,)) for network in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == [] and len(rate.seen) <= 1000
+

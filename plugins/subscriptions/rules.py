@@ -6,6 +6,7 @@ limit's sliding window."""
 from __future__ import annotations
 
 import re
+import threading
 from collections import deque
 from dataclasses import dataclass
 
@@ -45,22 +46,36 @@ def parse_rate(text: str) -> tuple[int, int] | None:
 
 class RateLimit:
     """At most ``limit`` requests per client within ``seconds`` (a sliding
-    window per client key, kept in memory only; never logged)."""
+    window per client key, kept in memory only; never logged), for the
+    server's threads at once. Clients with nothing left in the window are
+    forgotten once the clients known have doubled (so a look stays cheap
+    however many addresses have come and gone); beyond ``most_clients``
+    within one window (addresses sprayed from one IPv6 network) every
+    client is forgotten, so memory stays bounded."""
 
-    def __init__(self, limit: int, seconds: int):
-        self.limit, self.seconds = limit, seconds
+    def __init__(self, limit: int, seconds: int, most_clients: int = 100_000):
+        self.limit, self.seconds, self.most_clients = limit, seconds, most_clients
         self.seen: dict[str, deque] = {}
+        self._forget_at = most_clients
+        self._lock = threading.Lock()
 
     def allow(self, client: str, now: float) -> bool:
-        times = self.seen.setdefault(client, deque())
-        while times and times[0] <= now - self.seconds:
-            times.popleft()
-        if len(times) >= self.limit:
-            return False
-        times.append(now)
-        if len(self.seen) > 100_000:  # bounded memory: forget clients with nothing recent
-            self.seen = {key: value for key, value in self.seen.items() if value}
-        return True
+        with self._lock:
+            times = self.seen.setdefault(client, deque())
+            while times and times[0] <= now - self.seconds:
+                times.popleft()
+            if len(times) >= self.limit:
+                return False
+            times.append(now)
+            if len(self.seen) > self._forget_at:
+                self._forget_stale(now)
+            return True
+
+    def _forget_stale(self, now: float) -> None:
+        cutoff = now - self.seconds
+        recent = {key: times for key, times in self.seen.items() if times[-1] > cutoff}
+        self.seen = recent if len(recent) <= self.most_clients else {}
+        self._forget_at = max(self.most_clients, 2 * len(self.seen))
 
 
 @dataclass(frozen=True)
