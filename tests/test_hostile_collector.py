@@ -169,3 +169,16 @@ def test_the_rate_is_kept_by_many_threads_at_once():
         sys.setswitchinterval(interval)
     assert failures == [] and len(rate.seen) <= 1000
 
+
+
+
+def test_a_phone_code_takes_five_guesses_and_no_more(served):
+    port, project = served
+    path = "/p/" + make_token("preferences", "S00001")
+    assert call(port, "POST", path, {**SAVE, "phone": "010-9999-0001"})[0] == 303
+    code = sms_codes(project)[-1].split("인증번호 ")[1][:6]
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(5):
+        assert call(port, "POST", path + "/phone", {"code": wrong})[0] == 400
+    assert call(port, "POST", path + "/phone", {"code": code})[0] == 400
+    assert store_query(project, "SELECT phone FROM subscribers WHERE id = 'S00001'") == [("010-1000-0001",)]  # the old one
