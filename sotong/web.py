@@ -118,6 +118,17 @@ Endpoint = Callable[..., Response]
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 
 
+# A token in a path (/u/TOKEN, /p/TOKEN): the payload, a dot and the MAC (sotong.tokens)
+_PATH_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}(?=/|$)")
+
+
+def _log_failure(method: str | None, path: str | None) -> None:
+    """The error being handled, logged with its request; a token in the path
+    written TOKEN, since /p/TOKEN opens a reader's own page (their address and
+    phone) to whoever reads the log, which is not private."""
+    log.exception(_("error while answering %s %s"), method, _PATH_TOKEN.sub("TOKEN", path or ""))
+
+
 def form_pairs(body: bytes, max_fields: int | None = None) -> list[tuple[str, str]]:
     """The (name, value) pairs of a url-encoded form, in order, bytes that are
     not UTF-8 (%FF) read as lone surrogates for UNSTORABLE to find; ValueError
@@ -336,7 +347,7 @@ class App:
         except WouldWait:
             return None
         except Exception:
-            log.exception(_("error while answering %s %s"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            _log_failure(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             return Prepared.of(self.error_page(500))
         finally:
             self._inline.active = False
@@ -515,7 +526,7 @@ class App:
         try:
             prepared = self.lean_answer(environ)
         except Exception:
-            log.exception(_("error while answering %s %s"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            _log_failure(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             prepared = Prepared.of(self.error_page(500))
         if prepared is not None:
             start_response(prepared.status, list(prepared.headers))
@@ -537,7 +548,7 @@ class App:
                 if exc.code == 405:
                     response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
         except Exception:
-            log.exception(_("error while answering %s %s"), request.method, request.path)
+            _log_failure(request.method, request.path)
             response = self.error_page(500)
         return response(environ, start_response)
 

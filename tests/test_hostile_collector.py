@@ -4,7 +4,9 @@ request line waitress cannot read gets its 400 and no error in the log; and
 a reader's own link cannot make the office text codes or mail confirmations
 to any number or address without end (SUBSCRIBE_RATE per reader); and the
 rate's memory of clients stays small and cheap to look up however many
-addresses come (one IPv6 network holds billions), from many threads at once."""
+addresses come (one IPv6 network holds billions), from many threads at once;
+and a failure on a reader's link is logged without the token, which would
+open their page to whoever reads the log."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from delivery_support import add_subscribers
 from project_support import copy_project, serving, store_query
 
 from sotong.project import Project
-from sotong.tokens import make_token
+from sotong.tokens import make_token, unsubscribe_token
 from sotong.web import make_app
 from subscriptions.rules import RateLimit
 
@@ -182,3 +184,17 @@ def test_a_phone_code_takes_five_guesses_and_no_more(served):
         assert call(port, "POST", path + "/phone", {"code": wrong})[0] == 400
     assert call(port, "POST", path + "/phone", {"code": code})[0] == 400
     assert store_query(project, "SELECT phone FROM subscribers WHERE id = 'S00001'") == [("010-1000-0001",)]  # the old one
+
+
+def test_a_failure_on_a_readers_link_is_logged_without_its_token(served, caplog):
+    port, project = served
+    store_query(project, "ALTER TABLE subscribers RENAME TO subscribers_away")  # every reader's page fails now
+    preferences, unsubscribe = make_token("preferences", "S00001"), unsubscribe_token("S00001")
+    with caplog.at_level(logging.ERROR):
+        assert call(port, "GET", f"/p/{preferences}")[0] == 500
+        assert call(port, "POST", f"/p/{preferences}/phone", {"code": "123456"})[0] == 500
+        assert call(port, "POST", f"/u/{unsubscribe}", {"List-Unsubscribe": "One-Click"})[0] == 500
+    assert [record.getMessage() for record in caplog.records if record.name == "sotong.web"] == [
+        "error while answering GET /p/TOKEN", "error while answering POST /p/TOKEN/phone",
+        "error while answering POST /u/TOKEN"]
+    assert preferences.split(".")[1] not in caplog.text and unsubscribe.split(".")[1] not in caplog.text
