@@ -5,8 +5,10 @@ a reader's own link cannot make the office text codes or mail confirmations
 to any number or address without end (SUBSCRIBE_RATE per reader); and the
 rate's memory of clients stays small and cheap to look up however many
 addresses come (one IPv6 network holds billions), from many threads at once;
-and a failure on a reader's link is logged without the token, which would
-open their page to whoever reads the log."""
+a failure on a reader's link is logged without the token, which would
+open their page to whoever reads the log; and a consultation's answer whose
+opinion could not be kept is not kept either, so the resident can send it
+again."""
 
 from __future__ import annotations
 
@@ -22,13 +24,17 @@ from delivery_support import add_subscribers
 from project_support import copy_project, serving, store_query
 
 from sotong.project import Project
+from sotong.store import Store
 from sotong.tokens import make_token, unsubscribe_token
 from sotong.web import make_app
 from subscriptions.rules import RateLimit
+from survey import opinions
+from survey.rules import survey_token
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SIGN_UP = {"email": "scanned@example.com", "fields": ["health"], "channels": "email", "birth_year": "1950",
            "dong": "majang", "consent": "yes", "website": ""}
+CONSULTATION = "village-bus-2027"  # a survey of kind consultation (SPEC §16), open 2026-12-14 to 2027-01-08
 SAVE = {"email": "s00001@example.com", "fields": ["health"], "channels": "email", "birth_year": "1960",
         "dong": "yongdap", "action": "save"}
 
@@ -198,3 +204,17 @@ def test_a_failure_on_a_readers_link_is_logged_without_its_token(served, caplog)
         "error while answering GET /p/TOKEN", "error while answering POST /p/TOKEN/phone",
         "error while answering POST /u/TOKEN"]
     assert preferences.split(".")[1] not in caplog.text and unsubscribe.split(".")[1] not in caplog.text
+
+
+def test_an_opinion_that_could_not_be_kept_leaves_its_token_unused(tmp_path):
+    project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-15"\n')  # the consultation is open
+    add_subscribers(project / "private" / "sotong.db", 1)
+    opinions.ensure(Store.open(project / "private" / "sotong.db")).close()  # the opinions' tables, made
+    answer = {"t": survey_token(CONSULTATION, "S00001"), "support": "4", "opinion": "배차를 10분으로"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        store_query(project, "ALTER TABLE survey_opinions RENAME TO survey_opinions_away")  # the opinion cannot be kept
+        assert call(port, "POST", f"/surveys/{CONSULTATION}", answer)[0] == 500
+        assert store_query(project, "SELECT count(*) FROM survey_responses") == [(0,)]  # nothing of it stored
+        store_query(project, "ALTER TABLE survey_opinions_away RENAME TO survey_opinions")
+        assert call(port, "POST", f"/surveys/{CONSULTATION}", answer)[0] == 303  # so the resident can send it again
+    assert store_query(project, "SELECT subscriber_id, opinion FROM survey_opinions") == [("S00001", "배차를 10분으로")]

@@ -109,13 +109,18 @@ class SurveyRoutes:
         if errors:
             kept = {key: tuple(values) for key, values in form.items() if key != TOKEN_FIELD}
             return self._form(app, survey, token, 400, kept, errors)
+        today, consultation = self.project.today(), survey.kind == "consultation"
+
+        def record_opinions(store):  # a consultation's opinions, in the response's transaction
+            opinions.record(store, survey, store.subscriber(subscriber_id), answers, today)
+
         try:
             with app.store() as store:
-                storage.store_response(storage.ensure(store), survey.slug, answers, self.project.today().isoformat(),
-                                       token=token, subscriber_id=None if survey.anonymous else subscriber_id)
-                if survey.kind == "consultation":
-                    opinions.record(opinions.ensure(store), survey, store.subscriber(subscriber_id), answers,
-                                    self.project.today())
+                if consultation:
+                    opinions.ensure(store)  # its tables, before the transaction
+                storage.store_response(storage.ensure(store), survey.slug, answers, today.isoformat(), token=token,
+                                       subscriber_id=None if survey.anonymous else subscriber_id,
+                                       also=record_opinions if consultation else None)
         except storage.TokenUsed:
             return self._message(app, 409, survey)
         if subscriber_id and not survey.anonymous:

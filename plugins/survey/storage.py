@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Callable
 
 from sotong.store import Store, now_iso, register_schema, with_rowid
 
@@ -61,9 +62,10 @@ def token_hash(token: str) -> str:
 
 
 def store_response(store: Store, slug: str, answers: dict, day: str, *, token: str | None,
-                   subscriber_id: str | None) -> None:
-    """One response, its answers and the token's use, in one transaction;
-    TokenUsed when the token was used before."""
+                   subscriber_id: str | None, also: Callable[[Store], object] | None = None) -> None:
+    """One response, its answers, the token's use and what ``also(store)``
+    writes (a consultation's opinions), in one transaction: all of them or,
+    on any error, none; TokenUsed when the token was used before."""
     response_id = uuid.uuid4().hex
     try:
         with store.transaction() as db:
@@ -73,6 +75,8 @@ def store_response(store: Store, slug: str, answers: dict, day: str, *, token: s
                        (response_id, slug, subscriber_id, day))
             db.executemany("INSERT INTO survey_answers (response_id, question, value) VALUES (?, ?, ?)",
                            [(response_id, question, value) for question, values in answers.items() for value in values])
+            if also is not None:
+                also(store)
     except store.db.IntegrityError:
         raise TokenUsed() from None
 
