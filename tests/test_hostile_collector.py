@@ -8,7 +8,8 @@ addresses come (one IPv6 network holds billions), from many threads at once;
 a failure on a reader's link is logged without the token, which would
 open their page to whoever reads the log; and a consultation's answer whose
 opinion could not be kept is not kept either, so the resident can send it
-again."""
+again; and a confirmation button clicked many times at once (on PostgreSQL
+too) makes one subscriber."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import copy_project, serving, store_query
+from project_support import BACKENDS, copy_project, new_store_location, project_on, serving, store_query
 
 from sotong.project import Project
 from sotong.store import Store
@@ -218,3 +219,35 @@ def test_an_opinion_that_could_not_be_kept_leaves_its_token_unused(tmp_path):
         store_query(project, "ALTER TABLE survey_opinions_away RENAME TO survey_opinions")
         assert call(port, "POST", f"/surveys/{CONSULTATION}", answer)[0] == 303  # so the resident can send it again
     assert store_query(project, "SELECT subscriber_id, opinion FROM survey_opinions") == [("S00001", "배차를 10분으로")]
+
+
+@pytest.fixture(params=BACKENDS)
+def on_each_backend(request, tmp_path):
+    """(port, project) of a collector with no reader yet, on a store of each backend."""
+    project = project_on(new_store_location(request.param, tmp_path), tmp_path,
+                         extra_settings='SUBSCRIBE_RATE = "1000/hour"\n')
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        yield port, project
+
+
+def test_a_confirmation_clicked_many_times_at_once_makes_one_subscriber(on_each_backend):
+    port, project = on_each_backend
+    for round_ in range(3):
+        address = f"twice{round_}@example.com"
+        assert call(port, "POST", "/subscribe", {**SIGN_UP, "email": address})[0] == 303
+        [(pending_id,)] = store_query(project, "SELECT id FROM subscriptions_pending WHERE data LIKE ?", (f"%{address}%",))
+        start, statuses = threading.Barrier(4), []
+
+        def confirm():
+            start.wait()
+            statuses.append(call(port, "POST", "/subscribe/confirm", {"t": make_token("subscribe-confirm", pending_id)})[0])
+
+        clicks = [threading.Thread(target=confirm) for _ in range(4)]
+        for click in clicks:
+            click.start()
+        for click in clicks:
+            click.join()
+        assert statuses == [200] * 4
+        [(subscriber_id,)] = store_query(project, "SELECT id FROM subscribers WHERE email = ?", (address,))
+        assert store_query(project, "SELECT count(*) FROM subscriptions_consents WHERE subscriber_id = ?",
+                           (subscriber_id,)) == [(1,)]

@@ -200,9 +200,8 @@ def _create_subscriber(app, found) -> str:
     its code."""
     data = found.data
     with app.store() as store, store.changes_from("signup"), store.transaction():
-        again = storage.pending(store, found.id)
-        if again.used_at:  # a double submit: the first one created it
-            return again.subscriber_id
+        if not storage.claim(store, found.id):  # a double submit (a double click): the first one created it
+            return storage.pending(store, found.id).subscriber_id
         subscriber_id = storage.subscriber_by_email(store, data["email"]) or storage.new_subscriber_id(store)
         old = store.subscriber(subscriber_id)
         store.put_subscriber(Subscriber(

@@ -99,6 +99,14 @@ def pending(store: Store, pending_id: str) -> Pending | None:
     return Pending(**values)
 
 
+def claim(store: Store, pending_id: str) -> bool:
+    """Mark the pending answer used, inside the transaction that uses it;
+    False when another one did first (on PostgreSQL the statement waits for
+    that one to end, so of answers sent at once exactly one claims it)."""
+    return store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE id = ? AND used_at IS NULL",
+                            (now_iso(), pending_id)).rowcount == 1
+
+
 def mark_used(store: Store, pending_id: str, subscriber_id: str) -> None:
     store.db.execute("UPDATE subscriptions_pending SET used_at = ?, subscriber_id = ? WHERE id = ?",
                      (now_iso(), subscriber_id, pending_id))
