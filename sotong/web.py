@@ -66,11 +66,10 @@ BASE_TEMPLATE = """<!doctype html>
 <style>
 {{ site_css }}
   body { margin: 0; font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
-         font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; word-break: keep-all; overflow-wrap: anywhere; }
+         font-size: 1rem; line-height: 1.6; color: #1a1a1a; background: #fff; word-break: keep-all; overflow-wrap: anywhere; }
   main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
   h1 { font-size: 1.6rem; line-height: 1.3; margin: 0 0 1rem; }
   a { color: #0b4f9c; text-decoration: underline; }
-  a:focus, button:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
   button { font: inherit; font-weight: 700; min-height: 48px; padding: .6rem 1.4rem;
            color: #fff; background: #0b4f9c; border: 2px solid #0b4f9c; border-radius: 6px; cursor: pointer; }
   .note { color: #3a3a3a; }

@@ -118,11 +118,9 @@ def images_without_alt(page) -> list[str]:
     return [f"<img> without alt: {where}" for where in page.evaluate(_IMAGES_WITHOUT_ALT)]
 
 
-# A link is recognisable when it is underlined, or is a button (its own
-# background or border, standing out 3:1 from what is behind it), or its colour
-# stands out 3:1 from the text around it (WCAG technique G183).
-_INVISIBLE_LINKS = """() => { %s
-  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+# Colours as the browser computes them: contrast (WCAG), and the first
+# background behind an element that is not transparent.
+_COLOURS = """  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
   const luminance = c => {
     const [r, g, b] = rgb(c).slice(0, 3).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
@@ -135,7 +133,13 @@ _INVISIBLE_LINKS = """() => { %s
       if (!transparent(bg)) return bg;
     }
     return 'rgb(255, 255, 255)';
-  };
+  };"""
+
+# A link is recognisable when it is underlined, or is a button (its own
+# background or border, standing out 3:1 from what is behind it), or its colour
+# stands out 3:1 from the text around it (WCAG technique G183).
+_INVISIBLE_LINKS = """() => { %s
+  %s
   const bad = [];
   for (const a of document.querySelectorAll('a[href]')) {
     if (!a.textContent.trim() || !a.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
@@ -149,12 +153,46 @@ _INVISIBLE_LINKS = """() => { %s
     if (!underlined && !filled && !framed && !standsOut) bad.push(`"${a.textContent.trim().slice(0, 30)}" in ${pathOf(a)}`);
   }
   return bad;
-}""" % _PATH_OF
+}""" % (_PATH_OF, _COLOURS)
 
 
 def links_not_recognisable(page) -> list[str]:
     """Links that are neither underlined, nor buttons, nor coloured apart from their text."""
     return [f"link not recognisable as a link: {where}" for where in page.evaluate(_INVISIBLE_LINKS)]
+
+
+# Focus is seen when its outline or its shadow stands out 3:1 from what is
+# behind the element (WCAG 1.4.11 and 2.4.7).
+_FOCUS_SEEN = """() => { %s %s
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const behind = backgroundBehind(el);
+  const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 && contrast(style.outlineColor, behind) >= 3;
+  const shadow = style.boxShadow.match(/rgba?\\([^)]*\\)/);
+  const shadowed = shadow !== null && contrast(shadow[0], behind) >= 3;
+  return {where: pathOf(el), text: (el.textContent || el.name || '').trim().slice(0, 30),
+          href: el.getAttribute('href'), seen: outlined || shadowed,
+          outline: style.outlineStyle + ' ' + style.outlineColor, shadow: style.boxShadow, behind};
+}""" % (_PATH_OF, _COLOURS)
+
+
+def focus_problems(page, presses: int = 150) -> list[str]:
+    """Tab through the page as a keyboard user: the first stop is the skip
+    link to #main, and every stop shows where the focus is."""
+    problems, first = [], None
+    for press in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUS_SEEN)
+        if focused is None or focused == first:  # past the last stop, or round to the first again
+            break
+        first = first or focused
+        if press == 0 and focused["href"] != "#main":
+            problems.append(f'the first Tab reaches "{focused["text"]}" in {focused["where"]}, not a skip link to #main')
+        if not focused["seen"]:
+            problems.append(f'focus not seen on "{focused["text"]}" in {focused["where"]}: outline {focused["outline"]}, '
+                            f'shadow {focused["shadow"]}, on {focused["behind"]} (3:1 needed)')
+    return problems
 
 
 def reading_problems(page, width: int) -> list[str]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from .page_checks import (
-    SITE_TAGS, WCAG_TAGS, axe_violations, images_without_alt, links_not_recognisable, reading_problems,
-    sideways_scrolling, small_text, without_style_blocks,
+    SITE_TAGS, WCAG_TAGS, axe_violations, focus_problems, images_without_alt, links_not_recognisable,
+    reading_problems, sideways_scrolling, small_text, without_style_blocks,
 )
 
 pytestmark = pytest.mark.parametrize("width", [375])
@@ -67,3 +67,11 @@ def test_requests_outside_the_site_are_reported(width, tab, site_server):
     page = BROKEN.replace("</head>", '<link rel="stylesheet" href="http://127.0.0.2:9/cdn.css"></head>')
     tab.open(site_server.put("/__test__/cdn.html", page))
     assert tab.foreign_requests(site_server.base) == ["request outside the site: http://127.0.0.2:9/cdn.css"]
+
+
+def test_a_pale_focus_ring_and_no_skip_link_are_reported(width, tab, site_server):
+    pale = BROKEN.replace("</head>", "<style>a:focus { outline: 3px solid #e8a200; }</style></head>")
+    tab.open(site_server.put("/__test__/pale-focus.html", pale))
+    problems = focus_problems(tab.page)
+    assert problems[0].startswith('the first Tab reaches "밑줄도 색도 없는 링크"'), problems
+    assert any(p.startswith('focus not seen on "밑줄도 색도 없는 링크"') for p in problems), problems

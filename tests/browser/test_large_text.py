@@ -1,0 +1,66 @@
+"""Every kind of page a resident meets, on a 320px phone whose reader set the
+browser's text size to 200% (Chromium's font-size setting, as a phone's
+larger-text setting does): the text really grows (no text under 32px, twice
+the 16px floor), the page still does not scroll sideways, and a keyboard
+user's first Tab reaches the skip link and every focus is seen (3:1). The
+built site's pages and the collector's (``sotong serve``): preferences, the
+link request, the check-your-mail page, unsubscribe, a survey opened from
+an invitation. No axe here (test_site_pages and the collector's tests run
+it); one context, so the pages load one after another in seconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sample_site import SECRET_ENV
+
+from sotong.tokens import make_token
+
+from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_text
+
+WIDTH = 320
+TEXT_SCALE = 2  # the reader's text size: 200%
+
+
+@pytest.fixture(scope="module")
+def large_text(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 700}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="ko-KR")
+    page = context.new_page()
+    context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {
+        "standard": MIN_TEXT_PX * TEXT_SCALE, "fixed": 13 * TEXT_SCALE}})
+    yield page
+    context.close()
+
+
+def _problems(page) -> list[str]:
+    return (sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
+            + focus_problems(page))
+
+
+def test_site_page_with_large_text(site_page, large_text, site_server):
+    assert site_page.path is not None, f"the sample build produced no {site_page.name} page"
+    large_text.goto(f"{site_server.base}/{site_page.path}")
+    problems = _problems(large_text)
+    assert not problems, f"{site_page.path} at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+
+
+def _collector_paths(bundle) -> dict[str, str]:
+    secret = SECRET_ENV["SOTONG_SECRET"].encode()
+    return {
+        "preferences": f"/p/{make_token('preferences', bundle.emails[1].subscriber, secret)}",
+        "link-request": "/p/link",
+        "check-mail": "/subscribe/check",
+        "unsubscribe": bundle.fullest.unsubscribe_path,
+        "survey": f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S950', secret)}",
+    }
+
+
+@pytest.mark.parametrize("name", ["preferences", "link-request", "check-mail", "unsubscribe", "survey"])
+def test_collector_page_with_large_text(name, large_text, collector, bundle):
+    path = _collector_paths(bundle)[name]
+    response = large_text.goto(collector + path)
+    assert response.ok, f"GET {path} answered {response.status}"
+    problems = _problems(large_text)
+    assert not problems, f"{name} (GET {path}) at {WIDTH}px, text 200%:\n" + "\n".join(problems)
