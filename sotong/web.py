@@ -90,7 +90,7 @@ ERROR_TEMPLATE = """{% extends "web_base.html" %}
 {% block main %}
 <h1>{{ title }}</h1>
 <p>{{ explanation }}</p>
-<p><a href="{{ site_url }}">성동구 소통 첫 화면으로 가기</a></p>
+<p class="link-line"><a href="{{ site_url }}">성동구 소통 첫 화면으로 가기</a></p>
 {% endblock %}
 """
 

@@ -1,7 +1,7 @@
 """What a resident's browser shows, checked inside a loaded page (Playwright):
 axe-core's WCAG 2.1 A/AA (and best-practice) rules, no sideways scrolling,
-no text under 16px, an alt on every image, links that look like links, and
-no request leaving the site. Each check returns a list of readable problems,
+no text under 16px, an alt on every image, tap targets of 44px, links that
+look like links, focus that is seen, and no request leaving the site. Each check returns a list of readable problems,
 empty when the page is fine, so that a failing test says what to fix.
 """
 
@@ -118,6 +118,30 @@ def images_without_alt(page) -> list[str]:
     return [f"<img> without alt: {where}" for where in page.evaluate(_IMAGES_WITHOUT_ALT)]
 
 
+# A tap target is 44x44 CSS px at least (WCAG 2.5.5), but a link inside a
+# sentence, and one whose address a big enough target on the page also
+# opens (a notice's title above its "자세히 보기" button). A checkbox or a
+# radio button is tapped on its label.
+_SMALL_TARGETS = """(minimum) => { %s
+  const targets = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
+    .filter(el => el.checkVisibility({opacityProperty: true, visibilityProperty: true}) && !el.closest('[aria-hidden=true]'))
+    .map(el => ['checkbox', 'radio'].includes(el.type) && el.labels.length ? el.labels[0] : el);
+  const big = el => { const box = el.getBoundingClientRect(); return box.width >= minimum - 0.5 && box.height >= minimum - 0.5; };
+  const opened = new Set(targets.filter(big).map(el => el.getAttribute('href')).filter(Boolean));
+  const blockOf = el => { while (getComputedStyle(el).display === 'inline') el = el.parentElement; return el; };
+  const inSentence = el => { const block = blockOf(el);
+    return el.localName === 'a' && block !== el && block.textContent.trim() !== el.textContent.trim(); };
+  return targets.filter(el => !big(el) && !inSentence(el) && !opened.has(el.getAttribute('href')))
+    .map(el => { const box = el.getBoundingClientRect();
+      return `"${(el.textContent || el.name || '').trim().slice(0, 30)}" in ${pathOf(el)}: ${Math.round(box.width)}x${Math.round(box.height)}px`; });
+}""" % _PATH_OF
+
+
+def small_targets(page, minimum: int = 44) -> list[str]:
+    """Buttons, fields and links standing alone that are smaller than ``minimum`` px."""
+    return [f"tap target under {minimum}x{minimum}px: {where}" for where in page.evaluate(_SMALL_TARGETS, minimum)]
+
+
 # Colours as the browser computes them: contrast (WCAG), and the first
 # background behind an element that is not transparent.
 _COLOURS = """  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
@@ -197,7 +221,7 @@ def focus_problems(page, presses: int = 150) -> list[str]:
 
 def reading_problems(page, width: int) -> list[str]:
     """What keeps a resident on a phone (or a wide screen) from reading the page."""
-    return sideways_scrolling(page, width) + small_text(page) + images_without_alt(page)
+    return sideways_scrolling(page, width) + small_text(page) + images_without_alt(page) + small_targets(page)
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)

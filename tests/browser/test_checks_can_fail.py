@@ -8,7 +8,7 @@ import pytest
 
 from .page_checks import (
     SITE_TAGS, WCAG_TAGS, axe_violations, focus_problems, images_without_alt, links_not_recognisable,
-    reading_problems, sideways_scrolling, small_text, without_style_blocks,
+    reading_problems, sideways_scrolling, small_targets, small_text, without_style_blocks,
 )
 
 pytestmark = pytest.mark.parametrize("width", [375])
@@ -32,7 +32,8 @@ NEEDS_ITS_STYLE = """<!doctype html>
 <title>소식</title>
 <style>@media (max-width: 620px) { .container { width: 100% !important; } }</style></head>
 <body><table class="container" role="presentation" style="width:600px"><tr><td style="font-size:18px">
-<a href="/n" style="color:#0b4a8b; text-decoration:underline">소식 보기</a></td></tr></table></body></html>
+<a href="/n" style="color:#0b4a8b; text-decoration:underline; display:inline-block; padding:10px 0">소식 보기</a>
+</td></tr></table></body></html>
 """
 
 
@@ -48,6 +49,15 @@ def test_reading_checks_report_small_text_a_missing_alt_a_wide_box_and_a_hidden_
     assert images_without_alt(tab.page)
     assert any("scrolls sideways" in problem for problem in sideways_scrolling(tab.page, width))
     assert any("밑줄도 색도 없는 링크" in problem for problem in links_not_recognisable(tab.page))
+
+
+def test_small_tap_targets_are_reported_but_a_link_in_a_sentence_or_one_a_button_repeats(width, tab, site_server):
+    small = BROKEN.replace("</main>", '<ul><li><a href="/y">목록의 링크</a></li></ul><button>작은 단추</button>'
+                           '<h2><a href="/z">제목 링크</a></h2><p><a class="button" href="/z" style="display:inline-block; '
+                           'padding:12px 18px">자세히 보기</a></p></main>')
+    tab.open(site_server.put("/__test__/small-targets.html", small))
+    problems = small_targets(tab.page)
+    assert len(problems) == 2 and '"목록의 링크"' in problems[0] and '"작은 단추"' in problems[1], problems
 
 
 def test_a_page_without_a_phone_viewport_is_reported(width, tab, site_server):
