@@ -105,14 +105,18 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_SPACE, WIDTH = 28, 10, 260, 260, 640
+# The chart is as narrow as a phone's page (a 320px screen less the margins),
+# each option's label on a line above its bar: drawn at its own size, its
+# 16px text stays 16px instead of shrinking with a wide chart.
+LABEL_LINE, BAR_HEIGHT, GAP, BAR_SPACE, WIDTH, LABEL_CHARS = 22, 24, 12, 170, 280, 16
 
 
 def bar_chart(result: QuestionResult) -> Markup:
     """A horizontal bar chart as inline SVG: role=img with a title and a
     description that says every figure, so a screen reader reads the data."""
     rows = result.rows
-    height = len(rows) * (BAR_HEIGHT + GAP) + GAP
+    row_height = LABEL_LINE + BAR_HEIGHT + GAP
+    height = len(rows) * row_height + GAP
     most = max((r.count for r in rows), default=0) or 1
     chart_id = f"chart-{result.id}"
     description = ", ".join(f"{r.option} {r.count}명({percent(r.share)})" for r in rows)
@@ -123,13 +127,13 @@ def bar_chart(result: QuestionResult) -> Markup:
         f'<desc id="{chart_id}-d">{escape(description)}</desc>',
     ]
     for index, row in enumerate(rows):
-        y = GAP + index * (BAR_HEIGHT + GAP)
+        y = GAP + index * row_height
         width = round(BAR_SPACE * row.count / most, 1)
-        label = row.option if len(row.option) <= 16 else row.option[:15] + "…"
+        label = row.option if len(row.option) <= LABEL_CHARS else row.option[:LABEL_CHARS - 1] + "…"
         parts += [
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a">{escape(label)}</text>',
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" fill="#0b3a75"></rect>',
-            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 19}" fill="#1a1a1a">{row.count} ({percent(row.share)})</text>',
+            f'<text x="0" y="{y + 16}" fill="#1a1a1a">{escape(label)}</text>',
+            f'<rect x="0" y="{y + LABEL_LINE}" width="{width}" height="{BAR_HEIGHT}" fill="#0b3a75"></rect>',
+            f'<text x="{width + 6}" y="{y + LABEL_LINE + 18}" fill="#1a1a1a">{row.count} ({percent(row.share)})</text>',
         ]
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -92,7 +92,8 @@ _SMALL_TEXT = """(minimum) => {
     // 1px boxes are screen-reader-only text, which no one reads by eye
     if (box.width <= 1 && box.height <= 1) continue;
     if (![...range.getClientRects()].some(r => r.width > 1 && r.height > 1)) continue;
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    // SVG text is drawn at its font size times the scale of its viewBox to the page
+    const size = parseFloat(getComputedStyle(el).fontSize) * (el instanceof SVGElement ? el.getScreenCTM().a : 1);
     if (size < minimum) small.push([size, pathOf(el), text.slice(0, 30)]);
   }
   return small;

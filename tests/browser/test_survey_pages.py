@@ -7,12 +7,14 @@ sideways scrolling, 16px text, nothing fetched from outside the collector."""
 
 from __future__ import annotations
 
+import pytest
 from sample_site import SECRET_ENV
+from survey.results import QuestionResult, Row, bar_chart
 
 from sotong.tokens import make_token
 
 from .conftest import WIDTHS
-from .page_checks import SITE_TAGS, axe_violations, reading_problems
+from .page_checks import SITE_TAGS, axe_violations, reading_problems, sideways_scrolling, small_text
 
 SURVEY = "library-satisfaction"  # open on the sample day, anonymous
 CONFIGURED = "http://127.0.0.1:8080"  # the sample's COLLECTOR_URL: the answer's redirect goes there
@@ -66,3 +68,20 @@ def test_survey_errors_then_thanks(width, tab, collector, axe_script):
     tab.screenshot("survey-thanks", width)
     problems = _problems(tab, width, collector, axe_script) + _site_look(tab)
     assert not problems, f"the thank-you page at {width}px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [320])
+def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, site_server):
+    """The results page's bar chart (inline SVG, scaled to the page's width)
+    inside the site's layout: its labels and figures are drawn at 16px or
+    more on the narrowest phone, not shrunk with the chart."""
+    result = QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", (
+        Row("성동구립도서관", 12, 0.48), Row("금호도서관", 8, 0.32), Row("무지개도서관(어린이 전용 열람실)", 5, 0.2)))
+    page = ('<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" '
+            'content="width=device-width, initial-scale=1"><title>결과</title>'
+            '<link rel="stylesheet" href="/theme/css/sotong.css"></head>'
+            f'<body><main class="wrap"><h1>결과</h1>{bar_chart(result)}</main></body></html>')
+    tab.open(site_server.put("/__test__/chart.html", page))
+    tab.screenshot("results-chart", width)
+    problems = small_text(tab.page) + sideways_scrolling(tab.page, width)
+    assert not problems, "the results chart at 320px:\n" + "\n".join(problems)
