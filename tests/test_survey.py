@@ -374,6 +374,12 @@ def test_private_results_escape_free_text_and_describe_their_charts(answered):
     assert 'role="img"' in private and "<title id=" in private and "<desc id=" in private and "<script" not in private
 
 
+def test_results_write_the_survey_days_the_korean_way(answered):
+    project, _ = answered
+    private = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
+    assert "참여 기간 2026년 11월 9일 ~ 2026년 11월 30일" in private and "2026-11-" not in private
+
+
 def test_results_are_published_after_closing_with_enough_answers_and_the_build_keeps_them(answered, tmp_path):
     project = Path(shutil.copytree(answered[0], tmp_path / "copy", symlinks=True))
     folder, public = project / "private" / "surveys" / LIBRARY, project / "output" / "surveys" / LIBRARY / "results" / "index.html"
