@@ -16,8 +16,10 @@ their plain texts.
 
 from __future__ import annotations
 
+import itertools
 import re
 
+import lxml.html
 import nh3
 from markdown import Markdown
 from markupsafe import Markup
@@ -68,3 +70,39 @@ def tel_links(html: str) -> str:
             piece = PHONE_NUMBER.sub(lambda m: f'<a href="tel:{m[0]}">{m[0]}</a>', piece)
         pieces.append(piece)
     return "".join(pieces)
+
+
+def markdown_text(text: str) -> str:
+    """Markdown ``text`` as plain text for an email's text part, which shows
+    no markup: headings and paragraphs as lines of their words, list items
+    after "- " (or their number), table rows as their cells joined by " | ",
+    links as "words (address)" when the address is not the words, pictures
+    as "[그림: alt]"; a blank line between blocks. Raw HTML is gone, as on
+    the HTML side."""
+    html = str(sanitized(Markdown(**MARKDOWN).convert(text))).strip()
+    blocks = lxml.html.fragments_fromstring(html) if html else []
+    return "\n\n".join(filter(None, (_block_text(block) for block in blocks)))
+
+
+def _block_text(block) -> str:
+    if isinstance(block, str):
+        return " ".join(block.split())
+    if block.tag in ("ul", "ol"):
+        marks = itertools.repeat("- ") if block.tag == "ul" else (f"{n}. " for n in itertools.count(1))
+        return "\n".join(mark + _words(item) for mark, item in zip(marks, block.iterchildren("li")))
+    if block.tag == "table":
+        return "\n".join(" | ".join(_words(cell) for cell in row.iterchildren("th", "td")) for row in block.iter("tr"))
+    return _words(block)
+
+
+def _words(element) -> str:
+    """The element's text on one line, its links' addresses and its pictures' alt in it."""
+    for link in element.iter("a"):
+        address = link.get("href", "")
+        shown = " ".join(link.text_content().split())
+        if address and not address.startswith("tel:") and address.removeprefix("mailto:") != shown:
+            link.tail = f" ({address})" + (link.tail or "")
+    for picture in list(element.iter("img")):
+        picture.tail = f"[그림: {picture.get('alt', '')}]" + (picture.tail or "")
+        picture.drop_tree()
+    return " ".join(element.text_content().split())

@@ -1,7 +1,8 @@
 """Private notices (SPEC §16): ``check`` refuses one without audiences or with
 a channel beyond email; the built site holds nothing of the sample's private
 notice (every file under output/ searched); the issue's emails hold its whole
-text, with no link to the site, for exactly its audience (the committee's
+text, with no link to the site (the text part in plain words, no Markdown
+marks), for exactly its audience (the committee's
 members, read from sample/subscribers.csv by brute force)."""
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
         if has_it:
             holding.add(entry["id"])
             assert_the_image_is_inside(message, html)
+            assert_the_text_part_has_no_markup(text)
     expected = committee_readers()
     assert len(expected) >= 3
     assert holding == expected
@@ -97,6 +99,24 @@ def assert_the_image_is_inside(message, html):
     content_id = pictures[0]["Content-ID"].strip("<>")
     assert f'src="cid:{content_id}"' in html and f'alt="{IMAGE_ALT}"' in html
     assert IMAGE.name not in html
+
+
+def assert_the_text_part_has_no_markup(text):
+    """The text part reads as the HTML does: no Markdown marks, and the picture said in words."""
+    block = text.split(f"■ {TITLE}")[1].split("■ ")[0]
+    assert "[여론조사 · 공개하지 않는 자료]" in block and f"[그림: {IMAGE_ALT}]" in block
+    assert "\n심사 안내\n" in block and "#" not in block and "- 일시: 2026. 12. 15.(화) 14:00" in block
+
+
+def test_markdown_as_plain_text_shows_no_markup():
+    from sotong.markup import markdown_text
+
+    body = ("## 신청\n\n**꼭** [신청서](https://example.com/form)를 내려받아 <b>10일</b>까지 보내 주세요. "
+            "<script>alert(1)</script>\n\n1. 첫째\n2. 둘째: <hong@example.com>\n\n"
+            "| 구분 | 전화 |\n|---|---|\n| 복지 | 02-2286-5000 |\n\n![약도](https://example.com/map.png)")
+    assert markdown_text(body) == (
+        "신청\n\n꼭 신청서 (https://example.com/form)를 내려받아 10일까지 보내 주세요.\n\n"
+        "1. 첫째\n2. 둘째: hong@example.com\n\n구분 | 전화\n복지 | 02-2286-5000\n\n[그림: 약도]")
 
 
 PICTURE = ("a private notice shows no picture from the site in its text (the file would be public); give it as "

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from sotong import mail
 from sotong.images import image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
-from sotong.markup import markdown_html, tel_links
+from sotong.markup import markdown_html, markdown_text, tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -188,7 +188,7 @@ class EmailComposer:
             "field": self.audiences.field_label(notice.category),
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
-            "body_html": markdown_html(notice.body), "body_text": notice.body.strip(),
+            "body_html": markdown_html(notice.body), "body_text": markdown_text(notice.body),
         }
 
     def _inline_image(self, notice) -> mail.InlineImage:
