@@ -1,5 +1,5 @@
-"""A banner's Markdown body as HTML (site, newsletter, email) and as plain
-text (the text part of an email)."""
+"""A banner's Markdown body as HTML (site, newsletter, email); the text part
+of an email has it as sotong.markup.markdown_text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import functools
 from markupsafe import Markup
 
 from sotong.markup import markdown_html
-from sotong.notices import first_paragraph_text
 
 
 @functools.lru_cache(maxsize=256)
@@ -16,9 +15,3 @@ def body_html(body: str) -> Markup:
     """The body rendered and sanitized (sotong.markup): staff's raw HTML
     never reaches a page or an email."""
     return markdown_html(body)
-
-
-def body_text(body: str) -> str:
-    """Every paragraph of the body as plain text, a blank line between them."""
-    paragraphs = (first_paragraph_text(chunk) for chunk in body.split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
