@@ -1,15 +1,20 @@
-"""The collector against hostile clients, over real HTTP: a HEAD (what link
-scanners in mail clients send) on a confirmation link confirms nothing; a
-request line waitress cannot read gets its 400 and no error in the log; and
-a reader's own link cannot make the office text codes or mail confirmations
-to any number or address without end (SUBSCRIBE_RATE per reader); and the
-rate's memory of clients stays small and cheap to look up however many
-addresses come (one IPv6 network holds billions), from many threads at once;
-a failure on a reader's link is logged without the token, which would
-open their page to whoever reads the log; and a consultation's answer whose
-opinion could not be kept is not kept either, so the resident can send it
-again; and a confirmation button clicked many times at once (on PostgreSQL
-too) makes one subscriber."""
+"""The collector against hostile clients, over real HTTP:
+
+- a HEAD (what link scanners in mail clients send) on a confirmation link
+  confirms nothing;
+- a request line waitress cannot read gets its 400, and no error in the log;
+- a reader's own link cannot make the office text codes or mail
+  confirmations to any number or address without end (SUBSCRIBE_RATE per
+  reader), and a phone code takes five guesses and no more;
+- the rate's memory of clients stays small and cheap to look up however
+  many addresses come (one IPv6 network holds billions), from many threads
+  at once;
+- a failure on a reader's link is logged without its token, which would
+  open their page to whoever reads the log;
+- a consultation's answer whose opinion could not be kept is not kept
+  either, so the resident can send it again;
+- a confirmation button clicked many times at once (on PostgreSQL too)
+  makes one subscriber."""
 
 from __future__ import annotations
 
