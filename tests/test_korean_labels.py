@@ -70,8 +70,11 @@ def test_a_persona_takes_korean_labels():
     reader = parse_persona("dong=응봉동 fields=건강정보,culture business_type=식품접객업 kind=business",
                            AUDIENCES, 2026)
     assert (reader.dong, reader.fields, reader.business_type) == ("eungbong", {"health", "culture"}, "food-service")
-    with pytest.raises(PersonaError, match='unknown dong "응봉"'):
+    with pytest.raises(PersonaError) as caught:
         parse_persona("dong=응봉", AUDIENCES, 2026)
+    assert str(caught.value).startswith('unknown dong "응봉"; did you mean "응봉동"?; known: wangsimni2 (왕십리2동), ')
+    with pytest.raises(PersonaError, match='unknown field "건강정부"; did you mean "건강정보"'):
+        parse_persona("fields=건강정부", AUDIENCES, 2026)
 
 
 def test_a_survey_department_is_checked_with_the_same_message(tmp_path):

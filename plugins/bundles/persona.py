@@ -88,7 +88,8 @@ def _one(value: str | None, known, what: str) -> str | None:
     key = resolve_key(value, known)
     if key is None:
         raise PersonaError(_('unknown {what} "{value}"{suggestion}; known: {known}').format(
-            what=what, value=value, suggestion=did_you_mean(value, known), known=", ".join(known)))
+            what=what, value=value, suggestion=did_you_mean(value, known, labels=isinstance(known, dict)),
+            known=", ".join(f"{key} ({label})" for key, label in known.items()) if isinstance(known, dict) else ", ".join(known)))
     return key
 
 
