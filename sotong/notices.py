@@ -510,6 +510,7 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     parsed = _parse_moment(value)
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
         form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
+        example = _as_iso(value, time_allowed) or example
         problem(key, _('{what} "{value}" is not a date; write it as {form}, e.g. {key}: {example}').format(
             what=what, value=value, form=form, key=what.split()[-1], example=example))
         return None
@@ -519,6 +520,24 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
             what=what, value=value, year=parsed.year, first=YEARS[0], last=YEARS[-1], advice=advice))
         return None
     return parsed
+
+
+# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일, 2026-12-3 9:00
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s+(\d{1,2}):(\d{2}))?")
+
+
+def _as_iso(value, time_allowed: bool) -> str | None:
+    """``value`` as YYYY-MM-DD (HH:MM) when it names a day of the calendar
+    written another way, to say what to write instead; else None."""
+    found = _LOOSE_DATE.fullmatch(str(value).strip())
+    if found is None:
+        return None
+    year, month, day, hour, minute = found.groups()
+    try:
+        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    except ValueError:  # 2026-13-01: no such day to suggest
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M" if hour is not None and time_allowed else "%Y-%m-%d")
 
 
 def _parse_moment(value) -> dt.date | dt.datetime | None:

@@ -20,6 +20,10 @@ from test_notices import GOOD, only_problem, read, with_line
     ("date: 2026-11-05 14:00", "date: 0001-01-01", 3, 'date "0001-01-01" is in the year 1'),
     ("date: 2026-11-05 14:00", "date: 9999-12-31 23:00", 3, "dates of notices lie in 2000-2099"),
     ("date: 2026-11-05 14:00", "date: ٢٠٢٦-١١-٠٥", 3, "is not a date"),
+    ("date: 2026-11-05 14:00", "date: 2026. 11. 6.", 3, 'date "2026. 11. 6." is not a date; write it as YYYY-MM-DD or '
+                                                      "YYYY-MM-DD HH:MM, e.g. date: 2026-11-06"),
+    ("date: 2026-11-05 14:00", "date: 2026/11/6 9:30", 3, "e.g. date: 2026-11-06 09:30"),
+    ("date: 2026-11-05 14:00", "date: 2026-11-6", 3, "e.g. date: 2026-11-06"),
     ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
 ])
 def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):
@@ -30,6 +34,8 @@ def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expec
 
 @pytest.mark.parametrize("added, expected", [
     ("expires: 9999-12-31", "to keep a notice current, leave expires out"),
+    ("expires: 2026년 12월 30일", "e.g. expires: 2026-12-30"),
+    ("expires: 2026.12.30 18:00", "e.g. expires: 2026-12-30"),
     ("event: {start: 0001-01-01 09:00}", 'event start "0001-01-01 09:00" is in the year 1'),
     ("event: {start: 2026-11-20, place: [구청, 광장]}", "place must be one piece of text"),
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
