@@ -159,7 +159,7 @@ def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it as UTF-8"))]
+        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
     source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems

@@ -240,3 +240,14 @@ def test_delivery_settings_in_korean(sotong, project_dir):
     assert ('pelicanconf.py:1: DKIM_SELECTOR: DNS 선택자로 쓰세요. 예: DKIM_SELECTOR = "sotong2026" '
             "(DKIM에는 DKIM_DOMAIN, DKIM_SELECTOR, DKIM_KEY_PATH이(가) 모두 필요합니다)") in result.stderr
     assert result.stderr.endswith("문제 2건.\n")
+
+
+def test_a_notice_saved_as_cp949_says_how_to_save_it_as_utf8(sotong, empty_project_dir):
+    """Korean Windows' Notepad saves as ANSI (CP949) unless told: the line says where to choose UTF-8."""
+    from test_notices import GOOD
+
+    (empty_project_dir / "content" / "notices" / "2026-11-05-cold.md").write_bytes(GOOD.encode("cp949"))
+    result = sotong(empty_project_dir, "check", env={"SOTONG_LANG": ""})
+    assert result.code == 1 and result.stderr == (
+        "content/notices/2026-11-05-cold.md:1: 파일이 UTF-8 글자가 아닙니다. 인코딩을 UTF-8로 골라 다시 저장하세요 "
+        "(메모장: 다른 이름으로 저장, 인코딩: UTF-8)\n")

@@ -178,4 +178,4 @@ def test_bom_and_non_utf8_files(tmp_path):
     assert read_notice(path, AUDIENCES, tmp_path)[1] == []
     path.write_bytes(GOOD.encode("cp949"))
     _, problems = read_notice(path, AUDIENCES, tmp_path, shown="bom.md")
-    assert str(problems[0]) == "bom.md:1: the file is not UTF-8 text; save it as UTF-8"
+    assert str(problems[0]) == "bom.md:1: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"

@@ -50,7 +50,7 @@ def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str
     try:
         doc = yamlsrc.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it as UTF-8"))]
+        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return validate_banner(doc, slug_from_filename(path), audiences, content_root, shown)

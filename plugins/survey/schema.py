@@ -102,7 +102,7 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("not UTF-8 text; save the file as UTF-8"))]
+        return None, [Problem(shown, 1, _("not UTF-8 text; save the file again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
