@@ -21,7 +21,7 @@ from typing import Iterable
 
 from . import yamlsrc
 from .i18n import _
-from .problems import Problem, SotongError, did_you_mean
+from .problems import Problem, SotongError, did_you_mean, suggested
 
 GENDERS = ("F", "M")
 KINDS = ("person", "business")
@@ -171,7 +171,7 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
                 example=example, next=next(iter(audiences.dongs), '...')))
         elif str(item) not in audiences.segments:
             problem(at, _('unknown segment "{item}"{suggestion}; use a segment name of audiences.yaml, or a map of conditions such as {{age: [30, 59]}}').format(
-                item=item, suggestion=did_you_mean(str(item), audiences.segments)))
+                item=item, suggestion=did_you_mean(str(item), audiences.segments) or _labelled(str(item), audiences.segments)))
         else:
             segment = audiences.segments[str(item)]
         if segment is not None and segment not in found:
@@ -314,6 +314,15 @@ def _segment(name, spec, refs, problem) -> Segment | None:
         return None
     values.setdefault("label", name)
     return Segment(name=name, **values)
+
+
+def _labelled(text: str, segments: dict) -> str:
+    """The tail suggesting the segment labelled ``text`` (학부모: parents), or
+    the one whose label holds it (어르신: seniors, 어르신 (65세 이상)), or ''."""
+    text = text.strip()
+    exact = [name for name, segment in segments.items() if str(segment.label).strip() == text]
+    named = exact or [name for name, segment in segments.items() if len(text) > 1 and text in str(segment.label)]
+    return suggested(named[0]) if len(named) == 1 else ""
 
 
 def _defined_names(key: str, value, allowed, problem) -> frozenset | None:

@@ -18,7 +18,7 @@ from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key
 from .body_files import missing_files
 from .i18n import _
-from .problems import Problem, did_you_mean
+from .problems import Problem, did_you_mean, suggested
 from .schedule import YEARS
 from .validators import department, image_with_alt
 
@@ -455,13 +455,28 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
              "slug": "winter-festival-2026"}
 
 
+# Korean words staff write for a channel, a status or a priority, which are
+# written in English: the English word is suggested for them.
+_IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
+               "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
+               "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
+               "초안": "draft", "임시": "draft", "게시": "published", "공개": "published",
+               "긴급": "urgent", "보통": "normal", "일반": "normal"}
+
+
+def _suggestion(value, allowed) -> str:
+    """The tail suggesting the allowed word nearest to ``value``, or its English word."""
+    english = _IN_ENGLISH.get(str(value).strip())
+    return suggested(english) if english in allowed else did_you_mean(str(value), allowed)
+
+
 def _choice(meta, key, allowed, problem):
     value = meta.get(key)
     if value is None:
         return None
     if value not in allowed:
         problem(key, _('{key} must be one of {allowed}, not "{value}"{suggestion}').format(
-            key=key, allowed=", ".join(allowed), value=value, suggestion=did_you_mean(value, allowed)))
+            key=key, allowed=", ".join(allowed), value=value, suggestion=_suggestion(value, allowed)))
         return None
     return value
 
@@ -482,7 +497,7 @@ def _name_list(meta, key, known, problem, what, where):
     for item in value:
         if item not in known:
             problem(key, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
-                what=what, item=item, suggestion=did_you_mean(item, known), where=where))
+                what=what, item=item, suggestion=_suggestion(item, known), where=where))
         elif item not in names:
             names.append(item)
     return names
@@ -522,8 +537,8 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     return parsed
 
 
-# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일, 2026-12-3 9:00
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s+(\d{1,2}):(\d{2}))?")
+# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일, 2026-12-3 9:00:00:00
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?")
 
 
 def _as_iso(value, time_allowed: bool) -> str | None:

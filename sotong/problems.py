@@ -71,8 +71,12 @@ def _tied(name: str, names: list) -> bool:
 
 def did_you_mean(name: str, known: Iterable[str], *, labels: bool = False) -> str:
     """A ' did you mean "x"?' tail, or '' when nothing is close (``labels``: see :func:`closest`)."""
-    suggestion = closest(name, known, labels=labels)
-    return _('; did you mean "{suggestion}"?').format(suggestion=suggestion) if suggestion else ""
+    return suggested(closest(name, known, labels=labels))
+
+
+def suggested(name: str | None) -> str:
+    """The ' did you mean "name"?' tail, or '' without a name."""
+    return _('; did you mean "{suggestion}"?').format(suggestion=name) if name else ""
 
 
 class _ErrorCollector(logging.Handler):
