@@ -250,12 +250,17 @@ def _labelled_map(data: dict, key: str, problem) -> dict:
     if not isinstance(value, dict):
         problem((key,), _("{key} must be a mapping of key: 한글 이름").format(key=key))
         return {}
-    result = {}
+    result: dict = {}
+    named: dict = {}  # each name (compared as resolve_key compares) -> the key it was given first
     for k, label in value.items():
         if not isinstance(label, str) or not label.strip():
             problem((key, k), _("{key}.{k} needs a name as text, e.g. {k}: 이름").format(key=key, k=k))
-        else:
-            result[str(k)] = label
+            continue
+        same = named.setdefault(unicodedata.normalize("NFC", label.strip()), str(k))
+        if same != str(k):  # a name given twice would always mean the first
+            problem((key, k), _('{key}.{k}: "{label}" is already the name of {other}; give each its own name').format(
+                key=key, k=k, label=label, other=same))
+        result[str(k)] = label
     return result
 
 

@@ -78,6 +78,8 @@ def test_a_valid_file_loads(tmp_path):
     (("departments: [문화체육과, 보건소]", "departments: [문화체육과, 3]"), "audiences.yaml:6: departments must be a list"),
     (("departments: [문화체육과, 보건소]", ""), "audiences.yaml:1: departments must be a list"),
     (("  culture: 문화공연", '  culture: "  "'), "audiences.yaml:2: fields.culture needs a name as text, e.g. culture: 이름"),
+    (("  seongsu1ga1: 성수1가1동", "  seongsu1ga1: 용답동 "),
+     'audiences.yaml:9: dongs.seongsu1ga1: "용답동" is already the name of yongdap; give each its own name'),
     (("  culture: 문화공연", "  culture: 3"), "audiences.yaml:2: fields.culture needs a name as text"),
     (("dongs:\n  yongdap: 용답동\n  seongsu1ga1: 성수1가1동\n", "dongs: [yongdap]\n"), "audiences.yaml:7: dongs must be a mapping of key: 한글 이름"),
     (("dongs:\n  yongdap: 용답동\n  seongsu1ga1: 성수1가1동\n", ""), "audiences.yaml:1: dongs is missing; write it as a mapping"),
