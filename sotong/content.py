@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,8 +80,11 @@ class Content:
         for notice in self.notices:
             if notice.slug == slug:
                 return notice
-        raise SotongError([_('no notice with slug "{slug}"{suggestion}').format(
-            slug=slug, suggestion=did_you_mean(slug, [n.slug for n in self.notices]))])
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", slug):  # sotong reach 2026-12-10, meaning the issue
+            suggestion = _("; for the issue of that day write --issue {day}").format(day=slug)
+        else:
+            suggestion = did_you_mean(slug, [n.slug for n in self.notices])
+        raise SotongError([_('no notice with slug "{slug}"{suggestion}').format(slug=slug, suggestion=suggestion)])
 
     def part(self, name: str):
         """A plugin's part (``"surveys"``, ``"banners"``); KeyError when the
