@@ -21,23 +21,28 @@ from urllib.parse import unquote
 from .i18n import _
 from .problems import Problem
 
-# the target of a picture, a link or a reference in Markdown, or of src=/href= in HTML
-_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
-_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)",
+# the target of a picture, a link or a reference in Markdown (<...> when it
+# holds blanks), or of src=/href= in HTML (quoted when it holds blanks)
+_TARGET = r"(?:<([^>]*)>|([^)\s]+))"
+_ATTRIBUTE = r"\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))"
+_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*" + _TARGET + r"|<img\b[^>]*?\bsrc" + _ATTRIBUTE, re.I)
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*" + _TARGET + r"|^\s{0,3}\[[^\]]+\]:\s*" + _TARGET + r"|\bhref" + _ATTRIBUTE,
                    re.I)
 # {filename} links another notice: the notice cache does not see notices come
 # and go, and Pelican says when one is missing
-_NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|#|//|\{(index|tag|category|author|filename)\}", re.I)
+# (a web address's scheme has two letters or more: C:\ and file:/// are a file on the writer's own computer)
+_NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|category|author|filename)\}", re.I)
 _MARKER = re.compile(r"\{(static|attach)\}")
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 
 def _targets(line: str):
     """(target, is a picture) of each file the line may show or link."""
-    for found in _PICTURE.finditer(line):
-        yield found.group(1) or found.group(2), True
-    for found in _LINK.finditer(line):
-        yield next(group for group in found.groups() if group), False
+    for pattern, picture in ((_PICTURE, True), (_LINK, False)):
+        for found in pattern.finditer(line):
+            target = next((group for group in found.groups() if group), "")
+            if target.strip():
+                yield target.strip(), picture
 
 
 def _problem(target: str, picture: bool, folder: Path, root: Path) -> str | None:

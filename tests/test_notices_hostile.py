@@ -158,13 +158,16 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
 def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "images" / "my poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     (tmp_path / "other.md").write_text(GOOD, encoding="utf-8")
     body = ("![포스터]({static}/images/poster.svg) [공지]({filename}other.md) [다른 공지](../kimjang/) "
             "[웹](https://www.sd.go.kr/a.pdf) [전화](tel:02-2286-5114) [위로](#top)\n"
             "![포스터](images/missing.jpg)\n"
             "[![포스터](images/poster.svg)](images/poster.svg)\n"
             '<img src="/images/gone.png" alt="그림"> [신청서]({static}/files/form.hwp)\n'
-            "[없는 공지]({filename}gone.md) is Pelican's to say\n")
+            "[없는 공지]({filename}gone.md) is Pelican's to say\n"
+            "![바탕화면](C:\\Users\\kim\\poster.jpg) ![띄어 쓴 이름](<{static}/images/my poster.svg>) "
+            '<img src="{static}/images/my poster.svg" alt="그림">\n')
     notice, problems = read(tmp_path, GOOD + body)
     missing = ('"{}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
                "from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
@@ -174,6 +177,7 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
         "the path from content/ after {static}: {static}/images/poster.svg",
         "notice.md:13: " + missing.format("/images/gone.png"),
         "notice.md:13: " + missing.format("{static}/files/form.hwp"),
+        "notice.md:15: " + missing.format("C:\\Users\\kim\\poster.jpg"),
     ]
     notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
     assert problems == [] and notice is not None
