@@ -21,13 +21,14 @@ from urllib.parse import unquote
 from .i18n import _
 from .problems import Problem
 
-# the target of a picture, a link or a reference in Markdown (<...> when it
-# holds blanks), or of src=/href= in HTML (quoted when it holds blanks)
+# the target of a picture or a link in Markdown (<...> when it holds blanks),
+# of a reference ([1]: target), or of src= or href= in HTML (quoted when it
+# holds blanks); each pattern starts with text to look for, so that a body
+# is searched quickly
 _TARGET = r"(?:<([^>]*)>|([^)\s]+))"
-_ATTRIBUTE = r"\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))"
-_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*" + _TARGET + r"|<img\b[^>]*?\bsrc" + _ATTRIBUTE, re.I)
-_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*" + _TARGET + r"|^\s{0,3}\[[^\]]+\]:\s*" + _TARGET + r"|\bhref" + _ATTRIBUTE,
-                   re.I)
+_MARKDOWN = re.compile(r"\]\(\s*" + _TARGET)
+_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*" + _TARGET, re.M)
+_HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 # {filename} links another notice: the notice cache does not see notices come
 # and go, and Pelican says when one is missing
 # (a web address's scheme has two letters or more: C:\ and file:/// are a file on the writer's own computer)
@@ -36,46 +37,49 @@ _MARKER = re.compile(r"\{(static|attach)\}")
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 
-def _targets(line: str):
-    """(target, is a picture) of each file the line may show or link."""
-    for pattern, picture in ((_PICTURE, True), (_LINK, False)):
-        for found in pattern.finditer(line):
-            target = next((group for group in found.groups() if group), "")
-            if target.strip():
-                yield target.strip(), picture
+def _targets(body: str):
+    """(target, is a picture, offset in ``body``) of each file the body may
+    show or link."""
+    for found in _MARKDOWN.finditer(body):
+        opening = body.rfind("[", 0, found.start())  # ![alt](target) is a picture
+        yield found.group(1) or found.group(2), opening > 0 and body[opening - 1] == "!", found.start()
+    for found in _REFERENCE.finditer(body) if "]:" in body else ():
+        yield found.group(1) or found.group(2), False, found.start()
+    for found in _HTML.finditer(body) if "<" in body else ():
+        yield found.group(2) or found.group(3) or found.group(4) or "", found.group(1).lower() == "img", found.start()
 
 
-def _problem(target: str, picture: bool, folder: Path, root: Path) -> str | None:
-    """Why ``target`` (written in a file of ``folder``) reaches no file of
-    content/ (``root``) from the page, or None."""
+def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
+    """Why ``target`` (written in the file ``source``) reaches no file of
+    content/ (``root``, absolute) from the page, or None."""
     if _NOT_A_FILE.match(target):
         return None
     path = unquote(re.split(r"[?#]", target)[0])
     marker = _MARKER.match(path)
-    if marker is None and not picture and Path(path).suffix.lower() in _PAGE_SUFFIXES:
+    if marker is None and not picture and os.path.splitext(path)[1].lower() in _PAGE_SUFFIXES:
         return None  # a page of the site
     rest = path[marker.end():] if marker else path
-    base = root if rest.startswith("/") or marker is None else folder
+    base = root if rest.startswith("/") or marker is None else os.path.dirname(os.path.abspath(source))
     found = os.path.normpath(os.path.join(base, rest.lstrip("/") if marker else re.sub(r"^(\.\./|/)+", "", rest)))
-    inside = found.startswith(os.path.join(os.path.normpath(root), "")) and os.path.isfile(found)
+    inside = found.startswith(os.path.join(root, "")) and os.path.isfile(found)
     if marker is not None and inside:
         return None
     if inside:
         return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
-                 'content/ after {{static}}: {{static}}/{path}').format(target=target, path=Path(found).relative_to(root).as_posix())
+                 'content/ after {{static}}: {{static}}/{path}').format(
+                     target=target, path=Path(os.path.relpath(found, root)).as_posix())
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=target)
 
 
-def missing_files(body: str, first_line: int, source: Path, root: Path, shown: str) -> list[Problem]:
+def missing_files(body: str, first_line: int, source: Path, root: Path | str, shown: str) -> list[Problem]:
     """A problem for each picture or file the Markdown ``body`` (starting on
     line ``first_line`` of the file ``source``) shows or links that is not
-    a file under ``root`` (content/) reached as written."""
-    problems: list[Problem] = []
-    folder, root = Path(os.path.abspath(source)).parent, Path(os.path.abspath(root))
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        for target, picture in _targets(line):
-            message = _problem(target, picture, folder, root)
-            if message and Problem(shown, number, message) not in problems:  # a linked picture names it twice
-                problems.append(Problem(shown, number, message))
-    return problems
+    a file under ``root`` (content/) reached as written, in the order written."""
+    found: dict[Problem, int] = {}  # a linked picture names its file twice: said once
+    root = os.path.abspath(root)
+    for target, picture, offset in _targets(body):
+        message = _problem(target.strip(), picture, str(source), root) if target.strip() else None
+        if message:
+            found.setdefault(Problem(shown, first_line + body.count("\n", 0, offset), message), offset)
+    return sorted(found, key=found.get)
