@@ -235,7 +235,10 @@ def _values(given: _Given) -> dict:
 def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
     """Unknown keys and missing required ones."""
     for key in meta:
-        if key not in KEYS:
+        if key in EVENT_KEYS and key not in KEYS:  # event:'s own keys, written flush with the others
+            problem(key, _("{key} belongs to event; indent it by two spaces under a line event:, or write it on one "
+                           "line: event: {{{key}: {value}}}").format(key=key, value=meta[key]))
+        elif key not in KEYS:
             problem(key, _('unknown key "{key}"{suggestion}; allowed keys: {keys}').format(
                 key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
     for key in REQUIRED:

@@ -163,6 +163,8 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("event: {start: tomorrow}",
      'event start 날짜를 알아볼 수 없습니다: "tomorrow". YYYY-MM-DD 또는 YYYY-MM-DD HH:MM 형식으로 쓰세요. 예: start: 2026-11-05 14:00'),
     ("event: {end: 2026-11-20}", "event에 start가 필요합니다. 예: start: 2026-11-20 14:00"),
+    ("start: 2026-11-20 14:00",
+     "start은(는) event에 딸린 항목입니다. event: 줄 아래에 두 칸 들여 쓰거나, 한 줄로 쓰세요: event: {start: 2026-11-20 14:00}"),
     ("event: {start: 2026-11-20, room: 1}", 'event에 없는 항목 "room"입니다. 쓸 수 있는 항목: start, end, place'),
     ("image: images/missing.svg\nimage_alt: 그림", 'image "images/missing.svg"을(를) content/ 아래에서 찾을 수 없습니다.'),
     ("image: /etc/passwd\nimage_alt: 그림", 'image "/etc/passwd"은(는) content/ 안의 경로로, 맨 앞의 /나 ..없이 쓰세요.'),
