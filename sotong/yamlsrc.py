@@ -198,6 +198,9 @@ def _explain(exc, text, mark) -> str:
         value = value.strip()
         if value[:1] in "“‘" and value[-1:] in "”’":  # a word processor's quotes, which YAML takes for text
             value = value[1:-1]
+        if re.match(r"[a-z_]+: ", value):  # event: start: 2026-11-20, a key of event's map on its line
+            return _('a key follows {key}: on the same line; write the keys of {key} in braces: {key}: {{{value}}} '
+                     '(or, if this is text, in double quotes)').format(key=key.strip(), value=value)
         value = value.replace('"', '\\"')
         return (
             _('a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: {key}: "{value}"').format(

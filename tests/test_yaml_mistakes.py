@@ -18,6 +18,8 @@ MISTAKES = [
     ("title: *중요* 안내\n", 1, "a value starts with *, which YAML reads as a reference"),
     ("date: 2026-09-02\naudiences: [seniors, seongsu\ntitle: 안내\n", 2, "a bracket ([ or {) opened in this value is never closed"),
     ("date: 2026-09-02\nevent: {place: 왕십리광장\ntitle: 안내\n", 2, "a bracket ([ or {) opened in this value is never closed"),
+    ("date: 2026-09-02\nevent: start: 2026-11-20 14:00\n", 2,
+     "a key follows event: on the same line; write the keys of event in braces: event: {start: 2026-11-20 14:00}"),
     ("date: 2026-09-02\ntitle: “성동구: 한파 안내”\n", 2,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: title: "성동구: 한파 안내"'),
 ]
