@@ -119,7 +119,8 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
 
 def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
     """Every static page under content/pages, and the problems found."""
-    files, problems = markdown_files(project.content_path / "pages", project.shown)
+    files, problems = markdown_files(project.content_path / "pages", project.shown,
+                                     ignored=project.settings.get("IGNORE_FILES") or ())
     pages = {}
     for path in files:
         page, found = read_page(path, project.shown(path), project.content_path)

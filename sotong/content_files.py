@@ -13,20 +13,22 @@ outside content/, by ``..``, an absolute path or a link.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
 import stat
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .i18n import _
 from .problems import Problem
 
 
-def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *,
-                   only_markdown: bool = True) -> tuple[list[Path], list[Problem]]:
+def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *, only_markdown: bool = True,
+                   ignored: Iterable[str] = ()) -> tuple[list[Path], list[Problem]]:
     """The ``.md`` files under ``folder`` (sorted), and a problem for each
     entry that cannot be read as one (and, with ``only_markdown``, for each
-    text file not named ``.md``)."""
+    text file not named ``.md`` but those matching a pattern of ``ignored``,
+    Pelican's IGNORE_FILES: README.txt)."""
     files: list[str] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -42,7 +44,7 @@ def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *,
         for name in names:
             if name.endswith(".md"):
                 _take_file(os.path.join(root, name), files, problems, shown)
-            elif only_markdown and _misnamed(name):
+            elif only_markdown and _misnamed(name) and not any(fnmatch.fnmatch(name, p) for p in ignored):
                 problems.append(Problem(shown(Path(root, name)), 1, _misnamed(name)))
     # sorted as Paths sort (by their parts), without making a Path of each first
     return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))], problems

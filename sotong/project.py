@@ -79,7 +79,7 @@ class Project:
         from .notices import read_notice
 
         notices, seen = [], {}
-        files, problems = markdown_files(self.notices_path, self.shown)
+        files, problems = markdown_files(self.notices_path, self.shown, ignored=self.settings.get("IGNORE_FILES") or ())
         # Stamps taken before the notices are read: a save made meanwhile is a change next time.
         self.notice_stamps = {os.path.abspath(path): file_stamp(path) for path in files}
         cache = NoticeCache(self.settings, self.notices_path)

@@ -141,6 +141,7 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
                  ".2026-12-05-cold.md.swp.txt"):
         (content / "notices" / name).write_text(GOOD.replace("culture", "bogus"), encoding="utf-8")
     (content / "pages" / "about.txt").write_text(GOOD, encoding="utf-8")
+    (content / "notices" / "README.txt").write_text("공지 쓰는 법", encoding="utf-8")  # IGNORE_FILES: README*
     (content / "images" / "credits.txt").write_text("사진: 홍보담당관", encoding="utf-8")
     problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
     notepad = ('only files named .md are read, and this one ends in .txt (Notepad adds it); rename it to "{}" '
