@@ -92,8 +92,9 @@ def load(text: str, first_line: int = 1) -> Located:
 
 # A Korean keyboard's full-width colon (U+FF1A) after a key, or its full-width
 # space (U+3000) after the colon or before a key: YAML takes the line for
-# text, and says so on another line (or reads "title： x" as a key).
-_FULL_WIDTH = re.compile("^(?:[ \t]*(?:- )?([A-Za-z_][\\w-]*)[ \t\u3000]*(\uff1a|:\u3000)(.*)|[ \t]*\u3000.*)$", re.M)
+# text, and says so on another line (or reads "title： x" as a key). Text
+# that starts with a full-width space (a Korean paragraph's) is text.
+_FULL_WIDTH = re.compile("^(?:[ \t]*(?:- )?([A-Za-z_][\\w-]*)[ \t\u3000]*(\uff1a|:\u3000)(.*)|[ \t]*\u3000[ \t\u3000]*(?:- )?[A-Za-z_][\\w-]*:(?: .*)?)$", re.M)
 
 
 def _refuse_full_width(text: str, first_line: int) -> None:

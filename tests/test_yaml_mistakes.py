@@ -46,3 +46,12 @@ def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
     assert result.stderr.splitlines() == [
         f"content/notices/2026-09-02-property-tax-september.md:{title + 1}: 닫는 따옴표 뒤에 글자가 더 있거나, 이 줄의 "
         "들여쓰기가 위의 키들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 키를 같은 칸에서 시작하세요"]
+
+
+def test_text_that_starts_with_a_full_width_space_is_text():
+    """A Korean paragraph may start with U+3000; only a key indented with it is a mistake."""
+    assert yamlsrc.load("summary: |\n  \u3000첫 문단: 안내\n  \u3000둘째 문단\nx: 1\n").data == {
+        "summary": "\u3000첫 문단: 안내\n\u3000둘째 문단\n", "x": 1}
+    with pytest.raises(yamlsrc.YAMLProblem) as problem:
+        yamlsrc.load("event:\n\u3000start: 2026-11-20\n")
+    assert problem.value.line == 2 and "full-width space" in problem.value.message
