@@ -51,6 +51,16 @@ def markdown_html(text: str, converter: Markdown | None = None) -> Markup:
     return Markup(tel_links(sanitized(converter.convert(text))))
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def headings_from(html: Markup, top: int) -> Markup:
+    """Sanitized ``html`` with its headings moved down to start at h``top``
+    (# and ## both become it, ### the level below, up to h6): for a text
+    shown under headings of its own, as a notice inside an email."""
+    return Markup(_HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(6, max(top, int(m[2]) + top - 2))}", str(html)))
+
+
 # Korean numbers: area codes (02, 031-064), 070, mobiles (010, 011, 016-019), and
 # the 15xx/16xx/18xx representative numbers; not a part of a longer run of digits.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\d{4}|1[568]\d{2}-\d{4})(?![\d-])")

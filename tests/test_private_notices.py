@@ -11,6 +11,7 @@ import csv
 import email
 import email.policy
 import json
+import re
 
 import pytest
 
@@ -86,6 +87,7 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
             holding.add(entry["id"])
             assert_the_image_is_inside(message, html)
             assert_the_text_part_has_no_markup(text)
+            assert "<h2>심사 안내" not in html and re.search(r"<h4[^>]*>심사 안내</h4>", html)  # under the notice's h3
     expected = committee_readers()
     assert len(expected) >= 3
     assert holding == expected

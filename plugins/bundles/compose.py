@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from sotong import mail
 from sotong.images import image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
-from sotong.markup import markdown_html, markdown_text, tel_links
+from sotong.markup import headings_from, markdown_html, markdown_text, tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -35,6 +35,7 @@ HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
 BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link and plugins' blocks
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
+NOTICE_BODY_HEADING = 4  # a private notice's own headings: under the email's h1, its section's h2, the notice's h3
 
 _SLOT = re.compile(r"__slot_([a-z_]+)__")
 
@@ -188,7 +189,7 @@ class EmailComposer:
             "field": self.audiences.field_label(notice.category),
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
-            "body_html": markdown_html(notice.body), "body_text": markdown_text(notice.body),
+            "body_html": headings_from(markdown_html(notice.body), NOTICE_BODY_HEADING), "body_text": markdown_text(notice.body),
         }
 
     def _inline_image(self, notice) -> mail.InlineImage:
