@@ -118,6 +118,8 @@ def test_a_link_request_with_hostile_text_is_shown_again_and_nothing_is_mailed(s
     before = count(project, "subscriptions_mail")
     status, page = post(port, "/p/link", {"email": address.replace("@", "MARK@")}, hostile)
     assert status == 400 and 'role="alert"' in page and ERROR in page, page[:500]
+    # the address, without what could not be stored, is there to check, and the error is tied to it
+    assert f'value="{address}" aria-invalid="true" aria-describedby="e-email"' in page and 'id="e-email"' in page
     assert count(project, "subscriptions_mail") == before
 
 

@@ -211,7 +211,7 @@ def link_request(request):
     if subs.limited(request.remote_addr):
         return subs.too_often("같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
     if errors := unstorable_errors(request, ["email"]):
-        return _link_page(request, 400, errors["email"])
+        return _link_page(request, 400, errors["email"], request.form.get("email", ""))
     address = (request.form.get("email") or "").strip()
     if address and not request.form.get(HONEYPOT):
         with request.app.store() as store:
@@ -225,10 +225,11 @@ def link_request(request):
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
 
 
-def _link_page(request, status: int = 200, error: str | None = None):
-    """The form asking for the address to mail the link to, with ``error`` above it."""
+def _link_page(request, status: int = 200, error: str | None = None, address: str = ""):
+    """The form asking for the address to mail the link to, with ``error``
+    above it and at the field, which shows ``address`` again to check."""
     return request.app.subscriptions.page("subscriptions_link.html", status, title="수신 설정 링크 받기", error=error,
-                                          action=f"{request.script_root}/p/link", honeypot=HONEYPOT)
+                                          address=address, action=f"{request.script_root}/p/link", honeypot=HONEYPOT)
 
 
 def link_sent(request):
