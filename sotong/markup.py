@@ -22,6 +22,7 @@ import re
 import lxml.html
 import nh3
 from markdown import Markdown
+import markupsafe
 from markupsafe import Markup
 
 MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"], "output_format": "html5"}
@@ -67,6 +68,11 @@ PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\
 _TAG = re.compile(r"(<[^>]*>)")
 _LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
 _LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+def text_with_tel_links(text: str) -> Markup:
+    """Plain ``text``, escaped, with its phone numbers made tap-to-call links."""
+    return Markup(tel_links(markupsafe.escape(text)))
 
 
 def tel_links(html: str) -> str:

@@ -42,6 +42,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import signals
 from .i18n import _
+from .markup import text_with_tel_links
 from .problems import SotongError
 from .database_url import is_database_url
 from .group_commit import WouldWait
@@ -81,7 +82,7 @@ BASE_TEMPLATE = """<!doctype html>
 <main id="main">
 {% block main %}{% endblock %}
 </main>
-<footer>성동구청 홍보담당관 · 문의 {{ office_phone }}</footer>
+<footer>성동구청 홍보담당관 · 문의 {{ office_phone | tel_links }}</footer>
 </body>
 </html>
 """
@@ -89,7 +90,7 @@ BASE_TEMPLATE = """<!doctype html>
 ERROR_TEMPLATE = """{% extends "web_base.html" %}
 {% block main %}
 <h1>{{ title }}</h1>
-<p>{{ explanation }}</p>
+<p>{{ explanation | tel_links }}</p>
 <p class="link-line"><a href="{{ site_url }}">성동구 소통 첫 화면으로 가기</a></p>
 {% endblock %}
 """
@@ -384,7 +385,9 @@ class App:
             jinja2.FileSystemLoader(self._template_folders + [str(self._theme / "templates")]),
             jinja2.DictLoader({"web_base.html": BASE_TEMPLATE, "web_error.html": ERROR_TEMPLATE}),
         ])
-        return jinja2.Environment(loader=loader, autoescape=True)
+        environment = jinja2.Environment(loader=loader, autoescape=True)
+        environment.filters["tel_links"] = text_with_tel_links  # phone numbers a resident taps to call
+        return environment
 
     def render(self, template: str, status: int = 200, **context) -> Response:
         """An HTML page from a template that extends ``web_base.html``."""

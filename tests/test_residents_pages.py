@@ -50,7 +50,7 @@ def test_a_notice_page_links_its_phone_number(site):
     assert '<a href="tel:02-2286-5636">02-2286-5636</a>' in html
 
 
-def test_collector_pages_wear_the_site_header_and_keep_words_whole(tmp_path):
+def test_collector_pages_wear_the_site_header_keep_words_whole_and_link_the_phone(tmp_path):
     from sotong.project import Project
     from sotong.web import make_app
 
@@ -60,6 +60,9 @@ def test_collector_pages_wear_the_site_header_and_keep_words_whole(tmp_path):
         assert '<header class="site-header">' in page and 'aria-label="주 메뉴"' in page, path
         assert "word-break: keep-all" in page and "성동구청 전자소통 서비스" in page, path
         assert "<link" not in page, path  # the site's CSS is inlined: nothing fetched from elsewhere
+        assert '문의 <a href="tel:02-2286-5114">02-2286-5114</a>' in page, path  # the office's number, to tap and call
+    sent = client.get("/p/link/sent").get_data(as_text=True)  # the number in a page's message too
+    assert sent.split("<main")[1].count('<a href="tel:02-2286-5114">') == 2, sent
 
 
 def test_the_email_carries_the_emblem_and_tap_to_call_numbers(small):  # noqa: F811

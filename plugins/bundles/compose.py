@@ -19,12 +19,12 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from sotong import mail
 from sotong.images import image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
-from sotong.markup import headings_from, markdown_html, markdown_text, tel_links
+from sotong.markup import headings_from, markdown_html, markdown_text, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -136,7 +136,7 @@ class EmailComposer:
                                autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         for env in (html_env, text_env):
             env.globals["slot"] = slot
-        html_env.filters["tel_links"] = lambda text: Markup(tel_links(escape(text)))
+        html_env.filters["tel_links"] = text_with_tel_links
         page = self._page_values()
         self.page = Slotted.parse(mail.inline_css(html_env.get_template("email.html").render(page), self.css))
         self.text_page = Slotted.parse(mail.plain_text(text_env.get_template("email.txt").render(page)))
