@@ -65,6 +65,11 @@ SCHEMA_CASES = [
     (GOOD.replace("    type: single", "    type: single\n    requird: true"), 8, 'unknown key "requird"; did you mean "required"?'),
     (GOOD + "anonymous: maybe\n", 10, "anonymous must be true or false"),
     (GOOD.replace("title: 설문\n", ""), 1, "title is required"),
+    (GOOD.replace("type: single", "type: multiple") + "    max: 3\n", 10, "max must be a whole number from 1 to 2, e.g. max: 2"),
+    (GOOD.replace("type: single", "type: multiple") + "    min: 0\n", 10, "min must be a whole number from 1 to 2"),
+    (GOOD.replace("type: single", "type: multiple") + "    max: 둘\n", 10, "max must be a whole number from 1 to 2"),
+    (GOOD.replace("type: single", "type: multiple") + "    min: 2\n    max: 1\n", 11, "min (2) must not be more than max (1)"),
+    (GOOD + "    max: 1\n", 10, "max is only for scale and multiple questions; remove it from this single question"),
 ]
 
 
@@ -111,6 +116,9 @@ def test_build_writes_accessible_forms_and_thanks_pages(project, cli):
     assert '<label for="a-wish"' in page and '<textarea id="a-wish" name="wish"' in page
     budget = (out / BUDGET / "index.html").read_text(encoding="utf-8")
     assert "초대받은 분만" in budget  # a named survey needs the personal link
+    projects = budget.split('id="q-projects"')[1].split("</fieldset>")[0]
+    assert "최대 3개까지 고를 수 있습니다" in projects and "해당하는 것을 모두" not in projects  # its max: 3
+    assert "해당하는 것을 모두 골라 주세요" in page  # library's purposes: no limit
     assert "답변해 주셔서 고맙습니다" in (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8")
 
 
@@ -228,6 +236,18 @@ def test_post_400_lists_every_error_and_keeps_answers(project, server):
     assert "제안 &lt;i&gt;</textarea>" in page  # kept, escaped
     assert f'name="t" value="{token}"' in page
     assert rows(project, "SELECT count(*) FROM survey_responses, survey_tokens_used") == [(0,)]
+
+
+def test_post_more_options_than_a_multiple_questions_max_is_400_and_within_it_303(project, server):
+    token = survey_token(BUDGET, "S00002")
+    four = ["반려견 놀이터 조성", "어린이 놀이터 그늘막 설치", "중랑천 자전거길 쉼터 조성", "전통시장 공동 배송 지원"]
+    status, _, page = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER, "projects": four})
+    assert status == 400 and "고쳐 주셔야 할 곳이 1곳 있습니다" in page
+    assert '<p id="e-projects"' in page and "3개까지만 골라 주세요. 지금 4개를 고르셨습니다." in page
+    assert stored_answers(project) == 0
+    status, _, _ = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER, "projects": four[:3]})
+    assert status == 303
+    assert rows(project, "SELECT count(*) FROM survey_answers WHERE question = 'projects'") == [(3,)]
 
 
 def test_post_403_404_410_413(tmp_path, project, server):
@@ -452,6 +472,7 @@ QUESTIONS = (
     Question("many", "multiple", "여럿", ("가", "나", "다"), required=False),
     Question("score", "scale", "점수", (), required=True, min=0, max=3),
     Question("free", "text", "자유", (), required=False),
+    Question("some", "multiple", "몇 개", ("가", "나", "다", "라"), required=False, least=2, most=3),
 )
 SURVEY = Survey("s", "설문", "문화체육과", None, None, (), False, False, QUESTIONS)
 values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", "", " ", "긴 글 " * 3]), max_size=4)
@@ -469,7 +490,7 @@ def test_validate_answers_against_brute_force(form):
         elif question.type == "text":
             ok = len(given_) == 1 and len(given_[0]) <= 8
         elif question.type == "multiple":
-            ok = all(v in allowed for v in given_)
+            ok = all(v in allowed for v in given_) and question.least <= len(set(given_)) <= (question.most or 99)
         else:
             ok = len(given_) == 1 and given_[0] in allowed
         assert (question.id not in errors) == ok, (question, form, errors)

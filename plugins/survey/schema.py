@@ -43,6 +43,8 @@ class Question:
     required: bool = False
     min: int = 1
     max: int = 5
+    least: int = 0  # a multiple question: at least this many ticked, when answered
+    most: int = 0  # a multiple question: at most this many ticked; 0: no limit
 
     @property
     def choices(self) -> tuple:
@@ -251,10 +253,15 @@ def _question(item: dict, at: tuple, seen: dict, problem, line_of) -> Question |
     if not isinstance(required, bool):
         problem(at + ("required",), _("required must be true or false, e.g. required: true"))
     options = _options(item, kind, at, problem)
-    low, high = _scale(item, kind, at, problem)
+    if kind == "multiple":
+        low, high = None, None
+        least, most = _picks(item, len(options or ()), at, problem)
+    else:
+        low, high = _scale(item, kind, at, problem)
+        least, most = 0, 0
     if isinstance(question_id, str) and kind in TYPES and isinstance(text, str):
         return Question(id=question_id, type=kind, text=text.strip(), options=tuple(options or ()),
-                        required=required is True, min=low or 1, max=high or 5)
+                        required=required is True, min=low or 1, max=high or 5, least=least, most=most)
     return None
 
 
@@ -303,7 +310,7 @@ def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None
     if kind != "scale":
         for key in ("min", "max"):
             if key in item:
-                problem(at + (key,), _("{key} is only for scale questions; remove it from this {kind} question").format(
+                problem(at + (key,), _("{key} is only for scale and multiple questions; remove it from this {kind} question").format(
                     key=key, kind=kind))
         return None, None
     low = _integer(item, "min", 1, at, problem)
@@ -316,6 +323,22 @@ def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None
             problem(at + ("max",), _("a scale has at most {scale_most_points} points; e.g. min: 0 and max: 10").format(
                 scale_most_points=SCALE_MOST_POINTS))
     return low, high
+
+
+def _picks(item: dict, options: int, at: tuple, problem) -> tuple[int, int]:
+    """A multiple question's (least, most) options ticked, from its ``min``
+    and ``max``: whole numbers, 1 <= min <= max <= its options; (0, 0) when
+    not given."""
+    picks = {}
+    for key in ("min", "max"):
+        if key in item:
+            picks[key] = whole_number(item[key], key, 1, max(options, 1), lambda message, key=key: problem(at + (key,), message),
+                                      example=f"{key}: {min(3, max(options, 1))}")
+    least, most = picks.get("min") or 0, picks.get("max") or 0
+    if least and most and least > most:
+        problem(at + ("max",), _("min ({low}) must not be more than max ({high}), e.g. min: 1 and max: 3").format(
+            low=least, high=most))
+    return least, most
 
 
 def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, Survey]:
