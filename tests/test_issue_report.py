@@ -18,7 +18,7 @@ from bounce_mails import postfix_dsn
 from project_support import copy_project, project_on, serving
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
                               send_outbox)
-from delivery.issue_report import Figures, issue_report, spreadsheet_safe
+from delivery.issue_report import Figures, issue_report, write_issue_report
 from delivery.verp import make_return_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +26,7 @@ from survey import storage
 
 from sotong.links import click_url, short_codes, sms_link_notices
 from sotong.project import Project
+from sotong.spreadsheet import restored
 from sotong.store import Store
 from sotong.web import make_app
 
@@ -150,9 +151,14 @@ def test_click_rate_is_clicks_over_messages_that_arrived():
     assert report.total.click_rate is None and report.notices == []
 
 
-def test_a_title_that_looks_like_a_formula_is_written_as_text():
-    assert spreadsheet_safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
-    assert spreadsheet_safe("김장 나눔") == "김장 나눔" and spreadsheet_safe(3) == 3
+def test_a_title_that_looks_like_a_formula_is_written_as_text_quoted_once(tmp_path):
+    titles = ["-3% 절약 캠페인 설문", "=HYPERLINK(\"x\")", "+1 제안", "@성동", "김장 나눔"]
+    surveys = [{"title": title, "invitations": 4, "answers": 1} for title in titles]
+    _html, written = write_issue_report(issue_report(ISSUE, [], [], {}, {}, surveys), tmp_path, "성동소통")
+    with written.open(encoding="utf-8-sig", newline="") as file:
+        cells = [row["item"] for row in csv.DictReader(file) if row["table"] == "survey"]
+    assert cells == ["'-3% 절약 캠페인 설문", "'=HYPERLINK(\"x\")", "'+1 제안", "'@성동", "김장 나눔"]
+    assert [restored(cell) for cell in cells] == titles
 
 
 counts = st.lists(st.integers(0, 50), min_size=8, max_size=8)

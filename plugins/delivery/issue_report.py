@@ -100,7 +100,6 @@ def issue_report(outbox: str, notice_rows, message_rows, clicks: dict, titles: d
 
 CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "click_rate",
                "survey_invitations", "survey_answers")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_rows(report: IssueReport):
@@ -119,11 +118,6 @@ def csv_rows(report: IssueReport):
     yield row("total", "합계", "", "", report.total)
     for survey in report.surveys:
         yield ["survey", survey["title"], *[""] * (len(CSV_COLUMNS) - 4), survey["invitations"], survey["answers"]]
-
-
-def spreadsheet_safe(cell):
-    """A text cell that a spreadsheet would run as a formula, made plain text."""
-    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
 
 
 def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:
@@ -146,8 +140,8 @@ def write_issue_report(report: IssueReport, folder: Path, site_name: str) -> tup
     """private/reports/issue-D.html and issue-D.csv."""
     context = dict(report=report, chart=chart(report), type_labels=TYPE_LABELS, channel_labels=CHANNEL_LABELS,
                    site_name=site_name)
-    rows = [[spreadsheet_safe(cell) for cell in row] for row in csv_rows(report)]
-    return write_html_and_csv(folder, f"issue-{report.outbox}", "delivery_issue_report.html", context, CSV_COLUMNS, rows)
+    return write_html_and_csv(folder, f"issue-{report.outbox}", "delivery_issue_report.html", context, CSV_COLUMNS,
+                              list(csv_rows(report)))
 
 
 # --- reading the journal (the edge) ----------------------------------------------------
