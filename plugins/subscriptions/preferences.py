@@ -189,15 +189,12 @@ def confirm_phone(request, token: str):
     with request.app.store() as store, store.changes_from("preferences"), store.transaction():
         row = store.db.execute("SELECT id FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
                                "AND used_at IS NULL ORDER BY expires_at DESC LIMIT 1", (subscriber.id,)).fetchone()
-        found = storage.pending(store, row[0]) if row else None
-        usable = found and not found.expired(time.time()) and found.attempts < storage.CODE_ATTEMPTS
-        if usable and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
+        found = storage.count_guess(store, row[0], time.time()) if row else None  # counted before it is compared
+        if found and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
             store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
             storage.mark_used(store, found.id, subscriber.id)
             message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
         else:
-            if found:
-                storage.count_attempt(store, found.id)
             message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
     return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
                                           message=message, back=collector_url(request.app.settings, "p/" + token))

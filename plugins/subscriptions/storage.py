@@ -91,7 +91,10 @@ def add_pending(store: Store, purpose: str, data: dict, subscriber_id: str | Non
 
 
 def pending(store: Store, pending_id: str) -> Pending | None:
-    row = store.db.execute("SELECT * FROM subscriptions_pending WHERE id = ?", (pending_id,)).fetchone()
+    return _pending_of(store.db.execute("SELECT * FROM subscriptions_pending WHERE id = ?", (pending_id,)).fetchone())
+
+
+def _pending_of(row) -> Pending | None:
     if row is None:
         return None
     values = dict(row)
@@ -112,8 +115,16 @@ def mark_used(store: Store, pending_id: str, subscriber_id: str) -> None:
                      (now_iso(), subscriber_id, pending_id))
 
 
-def count_attempt(store: Store, pending_id: str) -> None:
-    store.db.execute("UPDATE subscriptions_pending SET attempts = attempts + 1 WHERE id = ?", (pending_id,))
+def count_guess(store: Store, pending_id: str, now: float) -> Pending | None:
+    """Count one guess at a phone code, in the statement that checks one more
+    may be made (unused, unexpired, fewer than CODE_ATTEMPTS so far); the
+    pending answer to compare the guess with, or None: not to compare it.
+    One statement, so that guesses sent at once cannot all pass the check
+    before any is counted (on PostgreSQL each waits for the one before it
+    and checks the count that one left)."""
+    return _pending_of(store.db.execute(
+        "UPDATE subscriptions_pending SET attempts = attempts + 1 WHERE id = ? AND used_at IS NULL "
+        "AND expires_at > ? AND attempts < ? RETURNING *", (pending_id, now, CODE_ATTEMPTS)).fetchone())
 
 
 def drop_expired(store: Store, now: float) -> None:
