@@ -323,14 +323,17 @@ def _in_forked_processes(function: Callable, items: Iterable, jobs: int, key: st
     in the items' order. A process that dies (SIGKILL, the kernel's OOM
     killer) breaks the pool (where a multiprocessing.Pool would wait for
     ever): a SotongError saying how it ended. On any error, Ctrl+C too, the
-    processes are stopped at once."""
+    processes are stopped at once. Not ``executor.map``: its answers, stopped
+    by Ctrl+C, cancel the items not begun, and Python 3.11's pool, finding
+    its processes stopped, then fails on them in its own thread
+    (InvalidStateError, a traceback under the one line that says it stopped)."""
     fork = multiprocessing.get_context("fork")
     others = set(fork.active_children())
     with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_worker_started, initargs=(os.getpid(),)) as executor:
-        answers = executor.map(function, items)  # forks every process before the pool starts a thread
+        futures = [executor.submit(function, item) for item in items]  # every process forked before the pool's thread
         workers = [process for process in fork.active_children() if process not in others]
         try:
-            yield answers
+            yield (future.result() for future in futures)
         except BrokenProcessPool:
             executor.shutdown()  # its processes ended and waited for: their exit codes known
             raise SotongError([_("a bundling process stopped unexpectedly ({how}); the outbox of {key} is as it was: run the same command again").format(
