@@ -21,7 +21,7 @@ from typing import Iterable
 
 from . import yamlsrc
 from .i18n import _
-from .problems import Problem, SotongError, did_you_mean, suggested
+from .problems import Problem, SotongError, did_you_mean, not_utf8, suggested
 
 GENDERS = ("F", "M")
 KINDS = ("person", "business")
@@ -192,7 +192,7 @@ def load_audiences(path: str | Path, shown: str | None = None) -> Audiences:
     except FileNotFoundError:
         raise SotongError([Problem(shown, 1, _("file not found; create audiences.yaml (see README)"))]) from None
     except UnicodeDecodeError:
-        raise SotongError([Problem(shown, 1, _("not UTF-8 text; save the file again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]) from None
+        raise SotongError([not_utf8(shown)]) from None
     except OSError as exc:  # a folder, a file that cannot be read
         raise SotongError([Problem(shown, 1, _("cannot read the file ({strerror}); point AUDIENCES_PATH in the settings at audiences.yaml").format(
             strerror=exc.strerror))]) from None

@@ -25,7 +25,7 @@ from .body_files import missing_files
 from .content_files import markdown_files
 from .i18n import _
 from .notice_cache import file_stamp
-from .problems import Problem, SotongError, did_you_mean
+from .problems import Problem, SotongError, did_you_mean, not_utf8
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
     from .audiences import Audiences
@@ -100,7 +100,7 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
+        return None, [not_utf8(shown)]
     source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems

@@ -18,7 +18,7 @@ from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key
 from .body_files import missing_files
 from .i18n import _
-from .problems import Problem, did_you_mean, suggested
+from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .validators import department, image_with_alt
 
@@ -159,7 +159,7 @@ def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
+        return None, [not_utf8(shown)]
     source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems

@@ -13,7 +13,7 @@ from sotong.i18n import _
 from sotong.validators import image_with_alt, whole_number, yaml_files
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
-from sotong.problems import Problem, did_you_mean
+from sotong.problems import Problem, did_you_mean, not_utf8
 
 from .config import minwon24_settings
 from .rules import PLACEMENTS, Banner, Window
@@ -50,7 +50,7 @@ def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str
     try:
         doc = yamlsrc.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
+        return None, [not_utf8(shown)]
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return validate_banner(doc, slug_from_filename(path), audiences, content_root, shown)

@@ -15,7 +15,7 @@ from pathlib import Path
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list
-from sotong.problems import Problem, SotongError, did_you_mean
+from sotong.problems import Problem, SotongError, did_you_mean, not_utf8
 from sotong.validators import department as known_department, whole_number, yaml_files
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
@@ -104,7 +104,7 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(shown, 1, _("not UTF-8 text; save the file again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))]
+        return None, [not_utf8(shown)]
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
