@@ -44,8 +44,9 @@ def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *, only_mar
         for name in names:
             if name.endswith(".md"):
                 _take_file(os.path.join(root, name), files, problems, shown)
-            elif only_markdown and _misnamed(name) and not any(fnmatch.fnmatch(name, p) for p in ignored):
-                problems.append(Problem(shown(Path(root, name)), 1, _misnamed(name)))
+            elif (only_markdown and (misnamed := _misnamed(name))
+                  and not any(fnmatch.fnmatch(name, p) for p in ignored)):
+                problems.append(Problem(shown(Path(root, name)), 1, misnamed))
     # sorted as Paths sort (by their parts), without making a Path of each first
     return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))], problems
 

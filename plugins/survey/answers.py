@@ -34,16 +34,15 @@ def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max
             else:
                 answers[question.id] = (values[0],)
             continue
-        choices = question.choices
+        choices, chosen = question.choices, set(values)
         if any(v not in choices for v in values):
             errors[question.id] = "보기 가운데에서 골라 주세요."
         elif question.type != "multiple" and len(values) > 1:
             errors[question.id] = "하나만 골라 주세요."
-        elif question.most and len(set(values)) > question.most:
-            errors[question.id] = f"{question.most}개까지만 골라 주세요. 지금 {len(set(values))}개를 고르셨습니다."
-        elif len(set(values)) < question.least:
-            errors[question.id] = f"{question.least}개 이상 골라 주세요. 지금 {len(set(values))}개를 고르셨습니다."
+        elif question.most and len(chosen) > question.most:
+            errors[question.id] = f"{question.most}개까지만 골라 주세요. 지금 {len(chosen)}개를 고르셨습니다."
+        elif len(chosen) < question.least:
+            errors[question.id] = f"{question.least}개 이상 골라 주세요. 지금 {len(chosen)}개를 고르셨습니다."
         else:
-            chosen = set(values)
             answers[question.id] = tuple(c for c in choices if c in chosen)
     return answers, errors
