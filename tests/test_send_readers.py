@@ -16,7 +16,7 @@ import pytest
 from delivery_support import mark_address_invalid
 from project_support import new_store_location
 
-from delivery.journal import RECORD_CHUNK, Journal, NoticeInfo
+from delivery.journal import ABANDONED, RECORD_CHUNK, RECORDING, Journal, NoticeInfo
 from delivery.marks import reachable_messages
 from delivery.outbox import Outbox, OutboxMessage
 from sotong.store import Store, Subscriber
@@ -145,13 +145,52 @@ def test_on_postgresql_every_chunk_is_read_and_written_with_one_statement_text(t
     assert store.db.execute("SELECT count(*) FROM delivery_messages WHERE state = 'queued'").fetchone()[0] == len(ids)
 
 
-def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_nothing(tmp_path):
-    """PostgreSQL: a second worker started on an outbox of the same digest
-    waits for the first's recording, then starts at once (no reader, no
-    journal row read or written); the SMS are handed over once, by whichever
-    finishes first (a joiner after waiting for its recorder in vain), and
-    only to readers still reachable. Once the recorder
-    is gone, a later run records the outbox again (a reader withdrawn may be back)."""
+class HeldRecording:
+    """``journal`` recording ``outbox`` (PostgreSQL, a first recording) in a
+    thread, held before it reads the readers of the outbox's second chunk:
+    its first chunk is committed. ``finish()`` lets it go on, or stop there
+    (``stop=True``, as a process killed then would)."""
+
+    def __init__(self, journal: Journal, outbox: Outbox, notices):
+        self.held, self.go_on, self.stopping, self.result = threading.Event(), threading.Event(), False, []
+        self.thread = threading.Thread(target=self._record, args=(journal, outbox, notices))
+        self.thread.start()
+        assert self.held.wait(30), "the recording never reached its second chunk"
+
+    def _record(self, journal, outbox, notices) -> None:
+        chunks = []
+
+        def reachable(messages) -> set:
+            chunks.append(messages)
+            if len(chunks) == 2:
+                self.held.set()
+                self.go_on.wait(30)
+                if self.stopping:
+                    raise RuntimeError("stopped halfway")
+            return reachable_messages(journal.store, messages)
+
+        try:
+            self.result.append(journal.record_outbox(outbox, reachable, notices, digest=outbox.digest))
+        except RuntimeError as stopped:
+            self.result.append(stopped)
+
+    def finish(self, stop: bool = False):
+        self.stopping = stop
+        self.go_on.set()
+        self.thread.join(30)
+        return self.result[0]
+
+
+def test_a_worker_joining_an_outbox_being_recorded_claims_the_chunks_recorded_and_reads_nothing(tmp_path):
+    """PostgreSQL: a first recording is committed a chunk at a time, so a
+    second worker started on an outbox of the same digest joins it at once
+    (no reader, no journal row read or written) and claims the emails of the
+    chunks recorded while the first records the rest, which it awaits
+    (Journal.recording); it counts them all as left to send. The SMS are
+    handed over once, by whichever finishes first (a joiner after waiting
+    for its recorder in vain), and only to readers still reachable. Once the
+    recorder is gone, a later run records the outbox again (a reader
+    withdrawn may be back)."""
     location = new_store_location("postgresql", tmp_path)
     first, second = Journal(Store.open(location)), Journal(Store.open(location))
     ids = [f"S{n:05d}" for n in range(RECORD_CHUNK + 5)]
@@ -159,31 +198,29 @@ def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_
         first.store.put_subscriber(reader(subscriber_id))
     outbox = Outbox(ISSUE, "issue", first.store.path, both_channels(*ids), digest="d1")
     notices = {"n": NoticeInfo("title", None, None, None)}
-    inside, chunks = threading.Event(), {"first": 0, "second": 0}
+    read_by_second = []
 
-    def reachable_for(name):
-        def reachable(messages) -> set:
-            chunks[name] += 1
-            inside.set()
-            time.sleep(0.3 if name == "first" and chunks[name] == 1 else 0)  # the second comes meanwhile
-            return reachable_messages(first.store if name == "first" else second.store, messages)
-        return reachable
+    def reachable_for_second(messages) -> set:
+        read_by_second.append(messages)
+        return reachable_messages(second.store, messages)
 
-    joined = []
-    joining = threading.Thread(target=lambda: inside.wait(10) and joined.append(
-        second.record_outbox(outbox, reachable_for("second"), notices, digest="d1")))
-    joining.start()
-    recorded, unsent = first.record_outbox(outbox, reachable_for("first"), notices, digest="d1")
-    joining.join(30)
+    recording = HeldRecording(first, outbox, notices)
+    joined, unsent = second.record_outbox(outbox, reachable_for_second, notices, digest="d1")
+    assert joined.joined and unsent == len(ids), "the second counts the emails still to be recorded too"
+    assert second.recording(ISSUE) == RECORDING
+    first_chunk = RECORD_CHUNK // 2  # a chunk of messages holds an email and an SMS of each reader
+    assert [message.subscriber_id for message in second.claim(ISSUE, 2 * RECORD_CHUNK)] == ids[:first_chunk]
+    recorded, unsent = recording.finish()
     assert not recorded.joined and unsent == len(ids) and len(recorded.sms) == len(ids)
-    assert joined[0][0].joined and joined[0][1] == len(ids), "the second counts what the first recorded"
-    assert chunks["second"] == 0, "the second read no reader"
+    assert second.recording(ISSUE) is None
+    assert len(second.claim(ISSUE, 2 * RECORD_CHUNK)) == len(ids) - first_chunk
+    assert read_by_second == [], "the second read no reader"
 
     first.store.put_subscriber(reader(ids[3], sms_unsubscribed_at="2026-11-27T10:00:00+09:00"))
     # the second finished first, and the recorder (alive) did not hand over within the wait
-    handed = second.hand_over_left(outbox, reachable_for("second"), wait=0.2)
+    handed = second.hand_over_left(outbox, reachable_for_second, wait=0.2)
     assert len(handed) == len(ids) - 1 and ids[3] not in {message.subscriber_id for message in handed}
-    assert first.hand_over(outbox, recorded.sms) == [] and second.hand_over_left(outbox, reachable_for("second")) == []
+    assert first.hand_over(outbox, recorded.sms) == [] and second.hand_over_left(outbox, reachable_for_second) == []
 
     first.store.db.execute("DELETE FROM delivery_messages WHERE subscriber_id = ? AND channel = 'email'", (ids[0],))
     first.store.close()  # the recorder is gone: its lock with it
@@ -192,6 +229,38 @@ def test_a_worker_joining_an_outbox_another_is_recording_waits_for_it_and_reads_
     assert not recorded.joined and recorded.email_new == 1 and unsent == len(ids)
     recorded, _unsent = later.record_outbox(outbox, reachable_messages.__get__(later.store), notices, digest="d2")
     assert not recorded.joined, "another outbox under the same name is recorded"
+
+
+def test_a_recording_stopped_halfway_is_finished_by_the_worker_that_joined_it(tmp_path):
+    """PostgreSQL: when the worker recording an outbox a chunk at a time
+    stops after its first chunk, a worker that joined it learns so once the
+    recorder is gone (its lock with its connection), not before, and records
+    the outbox itself: the emails not yet queued are queued, those queued
+    before kept as they are; what the recorder left out is said by both."""
+    location = new_store_location("postgresql", tmp_path)
+    first, second = Journal(Store.open(location)), Journal(Store.open(location))
+    ids = [f"S{n:05d}" for n in range(RECORD_CHUNK + 5)]
+    for subscriber_id in ids:
+        first.store.put_subscriber(reader(subscriber_id))
+    first.store.put_subscriber(reader(ids[-1], unsubscribed_at="2026-11-25T10:00:00+09:00"))
+    outbox = Outbox(ISSUE, "issue", first.store.path, both_channels(*ids), digest="d1")
+    notices = {"n": NoticeInfo("title", None, None, None)}
+
+    recording = HeldRecording(first, outbox, notices)
+    assert second.record_outbox(outbox, reachable_messages.__get__(second.store), notices, digest="d1")[0].joined
+    assert isinstance(recording.finish(stop=True), RuntimeError)
+    assert second.recording(ISSUE) == RECORDING, "its recorder is still alive: it may go on"
+    first.store.close()
+    assert second.recording(ISSUE) == ABANDONED
+
+    recorded, unsent = second.record_outbox(outbox, reachable_messages.__get__(second.store), notices, digest="d1")
+    assert not recorded.joined and second.recording(ISSUE) is None
+    assert recorded.email_new == len(ids) - 1 - RECORD_CHUNK // 2 and unsent == len(ids) - 1
+    assert recorded.left_out == {"email": 1, "sms": 1} and len(recorded.sms) == len(ids) - 1
+    assert second.left_out(ISSUE) == {"email": 1, "sms": 1}
+    emails = second.store.db.execute("SELECT subscriber_id FROM delivery_messages WHERE channel = 'email'").fetchall()
+    assert sorted(row[0] for row in emails) == ids[:-1]
+    second.store.close()
 
 
 def test_a_joining_worker_that_finishes_first_leaves_the_sms_to_its_recorder_while_it_lives(tmp_path):

@@ -24,7 +24,7 @@ import pytest
 from project_support import new_store_location, project_on, store_of, store_query
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox
 
-from delivery.journal import ELSEWHERE, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal, NoticeInfo
+from delivery.journal import ELSEWHERE, RECORD_CHUNK, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal, NoticeInfo
 from delivery.outbox import has_sms, read_outbox
 from sotong.store import Store, Subscriber
 
@@ -132,6 +132,44 @@ def test_two_workers_both_say_who_was_left_out_and_only_one_hands_the_sms_over(t
         assert "Make sms.csv again without them" in output
     handed_over = sorted(int(re.search(r"SMS: (\d+) SMS messages", output).group(1)) for output in outputs)
     assert handed_over == [0, 3], outputs
+
+
+def test_a_worker_sends_while_another_records_and_finishes_the_recording_of_one_killed(tmp_path):
+    """A second worker started while the first records a large outbox (a
+    chunk of RECORD_CHUNK messages at a time) sends the emails recorded
+    before the recording ends; when the first is killed halfway through it,
+    the second says so, records the rest itself and sends every email once.
+    (A test's open transaction holds the first email of the second chunk, so
+    the first worker's recording waits there.)"""
+    import psycopg
+
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
+    ids = add_subscribers(store_of(project), RECORD_CHUNK + 100)
+    make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    Journal(Store.open(store_of(project))).store.close()  # the journal's tables
+    holder = psycopg.connect(store_of(project))  # not autocommit: its insert stays uncommitted
+    holder.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state,"
+                   " queued_at, updated_at) VALUES (%s, 'issue', %s, 'email', 'EMAIL', '[]', 'queued', '', '')",
+                   (ISSUE, ids[RECORD_CHUNK]))
+    to_record = "SELECT emails_to_record FROM delivery_outboxes"
+    handler = ScriptedHandler()
+    with SMTPServer(handler) as server:
+        command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+                   "--port", str(server.port), "-s", str(project / "pelicanconf.py")]
+        first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: store_query(project, to_record) == [(100,)], 60)  # its first chunk is recorded
+        second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: len(handler.accepted) >= 50, 60)
+        assert first.poll() is None and store_query(project, to_record) == [(100,)], "the first is still recording"
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+        holder.rollback()
+        holder.close()
+        out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, out + err
+    assert "stopped before it finished; this one records the rest and sends it" in err
+    assert f"Emails: {len(ids)} sent, 0 failed" in out
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -25,12 +25,12 @@ from . import annual, retention
 from .bounce_config import bounce_settings
 from .config import delivery_config
 from .options import notice_slug
-from .journal import DEFERRED, FAILED, SENT, Journal, NoticeInfo
+from .journal import ABANDONED, DEFERRED, FAILED, SENT, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import has_sms, read_outbox
 from .purge_command import send_purge
 from .rules import invalid_address
-from .sender import Sender
+from .sender import SendFigures, Sender
 from .staff_send import send_staff_copy, staff_address
 
 
@@ -75,8 +75,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         else:
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
                                         {slug for message in outbox.messages for slug in message.notices})
-            with progress(unsent, _sending_title(project.store, key)) as advance:
-                figures = Sender(config, journal, outbox, on_settled=advance).run()
+            recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable)
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable)
             sms = _sms_line(recorded)
             _score_refusals(project, key)
@@ -116,6 +115,24 @@ def _collector_paused():
             gc.enable()
 
 
+def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable) -> tuple:
+    """Send the outbox's emails ``recording`` (what record_outbox did, and
+    how many emails are left) left to send. When it joined a worker that
+    stopped before it finished recording the outbox, this one records it
+    and sends what that left. Returns what the last recording did and the
+    figures of all the sending."""
+    recorded, unsent = recording
+    figures = SendFigures()
+    while True:
+        with progress(unsent, _sending_title(journal.store, outbox.key)) as advance:
+            figures = figures.plus(Sender(config, journal, outbox, on_settled=advance).run())
+        if not (recorded.joined and journal.recording(outbox.key) == ABANDONED):
+            return recorded, figures
+        click.echo(_("The other sotong send that was recording this outbox stopped before it finished; this one records the rest and sends it."), err=True)
+        with _collector_paused():
+            recorded, unsent = journal.record_outbox(outbox, reachable, notices, digest=outbox.digest)
+
+
 def _hand_over_sms(journal, outbox, recorded, reachable) -> list:
     """The outbox's SMS recorded as handed over, once the run has not
     stopped: by the worker that recorded the outbox (it holds them), or by one
@@ -124,7 +141,9 @@ def _hand_over_sms(journal, outbox, recorded, reachable) -> list:
         return journal.hand_over(outbox, recorded.sms)
     if journal.recorder_holds_sms(outbox.key):
         click.echo(_("Waiting for the worker that recorded this outbox to record its SMS as handed over ..."))
-    return journal.hand_over_left(outbox, reachable)
+    handed_over = journal.hand_over_left(outbox, reachable)
+    recorded.left_out = journal.left_out(outbox.key)  # the recorder may have recorded while this one sent
+    return handed_over
 
 
 def _score_refusals(project, key: str) -> None:

@@ -35,6 +35,15 @@ a claim takes any unsent row another run's key left. A process's claims walk
 the outbox's unsent emails in id order (an index holds just those) from where
 its last claim ended, so that a claim's cost does not grow with what was
 sent; from the start again only when that comes back short.
+
+A worker starting on an outbox that a live worker recorded from the same
+manifest and sms.csv joins it and reads none of it. A first recording on
+PostgreSQL (the journal holds none of the outbox's emails) is committed a
+chunk of :data:`RECORD_CHUNK` messages at a time, the outbox's row saying how
+many emails are still to record, so a worker that joins it sends the first
+chunks while the rest are recorded: when its claims come back empty it
+claims again while the recorder lives, and records the rest itself if the
+recorder died first (``Journal.recording``).
 """
 
 from __future__ import annotations
@@ -118,9 +127,12 @@ CREATE INDEX delivery_messages_unsent ON delivery_messages (outbox, id) WHERE ch
 DROP INDEX IF EXISTS delivery_messages_by_sent_at;
 CREATE INDEX delivery_messages_by_sent_at ON delivery_messages (sent_at) WHERE sent_at IS NOT NULL;"""
 HOT_TAKES = {"sqlite": _BY_SENT_AT, "postgresql": _BY_SENT_AT + "\nALTER TABLE delivery_messages SET (fillfactor = 70);"}
+# How many of the outbox's emails its recorder has still to queue: above 0 while a first recording on
+# PostgreSQL is committed a chunk at a time (workers joining it claim the chunks committed meanwhile).
+EMAILS_TO_RECORD = "ALTER TABLE delivery_outboxes ADD COLUMN emails_to_record INTEGER NOT NULL DEFAULT 0;"
 register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM, OUTBOXES,
-                LEFT_OUT, HOT_TAKES)  # version 2: worker; 3: the claims' index; 4: their only index; 5: the
-# outboxes; 6: left out; 7: the indexes by sent_at
+                LEFT_OUT, HOT_TAKES, EMAILS_TO_RECORD)  # version 2: worker; 3: the claims' index; 4: their only
+# index; 5: the outboxes; 6: left out; 7: the indexes by sent_at; 8: emails to record
 # A connection takes this many of its claimed emails at once: one statement marks them ``sending`` (after
 # reading their readers) and records the ones it handed over before ``sent``, so the store's work and round
 # trips per email are a sixteenth of a take an email; the price is that a crash may leave this many per
@@ -170,6 +182,7 @@ _TAKE_READING_THE_READERS = (
 RECORDER_WAIT, RECORDER_POLL = 60.0, 0.05
 RECORD_CHUNK = 1000  # outbox messages whose readers and journal rows are read with one query each
 TAKEN, WITHDRAWN, ELSEWHERE = "taken", "withdrawn", "elsewhere"
+RECORDING, ABANDONED = "recording", "abandoned"  # Journal.recording
 # backend -> (the slugs of m.notices as rows j(value), how many there are)
 NOTICES_AS_ROWS = {"sqlite": ("json_each(m.notices) AS j", "json_array_length(m.notices)"),
               "postgresql": ("jsonb_array_elements_text(m.notices::jsonb) AS j(value)",
@@ -253,53 +266,60 @@ class Journal:
         ``dry_run`` computes the same and rolls back.
 
         With the outbox's ``digest``, an outbox recorded from the same digest
-        before (by another worker, which may be recording it now: this waits
-        for it) is not read again: ``joined``, nothing written, no SMS (see
-        :meth:`hand_over_left`), what the recorder left out; a reader gone
-        since is found by the take."""
+        before (by another worker, which may be recording it now) is not read
+        again: ``joined``, nothing written, no SMS (see :meth:`hand_over_left`);
+        a reader gone since is found by the take. On PostgreSQL an outbox of
+        which the journal holds no email yet is recorded from its digest a
+        chunk at a time, each chunk committed, so that a worker joining it
+        claims the first emails while the rest are being recorded (see
+        :meth:`recording`); it learns what the recorder left out at the end
+        (:meth:`left_out`)."""
         now = self.clock()
         recorded = Recorded()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            recorder = digest is not None and self._recorded_from(outbox.key, digest, now)
-            if recorder:
-                recorded.joined = True
-                recorded.left_out = {"email": recorder["email_left_out"], "sms": recorder["sms_left_out"]}
+            if digest is not None and self._recorded_from(outbox.key, digest, now):
+                recorded.joined, recorded.left_out = True, self.left_out(outbox.key)
             else:
-                self._record(outbox, reachable, notices, recorded, now)
+                in_chunks = not dry_run and digest is not None and self.store.backend == "postgresql"
+                self._record(outbox, reachable, notices, recorded, now, digest if in_chunks else None)
                 if digest is not None:
                     self.db.execute("UPDATE delivery_outboxes SET digest = ?, recorder = ?, recorded_at = ?,"
-                                    " sms_pending = ?, email_left_out = ?, sms_left_out = ? WHERE outbox = ?",
-                                    (digest, self.worker, now, len(recorded.sms), recorded.left_out["email"],
-                                     recorded.left_out["sms"], outbox.key))
-            unsent = self.db.execute(f"SELECT count(*) FROM delivery_messages WHERE {_UNSENT_EMAILS}",
-                                     (outbox.key,)).fetchone()[0]
+                                    " sms_pending = ?, email_left_out = ?, sms_left_out = ?, emails_to_record = 0"
+                                    " WHERE outbox = ?", (digest, self.worker, now, len(recorded.sms),
+                                                          recorded.left_out["email"], recorded.left_out["sms"],
+                                                          outbox.key))
+            unsent = self.db.execute(
+                f"SELECT (SELECT count(*) FROM delivery_messages WHERE {_UNSENT_EMAILS}) + coalesce(("
+                "SELECT emails_to_record FROM delivery_outboxes WHERE outbox = ?), 0)",
+                (outbox.key, outbox.key)).fetchone()[0]
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("ROLLBACK" if dry_run else "COMMIT")
         return recorded, unsent
 
-    def _recorded_from(self, outbox_key: str, digest: str, now: str):
-        """The outbox's row (what its recorder left out included) when a
-        worker still at work (PostgreSQL) recorded it from ``digest``, else
-        None; the row locked, so a second worker waits here until the first
-        has recorded. A later run records it again, as on SQLite (a reader
-        withdrawn before may be back)."""
+    def _recorded_from(self, outbox_key: str, digest: str, now: str) -> bool:
+        """Whether a worker still at work (PostgreSQL) recorded the outbox
+        from ``digest``, or is recording it; its row locked, so a second
+        worker waits here until the first has recorded it, or has begun to
+        record it a chunk at a time. A later run records it again, as on
+        SQLite (a reader withdrawn before may be back)."""
         self.db.execute("INSERT INTO delivery_outboxes (outbox, digest, recorded_at) VALUES (?, '', ?)"
                         " ON CONFLICT (outbox) DO NOTHING", (outbox_key, now))
         row = self._outbox_row(outbox_key)
-        live = self.store.backend == "postgresql" and row["digest"] == digest and self.db.execute(
+        return self.store.backend == "postgresql" and row["digest"] == digest and self.db.execute(
             f"SELECT 1 FROM ({_LIVE_WORKERS}) AS live WHERE worker = ?", (row["recorder"],)).fetchone() is not None
-        return row if live else None
 
     def _outbox_row(self, outbox_key: str):
         """The outbox's row of delivery_outboxes, locked until the transaction ends."""
         lock = " FOR UPDATE" if self.store.backend == "postgresql" else ""  # SQLite: BEGIN IMMEDIATE
-        return self.db.execute("SELECT digest, recorder, sms_pending, email_left_out, sms_left_out"
-                               f" FROM delivery_outboxes WHERE outbox = ?{lock}", (outbox_key,)).fetchone()
+        return self.db.execute(f"SELECT digest, recorder, sms_pending FROM delivery_outboxes WHERE outbox = ?{lock}",
+                               (outbox_key,)).fetchone()
 
-    def _record(self, outbox, reachable, notices, recorded: Recorded, now: str) -> None:
+    def _record(self, outbox, reachable, notices, recorded: Recorded, now: str, in_chunks_from: str | None) -> None:
+        """Record the outbox's messages (see :meth:`record_outbox`); a first
+        recording from the digest ``in_chunks_from`` a committed chunk at a time."""
         self.db.executemany(
             "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
             [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
@@ -307,6 +327,9 @@ class Journal:
         handed_over = self._sms_handed_over(outbox.key)
         withdrawable = self._holds(outbox.key, "state IN (?, ?, ?)", UNSENT)  # else all unsent after are kept
         queued_before = self._holds(outbox.key, "channel = 'email'")  # else no email of a chunk is in the journal
+        in_chunks = in_chunks_from is not None and not queued_before
+        if in_chunks:
+            self._begin_recording(outbox, in_chunks_from, now)
         kept = set()
         for chunk, reached in _reached_in_chunks(outbox.messages, reachable):
             emails = []
@@ -320,8 +343,47 @@ class Journal:
                 elif message.subscriber_id not in handed_over:
                     recorded.sms.append(message)
             recorded.email_new += self._queue(outbox, emails, now, queued_before)
+            if in_chunks:
+                self._commit_chunk(outbox.key, sum(1 for message in chunk if message.channel == "email"))
         if withdrawable:
             self._withdraw(outbox.key, kept)
+
+    def _begin_recording(self, outbox, digest: str, now: str) -> None:
+        """Say in the outbox's row, committed, that this worker records it
+        from ``digest`` and how many emails and SMS it holds: a worker
+        starting on the outbox now joins it (:meth:`_recorded_from`) and
+        claims each chunk of emails as it is committed."""
+        emails = sum(1 for message in outbox.messages if message.channel == "email")
+        self.db.execute("UPDATE delivery_outboxes SET digest = ?, recorder = ?, recorded_at = ?, sms_pending = ?,"
+                        " email_left_out = 0, sms_left_out = 0, emails_to_record = ? WHERE outbox = ?",
+                        (digest, self.worker, now, len(outbox.messages) - emails, emails, outbox.key))
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def _commit_chunk(self, outbox_key: str, emails: int) -> None:
+        """A chunk of the outbox recorded, its ``emails`` counted off those to record, committed."""
+        self.db.execute("UPDATE delivery_outboxes SET emails_to_record = emails_to_record - ? WHERE outbox = ?",
+                        (emails, outbox_key))
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def recording(self, outbox_key: str) -> str | None:
+        """Whether another worker is recording the outbox's emails a chunk at
+        a time (PostgreSQL): RECORDING while it lives, ABANDONED when it
+        stopped before the end (the emails it had not queued are for another
+        worker to record), None when no worker is (always on SQLite)."""
+        if self.store.backend != "postgresql":
+            return None
+        row = self.db.execute(f"SELECT recorder IN ({_LIVE_WORKERS}) FROM delivery_outboxes"
+                              " WHERE outbox = ? AND emails_to_record > 0 AND recorder != ?",
+                              (outbox_key, self.worker)).fetchone()
+        return None if row is None else RECORDING if row[0] else ABANDONED
+
+    def left_out(self, outbox_key: str) -> dict:
+        """channel -> readers its recorder left out of the outbox (no longer reachable)."""
+        row = self.db.execute("SELECT email_left_out, sms_left_out FROM delivery_outboxes WHERE outbox = ?",
+                              (outbox_key,)).fetchone()
+        return {"email": row[0], "sms": row[1]} if row else {"email": 0, "sms": 0}
 
     def _queue(self, outbox, emails: list, now: str, queued_before: bool) -> int:
         """Queue the emails not yet in the journal; an unsent one bundled again

@@ -31,7 +31,7 @@ import smtplib
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from sotong.i18n import _
@@ -39,8 +39,8 @@ from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError
 
 from .config import DeliveryConfig
-from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, SENT, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal,
-                      Pending)
+from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
+                      WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 from .verp import make_return_path
@@ -88,16 +88,26 @@ class SendFigures:
     reconnects: int = 0
     seconds: float = 0.0
 
+    def plus(self, other: "SendFigures") -> "SendFigures":
+        """The figures of this run and of ``other``, one after the other."""
+        return SendFigures(*(getattr(self, name.name) + getattr(other, name.name) for name in fields(self)))
+
 
 class _Schedule:
     """Which message goes next, shared by the connections: messages in the
     order claimed, a batch claimed whenever none is left, and retries once
-    their wait is over. ``take`` returns nothing when the claims come back
-    empty and no connection holds a message that may come back."""
+    their wait is over. A claim that comes back empty while more may come
+    (``awaited()``: another worker is still recording the outbox) is tried
+    again every RECORDER_POLL seconds. ``take`` returns nothing when the
+    claims come back empty for good and no connection holds a message that
+    may come back."""
 
-    def __init__(self, claim: Callable[[], list[Pending]], clock: Callable[[], float]):
+    def __init__(self, claim: Callable[[], list[Pending]], clock: Callable[[], float],
+                 awaited: Callable[[], bool] = lambda: False):
         self.claim = claim
+        self.awaited = awaited
         self.claimed_all = False
+        self.claim_again_at = 0.0
         self.fresh: deque[Pending] = deque()
         self.retries: list[tuple[float, int, Pending]] = []  # (due, id, message), soonest first
         self.busy = 0
@@ -113,30 +123,35 @@ class _Schedule:
                 hand = []
                 while self.retries and self.retries[0][0] <= now and len(hand) < limit:
                     hand.append(heapq.heappop(self.retries)[2])
-                if len(hand) < limit and not self.fresh and not self.claimed_all:
-                    self._claim()
+                if len(hand) < limit and not self.fresh and not self.claimed_all and now >= self.claim_again_at:
+                    self._claim(now)
                 while self.fresh and len(hand) < limit:
                     hand.append(self.fresh.popleft())
                 if hand:
                     self.busy += len(hand)
                     return hand
-                if self.retries:
-                    self.changed.wait(self.retries[0][0] - now)
+                waits = ([self.retries[0][0] - now] if self.retries else []) + \
+                    ([self.claim_again_at - now] if not self.claimed_all else [])
+                if waits:
+                    self.changed.wait(max(0.0, min(waits)))
                 elif self.busy:
                     self.changed.wait()
                 else:
                     return []
             return []
 
-    def _claim(self) -> None:
+    def _claim(self, now: float) -> None:
         try:
             batch = self.claim()
+            awaited = not batch and self.awaited()
         except BaseException as exc:  # the store went away
             self.error = self.error or exc
             self.changed.notify_all()
             return
         self.fresh.extend(batch)
-        self.claimed_all = not batch
+        self.claimed_all = not batch and not awaited
+        if awaited:
+            self.claim_again_at = now + RECORDER_POLL
 
     def done(self, message: Pending, again_at: float | None = None, at_once: bool = False) -> None:
         with self.changed:
@@ -175,7 +190,7 @@ class Sender:
     def run(self) -> SendFigures:
         """Send what this process claims of the outbox until nothing is left to claim."""
         started = self.clock()
-        schedule = _Schedule(self._claim, self.clock)
+        schedule = _Schedule(self._claim, self.clock, self._recorded_elsewhere)
         ended = [threading.Event() for _ in range(self.config.connections)]  # not Thread.join: see below
         for n, event in enumerate(ended):
             threading.Thread(target=self._work, args=(schedule, event), name=f"smtp-{n}", daemon=True).start()
@@ -200,6 +215,11 @@ class Sender:
         with self.lock:
             self.figures.resent_in_flight += sum(1 for message in batch if message.state == "sending")
         return batch
+
+    def _recorded_elsewhere(self) -> bool:
+        """Whether another worker, alive, is still recording the outbox: its next chunk may come."""
+        with self.journal_lock:
+            return self.journal.recording(self.outbox.key) == RECORDING
 
     def _work(self, schedule: _Schedule, ended: threading.Event) -> None:
         connection = _Connection(_Link(self.config, self.sleep))
