@@ -1,9 +1,13 @@
-"""Calendar arithmetic the retention rules share: the same day some years
-away (a 29 February lands on the 28th). Pure functions; no I/O."""
+"""Calendar arithmetic the retention rules share (the same day some years
+away: a 29 February lands on the 28th), and the one way every page, email
+and text message writes a day in Korean (``2026년 12월 3일``). Pure
+functions; no I/O."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+WEEKDAYS = "월화수목금토일"  # date.weekday(): Monday is 0
 
 
 def shift_years(day: dt.date, years: int) -> dt.date:
@@ -13,3 +17,19 @@ def shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def korean_date(day: dt.date, *, year: bool = True, weekday: bool = False) -> str:
+    """``day`` as residents read it: ``2026년 12월 3일``, month and day without
+    a leading zero. ``year=False``: ``12월 3일`` (a day of the weeks a survey
+    is open, in its invitation); ``weekday=True``: ``2026년 12월 3일(목)`` (an
+    event's days). Hours are not shown: the theme writes an event's times.
+
+    Templates use it as the ``korean_date`` filter (``{{ day|korean_date }}``,
+    ``{{ day|korean_date(weekday=True) }}``), in Pelican's environments
+    (sotong.pelican_plugin), the web server's (sotong.web) and those that
+    render the site's templates outside Pelican."""
+    written = f"{day.month}월 {day.day}일"
+    if year:
+        written = f"{day.year}년 {written}"
+    return f"{written}({WEEKDAYS[day.weekday()]})" if weekday else written

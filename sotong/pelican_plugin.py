@@ -43,6 +43,7 @@ from pelican.writers import Writer
 from .article_cache import keep_articles, save_kept_articles, take_kept_articles
 from .compiled_templates import keep_compiled_templates
 from .content_urls import compute_urls_once, forget_urls
+from .dates import korean_date
 from .pelican_cache import make_crash_safe
 from .pelican_shortcuts import take_shortcuts
 from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
@@ -351,7 +352,8 @@ def add_sotong_defaults(pelican):
 
     Also makes the field labels and SITEURL Jinja globals, so that templates
     import the theme's macros without context: Jinja then builds the macro
-    module once, not once for each of thousands of pages; and keeps the
+    module once, not once for each of thousands of pages; gives every
+    template the ``korean_date`` filter (sotong.dates); and keeps the
     compiled templates between builds when the content cache is on."""
     settings = pelican.settings
     if "SOTONG_PROJECT_DIR" not in settings:
@@ -360,6 +362,7 @@ def add_sotong_defaults(pelican):
     settings["JINJA_GLOBALS"] = {**settings.get("JINJA_GLOBALS", {}),
                                  "FIELD_LABELS": content.audiences.fields,
                                  "SITEURL": settings.get("SITEURL", "")}
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "korean_date": korean_date}
     escape_in_templates(settings)
     keep_compiled_templates(settings)
 

@@ -45,6 +45,7 @@ from .i18n import _
 from .markup import text_with_tel_links
 from .problems import SotongError
 from .database_url import is_database_url
+from .dates import korean_date
 from .group_commit import WouldWait
 from .tokens import has_secret, secret_held
 
@@ -387,6 +388,7 @@ class App:
         ])
         environment = jinja2.Environment(loader=loader, autoescape=True)
         environment.filters["tel_links"] = text_with_tel_links  # phone numbers a resident taps to call
+        environment.filters["korean_date"] = korean_date  # as in Pelican's (sotong.pelican_plugin)
         return environment
 
     def render(self, template: str, status: int = 200, **context) -> Response:

@@ -1,13 +1,16 @@
-"""sotong.dates.shift_years, against walking the calendar: the same month
-and day ``years`` away, or the last day of that month before it."""
+"""sotong.dates: shift_years against walking the calendar (the same month
+and day ``years`` away, or the last day of that month before it), and
+korean_date, the one way pages, emails and texts write a day in Korean."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from sotong.dates import shift_years
+from sotong.dates import korean_date, shift_years
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(-5, 5))
@@ -20,3 +23,36 @@ def test_shift_years_is_the_same_day_or_the_last_of_the_month_before_it(day, yea
             break
         candidate = following
     assert shift_years(day, years) == candidate
+
+
+@pytest.mark.parametrize("day, options, written", [
+    (dt.date(2026, 12, 3), {}, "2026년 12월 3일"),
+    (dt.date(2026, 12, 3), {"weekday": True}, "2026년 12월 3일(목)"),
+    (dt.date(2026, 12, 3), {"year": False}, "12월 3일"),
+    (dt.date(2026, 1, 9), {}, "2026년 1월 9일"),
+    (dt.date(2026, 10, 17), {"weekday": True}, "2026년 10월 17일(토)"),
+    (dt.date(2026, 12, 20), {"weekday": True}, "2026년 12월 20일(일)"),
+    (dt.date(2026, 11, 30), {"weekday": True}, "2026년 11월 30일(월)"),
+    (dt.date(2026, 12, 31), {"weekday": True}, "2026년 12월 31일(목)"),  # the year boundary
+    (dt.date(2027, 1, 1), {"weekday": True}, "2027년 1월 1일(금)"),
+    (dt.date(2027, 1, 8), {"year": False, "weekday": True}, "1월 8일(금)"),
+    (dt.datetime(2026, 12, 16, 19, 30), {"weekday": True}, "2026년 12월 16일(수)"),  # an event's start: no hour
+])
+def test_korean_date_writes_days_as_residents_read_them(day, options, written):
+    assert korean_date(day, **options) == written
+
+
+WRITTEN = re.compile(r"(?:([1-9]\d*)년 )?([1-9]\d?)월 ([1-9]\d?)일(?:\((.)\))?")
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 30)), st.booleans())
+@settings(max_examples=300)
+def test_korean_date_reads_back_as_the_day_and_the_next_day_as_the_next(day, year):
+    """Year, month and day read back without leading zeros; the next day's
+    weekday is the next of 월화수목금토일, across months and years."""
+    shown, following = (WRITTEN.fullmatch(korean_date(d, year=year, weekday=True))
+                        for d in (day, day + dt.timedelta(days=1)))
+    assert (shown[2], shown[3]) == (str(day.month), str(day.day))
+    assert shown[1] == (str(day.year) if year else None)
+    assert "월화수목금토일".index(following[4]) == ("월화수목금토일".index(shown[4]) + 1) % 7
+    assert korean_date(day, year=year) == korean_date(day, year=year, weekday=True).rsplit("(", 1)[0]

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from sotong import mail
+from sotong.dates import korean_date
 from sotong.images import image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
 from sotong.markup import headings_from, markdown_html, markdown_text, text_with_tel_links
@@ -152,7 +153,7 @@ class EmailComposer:
 
     def _page_values(self) -> dict:
         bundle = self.bundle
-        day = f"{bundle.day.year}년 {bundle.day.month}월 {bundle.day.day}일"
+        day = korean_date(bundle.day)
         return {
             "title": bundle.title,
             "subtitle": (self.settings.get("SITESUBTITLE") or "") if bundle.issue else f"{day} 안내",

@@ -36,6 +36,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sotong import signals, spreadsheet
+from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
@@ -68,7 +69,7 @@ def issue_bundle(project: Project, issue: dt.date, title: str) -> Bundle:
     return Bundle(
         key=issue.isoformat(), issue=issue, day=issue,
         notices=tuple(window(project.published_notices, issue)),
-        title=f"{title} {issue.year}년 {issue.month}월 {issue.day}일",
+        title=f"{title} {korean_date(issue)}",
         web_url=site_url(project.settings, f"newsletter/{issue.isoformat()}/"),
     )
 

@@ -15,7 +15,7 @@ from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
 
 from .config import newsletter_settings
-from .issues import Issue, group_by_field, issue_title, korean_date, published_issues
+from .issues import Issue, group_by_field, issue_title, published_issues
 
 ARCHIVE_URL = "newsletter/"
 FEED_SAVE_AS = "newsletter/feed.atom.xml"
@@ -40,7 +40,6 @@ class NewsletterGenerator(Generator):
             "NEWSLETTER_ARCHIVE_URL": ARCHIVE_URL,
             "NEWSLETTER_FEED_URL": FEED_SAVE_AS,
             "NEWSLETTER_SUBSCRIBE_URL": config.subscribe_url,
-            "korean_date": korean_date,
             "issue_title": lambda issue: issue_title(config.title, issue),
             "issue_url": issue_url,
         }

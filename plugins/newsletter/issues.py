@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from sotong.dates import korean_date
 from sotong.schedule import edition, issues_between, next_issue, previous_issue, window
 
 if TYPE_CHECKING:
@@ -129,11 +130,6 @@ def group_by_field(notices: Iterable[Notice], field_labels: dict[str, str]) -> l
     order = {key: index for index, key in enumerate(field_labels)}
     keys = sorted(grouped, key=lambda k: (not any(n.urgent for n in grouped[k]), order.get(k, len(order)), k))
     return [FieldGroup(key, field_labels.get(key, key), tuple(grouped[key])) for key in keys]
-
-
-def korean_date(day: dt.date) -> str:
-    """``2026년 11월 26일``."""
-    return f"{day.year}년 {day.month}월 {day.day}일"
 
 
 def issue_title(newsletter_title: str, issue: Issue) -> str:

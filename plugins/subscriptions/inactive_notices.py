@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
 from sotong.mail_server import connected, mail_server
@@ -67,7 +68,7 @@ def tell(store: Store, settings: dict, subscriber_ids: list[str], today: dt.date
     a text to their phone) and record those taken."""
     end_day = inactive.ends_on(today)
     telling = Telling(store, end_day.isoformat())
-    words = {"end_day": f"{end_day.year}년 {end_day.month}월 {end_day.day}일"}
+    words = {"end_day": korean_date(end_day)}
     readers = [store.subscriber(subscriber_id) for subscriber_id in subscriber_ids]
     try:
         refused = _mail(settings, [reader for reader in readers if reader.email], words, telling)

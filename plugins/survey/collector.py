@@ -23,6 +23,7 @@ from pathlib import Path
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
+from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url, site_url
 from sotong.web import unstorable_errors
@@ -67,8 +68,8 @@ class SurveyRoutes:
 
     def _message(self, app, code: int, survey):
         title, explanation = MESSAGES[code]
-        explanation = explanation.format(opens=f"{survey.opens.month}월 {survey.opens.day}일",
-                                         closes=f"{survey.closes.month}월 {survey.closes.day}일")
+        explanation = explanation.format(opens=korean_date(survey.opens, year=False),
+                                         closes=korean_date(survey.closes, year=False))
         return _private(app.render("survey_web_message.html", status=code, title=title, explanation=explanation))
 
     def _form(self, app, survey, token, status=200, answers=None, errors=None):

@@ -11,6 +11,7 @@ import jinja2
 
 from sotong import spreadsheet
 from sotong.cli import settings_option
+from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
@@ -113,11 +114,14 @@ def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> Non
 
 
 def _environment(settings: dict) -> jinja2.Environment:
-    """The site theme's templates with the plugin's, as Pelican finds them."""
+    """The site theme's templates with the plugin's, as Pelican finds them,
+    with the ``korean_date`` filter Pelican's templates have."""
     theme = Path(settings["THEME"]) / "templates"
-    return jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES), str(theme)]),
-                              autoescape=True, **{k: v for k, v in settings.get("JINJA_ENVIRONMENT", {}).items()
-                                                  if k != "extensions"})
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES), str(theme)]),
+                                     autoescape=True, **{k: v for k, v in settings.get("JINJA_ENVIRONMENT", {}).items()
+                                                         if k != "extensions"})
+    environment.filters["korean_date"] = korean_date
+    return environment
 
 
 @click.group("opinions", help=_("Opinions of consultations (SPEC §16): search them, export them, purge them past retention."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+from sotong.dates import korean_date
 from sotong.links import collector_url
 from sotong.mail import Block, MessageContext
 from sotong.store import Store
@@ -22,7 +23,7 @@ LINK_HOLE = "https://survey-link.invalid/"  # replaced by each reader's link aft
 
 
 def invitation_html(survey) -> str:
-    closes = f"{survey.closes.month}월 {survey.closes.day}일"
+    closes = korean_date(survey.closes, year=False)
     return (
         '<table class="notice" role="presentation" width="100%"><tr><td class="notice-cell">'
         '<p class="notice-field">설문 참여 요청</p>'
@@ -35,7 +36,7 @@ def invitation_html(survey) -> str:
 
 
 def invitation_text(survey, link: str) -> str:
-    return f"[설문 참여 요청] {survey.title} ({survey.closes.month}월 {survey.closes.day}일까지)\n참여하기: {link}"
+    return f"[설문 참여 요청] {survey.title} ({korean_date(survey.closes, year=False)}까지)\n참여하기: {link}"
 
 
 def invitation_link(settings: dict, slug: str, token: str) -> str:
