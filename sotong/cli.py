@@ -184,13 +184,9 @@ def check(project: Project):
     problems = check_project(project)
     if problems:
         raise SotongError(problems)
-    from . import signals
-    from .advice import notice_warnings
+    from .check import project_warnings
 
-    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source))]
-    for _receiver, found in signals.content_warnings.send(project):
-        warnings.extend(found or [])
-    for warning in sorted(warnings):
+    for warning in project_warnings(project):
         click.echo(warning, err=True)
     for _receiver, lines in signals.check_reports.send(project):
         for line in lines or ():
@@ -200,12 +196,14 @@ def check(project: Project):
                         count).format(count=count))
 
 
-@cli.command(help=_("Check, then build the site into output/ (replaced only when complete)."))
+@cli.command(help=_("Check, then build the site into output/ (replaced only when complete); the check's warnings are shown, and do not stop the build."))
 @settings_option
 def build(project: Project):
     from .build import build_site
 
     figures = build_site(project)
+    for warning in figures["warnings"]:
+        click.echo(warning, err=True)
     click.echo(_("Built {files} files into {output_path}/ in {seconds:.1f} s.").format(
         files=figures['files'], output_path=project.shown(project.settings['OUTPUT_PATH']), seconds=figures['seconds']))
 

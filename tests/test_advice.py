@@ -83,3 +83,24 @@ def test_the_lms_warnings_read_each_issues_window_once(tmp_path, monkeypatch):
     assert lms_warnings(project) == []
     assert sorted(read) == [dt.date(2026, 11, 26), dt.date(2026, 12, 10)]
     assert set(read.values()) == {len(project.published_notices)}
+
+def test_build_shows_the_same_warnings_and_builds_all_the_same(tmp_path):
+    """Staff who build without checking first (make publish, the nightly
+    build) saw no warning: a notice still holding the example text of
+    sotong new went out silently. build now prints check's warning lines
+    (core's and the plugins') on stderr, and still builds and exits 0."""
+    from sotong.advice import EXAMPLE_PHONE
+
+    project = copy_project(tmp_path, notices=False)
+    head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    (project / "content" / "notices" / "long.md").write_text(
+        head + 'title: "한파 안내"\nsms: ' + "한파 대피소를 운영하니 가까운 주민센터로 오십시오 " * 2 + "\n---\n본문\n", encoding="utf-8")
+    (project / "content" / "notices" / "phone.md").write_text(
+        head + f"title: 김장 나눔\n---\n문의: 복지정책과 {EXAMPLE_PHONE}\n", encoding="utf-8")
+    checked = run_sotong(project, "check")
+    assert checked.code == 0 and len(checked.stderr.splitlines()) == 2, checked.output
+    built = run_sotong(project, "build")
+    assert built.code == 0, built.output
+    assert built.stderr.splitlines() == checked.stderr.splitlines()
+    assert "content/notices/phone.md:8: warning: this line is still the example" in built.stderr
+    assert EXAMPLE_PHONE in (project / "output" / "notices" / "phone" / "index.html").read_text(encoding="utf-8")
