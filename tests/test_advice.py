@@ -104,3 +104,17 @@ def test_build_shows_the_same_warnings_and_builds_all_the_same(tmp_path):
     assert built.stderr.splitlines() == checked.stderr.splitlines()
     assert "content/notices/phone.md:8: warning: this line is still the example" in built.stderr
     assert EXAMPLE_PHONE in (project / "output" / "notices" / "phone" / "index.html").read_text(encoding="utf-8")
+
+
+def test_warnings_come_in_the_order_of_their_lines(tmp_path):
+    """Sorted as text, a file's line 12 came before its line 2."""
+    from sotong.advice import EXAMPLE_PHONE
+
+    project = copy_project(tmp_path, notices=False)
+    (project / "content" / "notices" / "cold.md").write_text(
+        '---\ntitle: "긴급 한파 대피소 운영"\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\n'
+        "priority: urgent\n---\n" + "본문\n\n" * 2 + f"문의: {EXAMPLE_PHONE}\n", encoding="utf-8")
+    result = run_sotong(project, "check")
+    assert result.code == 0, result.output
+    assert [w.split(": warning: ")[0] for w in result.stderr.splitlines()] == [
+        "content/notices/cold.md:2", "content/notices/cold.md:12"]
