@@ -14,12 +14,9 @@ import sys
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 from pelicanconf import *  # noqa: E402,F403
+from sotong.tokens import require_secret  # noqa: E402
 
-if not os.environ.get("SOTONG_SECRET"):
-    raise RuntimeError(
-        "SOTONG_SECRET is not set; export SOTONG_SECRET=<the office's secret key> "
-        "(unsubscribe and survey links are signed with it)"
-    )
+require_secret()  # one line, in Korean, saying how to set it
 
 SOTONG_DB = os.environ.get("SOTONG_DB") or SOTONG_DB  # noqa: F405 (pelicanconf.py's: private/sotong.db)
 SITEURL = "https://www.sd.go.kr/sotong"

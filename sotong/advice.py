@@ -1,6 +1,7 @@
 """Warnings for staff (not errors): notices that pass ``sotong check`` but
 may not do what their writer means. Pure functions of a notice; ``sotong
-check`` prints them as ``PATH:LINE: warning: ...`` and still exits 0.
+check``, ``sotong build`` and the devserver print them as ``PATH:LINE:
+warning: ...`` (sotong.check.project_warnings) and still exit 0.
 """
 
 from __future__ import annotations

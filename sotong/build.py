@@ -27,20 +27,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .build_state import BuildState
-from .check import check_project
+from .check import check_project, project_warnings
 from .i18n import _
 from .problems import SotongError, collect_logged_errors
 from .project import Project
 
 
 def build_site(project: Project) -> dict:
-    """Check and build; replace OUTPUT_PATH atomically. Returns figures."""
+    """Check and build; replace OUTPUT_PATH atomically. Returns figures,
+    with the check's ``warnings`` (which do not stop the build)."""
     started = time.perf_counter()
     with _few_collections():
         problems = check_project(project)
         if problems:
             raise SotongError(problems)
-        return _build_checked(project, started)
+        warnings = project_warnings(project)
+        return dict(_build_checked(project, started), warnings=warnings)
 
 
 def _build_checked(project: Project, started: float) -> dict:

@@ -90,6 +90,7 @@ def add_lazy_command(group: click.Group, name: str, target: str, help: str) -> N
 
 _SETTINGS_ERROR = "sotong.settings_error"
 _WITHOUT_PELICAN = "sotong.without_pelican"
+_ARGV = "sotong.argv"  # the command line after "sotong", as typed
 # Core commands that read no content and need no plugin: run without loading
 # the plugins or Pelican (its import is most of a second), their settings
 # read by load_settings(pelican=False).
@@ -136,7 +137,8 @@ def _ctrl_c_said_in_one_line():
 class SotongGroup(PluginCommandsGroup):
     """Loads the project's plugins, so that they add their commands, before
     parsing; Ctrl+C while it does or while the command runs is said in one
-    line and exits 130."""
+    line and exits 130; a value with spaces typed without quotes, which click
+    calls an extra argument, is said to need them (sotong.unquoted)."""
 
     def make_context(self, *args, **kwargs):
         with _ctrl_c_said_in_one_line():
@@ -144,9 +146,15 @@ class SotongGroup(PluginCommandsGroup):
 
     def invoke(self, ctx):
         with _ctrl_c_said_in_one_line():
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except click.UsageError as error:
+                from .unquoted import with_quoting_hint
+
+                raise with_quoting_hint(error, ctx.meta.get(_ARGV, [])) from None
 
     def parse_args(self, ctx, args):
+        ctx.meta[_ARGV] = list(args)
         if [arg for arg in args if not arg.startswith("-")][:2] in LIGHT_COMMANDS:
             ctx.meta[_WITHOUT_PELICAN] = True
             return super().parse_args(ctx, args)
@@ -176,13 +184,9 @@ def check(project: Project):
     problems = check_project(project)
     if problems:
         raise SotongError(problems)
-    from . import signals
-    from .advice import notice_warnings
+    from .check import project_warnings
 
-    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source))]
-    for _receiver, found in signals.content_warnings.send(project):
-        warnings.extend(found or [])
-    for warning in sorted(warnings):
+    for warning in project_warnings(project):
         click.echo(warning, err=True)
     for _receiver, lines in signals.check_reports.send(project):
         for line in lines or ():
@@ -192,12 +196,14 @@ def check(project: Project):
                         count).format(count=count))
 
 
-@cli.command(help=_("Check, then build the site into output/ (replaced only when complete)."))
+@cli.command(help=_("Check, then build the site into output/ (replaced only when complete); the check's warnings are shown, and do not stop the build."))
 @settings_option
 def build(project: Project):
     from .build import build_site
 
     figures = build_site(project)
+    for warning in figures["warnings"]:
+        click.echo(warning, err=True)
     click.echo(_("Built {files} files into {output_path}/ in {seconds:.1f} s.").format(
         files=figures['files'], output_path=project.shown(project.settings['OUTPUT_PATH']), seconds=figures['seconds']))
 

@@ -7,6 +7,7 @@ Pure functions of dates; no I/O.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:  # the dates alone need no notice reader (`sotong newsletter next`)
@@ -40,6 +41,7 @@ def next_issue(on_or_after: dt.date) -> dt.date:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+@functools.lru_cache(maxsize=4096)  # a window asks it of its issue once per notice
 def previous_issue(before: dt.date) -> dt.date:
     """The last issue date strictly before the given day."""
     year, month = before.year, before.month

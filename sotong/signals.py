@@ -7,8 +7,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``content_check``: sent with the :class:`sotong.project.Project`; return a
   list of :class:`sotong.problems.Problem` for the files your plugin owns.
 - ``content_warnings``: sent with the :class:`sotong.project.Project` once
-  check found no problem; return a list of ``PATH:LINE: warning: ...`` lines
-  (printed, exit 0).
+  check found no problem (sotong check, sotong build, each devserver build);
+  return a list of ``PATH:LINE: warning: ...`` lines (printed, exit 0).
 - ``check_reports``: sent with the :class:`sotong.project.Project` once
   check found no problem; return lines for people (the reach of the notices
   changed since the last build), printed after the warnings, or None.

@@ -14,6 +14,8 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
+from .i18n import _
+
 
 DEV_SECRET = "sotong-development-secret-not-for-production"
 _held_secret: bytes | None = None  # the key read on entering secret_held(), while inside it
@@ -100,6 +102,16 @@ def unsubscribe_token(subscriber_id: str) -> str:
 
 def subscriber_from_unsubscribe_token(token: str) -> str | None:
     return read_token("unsubscribe", token)
+
+
+def require_secret() -> None:
+    """What publishconf.py runs first: without SOTONG_SECRET, refuse the
+    production settings with one line (in the user's language) saying how to
+    set it, as load_settings reports whatever a settings file raises."""
+    if not os.environ.get("SOTONG_SECRET"):
+        raise RuntimeError(_("SOTONG_SECRET is not set; before running sotong, set it to the office's secret key: "
+                             "export SOTONG_SECRET=<the office's secret key> (in a systemd unit: "
+                             "Environment=SOTONG_SECRET=...); unsubscribe and survey links are signed with it"))
 
 
 def has_secret() -> bool:

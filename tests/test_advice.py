@@ -59,3 +59,62 @@ def test_an_sms_line_that_alone_makes_an_lms_is_warned_with_its_byte_count(tmp_p
     assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
     assert "bytes with the header, link and opt-out line; an SMS holds 90)" in warning
     assert 90 < int(warning.split("LMS (")[1].split(" bytes")[0]) <= 2000
+
+
+def test_the_lms_warnings_read_each_issues_window_once(tmp_path, monkeypatch):
+    """Each sms notice's text was composed with its issue's bundle made anew,
+    the window read once per notice: with 1,526 sms notices among 5,000,
+    sotong check spent 38 s there. Now each issue's window is read once."""
+    from collections import Counter
+
+    import sotong.schedule as schedule
+    from plugins.bundles.sms_advice import lms_warnings
+    from sotong.project import Project
+
+    project_dir = copy_project(tmp_path, notices=False)
+    head = "---\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    for index in range(12):
+        (project_dir / "content" / "notices" / f"n{index}.md").write_text(
+            head + f"date: 2026-11-{19 + index}\ntitle: 한파 안내 {index}\nsms: 한파 대피소 운영\n---\n본문\n", encoding="utf-8")
+    project = Project(project_dir / "pelicanconf.py")
+    read = Counter()
+    real = schedule.in_window
+    monkeypatch.setattr(schedule, "in_window", lambda notice, issue: read.update([issue]) or real(notice, issue))
+    assert lms_warnings(project) == []
+    assert sorted(read) == [dt.date(2026, 11, 26), dt.date(2026, 12, 10)]
+    assert set(read.values()) == {len(project.published_notices)}
+
+def test_build_shows_the_same_warnings_and_builds_all_the_same(tmp_path):
+    """Staff who build without checking first (make publish, the nightly
+    build) saw no warning: a notice still holding the example text of
+    sotong new went out silently. build now prints check's warning lines
+    (core's and the plugins') on stderr, and still builds and exits 0."""
+    from sotong.advice import EXAMPLE_PHONE
+
+    project = copy_project(tmp_path, notices=False)
+    head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    (project / "content" / "notices" / "long.md").write_text(
+        head + 'title: "한파 안내"\nsms: ' + "한파 대피소를 운영하니 가까운 주민센터로 오십시오 " * 2 + "\n---\n본문\n", encoding="utf-8")
+    (project / "content" / "notices" / "phone.md").write_text(
+        head + f"title: 김장 나눔\n---\n문의: 복지정책과 {EXAMPLE_PHONE}\n", encoding="utf-8")
+    checked = run_sotong(project, "check")
+    assert checked.code == 0 and len(checked.stderr.splitlines()) == 2, checked.output
+    built = run_sotong(project, "build")
+    assert built.code == 0, built.output
+    assert built.stderr.splitlines() == checked.stderr.splitlines()
+    assert "content/notices/phone.md:8: warning: this line is still the example" in built.stderr
+    assert EXAMPLE_PHONE in (project / "output" / "notices" / "phone" / "index.html").read_text(encoding="utf-8")
+
+
+def test_warnings_come_in_the_order_of_their_lines(tmp_path):
+    """Sorted as text, a file's line 12 came before its line 2."""
+    from sotong.advice import EXAMPLE_PHONE
+
+    project = copy_project(tmp_path, notices=False)
+    (project / "content" / "notices" / "cold.md").write_text(
+        '---\ntitle: "긴급 한파 대피소 운영"\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\n'
+        "priority: urgent\n---\n" + "본문\n\n" * 2 + f"문의: {EXAMPLE_PHONE}\n", encoding="utf-8")
+    result = run_sotong(project, "check")
+    assert result.code == 0, result.output
+    assert [w.split(": warning: ")[0] for w in result.stderr.splitlines()] == [
+        "content/notices/cold.md:2", "content/notices/cold.md:12"]

@@ -128,6 +128,24 @@ def test_a_mistake_is_shown_in_the_page_until_fixed(project, server, mistake):
     path.unlink()
 
 
+def test_a_warning_is_said_in_the_terminal_and_the_page_still_built(project, server):
+    """A notice still holding sotong new's example phone number: the preview
+    said nothing of it; now the build's terminal lines carry check's warning
+    before "build done", and the page is built (no overlay: not a problem)."""
+    from sotong.advice import EXAMPLE_PHONE
+
+    before = len(server.lines)
+    path = write_notice(project, "example.md", "예시 공지", body=f"문의: 복지정책과 {EXAMPLE_PHONE}")
+    try:
+        server.wait_for("/notices/example/", shows(EXAMPLE_PHONE))
+        warned = server.wait_for_line(r"^  content/notices/example\.md:7: warning: this line is still the example",
+                                      after=before)
+        done = server.wait_for_line(r"^build done", after=warned)  # the build's warnings, sorted, then its end
+        assert all(line.startswith("  ") for line in server.lines[warned:done]), server.terminal
+    finally:
+        path.unlink()
+
+
 def test_a_broken_yaml_file_leaves_the_server_answering_and_idle(project, server):
     audiences = project / "audiences.yaml"
     good = audiences.read_text(encoding="utf-8")

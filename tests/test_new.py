@@ -107,3 +107,31 @@ def test_the_example_text_left_in_the_body_is_warned_on_its_lines(tmp_path):
     path.write_text("\n".join(lines).replace("02-2286-0000", "02-2286-5000"), encoding="utf-8")
     checked = run_cli(project / "pelicanconf.py", "check")
     assert checked.code == 0 and "warning" not in checked.output, checked.output
+
+
+def test_a_value_with_spaces_typed_without_quotes_is_said_to_need_them(tmp_path):
+    """`--category 생활 정보`: click's "unexpected extra argument (정보)" alone
+    left staff guessing; the error says to quote the value and rewrites it
+    so, still exit 2, nothing written. The same for a plugin's command."""
+    project = copy_project(tmp_path, notices=False)
+    said = "; a value with spaces is written in quotes: "
+    for args, example in ((("--category", "생활", "정보", "--title", "제목"), '--category "생활 정보"'),
+                          (("--title", "겨울", "축제", "안내"), '--title "겨울 축제 안내"'),
+                          (("--title=겨울", "축제", "--category", "생활", "정보"), '--title "겨울 축제" --category "생활 정보"')):
+        result = new(project, "", *args)
+        assert result.exit_code == 2, result.output
+        assert said + example + "\n" in result.output, result.output
+    surveyed = run_cli(project / "pelicanconf.py", "survey", "results", "예산", "투표")
+    assert surveyed.code == 2 and 'Got unexpected extra argument (투표)' + said + '"예산 투표"' in surveyed.stderr
+    stray = new(project, "", "제목")  # no value before it: nothing to quote, click's message as it was
+    assert stray.exit_code == 2 and "Got unexpected extra argument (제목)\n" in stray.output
+    assert list((project / "content" / "notices").iterdir()) == []
+
+
+def test_the_quoting_advice_in_korean(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    project = copy_project(tmp_path, notices=False)
+    result = new(project, "", "--category", "생활", "정보", "--title", "제목")
+    assert result.exit_code == 2
+    assert ('오류: 필요 없는 인자가 더 있습니다 (정보). 띄어쓰기가 있는 값은 따옴표로 묶어 쓰세요: --category "생활 정보"'
+            in result.output), result.output

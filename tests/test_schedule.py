@@ -195,3 +195,17 @@ def test_window_order_urgent_first_then_newest_then_by_slug():
                make_notice("new", dt.date(2026, 11, 25)), make_notice("a-old", dt.date(2026, 11, 14)),
                make_notice("urgent-new", dt.date(2026, 11, 20), priority="urgent")]
     assert [n.slug for n in window(notices, issue)] == ["urgent-new", "urgent-old", "new", "a-old", "b-old"]
+
+
+def test_a_window_reckons_the_issue_before_once_not_once_per_notice(monkeypatch):
+    """A window looks at every notice of the site; the issue before its own
+    was reckoned again for each (of 5,000 notices: most of the 38 s that
+    sotong check's SMS warnings took). Now once per issue."""
+    import sotong.schedule as schedule
+
+    reckoned = []
+    real = schedule.issue_dates_of_month
+    monkeypatch.setattr(schedule, "issue_dates_of_month", lambda year, month: reckoned.append(month) or real(year, month))
+    notices = [make_notice(f"n{index}", dt.date(2031, 11, 1) + ONE_DAY * (index % 27)) for index in range(300)]
+    assert len(window(notices, dt.date(2031, 11, 27))) > 0
+    assert len(reckoned) <= 2

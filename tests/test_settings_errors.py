@@ -58,3 +58,13 @@ def test_an_unknown_command_with_good_settings_is_still_a_usage_error(sotong, em
     result = sotong(empty_project_dir, "sned", "-s", "pelicanconf.py")
     assert result.code == 2
     assert "No such command 'sned'" in result.stderr
+
+
+def test_publishconf_without_the_secret_says_how_to_set_it_in_korean(sotong, settings_dir):
+    """Staff and the operator read Korean: the one line says what to set and how, not Python's English."""
+    result = sotong(settings_dir, "build", "-s", "publishconf.py", env={"SOTONG_SECRET": "", "SOTONG_LANG": "ko"})
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "publishconf.py:1: SOTONG_SECRET이 없습니다. sotong을 실행하기 전에 사무실의 비밀 키로 정하세요: "
+        "export SOTONG_SECRET=<사무실의 비밀 키> (systemd 유닛에서는 Environment=SOTONG_SECRET=...). "
+        "수신 거부·설문 링크가 이 키로 서명됩니다"]

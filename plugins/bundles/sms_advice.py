@@ -20,10 +20,12 @@ def lms_warnings(project: Project) -> list[str]:
     config = bundles_settings(project.settings)
     notices = [n for n in project.published_notices if n.has("sms")]
     codes = short_codes(sms_link_notices(project.published_notices))
-    found = []
+    found, composers = [], {}  # one composer per issue: a bundle is its window of every notice
     for notice in notices:
-        bundle = issue_bundle(project, next_issue(notice.day), config.title)
-        text = SmsComposer(project.settings, config, bundle, codes).message((notice,)).text
+        issue = next_issue(notice.day)
+        if issue not in composers:
+            composers[issue] = SmsComposer(project.settings, config, issue_bundle(project, issue, config.title), codes)
+        text = composers[issue].message((notice,)).text
         if text.type == "LMS":
             line = notice.lines.get("sms", notice.lines.get("title", 1))
             found.append(_("{source}:{line}: warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; shorten the sms line").format(

@@ -25,12 +25,14 @@ from ..project import Project
 
 @dataclass(frozen=True)
 class Outcome:
-    """How the latest build ended: ``problems`` is empty when it succeeded."""
+    """How the latest build ended: ``problems`` is empty when it succeeded;
+    ``warnings`` are the check's of a build that succeeded."""
 
     number: int
     seconds: float
     problems: tuple = field(default=())
     files: int = 0
+    warnings: tuple = field(default=())
 
     @property
     def failed(self) -> bool:
@@ -144,13 +146,14 @@ class Rebuilder:
     def _build_once(self) -> None:
         self._announce(_("build started"))
         started = time.perf_counter()
-        problems, files = (), 0
+        problems, figures = (), {"files": 0, "warnings": ()}
         try:
-            files = self._build()["files"]
+            figures = self._build()
         except SotongError as exc:
             problems = tuple(exc.problems)
         number = self.outcome.number + 1 if self.outcome else 1
-        outcome = Outcome(number, time.perf_counter() - started, problems, files)
+        outcome = Outcome(number, time.perf_counter() - started, problems, figures["files"],
+                          tuple(figures["warnings"]))
         with self._ended:
             self.outcome = outcome
             self._ended.notify_all()
@@ -162,8 +165,10 @@ class Rebuilder:
             for problem in problems:
                 self._announce(f"  {problem}")
         else:
+            for warning in outcome.warnings:  # as sotong build: before the line saying it is done
+                self._announce(f"  {warning}")
             self._announce(_("build done in {seconds:.2f} s ({files} files)").format(
-                seconds=outcome.seconds, files=files))
+                seconds=outcome.seconds, files=outcome.files))
 
     def wait_for_outcome(self, after: Outcome | None, timeout: float) -> Outcome | None:
         """The latest outcome once it is not ``after``, or ``after`` at the timeout."""
