@@ -215,6 +215,7 @@ def test_a_failure_on_a_readers_link_is_logged_without_its_token(served, caplog)
 def test_an_opinion_that_could_not_be_kept_leaves_its_token_unused(tmp_path):
     project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-15"\n')  # the consultation is open
     add_subscribers(project / "private" / "sotong.db", 1)
+    store_query(project, "UPDATE subscribers SET fields = 'survey' WHERE id = 'S00001'")  # among its audiences
     opinions.ensure(Store.open(project / "private" / "sotong.db")).close()  # the opinions' tables, made
     answer = {"t": survey_token(CONSULTATION, "S00001"), "support": "4", "opinion": "배차를 10분으로"}
     with serving(make_app(Project(project / "pelicanconf.py"))) as port:

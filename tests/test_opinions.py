@@ -69,6 +69,25 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert invoke_sotong(project, "opinions", "export", "budget-vote-2027", "x.csv").code == 1
 
 
+def test_a_link_of_a_participant_forgotten_or_gone_from_the_audiences_takes_no_opinion(project):
+    """A consultation records who answered: a forgotten reader's link (their
+    id would come back into the store) and a 통장 who left the 협의회 (no
+    longer among the audiences) are refused, saying whom to ask."""
+    assert invoke_sotong(project, "subscribers", "forget", "S000030").code == 0
+    store_query(project, "UPDATE subscribers SET groups = '' WHERE id = 'S000006'")  # off the committee roster
+    answer = {"support": "4", "opinion": "배차를 10분으로"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for reader in ("S000030", "S000006"):
+            token = survey_token(SLUG, reader)
+            for status, _, page in (call(port, "GET", f"/surveys/{SLUG}?t={token}"),
+                                    call(port, "POST", f"/surveys/{SLUG}", {"t": token, **answer})):
+                assert status == 403 and "이 링크로는 더 이상 답하실 수 없습니다" in page, reader
+                assert "자치행정과에 문의해 주세요" in page and 'href="tel:' in page and 'name="t"' not in page
+        assert call(port, "POST", f"/surveys/{SLUG}", {"t": survey_token(SLUG, "S000031"), **answer})[0] == 303
+    assert store_query(project, "SELECT subscriber_id FROM survey_responses") == [("S000031",)]
+    assert store_query(project, "SELECT subscriber_id FROM survey_opinions") == [("S000031",)]
+
+
 POLICIES = [("bus", "마을버스 노선", "자치행정과"), ("park", "공원 조성", "문화체육과"), ("clinic", "보건지소", "보건소")]
 WORDS = ["마을버스", "버스정류장", "배차", "공원", "벤치", "그늘막", "야간 조명", "주차장", "100%", "a_b", "Bus", "노선"]
 

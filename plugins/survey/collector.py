@@ -3,8 +3,9 @@
 - ``GET /surveys/SLUG?t=TOKEN``: the form, with the invitation's token in it
   (a static page cannot fill it in without JavaScript);
 - ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
-  error (unstorable characters too) beside its question and the answers kept; 403 bad token; 404 unknown
-  survey; 409 token already used; 410 survey not open (Seoul day); 413 over
+  error (unstorable characters too) beside its question and the answers kept; 403 bad token (for a
+  consultation, also a participant no longer on record or among its
+  audiences); 404 unknown survey; 409 token already used; 410 survey not open (Seoul day); 413 over
   64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
@@ -31,7 +32,7 @@ from sotong.web import unstorable_errors
 from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
-from .rules import subscriber_of_token
+from .rules import is_invited, subscriber_of_token
 from .schema import TOKEN_FIELD
 
 log = logging.getLogger("sotong.survey")
@@ -42,6 +43,10 @@ MESSAGES = {
                                "링크가 잘렸다면 메일의 단추를 다시 눌러 주세요."),
     409: ("이미 답해 주셨습니다", "이 링크로는 답변이 이미 접수되었습니다. 한 분이 한 번씩 답하실 수 있습니다. 참여해 주셔서 고맙습니다."),
     410: ("참여 기간이 아닙니다", "이 설문은 {opens}부터 {closes}까지 답하실 수 있습니다."),
+    # a consultation's link whose participant is no longer on record or among its audiences
+    "left": ("이 링크로는 더 이상 답하실 수 없습니다", "이 의견 조사는 초대받은 분께만 열려 있는데, 지금은 대상 명단에 계시지 않습니다. "
+                                      "위원회·단체에서 빠지셨거나 소식 받기를 그만두셨거나 개인정보 삭제를 요청하셨을 수 있습니다. "
+                                      "잘못된 것 같으면 {department}에 문의해 주세요: 성동구청 {office_phone}"),
 }
 
 
@@ -66,11 +71,13 @@ class SurveyRoutes:
             raise NotFound()
         return survey
 
-    def _message(self, app, code: int, survey):
+    def _message(self, app, code: int | str, survey):
         title, explanation = MESSAGES[code]
         explanation = explanation.format(opens=korean_date(survey.opens, year=False),
-                                         closes=korean_date(survey.closes, year=False))
-        return _private(app.render("survey_web_message.html", status=code, title=title, explanation=explanation))
+                                         closes=korean_date(survey.closes, year=False),
+                                         department=survey.department, office_phone=self.settings["OFFICE_PHONE"])
+        return _private(app.render("survey_web_message.html", status=403 if code == "left" else code,
+                                   title=title, explanation=explanation))
 
     def _form(self, app, survey, token, status=200, answers=None, errors=None):
         return _private(app.render(
@@ -86,6 +93,8 @@ class SurveyRoutes:
         if subscriber_id is None:
             return None, self._message(app, 403, survey)
         with app.store() as store:
+            if survey.kind == "consultation" and not _still_invited(store, survey, subscriber_id, self.project.today()):
+                return None, self._message(app, "left", survey)
             used = storage.token_was_used(storage.ensure(store), survey.slug, token)
         if used:
             return subscriber_id, self._message(app, 409, survey)
@@ -133,6 +142,14 @@ class SurveyRoutes:
         return request.app.render("survey_web_thanks.html", title="답변 접수 완료", survey=survey,
                                   results_url=site_url(self.settings, f"surveys/{slug}/results/"),
                                   home_url=site_url(self.settings, ""))
+
+
+def _still_invited(store, survey, subscriber_id: str, today) -> bool:
+    """A consultation records who answered (SPEC §16): its participant must
+    still be on record (not forgotten, whose id would come back with the
+    answer) and among its audiences (not one who left the committee)."""
+    subscriber = store.subscriber(subscriber_id)
+    return subscriber is not None and is_invited(survey, subscriber.profile, today.year)
 
 
 def _private(response):
