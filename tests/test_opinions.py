@@ -88,6 +88,16 @@ def test_a_link_of_a_participant_forgotten_or_gone_from_the_audiences_takes_no_o
     assert store_query(project, "SELECT subscriber_id FROM survey_opinions") == [("S000031",)]
 
 
+def test_export_refuses_a_file_in_the_published_folder(project):
+    """output/ is the web site as it is deployed: opinions with their
+    participants written there would be published."""
+    for target in (project / "output" / "opinions.csv", project / "output" / "surveys" / "o.csv"):
+        exported = invoke_sotong(project, "opinions", "export", SLUG, str(target))
+        assert exported.code == 1 and len(exported.output.strip().splitlines()) == 1, exported.output
+        assert "write them under private/" in exported.output and "Traceback" not in exported.output
+        assert not target.exists()
+
+
 POLICIES = [("bus", "마을버스 노선", "자치행정과"), ("park", "공원 조성", "문화체육과"), ("clinic", "보건지소", "보건소")]
 WORDS = ["마을버스", "버스정류장", "배차", "공원", "벤치", "그늘막", "야간 조명", "주차장", "100%", "a_b", "Bus", "노선"]
 
