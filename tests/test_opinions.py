@@ -98,6 +98,19 @@ def test_export_refuses_a_file_in_the_published_folder(project):
         assert not target.exists()
 
 
+def test_a_readers_link_is_not_sent_on_as_a_referer(project):
+    """The form's address holds the reader's token: a link on the page (the
+    site's header, 첫 화면) or the redirect to the thank-you page must not
+    carry it to the site's web server log, whatever the phone's browser."""
+    token = survey_token(SLUG, "S000031")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        answered = [call(port, "GET", f"/surveys/{SLUG}?t={token}"), call(port, "GET", f"/surveys/{SLUG}?t={token[:-4]}"),
+                    call(port, "POST", f"/surveys/{SLUG}", {"t": token, "opinion": "좋아요"}),
+                    call(port, "POST", f"/surveys/{SLUG}", {"t": token, "support": "4", "opinion": "좋아요"})]
+    assert [status for status, _, _ in answered] == [200, 403, 400, 303]
+    assert [headers.get("Referrer-Policy") for _, headers, _ in answered] == ["no-referrer"] * 4
+
+
 POLICIES = [("bus", "마을버스 노선", "자치행정과"), ("park", "공원 조성", "문화체육과"), ("clinic", "보건지소", "보건소")]
 WORDS = ["마을버스", "버스정류장", "배차", "공원", "벤치", "그늘막", "야간 조명", "주차장", "100%", "a_b", "Bus", "노선"]
 

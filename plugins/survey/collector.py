@@ -135,7 +135,7 @@ class SurveyRoutes:
             return self._message(app, 409, survey)
         if subscriber_id and not survey.anonymous:
             log.info(_("survey %s: answer from subscriber %s"), survey.slug, subscriber_id)
-        return redirect(thanks_url(self.settings, survey.slug), code=303)
+        return _private(redirect(thanks_url(self.settings, survey.slug), code=303))
 
     def thanks(self, request, slug: str):
         survey = self._survey(slug)
@@ -153,8 +153,13 @@ def _still_invited(store, survey, subscriber_id: str, today) -> bool:
 
 
 def _private(response):
+    """A page of one reader's link: not cached, not indexed, and its address
+    (which holds the token) not sent as the Referer of a link or the
+    redirect followed from it (older phones' browsers send it whole to the
+    site, whose web server logs it)."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
