@@ -13,7 +13,8 @@ import threading
 from contextlib import ExitStack, contextmanager
 from urllib.parse import urlencode
 
-from project_support import new_store_location, project_on, store_query
+from delivery_support import add_subscribers
+from project_support import new_store_location, project_on, store_of, store_query
 from survey.rules import survey_token
 
 BUDGET = "budget-vote-2027"
@@ -46,6 +47,7 @@ def post(port: int, path: str, body: bytes) -> int:
 
 def test_racing_answers_with_one_token_across_three_collectors_are_taken_once(tmp_path):
     project = project_on(new_store_location("postgresql", tmp_path), tmp_path)
+    add_subscribers(store_of(project), 1)  # S00001: a named survey answers readers on record
     body = urlencode({"t": survey_token(BUDGET, "S00001"), **ANSWER}, doseq=True).encode()
     with ExitStack() as stack:
         ports = [stack.enter_context(collector(project / "pelicanconf.py")) for _ in range(3)]

@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from project_support import copy_project, invoke_sotong, project_on, serving, store_query
-from delivery_support import run_cli
+from project_support import copy_project, invoke_sotong, project_on, serving, store_of, store_query
+from delivery_support import add_subscribers, run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 
 from sotong.check import check_project
@@ -148,6 +148,7 @@ def test_bad_survey_setting_is_reported(tmp_path, cli):
 
 @pytest.fixture
 def server(project):
+    add_subscribers(store_of(project), 2)  # S00001, S00002: a named survey answers readers on record
     app = make_app(Project(project / "pelicanconf.py"))
     with serving(app) as port:
         yield port
@@ -161,6 +162,7 @@ def answering_project(tmp_path, store_location) -> Path:
 
 @pytest.fixture
 def answering_server(answering_project):
+    add_subscribers(store_of(answering_project), 2)
     with serving(make_app(Project(answering_project / "pelicanconf.py"))) as port:
         yield port
 
@@ -248,6 +250,18 @@ def test_post_more_options_than_a_multiple_questions_max_is_400_and_within_it_30
     status, _, _ = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER, "projects": four[:3]})
     assert status == 303
     assert rows(project, "SELECT count(*) FROM survey_answers WHERE question = 'projects'") == [(3,)]
+
+
+def test_a_forgotten_readers_link_takes_no_answer_and_brings_back_no_id(project, server):
+    """``subscribers forget`` leaves no record naming the reader: their
+    survey link, still in an old email, must not write their id back."""
+    assert invoke_sotong(project, "subscribers", "forget", "S00001").code == 0
+    token = survey_token(BUDGET, "S00001")
+    for status, _, page in (call(server, "GET", f"/surveys/{BUDGET}?t={token}"),
+                            call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})):
+        assert status == 403 and "이 링크로는 더 이상 답하실 수 없습니다" in page and "기획예산과에 문의해 주세요" in page
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(BUDGET, "S00002"), **BUDGET_ANSWER})[0] == 303
+    assert rows(project, "SELECT subscriber_id FROM survey_responses") == [("S00002",)]
 
 
 def test_post_403_404_410_413(tmp_path, project, server):

@@ -3,9 +3,9 @@
 - ``GET /surveys/SLUG?t=TOKEN``: the form, with the invitation's token in it
   (a static page cannot fill it in without JavaScript);
 - ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
-  error (unstorable characters too) beside its question and the answers kept; 403 bad token (for a
-  consultation, also a participant no longer on record or among its
-  audiences); 404 unknown survey; 409 token already used; 410 survey not open (Seoul day); 413 over
+  error (unstorable characters too) beside its question and the answers kept; 403 bad token, or a reader
+  no longer on record (a named survey) or among its audiences (a
+  consultation); 404 unknown survey; 409 token already used; 410 survey not open (Seoul day); 413 over
   64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
@@ -43,8 +43,8 @@ MESSAGES = {
                                "링크가 잘렸다면 메일의 단추를 다시 눌러 주세요."),
     409: ("이미 답해 주셨습니다", "이 링크로는 답변이 이미 접수되었습니다. 한 분이 한 번씩 답하실 수 있습니다. 참여해 주셔서 고맙습니다."),
     410: ("참여 기간이 아닙니다", "이 설문은 {opens}부터 {closes}까지 답하실 수 있습니다."),
-    # a consultation's link whose participant is no longer on record or among its audiences
-    "left": ("이 링크로는 더 이상 답하실 수 없습니다", "이 의견 조사는 초대받은 분께만 열려 있는데, 지금은 대상 명단에 계시지 않습니다. "
+    # a named survey's link whose reader is no longer on record (or not among a consultation's audiences)
+    "left": ("이 링크로는 더 이상 답하실 수 없습니다", "이 설문은 초대받은 분께만 열려 있는데, 지금은 대상 명단에 계시지 않습니다. "
                                       "위원회·단체에서 빠지셨거나 소식 받기를 그만두셨거나 개인정보 삭제를 요청하셨을 수 있습니다. "
                                       "잘못된 것 같으면 {department}에 문의해 주세요: 성동구청 {office_phone}"),
 }
@@ -93,7 +93,7 @@ class SurveyRoutes:
         if subscriber_id is None:
             return None, self._message(app, 403, survey)
         with app.store() as store:
-            if survey.kind == "consultation" and not _still_invited(store, survey, subscriber_id, self.project.today()):
+            if not survey.anonymous and not _still_invited(store, survey, subscriber_id, self.project.today()):
                 return None, self._message(app, "left", survey)
             used = storage.token_was_used(storage.ensure(store), survey.slug, token)
         if used:
@@ -145,11 +145,14 @@ class SurveyRoutes:
 
 
 def _still_invited(store, survey, subscriber_id: str, today) -> bool:
-    """A consultation records who answered (SPEC §16): its participant must
-    still be on record (not forgotten, whose id would come back with the
-    answer) and among its audiences (not one who left the committee)."""
+    """A survey that records who answered takes the answer of a reader still
+    on record (not one forgotten since, whose id would come back with it); a
+    consultation (SPEC §16), of one still among its audiences (not one who
+    left the committee)."""
     subscriber = store.subscriber(subscriber_id)
-    return subscriber is not None and is_invited(survey, subscriber.profile, today.year)
+    if subscriber is None:
+        return False
+    return survey.kind != "consultation" or is_invited(survey, subscriber.profile, today.year)
 
 
 def _private(response):
