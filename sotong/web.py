@@ -527,6 +527,7 @@ class App:
         return endpoint(self, segment, environ)
 
     def __call__(self, environ, start_response):
+        start_response = _with_shared_headers(start_response)  # an answer made on the loop: _OneSendTask
         try:
             prepared = self.lean_answer(environ)
         except Exception:
@@ -557,6 +558,20 @@ class App:
         return response(environ, start_response)
 
 
+
+
+# Headers of every answer of the collector. Its addresses hold readers' tokens (/u/, /p/, ?t=), which a
+# browser would otherwise send whole as the Referer of a link followed from the page, or of a redirect
+# (older phones' browsers do), into the logs of the site it leads to, where anyone reading them could act
+# as the reader.
+SHARED_HEADERS = (("Referrer-Policy", "no-referrer"),)
+
+
+def _with_shared_headers(start_response):
+    """``start_response`` adding :data:`SHARED_HEADERS` to the answer's own."""
+    def start(status, headers, exc_info=None):
+        return start_response(status, [*headers, *SHARED_HEADERS], exc_info)
+    return start
 
 
 @contextlib.contextmanager
@@ -631,7 +646,7 @@ class _OneSendTask(WSGITask):
         answer = getattr(self.request, "inline_answer", None)
         if answer is None:
             return super().execute()
-        self.status, self.response_headers = answer.status, list(answer.headers)
+        self.status, self.response_headers = answer.status, [*answer.headers, *SHARED_HEADERS]
         self.content_length, self.complete = len(answer.body), True
         self.write(answer.body)
 

@@ -146,6 +146,7 @@ def test_every_route_answers_its_status_and_headers(server, method, path, body, 
         body = {key: spelled(value) if isinstance(value, str) else value for key, value in body.items()}
     got_status, got_headers, page = call(port, method, spelled(path), body)
     assert got_status == status, page[:300]
+    assert got_headers.get("referrer-policy") == "no-referrer", "no answer lends its address (a token) as a Referer"
     for name, value in headers.items():
         if name == "allow":  # a set: its order is not part of HTTP
             assert sorted(got_headers[name].split(", ")) == sorted(value.split(", "))
@@ -179,7 +180,8 @@ def test_a_providers_one_click_post_gets_a_short_answer_and_the_pages_button_the
     for subscriber, (status, headers, page) in [(s, answer) for s, twice in answers.items() for answer in twice]:
         assert status == 200 and "수신 거부가 완료되었습니다" in page and page.startswith("<!doctype html>"), subscriber
         assert (headers["cache-control"], headers["x-robots-tag"], headers["content-type"]) == ("no-store", "noindex", HTML)
-        assert set(headers) == {"content-type", "content-length", "cache-control", "x-robots-tag", "date", "server"}
+        assert set(headers) == {"content-type", "content-length", "cache-control", "x-robots-tag", "referrer-policy",
+                                "date", "server"}
         full = "하루 이틀" in page and "<style>" in page and '<html lang="ko">' in page
         assert (full, len(page.encode()) < 300) == ((True, False) if subscriber == "S00004" else (False, True)), subscriber
     logged = store_query(project, "SELECT subscriber_id, source FROM consent_log_columns WHERE field = 'unsubscribed_at' "

@@ -55,7 +55,6 @@ def click(request, key: str, code: str):
     target = notice_url(settings, ref) if channel == "email" else short_url(settings, ref)
     response = redirect(target, code=303)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

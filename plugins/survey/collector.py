@@ -156,13 +156,11 @@ def _still_invited(store, survey, subscriber_id: str, today) -> bool:
 
 
 def _private(response):
-    """A page of one reader's link: not cached, not indexed, and its address
-    (which holds the token) not sent as the Referer of a link or the
-    redirect followed from it (older phones' browsers send it whole to the
-    site, whose web server logs it)."""
+    """A page of one reader's link: not cached, not indexed (its address,
+    which holds the token, is never sent as a Referer: sotong.web's
+    SHARED_HEADERS)."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
