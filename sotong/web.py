@@ -115,8 +115,11 @@ Endpoint = Callable[..., Response]
 # terminal's CSI: an opinion must not move the cursor or recolour the screen
 # of staff reading `sotong opinions search`), lone surrogates, which is what
 # bytes that are not UTF-8 (such as %FF) are read as, and U+FFFD, which is
-# what werkzeug reads them as in a multipart form.
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
+# what werkzeug reads them as in a multipart form; and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which
+# show an opinion's words in another order than they were written, in staff's
+# terminal and in Excel (Korean text never needs them).
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffd]")
 
 
 # A token in a path (/u/TOKEN, /p/TOKEN): the payload, a dot and the MAC (sotong.tokens)

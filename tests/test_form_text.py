@@ -1,6 +1,6 @@
 """Hostile text in every form the collector takes, over real HTTP on both
 backends: a NUL (which PostgreSQL's text cannot hold), another control
-character (C0 or C1), bytes that are not UTF-8 (%FF) and an encoded lone surrogate give
+character (C0 or C1), a bidirectional override, bytes that are not UTF-8 (%FF) and an encoded lone surrogate give
 the form again with the error at the top (4xx, never 500), store nothing, and
 the server goes on serving; and the shared reading of posted forms
 (sotong/web.py) against a brute-force reading of what it must refuse."""
@@ -30,8 +30,8 @@ READER = "S000030"
 ERROR = "This field held characters that cannot be stored"
 # what a browser or a script may send in place of "MARK": NUL, a bell, a byte that is
 # no UTF-8, the UTF-8 spelling of the surrogate U+D800 (which is not UTF-8 either),
-# and U+009B, a terminal's CSI (a C1 control) in UTF-8
-HOSTILE = [b"%00", b"%07", b"%FF", b"%ED%A0%80", b"%C2%9B"]
+# U+009B, a terminal's CSI (a C1 control) in UTF-8, and U+202E, which shows the text after it right to left
+HOSTILE = [b"%00", b"%07", b"%FF", b"%ED%A0%80", b"%C2%9B", b"%E2%80%AE"]
 SIGN_UP = {"email": "new@example.com", "name": "홍MARK길동", "fields": ["health"], "channels": "email",
            "birth_year": "1950", "dong": "majang", "consent": "yes", "website": ""}
 
@@ -148,7 +148,7 @@ def test_the_server_still_serves_after_every_hostile_form(served):
 def unstorable(text: str) -> bool:
     """SPEC's reading, one character at a time."""
     return any((ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF
-               or c == "\ufffd" for c in text)
+               or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 or c == "\ufffd" for c in text)
 
 
 @settings(max_examples=200)
