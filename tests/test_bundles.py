@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import re
 import struct
-import zlib
 from email import policy
 from email.parser import BytesParser
 from html import escape
@@ -23,7 +22,7 @@ from hypothesis import given, settings, strategies as st
 from bundles.outbox import eml_name, issue_bundle, write_bundle
 from bundles.persona import PersonaError, parse_persona
 from bundles.rules import blocks_that_fit, relevance, select
-from project_support import REPO, copy_project, invoke_sotong
+from project_support import REPO, copy_project, invoke_sotong, png
 from delivery_support import mark_address_invalid, run_cli
 from sotong import signals, tokens
 from sotong.audiences import Audiences, Profile, load_audiences
@@ -600,15 +599,6 @@ def test_the_outbox_may_not_be_published(tmp_path):
     assert (f"pelicanconf.py:{line}: OUTBOX_PATH: is inside OUTPUT_PATH, which is published; keep it under private/"
             in result.output.splitlines())
     assert not (project / "output" / "outbox").exists()
-
-
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\xff" * width * 3 for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def test_image_sizes_are_read_from_the_file_header(tmp_path):
