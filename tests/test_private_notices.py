@@ -110,6 +110,23 @@ def assert_the_text_part_has_no_markup(text):
     assert "\n심사 안내\n" in block and "#" not in block and "- 일시: 2026. 12. 15.(화) 14:00" in block
 
 
+def test_a_private_notice_sent_on_its_own_offers_no_web_view(project):
+    """Its "웹에서 보기" led to the home page, where the notice is not: a
+    reader looking for a bigger view of it found nothing."""
+    result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / SLUG
+    files = sorted((outbox / "email").glob("*.eml"))
+    assert len(files) == len(committee_readers())
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert all(phrase in text and phrase in html for phrase in BODY_PHRASES)
+        assert "웹에서 보기" not in text and "웹에서 보기" not in html and 'class="web-view"' not in html
+        assert text.startswith(f"{TITLE}\n2026년") and "수신거부: " in text and ">수신거부</a>" in html
+
+
 def test_markdown_as_plain_text_shows_no_markup():
     from sotong.markup import markdown_text
 

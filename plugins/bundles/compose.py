@@ -100,7 +100,7 @@ class Bundle:
     day: dt.date  # the day the bundle is for: the issue date, or today
     notices: tuple  # the window (in window order), or the one notice
     title: str  # heads the email: "성동구 소통 소식 2026년 11월 26일", or the notice title
-    web_url: str  # the edition on the web, or the notice page
+    web_url: str | None  # the edition on the web, or the notice page; None: a private notice, on no page
 
     @property
     def year(self) -> int:
@@ -349,7 +349,7 @@ class SmsComposer:
         self.short_header = config.sms_header
         self.header = f"{config.sms_header} {bundle.day.month}/{bundle.day.day}"
         self.footer = config.sms.optout_footer
-        self.more_link = ascii_url(bundle.web_url)
+        self.more_link = ascii_url(bundle.web_url or site_url(settings))
         self.bundle_key = bundle.key
         self._texts: dict = {}
 
