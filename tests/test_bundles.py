@@ -423,6 +423,7 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     assert message["Subject"] == f"성동구 소식: {Project(small / 'pelicanconf.py').notice(old).title}"
     html = message.get_body(("html",)).get_content()
     assert "이번 호" not in html and "회원님을 위한" not in html  # B2 takes the bulletin: still no edition
+    assert re.findall(r"<h([1-6])\b", html)[:2] == ["1", "2"]  # no section: the notice's title right under the h1
     assert "Message-ID" in message and old in message["Message-ID"]
 
 

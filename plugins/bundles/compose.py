@@ -36,7 +36,7 @@ HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
 BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link and plugins' blocks
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
-NOTICE_BODY_HEADING = 4  # a private notice's own headings: under the email's h1, its section's h2, the notice's h3
+NOTICE_HEADING = 3  # a notice's title in an issue: under the email's h1 and its section's h2
 
 _SLOT = re.compile(r"__slot_([a-z_]+)__")
 
@@ -130,6 +130,8 @@ class EmailComposer:
 
     def __init__(self, settings: dict, config: BundlesSettings, audiences, bundle: Bundle, now: dt.datetime):
         self.settings, self.config, self.audiences, self.bundle = settings, config, audiences, bundle
+        # a notice sent on its own has no section: its title comes right under the email's h1
+        self.notice_heading = NOTICE_HEADING if bundle.issue else NOTICE_HEADING - 1
         self.css = (config.email_theme / "email.css").read_text(encoding="utf-8")
         html_env = Environment(loader=FileSystemLoader(str(config.email_theme)), undefined=StrictUndefined,
                                autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -172,6 +174,7 @@ class EmailComposer:
             view = self._views[notice.slug] = self._private_view(notice) if notice.private else {
                 "slug": notice.slug,
                 "title": notice.title,
+                "heading": self.notice_heading,
                 "url": click_url(self.settings, self.bundle.key, "email", notice.slug,
                                  notice_url(self.settings, notice.slug)),
                 "field": self.audiences.field_label(notice.category),
@@ -187,10 +190,12 @@ class EmailComposer:
         with no link to the site."""
         return {
             "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
+            "heading": self.notice_heading,
             "field": self.audiences.field_label(notice.category),
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
-            "body_html": headings_from(markdown_html(notice.body), NOTICE_BODY_HEADING), "body_text": markdown_text(notice.body),
+            "body_html": headings_from(markdown_html(notice.body), self.notice_heading + 1),
+            "body_text": markdown_text(notice.body),
         }
 
     def _inline_image(self, notice) -> mail.InlineImage:
