@@ -470,6 +470,23 @@ def test_sms_links_are_in_ascii_too(small):
     assert links and all(link.startswith("https://xn--2e0bw5j1qmcgl.kr/sotong/n/") for link in links), texts
 
 
+def test_a_notice_text_that_reads_like_a_hole_of_the_template_is_shown_as_written(small):
+    """The email is composed with holes (__slot..._NAME__) filled per reader;
+    a title naming one stopped the run with a traceback (KeyError), and a
+    summary naming the reader's unsubscribe link showed that link."""
+    title, summary = "__slot_nope__ 안내 __slot_blocks__", "요약 __slot_unsubscribe_url__ 끝"
+    (small / "content" / "notices" / "2026-11-20-holes.md").write_text(
+        f'---\ntitle: "{title}"\ndate: 2026-11-20\ndepartment: 홍보담당관\ncategory: bulletin\n'
+        f'channels: [homepage, newsletter, email]\nsummary: "{summary}"\n---\n본문\n', encoding="utf-8")
+    result = invoke_sotong(small, "bundles", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / ISSUE / "email" / "B2.eml").read_bytes())
+    text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    unsubscribe = str(message["List-Unsubscribe"]).split(",")[0].strip("<> ")
+    assert f"■ {title}\n" in text and f"  {summary}\n" in text and text.count(unsubscribe) == 1
+    assert f">{title}</a></h3>" in html and f">{summary}</p>" in html and html.count(unsubscribe) == 1
+
+
 def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):
     draft = invoke_sotong(small, "bundles", "--notice", "2026-11-26-library-holiday-hours")
     assert draft.code == 1

@@ -3,7 +3,7 @@ parts made once per bundle.
 
 The templates (``themes/email``) are rendered and their CSS inlined once;
 each notice block once; each distinct set of notices is composed once into a
-body with holes (``__slot_NAME__``) for what differs between readers (their
+body with holes (``__slotMARK_NAME__``) for what differs between readers (their
 unsubscribe link and the plugins' blocks). A reader's message is then a join
 of strings and base64, which is what makes 100,000 readers take seconds.
 """
@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import html
 import re
+import secrets
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
@@ -38,12 +39,15 @@ IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
 NOTICE_HEADING = 3  # a notice's title in an issue: under the email's h1 and its section's h2
 
-_SLOT = re.compile(r"__slot_([a-z_]+)__")
+# In every hole, so that no text of a notice (a title "__slot_blocks__") reads
+# as one: it would be filled with a reader's link or blocks, or stop the run.
+_MARK = secrets.token_hex(8)
+_SLOT = re.compile(rf"__slot{_MARK}_([a-z_]+)__")
 
 
 def slot(name: str) -> Markup:
     """A hole in a template, filled later (per reader or per set of notices)."""
-    return Markup(f"__slot_{name}__")
+    return Markup(f"__slot{_MARK}_{name}__")
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class Slotted:
 
     def partial(self, **values: str) -> "Slotted":
         """The text with the given holes filled and the others kept."""
-        return Slotted.parse(self.fill(**{name: values.get(name, f"__slot_{name}__") for name in self.parts[1::2]}))
+        return Slotted.parse(self.fill(**{name: values.get(name, slot(name)) for name in self.parts[1::2]}))
 
     def split_start(self) -> tuple[str, "Slotted"]:
         """The text before the first hole, and the rest."""
