@@ -215,6 +215,10 @@ def inline_css(html: str, css: str) -> str:
     ``html`` is a whole document, whose <head> then keeps the rules that
     cannot be inlined (media queries), or a fragment of a body. Cached: every
     template and notice block is inlined once per run, not once per reader.
+    A CSS width or height never becomes an attribute: an image's ``width:
+    100%`` and ``height: auto`` (to fit a phone in proportion) would replace
+    the pixel size the template gives it (its size before it loads, and
+    Outlook's), as ``width: 100%`` would the 600 of the email's column.
     """
     from premailer import Premailer
 
@@ -223,6 +227,7 @@ def inline_css(html: str, css: str) -> str:
     inlined = Premailer(
         document, css_text=[css], disable_leftover_css=fragment, remove_classes=False,
         cssutils_logging_level="CRITICAL", allow_network=False, disable_validation=True,
+        disable_basic_attributes=["width", "height"],
     ).transform(pretty_print=False)
     if not fragment:
         return inlined

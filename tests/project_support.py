@@ -17,9 +17,11 @@ import os
 import re
 import resource
 import shutil
+import struct
 import subprocess
 import sys
 import threading
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,16 @@ def copy_project(dest: Path, *, notices: bool = True, extra_settings: str = "") 
     with open(dest / "pelicanconf.py", "a", encoding="utf-8") as settings:
         settings.write(f'\nSOTONG_TODAY = "{SAMPLE_TODAY}"\n{extra_settings}\n')
     return dest
+
+
+def png(width: int, height: int) -> bytes:
+    """A white PNG picture of ``width`` x ``height`` pixels, to put under a project's content/images/."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff" * width * 3 for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @dataclass

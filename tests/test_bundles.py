@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import re
 import struct
-import zlib
 from email import policy
 from email.parser import BytesParser
 from html import escape
@@ -23,7 +22,7 @@ from hypothesis import given, settings, strategies as st
 from bundles.outbox import eml_name, issue_bundle, write_bundle
 from bundles.persona import PersonaError, parse_persona
 from bundles.rules import blocks_that_fit, relevance, select
-from project_support import REPO, copy_project, invoke_sotong
+from project_support import REPO, copy_project, invoke_sotong, png
 from delivery_support import mark_address_invalid, run_cli
 from sotong import signals, tokens
 from sotong.audiences import Audiences, Profile, load_audiences
@@ -424,6 +423,7 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     assert message["Subject"] == f"성동구 소식: {Project(small / 'pelicanconf.py').notice(old).title}"
     html = message.get_body(("html",)).get_content()
     assert "이번 호" not in html and "회원님을 위한" not in html  # B2 takes the bulletin: still no edition
+    assert re.findall(r"<h([1-6])\b", html)[:2] == ["1", "2"]  # no section: the notice's title right under the h1
     assert "Message-ID" in message and old in message["Message-ID"]
 
 
@@ -468,6 +468,23 @@ def test_sms_links_are_in_ascii_too(small):
         texts = [row["text"] for row in csv.DictReader(file)]
     links = [link for text in texts for link in re.findall(r"https?://\S+", text)]
     assert links and all(link.startswith("https://xn--2e0bw5j1qmcgl.kr/sotong/n/") for link in links), texts
+
+
+def test_a_notice_text_that_reads_like_a_hole_of_the_template_is_shown_as_written(small):
+    """The email is composed with holes (__slot..._NAME__) filled per reader;
+    a title naming one stopped the run with a traceback (KeyError), and a
+    summary naming the reader's unsubscribe link showed that link."""
+    title, summary = "__slot_nope__ 안내 __slot_blocks__", "요약 __slot_unsubscribe_url__ 끝"
+    (small / "content" / "notices" / "2026-11-20-holes.md").write_text(
+        f'---\ntitle: "{title}"\ndate: 2026-11-20\ndepartment: 홍보담당관\ncategory: bulletin\n'
+        f'channels: [homepage, newsletter, email]\nsummary: "{summary}"\n---\n본문\n', encoding="utf-8")
+    result = invoke_sotong(small, "bundles", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / ISSUE / "email" / "B2.eml").read_bytes())
+    text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    unsubscribe = str(message["List-Unsubscribe"]).split(",")[0].strip("<> ")
+    assert f"■ {title}\n" in text and f"  {summary}\n" in text and text.count(unsubscribe) == 1
+    assert f">{title}</a></h3>" in html and f">{summary}</p>" in html and html.count(unsubscribe) == 1
 
 
 def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):
@@ -600,15 +617,6 @@ def test_the_outbox_may_not_be_published(tmp_path):
     assert (f"pelicanconf.py:{line}: OUTBOX_PATH: is inside OUTPUT_PATH, which is published; keep it under private/"
             in result.output.splitlines())
     assert not (project / "output" / "outbox").exists()
-
-
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\xff" * width * 3 for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def test_image_sizes_are_read_from_the_file_header(tmp_path):

@@ -88,6 +88,7 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
             assert_the_image_is_inside(message, html)
             assert_the_text_part_has_no_markup(text)
             assert "<h2>심사 안내" not in html and re.search(r"<h4[^>]*>심사 안내</h4>", html)  # under the notice's h3
+            assert_headings_skip_no_level(html)
     expected = committee_readers()
     assert len(expected) >= 3
     assert holding == expected
@@ -108,6 +109,34 @@ def assert_the_text_part_has_no_markup(text):
     block = text.split(f"■ {TITLE}")[1].split("■ ")[0]
     assert "[여론조사 · 공개하지 않는 자료]" in block and f"[그림: {IMAGE_ALT}]" in block
     assert "\n심사 안내\n" in block and "#" not in block and "- 일시: 2026. 12. 15.(화) 14:00" in block
+
+
+def test_a_private_notice_sent_on_its_own_offers_no_web_view_and_keeps_its_headings_in_order(project):
+    """Its "웹에서 보기" led to the home page, where the notice is not: a
+    reader looking for a bigger view of it found nothing. With no section
+    heading, the notice's title is an h2 under the email's h1, and its text's
+    headings h3."""
+    result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / SLUG
+    files = sorted((outbox / "email").glob("*.eml"))
+    assert len(files) == len(committee_readers())
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert all(phrase in text and phrase in html for phrase in BODY_PHRASES)
+        assert "웹에서 보기" not in text and "웹에서 보기" not in html and 'class="web-view"' not in html
+        assert re.search(rf"<h2[^>]*>{re.escape(TITLE)}</h2>", html) and re.search(r"<h3[^>]*>심사 안내</h3>", html)
+        assert text.startswith(f"{TITLE}\n2026년") and "수신거부: " in text and ">수신거부</a>" in html
+        assert_headings_skip_no_level(html)
+
+
+def assert_headings_skip_no_level(html):
+    """Each heading at most one level below the one before (screen readers list
+    them as an outline; the Nu HTML Checker calls a skip an error)."""
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
 
 
 def test_markdown_as_plain_text_shows_no_markup():

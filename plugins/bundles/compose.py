@@ -3,7 +3,7 @@ parts made once per bundle.
 
 The templates (``themes/email``) are rendered and their CSS inlined once;
 each notice block once; each distinct set of notices is composed once into a
-body with holes (``__slot_NAME__``) for what differs between readers (their
+body with holes (``__slotMARK_NAME__``) for what differs between readers (their
 unsubscribe link and the plugins' blocks). A reader's message is then a join
 of strings and base64, which is what makes 100,000 readers take seconds.
 """
@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import html
 import re
+import secrets
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
@@ -36,14 +37,17 @@ HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
 BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link and plugins' blocks
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
-NOTICE_BODY_HEADING = 4  # a private notice's own headings: under the email's h1, its section's h2, the notice's h3
+NOTICE_HEADING = 3  # a notice's title in an issue: under the email's h1 and its section's h2
 
-_SLOT = re.compile(r"__slot_([a-z_]+)__")
+# In every hole, so that no text of a notice (a title "__slot_blocks__") reads
+# as one: it would be filled with a reader's link or blocks, or stop the run.
+_MARK = secrets.token_hex(8)
+_SLOT = re.compile(rf"__slot{_MARK}_([a-z_]+)__")
 
 
 def slot(name: str) -> Markup:
     """A hole in a template, filled later (per reader or per set of notices)."""
-    return Markup(f"__slot_{name}__")
+    return Markup(f"__slot{_MARK}_{name}__")
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class Slotted:
 
     def partial(self, **values: str) -> "Slotted":
         """The text with the given holes filled and the others kept."""
-        return Slotted.parse(self.fill(**{name: values.get(name, f"__slot_{name}__") for name in self.parts[1::2]}))
+        return Slotted.parse(self.fill(**{name: values.get(name, slot(name)) for name in self.parts[1::2]}))
 
     def split_start(self) -> tuple[str, "Slotted"]:
         """The text before the first hole, and the rest."""
@@ -100,7 +104,7 @@ class Bundle:
     day: dt.date  # the day the bundle is for: the issue date, or today
     notices: tuple  # the window (in window order), or the one notice
     title: str  # heads the email: "성동구 소통 소식 2026년 11월 26일", or the notice title
-    web_url: str  # the edition on the web, or the notice page
+    web_url: str | None  # the edition on the web, or the notice page; None: a private notice, on no page
 
     @property
     def year(self) -> int:
@@ -130,6 +134,8 @@ class EmailComposer:
 
     def __init__(self, settings: dict, config: BundlesSettings, audiences, bundle: Bundle, now: dt.datetime):
         self.settings, self.config, self.audiences, self.bundle = settings, config, audiences, bundle
+        # a notice sent on its own has no section: its title comes right under the email's h1
+        self.notice_heading = NOTICE_HEADING if bundle.issue else NOTICE_HEADING - 1
         self.css = (config.email_theme / "email.css").read_text(encoding="utf-8")
         html_env = Environment(loader=FileSystemLoader(str(config.email_theme)), undefined=StrictUndefined,
                                autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -172,6 +178,7 @@ class EmailComposer:
             view = self._views[notice.slug] = self._private_view(notice) if notice.private else {
                 "slug": notice.slug,
                 "title": notice.title,
+                "heading": self.notice_heading,
                 "url": click_url(self.settings, self.bundle.key, "email", notice.slug,
                                  notice_url(self.settings, notice.slug)),
                 "field": self.audiences.field_label(notice.category),
@@ -187,10 +194,12 @@ class EmailComposer:
         with no link to the site."""
         return {
             "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
+            "heading": self.notice_heading,
             "field": self.audiences.field_label(notice.category),
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
-            "body_html": headings_from(markdown_html(notice.body), NOTICE_BODY_HEADING), "body_text": markdown_text(notice.body),
+            "body_html": headings_from(markdown_html(notice.body), self.notice_heading + 1),
+            "body_text": markdown_text(notice.body),
         }
 
     def _inline_image(self, notice) -> mail.InlineImage:
@@ -349,7 +358,7 @@ class SmsComposer:
         self.short_header = config.sms_header
         self.header = f"{config.sms_header} {bundle.day.month}/{bundle.day.day}"
         self.footer = config.sms.optout_footer
-        self.more_link = ascii_url(bundle.web_url)
+        self.more_link = ascii_url(bundle.web_url or site_url(settings))
         self.bundle_key = bundle.key
         self._texts: dict = {}
 

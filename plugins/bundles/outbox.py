@@ -84,7 +84,7 @@ def notice_bundle(project: Project, slug: str) -> Bundle:
         raise SotongError([_("{source}:{get}: {slug} has neither email nor sms in channels, so it would reach no one; add them, e.g. channels: [homepage, email, sms]").format(
             source=project.shown(notice.source), get=notice.lines.get('channels', 1), slug=slug)])
     return Bundle(key=slug, issue=None, day=project.today(), notices=(notice,), title=notice.title,
-                  web_url=site_url(project.settings) if notice.private else notice_url(project.settings, slug))
+                  web_url=None if notice.private else notice_url(project.settings, slug))
 
 
 def eml_name(subscriber_id: str) -> str:
