@@ -146,11 +146,28 @@ def test_see_other_is_werkzeugs_303_byte_for_byte(location):
 
 
 @pytest.fixture
-def app_in_process(tmp_path):
+def closed_after():
+    """The collector apps a test makes, closed after it: their confirmation
+    mail thread stopped (it would go on retrying a store since removed) and
+    their store closed."""
+    made = []
+    yield made.append
+    for app in made:
+        app.close()
+
+
+def app_of(project, closed_after):
+    app = make_app(Project(project / "pelicanconf.py"))
+    closed_after(app)
+    return app
+
+
+@pytest.fixture
+def app_in_process(tmp_path, closed_after):
     project = copy_project(tmp_path, extra_settings='SMTP_PORT = 9\nSUBSCRIBE_RATE = "1000/hour"\n')
     add_subscribers(project / "private" / "sotong.db", 2)
     store_query(project, "UPDATE subscribers SET email = lower(id) || '@example.com'")  # addresses a form takes
-    return make_app(Project(project / "pelicanconf.py")), project
+    return app_of(project, closed_after), project
 
 
 def pending_emails(project) -> list[str]:
@@ -199,9 +216,9 @@ def test_the_sign_ups_the_lean_route_leaves_to_the_full_route_change_nothing(app
     assert pending_emails(project) == [] and app.subscriptions.rate.seen == {}  # not even counted
 
 
-def test_a_client_over_the_rate_is_left_to_the_full_route_and_counted_once(tmp_path):
+def test_a_client_over_the_rate_is_left_to_the_full_route_and_counted_once(tmp_path, closed_after):
     project = copy_project(tmp_path, extra_settings='SMTP_PORT = 9\nSUBSCRIBE_RATE = "2/hour"\n')
-    app = make_app(Project(project / "pelicanconf.py"))
+    app = app_of(project, closed_after)
     answers = [app.lean_answer(posted(encoded({**SIGN_UP, "email": f"r{n}@example.com"}))) for n in range(3)]
     assert [answer is not None for answer in answers] == [True, True, False]
     assert len(app.subscriptions.rate.seen["127.0.0.1"]) == 2
@@ -260,12 +277,12 @@ def test_the_preferences_posts_the_lean_route_leaves_to_the_full_route_change_no
     assert store_query(project, "SELECT count(*) FROM consent_log WHERE source LIKE 'preferences%'") == [(0,)]
 
 
-def test_on_postgresql_the_lean_routes_store_the_same(tmp_path):
+def test_on_postgresql_the_lean_routes_store_the_same(tmp_path, closed_after):
     project = project_on(new_store_location("postgresql", tmp_path), tmp_path,
                          extra_settings='SMTP_PORT = 9\nSUBSCRIBE_RATE = "1000/hour"\n')
     add_subscribers(store_of(project), 2)
     store_query(project, "UPDATE subscribers SET email = lower(id) || '@example.com'")
-    app = make_app(Project(project / "pelicanconf.py"))
+    app = app_of(project, closed_after)
     assert app.lean_answer(posted(encoded(SIGN_UP))).status == "303 SEE OTHER"
     assert app.lean_answer(posted(encoded(SAVE), path=f"/p/{make_token('preferences', 'S00001')}")) is not None
     stop = app.lean_answer(posted(encoded({"action": "stop"}), path=f"/p/{make_token('preferences', 'S00002')}"))
