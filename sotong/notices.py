@@ -8,6 +8,7 @@ through :func:`read_notice`, so a notice means the same thing everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -608,11 +609,16 @@ def _as_datetime(moment) -> dt.datetime:
 # --- plain text ------------------------------------------------------------------
 
 
-_MD_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+|<[^>]+>")
+# An image, a link (its text kept), an autolink (its address kept), emphasis, code, heading and quote marks, a tag
+_MD_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|<((?:https?|mailto|tel):[^>\s]+)>|[*_`#>]+|<[^>]+>")
+_LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])\s+")
 
 
 def first_paragraph_text(body: str) -> str:
-    """The first paragraph of a Markdown body as plain text (no markup)."""
+    """The first paragraph of a Markdown body as plain text (no markup), as
+    its page reads: a heading or a table before it is not the paragraph, a
+    list's markers are left out, an autolink (``<https://...>``) keeps its
+    address and an entity (``&amp;``) is the character it writes."""
     block: list[str] = []
     for line in body.splitlines():
         stripped = line.strip()
@@ -620,8 +626,8 @@ def first_paragraph_text(body: str) -> str:
             if block:
                 break
             continue
-        if not block and stripped.startswith("#"):
-            continue  # a heading is not the paragraph
-        block.append(stripped)
+        if not block and stripped.startswith(("#", "|")):
+            continue  # a heading or a table's row is not the paragraph
+        block.append(_LIST_MARKER.sub("", stripped))
     text = " ".join(block)
-    return " ".join(_MD_MARKUP.sub(lambda m: m.group(1) or "", text).split())
+    return html.unescape(" ".join(_MD_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split()))

@@ -172,6 +172,19 @@ def test_summary_is_the_first_paragraph_cut_to_200():
     assert len(first_paragraph_text(body)[:200]) == 200
 
 
+@pytest.mark.parametrize("body, summary", [
+    ("| 일시 | 장소 |\n| --- | --- |\n| 12월 3일 | 구청 |\n\n구청 대강당에서 열립니다.", "구청 대강당에서 열립니다."),
+    ("- 일시: 12월 3일\n- 장소: 구청\n\n둘째", "일시: 12월 3일 장소: 구청"),
+    ("1. 신청서를 내려받습니다\n2) 동 주민센터에 냅니다", "신청서를 내려받습니다 동 주민센터에 냅니다"),
+    ("자세한 내용은 <https://www.sd.go.kr/main> 에서 보세요.", "자세한 내용은 https://www.sd.go.kr/main 에서 보세요."),
+    ("R&amp;D 지원 &lt;공모&gt;, [신청](https://x.kr) **마감**", "R&D 지원 <공모>, 신청 마감"),
+])
+def test_a_summary_from_the_body_reads_as_its_page_does(body, summary):
+    """A table before the first paragraph is not the summary, list markers and
+    markup are left out, an autolink keeps its address, an entity is its character."""
+    assert first_paragraph_text(body) == summary
+
+
 def test_bom_and_non_utf8_files(tmp_path):
     path = tmp_path / "bom.md"
     path.write_text("\ufeff" + GOOD, encoding="utf-8")
