@@ -279,7 +279,7 @@ class Journal:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             if digest is not None and self._recorded_from(outbox.key, digest, now):
-                recorded.joined, recorded.left_out = True, self.left_out(outbox.key)
+                recorded.joined = True  # what the recorder left out: read at the end (left_out)
             else:
                 in_chunks = not dry_run and digest is not None and self.store.backend == "postgresql"
                 self._record(outbox, reachable, notices, recorded, now, digest if in_chunks else None)
