@@ -17,6 +17,7 @@ from project_support import copy_project, run_sotong
 from devserver_support import start_devserver, stop_devserver, write_notice
 
 OVERLAY = 'id="sotong-devserver-problems"'
+WARNINGS = 'id="sotong-devserver-warnings"'
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +129,12 @@ def test_a_mistake_is_shown_in_the_page_until_fixed(project, server, mistake):
     path.unlink()
 
 
-def test_a_warning_is_said_in_the_terminal_and_the_page_still_built(project, server):
+def test_a_warning_is_said_in_the_terminal_and_on_the_page_still_built(project, server):
     """A notice still holding sotong new's example phone number: the preview
     said nothing of it; now the build's terminal lines carry check's warning
-    before "build done", and the page is built (no overlay: not a problem)."""
+    before "build done", the page is built (no overlay: not a problem) and
+    every page served carries the warning in a bar (staff who never look at
+    the terminal see it too); fixed, the bar is gone."""
     from sotong.advice import EXAMPLE_PHONE
 
     before = len(server.lines)
@@ -142,6 +145,12 @@ def test_a_warning_is_said_in_the_terminal_and_the_page_still_built(project, ser
                                       after=before)
         done = server.wait_for_line(r"^build done", after=warned)  # the build's warnings, sorted, then its end
         assert all(line.startswith("  ") for line in server.lines[warned:done]), server.terminal
+        for address in ("/notices/example/", "/"):
+            page = server.get(address)
+            assert WARNINGS in page.text and OVERLAY not in page.text
+            assert "content/notices/example.md:7: warning: this line is still the example" in html.unescape(page.text)
+        path.write_text(path.read_text(encoding="utf-8").replace(EXAMPLE_PHONE, "02-2286-5114"), encoding="utf-8")
+        server.wait_for("/notices/example/", lambda page: "02-2286-5114" in page.text and WARNINGS not in page.text)
     finally:
         path.unlink()
 

@@ -1,6 +1,7 @@
 """What the devserver adds to a page it serves: the reload script once,
-before </body>, and the problems overlay with every problem as text (hostile
-text in a file name or a message stays text)."""
+before </body>, the problems overlay with every problem as text (hostile
+text in a file name or a message stays text), and a good build's warnings in
+a bar that does not cover the page."""
 
 from __future__ import annotations
 
@@ -60,3 +61,22 @@ def test_every_problem_is_shown_as_text_whatever_it_holds(path, message, line):
     assert parsed.codes == [str(problem), "a problem without a line"]
     assert parsed.tags.count("script") == 1  # no tag from the problem's text
     assert '<section id="sotong-devserver-problems" lang="ko" role="alert"' in served.decode("utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(path=st.text(min_size=1, max_size=30), message=st.text(max_size=80), line=st.integers(1, 10_000))
+def test_a_good_builds_warnings_are_listed_as_text_in_a_bar(path, message, line):
+    warning = Problem(path, line, message)
+    served = inject(PAGE, "run-4", Outcome(4, 0.1, warnings=(warning, "a warning without a line"))).decode("utf-8")
+    parsed = Collected()
+    parsed.feed(served)
+    assert parsed.codes == [str(warning), "a warning without a line"]
+    assert parsed.tags.count("script") == 1 and "details" in parsed.tags  # opens without JavaScript
+    assert '<aside id="sotong-devserver-warnings" lang="ko" role="status"' in served
+    assert "확인할 점 2건" in served and "position:sticky" in served  # not fixed over the page's end
+    assert "sotong-devserver-problems" not in served
+
+
+def test_a_failed_build_shows_its_problems_not_the_bar():
+    served = inject(PAGE, "run-5", Outcome(5, 0.1, problems=("broken",), warnings=("old",)))
+    assert b"sotong-devserver-problems" in served and b"sotong-devserver-warnings" not in served

@@ -1,7 +1,9 @@
 """What the devserver adds to the HTML pages it serves (and only to those:
 the built files are left as they are): the script that reloads the page when
-a build ends, and the problems of a failed build laid over the page. Also its
-own pages for when no site has been built yet.
+a build ends, the problems of a failed build laid over the page, and the
+check's warnings of a good build in a bar at the bottom of the window (the page
+stays readable under it; the list opens without JavaScript). Also its own
+pages for when no site has been built yet.
 
 The chrome is Korean (``lang="ko"``); the problem lines are the check's own.
 """
@@ -49,12 +51,32 @@ def overlay(outcome: Outcome, site_served: bool) -> str:
             f'<ol style="padding-left:1.5rem">{items}</ol></section>')
 
 
+_WARNINGS_STYLE = ("position:sticky;bottom:0;z-index:2147483647;margin:0;padding:.5rem 1rem;"
+                   "background:#fff3c4;color:#1d1d1d;border-top:3px solid #8a5a00;"
+                   "font:18px/1.6 sans-serif;text-align:left;max-height:50vh;overflow:auto")
+
+
+def warnings_bar(outcome: Outcome) -> str:
+    """The check's warnings of a good build: a bar that stays at the bottom
+    of the window while the page scrolls under it, its list one tap away."""
+    count = len(outcome.warnings)
+    items = "\n".join(f'<li style="margin:.5rem 0"><code style="font:inherit;white-space:pre-wrap">'
+                      f"{escape(str(warning), quote=False)}</code></li>" for warning in outcome.warnings)
+    return (f'<aside id="sotong-devserver-warnings" lang="ko" role="status" style="{_WARNINGS_STYLE}">'
+            f'<details><summary style="cursor:pointer;min-height:44px;font-weight:bold">'
+            f"확인할 점 {count}건: 사이트는 만들었습니다. 눌러서 보기</summary>"
+            f"<p>파일 이름 뒤의 숫자는 줄 번호입니다. 고쳐 저장하면 이 안내는 저절로 사라집니다.</p>"
+            f'<ol style="padding-left:1.5rem">{items}</ol></details></aside>')
+
+
 def inject(page: bytes, build: str, outcome: Outcome | None, site_served: bool = True) -> bytes:
-    """``page`` with the reload script (and the problems, if the last build failed)
-    just before ``</body>``."""
+    """``page`` with the reload script (and the problems, if the last build
+    failed, or its warnings, if it had any) just before ``</body>``."""
     added = reload_script(build)
     if outcome is not None and outcome.failed:
         added = overlay(outcome, site_served) + added
+    elif outcome is not None and outcome.warnings:
+        added = warnings_bar(outcome) + added
     end = page.lower().rfind(b"</body>")
     if end < 0:
         return page + added.encode()
