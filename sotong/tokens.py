@@ -104,18 +104,40 @@ def subscriber_from_unsubscribe_token(token: str) -> str | None:
     return read_token("unsubscribe", token)
 
 
+MIN_SECRET_LENGTH = 32  # characters: a word or a name is guessed, offline, from a single link
+MAKE_SECRET = "export SOTONG_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+
+
+def secret_problem() -> str | None:
+    """Why SOTONG_SECRET cannot sign the office's links, in one line (unset,
+    the public development key, too short to resist guessing); None when it can."""
+    key = os.environ.get("SOTONG_SECRET", "")
+    if not key:
+        return _("SOTONG_SECRET is not set; before running sotong, set it to the office's secret key: "
+                 "export SOTONG_SECRET=<the office's secret key> (in a systemd unit: "
+                 "Environment=SOTONG_SECRET=...); unsubscribe and survey links are signed with it")
+    if key == DEV_SECRET:
+        return _("SOTONG_SECRET holds the public development key, which anyone can read in Sotong's source and "
+                 "forge unsubscribe and survey links with; set the office's own key, made once and kept: {make}").format(
+            make=MAKE_SECRET)
+    if len(key) < MIN_SECRET_LENGTH:
+        return _("SOTONG_SECRET is {length} characters long; a key shorter than {minimum} can be guessed from a "
+                 "single link, and then every link forged; set a random key, made once and kept: {make}").format(
+            length=len(key), minimum=MIN_SECRET_LENGTH, make=MAKE_SECRET)
+    return None
+
+
+def signs_with_development_key() -> bool:
+    """True when tokens are signed with the public development key (SOTONG_SECRET unset, or holding it)."""
+    return os.environ.get("SOTONG_SECRET", "") in ("", DEV_SECRET)
+
+
 def require_secret() -> None:
-    """What publishconf.py runs first: without SOTONG_SECRET, refuse the
-    production settings with one line (in the user's language) saying how to
-    set it, as load_settings reports whatever a settings file raises."""
-    if not os.environ.get("SOTONG_SECRET"):
-        raise RuntimeError(_("SOTONG_SECRET is not set; before running sotong, set it to the office's secret key: "
-                             "export SOTONG_SECRET=<the office's secret key> (in a systemd unit: "
-                             "Environment=SOTONG_SECRET=...); unsubscribe and survey links are signed with it"))
-
-
-def has_secret() -> bool:
-    """True when SOTONG_SECRET holds a key of the office's own (not empty,
-    not the public development key)."""
-    return os.environ.get("SOTONG_SECRET", "") not in ("", DEV_SECRET)
+    """What publishconf.py runs first: without a key of the office's own in
+    SOTONG_SECRET, refuse the production settings with one line (in the
+    user's language) saying how to set it, as load_settings reports whatever
+    a settings file raises."""
+    problem = secret_problem()
+    if problem is not None:
+        raise RuntimeError(problem)
 

@@ -47,7 +47,7 @@ from .problems import SotongError
 from .database_url import is_database_url
 from .dates import korean_date
 from .group_commit import WouldWait
-from .tokens import has_secret, secret_held
+from .tokens import secret_held, secret_problem, signs_with_development_key
 
 MAX_BODY_BYTES = 64 * 1024
 CHECKPOINT_SECONDS = 1.0
@@ -615,15 +615,20 @@ def is_loopback(host: str) -> bool:
 
 
 def signing_key_warning(host: str) -> str | None:
-    """None when SOTONG_SECRET is set; a loud warning when it is not and the
-    collector listens on loopback only; SotongError otherwise, since anyone
-    can forge tokens with the public development key."""
-    if has_secret():
+    """None when SOTONG_SECRET holds a key of the office's own; a loud
+    warning when it does not (unset, the public development key, too short)
+    and the collector listens on loopback only; SotongError otherwise, since
+    anyone could forge its tokens."""
+    problem = secret_problem()
+    if problem is None:
         return None
+    development = signs_with_development_key()
     if not is_loopback(host):
         raise SotongError([_("SOTONG_SECRET is not set, so tokens would be signed with the public development key and anyone could forge them; export SOTONG_SECRET=<the office's secret key> before serving on {host}, or serve on 127.0.0.1 for development").format(
-            host=host)])
-    return (_("WARNING: SOTONG_SECRET is not set: serving with the public DEVELOPMENT key (tokens can be forged); for development on this machine only"))
+            host=host) if development else problem])
+    if development:
+        return _("WARNING: SOTONG_SECRET is not set: serving with the public DEVELOPMENT key (tokens can be forged); for development on this machine only")
+    return _("WARNING: {problem}; for development on this machine only").format(problem=problem)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from project_support import REPO, copy_project, run_sotong
 from processes import stop_process
 
-SECRET_ENV = {"SOTONG_SECRET": "sotong-standards-tests-secret"}
+SECRET_ENV = {"SOTONG_SECRET": "sotong-standards-tests-secret-of-32-or-more"}
 
 
 def _workdir(name: str) -> Path:

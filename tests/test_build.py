@@ -264,7 +264,7 @@ def test_a_build_with_other_settings_renders_every_page_again(built, sotong):
     absolute = 'rel="canonical" href="https://www.sd.go.kr/sotong/notices/'
     assert absolute not in page.read_text(encoding="utf-8")
     for _ in range(2):
-        result = sotong(built, "build", "-s", "publishconf.py", env={"SOTONG_SECRET": "test-secret"})
+        result = sotong(built, "build", "-s", "publishconf.py", env={"SOTONG_SECRET": "a-test-secret-of-thirty-two-or-more-characters"})
         assert result.code == 0, result.output
         assert absolute in page.read_text(encoding="utf-8")
 

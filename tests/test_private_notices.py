@@ -17,7 +17,7 @@ import pytest
 
 from project_support import REPO, copy_project, run_sotong
 
-SECRET = {"SOTONG_SECRET": "private-notices-test-secret"}
+SECRET = {"SOTONG_SECRET": "private-notices-test-secret-of-32-or-more"}
 SLUG = "2026-12-09-budget-committee-review"
 ISSUE = "2026-12-10"
 TITLE = "[위원 전용] 2027년 주민참여예산 후보사업 심사 자료"

@@ -37,8 +37,9 @@ def environment(secret: str | None) -> dict:
 
 
 @contextmanager
-def sotong_serve(project: Path, host: str, secret: str | None):
-    """``sotong serve --host HOST --port 0`` as a subprocess; yields (port, stderr lines so far)."""
+def sotong_serve(project: Path, host: str, secret: str | None, warned: bool | None = None):
+    """``sotong serve --host HOST --port 0`` as a subprocess; yields (port,
+    stderr lines so far: the warning too when ``warned``, by default without a secret)."""
     process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--host", host, "--port", "0",
                                 "-s", str(project / "pelicanconf.py")],
                                cwd=project, env=environment(secret), stderr=subprocess.PIPE, text=True)
@@ -46,7 +47,7 @@ def sotong_serve(project: Path, host: str, secret: str | None):
         announced = process.stderr.readline()
         port = int(re.search(r"Serving on http://[^ ]+:(\d+)", announced).group(1))
         lines = [announced]
-        if secret is None:
+        if secret is None if warned is None else warned:
             lines.append(process.stderr.readline())
         yield port, lines
     finally:
@@ -87,8 +88,28 @@ def test_serve_on_loopback_without_the_secret_warns_loudly(project):
         assert healthz_seconds(port) < 5
 
 
+def test_serve_refuses_a_public_address_with_a_short_secret(project):
+    """A key such as the office's name is guessed offline from one unsubscribe link."""
+    completed = subprocess.run([sys.executable, "-m", "sotong", "serve", "--host", "0.0.0.0", "--port", "0",
+                                "-s", str(project / "pelicanconf.py")],
+                               cwd=project, env=environment("seongdong-gu-2026"), capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode == 1 and "Serving on" not in completed.stderr
+    assert completed.stderr.splitlines() == [
+        "SOTONG_SECRET is 17 characters long; a key shorter than 32 can be guessed from a single link, and then "
+        "every link forged; set a random key, made once and kept: "
+        "export SOTONG_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"]
+
+
+def test_serve_on_loopback_with_a_short_secret_warns(project):
+    with sotong_serve(project, "127.0.0.1", "seongdong-gu-2026", warned=True) as (port, lines):
+        assert lines[1].startswith("WARNING: SOTONG_SECRET is 17 characters long")
+        assert lines[1].endswith("; for development on this machine only\n")
+        assert healthz_seconds(port) < 5
+
+
 def test_serve_with_the_secret_listens_anywhere_without_warning(project):
-    with sotong_serve(project, "0.0.0.0", "an office secret") as (port, lines):
+    with sotong_serve(project, "0.0.0.0", "an office secret, long enough: 32+") as (port, lines):
         assert healthz_seconds(port) < 5
         assert len(lines) == 1
 

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from project_support import REPO
+from sotong.tokens import DEV_SECRET
 
 COMMANDS = [
     ("check",),
@@ -68,3 +69,16 @@ def test_publishconf_without_the_secret_says_how_to_set_it_in_korean(sotong, set
         "publishconf.py:1: SOTONG_SECRET이 없습니다. sotong을 실행하기 전에 사무실의 비밀 키로 정하세요: "
         "export SOTONG_SECRET=<사무실의 비밀 키> (systemd 유닛에서는 Environment=SOTONG_SECRET=...). "
         "수신 거부·설문 링크가 이 키로 서명됩니다"]
+
+
+@pytest.mark.parametrize("secret, reason", [
+    (DEV_SECRET, "SOTONG_SECRET holds the public development key"),
+    ("seongdong", "SOTONG_SECRET is 9 characters long; a key shorter than 32 can be guessed"),
+])
+def test_publishconf_refuses_a_key_anyone_could_forge_links_with(sotong, settings_dir, secret, reason):
+    """The development key is in Sotong's source, and a short key is guessed
+    offline from one unsubscribe link: either way every link could be forged."""
+    result = sotong(settings_dir, "build", "-s", "publishconf.py", env={"SOTONG_SECRET": secret})
+    assert_one_reason(result, f"publishconf.py:1: {reason}")
+    assert len(result.stderr.splitlines()) == 1
+    assert "export SOTONG_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" in result.stderr

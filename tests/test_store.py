@@ -207,7 +207,7 @@ def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, stor
 def test_publishconf_takes_the_store_from_the_environment(tmp_path, store_location):
     project = copy_project(tmp_path)
     result = run_sotong(project, "db", "upgrade", "-s", "publishconf.py",
-                        env={"SOTONG_SECRET": "s", "SOTONG_DB": store_location})
+                        env={"SOTONG_SECRET": "s" * 32, "SOTONG_DB": store_location})
     assert result.code == 0, result.output
     assert Store.open(store_location).db.execute("SELECT count(*) FROM delivery_messages").fetchone()[0] == 0
     assert not (project / "private" / "sotong.db").exists(), "pelicanconf.py's store is left alone"
