@@ -1,7 +1,8 @@
 """Click counts (SPEC §14) over real HTTP: with CLICK_COUNTING, the notice
 links of bundled emails and SMS go through the collector's /c/KEY/CODE,
 which answers 303 to the notice and counts per bundle, notice and channel;
-no link names a reader, no row holds one; made-up codes count nothing."""
+no link names a reader, no row holds one; made-up codes, scanners and link
+previews count nothing."""
 
 from __future__ import annotations
 
@@ -52,9 +53,24 @@ def sms_texts(outbox: Path) -> dict[str, str]:
         return {row["id"]: row["text"] for row in csv.DictReader(file)}
 
 
-def get(port: int, url: str, method: str = "GET") -> http.client.HTTPResponse:
+PHONE = ("Mozilla/5.0 (Linux; Android 13; SM-S911N) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36")
+KAKAOTALK_BROWSER = ("Mozilla/5.0 (Linux; Android 12; SM-G991N Build/SP1A.210812.016; wv) AppleWebKit/537.36 "
+                     "(KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36;KAKAOTALK 2410420")
+AUTOMATED = [  # what opens a link by itself, as its User-Agent says
+    "facebookexternalhit/1.1; kakaotalk-scrap/1.0; +https://devtalk.kakao.com/",  # KakaoTalk's link preview
+    "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",  # Naver's crawler
+    "Barracuda Sentinel (EE)",  # a mail scanner
+    "Microsoft Office Existence Discovery",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36",
+    "python-requests/2.31.0",
+    "",  # none at all
+]
+
+
+def get(port: int, url: str, method: str = "GET", agent: str = PHONE) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request(method, urlsplit(url).path)
+    connection.request(method, urlsplit(url).path, headers={"User-Agent": agent} if agent else {})
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -117,3 +133,16 @@ def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
 def test_the_privacy_page_says_clicks_are_counted_without_names():
     text = (Path(__file__).resolve().parent.parent / "content" / "pages" / "privacy.md").read_text(encoding="utf-8")
     assert "클릭 수" in text and "개인을 식별" in text
+
+
+def test_scanners_and_link_previews_are_answered_but_not_counted(tmp_path):
+    """A mail scanner or KakaoTalk's preview opening every link of an email
+    made it look read; a person's browser (KakaoTalk's own too) still counts."""
+    outbox = bundled(tmp_path, counting=True)
+    email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
+    app = make_app(Project(tmp_path / "pelicanconf.py"))
+    with serving(app) as port:
+        for agent in AUTOMATED:
+            assert get(port, email_link, agent=agent).status == 303, agent
+        assert get(port, email_link, agent=KAKAOTALK_BROWSER).status == 303
+    assert store_rows(tmp_path, "SELECT clicks FROM delivery_clicks") == [(1,)]

@@ -4,10 +4,15 @@ click for the bundle KEY, the notice and the channel that CODE names
 email link, its short link for an SMS one. A row holds those three and a
 count — no reader id, no address, no time, no IP: nothing per person.
 A CODE not made with SOTONG_SECRET for that bundle counts nothing (404).
+Nor does what opens links by itself (answered all the same): a HEAD, a
+request without a User-Agent, or one whose User-Agent crawlerdetect knows
+(mail scanners, link previews such as KakaoTalk's and Slack's, crawlers, HTTP
+libraries); only the header is read, and nothing of it is kept.
 """
 
 from __future__ import annotations
 
+from crawlerdetect import CrawlerDetect
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
@@ -24,6 +29,7 @@ CREATE TABLE IF NOT EXISTS delivery_clicks (
 );
 """
 register_schema("delivery_clicks", SCHEMA)  # version 1
+_AUTOMATED = CrawlerDetect()  # its patterns compiled on first use, its answers cached per User-Agent
 
 
 def ensure(store):
@@ -43,13 +49,20 @@ def click_counts(store, outbox: str) -> dict[tuple[str, str], int]:
     return {(channel, notice): clicks for channel, notice, clicks in rows}
 
 
+def opened_by_a_person(request) -> bool:
+    """Whether a request to a click link may be a reader's: a GET from a
+    User-Agent that names no scanner, link preview, crawler or library."""
+    agent = request.headers.get("User-Agent", "").strip()
+    return request.method == "GET" and bool(agent) and not _AUTOMATED.is_crawler(agent)
+
+
 def click(request, key: str, code: str):
     found = read_click_code(key, code)
     if found is None:
         raise NotFound()
     channel, ref = found
     settings = request.app.settings
-    if request.method == "GET":  # a HEAD (link checkers) is answered but not counted
+    if opened_by_a_person(request):  # the others are answered, not counted
         with request.app.store() as store:
             count_click(ensure(store), key, channel, ref)
     target = notice_url(settings, ref) if channel == "email" else short_url(settings, ref)
