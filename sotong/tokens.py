@@ -4,6 +4,11 @@ An unsubscribe token names a subscriber; a survey token names a subscriber
 and a survey. Both are URL-safe and checked in constant time. A run that
 signs for every reader (bundling) reads the secret once, in
 :func:`secret_held`, not once per token.
+
+Links are signed with ``SOTONG_SECRET`` only, and read with it or, when set,
+with ``SOTONG_PREVIOUS_SECRET``: the key the office used before, so that the
+links of mails already sent (unsubscribe, preferences, surveys, bounces'
+return paths, click links) keep working while the key changes.
 """
 
 from __future__ import annotations
@@ -65,6 +70,19 @@ def make_token(purpose: str, payload: str, key: bytes | None = None) -> str:
     return f"{_b64(payload.encode())}.{_b64(_mac(purpose, payload, key))}"
 
 
+def reading_keys(key: bytes | None = None) -> Iterator[bytes]:
+    """The keys a link is checked with: ``key`` when given; else the
+    signing key, then SOTONG_PREVIOUS_SECRET when set (read only if the
+    first did not match)."""
+    if key is not None:
+        yield key
+        return
+    yield secret()
+    previous = os.environ.get("SOTONG_PREVIOUS_SECRET", "")
+    if previous:
+        yield previous.encode()
+
+
 def read_token(purpose: str, token: str, key: bytes | None = None) -> str | None:
     """The payload of a genuine token, or None for a forged or damaged one.
 
@@ -72,13 +90,16 @@ def read_token(purpose: str, token: str, key: bytes | None = None) -> str | None
     makes. Base64 decoders also accept padding, stray characters and other
     bits in the last character, so a decoded-then-checked token could be
     re-spelled into many "new" ones (a survey answered many times)."""
-    key = key or secret()
     try:
         encoded, _mac_part = token.split(".", 1)
         payload = _unb64(encoded).decode()
     except (ValueError, UnicodeDecodeError):
         return None
-    return payload if hmac.compare_digest(token.encode(), make_token(purpose, payload, key).encode()) else None
+    spelled = token.encode()
+    for candidate in reading_keys(key):
+        if hmac.compare_digest(spelled, make_token(purpose, payload, candidate).encode()):
+            return payload
+    return None
 
 
 def short_tag(purpose: str, payload: str, key: bytes | None = None, length: int = 8) -> str:
@@ -92,8 +113,10 @@ def short_tag(purpose: str, payload: str, key: bytes | None = None, length: int 
 def tag_matches(purpose: str, payload: str, tag: str, key: bytes | None = None, minimum: int = 8) -> bool:
     """True when ``tag`` is :func:`short_tag` of ``payload``, at least
     ``minimum`` characters long (constant time, any case)."""
-    expected = short_tag(purpose, payload, key, length=max(len(tag), 1))
-    return len(tag) >= minimum and hmac.compare_digest(expected, tag.lower())
+    if len(tag) < minimum:
+        return False
+    return any(hmac.compare_digest(short_tag(purpose, payload, candidate, length=max(len(tag), 1)), tag.lower())
+               for candidate in reading_keys(key))
 
 
 def unsubscribe_token(subscriber_id: str) -> str:
@@ -110,7 +133,8 @@ MAKE_SECRET = "export SOTONG_SECRET=$(python3 -c 'import secrets; print(secrets.
 
 def secret_problem() -> str | None:
     """Why SOTONG_SECRET cannot sign the office's links, in one line (unset,
-    the public development key, too short to resist guessing); None when it can."""
+    the public development key, too short to resist guessing; or the
+    previous key, still read, is the development key); None when it can."""
     key = os.environ.get("SOTONG_SECRET", "")
     if not key:
         return _("SOTONG_SECRET is not set; before running sotong, set it to the office's secret key: "
@@ -124,6 +148,9 @@ def secret_problem() -> str | None:
         return _("SOTONG_SECRET is {length} characters long; a key shorter than {minimum} can be guessed from a "
                  "single link, and then every link forged; set a random key, made once and kept: {make}").format(
             length=len(key), minimum=MIN_SECRET_LENGTH, make=MAKE_SECRET)
+    if os.environ.get("SOTONG_PREVIOUS_SECRET") == DEV_SECRET:
+        return _("SOTONG_PREVIOUS_SECRET holds the public development key: links anyone forged with it would be "
+                 "taken; remove it (unset SOTONG_PREVIOUS_SECRET)")
     return None
 
 

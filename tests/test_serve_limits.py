@@ -1,5 +1,6 @@
 """``sotong serve`` against hostile use: it refuses to serve beyond this
-machine with the public development key, and slow or idle clients
+machine with the public development key or a short one (and reads the
+links of a changed key's mails while the previous key is set), and slow or idle clients
 (slowloris) over real sockets cannot keep ``/healthz`` from answering."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from project_support import copy_project, serving
 from processes import stop_process
 
 from sotong.project import Project
-from sotong.tokens import DEV_SECRET
+from sotong.tokens import DEV_SECRET, make_token
 from sotong.web import ConnectionLimits, is_loopback, make_app
 
 
@@ -29,20 +30,23 @@ def project(tmp_path) -> Path:
     return copy_project(tmp_path)
 
 
-def environment(secret: str | None) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "SOTONG_SECRET"}
+def environment(secret: str | None, previous: str | None = None) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in ("SOTONG_SECRET", "SOTONG_PREVIOUS_SECRET")}
     if secret is not None:
         env["SOTONG_SECRET"] = secret
+    if previous is not None:
+        env["SOTONG_PREVIOUS_SECRET"] = previous
     return env
 
 
 @contextmanager
-def sotong_serve(project: Path, host: str, secret: str | None, warned: bool | None = None):
+def sotong_serve(project: Path, host: str, secret: str | None, warned: bool | None = None,
+                 previous: str | None = None):
     """``sotong serve --host HOST --port 0`` as a subprocess; yields (port,
     stderr lines so far: the warning too when ``warned``, by default without a secret)."""
     process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--host", host, "--port", "0",
                                 "-s", str(project / "pelicanconf.py")],
-                               cwd=project, env=environment(secret), stderr=subprocess.PIPE, text=True)
+                               cwd=project, env=environment(secret, previous), stderr=subprocess.PIPE, text=True)
     try:
         announced = process.stderr.readline()
         port = int(re.search(r"Serving on http://[^ ]+:(\d+)", announced).group(1))
@@ -112,6 +116,30 @@ def test_serve_with_the_secret_listens_anywhere_without_warning(project):
     with sotong_serve(project, "0.0.0.0", "an office secret, long enough: 32+") as (port, lines):
         assert healthz_seconds(port) < 5
         assert len(lines) == 1
+
+
+def test_a_changed_key_keeps_the_links_already_sent_while_the_previous_one_is_set(project):
+    """The office changes SOTONG_SECRET: the unsubscribe links of mails
+    already sent still open while SOTONG_PREVIOUS_SECRET holds the old key,
+    and get 403 once it is removed; a key never the office's gets 403."""
+    old, new = "the office's key before the change, 32+", "the office's key after the change, 32+"
+    links = {signer: "/u/" + make_token("unsubscribe", "S000123", signer.encode())
+             for signer in (old, new, "a key that was never the office's, 32+")}
+    with sotong_serve(project, "0.0.0.0", new, previous=old) as (port, _lines):
+        assert [status(port, link) for link in links.values()] == [200, 200, 403]
+    with sotong_serve(project, "0.0.0.0", new) as (port, _lines):
+        assert [status(port, link) for link in links.values()] == [403, 200, 403]
+
+
+def status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 @pytest.mark.parametrize("host, loopback", [

@@ -82,3 +82,9 @@ def test_publishconf_refuses_a_key_anyone_could_forge_links_with(sotong, setting
     assert_one_reason(result, f"publishconf.py:1: {reason}")
     assert len(result.stderr.splitlines()) == 1
     assert "export SOTONG_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" in result.stderr
+
+
+def test_publishconf_refuses_the_development_key_as_the_previous_one(sotong, settings_dir):
+    result = sotong(settings_dir, "build", "-s", "publishconf.py",
+                    env={"SOTONG_SECRET": "x" * 32, "SOTONG_PREVIOUS_SECRET": DEV_SECRET})
+    assert_one_reason(result, "publishconf.py:1: SOTONG_PREVIOUS_SECRET holds the public development key")

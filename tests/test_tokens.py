@@ -1,14 +1,17 @@
 """Tokens (sotong/tokens.py): only the exact string make_token makes is
 genuine; every other spelling of it (padding, stray or re-encoded
-characters) is refused, so one invitation cannot be answered twice."""
+characters) is refused, so one invitation cannot be answered twice. When
+the office changes its key, links signed with the one before still read
+while SOTONG_PREVIOUS_SECRET holds it, and new links are signed with the new."""
 
 from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from sotong.tokens import make_token, read_token, short_tag
+from sotong.tokens import make_token, read_token, short_tag, tag_matches
 
 KEY = b"a test key"
 URLSAFE = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
@@ -61,3 +64,25 @@ def test_the_mac_is_hmac_sha256_of_the_purpose_and_payload_so_tokens_already_sen
     assert make_token(purpose, payload, KEY).split(".")[1] == base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
     assert make_token("unsubscribe", "S000123", KEY) == "UzAwMDEyMw.-nnjyhoxNeqR7oIEnwrJJg"  # made before the change
     assert short_tag("click", "2026-11-26/abc", KEY) == "d7edfs3f"
+
+
+OLD, NEW = "the office's key before the change, 32+", "the office's key after the change, 32+"
+
+
+@settings(max_examples=60)
+@given(payloads, st.sampled_from([OLD, NEW, "a key nobody was given, long enough"]), st.booleans())
+def test_links_read_with_the_key_or_the_previous_one_and_no_other(payload, signer, previous_set):
+    """Brute-force reading of the rule: a link reads iff one of the reading keys signed it."""
+    readers = {NEW, OLD} if previous_set else {NEW}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOTONG_SECRET", NEW)
+        if previous_set:
+            patch.setenv("SOTONG_PREVIOUS_SECRET", OLD)
+        else:
+            patch.delenv("SOTONG_PREVIOUS_SECRET", raising=False)
+        token = make_token("unsubscribe", payload, signer.encode())
+        assert (read_token("unsubscribe", token) == payload) == (signer in readers)
+        tag = short_tag("bounce", payload, signer.encode())
+        assert tag_matches("bounce", payload, tag.upper()) == (signer in readers)
+        assert make_token("unsubscribe", payload) == make_token("unsubscribe", payload, NEW.encode())  # signed with the new
+
