@@ -22,6 +22,10 @@ from aiosmtpd.smtp import SMTP
 from project_support import Result, invoke_sotong, store_of, store_query
 from sotong.store import Store, Subscriber
 
+# A person's browser on a phone: what click links count (scanners and previews are not counted)
+PHONE_BROWSER = ("Mozilla/5.0 (Linux; Android 13; SM-S911N) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36")
+
 
 class ScriptedHandler:
     """Accepts every message unless told otherwise:

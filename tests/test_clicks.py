@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from project_support import copy_project, serving
-from delivery_support import run_cli, store_rows
+from delivery_support import PHONE_BROWSER, run_cli, store_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,8 +53,6 @@ def sms_texts(outbox: Path) -> dict[str, str]:
         return {row["id"]: row["text"] for row in csv.DictReader(file)}
 
 
-PHONE = ("Mozilla/5.0 (Linux; Android 13; SM-S911N) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36")
 KAKAOTALK_BROWSER = ("Mozilla/5.0 (Linux; Android 12; SM-G991N Build/SP1A.210812.016; wv) AppleWebKit/537.36 "
                      "(KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36;KAKAOTALK 2410420")
 AUTOMATED = [  # what opens a link by itself, as its User-Agent says
@@ -68,7 +66,7 @@ AUTOMATED = [  # what opens a link by itself, as its User-Agent says
 ]
 
 
-def get(port: int, url: str, method: str = "GET", agent: str = PHONE) -> http.client.HTTPResponse:
+def get(port: int, url: str, method: str = "GET", agent: str = PHONE_BROWSER) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request(method, urlsplit(url).path, headers={"User-Agent": agent} if agent else {})
     response = connection.getresponse()

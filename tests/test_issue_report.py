@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from bounce_mails import postfix_dsn
 from project_support import copy_project, project_on, serving
-from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
+from delivery_support import (PHONE_BROWSER, SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
                               send_outbox)
 from delivery.issue_report import Figures, issue_report, write_issue_report
 from delivery.verp import make_return_path
@@ -38,7 +38,7 @@ SURVEY = "library-satisfaction"
 def click(port: int, url: str, times: int = 1) -> None:
     for _ in range(times):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", urlsplit(url).path)
+        connection.request("GET", urlsplit(url).path, headers={"User-Agent": PHONE_BROWSER})
         assert connection.getresponse().status == 303
         connection.close()
 

@@ -13,10 +13,10 @@ PostgreSQL does not promise the order in which they go on."""
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
+from processes import wait_until
 from project_support import new_store_location, project_on, serving
 from delivery_support import add_subscribers
 from subscriptions import storage
@@ -37,13 +37,6 @@ def waiting_for_locks(store: Store) -> int:
                             "AND wait_event_type = 'Lock'").fetchone()[0]
 
 
-def wait_until(condition, seconds: float = 10) -> None:
-    deadline = time.time() + seconds
-    while not condition():
-        assert time.time() < deadline, "the guess did not reach the store"
-        time.sleep(0.02)
-
-
 def guess(port: int, path: str, code: str) -> int:
     return request(port, "POST", path, urllib.parse.urlencode({"code": code}).encode(), FORM)[0]
 
@@ -62,9 +55,9 @@ def test_a_guess_past_the_limit_is_not_compared_while_the_last_allowed_one_is_an
         with holder.transaction():
             holder.db.execute("SELECT id FROM subscriptions_pending WHERE id = ? FOR UPDATE", (pending_id,))
             fifth = pool.submit(guess, port, path, "555555")  # the last guess allowed: wrong
-            wait_until(lambda: waiting_for_locks(watcher) == 1)
+            wait_until(lambda: waiting_for_locks(watcher) == 1, what="the guess reaching the store")
             sixth = pool.submit(guess, port, path, CODE)  # one too many: right, and never compared
-            wait_until(lambda: waiting_for_locks(watcher) == 2)
+            wait_until(lambda: waiting_for_locks(watcher) == 2, what="the guess reaching the store")
         assert (fifth.result(), sixth.result()) == (400, 400)
     assert watcher.db.execute("SELECT phone FROM subscribers WHERE id = ?", (reader,)).fetchone()[0] != PHONE
     assert tuple(watcher.db.execute("SELECT attempts, used_at FROM subscriptions_pending WHERE id = ?",
