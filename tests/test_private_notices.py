@@ -209,3 +209,36 @@ def test_check_refuses_a_private_notice_without_audiences_or_with_public_channel
     assert result.code == 1
     at = line if isinstance(line, int) else 7  # visibility, or the channels line written above audiences
     assert f"content/notices/{NOTICE.name}:{at}: {message}" in result.output, result.output
+
+
+SITE = "https://www.sd.go.kr/sotong"
+
+
+def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tmp_path):
+    """Its links to the site ({filename}, ../notice/, /page/), which check
+    accepts, were sent as written: the committee's members tapped
+    "{filename}2026-11-05-kimjang-sharing.md" or a path with no site to be
+    read from, and got nowhere. Now each is the page's full address; one to a
+    notice without a page (private, missing) keeps its words, unlinked."""
+    project = copy_project(tmp_path)
+    links = ("[김장]({filename}2026-11-05-kimjang-sharing.md#신청) [축제](../2026-11-16-winter-festival/) "
+             "[소개](/sotong/about/) [방침]({filename}/pages/privacy.md) [구독]({filename}../pages/subscribe.md?a=1) "
+             "[이 자료]({filename}2026-12-09-budget-committee-review.md) [없는 글]({filename}gone.md) "
+             "[구청](https://www.sd.go.kr/) [처음](#top)")
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8") + "\n" + links + "\n", encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "-s", "publishconf.py", "--notice", SLUG, env=SECRET)
+    assert result.code == 0, result.output
+    eml = next((project / "private" / "outbox" / SLUG / "email").glob("*.eml"))
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+    line = html[html.rindex("<p", 0, html.index(">김장<")):html.index(">처음<") + 10]
+    assert re.findall(r'href="([^"]*)"', line) == [
+        f"{SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD", f"{SITE}/notices/2026-11-16-winter-festival/",
+        f"{SITE}/about/", f"{SITE}/privacy/", f"{SITE}/subscribe/?a=1", "https://www.sd.go.kr/", "#top"]
+    assert "</a> 이 자료 없는 글 <a" in line
+    assert "{filename}" not in html and "{filename}" not in text
+    assert (f"김장 ({SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD) 축제 "
+            f"({SITE}/notices/2026-11-16-winter-festival/) 소개 ({SITE}/about/) 방침 ({SITE}/privacy/) 구독 "
+            f"({SITE}/subscribe/?a=1) 이 자료 없는 글 구청 (https://www.sd.go.kr/) 처음 (#top)") in text
