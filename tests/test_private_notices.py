@@ -242,3 +242,55 @@ def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tm
     assert (f"김장 ({SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD) 축제 "
             f"({SITE}/notices/2026-11-16-winter-festival/) 소개 ({SITE}/about/) 방침 ({SITE}/privacy/) 구독 "
             f"({SITE}/subscribe/?a=1) 이 자료 없는 글 구청 (https://www.sd.go.kr/) 처음 (#top)") in text
+
+
+CONCERT = "2026-11-19-year-end-concert"
+EVERY_KEY = """\
+---
+title: "얼룩말위원 회의 자료"
+date: 2026-11-20 10:00
+department: 기획예산과
+category: survey
+visibility: private
+audiences: [budget-committee]
+summary: "얼룩말요약 문장입니다."
+sms: 얼룩말문자
+expires: 2026-12-31
+event:
+  start: "2026-11-28 14:00"
+  end: "2026-11-28 16:00"
+  place: 얼룩말회의실
+priority: urgent
+survey: budget-vote-2027
+slug: zebra-committee-papers
+---
+얼룩말본문입니다. [구청](https://www.sd.go.kr/zebra-link)
+
+## 얼룩말제목
+"""
+
+
+def test_a_notice_made_private_after_a_build_and_one_with_every_key_leave_nothing_in_output(tmp_path):
+    """A published notice made private (a mistake found after the site was
+    built) leaves its page, lists, feeds, calendar file, short link and
+    section in the rebuild, which keeps every page it need not make again;
+    and a private notice with every key (an event, urgent, a survey, expiry,
+    an SMS line, a slug, in a folder of its own) is in no file of the site."""
+    project = copy_project(tmp_path)
+    assert run_sotong(project, "build", env=SECRET).code == 0
+    assert CONCERT in (project / "output" / "index.html").read_text(encoding="utf-8")
+    concert = project / "content" / "notices" / f"{CONCERT}.md"
+    concert.write_text(concert.read_text(encoding="utf-8").replace(
+        "channels: [homepage, newsletter, email, facebook]\n",
+        "channels: [email]\nvisibility: private\naudiences: [budget-committee]\n"), encoding="utf-8")
+    (project / "content" / "notices" / "committee").mkdir()
+    (project / "content" / "notices" / "committee" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = (project / "output").resolve()
+    files = [p for p in output.rglob("*") if p.is_file()]
+    assert len(files) > 50 and (output / "notices" / "2026-11-16-winter-festival" / "index.html").is_file()
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for secret in (CONCERT, "성동 송년 음악회 —", "얼룩말", "zebra"):
+            assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
