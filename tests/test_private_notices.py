@@ -294,3 +294,25 @@ def test_a_notice_made_private_after_a_build_and_one_with_every_key_leave_nothin
         text = path.read_bytes().decode("utf-8", errors="replace")
         for secret in (CONCERT, "성동 송년 음악회 —", "얼룩말", "zebra"):
             assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
+
+
+def test_a_committee_members_preferences_page_names_their_groups_and_what_that_sends(project):
+    """Membership is the consent (SPEC §16), whatever the fields chosen; the
+    page a member opens from every email listed only fields and channels,
+    so a member who unticked every field still got the committee's papers
+    with no word of why. The page now names their groups and says so; a
+    reader in no group sees nothing of it."""
+    from project_support import serving
+    from sotong.project import Project
+    from sotong.tokens import make_token
+    from sotong.web import make_app
+    from test_collector_routes import call
+
+    member = sorted(committee_readers())[0]
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        status, headers, page = call(port, "GET", f"/p/{make_token('preferences', member)}")
+        assert status == 200 and headers["cache-control"] == "no-store"
+        assert '<h2 id="groups" style="font-size:1.3rem;margin-top:0">소속 위원회·단체: 주민참여예산위원회' in page
+        assert "고르신 분야와 관계없이 이메일로 보내 드립니다" in page and 'href="tel:' in page
+        status, _headers, page = call(port, "GET", f"/p/{make_token('preferences', 'S000001')}")
+        assert status == 200 and "소속 위원회·단체" not in page
