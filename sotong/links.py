@@ -105,14 +105,23 @@ def text_link_url(settings: dict, content, notice, href: str) -> str | None:
     ``notice``: ``{filename}PATH`` the page made of that file of content/
     (None when it makes none: a private or draft notice, a draft page, no
     such file), any other the address it has from the notice's page."""
+    path = linked_file(settings, notice, href)
+    if path is None:
+        return urljoin(notice_url(settings, notice.slug), href)
+    parts = urlsplit(href)
+    url = _file_url(settings, content, path)
+    return None if url is None else urlunsplit(urlsplit(url)._replace(query=parts.query, fragment=parts.fragment))
+
+
+def linked_file(settings: dict, notice, href: str) -> str | None:
+    """The file of content/ (absolute) that ``{filename}PATH``, written in
+    the text of ``notice``, links, as Pelican finds it; None for another link."""
     written = _FILENAME_LINK.match(href)
     if written is None:
-        return urljoin(notice_url(settings, notice.slug), href)
-    parts = urlsplit(href[written.end():])
-    path = unquote(parts.path)
+        return None
+    path = unquote(urlsplit(href[written.end():]).path)
     folder = settings["PATH"] if path.startswith("/") else os.path.dirname(notice.source)
-    url = _file_url(settings, content, os.path.abspath(os.path.join(folder, path.lstrip("/"))))
-    return None if url is None else urlunsplit(urlsplit(url)._replace(query=parts.query, fragment=parts.fragment))
+    return os.path.abspath(os.path.join(folder, path.lstrip("/")))
 
 
 def _file_url(settings: dict, content, path: str) -> str | None:

@@ -219,11 +219,11 @@ def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tm
     accepts, were sent as written: the committee's members tapped
     "{filename}2026-11-05-kimjang-sharing.md" or a path with no site to be
     read from, and got nowhere. Now each is the page's full address; one to a
-    notice without a page (private, missing) keeps its words, unlinked."""
+    notice without a page (a draft, no such file) keeps its words, unlinked."""
     project = copy_project(tmp_path)
     links = ("[김장]({filename}2026-11-05-kimjang-sharing.md#신청) [축제](../2026-11-16-winter-festival/) "
              "[소개](/sotong/about/) [방침]({filename}/pages/privacy.md) [구독]({filename}../pages/subscribe.md?a=1) "
-             "[이 자료]({filename}2026-12-09-budget-committee-review.md) [없는 글]({filename}gone.md) "
+             "[휴관 안내]({filename}2026-11-26-library-holiday-hours.md) [없는 글]({filename}gone.md) "
              "[구청](https://www.sd.go.kr/) [처음](#top)")
     path = project / "content" / "notices" / NOTICE.name
     path.write_text(NOTICE.read_text(encoding="utf-8") + "\n" + links + "\n", encoding="utf-8")
@@ -237,11 +237,11 @@ def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tm
     assert re.findall(r'href="([^"]*)"', line) == [
         f"{SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD", f"{SITE}/notices/2026-11-16-winter-festival/",
         f"{SITE}/about/", f"{SITE}/privacy/", f"{SITE}/subscribe/?a=1", "https://www.sd.go.kr/", "#top"]
-    assert "</a> 이 자료 없는 글 <a" in line
+    assert "</a> 휴관 안내 없는 글 <a" in line
     assert "{filename}" not in html and "{filename}" not in text
     assert (f"김장 ({SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD) 축제 "
             f"({SITE}/notices/2026-11-16-winter-festival/) 소개 ({SITE}/about/) 방침 ({SITE}/privacy/) 구독 "
-            f"({SITE}/subscribe/?a=1) 이 자료 없는 글 구청 (https://www.sd.go.kr/) 처음 (#top)") in text
+            f"({SITE}/subscribe/?a=1) 휴관 안내 없는 글 구청 (https://www.sd.go.kr/) 처음 (#top)") in text
 
 
 CONCERT = "2026-11-19-year-end-concert"
@@ -316,3 +316,21 @@ def test_a_committee_members_preferences_page_names_their_groups_and_what_that_s
         assert "고르신 분야와 관계없이 이메일로 보내 드립니다" in page and 'href="tel:' in page
         status, _headers, page = call(port, "GET", f"/p/{make_token('preferences', 'S000001')}")
         assert status == 200 and "소속 위원회·단체" not in page
+
+
+@pytest.mark.parametrize("notice, link", [
+    ("2026-11-16-winter-festival.md", f"[위원 자료]({{filename}}{NOTICE.name})"),
+    (NOTICE.name, f'<a href="{{filename}}/notices/{NOTICE.name}#top">이 자료</a>'),
+])
+def test_check_refuses_a_link_to_a_private_notice(tmp_path, notice, link):
+    """It has no page: on the site Pelican linked the home page instead,
+    without a word; in an email the link could have no address."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / notice
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n" + link + "\n", encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    target = re.search(r"\{filename\}[^)\"]+", link)[0]
+    assert (f'content/notices/{notice}:{len(text.split(chr(10))) + 1}: "{target}" is a private notice, which has no '
+            "page (its readers have it by email); take the link out, or link a public notice") in result.output
