@@ -119,6 +119,14 @@ def test_forget_leaves_no_word_of_the_persons_opinions_among_the_answers_or_on_t
         assert not [version for version in row_versions(store_location, "survey_answers") if b"zqxvy" in version]
 
 
+def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):
+    """``opinions search`` on a store no survey wrote to makes the opinions'
+    tables alone; forget then has no answers to erase and says nothing of them."""
+    assert invoke_sotong(project, "opinions", "search", "버스").code == 0
+    forgotten = invoke_sotong(project, "subscribers", "forget", "S000030")
+    assert forgotten.code == 0 and "survey_answers" not in forgotten.output, forgotten.output
+
+
 def test_export_refuses_a_file_in_the_published_folder(project):
     """output/ is the web site as it is deployed: opinions with their
     participants written there would be published."""

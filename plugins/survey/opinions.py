@@ -328,19 +328,20 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
     if rows and store.backend == "sqlite":  # FTS5 keeps a deleted row's terms until its segments merge
         for index in ("survey_opinions_text", "survey_opinions_grams"):
             store.db.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
-    return {"survey_opinions": len(rows), "survey_answers": answers}
+    return {"survey_opinions": len(rows), **answers}
 
 
-def _erase_answered_texts(store: Store, subscriber_id: str) -> int:
-    """The answers of ``subscriber_id`` that hold their opinions, made :data:`ERASED`; how many."""
+def _erase_answered_texts(store: Store, subscriber_id: str) -> dict[str, int]:
+    """The answers of ``subscriber_id`` that hold their opinions, made
+    :data:`ERASED`: ``{"survey_answers": how many}``, or {} without that table."""
     if "survey_answers" not in store.tables():
-        return 0
+        return {}
     asked = store.db.execute("SELECT DISTINCT slug, question FROM survey_opinions WHERE subscriber_id = ?",
                              (subscriber_id,)).fetchall()
-    return sum(store.db.execute(
+    return {"survey_answers": sum(store.db.execute(
         "UPDATE survey_answers SET value = ? WHERE question = ? AND value != ? AND response_id IN "
         "(SELECT id FROM survey_responses WHERE slug = ? AND subscriber_id = ?)",
-        (ERASED, question, ERASED, slug, subscriber_id)).rowcount for slug, question in asked)
+        (ERASED, question, ERASED, slug, subscriber_id)).rowcount for slug, question in asked)}
 
 
 def retention_start(today: dt.date) -> dt.date:
