@@ -66,6 +66,10 @@ class Content:
     def _by_source(self) -> dict[str, Notice]:
         return {os.path.abspath(notice.source): notice for notice in self.notices}
 
+    def notice_read_from(self, path: str | os.PathLike) -> Notice | None:
+        """The notice read from ``path`` (as it was then), or None if none was."""
+        return self._by_source.get(os.path.abspath(path))
+
     def notice_at(self, path: str | os.PathLike) -> Notice | None:
         """The notice read from ``path``, or None if none was or the file
         has been saved since it was read."""

@@ -22,15 +22,21 @@ each takes the shortest prefix of its slug's hash that no notice before it
 took. So a code depends only on the notices dated before it: publishing new
 notices never changes the code of one already sent. Only adding, removing or
 renaming an SMS notice dated *before* others can move theirs.
+
+A link written in a notice's text to the site (``{filename}other.md``,
+``../other-notice/``, ``/privacy/``) works on its page but leads nowhere in
+an email, which has no page to be read from: :func:`text_link_url` gives it
+its full address (a private notice's whole text goes by email, SPEC §16).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from itertools import count
 from typing import Iterable, Iterator
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from .tokens import short_tag, tag_matches
 
@@ -89,6 +95,50 @@ def absolute_site_url(settings: dict) -> str | None:
 
 def notice_url(settings: dict, slug: str) -> str:
     return site_url(settings, settings["ARTICLE_URL"].format(slug=slug))
+
+
+_FILENAME_LINK = re.compile(r"\{filename\}|\|filename\|")
+
+
+def text_link_url(settings: dict, content, notice, href: str) -> str | None:
+    """The full address (as SITEURL makes it) of a link written in the text of
+    ``notice``: ``{filename}PATH`` the page made of that file of content/
+    (None when it makes none: a private or draft notice, a draft page, no
+    such file), any other the address it has from the notice's page."""
+    path = linked_file(settings, notice, href)
+    if path is None:
+        return urljoin(notice_url(settings, notice.slug), href)
+    parts = urlsplit(href)
+    url = _file_url(settings, content, path)
+    return None if url is None else urlunsplit(urlsplit(url)._replace(query=parts.query, fragment=parts.fragment))
+
+
+def linked_file(settings: dict, notice, href: str) -> str | None:
+    """The file of content/ (absolute) that ``{filename}PATH``, written in
+    the text of ``notice``, links, as Pelican finds it; None for another link."""
+    written = _FILENAME_LINK.match(href)
+    if written is None:
+        return None
+    path = unquote(urlsplit(href[written.end():]).path)
+    folder = settings["PATH"] if path.startswith("/") else os.path.dirname(notice.source)
+    return os.path.abspath(os.path.join(folder, path.lstrip("/")))
+
+
+def _file_url(settings: dict, content, path: str) -> str | None:
+    """The address of the page made of the notice or page file ``path``, or None."""
+    from pelican.utils import slugify
+
+    linked = content.notice_read_from(path)
+    if linked is not None:
+        return notice_url(settings, linked.slug) if linked.published and not linked.private else None
+    page = content.pages.get(path)
+    if page is None or page.metadata.get("status") == "draft":
+        return None
+    slug = page.metadata.get("slug") or slugify(
+        page.metadata.get("title") if settings.get("SLUGIFY_SOURCE") == "title" else os.path.splitext(os.path.basename(path))[0],
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []), preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False))
+    return site_url(settings, settings["PAGE_URL"].format(slug=slug))
 
 
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and escapes stay as they are

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Callable
 
 import lxml.html
 import nh3
@@ -95,9 +96,42 @@ def markdown_text(text: str) -> str:
     links as "words (address)" when the address is not the words, pictures
     as "[그림: alt]"; a blank line between blocks. Raw HTML is gone, as on
     the HTML side."""
-    html = str(sanitized(Markdown(**MARKDOWN).convert(text))).strip()
+    return html_text(sanitized(Markdown(**MARKDOWN).convert(text)))
+
+
+def html_text(html: str) -> str:
+    """Sanitized ``html`` as :func:`markdown_text` shows it in plain text."""
+    html = str(html).strip()
     blocks = lxml.html.fragments_fromstring(html) if html else []
     return "\n\n".join(filter(None, (_block_text(block) for block in blocks)))
+
+
+# a link that leads to the same place whatever page it is read on: a scheme (https:, mailto:, tel:) or a part of the text
+_FULL_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*:|#", re.I)
+
+
+def links_readable_anywhere(html: Markup, address: Callable[[str], str | None]) -> Markup:
+    """Sanitized ``html`` with each link that leads somewhere only from its
+    page (``{filename}other.md``, ``../other/``, ``/privacy/``) given
+    ``address(href)`` instead, or, when that is None, its words unlinked:
+    for a text read in an email."""
+    if "href" not in html:
+        return html
+    wrapper = lxml.html.fragment_fromstring(str(html), create_parent="div")
+    changed = False
+    for link in list(wrapper.iter("a")):
+        href = link.get("href")
+        if href is None or _FULL_ADDRESS.match(href):
+            continue
+        changed, target = True, address(href)
+        if target is None:
+            link.drop_tag()
+        else:
+            link.set("href", target)
+    if not changed:
+        return html
+    return Markup(str(markupsafe.escape(wrapper.text or "")) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in wrapper))
 
 
 def _block_text(block) -> str:

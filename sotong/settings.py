@@ -66,7 +66,9 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
             path=path, code="" if exc.code is None else repr(exc.code))]) from None
     settings["SOTONG_SETTINGS_FILE"] = str(path.resolve())
     _check_shared(settings)
-    return add_defaults(settings, path.resolve().parent)
+    add_defaults(settings, path.resolve().parent)
+    _check_unpublished(settings)
+    return settings
 
 
 def _check_shared(settings: dict) -> None:
@@ -80,6 +82,23 @@ def _check_shared(settings: dict) -> None:
         value=value))})
     found.values({"PLUGINS": None}, {"PLUGINS": rule(lambda value: value is None or isinstance(value, (list, tuple)), lambda value: _(
         'is {value!r}; write a list of plugin names, e.g. PLUGINS = ["sotong.pelican_plugin", "newsletter"]').format(value=value))})
+    found.raise_any()
+
+
+# what names people and must never be under OUTPUT_PATH, which is published as it is
+UNPUBLISHED_PATHS = ("PRIVATE_PATH", "SOTONG_DB", "OUTBOX_PATH")
+
+
+def _check_unpublished(settings: dict) -> None:
+    """SettingsError naming each of UNPUBLISHED_PATHS inside OUTPUT_PATH
+    (Pelican's "output" when unset), so that no command writes the store,
+    outboxes, reports or codes where the web server publishes them."""
+    found = SettingsProblems(settings)
+    output = (Path(settings["SOTONG_PROJECT_DIR"]) / (settings.get("OUTPUT_PATH") or "output")).resolve()
+    for name in UNPUBLISHED_PATHS:
+        value = settings.get(name)
+        if value and not is_database_url(value) and Path(value).resolve().is_relative_to(output):
+            found.add(name, _("is inside OUTPUT_PATH, which is published; keep it under private/"))
     found.raise_any()
 
 

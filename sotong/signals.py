@@ -51,7 +51,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   ``subscriber_id`` by ``sotong subscribers forget`` inside its transaction,
   before the other rows naming the person get a stand-in id; delete your
   rows that must not outlive the person (with the indexes that hold them),
-  in that transaction (``store.db``), and return ``{table: rows deleted}``.
+  in that transaction (``store.db``), and return ``{table: rows deleted}``
+  (the tables named are erased from the store's files too, as forget's own).
 - ``delivered_since``: sent with the :class:`sotong.store.Store` and
   ``day`` (a date); return the set of subscriber ids a message was sent
   (or handed over) to on that day or later, or None (delivery answers, from

@@ -88,6 +88,45 @@ def test_a_link_of_a_participant_forgotten_or_gone_from_the_audiences_takes_no_o
     assert store_query(project, "SELECT subscriber_id FROM survey_opinions") == [("S000031",)]
 
 
+def test_forget_leaves_no_word_of_the_persons_opinions_among_the_answers_or_on_the_results_page(project, store_location):
+    """The privacy page (제3조 4) promises an opinion deleted on request:
+    forget deleted it from survey_opinions, but the same text stayed among
+    the survey's answers (under the stand-in id, read by every results run)
+    and on the private results page. Now both say it was erased, the counts
+    stay, the page is what a new results run writes, and no file of the store
+    or under private/ holds the words (PostgreSQL: no dead row version)."""
+    from store_pages import row_versions
+
+    theirs, others = "우리집 앞 zqxvy 정류장을 옮겨 주세요", "배차를 10분으로"
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for reader, opinion in (("S000030", theirs), ("S000031", others)):
+            answer = {"t": survey_token(SLUG, reader), "support": "4", "opinion": opinion}
+            assert call(port, "POST", f"/surveys/{SLUG}", answer)[0] == 303
+    assert invoke_sotong(project, "survey", "results", SLUG).code == 0
+    page = project / "private" / "surveys" / SLUG / "results.html"
+    assert theirs in page.read_text(encoding="utf-8")
+    forgotten = invoke_sotong(project, "subscribers", "forget", "S000030")
+    assert forgotten.code == 0 and "results.html 1" in forgotten.output and "survey_answers 1" in forgotten.output
+    assert sorted(store_query(project, "SELECT question, value FROM survey_answers")) == [
+        ("opinion", opinions.ERASED), ("opinion", others), ("support", "4"), ("support", "4")]
+    shown = page.read_text(encoding="utf-8")
+    assert opinions.ERASED in shown and others in shown and "응답 2건" in shown
+    assert invoke_sotong(project, "survey", "results", SLUG).code == 0
+    assert page.read_text(encoding="utf-8") == shown
+    files = [path for path in (project / "private").rglob("*") if path.is_file()]
+    assert not [path for path in files if b"zqxvy" in path.read_bytes()]
+    if store_location.startswith("postgresql"):
+        assert not [version for version in row_versions(store_location, "survey_answers") if b"zqxvy" in version]
+
+
+def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):
+    """``opinions search`` on a store no survey wrote to makes the opinions'
+    tables alone; forget then has no answers to erase and says nothing of them."""
+    assert invoke_sotong(project, "opinions", "search", "버스").code == 0
+    forgotten = invoke_sotong(project, "subscribers", "forget", "S000030")
+    assert forgotten.code == 0 and "survey_answers" not in forgotten.output, forgotten.output
+
+
 def test_export_refuses_a_file_in_the_published_folder(project):
     """output/ is the web site as it is deployed: opinions with their
     participants written there would be published."""

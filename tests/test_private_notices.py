@@ -209,3 +209,128 @@ def test_check_refuses_a_private_notice_without_audiences_or_with_public_channel
     assert result.code == 1
     at = line if isinstance(line, int) else 7  # visibility, or the channels line written above audiences
     assert f"content/notices/{NOTICE.name}:{at}: {message}" in result.output, result.output
+
+
+SITE = "https://www.sd.go.kr/sotong"
+
+
+def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tmp_path):
+    """Its links to the site ({filename}, ../notice/, /page/), which check
+    accepts, were sent as written: the committee's members tapped
+    "{filename}2026-11-05-kimjang-sharing.md" or a path with no site to be
+    read from, and got nowhere. Now each is the page's full address; one to a
+    notice without a page (a draft, no such file) keeps its words, unlinked."""
+    project = copy_project(tmp_path)
+    links = ("[김장]({filename}2026-11-05-kimjang-sharing.md#신청) [축제](../2026-11-16-winter-festival/) "
+             "[소개](/sotong/about/) [방침]({filename}/pages/privacy.md) [구독]({filename}../pages/subscribe.md?a=1) "
+             "[휴관 안내]({filename}2026-11-26-library-holiday-hours.md) [없는 글]({filename}gone.md) "
+             "[구청](https://www.sd.go.kr/) [처음](#top)")
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8") + "\n" + links + "\n", encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "-s", "publishconf.py", "--notice", SLUG, env=SECRET)
+    assert result.code == 0, result.output
+    eml = next((project / "private" / "outbox" / SLUG / "email").glob("*.eml"))
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+    line = html[html.rindex("<p", 0, html.index(">김장<")):html.index(">처음<") + 10]
+    assert re.findall(r'href="([^"]*)"', line) == [
+        f"{SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD", f"{SITE}/notices/2026-11-16-winter-festival/",
+        f"{SITE}/about/", f"{SITE}/privacy/", f"{SITE}/subscribe/?a=1", "https://www.sd.go.kr/", "#top"]
+    assert "</a> 휴관 안내 없는 글 <a" in line
+    assert "{filename}" not in html and "{filename}" not in text
+    assert (f"김장 ({SITE}/notices/2026-11-05-kimjang-sharing/#%EC%8B%A0%EC%B2%AD) 축제 "
+            f"({SITE}/notices/2026-11-16-winter-festival/) 소개 ({SITE}/about/) 방침 ({SITE}/privacy/) 구독 "
+            f"({SITE}/subscribe/?a=1) 휴관 안내 없는 글 구청 (https://www.sd.go.kr/) 처음 (#top)") in text
+
+
+CONCERT = "2026-11-19-year-end-concert"
+EVERY_KEY = """\
+---
+title: "얼룩말위원 회의 자료"
+date: 2026-11-20 10:00
+department: 기획예산과
+category: survey
+visibility: private
+audiences: [budget-committee]
+summary: "얼룩말요약 문장입니다."
+sms: 얼룩말문자
+expires: 2026-12-31
+event:
+  start: "2026-11-28 14:00"
+  end: "2026-11-28 16:00"
+  place: 얼룩말회의실
+priority: urgent
+survey: budget-vote-2027
+slug: zebra-committee-papers
+---
+얼룩말본문입니다. [구청](https://www.sd.go.kr/zebra-link)
+
+## 얼룩말제목
+"""
+
+
+def test_a_notice_made_private_after_a_build_and_one_with_every_key_leave_nothing_in_output(tmp_path):
+    """A published notice made private (a mistake found after the site was
+    built) leaves its page, lists, feeds, calendar file, short link and
+    section in the rebuild, which keeps every page it need not make again;
+    and a private notice with every key (an event, urgent, a survey, expiry,
+    an SMS line, a slug, in a folder of its own) is in no file of the site."""
+    project = copy_project(tmp_path)
+    assert run_sotong(project, "build", env=SECRET).code == 0
+    assert CONCERT in (project / "output" / "index.html").read_text(encoding="utf-8")
+    concert = project / "content" / "notices" / f"{CONCERT}.md"
+    concert.write_text(concert.read_text(encoding="utf-8").replace(
+        "channels: [homepage, newsletter, email, facebook]\n",
+        "channels: [email]\nvisibility: private\naudiences: [budget-committee]\n"), encoding="utf-8")
+    (project / "content" / "notices" / "committee").mkdir()
+    (project / "content" / "notices" / "committee" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = (project / "output").resolve()
+    files = [p for p in output.rglob("*") if p.is_file()]
+    assert len(files) > 50 and (output / "notices" / "2026-11-16-winter-festival" / "index.html").is_file()
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for secret in (CONCERT, "성동 송년 음악회 —", "얼룩말", "zebra"):
+            assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
+
+
+def test_a_committee_members_preferences_page_names_their_groups_and_what_that_sends(project):
+    """Membership is the consent (SPEC §16), whatever the fields chosen; the
+    page a member opens from every email listed only fields and channels,
+    so a member who unticked every field still got the committee's papers
+    with no word of why. The page now names their groups and says so; a
+    reader in no group sees nothing of it."""
+    from project_support import serving
+    from sotong.project import Project
+    from sotong.tokens import make_token
+    from sotong.web import make_app
+    from test_collector_routes import call
+
+    member = sorted(committee_readers())[0]
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        status, headers, page = call(port, "GET", f"/p/{make_token('preferences', member)}")
+        assert status == 200 and headers["cache-control"] == "no-store"
+        assert '<h2 id="groups" style="font-size:1.3rem;margin-top:0">소속 위원회·단체: 주민참여예산위원회' in page
+        assert "고르신 분야와 관계없이 이메일로 보내 드립니다" in page and 'href="tel:' in page
+        status, _headers, page = call(port, "GET", f"/p/{make_token('preferences', 'S000001')}")
+        assert status == 200 and "소속 위원회·단체" not in page
+
+
+@pytest.mark.parametrize("notice, link", [
+    ("2026-11-16-winter-festival.md", f"[위원 자료]({{filename}}{NOTICE.name})"),
+    (NOTICE.name, f'<a href="{{filename}}/notices/{NOTICE.name}#top">이 자료</a>'),
+])
+def test_check_refuses_a_link_to_a_private_notice(tmp_path, notice, link):
+    """It has no page: on the site Pelican linked the home page instead,
+    without a word; in an email the link could have no address."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / notice
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n" + link + "\n", encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    target = re.search(r"\{filename\}[^)\"]+", link)[0]
+    assert (f'content/notices/{notice}:{len(text.split(chr(10))) + 1}: "{target}" is a private notice, which has no '
+            "page (its readers have it by email); take the link out, or link a public notice") in result.output

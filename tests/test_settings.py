@@ -1,6 +1,10 @@
 """sotong.settings.SettingsProblems: the shared reading of a plugin's settings
-dict, each problem a ``FILE:LINE: NAME: message`` at the assignment."""
+dict, each problem a ``FILE:LINE: NAME: message`` at the assignment; and the
+settings every command refuses (the store or private files under output/)."""
 
+import pytest
+
+from project_support import REPO, copy_project, run_sotong
 from sotong.problems import Problem
 from sotong.settings import SettingsProblems
 
@@ -113,3 +117,22 @@ def test_a_rule_says_its_own_whole_message_at_the_settings_line(tmp_path):
     assert found.plugin_values("DEMO", {"port": 25}, {"port": port}, 'DEMO = {"port": 25}') == {"port": 7}
     assert [str(p) for p in found.problems] == ["publishconf.py:1: PORT: must be 25, not 0", "publishconf.py:1: DEMO: must be 25, not 7"]
     assert port(25) is None
+
+
+@pytest.mark.parametrize("setting", ['SOTONG_DB = "output/sotong.db"', 'PRIVATE_PATH = "output/private"'])
+def test_no_command_writes_the_store_or_private_files_under_output(tmp_path, setting):
+    """Only check and bundles said so before: the import wrote every
+    subscriber's name, address and phone into output/sotong.db (published
+    with the site, then deleted by the build after next), survey results
+    their answers into output/private/. Now every command refuses, at the
+    setting's line, and writes nothing."""
+    project = copy_project(tmp_path, extra_settings=setting)
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index(setting) + 1
+    name = setting.split()[0]
+    for command in (("subscribers", "import", str(REPO / "sample" / "subscribers.csv")),
+                    ("survey", "results", "library-satisfaction"), ("opinions", "purge"), ("serve", "--port", "0")):
+        result = run_sotong(project, *command, timeout=60)
+        assert result.code == 1, command
+        assert (f"pelicanconf.py:{line}: {name}: is inside OUTPUT_PATH, which is published; keep it under private/"
+                in result.output.splitlines()), (command, result.output)
+    assert not (project / "output").exists()

@@ -25,8 +25,8 @@ from markupsafe import Markup
 from sotong import mail
 from sotong.dates import korean_date
 from sotong.images import image_size
-from sotong.links import ascii_url, click_url, notice_url, short_url, site_url
-from sotong.markup import headings_from, markdown_html, markdown_text, text_with_tel_links
+from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
+from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -132,8 +132,10 @@ class Message:
 class EmailComposer:
     """Makes the emails of one bundle."""
 
-    def __init__(self, settings: dict, config: BundlesSettings, audiences, bundle: Bundle, now: dt.datetime):
+    def __init__(self, settings: dict, config: BundlesSettings, audiences, bundle: Bundle, now: dt.datetime,
+                 content):
         self.settings, self.config, self.audiences, self.bundle = settings, config, audiences, bundle
+        self.content = content  # what a private notice's links to the site lead to
         # a notice sent on its own has no section: its title comes right under the email's h1
         self.notice_heading = NOTICE_HEADING if bundle.issue else NOTICE_HEADING - 1
         self.css = (config.email_theme / "email.css").read_text(encoding="utf-8")
@@ -191,15 +193,18 @@ class EmailComposer:
 
     def _private_view(self, notice) -> dict:
         """SPEC §16: a private notice has no page; its whole text is the block,
-        with no link to the site."""
+        with no link to the site; its own links to the site's pages are
+        given their full address, as the email is read away from the site."""
+        body = links_readable_anywhere(markdown_html(notice.body),
+                                       lambda href: text_link_url(self.settings, self.content, notice, href))
         return {
             "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
             "heading": self.notice_heading,
             "field": self.audiences.field_label(notice.category),
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
-            "body_html": headings_from(markdown_html(notice.body), self.notice_heading + 1),
-            "body_text": markdown_text(notice.body),
+            "body_html": headings_from(body, self.notice_heading + 1),
+            "body_text": html_text(body),
         }
 
     def _inline_image(self, notice) -> mail.InlineImage:

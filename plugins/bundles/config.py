@@ -63,10 +63,6 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
     if missing:
         found.add("BUNDLES", _('the email theme {email_theme} lacks {missing}; point "email_theme" at a folder holding them (the project ships themes/email)').format(
             email_theme=values["email_theme"], missing=", ".join(missing)))
-    output = Path(settings.get("OUTPUT_PATH", "output")).resolve()
-    for name in ("OUTBOX_PATH", "PRIVATE_PATH"):
-        if settings.get(name) and Path(settings[name]).resolve().is_relative_to(output):
-            found.add(name, _("is inside OUTPUT_PATH, which is published; keep it under private/"))
     logo = _email_logo(settings, found)
     sms, sms_problems = read_sms_settings(settings)
     if found.problems or sms_problems:

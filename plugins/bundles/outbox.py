@@ -176,7 +176,7 @@ class Bundler:
         config = bundles_settings(settings)
         self.audiences = project.audiences
         self.now = now or dt.datetime.now(ZoneInfo(SEOUL_TZ))  # the messages' Date
-        self.email = EmailComposer(settings, config, self.audiences, bundle, self.now)
+        self.email = EmailComposer(settings, config, self.audiences, bundle, self.now, project.content)
         codes = short_codes(sms_link_notices(project.published_notices))
         self.sms = SmsComposer(settings, config, bundle, codes)
         self.sms_settings = config.sms

@@ -52,12 +52,14 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str])
     stand_in = "forgotten-" + secrets.token_hex(8)
     deleted: dict[str, int] = {}
     kept: dict[str, int] = {}
-    with store.erasing(["subscribers", *tables_naming_subscribers(store)]), store.transaction() as db:
+    erased = ["subscribers", *tables_naming_subscribers(store)]  # the plugins' tables are added as they say
+    with store.erasing(erased), store.transaction() as db:
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
             deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
         deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
-        for _receiver, erased in signals.person_erasing.send(store, subscriber_id=subscriber_id):
-            deleted.update(erased or {})
+        for _receiver, said in signals.person_erasing.send(store, subscriber_id=subscriber_id):
+            deleted.update(said or {})
+            erased.extend(table for table in said or {} if table not in erased)
         for table in tables_naming_subscribers(store):
             if table == "consent_log" or table.startswith("subscriptions_"):
                 deleted[table] = db.execute(f'DELETE FROM "{table}" WHERE {SUBSCRIBER_COLUMN} = ?',

@@ -61,3 +61,4 @@ def register():
     sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.invitations:block_maker")
     sotong_signals.outbox_figures.connect(report_figures)
     sotong_signals.connect_lazily(sotong_signals.person_erasing, f"{__name__}.opinions:erase_person")
+    sotong_signals.connect_lazily(sotong_signals.person_forgotten, f"{__name__}.forget:forget_in_results")

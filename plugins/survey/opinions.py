@@ -105,6 +105,7 @@ INSERT = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join
 INSERT_WITH_GRAMS = (f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}, folded, grams) "
                      f"VALUES ({', '.join('?' * len(COLUMNS))}, ?, array_to_tsvector(?::text[])) RETURNING id")
 RETENTION_YEARS = 5  # content/pages/privacy.md, 제3조 4: 의견을 받은 날부터 5년
+ERASED = "(본인 요청으로 지운 의견)"  # what stays of a forgotten participant's opinion among the survey's answers
 PERSONAL = "subscriber_id != '' OR gender IS NOT NULL OR dong IS NOT NULL OR age_band IS NOT NULL"
 TRIGRAM = 3  # the shortest text the trigram index can find
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -313,9 +314,12 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
     command with the grams they were indexed with, and both indexes are
     merged whole (``optimize``: 1.4 s at 100,000 opinions), as FTS5 keeps a
     deleted row's terms in its old segments until they merge; on PostgreSQL
-    the grams are the row's. The days' id ranges stay true bounds."""
+    the grams are the row's. The days' id ranges stay true bounds. The same
+    texts among the survey's answers (kept, under a stand-in id, for the
+    counts) become :data:`ERASED`."""
     if "survey_opinions" not in store.tables():
         return {}
+    answers = _erase_answered_texts(store, subscriber_id)
     rows = store.db.execute("SELECT id, opinion FROM survey_opinions WHERE subscriber_id = ?", (subscriber_id,)).fetchall()
     if store.backend == "sqlite":
         store.db.executemany("INSERT INTO survey_opinions_grams (survey_opinions_grams, rowid, grams) VALUES ('delete', ?, ?)",
@@ -324,7 +328,20 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
     if rows and store.backend == "sqlite":  # FTS5 keeps a deleted row's terms until its segments merge
         for index in ("survey_opinions_text", "survey_opinions_grams"):
             store.db.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
-    return {"survey_opinions": len(rows)}
+    return {"survey_opinions": len(rows), **answers}
+
+
+def _erase_answered_texts(store: Store, subscriber_id: str) -> dict[str, int]:
+    """The answers of ``subscriber_id`` that hold their opinions, made
+    :data:`ERASED`: ``{"survey_answers": how many}``, or {} without that table."""
+    if "survey_answers" not in store.tables():
+        return {}
+    asked = store.db.execute("SELECT DISTINCT slug, question FROM survey_opinions WHERE subscriber_id = ?",
+                             (subscriber_id,)).fetchall()
+    return {"survey_answers": sum(store.db.execute(
+        "UPDATE survey_answers SET value = ? WHERE question = ? AND value != ? AND response_id IN "
+        "(SELECT id FROM survey_responses WHERE slug = ? AND subscriber_id = ?)",
+        (ERASED, question, ERASED, slug, subscriber_id)).rowcount for slug, question in asked)}
 
 
 def retention_start(today: dt.date) -> dt.date:

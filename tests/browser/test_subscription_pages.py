@@ -133,3 +133,15 @@ def test_every_page_from_confirmation_to_stopping(width, tab, collector, axe_scr
         db.execute("UPDATE subscriptions_pending SET expires_at = 0 WHERE data LIKE ?", (f'%expired-{width}@%',))
     assert tab.page.goto(f"{collector}/subscribe/confirm?t={expired}").status == 410
     _check(tab, width, collector, axe_script, "link-expired")
+
+
+def test_a_committee_members_preferences_page(width, tab, collector, axe_script):
+    """A member's page names their groups (SPEC §16) in a box of its own."""
+    from test_private_notices import committee_readers
+
+    member = sorted(committee_readers())[0]
+    tab.open(f"{collector}/p/{make_token('preferences', member, SECRET_ENV['SOTONG_SECRET'].encode())}")
+    assert tab.page.get_by_role("heading", name="소속 위원회·단체: 주민참여예산위원회").count() == 1
+    tab.screenshot("preferences-member", width)
+    problems = _problems(tab, width, collector, axe_script)
+    assert not problems, f"GET /p/TOKEN of a committee member at {width}px:\n" + "\n".join(problems)
