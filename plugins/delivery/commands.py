@@ -61,7 +61,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     key, kind = _outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
     outbox = read_outbox(project.settings, key, kind, project.shown)
-    journal = Journal(project.store)
+    journal, started = Journal(project.store), now_iso()
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
@@ -80,22 +80,32 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             sms = _sms_line(recorded)
             _score_refusals(project, key)
     option = "--issue" if kind == "issue" else "--notice"
+    earlier_sms = None if dry_run or recorded.sms else journal.sms_handed_over(key, started if recorded.joined else None)
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
-        if has_sms(outbox.path, project.shown):
+        if earlier_sms:
+            click.echo(_("SMS: {count} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
+                count=earlier_sms[0], when=earlier_sms[1], path=project.shown(outbox.path / 'sms.csv')))
+        elif has_sms(outbox.path, project.shown):
             click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
                 sms=sms, path=project.shown(outbox.path / 'sms.csv')))
-    left_out = recorded.left_out
-    if left_out["email"] or left_out["sms"]:
-        click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
-            count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
-    if left_out["sms"]:
-        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}").format(
-            option=option, key=key))
+    _say_left_out(recorded.left_out, None if earlier_sms else (option, key))
     if not dry_run and (figures.failed or figures.deferred):
         click.echo(_("See who and why: sotong send report {option} {key}").format(option=option, key=key)
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _say_left_out(left_out: dict, bundle_again: tuple | None) -> None:
+    """The readers the outbox's recording left out; while its SMS are still
+    to give to the agency (``bundle_again``: the option and key that make
+    them again), how to leave them out of sms.csv."""
+    if left_out["email"] or left_out["sms"]:
+        click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
+            count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
+    if left_out["sms"] and bundle_again:
+        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}").format(
+            option=bundle_again[0], key=bundle_again[1]))
 
 
 @contextlib.contextmanager
@@ -197,6 +207,8 @@ def _nothing_left_line(counts: dict) -> str:
     """A run with no email left to send: what earlier runs did."""
     sent = counts.get(("email", "EMAIL", SENT), 0)
     failed = counts.get(("email", "EMAIL", FAILED), 0)
+    if not sent and not failed:
+        return _("Emails: this outbox has none to send.")
     if not failed:
         return _("Emails: all {sent:,} were already sent; nothing left to send.").format(sent=sent)
     return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report lists them).").format(

@@ -1,0 +1,71 @@
+"""What the office reads after sending (SPEC §11, §14) when an outbox is
+sent again: ``sotong send`` run a second time (for deferred emails, as it
+advises) must not tell staff to give sms.csv to the agency again, nor count
+as left out the readers who had their email and unsubscribed after; an
+outbox without emails says so instead of "all 0 were already sent"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli
+from project_support import copy_project, store_of, store_query
+
+ISSUE = "2026-11-26"
+NOTICES = ["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]
+FAST = 'DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 5, "max_attempts": 2}\nSEND_RATE = 2000\n'
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path, extra_settings=FAST)
+
+
+def send(project: Path, port: int, key: str = ISSUE):
+    return run_cli(project / "pelicanconf.py", "send", "--issue", key, "--host", "127.0.0.1", "--port", str(port))
+
+
+def sent_twice(project: Path):
+    """An outbox of 4 emails and 2 SMS (one reader of SMS unsubscribed from
+    them before the send) sent, one email deferred; then a reader who had the
+    email unsubscribes through its link, and the office runs sotong send
+    again for the deferred one, as the first run said to."""
+    ids = add_subscribers(store_of(project), 6)
+    make_outbox(project / "private" / "outbox", ISSUE, ids[:4], NOTICES, sms={ids[4]: "SMS", ids[5]: "LMS"})
+    store_query(project, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[5],))
+    handler = ScriptedHandler()
+    handler.rcpt_answers[address_of(ids[3])] = ["451 4.7.1 try later"] * 2
+    with SMTPServer(handler) as server:
+        first = send(project, server.port)
+        store_query(project, "UPDATE subscribers SET unsubscribed_at = '2026-11-27' WHERE id = ?", (ids[0],))
+        second = send(project, server.port)
+    assert "Emails: 3 sent, 0 failed, 1 deferred" in first.output, first.output
+    assert "Emails: 1 sent, 0 failed, 0 deferred" in second.output, second.output
+    return first, second
+
+
+def test_a_second_run_says_the_sms_were_handed_over_already(project):
+    first, second = sent_twice(project)
+    assert "SMS: 1 SMS messages (SMS 1, LMS 0) recorded as handed over; give private/outbox/2026-11-26/sms.csv" in first.output
+    assert "Make sms.csv again without them" in first.output
+    assert "SMS: 1 SMS messages were already recorded as handed over, on 20" in second.output
+    assert "Do not give private/outbox/2026-11-26/sms.csv to the SMS agency again" in second.output
+    assert "give private/outbox/2026-11-26/sms.csv to the SMS agency (" not in second.output
+    assert "Make sms.csv again" not in second.output
+
+
+def test_a_second_run_leaves_out_only_readers_whose_message_had_not_gone(project):
+    first, second = sent_twice(project)
+    left_out = "Left out: 1 readers unsubscribed or unreachable since bundling (email 0, SMS 1)."
+    assert left_out in first.output and left_out in second.output
+
+
+def test_an_outbox_without_emails_says_so(project):
+    ids = add_subscribers(store_of(project), 2)
+    make_outbox(project / "private" / "outbox", ISSUE, [], NOTICES, sms={ids[0]: "SMS", ids[1]: "LMS"})
+    with SMTPServer(ScriptedHandler()) as server:
+        ran = send(project, server.port)
+    assert ran.code == 0, ran.output
+    assert "Emails: this outbox has none to send." in ran.output
+    assert "all 0" not in ran.output
