@@ -2,15 +2,18 @@
 sent again: ``sotong send`` run a second time (for deferred emails, as it
 advises) must not tell staff to give sms.csv to the agency again, nor count
 as left out the readers who had their email and unsubscribed after; an
-outbox without emails says so instead of "all 0 were already sent"."""
+outbox without emails says so instead of "all 0 were already sent"; and
+``sotong send report`` tells states, channels and bounce kinds in Korean."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from delivery_support import SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, run_cli
-from project_support import copy_project, store_of, store_query
+from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of,
+                              run_cli)
+from project_support import copy_project, invoke_sotong, store_of, store_query
 
 ISSUE = "2026-11-26"
 NOTICES = ["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]
@@ -69,3 +72,25 @@ def test_an_outbox_without_emails_says_so(project):
     assert ran.code == 0, ran.output
     assert "Emails: this outbox has none to send." in ran.output
     assert "all 0" not in ran.output
+
+
+def test_send_report_tells_each_state_and_kind_in_korean(project):
+    """The staff read ``sotong send report`` in Korean: the states of the
+    messages, their channel and the bounces' kind too, and how many in all."""
+    ids = add_subscribers(store_of(project), 6)
+    make_outbox(project / "private" / "outbox", ISSUE, ids[:4], NOTICES, sms={ids[4]: "SMS", ids[5]: "LMS"})
+    handler = ScriptedHandler()
+    handler.rcpt_answers[address_of(ids[3])] = ["451 4.7.1 try later"] * 2
+    handler.refuse[address_of(ids[2])] = "550 5.1.1 no such user"
+    with SMTPServer(handler) as server:
+        send(project, server.port)
+    (project / "results.csv").write_text(f"phone,status,code,time\n{phone_of(1)},failed,2001,2026-11-26 09:00\n",
+                                         encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(project / "results.csv")).code == 0
+    report = invoke_sotong(project, "send", "report", "--issue", ISSUE, env={"SOTONG_LANG": "ko"})
+    assert "  이메일: 보냄 2, 실패 1, 미뤄짐 1 (모두 4건)\n" in report.output, report.output
+    assert "  문자(SMS·LMS): 대행사에 넘김 2 (모두 2건)\n" in report.output
+    assert f"  {ids[2]}  이메일  1번 시도 후: 550" in report.output
+    assert f"  {ids[4]}  문자  영구 (2026-11-26): 2001" in report.output
+    assert not re.search(r"\b(sent|failed|deferred|handed over|email|sms|hard|soft)\b", report.output.replace(
+        "sotong send", "").replace("SMS agency: failed", "")), report.output

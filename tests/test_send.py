@@ -176,7 +176,7 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
 
     report = run_cli(settings(project), "send", "report", "--issue", ISSUE)
     assert report.code == 0, report.output
-    assert "email: 2 failed, 3 sent" in report.output
+    assert "email: 3 sent, 2 failed (5 in all)" in report.output
     assert f"{ids[1]}  email  after 1 tries: 550 5.1.1 <주소>: Recipient address rejected: no such user  [invalid address]" in report.output
     assert f"{ids[3]}  email  after 1 tries: 552 5.2.2 mailbox full\n" in report.output
     assert "1 addresses do not exist; add --mark-invalid" in report.output

@@ -21,7 +21,7 @@ from sotong.subscribers import decode
 
 from . import bounces, clicks, issue_report, sms_results
 from .bounce_config import bounce_address, bounce_settings, open_mailbox, sms_soft_codes
-from .journal import Journal
+from .journal import CHANNEL_WORDS, KIND_WORDS, Journal
 from .outbox import outbox_folder
 
 BATCH = 500  # bounces recorded per transaction, then moved
@@ -139,7 +139,8 @@ def after_send_lines(store, outbox: str, limit: float) -> list[str]:
     for row in rows:
         answer = " ".join(p for p in (row["status"], row["reason"]) if p)
         lines.append(_("  {subscriber_id}  {channel}  {kind} on {day}: {answer}").format(
-            subscriber_id=row['subscriber_id'], channel=row['channel'], kind=row['kind'], day=row['day'], answer=answer))
+            subscriber_id=row['subscriber_id'], channel=_(CHANNEL_WORDS[row['channel']]), kind=_(KIND_WORDS[row['kind']]),
+            day=row['day'], answer=answer))
     return lines
 
 

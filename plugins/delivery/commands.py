@@ -25,7 +25,7 @@ from . import annual, retention
 from .bounce_config import bounce_settings
 from .config import delivery_config
 from .options import notice_slug
-from .journal import ABANDONED, DEFERRED, FAILED, SENT, Journal, NoticeInfo
+from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import has_sms, read_outbox
 from .purge_command import send_purge
@@ -242,14 +242,8 @@ def send_report(project, issue, notice, mark_invalid):
         raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
             key=key, option=option)])
     click.echo(_("Outbox {key}:").format(key=key))
-    for channel, label in (("email", "email"), ("sms", "SMS/LMS")):
-        by_state: dict = {}
-        for (c, _type, state), n in counts.items():
-            if c == channel:
-                by_state[state] = by_state.get(state, 0) + n
-        if by_state:
-            parts = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in sorted(by_state.items()))
-            click.echo(f"  {label}: {parts}")
+    for line in _state_lines(counts):
+        click.echo(line)
     unsettled = journal.unsettled(key)
     invalid = [row for row in unsettled if row["state"] == FAILED
                and invalid_address(row["answer_stage"], row["answer_code"], row["answer_text"])]
@@ -262,7 +256,8 @@ def send_report(project, issue, notice, mark_invalid):
             answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
             flag = _("  [invalid address]") if row["subscriber_id"] in invalid_ids and state == FAILED else ""
             click.echo(_("  {subscriber_id}  {channel}  after {attempts} tries: {answer}{flag}").format(
-                subscriber_id=row['subscriber_id'], channel=row['channel'], attempts=row['attempts'], answer=answer, flag=flag))
+                subscriber_id=row['subscriber_id'], channel=_(CHANNEL_WORDS[row['channel']]), attempts=row['attempts'],
+                answer=answer, flag=flag))
     from .bounce_commands import after_send_lines  # with the mailbox modules: not imported by a send
 
     for line in after_send_lines(project.store, key, bounce_settings(project.settings)["BOUNCE_SCORE_LIMIT"]):
@@ -277,6 +272,22 @@ def send_report(project, issue, notice, mark_invalid):
             count=len(flagged), already=len(invalid) - len(flagged)))
         for subscriber_id in flagged:
             click.echo(f"  {subscriber_id}")
+
+
+def _state_lines(counts: dict) -> list[str]:
+    """``sotong send report``'s counts: a line for each channel, its messages
+    by state in staff's words, and how many in all."""
+    lines = []
+    for channel, label in (("email", _("email")), ("sms", _("SMS/LMS"))):
+        by_state = dict.fromkeys(STATE_WORDS, 0)
+        for (c, _type, state), n in counts.items():
+            if c == channel:
+                by_state[state] += n
+        if any(by_state.values()):
+            parts = ", ".join(_(STATE_WORDS[state]).format(count=n) for state, n in by_state.items() if n)
+            lines.append(_("  {channel}: {parts} ({count} in all)").format(
+                channel=label, parts=parts, count=sum(by_state.values())))
+    return lines
 
 
 @click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
