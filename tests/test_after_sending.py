@@ -3,17 +3,23 @@ sent again: ``sotong send`` run a second time (for deferred emails, as it
 advises) must not tell staff to give sms.csv to the agency again, nor count
 as left out the readers who had their email and unsubscribed after; an
 outbox without emails says so instead of "all 0 were already sent"; and
-``sotong send report`` tells states, channels and bounce kinds in Korean."""
+``sotong send report`` tells states, channels and bounce kinds in Korean;
+the issue report's emails add up (accepted, refused, not sent yet)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of,
                               run_cli)
 from project_support import copy_project, invoke_sotong, store_of, store_query
+
+from sotong.store import Store
 
 ISSUE = "2026-11-26"
 NOTICES = ["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]
@@ -94,3 +100,68 @@ def test_send_report_tells_each_state_and_kind_in_korean(project):
     assert f"  {ids[4]}  문자  영구 (2026-11-26): 2001" in report.output
     assert not re.search(r"\b(sent|failed|deferred|handed over|email|sms|hard|soft)\b", report.output.replace(
         "sotong send", "").replace("SMS agency: failed", "")), report.output
+
+
+# --- the issue report's figures add up, read from a real journal ------------------------------
+
+STATES = {"email": ("queued", "sending", "deferred", "sent", "failed"), "sms": ("handed_over",)}
+message = st.one_of(
+    st.tuples(st.just("email"), st.sampled_from(STATES["email"]), st.lists(st.sampled_from(["hard", "soft"]), max_size=3),
+              st.just(None), st.lists(st.sampled_from(NOTICES), min_size=1, max_size=2, unique=True)),
+    st.tuples(st.just("sms"), st.sampled_from(["handed_over"]), st.just([]),
+              st.sampled_from([None, "delivered", "failed"]),
+              st.lists(st.sampled_from(NOTICES), min_size=1, max_size=2, unique=True)))
+
+
+@pytest.fixture(scope="module")
+def journal_store(tmp_path_factory):
+    from delivery import bounces, sms_results
+    from delivery.journal import Journal
+
+    store = Store.open(tmp_path_factory.mktemp("journal") / "sotong.db")
+    Journal(sms_results.ensure(bounces.ensure(store)))
+    yield store
+    store.close()
+
+
+def fill(store, messages) -> None:
+    """The journal of ISSUE as ``messages`` say: (channel, state, late bounces, SMS result, notices) each."""
+    with store.transaction() as db:
+        for table in ("delivery_messages", "delivery_bounces", "delivery_sms_results"):
+            db.execute(f"DELETE FROM {table}")
+        for number, (channel, state, late, result, notices) in enumerate(messages):
+            reader = f"S{number:05d}"
+            db.execute("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, state,"
+                       " attempts, queued_at, updated_at) VALUES (?, 'issue', ?, ?, ?, ?, ?, ?, 'q', 'u')",
+                       (ISSUE, reader, channel, "EMAIL" if channel == "email" else "LMS", json.dumps(notices), state,
+                        int(state != "queued")))
+            for serial, kind in enumerate(late):
+                db.execute("INSERT INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day,"
+                           " address_digest, recorded_at) VALUES (?, ?, ?, 'email', ?, '2026-11-27', 'd', 'r')",
+                           (f"{reader}.{serial}", ISSUE, reader, kind))
+            if result:
+                db.execute("INSERT INTO delivery_sms_results VALUES (?, ?, ?, '1000', 't', 'i')", (ISSUE, reader, result))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(message, max_size=12))
+def test_the_issue_reports_emails_add_up_and_a_message_counts_once(journal_store, messages):
+    """Every email of the journal is accepted, refused or not sent yet; a
+    message with several late bounces counts once (hard when one is); an SMS
+    is delivered, failed or not reported; each notice's line counts the
+    messages that held it."""
+    from delivery.issue_report import issue_report, journal_rows
+
+    fill(journal_store, messages)
+    notice_rows, message_rows, titles = journal_rows(journal_store, ISSUE)
+    report = issue_report(ISSUE, notice_rows, message_rows, {}, titles, [])
+    email, sms = report.by_channel["email"], report.by_channel["sms"]
+    emails = [m for m in messages if m[0] == "email"]
+    assert report.total.messages == len(messages) == email.messages + sms.messages
+    assert email.messages == len(emails) == email.accepted + email.refused + email.unsent
+    assert email.unsent == sum(1 for m in emails if m[1] not in ("sent", "failed"))
+    assert email.bounced_hard == sum(1 for m in emails if "hard" in m[2])
+    assert email.bounced_soft == sum(1 for m in emails if m[2] and "hard" not in m[2])
+    assert sms.messages == sms.sms_handed_over >= sms.sms_delivered + sms.sms_failed
+    for line in report.notices:
+        assert sum(f.messages for f in line.by_channel.values()) == sum(1 for m in messages if line.slug in m[4])

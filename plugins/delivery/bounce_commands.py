@@ -162,7 +162,12 @@ def issue_report_command(project, issue: str) -> None:
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(_("{issue}: {handed_over} messages handed over, {accepted} emails accepted, {bounced_hard} bounced hard and {bounced_soft} soft, SMS {sms_delivered} delivered and {sms_failed} failed, {clicks} clicks.").format(
-        issue=issue, handed_over=total.handed_over, accepted=total.accepted, bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered, sms_failed=total.sms_failed, clicks=total.clicks or 0))
+    click.echo(_("{issue}: {messages} messages ({emails} emails, {sms} SMS); emails {accepted} accepted, {refused} refused, {unsent} not sent yet, {bounced_hard} bounced hard and {bounced_soft} soft; SMS {sms_delivered} delivered and {sms_failed} failed; {clicks} clicks.").format(
+        issue=issue, messages=total.messages, emails=result.by_channel["email"].messages,
+        sms=result.by_channel["sms"].messages, accepted=total.accepted, refused=total.refused, unsent=total.unsent,
+        bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered,
+        sms_failed=total.sms_failed, clicks=total.clicks or 0))
+    if total.unsent:
+        click.echo(_("The emails not sent yet go when sotong send --issue {issue} runs again.").format(issue=issue))
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
