@@ -228,3 +228,35 @@ def test_the_report_page_passes_the_nu_html_checker(tmp_path):
     page = project / "private" / "reports" / "2026.html"
     errors = vnu_errors(tooling.vnu_jar(), tooling.java(), [page])
     assert not errors.get(page.resolve()), "\n".join(errors[page.resolve()])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(TYPES), st.sampled_from(sorted(NOTICE_META)), st.integers(1, 7)), max_size=30),
+       st.sampled_from([Prices(sms=9, lms=27), Prices(sms=8.4, lms=25.3), Prices(sms=10, lms=30)]))
+def test_each_tables_costs_in_whole_won_add_up_to_the_years(messages, prices):
+    """Messages of k notices (a share of 1/k each): every table's shown
+    costs add up to the year's shown cost, each within a won of its exact share."""
+    shares = Counter()
+    for kind, slug, k in messages:
+        shares["2026-03", kind, slug, *NOTICE_META[slug]] += 1.0 / k
+    report = annual_report(2026, [(*key, 1, share) for key, share in shares.items()], prices)
+    assert report.total.won == round(report.total.cost(prices))
+    for _key, _title, lines in report.tables():
+        assert sum(line.won for line in lines) == report.total.won
+        assert all(abs(line.won - line.cost(prices)) < 1 for line in lines)
+
+
+def test_an_lms_shared_by_two_departments_costs_what_it_cost_in_the_csv_and_page(tmp_path):
+    """One 27-won LMS holding a notice of 보건소 and one of 문화체육과: 13.5 won
+    each, which rounded one by one showed 14 + 14 under a total of 27."""
+    from delivery.annual import write_report
+
+    aggregates = [("2026-03", "LMS", "a", *NOTICE_META["a"], 1, 0.5), ("2026-03", "LMS", "c", *NOTICE_META["c"], 1, 0.5)]
+    report = annual_report(2026, aggregates, Prices(sms=9, lms=27))
+    html_path, csv_path = write_report(report, tmp_path, "성동구 소통")
+    rows = list(csv.DictReader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
+    costs = {row["item"]: int(row["cost_won"]) for row in rows if row["table"] == "department"}
+    assert sorted(costs.values()) == [13, 14] and sum(costs.values()) == 27
+    page = html_path.read_text(encoding="utf-8")
+    assert len(re.findall(r'<td class="n">14</td>\s*</tr>', page)) == 2  # one department, one category
+    assert len(re.findall(r'<td class="n">27</td>\s*</tr>', page)) == 4  # March and the three totals
