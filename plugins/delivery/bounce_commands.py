@@ -75,7 +75,10 @@ def send_results(project, issue, result_file):
     if len(known) < len(results):
         click.echo(_("Left out {count} results of readers forgotten since the send (sotong subscribers forget).").format(
             count=len(results) - len(known)))
-    results = known
+    results = sms_results.handed_over(project.store, issue, known)
+    if len(results) < len(known):
+        click.echo(_("Left out {count} results of readers whose SMS sotong send did not hand over (they unsubscribed or became unreachable after bundling): the agency was given an sms.csv that still held them.").format(
+            count=len(known) - len(results)))
     imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(config), now_iso())
     click.echo(_("SMS results of {issue}: {delivered} delivered, {failed} failed ({hard} hard, {soft} soft); {new_failures} failures new to the journal.").format(
         issue=issue, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))
