@@ -103,8 +103,11 @@ def _say(found, new: int, forgotten: int, readers: set, flagged: list, limit: fl
     """The summary: the bounces moved, of them those new, those counted before and those of forgotten readers."""
     hard = sum(1 for _h, b in found.bounces if b.verdict.kind == "hard")
     total = len(found.bounces)
-    click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
-        total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new - forgotten, folder=folder))
+    if not total:
+        click.echo(_("Bounces: no bounce of our mail in the mailbox; nothing was recorded or moved."))
+    else:
+        click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
+            total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new - forgotten, folder=folder))
     if forgotten:
         click.echo(_("Of them, {count} to readers forgotten since the send (sotong subscribers forget): moved, recorded nowhere.").format(
             count=forgotten))
