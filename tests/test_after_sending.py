@@ -70,6 +70,14 @@ def test_a_second_run_leaves_out_only_readers_whose_message_had_not_gone(project
     assert left_out in first.output and left_out in second.output
 
 
+def test_a_second_run_tells_the_outbox_in_all_as_well_as_itself(project):
+    """The run for the deferred email sends 1: staff also read that the
+    outbox's 4 are sent, not just this run's; a first run says nothing more."""
+    first, second = sent_twice(project)
+    assert "All emails of this outbox so far" not in first.output
+    assert "All emails of this outbox so far: 4 sent (4 in all)." in second.output
+
+
 def test_an_outbox_without_emails_says_so(project):
     ids = add_subscribers(store_of(project), 2)
     make_outbox(project / "private" / "outbox", ISSUE, [], NOTICES, sms={ids[0]: "SMS", ids[1]: "LMS"})

@@ -83,6 +83,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     earlier_sms = None if dry_run or recorded.sms else journal.sms_handed_over(key, started if recorded.joined else None)
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
+        if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
+            click.echo(in_all)
         if earlier_sms:
             click.echo(_("SMS: {count} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
                 count=earlier_sms[0], when=earlier_sms[1], path=project.shown(outbox.path / 'sms.csv')))
@@ -279,15 +281,35 @@ def _state_lines(counts: dict) -> list[str]:
     by state in staff's words, and how many in all."""
     lines = []
     for channel, label in (("email", _("email")), ("sms", _("SMS/LMS"))):
-        by_state = dict.fromkeys(STATE_WORDS, 0)
-        for (c, _type, state), n in counts.items():
-            if c == channel:
-                by_state[state] += n
+        by_state = _by_state(counts, channel)
         if any(by_state.values()):
-            parts = ", ".join(_(STATE_WORDS[state]).format(count=n) for state, n in by_state.items() if n)
             lines.append(_("  {channel}: {parts} ({count} in all)").format(
-                channel=label, parts=parts, count=sum(by_state.values())))
+                channel=label, parts=_state_parts(by_state), count=sum(by_state.values())))
     return lines
+
+
+def _by_state(counts: dict, channel: str) -> dict:
+    """state -> the outbox's messages on ``channel`` in it (Journal.counts), in STATE_WORDS' order."""
+    by_state = dict.fromkeys(STATE_WORDS, 0)
+    for (c, _type, state), n in counts.items():
+        if c == channel:
+            by_state[state] += n
+    return by_state
+
+
+def _state_parts(by_state: dict) -> str:
+    return ", ".join(_(STATE_WORDS[state]).format(count=n) for state, n in by_state.items() if n)
+
+
+def _outbox_emails_line(counts: dict, figures) -> str | None:
+    """After a run that was not the outbox's first (or worked it with
+    another sotong send): its emails in all, so that what staff read adds up
+    to the outbox and not to this run only; None after a first, lone run."""
+    by_state = _by_state(counts, "email")
+    if (by_state[SENT], by_state[FAILED]) == (figures.sent, figures.failed):
+        return None
+    return _("All emails of this outbox so far: {parts} ({count} in all).").format(
+        parts=_state_parts(by_state), count=sum(by_state.values()))
 
 
 @click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
