@@ -173,3 +173,29 @@ def test_the_issue_reports_emails_add_up_and_a_message_counts_once(journal_store
     assert sms.messages == sms.sms_handed_over >= sms.sms_delivered + sms.sms_failed
     for line in report.notices:
         assert sum(f.messages for f in line.by_channel.values()) == sum(1 for m in messages if line.slug in m[4])
+
+
+def test_a_one_off_notice_outbox_gets_its_sms_results_and_its_report(project):
+    """An urgent notice sent on its own (sotong send --notice), most of it by
+    SMS: the agency's result file goes in with --notice and its report is
+    written like an issue's."""
+    slug = NOTICES[0]
+    ids = add_subscribers(store_of(project), 3)
+    make_outbox(project / "private" / "outbox", slug, ids[:1], [slug], sms={ids[1]: "SMS", ids[2]: "SMS"})
+    settings = project / "pelicanconf.py"
+    with SMTPServer(ScriptedHandler()) as server:
+        sent = run_cli(settings, "send", "--notice", slug, "--host", "127.0.0.1", "--port", str(server.port))
+    assert sent.code == 0, sent.output
+    (project / "results.csv").write_text(f"phone,status,code,time\n{phone_of(1)},delivered,1000,2026-11-21 09:00\n"
+                                         f"{phone_of(2)},failed,2001,2026-11-21 09:01\n", encoding="utf-8")
+    imported = run_cli(settings, "send", "results", "--notice", slug, str(project / "results.csv"))
+    assert imported.code == 0, imported.output
+    assert f"SMS results of {slug}: 1 delivered, 1 failed" in imported.output
+    assert f"See who: sotong send report --notice {slug}" in imported.output
+    reported = run_cli(settings, "report", "--notice", slug)
+    assert reported.code == 0, reported.output
+    assert f"{slug}: 3 messages (1 emails, 2 SMS); emails 1 accepted" in reported.output
+    assert "SMS 1 delivered and 1 failed" in reported.output
+    assert (project / "private" / "reports" / f"issue-{slug}.csv").is_file()
+    both = run_cli(settings, "report", "--notice", slug, "--issue", "2026-11-26")
+    assert both.code == 2 and "(one of them)" in both.output

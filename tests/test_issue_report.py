@@ -136,7 +136,7 @@ def test_the_report_needs_the_journal_and_one_of_year_or_issue(tmp_path):
     missing = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
     assert missing.code == 1 and f"nothing of {ISSUE} is in the journal yet" in missing.output
     both = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE, "--year", "2026")
-    assert both.code == 2 and "give --year YYYY or --issue YYYY-MM-DD (one of them)" in both.output
+    assert both.code == 2 and "give --year YYYY, --issue YYYY-MM-DD or --notice SLUG (one of them)" in both.output
 
 
 def test_click_rate_is_clicks_over_messages_that_arrived():

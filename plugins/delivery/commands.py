@@ -24,7 +24,7 @@ from sotong.store import now_iso
 from . import annual, retention
 from .bounce_config import bounce_settings
 from .config import delivery_config
-from .options import notice_slug
+from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import has_sms, read_outbox
@@ -32,12 +32,6 @@ from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
 from .staff_send import send_staff_copy, staff_address
-
-
-def _outbox_key(issue, notice) -> tuple[str, str]:
-    if bool(issue) == bool(notice):
-        raise click.UsageError(_("give either --issue YYYY-MM-DD or --notice SLUG"))
-    return (issue, "issue") if issue else (notice, "notice")
 
 
 @click.group(cls=PluginCommandsGroup, invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
@@ -58,7 +52,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         return
     if to or reader_id or persona:
         return _staff_copy(ctx, project, to)
-    key, kind = _outbox_key(issue, notice)
+    key, kind = outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
     outbox = read_outbox(project.settings, key, kind, project.shown)
     journal, started = Journal(project.store), now_iso()
@@ -79,7 +73,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable)
             sms = _sms_line(recorded)
             _score_refusals(project, key)
-    option = "--issue" if kind == "issue" else "--notice"
+    option = option_of(kind)
     earlier_sms = None if dry_run or recorded.sms else journal.sms_handed_over(key, started if recorded.joined else None)
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
@@ -224,7 +218,7 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
     notices, _problems = project.read_notices()
     for notice in notices:
         if notice.slug in slugs and os.stat(notice.source).st_mtime_ns > made:
-            option = "--issue" if outbox.kind == "issue" else "--notice"
+            option = option_of(outbox.kind)
             click.echo(_("{source}: warning: changed after the outbox {key} was made; its messages carry the text as it was then. For the new text, make the outbox again (sotong bundles {option} {key}) before sending it").format(
                 source=project.shown(notice.source), key=outbox.key, option=option), err=True)
 
@@ -236,13 +230,12 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
               help=_("Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them."))
 @settings_option
 def send_report(project, issue, notice, mark_invalid):
-    key, kind = _outbox_key(issue, notice)
+    key, kind = outbox_key(issue, notice)
     journal = Journal(project.store)
     counts = journal.counts(key)
     if not counts:
-        option = "--issue" if kind == "issue" else "--notice"
         raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
-            key=key, option=option)])
+            key=key, option=option_of(kind))])
     click.echo(_("Outbox {key}:").format(key=key))
     for line in _state_lines(counts):
         click.echo(line)
@@ -312,17 +305,18 @@ def _outbox_emails_line(counts: dict, figures) -> str | None:
         parts=_state_parts(by_state), count=sum(by_state.values()))
 
 
-@click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
+@click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
 @click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
 @click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("The report of a one-off notice outbox (sotong send --notice)."))
 @settings_option
-def report(project, year, issue):
-    if (year is None) == (issue is None):
-        raise click.UsageError(_("give --year YYYY or --issue YYYY-MM-DD (one of them)"))
-    if issue:
+def report(project, year, issue, notice):
+    if (year is None) == (issue is None and notice is None) or (issue and notice):
+        raise click.UsageError(_("give --year YYYY, --issue YYYY-MM-DD or --notice SLUG (one of them)"))
+    if issue or notice:
         from .bounce_commands import issue_report_command
 
-        return issue_report_command(project, issue)
+        return issue_report_command(project, *outbox_key(issue, notice))
     prices = sms_settings(project.settings).prices
     journal = Journal(project.store)
     # what the journal still holds, and the counts the purges of older outboxes kept (sotong send purge)
