@@ -199,3 +199,17 @@ def test_the_issue_report_reads_the_journal_on_both_backends(tmp_path, store_loc
     rows = csv_rows(project)
     assert figures(rows["notice", COLD, "email"])[1:3] == ("2", "0")  # accepted, refused
     assert figures(rows["notice", CONCERT, "email"])[1:3] == ("2", "0")  # accepted, refused
+
+
+def test_a_rate_above_nothing_or_below_all_is_never_shown_as_none_or_all(tmp_path):
+    """2 clicks of 5,000 emails that arrived are 0.04 %: not "0.0%" (no click);
+    1,999 answers of 2,000 invitations not "100.0%"; no invitation, no rate."""
+    email = (("email", "EMAIL", 5000, 5000, 0, 0, 0, 0, 0, 0, 0),)
+    surveys = [{"title": "거의 모두", "invitations": 2000, "answers": 1999},
+               {"title": "초대 없음", "invitations": 0, "answers": 3}]
+    report = issue_report(ISSUE, [], email, {("email", COLD): 2}, {}, surveys)
+    html, _csv = write_issue_report(report, tmp_path, "성동소통")
+    page = html.read_text(encoding="utf-8")
+    assert '<td class="n">0.1% 미만</td>' in page and '<td class="n">0.0%</td>' not in page
+    assert '<td class="n">99.9%</td>' in page and "100.0%" not in page
+    assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">3</td>\s*<td class="n">–</td>', page)
