@@ -90,6 +90,20 @@ def figures(row: dict) -> tuple:
                                         "sms_delivered", "sms_failed", "clicks", "click_rate"))
 
 
+def test_a_hard_bounce_after_acceptance_leaves_the_reached_once(reported):
+    """ids[0]'s email was accepted, then bounced hard: it stays among the
+    accepted and leaves the reached (3 - 1 = 2), counted once; the soft
+    bounce stays reached; the SMS the agency reported failed leaves it."""
+    project, _ran = reported
+    rows = csv_rows(project)
+    assert (rows["notice", COLD, "email"]["accepted"], rows["notice", COLD, "email"]["reached"]) == ("3", "2")
+    assert rows["channel", "문자(SMS·LMS)", "sms"]["reached"] == "1"
+    assert rows["total", "합계", ""]["reached"] == "3"
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    assert "받는 분께 닿은 것으로 보이는 메시지(도달 추정)는 3건입니다." in html
+    assert '<th scope="col" class="n">도달(추정)</th>' in html
+
+
 def test_per_notice_and_channel(reported):
     project, ran = reported
     rows = csv_rows(project)

@@ -99,7 +99,7 @@ def issue_report(outbox: str, notice_rows, message_rows, clicks: dict, titles: d
     return IssueReport(outbox, ordered, by_type, by_channel, total, surveys)
 
 
-CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "click_rate",
+CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "reached", "click_rate",
                "survey_invitations", "survey_answers")
 
 
@@ -107,7 +107,7 @@ def csv_rows(report: IssueReport):
     def row(table, item, channel, message_type, figures: Figures):
         rate = "" if figures.click_rate is None else f"{figures.click_rate:.4f}"
         values = ["" if getattr(figures, f.name) is None else getattr(figures, f.name) for f in fields(Figures)]
-        return [table, item, channel, message_type, *values, rate, "", ""]
+        return [table, item, channel, message_type, *values, figures.reached, rate, "", ""]
 
     for line in report.notices:
         for channel, figures in sorted(line.by_channel.items()):
