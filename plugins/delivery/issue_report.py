@@ -152,7 +152,7 @@ _COUNTS = ", ".join(f"count(*) FILTER (WHERE {condition})" for condition in (  #
     "m.channel = 'email' AND m.state = 'sent'",
     "m.channel = 'email' AND m.state = 'failed'",
     "m.channel = 'email' AND m.state IN ('queued', 'sending', 'deferred')",
-    "b.kind = 'hard'", "b.kind = 'soft'",
+    "m.state = 'sent' AND b.kind = 'hard'", "m.state = 'sent' AND b.kind = 'soft'",  # bounced once accepted
     "r.status = 'delivered'", "r.status = 'failed'",
     "m.channel = 'sms' AND m.state IN ('handed_over', 'sent')",
 ))
