@@ -182,6 +182,10 @@ def test_a_failure_the_agency_retried_counts_once_and_a_reader_not_handed_over_n
     assert marked_invalid(tmp_path, "sms") == ["S00003"]  # S00002's phone works
     report = run_cli(tmp_path / "pelicanconf.py", "send", "report", "--issue", ISSUE)
     assert "SMS results from the agency: 2 delivered, 1 failed." in report.output
+    # as an import by an earlier Sotong recorded it: sotong send report counts it no more than the issue report
+    store_rows(tmp_path, f"INSERT INTO delivery_sms_results VALUES ('{ISSUE}', 'S00004', 'delivered', '1000', 't', 'i')")
+    report = run_cli(tmp_path / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "SMS results from the agency: 2 delivered, 1 failed." in report.output
     issue = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
     assert "SMS 2 delivered and 1 failed" in issue.output and "3 messages (0 emails, 3 SMS)" in issue.output
 

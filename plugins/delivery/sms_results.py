@@ -184,6 +184,10 @@ def record_results(store, outbox: str, results: list[SmsResult], soft_codes: fro
 
 
 def sms_result_counts(store, outbox: str) -> dict[str, int]:
-    """{delivered: n, failed: n} of an outbox's SMS, as the agency reported them."""
-    rows = store.db.execute("SELECT status, count(*) FROM delivery_sms_results WHERE outbox = ? GROUP BY 1", (outbox,))
+    """{delivered: n, failed: n} of an outbox's SMS, as the agency reported them: of the SMS the journal
+    holds as handed over, as the issue report counts them (imports made before :func:`handed_over`
+    recorded results of SMS left out of the send too)."""
+    rows = store.db.execute("SELECT r.status, count(*) FROM delivery_sms_results AS r JOIN delivery_messages AS m"
+                            " ON m.outbox = r.outbox AND m.subscriber_id = r.subscriber_id AND m.channel = 'sms'"
+                            " WHERE r.outbox = ? GROUP BY 1", (outbox,))
     return {status: count for status, count in rows}
