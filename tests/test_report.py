@@ -260,3 +260,16 @@ def test_an_lms_shared_by_two_departments_costs_what_it_cost_in_the_csv_and_page
     page = html_path.read_text(encoding="utf-8")
     assert len(re.findall(r'<td class="n">14</td>\s*</tr>', page)) == 2  # one department, one category
     assert len(re.findall(r'<td class="n">27</td>\s*</tr>', page)) == 4  # March and the three totals
+
+
+def test_the_command_says_the_years_cost_the_report_shows(tmp_path):
+    """At 8.4 won an SMS and 25.3 an LMS the year's texts cost 33.7 won: the
+    command said "33.7 won" above a report whose total row reads 34."""
+    project = copy_project(tmp_path, extra_settings="SMS_PRICE = 8.4\nLMS_PRICE = 25.3\n")
+    add_subscribers(project / "private" / "sotong.db", 1)
+    fill_journal(project / "private" / "sotong.db")
+    result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
+    assert result.code == 0, result.output
+    rows = list(csv.DictReader((project / "private" / "reports" / "2026.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [row["cost_won"] for row in rows if row["table"] == "total"] == ["34"]
+    assert "texts cost 34 won." in result.output
