@@ -208,8 +208,11 @@ def test_report_page_names_no_subscriber(reported):
 def test_report_of_a_year_with_nothing_sent_says_so(reported):
     project, _ = reported
     empty = run_cli(project / "pelicanconf.py", "report", "--year", "2024")
-    assert empty.code == 0 and "2024: 0 notices, 0 deliveries" in empty.output
-    assert "이 해에 발송 기록이 없습니다." in (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
+    assert empty.code == 0 and "2024: nothing was sent that year" in empty.output
+    assert "0 notices" not in empty.output and "0 won" not in empty.output
+    page = (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
+    assert "이 해에 발송 기록이 없습니다." in page and "2024년에는 발송 기록이 없습니다." in page
+    assert "<svg" not in page and "공지 0건" not in page  # no chart of nothing (its scale read 0, 0, 1)
 
 
 @pytest.mark.parametrize("options", [(), ("--year", "twenty")])

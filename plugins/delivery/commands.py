@@ -325,8 +325,12 @@ def report(project, year, issue, notice):
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = annual.write_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(_("{year}: {notices} notices, {deliveries} deliveries (email {email}, SMS {sms}, LMS {lms}); texts cost {won}.").format(
-        year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.won)))  # as the report shows it
+    if not total.deliveries:
+        click.echo(_("{year}: nothing was sent that year, by the journal and the counts kept of purged outboxes.").format(
+            year=year))
+    else:
+        click.echo(_("{year}: {notices} notices, {deliveries} deliveries (email {email}, SMS {sms}, LMS {lms}); texts cost {won}.").format(
+            year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.won)))  # as shown
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
 
