@@ -194,7 +194,7 @@ def test_report_page_describes_its_chart_and_heads_its_tables(reported):
     assert re.search(r'<svg role="img" aria-labelledby="chart-title chart-desc"', page)
     assert '<title id="chart-title">2026년 월별 발송 건수' in page
     assert re.search(r'<desc id="chart-desc">1월 0건, 2월 0건, 3월 7건, .*12월 0건\.', page)
-    assert page.count("<caption>") == 3 and 'scope="col"' in page and 'scope="row"' in page
+    assert page.count("<caption id=") == 3 and 'scope="col"' in page and 'scope="row"' in page
     assert page.count('<th scope="col" class="n">문자 비용(원)</th>') == 3
     assert re.search(r'<th scope="row">합계</th>(\s*<td class="n">[\d,]+</td>){5}\s*<td class="n">36</td>', page)
 
