@@ -86,8 +86,22 @@ def csv_rows(project: Path) -> dict:
 
 
 def figures(row: dict) -> tuple:
-    return tuple(row[name] for name in ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft",
+    return tuple(row[name] for name in ("messages", "accepted", "refused", "bounced_hard", "bounced_soft",
                                         "sms_delivered", "sms_failed", "clicks", "click_rate"))
+
+
+def test_a_hard_bounce_after_acceptance_leaves_the_reached_once(reported):
+    """ids[0]'s email was accepted, then bounced hard: it stays among the
+    accepted and leaves the reached (3 - 1 = 2), counted once; the soft
+    bounce stays reached; the SMS the agency reported failed leaves it."""
+    project, _ran = reported
+    rows = csv_rows(project)
+    assert (rows["notice", COLD, "email"]["accepted"], rows["notice", COLD, "email"]["reached"]) == ("3", "2")
+    assert rows["channel", "문자(SMS·LMS)", "sms"]["reached"] == "1"
+    assert rows["total", "합계", ""]["reached"] == "3"
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    assert "받는 분께 닿은 것으로 보이는 메시지(도달 추정)는 3건입니다." in html
+    assert '<th scope="col" class="n">도달 추정</th>' in html
 
 
 def test_per_notice_and_channel(reported):
@@ -109,7 +123,8 @@ def test_by_type_channel_and_total(reported):
     assert figures(rows["total", "합계", ""]) == ("6", "3", "1", "1", "1", "1", "1", "4", "1.3333")
     survey = rows["survey", "2026 성동구립도서관 이용자 만족도 조사", ""]
     assert (survey["survey_invitations"], survey["survey_answers"]) == ("3", "1")
-    assert f"{ISSUE}: 6 messages handed over, 3 emails accepted, 1 bounced hard and 1 soft, SMS 1 delivered and 1 failed, 4 clicks." in ran.output
+    assert (f"{ISSUE}: 6 messages (4 emails, 2 SMS); emails 3 accepted, 1 refused, 0 not sent yet, 1 bounced hard and 1 soft;"
+            " SMS 1 delivered and 1 failed; 4 clicks.") in ran.output
 
 
 def test_the_html_has_a_described_chart_and_captioned_tables(reported):
@@ -119,7 +134,7 @@ def test_the_html_has_a_described_chart_and_captioned_tables(reported):
     assert "발송 6건, 클릭 4회" in html  # the cold-wave notice: 4 emails and 2 SMS
     widths = [float(w) for w in re.findall(r'<rect class="handed" [^>]*width="([0-9.]+)"', html)]
     assert max(widths) <= 720 - 260 - 80  # the longest bar fits, its figure beside it
-    assert html.count("<caption>") == 3
+    assert html.count("<caption id=") == 3
     assert "@" not in html.replace("@media", "") and "010-" not in html
 
 
@@ -135,17 +150,17 @@ def test_the_report_needs_the_journal_and_one_of_year_or_issue(tmp_path):
     missing = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
     assert missing.code == 1 and f"nothing of {ISSUE} is in the journal yet" in missing.output
     both = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE, "--year", "2026")
-    assert both.code == 2 and "give --year YYYY or --issue YYYY-MM-DD (one of them)" in both.output
+    assert both.code == 2 and "give --year YYYY, --issue YYYY-MM-DD or --notice SLUG (one of them)" in both.output
 
 
 def test_click_rate_is_clicks_over_messages_that_arrived():
-    email = Figures(handed_over=10, accepted=8, refused=2, bounced_hard=2, clicks=3)
+    email = Figures(messages=10, accepted=8, refused=2, bounced_hard=2, clicks=3)
     assert email.reached == 6 and email.click_rate == 0.5
-    sms = Figures(handed_over=4, sms_handed_over=4, sms_delivered=3, sms_failed=1, clicks=3)
+    sms = Figures(messages=4, sms_handed_over=4, sms_delivered=3, sms_failed=1, clicks=3)
     assert sms.reached == 3 and sms.click_rate == 1.0
-    unreported = Figures(handed_over=4, sms_handed_over=4, clicks=2)
+    unreported = Figures(messages=4, sms_handed_over=4, clicks=2)
     assert unreported.reached == 4 and unreported.click_rate == 0.5
-    both = Figures(handed_over=14, accepted=8, refused=2, bounced_hard=2, sms_handed_over=4, sms_failed=1, clicks=9)
+    both = Figures(messages=14, accepted=8, refused=2, bounced_hard=2, sms_handed_over=4, sms_failed=1, clicks=9)
     assert both.reached == 6 + 3 and both.click_rate == 1.0
     report = issue_report(ISSUE, [], [], {}, {}, [])
     assert report.total.click_rate is None and report.notices == []
@@ -161,7 +176,7 @@ def test_a_title_that_looks_like_a_formula_is_written_as_text_quoted_once(tmp_pa
     assert [restored(cell) for cell in cells] == titles
 
 
-counts = st.lists(st.integers(0, 50), min_size=8, max_size=8)
+counts = st.lists(st.integers(0, 50), min_size=9, max_size=9)
 message_rows = st.lists(st.tuples(st.sampled_from([("email", "EMAIL"), ("sms", "SMS"), ("sms", "LMS")]), counts), max_size=6)
 click_maps = st.dictionaries(st.tuples(st.sampled_from(["email", "sms"]), st.sampled_from([COLD, CONCERT, "other"])),
                              st.integers(0, 99), max_size=6)
@@ -172,7 +187,8 @@ click_maps = st.dictionaries(st.tuples(st.sampled_from(["email", "sms"]), st.sam
 def test_the_lines_of_the_report_add_up_to_its_total(rows, clicks):
     flat = [(channel, message_type, *numbers) for (channel, message_type), numbers in rows]
     report = issue_report(ISSUE, [], flat, clicks, {}, [])
-    names = ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed", "sms_handed_over")
+    names = ("messages", "accepted", "refused", "unsent", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed",
+             "sms_handed_over")
     for index, name in enumerate(names):
         assert getattr(report.total, name) == sum(numbers[index] for _, numbers in rows)
         for channel in ("email", "sms"):
@@ -197,3 +213,17 @@ def test_the_issue_report_reads_the_journal_on_both_backends(tmp_path, store_loc
     rows = csv_rows(project)
     assert figures(rows["notice", COLD, "email"])[1:3] == ("2", "0")  # accepted, refused
     assert figures(rows["notice", CONCERT, "email"])[1:3] == ("2", "0")  # accepted, refused
+
+
+def test_a_rate_above_nothing_or_below_all_is_never_shown_as_none_or_all(tmp_path):
+    """2 clicks of 5,000 emails that arrived are 0.04 %: not "0.0%" (no click);
+    1,999 answers of 2,000 invitations not "100.0%"; no invitation, no rate."""
+    email = (("email", "EMAIL", 5000, 5000, 0, 0, 0, 0, 0, 0, 0),)
+    surveys = [{"title": "거의 모두", "invitations": 2000, "answers": 1999},
+               {"title": "초대 없음", "invitations": 0, "answers": 3}]
+    report = issue_report(ISSUE, [], email, {("email", COLD): 2}, {}, surveys)
+    html, _csv = write_issue_report(report, tmp_path, "성동소통")
+    page = html.read_text(encoding="utf-8")
+    assert '<td class="n">0.1% 미만</td>' in page and '<td class="n">0.0%</td>' not in page
+    assert '<td class="n">99.9%</td>' in page and "100.0%" not in page
+    assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">3</td>\s*<td class="n">–</td>', page)

@@ -194,7 +194,7 @@ def test_report_page_describes_its_chart_and_heads_its_tables(reported):
     assert re.search(r'<svg role="img" aria-labelledby="chart-title chart-desc"', page)
     assert '<title id="chart-title">2026년 월별 발송 건수' in page
     assert re.search(r'<desc id="chart-desc">1월 0건, 2월 0건, 3월 7건, .*12월 0건\.', page)
-    assert page.count("<caption>") == 3 and 'scope="col"' in page and 'scope="row"' in page
+    assert page.count("<caption id=") == 3 and 'scope="col"' in page and 'scope="row"' in page
     assert page.count('<th scope="col" class="n">문자 비용(원)</th>') == 3
     assert re.search(r'<th scope="row">합계</th>(\s*<td class="n">[\d,]+</td>){5}\s*<td class="n">36</td>', page)
 
@@ -208,8 +208,11 @@ def test_report_page_names_no_subscriber(reported):
 def test_report_of_a_year_with_nothing_sent_says_so(reported):
     project, _ = reported
     empty = run_cli(project / "pelicanconf.py", "report", "--year", "2024")
-    assert empty.code == 0 and "2024: 0 notices, 0 deliveries" in empty.output
-    assert "이 해에 발송 기록이 없습니다." in (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
+    assert empty.code == 0 and "2024: nothing was sent that year" in empty.output
+    assert "0 notices" not in empty.output and "0 won" not in empty.output
+    page = (project / "private" / "reports" / "2024.html").read_text(encoding="utf-8")
+    assert "이 해에 발송 기록이 없습니다." in page and "2024년에는 발송 기록이 없습니다." in page
+    assert "<svg" not in page and "공지 0건" not in page  # no chart of nothing (its scale read 0, 0, 1)
 
 
 @pytest.mark.parametrize("options", [(), ("--year", "twenty")])
@@ -228,3 +231,48 @@ def test_the_report_page_passes_the_nu_html_checker(tmp_path):
     page = project / "private" / "reports" / "2026.html"
     errors = vnu_errors(tooling.vnu_jar(), tooling.java(), [page])
     assert not errors.get(page.resolve()), "\n".join(errors[page.resolve()])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(TYPES), st.sampled_from(sorted(NOTICE_META)), st.integers(1, 7)), max_size=30),
+       st.sampled_from([Prices(sms=9, lms=27), Prices(sms=8.4, lms=25.3), Prices(sms=10, lms=30)]))
+def test_each_tables_costs_in_whole_won_add_up_to_the_years(messages, prices):
+    """Messages of k notices (a share of 1/k each): every table's shown
+    costs add up to the year's shown cost, each within a won of its exact share."""
+    shares = Counter()
+    for kind, slug, k in messages:
+        shares["2026-03", kind, slug, *NOTICE_META[slug]] += 1.0 / k
+    report = annual_report(2026, [(*key, 1, share) for key, share in shares.items()], prices)
+    assert report.total.won == round(report.total.cost(prices))
+    for _key, _title, lines in report.tables():
+        assert sum(line.won for line in lines) == report.total.won
+        assert all(abs(line.won - line.cost(prices)) < 1 for line in lines)
+
+
+def test_an_lms_shared_by_two_departments_costs_what_it_cost_in_the_csv_and_page(tmp_path):
+    """One 27-won LMS holding a notice of 보건소 and one of 문화체육과: 13.5 won
+    each, which rounded one by one showed 14 + 14 under a total of 27."""
+    from delivery.annual import write_report
+
+    aggregates = [("2026-03", "LMS", "a", *NOTICE_META["a"], 1, 0.5), ("2026-03", "LMS", "c", *NOTICE_META["c"], 1, 0.5)]
+    report = annual_report(2026, aggregates, Prices(sms=9, lms=27))
+    html_path, csv_path = write_report(report, tmp_path, "성동구 소통")
+    rows = list(csv.DictReader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
+    costs = {row["item"]: int(row["cost_won"]) for row in rows if row["table"] == "department"}
+    assert sorted(costs.values()) == [13, 14] and sum(costs.values()) == 27
+    page = html_path.read_text(encoding="utf-8")
+    assert len(re.findall(r'<td class="n">14</td>\s*</tr>', page)) == 2  # one department, one category
+    assert len(re.findall(r'<td class="n">27</td>\s*</tr>', page)) == 4  # March and the three totals
+
+
+def test_the_command_says_the_years_cost_the_report_shows(tmp_path):
+    """At 8.4 won an SMS and 25.3 an LMS the year's texts cost 33.7 won: the
+    command said "33.7 won" above a report whose total row reads 34."""
+    project = copy_project(tmp_path, extra_settings="SMS_PRICE = 8.4\nLMS_PRICE = 25.3\n")
+    add_subscribers(project / "private" / "sotong.db", 1)
+    fill_journal(project / "private" / "sotong.db")
+    result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
+    assert result.code == 0, result.output
+    rows = list(csv.DictReader((project / "private" / "reports" / "2026.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [row["cost_won"] for row in rows if row["table"] == "total"] == ["34"]
+    assert "texts cost 34 won." in result.output

@@ -4,6 +4,7 @@ STARTTLS with login, and ``sotong send report``."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -69,12 +70,14 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, o
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
         assert server.handler.pipelined == [bool(offers)] * 5  # MAIL, RCPT and DATA (or BDAT) in one write when offered
         assert server.handler.bdat == ["chunking" in offers] * 5
+        gc.collect()  # the first run's store goes, as at its process's exit (on PostgreSQL a live worker else)
         second = send(project, server.port)
         assert second.code == 0, second.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
     assert "Emails: 5 sent, 0 failed, 0 deferred" in first.output
     assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms.csv to the SMS agency" in first.output
-    assert "Emails: all 5 were already sent" in second.output and "SMS: 0 SMS messages" in second.output
+    assert "Emails: all 5 were already sent" in second.output
+    assert "SMS: 3 SMS messages were already recorded as handed over" in second.output
     rows = journal(project)
     assert {k: r["state"] for k, r in rows.items()} == {**{(i, "email"): "sent" for i in ids[:5]},
                                                          **{(i, "sms"): "handed_over" for i in ids[5:]}}
@@ -173,7 +176,7 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
 
     report = run_cli(settings(project), "send", "report", "--issue", ISSUE)
     assert report.code == 0, report.output
-    assert "email: 2 failed, 3 sent" in report.output
+    assert "email: 3 sent, 2 failed (5 in all)" in report.output
     assert f"{ids[1]}  email  after 1 tries: 550 5.1.1 <주소>: Recipient address rejected: no such user  [invalid address]" in report.output
     assert f"{ids[3]}  email  after 1 tries: 552 5.2.2 mailbox full\n" in report.output
     assert "1 addresses do not exist; add --mark-invalid" in report.output

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from project_support import copy_project
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, make_outbox, marked_invalid, phone_of, run_cli,
                               store_rows)
@@ -156,3 +158,48 @@ def test_an_sms_csv_with_a_quote_never_closed_is_one_line_not_a_traceback(sent):
     ran = results(sent, HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:03:12\n")
     assert ran.code == 1 and "Traceback" not in ran.output
     assert ran.output.splitlines()[0].startswith("private/outbox/2026-11-26/sms.csv:3: a cell of the row that starts")
+
+
+def test_a_failure_the_agency_retried_counts_once_and_a_reader_not_handed_over_not_at_all(tmp_path):
+    """The agency's file holds S00002's failure and, after its retry, the
+    delivery; and the result of S00004, who unsubscribed from SMS after
+    bundling (sotong send left their SMS out; the agency had the sms.csv
+    made before). The summary, sotong send report and the issue report
+    agree: 2 delivered, 1 failed, of the 3 SMS handed over."""
+    copy_project(tmp_path, extra_settings='BOUNCE_SCORE_LIMIT = 1\n')
+    ids = add_subscribers(tmp_path / "private" / "sotong.db", 4, channels=("sms",))
+    make_outbox(tmp_path / "private" / "outbox", ISSUE, [], ["2026-11-21-cold-wave-warning"], sms={i: "SMS" for i in ids})
+    store_rows(tmp_path, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = 'S00004'")
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(tmp_path / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+                       "--port", str(server.port)).code == 0
+    ran = results(tmp_path, HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:00\n"
+                  f"{phone_of(2)},failed,2001,2026-11-26 09:01\n{phone_of(3)},failed,2001,2026-11-26 09:02\n"
+                  f"{phone_of(4)},delivered,1000,2026-11-26 09:03\n{phone_of(2)},delivered,1000,2026-11-26 11:00\n")
+    assert ran.code == 0, ran.output
+    assert "Left out 1 results of readers whose SMS sotong send did not hand over" in ran.output
+    assert "SMS results of 2026-11-26: 2 delivered, 1 failed (1 hard, 0 soft); 1 failures new to the journal." in ran.output
+    assert marked_invalid(tmp_path, "sms") == ["S00003"]  # S00002's phone works
+    report = run_cli(tmp_path / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "SMS results from the agency: 2 delivered, 1 failed." in report.output
+    # as an import by an earlier Sotong recorded it: sotong send report counts it no more than the issue report
+    store_rows(tmp_path, f"INSERT INTO delivery_sms_results VALUES ('{ISSUE}', 'S00004', 'delivered', '1000', 't', 'i')")
+    report = run_cli(tmp_path / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "SMS results from the agency: 2 delivered, 1 failed." in report.output
+    issue = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
+    assert "SMS 2 delivered and 1 failed" in issue.output and "3 messages (0 emails, 3 SMS)" in issue.output
+
+
+@given(st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3"]), st.sampled_from(["delivered", "failed"]),
+                          st.sampled_from(["2026-11-26T09:00:00+09:00", "2026-11-26T10:00:00+09:00"])), max_size=8))
+def test_each_reader_counts_once_by_its_latest_result(rows):
+    """What the journal keeps of a file (its upsert: a later or equal time
+    replaces) is what latest() counts: one result a reader, the last of
+    its latest time."""
+    from delivery.sms_results import SmsResult, latest
+
+    kept = {result.subscriber_id: result for result in latest([SmsResult(r, s, "", t) for r, s, t in rows])}
+    assert set(kept) == {r for r, _s, _t in rows}
+    for reader, result in kept.items():
+        last_time = max(t for r, _s, t in rows if r == reader)
+        assert (result.status, result.time) == [(s, t) for r, s, t in rows if r == reader and t == last_time][-1]

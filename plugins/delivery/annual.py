@@ -3,7 +3,8 @@ journal, by month, by department and by category, the notices sent and the
 deliveries (one notice to one subscriber on one channel), split into email,
 SMS and LMS, and what the texts cost (SMS_PRICE, LMS_PRICE: a message's price
 shared equally among its notices, so the lines of a table add up to the
-year's cost); written as private/reports/Y.html and Y.csv.
+year's cost; shown in whole won that add up too); written as
+private/reports/Y.html and Y.csv.
 
 The counting is a pure function of the journal's aggregates; files are
 written at the edge.
@@ -12,6 +13,7 @@ written at the edge.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,7 @@ class Line:
     slugs: set = field(default_factory=set)
     by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
     messages: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0.0))
+    won: int = 0  # what its texts cost as shown, in whole won (see :func:`apportioned`)
 
     @property
     def notices(self) -> int:
@@ -90,7 +93,25 @@ def annual_report(year: int, aggregates, prices: Prices = Prices()) -> AnnualRep
     def ranked(lines: dict) -> list:
         return sorted(lines.values(), key=lambda line: (-line.deliveries, line.item))
 
-    return AnnualReport(year, months, ranked(departments), ranked(categories), total, prices)
+    report = AnnualReport(year, months, ranked(departments), ranked(categories), total, prices)
+    total.won = round(total.cost(prices))
+    for _key, _title, lines in report.tables():
+        for line, won in zip(lines, apportioned([line.cost(prices) for line in lines])):
+            line.won = won
+    return report
+
+
+def apportioned(amounts: list[float]) -> list[int]:
+    """``amounts`` (a table's costs, which add up to the year's) in whole
+    won that add up to the year's cost rounded: each rounded down, and the
+    won left over given to those with the largest fractions (rounded each,
+    the two halves of a 27-won LMS shared by two departments made 14 + 14)."""
+    floors = [math.floor(round(amount, 6)) for amount in amounts]
+    left_over = round(sum(amounts)) - sum(floors)
+    by_fraction = sorted(range(len(amounts)), key=lambda index: (floors[index] - amounts[index], index))
+    for index in by_fraction[:left_over]:
+        floors[index] += 1
+    return floors
 
 
 def month_chart(report: AnnualReport, width: int = 720, height: int = 300) -> dict:
@@ -118,7 +139,7 @@ def write_report(report: AnnualReport, folder: Path, site_name: str) -> tuple[Pa
     """private/reports/Y.html and Y.csv."""
     lines = [(name, line) for name, _, table in report.tables() for line in table] + [("total", report.total)]
     rows = [[name, line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"], line.by_type["LMS"],
-             line.deliveries, round(line.cost(report.prices))] for name, line in lines]
+             line.deliveries, line.won] for name, line in lines]
     return write_html_and_csv(folder, str(report.year), "delivery_annual_report.html",
                               dict(report=report, chart=month_chart(report), types=TYPES, type_labels=TYPE_LABELS,
                                    site_name=site_name), CSV_COLUMNS, rows)

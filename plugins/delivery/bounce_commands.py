@@ -1,7 +1,7 @@
 """What comes back after sending (SPEC §14): ``sotong bounces`` (the bounce
 mailbox) and ``sotong send results`` (the SMS agency's result file) into the
 journal; the late bounces that ``sotong send report`` lists; and the issue
-report, ``sotong report --issue D``."""
+report, ``sotong report --issue D`` (or ``--notice SLUG``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from sotong.subscribers import decode
 
 from . import bounces, clicks, issue_report, sms_results
 from .bounce_config import bounce_address, bounce_settings, open_mailbox, sms_soft_codes
-from .journal import Journal
+from .journal import CHANNEL_WORDS, KIND_WORDS, Journal
+from .options import notice_slug, option_of, outbox_key
 from .outbox import outbox_folder
 
 BATCH = 500  # bounces recorded per transaction, then moved
@@ -52,20 +53,21 @@ def bounces_command(project):
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
-@click.option("--issue", metavar="YYYY-MM-DD", required=True, type=DAY_TEXT, help=_("The issue whose SMS the file reports on."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The issue whose SMS the file reports on."))
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("A one-off notice outbox whose SMS the file reports on."))
 @click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
-def send_results(project, issue, result_file):
-    config = bounce_settings(project.settings)
+def send_results(project, issue, notice, result_file):
+    (key, kind), config = outbox_key(issue, notice), bounce_settings(project.settings)
     path = Path(result_file)
     if not path.is_file():
         raise SotongError([_("{result_file}: file not found; give the agency's result file (phone, status, code, time)").format(
             result_file=result_file)])
     journal = Journal(sms_results.ensure(project.store))
-    if not any(channel == "sms" for channel, _type, _state in journal.counts(issue)):
-        raise SotongError([_("no SMS of {issue} is in the journal; record the handover first with: sotong send --issue {issue}").format(
-            issue=issue)])
-    shown, sms_csv = project.shown(path), outbox_folder(project.settings, issue) / "sms.csv"
+    if not any(channel == "sms" for channel, _type, _state in journal.counts(key)):
+        raise SotongError([_("no SMS of {key} is in the journal; record the handover first with: sotong send {option} {key}").format(
+            key=key, option=option_of(kind))])
+    shown, sms_csv = project.shown(path), outbox_folder(project.settings, key) / "sms.csv"
     results, problems = sms_results.read_results(decode(path.read_bytes(), shown), shown,
                                                  sms_results.outbox_phones(sms_csv, project.shown(sms_csv)))
     if problems:
@@ -75,10 +77,13 @@ def send_results(project, issue, result_file):
     if len(known) < len(results):
         click.echo(_("Left out {count} results of readers forgotten since the send (sotong subscribers forget).").format(
             count=len(results) - len(known)))
-    results = known
-    imported = sms_results.record_results(project.store, issue, results, sms_soft_codes(config), now_iso())
+    results = sms_results.handed_over(project.store, key, known)
+    if len(results) < len(known):
+        click.echo(_("Left out {count} results of readers whose SMS sotong send did not hand over (they unsubscribed or became unreachable after bundling): the agency was given an sms.csv that still held them.").format(
+            count=len(known) - len(results)))
+    imported = sms_results.record_results(project.store, key, results, sms_soft_codes(config), now_iso())
     click.echo(_("SMS results of {issue}: {delivered} delivered, {failed} failed ({hard} hard, {soft} soft); {new_failures} failures new to the journal.").format(
-        issue=issue, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))
+        issue=key, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))
     limit = config["BOUNCE_SCORE_LIMIT"]
     with project.store.transaction():
         flagged = bounces.mark_invalid(project.store, {r.subscriber_id for r in results if r.status == "failed"},
@@ -87,7 +92,7 @@ def send_results(project, issue, result_file):
         click.echo(_("Flagged {count} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS until the number is changed: ").format(
             count=len(flagged), limit=limit) + ", ".join(flagged))
     if imported.failed:
-        click.echo(_("See who: sotong send report --issue {issue}").format(issue=issue))
+        click.echo(_("See who: sotong send report {option} {key}").format(option=option_of(kind), key=key))
 
 
 def _row(bounce: bounces.Bounce) -> tuple:
@@ -100,8 +105,11 @@ def _say(found, new: int, forgotten: int, readers: set, flagged: list, limit: fl
     """The summary: the bounces moved, of them those new, those counted before and those of forgotten readers."""
     hard = sum(1 for _h, b in found.bounces if b.verdict.kind == "hard")
     total = len(found.bounces)
-    click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
-        total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new - forgotten, folder=folder))
+    if not total:
+        click.echo(_("Bounces: no bounce of our mail in the mailbox; nothing was recorded or moved."))
+    else:
+        click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
+            total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new - forgotten, folder=folder))
     if forgotten:
         click.echo(_("Of them, {count} to readers forgotten since the send (sotong subscribers forget): moved, recorded nowhere.").format(
             count=forgotten))
@@ -139,17 +147,19 @@ def after_send_lines(store, outbox: str, limit: float) -> list[str]:
     for row in rows:
         answer = " ".join(p for p in (row["status"], row["reason"]) if p)
         lines.append(_("  {subscriber_id}  {channel}  {kind} on {day}: {answer}").format(
-            subscriber_id=row['subscriber_id'], channel=row['channel'], kind=row['kind'], day=row['day'], answer=answer))
+            subscriber_id=row['subscriber_id'], channel=_(CHANNEL_WORDS[row['channel']]), kind=_(KIND_WORDS[row['kind']]),
+            day=row['day'], answer=answer))
     return lines
 
 
-def issue_report_command(project, issue: str) -> None:
-    """``sotong report --issue D``: private/reports/issue-D.html and .csv."""
+def issue_report_command(project, issue: str, kind: str = "issue") -> None:
+    """``sotong report --issue D`` (or ``--notice SLUG``, ``kind`` notice):
+    private/reports/issue-D.html and .csv."""
     store = sms_results.ensure(clicks.ensure(project.store))
     journal = Journal(store)
     if not journal.counts(issue):
-        raise SotongError([_("nothing of {issue} is in the journal yet; send it first with: sotong send --issue {issue}").format(
-            issue=issue)])
+        raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
+            key=issue, option=option_of(kind))])
     notice_rows, message_rows, titles = issue_report.journal_rows(store, issue)
     by_code = {code: slug for slug, code in short_codes(sms_link_notices(project.published_notices)).items()}
     counted = {}
@@ -161,7 +171,13 @@ def issue_report_command(project, issue: str) -> None:
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(_("{issue}: {handed_over} messages handed over, {accepted} emails accepted, {bounced_hard} bounced hard and {bounced_soft} soft, SMS {sms_delivered} delivered and {sms_failed} failed, {clicks} clicks.").format(
-        issue=issue, handed_over=total.handed_over, accepted=total.accepted, bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered, sms_failed=total.sms_failed, clicks=total.clicks or 0))
+    click.echo(_("{issue}: {messages} messages ({emails} emails, {sms} SMS); emails {accepted} accepted, {refused} refused, {unsent} not sent yet, {bounced_hard} bounced hard and {bounced_soft} soft; SMS {sms_delivered} delivered and {sms_failed} failed; {clicks} clicks.").format(
+        issue=issue, messages=total.messages, emails=result.by_channel["email"].messages,
+        sms=result.by_channel["sms"].messages, accepted=total.accepted, refused=total.refused, unsent=total.unsent,
+        bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered,
+        sms_failed=total.sms_failed, clicks=total.clicks or 0))
+    if total.unsent:
+        click.echo(_("The emails not sent yet go when sotong send {option} {key} runs again.").format(
+            option=option_of(kind), key=issue))
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))

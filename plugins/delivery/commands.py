@@ -24,20 +24,14 @@ from sotong.store import now_iso
 from . import annual, retention
 from .bounce_config import bounce_settings
 from .config import delivery_config
-from .options import notice_slug
-from .journal import ABANDONED, DEFERRED, FAILED, SENT, Journal, NoticeInfo
+from .options import notice_slug, option_of, outbox_key
+from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
 from .outbox import has_sms, read_outbox
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
 from .staff_send import send_staff_copy, staff_address
-
-
-def _outbox_key(issue, notice) -> tuple[str, str]:
-    if bool(issue) == bool(notice):
-        raise click.UsageError(_("give either --issue YYYY-MM-DD or --notice SLUG"))
-    return (issue, "issue") if issue else (notice, "notice")
 
 
 @click.group(cls=PluginCommandsGroup, invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
@@ -58,10 +52,10 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         return
     if to or reader_id or persona:
         return _staff_copy(ctx, project, to)
-    key, kind = _outbox_key(issue, notice)
+    key, kind = outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
     outbox = read_outbox(project.settings, key, kind, project.shown)
-    journal = Journal(project.store)
+    journal, started = Journal(project.store), now_iso()
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
@@ -79,23 +73,35 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable)
             sms = _sms_line(recorded)
             _score_refusals(project, key)
-    option = "--issue" if kind == "issue" else "--notice"
+    option = option_of(kind)
+    earlier_sms = None if dry_run or recorded.sms else journal.sms_handed_over(key, started if recorded.joined else None)
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
-        if has_sms(outbox.path, project.shown):
+        if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
+            click.echo(in_all)
+        if earlier_sms:
+            click.echo(_("SMS: {count} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
+                count=earlier_sms[0], when=earlier_sms[1], path=project.shown(outbox.path / 'sms.csv')))
+        elif has_sms(outbox.path, project.shown):
             click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
                 sms=sms, path=project.shown(outbox.path / 'sms.csv')))
-    left_out = recorded.left_out
-    if left_out["email"] or left_out["sms"]:
-        click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
-            count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
-    if left_out["sms"]:
-        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}").format(
-            option=option, key=key))
+    _say_left_out(recorded.left_out, None if earlier_sms else (option, key))
     if not dry_run and (figures.failed or figures.deferred):
         click.echo(_("See who and why: sotong send report {option} {key}").format(option=option, key=key)
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _say_left_out(left_out: dict, bundle_again: tuple | None) -> None:
+    """The readers the outbox's recording left out; while its SMS are still
+    to give to the agency (``bundle_again``: the option and key that make
+    them again), how to leave them out of sms.csv."""
+    if left_out["email"] or left_out["sms"]:
+        click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
+            count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
+    if left_out["sms"] and bundle_again:
+        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}").format(
+            option=bundle_again[0], key=bundle_again[1]))
 
 
 @contextlib.contextmanager
@@ -197,6 +203,8 @@ def _nothing_left_line(counts: dict) -> str:
     """A run with no email left to send: what earlier runs did."""
     sent = counts.get(("email", "EMAIL", SENT), 0)
     failed = counts.get(("email", "EMAIL", FAILED), 0)
+    if not sent and not failed:
+        return _("Emails: this outbox has none to send.")
     if not failed:
         return _("Emails: all {sent:,} were already sent; nothing left to send.").format(sent=sent)
     return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report lists them).").format(
@@ -210,7 +218,7 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
     notices, _problems = project.read_notices()
     for notice in notices:
         if notice.slug in slugs and os.stat(notice.source).st_mtime_ns > made:
-            option = "--issue" if outbox.kind == "issue" else "--notice"
+            option = option_of(outbox.kind)
             click.echo(_("{source}: warning: changed after the outbox {key} was made; its messages carry the text as it was then. For the new text, make the outbox again (sotong bundles {option} {key}) before sending it").format(
                 source=project.shown(notice.source), key=outbox.key, option=option), err=True)
 
@@ -222,22 +230,15 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
               help=_("Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them."))
 @settings_option
 def send_report(project, issue, notice, mark_invalid):
-    key, kind = _outbox_key(issue, notice)
+    key, kind = outbox_key(issue, notice)
     journal = Journal(project.store)
     counts = journal.counts(key)
     if not counts:
-        option = "--issue" if kind == "issue" else "--notice"
         raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
-            key=key, option=option)])
+            key=key, option=option_of(kind))])
     click.echo(_("Outbox {key}:").format(key=key))
-    for channel, label in (("email", "email"), ("sms", "SMS/LMS")):
-        by_state: dict = {}
-        for (c, _type, state), n in counts.items():
-            if c == channel:
-                by_state[state] = by_state.get(state, 0) + n
-        if by_state:
-            parts = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in sorted(by_state.items()))
-            click.echo(f"  {label}: {parts}")
+    for line in _state_lines(counts):
+        click.echo(line)
     unsettled = journal.unsettled(key)
     invalid = [row for row in unsettled if row["state"] == FAILED
                and invalid_address(row["answer_stage"], row["answer_code"], row["answer_text"])]
@@ -250,7 +251,8 @@ def send_report(project, issue, notice, mark_invalid):
             answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
             flag = _("  [invalid address]") if row["subscriber_id"] in invalid_ids and state == FAILED else ""
             click.echo(_("  {subscriber_id}  {channel}  after {attempts} tries: {answer}{flag}").format(
-                subscriber_id=row['subscriber_id'], channel=row['channel'], attempts=row['attempts'], answer=answer, flag=flag))
+                subscriber_id=row['subscriber_id'], channel=_(CHANNEL_WORDS[row['channel']]), attempts=row['attempts'],
+                answer=answer, flag=flag))
     from .bounce_commands import after_send_lines  # with the mailbox modules: not imported by a send
 
     for line in after_send_lines(project.store, key, bounce_settings(project.settings)["BOUNCE_SCORE_LIMIT"]):
@@ -267,17 +269,54 @@ def send_report(project, issue, notice, mark_invalid):
             click.echo(f"  {subscriber_id}")
 
 
-@click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue), from the journal: HTML and CSV in private/reports/."))
+def _state_lines(counts: dict) -> list[str]:
+    """``sotong send report``'s counts: a line for each channel, its messages
+    by state in staff's words, and how many in all."""
+    lines = []
+    for channel, label in (("email", _("email")), ("sms", _("SMS/LMS"))):
+        by_state = _by_state(counts, channel)
+        if any(by_state.values()):
+            lines.append(_("  {channel}: {parts} ({count} in all)").format(
+                channel=label, parts=_state_parts(by_state), count=sum(by_state.values())))
+    return lines
+
+
+def _by_state(counts: dict, channel: str) -> dict:
+    """state -> the outbox's messages on ``channel`` in it (Journal.counts), in STATE_WORDS' order."""
+    by_state = dict.fromkeys(STATE_WORDS, 0)
+    for (c, _type, state), n in counts.items():
+        if c == channel:
+            by_state[state] += n
+    return by_state
+
+
+def _state_parts(by_state: dict) -> str:
+    return ", ".join(_(STATE_WORDS[state]).format(count=n) for state, n in by_state.items() if n)
+
+
+def _outbox_emails_line(counts: dict, figures) -> str | None:
+    """After a run that was not the outbox's first (or worked it with
+    another sotong send): its emails in all, so that what staff read adds up
+    to the outbox and not to this run only; None after a first, lone run."""
+    by_state = _by_state(counts, "email")
+    if (by_state[SENT], by_state[FAILED]) == (figures.sent, figures.failed):
+        return None
+    return _("All emails of this outbox so far: {parts} ({count} in all).").format(
+        parts=_state_parts(by_state), count=sum(by_state.values()))
+
+
+@click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
 @click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
 @click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
+@click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("The report of a one-off notice outbox (sotong send --notice)."))
 @settings_option
-def report(project, year, issue):
-    if (year is None) == (issue is None):
-        raise click.UsageError(_("give --year YYYY or --issue YYYY-MM-DD (one of them)"))
-    if issue:
+def report(project, year, issue, notice):
+    if (year is None) == (issue is None and notice is None) or (issue and notice):
+        raise click.UsageError(_("give --year YYYY, --issue YYYY-MM-DD or --notice SLUG (one of them)"))
+    if issue or notice:
         from .bounce_commands import issue_report_command
 
-        return issue_report_command(project, issue)
+        return issue_report_command(project, *outbox_key(issue, notice))
     prices = sms_settings(project.settings).prices
     journal = Journal(project.store)
     # what the journal still holds, and the counts the purges of older outboxes kept (sotong send purge)
@@ -286,8 +325,12 @@ def report(project, year, issue):
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = annual.write_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(_("{year}: {notices} notices, {deliveries} deliveries (email {email}, SMS {sms}, LMS {lms}); texts cost {won}.").format(
-        year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.cost(prices))))
+    if not total.deliveries:
+        click.echo(_("{year}: nothing was sent that year, by the journal and the counts kept of purged outboxes.").format(
+            year=year))
+    else:
+        click.echo(_("{year}: {notices} notices, {deliveries} deliveries (email {email}, SMS {sms}, LMS {lms}); texts cost {won}.").format(
+            year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.won)))  # as shown
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
 

@@ -1,6 +1,7 @@
 """The report of one issue (``sotong report --issue D``, SPEC §14): per
-notice and in total, by channel and type, the messages handed over, accepted
-by the mail server, bounced later (hard, soft), SMS delivered and failed as
+notice and in total, by channel and type, the messages (emails to send,
+SMS handed over), emails accepted by the mail server, refused by it and not
+sent yet, bounced later (hard, soft), SMS delivered and failed as
 the agency reports, clicks and click rate; and the survey invitations and
 answers the survey plugin reports through ``signals.outbox_figures``.
 Written as private/reports/issue-D.html (with a chart) and issue-D.csv.
@@ -25,19 +26,19 @@ CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS·LMS)"}
 class Figures:
     """The counts of one line: a notice on a channel, a type, or a total."""
 
-    handed_over: int = 0  # emails given to the mail server; SMS given to the agency
+    messages: int = 0  # emails to send (the journal's: withdrawn ones are not), SMS given to the agency
     accepted: int = 0  # emails the server took (250)
     refused: int = 0  # emails the server refused (5xx)
+    unsent: int = 0  # emails not yet accepted or refused: deferred, in flight when a run stopped, not tried
     bounced_hard: int = 0
     bounced_soft: int = 0
     sms_delivered: int = 0
     sms_failed: int = 0
-    sms_handed_over: int = 0  # the SMS among handed_over
+    sms_handed_over: int = 0  # the SMS among messages
     clicks: int | None = None  # None where clicks cannot be told apart (SMS against LMS)
 
     def add(self, other: "Figures") -> None:
-        for name in ("handed_over", "accepted", "refused", "bounced_hard", "bounced_soft", "sms_delivered", "sms_failed",
-                     "sms_handed_over"):
+        for name in (f.name for f in fields(self) if f.name != "clicks"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.clicks is not None:
             self.clicks = (self.clicks or 0) + other.clicks
@@ -65,7 +66,7 @@ class NoticeLine:
 @dataclass
 class IssueReport:
     outbox: str
-    notices: list  # NoticeLine, in order of messages handed over
+    notices: list  # NoticeLine, most messages first
     by_type: dict  # EMAIL/SMS/LMS -> Figures (messages, not notices)
     by_channel: dict  # email/sms -> Figures
     total: Figures
@@ -94,11 +95,11 @@ def issue_report(outbox: str, notice_rows, message_rows, clicks: dict, titles: d
     for (channel, _slug), count in clicks.items():
         by_channel[channel].add(Figures(clicks=count))
         total.add(Figures(clicks=count))
-    ordered = sorted(notices.values(), key=lambda n: (-sum(f.handed_over for f in n.by_channel.values()), n.slug))
+    ordered = sorted(notices.values(), key=lambda n: (-sum(f.messages for f in n.by_channel.values()), n.slug))
     return IssueReport(outbox, ordered, by_type, by_channel, total, surveys)
 
 
-CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "click_rate",
+CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "reached", "click_rate",
                "survey_invitations", "survey_answers")
 
 
@@ -106,7 +107,7 @@ def csv_rows(report: IssueReport):
     def row(table, item, channel, message_type, figures: Figures):
         rate = "" if figures.click_rate is None else f"{figures.click_rate:.4f}"
         values = ["" if getattr(figures, f.name) is None else getattr(figures, f.name) for f in fields(Figures)]
-        return [table, item, channel, message_type, *values, rate, "", ""]
+        return [table, item, channel, message_type, *values, figures.reached, rate, "", ""]
 
     for line in report.notices:
         for channel, figures in sorted(line.by_channel.items()):
@@ -121,9 +122,9 @@ def csv_rows(report: IssueReport):
 
 
 def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:
-    """Geometry of the horizontal bars: each notice's messages handed over and clicks."""
+    """Geometry of the horizontal bars: each notice's messages and clicks."""
     left, top = 260, 8
-    sums = [(sum(f.handed_over for f in line.by_channel.values()), sum(f.clicks or 0 for f in line.by_channel.values()))
+    sums = [(sum(f.messages for f in line.by_channel.values()), sum(f.clicks or 0 for f in line.by_channel.values()))
             for line in report.notices]
     peak = max((max(pair) for pair in sums), default=0) or 1
     rows = []
@@ -147,10 +148,11 @@ def write_issue_report(report: IssueReport, folder: Path, site_name: str) -> tup
 # --- reading the journal (the edge) ----------------------------------------------------
 
 _COUNTS = ", ".join(f"count(*) FILTER (WHERE {condition})" for condition in (  # both backends
-    "CASE WHEN m.channel = 'sms' THEN m.state IN ('handed_over', 'sent') ELSE m.attempts > 0 END",
+    "m.channel = 'email' OR m.state IN ('handed_over', 'sent')",
     "m.channel = 'email' AND m.state = 'sent'",
     "m.channel = 'email' AND m.state = 'failed'",
-    "b.kind = 'hard'", "b.kind = 'soft'",
+    "m.channel = 'email' AND m.state IN ('queued', 'sending', 'deferred')",
+    "m.state = 'sent' AND b.kind = 'hard'", "m.state = 'sent' AND b.kind = 'soft'",  # bounced once accepted
     "r.status = 'delivered'", "r.status = 'failed'",
     "m.channel = 'sms' AND m.state IN ('handed_over', 'sent')",
 ))

@@ -55,6 +55,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from sotong.i18n import N_
 from sotong.store import now_iso, register_schema
 
 from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
@@ -62,6 +63,13 @@ from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
 UNSENT = (QUEUED, SENDING, DEFERRED)
+# How the journal's states, channels and bounce kinds read to staff (translated where shown), states in
+# the order of a message's life told backwards: what became of it first.
+STATE_WORDS = {SENT: N_("{count} sent"), HANDED_OVER: N_("{count} handed over"), FAILED: N_("{count} failed"),
+               DEFERRED: N_("{count} deferred"), SENDING: N_("{count} in flight when a run stopped"),
+               QUEUED: N_("{count} not yet tried")}
+CHANNEL_WORDS = {"email": N_("email"), "sms": N_("sms")}
+KIND_WORDS = {"hard": N_("hard"), "soft": N_("soft")}
 SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 전달"
 
 SCHEMA = """
@@ -331,11 +339,13 @@ class Journal:
         if in_chunks:
             self._begin_recording(outbox, in_chunks_from, now)
         kept = set()
+        # readers no longer reachable whose message went before are not left out: they had it
+        settled = {"email": self._settled_emails(outbox.key) if queued_before else set(), "sms": handed_over}
         for chunk, reached in _reached_in_chunks(outbox.messages, reachable):
             emails = []
             for message in chunk:
                 if (message.subscriber_id, message.channel) not in reached:
-                    recorded.left_out[message.channel] += 1
+                    recorded.left_out[message.channel] += message.subscriber_id not in settled[message.channel]
                     continue
                 kept.add((message.subscriber_id, message.channel))
                 if message.channel == "email":
@@ -492,6 +502,12 @@ class Journal:
         return {row[0] for row in self.db.execute(
             "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox_key,))}
 
+    def _settled_emails(self, outbox_key: str) -> set:
+        """The readers whose emails of the outbox the server took or refused for good."""
+        return {row[0] for row in self.db.execute(
+            "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'email'"
+            " AND state IN ('sent', 'failed')", (outbox_key,))}
+
     def _queued(self, outbox_key: str, emails: list) -> dict:
         """subscriber id -> (notices, file, state) of the journal's rows of ``emails``."""
         condition, ids = self.store.one_of("subscriber_id", [message.subscriber_id for message in emails])
@@ -607,6 +623,17 @@ class Journal:
             "SELECT channel, type, state, count(*) FROM delivery_messages WHERE outbox = ? GROUP BY 1, 2, 3",
             (outbox_key,))
         return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+    def sms_handed_over(self, outbox_key: str, before: str | None) -> tuple[int, str] | None:
+        """How many of the outbox's SMS were recorded as handed over to the
+        agency before a run that began at ``before`` (None: a run that
+        recorded the outbox, before which every one was; else a worker that
+        joined another, which may hand them over meanwhile), and when the
+        first was (YYYY-MM-DD HH:MM, Asia/Seoul); None if none was."""
+        sql = "SELECT count(*), min(sent_at) FROM delivery_messages WHERE outbox = ? AND channel = 'sms'"
+        params = (outbox_key,) if before is None else (outbox_key, before)
+        count, first = self.db.execute(sql + ("" if before is None else " AND sent_at < ?"), params).fetchone()
+        return (count, first[:16].replace("T", " ")) if count else None
 
     def unsettled(self, outbox_key: str) -> list:
         """Failed and deferred messages, with the server's answer."""

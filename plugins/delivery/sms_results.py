@@ -137,10 +137,33 @@ def of_known_readers(store, results: list[SmsResult]) -> list[SmsResult]:
     return [result for result in results if result.subscriber_id in known]
 
 
+def handed_over(store, outbox: str, results: list[SmsResult]) -> list[SmsResult]:
+    """The results of readers whose SMS of ``outbox`` the journal holds as
+    handed over: the reports count those; a reader left out of the send
+    (unsubscribed since bundling) has none, though an sms.csv made before
+    may have gone to the agency."""
+    readers = {row[0] for row in store.db.execute(
+        "SELECT subscriber_id FROM delivery_messages WHERE outbox = ? AND channel = 'sms'", (outbox,))}
+    return [result for result in results if result.subscriber_id in readers]
+
+
+def latest(results: list[SmsResult]) -> list[SmsResult]:
+    """Each reader's latest result (of two at the same time, the one further
+    down the file), as the journal keeps it: the agency's file may hold a
+    failure and, after its retry, the delivery of the same message."""
+    kept: dict[str, SmsResult] = {}
+    for result in results:
+        if result.subscriber_id not in kept or result.time >= kept[result.subscriber_id].time:
+            kept[result.subscriber_id] = result
+    return list(kept.values())
+
+
 def record_results(store, outbox: str, results: list[SmsResult], soft_codes: frozenset, now: str) -> Imported:
-    """Record the results in one transaction: the latest per reader, and each failure as a bounce."""
+    """Record the results in one transaction: the latest per reader, counted,
+    and each failure among them as a bounce."""
     imported = Imported()
     failures = []
+    results = latest(results)
     for result in results:
         if result.status == "delivered":
             imported.delivered += 1
@@ -161,6 +184,10 @@ def record_results(store, outbox: str, results: list[SmsResult], soft_codes: fro
 
 
 def sms_result_counts(store, outbox: str) -> dict[str, int]:
-    """{delivered: n, failed: n} of an outbox's SMS, as the agency reported them."""
-    rows = store.db.execute("SELECT status, count(*) FROM delivery_sms_results WHERE outbox = ? GROUP BY 1", (outbox,))
+    """{delivered: n, failed: n} of an outbox's SMS, as the agency reported them: of the SMS the journal
+    holds as handed over, as the issue report counts them (imports made before :func:`handed_over`
+    recorded results of SMS left out of the send too)."""
+    rows = store.db.execute("SELECT r.status, count(*) FROM delivery_sms_results AS r JOIN delivery_messages AS m"
+                            " ON m.outbox = r.outbox AND m.subscriber_id = r.subscriber_id AND m.channel = 'sms'"
+                            " WHERE r.outbox = ? GROUP BY 1", (outbox,))
     return {status: count for status, count in rows}
