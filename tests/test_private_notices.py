@@ -177,7 +177,7 @@ def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(t
 
 def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     result = check_with_line(tmp_path, "[지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
-                                       "[지난 공지]({filename}2026-11-05-kimjang.md) [전화](tel:02-2286-5000)")
+                                       "[지난 공지]({filename}2026-11-05-kimjang-sharing.md) [전화](tel:02-2286-5000)")
     assert result.code == 0, result.output
 
 
