@@ -30,7 +30,7 @@ _MARKDOWN = re.compile(r"\]\(\s*" + _TARGET)
 _REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*" + _TARGET, re.M)
 _HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 # {filename} links another notice: the notice cache does not see notices come
-# and go, and Pelican says when one is missing
+# and go, so sotong.check says when one is missing, on every check
 # (a web address's scheme has two letters or more: C:\ and file:/// are a file on the writer's own computer)
 _NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|category|author|filename)\}", re.I)
 _MARKER = re.compile(r"\{(static|attach)\}")

@@ -9,13 +9,16 @@ content that passes (sotong.advice, and the plugins' through
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from . import signals
 from .advice import notice_warnings
 from .content_files import markdown_files
 from .i18n import _
-from .problems import Problem, SotongError
+from .problems import Problem, SotongError, closest
 from .project import Project
 
 
@@ -26,7 +29,7 @@ def check_project(project: Project) -> list[Problem]:
     except SotongError as exc:
         return list(exc.problems)  # nothing else can be checked without it
     content, file_problems, part_problems = project.read_content()
-    problems = [*file_problems, *part_problems, *_links_to_private_notices(project, content)]
+    problems = [*file_problems, *part_problems, *_filename_links(project, content)]
     for static in project.settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
     project.activate_plugins()
@@ -39,24 +42,48 @@ def check_project(project: Project) -> list[Problem]:
 _FILENAME_LINK = re.compile(r"(?:\]\(\s*<?|\bhref\s*=\s*[\"']?)(\{filename\}[^)\s>\"']+)", re.I)
 
 
-def _links_to_private_notices(project: Project, content) -> list[Problem]:
-    """A ``{filename}`` link in a notice's text to a private notice (SPEC
-    §16), which has no page: Pelican made it a link to the home page on the
-    site, and an email could give it no address."""
+def _filename_links(project: Project, content) -> list[Problem]:
+    """Each ``{filename}`` link in the text of a notice or page (read once
+    per check, not cached with the file: the file it links may come and go)
+    to a file that does not exist, which Pelican only warns of and leaves on
+    the page as written, or to a private notice (SPEC §16), which has no
+    page: Pelican made it a link to the home page on the site, and an email
+    could give it no address."""
     from .links import linked_file
 
     problems = []
-    for notice in content.published:
-        if "{filename}" not in notice.body:
+    for written in (*content.published, *content.pages.values()):
+        if "{filename}" not in written.body:
             continue
-        for number, line in enumerate(notice.body.split("\n"), start=notice.body_line):
+        for number, line in enumerate(written.body.split("\n"), start=written.body_line):
             for target in _FILENAME_LINK.findall(line):
-                linked = content.notice_read_from(linked_file(project.settings, notice, target))
-                if linked is not None and linked.private:
-                    problems.append(Problem(project.shown(notice.source), number, _(
-                        "\"{target}\" is a private notice, which has no page (its readers have it by email); take the "
-                        "link out, or link a public notice").format(target=target)))
+                path = linked_file(project.settings, written, target)
+                if not os.path.isfile(path):
+                    message = _missing_link(project, content, written, target, path)
+                elif (linked := content.notice_read_from(path)) is not None and linked.private:
+                    message = _("\"{target}\" is a private notice, which has no page (its readers have it by email); take the "
+                                "link out, or link a public notice").format(target=target)
+                else:
+                    continue
+                problems.append(Problem(project.shown(written.source), number, message))
     return problems
+
+
+def _missing_link(project: Project, content, written, target: str, path: str) -> str:
+    """What to say of a ``{filename}`` link to no file (``path``): what to
+    write instead, the nearest public notice or page when one is near,
+    written as ``target`` is (from content/ after a /, or from the linking
+    file's folder)."""
+    parts = urlsplit(target[len("{filename}"):])
+    name, kept = unquote(parts.path), ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+    base = project.content_path if name.startswith("/") else Path(written.source).parent
+    public = [notice.source for notice in content.published if not notice.private] + list(content.pages)
+    known = [("/" if name.startswith("/") else "") + Path(os.path.relpath(source, base)).as_posix() for source in public]
+    nearest = closest(name, known)
+    instead = (_('write "{{filename}}{nearest}"').format(nearest=nearest + kept) if nearest else
+               _("write {{filename}} and the path of a notice or page from content/, e.g. {{filename}}/notices/FILE.md").format())
+    return _('"{target}" links no file (there is no {path}), so the page would show the link as written; {instead}').format(
+        target=target, path=project.shown(path), instead=instead)
 
 
 _LOCATED = re.compile(r"(.*?):(\d+): ")  # a warning's PATH:LINE:

@@ -41,6 +41,7 @@ class Page:
     source: str
     metadata: dict
     body: str
+    body_line: int = 1  # the file line the body starts on
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +119,7 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
     if not data.get("title"):
         problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
     problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
-    return Page(str(path), data, source.body), problems
+    return Page(str(path), data, source.body, source.body_line), problems
 
 
 def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:

@@ -381,6 +381,15 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
 
 
 _BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)[^)\s]*|<img\b(?![^>]*\bsrc\s*=\s*[\"']?https?://)", re.I)
+# A picture fetched from another site when the email is opened (a Markdown
+# picture, or an HTML address a mail client loads: src, srcset, poster,
+# background, CSS url()), by http(s) or a scheme-relative //.
+_REMOTE_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?:https?:)?//|\b(?:src|srcset|poster|background)\s*=\s*[\"']?\s*(?:https?:)?//"
+                             r"|\burl\(\s*[\"']?\s*(?:https?:)?//", re.I)
+# a picture by reference (![alt][name], ![name][], ![name]) and a reference's definition ([name]: address)
+_PICTURE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\]|(?![(\[]))")
+_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]*)")
+_REMOTE_ADDRESS = re.compile(r"(?:https?:)?//", re.I)
 _BODY_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
@@ -402,10 +411,17 @@ def _links_a_site_file(line: str) -> bool:
 def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
     """SPEC §16: a picture or a file linked in a private notice's body would
     be a file on the public site; its picture goes by ``image:``, which
-    travels inside the email, and other files reach the readers another way."""
+    travels inside the email, and other files reach the readers another way.
+    A picture from another site would tell that site when each member opens
+    the committee's email (a tracking pixel in effect)."""
     problems = []
+    pictures = {(name or alt).strip().lower() for alt, name in _PICTURE_REFERENCE.findall(source.body)}
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if _BODY_PICTURE.search(line):
+        defined = _REFERENCE_DEFINITION.match(line)
+        picture = defined[2] if defined and defined[1].strip().lower() in pictures else None  # a picture's address
+        if _REMOTE_PICTURE.search(line) or (picture and _REMOTE_ADDRESS.match(picture)):
+            problems.append(Problem(shown, number, _("a private notice shows no picture from another site in its text (that site would learn when each member opens the email); save the picture under content/images/ and give it as image: images/FILE with image_alt, which goes inside the email")))
+        elif _BODY_PICTURE.search(line) or picture is not None:
             problems.append(Problem(shown, number, _("a private notice shows no picture from the site in its text (the file would be public); give it as image: images/FILE with image_alt, which goes inside the email")))
         elif _links_a_site_file(line):
             problems.append(Problem(shown, number, _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")))

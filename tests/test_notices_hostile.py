@@ -193,6 +193,35 @@ def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_p
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
+def test_a_filename_link_to_no_file_is_named_with_what_to_write_instead(project_dir, sotong):
+    """It passed check; Pelican only warned, in English in the build's log,
+    and left the link as written: residents saw {filename}... on the page."""
+    festival = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
+    text = festival.read_text(encoding="utf-8")
+    festival.write_text(text + "\n[김장]({filename}2026-11-05-kimjang-sharin.md) [소개]({filename}/pages/abut.md#top)\n"
+                        "[공지]({filename}/notices/zzzz.md) [있는 공지]({filename}2026-11-05-kimjang-sharing.md)\n",
+                        encoding="utf-8")
+    privacy = project_dir / "content" / "pages" / "privacy.md"
+    page = privacy.read_text(encoding="utf-8")
+    privacy.write_text(page + '\n<a href="{filename}../notices/2026-11-16-winter-festivl.md">소식</a>\n', encoding="utf-8")
+    line, page_line = len(text.split("\n")) + 1, len(page.split("\n")) + 1
+    said = '"{}" links no file (there is no content/{}), so the page would show the link as written; '
+    assert sorted(str(p) for p in check_project(Project(project_dir / "pelicanconf.py"))) == [
+        f"content/notices/{festival.name}:{line}: " + said.format("{filename}/pages/abut.md#top", "pages/abut.md")
+        + 'write "{filename}/pages/about.md#top"',
+        f"content/notices/{festival.name}:{line}: " + said.format(
+            "{filename}2026-11-05-kimjang-sharin.md", "notices/2026-11-05-kimjang-sharin.md")
+        + 'write "{filename}2026-11-05-kimjang-sharing.md"',
+        f"content/notices/{festival.name}:{line + 1}: " + said.format("{filename}/notices/zzzz.md", "notices/zzzz.md")
+        + "write {filename} and the path of a notice or page from content/, e.g. {filename}/notices/FILE.md",
+        f"content/pages/privacy.md:{page_line}: " + said.format(
+            "{filename}../notices/2026-11-16-winter-festivl.md", "notices/2026-11-16-winter-festivl.md")
+        + 'write "{filename}../notices/2026-11-16-winter-festival.md"',
+    ]
+    built = sotong(project_dir, "build")
+    assert built.code == 1 and "kimjang-sharin.md" in built.stderr and not (project_dir / "output").exists()
+
+
 @pytest.mark.parametrize("old, new, line, expected", [
     ("category: culture", "category： culture", 5,
      "the colon after category is a full-width colon (：); write an ordinary colon and a space: category: culture"),

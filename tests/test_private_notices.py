@@ -152,6 +152,9 @@ def test_markdown_as_plain_text_shows_no_markup():
 
 PICTURE = ("a private notice shows no picture from the site in its text (the file would be public); give it as "
            "image: images/FILE with image_alt, which goes inside the email")
+REMOTE = ("a private notice shows no picture from another site in its text (that site would learn when each member "
+          "opens the email); save the picture under content/images/ and give it as image: images/FILE with image_alt, "
+          "which goes inside the email")
 SITE_FILE = ("a private notice links no file of the site in its text (the file would be public); send the file to "
              "its readers another way, or link a page of the site")
 
@@ -161,17 +164,22 @@ SITE_FILE = ("a private notice links no file of the site in its text (the file w
     ("![결과]({static}/images/kimjang.svg)", PICTURE), ("표: ![결과]( ../images/kimjang.svg )", PICTURE),
     ("[심사 자료](files/review.pdf)", SITE_FILE), ("[자료]({attach}files/review.hwp)", SITE_FILE),
     ('<a href="../images/chart.xlsx">표</a>', SITE_FILE), ("[표]({static}/images/kimjang.svg)", SITE_FILE),
+    # a picture from another site tells it when each member opens the email: a tracking pixel in effect
+    ("![도표](https://tracker.example.org/p.png)", REMOTE), ('<img alt="" src="http://a.example.org/b.gif">', REMOTE),
+    ("표: ![도표]( <//cdn.example.org/a.png> )", REMOTE), ("<td style=\"background: url('https://a.example.org/b.png')\">", REMOTE),
+    ("![도표][1]\n\n[1]: https://a.example.org/p.png", REMOTE), ("![도표][]\n\n[도표]: images/kimjang.svg", PICTURE),
 ])
 def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(tmp_path, body_line, message):
     result = check_with_line(tmp_path, body_line)
     assert result.code == 1
-    line = len(NOTICE.read_text(encoding="utf-8").split("\n")) + 1
+    line = len(NOTICE.read_text(encoding="utf-8").split("\n")) + 1 + body_line.count("\n")  # a reference: its definition's line
     assert f"content/notices/{NOTICE.name}:{line}: {message}" in result.output, result.output
 
 
 def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
-    result = check_with_line(tmp_path, "![지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
-                                       "[지난 공지]({filename}2026-11-05-kimjang.md) [전화](tel:02-2286-5000)")
+    result = check_with_line(tmp_path, "[지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
+                                       "[지난 공지]({filename}2026-11-05-kimjang-sharing.md) [전화](tel:02-2286-5000) "
+                                       "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf")
     assert result.code == 0, result.output
 
 

@@ -184,7 +184,7 @@ def test_a_password_in_the_database_address_is_refused():
 
 
 PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 8, "delivery_sms_results": 1,
-                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 1, "survey": 1,
+                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 1, "survey": 2,
                    "survey_retention": 1}
 
 
@@ -201,7 +201,7 @@ def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, stor
                      "address_digest, recorded_at) VALUES ('k', 'o', 'S1', 'email', 'hard', 'd', 'a', 'r')")
     assert store.db.execute("SELECT id FROM delivery_bounces").fetchone()[0] == 1, "rowid keys numbered on both"
     again = run_sotong(project, "db", "upgrade")
-    assert again.code == 0 and "upgraded" not in again.stdout and "survey: at version 1, up to date" in again.stdout
+    assert again.code == 0 and "upgraded" not in again.stdout and "survey: at version 2, up to date" in again.stdout
 
 
 def test_publishconf_takes_the_store_from_the_environment(tmp_path, store_location):

@@ -264,6 +264,41 @@ def test_a_forgotten_readers_link_takes_no_answer_and_brings_back_no_id(project,
     assert rows(project, "SELECT subscriber_id FROM survey_responses") == [("S00002",)]
 
 
+def test_forget_leaves_no_word_of_a_named_surveys_free_text_answer_in_the_store_or_results(answering_project,
+                                                                                            answering_server):
+    """A named survey's free-text answer stayed, word for word, among the
+    answers under forget's stand-in id (read by every results run) and on
+    the private results page: it is the person's own words, which can tell
+    who they are. Now both say it was erased, as a consultation's opinion,
+    the counts stay, and no file of the store or under private/ holds the
+    words (PostgreSQL: no dead row version)."""
+    from store_pages import row_versions
+    from survey.opinions import ERASED
+
+    project, server = answering_project, answering_server
+    theirs, others = "우리 가게 qzvxw 앞에 벤치를", "공원 벤치"
+    for reader, proposal in (("S00001", theirs), ("S00002", others)):
+        answer = {"t": survey_token(BUDGET, reader), **BUDGET_ANSWER, "proposal": proposal}
+        assert call(server, "POST", f"/surveys/{BUDGET}", answer)[0] == 303
+    assert invoke_sotong(project, "survey", "results", BUDGET).code == 0
+    page = project / "private" / "surveys" / BUDGET / "results.html"
+    assert theirs in page.read_text(encoding="utf-8")
+    forgotten = invoke_sotong(project, "subscribers", "forget", "S00001")
+    assert forgotten.code == 0 and "results.html 1" in forgotten.output and "survey_answers 1" in forgotten.output
+    assert sorted(rows(project, "SELECT value FROM survey_answers WHERE question = 'proposal'")) == [
+        (ERASED,), (others,)]
+    assert rows(project, "SELECT count(*) FROM survey_answers") == [(10,)]
+    shown = page.read_text(encoding="utf-8")
+    assert ERASED in shown and others in shown and "응답 2건" in shown
+    assert invoke_sotong(project, "survey", "results", BUDGET).code == 0
+    assert page.read_text(encoding="utf-8") == shown
+    files = [path for path in (project / "private").rglob("*") if path.is_file()]
+    assert not [path for path in files if b"qzvxw" in path.read_bytes()]
+    location = store_of(project)
+    if location.startswith("postgresql"):
+        assert not [version for version in row_versions(location, "survey_answers") if b"qzvxw" in version]
+
+
 def test_post_403_404_410_413(tmp_path, project, server):
     forged = survey_token(BUDGET, "S00001")[:-2] + "AA"
     assert call(server, "POST", f"/surveys/{BUDGET}", {"t": forged, **BUDGET_ANSWER})[0] == 403

@@ -1,19 +1,24 @@
 """Survey answers are kept a year after the survey closes (privacy page,
 제3조 3): ``sotong survey purge`` deletes the responses, answers (free text
 included) and used tokens of a survey past that day, not a day earlier, and
-``sotong survey results`` gives the same counts afterwards."""
+``sotong survey results`` gives the same counts afterwards; a survey whose
+file was removed is purged all the same."""
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 from pathlib import Path
+from urllib.parse import urlencode
 
-from delivery_support import run_cli, store_rows
+from delivery_support import add_subscribers, run_cli, store_rows
 from hypothesis import given, settings, strategies as st
-from project_support import copy_project
+from project_support import copy_project, project_on, serving, store_of
 from store_pages import dead_row_versions
 
+from sotong.project import Project
 from sotong.store import Store
+from sotong.web import make_app
 
 LIBRARY, BUDGET = "library-satisfaction", "budget-vote-2027"  # closed 2026-11-30 and 2026-12-06
 WISH = "밤 10시까지 열어 주세요"
@@ -83,3 +88,61 @@ def test_purge_deletes_the_answers_a_year_after_closing_and_the_results_keep_the
     assert (project / "private" / "surveys" / LIBRARY / "results.csv").read_bytes() == counts
     again = run_cli(settings_file, "survey", "purge")
     assert "No survey's answers are past" in again.output
+
+
+def _answer_through_the_collector(project: Path, slug: str, fields: dict) -> None:
+    from survey.rules import survey_token
+
+    add_subscribers(store_of(project), 1)
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", f"/surveys/{slug}", body=urlencode({"t": survey_token(slug, "S00001"), **fields}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert connection.getresponse().status == 303
+        connection.close()
+
+
+def _store_bytes(store_location: str) -> bytes:
+    return b"".join(path.read_bytes() for path in Path(store_location).parent.glob("sotong.db*"))
+
+
+def test_a_survey_whose_file_was_removed_is_purged_a_year_after_it_closed(tmp_path, store_location):
+    """Its answers were kept for ever (nothing to count them by), beyond the
+    year the privacy page promises; the store now knows when it closed."""
+    from survey import storage
+
+    project = project_on(store_location, tmp_path)
+    settings_file = project / "pelicanconf.py"
+    _answer_through_the_collector(project, LIBRARY, {"library": "금호도서관", "purpose": "휴식·모임", "satisfaction": "4",
+                                                    "wish": WISH})
+    store = Store.open(store_location)  # a named survey answered by an older version, which kept no close day
+    storage.store_response(storage.ensure(store), BUDGET, {"dong": ("성수동",), "proposal": ("벤치 XYZZY",)},
+                           "2026-11-22", token="token-3", subscriber_id="S1")
+    store.close()
+    assert run_cli(settings_file, "survey", "results", LIBRARY).code == 0
+    page = project / "private" / "surveys" / LIBRARY / "results.html"
+    assert WISH in page.read_text(encoding="utf-8")
+    for slug in (LIBRARY, BUDGET):
+        (project / "content" / "surveys" / f"{slug}.yaml").unlink()
+
+    settings_file.write_text(settings_file.read_text() + '\nSOTONG_TODAY = "2027-11-30"\n')  # LIBRARY closed 2026-11-30
+    dry = run_cli(settings_file, "survey", "purge", "--dry-run")
+    assert f"{BUDGET}: 1 responses would be deleted (content/surveys/{BUDGET}.yaml is gone; kept to 2027-11-22)" in dry.output
+    assert store_rows(project, "SELECT slug FROM survey_responses ORDER BY slug") == [(BUDGET,), (LIBRARY,)]
+    purged = run_cli(settings_file, "survey", "purge")
+    assert purged.code == 0, purged.output
+    assert f"{BUDGET}: 1 responses deleted (content/surveys/{BUDGET}.yaml is gone; kept to 2027-11-22)" in purged.output
+    assert f"{LIBRARY}: content/surveys/{LIBRARY}.yaml is gone; its answers will be deleted after 2027-11-30" in purged.output
+    assert store_rows(project, "SELECT slug FROM survey_responses") == [(LIBRARY,)]
+    assert WISH in page.read_text(encoding="utf-8")
+
+    settings_file.write_text(settings_file.read_text() + '\nSOTONG_TODAY = "2027-12-01"\n')
+    purged = run_cli(settings_file, "survey", "purge")
+    assert purged.code == 0 and f"{LIBRARY}: 1 responses deleted" in purged.output, purged.output
+    assert store_rows(project, "SELECT count(*) FROM survey_responses, survey_answers, survey_tokens_used") == [(0,)]
+    assert not page.exists()  # it listed the free-text answers
+    if store_location.startswith("postgresql"):
+        assert [dead_row_versions(store_location, table) for table in ("survey_answers", "survey_responses")] == [0, 0]
+    else:
+        assert WISH.encode() not in _store_bytes(store_location) and "XYZZY".encode() not in _store_bytes(store_location)
+    assert "No survey's answers are past" in run_cli(settings_file, "survey", "purge").output

@@ -80,7 +80,7 @@ def sms_key(outbox: str, subscriber_id: str, time: str) -> str:
     return f"sms:{outbox}:{subscriber_id}:{time}"
 
 
-def forget_sms_keys(store, subscriber_id: str) -> dict[str, int]:
+def forget_sms_keys(store, subscriber_id: str, **_context) -> dict[str, int]:
     """Receiver of ``sotong.signals.person_erasing`` (inside forget's
     transaction): the reader's SMS failures stay (forget gives them a
     stand-in id) under keys without their id. Deletes nothing: ``{}``."""

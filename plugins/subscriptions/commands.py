@@ -42,7 +42,7 @@ def forget_command(project: Project, subscriber_id: str):
     emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
     # the files first: one that cannot be read stops forget before the store changed, and it can run again
     in_files = forget_in_files(project, subscriber_id, emails, phones)
-    deleted, kept = forget(project.store, subscriber_id, emails, phones)
+    deleted, kept = forget(project.store, subscriber_id, emails, phones, project=project)
     if not deleted and not kept and not in_files:
         raise SotongError([_('no subscriber "{subscriber_id}" and no record naming it in the store; check the id (sotong subscribers export lists them)').format(
             subscriber_id=subscriber_id)])

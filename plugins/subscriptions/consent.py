@@ -39,11 +39,13 @@ def tables_naming_subscribers(store: Store) -> list[str]:
     return [name for name in store.tables() if SUBSCRIBER_COLUMN in store.columns(name)]
 
 
-def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str],
+           project=None) -> tuple[dict[str, int], dict[str, int]]:
     """Erase ``subscriber_id``: the subscriber row, its consent log, its
     pending sign-ups and changes and queued mails (also those not yet linked
     to it, by any of its ``emails`` and ``phones``), and what the plugins
-    delete when asked (``signals.person_erasing``: survey's opinions); every
+    delete when asked (``signals.person_erasing``, sent with ``project``:
+    survey's opinions, free-text answers made a mark of their erasure); every
     other record naming it (journal, bounces, survey answers and invitations)
     gets a random stand-in id instead, so counts stay and nothing leads back
     to the person. All in one transaction, inside :meth:`Store.erasing` (the
@@ -57,7 +59,7 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str])
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
             deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
         deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
-        for _receiver, said in signals.person_erasing.send(store, subscriber_id=subscriber_id):
+        for _receiver, said in signals.person_erasing.send(store, subscriber_id=subscriber_id, project=project):
             deleted.update(said or {})
             erased.extend(table for table in said or {} if table not in erased)
         for table in tables_naming_subscribers(store):

@@ -60,5 +60,5 @@ def register():
     sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")
     sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.invitations:block_maker")
     sotong_signals.outbox_figures.connect(report_figures)
-    sotong_signals.connect_lazily(sotong_signals.person_erasing, f"{__name__}.opinions:erase_person")
+    sotong_signals.connect_lazily(sotong_signals.person_erasing, f"{__name__}.forget:erase_person")
     sotong_signals.connect_lazily(sotong_signals.person_forgotten, f"{__name__}.forget:forget_in_results")

@@ -130,6 +130,7 @@ class SurveyRoutes:
                     opinions.ensure(store)  # its tables, before the transaction
                 storage.store_response(storage.ensure(store), survey.slug, answers, today.isoformat(), token=token,
                                        subscriber_id=None if survey.anonymous else subscriber_id,
+                                       closes=survey.closes.isoformat(),
                                        also=record_opinions if consultation else None)
         except storage.TokenUsed:
             return self._message(app, 409, survey)

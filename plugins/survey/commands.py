@@ -75,27 +75,53 @@ def results_command(project: Project, slug: str):
 @click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
 def survey_purge_command(project: Project, dry_run: bool):
-    surveys = project.part("surveys")
+    surveys, today = project.part("surveys"), project.today()
     store = retention.ensure(project.store)
     if dry_run:
-        due = retention.due(store, surveys, project.today())
+        due = retention.due(store, surveys, today)
         for slug, count in due.items():
             click.echo(_("{slug}: {count} responses would be deleted (closed {closes}, kept to {last_day}); their counts would stay").format(
                 slug=slug, count=count, closes=surveys[slug].closes, last_day=retention.last_kept_day(surveys[slug].closes)))
-        if not due:
+        if not due and not _without_definition(project, store, surveys, dry_run=True):
             click.echo(_("No survey's answers are past their retention (a year after the survey closed)."))
         return
-    purged = retention.purge(store, surveys, project.today())
+    retention.record_closes(store, surveys)
+    purged = retention.purge(store, surveys, today)
     for slug, count in purged.items():
         click.echo(_("{slug}: {count} responses deleted (closed {closes}, kept to {last_day}); their counts stay").format(
             slug=slug, count=count, closes=surveys[slug].closes, last_day=retention.last_kept_day(surveys[slug].closes)))
         # the private results.html listed the free-text answers: written again from the counts
         click.get_current_context().invoke(results_command, slug=slug, settings_path=str(project.settings_path))
-    for slug in retention.slugs_without_definition(store, surveys):
-        click.echo(_("{slug}: answers kept, as content/surveys/{slug}.yaml is gone and they cannot be counted; put the file back and run this again").format(
-            slug=slug), err=True)
-    if not purged:
+    if not purged and not _without_definition(project, store, surveys, dry_run=False):
         click.echo(_("No survey's answers are past their retention (a year after the survey closed)."))
+
+
+def _without_definition(project: Project, store, surveys: dict, dry_run: bool) -> dict[str, int]:
+    """The purge of the surveys whose file was removed (none to count their
+    answers by): each one past its retention is purged (or, on a dry run,
+    counted), with its private results.html, which lists the free-text
+    answers; the others are named with the day they will be. Returns
+    slug -> responses deleted (or that would be)."""
+    closes = retention.closes_without_definition(store, surveys)
+    today, counted = project.today(), {}
+    for slug, closed in closes.items():
+        last_day = retention.last_kept_day(closed)
+        if today <= last_day:
+            click.echo(_("{slug}: content/surveys/{slug}.yaml is gone; its answers will be deleted after {last_day}, with no counts kept (put the file back to keep them)").format(
+                slug=slug, last_day=last_day), err=True)
+        elif dry_run:
+            counted[slug] = storage.response_count(store, slug)
+            click.echo(_("{slug}: {count} responses would be deleted (content/surveys/{slug}.yaml is gone; kept to {last_day}); no counts would be kept").format(
+                slug=slug, count=counted[slug], last_day=last_day))
+    if dry_run:
+        return counted
+    purged = retention.purge_without_definition(store, surveys, today)
+    for slug, count in purged.items():
+        page = private_folder(project.settings, slug) / "results.html"
+        page.unlink(missing_ok=True)
+        click.echo(_("{slug}: {count} responses deleted (content/surveys/{slug}.yaml is gone; kept to {last_day}); no counts kept, and {page}, which listed the free-text answers, deleted").format(
+            slug=slug, count=count, last_day=retention.last_kept_day(closes[slug]), page=project.shown(page)))
+    return purged
 
 
 def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> None:

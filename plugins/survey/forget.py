@@ -1,9 +1,14 @@
-"""A forgotten participant (``signals.person_forgotten``) leaves the private
-results page of each consultation they gave opinions in
+"""A forgotten person (``sotong subscribers forget``) leaves no word of what
+they wrote: each free-text answer of theirs to a survey that is not
+anonymous (a consultation's opinion, or a named survey's text question) becomes
+:data:`.opinions.ERASED` among the survey's answers, which keep the rest
+under forget's stand-in id for the counts (``signals.person_erasing``), and
+on the private results page of each such survey
 (``PRIVATE_PATH/surveys/SLUG/results.html``, which lists the free-text
-answers): each of their texts there becomes what the store keeps in its
-place (:data:`.opinions.ERASED`), so the page says what a new ``sotong
-survey results`` would."""
+answers: ``signals.person_forgotten``), so the page says what a new
+``sotong survey results`` would. A text question is known by the survey's
+definition, or, for a consultation whose file was removed, by the opinions
+kept of it."""
 
 from __future__ import annotations
 
@@ -12,20 +17,38 @@ from collections import defaultdict
 from markupsafe import escape
 
 from sotong.atomic import replacing_text
+from sotong.store import Store
 
+from . import opinions
 from .opinions import ERASED
 from .results import private_folder
+
+
+def erase_person(store: Store, subscriber_id: str, project=None, **_context) -> dict[str, int]:
+    """Receiver of ``person_erasing`` (inside forget's transaction): the
+    person's free-text answers made :data:`ERASED`, then their opinions
+    deleted (:func:`.opinions.erase_person`); ``{table: rows}``."""
+    if "survey_answers" not in store.tables():
+        return opinions.erase_person(store, subscriber_id)
+    asked = _text_questions(store, subscriber_id, project)
+    erased = sum(store.db.execute(
+        "UPDATE survey_answers SET value = ? WHERE question = ? AND value != ? AND response_id IN "
+        "(SELECT id FROM survey_responses WHERE slug = ? AND subscriber_id = ?)",
+        (ERASED, question, ERASED, slug, subscriber_id)).rowcount for slug, question in sorted(asked))
+    return {**opinions.erase_person(store, subscriber_id), "survey_answers": erased}
 
 
 def forget_in_results(project, subscriber_id: str, **_contacts) -> dict[str, int]:
     """Receiver of ``person_forgotten``: ``{results page: texts replaced}``."""
     store = project.store
-    if "survey_opinions" not in store.tables():
+    if "survey_answers" not in store.tables():
         return {}
-    texts = defaultdict(list)
-    for slug, text in store.db.execute("SELECT slug, opinion FROM survey_opinions WHERE subscriber_id = ?",
-                                       (subscriber_id,)):
-        texts[slug].append(text)
+    asked, texts = _text_questions(store, subscriber_id, project), defaultdict(list)
+    for slug, question, text in store.db.execute(
+            "SELECT r.slug, a.question, a.value FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id "
+            "WHERE r.subscriber_id = ? AND a.value != ?", (subscriber_id, ERASED)):
+        if (slug, question) in asked:
+            texts[slug].append(text)
     replaced, erased = {}, f"<li>{escape(ERASED)}</li>"
     for slug, theirs in texts.items():
         path = private_folder(project.settings, slug) / "results.html"
@@ -41,3 +64,16 @@ def forget_in_results(project, subscriber_id: str, **_contacts) -> dict[str, int
                 out.write(page)
             replaced[project.shown(path)] = count
     return replaced
+
+
+def _text_questions(store: Store, subscriber_id: str, project) -> set[tuple[str, str]]:
+    """(slug, question id) of every free-text question: of the surveys
+    defined (none without ``project``), and of the consultations the person
+    gave opinions in."""
+    surveys = project.part("surveys") if project is not None else {}
+    asked = {(slug, question.id) for slug, survey in surveys.items() for question in survey.questions
+             if question.type == "text"}
+    if "survey_opinions" in store.tables():
+        asked.update(tuple(row) for row in store.db.execute(
+            "SELECT DISTINCT slug, question FROM survey_opinions WHERE subscriber_id = ?", (subscriber_id,)))
+    return asked

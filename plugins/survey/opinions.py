@@ -105,7 +105,7 @@ INSERT = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join
 INSERT_WITH_GRAMS = (f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}, folded, grams) "
                      f"VALUES ({', '.join('?' * len(COLUMNS))}, ?, array_to_tsvector(?::text[])) RETURNING id")
 RETENTION_YEARS = 5  # content/pages/privacy.md, 제3조 4: 의견을 받은 날부터 5년
-ERASED = "(본인 요청으로 지운 의견)"  # what stays of a forgotten participant's opinion among the survey's answers
+ERASED = "(본인 요청으로 지운 의견)"  # what stays of a forgotten person's free-text answer (a survey's or an opinion)
 PERSONAL = "subscriber_id != '' OR gender IS NOT NULL OR dong IS NOT NULL OR age_band IS NOT NULL"
 TRIGRAM = 3  # the shortest text the trigram index can find
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -307,19 +307,16 @@ def by_dong_and_age(store: Store, slug: str) -> dict[tuple, int]:
 
 
 def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
-    """Receiver of ``sotong.signals.person_erasing`` (inside forget's
-    transaction): delete the opinions of ``subscriber_id`` (the privacy page,
+    """Inside forget's transaction (``forget.erase_person``, after the
+    answers holding them were erased): delete the opinions of ``subscriber_id`` (the privacy page,
     제3조 4: deleted without delay on request). On SQLite the trigram index
     loses them by trigger, the contentless grams index by its 'delete'
     command with the grams they were indexed with, and both indexes are
     merged whole (``optimize``: 1.4 s at 100,000 opinions), as FTS5 keeps a
     deleted row's terms in its old segments until they merge; on PostgreSQL
-    the grams are the row's. The days' id ranges stay true bounds. The same
-    texts among the survey's answers (kept, under a stand-in id, for the
-    counts) become :data:`ERASED`."""
+    the grams are the row's. The days' id ranges stay true bounds."""
     if "survey_opinions" not in store.tables():
         return {}
-    answers = _erase_answered_texts(store, subscriber_id)
     rows = store.db.execute("SELECT id, opinion FROM survey_opinions WHERE subscriber_id = ?", (subscriber_id,)).fetchall()
     if store.backend == "sqlite":
         store.db.executemany("INSERT INTO survey_opinions_grams (survey_opinions_grams, rowid, grams) VALUES ('delete', ?, ?)",
@@ -328,20 +325,7 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
     if rows and store.backend == "sqlite":  # FTS5 keeps a deleted row's terms until its segments merge
         for index in ("survey_opinions_text", "survey_opinions_grams"):
             store.db.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
-    return {"survey_opinions": len(rows), **answers}
-
-
-def _erase_answered_texts(store: Store, subscriber_id: str) -> dict[str, int]:
-    """The answers of ``subscriber_id`` that hold their opinions, made
-    :data:`ERASED`: ``{"survey_answers": how many}``, or {} without that table."""
-    if "survey_answers" not in store.tables():
-        return {}
-    asked = store.db.execute("SELECT DISTINCT slug, question FROM survey_opinions WHERE subscriber_id = ?",
-                             (subscriber_id,)).fetchall()
-    return {"survey_answers": sum(store.db.execute(
-        "UPDATE survey_answers SET value = ? WHERE question = ? AND value != ? AND response_id IN "
-        "(SELECT id FROM survey_responses WHERE slug = ? AND subscriber_id = ?)",
-        (ERASED, question, ERASED, slug, subscriber_id)).rowcount for slug, question in asked)}
+    return {"survey_opinions": len(rows)}
 
 
 def retention_start(today: dt.date) -> dt.date:

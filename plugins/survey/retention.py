@@ -5,7 +5,13 @@ and its used tokens (which, for a survey that is not anonymous, tell who
 answered) and its invitations (delivery records, by then over a year old:
 제3조 2), once its results are kept as counts (``survey_kept_results``:
 the results without a single free-text answer, with the response rate, as
-the public results' JSON). ``sotong survey results`` then reads those counts."""
+the public results' JSON). ``sotong survey results`` then reads those counts.
+
+A survey whose file was removed is purged all the same, a year after the
+day it closed as the store kept it (``survey_closes``, written with every
+answer and by every purge), or, for answers stored before that was kept,
+a year after its last answer or invitation: with no definition to count
+them by, no counts are kept."""
 
 from __future__ import annotations
 
@@ -57,12 +63,31 @@ def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
             if counts is not None:
                 db.execute("INSERT INTO survey_kept_results (slug, results, purged_at) VALUES (?, ?, ?)",
                            (slug, results_to_json(counts), now_iso()))
-            db.execute("DELETE FROM survey_answers WHERE response_id IN "
-                       "(SELECT id FROM survey_responses WHERE slug = ?)", (slug,))
-            purged[slug] = db.execute("DELETE FROM survey_responses WHERE slug = ?", (slug,)).rowcount
-            db.execute("DELETE FROM survey_tokens_used WHERE slug = ?", (slug,))
-            db.execute("DELETE FROM survey_invitations WHERE slug = ?", (slug,))
+            purged[slug] = _delete_answers(db, slug)
     return purged
+
+
+def purge_without_definition(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
+    """As :func:`purge`, for the surveys with nothing in ``surveys`` (their
+    file was removed) past the last day :func:`closes_without_definition`
+    gives them: no counts kept. Returns slug -> responses deleted."""
+    purged = {}
+    for slug, closes in closes_without_definition(store, surveys).items():
+        if today > last_kept_day(closes):
+            with store.erasing(ERASED_TABLES), store.transaction() as db:
+                purged[slug] = _delete_answers(db, slug)
+    return purged
+
+
+def _delete_answers(db, slug: str) -> int:
+    """Inside a transaction: survey ``slug``'s answers, responses, used
+    tokens and invitations deleted; how many responses."""
+    db.execute("DELETE FROM survey_answers WHERE response_id IN "
+               "(SELECT id FROM survey_responses WHERE slug = ?)", (slug,))
+    responses = db.execute("DELETE FROM survey_responses WHERE slug = ?", (slug,)).rowcount
+    db.execute("DELETE FROM survey_tokens_used WHERE slug = ?", (slug,))
+    db.execute("DELETE FROM survey_invitations WHERE slug = ?", (slug,))
+    return responses
 
 
 def due(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
@@ -73,11 +98,24 @@ def due(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
     return {slug: responses for slug, (responses, invited) in stored.items() if responses or invited}
 
 
-def slugs_without_definition(store: Store, surveys: dict) -> list[str]:
-    """Surveys with answers in the store but no definition to count them by
-    (their file was removed): not purged, named so that the office can decide."""
-    rows = store.db.execute("SELECT DISTINCT slug FROM survey_responses ORDER BY slug")
-    return [slug for (slug,) in rows if slug not in surveys]
+def record_closes(store: Store, surveys: dict) -> None:
+    """The day each survey of ``surveys`` closes, kept in the store (as the
+    collector keeps it with each answer), for the day its file is removed."""
+    with store.transaction() as db:
+        for slug, survey in surveys.items():
+            db.execute(storage.RECORD_CLOSES, (slug, survey.closes.isoformat()))
+
+
+def closes_without_definition(store: Store, surveys: dict) -> dict[str, dt.date]:
+    """slug -> the day it closed, of each survey with answers or invitations
+    in the store but not in ``surveys`` (its file was removed): as the
+    store kept it, or else the day of its last answer or of the last issue
+    that invited to it (a survey takes answers and invites only until it closes)."""
+    kept = dict(store.db.execute("SELECT slug, closes FROM survey_closes").fetchall())
+    rows = store.db.execute(
+        "SELECT slug, max(day) FROM (SELECT slug, day FROM survey_responses UNION ALL "
+        "SELECT slug, issue FROM survey_invitations) used GROUP BY slug ORDER BY slug")
+    return {slug: dt.date.fromisoformat(kept.get(slug, last)) for slug, last in rows if slug not in surveys}
 
 
 def kept_results(store: Store, slug: str) -> Results | None:

@@ -45,7 +45,18 @@ CREATE TABLE IF NOT EXISTS survey_invitations (
     PRIMARY KEY (slug, subscriber_id, issue)
 ) WITHOUT ROWID;
 """
-register_schema("survey", with_rowid(SCHEMA, "survey_answers"))  # version 1
+# Version 2: the day each survey closed, kept with its answers, so that its
+# answers leave the store a year after it (survey purge) even once its file
+# under content/surveys/ is removed.
+CLOSES = """
+CREATE TABLE IF NOT EXISTS survey_closes (
+    slug TEXT PRIMARY KEY,
+    closes TEXT NOT NULL             -- the last day the survey took answers
+);
+"""
+RECORD_CLOSES = ("INSERT INTO survey_closes (slug, closes) VALUES (?, ?) "
+                 "ON CONFLICT (slug) DO UPDATE SET closes = excluded.closes")
+register_schema("survey", with_rowid(SCHEMA, "survey_answers"), CLOSES)
 
 
 class TokenUsed(Exception):
@@ -62,10 +73,12 @@ def token_hash(token: str) -> str:
 
 
 def store_response(store: Store, slug: str, answers: dict, day: str, *, token: str | None,
-                   subscriber_id: str | None, also: Callable[[Store], object] | None = None) -> None:
-    """One response, its answers, the token's use and what ``also(store)``
-    writes (a consultation's opinions), in one transaction: all of them or,
-    on any error, none; TokenUsed when the token was used before."""
+                   subscriber_id: str | None, closes: str | None = None,
+                   also: Callable[[Store], object] | None = None) -> None:
+    """One response, its answers, the token's use, the survey's ``closes``
+    day (when given) and what ``also(store)`` writes (a consultation's
+    opinions), in one transaction: all of them or, on any error, none;
+    TokenUsed when the token was used before."""
     response_id = uuid.uuid4().hex
     try:
         with store.transaction() as db:
@@ -75,6 +88,8 @@ def store_response(store: Store, slug: str, answers: dict, day: str, *, token: s
                        (response_id, slug, subscriber_id, day))
             db.executemany("INSERT INTO survey_answers (response_id, question, value) VALUES (?, ?, ?)",
                            [(response_id, question, value) for question, values in answers.items() for value in values])
+            if closes is not None:
+                db.execute(RECORD_CLOSES, (slug, closes))
             if also is not None:
                 also(store)
     except store.db.IntegrityError:
