@@ -3,7 +3,9 @@ and on when it is (CACHE_CONTENT and LOAD_CONTENT_CACHE, the dev default).
 
 A file's entry is used while its size and modification time are unchanged
 and nothing it may refer to has changed: audiences.yaml, and the names of the
-other files under content/ (images), which validation looks up.
+other files under content/ (images), which validation looks up; nor the code
+that read it (Sotong's and the plugins' Python files, by their stamps: an
+upgrade with a new rule checks every notice again).
 The cache is one SQLite row per file (sotong.cache_rows), with the context
 it was read in as the row named ""; a build saves the rows of the files it
 read again and removes those of files gone, in one transaction, instead of
@@ -21,6 +23,7 @@ import logging
 import os
 import pickle
 from pathlib import Path
+from typing import Iterator
 
 from .cache_rows import discard, read_rows, save_rows
 from .i18n import _
@@ -37,6 +40,14 @@ def file_stamp(path: str | os.PathLike) -> list[int]:
     is seen as a change next time."""
     status = os.stat(path)
     return [status.st_mtime_ns, status.st_size]
+
+
+def _code_files(settings: dict) -> Iterator[str]:
+    """The Python files of Sotong and of the project's plugins, in a steady order."""
+    for folder in (os.path.dirname(__file__), *settings.get("PLUGIN_PATHS", [])):
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(name for name in dirs if name != "__pycache__")
+            yield from (os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
 
 
 class NoticeCache:
@@ -74,6 +85,8 @@ class NoticeCache:
             dirs.sort()
             for name in sorted(files):
                 digest.update(os.path.join(root, name).encode())
+        for path in _code_files(settings):
+            digest.update(f"{path}\0{file_stamp(path)}".encode())
         return digest.hexdigest()
 
     def get(self, path: Path, stamp: list[int] | None = None):

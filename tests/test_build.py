@@ -4,9 +4,14 @@ at once, exit codes of SPEC §12, and output/ untouched by a failed build."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from project_support import REPO
 
 BAD_COLON = """\
 ---
@@ -188,6 +193,20 @@ def test_the_notice_cache_sees_edits_and_what_notices_refer_to(project_dir, soto
     (project_dir / "content" / "images" / "singing-contest.svg").unlink()
     result = sotong(project_dir, "check")
     assert result.code == 1 and 'image "images/singing-contest.svg" not found' in result.stderr
+
+
+def test_the_notice_cache_is_not_used_by_another_sotong(project_dir, sotong, tmp_path):
+    """An upgrade that brings a new rule checks every notice again: the dev
+    settings' notice cache had kept the old check's verdict on each unchanged
+    notice (here: a Sotong whose titles may have 5 characters)."""
+    assert sotong(project_dir, "check").code == 0
+    upgraded = tmp_path / "upgraded"
+    shutil.copytree(REPO / "sotong", upgraded / "sotong", ignore=shutil.ignore_patterns("__pycache__"))
+    notices = upgraded / "sotong" / "notices.py"
+    notices.write_text(notices.read_text(encoding="utf-8").replace("TITLE_MAX = 100", "TITLE_MAX = 5"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "sotong", "check"], cwd=project_dir, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(upgraded)}, timeout=300)
+    assert result.returncode == 1 and "2026-09-15-singing-contest.md:2:" in result.stderr, result.stderr
 
 
 def test_a_build_removes_the_cache_files_a_build_before_kept(project_dir, sotong):
