@@ -134,6 +134,8 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
      '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-26'),
     (["send", "report", "--issue", "2026-11-26"], 1,
      "2026-11-26은(는) 아직 기록에 없습니다. 먼저 보내세요: sotong send --issue 2026-11-26"),
+    (["newsletter", "list", "--from", "2026-11-01", "--to", "2026-11-30"], 0,
+     "발행일          호수   소식지    전체  공지 날짜 범위\n2026-11-12"),
     (["report"], 2, "--year YYYY, --issue YYYY-MM-DD, --notice SLUG 중 하나를 주세요"),
     (["reach", "2026-11-26"], 1, 'slug가 "2026-11-26"인 공지가 없습니다. 그날 발행하는 호를 보려면 --issue 2026-11-26(으)로 쓰세요'),
     (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),

@@ -46,7 +46,7 @@ def list_command(project: Project, first: dt.date | None, last: dt.date | None):
     if not issues:
         click.echo(_("No issue date between {first} and {last}.").format(first=first, last=last))
         return
-    click.echo(f"{'issue':<10}  {'number':>6}  {'edition':>7}  {'window':>6}  notices dated")
+    click.echo(_("issue       number  edition  window  notices dated"))  # the columns of the lines below
     for issue in issues:
         number = f"제{issue.number}호" if issue.number is not None else "-"
         dated = f"{issue.first_day} ~ {issue.day}"
