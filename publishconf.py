@@ -25,6 +25,9 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = True
 COLLECTOR_URL = "https://sotong.sd.go.kr"
+# `sotong serve` runs on 127.0.0.1 behind the reverse proxy (README, nginx), which
+# sends X-Forwarded-For: its requests are counted by their client (SUBSCRIBE_RATE).
+COLLECTOR_PROXY = "127.0.0.1"
 # What makes one-notice texts SMS rather than LMS (README, "What makes SMS
 # possible"): set it once the office points this address at the site's n/.
 # SHORT_LINK_BASE = "https://sd.go.kr/s/"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import importlib.util
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ DEFAULTS = {
     "OFFICE_PHONE": "02-2286-5114",  # the office's number that pages of the collector give
     "SHORT_LINK_BASE": None,  # e.g. "https://sd.go.kr/s/", pointed at the site's n/: what makes one-notice SMS fit
     "COLLECTOR_URL": "http://127.0.0.1:8080",  # `sotong serve`: the routes plugins add
+    "COLLECTOR_PROXY": None,  # the reverse proxy's address (e.g. "127.0.0.1"): its requests are X-Forwarded-For's
     "MAIL_FROM": "성동구청 홍보담당관 <sotong@sd.go.kr>",
     "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr",
 }
@@ -82,6 +84,9 @@ def _check_shared(settings: dict) -> None:
         value=value))})
     found.values({"PLUGINS": None}, {"PLUGINS": rule(lambda value: value is None or isinstance(value, (list, tuple)), lambda value: _(
         'is {value!r}; write a list of plugin names, e.g. PLUGINS = ["sotong.pelican_plugin", "newsletter"]').format(value=value))})
+    found.values({"COLLECTOR_PROXY": None}, {"COLLECTOR_PROXY": rule(_is_address, lambda value: _(
+        'is {value!r}; write the address of the reverse proxy in front of sotong serve as text, e.g. COLLECTOR_PROXY = "127.0.0.1", or leave it out when there is none').format(
+        value=value))})
     found.raise_any()
 
 
@@ -100,6 +105,14 @@ def _check_unpublished(settings: dict) -> None:
         if value and not is_database_url(value) and Path(value).resolve().is_relative_to(output):
             found.add(name, _("is inside OUTPUT_PATH, which is published; keep it under private/"))
     found.raise_any()
+
+
+def _is_address(value) -> bool:
+    """None, or an IP address as text (what REMOTE_ADDR holds)."""
+    try:
+        return value is None or isinstance(value, str) and bool(ipaddress.ip_address(value))
+    except ValueError:
+        return False
 
 
 def _is_pinned_day(value) -> bool:

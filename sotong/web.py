@@ -822,13 +822,23 @@ def _quiet_queue_warnings(seconds: float = QUEUE_WARNING_SECONDS) -> None:
 
 
 def create_server(app, host: str, port: int, threads: int, limits: ConnectionLimits = ConnectionLimits()):
-    """The waitress server of ``app`` on ``host:port`` with ``limits``; not started."""
+    """The waitress server of ``app`` on ``host:port`` with ``limits``; not started.
+
+    A collector's ``COLLECTOR_PROXY`` (the reverse proxy in front, e.g.
+    "127.0.0.1") is trusted for X-Forwarded-For: a request from it is its
+    client's (the last address of the header, the one the proxy wrote).
+    Without it every resident had the proxy's address, and ``SUBSCRIBE_RATE``
+    (10 an hour per client) was the whole district's; a request from anywhere
+    else keeps its own address, whatever header it sends (waitress drops it)."""
     _quiet_queue_warnings()
+    proxy = app.settings.get("COLLECTOR_PROXY") if isinstance(app, App) else None
     server = _CollectorServer(
         app, host=host, port=port, threads=threads, ident="sotong", max_request_body_size=MAX_BODY_BYTES * 4,
         max_request_header_size=limits.header_bytes, channel_timeout=limits.idle_seconds,
         connection_limit=min(limits.connections, _open_files_allowed() - FILES_KEPT_FREE), cleanup_interval=1,
-        asyncore_use_poll=True, channel_request_lookahead=LOOKAHEAD_REQUESTS)
+        asyncore_use_poll=True, channel_request_lookahead=LOOKAHEAD_REQUESTS,
+        **({"trusted_proxy": proxy, "trusted_proxy_count": 1, "trusted_proxy_headers": {"x-forwarded-for"}}
+           if proxy else {}))
     server.limits = limits
     server.collector_app = app if isinstance(app, App) else None
     return server

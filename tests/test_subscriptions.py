@@ -146,6 +146,34 @@ def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site)
     assert post(port, "/p/link", {"email": "a@example.com"})[0] == 429
 
 
+@pytest.mark.parametrize("proxy", [None, "127.0.0.1"])
+def test_behind_the_reverse_proxy_each_resident_has_the_rate_of_their_own_address(tmp_path, proxy):
+    """README's deployment: sotong serve on 127.0.0.1 behind nginx, which sends
+    X-Forwarded-For. With COLLECTOR_PROXY its clients count apart (without it,
+    SUBSCRIBE_RATE was the whole district's: the 6th sign-up of the hour, from
+    anyone, got 429); without it the header is nobody's to trust."""
+    extra = f"SUBSCRIBE_RATE = '5/hour'\nCOLLECTOR_PROXY = {proxy!r}\n"
+    with SMTPServer(Inbox()) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n{extra}")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            residents = [post(port, "/subscribe", {**SIGNUP, "email": f"r{n}@example.com"},
+                              {"X-Forwarded-For": f"10.0.0.9, 203.0.113.{n}"})[0] for n in range(8)]
+            one = [post(port, "/p/link", {"email": "a@example.com"}, {"X-Forwarded-For": "198.51.100.7"})[0]
+                   for _ in range(6)]
+    if proxy:
+        assert residents == [303] * 8 and one == [303] * 5 + [429]
+    else:
+        assert residents == [303] * 5 + [429] * 3 and one == [429] * 6
+
+
+def test_a_collector_proxy_that_is_no_address_is_refused_with_its_line(tmp_path):
+    project = copy_project(tmp_path, extra_settings='COLLECTOR_PROXY = "nginx"\n')
+    result = run_cli(project / "pelicanconf.py", "newsletter", "next")  # every command, serve too, reads it first
+    assert result.code == 1 and result.output.count("\n") == 1, result.output
+    assert "pelicanconf.py:" in result.output and ("COLLECTOR_PROXY: is 'nginx'; write the address of the reverse proxy"
+                                                   in result.output)
+
+
 def _subscribe(port, inbox, index=0):
     post(port, "/subscribe", SIGNUP)
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox, index)).query)["t"][0]
