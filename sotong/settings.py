@@ -13,6 +13,7 @@ import datetime as dt
 import importlib.util
 import ipaddress
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Callable, Iterable
@@ -148,6 +149,20 @@ def add_defaults(settings: dict, project_dir: Path) -> dict:
             settings[key] = str(project_dir / settings[key])
     settings.setdefault("SOTONG_PROJECT_DIR", str(project_dir))
     return settings
+
+
+def settings_flag(settings: dict) -> str:
+    """What a command that a message suggests needs to read the same settings:
+    "" for the project's pelicanconf.py (the default), else " -s FILE" (e.g.
+    " -s publishconf.py"). A production run's next step run without it reads
+    the development settings, and their store: publishconf.py's SOTONG_DB
+    from the environment (PostgreSQL) is not pelicanconf.py's."""
+    path = settings.get("SOTONG_SETTINGS_FILE")
+    if not path:
+        return ""
+    shown = os.path.relpath(path, settings["SOTONG_PROJECT_DIR"])
+    shown = path if shown.startswith("..") else shown
+    return "" if shown == "pelicanconf.py" else " -s " + shlex.quote(shown)
 
 
 def today(settings: dict) -> dt.date:

@@ -473,3 +473,19 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert f"cannot reach the mail server 127.0.0.1:{port}" in result.output
     assert "run the same command again: what was not sent is still queued" in result.output
     assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+def test_a_production_run_suggests_its_next_commands_with_its_settings(project, monkeypatch):
+    """Run with -s publishconf.py, the next step a message gives carries it: without
+    it, the command suggested read pelicanconf.py, and its store, not the environment's
+    SOTONG_DB (PostgreSQL) that publishconf.py reads."""
+    monkeypatch.setenv("SOTONG_SECRET", "an office key for the tests, not the development one")
+    publish = project / "publishconf.py"
+    report = run_cli(publish, "send", "report", "--issue", ISSUE)
+    assert report.code == 1 and report.output.rstrip().endswith(
+        "send it first with: sotong send --issue 2026-11-26 -s publishconf.py"), report.output
+    unbundled = run_cli(publish, "send", "--issue", ISSUE)
+    assert unbundled.code == 1 and unbundled.output.rstrip().endswith(
+        "make it first with: sotong bundles --issue 2026-11-26 -s publishconf.py"), unbundled.output
+    development = run_cli(settings(project), "send", "report", "--issue", ISSUE)
+    assert development.output.rstrip().endswith("send it first with: sotong send --issue 2026-11-26")

@@ -17,6 +17,7 @@ from sotong.links import site_url
 from sotong.options import ISSUE_DAY
 from sotong.problems import SotongError
 from sotong.project import Project
+from sotong.settings import settings_flag
 from sotong.schedule import next_issue
 
 from .changed_reach import changed_reach_lines
@@ -63,8 +64,9 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
     for slug in slugs:
         notice = project.notice(slug)
         if slug not in in_window:
-            raise SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} (dated {date}); give its issue with --issue, or bundle it on its own with sotong bundles --notice {slug}").format(
-                path=project.shown(notice.source), line=notice.lines.get('date', 1), slug=slug, issue=issue, date=notice.date.date())])
+            raise SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} (dated {date}); give its issue with --issue, or bundle it on its own with sotong bundles --notice {slug}{settings}").format(
+                path=project.shown(notice.source), line=notice.lines.get('date', 1), slug=slug, issue=issue,
+                date=notice.date.date(), settings=settings_flag(project.settings))])
     bundler = Bundler(project, bundle)
     counted = count_reach(bundler, project.store.subscribers())
     click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(

@@ -15,6 +15,7 @@ from sotong.i18n import _
 from sotong.links import short_codes, sms_link_notices
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
+from sotong.settings import settings_flag
 from sotong.progress import progress
 from sotong.store import now_iso
 from sotong.subscribers import decode
@@ -65,8 +66,8 @@ def send_results(project, issue, notice, result_file):
             result_file=result_file)])
     journal = Journal(sms_results.ensure(project.store))
     if not any(channel == "sms" for channel, _type, _state in journal.counts(key)):
-        raise SotongError([_("no SMS of {key} is in the journal; record the handover first with: sotong send {option} {key}").format(
-            key=key, option=option_of(kind))])
+        raise SotongError([_("no SMS of {key} is in the journal; record the handover first with: sotong send {option} {key}{settings}").format(
+            key=key, option=option_of(kind), settings=settings_flag(project.settings))])
     shown, sms_csv = project.shown(path), outbox_folder(project.settings, key) / "sms.csv"
     results, problems = sms_results.read_results(decode(path.read_bytes(), shown), shown,
                                                  sms_results.outbox_phones(sms_csv, project.shown(sms_csv)))
@@ -92,7 +93,8 @@ def send_results(project, issue, notice, result_file):
         click.echo(_("Flagged {count} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS until the number is changed: ").format(
             count=len(flagged), limit=limit) + ", ".join(flagged))
     if imported.failed:
-        click.echo(_("See who: sotong send report {option} {key}").format(option=option_of(kind), key=key))
+        click.echo(_("See who: sotong send report {option} {key}{settings}").format(
+            option=option_of(kind), key=key, settings=settings_flag(project.settings)))
 
 
 def _row(bounce: bounces.Bounce) -> tuple:
@@ -158,8 +160,8 @@ def issue_report_command(project, issue: str, kind: str = "issue") -> None:
     store = sms_results.ensure(clicks.ensure(project.store))
     journal = Journal(store)
     if not journal.counts(issue):
-        raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
-            key=issue, option=option_of(kind))])
+        raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}{settings}").format(
+            key=issue, option=option_of(kind), settings=settings_flag(project.settings))])
     notice_rows, message_rows, titles = issue_report.journal_rows(store, issue)
     by_code = {code: slug for slug, code in short_codes(sms_link_notices(project.published_notices)).items()}
     counted = {}

@@ -17,6 +17,7 @@ from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
+from sotong.settings import settings_flag
 from sotong.progress import progress
 from sotong.sms import sms_settings, won
 from sotong.store import now_iso
@@ -85,9 +86,10 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         elif has_sms(outbox.path, project.shown):
             click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
                 sms=sms, path=project.shown(outbox.path / 'sms.csv')))
-    _say_left_out(recorded.left_out, None if earlier_sms else (option, key))
+    _say_left_out(recorded.left_out, None if earlier_sms else (option, key, settings_flag(project.settings)))
     if not dry_run and (figures.failed or figures.deferred):
-        click.echo(_("See who and why: sotong send report {option} {key}").format(option=option, key=key)
+        click.echo(_("See who and why: sotong send report {option} {key}{settings}").format(
+            option=option, key=key, settings=settings_flag(project.settings))
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
 
@@ -95,13 +97,14 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
 def _say_left_out(left_out: dict, bundle_again: tuple | None) -> None:
     """The readers the outbox's recording left out; while its SMS are still
     to give to the agency (``bundle_again``: the option and key that make
-    them again), how to leave them out of sms.csv."""
+    them again, and the settings option it was run with), how to leave them
+    out of sms.csv."""
     if left_out["email"] or left_out["sms"]:
         click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
             count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
     if left_out["sms"] and bundle_again:
-        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}").format(
-            option=bundle_again[0], key=bundle_again[1]))
+        click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}{settings}").format(
+            option=bundle_again[0], key=bundle_again[1], settings=bundle_again[2]))
 
 
 @contextlib.contextmanager
@@ -219,8 +222,9 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
     for notice in notices:
         if notice.slug in slugs and os.stat(notice.source).st_mtime_ns > made:
             option = option_of(outbox.kind)
-            click.echo(_("{source}: warning: changed after the outbox {key} was made; its messages carry the text as it was then. For the new text, make the outbox again (sotong bundles {option} {key}) before sending it").format(
-                source=project.shown(notice.source), key=outbox.key, option=option), err=True)
+            click.echo(_("{source}: warning: changed after the outbox {key} was made; its messages carry the text as it was then. For the new text, make the outbox again (sotong bundles {option} {key}{settings}) before sending it").format(
+                source=project.shown(notice.source), key=outbox.key, option=option,
+                settings=settings_flag(project.settings)), err=True)
 
 
 @send.command("report", help=_("Counts by state, and the failed and deferred readers (by id) with the server's answer."))
@@ -234,8 +238,8 @@ def send_report(project, issue, notice, mark_invalid):
     journal = Journal(project.store)
     counts = journal.counts(key)
     if not counts:
-        raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}").format(
-            key=key, option=option_of(kind))])
+        raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}{settings}").format(
+            key=key, option=option_of(kind), settings=settings_flag(project.settings))])
     click.echo(_("Outbox {key}:").format(key=key))
     for line in _state_lines(counts):
         click.echo(line)

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from sotong import spreadsheet
 from sotong.i18n import _
 from sotong.problems import Problem, SotongError
+from sotong.settings import settings_flag
 from sotong.store import READER_CHANNELS
 
 SMS_TYPES = ("SMS", "LMS")
@@ -123,14 +124,16 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
     folder = outbox_folder(settings, key)
     option = "--issue" if kind == "issue" else "--notice"
     if not (folder / "manifest.jsonl").is_file():
-        raise SotongError([_("{folder}: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles {option} {key}").format(
-            folder=shown(folder), option=option, key=key)])
+        raise SotongError([_("{folder}: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles {option} {key}{settings}").format(
+            folder=shown(folder), option=option, key=key, settings=settings_flag(settings))])
     return Outbox(key=key, kind=kind, path=folder, digest=outbox_digest(folder),
-                  messages=ManifestMessages(lambda: _manifest_messages(folder, key, option, shown)))
+                  messages=ManifestMessages(lambda: _manifest_messages(folder, key, (option, settings_flag(settings)), shown)))
 
 
-def _manifest_messages(folder: Path, key: str, option: str, shown) -> tuple:
-    """The checked messages of an outbox's manifest.jsonl; SotongError listing every problem."""
+def _manifest_messages(folder: Path, key: str, again: tuple, shown) -> tuple:
+    """The checked messages of an outbox's manifest.jsonl; SotongError listing every problem.
+    ``again``: the option (``--issue``) and settings (``settings_flag``) that make it again."""
+    option, flag = again
     manifest = folder / "manifest.jsonl"
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
     messages, seen, files = [], {}, MessageFiles(folder)
@@ -141,15 +144,16 @@ def _manifest_messages(folder: Path, key: str, option: str, shown) -> tuple:
             try:
                 message, problem = _manifest_line(raw.decode("utf-8"), files, sms_types)
             except UnicodeDecodeError:
-                message, problem = None, _("this line is not UTF-8 text (was the file changed by hand?); make the outbox again with: sotong bundles {option} {key}").format(
-                    option=option, key=key)
+                message, problem = None, _("this line is not UTF-8 text (was the file changed by hand?); make the outbox again with: sotong bundles {option} {key}{settings}").format(
+                    option=option, key=key, settings=flag)
             if problem:
                 problems.append(Problem(shown(manifest), number, problem))
                 continue
             twin = seen.get((message.subscriber_id, message.channel))
             if twin:
-                problems.append(Problem(shown(manifest), number, _('a second {channel} message for "{subscriber_id}" (first on line {twin}); make the outbox again with: sotong bundles {option} {key}').format(
-                    channel=message.channel, subscriber_id=message.subscriber_id, twin=twin, option=option, key=key)))
+                problems.append(Problem(shown(manifest), number, _('a second {channel} message for "{subscriber_id}" (first on line {twin}); make the outbox again with: sotong bundles {option} {key}{settings}').format(
+                    channel=message.channel, subscriber_id=message.subscriber_id, twin=twin, option=option, key=key,
+                    settings=flag)))
                 continue
             seen[(message.subscriber_id, message.channel)] = number
             messages.append(message)
