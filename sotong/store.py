@@ -1109,8 +1109,11 @@ class _PostgresConnection:
             connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows)
         except psycopg.OperationalError as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise SotongError([_("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}").format(
-                first_line=first_line)]) from None
+            hint = (_("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")
+                    if "password" in first_line else
+                    _("check that the server runs and SOTONG_DB's host, port and database name, then run the command again"))
+            raise SotongError([_("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; {hint}").format(
+                first_line=first_line, hint=hint)]) from None
         return cls(connection)
 
     def execute(self, sql: str, params=()):
