@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from project_support import new_store_location, project_on, store_of, store_query
+from project_support import new_store_location, project_on, run_sotong, store_of, store_query
 from sotong.store import Store
 from delivery.journal import TAKE_BATCH
 from delivery_support import (
@@ -475,17 +475,17 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
-def test_a_production_run_suggests_its_next_commands_with_its_settings(project, monkeypatch):
+def test_a_production_run_suggests_its_next_commands_with_its_settings(project):
     """Run with -s publishconf.py, the next step a message gives carries it: without
     it, the command suggested read pelicanconf.py, and its store, not the environment's
-    SOTONG_DB (PostgreSQL) that publishconf.py reads."""
-    monkeypatch.setenv("SOTONG_SECRET", "an office key for the tests, not the development one")
-    publish = project / "publishconf.py"
-    report = run_cli(publish, "send", "report", "--issue", ISSUE)
-    assert report.code == 1 and report.output.rstrip().endswith(
+    SOTONG_DB (PostgreSQL) that publishconf.py reads. (Each in its own process, as
+    the operator runs them: publishconf.py imports pelicanconf.py by name.)"""
+    production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    report = run_sotong(project, "send", "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
+    assert report.code == 1 and report.stderr.rstrip().endswith(
         "send it first with: sotong send --issue 2026-11-26 -s publishconf.py"), report.output
-    unbundled = run_cli(publish, "send", "--issue", ISSUE)
-    assert unbundled.code == 1 and unbundled.output.rstrip().endswith(
+    unbundled = run_sotong(project, "send", "--issue", ISSUE, "-s", "publishconf.py", env=production)
+    assert unbundled.code == 1 and unbundled.stderr.rstrip().endswith(
         "make it first with: sotong bundles --issue 2026-11-26 -s publishconf.py"), unbundled.output
-    development = run_cli(settings(project), "send", "report", "--issue", ISSUE)
-    assert development.output.rstrip().endswith("send it first with: sotong send --issue 2026-11-26")
+    development = run_sotong(project, "send", "report", "--issue", ISSUE)
+    assert development.stderr.rstrip().endswith("send it first with: sotong send --issue 2026-11-26")
