@@ -22,7 +22,7 @@ from email.policy import default as default_policy
 import pytest
 
 from project_support import new_store_location, project_on, store_of, store_query
-from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli
 
 from delivery.journal import ELSEWHERE, RECORD_CHUNK, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal, NoticeInfo
 from delivery.outbox import has_sms, read_outbox
@@ -368,3 +368,22 @@ def test_a_worker_that_joins_reads_neither_the_manifest_nor_the_notices(tmp_path
     assert joined.joined and unsent == 2 and asked == ["notices"]
     assert second.messages.messages is None, "the joining worker read no line of the manifest"
     assert has_sms(folder, str) and joiner.notice_slugs(ISSUE) == {NOTICES[0]}
+
+
+def test_a_worker_without_the_shared_outbox_folder_is_told_to_mount_it_not_to_bundle(tmp_path):
+    """A second machine whose outbox mount is missing: the journal holds the
+    outbox that another sender recorded, so its message says to mount the
+    shared folder at the same path, not to make the outbox again there."""
+    project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
+    ids = add_subscribers(store_of(project), 3)
+    folder = make_outbox(project / "private" / "outbox", ISSUE, ids[:2], NOTICES, sms={ids[2]: "SMS"})
+    with SMTPServer(ScriptedHandler()) as server:
+        command = ["send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)]
+        assert run_cli(project / "pelicanconf.py", *command).code == 0
+        folder.rename(tmp_path / "elsewhere")  # this machine has not the mount
+        result = run_cli(project / "pelicanconf.py", *command)
+    assert result.code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert result.output.startswith(f"private/outbox/{ISSUE}: the outbox is not here, but the journal holds 3 messages"
+                                    f" of {ISSUE}")
+    assert "mount the shared outbox folder (OUTBOX_PATH) at this same path" in result.output
+    assert "sotong bundles" not in result.output

@@ -28,7 +28,7 @@ from .config import delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
-from .outbox import has_sms, read_outbox
+from .outbox import has_sms, outbox_folder, read_outbox
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
@@ -55,8 +55,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         return _staff_copy(ctx, project, to)
     key, kind = outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
-    outbox = read_outbox(project.settings, key, kind, project.shown)
     journal, started = Journal(project.store), now_iso()
+    outbox = _outbox_here(project, journal, key, kind)
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
@@ -212,6 +212,23 @@ def _nothing_left_line(counts: dict) -> str:
         return _("Emails: all {sent:,} were already sent; nothing left to send.").format(sent=sent)
     return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report lists them).").format(
         sent=sent, failed=failed))
+
+
+def _outbox_here(project, journal, key: str, kind: str):
+    """The outbox at OUTBOX_PATH. On PostgreSQL, when it is not there but the
+    journal holds its messages, another machine made it and sends it: this
+    one lacks the shared outbox folder (README: every sender reaches it at
+    the same path), and bundling again here, as the outbox's own error says,
+    would make other files of the same messages."""
+    try:
+        return read_outbox(project.settings, key, kind, project.shown)
+    except SotongError:
+        folder = outbox_folder(project.settings, key)
+        recorded = sum(journal.counts(key).values()) if project.store.backend != "sqlite" else 0
+        if not recorded or (folder / "manifest.jsonl").is_file():
+            raise
+        raise SotongError([_("{folder}: the outbox is not here, but the journal holds {count:,} messages of {key}, recorded by a sotong send that reads it elsewhere; mount the shared outbox folder (OUTBOX_PATH) at this same path on this machine and run the command again; do not bundle it again here").format(
+            folder=project.shown(folder), count=recorded, key=key)]) from None
 
 
 def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
