@@ -56,6 +56,9 @@ def N_(message: str) -> str:
 
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
                  "shell_completion")
+# Click's words that it translates through a variable, out of the catalog's
+# sight: "required" after an option's help ("[required]", click 8.2 and later).
+CLICK_WORDS = (N_("required"),)
 
 
 def translate_click() -> None:

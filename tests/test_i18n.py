@@ -161,6 +161,8 @@ def test_clicks_own_messages_speak_the_chosen_language(sotong):
     helped = sotong(REPO, "check", "--help", env={"SOTONG_LANG": "ko"})
     assert helped.stdout.startswith("사용법: sotong check [OPTIONS]")
     assert "옵션:" in helped.stdout and "이 도움말을 보여 주고 끝냅니다." in helped.stdout
+    required = sotong(REPO, "subscribers", "unsubscribe", "--help", env={"SOTONG_LANG": "ko"})
+    assert "[필수]" in required.stdout and "required" not in required.stdout  # click 8.2 names it through a variable
     wrong = sotong(REPO, "newsletter", "next", "--nope", env={"SOTONG_LANG": "ko"})
     assert wrong.code == 2
     assert "'--nope'이라는 옵션은 없습니다." in wrong.stderr
