@@ -30,6 +30,10 @@ class Day(click.DateTime):
         super().__init__(["%Y-%m-%d"])
         self.text = text
 
+    def get_metavar(self, param, ctx=None) -> str:
+        """What --help shows for a day: YYYY-MM-DD (click's DateTime shows "[%Y-%m-%d]")."""
+        return self.name
+
     def convert(self, value, param, ctx):
         option = param.opts[0] if param else "the date"
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
