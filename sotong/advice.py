@@ -18,8 +18,9 @@ EXAMPLE_LEAD = "첫 문단은 목록과 이메일에 요약으로 나갑니다. 
 EXAMPLE_PHONE = "02-2286-0000"
 
 
-def notice_warnings(notice: Notice, shown: str) -> list[str]:
-    """The warnings of one published notice, each one line."""
+def notice_warnings(notice: Notice, shown: str, settings: str = "") -> list[str]:
+    """The warnings of one published notice, each one line; ``settings``: the
+    ``-s`` of the commands a warning gives (``settings.settings_flag``)."""
     found = []
     line = notice.lines.get
     if notice.urgent and URGENT_WORD in notice.title:
@@ -29,8 +30,8 @@ def notice_warnings(notice: Notice, shown: str) -> list[str]:
     if notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day):
         found.append(f"{shown}:{line('expires', 1)}: " + _(
             "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
-            "carry it; send it on its own: sotong bundles --notice {slug} && sotong send --notice {slug}").format(
-            expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug))
+            "carry it; send it on its own: sotong bundles --notice {slug}{settings} && sotong send --notice {slug}{settings}").format(
+            expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug, settings=settings))
     for number, text in enumerate(notice.body.split("\n"), start=notice.body_line):
         if EXAMPLE_LEAD in text or EXAMPLE_PHONE in text:
             found.append(f"{shown}:{number}: " + _(

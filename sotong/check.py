@@ -20,6 +20,7 @@ from .content_files import markdown_files
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
+from .settings import settings_flag
 
 
 def check_project(project: Project) -> list[Problem]:
@@ -91,7 +92,8 @@ _LOCATED = re.compile(r"(.*?):(\d+): ")  # a warning's PATH:LINE:
 
 def project_warnings(project: Project) -> list[str]:
     """The warnings of content that passed the check, sorted by file and line, one line each."""
-    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source))]
+    flag = settings_flag(project.settings)
+    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source), flag)]
     project.activate_plugins()
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])
