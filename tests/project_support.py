@@ -49,6 +49,31 @@ def copy_project(dest: Path, *, notices: bool = True, extra_settings: str = "") 
     return dest
 
 
+def in_terminal(*args: str, env: dict | None = None, timeout: float = 120) -> bytes:
+    """What ``sotong ARGS`` shows on its stderr when that is a terminal (a
+    pseudo-terminal): its progress bars. Exit status 0 is asserted."""
+    import pty
+    import select
+
+    primary, secondary = pty.openpty()
+    subprocess.run([sys.executable, "-m", "sotong", *args], stderr=secondary, stdout=subprocess.DEVNULL,
+                   env=os.environ | {"SOTONG_LANG": "en", "COLUMNS": "200"} | (env or {}), timeout=timeout, check=True)
+    os.close(secondary)
+    shown = b""
+    readable = select.poll()  # not select.select: a test process's descriptors may be numbered past 1024
+    readable.register(primary, select.POLLIN)
+    while readable.poll(1000):
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal's other end closed (Linux: EIO)
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    return shown
+
+
 def png(width: int, height: int) -> bytes:
     """A white PNG picture of ``width`` x ``height`` pixels, to put under a project's content/images/."""
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from rich.cells import cell_len
 
-from project_support import invoke_sotong
+from project_support import in_terminal, invoke_sotong
 from sotong.audiences import load_audiences
 from sotong.population import generate_population, write_csv
 from sotong.sms import Prices, count_messages
@@ -110,3 +110,10 @@ def test_the_reach_table_is_headed_in_korean_by_default(populated, monkeypatch):
     # the columns stay under their Korean heads (a Korean letter takes two columns)
     row = next(line for line in result.stdout.splitlines() if line.strip().startswith("water-cut"))
     assert cell_len(header) == cell_len(row)
+
+
+def test_reach_shows_a_progress_bar_in_a_terminal(populated):
+    """It reads every subscriber (50 s at a million, silent before); the bar, as bundles shows one."""
+    project, _ = populated
+    shown = in_terminal("reach", "--issue", ISSUE.isoformat(), "-s", str(project / "pelicanconf.py"))
+    assert f"Counting the readers of {ISSUE.isoformat()}".encode() in shown and b"400/400" in shown, shown

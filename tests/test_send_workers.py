@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from email.policy import default as default_policy
 
 import pytest
 
-from project_support import new_store_location, project_on, store_of, store_query
+from project_support import in_terminal, new_store_location, project_on, store_of, store_query
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli
 
 from delivery.journal import ELSEWHERE, RECORD_CHUNK, TAKE_BATCH, TAKEN, WITHDRAWN, Accepted, Journal, NoticeInfo
@@ -320,30 +319,12 @@ def test_a_claim_reads_no_more_when_most_of_the_outbox_is_sent(tmp_path, backend
 def test_a_workers_progress_bar_says_it_shows_its_share(tmp_path):
     """In a terminal, a worker on PostgreSQL says its bar is its share of
     the outbox (another worker may send the rest, and the bar stop short)."""
-    import pty
-
     project = project_on(new_store_location("postgresql", tmp_path), tmp_path, SETTINGS)
     ids = add_subscribers(store_of(project), 3)
     make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
-    primary, secondary = pty.openpty()
     with SMTPServer(ScriptedHandler()) as server:
-        subprocess.run([sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port",
-                        str(server.port), "-s", str(project / "pelicanconf.py")], stderr=secondary,
-                       stdout=subprocess.DEVNULL, env=os.environ | {"SOTONG_LANG": "en", "COLUMNS": "200"},
-                       timeout=120, check=True)
-    os.close(secondary)
-    shown = b""
-    readable = select.poll()  # not select.select: a test process's descriptors may be numbered past 1024
-    readable.register(primary, select.POLLIN)
-    while readable.poll(1000):
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the terminal's other end closed (Linux: EIO)
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(primary)
+        shown = in_terminal("send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port),
+                            "-s", str(project / "pelicanconf.py"))
     assert b"with any other sotong send on it: this worker's share" in shown
 
 

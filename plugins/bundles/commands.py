@@ -16,6 +16,7 @@ from sotong.i18n import _
 from sotong.links import site_url
 from sotong.options import ISSUE_DAY
 from sotong.problems import SotongError
+from sotong.progress import progress
 from sotong.project import Project
 from sotong.settings import settings_flag
 from sotong.schedule import next_issue
@@ -68,9 +69,10 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
                 path=project.shown(notice.source), line=notice.lines.get('date', 1), slug=slug, issue=issue,
                 date=notice.date.date(), settings=settings_flag(project.settings))])
     bundler = Bundler(project, bundle)
-    counted = count_reach(bundler, project.store.subscribers())
-    click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(
-        issue=issue, count=project.store.count_subscribers()))
+    total = project.store.count_subscribers()
+    with progress(total, _("Counting the readers of {issue}").format(issue=issue)) as advance:
+        counted = count_reach(bundler, (advance() or reader for reader in project.store.subscribers()))  # a bar in a terminal
+    click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(issue=issue, count=total))
     for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
         click.echo(line)
 
