@@ -5,6 +5,7 @@ through a real aiosmtpd server on 127.0.0.1, recorded apart from the journal."""
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from email import policy
 from email.parser import BytesParser
@@ -115,6 +116,16 @@ def test_wrong_requests_send_and_record_nothing(small, args, code, said):  # noq
         result = staff_send(small, server.port, *args)
     assert result.code == code and said in result.output, result.output
     assert server.handler.mails == [] and rows(small, "delivery_staff_copies") == []
+
+
+def test_the_reach_command_it_suggests_carries_its_settings(small):  # noqa: F811
+    """Run with other settings than pelicanconf.py (the office's publishconf.py), so is the command it gives."""
+    shutil.copy(small / "pelicanconf.py", small / "office.py")
+    with SMTPServer(Keeper()) as server:
+        result = run_cli(small / "office.py", "send", "--issue", ISSUE, "--port", str(server.port), "--to", STAFF,
+                         "--as", "C3")
+    assert result.code == 1 and result.output.rstrip().endswith(
+        "see what each notice reaches with: sotong reach --issue 2026-11-26 -s office.py"), result.output
 
 
 def test_a_refused_address_is_exit_1_with_the_servers_answer(small):  # noqa: F811

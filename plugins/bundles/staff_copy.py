@@ -19,6 +19,7 @@ import click
 from sotong.i18n import _
 from sotong.problems import SotongError
 from sotong.project import Project
+from sotong.settings import settings_flag
 
 from .config import bundles_settings
 from .outbox import Bundler, issue_bundle
@@ -47,8 +48,8 @@ def staff_copy(project: Project, *, issue: dt.date, reader_id: str | None, perso
     if not bundler.emailed(reader, plan) or not reader.subscribed:
         raise SotongError([_("{reader} gets no email of the issue of {issue} (unsubscribed, no email channel or "
                              "address, or no notice of it matches); pick another reader (--as ID or --persona), "
-                             "or see what each notice reaches with: sotong reach --issue {issue}").format(
-            reader=reader.id, issue=issue)])
+                             "or see what each notice reaches with: sotong reach --issue {issue}{settings}").format(
+            reader=reader.id, issue=issue, settings=settings_flag(project.settings))])
     copy_reader = replace(reader, id=COPY_ID_PREFIX + reader.id, name="", email=to)
     message, _manifest = bundler.email_for(copy_reader, plan, subject_mark=mark)
     return StaffCopy(message.eml, reader.id, message.notices)
