@@ -692,6 +692,16 @@ class ImportReport:
 _PART_LINES = 10_000  # a file of fewer lines than this per job is read in fewer parts
 
 
+def _ends_in_line_break(path: Path) -> bool:
+    """Whether the file's last line ends in a line break (then the line breaks
+    counted are its lines; else one line more)."""
+    with path.open("rb") as file:
+        if not file.seek(0, os.SEEK_END):
+            return True
+        file.seek(-1, os.SEEK_END)
+        return file.read(1) in (b"\n", b"\r")
+
+
 def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: int,
                shown: str | None = None, jobs: int = 1) -> ImportReport:
     """Import the CSV file at ``path`` into ``store`` (SPEC §4), row by row,
@@ -705,11 +715,12 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
         with path.open(encoding=codec, newline="") as file:
             names = _header(csv.reader(file), shown)
         lines, parts = cut(path, jobs, _PART_LINES)
+        rows = max(lines - 1 + (not _ends_in_line_break(path)), 0)  # the progress bar's total: the header is no row
         reading = functools.partial(_part_rows, path, codec, names, shown)
-        staged = _staged_parts(store, reading, parts, audiences, this_year, shown, lines)
+        staged = _staged_parts(store, reading, parts, audiences, this_year, shown, rows)
         if not all(part.ending.clean for part in staged):  # a cut inside a quoted cell: read it whole
             shutil.rmtree(staged[0].scratch.parent, ignore_errors=True)
-            staged = _staged_parts(store, reading, [WHOLE], audiences, this_year, shown, lines)
+            staged = _staged_parts(store, reading, [WHOLE], audiences, this_year, shown, rows)
         return _write_staged(store, staged, shown)
     except OSError as exc:
         raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]) from None

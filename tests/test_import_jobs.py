@@ -240,3 +240,25 @@ def test_a_part_cut_inside_a_quoted_cell_that_reads_past_the_limit_is_read_whole
         assert file.read(2) == b'",'  # the second part starts at the closing quote
     reports, stored, _log = _same_for_every_job_count(tmp_path, "sqlite", [path])
     assert reports[0][2] == f"{ROWS} added, 0 updated, 0 unchanged, 0 rejected" and len(stored) == ROWS
+
+
+def test_the_progress_bar_counts_the_rows_not_the_header_line(tmp_path, monkeypatch):
+    """In a terminal the bar of 10,000 rows ended at 10000/10001 (the header line counted), never full."""
+    import io as text_io
+
+    class Terminal(text_io.StringIO):
+        def isatty(self):
+            return True
+
+    source = tmp_path / "people.csv"
+    write_csv(source, generate_population(10_000, AUDIENCES, seed=5, year=YEAR))
+    unended = tmp_path / "unended.csv"  # a last row without its line break: as many rows
+    unended.write_bytes(source.read_bytes().rstrip(b"\r\n"))
+    store = Store.open(tmp_path / "sotong.db")
+    for path in (source, unended):
+        terminal = Terminal()
+        monkeypatch.setattr("sys.stderr", terminal)
+        import_csv(store, path, AUDIENCES, YEAR)
+        assert "10000/10000" in terminal.getvalue() and "/10001" not in terminal.getvalue(), path
+        assert "/9999" not in terminal.getvalue(), path
+    store.close()
