@@ -54,10 +54,20 @@ def sent_twice(project: Path):
     return first, second
 
 
+def handover_files(project: Path) -> dict[str, list[str]]:
+    """Each sms-handover file of the outbox: the ids of its rows."""
+    return {path.name: [line.split(",")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+            for path in sorted((project / "private" / "outbox" / ISSUE).glob("sms-handover-*.csv"))}
+
+
 def test_a_second_run_says_the_sms_were_handed_over_already(project):
     first, second = sent_twice(project)
-    assert "SMS: 1 SMS messages (SMS 1, LMS 0) recorded as handed over; give private/outbox/2026-11-26/sms.csv" in first.output
-    assert "Make sms.csv again without them" in first.output
+    given = re.search(r"SMS: 1 SMS messages \(SMS 1, LMS 0\) recorded as handed over; give private/outbox/2026-11-26/"
+                      r"(sms-handover-\d{8}-\d{6}\.csv) to the SMS agency", first.output)
+    assert given, first.output  # not sms.csv: it also holds the reader who unsubscribed from SMS
+    assert handover_files(project) == {given.group(1): ["S00005"]}
+    assert "Give the agency that file only, not private/outbox/2026-11-26/sms.csv" in first.output
+    assert "Make sms.csv again without them" not in first.output
     assert "SMS: 1 SMS messages were already recorded as handed over, on 20" in second.output
     assert "Do not give private/outbox/2026-11-26/sms.csv to the SMS agency again" in second.output
     assert "give private/outbox/2026-11-26/sms.csv to the SMS agency (" not in second.output
@@ -202,3 +212,20 @@ def test_a_one_off_notice_outbox_gets_its_sms_results_and_its_report(project):
     assert (project / "private" / "reports" / f"issue-{slug}.csv").is_file()
     both = run_cli(settings, "report", "--notice", slug, "--issue", "2026-11-26")
     assert both.code == 2 and "(one of them)" in both.output
+
+
+def test_an_issue_bundled_again_after_its_sms_went_gives_only_the_new_readers_sms(project):
+    """sms.csv of an outbox made again lists every reader; the run that hands
+    over the new ones' SMS names a file of theirs alone, so the agency does not
+    text the others twice."""
+    ids = add_subscribers(store_of(project), 4)
+    folder = project / "private" / "outbox"
+    make_outbox(folder, ISSUE, ids[:1], NOTICES, sms={ids[1]: "SMS", ids[2]: "SMS"})
+    with SMTPServer(ScriptedHandler()) as server:
+        first = send(project, server.port)
+        assert "give private/outbox/2026-11-26/sms.csv to the SMS agency" in first.output, first.output
+        make_outbox(folder, ISSUE, ids[:1], NOTICES, sms={ids[1]: "SMS", ids[2]: "SMS", ids[3]: "LMS"})
+        second = send(project, server.port)
+    assert "SMS: 1 SMS messages (SMS 0, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms-handover-" in second.output, second.output
+    assert list(handover_files(project).values()) == [[ids[3]]]
+    assert "give private/outbox/2026-11-26/sms.csv" not in second.output

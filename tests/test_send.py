@@ -235,7 +235,9 @@ def test_readers_unsubscribed_since_bundling_are_left_out(project):
         result = send(project, server.port)
         assert server.handler.accepted_counts() == {address_of(ids[1]): 1, address_of(ids[2]): 1}
     assert "Left out: 2 readers unsubscribed or unreachable since bundling (email 1, SMS 1)." in result.output
-    assert "Make sms.csv again without them before giving it to the agency: sotong bundles --issue 2026-11-26" in result.output
+    assert ("SMS: none to hand over: every reader in private/outbox/2026-11-26/sms.csv is left out since bundling; "
+            "give the SMS agency nothing.") in result.output
+    assert "Make sms.csv again" not in result.output
     assert set(journal(project)) == {(ids[1], "email"), (ids[2], "email")}
 
 

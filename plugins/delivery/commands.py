@@ -28,7 +28,7 @@ from .config import delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
-from .outbox import has_sms, outbox_folder, read_outbox
+from .outbox import handover_file, has_sms, outbox_folder, read_outbox
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
@@ -72,26 +72,48 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
                                         {slug for message in outbox.messages for slug in message.notices})
             recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable)
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable)
-            sms = _sms_line(recorded)
             _score_refusals(project, key)
-    option = option_of(kind)
-    earlier_sms = None if dry_run or recorded.sms else journal.sms_handed_over(key, started if recorded.joined else None)
+    option, give_sms_csv = option_of(kind), True
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
-        if earlier_sms:
-            click.echo(_("SMS: {count} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
-                count=earlier_sms[0], when=earlier_sms[1], path=project.shown(outbox.path / 'sms.csv')))
-        elif has_sms(outbox.path, project.shown):
-            click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
-                sms=sms, path=project.shown(outbox.path / 'sms.csv')))
-    _say_left_out(recorded.left_out, None if earlier_sms else (option, key, settings_flag(project.settings)))
+        give_sms_csv = _say_sms(project, journal, outbox, recorded, started)
+    _say_left_out(recorded.left_out, (option, key, settings_flag(project.settings)) if give_sms_csv else None)
     if not dry_run and (figures.failed or figures.deferred):
         click.echo(_("See who and why: sotong send report {option} {key}{settings}").format(
             option=option, key=key, settings=settings_flag(project.settings))
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _say_sms(project, journal, outbox, recorded, started: str) -> bool:
+    """What became of the outbox's SMS in this run, and which file to give
+    the agency; False when that is not sms.csv as it is (its SMS were handed
+    over before, or this run's are a part of it, written to a file of their
+    own: readers handed over before, or left out since bundling, are in
+    sms.csv too, and would get their SMS twice or against their wish)."""
+    sms_csv = project.shown(outbox.path / "sms.csv")
+    earlier = None if recorded.sms else journal.sms_handed_over(outbox.key, started if recorded.joined else None)
+    if earlier:
+        click.echo(_("SMS: {count} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
+            count=earlier[0], when=earlier[1], path=sms_csv))
+        return False
+    if not has_sms(outbox.path, project.shown):
+        return True
+    if not recorded.sms:
+        click.echo(_("SMS: none here; the worker that recorded this outbox recorded its SMS as handed over and says which file to give the SMS agency.")
+                   if recorded.joined else
+                   _("SMS: none to hand over: every reader in {path} is left out since bundling; give the SMS agency nothing.").format(
+                       path=sms_csv))
+        return False
+    part = handover_file(outbox.path, {message.subscriber_id for message in recorded.sms}, started, project.shown)
+    click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
+        sms=_sms_line(recorded), path=project.shown(part) if part else sms_csv))
+    if part:
+        click.echo(_("Give the agency that file only, not {sms_csv}: sms.csv also holds readers whose SMS were handed over before or who are left out since bundling.").format(
+            sms_csv=sms_csv))
+    return not part
 
 
 def _say_left_out(left_out: dict, bundle_again: tuple | None) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sotong import spreadsheet
+from sotong.atomic import replacing_text
 from sotong.i18n import _
 from sotong.problems import Problem, SotongError
 from sotong.settings import settings_flag
@@ -272,6 +273,21 @@ def has_sms(folder: Path, shown) -> bool:
         return False
     rows = csv.reader(io.StringIO(sms_csv_text(path, shown)[0], newline=""))
     return next(rows, None) is not None and next(rows, None) is not None
+
+
+def handover_file(folder: Path, readers: set[str], when: str, shown) -> Path | None:
+    """The rows of sms.csv whose reader is in ``readers`` (the SMS a run
+    recorded as handed over), in the outbox's ``sms-handover-YYYYMMDD-HHMMSS.csv``
+    (``when``: the run's start, ISO), in sms.csv's own columns and encoding;
+    None, and no file, when they are all of its rows."""
+    text, encoding = sms_csv_text(folder / "sms.csv", shown)
+    kept, dropped = spreadsheet.without_records(text, lambda cells: spreadsheet.restored(cells[0]) not in readers)
+    if not dropped:
+        return None
+    path = folder / f"sms-handover-{re.sub(r'[^0-9T]', '', when[:19]).replace('T', '-')}.csv"
+    with replacing_text(path, encoding) as out:
+        out.write(kept)
+    return path
 
 
 def sms_csv_rows(text: str, named: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
