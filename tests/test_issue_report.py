@@ -23,6 +23,7 @@ from delivery.verp import make_return_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from survey import storage
+from survey.rules import survey_token
 
 from sotong.links import click_url, short_codes, sms_link_notices
 from sotong.project import Project
@@ -66,9 +67,13 @@ def reported(tmp_path_factory):
                                          f"{phone_of(2)},failed,2001,2026-11-26 09:01\n", encoding="utf-8")
     assert run_cli(settings, "send", "results", "--issue", ISSUE, str(project / "results.csv")).code == 0
     store = storage.ensure(Store.open(project / "private" / "sotong.db"))
-    for subscriber_id in ids[:3]:
+    for subscriber_id in ids[:4]:  # ids[0] bounced hard, ids[3] was refused: 2 invitations reached
         storage.record_invitation(store, SURVEY, subscriber_id, ISSUE)
-    storage.store_response(store, SURVEY, {"q1": ("5",)}, ISSUE, token=None, subscriber_id=ids[0])
+    for subscriber_id in (ids[3], ids[4], ids[5], "S-earlier"):
+        storage.record_invitation(store, SURVEY, subscriber_id, "2026-11-12")
+    for subscriber_id in (ids[1], ids[3], ids[4], ids[5], "S-earlier"):  # the survey is anonymous: by token only
+        storage.store_response(store, SURVEY, {"q1": ("5",)}, ISSUE, token=survey_token(SURVEY, subscriber_id),
+                               subscriber_id=None)
     store.close()
     loaded = Project(settings)
     code = short_codes(sms_link_notices(loaded.published_notices))[COLD]
@@ -113,6 +118,18 @@ def test_per_notice_and_channel(reported):
     assert figures(rows["notice", CONCERT, "sms"]) == ("1", "0", "0", "0", "0", "0", "1", "0", "")
 
 
+def test_the_answer_rate_counts_the_answers_of_the_readers_the_issue_invited(reported):
+    """5 answers in all, 4 of readers this issue did not invite or whose
+    invitation never reached them (refused, bounced hard): the issue's rate
+    is 1 of its 2 invitations that reached, not 5 of 4 (125%)."""
+    project, _ran = reported
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    row = re.search(r"2026 성동구립도서관 이용자 만족도 조사</th>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r'<td class="n">([^<]*)</td>', row) == ["2", "1", "50.0%"]
+    assert '<th scope="col" class="n">그 가운데 응답한 분</th>' in html
+    assert "125.0%" not in html
+
+
 def test_by_type_channel_and_total(reported):
     project, ran = reported
     rows = csv_rows(project)
@@ -122,7 +139,7 @@ def test_by_type_channel_and_total(reported):
     assert figures(rows["channel", "문자(SMS·LMS)", "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
     assert figures(rows["total", "합계", ""]) == ("6", "3", "1", "1", "1", "1", "1", "4", "1.3333")
     survey = rows["survey", "2026 성동구립도서관 이용자 만족도 조사", ""]
-    assert (survey["survey_invitations"], survey["survey_answers"]) == ("3", "1")
+    assert (survey["survey_invitations"], survey["survey_answers"]) == ("2", "1")
     assert (f"{ISSUE}: 6 messages (4 emails, 2 SMS); emails 3 accepted, 1 refused, 0 not sent yet, 1 bounced hard and 1 soft;"
             " SMS 1 delivered and 1 failed; 4 clicks.") in ran.output
 
@@ -220,10 +237,12 @@ def test_a_rate_above_nothing_or_below_all_is_never_shown_as_none_or_all(tmp_pat
     1,999 answers of 2,000 invitations not "100.0%"; no invitation, no rate."""
     email = (("email", "EMAIL", 5000, 5000, 0, 0, 0, 0, 0, 0, 0),)
     surveys = [{"title": "거의 모두", "invitations": 2000, "answers": 1999},
-               {"title": "초대 없음", "invitations": 0, "answers": 3}]
+               {"title": "초대 없음", "invitations": 0, "answers": 0}]
     report = issue_report(ISSUE, [], email, {("email", COLD): 2}, {}, surveys)
     html, _csv = write_issue_report(report, tmp_path, "성동소통")
     page = html.read_text(encoding="utf-8")
     assert '<td class="n">0.1% 미만</td>' in page and '<td class="n">0.0%</td>' not in page
     assert '<td class="n">99.9%</td>' in page and "100.0%" not in page
-    assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">3</td>\s*<td class="n">–</td>', page)
+    assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">0</td>\s*<td class="n">–</td>', page)
+    assert "<p>「초대 없음」: 참여 요청을 담은 이메일 가운데 받는 분께 닿은 것" in page  # why there is no rate
+    assert "「거의 모두」" not in page

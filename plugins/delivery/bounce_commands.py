@@ -166,7 +166,8 @@ def issue_report_command(project, issue: str, kind: str = "issue") -> None:
     for (channel, ref), count in clicks.click_counts(store, issue).items():
         slug = ref if channel == "email" else by_code.get(ref, ref)
         counted[channel, slug] = counted.get((channel, slug), 0) + count
-    surveys = [figure for _receiver, figures in signals.outbox_figures.send(project, outbox=issue) for figure in figures or ()]
+    surveys = [figure for _receiver, figures in signals.outbox_figures.send(
+        project, outbox=issue, reached=issue_report.reached_by_email(store, issue)) for figure in figures or ()]
     result = issue_report.issue_report(issue, notice_rows, message_rows, counted, titles, surveys)
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))

@@ -175,3 +175,12 @@ def journal_rows(store, outbox: str) -> tuple[list, list, dict]:
                               " WHERE m.outbox = ? GROUP BY 1, 2", (outbox,)).fetchall()
     titles = dict(db.execute("SELECT slug, title FROM delivery_notices WHERE outbox = ?", (outbox,)).fetchall())
     return [tuple(r) for r in notice_rows], [tuple(r) for r in message_rows], titles
+
+
+def reached_by_email(store, outbox: str) -> set:
+    """The readers whose email of ``outbox`` reached them as far as is known:
+    the server accepted it and it did not bounce hard (what the survey's
+    invitations in it are counted over)."""
+    return {row[0] for row in store.db.execute(
+        f"SELECT m.subscriber_id FROM delivery_messages AS m {_JOINS} WHERE m.outbox = ? AND m.channel = 'email'"
+        " AND m.state = 'sent' AND (b.kind IS NULL OR b.kind <> 'hard')", (outbox,))}

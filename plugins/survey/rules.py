@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import AbstractSet
+
 from sotong.audiences import Profile, matches_any
 from sotong.tokens import make_token, read_token
 
@@ -20,8 +22,19 @@ def is_invited(survey: Survey, profile: Profile, issue_year: int) -> bool:
     return DEFAULT_FIELD in profile.fields
 
 
-def survey_token(slug: str, subscriber_id: str) -> str:
-    return make_token(PURPOSE, f"{slug}:{subscriber_id}")
+def survey_token(slug: str, subscriber_id: str, key: bytes | None = None) -> str:
+    return make_token(PURPOSE, f"{slug}:{subscriber_id}", key)
+
+
+def bundle_response(invited: AbstractSet[str], reached: AbstractSet[str] | None,
+                    answered: AbstractSet[str]) -> tuple[int, int]:
+    """(invitations, answers) of one survey in one bundle: the readers
+    ``invited`` in it whose email reached them (all of them when ``reached``
+    is None), and those of these readers who have ``answered``, each once.
+    Answers of readers invited only in other bundles are not this bundle's,
+    so answers never exceed invitations."""
+    delivered = invited if reached is None else invited & reached
+    return len(delivered), len(delivered & answered)
 
 
 def subscriber_of_token(slug: str, token: str) -> str | None:

@@ -16,6 +16,9 @@ import uuid
 from typing import Callable
 
 from sotong.store import Store, now_iso, register_schema, with_rowid
+from sotong.tokens import reading_keys
+
+from .rules import survey_token
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
@@ -101,11 +104,26 @@ def invited_count(store: Store, slug: str) -> int:
     return store.db.execute("SELECT count(DISTINCT subscriber_id) FROM survey_invitations WHERE slug = ?", (slug,)).fetchone()[0]
 
 
-def invitations_of_issue(store: Store, issue: str) -> dict[str, int]:
-    """slug -> subscribers invited in the bundle of ``issue``."""
-    rows = store.db.execute("SELECT slug, count(DISTINCT subscriber_id) FROM survey_invitations WHERE issue = ?"
-                            " GROUP BY slug ORDER BY slug", (issue,))
-    return dict(rows.fetchall())
+def invited_in_issue(store: Store, issue: str) -> dict[str, set[str]]:
+    """slug -> the subscribers invited in the bundle of ``issue``."""
+    invited: dict[str, set[str]] = {}
+    for slug, subscriber_id in store.db.execute("SELECT slug, subscriber_id FROM survey_invitations WHERE issue = ?"
+                                                " ORDER BY slug", (issue,)):
+        invited.setdefault(slug, set()).add(subscriber_id)
+    return invited
+
+
+def answered_among(store: Store, slug: str, subscriber_ids: set[str]) -> set[str]:
+    """Those of ``subscriber_ids`` who answered survey ``slug``: by the id a
+    named survey's answer keeps (a forgotten reader's stand-in, as their
+    invitations have), or by the use of their token (made with the signing
+    key or the previous one), the only trace of an anonymous survey's answer.
+    A forgotten reader's anonymous answer cannot be told: not among them."""
+    named = {row[0] for row in store.db.execute(
+        "SELECT subscriber_id FROM survey_responses WHERE slug = ? AND subscriber_id IS NOT NULL", (slug,))}
+    used, keys = used_token_hashes(store, slug), list(reading_keys())
+    return {subscriber_id for subscriber_id in subscriber_ids if subscriber_id in named
+            or any(token_hash(survey_token(slug, subscriber_id, key)) in used for key in keys)}
 
 
 def responses(store: Store, slug: str) -> list[dict[str, tuple[str, ...]]]:
