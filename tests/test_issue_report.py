@@ -18,7 +18,7 @@ from bounce_mails import postfix_dsn
 from project_support import copy_project, project_on, serving
 from delivery_support import (PHONE_BROWSER, SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
                               send_outbox)
-from delivery.issue_report import Figures, issue_report, write_issue_report
+from delivery.issue_report import Figures, issue_report, notice_clicks, write_issue_report
 from delivery.verp import make_return_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -246,3 +246,40 @@ def test_a_rate_above_nothing_or_below_all_is_never_shown_as_none_or_all(tmp_pat
     assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">0</td>\s*<td class="n">–</td>', page)
     assert "<p>「초대 없음」: 참여 요청을 담은 이메일 가운데 받는 분께 닿은 것" in page  # why there is no rate
     assert "「거의 모두」" not in page
+
+
+def test_sms_clicks_of_a_notice_no_longer_published_show_its_title(tmp_path):
+    """The cold-wave notice went by SMS and was clicked, then taken off the
+    site: its clicks show under the title the journal kept, not its short
+    code; a code that fits no notice of the outbox says what it is."""
+    project = copy_project(tmp_path, extra_settings="CLICK_COUNTING = True\n")
+    settings = project / "pelicanconf.py"
+    ids = add_subscribers(project / "private" / "sotong.db", 1)
+    make_outbox(project / "private" / "outbox", ISSUE, [], [COLD], sms={ids[0]: "SMS"})
+    assert run_cli(settings, "send", "--issue", ISSUE).code == 0
+    loaded = Project(settings)
+    code = short_codes(sms_link_notices(loaded.published_notices))[COLD]
+    with serving(make_app(loaded)) as port:
+        click(port, click_url(loaded.settings, ISSUE, "sms", code, ""), times=2)
+        click(port, click_url(loaded.settings, ISSUE, "sms", "zz9", ""))
+    (project / "content" / "notices" / f"{COLD}.md").unlink()
+    ran = run_cli(settings, "report", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    cold = re.search(r'<th scope="row">\[긴급\] 한파주의보 발령 — 수도 계량기 동파와 빙판길에 주의하세요 · '
+                     r'<span class="nowrap">문자\(SMS·LMS\)</span></th>(.*?)</tr>', html, re.S)
+    assert cold and re.findall(r'<td class="n">([^<]*)</td>', cold.group(1))[-2] == "2"  # its 2 clicks
+    assert f'<th scope="row">{code} ·' not in html
+    assert '<th scope="row">(지금은 없는 소식, 짧은 주소 zz9) ·' in html
+
+
+@given(st.lists(st.text("abcdef-", min_size=1, max_size=6), min_size=1, max_size=6, unique=True), st.data())
+def test_an_sms_code_is_read_as_the_outbox_notice_it_was_given_to(slugs, data):
+    """Codes move when an earlier SMS notice leaves the site: a click on the
+    code a notice of the outbox had is its notice's, whatever today's codes
+    give that code to (another notice, or none)."""
+    then = short_codes([type("N", (), {"slug": s, "date": i})() for i, s in enumerate(slugs)])
+    sent = data.draw(st.sampled_from(slugs))
+    today = {other: then[sent] for other in data.draw(st.lists(st.text("xyz", min_size=1), max_size=1))}
+    counted, titles = notice_clicks({("sms", then[sent]): 2}, today, {sent: f"제목 {sent}"})
+    assert counted == {("sms", sent): 2} and titles[sent] == f"제목 {sent}"
