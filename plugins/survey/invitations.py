@@ -1,7 +1,8 @@
 """Survey invitations in issue bundles (SPEC §9): every open survey the
 reader is invited to and has not answered gets a block in the reader's email
 with the reader's own link, and each invitation is recorded in the store
-(``survey_invitations``) so that the response rate is answers / invitations.
+(``survey_invitations``) so that the response rate is answers / invitations;
+a preview or a staff member's test copy (``context.trial``) records none.
 
 The block's HTML is rendered and its CSS inlined once per survey; a reader's
 block only differs by the link, put in afterwards.
@@ -71,7 +72,8 @@ def block_maker(context: MessageContext):
             parts_html.append(inlined[survey.slug].replace(LINK_HOLE, html.escape(link)))
             parts_text.append(invitation_text(survey, link))
             slugs.append(survey.slug)
-            storage.record_invitation(store, survey.slug, subscriber.id, issue)
+            if not context.trial:  # a preview or a staff's test copy invites nobody
+                storage.record_invitation(store, survey.slug, subscriber.id, issue)
         if not slugs:
             return []
         return [Block("".join(parts_html), "\n\n".join(parts_text), {"surveys": slugs})]
