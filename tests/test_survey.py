@@ -541,3 +541,21 @@ def test_tally_against_brute_force(responses, invited):
 def test_token_links_quote_safely():
     token = survey_token(BUDGET, "S 1/é")
     assert quote(token, safe=".-_") == token  # URL-safe as it stands
+
+
+def test_a_key_change_does_not_let_a_reader_answer_an_anonymous_survey_twice(project, server, monkeypatch):
+    """S00001 answered with the link signed by the old key; once the office
+    changed SOTONG_SECRET (the old one kept as SOTONG_PREVIOUS_SECRET), the
+    next issue's link is signed by the new key: it is the same reader's, so
+    it is refused (409) and the next bundle invites them no more."""
+    old, new = "o" * 40, "n" * 40
+    monkeypatch.setenv("SOTONG_SECRET", old)
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **LIBRARY_ANSWER})[0] == 303
+    monkeypatch.setenv("SOTONG_SECRET", new)
+    monkeypatch.setenv("SOTONG_PREVIOUS_SECRET", old)
+    again = call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **LIBRARY_ANSWER})
+    assert again[0] == 409 and "이미 답해 주셨습니다" in again[2]
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00002", old.encode()),
+                                                        **LIBRARY_ANSWER})[0] == 303  # an old link, kept as the new key's
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00002')}")[0] == 409
+    assert stored_answers(project) == 2

@@ -18,7 +18,7 @@ from sotong.mail import Block, MessageContext
 from sotong.store import Store
 
 from . import storage
-from .rules import is_invited, survey_token
+from .rules import is_invited, reader_tokens
 
 LINK_HOLE = "https://survey-link.invalid/"  # replaced by each reader's link after inlining
 
@@ -65,10 +65,10 @@ def block_maker(context: MessageContext):
         for survey in surveys:
             if not is_invited(survey, profile, year):
                 continue
-            token = survey_token(survey.slug, subscriber.id)
-            if storage.token_hash(token) in answered[survey.slug]:
+            tokens = reader_tokens(survey.slug, subscriber.id)  # one answer, whichever key signed its link
+            if any(storage.token_hash(token) in answered[survey.slug] for token in tokens):
                 continue
-            link = invitation_link(settings, survey.slug, token)
+            link = invitation_link(settings, survey.slug, tokens[0])
             parts_html.append(inlined[survey.slug].replace(LINK_HOLE, html.escape(link)))
             parts_text.append(invitation_text(survey, link))
             slugs.append(survey.slug)

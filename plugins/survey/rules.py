@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import AbstractSet
 
 from sotong.audiences import Profile, matches_any
-from sotong.tokens import make_token, read_token
+from sotong.tokens import make_token, read_token, reading_keys
 
 from .schema import DEFAULT_FIELD, Survey
 
@@ -24,6 +24,13 @@ def is_invited(survey: Survey, profile: Profile, issue_year: int) -> bool:
 
 def survey_token(slug: str, subscriber_id: str, key: bytes | None = None) -> str:
     return make_token(PURPOSE, f"{slug}:{subscriber_id}", key)
+
+
+def reader_tokens(slug: str, subscriber_id: str) -> list[str]:
+    """The reader's tokens of survey ``slug`` under each key links are read
+    with: the signing key's first, then SOTONG_PREVIOUS_SECRET's when set.
+    Each is one reader's link, so one answer for all of them."""
+    return [survey_token(slug, subscriber_id, key) for key in reading_keys()]
 
 
 def bundle_response(invited: AbstractSet[str], reached: AbstractSet[str] | None,

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Callable
+from typing import Callable, Sequence
 
 from sotong.store import Store, now_iso, register_schema, with_rowid
-from sotong.tokens import reading_keys
 
-from .rules import survey_token
+from .rules import reader_tokens
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
@@ -65,13 +64,17 @@ def token_hash(token: str) -> str:
 
 
 def store_response(store: Store, slug: str, answers: dict, day: str, *, token: str | None,
-                   subscriber_id: str | None, also: Callable[[Store], object] | None = None) -> None:
+                   subscriber_id: str | None, also: Callable[[Store], object] | None = None,
+                   earlier: Sequence[str] = ()) -> None:
     """One response, its answers, the token's use and what ``also(store)``
     writes (a consultation's opinions), in one transaction: all of them or,
-    on any error, none; TokenUsed when the token was used before."""
+    on any error, none; TokenUsed when the token, or one of the same
+    reader's ``earlier`` tokens (signed with the previous key), was used before."""
     response_id = uuid.uuid4().hex
     try:
         with store.transaction() as db:
+            if earlier and token_was_used(store, slug, earlier):
+                raise TokenUsed()
             if token is not None:
                 db.execute("INSERT INTO survey_tokens_used (slug, token_hash) VALUES (?, ?)", (slug, token_hash(token)))
             db.execute("INSERT INTO survey_responses (id, slug, subscriber_id, day) VALUES (?, ?, ?, ?)",
@@ -84,9 +87,10 @@ def store_response(store: Store, slug: str, answers: dict, day: str, *, token: s
         raise TokenUsed() from None
 
 
-def token_was_used(store: Store, slug: str, token: str) -> bool:
-    return store.db.execute("SELECT 1 FROM survey_tokens_used WHERE slug = ? AND token_hash = ?",
-                            (slug, token_hash(token))).fetchone() is not None
+def token_was_used(store: Store, slug: str, tokens: Sequence[str]) -> bool:
+    """Whether one of ``tokens`` (one reader's, :func:`.rules.reader_tokens`) was used."""
+    return any(store.db.execute("SELECT 1 FROM survey_tokens_used WHERE slug = ? AND token_hash = ?",
+                                (slug, token_hash(token))).fetchone() is not None for token in tokens)
 
 
 def used_token_hashes(store: Store, slug: str) -> set[str]:
@@ -121,9 +125,9 @@ def answered_among(store: Store, slug: str, subscriber_ids: set[str]) -> set[str
     A forgotten reader's anonymous answer cannot be told: not among them."""
     named = {row[0] for row in store.db.execute(
         "SELECT subscriber_id FROM survey_responses WHERE slug = ? AND subscriber_id IS NOT NULL", (slug,))}
-    used, keys = used_token_hashes(store, slug), list(reading_keys())
+    used = used_token_hashes(store, slug)
     return {subscriber_id for subscriber_id in subscriber_ids if subscriber_id in named
-            or any(token_hash(survey_token(slug, subscriber_id, key)) in used for key in keys)}
+            or any(token_hash(token) in used for token in reader_tokens(slug, subscriber_id))}
 
 
 def responses(store: Store, slug: str) -> list[dict[str, tuple[str, ...]]]:
