@@ -25,7 +25,7 @@ from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
 from survey.answers import validate_answers
-from survey.results import tally, unpublished_reason
+from survey.results import percent, tally, unpublished_reason
 from survey.rules import survey_token
 from survey.schema import Question, Survey
 
@@ -387,8 +387,19 @@ def answered(tmp_path_factory):
 
 
 def test_results_count_the_answers_and_the_response_rate(answered):
-    _, result = answered
-    assert result.code == 0 and "3 answers, response rate 150.0%" in result.stdout  # 3 answers, 2 invited
+    """S3 answered by a link no invitation records: among the 3 answers,
+    not in the rate of the 2 invited readers (both answered), never 150%."""
+    project, result = answered
+    assert result.code == 0 and "3 answers, response rate 100.0%" in result.stdout
+    page = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
+    assert "응답 3건 · 참여 요청을 받은 분 2명 가운데 2명 응답 · 응답률 100.0%" in page
+    assert "참여 요청 기록과 이어 볼 수 없는 응답 1건" in page and "150.0%" not in page
+
+
+def test_a_rate_short_of_all_or_above_none_is_not_shown_as_all_or_none():
+    results = tally(SURVEY, [{}] * 2000, 2000, 1999)
+    assert (percent(results.rate), percent(1 / 5000), percent(0.5)) == ("99.9%", "0.1% 미만", "50.0%")
+    assert tally(SURVEY, [{}] * 3, 2, 2).rate == 1.0 and tally(SURVEY, [{}] * 3, 0, 0).rate is None
 
 
 def test_results_csv_has_each_options_count_and_share(answered):

@@ -108,6 +108,13 @@ def invited_count(store: Store, slug: str) -> int:
     return store.db.execute("SELECT count(DISTINCT subscriber_id) FROM survey_invitations WHERE slug = ?", (slug,)).fetchone()[0]
 
 
+def invitation_figures(store: Store, slug: str) -> tuple[int, int]:
+    """(readers invited to survey ``slug`` at least once, those of them who answered)."""
+    invited = {row[0] for row in store.db.execute(
+        "SELECT DISTINCT subscriber_id FROM survey_invitations WHERE slug = ?", (slug,))}
+    return len(invited), len(answered_among(store, slug, invited))
+
+
 def invited_in_issue(store: Store, issue: str) -> dict[str, set[str]]:
     """slug -> the subscribers invited in the bundle of ``issue``."""
     invited: dict[str, set[str]] = {}
