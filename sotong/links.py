@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from itertools import count
+from itertools import count, islice
 from typing import Iterable, Iterator
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -69,6 +69,12 @@ def short_codes(notices: Iterable) -> dict[str, str]:
         taken.add(code)
         codes[notice.slug] = code
     return codes
+
+
+def code_fits(code: str, slug: str) -> bool:
+    """Whether ``code`` can be (or have been) the short code of ``slug``: a
+    prefix of its digits, whichever notices were published around it."""
+    return bool(code) and "".join(islice(_code_digits(slug), len(code))) == code
 
 
 def sms_link_notices(notices: Iterable) -> list:

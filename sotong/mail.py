@@ -258,7 +258,10 @@ class MessageContext:
     ``issue`` is the issue date, or None for a one-off bundle of one notice;
     ``day`` the day the messages are for (rules such as banner windows use it);
     ``content`` the project's :class:`sotong.content.Content`, whose parts
-    (surveys, banners) the receivers read.
+    (surveys, banners) the receivers read; ``trial`` is true when the
+    messages are only to be looked at (a preview, a staff member's test
+    copy), not sent to their readers: a receiver then records nothing of them
+    (a survey's invitations).
     A receiver returns a callable ``(subscriber, notices) -> [Block, ...]``,
     or None when it has nothing to add to this bundle.
     """
@@ -270,6 +273,7 @@ class MessageContext:
     notices: list
     css: str
     content: object = None
+    trial: bool = False
 
     def inline(self, fragment: str) -> str:
         """``fragment`` with the email CSS inlined (once per distinct fragment)."""

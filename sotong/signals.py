@@ -24,9 +24,12 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`;
   return a callable ``(message bytes) -> header bytes`` to put on top of
   every email of the bundle (a DKIM signature), or None.
-- ``outbox_figures``: sent with the :class:`sotong.project.Project` and
-  ``outbox=KEY`` when a bundle's report is made; return a list of dicts
-  ``{"title": ..., "invitations": n, "answers": n}`` (surveys), or None.
+- ``outbox_figures``: sent with the :class:`sotong.project.Project`,
+  ``outbox=KEY`` and ``reached`` (the ids of the readers whose email of the
+  bundle reached them, as the journal knows) when a bundle's report is made;
+  return a list of dicts ``{"title": ..., "invitations": n, "answers": n}``
+  (surveys: the readers invited in the bundle whose email reached them, and
+  those of them who answered), or None.
 - ``staff_copies``: sent with the :class:`sotong.project.Project` and
   ``issue`` (a date), ``reader_id`` or ``persona``, ``to`` (an address) and
   ``mark`` (e.g. ``[시험]``); return the copy of that reader's email of the

@@ -18,11 +18,12 @@ from bounce_mails import postfix_dsn
 from project_support import copy_project, project_on, serving
 from delivery_support import (PHONE_BROWSER, SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of, run_cli,
                               send_outbox)
-from delivery.issue_report import Figures, issue_report, write_issue_report
+from delivery.issue_report import Figures, issue_report, notice_clicks, write_issue_report
 from delivery.verp import make_return_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from survey import storage
+from survey.rules import survey_token
 
 from sotong.links import click_url, short_codes, sms_link_notices
 from sotong.project import Project
@@ -66,9 +67,13 @@ def reported(tmp_path_factory):
                                          f"{phone_of(2)},failed,2001,2026-11-26 09:01\n", encoding="utf-8")
     assert run_cli(settings, "send", "results", "--issue", ISSUE, str(project / "results.csv")).code == 0
     store = storage.ensure(Store.open(project / "private" / "sotong.db"))
-    for subscriber_id in ids[:3]:
+    for subscriber_id in ids[:4]:  # ids[0] bounced hard, ids[3] was refused: 2 invitations reached
         storage.record_invitation(store, SURVEY, subscriber_id, ISSUE)
-    storage.store_response(store, SURVEY, {"q1": ("5",)}, ISSUE, token=None, subscriber_id=ids[0])
+    for subscriber_id in (ids[3], ids[4], ids[5], "S-earlier"):
+        storage.record_invitation(store, SURVEY, subscriber_id, "2026-11-12")
+    for subscriber_id in (ids[1], ids[3], ids[4], ids[5], "S-earlier"):  # the survey is anonymous: by token only
+        storage.store_response(store, SURVEY, {"q1": ("5",)}, ISSUE, token=survey_token(SURVEY, subscriber_id),
+                               subscriber_id=None)
     store.close()
     loaded = Project(settings)
     code = short_codes(sms_link_notices(loaded.published_notices))[COLD]
@@ -113,6 +118,18 @@ def test_per_notice_and_channel(reported):
     assert figures(rows["notice", CONCERT, "sms"]) == ("1", "0", "0", "0", "0", "0", "1", "0", "")
 
 
+def test_the_answer_rate_counts_the_answers_of_the_readers_the_issue_invited(reported):
+    """5 answers in all, 4 of readers this issue did not invite or whose
+    invitation never reached them (refused, bounced hard): the issue's rate
+    is 1 of its 2 invitations that reached, not 5 of 4 (125%)."""
+    project, _ran = reported
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    row = re.search(r"2026 성동구립도서관 이용자 만족도 조사</th>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r'<td class="n">([^<]*)</td>', row) == ["2", "1", "50.0%"]
+    assert '<th scope="col" class="n">그 가운데 응답한 분</th>' in html
+    assert "125.0%" not in html
+
+
 def test_by_type_channel_and_total(reported):
     project, ran = reported
     rows = csv_rows(project)
@@ -122,7 +139,7 @@ def test_by_type_channel_and_total(reported):
     assert figures(rows["channel", "문자(SMS·LMS)", "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
     assert figures(rows["total", "합계", ""]) == ("6", "3", "1", "1", "1", "1", "1", "4", "1.3333")
     survey = rows["survey", "2026 성동구립도서관 이용자 만족도 조사", ""]
-    assert (survey["survey_invitations"], survey["survey_answers"]) == ("3", "1")
+    assert (survey["survey_invitations"], survey["survey_answers"]) == ("2", "1")
     assert (f"{ISSUE}: 6 messages (4 emails, 2 SMS); emails 3 accepted, 1 refused, 0 not sent yet, 1 bounced hard and 1 soft;"
             " SMS 1 delivered and 1 failed; 4 clicks.") in ran.output
 
@@ -220,10 +237,49 @@ def test_a_rate_above_nothing_or_below_all_is_never_shown_as_none_or_all(tmp_pat
     1,999 answers of 2,000 invitations not "100.0%"; no invitation, no rate."""
     email = (("email", "EMAIL", 5000, 5000, 0, 0, 0, 0, 0, 0, 0),)
     surveys = [{"title": "거의 모두", "invitations": 2000, "answers": 1999},
-               {"title": "초대 없음", "invitations": 0, "answers": 3}]
+               {"title": "초대 없음", "invitations": 0, "answers": 0}]
     report = issue_report(ISSUE, [], email, {("email", COLD): 2}, {}, surveys)
     html, _csv = write_issue_report(report, tmp_path, "성동소통")
     page = html.read_text(encoding="utf-8")
     assert '<td class="n">0.1% 미만</td>' in page and '<td class="n">0.0%</td>' not in page
     assert '<td class="n">99.9%</td>' in page and "100.0%" not in page
-    assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">3</td>\s*<td class="n">–</td>', page)
+    assert re.search(r'초대 없음</th><td class="n">0</td><td class="n">0</td>\s*<td class="n">–</td>', page)
+    assert "<p>「초대 없음」: 참여 요청을 담은 이메일 가운데 받는 분께 닿은 것" in page  # why there is no rate
+    assert "「거의 모두」" not in page
+
+
+def test_sms_clicks_of_a_notice_no_longer_published_show_its_title(tmp_path):
+    """The cold-wave notice went by SMS and was clicked, then taken off the
+    site: its clicks show under the title the journal kept, not its short
+    code; a code that fits no notice of the outbox says what it is."""
+    project = copy_project(tmp_path, extra_settings="CLICK_COUNTING = True\n")
+    settings = project / "pelicanconf.py"
+    ids = add_subscribers(project / "private" / "sotong.db", 1)
+    make_outbox(project / "private" / "outbox", ISSUE, [], [COLD], sms={ids[0]: "SMS"})
+    assert run_cli(settings, "send", "--issue", ISSUE).code == 0
+    loaded = Project(settings)
+    code = short_codes(sms_link_notices(loaded.published_notices))[COLD]
+    with serving(make_app(loaded)) as port:
+        click(port, click_url(loaded.settings, ISSUE, "sms", code, ""), times=2)
+        click(port, click_url(loaded.settings, ISSUE, "sms", "zz9", ""))
+    (project / "content" / "notices" / f"{COLD}.md").unlink()
+    ran = run_cli(settings, "report", "--issue", ISSUE)
+    assert ran.code == 0, ran.output
+    html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
+    cold = re.search(r'<th scope="row">\[긴급\] 한파주의보 발령 — 수도 계량기 동파와 빙판길에 주의하세요 · '
+                     r'<span class="nowrap">문자\(SMS·LMS\)</span></th>(.*?)</tr>', html, re.S)
+    assert cold and re.findall(r'<td class="n">([^<]*)</td>', cold.group(1))[-2] == "2"  # its 2 clicks
+    assert f'<th scope="row">{code} ·' not in html
+    assert '<th scope="row">(지금은 없는 소식, 짧은 주소 zz9) ·' in html
+
+
+@given(st.lists(st.text("abcdef-", min_size=1, max_size=6), min_size=1, max_size=6, unique=True), st.data())
+def test_an_sms_code_is_read_as_the_outbox_notice_it_was_given_to(slugs, data):
+    """Codes move when an earlier SMS notice leaves the site: a click on the
+    code a notice of the outbox had is its notice's, whatever today's codes
+    give that code to (another notice, or none)."""
+    then = short_codes([type("N", (), {"slug": s, "date": i})() for i, s in enumerate(slugs)])
+    sent = data.draw(st.sampled_from(slugs))
+    today = {other: then[sent] for other in data.draw(st.lists(st.text("xyz", min_size=1), max_size=1))}
+    counted, titles = notice_clicks({("sms", then[sent]): 2}, today, {sent: f"제목 {sent}"})
+    assert counted == {("sms", sent): 2} and titles[sent] == f"제목 {sent}"

@@ -145,3 +145,18 @@ def test_messages_are_in_korean_by_default(small, monkeypatch):  # noqa: F811
     assert neither.code == 2 and "--to와 함께 받는 사람을 정하세요" in neither.output
     assert nobody.code == 1 and "C3은(는) 2026-11-26 호 이메일을 받지 않습니다" in nobody.output
     assert sent.code == 0 and "구독자에게 보낸 것으로는 기록하지 않았습니다" in sent.output
+
+
+def test_a_test_copy_or_a_preview_invites_nobody_to_a_survey(small):  # noqa: F811
+    """B2 is among the library survey's readers: the staff copy and the
+    preview of B2's email show the invitation, but invite nobody (no
+    test-B2, no B2 who never got it), so the survey's rate is not lowered."""
+    with SMTPServer(Keeper()) as server:
+        result = staff_send(small, server.port, "--to", STAFF, "--as", "B2")
+    assert result.code == 0, result.output
+    [(_from, _to, data)] = server.handler.mails
+    assert "설문 참여하기" in parse(data).get_body(("html",)).get_content()
+    preview = run_cli(small / "pelicanconf.py", "preview", "--subscriber", "B2", "--issue", ISSUE)
+    assert preview.code == 0, preview.output
+    assert "설문 참여하기" in next((small / "private" / "preview").glob("*.html")).read_text(encoding="utf-8")
+    assert rows(small, "survey_invitations") == []

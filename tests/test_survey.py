@@ -25,7 +25,7 @@ from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
 from survey.answers import validate_answers
-from survey.results import tally, unpublished_reason
+from survey.results import percent, tally, unpublished_reason
 from survey.rules import survey_token
 from survey.schema import Question, Survey
 
@@ -422,8 +422,19 @@ def answered(tmp_path_factory):
 
 
 def test_results_count_the_answers_and_the_response_rate(answered):
-    _, result = answered
-    assert result.code == 0 and "3 answers, response rate 150.0%" in result.stdout  # 3 answers, 2 invited
+    """S3 answered by a link no invitation records: among the 3 answers,
+    not in the rate of the 2 invited readers (both answered), never 150%."""
+    project, result = answered
+    assert result.code == 0 and "3 answers, response rate 100.0%" in result.stdout
+    page = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
+    assert "응답 3건 · 참여 요청을 받은 분 2명 가운데 2명 응답 · 응답률 100.0%" in page
+    assert "참여 요청 기록과 이어 볼 수 없는 응답 1건" in page and "150.0%" not in page
+
+
+def test_a_rate_short_of_all_or_above_none_is_not_shown_as_all_or_none():
+    results = tally(SURVEY, [{}] * 2000, 2000, 1999)
+    assert (percent(results.rate), percent(1 / 5000), percent(0.5)) == ("99.9%", "0.1% 미만", "50.0%")
+    assert tally(SURVEY, [{}] * 3, 2, 2).rate == 1.0 and tally(SURVEY, [{}] * 3, 0, 0).rate is None
 
 
 def test_results_csv_has_each_options_count_and_share(answered):
@@ -576,3 +587,21 @@ def test_tally_against_brute_force(responses, invited):
 def test_token_links_quote_safely():
     token = survey_token(BUDGET, "S 1/é")
     assert quote(token, safe=".-_") == token  # URL-safe as it stands
+
+
+def test_a_key_change_does_not_let_a_reader_answer_an_anonymous_survey_twice(project, server, monkeypatch):
+    """S00001 answered with the link signed by the old key; once the office
+    changed SOTONG_SECRET (the old one kept as SOTONG_PREVIOUS_SECRET), the
+    next issue's link is signed by the new key: it is the same reader's, so
+    it is refused (409) and the next bundle invites them no more."""
+    old, new = "o" * 40, "n" * 40
+    monkeypatch.setenv("SOTONG_SECRET", old)
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **LIBRARY_ANSWER})[0] == 303
+    monkeypatch.setenv("SOTONG_SECRET", new)
+    monkeypatch.setenv("SOTONG_PREVIOUS_SECRET", old)
+    again = call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **LIBRARY_ANSWER})
+    assert again[0] == 409 and "이미 답해 주셨습니다" in again[2]
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00002", old.encode()),
+                                                        **LIBRARY_ANSWER})[0] == 303  # an old link, kept as the new key's
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00002')}")[0] == 409
+    assert stored_answers(project) == 2

@@ -37,13 +37,15 @@ def test_the_last_kept_day_is_the_same_day_a_year_later_or_the_last_day_of_febru
 
 def _answered(store_location):
     from survey import storage
+    from survey.rules import survey_token
 
     store = storage.ensure(Store.open(store_location))
     storage.store_response(store, LIBRARY, {"library": ("금호도서관",), "purpose": ("열람실 공부", "휴식·모임"),
                                             "satisfaction": ("4",), "wish": (WISH,)}, "2026-11-20",
-                           token="token-1", subscriber_id=None)
+                           token=survey_token(LIBRARY, "S1"), subscriber_id=None)  # anonymous: by token
     storage.store_response(store, LIBRARY, {"library": ("용답도서관",), "purpose": ("책 대출·반납",),
-                                            "satisfaction": ("5",)}, "2026-11-21", token="token-2", subscriber_id=None)
+                                            "satisfaction": ("5",)}, "2026-11-21", token=survey_token(LIBRARY, "S2"),
+                           subscriber_id=None)
     storage.store_response(store, BUDGET, {"dong": ("성수동",), "projects": ("반려견 놀이터 조성",),
                                            "satisfaction": ("3",)}, "2026-11-22", token="token-3", subscriber_id="S1")
     for reader in ("S1", "S2", "S3"):

@@ -91,7 +91,7 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         subscriber = find_reader(project, subscriber_id, persona, issue.year)
     except PersonaError as exc:
         raise click.BadParameter(str(exc), param_hint="--persona") from None
-    bundler = Bundler(project, _bundle(project, issue))
+    bundler = Bundler(project, _bundle(project, issue), trial=True)
     folder = Path(project.settings["PRIVATE_PATH"]) / "preview"
     folder.mkdir(parents=True, exist_ok=True)
     stem = eml_name(subscriber.id)[:-len(".eml")] + f"-{issue.isoformat()}"

@@ -166,7 +166,7 @@ class Bundler:
     """Composes the messages of one bundle for any reader."""
 
     def __init__(self, project: Project, bundle: Bundle, now: dt.datetime | None = None,
-                 marks: dict[str, set[str]] | None = None):
+                 marks: dict[str, set[str]] | None = None, *, trial: bool = False):
         project.activate_plugins()
         self.project = project
         if marks is not None:  # a forked part writer's: read by the bundle's first process
@@ -181,7 +181,8 @@ class Bundler:
         self.sms = SmsComposer(settings, config, bundle, codes)
         self.sms_settings = config.sms
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
-                                 notices=list(bundle.notices), css=self.email.css, content=project.content)
+                                 notices=list(bundle.notices), css=self.email.css, content=project.content,
+                                 trial=trial)
         self.block_makers = context.block_makers()
         self.seal = context.seal()
         self.with_edition = bundle.issue is not None

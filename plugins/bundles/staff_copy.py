@@ -43,7 +43,7 @@ def staff_copy(project: Project, *, issue: dt.date, reader_id: str | None, perso
         reader = find_reader(project, reader_id, persona, issue.year)
     except PersonaError as exc:
         raise click.BadParameter(str(exc), param_hint="--persona") from None
-    bundler = Bundler(project, issue_bundle(project, issue, bundles_settings(project.settings).title))
+    bundler = Bundler(project, issue_bundle(project, issue, bundles_settings(project.settings).title), trial=True)
     plan = bundler.plan(reader)
     if not bundler.emailed(reader, plan) or not reader.subscribed:
         raise SotongError([_("{reader} gets no email of the issue of {issue} (unsubscribed, no email channel or "

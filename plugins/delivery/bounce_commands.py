@@ -163,12 +163,10 @@ def issue_report_command(project, issue: str, kind: str = "issue") -> None:
         raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}{settings}").format(
             key=issue, option=option_of(kind), settings=settings_flag(project.settings))])
     notice_rows, message_rows, titles = issue_report.journal_rows(store, issue)
-    by_code = {code: slug for slug, code in short_codes(sms_link_notices(project.published_notices)).items()}
-    counted = {}
-    for (channel, ref), count in clicks.click_counts(store, issue).items():
-        slug = ref if channel == "email" else by_code.get(ref, ref)
-        counted[channel, slug] = counted.get((channel, slug), 0) + count
-    surveys = [figure for _receiver, figures in signals.outbox_figures.send(project, outbox=issue) for figure in figures or ()]
+    counted, titles = issue_report.notice_clicks(clicks.click_counts(store, issue),
+                                                 short_codes(sms_link_notices(project.published_notices)), titles)
+    surveys = [figure for _receiver, figures in signals.outbox_figures.send(
+        project, outbox=issue, reached=issue_report.reached_by_email(store, issue)) for figure in figures or ()]
     result = issue_report.issue_report(issue, notice_rows, message_rows, counted, titles, surveys)
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))

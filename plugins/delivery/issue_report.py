@@ -14,12 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from sotong.links import code_fits
+
 from .annual import write_html_and_csv
 from .bounces import LATE
 from .journal import NOTICES_AS_ROWS
 
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
 CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS·LMS)"}
+GONE_NOTICE = "(지금은 없는 소식, 짧은 주소 {code})"  # an SMS click's code that names no notice of the outbox
 
 
 @dataclass
@@ -99,6 +102,32 @@ def issue_report(outbox: str, notice_rows, message_rows, clicks: dict, titles: d
     return IssueReport(outbox, ordered, by_type, by_channel, total, surveys)
 
 
+def notice_clicks(clicks: dict, codes: dict, titles: dict) -> tuple[dict, dict]:
+    """({(channel, slug): clicks}, titles) from the collector's counts
+    ``{(channel, ref): clicks}``: an email's ref is its notice's slug, an
+    SMS's the short code, read as the notice of the outbox (``titles``, the
+    journal's slug -> title) that it fits: the only one, else the one today's
+    ``codes`` (slug -> code) give it. A code none fits (its notice is no
+    longer published) stays, titled :data:`GONE_NOTICE`."""
+    by_code, outbox_slugs = {code: slug for slug, code in codes.items()}, set(titles)
+    counted, titles = {}, dict(titles)
+    for (channel, ref), count in clicks.items():
+        slug = ref if channel == "email" else _notice_of_code(ref, by_code, outbox_slugs)
+        if slug is None:
+            slug = ref
+            titles[ref] = GONE_NOTICE.format(code=ref)
+        counted[channel, slug] = counted.get((channel, slug), 0) + count
+    return counted, titles
+
+
+def _notice_of_code(code: str, by_code: dict, outbox_slugs) -> str | None:
+    fitting = [slug for slug in outbox_slugs if code_fits(code, slug)]
+    if len(fitting) == 1:
+        return fitting[0]
+    today = by_code.get(code)
+    return today if today in fitting or (today and not outbox_slugs) else None
+
+
 CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "reached", "click_rate",
                "survey_invitations", "survey_answers")
 
@@ -175,3 +204,12 @@ def journal_rows(store, outbox: str) -> tuple[list, list, dict]:
                               " WHERE m.outbox = ? GROUP BY 1, 2", (outbox,)).fetchall()
     titles = dict(db.execute("SELECT slug, title FROM delivery_notices WHERE outbox = ?", (outbox,)).fetchall())
     return [tuple(r) for r in notice_rows], [tuple(r) for r in message_rows], titles
+
+
+def reached_by_email(store, outbox: str) -> set:
+    """The readers whose email of ``outbox`` reached them as far as is known:
+    the server accepted it and it did not bounce hard (what the survey's
+    invitations in it are counted over)."""
+    return {row[0] for row in store.db.execute(
+        f"SELECT m.subscriber_id FROM delivery_messages AS m {_JOINS} WHERE m.outbox = ? AND m.channel = 'email'"
+        " AND m.state = 'sent' AND (b.kind IS NULL OR b.kind <> 'hard')", (outbox,))}

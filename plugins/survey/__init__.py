@@ -39,15 +39,21 @@ def content_part(project):
     return {"surveys": load_surveys(project.settings, project.audiences, project.shown)}
 
 
-def report_figures(project, outbox: str):
+def report_figures(project, outbox: str, reached: set | None = None):
     """Receiver of ``sotong.signals.outbox_figures``: each survey invited to in
-    the bundle, its invitations there and its answers so far (all issues)."""
+    the bundle, the readers it invited whose email reached them (``reached``,
+    as the journal knows) and those of them who have answered so far."""
     from . import storage
+    from .rules import bundle_response
 
-    invited = storage.invitations_of_issue(storage.ensure(project.store), outbox)
+    store = storage.ensure(project.store)
     surveys = project.read_parts()[0].get("surveys", {})
-    return [{"title": surveys[slug].title if slug in surveys else slug, "invitations": count,
-             "answers": storage.response_count(project.store, slug)} for slug, count in invited.items()]
+    figures = []
+    for slug, invited in storage.invited_in_issue(store, outbox).items():
+        invitations, answers = bundle_response(invited, reached, storage.answered_among(store, slug, invited))
+        figures.append({"title": surveys[slug].title if slug in surveys else slug, "invitations": invitations,
+                        "answers": answers})
+    return figures
 
 
 def register():

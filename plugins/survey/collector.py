@@ -32,7 +32,7 @@ from sotong.web import unstorable_errors
 from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
-from .rules import is_invited, subscriber_of_token
+from .rules import is_invited, reader_tokens, subscriber_of_token
 from .schema import TOKEN_FIELD
 
 log = logging.getLogger("sotong.survey")
@@ -95,7 +95,7 @@ class SurveyRoutes:
         with app.store() as store:
             if not survey.anonymous and not _still_invited(store, survey, subscriber_id, self.project.today()):
                 return None, self._message(app, "left", survey)
-            used = storage.token_was_used(storage.ensure(store), survey.slug, token)
+            used = storage.token_was_used(storage.ensure(store), survey.slug, reader_tokens(survey.slug, subscriber_id))
         if used:
             return subscriber_id, self._message(app, 409, survey)
         return subscriber_id, None
@@ -128,7 +128,9 @@ class SurveyRoutes:
             with app.store() as store:
                 if consultation:
                     opinions.ensure(store)  # its tables, before the transaction
-                storage.store_response(storage.ensure(store), survey.slug, answers, today.isoformat(), token=token,
+                tokens = reader_tokens(survey.slug, subscriber_id)  # kept as the signing key's: one answer whatever key
+                storage.store_response(storage.ensure(store), survey.slug, answers, today.isoformat(), token=tokens[0],
+                                       earlier=tokens[1:],
                                        subscriber_id=None if survey.anonymous else subscriber_id,
                                        closes=survey.closes.isoformat(),
                                        also=record_opinions if consultation else None)

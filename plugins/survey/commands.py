@@ -19,7 +19,7 @@ from sotong.project import Project
 from . import opinions, retention, storage
 from .config import survey_settings
 from .results import (
-    PUBLIC_SAVE_AS, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
+    PUBLIC_SAVE_AS, percent, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
 )
 from .site import TEMPLATES, results_context
 
@@ -41,7 +41,7 @@ def results_command(project: Project, slug: str):
             slug=slug, suggestion=did_you_mean(slug, surveys), known=", ".join(surveys) or _("none"))])
     store = storage.ensure(project.store)
     results = retention.kept_results(store, slug) or tally(survey, storage.responses(store, slug),
-                                                           storage.invited_count(store, slug))
+                                                           *storage.invitation_figures(store, slug))
     folder = private_folder(settings, slug)
     folder.mkdir(parents=True, exist_ok=True)
     environment = _environment(settings)
@@ -49,7 +49,7 @@ def results_command(project: Project, slug: str):
     (folder / "results.html").write_text(
         environment.get_template("survey_results_private.html").render(show_texts=True, **context), encoding="utf-8")
     write_csv(folder / "results.csv", results)
-    rate = f"{results.rate * 100:.1f}%" if results.rate is not None else _("no invitations recorded")
+    rate = percent(results.rate) if results.rate is not None else _("no invitations recorded")
     click.echo(_("{slug}: {responses} answers, response rate {rate}; wrote {folder}/results.html and results.csv").format(
         slug=slug, responses=results.responses, rate=rate, folder=project.shown(folder)))
     if survey.kind == "consultation":

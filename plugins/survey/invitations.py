@@ -1,7 +1,8 @@
 """Survey invitations in issue bundles (SPEC §9): every open survey the
 reader is invited to and has not answered gets a block in the reader's email
 with the reader's own link, and each invitation is recorded in the store
-(``survey_invitations``) so that the response rate is answers / invitations.
+(``survey_invitations``) so that the response rate is answers / invitations;
+a preview or a staff member's test copy (``context.trial``) records none.
 
 The block's HTML is rendered and its CSS inlined once per survey; a reader's
 block only differs by the link, put in afterwards.
@@ -17,7 +18,7 @@ from sotong.mail import Block, MessageContext
 from sotong.store import Store
 
 from . import storage
-from .rules import is_invited, survey_token
+from .rules import is_invited, reader_tokens
 
 LINK_HOLE = "https://survey-link.invalid/"  # replaced by each reader's link after inlining
 
@@ -64,14 +65,15 @@ def block_maker(context: MessageContext):
         for survey in surveys:
             if not is_invited(survey, profile, year):
                 continue
-            token = survey_token(survey.slug, subscriber.id)
-            if storage.token_hash(token) in answered[survey.slug]:
+            tokens = reader_tokens(survey.slug, subscriber.id)  # one answer, whichever key signed its link
+            if any(storage.token_hash(token) in answered[survey.slug] for token in tokens):
                 continue
-            link = invitation_link(settings, survey.slug, token)
+            link = invitation_link(settings, survey.slug, tokens[0])
             parts_html.append(inlined[survey.slug].replace(LINK_HOLE, html.escape(link)))
             parts_text.append(invitation_text(survey, link))
             slugs.append(survey.slug)
-            storage.record_invitation(store, survey.slug, subscriber.id, issue)
+            if not context.trial:  # a preview or a staff's test copy invites nobody
+                storage.record_invitation(store, survey.slug, subscriber.id, issue)
         if not slugs:
             return []
         return [Block("".join(parts_html), "\n\n".join(parts_text), {"surveys": slugs})]

@@ -51,18 +51,28 @@ class Results:
     slug: str
     title: str
     responses: int
-    invitations: int
+    invitations: int  # readers invited at least once
     questions: tuple
+    invited_answers: int | None = None  # those of them who answered; None in counts kept before it was counted
 
     @property
     def rate(self) -> float | None:
-        """Answers / invitations; None when nobody was invited."""
-        return self.responses / self.invitations if self.invitations else None
+        """The invited readers who answered / the invited readers (answers
+        of links no invitation records, such as a staff member's test copy,
+        are not in it); None when nobody was invited."""
+        if not self.invitations:
+            return None
+        return (self.responses if self.invited_answers is None else self.invited_answers) / self.invitations
+
+    @property
+    def uninvited_answers(self) -> int:
+        """Answers that came by links no recorded invitation gave."""
+        return 0 if self.invited_answers is None else self.responses - self.invited_answers
 
     def public(self) -> "Results":
         """The same results without a single free-text answer."""
         return Results(self.slug, self.title, self.responses, self.invitations,
-                       tuple(QuestionResult(q.id, q.type, q.text, q.rows) for q in self.questions))
+                       tuple(QuestionResult(q.id, q.type, q.text, q.rows) for q in self.questions), self.invited_answers)
 
 
 def unpublished_reason(survey: Survey, answers: int, today: dt.date, min_answers: int) -> str | None:
@@ -81,8 +91,9 @@ def share(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def tally(survey: Survey, responses: list[dict], invitations: int) -> Results:
-    """Counts per option of every question over ``responses`` (question id -> values)."""
+def tally(survey: Survey, responses: list[dict], invitations: int, invited_answers: int | None = None) -> Results:
+    """Counts per option of every question over ``responses`` (question id -> values);
+    ``invitations`` readers invited, ``invited_answers`` of them answered."""
     total = len(responses)
     results = []
     for question in survey.questions:
@@ -98,10 +109,16 @@ def tally(survey: Survey, responses: list[dict], invitations: int) -> Results:
         rows = tuple(Row(r.option, r.count, share(r.count, total)) for r in rows
                      if r.option != NO_ANSWER or r.count)
         results.append(QuestionResult(question.id, question.type, question.text, rows))
-    return Results(survey.slug, survey.title, total, invitations, tuple(results))
+    return Results(survey.slug, survey.title, total, invitations, tuple(results), invited_answers)
 
 
 def percent(value: float) -> str:
+    """A share to one decimal; one above none or short of all is never shown
+    as none or all (1 of 5,000 is not "0.0%", 1,999 of 2,000 not "100.0%")."""
+    if 0 < value < 0.0005:
+        return "0.1% 미만"
+    if 0.9995 <= value < 1:
+        return "99.9%"
     return f"{value * 100:.1f}%"
 
 
@@ -158,7 +175,8 @@ def results_from_json(text: str) -> Results:
     data = json.loads(text)
     questions = tuple(QuestionResult(q["id"], q["type"], q["text"], tuple(Row(**r) for r in q["rows"]))
                       for q in data["questions"])
-    return Results(data["slug"], data["title"], data["responses"], data["invitations"], questions)
+    return Results(data["slug"], data["title"], data["responses"], data["invitations"], questions,
+                   data.get("invited_answers"))
 
 
 def private_folder(settings: dict, slug: str) -> Path:

@@ -58,7 +58,7 @@ def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
         survey = surveys[slug]
         # answers a backup brought back after a purge were counted by it: deleted, not counted again
         counts = None if kept_results(store, slug) else tally(survey, storage.responses(store, slug),
-                                                              storage.invited_count(store, slug))
+                                                              *storage.invitation_figures(store, slug))
         with store.erasing(ERASED_TABLES), store.transaction() as db:
             if counts is not None:
                 db.execute("INSERT INTO survey_kept_results (slug, results, purged_at) VALUES (?, ?, ?)",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import AbstractSet
+
 from sotong.audiences import Profile, matches_any
-from sotong.tokens import make_token, read_token
+from sotong.tokens import make_token, read_token, reading_keys
 
 from .schema import DEFAULT_FIELD, Survey
 
@@ -20,8 +22,26 @@ def is_invited(survey: Survey, profile: Profile, issue_year: int) -> bool:
     return DEFAULT_FIELD in profile.fields
 
 
-def survey_token(slug: str, subscriber_id: str) -> str:
-    return make_token(PURPOSE, f"{slug}:{subscriber_id}")
+def survey_token(slug: str, subscriber_id: str, key: bytes | None = None) -> str:
+    return make_token(PURPOSE, f"{slug}:{subscriber_id}", key)
+
+
+def reader_tokens(slug: str, subscriber_id: str) -> list[str]:
+    """The reader's tokens of survey ``slug`` under each key links are read
+    with: the signing key's first, then SOTONG_PREVIOUS_SECRET's when set.
+    Each is one reader's link, so one answer for all of them."""
+    return [survey_token(slug, subscriber_id, key) for key in reading_keys()]
+
+
+def bundle_response(invited: AbstractSet[str], reached: AbstractSet[str] | None,
+                    answered: AbstractSet[str]) -> tuple[int, int]:
+    """(invitations, answers) of one survey in one bundle: the readers
+    ``invited`` in it whose email reached them (all of them when ``reached``
+    is None), and those of these readers who have ``answered``, each once.
+    Answers of readers invited only in other bundles are not this bundle's,
+    so answers never exceed invitations."""
+    delivered = invited if reached is None else invited & reached
+    return len(delivered), len(delivered & answered)
 
 
 def subscriber_of_token(slug: str, token: str) -> str | None:

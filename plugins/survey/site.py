@@ -13,7 +13,7 @@ from sotong.links import site_url
 from sotong.settings import add_template_folder
 
 from .config import survey_settings
-from .results import PUBLIC_SAVE_AS, bar_chart, public_json_path, results_from_json
+from .results import PUBLIC_SAVE_AS, bar_chart, percent, public_json_path, results_from_json
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -25,7 +25,7 @@ def use_plugin_templates(pelican) -> None:
 
 
 def results_context(results, survey) -> dict:
-    return {"results": results, "survey": survey,
+    return {"results": results, "survey": survey, "percent": percent,
             "charts": {q.id: bar_chart(q) for q in results.questions if q.type != "text"}}
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Callable
+from typing import Callable, Sequence
 
 from sotong.store import Store, now_iso, register_schema, with_rowid
+
+from .rules import reader_tokens
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
@@ -74,14 +76,17 @@ def token_hash(token: str) -> str:
 
 def store_response(store: Store, slug: str, answers: dict, day: str, *, token: str | None,
                    subscriber_id: str | None, closes: str | None = None,
-                   also: Callable[[Store], object] | None = None) -> None:
+                   also: Callable[[Store], object] | None = None, earlier: Sequence[str] = ()) -> None:
     """One response, its answers, the token's use, the survey's ``closes``
     day (when given) and what ``also(store)`` writes (a consultation's
     opinions), in one transaction: all of them or, on any error, none;
-    TokenUsed when the token was used before."""
+    TokenUsed when the token, or one of the same reader's ``earlier`` tokens
+    (signed with the previous key), was used before."""
     response_id = uuid.uuid4().hex
     try:
         with store.transaction() as db:
+            if earlier and token_was_used(store, slug, earlier):
+                raise TokenUsed()
             if token is not None:
                 db.execute("INSERT INTO survey_tokens_used (slug, token_hash) VALUES (?, ?)", (slug, token_hash(token)))
             db.execute("INSERT INTO survey_responses (id, slug, subscriber_id, day) VALUES (?, ?, ?, ?)",
@@ -96,9 +101,10 @@ def store_response(store: Store, slug: str, answers: dict, day: str, *, token: s
         raise TokenUsed() from None
 
 
-def token_was_used(store: Store, slug: str, token: str) -> bool:
-    return store.db.execute("SELECT 1 FROM survey_tokens_used WHERE slug = ? AND token_hash = ?",
-                            (slug, token_hash(token))).fetchone() is not None
+def token_was_used(store: Store, slug: str, tokens: Sequence[str]) -> bool:
+    """Whether one of ``tokens`` (one reader's, :func:`.rules.reader_tokens`) was used."""
+    return any(store.db.execute("SELECT 1 FROM survey_tokens_used WHERE slug = ? AND token_hash = ?",
+                                (slug, token_hash(token))).fetchone() is not None for token in tokens)
 
 
 def used_token_hashes(store: Store, slug: str) -> set[str]:
@@ -116,11 +122,33 @@ def invited_count(store: Store, slug: str) -> int:
     return store.db.execute("SELECT count(DISTINCT subscriber_id) FROM survey_invitations WHERE slug = ?", (slug,)).fetchone()[0]
 
 
-def invitations_of_issue(store: Store, issue: str) -> dict[str, int]:
-    """slug -> subscribers invited in the bundle of ``issue``."""
-    rows = store.db.execute("SELECT slug, count(DISTINCT subscriber_id) FROM survey_invitations WHERE issue = ?"
-                            " GROUP BY slug ORDER BY slug", (issue,))
-    return dict(rows.fetchall())
+def invitation_figures(store: Store, slug: str) -> tuple[int, int]:
+    """(readers invited to survey ``slug`` at least once, those of them who answered)."""
+    invited = {row[0] for row in store.db.execute(
+        "SELECT DISTINCT subscriber_id FROM survey_invitations WHERE slug = ?", (slug,))}
+    return len(invited), len(answered_among(store, slug, invited))
+
+
+def invited_in_issue(store: Store, issue: str) -> dict[str, set[str]]:
+    """slug -> the subscribers invited in the bundle of ``issue``."""
+    invited: dict[str, set[str]] = {}
+    for slug, subscriber_id in store.db.execute("SELECT slug, subscriber_id FROM survey_invitations WHERE issue = ?"
+                                                " ORDER BY slug", (issue,)):
+        invited.setdefault(slug, set()).add(subscriber_id)
+    return invited
+
+
+def answered_among(store: Store, slug: str, subscriber_ids: set[str]) -> set[str]:
+    """Those of ``subscriber_ids`` who answered survey ``slug``: by the id a
+    named survey's answer keeps (a forgotten reader's stand-in, as their
+    invitations have), or by the use of their token (made with the signing
+    key or the previous one), the only trace of an anonymous survey's answer.
+    A forgotten reader's anonymous answer cannot be told: not among them."""
+    named = {row[0] for row in store.db.execute(
+        "SELECT subscriber_id FROM survey_responses WHERE slug = ? AND subscriber_id IS NOT NULL", (slug,))}
+    used = used_token_hashes(store, slug)
+    return {subscriber_id for subscriber_id in subscriber_ids if subscriber_id in named
+            or any(token_hash(token) in used for token in reader_tokens(slug, subscriber_id))}
 
 
 def responses(store: Store, slug: str) -> list[dict[str, tuple[str, ...]]]:
