@@ -44,7 +44,7 @@ def test_check_prints_warnings_and_exits_0(tmp_path):
     warnings = result.stderr.splitlines()
     assert [w.split(": warning: ")[0] for w in warnings] == ["content/notices/cold.md:2", "content/notices/cold.md:7"]
     assert "sotong bundles --notice cold && sotong send --notice cold" in warnings[1]
-    production = run_sotong(project, "check", "-s", "publishconf.py", env={"SOTONG_SECRET": "an office key"})
+    production = run_sotong(project, "check", "-s", "publishconf.py", env={"SOTONG_SECRET": "an office key of 32 characters or more"})
     assert production.code == 0, production.output  # the daily build's log: its commands read the same settings
     assert ("sotong bundles --notice cold -s publishconf.py && sotong send --notice cold -s publishconf.py"
             in production.stderr.splitlines()[1]), production.stderr
