@@ -5,13 +5,14 @@ writing private/reports/Y.html and Y.csv."""
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from project_support import copy_project
-from delivery.annual import annual_report, month_chart
+from delivery.annual import annual_report, apportioned, month_chart, whole_won
 from delivery.journal import Journal, NoticeInfo
 from delivery.outbox import Outbox, OutboxMessage
 from delivery_support import add_subscribers, run_cli
@@ -243,10 +244,17 @@ def test_each_tables_costs_in_whole_won_add_up_to_the_years(messages, prices):
     for kind, slug, k in messages:
         shares["2026-03", kind, slug, *NOTICE_META[slug]] += 1.0 / k
     report = annual_report(2026, [(*key, 1, share) for key, share in shares.items()], prices)
-    assert report.total.won == round(report.total.cost(prices))
+    assert report.total.won == math.floor(round(report.total.cost(prices), 6) + 0.5)  # half up, as money is
     for _key, _title, lines in report.tables():
         assert sum(line.won for line in lines) == report.total.won
         assert all(abs(line.won - line.cost(prices)) < 1 for line in lines)
+
+
+def test_half_a_won_rounds_up_and_a_tables_won_add_up_to_the_years():
+    """94.5 won is 95 (Python's round() says 94); a table whose costs add up
+    to 94.5 (or, in float, to a hair under it) shows 95 in all."""
+    assert (whole_won(94.5), whole_won(94.49), whole_won(0.5)) == (95, 94, 1)
+    assert sum(apportioned([31.5, 31.5, 31.5 - 1e-9], whole_won(94.5))) == 95
 
 
 def test_an_lms_shared_by_two_departments_costs_what_it_cost_in_the_csv_and_page(tmp_path):

@@ -94,20 +94,27 @@ def annual_report(year: int, aggregates, prices: Prices = Prices()) -> AnnualRep
         return sorted(lines.values(), key=lambda line: (-line.deliveries, line.item))
 
     report = AnnualReport(year, months, ranked(departments), ranked(categories), total, prices)
-    total.won = round(total.cost(prices))
+    total.won = whole_won(total.cost(prices))
     for _key, _title, lines in report.tables():
-        for line, won in zip(lines, apportioned([line.cost(prices) for line in lines])):
+        for line, won in zip(lines, apportioned([line.cost(prices) for line in lines], total.won)):
             line.won = won
     return report
 
 
-def apportioned(amounts: list[float]) -> list[int]:
+def whole_won(amount: float) -> int:
+    """``amount`` rounded half up, as money is (Python's round() takes 94.5 to 94)."""
+    return math.floor(round(amount, 6) + 0.5)
+
+
+def apportioned(amounts: list[float], total: int) -> list[int]:
     """``amounts`` (a table's costs, which add up to the year's) in whole
-    won that add up to the year's cost rounded: each rounded down, and the
-    won left over given to those with the largest fractions (rounded each,
-    the two halves of a 27-won LMS shared by two departments made 14 + 14)."""
+    won that add up to ``total``, the year's cost in whole won: each rounded
+    down, and the won left over given to those with the largest fractions
+    (rounded each, the two halves of a 27-won LMS shared by two departments
+    made 14 + 14; and the table's own sum, rounded, could miss the year's by
+    a won of float error)."""
     floors = [math.floor(round(amount, 6)) for amount in amounts]
-    left_over = round(sum(amounts)) - sum(floors)
+    left_over = total - sum(floors)
     by_fraction = sorted(range(len(amounts)), key=lambda index: (floors[index] - amounts[index], index))
     for index in by_fraction[:left_over]:
         floors[index] += 1
