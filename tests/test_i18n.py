@@ -82,6 +82,21 @@ def test_korean_keeps_every_placeholder():
     assert not wrong, "Korean with other placeholders than the English:\n" + "\n".join(wrong)
 
 
+# A placeholder (not one inside brackets: "괄호({brackets})가" leans on 괄호),
+# perhaps closed by a quote, slash or ], then a particle that depends on the
+# placeholder's last sound: '2026-11-26를', 'hong@sd.go.kr와', 'output/는'.
+FIXED_PARTICLE = re.compile(r"(?<!\()(?:\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}\s]*)?\}|%[sd])[\"'/\]]*"
+                            r"(은|는|이|가|을|를|과|와|으로|로|이라|라)(?!\()")
+
+
+def test_no_fixed_particle_after_a_placeholder():
+    """A particle after a value of a placeholder is written both ways, 을(를),
+    이(가), (으)로, or the sentence is turned so that none follows it."""
+    wrong = [f"{m.id!r}: {m.string!r}" for m in read_catalog()
+             if m.id and isinstance(m.string, str) and FIXED_PARTICLE.search(m.string)]
+    assert not wrong, "Korean with a fixed particle after a placeholder:\n" + "\n".join(wrong)
+
+
 def as_table(catalog) -> dict:
     def hashable(text):
         return tuple(text) if isinstance(text, (tuple, list)) else text
@@ -163,6 +178,6 @@ def test_clicks_own_messages_speak_the_chosen_language(sotong):
     assert "옵션:" in helped.stdout and "이 도움말을 보여 주고 끝냅니다." in helped.stdout
     wrong = sotong(REPO, "newsletter", "next", "--nope", env={"SOTONG_LANG": "ko"})
     assert wrong.code == 2
-    assert "'--nope'이라는 옵션은 없습니다." in wrong.stderr
+    assert "그런 옵션은 없습니다: '--nope'." in wrong.stderr
     english = sotong(REPO, "check", "--help", env={"SOTONG_LANG": "en"})
     assert english.stdout.startswith("Usage: sotong check [OPTIONS]") and "Show this message and exit." in english.stdout
