@@ -131,6 +131,6 @@ def test_messages_are_in_korean_by_default(small, monkeypatch):  # noqa: F811
         neither = staff_send(small, server.port, "--to", STAFF)
         nobody = staff_send(small, server.port, "--to", STAFF, "--as", "C3")
         sent = staff_send(small, server.port, "--to", STAFF, "--as", "A1")
-    assert neither.code == 2 and "--to와 함께 받는 사람을 정하세요" in neither.output
+    assert neither.code == 2 and "--to와 함께 어느 구독자 기준으로 만들지 정하세요" in neither.output
     assert nobody.code == 1 and "C3은(는) 2026-11-26 호 이메일을 받지 않습니다" in nobody.output
     assert sent.code == 0 and "구독자에게 보낸 것으로는 기록하지 않았습니다" in sent.output
