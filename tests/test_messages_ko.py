@@ -101,7 +101,7 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
 @pytest.mark.parametrize("settings, expected", [
     ("PLUGINS = [\n", "pelicanconf.py:{line}: 설정 파일이 올바른 파이썬이 아닙니다: "),
     ("SMTP_PORT = 0\n", "pelicanconf.py:{line}: SMTP_PORT: 값이 0입니다. 포트 번호, 1부터 65535까지의 정수(으)로 쓰세요. 예: SMTP_PORT = 25"),
-    ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 홈페이지 구역에 보여 줄 '
+    ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 구청 홈페이지 구역에 보여 줄 '
                                          '공지 수, 1부터 100까지의 정수(으)로 쓰세요. 예: HOMEPAGE = {{"section_size": 10}}'),
     ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
                                         '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
