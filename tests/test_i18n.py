@@ -97,6 +97,24 @@ def test_no_fixed_particle_after_a_placeholder():
     assert not wrong, "Korean with a fixed particle after a placeholder:\n" + "\n".join(wrong)
 
 
+# One word for one thing, the staff guide's (docs/staff-guide-ko.md) and the
+# privacy page's: what staff must not read instead, and the word to write.
+OTHER_TERMS = {
+    r"(?<!구)독자": "구독자",
+    r"(?<!구청 )홈페이지|사이트": "누리집",
+    r"보존 기간|\d+년 보관|까지 보관": "보유 기간, ...까지 보유 (the privacy page's words)",
+    r"하드|소프트": "영구 반송, 일시 반송",
+    r"묶음을 만들": "발송함을 만들",
+    r"대행사 전달": "대행사에 넘긴 것으로",
+}
+
+
+def test_the_catalog_says_each_thing_with_one_word():
+    wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
+             for pattern, instead in OTHER_TERMS.items() if re.search(pattern, m.string)]
+    assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
+
+
 def as_table(catalog) -> dict:
     def hashable(text):
         return tuple(text) if isinstance(text, (tuple, list)) else text
