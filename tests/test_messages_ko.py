@@ -191,7 +191,7 @@ def test_notice_rules_in_korean(korean, tmp_path, line, expected):
     ("title: 제목\n본문", "notice.md:1: 파일은 '---' 줄로 시작하고, 머리말(title:, date: ...)을 쓴 뒤 다시 '---' 줄을 써야 합니다"),
     ("---\ntitle: 제목\n본문", "notice.md:1: 머리말을 닫는 '---' 줄이 없습니다."),
     ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\n---\n본문",
-     "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 더하세요"),
+     "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 넣으세요"),
     ("---\ntitle: \"한 줄\\n둘째 줄\"\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",
      "notice.md:2: 제목은 한 줄로 쓰세요"),
     ("---\ntitle: " + "가" * 101 + "\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",
