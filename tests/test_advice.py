@@ -63,6 +63,9 @@ def test_an_sms_line_that_alone_makes_an_lms_is_warned_with_its_byte_count(tmp_p
     assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
     assert "bytes with the header, link and opt-out line; an SMS holds 90)" in warning
     assert 90 < int(warning.split("LMS (")[1].split(" bytes")[0]) <= 2000
+    # in Korean the SMS's [성동구] is its 말머리: 머리말 is the notice's front matter
+    (korean,) = run_sotong(project, "check", env={"SOTONG_LANG": "ko"}).stderr.splitlines()
+    assert "(말머리, 링크, 수신 거부 안내를 더해 " in korean and "머리말" not in korean
 
 
 def test_the_lms_warnings_read_each_issues_window_once(tmp_path, monkeypatch):

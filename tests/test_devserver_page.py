@@ -73,7 +73,7 @@ def test_a_good_builds_warnings_are_listed_as_text_in_a_bar(path, message, line)
     assert parsed.codes == [str(warning), "a warning without a line"]
     assert parsed.tags.count("script") == 1 and "details" in parsed.tags  # opens without JavaScript
     assert '<aside id="sotong-devserver-warnings" lang="ko" role="status"' in served
-    assert "확인할 점 2건" in served and "position:sticky" in served  # not fixed over the page's end
+    assert "확인할 점 2건: 누리집은 만들었습니다" in served and "position:sticky" in served  # not fixed over the page's end
     assert "sotong-devserver-problems" not in served
 
 

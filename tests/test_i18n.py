@@ -82,6 +82,39 @@ def test_korean_keeps_every_placeholder():
     assert not wrong, "Korean with other placeholders than the English:\n" + "\n".join(wrong)
 
 
+# A placeholder (not one inside brackets: "괄호({brackets})가" leans on 괄호),
+# perhaps closed by a quote, slash or ], then a particle that depends on the
+# placeholder's last sound: '2026-11-26를', 'hong@sd.go.kr와', 'output/는'.
+FIXED_PARTICLE = re.compile(r"(?<!\()(?:\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}\s]*)?\}|%[sd])[\"'/\]]*"
+                            r"(은|는|이|가|을|를|과|와|으로|로|이라|라)(?!\()")
+
+
+def test_no_fixed_particle_after_a_placeholder():
+    """A particle after a value of a placeholder is written both ways, 을(를),
+    이(가), (으)로, or the sentence is turned so that none follows it."""
+    wrong = [f"{m.id!r}: {m.string!r}" for m in read_catalog()
+             if m.id and isinstance(m.string, str) and FIXED_PARTICLE.search(m.string)]
+    assert not wrong, "Korean with a fixed particle after a placeholder:\n" + "\n".join(wrong)
+
+
+# One word for one thing, the staff guide's (docs/staff-guide-ko.md) and the
+# privacy page's: what staff must not read instead, and the word to write.
+OTHER_TERMS = {
+    r"(?<!구)독자": "구독자",
+    r"(?<!구청 )홈페이지|사이트": "누리집",
+    r"보존 기간|\d+년 보관|까지 보관": "보유 기간, ...까지 보유 (the privacy page's words)",
+    r"하드|소프트": "영구 반송, 일시 반송",
+    r"묶음을 만들": "발송함을 만들",
+    r"대행사 전달": "대행사에 넘긴 것으로",
+}
+
+
+def test_the_catalog_says_each_thing_with_one_word():
+    wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
+             for pattern, instead in OTHER_TERMS.items() if re.search(pattern, m.string)]
+    assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
+
+
 def as_table(catalog) -> dict:
     def hashable(text):
         return tuple(text) if isinstance(text, (tuple, list)) else text
@@ -165,6 +198,6 @@ def test_clicks_own_messages_speak_the_chosen_language(sotong):
     assert "[필수]" in required.stdout and "required" not in required.stdout  # click 8.2 names it through a variable
     wrong = sotong(REPO, "newsletter", "next", "--nope", env={"SOTONG_LANG": "ko"})
     assert wrong.code == 2
-    assert "'--nope'이라는 옵션은 없습니다." in wrong.stderr
+    assert "그런 옵션은 없습니다: '--nope'." in wrong.stderr
     english = sotong(REPO, "check", "--help", env={"SOTONG_LANG": "en"})
     assert english.stdout.startswith("Usage: sotong check [OPTIONS]") and "Show this message and exit." in english.stdout

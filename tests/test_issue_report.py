@@ -107,6 +107,9 @@ def test_a_hard_bounce_after_acceptance_leaves_the_reached_once(reported):
     html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
     assert "받는 분께 닿은 것으로 보이는 메시지(도달 추정)는 3건입니다." in html
     assert '<th scope="col" class="n">도달 추정</th>' in html
+    # the bounces and the notices are named as sotong bounces and sotong reach name them
+    assert '<th scope="col" class="n">영구 반송</th>' in html and "하드" not in html and "소프트" not in html
+    assert '<h2 id="by-notice">공지별 결과</h2>' in html
 
 
 def test_per_notice_and_channel(reported):

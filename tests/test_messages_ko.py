@@ -62,9 +62,9 @@ def test_a_missing_audiences_file_in_korean(korean, tmp_path):
     ({"id": "=1+1"}, 'id "=1+1"이(가) "="(으)로 시작해 스프레드시트가 수식으로 실행합니다. 전자소통 시스템의 id(글자나 숫자로 시작)를 쓰세요'),
     ({"email": "kim@@naver.com"},
      "email이 올바른 이메일 주소가 아닙니다. 오타(@ 두 개, 띄어쓰기, 도메인 빠짐)가 없는지 확인하세요. 예: name@example.com"),
-    ({"dong": "seongsu9"}, 'dong "seongsu9"은(는) audiences.yaml에 있는 동이(가) 아닙니다 (혹시 "seongsu2ga3"인가요?)'),
+    ({"dong": "seongsu9"}, 'dong "seongsu9"은(는) audiences.yaml의 동 목록에 없습니다 (혹시 "seongsu2ga3"인가요?)'),
     ({"dong": "성수1가1동"}, 'dong "성수1가1동"은(는) 키가 아니라 이름입니다. "seongsu1ga1"(으)로 쓰세요'),
-    ({"fields": "culture;cultrue"}, 'field "cultrue"은(는) audiences.yaml에 있는 분야이(가) 아닙니다 (혹시 "culture"인가요?)'),
+    ({"fields": "culture;cultrue"}, 'field "cultrue"은(는) audiences.yaml의 분야 목록에 없습니다 (혹시 "culture"인가요?)'),
     ({"fields": "culture,health"}, 'field "culture,health"이(가) 쉼표로 나뉘어 있습니다. ";"로 나누세요. 예: culture;education'),
     ({"channels": "kakao"}, 'channel "kakao"은(는) email이나 sms가 아닙니다. email, sms, 또는 둘 다 email;sms로 쓰세요'),
     ({"channels": "sms", "phone": ""}, "channel에 sms가 있으면 phone 열에 휴대전화 번호를 쓰세요"),
@@ -101,7 +101,7 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
 @pytest.mark.parametrize("settings, expected", [
     ("PLUGINS = [\n", "pelicanconf.py:{line}: 설정 파일이 올바른 파이썬이 아닙니다: "),
     ("SMTP_PORT = 0\n", "pelicanconf.py:{line}: SMTP_PORT: 값이 0입니다. 포트 번호, 1부터 65535까지의 정수(으)로 쓰세요. 예: SMTP_PORT = 25"),
-    ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 홈페이지 구역에 보여 줄 '
+    ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 구청 홈페이지 구역에 보여 줄 '
                                          '공지 수, 1부터 100까지의 정수(으)로 쓰세요. 예: HOMEPAGE = {{"section_size": 10}}'),
     ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
                                         '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
@@ -180,7 +180,7 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("audiences: [학부모]", '알 수 없는 대상 "학부모"입니다 (혹시 "parents"인가요?). '),
     ("expires: 2026-12-30 18:00:00", 'expires 날짜를 알아볼 수 없습니다: "2026-12-30 18:00:00". YYYY-MM-DD 형식으로 쓰세요. 예: expires: 2026-12-30'),
     ("slug: 'a b'", 'slug "a b"에는 영문자, 숫자, 하이픈(-)만 쓸 수 있습니다. 예: slug: singing-contest-2026'),
-    ("summary: [a, b]", "summary은(는) 목록이(가) 아니라 글 하나로 쓰세요."),
+    ("summary: [a, b]", "summary에는 목록 말고 글 하나를 한 줄로 쓰세요."),
     ("summary: yes", 'summary이(가) true(으)로 읽힙니다 (YAML은 yes, no, on, off를 그렇게 읽습니다). 값을 큰따옴표로 감싸세요'),
 ])
 def test_notice_rules_in_korean(korean, tmp_path, line, expected):
@@ -194,7 +194,7 @@ def test_notice_rules_in_korean(korean, tmp_path, line, expected):
     ("title: 제목\n본문", "notice.md:1: 파일은 '---' 줄로 시작하고, 머리말(title:, date: ...)을 쓴 뒤 다시 '---' 줄을 써야 합니다"),
     ("---\ntitle: 제목\n본문", "notice.md:1: 머리말을 닫는 '---' 줄이 없습니다."),
     ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\n---\n본문",
-     "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 더하세요"),
+     "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 넣으세요"),
     ("---\ntitle: \"한 줄\\n둘째 줄\"\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",
      "notice.md:2: 제목은 한 줄로 쓰세요"),
     ("---\ntitle: " + "가" * 101 + "\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",

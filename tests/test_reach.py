@@ -105,8 +105,8 @@ def test_the_reach_table_is_headed_in_korean_by_default(populated, monkeypatch):
     monkeypatch.setenv("SOTONG_LANG", "ko")
     result = invoke_sotong(project, "reach", "water-cut", "--issue", ISSUE.isoformat())
     assert result.code == 0, result.output
-    header = next(line for line in result.stdout.splitlines() if line.strip().startswith("소식"))
-    assert header.split() == ["소식", "이메일", "문자"]
+    header = next(line for line in result.stdout.splitlines() if line.strip().startswith("공지"))
+    assert header.split() == ["공지", "이메일", "문자"]
     # the columns stay under their Korean heads (a Korean letter takes two columns)
     row = next(line for line in result.stdout.splitlines() if line.strip().startswith("water-cut"))
     assert cell_len(header) == cell_len(row)

@@ -12,7 +12,7 @@ from email.parser import BytesParser
 import pytest
 from werkzeug.test import Client
 
-from project_support import copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 from delivery_support import run_cli
 import test_bundles
 from test_bundles import ISSUE
@@ -83,3 +83,11 @@ def test_a_wrong_email_logo_is_said_with_its_line(tmp_path):
     result = run_sotong(project, "check", env={"SOTONG_LANG": "en"})
     assert result.code == 1 and "EMAIL_LOGO: must be the address of an image on the web" in result.stderr
     assert "pelicanconf.py:" in result.stderr
+
+
+def test_the_subscribe_page_names_the_unsubscribe_link_as_every_email_shows_it():
+    """'맨 아래의 '수신 거부' 링크' sent a resident looking for a link the email calls 수신거부."""
+    page = (REPO / "content" / "pages" / "subscribe.md").read_text(encoding="utf-8")
+    email = (REPO / "themes" / "email" / "email.html").read_text(encoding="utf-8")
+    named = page.split("모든 메일 맨 아래의 **'")[1].split("'**")[0]
+    assert f'href="{{{{ slot("unsubscribe_url") }}}}">{named}</a>' in email

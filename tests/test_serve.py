@@ -69,7 +69,7 @@ def test_error_pages_give_the_office_phone_of_the_settings(tmp_path):
         assert status == 200 and '문의 <a href="tel:02-2286-7000">' in page and "5114" not in page
         assert '다시 받고 싶으시면 <a href="/subscribe/">구독 안내</a>에서 신청해 주세요' in page  # the way back
         status, _headers, page = request(port, "GET", "/p/link/sent")
-        assert status == 200 and '02-2286-7000</a>로 연락해 주세요' in page and "5114" not in page
+        assert status == 200 and '전화(<a href="tel:02-2286-7000">02-2286-7000</a>)로 연락해 주세요' in page and "5114" not in page
 
 
 def test_get_shows_a_one_button_page_and_changes_nothing(project, server):

@@ -79,11 +79,14 @@ def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):
     assert wrong_header.code == 1 and "result.csv:1: the header must name the columns phone, status, code, time" in wrong_header.output
 
 
-def test_results_before_the_handover_are_refused(tmp_path):
+def test_results_before_the_handover_are_refused(tmp_path, monkeypatch):
     copy_project(tmp_path)
     (tmp_path / "result.csv").write_text(HEADER, encoding="utf-8")
     ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(tmp_path / "result.csv"))
     assert ran.code == 1 and f"no SMS of {ISSUE} is in the journal; record the handover first with: sotong send --issue {ISSUE}" in ran.output
+    monkeypatch.setenv("SOTONG_LANG", "ko")  # what is to be recorded: the SMS as handed to the agency
+    ran = run_cli(tmp_path / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(tmp_path / "result.csv"))
+    assert f"먼저 문자를 대행사에 넘긴 것으로 기록하세요: sotong send --issue {ISSUE}" in ran.output
 
 
 def test_an_issue_that_is_no_date_is_a_command_line_error(tmp_path):

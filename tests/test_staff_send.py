@@ -12,6 +12,7 @@ from email.parser import BytesParser
 
 import pytest
 from delivery_support import SMTPServer, run_cli
+from project_support import run_sotong
 import test_bundles
 from test_bundles import ISSUE
 
@@ -142,9 +143,12 @@ def test_messages_are_in_korean_by_default(small, monkeypatch):  # noqa: F811
         neither = staff_send(small, server.port, "--to", STAFF)
         nobody = staff_send(small, server.port, "--to", STAFF, "--as", "C3")
         sent = staff_send(small, server.port, "--to", STAFF, "--as", "A1")
-    assert neither.code == 2 and "--to와 함께 받는 사람을 정하세요" in neither.output
+    assert neither.code == 2 and "--to와 함께 어느 구독자 기준으로 만들지 정하세요" in neither.output
     assert nobody.code == 1 and "C3은(는) 2026-11-26 호 이메일을 받지 않습니다" in nobody.output
     assert sent.code == 0 and "구독자에게 보낸 것으로는 기록하지 않았습니다" in sent.output
+    # --as names whose email goes to --to, not to whom it goes
+    help_text = " ".join(run_sotong(small, "send", "--help", env={"SOTONG_LANG": "ko"}).stdout.split())
+    assert "--as ID --to와 함께: 이 구독자가 받을 이메일을 보냅니다." in help_text
 
 
 def test_a_test_copy_or_a_preview_invites_nobody_to_a_survey(small):  # noqa: F811

@@ -40,13 +40,13 @@ def reload_script(build: str) -> str:
 def overlay(outcome: Outcome, site_served: bool) -> str:
     """The problems of a failed build, over the whole window."""
     count = len(outcome.problems)
-    meanwhile = ("그동안 아래에는 마지막으로 만든 사이트를 보여 드립니다." if site_served
-                 else "아직 만든 사이트가 없습니다.")
+    meanwhile = ("그동안 아래에는 마지막으로 만든 누리집을 보여 드립니다." if site_served
+                 else "아직 만든 누리집이 없습니다.")
     items = "\n".join(f'<li style="margin:.5rem 0"><code style="font:inherit;white-space:pre-wrap;'
                       f'color:#ffd7d7">{escape(str(problem), quote=False)}</code></li>'
                       for problem in outcome.problems)
     return (f'<section id="sotong-devserver-problems" lang="ko" role="alert" style="{_OVERLAY_STYLE}">'
-            f'<h1 style="font-size:1.5rem;margin:0 0 .5rem;color:#fff">사이트를 만들지 못했습니다: 문제 {count}건</h1>'
+            f'<h1 style="font-size:1.5rem;margin:0 0 .5rem;color:#fff">누리집을 만들지 못했습니다: 문제 {count}건</h1>'
             f"<p>파일 이름 뒤의 숫자는 줄 번호입니다. 그 줄을 고쳐 저장하면 이 안내는 저절로 사라집니다. {meanwhile}</p>"
             f'<ol style="padding-left:1.5rem">{items}</ol></section>')
 
@@ -64,7 +64,7 @@ def warnings_bar(outcome: Outcome) -> str:
                       f"{escape(str(warning), quote=False)}</code></li>" for warning in outcome.warnings)
     return (f'<aside id="sotong-devserver-warnings" lang="ko" role="status" style="{_WARNINGS_STYLE}">'
             f'<details><summary style="cursor:pointer;min-height:44px;font-weight:bold">'
-            f"확인할 점 {count}건: 사이트는 만들었습니다. 눌러서 보기</summary>"
+            f"확인할 점 {count}건: 누리집은 만들었습니다. 눌러서 보기</summary>"
             f"<p>파일 이름 뒤의 숫자는 줄 번호입니다. 고쳐 저장하면 이 안내는 저절로 사라집니다.</p>"
             f'<ol style="padding-left:1.5rem">{items}</ol></details></aside>')
 
@@ -92,6 +92,6 @@ def standalone(title: str, text: str) -> bytes:
             f"<p>{escape(text)}</p></main></body></html>").encode()
 
 
-BUILDING = ("미리보기: 사이트를 만드는 중", "첫 빌드가 끝나면 이 페이지가 저절로 새로 고쳐집니다.")
-NOT_BUILT = ("미리보기: 사이트 없음", "사이트를 만들지 못했습니다.")
-NOT_FOUND = ("페이지를 찾을 수 없습니다", "주소를 확인해 주세요. 사이트에 404.html이 없어 미리보기 서버의 안내를 보여 드립니다.")
+BUILDING = ("미리 보기: 누리집을 만드는 중", "첫 빌드가 끝나면 이 페이지가 저절로 새로 고쳐집니다.")
+NOT_BUILT = ("미리 보기: 누리집 없음", "누리집을 만들지 못했습니다.")
+NOT_FOUND = ("페이지를 찾을 수 없습니다", "주소를 확인해 주세요. 누리집에 404.html이 없어 미리 보기 서버의 안내를 보여 드립니다.")
