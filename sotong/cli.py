@@ -6,7 +6,8 @@ before the command line is parsed so that ``sotong --help`` lists them all.
 
 Exit codes (SPEC §12): 0 done; 1 the input is wrong (each problem on one
 line, no traceback); 2 the command line is wrong; 130 stopped by Ctrl+C
-(SIGINT), said in one line.
+(SIGINT), said in one line; 143 ``send`` or ``serve`` stopped by SIGTERM,
+the same way.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import click
 
 from . import signals
 from .i18n import _, ngettext, translate_click
-from .interrupts import INTERRUPTED_EXIT
+from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
 from .problems import SotongError, one_line
 from .project import Project
 
@@ -121,17 +122,19 @@ def _ctrl_c_said_in_one_line():
     """Ctrl+C (KeyboardInterrupt, or click's Abort that click.prompt makes of
     it) as one line saying nothing is left half-done, and exit 130; not
     click's "Aborted!" and exit 1. An Abort of another cause (an end of input
-    at a prompt: sotong.authoring says which option is missing) stays click's."""
+    at a prompt: sotong.authoring says which option is missing) stays click's.
+    SIGTERM, where taken as Ctrl+C (:class:`Terminated`), says so and exits 143."""
     try:
         yield
     except (KeyboardInterrupt, click.Abort) as exc:
         if isinstance(exc, click.Abort) and not isinstance(exc.__context__, KeyboardInterrupt):
             raise
         closing = "\n" if sys.stderr.isatty() else ""  # after the terminal's ^C
-        click.echo(closing + _("Stopped (Ctrl+C). Nothing is left half-written: a build leaves output/ as it was, "
-                               "and the same command run again does the rest (a send resumes where it stopped)."),
-                   err=True)
-        raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+        terminated = isinstance(exc, Terminated)
+        click.echo(closing + _("Stopped ({signal}). Nothing is left half-written: a build leaves output/ as it was, "
+                               "and the same command run again does the rest (a send resumes where it stopped).").format(
+                                   signal="SIGTERM" if terminated else "Ctrl+C"), err=True)
+        raise click.exceptions.Exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT) from None
 
 
 class SotongGroup(PluginCommandsGroup):
@@ -305,7 +308,8 @@ def db_upgrade(project: Project):
 def serve(project: Project, host, port, threads):
     from .web import serve as run_server
 
-    run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
+    with sigterm_as_ctrl_c():  # systemctl stop: the stores closed too
+        run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
 
 
 @cli.command(help=_("Live preview: rebuild after every save, reload open pages, show problems in the browser.\n\nBuilds into .cache/devserver/ (never output/). Runs even when the settings or content are wrong: the problems are shown until fixed."))

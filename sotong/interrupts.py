@@ -1,7 +1,8 @@
 """Ctrl+C (SIGINT): the exit code a command stopped by it ends with, and
-what a worker process does with it; a forked worker that ends with its
-parent; and how a worker process that stopped before answering (SIGKILL,
-the kernel's OOM killer) is described.
+what a worker process does with it; SIGTERM (kill, systemctl stop) taken as
+Ctrl+C by ``sotong send`` and ``sotong serve``; a forked worker that ends
+with its parent; and how a worker process that stopped before answering
+(SIGKILL, the kernel's OOM killer) is described.
 
 A terminal sends Ctrl+C to its whole foreground process group: the forked or
 spawned worker processes of a command get it too. They ignore it; the command
@@ -10,15 +11,45 @@ process's stop), and says in one line what state it left (sotong.cli)."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import sys
+import threading
 
 from .i18n import _
 
 # what shells give a command that SIGINT stopped, and what scripts test for
 INTERRUPTED_EXIT = 128 + signal.SIGINT
+TERMINATED_EXIT = 128 + signal.SIGTERM  # the same for SIGTERM, e.g. Java's; systemd: SuccessExitStatus=143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread as Ctrl+C's KeyboardInterrupt is,
+    so that it takes Ctrl+C's way out: every ``except KeyboardInterrupt``
+    on it (a send's connections end their message, serve closes its
+    stores), and no ``except Exception`` stops it."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def sigterm_as_ctrl_c():
+    """Within it, SIGTERM raises :class:`Terminated`; the handler before it
+    is back after. Only for a command without worker processes (a forked
+    one would inherit the handler: a pool's terminate sends SIGTERM), and
+    only in the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def leave_ctrl_c_to_the_parent() -> None:

@@ -2,10 +2,13 @@
 state it left, never click's "Aborted!" (exit 1) nor a traceback, of the
 command or of its worker processes: started here as real processes, the
 signal sent to their whole process group as a terminal does. ``sotong serve``
-still closes its collector (App.close) on the way out."""
+still closes its collector (App.close) on the way out. SIGTERM (kill,
+systemctl stop) stops ``sotong serve`` and ``sotong send`` the same way, with
+exit 143 (test_send has the send's)."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
@@ -23,6 +26,7 @@ from sotong import web
 from sotong.project import Project
 
 INTERRUPTED = 130
+TERMINATED = 143
 STOPPED = "중단했습니다"  # the line's start, Korean by default
 WAITED_AT_MOST = 180  # seconds a started command may run in a test before it is killed
 
@@ -44,10 +48,10 @@ def start(project: Path, *args: str, stdout=subprocess.DEVNULL, stdin=subprocess
     return process
 
 
-def ctrl_c(process: subprocess.Popen) -> tuple[int, list[str]]:
-    """Ctrl+C to the process and its workers; its exit code and the lines it wrote to stderr after."""
+def ctrl_c(process: subprocess.Popen, signum: int = signal.SIGINT) -> tuple[int, list[str]]:
+    """Ctrl+C (or ``signum``) to the process and its workers; its exit code and the lines it wrote to stderr after."""
     try:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signum)
     except ProcessLookupError:
         pass  # it ended before: its code says how
     try:
@@ -59,8 +63,8 @@ def ctrl_c(process: subprocess.Popen) -> tuple[int, list[str]]:
     return process.returncode, err.splitlines()
 
 
-def assert_said_in_one_line(code: int, lines: list[str]) -> None:
-    assert code == INTERRUPTED, lines
+def assert_said_in_one_line(code: int, lines: list[str], expected: int = INTERRUPTED) -> None:
+    assert code == expected, lines
     assert len(lines) == 1 and lines[0].startswith(STOPPED), lines
     assert "Traceback" not in lines[0] and "Aborted" not in lines[0]
 
@@ -75,6 +79,27 @@ def test_ctrl_c_stops_sotong_serve_with_exit_130_and_one_line(project):
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)
     assert "output/" in lines[0] and "다시" in lines[0]  # the state left, and what to do
+
+
+def test_sigterm_stops_sotong_serve_as_ctrl_c_does_with_exit_143_and_its_store_closed(project):
+    """systemctl stop (SIGTERM): the collector's stores closed, so SQLite
+    checkpointed its WAL and removed it, which a kill at once leaves."""
+    wal = Path(f"{store_of(project)}-wal")
+    process = start(project, "serve", "--port", "0")
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
+        process.stderr.readline()  # the warning: no SOTONG_SECRET
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().status == 200 and wal.exists()
+        connection.close()
+        started = time.monotonic()
+    finally:
+        code, lines = ctrl_c(process, signal.SIGTERM)
+    assert time.monotonic() - started < 10
+    assert_said_in_one_line(code, lines, TERMINATED)
+    assert "(SIGTERM)" in lines[0]
+    assert not wal.exists()
 
 
 def test_ctrl_c_at_a_prompt_of_sotong_new_exits_130_with_one_line(project):
@@ -139,8 +164,6 @@ def test_sotong_serve_closes_the_collector_when_ctrl_c_stops_it(project):
 
         def when_answered():
             port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
-            import http.client
-
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             connection.request("GET", "/healthz")
             seen["healthz"] = connection.getresponse().status

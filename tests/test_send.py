@@ -353,12 +353,12 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
     assert logins[-1] == (b"sotong", b"s3cret")
 
 
-def sending(project: Path, server, datas: int) -> tuple[subprocess.Popen, list[str]]:
+def sending(project: Path, server, datas: int, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, list[str]]:
     """``sotong send`` started in a process on the server, once the server has
     had ``datas`` DATA commands: the process and its command."""
     command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
                "--port", str(server.port), "-s", str(settings(project))]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, text=True, encoding="utf-8")
     deadline = time.monotonic() + 60
     while server.handler.datas < datas and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -399,20 +399,25 @@ def test_killed_mid_send_then_rerun_delivers_everything_resending_at_most_those_
     assert len(after) == count
 
 
-def test_ctrl_c_mid_send_records_what_the_server_took_and_a_rerun_sends_the_rest_once(project):
+@pytest.mark.parametrize("stop, code, said", [(signal.SIGINT, 130, "(Ctrl+C)"), (signal.SIGTERM, 143, "(SIGTERM)")],
+                         ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_mid_send_records_what_the_server_took_and_a_rerun_sends_the_rest_once(project, stop, code, said):
     """Ctrl+C (SIGINT) while a send runs: each connection ends the message it
     is handing over, records ``sent`` every message the server accepted and
     gives back the rest of its take, so nothing is left ``sending`` and the
     next run sends every other message once, none twice (a connection takes
-    TAKE_BATCH at once: killed, as many would go again)."""
+    TAKE_BATCH at once: killed, as many would go again). SIGTERM (kill,
+    systemctl stop) the same, with exit 143."""
     count = 8 * TAKE_BATCH
     ids = add_subscribers(store_of(project), count)
     outbox_of(project, ids)
     handler = ScriptedHandler(delay=0.05)
     with SMTPServer(handler) as server:
-        process, command = sending(project, server, 2 * TAKE_BATCH)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(30) == 130
+        process, command = sending(project, server, 2 * TAKE_BATCH, stderr=subprocess.PIPE)
+        process.send_signal(stop)
+        lines = process.communicate(timeout=30)[1].splitlines()
+        assert process.returncode == code, lines
+        assert len(lines) == 1 and lines[0].startswith("Stopped " + said), lines
         before = journal(project)
         accepted_before = handler.accepted_counts()
         rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)

@@ -15,6 +15,7 @@ import click
 
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
+from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
@@ -48,6 +49,7 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--persona", metavar='"dong=응봉동 fields=건강정보"', help=_("With --to: an imagined reader instead."))
 @settings_option
 @click.pass_context
+@sigterm_as_ctrl_c()  # kill, systemctl stop: each connection ends its message and records what was accepted
 def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, persona):
     if ctx.invoked_subcommand is not None:
         return
