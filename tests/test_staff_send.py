@@ -14,7 +14,14 @@ import pytest
 from delivery_support import SMTPServer, run_cli
 from project_support import run_sotong
 import test_bundles
+from project_support import serving
 from test_bundles import ISSUE
+from test_survey import LIBRARY, LIBRARY_ANSWER, call, stored_answers
+
+from sotong.project import Project
+from sotong.tokens import make_token
+from sotong.web import make_app
+from survey.rules import survey_token
 
 small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
 
@@ -164,3 +171,35 @@ def test_a_test_copy_or_a_preview_invites_nobody_to_a_survey(small):  # noqa: F8
     assert preview.code == 0, preview.output
     assert "설문 참여하기" in next((small / "private" / "preview").glob("*.html")).read_text(encoding="utf-8")
     assert rows(small, "survey_invitations") == []
+
+
+def test_a_test_copys_and_a_previews_survey_link_records_no_answer_and_spares_the_readers(small):  # noqa: F811
+    """B2's test copy and preview carry test links: the collector shows the
+    form marked as a test and takes an answer by it without storing it or
+    using B2's one answer (the anonymous library survey would otherwise
+    count a staff member's answer as a resident's); B2's own link still
+    answers once, and a test link signed with another key is refused."""
+    with SMTPServer(Keeper()) as server:
+        assert staff_send(small, server.port, "--to", STAFF, "--as", "B2").code == 0
+    [(_from, _to, data)] = server.handler.mails
+    preview = run_cli(small / "pelicanconf.py", "preview", "--subscriber", "B2", "--issue", ISSUE)
+    assert preview.code == 0, preview.output
+    pages = [parse(data).get_body(("html",)).get_content(),
+             next((small / "private" / "preview").glob("*.html")).read_text(encoding="utf-8")]
+    links = [re.search(rf"/surveys/{LIBRARY}\?t=[A-Za-z0-9_.-]+", page).group(0) for page in pages]
+    assert f"?t={survey_token(LIBRARY, 'B2')}" not in " ".join(links)  # never the reader's own link
+    with serving(make_app(Project(small / "pelicanconf.py"))) as port:
+        for link in links:
+            status, _, page = call(port, "GET", link)
+            assert status == 200 and "시험용 링크입니다. 응답은 기록되지 않습니다" in page
+            status, _, page = call(port, "POST", f"/surveys/{LIBRARY}", {"t": link.split("?t=")[1], **LIBRARY_ANSWER})
+            assert status == 200 and "답변이 기록되지 않았습니다" in page, page
+        assert stored_answers(small) == 0 and rows(small, "survey_tokens_used") == []
+        forged = make_token("survey-trial", f"{LIBRARY}:B2", b"not the office's key, but as long as one")
+        assert call(port, "GET", f"/surveys/{LIBRARY}?t={forged}")[0] == 403
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": forged, **LIBRARY_ANSWER})[0] == 403
+        real = survey_token(LIBRARY, "B2")
+        assert call(port, "GET", f"/surveys/{LIBRARY}?t={real}")[0] == 200
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": real, **LIBRARY_ANSWER})[0] == 303
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": real, **LIBRARY_ANSWER})[0] == 409
+    assert stored_answers(small) == 1

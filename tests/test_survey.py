@@ -23,10 +23,11 @@ from hypothesis import given, settings as hsettings, strategies as st
 from sotong.check import check_project
 from sotong.project import Project
 from sotong.store import Store, Subscriber
+from sotong.tokens import make_token
 from sotong.web import make_app
 from survey.answers import validate_answers
 from survey.results import percent, tally, unpublished_reason
-from survey.rules import survey_token
+from survey.rules import survey_token, trial_token
 from survey.schema import Question, Survey
 
 ISSUE = "2026-11-26"  # both sample surveys are open on it (and on SAMPLE_TODAY, 2026-11-23)
@@ -314,6 +315,30 @@ def test_post_403_404_410_413(tmp_path, project, server):
 
     response = Client(app).post(f"/surveys/{BUDGET}", data={"t": survey_token(BUDGET, "S00001"), **BUDGET_ANSWER})
     assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
+
+
+def test_a_trial_link_shows_a_test_form_and_records_nothing_then_the_reader_answers_once(project, server):
+    """A test copy's or a preview's link (trial_token) opens the form under a
+    test banner, keeps it on a 400, and answers 200 storing nothing and using
+    no token; the reader's own link then answers once. A trial token of
+    another survey, or signed with another key, is refused."""
+    trial = trial_token(BUDGET, "S00001")
+    status, _, page = call(server, "GET", f"/surveys/{BUDGET}?t={trial}")
+    assert status == 200 and "시험용 링크입니다. 응답은 기록되지 않습니다" in page and f'value="{trial}"' in page
+    status, _, page = call(server, "POST", f"/surveys/{BUDGET}", {"t": trial})
+    assert status == 400 and "시험용 링크입니다" in page
+    status, _, page = call(server, "POST", f"/surveys/{BUDGET}", {"t": trial, **BUDGET_ANSWER})
+    assert status == 200 and "응답은 기록되지 않습니다" in page
+    assert stored_answers(project) == 0
+    for refused in (trial_token(LIBRARY, "S00001"), make_token("survey-trial", f"{BUDGET}:S00001", b"k" * 40)):
+        assert call(server, "GET", f"/surveys/{BUDGET}?t={refused}")[0] == 403
+        assert call(server, "POST", f"/surveys/{BUDGET}", {"t": refused, **BUDGET_ANSWER})[0] == 403
+    real = survey_token(BUDGET, "S00001")
+    status, _, page = call(server, "GET", f"/surveys/{BUDGET}?t={real}")
+    assert status == 200 and "시험용" not in page
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": real, **BUDGET_ANSWER})[0] == 303
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": real, **BUDGET_ANSWER})[0] == 409
+    assert stored_answers(project) == 1
 
 
 def test_anonymous_answers_need_an_invitation_and_have_no_subscriber(project, server):

@@ -11,6 +11,10 @@
   is not absolute (development).
 
 Every survey takes answers only with an invitation's token, used once.
+A trial message's link (a staff member's test copy, a preview:
+:func:`.rules.trial_token`) opens the form marked as a test, whether or not
+the survey is open, and its answer gets a 200 page saying it was not
+recorded: nothing is stored and no reader's token is used.
 For an anonymous survey the token is kept only as used (a hash, apart from
 the answers) and never joined to the answer, so it limits answers to one per
 invited reader without saying who gave which.
@@ -32,7 +36,7 @@ from sotong.web import unstorable_errors
 from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
-from .rules import is_invited, reader_tokens, subscriber_of_token
+from .rules import is_invited, is_trial_token, reader_tokens, subscriber_of_token
 from .schema import TOKEN_FIELD
 
 log = logging.getLogger("sotong.survey")
@@ -47,7 +51,10 @@ MESSAGES = {
     "left": ("이 링크로는 더 이상 답하실 수 없습니다", "이 설문은 초대받은 분께만 열려 있는데, 지금은 대상 명단에 계시지 않습니다. "
                                       "위원회·단체에서 빠지셨거나 소식 받기를 그만두셨거나 개인정보 삭제를 요청하셨을 수 있습니다. "
                                       "잘못된 것 같으면 {department}에 문의해 주세요: 성동구청 {office_phone}"),
+    "trial": ("답변이 기록되지 않았습니다 (시험용 링크)", "시험용 링크입니다. 응답은 기록되지 않습니다. "
+                                               "직원이 받은 시험용 메일이나 미리 보기의 링크라서 보내신 답변을 저장하지 않았습니다."),
 }
+STATUS = {"left": 403, "trial": 200}  # the others' code is their status
 
 
 def thanks_url(settings: dict, slug: str) -> str:
@@ -76,14 +83,14 @@ class SurveyRoutes:
         explanation = explanation.format(opens=korean_date(survey.opens, year=False),
                                          closes=korean_date(survey.closes, year=False),
                                          department=survey.department, office_phone=self.settings["OFFICE_PHONE"])
-        return _private(app.render("survey_web_message.html", status=403 if code == "left" else code,
+        return _private(app.render("survey_web_message.html", status=STATUS.get(code, code),
                                    title=title, explanation=explanation))
 
-    def _form(self, app, survey, token, status=200, answers=None, errors=None):
+    def _form(self, app, survey, token, status=200, answers=None, errors=None, trial=False):
         return _private(app.render(
             "survey_web_form.html", status=status, title=survey.title, survey=survey,
             action=collector_url(self.settings, f"surveys/{survey.slug}"), token=token, answers=answers or {},
-            errors=errors or {}, open=True, needs_link=False, text_max_chars=self.config.text_max_chars))
+            errors=errors or {}, open=True, needs_link=False, trial=trial, text_max_chars=self.config.text_max_chars))
 
     def _check(self, app, survey, token: str | None):
         """(subscriber id or None, an error response or None)."""
@@ -103,6 +110,8 @@ class SurveyRoutes:
     def form(self, request, slug: str):
         survey = self._survey(slug)
         token = request.args.get(TOKEN_FIELD) or None
+        if token and is_trial_token(slug, token):
+            return self._form(request.app, survey, token, trial=True)
         _subscriber, refused = self._check(request.app, survey, token)
         return refused or self._form(request.app, survey, token)
 
@@ -110,7 +119,8 @@ class SurveyRoutes:
         survey = self._survey(slug)
         app = request.app
         token = request.form.get(TOKEN_FIELD) or None
-        subscriber_id, refused = self._check(app, survey, token)
+        trial = bool(token) and is_trial_token(slug, token)
+        subscriber_id, refused = (None, None) if trial else self._check(app, survey, token)
         if refused:
             return refused
         form = request.form.to_dict(flat=False)
@@ -118,7 +128,9 @@ class SurveyRoutes:
         errors.update(unstorable_errors(request, (question.id for question in survey.questions)))
         if errors:
             kept = {key: tuple(values) for key, values in form.items() if key != TOKEN_FIELD}
-            return self._form(app, survey, token, 400, kept, errors)
+            return self._form(app, survey, token, 400, kept, errors, trial)
+        if trial:
+            return self._message(app, "trial", survey)
         today, consultation = self.project.today(), survey.kind == "consultation"
 
         def record_opinions(store):  # a consultation's opinions, in the response's transaction

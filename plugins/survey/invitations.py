@@ -2,7 +2,9 @@
 reader is invited to and has not answered gets a block in the reader's email
 with the reader's own link, and each invitation is recorded in the store
 (``survey_invitations``) so that the response rate is answers / invitations;
-a preview or a staff member's test copy (``context.trial``) records none.
+a preview or a staff member's test copy (``context.trial``) records none,
+and its link is a test link (:func:`.rules.trial_token`) that records no
+answer and uses no reader's token.
 
 The block's HTML is rendered and its CSS inlined once per survey; a reader's
 block only differs by the link, put in afterwards.
@@ -18,7 +20,7 @@ from sotong.mail import Block, MessageContext
 from sotong.store import Store
 
 from . import storage
-from .rules import is_invited, reader_tokens
+from .rules import is_invited, reader_tokens, trial_token
 
 LINK_HOLE = "https://survey-link.invalid/"  # replaced by each reader's link after inlining
 
@@ -68,7 +70,8 @@ def block_maker(context: MessageContext):
             tokens = reader_tokens(survey.slug, subscriber.id)  # one answer, whichever key signed its link
             if any(storage.token_hash(token) in answered[survey.slug] for token in tokens):
                 continue
-            link = invitation_link(settings, survey.slug, tokens[0])
+            link = invitation_link(settings, survey.slug,
+                                   trial_token(survey.slug, subscriber.id) if context.trial else tokens[0])
             parts_html.append(inlined[survey.slug].replace(LINK_HOLE, html.escape(link)))
             parts_text.append(invitation_text(survey, link))
             slugs.append(survey.slug)

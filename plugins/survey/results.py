@@ -58,8 +58,8 @@ class Results:
     @property
     def rate(self) -> float | None:
         """The invited readers who answered / the invited readers (answers
-        of links no invitation records, such as a staff member's test copy,
-        are not in it); None when nobody was invited."""
+        of links no invitation records, such as a test copy's sent before
+        test copies carried test links, are not in it); None when nobody was invited."""
         if not self.invitations:
             return None
         return (self.responses if self.invited_answers is None else self.invited_answers) / self.invitations

@@ -10,6 +10,7 @@ from sotong.tokens import make_token, read_token, reading_keys
 from .schema import DEFAULT_FIELD, Survey
 
 PURPOSE = "survey"
+TRIAL_PURPOSE = "survey-trial"  # a test copy's or a preview's link: never read as a reader's
 
 
 def is_invited(survey: Survey, profile: Profile, issue_year: int) -> bool:
@@ -31,6 +32,19 @@ def reader_tokens(slug: str, subscriber_id: str) -> list[str]:
     with: the signing key's first, then SOTONG_PREVIOUS_SECRET's when set.
     Each is one reader's link, so one answer for all of them."""
     return [survey_token(slug, subscriber_id, key) for key in reading_keys()]
+
+
+def trial_token(slug: str, subscriber_id: str) -> str:
+    """The link token of a trial message (a staff member's test copy, a
+    preview): signed like a reader's, for another purpose, so the collector
+    shows the form marked as a test and records nothing."""
+    return make_token(TRIAL_PURPOSE, f"{slug}:{subscriber_id}")
+
+
+def is_trial_token(slug: str, token: str) -> bool:
+    """Whether ``token`` is a genuine :func:`trial_token` of this survey."""
+    payload = read_token(TRIAL_PURPOSE, token)
+    return payload is not None and payload.startswith(slug + ":")
 
 
 def bundle_response(invited: AbstractSet[str], reached: AbstractSet[str] | None,
