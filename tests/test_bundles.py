@@ -534,6 +534,12 @@ def test_preview_writes_what_one_reader_would_get(small):
 
     reader = run_cli(settings, "preview", "--subscriber", "C3", "--issue", ISSUE)
     assert reader.code == 0 and "email: none (email is not among the reader's channels)" in reader.output
+    a1 = run_cli(settings, "preview", "--subscriber", "A1", "--issue", ISSUE)
+    assert a1.code == 0, a1.output
+    preview_page = (folder / f"A1-{ISSUE}.html").read_text(encoding="utf-8")
+    links = re.findall(r"/(u|p)/([\w-]+\.[\w-]+)", preview_page)  # unsubscribe, preferences
+    assert links and {tokens.read_token({"u": "unsubscribe", "p": "preferences"}[kind], token) for kind, token in links} \
+        == {"test-A1"}, links  # clicked in private/preview/, they change nobody's consent: A1's were
     assert (folder / f"C3-{ISSUE}.sms.txt").is_file()
     missing = run_cli(settings, "preview", "--subscriber", "Z9")
     assert missing.code == 1 and 'no subscriber with id "Z9"' in missing.output

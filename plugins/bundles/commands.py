@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -25,6 +26,7 @@ from .changed_reach import changed_reach_lines
 from .config import bundles_settings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
+from .staff_copy import COPY_ID_PREFIX
 from .reach import count_reach, reach_lines
 
 
@@ -96,8 +98,11 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
     folder.mkdir(parents=True, exist_ok=True)
     stem = eml_name(subscriber.id)[:-len(".eml")] + f"-{issue.isoformat()}"
     plan = bundler.plan(subscriber)
-    message = bundler.email_for(subscriber, plan)[0] if bundler.reachable(subscriber, "email") else None
-    sms = bundler.text_of(subscriber, plan)
+    # its personal links (unsubscribe, preferences) made for test-ID, as a staff copy's: clicked in
+    # private/preview/, they change nobody's consent
+    as_test = replace(subscriber, id=COPY_ID_PREFIX + subscriber.id)
+    message = bundler.email_for(as_test, plan)[0] if bundler.reachable(subscriber, "email") else None
+    sms = bundler.text_of(subscriber, plan)  # no link of its own
     text = sms.text if sms else None
     if message is None:
         click.echo(_("email: none ({why_not})").format(why_not=_why_not(bundler, subscriber, 'email')))
