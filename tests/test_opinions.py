@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_query
-from test_survey import GOOD, call
+from test_survey import GOOD, answered_then_forgotten, call
 from store_pages import dead_row_versions
 
 from sotong.check import check_project
@@ -95,28 +95,13 @@ def test_forget_leaves_no_word_of_the_persons_opinions_among_the_answers_or_on_t
     and on the private results page. Now both say it was erased, the counts
     stay, the page is what a new results run writes, and no file of the store
     or under private/ holds the words (PostgreSQL: no dead row version)."""
-    from store_pages import row_versions
-
-    theirs, others = "우리집 앞 zqxvy 정류장을 옮겨 주세요", "배차를 10분으로"
+    others = "배차를 10분으로"
     with serving(make_app(Project(project / "pelicanconf.py"))) as port:
-        for reader, opinion in (("S000030", theirs), ("S000031", others)):
-            answer = {"t": survey_token(SLUG, reader), "support": "4", "opinion": opinion}
-            assert call(port, "POST", f"/surveys/{SLUG}", answer)[0] == 303
-    assert invoke_sotong(project, "survey", "results", SLUG).code == 0
-    page = project / "private" / "surveys" / SLUG / "results.html"
-    assert theirs in page.read_text(encoding="utf-8")
-    forgotten = invoke_sotong(project, "subscribers", "forget", "S000030")
-    assert forgotten.code == 0 and "results.html 1" in forgotten.output and "survey_answers 1" in forgotten.output
+        answered_then_forgotten(project, port, SLUG, "opinion", "zqxvy", store_location, [
+            ("S000030", {"support": "4", "opinion": "우리집 앞 zqxvy 정류장을 옮겨 주세요"}),
+            ("S000031", {"support": "4", "opinion": others})])
     assert sorted(store_query(project, "SELECT question, value FROM survey_answers")) == [
         ("opinion", opinions.ERASED), ("opinion", others), ("support", "4"), ("support", "4")]
-    shown = page.read_text(encoding="utf-8")
-    assert opinions.ERASED in shown and others in shown and "응답 2건" in shown
-    assert invoke_sotong(project, "survey", "results", SLUG).code == 0
-    assert page.read_text(encoding="utf-8") == shown
-    files = [path for path in (project / "private").rglob("*") if path.is_file()]
-    assert not [path for path in files if b"zqxvy" in path.read_bytes()]
-    if store_location.startswith("postgresql"):
-        assert not [version for version in row_versions(store_location, "survey_answers") if b"zqxvy" in version]
 
 
 def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):

@@ -273,31 +273,43 @@ def test_forget_leaves_no_word_of_a_named_surveys_free_text_answer_in_the_store_
     who they are. Now both say it was erased, as a consultation's opinion,
     the counts stay, and no file of the store or under private/ holds the
     words (PostgreSQL: no dead row version)."""
-    from store_pages import row_versions
     from survey.opinions import ERASED
 
-    project, server = answering_project, answering_server
-    theirs, others = "우리 가게 qzvxw 앞에 벤치를", "공원 벤치"
-    for reader, proposal in (("S00001", theirs), ("S00002", others)):
-        answer = {"t": survey_token(BUDGET, reader), **BUDGET_ANSWER, "proposal": proposal}
-        assert call(server, "POST", f"/surveys/{BUDGET}", answer)[0] == 303
-    assert invoke_sotong(project, "survey", "results", BUDGET).code == 0
-    page = project / "private" / "surveys" / BUDGET / "results.html"
-    assert theirs in page.read_text(encoding="utf-8")
-    forgotten = invoke_sotong(project, "subscribers", "forget", "S00001")
-    assert forgotten.code == 0 and "results.html 1" in forgotten.output and "survey_answers 1" in forgotten.output
+    project = answering_project
+    others = "공원 벤치"
+    answered_then_forgotten(project, answering_server, BUDGET, "proposal", "qzvxw", store_of(project), [
+        ("S00001", {**BUDGET_ANSWER, "proposal": "우리 가게 qzvxw 앞에 벤치를"}),
+        ("S00002", {**BUDGET_ANSWER, "proposal": others})])
     assert sorted(rows(project, "SELECT value FROM survey_answers WHERE question = 'proposal'")) == [
         (ERASED,), (others,)]
     assert rows(project, "SELECT count(*) FROM survey_answers") == [(10,)]
+
+
+def answered_then_forgotten(project: Path, port: int, slug: str, question: str, word: str, location: str,
+                            answers: list[tuple[str, dict]]) -> None:
+    """Each (reader, answer) posted, the results page made, the first reader
+    forgotten: their text under ``question`` is erased on the page (the
+    others' kept, the counts too, and a new results run writes the same page),
+    and ``word`` of it is in no file under private/ nor, on PostgreSQL, in an
+    old row version of the answers."""
+    from store_pages import row_versions
+    from survey.opinions import ERASED
+
+    for reader, answer in answers:
+        assert call(port, "POST", f"/surveys/{slug}", {"t": survey_token(slug, reader), **answer})[0] == 303
+    assert invoke_sotong(project, "survey", "results", slug).code == 0
+    page = project / "private" / "surveys" / slug / "results.html"
+    assert answers[0][1][question] in page.read_text(encoding="utf-8")
+    forgotten = invoke_sotong(project, "subscribers", "forget", answers[0][0])
+    assert forgotten.code == 0 and "results.html 1" in forgotten.output and "survey_answers 1" in forgotten.output
     shown = page.read_text(encoding="utf-8")
-    assert ERASED in shown and others in shown and "응답 2건" in shown
-    assert invoke_sotong(project, "survey", "results", BUDGET).code == 0
+    assert ERASED in shown and answers[1][1][question] in shown and f"응답 {len(answers)}건" in shown
+    assert invoke_sotong(project, "survey", "results", slug).code == 0
     assert page.read_text(encoding="utf-8") == shown
     files = [path for path in (project / "private").rglob("*") if path.is_file()]
-    assert not [path for path in files if b"qzvxw" in path.read_bytes()]
-    location = store_of(project)
+    assert not [path for path in files if word.encode() in path.read_bytes()]
     if location.startswith("postgresql"):
-        assert not [version for version in row_versions(location, "survey_answers") if b"qzvxw" in version]
+        assert not [version for version in row_versions(location, "survey_answers") if word.encode() in version]
 
 
 def test_post_403_404_410_413(tmp_path, project, server):
