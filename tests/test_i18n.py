@@ -106,6 +106,7 @@ OTHER_TERMS = {
     r"하드|소프트": "영구 반송, 일시 반송",
     r"묶음을 만들": "발송함을 만들",
     r"대행사 전달": "대행사에 넘긴 것으로",
+    r"(?<!받을 수 )없는 주소|무효 표시": "받을 수 없는 주소 (flagged after a permanent refusal or repeated bounces)",
 }
 
 
