@@ -15,8 +15,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from project_support import project_on, run_sotong
 
 from bundles.outbox import PART_READERS, issue_bundle, write_bundle
@@ -125,17 +123,27 @@ def test_a_stop_while_parts_are_written_leaves_the_pool_without_an_error_of_its_
     processes are stopped and the pool's own thread ends quietly (with
     executor.map, Python 3.11's pool failed on the parts map had cancelled,
     InvalidStateError and its traceback printed under the one line)."""
-    from bundles.outbox import _in_forked_processes
-
     thread_errors = []
     monkeypatch.setattr(threading, "excepthook", thread_errors.append)
     previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(_Stopped()))
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.3)
-        with pytest.raises(_Stopped):
-            with _in_forked_processes(_slowly, range(12), 2, "2026-11-26") as answers:
-                list(answers)
+        assert any(_stopped_while_writing() for _attempt in range(3)), "never stopped"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert thread_errors == []
+
+
+def _stopped_while_writing() -> bool:
+    """Whether the alarm stopped the parts being written; False when it came
+    while Python ran a finalizer, which cannot raise (the run then ends as
+    if never stopped, and the test tries again)."""
+    from bundles.outbox import _in_forked_processes
+
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with _in_forked_processes(_slowly, range(12), 2, "2026-11-26") as answers:
+            list(answers)
+    except _Stopped:
+        return True
+    return False
