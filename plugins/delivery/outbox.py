@@ -29,6 +29,8 @@ from sotong.problems import Problem, SotongError
 from sotong.settings import settings_flag
 from sotong.store import READER_CHANNELS
 
+from .options import option_of
+
 SMS_TYPES = ("SMS", "LMS")
 EMAIL_TYPE = "EMAIL"
 
@@ -123,7 +125,7 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
     messages read and checked when first asked for (SotongError listing
     every problem)."""
     folder = outbox_folder(settings, key)
-    option = "--issue" if kind == "issue" else "--notice"
+    option = option_of(kind)
     if not (folder / "manifest.jsonl").is_file():
         raise SotongError([_("{folder}: no outbox here (manifest.jsonl is missing); make it first with: sotong bundles {option} {key}{settings}").format(
             folder=shown(folder), option=option, key=key, settings=settings_flag(settings))])
