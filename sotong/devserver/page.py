@@ -42,13 +42,18 @@ def overlay(outcome: Outcome, site_served: bool) -> str:
     count = len(outcome.problems)
     meanwhile = ("그동안 아래에는 마지막으로 만든 누리집을 보여 드립니다." if site_served
                  else "아직 만든 누리집이 없습니다.")
-    items = "\n".join(f'<li style="margin:.5rem 0"><code style="font:inherit;white-space:pre-wrap;'
-                      f'color:#ffd7d7">{escape(str(problem), quote=False)}</code></li>'
-                      for problem in outcome.problems)
+    items = _code_items(outcome.problems, "color:#ffd7d7")
     return (f'<section id="sotong-devserver-problems" lang="ko" role="alert" style="{_OVERLAY_STYLE}">'
             f'<h1 style="font-size:1.5rem;margin:0 0 .5rem;color:#fff">누리집을 만들지 못했습니다: 문제 {count}건</h1>'
             f"<p>파일 이름 뒤의 숫자는 줄 번호입니다. 그 줄을 고쳐 저장하면 이 안내는 저절로 사라집니다. {meanwhile}</p>"
             f'<ol style="padding-left:1.5rem">{items}</ol></section>')
+
+
+def _code_items(lines, colour: str = "") -> str:
+    """Each problem or warning line as a list item, its text as text."""
+    style = "font:inherit;white-space:pre-wrap" + (f";{colour}" if colour else "")
+    return "\n".join(f'<li style="margin:.5rem 0"><code style="{style}">{escape(str(line), quote=False)}</code></li>'
+                     for line in lines)
 
 
 _WARNINGS_STYLE = ("position:sticky;bottom:0;z-index:2147483647;margin:0;padding:.5rem 1rem;"
@@ -60,8 +65,7 @@ def warnings_bar(outcome: Outcome) -> str:
     """The check's warnings of a good build: a bar that stays at the bottom
     of the window while the page scrolls under it, its list one tap away."""
     count = len(outcome.warnings)
-    items = "\n".join(f'<li style="margin:.5rem 0"><code style="font:inherit;white-space:pre-wrap">'
-                      f"{escape(str(warning), quote=False)}</code></li>" for warning in outcome.warnings)
+    items = _code_items(outcome.warnings)
     return (f'<aside id="sotong-devserver-warnings" lang="ko" role="status" style="{_WARNINGS_STYLE}">'
             f'<details><summary style="cursor:pointer;min-height:44px;font-weight:bold">'
             f"확인할 점 {count}건: 누리집은 만들었습니다. 눌러서 보기</summary>"
