@@ -51,9 +51,10 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   Raise :class:`sotong.problems.SotongError` before changing anything when a
   file cannot be read: forget stops with the store as it was.
 - ``person_erasing``: sent with the :class:`sotong.store.Store`,
-  ``subscriber_id`` and ``project`` (the :class:`sotong.project.Project`, or
-  None when called without one) by ``sotong subscribers forget`` inside its transaction,
-  before the other rows naming the person get a stand-in id; delete your
+  ``subscriber_id``, ``project`` (the :class:`sotong.project.Project`, or
+  None when called without one) and ``stand_in`` (the random id the other
+  rows naming the person get) by ``sotong subscribers forget`` inside its transaction,
+  before the other rows naming the person get that stand-in id; delete your
   rows that must not outlive the person (with the indexes that hold them),
   in that transaction (``store.db``), and return ``{table: rows deleted}``
   (the tables named are erased from the store's files too, as forget's own).

@@ -312,6 +312,47 @@ def answered_then_forgotten(project: Path, port: int, slug: str, question: str, 
         assert not [version for version in row_versions(location, "survey_answers") if word.encode() in version]
 
 
+def test_forget_leaves_no_used_token_of_the_person_and_the_response_rate_as_it_was(answering_project,
+                                                                                   answering_server):
+    """The hashes of a forgotten reader's used survey tokens stayed: anyone
+    with the key and their id could recompute them and tell which surveys
+    they answered, the anonymous one too. Had they gone with nothing in
+    their place, the anonymous survey's rate would have fallen (2 invited,
+    1 answer told). Now neither hash is in the store (nor, on SQLite, in its
+    files; on PostgreSQL, in a row version) and both rates are as before."""
+    from store_pages import row_versions
+    from survey import storage
+    from survey.rules import reader_tokens
+
+    project, port = answering_project, answering_server
+    store = storage.ensure(Store.open(store_of(project)))
+    with store.transaction():
+        for reader in ("S00001", "S00002"):
+            for slug in (BUDGET, LIBRARY):
+                storage.record_invitation(store, slug, reader, ISSUE)
+    store.close()
+    answers = [(BUDGET, "S00001", BUDGET_ANSWER), (LIBRARY, "S00001", LIBRARY_ANSWER), (LIBRARY, "S00002", LIBRARY_ANSWER)]
+    for slug, reader, answer in answers:
+        assert call(port, "POST", f"/surveys/{slug}", {"t": survey_token(slug, reader), **answer})[0] == 303
+
+    def rates() -> list[str]:
+        return [invoke_sotong(project, "survey", "results", slug).output.split(";")[0] for slug in (BUDGET, LIBRARY)]
+
+    assert rates() == [f"{BUDGET}: 1 answers, response rate 50.0%", f"{LIBRARY}: 2 answers, response rate 100.0%"]
+    theirs = [storage.token_hash(token).encode() for slug in (BUDGET, LIBRARY) for token in reader_tokens(slug, "S00001")]
+    forgotten = invoke_sotong(project, "subscribers", "forget", "S00001")
+    assert forgotten.code == 0
+    assert rates() == [f"{BUDGET}: 1 answers, response rate 50.0%", f"{LIBRARY}: 2 answers, response rate 100.0%"]
+    assert rows(project, "SELECT count(*) FROM survey_tokens_used") == [(3,)]
+    location = store_of(project)
+    if location.startswith("postgresql"):
+        kept = b"".join(row_versions(location, "survey_tokens_used"))
+    else:
+        kept = b"".join(path.read_bytes() for path in Path(location).parent.glob(Path(location).name + "*"))
+    assert [digest for digest in theirs if digest in kept] == []
+    assert "survey_tokens_used 2" in forgotten.output
+
+
 def test_post_403_404_410_413(tmp_path, project, server):
     forged = survey_token(BUDGET, "S00001")[:-2] + "AA"
     assert call(server, "POST", f"/surveys/{BUDGET}", {"t": forged, **BUDGET_ANSWER})[0] == 403

@@ -59,7 +59,8 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str],
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
             deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
         deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
-        for _receiver, said in signals.person_erasing.send(store, subscriber_id=subscriber_id, project=project):
+        for _receiver, said in signals.person_erasing.send(store, subscriber_id=subscriber_id, project=project,
+                                                                   stand_in=stand_in):
             deleted.update(said or {})
             erased.extend(table for table in said or {} if table not in erased)
         for table in tables_naming_subscribers(store):

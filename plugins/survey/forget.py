@@ -8,7 +8,12 @@ on the private results page of each such survey
 answers: ``signals.person_forgotten``), so the page says what a new
 ``sotong survey results`` would. A text question is known by the survey's
 definition, or, for a consultation whose file was removed, by the opinions
-kept of it."""
+kept of it.
+
+Nor is it told which surveys the person answered: the hashes of their used
+tokens, which anyone holding the key and their id could recompute, give way
+to the hash of forget's stand-in's token (the id their invitations get), so
+the response rate stays as it was, anonymous surveys' too."""
 
 from __future__ import annotations
 
@@ -19,14 +24,16 @@ from markupsafe import escape
 from sotong.atomic import replacing_text
 from sotong.store import Store
 
-from . import opinions
+from . import opinions, storage
 from .opinions import ERASED
 from .results import private_folder
+from .rules import reader_tokens, survey_token
 
 
-def erase_person(store: Store, subscriber_id: str, project=None, **_context) -> dict[str, int]:
+def erase_person(store: Store, subscriber_id: str, project=None, *, stand_in: str, **_context) -> dict[str, int]:
     """Receiver of ``person_erasing`` (inside forget's transaction): the
-    person's free-text answers made :data:`ERASED`, then their opinions
+    person's free-text answers made :data:`ERASED`, their used tokens made
+    ``stand_in``'s (:func:`_tokens_to_stand_in`), then their opinions
     deleted (:func:`.opinions.erase_person`); ``{table: rows}``."""
     if "survey_answers" not in store.tables():
         return opinions.erase_person(store, subscriber_id)
@@ -35,7 +42,27 @@ def erase_person(store: Store, subscriber_id: str, project=None, **_context) -> 
         "UPDATE survey_answers SET value = ? WHERE question = ? AND value != ? AND response_id IN "
         "(SELECT id FROM survey_responses WHERE slug = ? AND subscriber_id = ?)",
         (ERASED, question, ERASED, slug, subscriber_id)).rowcount for slug, question in sorted(asked))
-    return {**opinions.erase_person(store, subscriber_id), "survey_answers": erased}
+    return {**opinions.erase_person(store, subscriber_id), "survey_answers": erased,
+            "survey_tokens_used": _tokens_to_stand_in(store, subscriber_id, stand_in)}
+
+
+def _tokens_to_stand_in(store: Store, subscriber_id: str, stand_in: str) -> int:
+    """The person's used survey tokens (under either key) deleted: with the
+    key, anyone holding their id could tell from the hash which surveys they
+    answered, anonymous ones too. In their place, for the counts, the use of
+    ``stand_in``'s token, the id their invitations now have, so that the
+    readers invited who answered (:func:`.storage.answered_among`) stay as
+    many. How many were deleted."""
+    deleted = 0
+    for (slug,) in store.db.execute("SELECT DISTINCT slug FROM survey_tokens_used").fetchall():
+        theirs = [(slug, storage.token_hash(token)) for token in reader_tokens(slug, subscriber_id)]
+        found = sum(store.db.execute("DELETE FROM survey_tokens_used WHERE slug = ? AND token_hash = ?",
+                                     used).rowcount for used in theirs)
+        if found:
+            store.db.execute("INSERT INTO survey_tokens_used (slug, token_hash) VALUES (?, ?)",
+                             (slug, storage.token_hash(survey_token(slug, stand_in))))
+        deleted += found
+    return deleted
 
 
 def forget_in_results(project, subscriber_id: str, **_contacts) -> dict[str, int]:

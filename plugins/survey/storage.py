@@ -142,8 +142,9 @@ def answered_among(store: Store, slug: str, subscriber_ids: set[str]) -> set[str
     """Those of ``subscriber_ids`` who answered survey ``slug``: by the id a
     named survey's answer keeps (a forgotten reader's stand-in, as their
     invitations have), or by the use of their token (made with the signing
-    key or the previous one), the only trace of an anonymous survey's answer.
-    A forgotten reader's anonymous answer cannot be told: not among them."""
+    key or the previous one), the only trace of an anonymous survey's answer
+    (forget puts its stand-in's token in a forgotten reader's place; the
+    anonymous answer of one forgotten before it did cannot be told)."""
     named = {row[0] for row in store.db.execute(
         "SELECT subscriber_id FROM survey_responses WHERE slug = ? AND subscriber_id IS NOT NULL", (slug,))}
     used = used_token_hashes(store, slug)
