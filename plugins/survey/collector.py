@@ -4,8 +4,7 @@
   (a static page cannot fill it in without JavaScript);
 - ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
   error (unstorable characters too) beside its question and the answers kept; 403 bad token, or a reader
-  no longer on record (a named survey) or among its audiences (a
-  consultation); 404 unknown survey; 409 token already used; 410 survey not open (Seoul day); 413 over
+  no longer on record or among its audiences (a consultation); 404 unknown survey; 409 token already used; 410 survey not open (Seoul day); 413 over
   64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
@@ -100,7 +99,7 @@ class SurveyRoutes:
         if subscriber_id is None:
             return None, self._message(app, 403, survey)
         with app.store() as store:
-            if not survey.anonymous and not _still_invited(store, survey, subscriber_id, self.project.today()):
+            if not _still_invited(store, survey, subscriber_id, self.project.today()):
                 return None, self._message(app, "left", survey)
             used = storage.token_was_used(storage.ensure(store), survey.slug, reader_tokens(survey.slug, subscriber_id))
         if used:
@@ -160,10 +159,12 @@ class SurveyRoutes:
 
 
 def _still_invited(store, survey, subscriber_id: str, today) -> bool:
-    """A survey that records who answered takes the answer of a reader still
-    on record (not one forgotten since, whose id would come back with it); a
-    consultation (SPEC §16), of one still among its audiences (not one who
-    left the committee)."""
+    """A survey takes the answer of a reader still on record: not one
+    forgotten since, whose id would come back with a named survey's answer,
+    and with an anonymous one's used token (whose hash, with the key, names
+    them; forget left the stand-in's in its place, so it would be a second
+    answer too); a consultation (SPEC §16), of one still among its audiences
+    (not one who left the committee)."""
     subscriber = store.subscriber(subscriber_id)
     if subscriber is None:
         return False

@@ -53,7 +53,7 @@ def _collector_paths(bundle) -> dict[str, str]:
         "link-request": "/p/link",
         "check-mail": "/subscribe/check",
         "unsubscribe": bundle.fullest.unsubscribe_path,
-        "survey": f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S950', secret)}",
+        "survey": f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S000250', secret)}",
     }
 
 

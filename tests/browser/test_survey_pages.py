@@ -44,7 +44,7 @@ def _post_here(tab) -> None:
 
 
 def test_survey_errors_then_thanks(width, tab, collector, axe_script):
-    reader = f"S{900 + WIDTHS.index(width)}"  # a token per width: each is used once
+    reader = f"S{100 + WIDTHS.index(width):06d}"  # a sample reader's token per width: each is used once
     token = make_token("survey", f"{SURVEY}:{reader}", SECRET_ENV["SOTONG_SECRET"].encode())
     tab.open(f"{collector}/surveys/{SURVEY}?t={token}")
     _post_here(tab)
