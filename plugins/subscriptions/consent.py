@@ -45,7 +45,8 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str],
     pending sign-ups and changes and queued mails (also those not yet linked
     to it, by any of its ``emails`` and ``phones``), and what the plugins
     delete when asked (``signals.person_erasing``, sent with ``project``:
-    survey's opinions, free-text answers made a mark of their erasure); every
+    survey's opinions, free-text answers made a mark of their erasure, used
+    tokens made the stand-in's); every
     other record naming it (journal, bounces, survey answers and invitations)
     gets a random stand-in id instead, so counts stay and nothing leads back
     to the person. All in one transaction, inside :meth:`Store.erasing` (the

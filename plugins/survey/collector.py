@@ -4,7 +4,8 @@
   (a static page cannot fill it in without JavaScript);
 - ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
   error (unstorable characters too) beside its question and the answers kept; 403 bad token, or a reader
-  no longer on record or among its audiences (a consultation); 404 unknown survey; 409 token already used; 410 survey not open (Seoul day); 413 over
+  no longer on record or among its audiences (a consultation); 404 unknown
+  survey; 409 token already used; 410 survey not open (Seoul day); 413 over
   64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
