@@ -635,7 +635,9 @@ QUESTIONS = (
     Question("some", "multiple", "몇 개", ("가", "나", "다", "라"), required=False, least=2, most=3),
 )
 SURVEY = Survey("s", "설문", "문화체육과", None, None, (), False, False, QUESTIONS)
-values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", "", " ", "긴 글 " * 3]), max_size=4)
+values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", "", " ", "긴 글 " * 3, "\u200b", "\ufeff 가\u200b",
+                                   "\u3164", "\u3164\u3164 ", "\u00a0", "\u2060", "ㄱ\u200bㄴ"]), max_size=4)
+SHOWING_NOTHING = " \t\n\u00a0\u200b\u2060\ufeff\u3164"  # what the values above hold that leaves no mark
 
 
 @hsettings(deadline=None, max_examples=300)
@@ -643,7 +645,7 @@ values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", ""
 def test_validate_answers_against_brute_force(form):
     answers, errors = validate_answers(SURVEY, form, text_max_chars=8)
     for question in QUESTIONS:
-        given_ = [v.strip() for v in form.get(question.id, []) if v.strip()]
+        given_ = [v.strip(SHOWING_NOTHING) for v in form.get(question.id, []) if v.strip(SHOWING_NOTHING)]
         allowed = [str(n) for n in range(question.min, question.max + 1)] if question.type == "scale" else list(question.options)
         if not given_:
             ok = not question.required

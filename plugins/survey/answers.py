@@ -3,9 +3,30 @@ the Korean message shown next to each question that was answered wrongly."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Mapping, Sequence
 
 from .schema import Survey
+
+# Letters that show nothing: the Hangul fillers (U+3164 is how blank names are typed on Korean phones).
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def shows_nothing(char: str) -> bool:
+    """Whether ``char`` leaves no mark: white space, an invisible format
+    character (U+200B, U+FEFF, ...: Unicode's Cf) or a Hangul filler."""
+    return char.isspace() or char in BLANK_LETTERS or unicodedata.category(char) == "Cf"
+
+
+def trimmed(value: str) -> str:
+    """``value`` without what shows nothing at its ends (see
+    :func:`shows_nothing`): an answer of nothing else is no answer."""
+    start, end = 0, len(value)
+    while start < end and shows_nothing(value[start]):
+        start += 1
+    while end > start and shows_nothing(value[end - 1]):
+        end -= 1
+    return value[start:end]
 
 
 def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max_chars: int
@@ -20,7 +41,7 @@ def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max
     answers: dict[str, tuple[str, ...]] = {}
     errors: dict[str, str] = {}
     for question in survey.questions:
-        values = [v.strip() for v in form.get(question.id, ())]
+        values = [trimmed(v) for v in form.get(question.id, ())]
         values = [v for v in values if v]
         if not values:
             if question.required:
