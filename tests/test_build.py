@@ -51,6 +51,7 @@ def test_check_passes_on_the_sample(project_dir, sotong):
     result = sotong(project_dir, "check")
     assert result.code == 0, result.output
     assert "no problems" in result.stdout
+    assert result.stderr == "", "staff copy the sample: it draws no warning either"
 
 
 def test_check_lists_every_problem_with_path_and_line(project_dir, sotong):
@@ -93,6 +94,7 @@ def test_build_writes_the_site(project_dir, sotong):
     assert not list(project_dir.glob(".output.*")), "staging folders are cleaned up"
     assert "Done: Processed" not in result.output, "Pelican's English summary: sotong says what it built"
     assert result.stdout.strip().splitlines()[-1].startswith("Built ")
+    assert "warning:" not in result.output, "the sample, which staff copy, builds with no warning"
 
 
 @pytest.fixture
