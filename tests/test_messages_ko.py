@@ -127,7 +127,16 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
 
 @pytest.mark.parametrize("args, code, expected", [
     (["bundles"], 2, "--issue YYYY-MM-DD 또는 --notice SLUG 중 하나를 주세요"),
-    (["bundles", "--issue", "2026-11-25"], 2, "2026-11-25은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 다음 발행일은 2026-11-26입니다"),
+    (["bundles", "--issue", "2026-11-25"], 2,
+     "2026-11-25은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 바로 앞 발행일은 2026-11-12, 다음 발행일은 2026-11-26입니다"),
+    # a day off by one: the outbox to send or report on is most often the issue before it
+    (["send", "--issue", "2026-11-27"], 2,
+     "2026-11-27은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 바로 앞 발행일은 2026-11-26, 다음 발행일은 2026-12-10입니다"),
+    (["send", "report", "--issue", "2026-11-27"], 2, "바로 앞 발행일은 2026-11-26"),
+    (["send", "results", "--issue", "2026-11-27", "results.csv"], 2, "바로 앞 발행일은 2026-11-26"),
+    (["report", "--issue", "2026-11-27"], 2, "바로 앞 발행일은 2026-11-26"),
+    (["send", "--notice", "2026-11-21-cold-wave-warning.md"], 2,
+     '"2026-11-21-cold-wave-warning.md"은(는) 공지 slug가 아닙니다. 공지 파일 이름을 .md 없이 쓰세요'),
     (["newsletter", "list", "--from", "2026-12-01", "--to", "2026-11-01"], 2,
      "--from 2026-12-01이(가) --to 2026-11-01보다 뒤입니다. --from에 --to보다 앞선 날을 주세요"),
     (["newsletter", "next", "--after", "26-11-01"], 2,
