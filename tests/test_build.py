@@ -149,6 +149,18 @@ def test_a_settings_file_that_raises_is_one_line(project_dir, sotong):
     assert "SOTONG_SECRET" in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("command", [("check",), ("build",), ("new", "--title", "한파 쉼터", "--department", "보건소",
+                                                            "--category", "health")])
+def test_a_missing_content_folder_is_one_line_saying_what_to_make(project_dir, sotong, command):
+    """Pelican said it in English and sent staff to "pelican --help"."""
+    shutil.rmtree(project_dir / "content")
+    result = sotong(project_dir, *command)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        'pelicanconf.py:14: the content folder "content" (PATH) is not there; make it, with the notices in '
+        'content/notices/, or write in PATH the folder that holds them (PATH = "content")']
+
+
 def test_new_writes_a_valid_notice(project_dir, sotong):
     result = sotong(project_dir, "new", "--title", "성동구: 한파 쉼터 운영", "--department", "보건소",
                     "--category", "건강정보", "--date", "2026-12-01", "--slug", "cold-shelter")
