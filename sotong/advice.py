@@ -1,10 +1,12 @@
 """Warnings for staff (not errors): notices that pass ``sotong check`` but
-may not do what their writer means. Pure functions of a notice; ``sotong
+may not do what their writer means. Pure functions of a notice (and today); ``sotong
 check``, ``sotong build`` and the devserver print them as ``PATH:LINE:
 warning: ...`` (sotong.check.project_warnings) and still exit 0.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from .i18n import _
 from .notices import Notice
@@ -18,16 +20,19 @@ EXAMPLE_LEAD = "첫 문단은 목록과 이메일에 요약으로 나갑니다. 
 EXAMPLE_PHONE = "02-2286-0000"
 
 
-def notice_warnings(notice: Notice, shown: str, settings: str = "") -> list[str]:
+def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.date | None = None) -> list[str]:
     """The warnings of one published notice, each one line; ``settings``: the
-    ``-s`` of the commands a warning gives (``settings.settings_flag``)."""
+    ``-s`` of the commands a warning gives (``settings.settings_flag``);
+    ``today``: an urgent notice expired before it is past sending on its own,
+    and is not told to be sent."""
     found = []
     line = notice.lines.get
     if notice.urgent and URGENT_WORD in notice.title:
         found.append(f"{shown}:{line('title', 1)}: " + _(
             "warning: the title says {word}, and an urgent notice is already marked {word} everywhere; "
             "remove the word from the title").format(word=URGENT_WORD))
-    if notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day):
+    if (notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day)
+            and not (today and notice.expired_on(today))):
         found.append(f"{shown}:{line('expires', 1)}: " + _(
             "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
             "carry it; send it on its own: sotong bundles --notice {slug}{settings} && sotong send --notice {slug}{settings}").format(

@@ -93,7 +93,8 @@ _LOCATED = re.compile(r"(.*?):(\d+): ")  # a warning's PATH:LINE:
 def project_warnings(project: Project) -> list[str]:
     """The warnings of content that passed the check, sorted by file and line, one line each."""
     flag = settings_flag(project.settings)
-    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source), flag)]
+    today = project.today()
+    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source), flag, today)]
     project.activate_plugins()
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])

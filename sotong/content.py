@@ -87,8 +87,10 @@ class Content:
                 return notice
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", slug):  # sotong reach 2026-12-10, meaning the issue
             suggestion = _("; for the issue of that day write --issue {day}").format(day=slug)
-        else:
-            suggestion = did_you_mean(slug, [n.slug for n in self.notices])
+        else:  # nothing close: what a slug is, so that the next try is one
+            suggestion = did_you_mean(slug, [n.slug for n in self.notices]) or _(
+                "; a notice's slug is its file's name without .md (or its slug: line), e.g. {example}").format(
+                example=max((n.slug for n in self.notices), default="2026-11-21-cold-wave-warning"))
         raise SotongError([_('no notice with slug "{slug}"{suggestion}').format(slug=slug, suggestion=suggestion)])
 
     def part(self, name: str):

@@ -9,7 +9,7 @@ import datetime as dt
 import click
 
 from .i18n import _
-from .schedule import YEARS, is_issue_date, next_issue
+from .schedule import YEARS, is_issue_date, next_issue, previous_issue
 
 
 class OneLineUsageError(click.UsageError):
@@ -53,18 +53,24 @@ class Day(click.DateTime):
 
 
 class IssueDay(Day):
-    """A day that is an issue date (the 2nd or 4th Thursday of its month)."""
+    """A day that is an issue date (the 2nd or 4th Thursday of its month);
+    a day that is none names the issues either side of it (a bundle to
+    write is most often the next, an outbox to send or report on the one
+    before)."""
 
     def convert(self, value, param, ctx):
         day = super().convert(value, param, ctx)
         checked = dt.date.fromisoformat(day) if self.text else day
         if not is_issue_date(checked):
             option = param.opts[0] if param else "the date"
-            raise OneLineUsageError(_("{option} {day} is not an issue date (2nd or 4th Thursday); the next one is {next}")
-                                    .format(option=option, day=checked, next=next_issue(checked)), ctx)
+            raise OneLineUsageError(_("{option} {day} is not an issue date (2nd or 4th Thursday); "
+                                      "the one before it is {before}, the next one {next}")
+                                    .format(option=option, day=checked, before=previous_issue(checked),
+                                            next=next_issue(checked)), ctx)
         return day
 
 
 DAY = Day()
 DAY_TEXT = Day(text=True)
 ISSUE_DAY = IssueDay()
+ISSUE_DAY_TEXT = IssueDay(text=True)  # an issue outbox's key

@@ -63,7 +63,8 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
         raise SotongError([_("{path}:{line}: the settings file is not valid Python: {reason}").format(
             path=exc.filename or path, line=exc.lineno, reason=exc.msg)]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
-        raise SotongError([f"{path}:1: {exc}"]) from None
+        raise SotongError([(pelican and isinstance(exc, ValueError) and _no_content_folder(path))
+                           or f"{path}:1: {exc}"]) from None
     except SystemExit as exc:  # sys.exit() in the file: the command would end having done nothing, "done"
         raise SotongError([_("{path}:1: the settings file ends the program (sys.exit({code})); a settings file only sets values: remove the call").format(
             path=path, code="" if exc.code is None else repr(exc.code))]) from None
@@ -126,6 +127,20 @@ def _is_pinned_day(value) -> bool:
         return isinstance(value, str) and dt.date.fromisoformat(value).year in YEARS
     except ValueError:
         return False
+
+
+def _no_content_folder(path: Path) -> str | None:
+    """What to do when the folder PATH names is not there (Pelican says it in
+    English, sending staff to ``pelican --help``); None when it is there."""
+    try:
+        written = file_settings(path).get("PATH")
+    except Exception:  # the file ran once already: Pelican read it
+        return None
+    if not isinstance(written, str) or (path.parent / written).is_dir():
+        return None
+    return _('{path}:{line}: the content folder "{folder}" (PATH) is not there; make it, with the notices in '
+             '{folder}/notices/, or write in PATH the folder that holds them (PATH = "content")').format(
+        path=path, line=setting_line({"SOTONG_SETTINGS_FILE": str(path)}, "PATH"), folder=written)
 
 
 def file_settings(path: Path) -> dict:

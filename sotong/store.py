@@ -409,6 +409,10 @@ class Store:
         return self.db.execute("SELECT subscriber_id, changed_at, source, field, old_value, new_value "
                                "FROM consent_log_columns WHERE changed_at >= ? ORDER BY id, position", (since,))
 
+    def consent_change_count(self, since: str) -> int:
+        """How many rows :meth:`consent_changes` gives for ``since`` (its progress bar's total)."""
+        return self.db.execute("SELECT COUNT(*) FROM consent_log_columns WHERE changed_at >= ?", (since,)).fetchone()[0]
+
     @classmethod
     def open(cls, location: str | Path) -> "Store":
         """The store at ``SOTONG_DB``: a ``postgresql://`` URL or a file path."""

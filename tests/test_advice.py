@@ -34,11 +34,24 @@ def test_an_urgent_notice_expiring_before_the_next_issue_says_how_to_send_it_alo
     assert notice_warnings(urgent(expires=dt.date(2026, 11, 25), priority="normal"), "n.md") == []
 
 
+def test_an_urgent_notice_already_expired_is_not_told_to_be_sent():
+    """Every urgent notice ever sent on its own kept telling staff to send it,
+    in every check, build and devserver page, long after it had expired."""
+    notice = urgent(expires=dt.date(2026, 11, 25))
+    assert len(notice_warnings(notice, "n.md", today=dt.date(2026, 11, 25))) == 1  # its last day: still to send
+    assert notice_warnings(notice, "n.md", today=dt.date(2026, 11, 26)) == []
+    assert len(notice_warnings(urgent("[긴급] 한파", expires=dt.date(2026, 11, 25)), "n.md",
+                               today=dt.date(2027, 1, 1))) == 1  # its title still shows on its page
+
+
 def test_check_prints_warnings_and_exits_0(tmp_path):
     project = copy_project(tmp_path, notices=False)
     (project / "content" / "notices" / "cold.md").write_text(
         '---\ntitle: "긴급 한파 대피소 운영"\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\n'
-        "priority: urgent\nexpires: 2026-11-22\n---\n본문\n", encoding="utf-8")
+        "priority: urgent\nexpires: 2026-11-24\n---\n본문\n", encoding="utf-8")
+    (project / "content" / "notices" / "past.md").write_text(  # expired before the project's today (11-23)
+        '---\ntitle: "한파 대피소 운영"\ndate: 2026-11-13\ndepartment: 안전재난과\ncategory: living\n'
+        "priority: urgent\nexpires: 2026-11-14\n---\n본문\n", encoding="utf-8")
     result = run_sotong(project, "check")
     assert result.code == 0, result.output
     warnings = result.stderr.splitlines()

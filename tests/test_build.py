@@ -51,6 +51,7 @@ def test_check_passes_on_the_sample(project_dir, sotong):
     result = sotong(project_dir, "check")
     assert result.code == 0, result.output
     assert "no problems" in result.stdout
+    assert result.stderr == "", "staff copy the sample: it draws no warning either"
 
 
 def test_check_lists_every_problem_with_path_and_line(project_dir, sotong):
@@ -93,6 +94,7 @@ def test_build_writes_the_site(project_dir, sotong):
     assert not list(project_dir.glob(".output.*")), "staging folders are cleaned up"
     assert "Done: Processed" not in result.output, "Pelican's English summary: sotong says what it built"
     assert result.stdout.strip().splitlines()[-1].startswith("Built ")
+    assert "warning:" not in result.output, "the sample, which staff copy, builds with no warning"
 
 
 @pytest.fixture
@@ -145,6 +147,18 @@ def test_a_settings_file_that_raises_is_one_line(project_dir, sotong):
     result = sotong(project_dir, "check", "-s", "publishconf.py", env={"SOTONG_SECRET": ""})
     assert result.code == 1
     assert "SOTONG_SECRET" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [("check",), ("build",), ("new", "--title", "한파 쉼터", "--department", "보건소",
+                                                            "--category", "health")])
+def test_a_missing_content_folder_is_one_line_saying_what_to_make(project_dir, sotong, command):
+    """Pelican said it in English and sent staff to "pelican --help"."""
+    shutil.rmtree(project_dir / "content")
+    result = sotong(project_dir, *command)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        'pelicanconf.py:14: the content folder "content" (PATH) is not there; make it, with the notices in '
+        'content/notices/, or write in PATH the folder that holds them (PATH = "content")']
 
 
 def test_new_writes_a_valid_notice(project_dir, sotong):

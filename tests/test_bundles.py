@@ -503,7 +503,7 @@ def test_command_line_mistakes_exit_2(small):
     for args, said in [
         ((), "give --issue YYYY-MM-DD or --notice SLUG"),
         (("--issue", ISSUE, "--notice", "x"), "give --issue YYYY-MM-DD or --notice SLUG"),
-        (("--issue", "2026-11-25"), "is not an issue date (2nd or 4th Thursday); the next one is 2026-11-26"),
+        (("--issue", "2026-11-25"), "is not an issue date (2nd or 4th Thursday); the one before it is 2026-11-12, the next one 2026-11-26"),
         (("--issue", "26/11/2026"), "is not a date; write it as YYYY-MM-DD"),
     ]:
         result = run_cli(settings, "bundles", *args)

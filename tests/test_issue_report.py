@@ -269,7 +269,7 @@ def test_sms_clicks_of_a_notice_no_longer_published_show_its_title(tmp_path):
     ran = run_cli(settings, "report", "--issue", ISSUE)
     assert ran.code == 0, ran.output
     html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
-    cold = re.search(r'<th scope="row">\[긴급\] 한파주의보 발령 — 수도 계량기 동파와 빙판길에 주의하세요 · '
+    cold = re.search(r'<th scope="row">한파주의보 발령 — 수도 계량기 동파와 빙판길에 주의하세요 · '
                      r'<span class="nowrap">문자\(SMS·LMS\)</span></th>(.*?)</tr>', html, re.S)
     assert cold and re.findall(r'<td class="n">([^<]*)</td>', cold.group(1))[-2] == "2"  # its 2 clicks
     assert f'<th scope="row">{code} ·' not in html

@@ -127,7 +127,16 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
 
 @pytest.mark.parametrize("args, code, expected", [
     (["bundles"], 2, "--issue YYYY-MM-DD 또는 --notice SLUG 중 하나를 주세요"),
-    (["bundles", "--issue", "2026-11-25"], 2, "2026-11-25은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 다음 발행일은 2026-11-26입니다"),
+    (["bundles", "--issue", "2026-11-25"], 2,
+     "2026-11-25은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 바로 앞 발행일은 2026-11-12, 다음 발행일은 2026-11-26입니다"),
+    # a day off by one: the outbox to send or report on is most often the issue before it
+    (["send", "--issue", "2026-11-27"], 2,
+     "2026-11-27은(는) 발행일(둘째·넷째 목요일)이 아닙니다. 바로 앞 발행일은 2026-11-26, 다음 발행일은 2026-12-10입니다"),
+    (["send", "report", "--issue", "2026-11-27"], 2, "바로 앞 발행일은 2026-11-26"),
+    (["send", "results", "--issue", "2026-11-27", "results.csv"], 2, "바로 앞 발행일은 2026-11-26"),
+    (["report", "--issue", "2026-11-27"], 2, "바로 앞 발행일은 2026-11-26"),
+    (["send", "--notice", "2026-11-21-cold-wave-warning.md"], 2,
+     '"2026-11-21-cold-wave-warning.md"은(는) 공지 slug가 아닙니다. 공지 파일 이름을 .md 없이 쓰세요'),
     (["newsletter", "list", "--from", "2026-12-01", "--to", "2026-11-01"], 2,
      "--from 2026-12-01이(가) --to 2026-11-01보다 뒤입니다. --from에 --to보다 앞선 날을 주세요"),
     (["newsletter", "next", "--after", "26-11-01"], 2,
@@ -138,6 +147,8 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
      "발행일          호수   소식지    전체  공지 날짜 범위\n2026-11-12"),
     (["report"], 2, "--year YYYY, --issue YYYY-MM-DD, --notice SLUG 중 하나를 주세요"),
     (["reach", "2026-11-26"], 1, 'slug가 "2026-11-26"인 공지가 없습니다. 그날 발행하는 호를 보려면 --issue 2026-11-26(으)로 쓰세요'),
+    (["bundles", "--notice", "kimjang"], 1,  # nothing close to it: what a slug is, and one
+     'slug가 "kimjang"인 공지가 없습니다. 공지의 slug는 파일 이름에서 .md를 뺀 것(또는 slug: 줄)입니다. 예: 2026-12-'),
     (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),
     (["subscribers", "forget", "S404"], 1, '저장소에 구독자 "S404"도, 그 id의 기록도 없습니다.'),
     (["send", "--help"], 0, "발송함의 이메일을 SMTP 서버로 보내고, 문자는 문자 발송 대행사에 넘긴 것으로 기록합니다."),

@@ -40,4 +40,4 @@ def test_an_issue_day_is_a_2nd_or_4th_thursday():
     result = run("--issue", "2026-11-25")
     assert result.exit_code == 2
     assert result.output == ("Error: --issue 2026-11-25 is not an issue date (2nd or 4th Thursday); "
-                             "the next one is 2026-11-26\n")
+                             "the one before it is 2026-11-12, the next one 2026-11-26\n")

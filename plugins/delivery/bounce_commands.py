@@ -13,7 +13,7 @@ from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.links import short_codes, sms_link_notices
-from sotong.options import DAY_TEXT
+from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -54,7 +54,7 @@ def bounces_command(project):
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
-@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The issue whose SMS the file reports on."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("The issue whose SMS the file reports on."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("A one-off notice outbox whose SMS the file reports on."))
 @click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option

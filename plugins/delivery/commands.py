@@ -16,7 +16,7 @@ import click
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
-from sotong.options import DAY_TEXT
+from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -37,7 +37,7 @@ from .staff_send import send_staff_copy, staff_address
 
 
 @click.group(cls=PluginCommandsGroup, invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
-@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("Send the outbox of this issue."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
 @click.option("--port", type=click.IntRange(1, 65535), help=_("SMTP port (default: SMTP_PORT)."))
@@ -269,7 +269,7 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
 
 
 @send.command("report", help=_("Counts by state, and the failed and deferred readers (by id) with the server's answer."))
-@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The issue's outbox."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("The issue's outbox."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("A one-off notice outbox."))
 @click.option("--mark-invalid", is_flag=True,
               help=_("Flag addresses the server rejected for good (e.g. 550 no such user), so bundles skip them."))
@@ -352,7 +352,7 @@ def _outbox_emails_line(counts: dict, figures) -> str | None:
 
 @click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
 @click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
-@click.option("--issue", metavar="YYYY-MM-DD", type=DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
+@click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("The report of a one-off notice outbox (sotong send --notice)."))
 @settings_option
 def report(project, year, issue, notice):

@@ -1,4 +1,4 @@
-"""The delivery commands' choice of an outbox: --issue (sotong.options.DAY_TEXT)
+"""The delivery commands' choice of an outbox: --issue (sotong.options.ISSUE_DAY_TEXT)
 or --notice, whose check makes a wrong value a command-line error (exit 2)
 with what to write."""
 
@@ -14,7 +14,8 @@ from sotong.i18n import _
 def notice_slug(ctx, param, value):
     """--notice: a notice slug."""
     if value is not None and not re.fullmatch(r"[\w-]+", value):
-        raise click.BadParameter(f'"{value}" is not a notice slug; slugs are letters, digits and -, e.g. cold-wave-warning')
+        raise click.BadParameter(_('"{value}" is not a notice slug; write the notice file\'s name without .md '
+                                   '(letters, digits and -), e.g. 2026-11-21-cold-wave-warning').format(value=value))
     return value
 
 

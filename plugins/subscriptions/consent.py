@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sotong import signals, spreadsheet
 from sotong.atomic import replacing_text
+from sotong.i18n import _
+from sotong.progress import progress
 from sotong.store import Store
 
 from .storage import drop_records_naming
@@ -24,13 +26,16 @@ PERSONAL_COLUMNS = ("address_digest",)
 
 def write_changes(store: Store, since: str, path: str | Path) -> int:
     """The consent log from day ``since`` into ``path`` (UTF-8 with BOM for
-    Excel, formula cells as text), replaced only when complete; the row count."""
+    Excel, formula cells as text), replaced only when complete; the row count.
+    A terminal sees a bar from 10,000 rows on, as the export of subscribers."""
     count = 0
-    with replacing_text(path, "utf-8-sig") as out:
+    with (replacing_text(path, "utf-8-sig") as out,
+          progress(store.consent_change_count(since), _("Writing changes"), least=10_000) as advance):
         writer = spreadsheet.writer(out)
         writer.writerow(CHANGES_COLUMNS)
         for count, row in enumerate(store.consent_changes(since), start=1):
             writer.writerow(["" if cell is None else str(cell) for cell in row])
+            advance()
     return count
 
 
