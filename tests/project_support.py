@@ -206,3 +206,9 @@ def project_on(store_location: str, dest: Path, extra_settings: str = "") -> Pat
     """A copy of the sample project whose store is ``store_location`` (the
     ``store_location`` fixture: once on SQLite, once on PostgreSQL)."""
     return copy_project(dest, extra_settings=f"{extra_settings}\nSOTONG_DB = {store_location!r}\n")
+
+
+def forged(token: str) -> str:
+    """``token`` with the last two characters of its signature changed (never
+    to themselves): what someone without the key would try."""
+    return token[:-2] + ("AA" if token[-2:] != "AA" else "BB")

@@ -16,7 +16,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, serving, store_of
+from project_support import copy_project, forged, serving, store_of
 from delivery_support import SMTPServer, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
 from test_serve import request
 
@@ -116,7 +116,7 @@ def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
     post(port, "/subscribe", SIGNUP)
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
     pending_id = token.split(".")[0]
-    assert post(port, "/subscribe/confirm", {"t": token[:-2] + "AA"})[0] == 403
+    assert post(port, "/subscribe/confirm", {"t": forged(token)})[0] == 403
     assert post(port, "/subscribe/confirm", {"t": make_token("preferences", "x")})[0] == 403
     db = sqlite3.connect(project / "private" / "sotong.db")
     db.execute("UPDATE subscriptions_pending SET expires_at = ?", (time.time() - 1,))

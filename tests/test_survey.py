@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from project_support import copy_project, invoke_sotong, project_on, serving, store_of, store_query
+from project_support import copy_project, forged, invoke_sotong, project_on, serving, store_of, store_query
 from delivery_support import add_subscribers, run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -376,8 +376,7 @@ def test_forget_leaves_no_used_token_of_the_person_and_the_response_rate_as_it_w
 
 
 def test_post_403_404_410_413(tmp_path, project, server):
-    forged = survey_token(BUDGET, "S00001")[:-2] + "AA"
-    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": forged, **BUDGET_ANSWER})[0] == 403
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": forged(survey_token(BUDGET, "S00001")), **BUDGET_ANSWER})[0] == 403
     assert call(server, "POST", f"/surveys/{BUDGET}", {"t": survey_token(LIBRARY, "S00001"), **BUDGET_ANSWER})[0] == 403
     assert call(server, "POST", f"/surveys/{BUDGET}", BUDGET_ANSWER)[0] == 403  # no token, named survey
     assert call(server, "POST", "/surveys/no-such", BUDGET_ANSWER)[0] == 404
