@@ -493,6 +493,17 @@ def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):
     assert "content/notices/2026-11-26-library-holiday-hours.md:6: " in draft.stderr and "draft" in draft.stderr
 
 
+def test_a_one_off_bundle_of_an_expired_notice_is_refused_at_its_expires_line(small):
+    """Residents would get a notice that no longer holds: refused, nothing written."""
+    (small / "content" / "notices" / "2026-11-02-flu-clinic.md").write_text(
+        "---\ntitle: 독감 예방접종 임시 접종소\ndate: 2026-11-02\ndepartment: 보건소\ncategory: health\n"
+        "channels: [homepage, email, sms]\nexpires: 2026-11-09\n---\n본문\n", encoding="utf-8")
+    expired = invoke_sotong(small, "bundles", "--notice", "2026-11-02-flu-clinic")
+    assert expired.code == 1, expired.output
+    assert expired.stderr.startswith("content/notices/2026-11-02-flu-clinic.md:7: ") and "2026-11-09" in expired.stderr
+    assert "Traceback" not in expired.output and not (small / "private" / "outbox" / "2026-11-02-flu-clinic").exists()
+
+
 def test_a_one_off_bundle_of_an_unknown_notice_names_the_closest(small):
     unknown = invoke_sotong(small, "bundles", "--notice", "2026-11-21-cold-wave")
     assert unknown.code == 1 and 'did you mean "2026-11-21-cold-wave-warning"' in unknown.stderr

@@ -83,6 +83,10 @@ def notice_bundle(project: Project, slug: str) -> Bundle:
     if not (notice.has("email") or notice.has("sms")):
         raise SotongError([_("{source}:{get}: {slug} has neither email nor sms in channels, so it would reach no one; add them, e.g. channels: [homepage, email, sms]").format(
             source=project.shown(notice.source), get=notice.lines.get('channels', 1), slug=slug)])
+    if notice.expired_on(project.today()):
+        raise SotongError([_("{source}:{line}: {slug} ended on {expires} (expires), so residents would get a notice that no longer holds; if it still holds, write a later day on that line first").format(
+            source=project.shown(notice.source), line=notice.lines.get('expires', 1), slug=slug,
+            expires=notice.expires.isoformat())])
     return Bundle(key=slug, issue=None, day=project.today(), notices=(notice,), title=notice.title,
                   web_url=None if notice.private else notice_url(project.settings, slug))
 
