@@ -225,7 +225,7 @@ def new(project: Project, title, department, category, date_, slug):
     click.echo(_("Wrote {path}; edit its text, then run: sotong check").format(path=project.shown(path)))
 
 
-@cli.group(cls=PluginCommandsGroup, help=_("The subscriber store: import and export the e-communication CSV."))
+@cli.group(cls=PluginCommandsGroup, help=_("The subscriber store: import, export, consent changes, forget, purge and SMS opt-outs."))
 def subscribers():
     pass
 

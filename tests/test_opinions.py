@@ -369,7 +369,7 @@ CONSULTATION_CASES = [
      'unknown department "자치행정팀"; did you mean "자치행정과"?; use one of departments in audiences.yaml'),
     (CONSULTATION.replace("  summary:", "  summery:"), 15, 'unknown policy key "summery"; policy takes title, department, summary'),
     (CONSULTATION.replace("anonymous: false", "anonymous: true"), 11,
-     "a consultation keeps who answered (SPEC §16); write anonymous: false"),
+     "a consultation keeps who answered, by policy; write anonymous: false"),
     (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 10,
      'kind must be survey or consultation, not "consultaton"; did you mean "consultation"?'),
     (CONSULTATION.replace("kind: consultation", "kind: survey"), 12,

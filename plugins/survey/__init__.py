@@ -19,7 +19,7 @@ def add_commands(group) -> None:
     add_lazy_command(group, "survey", f"{__name__}.commands:survey_group",
                      _("Surveys: results of the answers the collector took."))
     add_lazy_command(group, "opinions", f"{__name__}.commands:opinions_group",
-                     _("Opinions of consultations (SPEC §16): search them, export them, purge them past retention."))
+                     _("Opinions of consultations: search them, export them, purge them past retention."))
 
 
 def check_surveys(project):

@@ -150,7 +150,7 @@ def _environment(settings: dict) -> jinja2.Environment:
     return environment
 
 
-@click.group("opinions", help=_("Opinions of consultations (SPEC §16): search them, export them, purge them past retention."))
+@click.group("opinions", help=_("Opinions of consultations: search them, export them, purge them past retention."))
 def opinions_group():
     pass
 

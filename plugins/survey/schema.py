@@ -169,7 +169,7 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
             problem(("policy",), _("policy is for consultations; add kind: consultation or remove policy"))
         return kind, None
     if anonymous:
-        problem(("anonymous",), _("a consultation keeps who answered (SPEC §16); write anonymous: false"))
+        problem(("anonymous",), _("a consultation keeps who answered, by policy; write anonymous: false"))
     example = "policy: {title: 마을버스 노선 개편, department: 교통행정과, summary: ...}"
     if not isinstance(value, dict):
         problem(("policy",) if value is not None else ("kind",), _("a consultation needs its policy; write {example}").format(example=example))
