@@ -3,8 +3,8 @@ state it left, never click's "Aborted!" (exit 1) nor a traceback, of the
 command or of its worker processes: started here as real processes, the
 signal sent to their whole process group as a terminal does. ``sotong serve``
 still closes its collector (App.close) on the way out. SIGTERM (kill,
-systemctl stop) stops ``sotong serve`` and ``sotong send`` the same way, with
-exit 143 (test_send has the send's)."""
+systemctl stop) stops ``sotong serve``, ``sotong bundles`` and ``sotong
+send`` the same way, with exit 143 (test_send has the send's)."""
 
 from __future__ import annotations
 
@@ -130,6 +130,32 @@ def test_ctrl_c_while_bundles_are_written_by_worker_processes_leaves_no_half_wri
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)  # and no worker's "Process ForkPoolWorker-1:" and traceback
     assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
+
+
+def test_sigterm_while_bundles_are_written_by_worker_processes_stops_them_and_leaves_no_half_written_outbox(project):
+    """kill (SIGTERM) to the command alone: its worker processes stopped at
+    once (they do not take SIGTERM as Ctrl+C and go on with their parts),
+    the half-written outbox removed (killed at once, it stayed, readers'
+    messages in it, until the next bundles run), exit 143 and one line."""
+    add_subscribers(store_of(project), 6000)  # the workers would take seconds more
+    outbox = project / "private" / "outbox"
+    process = start(project, "bundles", "--issue", "2026-11-26", "--jobs", "2")
+    try:
+        deadline = time.monotonic() + 60
+        while not any(outbox.glob(".*.writing-*/email/*")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the bundles were written before SIGTERM"
+            time.sleep(0.01)
+        workers = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert time.monotonic() - started < 3  # not seconds more of the workers going on with their parts
+    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
+    assert workers and not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):
