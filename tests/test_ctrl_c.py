@@ -3,8 +3,9 @@ state it left, never click's "Aborted!" (exit 1) nor a traceback, of the
 command or of its worker processes: started here as real processes, the
 signal sent to their whole process group as a terminal does. ``sotong serve``
 still closes its collector (App.close) on the way out. SIGTERM (kill,
-systemctl stop) stops ``sotong serve``, ``sotong bundles`` and ``sotong
-send`` the same way, with exit 143 (test_send has the send's)."""
+systemctl stop) stops ``sotong serve``, ``sotong bundles``, ``sotong
+subscribers import`` and ``sotong send`` the same way, with exit 143
+(test_send has the send's)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from pathlib import Path
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import copy_project, store_of
+from project_support import copy_project, store_of, store_query
 
 from sotong import web
+from sotong.audiences import load_audiences
+from sotong.population import generate_population, write_csv
 from sotong.project import Project
 
 INTERRUPTED = 130
@@ -36,9 +39,10 @@ def project(tmp_path) -> Path:
     return copy_project(tmp_path)
 
 
-def start(project: Path, *args: str, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL) -> subprocess.Popen:
+def start(project: Path, *args: str, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+          env: dict | None = None) -> subprocess.Popen:
     """``sotong ARGS`` in ``project``, in a process group of its own, taking Ctrl+C as a terminal's would."""
-    environment = {key: value for key, value in os.environ.items() if key != "SOTONG_LANG"}
+    environment = {key: value for key, value in os.environ.items() if key != "SOTONG_LANG"} | (env or {})
     process = subprocess.Popen([sys.executable, "-m", "sotong", *args], cwd=project, env=environment,
                                stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -156,6 +160,30 @@ def test_sigterm_while_bundles_are_written_by_worker_processes_stops_them_and_le
     assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
     assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
     assert workers and not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_sigterm_while_subscribers_are_imported_leaves_no_working_copy_of_their_rows(project, tmp_path):
+    """kill (SIGTERM) while the rows are checked and staged: nothing
+    imported, and the import's working copy of the rows (every reader's
+    address and phone, in the temporary folder) removed, as Ctrl+C does:
+    killed at once, it stayed there, nothing ever removing it."""
+    csv_file, scratch = tmp_path / "people.csv", tmp_path / "tmp"
+    write_csv(csv_file, generate_population(40_000, load_audiences(project / "audiences.yaml"), seed=7, year=2026))
+    scratch.mkdir()
+    process = start(project, "subscribers", "import", str(csv_file), "--jobs", "2", env={"TMPDIR": str(scratch)})
+    try:
+        deadline = time.monotonic() + 60
+        while not any(scratch.glob("sotong-import-*/part1.db")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the import ended before SIGTERM"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    assert list(scratch.iterdir()) == []
+    assert store_query(project, "SELECT count(*) FROM subscribers") == [(0,)]
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):
