@@ -4,8 +4,8 @@ command or of its worker processes: started here as real processes, the
 signal sent to their whole process group as a terminal does. ``sotong serve``
 still closes its collector (App.close) on the way out. SIGTERM (kill,
 systemctl stop) stops ``sotong serve``, ``sotong bundles``, ``sotong
-subscribers import`` and ``sotong send`` the same way, with exit 143
-(test_send has the send's)."""
+subscribers import``, ``sotong subscribers purge`` and ``sotong send`` the
+same way, with exit 143 (test_send has the send's)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from delivery_support import add_subscribers
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of
 from project_support import copy_project, store_of, store_query
 
 from sotong import web
@@ -184,6 +184,39 @@ def test_sigterm_while_subscribers_are_imported_leaves_no_working_copy_of_their_
     assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
     assert list(scratch.iterdir()) == []
     assert store_query(project, "SELECT count(*) FROM subscribers") == [(0,)]
+
+
+def test_sigterm_while_subscribers_purge_tells_the_inactive_records_each_notice_the_server_took(project):
+    """kill (SIGTERM) while ``subscribers purge`` mails the subscribers sent
+    nothing for two years their notice: each notice the mail server took is
+    recorded (killed at once, up to 99 were not, and the next run told
+    them again), at most the one in flight when it stopped goes twice."""
+    ids = add_subscribers(store_of(project), 150, channels=("email",))
+    store_query(project, "UPDATE subscribers SET subscribed_at = '2020-01-06T09:00:00+09:00'")
+    store_query(project, "UPDATE consent_log SET changed_at = '2020-01-06T09:00:00+09:00'")
+    handler = ScriptedHandler(delay=0.01)
+    with SMTPServer(handler) as server:
+        with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+            settings.write(f"\nSMTP_HOST = '127.0.0.1'\nSMTP_PORT = {server.port}\n")
+        process = start(project, "subscribers", "purge")
+        try:
+            deadline = time.monotonic() + 60
+            while sum(handler.accepted_counts().values()) < 20 and time.monotonic() < deadline:
+                assert process.poll() is None, "every notice was sent before SIGTERM"
+                time.sleep(0.01)
+            process.send_signal(signal.SIGTERM)
+            _out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+        taken = {address for address in handler.accepted_counts()}
+        told = {address_of(row[0]) for row in store_query(project, "SELECT subscriber_id FROM subscriptions_inactive_notices")}
+        assert told <= taken and len(taken - told) <= 1 and len(taken) < len(ids)
+        assert subprocess.run([sys.executable, "-m", "sotong", "subscribers", "purge"], cwd=project, capture_output=True,
+                              timeout=120).returncode == 0
+    assert sum(handler.accepted_counts().values()) <= len(ids) + 1
+    assert set(handler.accepted_counts()) == {address_of(i) for i in ids}
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):

@@ -11,6 +11,7 @@ import click
 from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
+from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
@@ -74,6 +75,7 @@ PURGE_HELP = _("Destroy what the privacy page says is past its retention: all bu
 @click.command("purge", help=PURGE_HELP)
 @click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the notices handed over recorded, not told again
 def purge_command(project: Project, dry_run: bool):
     store, today = inactive.ensure(project.store), project.today()
     ended, untold = _inactive_subscriptions(project, store, today, dry_run)
