@@ -5,7 +5,8 @@ signal sent to their whole process group as a terminal does. ``sotong serve``
 still closes its collector (App.close) on the way out. SIGTERM (kill,
 systemctl stop) stops ``sotong serve``, ``sotong bundles``, ``sotong
 subscribers import``, ``sotong subscribers purge`` and ``sotong send`` the
-same way, with exit 143 (test_send has the send's)."""
+same way, with exit 143 (test_send has the send's); ``send purge`` stopped
+while it removes an outbox's files leaves the rest to the next purge."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, send_outbox
 from project_support import copy_project, store_of, store_query
 
 from sotong import web
@@ -217,6 +218,34 @@ def test_sigterm_while_subscribers_purge_tells_the_inactive_records_each_notice_
                               timeout=120).returncode == 0
     assert sum(handler.accepted_counts().values()) <= len(ids) + 1
     assert set(handler.accepted_counts()) == {address_of(i) for i in ids}
+
+
+def test_send_purge_stopped_while_it_removes_an_outbox_leaves_the_rest_for_the_next_purge(project):
+    """kill (SIGTERM), Ctrl+C or a power cut while ``send purge`` removes a
+    year-old outbox's files, its rows already destroyed: the next purge
+    removes the rest (the manifest, by which it finds the folder, goes
+    last). It went first: the readers' emails left were never removed."""
+    folder = make_outbox(project / "private" / "outbox", "2025-11-13", ["S1", "S2"], ["a-notice"])
+    send_outbox(store_of(project), folder, "2025-11-13T10:00:00+09:00")
+    for number in range(5_000):
+        (folder / "email" / f"S{number:06d}.eml").write_bytes(b"Subject: x\r\n")
+    os.utime(folder / "manifest.jsonl", (time.time() - 400 * 86400,) * 2)  # bundled more than a year ago
+    process = start(project, "send", "purge")
+    try:
+        deadline = time.monotonic() + 60
+        while all((folder / name).exists() for name in ("manifest.jsonl", "sms.csv")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the purge ended before SIGTERM"
+            time.sleep(0.001)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert any((folder / "email").iterdir()), "stopped while the files were removed"
+    again = subprocess.run([sys.executable, "-m", "sotong", "send", "purge"], cwd=project, capture_output=True,
+                           text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert not folder.exists()
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):
