@@ -6,11 +6,13 @@ still closes its collector (App.close) on the way out. SIGTERM (kill,
 systemctl stop) stops ``sotong serve``, ``sotong bundles``, ``sotong
 subscribers import``, ``sotong subscribers purge`` and ``sotong send`` the
 same way, with exit 143 (test_send has the send's); ``send purge`` stopped
-while it removes an outbox's files leaves the rest to the next purge."""
+while it removes an outbox's files leaves the rest to the next purge, and
+``sotong bounces`` stopped after a batch loses none of its flags."""
 
 from __future__ import annotations
 
 import http.client
+import mailbox
 import os
 import re
 import signal
@@ -21,7 +23,10 @@ import time
 from pathlib import Path
 
 import pytest
-from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, send_outbox
+from bounce_mails import postfix_dsn
+from delivery.verp import make_return_path
+from delivery_support import (ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, marked_invalid,
+                              send_outbox)
 from project_support import copy_project, store_of, store_query
 
 from sotong import web
@@ -246,6 +251,37 @@ def test_send_purge_stopped_while_it_removes_an_outbox_leaves_the_rest_for_the_n
                            text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert not folder.exists()
+
+
+def test_sotong_bounces_stopped_after_its_first_batches_loses_no_flag(project):
+    """kill (SIGTERM) once ``sotong bounces`` recorded and moved its first
+    batches: the addresses their bounces flag are flagged with them. They
+    were flagged only at the end: the bounces moved are never read again,
+    so their readers stayed unflagged, and were sent to, for good."""
+    bounces = "bounces@sd.go.kr"
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nBOUNCE_ADDRESS = "{bounces}"\nBOUNCE_SCORE_LIMIT = 1\nBOUNCE_MAILDIR = "private/bounces"\n')
+    ids = add_subscribers(store_of(project), 1500, channels=("email",))  # three batches
+    inbox = mailbox.Maildir(str(project / "private" / "bounces"), create=True)
+    for number, reader in enumerate(ids):
+        inbox.add(postfix_dsn(make_return_path(bounces, reader, "2026-11-26"), address_of(reader), serial=number))
+    handled = project / "private" / "bounces" / ".sotong-handled"
+    process = start(project, "bounces")
+    try:
+        deadline = time.monotonic() + 60
+        while not handled.exists() and time.monotonic() < deadline:  # made as the first batch is moved
+            assert process.poll() is None, "the bounces were handled before SIGTERM"
+            time.sleep(0.001)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert any((project / "private" / "bounces" / "new").iterdir()), "stopped before every batch was moved"
+    again = subprocess.run([sys.executable, "-m", "sotong", "bounces"], cwd=project, capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert marked_invalid(project) == ids
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):
