@@ -256,6 +256,7 @@ def subscribers_import(project: Project, csv_file, jobs):
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @_ENCODING_OPTION
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def subscribers_export(project: Project, csv_file, encoding):
     from .subscribers import export_csv
 

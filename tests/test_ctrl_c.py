@@ -1,13 +1,14 @@
 """Ctrl+C (SIGINT) stops any command with exit 130 and one line saying what
 state it left, never click's "Aborted!" (exit 1) nor a traceback, of the
 command or of its worker processes: started here as real processes, the
-signal sent to their whole process group as a terminal does. ``sotong serve``
-still closes its collector (App.close) on the way out. SIGTERM (kill,
-systemctl stop) stops ``sotong serve``, ``sotong bundles``, ``sotong
-subscribers import``, ``sotong subscribers purge`` and ``sotong send`` the
-same way, with exit 143 (test_send has the send's); ``send purge`` stopped
-while it removes an outbox's files leaves the rest to the next purge, and
-``sotong bounces`` stopped after a batch loses none of its flags."""
+signal sent to their whole process group as a terminal does. ``sotong
+serve`` still closes its collector (App.close) on the way out. SIGTERM
+(kill, systemctl stop) stops ``sotong serve``, ``sotong bundles``, the
+``sotong subscribers`` commands import, export, changes and purge, and
+``sotong send`` the same way, with exit 143 (test_send has the send's);
+``send purge`` stopped while it removes an outbox's files leaves the rest to
+the next purge, and ``sotong bounces`` stopped after a batch loses none of
+its flags."""
 
 from __future__ import annotations
 
@@ -282,6 +283,38 @@ def test_sotong_bounces_stopped_after_its_first_batches_loses_no_flag(project):
                            timeout=120)
     assert again.returncode == 0, again.stderr
     assert marked_invalid(project) == ids
+
+
+@pytest.mark.parametrize("command", [["subscribers", "export"], ["subscribers", "changes", "--since", "2020-01-01"]],
+                         ids=["export", "changes"])
+def test_sigterm_while_subscribers_are_exported_leaves_no_hidden_part_of_the_file(project, tmp_path, command):
+    """kill (SIGTERM) while every subscriber (or the consent log) is written
+    to a CSV: neither the file nor the part written so far (a hidden
+    .FILE.csv.*.tmp beside it, readers' addresses and phones in it, which
+    nothing ever removed) is left."""
+    from sotong.store import Store
+    from sotong.subscribers import import_csv
+
+    audiences = load_audiences(project / "audiences.yaml")
+    write_csv(tmp_path / "people.csv", generate_population(30_000, audiences, seed=7, year=2026))
+    store = Store.open(store_of(project))
+    import_csv(store, tmp_path / "people.csv", audiences, 2026)
+    store.close()
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    process = start(project, *command, str(folder / "people.csv"))
+    try:
+        deadline = time.monotonic() + 60
+        while not any(part.stat().st_size for part in folder.glob(".people.csv.*")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the file was written before SIGTERM"
+            time.sleep(0.001)
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    assert list(folder.iterdir()) == []
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):

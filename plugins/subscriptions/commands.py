@@ -26,6 +26,7 @@ from .storage import contacts_of
 @click.option("--since", required=True, type=DAY_TEXT, help=_("The first day (Seoul) to export."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def changes_command(project: Project, since: str, csv_file: str):
     public = Path(project.settings["OUTPUT_PATH"]).resolve()
     if Path(csv_file).resolve().is_relative_to(public):
