@@ -1,11 +1,11 @@
 """Ctrl+C (SIGINT): the exit code a command stopped by it ends with, and
 what a worker process does with it; SIGTERM (kill, systemctl stop) taken as
 Ctrl+C by the commands that would otherwise leave something behind (``sotong
-send``, ``serve``, ``bundles``, and ``subscribers`` import, export, changes
-and purge), while their forked worker processes keep SIGTERM's default (a
-pool's terminate stops them); a forked worker that ends with its parent; and
-how a worker process that stopped before answering (SIGKILL, the kernel's
-OOM killer) is described.
+send``, ``serve``, ``bundles``, and ``subscribers`` import, export, changes,
+forget and purge), while their forked worker processes keep SIGTERM's
+default (a pool's terminate stops them); a forked worker that ends with its
+parent; and how a worker process that stopped before answering (SIGKILL, the
+kernel's OOM killer) is described.
 
 A terminal sends Ctrl+C to its whole foreground process group: the forked or
 spawned worker processes of a command get it too. They ignore it; the command

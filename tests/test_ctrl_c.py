@@ -4,8 +4,8 @@ command or of its worker processes: started here as real processes, the
 signal sent to their whole process group as a terminal does. ``sotong
 serve`` still closes its collector (App.close) on the way out. SIGTERM
 (kill, systemctl stop) stops ``sotong serve``, ``sotong bundles``, the
-``sotong subscribers`` commands import, export, changes and purge, and
-``sotong send`` the same way, with exit 143 (test_send has the send's);
+``sotong subscribers`` commands import, export, changes, forget and purge,
+and ``sotong send`` the same way, with exit 143 (test_send has the send's);
 ``send purge`` stopped while it removes an outbox's files leaves the rest to
 the next purge, and ``sotong bounces`` stopped after a batch loses none of
 its flags."""
@@ -315,6 +315,37 @@ def test_sigterm_while_subscribers_are_exported_leaves_no_hidden_part_of_the_fil
             os.killpg(process.pid, signal.SIGKILL)
     assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
     assert list(folder.iterdir()) == []
+
+
+def test_sigterm_while_a_person_is_forgotten_leaves_no_hidden_part_of_an_outbox_file(project):
+    """kill (SIGTERM) while ``subscribers forget`` takes the person out of an
+    unsent outbox's sms.csv and manifest: nothing changed in the store (the
+    files come first: the same command run again does it all), and no
+    hidden .sms.csv.*.tmp or .manifest.jsonl.*.tmp (the other readers'
+    phones and messages) left beside them, as it was when killed at once."""
+    reader, = add_subscribers(store_of(project), 1)
+    folder = make_outbox(project / "private" / "outbox", "2026-11-26", [reader], ["a-notice"], sms={reader: "SMS"})
+    others = range(300_000)
+    with open(folder / "manifest.jsonl", "a", encoding="utf-8") as manifest:
+        manifest.writelines(f'{{"id": "X{number:06d}", "channel": "sms", "notices": ["a-notice"], "banner": null, '
+                            f'"file": null}}\n' for number in others)
+    with open(folder / "sms.csv", "a", encoding="utf-8") as sms:
+        sms.writelines(f'X{number:06d},010-5{number:03d}-{number % 10_000:04d},SMS,80,"[성동구 소식] 안내"\n'
+                       for number in others)
+    process = start(project, "subscribers", "forget", reader)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(folder.glob(".*.tmp")) and time.monotonic() < deadline:
+            assert process.poll() is None, "forget ended before SIGTERM"
+            time.sleep(0.001)
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    assert sorted(path.name for path in folder.iterdir()) == ["email", "manifest.jsonl", "sms.csv"]
+    assert store_query(project, "SELECT id FROM subscribers") == [(reader,)]
 
 
 def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):

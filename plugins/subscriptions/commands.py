@@ -40,6 +40,7 @@ def changes_command(project: Project, since: str, csv_file: str):
 @click.command("forget", help=_("Erase a person's data everywhere in the store, keeping only counts."))
 @click.argument("subscriber_id", metavar="ID")
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of an outbox's file left beside it
 def forget_command(project: Project, subscriber_id: str):
     emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
     # the files first: one that cannot be read stops forget before the store changed, and it can run again
