@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from bounce_mails import postfix_dsn
@@ -71,6 +72,23 @@ def ctrl_c(process: subprocess.Popen, signum: int = signal.SIGINT) -> tuple[int,
         process.kill()
         process.communicate()
         raise
+    return process.returncode, err.splitlines()
+
+
+def stopped_by_sigterm(process: subprocess.Popen, ready: Callable[[], bool], ended: str) -> tuple[int, list[str]]:
+    """SIGTERM to the command alone (``kill PID``) as soon as ``ready()``,
+    asked every millisecond (``ended``: what it means when the command ended
+    before); its exit code and the lines it wrote to stderr."""
+    try:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            assert process.poll() is None, ended
+            time.sleep(0.001)
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
     return process.returncode, err.splitlines()
 
 
@@ -151,22 +169,20 @@ def test_sigterm_while_bundles_are_written_by_worker_processes_stops_them_and_le
     add_subscribers(store_of(project), 6000)  # the workers would take seconds more
     outbox = project / "private" / "outbox"
     process = start(project, "bundles", "--issue", "2026-11-26", "--jobs", "2")
-    try:
-        deadline = time.monotonic() + 60
-        while not any(outbox.glob(".*.writing-*/email/*")) and time.monotonic() < deadline:
-            assert process.poll() is None, "the bundles were written before SIGTERM"
-            time.sleep(0.01)
-        workers = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
-        started = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert time.monotonic() - started < 4  # not seconds more of the workers going on with their parts
-    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    seen: dict = {}
+
+    def writing() -> bool:
+        if not any(outbox.glob(".*.writing-*/email/*")):
+            return False
+        seen["workers"] = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+        seen["at"] = time.monotonic()
+        return True
+
+    code, lines = stopped_by_sigterm(process, writing, "the bundles were written before SIGTERM")
+    assert time.monotonic() - seen["at"] < 4  # not seconds more of the workers going on with their parts
+    assert_said_in_one_line(code, lines, TERMINATED)
     assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
-    assert workers and not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert seen["workers"] and not [pid for pid in seen["workers"] if Path(f"/proc/{pid}").exists()]
 
 
 def test_sigterm_while_subscribers_are_imported_leaves_no_working_copy_of_their_rows(project, tmp_path):
@@ -178,17 +194,9 @@ def test_sigterm_while_subscribers_are_imported_leaves_no_working_copy_of_their_
     write_csv(csv_file, generate_population(40_000, load_audiences(project / "audiences.yaml"), seed=7, year=2026))
     scratch.mkdir()
     process = start(project, "subscribers", "import", str(csv_file), "--jobs", "2", env={"TMPDIR": str(scratch)})
-    try:
-        deadline = time.monotonic() + 60
-        while not any(scratch.glob("sotong-import-*/part1.db")) and time.monotonic() < deadline:
-            assert process.poll() is None, "the import ended before SIGTERM"
-            time.sleep(0.01)
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    code, lines = stopped_by_sigterm(process, lambda: any(scratch.glob("sotong-import-*/part1.db")),
+                                     "the import ended before SIGTERM")
+    assert_said_in_one_line(code, lines, TERMINATED)
     assert list(scratch.iterdir()) == []
     assert store_query(project, "SELECT count(*) FROM subscribers") == [(0,)]
 
@@ -205,19 +213,11 @@ def test_sigterm_while_subscribers_purge_tells_the_inactive_records_each_notice_
     with SMTPServer(handler) as server:
         with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
             settings.write(f"\nSMTP_HOST = '127.0.0.1'\nSMTP_PORT = {server.port}\n")
-        process = start(project, "subscribers", "purge")
-        try:
-            deadline = time.monotonic() + 60
-            while sum(handler.accepted_counts().values()) < 20 and time.monotonic() < deadline:
-                assert process.poll() is None, "every notice was sent before SIGTERM"
-                time.sleep(0.01)
-            process.send_signal(signal.SIGTERM)
-            _out, err = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-        assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
-        taken = {address for address in handler.accepted_counts()}
+        code, lines = stopped_by_sigterm(start(project, "subscribers", "purge"),
+                                         lambda: sum(handler.accepted_counts().values()) >= 20,
+                                         "every notice was sent before SIGTERM")
+        assert_said_in_one_line(code, lines, TERMINATED)
+        taken = set(handler.accepted_counts())
         told = {address_of(row[0]) for row in store_query(project, "SELECT subscriber_id FROM subscriptions_inactive_notices")}
         assert told <= taken and len(taken - told) <= 1 and len(taken) < len(ids)
         assert subprocess.run([sys.executable, "-m", "sotong", "subscribers", "purge"], cwd=project, capture_output=True,
@@ -236,17 +236,9 @@ def test_send_purge_stopped_while_it_removes_an_outbox_leaves_the_rest_for_the_n
     for number in range(20_000):
         (folder / "email" / f"S{number:06d}.eml").write_bytes(b"Subject: x\r\n")
     os.utime(folder / "manifest.jsonl", (time.time() - 400 * 86400,) * 2)  # bundled more than a year ago
-    process = start(project, "send", "purge")
-    try:
-        deadline = time.monotonic() + 60
-        while all((folder / name).exists() for name in ("manifest.jsonl", "sms.csv")) and time.monotonic() < deadline:
-            assert process.poll() is None, "the purge ended before SIGTERM"
-            time.sleep(0.001)
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    stopped_by_sigterm(start(project, "send", "purge"),
+                       lambda: not all((folder / name).exists() for name in ("manifest.jsonl", "sms.csv")),
+                       "the purge ended before SIGTERM")
     assert any((folder / "email").iterdir()), "stopped while the files were removed"
     again = subprocess.run([sys.executable, "-m", "sotong", "send", "purge"], cwd=project, capture_output=True,
                            text=True, timeout=120)
@@ -268,17 +260,8 @@ def test_sotong_bounces_stopped_after_its_first_batches_loses_no_flag(project):
         (project / "private" / "bounces" / "new" / f"1764180764.M{number}P1.mail.test").write_bytes(
             postfix_dsn(make_return_path(bounces, reader, "2026-11-26"), address_of(reader), serial=number))
     handled = project / "private" / "bounces" / ".sotong-handled"
-    process = start(project, "bounces")
-    try:
-        deadline = time.monotonic() + 60
-        while not handled.exists() and time.monotonic() < deadline:  # made as the first batch is moved
-            assert process.poll() is None, "the bounces were handled before SIGTERM"
-            time.sleep(0.001)
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    stopped_by_sigterm(start(project, "bounces"), handled.exists,  # made as the first batch is moved
+                       "the bounces were handled before SIGTERM")
     assert any((project / "private" / "bounces" / "new").iterdir()), "stopped before every batch was moved"
     again = subprocess.run([sys.executable, "-m", "sotong", "bounces"], cwd=project, capture_output=True, text=True,
                            timeout=120)
@@ -303,18 +286,10 @@ def test_sigterm_while_subscribers_are_exported_leaves_no_hidden_part_of_the_fil
     store.close()
     folder = tmp_path / "exported"
     folder.mkdir()
-    process = start(project, *command, str(folder / "people.csv"))
-    try:
-        deadline = time.monotonic() + 60
-        while not any(part.stat().st_size for part in folder.glob(".people.csv.*")) and time.monotonic() < deadline:
-            assert process.poll() is None, "the file was written before SIGTERM"
-            time.sleep(0.001)
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    code, lines = stopped_by_sigterm(start(project, *command, str(folder / "people.csv")),
+                                     lambda: any(part.stat().st_size for part in folder.glob(".people.csv.*")),
+                                     "the file was written before SIGTERM")
+    assert_said_in_one_line(code, lines, TERMINATED)
     assert list(folder.iterdir()) == []
 
 
@@ -336,18 +311,9 @@ def test_sigterm_while_a_person_is_forgotten_leaves_no_hidden_part_of_an_outbox_
         for name, text in (("manifest.jsonl", manifest), ("sms.csv", sms)):
             with open(folder / name, "a", encoding="utf-8") as file:
                 file.write(text)
-    process = start(project, "subscribers", "forget", reader)
-    try:
-        deadline = time.monotonic() + 60
-        while not any(root.glob("*/.*.tmp")) and time.monotonic() < deadline:
-            assert process.poll() is None, "forget ended before SIGTERM"
-            time.sleep(0.001)
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert_said_in_one_line(process.returncode, err.splitlines(), TERMINATED)
+    code, lines = stopped_by_sigterm(start(project, "subscribers", "forget", reader), lambda: any(root.glob("*/.*.tmp")),
+                                     "forget ended before SIGTERM")
+    assert_said_in_one_line(code, lines, TERMINATED)
     for folder in folders:
         assert sorted(path.name for path in folder.iterdir()) == ["email", "manifest.jsonl", "sms.csv"]
     assert store_query(project, "SELECT id FROM subscribers") == [(reader,)]
