@@ -5,7 +5,7 @@ which replaces it with one rename once complete."""
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -22,11 +22,11 @@ def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
     ``path`` stays as it was. A folder that cannot be written or a full
     disk is a SotongError naming ``path``."""
     path = Path(path)
-    temporary = None
+    # named before it is made: a stop (Ctrl+C) the moment it is made still removes it
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(handle)
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
         with opener(temporary, "wb") as out:
             yield out
         os.replace(temporary, path)
@@ -37,7 +37,7 @@ def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
         raise SotongError([_("{path}: cannot write the file ({strerror}); write it to a folder with room that this user may write, and run the command again").format(
             path=path, strerror=exc.strerror or exc)]) from None
     finally:
-        if temporary is not None and os.path.exists(temporary):
+        if os.path.lexists(temporary):
             os.unlink(temporary)
 
 
