@@ -1,27 +1,14 @@
 """``sotong.atomic.replacing``: a file written whole or not at all. A stop
 (Ctrl+C, or SIGTERM where a command takes it as Ctrl+C) raises
-KeyboardInterrupt wherever Python is when it comes, which the tests here
-make happen at a chosen moment: the target stays as it was, and no part of
-the new file is left beside it."""
+KeyboardInterrupt wherever Python is when it comes, which the test makes
+happen at the worst moment: the target stays as it was, and no part of the
+new file is left beside it."""
 
 from __future__ import annotations
 
-import sys
-
-import pytest
+from interrupting import stopped_when
 
 from sotong.atomic import replacing_text
-
-
-def interrupted_once(condition):
-    """A trace function that raises KeyboardInterrupt, as a signal's handler
-    does, at the first line Python runs once ``condition()`` holds."""
-    def trace(frame, event, arg):
-        if condition():
-            sys.settrace(None)
-            raise KeyboardInterrupt
-        return trace
-    return trace
 
 
 def test_a_stop_as_the_temporary_file_is_created_leaves_no_part_of_it(tmp_path):
@@ -31,12 +18,8 @@ def test_a_stop_as_the_temporary_file_is_created_leaves_no_part_of_it(tmp_path):
     once tempfile.mkstemp had returned."""
     target = tmp_path / "people.csv"
     target.write_text("before", encoding="utf-8")
-    sys.settrace(interrupted_once(lambda: len(list(tmp_path.iterdir())) > 1))
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            with replacing_text(target) as out:
-                out.write("after")
-    finally:
-        sys.settrace(None)
+    with stopped_when(lambda: len(list(tmp_path.iterdir())) > 1):
+        with replacing_text(target) as out:
+            out.write("after")
     assert [path.name for path in tmp_path.iterdir()] == ["people.csv"]
     assert target.read_text(encoding="utf-8") == "before"
