@@ -5,7 +5,7 @@ which replaces it with one rename once complete."""
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,18 +15,20 @@ from .problems import SotongError
 
 
 @contextmanager
-def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
+def replacing(path: str | os.PathLike, opener: Callable = open, mode: int = 0o600) -> Iterator:
     """``with replacing(path) as out: out.write(...)``: ``out`` is a temporary
     file opened ``"wb"`` with ``opener`` (e.g. gzip.open); when the block ends
     without an error it replaces ``path``; otherwise it is removed and
     ``path`` stays as it was. A folder that cannot be written or a full
-    disk is a SotongError naming ``path``."""
+    disk is a SotongError naming ``path``. ``mode``: the file's permissions
+    before the umask (the owner's only; 0o666 for a page of the site, as
+    the build writes them)."""
     path = Path(path)
-    temporary = None
+    # named before it is made: a stop (Ctrl+C) the moment it is made still removes it
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(handle)
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode))
         with opener(temporary, "wb") as out:
             yield out
         os.replace(temporary, path)
@@ -37,11 +39,11 @@ def replacing(path: str | os.PathLike, opener: Callable = open) -> Iterator:
         raise SotongError([_("{path}: cannot write the file ({strerror}); write it to a folder with room that this user may write, and run the command again").format(
             path=path, strerror=exc.strerror or exc)]) from None
     finally:
-        if temporary is not None and os.path.exists(temporary):
+        if os.path.lexists(temporary):
             os.unlink(temporary)
 
 
-def replacing_text(path: str | os.PathLike, encoding: str = "utf-8"):
+def replacing_text(path: str | os.PathLike, encoding: str = "utf-8", mode: int = 0o600):
     """:func:`replacing` for text such as a CSV: ``out`` is opened ``"w"``
     with ``encoding`` and without newline translation (the csv module's own)."""
-    return replacing(path, lambda name, _mode: open(name, "w", encoding=encoding, newline=""))
+    return replacing(path, lambda name, _mode: open(name, "w", encoding=encoding, newline=""), mode)

@@ -240,6 +240,7 @@ _ENCODING_OPTION = click.option(
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=_("the machine's cores"),
               help=_("Worker processes reading and checking the rows (the same result as one process)."))
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the working copy of the rows in the temporary folder removed
 def subscribers_import(project: Project, csv_file, jobs):
     from .subscribers import import_csv
 
@@ -255,6 +256,7 @@ def subscribers_import(project: Project, csv_file, jobs):
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @_ENCODING_OPTION
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def subscribers_export(project: Project, csv_file, encoding):
     from .subscribers import export_csv
 

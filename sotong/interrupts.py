@@ -1,8 +1,11 @@
 """Ctrl+C (SIGINT): the exit code a command stopped by it ends with, and
 what a worker process does with it; SIGTERM (kill, systemctl stop) taken as
-Ctrl+C by ``sotong send`` and ``sotong serve``; a forked worker that ends
-with its parent; and how a worker process that stopped before answering
-(SIGKILL, the kernel's OOM killer) is described.
+Ctrl+C by the commands that would otherwise leave something behind (``sotong
+send``, ``serve``, ``bundles``, and ``subscribers`` import, export, changes,
+forget and purge), while their forked worker processes keep SIGTERM's
+default (a pool's terminate stops them); a forked worker that ends with its
+parent; and how a worker process that stopped before answering (SIGKILL, the
+kernel's OOM killer) is described.
 
 A terminal sends Ctrl+C to its whole foreground process group: the forked or
 spawned worker processes of a command get it too. They ignore it; the command
@@ -36,12 +39,23 @@ def _terminated(signum, frame):
     raise Terminated()
 
 
+def _sigterm_default_in_a_forked_child() -> None:
+    """A process forked within :func:`sigterm_as_ctrl_c` (a pool's worker)
+    does not inherit its handler: SIGTERM, which a pool's terminate sends,
+    stops it at once, as a worker taking it as Ctrl+C would not (it would
+    go on to its next part)."""
+    if signal.getsignal(signal.SIGTERM) is _terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+os.register_at_fork(after_in_child=_sigterm_default_in_a_forked_child)
+
+
 @contextlib.contextmanager
 def sigterm_as_ctrl_c():
     """Within it, SIGTERM raises :class:`Terminated`; the handler before it
-    is back after. Only for a command without worker processes (a forked
-    one would inherit the handler: a pool's terminate sends SIGTERM), and
-    only in the main thread, where Python runs signal handlers."""
+    is back after. Only in the main thread, where Python runs signal
+    handlers; processes forked meanwhile keep SIGTERM's default."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

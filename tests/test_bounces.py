@@ -216,6 +216,21 @@ def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
     assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
 
 
+def test_a_handled_folder_left_without_its_cur_by_a_stopped_run_is_completed(tmp_path):
+    """A run stopped (kill, Ctrl+C) while it made the handled folder, between
+    its mkdir and those of tmp/, new/ and cur/ (a kill -TERM timed by the
+    folder's appearing did it), left .sotong-handled/ without cur/: every
+    later run failed at its first move with a FileNotFoundError traceback."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    maildir_with(project / "private" / "bounces", mailbag().values())
+    (project / "private" / "bounces" / ".sotong-handled").mkdir()
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
+    handled = mailbox.Maildir(str(project / "private" / "bounces"), create=False).get_folder("sotong-handled")
+    assert len(handled) == 4
+
+
 def test_a_folder_in_the_maildirs_new_is_no_mail_and_left_alone(tmp_path):
     """Something made a folder in new/ (a Maildir holds only files there): the mails beside it are read."""
     project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from delivery_support import make_outbox, run_cli, store_rows
 from hypothesis import given, settings, strategies as st
+from interrupting import stopped_when
 from project_support import copy_project
 from store_pages import row_versions
 
@@ -132,6 +133,23 @@ def test_forget_takes_the_person_out_of_unsent_outboxes_and_leaves_a_started_one
     assert {path: path.read_bytes() for path in started.rglob("*") if path.is_file()} == before
     dry_run = run_cli(project / "pelicanconf.py", "send", "--issue", "2026-12-10", "--dry-run")
     assert "sms.csv" not in dry_run.output and "manifest" not in dry_run.output, dry_run.output  # still a valid outbox
+
+
+def test_forget_stopped_once_the_manifest_no_longer_names_the_person_removes_their_email_when_run_again(tmp_path):
+    """A stop (Ctrl+C, or SIGTERM, taken as it) once an unsent outbox's
+    manifest no longer named the person, before their email file was
+    removed: run again, forget found nothing of theirs (it finds the files
+    by the manifest), and the email, their address in it, stayed. The
+    files now go before the manifest's lines."""
+    from delivery.forget import drop_from_outbox
+
+    folder = make_outbox(tmp_path, "2026-12-10", ["S1", "S2"], ["a-notice"])
+    manifest = folder / "manifest.jsonl"
+    with stopped_when(lambda: b'"S1"' not in manifest.read_bytes()):
+        drop_from_outbox(folder, "S1", None)
+    drop_from_outbox(folder, "S1", None)  # the same command run again
+    assert sorted(path.name for path in (folder / "email").iterdir()) == ["S2.eml"]
+    assert b'"S1"' not in manifest.read_bytes()
 
 
 def test_forget_removes_the_persons_previews_only(project):

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from project_support import copy_project
-from delivery.annual import annual_report, apportioned, month_chart, whole_won
+from delivery.annual import annual_report, apportioned, month_chart, whole_won, write_report
 from delivery.journal import Journal, NoticeInfo
 from delivery.outbox import Outbox, OutboxMessage
 from delivery_support import add_subscribers, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from interrupting import stopped_when
 
 from sotong.sms import Prices
 from sotong.store import Store
@@ -284,3 +285,16 @@ def test_the_command_says_the_years_cost_the_report_shows(tmp_path):
     rows = list(csv.DictReader((project / "private" / "reports" / "2026.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert [row["cost_won"] for row in rows if row["table"] == "total"] == ["34"]
     assert "texts cost 34 won." in result.output
+
+
+def test_a_report_stopped_while_it_is_written_leaves_the_one_before_and_no_part_of_the_new(tmp_path):
+    """Stopped (Ctrl+C, or SIGTERM taken as it) while the report's HTML was
+    written: the report before stays, and no hidden .Y.html.partial is left
+    beside it (its own copy of sotong.atomic left it)."""
+    folder = tmp_path / "reports"
+    write_report(annual_report(2026, []), folder, "성동구 소통")
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    with stopped_when(lambda: len(list(folder.iterdir())) > 2):
+        write_report(annual_report(2026, [("2026-03", "EMAIL", "a", "보건소", "health", "건강정보", 1, 1.0)]),
+                     folder, "성동구 소통")
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before

@@ -13,6 +13,7 @@ import http.client
 import json
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -20,6 +21,7 @@ import pytest
 from project_support import copy_project, forged, invoke_sotong, project_on, serving, store_of, store_query
 from delivery_support import add_subscribers, run_cli
 from hypothesis import given, settings as hsettings, strategies as st
+from interrupting import interrupted_once
 
 from sotong.check import check_project
 from sotong.project import Project
@@ -580,6 +582,28 @@ def test_results_are_published_after_closing_with_enough_answers_and_the_build_k
     assert "<html" in text and "sotong.css" in text
     assert invoke_sotong(project, "build").code == 0  # the next build keeps the published results
     assert "금호도서관" in public.read_text(encoding="utf-8")
+
+
+def test_results_published_again_and_stopped_meanwhile_leave_the_live_page_as_it_was(answered, tmp_path):
+    """``survey results`` run again (more answers came) and stopped (Ctrl+C,
+    or SIGTERM) as it wrote the public page into output/, the live site:
+    the page was truncated first, and an empty page was what the next
+    deploy published. It is now replaced whole, or not at all."""
+    project = Path(shutil.copytree(answered[0], tmp_path / "copy", symlinks=True))
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('\nSOTONG_TODAY = "2026-12-01"\nSURVEY_MIN_ANSWERS = 3\n')
+    assert invoke_sotong(project, "survey", "results", LIBRARY).code == 0
+    public = project / "output" / "surveys" / LIBRARY / "results" / "index.html"
+    before = public.read_bytes()
+    sys.settrace(interrupted_once(lambda: not public.stat().st_size or len(list(public.parent.iterdir())) > 1))
+    try:
+        stopped = invoke_sotong(project, "survey", "results", LIBRARY)
+    finally:
+        sys.settrace(None)
+    assert stopped.code == 130, stopped.output
+    assert public.read_bytes() == before and list(public.parent.iterdir()) == [public]
+    assert invoke_sotong(project, "survey", "results", LIBRARY).code == 0
+    assert public.stat().st_mode == (project / "output" / "index.html").stat().st_mode  # readable as the build's pages
 
 
 def test_results_of_an_unpublished_survey_stay_private_and_escaped(answered):

@@ -14,6 +14,7 @@ import click
 
 from sotong.cli import settings_option
 from sotong.i18n import _
+from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.links import site_url
 from sotong.options import ISSUE_DAY
 from sotong.problems import SotongError
@@ -44,6 +45,7 @@ def _bundle(project: Project, issue: dt.date):
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=_("the machine's cores"),
               help=_("Worker processes writing the messages (the same files as one process)."))
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the half-written outbox removed, the workers stopped
 def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budget: float | None, jobs: int):
     if (issue is None) == (slug is None):
         raise click.UsageError(_("give --issue YYYY-MM-DD or --notice SLUG (one of them)"))

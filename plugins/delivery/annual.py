@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 
 from sotong import spreadsheet
+from sotong.atomic import replacing
 from sotong.sms import Prices
 
 TYPES = ("EMAIL", "SMS", "LMS")
@@ -158,16 +159,12 @@ def write_html_and_csv(folder: Path, stem: str, template: str, context: dict, co
     folder.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = folder / f"{stem}.html", folder / f"{stem}.csv"
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    _write_atomically(html_path, environment.get_template(template).render(**context).encode("utf-8"))
+    with replacing(html_path) as out:
+        out.write(environment.get_template(template).render(**context).encode("utf-8"))
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
-    _write_atomically(csv_path, buffer.getvalue().encode("utf-8-sig"))
+    with replacing(csv_path) as out:
+        out.write(buffer.getvalue().encode("utf-8-sig"))
     return html_path, csv_path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)

@@ -39,18 +39,19 @@ def bounces_command(project):
     with open_mailbox(project.settings, config) as box:
         with progress(box.total, _("Reading bounces")) as advance:
             found = bounces.sort_mails(box.mails(), address, today, advance, bounces.StoredSpellings(store).known)
-        new = 0
+        new, flagged = 0, []
         for start in range(0, len(found.bounces), BATCH):
             batch = found.bounces[start:start + BATCH]
+            # flagged with their bounces: a run stopped after a batch was moved (never read again) lost no flag
             with store.transaction():
                 new += bounces.record(store, [_row(bounce) for _handle, bounce in batch], now_iso())
+                flagged += bounces.mark_invalid(store, {bounce.return_path.subscriber_id for _handle, bounce in batch},
+                                                limit, now_iso())
             box.move([handle for handle, _bounce in batch])
     readers = {bounce.return_path.subscriber_id for _handle, bounce in found.bounces}
     known = bounces.readers_addresses(store, readers)  # record() left the others out
     forgotten = sum(1 for _handle, bounce in found.bounces if bounce.return_path.subscriber_id not in known)
-    with store.transaction():
-        flagged = bounces.mark_invalid(store, readers, limit, now_iso())
-    _say(found, new, forgotten, readers, flagged, limit, config["BOUNCE_FOLDER"])
+    _say(found, new, forgotten, readers, sorted(flagged), limit, config["BOUNCE_FOLDER"])
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))

@@ -52,9 +52,9 @@ def _sms_text(path: Path, shown) -> tuple[str, str] | None:
 def drop_from_outbox(folder: Path, subscriber_id: str, sms: tuple[str, str] | None) -> int:
     """The reader's messages out of the outbox ``folder`` (``sms``: the text of
     its sms.csv and its encoding, or None); their count. sms.csv first (it
-    goes to the agency whole), then the manifest (a crash between leaves a
-    manifest line without its SMS row, which send refuses), then the email
-    files."""
+    goes to the agency whole), then the email files, then the manifest: a
+    crash between leaves a manifest line without its SMS row or its file,
+    which send refuses, and by which forget run again finds the rest."""
     if sms is not None:
         _drop_sms_rows(folder / "sms.csv", subscriber_id, *sms)
     manifest = folder / "manifest.jsonl"
@@ -62,13 +62,13 @@ def drop_from_outbox(folder: Path, subscriber_id: str, sms: tuple[str, str] | No
     theirs = [record for _line, record in lines if record.get("id") == subscriber_id]
     if not theirs:
         return 0
-    with replacing_text(manifest) as out:
-        out.write("".join(line for line, record in lines if record.get("id") != subscriber_id))
     for record in theirs:
         file = record.get("file")
         path = (folder / file).resolve() if isinstance(file, str) and file else None
         if path is not None and path.is_relative_to(folder.resolve()):
             path.unlink(missing_ok=True)
+    with replacing_text(manifest) as out:
+        out.write("".join(line for line, record in lines if record.get("id") != subscriber_id))
     return len(theirs)
 
 

@@ -68,7 +68,10 @@ class MaildirBox:
             return
         if self.target is None:
             mailbox.Maildir(str(self.root), create=False).add_folder(self.folder)  # .FOLDER/{tmp,new,cur}
-            self.target = self.root / f".{self.folder}" / "cur"
+            folder = self.root / f".{self.folder}"
+            for sub in ("tmp", "new", "cur"):  # which add_folder leaves out when .FOLDER is there (a run stopped)
+                (folder / sub).mkdir(mode=0o700, exist_ok=True)
+            self.target = folder / "cur"
         for handle in handles:
             sub, name = handle.split("/", 1)
             if sub == "new" and ":2," not in name:

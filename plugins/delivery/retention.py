@@ -15,6 +15,7 @@ go too: a digest of an address nobody has here any more."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,8 +124,23 @@ def _remove_files(settings: dict, key: str) -> int:
         path.unlink(missing_ok=True)
     if folder.is_dir():
         removed += sum(1 for path in folder.rglob("*") if path.is_file())
-        shutil.rmtree(folder)
+        _remove_outbox_folder(folder)
     return removed
+
+
+def _remove_outbox_folder(folder: Path) -> None:
+    """The outbox folder, its files first and its manifest last: a purge
+    stopped meanwhile (Ctrl+C, kill, a power cut), the journal's rows
+    already gone, leaves the manifest by which the next purge finds the
+    folder (:func:`outboxes_to_purge`) and removes the rest."""
+    manifest = folder / "manifest.jsonl"
+    for entry in sorted(os.scandir(folder), key=lambda entry: entry.is_dir(follow_symlinks=False)):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        elif entry.name != manifest.name:
+            os.unlink(entry.path)
+    manifest.unlink(missing_ok=True)
+    folder.rmdir()
 
 
 def drop_old_last_sent(store: Store, today: dt.date) -> int:

@@ -11,6 +11,7 @@ import click
 from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
+from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
@@ -25,6 +26,7 @@ from .storage import contacts_of
 @click.option("--since", required=True, type=DAY_TEXT, help=_("The first day (Seoul) to export."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def changes_command(project: Project, since: str, csv_file: str):
     public = Path(project.settings["OUTPUT_PATH"]).resolve()
     if Path(csv_file).resolve().is_relative_to(public):
@@ -38,6 +40,7 @@ def changes_command(project: Project, since: str, csv_file: str):
 @click.command("forget", help=_("Erase a person's data everywhere in the store, keeping only counts."))
 @click.argument("subscriber_id", metavar="ID")
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of an outbox's file left beside it
 def forget_command(project: Project, subscriber_id: str):
     emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
     # the files first: one that cannot be read stops forget before the store changed, and it can run again
@@ -74,6 +77,7 @@ PURGE_HELP = _("Destroy what the privacy page says is past its retention: all bu
 @click.command("purge", help=PURGE_HELP)
 @click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the notices handed over recorded, not told again
 def purge_command(project: Project, dry_run: bool):
     store, today = inactive.ensure(project.store), project.today()
     ended, untold = _inactive_subscriptions(project, store, today, dry_run)

@@ -10,6 +10,7 @@ import click
 import jinja2
 
 from sotong import spreadsheet
+from sotong.atomic import replacing_text
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
@@ -62,11 +63,13 @@ def results_command(project: Project, slug: str):
         click.echo(_("not published (publish_results: true): {reason}").format(reason=reason))
         return
     public = results.public()
-    public_json_path(settings, slug).write_text(results_to_json(public), encoding="utf-8")
+    # each replaced whole: the page is on the live site, and every build reads the JSON
+    with replacing_text(public_json_path(settings, slug)) as out:
+        out.write(results_to_json(public))
     page = Path(settings["OUTPUT_PATH"]) / PUBLIC_SAVE_AS.format(slug=slug)
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(environment.get_template("survey_results_public.html").render(
-        **settings, show_texts=False, **results_context(public, survey)), encoding="utf-8")
+    with replacing_text(page, mode=0o666) as out:
+        out.write(environment.get_template("survey_results_public.html").render(
+            **settings, show_texts=False, **results_context(public, survey)))
     click.echo(_("published (publish_results: true): {page}, kept by every build").format(
         page=project.shown(page)))
 
