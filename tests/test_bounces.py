@@ -16,6 +16,7 @@ from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
 from delivery.bounce_rules import HARD, SOFT, bounce_score, dsn_kind, refusal_verdict, verdict_of, verdict_of_bytes
+from delivery.bounces import listed_ids
 from delivery.verp import make_return_path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -377,3 +378,14 @@ def test_without_move_handled_mail_is_copied_and_only_it_expunged(tmp_path, monk
         assert ran.code == 0, ran.output
         assert subjects(imap.messages("INBOX")) == subjects([bag["unrelated"], bag["vacation"]])
         assert subjects(imap.messages("sotong-handled")) == subjects([bag["postfix-hard"], bag["gmail-hard"]])
+
+
+@given(st.integers(0, 60))
+def test_a_flagged_line_names_the_first_twenty_readers_and_counts_the_rest(count):
+    """The first send after a year of dead addresses flags thousands: one
+    terminal line of them all was unreadable."""
+    ids = [f"S{n:05d}" for n in range(count)]
+    line = listed_ids(ids)
+    assert line.startswith(", ".join(ids[:20]))
+    assert f"S{20:05d}" not in line
+    assert line.endswith(f" and {count - 20} more" if count > 20 else ", ".join(ids[:20]) or "")

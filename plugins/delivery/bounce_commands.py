@@ -92,7 +92,7 @@ def send_results(project, issue, notice, result_file):
                                        limit, now_iso(), channel="sms")
     if flagged:
         click.echo(_("Flagged {count} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS until the number is changed: ").format(
-            count=len(flagged), limit=limit) + ", ".join(flagged))
+            count=len(flagged), limit=limit) + bounces.listed_ids(flagged))
     if imported.failed:
         click.echo(_("See who: sotong send report {option} {key}{settings}").format(
             option=option_of(kind), key=key, settings=settings_flag(project.settings)))

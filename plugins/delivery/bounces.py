@@ -254,10 +254,22 @@ def score_refusals(store, outbox: str, limit: float, now: str) -> list[str]:
         return mark_invalid(store, readers, limit, now)
 
 
+SHOWN_IDS = 20  # readers named on a terminal line; sotong send report names every one
+
+
+def listed_ids(ids: list[str]) -> str:
+    """``ids`` as one terminal line names them: the first :data:`SHOWN_IDS`,
+    then how many more (the first send after a year of dead addresses flags
+    thousands)."""
+    if len(ids) <= SHOWN_IDS:
+        return ", ".join(ids)
+    return _("{ids} and {more} more").format(ids=", ".join(ids[:SHOWN_IDS]), more=len(ids) - SHOWN_IDS)
+
+
 def flagged_line(flagged: list[str], limit: float) -> str:
     """What a command says of the email addresses it flagged by their score."""
     return _("Flagged {count} email addresses as invalid (bounce score {limit:g} or more); bundles skip them until the address is changed: ").format(
-        count=len(flagged), limit=limit) + ", ".join(flagged)
+        count=len(flagged), limit=limit) + listed_ids(flagged)
 
 
 def scores(store, channel: str, subscriber_ids: Iterable[str]) -> dict[str, float]:
