@@ -437,15 +437,45 @@ def slug_from_filename(path: Path) -> str:
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# The bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), invisible: one left open shows what follows it backwards,
+# past the notice's own words (the date and department after its title in a
+# list, the site's name in the browser tab, the link after an X post's text).
+# The collector takes none from residents either (sotong.web.UNSTORABLE).
+_DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def _control_characters(source: Source, shown: str) -> list[Problem]:
-    """A problem for each line of the body that holds a character XML cannot carry."""
-    problems = []
+    """A problem for each line of the body that holds a character XML cannot
+    carry or a direction control, and for each front matter value with one."""
+    problems = [Problem(shown, source.front.line(*path), _direction_message(found))
+                for path, text in _front_texts(source.front.data, ())
+                if (found := _DIRECTION_CONTROL.search(text))]
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
         found = _NOT_IN_XML.search(line)
         if found:
             problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
                 code=ord(found.group()))))
+        elif found := _DIRECTION_CONTROL.search(line):
+            problems.append(Problem(shown, number, _direction_message(found)))
     return problems
+
+
+def _direction_message(found: re.Match) -> str:
+    return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages, beside the notice's own words too (its date and department); delete it (copying from another program often brings one along)").format(
+        code=ord(found.group()))
+
+
+def _front_texts(value, path: tuple):
+    """(key path, text) of every piece of text in the front matter."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _front_texts(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _front_texts(item, path + (index,))
 
 
 def _outside_cp949(text: str) -> str | None:
