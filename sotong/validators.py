@@ -15,6 +15,12 @@ from pathlib import Path
 from .audiences import resolve_key, unknown_department
 from .content_files import file_under
 from .i18n import _
+from .images import image_size
+
+# What every browser shows as a picture; a raster file must tell its size in
+# its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
+# HEIC file does not).
+WEB_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 
 
 def yaml_files(folder: Path) -> list[Path]:
@@ -54,6 +60,9 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
     image, refused = file_under(content_root, image)
     if refused:
         problem("image", f"image {refused}")
+    elif not is_web_picture(content_root / image):
+        problem("image", _('image "{image}" is not a picture web pages show (PNG, JPEG, GIF, WebP or SVG); save it as one, e.g. as images/poster.jpg, and write that path').format(
+            image=image))
     alt = _text(image_alt)
     if not alt:
         problem("image_alt" if image_alt is not None else "image",
@@ -61,6 +70,13 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
                     example=alt_example))
         return image, None
     return image, alt
+
+
+def is_web_picture(path: Path) -> bool:
+    """Whether browsers show the file as a picture: by its suffix, and for a
+    raster format by its header."""
+    suffix = path.suffix.lower()
+    return suffix in WEB_PICTURE_SUFFIXES and (suffix == ".svg" or image_size(path) is not None)
 
 
 def _text(value) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from plugins.minwon24.schema import validate_banner
 from plugins.survey.schema import validate_survey
+from project_support import png
 from sotong import yamlsrc
 from sotong.audiences import load_audiences
 from sotong.notices import read_notice
@@ -35,7 +36,9 @@ def banner_problems(root: Path, lines: str) -> list[str]:
 @pytest.fixture
 def root(tmp_path) -> Path:
     (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "poster.png").write_bytes(b"\x89PNG")
+    (tmp_path / "images" / "poster.png").write_bytes(png(4, 2))
+    (tmp_path / "images" / "form.hwp").write_bytes(png(4, 2))  # a picture's bytes, but no browser shows .hwp
+    (tmp_path / "images" / "photo.jpg").write_bytes(b"ftypheic" + bytes(64))  # an iPhone photo renamed .jpg
     return tmp_path
 
 
@@ -44,6 +47,9 @@ def root(tmp_path) -> Path:
     ("image: images/poster.png\n", 1, "image_alt is required with image"),
     ("image: images/none.png\nimage_alt: 그림\n", 1, 'image "images/none.png" not found'),
     ("image_alt: 그림\n", 1, "image_alt without image"),
+    # on the homepage, the notice page and in the feeds it was a broken picture, and nothing said so
+    ("image: images/form.hwp\nimage_alt: 그림\n", 1, 'image "images/form.hwp" is not a picture web pages show'),
+    ("image: images/photo.jpg\nimage_alt: 사진\n", 1, 'image "images/photo.jpg" is not a picture web pages show'),
 ])
 def test_a_notice_and_a_banner_report_an_image_mistake_alike(root, lines, key_line, expected):
     notice, = notice_problems(root, lines)
