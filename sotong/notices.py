@@ -432,8 +432,9 @@ def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
 
 
-# What XML 1.0 cannot hold (so no feed could carry the notice); YAML refuses
-# them in the front matter itself.
+# What XML 1.0 cannot hold (so no feed could carry the notice). YAML takes
+# none written as such, but writes them for escapes in double quotes ("\0",
+# "\b", "\e"), and a build then failed on its feeds without naming the file.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -446,14 +447,17 @@ _DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _control_characters(source: Source, shown: str) -> list[Problem]:
-    """A problem for each line of the body that holds a character XML cannot
-    carry or a direction control, and for each front matter value with one."""
-    problems = [Problem(shown, source.front.line(*path), _direction_message(found))
-                for path, text in _front_texts(source.front.data, ())
-                if (found := _DIRECTION_CONTROL.search(text))]
+    """A problem for each front matter value and each line of the body that
+    holds a character XML cannot carry or a direction control."""
+    problems = []
+    for path, text in _front_texts(source.front.data, ()):
+        if found := _NOT_IN_XML.search(text):
+            problems.append(Problem(shown, source.front.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
+                code=ord(found.group()))))
+        elif found := _DIRECTION_CONTROL.search(text):
+            problems.append(Problem(shown, source.front.line(*path), _direction_message(found)))
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        found = _NOT_IN_XML.search(line)
-        if found:
+        if found := _NOT_IN_XML.search(line):
             problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
                 code=ord(found.group()))))
         elif found := _DIRECTION_CONTROL.search(line):
