@@ -21,6 +21,9 @@ from .images import image_size
 # its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
 # HEIC file does not).
 WEB_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+# What ends a file's path in its address, or starts a percent code there:
+# pages, emails and feeds link pictures by their path as written.
+URL_BREAKING = "#?%"
 
 
 def yaml_files(folder: Path) -> list[Path]:
@@ -60,6 +63,9 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
     image, refused = file_under(content_root, image)
     if refused:
         problem("image", f"image {refused}")
+    elif any(char in image for char in URL_BREAKING):
+        problem("image", _('image "{image}": its address would end at # or ? (or read % as a code), so the picture would not show; rename the file without them, e.g. images/poster-1.png').format(
+            image=image))
     elif not is_web_picture(content_root / image):
         problem("image", _('image "{image}" is not a picture web pages show (PNG, JPEG, GIF, WebP or SVG); save it as one, e.g. as images/poster.jpg, and write that path').format(
             image=image))

@@ -39,6 +39,8 @@ def root(tmp_path) -> Path:
     (tmp_path / "images" / "poster.png").write_bytes(png(4, 2))
     (tmp_path / "images" / "form.hwp").write_bytes(png(4, 2))  # a picture's bytes, but no browser shows .hwp
     (tmp_path / "images" / "photo.jpg").write_bytes(b"ftypheic" + bytes(64))  # an iPhone photo renamed .jpg
+    for name in ("포스터 #2.png", "50%.png"):
+        (tmp_path / "images" / name).write_bytes(png(4, 2))
     return tmp_path
 
 
@@ -50,6 +52,9 @@ def root(tmp_path) -> Path:
     # on the homepage, the notice page and in the feeds it was a broken picture, and nothing said so
     ("image: images/form.hwp\nimage_alt: 그림\n", 1, 'image "images/form.hwp" is not a picture web pages show'),
     ("image: images/photo.jpg\nimage_alt: 사진\n", 1, 'image "images/photo.jpg" is not a picture web pages show'),
+    # <img src="/images/포스터 #2.png">: the browser asked for "/images/포스터 " and showed a broken picture
+    ("image: 'images/포스터 #2.png'\nimage_alt: 포스터\n", 1, 'image "images/포스터 #2.png": its address would end at #'),
+    ("image: images/50%.png\nimage_alt: 포스터\n", 1, 'image "images/50%.png": its address would end at #'),
 ])
 def test_a_notice_and_a_banner_report_an_image_mistake_alike(root, lines, key_line, expected):
     notice, = notice_problems(root, lines)
