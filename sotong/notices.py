@@ -21,7 +21,7 @@ from .body_files import missing_files
 from .i18n import _
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
-from .validators import department, image_with_alt
+from .validators import NOT_IN_XML, control_character_problems, department, image_with_alt, texts_in
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -432,12 +432,6 @@ def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
 
 
-# What XML 1.0 cannot hold (so no feed could carry the notice). YAML takes
-# none written as such, but writes them for escapes in double quotes ("\0",
-# "\b", "\e"), and a build then failed on its feeds without naming the file.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 # The bidirectional embeddings, overrides and isolates (U+202A-U+202E,
 # U+2066-U+2069), invisible: one left open shows what follows it backwards,
 # past the notice's own words (the date and department after its title in a
@@ -449,15 +443,11 @@ _DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def _control_characters(source: Source, shown: str) -> list[Problem]:
     """A problem for each front matter value and each line of the body that
     holds a character XML cannot carry or a direction control."""
-    problems = []
-    for path, text in _front_texts(source.front.data, ()):
-        if found := _NOT_IN_XML.search(text):
-            problems.append(Problem(shown, source.front.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
-                code=ord(found.group()))))
-        elif found := _DIRECTION_CONTROL.search(text):
-            problems.append(Problem(shown, source.front.line(*path), _direction_message(found)))
+    problems = control_character_problems(source.front, shown)
+    problems += [Problem(shown, source.front.line(*path), _direction_message(found))
+                 for path, text in texts_in(source.front.data) if (found := _DIRECTION_CONTROL.search(text))]
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if found := _NOT_IN_XML.search(line):
+        if found := NOT_IN_XML.search(line):
             problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
                 code=ord(found.group()))))
         elif found := _DIRECTION_CONTROL.search(line):
@@ -468,18 +458,6 @@ def _control_characters(source: Source, shown: str) -> list[Problem]:
 def _direction_message(found: re.Match) -> str:
     return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages, beside the notice's own words too (its date and department); delete it (copying from another program often brings one along)").format(
         code=ord(found.group()))
-
-
-def _front_texts(value, path: tuple):
-    """(key path, text) of every piece of text in the front matter."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _front_texts(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _front_texts(item, path + (index,))
 
 
 def _outside_cp949(text: str) -> str | None:

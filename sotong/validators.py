@@ -10,12 +10,20 @@ when there is none to keep).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from .audiences import resolve_key, unknown_department
 from .content_files import file_under
 from .i18n import _
 from .images import image_size
+from .problems import Problem
+from .yamlsrc import Located
+
+# What XML 1.0 cannot hold (so no feed could carry it; a page shows it as
+# nothing or "�", and an email may be refused). YAML takes none written as
+# such, but writes them for escapes in double quotes ("\0", "\b", "\e").
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # What every browser shows as a picture; a raster file must tell its size in
 # its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
@@ -76,6 +84,25 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
                     example=alt_example))
         return image, None
     return image, alt
+
+
+def control_character_problems(doc: Located, shown: str) -> list[Problem]:
+    """A problem for each value of a YAML file that holds a character XML
+    cannot carry, at its line."""
+    return [Problem(shown, doc.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
+        code=ord(found.group()))) for path, text in texts_in(doc.data) if (found := NOT_IN_XML.search(text))]
+
+
+def texts_in(value, path: tuple = ()):
+    """(key path, text) of every piece of text in a YAML document's data."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts_in(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from texts_in(item, path + (index,))
 
 
 def is_web_picture(path: Path) -> bool:

@@ -94,3 +94,14 @@ def test_yaml_files_are_the_folders_yaml_files_sorted(tmp_path):
     for name in ("b.yaml", "a.yaml", "c.yml", "d.md"):
         (tmp_path / name).write_text("x: 1\n")
     assert [p.name for p in yaml_files(tmp_path)] == ["a.yaml", "b.yaml"]
+
+
+def test_a_notice_and_a_banner_refuse_a_control_character_alike(root):
+    """A backslash in double quotes writes one: a banner put it into the homepage
+    and every email (a NUL byte for "\\0"); a notice's build failed on its feeds."""
+    message = (r"the value holds the control character U+0008, which web pages and feeds cannot carry; in double "
+               r"quotes a backslash writes one (\0, \a, \b, \e): put the value in single quotes, or delete the backslash")
+    notice, = notice_problems(root, r'summary: "C:\board"' + "\n")
+    doc = yamlsrc.load(BANNER_HEAD.replace("title: 정부24", r'title: "정부24 C:\board"'))
+    banner, = [str(p) for p in validate_banner(doc, "b", AUDIENCES, root, "b.yaml")[1]]
+    assert (notice, banner) == (f"n.md:6: {message}", f"b.yaml:1: {message}")
