@@ -640,22 +640,36 @@ def _as_datetime(moment) -> dt.datetime:
 # An image, a link (its text kept), an autolink (its address kept), emphasis, code, heading and quote marks, a tag
 _MD_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|<((?:https?|mailto|tel):[^>\s]+)>|[*_`#>]+|<[^>]+>")
 _LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])\s+")
+_UNSHOWN = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE)
 
 
 def first_paragraph_text(body: str) -> str:
     """The first paragraph of a Markdown body as plain text (no markup), as
-    its page reads: a heading or a table before it is not the paragraph, a
-    list's markers are left out, an autolink (``<https://...>``) keeps its
-    address and an entity (``&amp;``) is the character it writes."""
+    its page reads: a heading, a table, a picture or a comment before it is
+    not the paragraph, a list's markers are left out, an autolink
+    (``<https://...>``) keeps its address, an entity (``&amp;``) is the
+    character it writes, and a script or style (which the page drops) is not text."""
+    for block in _blocks(body):
+        text = _UNSHOWN.sub("", " ".join(block))
+        text = html.unescape(" ".join(_MD_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split()))
+        if text:
+            return text
+    return ""
+
+
+def _blocks(body: str):
+    """The lines of each block of a Markdown body, headings and table rows
+    before a block left out, list markers taken off."""
     block: list[str] = []
     for line in body.splitlines():
         stripped = line.strip()
         if not stripped:
             if block:
-                break
+                yield block
+            block = []
             continue
         if not block and stripped.startswith(("#", "|")):
             continue  # a heading or a table's row is not the paragraph
         block.append(_LIST_MARKER.sub("", stripped))
-    text = " ".join(block)
-    return html.unescape(" ".join(_MD_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split()))
+    if block:
+        yield block
