@@ -265,11 +265,17 @@ def _labelled_map(data: dict, key: str, problem) -> dict:
 
 
 def _departments(data: dict, problem) -> tuple:
-    """The department names: a list of text."""
+    """The department names: a list of text, each fit to name a folder."""
     departments = data.get("departments")
     if not isinstance(departments, list) or not all(isinstance(d, str) and d.strip() for d in departments):
         problem(("departments",), _("departments must be a list of department names, e.g. [문화체육과, 보건소]"))
         return ()
+    for index, name in enumerate(departments):
+        # each has a page in a folder of its name (department/NAME/): a "/" made
+        # a folder in a folder its links missed, ".." one outside output/
+        if "/" in name or "\\" in name or name.strip(". ") == "":
+            problem(("departments", index), _('department "{name}" holds / or \\ or is only dots, and each department has a page in a folder of its name; write the name without them, e.g. 민원여권과').format(
+                name=name))
     return tuple(departments)
 
 

@@ -8,6 +8,10 @@ import os
 
 import imagesize
 
+# The formats every mail client shows: Gmail on the web shows no SVG
+# (caniemail: image-svg), and WebP not everywhere (Outlook for Windows).
+EMAIL_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+
 
 def image_size(path: str | os.PathLike, max_width: int | None = None) -> tuple[int, int] | None:
     """(width, height) in pixels, scaled down to ``max_width`` keeping the

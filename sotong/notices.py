@@ -21,7 +21,7 @@ from .body_files import missing_files
 from .i18n import _
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
-from .validators import department, image_with_alt
+from .validators import NOT_IN_XML, control_character_problems, department, image_with_alt, texts_in
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -432,20 +432,32 @@ def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
 
 
-# What XML 1.0 cannot hold (so no feed could carry the notice); YAML refuses
-# them in the front matter itself.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), invisible: one left open shows what follows it backwards,
+# past the notice's own words (the date and department after its title in a
+# list, the site's name in the browser tab, the link after an X post's text).
+# The collector takes none from residents either (sotong.web.UNSTORABLE).
+_DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _control_characters(source: Source, shown: str) -> list[Problem]:
-    """A problem for each line of the body that holds a character XML cannot carry."""
-    problems = []
+    """A problem for each front matter value and each line of the body that
+    holds a character XML cannot carry or a direction control."""
+    problems = control_character_problems(source.front, shown)
+    problems += [Problem(shown, source.front.line(*path), _direction_message(found))
+                 for path, text in texts_in(source.front.data) if (found := _DIRECTION_CONTROL.search(text))]
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        found = _NOT_IN_XML.search(line)
-        if found:
+        if found := NOT_IN_XML.search(line):
             problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
                 code=ord(found.group()))))
+        elif found := _DIRECTION_CONTROL.search(line):
+            problems.append(Problem(shown, number, _direction_message(found)))
     return problems
+
+
+def _direction_message(found: re.Match) -> str:
+    return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages, beside the notice's own words too (its date and department); delete it (copying from another program often brings one along)").format(
+        code=ord(found.group()))
 
 
 def _outside_cp949(text: str) -> str | None:
@@ -628,22 +640,36 @@ def _as_datetime(moment) -> dt.datetime:
 # An image, a link (its text kept), an autolink (its address kept), emphasis, code, heading and quote marks, a tag
 _MD_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|<((?:https?|mailto|tel):[^>\s]+)>|[*_`#>]+|<[^>]+>")
 _LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])\s+")
+_UNSHOWN = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE)
 
 
 def first_paragraph_text(body: str) -> str:
     """The first paragraph of a Markdown body as plain text (no markup), as
-    its page reads: a heading or a table before it is not the paragraph, a
-    list's markers are left out, an autolink (``<https://...>``) keeps its
-    address and an entity (``&amp;``) is the character it writes."""
+    its page reads: a heading, a table, a picture or a comment before it is
+    not the paragraph, a list's markers are left out, an autolink
+    (``<https://...>``) keeps its address, an entity (``&amp;``) is the
+    character it writes, and a script or style (which the page drops) is not text."""
+    for block in _blocks(body):
+        text = _UNSHOWN.sub("", " ".join(block))
+        text = html.unescape(" ".join(_MD_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split()))
+        if text:
+            return text
+    return ""
+
+
+def _blocks(body: str):
+    """The lines of each block of a Markdown body, headings and table rows
+    before a block left out, list markers taken off."""
     block: list[str] = []
     for line in body.splitlines():
         stripped = line.strip()
         if not stripped:
             if block:
-                break
+                yield block
+            block = []
             continue
         if not block and stripped.startswith(("#", "|")):
             continue  # a heading or a table's row is not the paragraph
         block.append(_LIST_MARKER.sub("", stripped))
-    text = " ".join(block)
-    return html.unescape(" ".join(_MD_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split()))
+    if block:
+        yield block

@@ -10,11 +10,28 @@ when there is none to keep).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from .audiences import resolve_key, unknown_department
 from .content_files import file_under
 from .i18n import _
+from .images import image_size
+from .problems import Problem
+from .yamlsrc import Located
+
+# What XML 1.0 cannot hold (so no feed could carry it; a page shows it as
+# nothing or "�", and an email may be refused). YAML takes none written as
+# such, but writes them for escapes in double quotes ("\0", "\b", "\e").
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# What every browser shows as a picture; a raster file must tell its size in
+# its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
+# HEIC file does not).
+WEB_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+# What ends a file's path in its address, or starts a percent code there:
+# pages, emails and feeds link pictures by their path as written.
+URL_BREAKING = "#?%"
 
 
 def yaml_files(folder: Path) -> list[Path]:
@@ -54,6 +71,12 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
     image, refused = file_under(content_root, image)
     if refused:
         problem("image", f"image {refused}")
+    elif any(char in image for char in URL_BREAKING):
+        problem("image", _('image "{image}": its address would end at # or ? (or read % as a code), so the picture would not show; rename the file without them, e.g. images/poster-1.png').format(
+            image=image))
+    elif not is_web_picture(content_root / image):
+        problem("image", _('image "{image}" is not a picture web pages show (PNG, JPEG, GIF, WebP or SVG); save it as one, e.g. as images/poster.jpg, and write that path').format(
+            image=image))
     alt = _text(image_alt)
     if not alt:
         problem("image_alt" if image_alt is not None else "image",
@@ -61,6 +84,32 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
                     example=alt_example))
         return image, None
     return image, alt
+
+
+def control_character_problems(doc: Located, shown: str) -> list[Problem]:
+    """A problem for each value of a YAML file that holds a character XML
+    cannot carry, at its line."""
+    return [Problem(shown, doc.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
+        code=ord(found.group()))) for path, text in texts_in(doc.data) if (found := NOT_IN_XML.search(text))]
+
+
+def texts_in(value, path: tuple = ()):
+    """(key path, text) of every piece of text in a YAML document's data."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts_in(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from texts_in(item, path + (index,))
+
+
+def is_web_picture(path: Path) -> bool:
+    """Whether browsers show the file as a picture: by its suffix, and for a
+    raster format by its header."""
+    suffix = path.suffix.lower()
+    return suffix in WEB_PICTURE_SUFFIXES and (suffix == ".svg" or image_size(path) is not None)
 
 
 def _text(value) -> str:

@@ -77,6 +77,11 @@ def test_a_valid_file_loads(tmp_path):
     (("departments: [문화체육과, 보건소]", 'departments: [문화체육과, ""]'), "audiences.yaml:6: departments must be a list"),
     (("departments: [문화체육과, 보건소]", "departments: [문화체육과, 3]"), "audiences.yaml:6: departments must be a list"),
     (("departments: [문화체육과, 보건소]", ""), "audiences.yaml:1: departments must be a list"),
+    # department/민원/여권과/index.html, which its links (department/민원%2F여권과/) missed on most servers
+    (("departments: [문화체육과, 보건소]", "departments:\n  - 문화체육과\n  - 민원/여권과"),
+     'audiences.yaml:8: department "민원/여권과" holds / or \\ or is only dots'),
+    (("departments: [문화체육과, 보건소]", 'departments: [문화체육과, "..", 보건소]'),  # its page: output/index.html
+     'audiences.yaml:6: department ".." holds / or \\ or is only dots'),
     (("  culture: 문화공연", '  culture: "  "'), "audiences.yaml:2: fields.culture needs a name as text, e.g. culture: 이름"),
     (("  seongsu1ga1: 성수1가1동", "  seongsu1ga1: 용답동 "),
      'audiences.yaml:9: dongs.seongsu1ga1: "용답동" is already the name of yongdap; give each its own name'),

@@ -346,6 +346,32 @@ def test_a_raster_banner_image_is_in_the_email_with_its_size(outboxes):
     assert 'alt="전자고지 안내 그림"' in images[0] and 'width="512"' in images[0] and 'height="150"' in images[0]
 
 
+def webp(width: int, height: int) -> bytes:
+    """The header of a WebP picture (VP8X) of ``width`` x ``height`` pixels: what its size is read from."""
+    return (b"RIFF" + (22).to_bytes(4, "little") + b"WEBPVP8X" + (10).to_bytes(4, "little") + bytes(4)
+            + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little"))
+
+
+def test_an_email_banner_image_is_one_every_mail_client_shows(tmp_path):
+    """A WebP (or TIFF) banner image went into every email although Outlook for
+    Windows shows none (a broken box where the picture was); like a notice's, it
+    is now left out of the email, which keeps the text and link, and the site shows it."""
+    from minwon24.email import email_image
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "promo.webp").write_bytes(webp(1024, 300))
+    (tmp_path / "images" / "promo.PNG").write_bytes(png(1024, 300))
+    settings_ = {"PATH": str(tmp_path), "SITEURL": "https://www.sd.go.kr/sotong"}
+
+    def banner(image):
+        return Banner(slug="b", title="t", body="b", link="https://www.gov.kr/", placements=frozenset({"email"}),
+                      image=image, image_alt="그림")
+
+    assert email_image(settings_, banner("images/promo.webp")) is None
+    assert email_image(settings_, banner("images/promo.PNG")) == {
+        "src": "https://www.sd.go.kr/sotong/images/promo.PNG", "width": 512, "height": 150}
+
+
 def test_a_banner_block_is_made_once_per_bundle_not_per_reader(project_dir):
     from minwon24.email import block_maker
     from sotong.mail import MessageContext

@@ -178,6 +178,11 @@ def test_summary_is_the_first_paragraph_cut_to_200():
     ("1. 신청서를 내려받습니다\n2) 동 주민센터에 냅니다", "신청서를 내려받습니다 동 주민센터에 냅니다"),
     ("자세한 내용은 <https://www.sd.go.kr/main> 에서 보세요.", "자세한 내용은 https://www.sd.go.kr/main 에서 보세요."),
     ("R&amp;D 지원 &lt;공모&gt;, [신청](https://x.kr) **마감**", "R&D 지원 <공모>, 신청 마감"),
+    # each of these made the summary (the homepage list, the section, the feeds, the X post) empty
+    ("![김장 포스터]({static}/images/kimjang.svg)\n\n김장 나눔에 함께해요.", "김장 나눔에 함께해요."),
+    ("<!-- 담당: 홍길동, 11/20 확인 -->\n\n김장 나눔에 함께해요.", "김장 나눔에 함께해요."),
+    # a script or style the page drops was the summary's text ("alert(1)", "p{color:red}")
+    ("<style>p{color:red}</style>\n\n김장 <script>alert(1)</script>나눔", "김장 나눔"),
 ])
 def test_a_summary_from_the_body_reads_as_its_page_does(body, summary):
     """A table before the first paragraph is not the summary, list markers and

@@ -239,3 +239,50 @@ def test_a_full_width_colon_or_space_is_named_on_its_own_line(tmp_path, old, new
 def test_a_full_width_colon_in_a_value_is_text(tmp_path):
     notice, problems = read(tmp_path, GOOD.replace('title: "성동구: 겨울철 한파 대비 안내"', "title: 성동구： 겨울철 한파 대비 안내"))
     assert problems == [] and notice.title == "성동구： 겨울철 한파 대비 안내"
+
+
+DIRECTION_MESSAGE = ("the text holds an invisible direction control character (U+{code}), which shows the text after "
+                     "it backwards on web pages, beside the notice's own words too (its date and department); delete "
+                     "it (copying from another program often brings one along)")
+
+
+@pytest.mark.parametrize("old, new, line, code", [
+    ('title: "성동구: 겨울철 한파 대비 안내"', 'title: "한파 \u202e대비 안내"', 2, "202E"),  # a right-to-left override
+    ("category: culture", 'category: culture\nsummary: "요약 \u202b끝"', 6, "202B"),
+    ("category: culture", 'category: culture\nimage: poster.svg\nimage_alt: "포스터 \u2067끝"', 7, "2067"),  # an isolate
+    ("category: culture", 'category: culture\nevent: {start: 2026-11-20, place: "구청 \u202d광장"}', 6, "202D"),
+    ("둘째 문단.", "둘째 \u2066문단.", 9, "2066"),
+])
+def test_a_direction_control_character_is_named_by_its_line(tmp_path, old, new, line, code):
+    """Left open in a title, it turned the date and department after the title
+    in the homepage's lists backwards ("월21 년6202"), and the link after an X post's text."""
+    (tmp_path / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + DIRECTION_MESSAGE.format(code=code)
+
+
+def test_direction_marks_are_kept(tmp_path):
+    """The left-to-right and right-to-left marks (U+200E, U+200F) open nothing: they stay."""
+    notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200f"))
+    assert problems == [] and notice.title == "성동구: 겨울철 한파 대비\u200e 안내\u200f"
+
+
+@pytest.mark.parametrize("old, new, line, code", [
+    ('title: "성동구: 겨울철 한파 대비 안내"', r'title: "C:\board 안내"', 2, "0008"),  # "\b": a backspace
+    ("category: culture", r'category: culture' + '\n' + r'summary: "요약 \0 끝"', 6, "0000"),
+    ("category: culture", r'category: culture' + '\n' + r'event: {start: 2026-11-20, place: "구청 \e광장"}', 6, "001B"),
+    ("category: culture", r'category: culture' + '\n' + r'sms: "알림 \uFFFE"', 6, "FFFE"),
+])
+def test_a_control_character_written_as_an_escape_is_named_by_its_line(tmp_path, old, new, line, code):
+    """YAML writes one for a backslash in double quotes; the build then failed on
+    its feeds with "UnserializableContentError: Control characters are not
+    supported in XML 1.0", naming no file."""
+    notice, problems = read(tmp_path, GOOD.replace(old, new))
+    assert notice is None
+    assert f"notice.md:{line}: the value holds the control character U+{code}, which web pages and feeds cannot " \
+           r"carry; in double quotes a backslash writes one (\0, \a, \b, \e): put the value in single quotes, or " \
+           "delete the backslash" in [str(problem) for problem in problems]
+
+
+def test_a_backslash_in_single_quotes_is_kept(tmp_path):
+    notice, problems = read(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', r"'C:\board 안내'"))
+    assert problems == [] and notice.title == r"C:\board 안내"

@@ -10,6 +10,7 @@ import pytest
 
 from plugins.minwon24.schema import validate_banner
 from plugins.survey.schema import validate_survey
+from project_support import png
 from sotong import yamlsrc
 from sotong.audiences import load_audiences
 from sotong.notices import read_notice
@@ -35,7 +36,11 @@ def banner_problems(root: Path, lines: str) -> list[str]:
 @pytest.fixture
 def root(tmp_path) -> Path:
     (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "poster.png").write_bytes(b"\x89PNG")
+    (tmp_path / "images" / "poster.png").write_bytes(png(4, 2))
+    (tmp_path / "images" / "form.hwp").write_bytes(png(4, 2))  # a picture's bytes, but no browser shows .hwp
+    (tmp_path / "images" / "photo.jpg").write_bytes(b"ftypheic" + bytes(64))  # an iPhone photo renamed .jpg
+    for name in ("포스터 #2.png", "50%.png"):
+        (tmp_path / "images" / name).write_bytes(png(4, 2))
     return tmp_path
 
 
@@ -44,6 +49,12 @@ def root(tmp_path) -> Path:
     ("image: images/poster.png\n", 1, "image_alt is required with image"),
     ("image: images/none.png\nimage_alt: 그림\n", 1, 'image "images/none.png" not found'),
     ("image_alt: 그림\n", 1, "image_alt without image"),
+    # on the homepage, the notice page and in the feeds it was a broken picture, and nothing said so
+    ("image: images/form.hwp\nimage_alt: 그림\n", 1, 'image "images/form.hwp" is not a picture web pages show'),
+    ("image: images/photo.jpg\nimage_alt: 사진\n", 1, 'image "images/photo.jpg" is not a picture web pages show'),
+    # <img src="/images/포스터 #2.png">: the browser asked for "/images/포스터 " and showed a broken picture
+    ("image: 'images/포스터 #2.png'\nimage_alt: 포스터\n", 1, 'image "images/포스터 #2.png": its address would end at #'),
+    ("image: images/50%.png\nimage_alt: 포스터\n", 1, 'image "images/50%.png": its address would end at #'),
 ])
 def test_a_notice_and_a_banner_report_an_image_mistake_alike(root, lines, key_line, expected):
     notice, = notice_problems(root, lines)
@@ -83,3 +94,14 @@ def test_yaml_files_are_the_folders_yaml_files_sorted(tmp_path):
     for name in ("b.yaml", "a.yaml", "c.yml", "d.md"):
         (tmp_path / name).write_text("x: 1\n")
     assert [p.name for p in yaml_files(tmp_path)] == ["a.yaml", "b.yaml"]
+
+
+def test_a_notice_and_a_banner_refuse_a_control_character_alike(root):
+    """A backslash in double quotes writes one: a banner put it into the homepage
+    and every email (a NUL byte for "\\0"); a notice's build failed on its feeds."""
+    message = (r"the value holds the control character U+0008, which web pages and feeds cannot carry; in double "
+               r"quotes a backslash writes one (\0, \a, \b, \e): put the value in single quotes, or delete the backslash")
+    notice, = notice_problems(root, r'summary: "C:\board"' + "\n")
+    doc = yamlsrc.load(BANNER_HEAD.replace("title: 정부24", r'title: "정부24 C:\board"'))
+    banner, = [str(p) for p in validate_banner(doc, "b", AUDIENCES, root, "b.yaml")[1]]
+    assert (notice, banner) == (f"n.md:6: {message}", f"b.yaml:1: {message}")

@@ -28,7 +28,7 @@ from hypothesis import given, settings, strategies as st
 from project_support import copy_project, run_sotong
 from sns_sync.config import SnsSettings, read_sns_settings
 from sns_sync.feeds import FeedInfo, rss_feed_bytes
-from sns_sync.imported import FeedUnreadable, entry_post, fetch, read_posts, sanitize_summary
+from sns_sync.imported import FeedUnreadable, entry_post, fetch, plain_text, read_posts, sanitize_summary
 from sns_sync.posts import PLATFORMS, URGENT_MARKER, FeedItem, SharedNotice, headline, platform_notices
 from sns_sync.weighted import MAX_WEIGHT, weighted_length
 from sotong.notices import CHANNELS, SEOUL, Notice
@@ -532,3 +532,13 @@ def test_a_damaged_feed_is_warned_about_by_name_and_its_readable_posts_are_shown
     with caplog.at_level("WARNING", logger="sns_sync.imported"):
         whole = read_posts(dataclasses.replace(config, import_feeds=("whole.atom",)))
     assert [post["title"] for post in whole] == ["첫 글", "둘째 글"] and not caplog.records
+
+
+def test_direction_controls_in_a_post_title_and_feed_name_are_dropped():
+    """An override left open in a post's title showed the date and account after it backwards ("월21 년6202")."""
+    parsed = feedparser.parse("<rss version='2.0'><channel><title>성동구 \u202eX</title><item>"
+                              "<title>서울숲 \u202e행사\u2067 안내</title><link>https://x.example/s/1</link>"
+                              "</item></channel></rss>")
+    source = plain_text(parsed.feed.title)
+    assert source == "성동구 X"
+    assert entry_post(parsed.entries[0], source)["title"] == "서울숲 행사 안내"

@@ -118,6 +118,16 @@ def test_each_emoji_sequence_weighs_two_among_any_text(pieces):
     assert weighted_length("".join(pieces)) == brute_weight(plain) + 2 * emoji_count
 
 
+@NO_DEADLINE
+@given(st.lists(st.one_of(PLAIN, URLS, EMOJI), max_size=12))
+def test_korean_links_and_emoji_mixed_weigh_what_the_rules_add_up_to(pieces):
+    """Hangul 2, a link 23 whatever its length, an emoji sequence 2, each space 1."""
+    expected = max(len(pieces) - 1, 0) + sum(
+        23 if piece.startswith("https://")  # plain text holds no ":"
+        else 2 if piece in EMOJI.elements else brute_weight(piece) for piece in pieces)
+    assert weighted_length(" ".join(pieces)) == expected
+
+
 def test_emoji_sequences_weigh_two_each():
     assert weighted_length("👍") == 2
     assert weighted_length("👍🏽") == 2  # with a skin tone

@@ -24,13 +24,12 @@ from markupsafe import Markup
 
 from sotong import mail
 from sotong.dates import korean_date
-from sotong.images import image_size
+from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
 from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
-from .images import EMAIL_IMAGE_SUFFIXES
 from .rules import Selection, blocks_that_fit
 
 HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages

@@ -7,11 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sotong.i18n import _
-from sotong.images import image_size
+from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.problems import Problem
-
-# Gmail on the web shows no SVG (caniemail: image-svg), nor WebP everywhere.
-EMAIL_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 
 
 def private_image_problems(project) -> list[Problem]:

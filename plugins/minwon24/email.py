@@ -4,9 +4,11 @@ receiver that gives each reader at most one banner (the first active
 in the manifest.
 
 A banner's block is rendered and its CSS inlined once per bundle, however
-many readers get it. Gmail shows no SVG, so an SVG image is left out of the
-email (the text and link remain; the site keeps the image); other images
-need a size the file tells (:func:`sotong.images.image_size`), so that the layout does not jump.
+many readers get it. The email shows the image only when it is a PNG, JPEG
+or GIF, as every mail client does (Gmail shows no SVG, Outlook for Windows no
+WebP), whose file tells its size (:func:`sotong.images.image_size`), so that
+the layout does not jump; otherwise the text and link remain and the site
+keeps the image.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from sotong.images import image_size
+from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.links import site_url
 from sotong.mail import Block, MessageContext
 from sotong.markup import markdown_text
@@ -29,8 +31,9 @@ IMAGE_MAX_WIDTH = 512  # the email's 600px column less its padding and the banne
 
 
 def email_image(settings: dict, banner: Banner) -> dict | None:
-    """The banner's image for an email, or None (no image, SVG, size unknown)."""
-    if not banner.image or banner.image.lower().endswith((".svg", ".svgz")):
+    """The banner's image for an email, or None (no image, not a PNG, JPEG
+    or GIF, size unknown)."""
+    if not banner.image or Path(banner.image).suffix.lower() not in EMAIL_IMAGE_SUFFIXES:
         return None
     size = image_size(Path(settings["PATH"]) / banner.image, IMAGE_MAX_WIDTH)
     if size is None:

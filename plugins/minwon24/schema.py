@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sotong import yamlsrc
 from sotong.i18n import _
-from sotong.validators import image_with_alt, whole_number, yaml_files
+from sotong.validators import control_character_problems, image_with_alt, whole_number, yaml_files
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, did_you_mean, not_utf8
@@ -65,6 +65,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
     data = doc.data
     if not isinstance(data, dict):
         return None, [Problem(shown, 1, _("a banner is lines of 'key: value'; start with ") + REQUIRED["title"])]
+    problems.extend(control_character_problems(doc, shown))
     for key in data:
         if key not in KEYS:
             problem((key,), _('unknown key "{key}"{suggestion}; banners take {keys}').format(
