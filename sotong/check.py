@@ -52,14 +52,14 @@ def _filename_links(project: Project, content) -> list[Problem]:
     could give it no address."""
     from .links import linked_file
 
-    problems = []
+    problems, content_folder = [], Path(project.content_path).resolve()
     for written in (*content.published, *content.pages.values()):
         if "{filename}" not in written.body:
             continue
         for number, line in enumerate(written.body.split("\n"), start=written.body_line):
             for target in _FILENAME_LINK.findall(line):
                 path = linked_file(project.settings, written, target)
-                if not os.path.isfile(path):
+                if not os.path.isfile(path) or not Path(path).resolve().is_relative_to(content_folder):
                     message = _missing_link(project, content, written, target, path)
                 elif (linked := content.notice_read_from(path)) is not None and linked.private:
                     message = _("\"{target}\" is a private notice, which has no page (its readers have it by email); take the "
@@ -71,7 +71,8 @@ def _filename_links(project: Project, content) -> list[Problem]:
 
 
 def _missing_link(project: Project, content, written, target: str, path: str) -> str:
-    """What to say of a ``{filename}`` link to no file (``path``): what to
+    """What to say of a ``{filename}`` link to no file (``path``), or to a
+    file outside content/ (Pelican links only what it reads there): what to
     write instead, the nearest public notice or page when one is near,
     written as ``target`` is (from content/ after a /, or from the linking
     file's folder)."""
@@ -83,6 +84,9 @@ def _missing_link(project: Project, content, written, target: str, path: str) ->
     nearest = closest(name, known)
     instead = (_('write "{{filename}}{nearest}"').format(nearest=nearest + kept) if nearest else
                _("write {{filename}} and the path of a notice or page from content/, e.g. {{filename}}/notices/FILE.md").format())
+    if os.path.isfile(path):
+        return _('"{target}" links {path}, a file outside content/ that is not on the site, so the page would show the link as written; {instead}').format(
+            target=target, path=project.shown(path), instead=instead)
     return _('"{target}" links no file (there is no {path}), so the page would show the link as written; {instead}').format(
         target=target, path=project.shown(path), instead=instead)
 

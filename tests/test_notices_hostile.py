@@ -222,6 +222,19 @@ def test_a_filename_link_to_no_file_is_named_with_what_to_write_instead(project_
     assert built.code == 1 and "kimjang-sharin.md" in built.stderr and not (project_dir / "output").exists()
 
 
+def test_a_filename_link_out_of_content_is_named_though_the_file_exists(project_dir):
+    """Pelican links only the files it reads under content/: a link to the
+    settings file passed check, and the page showed {filename}/../... as written."""
+    festival = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
+    text = festival.read_text(encoding="utf-8")
+    festival.write_text(text + "\n[설정]({filename}/../pelicanconf.py)\n", encoding="utf-8")
+    assert [str(p) for p in check_project(Project(project_dir / "pelicanconf.py"))] == [
+        f"content/notices/{festival.name}:{len(text.split(chr(10))) + 1}: "
+        '"{filename}/../pelicanconf.py" links pelicanconf.py, a file outside content/ that is not on the site, so the page '
+        "would show the link as written; write {filename} and the path of a notice or page from content/, e.g. "
+        "{filename}/notices/FILE.md"]
+
+
 @pytest.mark.parametrize("old, new, line, expected", [
     ("category: culture", "category： culture", 5,
      "the colon after category is a full-width colon (：); write an ordinary colon and a space: category: culture"),
