@@ -57,23 +57,24 @@ def preferences(request, token: str):
         _stop(app, subscriber.id)
         return _stopped(app).response()
     if request.method == "POST":
-        answers = form_answers(request)
-        choices, errors = _choices(app, answers)
-        errors.update(unstorable_errors(request, answers))
-        if not errors:  # shown by a GET, so a reload sends nothing again
+        posted = form_answers(request)
+        answers, errors = _chosen(posted, subscriber), unstorable_errors(request, posted)
+        if not errors:
             try:
-                notes = _save(app, subscriber.id, choices)
+                notes, answers, errors = _save(app, subscriber.id, posted)
             except TooOften:
                 return app.subscriptions.too_often(
                     "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셨습니다. 한 시간쯤 뒤에 다시 해 주세요.")
-            if notes is None:  # gone meanwhile (forgotten)
+            if notes is None and not errors:  # gone meanwhile (forgotten)
                 raise NotFound()
+        if not errors:  # shown by a GET, so a reload sends nothing again
             return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
     return app.subscriptions.page(
         "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
         action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        phone_action=f"{request.script_root}/p/{token}/phone", **app.subscriptions.form_context(answers, errors))
+        shown=_shown(subscriber), phone_action=f"{request.script_root}/p/{token}/phone",
+        **app.subscriptions.form_context(answers, errors))
 
 
 def lean_preferences(app, posted: PostedForm) -> Prepared | None:
@@ -87,9 +88,8 @@ def lean_preferences(app, posted: PostedForm) -> Prepared | None:
     answers = {key: values for key, values in posted.fields.items() if key != HONEYPOT}
     if (answers.get("action") or [""])[0] == "stop":
         return _stopped(app) if _stop(app, subscriber_id) else None
-    choices, errors = _choices(app, answers)
     try:
-        notes = None if errors else _save(app, subscriber_id, choices)
+        notes = _save(app, subscriber_id, answers)[0]
     except TooOften:  # a refusal counts nothing: the full route asks again and answers it
         return None
     return None if notes is None else _saved(app, posted.segment, notes)
@@ -104,6 +104,40 @@ NOTES = {
 
 def _choices(app, answers: dict):
     return read_choices(answers, app.project.audiences, app.project.today().year, False)
+
+
+SHOWN = "shown-"  # the page's hidden fields holding what it showed: shown-dong, shown-fields...
+CHECKBOXES = ("fields", "channels")  # left out of a form when none is ticked
+
+
+def _shown(subscriber: Subscriber) -> dict[str, str]:
+    """What the page shows the reader, one string per answer (``;`` between
+    ticked boxes), and whether they are subscribed: the page's SHOWN fields."""
+    shown = {key: ";".join(values) for key, values in _answers_of(subscriber).items()}
+    return {**shown, "subscribed": "yes" if subscriber.subscribed else "no"}
+
+
+def _chosen(posted: dict, subscriber: Subscriber) -> dict:
+    """The answers to save: each as posted where the reader changed it on
+    the page (it differs from what the page showed them), else as stored; so
+    an answer the form left out, or one changed elsewhere since the page was
+    shown (in another tab, by an import, by the first of a double submit),
+    stays as it is. A page without SHOWN fields changes what it posts."""
+    chosen = _answers_of(subscriber)
+    for key in chosen:
+        shown = (posted.get(SHOWN + key) or [None])[0]
+        value = posted.get(key)
+        if value is None and key in CHECKBOXES and shown is not None:
+            value = []  # the page had the boxes, and none was ticked
+        if value is not None and ";".join(sorted(value)) != shown:
+            chosen[key] = value
+    return chosen
+
+
+def _resumes(posted: dict) -> bool:
+    """Whether saving starts the reader's messages again: the page showed
+    them stopped (not a page from before they stopped elsewhere)."""
+    return (posted.get(SHOWN + "subscribed") or [""])[0] != "yes"
 
 
 def _stop(app, subscriber_id: str) -> bool:
@@ -126,24 +160,32 @@ def _saved(app, token: str, notes: list[str]) -> Prepared:
     return see_other(collector_url(app.settings, f"p/{token}?saved={','.join(notes)}"))
 
 
-def _save(app, subscriber_id: str, choices) -> list[str] | None:
-    """Store what changed at once, except a new email or phone, which wait
-    for their confirmation: one transaction, which reads the reader too. The
-    keys of the NOTES to show; None when the reader is not there; TooOften,
-    with nothing changed, when a code or a mail would go out more often than
-    SUBSCRIBE_RATE allows the reader."""
+def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict, dict]:
+    """Store the answers the reader changed (:func:`_chosen`) at once,
+    except a new email or phone, which wait for their confirmation, and
+    start their messages again if the page showed them stopped: one
+    transaction, which reads the reader too. The keys of the NOTES to show
+    (None when the reader is not there or an answer is wrong), the answers
+    as saved and the errors by field; TooOften, with nothing changed, when a
+    code or a mail would go out more often than SUBSCRIBE_RATE allows the reader."""
     with app.store() as store, store.changes_from("preferences"), store.transaction():
         subscriber = store.subscriber(subscriber_id)
         if subscriber is None:
-            return None
+            return None, {}, {}
+        answers = _chosen(posted, subscriber)
+        choices, errors = _choices(app, answers)
+        if errors:
+            return None, answers, errors
         sends = (choices.email and choices.email != subscriber.email) or (choices.phone and choices.phone != subscriber.phone)
         if sends and app.subscriptions.limited(f"reader {subscriber_id}"):
             raise TooOften()
+        restarts = _resumes(posted) and not subscriber.subscribed
         store.put_subscriber(Subscriber(**{
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
             "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
-            "fields": choices.fields, "channels": choices.channels, "unsubscribed_at": None,
-            "subscribed_at": subscriber.subscribed_at if subscriber.subscribed else now_iso()}))
+            "fields": choices.fields, "channels": choices.channels,
+            "unsubscribed_at": None if restarts else subscriber.unsubscribed_at,
+            "subscribed_at": now_iso() if restarts else subscriber.subscribed_at}))
         notes = []
         if choices.email and choices.email != subscriber.email:
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
@@ -154,7 +196,7 @@ def _save(app, subscriber_id: str, choices) -> list[str] | None:
             notes.append("phone")
     if "email" in notes:
         app.subscriptions.mailer.wake()
-    return ["all", *notes]
+    return ["all", *notes], answers, {}
 
 
 def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -> tuple:

@@ -1,0 +1,89 @@
+"""The preferences page changes what the reader changed, answer by answer
+(SPEC §13), over real HTTP with a real mail server: an answer a form leaves
+out, or one changed elsewhere since the page was shown (another tab, the
+stop button), stays as it is, and the consent log holds only the answers
+the reader changed, with their source."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pytest
+from delivery_support import SMTPServer, store_rows
+from project_support import copy_project, serving
+from test_serve import request
+from test_subscriptions import Inbox, _subscribe, post
+
+from sotong.project import Project
+from sotong.tokens import make_token
+from sotong.web import make_app
+
+ROW = "SELECT name, birth_year, gender, dong, kind, fields, channels, unsubscribed_at IS NOT NULL FROM subscribers"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """(project, port, inbox) of a collector and the mail server it sends to."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            yield project, port, inbox
+
+
+def reader(project, port, inbox) -> str:
+    """The path of the preferences page of 홍길순, signed up and confirmed, her phone too."""
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    code = re.search(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[1]
+    assert post(port, path + "/phone", {"code": code})[0] == 200
+    return path
+
+
+def page_form(port, path) -> dict:
+    """The page's form as a browser sends it: name -> values."""
+    status, _, page = request(port, "GET", path)
+    assert status == 200
+    fields: dict = {"action": ["save"]}
+    for name, value in lxml.html.fromstring(page).forms[0].form_values():
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def log_since(project, count: int) -> list[tuple]:
+    return store_rows(project, "SELECT source, field, old_value, new_value FROM consent_log_columns "
+                               "ORDER BY id, position")[count:]
+
+
+def test_a_form_that_leaves_answers_out_changes_only_the_answers_it_posts(site):
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    before = len(log_since(project, 0))
+    status, _, _ = post(port, path, {"fields": ["health"], "channels": ["email"], "action": "save"})
+    assert status == 303
+    assert store_rows(project, ROW) == [("홍길순", 1946, "F", "yongdap", "person", "health", "email", 0)]
+    assert log_since(project, before) == [("preferences", "fields", "culture;health", "health"),
+                                          ("preferences", "channels", "email;sms", "email")]
+
+
+def test_a_page_shown_before_a_change_elsewhere_undoes_nothing_of_it(site):
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    stale = page_form(port, path)  # a tab left open
+    other = page_form(port, path)  # another tab: the dong changed
+    assert post(port, path, {**other, "dong": ["majang"]})[0] == 303
+    before = len(log_since(project, 0))
+    assert post(port, path, {**stale, "birth_year": ["1950"]})[0] == 303
+    assert store_rows(project, ROW) == [("홍길순", 1950, "F", "majang", "person", "culture;health", "email;sms", 0)]
+    assert log_since(project, before) == [("preferences", "birth_year", "1946", "1950")]
+    assert post(port, path, {**stale, "birth_year": ["1950"]})[0] == 303  # sent twice: nothing more changes
+    assert len(log_since(project, before)) == 1
+    assert post(port, path, {"action": "stop"})[0] == 200  # stopped in another tab
+    assert post(port, path, {**stale, "fields": ["culture"]})[0] == 303
+    assert store_rows(project, ROW) == [("홍길순", 1950, "F", "majang", "person", "culture", "email;sms", 1)]
+    assert "모든 수신을 그만두신 상태" in request(port, "GET", path)[2]  # what the page then says
+    resumed = page_form(port, path)  # a page that shows them stopped: saving starts their messages again
+    assert post(port, path, resumed)[0] == 303
+    assert store_rows(project, ROW)[0][-1] == 0
