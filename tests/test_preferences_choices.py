@@ -2,7 +2,8 @@
 (SPEC §13), over real HTTP with a real mail server: an answer a form leaves
 out, or one changed elsewhere since the page was shown (another tab, the
 stop button), stays as it is, and the consent log holds only the answers
-the reader changed, with their source."""
+the reader changed, with their source. Signing up again keeps what the
+form does not ask."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import re
 import lxml.html
 import pytest
 from delivery_support import SMTPServer, store_rows
-from project_support import copy_project, serving
+from project_support import copy_project, serving, store_query
 from test_serve import request
-from test_subscriptions import Inbox, _subscribe, post
+from test_subscriptions import SIGNUP, Inbox, _subscribe, confirm_path, post, token_of
 
 from sotong.project import Project
 from sotong.tokens import make_token
@@ -87,3 +88,19 @@ def test_a_page_shown_before_a_change_elsewhere_undoes_nothing_of_it(site):
     resumed = page_form(port, path)  # a page that shows them stopped: saving starts their messages again
     assert post(port, path, resumed)[0] == 303
     assert store_rows(project, ROW)[0][-1] == 0
+
+
+def test_signing_up_again_keeps_the_groups_and_the_sms_opt_out_the_form_does_not_ask(site):
+    """The office's committee membership (SPEC §16) and a 수신거부 reply stay
+    when a subscriber signs up again with their address, by email only."""
+    project, port, inbox = site
+    reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET groups = 'committee-budget', "
+                         "sms_unsubscribed_at = '2026-11-20T10:00:00+09:00'")
+    before = len(log_since(project, 0))
+    assert post(port, "/subscribe", {**SIGNUP, "channels": ["email"], "dong": "majang"})[0] == 303
+    assert post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox, 1))})[0] == 200
+    assert store_rows(project, "SELECT dong, channels, groups, sms_unsubscribed_at FROM subscribers") == [
+        ("majang", "email", "committee-budget", "2026-11-20T10:00:00+09:00")]
+    assert {field for _source, field, _old, _new in log_since(project, before)} - {"subscribed_at"} == {
+        "dong", "channels"}

@@ -196,8 +196,9 @@ def confirm(request):
 
 def _create_subscriber(app, found) -> str:
     """The confirmed sign-up as a subscriber (the one with this email
-    address, if there is one, takes the new answers); its phone waits for
-    its code."""
+    address, if there is one, takes the new answers and keeps what the form
+    does not ask: its groups, and its SMS opt-out unless SMS is chosen
+    again); its phone waits for its code."""
     data = found.data
     with app.store() as store, store.changes_from("signup"), store.transaction():
         if not storage.claim(store, found.id):  # a double submit (a double click): the first one created it
@@ -208,7 +209,8 @@ def _create_subscriber(app, found) -> str:
             id=subscriber_id, name=data["name"], email=data["email"], phone=old.phone if old else None,
             birth_year=data["birth_year"], gender=data["gender"], dong=data["dong"], fields=frozenset(data["fields"]),
             channels=frozenset(data["channels"]), kind=data["kind"], business_type=data["business_type"],
-            subscribed_at=now_iso()))
+            subscribed_at=now_iso(), groups=old.groups if old else frozenset(),
+            sms_unsubscribed_at=old.sms_unsubscribed_at if old and "sms" not in data["channels"] else None))
         storage.record_consent(store, subscriber_id, data["consent_version"])
         storage.mark_used(store, found.id, subscriber_id)
         if data.get("phone") and data["phone"] != (old.phone if old else None):
