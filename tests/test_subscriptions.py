@@ -490,3 +490,26 @@ def test_confirmation_mails_go_through_starttls_only_to_a_server_whose_certifica
         with serving(make_app(Project(project / "pelicanconf.py"))):
             (recipient, _message), = inbox.wait_for(1)
     assert recipient == "hong@example.com" and logins == [(b"sotong", b"s3cret")]
+
+
+@pytest.mark.parametrize("smtputf8", [False, True])
+def test_an_address_outside_ascii_holds_up_no_mail_after_it(tmp_path, caplog, smtputf8):
+    """email_validator takes 홍길동@example.com; a mail server without
+    SMTPUTF8 cannot (smtplib raised UnicodeEncodeError, every mail queued
+    after it waited a day, and those before it in its batch went again and
+    again): it is dropped with a warning, or sent with SMTPUTF8 where offered."""
+    caplog.set_level("WARNING")
+    inbox = Inbox()
+    with SMTPServer(inbox, enable_SMTPUTF8=smtputf8) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            for address in ("first@example.com", "홍길동@example.com", "after@example.com"):
+                assert post(port, "/subscribe", {**SIGNUP, "email": address})[0] == 303
+            inbox.wait_for(3 if smtputf8 else 2)
+            deadline = time.time() + 10
+            while store_rows(project, "SELECT id FROM subscriptions_mail") and time.time() < deadline:
+                time.sleep(0.05)
+    sent = sorted(recipient for recipient, _ in inbox.messages)
+    assert sent == sorted(["first@example.com", "after@example.com"] + ["홍길동@example.com"] * smtputf8)
+    assert store_rows(project, "SELECT id FROM subscriptions_mail") == []
+    assert ("does not offer SMTPUTF8; mail dropped" in caplog.text) != smtputf8 and "홍길동" not in caplog.text
