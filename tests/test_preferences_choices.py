@@ -104,3 +104,18 @@ def test_signing_up_again_keeps_the_groups_and_the_sms_opt_out_the_form_does_not
         ("majang", "email", "committee-budget", "2026-11-20T10:00:00+09:00")]
     assert {field for _source, field, _old, _new in log_since(project, before)} - {"subscribed_at"} == {
         "dong", "channels"}
+
+
+def test_a_new_phone_saved_twice_takes_either_code(site):
+    """A double tap on 「바꾼 내용 저장」 sends two codes; the first to arrive
+    was refused as wrong, as only the last was compared."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    form = {**page_form(port, path), "phone": ["010-7777-8888"]}
+    assert [post(port, path, form)[0] for _ in range(2)] == [303, 303]
+    codes = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+    assert len(codes) == 2
+    status, _, page = post(port, path + "/phone", {"code": codes[0]})
+    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+    assert post(port, path + "/phone", {"code": codes[1]})[0] == 400  # used up with it

@@ -11,6 +11,7 @@ same whether or not the address is known."""
 from __future__ import annotations
 
 import hmac
+import json
 import time
 
 from werkzeug.exceptions import Forbidden, NotFound
@@ -229,17 +230,32 @@ def confirm_phone(request, token: str):
     subscriber = _reader(request, token)
     code = (request.form.get("code") or "").strip()
     with request.app.store() as store, store.changes_from("preferences"), store.transaction():
-        row = store.db.execute("SELECT id FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
-                               "AND used_at IS NULL ORDER BY expires_at DESC LIMIT 1", (subscriber.id,)).fetchone()
-        found = storage.count_guess(store, row[0], time.time()) if row else None  # counted before it is compared
-        if found and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
+        found = _guessed(store, subscriber.id, code)
+        if found:
             store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
-            storage.mark_used(store, found.id, subscriber.id)
+            store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = 'phone' AND "
+                             "subscriber_id = ? AND used_at IS NULL", (now_iso(), subscriber.id))
             message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
         else:
             message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
     return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
                                           message=message, back=collector_url(request.app.settings, "p/" + token))
+
+
+def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
+    """The reader's code that ``code`` is, of those sent to the number they
+    asked for last (a save sent twice sent two: either may be typed); each
+    counts the guess before it is compared with it, so no code is compared
+    more than CODE_ATTEMPTS times."""
+    rows = store.db.execute("SELECT id, data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
+                            "AND used_at IS NULL ORDER BY expires_at DESC", (subscriber_id,)).fetchall()
+    asked = [pending_id for pending_id, data in rows if json.loads(data)["phone"] == json.loads(rows[0][1])["phone"]]
+    matched = None
+    for pending_id in asked:
+        found = storage.count_guess(store, pending_id, time.time())
+        if found and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
+            matched = matched or found
+    return matched
 
 
 def link_request(request):
