@@ -119,3 +119,20 @@ def test_a_new_phone_saved_twice_takes_either_code(site):
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
     assert post(port, path + "/phone", {"code": codes[1]})[0] == 400  # used up with it
+
+
+def test_after_a_reply_of_sms_opt_out_the_page_shows_sms_off_and_ticking_it_starts_sms_again(site):
+    """After 수신거부 (``sotong send`` then sends no SMS) the page showed 문자
+    ticked, and ticking it changed nothing: the reader could not have SMS back."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-20T10:00:00+09:00'")
+    form = page_form(port, path)
+    assert form["channels"] == ["email"]
+    assert post(port, path, {**form, "dong": ["majang"]})[0] == 303  # another change: the opt-out stays
+    assert store_rows(project, "SELECT channels, sms_unsubscribed_at IS NOT NULL FROM subscribers") == [("email;sms", 1)]
+    before = len(log_since(project, 0))
+    assert post(port, path, {**form, "channels": ["email", "sms"]})[0] == 303
+    assert store_rows(project, "SELECT channels, sms_unsubscribed_at FROM subscribers") == [("email;sms", None)]
+    assert log_since(project, before) == [("preferences", "sms_unsubscribed_at", "2026-11-20T10:00:00+09:00", None)]
+    assert page_form(port, path)["channels"] == ["email", "sms"]

@@ -43,10 +43,16 @@ class TooOften(Exception):
 
 
 def _answers_of(subscriber: Subscriber) -> dict:
+    """The reader's answers as their page shows them: SMS not ticked after a 수신거부 reply (none is sent)."""
     return {"name": [subscriber.name or ""], "email": [subscriber.email or ""], "phone": [subscriber.phone or ""],
             "birth_year": [str(subscriber.birth_year or "")], "gender": [subscriber.gender or ""],
             "dong": [subscriber.dong or ""], "kind": [subscriber.kind], "business_type": [subscriber.business_type or ""],
-            "fields": sorted(subscriber.fields), "channels": sorted(subscriber.channels)}
+            "fields": sorted(subscriber.fields), "channels": sorted(_sent_by(subscriber))}
+
+
+def _sent_by(subscriber: Subscriber) -> frozenset:
+    """The channels the reader chose that messages go by (not SMS after a 수신거부 reply)."""
+    return subscriber.channels - ({"sms"} if subscriber.sms_unsubscribed_at else set())
 
 
 def preferences(request, token: str):
@@ -184,7 +190,8 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
         store.put_subscriber(Subscriber(**{
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
             "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
-            "fields": choices.fields, "channels": choices.channels,
+            "fields": choices.fields, "channels": choices.channels | (subscriber.channels - _sent_by(subscriber)),
+            "sms_unsubscribed_at": None if "sms" in choices.channels else subscriber.sms_unsubscribed_at,
             "unsubscribed_at": None if restarts else subscriber.unsubscribed_at,
             "subscribed_at": now_iso() if restarts else subscriber.subscribed_at}))
         notes = []
