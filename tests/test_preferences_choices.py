@@ -136,3 +136,16 @@ def test_after_a_reply_of_sms_opt_out_the_page_shows_sms_off_and_ticking_it_star
     assert store_rows(project, "SELECT channels, sms_unsubscribed_at FROM subscribers") == [("email;sms", None)]
     assert log_since(project, before) == [("preferences", "sms_unsubscribed_at", "2026-11-20T10:00:00+09:00", None)]
     assert page_form(port, path)["channels"] == ["email", "sms"]
+
+
+def test_a_phone_number_taken_out_is_erased(site):
+    """A reader who stops SMS and empties the number asks the office to keep
+    it no longer: it was kept, and the page said 저장했습니다."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    before = len(log_since(project, 0))
+    assert post(port, path, {**page_form(port, path), "phone": [""], "channels": ["email"]})[0] == 303
+    assert store_rows(project, "SELECT phone, channels FROM subscribers") == [(None, "email")]
+    assert log_since(project, before) == [("preferences", "phone", "010-2222-3333", None),
+                                          ("preferences", "channels", "email;sms", "email")]
+    assert 'name="phone" type="tel" autocomplete="tel" value=""' in request(port, "GET", path)[2]

@@ -191,6 +191,7 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
             "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
             "fields": choices.fields, "channels": choices.channels | (subscriber.channels - _sent_by(subscriber)),
+            "phone": subscriber.phone if choices.phone else None,  # a number taken out is gone at once, a new one waits
             "sms_unsubscribed_at": None if "sms" in choices.channels else subscriber.sms_unsubscribed_at,
             "unsubscribed_at": None if restarts else subscriber.unsubscribed_at,
             "subscribed_at": now_iso() if restarts else subscriber.subscribed_at}))
