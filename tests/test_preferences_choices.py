@@ -149,3 +149,15 @@ def test_a_phone_number_taken_out_is_erased(site):
     assert log_since(project, before) == [("preferences", "phone", "010-2222-3333", None),
                                           ("preferences", "channels", "email;sms", "email")]
     assert 'name="phone" type="tel" autocomplete="tel" value=""' in request(port, "GET", path)[2]
+
+
+def test_an_email_change_link_past_its_day_says_what_to_do_next(site):
+    """It told the subscriber to sign up again from the start."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "email": ["new@example.com"]})[0] == 303
+    link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
+    store_query(project, "UPDATE subscriptions_pending SET expires_at = 0")
+    status, _, page = request(port, "GET", link)
+    assert status == 410 and "다시 신청" not in page
+    assert "새 주소를 다시 저장해 주세요" in page and 'href="http://127.0.0.1:8080/p/link"' in page

@@ -174,9 +174,10 @@ def open_pending(request, purpose: str, token: str | None):
     return found
 
 
-def expired_page(subs):
+def expired_page(subs, what_next: str = "처음부터 다시 신청해 주세요.", **links):
+    """The 410 page of a link past its 24 hours, with ``what_next`` to do."""
     return subs.page("subscriptions_message.html", 410, title="링크 사용 기간이 지났습니다", message=(
-        "확인 링크는 24시간 동안만 쓸 수 있습니다. 처음부터 다시 신청해 주세요."), again=True)
+        f"확인 링크는 24시간 동안만 쓸 수 있습니다. {what_next}"), **(links or {"again": True}))
 
 
 def confirm(request):

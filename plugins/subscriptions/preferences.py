@@ -220,8 +220,9 @@ def confirm_email(request):
     subs = request.app.subscriptions
     token = request.form.get("t") if request.method == "POST" else request.args.get("t")
     found = open_pending(request, EMAIL_CONFIRM, token)
-    if found is None:
-        return expired_page(subs)
+    if found is None:  # not a sign-up: the reader saves the new address again on their page
+        return expired_page(subs, "소식 메일 아래쪽의 「수신 설정」 링크를 열고 새 주소를 다시 저장해 주세요. 확인 메일을 다시 "
+                                  "보내 드립니다.", link_again=collector_url(request.app.settings, "p/link"))
     if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) changes nothing
         return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
                          action=f"{request.script_root}/p/email")
