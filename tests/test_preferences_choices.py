@@ -161,3 +161,19 @@ def test_an_email_change_link_past_its_day_says_what_to_do_next(site):
     status, _, page = request(port, "GET", link)
     assert status == 410 and "다시 신청" not in page
     assert "새 주소를 다시 저장해 주세요" in page and 'href="http://127.0.0.1:8080/p/link"' in page
+
+
+def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_guess(site):
+    """An empty 「번호 확인」 or a code with a space took one of the five guesses
+    and was called wrong; ０１２３４５ (전각) too."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    code = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    for empty in ["", "12345", "abcdef"] * 2:  # six tries: none counts
+        status, _, page = post(port, path + "/phone", {"code": empty})
+        assert status == 400 and "인증번호 6자리를 숫자로 적어 주세요" in page
+    full_width = " ".join([code[:3], code[3:]]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    status, _, page = post(port, path + "/phone", {"code": full_width})
+    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import time
 
 from werkzeug.exceptions import Forbidden, NotFound
@@ -24,7 +25,7 @@ from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
 from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
-from .rules import HONEYPOT, read_choices
+from .rules import HONEYPOT, read_choices, typed
 
 
 def _reader(request, token: str) -> Subscriber:
@@ -236,8 +237,15 @@ def confirm_email(request):
 
 
 def confirm_phone(request, token: str):
+    """The 6-digit code typed: the number it was sent to becomes the
+    reader's. Typed full-width or with spaces or a dash, it is read as its
+    digits; what is not six digits is no guess (it counts none of the five)."""
     subscriber = _reader(request, token)
-    code = (request.form.get("code") or "").strip()
+    code = re.sub(r"[\s-]", "", typed(request.form.get("code") or ""))
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return request.app.subscriptions.page(
+            "subscriptions_message.html", 400, title="휴대전화 번호 확인", back=collector_url(request.app.settings, "p/" + token),
+            message="문자로 받은 인증번호 6자리를 숫자로 적어 주세요. 예: 123456")
     with request.app.store() as store, store.changes_from("preferences"), store.transaction():
         found = _guessed(store, subscriber.id, code)
         if found:
