@@ -177,3 +177,22 @@ def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_
     status, _, page = post(port, path + "/phone", {"code": full_width})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+
+
+def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
+    """Signed up for SMS, the code not typed yet: the page showed the phone
+    empty and SMS ticked, so every save was refused ('문자로 받으시려면 휴대전화
+    번호를 적어 주세요'); it now shows the number awaiting its code, and saving
+    sends no other code."""
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    form = page_form(port, path)
+    assert form["phone"] == ["010-2222-3333"] and "이 번호로 인증번호를 보냈습니다" in request(port, "GET", path)[2]
+    assert post(port, path, {**form, "dong": ["majang"]})[0] == 303
+    assert store_rows(project, "SELECT dong, phone FROM subscribers") == [("majang", None)]
+    codes = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+    assert len(codes) == 1
+    assert post(port, path + "/phone", {"code": codes[0]})[0] == 200
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]

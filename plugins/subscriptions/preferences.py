@@ -43,12 +43,26 @@ class TooOften(Exception):
     """The change would send the reader's code or confirmation mail more often than SUBSCRIBE_RATE."""
 
 
-def _answers_of(subscriber: Subscriber) -> dict:
-    """The reader's answers as their page shows them: SMS not ticked after a 수신거부 reply (none is sent)."""
-    return {"name": [subscriber.name or ""], "email": [subscriber.email or ""], "phone": [subscriber.phone or ""],
+def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
+    """The reader's answers as their page shows them: SMS not ticked after a
+    수신거부 reply (none is sent); the number ``awaiting`` its code when they have none yet."""
+    return {"name": [subscriber.name or ""], "email": [subscriber.email or ""],
+            "phone": [subscriber.phone or awaiting or ""],
             "birth_year": [str(subscriber.birth_year or "")], "gender": [subscriber.gender or ""],
             "dong": [subscriber.dong or ""], "kind": [subscriber.kind], "business_type": [subscriber.business_type or ""],
             "fields": sorted(subscriber.fields), "channels": sorted(_sent_by(subscriber))}
+
+
+def _awaiting(store, subscriber: Subscriber) -> str | None:
+    """The number a code was sent to that may still come back (unused,
+    unexpired, guesses left), for a reader who chose SMS and has no number yet:
+    it is shown, and saved again it sends no other code."""
+    if subscriber.phone or "sms" not in subscriber.channels:
+        return None
+    row = store.db.execute("SELECT data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
+                           "AND used_at IS NULL AND expires_at > ? AND attempts < ? ORDER BY expires_at DESC LIMIT 1",
+                           (subscriber.id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
+    return json.loads(row[0])["phone"] if row else None
 
 
 def _sent_by(subscriber: Subscriber) -> frozenset:
@@ -60,13 +74,15 @@ def preferences(request, token: str):
     """The full route of ``/p/TOKEN``: the page, and the POSTs the lean route leaves to it."""
     app = request.app
     subscriber = _reader(request, token)
-    errors, answers = {}, _answers_of(subscriber)
+    with app.store() as store:
+        awaiting = _awaiting(store, subscriber)
+    errors, answers = {}, _answers_of(subscriber, awaiting)
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
         return _stopped(app).response()
     if request.method == "POST":
         posted = form_answers(request)
-        answers, errors = _chosen(posted, subscriber), unstorable_errors(request, posted)
+        answers, errors = _chosen(posted, subscriber, awaiting), unstorable_errors(request, posted)
         if not errors:
             try:
                 notes, answers, errors = _save(app, subscriber.id, posted)
@@ -81,7 +97,7 @@ def preferences(request, token: str):
     return app.subscriptions.page(
         "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
         action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        shown=_shown(subscriber), phone_action=f"{request.script_root}/p/{token}/phone",
+        shown=_shown(subscriber, awaiting), awaiting=awaiting, phone_action=f"{request.script_root}/p/{token}/phone",
         **app.subscriptions.form_context(answers, errors))
 
 
@@ -118,20 +134,20 @@ SHOWN = "shown-"  # the page's hidden fields holding what it showed: shown-dong,
 CHECKBOXES = ("fields", "channels")  # left out of a form when none is ticked
 
 
-def _shown(subscriber: Subscriber) -> dict[str, str]:
+def _shown(subscriber: Subscriber, awaiting: str | None) -> dict[str, str]:
     """What the page shows the reader, one string per answer (``;`` between
     ticked boxes), and whether they are subscribed: the page's SHOWN fields."""
-    shown = {key: ";".join(values) for key, values in _answers_of(subscriber).items()}
+    shown = {key: ";".join(values) for key, values in _answers_of(subscriber, awaiting).items()}
     return {**shown, "subscribed": "yes" if subscriber.subscribed else "no"}
 
 
-def _chosen(posted: dict, subscriber: Subscriber) -> dict:
+def _chosen(posted: dict, subscriber: Subscriber, awaiting: str | None) -> dict:
     """The answers to save: each as posted where the reader changed it on
     the page (it differs from what the page showed them), else as stored; so
     an answer the form left out, or one changed elsewhere since the page was
     shown (in another tab, by an import, by the first of a double submit),
     stays as it is. A page without SHOWN fields changes what it posts."""
-    chosen = _answers_of(subscriber)
+    chosen = _answers_of(subscriber, awaiting)
     for key in chosen:
         shown = (posted.get(SHOWN + key) or [None])[0]
         value = posted.get(key)
@@ -180,11 +196,13 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
         subscriber = store.subscriber(subscriber_id)
         if subscriber is None:
             return None, {}, {}
-        answers = _chosen(posted, subscriber)
+        awaiting = _awaiting(store, subscriber)
+        answers = _chosen(posted, subscriber, awaiting)
         choices, errors = _choices(app, answers)
         if errors:
             return None, answers, errors
-        sends = (choices.email and choices.email != subscriber.email) or (choices.phone and choices.phone != subscriber.phone)
+        new_phone = choices.phone not in (None, subscriber.phone, awaiting)
+        sends = (choices.email and choices.email != subscriber.email) or new_phone
         if sends and app.subscriptions.limited(f"reader {subscriber_id}"):
             raise TooOften()
         restarts = _resumes(posted) and not subscriber.subscribed
@@ -201,7 +219,7 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
             storage.insert_mail(store, _email_change_mail(app, subscriber.id, choices.email, pending_id))
             notes.append("email")
-        if choices.phone and choices.phone != subscriber.phone:
+        if new_phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
             notes.append("phone")
     if "email" in notes:
