@@ -490,3 +490,44 @@ def test_confirmation_mails_go_through_starttls_only_to_a_server_whose_certifica
         with serving(make_app(Project(project / "pelicanconf.py"))):
             (recipient, _message), = inbox.wait_for(1)
     assert recipient == "hong@example.com" and logins == [(b"sotong", b"s3cret")]
+
+
+@pytest.mark.parametrize("smtputf8", [False, True])
+def test_an_address_outside_ascii_holds_up_no_mail_after_it(tmp_path, caplog, smtputf8):
+    """email_validator takes josé@example.com; a mail server without
+    SMTPUTF8 cannot (smtplib raised UnicodeEncodeError, every mail queued
+    after it waited a day, and those before it in its batch went again and
+    again): it is dropped with a warning, or sent with SMTPUTF8 where offered."""
+    caplog.set_level("WARNING")
+    inbox = Inbox()
+    with SMTPServer(inbox, enable_SMTPUTF8=smtputf8) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            for address in ("first@example.com", "josé@example.com", "after@example.com"):
+                assert post(port, "/subscribe", {**SIGNUP, "email": address})[0] == 303
+            inbox.wait_for(3 if smtputf8 else 2)
+            deadline = time.time() + 10
+            while store_rows(project, "SELECT id FROM subscriptions_mail") and time.time() < deadline:
+                time.sleep(0.05)
+    sent = sorted(recipient for recipient, _ in inbox.messages)
+    assert sent == sorted(["first@example.com", "after@example.com"] + ["josé@example.com"] * smtputf8)
+    assert store_rows(project, "SELECT id FROM subscriptions_mail") == []
+    assert ("does not offer SMTPUTF8; mail dropped" in caplog.text) != smtputf8 and "josé" not in caplog.text
+
+
+def test_an_address_and_a_number_typed_full_width_or_in_korean(site):
+    """A Korean keyboard's 전각 mode writes ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ and
+    ０１０－２２２２－３３３３: read as the ASCII they look like (the mail went to
+    an address no server takes, the number was refused as not one). An
+    address typed with the keyboard left in Korean (ㅗㅐㅜㅎ@naver.com) is
+    refused beside the field with what to do."""
+    project, port, inbox = site
+    typed = {**SIGNUP, "email": "ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "phone": "０１０－２２２２－３３３３"}
+    assert post(port, "/subscribe", typed)[0] == 303
+    assert inbox.wait_for(1)[0][0] == "hong@example.com"
+    assert post(port, "/subscribe", {**SIGNUP, "phone": "010–2222–3333"})[0] == 303  # a dash of a word processor
+    phones = {json.loads(data)["phone"] for (data,) in store_rows(project, "SELECT data FROM subscriptions_pending")}
+    assert phones == {"010-2222-3333"}
+    status, _, page = post(port, "/subscribe", {**SIGNUP, "email": "ㅗㅐㅜㅎ@naver.com"})
+    assert status == 400
+    assert re.search(r'<p id="e-email"[^>]*>오류: 이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로', page)

@@ -174,9 +174,10 @@ def open_pending(request, purpose: str, token: str | None):
     return found
 
 
-def expired_page(subs):
+def expired_page(subs, what_next: str = "처음부터 다시 신청해 주세요.", **links):
+    """The 410 page of a link past its 24 hours, with ``what_next`` to do."""
     return subs.page("subscriptions_message.html", 410, title="링크 사용 기간이 지났습니다", message=(
-        "확인 링크는 24시간 동안만 쓸 수 있습니다. 처음부터 다시 신청해 주세요."), again=True)
+        f"확인 링크는 24시간 동안만 쓸 수 있습니다. {what_next}"), **(links or {"again": True}))
 
 
 def confirm(request):
@@ -196,8 +197,9 @@ def confirm(request):
 
 def _create_subscriber(app, found) -> str:
     """The confirmed sign-up as a subscriber (the one with this email
-    address, if there is one, takes the new answers); its phone waits for
-    its code."""
+    address, if there is one, takes the new answers and keeps what the form
+    does not ask: its groups, and its SMS opt-out unless SMS is chosen
+    again); its phone waits for its code."""
     data = found.data
     with app.store() as store, store.changes_from("signup"), store.transaction():
         if not storage.claim(store, found.id):  # a double submit (a double click): the first one created it
@@ -208,7 +210,8 @@ def _create_subscriber(app, found) -> str:
             id=subscriber_id, name=data["name"], email=data["email"], phone=old.phone if old else None,
             birth_year=data["birth_year"], gender=data["gender"], dong=data["dong"], fields=frozenset(data["fields"]),
             channels=frozenset(data["channels"]), kind=data["kind"], business_type=data["business_type"],
-            subscribed_at=now_iso()))
+            subscribed_at=now_iso(), groups=old.groups if old else frozenset(),
+            sms_unsubscribed_at=old.sms_unsubscribed_at if old and "sms" not in data["channels"] else None))
         storage.record_consent(store, subscriber_id, data["consent_version"])
         storage.mark_used(store, found.id, subscriber_id)
         if data.get("phone") and data["phone"] != (old.phone if old else None):

@@ -9,9 +9,10 @@ message, an answer takes the same time whether or not a mail was queued
 queued before a crash leaves when the collector starts again. A background
 thread, woken after each commit that queued one, waits a tenth of a second
 for more, then builds and hands them over (many per SMTP connection);
-it removes each once the server took it, or refused it for good; when the
-server cannot be reached they wait, and are tried again, for as long as
-their link holds.
+it removes each once the server took it, or refused it for good (an
+address outside ASCII, which a server without SMTPUTF8 cannot take, too);
+when the server cannot be reached they wait, and are tried again, for as
+long as their link holds.
 
 An SMS transport is anything with ``send(phone, text)``. The one shipped,
 :class:`FileSmsTransport`, appends to a CSV under private/ that the operator
@@ -152,9 +153,15 @@ class Mailer:
         settings = self.settings
         sender = envelope_sender(settings)
         with connected(server) as smtp:
+            smtp.ehlo_or_helo_if_needed()
             for mail in queued:
                 try:
-                    smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body))
+                    if mail.recipient.isascii() or smtp.has_extn("smtputf8"):
+                        smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body),
+                                      [] if mail.recipient.isascii() else ["SMTPUTF8"])
+                    else:  # smtplib would raise UnicodeEncodeError, and the mails queued after it would wait
+                        log.warning(_("a confirmation mail's address has characters outside ASCII and the mail "
+                                      "server does not offer SMTPUTF8; mail dropped"))
                 except smtplib.SMTPRecipientsRefused:
                     log.warning(_("a confirmation mail's address was refused by the mail server; mail dropped"))
                 except smtplib.SMTPResponseException as exc:

@@ -11,6 +11,8 @@ same whether or not the address is known."""
 from __future__ import annotations
 
 import hmac
+import json
+import re
 import time
 
 from werkzeug.exceptions import Forbidden, NotFound
@@ -23,7 +25,7 @@ from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
 from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
-from .rules import HONEYPOT, read_choices
+from .rules import HONEYPOT, read_choices, typed
 
 
 def _reader(request, token: str) -> Subscriber:
@@ -41,39 +43,62 @@ class TooOften(Exception):
     """The change would send the reader's code or confirmation mail more often than SUBSCRIBE_RATE."""
 
 
-def _answers_of(subscriber: Subscriber) -> dict:
-    return {"name": [subscriber.name or ""], "email": [subscriber.email or ""], "phone": [subscriber.phone or ""],
+def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
+    """The reader's answers as their page shows them: SMS not ticked after a
+    수신거부 reply (none is sent); the number ``awaiting`` its code when they have none yet."""
+    return {"name": [subscriber.name or ""], "email": [subscriber.email or ""],
+            "phone": [subscriber.phone or awaiting or ""],
             "birth_year": [str(subscriber.birth_year or "")], "gender": [subscriber.gender or ""],
             "dong": [subscriber.dong or ""], "kind": [subscriber.kind], "business_type": [subscriber.business_type or ""],
-            "fields": sorted(subscriber.fields), "channels": sorted(subscriber.channels)}
+            "fields": sorted(subscriber.fields), "channels": sorted(_sent_by(subscriber))}
+
+
+def _awaiting(store, subscriber: Subscriber) -> str | None:
+    """The number a code was sent to that may still come back (unused,
+    unexpired, guesses left), for a reader who chose SMS and has no number yet:
+    it is shown, and saved again it sends no other code."""
+    if subscriber.phone or "sms" not in subscriber.channels:
+        return None
+    row = store.db.execute("SELECT data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
+                           "AND used_at IS NULL AND expires_at > ? AND attempts < ? ORDER BY expires_at DESC LIMIT 1",
+                           (subscriber.id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
+    return json.loads(row[0])["phone"] if row else None
+
+
+def _sent_by(subscriber: Subscriber) -> frozenset:
+    """The channels the reader chose that messages go by (not SMS after a 수신거부 reply)."""
+    return subscriber.channels - ({"sms"} if subscriber.sms_unsubscribed_at else set())
 
 
 def preferences(request, token: str):
     """The full route of ``/p/TOKEN``: the page, and the POSTs the lean route leaves to it."""
     app = request.app
     subscriber = _reader(request, token)
-    errors, answers = {}, _answers_of(subscriber)
+    with app.store() as store:
+        awaiting = _awaiting(store, subscriber)
+    errors, answers = {}, _answers_of(subscriber, awaiting)
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
         return _stopped(app).response()
     if request.method == "POST":
-        answers = form_answers(request)
-        choices, errors = _choices(app, answers)
-        errors.update(unstorable_errors(request, answers))
-        if not errors:  # shown by a GET, so a reload sends nothing again
+        posted = form_answers(request)
+        answers, errors = _chosen(posted, subscriber, awaiting), unstorable_errors(request, posted)
+        if not errors:
             try:
-                notes = _save(app, subscriber.id, choices)
+                notes, answers, errors = _save(app, subscriber.id, posted)
             except TooOften:
                 return app.subscriptions.too_often(
                     "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셨습니다. 한 시간쯤 뒤에 다시 해 주세요.")
-            if notes is None:  # gone meanwhile (forgotten)
+            if notes is None and not errors:  # gone meanwhile (forgotten)
                 raise NotFound()
+        if not errors:  # shown by a GET, so a reload sends nothing again
             return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
     return app.subscriptions.page(
         "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
         action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        phone_action=f"{request.script_root}/p/{token}/phone", **app.subscriptions.form_context(answers, errors))
+        shown=_shown(subscriber, awaiting), awaiting=awaiting, phone_action=f"{request.script_root}/p/{token}/phone",
+        **app.subscriptions.form_context(answers, errors))
 
 
 def lean_preferences(app, posted: PostedForm) -> Prepared | None:
@@ -87,9 +112,8 @@ def lean_preferences(app, posted: PostedForm) -> Prepared | None:
     answers = {key: values for key, values in posted.fields.items() if key != HONEYPOT}
     if (answers.get("action") or [""])[0] == "stop":
         return _stopped(app) if _stop(app, subscriber_id) else None
-    choices, errors = _choices(app, answers)
     try:
-        notes = None if errors else _save(app, subscriber_id, choices)
+        notes = _save(app, subscriber_id, answers)[0]
     except TooOften:  # a refusal counts nothing: the full route asks again and answers it
         return None
     return None if notes is None else _saved(app, posted.segment, notes)
@@ -104,6 +128,40 @@ NOTES = {
 
 def _choices(app, answers: dict):
     return read_choices(answers, app.project.audiences, app.project.today().year, False)
+
+
+SHOWN = "shown-"  # the page's hidden fields holding what it showed: shown-dong, shown-fields...
+CHECKBOXES = ("fields", "channels")  # left out of a form when none is ticked
+
+
+def _shown(subscriber: Subscriber, awaiting: str | None) -> dict[str, str]:
+    """What the page shows the reader, one string per answer (``;`` between
+    ticked boxes), and whether they are subscribed: the page's SHOWN fields."""
+    shown = {key: ";".join(values) for key, values in _answers_of(subscriber, awaiting).items()}
+    return {**shown, "subscribed": "yes" if subscriber.subscribed else "no"}
+
+
+def _chosen(posted: dict, subscriber: Subscriber, awaiting: str | None) -> dict:
+    """The answers to save: each as posted where the reader changed it on
+    the page (it differs from what the page showed them), else as stored; so
+    an answer the form left out, or one changed elsewhere since the page was
+    shown (in another tab, by an import, by the first of a double submit),
+    stays as it is. A page without SHOWN fields changes what it posts."""
+    chosen = _answers_of(subscriber, awaiting)
+    for key in chosen:
+        shown = (posted.get(SHOWN + key) or [None])[0]
+        value = posted.get(key)
+        if value is None and key in CHECKBOXES and shown is not None:
+            value = []  # the page had the boxes, and none was ticked
+        if value is not None and ";".join(sorted(value)) != shown:
+            chosen[key] = value
+    return chosen
+
+
+def _resumes(posted: dict) -> bool:
+    """Whether saving starts the reader's messages again: the page showed
+    them stopped (not a page from before they stopped elsewhere)."""
+    return (posted.get(SHOWN + "subscribed") or [""])[0] != "yes"
 
 
 def _stop(app, subscriber_id: str) -> bool:
@@ -126,35 +184,47 @@ def _saved(app, token: str, notes: list[str]) -> Prepared:
     return see_other(collector_url(app.settings, f"p/{token}?saved={','.join(notes)}"))
 
 
-def _save(app, subscriber_id: str, choices) -> list[str] | None:
-    """Store what changed at once, except a new email or phone, which wait
-    for their confirmation: one transaction, which reads the reader too. The
-    keys of the NOTES to show; None when the reader is not there; TooOften,
-    with nothing changed, when a code or a mail would go out more often than
-    SUBSCRIBE_RATE allows the reader."""
+def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict, dict]:
+    """Store the answers the reader changed (:func:`_chosen`) at once,
+    except a new email or phone, which wait for their confirmation, and
+    start their messages again if the page showed them stopped: one
+    transaction, which reads the reader too. The keys of the NOTES to show
+    (None when the reader is not there or an answer is wrong), the answers
+    as saved and the errors by field; TooOften, with nothing changed, when a
+    code or a mail would go out more often than SUBSCRIBE_RATE allows the reader."""
     with app.store() as store, store.changes_from("preferences"), store.transaction():
         subscriber = store.subscriber(subscriber_id)
         if subscriber is None:
-            return None
-        sends = (choices.email and choices.email != subscriber.email) or (choices.phone and choices.phone != subscriber.phone)
+            return None, {}, {}
+        awaiting = _awaiting(store, subscriber)
+        answers = _chosen(posted, subscriber, awaiting)
+        choices, errors = _choices(app, answers)
+        if errors:
+            return None, answers, errors
+        new_phone = choices.phone not in (None, subscriber.phone, awaiting)
+        sends = (choices.email and choices.email != subscriber.email) or new_phone
         if sends and app.subscriptions.limited(f"reader {subscriber_id}"):
             raise TooOften()
+        restarts = _resumes(posted) and not subscriber.subscribed
         store.put_subscriber(Subscriber(**{
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
             "dong": choices.dong, "kind": choices.kind, "business_type": choices.business_type,
-            "fields": choices.fields, "channels": choices.channels, "unsubscribed_at": None,
-            "subscribed_at": subscriber.subscribed_at if subscriber.subscribed else now_iso()}))
+            "fields": choices.fields, "channels": choices.channels | (subscriber.channels - _sent_by(subscriber)),
+            "phone": subscriber.phone if choices.phone else None,  # a number taken out is gone at once, a new one waits
+            "sms_unsubscribed_at": None if "sms" in choices.channels else subscriber.sms_unsubscribed_at,
+            "unsubscribed_at": None if restarts else subscriber.unsubscribed_at,
+            "subscribed_at": now_iso() if restarts else subscriber.subscribed_at}))
         notes = []
         if choices.email and choices.email != subscriber.email:
             pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
             storage.insert_mail(store, _email_change_mail(app, subscriber.id, choices.email, pending_id))
             notes.append("email")
-        if choices.phone and choices.phone != subscriber.phone:
+        if new_phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
             notes.append("phone")
     if "email" in notes:
         app.subscriptions.mailer.wake()
-    return ["all", *notes]
+    return ["all", *notes], answers, {}
 
 
 def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -> tuple:
@@ -169,8 +239,9 @@ def confirm_email(request):
     subs = request.app.subscriptions
     token = request.form.get("t") if request.method == "POST" else request.args.get("t")
     found = open_pending(request, EMAIL_CONFIRM, token)
-    if found is None:
-        return expired_page(subs)
+    if found is None:  # not a sign-up: the reader saves the new address again on their page
+        return expired_page(subs, "소식 메일 아래쪽의 「수신 설정」 링크를 열고 새 주소를 다시 저장해 주세요. 확인 메일을 다시 "
+                                  "보내 드립니다.", link_again=collector_url(request.app.settings, "p/link"))
     if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) changes nothing
         return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
                          action=f"{request.script_root}/p/email")
@@ -184,20 +255,42 @@ def confirm_email(request):
 
 
 def confirm_phone(request, token: str):
+    """The 6-digit code typed: the number it was sent to becomes the
+    reader's. Typed full-width or with spaces or a dash, it is read as its
+    digits; what is not six digits is no guess (it counts none of the five)."""
     subscriber = _reader(request, token)
-    code = (request.form.get("code") or "").strip()
+    code = re.sub(r"[\s-]", "", typed(request.form.get("code") or ""))
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return request.app.subscriptions.page(
+            "subscriptions_message.html", 400, title="휴대전화 번호 확인", back=collector_url(request.app.settings, "p/" + token),
+            message="문자로 받은 인증번호 6자리를 숫자로 적어 주세요. 예: 123456")
     with request.app.store() as store, store.changes_from("preferences"), store.transaction():
-        row = store.db.execute("SELECT id FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
-                               "AND used_at IS NULL ORDER BY expires_at DESC LIMIT 1", (subscriber.id,)).fetchone()
-        found = storage.count_guess(store, row[0], time.time()) if row else None  # counted before it is compared
-        if found and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
+        found = _guessed(store, subscriber.id, code)
+        if found:
             store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
-            storage.mark_used(store, found.id, subscriber.id)
+            store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = 'phone' AND "
+                             "subscriber_id = ? AND used_at IS NULL", (now_iso(), subscriber.id))
             message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
         else:
             message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
     return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
                                           message=message, back=collector_url(request.app.settings, "p/" + token))
+
+
+def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
+    """The reader's code that ``code`` is, of those sent to the number they
+    asked for last (a save sent twice sent two: either may be typed); each
+    counts the guess before it is compared with it, so no code is compared
+    more than CODE_ATTEMPTS times."""
+    rows = store.db.execute("SELECT id, data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
+                            "AND used_at IS NULL ORDER BY expires_at DESC", (subscriber_id,)).fetchall()
+    asked = [pending_id for pending_id, data in rows if json.loads(data)["phone"] == json.loads(rows[0][1])["phone"]]
+    matched = None
+    for pending_id in asked:
+        found = storage.count_guess(store, pending_id, time.time())
+        if found and hmac.compare_digest(found.code_hash, storage.code_digest(found.id, code)):
+            matched = matched or found
+    return matched
 
 
 def link_request(request):

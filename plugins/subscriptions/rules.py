@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections import deque
 from dataclasses import dataclass
 
@@ -94,10 +95,28 @@ class Choices:
     channels: frozenset
 
 
+# Hangul jamo and syllables: typed into an address when the keyboard was left in Korean (한/영)
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+
+
+def typed(text: str) -> str:
+    """An address or number as meant: full-width letters, digits and signs
+    (a Korean keyboard's 전각 mode) as the ASCII ones, any dash as ``-``."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+
+
+def _in_korean(address: str) -> bool:
+    """Whether the part before the @ holds Hangul (no mail server takes it: the keyboard was left in Korean)."""
+    return bool(_HANGUL.search(typed(address).rpartition("@")[0] or address))
+
+
 def _email(text: str) -> str | None:
-    """The address as stored (plain ASCII ones without email_validator's full check), or None."""
+    """The address as stored (plain ASCII ones without email_validator's
+    full check; full-width letters as ASCII ones), or None; None too when it
+    was typed in Korean (:func:`_in_korean`)."""
     try:
-        return normalized_email(text)
+        return None if _in_korean(text) else normalized_email(typed(text))
     except EmailNotValidError:
         return None
 
@@ -110,8 +129,9 @@ def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent:
     errors: dict[str, str] = {}
     email = _email(one["email"]) if one["email"] else None
     if one["email"] and email is None:
-        errors["email"] = "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com"
-    phone = normalize_phone(one["phone"]) if one["phone"] else None
+        errors["email"] = ("이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로 적어 주세요. 예: hong@example.com"
+                           if _in_korean(one["email"]) else "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com")
+    phone = normalize_phone(typed(one["phone"])) if one["phone"] else None
     if one["phone"] and phone is None:
         errors["phone"] = "휴대전화 번호 형식이 맞지 않습니다. 예: 010-1234-5678"
     birth_year = int(one["birth_year"]) if re.fullmatch(r"\d{4}", one["birth_year"]) else None

@@ -1,0 +1,198 @@
+"""The preferences page changes what the reader changed, answer by answer
+(SPEC §13), over real HTTP with a real mail server: an answer a form leaves
+out, or one changed elsewhere since the page was shown (another tab, the
+stop button), stays as it is, and the consent log holds only the answers
+the reader changed, with their source. Signing up again keeps what the
+form does not ask."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pytest
+from delivery_support import SMTPServer, store_rows
+from project_support import copy_project, serving, store_query
+from test_serve import request
+from test_subscriptions import SIGNUP, Inbox, _subscribe, confirm_path, post, token_of
+
+from sotong.project import Project
+from sotong.tokens import make_token
+from sotong.web import make_app
+
+ROW = "SELECT name, birth_year, gender, dong, kind, fields, channels, unsubscribed_at IS NOT NULL FROM subscribers"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """(project, port, inbox) of a collector and the mail server it sends to."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            yield project, port, inbox
+
+
+def reader(project, port, inbox) -> str:
+    """The path of the preferences page of 홍길순, signed up and confirmed, her phone too."""
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    code = re.search(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[1]
+    assert post(port, path + "/phone", {"code": code})[0] == 200
+    return path
+
+
+def page_form(port, path) -> dict:
+    """The page's form as a browser sends it: name -> values."""
+    status, _, page = request(port, "GET", path)
+    assert status == 200
+    fields: dict = {"action": ["save"]}
+    for name, value in lxml.html.fromstring(page).forms[0].form_values():
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def log_since(project, count: int) -> list[tuple]:
+    return store_rows(project, "SELECT source, field, old_value, new_value FROM consent_log_columns "
+                               "ORDER BY id, position")[count:]
+
+
+def test_a_form_that_leaves_answers_out_changes_only_the_answers_it_posts(site):
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    before = len(log_since(project, 0))
+    status, _, _ = post(port, path, {"fields": ["health"], "channels": ["email"], "action": "save"})
+    assert status == 303
+    assert store_rows(project, ROW) == [("홍길순", 1946, "F", "yongdap", "person", "health", "email", 0)]
+    assert log_since(project, before) == [("preferences", "fields", "culture;health", "health"),
+                                          ("preferences", "channels", "email;sms", "email")]
+
+
+def test_a_page_shown_before_a_change_elsewhere_undoes_nothing_of_it(site):
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    stale = page_form(port, path)  # a tab left open
+    other = page_form(port, path)  # another tab: the dong changed
+    assert post(port, path, {**other, "dong": ["majang"]})[0] == 303
+    before = len(log_since(project, 0))
+    assert post(port, path, {**stale, "birth_year": ["1950"]})[0] == 303
+    assert store_rows(project, ROW) == [("홍길순", 1950, "F", "majang", "person", "culture;health", "email;sms", 0)]
+    assert log_since(project, before) == [("preferences", "birth_year", "1946", "1950")]
+    assert post(port, path, {**stale, "birth_year": ["1950"]})[0] == 303  # sent twice: nothing more changes
+    assert len(log_since(project, before)) == 1
+    assert post(port, path, {"action": "stop"})[0] == 200  # stopped in another tab
+    assert post(port, path, {**stale, "fields": ["culture"]})[0] == 303
+    assert store_rows(project, ROW) == [("홍길순", 1950, "F", "majang", "person", "culture", "email;sms", 1)]
+    assert "모든 수신을 그만두신 상태" in request(port, "GET", path)[2]  # what the page then says
+    resumed = page_form(port, path)  # a page that shows them stopped: saving starts their messages again
+    assert post(port, path, resumed)[0] == 303
+    assert store_rows(project, ROW)[0][-1] == 0
+
+
+def test_signing_up_again_keeps_the_groups_and_the_sms_opt_out_the_form_does_not_ask(site):
+    """The office's committee membership (SPEC §16) and a 수신거부 reply stay
+    when a subscriber signs up again with their address, by email only."""
+    project, port, inbox = site
+    reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET groups = 'committee-budget', "
+                         "sms_unsubscribed_at = '2026-11-20T10:00:00+09:00'")
+    before = len(log_since(project, 0))
+    assert post(port, "/subscribe", {**SIGNUP, "channels": ["email"], "dong": "majang"})[0] == 303
+    assert post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox, 1))})[0] == 200
+    assert store_rows(project, "SELECT dong, channels, groups, sms_unsubscribed_at FROM subscribers") == [
+        ("majang", "email", "committee-budget", "2026-11-20T10:00:00+09:00")]
+    assert {field for _source, field, _old, _new in log_since(project, before)} - {"subscribed_at"} == {
+        "dong", "channels"}
+
+
+def test_a_new_phone_saved_twice_takes_either_code(site):
+    """A double tap on 「바꾼 내용 저장」 sends two codes; the first to arrive
+    was refused as wrong, as only the last was compared."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    form = {**page_form(port, path), "phone": ["010-7777-8888"]}
+    assert [post(port, path, form)[0] for _ in range(2)] == [303, 303]
+    codes = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+    assert len(codes) == 2
+    status, _, page = post(port, path + "/phone", {"code": codes[0]})
+    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+    assert post(port, path + "/phone", {"code": codes[1]})[0] == 400  # used up with it
+
+
+def test_after_a_reply_of_sms_opt_out_the_page_shows_sms_off_and_ticking_it_starts_sms_again(site):
+    """After 수신거부 (``sotong send`` then sends no SMS) the page showed 문자
+    ticked, and ticking it changed nothing: the reader could not have SMS back."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-20T10:00:00+09:00'")
+    form = page_form(port, path)
+    assert form["channels"] == ["email"]
+    assert post(port, path, {**form, "dong": ["majang"]})[0] == 303  # another change: the opt-out stays
+    assert store_rows(project, "SELECT channels, sms_unsubscribed_at IS NOT NULL FROM subscribers") == [("email;sms", 1)]
+    before = len(log_since(project, 0))
+    assert post(port, path, {**form, "channels": ["email", "sms"]})[0] == 303
+    assert store_rows(project, "SELECT channels, sms_unsubscribed_at FROM subscribers") == [("email;sms", None)]
+    assert log_since(project, before) == [("preferences", "sms_unsubscribed_at", "2026-11-20T10:00:00+09:00", None)]
+    assert page_form(port, path)["channels"] == ["email", "sms"]
+
+
+def test_a_phone_number_taken_out_is_erased(site):
+    """A reader who stops SMS and empties the number asks the office to keep
+    it no longer: it was kept, and the page said 저장했습니다."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    before = len(log_since(project, 0))
+    assert post(port, path, {**page_form(port, path), "phone": [""], "channels": ["email"]})[0] == 303
+    assert store_rows(project, "SELECT phone, channels FROM subscribers") == [(None, "email")]
+    assert log_since(project, before) == [("preferences", "phone", "010-2222-3333", None),
+                                          ("preferences", "channels", "email;sms", "email")]
+    assert 'name="phone" type="tel" autocomplete="tel" value=""' in request(port, "GET", path)[2]
+
+
+def test_an_email_change_link_past_its_day_says_what_to_do_next(site):
+    """It told the subscriber to sign up again from the start."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "email": ["new@example.com"]})[0] == 303
+    link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
+    store_query(project, "UPDATE subscriptions_pending SET expires_at = 0")
+    status, _, page = request(port, "GET", link)
+    assert status == 410 and "다시 신청" not in page
+    assert "새 주소를 다시 저장해 주세요" in page and 'href="http://127.0.0.1:8080/p/link"' in page
+
+
+def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_guess(site):
+    """An empty 「번호 확인」 or a code with a space took one of the five guesses
+    and was called wrong; ０１２３４５ (전각) too."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    code = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    for empty in ["", "12345", "abcdef"] * 2:  # six tries: none counts
+        status, _, page = post(port, path + "/phone", {"code": empty})
+        assert status == 400 and "인증번호 6자리를 숫자로 적어 주세요" in page
+    full_width = " ".join([code[:3], code[3:]]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    status, _, page = post(port, path + "/phone", {"code": full_width})
+    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+
+
+def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
+    """Signed up for SMS, the code not typed yet: the page showed the phone
+    empty and SMS ticked, so every save was refused ('문자로 받으시려면 휴대전화
+    번호를 적어 주세요'); it now shows the number awaiting its code, and saving
+    sends no other code."""
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    form = page_form(port, path)
+    assert form["phone"] == ["010-2222-3333"] and "이 번호로 인증번호를 보냈습니다" in request(port, "GET", path)[2]
+    assert post(port, path, {**form, "dong": ["majang"]})[0] == 303
+    assert store_rows(project, "SELECT dong, phone FROM subscribers") == [("majang", None)]
+    codes = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+    assert len(codes) == 1
+    assert post(port, path + "/phone", {"code": codes[0]})[0] == 200
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
