@@ -44,6 +44,7 @@ from .article_cache import keep_articles, save_kept_articles, take_kept_articles
 from .compiled_templates import keep_compiled_templates
 from .content_urls import compute_urls_once, forget_urls
 from .dates import korean_date
+from .images import content_image_size
 from .pelican_cache import make_crash_safe
 from .pelican_shortcuts import take_shortcuts
 from .problems import SotongError  # the modules of notices and markup: imported when Pelican runs
@@ -353,7 +354,8 @@ def add_sotong_defaults(pelican):
     Also makes the field labels and SITEURL Jinja globals, so that templates
     import the theme's macros without context: Jinja then builds the macro
     module once, not once for each of thousands of pages; gives every
-    template the ``korean_date`` filter (sotong.dates); and keeps the
+    template the ``korean_date`` filter (sotong.dates) and the ``image_size``
+    one (sotong.images: an image's width and height); and keeps the
     compiled templates between builds when the content cache is on."""
     settings = pelican.settings
     if "SOTONG_PROJECT_DIR" not in settings:
@@ -362,7 +364,8 @@ def add_sotong_defaults(pelican):
     settings["JINJA_GLOBALS"] = {**settings.get("JINJA_GLOBALS", {}),
                                  "FIELD_LABELS": content.audiences.fields,
                                  "SITEURL": settings.get("SITEURL", "")}
-    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "korean_date": korean_date}
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "korean_date": korean_date,
+                                 "image_size": content_image_size}
     escape_in_templates(settings)
     keep_compiled_templates(settings)
 

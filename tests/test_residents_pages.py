@@ -6,6 +6,7 @@ the district's emblem atop every email (EMAIL_LOGO)."""
 
 from __future__ import annotations
 
+import re
 from email import policy
 from email.parser import BytesParser
 
@@ -43,6 +44,16 @@ def test_the_feeds_page_lists_every_atom_feed_and_every_page_links_it(site):
         assert "Atom 피드" not in html and "atom.xml\">" not in html.split("</head>")[1], page  # no visible feed link
         assert '<link rel="icon" href="/theme/favicon.svg"' in html, page
     assert (site / "theme" / "favicon.svg").read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_pictures_on_pages_say_their_size_so_the_text_does_not_jump_as_they_come(site):
+    """A phone lays the page out before the picture arrives: without width
+    and height the text below it jumped down once it came (Lighthouse: CLS)."""
+    notice = (site / "notices" / "2026-11-05-kimjang-sharing" / "index.html").read_text(encoding="utf-8")
+    assert '<img src="/images/kimjang.svg" alt="배추와 김치통이 그려진 김장 나눔 행사 안내 그림" width="640" height="360">' in notice
+    home = (site / "index.html").read_text(encoding="utf-8")
+    banners = [tag for tag in re.findall(r"<img [^>]*>", home) if "/images/gov24.svg" in tag]
+    assert banners and all('width="600" height="200"' in tag for tag in banners), banners
 
 
 def test_a_notice_page_links_its_phone_number(site):
