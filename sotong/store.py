@@ -73,6 +73,7 @@ PURGED_VALUES = {
     "fields": "", "channels": "", "groups": ""}
 STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
 SQLITE_WAITS_MS = 30_000  # how long an SQLite connection waits for another's lock
+VACUUM_TRIES, VACUUM_PAUSE = 6, 0.05  # erasing on PostgreSQL: vacuums at most, the first pause (doubled each time)
 
 CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
@@ -766,11 +767,12 @@ class Store:
         such as the collector holds it: then SQLite overwrites it in its
         normal course). PostgreSQL: a deleted or changed row stays in its
         table as a dead version until a vacuum (autovacuum waits for a fifth
-        of the table to change), so ``tables`` are vacuumed afterwards."""
+        of the table to change), so ``tables`` are vacuumed afterwards
+        (:meth:`_vacuum_the_dead`)."""
         if self.backend == "postgresql":
             yield
             for table in tables:
-                self.db.execute(f'VACUUM "{table}"')
+                self._vacuum_the_dead(table)
             return
         before = self.db.execute("PRAGMA secure_delete").fetchone()[0]
         self.db.execute("PRAGMA secure_delete = ON")
@@ -779,6 +781,21 @@ class Store:
         finally:
             self.db.execute(f"PRAGMA secure_delete = {int(before)}")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+    def _vacuum_the_dead(self, table: str, tries: int = VACUUM_TRIES) -> None:
+        """PostgreSQL: vacuum ``table`` until it holds no dead row version,
+        trying again a moment later while one is left (at most ``tries``
+        times). A vacuum leaves what a transaction begun before the erase
+        may still read (the collector's, a backup's), and a page another
+        process holds at that instant (autovacuum's analyze): both pass in
+        moments. The count is the vacuum's own (pg_stat_all_tables)."""
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(VACUUM_PAUSE * 2 ** (attempt - 1))
+            self.db.execute(f'VACUUM "{table}"')
+            if not self.db.execute("SELECT n_dead_tup FROM pg_stat_all_tables WHERE relid = ?::regclass",
+                                   (f'"{table}"',)).fetchone()[0]:
+                return
 
     def keep_in_consent_log(self, subscriber_ids: list[str], columns: tuple[str, ...]) -> int:
         """Inside a transaction: the consent log of ``subscriber_ids`` keeps
