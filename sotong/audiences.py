@@ -207,7 +207,9 @@ def load_audiences(path: str | Path, shown: str | None = None) -> Audiences:
 
 
 def _validate(doc: yamlsrc.Located, shown: str):
-    problems: list[Problem] = []
+    from .validators import control_character_problems  # it imports this module
+
+    problems: list[Problem] = control_character_problems(doc, shown)
 
     def problem(path: tuple, message: str):
         problems.append(Problem(shown, doc.line(*path), message))

@@ -103,6 +103,7 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
     """A static page: front matter with a title and only known keys, and
     pictures and files in its text that are files under ``content_root``."""
     from .notices import split_front_matter
+    from .validators import text_control_problems
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -120,6 +121,7 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
                 key=key, suggestion=did_you_mean(key, PAGE_KEYS), page_keys=", ".join(PAGE_KEYS))))
     if not data.get("title"):
         problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
+    problems.extend(text_control_problems(source, shown))
     problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
     return Page(str(path), data, source.body, source.body_line), problems
 

@@ -21,7 +21,7 @@ from .body_files import missing_files
 from .i18n import _
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
-from .validators import NOT_IN_XML, control_character_problems, department, image_with_alt, texts_in
+from .validators import department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -185,7 +185,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     given = _Given(_without_wrong_types(meta, problem), audiences, content_root, path, problem,
                    lambda key_path, message: problems.append(Problem(shown, front.line(*key_path), message)))
     values = _values(given)
-    problems.extend(_control_characters(source, shown))
+    problems.extend(text_control_problems(source, shown))
     if values["visibility"] == "private":
         problems.extend(_private_body_pictures(source, shown))
     else:
@@ -430,34 +430,6 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
 
 def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
-
-
-# The bidirectional embeddings, overrides and isolates (U+202A-U+202E,
-# U+2066-U+2069), invisible: one left open shows what follows it backwards,
-# past the notice's own words (the date and department after its title in a
-# list, the site's name in the browser tab, the link after an X post's text).
-# The collector takes none from residents either (sotong.web.UNSTORABLE).
-_DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def _control_characters(source: Source, shown: str) -> list[Problem]:
-    """A problem for each front matter value and each line of the body that
-    holds a character XML cannot carry or a direction control."""
-    problems = control_character_problems(source.front, shown)
-    problems += [Problem(shown, source.front.line(*path), _direction_message(found))
-                 for path, text in texts_in(source.front.data) if (found := _DIRECTION_CONTROL.search(text))]
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if found := NOT_IN_XML.search(line):
-            problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
-                code=ord(found.group()))))
-        elif found := _DIRECTION_CONTROL.search(line):
-            problems.append(Problem(shown, number, _direction_message(found)))
-    return problems
-
-
-def _direction_message(found: re.Match) -> str:
-    return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages, beside the notice's own words too (its date and department); delete it (copying from another program often brings one along)").format(
-        code=ord(found.group()))
 
 
 def _outside_cp949(text: str) -> str | None:

@@ -24,6 +24,12 @@ from .yamlsrc import Located
 # nothing or "�", and an email may be refused). YAML takes none written as
 # such, but writes them for escapes in double quotes ("\0", "\b", "\e").
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), invisible: one left open shows what follows it backwards,
+# past the file's own words (the date and department after a notice's title
+# in a list, the site's name in the browser tab, the link after an X post's
+# text). The collector takes none from residents either (sotong.web.UNSTORABLE).
+DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 # What every browser shows as a picture; a raster file must tell its size in
 # its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
@@ -87,10 +93,35 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
 
 
 def control_character_problems(doc: Located, shown: str) -> list[Problem]:
-    """A problem for each value of a YAML file that holds a character XML
-    cannot carry, at its line."""
-    return [Problem(shown, doc.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
-        code=ord(found.group()))) for path, text in texts_in(doc.data) if (found := NOT_IN_XML.search(text))]
+    """A problem for each value of a YAML file (or front matter) that holds
+    a character XML cannot carry or a direction control, at its line."""
+    problems = []
+    for path, text in texts_in(doc.data):
+        if found := NOT_IN_XML.search(text):
+            problems.append(Problem(shown, doc.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
+                code=ord(found.group()))))
+        elif found := DIRECTION_CONTROL.search(text):
+            problems.append(Problem(shown, doc.line(*path), _direction_message(found)))
+    return problems
+
+
+def text_control_problems(source, shown: str) -> list[Problem]:
+    """A problem for each front matter value and each line of the text of a
+    Markdown file (a notice, a page: ``source`` has ``front``, ``body`` and
+    ``body_line``) that holds a character XML cannot carry or a direction control."""
+    problems = control_character_problems(source.front, shown)
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        if found := NOT_IN_XML.search(line):
+            problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
+                code=ord(found.group()))))
+        elif found := DIRECTION_CONTROL.search(line):
+            problems.append(Problem(shown, number, _direction_message(found)))
+    return problems
+
+
+def _direction_message(found: re.Match) -> str:
+    return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages and in emails, beside other words too (a notice's date and department); delete it (copying from another program often brings one along)").format(
+        code=ord(found.group()))
 
 
 def texts_in(value, path: tuple = ()):

@@ -255,7 +255,7 @@ def test_a_full_width_colon_in_a_value_is_text(tmp_path):
 
 
 DIRECTION_MESSAGE = ("the text holds an invisible direction control character (U+{code}), which shows the text after "
-                     "it backwards on web pages, beside the notice's own words too (its date and department); delete "
+                     "it backwards on web pages and in emails, beside other words too (a notice's date and department); delete "
                      "it (copying from another program often brings one along)")
 
 

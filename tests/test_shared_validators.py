@@ -10,10 +10,12 @@ import pytest
 
 from plugins.minwon24.schema import validate_banner
 from plugins.survey.schema import validate_survey
-from project_support import png
+from project_support import copy_project, invoke_sotong, png
 from sotong import yamlsrc
 from sotong.audiences import load_audiences
+from sotong.content import read_page
 from sotong.notices import read_notice
+from sotong.problems import SotongError
 from sotong.validators import department, image_with_alt, yaml_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,3 +107,85 @@ def test_a_notice_and_a_banner_refuse_a_control_character_alike(root):
     doc = yamlsrc.load(BANNER_HEAD.replace("title: 정부24", r'title: "정부24 C:\board"'))
     banner, = [str(p) for p in validate_banner(doc, "b", AUDIENCES, root, "b.yaml")[1]]
     assert (notice, banner) == (f"n.md:6: {message}", f"b.yaml:1: {message}")
+
+
+BACKSLASH = (r"the value holds the control character U+{code}, which web pages and feeds cannot carry; in double "
+             r"quotes a backslash writes one (\0, \a, \b, \e): put the value in single quotes, or delete the backslash")
+DIRECTION = ("the text holds an invisible direction control character (U+{code}), which shows the text after it "
+             "backwards on web pages and in emails, beside other words too (a notice's date and department); "
+             "delete it (copying from another program often brings one along)")
+SURVEY = ("title: 설문\ndepartment: 문화체육과\nopens: 2026-11-01\ncloses: 2026-11-30\nkind: consultation\n"
+          "policy: {title: 노선 개편, department: 문화체육과, summary: 개편안}\n"
+          "questions:\n  - {id: a, type: single, text: 어느 쪽, options: [가, 나]}\n")
+
+
+def survey_problems(root: Path, old: str, new: str) -> list[str]:
+    assert old in SURVEY
+    return [str(p) for p in validate_survey(yamlsrc.load(SURVEY.replace(old, new)), "s", AUDIENCES, "s.yaml")[1]]
+
+
+def audiences_problems(root: Path, old: str, new: str) -> list[str]:
+    text = (REPO / "audiences.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (root / "audiences.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    try:
+        load_audiences(root / "audiences.yaml", "audiences.yaml")
+    except SotongError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def banner_problems_with(root: Path, old: str, new: str) -> list[str]:
+    assert old in BANNER_HEAD
+    return [str(p) for p in validate_banner(yamlsrc.load(BANNER_HEAD.replace(old, new)), "b", AUDIENCES, root, "b.yaml")[1]]
+
+
+def page_problems(root: Path, old: str, new: str) -> list[str]:
+    text = '---\ntitle: "소통 서비스 소개"\nslug: about\n---\n**소통**은 구정 소식 서비스입니다.\n'
+    assert old in text
+    (root / "about.md").write_text(text.replace(old, new), encoding="utf-8")
+    return [str(p) for p in read_page(root / "about.md", "about.md", root)[1]]
+
+
+@pytest.mark.parametrize("problems, old, new, at, message", [
+    # a survey's title on its site page, a question and its options on the form and in the answers' CSV,
+    # the policy on the consultation's page: each passed check and build and reached them
+    (survey_problems, "title: 설문", 'title: "설문 \\0"', "s.yaml:1", BACKSLASH.format(code="0000")),
+    (survey_problems, "text: 어느 쪽", "text: 어느 \u202e쪽", "s.yaml:8", DIRECTION.format(code="202E")),
+    (survey_problems, "options: [가, 나]", 'options: [가, "나\\e"]', "s.yaml:8", BACKSLASH.format(code="001B")),
+    (survey_problems, "title: 노선 개편", "title: 노선 \u2067개편", "s.yaml:6", DIRECTION.format(code="2067")),
+    # a field's label is in every notice's list line and on the sign-up form; a department written "민원\0과"
+    # failed the build with "ValueError: embedded null byte", naming no file
+    (audiences_problems, "culture: 문화공연", "culture: 문화\u202e공연", "audiences.yaml:5", DIRECTION.format(code="202E")),
+    (audiences_problems, "  - 홍보담당관\n", '  - 홍보담당관\n  - "민원\\0과"\n', "audiences.yaml:21", BACKSLASH.format(code="0000")),
+    (audiences_problems, "label: 도서관 이용자", 'label: "도서관 \\b이용자"', "audiences.yaml:150", BACKSLASH.format(code="0008")),
+    # a banner's title and text are on the homepage, in the newsletters and in every email that shows it
+    (banner_problems_with, "title: 정부24", "title: 정부\u202e24", "b.yaml:1", DIRECTION.format(code="202E")),
+    (banner_problems_with, "body: 본문", "body: 본\u2066문", "b.yaml:2", DIRECTION.format(code="2066")),
+    # a page's title and text went onto its page as written
+    (page_problems, '"소통 서비스 소개"', '"소통 \u202e서비스 소개"', "about.md:2", DIRECTION.format(code="202E")),
+    (page_problems, '"소통 서비스 소개"', '"소통 \\b서비스"', "about.md:2", BACKSLASH.format(code="0008")),
+    (page_problems, "**소통**은", "**소통**\u2066은", "about.md:5", DIRECTION.format(code="2066")),
+    (page_problems, "**소통**은", "**소통**\x0b은", "about.md:5", "the text holds an invisible control character (U+000B), "
+     "which web pages and feeds cannot carry; delete it (copying from another program often brings one along)"),
+])
+def test_every_file_staff_write_refuses_a_control_character_as_a_notice_does(root, problems, old, new, at, message):
+    assert problems(root, old, new) == [f"{at}: {message}"]
+
+
+def test_a_direction_control_in_a_notice_says_what_a_surveys_does(root):
+    notice, = notice_problems(root, "summary: 요약 \u202e끝\n")
+    survey, = survey_problems(root, "text: 어느 쪽", "text: 어느 \u202e쪽")
+    assert notice.split(": ", 1)[1] == survey.split(": ", 1)[1] == DIRECTION.format(code="202E")
+
+
+def test_a_build_refuses_a_page_with_a_direction_control_and_leaves_output_as_it_was(tmp_path):
+    """The page went out with its text after U+202E shown backwards, exit 0."""
+    project = copy_project(tmp_path, notices=False)
+    assert invoke_sotong(project, "build").code == 0
+    before = (project / "output" / "about" / "index.html").read_bytes()
+    page = project / "content" / "pages" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("**소통**은", "**소통**\u202e은", 1), encoding="utf-8")
+    built = invoke_sotong(project, "build")
+    assert (built.code, built.stderr.strip()) == (1, "content/pages/about.md:5: " + DIRECTION.format(code="202E"))
+    assert (project / "output" / "about" / "index.html").read_bytes() == before

@@ -16,7 +16,7 @@ from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean, not_utf8
-from sotong.validators import department as known_department, whole_number, yaml_files
+from sotong.validators import control_character_problems, department as known_department, whole_number, yaml_files
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
                "kind", "policy")
@@ -123,6 +123,7 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     if not isinstance(data, dict):
         problem((), _("a survey must be lines of 'key: value' with ") + ", ".join(SURVEY_KEYS))
         return None, problems
+    problems.extend(control_character_problems(doc, shown))
     if not _SLUG.match(slug):
         problem((), _('the file name "{slug}.yaml" is used in web addresses; rename it with small letters, digits and hyphens only, e.g. library-2026.yaml').format(
             slug=slug))
