@@ -125,11 +125,14 @@ def _direction_message(found: re.Match) -> str:
 
 
 def texts_in(value, path: tuple = ()):
-    """(key path, text) of every piece of text in a YAML document's data."""
+    """(key path, text) of every piece of text in a YAML document's data, its
+    keys too (a key of audiences.yaml is in the sign-up form, a page's address)."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
+            if isinstance(key, str):
+                yield path + (key,), key
             yield from texts_in(item, path + (key,))
     elif isinstance(value, list):
         for index, item in enumerate(value):

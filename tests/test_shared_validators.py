@@ -158,6 +158,11 @@ def page_problems(root: Path, old: str, new: str) -> list[str]:
     # failed the build with "ValueError: embedded null byte", naming no file
     (audiences_problems, "culture: 문화공연", "culture: 문화\u202e공연", "audiences.yaml:5", DIRECTION.format(code="202E")),
     (audiences_problems, "  - 홍보담당관\n", '  - 홍보담당관\n  - "민원\\0과"\n', "audiences.yaml:21", BACKSLASH.format(code="0000")),
+    # a new field's key (in no notice yet) went into the sign-up form as written
+    (audiences_problems, "  culture: 문화공연\n", "  culture: 문화공연\n  ne\u202ew: 새 분야\n", "audiences.yaml:6",
+     DIRECTION.format(code="202E")),
+    (audiences_problems, "  culture: 문화공연\n", '  culture: 문화공연\n  "ne\\bw": 새 분야\n', "audiences.yaml:6",
+     BACKSLASH.format(code="0008")),
     (audiences_problems, "label: 도서관 이용자", 'label: "도서관 \\b이용자"', "audiences.yaml:150", BACKSLASH.format(code="0008")),
     # a banner's title and text are on the homepage, in the newsletters and in every email that shows it
     (banner_problems_with, "title: 정부24", "title: 정부\u202e24", "b.yaml:1", DIRECTION.format(code="202E")),
