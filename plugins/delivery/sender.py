@@ -352,7 +352,7 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         link.ensure_connected()
-        recipient = ascii_address(recipient)  # an outbox made before the bundles wrote To so
+        recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         try:
