@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import quote
 
+from email_validator import EmailNotValidError, validate_email
+
 from . import signals, tokens
 from .links import ascii_url, collector_url
 
@@ -89,8 +91,23 @@ def display_name(name: str, first_room: int = LINE_LIMIT - 1) -> str:
     return name
 
 
+def ascii_address(address: str) -> str:
+    """The form of ``address`` every mail server takes, for the envelope and
+    the headers: a domain outside ASCII in IDNA (hong@성동구청.kr as
+    hong@xn--2e0bw5j1qmcgl.kr) when the part before the @ is ASCII; else the
+    address as it is, which only a server offering SMTPUTF8 (RFC 6531) takes."""
+    if address.isascii():
+        return address
+    try:
+        return validate_email(address, check_deliverability=False).ascii_email or address
+    except EmailNotValidError:  # not an address email_validator stores: left for the server to judge
+        return address
+
+
 def address_header(name: str, display: str | None, address: str) -> bytes:
-    """``From``/``To``: ``Display <address>``, folded between the two."""
+    """``From``/``To``: ``Display <address>``, folded between the two; the
+    address in its ASCII form where it has one (:func:`ascii_address`)."""
+    address = ascii_address(address)
     if not display:
         return f"{name}: {address}".encode() + CRLF
     return f"{name}: {display_name(display, LINE_LIMIT - len(name) - 2)}\r\n <{address}>".encode() + CRLF

@@ -856,8 +856,8 @@ def _checked_rows(records: Iterable[tuple[int, Texts]], checker: RowChecker, fou
             found.rejected += 1
             problems.extend(Problem(shown, line, message) for message in errors)
         else:
-            if row[_EMAIL] and not row[_EMAIL].isascii():
-                found.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
+            if row[_EMAIL] and not row[_EMAIL].rpartition("@")[0].isascii():  # a domain outside ASCII goes as IDNA
+                found.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII before the @; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
                     id=row[0])))
             yield row
         if count % _SHOWN_EVERY == 0:

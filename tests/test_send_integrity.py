@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -17,21 +19,24 @@ from delivery_support import (ScriptedHandler, SMTPServer, add_subscribers, addr
                               run_cli)
 from project_support import store_of, store_query
 from delivery.journal import TAKE_BATCH
+import test_bundles
 import test_send
 from test_send import ISSUE, NOTICES, journal, send
 
 project = test_send.project  # the fixture: the sample project on each backend
+small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
 
 KOREAN_ADDRESS = "홍길동@example.com"
+IDN_ADDRESS, IDN_ASCII = "minsu@한국.com", "minsu@xn--3e0b707e.com"
 
 
-def outbox_with_korean_address(project: Path) -> list[str]:
-    """Three readers; the second one's address (store and email) is 홍길동@example.com."""
+def outbox_with_korean_address(project: Path, address: str = KOREAN_ADDRESS) -> list[str]:
+    """Three readers; the second one's address (store and email) is ``address``."""
     ids = add_subscribers(store_of(project), 3)
     folder = make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
     eml = folder / "email" / f"{ids[1]}.eml"
-    eml.write_bytes(eml.read_bytes().replace(address_of(ids[1]).encode(), KOREAN_ADDRESS.encode()))
-    store_query(project, "UPDATE subscribers SET email = ? WHERE id = ?", (KOREAN_ADDRESS, ids[1]))
+    eml.write_bytes(eml.read_bytes().replace(address_of(ids[1]).encode(), address.encode()))
+    store_query(project, "UPDATE subscribers SET email = ? WHERE id = ?", (address, ids[1]))
     return ids
 
 
@@ -60,19 +65,51 @@ def test_an_address_outside_ascii_goes_out_with_smtputf8_when_offered(project):
     assert {r["state"] for r in journal(project).values()} == {"sent"}
 
 
+def test_an_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_without_smtputf8(project):
+    """minsu@한국.com failed like 홍길동@example.com (NO_SMTPUTF8) though it has
+    an ASCII form every server takes: RCPT TO now names it (an outbox made
+    before the bundles wrote To in it, as here, too)."""
+    ids = outbox_with_korean_address(project, IDN_ADDRESS)
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port)
+        assert server.handler.accepted_counts() == {address_of(ids[0]): 1, IDN_ASCII: 1, address_of(ids[2]): 1}
+    assert result.code == 0, result.output
+    assert {r["state"] for r in journal(project).values()} == {"sent"}
+
+
+def test_the_bundles_write_a_domain_outside_ascii_in_idna_and_send_takes_it_so(small):
+    """A reader of minsu@한국.com: the bundles wrote the address as typed in
+    To, which only an SMTPUTF8 server takes; To and RCPT TO now hold its
+    IDNA form, and the store keeps it as typed."""
+    store_query(small, "UPDATE subscribers SET email = ? WHERE id = 'B2'", (IDN_ADDRESS,))
+    bundled = run_cli(small / "pelicanconf.py", "bundles", "--issue", test_bundles.ISSUE)
+    assert bundled.code == 0, bundled.output
+    eml = (small / "private" / "outbox" / test_bundles.ISSUE / "email" / "B2.eml").read_bytes()
+    assert f"<{IDN_ASCII}>".encode() in eml.split(b"\r\n\r\n")[0] and eml.isascii()
+    with SMTPServer(ScriptedHandler()) as server:
+        result = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                         "--port", str(server.port))
+        assert server.handler.accepted_counts() == {"a1@example.com": 1, IDN_ASCII: 1}
+    assert result.code == 0, result.output
+    [content] = [data for data in server.handler.contents if IDN_ASCII.encode() in data]
+    assert BytesParser(policy=default_policy).parsebytes(content)["To"].addresses[0].addr_spec == IDN_ASCII
+    assert store_query(small, "SELECT email FROM subscribers WHERE id = 'B2'") == [(IDN_ADDRESS,)]
+
+
 def test_import_warns_of_addresses_outside_ascii_by_line_and_id_never_the_address(project, tmp_path):
     csv_file = tmp_path / "in.csv"
     csv_file.write_text(
         "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
         "S1,김,kim@example.com,,1980,F,yongdap,health,email,,,2026-01-01,\n"
-        f"S2,홍,{KOREAN_ADDRESS},,1980,M,yongdap,health,email,,,2026-01-01,\n", encoding="utf-8")
+        f"S2,홍,{KOREAN_ADDRESS},,1980,M,yongdap,health,email,,,2026-01-01,\n"
+        f"S3,민,{IDN_ADDRESS},,1980,M,yongdap,health,email,,,2026-01-01,\n", encoding="utf-8")
     result = run_cli(project / "pelicanconf.py", "subscribers", "import", str(csv_file))
     assert result.code == 0, result.output
     warnings = [line for line in result.output.splitlines() if "warning" in line]
-    assert warnings == [f"{csv_file}:3: warning: subscriber S2's email address has characters outside ASCII; "
+    assert warnings == [f"{csv_file}:3: warning: subscriber S2's email address has characters outside ASCII before the @; "
                         "only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; "
-                        "check the address with the reader"]
-    assert "홍길동" not in result.output and "2 added" in result.output
+                        "check the address with the reader"]  # S3's domain goes as IDNA: no warning
+    assert "홍길동" not in result.output and "3 added" in result.output
 
 
 def test_sms_are_recorded_as_handed_over_only_once_a_run_has_finished(project):

@@ -203,3 +203,20 @@ def test_a_test_copys_and_a_previews_survey_link_records_no_answer_and_spares_th
         assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": real, **LIBRARY_ANSWER})[0] == 303
         assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": real, **LIBRARY_ANSWER})[0] == 409
     assert stored_answers(small) == 1
+
+
+def test_a_staff_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_without_smtputf8(small):  # noqa: F811
+    """--to hong@성동구청.kr was refused by a server without SMTPUTF8 with
+    'dropped the connection ... run the same command again'; it now goes to
+    its IDNA form (envelope and To). One with Hangul before the @ is one
+    line saying to write the address in English letters, and nothing goes."""
+    with SMTPServer(Keeper()) as server:
+        result = staff_send(small, server.port, "--to", "hong@성동구청.kr", "--as", "A1")
+        korean = staff_send(small, server.port, "--to", "홍길동@sd.go.kr", "--as", "A1")
+    assert result.code == 0, result.output
+    [(_from, recipients, data)] = server.handler.mails
+    assert recipients == ["hong@xn--2e0bw5j1qmcgl.kr"]
+    assert [a.addr_spec for a in parse(data)["To"].addresses] == ["hong@xn--2e0bw5j1qmcgl.kr"]
+    assert korean.code == 1 and korean.output.strip().splitlines() == [
+        "the address 홍길동@sd.go.kr has characters outside ASCII before the @ and the mail server does not offer "
+        "SMTPUTF8 (RFC 6531); give a staff address in English letters after --to"]

@@ -531,3 +531,21 @@ def test_an_address_and_a_number_typed_full_width_or_in_korean(site):
     status, _, page = post(port, "/subscribe", {**SIGNUP, "email": "ㅗㅐㅜㅎ@naver.com"})
     assert status == 400
     assert re.search(r'<p id="e-email"[^>]*>오류: 이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로', page)
+
+
+def test_an_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_without_smtputf8(site):
+    """hong@성동구청.kr has an ASCII form every server takes: the mail went
+    only through a server offering SMTPUTF8 (RFC 6531) and was dropped
+    elsewhere; it now goes with its domain in IDNA in RCPT TO and in To,
+    and the resident's page shows the address as typed."""
+    project, port, inbox = site  # aiosmtpd's server, which offers no SMTPUTF8
+    assert post(port, "/subscribe", {**SIGNUP, "email": "hong@성동구청.kr", "channels": ["email"]})[0] == 303
+    path = confirm_path(inbox)
+    (recipient, message), = inbox.messages
+    assert recipient == "hong@xn--2e0bw5j1qmcgl.kr" and message["To"] == "hong@xn--2e0bw5j1qmcgl.kr"
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["t"][0]
+    assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
+    (subscriber_id, stored), = store_rows(project, "SELECT id, email FROM subscribers")
+    assert stored == "hong@성동구청.kr"
+    status, _, page = request(port, "GET", f"/p/{make_token('preferences', subscriber_id)}")
+    assert status == 200 and 'value="hong@성동구청.kr"' in page

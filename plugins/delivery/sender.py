@@ -13,9 +13,10 @@ marked ``sending`` before it goes out and ``sent`` after the server's 250
 wait while other messages go on, up to ``max_attempts`` in this run, then left
 ``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
 Each message is taken only if its reader can still be reached (an unsubscribe
-may come in while a run goes on). An address with characters outside ASCII
-goes out with SMTPUTF8 (RFC 6531) when the server offers it, and fails
-otherwise. To a server that offers PIPELINING (RFC 2920) the MAIL, RCPT
+may come in while a run goes on). An address whose domain is outside ASCII
+goes to RCPT TO in its IDNA form (hong@xn--2e0bw5j1qmcgl.kr), which every
+server takes; one with characters outside ASCII before the @ goes out with
+SMTPUTF8 (RFC 6531) when the server offers it, and fails otherwise. To a server that offers PIPELINING (RFC 2920) the MAIL, RCPT
 and DATA commands of a message go in one write, their answers read after:
 two round trips a message instead of four; when it also offers CHUNKING
 (RFC 3030), the message itself goes in that write as one ``BDAT n LAST``
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from sotong.i18n import _
+from sotong.mail import ascii_address
 from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError
 
@@ -53,7 +55,7 @@ LOST = "lost"
 # the answers of MAIL, RCPT and DATA that let a message go on, one at a time or pipelined
 _MAIL_TAKEN, _RCPT_TAKEN, _DATA_TAKEN = _ENVELOPE_SUCCESS = ((250,), (250, 251), (354,))
 _CHUNKED_SUCCESS = (_MAIL_TAKEN, _RCPT_TAKEN, (250,))  # MAIL, RCPT and the message's one chunk (BDAT n LAST)
-NO_SMTPUTF8 = (_("the address has characters outside ASCII and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
+NO_SMTPUTF8 = (_("the address has characters outside ASCII before the @ and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
 
 class ConnectionLost(Exception):
@@ -350,6 +352,7 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         link.ensure_connected()
+        recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         try:

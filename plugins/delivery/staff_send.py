@@ -2,7 +2,8 @@
 member's test. The email one reader (a subscriber, or an imagined persona)
 gets of issue D, marked ``[시험]`` at the start of its subject, goes to the
 staff address through the configured SMTP server (the settings and options
-of ``sotong send``).
+of ``sotong send``): a domain outside ASCII in its IDNA form, as the copy's
+To writes it.
 
 The copy is composed by whichever plugin answers ``signals.staff_copies``
 (the bundles plugin). It is recorded in its own table, apart from the
@@ -20,6 +21,7 @@ import click
 
 from sotong import signals
 from sotong.i18n import _
+from sotong.mail import ascii_address
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import is_issue_date, next_issue
@@ -65,10 +67,14 @@ def send_staff_copy(project: Project, options: dict) -> None:
     if not copies:
         raise SotongError([_("no plugin makes the readers' emails; add the bundles plugin to PLUGINS in the settings")])
     copy = copies[0]
-    link = _Link(config, time.sleep)
+    link, recipient = _Link(config, time.sleep), ascii_address(to)
     try:
         link.ensure_connected()
-        answer = link.transaction(config.mail_from, to, _crlf(copy.eml))
+        if not recipient.isascii() and not link.offers_smtputf8():  # not a dropped connection: trying again is no use
+            raise SotongError([_("the address {to} has characters outside ASCII before the @ and the mail server does "
+                                 "not offer SMTPUTF8 (RFC 6531); give a staff address in English letters after --to")
+                               .format(to=to)])
+        answer = link.transaction(config.mail_from, recipient, _crlf(copy.eml))
     except ConnectionLost as exc:
         raise SotongError([_("the mail server {host}:{port} dropped the connection ({reason}); run the same command again")
                            .format(host=config.server.host, port=config.server.port, reason=exc)]) from None

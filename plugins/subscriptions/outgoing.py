@@ -9,8 +9,11 @@ message, an answer takes the same time whether or not a mail was queued
 queued before a crash leaves when the collector starts again. A background
 thread, woken after each commit that queued one, waits a tenth of a second
 for more, then builds and hands them over (many per SMTP connection);
-it removes each once the server took it, or refused it for good (an
-address outside ASCII, which a server without SMTPUTF8 cannot take, too);
+an address whose domain is outside ASCII goes in its IDNA form
+(hong@xn--2e0bw5j1qmcgl.kr), which every server takes. It removes each
+once the server took it, or refused it for good (an address with
+characters outside ASCII before the @, which a server without SMTPUTF8
+cannot take, too);
 when the server cannot be reached they wait, and are tried again, for as
 long as their link holds.
 
@@ -37,7 +40,7 @@ from pathlib import Path
 from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.i18n import _
-from sotong.mail import CRLF, address_header, base64_body, date_header, header, mail_domain, plain_text
+from sotong.mail import CRLF, address_header, ascii_address, base64_body, date_header, header, mail_domain, plain_text
 from sotong.mail_server import MailServer, connected, mail_server
 from sotong.store import now_iso, seoul_day
 
@@ -155,13 +158,14 @@ class Mailer:
         with connected(server) as smtp:
             smtp.ehlo_or_helo_if_needed()
             for mail in queued:
+                recipient = ascii_address(mail.recipient)
                 try:
-                    if mail.recipient.isascii() or smtp.has_extn("smtputf8"):
-                        smtp.sendmail(sender, [mail.recipient], compose(settings, mail.recipient, mail.subject, mail.body),
-                                      [] if mail.recipient.isascii() else ["SMTPUTF8"])
+                    if recipient.isascii() or smtp.has_extn("smtputf8"):
+                        smtp.sendmail(sender, [recipient], compose(settings, mail.recipient, mail.subject, mail.body),
+                                      [] if recipient.isascii() else ["SMTPUTF8"])
                     else:  # smtplib would raise UnicodeEncodeError, and the mails queued after it would wait
-                        log.warning(_("a confirmation mail's address has characters outside ASCII and the mail "
-                                      "server does not offer SMTPUTF8; mail dropped"))
+                        log.warning(_("a confirmation mail's address has characters outside ASCII before the @ and "
+                                      "the mail server does not offer SMTPUTF8; mail dropped"))
                 except smtplib.SMTPRecipientsRefused:
                     log.warning(_("a confirmation mail's address was refused by the mail server; mail dropped"))
                 except smtplib.SMTPResponseException as exc:
