@@ -21,9 +21,12 @@ from .problems import Problem
 from .yamlsrc import Located
 
 # What XML 1.0 cannot hold (so no feed could carry it; a page shows it as
-# nothing or "�", and an email may be refused). YAML takes none written as
-# such, but writes them for escapes in double quotes ("\0", "\b", "\e").
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# nothing or "�", and an email may be refused), and DEL and the C1 controls
+# (U+007F-U+009F: an HTML parse error, shown as nothing or a box; text
+# decoded with the wrong code page brings them, and a terminal showing a
+# title may obey U+009B). YAML takes none written as such, but writes them
+# for escapes in double quotes ("\0", "\b", "\e", "\x9b").
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # The bidirectional embeddings, overrides and isolates (U+202A-U+202E,
 # U+2066-U+2069), invisible: one left open shows what follows it backwards,
 # past the file's own words (the date and department after a notice's title
@@ -94,10 +97,10 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
 
 def control_character_problems(doc: Located, shown: str) -> list[Problem]:
     """A problem for each value of a YAML file (or front matter) that holds
-    a character XML cannot carry or a direction control, at its line."""
+    a control character (:data:`CONTROL_CHARACTER`) or a direction control, at its line."""
     problems = []
     for path, text in texts_in(doc.data):
-        if found := NOT_IN_XML.search(text):
+        if found := CONTROL_CHARACTER.search(text):
             problems.append(Problem(shown, doc.line(*path), _("the value holds the control character U+{code:04X}, which web pages and feeds cannot carry; in double quotes a backslash writes one (\\0, \\a, \\b, \\e): put the value in single quotes, or delete the backslash").format(
                 code=ord(found.group()))))
         elif found := DIRECTION_CONTROL.search(text):
@@ -108,10 +111,10 @@ def control_character_problems(doc: Located, shown: str) -> list[Problem]:
 def text_control_problems(source, shown: str) -> list[Problem]:
     """A problem for each front matter value and each line of the text of a
     Markdown file (a notice, a page: ``source`` has ``front``, ``body`` and
-    ``body_line``) that holds a character XML cannot carry or a direction control."""
+    ``body_line``) that holds a control character or a direction control."""
     problems = control_character_problems(source.front, shown)
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if found := NOT_IN_XML.search(line):
+        if found := CONTROL_CHARACTER.search(line):
             problems.append(Problem(shown, number, _("the text holds an invisible control character (U+{code:04X}), which web pages and feeds cannot carry; delete it (copying from another program often brings one along)").format(
                 code=ord(found.group()))))
         elif found := DIRECTION_CONTROL.search(line):

@@ -173,6 +173,11 @@ def page_problems(root: Path, old: str, new: str) -> list[str]:
     (page_problems, "**소통**은", "**소통**\u2066은", "about.md:5", DIRECTION.format(code="2066")),
     (page_problems, "**소통**은", "**소통**\x0b은", "about.md:5", "the text holds an invisible control character (U+000B), "
      "which web pages and feeds cannot carry; delete it (copying from another program often brings one along)"),
+    # DEL and the C1 controls: a curly quote decoded with the wrong code page (U+0093), a terminal's CSI (U+009B)
+    (page_problems, "**소통**은", "**소통**\x93은", "about.md:5", "the text holds an invisible control character (U+0093), "
+     "which web pages and feeds cannot carry; delete it (copying from another program often brings one along)"),
+    (survey_problems, "title: 설문", 'title: "설문 \\x9b"', "s.yaml:1", BACKSLASH.format(code="009B")),
+    (audiences_problems, "culture: 문화공연", 'culture: "문화\\x7f공연"', "audiences.yaml:5", BACKSLASH.format(code="007F")),
 ])
 def test_every_file_staff_write_refuses_a_control_character_as_a_notice_does(root, problems, old, new, at, message):
     assert problems(root, old, new) == [f"{at}: {message}"]
