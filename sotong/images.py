@@ -30,7 +30,6 @@ def image_size(path: str | os.PathLike, max_width: int | None = None) -> tuple[i
     return round(width), round(height)  # an SVG's may have decimals
 
 
-
 @jinja2.pass_context
 def content_image_size(context, image: str | None) -> tuple[int, int] | None:
     """The templates' ``image_size`` filter: the (width, height) of an image
