@@ -39,6 +39,7 @@ import datetime as dt
 import functools
 import itertools
 import json
+import logging
 import re
 import sqlite3
 import sys
@@ -54,6 +55,8 @@ from .problems import SotongError
 
 if TYPE_CHECKING:
     from .audiences import Profile
+
+log = logging.getLogger(__name__)
 
 SEOUL = ZoneInfo("Asia/Seoul")  # the store's clock (not sotong.notices': the collector reads no notice)
 
@@ -788,7 +791,9 @@ class Store:
         times). A vacuum leaves what a transaction begun before the erase
         may still read (the collector's, a backup's), and a page another
         process holds at that instant (autovacuum's analyze): both pass in
-        moments. The count is the vacuum's own (pg_stat_all_tables)."""
+        moments. The count is the vacuum's own (pg_stat_all_tables). If a
+        transaction holds them longer, the operator is told which table to
+        vacuum once it ends."""
         for attempt in range(tries):
             if attempt:
                 time.sleep(VACUUM_PAUSE * 2 ** (attempt - 1))
@@ -796,6 +801,9 @@ class Store:
             if not self.db.execute("SELECT n_dead_tup FROM pg_stat_all_tables WHERE relid = ?::regclass",
                                    (f'"{table}"',)).fetchone()[0]:
                 return
+        log.warning(_("the erased rows are still in the pages of the table %s: another connection's transaction (a backup, "
+                      "a long query) still reads them. A later vacuum clears them; to clear them now, end that "
+                      "transaction and run VACUUM %s on the database"), table, table)
 
     def keep_in_consent_log(self, subscriber_ids: list[str], columns: tuple[str, ...]) -> int:
         """Inside a transaction: the consent log of ``subscriber_ids`` keeps

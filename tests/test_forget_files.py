@@ -316,3 +316,36 @@ def test_erasing_on_postgresql_vacuums_again_until_an_older_reader_lets_go(tmp_p
     reader.close()
     store.close()
     assert [v for v in row_versions(location, "notes") if b"forgotten person" in v] == []
+
+
+def test_erasing_on_postgresql_names_the_table_a_longer_transaction_keeps_dirty(tmp_path, monkeypatch, caplog):
+    """A transaction that outlasts every vacuum (a backup of an hour) keeps
+    the erased rows in the table's pages: the operator is told which table,
+    and what to run once it ends, instead of a silent success."""
+    import psycopg
+    from postgres_server import new_database
+
+    import sotong.store
+
+    monkeypatch.setattr(sotong.store, "VACUUM_PAUSE", 0.001)
+    location = new_database()
+    store = Store.open(location)
+    store.db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, words TEXT)")
+    store.db.execute("INSERT INTO notes VALUES (1, 'the words of a forgotten person')")
+    backup = psycopg.connect(location)
+    backup.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    assert backup.execute("SELECT count(*) FROM notes").fetchone() == (1,)
+    with caplog.at_level("WARNING", logger="sotong.store"):
+        with store.erasing(["notes"]), store.transaction() as db:
+            db.execute("DELETE FROM notes")
+    backup.rollback()
+    backup.close()
+    warned = [record.getMessage() for record in caplog.records if record.name == "sotong.store"]
+    assert len(warned) == 1 and "VACUUM notes" in warned[0], warned
+    with caplog.at_level("WARNING", logger="sotong.store"):
+        caplog.clear()
+        with store.erasing(["notes"]):
+            pass  # the backup has ended: the vacuum clears them, and says nothing
+    store.close()
+    assert not [record for record in caplog.records if record.name == "sotong.store"]
+    assert [v for v in row_versions(location, "notes") if b"forgotten person" in v] == []
