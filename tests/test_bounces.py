@@ -11,7 +11,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
+from bounce_mails import (eight_bit_auto_submitted, exim_bounce, gmail_dsn, legacy_korean_reply, postfix_dsn, unrelated_mail,
+                          vacation_reply)
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
@@ -242,6 +243,23 @@ def test_a_folder_in_the_maildirs_new_is_no_mail_and_left_alone(tmp_path):
     assert ran.code == 0, ran.output
     assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
     assert (project / "private" / "bounces" / "new" / "1700000000.folder").is_dir()
+
+
+def test_mail_with_raw_8_bit_headers_is_left_alone_without_a_traceback(tmp_path):
+    """Headers in raw 8-bit bytes (an old Korean mail program's EUC-KR, a
+    hostile reader's byte in Auto-Submitted) are Header objects, not str, in
+    the parsed mail: the second stopped sotong bounces with an AttributeError
+    traceback at every run (the mail never moved, the bounces after it never
+    recorded), the first printed flufl.bounce's traceback of its detector."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    odd = [legacy_korean_reply(rp("S00002"), address_of("S00002")), eight_bit_auto_submitted(rp("S00003"), address_of("S00003"))]
+    maildir_with(project / "private" / "bounces", [*odd, *mailbag().values()])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Traceback" not in ran.output and "detector" not in ran.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
+    assert "Left where they were: 2 mails without a genuine return path of ours (other mail, or a forged tag), 3 auto-replies" in ran.output
+    assert len(mailbox.Maildir(str(project / "private" / "bounces"), create=False)) == len(LEFT_ALONE) + 2
 
 
 def test_bounces_whose_return_path_a_server_lower_cased_are_attributed_to_the_stored_reader(tmp_path):
