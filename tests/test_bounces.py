@@ -342,6 +342,31 @@ def test_send_report_lists_late_bounces_by_reader(tmp_path):
     assert "  S00004  email  soft on 2026-11-27: 4.2.2 452 4.2.2 <주소>: Mailbox full" in ran.output
 
 
+def test_a_late_bounce_of_an_address_its_reader_has_since_corrected_does_not_flag_the_new_one(tmp_path):
+    """A bounce that arrives after the reader corrected their address (the
+    preferences page, an import) is the old address's: it flagged the new
+    one invalid, and bundles skipped the corrected address."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    make_outbox(project / "private" / "outbox", ISSUE, ["S00001", "S00004"], ["2026-11-21-cold-wave-warning"])
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)).code == 0
+    store = Store.open(project / "private" / "sotong.db")
+    with store.transaction() as db:  # subscribed before, sent at nine, the address corrected after
+        db.execute("UPDATE consent_log SET changed_at = '2026-11-20T10:00:00+09:00'")
+        db.execute("UPDATE delivery_messages SET sent_at = '2026-11-26T09:00:00+09:00'")
+    store.close()
+    corrected = project / "corrected.csv"
+    corrected.write_text("id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+                         "S00001,,kim.right@example.com,,1960,,yongdap,health;culture,email,person,,2020-01-01,\n", encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "subscribers", "import", str(corrected)).code == 0
+    maildir_with(project / "private" / "bounces", [postfix_dsn(rp("S00001"), address_of("S00001"), serial=1),
+                                                   postfix_dsn(rp("S00004"), address_of("S00004"), serial=4)])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Bounces: 2 (2 hard, 0 soft) from 2 readers, 2 new" in ran.output
+    assert invalid_ids(project) == ["S00004"]
+
+
 def test_a_refusal_during_a_send_scores_its_address_once_and_flags_it_at_the_limit(tmp_path, store_location):
     """SPEC §14: a 5xx to RCPT TO (or a 5.1.x to the DATA) counts as a bounce
     of the address, once per message however often send runs; the refusals
