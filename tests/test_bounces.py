@@ -191,6 +191,27 @@ def test_a_wrong_imap_password_is_one_line_and_exit_1(tmp_path, imap, monkeypatc
     assert "check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and SOTONG_BOUNCE_PASSWORD" in ran.output
 
 
+def test_a_folder_the_imap_account_may_not_create_is_one_line_and_the_bounces_stay_recorded(tmp_path, imap, monkeypatch):
+    """An account that may not create BOUNCE_FOLDER (the mail admin's
+    rights, a full quota): UID MOVE answered NO and sotong bounces ended
+    with an imaplib traceback. Now one line; what was recorded stays, and
+    the run after the admin's fix moves the mail and counts nothing twice."""
+    project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    imap.append(*mailbag().values())
+    home = imap.folder / "mail" / USER
+    home.chmod(0o555)  # Dovecot's mail processes run as its own user: they may not make the folder here
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 1 and "Traceback" not in ran.output, ran.output
+    assert ran.output.startswith(f"the bounce mailbox {USER}@127.0.0.1:{imap.port} stopped answering or refused (UID MOVE: NO")
+    assert "check that the account may create and fill the folder sotong-handled" in ran.output
+    assert len(ran.output.strip().splitlines()) == 1
+    assert len(store_rows(project, "SELECT * FROM delivery_bounces")) == 4
+    home.chmod(0o755)
+    again = run_cli(project / "pelicanconf.py", "bounces")
+    assert again.code == 0 and "Bounces: 4 (3 hard, 1 soft) from 4 readers, 0 new and 4 counted before" in again.output
+
+
 # --- Maildir ---------------------------------------------------------------------------------
 
 
