@@ -67,13 +67,17 @@ def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):
             "010-9999-0000,failed,2001,2026-11-26 09:03:15\n"
             f"{phone_of(2)},bounced,2001,2026-11-26 09:03:15\n"
             f"{phone_of(3)},failed,2001,yesterday\n"
-            "not a phone,failed,2001,2026-11-26 09:03:15\n")
+            "not a phone,failed,2001,2026-11-26 09:03:15\n"
+            f"{phone_of(4)},failed\n"  # a short row: no code, no time
+            f"{phone_of(4)}\n")
     ran = results(sent, text)
     assert ran.code == 1
     assert "result.csv:3: the phone column holds a number this outbox did not send to (it is not in its sms.csv)" in ran.output
     assert 'result.csv:4: status must be delivered or failed, not "bounced"' in ran.output
     assert 'result.csv:5: "yesterday" is not a time; write it like 2026-11-26 09:03:12' in ran.output
     assert "result.csv:6: the phone column is not a mobile number; write it like 010-1234-5678" in ran.output
+    assert 'result.csv:7: "" is not a time; write it like 2026-11-26 09:03:12' in ran.output
+    assert 'result.csv:8: status must be delivered or failed, not ""' in ran.output and "None" not in ran.output
     assert "Traceback" not in ran.output
     assert "0000" not in ran.output and "not a phone" not in ran.output  # the row and column, never the number
     assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
