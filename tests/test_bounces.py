@@ -254,6 +254,27 @@ def test_a_handled_folder_left_without_its_cur_by_a_stopped_run_is_completed(tmp
     assert len(handled) == 4
 
 
+def test_a_mail_a_mail_client_took_from_new_while_bounces_ran_is_moved_by_the_next_run(tmp_path):
+    """Dovecot serving the same Maildir renames new/NAME to cur/NAME:2, when
+    an IMAP client opens the inbox: a mail read from new/ and gone when
+    moved stopped sotong bounces with a FileNotFoundError traceback."""
+    from delivery.mailboxes import MaildirBox
+
+    root = tmp_path / "bounces"
+    maildir_with(root, [postfix_dsn(rp("S00001"), address_of("S00001"), serial=1),
+                        postfix_dsn(rp("S00002"), address_of("S00002"), serial=2)])
+    with MaildirBox(root, "sotong-handled") as box:
+        handles = [mail.handle for mail in box.mails()]
+        taken = handles[0].split("/", 1)[1]
+        (root / handles[0]).rename(root / "cur" / f"{taken}:2,")  # as Dovecot does
+        box.move(handles)
+    assert [path.name for path in (root / "cur").iterdir()] == [f"{taken}:2,"]
+    assert len(list((root / ".sotong-handled" / "cur").iterdir())) == 1
+    with MaildirBox(root, "sotong-handled") as box:
+        box.move([mail.handle for mail in box.mails()])
+    assert not list((root / "cur").iterdir()) and len(list((root / ".sotong-handled" / "cur").iterdir())) == 2
+
+
 def test_a_folder_in_the_maildirs_new_is_no_mail_and_left_alone(tmp_path):
     """Something made a folder in new/ (a Maildir holds only files there): the mails beside it are read."""
     project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')

@@ -77,7 +77,10 @@ class MaildirBox:
             sub, name = handle.split("/", 1)
             if sub == "new" and ":2," not in name:
                 name += ":2,S"
-            os.replace(self.root / handle, self.target / name)
+            try:
+                os.replace(self.root / handle, self.target / name)
+            except FileNotFoundError:  # a mail client (Dovecot on the same Maildir) took it to cur/ meanwhile:
+                continue  # the next run reads it there, counted before, and moves it
 
 
 class ImapBox:
