@@ -409,6 +409,27 @@ def test_a_late_bounce_of_an_address_its_reader_has_since_corrected_does_not_fla
     assert invalid_ids(project) == ["S00004"]
 
 
+def test_a_dsn_s_escape_sequences_never_reach_the_staff_s_terminal(tmp_path):
+    """A reader who knows their own return path can send it a DSN of their
+    own making: its Status and Diagnostic-Code, terminal escape sequences
+    included (ESC ] 0; retitles the staff's terminal, ESC [ 2J clears it),
+    were stored as written and printed so by sotong send report."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    make_outbox(project / "private" / "outbox", ISSUE, ["S00001", "S00004"], ["2026-11-21-cold-wave-warning"])
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)).code == 0
+    maildir_with(project / "private" / "bounces", [
+        postfix_dsn(rp("S00001"), address_of("S00001"), serial=1, status="5.1.1\x1b]0;pwned\x07",
+                    diagnostic="smtp; 550 \x1b[2Jgone"),
+        postfix_dsn(rp("S00004"), address_of("S00004"), serial=4, status="\x1b[31mbad")])
+    assert run_cli(project / "pelicanconf.py", "bounces").code == 0
+    assert store_rows(project, "SELECT subscriber_id, status, reason FROM delivery_bounces ORDER BY 1") == [
+        ("S00001", "5.1.1", "550 \\x1b[2Jgone"), ("S00004", "", "550 5.1.1 <주소>: Recipient address rejected: User unknown in virtual mailbox table")]
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "  S00001  email  hard on 2026-11-27: 5.1.1 550 \\x1b[2Jgone" in report.output
+    assert "\x1b" not in report.output and "\x07" not in report.output
+
+
 def test_a_refusal_during_a_send_scores_its_address_once_and_flags_it_at_the_limit(tmp_path, store_location):
     """SPEC §14: a 5xx to RCPT TO (or a 5.1.x to the DATA) counts as a bounce
     of the address, once per message however often send runs; the refusals

@@ -164,8 +164,9 @@ def dsn_verdict(blocks: list[Message]) -> Verdict | None:
         status = header(block, "Status").strip()
         kind = dsn_kind(header(block, "Action"), status)
         if kind:
+            code = _STATUS.match(status)  # the code alone: the rest is the sender's, and may be anything
             reason = " ".join(header(block, "Diagnostic-Code").split())
-            found.append(Verdict(kind, status, reason.partition(";")[2].strip() or reason))
+            found.append(Verdict(kind, ".".join(code.groups()) if code else "", reason.partition(";")[2].strip() or reason))
     return max(found, key=lambda v: WEIGHTS[v.kind], default=None)
 
 

@@ -24,6 +24,7 @@ from typing import Iterable
 
 from sotong.i18n import _
 from sotong.notices import SEOUL
+from sotong.problems import one_line
 from sotong.store import register_schema
 
 from .bounce_rules import Verdict, bounce_score, refusal_verdict, verdict_of_bytes
@@ -147,7 +148,8 @@ def read_bounce(data: bytes, bounce_address: str, today: str, known: Known = Kno
         return return_path
     message_id = str(message.get("Message-ID") or "").strip()
     key = hashlib.sha256(message_id.encode() if message_id else data).hexdigest()
-    reason = Verdict(verdict.kind, verdict.status, redact_addresses(verdict.reason)[:500])
+    # one_line: whoever wrote the mail wrote the reason, escape sequences for the staff's terminal too
+    reason = Verdict(verdict.kind, verdict.status, one_line(redact_addresses(verdict.reason))[:500])
     return Bounce(f"mail:{key}", return_path, reason, _day(message, today))
 
 
