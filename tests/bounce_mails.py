@@ -174,3 +174,23 @@ def unrelated_mail(to: str = "bounces@sd.go.kr") -> bytes:
         f"Content-Type: text/plain; charset=utf-8\r\n\r\n"
         "소식지 수신 주소를 바꾸고 싶습니다.\r\n"
     ).encode()
+
+
+def legacy_korean_reply(return_path: str, recipient: str) -> bytes:
+    """A person's answer from an old Korean mail program that writes its
+    headers in raw EUC-KR (no RFC 2047), sent to the return path: no bounce."""
+    return (
+        f"Delivered-To: {return_path}\r\n".encode()
+        + "From: 김민서 <{recipient}>\r\n".format(recipient=recipient).encode("euc-kr")
+        + f"To: {return_path}\r\n".encode()
+        + "Subject: 답장: 성동구 소식\r\n".encode("euc-kr")
+        + b"Message-ID: <legacy.20261127@example.co.kr>\r\nDate: Fri, 27 Nov 2026 11:00:00 +0900\r\n"
+        + b"Content-Type: text/plain; charset=euc-kr\r\n\r\n" + "잘 받았습니다.\r\n".encode("euc-kr")
+    )
+
+
+def eight_bit_auto_submitted(return_path: str, recipient: str) -> bytes:
+    """A mail sent to the return path with a raw 8-bit byte in Auto-Submitted
+    (a broken mailer, or a reader who knows their own return path): no bounce."""
+    return vacation_reply(return_path, recipient).replace(b"Auto-Submitted: auto-replied (vacation)",
+                                                          b"Auto-Submitted: \xff").replace(b"vacation.", b"eightbit.")

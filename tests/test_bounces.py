@@ -11,7 +11,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from bounce_mails import exim_bounce, gmail_dsn, postfix_dsn, unrelated_mail, vacation_reply
+from bounce_mails import (eight_bit_auto_submitted, exim_bounce, gmail_dsn, legacy_korean_reply, postfix_dsn, unrelated_mail,
+                          vacation_reply)
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
@@ -190,6 +191,27 @@ def test_a_wrong_imap_password_is_one_line_and_exit_1(tmp_path, imap, monkeypatc
     assert "check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and SOTONG_BOUNCE_PASSWORD" in ran.output
 
 
+def test_a_folder_the_imap_account_may_not_create_is_one_line_and_the_bounces_stay_recorded(tmp_path, imap, monkeypatch):
+    """An account that may not create BOUNCE_FOLDER (the mail admin's
+    rights, a full quota): UID MOVE answered NO and sotong bounces ended
+    with an imaplib traceback. Now one line; what was recorded stays, and
+    the run after the admin's fix moves the mail and counts nothing twice."""
+    project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    imap.append(*mailbag().values())
+    home = imap.folder / "mail" / USER
+    home.chmod(0o555)  # Dovecot's mail processes run as its own user: they may not make the folder here
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 1 and "Traceback" not in ran.output, ran.output
+    assert ran.output.startswith(f"the bounce mailbox {USER}@127.0.0.1:{imap.port} stopped answering or refused (UID MOVE: NO")
+    assert "check that the account may create and fill the folder sotong-handled" in ran.output
+    assert len(ran.output.strip().splitlines()) == 1
+    assert len(store_rows(project, "SELECT * FROM delivery_bounces")) == 4
+    home.chmod(0o755)
+    again = run_cli(project / "pelicanconf.py", "bounces")
+    assert again.code == 0 and "Bounces: 4 (3 hard, 1 soft) from 4 readers, 0 new and 4 counted before" in again.output
+
+
 # --- Maildir ---------------------------------------------------------------------------------
 
 
@@ -232,6 +254,27 @@ def test_a_handled_folder_left_without_its_cur_by_a_stopped_run_is_completed(tmp
     assert len(handled) == 4
 
 
+def test_a_mail_a_mail_client_took_from_new_while_bounces_ran_is_moved_by_the_next_run(tmp_path):
+    """Dovecot serving the same Maildir renames new/NAME to cur/NAME:2, when
+    an IMAP client opens the inbox: a mail read from new/ and gone when
+    moved stopped sotong bounces with a FileNotFoundError traceback."""
+    from delivery.mailboxes import MaildirBox
+
+    root = tmp_path / "bounces"
+    maildir_with(root, [postfix_dsn(rp("S00001"), address_of("S00001"), serial=1),
+                        postfix_dsn(rp("S00002"), address_of("S00002"), serial=2)])
+    with MaildirBox(root, "sotong-handled") as box:
+        handles = [mail.handle for mail in box.mails()]
+        taken = handles[0].split("/", 1)[1]
+        (root / handles[0]).rename(root / "cur" / f"{taken}:2,")  # as Dovecot does
+        box.move(handles)
+    assert [path.name for path in (root / "cur").iterdir()] == [f"{taken}:2,"]
+    assert len(list((root / ".sotong-handled" / "cur").iterdir())) == 1
+    with MaildirBox(root, "sotong-handled") as box:
+        box.move([mail.handle for mail in box.mails()])
+    assert not list((root / "cur").iterdir()) and len(list((root / ".sotong-handled" / "cur").iterdir())) == 2
+
+
 def test_a_folder_in_the_maildirs_new_is_no_mail_and_left_alone(tmp_path):
     """Something made a folder in new/ (a Maildir holds only files there): the mails beside it are read."""
     project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
@@ -242,6 +285,23 @@ def test_a_folder_in_the_maildirs_new_is_no_mail_and_left_alone(tmp_path):
     assert ran.code == 0, ran.output
     assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
     assert (project / "private" / "bounces" / "new" / "1700000000.folder").is_dir()
+
+
+def test_mail_with_raw_8_bit_headers_is_left_alone_without_a_traceback(tmp_path):
+    """Headers in raw 8-bit bytes (an old Korean mail program's EUC-KR, a
+    hostile reader's byte in Auto-Submitted) are Header objects, not str, in
+    the parsed mail: the second stopped sotong bounces with an AttributeError
+    traceback at every run (the mail never moved, the bounces after it never
+    recorded), the first printed flufl.bounce's traceback of its detector."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    odd = [legacy_korean_reply(rp("S00002"), address_of("S00002")), eight_bit_auto_submitted(rp("S00003"), address_of("S00003"))]
+    maildir_with(project / "private" / "bounces", [*odd, *mailbag().values()])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Traceback" not in ran.output and "detector" not in ran.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
+    assert "Left where they were: 2 mails without a genuine return path of ours (other mail, or a forged tag), 3 auto-replies" in ran.output
+    assert len(mailbox.Maildir(str(project / "private" / "bounces"), create=False)) == len(LEFT_ALONE) + 2
 
 
 def test_bounces_whose_return_path_a_server_lower_cased_are_attributed_to_the_stored_reader(tmp_path):
@@ -322,6 +382,52 @@ def test_send_report_lists_late_bounces_by_reader(tmp_path):
     assert "Late bounces and SMS failures (2: 1 hard, 1 soft; from sotong bounces and sotong send results):" in ran.output
     assert "  S00001  email  hard on 2026-11-27: 5.1.1 550 5.1.1 <주소>: Recipient address rejected" in ran.output
     assert "  S00004  email  soft on 2026-11-27: 4.2.2 452 4.2.2 <주소>: Mailbox full" in ran.output
+
+
+def test_a_late_bounce_of_an_address_its_reader_has_since_corrected_does_not_flag_the_new_one(tmp_path):
+    """A bounce that arrives after the reader corrected their address (the
+    preferences page, an import) is the old address's: it flagged the new
+    one invalid, and bundles skipped the corrected address."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    make_outbox(project / "private" / "outbox", ISSUE, ["S00001", "S00004"], ["2026-11-21-cold-wave-warning"])
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)).code == 0
+    store = Store.open(project / "private" / "sotong.db")
+    with store.transaction() as db:  # subscribed before, sent at nine, the address corrected after
+        db.execute("UPDATE consent_log SET changed_at = '2026-11-20T10:00:00+09:00'")
+        db.execute("UPDATE delivery_messages SET sent_at = '2026-11-26T09:00:00+09:00'")
+    store.close()
+    corrected = project / "corrected.csv"
+    corrected.write_text("id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+                         "S00001,,kim.right@example.com,,1960,,yongdap,health;culture,email,person,,2020-01-01,\n", encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "subscribers", "import", str(corrected)).code == 0
+    maildir_with(project / "private" / "bounces", [postfix_dsn(rp("S00001"), address_of("S00001"), serial=1),
+                                                   postfix_dsn(rp("S00004"), address_of("S00004"), serial=4)])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Bounces: 2 (2 hard, 0 soft) from 2 readers, 2 new" in ran.output
+    assert invalid_ids(project) == ["S00004"]
+
+
+def test_a_dsn_s_escape_sequences_never_reach_the_staff_s_terminal(tmp_path):
+    """A reader who knows their own return path can send it a DSN of their
+    own making: its Status and Diagnostic-Code, terminal escape sequences
+    included (ESC ] 0; retitles the staff's terminal, ESC [ 2J clears it),
+    were stored as written and printed so by sotong send report."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    make_outbox(project / "private" / "outbox", ISSUE, ["S00001", "S00004"], ["2026-11-21-cold-wave-warning"])
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)).code == 0
+    maildir_with(project / "private" / "bounces", [
+        postfix_dsn(rp("S00001"), address_of("S00001"), serial=1, status="5.1.1\x1b]0;pwned\x07",
+                    diagnostic="smtp; 550 \x1b[2Jgone"),
+        postfix_dsn(rp("S00004"), address_of("S00004"), serial=4, status="\x1b[31mbad")])
+    assert run_cli(project / "pelicanconf.py", "bounces").code == 0
+    assert store_rows(project, "SELECT subscriber_id, status, reason FROM delivery_bounces ORDER BY 1") == [
+        ("S00001", "5.1.1", "550 \\x1b[2Jgone"), ("S00004", "", "550 5.1.1 <주소>: Recipient address rejected: User unknown in virtual mailbox table")]
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert "  S00001  email  hard on 2026-11-27: 5.1.1 550 \\x1b[2Jgone" in report.output
+    assert "\x1b" not in report.output and "\x07" not in report.output
 
 
 def test_a_refusal_during_a_send_scores_its_address_once_and_flags_it_at_the_limit(tmp_path, store_location):

@@ -110,3 +110,32 @@ def test_invalid_marks_of_readers_without_that_address_any_more_go(project, stor
     result = run_cli(project / "pelicanconf.py", "send", "purge")
     assert "3 invalid marks" in result.output
     assert store_rows(project, "SELECT subscriber_id, channel FROM delivery_invalid_marks") == [("S1", "email")]
+
+
+def test_bounces_read_after_their_outbox_was_purged_go_a_year_after_they_bounced(project, store_location):
+    """A bounce mailbox first read long after the send (BOUNCE_MAILDIR set a
+    year late) gives bounces of outboxes already purged: sotong bounces
+    records them by their return path, and no purge ever destroyed them."""
+    assert run_cli(project / "pelicanconf.py", "send", "purge").code == 0
+    from delivery import bounces
+
+    store = Store.open(store_location)
+    with store.transaction() as db:
+        db.execute("INSERT INTO subscribers (id, email) VALUES ('S1', 'kim@example.com'), ('S2', 'lee@example.com')")
+        bounces.record(store, [("mail:old", "2025-11-13", "S2", "email", "hard", "2025-11-14", "5.1.1", ""),
+                               ("mail:young", "2025-11-20", "S1", "email", "hard", "2025-11-24", "5.1.1", "")], "x")
+    store.close()
+    assert store_rows(project, "SELECT count(*) FROM delivery_bounces") == [(2,)]
+    dry = run_cli(project / "pelicanconf.py", "send", "purge", "--dry-run")
+    assert "2025-11-13: would destroy delivery_bounces 1 and its files" in dry.output, dry.output
+    assert "2025-11-20" not in dry.output
+    result = run_cli(project / "pelicanconf.py", "send", "purge")
+    assert result.code == 0 and "2025-11-13: destroyed delivery_bounces 1 and 0 files" in result.output, result.output
+    assert store_rows(project, "SELECT source_key FROM delivery_bounces") == [("mail:young",)]
+    make_outbox(project / "private" / "outbox", "2025-11-20", ["S3"], ["a-notice"])  # the same key made again, not sent yet
+    store = Store.open(store_location)
+    with store.transaction() as db:
+        db.execute("UPDATE delivery_bounces SET day = '2025-11-01'")
+    store.close()
+    result = run_cli(project / "pelicanconf.py", "send", "purge")
+    assert "2025-11-20" not in result.output and (project / "private" / "outbox" / "2025-11-20").is_dir()

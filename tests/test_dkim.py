@@ -7,6 +7,7 @@ refuses them once a signed header is changed."""
 from __future__ import annotations
 
 import base64
+import codecs
 import re
 import subprocess
 from pathlib import Path
@@ -104,3 +105,56 @@ def test_a_key_path_that_is_not_text_is_a_settings_line_not_a_traceback(tmp_path
     ran = run_cli(project / "pelicanconf.py", "check")
     assert ran.code == 1 and "Traceback" not in ran.output
     assert 'DKIM_KEY_PATH: must be the private key file, e.g. DKIM_KEY_PATH = "/etc/sotong/dkim.key" (DKIM needs all of' in ran.output
+
+
+def public_key_pem(folder: Path) -> Path:
+    """A public key given in place of the private one (its PEM base64 is sound, its ASN.1 no private key)."""
+    key, _record = rsa_key(folder)
+    public = folder / "dkim-public.pem"
+    subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-out", str(public)], check=True, capture_output=True)
+    return public
+
+
+def text_key(text: bytes):
+    def make(folder: Path) -> Path:
+        (folder / "dkim.key").write_bytes(text)
+        return folder / "dkim.key"
+    return make
+
+
+@pytest.mark.parametrize("make_key, said", [
+    (text_key(b"hello\n"), "Invalid base64-encoded string"),  # binascii.Error from dkimpy: was a traceback
+    (text_key(b"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAK\n-----END RSA PRIVATE KEY-----\n"), "Incorrect padding"),
+    (public_key_pem, "Unparsable private key"),  # dkimpy's message holds a line break
+    (lambda _folder: Path("/proc/self/mem"), "cannot read /proc/self/mem: Input/output error"),
+])
+def test_a_key_dkimpy_cannot_use_is_one_line_at_check_and_nothing_is_bundled(tmp_path, make_key, said):
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    key = make_key(keys)
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project",
+                           extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n')
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="A1", name="김민서", email="a1@example.com", birth_year=1985, dong="seongsu1ga1",
+                                    fields=frozenset({"health", "culture", "living"}), channels=frozenset({"email"})))
+    store.close()
+    for command in (["check"], ["bundles", "--issue", ISSUE]):
+        ran = run_cli(project / "pelicanconf.py", *command)
+        assert ran.code == 1 and "Traceback" not in ran.output, ran.output
+        [line] = [line for line in ran.output.splitlines() if "DKIM_KEY_PATH" in line]
+        assert line.startswith("pelicanconf.py:") and "DKIM_KEY_PATH: " in line and str(key) in line and said in line
+        assert "Unexpected tag" not in ran.output.replace(line, "")  # the rest of dkimpy's message is on that line
+    assert not list((project / "private" / "outbox").glob(f"{ISSUE}/email/*.eml"))
+
+
+def windows_saved_rsa_key(folder: Path) -> tuple[Path, str]:
+    """An RSA key saved by a Windows editor: a BOM, CRLF line ends (dkimpy finds no key in those)."""
+    key, record = rsa_key(folder)
+    key.write_bytes(codecs.BOM_UTF8 + key.read_bytes().replace(b"\n", b"\r\n"))
+    return key, record
+
+
+def test_a_key_saved_on_windows_signs(tmp_path):
+    emails, dns = bundled(tmp_path, windows_saved_rsa_key)
+    assert emails and all(dkim.verify(data, dnsfunc=dns) and b"a=rsa-sha256" in data for data in emails)

@@ -13,6 +13,8 @@ from project_support import copy_project
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, make_outbox, marked_invalid, phone_of, run_cli,
                               store_rows)
 
+from sotong.store import Store
+
 
 ISSUE = "2026-11-26"
 HEADER = "phone,status,code,time\n"
@@ -65,13 +67,17 @@ def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):
             "010-9999-0000,failed,2001,2026-11-26 09:03:15\n"
             f"{phone_of(2)},bounced,2001,2026-11-26 09:03:15\n"
             f"{phone_of(3)},failed,2001,yesterday\n"
-            "not a phone,failed,2001,2026-11-26 09:03:15\n")
+            "not a phone,failed,2001,2026-11-26 09:03:15\n"
+            f"{phone_of(4)},failed\n"  # a short row: no code, no time
+            f"{phone_of(4)}\n")
     ran = results(sent, text)
     assert ran.code == 1
     assert "result.csv:3: the phone column holds a number this outbox did not send to (it is not in its sms.csv)" in ran.output
     assert 'result.csv:4: status must be delivered or failed, not "bounced"' in ran.output
     assert 'result.csv:5: "yesterday" is not a time; write it like 2026-11-26 09:03:12' in ran.output
     assert "result.csv:6: the phone column is not a mobile number; write it like 010-1234-5678" in ran.output
+    assert 'result.csv:7: "" is not a time; write it like 2026-11-26 09:03:12' in ran.output
+    assert 'result.csv:8: status must be delivered or failed, not ""' in ran.output and "None" not in ran.output
     assert "Traceback" not in ran.output
     assert "0000" not in ran.output and "not a phone" not in ran.output  # the row and column, never the number
     assert store_rows(sent, "SELECT count(*) FROM delivery_sms_results") == [(0,)]
@@ -206,3 +212,22 @@ def test_each_reader_counts_once_by_its_latest_result(rows):
     for reader, result in kept.items():
         last_time = max(t for r, _s, t in rows if r == reader)
         assert (result.status, result.time) == [(s, t) for r, s, t in rows if r == reader and t == last_time][-1]
+
+
+def test_a_failure_of_the_number_a_reader_has_since_changed_does_not_flag_the_new_one(sent):
+    """The agency's file reports the number the SMS went to; a reader who
+    gave a new number since (an import, the preferences page) had it flagged
+    invalid by the old one's failure, and got no SMS there until it changed again."""
+    columns = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+    changed = sent / "changed.csv"
+    changed.write_text(columns + "S00002,,,010-7777-0002,1960,,yongdap,health;culture,sms,person,,2020-01-01,\n", encoding="utf-8")
+    store = Store.open(sent / "private" / "sotong.db")
+    with store.transaction() as db:  # subscribed before, handed over at nine, the number changed after
+        db.execute("UPDATE consent_log SET changed_at = '2026-11-20T10:00:00+09:00'")
+        db.execute("UPDATE delivery_messages SET sent_at = '2026-11-26T09:00:00+09:00'")
+    store.close()
+    assert run_cli(sent / "pelicanconf.py", "subscribers", "import", str(changed)).code == 0
+    ran = results(sent, HEADER + f"{phone_of(2)},failed,2001,2026-11-26 09:03:15\n{phone_of(3)},failed,2001,2026-11-26 09:03:16\n")
+    assert ran.code == 0, ran.output
+    assert "1 failed" not in ran.output and "2 failed (2 hard, 0 soft)" in ran.output
+    assert marked_invalid(sent, "sms") == ["S00003"]  # S00002's new number is not the one that failed

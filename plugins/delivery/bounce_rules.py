@@ -7,6 +7,7 @@ counts: the day's heaviest).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -25,6 +26,9 @@ _MESSAGE_TOO_LONG = ("2", "3")
 _BLANK_LINE = re.compile(rb"\r?\n[ \t]*\r?\n")
 _BLANK_LINE_TEXT = re.compile(r"\r?\n[ \t]*\r?\n")
 _AUTO_REPLY_SUBJECT = re.compile(r"out of (the )?office|auto(matic)?[ -]?(reply|response)|vacation|부재|자동\s*응답", re.I)
+# flufl.bounce logs a detector's exception with its traceback before raising
+# it, which verdict_of takes for "no bounce it knows": no traceback on the terminal.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -85,16 +89,21 @@ def refusal_verdict(stage: str | None, code: int | None, text: str | None) -> Ve
     return Verdict(SOFT if code == 552 else HARD, "", reason)
 
 
+def header(message: Message, name: str) -> str:
+    """A header's text: compat32 gives a Header object, not a str, for one
+    holding raw 8-bit bytes (a legacy EUC-KR mailer, a hostile sender)."""
+    return str(message.get(name) or "")
+
+
 def is_auto_reply(message: Message) -> bool:
     """A vacation or other automatic answer (RFC 3834 and the common habits)."""
-    auto = (message.get("Auto-Submitted") or "").strip().lower()
-    if auto.startswith("auto-replied"):
+    if header(message, "Auto-Submitted").strip().lower().startswith("auto-replied"):
         return True
     if any(message.get(name) for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Origin")):
         return True
-    if (message.get("Precedence") or "").strip().lower() == "auto_reply":
+    if header(message, "Precedence").strip().lower() == "auto_reply":
         return True
-    return bool(_AUTO_REPLY_SUBJECT.search(str(message.get("Subject") or "")))
+    return bool(_AUTO_REPLY_SUBJECT.search(header(message, "Subject")))
 
 
 def from_mail_system(message: Message) -> bool:
@@ -102,7 +111,7 @@ def from_mail_system(message: Message) -> bool:
     naming its failed recipients), as bounces are; auto-replies are sent by people's mailboxes."""
     if message.get("X-Failed-Recipients"):
         return True
-    sender = parseaddr(str(message.get("From") or ""))[1].lower()
+    sender = parseaddr(header(message, "From"))[1].lower()
     return sender.partition("@")[0] in ("mailer-daemon", "postmaster", "mail-daemon")
 
 
@@ -152,11 +161,12 @@ def dsn_verdict(blocks: list[Message]) -> Verdict | None:
     """The heaviest verdict of a DSN's recipient blocks."""
     found = []
     for block in blocks:
-        status = (block.get("Status") or "").strip()
-        kind = dsn_kind(block.get("Action") or "", status)
+        status = header(block, "Status").strip()
+        kind = dsn_kind(header(block, "Action"), status)
         if kind:
-            reason = " ".join(str(block.get("Diagnostic-Code") or "").split())
-            found.append(Verdict(kind, status, reason.partition(";")[2].strip() or reason))
+            code = _STATUS.match(status)  # the code alone: the rest is the sender's, and may be anything
+            reason = " ".join(header(block, "Diagnostic-Code").split())
+            found.append(Verdict(kind, ".".join(code.groups()) if code else "", reason.partition(";")[2].strip() or reason))
     return max(found, key=lambda v: WEIGHTS[v.kind], default=None)
 
 

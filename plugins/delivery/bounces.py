@@ -24,10 +24,11 @@ from typing import Iterable
 
 from sotong.i18n import _
 from sotong.notices import SEOUL
+from sotong.problems import one_line
 from sotong.store import register_schema
 
 from .bounce_rules import Verdict, bounce_score, refusal_verdict, verdict_of_bytes
-from .marks import address_digest, ensure as ensure_marks, mark_invalid as mark_addresses_invalid
+from .marks import ADDRESS_COLUMN, address_digest, ensure as ensure_marks, mark_invalid as mark_addresses_invalid
 from .rules import redact_addresses
 from .verp import Known, ReturnPath, read_return_path
 
@@ -147,7 +148,8 @@ def read_bounce(data: bytes, bounce_address: str, today: str, known: Known = Kno
         return return_path
     message_id = str(message.get("Message-ID") or "").strip()
     key = hashlib.sha256(message_id.encode() if message_id else data).hexdigest()
-    reason = Verdict(verdict.kind, verdict.status, redact_addresses(verdict.reason)[:500])
+    # one_line: whoever wrote the mail wrote the reason, escape sequences for the staff's terminal too
+    reason = Verdict(verdict.kind, verdict.status, one_line(redact_addresses(verdict.reason))[:500])
     return Bounce(f"mail:{key}", return_path, reason, _day(message, today))
 
 
@@ -216,13 +218,50 @@ def readers_addresses(store, subscriber_ids: set[str]) -> dict[str, tuple]:
     return addresses
 
 
+def addresses_when_sent(store, rows: list[tuple]) -> dict[tuple[str, str, str], str]:
+    """(outbox, subscriber_id, channel) -> the address the message went to,
+    of the ``rows`` (as :func:`record` takes them) whose reader changed it
+    since the message was sent: the consent log's old value of the first
+    change after it (a bounce arriving after a resident corrected their
+    address is the old one's)."""
+    found: dict[tuple[str, str, str], str] = {}
+    if "delivery_messages" not in store.tables():  # no send yet: bounces of no message of ours
+        return found
+    by_outbox: dict[str, set] = {}
+    for row in rows:
+        by_outbox.setdefault(row[1], set()).add(row[2])
+    for outbox, readers in sorted(by_outbox.items()):
+        readers = sorted(readers)
+        for start in range(0, len(readers), 500):
+            found.update(_changed_since_sent(store, outbox, readers[start:start + 500]))
+    return found
+
+
+def _changed_since_sent(store, outbox: str, readers: list[str]) -> dict[tuple[str, str, str], str]:
+    """:func:`addresses_when_sent` of some ``readers`` of ``outbox``: their
+    messages' times, then their consent log (indexed by reader)."""
+    condition, params = store.one_of("subscriber_id", readers)
+    sent = {(row[0], row[1]): row[2] for row in store.db.execute(
+        f"SELECT subscriber_id, channel, sent_at FROM delivery_messages WHERE outbox = ? AND {condition}"
+        " AND sent_at IS NOT NULL", (outbox, *params))}
+    channels = {column: channel for channel, column in ADDRESS_COLUMN.items()}
+    first: dict[tuple[str, str, str], str | None] = {}
+    for row in store.db.execute("SELECT subscriber_id, field, changed_at, old_value FROM consent_log_columns"
+                                f" WHERE {condition} AND field IN ({', '.join(map(repr, channels))}) ORDER BY id, position", params):
+        when = sent.get((row[0], channels[row[1]]))
+        if when and row[2] > when:
+            first.setdefault((outbox, row[0], channels[row[1]]), row[3])
+    return {key: old for key, old in first.items() if old is not None}
+
+
 def record(store, rows: list[tuple], now: str) -> int:
     """Insert (source_key, outbox, subscriber_id, channel, kind, day, status, reason)
-    rows once each, with the reader's current address digest; the number new.
-    A row of a reader the store no longer knows (forgotten since the send)
-    is left out: no row names them again."""
-    addresses = readers_addresses(store, {row[2] for row in rows})
-    known = [(*row, address_digest(addresses[row[2]][0 if row[3] == "email" else 1]), now)
+    rows once each, with the digest of the address the message went to (the
+    reader's current one unless :func:`addresses_when_sent` says otherwise);
+    the number new. A row of a reader the store no longer knows (forgotten
+    since the send) is left out: no row names them again."""
+    addresses, then = readers_addresses(store, {row[2] for row in rows}), addresses_when_sent(store, rows)
+    known = [(*row, address_digest(then.get(row[1:4], addresses[row[2]][0 if row[3] == "email" else 1])), now)
              for row in rows if row[2] in addresses]
     return store.db.executemany(
         "INSERT OR IGNORE INTO delivery_bounces (source_key, outbox, subscriber_id, channel, kind, day, status, reason,"

@@ -8,12 +8,12 @@ List-Unsubscribe ones be signed). The key stays outside the project.
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Callable
 
 from sotong.i18n import _
 from sotong.mail import MessageContext
-from sotong.problems import SotongError
 from sotong.settings import Check, SettingsProblems, rule
 
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe",
@@ -51,7 +51,34 @@ def read_dkim_settings(settings: dict, found: SettingsProblems) -> dict | None:
     elif key.resolve().is_relative_to(public):
         found.add("DKIM_KEY_PATH", _("{key} is under {name}/, which is published; keep the key outside the project").format(
             key=key, name=public.name))
+    elif problem := key_problem(key):
+        found.add("DKIM_KEY_PATH", problem)
     return values
+
+
+def read_key(path: Path) -> bytes:
+    """The key file's bytes as dkimpy reads them: without the BOM and the
+    CRLF line ends of a key saved on Windows (dkimpy finds no PEM key in those)."""
+    return path.read_bytes().removeprefix(codecs.BOM_UTF8).replace(b"\r\n", b"\n")
+
+
+def key_problem(path: Path) -> str | None:
+    """Why dkimpy cannot sign with the key file at ``path`` (tried once on a
+    message of one header), or None: so that ``sotong check`` says it, and
+    ``sotong bundles`` stops before its first message, not with a traceback
+    (dkimpy raises binascii's errors on a key that is no base64)."""
+    import dkim
+
+    try:
+        key = read_key(path)
+        dkim.DKIM(b"From: check@example.org\r\n\r\n").sign(
+            b"check", b"example.org", key, include_headers=[b"from"], signature_algorithm=_algorithm(key))
+    except OSError as exc:
+        return _("cannot read {path}: {value}").format(path=path, value=exc.strerror)
+    except (dkim.DKIMException, ValueError) as exc:
+        return _("{dkim_key_path}: not a private key dkimpy can use ({exc}); give a PEM RSA key or a base64 Ed25519 key").format(
+            dkim_key_path=path, exc=" ".join(str(exc).split()))  # one line: dkimpy's own may hold a line break
+    return None
 
 
 def _algorithm(key: bytes) -> bytes:
@@ -68,8 +95,7 @@ def dkim_signer(context: MessageContext):
     found.raise_any()
     if config is None:
         return None
-    key_path = config["DKIM_KEY_PATH"]
-    key = Path(key_path).expanduser().read_bytes()
+    key = read_key(Path(config["DKIM_KEY_PATH"]).expanduser())
     domain, selector = config["DKIM_DOMAIN"].encode(), config["DKIM_SELECTOR"].encode()
     algorithm = _algorithm(key)
 
@@ -81,11 +107,7 @@ def dkim_signer(context: MessageContext):
         signer = dkim.DKIM()
         signer.set_message(head + b"\r\n\r\n")
         signer.body = body
-        try:
-            return signer.sign(selector, domain, key, include_headers=list(SIGNED_HEADERS),
-                               canonicalize=(b"relaxed", b"simple"), signature_algorithm=algorithm)
-        except dkim.KeyFormatError as exc:
-            raise SotongError([_("{dkim_key_path}: not a private key dkimpy can use ({exc}); give a PEM RSA key or a base64 Ed25519 key").format(
-                dkim_key_path=key_path, exc=exc)]) from None
+        return signer.sign(selector, domain, key, include_headers=list(SIGNED_HEADERS),
+                           canonicalize=(b"relaxed", b"simple"), signature_algorithm=algorithm)
 
     return signature

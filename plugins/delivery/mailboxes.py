@@ -13,6 +13,7 @@ import mailbox
 import os
 import re
 import ssl
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -76,7 +77,10 @@ class MaildirBox:
             sub, name = handle.split("/", 1)
             if sub == "new" and ":2," not in name:
                 name += ":2,S"
-            os.replace(self.root / handle, self.target / name)
+            try:
+                os.replace(self.root / handle, self.target / name)
+            except FileNotFoundError:  # a mail client (Dovecot on the same Maildir) took it to cur/ meanwhile:
+                continue  # the next run reads it there, counted before, and moves it
 
 
 class ImapBox:
@@ -122,30 +126,42 @@ class ImapBox:
             raise imaplib.IMAP4.error(f"{what}: {status} {data!r}")
         return data
 
+    @contextmanager
+    def _talking(self):
+        """The server's trouble once logged in (a dropped connection, a
+        folder the account may not create, a full quota): one line, no traceback."""
+        try:
+            yield
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise SotongError([_("the bounce mailbox {user}@{host}:{port} stopped answering or refused ({exc}); the bounces recorded so far stay recorded and a new run counts none twice: check that the account may create and fill the folder {folder}, then run sotong bounces again").format(
+                user=self.user, host=self.host, port=self.port, exc=exc, folder=self.folder)]) from None
+
     def mails(self) -> Iterator[Mail]:
-        uids = self._ok(self.imap.uid("SEARCH", None, "ALL"), "UID SEARCH")[0].split()
-        for start in range(0, len(uids), FETCH_BATCH):
-            batch = b",".join(uids[start:start + FETCH_BATCH]).decode()
-            data = self._ok(self.imap.uid("FETCH", batch, "(UID BODY.PEEK[])"), "UID FETCH")
-            for item in data:
-                if isinstance(item, tuple):
-                    uid = re.search(rb"UID (\d+)", item[0])
-                    if uid:
-                        yield Mail(uid.group(1).decode(), item[1])
+        with self._talking():
+            uids = self._ok(self.imap.uid("SEARCH", None, "ALL"), "UID SEARCH")[0].split()
+            for start in range(0, len(uids), FETCH_BATCH):
+                batch = b",".join(uids[start:start + FETCH_BATCH]).decode()
+                data = self._ok(self.imap.uid("FETCH", batch, "(UID BODY.PEEK[])"), "UID FETCH")
+                for item in data:
+                    if isinstance(item, tuple):
+                        uid = re.search(rb"UID (\d+)", item[0])
+                        if uid:
+                            yield Mail(uid.group(1).decode(), item[1])
 
     def move(self, handles: list[str]) -> None:
         if not handles:
             return
-        imap = self.imap
-        imap.create(_quoted(self.folder))  # NO when it exists already
-        uids = ",".join(handles)
-        if "MOVE" in self.capabilities:
-            self._ok(imap.uid("MOVE", uids, _quoted(self.folder)), "UID MOVE")
-        elif "UIDPLUS" in self.capabilities:
-            self._ok(imap.uid("COPY", uids, _quoted(self.folder)), "UID COPY")
-            self._ok(imap.uid("STORE", uids, "+FLAGS.SILENT", r"(\Deleted)"), "UID STORE")
-            self._ok(imap.uid("EXPUNGE", uids), "UID EXPUNGE")
-        else:
+        imap, uids = self.imap, ",".join(handles)
+        with self._talking():
+            imap.create(_quoted(self.folder))  # NO when it exists already
+            if "MOVE" in self.capabilities:
+                self._ok(imap.uid("MOVE", uids, _quoted(self.folder)), "UID MOVE")
+                return
+            if "UIDPLUS" in self.capabilities:
+                self._ok(imap.uid("COPY", uids, _quoted(self.folder)), "UID COPY")
+                self._ok(imap.uid("STORE", uids, "+FLAGS.SILENT", r"(\Deleted)"), "UID STORE")
+                self._ok(imap.uid("EXPUNGE", uids), "UID EXPUNGE")
+                return
             raise SotongError([_("the IMAP server {host} can neither MOVE nor UID EXPUNGE, so handled bounces cannot be moved without touching other mail; use BOUNCE_MAILDIR instead").format(
                 host=self.host)])
 

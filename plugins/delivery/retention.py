@@ -75,12 +75,16 @@ def first_kept_day(today: dt.date) -> dt.date:
 
 def outboxes_to_purge(store: Store, outbox_root: Path, today: dt.date) -> list[str]:
     """Outboxes whose last message was sent (or last tried) before
-    :func:`first_kept_day`, and outbox folders never sent whose manifest was
-    written before it."""
+    :func:`first_kept_day`, outbox folders never sent whose manifest was
+    written before it, and the bounces of outboxes the journal no longer
+    holds whose last bounced before it."""
     cutoff = first_kept_day(today).isoformat()
     last = dict(store.db.execute("SELECT outbox, max(coalesce(sent_at, updated_at)) FROM delivery_messages "
                                  "GROUP BY outbox"))
     old = {key for key, moment in last.items() if moment[:10] < cutoff}
+    if "delivery_bounces" in store.tables():  # bounces read after their outbox was purged (a mailbox first read late)
+        old |= {key for key, day in store.db.execute("SELECT outbox, max(day) FROM delivery_bounces GROUP BY outbox")
+                if key not in last and day < cutoff and not (outbox_root / key).is_dir()}  # a folder: by its manifest
     for manifest in outbox_root.glob("*/manifest.jsonl") if outbox_root.is_dir() else ():
         made = dt.date.fromtimestamp(manifest.stat().st_mtime).isoformat()
         if manifest.parent.name not in last and made < cutoff:

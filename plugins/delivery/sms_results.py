@@ -86,9 +86,10 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
             columns=', '.join(COLUMNS), value=', '.join(h for h in header if h) or 'none'))]
     results, problems = [], []
     for line, row in _rows(reader, header, shown, problems):
-        phone = normalize_phone(row["phone"] or "")
-        status = (row["status"] or "").strip().lower()
-        when = parse_time(row["time"] or "")
+        row = {column: cell or "" for column, cell in row.items()}  # a short row's missing cells are None
+        phone = normalize_phone(row["phone"])
+        status = row["status"].strip().lower()
+        when = parse_time(row["time"])
         if phone is None:
             problems.append(Problem(shown, line, _("the phone column is not a mobile number; write it like 010-1234-5678")))
         elif phone not in phones:
@@ -99,7 +100,7 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
             problems.append(Problem(shown, line, _('"{time}" is not a time; write it like 2026-11-26 09:03:12').format(
                 time=row["time"])))
         else:
-            results.append(SmsResult(phones[phone], status, (row["code"] or "").strip(), when))
+            results.append(SmsResult(phones[phone], status, row["code"].strip(), when))
     return results, problems
 
 
