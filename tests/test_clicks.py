@@ -184,3 +184,27 @@ def test_scanners_and_link_previews_are_answered_but_not_counted(tmp_path):
             assert get(port, email_link, agent=agent).status == 303, agent
         assert get(port, email_link, agent=KAKAOTALK_BROWSER).status == 303
     assert store_rows(tmp_path, "SELECT clicks FROM delivery_clicks") == [(1,)]
+
+
+def test_a_click_while_postgresql_drops_the_connection_still_reaches_the_notice(tmp_path, caplog):
+    """PostgreSQL restarting under the collector: the click that finds the
+    connection lost is not counted (a line in the log) but still answered
+    303 to the notice, not 500; the next click is counted on a new connection."""
+    from postgres_server import new_database
+
+    from project_support import project_on, store_query
+
+    project = project_on(new_database(), tmp_path, "CLICK_COUNTING = True\n")
+    link = f"/c/{ISSUE}/{click_code(ISSUE, 'email', 'flu-shots')}"
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port:
+        assert get(port, link).status == 303
+        store_query(project, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        with caplog.at_level("WARNING", logger="delivery.clicks"):
+            answers = [get(port, link) for _ in range(6)]  # each of the four threads finds its connection lost once
+    assert [answer.status for answer in answers] == [303] * 6
+    assert all(answer.headers["Location"].endswith("/notices/flu-shots/") for answer in answers)
+    lost = [record for record in caplog.records if record.name == "delivery.clicks"]
+    assert 1 <= len(lost) <= 4 and ISSUE in lost[0].getMessage()
+    assert store_query(project, "SELECT clicks FROM delivery_clicks") == [(1 + 6 - len(lost),)]

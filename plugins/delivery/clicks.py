@@ -8,6 +8,8 @@ Nor does what opens links by itself (answered all the same): a HEAD, a
 request without a User-Agent, or one whose User-Agent names a mail scanner,
 a link preview (KakaoTalk's, Slack's), a crawler or an HTTP library
 (:data:`AUTOMATED_MARKS`); only the header is read, and nothing of it is kept.
+A store that cannot count (PostgreSQL restarting, a full disk) is logged,
+and the reader still goes to the notice.
 The marks are plain substrings, so a hostile header costs microseconds:
 crawlerdetect's 1,462 patterns took 8.8 s of CPU on 8 KB of "a" (one of them
 is quadratic, and any text its exclusions leave costs about 50 µs a
@@ -16,11 +18,16 @@ character), and the collector's threads share one interpreter.
 
 from __future__ import annotations
 
+import logging
+
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
 from sotong.links import notice_url, read_click_code, short_url
-from sotong.store import register_schema
+from sotong.i18n import _
+from sotong.store import engine_trouble, register_schema
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_clicks (
@@ -61,7 +68,7 @@ def ensure(store):
 def count_click(store, outbox: str, channel: str, notice: str) -> None:
     store.db.execute(
         "INSERT INTO delivery_clicks VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (outbox, channel, notice) DO UPDATE SET clicks = clicks + 1", (outbox, channel, notice))
+        " ON CONFLICT (outbox, channel, notice) DO UPDATE SET clicks = delivery_clicks.clicks + 1", (outbox, channel, notice))
 
 
 def click_counts(store, outbox: str) -> dict[tuple[str, str], int]:
@@ -76,6 +83,20 @@ def opened_by_a_person(request) -> bool:
     return request.method == "GET" and not automated(request.headers.get("User-Agent", ""))
 
 
+def counted(app, key: str, channel: str, ref: str) -> None:
+    """Counts one click; when the store fails for where it runs (a lost
+    connection, a full disk), says so in the log instead of failing the
+    reader's way to the notice (a mistake of Sotong's still raises)."""
+    try:
+        with app.store() as store:
+            count_click(ensure(store), key, channel, ref)
+    except Exception as exc:
+        trouble = engine_trouble(exc)
+        if trouble is None:
+            raise
+        log.warning(_("a click on %s was not counted: %s"), key, trouble)
+
+
 def click(request, key: str, code: str):
     found = read_click_code(key, code)
     if found is None:
@@ -83,8 +104,7 @@ def click(request, key: str, code: str):
     channel, ref = found
     settings = request.app.settings
     if opened_by_a_person(request):  # the others are answered, not counted
-        with request.app.store() as store:
-            count_click(ensure(store), key, channel, ref)
+        counted(request.app, key, channel, ref)
     target = notice_url(settings, ref) if channel == "email" else short_url(settings, ref)
     response = redirect(target, code=303)
     response.headers["Cache-Control"] = "no-store"
