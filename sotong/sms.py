@@ -10,6 +10,7 @@ Pure functions; the bundles decide which notices a reader gets.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
@@ -37,9 +38,16 @@ def message_type(byte_count: int) -> str:
     return "SMS" if byte_count <= SMS_MAX_BYTES else "LMS"
 
 
+def sms_form(text: str) -> str:
+    """``text`` as a text message carries it: one line, every run of spaces
+    (a no-break space too) one space, its Hangul composed (NFC: the 한 of a
+    Mac's file name, written letter by letter, is the 한 of CP949)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def notice_line(text: str, link: str) -> str:
     """One notice in a message: its SMS text and its short link."""
-    return f"{' '.join(text.split())} {link}"
+    return f"{sms_form(text)} {link}"
 
 
 def more_line(count: int, link: str) -> str:

@@ -4,11 +4,13 @@ be accepted although wrong: each is now one ``PATH:LINE: message``."""
 from __future__ import annotations
 
 import os
+import unicodedata
 
 import pytest
 
 from sotong.check import check_project
 from sotong.project import Project
+from sotong.sms import displayable, notice_line
 from test_notices import GOOD, only_problem, read, with_line
 
 
@@ -72,6 +74,25 @@ def test_a_title_outside_cp949_is_an_error_only_when_it_is_the_sms_text(tmp_path
     for extra in ("channels: [homepage, email]", "channels: [sms]\nsms: 한파 주의"):
         notice, problems = read(tmp_path, text.replace("category: culture", "category: culture\n" + extra))
         assert problems == [] and notice is not None
+
+
+@pytest.mark.parametrize("written", [
+    unicodedata.normalize("NFD", "한파 대피소 운영"),  # a title copied from a Mac's file name: 한 as ᄒ ᅡ ᆫ
+    "한파\u00a0대피소 운영",  # a no-break space, from a web page or a word processor
+    "한파  대피소\u3000운영",  # an ideographic space (2 bytes) is one space (1 byte) like the others
+])
+@pytest.mark.parametrize("key", ["title", "sms"])
+def test_plain_korean_written_as_a_mac_or_a_web_page_writes_it_is_no_error_and_is_sent_composed(tmp_path, written, key):
+    """check refused these as characters "phones cannot show" (naming ᄒ, or
+    a space), though the text was plain Korean in all but its encoding."""
+    extra = "channels: [homepage, sms]" + (f'\nsms: "{written}"' if key == "sms" else "")
+    text = with_line(extra)
+    if key == "title":
+        text = text.replace('title: "성동구: 겨울철 한파 대비 안내"', f'title: "{written}"')
+    notice, problems = read(tmp_path, text)
+    assert problems == [] and notice is not None
+    assert notice_line(notice.sms_text, "https://sd.go.kr/s/k7") == "한파 대피소 운영 https://sd.go.kr/s/k7"
+    assert displayable(notice_line(notice.sms_text, "")) == notice_line(notice.sms_text, "")
 
 
 def test_control_characters_in_the_body_are_named_by_line(tmp_path):
