@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import accumulate
 from typing import Iterable
 
@@ -121,6 +122,13 @@ class Prices:
         return {"SMS": self.sms, "LMS": self.lms}.get(message_type.upper(), 0)
 
 
+def exact_won(amount: float) -> Decimal:
+    """``amount`` as written (a price of 8.4 is 8.4, not the float nearest it,
+    of which three make 25.200000000000003), so that sums of prices are
+    the won a clerk works out, and a budget of exactly them pays for them."""
+    return Decimal(repr(amount))
+
+
 @dataclass(frozen=True)
 class MessageCounts:
     """Messages by type, and what they cost."""
@@ -130,7 +138,7 @@ class MessageCounts:
     lms: int = 0
 
     def cost(self, prices: Prices) -> float:
-        return self.sms * prices.sms + self.lms * prices.lms
+        return float(self.sms * exact_won(prices.sms) + self.lms * exact_won(prices.lms))
 
     def __add__(self, other: "MessageCounts") -> "MessageCounts":
         return MessageCounts(self.email + other.email, self.sms + other.sms, self.lms + other.lms)

@@ -5,6 +5,8 @@ settings read with one-line problems."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -120,3 +122,24 @@ def test_good_sms_settings_are_read():
     assert problems == [] and config.prices == Prices(8.4, 26) and config.policy == "email-first"
     assert read_sms_settings({})[0].prices == Prices(9, 27)
     assert read_sms_settings({"SMS_OPTOUT_FOOTER": "수신거부 080-000-0000"})[0].optout_footer == "수신거부 080-000-0000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(sms=st.integers(0, 200_000), lms=st.integers(0, 200_000),
+       sms_tenths=st.integers(0, 99_999), lms_tenths=st.integers(0, 99_999))
+def test_a_cost_is_the_won_a_clerk_would_work_out_from_the_prices_as_written(sms, lms, sms_tenths, lms_tenths):
+    """With SMS_PRICE = 8.4, three SMS cost 25.200000000000003 won: a budget
+    of 25.2 (the cost sotong reach printed) was refused as passed, the
+    message saying the texts would cost 25.2 won."""
+    prices = Prices(sms=sms_tenths / 10, lms=lms_tenths / 10)
+    exact = Fraction(sms * sms_tenths + lms * lms_tenths, 10)
+    counts = MessageCounts(sms=sms, lms=lms)
+    assert counts.cost(prices) == float(exact)  # the float the operator's budget of that many won is read as
+
+
+def test_a_budget_of_exactly_the_cost_pays_for_it():
+    from bundles.budget import readers_within
+
+    assert MessageCounts(sms=3).cost(Prices(8.4, 26)) <= 25.2
+    assert readers_within([8.4, 8.4, 8.4], 25.2) == 3
+    assert readers_within([8.4, 8.4, 8.4], 25.1) == 2 and readers_within([], 0) == 0

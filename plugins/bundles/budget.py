@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from sotong.i18n import _
 from sotong.problems import SotongError
-from sotong.sms import MessageCounts, Prices, won
+from sotong.sms import MessageCounts, Prices, exact_won, won
 
 from .rules import sms_notices
 
@@ -64,7 +64,7 @@ def texts_counts(texts: Counter, type_of: Callable[[tuple], str | None], keep: C
 
 def readers_within(prices_in_order: Sequence[float], budget: float) -> int:
     """How many readers, taken in order, the budget pays for."""
-    return sum(1 for total in accumulate(prices_in_order) if total <= budget)
+    return sum(1 for total in accumulate(map(exact_won, prices_in_order)) if total <= exact_won(budget))
 
 
 def notices_within(ordered: Sequence, cost_keeping: Callable[[frozenset], float], budget: float) -> tuple:
