@@ -21,7 +21,7 @@ from .body_files import missing_files
 from .i18n import _
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
-from .sms import sms_form
+from .sms import outside_cp949, sms_form
 from .validators import department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -342,13 +342,13 @@ def _sms(value, title: str | None, channels, problem) -> str | None:
     ``sms``, or of the title when the title is the SMS text (SPEC §6), in
     the form a message carries it (sotong.sms.sms_form)."""
     sms = sms_form(str(value)) if value is not None else None
-    if sms and _outside_cp949(sms):
+    if sms and outside_cp949(sms):
         problem("sms", _('the SMS text has "{characters}", which phones cannot show in a text message; remove it or use plain Korean').format(
-            characters=_outside_cp949(sms)))
+            characters=outside_cp949(sms)))
     title = sms_form(title) if title else title
-    if not sms and title and "sms" in channels and _outside_cp949(title):
+    if not sms and title and "sms" in channels and outside_cp949(title):
         problem("title", _('the title is the SMS text (there is no sms: line) and has "{characters}", which phones cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean').format(
-            characters=_outside_cp949(title)))
+            characters=outside_cp949(title)))
     return sms or None
 
 
@@ -433,15 +433,6 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
 
 def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
-
-
-def _outside_cp949(text: str) -> str | None:
-    """The first characters of ``text`` that CP949 (what phones show in an SMS) lacks."""
-    try:
-        text.encode("cp949")
-    except UnicodeEncodeError as exc:
-        return text[exc.start:exc.end]
-    return None
 
 
 def _is_text(value) -> bool:

@@ -29,6 +29,15 @@ def byte_length(text: str) -> int:
     return len(text.encode("cp949", errors="replace"))
 
 
+def outside_cp949(text: str) -> str | None:
+    """The first characters of ``text`` that CP949 (what phones show in an SMS) lacks."""
+    try:
+        text.encode("cp949")
+    except UnicodeEncodeError as exc:
+        return text[exc.start:exc.end]
+    return None
+
+
 def displayable(text: str) -> str:
     """``text`` as a phone shows it: characters outside CP949 become '?'."""
     return text.encode("cp949", errors="replace").decode("cp949")
@@ -191,10 +200,17 @@ SMS_CHECKS = {
         policy=policy)),
     "SHORT_LINK_BASE": rule(_is_short_link_base, lambda base: _("is {base!r}; write the short address the office points at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\"").format(
         base=base)),
-    "SMS_OPTOUT_FOOTER": rule(lambda footer: isinstance(footer, str) and bool(footer.strip()), lambda footer: _(
-        'is {footer!r}; write the opt-out line that ends every SMS, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
-        footer=footer, default=DEFAULT_OPTOUT_FOOTER)),
+    "SMS_OPTOUT_FOOTER": rule(lambda footer: isinstance(footer, str) and bool(footer.strip()) and not outside_cp949(footer),
+                              lambda footer: _optout_footer_problem(footer)),
 }
+
+
+def _optout_footer_problem(footer) -> str:
+    if isinstance(footer, str) and footer.strip():
+        return _('is {footer!r}, and phones cannot show "{characters}" in a text message; write it in plain Korean, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
+            footer=footer, characters=outside_cp949(footer), default=DEFAULT_OPTOUT_FOOTER)
+    return _('is {footer!r}; write the opt-out line that ends every SMS, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
+        footer=footer, default=DEFAULT_OPTOUT_FOOTER)
 
 
 def read_sms_settings(settings: dict) -> tuple[SmsSettings | None, list]:

@@ -143,3 +143,24 @@ def test_a_budget_of_exactly_the_cost_pays_for_it():
     assert MessageCounts(sms=3).cost(Prices(8.4, 26)) <= 25.2
     assert readers_within([8.4, 8.4, 8.4], 25.2) == 3
     assert readers_within([8.4, 8.4, 8.4], 25.1) == 2 and readers_within([], 0) == 0
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ('SMS_OPTOUT_FOOTER = "수신거부 📞 02-2286-5114"',
+     "SMS_OPTOUT_FOOTER: is '수신거부 📞 02-2286-5114', and phones cannot show \"📞\" in a text message; write it "
+     "in plain Korean, e.g. SMS_OPTOUT_FOOTER = \"수신거부 02-2286-5114\""),
+    ('BUNDLES = {"sms_header": "[성동구 📢]"}',
+     "BUNDLES: \"sms_header\" is '[성동구 📢]'; write text phones can show in a text message (plain Korean, "
+     "no emoji), e.g. BUNDLES = {\"sms_header\": \"[성동구]\"}"),
+])
+def test_a_header_or_footer_phones_cannot_show_is_refused_at_its_line(tmp_path, setting, expected):
+    """Every text of every issue went out with "?" for the emoji, and nothing said so."""
+    from bundles.config import read_bundles_settings
+    from project_support import copy_project, run_sotong
+
+    project = copy_project(tmp_path, notices=False, extra_settings=setting)
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index(setting) + 1
+    result = run_sotong(project, "check")
+    assert result.code == 1 and result.stderr.splitlines() == [f"pelicanconf.py:{line}: {expected}"], result.output
+    name, value = setting.split(" = ")
+    assert read_bundles_settings({name: eval(value)})[0] is None
