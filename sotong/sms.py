@@ -29,12 +29,20 @@ def byte_length(text: str) -> int:
     return len(text.encode("cp949", errors="replace"))
 
 
+# what shows as nothing: a zero-width space, a BOM, an emoji's variation selector, a combining mark
+INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cn", "Co", "Cs", "Me", "Mn", "Zl", "Zp", "Zs")
+
+
 def outside_cp949(text: str) -> str | None:
-    """The first characters of ``text`` that CP949 (what phones show in an SMS) lacks."""
+    """The first characters of ``text`` that CP949 (what phones show in an
+    SMS) lacks, as a message names them: an invisible one by its code (U+200B)."""
     try:
         text.encode("cp949")
     except UnicodeEncodeError as exc:
-        return text[exc.start:exc.end]
+        found = text[exc.start:exc.end]
+        if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in found):
+            return " ".join(f"U+{ord(char):04X}" for char in found)
+        return found
     return None
 
 

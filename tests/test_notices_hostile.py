@@ -320,3 +320,16 @@ def test_a_control_character_written_as_an_escape_is_named_by_its_line(tmp_path,
 def test_a_backslash_in_single_quotes_is_kept(tmp_path):
     notice, problems = read(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', r"'C:\board 안내'"))
     assert problems == [] and notice.title == r"C:\board 안내"
+
+
+@pytest.mark.parametrize("written, named", [
+    ("한파\u200b대피소 운영", "U+200B"),  # a zero-width space, from a web page
+    ("한파 대피소 ☎\ufe0f 운영", "U+FE0F"),  # ☎ is in CP949; the emoji picker's variation selector after it is not
+    ("\ufeff한파 대피소 운영", "U+FEFF"),
+    ("한파 🥶 대피소", "🥶"),  # a visible one is shown as it is
+])
+def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisible(tmp_path, written, named):
+    """The message quoted the character itself: staff read 'has ""' and
+    found nothing to delete."""
+    message = only_problem(tmp_path, with_line(f'channels: [homepage, sms]\nsms: "{written}"'))
+    assert message.startswith("notice.md:7: ") and f'the SMS text has "{named}", which phones cannot show' in message
