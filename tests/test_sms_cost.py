@@ -164,3 +164,15 @@ def test_a_header_or_footer_phones_cannot_show_is_refused_at_its_line(tmp_path, 
     assert result.code == 1 and result.stderr.splitlines() == [f"pelicanconf.py:{line}: {expected}"], result.output
     name, value = setting.split(" = ")
     assert read_bundles_settings({name: eval(value)})[0] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(tenths=st.lists(st.sampled_from([0, 84, 90, 260, 270]), max_size=40), budget_tenths=st.integers(0, 12_000))
+def test_the_readers_a_budget_pays_for_are_the_longest_run_from_the_first(tenths, budget_tenths):
+    """SPEC §6 "saying what would fit", read directly: the first k readers
+    (in the store's order) whose texts together cost at most the budget."""
+    from bundles.budget import readers_within
+
+    budget = Fraction(budget_tenths, 10)
+    expected = max(k for k in range(len(tenths) + 1) if Fraction(sum(tenths[:k]), 10) <= budget)
+    assert readers_within([t / 10 for t in tenths], budget_tenths / 10) == expected
