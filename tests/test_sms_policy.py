@@ -175,3 +175,28 @@ def test_a_bad_sms_policy_stops_the_command_with_its_line(tmp_path):
         result = invoke_sotong(project, *command)
         assert result.code == 1 and "Traceback" not in result.output
         assert result.stderr.splitlines()[0].startswith(f"pelicanconf.py:{line}: SMS_POLICY: is 'email'; write \"all\"")
+
+
+@pytest.mark.parametrize("with_newsletter", [True, False])
+def test_the_messages_link_the_edition_only_when_the_site_has_its_page(tmp_path, with_newsletter):
+    """An issue whose notices all leave out newsletter has no edition page
+    (SPEC §5), yet every email's "웹에서 보기" and every text's "외 N건은
+    홈페이지에서 확인하세요" linked newsletter/D/: a page not found. The site
+    itself now stands in for it."""
+    from newsletter.issues import published_issues
+    from sotong.sms import more_line
+
+    project_dir = copy_project(tmp_path, notices=False, extra_settings='SITEURL = "https://www.sd.go.kr/sotong"\n')
+    channels = "homepage, newsletter, email, sms" if with_newsletter else "homepage, email, sms"
+    for index in range(8):  # eight texts of 300 bytes: one LMS cannot hold them all
+        (project_dir / "content" / "notices" / f"n{index}.md").write_text(
+            f'---\ntitle: "한파 안내 {index}"\ndate: 2026-11-2{index % 3}\ndepartment: 홍보담당관\ncategory: living\n'
+            f"channels: [{channels}]\nsms: {'한파 대피소 운영 ' * 30}\n---\n본문\n", encoding="utf-8")
+    project = Project(project_dir / "pelicanconf.py")
+    has_page = ISSUE in {issue.day for issue in published_issues(project.published_notices, ISSUE)}
+    assert has_page == with_newsletter
+    bundler = Bundler(project, issue_bundle(project, ISSUE, "성동구 소통 소식"))
+    text = bundler.sms.message(bundler.bundle.notices).text
+    edition = "https://www.sd.go.kr/sotong/newsletter/2026-11-26/"
+    assert text.dropped and more_line(text.dropped, edition if has_page else "https://www.sd.go.kr/sotong/") in text.text
+    assert (bundler.bundle.web_url == edition) == has_page and (bundler.bundle.web_url is None) != has_page
