@@ -160,7 +160,7 @@ def test_over_the_budget_nothing_is_written_and_what_would_fit_is_said(tmp_path)
     assert snapshot(outbox) == before  # not one file changed, added or removed
     (line,) = result.stderr.splitlines()
     assert line == ("--sms-budget 40 won: the texts of 2026-11-26 would cost 63 won (SMS 1 × 9 won, LMS 2 × 27 won), "
-                    "so nothing was written; within the budget fit the first 1 of 3 text readers, or only the notices "
+                    "so nothing was written; within the budget fit the first 1 of 3 text readers in id order, or only the notices "
                     "water-cut, flu-alert (36 won); with SMS_POLICY = \"email-first\" the texts would cost 36 won")
     within = invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "63")
     assert within.code == 0, within.output

@@ -108,5 +108,5 @@ def refuse_over_budget(bundler, subscribers: Iterable, budget: float) -> Message
     other = texts_counts(counted.other_policy, type_of).cost(prices)
     other_policy = "email-first" if bundler.sms_settings.policy == "all" else "all"
     raise SotongError([
-        _('--sms-budget {won}: the texts of {key} would cost {cost_line}, so nothing was written; within the budget fit the first {readers_within:,} of {count:,} text readers, or {fitting_text}; with SMS_POLICY = "{other_policy}" the texts would cost {won2}').format(
+        _('--sms-budget {won}: the texts of {key} would cost {cost_line}, so nothing was written; within the budget fit the first {readers_within:,} of {count:,} text readers in id order, or {fitting_text}; with SMS_POLICY = "{other_policy}" the texts would cost {won2}').format(
             won=won(budget), key=bundler.bundle.key, cost_line=counts.cost_line(prices), readers_within=readers_within(counted.reader_prices, budget), count=len(counted.reader_prices), fitting_text=fitting_text, other_policy=other_policy, won2=won(other))])
