@@ -200,3 +200,31 @@ def test_the_messages_link_the_edition_only_when_the_site_has_its_page(tmp_path,
     edition = "https://www.sd.go.kr/sotong/newsletter/2026-11-26/"
     assert text.dropped and more_line(text.dropped, edition if has_page else "https://www.sd.go.kr/sotong/") in text.text
     assert (bundler.bundle.web_url == edition) == has_page and (bundler.bundle.web_url is None) != has_page
+
+
+def test_a_preview_under_email_first_says_why_an_email_reader_gets_no_text(tmp_path):
+    """Staff previewing a reader of both channels under email-first read
+    "sms: none (no notice of this issue matches the reader)", though three
+    SMS notices matched: the policy had left out those not urgent."""
+    project = command_project(tmp_path, "email-first")
+    result = invoke_sotong(project, "preview", "--subscriber", "C", "--issue", ISSUE.isoformat())
+    assert result.code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("sms:")]
+    assert line == ("sms:   none (SMS_POLICY is email-first: a reader who gets this issue by email gets a text only "
+                    "for urgent notices, and none of the SMS notices for this reader (1) is urgent)")
+    assert "no notice of this issue matches" in invoke_sotong(
+        command_project(tmp_path / "all", "all"), "preview", "--persona", "fields=culture", "--issue",
+        ISSUE.isoformat()).stdout  # no sms notice of culture: none matches, whatever the policy
+
+
+def test_a_preview_of_an_unsubscribed_reader_says_why_in_korean(tmp_path):
+    """The reason was the English word "unsubscribed", untranslated."""
+    import dataclasses
+
+    project = command_project(tmp_path, "all")
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(dataclasses.replace(READERS[1], id="D", unsubscribed_at="2026-11-01"))
+    store.close()
+    result = invoke_sotong(project, "preview", "--subscriber", "D", "--issue", ISSUE.isoformat(), env={"SOTONG_LANG": "ko"})
+    assert result.code == 0, result.output
+    assert [line.endswith("(수신을 거부했습니다)") for line in result.stdout.splitlines()[:2]] == [True, True]
