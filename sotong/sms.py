@@ -46,6 +46,16 @@ def outside_cp949(text: str) -> str | None:
     return None
 
 
+# what word processors write that CP949 lacks (a bullet, dashes, a wave dash), and what stands in for it
+STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~"})
+
+
+def with_stand_ins(text: str) -> str | None:
+    """``text`` with STAND_INS put in, if that leaves nothing outside CP949; else None."""
+    changed = text.translate(STAND_INS)
+    return None if outside_cp949(changed) else changed
+
+
 def displayable(text: str) -> str:
     """``text`` as a phone shows it: characters outside CP949 become '?'."""
     return text.encode("cp949", errors="replace").decode("cp949")

@@ -3,6 +3,7 @@ be accepted although wrong: each is now one ``PATH:LINE: message``."""
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
 
@@ -333,3 +334,27 @@ def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisibl
     found nothing to delete."""
     message = only_problem(tmp_path, with_line(f'channels: [homepage, sms]\nsms: "{written}"'))
     assert message.startswith("notice.md:7: ") and f'the SMS text has "{named}", which phones cannot show' in message
+
+
+@pytest.mark.parametrize("key, written, expected", [
+    ("sms", "• 한파 대피소 운영 — 11/26~", 'the SMS text has "•", which phones cannot show in a text message; '
+     'write it as  sms: "· 한파 대피소 운영 - 11/26~"'),
+    ("sms", '[긴급] 한파 – "대피소"', 'write it as  sms: "[긴급] 한파 - \\"대피소\\""'),
+    ("title", "한파 대피소 운영 – 11/26", 'the title is the SMS text (there is no sms: line) and has "–", which phones '
+     'cannot show in a text message; add the line  sms: "한파 대피소 운영 - 11/26"'),
+    ("sms", "한파 🥶 대피소 — 운영", "remove it or use plain Korean"),  # no stand-in for every one: as before
+])
+def test_a_bullet_or_dash_from_a_word_processor_is_answered_with_the_line_to_write(tmp_path, key, written, expected):
+    """A bullet (•) or a dash (—, –) from Word or Hangul is not in CP949;
+    "remove it or use plain Korean" left staff to guess what to type."""
+    extra = "channels: [homepage, sms]" + (f"\nsms: '{written}'" if key == "sms" else "")
+    text = with_line(extra)
+    if key == "title":
+        text = text.replace('title: "성동구: 겨울철 한파 대비 안내"', f'title: "{written}"')
+    message = only_problem(tmp_path, text)
+    assert message.startswith(f"notice.md:{7 if key == 'sms' else 2}: ") and expected in message, message
+    if "write it as  " in message or "add the line  " in message:
+        line = message.split("  ", 1)[1]
+        fixed = with_line(f"channels: [homepage, sms]\n{line}")
+        notice, problems = read(tmp_path, fixed)
+        assert problems == [] and notice.sms == json.loads(line.split(": ", 1)[1])  # the line given reads back
