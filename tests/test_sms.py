@@ -5,6 +5,7 @@ the notices that do not fit dropped from the end and counted in the text."""
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -12,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from sotong.problems import SotongError
 from sotong.sms import (
     MessageCounts, Prices, byte_length, compose_sms, count_messages, displayable, message_type, more_line, notice_line,
-    read_sms_settings, sms_settings,
+    outside_cp949, read_sms_settings, sms_form, sms_settings,
 )
 
 # SPEC §6's limits, written here rather than read from the module they check
@@ -288,3 +289,14 @@ def test_a_link_that_ends_exactly_at_the_limit_is_kept_whole_and_one_byte_more_d
     else:
         assert composed.shown == 1 and link not in composed.text and composed.bytes <= LMS_BYTES
         assert composed.text.split("\n")[2] == more_line(1, LINK)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text)
+def test_the_sms_form_is_one_line_composed_and_shows_what_the_composed_text_shows(text):
+    form = sms_form(text)
+    assert sms_form(form) == form and "\n" not in form and "  " not in form and form == form.strip()
+    assert notice_line(text, "L") == f"{form} L"
+    if outside_cp949(unicodedata.normalize("NFC", text).replace("\u00a0", " ")) is None:
+        assert outside_cp949(form) is None  # a text check passes stays one a phone shows
+    assert displayable(form) == form or outside_cp949(form)
