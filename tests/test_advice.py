@@ -187,3 +187,22 @@ def test_an_sms_line_no_text_can_hold_is_warned(tmp_path):
     assert warning == ("content/notices/huge.md:7: warning: the sms line is 2,200 bytes, more than a text holds "
                        "(2,000 with the header, link and opt-out line), so no text shows this notice: its readers "
                        "get only \"외 1건은 홈페이지에서 확인하세요\"; shorten the sms line to a sentence or two")
+
+
+def test_an_lms_warning_when_no_sms_line_could_make_an_sms_says_the_link_is_too_long(tmp_path):
+    """With a long site address and no SHORT_LINK_BASE the header, link and
+    opt-out line alone pass 90 bytes: staff were told to cut more bytes
+    than their sms line had, or to write one of at most -3 bytes."""
+    from plugins.bundles.sms_advice import lms_warnings
+    from sotong.project import Project
+
+    project_dir = copy_project(tmp_path, notices=False, extra_settings=(
+        'SITEURL = "https://www.sd.go.kr/sotong/residents/notices-and-newsletters"\nSHORT_LINK_BASE = None\n'))
+    head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    for slug, extra in {"with-sms": "title: 한파 안내\nsms: 한파 대피소 운영", "title-only": "title: 한파 대피소 운영"}.items():
+        (project_dir / "content" / "notices" / f"{slug}.md").write_text(head + extra + "\n---\n본문\n", encoding="utf-8")
+    warnings = lms_warnings(Project(project_dir / "pelicanconf.py"))
+    assert len(warnings) == 2
+    for warning in warnings:
+        assert warning.endswith("the header, link and opt-out line alone leave no room for the text in an SMS: "
+                                "ask the operator for a shorter link (SHORT_LINK_BASE, e.g. \"https://sd.go.kr/s/\")"), warning

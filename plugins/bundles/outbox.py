@@ -45,7 +45,7 @@ from sotong.mail import MessageContext
 from sotong.problems import SotongError
 from sotong.progress import progress as progress_bar
 from sotong.project import Project
-from sotong.schedule import edition, window
+from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
 from sotong.sms import MessageCounts, Prices
 from sotong.store import READER_CHANNELS, Store, store_exists
@@ -68,9 +68,10 @@ def issue_bundle(project: Project, issue: dt.date, title: str) -> Bundle:
     """The bundle of issue ``issue``: its window (SPEC §5); its web page the
     edition's, if it has one (an issue none of whose notices has newsletter
     in channels has none: its messages link the site instead)."""
-    has_edition = bool(edition(project.published_notices, issue))
+    notices = tuple(window(project.published_notices, issue))  # read once: check composes every issue's
+    has_edition = any(notice.has("newsletter") for notice in notices)  # sotong.schedule.edition, not empty
     return Bundle(
-        key=issue.isoformat(), issue=issue, day=issue, notices=tuple(window(project.published_notices, issue)),
+        key=issue.isoformat(), issue=issue, day=issue, notices=notices,
         title=f"{title} {korean_date(issue)}",
         web_url=site_url(project.settings, f"newsletter/{issue.isoformat()}/") if has_edition else None,
     )

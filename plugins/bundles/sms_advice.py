@@ -43,6 +43,9 @@ def _advice(notice, text: SmsText, composer: SmsComposer) -> str:
             bytes=own, lms_max_bytes=LMS_MAX_BYTES)
     # the text with the header's date dropped, which the composer does when that makes an SMS
     over = text.bytes - SMS_MAX_BYTES - (byte_length(composer.header) - byte_length(composer.short_header))
+    if own - over < 2:  # not even one Korean letter would make an SMS
+        return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the header, link and opt-out line alone leave no room for the text in an SMS: ask the operator for a shorter link (SHORT_LINK_BASE, e.g. \"https://sd.go.kr/s/\")").format(
+            bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES)
     if notice.sms:
         return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; shorten the sms line by {over} bytes or more (a Korean letter is 2 bytes, a space 1)").format(
             bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, over=over)
