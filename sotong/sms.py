@@ -46,8 +46,10 @@ def outside_cp949(text: str) -> str | None:
     return None
 
 
-# what word processors write that CP949 lacks (a bullet, dashes, a wave dash), and what stands in for it
-STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~"})
+# what word processors and web pages write that CP949 lacks (a bullet, dashes, a wave dash;
+# zero-width spaces and joiners, a BOM, an emoji's variation selector), and what stands in for it
+STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~"}
+                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f"))
 
 
 def with_stand_ins(text: str) -> str | None:

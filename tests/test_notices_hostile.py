@@ -343,6 +343,8 @@ def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisibl
     ("title", "한파 대피소 운영 – 11/26", 'the title is the SMS text (there is no sms: line) and has "–", which phones '
      'cannot show in a text message; add the line  sms: "한파 대피소 운영 - 11/26"'),
     ("sms", "한파 🥶 대피소 — 운영", "remove it or use plain Korean"),  # no stand-in for every one: as before
+    ("title", "한파\u200b대피소 ☎\ufe0f 운영", 'has "U+200B", which phones cannot show in a text message; '
+     'add the line  sms: "한파대피소 ☎ 운영"'),  # invisible ones pasted from a web page or an emoji picker: gone
 ])
 def test_a_bullet_or_dash_from_a_word_processor_is_answered_with_the_line_to_write(tmp_path, key, written, expected):
     """A bullet (•) or a dash (—, –) from Word or Hangul is not in CP949;
