@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from .body_files import missing_files
 from .i18n import _
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
+from .sms import outside_cp949, sms_form, with_stand_ins
 from .validators import department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -338,15 +340,26 @@ def _without_wrong_types(meta: dict, problem) -> dict:
 
 def _sms(value, title: str | None, channels, problem) -> str | None:
     """The ``sms`` text, one line; a character outside CP949 is a problem of
-    ``sms``, or of the title when the title is the SMS text (SPEC §6)."""
-    sms = " ".join(str(value).split()) if value is not None else None
-    if sms and _outside_cp949(sms):
-        problem("sms", _('the SMS text has "{characters}", which phones cannot show in a text message; remove it or use plain Korean').format(
-            characters=_outside_cp949(sms)))
-    if not sms and title and "sms" in channels and _outside_cp949(title):
-        problem("title", _('the title is the SMS text (there is no sms: line) and has "{characters}", which phones cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean').format(
-            characters=_outside_cp949(title)))
+    ``sms``, or of the title when the title is the SMS text (SPEC §6), in
+    the form a message carries it (sotong.sms.sms_form)."""
+    sms = sms_form(str(value)) if value is not None else None
+    if sms and outside_cp949(sms):
+        instead = with_stand_ins(sms)
+        problem("sms", (_('the SMS text has "{characters}", which phones cannot show in a text message; write it as  sms: {instead}')
+                        if instead else _('the SMS text has "{characters}", which phones cannot show in a text message; remove it or use plain Korean')).format(
+            characters=outside_cp949(sms), instead=_yaml_text(instead)))
+    title = sms_form(title) if title else title
+    if not sms and title and "sms" in channels and outside_cp949(title):
+        instead = with_stand_ins(title)
+        problem("title", (_('the title is the SMS text (there is no sms: line) and has "{characters}", which phones cannot show in a text message; add the line  sms: {instead}')
+                          if instead else _('the title is the SMS text (there is no sms: line) and has "{characters}", which phones cannot show in a text message; add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean')).format(
+            characters=outside_cp949(title), instead=_yaml_text(instead)))
     return sms or None
+
+
+def _yaml_text(text: str | None) -> str:
+    """``text`` as a YAML value that reads back as it ("[긴급] ..." unquoted would be a list)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _slug(value, path: Path, problem) -> str:
@@ -430,15 +443,6 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
 
 def slug_from_filename(path: Path) -> str:
     return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
-
-
-def _outside_cp949(text: str) -> str | None:
-    """The first characters of ``text`` that CP949 (what phones show in an SMS) lacks."""
-    try:
-        text.encode("cp949")
-    except UnicodeEncodeError as exc:
-        return text[exc.start:exc.end]
-    return None
 
 
 def _is_text(value) -> bool:

@@ -10,8 +10,10 @@ Pure functions; the bundles decide which notices a reader gets.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import accumulate
 from typing import Iterable
 
@@ -27,6 +29,35 @@ def byte_length(text: str) -> int:
     return len(text.encode("cp949", errors="replace"))
 
 
+# what shows as nothing: a zero-width space, a BOM, an emoji's variation selector, a combining mark
+INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cn", "Co", "Cs", "Me", "Mn", "Zl", "Zp", "Zs")
+
+
+def outside_cp949(text: str) -> str | None:
+    """The first characters of ``text`` that CP949 (what phones show in an
+    SMS) lacks, as a message names them: an invisible one by its code (U+200B)."""
+    try:
+        text.encode("cp949")
+    except UnicodeEncodeError as exc:
+        found = text[exc.start:exc.end]
+        if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in found):
+            return " ".join(f"U+{ord(char):04X}" for char in found)
+        return found
+    return None
+
+
+# what word processors and web pages write that CP949 lacks (a bullet, dashes, a wave dash;
+# zero-width spaces and joiners, a BOM, an emoji's variation selector), and what stands in for it
+STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~"}
+                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f"))
+
+
+def with_stand_ins(text: str) -> str | None:
+    """``text`` with STAND_INS put in, if that leaves nothing outside CP949; else None."""
+    changed = text.translate(STAND_INS)
+    return None if outside_cp949(changed) else changed
+
+
 def displayable(text: str) -> str:
     """``text`` as a phone shows it: characters outside CP949 become '?'."""
     return text.encode("cp949", errors="replace").decode("cp949")
@@ -37,9 +68,16 @@ def message_type(byte_count: int) -> str:
     return "SMS" if byte_count <= SMS_MAX_BYTES else "LMS"
 
 
+def sms_form(text: str) -> str:
+    """``text`` as a text message carries it: one line, every run of spaces
+    (a no-break space too) one space, its Hangul composed (NFC: the 한 of a
+    Mac's file name, written letter by letter, is the 한 of CP949)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def notice_line(text: str, link: str) -> str:
     """One notice in a message: its SMS text and its short link."""
-    return f"{' '.join(text.split())} {link}"
+    return f"{sms_form(text)} {link}"
 
 
 def more_line(count: int, link: str) -> str:
@@ -113,6 +151,13 @@ class Prices:
         return {"SMS": self.sms, "LMS": self.lms}.get(message_type.upper(), 0)
 
 
+def exact_won(amount: float) -> Decimal:
+    """``amount`` as written (a price of 8.4 is 8.4, not the float nearest it,
+    of which three make 25.200000000000003), so that sums of prices are
+    the won a clerk works out, and a budget of exactly them pays for them."""
+    return Decimal(repr(amount))
+
+
 @dataclass(frozen=True)
 class MessageCounts:
     """Messages by type, and what they cost."""
@@ -122,7 +167,7 @@ class MessageCounts:
     lms: int = 0
 
     def cost(self, prices: Prices) -> float:
-        return self.sms * prices.sms + self.lms * prices.lms
+        return float(self.sms * exact_won(prices.sms) + self.lms * exact_won(prices.lms))
 
     def __add__(self, other: "MessageCounts") -> "MessageCounts":
         return MessageCounts(self.email + other.email, self.sms + other.sms, self.lms + other.lms)
@@ -175,10 +220,17 @@ SMS_CHECKS = {
         policy=policy)),
     "SHORT_LINK_BASE": rule(_is_short_link_base, lambda base: _("is {base!r}; write the short address the office points at the site's n/ folder, ending in /, e.g. SHORT_LINK_BASE = \"https://sd.go.kr/s/\"").format(
         base=base)),
-    "SMS_OPTOUT_FOOTER": rule(lambda footer: isinstance(footer, str) and bool(footer.strip()), lambda footer: _(
-        'is {footer!r}; write the opt-out line that ends every SMS, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
-        footer=footer, default=DEFAULT_OPTOUT_FOOTER)),
+    "SMS_OPTOUT_FOOTER": rule(lambda footer: isinstance(footer, str) and bool(footer.strip()) and not outside_cp949(footer),
+                              lambda footer: _optout_footer_problem(footer)),
 }
+
+
+def _optout_footer_problem(footer) -> str:
+    if isinstance(footer, str) and footer.strip():
+        return _('is {footer!r}, and phones cannot show "{characters}" in a text message; write it in plain Korean, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
+            footer=footer, characters=outside_cp949(footer), default=DEFAULT_OPTOUT_FOOTER)
+    return _('is {footer!r}; write the opt-out line that ends every SMS, e.g. SMS_OPTOUT_FOOTER = "{default}"').format(
+        footer=footer, default=DEFAULT_OPTOUT_FOOTER)
 
 
 def read_sms_settings(settings: dict) -> tuple[SmsSettings | None, list]:

@@ -138,3 +138,71 @@ def test_warnings_come_in_the_order_of_their_lines(tmp_path):
     assert result.code == 0, result.output
     assert [w.split(": warning: ")[0] for w in result.stderr.splitlines()] == [
         "content/notices/cold.md:2", "content/notices/cold.md:12"]
+
+
+def lms_advice(tmp_path, **lines: str) -> list[str]:
+    """lms_warnings for one sms notice per keyword: its slug = its extra front-matter lines."""
+    from plugins.bundles.sms_advice import lms_warnings
+    from sotong.project import Project
+
+    tmp_path.mkdir(exist_ok=True)
+    project_dir = copy_project(tmp_path, notices=False, extra_settings='SHORT_LINK_BASE = "https://sd.go.kr/s/"\n')
+    head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    for slug, extra in lines.items():
+        (project_dir / "content" / "notices" / f"{slug}.md").write_text(head + extra + "\n---\n본문\n", encoding="utf-8")
+    return lms_warnings(Project(project_dir / "pelicanconf.py"))
+
+
+def test_an_lms_warning_says_how_many_bytes_to_cut_and_cutting_them_makes_an_sms(tmp_path):
+    """The warning said "shorten the sms line", not by how much: staff cut
+    a word, checked, cut another."""
+    from sotong.sms import byte_length
+
+    sms = "한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭"
+    (warning,) = lms_advice(tmp_path, long=f"title: 한파 안내\nsms: {sms}")
+    assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
+    over = int(warning.split("shorten the sms line by ")[1].split(" bytes")[0])
+    assert warning.endswith(f"shorten the sms line by {over} bytes or more (a Korean letter is 2 bytes, a space 1)")
+    cut = sms.encode("cp949")[:-over].decode("cp949")
+    assert byte_length(cut) == byte_length(sms) - over
+    assert lms_advice(tmp_path / "cut", long=f"title: 한파 안내\nsms: {cut}") == []  # those bytes, and no more, make it an SMS
+    assert len(lms_advice(tmp_path / "more", long=f"title: 한파 안내\nsms: {cut}!")) == 1  # one byte more: an LMS
+
+
+def test_a_title_that_is_an_lms_is_told_to_get_a_shorter_sms_line(tmp_path):
+    """There was no sms line to shorten: the title was the text."""
+    (warning,) = lms_advice(tmp_path, long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오")
+    assert warning.startswith("content/notices/long.md:6: warning: this notice's text alone is an LMS (")
+    most = int(warning.split("of at most ")[1].split(" bytes")[0])
+    assert warning.endswith(f"the title is its text: add an sms line of at most {most} bytes, e.g. sms: 한파 대피소 운영")
+    assert lms_advice(tmp_path / "short", long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오\nsms: "
+                      + "가" * (most // 2)) == []
+
+
+def test_an_sms_line_no_text_can_hold_is_warned(tmp_path):
+    """An sms line pasted from the notice's text, past 2,000 bytes, was
+    dropped from every reader's text (who got only "외 1건은 홈페이지에서
+    확인하세요"), and check said nothing of it."""
+    (warning,) = lms_advice(tmp_path, huge="title: 한파 안내\nsms: " + "가" * 1100)
+    assert warning == ("content/notices/huge.md:7: warning: the sms line is 2,200 bytes, more than a text holds "
+                       "(2,000 with the header, link and opt-out line), so no text shows this notice: its readers "
+                       "get only \"외 1건은 홈페이지에서 확인하세요\"; shorten the sms line to a sentence or two")
+
+
+def test_an_lms_warning_when_no_sms_line_could_make_an_sms_says_the_link_is_too_long(tmp_path):
+    """With a long site address and no SHORT_LINK_BASE the header, link and
+    opt-out line alone pass 90 bytes: staff were told to cut more bytes
+    than their sms line had, or to write one of at most -3 bytes."""
+    from plugins.bundles.sms_advice import lms_warnings
+    from sotong.project import Project
+
+    project_dir = copy_project(tmp_path, notices=False, extra_settings=(
+        'SITEURL = "https://www.sd.go.kr/sotong/residents/notices-and-newsletters"\nSHORT_LINK_BASE = None\n'))
+    head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
+    for slug, extra in {"with-sms": "title: 한파 안내\nsms: 한파 대피소 운영", "title-only": "title: 한파 대피소 운영"}.items():
+        (project_dir / "content" / "notices" / f"{slug}.md").write_text(head + extra + "\n---\n본문\n", encoding="utf-8")
+    warnings = lms_warnings(Project(project_dir / "pelicanconf.py"))
+    assert len(warnings) == 2
+    for warning in warnings:
+        assert warning.endswith("the header, link and opt-out line alone leave no room for the text in an SMS: "
+                                "ask the operator for a shorter link (SHORT_LINK_BASE, e.g. \"https://sd.go.kr/s/\")"), warning

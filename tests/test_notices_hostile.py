@@ -3,12 +3,15 @@ be accepted although wrong: each is now one ``PATH:LINE: message``."""
 
 from __future__ import annotations
 
+import json
 import os
+import unicodedata
 
 import pytest
 
 from sotong.check import check_project
 from sotong.project import Project
+from sotong.sms import displayable, notice_line
 from test_notices import GOOD, only_problem, read, with_line
 
 
@@ -72,6 +75,25 @@ def test_a_title_outside_cp949_is_an_error_only_when_it_is_the_sms_text(tmp_path
     for extra in ("channels: [homepage, email]", "channels: [sms]\nsms: 한파 주의"):
         notice, problems = read(tmp_path, text.replace("category: culture", "category: culture\n" + extra))
         assert problems == [] and notice is not None
+
+
+@pytest.mark.parametrize("written", [
+    unicodedata.normalize("NFD", "한파 대피소 운영"),  # a title copied from a Mac's file name: 한 as ᄒ ᅡ ᆫ
+    "한파\u00a0대피소 운영",  # a no-break space, from a web page or a word processor
+    "한파  대피소\u3000운영",  # an ideographic space (2 bytes) is one space (1 byte) like the others
+])
+@pytest.mark.parametrize("key", ["title", "sms"])
+def test_plain_korean_written_as_a_mac_or_a_web_page_writes_it_is_no_error_and_is_sent_composed(tmp_path, written, key):
+    """check refused these as characters "phones cannot show" (naming ᄒ, or
+    a space), though the text was plain Korean in all but its encoding."""
+    extra = "channels: [homepage, sms]" + (f'\nsms: "{written}"' if key == "sms" else "")
+    text = with_line(extra)
+    if key == "title":
+        text = text.replace('title: "성동구: 겨울철 한파 대비 안내"', f'title: "{written}"')
+    notice, problems = read(tmp_path, text)
+    assert problems == [] and notice is not None
+    assert notice_line(notice.sms_text, "https://sd.go.kr/s/k7") == "한파 대피소 운영 https://sd.go.kr/s/k7"
+    assert displayable(notice_line(notice.sms_text, "")) == notice_line(notice.sms_text, "")
 
 
 def test_control_characters_in_the_body_are_named_by_line(tmp_path):
@@ -299,3 +321,42 @@ def test_a_control_character_written_as_an_escape_is_named_by_its_line(tmp_path,
 def test_a_backslash_in_single_quotes_is_kept(tmp_path):
     notice, problems = read(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', r"'C:\board 안내'"))
     assert problems == [] and notice.title == r"C:\board 안내"
+
+
+@pytest.mark.parametrize("written, named", [
+    ("한파\u200b대피소 운영", "U+200B"),  # a zero-width space, from a web page
+    ("한파 대피소 ☎\ufe0f 운영", "U+FE0F"),  # ☎ is in CP949; the emoji picker's variation selector after it is not
+    ("\ufeff한파 대피소 운영", "U+FEFF"),
+    ("한파 🥶 대피소", "🥶"),  # a visible one is shown as it is
+])
+def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisible(tmp_path, written, named):
+    """The message quoted the character itself: staff read 'has ""' and
+    found nothing to delete."""
+    message = only_problem(tmp_path, with_line(f'channels: [homepage, sms]\nsms: "{written}"'))
+    assert message.startswith("notice.md:7: ") and f'the SMS text has "{named}", which phones cannot show' in message
+
+
+@pytest.mark.parametrize("key, written, expected", [
+    ("sms", "• 한파 대피소 운영 — 11/26~", 'the SMS text has "•", which phones cannot show in a text message; '
+     'write it as  sms: "· 한파 대피소 운영 - 11/26~"'),
+    ("sms", '[긴급] 한파 – "대피소"', 'write it as  sms: "[긴급] 한파 - \\"대피소\\""'),
+    ("title", "한파 대피소 운영 – 11/26", 'the title is the SMS text (there is no sms: line) and has "–", which phones '
+     'cannot show in a text message; add the line  sms: "한파 대피소 운영 - 11/26"'),
+    ("sms", "한파 🥶 대피소 — 운영", "remove it or use plain Korean"),  # no stand-in for every one: as before
+    ("title", "한파\u200b대피소 ☎\ufe0f 운영", 'has "U+200B", which phones cannot show in a text message; '
+     'add the line  sms: "한파대피소 ☎ 운영"'),  # invisible ones pasted from a web page or an emoji picker: gone
+])
+def test_a_bullet_or_dash_from_a_word_processor_is_answered_with_the_line_to_write(tmp_path, key, written, expected):
+    """A bullet (•) or a dash (—, –) from Word or Hangul is not in CP949;
+    "remove it or use plain Korean" left staff to guess what to type."""
+    extra = "channels: [homepage, sms]" + (f"\nsms: '{written}'" if key == "sms" else "")
+    text = with_line(extra)
+    if key == "title":
+        text = text.replace('title: "성동구: 겨울철 한파 대비 안내"', f'title: "{written}"')
+    message = only_problem(tmp_path, text)
+    assert message.startswith(f"notice.md:{7 if key == 'sms' else 2}: ") and expected in message, message
+    if "write it as  " in message or "add the line  " in message:
+        line = message.split("  ", 1)[1]
+        fixed = with_line(f"channels: [homepage, sms]\n{line}")
+        notice, problems = read(tmp_path, fixed)
+        assert problems == [] and notice.sms == json.loads(line.split(": ", 1)[1])  # the line given reads back

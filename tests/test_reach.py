@@ -117,3 +117,18 @@ def test_reach_shows_a_progress_bar_in_a_terminal(populated):
     project, _ = populated
     shown = in_terminal("reach", "--issue", ISSUE.isoformat(), "-s", str(project / "pelicanconf.py"))
     assert f"Counting the readers of {ISSUE.isoformat()}".encode() in shown and b"400/400" in shown, shown
+
+
+def test_the_reach_table_keeps_its_columns_under_a_korean_slug():
+    """A notice file named in Korean (2026-11-05-김장나눔.md) has a Korean
+    slug; its row was padded by characters, not by the columns its letters
+    take, and its counts stood two columns right of every other row's."""
+    from types import SimpleNamespace
+
+    from bundles.reach import Reach, reach_lines
+    from sotong.sms import Prices
+
+    notices = [SimpleNamespace(slug="2026-11-05-김장나눔"), SimpleNamespace(slug="water-cut")]
+    lines = reach_lines(Reach(), notices, Prices())
+    assert {cell_len(line) for line in lines[:3]} == {cell_len(lines[0])}
+    assert lines[1].endswith(lines[2][-20:]) and cell_len(lines[1][:-20]) == cell_len(lines[2][:-20])

@@ -5,6 +5,7 @@ the notices that do not fit dropped from the end and counted in the text."""
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -12,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from sotong.problems import SotongError
 from sotong.sms import (
     MessageCounts, Prices, byte_length, compose_sms, count_messages, displayable, message_type, more_line, notice_line,
-    read_sms_settings, sms_settings,
+    outside_cp949, read_sms_settings, sms_form, sms_settings,
 )
 
 # SPEC §6's limits, written here rather than read from the module they check
@@ -226,3 +227,76 @@ def test_a_short_link_base_is_an_ascii_web_address_ending_in_a_slash(base, accep
     else:
         with pytest.raises(SotongError):
             sms_settings({"SHORT_LINK_BASE": base})
+
+
+# --- any text at all: emoji only, rare Hanja, decomposed Hangul, controls --------------------
+# check refuses a notice whose text phones cannot show; the composer, given one
+# anyway (a header, a settings value), sends what a phone shows and counts that.
+
+any_text = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)), hangul,
+                             st.sampled_from(["🥶", "☎", "\ufe0f", "\u200b", "丶", "—", "\u00a0", "\u3000", "\n"])),
+                   max_size=150)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text)
+def test_any_text_counts_as_the_cp949_bytes_of_what_a_phone_shows(text):
+    shown = displayable(text)
+    assert byte_length(text) == byte_length(shown) == len(shown.encode("cp949"))
+    assert len(shown) == len(text)  # one character (a "?" at most) for each: nothing cut in two
+    assert all(char == "?" or char == shown_char for char, shown_char in zip(shown, text))
+
+
+def test_a_text_of_emoji_only_is_question_marks_of_one_byte_each():
+    assert displayable("🥶🎉") == "??" and byte_length("🥶🎉") == 2
+    assert byte_length("") == 0 and message_type(0) == "SMS"
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(any_text, max_size=30), header=any_text.map(lambda s: s[:20]),
+       footer=any_text.map(lambda s: s[:30]))
+def test_any_notice_texts_compose_to_a_text_a_phone_shows_within_2000_bytes(texts, header, footer):
+    lines = [notice_line(text, f"https://sd.go.kr/s/{i}") for i, text in enumerate(texts)]
+    composed = compose_sms(header, lines, footer, LINK, short_header=header[:3])
+    assert composed.text == displayable(composed.text)
+    assert composed.bytes == len(composed.text.encode("cp949")) <= LMS_BYTES
+    assert composed.type == ("SMS" if composed.bytes <= SMS_BYTES else "LMS")
+    shown_lines = [displayable(line) for line in lines]
+    expected = brute_compose(displayable(header), shown_lines, displayable(footer), LINK)
+    shorter = brute_compose(displayable(header[:3]), shown_lines, displayable(footer), LINK)
+    if len(expected[0].encode("cp949")) > SMS_BYTES >= len(shorter[0].encode("cp949")):
+        expected = shorter  # the date may give way when that makes one SMS
+    assert (composed.text, composed.shown) == expected
+    # every link whole, at the end of its notice's line
+    for i, line in enumerate(lines[:composed.shown]):
+        assert f" https://sd.go.kr/s/{i}\n" in composed.text
+    assert composed.shown + composed.dropped == len(lines)
+
+
+@pytest.mark.parametrize("over", [-1, 0, 1])
+def test_a_link_that_ends_exactly_at_the_limit_is_kept_whole_and_one_byte_more_drops_its_notice(over):
+    """The last notice's link is the last thing before the footer: ending at
+    2,000 bytes it is sent whole; a byte over and the notice goes, link and all."""
+    link = "https://sd.go.kr/s/k7a"
+    first = line_of(1000)
+    # 41 fixed bytes, the first line and its newline, then the last line (text, space, link) and its newline
+    text_bytes = LMS_BYTES + over - 41 - 1001 - (1 + len(link)) - 1
+    last = notice_line("가" * (text_bytes // 2) + "a" * (text_bytes % 2), link)
+    composed = compose_sms(HEADER, [first, last], FOOTER, LINK)
+    if over <= 0:
+        assert (composed.shown, composed.bytes) == (2, LMS_BYTES + over)
+        assert composed.text.endswith(f" {link}\n{FOOTER}")
+    else:
+        assert composed.shown == 1 and link not in composed.text and composed.bytes <= LMS_BYTES
+        assert composed.text.split("\n")[2] == more_line(1, LINK)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text)
+def test_the_sms_form_is_one_line_composed_and_shows_what_the_composed_text_shows(text):
+    form = sms_form(text)
+    assert sms_form(form) == form and "\n" not in form and "  " not in form and form == form.strip()
+    assert notice_line(text, "L") == f"{form} L"
+    if outside_cp949(unicodedata.normalize("NFC", text).replace("\u00a0", " ")) is None:
+        assert outside_cp949(form) is None  # a text check passes stays one a phone shows
+    assert displayable(form) == form or outside_cp949(form)

@@ -5,6 +5,8 @@ settings read with one-line problems."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -120,3 +122,57 @@ def test_good_sms_settings_are_read():
     assert problems == [] and config.prices == Prices(8.4, 26) and config.policy == "email-first"
     assert read_sms_settings({})[0].prices == Prices(9, 27)
     assert read_sms_settings({"SMS_OPTOUT_FOOTER": "수신거부 080-000-0000"})[0].optout_footer == "수신거부 080-000-0000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(sms=st.integers(0, 200_000), lms=st.integers(0, 200_000),
+       sms_tenths=st.integers(0, 99_999), lms_tenths=st.integers(0, 99_999))
+def test_a_cost_is_the_won_a_clerk_would_work_out_from_the_prices_as_written(sms, lms, sms_tenths, lms_tenths):
+    """With SMS_PRICE = 8.4, three SMS cost 25.200000000000003 won: a budget
+    of 25.2 (the cost sotong reach printed) was refused as passed, the
+    message saying the texts would cost 25.2 won."""
+    prices = Prices(sms=sms_tenths / 10, lms=lms_tenths / 10)
+    exact = Fraction(sms * sms_tenths + lms * lms_tenths, 10)
+    counts = MessageCounts(sms=sms, lms=lms)
+    assert counts.cost(prices) == float(exact)  # the float the operator's budget of that many won is read as
+
+
+def test_a_budget_of_exactly_the_cost_pays_for_it():
+    from bundles.budget import readers_within
+
+    assert MessageCounts(sms=3).cost(Prices(8.4, 26)) <= 25.2
+    assert readers_within([8.4, 8.4, 8.4], 25.2) == 3
+    assert readers_within([8.4, 8.4, 8.4], 25.1) == 2 and readers_within([], 0) == 0
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ('SMS_OPTOUT_FOOTER = "수신거부 📞 02-2286-5114"',
+     "SMS_OPTOUT_FOOTER: is '수신거부 📞 02-2286-5114', and phones cannot show \"📞\" in a text message; write it "
+     "in plain Korean, e.g. SMS_OPTOUT_FOOTER = \"수신거부 02-2286-5114\""),
+    ('BUNDLES = {"sms_header": "[성동구 📢]"}',
+     "BUNDLES: \"sms_header\" is '[성동구 📢]'; write text phones can show in a text message (plain Korean, "
+     "no emoji), e.g. BUNDLES = {\"sms_header\": \"[성동구]\"}"),
+])
+def test_a_header_or_footer_phones_cannot_show_is_refused_at_its_line(tmp_path, setting, expected):
+    """Every text of every issue went out with "?" for the emoji, and nothing said so."""
+    from bundles.config import read_bundles_settings
+    from project_support import copy_project, run_sotong
+
+    project = copy_project(tmp_path, notices=False, extra_settings=setting)
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index(setting) + 1
+    result = run_sotong(project, "check")
+    assert result.code == 1 and result.stderr.splitlines() == [f"pelicanconf.py:{line}: {expected}"], result.output
+    name, value = setting.split(" = ")
+    assert read_bundles_settings({name: eval(value)})[0] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(tenths=st.lists(st.sampled_from([0, 84, 90, 260, 270]), max_size=40), budget_tenths=st.integers(0, 12_000))
+def test_the_readers_a_budget_pays_for_are_the_longest_run_from_the_first(tenths, budget_tenths):
+    """SPEC §6 "saying what would fit", read directly: the first k readers
+    (in the store's order) whose texts together cost at most the budget."""
+    from bundles.budget import readers_within
+
+    budget = Fraction(budget_tenths, 10)
+    expected = max(k for k in range(len(tenths) + 1) if Fraction(sum(tenths[:k]), 10) <= budget)
+    assert readers_within([t / 10 for t in tenths], budget_tenths / 10) == expected

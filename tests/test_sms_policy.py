@@ -160,7 +160,7 @@ def test_over_the_budget_nothing_is_written_and_what_would_fit_is_said(tmp_path)
     assert snapshot(outbox) == before  # not one file changed, added or removed
     (line,) = result.stderr.splitlines()
     assert line == ("--sms-budget 40 won: the texts of 2026-11-26 would cost 63 won (SMS 1 × 9 won, LMS 2 × 27 won), "
-                    "so nothing was written; within the budget fit the first 1 of 3 text readers, or only the notices "
+                    "so nothing was written; within the budget fit the first 1 of 3 text readers in id order, or only the notices "
                     "water-cut, flu-alert (36 won); with SMS_POLICY = \"email-first\" the texts would cost 36 won")
     within = invoke_sotong(project, "bundles", "--issue", ISSUE.isoformat(), "--sms-budget", "63")
     assert within.code == 0, within.output
@@ -175,3 +175,56 @@ def test_a_bad_sms_policy_stops_the_command_with_its_line(tmp_path):
         result = invoke_sotong(project, *command)
         assert result.code == 1 and "Traceback" not in result.output
         assert result.stderr.splitlines()[0].startswith(f"pelicanconf.py:{line}: SMS_POLICY: is 'email'; write \"all\"")
+
+
+@pytest.mark.parametrize("with_newsletter", [True, False])
+def test_the_messages_link_the_edition_only_when_the_site_has_its_page(tmp_path, with_newsletter):
+    """An issue whose notices all leave out newsletter has no edition page
+    (SPEC §5), yet every email's "웹에서 보기" and every text's "외 N건은
+    홈페이지에서 확인하세요" linked newsletter/D/: a page not found. The site
+    itself now stands in for it."""
+    from newsletter.issues import published_issues
+    from sotong.sms import more_line
+
+    project_dir = copy_project(tmp_path, notices=False, extra_settings='SITEURL = "https://www.sd.go.kr/sotong"\n')
+    channels = "homepage, newsletter, email, sms" if with_newsletter else "homepage, email, sms"
+    for index in range(8):  # eight texts of 300 bytes: one LMS cannot hold them all
+        (project_dir / "content" / "notices" / f"n{index}.md").write_text(
+            f'---\ntitle: "한파 안내 {index}"\ndate: 2026-11-2{index % 3}\ndepartment: 홍보담당관\ncategory: living\n'
+            f"channels: [{channels}]\nsms: {'한파 대피소 운영 ' * 30}\n---\n본문\n", encoding="utf-8")
+    project = Project(project_dir / "pelicanconf.py")
+    has_page = ISSUE in {issue.day for issue in published_issues(project.published_notices, ISSUE)}
+    assert has_page == with_newsletter
+    bundler = Bundler(project, issue_bundle(project, ISSUE, "성동구 소통 소식"))
+    text = bundler.sms.message(bundler.bundle.notices).text
+    edition = "https://www.sd.go.kr/sotong/newsletter/2026-11-26/"
+    assert text.dropped and more_line(text.dropped, edition if has_page else "https://www.sd.go.kr/sotong/") in text.text
+    assert (bundler.bundle.web_url == edition) == has_page and (bundler.bundle.web_url is None) != has_page
+
+
+def test_a_preview_under_email_first_says_why_an_email_reader_gets_no_text(tmp_path):
+    """Staff previewing a reader of both channels under email-first read
+    "sms: none (no notice of this issue matches the reader)", though three
+    SMS notices matched: the policy had left out those not urgent."""
+    project = command_project(tmp_path, "email-first")
+    result = invoke_sotong(project, "preview", "--subscriber", "C", "--issue", ISSUE.isoformat())
+    assert result.code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("sms:")]
+    assert line == ("sms:   none (SMS_POLICY is email-first: a reader who gets this issue by email gets a text only "
+                    "for urgent notices, and none of the SMS notices for this reader (1) is urgent)")
+    assert "no notice of this issue matches" in invoke_sotong(
+        command_project(tmp_path / "all", "all"), "preview", "--persona", "fields=culture", "--issue",
+        ISSUE.isoformat()).stdout  # no sms notice of culture: none matches, whatever the policy
+
+
+def test_a_preview_of_an_unsubscribed_reader_says_why_in_korean(tmp_path):
+    """The reason was the English word "unsubscribed", untranslated."""
+    import dataclasses
+
+    project = command_project(tmp_path, "all")
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(dataclasses.replace(READERS[1], id="D", unsubscribed_at="2026-11-01"))
+    store.close()
+    result = invoke_sotong(project, "preview", "--subscriber", "D", "--issue", ISSUE.isoformat(), env={"SOTONG_LANG": "ko"})
+    assert result.code == 0, result.output
+    assert [line.endswith("(수신을 거부했습니다)") for line in result.stdout.splitlines()[:2]] == [True, True]

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from sotong.i18n import _
 from sotong.problems import SotongError
-from sotong.sms import MessageCounts, Prices, won
+from sotong.sms import MessageCounts, Prices, exact_won, won
 
 from .rules import sms_notices
 
@@ -64,7 +64,7 @@ def texts_counts(texts: Counter, type_of: Callable[[tuple], str | None], keep: C
 
 def readers_within(prices_in_order: Sequence[float], budget: float) -> int:
     """How many readers, taken in order, the budget pays for."""
-    return sum(1 for total in accumulate(prices_in_order) if total <= budget)
+    return sum(1 for total in accumulate(map(exact_won, prices_in_order)) if total <= exact_won(budget))
 
 
 def notices_within(ordered: Sequence, cost_keeping: Callable[[frozenset], float], budget: float) -> tuple:
@@ -108,5 +108,5 @@ def refuse_over_budget(bundler, subscribers: Iterable, budget: float) -> Message
     other = texts_counts(counted.other_policy, type_of).cost(prices)
     other_policy = "email-first" if bundler.sms_settings.policy == "all" else "all"
     raise SotongError([
-        _('--sms-budget {won}: the texts of {key} would cost {cost_line}, so nothing was written; within the budget fit the first {readers_within:,} of {count:,} text readers, or {fitting_text}; with SMS_POLICY = "{other_policy}" the texts would cost {won2}').format(
+        _('--sms-budget {won}: the texts of {key} would cost {cost_line}, so nothing was written; within the budget fit the first {readers_within:,} of {count:,} text readers in id order, or {fitting_text}; with SMS_POLICY = "{other_policy}" the texts would cost {won2}').format(
             won=won(budget), key=bundler.bundle.key, cost_line=counts.cost_line(prices), readers_within=readers_within(counted.reader_prices, budget), count=len(counted.reader_prices), fitting_text=fitting_text, other_policy=other_policy, won2=won(other))])

@@ -128,11 +128,15 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
 
 def _why_not(bundler: Bundler, subscriber, channel: str) -> str:
     if not subscriber.subscribed:
-        return "unsubscribed"
+        return _("unsubscribed")
     if channel not in subscriber.channels:
         return _("{channel} is not among the reader's channels").format(channel=channel)
     if subscriber.reachable_by(channel) and not bundler.reachable(subscriber, channel):
         return _("the email address is marked invalid") if channel == "email" else _("the phone number is marked invalid")
     if not subscriber.reachable_by(channel):
         return _("no address for it, or unsubscribed from it")
+    matching = bundler.plan(subscriber).selection.sms if channel == "sms" else ()
+    if matching:  # they match, and the reader gets the email: SMS_POLICY left them out
+        return _("SMS_POLICY is email-first: a reader who gets this issue by email gets a text only for urgent notices, and none of the SMS notices for this reader ({count}) is urgent").format(
+            count=len(matching))
     return _("no notice of this issue matches the reader")

@@ -103,7 +103,7 @@ class Bundle:
     day: dt.date  # the day the bundle is for: the issue date, or today
     notices: tuple  # the window (in window order), or the one notice
     title: str  # heads the email: "성동구 소통 소식 2026년 11월 26일", or the notice title
-    web_url: str | None  # the edition on the web, or the notice page; None: a private notice, on no page
+    web_url: str | None  # the edition on the web, or the notice page; None: no such page (a private notice, an issue with no edition)
 
     @property
     def year(self) -> int:

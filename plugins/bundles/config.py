@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.settings import SettingsProblems, text, validated
-from sotong.sms import SmsSettings, read_sms_settings
+from sotong.sms import SmsSettings, outside_cp949, read_sms_settings
 
 EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구]"}'
 TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "email.css")
@@ -52,7 +52,8 @@ def check_settings(project) -> list[Problem]:
 def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
     fallback = defaults(settings)
-    values = found.plugin_values("BUNDLES", fallback, dict.fromkeys(fallback, text()), EXAMPLE)
+    checks = {**dict.fromkeys(fallback, text()), "sms_header": _sms_header}
+    values = found.plugin_values("BUNDLES", fallback, checks, EXAMPLE)
     if values is None:
         return None, found.problems
     values = {key: value.strip() if isinstance(value, str) else fallback[key] for key, value in values.items()}
@@ -69,6 +70,13 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
         return None, found.problems + sms_problems
     values["email_theme"] = theme
     return BundlesSettings(**values, logo=logo, sms=sms), []
+
+
+def _sms_header(value) -> str | None:
+    """A check: the header of every SMS, text that phones can show."""
+    if text()(value) is None and not outside_cp949(value):
+        return None
+    return _("text phones can show in a text message (plain Korean, no emoji)")
 
 
 def _email_logo(settings: dict, found: SettingsProblems) -> dict | None:

@@ -65,12 +65,15 @@ PARTS_PER_JOB = 4  # parts per process: an even finish, and a progress bar that 
 
 
 def issue_bundle(project: Project, issue: dt.date, title: str) -> Bundle:
-    """The bundle of issue ``issue``: its window (SPEC §5)."""
+    """The bundle of issue ``issue``: its window (SPEC §5); its web page the
+    edition's, if it has one (an issue none of whose notices has newsletter
+    in channels has none: its messages link the site instead)."""
+    notices = tuple(window(project.published_notices, issue))  # read once: check composes every issue's
+    has_edition = any(notice.has("newsletter") for notice in notices)  # sotong.schedule.edition, not empty
     return Bundle(
-        key=issue.isoformat(), issue=issue, day=issue,
-        notices=tuple(window(project.published_notices, issue)),
+        key=issue.isoformat(), issue=issue, day=issue, notices=notices,
         title=f"{title} {korean_date(issue)}",
-        web_url=site_url(project.settings, f"newsletter/{issue.isoformat()}/"),
+        web_url=site_url(project.settings, f"newsletter/{issue.isoformat()}/") if has_edition else None,
     )
 
 

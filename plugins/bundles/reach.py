@@ -48,10 +48,11 @@ def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
     """The table of ``notices`` (slug, email, SMS readers) and the totals."""
     notices = list(notices)
     notice, email, sms = _("notice"), _("email"), _("SMS")
-    width = max([cell_len(notice)] + [len(n.slug) for n in notices])
+    width = max([cell_len(notice)] + [cell_len(n.slug) for n in notices])  # a slug may be Korean
     lines = [f"  {notice}{' ' * (width - cell_len(notice))}  {' ' * (8 - cell_len(email))}{email}"
              f"  {' ' * (8 - cell_len(sms))}{sms}"]
-    lines += [f"  {n.slug:<{width}}  {reach.email[n.slug]:>8,}  {reach.sms[n.slug]:>8,}" for n in notices]
+    lines += [f"  {n.slug}{' ' * (width - cell_len(n.slug))}  {reach.email[n.slug]:>8,}  {reach.sms[n.slug]:>8,}"
+              for n in notices]
     counts = reach.messages
     lines.append(_("  messages: email {email:,}, SMS {sms:,}, LMS {lms:,}; cost {cost_line}, email free").format(
         email=counts.email, sms=counts.sms, lms=counts.lms, cost_line=counts.cost_line(prices)))

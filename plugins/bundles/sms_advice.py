@@ -1,6 +1,7 @@
 """``sotong check`` warnings of the bundles plugin: a notice whose SMS line
 alone makes the message an LMS (SPEC §6), composed as its issue's bundle
-would compose it (header, short link, opt-out footer)."""
+would compose it (header, short link, opt-out footer), with how many bytes
+to cut; and one whose line no text can hold, dropped from every message."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sotong.i18n import _
 from sotong.links import short_codes, sms_link_notices
 from sotong.project import Project
 from sotong.schedule import next_issue
-from sotong.sms import SMS_MAX_BYTES
+from sotong.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, SmsText, byte_length, sms_form
 
 from .compose import SmsComposer
 from .config import bundles_settings
@@ -16,7 +17,8 @@ from .outbox import issue_bundle
 
 
 def lms_warnings(project: Project) -> list[str]:
-    """One line for each published sms notice whose text alone is an LMS."""
+    """One line for each published sms notice whose text alone is an LMS,
+    or shows nothing of it."""
     config = bundles_settings(project.settings)
     notices = [n for n in project.published_notices if n.has("sms")]
     codes = short_codes(sms_link_notices(project.published_notices))
@@ -26,8 +28,26 @@ def lms_warnings(project: Project) -> list[str]:
         if issue not in composers:
             composers[issue] = SmsComposer(project.settings, config, issue_bundle(project, issue, config.title), codes)
         text = composers[issue].message((notice,)).text
-        if text.type == "LMS":
+        if text.type == "LMS" or not text.shown:
             line = notice.lines.get("sms", notice.lines.get("title", 1))
-            found.append(_("{source}:{line}: warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; shorten the sms line").format(
-                source=project.shown(notice.source), line=line, bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES))
+            found.append(f"{project.shown(notice.source)}:{line}: {_advice(notice, text, composers[issue])}")
     return found
+
+
+def _advice(notice, text: SmsText, composer: SmsComposer) -> str:
+    """What to do about ``notice``, whose one-notice ``text`` is an LMS or
+    holds only the count of the notices dropped."""
+    own = byte_length(sms_form(notice.sms_text))
+    if not text.shown:
+        return _('warning: the sms line is {bytes:,} bytes, more than a text holds ({lms_max_bytes:,} with the header, link and opt-out line), so no text shows this notice: its readers get only "외 1건은 홈페이지에서 확인하세요"; shorten the sms line to a sentence or two').format(
+            bytes=own, lms_max_bytes=LMS_MAX_BYTES)
+    # the text with the header's date dropped, which the composer does when that makes an SMS
+    over = text.bytes - SMS_MAX_BYTES - (byte_length(composer.header) - byte_length(composer.short_header))
+    if own - over < 2:  # not even one Korean letter would make an SMS
+        return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the header, link and opt-out line alone leave no room for the text in an SMS: ask the operator for a shorter link (SHORT_LINK_BASE, e.g. \"https://sd.go.kr/s/\")").format(
+            bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES)
+    if notice.sms:
+        return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; shorten the sms line by {over} bytes or more (a Korean letter is 2 bytes, a space 1)").format(
+            bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, over=over)
+    return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the title is its text: add an sms line of at most {most} bytes, e.g. sms: 한파 대피소 운영").format(
+        bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, most=own - over)
