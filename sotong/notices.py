@@ -396,9 +396,12 @@ _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 def _links_a_site_file(line: str) -> bool:
     """``line`` links a file of the site (``{static}``, ``{attach}`` or a
-    relative path to a file that is not a page): it would be published."""
-    for found in _BODY_LINK.finditer(line):
-        target = found.group(1) or found.group(2)
+    relative path to a file that is not a page), inline or by a reference's
+    definition (``[1]: {static}/files/plan.pdf``): it would be published."""
+    targets = [found.group(1) or found.group(2) for found in _BODY_LINK.finditer(line)]
+    if (defined := _REFERENCE_DEFINITION.match(line)) and defined[2]:
+        targets.append(defined[2])
+    for target in targets:
         if re.match(r"(https?:|mailto:|tel:|#)", target, re.I):
             continue
         if target.startswith(("{static}", "{attach}")):

@@ -168,6 +168,8 @@ SITE_FILE = ("a private notice links no file of the site in its text (the file w
     ("![도표](https://tracker.example.org/p.png)", REMOTE), ('<img alt="" src="http://a.example.org/b.gif">', REMOTE),
     ("표: ![도표]( <//cdn.example.org/a.png> )", REMOTE), ("<td style=\"background: url('https://a.example.org/b.png')\">", REMOTE),
     ("![도표][1]\n\n[1]: https://a.example.org/p.png", REMOTE), ("![도표][]\n\n[도표]: images/kimjang.svg", PICTURE),
+    # a file linked by reference: Pelican copied {static}/{attach} files to output/ for anyone to fetch
+    ("[심사 자료][1]\n\n[1]: {static}/images/kimjang.svg", SITE_FILE), ("[자료][]\n\n[자료]: <{attach}files/review.pdf>", SITE_FILE),
 ])
 def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(tmp_path, body_line, message):
     result = check_with_line(tmp_path, body_line)
