@@ -7,6 +7,7 @@ SQLite and PostgreSQL (SPEC §15), with the same answers from both."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import random
@@ -120,6 +121,28 @@ def test_export_refuses_a_file_in_the_published_folder(project):
         assert exported.code == 1 and len(exported.output.strip().splitlines()) == 1, exported.output
         assert "write them under private/" in exported.output and "Traceback" not in exported.output
         assert not target.exists()
+
+
+def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultations_opinions_still_export(project):
+    """``--policy village-bus-2072`` or ``--department 자치행정`` printed
+    "0 opinions", as if nobody had answered; each is now one line naming
+    the nearest. The opinions are kept five years: once the consultation's
+    file left content/surveys/, export refused its slug, though they were there."""
+    survey = Project(project / "pelicanconf.py").part("surveys")[SLUG]
+    with contextlib.closing(opinions.ensure(Project(project / "pelicanconf.py").store)) as store, store.transaction():
+        opinions.record(store, survey, Subscriber(id="S000030", birth_year=1986, gender="M"),
+                        {"opinion": ("마을버스 배차를 줄여 주세요",)}, TODAY)
+    for option, wrong, near in (("--policy", "village-bus-2072", SLUG), ("--department", "자치행정", "자치행정과")):
+        found = invoke_sotong(project, "opinions", "search", "버스", option, wrong)
+        assert found.code == 1 and found.stdout == "" and len(found.output.strip().splitlines()) == 1, found.output
+        assert f'"{wrong}"' in found.output and f'did you mean "{near}"?' in found.output
+    assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--department", "자치행정과").stdout
+    (project / "content" / "surveys" / f"{SLUG}.yaml").unlink()
+    assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG).stdout
+    exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "kept.csv"))
+    assert exported.code == 0, exported.output
+    assert "마을버스 배차를 줄여 주세요" in (project / "private" / "kept.csv").read_text(encoding="utf-8-sig")
+    assert invoke_sotong(project, "opinions", "export", "village-bus", str(project / "private" / "x.csv")).code == 1
 
 
 def test_a_readers_link_is_not_sent_on_as_a_referer(project):

@@ -171,7 +171,12 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
                             since: dt.datetime | None, until: dt.datetime | None, limit: int):
     if not text.strip():
         raise click.UsageError(_("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스"))
-    found = opinions.search(opinions.ensure(project.store), text.strip(), slug, department, limit or None,
+    store = opinions.ensure(project.store)
+    if slug is not None:
+        _known_policy(project, store, slug)
+    if department is not None:
+        _known_department(project, store, department)
+    found = opinions.search(store, text.strip(), slug, department, limit or None,
                             since=since and since.date(), until=until and until.date())
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
@@ -184,12 +189,13 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 @click.argument("file", type=click.Path(dir_okay=False))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
-    _consultation(project, slug)
+    store = opinions.ensure(project.store)
+    _known_policy(project, store, slug)
     public = Path(project.settings["OUTPUT_PATH"]).resolve()
     if Path(file).resolve().is_relative_to(public):
         raise SotongError([_("{file}: the opinions name their participants and may not be written under {public}/ (it is published on the web); write them under private/, e.g. private/opinions.csv").format(
             file=file, public=project.shown(public))])
-    count = opinions.export(opinions.ensure(project.store), slug, file)
+    count = opinions.export(store, slug, file)
     click.echo(_("{slug}: wrote {count} opinions to {file}").format(slug=slug, count=count, file=file))
 
 
@@ -208,11 +214,23 @@ def opinions_purge_command(project: Project, dry_run: bool):
         count=count, start=start, retention_years=opinions.RETENTION_YEARS))
 
 
-def _consultation(project: Project, slug: str):
+def _known_policy(project: Project, store, slug: str) -> None:
+    """SotongError unless ``slug`` is a consultation of content/surveys/ or
+    one whose opinions the store keeps (its file may be gone: the opinions
+    stay five years), so that a slug written wrong is not "0 opinions"."""
     surveys = project.part("surveys")
-    consultations = [s for s in surveys if surveys[s].kind == "consultation"]
-    if slug not in consultations:
-        raise SotongError([_('no consultation "{slug}" in content/surveys/{suggestion}; known: {known}').format(
-            slug=slug, suggestion=did_you_mean(slug, consultations), known=", ".join(consultations) or _("none (kind: consultation)"))])
-    return surveys[slug]
+    kept = {row[0] for row in store.db.execute("SELECT DISTINCT slug FROM survey_opinions")}
+    known = sorted(kept | {s for s in surveys if surveys[s].kind == "consultation"})
+    if slug not in known:
+        raise SotongError([_('no consultation "{slug}" in content/surveys/ nor among the stored opinions{suggestion}; known: {known}').format(
+            slug=slug, suggestion=did_you_mean(slug, known), known=", ".join(known) or _("none (kind: consultation)"))])
+
+
+def _known_department(project: Project, store, department: str) -> None:
+    """SotongError unless ``department`` is one of audiences.yaml or of a stored opinion."""
+    kept = {row[0] for row in store.db.execute("SELECT DISTINCT department FROM survey_opinions")}
+    known = sorted(kept | set(project.audiences.departments))
+    if department not in known:
+        raise SotongError([_('unknown department "{department}"{suggestion}; use one of departments in audiences.yaml').format(
+            department=department, suggestion=did_you_mean(department, known))])
 
