@@ -329,11 +329,15 @@ def retire_expired(generator):
 
 def leave_private_images_out(generator):
     """SPEC §16: the image of a private notice travels inside its emails; the
-    static files Pelican would copy lose it, unless a public notice shows it."""
+    static files Pelican would copy lose it, unless a public notice shows it
+    (as its image, or in its text) or a page does in its text."""
     context = generator.context
-    notices = [getattr(article, "notice", None) for key in ("articles", "hidden_articles", "drafts")
-               for article in context.get(key, ())]
+    contents = [content for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+                for content in context.get(key, ())]
+    notices = [getattr(content, "notice", None) for content in contents]
     public = {n.image for n in notices if n is not None and not n.private}
+    public.update(*(content.get_static_links() for content, notice in zip(contents, notices)
+                    if notice is None or not notice.private))
     private = {n.image for n in notices if n is not None and n.private and n.image} - public
     generator.staticfiles[:] = [f for f in generator.staticfiles
                                 if Path(f.relative_source_path).as_posix() not in private]

@@ -52,6 +52,21 @@ def test_the_built_site_holds_nothing_of_a_private_notice(project):
     assert (output / "images" / "kimjang.svg").is_file()  # the public notices' images are still there
 
 
+def test_a_private_notices_image_shown_in_a_public_notices_text_is_on_the_site(tmp_path):
+    """A public notice showing the same picture in its text (the committee's
+    chart, later published) passed check, and its page showed a broken
+    picture: the build left the file out as the private notice's."""
+    project = copy_project(tmp_path)
+    festival = project / "content" / "notices" / "2026-11-16-winter-festival.md"
+    festival.write_text(festival.read_text(encoding="utf-8") + f"\n![검토 결과]({{static}}/images/{IMAGE.name})\n",
+                        encoding="utf-8")
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    page = (project / "output" / "notices" / "2026-11-16-winter-festival" / "index.html").read_text(encoding="utf-8")
+    assert f'src="/images/{IMAGE.name}"' in page
+    assert (project / "output" / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
+
+
 def committee_readers() -> set[str]:
     """SPEC §16 and §6 by hand over the sample file: subscribed, email chosen
     with an address, a member of committee-budget (key or label)."""
