@@ -327,20 +327,22 @@ def retire_expired(generator):
     generator.context["expired_articles"] = sorted(expired, key=lambda a: a.date, reverse=True)
 
 
-def leave_private_images_out(generator):
-    """SPEC §16: the image of a private notice travels inside its emails; the
-    static files Pelican would copy lose it, unless a public notice shows it
-    (as its image, or in its text) or a page does in its text."""
-    context = generator.context
-    contents = [content for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
-                for content in context.get(key, ())]
-    notices = [getattr(content, "notice", None) for content in contents]
-    public = {n.image for n in notices if n is not None and not n.private}
-    public.update(*(content.get_static_links() for content, notice in zip(contents, notices)
-                    if notice is None or not notice.private))
-    private = {n.image for n in notices if n is not None and n.private and n.image} - public
+def leave_unpublished_files_out(generator):
+    """SPEC §16 and §2: a private notice's image travels inside its emails,
+    and a draft appears nowhere; Pelican copies every file under
+    STATIC_PATHS and every file a text links with {static} or {attach},
+    drafts' and private notices' too. The static files lose each file that
+    only those show (as their image or in their text) unless a notice or page
+    with a page shows it."""
+    shown, unpublished = set(), set()
+    for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages"):
+        for content in generator.context.get(key, ()):
+            notice = getattr(content, "notice", None)
+            files = content.get_static_links() | ({notice.image} if notice is not None and notice.image else set())
+            (unpublished if content.status == "draft" else shown).update(files)  # a private notice is a draft here
+    left_out = unpublished - shown
     generator.staticfiles[:] = [f for f in generator.staticfiles
-                                if Path(f.relative_source_path).as_posix() not in private]
+                                if Path(f.relative_source_path).as_posix() not in left_out]
 
 
 def add_context(generator):
@@ -409,4 +411,4 @@ def register():
     signals.article_generator_init.connect(keep_unchanged_articles)
     signals.article_generator_finalized.connect(save_kept_articles)
     signals.article_generator_pretaxonomy.connect(retire_expired)
-    signals.static_generator_finalized.connect(leave_private_images_out)
+    signals.static_generator_finalized.connect(leave_unpublished_files_out)

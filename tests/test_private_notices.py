@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from project_support import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, png, run_sotong
 
 SECRET = {"SOTONG_SECRET": "private-notices-test-secret-of-32-or-more"}
 SLUG = "2026-12-09-budget-committee-review"
@@ -65,6 +65,44 @@ def test_a_private_notices_image_shown_in_a_public_notices_text_is_on_the_site(t
     page = (project / "output" / "notices" / "2026-11-16-winter-festival" / "index.html").read_text(encoding="utf-8")
     assert f'src="/images/{IMAGE.name}"' in page
     assert (project / "output" / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
+
+
+DRAFT = """\
+---
+title: "2027년 예산안 초안 설명회"
+date: 2026-11-20
+department: 기획예산과
+category: living
+status: draft
+image: images/draft-poster.png
+image_alt: 설명회 포스터
+---
+[예산안 초안]({static}/files/budget-draft.pdf) ![일정]({static}/images/draft-schedule.png)
+"""
+
+
+def test_a_drafts_files_are_not_on_the_site_and_a_banner_keeps_a_private_notices_picture(tmp_path):
+    """Pelican copies every file a text links with {static} or {attach},
+    a draft's too: a draft's attachment (the budget draft's PDF) was on the
+    site before the notice, for anyone who knew its address. A banner shown
+    on the site with the private notice's picture showed a broken one."""
+    project = copy_project(tmp_path)
+    content = project / "content"
+    (content / "files").mkdir()
+    (content / "files" / "budget-draft.pdf").write_bytes(b"%PDF-1.4 draft")
+    for name in ("draft-poster.png", "draft-schedule.png"):
+        (content / "images" / name).write_bytes(png(8, 8))
+    (content / "notices" / "2026-11-20-budget-draft.md").write_text(DRAFT, encoding="utf-8")
+    banner = content / "banners" / "gov24-certificates.yaml"
+    banner.write_text(banner.read_text(encoding="utf-8").replace("images/gov24.svg", f"images/{IMAGE.name}"),
+                      encoding="utf-8")
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = project / "output"
+    assert not (output / "files").exists() and (output / "images" / "kimjang.svg").is_file()
+    assert not (output / "images" / "draft-poster.png").exists() and not (output / "images" / "draft-schedule.png").exists()
+    assert f'src="/images/{IMAGE.name}"' in (output / "index.html").read_text(encoding="utf-8")
+    assert (output / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
 
 
 def committee_readers() -> set[str]:
