@@ -409,6 +409,9 @@ def group_keys(cell: str | None, groups: dict, errors: list) -> set:
     for given in (g.strip() for g in (cell or "").split(";")):
         if given in groups or given in key_of_label:
             keys.add(key_of_label.get(given, given))
+        elif "," in given:  # as Excel users list things: not one misspelled group
+            errors.append(_('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
+                column="group", cell=given, known=";".join(list(groups)[:2])))
         elif given:
             hint = did_you_mean(given, groups) or (_("; write one of: {groups}").format(groups=", ".join(groups)) if groups
                                                    else _("; define it under groups: in audiences.yaml"))

@@ -89,6 +89,10 @@ def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():
     row, errors = check_row(dict(GOOD, groups="통장협의"), AUDIENCES, 2026)
     assert row is None
     assert errors == ['group "통장협의" is not a group in audiences.yaml; write one of: committee-budget, org-tongjang']
+    row, errors = check_row(dict(GOOD, groups="committee-budget, 통장협의회"), AUDIENCES, 2026)
+    assert row is None  # was: not a group; did you mean "committee-budget"? (a spelling to fix, for a member of both)
+    assert errors == ['groups "committee-budget, 통장협의회" are separated by commas; separate them with ";", '
+                      'e.g. committee-budget;org-tongjang']
 
 
 def test_groups_round_trip_and_a_file_without_the_column_keeps_them(tmp_path):
