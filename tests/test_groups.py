@@ -7,6 +7,7 @@ bundle test uses)."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,14 @@ def test_audiences_yaml_checks_group_keys(tmp_path):
     assert 'groups: "committee-budgt" is not defined; did you mean "committee-budget"?' in str(raised.value)
     assert AUDIENCES.groups == {"committee-budget": "주민참여예산위원회", "org-tongjang": "통장협의회"}
     assert AUDIENCES.segments["tongjang"].groups == frozenset({"org-tongjang"})
+    # a committee's segment added before the file has groups: at all said "known: " and nothing after it
+    without = re.sub(r"(?m)^groups:.*\n(  .*\n)*", "", text)
+    assert "주민참여예산위원회" not in without
+    bad.write_text(without, encoding="utf-8")
+    with pytest.raises(Exception) as raised:
+        load_audiences(bad)
+    assert ('groups: "committee-budget" is not defined, and audiences.yaml has no groups: yet; '
+            'add it there, e.g. groups: {committee-budget: 한글 이름}') in str(raised.value)
 
 
 def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():
