@@ -369,8 +369,9 @@ def _slug(value, path: Path, problem) -> str:
 
 def _private_channels(meta, segments, channels, problem) -> list | None:
     """SPEC §16: a private notice names its audiences and goes by email only
-    (its channels default to [email])."""
-    if not segments:
+    (its channels default to [email]); audiences written wrong are said
+    once, where they are read."""
+    if not segments and not meta.get("audiences"):
         problem("visibility" if "audiences" not in meta else "audiences",
                 _("a private notice must name its audiences (a group or segment), e.g. audiences: [budget-committee]"))
     public = [c for c in (channels or ()) if c != "email"]

@@ -274,6 +274,19 @@ def test_check_refuses_a_private_notice_without_audiences_or_with_public_channel
     assert f"content/notices/{NOTICE.name}:{at}: {message}" in result.output, result.output
 
 
+def test_a_private_notices_audiences_written_wrong_are_one_problem(tmp_path):
+    """A misspelled committee was said twice: its own line, then "a private
+    notice must name its audiences", which staff had done."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8").replace(
+        "audiences: [budget-committee]", "audiences: [budget-comittee]"), encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    problems = [line for line in result.output.splitlines() if line.startswith(f"content/notices/{NOTICE.name}:")]
+    assert len(problems) == 1 and 'did you mean "budget-committee"?' in problems[0], result.output
+
+
 SITE = "https://www.sd.go.kr/sotong"
 
 
