@@ -463,19 +463,20 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
              "slug": "winter-festival-2026"}
 
 
-# Korean words staff write for a channel, a status or a priority, which are
-# written in English: the English word is suggested for them.
+# Korean words staff write for a channel, a status, a priority or a
+# visibility, which are written in English: the English word (the one the
+# key takes, of the words given) is suggested for them.
 _IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
-               "초안": "draft", "임시": "draft", "게시": "published", "공개": "published",
-               "긴급": "urgent", "보통": "normal", "일반": "normal"}
+               "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
+               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private"}
 
 
 def _suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
-    english = _IN_ENGLISH.get(str(value).strip())
-    return suggested(english) if english in allowed else did_you_mean(str(value), allowed)
+    english = next((word for word in _IN_ENGLISH.get(str(value).strip(), "").split() if word in allowed), None)
+    return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
 def _choice(meta, key, allowed, problem):
