@@ -171,6 +171,9 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
                             since: dt.datetime | None, until: dt.datetime | None, limit: int):
     if not text.strip():
         raise click.UsageError(_("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스"))
+    if since and until and since > until:
+        raise click.UsageError(_("--from {since} is after --to {until}, so no day is between them; swap the two days").format(
+            since=since.date(), until=until.date()))
     store = opinions.ensure(project.store)
     if slug is not None:
         _known_policy(project, store, slug)
