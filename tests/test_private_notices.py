@@ -234,7 +234,8 @@ def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(t
 def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     result = check_with_line(tmp_path, "[지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
                                        "[지난 공지]({filename}2026-11-05-kimjang-sharing.md) [전화](tel:02-2286-5000) "
-                                       "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf")
+                                       "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf\n\n"
+                                       "[일시]: 12.12.(토) 14:00")  # text, not a reference: was "not a file under content/"
     assert result.code == 0, result.output
 
 
