@@ -329,20 +329,23 @@ def retire_expired(generator):
 
 def leave_unpublished_files_out(generator):
     """SPEC §16 and §2: a private notice's image travels inside its emails,
-    and a draft appears nowhere; Pelican copies every file under
-    STATIC_PATHS and every file a text links with {static} or {attach},
-    drafts' and private notices' too. The static files lose each file that
-    only those show (as their image or in their text) unless a notice or page
-    with a page shows it."""
-    shown, unpublished = set(), set()
-    for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages"):
-        for content in generator.context.get(key, ()):
-            notice = getattr(content, "notice", None)
-            files = content.get_static_links() | ({notice.image} if notice is not None and notice.image else set())
-            (unpublished if content.status == "draft" else shown).update(files)  # a private notice is a draft here
-    left_out = unpublished - shown
-    generator.staticfiles[:] = [f for f in generator.staticfiles
-                                if Path(f.relative_source_path).as_posix() not in left_out]
+    and a draft appears nowhere, but Pelican copies every file under
+    STATIC_PATHS and every file any text links with {static} or {attach}.
+    A file that only drafts and private notices (Pelican's drafts) show, as
+    their image or in their text, is left out of the static files."""
+    contents = [content for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+                for content in generator.context.get(key, ())]
+    unpublished = set().union(*(_files_shown(c) for c in contents if c.status == "draft"))
+    if unpublished:  # most builds have none: the other texts need not be read
+        unpublished -= set().union(*(_files_shown(c) for c in contents if c.status != "draft"))
+        generator.staticfiles[:] = [f for f in generator.staticfiles
+                                    if Path(f.relative_source_path).as_posix() not in unpublished]
+
+
+def _files_shown(content) -> set:
+    """The files of content/ a notice or page shows: its image, and what its text links with {static} or {attach}."""
+    notice = getattr(content, "notice", None)
+    return content.get_static_links() | ({notice.image} if notice is not None and notice.image else set())
 
 
 def add_context(generator):
