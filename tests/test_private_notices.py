@@ -164,6 +164,19 @@ def assert_the_text_part_has_no_markup(text):
     assert "\n심사 안내\n" in block and "#" not in block and "- 일시: 2026. 12. 15.(화) 14:00" in block
 
 
+def test_staff_preview_a_committee_members_email_with_a_persona(project):
+    """A persona had no groups: staff could not see the committee's papers
+    as a member gets them before the issue went out (--persona "groups=..."
+    was an unknown key), only by a real member's id."""
+    result = run_sotong(project, "preview", "--persona", "groups=committee-budget channels=email", "--issue", ISSUE,
+                        env=SECRET)
+    assert result.code == 0, result.output
+    eml = (project / "private" / "preview" / f"persona-{ISSUE}.eml").read_bytes()
+    message = email.message_from_bytes(eml, policy=email.policy.default)
+    text = message.get_body(("plain",)).get_content()
+    assert TITLE in text and all(phrase in text for phrase in BODY_PHRASES)
+
+
 def test_a_private_notice_sent_on_its_own_offers_no_web_view_and_keeps_its_headings_in_order(project):
     """Its "웹에서 보기" led to the home page, where the notice is not: a
     reader looking for a bigger view of it found nothing. With no section
