@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,9 @@ def test_audiences_yaml_checks_group_keys(tmp_path):
 def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():
     row, errors = check_row(dict(GOOD, groups="committee-budget; 통장협의회"), AUDIENCES, 2026)
     assert errors == [] and row["groups"] == "committee-budget;org-tongjang"
+    decomposed = unicodedata.normalize("NFD", "주민참여예산위원회")  # as a Mac writes file text: was not a group
+    row, errors = check_row(dict(GOOD, groups=decomposed), AUDIENCES, 2026)
+    assert errors == [] and row["groups"] == "committee-budget"
     row, errors = check_row(dict(GOOD, groups="통장협의"), AUDIENCES, 2026)
     assert row is None
     assert errors == ['group "통장협의" is not a group in audiences.yaml; write one of: committee-budget, org-tongjang']
