@@ -11,6 +11,7 @@ import jinja2
 
 from sotong import spreadsheet
 from sotong.atomic import replacing_text
+from sotong.audiences import resolve_key
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
@@ -178,7 +179,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
     if slug is not None:
         _known_policy(project, store, slug)
     if department is not None:
-        _known_department(project, store, department)
+        department = _known_department(project, store, department)
     found = opinions.search(store, text.strip(), slug, department, limit or None,
                             since=since and since.date(), until=until and until.date())
     for opinion in found:
@@ -229,11 +230,14 @@ def _known_policy(project: Project, store, slug: str) -> None:
             slug=slug, suggestion=did_you_mean(slug, known), known=", ".join(known) or _("none (kind: consultation)"))])
 
 
-def _known_department(project: Project, store, department: str) -> None:
-    """SotongError unless ``department`` is one of audiences.yaml or of a stored opinion."""
+def _known_department(project: Project, store, department: str) -> str:
+    """``department`` as audiences.yaml or a stored opinion writes it (in any
+    Unicode form, as a Mac's terminal may paste it); SotongError for another."""
     kept = {row[0] for row in store.db.execute("SELECT DISTINCT department FROM survey_opinions")}
     known = sorted(kept | set(project.audiences.departments))
-    if department not in known:
+    found = resolve_key(department, known)
+    if found is None:
         raise SotongError([_('unknown department "{department}"{suggestion}; use one of departments in audiences.yaml').format(
             department=department, suggestion=did_you_mean(department, known))])
+    return found
 
