@@ -141,6 +141,8 @@ def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultatio
         assert f'"{wrong}"' in found.output and f'did you mean "{near}"?' in found.output
     for department in ("자치행정과", unicodedata.normalize("NFD", "자치행정과")):  # as a Mac's terminal may paste it
         assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--department", department).stdout
+    for text in (unicodedata.normalize("NFD", "버스"), unicodedata.normalize("NFD", "배차를 줄여")):  # was: 0 opinions
+        assert "S000030" in invoke_sotong(project, "opinions", "search", text).stdout
     (project / "content" / "surveys" / f"{SLUG}.yaml").unlink()
     assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG).stdout
     exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "kept.csv"))

@@ -4,6 +4,7 @@ files (see :mod:`.results` for where, and what is public)."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import click
@@ -180,7 +181,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
         _known_policy(project, store, slug)
     if department is not None:
         department = _known_department(project, store, department)
-    found = opinions.search(store, text.strip(), slug, department, limit or None,
+    found = opinions.search(store, unicodedata.normalize("NFC", text.strip()), slug, department, limit or None,
                             since=since and since.date(), until=until and until.date())
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
