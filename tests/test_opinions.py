@@ -130,7 +130,8 @@ def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultatio
     """``--policy village-bus-2072`` or ``--department 자치행정`` printed
     "0 opinions", as if nobody had answered; each is now one line naming
     the nearest. The opinions are kept five years: once the consultation's
-    file left content/surveys/, export refused its slug, though they were there."""
+    file left content/surveys/, export refused its slug, though they were there.
+    Text pasted with its letters decomposed (NFD, from a Mac) found nothing."""
     survey = Project(project / "pelicanconf.py").part("surveys")[SLUG]
     with contextlib.closing(opinions.ensure(Project(project / "pelicanconf.py").store)) as store, store.transaction():
         opinions.record(store, survey, Subscriber(id="S000030", birth_year=1986, gender="M"),
