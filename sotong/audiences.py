@@ -347,7 +347,10 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
         return None
     keys = [resolve_key(item, allowed) for item in value]  # a key or its Korean label
     for index, (item, found) in enumerate(zip(value, keys)):
-        if found is None:
+        if found is None and not allowed:  # groups: and business_types: may be left out of the file
+            problem((key, index), _('{key}: "{item}" is not defined, and audiences.yaml has no {key}: yet; add it there, '
+                                    'e.g. {key}: {{{item}: 한글 이름}}').format(key=key, item=item))
+        elif found is None:
             problem((key, index), _('{key}: "{item}" is not defined{suggestion}; known: {names}').format(
                 key=key, item=item, suggestion=did_you_mean(str(item), allowed, labels=isinstance(allowed, dict)),
                 names=", ".join(map(str, allowed.values() if isinstance(allowed, dict) else allowed))))

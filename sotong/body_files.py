@@ -22,12 +22,12 @@ from .i18n import _
 from .problems import Problem
 
 # the target of a picture or a link in Markdown (<...> when it holds blanks),
-# of a reference ([1]: target), or of src= or href= in HTML (quoted when it
+# of a reference ([1]: target, then only a title: "[일시]: 12.12.(토) 14:00" is text), or of src= or href= in HTML (quoted when it
 # holds blanks); each pattern starts with text to look for, so that a body
 # is searched quickly
 _TARGET = r"(?:<([^>]*)>|([^)\s]+))"
 _MARKDOWN = re.compile(r"\]\(\s*" + _TARGET)
-_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*" + _TARGET, re.M)
+_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?>" + _TARGET + r")(?=[ \t]*(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\))?[ \t]*$)", re.M)
 _HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 # {filename} links another notice: the notice cache does not see notices come
 # and go, so sotong.check says when one is missing, on every check

@@ -382,8 +382,9 @@ def _slug(value, path: Path, problem) -> str:
 
 def _private_channels(meta, segments, channels, problem) -> list | None:
     """SPEC §16: a private notice names its audiences and goes by email only
-    (its channels default to [email])."""
-    if not segments:
+    (its channels default to [email]); audiences written wrong are said
+    once, where they are read."""
+    if not segments and not meta.get("audiences"):
         problem("visibility" if "audiences" not in meta else "audiences",
                 _("a private notice must name its audiences (a group or segment), e.g. audiences: [budget-committee]"))
     public = [c for c in (channels or ()) if c != "email"]
@@ -401,7 +402,8 @@ _REMOTE_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?:https?:)?//|\b(?:src|srcset|
                              r"|\burl\(\s*[\"']?\s*(?:https?:)?//", re.I)
 # a picture by reference (![alt][name], ![name][], ![name]) and a reference's definition ([name]: address)
 _PICTURE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\]|(?![(\[]))")
-_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]*)")
+# (only an address, and a title in quotes or brackets, follow it: "[일시]: 12.12.(토) 14:00" is text)
+_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]*+)>?(?=[ \t]*(?:\"[^\"]*\"|'[^']*'|\([^)]*\))?[ \t]*$)")
 _REMOTE_ADDRESS = re.compile(r"(?:https?:)?//", re.I)
 _BODY_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
@@ -409,9 +411,12 @@ _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 def _links_a_site_file(line: str) -> bool:
     """``line`` links a file of the site (``{static}``, ``{attach}`` or a
-    relative path to a file that is not a page): it would be published."""
-    for found in _BODY_LINK.finditer(line):
-        target = found.group(1) or found.group(2)
+    relative path to a file that is not a page), inline or by a reference's
+    definition (``[1]: {static}/files/plan.pdf``): it would be published."""
+    targets = [found.group(1) or found.group(2) for found in _BODY_LINK.finditer(line)]
+    if (defined := _REFERENCE_DEFINITION.match(line)) and defined[2]:
+        targets.append(defined[2])
+    for target in targets:
         if re.match(r"(https?:|mailto:|tel:|#)", target, re.I):
             continue
         if target.startswith(("{static}", "{attach}")):
@@ -463,19 +468,20 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
              "slug": "winter-festival-2026"}
 
 
-# Korean words staff write for a channel, a status or a priority, which are
-# written in English: the English word is suggested for them.
+# Korean words staff write for a channel, a status, a priority or a
+# visibility, which are written in English: the English word (the one the
+# key takes, of the words given) is suggested for them.
 _IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
-               "초안": "draft", "임시": "draft", "게시": "published", "공개": "published",
-               "긴급": "urgent", "보통": "normal", "일반": "normal"}
+               "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
+               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private"}
 
 
 def _suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
-    english = _IN_ENGLISH.get(str(value).strip())
-    return suggested(english) if english in allowed else did_you_mean(str(value), allowed)
+    english = next((word for word in _IN_ENGLISH.get(str(value).strip(), "").split() if word in allowed), None)
+    return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
 def _choice(meta, key, allowed, problem):

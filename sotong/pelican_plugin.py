@@ -327,16 +327,25 @@ def retire_expired(generator):
     generator.context["expired_articles"] = sorted(expired, key=lambda a: a.date, reverse=True)
 
 
-def leave_private_images_out(generator):
-    """SPEC §16: the image of a private notice travels inside its emails; the
-    static files Pelican would copy lose it, unless a public notice shows it."""
-    context = generator.context
-    notices = [getattr(article, "notice", None) for key in ("articles", "hidden_articles", "drafts")
-               for article in context.get(key, ())]
-    public = {n.image for n in notices if n is not None and not n.private}
-    private = {n.image for n in notices if n is not None and n.private and n.image} - public
-    generator.staticfiles[:] = [f for f in generator.staticfiles
-                                if Path(f.relative_source_path).as_posix() not in private]
+def leave_unpublished_files_out(generator):
+    """SPEC §16 and §2: a private notice's image travels inside its emails,
+    and a draft appears nowhere, but Pelican copies every file under
+    STATIC_PATHS and every file any text links with {static} or {attach}.
+    A file that only drafts and private notices (Pelican's drafts) show, as
+    their image or in their text, is left out of the static files."""
+    contents = [content for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+                for content in generator.context.get(key, ())]
+    unpublished = set().union(*(_files_shown(c) for c in contents if c.status == "draft"))
+    if unpublished:  # most builds have none: the other texts need not be read
+        unpublished -= set().union(*(_files_shown(c) for c in contents if c.status != "draft"))
+        generator.staticfiles[:] = [f for f in generator.staticfiles
+                                    if Path(f.relative_source_path).as_posix() not in unpublished]
+
+
+def _files_shown(content) -> set:
+    """The files of content/ a notice or page shows: its image, and what its text links with {static} or {attach}."""
+    notice = getattr(content, "notice", None)
+    return content.get_static_links() | ({notice.image} if notice is not None and notice.image else set())
 
 
 def add_context(generator):
@@ -405,4 +414,4 @@ def register():
     signals.article_generator_init.connect(keep_unchanged_articles)
     signals.article_generator_finalized.connect(save_kept_articles)
     signals.article_generator_pretaxonomy.connect(retire_expired)
-    signals.static_generator_finalized.connect(leave_private_images_out)
+    signals.static_generator_finalized.connect(leave_unpublished_files_out)

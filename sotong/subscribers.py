@@ -42,7 +42,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import spreadsheet
 from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
-from .audiences import Audiences
+from .audiences import Audiences, resolve_key
 from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean
 from .progress import tracked
@@ -404,11 +404,13 @@ def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:
     """The ``;``-separated groups of a cell (SPEC §16), keys or Korean labels;
     a message in ``errors`` for each one audiences.yaml does not define."""
-    key_of_label = {label: key for key, label in groups.items()}
     keys = set()
     for given in (g.strip() for g in (cell or "").split(";")):
-        if given in groups or given in key_of_label:
-            keys.add(key_of_label.get(given, given))
+        if (key := resolve_key(given, groups)) is not None:  # in any Unicode form (a Mac's file writes 한글 apart)
+            keys.add(key)
+        elif "," in given:  # as Excel users list things: not one misspelled group
+            errors.append(_('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
+                column="group", cell=given, known=";".join(list(groups)[:2])))
         elif given:
             hint = did_you_mean(given, groups) or (_("; write one of: {groups}").format(groups=", ".join(groups)) if groups
                                                    else _("; define it under groups: in audiences.yaml"))

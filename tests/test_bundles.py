@@ -140,6 +140,10 @@ def test_a_persona_reads_into_a_subscriber_with_placeholder_addresses():
         parse_persona("gendr=F", AUDIENCES, 2026)
     with pytest.raises(PersonaError, match='unknown dong "seongsu"'):
         parse_persona("dong=seongsu", AUDIENCES, 2026)
+    member = parse_persona("groups=주민참여예산위원회,org-tongjang", AUDIENCES, 2026)  # a committee's (SPEC §16)
+    assert member.groups == {"committee-budget", "org-tongjang"} and member.fields == frozenset()
+    with pytest.raises(PersonaError, match='unknown group "committee"; did you mean "committee-budget"'):
+        parse_persona("groups=committee", AUDIENCES, 2026)
 
 
 @pytest.mark.parametrize("persona, expected", [

@@ -7,6 +7,8 @@ bundle test uses)."""
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -81,14 +83,29 @@ def test_audiences_yaml_checks_group_keys(tmp_path):
     assert 'groups: "committee-budgt" is not defined; did you mean "committee-budget"?' in str(raised.value)
     assert AUDIENCES.groups == {"committee-budget": "주민참여예산위원회", "org-tongjang": "통장협의회"}
     assert AUDIENCES.segments["tongjang"].groups == frozenset({"org-tongjang"})
+    # a committee's segment added before the file has groups: at all said "known: " and nothing after it
+    without = re.sub(r"(?m)^groups:.*\n(  .*\n)*", "", text)
+    assert "주민참여예산위원회" not in without
+    bad.write_text(without, encoding="utf-8")
+    with pytest.raises(Exception) as raised:
+        load_audiences(bad)
+    assert ('groups: "committee-budget" is not defined, and audiences.yaml has no groups: yet; '
+            'add it there, e.g. groups: {committee-budget: 한글 이름}') in str(raised.value)
 
 
 def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():
     row, errors = check_row(dict(GOOD, groups="committee-budget; 통장협의회"), AUDIENCES, 2026)
     assert errors == [] and row["groups"] == "committee-budget;org-tongjang"
+    decomposed = unicodedata.normalize("NFD", "주민참여예산위원회")  # as a Mac writes file text: was not a group
+    row, errors = check_row(dict(GOOD, groups=decomposed), AUDIENCES, 2026)
+    assert errors == [] and row["groups"] == "committee-budget"
     row, errors = check_row(dict(GOOD, groups="통장협의"), AUDIENCES, 2026)
     assert row is None
     assert errors == ['group "통장협의" is not a group in audiences.yaml; write one of: committee-budget, org-tongjang']
+    row, errors = check_row(dict(GOOD, groups="committee-budget, 통장협의회"), AUDIENCES, 2026)
+    assert row is None  # was: not a group; did you mean "committee-budget"? (a spelling to fix, for a member of both)
+    assert errors == ['groups "committee-budget, 통장협의회" are separated by commas; separate them with ";", '
+                      'e.g. committee-budget;org-tongjang']
 
 
 def test_groups_round_trip_and_a_file_without_the_column_keeps_them(tmp_path):

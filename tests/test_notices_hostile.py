@@ -204,6 +204,9 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     ]
     notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
     assert problems == [] and notice is not None
+    # text, not a reference's definition (an address and at most a title): was "12.12.(토" is not a file
+    notice, problems = read(tmp_path, GOOD + "[일시]: 12.12.(토) 14:00\n[신청서]: {static}/files/form.hwp \"서식\"\n")
+    assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
 
 
 def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):

@@ -7,9 +7,11 @@ SQLite and PostgreSQL (SPEC §15), with the same answers from both."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import random
+import unicodedata
 
 import pytest
 from hypothesis import example, given, settings
@@ -59,6 +61,8 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert on_the_day.code == 0 and "S000030" in on_the_day.stdout
     assert invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16").stdout == ""
     assert invoke_sotong(project, "opinions", "search", "배차", "--from", "12/15").code == 2
+    swapped = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16", "--to", "2026-12-14")
+    assert swapped.code == 2 and "--from 2026-12-16 is after --to 2026-12-14" in swapped.output  # was: 0 opinions
     exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "o.csv"))
     assert exported.code == 0, exported.output
     with open(project / "private" / "o.csv", encoding="utf-8-sig", newline="") as out:
@@ -120,6 +124,32 @@ def test_export_refuses_a_file_in_the_published_folder(project):
         assert exported.code == 1 and len(exported.output.strip().splitlines()) == 1, exported.output
         assert "write them under private/" in exported.output and "Traceback" not in exported.output
         assert not target.exists()
+
+
+def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultations_opinions_still_export(project):
+    """``--policy village-bus-2072`` or ``--department 자치행정`` printed
+    "0 opinions", as if nobody had answered; each is now one line naming
+    the nearest. The opinions are kept five years: once the consultation's
+    file left content/surveys/, export refused its slug, though they were there.
+    Text pasted with its letters decomposed (NFD, from a Mac) found nothing."""
+    survey = Project(project / "pelicanconf.py").part("surveys")[SLUG]
+    with contextlib.closing(opinions.ensure(Project(project / "pelicanconf.py").store)) as store, store.transaction():
+        opinions.record(store, survey, Subscriber(id="S000030", birth_year=1986, gender="M"),
+                        {"opinion": ("마을버스 배차를 줄여 주세요",)}, TODAY)
+    for option, wrong, near in (("--policy", "village-bus-2072", SLUG), ("--department", "자치행정", "자치행정과")):
+        found = invoke_sotong(project, "opinions", "search", "버스", option, wrong)
+        assert found.code == 1 and found.stdout == "" and len(found.output.strip().splitlines()) == 1, found.output
+        assert f'"{wrong}"' in found.output and f'did you mean "{near}"?' in found.output
+    for department in ("자치행정과", unicodedata.normalize("NFD", "자치행정과")):  # as a Mac's terminal may paste it
+        assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--department", department).stdout
+    for text in (unicodedata.normalize("NFD", "버스"), unicodedata.normalize("NFD", "배차를 줄여")):  # was: 0 opinions
+        assert "S000030" in invoke_sotong(project, "opinions", "search", text).stdout
+    (project / "content" / "surveys" / f"{SLUG}.yaml").unlink()
+    assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG).stdout
+    exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "kept.csv"))
+    assert exported.code == 0, exported.output
+    assert "마을버스 배차를 줄여 주세요" in (project / "private" / "kept.csv").read_text(encoding="utf-8-sig")
+    assert invoke_sotong(project, "opinions", "export", "village-bus", str(project / "private" / "x.csv")).code == 1
 
 
 def test_a_readers_link_is_not_sent_on_as_a_referer(project):

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from project_support import REPO, copy_project, run_sotong
+from project_support import REPO, copy_project, png, run_sotong
 
 SECRET = {"SOTONG_SECRET": "private-notices-test-secret-of-32-or-more"}
 SLUG = "2026-12-09-budget-committee-review"
@@ -50,6 +50,59 @@ def test_the_built_site_holds_nothing_of_a_private_notice(project):
         for secret in (TITLE, "후보사업 심사 자료", SLUG, *BODY_PHRASES, IMAGE.name, IMAGE_ALT):
             assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
     assert (output / "images" / "kimjang.svg").is_file()  # the public notices' images are still there
+
+
+def test_a_private_notices_image_shown_in_a_public_notices_text_is_on_the_site(tmp_path):
+    """A public notice showing the same picture in its text (the committee's
+    chart, later published) passed check, and its page showed a broken
+    picture: the build left the file out as the private notice's."""
+    project = copy_project(tmp_path)
+    festival = project / "content" / "notices" / "2026-11-16-winter-festival.md"
+    festival.write_text(festival.read_text(encoding="utf-8") + f"\n![검토 결과]({{static}}/images/{IMAGE.name})\n",
+                        encoding="utf-8")
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    page = (project / "output" / "notices" / "2026-11-16-winter-festival" / "index.html").read_text(encoding="utf-8")
+    assert f'src="/images/{IMAGE.name}"' in page
+    assert (project / "output" / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
+
+
+DRAFT = """\
+---
+title: "2027년 예산안 초안 설명회"
+date: 2026-11-20
+department: 기획예산과
+category: living
+status: draft
+image: images/draft-poster.png
+image_alt: 설명회 포스터
+---
+[예산안 초안]({static}/files/budget-draft.pdf) ![일정]({static}/images/draft-schedule.png)
+"""
+
+
+def test_a_drafts_files_are_not_on_the_site_and_a_banner_keeps_a_private_notices_picture(tmp_path):
+    """Pelican copies every file a text links with {static} or {attach},
+    a draft's too: a draft's attachment (the budget draft's PDF) was on the
+    site before the notice, for anyone who knew its address. A banner shown
+    on the site with the private notice's picture showed a broken one."""
+    project = copy_project(tmp_path)
+    content = project / "content"
+    (content / "files").mkdir()
+    (content / "files" / "budget-draft.pdf").write_bytes(b"%PDF-1.4 draft")
+    for name in ("draft-poster.png", "draft-schedule.png"):
+        (content / "images" / name).write_bytes(png(8, 8))
+    (content / "notices" / "2026-11-20-budget-draft.md").write_text(DRAFT, encoding="utf-8")
+    banner = content / "banners" / "gov24-certificates.yaml"
+    banner.write_text(banner.read_text(encoding="utf-8").replace("images/gov24.svg", f"images/{IMAGE.name}"),
+                      encoding="utf-8")
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = project / "output"
+    assert not (output / "files").exists() and (output / "images" / "kimjang.svg").is_file()
+    assert not (output / "images" / "draft-poster.png").exists() and not (output / "images" / "draft-schedule.png").exists()
+    assert f'src="/images/{IMAGE.name}"' in (output / "index.html").read_text(encoding="utf-8")
+    assert (output / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
 
 
 def committee_readers() -> set[str]:
@@ -111,6 +164,19 @@ def assert_the_text_part_has_no_markup(text):
     assert "\n심사 안내\n" in block and "#" not in block and "- 일시: 2026. 12. 15.(화) 14:00" in block
 
 
+def test_staff_preview_a_committee_members_email_with_a_persona(project):
+    """A persona had no groups: staff could not see the committee's papers
+    as a member gets them before the issue went out (--persona "groups=..."
+    was an unknown key), only by a real member's id."""
+    result = run_sotong(project, "preview", "--persona", "groups=committee-budget channels=email", "--issue", ISSUE,
+                        env=SECRET)
+    assert result.code == 0, result.output
+    eml = (project / "private" / "preview" / f"persona-{ISSUE}.eml").read_bytes()
+    message = email.message_from_bytes(eml, policy=email.policy.default)
+    text = message.get_body(("plain",)).get_content()
+    assert TITLE in text and all(phrase in text for phrase in BODY_PHRASES)
+
+
 def test_a_private_notice_sent_on_its_own_offers_no_web_view_and_keeps_its_headings_in_order(project):
     """Its "웹에서 보기" led to the home page, where the notice is not: a
     reader looking for a bigger view of it found nothing. With no section
@@ -168,6 +234,8 @@ SITE_FILE = ("a private notice links no file of the site in its text (the file w
     ("![도표](https://tracker.example.org/p.png)", REMOTE), ('<img alt="" src="http://a.example.org/b.gif">', REMOTE),
     ("표: ![도표]( <//cdn.example.org/a.png> )", REMOTE), ("<td style=\"background: url('https://a.example.org/b.png')\">", REMOTE),
     ("![도표][1]\n\n[1]: https://a.example.org/p.png", REMOTE), ("![도표][]\n\n[도표]: images/kimjang.svg", PICTURE),
+    # a file linked by reference: Pelican copied {static}/{attach} files to output/ for anyone to fetch
+    ("[심사 자료][1]\n\n[1]: {static}/images/kimjang.svg", SITE_FILE), ("[자료][]\n\n[자료]: <{attach}files/review.pdf>", SITE_FILE),
 ])
 def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(tmp_path, body_line, message):
     result = check_with_line(tmp_path, body_line)
@@ -179,7 +247,8 @@ def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(t
 def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     result = check_with_line(tmp_path, "[지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
                                        "[지난 공지]({filename}2026-11-05-kimjang-sharing.md) [전화](tel:02-2286-5000) "
-                                       "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf")
+                                       "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf\n\n"
+                                       "[일시]: 12.12.(토) 14:00")  # text, not a reference: was "not a file under content/"
     assert result.code == 0, result.output
 
 
@@ -217,6 +286,19 @@ def test_check_refuses_a_private_notice_without_audiences_or_with_public_channel
     assert result.code == 1
     at = line if isinstance(line, int) else 7  # visibility, or the channels line written above audiences
     assert f"content/notices/{NOTICE.name}:{at}: {message}" in result.output, result.output
+
+
+def test_a_private_notices_audiences_written_wrong_are_one_problem(tmp_path):
+    """A misspelled committee was said twice: its own line, then "a private
+    notice must name its audiences", which staff had done."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8").replace(
+        "audiences: [budget-committee]", "audiences: [budget-comittee]"), encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    problems = [line for line in result.output.splitlines() if line.startswith(f"content/notices/{NOTICE.name}:")]
+    assert len(problems) == 1 and 'did you mean "budget-committee"?' in problems[0], result.output
 
 
 SITE = "https://www.sd.go.kr/sotong"

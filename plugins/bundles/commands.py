@@ -84,7 +84,7 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
 @click.command("preview", help=_("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))
 @click.option("--subscriber", "subscriber_id", metavar="ID", help=_("A subscriber of the store."))
 @click.option("--persona", metavar='"age=34 gender=F dong=... fields=a,b"',
-              help=_("An imagined reader: age or birth_year, gender, dong, kind, business_type, fields, channels."))
+              help=_("An imagined reader: age or birth_year, gender, dong, kind, business_type, fields, channels, groups."))
 @click.option("--issue", type=ISSUE_DAY, metavar="YYYY-MM-DD", help=_("The issue (default: the next one)."))
 @settings_option
 def preview(project: Project, subscriber_id: str | None, persona: str | None, issue: dt.date | None):

@@ -1,6 +1,7 @@
 """A preview persona: ``"age=34 gender=F dong=seongsu1ga1 fields=education,culture"``
 (dongs, fields and business types by key or Korean label: ``dong=응봉동
-fields=건강정보``) read into a subscriber with placeholder addresses, checked against
+fields=건강정보``; ``groups=committee-budget``: a member of a committee, SPEC §16)
+read into a subscriber with placeholder addresses, checked against
 audiences.yaml, so that staff can see what such a reader would get."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from sotong.audiences import BOUND_RANGES, GENDERS, KINDS, Audiences, resolve_ke
 from sotong.problems import SotongError, did_you_mean
 from sotong.store import READER_CHANNELS, Subscriber
 
-KEYS = ("age", "birth_year", "gender", "dong", "kind", "business_type", "fields", "channels")
+KEYS = ("age", "birth_year", "gender", "dong", "kind", "business_type", "fields", "channels", "groups")
 PERSONA_ID = "persona"
 PLACEHOLDER_EMAIL = "reader@example.com"
 PLACEHOLDER_PHONE = "010-0000-0000"
@@ -39,6 +40,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
         values[key] = value
     birth_year = _birth_year(values, year)
     fields = _keys(values.get("fields", ""), audiences.fields, "field")
+    groups = _keys(values.get("groups", ""), audiences.groups, "group")
     channels = _keys(values.get("channels", ",".join(READER_CHANNELS)), READER_CHANNELS, "channel")
     gender = _one(values.get("gender"), GENDERS, "gender")
     dong = _one(values.get("dong"), audiences.dongs, "dong")
@@ -47,7 +49,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
     return Subscriber(
         id=PERSONA_ID, name="미리보기", email=PLACEHOLDER_EMAIL, phone=PLACEHOLDER_PHONE,
         birth_year=birth_year, gender=gender, dong=dong, fields=fields, channels=channels,
-        kind=kind, business_type=business_type,
+        kind=kind, business_type=business_type, groups=groups,
     )
 
 

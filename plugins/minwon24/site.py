@@ -57,16 +57,17 @@ def add_globals(generator) -> None:
 
 
 def copy_images(generators) -> None:
-    """On ``all_generators_finalized``: banner images outside STATIC_PATHS,
-    which Pelican copies already."""
+    """On ``all_generators_finalized``: banner images that Pelican does not
+    copy: outside STATIC_PATHS, or left out there as a draft's or a private
+    notice's alone (sotong.pelican_plugin)."""
     generator = generators[0]
     content = Path(generator.settings["PATH"])
-    static = [content / folder for folder in generator.settings.get("STATIC_PATHS", [])]
+    copied = {Path(f.source_path) for g in generators for f in getattr(g, "staticfiles", ())}
     for banner in SiteBanners(generator.context).banners:
         if not banner.image:
             continue
         source = content / banner.image
-        if any(source.is_relative_to(folder) for folder in static):
+        if source in copied:
             continue
         target = Path(generator.output_path) / banner.image
         os.makedirs(target.parent, exist_ok=True)

@@ -4,6 +4,7 @@ files (see :mod:`.results` for where, and what is public)."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ import jinja2
 
 from sotong import spreadsheet
 from sotong.atomic import replacing_text
+from sotong.audiences import resolve_key
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
@@ -171,7 +173,15 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
                             since: dt.datetime | None, until: dt.datetime | None, limit: int):
     if not text.strip():
         raise click.UsageError(_("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스"))
-    found = opinions.search(opinions.ensure(project.store), text.strip(), slug, department, limit or None,
+    if since and until and since > until:
+        raise click.UsageError(_("--from {since} is after --to {until}, so no day is between them; swap the two days").format(
+            since=since.date(), until=until.date()))
+    store = opinions.ensure(project.store)
+    if slug is not None:
+        _known_policy(project, store, slug)
+    if department is not None:
+        department = _known_department(project, store, department)
+    found = opinions.search(store, unicodedata.normalize("NFC", text.strip()), slug, department, limit or None,
                             since=since and since.date(), until=until and until.date())
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
@@ -184,12 +194,13 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 @click.argument("file", type=click.Path(dir_okay=False))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
-    _consultation(project, slug)
+    store = opinions.ensure(project.store)
+    _known_policy(project, store, slug)
     public = Path(project.settings["OUTPUT_PATH"]).resolve()
     if Path(file).resolve().is_relative_to(public):
         raise SotongError([_("{file}: the opinions name their participants and may not be written under {public}/ (it is published on the web); write them under private/, e.g. private/opinions.csv").format(
             file=file, public=project.shown(public))])
-    count = opinions.export(opinions.ensure(project.store), slug, file)
+    count = opinions.export(store, slug, file)
     click.echo(_("{slug}: wrote {count} opinions to {file}").format(slug=slug, count=count, file=file))
 
 
@@ -208,11 +219,26 @@ def opinions_purge_command(project: Project, dry_run: bool):
         count=count, start=start, retention_years=opinions.RETENTION_YEARS))
 
 
-def _consultation(project: Project, slug: str):
+def _known_policy(project: Project, store, slug: str) -> None:
+    """SotongError unless ``slug`` is a consultation of content/surveys/ or
+    one whose opinions the store keeps (its file may be gone: the opinions
+    stay five years), so that a slug written wrong is not "0 opinions"."""
     surveys = project.part("surveys")
-    consultations = [s for s in surveys if surveys[s].kind == "consultation"]
-    if slug not in consultations:
-        raise SotongError([_('no consultation "{slug}" in content/surveys/{suggestion}; known: {known}').format(
-            slug=slug, suggestion=did_you_mean(slug, consultations), known=", ".join(consultations) or _("none (kind: consultation)"))])
-    return surveys[slug]
+    kept = {row[0] for row in store.db.execute("SELECT DISTINCT slug FROM survey_opinions")}
+    known = sorted(kept | {s for s in surveys if surveys[s].kind == "consultation"})
+    if slug not in known:
+        raise SotongError([_('no consultation "{slug}" in content/surveys/ nor among the stored opinions{suggestion}; known: {known}').format(
+            slug=slug, suggestion=did_you_mean(slug, known), known=", ".join(known) or _("none (kind: consultation)"))])
+
+
+def _known_department(project: Project, store, department: str) -> str:
+    """``department`` as audiences.yaml or a stored opinion writes it (in any
+    Unicode form, as a Mac's terminal may paste it); SotongError for another."""
+    kept = {row[0] for row in store.db.execute("SELECT DISTINCT department FROM survey_opinions")}
+    known = sorted(kept | set(project.audiences.departments))
+    found = resolve_key(department, known)
+    if found is None:
+        raise SotongError([_('unknown department "{department}"{suggestion}; use one of departments in audiences.yaml').format(
+            department=department, suggestion=did_you_mean(department, known))])
+    return found
 
