@@ -74,3 +74,10 @@ DAY = Day()
 DAY_TEXT = Day(text=True)
 ISSUE_DAY = IssueDay()
 ISSUE_DAY_TEXT = IssueDay(text=True)  # an issue outbox's key
+
+
+def refuse_reversed_days(first: dt.date | None, last: dt.date | None) -> None:
+    """``--from`` after ``--to``: one line (exit 2), not an empty answer."""
+    if first is not None and last is not None and first > last:
+        raise OneLineUsageError(_("--from {first} is after --to {last}, so no day is between them; swap the two days").format(
+            first=first, last=last))

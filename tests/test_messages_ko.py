@@ -138,7 +138,7 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["send", "--notice", "2026-11-21-cold-wave-warning.md"], 2,
      '"2026-11-21-cold-wave-warning.md"은(는) 공지 slug가 아닙니다. 공지 파일 이름을 .md 없이 쓰세요'),
     (["newsletter", "list", "--from", "2026-12-01", "--to", "2026-11-01"], 2,
-     "--from 2026-12-01이(가) --to 2026-11-01보다 뒤입니다. --from에 --to보다 앞선 날을 주세요"),
+     "--from 2026-12-01이(가) --to 2026-11-01보다 뒤여서 그 사이에 든 날이 없습니다. 두 날짜를 바꿔 쓰세요"),
     (["newsletter", "next", "--after", "26-11-01"], 2,
      '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-26'),
     (["send", "report", "--issue", "2026-11-26"], 1,

@@ -63,6 +63,7 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert invoke_sotong(project, "opinions", "search", "배차", "--from", "12/15").code == 2
     swapped = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16", "--to", "2026-12-14")
     assert swapped.code == 2 and "--from 2026-12-16 is after --to 2026-12-14" in swapped.output  # was: 0 opinions
+    assert len(swapped.stderr.strip().splitlines()) == 1  # no usage text above it
     exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "o.csv"))
     assert exported.code == 0, exported.output
     with open(project / "private" / "o.csv", encoding="utf-8-sig", newline="") as out:

@@ -9,7 +9,7 @@ import click
 
 from sotong.cli import settings_option
 from sotong.i18n import _
-from sotong.options import DAY, OneLineUsageError
+from sotong.options import DAY, refuse_reversed_days
 from sotong.project import Project
 from sotong.schedule import next_issue
 
@@ -39,9 +39,7 @@ def list_command(project: Project, first: dt.date | None, last: dt.date | None):
     upcoming = next_issue(project.today())
     last = last or upcoming
     first = first or first_edition_day(candidates_by_issue(notices)) or upcoming
-    if first > last:
-        raise OneLineUsageError(_("--from {first} is after --to {last}; give --from a day before --to").format(
-            first=first, last=last))
+    refuse_reversed_days(first, last)
     issues = plan_issues(notices, first, last, first_issue=config.first_issue, first_number=config.first_number)
     if not issues:
         click.echo(_("No issue date between {first} and {last}.").format(first=first, last=last))

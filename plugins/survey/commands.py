@@ -16,6 +16,7 @@ from sotong.audiences import resolve_key
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
+from sotong.options import DAY, refuse_reversed_days
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
@@ -164,25 +165,23 @@ def opinions_group():
 @click.argument("text")
 @click.option("--policy", "slug", help=_("Only the consultation with this slug."))
 @click.option("--department", help=_("Only policies of this department."))
-@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
-@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), help=_("Only opinions given on or before this day (YYYY-MM-DD)."))
+@click.option("--from", "since", type=DAY, help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
+@click.option("--to", "until", type=DAY, help=_("Only opinions given on or before this day (YYYY-MM-DD)."))
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
               help=_("Print the newest N opinions found; 0: all of them."))
 @settings_option
 def opinions_search_command(project: Project, text: str, slug: str | None, department: str | None,
-                            since: dt.datetime | None, until: dt.datetime | None, limit: int):
+                            since: dt.date | None, until: dt.date | None, limit: int):
     if not text.strip():
         raise click.UsageError(_("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스"))
-    if since and until and since > until:
-        raise click.UsageError(_("--from {since} is after --to {until}, so no day is between them; swap the two days").format(
-            since=since.date(), until=until.date()))
+    refuse_reversed_days(since, until)
     store = opinions.ensure(project.store)
     if slug is not None:
         _known_policy(project, store, slug)
     if department is not None:
         department = _known_department(project, store, department)
     found = opinions.search(store, unicodedata.normalize("NFC", text.strip()), slug, department, limit or None,
-                            since=since and since.date(), until=until and until.date())
+                            since=since, until=until)
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
                    f"{opinion.dong or '-'}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
