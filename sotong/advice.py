@@ -7,9 +7,10 @@ warning: ...`` (sotong.check.project_warnings) and still exit 0.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .i18n import _
-from .notices import Notice
+from .notices import Notice, reference_definition
 from .schedule import next_issue
 
 URGENT_WORD = "긴급"
@@ -42,4 +43,26 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line is still the example that sotong new wrote; write the notice's own words "
                 "(or the department's phone number) here, as it would reach residents as it is"))
-    return found
+    return found + _vanishing_lines(notice, shown)
+
+
+def _label(text: str) -> str:
+    """A reference's label as Markdown matches it: case and runs of blanks aside."""
+    return " ".join(text.lower().split())
+
+
+def _vanishing_lines(notice: Notice, shown: str) -> list[str]:
+    """Lines Markdown reads as a reference's definition (``[문의]: 02-2286-5000``)
+    that no ``[text][label]`` or ``[label]`` of the body uses: written as
+    text, they show on no page and in no email."""
+    lines = dict(enumerate(notice.body.split("\n"), start=notice.body_line))
+    defined = {number: found for number, text in lines.items() if (found := reference_definition(text))}
+    if not defined:
+        return []
+    rest = "\n".join(text for number, text in lines.items() if number not in defined)
+    used = {_label(label) for label in re.findall(r"\[([^\[\]]+)\]", rest)}
+    return [f"{shown}:{number}: " + _(
+        "warning: Markdown reads this line as a link's address ([{label}]: ...), so it shows on no page and in no "
+        "email; if it is text, write it without the colon right after ], e.g. [{label}] {rest}").format(
+        label=label, rest=lines[number].split(":", 1)[1].strip())
+        for number, (label, _address) in defined.items() if _label(label) not in used]

@@ -409,13 +409,21 @@ _BODY_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)", 
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 
+def reference_definition(line: str) -> tuple[str, str] | None:
+    """(label, address) when Markdown reads ``line`` as a reference's
+    definition (``[1]: address "title"``), which shows nothing by itself;
+    None for a line of text (``[일시]: 12.12.(토) 14:00``)."""
+    found = _REFERENCE_DEFINITION.match(line)
+    return (found[1], found[2]) if found and found[2] else None
+
+
 def _links_a_site_file(line: str) -> bool:
     """``line`` links a file of the site (``{static}``, ``{attach}`` or a
     relative path to a file that is not a page), inline or by a reference's
     definition (``[1]: {static}/files/plan.pdf``): it would be published."""
     targets = [found.group(1) or found.group(2) for found in _BODY_LINK.finditer(line)]
-    if (defined := _REFERENCE_DEFINITION.match(line)) and defined[2]:
-        targets.append(defined[2])
+    if defined := reference_definition(line):
+        targets.append(defined[1])
     for target in targets:
         if re.match(r"(https?:|mailto:|tel:|#)", target, re.I):
             continue

@@ -44,6 +44,27 @@ def test_an_urgent_notice_already_expired_is_not_told_to_be_sent():
                                today=dt.date(2027, 1, 1))) == 1  # its title still shows on its page
 
 
+def with_body(body: str) -> Notice:
+    return Notice(source="n.md", slug="cold", title="한파 대비 안내", date=dt.datetime(2026, 11, 20, 9, tzinfo=SEOUL),
+                  department="안전재난과", category="living", body=body, body_line=9)
+
+
+def test_a_line_markdown_hides_as_a_link_s_address_is_warned_with_what_to_write():
+    """[문의]: 02-2286-5000, the way contact lines are written, is a link's
+    address to Markdown: the line showed on no page and in no email, silently."""
+    import markdown
+
+    body = "대피소를 운영합니다.\n\n[문의]: 02-2286-5000\n[일시]: 12.12.(토) 14:00\n"
+    assert "2286-5000" not in markdown.markdown(body) and "12.12.(토)" in markdown.markdown(body)
+    (warning,) = notice_warnings(with_body(body), "n.md")
+    assert warning == ("n.md:11: warning: Markdown reads this line as a link's address ([문의]: ...), so it shows on no "
+                       "page and in no email; if it is text, write it without the colon right after ], e.g. "
+                       "[문의] 02-2286-5000")
+    assert "2286-5000" in markdown.markdown(warning.split("e.g. ")[1])  # what it says to write shows
+    used = "[공고문][1]과 [신청서]를 보세요.\n\n[1]: https://www.sd.go.kr/a.pdf\n[신청서]: https://www.sd.go.kr/b.hwp \"서식\""
+    assert notice_warnings(with_body(used), "n.md") == []  # definitions the text uses
+
+
 def test_check_prints_warnings_and_exits_0(tmp_path):
     project = copy_project(tmp_path, notices=False)
     (project / "content" / "notices" / "cold.md").write_text(
