@@ -5,7 +5,8 @@
 nothing, a link to itself, a folder link that loops; and, in the folders of
 notices and pages, a text file named otherwise (``.txt``, which Notepad adds,
 ``.MD``, ``.markdown``, ``.html``), which Sotong would skip without a word or
-Pelican would publish unchecked. :func:`file_under` takes
+Pelican would publish unchecked. :func:`yaml_files` does the same for a
+folder of banners or surveys. :func:`file_under` takes
 a path that a notice or banner names (``image:``) and refuses one that leads
 outside content/, by ``..``, an absolute path or a link.
 """
@@ -115,6 +116,39 @@ def _unreadable(path: Path) -> str | None:
     if not path.is_file():
         return _("this is not a text file (a pipe or a device); remove it")
     return None
+
+
+# what a YAML file of banners or surveys is named when it is not .yaml: .yml,
+# capitals, or .txt that Notepad adds
+_YAML_SUFFIXES = (".yaml.txt", ".yml.txt", ".yaml", ".yml")
+
+
+def yaml_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[list[Path], list[Problem]]:
+    """The ``.yaml`` files of a content folder (banners, surveys), sorted, none
+    when it is missing; and a problem for each one Sotong would skip without
+    a word: a YAML file named otherwise (``.yml``, ``.YAML``, ``.yaml.txt``)
+    or in a folder within, and one that cannot be read (a link to nothing)."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return [], problems
+    for root, _dirs, names in os.walk(folder):
+        for name in sorted(names):
+            path = Path(root, name)
+            suffix = next((s for s in _YAML_SUFFIXES if name.lower().endswith(s)), None)
+            if suffix is None or name.startswith("."):
+                continue
+            better = name[:-len(suffix)] + ".yaml"
+            if root != str(folder):
+                problems.append(Problem(shown(path), 1, _(
+                    'only the files directly in {folder}/ are read, not those in a folder within it; move "{name}" into {folder}/').format(
+                        folder=shown(folder), name=better)))
+            elif name != better:
+                problems.append(Problem(shown(path), 1, _(
+                    'only files named .yaml are read, so this one is skipped; rename it to "{name}"').format(name=better)))
+            else:
+                _take_file(str(path), files, problems, shown)
+    return [Path(path) for path in sorted(files)], problems
 
 
 def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
