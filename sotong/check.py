@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import signals
 from .advice import notice_warnings
-from .content_files import markdown_files
+from .content_files import markdown_files, stray_markdown
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
@@ -31,8 +31,12 @@ def check_project(project: Project) -> list[Problem]:
         return list(exc.problems)  # nothing else can be checked without it
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content)]
-    for static in project.settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
+    settings = project.settings
+    for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
+    read = [settings["NOTICES_DIR"], "pages", *settings.get("ARTICLE_PATHS", ()), *settings.get("PAGE_PATHS", ())]
+    problems.extend(stray_markdown(project.content_path, read, settings.get("STATIC_PATHS") or (),
+                                   settings.get("IGNORE_FILES") or (), project.shown))
     project.activate_plugins()
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])

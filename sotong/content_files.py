@@ -118,6 +118,32 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
+def stray_markdown(content: Path, read: Iterable[str], static: Iterable[str], ignored: Iterable[str] = (),
+                   shown: Callable[[Path], str] = str) -> list[Problem]:
+    """A problem for each ``.md`` file under ``content`` outside the folders
+    Pelican reads notices and pages from (``read``: ARTICLE_PATHS and
+    PAGE_PATHS), a notice moved into the wrong folder: there Pelican skips
+    it, or, in a folder of files (``static``: STATIC_PATHS), publishes it as
+    it is, front matter and all (a private notice's whole text too)."""
+    read_folders = {os.path.normpath(content / folder) for folder in read}
+    if str(os.path.normpath(content)) in read_folders:
+        return []  # every .md under content/ is read
+    static_folders = [os.path.join(os.path.normpath(content / folder), "") for folder in static]
+    problems = []
+    for root, dirs, names in os.walk(content):
+        dirs[:] = [name for name in dirs if os.path.join(root, name) not in read_folders]
+        for name in names:
+            if not name.lower().endswith(".md") or any(fnmatch.fnmatch(name, p) for p in ignored):
+                continue
+            path = Path(root, name)
+            published = any(os.path.join(root, "").startswith(folder) for folder in static_folders)
+            problems.append(Problem(shown(path), 1, _(
+                "this folder's files are published as they are, so this notice would be too, front matter and all; "
+                "notices go in content/notices/ (pages in content/pages/): move it there") if published else _(
+                "a notice here is not read; notices go in content/notices/ (pages in content/pages/): move it there")))
+    return problems
+
+
 # what a YAML file of banners or surveys is named when it is not .yaml: .yml,
 # capitals, or .txt that Notepad adds
 _YAML_SUFFIXES = (".yaml.txt", ".yml.txt", ".yaml", ".yml")

@@ -156,6 +156,30 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
     ]
 
 
+def test_a_notice_moved_out_of_the_notices_folder_is_named_and_never_published_as_it_is(sotong, empty_project_dir):
+    """A notice dragged into the wrong folder: in content/images/ the build
+    published the file as it was (/images/NAME.md, front matter and all: a
+    private notice's whole text, which SPEC 16 keeps off the site); in
+    content/ or content/banners/ it was skipped; check said OK each time."""
+    content = empty_project_dir / "content"
+    private = GOOD.replace("category: culture\n", "category: culture\nvisibility: private\naudiences: [seniors]\nchannels: [email]\n")
+    assert "visibility: private" in private
+    (content / "images" / "committee.md").write_text(private, encoding="utf-8")
+    (content / "banners" / "winter.md").write_text(GOOD, encoding="utf-8")
+    (content / "draft.md").write_text(GOOD, encoding="utf-8")
+    (content / "README.md").write_text("공지 쓰는 법", encoding="utf-8")  # IGNORE_FILES: README*
+    result = sotong(empty_project_dir, "build")
+    not_read = "a notice here is not read; notices go in content/notices/ (pages in content/pages/): move it there"
+    assert result.stderr.splitlines() == [
+        "content/banners/winter.md:1: " + not_read,
+        "content/draft.md:1: " + not_read,
+        "content/images/committee.md:1: this folder's files are published as they are, so this notice would be too, "
+        "front matter and all; notices go in content/notices/ (pages in content/pages/): move it there",
+        "3 problems.",
+    ]
+    assert result.code == 1 and not (empty_project_dir / "output").exists()
+
+
 def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
