@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import signals
 from .advice import notice_warnings
-from .content_files import markdown_files, stray_markdown
+from .content_files import links_outside, markdown_files, stray_markdown
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
@@ -34,6 +34,7 @@ def check_project(project: Project) -> list[Problem]:
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
+        problems.extend(links_outside(project.content_path / static, project.content_path, project.shown))
     read = [settings["NOTICES_DIR"], "pages", *settings.get("ARTICLE_PATHS", ()), *settings.get("PAGE_PATHS", ())]
     problems.extend(stray_markdown(project.content_path, read, settings.get("STATIC_PATHS") or (),
                                    settings.get("IGNORE_FILES") or (), project.shown))

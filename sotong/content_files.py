@@ -6,7 +6,10 @@ nothing, a link to itself, a folder link that loops; and, in the folders of
 notices and pages, a text file named otherwise (``.txt``, which Notepad adds,
 ``.MD``, ``.markdown``, ``.html``), which Sotong would skip without a word or
 Pelican would publish unchecked. :func:`yaml_files` does the same for a
-folder of banners or surveys. :func:`file_under` takes
+folder of banners or surveys; :func:`stray_markdown` names a notice left
+outside the folders of notices and pages, and :func:`links_outside` a link
+among the files Pelican publishes as they are that leads outside content/.
+:func:`file_under` takes
 a path that a notice or banner names (``image:``) and refuses one that leads
 outside content/, by ``..``, an absolute path or a link.
 """
@@ -116,6 +119,20 @@ def _unreadable(path: Path) -> str | None:
     if not path.is_file():
         return _("this is not a text file (a pipe or a device); remove it")
     return None
+
+
+def links_outside(folder: Path, content: Path, shown: Callable[[Path], str] = str) -> list[Problem]:
+    """A problem for each link under ``folder`` (a folder of STATIC_PATHS)
+    that leads outside ``content``: Pelican copies what it leads to into the
+    site, so a link to /etc/passwd, or to a folder of the office's own,
+    published that."""
+    real_content = os.path.join(os.path.realpath(content), "")
+    paths = [str(folder)] + [os.path.join(root, name) for root, dirs, names in os.walk(folder)
+                             for name in sorted([*dirs, *names])]
+    return [Problem(shown(Path(path)), 1, _(
+        'this is a link to "{target}", outside content/, and the site would publish what it leads to; '
+        "put a copy here instead of the link").format(target=os.readlink(path)))
+        for path in paths if os.path.islink(path) and not os.path.realpath(path).startswith(real_content)]
 
 
 def stray_markdown(content: Path, read: Iterable[str], static: Iterable[str], ignored: Iterable[str] = (),

@@ -132,7 +132,27 @@ def test_a_banner_image_that_links_outside_content_is_refused(empty_project_dir)
                                        "image: images/passwd.svg\nimage_alt: 그림\n", encoding="utf-8")
     problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
     assert problems == ['content/banners/leak.yaml:5: image "images/passwd.svg" is a link to a file outside content/; '
-                        "copy the file itself into content/images/"]
+                        "copy the file itself into content/images/", LINK_OUT.format(path="images/passwd.svg", target="/etc/passwd")]
+
+
+LINK_OUT = ('content/{path}:1: this is a link to "{target}", outside content/, and the site would publish what it leads '
+            "to; put a copy here instead of the link")
+
+
+def test_a_link_among_the_published_files_that_leads_outside_content_is_refused(sotong, empty_project_dir, tmp_path_factory):
+    """A link in content/images/ to a file or folder outside content/ (named by
+    no notice) passed check, and the build copied what it led to into the
+    site: /images/passwd.svg held /etc/passwd. A link within content/ is a file of it."""
+    images = empty_project_dir / "content" / "images"
+    elsewhere = tmp_path_factory.mktemp("office-files")
+    (elsewhere / "budget-draft.pdf").write_bytes(b"%PDF-1.4 not for the public")
+    os.symlink("/etc/passwd", images / "passwd.svg")
+    os.symlink(elsewhere, images / "shared")
+    os.symlink("kimjang.svg", images / "kimjang-copy.svg")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and not (empty_project_dir / "output").exists()
+    assert result.stderr.splitlines() == [LINK_OUT.format(path="images/passwd.svg", target="/etc/passwd"),
+                                          LINK_OUT.format(path="images/shared", target=elsewhere), "2 problems."]
 
 
 def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_project_dir):
