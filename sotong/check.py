@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import signals
 from .advice import notice_warnings
-from .content_files import links_outside, markdown_files, stray_markdown
+from .content_files import links_outside, markdown_files, stray_markdown, undecodable_names
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
@@ -29,6 +29,9 @@ def check_project(project: Project) -> list[Problem]:
         project.audiences
     except SotongError as exc:
         return list(exc.problems)  # nothing else can be checked without it
+    unnamed = undecodable_names(project.content_path, project.shown)
+    if unnamed:
+        return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content)]
     settings = project.settings

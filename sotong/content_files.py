@@ -121,6 +121,27 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
+def undecodable_names(content: Path, shown: Callable[[Path], str] = str) -> list[Problem]:
+    """A problem for each file or folder under ``content`` whose name is not
+    UTF-8 (a zip made on Windows names its files in CP949, and ``unzip``
+    keeps those bytes): no page, link or cache can carry such a name. The
+    problem shows it as CP949 reads it, the name to give it."""
+    problems = []
+    for root, dirs, names in os.walk(content):
+        for name in sorted([*dirs, *names]):
+            try:
+                name.encode("utf-8")
+                continue
+            except UnicodeEncodeError:
+                raw = os.fsencode(name)
+            if name in dirs:
+                dirs.remove(name)
+            problems.append(Problem(shown(Path(root)) + "/" + raw.decode("utf-8", "replace"), 1, _(
+                'the name is not UTF-8 text (a zip made on Windows names files so); rename it to "{name}"').format(
+                    name=raw.decode("cp949", "replace"))))
+    return problems
+
+
 def links_outside(folder: Path, content: Path, shown: Callable[[Path], str] = str) -> list[Problem]:
     """A problem for each link under ``folder`` (a folder of STATIC_PATHS)
     that leads outside ``content``: Pelican copies what it leads to into the

@@ -200,6 +200,30 @@ def test_a_notice_moved_out_of_the_notices_folder_is_named_and_never_published_a
     assert result.code == 1 and not (empty_project_dir / "output").exists()
 
 
+def test_a_file_named_in_cp949_by_a_windows_zip_is_named_with_the_name_to_give_it(sotong, empty_project_dir):
+    """Photos and notices zipped on Windows and unzipped on the server keep
+    their CP949 names: check and build stopped with a UnicodeEncodeError
+    traceback (the notice cache could not write the name)."""
+    content = empty_project_dir / "content"
+    (content / "images" / os.fsdecode("김장사진.svg".encode("cp949"))).write_bytes((content / "images" / "kimjang.svg").read_bytes())
+    (content / "notices" / os.fsdecode("김장.md".encode("cp949"))).write_text(GOOD, encoding="utf-8")
+    (content / "notices" / os.fsdecode("겨울".encode("cp949"))).mkdir()
+    (content / "notices" / os.fsdecode("겨울".encode("cp949")) / "a.md").write_text(GOOD, encoding="utf-8")
+    said = 'the name is not UTF-8 text (a zip made on Windows names files so); rename it to "{}"'
+
+    def shown(name):  # as a terminal shows the bytes, which are not UTF-8
+        return name.encode("cp949").decode("utf-8", "replace")
+    for command in ("check", "build"):
+        result = sotong(empty_project_dir, command)
+        assert result.code == 1 and "Traceback" not in result.output, result.output
+        assert result.stderr.splitlines() == [
+            f"content/images/{shown('김장사진.svg')}:1: " + said.format("김장사진.svg"),
+            f"content/notices/{shown('겨울')}:1: " + said.format("겨울"),
+            f"content/notices/{shown('김장.md')}:1: " + said.format("김장.md"),
+            "3 problems.",
+        ]
+
+
 def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
