@@ -18,6 +18,7 @@ import watchfiles
 # backup files; builds import plugins, which writes their __pycache__.
 _EVERYTHING = watchfiles.DefaultFilter()
 STEP_MS = 50  # a burst of changes is reported once it has been quiet this long
+RETRY_SECONDS = 1.0  # how soon a watch that could not run is started again
 
 
 def _top_level_inputs(change: watchfiles.Change, path: str) -> bool:
@@ -51,9 +52,27 @@ def start_watching(settings_file: Path, settings: dict | None, on_change: Callab
 
 
 def _watch(folders, recursive, keep, on_change, stop) -> None:
-    for changes in watchfiles.watch(*folders, watch_filter=keep, recursive=recursive, step=STEP_MS,
-                                    stop_event=stop, raise_interrupt=False):
-        on_change({os.path.abspath(path) for _change, path in changes})
+    """Report each burst of changes until ``stop``. A path watchfiles cannot
+    name (not UTF-8: files unzipped from a zip made on Windows) ends its
+    watch with an error, and a folder so named keeps it from starting: then
+    a build is asked for once (its check names the file), and the watch is
+    started again every RETRY_SECONDS; once it runs, a build is asked for
+    again (for what changed unwatched)."""
+    failed = False
+    while not stop.is_set():
+        try:
+            for changes in watchfiles.watch(*folders, watch_filter=keep, recursive=recursive, step=STEP_MS,
+                                            stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
+                                            rust_timeout=int(RETRY_SECONDS * 1000)):
+                if changes or failed:
+                    on_change({os.path.abspath(path) for _change, path in changes})
+                failed = False
+            return
+        except RuntimeError:  # watchfiles' WatchfilesRustInternalError: 'Unable to decode path ... to string'
+            if not failed:
+                on_change(set())
+            failed = True
+            stop.wait(RETRY_SECONDS)
 
 
 def needs_restart(paths: set) -> bool:
