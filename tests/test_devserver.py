@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -198,6 +199,27 @@ def test_a_file_or_folder_unzipped_with_cp949_names_is_shown_and_saves_still_sho
         write_notice(project, "first.md", f"첫 공지 ({fixed})")
         server.wait_for("/notices/first/", shows(f"첫 공지 ({fixed})"))
     assert "Traceback" not in server.terminal
+
+
+@pytest.mark.parametrize("folder", ["content", "themes/sotong"])
+def test_a_folder_replaced_by_a_fresh_copy_is_still_watched(project, server, folder):
+    """content/ or the theme replaced by a copy (renamed away, a backup copied
+    in its place): the watch followed the folder it had, now gone, and no
+    save to the copy showed up until the devserver was restarted."""
+    watched = project / folder
+    kept = watched.with_name(watched.name + "-before")
+    watched.rename(kept)
+    shutil.copytree(kept, watched)
+    shutil.rmtree(kept)
+    time.sleep(1.5)  # the copy in place, and unwatched for a moment
+    if folder == "content":
+        write_notice(project, "first.md", "첫 공지 (새로 복사한 content/)")
+        server.wait_for("/notices/first/", shows("첫 공지 (새로 복사한 content/)"))
+    else:
+        template = watched / "templates" / "base.html"
+        template.write_text(template.read_text(encoding="utf-8").replace("고산자로 270", "고산자로 270 (새 테마)", 1),
+                            encoding="utf-8")
+        server.wait_for("/notices/first/", shows("고산자로 270 (새 테마)"))
 
 
 def test_unknown_addresses_get_the_sites_404_page(server):
