@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import signals
 from .advice import notice_warnings
-from .content_files import markdown_files
+from .content_files import links_outside, markdown_files, stray_markdown, undecodable_names
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
@@ -29,10 +29,18 @@ def check_project(project: Project) -> list[Problem]:
         project.audiences
     except SotongError as exc:
         return list(exc.problems)  # nothing else can be checked without it
+    unnamed = undecodable_names(project.content_path, project.shown)
+    if unnamed:
+        return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content)]
-    for static in project.settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
+    settings = project.settings
+    for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
+        problems.extend(links_outside(project.content_path / static, project.content_path, project.shown))
+    read = [settings["NOTICES_DIR"], "pages", *settings.get("ARTICLE_PATHS", ()), *settings.get("PAGE_PATHS", ())]
+    problems.extend(stray_markdown(project.content_path, read, settings.get("STATIC_PATHS") or (),
+                                   settings.get("IGNORE_FILES") or (), project.shown))
     project.activate_plugins()
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])

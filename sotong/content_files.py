@@ -5,7 +5,11 @@
 nothing, a link to itself, a folder link that loops; and, in the folders of
 notices and pages, a text file named otherwise (``.txt``, which Notepad adds,
 ``.MD``, ``.markdown``, ``.html``), which Sotong would skip without a word or
-Pelican would publish unchecked. :func:`file_under` takes
+Pelican would publish unchecked. :func:`yaml_files` does the same for a
+folder of banners or surveys; :func:`stray_markdown` names a notice left
+outside the folders of notices and pages, and :func:`links_outside` a link
+among the files Pelican publishes as they are that leads outside content/.
+:func:`file_under` takes
 a path that a notice or banner names (``image:``) and refuses one that leads
 outside content/, by ``..``, an absolute path or a link.
 """
@@ -115,6 +119,100 @@ def _unreadable(path: Path) -> str | None:
     if not path.is_file():
         return _("this is not a text file (a pipe or a device); remove it")
     return None
+
+
+def undecodable_names(content: Path, shown: Callable[[Path], str] = str) -> list[Problem]:
+    """A problem for each file or folder under ``content`` whose name is not
+    UTF-8 (a zip made on Windows names its files in CP949, and ``unzip``
+    keeps those bytes): no page, link or cache can carry such a name. The
+    problem shows it as CP949 reads it, the name to give it."""
+    problems = []
+    for root, dirs, names in os.walk(content):
+        for name in sorted([*dirs, *names]):
+            try:
+                name.encode("utf-8")
+                continue
+            except UnicodeEncodeError:
+                raw = os.fsencode(name)
+            if name in dirs:
+                dirs.remove(name)
+            problems.append(Problem(shown(Path(root)) + "/" + raw.decode("utf-8", "replace"), 1, _(
+                'the name is not UTF-8 text (a zip made on Windows names files so); rename it to "{name}"').format(
+                    name=raw.decode("cp949", "replace"))))
+    return problems
+
+
+def links_outside(folder: Path, content: Path, shown: Callable[[Path], str] = str) -> list[Problem]:
+    """A problem for each link under ``folder`` (a folder of STATIC_PATHS)
+    that leads outside ``content``: Pelican copies what it leads to into the
+    site, so a link to /etc/passwd, or to a folder of the office's own,
+    published that."""
+    real_content = os.path.join(os.path.realpath(content), "")
+    paths = [str(folder)] + [os.path.join(root, name) for root, dirs, names in os.walk(folder)
+                             for name in sorted([*dirs, *names])]
+    return [Problem(shown(Path(path)), 1, _(
+        'this is a link to "{target}", outside content/, and the site would publish what it leads to; '
+        "put a copy here instead of the link").format(target=os.readlink(path)))
+        for path in paths if os.path.islink(path) and not os.path.realpath(path).startswith(real_content)]
+
+
+def stray_markdown(content: Path, read: Iterable[str], static: Iterable[str], ignored: Iterable[str] = (),
+                   shown: Callable[[Path], str] = str) -> list[Problem]:
+    """A problem for each ``.md`` file under ``content`` outside the folders
+    Pelican reads notices and pages from (``read``: ARTICLE_PATHS and
+    PAGE_PATHS), a notice moved into the wrong folder: there Pelican skips
+    it, or, in a folder of files (``static``: STATIC_PATHS), publishes it as
+    it is, front matter and all (a private notice's whole text too)."""
+    read_folders = {os.path.normpath(content / folder) for folder in read}
+    if str(os.path.normpath(content)) in read_folders:
+        return []  # every .md under content/ is read
+    static_folders = [os.path.join(os.path.normpath(content / folder), "") for folder in static]
+    problems = []
+    for root, dirs, names in os.walk(content):
+        dirs[:] = [name for name in dirs if os.path.join(root, name) not in read_folders]
+        for name in names:
+            if not name.lower().endswith(".md") or any(fnmatch.fnmatch(name, p) for p in ignored):
+                continue
+            path = Path(root, name)
+            published = any(os.path.join(root, "").startswith(folder) for folder in static_folders)
+            problems.append(Problem(shown(path), 1, _(
+                "this folder's files are published as they are, so this notice would be too, front matter and all; "
+                "notices go in content/notices/ (pages in content/pages/): move it there") if published else _(
+                "a notice here is not read; notices go in content/notices/ (pages in content/pages/): move it there")))
+    return problems
+
+
+# what a YAML file of banners or surveys is named when it is not .yaml: .yml,
+# capitals, or .txt that Notepad adds
+_YAML_SUFFIXES = (".yaml.txt", ".yml.txt", ".yaml", ".yml")
+
+
+def yaml_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[list[Path], list[Problem]]:
+    """The ``.yaml`` files of a content folder (banners, surveys), sorted, none
+    when it is missing; and a problem for each one Sotong would skip without
+    a word: a YAML file named otherwise (``.yml``, ``.YAML``, ``.yaml.txt``)
+    or in a folder within, and one that cannot be read (a link to nothing)."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return [], problems
+    for root, _dirs, names in os.walk(folder):
+        for name in sorted(names):
+            path = Path(root, name)
+            suffix = next((s for s in _YAML_SUFFIXES if name.lower().endswith(s)), None)
+            if suffix is None or name.startswith("."):
+                continue
+            better = name[:-len(suffix)] + ".yaml"
+            if root != str(folder):
+                problems.append(Problem(shown(path), 1, _(
+                    'only the files directly in {folder}/ are read, not those in a folder within it; move "{name}" into {folder}/').format(
+                        folder=shown(folder), name=better)))
+            elif name != better:
+                problems.append(Problem(shown(path), 1, _(
+                    'only files named .yaml are read, so this one is skipped; rename it to "{name}"').format(name=better)))
+            else:
+                _take_file(str(path), files, problems, shown)
+    return [Path(path) for path in sorted(files)], problems
 
 
 def file_under(root: Path, value: str) -> tuple[str | None, str | None]:

@@ -3,7 +3,8 @@ and on when it is (CACHE_CONTENT and LOAD_CONTENT_CACHE, the dev default).
 
 A file's entry is used while its size and modification time are unchanged
 and nothing it may refer to has changed: audiences.yaml, and the names of the
-other files under content/ (images), which validation looks up; nor the code
+files under content/ but the notices (images, also those put beside the
+notices), which validation looks up; nor the code
 that read it (Sotong's and the plugins' Python files, by their stamps: an
 upgrade with a new rule checks every notice again).
 The cache is one SQLite row per file (sotong.cache_rows), with the context
@@ -77,14 +78,13 @@ class NoticeCache:
     def _context(settings: dict, notices_path: Path) -> str:
         digest = hashlib.sha256()
         digest.update(repr(file_stamp(settings["AUDIENCES_PATH"])).encode())
-        content = Path(settings["PATH"])
-        for root, dirs, files in os.walk(content):
-            if Path(root) == notices_path:
-                dirs.clear()
-                continue
+        notices = os.path.join(notices_path, "")
+        for root, dirs, files in os.walk(Path(settings["PATH"])):
             dirs.sort()
+            among_notices = os.path.join(root, "").startswith(notices)
             for name in sorted(files):
-                digest.update(os.path.join(root, name).encode())
+                if not (among_notices and name.endswith(".md")):
+                    digest.update(os.path.join(root, name).encode())
         for path in _code_files(settings):
             digest.update(f"{path}\0{file_stamp(path)}".encode())
         return digest.hexdigest()

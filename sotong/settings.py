@@ -11,15 +11,17 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import importlib.util
+import io
 import ipaddress
 import os
 import shlex
 import sys
+import tokenize
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .i18n import _
-from .problems import Problem, SotongError, did_you_mean
+from .problems import Problem, SotongError, did_you_mean, not_utf8
 from .database_url import is_database_url
 
 SEOUL_TZ = "Asia/Seoul"
@@ -60,6 +62,8 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     except SotongError:
         raise
     except SyntaxError as exc:
+        if not _python_text(path):  # saved as ANSI (CP949) or "Unicode" (UTF-16) by Notepad
+            raise SotongError([not_utf8(str(path))]) from None
         raise SotongError([_("{path}:{line}: the settings file is not valid Python: {reason}").format(
             path=exc.filename or path, line=exc.lineno, reason=exc.msg)]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
@@ -73,6 +77,18 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     add_defaults(settings, path.resolve().parent)
     _check_unpublished(settings)
     return settings
+
+
+def _python_text(path: Path) -> bool:
+    """Whether the file is text Python can read: in the encoding it declares
+    (UTF-8 unless a coding line says otherwise), without NUL bytes."""
+    data = path.read_bytes()
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError):
+        return False
+    return b"\0" not in data
 
 
 def _check_shared(settings: dict) -> None:

@@ -43,11 +43,6 @@ WEB_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 URL_BREAKING = "#?%"
 
 
-def yaml_files(folder: Path) -> list[Path]:
-    """The ``.yaml`` files of a content folder, sorted; none when it is missing."""
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-
-
 def department(value, departments, problem) -> str | None:
     """A department of audiences.yaml, by its name (or a Korean label)."""
     resolved = resolve_key(value, departments)

@@ -209,6 +209,29 @@ def test_the_notice_cache_sees_edits_and_what_notices_refer_to(project_dir, soto
     assert result.code == 1 and 'image "images/singing-contest.svg" not found' in result.stderr
 
 
+def test_the_notice_cache_sees_a_picture_put_beside_the_notices_after_them(empty_project_dir, sotong):
+    """A notice showing a picture kept beside it (content/notices/2026/), saved
+    before the picture was: the check said the picture is missing, and with
+    the content cache on kept saying so after the picture was added (in the
+    devserver too), until the notice itself was saved again; the names of
+    the files among the notices were not part of the cache's context."""
+    folder = empty_project_dir / "content" / "notices" / "2026"
+    folder.mkdir()
+    (folder / "photo.md").write_text(
+        "---\ntitle: 사진 공지\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n"
+        "image: notices/2026/poster.svg\nimage_alt: 행사 포스터\n---\n![행사 사진]({static}photo.svg)\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "check")
+    assert result.code == 1 and "photo.md:6:" in result.stderr and "photo.md:9:" in result.stderr, result.stderr
+    picture = (REPO / "content" / "images" / "gov24.svg").read_bytes()
+    (folder / "photo.svg").write_bytes(picture)
+    (folder / "poster.svg").write_bytes(picture)
+    result = sotong(empty_project_dir, "check")
+    assert result.code == 0, result.stderr
+    (folder / "photo.svg").unlink()
+    result = sotong(empty_project_dir, "check")
+    assert result.code == 1 and "photo.md:9:" in result.stderr and "photo.md:6:" not in result.stderr, result.stderr
+
+
 def test_the_notice_cache_is_not_used_by_another_sotong(project_dir, sotong, tmp_path):
     """An upgrade that brings a new rule checks every notice again: the dev
     settings' notice cache had kept the old check's verdict on each unchanged

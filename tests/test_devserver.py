@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -174,6 +175,51 @@ def test_a_broken_yaml_file_leaves_the_server_answering_and_idle(project, server
     finally:
         audiences.write_text(good, encoding="utf-8")
     server.wait_for("/", shows("첫 공지"))
+
+
+def test_a_file_or_folder_unzipped_with_cp949_names_is_shown_and_saves_still_show_up(project, server):
+    """Photos unzipped from a zip made on Windows keep CP949 names, which
+    watchfiles cannot decode: the first change naming one ended the watch
+    with a traceback in the terminal, and from then on no save showed up
+    (a folder so named kept the watch from starting again). Now the check's
+    line is shown until the file or folder is renamed, and saves show up after."""
+    images = project / "content" / "images"
+    for name, fixed in (("김장사진.svg", "kimjang-photo.svg"), ("겨울", "winter")):
+        bad = images / os.fsdecode(name.encode("cp949"))
+        if "." in name:
+            bad.write_bytes((images / "kimjang.svg").read_bytes())
+        else:
+            bad.mkdir()
+        try:
+            page = server.wait_for("/notices/first/", lambda page: OVERLAY in page.text)
+            assert f'rename it to "{name}"' in html.unescape(page.text)
+        finally:
+            bad.rename(images / fixed)
+        server.wait_for("/notices/first/", lambda page: page.status == 200 and OVERLAY not in page.text)
+        write_notice(project, "first.md", f"첫 공지 ({fixed})")
+        server.wait_for("/notices/first/", shows(f"첫 공지 ({fixed})"))
+    assert "Traceback" not in server.terminal
+
+
+@pytest.mark.parametrize("folder", ["content", "themes/sotong"])
+def test_a_folder_replaced_by_a_fresh_copy_is_still_watched(project, server, folder):
+    """content/ or the theme replaced by a copy (renamed away, a backup copied
+    in its place): the watch followed the folder it had, now gone, and no
+    save to the copy showed up until the devserver was restarted."""
+    watched = project / folder
+    kept = watched.with_name(watched.name + "-before")
+    watched.rename(kept)
+    shutil.copytree(kept, watched)
+    shutil.rmtree(kept)
+    time.sleep(1.5)  # the copy in place, and unwatched for a moment
+    if folder == "content":
+        write_notice(project, "first.md", "첫 공지 (새로 복사한 content/)")
+        server.wait_for("/notices/first/", shows("첫 공지 (새로 복사한 content/)"))
+    else:
+        template = watched / "templates" / "base.html"
+        template.write_text(template.read_text(encoding="utf-8").replace("고산자로 270", "고산자로 270 (새 테마)", 1),
+                            encoding="utf-8")
+        server.wait_for("/notices/first/", shows("고산자로 270 (새 테마)"))
 
 
 def test_unknown_addresses_get_the_sites_404_page(server):

@@ -199,6 +199,32 @@ def test_check_and_build_stop_at_a_wrong_banner_with_exit_1_and_no_traceback(emp
     assert not (empty_project_dir / "output").exists()
 
 
+def test_a_banner_file_sotong_would_skip_is_said_not_passed_over(empty_project_dir):
+    """A banner saved as .yml, as "정부24.yaml.txt" by Notepad, or in a folder
+    of its own never showed, and check said OK; a link to a file that is gone
+    (or a folder named .yaml) stopped check with a traceback."""
+    banners = empty_project_dir / "content" / "banners"
+    good = (banners / "gov24-certificates.yaml").read_text(encoding="utf-8")
+    write_banner(empty_project_dir, "winter.yml", good)
+    write_banner(empty_project_dir, "spring.yaml.txt", good)
+    (banners / "2027").mkdir()
+    write_banner(empty_project_dir, "2027/summer.yaml", good)
+    (banners / "gone.yaml").symlink_to("moved-away.yaml")
+    (banners / "folder.yaml").mkdir()
+    result = run_sotong(empty_project_dir, "check")
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        'content/banners/2027/summer.yaml:1: only the files directly in content/banners/ are read, not those in a folder '
+        'within it; move "summer.yaml" into content/banners/',
+        'content/banners/gone.yaml:1: this file is a link to "moved-away.yaml", which does not exist; restore that file '
+        'or remove the link',
+        'content/banners/spring.yaml.txt:1: only files named .yaml are read, so this one is skipped; rename it to '
+        '"spring.yaml"',
+        'content/banners/winter.yml:1: only files named .yaml are read, so this one is skipped; rename it to "winter.yaml"',
+        "4 problems.",
+    ]
+
+
 def test_a_mistake_in_the_minwon24_settings_is_said_with_its_line(tmp_path):
     copy_project(tmp_path, notices=False, extra_settings='MINWON24 = {"pth": "banners"}')
     line = (tmp_path / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('MINWON24 = {"pth": "banners"}') + 1

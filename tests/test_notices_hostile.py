@@ -154,7 +154,27 @@ def test_a_banner_image_that_links_outside_content_is_refused(empty_project_dir)
                                        "image: images/passwd.svg\nimage_alt: 그림\n", encoding="utf-8")
     problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
     assert problems == ['content/banners/leak.yaml:5: image "images/passwd.svg" is a link to a file outside content/; '
-                        "copy the file itself into content/images/"]
+                        "copy the file itself into content/images/", LINK_OUT.format(path="images/passwd.svg", target="/etc/passwd")]
+
+
+LINK_OUT = ('content/{path}:1: this is a link to "{target}", outside content/, and the site would publish what it leads '
+            "to; put a copy here instead of the link")
+
+
+def test_a_link_among_the_published_files_that_leads_outside_content_is_refused(sotong, empty_project_dir, tmp_path_factory):
+    """A link in content/images/ to a file or folder outside content/ (named by
+    no notice) passed check, and the build copied what it led to into the
+    site: /images/passwd.svg held /etc/passwd. A link within content/ is a file of it."""
+    images = empty_project_dir / "content" / "images"
+    elsewhere = tmp_path_factory.mktemp("office-files")
+    (elsewhere / "budget-draft.pdf").write_bytes(b"%PDF-1.4 not for the public")
+    os.symlink("/etc/passwd", images / "passwd.svg")
+    os.symlink(elsewhere, images / "shared")
+    os.symlink("kimjang.svg", images / "kimjang-copy.svg")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and not (empty_project_dir / "output").exists()
+    assert result.stderr.splitlines() == [LINK_OUT.format(path="images/passwd.svg", target="/etc/passwd"),
+                                          LINK_OUT.format(path="images/shared", target=elsewhere), "2 problems."]
 
 
 def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_project_dir):
@@ -176,6 +196,54 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
         "content/notices/2026-12-08-ice.html:1: " + skipped.format("2026-12-08-ice.md"),
         "content/pages/about.txt:1: " + notepad.format("about.md"),
     ]
+
+
+def test_a_notice_moved_out_of_the_notices_folder_is_named_and_never_published_as_it_is(sotong, empty_project_dir):
+    """A notice dragged into the wrong folder: in content/images/ the build
+    published the file as it was (/images/NAME.md, front matter and all: a
+    private notice's whole text, which SPEC 16 keeps off the site); in
+    content/ or content/banners/ it was skipped; check said OK each time."""
+    content = empty_project_dir / "content"
+    private = GOOD.replace("category: culture\n", "category: culture\nvisibility: private\naudiences: [seniors]\nchannels: [email]\n")
+    assert "visibility: private" in private
+    (content / "images" / "committee.md").write_text(private, encoding="utf-8")
+    (content / "banners" / "winter.md").write_text(GOOD, encoding="utf-8")
+    (content / "draft.md").write_text(GOOD, encoding="utf-8")
+    (content / "README.md").write_text("공지 쓰는 법", encoding="utf-8")  # IGNORE_FILES: README*
+    result = sotong(empty_project_dir, "build")
+    not_read = "a notice here is not read; notices go in content/notices/ (pages in content/pages/): move it there"
+    assert result.stderr.splitlines() == [
+        "content/banners/winter.md:1: " + not_read,
+        "content/draft.md:1: " + not_read,
+        "content/images/committee.md:1: this folder's files are published as they are, so this notice would be too, "
+        "front matter and all; notices go in content/notices/ (pages in content/pages/): move it there",
+        "3 problems.",
+    ]
+    assert result.code == 1 and not (empty_project_dir / "output").exists()
+
+
+def test_a_file_named_in_cp949_by_a_windows_zip_is_named_with_the_name_to_give_it(sotong, empty_project_dir):
+    """Photos and notices zipped on Windows and unzipped on the server keep
+    their CP949 names: check and build stopped with a UnicodeEncodeError
+    traceback (the notice cache could not write the name)."""
+    content = empty_project_dir / "content"
+    (content / "images" / os.fsdecode("김장사진.svg".encode("cp949"))).write_bytes((content / "images" / "kimjang.svg").read_bytes())
+    (content / "notices" / os.fsdecode("김장.md".encode("cp949"))).write_text(GOOD, encoding="utf-8")
+    (content / "notices" / os.fsdecode("겨울".encode("cp949"))).mkdir()
+    (content / "notices" / os.fsdecode("겨울".encode("cp949")) / "a.md").write_text(GOOD, encoding="utf-8")
+    said = 'the name is not UTF-8 text (a zip made on Windows names files so); rename it to "{}"'
+
+    def shown(name):  # as a terminal shows the bytes, which are not UTF-8
+        return name.encode("cp949").decode("utf-8", "replace")
+    for command in ("check", "build"):
+        result = sotong(empty_project_dir, command)
+        assert result.code == 1 and "Traceback" not in result.output, result.output
+        assert result.stderr.splitlines() == [
+            f"content/images/{shown('김장사진.svg')}:1: " + said.format("김장사진.svg"),
+            f"content/notices/{shown('겨울')}:1: " + said.format("겨울"),
+            f"content/notices/{shown('김장.md')}:1: " + said.format("김장.md"),
+            "3 problems.",
+        ]
 
 
 def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):

@@ -14,9 +14,10 @@ from project_support import copy_project, invoke_sotong, png
 from sotong import yamlsrc
 from sotong.audiences import load_audiences
 from sotong.content import read_page
+from sotong.content_files import yaml_files
 from sotong.notices import read_notice
 from sotong.problems import SotongError
-from sotong.validators import department, image_with_alt, yaml_files
+from sotong.validators import department, image_with_alt
 
 REPO = Path(__file__).resolve().parent.parent
 AUDIENCES = load_audiences(REPO / "audiences.yaml")
@@ -92,10 +93,25 @@ def notice_problems_with(root: Path, replacement: str) -> list[str]:
 
 
 def test_yaml_files_are_the_folders_yaml_files_sorted(tmp_path):
-    assert yaml_files(tmp_path / "missing") == []
-    for name in ("b.yaml", "a.yaml", "c.yml", "d.md"):
+    assert yaml_files(tmp_path / "missing") == ([], [])
+    for name in ("b.yaml", "a.yaml", "c.yml", "d.md", ".e.yaml", "f.yaml~"):
         (tmp_path / name).write_text("x: 1\n")
-    assert [p.name for p in yaml_files(tmp_path)] == ["a.yaml", "b.yaml"]
+    files, problems = yaml_files(tmp_path, lambda path: path.name)
+    assert [p.name for p in files] == ["a.yaml", "b.yaml"]
+    assert [str(p) for p in problems] == ['c.yml:1: only files named .yaml are read, so this one is skipped; rename it to "c.yaml"']
+
+
+def test_a_banner_or_survey_gone_before_it_is_read_is_a_problem_alike(tmp_path):
+    """Renamed or deleted between the listing of its folder and its reading
+    (the devserver builds while staff save): an English FileNotFoundError
+    stopped the build; now one line names the file."""
+    from plugins.minwon24.schema import read_banner
+    from plugins.survey.schema import read_survey
+
+    gone = tmp_path / "gone.yaml"
+    said = [str(p) for p in [*read_banner(gone, AUDIENCES, tmp_path, "b.yaml")[1], *read_survey(gone, AUDIENCES, "s.yaml")[1]]]
+    assert said == ["b.yaml:1: cannot read the file: No such file or directory",
+                    "s.yaml:1: cannot read the file: No such file or directory"]
 
 
 def test_a_notice_and_a_banner_refuse_a_control_character_alike(root):

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from sotong import yamlsrc
 from sotong.i18n import _
-from sotong.validators import control_character_problems, image_with_alt, whole_number, yaml_files
+from sotong.content_files import yaml_files
+from sotong.validators import control_character_problems, image_with_alt, whole_number
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, did_you_mean, not_utf8
@@ -36,8 +37,9 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a leap year
 def read_banners(settings: dict, audiences: Audiences, shown: Callable[[Path], str] = str) -> tuple[list[Banner], list[Problem]]:
     """Every banner of the project, and the problems of those that are wrong."""
     config = minwon24_settings(settings)
-    banners, problems = [], []
-    for path in yaml_files(config.banners_path):
+    banners = []
+    paths, problems = yaml_files(config.banners_path, shown)
+    for path in paths:
         banner, found = read_banner(path, audiences, Path(settings["PATH"]), shown(path))
         problems.extend(found)
         if banner is not None:
@@ -51,6 +53,8 @@ def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str
         doc = yamlsrc.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         return None, [not_utf8(shown)]
+    except OSError as exc:  # renamed or deleted since the folder was listed
+        return None, [Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return validate_banner(doc, slug_from_filename(path), audiences, content_root, shown)

@@ -16,7 +16,8 @@ from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean, not_utf8
-from sotong.validators import control_character_problems, department as known_department, whole_number, yaml_files
+from sotong.content_files import yaml_files
+from sotong.validators import control_character_problems, department as known_department, whole_number
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
                "kind", "policy")
@@ -91,7 +92,7 @@ def surveys_dir(settings: dict) -> Path:
 
 def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
     """A problem for each notice whose ``survey:`` names no file of the surveys folder."""
-    known = sorted(path.stem for path in yaml_files(surveys_dir(settings)))
+    known = sorted(path.stem for path in yaml_files(surveys_dir(settings))[0])
     return [Problem(shown(notice.source), notice.lines.get("survey", 1),
                     _('no survey "{survey}" in content/surveys/{suggestion}').format(
                         survey=notice.survey, suggestion=did_you_mean(notice.survey, known)))
@@ -105,6 +106,8 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, [not_utf8(shown)]
+    except OSError as exc:  # renamed or deleted since the folder was listed
+        return None, [Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
@@ -352,8 +355,9 @@ def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, S
 
 
 def read_surveys(settings: dict, audiences: Audiences, shown=str) -> tuple[dict[str, Survey], list[Problem]]:
-    surveys, problems = {}, []
-    for path in yaml_files(surveys_dir(settings)):
+    surveys = {}
+    paths, problems = yaml_files(surveys_dir(settings), shown)
+    for path in paths:
         survey, found = read_survey(path, audiences, shown(path))
         problems.extend(found)
         if survey is not None:

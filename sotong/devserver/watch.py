@@ -18,6 +18,7 @@ import watchfiles
 # backup files; builds import plugins, which writes their __pycache__.
 _EVERYTHING = watchfiles.DefaultFilter()
 STEP_MS = 50  # a burst of changes is reported once it has been quiet this long
+RETRY_SECONDS = 1.0  # how soon a watch that could not run is started again
 
 
 def _top_level_inputs(change: watchfiles.Change, path: str) -> bool:
@@ -51,9 +52,39 @@ def start_watching(settings_file: Path, settings: dict | None, on_change: Callab
 
 
 def _watch(folders, recursive, keep, on_change, stop) -> None:
-    for changes in watchfiles.watch(*folders, watch_filter=keep, recursive=recursive, step=STEP_MS,
-                                    stop_event=stop, raise_interrupt=False):
-        on_change({os.path.abspath(path) for _change, path in changes})
+    """Report each burst of changes until ``stop``. A watch cannot go on
+    when a path is one watchfiles cannot name (not UTF-8: files unzipped
+    from a zip made on Windows; a folder so named keeps it from starting)
+    or when a watched folder itself is removed (a theme or content/ replaced
+    by a fresh copy: the copy would not be watched): then a build is asked
+    for once (its check names the file), and the watch is started again
+    every RETRY_SECONDS; once it runs, a build is asked for again (for what
+    changed unwatched)."""
+    roots = {os.path.abspath(folder) for folder in folders}
+    failed = False
+    while not stop.is_set():
+        try:
+            for changes in watchfiles.watch(*folders, watch_filter=keep, recursive=recursive, step=STEP_MS,
+                                            stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
+                                            rust_timeout=int(RETRY_SECONDS * 1000)):
+                changes = {(change, os.path.abspath(path)) for change, path in changes}
+                if changes or failed:
+                    on_change({path for _change, path in changes})
+                failed = False
+                if _a_root_went(roots, changes):
+                    failed = True
+                    break
+        except (RuntimeError, OSError):  # watchfiles' 'Unable to decode path ... to string'; a folder missing
+            if not failed:
+                on_change(set())
+            failed = True
+            stop.wait(RETRY_SECONDS)
+
+
+def _a_root_went(roots: set, changes: set) -> bool:
+    """Whether a watched folder itself was removed (or moved away)."""
+    return bool(roots & {path for change, path in changes if change == watchfiles.Change.deleted}) or not all(
+        map(os.path.isdir, roots))
 
 
 def needs_restart(paths: set) -> bool:
