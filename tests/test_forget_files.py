@@ -291,13 +291,9 @@ def test_forget_on_postgresql_leaves_no_dead_row_version_holding_the_person(proj
         assert [v for v in versions if b"lee@example.com" in v], table  # Lee's rows are read
 
 
-def test_erasing_on_postgresql_vacuums_again_until_an_older_reader_lets_go(tmp_path):
-    """A vacuum leaves a deleted row that a transaction begun before the
-    delete may still read (the collector's, a backup's): forget or a purge
-    that ran during one left the person's words in the table's pages (a full
-    run of the suite saw it). The erase vacuums again until they are gone."""
-    import threading
-
+def notes_and_an_older_reader():
+    """A new PostgreSQL database with a table holding one person's words, and
+    a connection whose transaction (a backup's, the collector's) has read them."""
     import psycopg
     from postgres_server import new_database
 
@@ -308,6 +304,17 @@ def test_erasing_on_postgresql_vacuums_again_until_an_older_reader_lets_go(tmp_p
     reader = psycopg.connect(location)
     reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
     assert reader.execute("SELECT count(*) FROM notes").fetchone() == (1,)  # its snapshot holds the row
+    return location, store, reader
+
+
+def test_erasing_on_postgresql_vacuums_again_until_an_older_reader_lets_go(tmp_path):
+    """A vacuum leaves a deleted row that a transaction begun before the
+    delete may still read (the collector's, a backup's): forget or a purge
+    that ran during one left the person's words in the table's pages (a full
+    run of the suite saw it). The erase vacuums again until they are gone."""
+    import threading
+
+    location, store, reader = notes_and_an_older_reader()
     letting_go = threading.Timer(0.3, reader.rollback)
     letting_go.start()
     with store.erasing(["notes"]), store.transaction() as db:
@@ -322,19 +329,10 @@ def test_erasing_on_postgresql_names_the_table_a_longer_transaction_keeps_dirty(
     """A transaction that outlasts every vacuum (a backup of an hour) keeps
     the erased rows in the table's pages: the operator is told which table,
     and what to run once it ends, instead of a silent success."""
-    import psycopg
-    from postgres_server import new_database
-
     import sotong.store
 
     monkeypatch.setattr(sotong.store, "VACUUM_PAUSE", 0.001)
-    location = new_database()
-    store = Store.open(location)
-    store.db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, words TEXT)")
-    store.db.execute("INSERT INTO notes VALUES (1, 'the words of a forgotten person')")
-    backup = psycopg.connect(location)
-    backup.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    assert backup.execute("SELECT count(*) FROM notes").fetchone() == (1,)
+    location, store, backup = notes_and_an_older_reader()
     with caplog.at_level("WARNING", logger="sotong.store"):
         with store.erasing(["notes"]), store.transaction() as db:
             db.execute("DELETE FROM notes")
