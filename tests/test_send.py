@@ -157,6 +157,23 @@ def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(proj
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
+def test_a_server_s_answer_is_kept_and_printed_on_one_line_without_its_control_characters(project):
+    """The relay passes on what the remote server said, in several lines, and
+    whatever it holds: an escape sequence that retitles or clears the staff's
+    terminal stayed in the journal and came out of sotong send report as written."""
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    handler = ScriptedHandler()
+    handler.refuse[address_of(ids[1])] = "550-5.1.1 the mailbox \x1b]0;owned\x07is gone\r\n550 5.1.1 see \x1b[2J the postmaster"
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 1 and "\x1b" not in result.output
+    text = journal(project)[(ids[1], "email")]["answer_text"]
+    assert text == "5.1.1 the mailbox \\x1b]0;owned\\x07is gone 5.1.1 see \\x1b[2J the postmaster", text
+    report = run_cli(settings(project), "send", "report", "--issue", ISSUE)
+    assert "\x1b" not in report.output and f"{ids[1]}  email  after 1 tries: 550 {text}" in report.output
+
+
 def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(project, offers):
     ids = add_subscribers(store_of(project), 5)
     outbox_of(project, ids)

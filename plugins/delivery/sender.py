@@ -38,7 +38,7 @@ from typing import Callable
 from sotong.i18n import _
 from sotong.mail import ascii_address
 from sotong.mail_server import close_connection, open_connection
-from sotong.problems import SotongError
+from sotong.problems import SotongError, one_line
 
 from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
@@ -388,7 +388,10 @@ class Sender:
         return make_return_path(self.config.bounce_address, message.subscriber_id, self.outbox.key)
 
     def _record(self, message: Pending, state: str, stage, code, text) -> str:
-        text = redact_addresses(text)
+        """Journal the message's state with the server's answer: its lines
+        joined, its control characters escaped (the relay passes on what a
+        remote server said), the addresses it echoes taken out."""
+        text = redact_addresses(one_line(" ".join(text.splitlines())) if text else text)
         with self.journal_lock:
             self.journal.mark(message.id, state, stage, code, text)
         if state == FAILED:
