@@ -40,7 +40,12 @@ CREATE TABLE IF NOT EXISTS subscriptions_mail (
     queued_at REAL NOT NULL           -- epoch seconds
 );
 """
-register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"))  # version 1
+# Step 2: the times PostgreSQL stores made by step 1 kept as 4-byte REALs, to 128 seconds (two codes
+# asked a moment apart had the same time, and the number asked last was not told from the first).
+EPOCH_SECONDS_IN_FULL = {"sqlite": "", "postgresql": """
+ALTER TABLE subscriptions_pending ALTER COLUMN expires_at TYPE DOUBLE PRECISION;
+ALTER TABLE subscriptions_mail ALTER COLUMN queued_at TYPE DOUBLE PRECISION;"""}
+register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
