@@ -155,9 +155,11 @@ def drop_records_naming(store: Store, emails: set[str], phones: set[str]) -> int
     rows = store.db.execute("SELECT id, data FROM subscriptions_pending").fetchall()
     doomed = [(pending_id,) for pending_id, data in rows if names_them(json.loads(data))]
     store.db.executemany("DELETE FROM subscriptions_pending WHERE id = ?", doomed)
-    mails = sum(store.db.execute("DELETE FROM subscriptions_mail WHERE lower(recipient) = ?", (address,)).rowcount
-                for address in sorted(addresses))
-    return len(doomed) + mails
+    # compared here, not by SQL's lower(): SQLite's changes only ASCII letters (É stayed É), PostgreSQL's every one
+    mails = [(mail_id,) for mail_id, recipient in store.db.execute("SELECT id, recipient FROM subscriptions_mail")
+             if recipient.lower() in addresses]
+    store.db.executemany("DELETE FROM subscriptions_mail WHERE id = ?", mails)
+    return len(doomed) + len(mails)
 
 
 def contacts_of(store: Store, subscriber_id: str) -> tuple[set[str], set[str]]:
