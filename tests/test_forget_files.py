@@ -17,7 +17,7 @@ import pytest
 from delivery_support import make_outbox, run_cli, store_rows
 from hypothesis import given, settings, strategies as st
 from interrupting import stopped_when
-from project_support import copy_project
+from project_support import copy_project, store_of
 from store_pages import row_versions
 
 from sotong.spreadsheet import without_records
@@ -347,3 +347,24 @@ def test_erasing_on_postgresql_names_the_table_a_longer_transaction_keeps_dirty(
     store.close()
     assert not [record for record in caplog.records if record.name == "sotong.store"]
     assert [v for v in row_versions(location, "notes") if b"forgotten person" in v] == []
+
+
+def test_forget_takes_out_the_mail_queued_to_an_address_with_a_capital_outside_ascii(project):
+    """A reader whose address was written with É (kept with a warning by the
+    import) signs up again with it, and the confirmation mail, queued under
+    no subscriber yet (the mail server down), stayed in the queue on SQLite,
+    whose lower() changes only ASCII letters, and was sent after they were
+    forgotten; PostgreSQL took it out."""
+    from subscriptions import storage
+
+    csv_file = project / "emile.csv"
+    csv_file.write_text(HEADER + "S3,,Émile.Kim@example.com,,1950,F,yongdap,health,email,person,,2026-01-05,\n",
+                        encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "subscribers", "import", str(csv_file)).code == 0
+    store = storage.ensure(Store.open(store_of(project)))
+    with store.transaction():
+        storage.queue_mail(store, "Émile.Kim@example.com", "[성동구 소통] 구독 신청 확인", "본문")
+        storage.queue_mail(store, "lee@example.com", "[성동구 소통] 구독 신청 확인", "본문")
+    store.close()
+    forget(project, "S3")
+    assert store_rows(project, "SELECT recipient FROM subscriptions_mail") == [("lee@example.com",)]

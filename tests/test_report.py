@@ -101,18 +101,20 @@ def every_message(messages) -> set:
     return {(message.subscriber_id, message.channel) for message in messages}
 
 
-def fill_journal(db_path: Path):
+def fill_journal(db_path: Path | str, folder: Path | None = None):
     """Two outboxes: one sent in March 2026, one in December 2025 (another year);
-    a failed and a deferred email that must not count."""
+    a failed and a deferred email that must not count. ``db_path``: the store's
+    file, or its SOTONG_DB with ``folder`` that of the outboxes."""
     store = Store.open(db_path)
+    folder = folder or Path(db_path).parent
     now = {"t": "2025-12-24T10:00:00+09:00"}
     journal = Journal(store, clock=lambda: now["t"])
     infos = {slug: _info(slug) for slug in NOTICE_META}
-    old = Outbox("2025-12-24", "issue", db_path.parent, (message("S00001", "email", "EMAIL", ["a", "b"]),))
+    old = Outbox("2025-12-24", "issue", folder, (message("S00001", "email", "EMAIL", ["a", "b"]),))
     journal.record_outbox(old, every_message, infos)
     _send(journal, journal.claim(old.key, 10), ["sent"])
     now["t"] = "2026-03-12T09:30:00+09:00"
-    march = Outbox("2026-03-12", "issue", db_path.parent, (
+    march = Outbox("2026-03-12", "issue", folder, (
         message("S00001", "email", "EMAIL", ["a", "b", "c"]),
         message("S00002", "email", "EMAIL", ["a"]),
         message("S00003", "email", "EMAIL", ["c"]),
@@ -138,9 +140,10 @@ def _send(journal, pending, outcomes):
         journal.mark(item.id, state, "data", 250 if state == "sent" else 550, "answer")
 
 
-def test_the_journal_counts_sent_messages_of_the_year_only(tmp_path):
-    fill_journal(tmp_path / "sotong.db")
-    journal = Journal(Store.open(tmp_path / "sotong.db"))
+def test_the_journal_counts_sent_messages_of_the_year_only(tmp_path, store_location):
+    """On SQLite and on PostgreSQL (SPEC §15)."""
+    fill_journal(store_location, tmp_path)
+    journal = Journal(Store.open(store_location))
     report = annual_report(2026, journal.sent_aggregates(2026))
     march = report.months[2]
     assert (march.notices, march.by_type) == (3, {"EMAIL": 4, "SMS": 1, "LMS": 2})

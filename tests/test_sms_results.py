@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from project_support import copy_project
+from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, make_outbox, marked_invalid, phone_of, run_cli,
                               store_rows)
 
@@ -21,10 +21,11 @@ HEADER = "phone,status,code,time\n"
 
 
 @pytest.fixture
-def sent(tmp_path) -> Path:
-    """Four SMS readers S00001..S00004 of ISSUE, handed over by sotong send."""
-    copy_project(tmp_path, extra_settings='SMS_SOFT_CODES = ["3001"]\nBOUNCE_SCORE_LIMIT = 1\n')
-    ids = add_subscribers(tmp_path / "private" / "sotong.db", 4, channels=("sms",))
+def sent(tmp_path, store_location) -> Path:
+    """Four SMS readers S00001..S00004 of ISSUE, handed over by sotong send;
+    once on SQLite and once on PostgreSQL (SPEC §15)."""
+    project_on(store_location, tmp_path, 'SMS_SOFT_CODES = ["3001"]\nBOUNCE_SCORE_LIMIT = 1\n')
+    ids = add_subscribers(store_location, 4, channels=("sms",))
     make_outbox(tmp_path / "private" / "outbox", ISSUE, [], ["2026-11-21-cold-wave-warning"], sms={i: "SMS" for i in ids})
     with SMTPServer(ScriptedHandler()) as server:
         ran = run_cli(tmp_path / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port))
@@ -221,7 +222,7 @@ def test_a_failure_of_the_number_a_reader_has_since_changed_does_not_flag_the_ne
     columns = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
     changed = sent / "changed.csv"
     changed.write_text(columns + "S00002,,,010-7777-0002,1960,,yongdap,health;culture,sms,person,,2020-01-01,\n", encoding="utf-8")
-    store = Store.open(sent / "private" / "sotong.db")
+    store = Store.open(store_of(sent))
     with store.transaction() as db:  # subscribed before, handed over at nine, the number changed after
         db.execute("UPDATE consent_log SET changed_at = '2026-11-20T10:00:00+09:00'")
         db.execute("UPDATE delivery_messages SET sent_at = '2026-11-26T09:00:00+09:00'")

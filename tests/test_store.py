@@ -108,6 +108,16 @@ def test_a_step_may_name_each_backends_sql_and_rowid_keeps_insertion_order(store
         store.db.execute("INSERT INTO schema_versions (component, version) VALUES ('core', 9)")
 
 
+def test_a_real_keeps_epoch_seconds_to_the_fraction_on_both(store_location, demo_component):
+    """SQLite's REAL is an 8-byte float; PostgreSQL's own a 4-byte one, which
+    kept 1796138241.17 (2026-12-01) as 1796138200: a schema's REAL is DOUBLE PRECISION there."""
+    register_schema(demo_component, "CREATE TABLE demo (at REAL NOT NULL);")
+    store = Store.open(store_location)
+    store.upgrade(demo_component)
+    store.db.execute("INSERT INTO demo VALUES (?)", (1796138241.1725636,))
+    assert store.db.execute("SELECT at FROM demo").fetchone()[0] == 1796138241.1725636
+
+
 def test_a_failed_step_leaves_the_version_and_tables_as_they_were(store_location, demo_component):
     store = Store.open(store_location)
     store.upgrade(demo_component)
@@ -184,7 +194,7 @@ def test_a_password_in_the_database_address_is_refused():
 
 
 PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 8, "delivery_sms_results": 1,
-                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 1, "survey": 2,
+                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 2, "survey": 2,
                    "survey_retention": 1}
 
 

@@ -40,7 +40,12 @@ CREATE TABLE IF NOT EXISTS subscriptions_mail (
     queued_at REAL NOT NULL           -- epoch seconds
 );
 """
-register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"))  # version 1
+# Step 2: the times PostgreSQL stores made by step 1 kept as 4-byte REALs, to 128 seconds (two codes
+# asked a moment apart had the same time, and the number asked last was not told from the first).
+EPOCH_SECONDS_IN_FULL = {"sqlite": "", "postgresql": """
+ALTER TABLE subscriptions_pending ALTER COLUMN expires_at TYPE DOUBLE PRECISION;
+ALTER TABLE subscriptions_mail ALTER COLUMN queued_at TYPE DOUBLE PRECISION;"""}
+register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
@@ -150,9 +155,11 @@ def drop_records_naming(store: Store, emails: set[str], phones: set[str]) -> int
     rows = store.db.execute("SELECT id, data FROM subscriptions_pending").fetchall()
     doomed = [(pending_id,) for pending_id, data in rows if names_them(json.loads(data))]
     store.db.executemany("DELETE FROM subscriptions_pending WHERE id = ?", doomed)
-    mails = sum(store.db.execute("DELETE FROM subscriptions_mail WHERE lower(recipient) = ?", (address,)).rowcount
-                for address in sorted(addresses))
-    return len(doomed) + mails
+    # compared here, not by SQL's lower(): SQLite's changes only ASCII letters (É stayed É), PostgreSQL's every one
+    mails = [(mail_id,) for mail_id, recipient in store.db.execute("SELECT id, recipient FROM subscriptions_mail")
+             if recipient.lower() in addresses]
+    store.db.executemany("DELETE FROM subscriptions_mail WHERE id = ?", mails)
+    return len(doomed) + len(mails)
 
 
 def contacts_of(store: Store, subscriber_id: str) -> tuple[set[str], set[str]]:
