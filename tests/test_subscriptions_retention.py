@@ -374,6 +374,28 @@ def test_a_notice_refused_for_now_is_sent_again_and_a_refused_address_is_told_by
         assert [to for to, _text in server.handler.texts] == ["kim@example.com"]
 
 
+def test_an_address_outside_ascii_is_told_in_the_form_the_server_takes_and_the_purge_goes_on(
+        quiet_project, store_location, mail_server):
+    """S6's domain is Korean: the notice goes to its IDNA form, as the
+    collector's mails go; S7's address has Korean before the @ and the
+    server offers no SMTPUTF8: told by text, as a refused address is. Before,
+    smtplib's UnicodeEncodeError ended the purge with a traceback, every day,
+    before anyone unsubscribed was destroyed."""
+    store = Store.open(store_location)
+    with store.transaction():
+        for subscriber_id, email, phone in (("S6", "hong@성동구청.kr", None), ("S7", "김민지@example.com", "010-5555-0000")):
+            store.put_subscriber(Subscriber(id=subscriber_id, email=email, phone=phone, fields=frozenset({"health"}),
+                                            channels=frozenset({"email"}), subscribed_at="2020-01-01"))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+    store.close()
+    use_mail_server(quiet_project, mail_server.port)
+    result = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "4 subscribers told (by email 2, by text 2," in result.output, result.output
+    assert "destroyed" in result.output and "Traceback" not in result.output
+    assert sorted(to for to, _text in mail_server.handler.texts) == ["hong@xn--2e0bw5j1qmcgl.kr", "kim@example.com"]
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "email"), ("S7", "sms")]
+
+
 def test_a_text_the_sms_transport_did_not_take_is_not_counted(quiet_project, mail_server):
     """The SMS code file cannot be written (here: a folder stands in its
     place): S2's notice is not recorded, and goes out once it can be."""

@@ -6,7 +6,8 @@ SMS transport) and records it only once it was taken, with the day it names
 (the server down or answering "try later", the SMS file not writable) is not
 recorded: the next run (the daily timer) tells them again, and nobody's 30
 days start, nor their subscription end, before that. An address the mail
-server refuses for good (5xx to RCPT) is told by text when they have a phone,
+server refuses for good (5xx to RCPT), or cannot take (characters outside
+ASCII before the @, the server without SMTPUTF8), is told by text when they have a phone,
 else recorded ``refused`` as one with no address is ``none`` (nowhere to
 tell them). A run stopped between a hand-over and its record tells that
 person twice, never not at all. Addresses and phones never reach the output."""
@@ -22,6 +23,7 @@ from pathlib import Path
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
+from sotong.mail import ascii_address
 from sotong.mail_server import connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
@@ -117,10 +119,17 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
 
 def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | None:
     """Hand one notice to the server: None when it took it, :data:`REFUSED`
-    when it refused the address for good, else the code of its answer."""
+    when it refused the address for good (or cannot take it: characters
+    outside ASCII before the @ and no SMTPUTF8), else the code of its
+    answer. A domain outside ASCII goes in its IDNA form, as the
+    collector's mails go."""
     text = inactive.MAIL.format(url=_preferences_url(settings, reader.id), **words)
+    recipient = ascii_address(reader.email)
+    if not recipient.isascii() and not smtp.has_extn("smtputf8"):  # smtplib would raise UnicodeEncodeError
+        return REFUSED
     try:
-        smtp.sendmail(envelope_sender(settings), [reader.email], compose(settings, reader.email, inactive.SUBJECT, text))
+        smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, reader.email, inactive.SUBJECT, text),
+                      [] if recipient.isascii() else ["SMTPUTF8"])
     except smtplib.SMTPRecipientsRefused as exc:
         code = next(iter(exc.recipients.values()))[0]
         return REFUSED if code >= 500 else code
