@@ -7,9 +7,13 @@ address or phone in the output."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import socket
+import subprocess
+import sys
+import threading
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from pathlib import Path
@@ -394,6 +398,47 @@ def test_an_address_outside_ascii_is_told_in_the_form_the_server_takes_and_the_p
     assert "destroyed" in result.output and "Traceback" not in result.output
     assert sorted(to for to, _text in mail_server.handler.texts) == ["hong@xn--2e0bw5j1qmcgl.kr", "kim@example.com"]
     assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "email"), ("S7", "sms")]
+
+
+class HeldAtData(NoticeSink):
+    """A mail server that takes the first DATA and never answers it."""
+
+    def __init__(self):
+        super().__init__()
+        self.data_came = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_came.set()
+        await asyncio.sleep(60)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_purge_killed_while_telling_leaves_nobody_ended_and_not_destroyed(quiet_project, store_location):
+    """S2 was told by text 30 days ago: ended today, and destroyed in the same
+    transaction, before S1 is told; the run killed (a crash, a timer's
+    timeout) while the mail server holds S1's notice leaves S2 destroyed,
+    not ended with their phone and name kept for another week."""
+    from subscriptions import inactive
+
+    today = seoul_today()
+    store = inactive.ensure(Store.open(store_location))
+    with store.transaction():
+        store.db.execute("INSERT INTO subscriptions_inactive_notices (subscriber_id, told_at, channel, ends_on) "
+                         "VALUES ('S2', '2020-01-01T09:00:00+09:00', 'sms', ?)", (today.isoformat(),))
+    store.close()
+    with SMTPServer(HeldAtData()) as server:
+        use_mail_server(quiet_project, server.port)
+        running = subprocess.Popen([sys.executable, "-m", "sotong", "subscribers", "purge", "-s",
+                                    str(quiet_project / "pelicanconf.py")], cwd=quiet_project,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert server.handler.data_came.wait(30), "the purge never handed S1's notice over"
+        finally:
+            running.kill()
+            running.wait()
+    assert store_rows(quiet_project, "SELECT id, name, phone, unsubscribed_at IS NOT NULL FROM subscribers "
+                                     "WHERE id = 'S2'") == [("S2", None, None, True)]
+    assert notices_of(quiet_project) == []  # S1's notice never taken: told by the next run
 
 
 def test_a_text_the_sms_transport_did_not_take_is_not_counted(quiet_project, mail_server):

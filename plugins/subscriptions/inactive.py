@@ -19,7 +19,7 @@ import datetime as dt
 
 from sotong import signals
 from sotong.dates import shift_years
-from sotong.store import Store, now_iso, register_schema, seoul_day
+from sotong.store import Store, register_schema, seoul_day
 
 from . import storage
 from .retention import SOURCE
@@ -125,12 +125,3 @@ def due_to_end(notices: dict[str, str], inactive: set[str], today: dt.date) -> l
     """The inactive subscribers whose notice's day has come."""
     return sorted(subscriber_id for subscriber_id, end_day in notices.items()
                   if subscriber_id in inactive and end_day <= today.isoformat())
-
-
-def end_subscriptions(store: Store, subscriber_ids: list[str]) -> None:
-    """Unsubscribe ``subscriber_ids`` now (the consent log names the source
-    ``retention``); the caller then destroys what an unsubscribe leaves."""
-    with store.changes_from(SOURCE), store.transaction():
-        moment = now_iso()
-        for subscriber_id in subscriber_ids:
-            store.unsubscribe(subscriber_id, moment)
