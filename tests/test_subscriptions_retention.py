@@ -499,3 +499,26 @@ def test_texts_sent_a_year_ago_leave_the_sms_code_file(project):
     assert "private/subscriptions/sms-codes.csv: 1 texts sent before 2025-11-23 taken out" in result.output, result.output
     assert path.read_bytes().decode() == ("time,phone,text\r\n"
                                                 "2025-11-23T00:00:00+09:00,010-9999-0000,\"kept, as written\"\r\n")
+
+
+def test_sign_ups_never_confirmed_and_mails_never_sent_are_destroyed_though_no_sign_up_comes(project, store_location):
+    """The collector drops them when the next sign-up comes (or its mailer
+    runs): a month without one, or a collector stopped, kept a stranger's
+    name, address and phone for good; the daily purge destroys them."""
+    import time
+
+    from subscriptions import storage
+
+    store = storage.ensure(Store.open(store_location))
+    with store.transaction():
+        storage.add_pending(store, "signup", {"name": "홍길동", "email": "hong@example.com"}, seconds=-2 * 86400)
+        storage.add_pending(store, "signup", {"name": "최수아", "email": "choi@example.com"})  # still waiting
+        storage.queue_mail(store, "hong@example.com", "신청 확인", "링크")
+        store.db.execute("UPDATE subscriptions_mail SET queued_at = ? WHERE recipient = 'hong@example.com'",
+                         (time.time() - 2 * 86400,))
+    store.close()
+    result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "1 sign-ups and address changes never confirmed" in result.output, result.output
+    assert "hong@" not in result.output
+    assert store_rows(project, "SELECT data FROM subscriptions_pending") == [('{"name": "최수아", "email": "choi@example.com"}',)]
+    assert store_rows(project, "SELECT recipient FROM subscriptions_mail") == [("S2@example.com",)]  # queued now (S1's: purged)

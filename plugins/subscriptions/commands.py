@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
 
-from . import inactive, inactive_notices, retention
+from . import inactive, inactive_notices, retention, storage
 from .consent import forget, write_changes
 from .outgoing import SMS_CODES_FILE, FileSmsTransport
 from .storage import contacts_of
@@ -97,6 +98,7 @@ def purge_command(project: Project, dry_run: bool):
     click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))
     untold = None if found is None else _tell_inactive(project, store, today, sorted(found - set(notices)), due, dry_run)
     _old_texts(project, today, dry_run)
+    _abandoned(project.store, dry_run)
     if untold:  # after the rest of the purge was done: the daily timer's run shows as failed
         raise SotongError([untold])
 
@@ -109,6 +111,21 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
     day = retention.first_kept_text_day(today)
     click.echo(_("{file}: {count} texts sent before {day} taken out (kept a year).").format(
         file=project.shown(codes.path), count=codes.drop_sent_before(day.isoformat()), day=day))
+
+
+def _abandoned(store, dry_run: bool) -> None:
+    """Sign-ups and address changes never confirmed, a day after their link
+    expired, and mails whose link expired unsent: the collector drops them
+    as sign-ups come and mails leave, but when none do (a quiet month, the
+    collector stopped) their names, addresses and phones stayed."""
+    if dry_run:
+        return
+    now = time.time()
+    with store.erasing(["subscriptions_pending", "subscriptions_mail"]), store.transaction():
+        pending = storage.drop_expired(store, now)
+        mails = storage.drop_stale_mail(store, now - storage.CONFIRM_SECONDS)
+    click.echo(_("{pending} sign-ups and address changes never confirmed (their link expired) and {mails} mails never sent destroyed.").format(
+        pending=pending, mails=mails))
 
 
 def _tell_inactive(project: Project, store, today, untold: list[str], due: list[str], dry_run: bool) -> str | None:
