@@ -400,6 +400,27 @@ def test_an_address_outside_ascii_is_told_in_the_form_the_server_takes_and_the_p
     assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "email"), ("S7", "sms")]
 
 
+def test_a_phone_that_replied_no_more_texts_is_not_texted_the_notice(quiet_project, store_location, mail_server):
+    """S6 replied "수신거부" to a text (sms_unsubscribed_at), and has no
+    email: sent nothing since, S6 was texted the notice all the same; now
+    recorded as one with nowhere to tell them, as S7, refused by the mail
+    server and with a phone that replied so too."""
+    store = Store.open(store_location)
+    with store.transaction():
+        for subscriber_id, email in (("S6", None), ("S7", "han@example.com")):
+            store.put_subscriber(Subscriber(id=subscriber_id, email=email, phone=f"010-5555-000{subscriber_id[1]}",
+                                            fields=frozenset({"health"}), channels=frozenset({"sms"}),
+                                            subscribed_at="2020-01-01", sms_unsubscribed_at="2021-03-01"))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+    store.close()
+    mail_server.handler.refuse["han@example.com"] = "550 5.1.1 no such user"
+    use_mail_server(quiet_project, mail_server.port)
+    result = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "4 subscribers told (by email 1, by text 1, address refused 1, no address 1)" in result.output, result.output
+    assert "010-5555" not in (quiet_project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "none"), ("S7", "refused")]
+
+
 class HeldAtData(NoticeSink):
     """A mail server that takes the first DATA and never answers it."""
 

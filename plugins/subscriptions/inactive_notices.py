@@ -7,10 +7,12 @@ SMS transport) and records it only once it was taken, with the day it names
 recorded: the next run (the daily timer) tells them again, and nobody's 30
 days start, nor their subscription end, before that. An address the mail
 server refuses for good (5xx to RCPT), or cannot take (characters outside
-ASCII before the @, the server without SMTPUTF8), is told by text when they have a phone,
-else recorded ``refused`` as one with no address is ``none`` (nowhere to
-tell them). A run stopped between a hand-over and its record tells that
-person twice, never not at all. Addresses and phones never reach the output."""
+ASCII before the @, the server without SMTPUTF8), is told by text when
+they have a phone, else recorded ``refused`` as one with no address is
+``none`` (nowhere to tell them); a phone whose owner replied "수신거부" is
+never texted, as if there were none. A run stopped between a hand-over and
+its record tells that person twice, never not at all. Addresses and phones
+never reach the output."""
 
 from __future__ import annotations
 
@@ -74,18 +76,23 @@ def tell(store: Store, settings: dict, subscriber_ids: list[str], today: dt.date
     readers = [store.subscriber(subscriber_id) for subscriber_id in subscriber_ids]
     try:
         refused = _mail(settings, [reader for reader in readers if reader.email], words, telling)
-        by_text = [reader for reader in readers if not reader.email and reader.phone]
-        by_text += [reader for reader in refused if reader.phone]
+        by_text = [reader for reader in readers if not reader.email and _textable(reader)]
+        by_text += [reader for reader in refused if _textable(reader)]
         for reader in refused:
-            if not reader.phone:
+            if not _textable(reader):
                 telling.told(reader.id, "refused")
         _text(settings, by_text, words, telling)
         for reader in readers:
-            if not reader.email and not reader.phone:
+            if not reader.email and not _textable(reader):
                 telling.told(reader.id, "none")
     finally:
         telling.record()
     return telling
+
+
+def _textable(reader) -> bool:
+    """A phone that may be texted: not one whose owner replied "수신거부" (SPEC §13)."""
+    return bool(reader.phone) and reader.sms_unsubscribed_at is None
 
 
 def _preferences_url(settings: dict, subscriber_id: str) -> str:
