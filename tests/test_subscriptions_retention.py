@@ -421,6 +421,25 @@ def test_a_phone_that_replied_no_more_texts_is_not_texted_the_notice(quiet_proje
     assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "none"), ("S7", "refused")]
 
 
+def test_a_subscriber_imported_without_a_start_day_is_told_once_the_log_shows_two_years(quiet_project, store_location,
+                                                                                       mail_server):
+    """S6's subscribed_at cell was empty: sent nothing for years, S6 was never
+    told nor ended; now the log's rows tell that S6 was there two years ago.
+    S7, imported so yesterday, is not."""
+    store = Store.open(store_location)
+    with store.transaction():
+        store.put_subscriber(Subscriber(id="S6", email="yoon@example.com", fields=frozenset({"health"}),
+                                        channels=frozenset({"email"})))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+        store.put_subscriber(Subscriber(id="S7", email="han@example.com", fields=frozenset({"health"}),
+                                        channels=frozenset({"email"})))
+    store.close()
+    use_mail_server(quiet_project, mail_server.port)
+    result = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "3 subscribers told (by email 2, by text 1," in result.output, result.output
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "email")]
+
+
 class HeldAtData(NoticeSink):
     """A mail server that takes the first DATA and never answers it."""
 
