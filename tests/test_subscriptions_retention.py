@@ -562,3 +562,22 @@ def test_sign_ups_never_confirmed_and_mails_never_sent_are_destroyed_though_no_s
     assert "hong@" not in result.output
     assert store_rows(project, "SELECT data FROM subscriptions_pending") == [('{"name": "최수아", "email": "choi@example.com"}',)]
     assert store_rows(project, "SELECT recipient FROM subscriptions_mail") == [("S2@example.com",)]  # queued now (S1's: purged)
+
+
+def test_the_previews_of_a_purged_subscriber_go_with_their_data(project):
+    """``sotong preview --subscriber S1`` wrote S1's email (address, name)
+    under private/preview/: it stayed for good once the store had destroyed
+    all of S1 but the unsubscribe time. S2 (unsubscribed 6 days ago), S3
+    and a persona's previews stay; a run stopped before is finished by the next."""
+    previews = project / "private" / "preview"
+    previews.mkdir(parents=True)
+    names = [f"{reader}-2026-11-26.{suffix}" for reader in ("S1", "S2", "S3", "persona")
+             for suffix in ("eml", "html", "sms.txt")]
+    for name in names:
+        (previews / name).write_text("김민지 <kim@example.com>", encoding="utf-8")
+    result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "whose data was destroyed, removed: previews 3." in result.output, result.output
+    assert sorted(path.name for path in previews.iterdir()) == sorted(name for name in names if not name.startswith("S1-"))
+    (previews / "S1-2026-12-10.eml").write_text("kim@example.com", encoding="utf-8")  # left by a run stopped before
+    assert "previews 1." in run_cli(project / "pelicanconf.py", "subscribers", "purge").output
+    assert not (previews / "S1-2026-12-10.eml").exists()

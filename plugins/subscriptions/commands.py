@@ -96,11 +96,24 @@ def purge_command(project: Project, dry_run: bool):
             if dry_run else
             _("Unsubscribed on or before {day}: {count} subscribers' data destroyed; their id and unsubscribe time stay."))
     click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))
+    if not dry_run:
+        _purged_in_files(project)
     untold = None if found is None else _tell_inactive(project, store, today, sorted(found - set(notices)), due, dry_run)
     _old_texts(project, today, dry_run)
     _abandoned(project.store, dry_run)
     if untold:  # after the rest of the purge was done: the daily timer's run shows as failed
         raise SotongError([untold])
+
+
+def _purged_in_files(project: Project) -> None:
+    """What the other plugins keep under PRIVATE_PATH of those the store
+    now keeps only as an id and an unsubscribe time (previews)."""
+    removed = {}
+    for _receiver, found in signals.people_purged.send(project):
+        removed.update(found or {})
+    if any(removed.values()):
+        click.echo(_("Files of the subscribers whose data was destroyed, removed: {removed}.").format(
+            removed=_counts({what: count for what, count in removed.items() if count})))
 
 
 def _old_texts(project: Project, today, dry_run: bool) -> None:
