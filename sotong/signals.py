@@ -58,6 +58,13 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   rows that must not outlive the person (with the indexes that hold them),
   in that transaction (``store.db``), and return ``{table: rows deleted}``
   (the tables named are erased from the store's files too, as forget's own).
+- ``people_purged``: sent with the :class:`sotong.project.Project` by
+  every ``sotong subscribers purge`` once the store destroyed all but the id
+  and unsubscribe time of those who left (their row's address and phone
+  empty, ``unsubscribed_at`` set); remove from the files your plugin keeps
+  under ``PRIVATE_PATH`` what names such a person, as the store reads now
+  (so a run stopped before is finished by the next), and return
+  ``{what: count}`` of what you removed, or None.
 - ``delivered_since``: sent with the :class:`sotong.store.Store` and
   ``day`` (a date); return the set of subscriber ids a message was sent
   (or handed over) to on that day or later, or None (delivery answers, from
@@ -87,6 +94,7 @@ staff_copies = signal("sotong-staff-copies")
 person_forgotten = signal("sotong-person-forgotten")
 reach_marks = signal("sotong-reach-marks")
 person_erasing = signal("sotong-person-erasing")
+people_purged = signal("sotong-people-purged")
 delivered_since = signal("sotong-delivered-since")
 
 

@@ -7,9 +7,13 @@ address or phone in the output."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import socket
+import subprocess
+import sys
+import threading
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from pathlib import Path
@@ -374,6 +378,109 @@ def test_a_notice_refused_for_now_is_sent_again_and_a_refused_address_is_told_by
         assert [to for to, _text in server.handler.texts] == ["kim@example.com"]
 
 
+def test_an_address_outside_ascii_is_told_in_the_form_the_server_takes_and_the_purge_goes_on(
+        quiet_project, store_location, mail_server):
+    """S6's domain is Korean: the notice goes to its IDNA form, as the
+    collector's mails go; S7's address has Korean before the @ and the
+    server offers no SMTPUTF8: told by text, as a refused address is. Before,
+    smtplib's UnicodeEncodeError ended the purge with a traceback, every day,
+    before anyone unsubscribed was destroyed."""
+    store = Store.open(store_location)
+    with store.transaction():
+        for subscriber_id, email, phone in (("S6", "hong@성동구청.kr", None), ("S7", "김민지@example.com", "010-5555-0000")):
+            store.put_subscriber(Subscriber(id=subscriber_id, email=email, phone=phone, fields=frozenset({"health"}),
+                                            channels=frozenset({"email"}), subscribed_at="2020-01-01"))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+    store.close()
+    use_mail_server(quiet_project, mail_server.port)
+    result = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "4 subscribers told (by email 2, by text 2," in result.output, result.output
+    assert "destroyed" in result.output and "Traceback" not in result.output
+    assert sorted(to for to, _text in mail_server.handler.texts) == ["hong@xn--2e0bw5j1qmcgl.kr", "kim@example.com"]
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "email"), ("S7", "sms")]
+
+
+def test_a_phone_that_replied_no_more_texts_is_not_texted_the_notice(quiet_project, store_location, mail_server):
+    """S6 replied "수신거부" to a text (sms_unsubscribed_at), and has no
+    email: sent nothing since, S6 was texted the notice all the same; now
+    recorded as one with nowhere to tell them, as S7, refused by the mail
+    server and with a phone that replied so too."""
+    store = Store.open(store_location)
+    with store.transaction():
+        for subscriber_id, email in (("S6", None), ("S7", "han@example.com")):
+            store.put_subscriber(Subscriber(id=subscriber_id, email=email, phone=f"010-5555-000{subscriber_id[1]}",
+                                            fields=frozenset({"health"}), channels=frozenset({"sms"}),
+                                            subscribed_at="2020-01-01", sms_unsubscribed_at="2021-03-01"))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+    store.close()
+    mail_server.handler.refuse["han@example.com"] = "550 5.1.1 no such user"
+    use_mail_server(quiet_project, mail_server.port)
+    result = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "4 subscribers told (by email 1, by text 1, address refused 1, no address 1)" in result.output, result.output
+    assert "010-5555" not in (quiet_project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "none"), ("S7", "refused")]
+
+
+def test_a_subscriber_imported_without_a_start_day_is_told_once_the_log_shows_two_years(quiet_project, store_location,
+                                                                                       mail_server):
+    """S6's subscribed_at cell was empty: sent nothing for years, S6 was never
+    told nor ended; now the log's rows tell that S6 was there two years ago.
+    S7, imported so yesterday, is not."""
+    store = Store.open(store_location)
+    with store.transaction():
+        store.put_subscriber(Subscriber(id="S6", email="yoon@example.com", fields=frozenset({"health"}),
+                                        channels=frozenset({"email"})))
+        store.db.execute("UPDATE consent_log SET changed_at = '2020-01-01T09:00:00+09:00'")
+        store.put_subscriber(Subscriber(id="S7", email="han@example.com", fields=frozenset({"health"}),
+                                        channels=frozenset({"email"})))
+    store.close()
+    use_mail_server(quiet_project, mail_server.port)
+    result = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "3 subscribers told (by email 2, by text 1," in result.output, result.output
+    assert [row[:2] for row in notices_of(quiet_project)] == [("S1", "email"), ("S2", "sms"), ("S6", "email")]
+
+
+class HeldAtData(NoticeSink):
+    """A mail server that takes the first DATA and never answers it."""
+
+    def __init__(self):
+        super().__init__()
+        self.data_came = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_came.set()
+        await asyncio.sleep(60)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_purge_killed_while_telling_leaves_nobody_ended_and_not_destroyed(quiet_project, store_location):
+    """S2 was told by text 30 days ago: ended today, and destroyed in the same
+    transaction, before S1 is told; the run killed (a crash, a timer's
+    timeout) while the mail server holds S1's notice leaves S2 destroyed,
+    not ended with their phone and name kept for another week."""
+    from subscriptions import inactive
+
+    today = seoul_today()
+    store = inactive.ensure(Store.open(store_location))
+    with store.transaction():
+        store.db.execute("INSERT INTO subscriptions_inactive_notices (subscriber_id, told_at, channel, ends_on) "
+                         "VALUES ('S2', '2020-01-01T09:00:00+09:00', 'sms', ?)", (today.isoformat(),))
+    store.close()
+    with SMTPServer(HeldAtData()) as server:
+        use_mail_server(quiet_project, server.port)
+        running = subprocess.Popen([sys.executable, "-m", "sotong", "subscribers", "purge", "-s",
+                                    str(quiet_project / "pelicanconf.py")], cwd=quiet_project,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert server.handler.data_came.wait(30), "the purge never handed S1's notice over"
+        finally:
+            running.kill()
+            running.wait()
+    assert store_rows(quiet_project, "SELECT id, name, phone, unsubscribed_at IS NOT NULL FROM subscribers "
+                                     "WHERE id = 'S2'") == [("S2", None, None, True)]
+    assert notices_of(quiet_project) == []  # S1's notice never taken: told by the next run
+
+
 def test_a_text_the_sms_transport_did_not_take_is_not_counted(quiet_project, mail_server):
     """The SMS code file cannot be written (here: a folder stands in its
     place): S2's notice is not recorded, and goes out once it can be."""
@@ -432,3 +539,45 @@ def test_texts_sent_a_year_ago_leave_the_sms_code_file(project):
     assert "private/subscriptions/sms-codes.csv: 1 texts sent before 2025-11-23 taken out" in result.output, result.output
     assert path.read_bytes().decode() == ("time,phone,text\r\n"
                                                 "2025-11-23T00:00:00+09:00,010-9999-0000,\"kept, as written\"\r\n")
+
+
+def test_sign_ups_never_confirmed_and_mails_never_sent_are_destroyed_though_no_sign_up_comes(project, store_location):
+    """The collector drops them when the next sign-up comes (or its mailer
+    runs): a month without one, or a collector stopped, kept a stranger's
+    name, address and phone for good; the daily purge destroys them."""
+    import time
+
+    from subscriptions import storage
+
+    store = storage.ensure(Store.open(store_location))
+    with store.transaction():
+        storage.add_pending(store, "signup", {"name": "홍길동", "email": "hong@example.com"}, seconds=-2 * 86400)
+        storage.add_pending(store, "signup", {"name": "최수아", "email": "choi@example.com"})  # still waiting
+        storage.queue_mail(store, "hong@example.com", "신청 확인", "링크")
+        store.db.execute("UPDATE subscriptions_mail SET queued_at = ? WHERE recipient = 'hong@example.com'",
+                         (time.time() - 2 * 86400,))
+    store.close()
+    result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "1 sign-ups and address changes never confirmed" in result.output, result.output
+    assert "hong@" not in result.output
+    assert store_rows(project, "SELECT data FROM subscriptions_pending") == [('{"name": "최수아", "email": "choi@example.com"}',)]
+    assert store_rows(project, "SELECT recipient FROM subscriptions_mail") == [("S2@example.com",)]  # queued now (S1's: purged)
+
+
+def test_the_previews_of_a_purged_subscriber_go_with_their_data(project):
+    """``sotong preview --subscriber S1`` wrote S1's email (address, name)
+    under private/preview/: it stayed for good once the store had destroyed
+    all of S1 but the unsubscribe time. S2 (unsubscribed 6 days ago), S3
+    and a persona's previews stay; a run stopped before is finished by the next."""
+    previews = project / "private" / "preview"
+    previews.mkdir(parents=True)
+    names = [f"{reader}-2026-11-26.{suffix}" for reader in ("S1", "S2", "S3", "persona")
+             for suffix in ("eml", "html", "sms.txt")]
+    for name in names:
+        (previews / name).write_text("김민지 <kim@example.com>", encoding="utf-8")
+    result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
+    assert result.code == 0 and "whose data was destroyed, removed: previews 3." in result.output, result.output
+    assert sorted(path.name for path in previews.iterdir()) == sorted(name for name in names if not name.startswith("S1-"))
+    (previews / "S1-2026-12-10.eml").write_text("kim@example.com", encoding="utf-8")  # left by a run stopped before
+    assert "previews 1." in run_cli(project / "pelicanconf.py", "subscribers", "purge").output
+    assert not (previews / "S1-2026-12-10.eml").exists()

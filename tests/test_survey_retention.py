@@ -148,3 +148,45 @@ def test_a_survey_whose_file_was_removed_is_purged_a_year_after_it_closed(tmp_pa
     else:
         assert WISH.encode() not in _store_bytes(store_location) and "XYZZY".encode() not in _store_bytes(store_location)
     assert "No survey's answers are past" in run_cli(settings_file, "survey", "purge").output
+
+
+def _stopped_after_the_store_purge(settings_file: Path, store_location: str, without_definition: bool = False) -> None:
+    """What a run stopped (Ctrl+C, a crash) or failed right after a survey's
+    answers left the store, before its private results.html did, leaves."""
+    from survey import retention
+
+    project = Project(settings_file)
+    store = retention.ensure(Store.open(store_location))
+    purge = retention.purge_without_definition if without_definition else retention.purge
+    assert purge(store, project.part("surveys"), project.today())
+    store.close()
+
+
+def test_a_purge_stopped_before_the_results_page_was_written_again_is_finished_by_the_next(tmp_path, store_location):
+    """The page listed the free-text answers, and no later run wrote it
+    again (the survey had no answers left to purge): it is written again
+    from the counts; a page written since the purge is left as it is."""
+    project = copy_project(tmp_path, extra_settings=f'SOTONG_TODAY = "2027-12-01"\nSOTONG_DB = {store_location!r}')
+    settings_file, page = project / "pelicanconf.py", project / "private" / "surveys" / LIBRARY / "results.html"
+    _answered(store_location)
+    assert run_cli(settings_file, "survey", "results", LIBRARY).code == 0 and WISH in page.read_text(encoding="utf-8")
+    _stopped_after_the_store_purge(settings_file, store_location)
+    rerun = run_cli(settings_file, "survey", "purge")
+    assert rerun.code == 0 and "wrote" in rerun.output, rerun.output
+    assert WISH not in page.read_text(encoding="utf-8") and "금호도서관" in page.read_text(encoding="utf-8")
+    written = page.stat().st_mtime_ns
+    assert "wrote" not in run_cli(settings_file, "survey", "purge").output and page.stat().st_mtime_ns == written
+
+
+def test_a_purge_stopped_before_the_page_of_a_removed_survey_went_is_finished_by_the_next(tmp_path, store_location):
+    project = project_on(store_location, tmp_path)
+    settings_file, page = project / "pelicanconf.py", project / "private" / "surveys" / LIBRARY / "results.html"
+    _answer_through_the_collector(project, LIBRARY, {"library": "금호도서관", "purpose": "휴식·모임", "satisfaction": "4",
+                                                    "wish": WISH})
+    assert run_cli(settings_file, "survey", "results", LIBRARY).code == 0 and WISH in page.read_text(encoding="utf-8")
+    (project / "content" / "surveys" / f"{LIBRARY}.yaml").unlink()
+    settings_file.write_text(settings_file.read_text() + '\nSOTONG_TODAY = "2027-12-01"\n')
+    _stopped_after_the_store_purge(settings_file, store_location, without_definition=True)
+    rerun = run_cli(settings_file, "survey", "purge")
+    assert rerun.code == 0 and "listed the free-text answers of survey library-satisfaction" in rerun.output, rerun.output
+    assert not page.exists()

@@ -40,6 +40,7 @@ def register():
     signals.check_reports.connect(_changed_reach)
     signals.connect_lazily(signals.staff_copies, f"{__name__}.staff_copy:staff_copy")
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_previews")
+    signals.connect_lazily(signals.people_purged, f"{__name__}.forget:purge_previews")
     signals.connect_lazily(signals.content_warnings, f"{__name__}.sms_advice:lms_warnings")
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.connect_lazily(signals.content_check, f"{__name__}.images:private_image_problems")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
 
-from . import inactive, inactive_notices, retention
+from . import inactive, inactive_notices, retention, storage
 from .consent import forget, write_changes
 from .outgoing import SMS_CODES_FILE, FileSmsTransport
 from .storage import contacts_of
@@ -80,17 +81,39 @@ PURGE_HELP = _("Destroy what the privacy page says is past its retention: all bu
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the notices handed over recorded, not told again
 def purge_command(project: Project, dry_run: bool):
     store, today = inactive.ensure(project.store), project.today()
-    ended, untold = _inactive_subscriptions(project, store, today, dry_run)
+    found = inactive.inactive_subscribers(store, today)
+    if found is None:
+        click.echo(_("Nothing tells what was sent (the delivery plugin is not in PLUGINS): nobody is told or ended for being sent nothing."), err=True)
+    notices = inactive.told(store)
+    due = inactive.due_to_end(notices, found or set(), today)
     unsubscribed = retention.unsubscribed_to_purge(store, today)
     if not dry_run:
-        retention.purge_unsubscribed(store, sorted(set(unsubscribed) | set(ended)))
+        if found is not None:
+            inactive.drop_notices(store, sorted(set(notices) - found))
+        # before the telling, which a stop or a mail server may cut short: nobody ended and not destroyed
+        retention.purge_unsubscribed(store, unsubscribed, ending=due)
     said = (_("Unsubscribed on or before {day}: {count} subscribers' data would be destroyed; their id and unsubscribe time would stay.")
             if dry_run else
             _("Unsubscribed on or before {day}: {count} subscribers' data destroyed; their id and unsubscribe time stay."))
     click.echo(said.format(day=retention.last_unsubscribe_day(today), count=len(unsubscribed)))
+    if not dry_run:
+        _purged_in_files(project)
+    untold = None if found is None else _tell_inactive(project, store, today, sorted(found - set(notices)), due, dry_run)
     _old_texts(project, today, dry_run)
+    _abandoned(project.store, dry_run)
     if untold:  # after the rest of the purge was done: the daily timer's run shows as failed
         raise SotongError([untold])
+
+
+def _purged_in_files(project: Project) -> None:
+    """What the other plugins keep under PRIVATE_PATH of those the store
+    now keeps only as an id and an unsubscribe time (previews)."""
+    removed = {}
+    for _receiver, found in signals.people_purged.send(project):
+        removed.update(found or {})
+    if any(removed.values()):
+        click.echo(_("Files of the subscribers whose data was destroyed, removed: {removed}.").format(
+            removed=_counts({what: count for what, count in removed.items() if count})))
 
 
 def _old_texts(project: Project, today, dry_run: bool) -> None:
@@ -103,31 +126,36 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
         file=project.shown(codes.path), count=codes.drop_sent_before(day.isoformat()), day=day))
 
 
-def _inactive_subscriptions(project: Project, store, today, dry_run: bool) -> tuple[list[str], str | None]:
-    """Tell the inactive subscribers not told yet, drop the notices of those
-    active again, and end the subscriptions whose notice's day has come;
-    the ids ended (destroyed with the unsubscribed, after this), and the
+def _abandoned(store, dry_run: bool) -> None:
+    """Sign-ups and address changes never confirmed, a day after their link
+    expired, and mails whose link expired unsent: the collector drops them
+    as sign-ups come and mails leave, but when none do (a quiet month, the
+    collector stopped) their names, addresses and phones stayed."""
+    if dry_run:
+        return
+    now = time.time()
+    with store.erasing(["subscriptions_pending", "subscriptions_mail"]), store.transaction():
+        pending = storage.drop_expired(store, now)
+        mails = storage.drop_stale_mail(store, now - storage.CONFIRM_SECONDS)
+    click.echo(_("{pending} sign-ups and address changes never confirmed (their link expired) and {mails} mails never sent destroyed.").format(
+        pending=pending, mails=mails))
+
+
+def _tell_inactive(project: Project, store, today, untold: list[str], due: list[str], dry_run: bool) -> str | None:
+    """Tell the inactive subscribers not told yet (``untold``), and say so
+    with the count of those ended (``due``, ended and destroyed before); the
     problem to end the run with when some could not be told."""
-    found = inactive.inactive_subscribers(store, today)
-    if found is None:
-        click.echo(_("Nothing tells what was sent (the delivery plugin is not in PLUGINS): nobody is told or ended for being sent nothing."), err=True)
-        return [], None
-    notices = inactive.told(store)
-    due = inactive.due_to_end(notices, found, today)
-    untold = sorted(found - set(notices))
     words = {"since": inactive.inactive_since(today), "days": inactive.NOTICE_DAYS, "due": len(due),
              "told_day": inactive.last_told_day(today)}
     if dry_run:
         click.echo(_("Sent nothing since {since}: {untold} subscribers would be told (ended {days} days later if still so); {due} told on or before {told_day} would be ended.").format(
             untold=len(untold), **words))
-        return [], None
-    inactive.drop_notices(store, sorted(set(notices) - found))
-    inactive.end_subscriptions(store, due)
+        return None
     telling = inactive_notices.tell(store, project.settings, untold, today)
     click.echo(_("Sent nothing since {since}: {told} subscribers told (by email {email}, by text {sms}, address refused {refused}, no address {none}), ended {days} days later if still so; {due} told on or before {told_day} ended.").format(
         told=sum(telling.by_channel.values()), **{channel: telling.by_channel[channel] for channel in inactive_notices.CHANNELS}, **words))
     if not telling.untold:
-        return due, None
+        return None
     shown = " ".join(telling.untold[:UNTOLD_SHOWN]) + (" ..." if len(telling.untold) > UNTOLD_SHOWN else "")
-    return due, _("{count} inactive subscribers could not be told now ({reason}): not counted as told, their {days} days not started; the next run tells them: {ids}").format(
+    return _("{count} inactive subscribers could not be told now ({reason}): not counted as told, their {days} days not started; the next run tells them: {ids}").format(
         count=len(telling.untold), reason=telling.reason, days=inactive.NOTICE_DAYS, ids=shown)

@@ -2,7 +2,8 @@
 2년 동안 한 번도 발송되지 않은 구독 정보는 정보주체에게 알린 뒤 파기합니다), for
 ``sotong subscribers purge``: a subscriber is inactive when nothing was
 sent to them (``signals.delivered_since``: the delivery journal and the
-last-sent days its purge keeps), their subscription did not start and
+last-sent days its purge keeps), their subscription did not start (one
+with no start day, an import's empty cell: the log had them before) and
 their consent log shows no change in the last two years. Each inactive
 subscriber is told once (:mod:`.inactive_notices`: a mail with their
 preferences link, or a text when they have no address), and the notice is
@@ -19,7 +20,7 @@ import datetime as dt
 
 from sotong import signals
 from sotong.dates import shift_years
-from sotong.store import Store, now_iso, register_schema, seoul_day
+from sotong.store import Store, register_schema, seoul_day
 
 from . import storage
 from .retention import SOURCE
@@ -82,9 +83,12 @@ def inactive_subscribers(store: Store, today: dt.date) -> set[str] | None:
         return None
     delivered = set().union(*answers)
     day = since.isoformat()
-    rows = store.db.execute("SELECT id, subscribed_at FROM subscribers WHERE unsubscribed_at IS NULL "
-                            "AND subscribed_at IS NOT NULL")
-    old = {subscriber_id for subscriber_id, subscribed_at in rows if seoul_day(subscribed_at) < day}
+    rows = store.db.execute("SELECT id, subscribed_at FROM subscribers WHERE unsubscribed_at IS NULL").fetchall()
+    old = {subscriber_id for subscriber_id, subscribed_at in rows if subscribed_at and seoul_day(subscribed_at) < day}
+    undated = {subscriber_id for subscriber_id, subscribed_at in rows if not subscribed_at}  # an import's empty cell
+    if undated:  # started before the day when the log has them before it (their import's row)
+        old |= undated & {row[0] for row in store.db.execute(
+            "SELECT DISTINCT subscriber_id FROM consent_log WHERE changed_at < ?", (day,))}
     # the log's subscriber and time (the same in every layout of it): any change since is activity
     changed = {row[0] for row in store.db.execute(
         "SELECT DISTINCT subscriber_id FROM consent_log WHERE changed_at >= ? AND source <> ?", (day, SOURCE))}
@@ -125,12 +129,3 @@ def due_to_end(notices: dict[str, str], inactive: set[str], today: dt.date) -> l
     """The inactive subscribers whose notice's day has come."""
     return sorted(subscriber_id for subscriber_id, end_day in notices.items()
                   if subscriber_id in inactive and end_day <= today.isoformat())
-
-
-def end_subscriptions(store: Store, subscriber_ids: list[str]) -> None:
-    """Unsubscribe ``subscriber_ids`` now (the consent log names the source
-    ``retention``); the caller then destroys what an unsubscribe leaves."""
-    with store.changes_from(SOURCE), store.transaction():
-        moment = now_iso()
-        for subscriber_id in subscriber_ids:
-            store.unsubscribe(subscriber_id, moment)

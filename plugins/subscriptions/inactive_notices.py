@@ -6,10 +6,13 @@ SMS transport) and records it only once it was taken, with the day it names
 (the server down or answering "try later", the SMS file not writable) is not
 recorded: the next run (the daily timer) tells them again, and nobody's 30
 days start, nor their subscription end, before that. An address the mail
-server refuses for good (5xx to RCPT) is told by text when they have a phone,
-else recorded ``refused`` as one with no address is ``none`` (nowhere to
-tell them). A run stopped between a hand-over and its record tells that
-person twice, never not at all. Addresses and phones never reach the output."""
+server refuses for good (5xx to RCPT), or cannot take (characters outside
+ASCII before the @, the server without SMTPUTF8), is told by text when
+they have a phone, else recorded ``refused`` as one with no address is
+``none`` (nowhere to tell them); a phone whose owner replied "수신거부" is
+never texted, as if there were none. A run stopped between a hand-over and
+its record tells that person twice, never not at all. Addresses and phones
+never reach the output."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from pathlib import Path
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
+from sotong.mail import ascii_address
 from sotong.mail_server import connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
@@ -72,18 +76,23 @@ def tell(store: Store, settings: dict, subscriber_ids: list[str], today: dt.date
     readers = [store.subscriber(subscriber_id) for subscriber_id in subscriber_ids]
     try:
         refused = _mail(settings, [reader for reader in readers if reader.email], words, telling)
-        by_text = [reader for reader in readers if not reader.email and reader.phone]
-        by_text += [reader for reader in refused if reader.phone]
+        by_text = [reader for reader in readers if not reader.email and _textable(reader)]
+        by_text += [reader for reader in refused if _textable(reader)]
         for reader in refused:
-            if not reader.phone:
+            if not _textable(reader):
                 telling.told(reader.id, "refused")
         _text(settings, by_text, words, telling)
         for reader in readers:
-            if not reader.email and not reader.phone:
+            if not reader.email and not _textable(reader):
                 telling.told(reader.id, "none")
     finally:
         telling.record()
     return telling
+
+
+def _textable(reader) -> bool:
+    """A phone that may be texted: not one whose owner replied "수신거부" (SPEC §13)."""
+    return bool(reader.phone) and reader.sms_unsubscribed_at is None
 
 
 def _preferences_url(settings: dict, subscriber_id: str) -> str:
@@ -117,10 +126,17 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
 
 def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | None:
     """Hand one notice to the server: None when it took it, :data:`REFUSED`
-    when it refused the address for good, else the code of its answer."""
+    when it refused the address for good (or cannot take it: characters
+    outside ASCII before the @ and no SMTPUTF8), else the code of its
+    answer. A domain outside ASCII goes in its IDNA form, as the
+    collector's mails go."""
     text = inactive.MAIL.format(url=_preferences_url(settings, reader.id), **words)
+    recipient = ascii_address(reader.email)
+    if not recipient.isascii() and not smtp.has_extn("smtputf8"):  # smtplib would raise UnicodeEncodeError
+        return REFUSED
     try:
-        smtp.sendmail(envelope_sender(settings), [reader.email], compose(settings, reader.email, inactive.SUBJECT, text))
+        smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, reader.email, inactive.SUBJECT, text),
+                      [] if recipient.isascii() else ["SMTPUTF8"])
     except smtplib.SMTPRecipientsRefused as exc:
         code = next(iter(exc.recipients.values()))[0]
         return REFUSED if code >= 500 else code

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sotong.dates import shift_years
-from sotong.store import PURGED_VALUES, Store, seoul_day
+from sotong.store import PURGED_VALUES, Store, now_iso, seoul_day
 
 
 TEXTS_KEPT_YEARS = 1
@@ -46,15 +46,22 @@ def unsubscribed_to_purge(store: Store, today: dt.date) -> list[str]:
     return [subscriber_id for subscriber_id, unsubscribed_at in rows if seoul_day(unsubscribed_at) <= last_day]
 
 
-def purge_unsubscribed(store: Store, subscriber_ids: list[str]) -> int:
-    """Destroy all but the unsubscribe time of ``subscriber_ids``, in one
-    transaction, inside :meth:`Store.erasing` as forget is. The rows purged."""
+def purge_unsubscribed(store: Store, subscriber_ids: list[str], ending: list[str] = ()) -> int:
+    """Destroy all but the unsubscribe time of ``subscriber_ids``, and of
+    ``ending`` (inactive subscribers whose notice's day has come), unsubscribed
+    now first: in one transaction, so that a run stopped after it leaves no
+    subscription ended and not destroyed; inside :meth:`Store.erasing` as
+    forget is. The rows purged."""
+    subscriber_ids = sorted({*subscriber_ids, *ending})
     if not subscriber_ids:
         return 0
     assignments = ", ".join(f"{column} = ?" for column in PURGED_VALUES)
     tables = [table for table in OWN_TABLES if table in store.tables()]
     purged = 0
     with store.erasing(["subscribers", "consent_log", *tables]), store.changes_from(SOURCE), store.transaction() as db:
+        moment = now_iso()
+        for start in range(0, len(ending), AT_ONCE):
+            store.unsubscribe_all(list(ending[start:start + AT_ONCE]), moment)
         for start in range(0, len(subscriber_ids), AT_ONCE):
             chunk = subscriber_ids[start:start + AT_ONCE]
             by_id, ids = store.one_of("id", chunk)

@@ -132,9 +132,9 @@ def count_guess(store: Store, pending_id: str, now: float) -> Pending | None:
         "AND expires_at > ? AND attempts < ? RETURNING *", (pending_id, now, CODE_ATTEMPTS)).fetchone())
 
 
-def drop_expired(store: Store, now: float) -> None:
-    """Pending answers are personal data: gone a day after they expired."""
-    store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,))
+def drop_expired(store: Store, now: float) -> int:
+    """Pending answers are personal data: gone a day after they expired; how many."""
+    return store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,)).rowcount
 
 
 def digits(phone: str | None) -> str:
@@ -247,6 +247,6 @@ def unqueue_mail(store: Store, ids: list[str]) -> None:
         store.db.execute(f"DELETE FROM subscriptions_mail WHERE {condition}", params)
 
 
-def drop_stale_mail(store: Store, before: float) -> None:
-    """A mail whose link has expired is no use: dropped unsent (its address with it)."""
-    store.db.execute("DELETE FROM subscriptions_mail WHERE queued_at < ?", (before,))
+def drop_stale_mail(store: Store, before: float) -> int:
+    """A mail whose link has expired is no use: dropped unsent (its address with it); how many."""
+    return store.db.execute("DELETE FROM subscriptions_mail WHERE queued_at < ?", (before,)).rowcount

@@ -96,10 +96,37 @@ def survey_purge_command(project: Project, dry_run: bool):
     for slug, count in purged.items():
         click.echo(_("{slug}: {count} responses deleted (closed {closes}, kept to {last_day}); their counts stay").format(
             slug=slug, count=count, closes=surveys[slug].closes, last_day=retention.last_kept_day(surveys[slug].closes)))
-        # the private results.html listed the free-text answers: written again from the counts
+    # the private results.html listed the free-text answers: written again from the counts
+    for slug in _pages_from_before_the_purge(project, store, surveys):
         click.get_current_context().invoke(results_command, slug=slug, settings_path=str(project.settings_path))
     if not purged and not _without_definition(project, store, surveys, dry_run=False):
         click.echo(_("No survey's answers are past their retention (a year after the survey closed)."))
+
+
+def _pages_from_before_the_purge(project: Project, store, surveys: dict) -> list[str]:
+    """The surveys purged whose private results.html was written before the
+    purge, so may list free-text answers: those just purged, and those of a
+    run stopped (or failed) between a purge and the page's rewrite. Such a
+    page of a survey whose file is gone is deleted (nothing to count by):
+    the others are returned, to be written again from the counts kept."""
+    stale = []
+    for slug, purged_at in sorted(retention.purged_times(store).items()):
+        page = private_folder(project.settings, slug) / "results.html"
+        if not page.is_file() or page.stat().st_mtime > purged_at:
+            continue
+        if slug in surveys:
+            stale.append(slug)
+        else:
+            _delete_page(project, slug)
+    return stale
+
+
+def _delete_page(project: Project, slug: str) -> None:
+    page = private_folder(project.settings, slug) / "results.html"
+    if page.is_file():
+        page.unlink()
+        click.echo(_("{page}: it listed the free-text answers of survey {slug}, purged since; deleted").format(
+            page=project.shown(page), slug=slug))
 
 
 def _without_definition(project: Project, store, surveys: dict, dry_run: bool) -> dict[str, int]:
@@ -127,6 +154,8 @@ def _without_definition(project: Project, store, surveys: dict, dry_run: bool) -
         page.unlink(missing_ok=True)
         click.echo(_("{slug}: {count} responses deleted (content/surveys/{slug}.yaml is gone; kept to {last_day}); no counts kept, and {page}, which listed the free-text answers, deleted").format(
             slug=slug, count=count, last_day=retention.last_kept_day(closes[slug]), page=project.shown(page)))
+    for slug in retention.purged_without_definition(store, surveys, today):  # a run stopped before its page went
+        _delete_page(project, slug)
     return purged
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sotong.dates import shift_years
-from sotong.store import Store, now_iso, register_schema
+from sotong.store import SEOUL, Store, register_schema
 
 from . import storage
 from .results import Results, results_from_json, results_to_json, tally
@@ -60,9 +60,9 @@ def purge(store: Store, surveys: dict, today: dt.date) -> dict[str, int]:
         counts = None if kept_results(store, slug) else tally(survey, storage.responses(store, slug),
                                                               *storage.invitation_figures(store, slug))
         with store.erasing(ERASED_TABLES), store.transaction() as db:
-            if counts is not None:
+            if counts is not None:  # the time to the microsecond: a results page written before it is older
                 db.execute("INSERT INTO survey_kept_results (slug, results, purged_at) VALUES (?, ?, ?)",
-                           (slug, results_to_json(counts), now_iso()))
+                           (slug, results_to_json(counts), dt.datetime.now(SEOUL).isoformat()))
             purged[slug] = _delete_answers(db, slug)
     return purged
 
@@ -116,6 +116,23 @@ def closes_without_definition(store: Store, surveys: dict) -> dict[str, dt.date]
         "SELECT slug, max(day) FROM (SELECT slug, day FROM survey_responses UNION ALL "
         "SELECT slug, issue FROM survey_invitations) used GROUP BY slug ORDER BY slug")
     return {slug: dt.date.fromisoformat(kept.get(slug, last)) for slug, last in rows if slug not in surveys}
+
+
+def purged_times(store: Store) -> dict[str, float]:
+    """slug -> when its answers were purged (epoch seconds), of each survey
+    whose counts a purge kept."""
+    return {slug: dt.datetime.fromisoformat(moment).timestamp()
+            for slug, moment in store.db.execute("SELECT slug, purged_at FROM survey_kept_results")}
+
+
+def purged_without_definition(store: Store, surveys: dict, today: dt.date) -> list[str]:
+    """The surveys with nothing in ``surveys`` whose close day the store
+    kept, past their retention and with no answer or invitation left (a
+    purge took them, or nothing came), and no counts kept."""
+    closes = dict(store.db.execute("SELECT slug, closes FROM survey_closes").fetchall())
+    left = closes_without_definition(store, surveys)
+    return sorted(slug for slug, day in closes.items() if slug not in surveys and slug not in left
+                  and not kept_results(store, slug) and today > last_kept_day(dt.date.fromisoformat(day)))
 
 
 def kept_results(store: Store, slug: str) -> Results | None:
