@@ -66,6 +66,11 @@ def subjects(mails) -> set[str]:
     return {str(message_from_bytes(m)["Message-ID"] or message_from_bytes(m)["Message-Id"]) for m in mails}
 
 
+def handled_mail(name: str) -> bytes:
+    """A handled bounce as the folder keeps it: its reader's address in it."""
+    return f"Message-ID: <{name}@test>\r\nSubject: {name}\r\n\r\nhong@example.com\r\n".encode()
+
+
 # --- the rules --------------------------------------------------------------------------
 
 
@@ -212,6 +217,31 @@ def test_a_folder_the_imap_account_may_not_create_is_one_line_and_the_bounces_st
     assert again.code == 0 and "Bounces: 4 (3 hard, 1 soft) from 4 readers, 0 new and 4 counted before" in again.output
 
 
+def test_handled_bounces_are_deleted_from_the_imap_folder_a_year_after_they_arrived(tmp_path, imap, monkeypatch):
+    """A handled bounce holds its reader's address (and often the message):
+    the privacy page keeps delivery records a year, and so does the handled
+    folder now; the inbox and younger handled mails are not touched."""
+    import datetime as dt
+
+    project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    bag = mailbag()
+    client = imap.connect()
+    assert client.create('"sotong-handled"')[0] == "OK"
+    for subject, arrived in (("year-old", dt.datetime(2025, 11, 21, 12, tzinfo=dt.timezone.utc)),
+                             ("eleven-months-old", dt.datetime(2025, 12, 24, 12, tzinfo=dt.timezone.utc))):
+        assert client.append('"sotong-handled"', None, arrived, handled_mail(subject))[0] == "OK"
+    client.logout()
+    imap.append(*bag.values())
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Deleted from sotong-handled: 1 handled bounce mails that arrived before 2025-11-23 (kept a year)." in ran.output
+    assert subjects(imap.messages("sotong-handled")) == {"<eleven-months-old@test>"} | subjects(bag[n] for n in bag if n not in LEFT_ALONE)
+    assert subjects(imap.messages("INBOX")) == subjects(bag[name] for name in LEFT_ALONE)
+    again = run_cli(project / "pelicanconf.py", "bounces")
+    assert again.code == 0 and "Deleted from" not in again.output
+
+
 # --- Maildir ---------------------------------------------------------------------------------
 
 
@@ -237,6 +267,27 @@ def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
     assert "Bounces: no bounce of our mail in the mailbox; nothing was recorded or moved." in second.output
     assert "0 hard" not in second.output and "0 readers" not in second.output
     assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
+
+
+def test_handled_bounces_are_deleted_from_the_maildir_folder_a_year_after_they_arrived(tmp_path):
+    import datetime as dt
+    import os
+
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    bag = mailbag()
+    inbox = maildir_with(project / "private" / "bounces", bag.values())
+    handled = inbox.add_folder("sotong-handled")
+    folder = project / "private" / "bounces" / ".sotong-handled" / "new"
+    for name, day in (("year-old", "2025-11-22T23:59:00+09:00"), ("eleven-months-old", "2025-11-23T00:00:00+09:00")):
+        arrived = dt.datetime.fromisoformat(day).timestamp()
+        os.utime(folder / handled.add(handled_mail(name)), (arrived, arrived))
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Deleted from sotong-handled: 1 handled bounce mails that arrived before 2025-11-23 (kept a year)." in ran.output
+    left = mailbox.Maildir(str(project / "private" / "bounces"), create=False)
+    assert subjects(m.as_bytes() for m in left.get_folder("sotong-handled")) == (
+        {"<eleven-months-old@test>"} | subjects(bag[n] for n in bag if n not in LEFT_ALONE))  # its first day is kept
+    assert subjects(m.as_bytes() for m in left) == subjects(bag[name] for name in LEFT_ALONE)
 
 
 def test_a_handled_folder_left_without_its_cur_by_a_stopped_run_is_completed(tmp_path):

@@ -25,7 +25,7 @@ def add_commands(group: click.Group) -> None:
     add_lazy_command(group, "report", f"{__name__}.commands:report",
                      _("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
     add_lazy_command(group, "bounces", f"{__name__}.bounce_commands:bounces_command",
-                     _("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is."))
+                     _("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is. Handled bounces are deleted from BOUNCE_FOLDER a year after they arrived."))
     subscribers = group.commands.get("subscribers")
     if isinstance(subscribers, click.Group):
         add_lazy_command(subscribers, "unsubscribe", f"{__name__}.commands:unsubscribe_phones_command",

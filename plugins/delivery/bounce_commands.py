@@ -20,7 +20,7 @@ from sotong.progress import progress
 from sotong.store import now_iso
 from sotong.subscribers import decode
 
-from . import bounces, clicks, issue_report, sms_results
+from . import bounces, clicks, issue_report, retention, sms_results
 from .bounce_config import bounce_address, bounce_settings, open_mailbox, sms_soft_codes
 from .journal import CHANNEL_WORDS, KIND_WORDS, Journal
 from .options import notice_slug, option_of, outbox_key
@@ -29,7 +29,7 @@ from .outbox import outbox_folder
 BATCH = 500  # bounces recorded per transaction, then moved
 
 
-@click.command("bounces", help=_("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is."))
+@click.command("bounces", help=_("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is. Handled bounces are deleted from BOUNCE_FOLDER a year after they arrived."))
 @settings_option
 def bounces_command(project):
     config = bounce_settings(project.settings)
@@ -48,10 +48,15 @@ def bounces_command(project):
                 flagged += bounces.mark_invalid(store, {bounce.return_path.subscriber_id for _handle, bounce in batch},
                                                 limit, now_iso())
             box.move([handle for handle, _bounce in batch])
+        kept_from = retention.first_kept_day(project.today())
+        purged = box.purge_handled(kept_from)
     readers = {bounce.return_path.subscriber_id for _handle, bounce in found.bounces}
     known = bounces.readers_addresses(store, readers)  # record() left the others out
     forgotten = sum(1 for _handle, bounce in found.bounces if bounce.return_path.subscriber_id not in known)
     _say(found, new, forgotten, readers, sorted(flagged), limit, config["BOUNCE_FOLDER"])
+    if purged:
+        click.echo(_("Deleted from {folder}: {count} handled bounce mails that arrived before {day} (kept a year).").format(
+            folder=config["BOUNCE_FOLDER"], count=purged, day=kept_from))
 
 
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))

@@ -2,28 +2,34 @@
 (``BOUNCE_MAILDIR``) or an IMAP mailbox (``BOUNCE_IMAP_HOST``, ``_PORT``,
 ``_USER``, password in ``SOTONG_BOUNCE_PASSWORD``; TLS except on the local
 machine). Both give the inbox's mails as bytes and move the ones handled to
-a folder (``BOUNCE_FOLDER``); nothing is ever deleted, and a mail not handed
-to :meth:`move` stays where it is.
+a folder (``BOUNCE_FOLDER``); a mail not handed to :meth:`move` stays where
+it is. The handled mails (delivery records, with their readers' addresses)
+are deleted from that folder a year after they arrived (``purge_handled``,
+the privacy page's year); nothing else is ever deleted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import imaplib
 import mailbox
 import os
 import re
 import ssl
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from sotong.store import SEOUL
 from sotong.i18n import _
 from sotong.problems import SotongError
 
 PASSWORD_ENV = "SOTONG_BOUNCE_PASSWORD"
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 FETCH_BATCH = 200
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # IMAP's, whatever the locale
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,23 @@ class MaildirBox:
                 os.replace(self.root / handle, self.target / name)
             except FileNotFoundError:  # a mail client (Dovecot on the same Maildir) took it to cur/ meanwhile:
                 continue  # the next run reads it there, counted before, and moves it
+
+    def purge_handled(self, before: dt.date) -> int:
+        """Deletes the handled mails that arrived (the file's time, which a
+        move keeps) before ``before`` in Seoul; how many."""
+        limit = dt.datetime.combine(before, dt.time(), SEOUL).timestamp()
+        removed = 0
+        for sub in ("new", "cur"):
+            folder = self.root / f".{self.folder}" / sub
+            if not folder.is_dir():
+                continue
+            with os.scandir(folder) as entries:
+                old = [entry.path for entry in entries if entry.is_file() and entry.stat().st_mtime < limit]
+            for path in old:
+                with contextlib.suppress(FileNotFoundError):  # a mail client took it meanwhile
+                    os.remove(path)
+                    removed += 1
+        return removed
 
 
 class ImapBox:
@@ -164,6 +187,23 @@ class ImapBox:
                 return
             raise SotongError([_("the IMAP server {host} can neither MOVE nor UID EXPUNGE, so handled bounces cannot be moved without touching other mail; use BOUNCE_MAILDIR instead").format(
                 host=self.host)])
+
+    def purge_handled(self, before: dt.date) -> int:
+        """Deletes the mails of the handled folder that arrived (their
+        INTERNALDATE, which a move keeps) before ``before``; how many. Only
+        that folder is touched: the inbox is selected again afterwards."""
+        imap = self.imap
+        with self._talking():
+            if imap.select(_quoted(self.folder))[0] != "OK":
+                return 0  # no bounce handled yet
+            day = f"{before.day}-{MONTHS[before.month - 1]}-{before.year}"
+            uids = self._ok(imap.uid("SEARCH", None, "BEFORE", day), "UID SEARCH BEFORE")[0].split()
+            if uids:
+                joined = b",".join(uids).decode()
+                self._ok(imap.uid("STORE", joined, "+FLAGS.SILENT", r"(\Deleted)"), "UID STORE")
+                self._ok(imap.uid("EXPUNGE", joined) if "UIDPLUS" in self.capabilities else imap.expunge(), "EXPUNGE")
+            self._ok(imap.select("INBOX"), "SELECT INBOX")
+        return len(uids)
 
 
 def _quoted(name: str) -> str:
