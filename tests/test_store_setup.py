@@ -1,0 +1,55 @@
+"""The operator pointing SOTONG_DB at a store (SPEC §15): the mistakes one
+meets setting it up (a password in the address, a server that does not
+answer) are one line that never quotes the password, and soon."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+
+from sotong import store as store_module
+from sotong.problems import SotongError
+from sotong.store import Store
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://weird:p@ss:w/o%rd#1@127.0.0.1:1/weirddb",  # percent-encoding forgotten: libpq quoted "o%rd#1@..."
+    "postgresql://weird:pa/ss1@127.0.0.1:1/weirddb",  # a / in it: libpq took "weird" for the host, "pa" for the port
+    "postgresql://weird@127.0.0.1:1/weirddb?password=a%zz1",  # as a parameter, unreadable: libpq quoted "a%zz1"
+])
+def test_a_password_in_the_address_is_refused_without_quoting_any_of_it(url):
+    with pytest.raises(SotongError) as refused:
+        Store.open(url)
+    said = str(refused.value)
+    assert "holds a password" in said and "PGPASSWORD" in said
+    assert "rd#1" not in said and "ss1" not in said and "zz1" not in said
+
+
+def test_an_at_sign_in_the_query_is_no_password(tmp_path):
+    with pytest.raises(SotongError) as refused:  # no server there: it got as far as connecting
+        Store.open(f"postgresql://sotong@/nothing?host={tmp_path}&application_name=a@b")
+    assert "cannot reach the PostgreSQL database" in str(refused.value)
+
+
+def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
+    """A host that takes the connection and says nothing (a hung server, a
+    firewall's proxy): psycopg waited 130 s by itself."""
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    monkeypatch.setattr(store_module, "CONNECT_TIMEOUT_S", 2)
+    silent = socket.create_server(("127.0.0.1", 0))
+    said = []
+
+    def open_it():
+        try:
+            Store.open(f"postgresql://sotong@127.0.0.1:{silent.getsockname()[1]}/sotong")
+        except SotongError as exc:
+            said.append(str(exc))
+
+    opening = threading.Thread(target=open_it, daemon=True)
+    opening.start()
+    opening.join(20)
+    silent.close()
+    assert not opening.is_alive(), "still waiting for the server after 20 s"
+    assert said and said[0].startswith("SOTONG_DB: cannot reach the PostgreSQL database: ") and "timeout" in said[0]
