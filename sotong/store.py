@@ -1236,6 +1236,9 @@ def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError 
     server gone) as the line to say, naming the file ``where`` when known;
     None for anything else (a mistake of Sotong's keeps its traceback)."""
     psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return SotongError([_("SOTONG_DB: the PostgreSQL database refused its user: {reason}; make that user the owner of the database (ALTER DATABASE ... OWNER TO ...), or have it granted CREATE on the schema and the rights on Sotong's tables, then run the command again").format(
+            reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
     if psycopg is not None and isinstance(exc, psycopg.OperationalError):
         return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering: {reason}; run the command again once it answers").format(
             reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])

@@ -8,6 +8,8 @@ import socket
 import threading
 
 import pytest
+from postgres_server import new_database
+from project_support import copy_project, run_sotong
 
 from sotong import store as store_module
 from sotong.problems import SotongError
@@ -53,3 +55,20 @@ def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
     silent.close()
     assert not opening.is_alive(), "still waiting for the server after 20 s"
     assert said and said[0].startswith("SOTONG_DB: cannot reach the PostgreSQL database: ") and "timeout" in said[0]
+
+
+def test_a_user_without_the_right_to_create_tables_is_told_so_in_one_line(tmp_path):
+    """A DBA's role that may connect but not create (PostgreSQL 15 lets no
+    one but the owner create in the schema public)."""
+    import psycopg
+
+    url = new_database()
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute("DROP ROLE IF EXISTS sotong_reader")
+        owner.execute("CREATE ROLE sotong_reader LOGIN")
+        owner.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url.replace('sotong@', 'sotong_reader@')!r}")
+    result = run_sotong(project, "db", "upgrade")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("SOTONG_DB: the PostgreSQL database refused its user: permission denied for schema public; ")
