@@ -513,16 +513,20 @@ class Store:
 
         Returns ``{component: (version before, version after)}``. Each step
         and its new version are committed together, so an interrupted upgrade
-        resumes at the step that failed."""
+        resumes at the step that failed. A store at a version this code does
+        not know (a newer Sotong's) is refused, untouched."""
         names = [component] if component else sorted(_SCHEMA_STEPS)
-        changes = {}
-        for name in names:
-            before = self.schema_version(name)
+        befores = {name: self.schema_version(name) for name in names}
+        newer = [(name, before, len(_SCHEMA_STEPS[name])) for name, before in befores.items()
+                 if before > len(_SCHEMA_STEPS[name])]  # this code's steps and writes may undo what newer ones made
+        if newer:
+            raise SotongError([_("SOTONG_DB: the store's tables of {component} are at version {version}, newer than this Sotong knows (version {known}): a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one").format(
+                component=name, version=before, known=known) for name, before, known in newer])
+        for name, before in befores.items():
             steps = _SCHEMA_STEPS[name]
             for number in range(before + 1, len(steps) + 1):
                 self._apply_step(name, number, steps[number - 1])
-            changes[name] = (before, max(before, len(steps)))
-        return changes
+        return {name: (before, max(before, len(_SCHEMA_STEPS[name]))) for name, before in befores.items()}
 
     def _apply_step(self, component: str, number: int, step: SchemaStep) -> None:
         if isinstance(step, dict):

@@ -72,3 +72,16 @@ def test_a_user_without_the_right_to_create_tables_is_told_so_in_one_line(tmp_pa
     assert result.code == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("SOTONG_DB: the PostgreSQL database refused its user: permission denied for schema public; ")
+
+
+def test_a_store_a_newer_sotong_upgraded_is_refused_and_left_untouched(tmp_path, store_location):
+    store = Store.open(store_location)
+    store.db.execute("INSERT INTO schema_versions (component, version) VALUES ('survey', 99)")
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store_location!r}")
+    result = run_sotong(project, "db", "upgrade")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "SOTONG_DB: the store's tables of survey are at version 99, newer than this Sotong knows (version 2): "
+        "a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one")
+    assert [tuple(row) for row in store.db.execute("SELECT component, version FROM schema_versions ORDER BY 1")] == [
+        ("core", 3), ("survey", 99)], "no other component upgraded meanwhile"
