@@ -449,9 +449,10 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self, name: str):
-        """PostgreSQL, inside a transaction: hold the lock ``name`` until it ends
-        (other processes asking for it wait)."""
-        self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
+        """Inside a transaction: hold the lock ``name`` until it ends (other
+        processes asking for it wait); on SQLite, BEGIN IMMEDIATE holds the file's."""
+        if self.backend == "postgresql":
+            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
         yield
 
     def _add_missing_columns(self) -> None:
@@ -533,23 +534,27 @@ class Store:
             step = step[self.backend]
         record = (f"INSERT INTO schema_versions (component, version) VALUES ('{component}', {number}) "
                   f"ON CONFLICT (component) DO UPDATE SET version = excluded.version;")
-        if self.backend == "postgresql":  # several processes may start at once: one applies, the others wait
-            with self.transaction(), self._locked(component):
-                if self.schema_version(component) < number:
-                    step(self) if callable(step) else self.db.executescript(step)
-                    self.db.execute(record)
-            return
-        if callable(step):
-            with self.transaction():
-                step(self)
+        # Several processes may start at once: one applies the step, the others wait for it (SQLite's
+        # BEGIN IMMEDIATE, PostgreSQL's lock), then find it applied; the version read before waiting would
+        # apply it again (ALTER TABLE ... ADD COLUMN failed), and record the older version over the newer.
+        with self.transaction(), self._locked(component):
+            if self.schema_version(component) < number:
+                step(self) if callable(step) else self._run_script(step)
                 self.db.execute(record)
+
+    def _run_script(self, script: str) -> None:
+        """A schema script, in the transaction open (SQLite's ``executescript`` would commit it first)."""
+        if self.backend == "postgresql":
+            self.db.executescript(script)
             return
-        try:
-            self.db.executescript(f"{self._begin};\n{step}\n{record}\nCOMMIT;")
-        except Exception:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
+        statement = ""
+        for piece in script.split(";"):  # a ; inside a literal, a comment or a trigger's body ends none
+            statement += piece + ";"
+            if sqlite3.complete_statement(statement):
+                self.db.execute(statement)
+                statement = ""
+        if statement:  # unfinished (a quote or a trigger left open): SQLite says what
+            self.db.execute(statement)
 
     # --- subscribers -------------------------------------------------------
 

@@ -5,7 +5,9 @@ answer) are one line that never quotes the password, and soon."""
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
+import time
 
 import pytest
 from postgres_server import new_database
@@ -13,7 +15,7 @@ from project_support import copy_project, run_sotong
 
 from sotong import store as store_module
 from sotong.problems import SotongError
-from sotong.store import Store
+from sotong.store import Store, register_schema
 
 
 @pytest.mark.parametrize("url", [
@@ -85,3 +87,43 @@ def test_a_store_a_newer_sotong_upgraded_is_refused_and_left_untouched(tmp_path,
         "a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one")
     assert [tuple(row) for row in store.db.execute("SELECT component, version FROM schema_versions ORDER BY 1")] == [
         ("core", 3), ("survey", 99)], "no other component upgraded meanwhile"
+
+
+def test_two_processes_upgrading_an_sqlite_store_at_once_apply_each_step_once(tmp_path):
+    """Both read the version, then wait for the file (another program writes,
+    or the one upgrading first): the second applied the steps again
+    (duplicate column name) and recorded the older version over the newer."""
+    location = str(tmp_path / "sotong.db")
+    Store.open(location)
+    register_schema("test_race", "CREATE TABLE race (x TEXT); -- a comment; with a semicolon\n"
+                                 "CREATE TABLE race_log (x TEXT DEFAULT 'a;b');\n"
+                                 "CREATE TRIGGER race_logged AFTER INSERT ON race BEGIN INSERT INTO race_log (x) "
+                                 "VALUES (new.x); END;",
+                    "ALTER TABLE race ADD COLUMN y TEXT;")
+    try:
+        first, second = Store.open(location), Store.open(location)
+        writer = sqlite3.connect(location, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        failed = []
+
+        def upgrade(store):
+            try:
+                store.upgrade("test_race")
+            except Exception as exc:
+                failed.append(repr(exc))
+
+        upgrading = [threading.Thread(target=upgrade, args=(store,)) for store in (first, second)]
+        for thread in upgrading:
+            thread.start()
+        time.sleep(0.5)  # both have read version 0 and wait for the writer
+        writer.execute("COMMIT")
+        for thread in upgrading:
+            thread.join(60)
+        assert failed == []
+        assert Store.open(location).schema_version("test_race") == 2
+        assert first.columns("race") == ["x", "y"]
+        first.db.execute("INSERT INTO race (x) VALUES ('x')")  # each statement of step 1, the trigger whole
+        assert [tuple(row) for row in first.db.execute("SELECT x FROM race_log")] == [("x",)]
+    finally:
+        store_module._SCHEMA_STEPS.pop("test_race")
+
