@@ -1159,6 +1159,9 @@ class _PostgresConnection:
             "connect_timeout": CONNECT_TIMEOUT_S}
         try:
             connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows, **timeout)
+        except psycopg.ProgrammingError as exc:  # psycopg reads connect_timeout itself, and raises this
+            raise SotongError([_("SOTONG_DB: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30").format(
+                reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             hint = (_("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")

@@ -127,3 +127,13 @@ def test_two_processes_upgrading_an_sqlite_store_at_once_apply_each_step_once(tm
     finally:
         store_module._SCHEMA_STEPS.pop("test_race")
 
+
+
+@pytest.mark.parametrize("where", ["address", "environment"])
+def test_a_connect_timeout_that_is_no_number_is_one_line(tmp_path, where):
+    url = f"postgresql://sotong@/nothing?host={tmp_path}" + ("&connect_timeout=abc" if where == "address" else "")
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url!r}")
+    result = run_sotong(project, "db", "upgrade", env={"PGCONNECT_TIMEOUT": "abc"} if where == "environment" else None)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == ("SOTONG_DB: bad value for connect_timeout: 'abc' (in the address, or in "
+                                     "PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30")
