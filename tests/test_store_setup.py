@@ -137,3 +137,21 @@ def test_a_connect_timeout_that_is_no_number_is_one_line(tmp_path, where):
     assert result.code == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == ("SOTONG_DB: bad value for connect_timeout: 'abc' (in the address, or in "
                                      "PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30")
+
+
+@pytest.mark.parametrize("address, scheme", [
+    ("PostgreSQL://sotong:secret1@db.example/sotong", "PostgreSQL:"),  # as the documentation capitalizes it
+    ("postgresql+psycopg://sotong@db.example/sotong", "postgresql+psycopg:"),  # SQLAlchemy's, from another program
+    ("postgresql:/sotong@db.example/sotong", "postgresql:"),  # a slash short
+])
+def test_an_address_sotong_does_not_read_as_one_is_refused_not_made_a_new_empty_file(tmp_path, address, scheme):
+    """It was taken for a file path: an empty SQLite store in a folder named
+    after the address, and every command ran on it, sending to no one."""
+    project = copy_project(tmp_path)
+    result = run_sotong(project, "subscribers", "export", "out.csv", "-s", "publishconf.py",
+                        env={"SOTONG_SECRET": "s" * 32, "SOTONG_DB": address})
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f'publishconf.py:21: SOTONG_DB: begins with "{scheme}", as an address, but is no postgresql:// address; '
+        "write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db"]
+    assert not list(project.glob("*:")), "no folder made of the address"
