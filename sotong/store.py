@@ -458,10 +458,13 @@ class Store:
     def _add_missing_columns(self) -> None:
         if self.backend != "sqlite":
             return  # no PostgreSQL store predates these columns
-        present = set(self.columns("subscribers"))
-        for name, kind in ADDED_COLUMNS:
-            if name not in present:
-                self.db.execute(f"ALTER TABLE subscribers ADD COLUMN {name} {kind}")
+        if {name for name, _kind in ADDED_COLUMNS} <= set(self.columns("subscribers")):
+            return
+        with self.transaction():  # read again once the file is ours: another process may have added them meanwhile
+            present = set(self.columns("subscribers"))
+            for name, kind in ADDED_COLUMNS:
+                if name not in present:
+                    self.db.execute(f"ALTER TABLE subscribers ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()

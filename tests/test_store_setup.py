@@ -102,24 +102,7 @@ def test_two_processes_upgrading_an_sqlite_store_at_once_apply_each_step_once(tm
                     "ALTER TABLE race ADD COLUMN y TEXT;")
     try:
         first, second = Store.open(location), Store.open(location)
-        writer = sqlite3.connect(location, isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")
-        failed = []
-
-        def upgrade(store):
-            try:
-                store.upgrade("test_race")
-            except Exception as exc:
-                failed.append(repr(exc))
-
-        upgrading = [threading.Thread(target=upgrade, args=(store,)) for store in (first, second)]
-        for thread in upgrading:
-            thread.start()
-        time.sleep(0.5)  # both have read version 0 and wait for the writer
-        writer.execute("COMMIT")
-        for thread in upgrading:
-            thread.join(60)
-        assert failed == []
+        assert both_waiting_for_the_file(location, first.upgrade, second.upgrade, "test_race") == []
         assert Store.open(location).schema_version("test_race") == 2
         assert first.columns("race") == ["x", "y"]
         first.db.execute("INSERT INTO race (x) VALUES ('x')")  # each statement of step 1, the trigger whole
@@ -127,6 +110,41 @@ def test_two_processes_upgrading_an_sqlite_store_at_once_apply_each_step_once(tm
     finally:
         store_module._SCHEMA_STEPS.pop("test_race")
 
+
+def test_two_processes_opening_an_sqlite_store_older_than_a_column_add_it_once(tmp_path):
+    """An older store lacks subscribers.groups: both saw it missing, then the
+    second's ALTER TABLE, once the file was free, failed (duplicate column name)."""
+    location = str(tmp_path / "sotong.db")
+    Store.open(location).close()
+    older = sqlite3.connect(location)
+    older.execute("ALTER TABLE subscribers DROP COLUMN groups")
+    older.close()
+    assert both_waiting_for_the_file(location, Store.open, Store.open, location) == []
+    assert Store.open(location).columns("subscribers")[-1] == "groups"
+
+
+def both_waiting_for_the_file(location: str, first, second, argument) -> list[str]:
+    """Call ``first(argument)`` and ``second(argument)`` in two threads while
+    another connection writes ``location``, so that both read the store, then
+    wait for the file; what they raised."""
+    writer = sqlite3.connect(location, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    failed = []
+
+    def call(function):
+        try:
+            function(argument)
+        except Exception as exc:
+            failed.append(repr(exc))
+
+    calls = [threading.Thread(target=call, args=(function,)) for function in (first, second)]
+    for thread in calls:
+        thread.start()
+    time.sleep(0.5)  # both have read the store and wait for the writer
+    writer.execute("COMMIT")
+    for thread in calls:
+        thread.join(60)
+    return failed
 
 
 @pytest.mark.parametrize("where", ["address", "environment"])
