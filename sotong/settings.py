@@ -180,13 +180,13 @@ def file_settings(path: Path) -> dict:
 
 def add_defaults(settings: dict, project_dir: Path) -> dict:
     """Sotong's defaults for what ``settings`` lacks, paths made absolute
-    against ``project_dir``. Also applied when Pelican itself reads the
+    against ``project_dir`` (``~`` read as the home folder). Also applied when Pelican itself reads the
     settings (``make devserver``), by the core plugin."""
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     for key in PATH_SETTINGS:
-        if settings.get(key) and not os.path.isabs(settings[key]) and not is_database_url(settings[key]):
-            settings[key] = str(project_dir / settings[key])
+        if settings.get(key) and not is_database_url(settings[key]):  # ~/...: the home folder, not a folder "~"
+            settings[key] = str(project_dir / os.path.expanduser(settings[key]))
     settings.setdefault("SOTONG_PROJECT_DIR", str(project_dir))
     return settings
 

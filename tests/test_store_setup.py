@@ -173,3 +173,13 @@ def test_an_address_sotong_does_not_read_as_one_is_refused_not_made_a_new_empty_
         f'publishconf.py:21: SOTONG_DB: begins with "{scheme}", as an address, but is no postgresql:// address; '
         "write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db"]
     assert not list(project.glob("*:")), "no folder made of the address"
+
+
+def test_a_store_path_in_the_home_folder_is_there_not_in_a_folder_named_tilde(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    project = copy_project(tmp_path, extra_settings='SOTONG_DB = "~/stores/sotong.db"')
+    result = run_sotong(project, "db", "upgrade", env={"HOME": str(home)})
+    assert result.code == 0, result.output
+    assert (home / "stores" / "sotong.db").is_file()
+    assert not (project / "~").exists(), "a new empty store made under the project"
