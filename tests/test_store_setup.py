@@ -183,3 +183,11 @@ def test_a_store_path_in_the_home_folder_is_there_not_in_a_folder_named_tilde(tm
     assert result.code == 0, result.output
     assert (home / "stores" / "sotong.db").is_file()
     assert not (project / "~").exists(), "a new empty store made under the project"
+
+
+def test_a_postgresql_address_is_named_as_written_in_a_line_about_the_store(tmp_path):
+    url = new_database()
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url!r}")
+    result = run_sotong(project, "preview", "--subscriber", "Z9")
+    assert result.code == 1
+    assert result.stderr.startswith(f'{url}: no subscriber with id "Z9"; '), "not postgresql:/... as a path"
