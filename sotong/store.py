@@ -1066,6 +1066,8 @@ _WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\b", re.IGNORECASE)
 # postgresql://USER:PASSWORD@... (a colon before the first @, no ? before it: an @ in the query's values), or
 # ?password=...: libpq reads a password holding / or @ otherwise (a host USER, a port PASSWORD...), and quotes
 # it when it fails.
+# What the server says when it knows the user not, or refuses it this database or this address.
+_REFUSED_USER = re.compile(r'role ".*" does not exist|permission denied for database|no pg_hba\.conf entry')
 _A_PASSWORD = re.compile(r"^postgres(?:ql)?://[^@?]*:[^@?]*@|[?&]password=", re.IGNORECASE)
 
 
@@ -1167,9 +1169,12 @@ class _PostgresConnection:
                 reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            hint = (_("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")
-                    if "password" in first_line else
-                    _("check that the server runs and SOTONG_DB's host, port and database name, then run the command again"))
+            if "password" in first_line:
+                hint = _("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")
+            elif _REFUSED_USER.search(first_line):
+                hint = _("check SOTONG_DB's user name, and ask the database's administrator to let that user connect (CREATE ROLE, GRANT CONNECT, pg_hba.conf)")
+            else:
+                hint = _("check that the server runs and SOTONG_DB's host, port and database name, then run the command again")
             raise SotongError([_("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; {hint}").format(
                 first_line=first_line, hint=hint)]) from None
         return cls(connection)

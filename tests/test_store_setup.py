@@ -191,3 +191,13 @@ def test_a_postgresql_address_is_named_as_written_in_a_line_about_the_store(tmp_
     result = run_sotong(project, "preview", "--subscriber", "Z9")
     assert result.code == 1
     assert result.stderr.startswith(f'{url}: no subscriber with id "Z9"; '), "not postgresql:/... as a path"
+
+
+def test_a_user_the_server_does_not_know_is_told_to_check_the_user_not_the_host():
+    url = new_database().replace("sotong@", "sotong_nobody@")
+    with pytest.raises(SotongError) as refused:
+        Store.open(url)
+    assert str(refused.value).startswith("SOTONG_DB: cannot reach the PostgreSQL database: ")
+    assert 'role "sotong_nobody" does not exist' in str(refused.value)
+    assert str(refused.value).endswith("; check SOTONG_DB's user name, and ask the database's administrator to let "
+                                       "that user connect (CREATE ROLE, GRANT CONNECT, pg_hba.conf)")
