@@ -1063,11 +1063,11 @@ _ROWID_KEY = re.compile(r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b", re.IG
 _WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\b", re.IGNORECASE)
 
 
+# What the server says when it knows the user not, or refuses it this database or this address.
+_REFUSED_USER = re.compile(r'role ".*" does not exist|permission denied for database|no pg_hba\.conf entry')
 # postgresql://USER:PASSWORD@... (a colon before the first @, no ? before it: an @ in the query's values), or
 # ?password=...: libpq reads a password holding / or @ otherwise (a host USER, a port PASSWORD...), and quotes
 # it when it fails.
-# What the server says when it knows the user not, or refuses it this database or this address.
-_REFUSED_USER = re.compile(r'role ".*" does not exist|permission denied for database|no pg_hba\.conf entry')
 _A_PASSWORD = re.compile(r"^postgres(?:ql)?://[^@?]*:[^@?]*@|[?&]password=", re.IGNORECASE)
 
 
