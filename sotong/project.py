@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .database_url import is_database_url
 from .i18n import _
 from .problems import Problem, SotongError, collect_logged_errors
 from .settings import load_settings, today
@@ -46,7 +47,10 @@ class Project:
         return self.content_path / self.settings["NOTICES_DIR"]
 
     def shown(self, path: Path | str) -> str:
-        """A path as users see it: relative to the project folder."""
+        """A path as users see it: relative to the project folder (SOTONG_DB's
+        postgresql:// address as it is)."""
+        if is_database_url(path):
+            return path
         relative = os.path.relpath(os.path.abspath(path), self.settings["SOTONG_PROJECT_DIR"])
         return str(path) if relative.startswith("..") else relative
 

@@ -14,6 +14,7 @@ import importlib.util
 import io
 import ipaddress
 import os
+import re
 import shlex
 import sys
 import tokenize
@@ -105,7 +106,15 @@ def _check_shared(settings: dict) -> None:
     found.values({"COLLECTOR_PROXY": None}, {"COLLECTOR_PROXY": rule(_is_address, lambda value: _(
         'is {value!r}; write the address of the reverse proxy in front of sotong serve as text, e.g. COLLECTOR_PROXY = "127.0.0.1", or leave it out when there is none').format(
         value=value))})
+    store = settings.get("SOTONG_DB")
+    scheme = _ADDRESS_SCHEME.match(store) if isinstance(store, str) else None
+    if scheme and not is_database_url(store):  # else a file of that name, a new empty store
+        found.add("SOTONG_DB", _('begins with "{scheme}", as an address, but is no postgresql:// address; write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db').format(
+            scheme=scheme.group(0)[:-1]))  # not the rest, which may hold a password
     found.raise_any()
+
+
+_ADDRESS_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]+:/")  # PostgreSQL://, postgresql+psycopg://, postgres:/, sqlite:///
 
 
 # what names people and must never be under OUTPUT_PATH, which is published as it is
@@ -171,13 +180,13 @@ def file_settings(path: Path) -> dict:
 
 def add_defaults(settings: dict, project_dir: Path) -> dict:
     """Sotong's defaults for what ``settings`` lacks, paths made absolute
-    against ``project_dir``. Also applied when Pelican itself reads the
+    against ``project_dir`` (``~`` read as the home folder). Also applied when Pelican itself reads the
     settings (``make devserver``), by the core plugin."""
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     for key in PATH_SETTINGS:
-        if settings.get(key) and not os.path.isabs(settings[key]) and not is_database_url(settings[key]):
-            settings[key] = str(project_dir / settings[key])
+        if settings.get(key) and not is_database_url(settings[key]):  # ~/...: the home folder, not a folder "~"
+            settings[key] = str(project_dir / os.path.expanduser(settings[key]))
     settings.setdefault("SOTONG_PROJECT_DIR", str(project_dir))
     return settings
 

@@ -40,6 +40,7 @@ import functools
 import itertools
 import json
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -76,6 +77,7 @@ PURGED_VALUES = {
     "fields": "", "channels": "", "groups": ""}
 STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
 SQLITE_WAITS_MS = 30_000  # how long an SQLite connection waits for another's lock
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: how long to wait for the server, unless connect_timeout or PGCONNECT_TIMEOUT says
 VACUUM_TRIES, VACUUM_PAUSE = 6, 0.05  # erasing on PostgreSQL: vacuums at most, the first pause (doubled each time)
 
 CORE_SCHEMA = """
@@ -447,18 +449,22 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self, name: str):
-        """PostgreSQL, inside a transaction: hold the lock ``name`` until it ends
-        (other processes asking for it wait)."""
-        self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
+        """Inside a transaction: hold the lock ``name`` until it ends (other
+        processes asking for it wait); on SQLite, BEGIN IMMEDIATE holds the file's."""
+        if self.backend == "postgresql":
+            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
         yield
 
     def _add_missing_columns(self) -> None:
         if self.backend != "sqlite":
             return  # no PostgreSQL store predates these columns
-        present = set(self.columns("subscribers"))
-        for name, kind in ADDED_COLUMNS:
-            if name not in present:
-                self.db.execute(f"ALTER TABLE subscribers ADD COLUMN {name} {kind}")
+        if {name for name, _kind in ADDED_COLUMNS} <= set(self.columns("subscribers")):
+            return
+        with self.transaction():  # read again once the file is ours: another process may have added them meanwhile
+            present = set(self.columns("subscribers"))
+            for name, kind in ADDED_COLUMNS:
+                if name not in present:
+                    self.db.execute(f"ALTER TABLE subscribers ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -511,39 +517,47 @@ class Store:
 
         Returns ``{component: (version before, version after)}``. Each step
         and its new version are committed together, so an interrupted upgrade
-        resumes at the step that failed."""
+        resumes at the step that failed. A store at a version this code does
+        not know (a newer Sotong's) is refused, untouched."""
         names = [component] if component else sorted(_SCHEMA_STEPS)
-        changes = {}
-        for name in names:
-            before = self.schema_version(name)
+        befores = {name: self.schema_version(name) for name in names}
+        newer = [(name, before, len(_SCHEMA_STEPS[name])) for name, before in befores.items()
+                 if before > len(_SCHEMA_STEPS[name])]  # this code's steps and writes may undo what newer ones made
+        if newer:
+            raise SotongError([_("SOTONG_DB: the store's tables of {component} are at version {version}, newer than this Sotong knows (version {known}): a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one").format(
+                component=name, version=before, known=known) for name, before, known in newer])
+        for name, before in befores.items():
             steps = _SCHEMA_STEPS[name]
             for number in range(before + 1, len(steps) + 1):
                 self._apply_step(name, number, steps[number - 1])
-            changes[name] = (before, max(before, len(steps)))
-        return changes
+        return {name: (before, max(before, len(_SCHEMA_STEPS[name]))) for name, before in befores.items()}
 
     def _apply_step(self, component: str, number: int, step: SchemaStep) -> None:
         if isinstance(step, dict):
             step = step[self.backend]
         record = (f"INSERT INTO schema_versions (component, version) VALUES ('{component}', {number}) "
                   f"ON CONFLICT (component) DO UPDATE SET version = excluded.version;")
-        if self.backend == "postgresql":  # several processes may start at once: one applies, the others wait
-            with self.transaction(), self._locked(component):
-                if self.schema_version(component) < number:
-                    step(self) if callable(step) else self.db.executescript(step)
-                    self.db.execute(record)
-            return
-        if callable(step):
-            with self.transaction():
-                step(self)
+        # Several processes may start at once: one applies the step, the others wait for it (SQLite's
+        # BEGIN IMMEDIATE, PostgreSQL's lock), then find it applied; the version read before waiting would
+        # apply it again (ALTER TABLE ... ADD COLUMN failed), and record the older version over the newer.
+        with self.transaction(), self._locked(component):
+            if self.schema_version(component) < number:
+                step(self) if callable(step) else self._run_script(step)
                 self.db.execute(record)
+
+    def _run_script(self, script: str) -> None:
+        """A schema script, in the transaction open (SQLite's ``executescript`` would commit it first)."""
+        if self.backend == "postgresql":
+            self.db.executescript(script)
             return
-        try:
-            self.db.executescript(f"{self._begin};\n{step}\n{record}\nCOMMIT;")
-        except Exception:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
+        statement = ""
+        for piece in script.split(";"):  # a ; inside a literal, a comment or a trigger's body ends none
+            statement += piece + ";"
+            if sqlite3.complete_statement(statement):
+                self.db.execute(statement)
+                statement = ""
+        if statement:  # unfinished (a quote or a trigger left open): SQLite says what
+            self.db.execute(statement)
 
     # --- subscribers -------------------------------------------------------
 
@@ -1051,6 +1065,14 @@ _WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\b", re.IGNORECASE)
 _REAL = re.compile(r"\bREAL\b", re.IGNORECASE)
 
 
+# What the server says when it knows the user not, or refuses it this database or this address.
+_REFUSED_USER = re.compile(r'role ".*" does not exist|permission denied for database|no pg_hba\.conf entry')
+# postgresql://USER:PASSWORD@... (a colon before the first @, no ? before it: an @ in the query's values), or
+# ?password=...: libpq reads a password holding / or @ otherwise (a host USER, a port PASSWORD...), and quotes
+# it when it fails.
+_A_PASSWORD = re.compile(r"^postgres(?:ql)?://[^@?]*:[^@?]*@|[?&]password=", re.IGNORECASE)
+
+
 def postgresql_ddl(script: str) -> str:
     """A schema script in SQLite's words, in PostgreSQL's."""
     script = _ROWID_KEY.sub("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", script)
@@ -1130,20 +1152,32 @@ class _PostgresConnection:
         import psycopg
         from psycopg.conninfo import conninfo_to_dict
 
+        holds_password = SotongError([_("SOTONG_DB: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead")])
+        if _A_PASSWORD.search(url):  # before libpq reads it: its complaint would quote the password
+            raise holds_password
         try:
             parts = conninfo_to_dict(url)
         except psycopg.ProgrammingError as exc:
             raise SotongError([_("SOTONG_DB: the database address cannot be read ({reason}); write it as postgresql://USER@HOST/NAME or postgresql:///NAME?host=/run/postgresql").format(
                 reason=str(exc).strip())]) from None
         if parts.get("password"):
-            raise SotongError([_("SOTONG_DB: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead")])
+            raise holds_password
+        # libpq waits for a server that does not answer as long as the network lets it (psycopg: 130 s)
+        timeout = {} if parts.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT") else {
+            "connect_timeout": CONNECT_TIMEOUT_S}
         try:
-            connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows)
+            connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows, **timeout)
+        except psycopg.ProgrammingError as exc:  # psycopg reads connect_timeout itself, and raises this
+            raise SotongError([_("SOTONG_DB: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30").format(
+                reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            hint = (_("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")
-                    if "password" in first_line else
-                    _("check that the server runs and SOTONG_DB's host, port and database name, then run the command again"))
+            if "password" in first_line:
+                hint = _("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")
+            elif _REFUSED_USER.search(first_line):
+                hint = _("check SOTONG_DB's user name, and ask the database's administrator to let that user connect (CREATE ROLE, GRANT CONNECT, pg_hba.conf)")
+            else:
+                hint = _("check that the server runs and SOTONG_DB's host, port and database name, then run the command again")
             raise SotongError([_("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; {hint}").format(
                 first_line=first_line, hint=hint)]) from None
         return cls(connection)
@@ -1225,6 +1259,9 @@ def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError 
     server gone) as the line to say, naming the file ``where`` when known;
     None for anything else (a mistake of Sotong's keeps its traceback)."""
     psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return SotongError([_("SOTONG_DB: the PostgreSQL database refused its user: {reason}; make that user the owner of the database (ALTER DATABASE ... OWNER TO ...), or have it granted CREATE on the schema and the rights on Sotong's tables, then run the command again").format(
+            reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
     if psycopg is not None and isinstance(exc, psycopg.OperationalError):
         return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering: {reason}; run the command again once it answers").format(
             reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])

@@ -138,8 +138,9 @@ def secret_problem() -> str | None:
     key = os.environ.get("SOTONG_SECRET", "")
     if not key:
         return _("SOTONG_SECRET is not set; before running sotong, set it to the office's secret key: "
-                 "export SOTONG_SECRET=<the office's secret key> (in a systemd unit: "
-                 "Environment=SOTONG_SECRET=...); unsubscribe and survey links are signed with it")
+                 "export SOTONG_SECRET=<the office's secret key> (in a systemd unit: a line SOTONG_SECRET=... of "
+                 "EnvironmentFile=/etc/sotong/secrets, a file only root may read); unsubscribe and survey links are "
+                 "signed with it")
     if key == DEV_SECRET:
         return _("SOTONG_SECRET holds the public development key, which anyone can read in Sotong's source and "
                  "forge unsubscribe and survey links with; set the office's own key, made once and kept: {make}").format(

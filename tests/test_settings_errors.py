@@ -81,7 +81,8 @@ def test_publishconf_without_the_secret_says_how_to_set_it_in_korean(sotong, set
     assert result.code == 1
     assert result.stderr.splitlines() == [
         "publishconf.py:1: SOTONG_SECRET이 없습니다. sotong을 실행하기 전에 사무실의 비밀 키로 정하세요: "
-        "export SOTONG_SECRET=<사무실의 비밀 키> (systemd 유닛에서는 Environment=SOTONG_SECRET=...). "
+        "export SOTONG_SECRET=<사무실의 비밀 키> (systemd 유닛에서는 EnvironmentFile=/etc/sotong/secrets, "
+        "root만 읽을 수 있는 파일에 SOTONG_SECRET=... 줄로). "
         "수신 거부·설문 링크가 이 키로 서명됩니다"]
 
 

@@ -1,0 +1,203 @@
+"""The operator pointing SOTONG_DB at a store (SPEC §15): the mistakes one
+meets setting it up (a password in the address, a server that does not
+answer) are one line that never quotes the password, and soon."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import threading
+import time
+
+import pytest
+from postgres_server import new_database
+from project_support import copy_project, run_sotong
+
+from sotong import store as store_module
+from sotong.problems import SotongError
+from sotong.store import Store, register_schema
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://weird:p@ss:w/o%rd#1@127.0.0.1:1/weirddb",  # percent-encoding forgotten: libpq quoted "o%rd#1@..."
+    "postgresql://weird:pa/ss1@127.0.0.1:1/weirddb",  # a / in it: libpq took "weird" for the host, "pa" for the port
+    "postgresql://weird@127.0.0.1:1/weirddb?password=a%zz1",  # as a parameter, unreadable: libpq quoted "a%zz1"
+])
+def test_a_password_in_the_address_is_refused_without_quoting_any_of_it(url):
+    with pytest.raises(SotongError) as refused:
+        Store.open(url)
+    said = str(refused.value)
+    assert "holds a password" in said and "PGPASSWORD" in said
+    assert "rd#1" not in said and "ss1" not in said and "zz1" not in said
+
+
+def test_an_at_sign_in_the_query_is_no_password(tmp_path):
+    with pytest.raises(SotongError) as refused:  # no server there: it got as far as connecting
+        Store.open(f"postgresql://sotong@/nothing?host={tmp_path}&application_name=a@b")
+    assert "cannot reach the PostgreSQL database" in str(refused.value)
+
+
+def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
+    """A host that takes the connection and says nothing (a hung server, a
+    firewall's proxy): psycopg waited 130 s by itself."""
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    monkeypatch.setattr(store_module, "CONNECT_TIMEOUT_S", 2)
+    silent = socket.create_server(("127.0.0.1", 0))
+    said = []
+
+    def open_it():
+        try:
+            Store.open(f"postgresql://sotong@127.0.0.1:{silent.getsockname()[1]}/sotong")
+        except SotongError as exc:
+            said.append(str(exc))
+
+    opening = threading.Thread(target=open_it, daemon=True)
+    opening.start()
+    opening.join(20)
+    silent.close()
+    assert not opening.is_alive(), "still waiting for the server after 20 s"
+    assert said and said[0].startswith("SOTONG_DB: cannot reach the PostgreSQL database: ") and "timeout" in said[0]
+
+
+def test_a_user_without_the_right_to_create_tables_is_told_so_in_one_line(tmp_path):
+    """A DBA's role that may connect but not create (PostgreSQL 15 lets no
+    one but the owner create in the schema public)."""
+    import psycopg
+
+    url = new_database()
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute("DROP ROLE IF EXISTS sotong_reader")
+        owner.execute("CREATE ROLE sotong_reader LOGIN")
+        owner.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url.replace('sotong@', 'sotong_reader@')!r}")
+    result = run_sotong(project, "db", "upgrade")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("SOTONG_DB: the PostgreSQL database refused its user: permission denied for schema public; ")
+
+
+def test_a_store_a_newer_sotong_upgraded_is_refused_and_left_untouched(tmp_path, store_location):
+    store = Store.open(store_location)
+    store.db.execute("INSERT INTO schema_versions (component, version) VALUES ('survey', 99)")
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store_location!r}")
+    result = run_sotong(project, "db", "upgrade")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "SOTONG_DB: the store's tables of survey are at version 99, newer than this Sotong knows (version 2): "
+        "a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one")
+    assert [tuple(row) for row in store.db.execute("SELECT component, version FROM schema_versions ORDER BY 1")] == [
+        ("core", 3), ("survey", 99)], "no other component upgraded meanwhile"
+
+
+def test_two_processes_upgrading_an_sqlite_store_at_once_apply_each_step_once(tmp_path):
+    """Both read the version, then wait for the file (another program writes,
+    or the one upgrading first): the second applied the steps again
+    (duplicate column name) and recorded the older version over the newer."""
+    location = str(tmp_path / "sotong.db")
+    Store.open(location)
+    register_schema("test_race", "CREATE TABLE race (x TEXT); -- a comment; with a semicolon\n"
+                                 "CREATE TABLE race_log (x TEXT DEFAULT 'a;b');\n"
+                                 "CREATE TRIGGER race_logged AFTER INSERT ON race BEGIN INSERT INTO race_log (x) "
+                                 "VALUES (new.x); END;",
+                    "ALTER TABLE race ADD COLUMN y TEXT;")
+    try:
+        first, second = Store.open(location), Store.open(location)
+        assert both_waiting_for_the_file(location, first.upgrade, second.upgrade, "test_race") == []
+        assert Store.open(location).schema_version("test_race") == 2
+        assert first.columns("race") == ["x", "y"]
+        first.db.execute("INSERT INTO race (x) VALUES ('x')")  # each statement of step 1, the trigger whole
+        assert [tuple(row) for row in first.db.execute("SELECT x FROM race_log")] == [("x",)]
+    finally:
+        store_module._SCHEMA_STEPS.pop("test_race")
+
+
+def test_two_processes_opening_an_sqlite_store_older_than_a_column_add_it_once(tmp_path):
+    """An older store lacks subscribers.groups: both saw it missing, then the
+    second's ALTER TABLE, once the file was free, failed (duplicate column name)."""
+    location = str(tmp_path / "sotong.db")
+    Store.open(location).close()
+    older = sqlite3.connect(location)
+    older.execute("ALTER TABLE subscribers DROP COLUMN groups")
+    older.close()
+    assert both_waiting_for_the_file(location, Store.open, Store.open, location) == []
+    assert Store.open(location).columns("subscribers")[-1] == "groups"
+
+
+def both_waiting_for_the_file(location: str, first, second, argument) -> list[str]:
+    """Call ``first(argument)`` and ``second(argument)`` in two threads while
+    another connection writes ``location``, so that both read the store, then
+    wait for the file; what they raised."""
+    writer = sqlite3.connect(location, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    failed = []
+
+    def call(function):
+        try:
+            function(argument)
+        except Exception as exc:
+            failed.append(repr(exc))
+
+    calls = [threading.Thread(target=call, args=(function,)) for function in (first, second)]
+    for thread in calls:
+        thread.start()
+    time.sleep(0.5)  # both have read the store and wait for the writer
+    writer.execute("COMMIT")
+    for thread in calls:
+        thread.join(60)
+    return failed
+
+
+@pytest.mark.parametrize("where", ["address", "environment"])
+def test_a_connect_timeout_that_is_no_number_is_one_line(tmp_path, where):
+    url = f"postgresql://sotong@/nothing?host={tmp_path}" + ("&connect_timeout=abc" if where == "address" else "")
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url!r}")
+    result = run_sotong(project, "db", "upgrade", env={"PGCONNECT_TIMEOUT": "abc"} if where == "environment" else None)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == ("SOTONG_DB: bad value for connect_timeout: 'abc' (in the address, or in "
+                                     "PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30")
+
+
+@pytest.mark.parametrize("address, scheme", [
+    ("PostgreSQL://sotong:secret1@db.example/sotong", "PostgreSQL:"),  # as the documentation capitalizes it
+    ("postgresql+psycopg://sotong@db.example/sotong", "postgresql+psycopg:"),  # SQLAlchemy's, from another program
+    ("postgresql:/sotong@db.example/sotong", "postgresql:"),  # a slash short
+])
+def test_an_address_sotong_does_not_read_as_one_is_refused_not_made_a_new_empty_file(tmp_path, address, scheme):
+    """It was taken for a file path: an empty SQLite store in a folder named
+    after the address, and every command ran on it, sending to no one."""
+    project = copy_project(tmp_path)
+    result = run_sotong(project, "subscribers", "export", "out.csv", "-s", "publishconf.py",
+                        env={"SOTONG_SECRET": "s" * 32, "SOTONG_DB": address})
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f'publishconf.py:21: SOTONG_DB: begins with "{scheme}", as an address, but is no postgresql:// address; '
+        "write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db"]
+    assert not list(project.glob("*:")), "no folder made of the address"
+
+
+def test_a_store_path_in_the_home_folder_is_there_not_in_a_folder_named_tilde(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    project = copy_project(tmp_path, extra_settings='SOTONG_DB = "~/stores/sotong.db"')
+    result = run_sotong(project, "db", "upgrade", env={"HOME": str(home)})
+    assert result.code == 0, result.output
+    assert (home / "stores" / "sotong.db").is_file()
+    assert not (project / "~").exists(), "a new empty store made under the project"
+
+
+def test_a_postgresql_address_is_named_as_written_in_a_line_about_the_store(tmp_path):
+    url = new_database()
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url!r}")
+    result = run_sotong(project, "preview", "--subscriber", "Z9")
+    assert result.code == 1
+    assert result.stderr.startswith(f'{url}: no subscriber with id "Z9"; '), "not postgresql:/... as a path"
+
+
+def test_a_user_the_server_does_not_know_is_told_to_check_the_user_not_the_host():
+    url = new_database().replace("sotong@", "sotong_nobody@")
+    with pytest.raises(SotongError) as refused:
+        Store.open(url)
+    assert str(refused.value).startswith("SOTONG_DB: cannot reach the PostgreSQL database: ")
+    assert 'role "sotong_nobody" does not exist' in str(refused.value)
+    assert str(refused.value).endswith("; check SOTONG_DB's user name, and ask the database's administrator to let "
+                                       "that user connect (CREATE ROLE, GRANT CONNECT, pg_hba.conf)")
