@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import struct
+import unicodedata
 from email import policy
 from email.parser import BytesParser
 from html import escape
@@ -489,6 +490,24 @@ def test_a_notice_text_that_reads_like_a_hole_of_the_template_is_shown_as_writte
     unsubscribe = str(message["List-Unsubscribe"]).split(",")[0].strip("<> ")
     assert f"■ {title}\n" in text and f"  {summary}\n" in text and text.count(unsubscribe) == 1
     assert f">{title}</a></h3>" in html and f">{summary}</p>" in html and html.count(unsubscribe) == 1
+
+
+def test_a_long_title_written_decomposed_is_cut_between_whole_letters_in_the_subject_and_preheader(small):
+    """A title pasted from a Mac's file name has its Hangul decomposed (NFD,
+    two or three letters a syllable): cut at 39 of those, the subject ended
+    in a lone ㅈ, and the preheader in a broken syllable."""
+    title = "2026 성동구 어르신 겨울철 건강 지키기 한마당, 독감 예방접종과 한파 대비 요령 안내"
+    (small / "content" / "notices" / "2026-11-26-winter-health.md").write_text(
+        f'---\ntitle: "{unicodedata.normalize("NFD", title)}"\ndate: 2026-11-26\ndepartment: 보건소\n'
+        'category: bulletin\nchannels: [homepage, newsletter, email]\nsummary: "요약"\n---\n본문\n', encoding="utf-8")
+    result = invoke_sotong(small, "bundles", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / ISSUE / "email" / "B2.eml").read_bytes())
+    preheader = re.search(r'<div class="preheader"[^>]*>(.*?)</div>', message.get_body(("html",)).get_content())[1]
+    assert message["Subject"].startswith(f"성동구 소식: {title[:39]}… 외 ")  # 40 letters as written, the … one of them
+    assert preheader.startswith(title) and preheader.endswith("…") and len(preheader) == 120
+    for shown in (message["Subject"], preheader):
+        assert unicodedata.is_normalized("NFC", shown), shown
 
 
 def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):

@@ -36,6 +36,7 @@ HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
 BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link and plugins' blocks
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
+PREHEADER_LIMIT = 120  # characters of the titles an inbox shows after the subject
 NOTICE_HEADING = 3  # a notice's title in an issue: under the email's h1 and its section's h2
 
 # In every hole, so that no text of a notice (a title "__slot_blocks__") reads
@@ -261,7 +262,7 @@ class EmailComposer:
         sections = self._sections(selection)
         ordered = [n for _, notices in sections for n in notices]
         views = [self._view(n) for n in ordered]
-        preheader = " · ".join(v["title"] for v in views)[:120]
+        preheader = mail.shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
 
         pages: dict[int, Slotted] = {}
 
@@ -309,9 +310,7 @@ class EmailComposer:
         if not self.bundle.issue:
             return f"{prefix} {self.bundle.title}"
         ordered = [*selection.for_you, *selection.edition]
-        first = ordered[0].title
-        if len(first) > SUBJECT_TITLE_LIMIT:
-            first = first[:SUBJECT_TITLE_LIMIT - 1].rstrip() + "…"
+        first = mail.shortened(ordered[0].title, SUBJECT_TITLE_LIMIT)
         more = len(ordered) - 1
         return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"
 
