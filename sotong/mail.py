@@ -115,8 +115,10 @@ def address_header(name: str, display: str | None, address: str) -> bytes:
 
 
 def mail_domain(mail_from: str) -> str:
-    """The domain of the MAIL_FROM setting, for Message-IDs."""
-    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+    """The domain of the MAIL_FROM setting, for Message-IDs (and pictures'
+    Content-IDs): in IDNA (xn--2e0bw5j1qmcgl.kr for 성동구청.kr), as an id
+    may hold only ASCII."""
+    return ascii_address(parseaddr(mail_from)[1]).rpartition("@")[2] or "localhost"
 
 
 def message_id(bundle: str, subscriber_id: str, domain: str) -> str:

@@ -463,6 +463,21 @@ def test_the_text_part_writes_links_in_ascii(small):
     assert [line for line in text.splitlines() if line != line.rstrip()] == []
 
 
+def test_a_sender_address_on_a_hangul_domain_gives_ascii_message_ids(small):
+    """MAIL_FROM on a Hangul domain: the From address was put in IDNA, but
+    the Message-ID kept the Hangul, raw in the header, which no id may hold."""
+    with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('\nMAIL_FROM = "성동구청 홍보담당관 <sotong@성동구청.kr>"\n')
+    old = "2026-10-21-library-reading-festival"
+    result = invoke_sotong(small, "bundles", "--notice", old)
+    assert result.code == 0, result.output
+    eml = (small / "private" / "outbox" / old / "email" / "B2.eml").read_bytes()
+    message = parse_eml(eml)
+    assert message["From"].addresses[0].domain == "xn--2e0bw5j1qmcgl.kr"
+    assert message["Message-ID"].endswith("@xn--2e0bw5j1qmcgl.kr>")
+    assert eml.split(b"\r\n\r\n", 1)[0].isascii()
+
+
 def test_sms_links_are_in_ascii_too(small):
     with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write('\nSITEURL = "https://성동구청.kr/sotong"\n')  # an IDN host, no SHORT_LINK_BASE
