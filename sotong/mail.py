@@ -134,8 +134,10 @@ def unsubscribe_url(settings: dict, subscriber_id: str) -> str:
 
 
 def list_unsubscribe_headers(settings: dict, subscriber_id: str, https_url: str) -> bytes:
-    """RFC 2369 and RFC 8058 one-click unsubscribe headers."""
-    mailto = f"mailto:{settings['UNSUBSCRIBE_MAILTO']}?subject={quote('unsubscribe-' + subscriber_id, safe='')}"
+    """RFC 2369 and RFC 8058 one-click unsubscribe headers; the mailto's
+    address in IDNA where it has that form, as a header's URI is ASCII."""
+    address = quote(ascii_address(settings["UNSUBSCRIBE_MAILTO"]), safe="@+")
+    mailto = f"mailto:{address}?subject={quote('unsubscribe-' + subscriber_id, safe='')}"
     return (
         f"List-Unsubscribe: <{https_url}>,\r\n <{mailto}>\r\n"
         "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"

@@ -463,11 +463,13 @@ def test_the_text_part_writes_links_in_ascii(small):
     assert [line for line in text.splitlines() if line != line.rstrip()] == []
 
 
-def test_a_sender_address_on_a_hangul_domain_gives_ascii_message_ids(small):
+def test_addresses_on_a_hangul_domain_give_ascii_message_ids_and_unsubscribe_headers(small):
     """MAIL_FROM on a Hangul domain: the From address was put in IDNA, but
-    the Message-ID kept the Hangul, raw in the header, which no id may hold."""
+    the Message-ID kept the Hangul, raw in the header, which no id may hold;
+    UNSUBSCRIBE_MAILTO's too, in List-Unsubscribe, which holds only URIs."""
     with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
-        settings_file.write('\nMAIL_FROM = "성동구청 홍보담당관 <sotong@성동구청.kr>"\n')
+        settings_file.write('\nMAIL_FROM = "성동구청 홍보담당관 <sotong@성동구청.kr>"\n'
+                            'UNSUBSCRIBE_MAILTO = "unsubscribe@성동구청.kr"\n')
     old = "2026-10-21-library-reading-festival"
     result = invoke_sotong(small, "bundles", "--notice", old)
     assert result.code == 0, result.output
@@ -475,6 +477,7 @@ def test_a_sender_address_on_a_hangul_domain_gives_ascii_message_ids(small):
     message = parse_eml(eml)
     assert message["From"].addresses[0].domain == "xn--2e0bw5j1qmcgl.kr"
     assert message["Message-ID"].endswith("@xn--2e0bw5j1qmcgl.kr>")
+    assert "<mailto:unsubscribe@xn--2e0bw5j1qmcgl.kr?subject=unsubscribe-B2>" in message["List-Unsubscribe"]
     assert eml.split(b"\r\n\r\n", 1)[0].isascii()
 
 
