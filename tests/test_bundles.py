@@ -654,6 +654,35 @@ def test_a_long_issue_lists_the_rest_as_links_to_stay_under_gmails_clip(empty_pr
         assert f'href="/notices/{slug}/"' in html and f"/notices/{slug}/" in text
 
 
+def test_a_long_issue_keeps_a_private_notice_in_full_in_the_html(empty_project_dir):
+    """A private notice has no page: listed as a line in an issue too long
+    for Gmail, its text was only in the text part, which the Gmail and Naver
+    Mail apps never show. It now comes first among the reader's notices."""
+    notices = empty_project_dir / "content" / "notices"
+    summary = ("구민 여러분께 알려 드립니다. " * 12)[:190]
+    for i in range(60):
+        (notices / f"long-{i:03d}.md").write_text(
+            f'---\ntitle: "긴 소식지 시험 {i}번째 소식입니다"\ndate: 2026-11-{14 + i % 12} 09:{i:02d}\n'
+            f'department: 홍보담당관\ncategory: culture\nsummary: "{summary}"\n---\n본문\n', encoding="utf-8")
+    (notices / "committee.md").write_text(
+        '---\ntitle: "[위원 전용] 심사 자료"\ndate: 2026-11-13\ndepartment: 기획예산과\ncategory: survey\n'
+        'visibility: private\naudiences: [budget-committee]\nsummary: "심사 자료를 보내 드립니다."\n---\n'
+        "위원님들께만 보내 드리는 심사 자료 본문입니다.\n", encoding="utf-8")
+    store = Store.open(empty_project_dir / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="R1", name="위원", email="r1@example.com", fields=frozenset({"culture"}),
+                                    channels=frozenset({"email"}), groups=frozenset({"committee-budget"})))
+    store.close()
+    project = Project(empty_project_dir / "pelicanconf.py")
+    write_bundle(project, issue_bundle(project, dt.date.fromisoformat(ISSUE), "성동구 소통 소식"))
+    folder = empty_project_dir / "private" / "outbox" / ISSUE
+    (row,) = manifest_of(folder)
+    message = parse_eml((folder / "email" / "R1.eml").read_bytes())
+    html = message.get_body(("html",)).get_content()
+    assert len(row["notices"]) == 61 and "홈페이지에서 보세요" in html  # too long: some are links
+    assert row["notices"][0] == "committee" and "위원님들께만 보내 드리는 심사 자료 본문입니다." in html
+    assert message["Subject"] == "성동구 소식: [위원 전용] 심사 자료 외 60건"  # the subject names the first, as ever
+
+
 def test_a_mistake_in_the_bundles_settings_is_said_with_its_line(tmp_path):
     project = copy_project(tmp_path, extra_settings='BUNDLES = {"sms_hedaer": "[성동구]", "title": 3}')
     line = next(number for number, text in enumerate((project / "pelicanconf.py").read_text(encoding="utf-8").splitlines(), 1)

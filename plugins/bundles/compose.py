@@ -249,11 +249,16 @@ class EmailComposer:
         return body
 
     def _sections(self, selection: Selection) -> list[tuple[str, list]]:
+        """The email's sections, each a title and its notices in message
+        order: the reader's private notices first (SPEC §16), as an email
+        too long for Gmail lists its last notices as links to their pages,
+        which a private notice has not."""
+        for_you = sorted(selection.for_you, key=lambda notice: not notice.private)
         if not self.bundle.issue:
-            return [("", list(selection.for_you))]
+            return [("", for_you)]
         sections = []
-        if selection.for_you:
-            sections.append((f"회원님을 위한 소식 {len(selection.for_you)}건", list(selection.for_you)))
+        if for_you:
+            sections.append((f"회원님을 위한 소식 {len(for_you)}건", for_you))
         if selection.edition:
             sections.append(("이번 호 다른 소식" if selection.for_you else "이번 호 소식", list(selection.edition)))
         return sections
@@ -309,7 +314,7 @@ class EmailComposer:
         prefix = self.config.subject_prefix
         if not self.bundle.issue:
             return f"{prefix} {self.bundle.title}"
-        ordered = [*selection.for_you, *selection.edition]
+        ordered = [notice for _title, notices in self._sections(selection) for notice in notices]
         first = mail.shortened(ordered[0].title, SUBJECT_TITLE_LIMIT)
         more = len(ordered) - 1
         return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"
