@@ -29,6 +29,7 @@ SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
 DEFAULT_CHANNELS = ("homepage", "newsletter", "email")
 VISIBILITIES = ("public", "private")
+URGENT_MARKER = "[긴급]"
 KEYS = (
     "title", "date", "department", "category", "audiences", "channels", "summary",
     "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status", "slug",
@@ -93,6 +94,14 @@ class Notice:
     @property
     def urgent(self) -> bool:
         return self.priority == "urgent"
+
+    @property
+    def headline(self) -> str:
+        """The title, marked "[긴급]" when the notice is urgent (once): for a
+        post's or an email's subject, where no badge can mark it."""
+        if self.urgent and not self.title.startswith(URGENT_MARKER):
+            return f"{URGENT_MARKER} {self.title}"
+        return self.title
 
     @property
     def sms_text(self) -> str:

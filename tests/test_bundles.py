@@ -432,6 +432,22 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     assert "Message-ID" in message and old in message["Message-ID"]
 
 
+def test_an_urgent_notices_email_says_it_is_urgent_in_its_subject_and_its_block(small):
+    """The site, the edition and SNS mark an urgent notice 긴급; its email,
+    sent on its own or first in an issue, did not."""
+    (small / "content" / "notices" / "2026-11-25-water-cut.md").write_text(
+        '---\ntitle: "용답동 단수 안내"\ndate: 2026-11-25 18:00\ndepartment: 안전재난과\ncategory: bulletin\n'
+        'priority: urgent\nchannels: [homepage, email]\nsummary: "26일 9시부터 단수됩니다."\n---\n본문\n', encoding="utf-8")
+    for run, folder in ((("--notice", "2026-11-25-water-cut"), "2026-11-25-water-cut"), (("--issue", ISSUE), ISSUE)):
+        result = invoke_sotong(small, "bundles", *run)
+        assert result.code == 0, result.output
+        message = parse_eml((small / "private" / "outbox" / folder / "email" / "B2.eml").read_bytes())
+        text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+        assert message["Subject"].startswith("성동구 소식: [긴급] 용답동 단수 안내"), folder
+        assert "■ 용답동 단수 안내\n  [긴급 · 구청소식지]" in text
+        assert re.search(r'<p class="notice-field"[^>]*><strong class="notice-urgent" style="color:#b3261e">긴급</strong> · 구청소식지</p>', html)
+
+
 def test_a_one_off_bundle_of_an_sms_notice_writes_texts_and_no_email(small):
     urgent = "2026-11-21-cold-wave-warning"  # sms only, living
     result = invoke_sotong(small, "bundles", "--notice", urgent)

@@ -184,6 +184,7 @@ class EmailComposer:
                 "url": click_url(self.settings, self.bundle.key, "email", notice.slug,
                                  notice_url(self.settings, notice.slug)),
                 "field": self.audiences.field_label(notice.category),
+                "urgent": notice.urgent,
                 "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
                 "department": notice.department,
                 "summary": notice.plain_summary(),
@@ -200,7 +201,7 @@ class EmailComposer:
         return {
             "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
             "heading": self.notice_heading,
-            "field": self.audiences.field_label(notice.category),
+            "field": self.audiences.field_label(notice.category), "urgent": notice.urgent,
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
             "body_html": headings_from(body, self.notice_heading + 1),
@@ -310,12 +311,13 @@ class EmailComposer:
         return replace(body, subject=mail.header("Subject", f"{mark} {self._subject(body.selection)}"))
 
     def _subject(self, selection: Selection) -> str:
-        """The reader's first notice and how many more: "성동구 소식: 김장 나눔 자원봉사자 모집 외 3건"."""
+        """The reader's first notice and how many more: "성동구 소식: 김장 나눔 자원봉사자 모집 외 3건";
+        an urgent one's title marked "[긴급]", as on SNS."""
         prefix = self.config.subject_prefix
         if not self.bundle.issue:
-            return f"{prefix} {self.bundle.title}"
+            return f"{prefix} {self.bundle.notices[0].headline}"
         ordered = [notice for _title, notices in self._sections(selection) for notice in notices]
-        first = mail.shortened(ordered[0].title, SUBJECT_TITLE_LIMIT)
+        first = mail.shortened(ordered[0].headline, SUBJECT_TITLE_LIMIT)
         more = len(ordered) - 1
         return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"
 
