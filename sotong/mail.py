@@ -16,7 +16,6 @@ import functools
 import hashlib
 import mimetypes
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -146,33 +145,6 @@ def list_unsubscribe_headers(settings: dict, subscriber_id: str, https_url: str)
 
 def date_header(when: dt.datetime) -> bytes:
     return f"Date: {format_datetime(when)}".encode() + CRLF
-
-
-# --- shortened text ------------------------------------------------------------
-
-
-_ZWJ = "\u200d"
-
-
-def _joins_previous(char: str) -> bool:
-    """Whether ``char`` is drawn as one letter with the character before it:
-    a combining mark or a variation selector (U+FE0F, after ☎), a joiner (of
-    emoji), a skin tone."""
-    return unicodedata.category(char).startswith("M") or char == _ZWJ or "\U0001f3fb" <= char <= "\U0001f3ff"
-
-
-def shortened(text: str, limit: int) -> str:
-    """``text`` (its Hangul composed, NFC) whole when it has at most ``limit``
-    characters, else cut to fewer and followed by "…": the cut never falls
-    inside a letter (a syllable, an emoji sequence), which a reader would see
-    as a broken letter or a stray symbol."""
-    text = unicodedata.normalize("NFC", text)
-    if len(text) <= limit:
-        return text
-    cut = limit - 1
-    while cut > 0 and (_joins_previous(text[cut]) or text[cut - 1] == _ZWJ):
-        cut -= 1
-    return text[:cut].rstrip() + "…"
 
 
 # --- bodies ----------------------------------------------------------------------

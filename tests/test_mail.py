@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from sotong import mail, signals, tokens
+from sotong.markup import shortened
 
 SETTINGS = {"COLLECTOR_URL": "https://sotong.sd.go.kr", "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr"}
 parse = BytesParser(policy=policy.default).parsebytes
@@ -177,5 +178,5 @@ def test_message_context_collects_the_plugins_block_makers():
     ("가나다라", 9, "가"),
 ])
 def test_a_shortened_text_is_cut_before_a_letter_drawn_of_several_characters(end, limit, kept):
-    shortened = mail.shortened("성동구 소식 " + end, limit)  # the cut after the 8th or 9th character
-    assert shortened == ("성동구 소식 " + kept).rstrip() + "…"
+    cut = shortened("성동구 소식 " + end, limit)  # the cut after the 8th or 9th character
+    assert cut == ("성동구 소식 " + kept).rstrip() + "…"

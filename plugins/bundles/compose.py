@@ -26,7 +26,7 @@ from sotong import mail
 from sotong.dates import korean_date
 from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
-from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, text_with_tel_links
+from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, shortened, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -268,7 +268,7 @@ class EmailComposer:
         sections = self._sections(selection)
         ordered = [n for _, notices in sections for n in notices]
         views = [self._view(n) for n in ordered]
-        preheader = mail.shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
+        preheader = shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
 
         pages: dict[int, Slotted] = {}
 
@@ -317,7 +317,7 @@ class EmailComposer:
         if not self.bundle.issue:
             return f"{prefix} {self.bundle.notices[0].headline}"
         ordered = [notice for _title, notices in self._sections(selection) for notice in notices]
-        first = mail.shortened(ordered[0].headline, SUBJECT_TITLE_LIMIT)
+        first = shortened(ordered[0].headline, SUBJECT_TITLE_LIMIT)
         more = len(ordered) - 1
         return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"
 
