@@ -544,6 +544,21 @@ def test_a_long_title_written_decomposed_is_cut_between_whole_letters_in_the_sub
         assert unicodedata.is_normalized("NFC", shown), shown
 
 
+def test_a_summary_taken_from_a_long_first_paragraph_ends_in_an_ellipsis_in_both_parts(small):
+    """A notice with no summary: its first paragraph, cut to 200 letters,
+    stopped mid-word in the email ("신청하실 수 있습"), as if by mistake."""
+    paragraph = "성수동 주민 여러분께 겨울철 건강 관리 교실을 안내해 드립니다. " * 6
+    (small / "content" / "notices" / "2026-11-25-health-class.md").write_text(
+        '---\ntitle: "건강 관리 교실"\ndate: 2026-11-25 18:00\ndepartment: 보건소\ncategory: bulletin\n'
+        f"channels: [homepage, email]\n---\n{paragraph}\n", encoding="utf-8")
+    result = invoke_sotong(small, "bundles", "--notice", "2026-11-25-health-class")
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / "2026-11-25-health-class" / "email" / "B2.eml").read_bytes())
+    summary = paragraph.strip()[:199].rstrip() + "…"
+    assert f"  {summary}\n" in message.get_body(("plain",)).get_content()
+    assert f">{summary}</p>" in message.get_body(("html",)).get_content()
+
+
 def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):
     draft = invoke_sotong(small, "bundles", "--notice", "2026-11-26-library-holiday-hours")
     assert draft.code == 1
