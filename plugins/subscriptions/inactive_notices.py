@@ -22,6 +22,7 @@ from pathlib import Path
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
+from sotong.mail import ascii_address
 from sotong.mail_server import connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
@@ -117,10 +118,18 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
 
 def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | None:
     """Hand one notice to the server: None when it took it, :data:`REFUSED`
-    when it refused the address for good, else the code of its answer."""
+    when it refused the address for good (or cannot take it: characters
+    outside ASCII before the @ and no SMTPUTF8), else the code of its answer.
+    The address goes in its ASCII form (a Hangul domain in IDNA), as the
+    collector's mails do."""
     text = inactive.MAIL.format(url=_preferences_url(settings, reader.id), **words)
+    recipient = ascii_address(reader.email)
+    smtp.ehlo_or_helo_if_needed()
+    if not (recipient.isascii() or smtp.has_extn("smtputf8")):
+        return REFUSED
     try:
-        smtp.sendmail(envelope_sender(settings), [reader.email], compose(settings, reader.email, inactive.SUBJECT, text))
+        smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, reader.email, inactive.SUBJECT, text),
+                      [] if recipient.isascii() else ["SMTPUTF8"])
     except smtplib.SMTPRecipientsRefused as exc:
         code = next(iter(exc.recipients.values()))[0]
         return REFUSED if code >= 500 else code
