@@ -242,6 +242,7 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
     assert inbox.messages[1][0] == "new@example.com"
+    assert inbox.messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-2286-5114\n")  # who asks, as every mail
     assert request(port, "GET", link)[0] == 200  # only a button
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
@@ -264,6 +265,7 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     time.sleep(0.3)
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
+    assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-2286-5114\n")  # who sent it, and a number to ask
 
 
 def test_the_collectors_log_names_no_address_or_client(tmp_path, caplog):

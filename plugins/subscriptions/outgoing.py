@@ -75,6 +75,12 @@ def _fixed_headers(mail_from: str, subject: str) -> tuple[bytes, bytes, str]:
     return address_header("From", display, sender), header("Subject", subject), mail_domain(mail_from)
 
 
+def signed(settings: dict, text: str) -> str:
+    """A mail's ``text`` ending with who sent it and their phone, as a
+    reader who did not expect the mail looks for before opening its link."""
+    return f"{text}\n성동구청 홍보담당관 {settings['OFFICE_PHONE']}\n"
+
+
 def envelope_sender(settings: dict) -> str:
     """The address the plugin's mails are sent from (``MAIL_FROM``'s address)."""
     return parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
