@@ -114,8 +114,10 @@ def address_header(name: str, display: str | None, address: str) -> bytes:
 
 
 def mail_domain(mail_from: str) -> str:
-    """The domain of the MAIL_FROM setting, for Message-IDs."""
-    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+    """The domain of the MAIL_FROM setting, for Message-IDs (and pictures'
+    Content-IDs): in IDNA (xn--2e0bw5j1qmcgl.kr for 성동구청.kr), as an id
+    may hold only ASCII."""
+    return ascii_address(parseaddr(mail_from)[1]).rpartition("@")[2] or "localhost"
 
 
 def message_id(bundle: str, subscriber_id: str, domain: str) -> str:
@@ -131,8 +133,10 @@ def unsubscribe_url(settings: dict, subscriber_id: str) -> str:
 
 
 def list_unsubscribe_headers(settings: dict, subscriber_id: str, https_url: str) -> bytes:
-    """RFC 2369 and RFC 8058 one-click unsubscribe headers."""
-    mailto = f"mailto:{settings['UNSUBSCRIBE_MAILTO']}?subject={quote('unsubscribe-' + subscriber_id, safe='')}"
+    """RFC 2369 and RFC 8058 one-click unsubscribe headers; the mailto's
+    address in IDNA where it has that form, as a header's URI is ASCII."""
+    address = quote(ascii_address(settings["UNSUBSCRIBE_MAILTO"]), safe="@+")
+    mailto = f"mailto:{address}?subject={quote('unsubscribe-' + subscriber_id, safe='')}"
     return (
         f"List-Unsubscribe: <{https_url}>,\r\n <{mailto}>\r\n"
         "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from typing import Callable
 
 import lxml.html
@@ -156,3 +157,27 @@ def _words(element) -> str:
         picture.tail = f"[그림: {picture.get('alt', '')}]" + (picture.tail or "")
         picture.drop_tree()
     return " ".join(element.text_content().split())
+
+
+_ZWJ = "\u200d"
+
+
+def _joins_previous(char: str) -> bool:
+    """Whether ``char`` is drawn as one letter with the character before it:
+    a combining mark or a variation selector (U+FE0F, after ☎), a joiner (of
+    emoji), a skin tone."""
+    return unicodedata.category(char).startswith("M") or char == _ZWJ or "\U0001f3fb" <= char <= "\U0001f3ff"
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` (its Hangul composed, NFC) whole when it has at most ``limit``
+    characters, else cut to fewer and followed by "…": the cut never falls
+    inside a letter (a syllable, an emoji sequence), which a reader would see
+    as a broken letter or a stray symbol."""
+    text = unicodedata.normalize("NFC", text)
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut > 0 and (_joins_previous(text[cut]) or text[cut - 1] == _ZWJ):
+        cut -= 1
+    return text[:cut].rstrip() + "…"

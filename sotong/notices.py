@@ -20,6 +20,7 @@ from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key
 from .body_files import missing_files
 from .i18n import _
+from .markup import shortened
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
@@ -29,6 +30,7 @@ SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
 DEFAULT_CHANNELS = ("homepage", "newsletter", "email")
 VISIBILITIES = ("public", "private")
+URGENT_MARKER = "[긴급]"
 KEYS = (
     "title", "date", "department", "category", "audiences", "channels", "summary",
     "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status", "slug",
@@ -95,6 +97,14 @@ class Notice:
         return self.priority == "urgent"
 
     @property
+    def headline(self) -> str:
+        """The title, marked "[긴급]" when the notice is urgent (once): for a
+        post's or an email's subject, where no badge can mark it."""
+        if self.urgent and not self.title.startswith(URGENT_MARKER):
+            return f"{URGENT_MARKER} {self.title}"
+        return self.title
+
+    @property
     def sms_text(self) -> str:
         return self.sms or self.title
 
@@ -111,10 +121,12 @@ class Notice:
         return self.expires is not None and self.expires < day
 
     def plain_summary(self) -> str:
-        """``summary``, or the body's first paragraph as plain text, cut to 200."""
+        """``summary``, or the body's first paragraph as plain text, cut to
+        200 between whole letters and ending in "…" when cut (an email's or a
+        list's summary ending mid-word read as a mistake)."""
         if self.summary:
             return self.summary
-        return first_paragraph_text(self.body)[:SUMMARY_MAX]
+        return shortened(first_paragraph_text(self.body), SUMMARY_MAX)
 
 
 # --- front matter --------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import struct
+import unicodedata
 from email import policy
 from email.parser import BytesParser
 from html import escape
@@ -431,6 +432,22 @@ def test_a_one_off_bundle_applies_the_match_rule_but_not_the_window_nor_the_edit
     assert "Message-ID" in message and old in message["Message-ID"]
 
 
+def test_an_urgent_notices_email_says_it_is_urgent_in_its_subject_and_its_block(small):
+    """The site, the edition and SNS mark an urgent notice 긴급; its email,
+    sent on its own or first in an issue, did not."""
+    (small / "content" / "notices" / "2026-11-25-water-cut.md").write_text(
+        '---\ntitle: "용답동 단수 안내"\ndate: 2026-11-25 18:00\ndepartment: 안전재난과\ncategory: bulletin\n'
+        'priority: urgent\nchannels: [homepage, email]\nsummary: "26일 9시부터 단수됩니다."\n---\n본문\n', encoding="utf-8")
+    for run, folder in ((("--notice", "2026-11-25-water-cut"), "2026-11-25-water-cut"), (("--issue", ISSUE), ISSUE)):
+        result = invoke_sotong(small, "bundles", *run)
+        assert result.code == 0, result.output
+        message = parse_eml((small / "private" / "outbox" / folder / "email" / "B2.eml").read_bytes())
+        text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+        assert message["Subject"].startswith("성동구 소식: [긴급] 용답동 단수 안내"), folder
+        assert "■ 용답동 단수 안내\n  [긴급 · 구청소식지]" in text
+        assert re.search(r'<p class="notice-field"[^>]*><strong class="notice-urgent" style="color:#b3261e">긴급</strong> · 구청소식지</p>', html)
+
+
 def test_a_one_off_bundle_of_an_sms_notice_writes_texts_and_no_email(small):
     urgent = "2026-11-21-cold-wave-warning"  # sms only, living
     result = invoke_sotong(small, "bundles", "--notice", urgent)
@@ -462,6 +479,24 @@ def test_the_text_part_writes_links_in_ascii(small):
     assert [line for line in text.splitlines() if line != line.rstrip()] == []
 
 
+def test_addresses_on_a_hangul_domain_give_ascii_message_ids_and_unsubscribe_headers(small):
+    """MAIL_FROM on a Hangul domain: the From address was put in IDNA, but
+    the Message-ID kept the Hangul, raw in the header, which no id may hold;
+    UNSUBSCRIBE_MAILTO's too, in List-Unsubscribe, which holds only URIs."""
+    with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('\nMAIL_FROM = "성동구청 홍보담당관 <sotong@성동구청.kr>"\n'
+                            'UNSUBSCRIBE_MAILTO = "unsubscribe@성동구청.kr"\n')
+    old = "2026-10-21-library-reading-festival"
+    result = invoke_sotong(small, "bundles", "--notice", old)
+    assert result.code == 0, result.output
+    eml = (small / "private" / "outbox" / old / "email" / "B2.eml").read_bytes()
+    message = parse_eml(eml)
+    assert message["From"].addresses[0].domain == "xn--2e0bw5j1qmcgl.kr"
+    assert message["Message-ID"].endswith("@xn--2e0bw5j1qmcgl.kr>")
+    assert "<mailto:unsubscribe@xn--2e0bw5j1qmcgl.kr?subject=unsubscribe-B2>" in message["List-Unsubscribe"]
+    assert eml.split(b"\r\n\r\n", 1)[0].isascii()
+
+
 def test_sms_links_are_in_ascii_too(small):
     with open(small / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write('\nSITEURL = "https://성동구청.kr/sotong"\n')  # an IDN host, no SHORT_LINK_BASE
@@ -489,6 +524,39 @@ def test_a_notice_text_that_reads_like_a_hole_of_the_template_is_shown_as_writte
     unsubscribe = str(message["List-Unsubscribe"]).split(",")[0].strip("<> ")
     assert f"■ {title}\n" in text and f"  {summary}\n" in text and text.count(unsubscribe) == 1
     assert f">{title}</a></h3>" in html and f">{summary}</p>" in html and html.count(unsubscribe) == 1
+
+
+def test_a_long_title_written_decomposed_is_cut_between_whole_letters_in_the_subject_and_preheader(small):
+    """A title pasted from a Mac's file name has its Hangul decomposed (NFD,
+    two or three letters a syllable): cut at 39 of those, the subject ended
+    in a lone ㅈ, and the preheader in a broken syllable."""
+    title = "2026 성동구 어르신 겨울철 건강 지키기 한마당, 독감 예방접종과 한파 대비 요령 안내"
+    (small / "content" / "notices" / "2026-11-26-winter-health.md").write_text(
+        f'---\ntitle: "{unicodedata.normalize("NFD", title)}"\ndate: 2026-11-26\ndepartment: 보건소\n'
+        'category: bulletin\nchannels: [homepage, newsletter, email]\nsummary: "요약"\n---\n본문\n', encoding="utf-8")
+    result = invoke_sotong(small, "bundles", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / ISSUE / "email" / "B2.eml").read_bytes())
+    preheader = re.search(r'<div class="preheader"[^>]*>(.*?)</div>', message.get_body(("html",)).get_content())[1]
+    assert message["Subject"].startswith(f"성동구 소식: {title[:39]}… 외 ")  # 40 letters as written, the … one of them
+    assert preheader.startswith(title) and preheader.endswith("…") and len(preheader) == 120
+    for shown in (message["Subject"], preheader):
+        assert unicodedata.is_normalized("NFC", shown), shown
+
+
+def test_a_summary_taken_from_a_long_first_paragraph_ends_in_an_ellipsis_in_both_parts(small):
+    """A notice with no summary: its first paragraph, cut to 200 letters,
+    stopped mid-word in the email ("신청하실 수 있습"), as if by mistake."""
+    paragraph = "성수동 주민 여러분께 겨울철 건강 관리 교실을 안내해 드립니다. " * 6
+    (small / "content" / "notices" / "2026-11-25-health-class.md").write_text(
+        '---\ntitle: "건강 관리 교실"\ndate: 2026-11-25 18:00\ndepartment: 보건소\ncategory: bulletin\n'
+        f"channels: [homepage, email]\n---\n{paragraph}\n", encoding="utf-8")
+    result = invoke_sotong(small, "bundles", "--notice", "2026-11-25-health-class")
+    assert result.code == 0, result.output
+    message = parse_eml((small / "private" / "outbox" / "2026-11-25-health-class" / "email" / "B2.eml").read_bytes())
+    summary = paragraph.strip()[:199].rstrip() + "…"
+    assert f"  {summary}\n" in message.get_body(("plain",)).get_content()
+    assert f">{summary}</p>" in message.get_body(("html",)).get_content()
 
 
 def test_a_one_off_bundle_of_a_draft_is_refused_at_its_status_line(small):
@@ -615,6 +683,35 @@ def test_a_long_issue_lists_the_rest_as_links_to_stay_under_gmails_clip(empty_pr
     assert f"다른 소식 {120 - shown_in_full}건은 홈페이지에서 보세요" in html
     for slug in row["notices"]:  # every notice is at least a link, in the plain text too
         assert f'href="/notices/{slug}/"' in html and f"/notices/{slug}/" in text
+
+
+def test_a_long_issue_keeps_a_private_notice_in_full_in_the_html(empty_project_dir):
+    """A private notice has no page: listed as a line in an issue too long
+    for Gmail, its text was only in the text part, which the Gmail and Naver
+    Mail apps never show. It now comes first among the reader's notices."""
+    notices = empty_project_dir / "content" / "notices"
+    summary = ("구민 여러분께 알려 드립니다. " * 12)[:190]
+    for i in range(60):
+        (notices / f"long-{i:03d}.md").write_text(
+            f'---\ntitle: "긴 소식지 시험 {i}번째 소식입니다"\ndate: 2026-11-{14 + i % 12} 09:{i:02d}\n'
+            f'department: 홍보담당관\ncategory: culture\nsummary: "{summary}"\n---\n본문\n', encoding="utf-8")
+    (notices / "committee.md").write_text(
+        '---\ntitle: "[위원 전용] 심사 자료"\ndate: 2026-11-13\ndepartment: 기획예산과\ncategory: survey\n'
+        'visibility: private\naudiences: [budget-committee]\nsummary: "심사 자료를 보내 드립니다."\n---\n'
+        "위원님들께만 보내 드리는 심사 자료 본문입니다.\n", encoding="utf-8")
+    store = Store.open(empty_project_dir / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="R1", name="위원", email="r1@example.com", fields=frozenset({"culture"}),
+                                    channels=frozenset({"email"}), groups=frozenset({"committee-budget"})))
+    store.close()
+    project = Project(empty_project_dir / "pelicanconf.py")
+    write_bundle(project, issue_bundle(project, dt.date.fromisoformat(ISSUE), "성동구 소통 소식"))
+    folder = empty_project_dir / "private" / "outbox" / ISSUE
+    (row,) = manifest_of(folder)
+    message = parse_eml((folder / "email" / "R1.eml").read_bytes())
+    html = message.get_body(("html",)).get_content()
+    assert len(row["notices"]) == 61 and "홈페이지에서 보세요" in html  # too long: some are links
+    assert row["notices"][0] == "committee" and "위원님들께만 보내 드리는 심사 자료 본문입니다." in html
+    assert message["Subject"] == "성동구 소식: [위원 전용] 심사 자료 외 60건"  # the subject names the first, as ever
 
 
 def test_a_mistake_in_the_bundles_settings_is_said_with_its_line(tmp_path):

@@ -9,9 +9,11 @@ from email.header import decode_header, make_header
 from email.parser import BytesParser
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from sotong import mail, signals, tokens
+from sotong.markup import shortened
 
 SETTINGS = {"COLLECTOR_URL": "https://sotong.sd.go.kr", "UNSUBSCRIBE_MAILTO": "unsubscribe@sd.go.kr"}
 parse = BytesParser(policy=policy.default).parsebytes
@@ -166,3 +168,15 @@ def test_message_context_collects_the_plugins_block_makers():
     finally:
         signals.message_blocks.disconnect(receiver)
         signals.message_blocks.receivers.update(others)
+
+
+@pytest.mark.parametrize("end, limit, kept", [
+    ("👨\u200d👩\u200d👧 가족 행사", 9, ""),  # a family emoji (three faces joined) would lose its last faces
+    ("👨\u200d👩\u200d👧 가족 행사", 10, ""),  # or end in a joiner
+    ("👍🏽 좋아요", 9, ""),  # a thumb would lose its skin tone
+    ("☎\ufe0f 문의", 9, ""),  # a telephone would lose its emoji form
+    ("가나다라", 9, "가"),
+])
+def test_a_shortened_text_is_cut_before_a_letter_drawn_of_several_characters(end, limit, kept):
+    cut = shortened("성동구 소식 " + end, limit)  # the cut after the 8th or 9th character
+    assert cut == ("성동구 소식 " + kept).rstrip() + "…"

@@ -29,9 +29,9 @@ from project_support import copy_project, run_sotong
 from sns_sync.config import SnsSettings, read_sns_settings
 from sns_sync.feeds import FeedInfo, rss_feed_bytes
 from sns_sync.imported import FeedUnreadable, entry_post, fetch, plain_text, read_posts, sanitize_summary
-from sns_sync.posts import PLATFORMS, URGENT_MARKER, FeedItem, SharedNotice, headline, platform_notices
+from sns_sync.posts import PLATFORMS, FeedItem, SharedNotice, platform_notices
 from sns_sync.weighted import MAX_WEIGHT, weighted_length
-from sotong.notices import CHANNELS, SEOUL, Notice
+from sotong.notices import CHANNELS, SEOUL, URGENT_MARKER, Notice
 
 SITEURL = "https://example.org/sotong"
 PLUGINS = 'PLUGINS = ["sotong.pelican_plugin", "homepage", "sns_sync"]\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n'
@@ -318,7 +318,7 @@ def test_a_platform_gets_its_published_notices_newest_first(notices, platform):
 def test_an_urgent_headline_is_marked_once(urgent, already_marked):
     title = f"{URGENT_MARKER} 단수 안내" if already_marked else "단수 안내"
     notice = random_notice(1, 1, 9, ["twitter"], False, urgent)
-    marked = headline(dataclasses.replace(notice, title=title))
+    marked = dataclasses.replace(notice, title=title).headline
     assert marked.count(URGENT_MARKER) == (1 if urgent or already_marked else 0)
     assert marked.endswith("단수 안내")
 

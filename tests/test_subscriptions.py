@@ -6,6 +6,7 @@ waits for its confirmation, phone codes, and /p/link answering the same."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 import re
@@ -109,6 +110,23 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
     log = store_rows(project, "SELECT source, field, old_value, new_value FROM consent_log_columns")
     assert ("preferences", "phone", None, "010-2222-3333") in log  # the phone's confirmation is logged too
+
+
+@pytest.fixture
+def server_clock_in_utc(monkeypatch):
+    """The collector's machine set to UTC, as servers and containers often are."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_confirmation_mail_is_dated_in_seoul_time_on_a_server_set_to_utc(server_clock_in_utc, site):
+    _project, port, inbox = site
+    post(port, "/subscribe", SIGNUP)
+    sent = inbox.wait_for(1)[0][1]["Date"]
+    assert sent.datetime.utcoffset() == dt.timedelta(hours=9), sent  # as every issue's Date, not "+0000"
 
 
 def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
@@ -224,6 +242,7 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
     assert inbox.messages[1][0] == "new@example.com"
+    assert inbox.messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-2286-5114\n")  # who asks, as every mail
     assert request(port, "GET", link)[0] == 200  # only a button
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
@@ -246,6 +265,7 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     time.sleep(0.3)
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
+    assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-2286-5114\n")  # who sent it, and a number to ask
 
 
 def test_the_collectors_log_names_no_address_or_client(tmp_path, caplog):

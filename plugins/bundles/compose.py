@@ -26,7 +26,7 @@ from sotong import mail
 from sotong.dates import korean_date
 from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
-from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, text_with_tel_links
+from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, shortened, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -36,6 +36,7 @@ HTML_LIMIT = 102_000  # bytes; Gmail clips longer messages
 BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link and plugins' blocks
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
+PREHEADER_LIMIT = 120  # characters of the titles an inbox shows after the subject
 NOTICE_HEADING = 3  # a notice's title in an issue: under the email's h1 and its section's h2
 
 # In every hole, so that no text of a notice (a title "__slot_blocks__") reads
@@ -183,6 +184,7 @@ class EmailComposer:
                 "url": click_url(self.settings, self.bundle.key, "email", notice.slug,
                                  notice_url(self.settings, notice.slug)),
                 "field": self.audiences.field_label(notice.category),
+                "urgent": notice.urgent,
                 "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
                 "department": notice.department,
                 "summary": notice.plain_summary(),
@@ -199,7 +201,7 @@ class EmailComposer:
         return {
             "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
             "heading": self.notice_heading,
-            "field": self.audiences.field_label(notice.category),
+            "field": self.audiences.field_label(notice.category), "urgent": notice.urgent,
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
             "body_html": headings_from(body, self.notice_heading + 1),
@@ -248,11 +250,16 @@ class EmailComposer:
         return body
 
     def _sections(self, selection: Selection) -> list[tuple[str, list]]:
+        """The email's sections, each a title and its notices in message
+        order: the reader's private notices first (SPEC §16), as an email
+        too long for Gmail lists its last notices as links to their pages,
+        which a private notice has not."""
+        for_you = sorted(selection.for_you, key=lambda notice: not notice.private)
         if not self.bundle.issue:
-            return [("", list(selection.for_you))]
+            return [("", for_you)]
         sections = []
-        if selection.for_you:
-            sections.append((f"회원님을 위한 소식 {len(selection.for_you)}건", list(selection.for_you)))
+        if for_you:
+            sections.append((f"회원님을 위한 소식 {len(for_you)}건", for_you))
         if selection.edition:
             sections.append(("이번 호 다른 소식" if selection.for_you else "이번 호 소식", list(selection.edition)))
         return sections
@@ -261,7 +268,7 @@ class EmailComposer:
         sections = self._sections(selection)
         ordered = [n for _, notices in sections for n in notices]
         views = [self._view(n) for n in ordered]
-        preheader = " · ".join(v["title"] for v in views)[:120]
+        preheader = shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
 
         pages: dict[int, Slotted] = {}
 
@@ -304,14 +311,13 @@ class EmailComposer:
         return replace(body, subject=mail.header("Subject", f"{mark} {self._subject(body.selection)}"))
 
     def _subject(self, selection: Selection) -> str:
-        """The reader's first notice and how many more: "성동구 소식: 김장 나눔 자원봉사자 모집 외 3건"."""
+        """The reader's first notice and how many more: "성동구 소식: 김장 나눔 자원봉사자 모집 외 3건";
+        an urgent one's title marked "[긴급]", as on SNS."""
         prefix = self.config.subject_prefix
         if not self.bundle.issue:
-            return f"{prefix} {self.bundle.title}"
-        ordered = [*selection.for_you, *selection.edition]
-        first = ordered[0].title
-        if len(first) > SUBJECT_TITLE_LIMIT:
-            first = first[:SUBJECT_TITLE_LIMIT - 1].rstrip() + "…"
+            return f"{prefix} {self.bundle.notices[0].headline}"
+        ordered = [notice for _title, notices in self._sections(selection) for notice in notices]
+        first = shortened(ordered[0].headline, SUBJECT_TITLE_LIMIT)
         more = len(ordered) - 1
         return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"
 

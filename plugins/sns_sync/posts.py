@@ -22,7 +22,6 @@ from sotong.notices import Notice
 
 PLATFORMS = ("twitter", "facebook", "blog")
 PLATFORM_LABELS = {"twitter": "X(트위터)", "facebook": "페이스북", "blog": "블로그"}
-URGENT_MARKER = "[긴급]"
 
 
 @dataclass(frozen=True)
@@ -64,23 +63,16 @@ def platform_notices(items: Iterable, platform: str) -> list:
     return sorted(chosen, key=lambda item: (-item.notice.date.timestamp(), item.notice.slug))
 
 
-def headline(notice: Notice) -> str:
-    """The title, marked "[긴급]" when the notice is urgent (once)."""
-    if notice.urgent and not notice.title.startswith(URGENT_MARKER):
-        return f"{URGENT_MARKER} {notice.title}"
-    return notice.title
-
-
 def tweet_text(notice: Notice, url: str, fit: Callable[[str, str], str]) -> str:
     """The X post: the headline and summary fitted with the link by ``fit``
     (``weighted.fit_post``, or fitted.FittedPosts' memo of it)."""
     summary = notice.plain_summary()
-    text = f"{headline(notice)}\n{summary}" if summary else headline(notice)
+    text = f"{notice.headline}\n{summary}" if summary else notice.headline
     return fit(text, url)
 
 
 def facebook_text(notice: Notice, url: str) -> str:
-    return f"{notice.plain_summary() or headline(notice)}\n\n{url}"
+    return f"{notice.plain_summary() or notice.headline}\n\n{url}"
 
 
 def blog_html(shared: SharedNotice) -> str:
@@ -95,7 +87,7 @@ def blog_html(shared: SharedNotice) -> str:
 def feed_item(shared: SharedNotice, platform: str, fit: Callable[[str, str], str]) -> FeedItem:
     """The notice's post on ``platform``; X's fitted by ``fit`` (see tweet_text)."""
     notice = shared.notice
-    common = {"url": shared.url, "title": headline(notice), "date": notice.date}
+    common = {"url": shared.url, "title": notice.headline, "date": notice.date}
     if platform == "twitter":
         return FeedItem(**common, content_text=tweet_text(notice, shared.url, fit))
     if platform == "facebook":

@@ -27,7 +27,7 @@ from sotong.tokens import make_token, read_token
 from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
-from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer
+from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
 from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate,
                     read_choices)
 
@@ -140,10 +140,10 @@ def _take_signup(app, choices, answers: dict) -> None:
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
     pending = storage.pending_row("signup", data)
     link = collector_url(app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending[0]))
-    mail = storage.mail_row(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", (
+    mail = storage.mail_row(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", signed(app.settings, (
         "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
         f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
-        f"아무것도 등록되지 않습니다.\n\n성동구청 홍보담당관 {app.settings['OFFICE_PHONE']}\n"))
+        "아무것도 등록되지 않습니다.\n")))
     with app.store() as store, store.transaction():
         if time.time() >= subs.next_cleanup:
             storage.drop_expired(store, time.time())

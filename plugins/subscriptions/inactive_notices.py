@@ -127,12 +127,13 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
 def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | None:
     """Hand one notice to the server: None when it took it, :data:`REFUSED`
     when it refused the address for good (or cannot take it: characters
-    outside ASCII before the @ and no SMTPUTF8), else the code of its
-    answer. A domain outside ASCII goes in its IDNA form, as the
-    collector's mails go."""
+    outside ASCII before the @ and no SMTPUTF8), else the code of its answer.
+    The address goes in its ASCII form (a Hangul domain in IDNA), as the
+    collector's mails do."""
     text = inactive.MAIL.format(url=_preferences_url(settings, reader.id), **words)
     recipient = ascii_address(reader.email)
-    if not recipient.isascii() and not smtp.has_extn("smtputf8"):  # smtplib would raise UnicodeEncodeError
+    smtp.ehlo_or_helo_if_needed()
+    if not (recipient.isascii() or smtp.has_extn("smtputf8")):
         return REFUSED
     try:
         smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, reader.email, inactive.SUBJECT, text),

@@ -42,7 +42,7 @@ from sotong.atomic import replacing_text
 from sotong.i18n import _
 from sotong.mail import CRLF, address_header, ascii_address, base64_body, date_header, header, mail_domain, plain_text
 from sotong.mail_server import MailServer, connected, mail_server
-from sotong.store import now_iso, seoul_day
+from sotong.store import SEOUL, now_iso, seoul_day
 
 from . import storage
 
@@ -57,11 +57,12 @@ _MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
 
 
 def compose(settings: dict, to: str, subject: str, text: str) -> bytes:
-    """The mail as bytes: UTF-8 text/plain, Korean headers as encoded-words."""
+    """The mail as bytes: UTF-8 text/plain, Korean headers as encoded-words,
+    dated in Seoul time."""
     sender, subject_header, domain = _fixed_headers(settings.get("MAIL_FROM") or "sotong@sd.go.kr", subject)
     return b"".join([
         sender, address_header("To", None, to), subject_header,
-        date_header(dt.datetime.now(dt.timezone.utc).astimezone()),
+        date_header(dt.datetime.now(SEOUL)),  # as the issues' Date: not the server's zone (often UTC)
         header("Message-ID", f"<{secrets.token_hex(12)}@{domain}>"), _MIME_HEADERS,
         base64_body(plain_text(text).encode())])
 
@@ -72,6 +73,12 @@ def _fixed_headers(mail_from: str, subject: str) -> tuple[bytes, bytes, str]:
     headers (Korean encoded word by word) and the Message-IDs' domain."""
     display, sender = parseaddr(mail_from)
     return address_header("From", display, sender), header("Subject", subject), mail_domain(mail_from)
+
+
+def signed(settings: dict, text: str) -> str:
+    """A mail's ``text`` ending with who sent it and their phone, as a
+    reader who did not expect the mail looks for before opening its link."""
+    return f"{text}\n성동구청 홍보담당관 {settings['OFFICE_PHONE']}\n"
 
 
 def envelope_sender(settings: dict) -> str:

@@ -24,6 +24,7 @@ from sotong.tokens import make_token, read_token
 from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
+from .outgoing import signed
 from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
 from .rules import HONEYPOT, read_choices, typed
 
@@ -229,9 +230,9 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
 
 def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -> tuple:
     link = collector_url(app.settings, "p/email?t=" + make_token(EMAIL_CONFIRM, pending_id))
-    return storage.mail_row(address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", (
+    return storage.mail_row(address, "[성동구 소통] 새 이메일 주소를 확인해 주세요", signed(app.settings, (
         "전자소통 서비스의 이메일 주소를 이 주소로 바꾸시려면 아래 링크를 열고 「주소 확인」 단추를 눌러 주세요. "
-        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n바꾸신 적이 없으시면 이 메일을 지우시면 됩니다.\n"),
+        f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n바꾸신 적이 없으시면 이 메일을 지우시면 됩니다.\n")),
         subscriber_id)
 
 
@@ -307,9 +308,9 @@ def link_request(request):
         with request.app.store() as store:
             subscriber_id = storage.subscriber_by_email(store, address)
             if subscriber_id:  # to the address as confirmed, however the request spelled it
-                storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", (
-                    "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다.\n\n"
-                    f"{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
+                storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(
+                    request.app.settings, "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 "
+                    f"있습니다.\n\n{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
                     subscriber_id)
                 subs.mailer.wake()  # the INSERT alone: committed already
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
