@@ -278,26 +278,6 @@ def ended(project) -> list[str]:
     return [row[0] for row in store_rows(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL ORDER BY id")]
 
 
-@pytest.mark.parametrize("address, sent_to, counts", [
-    ("kim@성동구청.kr", ["kim@xn--2e0bw5j1qmcgl.kr"], "by email 1, by text 1, address refused 0"),
-    ("김민지@example.com", [], "by email 0, by text 1, address refused 1"),  # a server without SMTPUTF8 cannot take it
-])
-def test_an_inactive_subscriber_whose_address_is_not_ascii_stops_no_purge(quiet_project, store_location, mail_server,
-                                                                          address, sent_to, counts):
-    """An address on a Hangul domain (kim@성동구청.kr), or with Hangul before
-    the @, stopped the purge with a UnicodeEncodeError traceback at that
-    reader, and nobody after was told."""
-    store = Store.open(store_location)
-    with store.transaction():
-        store.db.execute("UPDATE subscribers SET email = ? WHERE id = 'S1'", (address,))
-        store.db.execute("UPDATE consent_log SET changed_at = (SELECT min(changed_at) FROM consent_log)")  # as imported
-    store.close()
-    use_mail_server(quiet_project, mail_server.port)
-    told = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
-    assert told.code == 0 and f"told ({counts}," in told.output, told.output
-    assert [to for to, _text in mail_server.handler.texts] == sent_to
-
-
 def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_later_unless_they_change(
         quiet_project, store_location, mail_server):
     settings = quiet_project / "pelicanconf.py"
