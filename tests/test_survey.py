@@ -685,6 +685,18 @@ def test_validate_answers_against_brute_force(form):
             assert question.id not in answers
 
 
+def test_a_text_answer_sent_decomposed_is_kept_composed_and_counted_in_letters():
+    """Some phone keyboards and a Mac's browser send Hangul letter by letter
+    (NFD: 한 as ᄒ+ᅡ+ᆫ): such an opinion was refused as three times too long,
+    or stored so that staff's search for the word never found it."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "마을버스 배차")
+    assert len(decomposed) > 8
+    answers, errors = validate_answers(SURVEY, {"one": ["가"], "score": ["1"], "free": [decomposed]}, text_max_chars=8)
+    assert errors == {} and answers["free"] == ("마을버스 배차",)
+
+
 @hsettings(deadline=None, max_examples=200)
 @given(st.lists(st.fixed_dictionaries({}, optional={
     "one": st.sampled_from([("가",), ("나",), ("다",)]),

@@ -48,12 +48,13 @@ def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max
                 errors[question.id] = "꼭 답해 주셔야 하는 질문입니다." if question.type != "multiple" else "하나 이상 골라 주세요."
             continue
         if question.type == "text":
+            text = unicodedata.normalize("NFC", values[0])  # Hangul a phone's keyboard sent letter by letter: 한, not ㅎㅏㄴ
             if len(values) > 1:
                 errors[question.id] = "답을 한 칸에만 적어 주세요."
-            elif len(values[0]) > text_max_chars:
-                errors[question.id] = f"{text_max_chars}자 이내로 줄여 주세요. 지금 {len(values[0])}자입니다."
+            elif len(text) > text_max_chars:
+                errors[question.id] = f"{text_max_chars}자 이내로 줄여 주세요. 지금 {len(text)}자입니다."
             else:
-                answers[question.id] = (values[0],)
+                answers[question.id] = (text,)
             continue
         choices, chosen = question.choices, set(values)
         if any(v not in choices for v in values):
