@@ -25,7 +25,6 @@ from pathlib import Path
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
-from sotong.mail import ascii_address
 from sotong.mail_server import connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
@@ -33,7 +32,7 @@ from sotong.tokens import make_token
 
 from . import inactive
 from .collector import PREFERENCES
-from .outgoing import SMS_CODES_FILE, FileSmsTransport, compose, envelope_sender
+from .outgoing import SMS_CODES_FILE, FileSmsTransport, send_one
 
 RECORD_EVERY = 100  # notices handed over between two commits of their records
 CHANNELS = ("email", "sms", "refused", "none")
@@ -131,13 +130,9 @@ def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | 
     The address goes in its ASCII form (a Hangul domain in IDNA), as the
     collector's mails do."""
     text = inactive.MAIL.format(url=_preferences_url(settings, reader.id), **words)
-    recipient = ascii_address(reader.email)
-    smtp.ehlo_or_helo_if_needed()
-    if not (recipient.isascii() or smtp.has_extn("smtputf8")):
-        return REFUSED
     try:
-        smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, reader.email, inactive.SUBJECT, text),
-                      [] if recipient.isascii() else ["SMTPUTF8"])
+        if not send_one(smtp, settings, reader.email, inactive.SUBJECT, text):
+            return REFUSED
     except smtplib.SMTPRecipientsRefused as exc:
         code = next(iter(exc.recipients.values()))[0]
         return REFUSED if code >= 500 else code

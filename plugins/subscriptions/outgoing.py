@@ -86,6 +86,21 @@ def envelope_sender(settings: dict) -> str:
     return parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
 
 
+def send_one(smtp: smtplib.SMTP, settings: dict, address: str, subject: str, text: str) -> bool:
+    """Hand one of the plugin's mails to ``address`` in its ASCII form (a
+    Hangul domain in IDNA); False, sending nothing, when the address needs
+    SMTPUTF8 (characters outside ASCII before the @) and the server does not
+    offer it (smtplib would raise UnicodeEncodeError). The server's refusals
+    are smtplib's exceptions."""
+    recipient = ascii_address(address)
+    smtp.ehlo_or_helo_if_needed()
+    if not (recipient.isascii() or smtp.has_extn("smtputf8")):
+        return False
+    smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, address, subject, text),
+                  [] if recipient.isascii() else ["SMTPUTF8"])
+    return True
+
+
 class Mailer:
     """Sends the mails queued in the store, from a background thread."""
 
@@ -160,17 +175,11 @@ class Mailer:
 
     def _send(self, server: MailServer, queued: list, done: list) -> None:
         """Send ``queued`` over one connection; each mail taken or refused for good goes to ``done``."""
-        settings = self.settings
-        sender = envelope_sender(settings)
         with connected(server) as smtp:
-            smtp.ehlo_or_helo_if_needed()
             for mail in queued:
-                recipient = ascii_address(mail.recipient)
                 try:
-                    if recipient.isascii() or smtp.has_extn("smtputf8"):
-                        smtp.sendmail(sender, [recipient], compose(settings, mail.recipient, mail.subject, mail.body),
-                                      [] if recipient.isascii() else ["SMTPUTF8"])
-                    else:  # smtplib would raise UnicodeEncodeError, and the mails queued after it would wait
+                    if not send_one(smtp, self.settings, mail.recipient, mail.subject, mail.body):
+                        # dropped: kept queued, it would hold up the mails queued after it
                         log.warning(_("a confirmation mail's address has characters outside ASCII before the @ and "
                                       "the mail server does not offer SMTPUTF8; mail dropped"))
                 except smtplib.SMTPRecipientsRefused:
