@@ -191,8 +191,8 @@ def load_audiences(path: str | Path, shown: str | None = None) -> Audiences:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SotongError([Problem(shown, 1, _("file not found; create audiences.yaml (see README)"))]) from None
-    except UnicodeDecodeError:
-        raise SotongError([not_utf8(shown)]) from None
+    except UnicodeDecodeError as error:
+        raise SotongError([not_utf8(shown, error)]) from None
     except OSError as exc:  # a folder, a file that cannot be read
         raise SotongError([Problem(shown, 1, _("cannot read the file ({strerror}); point AUDIENCES_PATH in the settings at audiences.yaml").format(
             strerror=exc.strerror))]) from None

@@ -107,8 +107,8 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
 
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [not_utf8(shown)]
+    except UnicodeDecodeError as error:
+        return None, [not_utf8(shown, error)]
     source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems

@@ -173,8 +173,8 @@ def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path
     shown = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [not_utf8(shown)]
+    except UnicodeDecodeError as error:
+        return None, [not_utf8(shown, error)]
     source, problems = split_front_matter(text, shown)
     if source is None:
         return None, problems

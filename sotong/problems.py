@@ -47,10 +47,12 @@ class SotongError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def not_utf8(shown: str) -> Problem:
+def not_utf8(shown: str, error: UnicodeDecodeError) -> Problem:
     """The problem of a text file that is not UTF-8 (saved as ANSI/EUC-KR, Notepad's
-    default on Korean Windows), with how to save it again."""
-    return Problem(shown, 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))
+    default on Korean Windows), with how to save it again, at the line of the first
+    byte that is not (``error``: the decoding's): a line pasted from a file in
+    another encoding is found there."""
+    return Problem(shown, error.object[:error.start].count(b"\n") + 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))
 
 
 def closest(name: str, known: Iterable[str], *, labels: bool = False) -> str | None:

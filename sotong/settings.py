@@ -63,8 +63,8 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     except SotongError:
         raise
     except SyntaxError as exc:
-        if not _python_text(path):  # saved as ANSI (CP949) or "Unicode" (UTF-16) by Notepad
-            raise SotongError([not_utf8(str(path))]) from None
+        if undecodable := _not_python_text(path):  # saved as ANSI (CP949) or "Unicode" (UTF-16) by Notepad
+            raise SotongError([not_utf8(str(path), undecodable)]) from None
         raise SotongError([_("{path}:{line}: the settings file is not valid Python: {reason}").format(
             path=exc.filename or path, line=exc.lineno, reason=exc.msg)]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
@@ -80,16 +80,20 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     return settings
 
 
-def _python_text(path: Path) -> bool:
-    """Whether the file is text Python can read: in the encoding it declares
-    (UTF-8 unless a coding line says otherwise), without NUL bytes."""
+def _not_python_text(path: Path) -> UnicodeDecodeError | None:
+    """Where the file is not text Python can read, in the encoding it declares
+    (UTF-8 unless a coding line says otherwise) and without NUL bytes; None
+    when it is."""
     data = path.read_bytes()
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError):
-        return False
-    return b"\0" not in data
+    except UnicodeDecodeError as error:
+        return error
+    except SyntaxError:  # a coding line naming no encoding
+        return UnicodeDecodeError("utf-8", data, 0, 1, "unknown encoding")
+    nul = data.find(b"\0")
+    return UnicodeDecodeError("utf-8", data, nul, nul + 1, "NUL byte") if nul >= 0 else None
 
 
 def _check_shared(settings: dict) -> None:

@@ -142,7 +142,7 @@ def test_a_missing_an_unreadable_or_a_non_mapping_file_is_one_line(tmp_path):
         load_audiences(path, shown="audiences.yaml")
     assert [str(p) for p in missing.value.problems + not_utf8.value.problems] == [
         "audiences.yaml:1: file not found; create audiences.yaml (see README)",
-        "audiences.yaml:1: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"]
+        "audiences.yaml:2: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"]
     assert problems_of(tmp_path, "- fields\n- segments\n")[0].startswith(
         "audiences.yaml:1: audiences.yaml must be a mapping with keys fields, edition_field")
 

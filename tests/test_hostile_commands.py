@@ -14,7 +14,7 @@ def test_a_page_that_is_not_utf8_is_one_line(project_dir, cli):
     (project_dir / "content" / "pages" / "about.md").write_bytes("---\ntitle: 소개\n---\n".encode("cp949"))
     result = cli(project_dir, "check")
     assert result.code == 1
-    assert result.stderr.splitlines() == ["content/pages/about.md:1: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"]
+    assert result.stderr.splitlines() == ["content/pages/about.md:2: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"]
 
 
 @pytest.mark.parametrize("args", [

@@ -196,4 +196,14 @@ def test_bom_and_non_utf8_files(tmp_path):
     assert read_notice(path, AUDIENCES, tmp_path)[1] == []
     path.write_bytes(GOOD.encode("cp949"))
     _, problems = read_notice(path, AUDIENCES, tmp_path, shown="bom.md")
-    assert str(problems[0]) == "bom.md:1: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"
+    assert str(problems[0]) == "bom.md:2: the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"
+
+
+def test_a_line_pasted_in_another_encoding_is_named(tmp_path):
+    """A UTF-8 notice with one paragraph pasted from an old HWP export in
+    CP949: the problem names that line, not line 1, so staff know which
+    sentence to type again."""
+    path = tmp_path / "pasted.md"
+    path.write_bytes(GOOD.encode("utf-8") + "\n문의: 문화체육과\n".encode("cp949"))
+    _, problems = read_notice(path, AUDIENCES, tmp_path, shown="pasted.md")
+    assert [problem.line for problem in problems] == [GOOD.count("\n") + 2]

@@ -51,8 +51,8 @@ def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str
     """Read and validate one banner file: (banner or None, problems)."""
     try:
         doc = yamlsrc.load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        return None, [not_utf8(shown)]
+    except UnicodeDecodeError as error:
+        return None, [not_utf8(shown, error)]
     except OSError as exc:  # renamed or deleted since the folder was listed
         return None, [Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
     except yamlsrc.YAMLProblem as exc:

@@ -104,8 +104,8 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
     shown = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [not_utf8(shown)]
+    except UnicodeDecodeError as error:
+        return None, [not_utf8(shown, error)]
     except OSError as exc:  # renamed or deleted since the folder was listed
         return None, [Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
     try:
