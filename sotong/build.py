@@ -106,7 +106,7 @@ def _run_pelican(settings: dict, content, state: BuildState) -> None:
     except SotongError:
         raise
     except Exception as exc:
-        raise SotongError([_("build failed, output/ left as it was: {describe}").format(describe=_describe(exc))]) from exc
+        raise SotongError([_("build failed, output/ left as it was: {describe}").format(describe=describe_failure(exc))]) from exc
 
 
 # The kernel stamps files with a coarse clock that can lag time.time() by a few ms.
@@ -169,7 +169,9 @@ def replace_folder(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _describe(exc: Exception) -> str:
+def describe_failure(exc: Exception) -> str:
+    """What went wrong in a build that raised ``exc``, for the line that says
+    so: a template's mistake at its file and line, else the error as raised."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):

@@ -12,7 +12,6 @@ the same way.
 
 from __future__ import annotations
 
-import errno
 import functools
 import importlib
 import logging
@@ -26,7 +25,7 @@ import click
 from . import signals
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .problems import SotongError, one_line
+from .problems import SotongError, file_system_trouble, one_line
 from .project import Project
 
 DEFAULT_SETTINGS = "pelicanconf.py"
@@ -359,23 +358,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a full disk, a store held by another program, a server gone: one line
         from .store import engine_trouble
 
-        trouble = engine_trouble(exc) or _file_system_trouble(exc)
+        trouble = engine_trouble(exc) or file_system_trouble(exc)
         if trouble is None:
             raise
         _exit_with(trouble)
-
-
-# errno values that only the machine gives (a read-only or full disk, a quota,
-# a size limit, a folder this user may not write), never a mistake of Sotong's
-_FILE_SYSTEM_TROUBLE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM}
-
-
-def _file_system_trouble(exc: Exception) -> SotongError | None:
-    """An OSError of the machine's (see _FILE_SYSTEM_TROUBLE) as one line naming its file; else None."""
-    if not isinstance(exc, OSError) or exc.errno not in _FILE_SYSTEM_TROUBLE:
-        return None
-    return SotongError([_("{file}: {reason}; make room on its disk, or make its folder writable for this user, and run the command again").format(
-        file=exc.filename or _("a file Sotong writes"), reason=exc.strerror)])
 
 
 def _exit_with(error: SotongError) -> None:

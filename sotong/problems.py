@@ -7,6 +7,7 @@ so that PR staff can open the file at the line and read what to write instead.
 from __future__ import annotations
 
 import difflib
+import errno
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,3 +110,16 @@ def collect_logged_errors():
         yield collector.messages
     finally:
         root.removeHandler(collector)
+
+
+# errno values that only the machine gives (a read-only or full disk, a quota,
+# a size limit, a folder this user may not write), never a mistake of Sotong's
+_FILE_SYSTEM_TROUBLE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM}
+
+
+def file_system_trouble(exc: Exception) -> SotongError | None:
+    """An OSError of the machine's (see _FILE_SYSTEM_TROUBLE) as one line naming its file; else None."""
+    if not isinstance(exc, OSError) or exc.errno not in _FILE_SYSTEM_TROUBLE:
+        return None
+    return SotongError([_("{file}: {reason}; make room on its disk, or make its folder writable for this user, and run the command again").format(
+        file=exc.filename or _("a file Sotong writes"), reason=exc.strerror)])

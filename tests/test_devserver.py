@@ -286,3 +286,36 @@ def test_a_settings_change_restarts_the_devserver(empty_project_dir):
         stop_devserver(server)
     assert "Traceback" not in server.terminal
 
+
+
+BROKEN_PLUGIN = '''"""A plugin with a bug: its check divides by zero."""
+from sotong import signals
+
+
+def check(project):
+    return [1 / 0]
+
+
+def register():
+    signals.content_check.connect(check)
+'''
+
+
+def test_a_plugins_crash_is_said_in_the_staffs_language_and_the_server_stays_up(empty_project_dir, monkeypatch):
+    """A plugin that raises in its check (a bug, not a staff mistake): the
+    page and the terminal said it in English ("build failed: ..."); now in
+    Korean like every other line, and the server keeps answering."""
+    (empty_project_dir / "local_plugins").mkdir()
+    (empty_project_dir / "local_plugins" / "broken_check.py").write_text(BROKEN_PLUGIN, encoding="utf-8")
+    with open(empty_project_dir / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write('PLUGIN_PATHS = PLUGIN_PATHS + ["local_plugins"]\nPLUGINS = PLUGINS + ["broken_check"]\n')
+    write_notice(empty_project_dir, "one.md", "하나")
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    server = start_devserver(empty_project_dir)
+    try:
+        server.wait_for_line("^빌드 실패")
+        page = server.get("/")
+        assert page.status == 503 and "빌드에 실패했습니다: ZeroDivisionError: division by zero" in html.unescape(page.text)
+    finally:
+        stop_devserver(server)
+    assert "Traceback" not in server.terminal and "build failed" not in server.terminal

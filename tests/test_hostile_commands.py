@@ -149,20 +149,20 @@ def test_a_build_on_a_full_disk_is_one_line_and_leaves_output_as_it_was(project_
 
 
 def test_the_machines_file_errors_become_one_line_naming_the_file():
-    """cli._file_system_trouble: a read-only or full disk, a folder this user
+    """problems.file_system_trouble: a read-only or full disk, a folder this user
     may not write; other OSErrors (a mistake of Sotong's) keep their traceback."""
     import errno
 
-    from sotong.cli import _file_system_trouble
+    from sotong.problems import file_system_trouble
 
     read_only = OSError(errno.EROFS, "Read-only file system", "/srv/www/.output-a")
-    assert [str(problem) for problem in _file_system_trouble(read_only).problems] == [
+    assert [str(problem) for problem in file_system_trouble(read_only).problems] == [
         "/srv/www/.output-a: Read-only file system; make room on its disk, or make its folder writable for this user, "
         "and run the command again"]
     full = OSError(errno.ENOSPC, "No space left on device")
-    assert str(_file_system_trouble(full).problems[0]).startswith("a file Sotong writes: No space left on device; ")
-    assert _file_system_trouble(FileNotFoundError(errno.ENOENT, "No such file or directory", "x")) is None
-    assert _file_system_trouble(ValueError("no")) is None
+    assert str(file_system_trouble(full).problems[0]).startswith("a file Sotong writes: No space left on device; ")
+    assert file_system_trouble(FileNotFoundError(errno.ENOENT, "No such file or directory", "x")) is None
+    assert file_system_trouble(ValueError("no")) is None
 
 
 def test_a_huge_count_of_synthetic_subscribers_is_a_command_line_error(project_dir, sotong):

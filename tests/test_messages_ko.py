@@ -275,5 +275,5 @@ def test_a_notice_saved_as_cp949_says_how_to_save_it_as_utf8(sotong, empty_proje
     (empty_project_dir / "content" / "notices" / "2026-11-05-cold.md").write_bytes(GOOD.encode("cp949"))
     result = sotong(empty_project_dir, "check", env={"SOTONG_LANG": ""})
     assert result.code == 1 and result.stderr == (
-        "content/notices/2026-11-05-cold.md:1: 파일이 UTF-8 글자가 아닙니다. 인코딩을 UTF-8로 골라 다시 저장하세요 "
+        "content/notices/2026-11-05-cold.md:2: 파일이 UTF-8 글자가 아닙니다. 인코딩을 UTF-8로 골라 다시 저장하세요 "
         "(메모장: 다른 이름으로 저장, 인코딩: UTF-8)\n")

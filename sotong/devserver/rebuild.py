@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..build import build_site
+from ..build import build_site, describe_failure
 from ..i18n import _, ngettext
 from ..interrupts import how_it_ended, leave_ctrl_c_to_the_parent
-from ..problems import SotongError
+from ..problems import SotongError, file_system_trouble
 from ..project import Project
+from ..store import engine_trouble
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,20 @@ def _serve_builds(connection, settings_path: Path, folder: Path) -> None:
             except SotongError as exc:
                 answer = ("problems", tuple(exc.problems))
             except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the server stays up
-                answer = ("problems", (f"build failed: {type(exc).__name__}: {exc}",))
+                answer = ("problems", _unexpected(exc))
             connection.send(answer)
     except (EOFError, OSError):
         return  # the server stopped
+
+
+def _unexpected(exc: Exception) -> tuple:
+    """The lines for a build that raised what is not a SotongError: the
+    machine's trouble (a full disk, a store it cannot open) as the command
+    line says it, else what failed, in the staff's language."""
+    trouble = engine_trouble(exc) or file_system_trouble(exc)
+    if trouble is not None:
+        return tuple(trouble.problems)
+    return (_("build failed: {describe}").format(describe=describe_failure(exc)),)
 
 
 class BuildProcess:
