@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Iterator
+from urllib.parse import unquote, urljoin, urlsplit
 
 from . import signals
 from .advice import notice_warnings
@@ -33,7 +34,8 @@ def check_project(project: Project) -> list[Problem]:
     if unnamed:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
-    problems = [*file_problems, *part_problems, *_filename_links(project, content)]
+    problems = [*file_problems, *part_problems, *_filename_links(project, content),
+                *_links_to_private_notices(project, content)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -47,8 +49,15 @@ def check_project(project: Project) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (str(p.path), p.line) if isinstance(p, Problem) else (str(p), 0))
 
 
-# a link's address in Markdown, ](ADDRESS), or in HTML, href=ADDRESS, when it is Pelican's {filename}
-_FILENAME_LINK = re.compile(r"(?:\]\(\s*<?|\bhref\s*=\s*[\"']?)(\{filename\}[^)\s>\"']+)", re.I)
+# a link's address in Markdown, ](ADDRESS) or a reference's [label]: ADDRESS, or in HTML, href=ADDRESS
+_LINK_ADDRESS = re.compile(r"(?:\]\(\s*<?|\bhref\s*=\s*[\"']?|^ {0,3}\[[^\]]+\]:\s*<?)([^)\s>\"']+)", re.I)
+
+
+def _written_links(written) -> Iterator[tuple[int, str]]:
+    """(line, address) of each link written in the text of a notice or page."""
+    for number, line in enumerate(written.body.split("\n"), start=written.body_line):
+        for target in _LINK_ADDRESS.findall(line):
+            yield number, target
 
 
 def _filename_links(project: Project, content) -> list[Problem]:
@@ -64,18 +73,53 @@ def _filename_links(project: Project, content) -> list[Problem]:
     for written in (*content.published, *content.pages.values()):
         if "{filename}" not in written.body:
             continue
-        for number, line in enumerate(written.body.split("\n"), start=written.body_line):
-            for target in _FILENAME_LINK.findall(line):
-                path = linked_file(project.settings, written, target)
-                if not os.path.isfile(path) or not Path(path).resolve().is_relative_to(content_folder):
-                    message = _missing_link(project, content, written, target, path)
-                elif (linked := content.notice_read_from(path)) is not None and linked.private:
-                    message = _("\"{target}\" is a private notice, which has no page (its readers have it by email); take the "
-                                "link out, or link a public notice").format(target=target)
-                else:
-                    continue
-                problems.append(Problem(project.shown(written.source), number, message))
+        for number, target in _written_links(written):
+            if not target.startswith("{filename}"):
+                continue
+            path = linked_file(project.settings, written, target)
+            if not os.path.isfile(path) or not Path(path).resolve().is_relative_to(content_folder):
+                message = _missing_link(project, content, written, target, path)
+            elif (linked := content.notice_read_from(path)) is not None and linked.private:
+                message = _private_link(target)
+            else:
+                continue
+            problems.append(Problem(project.shown(written.source), number, message))
     return problems
+
+
+def _private_link(target: str) -> str:
+    return _("\"{target}\" is a private notice, which has no page (its readers have it by email); take the "
+             "link out, or link a public notice").format(target=target)
+
+
+def _links_to_private_notices(project: Project, content) -> list[Problem]:
+    """Each link written as an address (``../budget-draft/``,
+    ``/notices/budget-draft/``, the site's full address) in the text of a
+    notice or page to the address a private notice's page would have
+    (SPEC §16: it has none). The page showed a link to nothing, and a
+    public page named the private notice's slug."""
+    from .links import file_url, notice_url
+
+    settings = project.settings
+    private = {_page_address(notice_url(settings, notice.slug)) for notice in content.published if notice.private}
+    if not private:
+        return []
+    problems = []
+    pages = [(page, url) for page in content.pages.values() if (url := file_url(settings, content, page.source))]
+    for written, base in [*((notice, notice_url(settings, notice.slug)) for notice in content.published), *pages]:
+        for number, target in _written_links(written):
+            if not target.startswith(("{filename}", "|filename|")) and _page_address(urljoin(base, target)) in private:
+                problems.append(Problem(project.shown(written.source), number, _private_link(target)))
+    return problems
+
+
+def _page_address(url: str) -> str:
+    """``url`` as the page it leads to: no query or fragment, no index.html,
+    its path decoded (a Korean slug written either way)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    path = path[:-len("index.html")] if path.endswith("/index.html") else path
+    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}/"
 
 
 def _missing_link(project: Project, content, written, target: str, path: str) -> str:

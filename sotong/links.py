@@ -115,7 +115,7 @@ def text_link_url(settings: dict, content, notice, href: str) -> str | None:
     if path is None:
         return urljoin(notice_url(settings, notice.slug), href)
     parts = urlsplit(href)
-    url = _file_url(settings, content, path)
+    url = file_url(settings, content, path)
     return None if url is None else urlunsplit(urlsplit(url)._replace(query=parts.query, fragment=parts.fragment))
 
 
@@ -130,8 +130,10 @@ def linked_file(settings: dict, notice, href: str) -> str | None:
     return os.path.abspath(os.path.join(folder, path.lstrip("/")))
 
 
-def _file_url(settings: dict, content, path: str) -> str | None:
-    """The address of the page made of the notice or page file ``path``, or None."""
+def file_url(settings: dict, content, path: str) -> str | None:
+    """The address of the page made of the notice or page file ``path``: None
+    for a file that makes none (a private or draft notice, a draft page, no
+    notice or page)."""
     from pelican.utils import slugify
 
     linked = content.notice_read_from(path)

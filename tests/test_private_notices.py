@@ -408,19 +408,37 @@ def test_a_committee_members_preferences_page_names_their_groups_and_what_that_s
         assert status == 200 and "소속 위원회·단체" not in page
 
 
-@pytest.mark.parametrize("notice, link", [
-    ("2026-11-16-winter-festival.md", f"[위원 자료]({{filename}}{NOTICE.name})"),
-    (NOTICE.name, f'<a href="{{filename}}/notices/{NOTICE.name}#top">이 자료</a>'),
+@pytest.mark.parametrize("notice, link, target", [
+    ("2026-11-16-winter-festival.md", f"[위원 자료]({{filename}}{NOTICE.name})", f"{{filename}}{NOTICE.name}"),
+    (NOTICE.name, f'<a href="{{filename}}/notices/{NOTICE.name}#top">이 자료</a>', f"{{filename}}/notices/{NOTICE.name}#top"),
+    ("2026-11-16-winter-festival.md", f"[위원 자료](../{SLUG}/)", f"../{SLUG}/"),
+    ("2026-11-16-winter-festival.md", f"[위원 자료][자료]\n\n[자료]: /notices/{SLUG}/index.html",
+     f"/notices/{SLUG}/index.html"),
+    ("../pages/about.md", f'<a href="../notices/{SLUG}">자료</a>', f"../notices/{SLUG}"),
 ])
-def test_check_refuses_a_link_to_a_private_notice(tmp_path, notice, link):
-    """It has no page: on the site Pelican linked the home page instead,
-    without a word; in an email the link could have no address."""
+def test_check_refuses_a_link_to_a_private_notice(tmp_path, notice, link, target):
+    """It has no page: on the site Pelican linked the home page instead of
+    a {filename} link, without a word, and a link by address led nowhere
+    (and named the private notice on a public page); in an email the link
+    could have no address."""
     project = copy_project(tmp_path)
     path = project / "content" / "notices" / notice
-    text = path.read_text(encoding="utf-8")
+    path.parent.mkdir(exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.exists() else "---\ntitle: 소개\n---\n성동구 소통 안내입니다."
     path.write_text(text + "\n" + link + "\n", encoding="utf-8")
     result = run_sotong(project, "check", env=SECRET)
     assert result.code == 1
-    target = re.search(r"\{filename\}[^)\"]+", link)[0]
-    assert (f'content/notices/{notice}:{len(text.split(chr(10))) + 1}: "{target}" is a private notice, which has no '
+    line = len(text.split(chr(10))) + link.count("\n") + 1
+    shown = path.resolve().relative_to(project.resolve()).as_posix()
+    assert (f'{shown}:{line}: "{target}" is a private notice, which has no '
             "page (its readers have it by email); take the link out, or link a public notice") in result.output
+
+
+def test_check_accepts_links_by_address_to_public_notices(tmp_path):
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / "2026-11-16-winter-festival.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + f"\n[김장](../2026-11-05-kimjang-sharing/) [다른 곳](https://example.org/notices/{SLUG}/)\n",
+                    encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
