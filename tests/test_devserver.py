@@ -222,6 +222,17 @@ def test_a_folder_replaced_by_a_fresh_copy_is_still_watched(project, server, fol
         server.wait_for("/notices/first/", shows("고산자로 270 (새 테마)"))
 
 
+def test_a_second_devserver_in_the_project_names_the_first_and_stops(project, server):
+    """Staff who ran the devserver again in another window (the first one's
+    port taken, so with --port) had two servers building into one folder;
+    now the second says where the first one is and exits."""
+    second = run_sotong(project, "devserver", "--port", "0", timeout=60)
+    assert second.code == 1 and "Traceback" not in second.stderr
+    assert second.stderr.splitlines() == [
+        f"a preview of this project is already running at {server.base}/; open that address, or stop it with Ctrl+C in its window first"]
+    assert server.get("/").status == 200
+
+
 def test_unknown_addresses_get_the_sites_404_page(server):
     page = server.get("/no/such/page/")
     assert page.status == 404

@@ -11,6 +11,8 @@ again, as only a new process reads it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import sys
@@ -35,22 +37,31 @@ def preview_folder(settings_file: Path) -> Path:
 def run(settings_file: Path, host: str, port: int, announce: Callable[[str], None]) -> None:
     """Serve the preview until Ctrl+C."""
     folder = preview_folder(settings_file)
-    builds = BuildProcess(settings_file, folder)
-    rebuilder = Rebuilder(builds.build, announce)
-    try:
-        server = PreviewServer((host, port), folder / "site", rebuilder, token=f"{os.getpid()}.{time.time_ns()}")
-    except OSError as exc:
-        builds.stop()
-        raise SotongError([_("cannot listen on {host}:{port} ({strerror}); choose another port with --port").format(
-            host=host, port=port, strerror=exc.strerror)]) from None
-    port = server.server_address[1]
-    announce(_("Preview on http://{host}:{port}/ (built into {relpath}/; rebuilt after every save; Ctrl+C stops)").format(
-        host=host, port=port, relpath=os.path.relpath(folder / 'site')))
+    with _only_preview(folder) as record_address:
+        builds = BuildProcess(settings_file, folder)
+        rebuilder = Rebuilder(builds.build, announce)
+        try:
+            server = PreviewServer((host, port), folder / "site", rebuilder, token=f"{os.getpid()}.{time.time_ns()}")
+        except OSError as exc:
+            builds.stop()
+            raise SotongError([_("cannot listen on {host}:{port} ({strerror}); choose another port with --port").format(
+                host=host, port=port, strerror=exc.strerror)]) from None
+        port = server.server_address[1]
+        record_address(f"http://{host}:{port}/")
+        announce(_("Preview on http://{host}:{port}/ (built into {relpath}/; rebuilt after every save; Ctrl+C stops)").format(
+            host=host, port=port, relpath=os.path.relpath(folder / 'site')))
+        _serve(server, rebuilder, builds, (settings_file, host, port, announce))
+
+
+def _serve(server: PreviewServer, rebuilder: Rebuilder, builds: BuildProcess, command: tuple) -> None:
+    """Watch, rebuild and serve until Ctrl+C; ``command``: the settings file,
+    host, port and announce of the run, to start it again with."""
+    settings_file = command[0]
     stop = threading.Event()
 
     def changed(paths: set) -> None:
         if needs_restart(paths):
-            rebuilder.request_restart(lambda: _restart(settings_file, host, port, announce, builds))
+            rebuilder.request_restart(lambda: _restart(*command, builds))
         else:
             rebuilder.request()
 
@@ -63,6 +74,30 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
         stop.set()
         server.server_close()
         builds.stop()
+
+
+@contextlib.contextmanager
+def _only_preview(folder: Path):
+    """One devserver a project: a second one would build into the same
+    folder as the first. Held while the preview runs (released by the OS if
+    it is killed, and by starting again, which takes it anew); yields the
+    function that records the preview's address, which a second one names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "running", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise SotongError([_("a preview of this project is already running at {address}; open that address, or stop it with Ctrl+C in its window first").format(
+                address=handle.read().strip() or "?")]) from None
+
+        def record_address(address: str) -> None:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(address)
+            handle.flush()
+
+        yield record_address
 
 
 def _settings_or_none(settings_file: Path) -> dict | None:
