@@ -7,6 +7,8 @@ Mailman keeps them, and an address that starts again once it is changed."""
 from __future__ import annotations
 
 import mailbox
+import re
+import time
 from email import message_from_bytes
 from pathlib import Path
 
@@ -187,6 +189,38 @@ def test_bounces_from_imap_are_attributed_scored_moved_and_counted_once(tmp_path
     assert subjects(imap.messages("INBOX")) == subjects(bag[name] for name in LEFT_ALONE)
 
 
+def test_mail_that_is_not_ours_is_not_downloaded_whole_on_every_run(tmp_path, imap, monkeypatch):
+    """Residents' replies, spam and forwarded files stay in the inbox for
+    good (only bounces are moved), and every run downloaded each of them
+    whole: a 3 MB reply with a photo, every day. Now only their header is
+    read; the bounces are read and handled as before. Dovecot's own count
+    of what each session fetched (its log) is the measure."""
+    project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    photo = unrelated_mail().replace(b"\r\n\r\n", b"\r\n\r\n" + b"A" * 76 * 40_000 + b"\r\n", 1)
+    bag = mailbag()
+    imap.append(photo, *bag.values())
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers" in ran.output
+    assert "Left where they were: 3 mails without a genuine return path of ours" in ran.output
+    headers, body_bytes = fetched_by_the_last_reading_session(imap)
+    assert headers == len(bag) + 1 and body_bytes < 100_000
+    assert len(imap.messages("INBOX")[0]) > 3_000_000  # left as it was
+
+
+def fetched_by_the_last_reading_session(imap: Dovecot) -> tuple[int, int]:
+    """(headers fetched, bytes of whole mails fetched) of the last session
+    that fetched headers, from Dovecot's logout line (written moments after
+    the client logs out)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = re.findall(r"Logged out .* hdr_count=([1-9]\d*) .* body_bytes=(\d+)", (imap.folder / "dovecot.log").read_text())
+        if found or time.monotonic() > deadline:
+            return tuple(int(number) for number in found[-1])
+        time.sleep(0.05)
+
+
 def test_a_wrong_imap_password_is_one_line_and_exit_1(tmp_path, imap, monkeypatch):
     project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "127.0.0.1"\nBOUNCE_IMAP_PORT = {imap.port}\nBOUNCE_IMAP_USER = "{USER}"')
     monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", "wrong")
@@ -315,14 +349,14 @@ def test_a_mail_a_mail_client_took_from_new_while_bounces_ran_is_moved_by_the_ne
     maildir_with(root, [postfix_dsn(rp("S00001"), address_of("S00001"), serial=1),
                         postfix_dsn(rp("S00002"), address_of("S00002"), serial=2)])
     with MaildirBox(root, "sotong-handled") as box:
-        handles = [mail.handle for mail in box.mails()]
+        handles = [mail.handle for mail in box.mails(lambda header: True)]
         taken = handles[0].split("/", 1)[1]
         (root / handles[0]).rename(root / "cur" / f"{taken}:2,")  # as Dovecot does
         box.move(handles)
     assert [path.name for path in (root / "cur").iterdir()] == [f"{taken}:2,"]
     assert len(list((root / ".sotong-handled" / "cur").iterdir())) == 1
     with MaildirBox(root, "sotong-handled") as box:
-        box.move([mail.handle for mail in box.mails()])
+        box.move([mail.handle for mail in box.mails(lambda header: True)])
     assert not list((root / "cur").iterdir()) and len(list((root / ".sotong-handled" / "cur").iterdir())) == 2
 
 

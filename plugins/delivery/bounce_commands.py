@@ -5,6 +5,8 @@ report, ``sotong report --issue D`` (or ``--notice SLUG``)."""
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import click
@@ -38,7 +40,9 @@ def bounces_command(project):
     today = now_iso()[:10]
     with open_mailbox(project.settings, config) as box:
         with progress(box.total, _("Reading bounces")) as advance:
-            found = bounces.sort_mails(box.mails(), address, today, advance, bounces.StoredSpellings(store).known)
+            known = bounces.StoredSpellings(store).known
+            ours = functools.partial(bounces.may_be_ours, bounce_address=address, known=known)
+            found = bounces.sort_mails(box.mails(ours), address, today, advance, known)
         new, flagged = 0, []
         for start in range(0, len(found.bounces), BATCH):
             batch = found.bounces[start:start + BATCH]

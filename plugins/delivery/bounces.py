@@ -126,6 +126,12 @@ def return_path_of(headers: bytes, bounce_address: str, known: Known = Known()) 
     return None
 
 
+def may_be_ours(headers: bytes, bounce_address: str, known: Known = Known()) -> bool:
+    """Whether a mail with these headers was sent to one of our return paths
+    (a genuine one): only then is its whole text read."""
+    return return_path_of(headers, bounce_address, known) is not None
+
+
 def _day(message, today: str) -> str:
     try:
         when = parsedate_to_datetime(str(message.get("Date")))

@@ -1,9 +1,10 @@
 """The bounce mailbox, read by ``sotong bounces`` (SPEC §14): a Maildir
 (``BOUNCE_MAILDIR``) or an IMAP mailbox (``BOUNCE_IMAP_HOST``, ``_PORT``,
 ``_USER``, password in ``SOTONG_BOUNCE_PASSWORD``; TLS except on the local
-machine). Both give the inbox's mails as bytes and move the ones handled to
-a folder (``BOUNCE_FOLDER``); a mail not handed to :meth:`move` stays where
-it is. The handled mails (delivery records, with their readers' addresses)
+machine). Both give the inbox's mails as bytes (whole only when their
+header may be ours: the rest stays in the inbox for good and would be read
+whole on every run) and move the ones handled to a folder
+(``BOUNCE_FOLDER``); a mail not handed to :meth:`move` stays where it is. The handled mails (delivery records, with their readers' addresses)
 are deleted from that folder a year after they arrived (``purge_handled``,
 the privacy page's year); nothing else is ever deleted.
 """
@@ -20,7 +21,7 @@ import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sotong.store import SEOUL
 from sotong.i18n import _
@@ -29,6 +30,8 @@ from sotong.problems import SotongError
 PASSWORD_ENV = "SOTONG_BOUNCE_PASSWORD"
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 FETCH_BATCH = 200
+HEADER_READ = 64 * 1024  # a Maildir mail's first bytes, its header almost always
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # IMAP's, whatever the locale
 
 
@@ -59,13 +62,14 @@ class MaildirBox:
     def __exit__(self, *exc):
         return False
 
-    def mails(self) -> Iterator[Mail]:
+    def mails(self, ours: Callable[[bytes], bool]) -> Iterator[Mail]:
+        """The inbox's mails (see :func:`_header_or_whole`)."""
         for sub in ("new", "cur"):
             with os.scandir(self.root / sub) as entries:
                 names = sorted(entry.name for entry in entries if not entry.name.startswith(".") and entry.is_file())
             for name in names:
                 try:
-                    data = (self.root / sub / name).read_bytes()
+                    data = _header_or_whole(self.root / sub / name, ours)
                 except FileNotFoundError:  # taken meanwhile by a mail client
                     continue
                 yield Mail(f"{sub}/{name}", data)
@@ -159,17 +163,27 @@ class ImapBox:
             raise SotongError([_("the bounce mailbox {user}@{host}:{port} stopped answering or refused ({exc}); the bounces recorded so far stay recorded and a new run counts none twice: check that the account may create and fill the folder {folder}, then run sotong bounces again").format(
                 user=self.user, host=self.host, port=self.port, exc=exc, folder=self.folder)]) from None
 
-    def mails(self) -> Iterator[Mail]:
+    def mails(self, ours: Callable[[bytes], bool]) -> Iterator[Mail]:
+        """The inbox's mails, a batch at a time: the header of each first,
+        then the whole mail of those whose header ``ours`` may be ours; of
+        the others the header alone. Residents' replies, spam and the like
+        stay in the inbox for good, and were downloaded whole on every run."""
         with self._talking():
             uids = self._ok(self.imap.uid("SEARCH", None, "ALL"), "UID SEARCH")[0].split()
             for start in range(0, len(uids), FETCH_BATCH):
-                batch = b",".join(uids[start:start + FETCH_BATCH]).decode()
-                data = self._ok(self.imap.uid("FETCH", batch, "(UID BODY.PEEK[])"), "UID FETCH")
-                for item in data:
-                    if isinstance(item, tuple):
-                        uid = re.search(rb"UID (\d+)", item[0])
-                        if uid:
-                            yield Mail(uid.group(1).decode(), item[1])
+                headers = self._fetched(b",".join(uids[start:start + FETCH_BATCH]).decode(), "BODY.PEEK[HEADER]")
+                wanted = [uid for uid, header in headers.items() if ours(header)]
+                whole = self._fetched(",".join(wanted), "BODY.PEEK[]") if wanted else {}
+                for uid, header in headers.items():
+                    yield Mail(uid, whole.get(uid, header))
+
+    def _fetched(self, uids: str, item: str) -> dict[str, bytes]:
+        """UID -> the ``item`` of each of the mails ``uids`` (a UID set), in the server's order."""
+        found = {}
+        for part in self._ok(self.imap.uid("FETCH", uids, f"(UID {item})"), "UID FETCH"):
+            if isinstance(part, tuple) and (uid := re.search(rb"UID (\d+)", part[0])):
+                found[uid.group(1).decode()] = part[1]
+        return found
 
     def move(self, handles: list[str]) -> None:
         if not handles:
@@ -204,6 +218,17 @@ class ImapBox:
                 self._ok(imap.uid("EXPUNGE", joined) if "UIDPLUS" in self.capabilities else imap.expunge(), "EXPUNGE")
             self._ok(imap.select("INBOX"), "SELECT INBOX")
         return len(uids)
+
+
+def _header_or_whole(path: Path, ours: Callable[[bytes], bool]) -> bytes:
+    """The mail in ``path``: whole when its header (read first) may be ours
+    (``ours``), else its header alone."""
+    with open(path, "rb") as file:
+        start = file.read(HEADER_READ)
+        end = _HEADER_END.search(start)
+        if end is not None and not ours(start[:end.end()]):
+            return start[:end.end()]
+        return start + file.read()
 
 
 def _quoted(name: str) -> str:
