@@ -42,6 +42,7 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 SUMMARY_TAGS = {"a", "p", "br", "strong", "em", "ul", "ol", "li"}
 SUMMARY_MAX_CHARS = 300  # longer summaries are shown as plain text, cut
 TITLE_FROM_SUMMARY_CHARS = 60
+TITLE_MAX_CHARS = 100  # as a notice's title; feeds that carry a post's whole text as its title are cut
 USER_AGENT = "Sotong sns_sync (feed reader of the district office's homepage)"
 
 
@@ -207,6 +208,7 @@ def entry_post(entry, source: str) -> dict:
         title = _cut(summary_text, TITLE_FROM_SUMMARY_CHARS) or source
     if title == summary_text:
         summary_html = ""  # a post without a title (a tweet): its text is the title
+    title = _cut(title, TITLE_MAX_CHARS)
     link = entry.get("link") or ""
     return {
         "title": title,
@@ -218,10 +220,18 @@ def entry_post(entry, source: str) -> dict:
 
 
 def latest_posts(feeds: Iterable[tuple[str, list]], limit: int) -> list[dict]:
-    """The ``limit`` newest posts of all feeds, newest first; undated posts last."""
+    """The ``limit`` newest posts of all feeds, newest first; undated posts
+    last; a post listed twice (in one feed, or in two feeds of the same
+    account) once, by its address, or its title and date when it has none."""
     posts = [entry_post(entry, source) for source, entries in feeds for entry in entries]
     posts.sort(key=lambda post: (post["date"] is None, -(post["date"].timestamp() if post["date"] else 0)))
-    return posts[:limit]
+    seen, unique = set(), []
+    for post in posts:
+        key = post["link"] or (post["title"], post["date"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(post)
+    return unique[:limit]
 
 
 def read_posts(config: SnsSettings) -> list[dict]:
