@@ -19,11 +19,11 @@ import lxml.html
 import pytest
 
 from project_support import REPO, SAMPLE_TODAY, copy_project, run_sotong
+from sotong.advice import VAGUE_LINK_TEXTS
 from sotong.project import Project
 
 # Written by other plugins (newsletter, survey), which this build leaves out.
 OTHER_PLUGINS_PATHS = ("/newsletter/", "/surveys/")
-VAGUE_LINK_TEXTS = {"여기", "클릭", "더보기", "더 보기", "바로가기", "링크", "click here", "here", "more"}
 OFFICE_PHONE = "02-2286-0042"  # not the sample's number: the pages must read the setting
 CSS = REPO / "themes" / "sotong" / "static" / "css" / "sotong.css"
 
