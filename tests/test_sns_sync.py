@@ -14,9 +14,11 @@ import datetime as dt
 import functools
 import http.server
 import json
+import re
 import socket
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import feedparser
@@ -572,3 +574,25 @@ def test_a_post_whose_whole_text_is_its_title_is_cut_as_a_notice_title():
     caption = "성수동 골목길 축제 현장을 소개합니다. " * 50
     post = entry_post(feedparser.parse(_rss(_item(caption, "https://x.example/p/1"))).entries[0], "성동구 인스타그램")
     assert len(post["title"]) <= TITLE_MAX_CHARS + 1 and post["title"].endswith("…") and caption.startswith(post["title"][:-1])
+
+
+_JOINS_PREVIOUS = re.compile("[\u200d\U0001F3FB-\U0001F3FF\u1161-\u11ff\ufe0f]")  # ZWJ, skin tones, vowels and finals of NFD Hangul
+
+
+@pytest.mark.parametrize("text", [
+    "🎄 성수동 크리스마스 마켓에 놀러 오세요 " + "👨‍👩‍👧‍👦" * 20,  # a family: four people joined by ZWJ
+    "한겨울 밤 서울숲 빛 축제 " + "👍🏻" * 40,  # a thumb and its skin tone
+    unicodedata.normalize("NFD", "성동구 겨울 축제에서 만나요 " * 10),  # Hangul as a Mac writes it
+])
+def test_a_post_cut_to_fit_keeps_whole_letters(text):
+    """SNS posts are written with emoji: the title made from a post without
+    one, and the cut summary, ended in half an emoji (a stray skin-tone
+    swatch, a lone person of a family) or half a Hangul syllable."""
+    untitled = f"<item><description>{text}</description><link>https://x.example/p/1</link></item>"
+    long = f"<item><title>겨울 축제</title><description>{text * 4}</description><link>https://x.example/p/2</link></item>"
+    post, other = (entry_post(entry, "성동구 X") for entry in feedparser.parse(_rss(untitled, long)).entries)
+    whole = unicodedata.normalize("NFC", text * 4)
+    for shown in (post["title"], lxml.html.fragment_fromstring(str(other["summary_html"])).text_content()):
+        cut = shown.removesuffix("…")
+        assert shown.endswith("…") and whole.startswith(cut), shown
+        assert not _JOINS_PREVIOUS.match(whole[len(cut)]) and not cut.endswith("\u200d"), shown

@@ -19,6 +19,7 @@ import http.client
 import logging
 import socket
 import threading
+import unicodedata
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -30,6 +31,7 @@ import nh3
 from markupsafe import Markup
 
 from sotong.i18n import _
+from sotong.markup import shortened
 from sotong.notices import SEOUL
 from sotong.validators import DIRECTION_CONTROL
 
@@ -190,9 +192,11 @@ def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, on one line (scripts, styles and
     direction controls dropped: one left open in a post's title showed the
     date and the account's name after it backwards, and feeds are not the
-    office's to fix, as staff's files are: sotong.validators.DIRECTION_CONTROL)."""
+    office's to fix, as staff's files are: sotong.validators.DIRECTION_CONTROL),
+    its Hangul composed (NFC), so that a post written on a Mac is measured
+    and cut in whole letters."""
     text = DIRECTION_CONTROL.sub("", html.unescape(nh3.clean(fragment or "", tags=set())))
-    return " ".join(text.split())
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 def entry_post(entry, source: str) -> dict:
@@ -200,15 +204,15 @@ def entry_post(entry, source: str) -> dict:
     raw_summary = entry.get("summary") or (entry.get("content") or [{}])[0].get("value", "")
     summary_text = plain_text(raw_summary)
     if len(summary_text) > SUMMARY_MAX_CHARS:
-        summary_html = f"<p>{html.escape(summary_text[:SUMMARY_MAX_CHARS].rstrip())}…</p>"
+        summary_html = f"<p>{html.escape(shortened(summary_text, SUMMARY_MAX_CHARS))}</p>"
     else:
         summary_html = sanitize_summary(raw_summary)
     title = plain_text(entry.get("title", ""))
     if not title:
-        title = _cut(summary_text, TITLE_FROM_SUMMARY_CHARS) or source
+        title = shortened(summary_text, TITLE_FROM_SUMMARY_CHARS) or source
     if title == summary_text:
         summary_html = ""  # a post without a title (a tweet): its text is the title
-    title = _cut(title, TITLE_MAX_CHARS)
+    title = shortened(title, TITLE_MAX_CHARS)
     link = entry.get("link") or ""
     return {
         "title": title,
@@ -258,10 +262,6 @@ def _entry_date(entry) -> dt.datetime | None:
     if not parsed:
         return None
     return dt.datetime(*parsed[:6], tzinfo=dt.timezone.utc).astimezone(SEOUL)
-
-
-def _cut(text: str, length: int) -> str:
-    return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
 def _location_name(location: str) -> str:
