@@ -78,6 +78,19 @@ def headings_from(html: Markup, top: int) -> Markup:
     return Markup(_HEADING_TAG.sub(moved, str(html)))
 
 
+_TABLE = re.compile(r"(<table\b.*?</table>)", re.S)
+
+
+def scrollable_tables(html: Markup) -> Markup:
+    """Sanitized ``html`` with each table inside a box that scrolls sideways
+    (``table-scroll``, reached and scrolled by keyboard too): a table of many
+    columns on a phone kept the page's width only by breaking its words and
+    phone numbers a letter a line, and at 200% text widened the page all the same."""
+    number = itertools.count(1)
+    return Markup(_TABLE.sub(lambda table: f'<div class="table-scroll" role="region" aria-label="표 {next(number)}" '
+                             f'tabindex="0">{table[1]}</div>', str(markupsafe.escape(html))))
+
+
 # Korean numbers: area codes (02, 031-064), 070, mobiles (010, 011, 016-019), and
 # the 15xx/16xx/18xx representative numbers; not a part of a longer run of digits.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\d{4}|1[568]\d{2}-\d{4})(?![\d-])")
