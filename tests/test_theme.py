@@ -247,6 +247,20 @@ def test_the_index_is_paginated_with_labelled_links(site):
     assert "1쪽 / 전체 2쪽" in text(nav)
 
 
+def test_every_page_has_its_own_title(site):
+    """The homepage's second page had the first's title, "성동구 소통", as a
+    field's or a department's second page had its first's: a resident going
+    back through the browser's history, or a screen reader naming the tab,
+    could not tell them apart."""
+    titles: dict[str, list[str]] = {}
+    for path in pages(site):
+        if path.relative_to(site).parts[0] == "n":
+            continue  # a short link: it sends the reader on to the notice it names
+        titles.setdefault(tree(path).xpath("string(//title)"), []).append(str(path.relative_to(site)))
+    assert [paths for paths in titles.values() if len(paths) > 1] == []
+    assert tree(site / "page" / "2" / "index.html").xpath("string(//title)") == "최근 소식 2쪽 - 성동구 소통"
+
+
 def test_the_404_page_works_from_any_address(site):
     page = tree(site / "404.html")
     assert text(page.xpath("//h1")[0]) == "페이지를 찾을 수 없습니다"
