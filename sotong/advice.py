@@ -19,6 +19,11 @@ URGENT_WORD = "긴급"
 # summary of the notice and as a phone number that rings nowhere.
 EXAMPLE_LEAD = "첫 문단은 목록과 이메일에 요약으로 나갑니다. 누가, 언제, 무엇을 하는지 한두 문장으로 쓰세요."
 EXAMPLE_PHONE = "02-2286-0000"
+# Words of a link that say nothing of where it leads: a resident whose screen
+# reader lists the page's links hears only "여기, 여기, 클릭".
+VAGUE_LINK_TEXTS = frozenset({"여기", "이곳", "클릭", "여기를 클릭", "여기를 누르세요", "더보기", "더 보기", "자세히", "바로가기",
+                              "바로 가기", "링크", "click here", "here", "more", "link"})
+_LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
 def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.date | None = None) -> list[str]:
@@ -43,7 +48,21 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line is still the example that sotong new wrote; write the notice's own words "
                 "(or the department's phone number) here, as it would reach residents as it is"))
-    return found + _vanishing_lines(notice, shown)
+    return found + _vague_links(notice, shown) + _vanishing_lines(notice, shown)
+
+
+def _vague_links(notice: Notice, shown: str) -> list[str]:
+    """Links of the body whose words (``[여기](...)``) say nothing of where they lead."""
+    found = []
+    for number, text in enumerate(notice.body.split("\n"), start=notice.body_line):
+        for match in _LINK_WORDS.finditer(text) if "[" in text or "<" in text else ():
+            words = (match[1] or match[2]).strip()
+            if " ".join(words.lower().rstrip(".!:>»→ ").split()) in VAGUE_LINK_TEXTS:
+                found.append(f"{shown}:{number}: " + _(
+                    'warning: the link "{words}" says nothing of where it leads, and a resident whose screen reader '
+                    "lists the page's links hears only these words; write where it goes, e.g. [김장 나눔 신청서 내려받기](...)"
+                ).format(words=words))
+    return found
 
 
 def _label(text: str) -> str:

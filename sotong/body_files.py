@@ -1,6 +1,10 @@
 """Files the text of a notice or page shows or links (a picture, a PDF): each
 must be a file under content/, written the way Pelican finds it,
-``{static}/images/poster.jpg`` (the path from content/ after ``{static}``).
+``{static}/images/poster.jpg`` (the path from content/ after ``{static}``),
+and each picture must say in words what it shows (``![포스터: 12월 20일
+서울숲](...)``): a notice that is only a poster with ``![]`` showed a
+resident whose screen reader reads the page, or whose phone does not load
+pictures, a title and nothing else (Pelican said an English warning).
 
 Without this a picture whose file is missing, or written as a plain path
 (``images/poster.jpg``, which the page at ``notices/SLUG/`` looks for in its
@@ -35,18 +39,23 @@ _HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']
 _NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|category|author|filename)\}", re.I)
 _MARKER = re.compile(r"\{(static|attach)\}")
 _PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
 def _targets(body: str):
-    """(target, is a picture, offset in ``body``) of each file the body may
-    show or link."""
+    """(target, a picture's words or None when it is no picture, offset in
+    ``body``) of each file the body may show or link."""
     for found in _MARKDOWN.finditer(body):
         opening = body.rfind("[", 0, found.start())  # ![alt](target) is a picture
-        yield found.group(1) or found.group(2), opening > 0 and body[opening - 1] == "!", found.start()
+        picture = opening > 0 and body[opening - 1] == "!"
+        yield found.group(1) or found.group(2), body[opening + 1:found.start()] if picture else None, found.start()
     for found in _REFERENCE.finditer(body) if "]:" in body else ():
-        yield found.group(1) or found.group(2), False, found.start()
+        yield found.group(1) or found.group(2), None, found.start()
     for found in _HTML.finditer(body) if "<" in body else ():
-        yield found.group(2) or found.group(3) or found.group(4) or "", found.group(1).lower() == "img", found.start()
+        end = body.find(">", found.start())
+        alt = _ALT.search(body, found.start(), end if end >= 0 else len(body))
+        words = next((group for group in alt.groups() if group is not None), "") if alt else ""
+        yield found.group(2) or found.group(3) or found.group(4) or "", words if found.group(1).lower() == "img" else None, found.start()
 
 
 def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
@@ -72,14 +81,25 @@ def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=target)
 
 
+def _wordless(target: str, markdown: bool) -> str:
+    if markdown:
+        return _("the picture {target} says in no words what it shows, so those who cannot see it read nothing; write it "
+                 "between [ and ], e.g. ![겨울 축제 포스터: 12월 20일 서울숲 광장]({target})").format(target=target)
+    return _('the picture {target} says in no words what it shows, so those who cannot see it read nothing; write it '
+             'as alt="...", e.g. <img src="{target}" alt="겨울 축제 포스터: 12월 20일 서울숲 광장">').format(target=target)
+
+
 def missing_files(body: str, first_line: int, source: Path, root: Path | str, shown: str) -> list[Problem]:
     """A problem for each picture or file the Markdown ``body`` (starting on
     line ``first_line`` of the file ``source``) shows or links that is not
-    a file under ``root`` (content/) reached as written, in the order written."""
+    a file under ``root`` (content/) reached as written, and for each
+    picture without words, in the order written."""
     found: dict[Problem, int] = {}  # a linked picture names its file twice: said once
     root = os.path.abspath(root)
-    for target, picture, offset in _targets(body):
-        message = _problem(target.strip(), picture, str(source), root) if target.strip() else None
-        if message:
+    for target, words, offset in _targets(body):
+        messages = [_problem(target.strip(), words is not None, str(source), root) if target.strip() else None]
+        if words is not None and not words.strip():
+            messages.append(_wordless(target.strip(), body[offset] == "]"))
+        for message in filter(None, messages):
             found.setdefault(Problem(shown, first_line + body.count("\n", 0, offset), message), offset)
     return sorted(found, key=found.get)

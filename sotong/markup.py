@@ -39,11 +39,14 @@ ATTRIBUTES = {
 }
 
 
-def sanitized(html: str) -> Markup:
+def sanitized(html: str, headings_from_level: int | None = None) -> Markup:
     """``html`` with everything but the allowed tags, attributes and link
-    schemes removed, marked safe for Jinja's autoescaping. Idempotent."""
-    return Markup(nh3.clean(str(html or ""), tags=nh3.ALLOWED_TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                            link_rel=None, filter_style_properties={"text-align"}))
+    schemes removed, marked safe for Jinja's autoescaping. Idempotent. With
+    ``headings_from_level``, its headings start at that level (see
+    :func:`headings_from`): a notice's or page's text under the page's h1."""
+    clean = Markup(nh3.clean(str(html or ""), tags=nh3.ALLOWED_TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                             link_rel=None, filter_style_properties={"text-align"}))
+    return clean if headings_from_level is None else headings_from(clean, headings_from_level)
 
 
 def markdown_html(text: str, converter: Markdown | None = None) -> Markup:
@@ -59,9 +62,33 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
 def headings_from(html: Markup, top: int) -> Markup:
     """Sanitized ``html`` with its headings moved down to start at h``top``
-    (# and ## both become it, ### the level below, up to h6): for a text
-    shown under headings of its own, as a notice inside an email."""
-    return Markup(_HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(6, max(top, int(m[2]) + top - 2))}", str(html)))
+    (# and ## both become it, ### the level below, up to h6), none more
+    than one level below the heading before it (#### straight after ##
+    becomes the level below): for a text shown under headings of its own,
+    as a notice on its page or inside an email, whose outline a screen
+    reader's list of headings shows without a second h1 or a missing level."""
+    level = top - 1  # the level of the heading before; a closing tag keeps its opening's
+
+    def moved(match: re.Match) -> str:
+        nonlocal level
+        if not match[1]:
+            level = min(6, level + 1, max(top, int(match[2]) + top - 2))
+        return f"<{match[1]}h{level}"
+
+    return Markup(_HEADING_TAG.sub(moved, str(html)))
+
+
+_TABLE = re.compile(r"(<table\b.*?</table>)", re.S)
+
+
+def scrollable_tables(html: Markup) -> Markup:
+    """Sanitized ``html`` with each table inside a box that scrolls sideways
+    (``table-scroll``, reached and scrolled by keyboard too): a table of many
+    columns on a phone kept the page's width only by breaking its words and
+    phone numbers a letter a line, and at 200% text widened the page all the same."""
+    number = itertools.count(1)
+    return Markup(_TABLE.sub(lambda table: f'<div class="table-scroll" role="region" aria-label="표 {next(number)}" '
+                             f'tabindex="0">{table[1]}</div>', str(markupsafe.escape(html))))
 
 
 # Korean numbers: area codes (02, 031-064), 070, mobiles (010, 011, 016-019), and

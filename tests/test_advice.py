@@ -227,3 +227,16 @@ def test_an_lms_warning_when_no_sms_line_could_make_an_sms_says_the_link_is_too_
     for warning in warnings:
         assert warning.endswith("the header, link and opt-out line alone leave no room for the text in an SMS: "
                                 "ask the operator for a shorter link (SHORT_LINK_BASE, e.g. \"https://sd.go.kr/s/\")"), warning
+
+
+def test_a_link_whose_words_say_nothing_of_where_it_leads_is_warned_on_its_line():
+    """[여기](...) passed check: a resident whose screen reader lists the
+    notice's links heard "여기, 클릭" and could not tell where either led."""
+    body = ("신청서는 [여기](https://www.sd.go.kr/form)에서 받으세요. ![포스터]({static}/images/a.svg)\n\n"
+            '[신청서 내려받기](https://www.sd.go.kr/form) <a href="https://www.sd.go.kr/">클릭</a> [더 보기 »](/a/)\n')
+    warnings = notice_warnings(with_body(body), "n.md")
+    said = ('warning: the link "{}" says nothing of where it leads, and a resident whose screen reader lists the '
+            "page's links hears only these words; write where it goes, e.g. [김장 나눔 신청서 내려받기](...)")
+    assert warnings == ["n.md:9: " + said.format("여기"), "n.md:11: " + said.format("클릭"),
+                        "n.md:11: " + said.format("더 보기 »")]
+    assert notice_warnings(with_body("[성동구청 누리집](https://www.sd.go.kr/)에서 여기를 보세요.\n"), "n.md") == []

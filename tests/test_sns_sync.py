@@ -14,9 +14,11 @@ import datetime as dt
 import functools
 import http.server
 import json
+import re
 import socket
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import feedparser
@@ -28,7 +30,7 @@ from hypothesis import given, settings, strategies as st
 from project_support import copy_project, run_sotong
 from sns_sync.config import SnsSettings, read_sns_settings
 from sns_sync.feeds import FeedInfo, rss_feed_bytes
-from sns_sync.imported import FeedUnreadable, entry_post, fetch, plain_text, read_posts, sanitize_summary
+from sns_sync.imported import TITLE_MAX_CHARS, FeedUnreadable, entry_post, fetch, plain_text, read_posts, sanitize_summary
 from sns_sync.posts import PLATFORMS, FeedItem, SharedNotice, platform_notices
 from sns_sync.weighted import MAX_WEIGHT, weighted_length
 from sotong.notices import CHANNELS, SEOUL, URGENT_MARKER, Notice
@@ -542,3 +544,55 @@ def test_direction_controls_in_a_post_title_and_feed_name_are_dropped():
     source = plain_text(parsed.feed.title)
     assert source == "성동구 X"
     assert entry_post(parsed.entries[0], source)["title"] == "서울숲 행사 안내"
+
+
+def _rss(*items: str) -> str:
+    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>성동구 블로그</title>{''.join(items)}</channel></rss>"
+
+
+def _item(title: str, link: str = "", day: str = "Sun, 22 Nov 2026 01:00:00 GMT") -> str:
+    return f"<item><title>{title}</title>{f'<link>{link}</link>' if link else ''}<pubDate>{day}</pubDate></item>"
+
+
+def test_a_post_listed_twice_is_shown_once(tmp_path):
+    """A feed that lists a post twice (as blogs do for a post they edit), or
+    two feeds of one account (the whole blog and one of its categories), filled
+    the homepage's SNS 소식 with the same post, pushing the others out."""
+    edited = _item("김장 나눔 현장", "https://blog.example.kr/7")
+    (tmp_path / "blog.xml").write_text(_rss(edited, edited, _item("링크 없는 글"), _item("링크 없는 글"),
+                                            _item("지난주 글", "https://blog.example.kr/6", "Sun, 15 Nov 2026 01:00:00 GMT")),
+                                       encoding="utf-8")
+    (tmp_path / "category.xml").write_text(_rss(edited), encoding="utf-8")
+    config = SnsSettings(import_limit=3, import_feeds=("blog.xml", "category.xml"), project_dir=tmp_path,
+                         where="pelicanconf.py:9")
+    assert sorted(post["title"] for post in read_posts(config)) == ["김장 나눔 현장", "링크 없는 글", "지난주 글"]
+
+
+def test_a_post_whose_whole_text_is_its_title_is_cut_as_a_notice_title():
+    """Feeds that put a post's whole text in its title made one post of the
+    homepage's SNS 소식 a heading of a thousand characters."""
+    caption = "성수동 골목길 축제 현장을 소개합니다. " * 50
+    post = entry_post(feedparser.parse(_rss(_item(caption, "https://x.example/p/1"))).entries[0], "성동구 인스타그램")
+    assert len(post["title"]) <= TITLE_MAX_CHARS + 1 and post["title"].endswith("…") and caption.startswith(post["title"][:-1])
+
+
+_JOINS_PREVIOUS = re.compile("[\u200d\U0001F3FB-\U0001F3FF\u1161-\u11ff\ufe0f]")  # ZWJ, skin tones, vowels and finals of NFD Hangul
+
+
+@pytest.mark.parametrize("text", [
+    "🎄 성수동 크리스마스 마켓에 놀러 오세요 " + "👨‍👩‍👧‍👦" * 20,  # a family: four people joined by ZWJ
+    "한겨울 밤 서울숲 빛 축제 " + "👍🏻" * 40,  # a thumb and its skin tone
+    unicodedata.normalize("NFD", "성동구 겨울 축제에서 만나요 " * 10),  # Hangul as a Mac writes it
+])
+def test_a_post_cut_to_fit_keeps_whole_letters(text):
+    """SNS posts are written with emoji: the title made from a post without
+    one, and the cut summary, ended in half an emoji (a stray skin-tone
+    swatch, a lone person of a family) or half a Hangul syllable."""
+    untitled = f"<item><description>{text}</description><link>https://x.example/p/1</link></item>"
+    long = f"<item><title>겨울 축제</title><description>{text * 4}</description><link>https://x.example/p/2</link></item>"
+    post, other = (entry_post(entry, "성동구 X") for entry in feedparser.parse(_rss(untitled, long)).entries)
+    whole = unicodedata.normalize("NFC", text * 4)
+    for shown in (post["title"], lxml.html.fragment_fromstring(str(other["summary_html"])).text_content()):
+        cut = shown.removesuffix("…")
+        assert shown.endswith("…") and whole.startswith(cut), shown
+        assert not _JOINS_PREVIOUS.match(whole[len(cut)]) and not cut.endswith("\u200d"), shown

@@ -19,11 +19,11 @@ import lxml.html
 import pytest
 
 from project_support import REPO, SAMPLE_TODAY, copy_project, run_sotong
+from sotong.advice import VAGUE_LINK_TEXTS
 from sotong.project import Project
 
 # Written by other plugins (newsletter, survey), which this build leaves out.
 OTHER_PLUGINS_PATHS = ("/newsletter/", "/surveys/")
-VAGUE_LINK_TEXTS = {"여기", "클릭", "더보기", "더 보기", "바로가기", "링크", "click here", "here", "more"}
 OFFICE_PHONE = "02-2286-0042"  # not the sample's number: the pages must read the setting
 CSS = REPO / "themes" / "sotong" / "static" / "css" / "sotong.css"
 
@@ -118,6 +118,51 @@ def test_tables_have_header_cells(site):
         assert table.xpath(".//th"), path
 
 
+HEADINGS_NOTICE = """---
+title: "겨울 일자리 박람회"
+date: 2026-11-20 09:00
+department: 일자리정책과
+category: living
+summary: 구청 강당에서 일자리 박람회를 엽니다.
+---
+# 신청 방법
+
+전화로 신청하세요.
+
+#### 준비물
+
+신분증
+
+## 문의
+
+일자리정책과
+"""
+
+
+def heading_levels(page) -> list[int]:
+    return [int(h.tag[1]) for h in page.xpath("//main//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")]
+
+
+def test_a_notice_or_page_text_starting_at_one_hash_keeps_one_h1_and_no_missing_level(tmp_path):
+    """Staff who wrote "# 신청 방법" (as Markdown guides start) gave the notice's
+    page a second h1, and "####" after it a jump from h1 to h4: a screen
+    reader's list of headings showed the page's outline wrong. The text's
+    headings now start at h2 under the title, none more than one level down."""
+    project = copy_project(tmp_path, notices=False, extra_settings='PLUGINS = ["sotong.pelican_plugin", "homepage"]\n')
+    (project / "content" / "notices" / "2026-11-20-job-fair.md").write_text(HEADINGS_NOTICE, encoding="utf-8")
+    page_text = HEADINGS_NOTICE.split("---\n", 2)[2]
+    (project / "content" / "pages" / "job-fair.md").write_text("---\ntitle: 박람회 안내\n---\n" + page_text, encoding="utf-8")
+    result = run_sotong(project, "build")
+    assert result.code == 0, result.output
+    for path in (project / "output" / "notices" / "2026-11-20-job-fair" / "index.html",
+                 project / "output" / "job-fair" / "index.html"):
+        page = tree(path)
+        assert heading_levels(page)[0] == 1 and heading_levels(page).count(1) == 1, (path, heading_levels(page))
+        assert all(b <= a + 1 for a, b in zip(heading_levels(page), heading_levels(page)[1:])), (path, heading_levels(page))
+        assert [(h.tag, text(h)) for h in page.xpath("//main//h2 | //main//h3")][:3] == [
+            ("h2", "신청 방법"), ("h3", "준비물"), ("h2", "문의")], path
+
+
 def test_navigation_and_footer_links(site):
     page = tree(site / "index.html")
     nav = page.xpath("//nav[@aria-label='주 메뉴']//a")
@@ -200,6 +245,20 @@ def test_the_index_is_paginated_with_labelled_links(site):
     nav = tree(site / "index.html").xpath("//nav[@aria-label='쪽 이동']")[0]
     assert [(text(a), a.get("href")) for a in nav.xpath(".//a")] == [("다음 쪽", "/page/2/")]
     assert "1쪽 / 전체 2쪽" in text(nav)
+
+
+def test_every_page_has_its_own_title(site):
+    """The homepage's second page had the first's title, "성동구 소통", as a
+    field's or a department's second page had its first's: a resident going
+    back through the browser's history, or a screen reader naming the tab,
+    could not tell them apart."""
+    titles: dict[str, list[str]] = {}
+    for path in pages(site):
+        if path.relative_to(site).parts[0] == "n":
+            continue  # a short link: it sends the reader on to the notice it names
+        titles.setdefault(tree(path).xpath("string(//title)"), []).append(str(path.relative_to(site)))
+    assert [paths for paths in titles.values() if len(paths) > 1] == []
+    assert tree(site / "page" / "2" / "index.html").xpath("string(//title)") == "최근 소식 2쪽 - 성동구 소통"
 
 
 def test_the_404_page_works_from_any_address(site):

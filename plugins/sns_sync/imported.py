@@ -19,6 +19,7 @@ import http.client
 import logging
 import socket
 import threading
+import unicodedata
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -30,6 +31,7 @@ import nh3
 from markupsafe import Markup
 
 from sotong.i18n import _
+from sotong.markup import shortened
 from sotong.notices import SEOUL
 from sotong.validators import DIRECTION_CONTROL
 
@@ -42,6 +44,7 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 SUMMARY_TAGS = {"a", "p", "br", "strong", "em", "ul", "ol", "li"}
 SUMMARY_MAX_CHARS = 300  # longer summaries are shown as plain text, cut
 TITLE_FROM_SUMMARY_CHARS = 60
+TITLE_MAX_CHARS = 100  # as a notice's title; feeds that carry a post's whole text as its title are cut
 USER_AGENT = "Sotong sns_sync (feed reader of the district office's homepage)"
 
 
@@ -189,9 +192,11 @@ def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, on one line (scripts, styles and
     direction controls dropped: one left open in a post's title showed the
     date and the account's name after it backwards, and feeds are not the
-    office's to fix, as staff's files are: sotong.validators.DIRECTION_CONTROL)."""
+    office's to fix, as staff's files are: sotong.validators.DIRECTION_CONTROL),
+    its Hangul composed (NFC), so that a post written on a Mac is measured
+    and cut in whole letters."""
     text = DIRECTION_CONTROL.sub("", html.unescape(nh3.clean(fragment or "", tags=set())))
-    return " ".join(text.split())
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 def entry_post(entry, source: str) -> dict:
@@ -199,14 +204,15 @@ def entry_post(entry, source: str) -> dict:
     raw_summary = entry.get("summary") or (entry.get("content") or [{}])[0].get("value", "")
     summary_text = plain_text(raw_summary)
     if len(summary_text) > SUMMARY_MAX_CHARS:
-        summary_html = f"<p>{html.escape(summary_text[:SUMMARY_MAX_CHARS].rstrip())}…</p>"
+        summary_html = f"<p>{html.escape(shortened(summary_text, SUMMARY_MAX_CHARS))}</p>"
     else:
         summary_html = sanitize_summary(raw_summary)
     title = plain_text(entry.get("title", ""))
     if not title:
-        title = _cut(summary_text, TITLE_FROM_SUMMARY_CHARS) or source
+        title = shortened(summary_text, TITLE_FROM_SUMMARY_CHARS) or source
     if title == summary_text:
         summary_html = ""  # a post without a title (a tweet): its text is the title
+    title = shortened(title, TITLE_MAX_CHARS)
     link = entry.get("link") or ""
     return {
         "title": title,
@@ -218,10 +224,18 @@ def entry_post(entry, source: str) -> dict:
 
 
 def latest_posts(feeds: Iterable[tuple[str, list]], limit: int) -> list[dict]:
-    """The ``limit`` newest posts of all feeds, newest first; undated posts last."""
+    """The ``limit`` newest posts of all feeds, newest first; undated posts
+    last; a post listed twice (in one feed, or in two feeds of the same
+    account) once, by its address, or its title and date when it has none."""
     posts = [entry_post(entry, source) for source, entries in feeds for entry in entries]
     posts.sort(key=lambda post: (post["date"] is None, -(post["date"].timestamp() if post["date"] else 0)))
-    return posts[:limit]
+    seen, unique = set(), []
+    for post in posts:
+        key = post["link"] or (post["title"], post["date"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(post)
+    return unique[:limit]
 
 
 def read_posts(config: SnsSettings) -> list[dict]:
@@ -248,10 +262,6 @@ def _entry_date(entry) -> dt.datetime | None:
     if not parsed:
         return None
     return dt.datetime(*parsed[:6], tzinfo=dt.timezone.utc).astimezone(SEOUL)
-
-
-def _cut(text: str, length: int) -> str:
-    return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
 def _location_name(location: str) -> str:

@@ -6,6 +6,11 @@ site (no CDN). A screenshot of each goes to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import pytest
+
+from sample_site import dev_site
+
+from .conftest import site_pages
 from .page_checks import SITE_TAGS, axe_violations, reading_problems
 
 
@@ -16,3 +21,24 @@ def test_site_page_is_accessible_and_readable(site_page, width, tab, site_server
     problems = reading_problems(tab.page, width) + tab.foreign_requests(site_server.base)
     problems += axe_violations(tab.page, axe_script, SITE_TAGS)
     assert not problems, f"{site_page.path} at {width}px:\n" + "\n".join(problems)
+
+
+# A list whose items are a link and then its count or date ("문화공연 (3건)",
+# "2026년 11월 12일 (제5호) — 소식 9건"): the link is what the item is for,
+# though small_targets takes it for a link in a sentence.
+_LIST_LINKS = """() => [...document.querySelectorAll('main li > a:first-child')]
+  .filter(a => a.parentElement.textContent.trim().startsWith(a.textContent.trim()))
+  .map(a => [a.textContent.trim(), a.getBoundingClientRect().height])"""
+
+
+@pytest.mark.parametrize("width", [375])
+@pytest.mark.parametrize("name", ["categories", "departments", "archives", "newsletter-archive"])
+def test_a_list_of_links_each_followed_by_its_count_or_date_has_44px_targets(name, width, tab, site_server):
+    """The links of the fields, departments, archives and newsletter issues
+    were 26px tall, on the newsletter's list 3px apart: a resident over 60
+    tapped the issue next to the one meant."""
+    [page] = [page for page in site_pages(dev_site().output) if page.name == name]
+    tab.open(f"{site_server.base}/{page.path}")
+    links = tab.page.evaluate(_LIST_LINKS)
+    assert links, f"{page.path} lists no link"
+    assert [text for text, height in links if height < 44 - 0.5] == [], f"{page.path} at {width}px: {links}"
