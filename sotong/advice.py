@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .body_files import wordless_pictures
 from .i18n import _
 from .notices import Notice, reference_definition
 from .schedule import next_issue
@@ -48,7 +49,8 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line is still the example that sotong new wrote; write the notice's own words "
                 "(or the department's phone number) here, as it would reach residents as it is"))
-    return found + _vague_links(notice, shown) + _vanishing_lines(notice, shown)
+    return (found + _vague_links(notice, shown) + _vanishing_lines(notice, shown)
+            + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(notice.body, notice.body_line)])
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:

@@ -1,10 +1,11 @@
 """Files the text of a notice or page shows or links (a picture, a PDF): each
 must be a file under content/, written the way Pelican finds it,
 ``{static}/images/poster.jpg`` (the path from content/ after ``{static}``),
-and each picture must say in words what it shows (``![포스터: 12월 20일
-서울숲](...)``): a notice that is only a poster with ``![]`` showed a
-resident whose screen reader reads the page, or whose phone does not load
-pictures, a title and nothing else (Pelican said an English warning).
+and each picture should say in words what it shows (``![포스터: 12월 20일
+서울숲](...)``; a warning, :func:`wordless_pictures`): a notice that is only
+a poster with ``![]`` showed a resident whose screen reader reads the page,
+or whose phone does not load pictures, a title and nothing else (Pelican
+said an English warning).
 
 Without this a picture whose file is missing, or written as a plain path
 (``images/poster.jpg``, which the page at ``notices/SLUG/`` looks for in its
@@ -81,25 +82,34 @@ def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=target)
 
 
+def wordless_pictures(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, warning) for each picture of the Markdown ``body`` (starting on
+    line ``first_line``) that says in no words what it shows, in the order
+    written. A warning, not a problem: ``<img alt="">`` is how HTML marks a
+    picture that only decorates."""
+    found: dict[tuple[int, str], int] = {}  # a linked picture is named twice: said once
+    for target, words, offset in _targets(body):
+        if words is not None and not words.strip() and target.strip():
+            found.setdefault((first_line + body.count("\n", 0, offset), _wordless(target.strip(), body[offset] == "]")), offset)
+    return sorted(found, key=found.get)
+
+
 def _wordless(target: str, markdown: bool) -> str:
     if markdown:
-        return _("the picture {target} says in no words what it shows, so those who cannot see it read nothing; write it "
-                 "between [ and ], e.g. ![겨울 축제 포스터: 12월 20일 서울숲 광장]({target})").format(target=target)
-    return _('the picture {target} says in no words what it shows, so those who cannot see it read nothing; write it '
-             'as alt="...", e.g. <img src="{target}" alt="겨울 축제 포스터: 12월 20일 서울숲 광장">').format(target=target)
+        return _("warning: the picture {target} says in no words what it shows, so those who cannot see it read nothing; "
+                 "write it between [ and ], e.g. ![겨울 축제 포스터: 12월 20일 서울숲 광장]({target})").format(target=target)
+    return _('warning: the picture {target} says in no words what it shows, so those who cannot see it read nothing; '
+             'write it as alt="...", e.g. <img src="{target}" alt="겨울 축제 포스터: 12월 20일 서울숲 광장">').format(target=target)
 
 
 def missing_files(body: str, first_line: int, source: Path, root: Path | str, shown: str) -> list[Problem]:
     """A problem for each picture or file the Markdown ``body`` (starting on
     line ``first_line`` of the file ``source``) shows or links that is not
-    a file under ``root`` (content/) reached as written, and for each
-    picture without words, in the order written."""
+    a file under ``root`` (content/) reached as written, in the order written."""
     found: dict[Problem, int] = {}  # a linked picture names its file twice: said once
     root = os.path.abspath(root)
     for target, words, offset in _targets(body):
-        messages = [_problem(target.strip(), words is not None, str(source), root) if target.strip() else None]
-        if words is not None and not words.strip():
-            messages.append(_wordless(target.strip(), body[offset] == "]"))
-        for message in filter(None, messages):
+        message = _problem(target.strip(), words is not None, str(source), root) if target.strip() else None
+        if message:
             found.setdefault(Problem(shown, first_line + body.count("\n", 0, offset), message), offset)
     return sorted(found, key=found.get)
