@@ -300,6 +300,17 @@ def test_a_banner_image_outside_the_static_folders_is_copied_to_the_site(empty_p
     assert banner_titles(aside_of((output / "index.html").read_text(encoding="utf-8")))[0] == "안내"
 
 
+def test_a_heading_in_a_banners_text_stays_under_the_banners_title(empty_project_dir):
+    """A banner's ``## 신청 방법`` was an h2 under the banner's h3 title on
+    the homepage, so a screen reader's list of headings put it beside the
+    banner instead of in it; it is now the level below the title."""
+    write_banner(empty_project_dir, "promo.yaml", "title: 안내\nbody: |\n  ## 신청 방법\n\n  정부24에서 신청하세요.\n"
+                 "link: https://www.gov.kr/\nplacements: [site]\npriority: 99\n")
+    build_site(Project(empty_project_dir / "pelicanconf.py"))
+    aside = aside_of((empty_project_dir / "output" / "index.html").read_text(encoding="utf-8"))
+    assert re.search(r'<h3 class="minwon24-banner-title">안내</h3>.*<h4[^>]*>신청 방법</h4>', aside, re.S), aside
+
+
 # --- the emails ------------------------------------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ class BannerBlocks:
     def block(self, banner: Banner) -> Block:
         block = self._blocks.get(banner.slug)
         if block is None:
-            html = self.html.render(banner=banner, body=body_html(banner.body),
+            html = self.html.render(banner=banner, body=body_html(banner.body, 3),  # under the title's h2
                                     image=email_image(self.context.settings, banner))
             text = self.text.render(banner=banner, body=markdown_text(banner.body))
             block = self._blocks[banner.slug] = Block(html=self.context.inline(html), text=text,
