@@ -697,6 +697,13 @@ def test_a_text_answer_sent_decomposed_is_kept_composed_and_counted_in_letters()
     assert errors == {} and answers["free"] == ("마을버스 배차",)
 
 
+
+def test_a_text_answers_line_breaks_count_once_as_the_box_counted_them():
+    """A form sends each line break as CR LF, the box's maxlength counted it
+    as one: three lines of two letters fit a box of 8 and are taken, kept with LF."""
+    answers, errors = validate_answers(SURVEY, {"one": ["가"], "score": ["1"], "free": ["가나\r\n다라\r마바"]}, text_max_chars=8)
+    assert errors == {} and answers["free"] == ("가나\n다라\n마바",)
+
 @hsettings(deadline=None, max_examples=200)
 @given(st.lists(st.fixed_dictionaries({}, optional={
     "one": st.sampled_from([("가",), ("나",), ("다",)]),

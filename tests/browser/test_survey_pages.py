@@ -85,3 +85,23 @@ def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, sit
     tab.screenshot("results-chart", width)
     problems = small_text(tab.page) + sideways_scrolling(tab.page, width)
     assert not problems, "the results chart at 320px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_text_answer_with_line_breaks_the_box_let_through_is_taken(width, tab, collector):
+    """The box's ``maxlength`` counts a line break as one character, but the
+    form sends it as two (CR LF): an answer of paragraphs that filled the box
+    was refused as too long ("2000자 이내로 줄여 주세요. 지금 2998자입니다"),
+    though the resident could type no more. It is taken, its breaks kept."""
+    token = make_token("survey", f"{SURVEY}:S000130", SECRET_ENV["SOTONG_SECRET"].encode())
+    tab.open(f"{collector}/surveys/{SURVEY}?t={token}")
+    box = tab.page.locator("textarea[name=wish]")
+    longest = int(box.get_attribute("maxlength"))
+    box.fill("책\n" * longest)  # the box keeps what fits: `longest` characters, half of them line breaks
+    assert tab.page.eval_on_selector("textarea[name=wish]", "box => [box.value.length, box.validity.valid]") == [longest, True]
+    for name in REQUIRED:
+        tab.page.locator(f"input[name={name}]").first.check()
+    _post_here(tab)
+    with tab.page.expect_response(lambda response: response.request.method == "POST") as posted:
+        tab.page.get_by_role("button", name="답변 보내기").click()
+    assert posted.value.status == 303, tab.page.inner_text("#survey-errors")
