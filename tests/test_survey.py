@@ -74,6 +74,12 @@ SCHEMA_CASES = [
     (GOOD.replace("type: single", "type: multiple") + "    max: 둘\n", 10, "max must be a whole number from 1 to 2"),
     (GOOD.replace("type: single", "type: multiple") + "    min: 2\n    max: 1\n", 11, "min (2) must not be more than max (1)"),
     (GOOD + "    max: 1\n", 10, "max is only for scale and multiple questions; remove it from this single question"),
+    # options YAML reads as something else than text, which the form showed as "None", "True", "{'기타': '직접 입력'}"
+    (GOOD.replace("[짧다, 적절하다]", "[짧다, 기타: 직접 입력]"), 9,
+     'the option 기타: 직접 입력 holds a colon, which YAML reads as a key and its value; put the option in double quotes: "기타: 직접 입력"'),
+    (GOOD.replace("[짧다, 적절하다]", "\n      - 짧다\n      -\n      - 적절하다"), 11, "an option is empty; write each answer as text"),
+    (GOOD.replace("[짧다, 적절하다]", "[Yes, No]"), 9, 'an option is not read as the text written (YAML reads it as yes/no'),
+    (GOOD.replace("[짧다, 적절하다]", "[짧다, [적절하다]]"), 9, 'an option is not read as the text written'),
 ]
 
 

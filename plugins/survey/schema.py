@@ -298,14 +298,34 @@ def _options(item: dict, kind, at: tuple, problem) -> list | None:
                 _("a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]").format(
                     kind=kind))
         return []
-    options = [str(option).strip() for option in options]
-    if any(not option for option in options):
-        problem(at + ("options",), _("an option is empty; write each answer as text"))
+    options = [_option_text(option, at + ("options", index), problem) for index, option in enumerate(options)]
+    options = [option for option in options if option is not None]
     duplicates = sorted({o for o in options if options.count(o) > 1})
     if duplicates:
         problem(at + ("options",), _('option "{duplicates}" is listed twice; list each answer once').format(
             duplicates=duplicates[0]))
     return options
+
+
+def _option_text(option, at: tuple, problem) -> str | None:
+    """The option's text, or None (a problem said) for an empty one or one
+    YAML read as something else than the text written, which residents
+    would see as Python's words for it ("None", "True",
+    "{'기타': '직접 입력'}"): a key and its value (a colon), yes/no, a number
+    it rewrote (2.50 as 2.5) or a list."""
+    if isinstance(option, (str, int)) and not isinstance(option, bool):
+        text = str(option).strip()
+        if text:
+            return text
+    if option is None or isinstance(option, str):
+        problem(at, _("an option is empty; write each answer as text"))
+    elif isinstance(option, dict) and len(option) == 1:
+        key, value = next(iter(option.items()))
+        problem(at, _('the option {key}: {value} holds a colon, which YAML reads as a key and its value; put the option in double quotes: "{key}: {value}"').format(
+            key=key, value="" if value is None else value))
+    else:
+        problem(at, _('an option is not read as the text written (YAML reads it as yes/no, a number or a list); put each such option in double quotes, e.g. options: ["Yes", "No"]'))
+    return None
 
 
 def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None]:
