@@ -399,6 +399,29 @@ def test_post_403_404_410_413(tmp_path, project, server):
     assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
 
 
+
+def test_a_running_collector_takes_the_surveys_as_content_surveys_holds_them_now(project, server):
+    """``sotong serve`` runs for weeks while the daily build publishes new
+    surveys and the issue invites to them: the collector read the surveys
+    once, at its start, so every invited reader's link of a survey added
+    since got "페이지를 찾을 수 없습니다" (404), and a survey whose closing day
+    staff moved kept the old one. It reads them again when a file changed,
+    and keeps them as they were while a file is wrong."""
+    surveys = project / "content" / "surveys"
+    new = survey_token("new-survey", "S00001")
+    assert call(server, "GET", f"/surveys/new-survey?t={new}")[0] == 404
+    (surveys / "new-survey.yaml").write_text(GOOD, encoding="utf-8")
+    status, _, page = call(server, "GET", f"/surveys/new-survey?t={new}")
+    assert status == 200 and "기간은?" in page
+    assert call(server, "POST", "/surveys/new-survey", {"t": new, "period": "짧다"})[0] == 303
+    library = surveys / f"{LIBRARY}.yaml"
+    text = library.read_text(encoding="utf-8")
+    library.write_text(text.replace("closes: 2026-11-30", "closes: 2026-11-20"), encoding="utf-8")
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00001')}")[0] == 410
+    (surveys / "new-survey.yaml").write_text(GOOD.replace("title:", "titel:"), encoding="utf-8")  # being edited
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00002')}")[0] == 410
+    assert call(server, "GET", f"/surveys/new-survey?t={survey_token('new-survey', 'S00002')}")[0] == 200
+
 def test_a_trial_link_shows_a_test_form_and_records_nothing_then_the_reader_answers_once(project, server):
     """A test copy's or a preview's link (trial_token) opens the form under a
     test banner, keeps it on a 400, and answers 200 storing nothing and using
