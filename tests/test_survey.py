@@ -422,6 +422,25 @@ def test_a_running_collector_takes_the_surveys_as_content_surveys_holds_them_now
     assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00002')}")[0] == 410
     assert call(server, "GET", f"/surveys/new-survey?t={survey_token('new-survey', 'S00002')}")[0] == 200
 
+
+def test_answers_of_an_option_renamed_while_the_survey_was_open_are_still_counted(project, server, cli):
+    """Staff fixed an option's wording while the survey took answers: the
+    answers given under the old wording were counted nowhere, so the shares
+    of a one-answer question added up to less than 100% with nothing said.
+    They are counted in a row of their own, without their words (a question
+    that was a text question must not publish its free text)."""
+    for reader, library in (("S00001", "금호도서관"), ("S00002", "용답도서관")):
+        answer = {**LIBRARY_ANSWER, "library": library}
+        assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, reader), **answer})[0] == 303
+    definition = project / "content" / "surveys" / f"{LIBRARY}.yaml"
+    definition.write_text(definition.read_text(encoding="utf-8").replace("금호도서관", "금호도서관(본관)"), encoding="utf-8")
+    assert cli(project, "survey", "results", LIBRARY).code == 0
+    with open(project / "private" / "surveys" / LIBRARY / "results.csv", encoding="utf-8-sig", newline="") as file:
+        library_rows = [row[1:] for row in csv.reader(file) if row[0] == "library"]
+    assert ["금호도서관(본관)", "0", "0.0000"] in library_rows and ["용답도서관", "1", "0.5000"] in library_rows
+    assert ["(지금은 없는 보기를 고른 응답)", "1", "0.5000"] in library_rows
+    assert sum(int(count) for _option, count, _share in library_rows) == 2
+
 def test_a_trial_link_shows_a_test_form_and_records_nothing_then_the_reader_answers_once(project, server):
     """A test copy's or a preview's link (trial_token) opens the form under a
     test banner, keeps it on a 400, and answers 200 storing nothing and using
