@@ -596,6 +596,20 @@ def test_results_csv_has_each_options_count_and_share(answered):
     assert ["satisfaction", "5", "2", "0.6667"] in table and ["hours", "(응답 없음)", "3", "1.0000"] in table
 
 
+
+def test_a_scales_negative_points_are_numbers_in_results_csv(tmp_path):
+    """A scale from -2 (매우 반대) to 2 (매우 찬성): its points were written
+    to results.csv as text, the negative ones neutralized as formulas ('-2),
+    which the office's Excel shows with the quote and cannot sort as numbers."""
+    from survey.results import write_csv
+
+    scale = Question("stance", "scale", "찬반", (), min=-2, max=2)
+    survey = Survey("s", "설문", "문화체육과", None, None, (), False, False, (scale,))
+    write_csv(tmp_path / "results.csv", tally(survey, [{"stance": ("-2",)}, {"stance": ("1",)}, {}], 3))
+    with open(tmp_path / "results.csv", encoding="utf-8-sig", newline="") as file:
+        options = [row[1] for row in csv.reader(file)][1:]
+    assert options == ["-2", "-1", "0", "1", "2", "(응답 없음)"]
+
 def test_private_results_escape_free_text_and_describe_their_charts(answered):
     project, _ = answered
     private = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")

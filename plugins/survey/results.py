@@ -161,7 +161,15 @@ def bar_chart(result: QuestionResult) -> Markup:
 
 
 def csv_rows(results: Results) -> list[tuple]:
-    return [(q.id, row.option, row.count, f"{row.share:.4f}") for q in results.questions for row in q.rows]
+    return [(q.id, _option_cell(q, row.option), row.count, f"{row.share:.4f}") for q in results.questions for row in q.rows]
+
+
+def _option_cell(question: QuestionResult, option: str) -> str | int:
+    """A scale's point as the number it is: as text, a negative one is
+    written as a formula neutralized ('-2), which Excel shows with its quote."""
+    if question.type == "scale" and option.lstrip("-").isdecimal():
+        return int(option)
+    return option
 
 
 def write_csv(path: Path, results: Results) -> None:
