@@ -105,3 +105,23 @@ def test_a_text_answer_with_line_breaks_the_box_let_through_is_taken(width, tab,
     with tab.page.expect_response(lambda response: response.request.method == "POST") as posted:
         tab.page.get_by_role("button", name="답변 보내기").click()
     assert posted.value.status == 303, tab.page.inner_text("#survey-errors")
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_screen_reader_hears_each_questions_hint_and_error_with_it(width, tab, collector):
+    """How many options to tick and which end of a scale is high were
+    paragraphs a screen reader moving from answer to answer never read (the
+    group said only its question), so "1 라디오 버튼" meant nothing; the
+    question's group now has them as its description, after its error."""
+    token = make_token("survey", f"{SURVEY}:S000131", SECRET_ENV["SOTONG_SECRET"].encode())
+    tab.open(f"{collector}/surveys/{SURVEY}?t={token}")
+    _post_here(tab)
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button", name="답변 보내기").click()
+    session = tab.page.context.new_cdp_session(tab.page)
+    groups = {node["name"]["value"].split(".")[0]: node.get("description", {}).get("value", "")
+              for node in session.send("Accessibility.getFullAXTree")["nodes"]
+              if node.get("role", {}).get("value") == "group" and node.get("name", {}).get("value", "")[:1].isdigit()}
+    assert groups["2"] == "오류: 하나 이상 골라 주세요. 해당하는 것을 모두 골라 주세요.", groups
+    assert groups["3"] == "오류: 꼭 답해 주셔야 하는 질문입니다. 1(가장 낮음)부터 5(가장 높음)까지 하나를 골라 주세요.", groups
+    assert groups["4"] == "", groups  # a single question: nothing more to say
