@@ -698,6 +698,30 @@ def test_results_are_published_only_after_closing_with_enough_answers(today, ans
         assert f"{answers} answers are fewer than SURVEY_MIN_ANSWERS ({min_answers})" in reason
 
 
+
+def test_free_text_longer_than_the_collector_takes_is_a_problem_and_the_length_it_names_is_taken(tmp_path):
+    """SURVEY's text_max_chars may be up to 20,000, and a survey may ask any
+    number of free-text questions, but the collector takes 64 KiB, and a
+    form sends a Korean letter as 9 bytes: an answer the form let through
+    got 413 and was lost. sotong check says so, with the length that fits,
+    and an answer at that length, every box full, is taken."""
+    project = copy_project(tmp_path, extra_settings='SURVEY = {"text_max_chars": 10000}')
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    said = [p for p in problems if p.startswith(f"content/surveys/{LIBRARY}.yaml:8: with 1 free-text question(s) of up to 10000")]
+    assert len(said) == 1 and len(problems) == 3, problems  # each sample survey asks one free-text question
+    fits = min(int(p.rsplit(" ", 1)[1]) for p in problems)  # the setting is every survey's
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'SURVEY = {{"text_max_chars": {fits}}}\n')
+    assert check_project(Project(project / "pelicanconf.py")) == []
+    add_subscribers(store_of(project), 1)
+    longest = {"library": "기타 작은도서관", "purpose": ["책 대출·반납", "열람실 공부", "강좌·프로그램 참여", "어린이 자료실 이용",
+                                                 "전자책·디지털 자료", "휴식·모임"], "satisfaction": "5", "hours": "더 늘려야 한다"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **longest,
+                                                          "wish": "가" * 10000})[0] == 413  # what 10,000 would have met
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **longest,
+                                                          "wish": "가" * fits})[0] == 303
+
 def test_min_answers_setting_is_validated(tmp_path, cli):
     project = copy_project(tmp_path, extra_settings="SURVEY_MIN_ANSWERS = 0")
     result = cli(project, "check")

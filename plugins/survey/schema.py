@@ -11,13 +11,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean, not_utf8
 from sotong.content_files import yaml_files
+from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import control_character_problems, department as known_department, whole_number
+
+from .config import DEFAULTS as SETTING_DEFAULTS, read_survey_settings
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
                "kind", "policy")
@@ -99,7 +103,8 @@ def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
             for notice in notices if notice.survey is not None and notice.survey not in known]
 
 
-def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> tuple[Survey | None, list[Problem]]:
+def read_survey(path: Path, audiences: Audiences, shown: str | None = None,
+                text_max_chars: int = SETTING_DEFAULTS["text_max_chars"]) -> tuple[Survey | None, list[Problem]]:
     """Read and validate one survey file; (survey, []) or (None, problems)."""
     shown = shown or str(path)
     try:
@@ -112,11 +117,13 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
-    return validate_survey(doc, path.stem, audiences, shown)
+    return validate_survey(doc, path.stem, audiences, shown, text_max_chars)
 
 
-def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown: str):
-    """The rules of a survey definition, on a parsed document."""
+def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown: str,
+                    text_max_chars: int = SETTING_DEFAULTS["text_max_chars"]):
+    """The rules of a survey definition, on a parsed document; its text
+    answers are taken up to ``text_max_chars`` (the SURVEY setting)."""
     problems: list[Problem] = []
 
     def problem(path: tuple, message: str) -> None:
@@ -153,11 +160,35 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     publish_results = _flag(data, "publish_results", problem)
     questions = _questions(data.get("questions"), problem, doc.line)
     kind, policy = _consultation(data, audiences, anonymous, problem)
+    if not problems:
+        _fits_one_answer(questions, text_max_chars, lambda message: problem(("questions",), message))
     if problems:
         return None, problems
     return Survey(slug=slug, title=title.strip(), department=str(department), opens=opens, closes=closes,
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
                   questions=questions, source=shown, kind=kind, policy=policy), []
+
+
+def _fits_one_answer(questions: tuple, text_max_chars: int, problem) -> None:
+    """A problem when the longest answer the form lets through (every text
+    box full of Korean, 9 bytes a letter as a form sends it; every option
+    ticked) is more than the collector takes (413): the resident would lose it."""
+    texts = [question for question in questions if question.type == "text"]
+    if not texts:
+        return
+    fields = [(TOKEN_FIELD, "x" * 100)]  # a token is about 60 characters
+    for question in questions:
+        if question.type == "text":
+            fields.append((question.id, "가" * text_max_chars))
+        else:
+            fields += [(question.id, choice) for choice in question.choices
+                       if question.type == "multiple" or choice == max(question.choices, key=lambda c: len(c.encode()))]
+    longest = len(urlencode(fields))
+    if longest > MAX_BODY_BYTES:
+        rest = longest - len(texts) * len(urlencode({"": "가" * text_max_chars}))
+        problem(_("with {count} free-text question(s) of up to {chars} characters each (SURVEY's text_max_chars), an answer may be longer than the collector takes ({limit} KiB) and be lost; ask fewer free-text questions, or lower text_max_chars to {fits}").format(
+            count=len(texts), chars=text_max_chars, limit=MAX_BODY_BYTES // 1024,
+            fits=max(1, (MAX_BODY_BYTES - rest) // (9 * len(texts)))))
 
 
 def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) -> tuple[str, Policy | None]:
@@ -377,8 +408,10 @@ def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, S
 def read_surveys(settings: dict, audiences: Audiences, shown=str) -> tuple[dict[str, Survey], list[Problem]]:
     surveys = {}
     paths, problems = yaml_files(surveys_dir(settings), shown)
+    config = read_survey_settings(settings)[0]  # its problems are said apart
+    text_max_chars = config.text_max_chars if config else SETTING_DEFAULTS["text_max_chars"]
     for path in paths:
-        survey, found = read_survey(path, audiences, shown(path))
+        survey, found = read_survey(path, audiences, shown(path), text_max_chars)
         problems.extend(found)
         if survey is not None:
             surveys[survey.slug] = survey
