@@ -11,6 +11,7 @@ import datetime as dt
 import email
 import http.client
 import json
+import re
 import shutil
 import sqlite3
 import sys
@@ -440,6 +441,21 @@ def test_answers_of_an_option_renamed_while_the_survey_was_open_are_still_counte
     assert ["금호도서관(본관)", "0", "0.0000"] in library_rows and ["용답도서관", "1", "0.5000"] in library_rows
     assert ["(지금은 없는 보기를 고른 응답)", "1", "0.5000"] in library_rows
     assert sum(int(count) for _option, count, _share in library_rows) == 2
+
+
+def test_an_option_with_an_invisible_character_at_its_end_can_be_chosen(project, server):
+    """An option copied from a web page with a zero-width space at its end
+    (예\u200b): the form sent it as written, the collector trimmed the
+    answer as it trims every answer and found no such option, so no
+    resident could choose it ("보기 가운데에서 골라 주세요"). Options are
+    trimmed the same way."""
+    (project / "content" / "surveys" / "copied.yaml").write_text(
+        GOOD.replace("[짧다, 적절하다]", "[짧다\u200b, \ufeff적절하다\u3164]"), encoding="utf-8")
+    token = survey_token("copied", "S00001")
+    status, _, page = call(server, "GET", f"/surveys/copied?t={token}")
+    assert status == 200
+    chosen = re.search(r'name="period" value="([^"]*)"', page).group(1)
+    assert call(server, "POST", "/surveys/copied", {"t": token, "period": chosen})[0] == 303
 
 def test_a_trial_link_shows_a_test_form_and_records_nothing_then_the_reader_answers_once(project, server):
     """A test copy's or a preview's link (trial_token) opens the form under a

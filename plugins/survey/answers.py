@@ -4,9 +4,10 @@ the Korean message shown next to each question that was answered wrongly."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .schema import Survey
+if TYPE_CHECKING:  # the schema trims options as answers are trimmed
+    from .schema import Survey
 
 # Letters that show nothing: the Hangul fillers (U+3164 is how blank names are typed on Korean phones).
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")

@@ -21,6 +21,7 @@ from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import control_character_problems, department as known_department, whole_number
 
+from .answers import trimmed
 from .config import DEFAULTS as SETTING_DEFAULTS, read_survey_settings
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
@@ -345,7 +346,7 @@ def _option_text(option, at: tuple, problem) -> str | None:
     "{'기타': '직접 입력'}"): a key and its value (a colon), yes/no, a number
     it rewrote (2.50 as 2.5) or a list."""
     if isinstance(option, (str, int)) and not isinstance(option, bool):
-        text = str(option).strip()
+        text = trimmed(str(option))  # as an answer is: an option ending in U+200B could never be chosen
         if text:
             return text
     if option is None or isinstance(option, str):
