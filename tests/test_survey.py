@@ -91,6 +91,20 @@ def test_every_schema_rule_is_a_file_line_problem(project, text, line, message):
     assert any(p.startswith(f"content/surveys/my-survey.yaml:{line}: ") and message in p for p in problems), problems
 
 
+
+@pytest.mark.parametrize("kind,extra", [("Single", ""), ("sclae", "    min: 1\n    max: 5\n")])
+def test_a_question_of_a_type_written_wrong_is_one_problem_naming_the_type(project, kind, extra):
+    """type: Single (a capital) or sclae: beside the type's problem, check
+    said to remove the options ("options are only for single and multiple
+    questions; remove them from this Single question") or min and max,
+    which staff then deleted though only the type was wrong."""
+    text = GOOD.replace("type: single", f"type: {kind}")
+    if extra:
+        text = text.replace("    options: [짧다, 적절하다]\n", extra)
+    (project / "content" / "surveys" / "my-survey.yaml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    assert len(problems) == 1 and problems[0].startswith(f'content/surveys/my-survey.yaml:7: type "{kind}" is not a question type'), problems
+
 def test_check_cli_exits_1_without_traceback(project, sotong):
     (project / "content" / "surveys" / "bad.yaml").write_text(GOOD.replace("title:", "titel:"), encoding="utf-8")
     result = sotong(project, "check")

@@ -321,7 +321,7 @@ def _options(item: dict, kind, at: tuple, problem) -> list | None:
     """A choice question's answers: two or more, none empty, none twice; no others have options."""
     options = item.get("options")
     if kind not in CHOICE_TYPES:
-        if options is not None:
+        if options is not None and kind in TYPES:  # of an unknown type, only the type is wrong
             problem(at + ("options",), _("options are only for single and multiple questions; remove them from this {kind} question").format(
                 kind=kind))
         return options
@@ -365,7 +365,7 @@ def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None
     SCALE_MOST_POINTS points; no other question has them."""
     if kind != "scale":
         for key in ("min", "max"):
-            if key in item:
+            if key in item and kind in TYPES:  # of an unknown type, only the type is wrong
                 problem(at + (key,), _("{key} is only for scale and multiple questions; remove it from this {kind} question").format(
                     key=key, kind=kind))
         return None, None
