@@ -254,9 +254,11 @@ def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int 
 
 
 def _questions(value, problem, line_of) -> tuple:
-    example = "questions:\n  - id: score\n    type: scale\n    text: 전반적인 만족도"
+    if isinstance(value, dict) and value:  # "- " forgotten before the first question's first key
+        problem(("questions", next(iter(value))), _("questions is not a list: start each question with a hyphen and a space before its first key, e.g.  - id: score"))
+        return ()
     if not isinstance(value, list) or not value:
-        problem(("questions",) if value is not None else (), _("questions is required: a list of questions, e.g. {example!r}").format(example=example))
+        problem(("questions",) if value is not None else (), _("questions is required: a list of questions, e.g. questions: [{id: score, type: scale, text: 전반적인 만족도}]"))
         return ()
     questions, seen = [], {}
     for index, item in enumerate(value):
