@@ -7,11 +7,19 @@ sideways scrolling, 16px text, nothing fetched from outside the collector."""
 
 from __future__ import annotations
 
+import http.client
+from urllib.parse import urlencode
+
 import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, invoke_sotong, serving, store_of
 from sample_site import SECRET_ENV
 from survey.results import QuestionResult, Row, bar_chart
+from survey.rules import survey_token
 
+from sotong.project import Project
 from sotong.tokens import make_token
+from sotong.web import make_app
 
 from .conftest import WIDTHS
 from .page_checks import SITE_TAGS, axe_violations, reading_problems, sideways_scrolling, small_text
@@ -125,3 +133,24 @@ def test_a_screen_reader_hears_each_questions_hint_and_error_with_it(width, tab,
     assert groups["2"] == "오류: 하나 이상 골라 주세요. 해당하는 것을 모두 골라 주세요.", groups
     assert groups["3"] == "오류: 꼭 답해 주셔야 하는 질문입니다. 1(가장 낮음)부터 5(가장 높음)까지 하나를 골라 주세요.", groups
     assert groups["4"] == "", groups  # a single question: nothing more to say
+
+
+@pytest.mark.parametrize("width", [1280])
+def test_the_private_results_show_a_free_text_answers_lines_as_written(width, tab, site_server, tmp_path):
+    """An opinion of several paragraphs ran together into one in the
+    private results.html staff read (the line breaks shown as spaces)."""
+    project = copy_project(tmp_path)
+    add_subscribers(store_of(project), 1)
+    answer = {"t": survey_token(SURVEY, "S00001"), "library": "금호도서관", "purpose": "열람실 공부", "satisfaction": "5",
+              "wish": "첫째, 주말 연장\r\n둘째, 열람실 증설"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", f"/surveys/{SURVEY}", body=urlencode(answer),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert connection.getresponse().status == 303
+        connection.close()
+    assert invoke_sotong(project, "survey", "results", SURVEY).code == 0
+    page = (project / "private" / "surveys" / SURVEY / "results.html").read_text(encoding="utf-8")
+    tab.open(site_server.put("/__test__/results.html", page))
+    shown = tab.page.locator("li", has_text="첫째").inner_text()
+    assert shown == "첫째, 주말 연장\n둘째, 열람실 증설", shown
