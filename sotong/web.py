@@ -44,12 +44,12 @@ from . import signals
 from .i18n import _
 from .markup import text_with_tel_links
 from .problems import SotongError
+from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
 from .group_commit import WouldWait
 from .tokens import secret_held, secret_problem, signs_with_development_key
 
-MAX_BODY_BYTES = 64 * 1024
 CHECKPOINT_SECONDS = 1.0
 QUEUE_WARNING_SECONDS = 60.0  # waitress's "all threads busy" warning, at most once a minute
 # requests of one connection read while it is answered: 2, so that a client's next request, sent as soon as

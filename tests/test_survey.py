@@ -11,6 +11,7 @@ import datetime as dt
 import email
 import http.client
 import json
+import re
 import shutil
 import sqlite3
 import sys
@@ -74,6 +75,15 @@ SCHEMA_CASES = [
     (GOOD.replace("type: single", "type: multiple") + "    max: 둘\n", 10, "max must be a whole number from 1 to 2"),
     (GOOD.replace("type: single", "type: multiple") + "    min: 2\n    max: 1\n", 11, "min (2) must not be more than max (1)"),
     (GOOD + "    max: 1\n", 10, "max is only for scale and multiple questions; remove it from this single question"),
+    # options YAML reads as something else than text, which the form showed as "None", "True", "{'기타': '직접 입력'}"
+    (GOOD.replace("[짧다, 적절하다]", "[짧다, 기타: 직접 입력]"), 9,
+     'the option 기타: 직접 입력 holds a colon, which YAML reads as a key and its value; put the option in double quotes: "기타: 직접 입력"'),
+    (GOOD.replace("[짧다, 적절하다]", "\n      - 짧다\n      -\n      - 적절하다"), 11, "an option is empty; write each answer as text"),
+    (GOOD.replace("[짧다, 적절하다]", "[Yes, No]"), 9, 'an option is not read as the text written (YAML reads it as yes/no'),
+    (GOOD.replace("[짧다, 적절하다]", "[짧다, [적절하다]]"), 9, 'an option is not read as the text written'),
+    # the "- " before a question forgotten: check said "questions is required", with \n in its example
+    (GOOD.replace("  - id: period", "  id: period").replace("    type:", "  type:").replace("    text:", "  text:")
+     .replace("    options:", "  options:"), 6, "questions is not a list: start each question with a hyphen and a space"),
 ]
 
 
@@ -83,6 +93,20 @@ def test_every_schema_rule_is_a_file_line_problem(project, text, line, message):
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert any(p.startswith(f"content/surveys/my-survey.yaml:{line}: ") and message in p for p in problems), problems
 
+
+
+@pytest.mark.parametrize("kind,extra", [("Single", ""), ("sclae", "    min: 1\n    max: 5\n")])
+def test_a_question_of_a_type_written_wrong_is_one_problem_naming_the_type(project, kind, extra):
+    """type: Single (a capital) or sclae: beside the type's problem, check
+    said to remove the options ("options are only for single and multiple
+    questions; remove them from this Single question") or min and max,
+    which staff then deleted though only the type was wrong."""
+    text = GOOD.replace("type: single", f"type: {kind}")
+    if extra:
+        text = text.replace("    options: [짧다, 적절하다]\n", extra)
+    (project / "content" / "surveys" / "my-survey.yaml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    assert len(problems) == 1 and problems[0].startswith(f'content/surveys/my-survey.yaml:7: type "{kind}" is not a question type'), problems
 
 def test_check_cli_exits_1_without_traceback(project, sotong):
     (project / "content" / "surveys" / "bad.yaml").write_text(GOOD.replace("title:", "titel:"), encoding="utf-8")
@@ -393,6 +417,63 @@ def test_post_403_404_410_413(tmp_path, project, server):
     assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
 
 
+
+def test_a_running_collector_takes_the_surveys_as_content_surveys_holds_them_now(project, server):
+    """``sotong serve`` runs for weeks while the daily build publishes new
+    surveys and the issue invites to them: the collector read the surveys
+    once, at its start, so every invited reader's link of a survey added
+    since got "페이지를 찾을 수 없습니다" (404), and a survey whose closing day
+    staff moved kept the old one. It reads them again when a file changed,
+    and keeps them as they were while a file is wrong."""
+    surveys = project / "content" / "surveys"
+    new = survey_token("new-survey", "S00001")
+    assert call(server, "GET", f"/surveys/new-survey?t={new}")[0] == 404
+    (surveys / "new-survey.yaml").write_text(GOOD, encoding="utf-8")
+    status, _, page = call(server, "GET", f"/surveys/new-survey?t={new}")
+    assert status == 200 and "기간은?" in page
+    assert call(server, "POST", "/surveys/new-survey", {"t": new, "period": "짧다"})[0] == 303
+    library = surveys / f"{LIBRARY}.yaml"
+    text = library.read_text(encoding="utf-8")
+    library.write_text(text.replace("closes: 2026-11-30", "closes: 2026-11-20"), encoding="utf-8")
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00001')}")[0] == 410
+    (surveys / "new-survey.yaml").write_text(GOOD.replace("title:", "titel:"), encoding="utf-8")  # being edited
+    assert call(server, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S00002')}")[0] == 410
+    assert call(server, "GET", f"/surveys/new-survey?t={survey_token('new-survey', 'S00002')}")[0] == 200
+
+
+def test_answers_of_an_option_renamed_while_the_survey_was_open_are_still_counted(project, server, cli):
+    """Staff fixed an option's wording while the survey took answers: the
+    answers given under the old wording were counted nowhere, so the shares
+    of a one-answer question added up to less than 100% with nothing said.
+    They are counted in a row of their own, without their words (a question
+    that was a text question must not publish its free text)."""
+    for reader, library in (("S00001", "금호도서관"), ("S00002", "용답도서관")):
+        answer = {**LIBRARY_ANSWER, "library": library}
+        assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, reader), **answer})[0] == 303
+    definition = project / "content" / "surveys" / f"{LIBRARY}.yaml"
+    definition.write_text(definition.read_text(encoding="utf-8").replace("금호도서관", "금호도서관(본관)"), encoding="utf-8")
+    assert cli(project, "survey", "results", LIBRARY).code == 0
+    with open(project / "private" / "surveys" / LIBRARY / "results.csv", encoding="utf-8-sig", newline="") as file:
+        library_rows = [row[1:] for row in csv.reader(file) if row[0] == "library"]
+    assert ["금호도서관(본관)", "0", "0.0000"] in library_rows and ["용답도서관", "1", "0.5000"] in library_rows
+    assert ["(지금은 없는 보기를 고른 응답)", "1", "0.5000"] in library_rows
+    assert sum(int(count) for _option, count, _share in library_rows) == 2
+
+
+def test_an_option_with_an_invisible_character_at_its_end_can_be_chosen(project, server):
+    """An option copied from a web page with a zero-width space at its end
+    (예\u200b): the form sent it as written, the collector trimmed the
+    answer as it trims every answer and found no such option, so no
+    resident could choose it ("보기 가운데에서 골라 주세요"). Options are
+    trimmed the same way."""
+    (project / "content" / "surveys" / "copied.yaml").write_text(
+        GOOD.replace("[짧다, 적절하다]", "[짧다\u200b, \ufeff적절하다\u3164]"), encoding="utf-8")
+    token = survey_token("copied", "S00001")
+    status, _, page = call(server, "GET", f"/surveys/copied?t={token}")
+    assert status == 200
+    chosen = re.search(r'name="period" value="([^"]*)"', page).group(1)
+    assert call(server, "POST", "/surveys/copied", {"t": token, "period": chosen})[0] == 303
+
 def test_a_trial_link_shows_a_test_form_and_records_nothing_then_the_reader_answers_once(project, server):
     """A test copy's or a preview's link (trial_token) opens the form under a
     test banner, keeps it on a 400, and answers 200 storing nothing and using
@@ -548,6 +629,20 @@ def test_results_csv_has_each_options_count_and_share(answered):
     assert ["satisfaction", "5", "2", "0.6667"] in table and ["hours", "(응답 없음)", "3", "1.0000"] in table
 
 
+
+def test_a_scales_negative_points_are_numbers_in_results_csv(tmp_path):
+    """A scale from -2 (매우 반대) to 2 (매우 찬성): its points were written
+    to results.csv as text, the negative ones neutralized as formulas ('-2),
+    which the office's Excel shows with the quote and cannot sort as numbers."""
+    from survey.results import write_csv
+
+    scale = Question("stance", "scale", "찬반", (), min=-2, max=2)
+    survey = Survey("s", "설문", "문화체육과", None, None, (), False, False, (scale,))
+    write_csv(tmp_path / "results.csv", tally(survey, [{"stance": ("-2",)}, {"stance": ("1",)}, {}], 3))
+    with open(tmp_path / "results.csv", encoding="utf-8-sig", newline="") as file:
+        options = [row[1] for row in csv.reader(file)][1:]
+    assert options == ["-2", "-1", "0", "1", "2", "(응답 없음)"]
+
 def test_private_results_escape_free_text_and_describe_their_charts(answered):
     project, _ = answered
     private = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
@@ -636,6 +731,30 @@ def test_results_are_published_only_after_closing_with_enough_answers(today, ans
         assert f"{answers} answers are fewer than SURVEY_MIN_ANSWERS ({min_answers})" in reason
 
 
+
+def test_free_text_longer_than_the_collector_takes_is_a_problem_and_the_length_it_names_is_taken(tmp_path):
+    """SURVEY's text_max_chars may be up to 20,000, and a survey may ask any
+    number of free-text questions, but the collector takes 64 KiB, and a
+    form sends a Korean letter as 9 bytes: an answer the form let through
+    got 413 and was lost. sotong check says so, with the length that fits,
+    and an answer at that length, every box full, is taken."""
+    project = copy_project(tmp_path, extra_settings='SURVEY = {"text_max_chars": 10000}')
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    said = [p for p in problems if p.startswith(f"content/surveys/{LIBRARY}.yaml:8: with 1 free-text question(s) of up to 10000")]
+    assert len(said) == 1 and len(problems) == 3, problems  # each sample survey asks one free-text question
+    fits = min(int(p.rsplit(" ", 1)[1]) for p in problems)  # the setting is every survey's
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'SURVEY = {{"text_max_chars": {fits}}}\n')
+    assert check_project(Project(project / "pelicanconf.py")) == []
+    add_subscribers(store_of(project), 1)
+    longest = {"library": "기타 작은도서관", "purpose": ["책 대출·반납", "열람실 공부", "강좌·프로그램 참여", "어린이 자료실 이용",
+                                                 "전자책·디지털 자료", "휴식·모임"], "satisfaction": "5", "hours": "더 늘려야 한다"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **longest,
+                                                          "wish": "가" * 10000})[0] == 413  # what 10,000 would have met
+        assert call(port, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S00001"), **longest,
+                                                          "wish": "가" * fits})[0] == 303
+
 def test_min_answers_setting_is_validated(tmp_path, cli):
     project = copy_project(tmp_path, extra_settings="SURVEY_MIN_ANSWERS = 0")
     result = cli(project, "check")
@@ -696,6 +815,13 @@ def test_a_text_answer_sent_decomposed_is_kept_composed_and_counted_in_letters()
     answers, errors = validate_answers(SURVEY, {"one": ["가"], "score": ["1"], "free": [decomposed]}, text_max_chars=8)
     assert errors == {} and answers["free"] == ("마을버스 배차",)
 
+
+
+def test_a_text_answers_line_breaks_count_once_as_the_box_counted_them():
+    """A form sends each line break as CR LF, the box's maxlength counted it
+    as one: three lines of two letters fit a box of 8 and are taken, kept with LF."""
+    answers, errors = validate_answers(SURVEY, {"one": ["가"], "score": ["1"], "free": ["가나\r\n다라\r마바"]}, text_max_chars=8)
+    assert errors == {} and answers["free"] == ("가나\n다라\n마바",)
 
 @hsettings(deadline=None, max_examples=200)
 @given(st.lists(st.fixed_dictionaries({}, optional={

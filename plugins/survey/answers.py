@@ -4,9 +4,10 @@ the Korean message shown next to each question that was answered wrongly."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .schema import Survey
+if TYPE_CHECKING:  # the schema trims options as answers are trimmed
+    from .schema import Survey
 
 # Letters that show nothing: the Hangul fillers (U+3164 is how blank names are typed on Korean phones).
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
@@ -29,6 +30,13 @@ def trimmed(value: str) -> str:
     return value[start:end]
 
 
+def one_line_break(text: str) -> str:
+    """``text`` with each line break one character (LF), as the browser
+    counted it against the box's ``maxlength``: a form sends each as CR LF,
+    which counted twice would refuse a text the browser let through."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max_chars: int
                      ) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """(answers, errors) for ``form`` (field name -> every value sent).
@@ -48,7 +56,7 @@ def validate_answers(survey: Survey, form: Mapping[str, Sequence[str]], text_max
                 errors[question.id] = "꼭 답해 주셔야 하는 질문입니다." if question.type != "multiple" else "하나 이상 골라 주세요."
             continue
         if question.type == "text":
-            text = unicodedata.normalize("NFC", values[0])  # Hangul a phone's keyboard sent letter by letter: 한, not ㅎㅏㄴ
+            text = one_line_break(unicodedata.normalize("NFC", values[0]))  # Hangul a phone's keyboard sent letter by letter: 한, not ㅎㅏㄴ
             if len(values) > 1:
                 errors[question.id] = "답을 한 칸에만 적어 주세요."
             elif len(text) > text_max_chars:

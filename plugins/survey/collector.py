@@ -10,6 +10,9 @@
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
 
+The surveys are read again when a file of content/surveys/ or
+audiences.yaml changed (the collector outlives many builds), kept as they
+were while one is wrong.
 Every survey takes answers only with an invitation's token, used once.
 A trial message's link (a staff member's test copy, a preview:
 :func:`.rules.trial_token`) opens the form marked as a test, whether or not
@@ -28,16 +31,19 @@ from pathlib import Path
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
+from sotong.audiences import load_audiences
+from sotong.content_files import yaml_files
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url, site_url
+from sotong.problems import SotongError
 from sotong.web import unstorable_errors
 
 from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
 from .rules import is_invited, is_trial_token, reader_tokens, subscriber_of_token
-from .schema import TOKEN_FIELD
+from .schema import TOKEN_FIELD, read_surveys, surveys_dir
 
 log = logging.getLogger("sotong.survey")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,14 +75,38 @@ class SurveyRoutes:
         project = app.project
         self.settings = project.settings
         self.config = survey_settings(self.settings)
+        self.files = _files_state(self.settings)  # before reading: a change meanwhile is read again
         self.surveys = project.part("surveys")
         self.project = project
 
     def _survey(self, slug: str):
-        survey = self.surveys.get(slug)
+        survey = self._current_surveys().get(slug)
         if survey is None:
             raise NotFound()
         return survey
+
+    def _current_surveys(self) -> dict:
+        """The surveys as content/surveys/ and audiences.yaml hold them now:
+        read again when a file changed since they were read (the collector
+        runs for weeks, while builds publish new surveys and staff move a
+        closing day); kept as they were while a file is wrong, said once in
+        the log (``sotong check`` says every problem)."""
+        files = _files_state(self.settings)
+        if files == self.files:
+            return self.surveys
+        self.files = files
+        try:
+            path = self.settings["AUDIENCES_PATH"]
+            surveys, problems = read_surveys(self.settings, load_audiences(path, self.project.shown(path)),
+                                             self.project.shown)
+        except SotongError as error:
+            surveys, problems = {}, error.problems
+        if problems:
+            log.warning(_("the surveys changed, but %s; the collector keeps them as they were until it is fixed"),
+                        problems[0])
+        else:
+            self.surveys = surveys
+        return self.surveys
 
     def _message(self, app, code: int | str, survey):
         title, explanation = MESSAGES[code]
@@ -157,6 +187,20 @@ class SurveyRoutes:
         return request.app.render("survey_web_thanks.html", title="답변 접수 완료", survey=survey,
                                   results_url=site_url(self.settings, f"surveys/{slug}/results/"),
                                   home_url=site_url(self.settings, ""))
+
+
+def _files_state(settings: dict) -> tuple:
+    """What tells that a survey file or audiences.yaml changed: their names,
+    times and sizes."""
+    paths = [*yaml_files(surveys_dir(settings))[0], Path(settings["AUDIENCES_PATH"])]
+    return tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in paths if (stat := _stat(path)))
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:  # removed since the folder was listed
+        return None
 
 
 def _still_invited(store, survey, subscriber_id: str, today) -> bool:

@@ -27,6 +27,7 @@ from .schema import Survey
 
 NO_ANSWER = "(응답 없음)"
 TEXT_OPTION = "(자유 응답 수)"
+GONE_OPTION = "(지금은 없는 보기를 고른 응답)"
 CSV_COLUMNS = ("question", "option", "count", "share")
 
 
@@ -104,10 +105,13 @@ def tally(survey: Survey, responses: list[dict], invitations: int, invited_answe
             results.append(QuestionResult(question.id, question.type, question.text, rows, texts))
             continue
         rows = [Row(option, sum(option in values for values in given), 0.0) for option in question.choices]
+        # answers the survey no longer offers (an option renamed or removed while it was open), counted
+        # without their words (a question that was a text question would publish free text)
+        rows.append(Row(GONE_OPTION, sum(not set(values) <= set(question.choices) for values in given), 0.0))
         if question.type != "multiple":
             rows.append(Row(NO_ANSWER, sum(not values for values in given), 0.0))
         rows = tuple(Row(r.option, r.count, share(r.count, total)) for r in rows
-                     if r.option != NO_ANSWER or r.count)
+                     if r.option not in (NO_ANSWER, GONE_OPTION) or r.count)
         results.append(QuestionResult(question.id, question.type, question.text, rows))
     return Results(survey.slug, survey.title, total, invitations, tuple(results), invited_answers)
 
@@ -157,7 +161,15 @@ def bar_chart(result: QuestionResult) -> Markup:
 
 
 def csv_rows(results: Results) -> list[tuple]:
-    return [(q.id, row.option, row.count, f"{row.share:.4f}") for q in results.questions for row in q.rows]
+    return [(q.id, _option_cell(q, row.option), row.count, f"{row.share:.4f}") for q in results.questions for row in q.rows]
+
+
+def _option_cell(question: QuestionResult, option: str) -> str | int:
+    """A scale's point as the number it is: as text, a negative one is
+    written as a formula neutralized ('-2), which Excel shows with its quote."""
+    if question.type == "scale" and option.lstrip("-").isdecimal():
+        return int(option)
+    return option
 
 
 def write_csv(path: Path, results: Results) -> None:

@@ -11,13 +11,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean, not_utf8
 from sotong.content_files import yaml_files
+from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import control_character_problems, department as known_department, whole_number
+
+from .answers import trimmed
+from .config import DEFAULTS as SETTING_DEFAULTS, read_survey_settings
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",
                "kind", "policy")
@@ -99,7 +104,8 @@ def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
             for notice in notices if notice.survey is not None and notice.survey not in known]
 
 
-def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> tuple[Survey | None, list[Problem]]:
+def read_survey(path: Path, audiences: Audiences, shown: str | None = None,
+                text_max_chars: int = SETTING_DEFAULTS["text_max_chars"]) -> tuple[Survey | None, list[Problem]]:
     """Read and validate one survey file; (survey, []) or (None, problems)."""
     shown = shown or str(path)
     try:
@@ -112,11 +118,13 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None) -> t
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
-    return validate_survey(doc, path.stem, audiences, shown)
+    return validate_survey(doc, path.stem, audiences, shown, text_max_chars)
 
 
-def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown: str):
-    """The rules of a survey definition, on a parsed document."""
+def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown: str,
+                    text_max_chars: int = SETTING_DEFAULTS["text_max_chars"]):
+    """The rules of a survey definition, on a parsed document; its text
+    answers are taken up to ``text_max_chars`` (the SURVEY setting)."""
     problems: list[Problem] = []
 
     def problem(path: tuple, message: str) -> None:
@@ -153,11 +161,35 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     publish_results = _flag(data, "publish_results", problem)
     questions = _questions(data.get("questions"), problem, doc.line)
     kind, policy = _consultation(data, audiences, anonymous, problem)
+    if not problems:
+        _fits_one_answer(questions, text_max_chars, lambda message: problem(("questions",), message))
     if problems:
         return None, problems
     return Survey(slug=slug, title=title.strip(), department=str(department), opens=opens, closes=closes,
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
                   questions=questions, source=shown, kind=kind, policy=policy), []
+
+
+def _fits_one_answer(questions: tuple, text_max_chars: int, problem) -> None:
+    """A problem when the longest answer the form lets through (every text
+    box full of Korean, 9 bytes a letter as a form sends it; every option
+    ticked) is more than the collector takes (413): the resident would lose it."""
+    texts = [question for question in questions if question.type == "text"]
+    if not texts:
+        return
+    fields = [(TOKEN_FIELD, "x" * 100)]  # a token is about 60 characters
+    for question in questions:
+        if question.type == "text":
+            fields.append((question.id, "가" * text_max_chars))
+        else:
+            fields += [(question.id, choice) for choice in question.choices
+                       if question.type == "multiple" or choice == max(question.choices, key=lambda c: len(c.encode()))]
+    longest = len(urlencode(fields))
+    if longest > MAX_BODY_BYTES:
+        rest = longest - len(texts) * len(urlencode({"": "가" * text_max_chars}))
+        problem(_("with {count} free-text question(s) of up to {chars} characters each (SURVEY's text_max_chars), an answer may be longer than the collector takes ({limit} KiB) and be lost; ask fewer free-text questions, or lower text_max_chars to {fits}").format(
+            count=len(texts), chars=text_max_chars, limit=MAX_BODY_BYTES // 1024,
+            fits=max(1, (MAX_BODY_BYTES - rest) // (9 * len(texts)))))
 
 
 def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) -> tuple[str, Policy | None]:
@@ -222,9 +254,11 @@ def _integer(question: dict, key: str, default: int, at: tuple, problem) -> int 
 
 
 def _questions(value, problem, line_of) -> tuple:
-    example = "questions:\n  - id: score\n    type: scale\n    text: 전반적인 만족도"
+    if isinstance(value, dict) and value:  # "- " forgotten before the first question's first key
+        problem(("questions", next(iter(value))), _("questions is not a list: start each question with a hyphen and a space before its first key, e.g.  - id: score"))
+        return ()
     if not isinstance(value, list) or not value:
-        problem(("questions",) if value is not None else (), _("questions is required: a list of questions, e.g. {example!r}").format(example=example))
+        problem(("questions",) if value is not None else (), _("questions is required: a list of questions, e.g. questions: [{id: score, type: scale, text: 전반적인 만족도}]"))
         return ()
     questions, seen = [], {}
     for index, item in enumerate(value):
@@ -289,7 +323,7 @@ def _options(item: dict, kind, at: tuple, problem) -> list | None:
     """A choice question's answers: two or more, none empty, none twice; no others have options."""
     options = item.get("options")
     if kind not in CHOICE_TYPES:
-        if options is not None:
+        if options is not None and kind in TYPES:  # of an unknown type, only the type is wrong
             problem(at + ("options",), _("options are only for single and multiple questions; remove them from this {kind} question").format(
                 kind=kind))
         return options
@@ -298,9 +332,8 @@ def _options(item: dict, kind, at: tuple, problem) -> list | None:
                 _("a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]").format(
                     kind=kind))
         return []
-    options = [str(option).strip() for option in options]
-    if any(not option for option in options):
-        problem(at + ("options",), _("an option is empty; write each answer as text"))
+    options = [_option_text(option, at + ("options", index), problem) for index, option in enumerate(options)]
+    options = [option for option in options if option is not None]
     duplicates = sorted({o for o in options if options.count(o) > 1})
     if duplicates:
         problem(at + ("options",), _('option "{duplicates}" is listed twice; list each answer once').format(
@@ -308,12 +341,33 @@ def _options(item: dict, kind, at: tuple, problem) -> list | None:
     return options
 
 
+def _option_text(option, at: tuple, problem) -> str | None:
+    """The option's text, or None (a problem said) for an empty one or one
+    YAML read as something else than the text written, which residents
+    would see as Python's words for it ("None", "True",
+    "{'기타': '직접 입력'}"): a key and its value (a colon), yes/no, a number
+    it rewrote (2.50 as 2.5) or a list."""
+    if isinstance(option, (str, int)) and not isinstance(option, bool):
+        text = trimmed(str(option))  # as an answer is: an option ending in U+200B could never be chosen
+        if text:
+            return text
+    if option is None or isinstance(option, str):
+        problem(at, _("an option is empty; write each answer as text"))
+    elif isinstance(option, dict) and len(option) == 1:
+        key, value = next(iter(option.items()))
+        problem(at, _('the option {key}: {value} holds a colon, which YAML reads as a key and its value; put the option in double quotes: "{key}: {value}"').format(
+            key=key, value="" if value is None else value))
+    else:
+        problem(at, _('an option is not read as the text written (YAML reads it as yes/no, a number or a list); put each such option in double quotes, e.g. options: ["Yes", "No"]'))
+    return None
+
+
 def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None]:
     """A scale question's (min, max): whole numbers, min below max, at most
     SCALE_MOST_POINTS points; no other question has them."""
     if kind != "scale":
         for key in ("min", "max"):
-            if key in item:
+            if key in item and kind in TYPES:  # of an unknown type, only the type is wrong
                 problem(at + (key,), _("{key} is only for scale and multiple questions; remove it from this {kind} question").format(
                     key=key, kind=kind))
         return None, None
@@ -357,8 +411,10 @@ def load_surveys(settings: dict, audiences: Audiences, shown=str) -> dict[str, S
 def read_surveys(settings: dict, audiences: Audiences, shown=str) -> tuple[dict[str, Survey], list[Problem]]:
     surveys = {}
     paths, problems = yaml_files(surveys_dir(settings), shown)
+    config = read_survey_settings(settings)[0]  # its problems are said apart
+    text_max_chars = config.text_max_chars if config else SETTING_DEFAULTS["text_max_chars"]
     for path in paths:
-        survey, found = read_survey(path, audiences, shown(path))
+        survey, found = read_survey(path, audiences, shown(path), text_max_chars)
         problems.extend(found)
         if survey is not None:
             surveys[survey.slug] = survey

@@ -7,11 +7,19 @@ sideways scrolling, 16px text, nothing fetched from outside the collector."""
 
 from __future__ import annotations
 
+import http.client
+from urllib.parse import urlencode
+
 import pytest
+from delivery_support import add_subscribers
+from project_support import copy_project, invoke_sotong, serving, store_of
 from sample_site import SECRET_ENV
 from survey.results import QuestionResult, Row, bar_chart
+from survey.rules import survey_token
 
+from sotong.project import Project
 from sotong.tokens import make_token
+from sotong.web import make_app
 
 from .conftest import WIDTHS
 from .page_checks import SITE_TAGS, axe_violations, reading_problems, sideways_scrolling, small_text
@@ -85,3 +93,64 @@ def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, sit
     tab.screenshot("results-chart", width)
     problems = small_text(tab.page) + sideways_scrolling(tab.page, width)
     assert not problems, "the results chart at 320px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_text_answer_with_line_breaks_the_box_let_through_is_taken(width, tab, collector):
+    """The box's ``maxlength`` counts a line break as one character, but the
+    form sends it as two (CR LF): an answer of paragraphs that filled the box
+    was refused as too long ("2000자 이내로 줄여 주세요. 지금 2998자입니다"),
+    though the resident could type no more. It is taken, its breaks kept."""
+    token = make_token("survey", f"{SURVEY}:S000130", SECRET_ENV["SOTONG_SECRET"].encode())
+    tab.open(f"{collector}/surveys/{SURVEY}?t={token}")
+    box = tab.page.locator("textarea[name=wish]")
+    longest = int(box.get_attribute("maxlength"))
+    box.fill("책\n" * longest)  # the box keeps what fits: `longest` characters, half of them line breaks
+    assert tab.page.eval_on_selector("textarea[name=wish]", "box => [box.value.length, box.validity.valid]") == [longest, True]
+    for name in REQUIRED:
+        tab.page.locator(f"input[name={name}]").first.check()
+    _post_here(tab)
+    with tab.page.expect_response(lambda response: response.request.method == "POST") as posted:
+        tab.page.get_by_role("button", name="답변 보내기").click()
+    assert posted.value.status == 303, tab.page.inner_text("#survey-errors")
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_screen_reader_hears_each_questions_hint_and_error_with_it(width, tab, collector):
+    """How many options to tick and which end of a scale is high were
+    paragraphs a screen reader moving from answer to answer never read (the
+    group said only its question), so "1 라디오 버튼" meant nothing; the
+    question's group now has them as its description, after its error."""
+    token = make_token("survey", f"{SURVEY}:S000131", SECRET_ENV["SOTONG_SECRET"].encode())
+    tab.open(f"{collector}/surveys/{SURVEY}?t={token}")
+    _post_here(tab)
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button", name="답변 보내기").click()
+    session = tab.page.context.new_cdp_session(tab.page)
+    groups = {node["name"]["value"].split(".")[0]: node.get("description", {}).get("value", "")
+              for node in session.send("Accessibility.getFullAXTree")["nodes"]
+              if node.get("role", {}).get("value") == "group" and node.get("name", {}).get("value", "")[:1].isdigit()}
+    assert groups["2"] == "오류: 하나 이상 골라 주세요. 해당하는 것을 모두 골라 주세요.", groups
+    assert groups["3"] == "오류: 꼭 답해 주셔야 하는 질문입니다. 1(가장 낮음)부터 5(가장 높음)까지 하나를 골라 주세요.", groups
+    assert groups["4"] == "", groups  # a single question: nothing more to say
+
+
+@pytest.mark.parametrize("width", [1280])
+def test_the_private_results_show_a_free_text_answers_lines_as_written(width, tab, site_server, tmp_path):
+    """An opinion of several paragraphs ran together into one in the
+    private results.html staff read (the line breaks shown as spaces)."""
+    project = copy_project(tmp_path)
+    add_subscribers(store_of(project), 1)
+    answer = {"t": survey_token(SURVEY, "S00001"), "library": "금호도서관", "purpose": "열람실 공부", "satisfaction": "5",
+              "wish": "첫째, 주말 연장\r\n둘째, 열람실 증설"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", f"/surveys/{SURVEY}", body=urlencode(answer),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert connection.getresponse().status == 303
+        connection.close()
+    assert invoke_sotong(project, "survey", "results", SURVEY).code == 0
+    page = (project / "private" / "surveys" / SURVEY / "results.html").read_text(encoding="utf-8")
+    tab.open(site_server.put("/__test__/results.html", page))
+    shown = tab.page.locator("li", has_text="첫째").inner_text()
+    assert shown == "첫째, 주말 연장\n둘째, 열람실 증설", shown
