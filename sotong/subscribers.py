@@ -628,6 +628,9 @@ def _control_character_problem(shown: str, line: int, names: list[str], cells: l
 
 
 def _check_header(names: list[str], shown: str) -> None:
+    if not any(name in COLUMNS for name in names):  # a header in Korean, or none (the first row is a subscriber)
+        raise SotongError([Problem(shown, 1, _("the first line names none of the columns: its names are in Korean, or the file has no header; make the first line this header, in English, the columns in any order: {header}").format(
+            header=",".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)))])
     expected = ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS) + _(" (and optionally groups)")
     problems, suggested = [], set()
     for name in dict.fromkeys(names):

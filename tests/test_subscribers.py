@@ -382,6 +382,21 @@ def test_header_problems_name_the_column(tmp_path, store, columns, message):
     assert store.count_subscribers() == 0
 
 
+@pytest.mark.parametrize("first_line", [
+    "아이디,이름,이메일,휴대전화,출생연도,성별,행정동,분야,채널,구분,업종,가입일,해지일",  # a dong office's header, in Korean
+    None,  # no header: the first row is a subscriber
+])
+def test_a_header_of_no_known_column_is_one_line_giving_the_header(tmp_path, store, first_line):
+    header, row = csv_text(GOOD).splitlines()
+    path = write(tmp_path / "s.csv", f"{first_line or row}\r\n{row}\r\n", "cp949")
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "s.csv:1: the first line names none of the columns: its names are in Korean, or the file has no header; "
+        "make the first line this header, in English, the columns in any order: " + header.removesuffix(",groups")]
+    assert store.count_subscribers() == 0
+
+
 def test_an_empty_file_asks_for_the_header(tmp_path, store):
     with pytest.raises(SotongError, match=r"s.csv:1: the file is empty; its first line must be the header: id, name"):
         load(store, write(tmp_path / "s.csv", ""))
