@@ -12,7 +12,11 @@ a phone number: error output is kept and shared, and it must not hold them.
 Decisions beyond the SPEC: ``gender`` also accepts 여/남, 여자/남자, 여성/남성,
 female/male and f/m, stored as F/M; a business row may not have a
 ``birth_year`` or ``gender``; every row has as many cells as the header
-(Excel writes them all); blank rows are skipped.
+(Excel writes them all); blank rows are skipped. Email, phone, birth year
+and dates are read as the sign-up form reads them (:func:`typed`: a Korean
+keyboard's full-width ０１０－１２３４ as 010-1234); a phone of digits only
+that starts with 1 is read with the 0 Excel dropped (1012345678: the cell
+was a number), the only way Excel writes a number that starts with 0.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -67,9 +72,22 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*일?")
 _WRITTEN_AS_STORED = re.compile(r"010-\d{4}-\d{4}|01[16789]-\d{3,4}-\d{4}", re.ASCII)  # normalize_phone's own form
 _YEAR = re.compile(r"\d{4}", re.ASCII)  # not ١٩٨٥: int() would read other scripts' digits
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+_EXPONENT = re.compile(r"\d(?:\.\d+)?E\+\d+", re.ASCII | re.IGNORECASE)  # 1.01E+10: Excel's number
 
 
 # --- rules on single values ----------------------------------------------------
+
+
+def typed(text: str) -> str:
+    """An address or number as meant: full-width letters, digits and signs
+    (a Korean keyboard's 전각 mode) as the ASCII ones, any dash as ``-``."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+
+
+def _as_typed(text: str) -> str:
+    """:func:`typed` of a cell, at no cost for the ASCII ones (nearly all)."""
+    return text if text.isascii() else typed(text)
 
 
 def normalize_phone(text: str) -> str | None:
@@ -304,6 +322,7 @@ def _channel_keys(cell: str | None, errors: list) -> tuple[str, frozenset]:
 
 
 def _date_cell(column: str, text: str | None, errors: list) -> str | None:
+    text = text and _as_typed(text)
     if text is not None and not _is_date(text):
         errors.append(_date_error(column, text))
     return text
@@ -360,6 +379,7 @@ def _birth_year_cell(year: str | None, kind: str, this_year: int, errors: list) 
     """A 4-digit year from EARLIEST_BIRTH_YEAR to this year, for persons only."""
     if year is None:
         return None
+    year = _as_typed(year)
     if not _YEAR.fullmatch(year):
         errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
             year=year))
@@ -383,7 +403,7 @@ def _email_cell(text: str, channels: frozenset, errors: list) -> str | None:
             errors.append(_("channel email needs an email address in the email column"))
         return None
     try:
-        return normalized_email(text)
+        return normalized_email(_as_typed(text))
     except EmailNotValidError:
         errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
         return None
@@ -395,10 +415,19 @@ def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
         if "sms" in channels:
             errors.append(_("channel sms needs a phone number in the phone column"))
         return None
-    normalized = normalize_phone(text)
-    if normalized is None:
+    text = _as_typed(text)
+    normalized = normalize_phone(text) or _without_its_zero(text)
+    if normalized is None and _EXPONENT.fullmatch(text):
+        errors.append(_("phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"))
+    elif normalized is None:
         errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
     return normalized
+
+
+def _without_its_zero(text: str) -> str | None:
+    """The mobile number of a cell of digits that Excel took for a number,
+    dropping its first 0 (1012345678 for 01012345678), or None."""
+    return normalize_phone("0" + text) if text.startswith("1") and text.isdigit() else None
 
 
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:

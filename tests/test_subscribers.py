@@ -87,6 +87,35 @@ def test_a_good_row_is_normalized():
     }
 
 
+def test_cells_typed_in_full_width_are_read_as_the_sign_up_form_reads_them():
+    """A Korean keyboard's 전각 mode, as a dong office types a paper form into Excel."""
+    row, errors = check_row(dict(GOOD, email="ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ", phone="０１０－１２３４－５６７８",
+                                 birth_year="１９８０", subscribed_at="２０２４－０３－０５",
+                                 unsubscribed_at="２０２５-０１-３１"), AUDIENCES, THIS_YEAR)
+    assert errors == []
+    assert (row["email"], row["phone"], row["birth_year"], row["subscribed_at"], row["unsubscribed_at"]) == (
+        "kim@example.com", "010-1234-5678", 1980, "2024-03-05", "2025-01-31")
+
+
+def test_a_phone_excel_took_for_a_number_is_read_with_its_zero():
+    """Excel keeps 01012345678 as the number 1012345678; a cell that is no
+    mobile number with a 0 in front is still refused."""
+    for cell, stored in [("1012345678", "010-1234-5678"), ("111234567", "011-123-4567"),
+                         ("1712345678", "017-1234-5678"), ("１０１２３４５６７８", "010-1234-5678")]:
+        row, errors = check_row(dict(GOOD, phone=cell), AUDIENCES, THIS_YEAR)
+        assert errors == [] and row["phone"] == stored, cell
+    for cell in ["101234567", "10123456789", "1212345678", "10-1234-5678"]:
+        assert errors_of(phone=cell) == [
+            "phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"]
+
+
+@pytest.mark.parametrize("cell", ["1.01E+10", "1.01235E+10", "1E+10", "1.01e+10"])
+def test_a_phone_excel_wrote_in_exponent_form_says_how_to_type_it_again(cell):
+    assert errors_of(phone=cell) == [
+        "phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set "
+        "the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"]
+
+
 def test_empty_cells_are_absent_values():
     row, errors = check_row({"id": "S9", "fields": "bulletin"}, AUDIENCES, THIS_YEAR)
     assert errors == []
