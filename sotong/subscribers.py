@@ -415,19 +415,20 @@ def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
         if "sms" in channels:
             errors.append(_("channel sms needs a phone number in the phone column"))
         return None
-    text = _as_typed(text)
-    normalized = normalize_phone(text) or _without_its_zero(text)
-    if normalized is None and _EXPONENT.fullmatch(text):
+    normalized = spreadsheet_phone(text)
+    if normalized is None and _EXPONENT.fullmatch(_as_typed(text)):
         errors.append(_("phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"))
     elif normalized is None:
         errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
     return normalized
 
 
-def _without_its_zero(text: str) -> str | None:
-    """The mobile number of a cell of digits that Excel took for a number,
-    dropping its first 0 (1012345678 for 01012345678), or None."""
-    return normalize_phone("0" + text) if text.startswith("1") and text.isdigit() else None
+def spreadsheet_phone(text: str) -> str | None:
+    """:func:`normalize_phone` of a number as staff's spreadsheets hold it:
+    typed full-width (:func:`typed`), or taken by Excel for a number, which
+    drops its first 0 (1012345678 for 01012345678)."""
+    text = _as_typed(text)
+    return normalize_phone(text) or (normalize_phone("0" + text) if text.startswith("1") and text.isdigit() else None)
 
 
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:
@@ -1052,5 +1053,6 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
 __all__ = [
     "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
     "import_records", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
+    "spreadsheet_phone", "typed",
     "read_records", "write_csv",
 ]
