@@ -518,10 +518,13 @@ def decode(data: bytes, shown: str) -> str:
         except UnicodeDecodeError as exc:
             stops.append(bom + exc.start)
     stop = max(stops)
-    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop])
+    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop], stop)
 
 
-def _bad_byte(shown: str, line: int, byte: int) -> SotongError:
+def _bad_byte(shown: str, line: int, byte: int, offset: int) -> SotongError:
+    """The file stops being UTF-8 and CP949 text at ``byte``, at ``offset``."""
+    if offset == 0 and byte in codecs.BOM_UTF16_LE:  # FF FE or FE FF: Excel's 유니코드 텍스트
+        return SotongError([Problem(shown, 1, _('the file is UTF-16 text (Excel\'s "유니코드 텍스트"), not a CSV; in Excel save it as "CSV UTF-8 (쉼표로 분리)"'))])
     return SotongError([Problem(shown, line, _('byte 0x{byte:02X} on this line is neither UTF-8 nor CP949 text; fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
         byte=byte))])
 
@@ -548,7 +551,7 @@ def file_encoding(path: Path, shown: str) -> str:
     stop, line = max(stops.values()), 1
     for offset, piece in pieces(path):
         if offset + len(piece) > stop:
-            raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset])
+            raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset], stop)
         line += piece.count(b"\n")
     raise AssertionError("unreachable: the bad byte is in the file")
 
@@ -657,10 +660,25 @@ def _control_character_problem(shown: str, line: int, names: list[str], cells: l
         column=column or _("a column without a name"), code=ord(found.group())))
 
 
+_SEPARATORS = {"\t": N_("tabs"), ";": N_("semicolons")}  # Excel's "텍스트 (탭으로 분리)", and Europe's CSV
+
+
+def _no_known_column(names: list[str], shown: str) -> Problem:
+    """The problem of a header that names no column: one cell of columns
+    separated by something else than commas, names in Korean, or no header
+    (the first row is a subscriber)."""
+    named = [name for name in names if name]
+    for separator, separators in _SEPARATORS.items():
+        if len(named) == 1 and any(part.strip() in COLUMNS for part in named[0].split(separator)):
+            return Problem(shown, 1, _('the columns are separated by {separators}, not commas; in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
+                separators=_(separators)))
+    return Problem(shown, 1, _("the first line names none of the columns: its names are in Korean, or the file has no header; make the first line this header, in English, the columns in any order: {header}").format(
+        header=",".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)))
+
+
 def _check_header(names: list[str], shown: str) -> None:
-    if not any(name in COLUMNS for name in names):  # a header in Korean, or none (the first row is a subscriber)
-        raise SotongError([Problem(shown, 1, _("the first line names none of the columns: its names are in Korean, or the file has no header; make the first line this header, in English, the columns in any order: {header}").format(
-            header=",".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)))])
+    if not any(name in COLUMNS for name in names):
+        raise SotongError([_no_known_column(names, shown)])
     expected = ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS) + _(" (and optionally groups)")
     problems, suggested = [], set()
     for name in dict.fromkeys(names):

@@ -426,6 +426,28 @@ def test_a_header_of_no_known_column_is_one_line_giving_the_header(tmp_path, sto
     assert store.count_subscribers() == 0
 
 
+@pytest.mark.parametrize("separator, said", [("\t", "tabs"), (";", "semicolons")])
+def test_a_file_separated_by_tabs_or_semicolons_says_how_to_save_it(tmp_path, store, separator, said):
+    path = write(tmp_path / "s.csv", csv_text(GOOD).replace(",", separator))
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f's.csv:1: the columns are separated by {said}, not commas; in Excel save the file as "CSV UTF-8 (쉼표로 분리)"']
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_file_excel_saved_as_unicode_text_says_how_to_save_it(tmp_path, store, encoding):
+    path = write(tmp_path / "s.csv", "\ufeff" * (encoding == "utf-16-be") + csv_text(GOOD).replace(",", "\t"), encoding)
+    said = ['s.csv:1: the file is UTF-16 text (Excel\'s "유니코드 텍스트"), not a CSV; '
+            'in Excel save it as "CSV UTF-8 (쉼표로 분리)"']
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert [str(problem) for problem in caught.value.problems] == said
+    with pytest.raises(SotongError) as caught:
+        decode(path.read_bytes(), "s.csv")
+    assert [str(problem) for problem in caught.value.problems] == said
+
+
 def test_an_empty_file_asks_for_the_header(tmp_path, store):
     with pytest.raises(SotongError, match=r"s.csv:1: the file is empty; its first line must be the header: id, name"):
         load(store, write(tmp_path / "s.csv", ""))
