@@ -49,7 +49,7 @@ from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences, resolve_key
 from .i18n import N_, _
-from .problems import Problem, SotongError, closest, did_you_mean
+from .problems import Problem, SotongError, closest, did_you_mean, suggested
 from .progress import tracked
 from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
                     scratch_staging_table, seoul_day)
@@ -456,7 +456,12 @@ def _not_in(column: str, given: str, known: dict, what: str) -> str:
     if given in key_of_label:
         return _('{column} "{given}" is a name, not a key; write "{key_of_label}"').format(
             column=column, given=given, key_of_label=key_of_label[given])
-    hint = did_you_mean(given, known) or _("; write one of: {known}").format(known=", ".join(known))
+    hint = did_you_mean(given, known)
+    if not hint:  # staff write the Korean names: 성수1가 1동, 금호2ㆍ3가동
+        near = closest(given, known, labels=True)
+        hint = (_('; did you mean "{key}" ({label})?').format(key=key_of_label[near], label=near) if near in key_of_label
+                else suggested(near) or _("; write one of: {known}").format(
+                    known=", ".join(f"{key} ({label})" for key, label in known.items())))
     return _('{column} "{given}" is not {what} in audiences.yaml{hint}').format(
         column=column, given=given, what=_(what), hint=hint)
 

@@ -167,7 +167,7 @@ def test_each_rule_says_what_is_wrong_and_what_to_write(cells, message):
 
 @pytest.mark.parametrize("cells, message", [
     ({"business_type": "restaurant"}, 'business_type "restaurant" is not a business type in audiences.yaml; '
-                                      "write one of: food-service, public-hygiene,"),
+                                      "write one of: food-service (식품접객업), public-hygiene (공중위생업),"),
     ({"birth_year": "1970"}, "birth_year is only for persons; leave it empty for a business"),
     ({"gender": "M"}, "gender is only for persons; leave it empty for a business"),
 ])
@@ -188,6 +188,20 @@ def test_business_rules(cells, message):
     ({"groups": "committee"}, 'group "committee" is not a group in audiences.yaml; did you mean "committee-budget"?'),
 ])
 def test_the_other_rules_say_what_is_wrong_and_what_to_write(cells, message):
+    errors = errors_of(**cells)
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+@pytest.mark.parametrize("cells, message", [
+    # the Korean name near a dong's: its key, as a dong office writes 성수1가1동 or types 금호2·3가동's dot
+    ({"dong": "성수1가 1동"}, 'dong "성수1가 1동" is not a dong in audiences.yaml; did you mean "seongsu1ga1" (성수1가1동)?'),
+    ({"dong": "금호2ㆍ3가동"}, 'dong "금호2ㆍ3가동" is not a dong in audiences.yaml; did you mean "geumho23ga" (금호2·3가동)?'),
+    ({"fields": "생활 정보"}, 'field "생활 정보" is not a field in audiences.yaml; did you mean "living" (생활정보)?'),
+    # near no name, or near several alike: every key with its name, so the staff can find theirs
+    ({"dong": "성수동"}, 'dong "성수동" is not a dong in audiences.yaml; write one of: wangsimni2 (왕십리2동), '
+                        'wangsimnidoseon (왕십리도선동), majang (마장동),'),
+])
+def test_a_key_written_as_a_korean_name_near_one_is_told_the_key(cells, message):
     errors = errors_of(**cells)
     assert len(errors) == 1 and errors[0].startswith(message), errors
 
