@@ -69,7 +69,10 @@ EARLIEST_BIRTH_YEAR = 1900
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*일?")
+# 2024/3/5, 2024.3.5, 2024년 3월 5일, 2024. 3. 5., with a time or not (2024-03-05 9:15, as Excel shows a date-time)
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*[.일]?(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+_EXCEL_DAY = re.compile(r"\d{5}", re.ASCII)  # a date Excel wrote as its serial number (45356: 2024-03-05)
+_EXCEL_DAY_ZERO = dt.date(1899, 12, 30)  # Excel's day 0, past its 1900 leap-year bug
 _WRITTEN_AS_STORED = re.compile(r"010-\d{4}-\d{4}|01[16789]-\d{3,4}-\d{4}", re.ASCII)  # normalize_phone's own form
 _YEAR = re.compile(r"\d{4}", re.ASCII)  # not ١٩٨٥: int() would read other scripts' digits
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
@@ -499,6 +502,9 @@ def _date_error(column: str, text: str) -> str:
         if _is_date(guess):
             return _('{column} "{text}" is not written as YYYY-MM-DD; write "{guess}"').format(
                 column=column, text=text, guess=guess)
+    if _EXCEL_DAY.fullmatch(text) and dt.date(2000, 1, 1) <= (day := _EXCEL_DAY_ZERO + dt.timedelta(int(text))) < dt.date(2100, 1, 1):
+        return _('{column} "{text}" is a date Excel wrote as a number; in Excel set the column\'s cell format to date, or write "{guess}"').format(
+            column=column, text=text, guess=day.isoformat())
     if _DATE.fullmatch(text):
         return _('{column} "{text}" is not a day of the calendar; check the month and the day').format(
             column=column, text=text)

@@ -192,6 +192,16 @@ def test_the_other_rules_say_what_is_wrong_and_what_to_write(cells, message):
     assert len(errors) == 1 and errors[0].startswith(message), errors
 
 
+@pytest.mark.parametrize("cell, message", [
+    ("45356", 'subscribed_at "45356" is a date Excel wrote as a number; in Excel set the column\'s cell format '
+              'to date, or write "2024-03-05"'),
+    ("2024-03-05 9:15", 'subscribed_at "2024-03-05 9:15" is not written as YYYY-MM-DD; write "2024-03-05"'),
+    ("2024. 3. 5.", 'subscribed_at "2024. 3. 5." is not written as YYYY-MM-DD; write "2024-03-05"'),
+])
+def test_a_date_as_excel_writes_it_is_told_the_date_to_write(cell, message):
+    assert errors_of(subscribed_at=cell) == [message]
+
+
 @pytest.mark.parametrize("cells, message", [
     # the Korean name near a dong's: its key, as a dong office writes 성수1가1동 or types 금호2·3가동's dot
     ({"dong": "성수1가 1동"}, 'dong "성수1가 1동" is not a dong in audiences.yaml; did you mean "seongsu1ga1" (성수1가1동)?'),
