@@ -421,6 +421,8 @@ def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
     normalized = spreadsheet_phone(text)
     if normalized is None and _EXPONENT.fullmatch(_as_typed(text)):
         errors.append(_("phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"))
+    elif normalized is None and "sms" not in channels:  # a paper form's home number (02-2286-5114)
+        errors.append(_("phone is not a mobile number, and only SMS uses the phone column (this row has no sms channel); empty the cell, or write a mobile number like 010-1234-5678"))
     elif normalized is None:
         errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
     return normalized

@@ -109,6 +109,14 @@ def test_a_phone_excel_took_for_a_number_is_read_with_its_zero():
             "phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"]
 
 
+def test_a_home_number_on_a_row_without_sms_is_told_it_may_be_emptied():
+    """Elderly residents write their home number on the paper form; their
+    email subscription needs no phone."""
+    assert errors_of(phone="02-2286-5114", channels="email") == [
+        "phone is not a mobile number, and only SMS uses the phone column (this row has no sms channel); "
+        "empty the cell, or write a mobile number like 010-1234-5678"]
+
+
 @pytest.mark.parametrize("cell", ["1.01E+10", "1.01235E+10", "1E+10", "1.01e+10"])
 def test_a_phone_excel_wrote_in_exponent_form_says_how_to_type_it_again(cell):
     assert errors_of(phone=cell) == [
