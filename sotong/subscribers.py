@@ -531,12 +531,12 @@ def decode(data: bytes, shown: str) -> str:
         except UnicodeDecodeError as exc:
             stops.append(bom + exc.start)
     stop = max(stops)
-    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop], stop)
+    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop], data[:2])
 
 
-def _bad_byte(shown: str, line: int, byte: int, offset: int) -> SotongError:
-    """The file stops being UTF-8 and CP949 text at ``byte``, at ``offset``."""
-    if offset == 0 and byte in codecs.BOM_UTF16_LE:  # FF FE or FE FF: Excel's 유니코드 텍스트
+def _bad_byte(shown: str, line: int, byte: int, head: bytes) -> SotongError:
+    """The file (its first two bytes ``head``) stops being UTF-8 and CP949 text at ``byte``."""
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's 유니코드 텍스트
         return SotongError([Problem(shown, 1, _('the file is UTF-16 text (Excel\'s "유니코드 텍스트"), not a CSV; in Excel save it as "CSV UTF-8 (쉼표로 분리)"'))])
     return SotongError([Problem(shown, line, _('byte 0x{byte:02X} on this line is neither UTF-8 nor CP949 text; fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
         byte=byte))])
@@ -564,7 +564,8 @@ def file_encoding(path: Path, shown: str) -> str:
     stop, line = max(stops.values()), 1
     for offset, piece in pieces(path):
         if offset + len(piece) > stop:
-            raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset], stop)
+            with path.open("rb") as file:
+                raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset], file.read(2))
         line += piece.count(b"\n")
     raise AssertionError("unreachable: the bad byte is in the file")
 
