@@ -641,6 +641,8 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
         joined = "".join(cells)
         if not joined or joined.isspace():
             continue
+        if cells[0].lstrip("\ufeff ").lower() in _COLUMN_NAMES and _header_again(cells, names, shown, line):
+            continue
         if len(cells) != columns:
             problems.append(_cells_problem(shown, line, len(cells), columns))
             continue
@@ -656,6 +658,24 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
         yield line, row_of(cells)  # the unnamed "" key is never read
     if stop is not None:  # the part's last row ran on to the file's end
         ending.clean = False
+
+
+_COLUMN_NAMES = frozenset(COLUMNS)
+
+
+def _header_again(cells: list[str], names: list[str], shown: str, line: int) -> bool:
+    """Whether the row, whose first cell is a column's name, is the header
+    again (dong offices' files put together, each with its header): then it
+    is skipped. SotongError when it is a header in another order: the rows
+    after it would be read into the wrong columns."""
+    found = [cell.strip().lstrip("\ufeff").strip().lower() for cell in cells]
+    if sum(name in _COLUMN_NAMES for name in found) < 2:  # a subscriber whose id is "dong"
+        return False
+    while found and not found[-1]:
+        found.pop()
+    if found == names[:len(found)] and not any(names[len(found):]):
+        return True
+    raise SotongError([Problem(shown, line, _("this line is a header again, its columns in another order than line 1's (files put together?), so the rows after it would go into the wrong columns; put every file's columns in the order of line 1, or import the files one by one: nothing was imported"))])
 
 
 def _cells_problem(shown: str, line: int, cells: int, columns: int) -> Problem:

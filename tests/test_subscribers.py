@@ -480,6 +480,27 @@ def test_a_file_excel_saved_as_unicode_text_says_how_to_save_it(tmp_path, store,
     assert [str(problem) for problem in caught.value.problems] == said
 
 
+def test_the_header_again_of_files_put_together_is_skipped(tmp_path, store):
+    """Dong offices' files put together, each with its header (the second
+    one's BOM too, as copy a.csv+b.csv makes it)."""
+    header, row = csv_text(GOOD).splitlines()
+    text = f"{header}\r\n{row}\r\n\ufeff{header}\r\n{row.replace('S1,', 'S2,', 1)}\r\n {header.upper()},\r\n"
+    report = load(store, write(tmp_path / "s.csv", text))
+    assert (report.added, report.rejected, report.problems) == (2, 0, [])
+
+
+def test_the_header_again_in_another_order_imports_nothing(tmp_path, store):
+    header, row = csv_text(GOOD).splitlines()
+    other = csv_text(GOOD, columns=list(reversed(COLUMNS))).replace("S1", "S2")
+    with pytest.raises(SotongError) as caught:
+        load(store, write(tmp_path / "s.csv", f"{header}\r\n{row}\r\n{other}"))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "s.csv:3: this line is a header again, its columns in another order than line 1's (files put together?), "
+        "so the rows after it would go into the wrong columns; put every file's columns in the order of line 1, "
+        "or import the files one by one: nothing was imported"]
+    assert store.count_subscribers() == 0
+
+
 def test_an_empty_file_asks_for_the_header(tmp_path, store):
     with pytest.raises(SotongError, match=r"s.csv:1: the file is empty; its first line must be the header: id, name"):
         load(store, write(tmp_path / "s.csv", ""))
