@@ -406,7 +406,7 @@ def _email_cell(text: str, channels: frozenset, errors: list) -> str | None:
             errors.append(_("channel email needs an email address in the email column"))
         return None
     try:
-        return normalized_email(_as_typed(text))
+        return normalized_email(text if text.isascii() else typed(text))
     except EmailNotValidError:
         errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
         return None
@@ -418,7 +418,7 @@ def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
         if "sms" in channels:
             errors.append(_("channel sms needs a phone number in the phone column"))
         return None
-    normalized = spreadsheet_phone(text)
+    normalized = normalize_phone(text) or spreadsheet_phone(text)  # (the common case first: this runs for every row)
     if normalized is None and _EXPONENT.fullmatch(_as_typed(text)):
         errors.append(_("phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"))
     elif normalized is None and "sms" not in channels:  # a paper form's home number (02-2286-5114)
