@@ -12,7 +12,11 @@ a phone number: error output is kept and shared, and it must not hold them.
 Decisions beyond the SPEC: ``gender`` also accepts 여/남, 여자/남자, 여성/남성,
 female/male and f/m, stored as F/M; a business row may not have a
 ``birth_year`` or ``gender``; every row has as many cells as the header
-(Excel writes them all); blank rows are skipped.
+(Excel writes them all); blank rows are skipped. Email, phone, birth year
+and dates are read as the sign-up form reads them (:func:`typed`: a Korean
+keyboard's full-width ０１０－１２３４ as 010-1234); a phone of digits only
+that starts with 1 is read with the 0 Excel dropped (1012345678: the cell
+was a number), the only way Excel writes a number that starts with 0.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -44,7 +49,7 @@ from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences, resolve_key
 from .i18n import N_, _
-from .problems import Problem, SotongError, closest, did_you_mean
+from .problems import Problem, SotongError, closest, did_you_mean, suggested
 from .progress import tracked
 from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
                     scratch_staging_table, seoul_day)
@@ -64,12 +69,28 @@ EARLIEST_BIRTH_YEAR = 1900
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*일?")
+# 2024/3/5, 2024.3.5, 2024년 3월 5일, 2024. 3. 5., with a time or not (2024-03-05 9:15, as Excel shows a date-time)
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*[.일]?(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+_EXCEL_DAY = re.compile(r"\d{5}", re.ASCII)  # a date Excel wrote as its serial number (45356: 2024-03-05)
+_EXCEL_DAY_ZERO = dt.date(1899, 12, 30)  # Excel's day 0, past its 1900 leap-year bug
 _WRITTEN_AS_STORED = re.compile(r"010-\d{4}-\d{4}|01[16789]-\d{3,4}-\d{4}", re.ASCII)  # normalize_phone's own form
 _YEAR = re.compile(r"\d{4}", re.ASCII)  # not ١٩٨٥: int() would read other scripts' digits
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+_EXPONENT = re.compile(r"\d(?:\.\d+)?E\+\d+", re.ASCII | re.IGNORECASE)  # 1.01E+10: Excel's number
 
 
 # --- rules on single values ----------------------------------------------------
+
+
+def typed(text: str) -> str:
+    """An address or number as meant: full-width letters, digits and signs
+    (a Korean keyboard's 전각 mode) as the ASCII ones, any dash as ``-``."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+
+
+def _as_typed(text: str) -> str:
+    """:func:`typed` of a cell, at no cost for the ASCII ones (nearly all)."""
+    return text if text.isascii() else typed(text)
 
 
 def normalize_phone(text: str) -> str | None:
@@ -304,6 +325,7 @@ def _channel_keys(cell: str | None, errors: list) -> tuple[str, frozenset]:
 
 
 def _date_cell(column: str, text: str | None, errors: list) -> str | None:
+    text = text and _as_typed(text)
     if text is not None and not _is_date(text):
         errors.append(_date_error(column, text))
     return text
@@ -360,6 +382,7 @@ def _birth_year_cell(year: str | None, kind: str, this_year: int, errors: list) 
     """A 4-digit year from EARLIEST_BIRTH_YEAR to this year, for persons only."""
     if year is None:
         return None
+    year = _as_typed(year)
     if not _YEAR.fullmatch(year):
         errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
             year=year))
@@ -383,7 +406,7 @@ def _email_cell(text: str, channels: frozenset, errors: list) -> str | None:
             errors.append(_("channel email needs an email address in the email column"))
         return None
     try:
-        return normalized_email(text)
+        return normalized_email(text if text.isascii() else typed(text))
     except EmailNotValidError:
         errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
         return None
@@ -395,10 +418,22 @@ def _phone_cell(text: str, channels: frozenset, errors: list) -> str | None:
         if "sms" in channels:
             errors.append(_("channel sms needs a phone number in the phone column"))
         return None
-    normalized = normalize_phone(text)
-    if normalized is None:
+    normalized = normalize_phone(text) or spreadsheet_phone(text)  # (the common case first: this runs for every row)
+    if normalized is None and _EXPONENT.fullmatch(_as_typed(text)):
+        errors.append(_("phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"))
+    elif normalized is None and "sms" not in channels:  # a paper form's home number (02-2286-5114)
+        errors.append(_("phone is not a mobile number, and only SMS uses the phone column (this row has no sms channel); empty the cell, or write a mobile number like 010-1234-5678"))
+    elif normalized is None:
         errors.append(_("phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"))
     return normalized
+
+
+def spreadsheet_phone(text: str) -> str | None:
+    """:func:`normalize_phone` of a number as staff's spreadsheets hold it:
+    typed full-width (:func:`typed`), or taken by Excel for a number, which
+    drops its first 0 (1012345678 for 01012345678)."""
+    text = _as_typed(text)
+    return normalize_phone(text) or (normalize_phone("0" + text) if text.startswith("1") and text.isdigit() else None)
 
 
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:
@@ -426,7 +461,12 @@ def _not_in(column: str, given: str, known: dict, what: str) -> str:
     if given in key_of_label:
         return _('{column} "{given}" is a name, not a key; write "{key_of_label}"').format(
             column=column, given=given, key_of_label=key_of_label[given])
-    hint = did_you_mean(given, known) or _("; write one of: {known}").format(known=", ".join(known))
+    hint = did_you_mean(given, known)
+    if not hint:  # staff write the Korean names: 성수1가 1동, 금호2ㆍ3가동
+        near = closest(given, known, labels=True)
+        hint = (_('; did you mean "{key}" ({label})?').format(key=key_of_label[near], label=near) if near in key_of_label
+                else suggested(near) or _("; write one of: {known}").format(
+                    known=", ".join(f"{key} ({label})" for key, label in known.items())))
     return _('{column} "{given}" is not {what} in audiences.yaml{hint}').format(
         column=column, given=given, what=_(what), hint=hint)
 
@@ -464,6 +504,9 @@ def _date_error(column: str, text: str) -> str:
         if _is_date(guess):
             return _('{column} "{text}" is not written as YYYY-MM-DD; write "{guess}"').format(
                 column=column, text=text, guess=guess)
+    if _EXCEL_DAY.fullmatch(text) and dt.date(2000, 1, 1) <= (day := _EXCEL_DAY_ZERO + dt.timedelta(int(text))) < dt.date(2100, 1, 1):
+        return _('{column} "{text}" is a date Excel wrote as a number; in Excel set the column\'s cell format to date, or write "{guess}"').format(
+            column=column, text=text, guess=day.isoformat())
     if _DATE.fullmatch(text):
         return _('{column} "{text}" is not a day of the calendar; check the month and the day').format(
             column=column, text=text)
@@ -488,10 +531,13 @@ def decode(data: bytes, shown: str) -> str:
         except UnicodeDecodeError as exc:
             stops.append(bom + exc.start)
     stop = max(stops)
-    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop])
+    raise _bad_byte(shown, data[:stop].count(b"\n") + 1, data[stop], data[:2])
 
 
-def _bad_byte(shown: str, line: int, byte: int) -> SotongError:
+def _bad_byte(shown: str, line: int, byte: int, head: bytes) -> SotongError:
+    """The file (its first two bytes ``head``) stops being UTF-8 and CP949 text at ``byte``."""
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's 유니코드 텍스트
+        return SotongError([Problem(shown, 1, _('the file is UTF-16 text (Excel\'s "유니코드 텍스트"), not a CSV; in Excel save it as "CSV UTF-8 (쉼표로 분리)"'))])
     return SotongError([Problem(shown, line, _('byte 0x{byte:02X} on this line is neither UTF-8 nor CP949 text; fix the cell, or in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
         byte=byte))])
 
@@ -518,7 +564,8 @@ def file_encoding(path: Path, shown: str) -> str:
     stop, line = max(stops.values()), 1
     for offset, piece in pieces(path):
         if offset + len(piece) > stop:
-            raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset])
+            with path.open("rb") as file:
+                raise _bad_byte(shown, line + piece.count(b"\n", 0, stop - offset), piece[stop - offset], file.read(2))
         line += piece.count(b"\n")
     raise AssertionError("unreachable: the bad byte is in the file")
 
@@ -594,6 +641,8 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
         joined = "".join(cells)
         if not joined or joined.isspace():
             continue
+        if cells[0].lstrip("\ufeff ").lower() in _COLUMN_NAMES and _header_again(cells, names, shown, line):
+            continue
         if len(cells) != columns:
             problems.append(_cells_problem(shown, line, len(cells), columns))
             continue
@@ -609,6 +658,24 @@ def _records(reader: Any, names: list[str], shown: str, problems: list[Problem],
         yield line, row_of(cells)  # the unnamed "" key is never read
     if stop is not None:  # the part's last row ran on to the file's end
         ending.clean = False
+
+
+_COLUMN_NAMES = frozenset(COLUMNS)
+
+
+def _header_again(cells: list[str], names: list[str], shown: str, line: int) -> bool:
+    """Whether the row, whose first cell is a column's name, is the header
+    again (dong offices' files put together, each with its header): then it
+    is skipped. SotongError when it is a header in another order: the rows
+    after it would be read into the wrong columns."""
+    found = [cell.strip().lstrip("\ufeff").strip().lower() for cell in cells]
+    if sum(name in _COLUMN_NAMES for name in found) < 2:  # a subscriber whose id is "dong"
+        return False
+    while found and not found[-1]:
+        found.pop()
+    if found == names[:len(found)] and not any(names[len(found):]):
+        return True
+    raise SotongError([Problem(shown, line, _("this line is a header again, its columns in another order than line 1's (files put together?), so the rows after it would go into the wrong columns; put every file's columns in the order of line 1, or import the files one by one: nothing was imported"))])
 
 
 def _cells_problem(shown: str, line: int, cells: int, columns: int) -> Problem:
@@ -627,7 +694,25 @@ def _control_character_problem(shown: str, line: int, names: list[str], cells: l
         column=column or _("a column without a name"), code=ord(found.group())))
 
 
+_SEPARATORS = {"\t": N_("tabs"), ";": N_("semicolons")}  # Excel's "텍스트 (탭으로 분리)", and Europe's CSV
+
+
+def _no_known_column(names: list[str], shown: str) -> Problem:
+    """The problem of a header that names no column: one cell of columns
+    separated by something else than commas, names in Korean, or no header
+    (the first row is a subscriber)."""
+    named = [name for name in names if name]
+    for separator, separators in _SEPARATORS.items():
+        if len(named) == 1 and any(part.strip() in COLUMNS for part in named[0].split(separator)):
+            return Problem(shown, 1, _('the columns are separated by {separators}, not commas; in Excel save the file as "CSV UTF-8 (쉼표로 분리)"').format(
+                separators=_(separators)))
+    return Problem(shown, 1, _("the first line names none of the columns: its names are in Korean, or the file has no header; make the first line this header, in English, the columns in any order: {header}").format(
+        header=",".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)))
+
+
 def _check_header(names: list[str], shown: str) -> None:
+    if not any(name in COLUMNS for name in names):
+        raise SotongError([_no_known_column(names, shown)])
     expected = ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS) + _(" (and optionally groups)")
     problems, suggested = [], set()
     for name in dict.fromkeys(names):
@@ -1020,5 +1105,6 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
 __all__ = [
     "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
     "import_records", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
+    "spreadsheet_phone", "typed",
     "read_records", "write_csv",
 ]

@@ -57,3 +57,10 @@ def test_command_unsubscribes_matching_numbers_from_sms_only(tmp_path):
     assert "1 numbers matched: 1 subscribers unsubscribed from SMS now" in bad.output
     assert run_cli(settings, "subscribers", "unsubscribe", "--phones", str(project / "none.txt")).code == 1
     assert run_cli(settings, "subscribers", "unsubscribe").code == 2
+
+
+def test_numbers_pasted_from_excel_or_typed_full_width_are_read():
+    """A "수신거부" list pasted from a spreadsheet column Excel took for
+    numbers (its 0 dropped), or typed in a Korean keyboard's full-width mode."""
+    numbers, problems = read_phone_list("1010000001\n０１０－１０００－０００２\n111000003\n", "optout.txt")
+    assert (numbers, problems) == (["010-1000-0001", "010-1000-0002", "011-100-0003"], [])

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, make_outbox, marked_invalid, phone_of, run_cli,
                               store_rows)
+from delivery.sms_results import SmsResult, read_results
 
 from sotong.store import Store
 
@@ -232,3 +233,11 @@ def test_a_failure_of_the_number_a_reader_has_since_changed_does_not_flag_the_ne
     assert ran.code == 0, ran.output
     assert "1 failed" not in ran.output and "2 failed (2 hard, 0 soft)" in ran.output
     assert marked_invalid(sent, "sms") == ["S00003"]  # S00002's new number is not the one that failed
+
+
+def test_a_result_file_opened_and_saved_in_excel_is_read():
+    """Excel drops the phone's first 0 (the cell is a number) and writes
+    the time as it shows it, the hour in one digit and no seconds."""
+    text = "phone,status,code,time\r\n1010000001,delivered,1000,2026-11-26 9:03\r\n"
+    assert read_results(text, "result.csv", {"010-1000-0001": "S00001"}) == (
+        [SmsResult("S00001", "delivered", "1000", "2026-11-26T09:03:00+09:00")], [])

@@ -87,6 +87,43 @@ def test_a_good_row_is_normalized():
     }
 
 
+def test_cells_typed_in_full_width_are_read_as_the_sign_up_form_reads_them():
+    """A Korean keyboard's 전각 mode, as a dong office types a paper form into Excel."""
+    row, errors = check_row(dict(GOOD, email="ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ", phone="０１０－１２３４－５６７８",
+                                 birth_year="１９８０", subscribed_at="２０２４－０３－０５",
+                                 unsubscribed_at="２０２５-０１-３１"), AUDIENCES, THIS_YEAR)
+    assert errors == []
+    assert (row["email"], row["phone"], row["birth_year"], row["subscribed_at"], row["unsubscribed_at"]) == (
+        "kim@example.com", "010-1234-5678", 1980, "2024-03-05", "2025-01-31")
+
+
+def test_a_phone_excel_took_for_a_number_is_read_with_its_zero():
+    """Excel keeps 01012345678 as the number 1012345678; a cell that is no
+    mobile number with a 0 in front is still refused."""
+    for cell, stored in [("1012345678", "010-1234-5678"), ("111234567", "011-123-4567"),
+                         ("1712345678", "017-1234-5678"), ("１０１２３４５６７８", "010-1234-5678")]:
+        row, errors = check_row(dict(GOOD, phone=cell), AUDIENCES, THIS_YEAR)
+        assert errors == [] and row["phone"] == stored, cell
+    for cell in ["101234567", "10123456789", "1212345678", "10-1234-5678"]:
+        assert errors_of(phone=cell) == [
+            "phone is not a Korean mobile number (010 and 8 digits, or 011, 016-019 and 7 or 8); write it like 010-1234-5678"]
+
+
+def test_a_home_number_on_a_row_without_sms_is_told_it_may_be_emptied():
+    """Elderly residents write their home number on the paper form; their
+    email subscription needs no phone."""
+    assert errors_of(phone="02-2286-5114", channels="email") == [
+        "phone is not a mobile number, and only SMS uses the phone column (this row has no sms channel); "
+        "empty the cell, or write a mobile number like 010-1234-5678"]
+
+
+@pytest.mark.parametrize("cell", ["1.01E+10", "1.01235E+10", "1E+10", "1.01e+10"])
+def test_a_phone_excel_wrote_in_exponent_form_says_how_to_type_it_again(cell):
+    assert errors_of(phone=cell) == [
+        "phone was turned into a number by Excel (written like 1.01E+10), and its last digits are lost; in Excel set "
+        "the phone column's cell format to text, type the numbers again like 010-1234-5678, and save again"]
+
+
 def test_empty_cells_are_absent_values():
     row, errors = check_row({"id": "S9", "fields": "bulletin"}, AUDIENCES, THIS_YEAR)
     assert errors == []
@@ -138,7 +175,7 @@ def test_each_rule_says_what_is_wrong_and_what_to_write(cells, message):
 
 @pytest.mark.parametrize("cells, message", [
     ({"business_type": "restaurant"}, 'business_type "restaurant" is not a business type in audiences.yaml; '
-                                      "write one of: food-service, public-hygiene,"),
+                                      "write one of: food-service (식품접객업), public-hygiene (공중위생업),"),
     ({"birth_year": "1970"}, "birth_year is only for persons; leave it empty for a business"),
     ({"gender": "M"}, "gender is only for persons; leave it empty for a business"),
 ])
@@ -159,6 +196,30 @@ def test_business_rules(cells, message):
     ({"groups": "committee"}, 'group "committee" is not a group in audiences.yaml; did you mean "committee-budget"?'),
 ])
 def test_the_other_rules_say_what_is_wrong_and_what_to_write(cells, message):
+    errors = errors_of(**cells)
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("45356", 'subscribed_at "45356" is a date Excel wrote as a number; in Excel set the column\'s cell format '
+              'to date, or write "2024-03-05"'),
+    ("2024-03-05 9:15", 'subscribed_at "2024-03-05 9:15" is not written as YYYY-MM-DD; write "2024-03-05"'),
+    ("2024. 3. 5.", 'subscribed_at "2024. 3. 5." is not written as YYYY-MM-DD; write "2024-03-05"'),
+])
+def test_a_date_as_excel_writes_it_is_told_the_date_to_write(cell, message):
+    assert errors_of(subscribed_at=cell) == [message]
+
+
+@pytest.mark.parametrize("cells, message", [
+    # the Korean name near a dong's: its key, as a dong office writes 성수1가1동 or types 금호2·3가동's dot
+    ({"dong": "성수1가 1동"}, 'dong "성수1가 1동" is not a dong in audiences.yaml; did you mean "seongsu1ga1" (성수1가1동)?'),
+    ({"dong": "금호2ㆍ3가동"}, 'dong "금호2ㆍ3가동" is not a dong in audiences.yaml; did you mean "geumho23ga" (금호2·3가동)?'),
+    ({"fields": "생활 정보"}, 'field "생활 정보" is not a field in audiences.yaml; did you mean "living" (생활정보)?'),
+    # near no name, or near several alike: every key with its name, so the staff can find theirs
+    ({"dong": "성수동"}, 'dong "성수동" is not a dong in audiences.yaml; write one of: wangsimni2 (왕십리2동), '
+                        'wangsimnidoseon (왕십리도선동), majang (마장동),'),
+])
+def test_a_key_written_as_a_korean_name_near_one_is_told_the_key(cells, message):
     errors = errors_of(**cells)
     assert len(errors) == 1 and errors[0].startswith(message), errors
 
@@ -379,6 +440,64 @@ def test_header_problems_name_the_column(tmp_path, store, columns, message):
     with pytest.raises(SotongError) as caught:
         load(store, path)
     assert len(caught.value.problems) == 1 and str(caught.value.problems[0]).startswith(message), caught.value.problems
+    assert store.count_subscribers() == 0
+
+
+@pytest.mark.parametrize("first_line", [
+    "아이디,이름,이메일,휴대전화,출생연도,성별,행정동,분야,채널,구분,업종,가입일,해지일",  # a dong office's header, in Korean
+    None,  # no header: the first row is a subscriber
+])
+def test_a_header_of_no_known_column_is_one_line_giving_the_header(tmp_path, store, first_line):
+    header, row = csv_text(GOOD).splitlines()
+    path = write(tmp_path / "s.csv", f"{first_line or row}\r\n{row}\r\n", "cp949")
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "s.csv:1: the first line names none of the columns: its names are in Korean, or the file has no header; "
+        "make the first line this header, in English, the columns in any order: " + header.removesuffix(",groups")]
+    assert store.count_subscribers() == 0
+
+
+@pytest.mark.parametrize("separator, said", [("\t", "tabs"), (";", "semicolons")])
+def test_a_file_separated_by_tabs_or_semicolons_says_how_to_save_it(tmp_path, store, separator, said):
+    path = write(tmp_path / "s.csv", csv_text(GOOD).replace(",", separator))
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f's.csv:1: the columns are separated by {said}, not commas; in Excel save the file as "CSV UTF-8 (쉼표로 분리)"']
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_file_excel_saved_as_unicode_text_says_how_to_save_it(tmp_path, store, encoding):
+    path = write(tmp_path / "s.csv", "\ufeff" * (encoding == "utf-16-be") + csv_text(GOOD).replace(",", "\t"), encoding)
+    said = ['s.csv:1: the file is UTF-16 text (Excel\'s "유니코드 텍스트"), not a CSV; '
+            'in Excel save it as "CSV UTF-8 (쉼표로 분리)"']
+    with pytest.raises(SotongError) as caught:
+        load(store, path)
+    assert [str(problem) for problem in caught.value.problems] == said
+    with pytest.raises(SotongError) as caught:
+        decode(path.read_bytes(), "s.csv")
+    assert [str(problem) for problem in caught.value.problems] == said
+
+
+def test_the_header_again_of_files_put_together_is_skipped(tmp_path, store):
+    """Dong offices' files put together, each with its header (the second
+    one's BOM too, as copy a.csv+b.csv makes it)."""
+    header, row = csv_text(GOOD).splitlines()
+    text = f"{header}\r\n{row}\r\n\ufeff{header}\r\n{row.replace('S1,', 'S2,', 1)}\r\n {header.upper()},\r\n"
+    report = load(store, write(tmp_path / "s.csv", text))
+    assert (report.added, report.rejected, report.problems) == (2, 0, [])
+
+
+def test_the_header_again_in_another_order_imports_nothing(tmp_path, store):
+    header, row = csv_text(GOOD).splitlines()
+    other = csv_text(GOOD, columns=list(reversed(COLUMNS))).replace("S1", "S2")
+    with pytest.raises(SotongError) as caught:
+        load(store, write(tmp_path / "s.csv", f"{header}\r\n{row}\r\n{other}"))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "s.csv:3: this line is a header again, its columns in another order than line 1's (files put together?), "
+        "so the rows after it would go into the wrong columns; put every file's columns in the order of line 1, "
+        "or import the files one by one: nothing was imported"]
     assert store.count_subscribers() == 0
 
 

@@ -1,5 +1,5 @@
 """SMS opt-outs (수신거부): the numbers that replied "수신거부" to an SMS,
-one a line in any format, unsubscribed from SMS in the store
+one a line in any format (as the import reads a phone cell), unsubscribed from SMS in the store
 (``sms_unsubscribed_at``); other channels are left as they are.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sotong.i18n import _
 from sotong.problems import Problem
-from sotong.subscribers import decode, normalize_phone
+from sotong.subscribers import decode, spreadsheet_phone
 
 
 @dataclass
@@ -35,7 +35,7 @@ def read_phone_list(text: str, shown: str) -> tuple[list[str], list[Problem]]:
         entry = line.strip()
         if not entry or entry.startswith("#"):
             continue
-        phone = normalize_phone(entry)
+        phone = spreadsheet_phone(entry)
         if phone is None:
             # the line is not repeated: a mistyped number is still someone's (as in the subscriber import)
             problems.append(Problem(shown, number, _("this line is not a Korean mobile number; write one number a line, like 010-1234-5678")))

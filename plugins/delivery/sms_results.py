@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -21,7 +22,7 @@ from sotong.i18n import _
 from sotong.notices import SEOUL
 from sotong.problems import Problem, SotongError
 from sotong.store import register_schema
-from sotong.subscribers import decode, normalize_phone
+from sotong.subscribers import decode, normalize_phone, spreadsheet_phone
 
 from . import bounces
 from .outbox import sms_csv_rows
@@ -62,10 +63,14 @@ def outbox_phones(sms_csv: Path, shown: str) -> dict[str, str]:
             if "id" in row and (phone := normalize_phone(row.get("phone") or ""))}
 
 
+_ONE_DIGIT_HOUR = re.compile(r"(?<=\d[ T])(\d:)")  # 2026-11-26 9:03, as Excel writes a time it has read
+
+
 def parse_time(text: str) -> str | None:
-    """``2026-11-26 09:03:12``, ``2026-11-26T09:03`` or ISO with an offset, as ISO in Seoul."""
+    """``2026-11-26 09:03:12``, ``2026-11-26T09:03``, ``2026-11-26 9:03`` or
+    ISO with an offset, as ISO in Seoul."""
     try:
-        when = dt.datetime.fromisoformat(text.strip())
+        when = dt.datetime.fromisoformat(_ONE_DIGIT_HOUR.sub(r"0\1", text.strip(), count=1))
     except ValueError:
         return None
     if when.tzinfo is None:
@@ -87,7 +92,7 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
     results, problems = [], []
     for line, row in _rows(reader, header, shown, problems):
         row = {column: cell or "" for column, cell in row.items()}  # a short row's missing cells are None
-        phone = normalize_phone(row["phone"])
+        phone = spreadsheet_phone(row["phone"])  # the file opened and saved in Excel: its 0 dropped
         status = row["status"].strip().lower()
         when = parse_time(row["time"])
         if phone is None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import deque
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError
 
 from sotong.audiences import Audiences
-from sotong.subscribers import normalize_phone, normalized_email
+from sotong.subscribers import normalize_phone, normalized_email, typed
 
 # The privacy consent PIPA art. 15(2) asks for: purpose, items, how long,
 # and that one may refuse (and what refusing costs). A change to the text
@@ -97,13 +96,6 @@ class Choices:
 
 # Hangul jamo and syllables: typed into an address when the keyboard was left in Korean (한/영)
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
-
-
-def typed(text: str) -> str:
-    """An address or number as meant: full-width letters, digits and signs
-    (a Korean keyboard's 전각 mode) as the ASCII ones, any dash as ``-``."""
-    return unicodedata.normalize("NFKC", text).translate(_DASHES)
 
 
 def _in_korean(address: str) -> bool:
