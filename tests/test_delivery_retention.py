@@ -6,8 +6,10 @@ day of each reader's last message stays for 제3조 6; ``--dry-run`` counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from delivery_support import make_outbox, run_cli, send_outbox, store_rows
@@ -90,6 +92,24 @@ def test_an_outbox_never_sent_goes_a_year_after_it_was_made(project):
     result = run_cli(project / "pelicanconf.py", "send", "purge")
     assert result.code == 0 and "2025-10-23: destroyed - and 3 files" in result.output, result.output
     assert not old.exists() and young.is_dir()
+
+
+def test_an_outbox_made_on_the_first_kept_day_in_seoul_stays_on_a_utc_server(project, monkeypatch):
+    """Made at 00:30 in Seoul on the first day kept (2025-11-23), which is
+    still the day before on a server whose clock is UTC: its day was read in
+    the machine's zone, and it was destroyed a day early."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        kept = make_outbox(project / "private" / "outbox", "2025-11-27", ["S3"], ["a-notice"])
+        made = dt.datetime(2025, 11, 23, 0, 30, tzinfo=ZoneInfo("Asia/Seoul")).timestamp()
+        os.utime(kept / "manifest.jsonl", (made, made))
+        result = run_cli(project / "pelicanconf.py", "send", "purge")
+    finally:
+        monkeypatch.undo()  # the machine's zone back before the next test
+        time.tzset()
+    assert result.code == 0 and "2025-11-27" not in result.output, result.output
+    assert kept.is_dir()
 
 
 def test_invalid_marks_of_readers_without_that_address_any_more_go(project, store_location):

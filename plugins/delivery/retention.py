@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sotong.dates import shift_years
-from sotong.store import Store, now_iso, register_schema
+from sotong.store import SEOUL, Store, now_iso, register_schema
 
 from . import journal
 from .marks import ADDRESS_COLUMN
@@ -86,7 +86,7 @@ def outboxes_to_purge(store: Store, outbox_root: Path, today: dt.date) -> list[s
         old |= {key for key, day in store.db.execute("SELECT outbox, max(day) FROM delivery_bounces GROUP BY outbox")
                 if key not in last and day < cutoff and not (outbox_root / key).is_dir()}  # a folder: by its manifest
     for manifest in outbox_root.glob("*/manifest.jsonl") if outbox_root.is_dir() else ():
-        made = dt.date.fromtimestamp(manifest.stat().st_mtime).isoformat()
+        made = dt.datetime.fromtimestamp(manifest.stat().st_mtime, SEOUL).date().isoformat()  # the machine may run on UTC
         if manifest.parent.name not in last and made < cutoff:
             old.add(manifest.parent.name)
     return sorted(old)
