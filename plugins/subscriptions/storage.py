@@ -190,12 +190,6 @@ def record_consent(store: Store, subscriber_id: str, version: str) -> None:
     store.db.execute("INSERT INTO subscriptions_consents VALUES (?, ?, ?)", (subscriber_id, version, now_iso()))
 
 
-def consent_version(store: Store, subscriber_id: str) -> str | None:
-    row = store.db.execute("SELECT version FROM subscriptions_consents WHERE subscriber_id = ? "
-                           "ORDER BY rowid DESC LIMIT 1", (subscriber_id,)).fetchone()
-    return row[0] if row else None
-
-
 def new_subscriber_id(store: Store) -> str:
     """An id for a reader who signed up online: ``W`` and ten random digits."""
     while True:
