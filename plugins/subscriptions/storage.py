@@ -2,8 +2,9 @@
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
 and the mails waiting for the mail server (``subscriptions_mail``).
-``sotong subscribers forget`` erases both for a person (their names start
-with ``subscriptions_``)."""
+``sotong subscribers forget`` erases a person's rows of all three, as of
+every table whose name starts with ``subscriptions_`` (and the pending
+changes and mails naming their addresses)."""
 
 from __future__ import annotations
 
