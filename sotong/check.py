@@ -1,8 +1,11 @@
 """``sotong check``: every problem in the content at once, one line each.
 
-Core checks audiences.yaml and reads the Content (notices, pages, and the
-plugins' parts: surveys, banners), keeping its problems; plugins add their
-other checks (settings) through ``signals.content_check``. The warnings of
+Core checks audiences.yaml, reads the Content (notices, pages, and the
+plugins' parts: surveys, banners), keeping its problems, and checks the
+links written in notices and pages (a ``{filename}`` link to no file, a
+link to a private notice, which has no page); plugins add their
+other checks (their settings, what notices ask of them) through
+``signals.content_check``. The warnings of
 content that passes (sotong.advice, and the plugins' through
 ``signals.content_warnings``) are shown by check, build and the devserver alike.
 """

@@ -1,13 +1,15 @@
 """The ``sotong`` command: the shell every feature adds its commands to.
 
-Core commands live here (check, build, new); plugins add theirs through
+Core commands live here (check, build, new, subscribers import, export and
+generate, db upgrade, serve, devserver); plugins add theirs through
 ``signals.cli_commands`` when the settings' PLUGINS are loaded, which happens
 before the command line is parsed so that ``sotong --help`` lists them all.
 
 Exit codes (SPEC §12): 0 done; 1 the input is wrong (each problem on one
 line, no traceback); 2 the command line is wrong; 130 stopped by Ctrl+C
-(SIGINT), said in one line; 143 ``send`` or ``serve`` stopped by SIGTERM,
-the same way.
+(SIGINT), said in one line; 143 stopped by SIGTERM, the same way, for the
+commands that take it as Ctrl+C (``sotong.interrupts.sigterm_as_ctrl_c``:
+send, serve, bundles, subscribers import, export, changes, forget, purge).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from .body_files import missing_files
 from .content_files import markdown_files
 from .i18n import _
 from .notice_cache import file_stamp
-from .problems import Problem, SotongError, did_you_mean, not_utf8
+from .problems import Problem, SotongError, did_you_mean
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
     from .audiences import Audiences
@@ -102,14 +102,10 @@ class Content:
 def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, list[Problem]]:
     """A static page: front matter with a title and only known keys, and
     pictures and files in its text that are files under ``content_root``."""
-    from .notices import split_front_matter
+    from .notices import read_source
     from .validators import text_control_problems
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [not_utf8(shown, error)]
-    source, problems = split_front_matter(text, shown)
+    source, problems = read_source(path, shown)
     if source is None:
         return None, problems
     data = source.front.data or {}

@@ -8,6 +8,11 @@ column alignment), images, links (http, https, mailto, tel, relative ones and
 Pelican's ``{filename}``/``{static}`` links), emphasis, code, footnotes and
 abbreviations of Markdown's ``extra``.
 
+A text shown under a heading of its own (a notice or page on the site, a
+notice in an email, a banner) has its headings moved under it
+(:func:`headings_from`); on the site its tables are put in a box that
+scrolls sideways on a phone (:func:`scrollable_tables`).
+
 Phone numbers in the text (02-2286-5000, 010-1234-5678, 1588-1234) become
 tap-to-call ``tel:`` links, except where they are already inside a link:
 :func:`tel_links`, applied here to every Markdown text and by the emails to

@@ -164,6 +164,16 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
     return Source(front, "".join(lines[index + 1:]), index + 2), []
 
 
+def read_source(path: Path, shown: str) -> tuple[Source | None, list[Problem]]:
+    """The front matter and text of the Markdown file ``path`` (a notice or a
+    page), or None and why not: it is not UTF-8, or its header is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [not_utf8(shown, error)]
+    return split_front_matter(text, shown)
+
+
 # --- the schema ----------------------------------------------------------------
 
 
@@ -171,11 +181,7 @@ def read_notice(path: str | Path, audiences: Audiences, content_root: str | Path
     """Read and validate one notice file. Returns (notice or None, problems)."""
     path = Path(path)
     shown = shown or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [not_utf8(shown, error)]
-    source, problems = split_front_matter(text, shown)
+    source, problems = read_source(path, shown)
     if source is None:
         return None, problems
     return validate_notice(source, path, audiences, Path(content_root), shown)

@@ -26,7 +26,10 @@ from .problems import Problem, SotongError, did_you_mean, not_utf8
 from .database_url import is_database_url
 
 SEOUL_TZ = "Asia/Seoul"
-MAX_BODY_BYTES = 64 * 1024  # the longest request body `sotong serve` takes (SPEC §9: 413 beyond); sotong.web's
+# The longest request body `sotong serve` takes (SPEC §9: 413 beyond). sotong.web
+# enforces it; it is here so that checks (a survey's longest answer) read it
+# without importing the collector and werkzeug.
+MAX_BODY_BYTES = 64 * 1024
 
 DEFAULTS = {
     "AUDIENCES_PATH": "audiences.yaml",

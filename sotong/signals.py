@@ -5,7 +5,9 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``cli_commands``: sent with the ``sotong`` click group; add your commands.
 - ``web_routes``: sent with the :class:`sotong.web.App`; add your routes.
 - ``content_check``: sent with the :class:`sotong.project.Project`; return a
-  list of :class:`sotong.problems.Problem` for the files your plugin owns.
+  list of :class:`sotong.problems.Problem`: your plugin's settings, and what
+  the notices ask of it (the files it owns are checked as its
+  ``content_parts``).
 - ``content_warnings``: sent with the :class:`sotong.project.Project` once
   check found no problem (sotong check, sotong build, each devserver build);
   return a list of ``PATH:LINE: warning: ...`` lines (printed, exit 0).
@@ -19,7 +21,7 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   message blocks then read them with ``content.part(name)``: survey gives
   ``"surveys"`` (slug -> Survey), minwon24 ``"banners"`` (a list of Banner).
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
-  issue; return a callable that adds blocks (banner, survey invitation) to
+  bundle (an issue, a one-off notice, a preview, a staff copy); return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
 - ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`;
   return a callable ``(message bytes) -> header bytes`` to put on top of

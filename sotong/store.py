@@ -2,10 +2,11 @@
 a PostgreSQL database (``SOTONG_DB`` a ``postgresql://`` URL; SPEC §15).
 
 Core owns the ``subscribers`` table; a plugin that keeps records (the delivery
-journal, survey answers) declares its tables with :meth:`Store.ensure_schema`
-and registers them as numbered steps with :func:`register_schema`, which
-:meth:`Store.upgrade` (``sotong db upgrade``) applies and records in the
-``schema_versions`` table. SQL is written once, in SQLite's words; on
+journal, survey answers) registers its tables as numbered steps with
+:func:`register_schema`, which :meth:`Store.upgrade` applies and records in
+the ``schema_versions`` table: for every component by ``sotong db upgrade``,
+and for its own by the plugin before it first reads or writes them
+(``store.upgrade("survey")``). SQL is written once, in SQLite's words; on
 PostgreSQL the :class:`_PostgresConnection` translates it (placeholders,
 ``INSERT OR IGNORE``, ``AUTOINCREMENT``). Writes are in transactions; on SQLite
 the journal mode is WAL so that the collector can take unsubscribes while a

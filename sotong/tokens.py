@@ -1,7 +1,11 @@
 """Tokens that only the office can make: HMAC-SHA256 with ``SOTONG_SECRET``.
 
-An unsubscribe token names a subscriber; a survey token names a subscriber
-and a survey. Both are URL-safe and checked in constant time. A run that
+A token (:func:`make_token`) signs a purpose and a payload: the unsubscribe
+token every email carries names a subscriber (:func:`unsubscribe_token`);
+plugins make theirs the same way (the preferences link, a survey's
+invitation). A short tag (:func:`short_tag`) signs what must be short (a
+click link, a bounce's return path). All are URL-safe and checked in
+constant time. A run that
 signs for every reader (bundling) reads the secret once, in
 :func:`secret_held`, not once per token.
 

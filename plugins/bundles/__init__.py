@@ -4,9 +4,16 @@ of an issue, or of one urgent notice, in the private outbox; and
 
 Commands: ``sotong bundles --issue D | --notice SLUG``, ``sotong reach``, ``sotong preview``.
 Settings: ``BUNDLES`` (see :mod:`.config`), validated by ``sotong check`` and
-when a command starts. Email templates and CSS: ``themes/email/``.
+when a command starts. Email templates and CSS: ``themes/email/``. No tables
+or routes: the outbox and the previews are files under ``PRIVATE_PATH``.
 Other plugins add blocks to each email through ``sotong.signals.message_blocks``,
-and ask for a reader's email as a staff copy through ``sotong.signals.staff_copies``.
+and ask for a reader's email as a staff copy through ``sotong.signals.staff_copies``;
+bundles asks them which readers a channel must not reach (``reach_marks``).
+To ``sotong check`` it adds the notices whose SMS would be an LMS
+(``content_warnings``), a private notice's image no mail client shows
+(``content_check``) and the reach of the notices changed since the last
+build (``check_reports``); a forgotten or purged person's previews are
+removed (``person_forgotten``, ``people_purged``).
 """
 
 from __future__ import annotations

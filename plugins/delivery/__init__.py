@@ -9,6 +9,16 @@ counts clicks; ``sotong subscribers unsubscribe --phones FILE`` takes the
 "수신거부" SMS replies; ``sotong send --issue D --to ADDRESS`` sends a staff
 member one reader's email as a test, apart from the journal; ``sotong send
 purge`` destroys the delivery records a year after their send.
+
+Settings: ``DELIVERY`` (retries and connections), ``SMTP_*``, ``MAIL_FROM``,
+``SEND_RATE``, ``CLICK_COUNTING`` (:mod:`.config`); ``BOUNCE_*`` and
+``SMS_SOFT_CODES`` (:mod:`.bounce_config`); ``DKIM_*`` (:mod:`.dkim_signing`).
+Tables: ``delivery_*`` (journal, bounces, clicks, SMS results, staff copies,
+invalid marks, last-sent days), declared for ``sotong db upgrade`` below.
+Templates: ``templates/delivery_*.html`` (reports, unsubscribe pages).
+Signals it sends: ``outbox_figures`` (the issue report), ``staff_copies``
+(the test send); it answers ``reach_marks``, ``delivered_since``,
+``message_signers``, ``person_forgotten`` and ``person_erasing``.
 """
 
 import click

@@ -14,7 +14,6 @@ reader had, so that a corrected address starts again from nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import re
@@ -206,10 +205,6 @@ def _by_lower(texts: Iterable[str]) -> dict[str, list[str]]:
         if text != text.lower():
             found.setdefault(text.lower(), []).append(text)
     return found
-
-
-def seoul_today() -> str:
-    return dt.datetime.now(SEOUL).date().isoformat()
 
 
 def readers_addresses(store, subscriber_ids: set[str]) -> dict[str, tuple]:

@@ -1,5 +1,7 @@
 """The delivery commands: ``sotong send``, ``sotong send report``,
-``sotong report`` and ``sotong subscribers unsubscribe --phones``.
+``sotong report`` and ``sotong subscribers unsubscribe --phones``; ``sotong
+send results`` (:mod:`.bounce_commands`) and ``sotong send purge``
+(:mod:`.purge_command`) are added to ``send`` here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The delivery plugin's settings: the ``DELIVERY`` dict and the shared SMTP
 settings it reads (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``,
-``SMTP_USER``, ``SEND_RATE``, ``MAIL_FROM``, ``BOUNCE_ADDRESS``), validated at start with one
+``SMTP_USER``, ``SEND_RATE``, ``MAIL_FROM``, ``BOUNCE_ADDRESS``) and
+``CLICK_COUNTING``, validated at start with one
 ``FILE:LINE: what to write`` line per mistake.
 """
 

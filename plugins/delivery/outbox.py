@@ -55,9 +55,6 @@ class Outbox:
     messages: Sequence  # of OutboxMessage; read_outbox's are read when first asked for
     digest: str = ""  # of manifest.jsonl and sms.csv as read: the journal records an outbox once per digest
 
-    def read_message(self, message: OutboxMessage) -> bytes:
-        return (self.path / message.file).read_bytes()
-
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _TO = re.compile(rb"^To:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)

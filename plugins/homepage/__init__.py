@@ -1,13 +1,16 @@
 """homepage: the public site around the notices (SPEC §8).
 
 Beside the pages Pelican writes with the theme (index, notices, categories,
-archives, feeds), this plugin writes a page per department, the homepage
-section (``section/latest.html`` and ``latest.json``), an iCalendar file for
-each event notice, the short links used in SMS, and ``404.html``; it gives
-every field of audiences.yaml a category page and Korean labels in the feeds,
-and ``sotong check`` reports notices whose short links collide.
+archives, feeds), this plugin writes the list of departments and a page per
+department, the homepage section (``section/latest.html`` and
+``latest.json``), an iCalendar file for each event notice, the short links
+used in SMS, and ``404.html``; it gives every field of audiences.yaml a
+category page and Korean labels in the feeds.
 
-Settings: ``HOMEPAGE = {"section_size": 10}``.
+Settings: ``HOMEPAGE = {"section_size": 10}``, checked by ``sotong check``
+(:mod:`.checks`; short link codes cannot collide, sotong.links gives each
+its own). Templates: ``templates/homepage_*.html``. No tables, commands or
+routes.
 """
 
 from pelican import signals

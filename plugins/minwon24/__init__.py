@@ -8,7 +8,9 @@ Jinja globals (:mod:`.site`), the emails through
 ``sotong.signals.message_blocks`` (:mod:`.email`).
 
 Settings: ``MINWON24 = {"path": "banners"}`` (the folder under content/),
-validated when Pelican starts and by ``sotong check``.
+validated when Pelican starts and by ``sotong check``. Templates:
+``templates/minwon24_*.html`` (site, edition), ``email_templates/`` (emails).
+No tables, commands or routes.
 """
 
 from __future__ import annotations

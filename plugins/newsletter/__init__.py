@@ -2,7 +2,9 @@
 its archive and Atom feed, and the ``sotong newsletter`` commands.
 
 Settings: ``NEWSLETTER`` (see :mod:`.config`), validated when Pelican starts
-and by ``sotong check``.
+and by ``sotong check``. Commands: ``sotong newsletter next`` and ``list``.
+Templates: ``templates/newsletter_*.html``. No tables or routes (the issue
+dates themselves are core: sotong.schedule).
 """
 
 from __future__ import annotations

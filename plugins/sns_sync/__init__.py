@@ -6,6 +6,8 @@ the ``section/sns.html`` fragment.
 
 Settings: ``SNS_SYNC = {"import_limit": 5}`` and ``SNS_IMPORT_FEEDS``,
 validated when Pelican starts and by ``sotong check`` (see :mod:`.config`).
+Templates: ``templates/sns_sync_*.html``. No tables, commands or routes; the
+cache of the X posts it fitted is a file under CACHE_PATH (:mod:`.fitted`).
 """
 
 from pelican import signals as pelican_signals

@@ -9,6 +9,14 @@ the log itself is kept by the core store for every writer.
 Settings: ``SUBSCRIBE_RATE`` (default ``"10/hour"``: sign-ups and link
 requests per client address, and per reader the preferences changes that
 send a code or a confirmation mail), ``SMTP_*`` and ``MAIL_FROM`` for the mails.
+Tables: ``subscriptions_*`` (pending sign-ups and codes, consents, the mail
+queue: :mod:`.storage`; readers told they will be ended: :mod:`.inactive`).
+Routes: ``/subscribe``, ``/subscribe/check``, ``/subscribe/confirm``
+(:mod:`.collector`), ``/p/...`` (:mod:`.preferences`). Templates:
+``templates/subscriptions_*.html``. Forget and purge send
+``person_erasing``, ``person_forgotten`` and ``people_purged`` to the
+plugins that keep files or rows of a person, and purge asks
+``delivered_since`` who was sent nothing for two years.
 """
 
 from pelican import signals

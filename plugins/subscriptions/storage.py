@@ -2,8 +2,9 @@
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
 and the mails waiting for the mail server (``subscriptions_mail``).
-``sotong subscribers forget`` erases both for a person (their names start
-with ``subscriptions_``)."""
+``sotong subscribers forget`` erases a person's rows of all three, as of
+every table whose name starts with ``subscriptions_`` (and the pending
+changes and mails naming their addresses)."""
 
 from __future__ import annotations
 
@@ -188,12 +189,6 @@ def contacts_of(store: Store, subscriber_id: str) -> tuple[set[str], set[str]]:
 
 def record_consent(store: Store, subscriber_id: str, version: str) -> None:
     store.db.execute("INSERT INTO subscriptions_consents VALUES (?, ?, ?)", (subscriber_id, version, now_iso()))
-
-
-def consent_version(store: Store, subscriber_id: str) -> str | None:
-    row = store.db.execute("SELECT version FROM subscriptions_consents WHERE subscriber_id = ? "
-                           "ORDER BY rowid DESC LIMIT 1", (subscriber_id,)).fetchone()
-    return row[0] if row else None
 
 
 def new_subscriber_id(store: Store) -> str:

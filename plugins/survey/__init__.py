@@ -1,10 +1,18 @@
-"""Surveys (SPEC §9), end to end: definitions in ``content/surveys/SLUG.yaml``
-checked by ``sotong check`` and given to the Content as its ``"surveys"``; form, thank-you and published results pages in
-the build; the collector's routes that take answers; invitations in issue
-bundles; and ``sotong survey results SLUG``.
+"""Surveys (SPEC §9) and the opinions of consultations (SPEC §16), end to
+end: definitions in ``content/surveys/SLUG.yaml`` checked by ``sotong check``
+and given to the Content as its ``"surveys"``; form, thank-you and published
+results pages in the build; the collector's routes that take answers
+(``/surveys/SLUG``); invitations in issue bundles; ``sotong survey results
+SLUG`` and ``survey purge``; ``sotong opinions search``, ``export`` and
+``purge``.
 
-Settings: ``SURVEY_ENDPOINT`` (default ``COLLECTOR_URL``) and
-``SURVEY = {"text_max_chars": 2000}``.
+Settings: ``SURVEY_ENDPOINT`` (default ``COLLECTOR_URL``),
+``SURVEY_MIN_ANSWERS`` and ``SURVEY = {"text_max_chars": 2000}``
+(:mod:`.config`). Tables: ``survey_*`` (:mod:`.storage`, :mod:`.opinions`,
+:mod:`.retention`). Templates: ``templates/survey_*.html``. A forgotten
+person's opinions and free-text answers are erased (``person_erasing``,
+``person_forgotten``); an issue report counts each survey's answers
+(``outbox_figures``).
 """
 
 from pelican import signals

@@ -1,5 +1,7 @@
-"""``sotong survey results SLUG``: tally the answers and write the results
-files (see :mod:`.results` for where, and what is public)."""
+"""The survey plugin's commands: ``sotong survey results SLUG`` (tally the
+answers and write the results files; see :mod:`.results` for where, and what
+is public) and ``survey purge`` (:mod:`.retention`); ``sotong opinions
+search``, ``export`` and ``purge`` (:mod:`.opinions`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The survey tables in the subscriber store: responses, their answers, the
-tokens already used, and the invitations sent.
+tokens already used, the invitations sent, and the day each survey closed
+(``survey_closes``, so that survey purge finds it once its file is gone).
 
 Anonymity: a response to an anonymous survey has a random id, the day only,
 and no subscriber id. A used token is kept apart (``survey_tokens_used``, a

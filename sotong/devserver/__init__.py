@@ -6,7 +6,8 @@ own (``.cache/devserver/``: never ``output/`` nor the build slots that
 every save (rebuild.py), shows a failed build's problems over every page and
 in the terminal, and reloads open pages when a build ends (server.py,
 page.py). A change to Python code (settings, plugins) starts the process
-again, as only a new process reads it.
+again, as only a new process reads it. One runs per project: it holds a lock
+on the folder's ``running`` file, which names its address to a second one.
 """
 
 from __future__ import annotations
