@@ -345,6 +345,22 @@ def test_unsubscribed_and_bounced_readers_are_skipped(sample):
     assert not any(row["id"] == "X-gone" for row in manifest)
 
 
+def test_bundles_on_a_store_with_no_subscriber_says_so(sample, tmp_path):
+    """A mistyped SOTONG_DB (private/sotng.db) makes a new, empty store:
+    bundles wrote an outbox with no message and said only its zeros; it now
+    says the store holds no subscribers and what to do. The sample's
+    bundling (a store with subscribers) says nothing of the kind."""
+    project_dir, result = sample
+    assert "holds no subscribers" not in result.output
+    project = copy_project(tmp_path)
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write('SOTONG_DB = "private/sotng.db"\n')
+    empty = invoke_sotong(project, "bundles", "--issue", ISSUE)
+    assert empty.code == 0 and empty.stderr.splitlines() == [
+        "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so the outbox holds no message; put them "
+        "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]
+
+
 def test_an_id_that_is_not_a_file_name_still_gets_its_email_file(sample):
     project_dir, _ = sample
     odd = next(row for row in manifest_of(project_dir / "private" / "outbox" / ISSUE) if row["id"] == "X/가 1")
