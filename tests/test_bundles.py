@@ -361,6 +361,27 @@ def test_bundles_on_a_store_with_no_subscriber_says_so(sample, tmp_path):
         "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]
 
 
+def test_texts_to_a_phone_number_already_texted_are_counted_with_their_cost(sample, tmp_path):
+    """Two subscribers on one phone number (a family, or one person entered
+    by two dong offices) each get their text, as SPEC §6 says, and the office
+    pays twice; bundles now says how many texts went to a number already
+    texted and what they cost. The sample (no shared number) says nothing."""
+    sample_dir, result = sample
+    assert "to a number already texted" not in result.output
+    project = copy_project(tmp_path)
+    assert invoke_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv")).code == 0
+    first = invoke_sotong(project, "bundles", "--issue", ISSUE)
+    texted = next(csv.DictReader(open(project / "private" / "outbox" / ISSUE / "sms.csv", encoding="utf-8")))
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(dataclasses.replace(store.subscriber(texted["id"]), id="Z-twin"))
+    store.close()
+    again = invoke_sotong(project, "bundles", "--issue", ISSUE)
+    price = {"SMS": 9, "LMS": 27}[texted["type"]]
+    assert "to a number already texted" not in first.output
+    assert (f"  to a number already texted: 1 texts, {price} won; two subscribers share a phone number (a family, "
+            "or one person entered twice); sotong subscribers export lists them") in again.stdout.splitlines()
+
+
 def test_an_id_that_is_not_a_file_name_still_gets_its_email_file(sample):
     project_dir, _ = sample
     odd = next(row for row in manifest_of(project_dir / "private" / "outbox" / ISSUE) if row["id"] == "X/가 1")

@@ -17,6 +17,7 @@ what one process writes.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import functools
 import json
@@ -47,7 +48,7 @@ from sotong.progress import progress as progress_bar
 from sotong.project import Project
 from sotong.schedule import window
 from sotong.settings import SEOUL_TZ
-from sotong.sms import MessageCounts, Prices
+from sotong.sms import MessageCounts, Prices, count_messages, won
 from sotong.store import READER_CHANNELS, Store, store_exists
 from sotong.tokens import secret_held
 
@@ -116,6 +117,7 @@ class Summary:
     seconds: float = 0.0
     prices: Prices = Prices()
     policy: str = "all"
+    repeated: MessageCounts = MessageCounts()  # texts to a phone number sms.csv already holds
 
     @property
     def counts(self) -> MessageCounts:
@@ -139,7 +141,9 @@ class Summary:
             _("  skipped, email address invalid: {invalid_email}").format(
                 invalid_email=self.invalid_email),
             _("  skipped, unsubscribed: {unsubscribed}").format(unsubscribed=self.unsubscribed),
-        ]
+        ] + ([_("  to a number already texted: {count} texts, {cost}; two subscribers share a phone number (a family, or one person entered twice); sotong subscribers export lists them").format(
+            count=self.repeated.sms + self.repeated.lms, cost=won(self.repeated.cost(self.prices)))]
+             if self.repeated.sms + self.repeated.lms else [])
 
 
 @dataclass(frozen=True)
@@ -290,8 +294,24 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
                 outbox=project.shown(outbox), value=exc.strerror or exc, key=bundle.key)]) from None
         raise
     replace_folder(staging, target)
+    summary.repeated = texts_to_numbers_texted_before(target / "sms.csv")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def texts_to_numbers_texted_before(sms_csv: Path) -> MessageCounts:
+    """The texts of ``sms_csv`` to a phone number a row above already has,
+    by type: each costs the office a text the phone's owner already got
+    (readers sharing a number pay a text each; SPEC §6 gives every reader
+    their own)."""
+    seen, repeated = set(), []
+    with open(sms_csv, encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            number = re.sub(r"\D", "", row["phone"])
+            if number in seen:
+                repeated.append(row["type"])
+            seen.add(number)
+    return count_messages(repeated)
 
 
 # What a forked part writer reads: (project, bundle, now, marks, staging folder), set before the fork;
