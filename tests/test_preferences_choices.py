@@ -119,7 +119,34 @@ def test_a_new_phone_saved_twice_takes_either_code(site):
     status, _, page = post(port, path + "/phone", {"code": codes[0]})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
-    assert post(port, path + "/phone", {"code": codes[1]})[0] == 400  # used up with it
+    status, _, page = post(port, path + "/phone", {"code": codes[1]})  # used up with it: the number stays confirmed
+    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+
+
+def test_a_double_tap_on_the_code_button_says_the_number_was_confirmed(site):
+    """A double tap on 「번호 확인」 sends the right code twice: the first
+    confirmed the number, and the second, whose answer is the one the
+    browser shows, said 인증번호가 맞지 않거나 10분이 지났습니다, so the
+    resident thought the number was not confirmed and asked for another
+    code. A code that confirmed the number is answered as it was, while it
+    lasts; a wrong one, or one sent to a number given up since, is still wrong."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    form = page_form(port, path)
+    assert post(port, path, {**form, "phone": ["010-7777-8888"]})[0] == 303
+    code = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    for _ in range(2):
+        status, _, page = post(port, path + "/phone", {"code": code})
+        assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    status, _, page = post(port, path + "/phone", {"code": wrong})
+    assert status == 400 and "인증번호가 맞지 않거나" in page
+    assert post(port, path, {**page_form(port, path), "phone": ["010-2222-3333"]})[0] == 303
+    (number,), = store_rows(project, "SELECT phone FROM subscribers")
+    assert number == "010-7777-8888"  # the other number waits for its own code
+    status, _, page = post(port, path + "/phone", {"code": code})
+    assert status == 400 and "인증번호가 맞지 않거나" in page
 
 
 def test_after_a_reply_of_sms_opt_out_the_page_shows_sms_off_and_ticking_it_starts_sms_again(site):

@@ -271,11 +271,29 @@ def confirm_phone(request, token: str):
             store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
             store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = 'phone' AND "
                              "subscriber_id = ? AND used_at IS NULL", (now_iso(), subscriber.id))
+        if found or _confirmed_by(store, subscriber.id, code):
             message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
         else:
             message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
     return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
                                           message=message, back=collector_url(request.app.settings, "p/" + token))
+
+
+def _confirmed_by(store, subscriber_id: str, code: str) -> bool:
+    """Whether ``code`` is one sent to the reader's number as it is now,
+    used and not yet expired, with no code for another number awaited: the
+    second of a double tap on 「번호 확인」, whose answer is the one the
+    browser shows, is answered as the first was. Not counted as a guess:
+    such a code confirms nothing more."""
+    now = time.time()
+    rows = store.db.execute(
+        "SELECT p.id, p.code_hash, p.data, s.phone FROM subscriptions_pending p JOIN subscribers s "
+        "ON s.id = p.subscriber_id WHERE p.purpose = 'phone' AND p.subscriber_id = ? AND p.used_at IS NOT NULL "
+        "AND p.expires_at > ? AND NOT EXISTS (SELECT 1 FROM subscriptions_pending q WHERE q.purpose = 'phone' "
+        "AND q.subscriber_id = p.subscriber_id AND q.used_at IS NULL AND q.expires_at > ?)",
+        (subscriber_id, now, now)).fetchall()
+    return any(json.loads(data)["phone"] == phone and hmac.compare_digest(code_hash, storage.code_digest(pending_id, code))
+               for pending_id, code_hash, data, phone in rows)
 
 
 def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
