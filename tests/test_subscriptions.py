@@ -154,6 +154,28 @@ def test_errors_are_listed_at_the_top_with_the_answers_kept(site):
     assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(0,)]
 
 
+def test_a_form_shown_again_says_so_in_its_title_and_lists_its_errors_in_the_order_of_the_page(site):
+    """A screen reader says a page's title first: the sign-up, preferences and
+    link request forms shown again with what to fix were titled as the empty
+    form (전자소통 서비스 신청), so the resident heard that nothing happened;
+    and the list at the top named the email and the consent before the fields,
+    which the page asks first. The title now starts 오류:, the list follows the page."""
+    project, port, inbox = site
+    status, _, page = post(port, "/subscribe", {**SIGNUP, "email": "hong@@example", "fields": [], "consent": ""})
+    assert status == 400 and "<title>오류: 전자소통 서비스 신청 |" in page
+    summary = page.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r'href="#q-(\w+)"', summary) == ["fields", "email", "consent"]
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    status, _, page = post(port, path, {"action": "save", "email": "hong@@example", "birth_year": "19"})
+    assert status == 400 and "<title>오류: 수신 설정 |" in page
+    assert "<title>수신 설정 |" in request(port, "GET", path)[2]
+    status, _, page = post(port, "/p/link", {"email": "hong\x01@example.com"})
+    assert status == 400 and "<title>오류: 수신 설정 링크 받기 |" in page
+    assert "<title>수신 설정 링크 받기 |" in request(port, "GET", "/p/link")[2]
+
+
 def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site):
     project, port, inbox = site
     status, headers, _ = post(port, "/subscribe", {**SIGNUP, "website": "http://spam.test"})

@@ -261,6 +261,7 @@ def test_post_400_lists_every_error_and_keeps_answers(project, server):
                            {"t": token, "projects": ["반려견 놀이터 조성"], "satisfaction": "9", "proposal": "제안 <i>"})
     assert status == 400
     assert "고쳐 주셔야 할 곳이 2곳 있습니다" in page
+    assert "<title>오류: 2027년 주민참여예산 모바일 투표 |" in page  # what a screen reader says first
     assert 'id="e-dong"' in page and 'id="e-satisfaction"' in page and 'id="e-projects"' not in page
     assert 'value="반려견 놀이터 조성" style' in page and page.split('value="반려견 놀이터 조성"')[1].split(">")[0].endswith("checked")
     assert "제안 &lt;i&gt;</textarea>" in page  # kept, escaped
