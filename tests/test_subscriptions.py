@@ -176,6 +176,22 @@ def test_a_form_shown_again_says_so_in_its_title_and_lists_its_errors_in_the_ord
     assert "<title>수신 설정 링크 받기 |" in request(port, "GET", "/p/link")[2]
 
 
+def test_the_fields_about_the_person_say_what_they_ask_for_autofill(site):
+    """WCAG 1.3.5: a field asking the resident about themselves names its
+    purpose, so that the phone's autofill and assistive tools can fill it;
+    태어난 해 named none, and was typed digit by digit on every form."""
+    import lxml.html
+
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    for status, _, page in (request(port, "GET", f"/p/{make_token('preferences', subscriber_id)}"),
+                            post(port, "/subscribe", {**SIGNUP, "consent": ""})):
+        form = lxml.html.fromstring(page).forms[0]
+        purposes = {name: form.inputs[name].get("autocomplete") for name in ("email", "phone", "name", "birth_year")}
+        assert purposes == {"email": "email", "phone": "tel", "name": "name", "birth_year": "bday-year"}, status
+
+
 def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site):
     project, port, inbox = site
     status, headers, _ = post(port, "/subscribe", {**SIGNUP, "website": "http://spam.test"})
