@@ -207,6 +207,27 @@ def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
 
 
+def test_the_heading_of_a_phone_codes_answer_says_what_happened(site):
+    """A code refused, a code not six digits and a code taken were all
+    headed 휴대전화 번호 확인 (the page's title too), which reads as done: a
+    resident who saw only the heading left with the number not confirmed."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    code = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+
+    def heading(typed: str) -> tuple[int, str, str]:
+        status, _, page = post(port, path + "/phone", {"code": typed})
+        document = lxml.html.fromstring(page)
+        return status, document.findtext(".//h1"), document.findtext(".//title").split(" | ")[0]
+
+    assert heading("12345") == (400, "인증번호를 다시 적어 주세요", "인증번호를 다시 적어 주세요")
+    assert heading(f"{(int(code) + 1) % 10**6:06d}") == (400, "인증번호가 맞지 않습니다", "인증번호가 맞지 않습니다")
+    # and what to do next names the code, not "a new number" (새 번호), which reads as a new phone number
+    assert "새 인증번호를 보내 드립니다" in post(port, path + "/phone", {"code": "000000" if code != "000000" else "111111"})[2]
+    assert heading(code) == (200, "휴대전화 번호를 확인했습니다", "휴대전화 번호를 확인했습니다")
+
+
 def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
     """Signed up for SMS, the code not typed yet: the page showed the phone
     empty and SMS ticked, so every save was refused ('문자로 받으시려면 휴대전화

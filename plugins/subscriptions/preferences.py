@@ -263,8 +263,8 @@ def confirm_phone(request, token: str):
     code = re.sub(r"[\s-]", "", typed(request.form.get("code") or ""))
     if not re.fullmatch(r"[0-9]{6}", code):
         return request.app.subscriptions.page(
-            "subscriptions_message.html", 400, title="휴대전화 번호 확인", back=collector_url(request.app.settings, "p/" + token),
-            message="문자로 받은 인증번호 6자리를 숫자로 적어 주세요. 예: 123456")
+            "subscriptions_message.html", 400, title="인증번호를 다시 적어 주세요",
+            back=collector_url(request.app.settings, "p/" + token), message="문자로 받은 인증번호 6자리를 숫자로 적어 주세요. 예: 123456")
     with request.app.store() as store, store.changes_from("preferences"), store.transaction():
         found = _guessed(store, subscriber.id, code)
         if found:
@@ -272,10 +272,11 @@ def confirm_phone(request, token: str):
             store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = 'phone' AND "
                              "subscriber_id = ? AND used_at IS NULL", (now_iso(), subscriber.id))
         if found or _confirmed_by(store, subscriber.id, code):
-            message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
+            title, message, status = "휴대전화 번호를 확인했습니다", "이제 문자로도 소식을 보내 드립니다.", 200
         else:
-            message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
-    return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
+            title, message, status = "인증번호가 맞지 않습니다", (
+                "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 휴대전화 번호를 다시 저장하시면 새 인증번호를 보내 드립니다."), 400
+    return request.app.subscriptions.page("subscriptions_message.html", status, title=title,  # the heading says what happened
                                           message=message, back=collector_url(request.app.settings, "p/" + token))
 
 
