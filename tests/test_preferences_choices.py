@@ -228,6 +228,22 @@ def test_the_heading_of_a_phone_codes_answer_says_what_happened(site):
     assert heading(code) == (200, "휴대전화 번호를 확인했습니다", "휴대전화 번호를 확인했습니다")
 
 
+def test_the_box_for_a_phone_code_is_shown_only_while_a_code_is_awaited(site):
+    """Every 수신 설정 page asked for 문자로 받은 인증번호 6자리, to a reader
+    who had been sent none (an email-only reader, a number confirmed long
+    ago), who took it for a step still to do; it is shown while a code sent
+    may still be typed."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)  # her number confirmed
+    assert 'name="code"' not in request(port, "GET", path)[2]
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    page = request(port, "GET", path + "?saved=all,phone")[2]  # where the save leads
+    assert 'name="code"' in page and page.index("인증번호 6자리를 보냈습니다") < page.index('name="code"')
+    for _ in range(5):  # every guess used: a new code is asked for by saving the number again
+        assert post(port, path + "/phone", {"code": "000000"})[0] in (200, 400)
+    assert 'name="code"' not in request(port, "GET", path)[2]
+
+
 def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
     """Signed up for SMS, the code not typed yet: the page showed the phone
     empty and SMS ticked, so every save was refused ('문자로 받으시려면 휴대전화

@@ -54,16 +54,23 @@ def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
             "fields": sorted(subscriber.fields), "channels": sorted(_sent_by(subscriber))}
 
 
-def _awaiting(store, subscriber: Subscriber) -> str | None:
-    """The number a code was sent to that may still come back (unused,
-    unexpired, guesses left), for a reader who chose SMS and has no number yet:
-    it is shown, and saved again it sends no other code."""
-    if subscriber.phone or "sms" not in subscriber.channels:
-        return None
+def _code_sent_to(store, subscriber_id: str) -> str | None:
+    """The number the reader's last code that may still come back (unused,
+    unexpired, guesses left) was sent to: while there is one, the page asks
+    for the code."""
     row = store.db.execute("SELECT data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
                            "AND used_at IS NULL AND expires_at > ? AND attempts < ? ORDER BY expires_at DESC LIMIT 1",
-                           (subscriber.id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
+                           (subscriber_id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
     return json.loads(row[0])["phone"] if row else None
+
+
+def _awaiting(store, subscriber: Subscriber) -> str | None:
+    """The number a code was sent to that may still come back, for a reader
+    who chose SMS and has no number yet: it is shown, and saved again it
+    sends no other code."""
+    if subscriber.phone or "sms" not in subscriber.channels:
+        return None
+    return _code_sent_to(store, subscriber.id)
 
 
 def _sent_by(subscriber: Subscriber) -> frozenset:
@@ -76,7 +83,7 @@ def preferences(request, token: str):
     app = request.app
     subscriber = _reader(request, token)
     with app.store() as store:
-        awaiting = _awaiting(store, subscriber)
+        awaiting, code_awaited = _awaiting(store, subscriber), _code_sent_to(store, subscriber.id) is not None
     errors, answers = {}, _answers_of(subscriber, awaiting)
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
@@ -98,7 +105,8 @@ def preferences(request, token: str):
     return app.subscriptions.page(
         "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
         action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        shown=_shown(subscriber, awaiting), awaiting=awaiting, phone_action=f"{request.script_root}/p/{token}/phone",
+        shown=_shown(subscriber, awaiting), awaiting=awaiting, code_awaited=code_awaited,
+        phone_action=f"{request.script_root}/p/{token}/phone",
         **app.subscriptions.form_context(answers, errors))
 
 
