@@ -192,6 +192,20 @@ def test_the_fields_about_the_person_say_what_they_ask_for_autofill(site):
         assert purposes == {"email": "email", "phone": "tel", "name": "name", "birth_year": "bday-year"}, status
 
 
+def test_the_link_requests_field_is_named_by_its_label(site):
+    """The field's label was only its example (예: hong@example.com), under
+    a box titled 이메일 주소: a screen reader named the field by the example,
+    and a resident saying 「이메일 주소」 to voice control reached nothing (WCAG 2.5.3)."""
+    import lxml.html
+
+    project, port, inbox = site
+    for status, _, page in (request(port, "GET", "/p/link"), post(port, "/p/link", {"email": "hong\x01@example.com"})):
+        document = lxml.html.fromstring(page)
+        [label] = document.xpath("//label[@for='f-email']")
+        assert label.text_content().startswith("이메일 주소"), (status, label.text_content())
+        assert "예: hong@example.com" in label.text_content()
+
+
 def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site):
     project, port, inbox = site
     status, headers, _ = post(port, "/subscribe", {**SIGNUP, "website": "http://spam.test"})
