@@ -139,7 +139,10 @@ def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
     db = sqlite3.connect(project / "private" / "sotong.db")
     db.execute("UPDATE subscriptions_pending SET expires_at = ?", (time.time() - 1,))
     db.commit()
-    assert post(port, "/subscribe/confirm", {"t": token})[0] == 410
+    status, _, page = post(port, "/subscribe/confirm", {"t": token})
+    assert status == 410 and "처음부터 다시 신청해 주세요" in page
+    # it led to the site's first page, where the sign-up form is two pages away: now to the form
+    assert '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in page
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
     assert pending_id  # a confirm token cannot open preferences either
     assert request(port, "GET", f"/p/{token}")[0] == 403

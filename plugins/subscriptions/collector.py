@@ -21,15 +21,15 @@ from pathlib import Path
 from werkzeug.exceptions import Forbidden
 from werkzeug.utils import redirect
 
-from sotong.links import collector_url
+from sotong.links import collector_url, site_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
 from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
-from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate,
-                    read_choices)
+from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT, RateLimit,
+                    parse_rate, read_choices)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -175,9 +175,11 @@ def open_pending(request, purpose: str, token: str | None):
 
 
 def expired_page(subs, what_next: str = "처음부터 다시 신청해 주세요.", **links):
-    """The 410 page of a link past its 24 hours, with ``what_next`` to do."""
+    """The 410 page of a link past its 24 hours, with ``what_next`` to do
+    (by default signing up again: a link to the sign-up form)."""
     return subs.page("subscriptions_message.html", 410, title="링크 사용 기간이 지났습니다", message=(
-        f"확인 링크는 24시간 동안만 쓸 수 있습니다. {what_next}"), **(links or {"again": True}))
+        f"확인 링크는 24시간 동안만 쓸 수 있습니다. {what_next}"),
+        **(links or {"signup_again": site_url(subs.app.settings, FORM_PATH)}))
 
 
 def confirm(request):
