@@ -280,6 +280,9 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     assert path in message.get_body(("plain",)).get_content()  # the preferences link in every email
     status, _, page = post(port, path, {"action": "stop"})
     assert status == 200 and store_rows(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers") == [(1,)]
+    # the page said 다시 받고 싶으시면 이 링크에서 ..., with no link on it: it now names the one in the mails, and /p/link
+    assert "이 링크에서" not in page and "소식 메일 아래쪽의 「수신 설정」 링크" in page
+    assert '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크를 메일로 다시 받기</a>' in page
     assert ("preferences-stop", "unsubscribed_at") in store_rows(project, "SELECT source, field FROM consent_log_columns")
 
 

@@ -185,7 +185,8 @@ def _stop(app, subscriber_id: str) -> bool:
 def _stopped(app) -> Prepared:
     return app.subscriptions.answer_once("stopped", lambda: app.subscriptions.page(
         "subscriptions_message.html", title="모든 수신을 그만두었습니다", message=(
-            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 이 링크에서 언제든 다시 고르시면 됩니다.")))
+            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 받으신 소식 메일 아래쪽의 「수신 설정」 "
+            "링크를 여시고 받을 소식을 골라 저장하시면 됩니다."), link_again=collector_url(app.settings, "p/link")))
 
 
 def _saved(app, token: str, notes: list[str]) -> Prepared:
