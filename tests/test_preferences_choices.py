@@ -49,7 +49,8 @@ def page_form(port, path) -> dict:
     status, _, page = request(port, "GET", path)
     assert status == 200
     fields: dict = {"action": ["save"]}
-    for name, value in lxml.html.fromstring(page).forms[0].form_values():
+    [form] = [form for form in lxml.html.fromstring(page).forms if "email" in form.inputs]  # not the phone code's
+    for name, value in form.form_values():
         fields.setdefault(name, []).append(value)
     return fields
 
@@ -239,6 +240,10 @@ def test_the_box_for_a_phone_code_is_shown_only_while_a_code_is_awaited(site):
     assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
     page = request(port, "GET", path + "?saved=all,phone")[2]  # where the save leads
     assert 'name="code"' in page and page.index("인증번호 6자리를 보냈습니다") < page.index('name="code"')
+    # right under that note: at the foot of the page, 20 screens down on a phone at 200% text, it was not found
+    assert page.index('name="code"') < page.index("1. 받고 싶은 분야")
+    status, _, page = post(port, path, {**page_form(port, path), "email": ["hong@@example"]})
+    assert status == 400 and page.index("고쳐 주셔야 할 곳이") < page.index('name="code"')  # the errors come first
     for _ in range(5):  # every guess used: a new code is asked for by saving the number again
         assert post(port, path + "/phone", {"code": "000000"})[0] in (200, 400)
     assert 'name="code"' not in request(port, "GET", path)[2]
