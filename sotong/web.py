@@ -553,8 +553,8 @@ class App:
         except HTTPException as exc:
             if exc.code is None or exc.code < 400:  # redirects raised by routing
                 response = exc.get_response(environ)
-            else:
-                response = self.error_page(exc.code)
+            else:  # a route's own page for its error (Forbidden(response=...)), else the shell's
+                response = exc.response if exc.response is not None else self.error_page(exc.code)
                 if exc.code == 405:
                     response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
         except Exception:

@@ -148,6 +148,20 @@ def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
     assert request(port, "GET", f"/p/{token}")[0] == 403
 
 
+def test_a_preferences_link_that_is_not_ours_offers_to_mail_it_again(site):
+    """A 수신 설정 link cut short by a mail program, or typed from a printout,
+    got 이 링크는 확인되지 않았습니다 ... 링크를 다시 눌러 주세요, which opened
+    the same page again: the resident was stuck. It now offers the link by mail."""
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    cut = make_token("preferences", subscriber_id)[:-3]
+    for status, _, page in (request(port, "GET", f"/p/{cut}"), post(port, f"/p/{cut}", {"action": "save"}),
+                            post(port, f"/p/{cut}/phone", {"code": "123456"})):
+        assert status == 403 and "<title>링크가 올바르지 않습니다 |" in page
+        assert '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크를 메일로 다시 받기</a>' in page
+
+
 def test_errors_are_listed_at_the_top_with_the_answers_kept(site):
     project, port, inbox = site
     status, _, page = post(port, "/subscribe", {**SIGNUP, "email": "hong@@example", "fields": [], "consent": ""})

@@ -31,8 +31,12 @@ from .rules import HONEYPOT, read_choices, typed
 
 def _reader(request, token: str) -> Subscriber:
     subscriber_id = read_token(PREFERENCES, token)
-    if subscriber_id is None:
-        raise Forbidden()
+    if subscriber_id is None:  # cut short by a mail program, or mistyped: pressing it again opens this again
+        raise Forbidden(response=request.app.subscriptions.page(
+            "subscriptions_message.html", 403, title="링크가 올바르지 않습니다", message=(
+                "링크가 잘렸거나 바뀐 것 같습니다. 받으신 메일의 「수신 설정」 링크를 다시 눌러 보시고, 그래도 이 화면이 "
+                "나오면 아래에서 수신 설정 링크를 메일로 다시 받아 주세요."),
+            link_again=collector_url(request.app.settings, "p/link")))
     with request.app.store() as store:
         subscriber = store.subscriber(subscriber_id)
     if subscriber is None:
