@@ -134,7 +134,10 @@ def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
     post(port, "/subscribe", SIGNUP)
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
     pending_id = token.split(".")[0]
-    assert post(port, "/subscribe/confirm", {"t": forged(token)})[0] == 403
+    status, _, page = post(port, "/subscribe/confirm", {"t": forged(token)})  # a link cut short: pressed again, the same
+    assert status == 403 and '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in page
+    status, _, page = request(port, "GET", "/p/email?t=" + forged(token))
+    assert status == 403 and '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크를 메일로 다시 받기</a>' in page
     assert post(port, "/subscribe/confirm", {"t": make_token("preferences", "x")})[0] == 403
     db = sqlite3.connect(project / "private" / "sotong.db")
     db.execute("UPDATE subscriptions_pending SET expires_at = ?", (time.time() - 1,))

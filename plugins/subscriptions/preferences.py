@@ -15,7 +15,7 @@ import json
 import re
 import time
 
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
 from sotong.links import collector_url
@@ -25,18 +25,16 @@ from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
 from .outgoing import signed
-from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
+from .collector import (EMAIL_CONFIRM, PREFERENCES, broken_link, expired_page, open_pending, form_answers,
+                         send_phone_code)
 from .rules import HONEYPOT, read_choices, typed
 
 
 def _reader(request, token: str) -> Subscriber:
     subscriber_id = read_token(PREFERENCES, token)
-    if subscriber_id is None:  # cut short by a mail program, or mistyped: pressing it again opens this again
-        raise Forbidden(response=request.app.subscriptions.page(
-            "subscriptions_message.html", 403, title="링크가 올바르지 않습니다", message=(
-                "링크가 잘렸거나 바뀐 것 같습니다. 받으신 메일의 「수신 설정」 링크를 다시 눌러 보시고, 그래도 이 화면이 "
-                "나오면 아래에서 수신 설정 링크를 메일로 다시 받아 주세요."),
-            link_again=collector_url(request.app.settings, "p/link")))
+    if subscriber_id is None:
+        raise broken_link(request.app.subscriptions, "아래에서 수신 설정 링크를 메일로 다시 받아 주세요.",
+                          link_again=collector_url(request.app.settings, "p/link"))
     with request.app.store() as store:
         subscriber = store.subscriber(subscriber_id)
     if subscriber is None:
@@ -252,10 +250,11 @@ def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -
 def confirm_email(request):
     subs = request.app.subscriptions
     token = request.form.get("t") if request.method == "POST" else request.args.get("t")
-    found = open_pending(request, EMAIL_CONFIRM, token)
-    if found is None:  # not a sign-up: the reader saves the new address again on their page
-        return expired_page(subs, "소식 메일 아래쪽의 「수신 설정」 링크를 열고 새 주소를 다시 저장해 주세요. 확인 메일을 다시 "
-                                  "보내 드립니다.", link_again=collector_url(request.app.settings, "p/link"))
+    what_next = "소식 메일 아래쪽의 「수신 설정」 링크를 열고 새 주소를 다시 저장해 주세요. 확인 메일을 다시 보내 드립니다."
+    again = {"link_again": collector_url(request.app.settings, "p/link")}  # not a sign-up: saved again on their page
+    found = open_pending(request, EMAIL_CONFIRM, token, what_next, **again)
+    if found is None:
+        return expired_page(subs, what_next, **again)
     if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) changes nothing
         return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
                          action=f"{request.script_root}/p/email")
