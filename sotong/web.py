@@ -3,7 +3,9 @@ plugins extend with routes (unsubscribe, survey answers) through
 ``signals.web_routes``, served by waitress.
 
 Core owns the shell only: routing, the 64 KiB body limit, Korean error pages,
-a page template every plugin page extends (``web_base.html``), access to the
+a page template every plugin page extends (``web_base.html``: a page
+rendered with ``errors`` or ``error``, a form shown again with what to fix,
+has a title that starts 오류:), access to the
 store from the server's threads, posted forms kept to storable text
 (:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
@@ -64,7 +66,7 @@ BASE_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
+<title>{% if errors or error %}오류: {% endif %}{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
 <style>
 {{ site_css }}
   body { margin: 0; font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
@@ -551,8 +553,8 @@ class App:
         except HTTPException as exc:
             if exc.code is None or exc.code < 400:  # redirects raised by routing
                 response = exc.get_response(environ)
-            else:
-                response = self.error_page(exc.code)
+            else:  # a route's own page for its error (Forbidden(response=...)), else the shell's
+                response = exc.response if exc.response is not None else self.error_page(exc.code)
                 if exc.code == 405:
                     response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
         except Exception:

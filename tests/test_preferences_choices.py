@@ -49,7 +49,8 @@ def page_form(port, path) -> dict:
     status, _, page = request(port, "GET", path)
     assert status == 200
     fields: dict = {"action": ["save"]}
-    for name, value in lxml.html.fromstring(page).forms[0].form_values():
+    [form] = [form for form in lxml.html.fromstring(page).forms if "email" in form.inputs]  # not the phone code's
+    for name, value in form.form_values():
         fields.setdefault(name, []).append(value)
     return fields
 
@@ -119,7 +120,34 @@ def test_a_new_phone_saved_twice_takes_either_code(site):
     status, _, page = post(port, path + "/phone", {"code": codes[0]})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
-    assert post(port, path + "/phone", {"code": codes[1]})[0] == 400  # used up with it
+    status, _, page = post(port, path + "/phone", {"code": codes[1]})  # used up with it: the number stays confirmed
+    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+
+
+def test_a_double_tap_on_the_code_button_says_the_number_was_confirmed(site):
+    """A double tap on 「번호 확인」 sends the right code twice: the first
+    confirmed the number, and the second, whose answer is the one the
+    browser shows, said 인증번호가 맞지 않거나 10분이 지났습니다, so the
+    resident thought the number was not confirmed and asked for another
+    code. A code that confirmed the number is answered as it was, while it
+    lasts; a wrong one, or one sent to a number given up since, is still wrong."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    form = page_form(port, path)
+    assert post(port, path, {**form, "phone": ["010-7777-8888"]})[0] == 303
+    code = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    for _ in range(2):
+        status, _, page = post(port, path + "/phone", {"code": code})
+        assert status == 200 and "휴대전화 번호를 확인했습니다" in page
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    status, _, page = post(port, path + "/phone", {"code": wrong})
+    assert status == 400 and "인증번호가 맞지 않거나" in page
+    assert post(port, path, {**page_form(port, path), "phone": ["010-2222-3333"]})[0] == 303
+    (number,), = store_rows(project, "SELECT phone FROM subscribers")
+    assert number == "010-7777-8888"  # the other number waits for its own code
+    status, _, page = post(port, path + "/phone", {"code": code})
+    assert status == 400 and "인증번호가 맞지 않거나" in page
 
 
 def test_after_a_reply_of_sms_opt_out_the_page_shows_sms_off_and_ticking_it_starts_sms_again(site):
@@ -178,6 +206,47 @@ def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_
     status, _, page = post(port, path + "/phone", {"code": full_width})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+
+
+def test_the_heading_of_a_phone_codes_answer_says_what_happened(site):
+    """A code refused, a code not six digits and a code taken were all
+    headed 휴대전화 번호 확인 (the page's title too), which reads as done: a
+    resident who saw only the heading left with the number not confirmed."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    code = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+
+    def heading(typed: str) -> tuple[int, str, str]:
+        status, _, page = post(port, path + "/phone", {"code": typed})
+        document = lxml.html.fromstring(page)
+        return status, document.findtext(".//h1"), document.findtext(".//title").split(" | ")[0]
+
+    assert heading("12345") == (400, "인증번호를 다시 적어 주세요", "인증번호를 다시 적어 주세요")
+    assert heading(f"{(int(code) + 1) % 10**6:06d}") == (400, "인증번호가 맞지 않습니다", "인증번호가 맞지 않습니다")
+    # and what to do next names the code, not "a new number" (새 번호), which reads as a new phone number
+    assert "새 인증번호를 보내 드립니다" in post(port, path + "/phone", {"code": "000000" if code != "000000" else "111111"})[2]
+    assert heading(code) == (200, "휴대전화 번호를 확인했습니다", "휴대전화 번호를 확인했습니다")
+
+
+def test_the_box_for_a_phone_code_is_shown_only_while_a_code_is_awaited(site):
+    """Every 수신 설정 page asked for 문자로 받은 인증번호 6자리, to a reader
+    who had been sent none (an email-only reader, a number confirmed long
+    ago), who took it for a step still to do; it is shown while a code sent
+    may still be typed."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)  # her number confirmed
+    assert 'name="code"' not in request(port, "GET", path)[2]
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    page = request(port, "GET", path + "?saved=all,phone")[2]  # where the save leads
+    assert 'name="code"' in page and page.index("인증번호 6자리를 보냈습니다") < page.index('name="code"')
+    # right under that note: at the foot of the page, 20 screens down on a phone at 200% text, it was not found
+    assert page.index('name="code"') < page.index("1. 받고 싶은 분야")
+    status, _, page = post(port, path, {**page_form(port, path), "email": ["hong@@example"]})
+    assert status == 400 and page.index("고쳐 주셔야 할 곳이") < page.index('name="code"')  # the errors come first
+    for _ in range(5):  # every guess used: a new code is asked for by saving the number again
+        assert post(port, path + "/phone", {"code": "000000"})[0] in (200, 400)
+    assert 'name="code"' not in request(port, "GET", path)[2]
 
 
 def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):

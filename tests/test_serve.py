@@ -115,6 +115,10 @@ def test_forged_or_tampered_tokens_get_403_and_change_nothing(project, server):
             status, _, page = request(server, method, f"/u/{token}", b"List-Unsubscribe=One-Click", ONE_CLICK)
             assert status == 403, token
             assert "링크가 올바르지 않습니다" in page
+    # a link cut short by a mail program: pressed again, the same page, and the resident could not stop the mail;
+    # the page now says to call, with the number to tap, in its text (not only in the footer)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "잘렸거나" in main and '<a href="tel:02-2286-5114">02-2286-5114</a>' in main
     assert unsubscribed(project) == {"S00001": None, "S00002": None}
 
 

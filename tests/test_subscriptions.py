@@ -134,15 +134,35 @@ def test_forged_expired_and_wrong_purpose_tokens_confirm_nothing(site):
     post(port, "/subscribe", SIGNUP)
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
     pending_id = token.split(".")[0]
-    assert post(port, "/subscribe/confirm", {"t": forged(token)})[0] == 403
+    status, _, page = post(port, "/subscribe/confirm", {"t": forged(token)})  # a link cut short: pressed again, the same
+    assert status == 403 and '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in page
+    status, _, page = request(port, "GET", "/p/email?t=" + forged(token))
+    assert status == 403 and '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크를 메일로 다시 받기</a>' in page
     assert post(port, "/subscribe/confirm", {"t": make_token("preferences", "x")})[0] == 403
     db = sqlite3.connect(project / "private" / "sotong.db")
     db.execute("UPDATE subscriptions_pending SET expires_at = ?", (time.time() - 1,))
     db.commit()
-    assert post(port, "/subscribe/confirm", {"t": token})[0] == 410
+    status, _, page = post(port, "/subscribe/confirm", {"t": token})
+    assert status == 410 and "처음부터 다시 신청해 주세요" in page
+    # it led to the site's first page, where the sign-up form is two pages away: now to the form
+    assert '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in page
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
     assert pending_id  # a confirm token cannot open preferences either
     assert request(port, "GET", f"/p/{token}")[0] == 403
+
+
+def test_a_preferences_link_that_is_not_ours_offers_to_mail_it_again(site):
+    """A 수신 설정 link cut short by a mail program, or typed from a printout,
+    got 이 링크는 확인되지 않았습니다 ... 링크를 다시 눌러 주세요, which opened
+    the same page again: the resident was stuck. It now offers the link by mail."""
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    cut = make_token("preferences", subscriber_id)[:-3]
+    for status, _, page in (request(port, "GET", f"/p/{cut}"), post(port, f"/p/{cut}", {"action": "save"}),
+                            post(port, f"/p/{cut}/phone", {"code": "123456"})):
+        assert status == 403 and "<title>링크가 올바르지 않습니다 |" in page
+        assert '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크를 메일로 다시 받기</a>' in page
 
 
 def test_errors_are_listed_at_the_top_with_the_answers_kept(site):
@@ -152,6 +172,58 @@ def test_errors_are_listed_at_the_top_with_the_answers_kept(site):
     assert page.index("고쳐 주셔야 할 곳이 3곳") < page.index("<form")
     assert 'value="hong@@example"' in page and 'value="1946"' in page and "홍길순" in page
     assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(0,)]
+
+
+def test_a_form_shown_again_says_so_in_its_title_and_lists_its_errors_in_the_order_of_the_page(site):
+    """A screen reader says a page's title first: the sign-up, preferences and
+    link request forms shown again with what to fix were titled as the empty
+    form (전자소통 서비스 신청), so the resident heard that nothing happened;
+    and the list at the top named the email and the consent before the fields,
+    which the page asks first. The title now starts 오류:, the list follows the page."""
+    project, port, inbox = site
+    status, _, page = post(port, "/subscribe", {**SIGNUP, "email": "hong@@example", "fields": [], "consent": ""})
+    assert status == 400 and "<title>오류: 전자소통 서비스 신청 |" in page
+    summary = page.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r'href="#q-(\w+)"', summary) == ["fields", "email", "consent"]
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    path = f"/p/{make_token('preferences', subscriber_id)}"
+    status, _, page = post(port, path, {"action": "save", "email": "hong@@example", "birth_year": "19"})
+    assert status == 400 and "<title>오류: 수신 설정 |" in page
+    assert "<title>수신 설정 |" in request(port, "GET", path)[2]
+    status, _, page = post(port, "/p/link", {"email": "hong\x01@example.com"})
+    assert status == 400 and "<title>오류: 수신 설정 링크 받기 |" in page
+    assert "<title>수신 설정 링크 받기 |" in request(port, "GET", "/p/link")[2]
+
+
+def test_the_fields_about_the_person_say_what_they_ask_for_autofill(site):
+    """WCAG 1.3.5: a field asking the resident about themselves names its
+    purpose, so that the phone's autofill and assistive tools can fill it;
+    태어난 해 named none, and was typed digit by digit on every form."""
+    import lxml.html
+
+    project, port, inbox = site
+    _subscribe(port, inbox)
+    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
+    for status, _, page in (request(port, "GET", f"/p/{make_token('preferences', subscriber_id)}"),
+                            post(port, "/subscribe", {**SIGNUP, "consent": ""})):
+        [form] = [form for form in lxml.html.fromstring(page).forms if "email" in form.inputs]
+        purposes = {name: form.inputs[name].get("autocomplete") for name in ("email", "phone", "name", "birth_year")}
+        assert purposes == {"email": "email", "phone": "tel", "name": "name", "birth_year": "bday-year"}, status
+
+
+def test_the_link_requests_field_is_named_by_its_label(site):
+    """The field's label was only its example (예: hong@example.com), under
+    a box titled 이메일 주소: a screen reader named the field by the example,
+    and a resident saying 「이메일 주소」 to voice control reached nothing (WCAG 2.5.3)."""
+    import lxml.html
+
+    project, port, inbox = site
+    for status, _, page in (request(port, "GET", "/p/link"), post(port, "/p/link", {"email": "hong\x01@example.com"})):
+        document = lxml.html.fromstring(page)
+        [label] = document.xpath("//label[@for='f-email']")
+        assert label.text_content().startswith("이메일 주소"), (status, label.text_content())
+        assert "예: hong@example.com" in label.text_content()
 
 
 def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site):
@@ -225,6 +297,9 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     assert path in message.get_body(("plain",)).get_content()  # the preferences link in every email
     status, _, page = post(port, path, {"action": "stop"})
     assert status == 200 and store_rows(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers") == [(1,)]
+    # the page said 다시 받고 싶으시면 이 링크에서 ..., with no link on it: it now names the one in the mails, and /p/link
+    assert "이 링크에서" not in page and "소식 메일 아래쪽의 「수신 설정」 링크" in page
+    assert '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크를 메일로 다시 받기</a>' in page
     assert ("preferences-stop", "unsubscribed_at") in store_rows(project, "SELECT source, field FROM consent_log_columns")
 
 

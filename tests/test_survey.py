@@ -261,11 +261,25 @@ def test_post_400_lists_every_error_and_keeps_answers(project, server):
                            {"t": token, "projects": ["반려견 놀이터 조성"], "satisfaction": "9", "proposal": "제안 <i>"})
     assert status == 400
     assert "고쳐 주셔야 할 곳이 2곳 있습니다" in page
+    assert "<title>오류: 2027년 주민참여예산 모바일 투표 |" in page  # what a screen reader says first
     assert 'id="e-dong"' in page and 'id="e-satisfaction"' in page and 'id="e-projects"' not in page
     assert 'value="반려견 놀이터 조성" style' in page and page.split('value="반려견 놀이터 조성"')[1].split(">")[0].endswith("checked")
     assert "제안 &lt;i&gt;</textarea>" in page  # kept, escaped
     assert f'name="t" value="{token}"' in page
     assert rows(project, "SELECT count(*) FROM survey_responses, survey_tokens_used") == [(0,)]
+
+
+def test_a_text_answers_error_is_said_at_its_box(project, server):
+    """A free-text answer refused (a letter pasted past its 2,000 characters)
+    was tied to its question's group only, which screen readers seldom say
+    at the box: the box the resident was in did not say it was wrong, nor why."""
+    import lxml.html
+
+    token = survey_token(BUDGET, "S00002")
+    status, _, page = call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER, "proposal": "가" * 2001})
+    assert status == 400 and "2000자 이내로 줄여 주세요. 지금 2001자입니다." in page
+    [box] = lxml.html.fromstring(page).xpath("//textarea[@name='proposal']")
+    assert box.get("aria-invalid") == "true" and box.get("aria-describedby") == "e-proposal"
 
 
 def test_post_more_options_than_a_multiple_questions_max_is_400_and_within_it_303(project, server):

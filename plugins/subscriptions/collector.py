@@ -21,15 +21,15 @@ from pathlib import Path
 from werkzeug.exceptions import Forbidden
 from werkzeug.utils import redirect
 
-from sotong.links import collector_url
+from sotong.links import collector_url, site_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
 from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
-from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, GENDER_LABELS, HONEYPOT, RateLimit, parse_rate,
-                    read_choices)
+from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT, RateLimit,
+                    parse_rate, read_choices)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -161,12 +161,21 @@ def check_mail(request):
         "끝납니다. 링크는 24시간 동안 쓸 수 있습니다. 메일이 보이지 않으면 스팸 편지함도 확인해 주세요."))).response()
 
 
-def open_pending(request, purpose: str, token: str | None):
-    """The pending row a token names: 403 for a forged token; None (then a
-    410 page) when it is gone or expired."""
+def broken_link(subs, what_next: str, **links) -> Forbidden:
+    """The 403 of a link not of ours: one cut short by a mail program or
+    mistyped, which opens the same page when pressed again, so the page says
+    ``what_next`` to do and links to it."""
+    return Forbidden(response=subs.page("subscriptions_message.html", 403, title="링크가 올바르지 않습니다", message=(
+        f"링크가 잘렸거나 바뀐 것 같습니다. 받으신 메일의 링크를 다시 눌러 보시고, 그래도 이 화면이 나오면 {what_next}"), **links))
+
+
+def open_pending(request, purpose: str, token: str | None, what_next: str, **links):
+    """The pending row a token names: 403 for a forged token (saying
+    ``what_next``, see :func:`broken_link`); None (then a 410 page) when it
+    is gone or expired."""
     pending_id = read_token(purpose, token or "")
     if pending_id is None:
-        raise Forbidden()
+        raise broken_link(request.app.subscriptions, what_next, **links)
     with request.app.store() as store:
         found = storage.pending(store, pending_id)
     if found is None or found.expired(time.time()):  # used or not: a replay a day later opens nothing
@@ -174,18 +183,19 @@ def open_pending(request, purpose: str, token: str | None):
     return found
 
 
-def expired_page(subs, what_next: str = "처음부터 다시 신청해 주세요.", **links):
+def expired_page(subs, what_next: str, **links):
     """The 410 page of a link past its 24 hours, with ``what_next`` to do."""
     return subs.page("subscriptions_message.html", 410, title="링크 사용 기간이 지났습니다", message=(
-        f"확인 링크는 24시간 동안만 쓸 수 있습니다. {what_next}"), **(links or {"again": True}))
+        f"확인 링크는 24시간 동안만 쓸 수 있습니다. {what_next}"), **links)
 
 
 def confirm(request):
     subs: Subscriptions = request.app.subscriptions
     token = request.form.get("t") if request.method == "POST" else request.args.get("t")
-    found = open_pending(request, CONFIRM, token)
+    again = {"signup_again": site_url(request.app.settings, FORM_PATH)}  # what to do when the link does not open
+    found = open_pending(request, CONFIRM, token, "처음부터 다시 신청해 주세요.", **again)
     if found is None:
-        return expired_page(subs)
+        return expired_page(subs, "처음부터 다시 신청해 주세요.", **again)
     if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) confirms nothing
         return subs.page("subscriptions_confirm.html", title="신청 확인", token=token,
                          action=f"{request.script_root}/subscribe/confirm")

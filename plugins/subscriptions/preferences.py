@@ -15,7 +15,7 @@ import json
 import re
 import time
 
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
 from sotong.links import collector_url
@@ -25,14 +25,16 @@ from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
 from .outgoing import signed
-from .collector import EMAIL_CONFIRM, PREFERENCES, expired_page, open_pending, form_answers, send_phone_code
+from .collector import (EMAIL_CONFIRM, PREFERENCES, broken_link, expired_page, open_pending, form_answers,
+                         send_phone_code)
 from .rules import HONEYPOT, read_choices, typed
 
 
 def _reader(request, token: str) -> Subscriber:
     subscriber_id = read_token(PREFERENCES, token)
     if subscriber_id is None:
-        raise Forbidden()
+        raise broken_link(request.app.subscriptions, "아래에서 수신 설정 링크를 메일로 다시 받아 주세요.",
+                          link_again=collector_url(request.app.settings, "p/link"))
     with request.app.store() as store:
         subscriber = store.subscriber(subscriber_id)
     if subscriber is None:
@@ -54,16 +56,23 @@ def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
             "fields": sorted(subscriber.fields), "channels": sorted(_sent_by(subscriber))}
 
 
-def _awaiting(store, subscriber: Subscriber) -> str | None:
-    """The number a code was sent to that may still come back (unused,
-    unexpired, guesses left), for a reader who chose SMS and has no number yet:
-    it is shown, and saved again it sends no other code."""
-    if subscriber.phone or "sms" not in subscriber.channels:
-        return None
+def _code_sent_to(store, subscriber_id: str) -> str | None:
+    """The number the reader's last code that may still come back (unused,
+    unexpired, guesses left) was sent to: while there is one, the page asks
+    for the code."""
     row = store.db.execute("SELECT data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
                            "AND used_at IS NULL AND expires_at > ? AND attempts < ? ORDER BY expires_at DESC LIMIT 1",
-                           (subscriber.id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
+                           (subscriber_id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
     return json.loads(row[0])["phone"] if row else None
+
+
+def _awaiting(store, subscriber: Subscriber) -> str | None:
+    """The number a code was sent to that may still come back, for a reader
+    who chose SMS and has no number yet: it is shown, and saved again it
+    sends no other code."""
+    if subscriber.phone or "sms" not in subscriber.channels:
+        return None
+    return _code_sent_to(store, subscriber.id)
 
 
 def _sent_by(subscriber: Subscriber) -> frozenset:
@@ -76,7 +85,7 @@ def preferences(request, token: str):
     app = request.app
     subscriber = _reader(request, token)
     with app.store() as store:
-        awaiting = _awaiting(store, subscriber)
+        awaiting, code_awaited = _awaiting(store, subscriber), _code_sent_to(store, subscriber.id) is not None
     errors, answers = {}, _answers_of(subscriber, awaiting)
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
@@ -98,7 +107,8 @@ def preferences(request, token: str):
     return app.subscriptions.page(
         "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
         action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        shown=_shown(subscriber, awaiting), awaiting=awaiting, phone_action=f"{request.script_root}/p/{token}/phone",
+        shown=_shown(subscriber, awaiting), awaiting=awaiting, code_awaited=code_awaited,
+        phone_action=f"{request.script_root}/p/{token}/phone",
         **app.subscriptions.form_context(answers, errors))
 
 
@@ -123,7 +133,7 @@ def lean_preferences(app, posted: PostedForm) -> Prepared | None:
 NOTES = {
     "all": "바꾸신 내용을 저장했습니다. 다음 소식부터 적용됩니다.",
     "email": "새 이메일 주소로 확인 메일을 보냈습니다. 메일의 링크에서 확인하시면 그 주소로 바뀝니다.",
-    "phone": "새 휴대전화 번호로 인증번호 6자리를 보냈습니다. 아래에 적어 주시면 그 번호로 바뀝니다.",
+    "phone": "새 휴대전화 번호로 인증번호 6자리를 보냈습니다. 바로 아래 「휴대전화 번호 확인」에 적어 주시면 그 번호로 바뀝니다.",
 }
 
 
@@ -177,7 +187,8 @@ def _stop(app, subscriber_id: str) -> bool:
 def _stopped(app) -> Prepared:
     return app.subscriptions.answer_once("stopped", lambda: app.subscriptions.page(
         "subscriptions_message.html", title="모든 수신을 그만두었습니다", message=(
-            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 이 링크에서 언제든 다시 고르시면 됩니다.")))
+            "이제부터 이메일과 문자를 보내 드리지 않습니다. 다시 받고 싶으시면 받으신 소식 메일 아래쪽의 「수신 설정」 "
+            "링크를 여시고 받을 소식을 골라 저장하시면 됩니다."), link_again=collector_url(app.settings, "p/link")))
 
 
 def _saved(app, token: str, notes: list[str]) -> Prepared:
@@ -239,10 +250,11 @@ def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -
 def confirm_email(request):
     subs = request.app.subscriptions
     token = request.form.get("t") if request.method == "POST" else request.args.get("t")
-    found = open_pending(request, EMAIL_CONFIRM, token)
-    if found is None:  # not a sign-up: the reader saves the new address again on their page
-        return expired_page(subs, "소식 메일 아래쪽의 「수신 설정」 링크를 열고 새 주소를 다시 저장해 주세요. 확인 메일을 다시 "
-                                  "보내 드립니다.", link_again=collector_url(request.app.settings, "p/link"))
+    what_next = "소식 메일 아래쪽의 「수신 설정」 링크를 열고 새 주소를 다시 저장해 주세요. 확인 메일을 다시 보내 드립니다."
+    again = {"link_again": collector_url(request.app.settings, "p/link")}  # not a sign-up: saved again on their page
+    found = open_pending(request, EMAIL_CONFIRM, token, what_next, **again)
+    if found is None:
+        return expired_page(subs, what_next, **again)
     if request.method != "POST" and found.used_at is None:  # a GET or a HEAD (link scanners) changes nothing
         return subs.page("subscriptions_confirm.html", title="새 이메일 주소 확인", token=token, email_change=True,
                          action=f"{request.script_root}/p/email")
@@ -263,19 +275,38 @@ def confirm_phone(request, token: str):
     code = re.sub(r"[\s-]", "", typed(request.form.get("code") or ""))
     if not re.fullmatch(r"[0-9]{6}", code):
         return request.app.subscriptions.page(
-            "subscriptions_message.html", 400, title="휴대전화 번호 확인", back=collector_url(request.app.settings, "p/" + token),
-            message="문자로 받은 인증번호 6자리를 숫자로 적어 주세요. 예: 123456")
+            "subscriptions_message.html", 400, title="인증번호를 다시 적어 주세요",
+            back=collector_url(request.app.settings, "p/" + token), message="문자로 받은 인증번호 6자리를 숫자로 적어 주세요. 예: 123456")
     with request.app.store() as store, store.changes_from("preferences"), store.transaction():
         found = _guessed(store, subscriber.id, code)
         if found:
             store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
             store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = 'phone' AND "
                              "subscriber_id = ? AND used_at IS NULL", (now_iso(), subscriber.id))
-            message, status = "휴대전화 번호를 확인했습니다. 이제 문자로도 소식을 보내 드립니다.", 200
+        if found or _confirmed_by(store, subscriber.id, code):
+            title, message, status = "휴대전화 번호를 확인했습니다", "이제 문자로도 소식을 보내 드립니다.", 200
         else:
-            message, status = "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 번호를 다시 저장하시면 새 번호를 보내 드립니다.", 400
-    return request.app.subscriptions.page("subscriptions_message.html", status, title="휴대전화 번호 확인",
+            title, message, status = "인증번호가 맞지 않습니다", (
+                "인증번호가 맞지 않거나 10분이 지났습니다. 수신 설정에서 휴대전화 번호를 다시 저장하시면 새 인증번호를 보내 드립니다."), 400
+    return request.app.subscriptions.page("subscriptions_message.html", status, title=title,  # the heading says what happened
                                           message=message, back=collector_url(request.app.settings, "p/" + token))
+
+
+def _confirmed_by(store, subscriber_id: str, code: str) -> bool:
+    """Whether ``code`` is one sent to the reader's number as it is now,
+    used and not yet expired, with no code for another number awaited: the
+    second of a double tap on 「번호 확인」, whose answer is the one the
+    browser shows, is answered as the first was. Not counted as a guess:
+    such a code confirms nothing more."""
+    now = time.time()
+    rows = store.db.execute(
+        "SELECT p.id, p.code_hash, p.data, s.phone FROM subscriptions_pending p JOIN subscribers s "
+        "ON s.id = p.subscriber_id WHERE p.purpose = 'phone' AND p.subscriber_id = ? AND p.used_at IS NOT NULL "
+        "AND p.expires_at > ? AND NOT EXISTS (SELECT 1 FROM subscriptions_pending q WHERE q.purpose = 'phone' "
+        "AND q.subscriber_id = p.subscriber_id AND q.used_at IS NULL AND q.expires_at > ?)",
+        (subscriber_id, now, now)).fetchall()
+    return any(json.loads(data)["phone"] == phone and hmac.compare_digest(code_hash, storage.code_digest(pending_id, code))
+               for pending_id, code_hash, data, phone in rows)
 
 
 def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:

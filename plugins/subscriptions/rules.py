@@ -31,6 +31,7 @@ CONSENT = {
 CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS)"}
 GENDER_LABELS = {"F": "여성", "M": "남성"}
 HONEYPOT = "website"
+FORM_PATH = "subscribe/form/"  # the static sign-up form, on the site
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 

@@ -11,10 +11,10 @@ from pelican.generators import Generator
 from sotong.links import collector_url
 from sotong.settings import add_template_folder
 
-from .rules import CHANNEL_LABELS, CONSENT, CONSENT_VERSION, GENDER_LABELS, HONEYPOT
+from .rules import CHANNEL_LABELS, CONSENT, CONSENT_VERSION, FORM_PATH, GENDER_LABELS, HONEYPOT
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORM_SAVE_AS = "subscribe/form/index.html"
+FORM_SAVE_AS = FORM_PATH + "index.html"
 
 
 def use_plugin_templates(pelican) -> None:
