@@ -306,10 +306,13 @@ def texts_to_numbers_texted_before(sms_csv: Path) -> MessageCounts:
     their own)."""
     seen, repeated = set(), []
     with open(sms_csv, encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            number = re.sub(r"\D", "", row["phone"])
+        rows = csv.reader(file)
+        header = next(rows)
+        phone, kind = header.index("phone"), header.index("type")
+        for row in rows:
+            number = row[phone].replace("-", "").replace(" ", "")  # as the store holds it, in one form or another
             if number in seen:
-                repeated.append(row["type"])
+                repeated.append(row[kind])
             seen.add(number)
     return count_messages(repeated)
 
