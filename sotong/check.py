@@ -20,6 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from . import signals
 from .advice import notice_warnings
+from .body_files import wordless_pictures
 from .content_files import links_outside, markdown_files, stray_markdown, undecodable_names
 from .i18n import _
 from .problems import Problem, SotongError, closest
@@ -154,6 +155,8 @@ def project_warnings(project: Project) -> list[str]:
     flag = settings_flag(project.settings)
     today = project.today()
     warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source), flag, today)]
+    warnings += [f"{project.shown(page.source)}:{number}: {warning}" for page in project.content.pages.values()
+                 for number, warning in wordless_pictures(page.body, page.body_line)]
     project.activate_plugins()
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])

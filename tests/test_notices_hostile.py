@@ -286,6 +286,19 @@ def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_p
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
+def test_a_picture_without_words_in_a_page_is_warned_at_its_line(sotong, empty_project_dir):
+    """Pages (content/pages/) get the warning notices get: the office's 소개
+    page with a photo written ![](...) said nothing of it."""
+    (empty_project_dir / "content" / "images").mkdir(exist_ok=True)
+    (empty_project_dir / "content" / "images" / "office.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    about = empty_project_dir / "content" / "pages" / "about.md"
+    about.write_text("---\ntitle: 소개\n---\n소개합니다.\n\n![]({static}/images/office.svg)\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "check")
+    assert result.code == 0, result.output
+    assert ("content/pages/about.md:6: warning: the picture {static}/images/office.svg says in no words what it shows"
+            in result.output)
+
+
 def test_a_filename_link_to_no_file_is_named_with_what_to_write_instead(project_dir, sotong):
     """It passed check; Pelican only warned, in English in the build's log,
     and left the link as written: residents saw {filename}... on the page."""
