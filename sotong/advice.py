@@ -1,5 +1,6 @@
 """Warnings for staff (not errors): notices that pass ``sotong check`` but
-may not do what their writer means. Pure functions of a notice (and today); ``sotong
+may not do what their writer means. Pure functions of a notice (and today),
+or of a page's text (its links and pictures, as a notice's); ``sotong
 check``, ``sotong build`` and the devserver print them as ``PATH:LINE:
 warning: ...`` (sotong.check.project_warnings) and still exit 0.
 """
@@ -49,8 +50,15 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line is still the example that sotong new wrote; write the notice's own words "
                 "(or the department's phone number) here, as it would reach residents as it is"))
-    return (found + _vague_links(notice, shown) + _vanishing_lines(notice, shown)
-            + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(notice.body, notice.body_line)])
+    return found + text_warnings(notice, shown)
+
+
+def text_warnings(source, shown: str) -> list[str]:
+    """The warnings of the Markdown text of ``source``, a notice or a page (its
+    ``body`` and ``body_line``): links that say nothing of where they lead,
+    lines that vanish, pictures without words."""
+    return (_vague_links(source, shown) + _vanishing_lines(source, shown)
+            + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:

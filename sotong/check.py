@@ -19,8 +19,7 @@ from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import signals
-from .advice import notice_warnings
-from .body_files import wordless_pictures
+from .advice import notice_warnings, text_warnings
 from .content_files import links_outside, markdown_files, stray_markdown, undecodable_names
 from .i18n import _
 from .problems import Problem, SotongError, closest
@@ -155,8 +154,7 @@ def project_warnings(project: Project) -> list[str]:
     flag = settings_flag(project.settings)
     today = project.today()
     warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source), flag, today)]
-    warnings += [f"{project.shown(page.source)}:{number}: {warning}" for page in project.content.pages.values()
-                 for number, warning in wordless_pictures(page.body, page.body_line)]
+    warnings += [w for page in project.content.pages.values() for w in text_warnings(page, project.shown(page.source))]
     project.activate_plugins()
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])

@@ -147,6 +147,28 @@ def test_build_shows_the_same_warnings_and_builds_all_the_same(tmp_path):
     assert EXAMPLE_PHONE in (project / "output" / "notices" / "phone" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_picture_without_words_is_warned_in_a_page_too_and_pelican_says_nothing_of_it(tmp_path):
+    """Since a picture without words became a warning, a page's (content/
+    pages/) was said nowhere but in Pelican's English line, with the file's
+    absolute path and no line; build and the devserver showed that line
+    beside check's Korean warning of a notice's."""
+    project = copy_project(tmp_path, notices=False)
+    (project / "content" / "notices" / "poster.md").write_text(
+        "---\ntitle: 겨울 축제\ndate: 2026-11-20\ndepartment: 문화체육과\ncategory: culture\n---\n"
+        "![]({static}/images/winter-festival.svg)\n", encoding="utf-8")
+    about = project / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n![]({static}/images/kimjang.svg)\n", encoding="utf-8")
+    line = len(about.read_text(encoding="utf-8").split("\n")) - 1
+    checked = run_sotong(project, "check")
+    assert checked.code == 0, checked.output
+    assert [w.split(": warning: ")[0] for w in checked.stderr.splitlines()] == [
+        "content/notices/poster.md:7", f"content/pages/about.md:{line}"], checked.stderr
+    assert "the picture {static}/images/kimjang.svg says in no words what it shows" in checked.stderr
+    built = run_sotong(project, "build")
+    assert built.code == 0, built.output
+    assert built.stderr.splitlines() == checked.stderr.splitlines()  # no "Empty alt attribute for image ..."
+
+
 def test_warnings_come_in_the_order_of_their_lines(tmp_path):
     """Sorted as text, a file's line 12 came before its line 2."""
     from sotong.advice import EXAMPLE_PHONE

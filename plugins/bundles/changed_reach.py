@@ -24,7 +24,7 @@ from sotong.store import store_exists
 
 from .config import bundles_settings
 from .outbox import Bundler, issue_bundle
-from .reach import count_reach, reach_lines
+from .reach import count_reach, preview_links_note, reach_lines
 
 
 def changed_notices(project: Project) -> list:
@@ -60,4 +60,4 @@ def changed_reach_lines(project: Project) -> list[str]:
         lines.append(_("Reach of the notices changed since the last build, in the issue of {issue} "
                        "({count:,} subscribers):").format(issue=issue, count=len(subscribers)))
         lines += reach_lines(counted, notices, bundler.sms_settings.prices)
-    return lines
+    return lines + preview_links_note(project) if lines else []

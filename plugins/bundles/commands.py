@@ -28,7 +28,7 @@ from .config import bundles_settings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
 from .staff_copy import COPY_ID_PREFIX
-from .reach import count_reach, reach_lines
+from .reach import count_reach, preview_links_note, reach_lines
 
 
 def _bundle(project: Project, issue: dt.date):
@@ -81,6 +81,8 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
         counted = count_reach(bundler, (advance() or reader for reader in project.store.subscribers()))  # a bar in a terminal
     click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(issue=issue, count=total))
     for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
+        click.echo(line)
+    for line in preview_links_note(project):
         click.echo(line)
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from rich.cells import cell_len  # a Korean letter takes two columns of a terminal
 
 from sotong.i18n import _
+from sotong.links import site_url
 from sotong.sms import MessageCounts, Prices, count_messages
 
 
@@ -57,3 +59,14 @@ def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
     lines.append(_("  messages: email {email:,}, SMS {sms:,}, LMS {lms:,}; cost {cost_line}, email free").format(
         email=counts.email, sms=counts.sms, lms=counts.lms, cost_line=counts.cost_line(prices)))
     return lines
+
+
+def preview_links_note(project) -> list[str]:
+    """One line when SITEURL is not absolute (pelicanconf.py): texts are then
+    counted with links shorter than those sent, so more of them fit an SMS
+    and the cost is less than sending's (staff planned on that figure)."""
+    if urlsplit(site_url(project.settings)).scheme:
+        return []
+    return [_("Note: SITEURL is not absolute in {settings_path}, so texts are counted with shorter links than they are "
+              "sent with, and the SMS, LMS and cost may be less than sending's; for sending's, run the same command "
+              "with -s publishconf.py").format(settings_path=project.shown(project.settings_path))]
