@@ -330,6 +330,7 @@ def _configure_logging(level):
     otherwise, so a log kept in a file or read by a script never has a
     message wrapped at 80 columns."""
     root = logging.getLogger()
+    _level_names_in_the_staffs_language()
     if not any(getattr(h, "sotong_stderr", False) for h in root.handlers):
         if sys.stderr.isatty():  # as sotong.progress decides (rich is imported only then)
             from rich.console import Console
@@ -342,6 +343,15 @@ def _configure_logging(level):
         handler.sotong_stderr = True
         root.addHandler(handler)
     root.setLevel(level)
+
+
+def _level_names_in_the_staffs_language() -> None:
+    """Each logged line's level (``WARNING  127.0.0.1:25에 연결할 수 없습니다``)
+    in the language of the lines themselves: 주의, 오류. The English names
+    still name the levels in code (``logging.getLevelName("WARNING")``)."""
+    for level, name in ((logging.DEBUG, _("DEBUG")), (logging.INFO, _("INFO")), (logging.WARNING, _("WARNING")),
+                        (logging.ERROR, _("ERROR")), (logging.CRITICAL, _("CRITICAL"))):
+        logging.addLevelName(level, name)
 
 
 class _PlainStderrHandler(logging.StreamHandler):

@@ -161,6 +161,17 @@ def slug_of(url: str) -> str:
 # --- the notices' feeds ---------------------------------------------------------
 
 
+def test_a_logged_warning_is_named_in_the_staffs_language(built):
+    """Lines logged while a command runs (a feed that cannot be read, a
+    mail server that does not answer) began with the English WARNING,
+    before Korean words; they now begin with 주의."""
+    output, _result = built
+    rebuilt = run_sotong(output.parent, "build", env={**WIDE, "SOTONG_LANG": "ko"})
+    assert rebuilt.code == 0, rebuilt.output
+    logged = [line for line in rebuilt.stderr.splitlines() if "missing.xml" in line]
+    assert logged and logged[0].startswith("주의") and "WARNING" not in rebuilt.stderr, rebuilt.stderr
+
+
 def test_build_succeeds_and_unreadable_feeds_are_warnings(built):
     output, result = built
     assert result.code == 0, result.output
