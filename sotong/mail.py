@@ -28,6 +28,9 @@ from . import signals, tokens
 from .links import ascii_url, collector_url
 
 CRLF = b"\r\n"
+# The blank line that ends a mail's header (CRLF as sent, LF as a Maildir file may hold it): a mail's
+# header read with a regex, not the email parser, which costs more than the SMTP exchange of a message.
+HEADER_END = re.compile(rb"\r?\n\r?\n")
 LINE_LIMIT = 76  # RFC 2047: a line holding encoded-words stays within 76 characters
 _ENCODED_WORD_OVERHEAD = len("=?utf-8?b??=")
 _NEEDS_QUOTING = re.compile(r'[()<>\[\]:;@\\,."]')

@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Iterable
 
 from sotong.i18n import _
+from sotong.mail import HEADER_END
 from sotong.notices import SEOUL
 from sotong.problems import one_line
 from sotong.store import register_schema
@@ -59,7 +60,6 @@ register_schema("delivery_bounces", SCHEMA, FORGOTTEN_SMS_KEYS)
 REFUSED = "refused:"  # the source keys of refusals during sotong send: refused:OUTBOX:MESSAGE_ID
 LATE = f"source_key NOT LIKE '{REFUSED}%'"  # SQL: a bounce read after sending, not a refusal during it
 RETURN_PATH_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
-_HEADERS_END = re.compile(rb"\r?\n\r?\n")
 _ADDRESS_HEADERS = re.compile(rb"(?im)^(" + b"|".join(n.encode() for n in RETURN_PATH_HEADERS) + rb"):(.*(?:\r?\n[ \t].*)*)")
 
 
@@ -144,7 +144,7 @@ def _day(message, today: str) -> str:
 def read_bounce(data: bytes, bounce_address: str, today: str, known: Known = Known()) -> Bounce | ReturnPath | None:
     """A Bounce; or the ReturnPath alone when the mail is ours but no bounce;
     or None when it is not ours (or its tag is forged)."""
-    end = _HEADERS_END.search(data)
+    end = HEADER_END.search(data)
     return_path = return_path_of(data[:end.start()] if end else data, bounce_address, known)
     if return_path is None:
         return None

@@ -25,13 +25,13 @@ from typing import Callable, Iterator
 
 from sotong.store import SEOUL
 from sotong.i18n import _
+from sotong.mail import HEADER_END
 from sotong.problems import SotongError
 
 PASSWORD_ENV = "SOTONG_BOUNCE_PASSWORD"
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 FETCH_BATCH = 200
 HEADER_READ = 64 * 1024  # a Maildir mail's first bytes, its header almost always
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # IMAP's, whatever the locale
 
 
@@ -225,7 +225,7 @@ def _header_or_whole(path: Path, ours: Callable[[bytes], bool]) -> bytes:
     (``ours``), else its header alone."""
     with open(path, "rb") as file:
         start = file.read(HEADER_READ)
-        end = _HEADER_END.search(start)
+        end = HEADER_END.search(start)
         if end is not None and not ours(start[:end.end()]):
             return start[:end.end()]
         return start + file.read()

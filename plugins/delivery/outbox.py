@@ -25,6 +25,7 @@ from typing import NamedTuple
 from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.i18n import _
+from sotong.mail import HEADER_END
 from sotong.problems import Problem, SotongError
 from sotong.settings import settings_flag
 from sotong.store import READER_CHANNELS
@@ -56,7 +57,6 @@ class Outbox:
     digest: str = ""  # of manifest.jsonl and sms.csv as read: the journal records an outbox once per digest
 
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _TO = re.compile(rb"^To:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -65,7 +65,7 @@ def recipient_of(data: bytes) -> str | None:
 
     Read with a regex and ``getaddresses`` rather than the email parser,
     which costs more than the whole SMTP exchange of a message."""
-    end = _HEADER_END.search(data)
+    end = HEADER_END.search(data)
     match = _TO.search(data, 0, end.start() if end else len(data))
     if not match:
         return None
