@@ -53,7 +53,7 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
     summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget, jobs=jobs)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
-    if not project.store.count_subscribers():  # a mistyped SOTONG_DB makes a new, empty store
+    if not summary.readers:  # the store has no row: a mistyped SOTONG_DB makes a new, empty store
         click.echo(_("Note: the store (SOTONG_DB in {settings_path}) holds no subscribers, so the outbox holds no message; put them in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store.").format(
             settings_path=project.shown(project.settings_path)), err=True)
     if not urlsplit(site_url(project.settings)).scheme:
