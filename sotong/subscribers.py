@@ -406,7 +406,7 @@ def _email_cell(text: str, channels: frozenset, errors: list) -> str | None:
             errors.append(_("channel email needs an email address in the email column"))
         return None
     try:
-        return normalized_email(text if text.isascii() else typed(text))
+        return normalized_email(_as_typed(text))
     except EmailNotValidError:
         errors.append(_("email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"))
         return None
