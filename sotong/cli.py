@@ -266,6 +266,22 @@ def subscribers_export(project: Project, csv_file, encoding):
         count=count, csv_file=csv_file, encoding=encoding))
 
 
+@subscribers.command("shared", help=_("List the subscribed ids that share an email address or a phone number (a family, or one person entered twice): each id gets its own message. Ids only, never the address."))
+@settings_option
+def subscribers_shared(project: Project):
+    store = project.store
+    groups = {column: store.shared_contacts(column) for column in ("email", "phone")}
+    labels = {"email": _("email"), "phone": _("phone")}
+    for column, shared in groups.items():
+        for ids in shared:
+            click.echo(f"{labels[column]}: {'·'.join(ids)}")
+    if not any(groups.values()):
+        click.echo(_("No subscribed ids share an email address or a phone number."))
+        return
+    click.echo(_("Shared: {emails} email addresses, {phones} phone numbers. If one person was entered twice, write today's date under unsubscribed_at in the row of the id to drop, and import the file again; a family may keep theirs.").format(
+        emails=len(groups["email"]), phones=len(groups["phone"])))
+
+
 @subscribers.command("generate", help=_("Write synthetic subscribers to test with (no real person in them)."))
 @click.argument("csv_file", metavar="OUT.csv", type=click.Path(dir_okay=False))
 # at most 10 million: held in memory while written, each with a phone number of its own

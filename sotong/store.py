@@ -655,6 +655,20 @@ class Store:
                                          "LEFT JOIN subscribers AS stored ON stored.id = staged.id").fetchone()
         return StagedCounts(added=total - updated, updated=updated, unchanged=unchanged)
 
+    def shared_contacts(self, column: str) -> list[tuple[str, ...]]:
+        """The subscribed ids that hold the same ``column`` value (``email``,
+        compared without case, or ``phone``): a family, or one person entered
+        twice. Each group's ids in order, the groups by their first id."""
+        value = {"email": "lower(email)", "phone": "phone"}[column]
+        rows = self.db.execute(
+            f"SELECT {value}, id FROM subscribers WHERE unsubscribed_at IS NULL AND {value} IN ("
+            f"SELECT {value} FROM subscribers WHERE unsubscribed_at IS NULL AND {column} IS NOT NULL "
+            f"GROUP BY {value} HAVING COUNT(*) > 1) ORDER BY id").fetchall()
+        groups: dict[str, list[str]] = {}
+        for shared, subscriber_id in rows:
+            groups.setdefault(shared, []).append(subscriber_id)
+        return [tuple(ids) for ids in groups.values()]
+
     def has_subscribers(self) -> bool:
         """Whether the store holds any subscriber."""
         return self.db.execute("SELECT EXISTS (SELECT 1 FROM subscribers)").fetchone()[0] in (1, True)

@@ -379,7 +379,7 @@ def test_texts_to_a_phone_number_already_texted_are_counted_with_their_cost(samp
     price = {"SMS": 9, "LMS": 27}[texted["type"]]
     assert "to a number already texted" not in first.output
     assert (f"  to a number already texted: 1 texts, {price} won; two subscribers share a phone number (a family, "
-            "or one person entered twice); sotong subscribers export lists them") in again.stdout.splitlines()
+            "or one person entered twice); sotong subscribers shared lists them") in again.stdout.splitlines()
 
 
 def test_an_id_that_is_not_a_file_name_still_gets_its_email_file(sample):

@@ -141,7 +141,7 @@ class Summary:
             _("  skipped, email address invalid: {invalid_email}").format(
                 invalid_email=self.invalid_email),
             _("  skipped, unsubscribed: {unsubscribed}").format(unsubscribed=self.unsubscribed),
-        ] + ([_("  to a number already texted: {count} texts, {cost}; two subscribers share a phone number (a family, or one person entered twice); sotong subscribers export lists them").format(
+        ] + ([_("  to a number already texted: {count} texts, {cost}; two subscribers share a phone number (a family, or one person entered twice); sotong subscribers shared lists them").format(
             count=self.repeated.sms + self.repeated.lms, cost=won(self.repeated.cost(self.prices)))]
              if self.repeated.sms + self.repeated.lms else [])
 
