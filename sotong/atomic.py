@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .i18n import _
-from .problems import SotongError
+from .problems import SotongError, os_reason
 
 
 @contextmanager
@@ -37,7 +37,7 @@ def replacing(path: str | os.PathLike, opener: Callable = open, mode: int = 0o60
                 and Path(exc.filename).parent != path.parent:
             raise  # another file the block read or wrote
         raise SotongError([_("{path}: cannot write the file ({strerror}); write it to a folder with room that this user may write, and run the command again").format(
-            path=path, strerror=exc.strerror or exc)]) from None
+            path=path, strerror=os_reason(exc))]) from None
     finally:
         if os.path.lexists(temporary):
             os.unlink(temporary)

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from . import yamlsrc
 from .i18n import _
-from .problems import Problem, SotongError, did_you_mean, not_utf8, suggested
+from .problems import Problem, SotongError, did_you_mean, not_utf8, os_reason, suggested
 
 GENDERS = ("F", "M")
 KINDS = ("person", "business")
@@ -195,7 +195,7 @@ def load_audiences(path: str | Path, shown: str | None = None) -> Audiences:
         raise SotongError([not_utf8(shown, error)]) from None
     except OSError as exc:  # a folder, a file that cannot be read
         raise SotongError([Problem(shown, 1, _("cannot read the file ({strerror}); point AUDIENCES_PATH in the settings at audiences.yaml").format(
-            strerror=exc.strerror))]) from None
+            strerror=os_reason(exc)))]) from None
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:

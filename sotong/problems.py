@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
 
-from .i18n import _
+from .i18n import N_, _
 
 
 @dataclass(frozen=True, order=True)
@@ -112,6 +112,33 @@ def collect_logged_errors():
         root.removeHandler(collector)
 
 
+# The C library's words for the errno values staff can meet (a file, a
+# folder, a disk, a port, a server), marked for the catalog: staff who read
+# Korean read them in Korean; in English they are what os.strerror says.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"), errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"), errno.EROFS: N_("Read-only file system"),
+    errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"), errno.EEXIST: N_("File exists"),
+    errno.EIO: N_("Input/output error"), errno.EFBIG: N_("File too large"),
+    errno.ENAMETOOLONG: N_("File name too long"), errno.EMFILE: N_("Too many open files"),
+    errno.ENOTEMPTY: N_("Directory not empty"), errno.EBUSY: N_("Device or resource busy"),
+    errno.ELOOP: N_("Too many levels of symbolic links"), errno.EADDRINUSE: N_("Address already in use"),
+    errno.EADDRNOTAVAIL: N_("Cannot assign requested address"), errno.ECONNREFUSED: N_("Connection refused"),
+    errno.ETIMEDOUT: N_("Connection timed out"), errno.EHOSTUNREACH: N_("No route to host"),
+    errno.ENETUNREACH: N_("Network is unreachable"), errno.ECONNRESET: N_("Connection reset by peer"),
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why an OSError happened, in the staff's language: the C library's
+    words for its errno (os.strerror's, in English); else its own text."""
+    reason = _OS_REASONS.get(getattr(exc, "errno", None))
+    if reason is not None:
+        return _(reason)
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 # errno values that only the machine gives (a read-only or full disk, a quota,
 # a size limit, a folder this user may not write), never a mistake of Sotong's
 _FILE_SYSTEM_TROUBLE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM}
@@ -122,4 +149,4 @@ def file_system_trouble(exc: Exception) -> SotongError | None:
     if not isinstance(exc, OSError) or exc.errno not in _FILE_SYSTEM_TROUBLE:
         return None
     return SotongError([_("{file}: {reason}; make room on its disk, or make its folder writable for this user, and run the command again").format(
-        file=exc.filename or _("a file Sotong writes"), reason=exc.strerror)])
+        file=exc.filename or _("a file Sotong writes"), reason=os_reason(exc))])

@@ -45,7 +45,7 @@ from werkzeug.wrappers import Request, Response
 from . import signals
 from .i18n import _
 from .markup import text_with_tel_links
-from .problems import SotongError
+from .problems import SotongError, os_reason
 from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
@@ -866,7 +866,7 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
         if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise
         raise SotongError([_("{host}:{port}: cannot listen there ({reason}); stop the program that listens there (another sotong serve?) or choose another with --host and --port").format(
-            host=host, port=port, reason=exc.strerror)]) from None
+            host=host, port=port, reason=os_reason(exc))]) from None
     actual_host, actual_port = server.socket.getsockname()[:2]
     announce(_("Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)").format(
         actual_host=actual_host, actual_port=actual_port))

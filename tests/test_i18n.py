@@ -202,3 +202,15 @@ def test_clicks_own_messages_speak_the_chosen_language(sotong):
     assert "그런 옵션은 없습니다: '--nope'." in wrong.stderr
     english = sotong(REPO, "check", "--help", env={"SOTONG_LANG": "en"})
     assert english.stdout.startswith("Usage: sotong check [OPTIONS]") and "Show this message and exit." in english.stdout
+
+
+def test_the_machines_reasons_are_the_c_librarys_words_in_english():
+    """With SOTONG_LANG=en a reason reads as it did before it was translated: os.strerror's words."""
+    import os
+
+    from sotong.problems import _OS_REASONS, os_reason
+
+    for number, words in _OS_REASONS.items():
+        assert words == os.strerror(number)
+        assert os_reason(OSError(number, "something else")) == words
+    assert os_reason(ValueError("not an OSError")) == "not an OSError"

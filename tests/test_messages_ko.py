@@ -277,3 +277,23 @@ def test_a_notice_saved_as_cp949_says_how_to_save_it_as_utf8(sotong, empty_proje
     assert result.code == 1 and result.stderr == (
         "content/notices/2026-11-05-cold.md:2: 파일이 UTF-8 글자가 아닙니다. 인코딩을 UTF-8로 골라 다시 저장하세요 "
         "(메모장: 다른 이름으로 저장, 인코딩: UTF-8)\n")
+
+
+def test_the_machines_reasons_in_korean(korean, tmp_path):
+    """The C library's English words for a full disk, a folder where a file
+    should be, a port in use, inside a Korean line; other errno values as
+    the C library says them."""
+    import errno
+
+    from sotong.audiences import load_audiences
+    from sotong.problems import SotongError, file_system_trouble, os_reason
+
+    (tmp_path / "audiences.yaml").mkdir()
+    with pytest.raises(SotongError) as caught:
+        load_audiences(tmp_path / "audiences.yaml")
+    assert str(caught.value.problems[0]).endswith(
+        ":1: 파일을 읽을 수 없습니다(파일이 아니라 폴더임). 설정의 AUDIENCES_PATH가 audiences.yaml 파일을 가리키게 하세요")
+    full = file_system_trouble(OSError(errno.ENOSPC, "No space left on device", "output/index.html"))
+    assert str(full.problems[0]).startswith("output/index.html: 디스크 공간 없음")
+    assert os_reason(OSError(errno.EADDRINUSE, "Address already in use")) == "다른 프로그램이 이미 쓰는 주소"
+    assert os_reason(OSError(errno.ENOEXEC, "Exec format error")) == "Exec format error"

@@ -43,7 +43,7 @@ from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_wit
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
 from sotong.mail import MessageContext
-from sotong.problems import SotongError
+from sotong.problems import SotongError, os_reason
 from sotong.progress import progress as progress_bar
 from sotong.project import Project
 from sotong.schedule import window
@@ -291,7 +291,7 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # a full disk, a folder it may not write
             raise SotongError([_("{outbox}: cannot write the outbox ({value}); the outbox of {key} is as it was. Free some space (or make the folder writable) and run the same command again").format(
-                outbox=project.shown(outbox), value=exc.strerror or exc, key=bundle.key)]) from None
+                outbox=project.shown(outbox), value=os_reason(exc), key=bundle.key)]) from None
         raise
     replace_folder(staging, target)
     summary.repeated = texts_to_numbers_texted_before(target / "sms.csv")

@@ -14,6 +14,7 @@ from typing import Callable
 
 from sotong.i18n import _
 from sotong.mail import MessageContext
+from sotong.problems import os_reason
 from sotong.settings import Check, SettingsProblems, rule
 
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe",
@@ -74,7 +75,7 @@ def key_problem(path: Path) -> str | None:
         dkim.DKIM(b"From: check@example.org\r\n\r\n").sign(
             b"check", b"example.org", key, include_headers=[b"from"], signature_algorithm=_algorithm(key))
     except OSError as exc:
-        return _("cannot read {path}: {value}").format(path=path, value=exc.strerror)
+        return _("cannot read {path}: {value}").format(path=path, value=os_reason(exc))
     except (dkim.DKIMException, ValueError) as exc:
         return _("{dkim_key_path}: not a private key dkimpy can use ({exc}); give a PEM RSA key or a base64 Ed25519 key").format(
             dkim_key_path=path, exc=" ".join(str(exc).split()))  # one line: dkimpy's own may hold a line break

@@ -38,7 +38,7 @@ from typing import Callable
 from sotong.i18n import _
 from sotong.mail import ascii_address
 from sotong.mail_server import close_connection, open_connection
-from sotong.problems import SotongError, one_line
+from sotong.problems import SotongError, one_line, os_reason
 
 from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
@@ -273,7 +273,7 @@ class Sender:
                 data = _crlf(self.outbox.path.joinpath(message.file).read_bytes())
             except OSError as exc:
                 problem = _("the message file cannot be read ({strerror}); make the outbox again").format(
-                    strerror=exc.strerror)
+                    strerror=os_reason(exc))
             else:
                 recipient = recipient_of(data)
                 if recipient is not None:

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from sotong.i18n import _
 from sotong.markup import shortened
 from sotong.notices import SEOUL
+from sotong.problems import os_reason
 from sotong.validators import DIRECTION_CONTROL
 
 from .config import SnsSettings
@@ -66,7 +67,7 @@ def fetch(location: str, project_dir: Path, timeout: float = TIMEOUT_SECONDS) ->
         except FileNotFoundError:
             raise FeedUnreadable(_("no file {path}").format(path=path)) from None
         except OSError as exc:
-            raise FeedUnreadable(_("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
+            raise FeedUnreadable(_("cannot read {path}: {value}").format(path=path, value=os_reason(exc))) from None
     with _Deadline(timeout) as deadline:
         try:
             data, headers = _fetch_url(location, timeout, deadline)
@@ -155,7 +156,7 @@ def _fetch_url(location: str, timeout: float, deadline: _Deadline) -> tuple[byte
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise FeedUnreadable(_("no complete answer within {timeout:g} seconds").format(timeout=timeout)) from None
-        raise FeedUnreadable(_("cannot connect: {value}").format(value=getattr(reason, 'strerror', None) or reason)) from None
+        raise FeedUnreadable(_("cannot connect: {value}").format(value=os_reason(reason))) from None
     except (OSError, ValueError, http.client.HTTPException) as exc:
         raise FeedUnreadable(_("cannot fetch it: {exc}").format(exc=exc)) from None
     return data, headers

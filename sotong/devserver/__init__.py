@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..i18n import _
-from ..problems import SotongError
+from ..problems import SotongError, os_reason
 from ..settings import load_settings
 from .rebuild import BuildProcess, Rebuilder
 from .server import PreviewServer
@@ -46,7 +46,7 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
         except OSError as exc:
             builds.stop()
             raise SotongError([_("cannot listen on {host}:{port} ({strerror}); choose another port with --port").format(
-                host=host, port=port, strerror=exc.strerror)]) from None
+                host=host, port=port, strerror=os_reason(exc))]) from None
         port = server.server_address[1]
         record_address(f"http://{host}:{port}/")
         announce(_("Preview on http://{host}:{port}/ (built into {relpath}/; rebuilt after every save; Ctrl+C stops)").format(
