@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from .database_url import is_database_url
-from .i18n import _
+from .i18n import N_, _
 from .problems import SotongError
 
 if TYPE_CHECKING:
@@ -1260,6 +1260,12 @@ _NO_ROOM = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
 _HELD = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 _UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
 _NOT_A_STORE = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+# SQLite's words for those codes (sqlite3_errstr), marked for the catalog: said
+# in the staff's language; a message with more in it stays as SQLite wrote it.
+_SQLITE_REASONS = frozenset((
+    N_("database or disk is full"), N_("disk I/O error"), N_("database is locked"), N_("database table is locked"),
+    N_("attempt to write a readonly database"), N_("unable to open database file"), N_("access permission denied"),
+    N_("file is not a database"), N_("database disk image is malformed")))
 
 
 def held_by_another(exc: BaseException) -> bool:
@@ -1292,9 +1298,15 @@ def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError 
         said = _("{where}: is not an SQLite database, or is damaged ({reason}); point SOTONG_DB at the store file, or put the store back from a backup")
     else:
         return None
-    return SotongError([said.format(where=where, reason=str(exc).strip())])
+    return SotongError([said.format(where=where, reason=sqlite_reason(exc))])
+
+
+def sqlite_reason(exc: sqlite3.Error) -> str:
+    """What SQLite said, in the staff's language when it is SQLite's own words for its code."""
+    reason = str(exc).strip()
+    return _(reason) if reason in _SQLITE_REASONS else reason
 
 
 __all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
-           "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "store_exists",
+           "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "sqlite_reason", "store_exists",
            "subscriber_from_row", "with_rowid"]

@@ -52,7 +52,7 @@ from .i18n import N_, _
 from .problems import Problem, SotongError, closest, did_you_mean, os_reason, suggested
 from .progress import tracked
 from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
-                    scratch_staging_table, seoul_day)
+                    scratch_staging_table, seoul_day, sqlite_reason)
 
 log = logging.getLogger(__name__)
 COLUMNS = SUBSCRIBER_COLUMNS
@@ -915,7 +915,7 @@ def _scratch_writes(scratch: Path, shown: str) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode & 0xFF not in _NO_ROOM:
             raise
-        raise _no_room(scratch.parent, shown, str(exc)) from None
+        raise _no_room(scratch.parent, shown, sqlite_reason(exc)) from None
 
 
 def _no_room(folder: Path | str, shown: str, reason: str) -> SotongError:

@@ -297,3 +297,14 @@ def test_the_machines_reasons_in_korean(korean, tmp_path):
     assert str(full.problems[0]).startswith("output/index.html: 디스크 공간 없음")
     assert os_reason(OSError(errno.EADDRINUSE, "Address already in use")) == "다른 프로그램이 이미 쓰는 주소"
     assert os_reason(OSError(errno.ENOEXEC, "Exec format error")) == "Exec format error"
+
+
+def test_sqlites_reasons_in_korean(korean, tmp_path):
+    from sotong.problems import SotongError
+    from sotong.store import Store
+
+    (tmp_path / "words.db").write_bytes(b"not a database, a note\n" * 100)
+    with pytest.raises(SotongError) as caught:
+        Store.open(tmp_path / "words.db")
+    assert str(caught.value.problems[0]).startswith(f"{tmp_path / 'words.db'}: SQLite 데이터베이스가 아니거나 손상되었습니다"), caught.value
+    assert "(데이터베이스 파일이 아님)" in str(caught.value.problems[0])
