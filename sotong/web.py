@@ -9,7 +9,9 @@ has a title that starts 오류:), access to the
 store from the server's threads, posted forms kept to storable text
 (:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
-(issue #16: no handoff between threads for an unsubscribe).
+(issue #16: no handoff between threads for an unsubscribe), and answering
+what it refuses itself (headers or a body over its limits) with the same
+Korean pages.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import jinja2
 import markupsafe
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
-from waitress.task import WSGITask
+from waitress.task import ErrorTask, WSGITask
 from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -672,6 +674,23 @@ class _OneSendTask(WSGITask):
         self.channel.write_soon(head + data)
 
 
+class _KoreanErrorTask(ErrorTask):
+    """Waitress's answer to a request it refuses before the app sees it (a
+    broken request line, headers over ``header_bytes``, as a district's many
+    cookies can make them, a body over its limit): the collector's Korean
+    error page of that status, where waitress wrote English text."""
+
+    def execute(self):
+        app = self.channel.server.collector_app
+        if app is None:
+            return super().execute()
+        page = Prepared.of(app.error_page(self.request.error.code))
+        self.status, self.response_headers = page.status, [*page.headers, *SHARED_HEADERS]
+        self.set_close_on_finish()
+        self.content_length = len(page.body)
+        self.write(page.body)
+
+
 _answering = threading.local()  # .channel: the connection a server thread is answering a request of
 
 
@@ -686,6 +705,7 @@ class _DeadlineChannel(HTTPChannel):
     is left for it."""
 
     task_class = _OneSendTask
+    error_task_class = _KoreanErrorTask
     reading_since: float | None = None
     on_loop = False  # the loop thread is reading or answering this connection's requests
     inline_pending = False  # the first request waits to be answered on the loop thread
