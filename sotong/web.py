@@ -130,6 +130,15 @@ UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066
 _PATH_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}(?=/|$)")
 
 
+class _TokensHidden(logging.LoggerAdapter):
+    """A logger writing every token in a message as TOKEN (see
+    :func:`_log_failure`): waitress's, which names the path of a request whose
+    client went away before its answer (a reader who closed the page)."""
+
+    def process(self, msg, kwargs):
+        return _PATH_TOKEN.sub("TOKEN", str(msg)), kwargs
+
+
 def _log_failure(method: str | None, path: str | None) -> None:
     """The error being handled, logged with its request; a token in the path
     written TOKEN, since /p/TOKEN opens a reader's own page (their address and
@@ -706,6 +715,7 @@ class _DeadlineChannel(HTTPChannel):
 
     task_class = _OneSendTask
     error_task_class = _KoreanErrorTask
+    logger = _TokensHidden(logging.getLogger("waitress"), {})
     reading_since: float | None = None
     on_loop = False  # the loop thread is reading or answering this connection's requests
     inline_pending = False  # the first request waits to be answered on the loop thread

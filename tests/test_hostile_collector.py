@@ -13,7 +13,8 @@
   many addresses come (one IPv6 network holds billions), from many threads
   at once;
 - a failure on a reader's link is logged without its token, which would
-  open their page to whoever reads the log;
+  open their page to whoever reads the log, and so is a reader who closed
+  the page before its answer came (waitress's line, with ``-v``);
 - a consultation's answer whose opinion could not be kept is not kept
   either, so the resident can send it again;
 - a confirmation button clicked many times at once (on PostgreSQL too)
@@ -26,6 +27,7 @@ import logging
 import socket
 import sys
 import threading
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -246,6 +248,23 @@ def test_a_failure_on_a_readers_link_is_logged_without_its_token(served, caplog)
         "error while answering GET /p/TOKEN", "error while answering POST /p/TOKEN/phone",
         "error while answering POST /u/TOKEN"]
     assert preferences.split(".")[1] not in caplog.text and unsubscribe.split(".")[1] not in caplog.text
+
+
+def test_a_reader_gone_before_the_answer_is_logged_without_their_token(tmp_path, caplog):
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 1)
+    app, token = make_app(Project(project / "pelicanconf.py")), make_token("preferences", "S00001")
+    with serving(app) as port, caplog.at_level(logging.INFO):
+        with app.store():  # held: the page waits, and its reader closes it meanwhile
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(f"GET /p/{token} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                time.sleep(0.3)
+            time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while "Client disconnected" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "Client disconnected while serving /p/TOKEN" in caplog.text
+    assert token.split(".")[1] not in caplog.text
 
 
 def test_an_opinion_that_could_not_be_kept_leaves_its_token_unused(tmp_path):
