@@ -36,7 +36,7 @@ import markupsafe
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, WSGITask
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -562,8 +562,9 @@ class App:
         try:
             response = self.dispatch(request)
         except HTTPException as exc:
-            if exc.code is None or exc.code < 400:  # redirects raised by routing
+            if exc.code is None or exc.code < 400:  # routing's redirect of a doubled slash (/p//link)
                 response = exc.get_response(environ)
+                response.headers["Location"] = _path_only(response.headers["Location"])
             else:  # a route's own page for its error (Forbidden(response=...)), else the shell's
                 response = exc.response if exc.response is not None else self.error_page(exc.code)
                 if exc.code == 405:
@@ -574,6 +575,13 @@ class App:
         return response(environ, start_response)
 
 
+
+
+def _path_only(location: str) -> str:
+    """``location`` without its scheme and host, which werkzeug takes from the
+    request: its Host header is anyone's to write, and behind the office's
+    TLS proxy the scheme is http (a reader's token would travel in clear)."""
+    return urlunsplit(urlsplit(location)._replace(scheme="", netloc=""))
 
 
 # Headers of every answer of the collector. Its addresses hold readers' tokens (/u/, /p/, ?t=), which a
