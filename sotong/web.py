@@ -9,7 +9,9 @@ has a title that starts 오류:), access to the
 store from the server's threads, posted forms kept to storable text
 (:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
-(issue #16: no handoff between threads for an unsubscribe).
+(issue #16: no handoff between threads for an unsubscribe), and answering
+what it refuses itself (headers or a body over its limits) with the same
+Korean pages.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ import jinja2
 import markupsafe
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
-from waitress.task import WSGITask
-from urllib.parse import parse_qsl
+from waitress.task import ErrorTask, WSGITask
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -126,6 +128,15 @@ UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066
 
 # A token in a path (/u/TOKEN, /p/TOKEN): the payload, a dot and the MAC (sotong.tokens)
 _PATH_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}(?=/|$)")
+
+
+class _TokensHidden(logging.LoggerAdapter):
+    """A logger writing every token in a message as TOKEN (see
+    :func:`_log_failure`): waitress's, which names the path of a request whose
+    client went away before its answer (a reader who closed the page)."""
+
+    def process(self, msg, kwargs):
+        return _PATH_TOKEN.sub("TOKEN", str(msg)), kwargs
 
 
 def _log_failure(method: str | None, path: str | None) -> None:
@@ -551,8 +562,9 @@ class App:
         try:
             response = self.dispatch(request)
         except HTTPException as exc:
-            if exc.code is None or exc.code < 400:  # redirects raised by routing
+            if exc.code is None or exc.code < 400:  # routing's redirect of a doubled slash (/p//link)
                 response = exc.get_response(environ)
+                response.headers["Location"] = _path_only(response.headers["Location"])
             else:  # a route's own page for its error (Forbidden(response=...)), else the shell's
                 response = exc.response if exc.response is not None else self.error_page(exc.code)
                 if exc.code == 405:
@@ -563,6 +575,13 @@ class App:
         return response(environ, start_response)
 
 
+
+
+def _path_only(location: str) -> str:
+    """``location`` without its scheme and host, which werkzeug takes from the
+    request: its Host header is anyone's to write, and behind the office's
+    TLS proxy the scheme is http (a reader's token would travel in clear)."""
+    return urlunsplit(urlsplit(location)._replace(scheme="", netloc=""))
 
 
 # Headers of every answer of the collector. Its addresses hold readers' tokens (/u/, /p/, ?t=), which a
@@ -672,6 +691,23 @@ class _OneSendTask(WSGITask):
         self.channel.write_soon(head + data)
 
 
+class _KoreanErrorTask(ErrorTask):
+    """Waitress's answer to a request it refuses before the app sees it (a
+    broken request line, headers over ``header_bytes``, as a district's many
+    cookies can make them, a body over its limit): the collector's Korean
+    error page of that status, where waitress wrote English text."""
+
+    def execute(self):
+        app = self.channel.server.collector_app
+        if app is None:
+            return super().execute()
+        page = Prepared.of(app.error_page(self.request.error.code))
+        self.status, self.response_headers = page.status, [*page.headers, *SHARED_HEADERS]
+        self.set_close_on_finish()
+        self.content_length = len(page.body)
+        self.write(page.body)
+
+
 _answering = threading.local()  # .channel: the connection a server thread is answering a request of
 
 
@@ -686,6 +722,8 @@ class _DeadlineChannel(HTTPChannel):
     is left for it."""
 
     task_class = _OneSendTask
+    error_task_class = _KoreanErrorTask
+    logger = _TokensHidden(logging.getLogger("waitress"), {})
     reading_since: float | None = None
     on_loop = False  # the loop thread is reading or answering this connection's requests
     inline_pending = False  # the first request waits to be answered on the loop thread

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import http.client
 import json
 import re
 import sqlite3
@@ -18,7 +19,7 @@ from email.policy import default as default_policy
 
 import pytest
 from project_support import copy_project, forged, serving, store_of
-from delivery_support import SMTPServer, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
+from delivery_support import SMTPServer, add_subscribers, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
 from test_serve import request
 
 from sotong.project import Project
@@ -341,6 +342,28 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
     assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-2286-5114\n")  # who sent it, and a number to ask
+
+
+def test_a_link_request_is_answered_before_its_address_is_looked_up(tmp_path):
+    """The answer to a known address took a lookup and a commit more than to
+    an unknown one (0.8 ms on PostgreSQL), which told whoever timed it that
+    the address is a reader's: the answer now reads nothing, and the mail
+    goes once the sending thread has looked the address up."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        add_subscribers(project / "private" / "sotong.db", 1)
+        store_rows(project, "UPDATE subscribers SET email = 'hong@example.com'")
+        app = make_app(Project(project / "pelicanconf.py"))
+        with serving(app) as port:
+            with app.store():  # held by this thread: whatever reads the store waits
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+                connection.request("POST", "/p/link", body=b"email=HONG%40example.com", headers=FORM)
+                assert connection.getresponse().status == 303
+                connection.close()
+                assert inbox.messages == []
+            [(recipient, message)] = inbox.wait_for(1)
+    assert recipient == "hong@example.com" and "/p/" in message.get_body(("plain",)).get_content()
 
 
 def test_the_collectors_log_names_no_address_or_client(tmp_path, caplog):

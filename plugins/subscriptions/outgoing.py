@@ -4,9 +4,10 @@ transport.
 
 A mail is queued in the store (``subscriptions_mail``) in the request's own
 transaction, so a request never waits for the mail server or builds the
-message, an answer takes the same time whether or not a mail was queued
-(``POST /p/link`` tells nobody whether an address is known), and a mail
-queued before a crash leaves when the collector starts again. A background
+message, and a mail queued before a crash leaves when the collector starts
+again. What would make one answer take longer than another is the thread's
+(:meth:`Mailer.later`): ``POST /p/link`` tells nobody, by its time either,
+whether an address is known. A background
 thread, woken after each commit that queued one, waits a tenth of a second
 for more, then builds and hands them over (many per SMTP connection);
 an address whose domain is outside ASCII goes in its IDNA form
@@ -34,8 +35,10 @@ import secrets
 import smtplib
 import threading
 import time
+from collections import deque
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Callable
 
 from sotong import spreadsheet
 from sotong.atomic import replacing_text
@@ -52,6 +55,7 @@ RETRY_SECONDS = 30.0
 CLEANUP_SECONDS = 60.0
 GATHER_SECONDS = 0.1
 BATCH = 100
+LATER_MOST = 10_000  # work waiting for the thread (Mailer.later); beyond, the oldest is dropped
 _MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
                  b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n" + CRLF)
 
@@ -112,6 +116,15 @@ class Mailer:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._next_cleanup = 0.0
+        self._later: deque[Callable] = deque(maxlen=LATER_MOST)
+
+    def later(self, work: Callable) -> None:
+        """Have the thread call ``work(store)`` before it sends what is
+        queued: what a request must not do itself, as its answer would then
+        take longer for some than for others (``POST /p/link``: looking the
+        address up, and queuing the mail of a known one)."""
+        self._later.append(work)
+        self.wake()
 
     def wake(self) -> None:
         """Call once the transaction that queued a mail is committed: the thread looks now."""
@@ -154,6 +167,10 @@ class Mailer:
         """Hand a batch of queued mails over. The seconds to pause before the
         next batch (0 when more may wait, RETRY_SECONDS when the server
         could not take them), or None when the queue is empty."""
+        while self._later:
+            work = self._later.popleft()
+            with self.app.store() as store:
+                work(store)
         with self.app.store() as store:
             if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
                 storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)

@@ -6,10 +6,12 @@ back; "stop everything" is its own action. A reader's changes that send a
 code or a confirmation mail are limited to ``SUBSCRIBE_RATE`` per reader (an
 attacker's own link must not make the office text or mail any number or
 address without end). ``POST /p/link`` mails the link again and answers the
-same whether or not the address is known."""
+same whether or not the address is known, in the same time too: the mail
+thread looks the address up, after the answer."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import re
@@ -335,16 +337,20 @@ def link_request(request):
     if errors := unstorable_errors(request, ["email"]):
         return _link_page(request, 400, errors["email"], request.form.get("email", ""))
     address = (request.form.get("email") or "").strip()
-    if address and not request.form.get(HONEYPOT):
-        with request.app.store() as store:
-            subscriber_id = storage.subscriber_by_email(store, address)
-            if subscriber_id:  # to the address as confirmed, however the request spelled it
-                storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(
-                    request.app.settings, "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 "
-                    f"있습니다.\n\n{subs.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
-                    subscriber_id)
-                subs.mailer.wake()  # the INSERT alone: committed already
+    if address and not request.form.get(HONEYPOT):  # looked up by the mail thread: the answer reads nothing
+        subs.mailer.later(functools.partial(_mail_link, request.app, address))
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
+
+
+def _mail_link(app, address: str, store) -> None:
+    """Queue the preferences link of the reader whose address ``address``
+    is, if there is one (on the mail thread, after the answer)."""
+    subscriber_id = storage.subscriber_by_email(store, address)
+    if subscriber_id:  # to the address as confirmed, however the request spelled it
+        storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(
+            app.settings, "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다."
+            f"\n\n{app.subscriptions.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
+            subscriber_id)
 
 
 def _link_page(request, status: int = 200, error: str | None = None, address: str = ""):
