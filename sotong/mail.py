@@ -154,13 +154,17 @@ def date_header(when: dt.datetime) -> bytes:
 
 
 BASE64_LINE_BYTES = 57  # the bytes one 76-character line of base64 holds
-_TEXT_LINK = re.compile(r"https?://\S+")
+# A link in running text: its ASCII, and Hangul (any letter outside ASCII) only where an address
+# holds it, after a "/", "?", "=", "-" ... (https://ko.wikipedia.org/wiki/성동구, ?q=성동): Hangul right
+# after a letter, a digit or a bracket is the sentence going on (https://www.gov.kr에서, (https://...)에서).
+_TEXT_LINK = re.compile(r"https?://(?:[!-~]|(?<=[/?#=&_+(:~-])[^\x00-\x7f\s]|(?<=[^\x00-\x7f])[^\x00-\x7f\s])+")
 _TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def plain_text(text: str) -> str:
     """Text for a text/plain part: its links in ASCII (many mail programs end
-    a link at its first Hangul) and no line ending in blanks."""
+    a link at its first Hangul), the words that follow a link as written
+    (``https://www.gov.kr에서``), and no line ending in blanks."""
     return _TRAILING_BLANKS.sub("", _TEXT_LINK.sub(lambda link: ascii_url(link.group()), text))
 
 

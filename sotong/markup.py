@@ -32,6 +32,8 @@ from markdown import Markdown
 import markupsafe
 from markupsafe import Markup
 
+from .links import ascii_url
+
 MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"], "output_format": "html5"}
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _TABLE_CELL = {"style"}  # only text-align survives (filter_style_properties)
@@ -179,12 +181,14 @@ def _block_text(block) -> str:
 
 
 def _words(element) -> str:
-    """The element's text on one line, its links' addresses and its pictures' alt in it."""
+    """The element's text on one line, its links' addresses (in ASCII, as
+    :func:`sotong.mail.plain_text` tells them from the words after them) and
+    its pictures' alt in it."""
     for link in element.iter("a"):
         address = link.get("href", "")
         shown = " ".join(link.text_content().split())
         if address and not address.startswith("tel:") and address.removeprefix("mailto:") != shown:
-            link.tail = f" ({address})" + (link.tail or "")
+            link.tail = f" ({ascii_url(address)})" + (link.tail or "")
     for picture in list(element.iter("img")):
         picture.tail = f"[그림: {picture.get('alt', '')}]" + (picture.tail or "")
         picture.drop_tree()
