@@ -87,11 +87,12 @@ def header(name: str, value: str) -> bytes:
 def display_name(name: str, first_room: int = LINE_LIMIT - 1) -> str:
     """A display name as a header phrase: encoded-words, or quoted when needed."""
     name = _one_line(name)
-    if not name.isascii() or "=?" in name:  # text that reads as an encoded-word is encoded
+    phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"' if _NEEDS_QUOTING.search(name) else name
+    # text that reads as an encoded-word is encoded; so is a name longer than its line (a company's full
+    # name, a cell pasted twice): encoded-words fold, where a line of it would pass RFC 5322's 998
+    if not name.isascii() or "=?" in name or len(phrase) > first_room:
         return "\r\n ".join(_encoded_words(name, first_room))
-    if _NEEDS_QUOTING.search(name):
-        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return name
+    return phrase
 
 
 def ascii_address(address: str) -> str:

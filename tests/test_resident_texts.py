@@ -1,6 +1,7 @@
 """What a resident reads in an email's text part and headers: a link followed
 by Korean words (``(https://www.gov.kr)에서``) stays a link and the words stay
-words. Composed by ``sotong preview`` in a copy of the sample project, read back
+words; a long display name keeps every header line within RFC 5322's limit.
+Composed by ``sotong preview`` in a copy of the sample project, read back
 with the email package."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import email.policy
 import pytest
 
 from project_support import copy_project, invoke_sotong
+
+from sotong import mail
 
 ISSUE = "2026-11-26"
 SITE = "https://www.sd.go.kr/sotong"
@@ -96,3 +99,18 @@ def test_a_notice_whose_address_holds_hangul_after_a_digit_is_linked_whole(text_
 def test_a_one_off_emails_web_link_is_the_whole_address(one_off):
     slug = "%EA%B9%80%EC%9E%A5" + "2026" + "%EB%82%98%EB%88%94"
     assert f"웹에서 보기: {SITE}/notices/{slug}/\n" in parsed(one_off).get_body(("plain",)).get_content()
+
+
+def test_a_long_business_name_keeps_the_to_line_short(one_off):
+    head = one_off[:one_off.index(b"\r\n\r\n")]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78  # RFC 5322: 998 at most, 78 should
+    to = parsed(one_off)["To"].addresses[0]
+    assert (to.addr_spec, "".join(to.display_name.split())) == ("support@example.com", "".join(LONG_NAME.split()))
+
+
+@pytest.mark.parametrize("name", ["Kim " * 300, "K" * 1200])
+def test_a_long_ascii_display_name_keeps_header_lines_short(name):
+    raw = mail.address_header("To", name, "kim@example.com")
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    to = parsed(raw + b"\r\nbody")["To"].addresses[0]
+    assert (to.addr_spec, "".join(to.display_name.split())) == ("kim@example.com", "".join(name.split()))
