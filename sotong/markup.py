@@ -21,8 +21,10 @@ their plain texts.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+import threading
 import unicodedata
 from typing import Callable
 
@@ -132,6 +134,28 @@ def markdown_text(text: str) -> str:
     as "[그림: alt]"; a blank line between blocks. Raw HTML is gone, as on
     the HTML side."""
     return html_text(sanitized(Markdown(**MARKDOWN).convert(text)))
+
+
+_converters = threading.local()
+_MARKDOWN_SIGNS = re.compile(r"[][*_`#<>&!\\{]")  # what can make Markdown's text differ from its words
+
+
+@functools.lru_cache(maxsize=4096)
+def shown_words(text: str) -> str:
+    """The words Markdown ``text`` shows on its page, on one line: a link's
+    words without its address, no picture, entities as their characters,
+    what the page escapes (``<김장 축제>``, ``a > b``) as written. Cached: a
+    notice's summary is read on every page that lists it; a text with no
+    character Markdown or HTML reads (most of them) is its words as written."""
+    if not _MARKDOWN_SIGNS.search(text):
+        return " ".join(text.split())
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:  # one per thread: a Markdown converter keeps state while it converts
+        converter = _converters.markdown = Markdown(**MARKDOWN)
+    html = markdown_html(text, converter)
+    if not html.strip():
+        return ""
+    return " ".join(lxml.html.fragment_fromstring(str(html), create_parent="div").text_content().split())
 
 
 def html_text(html: str) -> str:
