@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 
+import lxml.html
 import pytest
 
 from project_support import copy_project, invoke_sotong
@@ -114,3 +115,16 @@ def test_a_long_ascii_display_name_keeps_header_lines_short(name):
     assert max(len(line) for line in raw.split(b"\r\n")) <= 78
     to = parsed(raw + b"\r\nbody")["To"].addresses[0]
     assert (to.addr_spec, "".join(to.display_name.split())) == ("kim@example.com", "".join(name.split()))
+
+
+def test_a_survey_invitation_is_a_heading_as_the_notices_are(project):
+    """A reader whose screen reader goes from heading to heading (as many
+    readers over 60 on phones do) went past the invitation: its title was a
+    paragraph in bold, the notices' and the banner's are headings."""
+    result = invoke_sotong(project, "preview", "--persona", "fields=survey,living channels=email", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    eml = next((project / "private" / "preview").glob("persona-*.eml")).read_bytes()
+    page = lxml.html.fromstring(parsed(eml).get_body(("html",)).get_content())
+    headings = [" ".join(h.text_content().split()) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert "2027년 주민참여예산 모바일 투표" in headings, headings
+    assert "김장 나눔 행사 참가 신청" in headings
