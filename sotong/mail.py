@@ -87,11 +87,12 @@ def header(name: str, value: str) -> bytes:
 def display_name(name: str, first_room: int = LINE_LIMIT - 1) -> str:
     """A display name as a header phrase: encoded-words, or quoted when needed."""
     name = _one_line(name)
-    if not name.isascii() or "=?" in name:  # text that reads as an encoded-word is encoded
+    phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"' if _NEEDS_QUOTING.search(name) else name
+    # text that reads as an encoded-word is encoded; so is a name longer than its line (a company's full
+    # name, a cell pasted twice): encoded-words fold, where a line of it would pass RFC 5322's 998
+    if not name.isascii() or "=?" in name or len(phrase) > first_room:
         return "\r\n ".join(_encoded_words(name, first_room))
-    if _NEEDS_QUOTING.search(name):
-        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return name
+    return phrase
 
 
 def ascii_address(address: str) -> str:
@@ -154,13 +155,17 @@ def date_header(when: dt.datetime) -> bytes:
 
 
 BASE64_LINE_BYTES = 57  # the bytes one 76-character line of base64 holds
-_TEXT_LINK = re.compile(r"https?://\S+")
+# A link in running text: its ASCII, and Hangul (any letter outside ASCII) only where an address
+# holds it, after a "/", "?", "=", "-" ... (https://ko.wikipedia.org/wiki/성동구, ?q=성동): Hangul right
+# after a letter, a digit or a bracket is the sentence going on (https://www.gov.kr에서, (https://...)에서).
+_TEXT_LINK = re.compile(r"https?://(?:[!-~]|(?<=[/?#=&_+(:~-])[^\x00-\x7f\s]|(?<=[^\x00-\x7f])[^\x00-\x7f\s])+")
 _TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def plain_text(text: str) -> str:
     """Text for a text/plain part: its links in ASCII (many mail programs end
-    a link at its first Hangul) and no line ending in blanks."""
+    a link at its first Hangul), the words that follow a link as written
+    (``https://www.gov.kr에서``), and no line ending in blanks."""
     return _TRAILING_BLANKS.sub("", _TEXT_LINK.sub(lambda link: ascii_url(link.group()), text))
 
 

@@ -21,8 +21,10 @@ their plain texts.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+import threading
 import unicodedata
 from typing import Callable
 
@@ -31,6 +33,8 @@ import nh3
 from markdown import Markdown
 import markupsafe
 from markupsafe import Markup
+
+from .links import ascii_url
 
 MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"], "output_format": "html5"}
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -132,6 +136,28 @@ def markdown_text(text: str) -> str:
     return html_text(sanitized(Markdown(**MARKDOWN).convert(text)))
 
 
+_converters = threading.local()
+_MARKDOWN_SIGNS = re.compile(r"[][*_`#<>&!\\{]")  # what can make Markdown's text differ from its words
+
+
+@functools.lru_cache(maxsize=4096)
+def shown_words(text: str) -> str:
+    """The words Markdown ``text`` shows on its page, on one line: a link's
+    words without its address, no picture, entities as their characters,
+    what the page escapes (``<김장 축제>``, ``a > b``) as written. Cached: a
+    notice's summary is read on every page that lists it; a text with no
+    character Markdown or HTML reads (most of them) is its words as written."""
+    if not _MARKDOWN_SIGNS.search(text):
+        return " ".join(text.split())
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:  # one per thread: a Markdown converter keeps state while it converts
+        converter = _converters.markdown = Markdown(**MARKDOWN)
+    html = markdown_html(text, converter)
+    if not html.strip():
+        return ""
+    return " ".join(lxml.html.fragment_fromstring(str(html), create_parent="div").text_content().split())
+
+
 def html_text(html: str) -> str:
     """Sanitized ``html`` as :func:`markdown_text` shows it in plain text."""
     html = str(html).strip()
@@ -179,12 +205,14 @@ def _block_text(block) -> str:
 
 
 def _words(element) -> str:
-    """The element's text on one line, its links' addresses and its pictures' alt in it."""
+    """The element's text on one line, its links' addresses (in ASCII, as
+    :func:`sotong.mail.plain_text` tells them from the words after them) and
+    its pictures' alt in it."""
     for link in element.iter("a"):
         address = link.get("href", "")
         shown = " ".join(link.text_content().split())
         if address and not address.startswith("tel:") and address.removeprefix("mailto:") != shown:
-            link.tail = f" ({address})" + (link.tail or "")
+            link.tail = f" ({ascii_url(address)})" + (link.tail or "")
     for picture in list(element.iter("img")):
         picture.tail = f"[그림: {picture.get('alt', '')}]" + (picture.tail or "")
         picture.drop_tree()

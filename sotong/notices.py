@@ -8,7 +8,6 @@ through :func:`read_notice`, so a notice means the same thing everywhere.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from . import yamlsrc
 from .audiences import Audiences, read_audience_list, resolve_key
 from .body_files import missing_files
 from .i18n import _
-from .markup import shortened
+from .markup import shortened, shown_words
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
@@ -645,21 +644,18 @@ def _as_datetime(moment) -> dt.datetime:
 # --- plain text ------------------------------------------------------------------
 
 
-# An image, a link (its text kept), an autolink (its address kept), emphasis, code, heading and quote marks, a tag
-_MD_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|<((?:https?|mailto|tel):[^>\s]+)>|[*_`#>]+|<[^>]+>")
 _LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])\s+")
-_UNSHOWN = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE)
 
 
 def first_paragraph_text(body: str) -> str:
     """The first paragraph of a Markdown body as plain text (no markup), as
     its page reads: a heading, a table, a picture or a comment before it is
-    not the paragraph, a list's markers are left out, an autolink
-    (``<https://...>``) keeps its address, an entity (``&amp;``) is the
-    character it writes, and a script or style (which the page drops) is not text."""
+    not the paragraph, a list's markers are left out, a link keeps its
+    words (an autolink, ``<https://...>``, its address), and the rest is
+    what the page shows (:func:`sotong.markup.shown_words`): ``&amp;`` as &,
+    ``<김장 축제>`` and ``누리집 > 복지`` as written, a script or style not at all."""
     for block in _blocks(body):
-        text = _UNSHOWN.sub("", " ".join(block))
-        text = html.unescape(" ".join(_MD_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split()))
+        text = shown_words(" ".join(block))
         if text:
             return text
     return ""

@@ -183,6 +183,11 @@ def test_summary_is_the_first_paragraph_cut_to_200():
     ("<!-- 담당: 홍길동, 11/20 확인 -->\n\n김장 나눔에 함께해요.", "김장 나눔에 함께해요."),
     # a script or style the page drops was the summary's text ("alert(1)", "p{color:red}")
     ("<style>p{color:red}</style>\n\n김장 <script>alert(1)</script>나눔", "김장 나눔"),
+    # what the page shows as written was taken for markup and left out of the summary (the email's too)
+    ("<성동구 어르신 일자리 모집> 참여자를 뽑습니다.", "<성동구 어르신 일자리 모집> 참여자를 뽑습니다."),
+    ("구청 누리집 > 분야별정보 > 복지에서 신청 (문의 #3 창구)", "구청 누리집 > 분야별정보 > 복지에서 신청 (문의 #3 창구)"),
+    ("서식 apply_form_2026.hwp, 정원 20명 * 선착순", "서식 apply_form_2026.hwp, 정원 20명 * 선착순"),
+    ("&#39;성동&#39; 사업, 2\\*3 배", "'성동' 사업, 2*3 배"),
 ])
 def test_a_summary_from_the_body_reads_as_its_page_does(body, summary):
     """A table before the first paragraph is not the summary, list markers and

@@ -146,6 +146,7 @@ class EmailComposer:
         for env in (html_env, text_env):
             env.globals["slot"] = slot
         html_env.filters["tel_links"] = text_with_tel_links
+        text_env.filters["ascii_url"] = ascii_url  # a link in plain text ends where its ASCII does
         page = self._page_values()
         self.page = Slotted.parse(mail.inline_css(html_env.get_template("email.html").render(page), self.css))
         self.text_page = Slotted.parse(mail.plain_text(text_env.get_template("email.txt").render(page)))

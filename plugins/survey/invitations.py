@@ -30,7 +30,7 @@ def invitation_html(survey) -> str:
     return (
         '<table class="notice" role="presentation" width="100%"><tr><td class="notice-cell">'
         '<p class="notice-field">설문 참여 요청</p>'
-        f'<p class="notice-title">{html.escape(survey.title)}</p>'
+        f'<h2 class="notice-title">{html.escape(survey.title)}</h2>'  # a block of its own, as a banner's
         f'<p class="notice-meta">{html.escape(survey.department)} · {closes}까지 · 질문 {len(survey.questions)}개'
         f'{" · 익명" if survey.anonymous else ""}</p>'
         f'<p class="notice-more"><a class="button" href="{LINK_HOLE}">설문 참여하기</a></p>'
