@@ -4,7 +4,8 @@ subscriber), ``GET /subscribe/confirm?t=`` (a page with one button only:
 link scanners confirm nothing), ``POST /subscribe/confirm`` (the subscriber
 is created, with the consent's version). Requests with the honeypot filled
 are answered as if taken and dropped; more than ``SUBSCRIBE_RATE`` from one
-client address get 429. No log line names an address, phone or client.
+client address get 429. The same address sent again within five minutes
+(a double tap) mails nothing again. No log line names an address, phone or client.
 
 A sign-up that is taken (issue #13: bursts after a campaign) is answered
 by a lean route before werkzeug parses anything, with an answer made once;
@@ -134,7 +135,9 @@ def lean_subscribe(app, posted: PostedForm) -> Prepared | None:
 
 def _take_signup(app, choices, answers: dict) -> None:
     """The sign-up pending and its confirmation mail queued, in one
-    transaction; the rows and the mail's text are made before it."""
+    transaction; the rows and the mail's text are made before it. The same
+    address sent again within AGAIN_SECONDS (a second tap on 신청하기) queues
+    no second mail: the link mailed first confirms the answers sent last."""
     subs: Subscriptions = app.subscriptions
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
@@ -144,13 +147,24 @@ def _take_signup(app, choices, answers: dict) -> None:
         "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
         f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
         "아무것도 등록되지 않습니다.\n")))
-    with app.store() as store, store.transaction():
+    with app.store() as store, store.transaction(), store.locked("subscriptions signup " + choices.email.lower()):
         if time.time() >= subs.next_cleanup:
             storage.drop_expired(store, time.time())
             subs.next_cleanup = time.time() + 60
+        earlier = _signup_sent_lately(store, choices.email)
+        if earlier is not None:
+            if earlier.data != data:
+                storage.set_data(store, earlier.id, data)
+            return
         storage.insert_pending(store, pending)
         storage.insert_mail(store, mail)
     subs.mailer.wake()
+
+
+def _signup_sent_lately(store, email: str) -> storage.Pending | None:
+    """The newest sign-up of ``email`` made within AGAIN_SECONDS and not yet confirmed."""
+    return next((found for found in storage.sent_lately(store, ("signup",), time.time())
+                 if str(found.data.get("email") or "").lower() == email.lower()), None)
 
 
 def check_mail(request):

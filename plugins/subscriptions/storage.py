@@ -46,10 +46,15 @@ CREATE TABLE IF NOT EXISTS subscriptions_mail (
 EPOCH_SECONDS_IN_FULL = {"sqlite": "", "postgresql": """
 ALTER TABLE subscriptions_pending ALTER COLUMN expires_at TYPE DOUBLE PRECISION;
 ALTER TABLE subscriptions_mail ALTER COLUMN queued_at TYPE DOUBLE PRECISION;"""}
-register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL)
+# Step 3: the pending answers by purpose and time, to find one made a moment ago (AGAIN_SECONDS) at once.
+RECENT_INDEX = "CREATE INDEX IF NOT EXISTS subscriptions_pending_recent ON subscriptions_pending (purpose, expires_at);"
+register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, RECENT_INDEX)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
+# A request sent again within this (a second tap on 신청하기 or 저장, a slow phone's retry) sends no
+# second mail or code: the one sent stands, and the same page answers.
+AGAIN_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,27 @@ def count_guess(store: Store, pending_id: str, now: float) -> Pending | None:
     return _pending_of(store.db.execute(
         "UPDATE subscriptions_pending SET attempts = attempts + 1 WHERE id = ? AND used_at IS NULL "
         "AND expires_at > ? AND attempts < ? RETURNING *", (pending_id, now, CODE_ATTEMPTS)).fetchone())
+
+
+def sent_lately(store: Store, purposes: tuple[str, ...], now: float, subscriber_id: str | None = None) -> list[Pending]:
+    """The pending answers of ``purposes`` made within AGAIN_SECONDS that may
+    still be used (unused, guesses left), of the reader ``subscriber_id``
+    when given; newest first. One statement, on the index of recent ones."""
+    lifetimes = {purpose: CODE_SECONDS if purpose == "phone" else CONFIRM_SECONDS for purpose in purposes}
+    condition, params = store.one_of("purpose", list(purposes))
+    reader = " AND subscriber_id = ?" if subscriber_id else ""
+    rows = store.db.execute(
+        f"SELECT * FROM subscriptions_pending WHERE {condition} AND expires_at > ? AND used_at IS NULL AND attempts < ?"
+        f"{reader} ORDER BY expires_at DESC",
+        (*params, now + min(lifetimes.values()) - AGAIN_SECONDS, CODE_ATTEMPTS, *([subscriber_id] if subscriber_id else [])))
+    found = [_pending_of(row) for row in rows.fetchall()]
+    return [one for one in found if one.expires_at - lifetimes[one.purpose] > now - AGAIN_SECONDS]
+
+
+def set_data(store: Store, pending_id: str, data: dict) -> None:
+    """The pending answer's data replaced (a sign-up sent again with other choices: the newer wins)."""
+    store.db.execute("UPDATE subscriptions_pending SET data = ? WHERE id = ?",
+                     (json.dumps(data, ensure_ascii=False), pending_id))
 
 
 def drop_expired(store: Store, now: float) -> int:
