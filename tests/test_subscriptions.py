@@ -236,6 +236,39 @@ def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site)
     assert post(port, "/p/link", {"email": "a@example.com"})[0] == 429
 
 
+def form_values(page: str) -> dict:
+    """The page's form as a browser would send it again: name -> values."""
+    import lxml.html
+
+    [form] = lxml.html.fromstring(page).forms
+    values: dict = {}
+    for name, value in form.form_values():
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_when_to_press_again(site):
+    """At SUBSCRIBE_RATE's 429 the resident got a page saying to sign up
+    again in an hour, and everything typed was gone. The form comes back
+    with every answer (escaped), a line saying in minutes when to press
+    신청하기 again, and Retry-After; /p/link keeps its address too."""
+    project, port, inbox = site
+    assert [post(port, "/subscribe", {**SIGNUP, "email": f"r{n}@example.com"})[0] for n in range(6)] == [303] * 6
+    typed = {**SIGNUP, "email": "kim@example.com", "name": '김"영희<b>', "fields": ["culture", "library"]}
+    status, headers, page = post(port, "/subscribe", typed)
+    assert status == 429 and 1 <= int(headers["Retry-After"]) <= 3600
+    minutes = -(-int(headers["Retry-After"]) // 60)
+    assert f"{minutes}분 뒤에 「신청하기」를 다시 눌러 주세요" in page and '<p role="alert" id="form-retry"' in page
+    assert "<b>" not in page and "김&#34;영희&lt;b&gt;" in page
+    kept = form_values(page)
+    assert {key: kept.get(key) for key in typed if key != "consent_version"} == {
+        key: value if isinstance(value, list) else [value] for key, value in typed.items() if key != "consent_version"}
+    assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(6,)]
+    status, headers, page = post(port, "/p/link", {"email": "kim@example.com"})
+    assert status == 429 and int(headers["Retry-After"]) >= 1 and "뒤에 「링크 보내기」를 다시 눌러 주세요" in page
+    assert form_values(page)["email"] == ["kim@example.com"]
+
+
 @pytest.mark.parametrize("proxy", [None, "127.0.0.1"])
 def test_behind_the_reverse_proxy_each_resident_has_the_rate_of_their_own_address(tmp_path, proxy):
     """README's deployment: sotong serve on 127.0.0.1 behind nginx, which sends

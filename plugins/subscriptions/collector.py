@@ -15,6 +15,7 @@ before: the lean route changes nothing before it has decided to answer."""
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from pathlib import Path
@@ -30,7 +31,7 @@ from sotong.web import PostedForm, Prepared, unstorable_errors
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
 from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT, RateLimit,
-                    parse_rate, read_choices)
+                    parse_rate, read_choices, try_again_in)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -69,9 +70,15 @@ class Subscriptions:
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
-    def too_often(self, message: str):
-        """The 429 page: ``message`` says what came too often and to try again in an hour."""
-        return self.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요", message=message)
+    def too_often(self, client: str | None, template: str, message: str, **context):
+        """The 429 of a form sent more often than SUBSCRIBE_RATE allows
+        ``client``: the form ``template`` again with what was typed (in
+        ``context``), above it ``message`` saying ``{when}`` to press again,
+        and Retry-After in seconds."""
+        seconds = max(1, math.ceil(self.rate.retry_after(client or "", time.monotonic())))
+        response = self.page(template, 429, retry=message.format(when=try_again_in(seconds)), **context)
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     def preferences_url(self, subscriber_id: str) -> str:
         return collector_url(self.app.settings, "p/" + make_token(PREFERENCES, subscriber_id))
@@ -105,16 +112,18 @@ def signup_choices(app, answers: dict):
 def subscribe(request):
     """The full route of ``POST /subscribe``: what the lean route leaves to it, and every error."""
     subs: Subscriptions = request.app.subscriptions
-    if subs.limited(request.remote_addr):
-        return subs.too_often("같은 곳에서 신청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 신청해 주세요.")
+    form = {"title": "전자소통 서비스 신청", "action": f"{request.script_root}/subscribe"}
+    answers = form_answers(request)
+    if subs.limited(request.remote_addr):  # what was typed is shown again, to press once more later
+        return subs.too_often(request.remote_addr, "subscriptions_signup.html", (
+            "같은 곳에서 신청이 너무 많이 들어와 지금은 받을 수 없습니다. 적어 주신 내용은 아래에 그대로 있습니다. "
+            "{when} 뒤에 「신청하기」를 다시 눌러 주세요."), **form, **subs.form_context(answers, {}))
     if request.form.get(HONEYPOT):
         return subs.signup_taken().response()
-    answers = form_answers(request)
     choices, errors = signup_choices(request.app, answers)
     errors.update(unstorable_errors(request, answers))
     if errors:
-        return subs.page("subscriptions_signup.html", 400, title="전자소통 서비스 신청",
-                         action=f"{request.script_root}/subscribe", **subs.form_context(answers, errors))
+        return subs.page("subscriptions_signup.html", 400, **form, **subs.form_context(answers, errors))
     _take_signup(request.app, choices, answers)
     return subs.signup_taken().response()
 

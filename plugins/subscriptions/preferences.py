@@ -91,26 +91,27 @@ def preferences(request, token: str):
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
         return _stopped(app).response()
+    page = {"title": "수신 설정", "action": f"{request.script_root}/p/{token}", "subscriber": subscriber,
+            "preferences": True, "shown": _shown(subscriber, awaiting), "awaiting": awaiting,
+            "code_awaited": code_awaited, "phone_action": f"{request.script_root}/p/{token}/phone"}
     if request.method == "POST":
         posted = form_answers(request)
         answers, errors = _chosen(posted, subscriber, awaiting), unstorable_errors(request, posted)
         if not errors:
             try:
                 notes, answers, errors = _save(app, subscriber.id, posted)
-            except TooOften:
-                return app.subscriptions.too_often(
-                    "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셨습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+            except TooOften:  # what was typed is shown again, to press once more later
+                return app.subscriptions.too_often(f"reader {subscriber.id}", "subscriptions_preferences.html", (
+                    "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셔서 지금은 저장하지 않았습니다. 적어 주신 "
+                    "내용은 아래에 그대로 있습니다. {when} 뒤에 「바꾼 내용 저장」을 다시 눌러 주세요."), notes=[], **page,
+                    **app.subscriptions.form_context(answers, {}))
             if notes is None and not errors:  # gone meanwhile (forgotten)
                 raise NotFound()
         if not errors:  # shown by a GET, so a reload sends nothing again
             return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
-    return app.subscriptions.page(
-        "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
-        action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        shown=_shown(subscriber, awaiting), awaiting=awaiting, code_awaited=code_awaited,
-        phone_action=f"{request.script_root}/p/{token}/phone",
-        **app.subscriptions.form_context(answers, errors))
+    return app.subscriptions.page("subscriptions_preferences.html", 400 if errors else 200, notes=notes, **page,
+                                  **app.subscriptions.form_context(answers, errors))
 
 
 def lean_preferences(app, posted: PostedForm) -> Prepared | None:
@@ -349,8 +350,11 @@ def link_request(request):
     subs = request.app.subscriptions
     if request.method != "POST":  # a GET or a HEAD
         return _link_page(request)
-    if subs.limited(request.remote_addr):
-        return subs.too_often("같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+    if subs.limited(request.remote_addr):  # the address typed is shown again, to press once more later
+        return subs.too_often(request.remote_addr, "subscriptions_link.html", (
+            "같은 곳에서 요청이 너무 많이 들어와 지금은 보낼 수 없습니다. {when} 뒤에 「링크 보내기」를 다시 눌러 주세요."),
+            title="수신 설정 링크 받기", address=request.form.get("email", ""), action=f"{request.script_root}/p/link",
+            honeypot=HONEYPOT)
     if errors := unstorable_errors(request, ["email"]):
         return _link_page(request, 400, errors["email"], request.form.get("email", ""))
     address = (request.form.get("email") or "").strip()
