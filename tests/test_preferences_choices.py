@@ -8,6 +8,7 @@ form does not ask."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import lxml.html
@@ -126,7 +127,18 @@ def test_a_new_phone_saved_twice_sends_one_code_and_the_same_page(site):
     assert answers[0][1]["Location"] == answers[1][1]["Location"] and "phone" in answers[0][1]["Location"]
     codes = sms_codes(project, "010-7777-8888")
     assert len(codes) == 1
-    assert post(port, path, {**form, "phone": ["010-7777-8889"]})[0] == 303  # a changed choice: the newer wins
+    start, statuses = threading.Barrier(3), []
+
+    def tap():  # a changed choice, sent three times at once: the newer number wins, with one code
+        start.wait()
+        statuses.append(post(port, path, {**form, "phone": ["010-7777-8889"]})[0])
+
+    threads = [threading.Thread(target=tap) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * 3
     assert len(sms_codes(project, "010-7777-8889")) == 1 and len(sms_codes(project)) == 3  # the sign-up's, and one each
     status, _, page = post(port, path + "/phone", {"code": codes[0]})
     assert status == 400 and "인증번호가 맞지 않거나" in page

@@ -17,7 +17,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, forged, serving, store_of
+from project_support import copy_project, forged, project_on, serving, store_of, store_query
 from delivery_support import SMTPServer, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
 from test_serve import request
 
@@ -461,6 +461,32 @@ def test_a_double_tap_on_signup_sends_one_mail_whose_link_confirms_the_answers_s
     assert inbox.wait_for(2)[1][0] == "hong@example.com"
     assert post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox))})[0] == 200
     assert store_rows(project, "SELECT fields, dong FROM subscribers") == [("culture", "majang")]
+
+
+def test_taps_on_signup_sent_at_once_send_one_mail_on_either_store(tmp_path, store_location):
+    """Six taps on 신청하기 at the same moment (a slow phone's retries, a
+    second tab): each is answered with the same page and one mail goes, on
+    SQLite and on PostgreSQL (whose transactions do not wait for each other
+    unless the address is locked)."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = project_on(store_location, tmp_path, f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            start, statuses = threading.Barrier(6), []
+
+            def tap():
+                start.wait()
+                statuses.append(post(port, "/subscribe", SIGNUP)[0])
+
+            threads = [threading.Thread(target=tap) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            inbox.wait_for(1)
+            time.sleep(1)
+    assert statuses == [303] * 6 and len(inbox.messages) == 1
+    assert store_query(project, "SELECT count(*) FROM subscriptions_pending") == [(1,)]
 
 
 def test_a_double_submitted_signup_and_replayed_confirmations_make_one_subscriber_once(site):
