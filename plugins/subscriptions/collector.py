@@ -160,7 +160,7 @@ def _take_signup(app, choices, answers: dict) -> None:
         if time.time() >= subs.next_cleanup:
             storage.drop_expired(store, time.time())
             subs.next_cleanup = time.time() + 60
-        earlier = _signup_sent_lately(store, choices.email)
+        earlier = next(iter(storage.sent_lately(store, ("signup",), time.time(), address=choices.email)), None)
         if earlier is not None:
             if earlier.data != data:
                 storage.set_data(store, earlier.id, data)
@@ -168,12 +168,6 @@ def _take_signup(app, choices, answers: dict) -> None:
         storage.insert_pending(store, pending)
         storage.insert_mail(store, mail)
     subs.mailer.wake()
-
-
-def _signup_sent_lately(store, email: str) -> storage.Pending | None:
-    """The newest sign-up of ``email`` made within AGAIN_SECONDS and not yet confirmed."""
-    return next((found for found in storage.sent_lately(store, ("signup",), time.time())
-                 if str(found.data.get("email") or "").lower() == email.lower()), None)
 
 
 def check_mail(request):
