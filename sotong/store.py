@@ -425,7 +425,7 @@ class Store:
         """The store at ``SOTONG_DB``: a ``postgresql://`` URL or a file path."""
         if is_database_url(location):
             store = cls(_PostgresConnection.connect(str(location)), str(location), "postgresql")
-            with store.transaction(), store._locked("schema_versions"):  # two CREATE TABLEs at once would clash
+            with store.transaction(), store.locked("schema_versions"):  # two CREATE TABLEs at once would clash
                 store.ensure_schema(SCHEMA_VERSIONS)
         else:
             try:
@@ -442,14 +442,14 @@ class Store:
             store.db.create_function("sotong_change_source", 0, lambda: store.change_source)
             store._consent_triggers_on()
         else:
-            with store.transaction(), store._locked("consent_log"):
+            with store.transaction(), store.locked("consent_log"):
                 if not store.db.execute("SELECT 1 FROM pg_trigger JOIN pg_proc ON pg_proc.oid = tgfoid WHERE "
                                         "tgname = 'consent_log' AND prosrc LIKE ?", (f"%{_TRIGGER_LAYOUT}%",)).fetchone():
                     store.db.executescript(_postgresql_consent_trigger())  # new, or of the log's older layout
         return store
 
     @contextlib.contextmanager
-    def _locked(self, name: str):
+    def locked(self, name: str):
         """Inside a transaction: hold the lock ``name`` until it ends (other
         processes asking for it wait); on SQLite, BEGIN IMMEDIATE holds the file's."""
         if self.backend == "postgresql":
@@ -541,7 +541,7 @@ class Store:
         # Several processes may start at once: one applies the step, the others wait for it (SQLite's
         # BEGIN IMMEDIATE, PostgreSQL's lock), then find it applied; the version read before waiting would
         # apply it again (ALTER TABLE ... ADD COLUMN failed), and record the older version over the newer.
-        with self.transaction(), self._locked(component):
+        with self.transaction(), self.locked(component):
             if self.schema_version(component) < number:
                 step(self) if callable(step) else self._run_script(step)
                 self.db.execute(record)

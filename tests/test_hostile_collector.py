@@ -177,7 +177,9 @@ def test_a_readers_link_sends_codes_and_confirmations_only_at_the_rate(served):
     for number in range(3):
         assert call(port, "POST", path, {**SAVE, "phone": f"010-9999-000{number}"})[0] == 303
     status, page = call(port, "POST", path, {**SAVE, "phone": "010-9999-0009", "birth_year": "1970"})
-    assert status == 429 and "한 시간쯤 뒤에" in page
+    # the page again, with what was typed (it was a page saying to try again in an hour, the answers gone)
+    assert status == 429 and "뒤에 「바꾼 내용 저장」을 다시 눌러 주세요" in page
+    assert 'value="010-9999-0009"' in page and 'value="1970"' in page
     status, _page = call(port, "POST", path, {**SAVE, "email": "victim@example.com", "birth_year": "1970"})
     assert status == 429
     assert len(sms_codes(project)) == 3 and len(pending(project, "phone")) == 3 and pending(project, "email") == []

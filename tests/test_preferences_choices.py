@@ -8,6 +8,8 @@ form does not ask."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import lxml.html
 import pytest
@@ -108,21 +110,62 @@ def test_signing_up_again_keeps_the_groups_and_the_sms_opt_out_the_form_does_not
         "dong", "channels"}
 
 
-def test_a_new_phone_saved_twice_takes_either_code(site):
-    """A double tap on 「바꾼 내용 저장」 sends two codes; the first to arrive
-    was refused as wrong, as only the last was compared."""
+def sms_codes(project, number: str = "") -> list[str]:
+    return re.findall(re.escape(number) + r".*인증번호 (\d{6})",
+                      (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+
+
+def test_a_new_phone_saved_twice_sends_one_code_and_the_same_page(site):
+    """A double tap on 「바꾼 내용 저장」 sent two codes (two texts, either
+    could be typed). One code now, and both taps see the same page; a number
+    corrected after it gets its own code, and the first number's is no more."""
     project, port, inbox = site
     path = reader(project, port, inbox)
     form = {**page_form(port, path), "phone": ["010-7777-8888"]}
-    assert [post(port, path, form)[0] for _ in range(2)] == [303, 303]
-    codes = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
-    assert len(codes) == 2
+    answers = [post(port, path, form) for _ in range(2)]
+    assert [status for status, _, _ in answers] == [303, 303]
+    assert answers[0][1]["Location"] == answers[1][1]["Location"] and "phone" in answers[0][1]["Location"]
+    codes = sms_codes(project, "010-7777-8888")
+    assert len(codes) == 1
+    start, statuses = threading.Barrier(3), []
+
+    def tap():  # a changed choice, sent three times at once: the newer number wins, with one code
+        start.wait()
+        statuses.append(post(port, path, {**form, "phone": ["010-7777-8889"]})[0])
+
+    threads = [threading.Thread(target=tap) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * 3
+    assert len(sms_codes(project, "010-7777-8889")) == 1 and len(sms_codes(project)) == 3  # the sign-up's, and one each
     status, _, page = post(port, path + "/phone", {"code": codes[0]})
+    assert status == 400 and "인증번호가 맞지 않거나" in page
+    status, _, page = post(port, path + "/phone", {"code": sms_codes(project, "010-7777-8889")[0]})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
-    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
-    status, _, page = post(port, path + "/phone", {"code": codes[1]})  # used up with it: the number stays confirmed
-    assert status == 200 and "휴대전화 번호를 확인했습니다" in page
-    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8889",)]
+
+
+def test_a_new_address_saved_twice_sends_one_mail_and_a_corrected_one_its_own(site):
+    """A double tap on 「바꾼 내용 저장」 with a new email address mailed two
+    links; one now, both taps answered alike. An address corrected after it
+    gets its own link, and the first one's no longer opens."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    form = {**page_form(port, path), "email": ["new@example.com"]}
+    answers = [post(port, path, form) for _ in range(2)]
+    assert [status for status, _, _ in answers] == [303, 303]
+    assert answers[0][1]["Location"] == answers[1][1]["Location"] and "email" in answers[0][1]["Location"]
+    first = token_of(inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+"))
+    time.sleep(1)
+    assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "new@example.com"]
+    assert post(port, path, {**form, "email": ["newer@example.com"]})[0] == 303
+    second = token_of(inbox.link(2, r"http://127\.0\.0\.1:8080/p/email\?t=\S+"))
+    assert inbox.messages[2][0] == "newer@example.com"
+    assert post(port, "/p/email", {"t": first})[0] == 410
+    assert post(port, "/p/email", {"t": second})[0] == 200
+    assert store_rows(project, "SELECT email FROM subscribers") == [("newer@example.com",)]
 
 
 def test_a_double_tap_on_the_code_button_says_the_number_was_confirmed(site):

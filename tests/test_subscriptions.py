@@ -18,7 +18,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, forged, serving, store_of
+from project_support import copy_project, forged, project_on, serving, store_of, store_query
 from delivery_support import SMTPServer, add_subscribers, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
 from test_serve import request
 
@@ -237,6 +237,39 @@ def test_honeypot_is_answered_as_taken_and_dropped_and_the_rate_is_limited(site)
     assert post(port, "/p/link", {"email": "a@example.com"})[0] == 429
 
 
+def form_values(page: str) -> dict:
+    """The page's form as a browser would send it again: name -> values."""
+    import lxml.html
+
+    [form] = lxml.html.fromstring(page).forms
+    values: dict = {}
+    for name, value in form.form_values():
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_when_to_press_again(site):
+    """At SUBSCRIBE_RATE's 429 the resident got a page saying to sign up
+    again in an hour, and everything typed was gone. The form comes back
+    with every answer (escaped), a line saying in minutes when to press
+    신청하기 again, and Retry-After; /p/link keeps its address too."""
+    project, port, inbox = site
+    assert [post(port, "/subscribe", {**SIGNUP, "email": f"r{n}@example.com"})[0] for n in range(6)] == [303] * 6
+    typed = {**SIGNUP, "email": "kim@example.com", "name": '김"영희<b>', "fields": ["culture", "library"]}
+    status, headers, page = post(port, "/subscribe", typed)
+    assert status == 429 and 1 <= int(headers["Retry-After"]) <= 3600
+    minutes = -(-int(headers["Retry-After"]) // 60)
+    assert f"{minutes}분 뒤에 「신청하기」를 다시 눌러 주세요" in page and '<p role="alert" id="form-retry"' in page
+    assert "<b>" not in page and "김&#34;영희&lt;b&gt;" in page
+    kept = form_values(page)
+    assert {key: kept.get(key) for key in typed if key != "consent_version"} == {
+        key: value if isinstance(value, list) else [value] for key, value in typed.items() if key != "consent_version"}
+    assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(6,)]
+    status, headers, page = post(port, "/p/link", {"email": "kim@example.com"})
+    assert status == 429 and int(headers["Retry-After"]) >= 1 and "뒤에 「링크 보내기」를 다시 눌러 주세요" in page
+    assert form_values(page)["email"] == ["kim@example.com"]
+
+
 @pytest.mark.parametrize("proxy", [None, "127.0.0.1"])
 def test_behind_the_reverse_proxy_each_resident_has_the_rate_of_their_own_address(tmp_path, proxy):
     """README's deployment: sotong serve on 127.0.0.1 behind nginx, which sends
@@ -420,9 +453,70 @@ def token_of(path: str) -> str:
     return urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["t"][0]
 
 
+def age_pending(project, seconds: float) -> None:
+    """Every pending answer made ``seconds`` earlier than it was."""
+    with sqlite3.connect(project / "private" / "sotong.db") as db:
+        db.execute("UPDATE subscriptions_pending SET expires_at = expires_at - ?", (seconds,))
+    db.close()
+
+
+def test_a_double_tap_on_signup_sends_one_mail_whose_link_confirms_the_answers_sent_last(site):
+    """A resident who tapped 신청하기 twice (or again, the phone being slow)
+    got two confirmation mails. Both taps are answered with the same page;
+    one mail goes, and sent again with a choice changed, its link confirms
+    the newer answers. Taps from two places at once send one mail too; after
+    five minutes, one who never got the mail can ask for it again."""
+    project, port, inbox = site
+    answers = [post(port, "/subscribe", SIGNUP) for _ in range(2)]
+    assert [(status, headers["Location"]) for status, headers, _ in answers] == [
+        (303, "http://127.0.0.1:8080/subscribe/check")] * 2
+    changed = {**SIGNUP, "fields": ["culture"], "dong": "majang"}
+    threads = [threading.Thread(target=post, args=(port, "/subscribe", changed)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    inbox.wait_for(1)
+    time.sleep(1)  # the mailer sends what is queued at once: a second mail would have come
+    assert len(inbox.messages) == 1 and store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(1,)]
+    age_pending(project, 5 * 60)
+    assert post(port, "/subscribe", SIGNUP)[0] == 303  # five minutes on: a new link
+    assert inbox.wait_for(2)[1][0] == "hong@example.com"
+    assert post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox))})[0] == 200
+    assert store_rows(project, "SELECT fields, dong FROM subscribers") == [("culture", "majang")]
+
+
+def test_taps_on_signup_sent_at_once_send_one_mail_on_either_store(tmp_path, store_location):
+    """Six taps on 신청하기 at the same moment (a slow phone's retries, a
+    second tab): each is answered with the same page and one mail goes, on
+    SQLite and on PostgreSQL (whose transactions do not wait for each other
+    unless the address is locked)."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = project_on(store_location, tmp_path, f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            start, statuses = threading.Barrier(6), []
+
+            def tap():
+                start.wait()
+                statuses.append(post(port, "/subscribe", SIGNUP)[0])
+
+            threads = [threading.Thread(target=tap) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            inbox.wait_for(1)
+            time.sleep(1)
+    assert statuses == [303] * 6 and len(inbox.messages) == 1
+    assert store_query(project, "SELECT count(*) FROM subscriptions_pending") == [(1,)]
+
+
 def test_a_double_submitted_signup_and_replayed_confirmations_make_one_subscriber_once(site):
     project, port, inbox = site
-    assert [post(port, "/subscribe", SIGNUP)[0] for _ in range(2)] == [303, 303]  # the form sent twice
+    assert post(port, "/subscribe", SIGNUP)[0] == 303
+    age_pending(project, 5 * 60)  # the form sent again after five minutes: a second link
+    assert post(port, "/subscribe", SIGNUP)[0] == 303
     first, second = token_of(confirm_path(inbox, 0)), token_of(confirm_path(inbox, 1))
     assert first != second
     answers = [post(port, "/subscribe/confirm", {"t": token}) for token in (first, second, first)]
@@ -505,7 +599,8 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
     name or id of theirs anywhere in the store; the other reader stays."""
     project, port, inbox = site
     post(port, "/subscribe", SIGNUP)
-    post(port, "/subscribe", SIGNUP)  # never confirmed
+    age_pending(project, 5 * 60)
+    post(port, "/subscribe", SIGNUP)  # five minutes on: a second link, never confirmed
     post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox, 0))})
     other = {**SIGNUP, "email": "kim@example.com", "phone": "010-4444-5555", "name": "김영희"}
     post(port, "/subscribe", other)

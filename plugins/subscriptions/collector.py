@@ -4,7 +4,8 @@ subscriber), ``GET /subscribe/confirm?t=`` (a page with one button only:
 link scanners confirm nothing), ``POST /subscribe/confirm`` (the subscriber
 is created, with the consent's version). Requests with the honeypot filled
 are answered as if taken and dropped; more than ``SUBSCRIBE_RATE`` from one
-client address get 429. No log line names an address, phone or client.
+client address get 429. The same address sent again within five minutes
+(a double tap) mails nothing again. No log line names an address, phone or client.
 
 A sign-up that is taken (issue #13: bursts after a campaign) is answered
 by a lean route before werkzeug parses anything, with an answer made once;
@@ -14,6 +15,7 @@ before: the lean route changes nothing before it has decided to answer."""
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from pathlib import Path
@@ -29,7 +31,7 @@ from sotong.web import PostedForm, Prepared, unstorable_errors
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
 from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT, RateLimit,
-                    parse_rate, read_choices)
+                    parse_rate, read_choices, try_again_in)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -68,9 +70,15 @@ class Subscriptions:
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
-    def too_often(self, message: str):
-        """The 429 page: ``message`` says what came too often and to try again in an hour."""
-        return self.page("subscriptions_message.html", 429, title="잠시 후 다시 시도해 주세요", message=message)
+    def too_often(self, client: str | None, template: str, message: str, **context):
+        """The 429 of a form sent more often than SUBSCRIBE_RATE allows
+        ``client``: the form ``template`` again with what was typed (in
+        ``context``), above it ``message`` saying ``{when}`` to press again,
+        and Retry-After in seconds."""
+        seconds = max(1, math.ceil(self.rate.retry_after(client or "", time.monotonic())))
+        response = self.page(template, 429, retry=message.format(when=try_again_in(seconds)), **context)
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     def preferences_url(self, subscriber_id: str) -> str:
         return collector_url(self.app.settings, "p/" + make_token(PREFERENCES, subscriber_id))
@@ -104,16 +112,18 @@ def signup_choices(app, answers: dict):
 def subscribe(request):
     """The full route of ``POST /subscribe``: what the lean route leaves to it, and every error."""
     subs: Subscriptions = request.app.subscriptions
-    if subs.limited(request.remote_addr):
-        return subs.too_often("같은 곳에서 신청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 신청해 주세요.")
+    form = {"title": "전자소통 서비스 신청", "action": f"{request.script_root}/subscribe"}
+    answers = form_answers(request)
+    if subs.limited(request.remote_addr):  # what was typed is shown again, to press once more later
+        return subs.too_often(request.remote_addr, "subscriptions_signup.html", (
+            "같은 곳에서 신청이 너무 많이 들어와 지금은 받을 수 없습니다. 적어 주신 내용은 아래에 그대로 있습니다. "
+            "{when} 뒤에 「신청하기」를 다시 눌러 주세요."), **form, **subs.form_context(answers, {}))
     if request.form.get(HONEYPOT):
         return subs.signup_taken().response()
-    answers = form_answers(request)
     choices, errors = signup_choices(request.app, answers)
     errors.update(unstorable_errors(request, answers))
     if errors:
-        return subs.page("subscriptions_signup.html", 400, title="전자소통 서비스 신청",
-                         action=f"{request.script_root}/subscribe", **subs.form_context(answers, errors))
+        return subs.page("subscriptions_signup.html", 400, **form, **subs.form_context(answers, errors))
     _take_signup(request.app, choices, answers)
     return subs.signup_taken().response()
 
@@ -134,7 +144,9 @@ def lean_subscribe(app, posted: PostedForm) -> Prepared | None:
 
 def _take_signup(app, choices, answers: dict) -> None:
     """The sign-up pending and its confirmation mail queued, in one
-    transaction; the rows and the mail's text are made before it."""
+    transaction; the rows and the mail's text are made before it. The same
+    address sent again within AGAIN_SECONDS (a second tap on 신청하기) queues
+    no second mail: the link mailed first confirms the answers sent last."""
     subs: Subscriptions = app.subscriptions
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
@@ -144,10 +156,15 @@ def _take_signup(app, choices, answers: dict) -> None:
         "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
         f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
         "아무것도 등록되지 않습니다.\n")))
-    with app.store() as store, store.transaction():
+    with app.store() as store, store.transaction(), store.locked("subscriptions signup " + choices.email.lower()):
         if time.time() >= subs.next_cleanup:
             storage.drop_expired(store, time.time())
             subs.next_cleanup = time.time() + 60
+        earlier = next(iter(storage.sent_lately(store, ("signup",), time.time(), address=choices.email)), None)
+        if earlier is not None:
+            if earlier.data != data:
+                storage.set_data(store, earlier.id, data)
+            return
         storage.insert_pending(store, pending)
         storage.insert_mail(store, mail)
     subs.mailer.wake()

@@ -2,7 +2,8 @@
 email shows and changes fields, channels, dong, birth year and addresses at
 once (the next ``sotong bundles`` reads them); a new email address is used
 only once its link is confirmed, a new phone once its 6-digit code comes
-back; "stop everything" is its own action. A reader's changes that send a
+back; "stop everything" is its own action. A save sent again within
+AGAIN_SECONDS (a double tap) sends no second mail or code. A reader's changes that send a
 code or a confirmation mail are limited to ``SUBSCRIBE_RATE`` per reader (an
 attacker's own link must not make the office text or mail any number or
 address without end). ``POST /p/link`` mails the link again and answers the
@@ -92,26 +93,27 @@ def preferences(request, token: str):
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
         return _stopped(app).response()
+    page = {"title": "수신 설정", "action": f"{request.script_root}/p/{token}", "subscriber": subscriber,
+            "preferences": True, "shown": _shown(subscriber, awaiting), "awaiting": awaiting,
+            "code_awaited": code_awaited, "phone_action": f"{request.script_root}/p/{token}/phone"}
     if request.method == "POST":
         posted = form_answers(request)
         answers, errors = _chosen(posted, subscriber, awaiting), unstorable_errors(request, posted)
         if not errors:
             try:
                 notes, answers, errors = _save(app, subscriber.id, posted)
-            except TooOften:
-                return app.subscriptions.too_often(
-                    "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셨습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+            except TooOften:  # what was typed is shown again, to press once more later
+                return app.subscriptions.too_often(f"reader {subscriber.id}", "subscriptions_preferences.html", (
+                    "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셔서 지금은 저장하지 않았습니다. 적어 주신 "
+                    "내용은 아래에 그대로 있습니다. {when} 뒤에 「바꾼 내용 저장」을 다시 눌러 주세요."), notes=[], **page,
+                    **app.subscriptions.form_context(answers, {}))
             if notes is None and not errors:  # gone meanwhile (forgotten)
                 raise NotFound()
         if not errors:  # shown by a GET, so a reload sends nothing again
             return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
-    return app.subscriptions.page(
-        "subscriptions_preferences.html", 400 if errors else 200, title="수신 설정",
-        action=f"{request.script_root}/p/{token}", subscriber=subscriber, notes=notes, preferences=True,
-        shown=_shown(subscriber, awaiting), awaiting=awaiting, code_awaited=code_awaited,
-        phone_action=f"{request.script_root}/p/{token}/phone",
-        **app.subscriptions.form_context(answers, errors))
+    return app.subscriptions.page("subscriptions_preferences.html", 400 if errors else 200, notes=notes, **page,
+                                  **app.subscriptions.form_context(answers, errors))
 
 
 def lean_preferences(app, posted: PostedForm) -> Prepared | None:
@@ -206,7 +208,8 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
     (None when the reader is not there or an answer is wrong), the answers
     as saved and the errors by field; TooOften, with nothing changed, when a
     code or a mail would go out more often than SUBSCRIBE_RATE allows the reader."""
-    with app.store() as store, store.changes_from("preferences"), store.transaction():
+    with (app.store() as store, store.changes_from("preferences"), store.transaction(),
+          store.locked("subscriptions reader " + subscriber_id)):
         subscriber = store.subscriber(subscriber_id)
         if subscriber is None:
             return None, {}, {}
@@ -215,9 +218,11 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
         choices, errors = _choices(app, answers)
         if errors:
             return None, answers, errors
-        new_phone = choices.phone not in (None, subscriber.phone, awaiting)
-        sends = (choices.email and choices.email != subscriber.email) or new_phone
-        if sends and app.subscriptions.limited(f"reader {subscriber_id}"):
+        new_email = choices.email not in (None, subscriber.email)
+        lately = _asked_lately(store, subscriber.id)  # a second tap on 저장: what the first sent stands
+        new_phone = choices.phone not in (None, subscriber.phone, awaiting, lately["phone"])
+        mails = new_email and choices.email != lately["email"]
+        if (mails or new_phone) and app.subscriptions.limited(f"reader {subscriber_id}"):
             raise TooOften()
         restarts = _resumes(posted) and not subscriber.subscribed
         store.put_subscriber(Subscriber(**{
@@ -228,17 +233,32 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
             "sms_unsubscribed_at": None if "sms" in choices.channels else subscriber.sms_unsubscribed_at,
             "unsubscribed_at": None if restarts else subscriber.unsubscribed_at,
             "subscribed_at": now_iso() if restarts else subscriber.subscribed_at}))
-        notes = []
-        if choices.email and choices.email != subscriber.email:
-            pending_id = storage.add_pending(store, "email", {"email": choices.email}, subscriber.id)
-            storage.insert_mail(store, _email_change_mail(app, subscriber.id, choices.email, pending_id))
-            notes.append("email")
+        if mails:
+            _ask_email(app, store, subscriber.id, choices.email)
         if new_phone:
             send_phone_code(app, store, subscriber.id, choices.phone)
-            notes.append("phone")
-    if "email" in notes:
+    if mails:
         app.subscriptions.mailer.wake()
-    return ["all", *notes], answers, {}
+    # the page says what was sent, now or by the first tap (a second one shows the same page)
+    coded = new_phone or (choices.phone not in (None, subscriber.phone) and choices.phone == lately["phone"])
+    return ["all"] + ["email"] * new_email + ["phone"] * coded, answers, {}
+
+
+def _asked_lately(store, subscriber_id: str) -> dict[str, str | None]:
+    """The email address and phone number the reader's confirmation mail and
+    code sent within AGAIN_SECONDS went to (None: none sent, or one used)."""
+    lately = storage.sent_lately(store, ("email", "phone"), time.time(), subscriber_id)
+    return {purpose: next((found.data[purpose] for found in lately if found.purpose == purpose), None)
+            for purpose in ("email", "phone")}
+
+
+def _ask_email(app, store, subscriber_id: str, address: str) -> None:
+    """The confirmation mail to a new address queued; a link mailed before to
+    another address is dropped (the newer address wins: one link confirms)."""
+    store.db.execute("DELETE FROM subscriptions_pending WHERE purpose = 'email' AND subscriber_id = ? AND used_at IS NULL",
+                     (subscriber_id,))
+    pending_id = storage.add_pending(store, "email", {"email": address}, subscriber_id)
+    storage.insert_mail(store, _email_change_mail(app, subscriber_id, address, pending_id))
 
 
 def _email_change_mail(app, subscriber_id: str, address: str, pending_id: str) -> tuple:
@@ -313,7 +333,7 @@ def _confirmed_by(store, subscriber_id: str, code: str) -> bool:
 
 def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
     """The reader's code that ``code`` is, of those sent to the number they
-    asked for last (a save sent twice sent two: either may be typed); each
+    asked for last (one saved again after AGAIN_SECONDS got a second code: either may be typed); each
     counts the guess before it is compared with it, so no code is compared
     more than CODE_ATTEMPTS times."""
     rows = store.db.execute("SELECT id, data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
@@ -332,8 +352,11 @@ def link_request(request):
     subs = request.app.subscriptions
     if request.method != "POST":  # a GET or a HEAD
         return _link_page(request)
-    if subs.limited(request.remote_addr):
-        return subs.too_often("같은 곳에서 요청이 너무 많이 들어왔습니다. 한 시간쯤 뒤에 다시 해 주세요.")
+    if subs.limited(request.remote_addr):  # the address typed is shown again, to press once more later
+        return subs.too_often(request.remote_addr, "subscriptions_link.html", (
+            "같은 곳에서 요청이 너무 많이 들어와 지금은 보낼 수 없습니다. {when} 뒤에 「링크 보내기」를 다시 눌러 주세요."),
+            title="수신 설정 링크 받기", address=request.form.get("email", ""), action=f"{request.script_root}/p/link",
+            honeypot=HONEYPOT)
     if errors := unstorable_errors(request, ["email"]):
         return _link_page(request, 400, errors["email"], request.form.get("email", ""))
     address = (request.form.get("email") or "").strip()

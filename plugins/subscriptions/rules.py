@@ -5,6 +5,7 @@ limit's sliding window."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import deque
@@ -72,11 +73,24 @@ class RateLimit:
                 self._forget_stale(now)
             return True
 
+    def retry_after(self, client: str, now: float) -> float:
+        """Seconds until ``client`` is allowed again (0: now): until the
+        oldest of its last ``limit`` requests leaves the window."""
+        with self._lock:
+            times = self.seen.get(client) or ()
+            return max(0.0, times[-self.limit] + self.seconds - now) if len(times) >= self.limit else 0.0
+
     def _forget_stale(self, now: float) -> None:
         cutoff = now - self.seconds
         recent = {key: times for key, times in self.seen.items() if times[-1] > cutoff}
         self.seen = recent if len(recent) <= self.most_clients else {}
         self._forget_at = max(self.most_clients, 2 * len(self.seen))
+
+
+def try_again_in(seconds: float) -> str:
+    """When to press again, rounded up: ``"3분"``, or ``"5시간"`` from two hours on."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes}분" if minutes < 120 else f"{math.ceil(minutes / 60)}시간"
 
 
 @dataclass(frozen=True)

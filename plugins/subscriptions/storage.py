@@ -46,10 +46,19 @@ CREATE TABLE IF NOT EXISTS subscriptions_mail (
 EPOCH_SECONDS_IN_FULL = {"sqlite": "", "postgresql": """
 ALTER TABLE subscriptions_pending ALTER COLUMN expires_at TYPE DOUBLE PRECISION;
 ALTER TABLE subscriptions_mail ALTER COLUMN queued_at TYPE DOUBLE PRECISION;"""}
-register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL)
+# Step 3: the address a pending answer was sent to, in lower case, and the reader's, each looked up at once
+# by an index: a sign-up or a change sent again a moment later (AGAIN_SECONDS) is found among a burst's thousands.
+SENT_TO = """
+ALTER TABLE subscriptions_pending ADD COLUMN address TEXT;
+CREATE INDEX IF NOT EXISTS subscriptions_pending_address ON subscriptions_pending (address);
+CREATE INDEX IF NOT EXISTS subscriptions_pending_reader ON subscriptions_pending (subscriber_id);"""
+register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
+# A request sent again within this (a second tap on 신청하기 or 저장, a slow phone's retry) sends no
+# second mail or code: the one sent stands, and the same page answers.
+AGAIN_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class Pending:
     attempts: int
     expires_at: float
     used_at: str | None
+    address: str | None = None  # the email address in lower case, where it has one
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at
@@ -80,14 +90,19 @@ def pending_row(purpose: str, data: dict, subscriber_id: str | None = None, code
                 seconds: int = CONFIRM_SECONDS) -> tuple:
     """A new pending row, its random id first (made before the transaction that inserts it)."""
     pending_id = secrets.token_urlsafe(12)
-    return (pending_id, purpose, subscriber_id, json.dumps(data, ensure_ascii=False),
+    return (pending_id, purpose, subscriber_id, json.dumps(data, ensure_ascii=False), address_of(data),
             code_digest(pending_id, code) if code else None, time.time() + seconds)
+
+
+def address_of(data: dict) -> str | None:
+    """The email address a pending answer names, in lower case (its ``address``)."""
+    return str(data.get("email") or "").lower() or None
 
 
 def insert_pending(store: Store, row: tuple) -> str:
     """Insert a :func:`pending_row`; its id."""
-    store.db.execute("INSERT INTO subscriptions_pending (id, purpose, subscriber_id, data, code_hash, expires_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", row)
+    store.db.execute("INSERT INTO subscriptions_pending (id, purpose, subscriber_id, data, address, code_hash, "
+                     "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
     return row[0]
 
 
@@ -131,6 +146,28 @@ def count_guess(store: Store, pending_id: str, now: float) -> Pending | None:
     return _pending_of(store.db.execute(
         "UPDATE subscriptions_pending SET attempts = attempts + 1 WHERE id = ? AND used_at IS NULL "
         "AND expires_at > ? AND attempts < ? RETURNING *", (pending_id, now, CODE_ATTEMPTS)).fetchone())
+
+
+def sent_lately(store: Store, purposes: tuple[str, ...], now: float, subscriber_id: str | None = None,
+                address: str | None = None) -> list[Pending]:
+    """The pending answers of ``purposes`` made within AGAIN_SECONDS that may
+    still be used (unused, guesses left), of the reader ``subscriber_id`` or
+    sent to ``address`` (one of them given: each has its index); newest first."""
+    lifetimes = {purpose: CODE_SECONDS if purpose == "phone" else CONFIRM_SECONDS for purpose in purposes}
+    condition, params = store.one_of("purpose", list(purposes))
+    whose, who = ("subscriber_id = ?", subscriber_id) if subscriber_id else ("address = ?", address_of({"email": address}))
+    rows = store.db.execute(
+        f"SELECT * FROM subscriptions_pending WHERE {whose} AND {condition} AND expires_at > ? AND used_at IS NULL "
+        "AND attempts < ? ORDER BY expires_at DESC",
+        (who, *params, now + min(lifetimes.values()) - AGAIN_SECONDS, CODE_ATTEMPTS))
+    found = [_pending_of(row) for row in rows.fetchall()]
+    return [one for one in found if one.expires_at - lifetimes[one.purpose] > now - AGAIN_SECONDS]
+
+
+def set_data(store: Store, pending_id: str, data: dict) -> None:
+    """The pending answer's data replaced (a sign-up sent again with other choices: the newer wins)."""
+    store.db.execute("UPDATE subscriptions_pending SET data = ?, address = ? WHERE id = ?",
+                     (json.dumps(data, ensure_ascii=False), address_of(data), pending_id))
 
 
 def drop_expired(store: Store, now: float) -> int:

@@ -5,7 +5,8 @@ the 16px floor), the page still does not scroll sideways, and a keyboard
 user's first Tab reaches the skip link and every focus is seen (3:1). The
 built site's pages and the collector's (``sotong serve``): preferences, the
 link request, the check-your-mail page, unsubscribe, a survey opened from
-an invitation. No axe here (test_site_pages and the collector's tests run
+an invitation; and the site's header on a 360px phone at 200% leaves
+most of the first screen to the page. No axe here (test_site_pages and the collector's tests run
 it); one context, so the pages load one after another in seconds.
 """
 
@@ -23,13 +24,19 @@ WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
 
 
-@pytest.fixture(scope="module")
-def large_text(browser):
-    context = browser.new_context(viewport={"width": WIDTH, "height": 700}, is_mobile=True, has_touch=True,
+def _phone(browser, width: int, height: int):
+    """A phone's context and page at ``width`` x ``height`` px with the text at 200%."""
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True,
                                   device_scale_factor=2, locale="ko-KR")
     page = context.new_page()
     context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {
         "standard": MIN_TEXT_PX * TEXT_SCALE, "fixed": 13 * TEXT_SCALE}})
+    return context, page
+
+
+@pytest.fixture(scope="module")
+def large_text(browser):
+    context, page = _phone(browser, WIDTH, 700)
     yield page
     context.close()
 
@@ -64,3 +71,29 @@ def test_collector_page_with_large_text(name, large_text, collector, bundle):
     assert response.ok, f"GET {path} answered {response.status}"
     problems = _problems(large_text)
     assert not problems, f"{name} (GET {path}) at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+
+
+PHONE = (360, 740)  # a common phone's screen, in CSS px
+_HEADER = """() => {
+  const header = document.querySelector('header.site-header').getBoundingClientRect();
+  const links = [...document.querySelectorAll('nav.site-nav a')].map(a => a.getBoundingClientRect());
+  return {height: header.height, rows: new Set(links.map(box => Math.round(box.top))).size,
+          smallest: Math.min(...links.map(box => Math.min(box.width, box.height)))};
+}"""
+
+
+def test_the_site_header_leaves_most_of_a_phones_first_screen_to_the_page(browser, site_server, collector):
+    """At 200% text on a 360x740 phone the header (the site's name, its
+    subtitle and the six menu items in five rows) was 863px high, more than
+    the screen: the page began on the second screen. The menu wraps in
+    three rows now and the header takes under 5/8 of the screen (about 440px),
+    on the site and on the collector's pages; each item a 44px target still."""
+    context, page = _phone(browser, *PHONE)
+    try:
+        for url in (f"{site_server.base}/index.html", f"{collector}/subscribe/check"):
+            page.goto(url)
+            header = page.evaluate(_HEADER)
+            assert header["rows"] <= 3 and header["height"] <= PHONE[1] * 5 / 8, (url, header)
+            assert header["smallest"] >= 44, (url, header)
+    finally:
+        context.close()
