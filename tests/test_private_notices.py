@@ -386,6 +386,23 @@ def test_a_notice_made_private_after_a_build_and_one_with_every_key_leave_nothin
             assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
 
 
+def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_path):
+    """A private committee meeting's time and place (its ``event:``) were on
+    no page, as it has none, and not in the email either: the members got
+    "회의 자료" with the body only and had to phone for the hour and the room."""
+    project = copy_project(tmp_path)
+    (project / "content" / "notices" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--notice", "zebra-committee-papers", env=SECRET)
+    assert result.code == 0, result.output
+    emails = sorted((project / "private" / "outbox" / "zebra-committee-papers" / "email").glob("*.eml"))
+    assert len(emails) == len(committee_readers())
+    message = email.message_from_bytes(emails[0].read_bytes(), policy=email.policy.default)
+    html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+    assert "일시: 2026년 11월 28일(토) 14:00 ~ 16:00\n장소: 얼룩말회의실\n" in text
+    assert re.search(r"<strong>일시</strong> 2026년 11월 28일\(토\) 14:00 ~ 16:00<br><strong>장소</strong> 얼룩말회의실</p>", html)
+
+
 def test_a_committee_members_preferences_page_names_their_groups_and_what_that_sends(project):
     """Membership is the consent (SPEC §16), whatever the fields chosen; the
     page a member opens from every email listed only fields and channels,
