@@ -44,6 +44,10 @@ class Segment:
     fields: frozenset | None = None
     groups: frozenset | None = None  # SPEC §16: a member of at least one
 
+    def conditions(self) -> tuple:
+        """The keys it has besides its label: a segment without any matches everyone."""
+        return tuple(key for key in SEGMENT_KEYS if key != "label" and getattr(self, key) is not None)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -186,8 +190,8 @@ def _unknown_segment(item: str, audiences: Audiences) -> str:
     if group is None:
         return _('unknown segment "{item}"{suggestion}; use a segment name of audiences.yaml, or a map of conditions such as {{age: [30, 59]}}').format(
             item=item, suggestion=did_you_mean(item, audiences.segments) or _labelled(item, audiences.segments))
-    members = [name for name, segment in audiences.segments.items() if segment.groups == {group} and all(
-        getattr(segment, key) is None for key in SEGMENT_KEYS if key not in ("label", "groups"))]
+    members = [name for name, segment in audiences.segments.items() if segment.conditions() == ("groups",)
+               and segment.groups == {group}]
     return _('"{item}" is a group, not a segment; write audiences: [{segment}]').format(
         item=item, segment=members[0] if members else f"{{groups: [{group}]}}")
 

@@ -246,6 +246,7 @@ def _values(given: _Given) -> dict:
     visibility = _choice(given.meta, "visibility", VISIBILITIES, given.problem) or "public"
     if visibility == "private":
         channels = _private_channels(given.meta, segments, channels, given.problem)
+        _private_audiences(segments, given.audiences.field_label(category) if category else "", given.problem)
     return dict(slug=_slug(given.meta.get("slug"), given.path, given.problem), title=title, date=date,
                 department=department, category=category, audiences=segments,
                 channels=tuple(channels) if channels else DEFAULT_CHANNELS, summary=summary or None, sms=sms,
@@ -410,6 +411,17 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
         problem("channels", _("a private notice goes by email only, not {public}; write channels: [email]").format(
             public=', '.join(public)))
     return channels or ["email"]
+
+
+def _private_audiences(segments, field: str, problem) -> None:
+    """SPEC §16: an audience without a condition ({}, or only a label) would
+    send a private notice to everyone who chose its field."""
+    for everyone in [segment for segment in segments if not segment.conditions()]:
+        inline = everyone.name.startswith("audiences[")  # as read_audience_list names an inline one
+        written = ("{label: %s}" % everyone.label if everyone.label != everyone.name else "{}") if inline else everyone.name
+        problem("audiences", _("the audience {audience} has no condition, so this private notice would go to everyone "
+                               "who chose {field}; name its readers, e.g. audiences: [budget-committee]").format(
+            audience=written, field=field))
 
 
 _BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)[^)\s]*|<img\b(?![^>]*\bsrc\s*=\s*[\"']?https?://)", re.I)

@@ -276,6 +276,11 @@ def check_with_line(tmp_path, body_line: str):
      "a private notice goes by email only, not sms, homepage; write channels: [email]"),
     ("audiences: [budget-committee]\n", "channels: [newsletter, twitter]\naudiences: [budget-committee]\n",
      "a private notice goes by email only, not newsletter, twitter"),
+    # a label is no condition: the committee's papers went to everyone who chose 여론조사
+    ("audiences: [budget-committee]\n", "audiences: [{label: 주민참여예산위원회}]\n",
+     "the audience {label: 주민참여예산위원회} has no condition, so this private notice would go to everyone who chose "
+     "여론조사; name its readers, e.g. audiences: [budget-committee]"),
+    ("audiences: [budget-committee]\n", "audiences: [budget-committee, {}]\n", "the audience {} has no condition"),
 ])
 def test_check_refuses_a_private_notice_without_audiences_or_with_public_channels(tmp_path, change, line, message):
     project = copy_project(tmp_path)
