@@ -127,6 +127,18 @@ def test_export_refuses_a_file_in_the_published_folder(project):
         assert not target.exists()
 
 
+def test_refusing_the_published_folder_names_it_as_staff_know_it(tmp_path):
+    """After a build output/ is a link to the build's slot: the refusals of
+    opinions export and subscribers changes told staff not to write under
+    ".output-a/", a folder they never made, and not output/."""
+    project = copy_project(tmp_path)
+    (project / ".output-a").mkdir()
+    (project / "output").symlink_to(".output-a")  # as sotong build leaves it
+    for command in (("opinions", "export", SLUG), ("subscribers", "changes", "--since", "2026-01-01")):
+        refused = invoke_sotong(project, *command, "output/x.csv")
+        assert refused.code == 1 and " output/ " in refused.output and ".output-" not in refused.output, refused.output
+
+
 def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultations_opinions_still_export(project):
     """``--policy village-bus-2072`` or ``--department 자치행정`` printed
     "0 opinions", as if nobody had answered; each is now one line naming

@@ -226,10 +226,9 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 def opinions_export_command(project: Project, slug: str, file: str):
     store = opinions.ensure(project.store)
     _known_policy(project, store, slug)
-    public = Path(project.settings["OUTPUT_PATH"]).resolve()
-    if Path(file).resolve().is_relative_to(public):
+    if public := project.published(file):
         raise SotongError([_("{file}: the opinions name their participants and may not be written under {public}/ (it is published on the web); write them under private/, e.g. private/opinions.csv").format(
-            file=file, public=project.shown(public))])
+            file=file, public=public)])
     count = opinions.export(store, slug, file)
     click.echo(_("{slug}: wrote {count} opinions to {file}").format(slug=slug, count=count, file=file))
 
