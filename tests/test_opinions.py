@@ -56,6 +56,7 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
 
     found = invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG)
     assert found.code == 0 and "S000030" in found.stdout and "마을버스 배차" in found.stdout
+    assert "  왕십리2동  40대  " in found.stdout  # was the key, wangsimni2, which staff do not read
     assert invoke_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
     on_the_day = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
     assert on_the_day.code == 0 and "S000030" in on_the_day.stdout

@@ -213,9 +213,10 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
         department = _known_department(project, store, department)
     found = opinions.search(store, unicodedata.normalize("NFC", text.strip()), slug, department, limit or None,
                             since=since, until=until)
+    dongs = project.audiences.dongs  # 왕십리2동, as staff know it (a dong gone from audiences.yaml: its key)
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
-                   f"{opinion.dong or '-'}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
+                   f"{dongs.get(opinion.dong, opinion.dong or '-')}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
     click.echo(_("{count} opinions").format(count=len(found)), err=True)
 
 
