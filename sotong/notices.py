@@ -459,7 +459,7 @@ def _links_a_site_file(line: str) -> bool:
             continue
         if target.startswith(("{static}", "{attach}")):
             return True
-        if Path(target.split("#")[0].split("?")[0]).suffix.lower() not in _PAGE_SUFFIXES:
+        if not is_page_address(target.split("#")[0].split("?")[0]):
             return True
     return False
 
@@ -480,8 +480,18 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
         elif _BODY_PICTURE.search(line) or picture is not None:
             problems.append(Problem(shown, number, _("a private notice shows no picture from the site in its text (the file would be public); give it as image: images/FILE with image_alt, which goes inside the email")))
         elif _links_a_site_file(line):
-            problems.append(Problem(shown, number, _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")))
+            problems.append(Problem(shown, number, site_file_linked()))
     return problems
+
+
+def site_file_linked() -> str:
+    """The problem of a private notice's text linking a file of the site."""
+    return _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")
+
+
+def is_page_address(path: str) -> bool:
+    """Whether a link's path (no query or fragment) leads to a page, not a file."""
+    return Path(path).suffix.lower() in _PAGE_SUFFIXES
 
 
 def slug_from_filename(path: Path) -> str:

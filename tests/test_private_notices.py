@@ -236,6 +236,10 @@ SITE_FILE = ("a private notice links no file of the site in its text (the file w
     ("![도표][1]\n\n[1]: https://a.example.org/p.png", REMOTE), ("![도표][]\n\n[도표]: images/kimjang.svg", PICTURE),
     # a file linked by reference: Pelican copied {static}/{attach} files to output/ for anyone to fetch
     ("[심사 자료][1]\n\n[1]: {static}/images/kimjang.svg", SITE_FILE), ("[자료][]\n\n[자료]: <{attach}files/review.pdf>", SITE_FILE),
+    # by the site's full address (FEED_DOMAIN here, SITEURL when published): a file saved under content/images/
+    # for the committee was on the public site, and check said nothing
+    ("[심사 자료](https://www.sd.go.kr/sotong/images/review.pdf)", SITE_FILE),
+    ("자료: <HTTPS://www.sd.go.kr/sotong/images/%EC%9E%90%EB%A3%8C.hwp>", SITE_FILE),
 ])
 def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(tmp_path, body_line, message):
     result = check_with_line(tmp_path, body_line)
@@ -246,6 +250,7 @@ def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(t
 
 def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     result = check_with_line(tmp_path, "[지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
+                                       "[소개](https://www.sd.go.kr/sotong/about/) "
                                        "[지난 공지]({filename}2026-11-05-kimjang-sharing.md) [전화](tel:02-2286-5000) "
                                        "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf\n\n"
                                        "[일시]: 12.12.(토) 14:00")  # text, not a reference: was "not a file under content/"
