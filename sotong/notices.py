@@ -518,17 +518,18 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
              "image_alt": "김장 나눔 행사 포스터"}
 
 
-# Korean words staff write for a channel, a status, a priority or a
-# visibility, which are written in English: the English word (the one the
-# key takes, of the words given) is suggested for them.
+# Korean words staff write for a channel, a status, a priority, a
+# visibility or a survey's kind, which are written in English: the English
+# word (the one the key takes, of the words given) is suggested for them.
 _IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
-               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private"}
+               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private",
+               "의견수렴": "consultation", "의견 수렴": "consultation", "설문": "survey", "설문조사": "survey"}
 
 
-def _suggestion(value, allowed) -> str:
+def english_suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
     english = next((word for word in _IN_ENGLISH.get(str(value).strip(), "").split() if word in allowed), None)
     return suggested(english) if english else did_you_mean(str(value), allowed)
@@ -540,7 +541,7 @@ def _choice(meta, key, allowed, problem):
         return None
     if value not in allowed:
         problem(key, _('{key} must be one of {allowed}, not "{value}"{suggestion}').format(
-            key=key, allowed=", ".join(allowed), value=value, suggestion=_suggestion(value, allowed)))
+            key=key, allowed=", ".join(allowed), value=value, suggestion=english_suggestion(value, allowed)))
         return None
     return value
 
@@ -561,7 +562,7 @@ def _name_list(meta, key, known, problem, what, where):
     for item in value:
         if item not in known:
             problem(key, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
-                what=what, item=item, suggestion=_suggestion(item, known), where=where))
+                what=what, item=item, suggestion=english_suggestion(item, known), where=where))
         elif item not in names:
             names.append(item)
     return names

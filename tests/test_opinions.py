@@ -418,6 +418,8 @@ CONSULTATION_CASES = [
      "a consultation keeps who answered, by policy; write anonymous: false"),
     (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 13,
      'kind must be survey or consultation, not "consultaton"; did you mean "consultation"?'),
+    (CONSULTATION.replace("kind: consultation", "kind: 의견수렴"), 13,  # was no suggestion: the Korean word for it
+     'kind must be survey or consultation, not "의견수렴"; did you mean "consultation"?'),
     (CONSULTATION.replace("kind: consultation", "kind: survey"), 15,
      "policy is for consultations; add kind: consultation or remove policy"),
     # only choices: no opinion was ever kept, and results counted no participant by dong and age band

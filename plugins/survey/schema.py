@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from sotong import yamlsrc
 from sotong.i18n import _
+from sotong.notices import english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean, not_utf8
 from sotong.content_files import yaml_files
@@ -201,7 +202,7 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
     kind = data.get("kind", "survey")
     if kind not in KINDS:
         problem(("kind",), _('kind must be survey or consultation, not "{kind}"{suggestion}').format(
-            kind=kind, suggestion=did_you_mean(str(kind), KINDS)))
+            kind=kind, suggestion=english_suggestion(kind, KINDS)))
         return "survey", None
     value = data.get("policy")
     if kind == "survey":
