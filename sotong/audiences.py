@@ -44,6 +44,10 @@ class Segment:
     fields: frozenset | None = None
     groups: frozenset | None = None  # SPEC §16: a member of at least one
 
+    def conditions(self) -> tuple:
+        """The keys it has besides its label: a segment without any matches everyone."""
+        return tuple(key for key in SEGMENT_KEYS if key != "label" and getattr(self, key) is not None)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -170,13 +174,26 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
             problem(at, _("each item of audiences is a segment name or a map of conditions, e.g. audiences: [{example}, {{dongs: [{next}]}}]").format(
                 example=example, next=next(iter(audiences.dongs), '...')))
         elif str(item) not in audiences.segments:
-            problem(at, _('unknown segment "{item}"{suggestion}; use a segment name of audiences.yaml, or a map of conditions such as {{age: [30, 59]}}').format(
-                item=item, suggestion=did_you_mean(str(item), audiences.segments) or _labelled(str(item), audiences.segments)))
+            problem(at, _unknown_segment(str(item), audiences))
         else:
             segment = audiences.segments[str(item)]
         if segment is not None and segment not in found:
             found.append(segment)
     return tuple(found)
+
+
+def _unknown_segment(item: str, audiences: Audiences) -> str:
+    """The problem of an audience that names no segment. A group's key or
+    label (SPEC §16: committee-budget, 주민참여예산위원회) is not a segment:
+    the segment of exactly its members is named, or the inline one written."""
+    group = resolve_key(item, audiences.groups)
+    if group is None:
+        return _('unknown segment "{item}"{suggestion}; use a segment name of audiences.yaml, or a map of conditions such as {{age: [30, 59]}}').format(
+            item=item, suggestion=did_you_mean(item, audiences.segments) or _labelled(item, audiences.segments))
+    members = [name for name, segment in audiences.segments.items() if segment.conditions() == ("groups",)
+               and segment.groups == {group}]
+    return _('"{item}" is a group, not a segment; write audiences: [{segment}]').format(
+        item=item, segment=members[0] if members else f"{{groups: [{group}]}}")
 
 
 # --- loading -----------------------------------------------------------------

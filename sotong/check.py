@@ -38,7 +38,7 @@ def check_project(project: Project) -> list[Problem]:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content),
-                *_links_to_private_notices(project, content)]
+                *_links_to_private_notices(project, content), *_site_files_by_address(project, content)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -113,6 +113,33 @@ def _links_to_private_notices(project: Project, content) -> list[Problem]:
         for number, target in _written_links(written):
             if not target.startswith(("{filename}", "|filename|")) and _page_address(urljoin(base, target)) in private:
                 problems.append(Problem(project.shown(written.source), number, _private_link(target)))
+    return problems
+
+
+_ADDRESS = re.compile(r"https?://[^\s)<>\"']+", re.I)
+
+
+def _site_files_by_address(project: Project, content) -> list[Problem]:
+    """Each file of the site a private notice's text links, or just writes
+    (a mail client links it), by its full address
+    (``https://www.sd.go.kr/sotong/images/plan.pdf``): the notice's own
+    rules see only relative links and ``{static}``, and the file, saved
+    under content/ for the committee, is on the public site."""
+    from .links import absolute_site_url
+    from .notices import is_page_address, site_file_linked
+
+    site = absolute_site_url(project.settings)
+    if site is None:
+        return []
+    problems = []
+    for notice in content.published:
+        if not notice.private:
+            continue
+        for number, line in enumerate(notice.body.split("\n"), start=notice.body_line):
+            for address in _ADDRESS.findall(line):
+                path = urlsplit(address).path
+                if address.lower().startswith(site.lower() + "/") and not is_page_address(unquote(path)):
+                    problems.append(Problem(project.shown(notice.source), number, site_file_linked()))
     return problems
 
 

@@ -1,7 +1,7 @@
 """Calendar arithmetic the retention rules share (the same day some years
 away: a 29 February lands on the 28th), and the one way every page, email
-and text message writes a day in Korean (``2026년 12월 3일``). Pure
-functions; no I/O."""
+and text message writes a day in Korean (``2026년 12월 3일``) and an
+event's time. Pure functions; no I/O."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def korean_date(day: dt.date, *, year: bool = True, weekday: bool = False) -> st
     """``day`` as residents read it: ``2026년 12월 3일``, month and day without
     a leading zero. ``year=False``: ``12월 3일`` (a day of the weeks a survey
     is open, in its invitation); ``weekday=True``: ``2026년 12월 3일(목)`` (an
-    event's days). Hours are not shown: the theme writes an event's times.
+    event's days). Hours are not shown: :func:`event_time` writes an event's.
 
     Templates use it as the ``korean_date`` filter (``{{ day|korean_date }}``,
     ``{{ day|korean_date(weekday=True) }}``), in Pelican's environments
@@ -33,3 +33,21 @@ def korean_date(day: dt.date, *, year: bool = True, weekday: bool = False) -> st
     if year:
         written = f"{day.year}년 {written}"
     return f"{written}({WEEKDAYS[day.weekday()]})" if weekday else written
+
+
+def event_time(start: dt.date, end: dt.date | None = None) -> str:
+    """An event's time as the notice page and a private notice's email write
+    it: ``2026년 10월 17일(토) 14:00 ~ 17:30``, the end's day written only
+    when it is another day (``2026년 12월 19일(토) 14:00 ~ 2026년 12월 20일(일)
+    21:00``); dates without hours are days. The ``event_time`` filter of the
+    site's templates (sotong.pelican_plugin)."""
+    written = korean_date(start, weekday=True) + _clock(start)
+    other_day = end is not None and (end.year, end.month, end.day) != (start.year, start.month, start.day)
+    if other_day:
+        return f"{written} ~ {korean_date(end, weekday=True)}{_clock(end)}"
+    return f"{written} ~{_clock(end)}" if _clock(end) else written
+
+
+def _clock(moment: dt.date) -> str:
+    """`` 14:00`` for a moment, nothing for a day."""
+    return f" {moment.hour:02d}:{moment.minute:02d}" if isinstance(moment, dt.datetime) else ""

@@ -245,6 +245,7 @@ def _values(given: _Given) -> dict:
     visibility = _choice(given.meta, "visibility", VISIBILITIES, given.problem) or "public"
     if visibility == "private":
         channels = _private_channels(given.meta, segments, channels, given.problem)
+        _private_audiences(segments, given.audiences.field_label(category) if category else "", given.problem)
     return dict(slug=_slug(given.meta.get("slug"), given.path, given.problem), title=title, date=date,
                 department=department, category=category, audiences=segments,
                 channels=tuple(channels) if channels else DEFAULT_CHANNELS, summary=summary or None, sms=sms,
@@ -411,6 +412,17 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
     return channels or ["email"]
 
 
+def _private_audiences(segments, field: str, problem) -> None:
+    """SPEC §16: an audience without a condition ({}, or only a label) would
+    send a private notice to everyone who chose its field."""
+    for everyone in [segment for segment in segments if not segment.conditions()]:
+        inline = everyone.name.startswith("audiences[")  # as read_audience_list names an inline one
+        written = ("{label: %s}" % everyone.label if everyone.label != everyone.name else "{}") if inline else everyone.name
+        problem("audiences", _("the audience {audience} has no condition, so this private notice would go to everyone "
+                               "who chose {field}; name its readers, e.g. audiences: [budget-committee]").format(
+            audience=written, field=field))
+
+
 _BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)[^)\s]*|<img\b(?![^>]*\bsrc\s*=\s*[\"']?https?://)", re.I)
 # A picture fetched from another site when the email is opened (a Markdown
 # picture, or an HTML address a mail client loads: src, srcset, poster,
@@ -446,7 +458,7 @@ def _links_a_site_file(line: str) -> bool:
             continue
         if target.startswith(("{static}", "{attach}")):
             return True
-        if Path(target.split("#")[0].split("?")[0]).suffix.lower() not in _PAGE_SUFFIXES:
+        if not is_page_address(target.split("#")[0].split("?")[0]):
             return True
     return False
 
@@ -467,8 +479,18 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
         elif _BODY_PICTURE.search(line) or picture is not None:
             problems.append(Problem(shown, number, _("a private notice shows no picture from the site in its text (the file would be public); give it as image: images/FILE with image_alt, which goes inside the email")))
         elif _links_a_site_file(line):
-            problems.append(Problem(shown, number, _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")))
+            problems.append(Problem(shown, number, site_file_linked()))
     return problems
+
+
+def site_file_linked() -> str:
+    """The problem of a private notice's text linking a file of the site."""
+    return _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")
+
+
+def is_page_address(path: str) -> bool:
+    """Whether a link's path (no query or fragment) leads to a page, not a file."""
+    return Path(path).suffix.lower() in _PAGE_SUFFIXES
 
 
 def slug_from_filename(path: Path) -> str:
@@ -490,20 +512,23 @@ def _not_text(key: str, value) -> str:
 
 _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "department": "문화체육과", "category": "culture",
              "expires": "2026-12-31", "image": "images/poster.jpg", "priority": "normal", "status": "published",
-             "slug": "winter-festival-2026"}
+             "slug": "winter-festival-2026", "visibility": "private", "survey": "library-satisfaction",
+             "summary": "12월 15일 분과 심사 자료를 보내 드립니다.", "sms": "[성동구] 김장 나눔 봉사자 모집",
+             "image_alt": "김장 나눔 행사 포스터"}
 
 
-# Korean words staff write for a channel, a status, a priority or a
-# visibility, which are written in English: the English word (the one the
-# key takes, of the words given) is suggested for them.
+# Korean words staff write for a channel, a status, a priority, a
+# visibility or a survey's kind, which are written in English: the English
+# word (the one the key takes, of the words given) is suggested for them.
 _IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
-               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private"}
+               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private",
+               "의견수렴": "consultation", "의견 수렴": "consultation", "설문": "survey", "설문조사": "survey"}
 
 
-def _suggestion(value, allowed) -> str:
+def english_suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
     english = next((word for word in _IN_ENGLISH.get(str(value).strip(), "").split() if word in allowed), None)
     return suggested(english) if english else did_you_mean(str(value), allowed)
@@ -515,7 +540,7 @@ def _choice(meta, key, allowed, problem):
         return None
     if value not in allowed:
         problem(key, _('{key} must be one of {allowed}, not "{value}"{suggestion}').format(
-            key=key, allowed=", ".join(allowed), value=value, suggestion=_suggestion(value, allowed)))
+            key=key, allowed=", ".join(allowed), value=value, suggestion=english_suggestion(value, allowed)))
         return None
     return value
 
@@ -536,7 +561,7 @@ def _name_list(meta, key, known, problem, what, where):
     for item in value:
         if item not in known:
             problem(key, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
-                what=what, item=item, suggestion=_suggestion(item, known), where=where))
+                what=what, item=item, suggestion=english_suggestion(item, known), where=where))
         elif item not in names:
             names.append(item)
     return names

@@ -43,7 +43,7 @@ from pelican.writers import Writer
 from .article_cache import keep_articles, save_kept_articles, take_kept_articles
 from .compiled_templates import keep_compiled_templates
 from .content_urls import compute_urls_once, forget_urls
-from .dates import korean_date
+from .dates import event_time, korean_date
 from .images import content_image_size
 from .pelican_cache import make_crash_safe
 from .pelican_shortcuts import take_shortcuts
@@ -363,7 +363,7 @@ def add_sotong_defaults(pelican):
     Also makes the field labels and SITEURL Jinja globals, so that templates
     import the theme's macros without context: Jinja then builds the macro
     module once, not once for each of thousands of pages; gives every
-    template the ``korean_date`` filter (sotong.dates) and the ``image_size``
+    template the ``korean_date`` and ``event_time`` filters (sotong.dates) and the ``image_size``
     one (sotong.images: an image's width and height); and keeps the
     compiled templates between builds when the content cache is on."""
     settings = pelican.settings
@@ -374,7 +374,7 @@ def add_sotong_defaults(pelican):
                                  "FIELD_LABELS": content.audiences.fields,
                                  "SITEURL": settings.get("SITEURL", "")}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "korean_date": korean_date,
-                                 "image_size": content_image_size}
+                                 "event_time": event_time, "image_size": content_image_size}
     escape_in_templates(settings)
     keep_compiled_templates(settings)
 

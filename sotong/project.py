@@ -54,6 +54,13 @@ class Project:
         relative = os.path.relpath(os.path.abspath(path), self.settings["SOTONG_PROJECT_DIR"])
         return str(path) if relative.startswith("..") else relative
 
+    def published(self, path: Path | str) -> str | None:
+        """OUTPUT_PATH as users see it (``output``, not the build slot it
+        points to) when ``path`` lies under it, which is deployed as it is;
+        None when it does not."""
+        public = Path(self.settings["OUTPUT_PATH"])
+        return self.shown(public) if Path(path).resolve().is_relative_to(public.resolve()) else None
+
     def today(self) -> dt.date:
         return today(self.settings)
 

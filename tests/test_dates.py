@@ -10,7 +10,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sotong.dates import korean_date, shift_years
+from sotong.dates import event_time, korean_date, shift_years
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(-5, 5))
@@ -56,3 +56,16 @@ def test_korean_date_reads_back_as_the_day_and_the_next_day_as_the_next(day, yea
     assert shown[1] == (str(day.year) if year else None)
     assert "월화수목금토일".index(following[4]) == ("월화수목금토일".index(shown[4]) + 1) % 7
     assert korean_date(day, year=year) == korean_date(day, year=year, weekday=True).rsplit("(", 1)[0]
+
+
+@pytest.mark.parametrize("start, end, written", [
+    (dt.datetime(2026, 10, 17, 14, 0), dt.datetime(2026, 10, 17, 17, 30), "2026년 10월 17일(토) 14:00 ~ 17:30"),
+    (dt.datetime(2026, 12, 19, 14, 0), dt.datetime(2026, 12, 20, 21, 0), "2026년 12월 19일(토) 14:00 ~ 2026년 12월 20일(일) 21:00"),
+    (dt.date(2026, 12, 24), dt.date(2026, 12, 26), "2026년 12월 24일(목) ~ 2026년 12월 26일(토)"),
+    (dt.datetime(2026, 12, 31, 9, 5), None, "2026년 12월 31일(목) 09:05"),
+    (dt.date(2026, 12, 24), dt.date(2026, 12, 24), "2026년 12월 24일(목)"),
+])
+def test_event_time_writes_an_events_days_and_hours(start, end, written):
+    """As the notice page wrote it (its theme's macro, now this function, so
+    that a private notice's email writes it the same way)."""
+    assert event_time(start, end) == written

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from plugins.bundles.rules import relevance, select
-from sotong.audiences import Audiences, Profile, Segment, load_audiences, matches_notice
+from sotong.audiences import Audiences, Profile, Segment, load_audiences, matches_notice, read_audience_list
 from sotong.store import Store
 from sotong.subscribers import check_row, export_csv, import_csv
 from test_audiences_match import FIELDS, maybe, profiles, segments, spec_matches_notice, years
@@ -91,6 +91,21 @@ def test_audiences_yaml_checks_group_keys(tmp_path):
         load_audiences(bad)
     assert ('groups: "committee-budget" is not defined, and audiences.yaml has no groups: yet; '
             'add it there, e.g. groups: {committee-budget: 한글 이름}') in str(raised.value)
+
+
+@pytest.mark.parametrize("written, instead", [
+    ("committee-budget", "budget-committee"), ("주민참여예산위원회", "budget-committee"), ("org-tongjang", "tongjang"),
+    ("committee-welfare", "{groups: [committee-welfare]}"),  # no segment of just its members
+])
+def test_a_group_written_for_a_segment_names_what_to_write(written, instead):
+    """Staff wrote the committee itself (its key or label, from the groups
+    they had just added) in a notice's audiences, and were told only
+    "unknown segment": nothing said that a group is reached through a
+    segment, or which one."""
+    audiences = Audiences(**{**AUDIENCES.__dict__, "groups": {**AUDIENCES.groups, "committee-welfare": "복지위원회"}})
+    problems = []
+    assert read_audience_list([written], audiences, lambda path, message: problems.append((path, message))) == ()
+    assert problems == [(("audiences", 0), f'"{written}" is a group, not a segment; write audiences: [{instead}]')]
 
 
 def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():

@@ -36,6 +36,17 @@ def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expec
 
 
 @pytest.mark.parametrize("added, expected", [
+    ("visibility: [private]", "e.g. visibility: private"),  # was "e.g. visibility: ...": nothing to copy
+    ("survey: [library-satisfaction]", "e.g. survey: library-satisfaction"),
+    ("summary: [첫째, 둘째]", "e.g. summary: 12월 15일"),
+    ("sms: [첫째, 둘째]", "e.g. sms: [성동구]"),
+])
+def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected):
+    message = only_problem(tmp_path, with_line(added))
+    assert message.startswith("notice.md:6: ") and expected in message, message
+
+
+@pytest.mark.parametrize("added, expected", [
     ("expires: 9999-12-31", "to keep a notice current, leave expires out"),
     ("expires: 2026년 12월 30일", "e.g. expires: 2026-12-30"),
     ("expires: 2026.12.30 18:00", "e.g. expires: 2026-12-30"),

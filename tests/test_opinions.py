@@ -56,6 +56,7 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
 
     found = invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG)
     assert found.code == 0 and "S000030" in found.stdout and "마을버스 배차" in found.stdout
+    assert "  왕십리2동  40대  " in found.stdout  # was the key, wangsimni2, which staff do not read
     assert invoke_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
     on_the_day = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
     assert on_the_day.code == 0 and "S000030" in on_the_day.stdout
@@ -125,6 +126,18 @@ def test_export_refuses_a_file_in_the_published_folder(project):
         assert exported.code == 1 and len(exported.output.strip().splitlines()) == 1, exported.output
         assert "write them under private/" in exported.output and "Traceback" not in exported.output
         assert not target.exists()
+
+
+def test_refusing_the_published_folder_names_it_as_staff_know_it(tmp_path):
+    """After a build output/ is a link to the build's slot: the refusals of
+    opinions export and subscribers changes told staff not to write under
+    ".output-a/", a folder they never made, and not output/."""
+    project = copy_project(tmp_path)
+    (project / ".output-a").mkdir()
+    (project / "output").symlink_to(".output-a")  # as sotong build leaves it
+    for command in (("opinions", "export", SLUG), ("subscribers", "changes", "--since", "2026-01-01")):
+        refused = invoke_sotong(project, *command, "output/x.csv")
+        assert refused.code == 1 and " output/ " in refused.output and ".output-" not in refused.output, refused.output
 
 
 def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultations_opinions_still_export(project):
@@ -382,29 +395,36 @@ def test_age_bands_in_the_year_of_answering(birth_year, band):
     assert opinions.age_band(birth_year, 2026) == band
 
 
-CONSULTATION = GOOD + """kind: consultation
+OPINION_QUESTION = "  - id: opinion\n    type: text\n    text: 의견은?\n"
+CONSULTATION = GOOD + OPINION_QUESTION + """kind: consultation
 anonymous: false
 policy:
   title: 마을버스 노선 개편
   department: 자치행정과
   summary: 배차 간격을 줄이는 개편안입니다.
 """
-POLICY_EXAMPLE = "write policy: {title: 마을버스 노선 개편, department: 교통행정과, summary: ...}"
+# the example names a department check takes: the survey's own (교통행정과, which audiences.yaml has not, was refused when copied)
+POLICY_EXAMPLE = "write policy: {title: 마을버스 노선 개편, department: 문화체육과, summary: ...}"
 CONSULTATION_CASES = [
-    (CONSULTATION.split("policy:")[0], 10, f"a consultation needs its policy; {POLICY_EXAMPLE}"),
-    (CONSULTATION.split("policy:")[0] + "policy: 마을버스 노선 개편\n", 12, "a consultation needs its policy"),
-    (CONSULTATION.replace("  department: 자치행정과\n", ""), 12, f"policy.department is required; {POLICY_EXAMPLE[6:]}"),
-    (CONSULTATION.replace("  title: 마을버스 노선 개편\n", ""), 12, "policy.title is required"),
-    (CONSULTATION.replace("  summary: 배차 간격을 줄이는 개편안입니다.\n", "  summary: \" \"\n"), 12, "policy.summary is required"),
-    (CONSULTATION.replace("department: 자치행정과", "department: 자치행정팀"), 14,
+    (CONSULTATION.split("policy:")[0], 13, f"a consultation needs its policy; {POLICY_EXAMPLE}"),
+    (CONSULTATION.split("policy:")[0] + "policy: 마을버스 노선 개편\n", 15, "a consultation needs its policy"),
+    (CONSULTATION.replace("  department: 자치행정과\n", ""), 15, f"policy.department is required; {POLICY_EXAMPLE[6:]}"),
+    (CONSULTATION.replace("  title: 마을버스 노선 개편\n", ""), 15, "policy.title is required"),
+    (CONSULTATION.replace("  summary: 배차 간격을 줄이는 개편안입니다.\n", "  summary: \" \"\n"), 15, "policy.summary is required"),
+    (CONSULTATION.replace("department: 자치행정과", "department: 자치행정팀"), 17,
      'unknown department "자치행정팀"; did you mean "자치행정과"?; use one of departments in audiences.yaml'),
-    (CONSULTATION.replace("  summary:", "  summery:"), 15, 'unknown policy key "summery"; policy takes title, department, summary'),
-    (CONSULTATION.replace("anonymous: false", "anonymous: true"), 11,
+    (CONSULTATION.replace("  summary:", "  summery:"), 18, 'unknown policy key "summery"; policy takes title, department, summary'),
+    (CONSULTATION.replace("anonymous: false", "anonymous: true"), 14,
      "a consultation keeps who answered, by policy; write anonymous: false"),
-    (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 10,
+    (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 13,
      'kind must be survey or consultation, not "consultaton"; did you mean "consultation"?'),
-    (CONSULTATION.replace("kind: consultation", "kind: survey"), 12,
+    (CONSULTATION.replace("kind: consultation", "kind: 의견수렴"), 13,  # was no suggestion: the Korean word for it
+     'kind must be survey or consultation, not "의견수렴"; did you mean "consultation"?'),
+    (CONSULTATION.replace("kind: consultation", "kind: survey"), 15,
      "policy is for consultations; add kind: consultation or remove policy"),
+    # only choices: no opinion was ever kept, and results counted no participant by dong and age band
+    (CONSULTATION.replace(OPINION_QUESTION, ""), 5, "a consultation keeps the opinions written in its free-text questions, "
+     "and this one has none, so no opinion would be kept; add one, e.g. - {id: opinion, type: text, text: 의견을 자유롭게 적어 주세요}"),
 ]
 
 

@@ -236,6 +236,10 @@ SITE_FILE = ("a private notice links no file of the site in its text (the file w
     ("![도표][1]\n\n[1]: https://a.example.org/p.png", REMOTE), ("![도표][]\n\n[도표]: images/kimjang.svg", PICTURE),
     # a file linked by reference: Pelican copied {static}/{attach} files to output/ for anyone to fetch
     ("[심사 자료][1]\n\n[1]: {static}/images/kimjang.svg", SITE_FILE), ("[자료][]\n\n[자료]: <{attach}files/review.pdf>", SITE_FILE),
+    # by the site's full address (FEED_DOMAIN here, SITEURL when published): a file saved under content/images/
+    # for the committee was on the public site, and check said nothing
+    ("[심사 자료](https://www.sd.go.kr/sotong/images/review.pdf)", SITE_FILE),
+    ("자료: <HTTPS://www.sd.go.kr/sotong/images/%EC%9E%90%EB%A3%8C.hwp>", SITE_FILE),
 ])
 def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(tmp_path, body_line, message):
     result = check_with_line(tmp_path, body_line)
@@ -246,6 +250,7 @@ def test_check_refuses_a_picture_or_file_of_the_site_in_a_private_notices_text(t
 
 def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     result = check_with_line(tmp_path, "[지도](https://map.example.org/x.png) [공고](https://www.sd.go.kr/a.pdf) "
+                                       "[소개](https://www.sd.go.kr/sotong/about/) "
                                        "[지난 공지]({filename}2026-11-05-kimjang-sharing.md) [전화](tel:02-2286-5000) "
                                        "[공고문][2]\n\n[2]: https://www.sd.go.kr/b.pdf\n\n"
                                        "[일시]: 12.12.(토) 14:00")  # text, not a reference: was "not a file under content/"
@@ -276,6 +281,11 @@ def check_with_line(tmp_path, body_line: str):
      "a private notice goes by email only, not sms, homepage; write channels: [email]"),
     ("audiences: [budget-committee]\n", "channels: [newsletter, twitter]\naudiences: [budget-committee]\n",
      "a private notice goes by email only, not newsletter, twitter"),
+    # a label is no condition: the committee's papers went to everyone who chose 여론조사
+    ("audiences: [budget-committee]\n", "audiences: [{label: 주민참여예산위원회}]\n",
+     "the audience {label: 주민참여예산위원회} has no condition, so this private notice would go to everyone who chose "
+     "여론조사; name its readers, e.g. audiences: [budget-committee]"),
+    ("audiences: [budget-committee]\n", "audiences: [budget-committee, {}]\n", "the audience {} has no condition"),
 ])
 def test_check_refuses_a_private_notice_without_audiences_or_with_public_channels(tmp_path, change, line, message):
     project = copy_project(tmp_path)
@@ -384,6 +394,23 @@ def test_a_notice_made_private_after_a_build_and_one_with_every_key_leave_nothin
         text = path.read_bytes().decode("utf-8", errors="replace")
         for secret in (CONCERT, "성동 송년 음악회 —", "얼룩말", "zebra"):
             assert secret not in text, f"{path.relative_to(output)} holds {secret!r}"
+
+
+def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_path):
+    """A private committee meeting's time and place (its ``event:``) were on
+    no page, as it has none, and not in the email either: the members got
+    "회의 자료" with the body only and had to phone for the hour and the room."""
+    project = copy_project(tmp_path)
+    (project / "content" / "notices" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--notice", "zebra-committee-papers", env=SECRET)
+    assert result.code == 0, result.output
+    emails = sorted((project / "private" / "outbox" / "zebra-committee-papers" / "email").glob("*.eml"))
+    assert len(emails) == len(committee_readers())
+    message = email.message_from_bytes(emails[0].read_bytes(), policy=email.policy.default)
+    html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+    assert "일시: 2026년 11월 28일(토) 14:00 ~ 16:00\n장소: 얼룩말회의실\n" in text
+    assert re.search(r"<strong>일시</strong> 2026년 11월 28일\(토\) 14:00 ~ 16:00<br><strong>장소</strong> 얼룩말회의실</p>", html)
 
 
 def test_a_committee_members_preferences_page_names_their_groups_and_what_that_sends(project):

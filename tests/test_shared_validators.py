@@ -132,7 +132,7 @@ DIRECTION = ("the text holds an invisible direction control character (U+{code})
              "delete it (copying from another program often brings one along)")
 SURVEY = ("title: 설문\ndepartment: 문화체육과\nopens: 2026-11-01\ncloses: 2026-11-30\nkind: consultation\n"
           "policy: {title: 노선 개편, department: 문화체육과, summary: 개편안}\n"
-          "questions:\n  - {id: a, type: single, text: 어느 쪽, options: [가, 나]}\n")
+          "questions:\n  - {id: a, type: single, text: 어느 쪽, options: [가, 나]}\n  - {id: b, type: text, text: 의견}\n")
 
 
 def survey_problems(root: Path, old: str, new: str) -> list[str]:

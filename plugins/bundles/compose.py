@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from sotong import mail
-from sotong.dates import korean_date
+from sotong.dates import event_time, korean_date
 from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
 from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, shortened, text_with_tel_links
@@ -205,6 +205,8 @@ class EmailComposer:
             "field": self.audiences.field_label(notice.category), "urgent": notice.urgent,
             "date": notice.date.strftime(self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")),
             "department": notice.department, "summary": notice.plain_summary(),
+            "event": notice.event and {"time": event_time(notice.event.start, notice.event.end),
+                                       "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
         }

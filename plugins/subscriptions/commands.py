@@ -29,10 +29,9 @@ from .storage import contacts_of
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def changes_command(project: Project, since: str, csv_file: str):
-    public = Path(project.settings["OUTPUT_PATH"]).resolve()
-    if Path(csv_file).resolve().is_relative_to(public):
+    if public := project.published(csv_file):
         raise SotongError([_("{csv_file}: the changes name subscribers and may not be written under {public}/ (it is published); write it under private/").format(
-            csv_file=csv_file, public=project.shown(public))])
+            csv_file=csv_file, public=public)])
     count = write_changes(project.store, since, csv_file)
     click.echo(_("Wrote {count} changes since {since} to {csv_file}.").format(
         count=count, since=since, csv_file=csv_file))

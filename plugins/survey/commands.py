@@ -213,9 +213,10 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
         department = _known_department(project, store, department)
     found = opinions.search(store, unicodedata.normalize("NFC", text.strip()), slug, department, limit or None,
                             since=since, until=until)
+    dongs = project.audiences.dongs  # 왕십리2동, as staff know it (a dong gone from audiences.yaml: its key)
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
-                   f"{opinion.dong or '-'}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
+                   f"{dongs.get(opinion.dong, opinion.dong or '-')}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
     click.echo(_("{count} opinions").format(count=len(found)), err=True)
 
 
@@ -226,10 +227,9 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 def opinions_export_command(project: Project, slug: str, file: str):
     store = opinions.ensure(project.store)
     _known_policy(project, store, slug)
-    public = Path(project.settings["OUTPUT_PATH"]).resolve()
-    if Path(file).resolve().is_relative_to(public):
+    if public := project.published(file):
         raise SotongError([_("{file}: the opinions name their participants and may not be written under {public}/ (it is published on the web); write them under private/, e.g. private/opinions.csv").format(
-            file=file, public=project.shown(public))])
+            file=file, public=public)])
     count = opinions.export(store, slug, file)
     click.echo(_("{slug}: wrote {count} opinions to {file}").format(slug=slug, count=count, file=file))
 

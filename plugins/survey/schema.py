@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from sotong import yamlsrc
 from sotong.i18n import _
+from sotong.notices import english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.problems import Problem, SotongError, did_you_mean, not_utf8, os_reason
 from sotong.content_files import yaml_files
@@ -161,6 +162,10 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
     publish_results = _flag(data, "publish_results", problem)
     questions = _questions(data.get("questions"), problem, doc.line)
     kind, policy = _consultation(data, audiences, anonymous, problem)
+    if kind == "consultation" and questions and not any(question.type == "text" for question in questions):
+        problem(("questions",), _("a consultation keeps the opinions written in its free-text questions, and this one has none, so no opinion "
+                                  "would be kept; add one, e.g. {example}").format(
+            example="- {id: opinion, type: text, text: 의견을 자유롭게 적어 주세요}"))
     if not problems:
         _fits_one_answer(questions, text_max_chars, lambda message: problem(("questions",), message))
     if problems:
@@ -197,7 +202,7 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
     kind = data.get("kind", "survey")
     if kind not in KINDS:
         problem(("kind",), _('kind must be survey or consultation, not "{kind}"{suggestion}').format(
-            kind=kind, suggestion=did_you_mean(str(kind), KINDS)))
+            kind=kind, suggestion=english_suggestion(kind, KINDS)))
         return "survey", None
     value = data.get("policy")
     if kind == "survey":
@@ -206,7 +211,9 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
         return kind, None
     if anonymous:
         problem(("anonymous",), _("a consultation keeps who answered, by policy; write anonymous: false"))
-    example = "policy: {title: 마을버스 노선 개편, department: 교통행정과, summary: ...}"
+    given = data.get("department")  # the example's department is one check takes
+    department = given if given in audiences.departments else next(iter(audiences.departments), "교통행정과")
+    example = f"policy: {{title: 마을버스 노선 개편, department: {department}, summary: ...}}"
     if not isinstance(value, dict):
         problem(("policy",) if value is not None else ("kind",), _("a consultation needs its policy; write {example}").format(example=example))
         return kind, None
