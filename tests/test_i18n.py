@@ -106,7 +106,11 @@ OTHER_TERMS = {
     r"하드|소프트": "영구 반송, 일시 반송",
     r"묶음을 만들": "발송함을 만들",
     r"대행사 전달": "대행사에 넘긴 것으로",
-    r"(?<!받을 수 )없는 주소|무효 표시": "받을 수 없는 주소 (flagged after a permanent refusal or repeated bounces)",
+    r"(?<!받을 수 )없는 (?:이메일 )?(?:주소|번호)|무효 표시":
+        "받을 수 없는 주소, 받을 수 없는 번호 (flagged after a permanent refusal or repeated bounces)",
+    r"수집기": "수집 서버 (sotong serve)",
+    r"공개하지 않는 공지": "비공개 공지 (visibility: private)",
+    r"나이대": "연령대 (the privacy page's word, as 참여자 번호 and 행정동)",
 }
 
 
