@@ -120,6 +120,23 @@ def test_the_catalog_says_each_thing_with_one_word():
     assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
 
 
+# Slips a copy editor takes out of the Korean: what a reader would stumble on,
+# and what to write instead.
+SLIPS = {
+    r"예: [^.]*처럼": '"예:" and "처럼" both say "for example": write "다음처럼 쓰세요: ..." or "...처럼 쓰세요"',
+    r"(?<![가-힣])이 분(?:[이가은는을를께]|에게)": "이분 (one word, as 그분)",
+    r"[\u4e00-\u9fff]": "plain Korean without Chinese characters (초 단위의 수, not 초(秒) 수)",
+    r"돌고 있": "실행 중",
+    r"^\{\w+!r\}입니다": "값이 {...}입니다, as every other setting's message",
+}
+
+
+def test_the_catalog_has_no_copy_editing_slips():
+    wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
+             for pattern, instead in SLIPS.items() if re.search(pattern, m.string)]
+    assert not wrong, "Korean a reader would stumble on:\n" + "\n".join(wrong)
+
+
 def as_table(catalog) -> dict:
     def hashable(text):
         return tuple(text) if isinstance(text, (tuple, list)) else text
