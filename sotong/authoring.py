@@ -54,7 +54,7 @@ OPTIONAL_KEYS = """# 아래는 필요할 때만 쓰는 항목입니다. 쓰려�
 # image_alt: 사진에 무엇이 있는지 한 문장 (image를 쓰면 꼭 씁니다)
 # survey: 설문 이름 (content/surveys/의 파일 이름, .yaml 없이)
 # priority: urgent   # 긴급 공지
-# status: draft   # 초안: 사이트, 소식지, 이메일, 문자 어디에도 나가지 않습니다
+# status: draft   # 초안: 누리집, 소식지, 이메일, 문자 어디에도 나가지 않습니다
 """
 
 

@@ -120,6 +120,42 @@ def test_the_catalog_says_each_thing_with_one_word():
     assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
 
 
+# Where another word than the glossary's is meant: the staff guide's gloss
+# of 누리집, the residents' own word for the site in an email or a text (and
+# its quote in a message), the word alone (what staff may write for a
+# channel: homepage), a web page's
+# "address that cannot be opened this way".
+KOREAN_ELSEWHERE_ALLOWED = ("누리집(홈페이지)", "홈페이지에서 보세요", "홈페이지에서 확인하세요", '"홈페이지"',
+                            "열 수 없는 주소")
+
+
+def korean_outside_the_catalog():
+    """Korean that staff or residents read that does not go through _():
+    templates, the staff guide, the pages, and the code's strings."""
+    import io
+    import tokenize
+
+    for path in sorted([*REPO.glob("themes/**/*.html"), *REPO.glob("themes/**/*.txt"), *REPO.glob("plugins/*/templates/*"),
+                        *REPO.glob("plugins/*/email_templates/*"), REPO / "docs" / "staff-guide-ko.md",
+                        *REPO.glob("content/pages/*.md")]):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            yield f"{path.relative_to(REPO)}:{number}", line
+    for path in sorted([*REPO.glob("sotong/**/*.py"), *REPO.glob("plugins/*/*.py")]):
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            if token.type == tokenize.STRING:
+                yield f"{path.relative_to(REPO)}:{token.start[0]}", token.string
+
+
+def test_the_korean_outside_the_catalog_says_each_thing_with_one_word():
+    wrong = []
+    for where, text in korean_outside_the_catalog():
+        for allowed in KOREAN_ELSEWHERE_ALLOWED:
+            text = text.replace(allowed, "")
+        wrong += [f"{where}: {re.search(pattern, text).group(0)!r}: {instead}"
+                  for pattern, instead in OTHER_TERMS.items() if re.search(pattern, text)]
+    assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
+
+
 # Slips a copy editor takes out of the Korean: what a reader would stumble on,
 # and what to write instead.
 SLIPS = {
