@@ -105,7 +105,7 @@ OTHER_TERMS = {
     r"보존 기간|\d+년 보관|까지 보관": "보유 기간, ...까지 보유 (the privacy page's words)",
     r"하드|소프트": "영구 반송, 일시 반송",
     r"묶음을 만들": "발송함을 만들",
-    r"대행사 전달": "대행사에 넘긴 것으로",
+    r"대행사에? 전달": "대행사에 넘긴 것으로, 대행사에 넘김",
     r"(?<!받을 수 )없는 (?:이메일 )?(?:주소|번호)|무효 표시":
         "받을 수 없는 주소, 받을 수 없는 번호 (flagged after a permanent refusal or repeated bounces)",
     r"수집기": "수집 서버 (sotong serve)",
