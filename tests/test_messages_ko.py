@@ -233,6 +233,16 @@ def test_notice_structure_rules_in_korean(korean, tmp_path, text, expected):
     assert any(str(p).startswith(expected) for p in problems), problems
 
 
+def test_an_unknown_department_in_korean(korean):
+    """Two sentences, each ended, with a suggestion or without (not '입니다; 부서 목록은')."""
+    from sotong.audiences import unknown_department
+
+    where = "부서 목록은 audiences.yaml의 departments: 아래에 있습니다 (새 부서는 거기에 추가하세요)"
+    assert unknown_department("zzz", ["문화체육과", "보건소"]) == f'알 수 없는 부서 "zzz"입니다. {where}'
+    assert unknown_department("보건서", ["문화체육과", "보건소", "보건위생과"]) == (
+        f'알 수 없는 부서 "보건서"입니다 (혹시 "보건소" (또는 보건위생과)인가요?). {where}')
+
+
 def test_surveys_and_banners_rules_in_korean(sotong, project_dir):
     """check's messages for a survey and a banner, in Korean by default."""
     banner = project_dir / "content" / "banners" / "gov24-certificates.yaml"
