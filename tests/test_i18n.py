@@ -163,6 +163,7 @@ SLIPS = {
     r"(?<![가-힣])이 분(?:[이가은는을를께]|에게)": "이분 (one word, as 그분)",
     r"[\u4e00-\u9fff]": "plain Korean without Chinese characters (초 단위의 수, not 초(秒) 수)",
     r"돌고 있": "실행 중",
+    r"못해서": "지원하지 않아서, 하지 못해서 (못 하다, two words, for 'cannot do')",
     r"^\{\w+!r\}입니다": "값이 {...}입니다, as every other setting's message",
 }
 
