@@ -111,6 +111,7 @@ OTHER_TERMS = {
     r"수집기": "수집 서버 (sotong serve)",
     r"공개하지 않는 공지": "비공개 공지 (visibility: private)",
     r"나이대": "연령대 (the privacy page's word, as 참여자 번호 and 행정동)",
+    r"(?<!전자)소통 서비스": "전자소통 서비스 (the service's name on the sign-up form, the emails and the privacy page)",
 }
 
 
