@@ -103,6 +103,8 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
     ("SMTP_PORT = 0\n", "pelicanconf.py:{line}: SMTP_PORT: 값이 0입니다. 포트 번호, 1부터 65535까지의 정수(으)로 쓰세요. 예: SMTP_PORT = 25"),
     ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 구청 홈페이지 구역에 보여 줄 '
                                          '공지 수, 1부터 100까지의 정수(으)로 쓰세요. 예: HOMEPAGE = {{"section_size": 10}}'),
+    ('SMS_PRICE = "9원"\n', "pelicanconf.py:{line}: SMS_PRICE: 값이 '9원'입니다. 메시지 한 건의 요금을 원 단위 숫자로 쓰세요. "
+                          "예: SMS_PRICE = 9"),
     ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
                                         '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
 ])
@@ -243,6 +245,16 @@ def test_an_unknown_department_in_korean(korean):
     assert unknown_department("zzz", ["문화체육과", "보건소"]) == f'알 수 없는 부서 "zzz"입니다. {where}'
     assert unknown_department("보건서", ["문화체육과", "보건소", "보건위생과"]) == (
         f'알 수 없는 부서 "보건서"입니다 (혹시 "보건소" (또는 보건위생과)인가요?). {where}')
+
+
+def test_sotong_new_asks_again_in_korean(korean, tmp_path):
+    """A wrong answer to sotong new's question, said as check says it (알 수 없는 분야 ...)."""
+    from project_support import copy_project
+    from test_new import new
+
+    result = new(copy_project(tmp_path, notices=False), "김장 나눔\n보건소\n건강\n건강정보\n", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert '알 수 없는 분야 "건강"입니다 (혹시 "건강정보"인가요?). 다음 중 키나 한글 이름을 고르세요: ' in result.output, result.output
 
 
 def test_surveys_and_banners_rules_in_korean(sotong, project_dir):
