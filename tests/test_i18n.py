@@ -153,18 +153,23 @@ def test_the_korean_outside_the_catalog_says_each_thing_with_one_word():
         for allowed in KOREAN_ELSEWHERE_ALLOWED:
             text = text.replace(allowed, "")
         wrong += [f"{where}: {re.search(pattern, text).group(0)!r}: {instead}"
-                  for pattern, instead in OTHER_TERMS.items() if re.search(pattern, text)]
+                  for pattern, instead in {**OTHER_TERMS, **SPACING}.items() if re.search(pattern, text)]
     assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
 
 
-# Slips a copy editor takes out of the Korean: what a reader would stumble on,
-# and what to write instead.
-SLIPS = {
-    r"예: [^.]*처럼": '"예:" and "처럼" both say "for example": write "다음처럼 쓰세요: ..." or "...처럼 쓰세요"',
+# Spacing a copy editor mends, in the catalog and outside it: what a reader
+# would stumble on, and what to write instead.
+SPACING = {
     r"(?<![가-힣])이 분(?:[이가은는을를께]|에게)": "이분 (one word, as 그분)",
+    r"(?<![가-힣])이 날(?!씨)": "이날 (one word, as 그날)",
+    r"못해서": "지원하지 않아서, 하지 못해서 (못 하다, two words, for 'cannot do')",
+}
+# And in the catalog's messages to staff:
+SLIPS = {
+    **SPACING,
+    r"예: [^.]*처럼": '"예:" and "처럼" both say "for example": write "다음처럼 쓰세요: ..." or "...처럼 쓰세요"',
     r"[\u4e00-\u9fff]": "plain Korean without Chinese characters (초 단위의 수, not 초(秒) 수)",
     r"돌고 있": "실행 중",
-    r"못해서": "지원하지 않아서, 하지 못해서 (못 하다, two words, for 'cannot do')",
     r"^\{\w+!r\}입니다": "값이 {...}입니다, as every other setting's message",
 }
 
