@@ -105,6 +105,7 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
                                          '공지 수, 1부터 100까지의 정수(으)로 쓰세요. 예: HOMEPAGE = {{"section_size": 10}}'),
     ('SMS_PRICE = "9원"\n', "pelicanconf.py:{line}: SMS_PRICE: 값이 '9원'입니다. 메시지 한 건의 요금을 원 단위 숫자로 쓰세요. "
                           "예: SMS_PRICE = 9"),
+    ("HOMEPAGE = 5\n", 'pelicanconf.py:{line}: HOMEPAGE: 중괄호 {{ }} 안에 "항목": 값을 쓴 묶음으로 쓰세요. 예: HOMEPAGE = {{'),
     ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
                                         '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
 ])
