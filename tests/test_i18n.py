@@ -163,6 +163,7 @@ SPACING = {
     r"(?<![가-힣])이 분(?:[이가은는을를께]|에게)": "이분 (one word, as 그분)",
     r"(?<![가-힣])이 날(?!씨)": "이날 (one word, as 그날)",
     r"못해서": "지원하지 않아서, 하지 못해서 (못 하다, two words, for 'cannot do')",
+    r"미리보기": "미리 보기 (as the preview's own pages and messages write it)",
 }
 # And in the catalog's messages to staff:
 SLIPS = {
