@@ -171,6 +171,7 @@ SLIPS = {
     r"예: [^.]*처럼": '"예:" and "처럼" both say "for example": write "다음처럼 쓰세요: ..." or "...처럼 쓰세요"',
     r"[\u4e00-\u9fff]": "plain Korean without Chinese characters (초 단위의 수, not 초(秒) 수)",
     r"돌고 있": "실행 중",
+    r"(?:이|그|새로운) 소통(?![가-힣])": "sotong, the program (이 소통 reads as 'this communication')",
     r"빈칸": "띄어쓰기 for a space, as every other message (빈 칸 is an empty cell of a CSV)",
     r'(?<!["「])수신거부(?! 일시)(?!["」])': '수신 거부, but the reply "수신거부" and the privacy page\'s 수신거부 일시',
     r"^\{\w+!r\}입니다": "값이 {...}입니다, as every other setting's message",
