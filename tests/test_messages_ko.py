@@ -157,6 +157,7 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),
     (["subscribers", "forget", "S404"], 1, '저장소에 구독자 "S404"도, 그 id의 기록도 없습니다.'),
     (["send", "--help"], 0, "발송함의 이메일을 SMTP 서버로 보내고, 문자는 문자 발송 대행사에 넘긴 것으로 기록합니다."),
+    (["send", "results", "--help"], 0, "결과 파일이 다루는 문자를 보낸 호."),  # as --notice's: 결과 파일이 다루는 문자를 보낸 단독 공지 발송함
     (["subscribers", "changes", "--help"], 0, "--since YYYY-MM-DD  내보낼 첫날"),  # not click's "[%Y-%m-%d]"
     (["bundles", "--help"], 0, "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"),
 ])
