@@ -157,6 +157,32 @@ def test_the_korean_outside_the_catalog_says_each_thing_with_one_word():
     assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
 
 
+def test_the_staff_guide_quotes_the_messages_as_they_are():
+    """A message the staff guide quotes (`...니다`, "..." for what varies, N
+    for a number) is said so by the catalog, so that staff find in the guide
+    the line they meet."""
+    guide = (REPO / "docs" / "staff-guide-ko.md").read_text(encoding="utf-8")
+    said = [text for m in read_catalog() if m.id for text in (m.string if isinstance(m.string, tuple) else (m.string,))]
+
+    def in_order(pieces, text):
+        at = 0
+        for piece in pieces:
+            at = text.find(piece, at)
+            if at < 0:
+                return False
+            at += len(piece)
+        return True
+
+    wrong = []
+    prose = re.sub(r"```.*?```", "", guide, flags=re.S)  # the commands to type
+    for quote in [span for span in re.findall(r"`([^`]+)`", prose) if "니다" in span and "\n" not in span]:
+        pieces = [piece for piece in re.split(r"\.\.\.|(?<![A-Za-z])N(?![A-Za-z])", quote) if piece]
+        pieces[0] = re.sub(r"^[^가-힣]*(?=[가-힣])", "", pieces[0])  # the file or address it names: the message's placeholder
+        if not any(in_order(pieces, text) for text in said):
+            wrong.append(quote)
+    assert not wrong, "the staff guide quotes messages the catalog does not say:\n" + "\n".join(wrong)
+
+
 # Spacing a copy editor mends, in the catalog and outside it: what a reader
 # would stumble on, and what to write instead.
 SPACING = {
