@@ -124,10 +124,11 @@ def test_the_catalog_says_each_thing_with_one_word():
 # Where another word than the glossary's is meant: the staff guide's gloss
 # of 누리집, the residents' own word for the site in an email or a text (and
 # its quote in a message), the word alone (what staff may write for a
-# channel: homepage), a web page's
-# "address that cannot be opened this way".
+# channel: homepage), a web page's "address that cannot be opened this way",
+# and the consent text as residents agreed to it (subscriptions.rules.CONSENT,
+# changed only with a new CONSENT_VERSION).
 KOREAN_ELSEWHERE_ALLOWED = ("누리집(홈페이지)", "홈페이지에서 보세요", "홈페이지에서 확인하세요", '"홈페이지"',
-                            "열 수 없는 주소")
+                            "열 수 없는 주소", "수신을 그만두실 때까지 보관하며")
 
 
 def korean_outside_the_catalog():
