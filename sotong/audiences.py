@@ -96,10 +96,12 @@ def unknown_department(value, departments) -> str:
     """The message for a department not in audiences.yaml: the closest names
     and where the list lives."""
     near = difflib.get_close_matches(str(value), list(departments), n=3, cutoff=0.3)
+    if not near:
+        return _('unknown department "{value}"; departments are listed under departments: in audiences.yaml '
+                 '(add a new one there)').format(value=value)
     others = _(" (or {near})").format(near=', '.join(near[1:])) if len(near) > 1 else ""
-    hint = _('; did you mean "{near}"{others}?').format(near=near[0], others=others) if near else ";"
-    return (_('unknown department "{value}"{hint} departments are listed under departments: in audiences.yaml (add a new one there)').format(
-        value=value, hint=hint))
+    return _('unknown department "{value}"; did you mean "{near}"{others}? departments are listed under departments: '
+             'in audiences.yaml (add a new one there)').format(value=value, near=near[0], others=others)
 
 
 def _in_range(value: int | None, bounds: tuple) -> bool:

@@ -48,13 +48,13 @@ OPTIONAL_KEYS = """# 아래는 필요할 때만 쓰는 항목입니다. 쓰려�
 # channels에 쓸 수 있는 곳: homepage newsletter email sms twitter facebook blog
 # summary: 목록과 이메일에 나갈 요약 (200자 이내, 없으면 본문 첫 문단)
 # sms: 문자로 보낼 짧은 글 (없으면 제목)
-# expires: {expires}   # 이 날까지 알립니다
+# expires: {expires}   # 이날까지 알립니다
 # event: {{start: {event} 10:00, end: {event} 12:00, place: 성동구청 3층 대강당}}
 # image: images/photo.jpg
 # image_alt: 사진에 무엇이 있는지 한 문장 (image를 쓰면 꼭 씁니다)
 # survey: 설문 이름 (content/surveys/의 파일 이름, .yaml 없이)
 # priority: urgent   # 긴급 공지
-# status: draft   # 초안: 사이트, 소식지, 이메일, 문자 어디에도 나가지 않습니다
+# status: draft   # 초안: 누리집, 소식지, 이메일, 문자 어디에도 나가지 않습니다
 """
 
 

@@ -105,8 +105,13 @@ OTHER_TERMS = {
     r"보존 기간|\d+년 보관|까지 보관": "보유 기간, ...까지 보유 (the privacy page's words)",
     r"하드|소프트": "영구 반송, 일시 반송",
     r"묶음을 만들": "발송함을 만들",
-    r"대행사 전달": "대행사에 넘긴 것으로",
-    r"(?<!받을 수 )없는 주소|무효 표시": "받을 수 없는 주소 (flagged after a permanent refusal or repeated bounces)",
+    r"대행사에? 전달": "대행사에 넘긴 것으로, 대행사에 넘김",
+    r"(?<!받을 수 )없는 (?:이메일 )?(?:주소|번호)|무효 표시":
+        "받을 수 없는 주소, 받을 수 없는 번호 (flagged after a permanent refusal or repeated bounces)",
+    r"수집기": "수집 서버 (sotong serve)",
+    r"공개하지 않는 공지": "비공개 공지 (visibility: private)",
+    r"나이대": "연령대 (the privacy page's word, as 참여자 번호 and 행정동)",
+    r"(?<!전자)소통 서비스": "전자소통 서비스 (the service's name on the sign-up form, the emails and the privacy page)",
 }
 
 
@@ -114,6 +119,96 @@ def test_the_catalog_says_each_thing_with_one_word():
     wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
              for pattern, instead in OTHER_TERMS.items() if re.search(pattern, m.string)]
     assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
+
+
+# Where another word than the glossary's is meant: the staff guide's gloss
+# of 누리집, the residents' own word for the site in an email or a text (and
+# its quote in a message), the word alone (what staff may write for a
+# channel: homepage), a web page's "address that cannot be opened this way",
+# and the consent text as residents agreed to it (subscriptions.rules.CONSENT,
+# changed only with a new CONSENT_VERSION).
+KOREAN_ELSEWHERE_ALLOWED = ("누리집(홈페이지)", "홈페이지에서 보세요", "홈페이지에서 확인하세요", '"홈페이지"',
+                            "열 수 없는 주소", "수신을 그만두실 때까지 보관하며")
+
+
+def korean_outside_the_catalog():
+    """Korean that staff or residents read that does not go through _():
+    templates, the staff guide, the pages, and the code's strings."""
+    import io
+    import tokenize
+
+    for path in sorted([*REPO.glob("themes/**/*.html"), *REPO.glob("themes/**/*.txt"), *REPO.glob("plugins/*/templates/*"),
+                        *REPO.glob("plugins/*/email_templates/*"), REPO / "docs" / "staff-guide-ko.md",
+                        *REPO.glob("content/pages/*.md")]):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            yield f"{path.relative_to(REPO)}:{number}", line
+    for path in sorted([*REPO.glob("sotong/**/*.py"), *REPO.glob("plugins/*/*.py")]):
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            if token.type == tokenize.STRING:
+                yield f"{path.relative_to(REPO)}:{token.start[0]}", token.string
+
+
+def test_the_korean_outside_the_catalog_says_each_thing_with_one_word():
+    wrong = []
+    for where, text in korean_outside_the_catalog():
+        for allowed in KOREAN_ELSEWHERE_ALLOWED:
+            text = text.replace(allowed, "")
+        wrong += [f"{where}: {re.search(pattern, text).group(0)!r}: {instead}"
+                  for pattern, instead in {**OTHER_TERMS, **SPACING}.items() if re.search(pattern, text)]
+    assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
+
+
+def test_the_staff_guide_quotes_the_messages_as_they_are():
+    """A message the staff guide quotes (`...니다`, "..." for what varies, N
+    for a number) is said so by the catalog, so that staff find in the guide
+    the line they meet."""
+    guide = (REPO / "docs" / "staff-guide-ko.md").read_text(encoding="utf-8")
+    said = [text for m in read_catalog() if m.id for text in (m.string if isinstance(m.string, tuple) else (m.string,))]
+
+    def in_order(pieces, text):
+        at = 0
+        for piece in pieces:
+            at = text.find(piece, at)
+            if at < 0:
+                return False
+            at += len(piece)
+        return True
+
+    wrong = []
+    prose = re.sub(r"```.*?```", "", guide, flags=re.S)  # the commands to type
+    for quote in [span for span in re.findall(r"`([^`]+)`", prose) if "니다" in span and "\n" not in span]:
+        pieces = [piece for piece in re.split(r"\.\.\.|(?<![A-Za-z])N(?![A-Za-z])", quote) if piece]
+        pieces[0] = re.sub(r"^[^가-힣]*(?=[가-힣])", "", pieces[0])  # the file or address it names: the message's placeholder
+        if not any(in_order(pieces, text) for text in said):
+            wrong.append(quote)
+    assert not wrong, "the staff guide quotes messages the catalog does not say:\n" + "\n".join(wrong)
+
+
+# Spacing a copy editor mends, in the catalog and outside it: what a reader
+# would stumble on, and what to write instead.
+SPACING = {
+    r"(?<![가-힣])이 분(?:[이가은는을를께]|에게)": "이분 (one word, as 그분)",
+    r"(?<![가-힣])이 날(?!씨)": "이날 (one word, as 그날)",
+    r"못해서": "지원하지 않아서, 하지 못해서 (못 하다, two words, for 'cannot do')",
+    r"미리보기": "미리 보기 (as the preview's own pages and messages write it)",
+}
+# And in the catalog's messages to staff:
+SLIPS = {
+    **SPACING,
+    r"예: [^.]*처럼": '"예:" and "처럼" both say "for example": write "다음처럼 쓰세요: ..." or "...처럼 쓰세요"',
+    r"[\u4e00-\u9fff]": "plain Korean without Chinese characters (초 단위의 수, not 초(秒) 수)",
+    r"돌고 있": "실행 중",
+    r"(?:이|그|새로운) 소통(?![가-힣])": "sotong, the program (이 소통 reads as 'this communication')",
+    r"빈칸": "띄어쓰기 for a space, as every other message (빈 칸 is an empty cell of a CSV)",
+    r'(?<!["「])수신거부(?! 일시)(?!["」])': '수신 거부, but the reply "수신거부" and the privacy page\'s 수신거부 일시',
+    r"^\{\w+!r\}입니다": "값이 {...}입니다, as every other setting's message",
+}
+
+
+def test_the_catalog_has_no_copy_editing_slips():
+    wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
+             for pattern, instead in SLIPS.items() if re.search(pattern, m.string)]
+    assert not wrong, "Korean a reader would stumble on:\n" + "\n".join(wrong)
 
 
 def as_table(catalog) -> dict:

@@ -103,6 +103,9 @@ def test_subscribers_import_speaks_korean(sotong, project_dir):
     ("SMTP_PORT = 0\n", "pelicanconf.py:{line}: SMTP_PORT: 값이 0입니다. 포트 번호, 1부터 65535까지의 정수(으)로 쓰세요. 예: SMTP_PORT = 25"),
     ('HOMEPAGE = {"section_size": 0}\n', 'pelicanconf.py:{line}: HOMEPAGE: "section_size"이(가) 0입니다. 구청 홈페이지 구역에 보여 줄 '
                                          '공지 수, 1부터 100까지의 정수(으)로 쓰세요. 예: HOMEPAGE = {{"section_size": 10}}'),
+    ('SMS_PRICE = "9원"\n', "pelicanconf.py:{line}: SMS_PRICE: 값이 '9원'입니다. 메시지 한 건의 요금을 원 단위 숫자로 쓰세요. "
+                          "예: SMS_PRICE = 9"),
+    ("HOMEPAGE = 5\n", 'pelicanconf.py:{line}: HOMEPAGE: 중괄호 {{ }} 안에 "항목": 값을 쓴 묶음으로 쓰세요. 예: HOMEPAGE = {{'),
     ('HOMEPAGE = {"section_sise": 5}\n', 'pelicanconf.py:{line}: HOMEPAGE: 알 수 없는 항목 "section_sise"입니다 '
                                         '(혹시 "section_size"인가요?). 쓸 수 있는 항목: section_size'),
 ])
@@ -149,9 +152,12 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["reach", "2026-11-26"], 1, 'slug가 "2026-11-26"인 공지가 없습니다. 그날 발행하는 호를 보려면 --issue 2026-11-26(으)로 쓰세요'),
     (["bundles", "--notice", "kimjang"], 1,  # nothing close to it: what a slug is, and one
      'slug가 "kimjang"인 공지가 없습니다. 공지의 slug는 파일 이름에서 .md를 뺀 것(또는 slug: 줄)입니다. 예: 2026-12-'),
+    (["reach", "2026-11-21-cold-wave-warning", "--issue", "2027-01-14"], 1,
+     "2026-11-21-cold-wave-warning은(는) 2027-01-14 호에 없습니다 (공지 날짜 2026-11-21). --issue로 그 공지의 호를 주거나"),
     (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),
     (["subscribers", "forget", "S404"], 1, '저장소에 구독자 "S404"도, 그 id의 기록도 없습니다.'),
     (["send", "--help"], 0, "발송함의 이메일을 SMTP 서버로 보내고, 문자는 문자 발송 대행사에 넘긴 것으로 기록합니다."),
+    (["send", "results", "--help"], 0, "결과 파일이 다루는 문자를 보낸 호."),  # as --notice's: 결과 파일이 다루는 문자를 보낸 단독 공지 발송함
     (["subscribers", "changes", "--help"], 0, "--since YYYY-MM-DD  내보낼 첫날"),  # not click's "[%Y-%m-%d]"
     (["bundles", "--help"], 0, "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"),
 ])
@@ -231,6 +237,26 @@ def test_notice_structure_rules_in_korean(korean, tmp_path, text, expected):
 
     _notice, problems = read(tmp_path, text)
     assert any(str(p).startswith(expected) for p in problems), problems
+
+
+def test_an_unknown_department_in_korean(korean):
+    """Two sentences, each ended, with a suggestion or without (not '입니다; 부서 목록은')."""
+    from sotong.audiences import unknown_department
+
+    where = "부서 목록은 audiences.yaml의 departments: 아래에 있습니다 (새 부서는 거기에 추가하세요)"
+    assert unknown_department("zzz", ["문화체육과", "보건소"]) == f'알 수 없는 부서 "zzz"입니다. {where}'
+    assert unknown_department("보건서", ["문화체육과", "보건소", "보건위생과"]) == (
+        f'알 수 없는 부서 "보건서"입니다 (혹시 "보건소" (또는 보건위생과)인가요?). {where}')
+
+
+def test_sotong_new_asks_again_in_korean(korean, tmp_path):
+    """A wrong answer to sotong new's question, said as check says it (알 수 없는 분야 ...)."""
+    from project_support import copy_project
+    from test_new import new
+
+    result = new(copy_project(tmp_path, notices=False), "김장 나눔\n보건소\n건강\n건강정보\n", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert '알 수 없는 분야 "건강"입니다 (혹시 "건강정보"인가요?). 다음 중 키나 한글 이름을 고르세요: ' in result.output, result.output
 
 
 def test_surveys_and_banners_rules_in_korean(sotong, project_dir):

@@ -243,6 +243,23 @@ def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(projec
     assert {r["state"] for r in journal(project).values()} == {"sent"}
 
 
+def test_the_journals_own_answers_are_in_korean(project, offers):
+    """What sotong send writes as an answer itself (staff read it in send
+    report and the issue report), in Korean only: a message whose
+    connection dropped at every try, an SMS handed over (넘김, the word of
+    every message about the handover)."""
+    ids = add_subscribers(store_of(project), 1)
+    outbox_of(project, ids, sms={ids[0]: "SMS"})
+    handler = ScriptedHandler(**offers)
+    handler.drop_at = {1, 2, 3, 4, 5}  # reconnect_attempts: 5
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert "Emails: 0 sent, 0 failed, 1 deferred" in result.output, result.output
+    rows = journal(project)
+    assert rows[(ids[0], "email")]["answer_text"] == "연결 끊김 5회: 시도할 때마다 연결이 끊겼습니다"
+    assert rows[(ids[0], "sms")]["answer_text"] == "sms.csv: 문자 발송 대행사에 넘김"
+
+
 def test_readers_unsubscribed_since_bundling_are_left_out(project):
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids[:3], sms={ids[3]: "SMS"})

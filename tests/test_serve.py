@@ -119,6 +119,8 @@ def test_forged_or_tampered_tokens_get_403_and_change_nothing(project, server):
     # the page now says to call, with the number to tap, in its text (not only in the footer)
     main = page.split("<main", 1)[1].split("</main>", 1)[0]
     assert "잘렸거나" in main and '<a href="tel:02-2286-5114">02-2286-5114</a>' in main
+    # the link to press again is named as the email's footer shows it (themes/email/email.html)
+    assert "「수신거부」 링크" in main and ">수신거부</a>" in (REPO / "themes" / "email" / "email.html").read_text(encoding="utf-8")
     assert unsubscribed(project) == {"S00001": None, "S00002": None}
 
 

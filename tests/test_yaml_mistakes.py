@@ -45,7 +45,7 @@ def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
     assert result.code == 1
     assert result.stderr.splitlines() == [
         f"content/notices/2026-09-02-property-tax-september.md:{title + 1}: 닫는 따옴표 뒤에 글자가 더 있거나, 이 줄의 "
-        "들여쓰기가 위의 키들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 키를 같은 칸에서 시작하세요"]
+        "들여쓰기가 위의 항목들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 항목을 같은 칸에서 시작하세요"]
 
 
 def test_text_that_starts_with_a_full_width_space_is_text():

@@ -47,7 +47,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
     kind = _one(values.get("kind", "person"), KINDS, "kind")
     business_type = _one(values.get("business_type"), audiences.business_types, "business_type")
     return Subscriber(
-        id=PERSONA_ID, name="미리보기", email=PLACEHOLDER_EMAIL, phone=PLACEHOLDER_PHONE,
+        id=PERSONA_ID, name="미리 보기", email=PLACEHOLDER_EMAIL, phone=PLACEHOLDER_PHONE,
         birth_year=birth_year, gender=gender, dong=dong, fields=fields, channels=channels,
         kind=kind, business_type=business_type, groups=groups,
     )

@@ -70,7 +70,7 @@ STATE_WORDS = {SENT: N_("{count} sent"), HANDED_OVER: N_("{count} handed over"),
                QUEUED: N_("{count} not yet tried")}
 CHANNEL_WORDS = {"email": N_("email"), "sms": N_("sms")}
 KIND_WORDS = {"hard": N_("hard"), "soft": N_("soft")}
-SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 전달"
+SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 넘김"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_messages (

@@ -318,7 +318,7 @@ class Sender:
             if self.losses[message.id] < self.config.reconnect_attempts:
                 return schedule.done(message, at_once=True)
             self._record(message, DEFERRED, "connect", None,
-                         f"연결 끊김 {self.losses[message.id]}회: the connection dropped at every try")
+                         f"연결 끊김 {self.losses[message.id]}회: 시도할 때마다 연결이 끊겼습니다")
         elif result == RETRY:
             self.tries[message.id] = self.tries.get(message.id, 0) + 1
             if self.tries[message.id] < self.config.max_attempts:

@@ -40,7 +40,7 @@ def unsubscribe(request, token: str):
     if subscriber_id is None:  # cut short by a mail program, or mistyped: pressed again, this page again
         raise Forbidden(response=request.app.render(
             "web_error.html", 403, title="링크가 올바르지 않습니다", explanation=(
-                "링크가 잘렸거나 바뀐 것 같습니다. 받으신 메일의 「수신 거부」 링크를 다시 눌러 보시고, 그래도 이 화면이 "
+                "링크가 잘렸거나 바뀐 것 같습니다. 받으신 메일 맨 아래의 「수신거부」 링크를 다시 눌러 보시고, 그래도 이 화면이 "
                 f"나오면 전화({request.app.settings['OFFICE_PHONE']})로 알려 주세요. 바로 수신 거부해 드립니다.")))
     with request.app.store() as store:
         subscriber = store.subscriber(subscriber_id)
