@@ -97,3 +97,15 @@ def test_the_chart_keeps_notice_titles_inside_it_and_marks_a_cut_one(contexts, r
     description = page.text_content("svg desc")
     assert all(title in description for title in _TITLES.values())
     page.close()
+
+
+def test_the_year_chart_tells_email_sms_and_lms_apart_without_colour(contexts, reports):
+    # three dark colours (blue, green, brown) were alike to a colour-blind reader and on a black-and-white printer
+    page = contexts(1000).new_page()
+    page.goto(reports[1].as_uri())
+    fills = page.evaluate("""() => Object.fromEntries(['EMAIL', 'SMS', 'LMS'].map(type => [type,
+        [...document.querySelectorAll('rect.' + type)].map(part => getComputedStyle(part).fill)]))""")
+    bars, legend = {t: set(f[1:]) for t, f in fills.items()}, {t: f[0] for t, f in fills.items()}
+    assert bars["EMAIL"] and bars["LMS"] and all(bars[t] <= {legend[t]} for t in legend), fills  # as in the legend
+    assert len(set(legend.values())) == 3 and [t for t, f in legend.items() if not f.startswith("url(")] == ["EMAIL"]
+    page.close()
