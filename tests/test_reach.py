@@ -132,3 +132,17 @@ def test_the_reach_table_keeps_its_columns_under_a_korean_slug():
     lines = reach_lines(Reach(), notices, Prices())
     assert {cell_len(line) for line in lines[:3]} == {cell_len(lines[0])}
     assert lines[1].endswith(lines[2][-20:]) and cell_len(lines[1][:-20]) == cell_len(lines[2][:-20])
+
+
+def test_reach_on_a_store_with_no_subscriber_says_so(populated, tmp_path):
+    """A mistyped SOTONG_DB (private/sotng.db) makes a new, empty store:
+    reach printed every notice reaching 0 readers and nothing else, where
+    bundles says the store holds no subscribers and what to do; reach now
+    says so too (on stderr). A store with subscribers says nothing of it."""
+    project, _ = populated
+    assert "holds no subscribers" not in invoke_sotong(project, "reach", "--issue", ISSUE.isoformat()).output
+    empty = policy_project(tmp_path, "all", 'SOTONG_DB = "private/sotng.db"')
+    result = invoke_sotong(empty, "reach", "--issue", ISSUE.isoformat())
+    assert result.code == 0 and result.stderr.splitlines() == [
+        "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so every notice reaches nobody; put them "
+        "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]
