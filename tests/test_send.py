@@ -499,6 +499,22 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):
+    """``sotong report --issue D -s publishconf.py`` with emails not sent yet
+    said to run ``sotong send --issue D`` again, without the -s: run as said,
+    it read pelicanconf.py, and its store, not the production one."""
+    import socket
+
+    outbox_of(project, add_subscribers(store_of(project), 2))
+    with socket.socket() as probe:  # a port with nobody listening: every email stays queued
+        probe.bind(("127.0.0.1", 0))
+        assert send(project, probe.getsockname()[1]).code == 1
+    production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    report = run_sotong(project, "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
+    assert report.code == 0 and (
+        "The emails not sent yet go when sotong send --issue 2026-11-26 -s publishconf.py runs again.") in report.stdout
+
+
 def test_a_production_run_suggests_its_next_commands_with_its_settings(project):
     """Run with -s publishconf.py, the next step a message gives carries it: without
     it, the command suggested read pelicanconf.py, and its store, not the environment's

@@ -187,7 +187,7 @@ def issue_report_command(project, issue: str, kind: str = "issue") -> None:
         bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered,
         sms_failed=total.sms_failed, clicks=total.clicks or 0))
     if total.unsent:
-        click.echo(_("The emails not sent yet go when sotong send {option} {key} runs again.").format(
-            option=option_of(kind), key=issue))
+        click.echo(_("The emails not sent yet go when sotong send {option} {key}{settings} runs again.").format(
+            option=option_of(kind), key=issue, settings=settings_flag(project.settings)))
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
