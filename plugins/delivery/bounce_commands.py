@@ -156,8 +156,9 @@ def after_send_lines(store, outbox: str, limit: float) -> list[str]:
     hard = sum(1 for row in rows if row["kind"] == "hard")
     lines += [_("Late bounces and SMS failures ({count:,}: {hard:,} hard, {soft:,} soft; from sotong bounces and sotong send results):").format(
         count=len(rows), hard=hard, soft=len(rows) - hard)]
-    for row in rows:
-        answer = " ".join(p for p in (row["status"], row["reason"]) if p)
+    for row in rows:  # a mail server's own words; the SMS agency's code in the staff's
+        answer = (_("the SMS agency reported it failed (code {code})").format(code=row["status"] or "-")
+                  if row["channel"] == "sms" else " ".join(p for p in (row["status"], row["reason"]) if p))
         lines.append(_("  {subscriber_id}  {channel}  {kind} on {day}: {answer}").format(
             subscriber_id=row['subscriber_id'], channel=_(CHANNEL_WORDS[row['channel']]), kind=_(KIND_WORDS[row['kind']]),
             day=row['day'], answer=answer))
