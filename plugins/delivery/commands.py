@@ -290,10 +290,10 @@ def send_report(project, issue, notice, mark_invalid):
     invalid = [row for row in unsettled if row["state"] == FAILED
                and invalid_address(row["answer_stage"], row["answer_code"], row["answer_text"])]
     invalid_ids = {row["subscriber_id"] for row in invalid}
-    for state, title in ((FAILED, _("Failed")), (DEFERRED, _("Deferred (retried by the next sotong send)"))):
+    for state, title in ((FAILED, _("Failed ({count:,}):")), (DEFERRED, _("Deferred ({count:,}, retried by the next sotong send):"))):
         rows = [row for row in unsettled if row["state"] == state]
         if rows:
-            click.echo(f"{title} ({len(rows)}):")
+            click.echo(title.format(count=len(rows)))
         for row in rows:
             answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
             flag = _("  [invalid address]") if row["subscriber_id"] in invalid_ids and state == FAILED else ""
