@@ -142,7 +142,7 @@ def _why_not(bundler: Bundler, subscriber, channel: str) -> str:
     if not subscriber.subscribed:
         return _("unsubscribed")
     if channel not in subscriber.channels:
-        return _("{channel} is not among the reader's channels").format(channel=channel)
+        return _("email is not among the reader's channels") if channel == "email" else _("SMS is not among the reader's channels")
     if subscriber.reachable_by(channel) and not bundler.reachable(subscriber, channel):
         return _("the email address is marked invalid") if channel == "email" else _("the phone number is marked invalid")
     if not subscriber.reachable_by(channel):
