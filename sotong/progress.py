@@ -20,12 +20,13 @@ def progress(total: int, description: str, least: int = 1) -> Iterator[Callable[
         yield lambda *done: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Column
 
     every, count = max(1, total // REDRAWS), 0
     title = TextColumn("{task.description}", table_column=Column(max_width=TITLE_CELLS, no_wrap=True, overflow="ellipsis"))
-    with Progress(title, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    done = TextColumn("{task.completed:,.0f}/{task.total:,.0f}", justify="right", style="progress.download")  # 1,200/52,341
+    with Progress(title, BarColumn(), done, TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
 

@@ -36,3 +36,11 @@ def test_a_long_title_leaves_the_count_showing_on_80_columns(monkeypatch):
     title = "2026-12-10 발송 중 (같은 발송함을 함께 보내는 다른 sotong send가 있으면 이 작업자의 몫)"
     assert list(tracked(list(range(120)), title)) == list(range(120))
     assert "120/120" in terminal.getvalue() and "2026-12-10 발송 중" in terminal.getvalue()
+
+
+def test_the_count_separates_thousands(monkeypatch):
+    """A bar of a district's list read "52341/120000"; it reads "1,200/1,200" as the summaries do."""
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert len(list(tracked(list(range(1_200)), "Checking rows"))) == 1_200
+    assert "1,200/1,200" in terminal.getvalue()
