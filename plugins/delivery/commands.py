@@ -79,7 +79,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
     if not dry_run:
-        click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
+        click.echo(_emails_line(figures) if unsent else _nothing_left_line(
+            journal.counts(key), f"{option} {key}{settings_flag(project.settings)}"))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
         give_sms_csv = _say_sms(project, journal, outbox, recorded, started)
@@ -228,16 +229,17 @@ def _emails_line(figures) -> str:
             + ".")
 
 
-def _nothing_left_line(counts: dict) -> str:
-    """A run with no email left to send: what earlier runs did."""
+def _nothing_left_line(counts: dict, outbox: str) -> str:
+    """A run with no email left to send: what earlier runs did (``outbox``:
+    the options that name it, ``--issue D -s FILE``, for the next step)."""
     sent = counts.get(("email", "EMAIL", SENT), 0)
     failed = counts.get(("email", "EMAIL", FAILED), 0)
     if not sent and not failed:
         return _("Emails: this outbox has none to send.")
     if not failed:
         return _("Emails: all {sent:,} were already sent; nothing left to send.").format(sent=sent)
-    return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report lists them).").format(
-        sent=sent, failed=failed))
+    return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report {outbox} lists them).").format(
+        sent=sent, failed=failed, outbox=outbox))
 
 
 def _outbox_here(project, journal, key: str, kind: str):
