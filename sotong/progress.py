@@ -8,6 +8,7 @@ import sys
 from typing import Callable, Iterable, Iterator
 
 REDRAWS = 200  # the bar moves at most this many times, however many items
+TITLE_CELLS = 36  # at most, of a line of 80 columns: the bar, the count and the time left always show beside it
 
 
 @contextlib.contextmanager
@@ -19,10 +20,13 @@ def progress(total: int, description: str, least: int = 1) -> Iterator[Callable[
         yield lambda *done: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Column
 
     every, count = max(1, total // REDRAWS), 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    title = TextColumn("{task.description}", table_column=Column(max_width=TITLE_CELLS, no_wrap=True, overflow="ellipsis"))
+    done = TextColumn("{task.completed:,.0f}/{task.total:,.0f}", justify="right", style="progress.download")  # 1,200/52,341
+    with Progress(title, BarColumn(), done, TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
 

@@ -770,9 +770,9 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
 
     def summary(self) -> str:
-        return (_("{added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected").format(
+        return (_("{added:,} added, {updated:,} updated, {unchanged:,} unchanged, {rejected:,} rejected").format(
             added=self.added, updated=self.updated, unchanged=self.unchanged, rejected=self.rejected)
-            + (_("; {purged} left out: unsubscribed, their data destroyed, not stored again").format(purged=self.purged)
+            + (_("; {purged:,} left out: unsubscribed, their data destroyed, not stored again").format(purged=self.purged)
                if self.purged else ""))
 
 

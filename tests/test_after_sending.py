@@ -115,9 +115,12 @@ def test_send_report_tells_each_state_and_kind_in_korean(project):
     assert "  이메일: 보냄 2, 실패 1, 미뤄짐 1 (모두 4건)\n" in report.output, report.output
     assert "  문자(SMS·LMS): 대행사에 넘김 2 (모두 2건)\n" in report.output
     assert f"  {ids[2]}  이메일  1번 시도 후: 550" in report.output
-    assert f"  {ids[4]}  문자  영구 (2026-11-26): 2001" in report.output
-    assert not re.search(r"\b(sent|failed|deferred|handed over|email|sms|hard|soft)\b", report.output.replace(
-        "sotong send", "").replace("SMS agency: failed", "")), report.output
+    # headed by their count in one pair of brackets: "미뤄짐 (다음 sotong send 때 다시 보냅니다) (1):"
+    assert "\n실패 (1건):\n" in report.output and "\n미뤄짐 (1건, 다음 sotong send 때 다시 보냅니다):\n" in report.output
+    # the agency's code in Korean words: it read "2001 SMS agency: failed 2001"
+    assert f"  {ids[4]}  문자  영구 (2026-11-26): 문자 발송 대행사가 실패로 알림 (코드 2001)\n" in report.output
+    assert not re.search(r"\b(sent|failed|deferred|handed over|email|sms|hard|soft|agency)\b", report.output.replace(
+        "sotong send", "")), report.output
 
 
 # --- the issue report's figures add up, read from a real journal ------------------------------

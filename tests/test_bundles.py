@@ -665,6 +665,13 @@ def test_preview_writes_what_one_reader_would_get(small):
     assert missing.code == 1 and 'no subscriber with id "Z9"' in missing.output
 
 
+def test_preview_says_in_korean_which_channel_a_reader_lacks(small, monkeypatch):
+    """It said "sms은(는) 이 구독자의 수신 방법이 아닙니다": the channel's key, in English."""
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    result = run_cli(small / "pelicanconf.py", "preview", "--persona", "fields=health channels=email", "--issue", ISSUE)
+    assert result.code == 0 and "문자:   없음 (문자는 이 구독자의 수신 방법이 아닙니다)\n" in result.output, result.output
+
+
 def test_blocks_from_plugins_reach_the_email_and_the_manifest(small):
     def invitation(subscriber, notices):
         if subscriber.id == "A1":

@@ -91,7 +91,7 @@ def test_a_full_disk_under_the_store_is_one_line_and_loses_nothing(project_dir, 
         "a database file of Sotong (the store SOTONG_DB, a cache or a working file): cannot be written (disk I/O error); "
         "make room on its disk and run the command again"]
     result = sotong(project_dir, "subscribers", "import", "pop.csv")
-    assert result.stdout.strip() == "pop.csv: 3000 added, 0 updated, 0 unchanged, 0 rejected."
+    assert result.stdout.strip() == "pop.csv: 3,000 added, 0 updated, 0 unchanged, 0 rejected."
 
 
 def test_only_the_engines_answers_about_where_they_run_become_one_line():

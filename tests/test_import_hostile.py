@@ -78,7 +78,7 @@ def test_a_full_temporary_folder_is_one_line_and_loses_nothing(project_dir, soto
             "(disk I/O error); make room there, or set TMPDIR to a folder with room, and import again: nothing was imported"]
         assert list(temporary.iterdir()) == []
     result = sotong(project_dir, "subscribers", "import", "pop.csv", env={"TMPDIR": str(temporary)})
-    assert result.stdout.strip() == "pop.csv: 0 added, 0 updated, 20500 unchanged, 0 rejected."
+    assert result.stdout.strip() == "pop.csv: 0 added, 0 updated, 20,500 unchanged, 0 rejected."
 
 
 def test_a_cell_past_the_csv_limit_is_one_line(project_dir, sotong):

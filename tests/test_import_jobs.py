@@ -259,6 +259,6 @@ def test_the_progress_bar_counts_the_rows_not_the_header_line(tmp_path, monkeypa
         terminal = Terminal()
         monkeypatch.setattr("sys.stderr", terminal)
         import_csv(store, path, AUDIENCES, YEAR)
-        assert "10000/10000" in terminal.getvalue() and "/10001" not in terminal.getvalue(), path
-        assert "/9999" not in terminal.getvalue(), path
+        assert "10,000/10,000" in terminal.getvalue() and "/10,001" not in terminal.getvalue(), path
+        assert "/9,999" not in terminal.getvalue(), path
     store.close()

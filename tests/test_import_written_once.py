@@ -57,7 +57,7 @@ def test_an_import_alone_with_the_store_writes_its_rows_into_it_once(tmp_path):
     database = tmp_path / "sotong.db"
     store = Store.open(database)
     try:
-        for path, summary in ((new, "3000 added, 0 updated"), (changed, "0 added, 3000 updated")):
+        for path, summary in ((new, "3,000 added, 0 updated"), (changed, "0 added, 3,000 updated")):
             assert import_csv(store, path, AUDIENCES, YEAR, jobs=2).summary().startswith(summary)
             assert _wal_bytes(database) < database.stat().st_size / 20
             assert not Path(f"{database}-journal").exists()
@@ -143,7 +143,7 @@ def test_an_import_killed_half_way_loses_nothing_and_the_next_command_opens_the_
     assert not Path(f"{database}-journal").exists()
     store = Store.open(database)
     try:
-        assert import_csv(store, changed, AUDIENCES, YEAR, jobs=1).summary().startswith("0 added, 3000 updated")
+        assert import_csv(store, changed, AUDIENCES, YEAR, jobs=1).summary().startswith("0 added, 3,000 updated")
     finally:
         store.close()
 

@@ -21,7 +21,7 @@ from sotong.store import Store
 from test_audiences_match import spec_matches_notice
 from test_sms_policy import ISSUE, NOTICES, policy_project, spec_sms
 
-ROW = re.compile(r"^  (?P<slug>[\w-]+) +(?P<email>[\d,]+) +(?P<sms>[\d,]+)$")
+ROW = re.compile(r"^ +(?P<email>[\d,]+) +(?P<sms>[\d,]+)  (?P<slug>[\w-]+)$")
 TOTALS = re.compile(r"^  messages: email (?P<email>[\d,]+), SMS (?P<sms>[\d,]+), LMS (?P<lms>[\d,]+); cost (?P<cost>.+) won \(")
 
 
@@ -105,11 +105,11 @@ def test_the_reach_table_is_headed_in_korean_by_default(populated, monkeypatch):
     monkeypatch.setenv("SOTONG_LANG", "ko")
     result = invoke_sotong(project, "reach", "water-cut", "--issue", ISSUE.isoformat())
     assert result.code == 0, result.output
-    header = next(line for line in result.stdout.splitlines() if line.strip().startswith("공지"))
-    assert header.split() == ["공지", "이메일", "문자"]
-    # the columns stay under their Korean heads (a Korean letter takes two columns)
-    row = next(line for line in result.stdout.splitlines() if line.strip().startswith("water-cut"))
-    assert cell_len(header) == cell_len(row)
+    header = next(line for line in result.stdout.splitlines() if line.strip().startswith("이메일"))
+    assert header.split() == ["이메일", "문자", "공지"]
+    # the counts stay under their Korean heads (a Korean letter takes two columns)
+    row = next(line for line in result.stdout.splitlines() if line.endswith("water-cut"))
+    assert cell_len(header[:-len("공지")]) == cell_len(row[:-len("water-cut")])
 
 
 def test_reach_shows_a_progress_bar_in_a_terminal(populated):
@@ -119,16 +119,37 @@ def test_reach_shows_a_progress_bar_in_a_terminal(populated):
     assert f"Counting the readers of {ISSUE.isoformat()}".encode() in shown and b"400/400" in shown, shown
 
 
-def test_the_reach_table_keeps_its_columns_under_a_korean_slug():
+def test_the_reach_table_keeps_its_columns_under_a_korean_slug_and_fits_80_columns():
     """A notice file named in Korean (2026-11-05-김장나눔.md) has a Korean
     slug; its row was padded by characters, not by the columns its letters
-    take, and its counts stood two columns right of every other row's."""
+    take, and its counts stood two columns right of every other row's. And
+    with the slug first, a slug of 60 characters (what sotong new may write)
+    made every row 82 columns wide: an 80-column terminal put its SMS count
+    on the next line. The counts come first now, the slug last."""
     from types import SimpleNamespace
 
     from bundles.reach import Reach, reach_lines
     from sotong.sms import Prices
 
-    notices = [SimpleNamespace(slug="2026-11-05-김장나눔"), SimpleNamespace(slug="water-cut")]
-    lines = reach_lines(Reach(), notices, Prices())
-    assert {cell_len(line) for line in lines[:3]} == {cell_len(lines[0])}
-    assert lines[1].endswith(lines[2][-20:]) and cell_len(lines[1][:-20]) == cell_len(lines[2][:-20])
+    long = "2026-12-01-" + "gimjang-nanum-jawonbongsaja-mojip-wangsimni-gwangjang-j"[:49]
+    notices = [SimpleNamespace(slug="2026-11-05-김장나눔"), SimpleNamespace(slug="water-cut"), SimpleNamespace(slug=long)]
+    reach = Reach(email=Counter({long: 123_456}), sms=Counter({"water-cut": 7}))
+    lines = reach_lines(reach, notices, Prices())
+    assert len(long) == 60 and max(cell_len(line) for line in lines[:4]) <= 80, lines
+    assert [ROW.match(line)["slug"] for line in lines[1:4]] == [n.slug for n in notices]
+    assert {line.index(slug) for line, slug in zip(lines[1:4], [n.slug for n in notices])} == {len(lines[1]) - len(notices[0].slug)}
+    assert lines[3].split()[:2] == ["123,456", "0"]
+
+
+def test_reach_on_a_store_with_no_subscriber_says_so(populated, tmp_path):
+    """A mistyped SOTONG_DB (private/sotng.db) makes a new, empty store:
+    reach printed every notice reaching 0 readers and nothing else, where
+    bundles says the store holds no subscribers and what to do; reach now
+    says so too (on stderr). A store with subscribers says nothing of it."""
+    project, _ = populated
+    assert "holds no subscribers" not in invoke_sotong(project, "reach", "--issue", ISSUE.isoformat()).output
+    empty = policy_project(tmp_path, "all", 'SOTONG_DB = "private/sotng.db"')
+    result = invoke_sotong(empty, "reach", "--issue", ISSUE.isoformat())
+    assert result.code == 0 and result.stderr.splitlines() == [
+        "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so every notice reaches nobody; put them "
+        "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]

@@ -221,6 +221,7 @@ def test_a_5xx_at_data_fails_that_message_for_good_while_the_send_goes_on(projec
     assert "Emails: 3 sent, 1 failed, 0 deferred" in result.output
     assert result.code == 1  # SPEC §12: some messages failed
     assert again.code == 0 and "nothing left to send: 3 were already sent and 1 failed for good" in again.output
+    assert "(sotong send report --issue 2026-11-26 lists them)" in again.output
     assert handler.datas == datas == (3 if when == "refuse_data_command" else 4)  # never tried again
     assert handler.accepted_counts() == {address_of(i): 1 for i in (ids[0], ids[2], ids[3])}
     failed = journal(project)[(ids[1], "email")]
@@ -514,6 +515,39 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert f"cannot reach the mail server 127.0.0.1:{port}" in result.output
     assert "run the same command again: what was not sent is still queued" in result.output
     assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):
+    """``sotong report --issue D -s publishconf.py`` with emails not sent yet
+    said to run ``sotong send --issue D`` again, without the -s: run as said,
+    it read pelicanconf.py, and its store, not the production one."""
+    import socket
+
+    outbox_of(project, add_subscribers(store_of(project), 2))
+    with socket.socket() as probe:  # a port with nobody listening: every email stays queued
+        probe.bind(("127.0.0.1", 0))
+        assert send(project, probe.getsockname()[1]).code == 1
+    production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    report = run_sotong(project, "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
+    assert report.code == 0 and (
+        "The emails not sent yet go when sotong send --issue 2026-11-26 -s publishconf.py runs again.") in report.stdout
+
+
+def test_a_production_rerun_with_failures_names_the_report_with_its_settings(project):
+    """A re-run with nothing left but failures said to see them with
+    ``sotong send report``, without the outbox or the -s it was run with."""
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    handler = ScriptedHandler()
+    handler.refuse[address_of(ids[1])] = "550 5.1.1 no such user"
+    production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    with SMTPServer(handler) as server:
+        assert send(project, server.port).code == 1
+        again = run_sotong(project, "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port),
+                           "-s", "publishconf.py", env=production)
+    assert again.code == 0 and (
+        "1 were already sent and 1 failed for good (sotong send report --issue 2026-11-26 -s publishconf.py lists them)"
+    ) in again.stdout, again.output
 
 
 def test_a_production_run_suggests_its_next_commands_with_its_settings(project):

@@ -61,7 +61,7 @@ def test_results_are_recorded_and_failures_scored_like_bounces(sent):
     assert len(store_rows(sent, "SELECT * FROM delivery_bounces")) == 2
     report = run_cli(sent / "pelicanconf.py", "send", "report", "--issue", ISSUE)
     assert "SMS results from the agency: 2 delivered, 2 failed." in report.output
-    assert "  S00002  sms  hard on 2026-11-26: 2001 SMS agency: failed 2001" in report.output
+    assert "  S00002  sms  hard on 2026-11-26: the SMS agency reported it failed (code 2001)" in report.output
 
 
 def test_a_wrong_line_imports_nothing_and_names_file_and_line(sent):

@@ -150,6 +150,11 @@ def test_messages_are_in_korean_by_default(small, monkeypatch):  # noqa: F811
         neither = staff_send(small, server.port, "--to", STAFF)
         nobody = staff_send(small, server.port, "--to", STAFF, "--as", "C3")
         sent = staff_send(small, server.port, "--to", STAFF, "--as", "A1")
+        imagined = staff_send(small, server.port, "--to", STAFF, "--persona", "age=70 dong=응봉동 fields=건강정보,구청소식지")
+        nobody_imagined = staff_send(small, server.port, "--to", STAFF, "--persona", "age=70 fields=civildefense")
+    # an imagined reader is named in Korean, not by its id "persona" ("persona의 2026-11-26 호 이메일")
+    assert imagined.code == 0 and "가상 구독자의 2026-11-26 호 이메일" in imagined.output, imagined.output
+    assert nobody_imagined.code == 1 and "가상 구독자은(는) 2026-11-26 호 이메일을 받지 않습니다" in nobody_imagined.output
     assert neither.code == 2 and "--to와 함께 어느 구독자 기준으로 만들지 정하세요" in neither.output
     assert nobody.code == 1 and "C3은(는) 2026-11-26 호 이메일을 받지 않습니다" in nobody.output
     assert sent.code == 0 and "구독자에게 보낸 것으로는 기록하지 않았습니다" in sent.output

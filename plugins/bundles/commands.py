@@ -53,9 +53,8 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
     summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget, jobs=jobs)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
-    if not summary.readers:  # the store has no row: a mistyped SOTONG_DB makes a new, empty store
-        click.echo(_("Note: the store (SOTONG_DB in {settings_path}) holds no subscribers, so the outbox holds no message; put them in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store.").format(
-            settings_path=project.shown(project.settings_path)), err=True)
+    if not summary.readers:
+        _say_no_subscribers(project, _("so the outbox holds no message"))
     if not urlsplit(site_url(project.settings)).scheme:
         click.echo(_("Note: SITEURL is not absolute in {settings_path}, so the links in these messages only work in previews; bundle for sending with -s publishconf.py.").format(
             settings_path=project.shown(project.settings_path)))
@@ -84,6 +83,14 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
         click.echo(line)
     for line in preview_links_note(project):
         click.echo(line)
+    if not total:
+        _say_no_subscribers(project, _("so every notice reaches nobody"))
+
+
+def _say_no_subscribers(project: Project, so: str) -> None:
+    """On stderr: the store has no row (a mistyped SOTONG_DB makes a new, empty store), ``so`` what."""
+    click.echo(_("Note: the store (SOTONG_DB in {settings_path}) holds no subscribers, {so}; put them in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store.").format(
+        settings_path=project.shown(project.settings_path), so=so), err=True)
 
 
 @click.command("preview", help=_("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))
@@ -135,7 +142,7 @@ def _why_not(bundler: Bundler, subscriber, channel: str) -> str:
     if not subscriber.subscribed:
         return _("unsubscribed")
     if channel not in subscriber.channels:
-        return _("{channel} is not among the reader's channels").format(channel=channel)
+        return _("email is not among the reader's channels") if channel == "email" else _("SMS is not among the reader's channels")
     if subscriber.reachable_by(channel) and not bundler.reachable(subscriber, channel):
         return _("the email address is marked invalid") if channel == "email" else _("the phone number is marked invalid")
     if not subscriber.reachable_by(channel):

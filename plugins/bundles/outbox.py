@@ -130,18 +130,18 @@ class Summary:
 
     def lines(self, shown_folder: str) -> list[str]:
         return [
-            _("Wrote {value} messages to {shown_folder}/ in {seconds:.1f} s ({readers} subscribers):").format(
+            _("Wrote {value:,} messages to {shown_folder}/ in {seconds:.1f} s ({readers:,} subscribers):").format(
                 value=self.emails + self.sms + self.lms, shown_folder=shown_folder, seconds=self.seconds, readers=self.readers),
-            _("  email: {emails}").format(emails=self.emails),
-            _("  text:  {value} ({sms} SMS, {lms} LMS)").format(
+            _("  email: {emails:,}").format(emails=self.emails),
+            _("  text:  {value:,} ({sms:,} SMS, {lms:,} LMS)").format(
                 value=self.sms + self.lms, sms=self.sms, lms=self.lms),
             _("  cost:  {cost_line}, email free; SMS_POLICY {policy}").format(
                 cost_line=self.counts.cost_line(self.prices), policy=self.policy),
-            _("  nothing for them this time: {nothing}").format(nothing=self.nothing),
-            _("  skipped, email address invalid: {invalid_email}").format(
+            _("  nothing for them this time: {nothing:,}").format(nothing=self.nothing),
+            _("  skipped, email address invalid: {invalid_email:,}").format(
                 invalid_email=self.invalid_email),
-            _("  skipped, unsubscribed: {unsubscribed}").format(unsubscribed=self.unsubscribed),
-        ] + ([_("  to a number already texted: {count} texts, {cost}; two subscribers share a phone number (a family, or one person entered twice); sotong subscribers shared lists them").format(
+            _("  skipped, unsubscribed: {unsubscribed:,}").format(unsubscribed=self.unsubscribed),
+        ] + ([_("  to a number already texted: {count:,} texts, {cost}; two subscribers share a phone number (a family, or one person entered twice); sotong subscribers shared lists them").format(
             count=self.repeated.sms + self.repeated.lms, cost=won(self.repeated.cost(self.prices)))]
              if self.repeated.sms + self.repeated.lms else [])
 

@@ -47,17 +47,18 @@ def count_reach(bundler, subscribers: Iterable) -> Reach:
 
 
 def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
-    """The table of ``notices`` (slug, email, SMS readers) and the totals."""
+    """The table of ``notices`` (email and SMS readers, then the slug) and the
+    totals. The slug comes last, so a long one (up to 60 characters from
+    sotong new) keeps the table within 80 columns, and one in Korean moves no count."""
     notices = list(notices)
     notice, email, sms = _("notice"), _("email"), _("SMS")
-    width = max([cell_len(notice)] + [cell_len(n.slug) for n in notices])  # a slug may be Korean
-    lines = [f"  {notice}{' ' * (width - cell_len(notice))}  {' ' * (8 - cell_len(email))}{email}"
-             f"  {' ' * (8 - cell_len(sms))}{sms}"]
-    lines += [f"  {n.slug}{' ' * (width - cell_len(n.slug))}  {reach.email[n.slug]:>8,}  {reach.sms[n.slug]:>8,}"
-              for n in notices]
-    counts = reach.messages
+    counts = [reach.email[n.slug] for n in notices] + [reach.sms[n.slug] for n in notices]
+    width = max([7, cell_len(email), cell_len(sms)] + [len(f"{count:,}") for count in counts])
+    lines = [f"  {' ' * (width - cell_len(email))}{email}  {' ' * (width - cell_len(sms))}{sms}  {notice}"]
+    lines += [f"  {reach.email[n.slug]:>{width},}  {reach.sms[n.slug]:>{width},}  {n.slug}" for n in notices]
+    messages = reach.messages
     lines.append(_("  messages: email {email:,}, SMS {sms:,}, LMS {lms:,}; cost {cost_line}, email free").format(
-        email=counts.email, sms=counts.sms, lms=counts.lms, cost_line=counts.cost_line(prices)))
+        email=messages.email, sms=messages.sms, lms=messages.lms, cost_line=messages.cost_line(prices)))
     return lines
 
 

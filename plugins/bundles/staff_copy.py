@@ -49,7 +49,8 @@ def staff_copy(project: Project, *, issue: dt.date, reader_id: str | None, perso
         raise SotongError([_("{reader} gets no email of the issue of {issue} (unsubscribed, no email channel or "
                              "address, or no notice of it matches); pick another reader (--as ID or --persona), "
                              "or see what each notice reaches with: sotong reach --issue {issue}{settings}").format(
-            reader=reader.id, issue=issue, settings=settings_flag(project.settings))])
+            reader=reader.id if persona is None else _("the imagined reader"), issue=issue,
+            settings=settings_flag(project.settings))])
     copy_reader = replace(reader, id=COPY_ID_PREFIX + reader.id, name="", email=to)
     message, _manifest = bundler.email_for(copy_reader, plan, subject_mark=mark)
     return StaffCopy(message.eml, reader.id, message.notices)

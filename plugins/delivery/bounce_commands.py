@@ -59,7 +59,7 @@ def bounces_command(project):
     forgotten = sum(1 for _handle, bounce in found.bounces if bounce.return_path.subscriber_id not in known)
     _say(found, new, forgotten, readers, sorted(flagged), limit, config["BOUNCE_FOLDER"])
     if purged:
-        click.echo(_("Deleted from {folder}: {count} handled bounce mails that arrived before {day} (kept a year).").format(
+        click.echo(_("Deleted from {folder}: {count:,} handled bounce mails that arrived before {day} (kept a year).").format(
             folder=config["BOUNCE_FOLDER"], count=purged, day=kept_from))
 
 
@@ -86,21 +86,21 @@ def send_results(project, issue, notice, result_file):
             shown=shown)])
     known = sms_results.of_known_readers(project.store, results)
     if len(known) < len(results):
-        click.echo(_("Left out {count} results of readers forgotten since the send (sotong subscribers forget).").format(
+        click.echo(_("Left out {count:,} results of readers forgotten since the send (sotong subscribers forget).").format(
             count=len(results) - len(known)))
     results = sms_results.handed_over(project.store, key, known)
     if len(results) < len(known):
-        click.echo(_("Left out {count} results of readers whose SMS sotong send did not hand over (they unsubscribed or became unreachable after bundling): the agency was given an sms.csv that still held them.").format(
+        click.echo(_("Left out {count:,} results of readers whose SMS sotong send did not hand over (they unsubscribed or became unreachable after bundling): the agency was given an sms.csv that still held them.").format(
             count=len(known) - len(results)))
     imported = sms_results.record_results(project.store, key, results, sms_soft_codes(config), now_iso())
-    click.echo(_("SMS results of {issue}: {delivered} delivered, {failed} failed ({hard} hard, {soft} soft); {new_failures} failures new to the journal.").format(
+    click.echo(_("SMS results of {issue}: {delivered:,} delivered, {failed:,} failed ({hard:,} hard, {soft:,} soft); {new_failures:,} failures new to the journal.").format(
         issue=key, delivered=imported.delivered, failed=imported.failed, hard=imported.failed - imported.soft, soft=imported.soft, new_failures=imported.new_failures))
     limit = config["BOUNCE_SCORE_LIMIT"]
     with project.store.transaction():
         flagged = bounces.mark_invalid(project.store, {r.subscriber_id for r in results if r.status == "failed"},
                                        limit, now_iso(), channel="sms")
     if flagged:
-        click.echo(_("Flagged {count} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS until the number is changed: ").format(
+        click.echo(_("Flagged {count:,} phone numbers as invalid (bounce score {limit:g} or more); bundles send them no SMS until the number is changed: ").format(
             count=len(flagged), limit=limit) + bounces.listed_ids(flagged))
     if imported.failed:
         click.echo(_("See who: sotong send report {option} {key}{settings}").format(
@@ -120,13 +120,13 @@ def _say(found, new: int, forgotten: int, readers: set, flagged: list, limit: fl
     if not total:
         click.echo(_("Bounces: no bounce of our mail in the mailbox; nothing was recorded or moved."))
     else:
-        click.echo(_("Bounces: {total} ({hard} hard, {soft} soft) from {count} readers, {new} new and {before} counted before; moved to {folder}.").format(
+        click.echo(_("Bounces: {total:,} ({hard:,} hard, {soft:,} soft) from {count:,} readers, {new:,} new and {before:,} counted before; moved to {folder}.").format(
             total=total, hard=hard, soft=total - hard, count=len(readers), new=new, before=total - new - forgotten, folder=folder))
     if forgotten:
-        click.echo(_("Of them, {count} to readers forgotten since the send (sotong subscribers forget): moved, recorded nowhere.").format(
+        click.echo(_("Of them, {count:,} to readers forgotten since the send (sotong subscribers forget): moved, recorded nowhere.").format(
             count=forgotten))
     if found.unattributed or found.not_bounces:
-        click.echo(_("Left where they were: {unattributed} mails without a genuine return path of ours (other mail, or a forged tag), {not_bounces} auto-replies or other answers that are no bounce.").format(
+        click.echo(_("Left where they were: {unattributed:,} mails without a genuine return path of ours (other mail, or a forged tag), {not_bounces:,} auto-replies or other answers that are no bounce.").format(
             unattributed=found.unattributed, not_bounces=found.not_bounces))
     if flagged:
         click.echo(bounces.flagged_line(flagged, limit))
@@ -140,12 +140,12 @@ def after_send_lines(store, outbox: str, limit: float) -> list[str]:
     lines = []
     sms = sms_results.sms_result_counts(sms_results.ensure(store), outbox)
     if sms:
-        lines.append(_("SMS results from the agency: {delivered} delivered, {failed} failed.").format(
+        lines.append(_("SMS results from the agency: {delivered:,} delivered, {failed:,} failed.").format(
             delivered=sms.get('delivered', 0), failed=sms.get('failed', 0)))
     refused = [row[0] for row in bounces.ensure(store).db.execute(
         f"SELECT subscriber_id FROM delivery_bounces WHERE outbox = ? AND NOT ({bounces.LATE}) ORDER BY 1", (outbox,))]
     if refused:
-        lines.append(_("Refusals counted as bounces of the address ({count}); bounce scores now (flagged at {limit:g}): ").format(
+        lines.append(_("Refusals counted as bounces of the address ({count:,}); bounce scores now (flagged at {limit:g}): ").format(
             count=len(refused), limit=limit) + ", ".join(
             f"{reader} {score:g}" for reader, score in sorted(bounces.scores(store, "email", refused).items())))
     rows = store.db.execute(
@@ -154,10 +154,11 @@ def after_send_lines(store, outbox: str, limit: float) -> list[str]:
     if not rows:
         return lines
     hard = sum(1 for row in rows if row["kind"] == "hard")
-    lines += [_("Late bounces and SMS failures ({count}: {hard} hard, {soft} soft; from sotong bounces and sotong send results):").format(
+    lines += [_("Late bounces and SMS failures ({count:,}: {hard:,} hard, {soft:,} soft; from sotong bounces and sotong send results):").format(
         count=len(rows), hard=hard, soft=len(rows) - hard)]
-    for row in rows:
-        answer = " ".join(p for p in (row["status"], row["reason"]) if p)
+    for row in rows:  # a mail server's own words; the SMS agency's code in the staff's
+        answer = (_("the SMS agency reported it failed (code {code})").format(code=row["status"] or "-")
+                  if row["channel"] == "sms" else " ".join(p for p in (row["status"], row["reason"]) if p))
         lines.append(_("  {subscriber_id}  {channel}  {kind} on {day}: {answer}").format(
             subscriber_id=row['subscriber_id'], channel=_(CHANNEL_WORDS[row['channel']]), kind=_(KIND_WORDS[row['kind']]),
             day=row['day'], answer=answer))
@@ -181,13 +182,13 @@ def issue_report_command(project, issue: str, kind: str = "issue") -> None:
     folder = Path(project.settings["PRIVATE_PATH"]) / "reports"
     html_path, csv_path = issue_report.write_issue_report(result, folder, project.settings.get("SITENAME", "성동구 소통"))
     total = result.total
-    click.echo(_("{issue}: {messages} messages ({emails} emails, {sms} SMS); emails {accepted} accepted, {refused} refused, {unsent} not sent yet, {bounced_hard} bounced hard and {bounced_soft} soft; SMS {sms_delivered} delivered and {sms_failed} failed; {clicks} clicks.").format(
+    click.echo(_("{issue}: {messages:,} messages ({emails:,} emails, {sms:,} SMS); emails {accepted:,} accepted, {refused:,} refused, {unsent:,} not sent yet, {bounced_hard:,} bounced hard and {bounced_soft:,} soft; SMS {sms_delivered:,} delivered and {sms_failed:,} failed; {clicks:,} clicks.").format(
         issue=issue, messages=total.messages, emails=result.by_channel["email"].messages,
         sms=result.by_channel["sms"].messages, accepted=total.accepted, refused=total.refused, unsent=total.unsent,
         bounced_hard=total.bounced_hard, bounced_soft=total.bounced_soft, sms_delivered=total.sms_delivered,
         sms_failed=total.sms_failed, clicks=total.clicks or 0))
     if total.unsent:
-        click.echo(_("The emails not sent yet go when sotong send {option} {key} runs again.").format(
-            option=option_of(kind), key=issue))
+        click.echo(_("The emails not sent yet go when sotong send {option} {key}{settings} runs again.").format(
+            option=option_of(kind), key=issue, settings=settings_flag(project.settings)))
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))

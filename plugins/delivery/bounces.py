@@ -308,7 +308,7 @@ def listed_ids(ids: list[str]) -> str:
 
 def flagged_line(flagged: list[str], limit: float) -> str:
     """What a command says of the email addresses it flagged by their score."""
-    return _("Flagged {count} email addresses as invalid (bounce score {limit:g} or more); bundles skip them until the address is changed: ").format(
+    return _("Flagged {count:,} email addresses as invalid (bounce score {limit:g} or more); bundles skip them until the address is changed: ").format(
         count=len(flagged), limit=limit) + listed_ids(flagged)
 
 

@@ -69,7 +69,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
                                                      digest=None if dry_run else outbox.digest)
         if dry_run:
             sms = _sms_line(recorded)
-            click.echo(_("Dry run, nothing sent or recorded. Would send {count} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
+            click.echo(_("Dry run, nothing sent or recorded. Would send {count:,} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
                 count=unsent, smtp_host=config.server.host, smtp_port=config.server.port, rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
@@ -79,7 +79,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
     if not dry_run:
-        click.echo(_emails_line(figures) if unsent else _nothing_left_line(journal.counts(key)))
+        click.echo(_emails_line(figures) if unsent else _nothing_left_line(
+            journal.counts(key), f"{option} {key}{settings_flag(project.settings)}"))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
         give_sms_csv = _say_sms(project, journal, outbox, recorded, started)
@@ -100,7 +101,7 @@ def _say_sms(project, journal, outbox, recorded, started: str) -> bool:
     sms_csv = project.shown(outbox.path / "sms.csv")
     earlier = None if recorded.sms else journal.sms_handed_over(outbox.key, started if recorded.joined else None)
     if earlier:
-        click.echo(_("SMS: {count} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
+        click.echo(_("SMS: {count:,} SMS messages were already recorded as handed over, on {when}; none now. Do not give {path} to the SMS agency again: its readers would get them twice.").format(
             count=earlier[0], when=earlier[1], path=sms_csv))
         return False
     if not has_sms(outbox.path, project.shown):
@@ -126,7 +127,7 @@ def _say_left_out(left_out: dict, bundle_again: tuple | None) -> None:
     them again, and the settings option it was run with), how to leave them
     out of sms.csv."""
     if left_out["email"] or left_out["sms"]:
-        click.echo(_("Left out: {count} readers unsubscribed or unreachable since bundling (email {email}, SMS {sms}).").format(
+        click.echo(_("Left out: {count:,} readers unsubscribed or unreachable since bundling (email {email:,}, SMS {sms:,}).").format(
             count=left_out['email'] + left_out['sms'], email=left_out['email'], sms=left_out['sms']))
     if left_out["sms"] and bundle_again:
         click.echo(_("Make sms.csv again without them before giving it to the agency: sotong bundles {option} {key}{settings}").format(
@@ -202,7 +203,7 @@ def _sending_title(store, key: str) -> str:
 
 
 def _sms_line(recorded) -> str:
-    return _("{count} SMS messages (SMS {sms}, LMS {lms})").format(
+    return _("{count:,} SMS messages (SMS {sms:,}, LMS {lms:,})").format(
         count=len(recorded.sms), sms=recorded.sms_types['SMS'], lms=recorded.sms_types['LMS'])
 
 
@@ -214,30 +215,31 @@ def _staff_copy(ctx, project, to) -> None:
 
 def _emails_line(figures) -> str:
     """What this run did with the emails."""
-    return (_("Emails: {sent} sent, {failed} failed, {deferred} deferred in {seconds:.1f} s").format(
+    return (_("Emails: {sent:,} sent, {failed:,} failed, {deferred:,} deferred in {seconds:.1f} s").format(
         sent=figures.sent, failed=figures.failed, deferred=figures.deferred, seconds=figures.seconds)
-            + (_("; {resent_in_flight} were in flight when an earlier run stopped and went again").format(
+            + (_("; {resent_in_flight:,} were in flight when an earlier run stopped and went again").format(
                 resent_in_flight=figures.resent_in_flight)
                if figures.resent_in_flight else "")
             + (_("; the connection dropped {reconnects} times and was reopened").format(
                 reconnects=figures.reconnects) if figures.reconnects else "")
-            + (_("; {withdrawn} readers unsubscribed during the run and were left out").format(
+            + (_("; {withdrawn:,} readers unsubscribed during the run and were left out").format(
                 withdrawn=figures.withdrawn) if figures.withdrawn else "")
-            + (_("; {elsewhere} were sent by another sotong send working this outbox").format(
+            + (_("; {elsewhere:,} were sent by another sotong send working this outbox").format(
                 elsewhere=figures.elsewhere) if figures.elsewhere else "")
             + ".")
 
 
-def _nothing_left_line(counts: dict) -> str:
-    """A run with no email left to send: what earlier runs did."""
+def _nothing_left_line(counts: dict, outbox: str) -> str:
+    """A run with no email left to send: what earlier runs did (``outbox``:
+    the options that name it, ``--issue D -s FILE``, for the next step)."""
     sent = counts.get(("email", "EMAIL", SENT), 0)
     failed = counts.get(("email", "EMAIL", FAILED), 0)
     if not sent and not failed:
         return _("Emails: this outbox has none to send.")
     if not failed:
         return _("Emails: all {sent:,} were already sent; nothing left to send.").format(sent=sent)
-    return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report lists them).").format(
-        sent=sent, failed=failed))
+    return (_("Emails: nothing left to send: {sent:,} were already sent and {failed:,} failed for good (sotong send report {outbox} lists them).").format(
+        sent=sent, failed=failed, outbox=outbox))
 
 
 def _outbox_here(project, journal, key: str, kind: str):
@@ -290,10 +292,10 @@ def send_report(project, issue, notice, mark_invalid):
     invalid = [row for row in unsettled if row["state"] == FAILED
                and invalid_address(row["answer_stage"], row["answer_code"], row["answer_text"])]
     invalid_ids = {row["subscriber_id"] for row in invalid}
-    for state, title in ((FAILED, _("Failed")), (DEFERRED, _("Deferred (retried by the next sotong send)"))):
+    for state, title in ((FAILED, _("Failed ({count:,}):")), (DEFERRED, _("Deferred ({count:,}, retried by the next sotong send):"))):
         rows = [row for row in unsettled if row["state"] == state]
         if rows:
-            click.echo(f"{title} ({len(rows)}):")
+            click.echo(title.format(count=len(rows)))
         for row in rows:
             answer = " ".join(str(p) for p in (row["answer_code"], row["answer_text"]) if p)
             flag = _("  [invalid address]") if row["subscriber_id"] in invalid_ids and state == FAILED else ""
@@ -305,12 +307,12 @@ def send_report(project, issue, notice, mark_invalid):
     for line in after_send_lines(project.store, key, bounce_settings(project.settings)["BOUNCE_SCORE_LIMIT"]):
         click.echo(line)
     if invalid and not mark_invalid:
-        click.echo(_("{count} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.").format(
+        click.echo(_("{count:,} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.").format(
             count=len(invalid)))
     if mark_invalid:
         reasons = [(row["subscriber_id"], f"{row['answer_code']} {row['answer_text']}") for row in invalid]
         flagged = mark_addresses_invalid(project.store, "email", reasons, now_iso())
-        click.echo(_("Flagged {count} email addresses as invalid ({already} were already): bundles skip them until the address is corrected in the e-communication system.").format(
+        click.echo(_("Flagged {count:,} email addresses as invalid ({already:,} were already): bundles skip them until the address is corrected in the e-communication system.").format(
             count=len(flagged), already=len(invalid) - len(flagged)))
         for subscriber_id in flagged:
             click.echo(f"  {subscriber_id}")
@@ -323,7 +325,7 @@ def _state_lines(counts: dict) -> list[str]:
     for channel, label in (("email", _("email")), ("sms", _("SMS/LMS"))):
         by_state = _by_state(counts, channel)
         if any(by_state.values()):
-            lines.append(_("  {channel}: {parts} ({count} in all)").format(
+            lines.append(_("  {channel}: {parts} ({count:,} in all)").format(
                 channel=label, parts=_state_parts(by_state), count=sum(by_state.values())))
     return lines
 
@@ -348,7 +350,7 @@ def _outbox_emails_line(counts: dict, figures) -> str | None:
     by_state = _by_state(counts, "email")
     if (by_state[SENT], by_state[FAILED]) == (figures.sent, figures.failed):
         return None
-    return _("All emails of this outbox so far: {parts} ({count} in all).").format(
+    return _("All emails of this outbox so far: {parts} ({count:,} in all).").format(
         parts=_state_parts(by_state), count=sum(by_state.values()))
 
 
@@ -376,7 +378,7 @@ def report(project, year, issue, notice):
         click.echo(_("{year}: nothing was sent that year, by the journal and the counts kept of purged outboxes.").format(
             year=year))
     else:
-        click.echo(_("{year}: {notices} notices, {deliveries} deliveries (email {email}, SMS {sms}, LMS {lms}); texts cost {won}.").format(
+        click.echo(_("{year}: {notices:,} notices, {deliveries:,} deliveries (email {email:,}, SMS {sms:,}, LMS {lms:,}); texts cost {won}.").format(
             year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.won)))  # as shown
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
@@ -394,10 +396,10 @@ def unsubscribe_phones_command(project, phones_file):
         raise SotongError([_("{phones_file}: file not found; give the list of numbers, one a line").format(
             phones_file=phones_file)])
     result = unsubscribe_phones(project.store, path, project.shown(path), now_iso())
-    click.echo(_("{count} numbers matched: {unsubscribed} subscribers unsubscribed from SMS now, the others already were.").format(
+    click.echo(_("{count:,} numbers matched: {unsubscribed:,} subscribers unsubscribed from SMS now, the others already were.").format(
         count=len(result.matched), unsubscribed=result.unsubscribed))
     if result.unknown:
-        click.echo(_("{count} numbers belong to no subscriber: ").format(count=len(result.unknown))
+        click.echo(_("{count:,} numbers belong to no subscriber: ").format(count=len(result.unknown))
                    + ", ".join(mask_phone(p) for p in result.unknown))
     if result.problems:
         raise SotongError(result.problems)

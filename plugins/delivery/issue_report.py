@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from rich.cells import cell_len  # a Korean letter is two cells wide, as in the chart's font
+
 from sotong.links import code_fits
 
 from .annual import write_html_and_csv
@@ -22,6 +24,8 @@ from .journal import NOTICES_AS_ROWS
 
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
 CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS·LMS)"}
+CHART_LEFT = 300  # px of the chart left of its bars, for the notices' titles
+LABEL_CELLS = 40  # what those px hold at 14px, a Korean letter (two cells) at most 14px wide
 GONE_NOTICE = "(지금은 없는 소식, 짧은 주소 {code})"  # an SMS click's code that names no notice of the outbox
 
 
@@ -152,18 +156,32 @@ def csv_rows(report: IssueReport):
 
 def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:
     """Geometry of the horizontal bars: each notice's messages and clicks."""
-    left, top = 260, 8
+    left, top = CHART_LEFT, 8
     sums = [(sum(f.messages for f in line.by_channel.values()), sum(f.clicks or 0 for f in line.by_channel.values()))
             for line in report.notices]
     peak = max((max(pair) for pair in sums), default=0) or 1
     rows = []
     for index, (line, (handed, clicks)) in enumerate(zip(report.notices, sums)):
         y = top + index * (bar_height * 2 + 12)
-        rows.append({"title": line.title[:24], "y": y, "handed": handed, "clicks": clicks,
+        rows.append({"title": line.title, "label": chart_label(line.title), "y": y, "handed": handed, "clicks": clicks,
                      "handed_width": round((width - left - 80) * handed / peak, 1),
                      "clicks_width": round((width - left - 80) * clicks / peak, 1)})
     return {"width": width, "height": top + len(rows) * (bar_height * 2 + 12) + 8, "left": left,
             "bar_height": bar_height, "rows": rows}
+
+
+def chart_label(title: str, cells: int = LABEL_CELLS) -> str:
+    """``title`` as the chart writes it left of its bars: whole when it fits
+    in ``cells`` (a Korean letter two), else cut there, between words when
+    it can, with "…": the labels were cut at 24 letters, mid-word and with
+    no mark ("…후보사"), and ran out of the chart's left edge."""
+    if cell_len(title) <= cells:
+        return title
+    head = title
+    while cell_len(head) > cells - 2:  # "…" as wide as a Korean letter
+        head = head[:-1]
+    space = head.rfind(" ")  # between words where that keeps most of it
+    return (head[:space] if space > len(head) // 2 else head).rstrip() + "…"
 
 
 def write_issue_report(report: IssueReport, folder: Path, site_name: str) -> tuple[Path, Path]:

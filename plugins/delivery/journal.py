@@ -65,9 +65,9 @@ HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
 UNSENT = (QUEUED, SENDING, DEFERRED)
 # How the journal's states, channels and bounce kinds read to staff (translated where shown), states in
 # the order of a message's life told backwards: what became of it first.
-STATE_WORDS = {SENT: N_("{count} sent"), HANDED_OVER: N_("{count} handed over"), FAILED: N_("{count} failed"),
-               DEFERRED: N_("{count} deferred"), SENDING: N_("{count} in flight when a run stopped"),
-               QUEUED: N_("{count} not yet tried")}
+STATE_WORDS = {SENT: N_("{count:,} sent"), HANDED_OVER: N_("{count:,} handed over"), FAILED: N_("{count:,} failed"),
+               DEFERRED: N_("{count:,} deferred"), SENDING: N_("{count:,} in flight when a run stopped"),
+               QUEUED: N_("{count:,} not yet tried")}
 CHANNEL_WORDS = {"email": N_("email"), "sms": N_("sms")}
 KIND_WORDS = {"hard": N_("hard"), "soft": N_("soft")}
 SMS_HANDOVER = "sms.csv: 문자 발송 대행사에 넘김"

@@ -87,7 +87,8 @@ def send_staff_copy(project: Project, options: dict) -> None:
                                                                  text=answer.text, to=to)])
     click.echo(_("Sent the email of {reader} for the issue of {issue} ({count} notices) to {to}, marked {mark}; "
                  "nothing was recorded as sent to the reader.").format(
-        reader=copy.reader, issue=issue, count=len(copy.notices), to=to, mark=MARK))
+        reader=copy.reader if persona is None else _("the imagined reader"), issue=issue, count=len(copy.notices), to=to,
+        mark=MARK))
 
 
 def _issue(options: dict) -> dt.date:

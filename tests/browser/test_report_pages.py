@@ -1,7 +1,8 @@
 """The office's reports (private/reports/: ``sotong report --issue`` and
 ``--year``) in Chromium: on a desktop no table heading breaks a Korean word
 in two ("메시/지", "클/릭"), and on a phone the page does not scroll
-sideways (a wide table scrolls in its own box)."""
+sideways (a wide table scrolls in its own box); printed on A4 every column
+is on the paper, and the chart's notice titles stay inside the chart."""
 
 from __future__ import annotations
 
@@ -32,13 +33,17 @@ _BROKEN_WORDS = """() => {
 }"""
 
 
+_TITLES = {"2026-11-21-cold-wave-warning": "한파 특보: 경로당 한파쉼터 운영 안내",
+           "2026-11-20-budget-review": "[위원 전용] 2027년 주민참여예산 후보사업 심사 자료와 분과위원회 일정 안내"}
+A4_PRINTED = 680  # CSS px across A4 (210mm) inside margins of 15mm each side
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reports")
     rows = [("email", "EMAIL", 12000, 11800, 120, 80, 150, 90, 0, 0, 0), ("sms", "LMS", 4000, 0, 0, 0, 0, 0, 3900, 60, 4000)]
-    notices = [("2026-11-21-cold-wave-warning", channel, kind, *counts) for channel, kind, *counts in rows]
-    issue = issue_report("2026-11-26", notices, rows, {("email", "2026-11-21-cold-wave-warning"): 1234},
-                         {"2026-11-21-cold-wave-warning": "한파 특보: 경로당 한파쉼터 운영 안내"},
+    notices = [(slug, channel, kind, *counts) for channel, kind, *counts in rows for slug in _TITLES]
+    issue = issue_report("2026-11-26", notices, rows, {("email", "2026-11-21-cold-wave-warning"): 1234}, _TITLES,
                          [{"title": "도서관 만족도 조사", "invitations": 5000, "answers": 812}])
     aggregates = [("2026-11", "LMS", "a", "보건소", "health", "건강정보", 4000, 4000.0),
                   ("2026-11", "EMAIL", "a", "보건소", "health", "건강정보", 12000, 12000.0)]
@@ -60,4 +65,47 @@ def test_a_phone_does_not_scroll_the_page_sideways(contexts, reports, which):
     page.goto(reports[which].as_uri())
     assert sideways_scrolling(page, 360) == []
     assert (broken := page.evaluate(_BROKEN_WORDS)) == [], broken
+    page.close()
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["issue", "year"])
+def test_printed_on_a4_every_column_is_on_the_paper(browser, reports, which):
+    # a box that scrolls on screen is cut at the paper's edge in print: the last columns (클릭, 클릭률) were lost
+    page = browser.new_page(viewport={"width": A4_PRINTED, "height": 1000})
+    page.emulate_media(media="print")
+    page.goto(reports[which].as_uri())
+    cut = page.evaluate("""() => [...document.querySelectorAll('.scroll, table')]
+        .filter(box => box.scrollWidth > box.clientWidth + 1 || box.getBoundingClientRect().right > innerWidth + 1)
+        .map(box => box.querySelector('caption')?.textContent ?? box.localName)""")
+    assert cut == []
+    # the legend's colour boxes are backgrounds, which a browser leaves off paper unless told
+    assert page.evaluate("getComputedStyle(document.querySelector('.swatch')).printColorAdjust") == "exact"
+    page.close()
+
+
+def test_the_chart_keeps_notice_titles_inside_it_and_marks_a_cut_one(contexts, reports):
+    page = contexts(1000).new_page()
+    page.goto(reports[0].as_uri())
+    labels = page.evaluate("""() => [...document.querySelectorAll('svg text[text-anchor="end"]')].map(t => {
+        const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;
+        return [t.textContent, box.x >= 0 && box.x + box.width <= view.width];
+    })""")
+    assert {title for title, _inside in labels} == {_TITLES["2026-11-21-cold-wave-warning"],
+                                                    "[위원 전용] 2027년 주민참여예산…"}
+    assert all(inside for _title, inside in labels), labels
+    # a screen reader hears every title whole
+    description = page.text_content("svg desc")
+    assert all(title in description for title in _TITLES.values())
+    page.close()
+
+
+def test_the_year_chart_tells_email_sms_and_lms_apart_without_colour(contexts, reports):
+    # three dark colours (blue, green, brown) were alike to a colour-blind reader and on a black-and-white printer
+    page = contexts(1000).new_page()
+    page.goto(reports[1].as_uri())
+    fills = page.evaluate("""() => Object.fromEntries(['EMAIL', 'SMS', 'LMS'].map(type => [type,
+        [...document.querySelectorAll('rect.' + type)].map(part => getComputedStyle(part).fill)]))""")
+    bars, legend = {t: set(f[1:]) for t, f in fills.items()}, {t: f[0] for t, f in fills.items()}
+    assert bars["EMAIL"] and bars["LMS"] and all(bars[t] <= {legend[t]} for t in legend), fills  # as in the legend
+    assert len(set(legend.values())) == 3 and [t for t, f in legend.items() if not f.startswith("url(")] == ["EMAIL"]
     page.close()
