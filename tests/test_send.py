@@ -370,6 +370,29 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
     assert logins[-1] == (b"sotong", b"s3cret")
 
 
+@pytest.mark.parametrize("setting, said", [
+    ("SMTP_STARTTLS = True", "does not offer STARTTLS, which SMTP_STARTTLS = True asks for; check SMTP_PORT"),
+    ('SMTP_USER = "sotong"', "does not offer a login (SMTP AUTH), which SMTP_USER asks for; check SMTP_PORT and SMTP_STARTTLS"),
+], ids=["starttls", "login"])
+def test_a_server_without_the_starttls_or_login_the_settings_ask_for_says_so(project, monkeypatch, setting, said):
+    """A server (or port) that offers no STARTTLS, or no login, was "cannot
+    reach the mail server ... (STARTTLS extension not supported by server.)"
+    after five tries, telling to check SMTP_HOST: now what it lacks, at once."""
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write(setting + "\n")
+    monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port)
+    assert result.code == 1, result.output
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert line.startswith(f"the mail server 127.0.0.1:{server.port} {said}"), result.output
+    assert line.endswith("then run the same command again: what was not sent is still queued")
+    assert "cannot reach" not in result.output
+    assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
 def sending(project: Path, server, datas: int, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, list[str]]:
     """``sotong send`` started in a process on the server, once the server has
     had ``datas`` DATA commands: the process and its command."""

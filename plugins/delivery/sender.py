@@ -507,6 +507,8 @@ class _Link:
             except smtplib.SMTPAuthenticationError as exc:
                 raise SotongError([_("the mail server refused the login of SMTP_USER {user!r}: {smtp_code} {text}; check SMTP_USER and SOTONG_SMTP_PASSWORD").format(
                     user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
+            except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
+                raise SotongError([_lacking(config, exc)]) from None
             except (smtplib.SMTPException, OSError) as exc:
                 problem = str(exc) or type(exc).__name__
                 log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
@@ -517,6 +519,17 @@ class _Link:
         if self.connection is not None:
             close_connection(self.connection)
             self.connection = None
+
+
+def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:
+    """The line for a server that does not offer STARTTLS (SMTP_STARTTLS) or
+    a login (SMTP_USER): not a server out of reach, as it was said, five
+    tries later, with smtplib's English."""
+    if str(exc).startswith("STARTTLS"):
+        return _("the mail server {address} does not offer STARTTLS, which SMTP_STARTTLS = True asks for; check SMTP_PORT with the server's administrator (STARTTLS is usually on port 587), then run the same command again: what was not sent is still queued").format(
+            address=config.server.address)
+    return _("the mail server {address} does not offer a login (SMTP AUTH), which SMTP_USER asks for; check SMTP_PORT and SMTP_STARTTLS with the server's administrator (many servers offer the login only after STARTTLS), then run the same command again: what was not sent is still queued").format(
+        address=config.server.address)
 
 
 def _crlf(data: bytes) -> bytes:
