@@ -4,6 +4,7 @@ STARTTLS with login, and ``sotong send report``."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import re
@@ -241,6 +242,40 @@ def test_a_dropped_connection_is_reopened_and_every_message_goes_out_once(projec
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
     assert handler.datas == 8  # two DATA exchanges cut off, each repeated on a new connection
     assert {r["state"] for r in journal(project).values()} == {"sent"}
+
+
+class Stalling(ScriptedHandler):
+    """Takes the connection, the envelope and the message, and never answers it."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(3600)
+
+
+def test_a_server_that_stops_answering_stops_the_run_with_everything_left_queued(project):
+    """Every message's DATA times out: each waited out timeout_seconds
+    reconnect_attempts times before it was deferred (hours for an issue, at
+    30 s and 5 tries), the run said "0 sent, N deferred" at its end. Now the
+    run stops once every connection was lost that many times in a row, in
+    one line; the next run, the server mended, sends every message."""
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write('DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 0.3, '
+                   '"reconnect_attempts": 2, "connections": 2}\n')
+    ids = add_subscribers(store_of(project), 12)
+    outbox_of(project, ids)
+    with SMTPServer(Stalling()) as server:
+        stalled = send(project, server.port)
+    assert stalled.code == 1, stalled.output
+    assert "Emails:" not in stalled.output  # the warnings of each lost connection, then why it stopped
+    assert [line for line in stalled.output.splitlines() if line.strip()][-1:] == [
+        f"the mail server 127.0.0.1:{server.port} stopped answering: the connection was lost 4 times in a row "
+        "(Connection unexpectedly closed: timed out); nothing more was sent. Check the mail server, then run the same "
+        "command again: what was not sent is still queued (a message handed over as it stopped answering may arrive "
+        "twice)"]
+    assert {r["state"] for r in journal(project).values()} <= {"queued", "deferred"}
+    with SMTPServer(ScriptedHandler()) as server:
+        mended = send(project, server.port)
+    assert mended.code == 0 and "Emails: 12 sent" in mended.output, mended.output
+    assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
 def test_readers_unsubscribed_since_bundling_are_left_out(project):

@@ -188,6 +188,7 @@ class Sender:
         self.lock = threading.Lock()  # the pacer and the figures: never held through a round trip to the store
         self.tries: dict[int, int] = {}  # 4xx answers per message in this run
         self.losses: dict[int, int] = {}  # lost connections per message in this run
+        self.lost_in_a_row = 0  # connections lost, of any message, since the server last answered
 
     def run(self) -> SendFigures:
         """Send what this process claims of the outbox until nothing is left to claim."""
@@ -358,12 +359,9 @@ class Sender:
         try:
             answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
-            link.close()
-            with self.lock:
-                self.figures.reconnects += 1
-            log.warning(_("connection lost while sending to %s (%s); reconnecting"), message.subscriber_id, exc)
-            self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
-            return LOST
+            return self._lost(link, message, exc)
+        with self.lock:
+            self.lost_in_a_row = 0
         result = outcome(answer.code)
         if result == SENT:
             connection.accepted.append(Accepted(message.id, answer.stage, answer.code, redact_addresses(answer.text)))
@@ -380,6 +378,26 @@ class Sender:
             raise SotongError([_("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
                 envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))])
         return self._record(message, result, answer.stage, answer.code, answer.text)
+
+    def _lost(self, link: "_Link", message: Pending, exc: ConnectionLost) -> str:
+        """The connection dropped or timed out in the middle of ``message``:
+        queued again (LOST), the connection to be reopened. A server that
+        stops answering (it takes the connection and the message and never
+        answers: every try a timeout) stops the run once the connections
+        were lost ``reconnect_attempts`` times each in a row with no answer
+        between: each message waited out ``timeout_seconds`` five times
+        before it was deferred, hours for an issue, the progress bar still."""
+        link.close()
+        with self.lock:
+            self.figures.reconnects += 1
+            self.lost_in_a_row += 1
+            stalled = self.lost_in_a_row >= self.config.reconnect_attempts * self.config.connections
+        log.warning(_("connection lost while sending to %s (%s); reconnecting"), message.subscriber_id, exc)
+        self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
+        if stalled:
+            raise SotongError([_("the mail server {address} stopped answering: the connection was lost {count} times in a row ({problem}); nothing more was sent. Check the mail server, then run the same command again: what was not sent is still queued (a message handed over as it stopped answering may arrive twice)").format(
+                address=self.config.server.address, count=self.lost_in_a_row, problem=exc)])
+        return LOST
 
     def _envelope_sender(self, message: Pending) -> str:
         """The message's return path: its VERP address when BOUNCE_ADDRESS is set."""
