@@ -278,6 +278,25 @@ def test_a_server_that_stops_answering_stops_the_run_with_everything_left_queued
     assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
+def test_a_server_taking_fewer_connections_at_once_gets_every_message_through_those_it_takes(project):
+    """A server that takes two connections of one client at once and answers
+    the others 421 (DELIVERY["connections"] is 4): the connections it
+    refused stopped the run a few messages in, "cannot reach the mail
+    server", at every run. Now they end alone, the two it takes send every
+    message (a warning says how many it takes: set DELIVERY["connections"] so)."""
+    ids = add_subscribers(store_of(project), 120)  # more than the refused connections' tries take
+    outbox_of(project, ids)
+    handler = ScriptedHandler(delay=0.02)
+    handler.max_connections = 2
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert "Emails: 120 sent, 0 failed, 0 deferred" in result.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+    assert handler.refused >= 2 * 5, "the two connections past the limit tried reconnect_attempts times each"
+    assert "cannot reach" not in result.output
+
+
 def test_readers_unsubscribed_since_bundling_are_left_out(project):
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids[:3], sms={ids[3]: "SMS"})

@@ -62,6 +62,15 @@ class ConnectionLost(Exception):
     """The server went away in the middle of a message."""
 
 
+class Unreachable(SotongError):
+    """A connection could not be opened, ``reconnect_attempts`` tries in a row
+    (``problem``: the last try's)."""
+
+    def __init__(self, problem: str, problems: list):
+        super().__init__(problems)
+        self.problem = problem
+
+
 @dataclass
 class Answer:
     stage: str  # mail, rcpt, data
@@ -77,6 +86,7 @@ class _Connection:
 
     link: "_Link"
     accepted: list[Accepted] = field(default_factory=list)
+    working: bool = False  # it was opened: counted in Sender.working
 
 
 @dataclass
@@ -189,6 +199,7 @@ class Sender:
         self.tries: dict[int, int] = {}  # 4xx answers per message in this run
         self.losses: dict[int, int] = {}  # lost connections per message in this run
         self.lost_in_a_row = 0  # connections lost, of any message, since the server last answered
+        self.working = 0  # connections opened, less those that ended alone (see _retired)
 
     def run(self) -> SendFigures:
         """Send what this process claims of the outbox until nothing is left to claim."""
@@ -239,11 +250,12 @@ class Sender:
         one to the server, each settled or put back (:meth:`_route`). False
         when the run stops (the server refuses the sender or cannot be
         reached, the store went away, Ctrl+C, a bug): those not begun are
-        given back."""
-        untried, begun, states = list(hand), None, {}
+        given back; or when this connection cannot be opened while others
+        work (:meth:`_retired`): they go to the others."""
+        untried, begun, states, retired = list(hand), None, {}, False
         try:
             readable = self._readable(untried, schedule)
-            connection.link.ensure_connected()
+            self._connect(connection)
             with self.journal_lock:
                 states = self.journal.take([message for message, _data, _recipient in readable], connection.accepted)
             connection.accepted = []
@@ -257,13 +269,39 @@ class Sender:
                 self._route(schedule, message, result)
                 begun = None
         except BaseException as exc:  # SotongError (server unreachable, sender refused), the store gone, or a bug
-            schedule.stop(exc)
+            retired = self._retired(connection, exc)
+            if not retired:
+                schedule.stop(exc)
             if begun is not None:
-                schedule.done(begun)
+                untried.insert(0, begun)
         self._give_back([message for message in untried if states.get(message.id) == TAKEN], schedule)
         for message in untried:
-            schedule.done(message)
-        return schedule.error is None
+            schedule.done(message, at_once=retired)  # a connection that ended alone: to the others
+        return schedule.error is None and not retired
+
+    def _connect(self, connection: _Connection) -> None:
+        connection.link.ensure_connected()
+        if not connection.working:
+            connection.working = True
+            with self.lock:
+                self.working += 1
+
+    def _retired(self, connection: _Connection, exc: BaseException) -> bool:
+        """Whether ``connection``, which cannot be (re)opened, ends alone
+        while another of the run's connections works on (its messages go to
+        them): a server that takes fewer connections at once than
+        DELIVERY["connections"] (421 too many connections) stopped every
+        run a few messages in, telling to check SMTP_HOST."""
+        if not isinstance(exc, Unreachable):
+            return False
+        with self.lock:
+            others = self.working - connection.working
+            if others < 1:
+                return False
+            self.working, connection.working = others, False
+        log.warning(_("the mail server took no more connections (%s); this run goes on with %s. If it says so at every run, set DELIVERY = {\"connections\": %s} in the settings"),
+                    exc.problem, others, others)
+        return True
 
     def _readable(self, hand: list[Pending], schedule: _Schedule) -> list[tuple[Pending, bytes, str]]:
         """The messages of ``hand`` whose file can be read and names its
@@ -388,15 +426,16 @@ class Sender:
         between: each message waited out ``timeout_seconds`` five times
         before it was deferred, hours for an issue, the progress bar still."""
         link.close()
+        limit = self.config.reconnect_attempts * self.config.connections
         with self.lock:
             self.figures.reconnects += 1
             self.lost_in_a_row += 1
-            stalled = self.lost_in_a_row >= self.config.reconnect_attempts * self.config.connections
+            stalled = self.lost_in_a_row >= limit
         log.warning(_("connection lost while sending to %s (%s); reconnecting"), message.subscriber_id, exc)
         self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
         if stalled:
             raise SotongError([_("the mail server {address} stopped answering: the connection was lost {count} times in a row ({problem}); nothing more was sent. Check the mail server, then run the same command again: what was not sent is still queued (a message handed over as it stopped answering may arrive twice)").format(
-                address=self.config.server.address, count=self.lost_in_a_row, problem=exc)])
+                address=self.config.server.address, count=limit, problem=exc)])
         return LOST
 
     def _envelope_sender(self, message: Pending) -> str:
@@ -527,10 +566,11 @@ class _Link:
                     user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
             except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
                 raise SotongError([_lacking(config, exc)]) from None
-            except (smtplib.SMTPException, OSError) as exc:
-                problem = str(exc) or type(exc).__name__
+            except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
+                problem = (f"{exc.smtp_code} {_text(exc.smtp_error)}" if isinstance(exc, smtplib.SMTPResponseException)
+                           else str(exc) or type(exc).__name__)
                 log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
-        raise SotongError([_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
+        raise Unreachable(problem, [_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
             smtp_host=config.server.host, smtp_port=config.server.port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
 
     def close(self) -> None:
