@@ -268,7 +268,7 @@ def test_a_server_that_stops_answering_stops_the_run_with_everything_left_queued
     assert "Emails:" not in stalled.output  # the warnings of each lost connection, then why it stopped
     assert [line for line in stalled.output.splitlines() if line.strip()][-1:] == [
         f"the mail server 127.0.0.1:{server.port} stopped answering: the connection was lost 4 times in a row "
-        "(Connection unexpectedly closed: timed out); nothing more was sent. Check the mail server, then run the same "
+        "(no answer in 0.3 s (DELIVERY timeout_seconds)); nothing more was sent. Check the mail server, then run the same "
         "command again: what was not sent is still queued (a message handed over as it stopped answering may arrive "
         "twice)"]
     assert {r["state"] for r in journal(project).values()} <= {"queued", "deferred"}

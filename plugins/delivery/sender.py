@@ -480,7 +480,7 @@ class _Link:
             answer = Answer("data", code, _text(text))
             return answer if code == 250 else self._refused(answer)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise ConnectionLost(str(exc) or type(exc).__name__) from None
+            raise ConnectionLost(_lost_reason(exc, self.config.server.timeout_seconds)) from None
 
     def _envelope(self, sender: str, recipient: str, options: list[str]) -> Answer | None:
         """MAIL, RCPT and DATA one at a time, each answer awaited: the first
@@ -577,6 +577,18 @@ class _Link:
         if self.connection is not None:
             close_connection(self.connection)
             self.connection = None
+
+
+def _lost_reason(exc: BaseException, timeout_seconds: float) -> str:
+    """Why a connection was lost in the middle of a message, in the staff's
+    language: smtplib's "Connection unexpectedly closed: timed out" was said
+    in English inside the Korean lines."""
+    cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc
+    if isinstance(cause, TimeoutError):
+        return _("no answer in {seconds:g} s (DELIVERY timeout_seconds)").format(seconds=timeout_seconds)
+    if isinstance(cause, OSError):
+        return os_reason(cause)
+    return _("the server closed the connection")
 
 
 def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:
