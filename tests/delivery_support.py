@@ -40,6 +40,8 @@ class ScriptedHandler:
     - ``drop_at``: the DATA numbers (1-based, counting every DATA) at which
       the server closes the connection without answering;
     - ``delay``: seconds to think before answering each DATA;
+    - ``max_connections``: a connection past that many at once is answered
+      421 and closed, as a server limiting one client's connections does;
     - ``pipelining``: the server offers PIPELINING (RFC 2920; aiosmtpd reads
       the commands one line at a time, so it answers pipelined ones in
       order); ``pipelined`` tells, for each MAIL, whether its RCPT and DATA
@@ -63,6 +65,9 @@ class ScriptedHandler:
         self.refuse_data: dict[str, str] = {}
         self.refuse_data_command: dict[str, str] = {}
         self.drop_at: set[int] = set()
+        self.max_connections: int | None = None
+        self.connections = 0  # open now, counted while max_connections is set
+        self.refused = 0  # connections refused for being past max_connections
         self.datas = 0
         self.accepted: list[tuple[str, str]] = []  # (recipient, Message-ID)
         self.lock = threading.Lock()
@@ -117,7 +122,28 @@ class ScriptedHandler:
 
 class _ScriptedSMTP(SMTP):
     """aiosmtpd's server, answering the DATA command as the handler's
-    ``refuse_data_command`` says (aiosmtpd has no hook before the body)."""
+    ``refuse_data_command`` says (aiosmtpd has no hook before the body), and
+    refusing the connections past the handler's ``max_connections``."""
+
+    def connection_made(self, transport) -> None:
+        handler = self.event_handler
+        limit = getattr(handler, "max_connections", None)
+        self.refused = limit is not None and handler.connections >= limit
+        if self.refused:
+            handler.refused += 1
+            transport.write(b"421 4.7.0 too many connections from your host\r\n")
+            transport.close()
+            return
+        if limit is not None:
+            handler.connections += 1
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        if self.refused:
+            return
+        if getattr(self.event_handler, "max_connections", None) is not None:
+            self.event_handler.connections -= 1
+        super().connection_lost(error)
 
     async def smtp_DATA(self, arg: str) -> None:
         refusals = getattr(self.event_handler, "refuse_data_command", {})

@@ -4,7 +4,9 @@ advises) must not tell staff to give sms.csv to the agency again, nor count
 as left out the readers who had their email and unsubscribed after; an
 outbox without emails says so instead of "all 0 were already sent"; and
 ``sotong send report`` tells states, channels and bounce kinds in Korean;
-the issue report's emails add up (accepted, refused, not sent yet)."""
+the issue report's emails add up (accepted, refused, not sent yet); a
+full disk under the hand-over file leaves the SMS to hand over on the next
+run."""
 
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ from hypothesis import strategies as st
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, phone_of,
                               run_cli)
 from project_support import copy_project, invoke_sotong, store_of, store_query
+import test_bundles_integrity
 
 from sotong.store import Store
 
 ISSUE = "2026-11-26"
 NOTICES = ["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]
+small_disk = test_bundles_integrity.small_disk  # the fixture: a 256 KiB tmpfs (needs root, as in CI)
 FAST = 'DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 5, "max_attempts": 2}\nSEND_RATE = 2000\n'
 
 
@@ -54,10 +58,11 @@ def sent_twice(project: Path):
     return first, second
 
 
-def handover_files(project: Path) -> dict[str, list[str]]:
-    """Each sms-handover file of the outbox: the ids of its rows."""
+def handover_files(project: Path, outboxes: Path | None = None) -> dict[str, list[str]]:
+    """Each sms-handover file of the outbox (in ``outboxes``, else the project's): the ids of its rows."""
+    folder = (outboxes or project / "private" / "outbox") / ISSUE
     return {path.name: [line.split(",")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-            for path in sorted((project / "private" / "outbox" / ISSUE).glob("sms-handover-*.csv"))}
+            for path in sorted(folder.glob("sms-handover-*.csv"))}
 
 
 def test_a_second_run_says_the_sms_were_handed_over_already(project):
@@ -232,3 +237,34 @@ def test_an_issue_bundled_again_after_its_sms_went_gives_only_the_new_readers_sm
     assert "SMS: 1 SMS messages (SMS 0, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms-handover-" in second.output, second.output
     assert list(handover_files(project).values()) == [[ids[3]]]
     assert "give private/outbox/2026-11-26/sms.csv" not in second.output
+
+
+def test_an_sms_handover_file_a_full_disk_kept_from_being_written_is_written_by_the_next_run(project, small_disk):
+    """The outbox on a full disk as the run writes sms-handover-....csv (its
+    SMS are a part of sms.csv: one reader unsubscribed from them): the run
+    recorded them handed over, then could not write the file, and the next
+    run said they were handed over already and not to give sms.csv; nobody
+    had them. Now none is recorded until the file is written, and the next
+    run, the disk freed, writes it."""
+    ids = add_subscribers(store_of(project), 5)
+    make_outbox(small_disk, ISSUE, ids[:2], NOTICES, sms={ids[2]: "SMS", ids[3]: "LMS", ids[4]: "SMS"})
+    store_query(project, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[4],))
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write(f"OUTBOX_PATH = {str(small_disk)!r}\n")
+    filler = 0
+    try:
+        while True:
+            (small_disk / f"filler-{filler}").write_bytes(b"x" * 4096)
+            filler += 1
+    except OSError:  # No space left on device
+        pass
+    with SMTPServer(ScriptedHandler()) as server:
+        full = send(project, server.port)
+        for path in small_disk.glob("filler-*"):
+            path.unlink()
+        again = send(project, server.port)
+    assert full.code == 1 and "cannot write the file" in full.output and "Traceback" not in full.output, full.output
+    assert again.code == 0, again.output
+    assert "SMS: 2 SMS messages (SMS 1, LMS 1) recorded as handed over; give " in again.output, again.output
+    assert "already recorded as handed over" not in again.output
+    assert list(handover_files(project, small_disk).values()) == [[ids[2], ids[3]]]

@@ -4,6 +4,7 @@ STARTTLS with login, and ``sotong send report``."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import re
@@ -261,6 +262,59 @@ def test_the_journals_own_answers_are_in_korean(project, offers):
     assert rows[(ids[0], "sms")]["answer_text"] == "sms.csv: 문자 발송 대행사에 넘김"
 
 
+class Stalling(ScriptedHandler):
+    """Takes the connection, the envelope and the message, and never answers it."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(3600)
+
+
+def test_a_server_that_stops_answering_stops_the_run_with_everything_left_queued(project):
+    """Every message's DATA times out: each waited out timeout_seconds
+    reconnect_attempts times before it was deferred (hours for an issue, at
+    30 s and 5 tries), the run said "0 sent, N deferred" at its end. Now the
+    run stops once every connection was lost that many times in a row, in
+    one line; the next run, the server mended, sends every message."""
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write('DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 0.3, '
+                   '"reconnect_attempts": 2, "connections": 2}\n')
+    ids = add_subscribers(store_of(project), 12)
+    outbox_of(project, ids)
+    with SMTPServer(Stalling()) as server:
+        stalled = send(project, server.port)
+    assert stalled.code == 1, stalled.output
+    assert "Emails:" not in stalled.output  # the warnings of each lost connection, then why it stopped
+    assert [line for line in stalled.output.splitlines() if line.strip()][-1:] == [
+        f"the mail server 127.0.0.1:{server.port} stopped answering: the connection was lost 4 times in a row "
+        "(no answer in 0.3 s (DELIVERY timeout_seconds)); nothing more was sent. Check the mail server, then run the same "
+        "command again: what was not sent is still queued (a message handed over as it stopped answering may arrive "
+        "twice)"]
+    assert {r["state"] for r in journal(project).values()} <= {"queued", "deferred"}
+    with SMTPServer(ScriptedHandler()) as server:
+        mended = send(project, server.port)
+    assert mended.code == 0 and "Emails: 12 sent" in mended.output, mended.output
+    assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
+def test_a_server_taking_fewer_connections_at_once_gets_every_message_through_those_it_takes(project):
+    """A server that takes two connections of one client at once and answers
+    the others 421 (DELIVERY["connections"] is 4): the connections it
+    refused stopped the run a few messages in, "cannot reach the mail
+    server", at every run. Now they end alone, the two it takes send every
+    message (a warning says how many it takes: set DELIVERY["connections"] so)."""
+    ids = add_subscribers(store_of(project), 120)  # more than the refused connections' tries take
+    outbox_of(project, ids)
+    handler = ScriptedHandler(delay=0.02)
+    handler.max_connections = 2
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0, result.output
+    assert "Emails: 120 sent, 0 failed, 0 deferred" in result.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+    assert handler.refused >= 2 * 5, "the two connections past the limit tried reconnect_attempts times each"
+    assert "cannot reach" not in result.output
+
+
 def test_readers_unsubscribed_since_bundling_are_left_out(project):
     ids = add_subscribers(store_of(project), 4)
     outbox_of(project, ids[:3], sms={ids[3]: "SMS"})
@@ -386,6 +440,29 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
     assert result.code == 0, result.output
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
     assert logins[-1] == (b"sotong", b"s3cret")
+
+
+@pytest.mark.parametrize("setting, said", [
+    ("SMTP_STARTTLS = True", "does not offer STARTTLS, which SMTP_STARTTLS = True asks for; check SMTP_PORT"),
+    ('SMTP_USER = "sotong"', "does not offer a login (SMTP AUTH), which SMTP_USER asks for; check SMTP_PORT and SMTP_STARTTLS"),
+], ids=["starttls", "login"])
+def test_a_server_without_the_starttls_or_login_the_settings_ask_for_says_so(project, monkeypatch, setting, said):
+    """A server (or port) that offers no STARTTLS, or no login, was "cannot
+    reach the mail server ... (STARTTLS extension not supported by server.)"
+    after five tries, telling to check SMTP_HOST: now what it lacks, at once."""
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write(setting + "\n")
+    monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    with SMTPServer(ScriptedHandler()) as server:
+        result = send(project, server.port)
+    assert result.code == 1, result.output
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert line.startswith(f"the mail server 127.0.0.1:{server.port} {said}"), result.output
+    assert line.endswith("then run the same command again: what was not sent is still queued")
+    assert "cannot reach" not in result.output
+    assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
 def sending(project: Path, server, datas: int, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, list[str]]:

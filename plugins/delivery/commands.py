@@ -75,7 +75,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
                                         {slug for message in outbox.messages for slug in message.notices})
             recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable)
-            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable)
+            handover = _HandoverFile(project, outbox, started)
+            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write)
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
     if not dry_run:
@@ -83,7 +84,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             journal.counts(key), f"{option} {key}{settings_flag(project.settings)}"))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
-        give_sms_csv = _say_sms(project, journal, outbox, recorded, started)
+        give_sms_csv = _say_sms(project, journal, outbox, recorded, started, handover.path)
     _say_left_out(recorded.left_out, (option, key, settings_flag(project.settings)) if give_sms_csv else None)
     if not dry_run and (figures.failed or figures.deferred):
         click.echo(_("See who and why: sotong send report {option} {key}{settings}").format(
@@ -92,12 +93,12 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         ctx.exit(1)
 
 
-def _say_sms(project, journal, outbox, recorded, started: str) -> bool:
+def _say_sms(project, journal, outbox, recorded, started: str, part) -> bool:
     """What became of the outbox's SMS in this run, and which file to give
     the agency; False when that is not sms.csv as it is (its SMS were handed
     over before, or this run's are a part of it, written to a file of their
-    own: readers handed over before, or left out since bundling, are in
-    sms.csv too, and would get their SMS twice or against their wish)."""
+    own, ``part``: readers handed over before, or left out since bundling,
+    are in sms.csv too, and would get their SMS twice or against their wish)."""
     sms_csv = project.shown(outbox.path / "sms.csv")
     earlier = None if recorded.sms else journal.sms_handed_over(outbox.key, started if recorded.joined else None)
     if earlier:
@@ -112,7 +113,6 @@ def _say_sms(project, journal, outbox, recorded, started: str) -> bool:
                    _("SMS: none to hand over: every reader in {path} is left out since bundling; give the SMS agency nothing.").format(
                        path=sms_csv))
         return False
-    part = handover_file(outbox.path, {message.subscriber_id for message in recorded.sms}, started, project.shown)
     click.echo(_("SMS: {sms} recorded as handed over; give {path} to the SMS agency (문자 발송 대행).").format(
         sms=_sms_line(recorded), path=project.shown(part) if part else sms_csv))
     if part:
@@ -169,15 +169,34 @@ def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable
             recorded, unsent = journal.record_outbox(outbox, reachable, notices, digest=outbox.digest)
 
 
-def _hand_over_sms(journal, outbox, recorded, reachable) -> list:
+class _HandoverFile:
+    """The file of the SMS a run records as handed over when they are a part
+    of sms.csv (:func:`handover_file`; ``path`` None while there is none),
+    written before the journal's record of them is committed: a run that
+    cannot write it (a full disk) or dies before records none, and the next
+    run hands them over and writes it. Recorded first, a failed write left
+    them handed over and the file never written, and the next run said not
+    to give sms.csv: their SMS went nowhere."""
+
+    def __init__(self, project, outbox, started: str):
+        self.project, self.outbox, self.started = project, outbox, started
+        self.path = None
+
+    def write(self, messages: list) -> None:
+        readers = {message.subscriber_id for message in messages}
+        self.path = handover_file(self.outbox.path, readers, self.started, self.project.shown)
+
+
+def _hand_over_sms(journal, outbox, recorded, reachable, written) -> list:
     """The outbox's SMS recorded as handed over, once the run has not
     stopped: by the worker that recorded the outbox (it holds them), or by one
-    that joined it when the recorder is gone; those this worker recorded."""
+    that joined it when the recorder is gone; those this worker recorded
+    (``written``: given them before the record is committed)."""
     if not recorded.joined:
-        return journal.hand_over(outbox, recorded.sms)
+        return journal.hand_over(outbox, recorded.sms, written)
     if journal.recorder_holds_sms(outbox.key):
         click.echo(_("Waiting for the worker that recorded this outbox to record its SMS as handed over ..."))
-    handed_over = journal.hand_over_left(outbox, reachable)
+    handed_over = journal.hand_over_left(outbox, reachable, written=written)
     recorded.left_out = journal.left_out(outbox.key)  # the recorder may have recorded while this one sent
     return handed_over
 

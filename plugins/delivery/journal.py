@@ -418,18 +418,21 @@ class Journal:
                  "queued_at": now, "updated_at": now}
         return self._insert_messages(fixed, ("subscriber_id", "notices", "file"), new) if new else 0
 
-    def hand_over(self, outbox, messages: list) -> list:
+    def hand_over(self, outbox, messages: list, written: Callable[[list], None] = lambda recorded: None) -> list:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
         agency, in one transaction; returns those it recorded. Those already
         recorded (by another worker on the outbox, which finished first) are
         not written again, nor any when a worker that joined handed over the
-        outbox's SMS (:meth:`hand_over_left`)."""
+        outbox's SMS (:meth:`hand_over_left`). ``written`` is given those it
+        records before the commit (the file for the agency is written then):
+        if it fails, none is recorded, and the next run hands them over."""
         with self.store.transaction():
             row = self._outbox_row(outbox.key)  # after a worker handing them over now
             if row is not None and not row["sms_pending"]:
                 return []
             handed_over = self._sms_handed_over(outbox.key)
-            return self._hand_over(outbox, [message for message in messages if message.subscriber_id not in handed_over])
+            return self._hand_over(outbox, [message for message in messages if message.subscriber_id not in handed_over],
+                                   written)
 
     def recorder_holds_sms(self, outbox_key: str) -> bool:
         """Whether the outbox's SMS are still to hand over and the worker that
@@ -440,7 +443,8 @@ class Journal:
         return self.db.execute(f"SELECT 1 FROM delivery_outboxes WHERE outbox = ? AND sms_pending > 0"
                                f" AND recorder IN ({_LIVE_WORKERS})", (outbox_key,)).fetchone() is not None
 
-    def hand_over_left(self, outbox, reachable: Callable[[tuple], set], wait: float = RECORDER_WAIT) -> list:
+    def hand_over_left(self, outbox, reachable: Callable[[tuple], set], wait: float = RECORDER_WAIT,
+                       written: Callable[[list], None] = lambda recorded: None) -> list:
         """For a worker that joined (:meth:`record_outbox`): the outbox's SMS
         to readers still reachable, recorded as handed over unless a worker did;
         those it recorded. The recorder holds the SMS in hand and hands them
@@ -448,7 +452,8 @@ class Journal:
         outbox), so while it is alive this waits up to ``wait`` seconds for it
         (reading the manifest and the readers again took five seconds at
         43,000 SMS, while the recorder waited for it); once it is gone, or the
-        time is up, this hands over what is still pending."""
+        time is up, this hands over what is still pending (``written``: as
+        for :meth:`hand_over`)."""
         deadline = time.monotonic() + wait
         while self.recorder_holds_sms(outbox.key) and time.monotonic() < deadline:
             time.sleep(RECORDER_POLL)
@@ -460,11 +465,13 @@ class Journal:
             left = [message for message in outbox.messages
                     if message.channel == "sms" and message.subscriber_id not in handed_over]
             return self._hand_over(outbox, [message for chunk, reached in _reached_in_chunks(left, reachable)
-                                            for message in chunk if (message.subscriber_id, "sms") in reached])
+                                            for message in chunk if (message.subscriber_id, "sms") in reached],
+                                   written)
 
-    def _hand_over(self, outbox, messages: list) -> list:
+    def _hand_over(self, outbox, messages: list, written: Callable[[list], None]) -> list:
         """Write the SMS ``messages`` (none of them recorded yet) as handed
-        over; the outbox has no SMS pending after. Returns ``messages``."""
+        over, then ``written(messages)`` (when there are any), in the
+        transaction; the outbox has no SMS pending after. Returns ``messages``."""
         now = self.clock()
         self.db.execute("UPDATE delivery_outboxes SET sms_pending = 0 WHERE outbox = ?", (outbox.key,))
         if messages:
@@ -473,6 +480,7 @@ class Journal:
             self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
                 (message.subscriber_id, message.type, notices_text(message.notices))
                 for message in messages])
+            written(messages)
         return messages
 
     def _insert_messages(self, fixed: dict, varying: tuple[str, ...], rows: list[tuple]) -> int:

@@ -62,6 +62,15 @@ class ConnectionLost(Exception):
     """The server went away in the middle of a message."""
 
 
+class Unreachable(SotongError):
+    """A connection could not be opened, ``reconnect_attempts`` tries in a row
+    (``problem``: the last try's)."""
+
+    def __init__(self, problem: str, problems: list):
+        super().__init__(problems)
+        self.problem = problem
+
+
 @dataclass
 class Answer:
     stage: str  # mail, rcpt, data
@@ -77,6 +86,7 @@ class _Connection:
 
     link: "_Link"
     accepted: list[Accepted] = field(default_factory=list)
+    working: bool = False  # it was opened: counted in Sender.working
 
 
 @dataclass
@@ -188,6 +198,8 @@ class Sender:
         self.lock = threading.Lock()  # the pacer and the figures: never held through a round trip to the store
         self.tries: dict[int, int] = {}  # 4xx answers per message in this run
         self.losses: dict[int, int] = {}  # lost connections per message in this run
+        self.lost_in_a_row = 0  # connections lost, of any message, since the server last answered
+        self.working = 0  # connections opened, less those that ended alone (see _retired)
 
     def run(self) -> SendFigures:
         """Send what this process claims of the outbox until nothing is left to claim."""
@@ -238,11 +250,12 @@ class Sender:
         one to the server, each settled or put back (:meth:`_route`). False
         when the run stops (the server refuses the sender or cannot be
         reached, the store went away, Ctrl+C, a bug): those not begun are
-        given back."""
-        untried, begun, states = list(hand), None, {}
+        given back; or when this connection cannot be opened while others
+        work (:meth:`_retired`): they go to the others."""
+        untried, begun, states, retired = list(hand), None, {}, False
         try:
             readable = self._readable(untried, schedule)
-            connection.link.ensure_connected()
+            self._connect(connection)
             with self.journal_lock:
                 states = self.journal.take([message for message, _data, _recipient in readable], connection.accepted)
             connection.accepted = []
@@ -256,13 +269,39 @@ class Sender:
                 self._route(schedule, message, result)
                 begun = None
         except BaseException as exc:  # SotongError (server unreachable, sender refused), the store gone, or a bug
-            schedule.stop(exc)
+            retired = self._retired(connection, exc)
+            if not retired:
+                schedule.stop(exc)
             if begun is not None:
-                schedule.done(begun)
+                untried.insert(0, begun)
         self._give_back([message for message in untried if states.get(message.id) == TAKEN], schedule)
         for message in untried:
-            schedule.done(message)
-        return schedule.error is None
+            schedule.done(message, at_once=retired)  # a connection that ended alone: to the others
+        return schedule.error is None and not retired
+
+    def _connect(self, connection: _Connection) -> None:
+        connection.link.ensure_connected()
+        if not connection.working:
+            connection.working = True
+            with self.lock:
+                self.working += 1
+
+    def _retired(self, connection: _Connection, exc: BaseException) -> bool:
+        """Whether ``connection``, which cannot be (re)opened, ends alone
+        while another of the run's connections works on (its messages go to
+        them): a server that takes fewer connections at once than
+        DELIVERY["connections"] (421 too many connections) stopped every
+        run a few messages in, telling to check SMTP_HOST."""
+        if not isinstance(exc, Unreachable):
+            return False
+        with self.lock:
+            others = self.working - connection.working
+            if others < 1:
+                return False
+            self.working, connection.working = others, False
+        log.warning(_("the mail server took no more connections (%s); this run goes on with %s. If it says so at every run, set DELIVERY = {\"connections\": %s} in the settings"),
+                    exc.problem, others, others)
+        return True
 
     def _readable(self, hand: list[Pending], schedule: _Schedule) -> list[tuple[Pending, bytes, str]]:
         """The messages of ``hand`` whose file can be read and names its
@@ -358,12 +397,9 @@ class Sender:
         try:
             answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
-            link.close()
-            with self.lock:
-                self.figures.reconnects += 1
-            log.warning(_("connection lost while sending to %s (%s); reconnecting"), message.subscriber_id, exc)
-            self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
-            return LOST
+            return self._lost(link, message, exc)
+        with self.lock:
+            self.lost_in_a_row = 0
         result = outcome(answer.code)
         if result == SENT:
             connection.accepted.append(Accepted(message.id, answer.stage, answer.code, redact_addresses(answer.text)))
@@ -380,6 +416,27 @@ class Sender:
             raise SotongError([_("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
                 envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))])
         return self._record(message, result, answer.stage, answer.code, answer.text)
+
+    def _lost(self, link: "_Link", message: Pending, exc: ConnectionLost) -> str:
+        """The connection dropped or timed out in the middle of ``message``:
+        queued again (LOST), the connection to be reopened. A server that
+        stops answering (it takes the connection and the message and never
+        answers: every try a timeout) stops the run once the connections
+        were lost ``reconnect_attempts`` times each in a row with no answer
+        between: each message waited out ``timeout_seconds`` five times
+        before it was deferred, hours for an issue, the progress bar still."""
+        link.close()
+        limit = self.config.reconnect_attempts * self.config.connections
+        with self.lock:
+            self.figures.reconnects += 1
+            self.lost_in_a_row += 1
+            stalled = self.lost_in_a_row >= limit
+        log.warning(_("connection lost while sending to %s (%s); reconnecting"), message.subscriber_id, exc)
+        self._record(message, QUEUED, "connect", None, f"연결 끊김: {exc}")
+        if stalled:
+            raise SotongError([_("the mail server {address} stopped answering: the connection was lost {count} times in a row ({problem}); nothing more was sent. Check the mail server, then run the same command again: what was not sent is still queued (a message handed over as it stopped answering may arrive twice)").format(
+                address=self.config.server.address, count=limit, problem=exc)])
+        return LOST
 
     def _envelope_sender(self, message: Pending) -> str:
         """The message's return path: its VERP address when BOUNCE_ADDRESS is set."""
@@ -423,7 +480,7 @@ class _Link:
             answer = Answer("data", code, _text(text))
             return answer if code == 250 else self._refused(answer)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise ConnectionLost(str(exc) or type(exc).__name__) from None
+            raise ConnectionLost(_lost_reason(exc, self.config.server.timeout_seconds)) from None
 
     def _envelope(self, sender: str, recipient: str, options: list[str]) -> Answer | None:
         """MAIL, RCPT and DATA one at a time, each answer awaited: the first
@@ -507,16 +564,42 @@ class _Link:
             except smtplib.SMTPAuthenticationError as exc:
                 raise SotongError([_("the mail server refused the login of SMTP_USER {user!r}: {smtp_code} {text}; check SMTP_USER and SOTONG_SMTP_PASSWORD").format(
                     user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
-            except (smtplib.SMTPException, OSError) as exc:
-                problem = str(exc) or type(exc).__name__
+            except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
+                raise SotongError([_lacking(config, exc)]) from None
+            except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
+                problem = (f"{exc.smtp_code} {_text(exc.smtp_error)}" if isinstance(exc, smtplib.SMTPResponseException)
+                           else str(exc) or type(exc).__name__)
                 log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
-        raise SotongError([_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
+        raise Unreachable(problem, [_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
             smtp_host=config.server.host, smtp_port=config.server.port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
 
     def close(self) -> None:
         if self.connection is not None:
             close_connection(self.connection)
             self.connection = None
+
+
+def _lost_reason(exc: BaseException, timeout_seconds: float) -> str:
+    """Why a connection was lost in the middle of a message, in the staff's
+    language: smtplib's "Connection unexpectedly closed: timed out" was said
+    in English inside the Korean lines."""
+    cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc
+    if isinstance(cause, TimeoutError):
+        return _("no answer in {seconds:g} s (DELIVERY timeout_seconds)").format(seconds=timeout_seconds)
+    if isinstance(cause, OSError):
+        return os_reason(cause)
+    return _("the server closed the connection")
+
+
+def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:
+    """The line for a server that does not offer STARTTLS (SMTP_STARTTLS) or
+    a login (SMTP_USER): not a server out of reach, as it was said, five
+    tries later, with smtplib's English."""
+    if str(exc).startswith("STARTTLS"):
+        return _("the mail server {address} does not offer STARTTLS, which SMTP_STARTTLS = True asks for; check SMTP_PORT with the server's administrator (STARTTLS is usually on port 587), then run the same command again: what was not sent is still queued").format(
+            address=config.server.address)
+    return _("the mail server {address} does not offer a login (SMTP AUTH), which SMTP_USER asks for; check SMTP_PORT and SMTP_STARTTLS with the server's administrator (many servers offer the login only after STARTTLS), then run the same command again: what was not sent is still queued").format(
+        address=config.server.address)
 
 
 def _crlf(data: bytes) -> bytes:
