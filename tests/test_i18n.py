@@ -115,9 +115,14 @@ OTHER_TERMS = {
 }
 
 
+def catalog_matches(patterns: dict) -> list[str]:
+    """Each Korean message a pattern of ``patterns`` finds, with what to write instead."""
+    return [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
+            for pattern, instead in patterns.items() if re.search(pattern, m.string)]
+
+
 def test_the_catalog_says_each_thing_with_one_word():
-    wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
-             for pattern, instead in OTHER_TERMS.items() if re.search(pattern, m.string)]
+    wrong = catalog_matches(OTHER_TERMS)
     assert not wrong, "Korean with another word than the staff guide's:\n" + "\n".join(wrong)
 
 
@@ -206,8 +211,7 @@ SLIPS = {
 
 
 def test_the_catalog_has_no_copy_editing_slips():
-    wrong = [f"{m.string!r}: {instead}" for m in read_catalog() if m.id and isinstance(m.string, str)
-             for pattern, instead in SLIPS.items() if re.search(pattern, m.string)]
+    wrong = catalog_matches(SLIPS)
     assert not wrong, "Korean a reader would stumble on:\n" + "\n".join(wrong)
 
 
