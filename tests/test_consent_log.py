@@ -548,4 +548,4 @@ def test_changes_shows_a_progress_bar_in_a_terminal(project):
     out = project / "private" / "changes.csv"
     shown = in_terminal("subscribers", "changes", "--since", "2000-01-01", str(out), "-s", str(settings))
     rows = sum(1 for _ in csv.reader(out.open(encoding="utf-8-sig"))) - 1
-    assert rows >= 10_000 and b"Writing changes" in shown and f"{rows}/{rows}".encode() in shown, shown[-300:]
+    assert rows >= 10_000 and b"Writing changes" in shown and f"{rows:,}/{rows:,}".encode() in shown, shown[-300:]

@@ -169,7 +169,7 @@ def test_a_worker_sends_while_another_records_and_finishes_the_recording_of_one_
         out, err = second.communicate(timeout=120)
     assert second.returncode == 0, out + err
     assert "stopped before it finished; this one records the rest and sends it" in err
-    assert f"Emails: {len(ids)} sent, 0 failed" in out
+    assert f"Emails: {len(ids):,} sent, 0 failed" in out
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
@@ -327,7 +327,7 @@ def test_a_workers_progress_bar_says_it_shows_its_share(tmp_path):
     with SMTPServer(ScriptedHandler()) as server:
         shown = in_terminal("send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port),
                             "-s", str(project / "pelicanconf.py"))
-    assert b"with any other sotong send on it: this worker's share" in shown
+    assert b"Sending 2026-11-26 (worker's share)" in shown
 
 
 def test_a_worker_that_joins_reads_neither_the_manifest_nor_the_notices(tmp_path):

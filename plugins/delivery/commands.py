@@ -218,7 +218,7 @@ def _sending_title(store, key: str) -> str:
     other workers on the outbox may send a share."""
     if store.backend == "sqlite":
         return _("Sending {key}").format(key=key)
-    return _("Sending {key} (with any other sotong send on it: this worker's share)").format(key=key)
+    return _("Sending {key} (worker's share)").format(key=key)
 
 
 def _sms_line(recorded) -> str:
