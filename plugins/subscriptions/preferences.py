@@ -369,11 +369,25 @@ def _mail_link(app, address: str, store) -> None:
     """Queue the preferences link of the reader whose address ``address``
     is, if there is one (on the mail thread, after the answer)."""
     subscriber_id = storage.subscriber_by_email(store, address)
-    if subscriber_id:  # to the address as confirmed, however the request spelled it
+    if subscriber_id and not _linked_lately(app.subscriptions.links_mailed, subscriber_id, time.monotonic()):
+        # to the address as confirmed, however the request spelled it
         storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(
             app.settings, "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다."
             f"\n\n{app.subscriptions.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
             subscriber_id)
+
+
+def _linked_lately(mailed: dict[str, float], subscriber_id: str, now: float) -> bool:
+    """Whether the reader's link was queued within AGAIN_SECONDS (a second
+    tap on 링크 보내기: one mail, the same link); else remembers ``now``.
+    Kept by the mail thread, the only caller, in this collector's memory:
+    a request that another collector takes may mail the link once more."""
+    for stale in [reader for reader, when in mailed.items() if when <= now - storage.AGAIN_SECONDS]:
+        del mailed[stale]
+    if subscriber_id in mailed:
+        return True
+    mailed[subscriber_id] = now
+    return False
 
 
 def _link_page(request, status: int = 200, error: str | None = None, address: str = ""):
