@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .i18n import _
-from .problems import Problem, os_reason
+from .problems import Problem, cannot_read
 
 
 def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *, only_markdown: bool = True,
@@ -115,7 +115,7 @@ def _unreadable(path: Path) -> str | None:
                     target=target)
             return _('this file is a link to "{target}", which does not exist; restore that file or remove the link').format(
                 target=target)
-        return _("cannot read the file: {strerror}").format(strerror=os_reason(exc))
+        return cannot_read(exc)
     if not path.is_file():
         return _("this is not a text file (a pipe or a device); remove it")
     return None

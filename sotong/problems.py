@@ -139,6 +139,12 @@ def os_reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
+def cannot_read(exc: OSError) -> str:
+    """The problem of a file of the project that cannot be read (a folder
+    where the file should be, a file this user may not read): its reason."""
+    return _("cannot read the file: {strerror}").format(strerror=os_reason(exc))
+
+
 # errno values that only the machine gives (a read-only or full disk, a quota,
 # a size limit, a folder this user may not write), never a mistake of Sotong's
 _FILE_SYSTEM_TROUBLE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM}

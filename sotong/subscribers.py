@@ -49,7 +49,7 @@ from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences, resolve_key
 from .i18n import N_, _
-from .problems import Problem, SotongError, closest, did_you_mean, os_reason, suggested
+from .problems import Problem, SotongError, cannot_read, closest, did_you_mean, os_reason, suggested
 from .progress import tracked
 from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
                     scratch_staging_table, seoul_day, sqlite_reason)
@@ -810,7 +810,7 @@ def import_csv(store: Store, path: str | Path, audiences: Audiences, this_year: 
             staged = _staged_parts(store, reading, [WHOLE], audiences, this_year, shown, rows)
         return _write_staged(store, staged, shown)
     except OSError as exc:
-        raise SotongError([Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=os_reason(exc)))]) from None
+        raise SotongError([Problem(shown, 1, cannot_read(exc))]) from None
 
 
 def import_records(store: Store, records: Iterable[tuple[int, dict]], audiences: Audiences,

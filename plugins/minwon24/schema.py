@@ -14,7 +14,7 @@ from sotong.content_files import yaml_files
 from sotong.validators import control_character_problems, image_with_alt, whole_number
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
-from sotong.problems import Problem, did_you_mean, not_utf8, os_reason
+from sotong.problems import Problem, cannot_read, did_you_mean, not_utf8
 
 from .config import minwon24_settings
 from .rules import PLACEMENTS, Banner, Window
@@ -54,7 +54,7 @@ def read_banner(path: Path, audiences: Audiences, content_root: Path, shown: str
     except UnicodeDecodeError as error:
         return None, [not_utf8(shown, error)]
     except OSError as exc:  # renamed or deleted since the folder was listed
-        return None, [Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=os_reason(exc)))]
+        return None, [Problem(shown, 1, cannot_read(exc))]
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return validate_banner(doc, slug_from_filename(path), audiences, content_root, shown)

@@ -17,7 +17,7 @@ from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.notices import english_suggestion
 from sotong.audiences import Audiences, read_audience_list
-from sotong.problems import Problem, SotongError, did_you_mean, not_utf8, os_reason
+from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import control_character_problems, department as known_department, whole_number
@@ -114,7 +114,7 @@ def read_survey(path: Path, audiences: Audiences, shown: str | None = None,
     except UnicodeDecodeError as error:
         return None, [not_utf8(shown, error)]
     except OSError as exc:  # renamed or deleted since the folder was listed
-        return None, [Problem(shown, 1, _("cannot read the file: {strerror}").format(strerror=os_reason(exc)))]
+        return None, [Problem(shown, 1, cannot_read(exc))]
     try:
         doc = yamlsrc.load(text)
     except yamlsrc.YAMLProblem as exc:
