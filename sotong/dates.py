@@ -41,11 +41,10 @@ def event_time(start: dt.date, end: dt.date | None = None) -> str:
     when it is another day (``2026년 12월 19일(토) 14:00 ~ 2026년 12월 20일(일)
     21:00``); dates without hours are days. The ``event_time`` filter of the
     site's templates (sotong.pelican_plugin)."""
-    written = korean_date(start, weekday=True) + _clock(start)
-    other_day = end is not None and (end.year, end.month, end.day) != (start.year, start.month, start.day)
-    if other_day:
-        return f"{written} ~ {korean_date(end, weekday=True)}{_clock(end)}"
-    return f"{written} ~{_clock(end)}" if _clock(end) else written
+    written, end_clock = korean_date(start, weekday=True) + _clock(start), _clock(end)
+    if end is not None and (end.year, end.month, end.day) != (start.year, start.month, start.day):
+        return f"{written} ~ {korean_date(end, weekday=True)}{end_clock}"
+    return f"{written} ~{end_clock}" if end_clock else written
 
 
 def _clock(moment: dt.date) -> str:
