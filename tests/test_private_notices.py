@@ -469,3 +469,27 @@ def test_check_accepts_links_by_address_to_public_notices(tmp_path):
                     encoding="utf-8")
     result = run_sotong(project, "check", env=SECRET)
     assert result.code == 0, result.output
+
+
+def test_reach_names_the_committee_members_a_private_notice_cannot_reach(tmp_path):
+    """A member who gets no email (SMS only here) is in the notice's audience
+    but gets nothing of it: ``reach`` says how many, under the table."""
+    project = copy_project(tmp_path)
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        rows = list(csv.DictReader(sample))
+    rows.append(dict(rows[3], id="S900001", email="", phone="010-5555-0101", channels="sms", groups="committee-budget"))
+    rows.append(dict(rows[3], id="S900002", email="", phone="010-5555-0102", channels="sms", groups=""))
+    people = project / "people.csv"
+    with open(people, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert run_sotong(project, "subscribers", "import", str(people), env=SECRET).code == 0
+    result = run_sotong(project, "reach", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    row = re.search(rf"^\s+([\d,]+)\s+([\d,]+)\s+{SLUG}$", result.output, re.M)
+    assert (int(row[1]), int(row[2])) == (len(committee_readers()), 0)
+    notes = [line.strip() for line in result.output.splitlines() if "get nothing" in line]
+    assert notes == [f"{SLUG}: 1 of the readers it is for get nothing: a private notice goes by email only, and they "
+                     "get no email (no address, email not chosen, or an address that cannot receive); ask them for an "
+                     "address and import it (sotong subscribers import FILE), or give them the material another way"]

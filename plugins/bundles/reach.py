@@ -21,10 +21,13 @@ from sotong.sms import MessageCounts, Prices, count_messages
 
 @dataclass
 class Reach:
-    """Readers per notice slug by channel, and the messages by type."""
+    """Readers per notice slug by channel, and the messages by type;
+    ``unreached``: per private notice, the readers it is for who get no email
+    (SPEC §16 sends it by email only), so staff hear of them before sending."""
 
     email: Counter = field(default_factory=Counter)
     sms: Counter = field(default_factory=Counter)
+    unreached: Counter = field(default_factory=Counter)
     messages: MessageCounts = MessageCounts()
 
 
@@ -39,6 +42,8 @@ def count_reach(bundler, subscribers: Iterable) -> Reach:
         if delivery.email:
             reach.email.update(delivery.email_notices)
             types.append("email")
+        else:
+            reach.unreached.update(n.slug for n in delivery.plan.selection.for_you if n.private)
         if delivery.text is not None:
             reach.sms.update(delivery.text.notices)
             types.append(delivery.text.text.type)
@@ -59,6 +64,10 @@ def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
     messages = reach.messages
     lines.append(_("  messages: email {email:,}, SMS {sms:,}, LMS {lms:,}; cost {cost_line}, email free").format(
         email=messages.email, sms=messages.sms, lms=messages.lms, cost_line=messages.cost_line(prices)))
+    lines += [_("  {slug}: {count:,} of the readers it is for get nothing: a private notice goes by email only, and "
+                "they get no email (no address, email not chosen, or an address that cannot receive); ask them for an "
+                "address and import it (sotong subscribers import FILE), or give them the material another way").format(
+                    slug=n.slug, count=reach.unreached[n.slug]) for n in notices if reach.unreached[n.slug]]
     return lines
 
 
