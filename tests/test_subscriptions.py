@@ -267,6 +267,7 @@ def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_whe
     assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(6,)]
     status, headers, page = post(port, "/p/link", {"email": "kim@example.com"})
     assert status == 429 and int(headers["Retry-After"]) >= 1 and "뒤에 「링크 보내기」를 다시 눌러 주세요" in page
+    assert page.count('<p role="alert" id="form-retry"') == 1
     assert form_values(page)["email"] == ["kim@example.com"]
 
 
