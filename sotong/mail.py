@@ -202,12 +202,49 @@ class InlineImage:
                 f"Content-ID: <{self.content_id}>\r\nContent-Disposition: inline\r\n\r\n").encode() + self.data_base64
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file carried inside the message (multipart/mixed), for the reader to save."""
+
+    head: bytes  # the part's MIME headers, its file name written as every mail client reads it
+    data_base64: bytes
+    size: int  # bytes of the file
+
+    @classmethod
+    def read(cls, path: Path) -> "Attachment":
+        data = path.read_bytes()
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return cls(attachment_head(path.name, media_type), base64_body(data), len(data))
+
+    def part(self) -> bytes:
+        return self.head + self.data_base64
+
+
+_PLAIN_FILE_NAME = re.compile(r"[A-Za-z0-9._-]{1,60}")
+
+
+def attachment_head(name: str, media_type: str) -> bytes:
+    """An attachment part's headers. A name beyond plain ASCII (Korean, say)
+    goes twice: RFC 2231's ``filename*`` in Content-Disposition, and an RFC
+    2047 word in Content-Type's ``name``, which Outlook reads."""
+    if _PLAIN_FILE_NAME.fullmatch(name):
+        type_name = disposition_name = f'"{name}"'
+    else:
+        type_name = '"=?utf-8?b?' + base64.b64encode(name.encode()).decode() + '?="'
+        disposition_name = None
+    disposition = (f"filename={disposition_name}" if disposition_name
+                   else "filename*=utf-8''" + quote(name, safe="", encoding="utf-8"))
+    return (f"Content-Type: {media_type}; name={type_name}\r\nContent-Transfer-Encoding: base64\r\n"
+            f"Content-Disposition: attachment;\r\n {disposition}\r\n\r\n").encode()
+
+
 def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes, boundary: str,
-                          images: tuple[InlineImage, ...] = ()) -> bytes:
+                          images: tuple[InlineImage, ...] = (), attachments: tuple[Attachment, ...] = ()) -> bytes:
     """A whole message: ``headers`` (CRLF-terminated lines, without MIME ones),
     then text/plain and text/html parts, both UTF-8, given in base64
     (:func:`base64_body`, possibly continuing a cached start); with
-    ``images``, the two inside a multipart/related beside the pictures.
+    ``images``, the two inside a multipart/related beside the pictures; with
+    ``attachments``, all that first in a multipart/mixed, the files after.
 
     ``boundary`` must not occur in the bodies; base64 never holds ``=_``.
     """
@@ -226,6 +263,14 @@ def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes
             related, CRLF, alternative,
             *(b"".join((related, CRLF, image.part())) for image in images),
             related, b"--\r\n",
+        ))
+    if attachments:
+        mixed = f"--{boundary}_m".encode()
+        alternative = b"".join((
+            f'Content-Type: multipart/mixed;\r\n boundary="{boundary}_m"\r\n\r\n'.encode(),
+            mixed, CRLF, alternative,
+            *(b"".join((mixed, CRLF, attachment.part())) for attachment in attachments),
+            mixed, b"--\r\n",
         ))
     return b"".join((headers, b"MIME-Version: 1.0\r\n", alternative))
 

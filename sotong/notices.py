@@ -23,6 +23,7 @@ from .markup import shortened, shown_words
 from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
+from .content_files import file_under
 from .validators import department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -33,7 +34,7 @@ URGENT_MARKER = "[긴급]"
 KEYS = (
     "title", "date", "department", "category", "audiences", "channels", "summary",
     "sms", "expires", "event", "image", "image_alt", "survey", "priority", "status", "slug",
-    "visibility",
+    "visibility", "attachments",
 )
 REQUIRED = ("title", "date", "department", "category")
 # keys whose value is one piece of text (a number is read as its digits)
@@ -42,6 +43,9 @@ TEXT_KEYS = ("title", "date", "department", "category", "summary", "sms", "expir
 EVENT_KEYS = ("start", "end", "place")
 SUMMARY_MAX = 200
 TITLE_MAX = 100
+# files a private notice may carry (SPEC §16 is silent): documents, pictures and zips, which mail services pass
+ATTACHMENT_SUFFIXES = (".pdf", ".hwp", ".hwpx", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods",
+                       ".odp", ".txt", ".csv", ".jpg", ".jpeg", ".png", ".gif", ".zip")
 _SLUG = re.compile(r"[\w-]+")
 _SLUG_BYTES = 200  # a folder name may be 255 bytes on most file systems; room for a suffix
 
@@ -76,6 +80,7 @@ class Notice:
     priority: str = "normal"
     status: str = "published"
     visibility: str = "public"  # SPEC §16: private notices are sent by email to their audiences only
+    attachments: tuple = ()  # a private notice's files under content/, carried inside its emails
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     body_line: int = field(default=1, compare=False, repr=False)  # the file line the body starts on
 
@@ -246,11 +251,12 @@ def _values(given: _Given) -> dict:
     if visibility == "private":
         channels = _private_channels(given.meta, segments, channels, given.problem)
         _private_audiences(segments, given.audiences.field_label(category) if category else "", given.problem)
+    attachments = _attachments(given, visibility)
     return dict(slug=_slug(given.meta.get("slug"), given.path, given.problem), title=title, date=date,
                 department=department, category=category, audiences=segments,
                 channels=tuple(channels) if channels else DEFAULT_CHANNELS, summary=summary or None, sms=sms,
                 expires=expires, event=event, image=image, image_alt=image_alt, survey=survey,
-                priority=priority, status=status, visibility=visibility)
+                priority=priority, status=status, visibility=visibility, attachments=attachments)
 
 
 def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
@@ -412,6 +418,38 @@ def _private_channels(meta, segments, channels, problem) -> list | None:
     return channels or ["email"]
 
 
+def _attachments(given: _Given, visibility: str) -> tuple:
+    """A private notice's files (paths under content/, one or a list), which
+    travel inside its emails and are on no page; a public notice links its
+    files in its text. Their total size is checked by the bundles plugin."""
+    value = given.meta.get("attachments")
+    if value is None:
+        return ()
+    if visibility != "private":
+        given.problem("attachments", _("attachments go inside a private notice's emails only; a public notice links "
+                                       "its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)"))
+        return ()
+    found = [_attachment(given, written) for written in (value if isinstance(value, list) else [value])]
+    return tuple(dict.fromkeys(path for path in found if path))
+
+
+def _attachment(given: _Given, written) -> str | None:
+    """One of ``attachments``: its path under content/, or None and a problem said."""
+    if not isinstance(written, str):
+        given.problem("attachments", _("attachments: write each file as a path under content/ on a line of its own, "
+                                       "e.g.  - files/plan.pdf"))
+        return None
+    path, refused = file_under(given.content_root, written)
+    if refused:
+        given.problem("attachments", _("attachment {refused}").format(refused=refused))
+    elif Path(path).suffix.lower() not in ATTACHMENT_SUFFIXES:
+        given.problem("attachments", _('attachment "{path}": mail services refuse or strip files of this kind; send '
+                                       'a PDF, HWP, Office document, picture or ZIP, e.g. files/plan.pdf').format(path=path))
+    else:
+        return path
+    return None
+
+
 def _private_audiences(segments, field: str, problem) -> None:
     """SPEC §16: an audience without a condition ({}, or only a label) would
     send a private notice to everyone who chose its field."""
@@ -485,7 +523,7 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
 
 def site_file_linked() -> str:
     """The problem of a private notice's text linking a file of the site."""
-    return _("a private notice links no file of the site in its text (the file would be public); send the file to its readers another way, or link a page of the site")
+    return _("a private notice links no file of the site in its text (the file would be public); give it as attachments: [files/FILE], which goes inside the email, or link a page of the site")
 
 
 def is_page_address(path: str) -> bool:

@@ -343,9 +343,12 @@ def leave_unpublished_files_out(generator):
 
 
 def _files_shown(content) -> set:
-    """The files of content/ a notice or page shows: its image, and what its text links with {static} or {attach}."""
+    """The files of content/ a notice or page shows: its image and attachments, and what its text links with
+    {static} or {attach}."""
     notice = getattr(content, "notice", None)
-    return content.get_static_links() | ({notice.image} if notice is not None and notice.image else set())
+    if notice is None:
+        return content.get_static_links()
+    return content.get_static_links() | ({notice.image} if notice.image else set()) | set(notice.attachments)
 
 
 def add_context(generator):

@@ -221,8 +221,8 @@ PICTURE = ("a private notice shows no picture from the site in its text (the fil
 REMOTE = ("a private notice shows no picture from another site in its text (that site would learn when each member "
           "opens the email); save the picture under content/images/ and give it as image: images/FILE with image_alt, "
           "which goes inside the email")
-SITE_FILE = ("a private notice links no file of the site in its text (the file would be public); send the file to "
-             "its readers another way, or link a page of the site")
+SITE_FILE = ("a private notice links no file of the site in its text (the file would be public); give it as "
+             "attachments: [files/FILE], which goes inside the email, or link a page of the site")
 
 
 @pytest.mark.parametrize("body_line, message", [

@@ -51,3 +51,4 @@ def register():
     signals.connect_lazily(signals.content_warnings, f"{__name__}.sms_advice:lms_warnings")
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.connect_lazily(signals.content_check, f"{__name__}.images:private_image_problems")
+    signals.connect_lazily(signals.content_check, f"{__name__}.attachments:attachment_problems")

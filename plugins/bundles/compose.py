@@ -45,6 +45,14 @@ _MARK = secrets.token_hex(8)
 _SLOT = re.compile(rf"__slot{_MARK}_([a-z_]+)__")
 
 
+def size_label(size: int) -> str:
+    """A file's size as a reader reads it: "340KB", "1.2MB"."""
+    if size < 1000 * 1000:
+        return f"{max(1, round(size / 1000))}KB"
+    megabytes = size / 1000 / 1000
+    return f"{megabytes:.0f}MB" if megabytes == int(megabytes) else f"{megabytes:.1f}MB"
+
+
 def slot(name: str) -> Markup:
     """A hole in a template, filled later (per reader or per set of notices)."""
     return Markup(f"__slot{_MARK}_{name}__")
@@ -121,6 +129,7 @@ class EmailBody:
     subject: bytes  # the Subject header line
     notices: tuple  # slugs, in message order; those that did not fit in full are links
     images: tuple = ()  # mail.InlineImage: the pictures of private notices shown in full
+    attachments: tuple = ()  # mail.Attachment: the files of its private notices
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,7 @@ class EmailComposer:
         self.domain = mail.mail_domain(settings["MAIL_FROM"])
         self._views: dict = {}
         self._inline: dict = {}
+        self._attached: dict = {}
         self._parts: dict = {}
         self._bodies: dict = {}
 
@@ -209,7 +219,17 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
+            "attachments": [{"name": Path(path).name, "size": size_label(attachment.size)}
+                            for path, attachment in zip(notice.attachments, self._attachments(notice))],
         }
+
+    def _attachments(self, notice) -> tuple:
+        """A private notice's files, read and encoded once per bundle."""
+        found = self._attached.get(notice.slug)
+        if found is None:
+            root = Path(self.settings["PATH"])
+            found = self._attached[notice.slug] = tuple(mail.Attachment.read(root / path) for path in notice.attachments)
+        return found
 
     def _inline_image(self, notice) -> mail.InlineImage:
         """A private notice's picture, carried inside the email: it is on no site."""
@@ -307,7 +327,8 @@ class EmailComposer:
         images = tuple(self._inline_image(n) for n, view in zip(ordered[:full], views) if n.private and view["image"])
         return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
                          subject=mail.header("Subject", self._subject(selection)),
-                         notices=tuple(v["slug"] for v in views), images=images)
+                         notices=tuple(v["slug"] for v in views), images=images,
+                         attachments=tuple(a for n in ordered if n.private for a in self._attachments(n)))
 
     def marked(self, body: EmailBody, mark: str) -> EmailBody:
         """``body`` with ``mark`` (e.g. ``[시험]``) at the start of its subject."""
@@ -344,7 +365,8 @@ class EmailComposer:
             f"Message-ID: {message_id}\r\n".encode(),
             mail.list_unsubscribe_headers(self.settings, subscriber.id, url),
         ))
-        eml = mail.multipart_alternative(headers, text_base64, html_base64, mail.boundary_for(message_id), body.images)
+        eml = mail.multipart_alternative(headers, text_base64, html_base64, mail.boundary_for(message_id), body.images,
+                                         body.attachments)
         return Message(eml, body.notices)
 
 

@@ -1,0 +1,31 @@
+"""check's rule for a private notice's attachments (SPEC §16 is silent on
+them): the files travel inside every email that holds the notice, so their
+total must pass the mail services residents use. Their paths and kinds are
+checked where the notice is read (sotong.notices)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sotong.i18n import _
+from sotong.problems import Problem
+
+from .compose import size_label
+
+ATTACHMENTS_LIMIT = 10 * 1000 * 1000  # bytes of files an email may carry: Naver's and Daum's ordinary attachments
+
+
+def attachment_problems(project) -> list[Problem]:
+    """The ``sotong.signals.content_check`` receiver: a private notice whose
+    files total more than :data:`ATTACHMENTS_LIMIT`. Read here, not where the
+    notice is read (and cached): a file can grow with its name unchanged."""
+    problems = []
+    root = Path(project.settings["PATH"])
+    for notice in project.read_notices()[0]:
+        total = sum((root / path).stat().st_size for path in notice.attachments if (root / path).is_file())
+        if total > ATTACHMENTS_LIMIT:
+            problems.append(Problem(project.shown(notice.source), notice.lines.get("attachments", 1), _(
+                "the attachments come to {size}, more than the {limit} mail services take in one email; save the "
+                "file smaller (a PDF at a lower picture quality) or split it into notices").format(
+                    size=size_label(total), limit=size_label(ATTACHMENTS_LIMIT))))
+    return problems
