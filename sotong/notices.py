@@ -24,7 +24,7 @@ from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
 from .content_files import file_under
-from .validators import department, image_with_alt, text_control_problems
+from .validators import composed, department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -278,11 +278,11 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
 
 
 def _title(given: _Given) -> str | None:
-    """One line of at most TITLE_MAX characters (a missing title is _check_keys')."""
+    """One line of at most TITLE_MAX characters, composed (a missing title is _check_keys')."""
     title = given.meta.get("title")
     if title in (None, ""):
         return title
-    title = str(title)
+    title = composed(str(title))
     if "\n" in title.strip():
         given.problem("title", _("title must be one line"))
     elif len(title.strip()) > TITLE_MAX:
@@ -292,11 +292,11 @@ def _title(given: _Given) -> str | None:
 
 
 def _summary(given: _Given) -> str | None:
-    """At most SUMMARY_MAX characters."""
+    """At most SUMMARY_MAX characters, composed."""
     summary = given.meta.get("summary")
     if summary is None:
         return None
-    summary = str(summary).strip()
+    summary = composed(str(summary)).strip()
     if len(summary) > SUMMARY_MAX:
         given.problem("summary", _("summary has {count} characters; keep it to {most}").format(
             count=len(summary), most=SUMMARY_MAX))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
 from .audiences import resolve_key, unknown_department
@@ -41,6 +42,14 @@ WEB_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 # What ends a file's path in its address, or starts a percent code there:
 # pages, emails and feeds link pictures by their path as written.
 URL_BREAKING = "#?%"
+
+
+def composed(text: str) -> str:
+    """``text`` with its Hangul composed (NFC): Korean typed on a Mac or copied
+    from its file names comes as jamo (한 as three), which would count three
+    times against a limit and go so into every page, feed and email (a notice's title
+    and summary, a banner's title)."""
+    return unicodedata.normalize("NFC", text)
 
 
 def department(value, departments, problem) -> str | None:

@@ -6,6 +6,7 @@ and the banner of each reader's email recorded in the manifest."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from email import policy
@@ -187,6 +188,26 @@ def test_every_mistake_in_a_banner_is_said_with_its_file_and_line(empty_project_
     for where, what in expected:
         assert any(p.startswith(where) and what in p for p in problems), (where, what, problems)
     assert len(problems) == len(expected), problems
+
+
+def test_a_banner_written_on_a_mac_is_counted_and_shown_in_whole_letters(tmp_path):
+    """A title typed on a Mac comes decomposed (NFD: 한 as three jamo): a
+    64-letter title was refused as "it has 135" and went into the site, the
+    edition and the emails as jamo. Title and body are now composed (NFC)."""
+    import unicodedata
+
+    from minwon24.schema import read_banner
+
+    title = "연말정산 서류, 정부24에서 한 번에 — 주민등록등본과 가족관계증명서를 바로 발급받고 전자문서지갑으로 회사에 제출하세요"
+    body = "구청에 오지 않아도 됩니다."
+    nfd = functools.partial(unicodedata.normalize, "NFD")
+    assert len(title) <= 100 < len(nfd(title))
+    path = tmp_path / "mac.yaml"
+    path.write_text(f'title: "{nfd(title)}"\nbody: "{nfd(body)}"\nlink: https://www.gov.kr/\nplacements: [site]\n',
+                    encoding="utf-8")
+    project = Project(REPO / "pelicanconf.py")
+    banner, problems = read_banner(path, project.audiences, tmp_path, "mac.yaml")
+    assert problems == [] and (banner.title, banner.body) == (title, body)
 
 
 def test_check_and_build_stop_at_a_wrong_banner_with_exit_1_and_no_traceback(empty_project_dir):

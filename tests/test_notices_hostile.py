@@ -3,6 +3,7 @@ be accepted although wrong: each is now one ``PATH:LINE: message``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import unicodedata
@@ -105,6 +106,31 @@ def test_plain_korean_written_as_a_mac_or_a_web_page_writes_it_is_no_error_and_i
     assert problems == [] and notice is not None
     assert notice_line(notice.sms_text, "https://sd.go.kr/s/k7") == "한파 대피소 운영 https://sd.go.kr/s/k7"
     assert displayable(notice_line(notice.sms_text, "")) == notice_line(notice.sms_text, "")
+
+
+LONG_TITLE = "성동구 겨울철 한파 대비 어르신 안부 확인 및 한파쉼터 운영 안내 — 경로당 동 주민센터 복지관 등 팔십여 곳 지정"
+LONG_SUMMARY = " ".join(["성동구는 12월부터 내년 3월까지 한파쉼터를 운영합니다."] * 4)
+
+
+def titled(title: str, extra: str) -> str:
+    """GOOD with another title and one more front-matter line."""
+    return with_line(extra).replace('title: "성동구: 겨울철 한파 대비 안내"', f'title: "{title}"')
+
+
+def test_a_title_and_summary_written_on_a_mac_are_counted_and_published_in_whole_letters(tmp_path):
+    """Korean typed on a Mac or copied from its file names comes decomposed
+    (NFD: 한 as three jamo). A 64-letter title was refused as "제목이 135자입니다"
+    and a 127-letter summary as 263, though staff count letters; an
+    urgent title starting with "[긴급]" was marked again ("[긴급] [긴급] ...");
+    and the jamo went as they were into every page, feed title, homepage
+    section and email subject. Both are now composed (NFC) when read."""
+    nfd = functools.partial(unicodedata.normalize, "NFD")
+    assert len(LONG_TITLE) <= 100 < len(nfd(LONG_TITLE)) and len(LONG_SUMMARY) <= 200 < len(nfd(LONG_SUMMARY))
+    notice, problems = read(tmp_path, titled(nfd(LONG_TITLE), f'summary: "{nfd(LONG_SUMMARY)}"'))
+    assert problems == []
+    assert (notice.title, notice.summary, notice.plain_summary()) == (LONG_TITLE, LONG_SUMMARY, LONG_SUMMARY)
+    urgent, problems = read(tmp_path, titled(nfd("[긴급] 단수 안내"), "priority: urgent"))
+    assert problems == [] and urgent.headline == "[긴급] 단수 안내"
 
 
 def test_control_characters_in_the_body_are_named_by_line(tmp_path):

@@ -59,6 +59,18 @@ def test_another_twitter_text_version_fits_again(tmp_path, monkeypatch):
     assert FittedPosts(_settings(tmp_path)).known == {}
 
 
+def test_posts_fitted_by_an_earlier_weighted_py_are_fitted_again(tmp_path, monkeypatch):
+    """An upgrade of Sotong that changes how posts are fitted (weighted.py)
+    kept the posts an earlier one fitted, in every dev build and preview,
+    until their text changed; they are fitted again."""
+    _fitted_then_saved(_settings(tmp_path / "cache"), "짧은 글")
+    assert FittedPosts(_settings(tmp_path / "cache")).known != {}
+    changed = tmp_path / "weighted.py"
+    changed.write_bytes(fitted_module.FITTING_CODE.read_bytes() + b"\nELLIPSIS = '...'\n")
+    monkeypatch.setattr(fitted_module, "FITTING_CODE", changed)
+    assert FittedPosts(_settings(tmp_path / "cache")).known == {}
+
+
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"version": 1}', b'{"version": "3.0.0", "posts": [1]}'])
 def test_a_damaged_file_is_ignored(tmp_path, damage):
     (tmp_path / FILE_NAME).write_bytes(damage)

@@ -14,8 +14,11 @@ import datetime as dt
 import functools
 import http.server
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import unicodedata
@@ -27,7 +30,7 @@ import lxml.html
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from project_support import copy_project, run_sotong
+from project_support import REPO, copy_project, run_sotong
 from sns_sync.config import SnsSettings, read_sns_settings
 from sns_sync.feeds import FeedInfo, rss_feed_bytes
 from sns_sync.imported import TITLE_MAX_CHARS, FeedUnreadable, entry_post, fetch, plain_text, read_posts, sanitize_summary
@@ -450,6 +453,25 @@ def test_a_post_without_title_uses_its_text():
     post = entry_post(parsed.entries[0], "성동구 X")
     assert post == {"title": "오늘 서울숲에서 만나요!", "link": "https://x.example/s/1", "date": None,
                     "summary_html": "", "source": "성동구 X"}
+
+
+def test_a_huge_feed_file_is_refused_without_being_read_whole(tmp_path):
+    """A feed path naming a huge file (a video, a log, a disk image given by
+    mistake) was read whole into memory before its first 5 MB were kept:
+    gigabytes, or a build killed for want of memory. Now at most 5 MB and a
+    byte are read, and the feed is skipped as too large."""
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as file:
+        file.truncate(3 * 1024 ** 3)  # sparse: no disk used
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3)); "
+            "from pathlib import Path; from sns_sync.imported import fetch, parse, FeedUnreadable\n"
+            f"data, headers = fetch({str(huge)!r}, Path('.'))\n"
+            "try: parse(data, headers, 'huge.xml')\n"
+            "except FeedUnreadable as exc: print(exc)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "plugins") + os.pathsep + str(REPO)})
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "5 MB" in done.stdout
 
 
 def test_fetch_gives_up_after_the_timeout(tmp_path):

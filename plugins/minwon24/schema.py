@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.content_files import yaml_files
-from sotong.validators import control_character_problems, image_with_alt, whole_number
+from sotong.validators import composed, control_character_problems, image_with_alt, whole_number
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, cannot_read, did_you_mean, not_utf8
@@ -108,7 +108,7 @@ def _text(data: dict, key: str, problem) -> str | None:
         problem((key,), _('{key} must be text; put it in double quotes: {key}: "{value}"').format(
             key=key, value=value))
         return None
-    return value.strip()
+    return composed(value).strip()
 
 
 def _link(data: dict, problem) -> str | None:

@@ -4,14 +4,16 @@ content cache is on (CACHE_CONTENT; read when LOAD_CONTENT_CACHE), so that
 a rebuild whose X posts are unchanged neither imports twitter-text (half a
 second: it builds its emoji expression) nor weighs them again.
 
-A post is a pure function of its text, its URL and twitter-text's version,
-which is part of the file: another version's posts are fitted again. The
+A post is a pure function of its text, its URL, twitter-text's version and
+the fitting code (weighted.py), whose version and digest are part of the
+file: posts of another version or another weighted.py are fitted again. The
 file holds the posts of the last build only and is written whole, through a
 temporary file, when they changed; one that cannot be read is ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import logging
@@ -20,11 +22,15 @@ from pathlib import Path
 from sotong.atomic import replacing
 
 FILE_NAME = "sns-fitted-posts.json"
+FITTING_CODE = Path(__file__).with_name("weighted.py")  # read, not imported: importing is what the file saves
 log = logging.getLogger(__name__)
 
 
 def _counting_version() -> str:
-    return importlib.metadata.version("twitter-text-parser")
+    """twitter-text's version and the fitting code's own digest: a post fitted
+    by an earlier weighted.py (before an upgrade of Sotong) is fitted again."""
+    code = hashlib.sha256(FITTING_CODE.read_bytes()).hexdigest()[:16]
+    return f'{importlib.metadata.version("twitter-text-parser")} {code}'
 
 
 class FittedPosts:

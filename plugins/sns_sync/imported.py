@@ -63,7 +63,8 @@ def fetch(location: str, project_dir: Path, timeout: float = TIMEOUT_SECONDS) ->
         path = Path(location).expanduser()
         path = path if path.is_absolute() else project_dir / path
         try:
-            return path.read_bytes()[:MAX_FEED_BYTES + 1], {}
+            with path.open("rb") as file:  # never more than parse takes, whatever the file's size
+                return file.read(MAX_FEED_BYTES + 1), {}
         except FileNotFoundError:
             raise FeedUnreadable(_("no file {path}").format(path=path)) from None
         except OSError as exc:
