@@ -26,8 +26,9 @@ PNG = png(40, 30)
 
 
 def with_front_matter(project, lines: str, notice=NOTICE) -> None:
-    """The sample's notice ``notice`` with ``lines`` added to its front matter (after line 3)."""
-    text = notice.read_text(encoding="utf-8").split("\n")
+    """The sample's notice ``notice`` with ``lines`` added to its front matter
+    (after line 3), in place of its own attachments."""
+    text = [line for line in notice.read_text(encoding="utf-8").split("\n") if not line.startswith("attachments:")]
     text[3:3] = lines.rstrip("\n").split("\n")
     (project / "content" / "notices" / notice.name).write_text("\n".join(text), encoding="utf-8")
 
@@ -36,7 +37,7 @@ def with_front_matter(project, lines: str, notice=NOTICE) -> None:
 def bundled(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("attachments"))
     files = project / "content" / "files"
-    files.mkdir()
+    files.mkdir(exist_ok=True)
     (files / "2027 후보사업 검토의견.pdf").write_bytes(PDF)
     (files / "심사표.hwp").write_bytes(HWP)
     (project / "content" / "images" / "후보지-검토의견-도면.png").write_bytes(PNG)  # images/ is copied to the site
@@ -97,7 +98,7 @@ def test_nothing_of_the_files_is_under_output(bundled):
 ])
 def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, message):
     project = copy_project(tmp_path)
-    (project / "content" / "files").mkdir()
+    (project / "content" / "files").mkdir(exist_ok=True)
     for name, data in files.items():
         with open(project / "content" / "files" / name, "wb") as file:
             file.truncate(data) if isinstance(data, int) else file.write(data)
@@ -110,7 +111,7 @@ def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, mes
 def test_check_refuses_attachments_on_a_public_notice(tmp_path):
     project = copy_project(tmp_path)
     public = REPO / "content" / "notices" / "2026-11-05-kimjang-sharing.md"
-    (project / "content" / "files").mkdir()
+    (project / "content" / "files").mkdir(exist_ok=True)
     (project / "content" / "files" / "plan.pdf").write_bytes(PDF)
     with_front_matter(project, "attachments: [files/plan.pdf]", public)
     result = run_sotong(project, "check", env=SECRET)

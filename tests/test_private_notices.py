@@ -25,6 +25,7 @@ BODY_PHRASES = ("심사 전 검토용으로", "적정 17건, 사업비 조정 �
 NOTICE = REPO / "content" / "notices" / f"{SLUG}.md"
 IMAGE = REPO / "content" / "images" / "budget-committee-review.png"
 IMAGE_ALT = "후보사업 24건 검토 결과: 적정 17건, 조정 필요 5건, 중복 2건"
+ATTACHMENT = REPO / "content" / "files" / "2027-후보사업-검토의견.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_a_drafts_files_are_not_on_the_site_and_a_banner_keeps_a_private_notices
     on the site with the private notice's picture showed a broken one."""
     project = copy_project(tmp_path)
     content = project / "content"
-    (content / "files").mkdir()
+    (content / "files").mkdir(exist_ok=True)
     (content / "files" / "budget-draft.pdf").write_bytes(b"%PDF-1.4 draft")
     for name in ("draft-poster.png", "draft-schedule.png"):
         (content / "images" / name).write_bytes(png(8, 8))
@@ -149,7 +150,10 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
 
 def assert_the_image_is_inside(message, html):
     """The picture travels in the message (multipart/related, ``cid:``), not as a link to the site."""
-    assert message.get_content_type() == "multipart/related"
+    assert message.get_content_type() == "multipart/mixed"  # the related part first, then the attached PDF
+    assert message.get_body(("related",)).get_content_type() == "multipart/related"
+    assert [part.get_filename() for part in message.iter_attachments()] == [ATTACHMENT.name]
+    assert next(message.iter_attachments()).get_content() == ATTACHMENT.read_bytes()
     pictures = [part for part in message.walk() if part.get_content_type() == "image/png"]
     assert len(pictures) == 1 and pictures[0].get_content() == IMAGE.read_bytes()
     content_id = pictures[0]["Content-ID"].strip("<>")
