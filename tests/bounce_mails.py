@@ -69,6 +69,17 @@ def postfix_dsn(return_path: str, recipient: str, *, status="5.1.1", action="fai
     ).encode()
 
 
+def global_dsn(return_path: str, recipient: str, serial=1) -> bytes:
+    """Postfix's DSN of a message it sent with SMTPUTF8 (RFC 6533), as to
+    홍길동@example.com: message/global-delivery-status, the recipient as a
+    utf-8 address, the original headers as message/global-headers."""
+    return (postfix_dsn(return_path, recipient, serial=serial)
+            .replace(b"Content-Type: message/delivery-status", b"Content-Type: message/global-delivery-status")
+            .replace(b"Content-Type: text/rfc822-headers", b"Content-Type: message/global-headers")
+            .replace(f"rfc822; {recipient}".encode(), f"utf-8; {recipient}".encode())
+            .replace(f"rfc822;{recipient}".encode(), f"utf-8;{recipient}".encode()))
+
+
 def gmail_dsn(return_path: str, recipient: str, serial=1) -> bytes:
     """Gmail's "Delivery Status Notification (Failure)": multipart/report
     inside, text and HTML explanations, Auto-Submitted: auto-replied."""

@@ -13,8 +13,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from bounce_mails import (eight_bit_auto_submitted, exim_bounce, gmail_dsn, legacy_korean_reply, postfix_dsn, unrelated_mail,
-                          vacation_reply)
+from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, legacy_korean_reply, postfix_dsn,
+                          unrelated_mail, vacation_reply)
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
@@ -301,6 +301,23 @@ def test_bounces_from_a_maildir_leave_other_mail_where_it_was(tmp_path):
     assert "Bounces: no bounce of our mail in the mailbox; nothing was recorded or moved." in second.output
     assert "0 hard" not in second.output and "0 readers" not in second.output
     assert invalid_ids(project) == ["S00001", "S00002", "S00003"]
+
+
+def test_the_dsn_of_a_message_sent_with_smtputf8_is_read_as_any_dsn(tmp_path):
+    """An email to 홍길동@example.com goes out with SMTPUTF8, and its DSN is
+    RFC 6533's message/global-delivery-status: it was taken for no bounce
+    and left in the mailbox, the dead address never scored."""
+    data = global_dsn(rp("S00001"), "홍길동@example.com")
+    verdict = verdict_of_bytes(data)[0]
+    assert verdict == verdict_of(message_from_bytes(data)) and (verdict.kind, verdict.status) == (HARD, "5.1.1")
+    assert "홍길동@example.com" in verdict.reason  # read as UTF-8 (the journal keeps it without the address)
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    maildir_with(project / "private" / "bounces", [data])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0 and "Bounces: 1 (1 hard, 0 soft) from 1 readers, 1 new" in ran.output, ran.output
+    assert invalid_ids(project) == ["S00001"]
+    assert store_rows(project, "SELECT status, reason FROM delivery_bounces") == [
+        ("5.1.1", "550 5.1.1 <주소>: Recipient address rejected: User unknown in virtual mailbox table")]
 
 
 def test_handled_bounces_are_deleted_from_the_maildir_folder_a_year_after_they_arrived(tmp_path):

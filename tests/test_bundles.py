@@ -613,6 +613,30 @@ def test_a_one_off_bundle_of_an_expired_notice_is_refused_at_its_expires_line(sm
     assert "Traceback" not in expired.output and not (small / "private" / "outbox" / "2026-11-02-flu-clinic").exists()
 
 
+def test_a_notice_whose_slug_is_a_day_is_refused_before_it_replaces_that_days_issue(small):
+    """A one-off outbox and its journal records are keyed by the slug, as
+    an issue's by its day: "2026-11-26.md" sent on its own replaced the
+    issue's outbox, and sotong send took the issue's sent messages for its
+    own, said "all already sent" and sent the urgent notice to no one."""
+    assert invoke_sotong(small, "bundles", "--issue", ISSUE).code == 0
+    issue_manifest = (small / "private" / "outbox" / ISSUE / "manifest.jsonl").read_bytes()
+    notice = ("---\ntitle: 긴급 단수 안내\ndate: 2026-11-25\ndepartment: 치수과\ncategory: living\n"
+              "channels: [homepage, email, sms]\npriority: urgent\n{slug}---\n본문\n")
+    (small / "content" / "notices" / f"{ISSUE}.md").write_text(notice.format(slug=""), encoding="utf-8")
+    said = (f"content/notices/{ISSUE}.md:1: the notice's address {ISSUE} is a day, which names the outbox and the "
+            "records of that day's issue, so sending it on its own would replace the issue's messages and send it to "
+            f"no one; add a line such as  slug: {ISSUE}-notice  (or give the file a name with words after the day, "
+            f"e.g. {ISSUE}-water-outage.md)")
+    one_off = invoke_sotong(small, "bundles", "--notice", ISSUE)
+    assert one_off.code == 1 and one_off.stderr.splitlines() == [said], one_off.output
+    assert (small / "private" / "outbox" / ISSUE / "manifest.jsonl").read_bytes() == issue_manifest
+    check = invoke_sotong(small, "check")
+    assert check.code == 1 and said in check.stderr.splitlines(), check.output
+    (small / "content" / "notices" / "water-cut.md").write_text(notice.format(slug=f"slug: {ISSUE}\n"), encoding="utf-8")
+    (small / "content" / "notices" / f"{ISSUE}.md").unlink()
+    assert said.replace(f"{ISSUE}.md:1:", "water-cut.md:8:") in invoke_sotong(small, "check").stderr.splitlines()
+
+
 def test_a_one_off_bundle_of_an_unknown_notice_names_the_closest(small):
     unknown = invoke_sotong(small, "bundles", "--notice", "2026-11-21-cold-wave")
     assert unknown.code == 1 and 'did you mean "2026-11-21-cold-wave-warning"' in unknown.stderr

@@ -201,6 +201,34 @@ def test_a_failure_the_agency_retried_counts_once_and_a_reader_not_handed_over_n
     assert "SMS 2 delivered and 1 failed" in issue.output and "3 messages (0 emails, 3 SMS)" in issue.output
 
 
+def test_a_result_of_a_number_two_readers_share_is_each_of_theirs(tmp_path):
+    """S00002 and S00003 share a phone (a family; each id gets its own SMS,
+    README): the agency's rows name the number, not the reader. Its failure
+    is the failure of both texts, and the number is flagged for both; before,
+    it went to whichever of them sms.csv listed last, and the other kept
+    getting texts to a dead number while the reports counted one failure."""
+    copy_project(tmp_path, extra_settings='BOUNCE_SCORE_LIMIT = 1\n')
+    ids = add_subscribers(tmp_path / "private" / "sotong.db", 3, channels=("sms",))
+    store_rows(tmp_path, f"UPDATE subscribers SET phone = '{phone_of(2)}' WHERE id = 'S00003'")
+    folder = make_outbox(tmp_path / "private" / "outbox", ISSUE, [], ["2026-11-21-cold-wave-warning"],
+                         sms={i: "SMS" for i in ids})
+    sms_csv = folder / "sms.csv"
+    sms_csv.write_text(sms_csv.read_text(encoding="utf-8").replace(f"S00003,{phone_of(3)}", f"S00003,{phone_of(2)}"),
+                       encoding="utf-8")
+    with SMTPServer(ScriptedHandler()) as server:
+        assert run_cli(tmp_path / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1",
+                       "--port", str(server.port)).code == 0
+    ran = results(tmp_path, HEADER + f"{phone_of(1)},delivered,1000,2026-11-26 09:00\n"
+                  f"{phone_of(2)},failed,2001,2026-11-26 09:01\n{phone_of(2)},failed,2001,2026-11-26 09:01\n")
+    assert ran.code == 0, ran.output
+    assert "SMS results of 2026-11-26: 1 delivered, 2 failed (2 hard, 0 soft); 2 failures new to the journal." in ran.output
+    assert store_rows(tmp_path, "SELECT subscriber_id, status FROM delivery_sms_results ORDER BY 1") == [
+        ("S00001", "delivered"), ("S00002", "failed"), ("S00003", "failed")]
+    assert marked_invalid(tmp_path, "sms") == ["S00002", "S00003"]
+    issue = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
+    assert "SMS 1 delivered and 2 failed" in issue.output
+
+
 @given(st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3"]), st.sampled_from(["delivered", "failed"]),
                           st.sampled_from(["2026-11-26T09:00:00+09:00", "2026-11-26T10:00:00+09:00"])), max_size=8))
 def test_each_reader_counts_once_by_its_latest_result(rows):
@@ -239,5 +267,5 @@ def test_a_result_file_opened_and_saved_in_excel_is_read():
     """Excel drops the phone's first 0 (the cell is a number) and writes
     the time as it shows it, the hour in one digit and no seconds."""
     text = "phone,status,code,time\r\n1010000001,delivered,1000,2026-11-26 9:03\r\n"
-    assert read_results(text, "result.csv", {"010-1000-0001": "S00001"}) == (
+    assert read_results(text, "result.csv", {"010-1000-0001": ("S00001",)}) == (
         [SmsResult("S00001", "delivered", "1000", "2026-11-26T09:03:00+09:00")], [])

@@ -10,8 +10,9 @@ Other plugins add blocks to each email through ``sotong.signals.message_blocks``
 and ask for a reader's email as a staff copy through ``sotong.signals.staff_copies``;
 bundles asks them which readers a channel must not reach (``reach_marks``).
 To ``sotong check`` it adds the notices whose SMS would be an LMS
-(``content_warnings``), a private notice's image no mail client shows
-(``content_check``) and the reach of the notices changed since the last
+(``content_warnings``), a private notice's image no mail client shows and
+a notice whose slug is a day, which names that day's issue outbox
+(``content_check``), and the reach of the notices changed since the last
 build (``check_reports``); a forgotten or purged person's previews are
 removed (``person_forgotten``, ``people_purged``).
 """
@@ -52,3 +53,4 @@ def register():
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.connect_lazily(signals.content_check, f"{__name__}.images:private_image_problems")
     signals.connect_lazily(signals.content_check, f"{__name__}.attachments:attachment_problems")
+    signals.connect_lazily(signals.content_check, f"{__name__}.slugs:date_slug_problems")

@@ -12,6 +12,7 @@ from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.settings import SettingsProblems, text, validated
 from sotong.sms import SmsSettings, outside_cp949, read_sms_settings
+from sotong.spreadsheet import FORMULA_STARTS
 
 EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구]"}'
 TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "email.css")
@@ -73,10 +74,14 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
 
 
 def _sms_header(value) -> str | None:
-    """A check: the header of every SMS, text that phones can show."""
-    if text()(value) is None and not outside_cp949(value):
-        return None
-    return _("text phones can show in a text message (plain Korean, no emoji)")
+    """A check: the header of every SMS, text that phones can show, not
+    starting as a formula does: every text starts with it, and sms.csv (what
+    the SMS agency sends) writes such a cell with a ' in front (sotong.spreadsheet)."""
+    if text()(value) is not None or outside_cp949(value):
+        return _("text phones can show in a text message (plain Korean, no emoji)")
+    if value.startswith(FORMULA_STARTS):
+        return _("text that starts with something other than =, +, - or @, or sms.csv puts a ' before every text (as before anything a spreadsheet would run as a formula) and the SMS agency sends it")
+    return None
 
 
 def _email_logo(settings: dict, found: SettingsProblems) -> dict | None:

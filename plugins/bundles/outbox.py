@@ -56,6 +56,7 @@ from .compose import Bundle, EmailBody, EmailComposer, SmsComposer, SmsMessage
 from .budget import refuse_over_budget
 from .config import bundles_settings
 from .rules import Selection, relevance, select, sms_notices
+from .slugs import date_slug_problem
 
 log = logging.getLogger(__name__)
 SMS_COLUMNS = ("id", "phone", "type", "bytes", "text")
@@ -81,6 +82,8 @@ def issue_bundle(project: Project, issue: dt.date, title: str) -> Bundle:
 def notice_bundle(project: Project, slug: str) -> Bundle:
     """A one-off bundle of one notice: no window, no edition."""
     notice = project.notice(slug)
+    if problem := date_slug_problem(project, notice):
+        raise SotongError([problem])
     if not notice.published:
         raise SotongError([_("{source}:{get}: {slug} is a draft, and a draft is sent to no one; remove the line status: draft first").format(
             source=project.shown(notice.source), get=notice.lines.get('status', 1), slug=slug)])

@@ -25,6 +25,8 @@ _RECIPIENT_SUBJECTS = frozenset({"1", "2"})
 _MESSAGE_TOO_LONG = ("2", "3")
 _BLANK_LINE = re.compile(rb"\r?\n[ \t]*\r?\n")
 _BLANK_LINE_TEXT = re.compile(r"\r?\n[ \t]*\r?\n")
+# RFC 3464's delivery report, and RFC 6533's of a message sent with SMTPUTF8 (to 홍길동@example.com)
+DELIVERY_STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _AUTO_REPLY_SUBJECT = re.compile(r"out of (the )?office|auto(matic)?[ -]?(reply|response)|vacation|부재|자동\s*응답", re.I)
 # flufl.bounce logs a detector's exception with its traceback before raising
 # it, which verdict_of takes for "no bounce it knows": no traceback on the terminal.
@@ -116,13 +118,22 @@ def from_mail_system(message: Message) -> bool:
 
 
 def delivery_report(message: Message) -> list[Message] | None:
-    """The recipient blocks of a multipart/report DSN, or None if it is not one."""
+    """The recipient blocks of a multipart/report DSN, or None if it is not one.
+    The email package reads an RFC 3464 report as its blocks, an RFC 6533
+    one as a message: the per-message block its headers, the recipient blocks its text."""
     if message.get_content_type() != "multipart/report":
         return None
     for part in message.walk():
         if part.get_content_type() == "message/delivery-status" and part.is_multipart():
             return list(part.get_payload())[1:]
+        if part.get_content_type() == "message/global-delivery-status" and part.is_multipart():
+            return _blocks((part.get_payload(0).get_payload(decode=True) or b"").decode("utf-8", "replace"))
     return None
+
+
+def _blocks(text: str) -> list[Message]:
+    """The header blocks of a delivery-status text, split at its blank lines."""
+    return [HeaderParser(policy=compat32).parsestr(block) for block in _BLANK_LINE_TEXT.split(text.strip()) if block.strip()]
 
 
 def report_blocks(data: bytes, head: Message) -> list[Message] | None:
@@ -138,9 +149,8 @@ def report_blocks(data: bytes, head: Message) -> list[Message] | None:
         if split is None:
             continue
         part_head = HeaderParser(policy=compat32).parsestr(part[:split.start()].decode("ascii", "replace").strip())
-        if part_head.get_content_type() == "message/delivery-status":
-            blocks = _BLANK_LINE_TEXT.split(part[split.end():].decode("utf-8", "replace").strip())
-            return [HeaderParser(policy=compat32).parsestr(block) for block in blocks[1:] if block.strip()]
+        if part_head.get_content_type() in DELIVERY_STATUS_TYPES:
+            return _blocks(part[split.end():].decode("utf-8", "replace"))[1:]
     return None
 
 

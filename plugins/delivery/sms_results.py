@@ -51,16 +51,21 @@ class SmsResult:
     time: str  # ISO 8601 with +09:00
 
 
-def outbox_phones(sms_csv: Path, shown: str) -> dict[str, str]:
-    """phone (010-1234-5678) -> subscriber id, from an outbox's sms.csv
-    (named ``shown`` in a problem: a cell past the csv module's limit)."""
+def outbox_phones(sms_csv: Path, shown: str) -> dict[str, tuple[str, ...]]:
+    """phone (010-1234-5678) -> the ids of the readers texted at it, from an
+    outbox's sms.csv (named ``shown`` in a problem: a cell past the csv
+    module's limit). Readers may share a number (a family), each with a text
+    of their own: a result names the number, so it is each of theirs."""
     if not sms_csv.is_file():
         return {}
     header, rows = sms_csv_rows(decode(sms_csv.read_bytes(), shown), shown)
     if not {"id", "phone"} <= set(header):
         return {}
-    return {phone: spreadsheet.restored(row["id"]) for _line, row in rows
-            if "id" in row and (phone := normalize_phone(row.get("phone") or ""))}
+    readers: dict[str, dict[str, None]] = {}
+    for _line, row in rows:
+        if "id" in row and (phone := normalize_phone(row.get("phone") or "")):
+            readers.setdefault(phone, {})[spreadsheet.restored(row["id"])] = None
+    return {phone: tuple(ids) for phone, ids in readers.items()}
 
 
 _ONE_DIGIT_HOUR = re.compile(r"(?<=\d[ T])(\d:)")  # 2026-11-26 9:03, as Excel writes a time it has read
@@ -78,9 +83,10 @@ def parse_time(text: str) -> str | None:
     return when.astimezone(SEOUL).isoformat(timespec="seconds")
 
 
-def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[SmsResult], list[Problem]]:
-    """The rows of a result file, and a problem per wrong line: the line a
-    row starts on, and the column, never the phone number it holds."""
+def read_results(text: str, shown: str, phones: dict[str, tuple[str, ...]]) -> tuple[list[SmsResult], list[Problem]]:
+    """The results of a result file (a row's for each reader of its number,
+    :func:`outbox_phones`), and a problem per wrong line: the line a row
+    starts on, and the column, never the phone number it holds."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(spreadsheet.numbered_rows(reader, shown), (1, ()))[1]]
@@ -105,7 +111,7 @@ def read_results(text: str, shown: str, phones: dict[str, str]) -> tuple[list[Sm
             problems.append(Problem(shown, line, _('"{time}" is not a time; write it like 2026-11-26 09:03:12').format(
                 time=row["time"])))
         else:
-            results.append(SmsResult(phones[phone], status, row["code"].strip(), when))
+            results.extend(SmsResult(reader, status, row["code"].strip(), when) for reader in phones[phone])
     return results, problems
 
 
