@@ -792,8 +792,12 @@ QUESTIONS = (
 )
 SURVEY = Survey("s", "설문", "문화체육과", None, None, (), False, False, QUESTIONS)
 values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", "", " ", "긴 글 " * 3, "\u200b", "\ufeff 가\u200b",
-                                   "\u3164", "\u3164\u3164 ", "\u00a0", "\u2060", "ㄱ\u200bㄴ"]), max_size=4)
-SHOWING_NOTHING = " \t\n\u00a0\u200b\u2060\ufeff\u3164"  # what the values above hold that leaves no mark
+                                   "\u3164", "\u3164\u3164 ", "\u00a0", "\u2060", "ㄱ\u200bㄴ",
+                                   # a text box's limit (8) exactly and one over, kept or refused by a space at the
+                                   # ends; full-width, emoji, and a full-width space around them
+                                   "가나다라마바사아", "가나다라마바사아자", " 가나다라마바사아\u3000", "ＡＢＣ３", "３", "👍🏽가",
+                                   "\u3000가\u3000"]), max_size=4)
+SHOWING_NOTHING = " \t\n\u00a0\u200b\u2060\ufeff\u3164\u3000"  # what the values above hold that leaves no mark
 
 
 @hsettings(deadline=None, max_examples=300)
@@ -813,7 +817,8 @@ def test_validate_answers_against_brute_force(form):
             ok = len(given_) == 1 and given_[0] in allowed
         assert (question.id not in errors) == ok, (question, form, errors)
         if ok and given_:
-            assert set(answers[question.id]) == set(given_) and question.id not in errors
+            kept = [option for option in allowed if option in given_] if question.type == "multiple" else given_
+            assert answers[question.id] == tuple(kept) and question.id not in errors  # options in the survey's order
         if not given_ or not ok:
             assert question.id not in answers
 
