@@ -1,0 +1,83 @@
+"""The pure rules of residents' own subscriptions (SPEC §13) against
+brute-force readings: SUBSCRIBE_RATE's limit per client address (at most N
+requests within any period; a refused one counts nothing) and when it lets
+a client in again, read from the requests taken so far, not from the
+rule's own bookkeeping."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings, strategies as st
+
+from subscriptions.rules import RateLimit, parse_rate
+
+CLIENTS = (A, B, C, NO_ADDRESS) = ("203.0.113.9", "2001:db8::1", "reader W0000000001", "")
+
+
+def brute_allows(taken: list[float], now: float, limit: int, seconds: int) -> bool:
+    """SPEC §13 read directly: a request is taken when fewer than ``limit``
+    of the client's requests taken so far fall within the ``seconds`` up to
+    now (one exactly ``seconds`` ago has left it)."""
+    return sum(1 for at in taken if now - seconds < at <= now) < limit
+
+
+def brute_wait(taken: list[float], now: float, limit: int, seconds: int) -> float:
+    """The least wait after which a request would be taken: none, or until
+    one of the requests taken leaves the window (the first moment that does)."""
+    waits = sorted({0.0, *(at + seconds - now for at in taken)})
+    return next(wait for wait in waits if wait >= 0 and brute_allows(taken, now + wait, limit, seconds))
+
+
+@st.composite
+def requests(draw):
+    """(limit, seconds, requests as (client, time)): times in order, with
+    gaps of nothing, of the window exactly, and just inside and outside it."""
+    limit, seconds = draw(st.integers(1, 4)), draw(st.sampled_from([1, 60, 3600]))
+    gaps = st.one_of(st.sampled_from([0, 0, 1, seconds // 2, seconds - 1, seconds, seconds + 1]), st.integers(0, 2 * seconds))
+    now, made = 0.0, []
+    for client, gap in draw(st.lists(st.tuples(st.sampled_from(CLIENTS), gaps), max_size=40)):
+        now += gap
+        made.append((client, now))
+    return limit, seconds, made
+
+
+@settings(max_examples=300)
+@given(requests())
+def test_the_rate_takes_what_a_sliding_window_per_client_takes_and_says_when_to_come_back(drawn):
+    limit, seconds, made = drawn
+    rate = RateLimit(limit, seconds, most_clients=len(CLIENTS))
+    taken: dict[str, list[float]] = {client: [] for client in CLIENTS}
+    for client, now in made:
+        expected = brute_allows(taken[client], now, limit, seconds)
+        assert rate.allow(client, now) == expected, (client, now, taken[client])
+        if expected:
+            taken[client].append(now)
+        for other in CLIENTS:  # what the refused are told: press again after this
+            assert rate.retry_after(other, now) == brute_wait(taken[other], now, limit, seconds), (other, now)
+
+
+@settings(max_examples=200)
+@given(requests(), st.integers(1, 3))
+# clients gone quiet are dropped at the third client; B is not: its first request has left the window, its last not
+@example((2, 60, [(A, 0.0), (B, 0.0), (B, 30.0), (C, 60.0), (B, 60.0), (B, 61.0)]), 2)
+def test_clients_are_forgotten_only_once_more_than_the_bound_are_in_one_window(drawn, most_clients):
+    """The memory's bound (most_clients) may let clients in again, but only
+    once more clients than it have requests within one window; until then
+    the rate is exactly the sliding window, however often clients gone
+    quiet are dropped."""
+    limit, seconds, made = drawn
+    rate = RateLimit(limit, seconds, most_clients=most_clients)
+    taken: dict[str, list[float]] = {client: [] for client in CLIENTS}
+    for client, now in made:
+        expected = brute_allows(taken[client], now, limit, seconds)
+        if expected:
+            taken[client].append(now)
+        busy = sum(1 for times in taken.values() if times and times[-1] > now - seconds)
+        if busy > most_clients:
+            return
+        assert rate.allow(client, now) == expected, (client, now)
+
+
+def test_subscribe_rate_reads_a_count_per_second_minute_hour_or_day():
+    assert [parse_rate(text) for text in ("10/hour", " 3 / minute ", "1/second", "200/day")] == [
+        (10, 3600), (3, 60), (1, 1), (200, 86400)]
+    assert [parse_rate(text) for text in ("0/hour", "10/hours", "10 per hour", "", "-1/day", "10/")] == [None] * 6
