@@ -2,12 +2,17 @@
 brute-force readings: SUBSCRIBE_RATE's limit per client address (at most N
 requests within any period; a refused one counts nothing) and when it lets
 a client in again, read from the requests taken so far, not from the
-rule's own bookkeeping."""
+rule's own bookkeeping; and what a save of the preferences page changes
+(what the reader changed on it, and nothing that changed elsewhere since),
+read from a model of the page and the browser, not from the page's hidden
+fields."""
 
 from __future__ import annotations
 
 from hypothesis import example, given, settings, strategies as st
 
+from sotong.store import Subscriber
+from subscriptions.preferences import _chosen
 from subscriptions.rules import RateLimit, parse_rate
 
 CLIENTS = (A, B, C, NO_ADDRESS) = ("203.0.113.9", "2001:db8::1", "reader W0000000001", "")
@@ -81,3 +86,66 @@ def test_subscribe_rate_reads_a_count_per_second_minute_hour_or_day():
     assert [parse_rate(text) for text in ("10/hour", " 3 / minute ", "1/second", "200/day")] == [
         (10, 3600), (3, 60), (1, 1), (200, 86400)]
     assert [parse_rate(text) for text in ("0/hour", "10/hours", "10 per hour", "", "-1/day", "10/")] == [None] * 6
+
+
+# --- the preferences page saves what the reader changed on it -------------------------------
+
+ONE_VALUE = {"name": ["", "홍길동", "ＫＩＭ　영희", "\u3164"], "email": ["", "a@example.com", "B@example.com"],
+             "phone": ["", "010-1234-5678", "010 2222 3333"], "birth_year": ["", "1950", "１９９０"],
+             "dong": ["", "majang", "oksu"], "business_type": ["", "food-service"]}
+RADIOS = {"gender": ["F", "M"], "kind": ["person", "business"]}  # once one is chosen, none can be un-chosen
+CHECKBOXES = {"fields": ["culture", "health", "survey"], "channels": ["email", "sms"]}
+
+
+@st.composite
+def readers(draw):
+    def one(key, values):
+        value = draw(st.sampled_from(values))
+        return int(value) if key == "birth_year" and value else value or None
+
+    return Subscriber(
+        id="W0000000001", **{key: one(key, values) for key, values in ONE_VALUE.items()},
+        gender=draw(st.sampled_from([None, *RADIOS["gender"]])), kind=draw(st.sampled_from(RADIOS["kind"])),
+        fields=draw(st.frozensets(st.sampled_from(CHECKBOXES["fields"]))),
+        channels=draw(st.frozensets(st.sampled_from(CHECKBOXES["channels"]))),
+        sms_unsubscribed_at=draw(st.sampled_from([None, "2026-11-20T09:00:00+09:00"])))
+
+
+def page_answers(reader: Subscriber) -> dict[str, list[str]]:
+    """What the preferences page shows (SPEC §13: fields, channels, dong,
+    birth year, email, phone...): SMS not ticked after a 수신거부 reply."""
+    sent_by = reader.channels - ({"sms"} if reader.sms_unsubscribed_at else set())
+    shown = {key: [str(getattr(reader, key) or "")] for key in [*ONE_VALUE, *RADIOS]}
+    return {**shown, "fields": sorted(reader.fields), "channels": sorted(sent_by)}
+
+
+@settings(max_examples=200)
+@given(readers(), readers(), st.data())
+def test_a_save_changes_what_the_reader_changed_on_the_page_and_keeps_what_changed_elsewhere(shown, now, data):
+    """SPEC §13 ("POST /p/TOKEN takes effect at once"), read as a reader
+    means it: the page showed ``shown``; meanwhile the store came to hold
+    ``now`` (another tab, an import, the first of a double tap); the reader
+    changed some answers and pressed 저장. What they changed is saved; what
+    they left as the page showed it stays as the store holds it now. A
+    browser leaves out an unticked box and a radio button none of which is chosen."""
+    page, edited = page_answers(shown), {}
+    for key in data.draw(st.sets(st.sampled_from([*ONE_VALUE, *RADIOS, *CHECKBOXES]), max_size=4)):
+        if key in CHECKBOXES:
+            edited[key] = data.draw(st.lists(st.sampled_from(CHECKBOXES[key]), unique=True))
+        else:
+            edited[key] = [data.draw(st.sampled_from(ONE_VALUE.get(key) or RADIOS[key]))]
+    typed = {**page, **edited}
+    posted = {key: values for key, values in typed.items() if values not in ([], [""]) or key in ONE_VALUE}
+    posted.update({f"shown-{key}": [";".join(values)] for key, values in page.items()})
+    posted["shown-subscribed"] = ["yes"]
+    saved = _chosen(posted, now, None)
+    for key in page:
+        changed = key in edited and sorted(edited[key]) != sorted(page[key])
+        expected = edited[key] if changed else page_answers(now)[key]
+        assert sorted(saved[key]) == sorted(expected), (key, page[key], edited.get(key), page_answers(now)[key])
+
+
+def test_a_page_from_before_the_shown_fields_saves_what_it_posts():
+    reader = Subscriber(id="W0000000001", name="홍길동", fields=frozenset({"culture"}), channels=frozenset({"email"}))
+    saved = _chosen({"name": ["김영희"], "channels": ["email"]}, reader, None)
+    assert saved["name"] == ["김영희"] and saved["fields"] == ["culture"]  # boxes it did not post stay as stored
