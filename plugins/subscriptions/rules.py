@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError
 
 from sotong.audiences import Audiences
+from sotong.invisible import trimmed
 from sotong.subscribers import normalize_phone, normalized_email, typed
 
 # The privacy consent PIPA art. 15(2) asks for: purpose, items, how long,
@@ -118,10 +119,11 @@ def _in_korean(address: str) -> bool:
     return bool(_HANGUL.search(typed(address).rpartition("@")[0] or address))
 
 
-def _email(text: str) -> str | None:
-    """The address as stored (plain ASCII ones without email_validator's
-    full check; full-width letters as ASCII ones), or None; None too when it
-    was typed in Korean (:func:`_in_korean`)."""
+def form_address(text: str) -> str | None:
+    """The address a form's ``text`` is, as stored (plain ASCII ones without
+    email_validator's full check; full-width letters as ASCII ones), or
+    None; None too when it was typed in Korean (:func:`_in_korean`). Read
+    after :func:`~sotong.invisible.trimmed`, as every answer is."""
     try:
         return None if _in_korean(text) else normalized_email(typed(text))
     except EmailNotValidError:
@@ -131,10 +133,10 @@ def _email(text: str) -> str | None:
 def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent: bool) -> tuple[Choices, dict]:
     """The answers of a sign-up or preferences form (``form``: name -> list
     of values) and the errors by form field (Korean, one sentence each)."""
-    one = {key: (form.get(key) or [""])[0].strip() for key in
+    one = {key: trimmed((form.get(key) or [""])[0]) for key in
            ("name", "email", "phone", "birth_year", "gender", "dong", "kind", "business_type")}
     errors: dict[str, str] = {}
-    email = _email(one["email"]) if one["email"] else None
+    email = form_address(one["email"]) if one["email"] else None
     if one["email"] and email is None:
         errors["email"] = ("이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로 적어 주세요. 예: hong@example.com"
                            if _in_korean(one["email"]) else "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com")
