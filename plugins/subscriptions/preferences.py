@@ -292,10 +292,11 @@ def confirm_email(request):
 
 def confirm_phone(request, token: str):
     """The 6-digit code typed: the number it was sent to becomes the
-    reader's. Typed full-width or with spaces or a dash, it is read as its
-    digits; what is not six digits is no guess (it counts none of the five)."""
+    reader's. Typed full-width or with spaces or a dash, or pasted with what
+    shows nothing at its ends, it is read as its digits; what is not six
+    digits is no guess (it counts none of the five)."""
     subscriber = _reader(request, token)
-    code = re.sub(r"[\s-]", "", typed(request.form.get("code") or ""))
+    code = re.sub(r"[\s-]", "", typed(trimmed(request.form.get("code") or "")))
     if not re.fullmatch(r"[0-9]{6}", code):
         return request.app.subscriptions.page(
             "subscriptions_message.html", 400, title="인증번호를 다시 적어 주세요",
