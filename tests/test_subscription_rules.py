@@ -16,7 +16,7 @@ from hypothesis import example, given, settings, strategies as st
 from sotong.audiences import load_audiences
 from sotong.store import Subscriber
 from subscriptions.preferences import _chosen
-from subscriptions.rules import RateLimit, parse_rate, read_choices
+from subscriptions.rules import RateLimit, parse_rate, read_choices, try_again_in
 
 CLIENTS = (A, B, C, NO_ADDRESS) = ("203.0.113.9", "2001:db8::1", "reader W0000000001", "")
 
@@ -83,6 +83,18 @@ def test_clients_are_forgotten_only_once_more_than_the_bound_are_in_one_window(d
         if busy > most_clients:
             return
         assert rate.allow(client, now) == expected, (client, now)
+
+
+@given(st.one_of(st.integers(1, 3 * 86400), st.sampled_from([1, 59, 60, 61, 7140, 7199, 7200, 7201, 86400])))
+def test_the_429_page_names_a_wait_no_shorter_than_the_rate_asks_and_at_most_a_unit_longer(seconds):
+    """A resident who presses again when the page says gets in: the wait it
+    names ("N분", from two hours on "N시간") is never shorter than the one
+    Retry-After gives, and longer by less than one of its units."""
+    said = try_again_in(seconds)
+    unit = 60 if said.endswith("분") else 3600
+    count = int(said[:-1] if unit == 60 else said[:-2])
+    assert said == f"{count}{'분' if unit == 60 else '시간'}" and (unit == 60) == (seconds <= 119 * 60)
+    assert seconds <= count * unit < seconds + unit or (count == 1 and unit == 60)
 
 
 def test_subscribe_rate_reads_a_count_per_second_minute_hour_or_day():
