@@ -193,3 +193,21 @@ def test_an_answer_reads_the_same_with_what_shows_nothing_around_it(answers, aro
         return {**typed, "fields": fields, "channels": channels}
 
     assert read_choices(form(True), AUDIENCES, 2026, signing_up) == read_choices(form(False), AUDIENCES, 2026, signing_up)
+
+
+@settings(max_examples=100)
+@given(st.fixed_dictionaries({key: st.sampled_from(values) for key, values in SIGN_UP.items()}), st.booleans())
+def test_a_business_keeps_no_birth_year_or_gender_and_a_person_the_ones_typed(answers, signing_up):
+    """SPEC §3: a business has no birth year (so no age segment takes it);
+    the CSV import refuses one. Signed up online as 사업자 with the owner's
+    birth year typed (the box is above the choice), it was kept, and the
+    business got the notices of its owner's age (seniors' vaccinations)."""
+    form = {key: [value] for key, value in answers.items()}
+    choices, errors = read_choices({**form, "fields": ["health"], "channels": ["email"]}, AUDIENCES, 2026, signing_up)
+    if answers["kind"] == "business":
+        assert (choices.kind, choices.birth_year, choices.gender) == ("business", None, None) and "birth_year" not in errors
+    else:
+        typed_year = int(answers["birth_year"].translate(str.maketrans("０１２３４５６７８９", "0123456789")) or 0)
+        assert choices.birth_year == (typed_year if 1900 <= typed_year <= 2026 else None)
+        assert choices.gender == (answers["gender"] or None)
+        assert ("birth_year" in errors) == (answers["birth_year"] != "" and choices.birth_year is None)

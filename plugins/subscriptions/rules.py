@@ -143,11 +143,12 @@ def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent:
     phone = normalize_phone(typed(one["phone"])) if one["phone"] else None
     if one["phone"] and phone is None:
         errors["phone"] = "휴대전화 번호 형식이 맞지 않습니다. 예: 010-1234-5678"
-    birth_year = int(one["birth_year"]) if re.fullmatch(r"\d{4}", one["birth_year"]) else None
-    if one["birth_year"] and (birth_year is None or not 1900 <= birth_year <= this_year):
+    kind = "business" if one["kind"] == "business" else "person"
+    person = kind == "person"  # a business has no birth year or gender (SPEC §3): its owner's are not kept
+    birth_year = int(one["birth_year"]) if person and re.fullmatch(r"\d{4}", one["birth_year"]) else None
+    if person and one["birth_year"] and (birth_year is None or not 1900 <= birth_year <= this_year):
         errors["birth_year"] = f"태어난 해를 네 자리 숫자로 적어 주세요. 예: 1950 (1900~{this_year})"
         birth_year = None
-    kind = "business" if one["kind"] == "business" else "person"
     fields = frozenset(v for v in form.get("fields", []) if v in audiences.fields)
     channels = frozenset(v for v in form.get("channels", []) if v in CHANNEL_LABELS)
     if not fields:
@@ -162,7 +163,7 @@ def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent:
         errors["consent"] = "개인정보 수집·이용에 동의하셔야 신청하실 수 있습니다."
     choices = Choices(
         name=one["name"][:50] or None, email=email, phone=phone, birth_year=birth_year,
-        gender=one["gender"] if one["gender"] in GENDER_LABELS else None,
+        gender=one["gender"] if person and one["gender"] in GENDER_LABELS else None,
         dong=one["dong"] if one["dong"] in audiences.dongs else None, kind=kind,
         business_type=one["business_type"] if kind == "business" and one["business_type"] in audiences.business_types else None,
         fields=fields, channels=channels)
