@@ -102,6 +102,22 @@ def test_matches_segment_reads_spec_3(profile, segment, year):
 
 
 @settings(max_examples=300)
+@given(profiles, segments.filter(lambda segment: segment.age or segment.birth_years), years, st.data())
+def test_matches_segment_at_the_ends_of_its_ranges(profile, segment, year, data):
+    """The reader born so that their age or birth year is one short of an
+    end of the segment's range, at it, or one past it (SPEC §3: [min, max],
+    inclusive; the age is the issue year minus the birth year): drawn
+    independently, they rarely fell there."""
+    ends = [year - end for end in segment.age or () if end is not None]
+    ends += [end for end in segment.birth_years or () if end is not None]
+    if not ends:  # open at both ends: no edge to be at
+        return
+    born = data.draw(st.sampled_from(ends)) + data.draw(st.sampled_from([-1, 0, 1]))
+    profile = Profile(**{**profile.__dict__, "birth_year": born})
+    assert matches_segment(profile, segment, year) == spec_matches_segment(profile, segment, year)
+
+
+@settings(max_examples=300)
 @given(profiles, st.lists(segments, max_size=4), years)
 def test_matches_any_is_true_without_segments_or_when_one_matches(profile, chosen, year):
     expected = not chosen or any(spec_matches_segment(profile, s, year) for s in chosen)

@@ -237,7 +237,8 @@ def test_an_email_change_link_past_its_day_says_what_to_do_next(site):
 
 def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_guess(site):
     """An empty 「번호 확인」 or a code with a space took one of the five guesses
-    and was called wrong; ０１２３４５ (전각) too."""
+    and was called wrong; ０１２３４５ (전각) too. A code pasted from the text
+    message with a zero-width space at its end was "not six digits"."""
     project, port, inbox = site
     path = reader(project, port, inbox)
     assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
@@ -246,7 +247,7 @@ def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_
         status, _, page = post(port, path + "/phone", {"code": empty})
         assert status == 400 and "인증번호 6자리를 숫자로 적어 주세요" in page
     full_width = " ".join([code[:3], code[3:]]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    status, _, page = post(port, path + "/phone", {"code": full_width})
+    status, _, page = post(port, path + "/phone", {"code": f"\ufeff{full_width}\u200b"})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
 

@@ -778,6 +778,27 @@ def test_an_address_and_a_number_typed_full_width_or_in_korean(site):
     assert re.search(r'<p id="e-email"[^>]*>오류: 이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로', page)
 
 
+def test_an_address_and_a_number_pasted_with_what_shows_nothing_at_their_ends_are_taken(site):
+    """An address copied from a web page or a chat ends in a zero-width
+    space (U+200B), a number in a word joiner (U+2060) or a BOM: the form
+    said "이메일 주소 형식이 맞지 않습니다" beside an address that looked
+    right, and again however often it was pasted; a name of the Hangul
+    filler (a blank name on a Korean phone) was kept as the name. The
+    preferences link asked for the same way (and typed full-width) was
+    never mailed, though the page said it was."""
+    project, port, inbox = site
+    pasted = {**SIGNUP, "email": "\ufeffhong@example.com\u200b", "phone": "\u2060010-2222-3333\u200b", "name": "\u3164"}
+    assert post(port, "/subscribe", pasted)[0] == 303
+    assert inbox.wait_for(1)[0][0] == "hong@example.com"
+    (data,), = store_rows(project, "SELECT data FROM subscriptions_pending")
+    assert (json.loads(data)["phone"], json.loads(data)["name"]) == ("010-2222-3333", None)
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
+    assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
+    assert post(port, "/p/link", {"email": "ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ\u200b"})[0] == 303
+    assert [recipient for recipient, _ in inbox.wait_for(2)] == ["hong@example.com"] * 2
+    assert "/p/" in inbox.messages[1][1].get_body(("plain",)).get_content()
+
+
 def test_an_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_without_smtputf8(site):
     """hong@성동구청.kr has an ASCII form every server takes: the mail went
     only through a server offering SMTPUTF8 (RFC 6531) and was dropped

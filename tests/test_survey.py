@@ -23,15 +23,17 @@ from project_support import copy_project, forged, invoke_sotong, project_on, ser
 from delivery_support import add_subscribers, run_cli
 from hypothesis import given, settings as hsettings, strategies as st
 from interrupting import interrupted_once
+from test_audiences_match import profiles, segments, spec_matches_segment, years
 
 from sotong.check import check_project
 from sotong.project import Project
+from sotong.audiences import Profile
 from sotong.store import Store, Subscriber
 from sotong.tokens import make_token
 from sotong.web import make_app
 from survey.answers import validate_answers
 from survey.results import percent, tally, unpublished_reason
-from survey.rules import survey_token, trial_token
+from survey.rules import is_invited, survey_token, trial_token
 from survey.schema import Question, Survey
 
 ISSUE = "2026-11-26"  # both sample surveys are open on it (and on SAMPLE_TODAY, 2026-11-23)
@@ -792,8 +794,12 @@ QUESTIONS = (
 )
 SURVEY = Survey("s", "설문", "문화체육과", None, None, (), False, False, QUESTIONS)
 values = st.lists(st.sampled_from(["가", "나", "다", "라", "0", "3", "4", "", " ", "긴 글 " * 3, "\u200b", "\ufeff 가\u200b",
-                                   "\u3164", "\u3164\u3164 ", "\u00a0", "\u2060", "ㄱ\u200bㄴ"]), max_size=4)
-SHOWING_NOTHING = " \t\n\u00a0\u200b\u2060\ufeff\u3164"  # what the values above hold that leaves no mark
+                                   "\u3164", "\u3164\u3164 ", "\u00a0", "\u2060", "ㄱ\u200bㄴ",
+                                   # a text box's limit (8) exactly and one over, kept or refused by a space at the
+                                   # ends; full-width, emoji, and a full-width space around them
+                                   "가나다라마바사아", "가나다라마바사아자", " 가나다라마바사아\u3000", "ＡＢＣ３", "３", "👍🏽가",
+                                   "\u3000가\u3000"]), max_size=4)
+SHOWING_NOTHING = " \t\n\u00a0\u200b\u2060\ufeff\u3164\u3000"  # what the values above hold that leaves no mark
 
 
 @hsettings(deadline=None, max_examples=300)
@@ -813,7 +819,8 @@ def test_validate_answers_against_brute_force(form):
             ok = len(given_) == 1 and given_[0] in allowed
         assert (question.id not in errors) == ok, (question, form, errors)
         if ok and given_:
-            assert set(answers[question.id]) == set(given_) and question.id not in errors
+            kept = [option for option in allowed if option in given_] if question.type == "multiple" else given_
+            assert answers[question.id] == tuple(kept) and question.id not in errors  # options in the survey's order
         if not given_ or not ok:
             assert question.id not in answers
 
@@ -859,6 +866,24 @@ def test_tally_against_brute_force(responses, invited):
         skipped = sum(question.id not in r for r in responses)
         if question.type != "multiple":
             assert counts.get("(응답 없음)", (0, 0))[0] == skipped
+
+
+surveyed_profiles = st.builds(lambda profile, more: Profile(**{**profile.__dict__, "fields": profile.fields | more}),
+                              profiles, st.sampled_from([frozenset(), frozenset({"survey"})]))
+
+
+@hsettings(max_examples=300)
+@given(surveyed_profiles, st.lists(segments, max_size=3), years)
+def test_who_is_invited_reads_spec_9(profile, audiences, year):
+    """SPEC §9: ``audiences`` is who is invited (any one of them, each key of
+    §3 holding); without it, those who consented to the field ``survey``;
+    never a reader who stopped everything."""
+    survey = Survey("s", "설문", "문화체육과", None, None, tuple(audiences), False, False, QUESTIONS)
+    if not audiences:
+        expected = "survey" in profile.fields
+    else:
+        expected = any(spec_matches_segment(profile, segment, year) for segment in audiences)
+    assert is_invited(survey, profile, year) == (profile.subscribed and expected)
 
 
 def test_token_links_quote_safely():

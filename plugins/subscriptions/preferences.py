@@ -21,6 +21,7 @@ import time
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
+from sotong.invisible import trimmed
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token
@@ -30,7 +31,7 @@ from . import storage
 from .outgoing import signed
 from .collector import (EMAIL_CONFIRM, PREFERENCES, broken_link, expired_page, open_pending, form_answers,
                          send_phone_code)
-from .rules import HONEYPOT, read_choices, typed
+from .rules import HONEYPOT, form_address, read_choices, typed
 
 
 def _reader(request, token: str) -> Subscriber:
@@ -291,10 +292,11 @@ def confirm_email(request):
 
 def confirm_phone(request, token: str):
     """The 6-digit code typed: the number it was sent to becomes the
-    reader's. Typed full-width or with spaces or a dash, it is read as its
-    digits; what is not six digits is no guess (it counts none of the five)."""
+    reader's. Typed full-width or with spaces or a dash, or pasted with what
+    shows nothing at its ends, it is read as its digits; what is not six
+    digits is no guess (it counts none of the five)."""
     subscriber = _reader(request, token)
-    code = re.sub(r"[\s-]", "", typed(request.form.get("code") or ""))
+    code = re.sub(r"[\s-]", "", typed(trimmed(request.form.get("code") or "")))
     if not re.fullmatch(r"[0-9]{6}", code):
         return request.app.subscriptions.page(
             "subscriptions_message.html", 400, title="인증번호를 다시 적어 주세요",
@@ -359,7 +361,7 @@ def link_request(request):
             honeypot=HONEYPOT)
     if errors := unstorable_errors(request, ["email"]):
         return _link_page(request, 400, errors["email"], request.form.get("email", ""))
-    address = (request.form.get("email") or "").strip()
+    address = trimmed(request.form.get("email") or "")
     if address and not request.form.get(HONEYPOT):  # looked up by the mail thread: the answer reads nothing
         subs.mailer.later(functools.partial(_mail_link, request.app, address))
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
@@ -367,8 +369,9 @@ def link_request(request):
 
 def _mail_link(app, address: str, store) -> None:
     """Queue the preferences link of the reader whose address ``address``
-    is, if there is one (on the mail thread, after the answer)."""
-    subscriber_id = storage.subscriber_by_email(store, address)
+    is, read as the sign-up form reads it (typed full-width, it is the ASCII
+    address stored), if there is one (on the mail thread, after the answer)."""
+    subscriber_id = storage.subscriber_by_email(store, form_address(address) or address)
     if subscriber_id and not _linked_lately(app.subscriptions.links_mailed, subscriber_id, time.monotonic()):
         # to the address as confirmed, however the request spelled it
         storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(

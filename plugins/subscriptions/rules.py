@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError
 
 from sotong.audiences import Audiences
+from sotong.invisible import trimmed
 from sotong.subscribers import normalize_phone, normalized_email, typed
 
 # The privacy consent PIPA art. 15(2) asks for: purpose, items, how long,
@@ -118,10 +119,11 @@ def _in_korean(address: str) -> bool:
     return bool(_HANGUL.search(typed(address).rpartition("@")[0] or address))
 
 
-def _email(text: str) -> str | None:
-    """The address as stored (plain ASCII ones without email_validator's
-    full check; full-width letters as ASCII ones), or None; None too when it
-    was typed in Korean (:func:`_in_korean`)."""
+def form_address(text: str) -> str | None:
+    """The address a form's ``text`` is, as stored (plain ASCII ones without
+    email_validator's full check; full-width letters as ASCII ones), or
+    None; None too when it was typed in Korean (:func:`_in_korean`). Read
+    after :func:`~sotong.invisible.trimmed`, as every answer is."""
     try:
         return None if _in_korean(text) else normalized_email(typed(text))
     except EmailNotValidError:
@@ -131,21 +133,22 @@ def _email(text: str) -> str | None:
 def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent: bool) -> tuple[Choices, dict]:
     """The answers of a sign-up or preferences form (``form``: name -> list
     of values) and the errors by form field (Korean, one sentence each)."""
-    one = {key: (form.get(key) or [""])[0].strip() for key in
+    one = {key: trimmed((form.get(key) or [""])[0]) for key in
            ("name", "email", "phone", "birth_year", "gender", "dong", "kind", "business_type")}
     errors: dict[str, str] = {}
-    email = _email(one["email"]) if one["email"] else None
+    email = form_address(one["email"]) if one["email"] else None
     if one["email"] and email is None:
         errors["email"] = ("이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로 적어 주세요. 예: hong@example.com"
                            if _in_korean(one["email"]) else "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com")
     phone = normalize_phone(typed(one["phone"])) if one["phone"] else None
     if one["phone"] and phone is None:
         errors["phone"] = "휴대전화 번호 형식이 맞지 않습니다. 예: 010-1234-5678"
-    birth_year = int(one["birth_year"]) if re.fullmatch(r"\d{4}", one["birth_year"]) else None
-    if one["birth_year"] and (birth_year is None or not 1900 <= birth_year <= this_year):
+    kind = "business" if one["kind"] == "business" else "person"
+    person = kind == "person"  # a business has no birth year or gender (SPEC §3): its owner's are not kept
+    birth_year = int(one["birth_year"]) if person and re.fullmatch(r"\d{4}", one["birth_year"]) else None
+    if person and one["birth_year"] and (birth_year is None or not 1900 <= birth_year <= this_year):
         errors["birth_year"] = f"태어난 해를 네 자리 숫자로 적어 주세요. 예: 1950 (1900~{this_year})"
         birth_year = None
-    kind = "business" if one["kind"] == "business" else "person"
     fields = frozenset(v for v in form.get("fields", []) if v in audiences.fields)
     channels = frozenset(v for v in form.get("channels", []) if v in CHANNEL_LABELS)
     if not fields:
@@ -160,7 +163,7 @@ def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent:
         errors["consent"] = "개인정보 수집·이용에 동의하셔야 신청하실 수 있습니다."
     choices = Choices(
         name=one["name"][:50] or None, email=email, phone=phone, birth_year=birth_year,
-        gender=one["gender"] if one["gender"] in GENDER_LABELS else None,
+        gender=one["gender"] if person and one["gender"] in GENDER_LABELS else None,
         dong=one["dong"] if one["dong"] in audiences.dongs else None, kind=kind,
         business_type=one["business_type"] if kind == "business" and one["business_type"] in audiences.business_types else None,
         fields=fields, channels=channels)

@@ -4,30 +4,11 @@ the Korean message shown next to each question that was answered wrongly."""
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
-if TYPE_CHECKING:  # the schema trims options as answers are trimmed
-    from .schema import Survey
+from sotong.invisible import trimmed
 
-# Letters that show nothing: the Hangul fillers (U+3164 is how blank names are typed on Korean phones).
-BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
-
-
-def shows_nothing(char: str) -> bool:
-    """Whether ``char`` leaves no mark: white space, an invisible format
-    character (U+200B, U+FEFF, ...: Unicode's Cf) or a Hangul filler."""
-    return char.isspace() or char in BLANK_LETTERS or unicodedata.category(char) == "Cf"
-
-
-def trimmed(value: str) -> str:
-    """``value`` without what shows nothing at its ends (see
-    :func:`shows_nothing`): an answer of nothing else is no answer."""
-    start, end = 0, len(value)
-    while start < end and shows_nothing(value[start]):
-        start += 1
-    while end > start and shows_nothing(value[end - 1]):
-        end -= 1
-    return value[start:end]
+from .schema import Survey
 
 
 def one_line_break(text: str) -> str:

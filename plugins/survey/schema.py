@@ -17,12 +17,12 @@ from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.notices import english_suggestion
 from sotong.audiences import Audiences, read_audience_list
+from sotong.invisible import trimmed
 from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import control_character_problems, department as known_department, whole_number
 
-from .answers import trimmed
 from .config import DEFAULTS as SETTING_DEFAULTS, read_survey_settings
 
 SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous", "publish_results", "questions",

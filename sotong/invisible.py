@@ -1,0 +1,30 @@
+"""What a person typed that shows nothing: white space, invisible format
+characters and the Hangul fillers, and a text without them at its ends, as
+forms read an answer (a survey's, a sign-up's). A phone pastes them where
+nobody sees them: a number copied from iOS Contacts comes wrapped in U+202A
+and U+202C, a web page's address may end in U+200B, a blank name on a Korean
+phone is U+3164."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that show nothing: the Hangul fillers (U+3164 is how blank names are typed on Korean phones).
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def shows_nothing(char: str) -> bool:
+    """Whether ``char`` leaves no mark: white space, an invisible format
+    character (U+200B, U+FEFF, U+202A...: Unicode's Cf) or a Hangul filler."""
+    return char.isspace() or char in BLANK_LETTERS or unicodedata.category(char) == "Cf"
+
+
+def trimmed(value: str) -> str:
+    """``value`` without what shows nothing at its ends (see
+    :func:`shows_nothing`): an answer of nothing else is no answer."""
+    start, end = 0, len(value)
+    while start < end and shows_nothing(value[start]):
+        start += 1
+    while end > start and shows_nothing(value[end - 1]):
+        end -= 1
+    return value[start:end]
