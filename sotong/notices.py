@@ -16,7 +16,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from . import yamlsrc
-from .audiences import Audiences, read_audience_list, resolve_key
+from .audiences import FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve_key
 from .body_files import missing_files
 from .i18n import _
 from .markup import shortened, shown_words
@@ -43,7 +43,6 @@ EVENT_KEYS = ("start", "end", "place")
 SUMMARY_MAX = 200
 TITLE_MAX = 100
 _SLUG = re.compile(r"[\w-]+")
-_SLUG_BYTES = 200  # a folder name may be 255 bytes on most file systems; room for a suffix
 
 
 @dataclass(frozen=True)
@@ -387,9 +386,9 @@ def _slug(value, path: Path, problem) -> str:
         if not _SLUG.fullmatch(slug):
             problem("slug", _('slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026').format(
                 slug=slug))
-        elif len(slug.encode()) > _SLUG_BYTES:  # the name of the page's folder
+        elif len(slug.encode()) > FOLDER_NAME_BYTES:  # the name of the page's folder
             problem("slug", _("the slug is {length} bytes long, longer than a folder name may be; shorten it to {most} bytes or fewer (a Korean letter is 3), e.g. slug: singing-contest-2026").format(
-                length=len(slug.encode()), most=_SLUG_BYTES))
+                length=len(slug.encode()), most=FOLDER_NAME_BYTES))
         return slug
     slug = slug_from_filename(path)
     if not slug:
