@@ -126,7 +126,8 @@ def _links_to_private_notices(project: Project, content) -> list[Problem]:
     pages = [(page, url) for page in content.pages.values() if (url := file_url(settings, content, page.source))]
     for written, base in [*((notice, notice_url(settings, notice.slug)) for notice in content.published), *pages]:
         for number, target in _written_links(written):
-            if not target.startswith(("{filename}", "|filename|")) and _page_address(urljoin(base, target)) in private:
+            # "#schedule", a part of the text itself: in a private notice it is the notice's own page's address
+            if not target.startswith(("{filename}", "|filename|", "#")) and _page_address(urljoin(base, target)) in private:
                 problems.append(Problem(project.shown(written.source), number, _private_link(target)))
     return problems
 
