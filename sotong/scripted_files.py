@@ -26,6 +26,7 @@ from lxml import etree
 from .i18n import _
 
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".xht", ".xml")
+READ_INSIDE = (".svg",)  # what :func:`script_problem` reads, not only names
 # elements that run or load a document of their own, in SVG or in the HTML of a foreignObject
 _RUNNING = {"script", "handler", "listener", "iframe", "frame", "embed", "object", "applet", "meta", "base"}
 _SCRIPT_ADDRESS = re.compile(r"(java|vb)script:", re.I)

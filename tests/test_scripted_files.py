@@ -9,7 +9,7 @@ line; SVG pictures as drawing programs write them pass."""
 from __future__ import annotations
 
 import pytest
-from project_support import REPO
+from project_support import REPO, run_sotong
 
 from sotong.check import check_project
 from sotong.project import Project
@@ -93,3 +93,21 @@ def test_check_names_each_published_file_that_runs_a_script(empty_project_dir):
         ("content/banners/local-tax-online.yaml:7", True), ("content/images/leaflet.html:1", True),
         ("content/images/poster.svg:1", True), ("content/notices/poster.md:6", True),
         ("content/notices/poster.md:9", True), ("content/notices/poster.md:11", True)]
+
+
+def test_a_script_put_into_a_linked_svg_later_is_named_with_the_notice_cache_on(empty_project_dir):
+    """The dev settings keep each notice's verdict while it and the names of
+    the files under content/ are unchanged: a picture outside content/images/
+    that a notice links, saved again with a script, passed every check
+    after the first until the notice itself was saved again."""
+    (empty_project_dir / "content" / "files").mkdir()
+    picture = empty_project_dir / "content" / "files" / "map.svg"
+    picture.write_text(PLAIN["inkscape"], encoding="utf-8")
+    (empty_project_dir / "content" / "notices" / "map.md").write_text(
+        "---\ntitle: 지도\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n"
+        "[지도 크게 보기]({static}/files/map.svg)\n", encoding="utf-8")
+    assert run_sotong(empty_project_dir, "check").code == 0
+    picture.write_text(SCRIPTED["script"], encoding="utf-8")
+    result = run_sotong(empty_project_dir, "check")
+    assert result.code == 1 and 'content/notices/map.md:7: the SVG picture "{static}/files/map.svg" holds a script' \
+        in result.stderr, result.output
