@@ -285,6 +285,10 @@ def _labelled_map(data: dict, key: str, problem) -> dict:
     return result
 
 
+# a folder name may be 255 bytes on most file systems; room for a suffix
+FOLDER_NAME_BYTES = 200
+
+
 def _departments(data: dict, problem) -> tuple:
     """The department names: a list of text, each fit to name a folder."""
     departments = data.get("departments")
@@ -297,6 +301,9 @@ def _departments(data: dict, problem) -> tuple:
         if "/" in name or "\\" in name or name.strip(". ") == "":
             problem(("departments", index), _('department "{name}" holds / or \\ or is only dots, and each department has a page in a folder of its name; write the name without them, e.g. 민원여권과').format(
                 name=name))
+        elif len(name.encode()) > FOLDER_NAME_BYTES:  # the build stopped at the folder: "File name too long"
+            problem(("departments", index), _('department "{name}" is {length} bytes long, and each department has a page in a folder of its name, which may be {most} bytes at most; shorten the name (a Korean letter is 3 bytes)').format(
+                name=name, length=len(name.encode()), most=FOLDER_NAME_BYTES))
     return tuple(departments)
 
 

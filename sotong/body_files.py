@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 from .i18n import _
 from .problems import Problem
+from .scripted_files import script_problem
 
 # the target of a picture or a link in Markdown (<...> when it holds blanks),
 # of a reference ([1]: target, then only a title: "[일시]: 12.12.(토) 14:00" is text), or of src= or href= in HTML (quoted when it
@@ -73,7 +74,7 @@ def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
     found = os.path.normpath(os.path.join(base, rest.lstrip("/") if marker else re.sub(r"^(\.\./|/)+", "", rest)))
     inside = found.startswith(os.path.join(root, "")) and os.path.isfile(found)
     if marker is not None and inside:
-        return None
+        return script_problem(found, target)  # published as it is: a page file or an SVG with a script would run
     if inside:
         return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
                  'content/ after {{static}}: {{static}}/{path}').format(

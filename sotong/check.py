@@ -24,6 +24,7 @@ from .content_files import links_outside, markdown_files, stray_markdown, undeco
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
+from .scripted_files import script_problem
 from .settings import settings_flag
 
 
@@ -43,6 +44,7 @@ def check_project(project: Project) -> list[Problem]:
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
         problems.extend(links_outside(project.content_path / static, project.content_path, project.shown))
+        problems.extend(_scripted_files(project.content_path / static, project.content_path, project.shown))
     read = [settings["NOTICES_DIR"], "pages", *settings.get("ARTICLE_PATHS", ()), *settings.get("PAGE_PATHS", ())]
     problems.extend(stray_markdown(project.content_path, read, settings.get("STATIC_PATHS") or (),
                                    settings.get("IGNORE_FILES") or (), project.shown))
@@ -50,6 +52,19 @@ def check_project(project: Project) -> list[Problem]:
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])
     return sorted(set(problems), key=lambda p: (str(p.path), p.line) if isinstance(p, Problem) else (str(p), 0))
+
+
+def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:
+    """A problem for each file of a folder of STATIC_PATHS that the site
+    would publish and a browser would run a script from (sotong.scripted_files);
+    a link that leads outside ``content`` is :func:`links_outside`'s to name."""
+    problems, inside = [], os.path.join(os.path.realpath(content), "")
+    for root, _dirs, names in os.walk(folder):
+        for name in sorted(names):
+            path = Path(root, name)
+            if os.path.realpath(path).startswith(inside) and (message := script_problem(path, shown(path))):
+                problems.append(Problem(shown(path), 1, message))
+    return problems
 
 
 # a link's address in Markdown, ](ADDRESS) or a reference's [label]: ADDRESS, or in HTML, href=ADDRESS
@@ -111,7 +126,8 @@ def _links_to_private_notices(project: Project, content) -> list[Problem]:
     pages = [(page, url) for page in content.pages.values() if (url := file_url(settings, content, page.source))]
     for written, base in [*((notice, notice_url(settings, notice.slug)) for notice in content.published), *pages]:
         for number, target in _written_links(written):
-            if not target.startswith(("{filename}", "|filename|")) and _page_address(urljoin(base, target)) in private:
+            # "#schedule", a part of the text itself: in a private notice it is the notice's own page's address
+            if not target.startswith(("{filename}", "|filename|", "#")) and _page_address(urljoin(base, target)) in private:
                 problems.append(Problem(project.shown(written.source), number, _private_link(target)))
     return problems
 

@@ -102,7 +102,7 @@ class Content:
 def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, list[Problem]]:
     """A static page: front matter with a title and only known keys, and
     pictures and files in its text that are files under ``content_root``."""
-    from .notices import read_source
+    from .notices import read_source, slug_problem
     from .validators import text_control_problems
 
     source, problems = read_source(path, shown)
@@ -117,6 +117,8 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
                 key=key, suggestion=did_you_mean(key, PAGE_KEYS), page_keys=", ".join(PAGE_KEYS))))
     if not data.get("title"):
         problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
+    if "slug" in data and (message := slug_problem(data["slug"])):  # its folder: ../ led out of output/
+        problems.append(Problem(shown, source.front.line("slug"), message))
     problems.extend(text_control_problems(source, shown))
     problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
     return Page(str(path), data, source.body, source.body_line), problems

@@ -4,7 +4,8 @@ and on when it is (CACHE_CONTENT and LOAD_CONTENT_CACHE, the dev default).
 A file's entry is used while its size and modification time are unchanged
 and nothing it may refer to has changed: audiences.yaml, and the names of the
 files under content/ but the notices (images, also those put beside the
-notices), which validation looks up; nor the code
+notices), which validation looks up, and the stamps of the SVG pictures,
+which it reads (sotong.scripted_files); nor the code
 that read it (Sotong's and the plugins' Python files, by their stamps: an
 upgrade with a new rule checks every notice again).
 The cache is one SQLite row per file (sotong.cache_rows), with the context
@@ -28,6 +29,7 @@ from typing import Iterator
 
 from .cache_rows import discard, read_rows, save_rows
 from .i18n import _
+from .scripted_files import READ_INSIDE
 
 FILE_NAME = "sotong-notices.sqlite"
 FORMER_FILE_NAME = "sotong-notices.pickle"  # the whole cache as one pickle, before: removed when this one is written
@@ -84,7 +86,10 @@ class NoticeCache:
             among_notices = os.path.join(root, "").startswith(notices)
             for name in sorted(files):
                 if not (among_notices and name.endswith(".md")):
-                    digest.update(os.path.join(root, name).encode())
+                    path = os.path.join(root, name)
+                    digest.update(path.encode())
+                    if name.lower().endswith(READ_INSIDE):  # a script put into a linked SVG
+                        digest.update(repr(file_stamp(path)).encode())
         for path in _code_files(settings):
             digest.update(f"{path}\0{file_stamp(path)}".encode())
         return digest.hexdigest()

@@ -16,7 +16,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from . import yamlsrc
-from .audiences import Audiences, read_audience_list, resolve_key
+from .audiences import FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve_key
 from .body_files import missing_files
 from .i18n import _
 from .markup import shortened, shown_words
@@ -47,7 +47,6 @@ TITLE_MAX = 100
 ATTACHMENT_SUFFIXES = (".pdf", ".hwp", ".hwpx", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods",
                        ".odp", ".txt", ".csv", ".jpg", ".jpeg", ".png", ".gif", ".zip")
 _SLUG = re.compile(r"[\w-]+")
-_SLUG_BYTES = 200  # a folder name may be 255 bytes on most file systems; room for a suffix
 
 
 @dataclass(frozen=True)
@@ -386,17 +385,25 @@ def _yaml_text(text: str | None) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def slug_problem(value) -> str | None:
+    """Why ``value``, a notice's or a page's ``slug``, cannot name the folder
+    of its page (a ``/`` or ``..`` would lead out of it), or None."""
+    slug = str(value)
+    if not _SLUG.fullmatch(slug):
+        return _('slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026').format(
+            slug=slug)
+    if len(slug.encode()) > FOLDER_NAME_BYTES:  # the name of the page's folder
+        return _("the slug is {length} bytes long, longer than a folder name may be; shorten it to {most} bytes or fewer (a Korean letter is 3), e.g. slug: singing-contest-2026").format(
+            length=len(slug.encode()), most=FOLDER_NAME_BYTES)
+    return None
+
+
 def _slug(value, path: Path, problem) -> str:
     """The given slug, or the file name's; a problem when it cannot be a web address."""
     if value is not None:
-        slug = str(value)
-        if not _SLUG.fullmatch(slug):
-            problem("slug", _('slug "{slug}" may hold only letters, digits and hyphens, e.g. slug: singing-contest-2026').format(
-                slug=slug))
-        elif len(slug.encode()) > _SLUG_BYTES:  # the name of the page's folder
-            problem("slug", _("the slug is {length} bytes long, longer than a folder name may be; shorten it to {most} bytes or fewer (a Korean letter is 3), e.g. slug: singing-contest-2026").format(
-                length=len(slug.encode()), most=_SLUG_BYTES))
-        return slug
+        if message := slug_problem(value):
+            problem("slug", message)
+        return str(value)
     slug = slug_from_filename(path)
     if not slug:
         problem(None, _('the file name "{name}" gives the notice no web address; name the file with letters or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026').format(

@@ -19,6 +19,7 @@ from .content_files import file_under
 from .i18n import _
 from .images import image_size
 from .problems import Problem
+from .scripted_files import script_problem
 from .yamlsrc import Located
 
 # What XML 1.0 cannot hold (so no feed could carry it; a page shows it as
@@ -90,6 +91,8 @@ def image_with_alt(image, image_alt, content_root: Path, problem, *, alt_example
     elif not is_web_picture(content_root / image):
         problem("image", _('image "{image}" is not a picture web pages show (PNG, JPEG, GIF, WebP or SVG); save it as one, e.g. as images/poster.jpg, and write that path').format(
             image=image))
+    elif scripted := script_problem(content_root / image, image):
+        problem("image", scripted)
     alt = _text(image_alt)
     if not alt:
         problem("image_alt" if image_alt is not None else "image",

@@ -82,6 +82,10 @@ def test_a_valid_file_loads(tmp_path):
      'audiences.yaml:8: department "민원/여권과" holds / or \\ or is only dots'),
     (("departments: [문화체육과, 보건소]", 'departments: [문화체육과, "..", 보건소]'),  # its page: output/index.html
      'audiences.yaml:6: department ".." holds / or \\ or is only dots'),
+    # department/NAME/index.html: check passed it, and the build stopped at "OSError: [Errno 36] File name too long"
+    (("departments: [문화체육과, 보건소]", "departments:\n  - 문화체육과\n  - " + "보건" * 34),
+     f'audiences.yaml:8: department "{"보건" * 34}" is 204 bytes long, and each department has a page in a folder of '
+     "its name, which may be 200 bytes at most"),
     (("  culture: 문화공연", '  culture: "  "'), "audiences.yaml:2: fields.culture needs a name as text, e.g. culture: 이름"),
     (("  seongsu1ga1: 성수1가1동", "  seongsu1ga1: 용답동 "),
      'audiences.yaml:9: dongs.seongsu1ga1: "용답동" is already the name of yongdap; give each its own name'),

@@ -465,6 +465,17 @@ def test_check_refuses_a_link_to_a_private_notice(tmp_path, notice, link, target
             "page (its readers have it by email); take the link out, or link a public notice") in result.output
 
 
+def test_check_accepts_a_link_to_a_part_of_the_private_notice_itself(tmp_path):
+    """"[일정 보기](#schedule)" in a private notice was refused as a link to a
+    private notice: joined to the address its page would have, it is that page."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(path.read_text(encoding="utf-8") + "\n[일정 보기](#schedule)\n\n## 일정 {#schedule}\n\n12월 1일\n",
+                    encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
+
+
 def test_check_accepts_links_by_address_to_public_notices(tmp_path):
     project = copy_project(tmp_path)
     path = project / "content" / "notices" / "2026-11-16-winter-festival.md"

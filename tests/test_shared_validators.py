@@ -215,3 +215,14 @@ def test_a_build_refuses_a_page_with_a_direction_control_and_leaves_output_as_it
     built = invoke_sotong(project, "build")
     assert (built.code, built.stderr.strip()) == (1, "content/pages/about.md:5: " + DIRECTION.format(code="202E"))
     assert (project / "output" / "about" / "index.html").read_bytes() == before
+
+
+@pytest.mark.parametrize("slug", ["../../../../tmp/outside", "/tmp/outside", "notices/../..", "소개 페이지", "가" * 67],
+                         ids=["climbing", "absolute", "climbing-from-inside", "with-a-blank", "too-long"])
+def test_a_pages_slug_that_cannot_name_its_folder_is_named_at_its_line_as_a_notices(root, slug):
+    """A page's folder is its slug (PAGE_SAVE_AS): check passed "../../x", and
+    the build stopped with Pelican's English "would be written outside output
+    path"; a slug of 200 bytes and more stopped it with "File name too long"."""
+    problems = page_problems(root, "slug: about", f'slug: "{slug}"')
+    assert len(problems) == 1 and problems[0].startswith("about.md:3: ") and "slug" in problems[0], problems
+    assert page_problems(root, "slug: about", "slug: about-sotong_2026") == []

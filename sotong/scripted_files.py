@@ -1,0 +1,85 @@
+"""Files of content/ that the site would publish as they are (the files of
+STATIC_PATHS, a notice's or banner's ``image``, what a text links with
+``{static}``) and that a browser would run a script from, on the site's own
+address: a web page file (``.html``, ``.xhtml``, ``.xml``), and an SVG
+picture that holds a script (a ``<script>``, an ``onload=``-like attribute,
+a ``javascript:`` address, a frame or an embedded object).
+
+A page shows an SVG in ``<img>`` without running its scripts, but the same
+file opened by itself (a link to the poster, the picture opened in a new
+tab, the address passed on) is a document of the site, and its script runs
+there: what nh3 keeps out of every text (sotong.markup) came in through a
+file. The SVG is read as a browser reads it (its own entities expanded,
+nothing fetched); one that cannot be read so is named too, as it would show
+no picture anyway.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from .i18n import _
+
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".xht", ".xml")
+READ_INSIDE = (".svg",)  # what :func:`script_problem` reads, not only names
+# elements that run or load a document of their own, in SVG or in the HTML of a foreignObject
+_RUNNING = {"script", "handler", "listener", "iframe", "frame", "embed", "object", "applet", "meta", "base"}
+_SCRIPT_ADDRESS = re.compile(r"(java|vb)script:", re.I)
+_BLANKS = re.compile(r"[\x00-\x20]+")
+
+
+def script_problem(path: str | os.PathLike, shown: str) -> str | None:
+    """Why the file at ``path`` (named ``shown`` to staff) would run a script
+    on the site once published, or None (also for a file that is not there)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in PAGE_SUFFIXES:
+        return _('"{name}" is a web page file, which the site would publish as it is, scripts and all, on its own address; write its text as a notice or a page (content/pages/NAME.md), or give it as a PDF').format(
+            name=shown)
+    if suffix != ".svg":
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _svg_problem(str(path), stat.st_mtime_ns, stat.st_size, shown)
+
+
+@functools.lru_cache(maxsize=1024)
+def _svg_problem(path: str, _mtime: int, _size: int, shown: str) -> str | None:
+    """:func:`script_problem` of an SVG file, read once per version of it."""
+    try:
+        what = _script_in(etree.parse(path, etree.XMLParser(resolve_entities="internal", no_network=True,
+                                                           load_dtd=False)))
+    except (OSError, etree.XMLSyntaxError) as error:
+        return _('"{name}" is not an SVG picture browsers can read ({reason}); save it again as SVG, or as PNG').format(
+            name=shown, reason=str(error).split(",")[0])
+    if what is None:
+        return None
+    return _('the SVG picture "{name}" holds a script ({what}), which a browser runs on the site\'s own address when the picture is opened by itself; save it again without it (in Inkscape: 일반 SVG로 저장), or as PNG').format(
+        name=shown, what=what)
+
+
+def _script_in(tree) -> str | None:
+    """The first thing in an SVG document that runs a script or loads a page, as written, or None."""
+    root = tree.getroot()
+    for node in [*root.itersiblings(preceding=True), *root.iter()]:
+        if isinstance(node, etree._ProcessingInstruction):
+            if node.target == "xml-stylesheet":
+                return "<?xml-stylesheet?>"
+            continue
+        if not isinstance(node.tag, str):
+            continue  # a comment
+        name = etree.QName(node).localname
+        if name.lower() in _RUNNING:
+            return f"<{name}>"
+        for attribute, value in node.attrib.items():
+            local = etree.QName(attribute).localname
+            if local.lower().startswith("on") or _SCRIPT_ADDRESS.search(_BLANKS.sub("", value)):
+                return f'{local}="{value[:40]}"'
+    return None
