@@ -257,22 +257,24 @@ def multipart_alternative(headers: bytes, text_base64: bytes, html_base64: bytes
         delimiter, b"--\r\n",
     ))
     if images:
-        related = f"--{boundary}_r".encode()
-        alternative = b"".join((
-            f'Content-Type: multipart/related; type="multipart/alternative";\r\n boundary="{boundary}_r"\r\n\r\n'.encode(),
-            related, CRLF, alternative,
-            *(b"".join((related, CRLF, image.part())) for image in images),
-            related, b"--\r\n",
-        ))
+        alternative = _enclosing('multipart/related; type="multipart/alternative"', f"{boundary}_r", alternative,
+                                 [image.part() for image in images])
     if attachments:
-        mixed = f"--{boundary}_m".encode()
-        alternative = b"".join((
-            f'Content-Type: multipart/mixed;\r\n boundary="{boundary}_m"\r\n\r\n'.encode(),
-            mixed, CRLF, alternative,
-            *(b"".join((mixed, CRLF, attachment.part())) for attachment in attachments),
-            mixed, b"--\r\n",
-        ))
+        alternative = _enclosing("multipart/mixed", f"{boundary}_m", alternative,
+                                 [attachment.part() for attachment in attachments])
     return b"".join((headers, b"MIME-Version: 1.0\r\n", alternative))
+
+
+def _enclosing(media_type: str, boundary: str, first: bytes, parts: list[bytes]) -> bytes:
+    """A multipart entity of ``media_type`` holding ``first`` (a whole part,
+    headers and all), then ``parts``."""
+    delimiter = f"--{boundary}".encode()
+    return b"".join((
+        f'Content-Type: {media_type};\r\n boundary="{boundary}"\r\n\r\n'.encode(),
+        delimiter, CRLF, first,
+        *(b"".join((delimiter, CRLF, part)) for part in parts),
+        delimiter, b"--\r\n",
+    ))
 
 
 def boundary_for(message_id_value: str) -> str:
