@@ -49,6 +49,7 @@ from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences, resolve_key
 from .i18n import N_, _
+from .invisible import trimmed
 from .problems import Problem, SotongError, cannot_read, closest, did_you_mean, os_reason, suggested
 from .progress import tracked
 from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
@@ -84,8 +85,10 @@ _EXPONENT = re.compile(r"\d(?:\.\d+)?E\+\d+", re.ASCII | re.IGNORECASE)  # 1.01E
 
 def typed(text: str) -> str:
     """An address or number as meant: full-width letters, digits and signs
-    (a Korean keyboard's 전각 mode) as the ASCII ones, any dash as ``-``."""
-    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+    (a Korean keyboard's 전각 mode) as the ASCII ones, any dash as ``-``,
+    without what shows nothing at its ends (a number copied from a phone's
+    contacts comes wrapped in U+202A and U+202C, an address may end in U+200B)."""
+    return trimmed(unicodedata.normalize("NFKC", text).translate(_DASHES))
 
 
 def _as_typed(text: str) -> str:

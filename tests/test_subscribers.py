@@ -97,6 +97,19 @@ def test_cells_typed_in_full_width_are_read_as_the_sign_up_form_reads_them():
         "kim@example.com", "010-1234-5678", 1980, "2024-03-05", "2025-01-31")
 
 
+def test_cells_with_what_shows_nothing_at_their_ends_are_read_as_they_look():
+    """A number copied from a phone's contacts (wrapped in U+202A/U+202C), an
+    address copied from a web page (ending in U+200B) or after a BOM: the cell
+    looks right in Excel, and was refused as not a valid address or number."""
+    row, errors = check_row(dict(GOOD, email="\ufeffKim@example.com\u200b", phone="\u202a010-1234-5678\u202c",
+                                 birth_year="1980\u2060", subscribed_at="\u200e2024-03-05"), AUDIENCES, THIS_YEAR)
+    assert errors == []
+    assert (row["email"], row["phone"], row["birth_year"], row["subscribed_at"]) == (
+        "Kim@example.com", "010-1234-5678", 1980, "2024-03-05")
+    assert errors_of(email="kim\u200b@example.com") == [  # inside, it is no invisible end
+        "email is not a valid email address; check the cell for typos (two @, a space, no domain), e.g. name@example.com"]
+
+
 def test_a_phone_excel_took_for_a_number_is_read_with_its_zero():
     """Excel keeps 01012345678 as the number 1012345678; a cell that is no
     mobile number with a 0 in front is still refused."""
