@@ -22,6 +22,7 @@ def korean(monkeypatch):
     (("fields: [education]", "fields: [educaton]"),
      'audiences.yaml:16: fields: "educaton"은(는) 정의되지 않았습니다 (혹시 "education"인가요?)'),
     (("age: [30, 59]", "age: 30"), "audiences.yaml:15: age은(는) [최소, 최대]로 쓰고, 정수나 null을 쓰세요. 예: age: [30, 59]"),
+    (("age: [30, 59]", "age: [70, 65]"), "audiences.yaml:15: age [70, 65]은(는) 큰 수가 앞에 있습니다. 작은 수를 앞에 쓰세요: age: [65, 70]"),
     (("edition_field: bulletin", "edition_field: bulletn"),
      'audiences.yaml:5: edition_field "bulletn"은(는) fields에 없는 분야입니다 (혹시 "bulletin"인가요?)'),
     (("departments: [문화체육과, 보건소]", "departments: 문화체육과"),
