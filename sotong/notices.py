@@ -263,19 +263,27 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
             problem(key, _('unknown key "{key}"{suggestion}; allowed keys: {keys}').format(
                 key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
     for key in REQUIRED:
-        if meta.get(key) in (None, ""):
+        if _blank(meta.get(key)):
             example = {"title": "title: 겨울철 한파 대비 안내", "date": "date: 2026-11-05",
                        "department": f"department: {audiences.departments[0] if audiences.departments else '문화체육과'}",
                        "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
-            problem(None, _("{key} is required; add a line such as  {example}").format(
-                key=key, example=example))
+            if key in meta:  # the line is there, with nothing after the colon
+                problem(key, _("{key} is empty; write it after the colon, e.g.  {example}").format(key=key, example=example))
+            else:
+                problem(None, _("{key} is required; add a line such as  {example}").format(key=key, example=example))
+
+
+def _blank(value) -> bool:
+    """Whether a required key's value is missing: nothing, or only blanks
+    (``title: "   "`` gave a notice without a title)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _title(given: _Given) -> str | None:
     """One line of at most TITLE_MAX characters (a missing title is _check_keys')."""
     title = given.meta.get("title")
-    if title in (None, ""):
-        return title
+    if _blank(title):
+        return None
     title = str(title)
     if "\n" in title.strip():
         given.problem("title", _("title must be one line"))
@@ -300,20 +308,20 @@ def _summary(given: _Given) -> str | None:
 def _date(given: _Given) -> dt.datetime | None:
     """A date or date-time in Asia/Seoul (a missing date is _check_keys')."""
     value = given.meta.get("date")
-    return _parse_datetime(value, "date", given.problem) if value not in (None, "") else None
+    return _parse_datetime(value, "date", given.problem) if not _blank(value) else None
 
 
 def _department(given: _Given) -> str | None:
     """A department of audiences.yaml."""
     value = given.meta.get("department")
-    return department(value, given.audiences.departments, given.problem) if value not in (None, "") else value
+    return department(value, given.audiences.departments, given.problem) if not _blank(value) else None
 
 
 def _category(given: _Given) -> str | None:
     """A field of audiences.yaml, by key or Korean name."""
     value = given.meta.get("category")
-    if value in (None, ""):
-        return value
+    if _blank(value):
+        return None
     category = resolve_key(value, given.audiences.fields)
     if category is None:
         fields = given.audiences.fields

@@ -85,6 +85,18 @@ def test_each_required_key(tmp_path, key):
     assert f"{key} is required" in message
 
 
+@pytest.mark.parametrize("number, key", [(2, "title"), (3, "date"), (4, "department"), (5, "category")])
+@pytest.mark.parametrize("empty", ['""', "", "''", "   ", '"   "', '"\u3000"'])
+def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, empty):
+    """``title: ""`` (or ``date:`` with nothing after it) was said at line 1
+    as "title is required; add a line such as ...", a line already there;
+    ``title: "   "`` (or a full-width blank) passed: a notice without a title."""
+    lines = GOOD.splitlines(keepends=True)
+    lines[number - 1] = f"{key}: {empty}\n"
+    message = only_problem(tmp_path, "".join(lines))
+    assert message.startswith(f"notice.md:{number}: {key} is empty; write it after the colon, e.g.  {key}: "), message
+
+
 @pytest.mark.parametrize("line, expected_line, expected", [
     ("deparment: 보건소", 6, 'unknown key "deparment"; did you mean "department"?'),
     ("audiences: [parnets]", 6, 'unknown segment "parnets"; did you mean "parents"?'),
