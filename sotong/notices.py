@@ -352,7 +352,12 @@ def _expires(given: _Given, date: dt.datetime | None) -> dt.date | None:
 
 
 def _event_of(given: _Given) -> Event | None:
-    return _event(given.meta["event"], given.problem) if given.meta.get("event") is not None else None
+    """The event, each of its problems at the line of the key it is about
+    (``start:`` under ``event:``), or of ``event:``."""
+    def problem(key, message):
+        given.path_problem(("event", key) if key != "event" else ("event",), message)
+
+    return _event(given.meta["event"], problem) if given.meta.get("event") is not None else None
 
 
 def _without_wrong_types(meta: dict, problem) -> dict:
@@ -649,21 +654,21 @@ def _event(value, problem) -> Event | None:
         return None
     for key in value:
         if key not in EVENT_KEYS:
-            problem("event", _('unknown event key "{key}"{suggestion}; allowed: start, end, place').format(
+            problem(key, _('unknown event key "{key}"{suggestion}; allowed: start, end, place').format(
                 key=key, suggestion=did_you_mean(str(key), EVENT_KEYS)))
     if value.get("start") is None:
-        problem("event", _("event needs start, e.g. start: 2026-11-20 14:00"))
+        problem("start" if "start" in value else "event", _("event needs start, e.g. start: 2026-11-20 14:00"))
         return None
-    start = _moment(value["start"], "event", problem, "event start")
-    end = _moment(value["end"], "event", problem, "event end") if value.get("end") is not None else None
+    start = _moment(value["start"], "start", problem, "event start")
+    end = _moment(value["end"], "end", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
         return None
     if end is not None and _as_datetime(end) < _as_datetime(start):
-        problem("event", _("event end is before its start"))
+        problem("end", _("event end is before its start"))
         return None
     place = value.get("place")
     if place is not None and not _is_text(place):
-        problem("event", _not_text("place", place))
+        problem("place", _not_text("place", place))
         return None
     return Event(start=start, end=end, place=str(place) if place is not None else None)
 

@@ -124,6 +124,23 @@ def test_each_value_rule(tmp_path, line, expected_line, expected):
     assert expected in message
 
 
+@pytest.mark.parametrize("lines, expected", [
+    ("  place: 구청\n  start: 2026-11-20 25:00", 'notice.md:8: event start "2026-11-20 25:00" is not a date'),
+    ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start"),
+    ("  start: 2026-11-20\n  end: 2026/11/21", 'notice.md:8: event end "2026/11/21" is not a date'),
+    ("  place: 구청\n  strat: 2026-11-20", 'notice.md:8: unknown event key "strat"; did you mean "start"?'),
+    ("  start: 2026-11-20\n  place: [구청]", "notice.md:8: place must be one piece of text"),
+    ("  place: 구청\n  start:", "notice.md:8: event needs start"),
+    ("  place: 구청", "notice.md:6: event needs start"),
+])
+def test_a_mistake_in_an_event_is_named_at_the_line_of_its_key(tmp_path, lines, expected):
+    """An event written over several lines had every mistake said at the
+    line of event:, not of the start:, end: or place: that was wrong."""
+    notice, problems = read(tmp_path, with_line("event:\n" + lines))
+    assert notice is None
+    assert str(problems[0]).startswith(expected), problems
+
+
 def test_image_needs_alt_text(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
