@@ -333,7 +333,8 @@ def _category(given: _Given) -> str | None:
 
 def _channels(given: _Given) -> list | None:
     """A list of CHANNELS, not empty when given."""
-    channels = _name_list(given.meta, "channels", CHANNELS, given.problem, "channel", ", ".join(CHANNELS))
+    channels = _name_list(given.meta, "channels", CHANNELS, given.problem, "channel", ", ".join(CHANNELS),
+                          lambda index, message: given.path_problem(("channels", index), message))
     if given.meta.get("channels") == []:  # not a list of unknown names only: each of them is said
         given.problem("channels", _("channels is empty; remove the line for the default [{channels}] or list channels").format(
             channels=', '.join(DEFAULT_CHANNELS)))
@@ -558,7 +559,9 @@ def _choice(meta, key, allowed, problem):
     return value
 
 
-def _name_list(meta, key, known, problem, what, where):
+def _name_list(meta, key, known, problem, what, where, item_problem):
+    """The list of ``known`` names under ``key``, each unknown one said by
+    ``item_problem(index, message)`` (at its own line in a block list)."""
     value = meta.get(key)
     if value is None:
         return None
@@ -571,9 +574,9 @@ def _name_list(meta, key, known, problem, what, where):
             key=key, next=next(iter(known), '')))
         return None
     names = []
-    for item in value:
+    for index, item in enumerate(value):
         if item not in known:
-            problem(key, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
+            item_problem(index, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
                 what=what, item=item, suggestion=english_suggestion(item, known), where=where))
         elif item not in names:
             names.append(item)

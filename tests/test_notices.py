@@ -124,6 +124,14 @@ def test_each_value_rule(tmp_path, line, expected_line, expected):
     assert expected in message
 
 
+def test_an_unknown_channel_in_a_list_of_lines_is_named_at_its_own_line(tmp_path):
+    """channels written one a line had an unknown one said at the line of channels:."""
+    notice, problems = read(tmp_path, with_line("channels:\n  - homepage\n  - 문자\n  - email\n  - fax"))
+    assert notice is None
+    assert [str(p).split(";")[0] for p in problems] == [
+        'notice.md:8: unknown channel "문자"', 'notice.md:10: unknown channel "fax"']
+
+
 @pytest.mark.parametrize("lines, expected", [
     ("  place: 구청\n  start: 2026-11-20 25:00", 'notice.md:8: event start "2026-11-20 25:00" is not a date'),
     ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start"),
