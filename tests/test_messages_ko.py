@@ -311,6 +311,7 @@ def test_the_machines_reasons_in_korean(korean, tmp_path):
     should be, a port in use, inside a Korean line; other errno values as
     the C library says them."""
     import errno
+    import socket
 
     from sotong.audiences import load_audiences
     from sotong.problems import SotongError, file_system_trouble, os_reason
@@ -324,6 +325,10 @@ def test_the_machines_reasons_in_korean(korean, tmp_path):
     assert str(full.problems[0]).startswith("output/index.html: 디스크 공간 없음")
     assert os_reason(OSError(errno.EADDRINUSE, "Address already in use")) == "다른 프로그램이 이미 쓰는 주소"
     assert os_reason(OSError(errno.ENOEXEC, "Exec format error")) == "Exec format error"
+    # a mail server's name that names no server (sotong send --host, SMTP_HOST) was said in English
+    with pytest.raises(socket.gaierror) as unknown_host:
+        socket.getaddrinfo("nosuch.invalid", 25)  # .invalid never resolves (RFC 2606); offline, the lookup fails
+    assert os_reason(unknown_host.value) in ("이 이름의 서버를 찾을 수 없음", "서버 이름을 주소로 바꾸지 못함 (잠시 뒤 다시 해 보세요)")
 
 
 def test_sqlites_reasons_in_korean(korean, tmp_path):
