@@ -122,8 +122,9 @@ def test_settings_errors_in_korean(sotong, project_dir, settings, expected):
 def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     missing = sotong(tmp_path, "check", env={"SOTONG_LANG": "ko"})
     assert missing.code == 1
-    assert ("pelicanconf.py: 설정 파일이 없습니다. 프로젝트 폴더에서 sotong을 실행하거나 -s 파일 을 주세요"
-            in missing.stderr)
+    # it said "-s 파일 을 주세요", a stray space and no file to write after -s
+    assert ("pelicanconf.py: 설정 파일이 없습니다. 프로젝트 폴더에서 sotong을 실행하거나, -s 뒤에 설정 파일 이름을 쓰세요. "
+            "예: -s publishconf.py" in missing.stderr)
     helped = sotong(tmp_path, "check", "--help", env={"SOTONG_LANG": "ko"})
     assert "공지, 페이지, audiences.yaml과 플러그인의 파일·설정을 검사하고 문제를 모두 알려 줍니다." in helped.stdout
     assert "설정 파일 (pelicanconf.py 또는 publishconf.py)." in helped.stdout
