@@ -155,7 +155,8 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["bundles", "--notice", "kimjang"], 1,  # nothing close to it: what a slug is, and one
      'slug가 "kimjang"인 공지가 없습니다. 공지의 slug는 파일 이름에서 .md를 뺀 것(또는 slug: 줄)입니다. 예: 2026-12-'),
     (["reach", "2026-11-21-cold-wave-warning", "--issue", "2027-01-14"], 1,
-     "2026-11-21-cold-wave-warning은(는) 2027-01-14 호에 없습니다 (공지 날짜 2026-11-21). --issue로 그 공지의 호를 주거나"),
+     "2026-11-21-cold-wave-warning은(는) 2027-01-14 호가 아니라 2026-11-26 호에 있습니다 (공지 날짜 2026-11-21). "
+     "sotong reach 2026-11-21-cold-wave-warning --issue 2026-11-26 명령으로 보세요"),
     (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),
     (["subscribers", "forget", "S404"], 1, '저장소에 구독자 "S404"도, 그 id의 기록도 없습니다.'),
     (["send", "--help"], 0, "발송함의 이메일을 SMTP 서버로 보내고, 문자는 문자 발송 대행사에 넘긴 것으로 기록합니다."),
