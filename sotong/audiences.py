@@ -338,14 +338,8 @@ def _segment(name, spec, refs, problem) -> Segment | None:
                 ok = False
             values[key] = value
         elif key in ("age", "birth_years"):
-            bounds = _bounds(value)
-            if bounds is None:
-                problem((key,), _("{key} must be [min, max] with whole numbers or null, e.g. {key}: [30, 59]").format(
-                    key=key))
-                ok = False
-            elif not _bounds_within(key, bounds, lambda message, k=key: problem((k,), message)):
-                ok = False
-            values[key] = bounds
+            values[key] = _bounds(key, value, lambda message, k=key: problem((k,), message))
+            ok = ok and values[key] is not None
         else:
             values[key] = _defined_names(key, value, {"genders": GENDERS, "kinds": KINDS}.get(key) or refs[key], problem)
             ok = ok and values[key] is not None
@@ -387,23 +381,22 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
 BOUND_RANGES = {"age": (0, 150, "age: [30, 59]"), "birth_years": (1900, 2100, "birth_years: [1960, 1969]")}
 
 
-def _bounds_within(key: str, bounds: tuple, problem) -> bool:
-    """Whether both ends of an age or birth_years segment are in BOUND_RANGES
-    (a problem for the first that is not)."""
+def _bounds(key: str, value, problem) -> tuple | None:
+    """An age or birth_years segment's (min, max): two whole numbers or nulls,
+    each in BOUND_RANGES, the smaller first; else None and one problem, which
+    says what to write (the two numbers the other way round, when reversed)."""
     from .validators import whole_number  # it imports this module
 
     low, high, example = BOUND_RANGES[key]
-    ends = [end for end in bounds if end is not None]
-    return all(whole_number(end, key, low, high, problem, example=example) is not None for end in ends)  # the first wrong end
-
-
-def _bounds(value) -> tuple | None:
-    if not isinstance(value, list) or len(value) != 2:
+    ends = value if isinstance(value, list) and len(value) == 2 else None
+    if ends is None or any(end is not None and (not isinstance(end, int) or isinstance(end, bool)) for end in ends):
+        problem(_("{key} must be [min, max] with whole numbers or null, e.g. {example}").format(key=key, example=example))
         return None
-    low, high = value
-    for v in (low, high):
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
-            return None
-    if low is not None and high is not None and low > high:
+    if any(whole_number(end, key, low, high, problem, example=example) is None for end in ends if end is not None):
+        return None  # the first end out of range said
+    first, last = ends
+    if first is not None and last is not None and first > last:
+        problem(_("{key} [{first}, {last}] has the larger number first; write the smaller first: {key}: [{last}, {first}]").format(
+            key=key, first=first, last=last))
         return None
-    return (low, high)
+    return (first, last)

@@ -268,19 +268,27 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
             problem(key, _('unknown key "{key}"{suggestion}; allowed keys: {keys}').format(
                 key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
     for key in REQUIRED:
-        if meta.get(key) in (None, ""):
+        if _blank(meta.get(key)):
             example = {"title": "title: 겨울철 한파 대비 안내", "date": "date: 2026-11-05",
                        "department": f"department: {audiences.departments[0] if audiences.departments else '문화체육과'}",
                        "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
-            problem(None, _("{key} is required; add a line such as  {example}").format(
-                key=key, example=example))
+            if key in meta:  # the line is there, with nothing after the colon
+                problem(key, _("{key} is empty; write it after the colon, e.g.  {example}").format(key=key, example=example))
+            else:
+                problem(None, _("{key} is required; add a line such as  {example}").format(key=key, example=example))
+
+
+def _blank(value) -> bool:
+    """Whether a required key's value is missing: nothing, or only blanks
+    (``title: "   "`` gave a notice without a title)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _title(given: _Given) -> str | None:
     """One line of at most TITLE_MAX characters, composed (a missing title is _check_keys')."""
     title = given.meta.get("title")
-    if title in (None, ""):
-        return title
+    if _blank(title):
+        return None
     title = composed(str(title))
     if "\n" in title.strip():
         given.problem("title", _("title must be one line"))
@@ -305,20 +313,20 @@ def _summary(given: _Given) -> str | None:
 def _date(given: _Given) -> dt.datetime | None:
     """A date or date-time in Asia/Seoul (a missing date is _check_keys')."""
     value = given.meta.get("date")
-    return _parse_datetime(value, "date", given.problem) if value not in (None, "") else None
+    return _parse_datetime(value, "date", given.problem) if not _blank(value) else None
 
 
 def _department(given: _Given) -> str | None:
     """A department of audiences.yaml."""
     value = given.meta.get("department")
-    return department(value, given.audiences.departments, given.problem) if value not in (None, "") else value
+    return department(value, given.audiences.departments, given.problem) if not _blank(value) else None
 
 
 def _category(given: _Given) -> str | None:
     """A field of audiences.yaml, by key or Korean name."""
     value = given.meta.get("category")
-    if value in (None, ""):
-        return value
+    if _blank(value):
+        return None
     category = resolve_key(value, given.audiences.fields)
     if category is None:
         fields = given.audiences.fields
@@ -330,7 +338,8 @@ def _category(given: _Given) -> str | None:
 
 def _channels(given: _Given) -> list | None:
     """A list of CHANNELS, not empty when given."""
-    channels = _name_list(given.meta, "channels", CHANNELS, given.problem, "channel", ", ".join(CHANNELS))
+    channels = _name_list(given.meta, "channels", CHANNELS, given.problem, "channel", ", ".join(CHANNELS),
+                          lambda index, message: given.path_problem(("channels", index), message))
     if given.meta.get("channels") == []:  # not a list of unknown names only: each of them is said
         given.problem("channels", _("channels is empty; remove the line for the default [{channels}] or list channels").format(
             channels=', '.join(DEFAULT_CHANNELS)))
@@ -349,7 +358,12 @@ def _expires(given: _Given, date: dt.datetime | None) -> dt.date | None:
 
 
 def _event_of(given: _Given) -> Event | None:
-    return _event(given.meta["event"], given.problem) if given.meta.get("event") is not None else None
+    """The event, each of its problems at the line of the key it is about
+    (``start:`` under ``event:``), or of ``event:``."""
+    def problem(key, message):
+        given.path_problem(("event", key) if key != "event" else ("event",), message)
+
+    return _event(given.meta["event"], problem) if given.meta.get("event") is not None else None
 
 
 def _without_wrong_types(meta: dict, problem) -> dict:
@@ -590,7 +604,9 @@ def _choice(meta, key, allowed, problem):
     return value
 
 
-def _name_list(meta, key, known, problem, what, where):
+def _name_list(meta, key, known, problem, what, where, item_problem):
+    """The list of ``known`` names under ``key``, each unknown one said by
+    ``item_problem(index, message)`` (at its own line in a block list)."""
     value = meta.get(key)
     if value is None:
         return None
@@ -603,9 +619,9 @@ def _name_list(meta, key, known, problem, what, where):
             key=key, next=next(iter(known), '')))
         return None
     names = []
-    for item in value:
+    for index, item in enumerate(value):
         if item not in known:
-            problem(key, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
+            item_problem(index, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
                 what=what, item=item, suggestion=english_suggestion(item, known), where=where))
         elif item not in names:
             names.append(item)
@@ -686,21 +702,21 @@ def _event(value, problem) -> Event | None:
         return None
     for key in value:
         if key not in EVENT_KEYS:
-            problem("event", _('unknown event key "{key}"{suggestion}; allowed: start, end, place').format(
+            problem(key, _('unknown event key "{key}"{suggestion}; allowed: start, end, place').format(
                 key=key, suggestion=did_you_mean(str(key), EVENT_KEYS)))
     if value.get("start") is None:
-        problem("event", _("event needs start, e.g. start: 2026-11-20 14:00"))
+        problem("start" if "start" in value else "event", _("event needs start, e.g. start: 2026-11-20 14:00"))
         return None
-    start = _moment(value["start"], "event", problem, "event start")
-    end = _moment(value["end"], "event", problem, "event end") if value.get("end") is not None else None
+    start = _moment(value["start"], "start", problem, "event start")
+    end = _moment(value["end"], "end", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
         return None
     if end is not None and _as_datetime(end) < _as_datetime(start):
-        problem("event", _("event end is before its start"))
+        problem("end", _("event end is before its start"))
         return None
     place = value.get("place")
     if place is not None and not _is_text(place):
-        problem("event", _not_text("place", place))
+        problem("place", _not_text("place", place))
         return None
     return Event(start=start, end=end, place=str(place) if place is not None else None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import errno
 import logging
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
@@ -128,12 +129,16 @@ _OS_REASONS = {
     errno.ETIMEDOUT: N_("Connection timed out"), errno.EHOSTUNREACH: N_("No route to host"),
     errno.ENETUNREACH: N_("Network is unreachable"), errno.ECONNRESET: N_("Connection reset by peer"),
 }
+# why a host name (SMTP_HOST, an IMAP host) gave no address: socket.gaierror's codes, getaddrinfo's words
+_NAME_REASONS = {socket.EAI_NONAME: N_("Name or service not known"),
+                 socket.EAI_AGAIN: N_("Temporary failure in name resolution")}
 
 
 def os_reason(exc: BaseException) -> str:
     """Why an OSError happened, in the staff's language: the C library's
-    words for its errno (os.strerror's, in English); else its own text."""
-    reason = _OS_REASONS.get(getattr(exc, "errno", None))
+    words for its errno (os.strerror's, or getaddrinfo's for a host name,
+    in English); else its own text."""
+    reason = (_NAME_REASONS if isinstance(exc, socket.gaierror) else _OS_REASONS).get(getattr(exc, "errno", None))
     if reason is not None:
         return _(reason)
     return getattr(exc, "strerror", None) or str(exc)

@@ -66,7 +66,8 @@ def test_a_valid_file_loads(tmp_path):
     (("segments:", "segment:"), 'audiences.yaml:12: unknown key "segment"; did you mean "segments"?'),
     (("    label: 학부모", "    lable: 학부모"), 'audiences.yaml:14: unknown segment key "lable"; did you mean "label"?'),
     (("fields: [education]", "fields: [educaton]"), 'audiences.yaml:16: fields: "educaton" is not defined; did you mean "education"?'),
-    (("age: [30, 59]", "age: [59, 30]"), "audiences.yaml:15: age must be [min, max]"),
+    (("age: [30, 59]", "age: [59, 30]"),
+     "audiences.yaml:15: age [59, 30] has the larger number first; write the smaller first: age: [30, 59]"),
     (("age: [30, 59]", "age: 30"), "audiences.yaml:15: age must be [min, max]"),
     (("edition_field: bulletin", "edition_field: bulletn"), 'audiences.yaml:5: edition_field "bulletn" is not a key of fields; did you mean "bulletin"?'),
     (("    age: [30, 59]", "    dongs: [seongsu9]"), 'audiences.yaml:15: dongs: "seongsu9" is not defined'),
@@ -116,12 +117,25 @@ def test_broken_yaml_names_the_line(tmp_path):
     "[30]", "[30, 59, 60]", "[]", "30", "{min: 30, max: 59}",
     "[thirty, 59]", '["30", 59]', "[30, sixty]",
     "[true, 59]", "[30, false]", "[30.5, 59]", "[30, 59.0]",
-    "[59, 30]", "[31, 30]",
 ])
-def test_bounds_that_are_not_two_whole_numbers_in_order_are_named_with_their_line(tmp_path, key, value):
+def test_bounds_that_are_not_two_whole_numbers_are_named_with_their_line(tmp_path, key, value):
+    """The example is one of the key's own: birth_years said "e.g.
+    birth_years: [30, 59]", years no one is born in that the file refuses."""
     problems = problems_of(tmp_path, BASE.replace("age: [30, 59]", f"{key}: {value}"))
-    assert problems == [f"audiences.yaml:15: {key} must be [min, max] with whole numbers or null, "
-                        f"e.g. {key}: [30, 59]"]
+    example = {"age": "age: [30, 59]", "birth_years": "birth_years: [1960, 1969]"}[key]
+    assert problems == [f"audiences.yaml:15: {key} must be [min, max] with whole numbers or null, e.g. {example}"]
+
+
+@pytest.mark.parametrize("key, value, instead", [
+    ("age", "[59, 30]", "[30, 59]"), ("age", "[70, 65]", "[65, 70]"), ("age", "[31, 30]", "[30, 31]"),
+    ("birth_years", "[1969, 1960]", "[1960, 1969]"), ("birth_years", "[2009, 1961]", "[1961, 2009]"),
+])
+def test_bounds_written_the_wrong_way_round_say_them_the_right_way(tmp_path, key, value, instead):
+    """[70, 65] was said as "must be [min, max] ..., e.g. age: [30, 59]",
+    which neither names the mistake nor the line to write."""
+    problems = problems_of(tmp_path, BASE.replace("age: [30, 59]", f"{key}: {value}"))
+    assert problems == [f"audiences.yaml:15: {key} {value} has the larger number first; "
+                        f"write the smaller first: {key}: {instead}"]
 
 
 @pytest.mark.parametrize("value, bounds", [

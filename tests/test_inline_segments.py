@@ -142,6 +142,13 @@ def test_unknown_keys_and_values_of_an_inline_segment_are_named_with_the_line(tm
     ]
 
 
+def test_an_inline_age_written_the_wrong_way_round_says_it_the_right_way(tmp_path):
+    notice, problems = read(tmp_path, with_line("audiences:\n  - dongs: [oksu]\n    age: [70, 65]"))
+    assert notice is None
+    assert [str(p) for p in problems] == [
+        "notice.md:8: age [70, 65] has the larger number first; write the smaller first: age: [65, 70]"]
+
+
 def test_a_notice_with_an_inline_segment_reaches_who_it_describes(tmp_path):
     notice, problems = read(tmp_path, with_line("audiences: [exam-parents, {dongs: [eungbong], genders: [F]}]"))
     assert problems == []

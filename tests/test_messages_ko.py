@@ -22,6 +22,7 @@ def korean(monkeypatch):
     (("fields: [education]", "fields: [educaton]"),
      'audiences.yaml:16: fields: "educaton"은(는) 정의되지 않았습니다 (혹시 "education"인가요?)'),
     (("age: [30, 59]", "age: 30"), "audiences.yaml:15: age은(는) [최소, 최대]로 쓰고, 정수나 null을 쓰세요. 예: age: [30, 59]"),
+    (("age: [30, 59]", "age: [70, 65]"), "audiences.yaml:15: age [70, 65]은(는) 큰 수가 앞에 있습니다. 작은 수를 앞에 쓰세요: age: [65, 70]"),
     (("edition_field: bulletin", "edition_field: bulletn"),
      'audiences.yaml:5: edition_field "bulletn"은(는) fields에 없는 분야입니다 (혹시 "bulletin"인가요?)'),
     (("departments: [문화체육과, 보건소]", "departments: 문화체육과"),
@@ -121,8 +122,9 @@ def test_settings_errors_in_korean(sotong, project_dir, settings, expected):
 def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     missing = sotong(tmp_path, "check", env={"SOTONG_LANG": "ko"})
     assert missing.code == 1
-    assert ("pelicanconf.py: 설정 파일이 없습니다. 프로젝트 폴더에서 sotong을 실행하거나 -s 파일 을 주세요"
-            in missing.stderr)
+    # it said "-s 파일 을 주세요", a stray space and no file to write after -s
+    assert ("pelicanconf.py: 설정 파일이 없습니다. 프로젝트 폴더에서 sotong을 실행하거나, -s 뒤에 설정 파일 이름을 쓰세요. "
+            "예: -s publishconf.py" in missing.stderr)
     helped = sotong(tmp_path, "check", "--help", env={"SOTONG_LANG": "ko"})
     assert "공지, 페이지, audiences.yaml과 플러그인의 파일·설정을 검사하고 문제를 모두 알려 줍니다." in helped.stdout
     assert "설정 파일 (pelicanconf.py 또는 publishconf.py)." in helped.stdout
@@ -153,7 +155,8 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["bundles", "--notice", "kimjang"], 1,  # nothing close to it: what a slug is, and one
      'slug가 "kimjang"인 공지가 없습니다. 공지의 slug는 파일 이름에서 .md를 뺀 것(또는 slug: 줄)입니다. 예: 2026-12-'),
     (["reach", "2026-11-21-cold-wave-warning", "--issue", "2027-01-14"], 1,
-     "2026-11-21-cold-wave-warning은(는) 2027-01-14 호에 없습니다 (공지 날짜 2026-11-21). --issue로 그 공지의 호를 주거나"),
+     "2026-11-21-cold-wave-warning은(는) 2027-01-14 호가 아니라 2026-11-26 호에 있습니다 (공지 날짜 2026-11-21). "
+     "sotong reach 2026-11-21-cold-wave-warning --issue 2026-11-26 명령으로 보세요"),
     (["survey", "results", "no-such-survey"], 1, 'content/surveys/에 설문 "no-such-survey"이(가) 없습니다'),
     (["subscribers", "forget", "S404"], 1, '저장소에 구독자 "S404"도, 그 id의 기록도 없습니다.'),
     (["send", "--help"], 0, "발송함의 이메일을 SMTP 서버로 보내고, 문자는 문자 발송 대행사에 넘긴 것으로 기록합니다."),
@@ -310,6 +313,7 @@ def test_the_machines_reasons_in_korean(korean, tmp_path):
     should be, a port in use, inside a Korean line; other errno values as
     the C library says them."""
     import errno
+    import socket
 
     from sotong.audiences import load_audiences
     from sotong.problems import SotongError, file_system_trouble, os_reason
@@ -323,6 +327,10 @@ def test_the_machines_reasons_in_korean(korean, tmp_path):
     assert str(full.problems[0]).startswith("output/index.html: 디스크 공간 없음")
     assert os_reason(OSError(errno.EADDRINUSE, "Address already in use")) == "다른 프로그램이 이미 쓰는 주소"
     assert os_reason(OSError(errno.ENOEXEC, "Exec format error")) == "Exec format error"
+    # a mail server's name that names no server (sotong send --host, SMTP_HOST) was said in English
+    with pytest.raises(socket.gaierror) as unknown_host:
+        socket.getaddrinfo("nosuch.invalid", 25)  # .invalid never resolves (RFC 2606); offline, the lookup fails
+    assert os_reason(unknown_host.value) in ("이 이름의 서버를 찾을 수 없음", "서버 이름을 주소로 바꾸지 못함 (잠시 뒤 다시 해 보세요)")
 
 
 def test_sqlites_reasons_in_korean(korean, tmp_path):

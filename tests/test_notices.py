@@ -85,6 +85,18 @@ def test_each_required_key(tmp_path, key):
     assert f"{key} is required" in message
 
 
+@pytest.mark.parametrize("number, key", [(2, "title"), (3, "date"), (4, "department"), (5, "category")])
+@pytest.mark.parametrize("empty", ['""', "", "''", "   ", '"   "', '"\u3000"'])
+def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, empty):
+    """``title: ""`` (or ``date:`` with nothing after it) was said at line 1
+    as "title is required; add a line such as ...", a line already there;
+    ``title: "   "`` (or a full-width blank) passed: a notice without a title."""
+    lines = GOOD.splitlines(keepends=True)
+    lines[number - 1] = f"{key}: {empty}\n"
+    message = only_problem(tmp_path, "".join(lines))
+    assert message.startswith(f"notice.md:{number}: {key} is empty; write it after the colon, e.g.  {key}: "), message
+
+
 @pytest.mark.parametrize("line, expected_line, expected", [
     ("deparment: 보건소", 6, 'unknown key "deparment"; did you mean "department"?'),
     ("audiences: [parnets]", 6, 'unknown segment "parnets"; did you mean "parents"?'),
@@ -110,6 +122,31 @@ def test_each_value_rule(tmp_path, line, expected_line, expected):
     message = only_problem(tmp_path, with_line(line))
     assert message.startswith(f"notice.md:{expected_line}: "), message
     assert expected in message
+
+
+def test_an_unknown_channel_in_a_list_of_lines_is_named_at_its_own_line(tmp_path):
+    """channels written one a line had an unknown one said at the line of channels:."""
+    notice, problems = read(tmp_path, with_line("channels:\n  - homepage\n  - 문자\n  - email\n  - fax"))
+    assert notice is None
+    assert [str(p).split(";")[0] for p in problems] == [
+        'notice.md:8: unknown channel "문자"', 'notice.md:10: unknown channel "fax"']
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ("  place: 구청\n  start: 2026-11-20 25:00", 'notice.md:8: event start "2026-11-20 25:00" is not a date'),
+    ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start"),
+    ("  start: 2026-11-20\n  end: 2026/11/21", 'notice.md:8: event end "2026/11/21" is not a date'),
+    ("  place: 구청\n  strat: 2026-11-20", 'notice.md:8: unknown event key "strat"; did you mean "start"?'),
+    ("  start: 2026-11-20\n  place: [구청]", "notice.md:8: place must be one piece of text"),
+    ("  place: 구청\n  start:", "notice.md:8: event needs start"),
+    ("  place: 구청", "notice.md:6: event needs start"),
+])
+def test_a_mistake_in_an_event_is_named_at_the_line_of_its_key(tmp_path, lines, expected):
+    """An event written over several lines had every mistake said at the
+    line of event:, not of the start:, end: or place: that was wrong."""
+    notice, problems = read(tmp_path, with_line("event:\n" + lines))
+    assert notice is None
+    assert str(problems[0]).startswith(expected), problems
 
 
 def test_image_needs_alt_text(tmp_path):

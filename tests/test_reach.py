@@ -93,9 +93,10 @@ def test_reach_of_chosen_notices_and_one_outside_the_issue(populated):
     assert set(parse_reach(result.stdout)[0]) == {"water-cut", "concert"}
     later = invoke_sotong(project, "reach", "water-cut", "--issue", "2026-12-10")
     assert later.code == 1 and "Traceback" not in later.output
+    # it named no issue ("give its issue with --issue"): staff had to work out which one holds a notice of 11-20
     assert later.stderr.strip() == ("content/notices/water-cut.md:3: water-cut is not in the issue of 2026-12-10 "
-                                    "(dated 2026-11-20); give its issue with --issue, or bundle it on its own with "
-                                    "sotong bundles --notice water-cut")
+                                    "but in the one of 2026-11-26 (dated 2026-11-20); write sotong reach water-cut "
+                                    "--issue 2026-11-26")
     assert invoke_sotong(project, "reach", "no-such", "--issue", ISSUE.isoformat()).code == 1
     assert invoke_sotong(project, "reach", "--issue", "2026-11-27").code == 2
 

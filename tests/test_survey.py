@@ -126,8 +126,16 @@ def test_a_notice_naming_no_survey_is_a_problem_of_the_survey_plugin(project):
     line = text.splitlines().index("survey: library-satisfaction") + 1
     notice.write_text(text.replace("survey: library-satisfaction", "survey: library-satisfactoin"), encoding="utf-8")
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    known = ", ".join(sorted(path.stem for path in (project / "content" / "surveys").glob("*.yaml")))
+    assert "library-satisfaction" in known
     assert problems == [f"content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "
-                        '"library-satisfactoin" in content/surveys/; did you mean "library-satisfaction"?']
+                        f'"library-satisfactoin" in content/surveys/; did you mean "library-satisfaction"?; known: {known}']
+    # a name nothing is near (its Korean title's word) was said with no survey to write instead
+    notice.write_text(text.replace("survey: library-satisfaction", "survey: 도서관"), encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+    notice.write_text(text, encoding="utf-8")
+    assert problems == [f'content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "도서관" in '
+                        f"content/surveys/; known: {known}"]
 
 
 # --- the build -----------------------------------------------------------------------

@@ -71,9 +71,7 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
     for slug in slugs:
         notice = project.notice(slug)
         if slug not in in_window:
-            raise SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} (dated {date}); give its issue with --issue, or bundle it on its own with sotong bundles --notice {slug}{settings}").format(
-                path=project.shown(notice.source), line=notice.lines.get('date', 1), slug=slug, issue=issue,
-                date=notice.date.date(), settings=settings_flag(project.settings))])
+            raise _not_in_issue(project, notice, issue)
     bundler = Bundler(project, bundle)
     total = project.store.count_subscribers()
     with progress(total, _("Counting the readers of {issue}").format(issue=issue)) as advance:
@@ -85,6 +83,20 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
         click.echo(line)
     if not total:
         _say_no_subscribers(project, _("so every notice reaches nobody"))
+
+
+def _not_in_issue(project: Project, notice, issue: dt.date) -> SotongError:
+    """The problem of ``sotong reach SLUG`` for a notice outside the issue's
+    window: the command to write, with the issue whose window holds it
+    (the first on or after its date), when one does."""
+    own = next_issue(notice.day)
+    where = dict(path=project.shown(notice.source), line=notice.lines.get('date', 1), slug=notice.slug, issue=issue,
+                 date=notice.day, settings=settings_flag(project.settings))
+    if any(n.slug == notice.slug for n in _bundle(project, own).notices):
+        return SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} but in the one of {own} (dated {date}); write sotong reach {slug} --issue {own}{settings}").format(
+            own=own, **where)])
+    return SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} (dated {date}); give its issue with --issue, or bundle it on its own with sotong bundles --notice {slug}{settings}").format(
+        **where)])
 
 
 def _say_no_subscribers(project: Project, so: str) -> None:

@@ -568,7 +568,7 @@ class _Link:
                 raise SotongError([_lacking(config, exc)]) from None
             except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
                 problem = (f"{exc.smtp_code} {_text(exc.smtp_error)}" if isinstance(exc, smtplib.SMTPResponseException)
-                           else str(exc) or type(exc).__name__)
+                           else _lost_reason(exc, config.server.timeout_seconds))  # not "[Errno 111] Connection refused"
                 log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
         raise Unreachable(problem, [_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
             smtp_host=config.server.host, smtp_port=config.server.port, problem=problem, reconnect_attempts=config.reconnect_attempts)])

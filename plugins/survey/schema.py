@@ -100,8 +100,9 @@ def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
     """A problem for each notice whose ``survey:`` names no file of the surveys folder."""
     known = sorted(path.stem for path in yaml_files(surveys_dir(settings))[0])
     return [Problem(shown(notice.source), notice.lines.get("survey", 1),
-                    _('no survey "{survey}" in content/surveys/{suggestion}').format(
-                        survey=notice.survey, suggestion=did_you_mean(notice.survey, known)))
+                    _('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
+                        slug=notice.survey, suggestion=did_you_mean(notice.survey, known),
+                        known=", ".join(known) or _("none")))
             for notice in notices if notice.survey is not None and notice.survey not in known]
 
 
