@@ -72,7 +72,7 @@ def test_check_names_each_published_file_that_runs_a_script(empty_project_dir):
     content = empty_project_dir / "content"
     (content / "images" / "poster.svg").write_text(SCRIPTED["onload"], encoding="utf-8")
     (content / "images" / "leaflet.html").write_text("<script>alert(1)</script>", encoding="utf-8")
-    (content / "files").mkdir()
+    (content / "files").mkdir(exist_ok=True)
     (content / "files" / "map.svg").write_text(SCRIPTED["script"], encoding="utf-8")
     (content / "files" / "guide.xhtml").write_text("<p/>", encoding="utf-8")
     (content / "files" / "plain.svg").write_text(PLAIN["inkscape"], encoding="utf-8")
@@ -100,7 +100,7 @@ def test_a_script_put_into_a_linked_svg_later_is_named_with_the_notice_cache_on(
     the files under content/ are unchanged: a picture outside content/images/
     that a notice links, saved again with a script, passed every check
     after the first until the notice itself was saved again."""
-    (empty_project_dir / "content" / "files").mkdir()
+    (empty_project_dir / "content" / "files").mkdir(exist_ok=True)
     picture = empty_project_dir / "content" / "files" / "map.svg"
     picture.write_text(PLAIN["inkscape"], encoding="utf-8")
     (empty_project_dir / "content" / "notices" / "map.md").write_text(
