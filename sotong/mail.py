@@ -212,9 +212,13 @@ class Attachment:
 
     @classmethod
     def read(cls, path: Path) -> "Attachment":
-        data = path.read_bytes()
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return cls(attachment_head(path.name, media_type), base64_body(data), len(data))
+        return cls.of(path.name, path.read_bytes())
+
+    @classmethod
+    def of(cls, name: str, data: bytes, media_type: str | None = None) -> "Attachment":
+        """``media_type``: with its parameters (a text's charset); by default guessed from ``name``."""
+        media_type = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return cls(attachment_head(name, media_type), base64_body(data), len(data))
 
     def part(self) -> bytes:
         return self.head + self.data_base64

@@ -28,7 +28,7 @@ from hypothesis import given, settings, strategies as st
 from project_support import SAMPLE_TODAY, copy_project, run_sotong
 from homepage.config import DEFAULTS, SECTION_SIZE_MAX, option_problems
 from homepage.departments import group_by_department
-from homepage.ics import event_calendar, event_times
+from sotong.ics import event_calendar, event_times
 from homepage.section import JSON_KEYS, section_notices
 from sotong.links import _code_digits, short_codes, sms_link_notices
 from sotong.notices import SEOUL, Event, Notice

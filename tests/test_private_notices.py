@@ -403,7 +403,8 @@ def test_a_notice_made_private_after_a_build_and_one_with_every_key_leave_nothin
 def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_path):
     """A private committee meeting's time and place (its ``event:``) were on
     no page, as it has none, and not in the email either: the members got
-    "회의 자료" with the body only and had to phone for the hour and the room."""
+    "회의 자료" with the body only and had to phone for the hour and the room.
+    Its calendar file (a public notice's page offers one) travels attached."""
     project = copy_project(tmp_path)
     (project / "content" / "notices" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
     assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
@@ -415,6 +416,13 @@ def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_p
     html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
     assert "일시: 2026년 11월 28일(토) 14:00 ~ 16:00\n장소: 얼룩말회의실\n" in text
     assert re.search(r"<strong>일시</strong> 2026년 11월 28일\(토\) 14:00 ~ 16:00<br><strong>장소</strong> 얼룩말회의실</p>", html)
+    # a calendar file, as the page of a public notice offers: a phone adds the meeting when it is opened
+    (calendar,) = [part for part in message.iter_attachments() if part.get_filename() == "일정.ics"]
+    assert calendar.get_content_type() == "text/calendar"
+    ics = calendar.get_content()
+    assert "DTSTART;TZID=Asia/Seoul:20261128T140000" in ics and "DTEND;TZID=Asia/Seoul:20261128T160000" in ics
+    assert "LOCATION:얼룩말회의실" in ics and "URL" not in ics  # no page to link
+    assert "- 일정.ics (1KB)" in text
 
 
 def test_a_committee_members_preferences_page_names_their_groups_and_what_that_sends(project):

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from sotong import mail
 from sotong.dates import event_time, korean_date
+from sotong.ics import event_calendar
 from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
 from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, shortened, text_with_tel_links
@@ -37,6 +38,7 @@ BLOCKS_RESERVE = 8_000  # bytes kept free in every email for the reader's link a
 IMAGE_MAX_WIDTH = 552  # the 600px column less its padding
 SUBJECT_TITLE_LIMIT = 40  # characters of the first notice's title in a subject
 PREHEADER_LIMIT = 120  # characters of the titles an inbox shows after the subject
+CALENDAR_FILE = "일정.ics"  # a private notice's event, which a phone's calendar adds when it is opened
 NOTICE_HEADING = 3  # a notice's title in an issue: under the email's h1 and its section's h2
 
 # In every hole, so that no text of a notice (a title "__slot_blocks__") reads
@@ -219,16 +221,21 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
-            "attachments": [{"name": Path(path).name, "size": size_label(attachment.size)}
-                            for path, attachment in zip(notice.attachments, self._attachments(notice))],
+            "attachments": [{"name": name, "size": size_label(attachment.size)} for name, attachment in zip(
+                [Path(path).name for path in notice.attachments] + [CALENDAR_FILE], self._attachments(notice))],
         }
 
     def _attachments(self, notice) -> tuple:
-        """A private notice's files, read and encoded once per bundle."""
+        """A private notice's files, read and encoded once per bundle, and its
+        event as a calendar file (it has no page to offer one)."""
         found = self._attached.get(notice.slug)
         if found is None:
             root = Path(self.settings["PATH"])
-            found = self._attached[notice.slug] = tuple(mail.Attachment.read(root / path) for path in notice.attachments)
+            found = tuple(mail.Attachment.read(root / path) for path in notice.attachments)
+            if notice.event is not None:
+                found += (mail.Attachment.of(CALENDAR_FILE, event_calendar(notice, None, self.domain),
+                                            'text/calendar; charset="utf-8"; method=PUBLISH'),)
+            self._attached[notice.slug] = found
         return found
 
     def _inline_image(self, notice) -> mail.InlineImage:

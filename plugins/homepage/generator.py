@@ -124,7 +124,7 @@ class HomepageGenerator(Generator):
         """Calendar files, kept in Pelican's content cache (when it is on) by a
         digest of what they are made from: icalendar takes about 1 ms a file
         (and a quarter second to import, so only builds that make one import it)."""
-        from .ics import calendar_inputs, event_calendar
+        from sotong.ics import calendar_inputs, event_calendar
 
         base = absolute_site_url(self.settings)
         absolute = {"SITEURL": base} if base else None

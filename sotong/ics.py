@@ -3,6 +3,8 @@ CRLF line ends, lines folded at 75 octets, text escaped.
 
 Dated events are all-day (VALUE=DATE, DTEND the day after the last day);
 timed events carry TZID=Asia/Seoul and the VTIMEZONE that defines it.
+Shared: the homepage plugin writes one beside each event notice's page, and
+the bundles plugin attaches one to a private notice's emails (it has no page).
 """
 
 from __future__ import annotations
