@@ -17,7 +17,7 @@ import hashlib
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from email.utils import format_datetime, parseaddr
+from email.utils import encode_rfc2231, format_datetime, parseaddr
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import quote
@@ -206,6 +206,7 @@ class InlineImage:
 class Attachment:
     """A file carried inside the message (multipart/mixed), for the reader to save."""
 
+    name: str  # the file's name, as the reader sees it
     head: bytes  # the part's MIME headers, its file name written as every mail client reads it
     data_base64: bytes
     size: int  # bytes of the file
@@ -218,7 +219,7 @@ class Attachment:
     def of(cls, name: str, data: bytes, media_type: str | None = None) -> "Attachment":
         """``media_type``: with its parameters (a text's charset); by default guessed from ``name``."""
         media_type = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return cls(attachment_head(name, media_type), base64_body(data), len(data))
+        return cls(name, attachment_head(name, media_type), base64_body(data), len(data))
 
     def part(self) -> bytes:
         return self.head + self.data_base64
@@ -237,7 +238,7 @@ def attachment_head(name: str, media_type: str) -> bytes:
         type_name = '"=?utf-8?b?' + base64.b64encode(name.encode()).decode() + '?="'
         disposition_name = None
     disposition = (f"filename={disposition_name}" if disposition_name
-                   else "filename*=utf-8''" + quote(name, safe="", encoding="utf-8"))
+                   else "filename*=" + encode_rfc2231(name, "utf-8"))
     return (f"Content-Type: {media_type}; name={type_name}\r\nContent-Transfer-Encoding: base64\r\n"
             f"Content-Disposition: attachment;\r\n {disposition}\r\n\r\n").encode()
 

@@ -221,8 +221,8 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
-            "attachments": [{"name": name, "size": size_label(attachment.size)} for name, attachment in zip(
-                [Path(path).name for path in notice.attachments] + [CALENDAR_FILE], self._attachments(notice))],
+            "attachments": [{"name": attachment.name, "size": size_label(attachment.size)}
+                            for attachment in self._attachments(notice)],
         }
 
     def _attachments(self, notice) -> tuple:
