@@ -49,7 +49,6 @@ class Subscriptions:
         app.on_close(self.mailer.stop)
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
         self.next_cleanup = 0.0
-        self.links_mailed: dict[str, float] = {}  # reader -> when the mail thread last queued their link (/p/link)
         self._answers: dict[str, Prepared] = {}
         self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
         with app.store() as store:

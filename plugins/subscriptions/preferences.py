@@ -8,7 +8,8 @@ code or a confirmation mail are limited to ``SUBSCRIBE_RATE`` per reader (an
 attacker's own link must not make the office text or mail any number or
 address without end). ``POST /p/link`` mails the link again and answers the
 same whether or not the address is known, in the same time too: the mail
-thread looks the address up, after the answer."""
+thread looks the address up, after the answer; a reader's link mailed
+within AGAIN_SECONDS by any collector on the store is not mailed again."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from werkzeug.utils import redirect
 from sotong.invisible import trimmed
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
-from sotong.tokens import make_token, read_token
+from sotong.tokens import make_token, read_token, short_tag
 from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
@@ -32,6 +33,8 @@ from .outgoing import signed
 from .collector import (EMAIL_CONFIRM, PREFERENCES, broken_link, expired_page, open_pending, form_answers,
                          send_phone_code)
 from .rules import HONEYPOT, form_address, read_choices, typed
+
+LINK_MAILED = "link-mailed"  # the purpose of a reader's id signed in subscriptions_links_mailed
 
 
 def _reader(request, token: str) -> Subscriber:
@@ -370,27 +373,19 @@ def link_request(request):
 def _mail_link(app, address: str, store) -> None:
     """Queue the preferences link of the reader whose address ``address``
     is, read as the sign-up form reads it (typed full-width, it is the ASCII
-    address stored), if there is one (on the mail thread, after the answer)."""
+    address stored), if there is one and their link was not mailed within
+    AGAIN_SECONDS by this collector or another on the store (a second tap on
+    링크 보내기: one mail, the same link). On the mail thread, after the answer."""
     subscriber_id = storage.subscriber_by_email(store, form_address(address) or address)
-    if subscriber_id and not _linked_lately(app.subscriptions.links_mailed, subscriber_id, time.monotonic()):
-        # to the address as confirmed, however the request spelled it
-        storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(
-            app.settings, "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다."
-            f"\n\n{app.subscriptions.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
-            subscriber_id)
-
-
-def _linked_lately(mailed: dict[str, float], subscriber_id: str, now: float) -> bool:
-    """Whether the reader's link was queued within AGAIN_SECONDS (a second
-    tap on 링크 보내기: one mail, the same link); else remembers ``now``.
-    Kept by the mail thread, the only caller, in this collector's memory:
-    a request that another collector takes may mail the link once more."""
-    for stale in [reader for reader, when in mailed.items() if when <= now - storage.AGAIN_SECONDS]:
-        del mailed[stale]
-    if subscriber_id in mailed:
-        return True
-    mailed[subscriber_id] = now
-    return False
+    if not subscriber_id:
+        return
+    with store.transaction():
+        if storage.link_goes(store, short_tag(LINK_MAILED, subscriber_id, length=26), time.time()):
+            # to the address as confirmed, however the request spelled it
+            storage.queue_mail(store, store.subscriber(subscriber_id).email, "[성동구 소통] 수신 설정 링크", signed(
+                app.settings, "요청하신 수신 설정 링크입니다. 받는 분야와 방법, 주소를 바꾸거나 그만두실 수 있습니다."
+                f"\n\n{app.subscriptions.preferences_url(subscriber_id)}\n\n요청하지 않으셨다면 이 메일을 지우시면 됩니다.\n"),
+                subscriber_id)
 
 
 def _link_page(request, status: int = 200, error: str | None = None, address: str = ""):

@@ -1,7 +1,10 @@
 """The plugin's tables in the store: sign-ups and address changes waiting
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
-and the mails waiting for the mail server (``subscriptions_mail``).
+the mails waiting for the mail server (``subscriptions_mail``), and the
+readers whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
+(``subscriptions_links_mailed``: an HMAC of their id, no id or address in
+clear), which every collector on the store reads.
 ``sotong subscribers forget`` erases a person's rows of all three, as of
 every table whose name starts with ``subscriptions_`` (and the pending
 changes and mails naming their addresses)."""
@@ -52,7 +55,15 @@ SENT_TO = """
 ALTER TABLE subscriptions_pending ADD COLUMN address TEXT;
 CREATE INDEX IF NOT EXISTS subscriptions_pending_address ON subscriptions_pending (address);
 CREATE INDEX IF NOT EXISTS subscriptions_pending_reader ON subscriptions_pending (subscriber_id);"""
-register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO)
+# Step 4: the links POST /p/link mailed lately, in the store, not in one collector's memory: a double tap
+# that the load balancer sent to two collectors mailed the link twice (SPEC §15: several collectors, one store).
+LINKS_MAILED = """
+CREATE TABLE IF NOT EXISTS subscriptions_links_mailed (
+    reader TEXT PRIMARY KEY,          -- the reader's id signed with SOTONG_SECRET (tokens.short_tag)
+    mailed_at DOUBLE PRECISION NOT NULL  -- epoch seconds; gone AGAIN_SECONDS later
+);"""
+register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
+                LINKS_MAILED)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
@@ -168,6 +179,17 @@ def set_data(store: Store, pending_id: str, data: dict) -> None:
     """The pending answer's data replaced (a sign-up sent again with other choices: the newer wins)."""
     store.db.execute("UPDATE subscriptions_pending SET data = ?, address = ? WHERE id = ?",
                      (json.dumps(data, ensure_ascii=False), address_of(data), pending_id))
+
+
+def link_goes(store: Store, reader: str, now: float) -> bool:
+    """Whether the link of ``reader`` (its :func:`tokens.short_tag`) may be
+    mailed now: not mailed within AGAIN_SECONDS by any collector of the
+    store (a second tap on 링크 보내기). Remembered at once, in one
+    statement: of collectors asking at the same moment, one is told yes
+    (on PostgreSQL the others wait for its commit, then find its row)."""
+    store.db.execute("DELETE FROM subscriptions_links_mailed WHERE mailed_at <= ?", (now - AGAIN_SECONDS,))
+    return store.db.execute("INSERT INTO subscriptions_links_mailed (reader, mailed_at) VALUES (?, ?) "
+                            "ON CONFLICT (reader) DO NOTHING RETURNING reader", (reader, now)).fetchone() is not None
 
 
 def drop_expired(store: Store, now: float) -> int:
