@@ -113,6 +113,28 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert ("preferences", "phone", None, "010-2222-3333") in log  # the phone's confirmation is logged too
 
 
+@pytest.mark.parametrize("version", ["2099-12-v9", "2026-10-v0", "", "2026-11-v1 "])
+def test_a_consent_to_a_text_the_site_does_not_show_is_asked_again(site, version):
+    """A sign-up whose hidden consent_version was changed by hand (or sent
+    from a page opened before the consent text changed) was kept, once
+    confirmed, with the version posted: the office's record named a text
+    the person was not shown. The form comes back (400) with the text in
+    force and its version, the box to tick again and a line saying why;
+    nothing is pending, no mail goes. Sent again from that form, the
+    consent kept is to the text in force."""
+    project, port, inbox = site
+    status, _, page = post(port, "/subscribe", {**SIGNUP, "consent_version": version})
+    assert status == 400 and "동의 내용이 바뀌었습니다" in page and 'aria-describedby="e-consent"' in page
+    assert '<input type="hidden" name="consent_version" value="2026-11-v1">' in page
+    assert 'name="consent" value="yes"' in page and not re.search(r'name="consent" value="yes"[^>]* checked', page)
+    assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(0,)]
+    shown = dict(re.findall(r'<input type="hidden" name="(consent_version)" value="([^"]*)">', page))
+    assert post(port, "/subscribe", {**SIGNUP, **shown})[0] == 303
+    assert post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox))})[0] == 200
+    assert store_rows(project, "SELECT version FROM subscriptions_consents") == [("2026-11-v1",)]
+    assert len(inbox.messages) == 1
+
+
 @pytest.fixture
 def server_clock_in_utc(monkeypatch):
     """The collector's machine set to UTC, as servers and containers often are."""

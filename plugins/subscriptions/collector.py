@@ -102,10 +102,19 @@ def form_answers(request) -> dict:
 
 
 def signup_choices(app, answers: dict):
-    """The sign-up's answers read, and the errors by form field."""
+    """The sign-up's answers read, and the errors by form field. A consent
+    given on a form whose text is not the one in force (its hidden
+    ``consent_version`` changed by hand, or a page opened before the text
+    changed) is asked again: the form shown again holds the text in force,
+    so the consent kept is always to CONSENT_VERSION, the text it showed.
+    A request without the field (not sent by the form) is taken as given
+    to the only text the site shows."""
     choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, True)
     if not choices.email and "email" not in errors:
         errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
+    if (answers.get("consent_version") or [CONSENT_VERSION])[0] != CONSENT_VERSION and "consent" not in errors:
+        errors["consent"] = ("개인정보 수집·이용 동의 내용이 바뀌었습니다. 아래의 바뀐 내용을 읽어 보시고, "
+                             "동의하시면 다시 표시한 뒤 「신청하기」를 눌러 주세요.")
     return choices, errors
 
 
@@ -124,7 +133,7 @@ def subscribe(request):
     errors.update(unstorable_errors(request, answers))
     if errors:
         return subs.page("subscriptions_signup.html", 400, **form, **subs.form_context(answers, errors))
-    _take_signup(request.app, choices, answers)
+    _take_signup(request.app, choices)
     return subs.signup_taken().response()
 
 
@@ -138,18 +147,18 @@ def lean_subscribe(app, posted: PostedForm) -> Prepared | None:
     choices, errors = signup_choices(app, answers)
     if errors or app.subscriptions.limited(posted.client):  # a refusal counts nothing: the full route asks again
         return None
-    _take_signup(app, choices, answers)
+    _take_signup(app, choices)
     return app.subscriptions.signup_taken()
 
 
-def _take_signup(app, choices, answers: dict) -> None:
+def _take_signup(app, choices) -> None:
     """The sign-up pending and its confirmation mail queued, in one
     transaction; the rows and the mail's text are made before it. The same
     address sent again within AGAIN_SECONDS (a second tap on 신청하기) queues
     no second mail: the link mailed first confirms the answers sent last."""
     subs: Subscriptions = app.subscriptions
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
-            "consent_version": (answers.get("consent_version") or [CONSENT_VERSION])[0][:40]}
+            "consent_version": CONSENT_VERSION}  # the only one signup_choices lets through
     pending = storage.pending_row("signup", data)
     link = collector_url(app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending[0]))
     mail = storage.mail_row(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", signed(app.settings, (
