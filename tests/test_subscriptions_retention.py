@@ -556,12 +556,15 @@ def test_sign_ups_never_confirmed_and_mails_never_sent_are_destroyed_though_no_s
         storage.queue_mail(store, "hong@example.com", "신청 확인", "링크")
         store.db.execute("UPDATE subscriptions_mail SET queued_at = ? WHERE recipient = 'hong@example.com'",
                          (time.time() - 2 * 86400,))
+        for reader, ago in (("mailed-an-hour-ago", 3600), ("mailed-a-minute-ago", 60)):  # the /p/link taps remembered
+            store.db.execute("INSERT INTO subscriptions_links_mailed VALUES (?, ?)", (reader, time.time() - ago))
     store.close()
     result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
     assert result.code == 0 and "1 sign-ups and address changes never confirmed" in result.output, result.output
     assert "hong@" not in result.output
     assert store_rows(project, "SELECT data FROM subscriptions_pending") == [('{"name": "최수아", "email": "choi@example.com"}',)]
     assert store_rows(project, "SELECT recipient FROM subscriptions_mail") == [("S2@example.com",)]  # queued now (S1's: purged)
+    assert store_rows(project, "SELECT reader FROM subscriptions_links_mailed") == [("mailed-a-minute-ago",)]
 
 
 def test_the_previews_of_a_purged_subscriber_go_with_their_data(project):

@@ -5,7 +5,7 @@ the mails waiting for the mail server (``subscriptions_mail``), and the
 readers whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
 (``subscriptions_links_mailed``: an HMAC of their id, no id or address in
 clear), which every collector on the store reads.
-``sotong subscribers forget`` erases a person's rows of all three, as of
+``sotong subscribers forget`` erases a person's rows of the first three, as of
 every table whose name starts with ``subscriptions_`` (and the pending
 changes and mails naming their addresses)."""
 
@@ -187,13 +187,20 @@ def link_goes(store: Store, reader: str, now: float) -> bool:
     store (a second tap on 링크 보내기). Remembered at once, in one
     statement: of collectors asking at the same moment, one is told yes
     (on PostgreSQL the others wait for its commit, then find its row)."""
-    store.db.execute("DELETE FROM subscriptions_links_mailed WHERE mailed_at <= ?", (now - AGAIN_SECONDS,))
+    _drop_links_mailed(store, now)
     return store.db.execute("INSERT INTO subscriptions_links_mailed (reader, mailed_at) VALUES (?, ?) "
                             "ON CONFLICT (reader) DO NOTHING RETURNING reader", (reader, now)).fetchone() is not None
 
 
+def _drop_links_mailed(store: Store, now: float) -> None:
+    store.db.execute("DELETE FROM subscriptions_links_mailed WHERE mailed_at <= ?", (now - AGAIN_SECONDS,))
+
+
 def drop_expired(store: Store, now: float) -> int:
-    """Pending answers are personal data: gone a day after they expired; how many."""
+    """Pending answers are personal data: gone a day after they expired; how
+    many. The links mailed more than AGAIN_SECONDS ago go too (with no
+    ``POST /p/link`` after them, they stayed)."""
+    _drop_links_mailed(store, now)
     return store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,)).rowcount
 
 
