@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from . import yamlsrc
 from .audiences import FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve_key
-from .body_files import missing_files
+from .body_files import PAGE_ADDRESS_SUFFIXES, missing_files
 from .dates import ISO_DAY, iso_day
 from .i18n import _
 from .markup import shortened, shown_words
@@ -495,7 +495,6 @@ _PICTURE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\]|(?![(\[]))")
 _REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]*+)>?(?=[ \t]*(?:\"[^\"]*\"|'[^']*'|\([^)]*\))?[ \t]*$)")
 _REMOTE_ADDRESS = re.compile(r"(?:https?:)?//", re.I)
 _BODY_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.I)
-_PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 
 def reference_definition(line: str) -> tuple[str, str] | None:
@@ -550,7 +549,7 @@ def site_file_linked() -> str:
 
 def is_page_address(path: str) -> bool:
     """Whether a link's path (no query or fragment) leads to a page, not a file."""
-    return Path(path).suffix.lower() in _PAGE_SUFFIXES
+    return Path(path).suffix.lower() in PAGE_ADDRESS_SUFFIXES
 
 
 def slug_from_filename(path: Path) -> str:
