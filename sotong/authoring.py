@@ -21,6 +21,7 @@ from korean_romanizer.romanizer import Romanizer
 
 from .advice import EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
+from .dates import ISO_DAY
 from .i18n import _
 from .notices import DEFAULT_CHANNELS
 from .problems import SotongError, did_you_mean
@@ -29,7 +30,7 @@ from .schedule import YEARS
 
 SLUG_LIMIT = 60
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
+_DATE = re.compile(ISO_DAY.pattern + r"( \d{2}:\d{2})?", re.ASCII)
 
 BODY_TEMPLATE = """{lead}
 

@@ -40,7 +40,8 @@ _HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']
 # (a web address's scheme has two letters or more: C:\ and file:/// are a file on the writer's own computer)
 _NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|category|author|filename)\}", re.I)
 _MARKER = re.compile(r"\{(static|attach)\}")
-_PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
+# a link whose path ends so (or has no ending) leads to a page of the site, not a file
+PAGE_ADDRESS_SUFFIXES = ("", ".md", ".html", ".htm")
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
@@ -67,7 +68,7 @@ def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
         return None
     path = unquote(re.split(r"[?#]", target)[0])
     marker = _MARKER.match(path)
-    if marker is None and not picture and os.path.splitext(path)[1].lower() in _PAGE_SUFFIXES:
+    if marker is None and not picture and os.path.splitext(path)[1].lower() in PAGE_ADDRESS_SUFFIXES:
         return None  # a page of the site
     rest = path[marker.end():] if marker else path
     base = root if rest.startswith("/") or marker is None else os.path.dirname(os.path.abspath(source))

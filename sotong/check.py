@@ -24,7 +24,7 @@ from .content_files import links_outside, markdown_files, stray_markdown, undeco
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
-from .scripted_files import script_problem
+from .scripted_files import MAY_RUN, script_problem
 from .settings import settings_flag
 
 
@@ -61,6 +61,8 @@ def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:
     problems, inside = [], os.path.join(os.path.realpath(content), "")
     for root, _dirs, names in os.walk(folder):
         for name in sorted(names):
+            if not name.lower().endswith(MAY_RUN):
+                continue
             path = Path(root, name)
             if os.path.realpath(path).startswith(inside) and (message := script_problem(path, shown(path))):
                 problems.append(Problem(shown(path), 1, message))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Mapping
 from . import signals
 from .body_files import missing_files
 from .content_files import markdown_files
+from .dates import ISO_DAY
 from .i18n import _
 from .notice_cache import file_stamp
 from .problems import Problem, SotongError, did_you_mean
@@ -85,7 +85,7 @@ class Content:
         for notice in self.notices:
             if notice.slug == slug:
                 return notice
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", slug):  # sotong reach 2026-12-10, meaning the issue
+        if ISO_DAY.fullmatch(slug):  # sotong reach 2026-12-10, meaning the issue
             suggestion = _("; for the issue of that day write --issue {day}").format(day=slug)
         else:  # nothing close: what a slug is, so that the next try is one
             suggestion = did_you_mean(slug, [n.slug for n in self.notices]) or _(

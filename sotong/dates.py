@@ -1,13 +1,31 @@
 """Calendar arithmetic the retention rules share (the same day some years
-away: a 29 February lands on the 28th), and the one way every page, email
+away: a 29 February lands on the 28th), the one way every page, email
 and text message writes a day in Korean (``2026년 12월 3일``) and an
-event's time. Pure functions; no I/O."""
+event's time, and the one way a day written by hand is read
+(:data:`ISO_DAY`, :func:`iso_day`: ``2026-12-03``). Pure functions; no I/O."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 WEEKDAYS = "월화수목금토일"  # date.weekday(): Monday is 0
+# A day as files, commands and names write it: 2026-12-03, in ASCII digits
+# (\d alone takes ٢٠٢٦ too), and in no other of the forms Python's
+# fromisoformat also takes (20261203, 2026-W49-4). A pattern with a time or
+# a file name around the day is built on ISO_DAY.pattern, with re.ASCII.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def iso_day(text: str) -> dt.date | None:
+    """``text`` as a day written YYYY-MM-DD (:data:`ISO_DAY`), or None when it
+    is written otherwise or is no day of the calendar (2026-02-30)."""
+    if not ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def shift_years(day: dt.date, years: int) -> dt.date:

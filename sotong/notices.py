@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from . import yamlsrc
 from .audiences import FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve_key
-from .body_files import missing_files
+from .body_files import PAGE_ADDRESS_SUFFIXES, missing_files
+from .dates import ISO_DAY, iso_day
 from .i18n import _
 from .markup import shortened, shown_words
 from .problems import Problem, did_you_mean, not_utf8, suggested
@@ -494,7 +495,6 @@ _PICTURE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\]|(?![(\[]))")
 _REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]*+)>?(?=[ \t]*(?:\"[^\"]*\"|'[^']*'|\([^)]*\))?[ \t]*$)")
 _REMOTE_ADDRESS = re.compile(r"(?:https?:)?//", re.I)
 _BODY_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.I)
-_PAGE_SUFFIXES = ("", ".md", ".html", ".htm")
 
 
 def reference_definition(line: str) -> tuple[str, str] | None:
@@ -549,7 +549,7 @@ def site_file_linked() -> str:
 
 def is_page_address(path: str) -> bool:
     """Whether a link's path (no query or fragment) leads to a page, not a file."""
-    return Path(path).suffix.lower() in _PAGE_SUFFIXES
+    return Path(path).suffix.lower() in PAGE_ADDRESS_SUFFIXES
 
 
 def slug_from_filename(path: Path) -> str:
@@ -628,8 +628,7 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
     return names
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", re.ASCII)
+_DATETIME = re.compile(ISO_DAY.pattern + r"[ T]\d{2}:\d{2}", re.ASCII)
 
 
 def _parse_datetime(value, key, problem) -> dt.datetime | None:
@@ -686,9 +685,9 @@ def _parse_moment(value) -> dt.date | dt.datetime | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
+    if ISO_DAY.fullmatch(text):
+        return iso_day(text)
     try:
-        if _DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
         if _DATETIME.fullmatch(text):
             return dt.datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=SEOUL)
     except ValueError:

@@ -27,6 +27,10 @@ from .i18n import _
 
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".xht", ".xml")
 READ_INSIDE = (".svg",)  # what :func:`script_problem` reads, not only names
+# the endings of the files :func:`script_problem` may find a script in; it
+# passes any other (a photo, a PDF) without a look, so a folder of thousands
+# of pictures need not be resolved file by file to learn nothing
+MAY_RUN = PAGE_SUFFIXES + READ_INSIDE
 # elements that run or load a document of their own, in SVG or in the HTML of a foreignObject
 _RUNNING = {"script", "handler", "listener", "iframe", "frame", "embed", "object", "applet", "meta", "base"}
 _SCRIPT_ADDRESS = re.compile(r"(java|vb)script:", re.I)

@@ -48,6 +48,7 @@ from . import spreadsheet
 from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
 from .audiences import Audiences, resolve_key
+from .dates import ISO_DAY, iso_day
 from .i18n import N_, _
 from .invisible import trimmed
 from .problems import Problem, SotongError, cannot_read, closest, did_you_mean, os_reason, suggested
@@ -69,7 +70,6 @@ GENDER_WORDS = {
 EARLIEST_BIRTH_YEAR = 1900
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # 2024/3/5, 2024.3.5, 2024년 3월 5일, 2024. 3. 5., with a time or not (2024-03-05 9:15, as Excel shows a date-time)
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[./년-]\s*(\d{1,2})\s*[./월-]\s*(\d{1,2})\s*[.일]?(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 _EXCEL_DAY = re.compile(r"\d{5}", re.ASCII)  # a date Excel wrote as its serial number (45356: 2024-03-05)
@@ -329,7 +329,7 @@ def _channel_keys(cell: str | None, errors: list) -> tuple[str, frozenset]:
 
 def _date_cell(column: str, text: str | None, errors: list) -> str | None:
     text = text and _as_typed(text)
-    if text is not None and not _is_date(text):
+    if text is not None and iso_day(text) is None:
         errors.append(_date_error(column, text))
     return text
 
@@ -490,27 +490,17 @@ def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: 
     return keys & set(known)
 
 
-def _is_date(text: str) -> bool:
-    if not _DATE.fullmatch(text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _date_error(column: str, text: str) -> str:
     loose = _LOOSE_DATE.fullmatch(text)
     if loose:
         guess = f"{loose[1]}-{int(loose[2]):02d}-{int(loose[3]):02d}"
-        if _is_date(guess):
+        if iso_day(guess):
             return _('{column} "{text}" is not written as YYYY-MM-DD; write "{guess}"').format(
                 column=column, text=text, guess=guess)
     if _EXCEL_DAY.fullmatch(text) and dt.date(2000, 1, 1) <= (day := _EXCEL_DAY_ZERO + dt.timedelta(int(text))) < dt.date(2100, 1, 1):
         return _('{column} "{text}" is a date Excel wrote as a number; in Excel set the column\'s cell format to date, or write "{guess}"').format(
             column=column, text=text, guess=day.isoformat())
-    if _DATE.fullmatch(text):
+    if ISO_DAY.fullmatch(text):
         return _('{column} "{text}" is not a day of the calendar; check the month and the day').format(
             column=column, text=text)
     return _('{column} "{text}" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-05').format(

@@ -151,3 +151,17 @@ def test_the_pyflakes_check_reports_an_unused_import(tmp_path):
     (tmp_path / "a.py").write_text("import os\n\n\ndef f(x):\n    y = 1\n    return x\n", encoding="utf-8")
     assert pyflakes_messages(tmp_path) == [f"{tmp_path / 'a.py'}:1:1: 'os' imported but unused",
                                            f"{tmp_path / 'a.py'}:5:5: local variable 'y' is assigned to but never used"]
+
+
+def test_the_pending_answers_table_is_read_and_written_only_by_its_storage_module():
+    """subscriptions_pending (sign-ups, address changes and phone codes
+    awaiting confirmation) is one module's to query, so that what "unused",
+    "awaited" and "expired" mean is written once: the preferences page asks
+    plugins/subscriptions/storage.py instead of writing its own SQL."""
+    statement = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+subscriptions_pending\b", re.IGNORECASE)
+    owner = REPO / "plugins" / "subscriptions" / "storage.py"
+    elsewhere = [str(path.relative_to(REPO)) for folder in ("sotong", "plugins")
+                 for path in sorted((REPO / folder).rglob("*.py"))
+                 if path != owner and statement.search(path.read_text(encoding="utf-8"))]
+    assert elsewhere == []
+    assert statement.search(owner.read_text(encoding="utf-8"))

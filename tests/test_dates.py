@@ -1,6 +1,8 @@
 """sotong.dates: shift_years against walking the calendar (the same month
 and day ``years`` away, or the last day of that month before it), and
-korean_date, the one way pages, emails and texts write a day in Korean."""
+korean_date, the one way pages, emails and texts write a day in Korean;
+iso_day, the one way a day written YYYY-MM-DD is read, and the only place
+in sotong/ and plugins/ where that pattern is written."""
 
 from __future__ import annotations
 
@@ -10,7 +12,11 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sotong.dates import event_time, korean_date, shift_years
+from pathlib import Path
+
+from sotong.dates import ISO_DAY, event_time, iso_day, korean_date, shift_years
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(-5, 5))
@@ -69,3 +75,37 @@ def test_event_time_writes_an_events_days_and_hours(start, end, written):
     """As the notice page wrote it (its theme's macro, now this function, so
     that a private notice's email writes it the same way)."""
     assert event_time(start, end) == written
+
+
+@pytest.mark.parametrize("text, day", [
+    ("2026-12-03", dt.date(2026, 12, 3)),
+    ("2026-02-29", None),  # no such day
+    ("2026-13-01", None),
+    ("20261203", None),  # fromisoformat takes these; a day written by hand is YYYY-MM-DD
+    ("2026-W49-4", None),
+    ("2026-12-03T09:00", None),
+    ("2026-1-3", None),
+    ("٢٠٢٦-١٢-٠٣", None),  # Arabic-Indic digits: \\d takes them, int() reads them
+    ("２０２６-１２-０３", None),
+    (" 2026-12-03", None),
+    ("2026-12-03\n", None),
+])
+def test_iso_day_reads_a_day_written_yyyy_mm_dd_and_nothing_else(text, day):
+    assert iso_day(text) == day
+    assert bool(ISO_DAY.fullmatch(text)) == (day is not None or text in ("2026-02-29", "2026-13-01"))
+
+
+@given(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_iso_day_reads_back_every_day_python_writes(day):
+    assert iso_day(day.isoformat()) == day
+
+
+def test_the_day_pattern_is_written_only_in_sotong_dates():
+    """A module that reads a day builds on ISO_DAY (or iso_day) instead of
+    writing its own copy, which drifted (some took ٢٠٢٦ for digits)."""
+    copies = [f"{path.relative_to(REPO)}:{number}"
+              for folder in ("sotong", "plugins") for path in sorted((REPO / folder).rglob("*.py"))
+              if path != REPO / "sotong" / "dates.py"
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+              if re.search(r"\\d\{4\}-\\d\{2\}-\\d\{2\}", line)]
+    assert copies == []

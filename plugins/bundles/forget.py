@@ -10,20 +10,20 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from sotong.i18n import _
+from sotong.dates import ISO_DAY
 
 from .outbox import eml_name
 
-PREVIEW = re.compile(r"(?P<stem>.+)-\d{4}-\d{2}-\d{2}\.(eml|html|sms\.txt)")  # of a reader (or a persona)
+PREVIEW = re.compile(rf"(?P<stem>.+)-{ISO_DAY.pattern}\.(eml|html|sms\.txt)", re.ASCII)  # of a reader (or a persona)
 
 
 def forget_previews(project, subscriber_id: str, **_contacts) -> dict[str, int]:
     """Receiver of ``person_forgotten``: ``{"previews": n}`` files removed."""
     folder = Path(project.settings["PRIVATE_PATH"]) / "preview"
     stem = eml_name(subscriber_id)[:-len(".eml")]
-    theirs = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}\.(eml|html|sms\.txt)")
     removed = 0
     for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-        if theirs.fullmatch(path.name):
+        if (match := PREVIEW.fullmatch(path.name)) and match["stem"] == stem:
             path.unlink()
             removed += 1
     return {_("previews"): removed}

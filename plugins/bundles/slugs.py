@@ -7,17 +7,14 @@ issue's sent messages for its own and send the notice to no one."""
 
 from __future__ import annotations
 
-import re
-
+from sotong.dates import ISO_DAY
 from sotong.i18n import _
 from sotong.problems import Problem
-
-A_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def date_slug_problem(project, notice) -> Problem | None:
     """The problem of ``notice`` (one with email or sms) when its slug is a day."""
-    if not (A_DAY.fullmatch(notice.slug) and (notice.has("email") or notice.has("sms"))):
+    if not (ISO_DAY.fullmatch(notice.slug) and (notice.has("email") or notice.has("sms"))):
         return None
     return Problem(project.shown(notice.source), notice.lines.get("slug", 1), _(
         "the notice's address {slug} is a day, which names the outbox and the records of that day's issue, so sending it "

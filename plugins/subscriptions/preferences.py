@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import json
 import re
 import time
 
@@ -67,10 +66,8 @@ def _code_sent_to(store, subscriber_id: str) -> str | None:
     """The number the reader's last code that may still come back (unused,
     unexpired, guesses left) was sent to: while there is one, the page asks
     for the code."""
-    row = store.db.execute("SELECT data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
-                           "AND used_at IS NULL AND expires_at > ? AND attempts < ? ORDER BY expires_at DESC LIMIT 1",
-                           (subscriber_id, time.time(), storage.CODE_ATTEMPTS)).fetchone()
-    return json.loads(row[0])["phone"] if row else None
+    found = storage.awaited(store, "phone", subscriber_id, time.time())
+    return found.data["phone"] if found else None
 
 
 def _awaiting(store, subscriber: Subscriber) -> str | None:
@@ -259,8 +256,7 @@ def _asked_lately(store, subscriber_id: str) -> dict[str, str | None]:
 def _ask_email(app, store, subscriber_id: str, address: str) -> None:
     """The confirmation mail to a new address queued; a link mailed before to
     another address is dropped (the newer address wins: one link confirms)."""
-    store.db.execute("DELETE FROM subscriptions_pending WHERE purpose = 'email' AND subscriber_id = ? AND used_at IS NULL",
-                     (subscriber_id,))
+    storage.drop_unused(store, "email", subscriber_id)
     pending_id = storage.add_pending(store, "email", {"email": address}, subscriber_id)
     storage.insert_mail(store, _email_change_mail(app, subscriber_id, address, pending_id))
 
@@ -308,8 +304,7 @@ def confirm_phone(request, token: str):
         found = _guessed(store, subscriber.id, code)
         if found:
             store.db.execute("UPDATE subscribers SET phone = ? WHERE id = ?", (found.data["phone"], subscriber.id))
-            store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = 'phone' AND "
-                             "subscriber_id = ? AND used_at IS NULL", (now_iso(), subscriber.id))
+            storage.use_all(store, "phone", subscriber.id)
         if found or _confirmed_by(store, subscriber.id, code):
             title, message, status = "휴대전화 번호를 확인했습니다", "이제 문자로도 소식을 보내 드립니다.", 200
         else:
@@ -325,15 +320,8 @@ def _confirmed_by(store, subscriber_id: str, code: str) -> bool:
     second of a double tap on 「번호 확인」, whose answer is the one the
     browser shows, is answered as the first was. Not counted as a guess:
     such a code confirms nothing more."""
-    now = time.time()
-    rows = store.db.execute(
-        "SELECT p.id, p.code_hash, p.data, s.phone FROM subscriptions_pending p JOIN subscribers s "
-        "ON s.id = p.subscriber_id WHERE p.purpose = 'phone' AND p.subscriber_id = ? AND p.used_at IS NOT NULL "
-        "AND p.expires_at > ? AND NOT EXISTS (SELECT 1 FROM subscriptions_pending q WHERE q.purpose = 'phone' "
-        "AND q.subscriber_id = p.subscriber_id AND q.used_at IS NULL AND q.expires_at > ?)",
-        (subscriber_id, now, now)).fetchall()
-    return any(json.loads(data)["phone"] == phone and hmac.compare_digest(code_hash, storage.code_digest(pending_id, code))
-               for pending_id, code_hash, data, phone in rows)
+    return any(used.data["phone"] == phone and hmac.compare_digest(used.code_hash, storage.code_digest(used.id, code))
+               for used, phone in storage.used_codes(store, subscriber_id, time.time()))
 
 
 def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
@@ -341,9 +329,8 @@ def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
     asked for last (one saved again after AGAIN_SECONDS got a second code: either may be typed); each
     counts the guess before it is compared with it, so no code is compared
     more than CODE_ATTEMPTS times."""
-    rows = store.db.execute("SELECT id, data FROM subscriptions_pending WHERE purpose = 'phone' AND subscriber_id = ? "
-                            "AND used_at IS NULL ORDER BY expires_at DESC", (subscriber_id,)).fetchall()
-    asked = [pending_id for pending_id, data in rows if json.loads(data)["phone"] == json.loads(rows[0][1])["phone"]]
+    codes = storage.unused(store, "phone", subscriber_id)
+    asked = [one.id for one in codes if one.data["phone"] == codes[0].data["phone"]]
     matched = None
     for pending_id in asked:
         found = storage.count_guess(store, pending_id, time.time())

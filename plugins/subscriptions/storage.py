@@ -175,6 +175,50 @@ def sent_lately(store: Store, purposes: tuple[str, ...], now: float, subscriber_
     return [one for one in found if one.expires_at - lifetimes[one.purpose] > now - AGAIN_SECONDS]
 
 
+def awaited(store: Store, purpose: str, subscriber_id: str, now: float) -> Pending | None:
+    """The reader's newest pending answer of ``purpose`` that may still be
+    used (unused, unexpired, guesses left), or None."""
+    return _pending_of(store.db.execute(
+        "SELECT * FROM subscriptions_pending WHERE purpose = ? AND subscriber_id = ? AND used_at IS NULL "
+        "AND expires_at > ? AND attempts < ? ORDER BY expires_at DESC LIMIT 1",
+        (purpose, subscriber_id, now, CODE_ATTEMPTS)).fetchone())
+
+
+def unused(store: Store, purpose: str, subscriber_id: str) -> list[Pending]:
+    """The reader's pending answers of ``purpose`` not used yet (expired or
+    not), newest first."""
+    rows = store.db.execute("SELECT * FROM subscriptions_pending WHERE purpose = ? AND subscriber_id = ? "
+                            "AND used_at IS NULL ORDER BY expires_at DESC", (purpose, subscriber_id))
+    return [_pending_of(row) for row in rows.fetchall()]
+
+
+def drop_unused(store: Store, purpose: str, subscriber_id: str) -> None:
+    """The reader's pending answers of ``purpose`` not used yet deleted (a
+    link mailed to an address they no longer ask for)."""
+    store.db.execute("DELETE FROM subscriptions_pending WHERE purpose = ? AND subscriber_id = ? AND used_at IS NULL",
+                     (purpose, subscriber_id))
+
+
+def use_all(store: Store, purpose: str, subscriber_id: str) -> None:
+    """The reader's pending answers of ``purpose`` not used yet marked used
+    (one code confirmed the number: the others confirm nothing more)."""
+    store.db.execute("UPDATE subscriptions_pending SET used_at = ? WHERE purpose = ? AND subscriber_id = ? "
+                     "AND used_at IS NULL", (now_iso(), purpose, subscriber_id))
+
+
+def used_codes(store: Store, subscriber_id: str, now: float) -> list[tuple[Pending, str | None]]:
+    """The reader's phone codes used and not yet expired, each with the
+    reader's number as it is now; none while a code is awaited (unused,
+    unexpired)."""
+    rows = store.db.execute(
+        "SELECT p.*, s.phone AS phone_now FROM subscriptions_pending p JOIN subscribers s "
+        "ON s.id = p.subscriber_id WHERE p.purpose = 'phone' AND p.subscriber_id = ? AND p.used_at IS NOT NULL "
+        "AND p.expires_at > ? AND NOT EXISTS (SELECT 1 FROM subscriptions_pending q WHERE q.purpose = 'phone' "
+        "AND q.subscriber_id = p.subscriber_id AND q.used_at IS NULL AND q.expires_at > ?)",
+        (subscriber_id, now, now)).fetchall()
+    return [(_pending_of({key: row[key] for key in row.keys() if key != "phone_now"}), row["phone_now"]) for row in rows]
+
+
 def set_data(store: Store, pending_id: str, data: dict) -> None:
     """The pending answer's data replaced (a sign-up sent again with other choices: the newer wins)."""
     store.db.execute("UPDATE subscriptions_pending SET data = ?, address = ? WHERE id = ?",

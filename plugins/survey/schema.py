@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from sotong import yamlsrc
+from sotong.dates import iso_day
 from sotong.i18n import _
 from sotong.notices import english_suggestion
 from sotong.audiences import Audiences, read_audience_list
@@ -36,7 +37,6 @@ DEFAULT_FIELD = "survey"  # without audiences, the consenters of this field are 
 SCALE_MOST_POINTS = 11  # 0..10 at most: each point is a radio button
 SCALE_END_RANGE = (-100, 100)  # a scale's min and max
 TOKEN_FIELD = "t"
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -237,14 +237,11 @@ def _day(data: dict, key: str, problem) -> dt.date | None:
     if value is None:
         problem((), _("{key} is required; add a line such as  {key}: 2026-11-09").format(key=key))
         return None
-    try:
-        if not _DAY.match(str(value)):
-            raise ValueError
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
+    day = iso_day(str(value))
+    if day is None:
         problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-11-09').format(
             key=key, value=value))
-        return None
+    return day
 
 
 def _flag(data: dict, key: str, problem) -> bool:
