@@ -221,7 +221,8 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
-            "attachments": [{"name": attachment.name, "size": size_label(attachment.size)}
+            "attachments": [{"name": attachment.name, "size": size_label(attachment.size),
+                             "calendar": attachment.name == CALENDAR_FILE}  # staff attach no .ics (sotong.notices)
                             for attachment in self._attachments(notice)],
         }
 
