@@ -11,8 +11,12 @@ import email
 import email.policy
 import json
 import os
+import re
 
 import pytest
+from hypothesis import given, strategies as st
+
+from bundles.compose import size_label
 
 from project_support import REPO, copy_project, png, run_sotong
 
@@ -118,3 +122,16 @@ def test_check_refuses_attachments_on_a_public_notice(tmp_path):
     assert result.code == 1
     assert (f"content/notices/{public.name}:4: attachments go inside a private notice's emails only; a public notice "
             "links its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)") in result.output, result.output
+
+
+@given(st.integers(0, 50 * 1000 * 1000))
+def test_a_files_size_reads_as_a_resident_would_write_it(size):
+    """The list of files said "1000KB" for 999,600 bytes and "10.0MB" or
+    "1.0MB" near whole megabytes; a size reads "340KB", "1.2MB" or "3MB"."""
+    label = size_label(size)
+    number, unit = re.fullmatch(r"(\d+(?:\.\d)?)(KB|MB)", label).groups()
+    assert not number.endswith(".0") and (unit == "MB" or "." not in number), label
+    if unit == "KB":
+        assert 1 <= int(number) <= 999 and abs(int(number) * 1000 - size) <= 1000, label
+    else:
+        assert float(number) >= 1 and abs(float(number) * 1000 * 1000 - size) <= 50 * 1000, label
