@@ -99,6 +99,10 @@ def test_nothing_of_the_files_is_under_output(bundled):
     ("attachments: [files/big.pdf]", {"big.pdf": 10_400_000},
      "the attachments come to 10.4MB, more than the 10MB mail services take in one email; save the file smaller "
      "(a PDF at a lower picture quality) or split it into notices"),
+    # just over: a size rounded to "10MB" would read as no more than the limit
+    ("attachments: [files/big.pdf]", {"big.pdf": 10_020_500},
+     "the attachments come to 10,021KB, more than the 10MB mail services take in one email; save the file smaller "
+     "(a PDF at a lower picture quality) or split it into notices"),
 ])
 def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, message):
     project = copy_project(tmp_path)
