@@ -138,6 +138,20 @@ def test_archive_lists_every_issue_newest_first_with_counts(built):
     assert "2026년 11월 26일" in text_of(html)
 
 
+def test_archive_says_an_issue_without_notices_and_links_no_empty_page(built):
+    """SPEC §5: the archive lists every issue. 10-22's window holds no
+    newsletter notice, so it has no page; a reader seeing 제1호, 제3호 and
+    제4호 would look for 제2호: it is listed, unlinked, saying it is empty."""
+    html = (built / "output" / "newsletter" / "index.html").read_text(encoding="utf-8")
+    items = [text_of(item) for item in re.findall(r"<li(?:\s[^>]*)?>(.*?)</li>", html, re.S)]
+    assert items == [
+        "2026년 11월 26일 (제4호) — 소식 3건", "2026년 11월 12일 (제3호) — 소식 1건",
+        "2026년 10월 22일 (제2호) — 이 호에는 실린 소식이 없습니다", "2026년 10월 8일 (제1호) — 소식 1건",
+    ]
+    assert "/newsletter/2026-10-22/" not in html
+    assert not (built / "output" / "newsletter" / "2026-10-22").exists()
+
+
 def test_the_feed_links_to_the_public_site_by_the_one_absolute_url_rule(tmp_path, built):
     """SITEURL when it is absolute (publishconf.py), FEED_DOMAIN in development
     (sotong.links.absolute_site_url), as every other feed and calendar."""

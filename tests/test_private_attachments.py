@@ -11,8 +11,12 @@ import email
 import email.policy
 import json
 import os
+import re
 
 import pytest
+from hypothesis import given, strategies as st
+
+from bundles.compose import size_label
 
 from project_support import REPO, copy_project, png, run_sotong
 
@@ -95,6 +99,10 @@ def test_nothing_of_the_files_is_under_output(bundled):
     ("attachments: [files/big.pdf]", {"big.pdf": 10_400_000},
      "the attachments come to 10.4MB, more than the 10MB mail services take in one email; save the file smaller "
      "(a PDF at a lower picture quality) or split it into notices"),
+    # just over: a size rounded to "10MB" would read as no more than the limit
+    ("attachments: [files/big.pdf]", {"big.pdf": 10_020_500},
+     "the attachments come to 10,021KB, more than the 10MB mail services take in one email; save the file smaller "
+     "(a PDF at a lower picture quality) or split it into notices"),
 ])
 def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, message):
     project = copy_project(tmp_path)
@@ -118,3 +126,16 @@ def test_check_refuses_attachments_on_a_public_notice(tmp_path):
     assert result.code == 1
     assert (f"content/notices/{public.name}:4: attachments go inside a private notice's emails only; a public notice "
             "links its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)") in result.output, result.output
+
+
+@given(st.integers(0, 50 * 1000 * 1000))
+def test_a_files_size_reads_as_a_resident_would_write_it(size):
+    """The list of files said "1000KB" for 999,600 bytes and "10.0MB" or
+    "1.0MB" near whole megabytes; a size reads "340KB", "1.2MB" or "3MB"."""
+    label = size_label(size)
+    number, unit = re.fullmatch(r"(\d+(?:\.\d)?)(KB|MB)", label).groups()
+    assert not number.endswith(".0") and (unit == "MB" or "." not in number), label
+    if unit == "KB":
+        assert 1 <= int(number) <= 999 and abs(int(number) * 1000 - size) <= 1000, label
+    else:
+        assert float(number) >= 1 and abs(float(number) * 1000 * 1000 - size) <= 50 * 1000, label

@@ -422,7 +422,9 @@ def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_p
     ics = calendar.get_content()
     assert "DTSTART;TZID=Asia/Seoul:20261128T140000" in ics and "DTEND;TZID=Asia/Seoul:20261128T160000" in ics
     assert "LOCATION:얼룩말회의실" in ics and "URL" not in ics  # no page to link
-    assert "- 일정.ics (1KB)" in text
+    # "일정.ics" alone told a member over 60 nothing: the list says what the file does, in both parts
+    calendar_line = "일정.ics (1KB): 누르면 휴대전화나 컴퓨터의 달력에 이 일정을 넣을 수 있습니다"
+    assert f"- {calendar_line}\n" in text and f"<br>{calendar_line}</p>" in html
 
 
 def test_a_committee_members_preferences_page_names_their_groups_and_what_that_sends(project):

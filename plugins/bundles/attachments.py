@@ -27,5 +27,12 @@ def attachment_problems(project) -> list[Problem]:
             problems.append(Problem(project.shown(notice.source), notice.lines.get("attachments", 1), _(
                 "the attachments come to {size}, more than the {limit} mail services take in one email; save the "
                 "file smaller (a PDF at a lower picture quality) or split it into notices").format(
-                    size=size_label(total), limit=size_label(ATTACHMENTS_LIMIT))))
+                    size=_over(total), limit=size_label(ATTACHMENTS_LIMIT))))
     return problems
+
+
+def _over(total: int) -> str:
+    """A total over the limit, said so that it reads as more than the limit
+    ("10,020KB", not "10MB" against "10MB")."""
+    label = size_label(total)
+    return f"{-(-total // 1000):,}KB" if label == size_label(ATTACHMENTS_LIMIT) else label

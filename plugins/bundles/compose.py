@@ -48,11 +48,12 @@ _SLOT = re.compile(rf"__slot{_MARK}_([a-z_]+)__")
 
 
 def size_label(size: int) -> str:
-    """A file's size as a reader reads it: "340KB", "1.2MB"."""
-    if size < 1000 * 1000:
-        return f"{max(1, round(size / 1000))}KB"
-    megabytes = size / 1000 / 1000
-    return f"{megabytes:.0f}MB" if megabytes == int(megabytes) else f"{megabytes:.1f}MB"
+    """A file's size as a reader reads it: "340KB", "1.2MB", "3MB" (rounded
+    first, so never "1000KB" or "3.0MB")."""
+    kilobytes = round(size / 1000)
+    if kilobytes < 1000:
+        return f"{max(1, kilobytes)}KB"
+    return f"{size / 1000 / 1000:.1f}".removesuffix(".0") + "MB"
 
 
 def slot(name: str) -> Markup:
@@ -221,7 +222,8 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
-            "attachments": [{"name": attachment.name, "size": size_label(attachment.size)}
+            "attachments": [{"name": attachment.name, "size": size_label(attachment.size),
+                             "calendar": attachment.name == CALENDAR_FILE}  # staff attach no .ics (sotong.notices)
                             for attachment in self._attachments(notice)],
         }
 

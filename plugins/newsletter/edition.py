@@ -15,7 +15,7 @@ from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
 
 from .config import newsletter_settings
-from .issues import Issue, group_by_field, issue_title, published_issues
+from .issues import Issue, archived_issues, group_by_field, issue_title
 
 ARCHIVE_URL = "newsletter/"
 FEED_SAVE_AS = "newsletter/feed.atom.xml"
@@ -31,10 +31,11 @@ class NewsletterGenerator(Generator):
     def generate_output(self, writer):
         config = newsletter_settings(self.settings)
         field_labels = self.context.get("FIELD_LABELS", {})
-        issues = published_issues(
+        archived = archived_issues(
             _notices_with_pages(self.context), self.context["CONTENT"].day,
             first_issue=config.first_issue, first_number=config.first_number,
         )
+        issues = [issue for issue in archived if issue.edition]  # an empty edition has no page
         common = {
             "NEWSLETTER_TITLE": config.title,
             "NEWSLETTER_ARCHIVE_URL": ARCHIVE_URL,
@@ -56,7 +57,7 @@ class NewsletterGenerator(Generator):
         writer.write_file(
             ARCHIVE_URL + "index.html", self.get_template("newsletter_archive"), self.context,
             relative_urls=self.settings["RELATIVE_URLS"], url=ARCHIVE_URL,
-            issues=list(reversed(issues)), **common,
+            issues=list(reversed(archived)), **common,
         )
         self._write_feed(config.title, issues)
 

@@ -99,6 +99,26 @@ def plan_issues(
     ]
 
 
+def archived_issues(
+    notices: Iterable[Notice],
+    today: dt.date,
+    *,
+    first_issue: dt.date | None = None,
+    first_number: int = 1,
+) -> list[Issue]:
+    """Every issue the archive lists (SPEC §5), oldest first: from the first
+    issue with a non-empty edition (not before ``first_issue``) up to the
+    last whose day has come (SPEC §2), empty editions included, so that a
+    number the calendar skipped is said rather than missing."""
+    notices = list(notices)
+    start = first_edition_day(candidates_by_issue(notices))
+    if start is None:
+        return []
+    if first_issue is not None:
+        start = max(start, first_issue)
+    return plan_issues(notices, start, today, first_issue=first_issue, first_number=first_number)
+
+
 def published_issues(
     notices: Iterable[Notice],
     today: dt.date,
@@ -106,18 +126,9 @@ def published_issues(
     first_issue: dt.date | None = None,
     first_number: int = 1,
 ) -> list[Issue]:
-    """The issues the site shows, oldest first: from the first issue with a
-    non-empty edition (not before ``first_issue``) up to the last whose day
-    has come (an edition's page appears from its issue day, SPEC §2),
-    leaving out those whose edition is empty."""
-    notices = list(notices)
-    start = first_edition_day(candidates_by_issue(notices))
-    if start is None:
-        return []
-    if first_issue is not None:
-        start = max(start, first_issue)
-    planned = plan_issues(notices, start, today, first_issue=first_issue, first_number=first_number)
-    return [issue for issue in planned if issue.edition]
+    """The issues that have a page: the archived ones whose edition holds a notice."""
+    archived = archived_issues(notices, today, first_issue=first_issue, first_number=first_number)
+    return [issue for issue in archived if issue.edition]
 
 
 def group_by_field(notices: Iterable[Notice], field_labels: dict[str, str]) -> list[FieldGroup]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pytest
 
+from project_support import copy_project, run_sotong
 from sample_site import SECRET_ENV
+from survey.results import QuestionResult, Results, Row, results_to_json
 
 from sotong.tokens import make_token
 
@@ -22,6 +24,7 @@ from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_
 
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
+SURVEY = "library-satisfaction"  # the sample's survey that publishes its results
 
 
 def _phone(browser, width: int, height: int):
@@ -97,3 +100,24 @@ def test_the_site_header_leaves_most_of_a_phones_first_screen_to_the_page(browse
             assert header["smallest"] >= 44, (url, header)
     finally:
         context.close()
+
+
+def test_published_survey_results_with_large_text(large_text, site_server, tmp_path):
+    """The results page a survey publishes (``publish_results: true``): its
+    tables of counts kept a long option whole ("성동구립도서관", keep-all)
+    and at 200% text widened the page to 549px, which then scrolled
+    sideways; a table scrolls in its own box now, as a notice's does."""
+    project = copy_project(tmp_path)
+    rows = (Row("성동구립도서관", 3, 0.5), Row("기타 작은도서관", 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
+    results = Results(SURVEY, "2026 성동구립도서관 이용자 만족도 조사", 6, 10,
+                      (QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", rows),), 6)
+    folder = project / "private" / "surveys" / SURVEY
+    folder.mkdir(parents=True)
+    (folder / "public.json").write_text(results_to_json(results), encoding="utf-8")
+    assert run_sotong(project, "build").code == 0
+    page = (project / "output" / "surveys" / SURVEY / "results" / "index.html").read_text(encoding="utf-8")
+    large_text.goto(site_server.put("/__test__/survey-results.html", page))  # the site's own stylesheet
+    assert large_text.locator("table").count() == 1
+    # the chart's labels are drawn in its picture, scaled to the width (the table under it has them as text)
+    problems = sideways_scrolling(large_text, WIDTH) + focus_problems(large_text)
+    assert not problems, f"the published results at {WIDTH}px, text 200%:\n" + "\n".join(problems)
