@@ -680,24 +680,43 @@ def test_results_write_the_survey_days_the_korean_way(answered):
     assert "참여 기간 2026년 11월 9일 ~ 2026년 11월 30일" in private and "2026-11-" not in private
 
 
+PENDING = "결과는 아직 실리지 않았습니다"
+
+
+def test_the_thank_you_pages_link_to_results_leads_to_a_page_before_they_are_published(project, cli):
+    """The thank-you page says results come "설문이 끝난 뒤" at a link; until
+    ``sotong survey results`` published them, that link was a 404. The
+    build now puts a page there saying when they come (and on what
+    condition); a survey that publishes nothing links nowhere and gets none."""
+    assert cli(project, "build").code == 0
+    out = project / "output" / "surveys"
+    thanks = (out / LIBRARY / "thanks" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/surveys/library-satisfaction/results/"' in thanks
+    pending = (out / LIBRARY / "results" / "index.html").read_text(encoding="utf-8")
+    assert PENDING in pending and "답변이 5명 이상이면" in pending and "2026년 11월 30일" in pending
+    assert "<script" not in pending and 'lang="ko"' in pending
+    assert "results/" not in (out / BUDGET / "thanks" / "index.html").read_text(encoding="utf-8")
+    assert not (out / BUDGET / "results").exists()
+
+
 def test_results_are_published_after_closing_with_enough_answers_and_the_build_keeps_them(answered, tmp_path):
     project = Path(shutil.copytree(answered[0], tmp_path / "copy", symlinks=True))
     folder, public = project / "private" / "surveys" / LIBRARY, project / "output" / "surveys" / LIBRARY / "results" / "index.html"
     assert ("not published (publish_results: true): the survey takes answers until 2026-11-30; "
             "run this again after that day") in answered[1].stdout
-    assert not public.exists() and not (folder / "public.json").exists()
+    assert PENDING in public.read_text(encoding="utf-8") and not (folder / "public.json").exists()
     with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write('\nSOTONG_TODAY = "2026-12-01"\n')  # the day after it closed
     result = invoke_sotong(project, "survey", "results", LIBRARY)
     assert result.code == 0 and ("not published (publish_results: true): 3 answers are fewer than "
                                  "SURVEY_MIN_ANSWERS (5)") in result.stdout
-    assert not public.exists() and (folder / "results.csv").is_file()
+    assert PENDING in public.read_text(encoding="utf-8") and (folder / "results.csv").is_file()
     with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
         settings_file.write("SURVEY_MIN_ANSWERS = 3\n")
     result = invoke_sotong(project, "survey", "results", LIBRARY)
     assert result.code == 0 and "published (publish_results: true): output/surveys/" in result.stdout
     text = public.read_text(encoding="utf-8")
-    assert "금호도서관" in text and 'role="img"' in text and "XYZZY" not in text and "자유 응답 내용은 공개하지 않습니다" in text
+    assert PENDING not in text and "금호도서관" in text and 'role="img"' in text and "XYZZY" not in text and "자유 응답 내용은 공개하지 않습니다" in text
     assert "<html" in text and "sotong.css" in text
     assert invoke_sotong(project, "build").code == 0  # the next build keeps the published results
     assert "금호도서관" in public.read_text(encoding="utf-8")

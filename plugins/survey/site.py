@@ -1,7 +1,10 @@
 """The survey plugin's Pelican side: for every survey, the form page
 (``surveys/SLUG/index.html``), the thank-you page (``surveys/SLUG/thanks/``)
 and, once ``sotong survey results`` has published them, the aggregate results
-(``surveys/SLUG/results/``). The surveys are the Content's ``"surveys"`` part."""
+(``surveys/SLUG/results/``); until then, for a survey that will publish
+them, a page at that address saying when they come (the thank-you page
+links there, and a link must not lead nowhere). The surveys are the
+Content's ``"surveys"`` part."""
 
 from __future__ import annotations
 
@@ -46,12 +49,20 @@ class SurveyGenerator(Generator):
                 f"surveys/{survey.slug}/thanks/index.html", self.get_template("survey_thanks"), self.context,
                 results_url=site_url(self.settings, f"surveys/{survey.slug}/results/"),
                 home_url=site_url(self.settings, ""), **common)
-            published = public_json_path(self.settings, survey.slug)
-            if survey.publish_results and published.is_file():
-                results = results_from_json(published.read_text(encoding="utf-8"))
-                writer.write_file(PUBLIC_SAVE_AS.format(slug=survey.slug), self.get_template("survey_results_public"),
-                                  self.context, relative_urls=relative, show_texts=False,
-                                  **results_context(results, survey))
+            if survey.publish_results:
+                self._write_results(writer, survey, config.min_answers, common)
+
+    def _write_results(self, writer, survey, min_answers: int, common: dict) -> None:
+        """The survey's published results, or the page saying when they come."""
+        published = public_json_path(self.settings, survey.slug)
+        if published.is_file():
+            results = results_from_json(published.read_text(encoding="utf-8"))
+            writer.write_file(PUBLIC_SAVE_AS.format(slug=survey.slug), self.get_template("survey_results_public"),
+                              self.context, relative_urls=common["relative_urls"], show_texts=False,
+                              **results_context(results, survey))
+        else:
+            writer.write_file(PUBLIC_SAVE_AS.format(slug=survey.slug), self.get_template("survey_results_pending"),
+                              self.context, min_answers=min_answers, home_url=site_url(self.settings, ""), **common)
 
 
 def get_generators(pelican):
