@@ -183,6 +183,14 @@ def split_at_base64_line(data: bytes) -> tuple[bytes, bytes]:
     return data[:cut], data[cut:]
 
 
+def size_label(size: int) -> str:
+    """A file's or a message's size as a reader reads it: "340KB", "1.2MB"."""
+    if size < 1000 * 1000:
+        return f"{max(1, round(size / 1000))}KB"
+    megabytes = size / 1000 / 1000
+    return f"{megabytes:.0f}MB" if megabytes == int(megabytes) else f"{megabytes:.1f}MB"
+
+
 @dataclass(frozen=True)
 class InlineImage:
     """A picture carried inside the message (multipart/related), which the

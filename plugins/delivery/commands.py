@@ -18,6 +18,7 @@ import click
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
+from sotong.mail import size_label
 from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
@@ -74,7 +75,9 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         else:
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
                                         {slug for message in outbox.messages for slug in message.notices})
-            recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable)
+            attached = functools.cache(functools.partial(_attached_bytes, project))  # read if an email is too large
+            recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable,
+                                               attached)
             handover = _HandoverFile(project, outbox, started)
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write)
             _score_refusals(project, key)
@@ -84,6 +87,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             journal.counts(key), f"{option} {key}{settings_flag(project.settings)}"))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
+        if figures.too_big:
+            click.echo(_too_big_line(figures, (option, key, settings_flag(project.settings))))
         give_sms_csv = _say_sms(project, journal, outbox, recorded, started, handover.path)
     _say_left_out(recorded.left_out, (option, key, settings_flag(project.settings)) if give_sms_csv else None)
     if not dry_run and (figures.failed or figures.deferred):
@@ -151,7 +156,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable) -> tuple:
+def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable, attached) -> tuple:
     """Send the outbox's emails ``recording`` (what record_outbox did, and
     how many emails are left) left to send. When it joined a worker that
     stopped before it finished recording the outbox, this one records it
@@ -161,7 +166,7 @@ def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable
     figures = SendFigures()
     while True:
         with progress(unsent, _sending_title(journal.store, outbox.key)) as advance:
-            figures = figures.plus(Sender(config, journal, outbox, on_settled=advance).run())
+            figures = figures.plus(Sender(config, journal, outbox, on_settled=advance, attached=attached).run())
         if not (recorded.joined and journal.recording(outbox.key) == ABANDONED):
             return recorded, figures
         click.echo(_("The other sotong send that was recording this outbox stopped before it finished; this one records the rest and sends it."), err=True)
@@ -199,6 +204,22 @@ def _hand_over_sms(journal, outbox, recorded, reachable, written) -> list:
     handed_over = journal.hand_over_left(outbox, reachable, written=written)
     recorded.left_out = journal.left_out(outbox.key)  # the recorder may have recorded while this one sent
     return handed_over
+
+
+def _attached_bytes(project) -> dict:
+    """slug -> bytes of the files each notice with attachments carries in its emails, as they are now."""
+    content = Path(project.settings["PATH"])
+    return {notice.slug: notice.attached_bytes(content) for notice in project.read_notices()[0] if notice.attachments}
+
+
+def _too_big_line(figures, bundle_again: tuple) -> str:
+    """What to do with the emails larger than the mail server takes
+    (``bundle_again``: the option, key and settings option that make the outbox again)."""
+    notices = ", ".join(dict.fromkeys(figures.too_big_notices))
+    return _("{count:,} emails were not sent: each is larger than the {limit} the mail server takes (SIZE){files}. Make the files smaller (a PDF at a lower picture quality), make the outbox again (sotong bundles {option} {key}{settings}) and run this command again: it sends them then; or get the files to those readers another way.").format(
+        count=figures.too_big, limit=size_label(figures.size_limit), option=bundle_again[0], key=bundle_again[1],
+        settings=bundle_again[2],
+        files=_(": the attachments of {notices} make them large").format(notices=notices) if notices else "")
 
 
 def _score_refusals(project, key: str) -> None:

@@ -62,6 +62,10 @@ from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
+# The answer stage of an email larger than the mail server takes (its EHLO SIZE), failed without being
+# handed over: queued again by the outbox's next recording, so that once its files are made smaller and
+# the outbox bundled again it goes (a failure the server answered stays failed).
+TOO_BIG = "size"
 UNSENT = (QUEUED, SENDING, DEFERRED)
 # How the journal's states, channels and bounce kinds read to staff (translated where shown), states in
 # the order of a message's life told backwards: what became of it first.
@@ -328,6 +332,8 @@ class Journal:
     def _record(self, outbox, reachable, notices, recorded: Recorded, now: str, in_chunks_from: str | None) -> None:
         """Record the outbox's messages (see :meth:`record_outbox`); a first
         recording from the digest ``in_chunks_from`` a committed chunk at a time."""
+        self.db.execute("UPDATE delivery_messages SET state = 'queued' WHERE outbox = ? AND channel = 'email'"
+                        " AND state = 'failed' AND answer_stage = ?", (outbox.key, TOO_BIG))
         self.db.executemany(
             "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
             [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
@@ -624,6 +630,11 @@ class Journal:
             (state, stage, code, text, now, state, now, message_id))
 
     # --- reading ---------------------------------------------------------
+
+    def notices_of(self, message_id: int) -> tuple:
+        """The slugs of the notices a message holds, in its order."""
+        row = self.db.execute("SELECT notices FROM delivery_messages WHERE id = ?", (message_id,)).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
 
     def counts(self, outbox_key: str) -> dict:
         """{(channel, type, state): messages} for one outbox."""

@@ -20,7 +20,11 @@ SMTPUTF8 (RFC 6531) when the server offers it, and fails otherwise. To a server 
 and DATA commands of a message go in one write, their answers read after:
 two round trips a message instead of four; when it also offers CHUNKING
 (RFC 3030), the message itself goes in that write as one ``BDAT n LAST``
-chunk: one round trip.
+chunk: one round trip. A message larger than the server says it takes (its
+EHLO ``SIZE n``, RFC 1870, read from each connection's greeting) is not
+handed over: it fails at once (stage ``size``), its reason naming the
+notices whose files make it large, and the next recording of the outbox
+queues it again (the files made smaller and bundled again, it goes then).
 """
 
 from __future__ import annotations
@@ -36,13 +40,13 @@ from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from sotong.i18n import _
-from sotong.mail import ascii_address
+from sotong.mail import ascii_address, size_label
 from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError, one_line, os_reason
 
 from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
-                      WITHDRAWN, Accepted, Journal, Pending)
+                      TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
 from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
 from .verp import make_return_path
@@ -99,10 +103,15 @@ class SendFigures:
     elsewhere: int = 0  # taken by another sotong send working the same outbox (PostgreSQL)
     reconnects: int = 0
     seconds: float = 0.0
+    too_big: int = 0  # of the failed: larger than the server takes (its EHLO SIZE)
+    too_big_notices: tuple = ()  # the notices whose files make those large
+    size_limit: int = 0  # what the server takes, in bytes, as it said
 
     def plus(self, other: "SendFigures") -> "SendFigures":
         """The figures of this run and of ``other``, one after the other."""
-        return SendFigures(*(getattr(self, name.name) + getattr(other, name.name) for name in fields(self)))
+        both = SendFigures(*(getattr(self, name.name) + getattr(other, name.name) for name in fields(self)))
+        both.size_limit = other.size_limit or self.size_limit
+        return both
 
 
 class _Schedule:
@@ -185,8 +194,10 @@ class Sender:
 
     def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox,
                  on_settled: Callable[[str], None] = lambda state: None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 attached: Callable[[], dict] = dict):
         self.config = config
+        self.attached = attached  # slug -> bytes of the files its emails carry; asked for when one is too large
         self.journal = journal
         self.outbox = outbox
         self.on_settled = on_settled
@@ -394,6 +405,9 @@ class Sender:
         recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
+        limit = link.size_limit()
+        if limit is not None and len(data) > limit:
+            return self._too_big(message, len(data), limit)
         try:
             answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
@@ -437,6 +451,24 @@ class Sender:
             raise SotongError([_("the mail server {address} stopped answering: the connection was lost {count} times in a row ({problem}); nothing more was sent. Check the mail server, then run the same command again: what was not sent is still queued (a message handed over as it stopped answering may arrive twice)").format(
                 address=self.config.server.address, count=limit, problem=exc)])
         return LOST
+
+    def _too_big(self, message: Pending, size: int, limit: int) -> str:
+        """A message larger than the server takes (``limit``, its EHLO SIZE):
+        not handed over (the server would answer 552 after reading it all),
+        failed with a reason that names the notices whose files make it large."""
+        with self.journal_lock:
+            slugs = self.journal.notices_of(message.id)
+        attached = self.attached()
+        heavy = sorted((slug for slug in slugs if attached.get(slug)), key=lambda slug: -attached[slug])
+        with self.lock:
+            self.figures.too_big += 1
+            self.figures.size_limit = limit
+            self.figures.too_big_notices += tuple(slug for slug in heavy if slug not in self.figures.too_big_notices)
+        files = ", ".join(f"공지 {slug}의 첨부 파일 {size_label(attached[slug])}" for slug in heavy)
+        return self._record(message, FAILED, TOO_BIG, None,
+                            f"메일이 {size_label(size)}로 메일 서버가 받는 크기 {size_label(limit)}(SIZE)보다 커서 보내지 않음"
+                            f"{f' ({files})' if files else ''}; 파일을 줄여 다시 묶은(sotong bundles) 뒤 다시 보내거나"
+                            " 파일을 다른 방법으로 전하세요")
 
     def _envelope_sender(self, message: Pending) -> str:
         """The message's return path: its VERP address when BOUNCE_ADDRESS is set."""
@@ -549,6 +581,13 @@ class _Link:
 
     def offers_smtputf8(self) -> bool:
         return self.connection.has_extn("smtputf8")
+
+    def size_limit(self) -> int | None:
+        """The largest message the server takes, in bytes, as its EHLO said
+        (``SIZE n``, RFC 1870); None when it names none (no SIZE, or SIZE 0:
+        no fixed limit)."""
+        value = self.connection.esmtp_features.get("size", "").strip()
+        return int(value) if value.isdigit() and int(value) > 0 else None
 
     def ensure_connected(self) -> None:
         if self.connection is not None and self.connection.sock is not None:
