@@ -333,10 +333,11 @@ def mark_address_invalid(store: Store, subscriber_id: str, channel: str = "email
     assert mark_invalid(ensure(store), channel, [(subscriber_id, reason)], when) == [subscriber_id]
 
 
-def send_outbox(store_location: str, folder: Path, moment: str) -> None:
+def send_outbox(store_location: str, folder: Path, moment: str, prices=None) -> None:
     """Record and send outbox ``folder`` (made by :func:`make_outbox`) at
     ``moment`` as sotong send does, on either backend: its emails sent, its
-    SMS handed over."""
+    SMS handed over (at ``prices``, a sotong.sms.Prices; None: as before
+    prices were recorded)."""
     from delivery.journal import Journal, NoticeInfo
     from delivery.outbox import read_outbox
 
@@ -347,7 +348,7 @@ def send_outbox(store_location: str, folder: Path, moment: str) -> None:
              for slug in message.notices}
     recorded, _unsent = journal.record_outbox(
         outbox, lambda messages: {(message.subscriber_id, message.channel) for message in messages}, infos)
-    journal.hand_over(outbox, recorded.sms)
+    journal.hand_over(outbox, recorded.sms, prices=prices)
     for item in journal.claim(outbox.key, 10):
         journal.mark(item.id, "sent", "data", 250, "ok")
     store.close()

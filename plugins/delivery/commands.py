@@ -60,6 +60,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         return _staff_copy(ctx, project, to)
     key, kind = outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
+    prices = sms_settings(project.settings).prices  # recorded with the SMS handed over
     journal, started = Journal(project.store), now_iso()
     outbox = _outbox_here(project, journal, key, kind)
     with send_lock(project, key):
@@ -79,7 +80,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable,
                                                attached)
             handover = _HandoverFile(project, outbox, started)
-            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write)
+            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write, prices)
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
     if not dry_run:
@@ -192,16 +193,16 @@ class _HandoverFile:
         self.path = handover_file(self.outbox.path, readers, self.started, self.project.shown)
 
 
-def _hand_over_sms(journal, outbox, recorded, reachable, written) -> list:
+def _hand_over_sms(journal, outbox, recorded, reachable, written, prices) -> list:
     """The outbox's SMS recorded as handed over, once the run has not
     stopped: by the worker that recorded the outbox (it holds them), or by one
     that joined it when the recorder is gone; those this worker recorded
-    (``written``: given them before the record is committed)."""
+    (``written``: given them before the record is committed; ``prices``: those in force, recorded with them)."""
     if not recorded.joined:
-        return journal.hand_over(outbox, recorded.sms, written)
+        return journal.hand_over(outbox, recorded.sms, written, prices)
     if journal.recorder_holds_sms(outbox.key):
         click.echo(_("Waiting for the worker that recorded this outbox to record its SMS as handed over ..."))
-    handed_over = journal.hand_over_left(outbox, reachable, written=written)
+    handed_over = journal.hand_over_left(outbox, reachable, written=written, prices=prices)
     recorded.left_out = journal.left_out(outbox.key)  # the recorder may have recorded while this one sent
     return handed_over
 
@@ -420,6 +421,9 @@ def report(project, year, issue, notice):
     else:
         click.echo(_("{year}: {notices:,} notices, {deliveries:,} deliveries (email {email:,}, SMS {sms:,}, LMS {lms:,}); texts cost {won}.").format(
             year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.won)))  # as shown
+    if unpriced := sum(result.unpriced.values()):
+        click.echo(_("{count:,} of the texts were handed over before Sotong recorded each text's price: they are counted at today's SMS_PRICE and LMS_PRICE ({sms} and {lms} a message), which may not be what they cost; the report says so.").format(
+            count=unpriced, sms=won(prices.sms), lms=won(prices.lms)))
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
 
