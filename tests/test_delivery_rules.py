@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 
-from delivery.rules import Pacer, backoff_delay, invalid_address, outcome, redact_addresses
+import pytest
+from delivery.rules import Pacer, backoff_delay, invalid_address, outcome, redact_addresses, refused_as_too_large
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -93,3 +94,16 @@ def test_the_recipient_is_the_to_address_the_email_package_reads(name, user, hos
     data = message.as_bytes(policy=default_policy.clone(linesep=linesep))
     parsed = BytesParser(policy=default_policy).parsebytes(data)
     assert recipient_of(data) == parsed["To"].addresses[0].addr_spec == f"{user}@{host}"
+
+
+@pytest.mark.parametrize("stage, code, text, too_large", [
+    ("data", 552, "5.3.4 Message size exceeds fixed limit", True),  # Postfix
+    ("data", 552, "Error: Too much mail data", True),  # aiosmtpd, no enhanced status
+    ("data", 552, "5.2.3 Message length exceeds administrative limit", True),
+    ("data", 552, "5.2.2 Mailbox full", False),  # the reader's mailbox: a bounce, not the message's size
+    ("data", 554, "5.7.1 Message refused as spam", False),
+    ("data", 452, "4.3.4 Message too big for now", False),  # tried again later
+    ("rcpt", 552, "Requested mail action aborted: exceeded storage allocation", False),  # the mailbox
+])
+def test_refused_as_too_large_only_when_the_data_answer_says_the_message_is(stage, code, text, too_large):
+    assert refused_as_too_large(stage, code, text) is too_large

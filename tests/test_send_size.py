@@ -81,3 +81,34 @@ def test_the_reason_is_kept_in_korean_names_the_notice_and_no_address_and_counts
     assert f"{large[0]}  email  after 1 tries: 메일이 " in report.output
     assert "[invalid address]" not in report.output and "@" not in report.output
     assert "Flagged" not in result.output  # not the reader's address: no bounce score
+
+
+class NamingNoSize(ScriptedHandler):
+    """A server with a size limit it does not name in its EHLO (no SIZE): it
+    reads a message too large whole, then answers 552."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        return [line for line in await super().handle_EHLO(server, session, envelope, hostname, responses)
+                if "SIZE" not in line]
+
+
+def test_an_email_the_server_refused_as_too_large_goes_once_its_files_are_made_smaller(project):
+    ids, large = outbox_with_large_emails(project)
+    handler = NamingNoSize()
+    with SMTPServer(handler, data_size_limit=LIMIT) as server:
+        first = send(project, server.port)
+        refused = journal(project)[(large[0], "email")]
+        gc.collect()
+        for reader in large:
+            eml = project / "private" / "outbox" / ISSUE / "email" / f"{reader}.eml"
+            eml.write_bytes(eml_bytes(reader, [*NOTICES, BUDGET], ISSUE))
+        last = send(project, server.port)
+    assert first.code == 1 and "Emails: 2 sent, 2 failed, 0 deferred" in first.output, first.output
+    assert (f"2 emails were not sent: the mail server refused them as too large: the attachments of {BUDGET} make "
+            "them large. Make the files smaller") in first.output
+    assert (refused["state"], refused["answer_stage"], refused["answer_code"]) == ("failed", "size", 552)
+    assert refused["answer_text"] == f"Error: Too much mail data (공지 {BUDGET}의 첨부 파일 1KB)"
+    assert last.code == 0 and "Emails: 2 sent, 0 failed, 0 deferred" in last.output, last.output
+    assert handler.accepted_counts() == {address_of(reader): 1 for reader in ids}
+    row = journal(project)[(large[0], "email")]
+    assert (row["state"], row["answer_code"], row["answer_stage"]) == ("sent", 250, "data")

@@ -214,13 +214,16 @@ def _attached_bytes(project) -> dict:
 
 
 def _too_big_line(figures, bundle_again: tuple) -> str:
-    """What to do with the emails larger than the mail server takes
-    (``bundle_again``: the option, key and settings option that make the outbox again)."""
+    """What to do with the emails too large for the mail server, by its
+    SIZE or refused by it (``bundle_again``: the option, key and settings
+    option that make the outbox again)."""
     notices = ", ".join(dict.fromkeys(figures.too_big_notices))
-    return _("{count:,} emails were not sent: each is larger than the {limit} the mail server takes (SIZE){files}. Make the files smaller (a PDF at a lower picture quality), make the outbox again (sotong bundles {option} {key}{settings}) and run this command again: it sends them then; or get the files to those readers another way.").format(
-        count=figures.too_big, limit=size_label(figures.size_limit), option=bundle_again[0], key=bundle_again[1],
-        settings=bundle_again[2],
-        files=_(": the attachments of {notices} make them large").format(notices=notices) if notices else "")
+    files = _(": the attachments of {notices} make them large").format(notices=notices) if notices else ""
+    head = (_("{count:,} emails were not sent: each is larger than the {limit} the mail server takes (SIZE){files}.")
+            if figures.size_limit else _("{count:,} emails were not sent: the mail server refused them as too large{files}."))
+    return head.format(count=figures.too_big, limit=size_label(figures.size_limit), files=files) + " " + _(
+        "Make the files smaller (a PDF at a lower picture quality), make the outbox again (sotong bundles {option} {key}{settings}) and run this command again: it sends them then; or get the files to those readers another way.").format(
+            option=bundle_again[0], key=bundle_again[1], settings=bundle_again[2])
 
 
 def _score_refusals(project, key: str) -> None:

@@ -45,6 +45,19 @@ def invalid_address(stage: str, code: int | None, text: str | None) -> bool:
     return code in _INVALID_BASIC
 
 
+def refused_as_too_large(stage: str, code: int, text: str | None) -> bool:
+    """True when a permanent answer to a message's DATA says it is too large
+    for the server: an enhanced status X.3.4 (too big for the system) or
+    X.2.3 (longer than the mailbox takes), or, without one, 552 (RFC 5321:
+    storage exceeded; aiosmtpd's "Too much mail data")."""
+    if stage != "data" or not 500 <= code < 600:
+        return False
+    enhanced = _ENHANCED.match(text or "")
+    if enhanced:
+        return (enhanced.group(2), enhanced.group(3)) in (("3", "4"), ("2", "3"))
+    return code == 552
+
+
 class Pacer:
     """At most ``rate`` messages per second: ``delay(now)`` is how long to
     wait before the next one; the schedule does not drift, nor does a slow

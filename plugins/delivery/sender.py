@@ -24,7 +24,9 @@ chunk: one round trip. A message larger than the server says it takes (its
 EHLO ``SIZE n``, RFC 1870, read from each connection's greeting) is not
 handed over: it fails at once (stage ``size``), its reason naming the
 notices whose files make it large, and the next recording of the outbox
-queues it again (the files made smaller and bundled again, it goes then).
+queues it again (the files made smaller and bundled again, it goes then);
+so does one the server refused as too large after reading it (a server that
+names no SIZE).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
                       TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
-from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
+from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses, refused_as_too_large
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
@@ -406,8 +408,10 @@ class Sender:
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
         limit = link.size_limit()
-        if limit is not None and len(data) > limit:
-            return self._too_big(message, len(data), limit)
+        if limit is not None and len(data) > limit:  # not handed over: the server would read it all, then refuse it
+            return self._record(message, FAILED, TOO_BIG, None, (
+                f"메일이 {size_label(len(data))}로 메일 서버가 받는 크기 {size_label(limit)}(SIZE)보다 커서 보내지 않음"
+                f"{self._too_big(message, limit)}; 파일을 줄여 다시 묶은(sotong bundles) 뒤 다시 보내거나 파일을 다른 방법으로 전하세요"))
         try:
             answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
@@ -425,6 +429,8 @@ class Sender:
                 link.close()
             self._record(message, DEFERRED, answer.stage, answer.code, answer.text)
             return RETRY
+        if result == FAILED and refused_as_too_large(answer.stage, answer.code, answer.text):  # it named no SIZE
+            return self._record(message, FAILED, TOO_BIG, answer.code, answer.text + self._too_big(message, None))
         if result == FAILED and answer.stage == "mail":
             self._record(message, QUEUED, answer.stage, answer.code, answer.text)
             raise SotongError([_("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
@@ -452,23 +458,20 @@ class Sender:
                 address=self.config.server.address, count=limit, problem=exc)])
         return LOST
 
-    def _too_big(self, message: Pending, size: int, limit: int) -> str:
-        """A message larger than the server takes (``limit``, its EHLO SIZE):
-        not handed over (the server would answer 552 after reading it all),
-        failed with a reason that names the notices whose files make it large."""
+    def _too_big(self, message: Pending, limit: int | None) -> str:
+        """Count a message too large for the server (``limit``: what its EHLO
+        SIZE said, if it said); the notices whose files make it large, with
+        their size, heaviest first, as its reason names them."""
         with self.journal_lock:
             slugs = self.journal.notices_of(message.id)
         attached = self.attached()
         heavy = sorted((slug for slug in slugs if attached.get(slug)), key=lambda slug: -attached[slug])
         with self.lock:
             self.figures.too_big += 1
-            self.figures.size_limit = limit
+            self.figures.size_limit = limit or self.figures.size_limit
             self.figures.too_big_notices += tuple(slug for slug in heavy if slug not in self.figures.too_big_notices)
         files = ", ".join(f"공지 {slug}의 첨부 파일 {size_label(attached[slug])}" for slug in heavy)
-        return self._record(message, FAILED, TOO_BIG, None,
-                            f"메일이 {size_label(size)}로 메일 서버가 받는 크기 {size_label(limit)}(SIZE)보다 커서 보내지 않음"
-                            f"{f' ({files})' if files else ''}; 파일을 줄여 다시 묶은(sotong bundles) 뒤 다시 보내거나"
-                            " 파일을 다른 방법으로 전하세요")
+        return f" ({files})" if files else ""
 
     def _envelope_sender(self, message: Pending) -> str:
         """The message's return path: its VERP address when BOUNCE_ADDRESS is set."""
