@@ -356,6 +356,28 @@ def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(p
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+def test_a_server_that_relays_only_after_a_login_stops_the_run_and_a_rerun_once_logged_in_sends_all(project, offers):
+    """Postfix without a login answers every RCPT "554 5.7.1 Relay access
+    denied": each message failed for good, and once SMTP_USER was set the
+    next run found nothing left to send. Now the run stops at the first,
+    saying to log in, and nothing is failed."""
+    ids = add_subscribers(store_of(project), 5)
+    outbox_of(project, ids)
+    handler = ScriptedHandler(**offers)
+    handler.refuse = {address_of(i): f"554 5.7.1 <{address_of(i)}>: Relay access denied" for i in ids}
+    with SMTPServer(handler) as server:
+        refused = send(project, server.port)
+        states = {r["state"] for r in journal(project).values()}
+        handler.refuse = {}  # logged in now
+        gc.collect()
+        again = send(project, server.port)
+    assert refused.code == 1 and states == {"queued"}, refused.output
+    assert (f"the mail server 127.0.0.1:{server.port} does not pass on mail from this machine without a login it "
+            "accepts: 554 5.7.1 <주소>: Relay access denied; check SMTP_USER") in refused.output
+    assert again.code == 0 and "Emails: 5 sent, 0 failed" in again.output, again.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
 def test_a_manifest_line_that_is_not_utf8_is_one_line(project):
     add_subscribers(store_of(project), 1)
     folder = outbox_of(project, ["S00001"])

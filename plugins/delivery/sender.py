@@ -50,7 +50,7 @@ from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
                       TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
-from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses, refused_as_too_large
+from .rules import RETRY, Pacer, backoff_delay, needs_login, outcome, redact_addresses, refused_as_too_large
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
@@ -431,11 +431,26 @@ class Sender:
             return RETRY
         if result == FAILED and refused_as_too_large(answer.stage, answer.code, answer.text):  # it named no SIZE
             return self._record(message, FAILED, TOO_BIG, answer.code, answer.text + self._too_big(message, None))
-        if result == FAILED and answer.stage == "mail":
-            self._record(message, QUEUED, answer.stage, answer.code, answer.text)
-            raise SotongError([_("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
-                envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))])
+        if result == FAILED:
+            self._stop_if_refused_for_all(message, answer)
         return self._record(message, result, answer.stage, answer.code, answer.text)
+
+    def _stop_if_refused_for_all(self, message: Pending, answer: Answer) -> None:
+        """A refusal every message would meet stops the run, the message
+        queued again and none failed: the sender refused (MAIL), or no
+        relaying for this machine without a login (530, "Relay access
+        denied" to each RCPT: every message of the run failed for good, and
+        once the login was set the next run found nothing left to send)."""
+        if needs_login(answer.stage, answer.code, answer.text):
+            problem = _("the mail server {address} does not pass on mail from this machine without a login it accepts: {code} {text}; check SMTP_USER and the environment variable SOTONG_SMTP_PASSWORD (many servers offer the login only with SMTP_STARTTLS = True), or ask its administrator to let this machine send (nothing more was sent; run again once fixed)").format(
+                address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text))
+        elif answer.stage == "mail":
+            problem = _("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
+                envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))
+        else:
+            return
+        self._record(message, QUEUED, answer.stage, answer.code, answer.text)
+        raise SotongError([problem])
 
     def _lost(self, link: "_Link", message: Pending, exc: ConnectionLost) -> str:
         """The connection dropped or timed out in the middle of ``message``:
