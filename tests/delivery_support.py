@@ -41,7 +41,8 @@ class ScriptedHandler:
       the server closes the connection without answering;
     - ``delay``: seconds to think before answering each DATA;
     - ``max_connections``: a connection past that many at once is answered
-      421 and closed, as a server limiting one client's connections does;
+      421 (or the handler's ``greeting``, if it has one) and closed, as a
+      server limiting one client's connections does;
     - ``pipelining``: the server offers PIPELINING (RFC 2920; aiosmtpd reads
       the commands one line at a time, so it answers pipelined ones in
       order); ``pipelined`` tells, for each MAIL, whether its RCPT and DATA
@@ -131,7 +132,7 @@ class _ScriptedSMTP(SMTP):
         self.refused = limit is not None and handler.connections >= limit
         if self.refused:
             handler.refused += 1
-            transport.write(b"421 4.7.0 too many connections from your host\r\n")
+            transport.write(getattr(handler, "greeting", "421 4.7.0 too many connections from your host").encode() + b"\r\n")
             transport.close()
             return
         if limit is not None:

@@ -618,6 +618,34 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+class RefusingConnections(ScriptedHandler):
+    """Answers every connection with ``greeting`` and closes it (a server busy, limiting or refusing this machine)."""
+
+    def __init__(self, greeting: str):
+        super().__init__()
+        self.greeting = greeting
+        self.max_connections = 0
+
+
+@pytest.mark.parametrize("greeting, said", [
+    ("421 4.7.0 too many connections from your host", "answers but took no connection in 5 tries (421 4.7.0 too many "
+     "connections from your host): it is busy or limits this machine for now; run the same command again later"),
+    ("554 5.7.1 access denied", "refuses this machine's connections (554 5.7.1 access denied); ask its administrator "
+     "to let this machine send"),
+])
+def test_a_server_that_answers_but_takes_no_connection_is_not_said_to_be_out_of_reach(project, greeting, said):
+    """Told to check SMTP_HOST and SMTP_PORT, as for a server out of reach,
+    staff would change settings that were right."""
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    with SMTPServer(RefusingConnections(greeting)) as server:
+        result = send(project, server.port)
+    assert result.code == 1
+    assert f"the mail server 127.0.0.1:{server.port} {said}" in result.output, result.output
+    assert "SMTP_HOST" not in result.output and "what was not sent is still queued" in result.output
+    assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
 def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):
     """``sotong report --issue D -s publishconf.py`` with emails not sent yet
     said to run ``sotong send --issue D`` again, without the -s: run as said,

@@ -611,7 +611,7 @@ class _Link:
         if self.connection is not None and self.connection.sock is not None:
             return
         self.connection = None
-        config, problem = self.config, None
+        config, problem, code = self.config, None, None
         for attempt in range(config.reconnect_attempts):
             if attempt:
                 self.sleep(backoff_delay(attempt, config.backoff_seconds, config.backoff_max_seconds))
@@ -624,11 +624,11 @@ class _Link:
             except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
                 raise SotongError([_lacking(config, exc)]) from None
             except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
-                problem = (f"{exc.smtp_code} {_text(exc.smtp_error)}" if isinstance(exc, smtplib.SMTPResponseException)
+                code = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
+                problem = (f"{code} {_text(exc.smtp_error)}" if code is not None
                            else _lost_reason(exc, config.server.timeout_seconds))  # not "[Errno 111] Connection refused"
                 log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
-        raise Unreachable(problem, [_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
-            smtp_host=config.server.host, smtp_port=config.server.port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
+        raise Unreachable(problem, [_unreachable_line(config, problem, code)])
 
     def close(self) -> None:
         if self.connection is not None:
@@ -646,6 +646,21 @@ def _lost_reason(exc: BaseException, timeout_seconds: float) -> str:
     if isinstance(cause, OSError):
         return os_reason(cause)
     return _("the server closed the connection")
+
+
+def _unreachable_line(config: DeliveryConfig, problem: str, code: int | None) -> str:
+    """Why no connection could be opened, ``reconnect_attempts`` tries in a
+    row, and what to do: the server answered each with a refusal (``code``:
+    its last; 421 busy or limiting this machine, 5xx refusing it), which
+    checking SMTP_HOST and SMTP_PORT, as every case was told, does not mend;
+    or it could not be reached."""
+    where = dict(smtp_host=config.server.host, smtp_port=config.server.port, problem=problem,
+                 reconnect_attempts=config.reconnect_attempts)
+    if code is not None and 400 <= code < 500:
+        return _("the mail server {smtp_host}:{smtp_port} answers but took no connection in {reconnect_attempts} tries ({problem}): it is busy or limits this machine for now; run the same command again later: what was not sent is still queued").format(**where)
+    if code is not None and 500 <= code < 600:
+        return _("the mail server {smtp_host}:{smtp_port} refuses this machine's connections ({problem}); ask its administrator to let this machine send, then run the same command again: what was not sent is still queued").format(**where)
+    return _("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(**where)
 
 
 def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:
