@@ -65,9 +65,9 @@ from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
-# The answer stage of an email larger than the mail server takes (its EHLO SIZE), failed without being
-# handed over: queued again by the outbox's next recording, so that once its files are made smaller and
-# the outbox bundled again it goes (a failure the server answered stays failed).
+# The answer stage of an email failed as larger than the mail server takes (by its EHLO SIZE, not handed
+# over; or refused by it as too large): queued again by the outbox's next recording, so that once its
+# files are made smaller and the outbox bundled again it goes (other failures stay failed).
 TOO_BIG = "size"
 UNSENT = (QUEUED, SENDING, DEFERRED)
 # How the journal's states, channels and bounce kinds read to staff (translated where shown), states in
@@ -146,7 +146,7 @@ HOT_TAKES = {"sqlite": _BY_SENT_AT, "postgresql": _BY_SENT_AT + "\nALTER TABLE d
 # PostgreSQL is committed a chunk at a time (workers joining it claim the chunks committed meanwhile).
 EMAILS_TO_RECORD = "ALTER TABLE delivery_outboxes ADD COLUMN emails_to_record INTEGER NOT NULL DEFAULT 0;"
 # What an SMS cost when it was handed over (won per message: SMS_PRICE or LMS_PRICE then); NULL for emails
-# and for SMS handed over before it was kept, which the annual report prices at the setting of its day.
+# and for SMS handed over before it was kept, which the annual report prices at today's setting.
 PRICE_COLUMN = "ALTER TABLE delivery_messages ADD COLUMN price DOUBLE PRECISION;"
 register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM, OUTBOXES,
                 LEFT_OUT, HOT_TAKES, EMAILS_TO_RECORD, PRICE_COLUMN)  # version 2: worker; 3: the claims' index; 4:

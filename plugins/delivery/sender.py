@@ -105,9 +105,9 @@ class SendFigures:
     elsewhere: int = 0  # taken by another sotong send working the same outbox (PostgreSQL)
     reconnects: int = 0
     seconds: float = 0.0
-    too_big: int = 0  # of the failed: larger than the server takes (its EHLO SIZE)
+    too_big: int = 0  # of the failed: larger than the server takes (by its EHLO SIZE, or refused by it so)
     too_big_notices: tuple = ()  # the notices whose files make those large
-    size_limit: int = 0  # what the server takes, in bytes, as it said
+    size_limit: int = 0  # what the server takes, in bytes, as its EHLO SIZE said (0: it said none)
 
     def plus(self, other: "SendFigures") -> "SendFigures":
         """The figures of this run and of ``other``, one after the other."""
