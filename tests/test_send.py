@@ -646,6 +646,24 @@ def test_a_server_that_answers_but_takes_no_connection_is_not_said_to_be_out_of_
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+def test_the_smtps_port_is_refused_at_once_saying_to_use_587_with_starttls(project):
+    """SMTP_PORT = 465 (Naver's and Gmail's guides name it): the server waits
+    for TLS, sotong for its greeting; five timed-out tries a connection,
+    minutes of silence, then "cannot reach" it."""
+    ids = add_subscribers(store_of(project), 1)
+    outbox_of(project, ids)
+    with open(settings(project), "a", encoding="utf-8") as written:
+        written.write("SMTP_PORT = 465\n")
+    lines = settings(project).read_text(encoding="utf-8").count("\n")
+    result = run_cli(settings(project), "send", "--issue", ISSUE)
+    assert result.code == 1 and result.output == (
+        f"pelicanconf.py:{lines}: SMTP_PORT: is 465, the port of SMTPS (TLS from the first byte), which Sotong "
+        "does not speak; write SMTP_PORT = 587, the same server's port for STARTTLS, and SMTP_STARTTLS = True "
+        "(Naver, Daum and Gmail take mail there too)\n"), result.output
+    given = send(project, 465)
+    assert given.code == 2 and "--port" in given.output and "give --port 587" in given.output, given.output
+
+
 def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):
     """``sotong report --issue D -s publishconf.py`` with emails not sent yet
     said to run ``sotong send --issue D`` again, without the -s: run as said,

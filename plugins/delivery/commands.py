@@ -28,7 +28,7 @@ from sotong.store import now_iso
 
 from . import annual, retention
 from .bounce_config import bounce_settings
-from .config import delivery_config
+from .config import SMTPS_OPTION, SMTPS_PORT, delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
@@ -43,7 +43,8 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
-@click.option("--port", type=click.IntRange(1, 65535), help=_("SMTP port (default: SMTP_PORT)."))
+@click.option("--port", type=click.IntRange(1, 65535), callback=lambda ctx, param, port: _not_smtps(port),
+              help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
 @click.option("--dry-run", is_flag=True, help=_("Say what would be sent; send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
@@ -97,6 +98,13 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             option=option, key=key, settings=settings_flag(project.settings))
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _not_smtps(port: int | None) -> int | None:
+    """--port, unless it is SMTPS's (465), which the connections do not speak."""
+    if port == SMTPS_PORT:
+        raise click.BadParameter(SMTPS_OPTION)
+    return port
 
 
 def _say_sms(project, journal, outbox, recorded, started: str, part) -> bool:
