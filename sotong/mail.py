@@ -183,6 +183,15 @@ def split_at_base64_line(data: bytes) -> tuple[bytes, bytes]:
     return data[:cut], data[cut:]
 
 
+def size_label(size: int) -> str:
+    """A file's or a message's size as a reader reads it: "340KB", "1.2MB",
+    "3MB" (rounded first, so never "1000KB" or "3.0MB")."""
+    kilobytes = round(size / 1000)
+    if kilobytes < 1000:
+        return f"{max(1, kilobytes)}KB"
+    return f"{size / 1000 / 1000:.1f}".removesuffix(".0") + "MB"
+
+
 @dataclass(frozen=True)
 class InlineImage:
     """A picture carried inside the message (multipart/related), which the

@@ -100,6 +100,11 @@ class Notice:
     def urgent(self) -> bool:
         return self.priority == "urgent"
 
+    def attached_bytes(self, content: Path) -> int:
+        """What the files of ``attachments`` weigh now, in bytes (``content``:
+        the folder they are under, PATH); a file that is not there counts nothing."""
+        return sum((content / path).stat().st_size for path in self.attachments if (content / path).is_file())
+
     @property
     def headline(self) -> str:
         """The title, marked "[긴급]" when the notice is urgent (once): for a

@@ -41,7 +41,8 @@ class ScriptedHandler:
       the server closes the connection without answering;
     - ``delay``: seconds to think before answering each DATA;
     - ``max_connections``: a connection past that many at once is answered
-      421 and closed, as a server limiting one client's connections does;
+      421 (or the handler's ``greeting``, if it has one) and closed, as a
+      server limiting one client's connections does;
     - ``pipelining``: the server offers PIPELINING (RFC 2920; aiosmtpd reads
       the commands one line at a time, so it answers pipelined ones in
       order); ``pipelined`` tells, for each MAIL, whether its RCPT and DATA
@@ -131,7 +132,7 @@ class _ScriptedSMTP(SMTP):
         self.refused = limit is not None and handler.connections >= limit
         if self.refused:
             handler.refused += 1
-            transport.write(b"421 4.7.0 too many connections from your host\r\n")
+            transport.write(getattr(handler, "greeting", "421 4.7.0 too many connections from your host").encode() + b"\r\n")
             transport.close()
             return
         if limit is not None:
@@ -333,10 +334,11 @@ def mark_address_invalid(store: Store, subscriber_id: str, channel: str = "email
     assert mark_invalid(ensure(store), channel, [(subscriber_id, reason)], when) == [subscriber_id]
 
 
-def send_outbox(store_location: str, folder: Path, moment: str) -> None:
+def send_outbox(store_location: str, folder: Path, moment: str, prices=None) -> None:
     """Record and send outbox ``folder`` (made by :func:`make_outbox`) at
     ``moment`` as sotong send does, on either backend: its emails sent, its
-    SMS handed over."""
+    SMS handed over (at ``prices``, a sotong.sms.Prices; None: as before
+    prices were recorded)."""
     from delivery.journal import Journal, NoticeInfo
     from delivery.outbox import read_outbox
 
@@ -347,7 +349,7 @@ def send_outbox(store_location: str, folder: Path, moment: str) -> None:
              for slug in message.notices}
     recorded, _unsent = journal.record_outbox(
         outbox, lambda messages: {(message.subscriber_id, message.channel) for message in messages}, infos)
-    journal.hand_over(outbox, recorded.sms)
+    journal.hand_over(outbox, recorded.sms, prices=prices)
     for item in journal.claim(outbox.key, 10):
         journal.mark(item.id, "sent", "data", 250, "ok")
     store.close()

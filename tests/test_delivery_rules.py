@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 
-from delivery.rules import Pacer, backoff_delay, invalid_address, outcome, redact_addresses
+import pytest
+from delivery.rules import (Pacer, backoff_delay, invalid_address, needs_login, outcome, redact_addresses,
+                            refused_as_too_large)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -93,3 +95,31 @@ def test_the_recipient_is_the_to_address_the_email_package_reads(name, user, hos
     data = message.as_bytes(policy=default_policy.clone(linesep=linesep))
     parsed = BytesParser(policy=default_policy).parsebytes(data)
     assert recipient_of(data) == parsed["To"].addresses[0].addr_spec == f"{user}@{host}"
+
+
+@pytest.mark.parametrize("stage, code, text, too_large", [
+    ("data", 552, "5.3.4 Message size exceeds fixed limit", True),  # Postfix
+    ("data", 552, "Error: Too much mail data", True),  # aiosmtpd, no enhanced status
+    ("data", 552, "5.2.3 Message length exceeds administrative limit", True),
+    ("data", 552, "5.2.2 Mailbox full", False),  # the reader's mailbox: a bounce, not the message's size
+    ("data", 554, "5.7.1 Message refused as spam", False),
+    ("data", 452, "4.3.4 Message too big for now", False),  # tried again later
+    ("rcpt", 552, "Requested mail action aborted: exceeded storage allocation", False),  # the mailbox
+])
+def test_refused_as_too_large_only_when_the_data_answer_says_the_message_is(stage, code, text, too_large):
+    assert refused_as_too_large(stage, code, text) is too_large
+
+
+@pytest.mark.parametrize("stage, code, text, login", [
+    ("rcpt", 554, "5.7.1 <주소>: Relay access denied", True),  # Postfix without a login
+    ("rcpt", 550, "5.7.54 SMTP; Unable to relay recipient in non-accepted domain", True),  # Exchange
+    ("mail", 530, "5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM", True),
+    ("mail", 530, "Authentication required", True),
+    ("rcpt", 550, "relaying denied", True),
+    ("rcpt", 550, "5.1.1 <주소>: Recipient address rejected: User unknown in relay recipient table", False),  # one address
+    ("rcpt", 554, "5.7.1 Service unavailable; client host blocked using zen.spamhaus.org", False),
+    ("rcpt", 450, "4.7.1 Relay access denied for now", False),  # tried again later
+    ("data", 554, "5.7.1 relay refused the content", False),
+])
+def test_needs_login_only_when_the_server_would_refuse_every_message_for_it(stage, code, text, login):
+    assert needs_login(stage, code, text) is login

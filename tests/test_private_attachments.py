@@ -16,7 +16,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from bundles.compose import size_label
+from sotong.mail import size_label
 
 from project_support import REPO, copy_project, png, run_sotong
 

@@ -38,7 +38,7 @@ deliveries = st.lists(st.tuples(st.integers(1, 12), st.sampled_from(TYPES), st.s
 def aggregates_of(records):
     """What the journal's GROUP BY hands the report, from single deliveries."""
     counted = Counter((f"2026-{month:02d}", kind, slug, *NOTICE_META[slug]) for month, kind, slug in records)
-    return [(*key, n, float(n)) for key, n in counted.items()]  # each record is a message of one notice
+    return [(*key, n, float(n), None) for key, n in counted.items()]  # each record is a message of one notice
 
 
 def brute_force_line(records):
@@ -247,7 +247,7 @@ def test_each_tables_costs_in_whole_won_add_up_to_the_years(messages, prices):
     shares = Counter()
     for kind, slug, k in messages:
         shares["2026-03", kind, slug, *NOTICE_META[slug]] += 1.0 / k
-    report = annual_report(2026, [(*key, 1, share) for key, share in shares.items()], prices)
+    report = annual_report(2026, [(*key, 1, share, None) for key, share in shares.items()], prices)
     assert report.total.won == math.floor(round(report.total.cost(prices), 6) + 0.5)  # half up, as money is
     for _key, _title, lines in report.tables():
         assert sum(line.won for line in lines) == report.total.won
@@ -266,7 +266,7 @@ def test_an_lms_shared_by_two_departments_costs_what_it_cost_in_the_csv_and_page
     each, which rounded one by one showed 14 + 14 under a total of 27."""
     from delivery.annual import write_report
 
-    aggregates = [("2026-03", "LMS", "a", *NOTICE_META["a"], 1, 0.5), ("2026-03", "LMS", "c", *NOTICE_META["c"], 1, 0.5)]
+    aggregates = [("2026-03", "LMS", "a", *NOTICE_META["a"], 1, 0.5, 27.0), ("2026-03", "LMS", "c", *NOTICE_META["c"], 1, 0.5, 27.0)]
     report = annual_report(2026, aggregates, Prices(sms=9, lms=27))
     html_path, csv_path = write_report(report, tmp_path, "성동구 소통")
     rows = list(csv.DictReader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
@@ -298,6 +298,6 @@ def test_a_report_stopped_while_it_is_written_leaves_the_one_before_and_no_part_
     write_report(annual_report(2026, []), folder, "성동구 소통")
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     with stopped_when(lambda: len(list(folder.iterdir())) > 2):
-        write_report(annual_report(2026, [("2026-03", "EMAIL", "a", "보건소", "health", "건강정보", 1, 1.0)]),
+        write_report(annual_report(2026, [("2026-03", "EMAIL", "a", "보건소", "health", "건강정보", 1, 1.0, None)]),
                      folder, "성동구 소통")
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before

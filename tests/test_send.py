@@ -356,6 +356,28 @@ def test_the_server_refusing_the_sender_stops_the_run_without_failing_messages(p
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+def test_a_server_that_relays_only_after_a_login_stops_the_run_and_a_rerun_once_logged_in_sends_all(project, offers):
+    """Postfix without a login answers every RCPT "554 5.7.1 Relay access
+    denied": each message failed for good, and once SMTP_USER was set the
+    next run found nothing left to send. Now the run stops at the first,
+    saying to log in, and nothing is failed."""
+    ids = add_subscribers(store_of(project), 5)
+    outbox_of(project, ids)
+    handler = ScriptedHandler(**offers)
+    handler.refuse = {address_of(i): f"554 5.7.1 <{address_of(i)}>: Relay access denied" for i in ids}
+    with SMTPServer(handler) as server:
+        refused = send(project, server.port)
+        states = {r["state"] for r in journal(project).values()}
+        handler.refuse = {}  # logged in now
+        gc.collect()
+        again = send(project, server.port)
+    assert refused.code == 1 and states == {"queued"}, refused.output
+    assert (f"the mail server 127.0.0.1:{server.port} does not pass on mail from this machine without a login it "
+            "accepts: 554 5.7.1 <주소>: Relay access denied; check SMTP_USER") in refused.output
+    assert again.code == 0 and "Emails: 5 sent, 0 failed" in again.output, again.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
 def test_a_manifest_line_that_is_not_utf8_is_one_line(project):
     add_subscribers(store_of(project), 1)
     folder = outbox_of(project, ["S00001"])
@@ -594,6 +616,52 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     # the reason in the staff's language (os_reason), not Python's "([Errno 111] Connection refused)" in Korean lines
     assert "Errno" not in result.output
     assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+class RefusingConnections(ScriptedHandler):
+    """Answers every connection with ``greeting`` and closes it (a server busy, limiting or refusing this machine)."""
+
+    def __init__(self, greeting: str):
+        super().__init__()
+        self.greeting = greeting
+        self.max_connections = 0
+
+
+@pytest.mark.parametrize("greeting, said", [
+    ("421 4.7.0 too many connections from your host", "answers but took no connection in 5 tries (421 4.7.0 too many "
+     "connections from your host): it is busy or limits this machine for now; run the same command again later"),
+    ("554 5.7.1 access denied", "refuses this machine's connections (554 5.7.1 access denied); ask its administrator "
+     "to let this machine send"),
+])
+def test_a_server_that_answers_but_takes_no_connection_is_not_said_to_be_out_of_reach(project, greeting, said):
+    """Told to check SMTP_HOST and SMTP_PORT, as for a server out of reach,
+    staff would change settings that were right."""
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    with SMTPServer(RefusingConnections(greeting)) as server:
+        result = send(project, server.port)
+    assert result.code == 1
+    assert f"the mail server 127.0.0.1:{server.port} {said}" in result.output, result.output
+    assert "SMTP_HOST" not in result.output and "what was not sent is still queued" in result.output
+    assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+def test_the_smtps_port_is_refused_at_once_saying_to_use_587_with_starttls(project):
+    """SMTP_PORT = 465 (Naver's and Gmail's guides name it): the server waits
+    for TLS, sotong for its greeting; five timed-out tries a connection,
+    minutes of silence, then "cannot reach" it."""
+    ids = add_subscribers(store_of(project), 1)
+    outbox_of(project, ids)
+    with open(settings(project), "a", encoding="utf-8") as written:
+        written.write("SMTP_PORT = 465\n")
+    lines = settings(project).read_text(encoding="utf-8").count("\n")
+    result = run_cli(settings(project), "send", "--issue", ISSUE)
+    assert result.code == 1 and result.output == (
+        f"pelicanconf.py:{lines}: SMTP_PORT: is 465, the port of SMTPS (TLS from the first byte), which Sotong "
+        "does not speak; write SMTP_PORT = 587, the same server's port for STARTTLS, and SMTP_STARTTLS = True "
+        "(Naver, Daum and Gmail take mail there too)\n"), result.output
+    given = send(project, 465)
+    assert given.code == 2 and "--port" in given.output and "give --port 587" in given.output, given.output
 
 
 def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):

@@ -104,7 +104,7 @@ def test_sms_csv_neutralizes_and_send_reads_it_back(tmp_path):
 def test_the_annual_report_csv_neutralizes_names(tmp_path):
     from delivery.annual import annual_report, write_report
 
-    report = annual_report(2026, [("2026-03", "EMAIL", "a", '=HYPERLINK("x")', "culture", "-2+3", 4, 4)])
+    report = annual_report(2026, [("2026-03", "EMAIL", "a", '=HYPERLINK("x")', "culture", "-2+3", 4, 4, None)])
     _html, csv_path = write_report(report, tmp_path, "성동구 소통")
     rows = {(row[0], row[1]): row[2:] for row in read_csv(csv_path)}
     assert rows[("department", '\'=HYPERLINK("x")')][:5] == ["1", "4", "0", "0", "4"]

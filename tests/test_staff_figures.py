@@ -76,7 +76,7 @@ def test_the_annual_report_line_separates_thousands_but_not_the_year(korean, tmp
     with store.transaction():
         for kind, deliveries, messages in (("EMAIL", 98_765, 98_765.0), ("LMS", 3_456, 3_456.0)):
             store.db.execute("INSERT INTO delivery_kept_counts VALUES ('2026-03-12', '2026-03', ?, 'a', '보건소', "
-                             "'health', '건강정보', ?, ?, '2027-03-20T00:10:00+09:00')", (kind, deliveries, messages))
+                             "'health', '건강정보', ?, ?, '2027-03-20T00:10:00+09:00', NULL)", (kind, deliveries, messages))
     store.close()
     result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
     assert result.code == 0, result.output

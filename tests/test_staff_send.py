@@ -144,6 +144,17 @@ def test_a_refused_address_is_exit_1_with_the_servers_answer(small):  # noqa: F8
     assert record["answer_code"] == 550 and rows(small, "delivery_messages") == []
 
 
+def test_a_copy_larger_than_the_server_takes_is_not_sent_and_says_what_to_do(small):  # noqa: F811
+    """Its EHLO said SIZE 2000: the copy is not handed over to be refused
+    (552) after the server read it whole, and the line says why and what to do."""
+    with SMTPServer(Keeper(), data_size_limit=2000) as server:
+        result = staff_send(small, server.port, "--to", STAFF, "--as", "B2")
+    assert result.code == 1 and server.handler.mails == []
+    assert re.fullmatch(r"the test copy is \d+KB, more than the 2KB the mail server takes \(SIZE\), and so is every "
+                        r"email of the issue that carries the same files; make the attachments smaller .*another way\n",
+                        result.stderr), result.output
+
+
 def test_messages_are_in_korean_by_default(small, monkeypatch):  # noqa: F811
     monkeypatch.setenv("SOTONG_LANG", "ko")
     with SMTPServer(Keeper()) as server:

@@ -193,7 +193,7 @@ def test_a_password_in_the_database_address_is_refused():
         Store.open("postgresql://sotong:secret@127.0.0.1:1/sotong")
 
 
-PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 8, "delivery_sms_results": 1,
+PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 9, "delivery_sms_results": 1,
                    "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 4, "survey": 2,
                    "survey_retention": 1}
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sotong.i18n import _
+from sotong.mail import size_label
 from sotong.problems import Problem
-
-from .compose import size_label
 
 ATTACHMENTS_LIMIT = 10 * 1000 * 1000  # bytes of files an email may carry: Naver's and Daum's ordinary attachments
 
@@ -22,7 +21,7 @@ def attachment_problems(project) -> list[Problem]:
     problems = []
     root = Path(project.settings["PATH"])
     for notice in project.read_notices()[0]:
-        total = sum((root / path).stat().st_size for path in notice.attachments if (root / path).is_file())
+        total = notice.attached_bytes(root)
         if total > ATTACHMENTS_LIMIT:
             problems.append(Problem(project.shown(notice.source), notice.lines.get("attachments", 1), _(
                 "the attachments come to {size}, more than the {limit} mail services take in one email; save the "

@@ -47,15 +47,6 @@ _MARK = secrets.token_hex(8)
 _SLOT = re.compile(rf"__slot{_MARK}_([a-z_]+)__")
 
 
-def size_label(size: int) -> str:
-    """A file's size as a reader reads it: "340KB", "1.2MB", "3MB" (rounded
-    first, so never "1000KB" or "3.0MB")."""
-    kilobytes = round(size / 1000)
-    if kilobytes < 1000:
-        return f"{max(1, kilobytes)}KB"
-    return f"{size / 1000 / 1000:.1f}".removesuffix(".0") + "MB"
-
-
 def slot(name: str) -> Markup:
     """A hole in a template, filled later (per reader or per set of notices)."""
     return Markup(f"__slot{_MARK}_{name}__")
@@ -222,7 +213,7 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
-            "attachments": [{"name": attachment.name, "size": size_label(attachment.size),
+            "attachments": [{"name": attachment.name, "size": mail.size_label(attachment.size),
                              "calendar": attachment.name == CALENDAR_FILE}  # staff attach no .ics (sotong.notices)
                             for attachment in self._attachments(notice)],
         }

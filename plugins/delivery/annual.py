@@ -1,7 +1,9 @@
 """The annual e-communication report (``sotong report --year Y``): from the
 journal, by month, by department and by category, the notices sent and the
 deliveries (one notice to one subscriber on one channel), split into email,
-SMS and LMS, and what the texts cost (SMS_PRICE, LMS_PRICE: a message's price
+SMS and LMS, and what the texts cost (each at the price the journal recorded
+when it was handed over, a text recorded before prices were at today's
+SMS_PRICE or LMS_PRICE, which the report then says; a message's price
 shared equally among its notices, so the lines of a table add up to the
 year's cost; shown in whole won that add up too); written as
 private/reports/Y.html and Y.csv.
@@ -33,12 +35,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 @dataclass
 class Line:
     """One line of a table: the distinct notices sent, the deliveries by
-    type, and the messages by type (a message of k notices counts 1/k for each)."""
+    type, and the messages by type and price (a message of k notices counts
+    1/k for each; price None: not recorded)."""
 
     item: str
     slugs: set = field(default_factory=set)
     by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
-    messages: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0.0))
+    messages: dict = field(default_factory=dict)  # (type, price or None) -> messages
     won: int = 0  # what its texts cost as shown, in whole won (see :func:`apportioned`)
 
     @property
@@ -49,14 +52,15 @@ class Line:
     def deliveries(self) -> int:
         return sum(self.by_type.values())
 
-    def add(self, slug: str, message_type: str, count: int, messages: float) -> None:
+    def add(self, slug: str, message_type: str, count: int, messages: float, price: float | None = None) -> None:
         self.slugs.add(slug)
         self.by_type[message_type] += count
-        self.messages[message_type] += messages
+        self.messages[message_type, price] = self.messages.get((message_type, price), 0.0) + messages
 
     def cost(self, prices: Prices) -> float:
-        """What this line's texts cost, in won."""
-        return sum(share * prices.of(message_type) for message_type, share in self.messages.items())
+        """What this line's texts cost, in won: each at its recorded price, one without at ``prices``."""
+        return sum(share * (prices.of(message_type) if price is None else price)
+                   for (message_type, price), share in self.messages.items())
 
 
 @dataclass
@@ -66,7 +70,9 @@ class AnnualReport:
     departments: list  # Lines, most deliveries first
     categories: list
     total: Line
-    prices: Prices = Prices()
+    prices: Prices = Prices()  # the settings' now: the price of a text that has none recorded
+    unpriced: dict = field(default_factory=lambda: {"SMS": 0, "LMS": 0})  # texts with no price recorded, by type
+    recorded_prices: dict = field(default_factory=lambda: {"SMS": [], "LMS": []})  # the prices recorded, each once
 
     def tables(self):
         return (("month", "월별", self.months), ("department", "부서별", self.departments),
@@ -75,26 +81,35 @@ class AnnualReport:
 
 def annual_report(year: int, aggregates, prices: Prices = Prices()) -> AnnualReport:
     """Count ``(month "YYYY-MM", type, slug, department, category, category_label,
-    deliveries, messages)`` rows (``messages``: the sum of 1/k over the
-    messages of k notices that held it). A notice counts once in each line it
-    was delivered in, and once in the year's total."""
+    deliveries, messages, price)`` rows (``messages``: the sum of 1/k over the
+    messages of k notices that held it; ``price``: what each cost as recorded,
+    None where none was, priced at ``prices``). A notice counts once in each
+    line it was delivered in, and once in the year's total."""
     months = [Line(f"{m}월") for m in range(1, 13)]
     departments: dict[str, Line] = {}
     categories: dict[str, Line] = {}
     total = Line("합계")
-    for month, message_type, slug, department, category, category_label, count, messages in aggregates:
+    priced: dict[str, set] = {"SMS": set(), "LMS": set()}
+    unpriced = {"SMS": 0.0, "LMS": 0.0}
+    for month, message_type, slug, department, category, category_label, count, messages, price in aggregates:
+        if message_type in priced and price is None:
+            unpriced[message_type] += messages  # a text's shares add up to one
+        elif message_type in priced:
+            priced[message_type].add(price)
         department = department or UNKNOWN
         category_item = category_label or category or UNKNOWN
         for line in (months[int(month[5:7]) - 1],
                      departments.setdefault(department, Line(department)),
                      categories.setdefault(category_item, Line(category_item)),
                      total):
-            line.add(slug, message_type, count, messages)
+            line.add(slug, message_type, count, messages, price)
 
     def ranked(lines: dict) -> list:
         return sorted(lines.values(), key=lambda line: (-line.deliveries, line.item))
 
-    report = AnnualReport(year, months, ranked(departments), ranked(categories), total, prices)
+    report = AnnualReport(year, months, ranked(departments), ranked(categories), total, prices,
+                          {kind: round(texts) for kind, texts in unpriced.items()},
+                          {kind: sorted(found) for kind, found in priced.items()})
     total.won = whole_won(total.cost(prices))
     for _key, _title, lines in report.tables():
         for line, won in zip(lines, apportioned([line.cost(prices) for line in lines], total.won)):

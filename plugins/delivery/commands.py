@@ -18,6 +18,7 @@ import click
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
+from sotong.mail import size_label
 from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
@@ -27,7 +28,7 @@ from sotong.store import now_iso
 
 from . import annual, retention
 from .bounce_config import bounce_settings
-from .config import delivery_config
+from .config import SMTPS_OPTION, SMTPS_PORT, delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
@@ -42,7 +43,8 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
-@click.option("--port", type=click.IntRange(1, 65535), help=_("SMTP port (default: SMTP_PORT)."))
+@click.option("--port", type=click.IntRange(1, 65535), callback=lambda ctx, param, port: _not_smtps(port),
+              help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
 @click.option("--dry-run", is_flag=True, help=_("Say what would be sent; send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
@@ -59,6 +61,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         return _staff_copy(ctx, project, to)
     key, kind = outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
+    prices = sms_settings(project.settings).prices  # recorded with the SMS handed over
     journal, started = Journal(project.store), now_iso()
     outbox = _outbox_here(project, journal, key, kind)
     with send_lock(project, key):
@@ -74,9 +77,11 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
         else:
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
                                         {slug for message in outbox.messages for slug in message.notices})
-            recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable)
+            attached = functools.cache(functools.partial(_attached_bytes, project))  # read if an email is too large
+            recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable,
+                                               attached)
             handover = _HandoverFile(project, outbox, started)
-            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write)
+            recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write, prices)
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
     if not dry_run:
@@ -84,6 +89,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             journal.counts(key), f"{option} {key}{settings_flag(project.settings)}"))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
+        if figures.too_big:
+            click.echo(_too_big_line(figures, (option, key, settings_flag(project.settings))))
         give_sms_csv = _say_sms(project, journal, outbox, recorded, started, handover.path)
     _say_left_out(recorded.left_out, (option, key, settings_flag(project.settings)) if give_sms_csv else None)
     if not dry_run and (figures.failed or figures.deferred):
@@ -91,6 +98,13 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             option=option, key=key, settings=settings_flag(project.settings))
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _not_smtps(port: int | None) -> int | None:
+    """--port, unless it is SMTPS's (465), which the connections do not speak."""
+    if port == SMTPS_PORT:
+        raise click.BadParameter(SMTPS_OPTION)
+    return port
 
 
 def _say_sms(project, journal, outbox, recorded, started: str, part) -> bool:
@@ -151,7 +165,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable) -> tuple:
+def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable, attached) -> tuple:
     """Send the outbox's emails ``recording`` (what record_outbox did, and
     how many emails are left) left to send. When it joined a worker that
     stopped before it finished recording the outbox, this one records it
@@ -161,7 +175,7 @@ def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable
     figures = SendFigures()
     while True:
         with progress(unsent, _sending_title(journal.store, outbox.key)) as advance:
-            figures = figures.plus(Sender(config, journal, outbox, on_settled=advance).run())
+            figures = figures.plus(Sender(config, journal, outbox, on_settled=advance, attached=attached).run())
         if not (recorded.joined and journal.recording(outbox.key) == ABANDONED):
             return recorded, figures
         click.echo(_("The other sotong send that was recording this outbox stopped before it finished; this one records the rest and sends it."), err=True)
@@ -187,18 +201,37 @@ class _HandoverFile:
         self.path = handover_file(self.outbox.path, readers, self.started, self.project.shown)
 
 
-def _hand_over_sms(journal, outbox, recorded, reachable, written) -> list:
+def _hand_over_sms(journal, outbox, recorded, reachable, written, prices) -> list:
     """The outbox's SMS recorded as handed over, once the run has not
     stopped: by the worker that recorded the outbox (it holds them), or by one
     that joined it when the recorder is gone; those this worker recorded
-    (``written``: given them before the record is committed)."""
+    (``written``: given them before the record is committed; ``prices``: those in force, recorded with them)."""
     if not recorded.joined:
-        return journal.hand_over(outbox, recorded.sms, written)
+        return journal.hand_over(outbox, recorded.sms, written, prices)
     if journal.recorder_holds_sms(outbox.key):
         click.echo(_("Waiting for the worker that recorded this outbox to record its SMS as handed over ..."))
-    handed_over = journal.hand_over_left(outbox, reachable, written=written)
+    handed_over = journal.hand_over_left(outbox, reachable, written=written, prices=prices)
     recorded.left_out = journal.left_out(outbox.key)  # the recorder may have recorded while this one sent
     return handed_over
+
+
+def _attached_bytes(project) -> dict:
+    """slug -> bytes of the files each notice with attachments carries in its emails, as they are now."""
+    content = Path(project.settings["PATH"])
+    return {notice.slug: notice.attached_bytes(content) for notice in project.read_notices()[0] if notice.attachments}
+
+
+def _too_big_line(figures, bundle_again: tuple) -> str:
+    """What to do with the emails too large for the mail server, by its
+    SIZE or refused by it (``bundle_again``: the option, key and settings
+    option that make the outbox again)."""
+    notices = ", ".join(dict.fromkeys(figures.too_big_notices))
+    files = _(": the attachments of {notices} make them large").format(notices=notices) if notices else ""
+    head = (_("{count:,} emails were not sent: each is larger than the {limit} the mail server takes (SIZE){files}.")
+            if figures.size_limit else _("{count:,} emails were not sent: the mail server refused them as too large{files}."))
+    return head.format(count=figures.too_big, limit=size_label(figures.size_limit), files=files) + " " + _(
+        "Make the files smaller (a PDF at a lower picture quality), make the outbox again (sotong bundles {option} {key}{settings}) and run this command again: it sends them then; or get the files to those readers another way.").format(
+            option=bundle_again[0], key=bundle_again[1], settings=bundle_again[2])
 
 
 def _score_refusals(project, key: str) -> None:
@@ -399,6 +432,9 @@ def report(project, year, issue, notice):
     else:
         click.echo(_("{year}: {notices:,} notices, {deliveries:,} deliveries (email {email:,}, SMS {sms:,}, LMS {lms:,}); texts cost {won}.").format(
             year=year, notices=total.notices, deliveries=total.deliveries, email=total.by_type['EMAIL'], sms=total.by_type['SMS'], lms=total.by_type['LMS'], won=won(total.won)))  # as shown
+    if unpriced := sum(result.unpriced.values()):
+        click.echo(_("{count:,} of the texts were handed over before Sotong recorded each text's price: they are counted at today's SMS_PRICE and LMS_PRICE ({sms} and {lms} a message), which may not be what they cost; the report says so.").format(
+            count=unpriced, sms=won(prices.sms), lms=won(prices.lms)))
     click.echo(_("Wrote {html_path} and {csv_path}").format(
         html_path=project.shown(html_path), csv_path=project.shown(csv_path)))
 

@@ -19,6 +19,11 @@ from .bounce_config import read_bounce_settings
 from .dkim_signing import read_dkim_settings
 
 EXAMPLE = 'DELIVERY = {"max_attempts": 4, "backoff_seconds": 2}'
+# SMTPS: TLS from the first byte (RFC 8314), which the connections here do not speak: a server there waits
+# for a TLS greeting while sotong waits for its SMTP one, each try timed out (minutes of silence), then
+# "check SMTP_PORT". Naver's, Daum's and Gmail's guides name it beside 587, which takes STARTTLS.
+SMTPS_PORT = 465
+SMTPS_OPTION = _("465 is the port of SMTPS (TLS from the first byte), which Sotong does not speak; give --port 587, the same server's port for STARTTLS, with SMTP_STARTTLS = True in the settings")
 
 # Top-level settings: the mail server's (shared with the subscriptions plugin's mails) and CLICK_COUNTING.
 TOP_LEVEL_DEFAULTS = {**SETTINGS_DEFAULTS, "SEND_RATE": 50, "CLICK_COUNTING": False}
@@ -67,6 +72,8 @@ def _read(settings: dict) -> tuple[dict, dict, SettingsProblems]:
     found = SettingsProblems(settings)
     delivery = found.plugin_values("DELIVERY", DEFAULTS, CHECKS, EXAMPLE) or DEFAULTS
     smtp = found.values(TOP_LEVEL_DEFAULTS, TOP_LEVEL_CHECKS)
+    if smtp["SMTP_PORT"] == SMTPS_PORT:
+        found.add("SMTP_PORT", _("is 465, the port of SMTPS (TLS from the first byte), which Sotong does not speak; write SMTP_PORT = 587, the same server's port for STARTTLS, and SMTP_STARTTLS = True (Naver, Daum and Gmail take mail there too)"))
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
         found.add("MAIL_FROM", _('is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"').format(

@@ -5,9 +5,11 @@ subscriber id, the channel and type (EMAIL, SMS, LMS), the notices it holds,
 its file, its state (emails: queued, sending, sent, deferred, failed; SMS:
 handed_over, recorded once ``sotong send`` has finished and told the
 operator to give sms.csv to the SMS agency, never "sent"), the attempts,
-the server's last answer and when things happened (Asia/Seoul). The notices'
+the server's last answer and when things happened (Asia/Seoul); an SMS its
+price (won, SMS_PRICE or LMS_PRICE when it was handed over). The notices'
 title, department and category are kept per outbox as they were when it was
-sent, so the annual report counts them as they were.
+sent, so the annual report counts them as they were, and the texts at what
+they cost then.
 
 A message is marked ``sending`` (committed) before it is handed to the
 server and ``sent`` only after the server's 250. A connection takes its
@@ -56,12 +58,17 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from sotong.i18n import N_
+from sotong.sms import Prices
 from sotong.store import now_iso, register_schema
 
 from .marks import READERS_REACH, ensure as ensure_marks, reachable_pairs
 
 QUEUED, SENDING, SENT, DEFERRED, FAILED = "queued", "sending", "sent", "deferred", "failed"
 HANDED_OVER = "handed_over"  # an SMS given to the SMS agency
+# The answer stage of an email failed as larger than the mail server takes (by its EHLO SIZE, not handed
+# over; or refused by it as too large): queued again by the outbox's next recording, so that once its
+# files are made smaller and the outbox bundled again it goes (other failures stay failed).
+TOO_BIG = "size"
 UNSENT = (QUEUED, SENDING, DEFERRED)
 # How the journal's states, channels and bounce kinds read to staff (translated where shown), states in
 # the order of a message's life told backwards: what became of it first.
@@ -138,9 +145,13 @@ HOT_TAKES = {"sqlite": _BY_SENT_AT, "postgresql": _BY_SENT_AT + "\nALTER TABLE d
 # How many of the outbox's emails its recorder has still to queue: above 0 while a first recording on
 # PostgreSQL is committed a chunk at a time (workers joining it claim the chunks committed meanwhile).
 EMAILS_TO_RECORD = "ALTER TABLE delivery_outboxes ADD COLUMN emails_to_record INTEGER NOT NULL DEFAULT 0;"
+# What an SMS cost when it was handed over (won per message: SMS_PRICE or LMS_PRICE then); NULL for emails
+# and for SMS handed over before it was kept, which the annual report prices at today's setting.
+PRICE_COLUMN = "ALTER TABLE delivery_messages ADD COLUMN price DOUBLE PRECISION;"
 register_schema("delivery_journal", SCHEMA, WORKER_COLUMN, UNSENT_INDEX, ONE_WAY_TO_CLAIM, OUTBOXES,
-                LEFT_OUT, HOT_TAKES, EMAILS_TO_RECORD)  # version 2: worker; 3: the claims' index; 4: their only
-# index; 5: the outboxes; 6: left out; 7: the indexes by sent_at; 8: emails to record
+                LEFT_OUT, HOT_TAKES, EMAILS_TO_RECORD, PRICE_COLUMN)  # version 2: worker; 3: the claims' index; 4:
+# their only index; 5: the outboxes; 6: left out; 7: the indexes by sent_at; 8: emails to record; 9: price
+_NUMBER_COLUMNS = {"price"}  # of the varying columns of Journal._insert_messages: not text
 # A connection takes this many of its claimed emails at once: one statement marks them ``sending`` (after
 # reading their readers) and records the ones it handed over before ``sent``, so the store's work and round
 # trips per email are a sixteenth of a take an email; the price is that a crash may leave this many per
@@ -328,6 +339,8 @@ class Journal:
     def _record(self, outbox, reachable, notices, recorded: Recorded, now: str, in_chunks_from: str | None) -> None:
         """Record the outbox's messages (see :meth:`record_outbox`); a first
         recording from the digest ``in_chunks_from`` a committed chunk at a time."""
+        self.db.execute("UPDATE delivery_messages SET state = 'queued' WHERE outbox = ? AND channel = 'email'"
+                        " AND state = 'failed' AND answer_stage = ?", (outbox.key, TOO_BIG))
         self.db.executemany(
             "INSERT OR IGNORE INTO delivery_notices VALUES (?, ?, ?, ?, ?, ?)",
             [(outbox.key, slug, info.title, info.department, info.category, info.category_label)
@@ -418,21 +431,23 @@ class Journal:
                  "queued_at": now, "updated_at": now}
         return self._insert_messages(fixed, ("subscriber_id", "notices", "file"), new) if new else 0
 
-    def hand_over(self, outbox, messages: list, written: Callable[[list], None] = lambda recorded: None) -> list:
+    def hand_over(self, outbox, messages: list, written: Callable[[list], None] = lambda recorded: None,
+                  prices: Prices | None = None) -> list:
         """Record SMS ``messages`` of ``outbox`` as handed over to the SMS
         agency, in one transaction; returns those it recorded. Those already
         recorded (by another worker on the outbox, which finished first) are
         not written again, nor any when a worker that joined handed over the
         outbox's SMS (:meth:`hand_over_left`). ``written`` is given those it
         records before the commit (the file for the agency is written then):
-        if it fails, none is recorded, and the next run hands them over."""
+        if it fails, none is recorded, and the next run hands them over.
+        ``prices``: those in force, recorded with each (None: not known)."""
         with self.store.transaction():
             row = self._outbox_row(outbox.key)  # after a worker handing them over now
             if row is not None and not row["sms_pending"]:
                 return []
             handed_over = self._sms_handed_over(outbox.key)
             return self._hand_over(outbox, [message for message in messages if message.subscriber_id not in handed_over],
-                                   written)
+                                   written, prices)
 
     def recorder_holds_sms(self, outbox_key: str) -> bool:
         """Whether the outbox's SMS are still to hand over and the worker that
@@ -444,7 +459,7 @@ class Journal:
                                f" AND recorder IN ({_LIVE_WORKERS})", (outbox_key,)).fetchone() is not None
 
     def hand_over_left(self, outbox, reachable: Callable[[tuple], set], wait: float = RECORDER_WAIT,
-                       written: Callable[[list], None] = lambda recorded: None) -> list:
+                       written: Callable[[list], None] = lambda recorded: None, prices: Prices | None = None) -> list:
         """For a worker that joined (:meth:`record_outbox`): the outbox's SMS
         to readers still reachable, recorded as handed over unless a worker did;
         those it recorded. The recorder holds the SMS in hand and hands them
@@ -452,8 +467,8 @@ class Journal:
         outbox), so while it is alive this waits up to ``wait`` seconds for it
         (reading the manifest and the readers again took five seconds at
         43,000 SMS, while the recorder waited for it); once it is gone, or the
-        time is up, this hands over what is still pending (``written``: as
-        for :meth:`hand_over`)."""
+        time is up, this hands over what is still pending (``written`` and
+        ``prices``: as for :meth:`hand_over`)."""
         deadline = time.monotonic() + wait
         while self.recorder_holds_sms(outbox.key) and time.monotonic() < deadline:
             time.sleep(RECORDER_POLL)
@@ -466,9 +481,9 @@ class Journal:
                     if message.channel == "sms" and message.subscriber_id not in handed_over]
             return self._hand_over(outbox, [message for chunk, reached in _reached_in_chunks(left, reachable)
                                             for message in chunk if (message.subscriber_id, "sms") in reached],
-                                   written)
+                                   written, prices)
 
-    def _hand_over(self, outbox, messages: list, written: Callable[[list], None]) -> list:
+    def _hand_over(self, outbox, messages: list, written: Callable[[list], None], prices: Prices | None) -> list:
         """Write the SMS ``messages`` (none of them recorded yet) as handed
         over, then ``written(messages)`` (when there are any), in the
         transaction; the outbox has no SMS pending after. Returns ``messages``."""
@@ -477,15 +492,15 @@ class Journal:
         if messages:
             fixed = {"outbox": outbox.key, "kind": outbox.kind, "channel": "sms", "file": None, "state": HANDED_OVER,
                      "attempts": 1, "answer_text": SMS_HANDOVER, "queued_at": now, "updated_at": now, "sent_at": now}
-            self._insert_messages(fixed, ("subscriber_id", "type", "notices"), [
-                (message.subscriber_id, message.type, notices_text(message.notices))
-                for message in messages])
+            self._insert_messages(fixed, ("subscriber_id", "type", "notices", "price"), [
+                (message.subscriber_id, message.type, notices_text(message.notices),
+                 None if prices is None else prices.of(message.type)) for message in messages])
             written(messages)
         return messages
 
     def _insert_messages(self, fixed: dict, varying: tuple[str, ...], rows: list[tuple]) -> int:
         """Journal rows with the ``fixed`` columns' values and the ``varying``
-        ones of each of ``rows`` (text); a row already there (outbox, reader,
+        ones of each of ``rows`` (text, or a number in :data:`_NUMBER_COLUMNS`); a row already there (outbox, reader,
         channel) is left as it is. Returns how many were new. On PostgreSQL
         one statement, the rows one JSON array of arrays: a statement a row
         (executemany) was most of a worker's start-up for the server, and
@@ -494,7 +509,8 @@ class Journal:
         columns = ", ".join([*fixed, *varying])
         if self.store.backend == "postgresql":
             sql = (f"INSERT INTO delivery_messages ({columns}) SELECT {', '.join('?' * len(fixed))}, "
-                   f"{', '.join(f'r.v ->> {n}' for n in range(len(varying)))} FROM json_array_elements(?::json)"
+                   f"{', '.join(_json_value(column, n) for n, column in enumerate(varying))}"
+                   " FROM json_array_elements(?::json)"
                    " AS r(v) ON CONFLICT (outbox, subscriber_id, channel) DO NOTHING")
             return self.db.execute(sql, (*fixed.values(), json.dumps(rows, ensure_ascii=False))).rowcount
         sql = (f"INSERT INTO delivery_messages ({columns}) VALUES ({', '.join('?' * (len(fixed) + len(varying)))})"
@@ -625,6 +641,11 @@ class Journal:
 
     # --- reading ---------------------------------------------------------
 
+    def notices_of(self, message_id: int) -> tuple:
+        """The slugs of the notices a message holds, in its order."""
+        row = self.db.execute("SELECT notices FROM delivery_messages WHERE id = ?", (message_id,)).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
+
     def counts(self, outbox_key: str) -> dict:
         """{(channel, type, state): messages} for one outbox."""
         rows = self.db.execute(
@@ -652,8 +673,9 @@ class Journal:
 
     def sent_aggregates(self, year: int) -> list[tuple]:
         """(month "YYYY-MM", type, slug, department, category, category_label, deliveries,
-        messages) for every email sent and SMS handed over in ``year`` (Asia/Seoul);
-        ``messages``: the sum of 1/k over the messages of k notices that held the slug."""
+        messages, price) for every email sent and SMS handed over in ``year`` (Asia/Seoul);
+        ``messages``: the sum of 1/k over the messages of k notices that held the slug;
+        ``price``: what each cost (None: an email, or an SMS from before prices were kept)."""
         return self._aggregates("m.sent_at >= ? AND m.sent_at < ?", (f"{year:04d}-01-01", f"{year + 1:04d}-01-01"))
 
     def outbox_aggregates(self, outbox_key: str) -> list[tuple]:
@@ -664,12 +686,17 @@ class Journal:
         each, length = NOTICES_AS_ROWS[self.store.backend]
         return [tuple(row) for row in self.db.execute(
             f"""SELECT substr(m.sent_at, 1, 7), m.type, j.value, n.department, n.category, n.category_label, count(*),
-                      CAST(sum(1.0 / {length}) AS DOUBLE PRECISION)
+                      CAST(sum(1.0 / {length}) AS DOUBLE PRECISION), m.price
                FROM delivery_messages AS m
                JOIN {each} ON true
                LEFT JOIN delivery_notices AS n ON n.outbox = m.outbox AND n.slug = j.value
                WHERE m.state IN ('sent', 'handed_over') AND {condition}
-               GROUP BY 1, 2, 3, 4, 5, 6""", params)]
+               GROUP BY 1, 2, 3, 4, 5, 6, 9""", params)]
+
+
+def _json_value(column: str, n: int) -> str:
+    """PostgreSQL: the ``n``-th value of a JSON array of a row's values ``r.v``, as ``column`` takes it."""
+    return f"(r.v ->> {n})::double precision" if column in _NUMBER_COLUMNS else f"r.v ->> {n}"
 
 
 @functools.lru_cache(maxsize=4096)

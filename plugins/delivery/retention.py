@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS delivery_last_sent (
     day TEXT NOT NULL                 -- YYYY-MM-DD (Seoul) of the last message sent or handed over
 );
 """
-register_schema("delivery_retention", SCHEMA)  # version 1
+# What each text kept cost (the journal's price); NULL for emails and for counts kept before it was.
+KEPT_PRICE = "ALTER TABLE delivery_kept_counts ADD COLUMN price DOUBLE PRECISION;"
+register_schema("delivery_retention", SCHEMA, KEPT_PRICE)  # version 2: price
 RECORD_TABLES = ("delivery_messages", "delivery_bounces", "delivery_sms_results", "delivery_staff_copies",
                  "delivery_notices", "delivery_outboxes")
 _SENT = "state IN ('sent', 'handed_over')"
@@ -105,7 +107,8 @@ def purge_outbox(records: journal.Journal, settings: dict, key: str) -> Purged:
     with store.transaction() as db:
         if not db.execute("SELECT 1 FROM delivery_kept_counts WHERE outbox = ? LIMIT 1", (key,)).fetchone():
             db.executemany("INSERT INTO delivery_kept_counts (outbox, month, type, slug, department, category, "
-                           "category_label, deliveries, messages, purged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "category_label, deliveries, messages, price, purged_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            [(key, *row, now_iso()) for row in records.outbox_aggregates(key)])
         db.execute("INSERT INTO delivery_last_sent (subscriber_id, day) SELECT subscriber_id, "
                    f"max(substr(sent_at, 1, 10)) FROM delivery_messages WHERE outbox = ? AND {_SENT} "
@@ -174,8 +177,9 @@ def kept_counts(store: Store, year: int) -> list[tuple]:
     """The counts purges kept of ``year``, as :meth:`journal.Journal.sent_aggregates` gives them."""
     if "delivery_kept_counts" not in store.tables():
         return []
+    store.upgrade("delivery_retention")  # counts kept before prices were
     return [tuple(row) for row in store.db.execute(
-        "SELECT month, type, slug, department, category, category_label, deliveries, messages "
+        "SELECT month, type, slug, department, category, category_label, deliveries, messages, price "
         "FROM delivery_kept_counts WHERE month >= ? AND month < ?", (f"{year:04d}-01", f"{year + 1:04d}-01"))]
 
 

@@ -45,6 +45,39 @@ def invalid_address(stage: str, code: int | None, text: str | None) -> bool:
     return code in _INVALID_BASIC
 
 
+def refused_as_too_large(stage: str, code: int, text: str | None) -> bool:
+    """True when a permanent answer to a message's DATA says it is too large
+    for the server: an enhanced status X.3.4 (too big for the system) or
+    X.2.3 (longer than the mailbox takes), or, without one, 552 (RFC 5321:
+    storage exceeded; aiosmtpd's "Too much mail data")."""
+    if stage != "data" or not 500 <= code < 600:
+        return False
+    enhanced = _ENHANCED.match(text or "")
+    if enhanced:
+        return (enhanced.group(2), enhanced.group(3)) in (("3", "4"), ("2", "3"))
+    return code == 552
+
+
+# What servers say when they pass on mail to other domains only for a client that logged in: Postfix's
+# "Relay access denied", Exchange's "Unable to relay" and "Client was not authenticated", "relaying denied".
+_RELAY_DENIED = re.compile(r"relay|not authenticated|authentication required", re.IGNORECASE)
+
+
+def needs_login(stage: str, code: int, text: str | None) -> bool:
+    """True when a permanent answer to MAIL or RCPT says the server takes
+    mail from this client only after a login (530, RFC 4954), or does not
+    relay for it: every message would meet it, whoever its reader. An
+    answer with an enhanced status other than X.7.x (security or policy) is
+    about something else: Postfix's "5.1.1 ... User unknown in relay
+    recipient table" is about one address."""
+    if stage not in ("mail", "rcpt") or not 500 <= code < 600:
+        return False
+    enhanced = _ENHANCED.match(text or "")
+    if code == 530 or (enhanced and enhanced.group(2) != "7"):
+        return code == 530
+    return bool(_RELAY_DENIED.search(text or ""))
+
+
 class Pacer:
     """At most ``rate`` messages per second: ``delay(now)`` is how long to
     wait before the next one; the schedule does not drift, nor does a slow

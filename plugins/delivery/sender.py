@@ -20,7 +20,13 @@ SMTPUTF8 (RFC 6531) when the server offers it, and fails otherwise. To a server 
 and DATA commands of a message go in one write, their answers read after:
 two round trips a message instead of four; when it also offers CHUNKING
 (RFC 3030), the message itself goes in that write as one ``BDAT n LAST``
-chunk: one round trip.
+chunk: one round trip. A message larger than the server says it takes (its
+EHLO ``SIZE n``, RFC 1870, read from each connection's greeting) is not
+handed over: it fails at once (stage ``size``), its reason naming the
+notices whose files make it large, and the next recording of the outbox
+queues it again (the files made smaller and bundled again, it goes then);
+so does one the server refused as too large after reading it (a server that
+names no SIZE).
 """
 
 from __future__ import annotations
@@ -36,15 +42,15 @@ from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from sotong.i18n import _
-from sotong.mail import ascii_address
+from sotong.mail import ascii_address, size_label
 from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError, one_line, os_reason
 
 from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
-                      WITHDRAWN, Accepted, Journal, Pending)
+                      TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
-from .rules import RETRY, Pacer, backoff_delay, outcome, redact_addresses
+from .rules import RETRY, Pacer, backoff_delay, needs_login, outcome, redact_addresses, refused_as_too_large
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
@@ -99,10 +105,15 @@ class SendFigures:
     elsewhere: int = 0  # taken by another sotong send working the same outbox (PostgreSQL)
     reconnects: int = 0
     seconds: float = 0.0
+    too_big: int = 0  # of the failed: larger than the server takes (by its EHLO SIZE, or refused by it so)
+    too_big_notices: tuple = ()  # the notices whose files make those large
+    size_limit: int = 0  # what the server takes, in bytes, as its EHLO SIZE said (0: it said none)
 
     def plus(self, other: "SendFigures") -> "SendFigures":
         """The figures of this run and of ``other``, one after the other."""
-        return SendFigures(*(getattr(self, name.name) + getattr(other, name.name) for name in fields(self)))
+        both = SendFigures(*(getattr(self, name.name) + getattr(other, name.name) for name in fields(self)))
+        both.size_limit = other.size_limit or self.size_limit
+        return both
 
 
 class _Schedule:
@@ -185,8 +196,10 @@ class Sender:
 
     def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox,
                  on_settled: Callable[[str], None] = lambda state: None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 attached: Callable[[], dict] = dict):
         self.config = config
+        self.attached = attached  # slug -> bytes of the files its emails carry; asked for when one is too large
         self.journal = journal
         self.outbox = outbox
         self.on_settled = on_settled
@@ -394,6 +407,11 @@ class Sender:
         recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
+        limit = link.size_limit()
+        if limit is not None and len(data) > limit:  # not handed over: the server would read it all, then refuse it
+            return self._record(message, FAILED, TOO_BIG, None, (
+                f"메일이 {size_label(len(data))}로 메일 서버가 받는 크기 {size_label(limit)}(SIZE)보다 커서 보내지 않음"
+                f"{self._too_big(message, limit)}; 파일을 줄여 다시 묶은(sotong bundles) 뒤 다시 보내거나 파일을 다른 방법으로 전하세요"))
         try:
             answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
@@ -411,11 +429,28 @@ class Sender:
                 link.close()
             self._record(message, DEFERRED, answer.stage, answer.code, answer.text)
             return RETRY
-        if result == FAILED and answer.stage == "mail":
-            self._record(message, QUEUED, answer.stage, answer.code, answer.text)
-            raise SotongError([_("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
-                envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))])
+        if result == FAILED and refused_as_too_large(answer.stage, answer.code, answer.text):  # it named no SIZE
+            return self._record(message, FAILED, TOO_BIG, answer.code, answer.text + self._too_big(message, None))
+        if result == FAILED:
+            self._stop_if_refused_for_all(message, answer)
         return self._record(message, result, answer.stage, answer.code, answer.text)
+
+    def _stop_if_refused_for_all(self, message: Pending, answer: Answer) -> None:
+        """A refusal every message would meet stops the run, the message
+        queued again and none failed: the sender refused (MAIL), or no
+        relaying for this machine without a login (530, "Relay access
+        denied" to each RCPT: every message of the run failed for good, and
+        once the login was set the next run found nothing left to send)."""
+        if needs_login(answer.stage, answer.code, answer.text):
+            problem = _("the mail server {address} does not pass on mail from this machine without a login it accepts: {code} {text}; check SMTP_USER and the environment variable SOTONG_SMTP_PASSWORD (many servers offer the login only with SMTP_STARTTLS = True), or ask its administrator to let this machine send (nothing more was sent; run again once fixed)").format(
+                address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text))
+        elif answer.stage == "mail":
+            problem = _("the mail server refuses the sender {envelope_sender}: {code} {redact_addresses}; check MAIL_FROM and BOUNCE_ADDRESS in the settings (nothing more was sent; run again once fixed)").format(
+                envelope_sender=self._envelope_sender(message), code=answer.code, redact_addresses=redact_addresses(answer.text))
+        else:
+            return
+        self._record(message, QUEUED, answer.stage, answer.code, answer.text)
+        raise SotongError([problem])
 
     def _lost(self, link: "_Link", message: Pending, exc: ConnectionLost) -> str:
         """The connection dropped or timed out in the middle of ``message``:
@@ -437,6 +472,21 @@ class Sender:
             raise SotongError([_("the mail server {address} stopped answering: the connection was lost {count} times in a row ({problem}); nothing more was sent. Check the mail server, then run the same command again: what was not sent is still queued (a message handed over as it stopped answering may arrive twice)").format(
                 address=self.config.server.address, count=limit, problem=exc)])
         return LOST
+
+    def _too_big(self, message: Pending, limit: int | None) -> str:
+        """Count a message too large for the server (``limit``: what its EHLO
+        SIZE said, if it said); the notices whose files make it large, with
+        their size, heaviest first, as its reason names them."""
+        with self.journal_lock:
+            slugs = self.journal.notices_of(message.id)
+        attached = self.attached()
+        heavy = sorted((slug for slug in slugs if attached.get(slug)), key=lambda slug: -attached[slug])
+        with self.lock:
+            self.figures.too_big += 1
+            self.figures.size_limit = limit or self.figures.size_limit
+            self.figures.too_big_notices += tuple(slug for slug in heavy if slug not in self.figures.too_big_notices)
+        files = ", ".join(f"공지 {slug}의 첨부 파일 {size_label(attached[slug])}" for slug in heavy)
+        return f" ({files})" if files else ""
 
     def _envelope_sender(self, message: Pending) -> str:
         """The message's return path: its VERP address when BOUNCE_ADDRESS is set."""
@@ -550,11 +600,18 @@ class _Link:
     def offers_smtputf8(self) -> bool:
         return self.connection.has_extn("smtputf8")
 
+    def size_limit(self) -> int | None:
+        """The largest message the server takes, in bytes, as its EHLO said
+        (``SIZE n``, RFC 1870); None when it names none (no SIZE, or SIZE 0:
+        no fixed limit)."""
+        value = self.connection.esmtp_features.get("size", "").strip()
+        return int(value) if value.isdigit() and int(value) > 0 else None
+
     def ensure_connected(self) -> None:
         if self.connection is not None and self.connection.sock is not None:
             return
         self.connection = None
-        config, problem = self.config, None
+        config, problem, code = self.config, None, None
         for attempt in range(config.reconnect_attempts):
             if attempt:
                 self.sleep(backoff_delay(attempt, config.backoff_seconds, config.backoff_max_seconds))
@@ -567,11 +624,11 @@ class _Link:
             except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
                 raise SotongError([_lacking(config, exc)]) from None
             except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
-                problem = (f"{exc.smtp_code} {_text(exc.smtp_error)}" if isinstance(exc, smtplib.SMTPResponseException)
+                code = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
+                problem = (f"{code} {_text(exc.smtp_error)}" if code is not None
                            else _lost_reason(exc, config.server.timeout_seconds))  # not "[Errno 111] Connection refused"
                 log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
-        raise Unreachable(problem, [_("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(
-            smtp_host=config.server.host, smtp_port=config.server.port, problem=problem, reconnect_attempts=config.reconnect_attempts)])
+        raise Unreachable(problem, [_unreachable_line(config, problem, code)])
 
     def close(self) -> None:
         if self.connection is not None:
@@ -589,6 +646,21 @@ def _lost_reason(exc: BaseException, timeout_seconds: float) -> str:
     if isinstance(cause, OSError):
         return os_reason(cause)
     return _("the server closed the connection")
+
+
+def _unreachable_line(config: DeliveryConfig, problem: str, code: int | None) -> str:
+    """Why no connection could be opened, ``reconnect_attempts`` tries in a
+    row, and what to do: the server answered each with a refusal (``code``:
+    its last; 421 busy or limiting this machine, 5xx refusing it), which
+    checking SMTP_HOST and SMTP_PORT, as every case was told, does not mend;
+    or it could not be reached."""
+    where = dict(smtp_host=config.server.host, smtp_port=config.server.port, problem=problem,
+                 reconnect_attempts=config.reconnect_attempts)
+    if code is not None and 400 <= code < 500:
+        return _("the mail server {smtp_host}:{smtp_port} answers but took no connection in {reconnect_attempts} tries ({problem}): it is busy or limits this machine for now; run the same command again later: what was not sent is still queued").format(**where)
+    if code is not None and 500 <= code < 600:
+        return _("the mail server {smtp_host}:{smtp_port} refuses this machine's connections ({problem}); ask its administrator to let this machine send, then run the same command again: what was not sent is still queued").format(**where)
+    return _("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(**where)
 
 
 def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:

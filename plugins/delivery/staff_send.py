@@ -21,7 +21,7 @@ import click
 
 from sotong import signals
 from sotong.i18n import _
-from sotong.mail import ascii_address
+from sotong.mail import ascii_address, size_label
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import is_issue_date, next_issue
@@ -74,7 +74,13 @@ def send_staff_copy(project: Project, options: dict) -> None:
             raise SotongError([_("the address {to} has characters outside ASCII before the @ and the mail server does "
                                  "not offer SMTPUTF8 (RFC 6531); give a staff address in English letters after --to")
                                .format(to=to)])
-        answer = link.transaction(config.mail_from, recipient, _crlf(copy.eml))
+        data, limit = _crlf(copy.eml), link.size_limit()
+        if limit is not None and len(data) > limit:  # the server would read it all, then refuse it
+            raise SotongError([_("the test copy is {size}, more than the {limit} the mail server takes (SIZE), and so is "
+                                 "every email of the issue that carries the same files; make the attachments smaller (a "
+                                 "PDF at a lower picture quality) and bundle again, or get them to their readers another "
+                                 "way").format(size=size_label(len(data)), limit=size_label(limit))])
+        answer = link.transaction(config.mail_from, recipient, data)
     except ConnectionLost as exc:
         raise SotongError([_("the mail server {host}:{port} dropped the connection ({reason}); run the same command again")
                            .format(host=config.server.host, port=config.server.port, reason=exc)]) from None

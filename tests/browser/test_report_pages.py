@@ -45,8 +45,8 @@ def reports(tmp_path_factory):
     notices = [(slug, channel, kind, *counts) for channel, kind, *counts in rows for slug in _TITLES]
     issue = issue_report("2026-11-26", notices, rows, {("email", "2026-11-21-cold-wave-warning"): 1234}, _TITLES,
                          [{"title": "도서관 만족도 조사", "invitations": 5000, "answers": 812}])
-    aggregates = [("2026-11", "LMS", "a", "보건소", "health", "건강정보", 4000, 4000.0),
-                  ("2026-11", "EMAIL", "a", "보건소", "health", "건강정보", 12000, 12000.0)]
+    aggregates = [("2026-11", "LMS", "a", "보건소", "health", "건강정보", 4000, 4000.0, 27.0),
+                  ("2026-11", "EMAIL", "a", "보건소", "health", "건강정보", 12000, 12000.0, None)]
     return [write_issue_report(issue, folder, "성동구 소통")[0],
             write_report(annual_report(2026, aggregates, Prices()), folder, "성동구 소통")[0]]
 

@@ -1,0 +1,114 @@
+"""``sotong send`` and a mail server's size limit (its EHLO ``SIZE n``, RFC
+1870): a private notice's attachments can make its emails larger than the
+server takes. Such an email is not handed over (the server would read it all
+and answer 552, for each one), fails with a Korean reason naming the notice
+whose files make it large and no address, the rest of the send goes on, the
+summary says what to do, and once the files are made smaller the next run
+sends those emails and nothing twice. Against a real aiosmtpd server."""
+
+from __future__ import annotations
+
+import gc
+import json
+
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, eml_bytes, make_outbox, run_cli
+from project_support import store_of
+import test_send
+from test_send import ISSUE, NOTICES, journal, send
+
+project, offers = test_send.project, test_send.offers  # the fixtures: each backend; what the server offers
+BUDGET = "2026-12-09-budget-committee-review"  # the sample's private notice with a PDF attached
+LIMIT = 30_000  # bytes the server takes (aiosmtpd's data_size_limit, said as SIZE 30000)
+
+
+def outbox_with_large_emails(project) -> tuple[list[str], list[str]]:
+    """Four readers; the second's and the fourth's emails hold BUDGET too and
+    are larger than LIMIT. The readers, and the two whose emails are large."""
+    ids = add_subscribers(store_of(project), 4)
+    folder = make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    large = [ids[1], ids[3]]
+    lines = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        if line["id"] in large:
+            line["notices"] = [*NOTICES, BUDGET]
+            (folder / line["file"]).write_bytes(eml_bytes(line["id"], line["notices"], ISSUE, padding=4000))
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+                                          encoding="utf-8")
+    assert all(len((folder / "email" / f"{reader}.eml").read_bytes()) > LIMIT for reader in large)
+    return ids, large
+
+
+def test_an_email_larger_than_the_server_takes_fails_alone_with_what_to_do_and_goes_once_made_smaller(project, offers):
+    ids, large = outbox_with_large_emails(project)
+    handler = ScriptedHandler(**offers)
+    with SMTPServer(handler, data_size_limit=LIMIT) as server:
+        first = send(project, server.port)
+        after_first = handler.accepted_counts()
+        gc.collect()  # the run's store goes, as at its process's exit
+        again = send(project, server.port)  # nothing changed: they fail again, without a byte to the server
+        after_again = handler.accepted_counts()
+        gc.collect()
+        for reader in large:  # the files made smaller and the outbox bundled again
+            eml = project / "private" / "outbox" / ISSUE / "email" / f"{reader}.eml"
+            eml.write_bytes(eml_bytes(reader, [*NOTICES, BUDGET], ISSUE))
+        last = send(project, server.port)
+    small = {address_of(reader): 1 for reader in ids if reader not in large}
+    assert after_first == after_again == small
+    assert handler.accepted_counts() == {address_of(reader): 1 for reader in ids}  # each once, in the end
+    assert first.code == 1 and "Emails: 2 sent, 2 failed, 0 deferred" in first.output, first.output
+    assert ("2 emails were not sent: each is larger than the 30KB the mail server takes (SIZE): the attachments of "
+            f"{BUDGET} make them large. Make the files smaller") in first.output
+    assert f"(sotong bundles --issue {ISSUE}" in first.output and "run this command again: it sends them" in first.output
+    assert again.code == 1 and "Emails: 0 sent, 2 failed, 0 deferred" in again.output, again.output
+    assert last.code == 0 and "Emails: 2 sent, 0 failed, 0 deferred" in last.output, last.output
+    assert {row["state"] for row in journal(project).values()} == {"sent"}
+
+
+def test_the_reason_is_kept_in_korean_names_the_notice_and_no_address_and_counts_as_no_bounce(project):
+    ids, large = outbox_with_large_emails(project)
+    with SMTPServer(ScriptedHandler(), data_size_limit=LIMIT) as server:
+        result = send(project, server.port)
+    assert result.code == 1, result.output
+    rows = journal(project)
+    for reader in large:
+        row = rows[(reader, "email")]
+        assert (row["state"], row["answer_stage"], row["answer_code"]) == ("failed", "size", None)
+        text = row["answer_text"]
+        assert text.startswith("메일이 ") and "메일 서버가 받는 크기 30KB(SIZE)보다 커서 보내지 않음" in text, text
+        assert f"보내지 않음 (공지 {BUDGET}의 첨부 파일 1KB); 파일을 줄여 다시 묶은(sotong bundles) 뒤 다시 보내거나" in text
+        assert "@" not in text
+    report = run_cli(project / "pelicanconf.py", "send", "report", "--issue", ISSUE)
+    assert f"{large[0]}  email  after 1 tries: 메일이 " in report.output
+    assert "[invalid address]" not in report.output and "@" not in report.output
+    assert "Flagged" not in result.output  # not the reader's address: no bounce score
+
+
+class NamingNoSize(ScriptedHandler):
+    """A server with a size limit it does not name in its EHLO (no SIZE): it
+    reads a message too large whole, then answers 552."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        return [line for line in await super().handle_EHLO(server, session, envelope, hostname, responses)
+                if "SIZE" not in line]
+
+
+def test_an_email_the_server_refused_as_too_large_goes_once_its_files_are_made_smaller(project):
+    ids, large = outbox_with_large_emails(project)
+    handler = NamingNoSize()
+    with SMTPServer(handler, data_size_limit=LIMIT) as server:
+        first = send(project, server.port)
+        refused = journal(project)[(large[0], "email")]
+        gc.collect()
+        for reader in large:
+            eml = project / "private" / "outbox" / ISSUE / "email" / f"{reader}.eml"
+            eml.write_bytes(eml_bytes(reader, [*NOTICES, BUDGET], ISSUE))
+        last = send(project, server.port)
+    assert first.code == 1 and "Emails: 2 sent, 2 failed, 0 deferred" in first.output, first.output
+    assert (f"2 emails were not sent: the mail server refused them as too large: the attachments of {BUDGET} make "
+            "them large. Make the files smaller") in first.output
+    assert (refused["state"], refused["answer_stage"], refused["answer_code"]) == ("failed", "size", 552)
+    assert refused["answer_text"] == f"Error: Too much mail data (공지 {BUDGET}의 첨부 파일 1KB)"
+    assert last.code == 0 and "Emails: 2 sent, 0 failed, 0 deferred" in last.output, last.output
+    assert handler.accepted_counts() == {address_of(reader): 1 for reader in ids}
+    row = journal(project)[(large[0], "email")]
+    assert (row["state"], row["answer_code"], row["answer_stage"]) == ("sent", 250, "data")
