@@ -191,8 +191,8 @@ def _missing_colon(exc, lines: list[str]) -> tuple[int, str] | None:
         indent = _indent(lines[index])
         while index > 0 and _indent(lines[index - 1]) == indent and _KEY_WITHOUT_COLON.fullmatch(lines[index - 1]):
             index -= 1
-        if index == mark.line:
-            return None
+        if index == mark.line or (index > 0 and not lines[index - 1].rstrip().endswith(":")):
+            return None  # not a map's first key (at the top, or under "event:"): a value's next lines
     else:
         return None
     found = _KEY_WITHOUT_COLON.fullmatch(lines[index]) if index < len(lines) else None

@@ -35,6 +35,11 @@ MISTAKES = [
     ('event:\n  start: "2026-11-19 09:00"\n  place "성동구청 앞 광장"\ntitle: 안내\n', 3,
      'there is no colon (:) after place; write a colon and a space after it: place: "성동구청 앞 광장"'),
     ("title: 안내\n김장 나눔\n", 2, "this line cannot be read as 'key: value'; check the indentation"),
+    ("event:\n  start 2026-11-19\n  place: 광장\n", 2,
+     "there is no colon (:) after start; write a colon and a space after it: start: 2026-11-19"),
+    # a value's next lines, one of them holding a colon: not a key without its colon (SNS)
+    ("summary: 김장 나눔 행사\n  SNS 공유 부탁\n  문의: 02-2286-5000\n", 3,
+     'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: 문의: "02-2286-5000"'),
 ]
 
 
