@@ -203,6 +203,23 @@ def _missing_colon(exc, lines: list[str]) -> tuple[int, str] | None:
         key=key, value=value.strip())
 
 
+_KEY_AND_VALUE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*):[ \t]+\S.*")
+
+
+def _indented_key(lines: list[str], mark) -> str | None:
+    """What to write when a key is indented further than the key above it,
+    whose value is on its line (a stray space before date:): YAML reads the
+    line as the rest of that value; putting it in quotes would not help."""
+    if mark is None or not 0 < mark.line < len(lines):
+        return None
+    line, above = lines[mark.line], lines[mark.line - 1]
+    here, there = _KEY_AND_VALUE.fullmatch(line), _KEY_AND_VALUE.fullmatch(above)
+    if here is None or there is None or _indent(line) <= _indent(above):
+        return None
+    return _("this line starts further right than {above}: above it, so it is read as the rest of {above}'s value; "
+             "start {key}: at the same column as {above}:").format(above=there.group(1), key=here.group(1))
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
@@ -234,6 +251,8 @@ def _explain(exc, text, mark) -> str:
         all_lines = text.splitlines()
         if 0 <= mark.line < len(all_lines):
             source_line = all_lines[mark.line]
+    if "mapping values are not allowed" in problem and (indented := _indented_key(text.splitlines(), mark)):
+        return indented
     if "mapping values are not allowed" in problem and ":" in source_line:
         key, _colon, value = source_line.partition(":")
         value = value.strip()

@@ -37,6 +37,13 @@ MISTAKES = [
     ("title: 안내\n김장 나눔\n", 2, "this line cannot be read as 'key: value'; check the indentation"),
     ("event:\n  start 2026-11-19\n  place: 광장\n", 2,
      "there is no colon (:) after start; write a colon and a space after it: start: 2026-11-19"),
+    # a key indented by a stray space: read as the rest of the value above it, which quotes would not mend
+    ("title: 김장 나눔\n date: 2026-11-05\ncategory: living\n", 2,
+     "this line starts further right than title: above it, so it is read as the rest of title's value; "
+     "start date: at the same column as title:"),
+    ("event:\n  start: 2026-11-19\n   place: 광장\n", 3,
+     "this line starts further right than start: above it, so it is read as the rest of start's value; "
+     "start place: at the same column as start:"),
     # a value's next lines, one of them holding a colon: not a key without its colon (SNS)
     ("summary: 김장 나눔 행사\n  SNS 공유 부탁\n  문의: 02-2286-5000\n", 3,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: 문의: "02-2286-5000"'),
@@ -84,6 +91,22 @@ def test_check_names_the_line_of_a_key_without_its_colon_in_korean(project_dir, 
     assert cli(project_dir, "check").stderr.splitlines() == [
         "content/notices/2026-11-05-kimjang-sharing.md:4: department 뒤에 쌍점(:)이 없습니다. 쌍점과 띄어쓰기를 넣어 "
         "이렇게 쓰세요: department: 복지정책과"]
+
+
+def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, cli, monkeypatch):
+    """' category: living' under 'department: 치수과' was told to put its
+    value in double quotes, which staff did, and check said the same again."""
+    notice = project_dir / "content" / "notices" / "2026-12-03-water-outage-seongsu.md"
+    text = notice.read_text(encoding="utf-8")
+    assert "\ndepartment: 치수과\ncategory: living\n" in text
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    for written in ("category: living", 'category: "living"'):
+        notice.write_text(text.replace("\ncategory: living\n", f"\n {written}\n", 1), encoding="utf-8")
+        result = cli(project_dir, "check")
+        assert result.code == 1
+        assert result.stderr.splitlines() == [
+            "content/notices/2026-12-03-water-outage-seongsu.md:5: 이 줄이 위 줄의 department:보다 오른쪽에서 "
+            "시작해서 department 값의 나머지로 읽힙니다. category:도 department:와(과) 같은 칸에서 시작하세요"]
 
 
 def test_text_that_starts_with_a_full_width_space_is_text():
