@@ -140,7 +140,7 @@ def _template_problem(exc: Exception, shown) -> Problem | None:
     if not isinstance(exc, TemplateSyntaxError) or not exc.filename:
         return None
     return Problem(shown(exc.filename), exc.lineno or 1, _("template error: {message}; the build stopped and output/ is "
-                                                           "left as it was").format(message=exc.message))
+                                                           "left as it was").format(message=(exc.message or "").rstrip(".")))
 
 
 # The kernel stamps files with a coarse clock that can lag time.time() by a few ms.
