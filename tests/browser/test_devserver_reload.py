@@ -62,3 +62,21 @@ def test_more_open_pages_than_a_browser_keeps_connections_all_load_and_reload(br
     finally:
         context.close()
         stop_devserver(server)
+
+
+def test_a_browser_without_shared_workers_reloads_through_a_connection_of_its_own(browser, empty_project_dir):
+    """Chrome on Android and older Safari have no SharedWorker: the page connects itself, as before."""
+    write_notice(empty_project_dir, "alone.md", "처음 제목")
+    server = start_devserver(empty_project_dir)
+    context = browser.new_context(locale="ko-KR")
+    context.add_init_script("delete window.SharedWorker")
+    try:
+        server.wait_for("/notices/alone/", lambda page: page.status == 200 and "처음 제목" in page.text)
+        tab = context.new_page()
+        tab.goto(server.base + "/notices/alone/", wait_until="load")
+        assert tab.evaluate("window.SharedWorker === undefined")
+        write_notice(empty_project_dir, "alone.md", "바뀐 제목")
+        tab.wait_for_function(heading_is("바뀐 제목"), timeout=180_000)
+    finally:
+        context.close()
+        stop_devserver(server)
