@@ -30,7 +30,7 @@ from pathlib import Path
 from .build_state import BuildState
 from .check import check_project, project_warnings
 from .i18n import _
-from .problems import SotongError, collect_logged_errors
+from .problems import Problem, SotongError, collect_logged_errors
 from .project import Project
 
 
@@ -55,7 +55,7 @@ def _build_checked(project: Project, started: float) -> dict:
     state = BuildState(project, content, slot)
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False)
     written_after = time.time() - _MTIME_SLACK
-    _run_pelican(settings, content, state)
+    _run_pelican(settings, content, state, project.shown)
     files = _remove_unwritten(Path(os.path.abspath(slot)), written_after, state.kept | state.pages.keys())
     state.save()
     _point(output, slot)
@@ -113,8 +113,9 @@ def _pelican_alt_warnings_quiet():
         readers.removeFilter(_not_said_by_check)
 
 
-def _run_pelican(settings: dict, content, state: BuildState) -> None:
-    """Pelican over ``content``; SotongError (output/ untouched) on any failure."""
+def _run_pelican(settings: dict, content, state: BuildState, shown) -> None:
+    """Pelican over ``content``; SotongError (output/ untouched) on any failure,
+    a template's at its file (``shown``: as the project names it) and line."""
     from pelican import Pelican
 
     from .pelican_plugin import core
@@ -128,7 +129,18 @@ def _run_pelican(settings: dict, content, state: BuildState) -> None:
     except SotongError:
         raise
     except Exception as exc:
-        raise SotongError([_("build failed, output/ left as it was: {describe}").format(describe=describe_failure(exc))]) from exc
+        raise SotongError([_template_problem(exc, shown) or _("build failed, output/ left as it was: {describe}").format(
+            describe=describe_failure(exc))]) from exc
+
+
+def _template_problem(exc: Exception, shown) -> Problem | None:
+    """A template's mistake as check says a notice's (FILE:LINE: first), or None."""
+    from jinja2 import TemplateSyntaxError
+
+    if not isinstance(exc, TemplateSyntaxError) or not exc.filename:
+        return None
+    return Problem(shown(exc.filename), exc.lineno or 1, _("template error: {message}; the build stopped and output/ is "
+                                                           "left as it was").format(message=(exc.message or "").rstrip(".")))
 
 
 # The kernel stamps files with a coarse clock that can lag time.time() by a few ms.

@@ -93,6 +93,7 @@ def add_lazy_command(group: click.Group, name: str, target: str, help: str) -> N
 _SETTINGS_ERROR = "sotong.settings_error"
 _WITHOUT_PELICAN = "sotong.without_pelican"
 _ARGV = "sotong.argv"  # the command line after "sotong", as typed
+_STOPPED = "sotong.stopped"  # a command's own line for Ctrl+C, in place of the one of every command
 # Core commands that read no content and need no plugin: run without loading
 # the plugins or Pelican (its import is most of a second), their settings
 # read by load_settings(pelican=False).
@@ -119,12 +120,13 @@ class PluginCommandsGroup(click.Group):
 
 
 @contextmanager
-def _ctrl_c_said_in_one_line():
+def _ctrl_c_said_in_one_line(meta: dict):
     """Ctrl+C (KeyboardInterrupt, or click's Abort that click.prompt makes of
-    it) as one line saying nothing is left half-done, and exit 130; not
-    click's "Aborted!" and exit 1. An Abort of another cause (an end of input
-    at a prompt: sotong.authoring says which option is missing) stays click's.
-    SIGTERM, where taken as Ctrl+C (:class:`Terminated`), says so and exits 143."""
+    it) as one line saying nothing is left half-done (or the command's own,
+    in ``meta``), and exit 130; not click's "Aborted!" and exit 1. An Abort
+    of another cause (an end of input at a prompt: sotong.authoring says
+    which option is missing) stays click's. SIGTERM, where taken as Ctrl+C
+    (:class:`Terminated`), says so and exits 143."""
     try:
         yield
     except (KeyboardInterrupt, click.Abort) as exc:
@@ -132,9 +134,9 @@ def _ctrl_c_said_in_one_line():
             raise
         closing = "\n" if sys.stderr.isatty() else ""  # after the terminal's ^C
         terminated = isinstance(exc, Terminated)
-        click.echo(closing + _("Stopped ({signal}). Nothing is left half-written: a build leaves output/ as it was, "
-                               "and the same command run again does the rest (a send resumes where it stopped).").format(
-                                   signal="SIGTERM" if terminated else "Ctrl+C"), err=True)
+        said = meta.get(_STOPPED) or _("Stopped ({signal}). Nothing is left half-written: a build leaves output/ as it "
+                                       "was, and the same command run again does the rest (a send resumes where it stopped).")
+        click.echo(closing + said.format(signal="SIGTERM" if terminated else "Ctrl+C"), err=True)
         raise click.exceptions.Exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT) from None
 
 
@@ -145,11 +147,11 @@ class SotongGroup(PluginCommandsGroup):
     calls an extra argument, is said to need them (sotong.unquoted)."""
 
     def make_context(self, *args, **kwargs):
-        with _ctrl_c_said_in_one_line():
+        with _ctrl_c_said_in_one_line({}):
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        with _ctrl_c_said_in_one_line():
+        with _ctrl_c_said_in_one_line(ctx.meta):
             try:
                 return super().invoke(ctx)
             except click.UsageError as error:
@@ -338,6 +340,10 @@ def serve(project: Project, host, port, threads):
 def devserver(host, port, settings_path):
     from .devserver import run
 
+    # how staff close the preview: nothing of a build or a send to finish
+    click.get_current_context().meta[_STOPPED] = _(
+        "Stopped ({signal}). The preview is closed: it sends nothing and leaves output/ as it was; "
+        "run the same command to preview again.")
     run(Path(settings_path), host, port, announce=lambda line: click.echo(line, err=True))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Callable, Iterable
@@ -31,8 +32,10 @@ def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *, only_mar
                    ignored: Iterable[str] = ()) -> tuple[list[Path], list[Problem]]:
     """The ``.md`` files under ``folder`` (sorted), and a problem for each
     entry that cannot be read as one (and, with ``only_markdown``, for each
-    text file not named ``.md`` but those matching a pattern of ``ignored``,
-    Pelican's IGNORE_FILES: README.txt)."""
+    text file not named ``.md``). A file matching a pattern of ``ignored``,
+    Pelican's IGNORE_FILES, is left out, as Pelican leaves it: a README.txt,
+    the link Emacs keeps beside a file being edited (.#NAME.md)."""
+    skipped = re.compile("|".join(map(fnmatch.translate, ignored))).match if ignored else lambda _name: None
     files: list[str] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -46,10 +49,11 @@ def markdown_files(folder: Path, shown: Callable[[Path], str] = str, *, only_mar
                 problems.append(Problem(shown(path), 1, problem))
                 dirs.remove(name)
         for name in names:
+            if skipped(name):
+                continue
             if name.endswith(".md"):
                 _take_file(os.path.join(root, name), files, problems, shown)
-            elif (only_markdown and (misnamed := _misnamed(name))
-                  and not any(fnmatch.fnmatch(name, p) for p in ignored)):
+            elif only_markdown and (misnamed := _misnamed(name)):
                 problems.append(Problem(shown(Path(root, name)), 1, misnamed))
     # sorted as Paths sort (by their parts), without making a Path of each first
     return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))], problems

@@ -74,7 +74,7 @@ class Project:
     def notice_files(self) -> list[Path]:
         from .content_files import markdown_files
 
-        return markdown_files(self.notices_path)[0]
+        return markdown_files(self.notices_path, ignored=self.settings.get("IGNORE_FILES") or ())[0]
 
     def read_notices(self) -> tuple[list[Notice], list[Problem]]:
         """Every notice file, read and validated; slugs checked for uniqueness.

@@ -75,9 +75,13 @@ def load(text: str, first_line: int = 1) -> Located:
             _refuse_repeated_keys(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        # a quote or bracket never closed: libyaml marks where it gave up, the opening on the context's line
-        unclosed = exc.context_mark is not None and (exc.context or "").startswith(_OPENINGS)
-        mark = exc.context_mark if unclosed else exc.problem_mark or exc.context_mark
+        missing = _missing_colon(exc, text.splitlines())
+        if missing is not None:
+            raise YAMLProblem(missing[0] + first_line, missing[1]) from None
+        # a quote or bracket never closed, a key never given its colon: libyaml
+        # marks where it gave up, the opening (or the key) on the context's line
+        at_context = (exc.context or "").startswith(_OPENINGS) or _NO_COLON in (exc.problem or "")
+        mark = exc.context_mark if at_context and exc.context_mark is not None else exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
         raise YAMLProblem(line, _explain(exc, text, mark)) from None
     except yaml.YAMLError as exc:
@@ -167,6 +171,59 @@ def _record_lines(node, path, lines, offset, seen=None):
         _record_lines(value_node, path + (key,), lines, offset, seen)
 
 
+# libyaml's words for a key line that ends without a colon
+_NO_COLON = "could not find expected ':'"
+# a key written without its colon (category living), its value with none either
+_KEY_WITHOUT_COLON = re.compile(r"([ \t]*(?:- )?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]+([^\s:#][^:]*)")
+
+
+def _missing_colon(exc, lines: list[str]) -> tuple[int, str] | None:
+    """(the line's index, what to write) when libyaml stopped at a key
+    written without its colon: it says so on the line after it (a key of a
+    map but its first) or, for the first key of a map, reads the key's line
+    and the next as one text and says the next one's colon is out of place
+    (then the first of the lines without a colon is the key's)."""
+    problem, mark = exc.problem or "", exc.problem_mark
+    if _NO_COLON in problem and exc.context_mark is not None:
+        index = exc.context_mark.line
+    elif "mapping values are not allowed" in problem and mark is not None and 0 < mark.line < len(lines):
+        index = mark.line
+        indent = _indent(lines[index])
+        while index > 0 and _indent(lines[index - 1]) == indent and _KEY_WITHOUT_COLON.fullmatch(lines[index - 1]):
+            index -= 1
+        if index == mark.line or (index > 0 and not lines[index - 1].rstrip().endswith(":")):
+            return None  # not a map's first key (at the top, or under "event:"): a value's next lines
+    else:
+        return None
+    found = _KEY_WITHOUT_COLON.fullmatch(lines[index]) if index < len(lines) else None
+    if found is None:
+        return None
+    _indent_text, key, value = found.groups()
+    return index, _("there is no colon (:) after {key}; write a colon and a space after it: {key}: {value}").format(
+        key=key, value=value.strip())
+
+
+_KEY_AND_VALUE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*):[ \t]+\S.*")
+
+
+def _indented_key(lines: list[str], mark) -> str | None:
+    """What to write when a key is indented further than the key above it,
+    whose value is on its line (a stray space before date:): YAML reads the
+    line as the rest of that value; putting it in quotes would not help."""
+    if mark is None or not 0 < mark.line < len(lines):
+        return None
+    line, above = lines[mark.line], lines[mark.line - 1]
+    here, there = _KEY_AND_VALUE.fullmatch(line), _KEY_AND_VALUE.fullmatch(above)
+    if here is None or there is None or _indent(line) <= _indent(above):
+        return None
+    return _("this line starts further right than {above}: above it, so it is read as the rest of {above}'s value; "
+             "start {key}: at the same column as {above}:").format(above=there.group(1), key=here.group(1))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 # libyaml's contexts of an unclosed opening: a quote, a bracket
 _UNCLOSED_QUOTE, _UNCLOSED_FLOW = _OPENINGS = ("while scanning a quoted scalar", "while parsing a flow")
 # libyaml's words for a mistake (its problem, or its context) -> what to write instead, said plainly
@@ -194,6 +251,8 @@ def _explain(exc, text, mark) -> str:
         all_lines = text.splitlines()
         if 0 <= mark.line < len(all_lines):
             source_line = all_lines[mark.line]
+    if "mapping values are not allowed" in problem and (indented := _indented_key(text.splitlines(), mark)):
+        return indented
     if "mapping values are not allowed" in problem and ":" in source_line:
         key, _colon, value = source_line.partition(":")
         value = value.strip()
@@ -212,10 +271,7 @@ def _explain(exc, text, mark) -> str:
     for known, advice in _PLAIN_WORDS:
         if known in problem or known in (exc.context or ""):
             return advice()
-    if "could not find expected ':'" in problem or "expected <block end>" in problem:
-        return (
-            _("this line cannot be read as 'key: value' ({problem}); check the indentation and that each line has a colon after its key").format(
-                problem=problem)
-        )
+    if _NO_COLON in problem or "expected <block end>" in problem:
+        return _("this line cannot be read as 'key: value'; check the indentation and that each line has a colon after its key")
     return _("not valid YAML: {problem}; check quotes and indentation on this line").format(
         problem=problem)

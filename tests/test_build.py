@@ -130,10 +130,16 @@ def test_a_plugin_that_does_not_load_fails_the_build(built, sotong):
 
 def test_a_broken_template_fails_the_build_with_its_line(built, sotong):
     template = built / "themes" / "sotong" / "templates" / "article.html"
-    template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8") + "\n{% endblok %}\n", encoding="utf-8")
     result = sotong(built, "build")
     assert result.code == 1
-    assert "article.html" in result.stderr and "Traceback" not in result.output
+    assert "Traceback" not in result.output
+    # at its file as the project names it, and line, first: as check says a notice's (it was the absolute
+    # path, in the middle of the line after "build failed, output/ left as it was: ")
+    lines = template.read_text(encoding="utf-8").count("\n")
+    assert result.stderr.splitlines() == [
+        f"themes/sotong/templates/article.html:{lines}: template error: Encountered unknown tag 'endblok'; "
+        "the build stopped and output/ is left as it was"]  # Jinja's message ends with a full stop
     assert_output_kept(built)
 
 

@@ -339,6 +339,9 @@ def test_ctrl_c_stops_the_devserver_and_its_build_process_in_one_line(project):
     finally:
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)  # no "Process SpawnProcess-1:" from the build process
+    # how staff close the preview: not the line of a build or send cut short ("a send resumes where it stopped")
+    assert lines == ["중단했습니다 (Ctrl+C). 미리 보기를 닫았습니다. 미리 보기는 아무것도 보내지 않고 output/도 그대로 "
+                     "둡니다. 다시 보려면 같은 명령을 실행하세요."]
 
 
 def test_sotong_serve_closes_the_collector_when_ctrl_c_stops_it(project):

@@ -235,6 +235,21 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
     ]
 
 
+def test_what_pelican_skips_by_ignore_files_in_the_notices_folder_is_no_problem(sotong, empty_project_dir):
+    """Emacs keeps a link .#NAME.md (to "user@host.PID") beside a notice
+    whose changes are not saved yet, and a README.md explains a folder:
+    Pelican skips both (IGNORE_FILES), but check read them as notices, so
+    every check, build and preview failed ("a link to a file that does not
+    exist", "no front matter") while the notice was being edited."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "2026-12-05-cold.md").write_text(GOOD, encoding="utf-8")
+    os.symlink("staff@pr-office.4242:1764600000", notices / ".#2026-12-05-cold.md")
+    (notices / "README.md").write_text("공지 쓰는 법\n", encoding="utf-8")  # IGNORE_FILES: README*
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 0, result.output
+    assert [path.name for path in (empty_project_dir / "output" / "notices").iterdir()] == ["2026-12-05-cold"]
+
+
 def test_a_notice_moved_out_of_the_notices_folder_is_named_and_never_published_as_it_is(sotong, empty_project_dir):
     """A notice dragged into the wrong folder: in content/images/ the build
     published the file as it was (/images/NAME.md, front matter and all: a

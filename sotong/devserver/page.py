@@ -15,13 +15,23 @@ from html import escape
 from .rebuild import Outcome
 
 EVENTS_PATH = "/__sotong/events"
+WORKER_PATH = "/__sotong/reload.js"
 
 # The page knows which build it was served from; the server names the latest
-# one as soon as the script connects and after every build, so a build that
-# ends while the page loads is not missed either.
+# one as soon as the events connect and after every build, so a build that
+# ends while the page loads is not missed either. The events come through one
+# worker shared by every open page: a browser keeps at most six connections
+# open to one server, so six pages each holding its own would leave the
+# seventh loading forever. A browser without shared workers connects itself.
 _RELOAD_SCRIPT = """<script>/* sotong devserver only: not in the built site */
 (function () {
   var served = "%(build)s";
+  if (window.SharedWorker) {
+    var worker = new SharedWorker("%(worker)s");
+    worker.port.onmessage = function (event) { if (event.data !== served) { location.reload(); } };
+    addEventListener("pagehide", function () { worker.port.postMessage("closed"); });
+    return;
+  }
   var events = new EventSource("%(events)s");
   events.addEventListener("build", function (event) {
     if (event.data !== served) { events.close(); location.reload(); }
@@ -29,12 +39,29 @@ _RELOAD_SCRIPT = """<script>/* sotong devserver only: not in the built site */
 })();
 </script>"""
 
-_OVERLAY_STYLE = ("position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;"
-                  "background:#1d1d1d;color:#fff;font:18px/1.6 sans-serif;text-align:left")
+# The shared worker: one connection to the events, each build's name passed
+# on to every page that is open (a page says when it closes).
+WORKER_SCRIPT = ("""/* sotong devserver only: one connection for all the open pages */
+var pages = [], latest = null;
+new EventSource("%(events)s").addEventListener("build", function (event) {
+  latest = event.data;
+  pages.forEach(function (port) { port.postMessage(latest); });
+});
+onconnect = function (event) {
+  var port = event.ports[0];
+  pages.push(port);
+  port.onmessage = function () { pages = pages.filter(function (open) { return open !== port; }); };
+  if (latest !== null) { port.postMessage(latest); }
+};
+""" % {"events": EVENTS_PATH}).encode()
 
 
 def reload_script(build: str) -> str:
-    return _RELOAD_SCRIPT % {"build": escape(build), "events": EVENTS_PATH}
+    return _RELOAD_SCRIPT % {"build": escape(build), "events": EVENTS_PATH, "worker": WORKER_PATH}
+
+
+_OVERLAY_STYLE = ("position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;"
+                  "background:#1d1d1d;color:#fff;font:18px/1.6 sans-serif;text-align:left")
 
 
 def overlay(outcome: Outcome, site_served: bool) -> str:

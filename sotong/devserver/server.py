@@ -61,6 +61,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == page.EVENTS_PATH:
             return self._stream_builds()
+        if path == page.WORKER_PATH:
+            return self._send(200, "text/javascript; charset=utf-8", page.WORKER_SCRIPT, with_body)
         outcome = self.server.rebuilder.outcome  # before reading the files: never newer than them
         name = self.server.build_name(outcome)
         if not self.server.site.is_dir():
