@@ -506,3 +506,24 @@ def test_a_picture_that_says_nothing_of_what_it_shows_is_warned_at_its_line(tmp_
         "notice.md:11: " + markdown.format(), "notice.md:12: " + html.format(), "notice.md:13: " + html.format()]
     notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
     assert problems == [] and notice is not None and pictures(notice) == []
+
+
+def test_a_page_template_that_does_not_exist_is_named_at_its_line(sotong, cli, empty_project_dir):
+    """A page's ``template: landing`` passed check; build stopped with
+    Pelican's "PelicanTemplateNotFound: [templates] unable to load
+    landing[.html] from [...]", naming no file or line."""
+    about = empty_project_dir / "content" / "pages" / "about.md"
+    about.write_text("---\ntitle: 소개\ntemplate: landing\n---\n소개합니다.\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "build", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        'content/pages/about.md:3: 템플릿 "landing"이(가) 없습니다. 테마에 있는 템플릿: 404, archives, article, base, '
+        "categories, category, feeds, index, macros, page, pagination, site_header. 이 중 하나를 쓰거나, template: "
+        "줄을 지워 기본 템플릿(page)을 쓰세요"], result.output
+    assert not (empty_project_dir / "output").exists()
+    about.write_text("---\ntitle: 소개\ntemplate: pag\n---\n소개합니다.\n", encoding="utf-8")
+    assert 'content/pages/about.md:3: the template "pag" does not exist; did you mean "page"?' in cli(
+        empty_project_dir, "check").output
+    for written in ("page", '"!simple/page"', '"!theme/page"'):  # what Pelican finds, as it finds it
+        about.write_text(f"---\ntitle: 소개\ntemplate: {written}\n---\n소개합니다.\n", encoding="utf-8")
+        assert cli(empty_project_dir, "check").code == 0, written
