@@ -24,7 +24,7 @@ from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
 from .content_files import file_under
-from .validators import composed, department, image_with_alt, text_control_problems
+from .validators import breaks_line, composed, department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -290,7 +290,7 @@ def _title(given: _Given) -> str | None:
     if _blank(title):
         return None
     title = composed(str(title))
-    if "\n" in title.strip():
+    if breaks_line(title):
         given.problem("title", _("title must be one line"))
     elif len(title.strip()) > TITLE_MAX:
         given.problem("title", _("title has {count} characters; keep it to {most} (put details in the text)").format(

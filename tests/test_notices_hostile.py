@@ -527,3 +527,4 @@ def test_a_page_template_that_does_not_exist_is_named_at_its_line(sotong, cli, e
     for written in ("page", '"!simple/page"', '"!theme/page"'):  # what Pelican finds, as it finds it
         about.write_text(f"---\ntitle: 소개\ntemplate: {written}\n---\n소개합니다.\n", encoding="utf-8")
         assert cli(empty_project_dir, "check").code == 0, written
+

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.content_files import yaml_files
-from sotong.validators import composed, control_character_problems, image_with_alt, whole_number
+from sotong.validators import breaks_line, composed, control_character_problems, image_with_alt, whole_number
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, cannot_read, did_you_mean, not_utf8
@@ -80,7 +80,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
                 key=key, example=example))
 
     title = _text(data, "title", problem)
-    if title and ("\n" in title or len(title) > TITLE_MAX):
+    if title and (breaks_line(title) or len(title) > TITLE_MAX):
         problem(("title",), _("title must be one line of at most {title_max} characters (it has {count}); shorten it").format(
             title_max=TITLE_MAX, count=len(title)))
     body = _text(data, "body", problem)
