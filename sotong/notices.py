@@ -417,7 +417,7 @@ def _slug(value, path: Path, problem) -> str:
     if value is not None:
         if message := slug_problem(value):
             problem("slug", message)
-        return str(value)
+        return composed(str(value))
     slug = slug_from_filename(path)
     if not slug:
         problem(None, _('the file name "{name}" gives the notice no web address; name the file with letters or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026').format(
@@ -553,7 +553,10 @@ def is_page_address(path: str) -> bool:
 
 
 def slug_from_filename(path: Path) -> str:
-    return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
+    """The web name a file's name gives, its Hangul composed (NFC): a file
+    named on a Mac has it decomposed (축 as three jamo), which gave the page
+    an address other than the one typed anywhere else."""
+    return re.sub(r"[^\w-]+", "-", composed(path.stem).strip().lower()).strip("-")
 
 
 def _is_text(value) -> bool:

@@ -528,3 +528,21 @@ def test_a_page_template_that_does_not_exist_is_named_at_its_line(sotong, cli, e
         about.write_text(f"---\ntitle: 소개\ntemplate: {written}\n---\n소개합니다.\n", encoding="utf-8")
         assert cli(empty_project_dir, "check").code == 0, written
 
+
+def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli, empty_project_dir):
+    """A Mac names files with Hangul decomposed (NFD): 축제.md gave its
+    page the address notices/2026-11-21-축제/ in jamo, which is not the
+    address the office types (NFC) or links to, and a web server holding
+    the folder answered that one 404."""
+    notices = empty_project_dir / "content" / "notices"
+    festival = GOOD.replace("date: 2026-11-05 14:00", "date: 2026-11-20")
+    (notices / unicodedata.normalize("NFD", "2026-11-20-축제.md")).write_text(festival, encoding="utf-8")
+    (notices / "2026-11-20-two.md").write_text(festival.replace("category: culture", "category: culture\nslug: "
+                                                + unicodedata.normalize("NFD", "공연")), encoding="utf-8")
+    assert sorted(os.listdir(notices)) != sorted(unicodedata.normalize("NFC", name) for name in os.listdir(notices))
+    built = cli(empty_project_dir, "build")
+    assert built.code == 0, built.output
+    assert {"2026-11-20-축제", "공연"} <= set(os.listdir(empty_project_dir / "output" / "notices"))
+    index = (empty_project_dir / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/notices/2026-11-20-축제/"' in index and 'href="/notices/공연/"' in index
+    assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index
