@@ -78,6 +78,7 @@ def load(text: str, first_line: int = 1) -> Located:
         # a quote or bracket never closed: libyaml marks where it gave up, the opening on the context's line
         unclosed = exc.context_mark is not None and (exc.context or "").startswith(_OPENINGS)
         mark = exc.context_mark if unclosed else exc.problem_mark or exc.context_mark
+        _refuse_unspaced(text, mark, first_line)
         line = (mark.line if mark else 0) + first_line
         raise YAMLProblem(line, _explain(exc, text, mark)) from None
     except yaml.YAMLError as exc:
@@ -113,6 +114,34 @@ def _refuse_full_width(text: str, first_line: int) -> None:
             key=key, fixed=fixed))
     raise YAMLProblem(line, _("a full-width space (U+3000) follows {key}:; write an ordinary space: {fixed}").format(
         key=key, fixed=fixed))
+
+
+# A key whose colon no space follows (``department:문화체육과``, or a no-break
+# space copied from a web page or a word processor after it): YAML reads the
+# line as text, and its error is said on a later line (or, ``title:공지``
+# followed by ``date: 2026-11-05``, as a colon in the date to quote).
+_UNSPACED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):([^ \t\r\n/:].*)$", re.M)
+_ODD_SPACES = "\u00a0\u2002\u2003\u2007\u2009\u200a\u200b\u202f\u205f\ufeff"
+
+
+def _refuse_unspaced(text: str, mark, first_line: int) -> None:
+    """YAMLProblem at the last line, up to where the YAML error was found,
+    whose key's colon no ordinary space follows."""
+    end = -1 if mark is None else text.find("\n", mark.index)
+    found = None
+    for found in _UNSPACED.finditer(text, 0, len(text) if end < 0 else end):
+        pass
+    if found is None:
+        return
+    key, value = found.groups()
+    line = text.count("\n", 0, found.start()) + first_line
+    fixed = f"{key}: {value.lstrip(_ODD_SPACES)}"
+    if value[0] in _ODD_SPACES:
+        raise YAMLProblem(line, _("the space after {key}: is not an ordinary space (U+{code:04X}, copied from another program), so "
+                                  "the line is read as text; write an ordinary space: {fixed}").format(
+            key=key, code=ord(value[0]), fixed=fixed))
+    raise YAMLProblem(line, _("no space follows the colon after {key}, so the line is read as text; put a space after the "
+                              "colon: {fixed}").format(key=key, fixed=fixed))
 
 
 def _children(node) -> list:

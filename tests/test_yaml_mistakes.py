@@ -22,6 +22,20 @@ MISTAKES = [
      "a key follows event: on the same line; write the keys of event in braces: event: {start: 2026-11-20 14:00}"),
     ("date: 2026-09-02\ntitle: “성동구: 한파 안내”\n", 2,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: title: "성동구: 한파 안내"'),
+    # no space after a key's colon: said on the next line (with libyaml's "could not find expected ':'"), or,
+    # before a line with a colon, as a colon in that line's value to quote (date: "2026-09-02")
+    ("title: 안내\ndepartment:세무1과\ncategory: tax\n", 2,
+     "no space follows the colon after department, so the line is read as text; put a space after the colon: "
+     "department: 세무1과"),
+    ("title:재산세 안내\ndate: 2026-09-02\n", 1, "no space follows the colon after title"),
+    ("title: 안내\ncategory:tax\n", 2, "no space follows the colon after category"),
+    ("event:\n  start: 2026-11-20\n  place:왕십리광장\ntitle: 안내\n", 3,
+     "no space follows the colon after place, so the line is read as text; put a space after the colon: place: 왕십리광장"),
+    ("title: 안내\nlink:https://www.gov.kr/\ndate: 2026-09-02\n", 2, "no space follows the colon after link"),
+    # a no-break space after it (copied from a web page or a word processor), which YAML does not take for one
+    ("title: 안내\ncategory:\u00a0tax\ndate: 2026-09-02\n", 2,
+     "the space after category: is not an ordinary space (U+00A0, copied from another program), so the line is read as "
+     "text; write an ordinary space: category: tax"),
 ]
 
 
@@ -32,6 +46,7 @@ def test_a_yaml_mistake_is_said_plainly_on_its_line(text, line, advice):
     assert problem.value.line == line + 1
     assert problem.value.message.startswith(advice)
     assert "did not find" not in problem.value.message and "scanning" not in problem.value.message
+    assert "could not find" not in problem.value.message
 
 
 def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
