@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -653,7 +654,7 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     parsed = _parse_moment(value)
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
         form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
-        example = _as_iso(value, time_allowed) or example
+        example = as_iso(value, time_allowed) or example
         problem(key, _('{what} "{value}" is not a date; write it as {form}, e.g. {key}: {example}').format(
             what=what, value=value, form=form, key=what.split()[-1], example=example))
         return None
@@ -669,10 +670,11 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?")
 
 
-def _as_iso(value, time_allowed: bool) -> str | None:
+def as_iso(value, time_allowed: bool) -> str | None:
     """``value`` as YYYY-MM-DD (HH:MM) when it names a day of the calendar
-    written another way, to say what to write instead; else None."""
-    found = _LOOSE_DATE.fullmatch(str(value).strip())
+    written another way (full-width, ２０２６－１２－０３, as a Korean
+    keyboard's 전각 mode types it, too), to say what to write instead; else None."""
+    found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
     if found is None:
         return None
     year, month, day, hour, minute = found.groups()

@@ -28,6 +28,8 @@ from test_notices import GOOD, only_problem, read, with_line
                                                       "YYYY-MM-DD HH:MM, e.g. date: 2026-11-06"),
     ("date: 2026-11-05 14:00", "date: 2026/11/6 9:30", 3, "e.g. date: 2026-11-06 09:30"),
     ("date: 2026-11-05 14:00", "date: 2026-11-6", 3, "e.g. date: 2026-11-06"),
+    # typed in a Korean keyboard's full-width mode: the example was 2026-11-05 14:00, whatever day was meant
+    ("date: 2026-11-05 14:00", "date: ２０２６－１１－０６ ９：３０", 3, "e.g. date: 2026-11-06 09:30"),
     ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
 ])
 def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):

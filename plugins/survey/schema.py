@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from sotong import yamlsrc
 from sotong.i18n import _
-from sotong.notices import TITLE_MAX, english_suggestion
+from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
 from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8
@@ -247,8 +247,8 @@ def _day(data: dict, key: str, problem) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-11-09').format(
-            key=key, value=value))
+        problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: {example}').format(
+            key=key, value=value, example=as_iso(value, False) or "2026-11-09"))
         return None
 
 
