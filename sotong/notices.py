@@ -576,7 +576,7 @@ def _not_text(key: str, value) -> str:
 _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "department": "문화체육과", "category": "culture",
              "expires": "2026-12-31", "image": "images/poster.jpg", "priority": "normal", "status": "published",
              "slug": "winter-festival-2026", "visibility": "private", "survey": "library-satisfaction",
-             "summary": "12월 15일 분과 심사 자료를 보내 드립니다.", "sms": "[성동구] 김장 나눔 봉사자 모집",
+             "summary": "12월 15일 분과 심사 자료를 보내 드립니다.", "sms": '"[성동구] 김장 나눔 봉사자 모집"',
              "image_alt": "김장 나눔 행사 포스터"}
 
 

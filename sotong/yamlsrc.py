@@ -73,6 +73,7 @@ def load(text: str, first_line: int = 1) -> Located:
         node = loader.get_single_node()
         if node is not None:
             _refuse_repeated_keys(node, first_line)
+            _refuse_hashtags(node, text, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         # a quote or bracket never closed: libyaml marks where it gave up, the opening on the context's line
@@ -183,6 +184,29 @@ def _refuse_repeated_keys(root, offset: int) -> None:
             first_lines[key] = line
 
 
+# A hashtag after a value written without quotes (title: 가을 축제 #성동구):
+# YAML reads " #" as the start of a note, and the value went out without it.
+# A note written as notes are (# and a space) is one.
+_HASHTAG = re.compile(r"[ \t]+#(\S[^\n]*)")
+
+
+def _refuse_hashtags(root, text: str, offset: int) -> None:
+    """YAMLProblem at the first value without quotes that a hashtag follows."""
+    for node in _each_node_once(root):
+        for key_node, value in _children(node):
+            if not isinstance(value, yaml.ScalarNode) or value.style not in (None, ""):  # "": plain, as libyaml says it
+                continue
+            found = _HASHTAG.match(text, value.end_mark.index)
+            if found is None:
+                continue
+            written = f"{value.value} #{found.group(1).rstrip()}".lstrip()  # a value of nothing but the hashtag, too
+            quoted = '"' + written.replace('"', '\\"') + '"'
+            fixed = f"{key_node.value}: {quoted}" if isinstance(key_node, yaml.ScalarNode) else f"- {quoted}"
+            raise YAMLProblem(value.end_mark.line + offset, _(
+                '"#{tag}" is read as a note and left out of the value; to keep it, put the whole value in double '
+                "quotes: {fixed}").format(tag=found.group(1).split()[0], fixed=fixed))
+
+
 def _record_lines(node, path, lines, offset, seen=None):
     seen = set() if seen is None else seen
     if id(node) in seen:
@@ -215,6 +239,11 @@ _PLAIN_WORDS = (
 )
 
 
+# A title that starts with a word in brackets, as Korean notices' do
+# ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
+_BRACKETED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+(\[[^\]\n]*\][ \t]*[^ \t#,].*?)[ \t]*$")
+
+
 def _explain(exc, text, mark) -> str:
     """Turn libyaml's message into advice a non-programmer can follow."""
     problem = exc.problem or "is not valid YAML"
@@ -236,6 +265,11 @@ def _explain(exc, text, mark) -> str:
             _('a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: {key}: "{value}"').format(
                 key=key.strip(), value=value)
         )
+    bracketed = _BRACKETED.match(source_line)
+    if bracketed and "did not find expected key" in problem:
+        key, value = bracketed.groups()
+        return _('the value of {key} starts with a bracket, which YAML reads as a list, and text follows it; put the '
+                 'whole value in double quotes: {key}: "{value}"').format(key=key, value=value.replace('"', '\\"'))
     if "found character '\\t'" in problem or "\t" in source_line:
         return _("a tab is used for indentation; indent with spaces instead")
     for known, advice in _PLAIN_WORDS:

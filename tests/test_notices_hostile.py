@@ -42,7 +42,7 @@ def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expec
     ("visibility: [private]", "e.g. visibility: private"),  # was "e.g. visibility: ...": nothing to copy
     ("survey: [library-satisfaction]", "e.g. survey: library-satisfaction"),
     ("summary: [첫째, 둘째]", "e.g. summary: 12월 15일"),
-    ("sms: [첫째, 둘째]", "e.g. sms: [성동구]"),
+    ("sms: [첫째, 둘째]", 'e.g. sms: "[성동구] 김장'),  # was without quotes, which YAML reads as a list
 ])
 def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected):
     message = only_problem(tmp_path, with_line(added))

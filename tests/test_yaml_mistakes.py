@@ -9,6 +9,7 @@ import pytest
 
 from sotong import yamlsrc
 
+HASHTAG = '"#{tag}" is read as a note and left out of the value; to keep it, put the whole value in double quotes: {fixed}'
 MISTAKES = [
     ('title: "재산세"  납부 안내\ndate: 2026-09-02\n', 1, "text follows a value's closing quote"),
     ('date: 2026-09-02\ntitle: "재산세 납부 안내\nsummary: 9월\n', 2, "a quote opened on this line is never closed"),
@@ -32,6 +33,18 @@ MISTAKES = [
     ("event:\n  start: 2026-11-20\n  place:왕십리광장\ntitle: 안내\n", 3,
      "no space follows the colon after place, so the line is read as text; put a space after the colon: place: 왕십리광장"),
     ("title: 안내\nlink:https://www.gov.kr/\ndate: 2026-09-02\n", 2, "no space follows the colon after link"),
+    # a title that starts with a word in brackets, as notices' do: said as a quote closed too early
+    ("date: 2026-09-02\ntitle: [공지] 재산세 납부 안내\n", 2, 'the value of title starts with a bracket, which YAML reads '
+     'as a list, and text follows it; put the whole value in double quotes: title: "[공지] 재산세 납부 안내"'),
+    ('sms: [성동구] 김장 "나눔"\n', 1, 'the value of sms starts with a bracket, which YAML reads as a list, and text '
+     'follows it; put the whole value in double quotes: sms: "[성동구] 김장 \\"나눔\\""'),
+    # a hashtag after a value without quotes: YAML reads " #" as the start of a note, and the title or text
+    # message went out without it, and check said nothing
+    ("date: 2026-09-02\ntitle: 가을 축제 #성동구\n", 2, '"#성동구" is read as a note and left out of the value; to keep '
+     'it, put the whole value in double quotes: title: "가을 축제 #성동구"'),
+    ('sms: 한파 "쉼터" #성동구 #한파\n', 1, HASHTAG.format(tag="성동구", fixed='sms: "한파 \\"쉼터\\" #성동구 #한파"')),
+    ("title: #성동구 축제\n", 1, HASHTAG.format(tag="성동구", fixed='title: "#성동구 축제"')),
+    ("audiences:\n  - seniors #어르신\n", 2, HASHTAG.format(tag="어르신", fixed='- "seniors #어르신"')),
     # a no-break space after it (copied from a web page or a word processor), which YAML does not take for one
     ("title: 안내\ncategory:\u00a0tax\ndate: 2026-09-02\n", 2,
      "the space after category: is not an ordinary space (U+00A0, copied from another program), so the line is read as "
@@ -61,6 +74,13 @@ def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
     assert result.stderr.splitlines() == [
         f"content/notices/2026-09-02-property-tax-september.md:{title + 1}: 닫는 따옴표 뒤에 글자가 더 있거나, 이 줄의 "
         "들여쓰기가 위의 항목들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 항목을 같은 칸에서 시작하세요"]
+
+
+def test_notes_and_hashes_that_are_text_stay_as_they_are():
+    """A note written as notes are (# and a space), and # inside quotes, a
+    block of text or a word, are no hashtag lost."""
+    assert yamlsrc.load('a: 1  # 메모\nb: [x, y] #c\nc: "가 #나"\nd: |\n  가 #나\ne: 가#나\n#메모\nf: 나\n').data == {
+        "a": 1, "b": ["x", "y"], "c": "가 #나", "d": "가 #나\n", "e": "가#나", "f": "나"}
 
 
 def test_text_that_starts_with_a_full_width_space_is_text():
