@@ -80,6 +80,7 @@ def load(text: str, first_line: int = 1) -> Located:
         unclosed = exc.context_mark is not None and (exc.context or "").startswith(_OPENINGS)
         mark = exc.context_mark if unclosed else exc.problem_mark or exc.context_mark
         _refuse_unspaced(text, mark, first_line)
+        _refuse_colonless(text, mark, first_line)
         line = (mark.line if mark else 0) + first_line
         raise YAMLProblem(line, _explain(exc, text, mark)) from None
     except yaml.YAMLError as exc:
@@ -143,6 +144,30 @@ def _refuse_unspaced(text: str, mark, first_line: int) -> None:
             key=key, code=ord(value[0]), fixed=fixed))
     raise YAMLProblem(line, _("no space follows the colon after {key}, so the line is read as text; put a space after the "
                               "colon: {fixed}").format(key=key, fixed=fixed))
+
+
+# A key written without its colon (category culture, title = 안내): YAML reads the line as
+# text, and its error is said on another line, or as a colon to quote there.
+_KEY_LINE = re.compile(r"([ \t]*)[A-Za-z_][\w-]*:(?:[ \t]|$)")
+_COLONLESS = re.compile(r"([ \t]*)([A-Za-z_][\w-]*)(?:[ \t]*=[ \t]*|[ \t]+)([^:\s=](?:[^:\n]|:(?=\S))*?)[ \t]*")  # 14:00 is no key
+
+
+def _refuse_colonless(text: str, mark, first_line: int) -> None:
+    """YAMLProblem at the last line, up to where the YAML error was found,
+    that starts with a word where a key would (as the key lines above it
+    do, or under a key of nothing else) and has no colon."""
+    lines = text.split("\n")[:None if mark is None else mark.line + 1]
+    found, indent, parent = None, "", False
+    for number, line in enumerate(lines):
+        if key_line := _KEY_LINE.match(line):
+            indent, parent = key_line.group(1), not line[key_line.end():].strip()  # event: (its keys below)
+        elif (colonless := _COLONLESS.fullmatch(line)) and (
+                colonless.group(1) == indent or parent and len(colonless.group(1)) > len(indent)):
+            found = number, colonless.group(2), colonless.group(3)
+    if found is not None:
+        number, key, value = found
+        raise YAMLProblem(number + first_line, _("{key} has no colon after it, so the line is not read as 'key: value'; "
+                                                 "write {fixed}").format(key=key, fixed=f"{key}: {value}"))
 
 
 def _children(node) -> list:
@@ -244,6 +269,20 @@ _PLAIN_WORDS = (
 _BRACKETED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+(\[[^\]\n]*\][ \t]*[^ \t#,].*?)[ \t]*$")
 
 
+def _indented_under_value(text: str, mark) -> str | None:
+    """The key of the line above the error's when that holds a value and the
+    error's line is a key indented further (a line pasted with spaces before it)."""
+    lines = text.split("\n")
+    if mark is None or not 0 < mark.line < len(lines):
+        return None
+    here = _KEY_LINE.match(lines[mark.line])
+    above = next((line for line in reversed(lines[:mark.line]) if line.strip()), "")
+    key_above = re.match(r"([ \t]*)([A-Za-z_][\w-]*):[ \t]+\S", above)
+    if here and key_above and len(here.group(1)) > len(key_above.group(1)):
+        return key_above.group(2)
+    return None
+
+
 def _explain(exc, text, mark) -> str:
     """Turn libyaml's message into advice a non-programmer can follow."""
     problem = exc.problem or "is not valid YAML"
@@ -252,6 +291,9 @@ def _explain(exc, text, mark) -> str:
         all_lines = text.splitlines()
         if 0 <= mark.line < len(all_lines):
             source_line = all_lines[mark.line]
+    if "mapping values are not allowed" in problem and (above := _indented_under_value(text, mark)):
+        return _("this line is indented further than {above} above it, so it is read as more of {above}'s value; "
+                 "start it at the same column as {above}: {fixed}").format(above=above, fixed=source_line.strip())
     if "mapping values are not allowed" in problem and ":" in source_line:
         key, _colon, value = source_line.partition(":")
         value = value.strip()

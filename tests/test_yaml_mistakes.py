@@ -33,6 +33,18 @@ MISTAKES = [
     ("event:\n  start: 2026-11-20\n  place:왕십리광장\ntitle: 안내\n", 3,
      "no space follows the colon after place, so the line is read as text; put a space after the colon: place: 왕십리광장"),
     ("title: 안내\nlink:https://www.gov.kr/\ndate: 2026-09-02\n", 2, "no space follows the colon after link"),
+    # a key without its colon: said on the next line with libyaml's "could not find expected ':'", or as a colon
+    # to quote in the line after it
+    ("title: 안내\ncategory tax\ndate: 2026-09-02\n", 2, "category has no colon after it, so the line is not read "
+     "as 'key: value'; write category: tax"),
+    ("category tax\ntitle: 안내\n", 1, "category has no colon after it"),
+    ("date: 2026-09-02\ntitle = 재산세 납부 안내\n", 2, "title has no colon after it, so the line is not read as "
+     "'key: value'; write title: 재산세 납부 안내"),
+    ("event:\n  place: 왕십리광장\n  start 2026-11-20 14:00\ntitle: 안내\n", 3,
+     "start has no colon after it, so the line is not read as 'key: value'; write start: 2026-11-20 14:00"),
+    # a key line pasted with spaces before it, under a key with a value: was "put the value in double quotes"
+    ("title: 재산세 납부 안내\n  date: 2026-09-02\ncategory: tax\n", 2, "this line is indented further than title "
+     "above it, so it is read as more of title's value; start it at the same column as title: date: 2026-09-02"),
     # a title that starts with a word in brackets, as notices' do: said as a quote closed too early
     ("date: 2026-09-02\ntitle: [공지] 재산세 납부 안내\n", 2, 'the value of title starts with a bracket, which YAML reads '
      'as a list, and text follows it; put the whole value in double quotes: title: "[공지] 재산세 납부 안내"'),
