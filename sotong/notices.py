@@ -666,8 +666,11 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     return parsed
 
 
-# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일, 2026-12-3 9:00:00:00
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?")
+# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일(목), 2026-12-3 9:00:00,
+# with its hour as people write one too: 오후 2시 30분, 2:30 PM
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?\s*(?:\([월화수목금토일]\))?"
+                         r"(?:\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*(?::|시)\s*(?:(\d{1,2})\s*분?)?(?::\d{2})?\s*(오전|오후|AM|PM)?)?",
+                         re.I)
 
 
 def as_iso(value, time_allowed: bool) -> str | None:
@@ -677,9 +680,11 @@ def as_iso(value, time_allowed: bool) -> str | None:
     found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
     if found is None:
         return None
-    year, month, day, hour, minute = found.groups()
+    year, month, day, half, hour, minute, half_after = found.groups()
+    half = (half or half_after or "").upper()
+    hours = (int(hour or 0) % 12 + (12 if half in ("오후", "PM") else 0)) if half else int(hour or 0)
     try:
-        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        moment = dt.datetime(int(year), int(month), int(day), hours, int(minute or 0))
     except ValueError:  # 2026-13-01: no such day to suggest
         return None
     return moment.strftime("%Y-%m-%d %H:%M" if hour is not None and time_allowed else "%Y-%m-%d")

@@ -30,6 +30,11 @@ from test_notices import GOOD, only_problem, read, with_line
     ("date: 2026-11-05 14:00", "date: 2026-11-6", 3, "e.g. date: 2026-11-06"),
     # typed in a Korean keyboard's full-width mode: the example was 2026-11-05 14:00, whatever day was meant
     ("date: 2026-11-05 14:00", "date: ２０２６－１１－０６ ９：３０", 3, "e.g. date: 2026-11-06 09:30"),
+    # the hour as people write one: the example was the day alone, or 2026-11-05 14:00 whatever was meant
+    ("date: 2026-11-05 14:00", "date: 2026년 11월 6일(금) 오후 2시 30분", 3, "e.g. date: 2026-11-06 14:30"),
+    ("date: 2026-11-05 14:00", "date: 2026.11.6 오전 9시", 3, "e.g. date: 2026-11-06 09:00"),
+    ("date: 2026-11-05 14:00", "date: 2026-11-06 2:00 PM", 3, "e.g. date: 2026-11-06 14:00"),
+    ("category: culture", "category: culture\nexpires: 2026년 12월 3일 오후 6시", 6, "e.g. expires: 2026-12-03"),
     ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
 ])
 def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):
