@@ -264,6 +264,9 @@ _PLAIN_WORDS = (
 )
 
 
+# A value that starts with a sign YAML keeps for itself, then text (!중요 안내,
+# | 안내, - 안내, %할인): not valid YAML, said in libyaml's words (@ and ` have theirs).
+_SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
 # A title that starts with a word in brackets, as Korean notices' do
 # ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
 _BRACKETED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+(\[[^\]\n]*\][ \t]*[^ \t#,].*?)[ \t]*$")
@@ -307,6 +310,10 @@ def _explain(exc, text, mark) -> str:
             _('a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: {key}: "{value}"').format(
                 key=key.strip(), value=value)
         )
+    if signed := _SIGN_FIRST.match(source_line):
+        key, value = signed.groups()
+        return _('the value of {key} starts with {sign}, which YAML reads as a sign of its own; put the whole value in '
+                 'double quotes: {key}: "{value}"').format(key=key, sign=value[0], value=value.replace('"', '\\"'))
     bracketed = _BRACKETED.match(source_line)
     if bracketed and "did not find expected key" in problem:
         key, value = bracketed.groups()

@@ -50,6 +50,13 @@ MISTAKES = [
      'as a list, and text follows it; put the whole value in double quotes: title: "[공지] 재산세 납부 안내"'),
     ('sms: [성동구] 김장 "나눔"\n', 1, 'the value of sms starts with a bracket, which YAML reads as a list, and text '
      'follows it; put the whole value in double quotes: sms: "[성동구] 김장 \\"나눔\\""'),
+    # a value that starts with a sign YAML keeps for itself: was "not valid YAML: did not find expected ..."
+    ("title: !중요 재산세 납부\n", 1, "the value of title starts with !, which YAML reads as a sign of its own; put the "
+     'whole value in double quotes: title: "!중요 재산세 납부"'),
+    ("date: 2026-09-02\ntitle: - 재산세 납부\n", 2, 'the value of title starts with -, which YAML reads as a sign of its '
+     'own; put the whole value in double quotes: title: "- 재산세 납부"'),
+    ("title: > 재산세 납부\n", 1, "the value of title starts with >"),
+    ("title: %할인 안내\n", 1, "the value of title starts with %"),
     # a hashtag after a value without quotes: YAML reads " #" as the start of a note, and the title or text
     # message went out without it, and check said nothing
     ("date: 2026-09-02\ntitle: 가을 축제 #성동구\n", 2, '"#성동구" is read as a note and left out of the value; to keep '
@@ -71,7 +78,7 @@ def test_a_yaml_mistake_is_said_plainly_on_its_line(text, line, advice):
     assert problem.value.line == line + 1
     assert problem.value.message.startswith(advice)
     assert "did not find" not in problem.value.message and "scanning" not in problem.value.message
-    assert "could not find" not in problem.value.message
+    assert "could not find" not in problem.value.message and "not valid YAML" not in problem.value.message
 
 
 def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
