@@ -248,6 +248,11 @@ def _record_lines(node, path, lines, offset, seen=None):
 # libyaml's contexts of an unclosed opening: a quote, a bracket
 _UNCLOSED_QUOTE, _UNCLOSED_FLOW = _OPENINGS = ("while scanning a quoted scalar", "while parsing a flow")
 # libyaml's words for a mistake (its problem, or its context) -> what to write instead, said plainly
+def _backslash_advice() -> str:
+    return _("a backslash (\\) in double quotes starts a code YAML does not know (a Windows path, images\\poster.jpg); "
+             "write paths with / (images/poster.jpg), or put the value in single quotes")
+
+
 _PLAIN_WORDS = (
     (_UNCLOSED_QUOTE, lambda: _(
         "a quote opened on this line is never closed; end the value with the same quote mark (\" or ')")),
@@ -256,6 +261,8 @@ _PLAIN_WORDS = (
         "value inside the quotes and start every key at the same column")),
     ("found character that cannot start any token", lambda: _(
         "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
+    ("found unknown escape character", _backslash_advice),
+    ("expected hexdecimal number", _backslash_advice),  # C:\Users: \U and 8 hex digits
     ("while scanning an alias", lambda: _(
         "a value starts with *, which YAML reads as a reference; put the value in double quotes")),
     (_UNCLOSED_FLOW, lambda: _(
@@ -265,8 +272,8 @@ _PLAIN_WORDS = (
 
 
 # A value that starts with a sign YAML keeps for itself, then text (!중요 안내,
-# | 안내, - 안내, %할인): not valid YAML, said in libyaml's words (@ and ` have theirs).
-_SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
+# | 안내, - 안내, %할인, &안내): not valid YAML, said in libyaml's words (@ and ` have theirs).
+_SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%&]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
 # A title that starts with a word in brackets, as Korean notices' do
 # ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
 _BRACKETED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+(\[[^\]\n]*\][ \t]*[^ \t#,].*?)[ \t]*$")

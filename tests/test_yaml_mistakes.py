@@ -57,6 +57,12 @@ MISTAKES = [
      'own; put the whole value in double quotes: title: "- 재산세 납부"'),
     ("title: > 재산세 납부\n", 1, "the value of title starts with >"),
     ("title: %할인 안내\n", 1, "the value of title starts with %"),
+    ("title: &안내\n", 1, "the value of title starts with &"),
+    # a Windows path in double quotes: was "not valid YAML: found unknown escape character"
+    ('image: "images\\poster.jpg"\nimage_alt: 포스터\n', 1, "a backslash (\\) in double quotes starts a code YAML "
+     "does not know (a Windows path, images\\poster.jpg); write paths with / (images/poster.jpg), or put the value in "
+     "single quotes"),
+    ('image: "C:\\Users\\kim\\poster.jpg"\n', 1, "a backslash (\\) in double quotes starts a code YAML does not know"),
     # a hashtag after a value without quotes: YAML reads " #" as the start of a note, and the title or text
     # message went out without it, and check said nothing
     ("date: 2026-09-02\ntitle: 가을 축제 #성동구\n", 2, '"#성동구" is read as a note and left out of the value; to keep '
