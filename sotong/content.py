@@ -99,9 +99,11 @@ class Content:
         return self.parts[name]
 
 
-def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, list[Problem]]:
+def read_page(path: Path, shown: str, content_root: Path, settings: dict | None = None) -> tuple[Page | None, list[Problem]]:
     """A static page: front matter with a title and only known keys, and
-    pictures and files in its text that are files under ``content_root``."""
+    pictures and files in its text that are files under ``content_root``;
+    with the ``settings``, a ``template:`` that names one of their theme's
+    templates."""
     from .notices import read_source, slug_problem
     from .validators import text_control_problems
 
@@ -119,9 +121,38 @@ def read_page(path: Path, shown: str, content_root: Path) -> tuple[Page | None, 
         problems.append(Problem(shown, 1, _("title is required; add a line such as  title: 개인정보 처리방침")))
     if "slug" in data and (message := slug_problem(data["slug"])):  # its folder: ../ led out of output/
         problems.append(Problem(shown, source.front.line("slug"), message))
+    if "template" in data and settings is not None and (message := template_problem(settings, data["template"])):
+        problems.append(Problem(shown, source.front.line("template"), message))
     problems.extend(text_control_problems(source, shown))
     problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
     return Page(str(path), data, source.body, source.body_line), problems
+
+
+def template_problem(settings: dict, name) -> str | None:
+    """Why a page's ``template:`` names no template that Pelican would find
+    for it (THEME_TEMPLATES_OVERRIDES, then the theme's templates; with
+    ``!theme/`` or ``!simple/`` before it, the theme's or Pelican's simple
+    theme's), or None. Pelican stopped the build with its own English error."""
+    import pelican
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateNotFound
+
+    theme = os.path.join(os.path.expanduser(settings["THEME"]), "templates")
+    folders = [*(settings.get("THEME_TEMPLATES_OVERRIDES") or ()), theme]
+    extensions = settings.get("TEMPLATE_EXTENSIONS") or [".html"]
+    simple = os.path.join(os.path.dirname(pelican.__file__), "themes", "simple", "templates")
+    loader = ChoiceLoader([FileSystemLoader(folders), PrefixLoader(
+        {"!simple": FileSystemLoader(simple), "!theme": FileSystemLoader(theme)})])
+    for extension in extensions if isinstance(name, str) and name.strip() else ():
+        try:
+            loader.get_source(Environment(), name + extension)
+            return None
+        except TemplateNotFound:
+            continue
+    known = sorted({file[:-len(extension)] for folder in folders if os.path.isdir(folder)
+                    for file in os.listdir(folder) for extension in extensions if file.endswith(extension)})
+    return _('the template "{name}" does not exist{suggestion}; the theme has {templates}: write one of '
+             'them, or remove the template: line to use page').format(
+        name="" if name is None else name, suggestion=did_you_mean(str(name), known), templates=", ".join(known))
 
 
 def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
@@ -130,7 +161,7 @@ def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
                                      ignored=project.settings.get("IGNORE_FILES") or ())
     pages = {}
     for path in files:
-        page, found = read_page(path, project.shown(path), project.content_path)
+        page, found = read_page(path, project.shown(path), project.content_path, project.settings)
         problems.extend(found)
         if page is not None:
             pages[os.path.abspath(path)] = page

@@ -21,7 +21,11 @@ and stable: the SMS notices are taken in order of their date (then slug);
 each takes the shortest prefix of its slug's hash that no notice before it
 took. So a code depends only on the notices dated before it: publishing new
 notices never changes the code of one already sent. Only adding, removing or
-renaming an SMS notice dated *before* others can move theirs.
+renaming an SMS notice dated *before* others can move theirs. A code that
+gets shorter (the notice before it that held its first choice was removed,
+renamed or made a draft) keeps leading to its notice from texts already
+sent: :func:`former_codes` gives each notice its code one digit longer too,
+where no notice holds that, and the homepage plugin writes its redirect page.
 
 A link written in a notice's text to the site (``{filename}other.md``,
 ``../other-notice/``, ``/privacy/``) works on its page but leads nowhere in
@@ -69,6 +73,19 @@ def short_codes(notices: Iterable) -> dict[str, str]:
         taken.add(code)
         codes[notice.slug] = code
     return codes
+
+
+def former_codes(codes: dict[str, str]) -> dict[str, str]:
+    """slug -> its code (``codes``: :func:`short_codes`') one digit longer,
+    for each notice whose longer code no notice holds: the one it had while
+    a notice dated before it, since removed, held its code, as texts already
+    sent still carry it."""
+    held, former = set(codes.values()), {}
+    for slug, code in codes.items():
+        longer = "".join(islice(_code_digits(slug), len(code) + 1))
+        if longer not in held:
+            former[slug] = longer
+    return former
 
 
 def code_fits(code: str, slug: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,7 +26,7 @@ from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
 from .content_files import file_under
-from .validators import composed, department, image_with_alt, text_control_problems
+from .validators import breaks_line, composed, department, image_with_alt, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -296,7 +297,7 @@ def _title(given: _Given) -> str | None:
     if _blank(title):
         return None
     title = composed(str(title))
-    if "\n" in title.strip():
+    if breaks_line(title):
         given.problem("title", _("title must be one line"))
     elif len(title.strip()) > TITLE_MAX:
         given.problem("title", _("title has {count} characters; keep it to {most} (put details in the text)").format(
@@ -423,7 +424,7 @@ def _slug(value, path: Path, problem) -> str:
     if value is not None:
         if message := slug_problem(value):
             problem("slug", message)
-        return str(value)
+        return composed(str(value))
     slug = slug_from_filename(path)
     if not slug:
         problem(None, _('the file name "{name}" gives the notice no web address; name the file with letters or digits, e.g. 2026-11-05-kimjang.md, or add a line such as  slug: kimjang-2026').format(
@@ -558,7 +559,10 @@ def is_page_address(path: str) -> bool:
 
 
 def slug_from_filename(path: Path) -> str:
-    return re.sub(r"[^\w-]+", "-", path.stem.strip().lower()).strip("-")
+    """The web name a file's name gives, its Hangul composed (NFC): a file
+    named on a Mac has it decomposed (축 as three jamo), which gave the page
+    an address other than the one typed anywhere else."""
+    return re.sub(r"[^\w-]+", "-", composed(path.stem).strip().lower()).strip("-")
 
 
 def _is_text(value) -> bool:
@@ -577,7 +581,7 @@ def _not_text(key: str, value) -> str:
 _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "department": "문화체육과", "category": "culture",
              "expires": "2026-12-31", "image": "images/poster.jpg", "priority": "normal", "status": "published",
              "slug": "winter-festival-2026", "visibility": "private", "survey": "library-satisfaction",
-             "summary": "12월 15일 분과 심사 자료를 보내 드립니다.", "sms": "[성동구] 김장 나눔 봉사자 모집",
+             "summary": "12월 15일 분과 심사 자료를 보내 드립니다.", "sms": '"[성동구] 김장 나눔 봉사자 모집"',
              "image_alt": "김장 나눔 행사 포스터"}
 
 
@@ -654,7 +658,7 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     parsed = _parse_moment(value)
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
         form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
-        example = _as_iso(value, time_allowed) or example
+        example = as_iso(value, time_allowed) or example
         problem(key, _('{what} "{value}" is not a date; write it as {form}, e.g. {key}: {example}').format(
             what=what, value=value, form=form, key=what.split()[-1], example=example))
         return None
@@ -666,19 +670,25 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     return parsed
 
 
-# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일, 2026-12-3 9:00:00:00
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?")
+# a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일(목), 2026-12-3 9:00:00,
+# with its hour as people write one too: 오후 2시 30분, 2:30 PM
+_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?\s*(?:\([월화수목금토일]\))?"
+                         r"(?:\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*(?::|시)\s*(?:(\d{1,2})\s*분?)?(?::\d{2})?\s*(오전|오후|AM|PM)?)?",
+                         re.I)
 
 
-def _as_iso(value, time_allowed: bool) -> str | None:
+def as_iso(value, time_allowed: bool) -> str | None:
     """``value`` as YYYY-MM-DD (HH:MM) when it names a day of the calendar
-    written another way, to say what to write instead; else None."""
-    found = _LOOSE_DATE.fullmatch(str(value).strip())
+    written another way (full-width, ２０２６－１２－０３, as a Korean
+    keyboard's 전각 mode types it, too), to say what to write instead; else None."""
+    found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
     if found is None:
         return None
-    year, month, day, hour, minute = found.groups()
+    year, month, day, half, hour, minute, half_after = found.groups()
+    half = (half or half_after or "").upper()
+    hours = (int(hour or 0) % 12 + (12 if half in ("오후", "PM") else 0)) if half else int(hour or 0)
     try:
-        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        moment = dt.datetime(int(year), int(month), int(day), hours, int(minute or 0))
     except ValueError:  # 2026-13-01: no such day to suggest
         return None
     return moment.strftime("%Y-%m-%d %H:%M" if hour is not None and time_allowed else "%Y-%m-%d")

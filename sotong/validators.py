@@ -53,6 +53,14 @@ def composed(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def breaks_line(text: str) -> bool:
+    """Whether ``text`` goes on past a line break of any kind, as
+    str.splitlines sees them: a newline, and also a carriage return ("\\r"
+    in double quotes) or U+2028, which passed a title's one-line rule, then
+    broke a line of an email's text (a bare CR, which mail servers may refuse)."""
+    return len(text.strip().splitlines()) > 1
+
+
 def department(value, departments, problem) -> str | None:
     """A department of audiences.yaml, by its name (or a Korean label)."""
     resolved = resolve_key(value, departments)

@@ -73,15 +73,16 @@ def load(text: str, first_line: int = 1) -> Located:
         node = loader.get_single_node()
         if node is not None:
             _refuse_repeated_keys(node, first_line)
+            _refuse_hashtags(node, text, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        missing = _missing_colon(exc, text.splitlines())
-        if missing is not None:
-            raise YAMLProblem(missing[0] + first_line, missing[1]) from None
-        # a quote or bracket never closed, a key never given its colon: libyaml
-        # marks where it gave up, the opening (or the key) on the context's line
-        at_context = (exc.context or "").startswith(_OPENINGS) or _NO_COLON in (exc.problem or "")
-        mark = exc.context_mark if at_context and exc.context_mark is not None else exc.problem_mark or exc.context_mark
+        # a quote or bracket never closed: libyaml marks where it gave up, the opening on the context's line
+        unclosed = exc.context_mark is not None and (exc.context or "").startswith(_OPENINGS)
+        mark = exc.context_mark if unclosed else exc.problem_mark or exc.context_mark
+        _refuse_unspaced(text, mark, first_line)
+        _refuse_colonless(text, mark, first_line)
+        if _NO_COLON in (exc.problem or "") and exc.context_mark is not None:
+            mark = exc.context_mark  # a line among keys that is no 'key: value': that line, not the next
         line = (mark.line if mark else 0) + first_line
         raise YAMLProblem(line, _explain(exc, text, mark)) from None
     except yaml.YAMLError as exc:
@@ -117,6 +118,58 @@ def _refuse_full_width(text: str, first_line: int) -> None:
             key=key, fixed=fixed))
     raise YAMLProblem(line, _("a full-width space (U+3000) follows {key}:; write an ordinary space: {fixed}").format(
         key=key, fixed=fixed))
+
+
+# A key whose colon no space follows (``department:문화체육과``, or a no-break
+# space copied from a web page or a word processor after it): YAML reads the
+# line as text, and its error is said on a later line (or, ``title:공지``
+# followed by ``date: 2026-11-05``, as a colon in the date to quote).
+_UNSPACED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):([^ \t\r\n/:].*)$", re.M)
+_ODD_SPACES = "\u00a0\u2002\u2003\u2007\u2009\u200a\u200b\u202f\u205f\ufeff"
+
+
+def _refuse_unspaced(text: str, mark, first_line: int) -> None:
+    """YAMLProblem at the last line, up to where the YAML error was found,
+    whose key's colon no ordinary space follows."""
+    end = -1 if mark is None else text.find("\n", mark.index)
+    found = None
+    for found in _UNSPACED.finditer(text, 0, len(text) if end < 0 else end):
+        pass
+    if found is None:
+        return
+    key, value = found.groups()
+    line = text.count("\n", 0, found.start()) + first_line
+    fixed = f"{key}: {value.lstrip(_ODD_SPACES)}"
+    if value[0] in _ODD_SPACES:
+        raise YAMLProblem(line, _("the space after {key}: is not an ordinary space (U+{code:04X}, copied from another program), so "
+                                  "the line is read as text; write an ordinary space: {fixed}").format(
+            key=key, code=ord(value[0]), fixed=fixed))
+    raise YAMLProblem(line, _("no space follows the colon after {key}, so the line is read as text; put a space after the "
+                              "colon: {fixed}").format(key=key, fixed=fixed))
+
+
+# A key written without its colon (category culture, title = 안내): YAML reads the line as
+# text, and its error is said on another line, or as a colon to quote there.
+_KEY_LINE = re.compile(r"([ \t]*)[A-Za-z_][\w-]*:(?:[ \t]|$)")
+_COLONLESS = re.compile(r"([ \t]*)([A-Za-z_][\w-]*)(?:[ \t]*=[ \t]*|[ \t]+)([^:\s=](?:[^:\n]|:(?=\S))*?)[ \t]*")  # 14:00 is no key
+
+
+def _refuse_colonless(text: str, mark, first_line: int) -> None:
+    """YAMLProblem at the last line, up to where the YAML error was found,
+    that starts with a word where a key would (as the key lines above it
+    do, or under a key of nothing else) and has no colon."""
+    lines = text.split("\n")[:None if mark is None else mark.line + 1]
+    found, indent, parent = None, "", False
+    for number, line in enumerate(lines):
+        if key_line := _KEY_LINE.match(line):
+            indent, parent = key_line.group(1), not line[key_line.end():].strip()  # event: (its keys below)
+        elif (colonless := _COLONLESS.fullmatch(line)) and (
+                colonless.group(1) == indent or parent and len(colonless.group(1)) > len(indent)):
+            found = number, colonless.group(2), colonless.group(3)
+    if found is not None:
+        number, key, value = found
+        raise YAMLProblem(number + first_line, _("{key} has no colon after it, so the line is not read as 'key: value'; "
+                                                 "write {fixed}").format(key=key, fixed=f"{key}: {value}"))
 
 
 def _children(node) -> list:
@@ -158,6 +211,29 @@ def _refuse_repeated_keys(root, offset: int) -> None:
             first_lines[key] = line
 
 
+# A hashtag after a value written without quotes (title: 가을 축제 #성동구):
+# YAML reads " #" as the start of a note, and the value went out without it.
+# A note written as notes are (# and a space) is one.
+_HASHTAG = re.compile(r"[ \t]+#(\S[^\n]*)")
+
+
+def _refuse_hashtags(root, text: str, offset: int) -> None:
+    """YAMLProblem at the first value without quotes that a hashtag follows."""
+    for node in _each_node_once(root):
+        for key_node, value in _children(node):
+            if not isinstance(value, yaml.ScalarNode) or value.style not in (None, ""):  # "": plain, as libyaml says it
+                continue
+            found = _HASHTAG.match(text, value.end_mark.index)
+            if found is None:
+                continue
+            written = f"{value.value} #{found.group(1).rstrip()}".lstrip()  # a value of nothing but the hashtag, too
+            quoted = '"' + written.replace('"', '\\"') + '"'
+            fixed = f"{key_node.value}: {quoted}" if isinstance(key_node, yaml.ScalarNode) else f"- {quoted}"
+            raise YAMLProblem(value.end_mark.line + offset, _(
+                '"#{tag}" is read as a note and left out of the value; to keep it, put the whole value in double '
+                "quotes: {fixed}").format(tag=found.group(1).split()[0], fixed=fixed))
+
+
 def _record_lines(node, path, lines, offset, seen=None):
     seen = set() if seen is None else seen
     if id(node) in seen:
@@ -171,62 +247,16 @@ def _record_lines(node, path, lines, offset, seen=None):
         _record_lines(value_node, path + (key,), lines, offset, seen)
 
 
-# libyaml's words for a key line that ends without a colon
+# libyaml's words for a line that is no 'key: value' among keys
 _NO_COLON = "could not find expected ':'"
-# a key written without its colon (category living), its value with none either
-_KEY_WITHOUT_COLON = re.compile(r"([ \t]*(?:- )?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]+([^\s:#][^:]*)")
-
-
-def _missing_colon(exc, lines: list[str]) -> tuple[int, str] | None:
-    """(the line's index, what to write) when libyaml stopped at a key
-    written without its colon: it says so on the line after it (a key of a
-    map but its first) or, for the first key of a map, reads the key's line
-    and the next as one text and says the next one's colon is out of place
-    (then the first of the lines without a colon is the key's)."""
-    problem, mark = exc.problem or "", exc.problem_mark
-    if _NO_COLON in problem and exc.context_mark is not None:
-        index = exc.context_mark.line
-    elif "mapping values are not allowed" in problem and mark is not None and 0 < mark.line < len(lines):
-        index = mark.line
-        indent = _indent(lines[index])
-        while index > 0 and _indent(lines[index - 1]) == indent and _KEY_WITHOUT_COLON.fullmatch(lines[index - 1]):
-            index -= 1
-        if index == mark.line or (index > 0 and not lines[index - 1].rstrip().endswith(":")):
-            return None  # not a map's first key (at the top, or under "event:"): a value's next lines
-    else:
-        return None
-    found = _KEY_WITHOUT_COLON.fullmatch(lines[index]) if index < len(lines) else None
-    if found is None:
-        return None
-    _indent_text, key, value = found.groups()
-    return index, _("there is no colon (:) after {key}; write a colon and a space after it: {key}: {value}").format(
-        key=key, value=value.strip())
-
-
-_KEY_AND_VALUE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*):[ \t]+\S.*")
-
-
-def _indented_key(lines: list[str], mark) -> str | None:
-    """What to write when a key is indented further than the key above it,
-    whose value is on its line (a stray space before date:): YAML reads the
-    line as the rest of that value; putting it in quotes would not help."""
-    if mark is None or not 0 < mark.line < len(lines):
-        return None
-    line, above = lines[mark.line], lines[mark.line - 1]
-    here, there = _KEY_AND_VALUE.fullmatch(line), _KEY_AND_VALUE.fullmatch(above)
-    if here is None or there is None or _indent(line) <= _indent(above):
-        return None
-    return _("this line starts further right than {above}: above it, so it is read as the rest of {above}'s value; "
-             "start {key}: at the same column as {above}:").format(above=there.group(1), key=here.group(1))
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
 # libyaml's contexts of an unclosed opening: a quote, a bracket
 _UNCLOSED_QUOTE, _UNCLOSED_FLOW = _OPENINGS = ("while scanning a quoted scalar", "while parsing a flow")
 # libyaml's words for a mistake (its problem, or its context) -> what to write instead, said plainly
+def _backslash_advice() -> str:
+    return _("a backslash (\\) in double quotes starts a code YAML does not know (a Windows path, images\\poster.jpg); "
+             "write paths with / (images/poster.jpg), or put the value in single quotes")
+
+
 _PLAIN_WORDS = (
     (_UNCLOSED_QUOTE, lambda: _(
         "a quote opened on this line is never closed; end the value with the same quote mark (\" or ')")),
@@ -235,12 +265,36 @@ _PLAIN_WORDS = (
         "value inside the quotes and start every key at the same column")),
     ("found character that cannot start any token", lambda: _(
         "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
+    ("found unknown escape character", _backslash_advice),
+    ("expected hexdecimal number", _backslash_advice),  # C:\Users: \U and 8 hex digits
     ("while scanning an alias", lambda: _(
         "a value starts with *, which YAML reads as a reference; put the value in double quotes")),
     (_UNCLOSED_FLOW, lambda: _(
         "a bracket ({brackets}) opened in this value is never closed; close it, or put the value in double quotes "
         "when the bracket is part of the text").format(brackets="[ or {")),
 )
+
+
+# A value that starts with a sign YAML keeps for itself, then text (!중요 안내,
+# | 안내, - 안내, %할인, &안내): not valid YAML, said in libyaml's words (@ and ` have theirs).
+_SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%&]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
+# A title that starts with a word in brackets, as Korean notices' do
+# ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
+_BRACKETED = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+(\[[^\]\n]*\][ \t]*[^ \t#,].*?)[ \t]*$")
+
+
+def _indented_under_value(text: str, mark) -> str | None:
+    """The key of the line above the error's when that holds a value and the
+    error's line is a key indented further (a line pasted with spaces before it)."""
+    lines = text.split("\n")
+    if mark is None or not 0 < mark.line < len(lines):
+        return None
+    here = _KEY_LINE.match(lines[mark.line])
+    above = next((line for line in reversed(lines[:mark.line]) if line.strip()), "")
+    key_above = re.match(r"([ \t]*)([A-Za-z_][\w-]*):[ \t]+\S", above)
+    if here and key_above and len(here.group(1)) > len(key_above.group(1)):
+        return key_above.group(2)
+    return None
 
 
 def _explain(exc, text, mark) -> str:
@@ -251,8 +305,9 @@ def _explain(exc, text, mark) -> str:
         all_lines = text.splitlines()
         if 0 <= mark.line < len(all_lines):
             source_line = all_lines[mark.line]
-    if "mapping values are not allowed" in problem and (indented := _indented_key(text.splitlines(), mark)):
-        return indented
+    if "mapping values are not allowed" in problem and (above := _indented_under_value(text, mark)):
+        return _("this line is indented further than {above} above it, so it is read as more of {above}'s value; "
+                 "start it at the same column as {above}: {fixed}").format(above=above, fixed=source_line.strip())
     if "mapping values are not allowed" in problem and ":" in source_line:
         key, _colon, value = source_line.partition(":")
         value = value.strip()
@@ -266,6 +321,15 @@ def _explain(exc, text, mark) -> str:
             _('a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: {key}: "{value}"').format(
                 key=key.strip(), value=value)
         )
+    if signed := _SIGN_FIRST.match(source_line):
+        key, value = signed.groups()
+        return _('the value of {key} starts with {sign}, which YAML reads as a sign of its own; put the whole value in '
+                 'double quotes: {key}: "{value}"').format(key=key, sign=value[0], value=value.replace('"', '\\"'))
+    bracketed = _BRACKETED.match(source_line)
+    if bracketed and "did not find expected key" in problem:
+        key, value = bracketed.groups()
+        return _('the value of {key} starts with a bracket, which YAML reads as a list, and text follows it; put the '
+                 'whole value in double quotes: {key}: "{value}"').format(key=key, value=value.replace('"', '\\"'))
     if "found character '\\t'" in problem or "\t" in source_line:
         return _("a tab is used for indentation; indent with spaces instead")
     for known, advice in _PLAIN_WORDS:

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from hypothesis import given, settings, strategies as st
 
-from sotong.links import _ALPHABET, _code_digits, absolute_site_url, ascii_url, short_codes, short_url
+from sotong.links import _ALPHABET, _code_digits, absolute_site_url, ascii_url, former_codes, short_codes, short_url
 
 
 def notice(slug: str, day: int):
@@ -52,6 +52,25 @@ def test_notices_dated_later_never_change_the_codes_of_earlier_ones(before, adde
     codes = short_codes(before)
     grown = short_codes(before + later)
     assert {slug: grown[slug] for slug in codes} == codes
+
+
+@settings(max_examples=100, deadline=None)
+@given(notice_sets, st.data())
+def test_a_code_that_got_shorter_keeps_its_former_one_where_no_notice_holds_it(notices, data):
+    """Removing a notice dated before others moves their codes shorter; the
+    texts sent before carry the codes of then (SPEC §6: the site holds a
+    redirect page for each)."""
+    if not notices:
+        return
+    removed = data.draw(st.sampled_from(notices))
+    before = short_codes(notices)
+    after = short_codes([n for n in notices if n is not removed])
+    former = former_codes(after)
+    assert len(set(former.values())) == len(former) and not set(former.values()) & set(after.values())
+    for slug, code in after.items():
+        assert former.get(slug, code + "?")[:len(code)] == code  # a longer code of its own
+        if len(before[slug]) == len(code) + 1 and before[slug] not in after.values():
+            assert former[slug] == before[slug]
 
 
 def test_codes_stay_short_on_a_large_site():

@@ -167,6 +167,8 @@ def test_every_mistake_in_a_banner_is_said_with_its_file_and_line(empty_project_
         "priority: high",                         # 11
         "colour: blue",                           # 12
     ]) + "\n")
+    write_banner(empty_project_dir, "days.yaml", "title: 안내\nbody: 본문\nlink: https://www.gov.kr/\nplacements: [email]\n"
+                 "windows:\n  - {from: 12월 1일, to: １２．２４}\n")
     write_banner(empty_project_dir, "alt-only.yaml",
                  "body: 본문\nlink: https://www.gov.kr/\nplacements: [email]\nimage_alt: 그림\n")
     problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
@@ -175,8 +177,11 @@ def test_every_mistake_in_a_banner_is_said_with_its_file_and_line(empty_project_
         (f"{broken}:3:", "https://"),
         (f"{broken}:4:", 'image "images/missing.png" not found'),
         (f"{broken}:4:", "image_alt is required with image"),
-        (f"{broken}:6:", 'to: "13-01" is not a month-day'),
-        (f"{broken}:7:", 'from: "2026-01-01" is not a month-day; write MM-DD'),
+        (f"{broken}:6:", 'to: "13-01" is not a month-day; write MM-DD, e.g. to: 01-31 (the window'),
+        # the day written as staff write one: the example was 12-15, whatever was meant (and for to too)
+        (f"{broken}:7:", 'from: "2026-01-01" is not a month-day; write MM-DD, e.g. from: 01-01 (the window'),
+        ("content/banners/days.yaml:6:", 'from: "12월 1일" is not a month-day; write MM-DD, e.g. from: 12-01 (the window'),
+        ("content/banners/days.yaml:6:", 'to: "１２．２４" is not a month-day; write MM-DD, e.g. to: 12-24 (the window'),
         (f"{broken}:8:", "the window needs to"),
         (f"{broken}:9:", 'unknown segment "taxpayer"; did you mean "taxpayers"?'),
         (f"{broken}:10:", 'unknown placement "homepage"'),

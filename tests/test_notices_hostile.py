@@ -28,6 +28,13 @@ from test_notices import GOOD, only_problem, read, with_line
                                                       "YYYY-MM-DD HH:MM, e.g. date: 2026-11-06"),
     ("date: 2026-11-05 14:00", "date: 2026/11/6 9:30", 3, "e.g. date: 2026-11-06 09:30"),
     ("date: 2026-11-05 14:00", "date: 2026-11-6", 3, "e.g. date: 2026-11-06"),
+    # typed in a Korean keyboard's full-width mode: the example was 2026-11-05 14:00, whatever day was meant
+    ("date: 2026-11-05 14:00", "date: ２０２６－１１－０６ ９：３０", 3, "e.g. date: 2026-11-06 09:30"),
+    # the hour as people write one: the example was the day alone, or 2026-11-05 14:00 whatever was meant
+    ("date: 2026-11-05 14:00", "date: 2026년 11월 6일(금) 오후 2시 30분", 3, "e.g. date: 2026-11-06 14:30"),
+    ("date: 2026-11-05 14:00", "date: 2026.11.6 오전 9시", 3, "e.g. date: 2026-11-06 09:00"),
+    ("date: 2026-11-05 14:00", "date: 2026-11-06 2:00 PM", 3, "e.g. date: 2026-11-06 14:00"),
+    ("category: culture", "category: culture\nexpires: 2026년 12월 3일 오후 6시", 6, "e.g. expires: 2026-12-03"),
     ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
 ])
 def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):
@@ -40,7 +47,7 @@ def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expec
     ("visibility: [private]", "e.g. visibility: private"),  # was "e.g. visibility: ...": nothing to copy
     ("survey: [library-satisfaction]", "e.g. survey: library-satisfaction"),
     ("summary: [첫째, 둘째]", "e.g. summary: 12월 15일"),
-    ("sms: [첫째, 둘째]", "e.g. sms: [성동구]"),
+    ("sms: [첫째, 둘째]", 'e.g. sms: "[성동구] 김장'),  # was without quotes, which YAML reads as a list
 ])
 def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected):
     message = only_problem(tmp_path, with_line(added))
@@ -521,3 +528,43 @@ def test_a_picture_that_says_nothing_of_what_it_shows_is_warned_at_its_line(tmp_
         "notice.md:11: " + markdown.format(), "notice.md:12: " + html.format(), "notice.md:13: " + html.format()]
     notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
     assert problems == [] and notice is not None and pictures(notice) == []
+
+
+def test_a_page_template_that_does_not_exist_is_named_at_its_line(sotong, cli, empty_project_dir):
+    """A page's ``template: landing`` passed check; build stopped with
+    Pelican's "PelicanTemplateNotFound: [templates] unable to load
+    landing[.html] from [...]", naming no file or line."""
+    about = empty_project_dir / "content" / "pages" / "about.md"
+    about.write_text("---\ntitle: 소개\ntemplate: landing\n---\n소개합니다.\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "build", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        'content/pages/about.md:3: 템플릿 "landing"이(가) 없습니다. 테마에 있는 템플릿: 404, archives, article, base, '
+        "categories, category, feeds, index, macros, page, pagination, site_header. 이 중 하나를 쓰거나, template: "
+        "줄을 지워 기본 템플릿(page)을 쓰세요"], result.output
+    assert not (empty_project_dir / "output").exists()
+    about.write_text("---\ntitle: 소개\ntemplate: pag\n---\n소개합니다.\n", encoding="utf-8")
+    assert 'content/pages/about.md:3: the template "pag" does not exist; did you mean "page"?' in cli(
+        empty_project_dir, "check").output
+    for written in ("page", '"!simple/page"', '"!theme/page"'):  # what Pelican finds, as it finds it
+        about.write_text(f"---\ntitle: 소개\ntemplate: {written}\n---\n소개합니다.\n", encoding="utf-8")
+        assert cli(empty_project_dir, "check").code == 0, written
+
+
+def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli, empty_project_dir):
+    """A Mac names files with Hangul decomposed (NFD): 축제.md gave its
+    page the address notices/2026-11-21-축제/ in jamo, which is not the
+    address the office types (NFC) or links to, and a web server holding
+    the folder answered that one 404."""
+    notices = empty_project_dir / "content" / "notices"
+    festival = GOOD.replace("date: 2026-11-05 14:00", "date: 2026-11-20")
+    (notices / unicodedata.normalize("NFD", "2026-11-20-축제.md")).write_text(festival, encoding="utf-8")
+    (notices / "2026-11-20-two.md").write_text(festival.replace("category: culture", "category: culture\nslug: "
+                                                + unicodedata.normalize("NFD", "공연")), encoding="utf-8")
+    assert sorted(os.listdir(notices)) != sorted(unicodedata.normalize("NFC", name) for name in os.listdir(notices))
+    built = cli(empty_project_dir, "build")
+    assert built.code == 0, built.output
+    assert {"2026-11-20-축제", "공연"} <= set(os.listdir(empty_project_dir / "output" / "notices"))
+    index = (empty_project_dir / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/notices/2026-11-20-축제/"' in index and 'href="/notices/공연/"' in index
+    assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index

@@ -420,6 +420,12 @@ CONSULTATION_CASES = [
      'kind must be survey or consultation, not "consultaton"; did you mean "consultation"?'),
     (CONSULTATION.replace("kind: consultation", "kind: 의견수렴"), 13,  # was no suggestion: the Korean word for it
      'kind must be survey or consultation, not "의견수렴"; did you mean "consultation"?'),
+    # a policy's title is its name in the opinions' export and search, one line as a notice's title: was taken
+    # over two lines (a YAML block, or "\n" or "\r" in double quotes)
+    (CONSULTATION.replace("  title: 마을버스 노선 개편\n", "  title: |\n    마을버스\n    노선 개편\n"), 16,
+     "policy.title must be one line of at most 100 characters (it has 10); put the rest in policy.summary"),
+    (CONSULTATION.replace("title: 마을버스 노선 개편", 'title: "마을버스\\r노선 개편"'), 16, "policy.title must be one line"),
+    (CONSULTATION.replace("title: 마을버스 노선 개편", "title: " + "마을버스 " * 21), 16, "(it has 104)"),
     (CONSULTATION.replace("kind: consultation", "kind: survey"), 15,
      "policy is for consultations; add kind: consultation or remove policy"),
     # only choices: no opinion was ever kept, and results counted no participant by dong and age band
@@ -434,6 +440,20 @@ def test_every_consultation_definition_error_is_a_file_line_problem(tmp_path, te
     (project / "content" / "surveys" / "my-consultation.yaml").write_text(text, encoding="utf-8")
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert any(p.startswith(f"content/surveys/my-consultation.yaml:{line}: ") and message in p for p in problems), problems
+
+
+def test_titles_typed_on_a_mac_are_composed(tmp_path):
+    """A policy's and a survey's title typed on a Mac (Hangul as jamo, NFD)
+    were kept so: an opinion search typed on Windows did not find the
+    policy, and its 100 characters counted each jamo."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "surveys" / "my-consultation.yaml"
+    title = "마을버스 노선 개편 " * 4  # 44 letters, 104 as jamo
+    path.write_text(unicodedata.normalize("NFD", CONSULTATION.replace("마을버스 노선 개편", title).replace(
+        "title: 설문", "title: 설문 조사")), encoding="utf-8")
+    assert [str(p) for p in check_project(Project(project / "pelicanconf.py"))] == []
+    survey = Project(project / "pelicanconf.py").content.part("surveys")["my-consultation"]
+    assert (survey.title, survey.policy.title, survey.policy.department) == ("설문 조사", title.strip(), "자치행정과")
 
 
 def test_a_well_formed_consultation_passes_check(tmp_path):

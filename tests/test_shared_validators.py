@@ -226,3 +226,23 @@ def test_a_pages_slug_that_cannot_name_its_folder_is_named_at_its_line_as_a_noti
     problems = page_problems(root, "slug: about", f'slug: "{slug}"')
     assert len(problems) == 1 and problems[0].startswith("about.md:3: ") and "slug" in problems[0], problems
     assert page_problems(root, "slug: about", "slug: about-sotong_2026") == []
+
+
+@pytest.mark.parametrize("breaking", [r"\r", r"\u2028", r"\u2029", r"\r\n"])
+def test_every_title_staff_write_refuses_a_line_break_of_any_kind(root, breaking):
+    """A title is one line: "\\n" was refused, but "\\r" (or U+2028) written
+    in double quotes passed and went into every email's text as a bare
+    carriage return, breaking the line there (and refused by some servers)."""
+    (root / "n.md").write_text(NOTICE_HEAD.replace("title: 안내", f'title: "김장{breaking}나눔"') + "---\n본문\n",
+                               encoding="utf-8")
+    notice = [str(p) for p in read_notice(root / "n.md", AUDIENCES, root, shown="n.md")[1]]
+    survey = survey_problems(root, "title: 설문", f'title: "설문{breaking}조사"')
+    policy = survey_problems(root, "title: 노선 개편", f'title: "노선{breaking}개편"')
+    banner = banner_problems_with(root, "title: 정부24", f'title: "정부24{breaking}안내"')
+    breaks = len(breaking.encode().decode("unicode_escape"))
+    assert [*notice, *survey, *policy, *banner] == [
+        "n.md:2: title must be one line",
+        "s.yaml:1: title is required: one line of 1 to 100 characters, e.g. title: 도서관 이용자 만족도 조사",
+        f"s.yaml:6: policy.title must be one line of at most 100 characters (it has {4 + breaks}); "
+        "put the rest in policy.summary",
+        f"b.yaml:1: title must be one line of at most 100 characters (it has {6 + breaks}); shorten it"]

@@ -62,6 +62,11 @@ SCHEMA_CASES = [
     (GOOD.replace("문화체육과", "문화체육팀"), 2, 'unknown department "문화체육팀"; did you mean "문화체육과"?'),
     (GOOD.replace("closes: 2026-11-30", "closes: 2026-10-30"), 4, "closes (2026-10-30) is before opens (2026-11-01)"),
     (GOOD.replace("opens: 2026-11-01", "opens: 2026-13-01"), 3, 'opens "2026-13-01" is not a date; write it as YYYY-MM-DD'),
+    # written as staff write a day (a survey's example was always 2026-11-09, whatever day was meant)
+    (GOOD.replace("opens: 2026-11-01", "opens: 2026.11.1"), 3, 'opens "2026.11.1" is not a date; write it as YYYY-MM-DD, '
+                                                               "e.g. opens: 2026-11-01"),
+    (GOOD.replace("closes: 2026-11-30", "closes: 2026년 11월 30일"), 4, "e.g. closes: 2026-11-30"),
+    (GOOD.replace("closes: 2026-11-30", "closes: ２０２６－１１－３０"), 4, "e.g. closes: 2026-11-30"),
     (GOOD + "audiences: [polcy]\n", 10, 'unknown segment "polcy"; did you mean "policy"?'),
     (GOOD + "  - id: period\n    type: text\n    text: 또?\n", 10, 'id "period" is already used by the question on line 6'),
     (GOOD.replace("    options: [짧다, 적절하다]\n", ""), 6, "a single question needs options"),

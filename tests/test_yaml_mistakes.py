@@ -9,6 +9,7 @@ import pytest
 
 from sotong import yamlsrc
 
+HASHTAG = '"#{tag}" is read as a note and left out of the value; to keep it, put the whole value in double quotes: {fixed}'
 MISTAKES = [
     ('title: "재산세"  납부 안내\ndate: 2026-09-02\n', 1, "text follows a value's closing quote"),
     ('date: 2026-09-02\ntitle: "재산세 납부 안내\nsummary: 9월\n', 2, "a quote opened on this line is never closed"),
@@ -22,29 +23,71 @@ MISTAKES = [
      "a key follows event: on the same line; write the keys of event in braces: event: {start: 2026-11-20 14:00}"),
     ("date: 2026-09-02\ntitle: “성동구: 한파 안내”\n", 2,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: title: "성동구: 한파 안내"'),
-    # a key written without its colon: libyaml says so on the next line (or past the end), and of a map's
-    # first key that the next key's colon is out of place; the line is the key's, the advice its colon
-    ("date: 2026-09-02\ncategory living\ntitle: 안내\n", 2,
-     "there is no colon (:) after category; write a colon and a space after it: category: living"),
-    ("date: 2026-09-02\ncategory living\n", 2,
-     "there is no colon (:) after category; write a colon and a space after it: category: living"),
-    ("title 김장 나눔 행사\ndate: 2026-09-02\n", 1,
-     "there is no colon (:) after title; write a colon and a space after it: title: 김장 나눔 행사"),
-    ("title 김장 나눔 행사\ncategory living\ndate: 2026-09-02\n", 1,
-     "there is no colon (:) after title; write a colon and a space after it: title: 김장 나눔 행사"),
+    # no space after a key's colon: said on the next line (with libyaml's "could not find expected ':'"), or,
+    # before a line with a colon, as a colon in that line's value to quote (date: "2026-09-02")
+    ("title: 안내\ndepartment:세무1과\ncategory: tax\n", 2,
+     "no space follows the colon after department, so the line is read as text; put a space after the colon: "
+     "department: 세무1과"),
+    ("title:재산세 안내\ndate: 2026-09-02\n", 1, "no space follows the colon after title"),
+    ("title: 안내\ncategory:tax\n", 2, "no space follows the colon after category"),
+    ("event:\n  start: 2026-11-20\n  place:왕십리광장\ntitle: 안내\n", 3,
+     "no space follows the colon after place, so the line is read as text; put a space after the colon: place: 왕십리광장"),
+    ("title: 안내\nlink:https://www.gov.kr/\ndate: 2026-09-02\n", 2, "no space follows the colon after link"),
+    # a key without its colon: said on the next line with libyaml's "could not find expected ':'", or as a colon
+    # to quote in the line after it
+    ("title: 안내\ncategory tax\ndate: 2026-09-02\n", 2, "category has no colon after it, so the line is not read "
+     "as 'key: value'; write category: tax"),
+    ("category tax\ntitle: 안내\n", 1, "category has no colon after it"),
+    ("date: 2026-09-02\ntitle = 재산세 납부 안내\n", 2, "title has no colon after it, so the line is not read as "
+     "'key: value'; write title: 재산세 납부 안내"),
+    ("event:\n  place: 왕십리광장\n  start 2026-11-20 14:00\ntitle: 안내\n", 3,
+     "start has no colon after it, so the line is not read as 'key: value'; write start: 2026-11-20 14:00"),
+    # a key line pasted with spaces before it, under a key with a value: was "put the value in double quotes"
+    ("title: 재산세 납부 안내\n  date: 2026-09-02\ncategory: tax\n", 2, "this line is indented further than title "
+     "above it, so it is read as more of title's value; start it at the same column as title: date: 2026-09-02"),
+    # a title that starts with a word in brackets, as notices' do: said as a quote closed too early
+    ("date: 2026-09-02\ntitle: [공지] 재산세 납부 안내\n", 2, 'the value of title starts with a bracket, which YAML reads '
+     'as a list, and text follows it; put the whole value in double quotes: title: "[공지] 재산세 납부 안내"'),
+    ('sms: [성동구] 김장 "나눔"\n', 1, 'the value of sms starts with a bracket, which YAML reads as a list, and text '
+     'follows it; put the whole value in double quotes: sms: "[성동구] 김장 \\"나눔\\""'),
+    # a value that starts with a sign YAML keeps for itself: was "not valid YAML: did not find expected ..."
+    ("title: !중요 재산세 납부\n", 1, "the value of title starts with !, which YAML reads as a sign of its own; put the "
+     'whole value in double quotes: title: "!중요 재산세 납부"'),
+    ("date: 2026-09-02\ntitle: - 재산세 납부\n", 2, 'the value of title starts with -, which YAML reads as a sign of its '
+     'own; put the whole value in double quotes: title: "- 재산세 납부"'),
+    ("title: > 재산세 납부\n", 1, "the value of title starts with >"),
+    ("title: %할인 안내\n", 1, "the value of title starts with %"),
+    ("title: &안내\n", 1, "the value of title starts with &"),
+    # a Windows path in double quotes: was "not valid YAML: found unknown escape character"
+    ('image: "images\\poster.jpg"\nimage_alt: 포스터\n', 1, "a backslash (\\) in double quotes starts a code YAML "
+     "does not know (a Windows path, images\\poster.jpg); write paths with / (images/poster.jpg), or put the value in "
+     "single quotes"),
+    ('image: "C:\\Users\\kim\\poster.jpg"\n', 1, "a backslash (\\) in double quotes starts a code YAML does not know"),
+    # a hashtag after a value without quotes: YAML reads " #" as the start of a note, and the title or text
+    # message went out without it, and check said nothing
+    ("date: 2026-09-02\ntitle: 가을 축제 #성동구\n", 2, '"#성동구" is read as a note and left out of the value; to keep '
+     'it, put the whole value in double quotes: title: "가을 축제 #성동구"'),
+    ('sms: 한파 "쉼터" #성동구 #한파\n', 1, HASHTAG.format(tag="성동구", fixed='sms: "한파 \\"쉼터\\" #성동구 #한파"')),
+    ("title: #성동구 축제\n", 1, HASHTAG.format(tag="성동구", fixed='title: "#성동구 축제"')),
+    ("audiences:\n  - seniors #어르신\n", 2, HASHTAG.format(tag="어르신", fixed='- "seniors #어르신"')),
+    # a no-break space after it (copied from a web page or a word processor), which YAML does not take for one
+    ("title: 안내\ncategory:\u00a0tax\ndate: 2026-09-02\n", 2,
+     "the space after category: is not an ordinary space (U+00A0, copied from another program), so the line is read as "
+     "text; write an ordinary space: category: tax"),
+    # a key written without its colon as the header's first key, a key of event:, a value's next lines that
+    # hold a colon (not a key without its colon), and a key indented under event's keys
+    ("date: 2026-09-02\ncategory living\n", 2, "category has no colon after it, so the line is not read as "
+     "'key: value'; write category: living"),
+    ("title 김장 나눔 행사\ndate: 2026-09-02\n", 1, "title has no colon after it, so the line is not read as "
+     "'key: value'; write title: 김장 나눔 행사"),
+    ("title 김장 나눔 행사\ncategory living\ndate: 2026-09-02\n", 2, "category has no colon after it"),
     ('event:\n  start: "2026-11-19 09:00"\n  place "성동구청 앞 광장"\ntitle: 안내\n', 3,
-     'there is no colon (:) after place; write a colon and a space after it: place: "성동구청 앞 광장"'),
+     'place has no colon after it, so the line is not read as \'key: value\'; write place: "성동구청 앞 광장"'),
     ("title: 안내\n김장 나눔\n", 2, "this line cannot be read as 'key: value'; check the indentation"),
-    ("event:\n  start 2026-11-19\n  place: 광장\n", 2,
-     "there is no colon (:) after start; write a colon and a space after it: start: 2026-11-19"),
-    # a key indented by a stray space: read as the rest of the value above it, which quotes would not mend
-    ("title: 김장 나눔\n date: 2026-11-05\ncategory: living\n", 2,
-     "this line starts further right than title: above it, so it is read as the rest of title's value; "
-     "start date: at the same column as title:"),
-    ("event:\n  start: 2026-11-19\n   place: 광장\n", 3,
-     "this line starts further right than start: above it, so it is read as the rest of start's value; "
-     "start place: at the same column as start:"),
-    # a value's next lines, one of them holding a colon: not a key without its colon (SNS)
+    ("event:\n  start 2026-11-19\n  place: 광장\n", 2, "start has no colon after it, so the line is not read as "
+     "'key: value'; write start: 2026-11-19"),
+    ("event:\n  start: 2026-11-19\n   place: 광장\n", 3, "this line is indented further than start above it, so it "
+     "is read as more of start's value; start it at the same column as start: place: 광장"),
     ("summary: 김장 나눔 행사\n  SNS 공유 부탁\n  문의: 02-2286-5000\n", 3,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: 문의: "02-2286-5000"'),
 ]
@@ -57,7 +100,7 @@ def test_a_yaml_mistake_is_said_plainly_on_its_line(text, line, advice):
     assert problem.value.line == line + 1
     assert problem.value.message.startswith(advice)
     assert "did not find" not in problem.value.message and "scanning" not in problem.value.message
-    assert "could not find" not in problem.value.message  # libyaml's English, inside the Korean line
+    assert "could not find" not in problem.value.message and "not valid YAML" not in problem.value.message
 
 
 def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
@@ -74,6 +117,13 @@ def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
         "들여쓰기가 위의 항목들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 항목을 같은 칸에서 시작하세요"]
 
 
+def test_notes_and_hashes_that_are_text_stay_as_they_are():
+    """A note written as notes are (# and a space), and # inside quotes, a
+    block of text or a word, are no hashtag lost."""
+    assert yamlsrc.load('a: 1  # 메모\nb: [x, y] #c\nc: "가 #나"\nd: |\n  가 #나\ne: 가#나\n#메모\nf: 나\n').data == {
+        "a": 1, "b": ["x", "y"], "c": "가 #나", "d": "가 #나\n", "e": "가#나", "f": "나"}
+
+
 def test_check_names_the_line_of_a_key_without_its_colon_in_korean(project_dir, cli, monkeypatch):
     """'title 김장' (the header's first line) was said on the next line, as a
     colon in date's value to put in quotes; 'department 복지정책과' on the
@@ -85,12 +135,12 @@ def test_check_names_the_line_of_a_key_without_its_colon_in_korean(project_dir, 
     result = cli(project_dir, "check")
     assert result.code == 1
     assert result.stderr.splitlines() == [
-        "content/notices/2026-11-05-kimjang-sharing.md:2: title 뒤에 쌍점(:)이 없습니다. 쌍점과 띄어쓰기를 넣어 "
-        '이렇게 쓰세요: title: "2026 사랑의 김장 나눔 자원봉사자 모집"']
+        "content/notices/2026-11-05-kimjang-sharing.md:2: title 뒤에 쌍점(:)이 없어 이 줄이 '항목: 값'으로 읽히지 "
+        '않습니다. 이렇게 쓰세요: title: "2026 사랑의 김장 나눔 자원봉사자 모집"']
     notice.write_text(text.replace("department: ", "department ", 1), encoding="utf-8")
     assert cli(project_dir, "check").stderr.splitlines() == [
-        "content/notices/2026-11-05-kimjang-sharing.md:4: department 뒤에 쌍점(:)이 없습니다. 쌍점과 띄어쓰기를 넣어 "
-        "이렇게 쓰세요: department: 복지정책과"]
+        "content/notices/2026-11-05-kimjang-sharing.md:4: department 뒤에 쌍점(:)이 없어 이 줄이 '항목: 값'으로 "
+        "읽히지 않습니다. 이렇게 쓰세요: department: 복지정책과"]
 
 
 def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, cli, monkeypatch):
@@ -105,8 +155,8 @@ def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, cli, 
         result = cli(project_dir, "check")
         assert result.code == 1
         assert result.stderr.splitlines() == [
-            "content/notices/2026-12-03-water-outage-seongsu.md:5: 이 줄이 위 줄의 department:보다 오른쪽에서 "
-            "시작해서 department 값의 나머지로 읽힙니다. category:도 department:와(과) 같은 칸에서 시작하세요"]
+            "content/notices/2026-12-03-water-outage-seongsu.md:5: 이 줄이 위의 department보다 더 들여 써져 있어 "
+            f"department 값의 이어지는 부분으로 읽힙니다. department와(과) 같은 칸에서 시작하세요: {written}"]
 
 
 def test_text_that_starts_with_a_full_width_space_is_text():

@@ -13,7 +13,7 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
 from sotong.pelican_plugin import write_output_bytes
-from sotong.links import absolute_site_url, short_codes, sms_link_notices
+from sotong.links import absolute_site_url, former_codes, short_codes, sms_link_notices
 from sotong.settings import add_template_folder
 
 from .addresses import (
@@ -111,11 +111,13 @@ class HomepageGenerator(Generator):
 
     def _write_short_links(self, writer, articles, relative: bool) -> None:
         """Short links only for SMS notices, their only users: each is a new
-        folder and file, and creating files is most of a build's time."""
+        folder and file, and creating files is most of a build's time. A
+        notice's former code (sotong.links.former_codes) leads to it too:
+        a text sent before its code got shorter carries that one."""
         template = self.get_template("homepage_shortlink")
         by_slug = {article.notice.slug: article for article in articles}
         codes = short_codes(sms_link_notices(by_slug[slug].notice for slug in by_slug))
-        for slug, code in codes.items():
+        for slug, code in [*codes.items(), *former_codes(codes).items()]:
             article = by_slug[slug]
             writer.write_file(short_link_save_as(code), template, self.context, relative_urls=relative,
                               article=article, target=public_url(self.settings, article.url))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.content_files import yaml_files
-from sotong.validators import composed, control_character_problems, image_with_alt, whole_number
+from sotong.validators import breaks_line, composed, control_character_problems, image_with_alt, whole_number
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, cannot_read, did_you_mean, not_utf8
@@ -31,6 +32,8 @@ WINDOW_EXAMPLE = "windows: [{from: 12-15, to: 01-31}]"
 TITLE_MAX = 100
 PRIORITY_RANGE = (-1000, 1000)  # higher shows first; room enough to order any set of banners
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+# a month and day as people write one (12.15, 12/15, 12월 15일, 2026-12-15), to say it as MM-DD
+_LOOSE_MONTH_DAY = re.compile(r"(?:\d{4}\s*[-./년]\s*)?(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a leap year: 02-29 is allowed
 
 
@@ -80,7 +83,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
                 key=key, example=example))
 
     title = _text(data, "title", problem)
-    if title and ("\n" in title or len(title) > TITLE_MAX):
+    if title and (breaks_line(title) or len(title) > TITLE_MAX):
         problem(("title",), _("title must be one line of at most {title_max} characters (it has {count}); shorten it").format(
             title_max=TITLE_MAX, count=len(title)))
     body = _text(data, "body", problem)
@@ -139,6 +142,14 @@ def parse_month_day(value) -> tuple[int, int] | None:
     return month, day
 
 
+def _as_month_day(value) -> str | None:
+    """``value`` as MM-DD when it names a day of the year written another
+    way (full-width too), to say what to write instead; else None."""
+    found = _LOOSE_MONTH_DAY.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
+    month_day = found and parse_month_day(f"{found.group(1)}-{found.group(2)}")
+    return f"{month_day[0]:02d}-{month_day[1]:02d}" if month_day else None
+
+
 def _windows(data: dict, problem) -> list[Window]:
     raw = data.get("windows")
     if raw is None:
@@ -165,8 +176,8 @@ def _windows(data: dict, problem) -> list[Window]:
                 problem(where, _("the window needs {key}; write it as {{from: 12-15, to: 01-31}}").format(
                     key=key))
             elif month_day is None:
-                problem(where + (key,), _('{key}: "{value}" is not a month-day; write MM-DD, e.g. {key}: 12-15 (the window repeats every year, so no year)').format(
-                    key=key, value=value))
+                problem(where + (key,), _('{key}: "{value}" is not a month-day; write MM-DD, e.g. {key}: {example} (the window repeats every year, so no year)').format(
+                    key=key, value=value, example=_as_month_day(value) or ("12-15" if key == "from" else "01-31")))
             ends.append(month_day)
         if None not in ends:
             windows.append(Window(*ends))

@@ -16,13 +16,14 @@ from urllib.parse import urlencode
 from sotong import yamlsrc
 from sotong.dates import iso_day
 from sotong.i18n import _
-from sotong.notices import english_suggestion
+from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
 from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
-from sotong.validators import control_character_problems, department as known_department, whole_number
+from sotong.validators import (breaks_line, composed, control_character_problems, department as known_department,
+                               whole_number)
 
 from .config import DEFAULTS as SETTING_DEFAULTS, read_survey_settings
 
@@ -146,7 +147,8 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
                 key=key, suggestion=did_you_mean(str(key), SURVEY_KEYS), survey_keys=", ".join(SURVEY_KEYS)))
 
     title = data.get("title")
-    if not isinstance(title, str) or not title.strip() or "\n" in title.strip() or len(title.strip()) > 100:
+    title = composed(title).strip() if isinstance(title, str) else None
+    if not title or breaks_line(title) or len(title) > TITLE_MAX:
         problem(("title",), _("title is required: one line of 1 to 100 characters, e.g. title: 도서관 이용자 만족도 조사"))
     department = data.get("department")
     if department is None:
@@ -171,7 +173,7 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
         _fits_one_answer(questions, text_max_chars, lambda message: problem(("questions",), message))
     if problems:
         return None, problems
-    return Survey(slug=slug, title=title.strip(), department=str(department), opens=opens, closes=closes,
+    return Survey(slug=slug, title=title, department=str(department), opens=opens, closes=closes,
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
                   questions=questions, source=shown, kind=kind, policy=policy), []
 
@@ -222,10 +224,13 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
         if key not in POLICY_KEYS:
             problem(("policy", key), _('unknown policy key "{key}"; policy takes {policy_keys}').format(
                 key=key, policy_keys=", ".join(POLICY_KEYS)))
-    texts = {key: str(value.get(key) or "").strip() for key in POLICY_KEYS}
+    texts = {key: composed(str(value.get(key) or "")).strip() for key in POLICY_KEYS}
     for key in POLICY_KEYS:
         if not texts[key]:
             problem(("policy",), _("policy.{key} is required; {example}").format(key=key, example=example))
+    if breaks_line(texts["title"]) or len(texts["title"]) > TITLE_MAX:  # a notice's title's rule: it is the policy's name
+        problem(("policy", "title"), _("policy.title must be one line of at most {most} characters (it has {count}); "
+                                       "put the rest in policy.summary").format(most=TITLE_MAX, count=len(texts["title"])))
     if texts["department"] and texts["department"] not in audiences.departments:
         problem(("policy", "department"), _('unknown department "{department}"{suggestion}; use one of departments in audiences.yaml').format(
             department=texts["department"], suggestion=did_you_mean(texts["department"], audiences.departments)))
@@ -239,8 +244,8 @@ def _day(data: dict, key: str, problem) -> dt.date | None:
         return None
     day = iso_day(str(value))
     if day is None:
-        problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: 2026-11-09').format(
-            key=key, value=value))
+        problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: {example}').format(
+            key=key, value=value, example=as_iso(value, False) or "2026-11-09"))
     return day
 
 
