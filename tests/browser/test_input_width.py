@@ -1,0 +1,76 @@
+"""The boxes a resident types an address or a number into, on a 320px phone
+with the text at 200%: each shows the whole value it holds (the stored one on the
+preferences page, a typed one on the sign-up form and the link request), or
+else spans the form's column, less a frame that does not grow with the text.
+The preferences page showed a stored "010-1234-5678" as "010-123" and the
+sign-up form cut an email after six letters: each box sat inside its
+fieldset's 1rem padding and its own .5rem, both doubled by the text size,
+and took 172px of the 248px column. They take 225px now (their frames
+no wider than 3vw and 2vw on a phone, as before on a screen); the phone number
+needs 258px and a 32-letter address 661px at this size, more than the
+column has, so those still scroll inside the box."""
+
+from __future__ import annotations
+
+import pytest
+
+from project_support import copy_project, store_of
+from sample_site import SECRET_ENV, collector as run_collector
+
+from sotong.store import Store, Subscriber
+from sotong.tokens import make_token
+
+from .page_checks import MIN_TEXT_PX, sideways_scrolling, small_text
+from .test_large_text import TEXT_SCALE, WIDTH, _phone
+
+EMAIL = "kim.younghee.seongdong@naver.com"
+PHONE = "010-1234-5678"
+FRAME_PX = 16  # what the fieldset's border and padding may take on each side, whatever the text size
+_BOXES = """() => [...document.querySelectorAll('form input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
+  .filter(box => box.getBoundingClientRect().right > 0)  // not the honeypot, kept off the screen
+  .map(box => {
+    const column = box.form.getBoundingClientRect(), own = box.getBoundingClientRect();
+    return {name: box.name, value: box.value, client: box.clientWidth, scroll: box.scrollWidth,
+            left: own.left - column.left, right: column.right - own.right, column: column.width};
+  })"""
+
+
+@pytest.fixture(scope="module")
+def resident(tmp_path_factory):
+    """The preferences page of a resident whose store has a long address and
+    a full phone number, on a collector of its own (the sample's store stays as it is)."""
+    project = copy_project(tmp_path_factory.mktemp("wide-values"))
+    store = Store.open(store_of(project))
+    with store.transaction():
+        store.put_subscriber(Subscriber(id="S000900", name="김영희", email=EMAIL, phone=PHONE, birth_year=1958,
+                                        dong="yongdap", fields=frozenset({"health"}),
+                                        channels=frozenset({"email", "sms"}), subscribed_at="2026-11-01"))
+    store.close()
+    token = make_token("preferences", "S000900", SECRET_ENV["SOTONG_SECRET"].encode())
+    with run_collector(project) as base:
+        yield f"{base}/p/{token}"
+
+
+def _cut_boxes(page) -> list[str]:
+    return [f"{box['name']}: {box['value']!r} shows {box['client']}px of {box['scroll']}px and leaves "
+            f"{box['left']:.0f}px / {box['right']:.0f}px of the {box['column']:.0f}px column"
+            for box in page.evaluate(_BOXES)
+            if box["client"] < box["scroll"] and max(box["left"], box["right"]) > FRAME_PX]
+
+
+@pytest.mark.parametrize("name", ["preferences", "sign-up", "link-request"])
+def test_a_box_shows_its_value_or_spans_the_column(name, browser, resident, site_server, collector):
+    context, page = _phone(browser, WIDTH, 700)
+    try:
+        page.goto({"preferences": resident, "sign-up": f"{site_server.base}/subscribe/form/index.html",
+                   "link-request": f"{collector}/p/link"}[name])
+        if name != "preferences":  # nothing stored: what a resident types
+            page.locator("#f-email").fill(EMAIL)
+            if page.locator("#f-phone").count():
+                page.locator("#f-phone").fill(PHONE)
+        assert page.locator("#f-email").input_value() == EMAIL
+        problems = (_cut_boxes(page) + sideways_scrolling(page, WIDTH)
+                    + small_text(page, MIN_TEXT_PX * TEXT_SCALE))
+        assert not problems, f"{name} at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+    finally:
+        context.close()
