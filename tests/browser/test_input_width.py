@@ -74,3 +74,20 @@ def test_a_box_shows_its_value_or_spans_the_column(name, browser, resident, site
         assert not problems, f"{name} at {WIDTH}px, text 200%:\n" + "\n".join(problems)
     finally:
         context.close()
+
+
+def test_the_preferences_page_says_the_stored_address_and_number_whole(browser, resident):
+    """No box on a 320px phone holds the stored address (661px at 200%) or
+    number (258px) whole, so the page also says them in words, which wrap."""
+    context, page = _phone(browser, WIDTH, 700)
+    try:
+        page.goto(resident)
+        for said in (f"지금 등록된 주소: {EMAIL}", f"지금 등록된 번호: {PHONE}"):
+            line = page.get_by_text(said, exact=True)
+            assert line.count() == 1 and line.is_visible(), f"the page does not say {said!r}"
+            box = line.evaluate("p => ({right: p.getBoundingClientRect().right, client: p.clientWidth, scroll: p.scrollWidth})")
+            assert box["right"] <= WIDTH and box["scroll"] <= box["client"], (said, box)
+        problems = sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
+        assert not problems, f"preferences at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+    finally:
+        context.close()
