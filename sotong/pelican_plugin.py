@@ -14,6 +14,8 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
   generators read instead of filtering Pelican's lists themselves;
 - keeps drafts and private notices (SPEC §16) out of everything and gives notices without the ``homepage``
   channel an unlisted page (Pelican's "hidden" status), so links always work;
+- under ``sotong devserver`` only, writes each draft's page beside the
+  preview's site, never into it (``write_drafts_for_preview``);
 - leaves a private notice's image out of output/ (it goes inside the emails),
   unless a notice on the site shows it too;
 - moves notices that expired before the build day out of the lists (they keep
@@ -30,6 +32,7 @@ import functools
 import hashlib
 import html
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -351,6 +354,33 @@ def _files_shown(content) -> set:
     return content.get_static_links() | ({notice.image} if notice.image else set()) | set(notice.attachments)
 
 
+def write_drafts_for_preview(generator, writer):
+    """On ``article_writer_finalized``, under ``sotong devserver`` only (its
+    build alone sets ``DRAFTS_PREVIEW_PATH``): each public draft notice's page
+    as it would look once published, at its own address under that folder,
+    with the files its page shows, so that staff can look at it before it
+    goes out. The folder is beside the preview's site, never in it, and
+    emptied first; ``sotong build`` sets none, so a draft appears nowhere (SPEC §2)."""
+    folder = generator.settings.get("DRAFTS_PREVIEW_PATH")
+    if not folder:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    pages = Writer(folder, settings=generator.settings)
+    for draft in generator.drafts:
+        notice = getattr(draft, "notice", None)
+        if notice is None or notice.published or notice.private:
+            continue
+        address = draft.url_format
+        pages.write_file(generator.settings["ARTICLE_SAVE_AS"].format(**address), generator.get_template(draft.template),
+                         generator.context, article=draft, category=draft.category, blog=True,
+                         url=generator.settings["ARTICLE_URL"].format(**address))
+        for shown in _files_shown(draft):
+            source = Path(generator.path, shown)
+            if source.is_file():
+                Path(folder, shown).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, Path(folder, shown))
+
+
 def add_context(generator):
     """On ``generator_init``: the Content and what templates read of it."""
     content = core.content
@@ -419,3 +449,4 @@ def register():
     signals.article_generator_finalized.connect(save_kept_articles)
     signals.article_generator_pretaxonomy.connect(retire_expired)
     signals.static_generator_finalized.connect(leave_unpublished_files_out)
+    signals.article_writer_finalized.connect(write_drafts_for_preview)

@@ -1,7 +1,7 @@
 """What the devserver adds to a page it serves: the reload script once,
 before </body>, the problems overlay with every problem as text (hostile
 text in a file name or a message stays text), and a good build's warnings in
-a bar that does not cover the page."""
+a bar that does not cover the page, and a draft's note first in its body."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from hypothesis import given, settings, strategies as st
 
-from sotong.devserver.page import inject
+from sotong.devserver.page import DRAFT_NOTE, inject, mark_draft
 from sotong.devserver.rebuild import Outcome
 from sotong.problems import Problem
 
@@ -80,3 +80,11 @@ def test_a_good_builds_warnings_are_listed_as_text_in_a_bar(path, message, line)
 def test_a_failed_build_shows_its_problems_not_the_bar():
     served = inject(PAGE, "run-5", Outcome(5, 0.1, problems=("broken",), warnings=("old",)))
     assert b"sotong-devserver-problems" in served and b"sotong-devserver-warnings" not in served
+
+
+def test_a_drafts_note_comes_first_in_the_body_whatever_its_attributes():
+    page = b'<html lang="ko"><head><title>t</title></head><BODY class="notice">\n<h1>t</h1></BODY></html>'
+    marked = mark_draft(page)
+    assert marked == page.replace(b'<BODY class="notice">', b'<BODY class="notice">' + DRAFT_NOTE)
+    assert mark_draft(b"<h1>t</h1>") == DRAFT_NOTE + b"<h1>t</h1>"  # a page without <body>: first
+    assert "초안입니다 (status: draft)".encode() in DRAFT_NOTE and b'lang="ko"' in DRAFT_NOTE

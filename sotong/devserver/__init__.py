@@ -48,6 +48,7 @@ def run(settings_file: Path, host: str, port: int, announce: Callable[[str], Non
             raise SotongError([_("cannot listen on {host}:{port} ({strerror}); choose another port with --port").format(
                 host=host, port=port, strerror=os_reason(exc))]) from None
         port = server.server_address[1]
+        rebuilder.address = f"http://{host}:{port}"
         record_address(f"http://{host}:{port}/")
         announce(_("Preview on http://{host}:{port}/ (built into {relpath}/; rebuilt after every save; Ctrl+C stops)").format(
             host=host, port=port, relpath=os.path.relpath(folder / 'site')))

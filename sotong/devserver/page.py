@@ -2,8 +2,9 @@
 the built files are left as they are): the script that reloads the page when
 a build ends, the problems of a failed build laid over the page, and the
 check's warnings of a good build in a bar at the bottom of the window (the page
-stays readable under it; the list opens without JavaScript). Also its own
-pages for when no site has been built yet.
+stays readable under it; the list opens without JavaScript), and a note at
+the top of a draft's page saying it goes out nowhere. Also its own pages for
+when no site has been built yet.
 
 The chrome is Korean (``lang="ko"``); the problem lines are the check's own.
 """
@@ -98,6 +99,21 @@ def warnings_bar(outcome: Outcome) -> str:
             f"확인할 점 {count}건: 누리집은 만들었습니다. 눌러서 보기</summary>"
             f"<p>파일 이름 뒤의 숫자는 줄 번호입니다. 고쳐 저장하면 이 안내는 저절로 사라집니다.</p>"
             f'<ol style="padding-left:1.5rem">{items}</ol></details></aside>')
+
+
+_DRAFT_STYLE = ("margin:0;padding:1rem 1.5rem;background:#fff3c4;color:#1d1d1d;border-bottom:4px solid #8a5a00;"
+                "font:20px/1.6 sans-serif;text-align:left")
+
+DRAFT_NOTE = (f'<div id="sotong-devserver-draft" lang="ko" role="note" style="{_DRAFT_STYLE}">'
+                "<strong>초안입니다 (status: draft)</strong>: 누리집, 소식지, 메일, 문자 어디에도 실리지 않습니다. "
+                "이 페이지는 미리 보기에서만 보입니다. 게시하려면 status: draft 줄을 지우세요.</div>").encode()
+
+
+def mark_draft(page: bytes) -> bytes:
+    """A draft's page with :data:`DRAFT_NOTE` first in its body."""
+    body = page.lower().find(b"<body")
+    start = page.find(b">", body) + 1 if body >= 0 else 0
+    return page[:start] + DRAFT_NOTE + page[start:]
 
 
 def inject(page: bytes, build: str, outcome: Outcome | None, site_served: bool = True) -> bytes:

@@ -34,6 +34,7 @@ class Outcome:
     problems: tuple = field(default=())
     files: int = 0
     warnings: tuple = field(default=())
+    drafts: tuple = field(default=())  # the addresses of the draft pages, shown in this preview only
 
     @property
     def failed(self) -> bool:
@@ -42,12 +43,18 @@ class Outcome:
 
 def build_preview(settings_path: Path, folder: Path) -> dict:
     """``sotong build``'s check and build, into ``folder/site`` (with its own
-    build slots and caches beside it) instead of OUTPUT_PATH. With the
-    content cache on (the default), compiled templates are kept between
-    builds (sotong.compiled_templates): it halves a rebuild's CPU time."""
+    build slots and caches beside it) instead of OUTPUT_PATH, and each draft
+    notice's page into ``folder/drafts`` (the figures' ``drafts``: their
+    addresses). With the content cache on (the default), compiled templates
+    are kept between builds (sotong.compiled_templates): it halves a
+    rebuild's CPU time."""
+    drafts = folder / "drafts"
     project = Project(settings_path, overrides={"OUTPUT_PATH": str(folder / "site"),
-                                                "CACHE_PATH": str(folder / "cache")})
-    return build_site(project)
+                                                "CACHE_PATH": str(folder / "cache"),
+                                                "DRAFTS_PREVIEW_PATH": str(drafts)})
+    figures = build_site(project)
+    pages = sorted(page.parent.relative_to(drafts).as_posix() for page in drafts.rglob("index.html"))
+    return dict(figures, drafts=[f"/{page}/" for page in pages])
 
 
 def _serve_builds(connection, settings_path: Path, folder: Path) -> None:
@@ -133,6 +140,7 @@ class Rebuilder:
         self._ended = threading.Condition()
         self._restart: Callable[[], None] | None = None
         self.outcome: Outcome | None = None
+        self.address = ""  # the preview's, e.g. http://127.0.0.1:8000, before each draft's page in the terminal
 
     def request(self) -> None:
         """Build (again) as soon as the current build, if any, has ended."""
@@ -157,14 +165,14 @@ class Rebuilder:
     def _build_once(self) -> None:
         self._announce(_("build started"))
         started = time.perf_counter()
-        problems, figures = (), {"files": 0, "warnings": ()}
+        problems, figures = (), {"files": 0, "warnings": (), "drafts": ()}
         try:
             figures = self._build()
         except SotongError as exc:
             problems = tuple(exc.problems)
         number = self.outcome.number + 1 if self.outcome else 1
         outcome = Outcome(number, time.perf_counter() - started, problems, figures["files"],
-                          tuple(figures["warnings"]))
+                          tuple(figures["warnings"]), tuple(figures["drafts"]))
         with self._ended:
             self.outcome = outcome
             self._ended.notify_all()
@@ -178,6 +186,10 @@ class Rebuilder:
         else:
             for warning in outcome.warnings:  # as sotong build: before the line saying it is done
                 self._announce(f"  {warning}")
+            for address in outcome.drafts:
+                self._announce("  " + _("draft, shown in this preview only (on the site, in feeds, newsletters, emails "
+                                        "and texts once its status: draft line is removed): {address}").format(
+                    address=self.address + address))
             self._announce(_("build done in {seconds:.2f} s ({files} files)").format(
                 seconds=outcome.seconds, files=outcome.files))
 

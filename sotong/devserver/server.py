@@ -1,7 +1,10 @@
 """The devserver's HTTP side: the last good build's files, HTML pages with
 the reload script (and the problems overlay after a failed build), the site's
 own 404 page with status 404, and the server-sent events that name each
-build as it ends.
+build as it ends. An address the site does not have but a draft notice
+would (its page, its image) is served from the drafts folder beside the site
+(written by the build, see ``write_drafts_for_preview``), a draft's page with
+a note at its top saying it is a draft.
 
 ``site`` is the build folder's link, which a build switches only once it is
 complete, so every request reads the last good build.
@@ -74,9 +77,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             if not path.endswith("/"):
                 return self._redirect(path + "/")
             found = os.path.join(found, "index.html")
-        status = 200
-        if not os.path.isfile(found):
-            status, found = 404, str(self.server.site / "404.html")
+        status, found, draft = self._draft_or_404(found)
         try:
             with open(found, "rb") as file:
                 body = file.read()
@@ -84,8 +85,20 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         except OSError:
             body, kind = page.standalone(*page.NOT_FOUND), "text/html"
         if kind == "text/html":
-            kind, body = "text/html; charset=utf-8", page.inject(body, name, outcome)
+            kind, body = "text/html; charset=utf-8", page.inject(page.mark_draft(body) if draft else body, name, outcome)
         self._send(status, kind, body, with_body)
+
+    def _draft_or_404(self, found: str) -> tuple[int, str, bool]:
+        """(status, file, whether a draft's) for the file ``found`` in the site:
+        itself, else a draft's at the same place, else the site's 404 page."""
+        if os.path.isfile(found):
+            return 200, found, False
+        drafted = os.path.join(self.server.site.parent, "drafts", os.path.relpath(found, self.directory))
+        if os.path.isdir(drafted):
+            drafted = os.path.join(drafted, "index.html")
+        if os.path.isfile(drafted):
+            return 200, drafted, True
+        return 404, str(self.server.site / "404.html"), False
 
     def _send(self, status: int, kind: str, body: bytes, with_body: bool) -> None:
         self.send_response(status)
