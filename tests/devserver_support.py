@@ -101,6 +101,15 @@ def stop_devserver(server: Devserver) -> None:
     stop_process(server.process)
 
 
+def built_devserver(project: Path):
+    """A module fixture's body: the devserver on ``project`` once its first
+    build has ended (done or failed), stopped after the module's tests."""
+    server = start_devserver(project)
+    server.wait_for_line(r"^build (done|failed)")
+    yield server
+    stop_devserver(server)
+
+
 def write_notice(project: Path, name: str, title: str, extra: str = "", body: str = "본문입니다.") -> Path:
     """A valid notice (unless ``extra`` breaks it) in content/notices/."""
     path = project / "content" / "notices" / name

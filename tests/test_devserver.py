@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from project_support import copy_project, run_sotong
-from devserver_support import start_devserver, stop_devserver, write_notice
+from devserver_support import built_devserver, start_devserver, stop_devserver, write_notice
 
 OVERLAY = 'id="sotong-devserver-problems"'
 WARNINGS = 'id="sotong-devserver-warnings"'
@@ -35,10 +35,7 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(project):
-    server = start_devserver(project)
-    server.wait_for_line(r"^build (done|failed)")
-    yield server
-    stop_devserver(server)
+    yield from built_devserver(project)
 
 
 def shows(text: str):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from project_support import copy_project, run_sotong
-from devserver_support import start_devserver, stop_devserver, write_notice
+from devserver_support import built_devserver, write_notice
 
 BANNER = 'id="sotong-devserver-draft"'
 DRAFT_TITLE = "아직 초안인 겨울 행사 안내"
@@ -41,10 +41,7 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(project):
-    server = start_devserver(project)
-    server.wait_for_line(r"^build (done|failed)")
-    yield server
-    stop_devserver(server)
+    yield from built_devserver(project)
 
 
 def test_the_drafts_page_is_shown_at_its_address_with_the_banner(server):
