@@ -82,7 +82,7 @@ def former_codes(codes: dict[str, str]) -> dict[str, str]:
     sent still carry it."""
     held, former = set(codes.values()), {}
     for slug, code in codes.items():
-        longer = "".join(islice(_code_digits(slug), len(code) + 1))
+        longer = _code_prefix(slug, len(code) + 1)
         if longer not in held:
             former[slug] = longer
     return former
@@ -91,7 +91,12 @@ def former_codes(codes: dict[str, str]) -> dict[str, str]:
 def code_fits(code: str, slug: str) -> bool:
     """Whether ``code`` can be (or have been) the short code of ``slug``: a
     prefix of its digits, whichever notices were published around it."""
-    return bool(code) and "".join(islice(_code_digits(slug), len(code))) == code
+    return bool(code) and _code_prefix(slug, len(code)) == code
+
+
+def _code_prefix(slug: str, length: int) -> str:
+    """The first ``length`` digits of ``slug``'s stream: its code, were that long enough to be free."""
+    return "".join(islice(_code_digits(slug), length))
 
 
 def sms_link_notices(notices: Iterable) -> list:
