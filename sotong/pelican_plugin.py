@@ -23,7 +23,8 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 - makes Pelican's content cache safe against a killed build (pelican_cache);
 - computes each article's address once per build (content_urls);
 - takes the articles of unchanged notices as the last build made them (article_cache);
-- writes feeds with the site's absolute address, in development too.
+- writes feeds with the site's absolute address, in development too, and
+  a feed without entries with a fixed time (feed_time), not the build's.
 """
 
 from __future__ import annotations
@@ -234,6 +235,12 @@ class KeepingWriter(Writer):
             self._kept_paths.discard(filename)
             return open(os.devnull, "w", encoding=encoding)
         return super()._open_w(filename, encoding, override)
+
+    def _create_new_feed(self, feed_type, feed_title, context):
+        """Pelican's feed, timed as every feed of the site when it has no entry (sotong.feed_time)."""
+        from .feed_time import steady
+
+        return steady(super()._create_new_feed(feed_type, feed_title, context))
 
     def _add_item_to_the_feed(self, feed, item):
         """Pelican's feed entry, titled as written: Pelican reads a title as

@@ -49,6 +49,18 @@ def copy_project(dest: Path, *, notices: bool = True, extra_settings: str = "") 
     return dest
 
 
+def differing_files(left: Path, right: Path) -> list[Path]:
+    """The files that differ between two folders (or are in one only), by their bytes."""
+    found = [*(left / name for name in os.listdir(left) if not (right / name).exists()),
+             *(right / name for name in os.listdir(right) if not (left / name).exists())]
+    for name in sorted(set(os.listdir(left)) & set(os.listdir(right))):
+        if (left / name).is_dir():
+            found += differing_files(left / name, right / name)
+        elif (left / name).read_bytes() != (right / name).read_bytes():
+            found.append(left / name)
+    return found
+
+
 def in_terminal(*args: str, env: dict | None = None, timeout: float = 120) -> bytes:
     """What ``sotong ARGS`` shows on its stderr when that is a terminal (a
     pseudo-terminal): its progress bars. Exit status 0 is asserted."""

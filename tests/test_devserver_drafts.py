@@ -7,13 +7,12 @@ and `sotong build` makes exactly what it made without the draft."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from project_support import copy_project, run_sotong
+from project_support import copy_project, differing_files, run_sotong
 from devserver_support import built_devserver, write_notice
 
 BANNER = 'id="sotong-devserver-draft"'
@@ -99,26 +98,3 @@ def test_sotong_build_makes_the_same_site_with_or_without_the_draft(tmp_path):
         assert built.code == 0, built.output
     assert not (with_draft / ".cache" / "devserver").exists()
     assert differing_files(with_draft / "output", without / "output") == []
-
-
-# A feed with no entries is stamped with the time it was written (feedgenerator's
-# default), so two builds differ there whatever they hold.
-_FEED_STAMP = re.compile(rb"<(updated|lastBuildDate)>[^<]*</\1>")
-
-
-def unstamped(path: Path) -> bytes:
-    data = path.read_bytes()
-    return data if b"<entry>" in data or b"<item>" in data else _FEED_STAMP.sub(b"", data)
-
-
-def differing_files(left: Path, right: Path) -> list:
-    """The files that differ between two folders (or are in one only), by
-    their bytes; an empty feed's stamp aside."""
-    found = [*(left / name for name in os.listdir(left) if not (right / name).exists()),
-             *(right / name for name in os.listdir(right) if not (left / name).exists())]
-    for name in sorted(set(os.listdir(left)) & set(os.listdir(right))):
-        if (left / name).is_dir():
-            found += differing_files(left / name, right / name)
-        elif unstamped(left / name) != unstamped(right / name):
-            found.append(left / name)
-    return found

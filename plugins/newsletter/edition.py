@@ -10,6 +10,7 @@ from html import escape
 from feedgenerator import Atom1Feed
 from pelican.generators import Generator
 
+from sotong.feed_time import steady
 from sotong.pelican_plugin import write_output_bytes
 from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
@@ -63,11 +64,11 @@ class NewsletterGenerator(Generator):
 
     def _write_feed(self, title: str, issues: list[Issue]) -> None:
         base = absolute_site_url(self.settings) or ""
-        feed = Atom1Feed(
+        feed = steady(Atom1Feed(
             title=title, link=f"{base}/{ARCHIVE_URL}", description=self.settings.get("SITESUBTITLE") or title,
             language=self.settings.get("DEFAULT_LANG"), feed_url=f"{base}/{FEED_SAVE_AS}",
             author_name=self.settings.get("AUTHOR"),  # RFC 4287: a feed or each entry has an author
-        )
+        ))
         for issue in reversed(issues):
             url = f"{base}/{issue_url(issue.day)}"
             moment = dt.datetime.combine(issue.day, dt.time(), SEOUL)

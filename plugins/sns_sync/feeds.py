@@ -14,6 +14,8 @@ from typing import Sequence
 
 from feedgenerator import Enclosure, Rss201rev2Feed
 
+from sotong.feed_time import steady
+
 from .posts import FeedItem
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -69,8 +71,8 @@ def text_as_html(text: str) -> str:
 
 
 def rss_feed_bytes(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
-    feed = Rss201rev2Feed(title=info.title, link=info.home_page_url, description=info.description,
-                          language=LANGUAGE, feed_url=info.rss_url)
+    feed = steady(Rss201rev2Feed(title=info.title, link=info.home_page_url, description=info.description,
+                                 language=LANGUAGE, feed_url=info.rss_url))
     for item in items:
         feed.add_item(
             title=item.title,
