@@ -29,6 +29,7 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import html
@@ -366,7 +367,7 @@ def write_drafts_for_preview(generator, writer):
     build alone sets ``DRAFTS_PREVIEW_PATH``): each public draft notice's page
     as it would look once published, at its own address under that folder,
     with the files its page shows, so that staff can look at it before it
-    goes out. The folder is beside the preview's site, never in it, and
+    goes out; its canonical link is that address. The folder is beside the preview's site, never in it, and
     emptied first; ``sotong build`` sets none, so a draft appears nowhere (SPEC §2)."""
     folder = generator.settings.get("DRAFTS_PREVIEW_PATH")
     if not folder:
@@ -378,9 +379,11 @@ def write_drafts_for_preview(generator, writer):
         if notice is None or notice.published or notice.private:
             continue
         address = draft.url_format
+        url = generator.settings["ARTICLE_URL"].format(**address)
+        at_its_address = copy.copy(draft)  # Pelican's address of a draft is DRAFT_URL (""): its canonical link said "/"
+        at_its_address.override_url = url
         pages.write_file(generator.settings["ARTICLE_SAVE_AS"].format(**address), generator.get_template(draft.template),
-                         generator.context, article=draft, category=draft.category, blog=True,
-                         url=generator.settings["ARTICLE_URL"].format(**address))
+                         generator.context, article=at_its_address, category=draft.category, blog=True, url=url)
         for shown in _files_shown(draft):
             source = Path(generator.path, shown)
             if source.is_file():

@@ -7,6 +7,7 @@ and `sotong build` makes exactly what it made without the draft."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,13 @@ def test_the_drafts_page_is_shown_at_its_address_with_the_banner(server):
     assert "EventSource" in page.text  # it reloads after a save, as every page
     assert server.get("/images/winter-draft.svg").status == 200
     assert BANNER not in server.get("/notices/winter-published/").text
+
+
+def test_the_drafts_canonical_link_is_its_own_address_as_a_published_notices_is(server):
+    canonical = {name: re.findall(r'<link rel="canonical" href="([^"]*)"', server.get(f"/notices/winter-{name}/").text)
+                 for name in ("draft", "published")}
+    assert canonical["published"] == ["/notices/winter-published/"]
+    assert canonical["draft"] == ["/notices/winter-draft/"]  # Pelican's address of a draft is DRAFT_URL: "", so "/"
 
 
 def test_the_terminal_names_the_drafts_address(server):
