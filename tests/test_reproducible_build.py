@@ -44,3 +44,4 @@ def test_two_builds_at_other_times_zones_seeds_and_listing_orders_make_the_same_
     assert empty == ({"feeds/category/idcard.atom.xml"} if notices else set(feeds))  # Pelican's, the newsletter's, SNS
     assert {"newsletter/feed.atom.xml", "sns/twitter.xml"} <= set(feeds)
     assert all(any(time in feeds[name] for time in EMPTY_FEED_TIMES) for name in empty)
+    assert not any(time in feeds[name] for time in EMPTY_FEED_TIMES for name in set(feeds) - empty)  # their newest entry's
