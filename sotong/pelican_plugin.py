@@ -49,6 +49,7 @@ from .article_cache import keep_articles, save_kept_articles, take_kept_articles
 from .compiled_templates import keep_compiled_templates
 from .content_urls import compute_urls_once, forget_urls
 from .dates import event_time, korean_date
+from .feed_time import steady
 from .images import content_image_size
 from .pelican_cache import make_crash_safe
 from .pelican_shortcuts import take_shortcuts
@@ -239,8 +240,6 @@ class KeepingWriter(Writer):
 
     def _create_new_feed(self, feed_type, feed_title, context):
         """Pelican's feed, timed as every feed of the site when it has no entry (sotong.feed_time)."""
-        from .feed_time import steady
-
         return steady(super()._create_new_feed(feed_type, feed_title, context))
 
     def _add_item_to_the_feed(self, feed, item):
@@ -367,8 +366,9 @@ def write_drafts_for_preview(generator, writer):
     build alone sets ``DRAFTS_PREVIEW_PATH``): each public draft notice's page
     as it would look once published, at its own address under that folder,
     with the files its page shows, so that staff can look at it before it
-    goes out; its canonical link is that address. The folder is beside the preview's site, never in it, and
-    emptied first; ``sotong build`` sets none, so a draft appears nowhere (SPEC §2)."""
+    goes out; its canonical link is that address. The folder is beside the
+    preview's site, never in it, and emptied first; ``sotong build`` sets
+    none, so a draft appears nowhere (SPEC §2)."""
     folder = generator.settings.get("DRAFTS_PREVIEW_PATH")
     if not folder:
         return
