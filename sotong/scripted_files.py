@@ -1,8 +1,10 @@
 """Files of content/ that the site would publish as they are (the files of
 STATIC_PATHS, a notice's or banner's ``image``, what a text links with
 ``{static}``) and that a browser would run a script from, on the site's own
-address: a web page file (``.html``, ``.xhtml``, ``.xml``), and an SVG
-picture that holds a script (a ``<script>``, an ``onload=``-like attribute,
+address: a web page file (``.html``, ``.xhtml``, ``.xml``; ``.xhtm``, which
+Debian's mime.types, and so Apache and Python's server, serve as XHTML), and
+an SVG picture (``.svg``, or gzipped ``.svgz``, which servers send as SVG
+with Content-Encoding: gzip) that holds a script (a ``<script>``, an ``onload=``-like attribute,
 a ``javascript:`` address, a frame or an embedded object).
 
 A page shows an SVG in ``<img>`` without running its scripts, but the same
@@ -25,8 +27,8 @@ from lxml import etree
 
 from .i18n import _
 
-PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".xht", ".xml")
-READ_INSIDE = (".svg",)  # what :func:`script_problem` reads, not only names
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".xhtm", ".xht", ".xml")
+READ_INSIDE = (".svg", ".svgz")  # what :func:`script_problem` reads, not only names (libxml2 reads gzip itself)
 # the endings of the files :func:`script_problem` may find a script in; it
 # passes any other (a photo, a PDF) without a look, so a folder of thousands
 # of pictures need not be resolved file by file to learn nothing
@@ -45,7 +47,7 @@ def script_problem(path: str | os.PathLike, shown: str) -> str | None:
     if suffix in PAGE_SUFFIXES:
         return _('"{name}" is a web page file, which the site would publish as it is, scripts and all, on its own address; write its text as a notice or a page (content/pages/NAME.md), or give it as a PDF').format(
             name=shown)
-    if suffix != ".svg":
+    if suffix not in READ_INSIDE:
         return None
     try:
         stat = path.stat()
