@@ -19,6 +19,7 @@ no picture anyway.
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import re
 from pathlib import Path
@@ -28,7 +29,7 @@ from lxml import etree
 from .i18n import _
 
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".xhtm", ".xht", ".xml")
-READ_INSIDE = (".svg", ".svgz")  # what :func:`script_problem` reads, not only names (libxml2 reads gzip itself)
+READ_INSIDE = (".svg", ".svgz")  # what :func:`script_problem` reads, not only names
 # the endings of the files :func:`script_problem` may find a script in; it
 # passes any other (a photo, a PDF) without a look, so a folder of thousands
 # of pictures need not be resolved file by file to learn nothing
@@ -60,15 +61,30 @@ def script_problem(path: str | os.PathLike, shown: str) -> str | None:
 def _svg_problem(path: str, _mtime: int, _size: int, shown: str) -> str | None:
     """:func:`script_problem` of an SVG file, read once per version of it."""
     try:
-        what = _script_in(etree.parse(path, etree.XMLParser(resolve_entities="internal", no_network=True,
-                                                           load_dtd=False)))
-    except (OSError, etree.XMLSyntaxError) as error:
+        what = _script_in(_svg_tree(path))
+    except (OSError, EOFError, etree.XMLSyntaxError) as error:
         return _('"{name}" is not an SVG picture browsers can read ({reason}); save it again as SVG, or as PNG').format(
             name=shown, reason=str(error).split(",")[0])
     if what is None:
         return None
     return _('the SVG picture "{name}" holds a script ({what}), which a browser runs on the site\'s own address when the picture is opened by itself; save it again without it (in Inkscape: 일반 SVG로 저장), or as PNG').format(
         name=shown, what=what)
+
+
+SVGZ_MOST_BYTES = 20 * 1024 * 1024  # a .svgz unpacked: a few KB of gzip can unpack to gigabytes
+
+
+def _svg_tree(path: str):
+    """The SVG document at ``path`` as a browser reads it (its own entities
+    expanded, nothing fetched); a .svgz unpacked first, OSError past SVGZ_MOST_BYTES."""
+    parser = etree.XMLParser(resolve_entities="internal", no_network=True, load_dtd=False)
+    if not path.lower().endswith(".svgz"):
+        return etree.parse(path, parser)
+    with gzip.open(path) as packed:
+        data = packed.read(SVGZ_MOST_BYTES + 1)
+    if len(data) > SVGZ_MOST_BYTES:
+        raise OSError(f"more than {SVGZ_MOST_BYTES // 1024 // 1024} MB unpacked")
+    return etree.ElementTree(etree.fromstring(data, parser))
 
 
 def _script_in(tree) -> str | None:

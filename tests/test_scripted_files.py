@@ -141,6 +141,11 @@ def test_a_page_named_xhtm_and_a_gzipped_svg_with_a_script_are_named_and_plain_o
         (tmp_path / f"{name}.svgz").write_bytes(gzip.compress(text.encode()))
     assert "holds a script (onload=" in script_problem(tmp_path / "scripted.svgz", "images/map.svgz")
     assert script_problem(tmp_path / "plain.svgz", "images/plain.svgz") is None
+    (tmp_path / "styled.svgz").write_bytes(gzip.compress(SCRIPTED["stylesheet"].encode()))  # before the root: read too
+    assert "holds a script (<?xml-stylesheet?>)" in script_problem(tmp_path / "styled.svgz", "images/styled.svgz")
+    (tmp_path / "bomb.svgz").write_bytes(gzip.compress(SVG.format("<g/>" * 6_000_000).encode()))  # 24 MB from 24 KB
+    assert "is not an SVG picture browsers can read (more than 20 MB unpacked)" in script_problem(
+        tmp_path / "bomb.svgz", "images/bomb.svgz")
 
 
 def test_a_script_put_into_a_linked_svg_later_is_named_with_the_notice_cache_on(empty_project_dir):
