@@ -78,9 +78,9 @@ def test_a_site_elsewhere_whose_name_leads_here_reads_nothing_of_the_preview(ser
         status, text = answer_for_host(server, path, host)
         assert status == 403 and DRAFT_TITLE not in text and PUBLISHED_TITLE not in text, (path, text[:300])
         assert "이 컴퓨터의 주소로만 열립니다" in text and f"{server.base}/" in text
-    for host in ("127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "192.168.0.17:{port}"):  # this computer's
-        status, text = answer_for_host(server, "/notices/winter-draft/", host)
-        assert status == 200 and DRAFT_TITLE in text, host
+    for own in ("127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "192.168.0.17:{port}"):  # this computer's
+        status, text = answer_for_host(server, "/notices/winter-draft/", own)
+        assert status == 200 and DRAFT_TITLE in text, own
 
 
 def test_the_terminal_names_the_drafts_address(server):
