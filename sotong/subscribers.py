@@ -258,7 +258,7 @@ class RowChecker:
          subscribed_at, unsubscribed_at, groups) = map(str.strip, texts)
         errors: list[str] = []
         person, dong_answers, field_answers, channel_answers, subscribed, unsubscribed, group_answers = self._answers
-        if not key or key.startswith(spreadsheet.FORMULA_STARTS):
+        if not key or key.startswith(spreadsheet.FORMULA_STARTS) or not key.isprintable():
             _id_cell(key or None, errors)
         (birth_year, gender, kind, business_type), found = person[kind, business_type, gender, birth_year]
         errors += found
@@ -343,9 +343,14 @@ def _unsubscribed_at_cell(text: str | None, errors: list) -> str | None:
 
 
 def _id_cell(given: str | None, errors: list) -> None:
-    """The id: required, and not what a spreadsheet runs as a formula."""
+    """The id: required, not what a spreadsheet runs as a formula, and on
+    one line with nothing invisible in it (logs, files and the staff's
+    terminal name readers by id, one line each)."""
     if given is None:
         errors.append(_("id is empty; write the subscriber's id from the e-communication system"))
+    elif not given.isprintable():
+        errors.append(_("id holds the invisible character U+{code:04X} (a line break, a tab or a character that shows nothing), which would split the lines that name the subscriber in logs and files; write the id from the e-communication system without it").format(
+            code=ord(next(char for char in given if not char.isprintable()))))
     elif given.startswith(spreadsheet.FORMULA_STARTS):
         errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
             id=given, first=given[0]))

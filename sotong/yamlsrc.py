@@ -4,6 +4,9 @@ Errors must name the line of the offending key, so documents are composed
 into nodes first (with libyaml when available) and the line of each mapping
 key is kept beside the plain Python data. A key given twice in one mapping is
 an error naming both lines (YAML loaders otherwise keep the last silently).
+A document whose aliases repeat it past MOST_VALUES values (a "billion
+laughs": nine lines of ten aliases each) or whose list or mapping holds
+itself is an error at its line, before any of it is built.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ def load(text: str, first_line: int = 1) -> Located:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and "&" in text and "*" in text:  # an alias repeats an anchor (&name ... *name)
+            _refuse_alias_bombs(node, first_line)
         if node is not None:
             _refuse_repeated_keys(node, first_line)
             _refuse_hashtags(node, text, first_line)
@@ -192,6 +197,38 @@ def _each_node_once(root):
         seen.add(id(node))
         yield node
         stack.extend(value for _key, value in _children(node))
+
+
+MOST_VALUES = 100_000  # values of one document, its aliases expanded: thousands times more than any file of Sotong's
+
+
+def _refuse_alias_bombs(root, offset: int) -> None:
+    """YAMLProblem at the first list or mapping that, with the aliases
+    (``*name``) in it read as the values they repeat, holds more than
+    MOST_VALUES values, or holds itself (``&a [*a]``): nine lines of ten
+    aliases each are a billion values, which every reading of the file
+    (check, build, the collector) walked for hours. Each node is counted
+    once, children first, without recursion (libyaml nests 1,000 deep)."""
+    sizes: dict[int, int] = {}
+    opened: set[int] = set()  # the nodes whose children are being counted: the one being read is inside them all
+    stack = [(root, False)]
+    while stack:
+        node, counted = stack.pop()
+        parts = [part for pair in _children(node) for part in pair if part is not None]
+        if counted:
+            opened.discard(id(node))
+            sizes[id(node)] = total = 1 + sum(sizes[id(part)] for part in parts)
+            if total > MOST_VALUES:
+                raise YAMLProblem(node.start_mark.line + offset, _(
+                    "aliases (*name) repeat this value into more than {most} values, more than any file needs; write "
+                    "the values out instead of repeating them with & and *").format(most=f"{MOST_VALUES:,}"))
+        elif id(node) in opened:
+            raise YAMLProblem(node.start_mark.line + offset, _(
+                "this value contains itself through an alias (*name); write its values out instead"))
+        elif id(node) not in sizes:
+            opened.add(id(node))
+            stack.append((node, True))
+            stack.extend((part, False) for part in reversed(parts))  # read in the order written
 
 
 def _refuse_repeated_keys(root, offset: int) -> None:

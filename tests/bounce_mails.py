@@ -205,3 +205,14 @@ def eight_bit_auto_submitted(return_path: str, recipient: str) -> bytes:
     (a broken mailer, or a reader who knows their own return path): no bounce."""
     return vacation_reply(return_path, recipient).replace(b"Auto-Submitted: auto-replied (vacation)",
                                                           b"Auto-Submitted: \xff").replace(b"vacation.", b"eightbit.")
+
+
+def nested_parts(return_path: str, recipient: str, depth: int = 2000) -> bytes:
+    """A mail to the return path whose parts nest ``depth`` deep (one
+    multipart in another): what no mail server writes, and any reader who
+    knows their own return path can send."""
+    text = "Content-Type: text/plain\r\n\r\n보낸 편지함의 편지입니다\r\n"
+    for level in reversed(range(depth)):
+        text = f'Content-Type: multipart/mixed; boundary="n{level}"\r\n\r\n--n{level}\r\n{text}\r\n--n{level}--\r\n'
+    return (f"Delivered-To: {return_path}\r\nFrom: <{recipient}>\r\nTo: {return_path}\r\nSubject: nested\r\n"
+            f"Message-ID: <nested.20261127@example.com>\r\nMIME-Version: 1.0\r\n{text}").encode()

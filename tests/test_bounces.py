@@ -13,8 +13,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, legacy_korean_reply, postfix_dsn,
-                          unrelated_mail, vacation_reply)
+from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, legacy_korean_reply, nested_parts,
+                          postfix_dsn, unrelated_mail, vacation_reply)
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
@@ -404,6 +404,19 @@ def test_mail_with_raw_8_bit_headers_is_left_alone_without_a_traceback(tmp_path)
     assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
     assert "Left where they were: 2 mails without a genuine return path of ours (other mail, or a forged tag), 3 auto-replies" in ran.output
     assert len(mailbox.Maildir(str(project / "private" / "bounces"), create=False)) == len(LEFT_ALONE) + 2
+
+
+def test_a_mail_whose_parts_nest_past_pythons_stack_is_left_alone_without_a_traceback(tmp_path):
+    """Two thousand parts one in another (a reader who knows their return
+    path can send it) stopped sotong bounces with a RecursionError at every
+    run: the mail never moved, no bounce after it was ever recorded."""
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    maildir_with(project / "private" / "bounces", [nested_parts(rp("S00002"), address_of("S00002")), *mailbag().values()])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0, ran.output
+    assert "Traceback" not in ran.output and "Recursion" not in ran.output
+    assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new" in ran.output
+    assert len(mailbox.Maildir(str(project / "private" / "bounces"), create=False)) == len(LEFT_ALONE) + 1
 
 
 def test_bounces_whose_return_path_a_server_lower_cased_are_attributed_to_the_stored_reader(tmp_path):

@@ -2,10 +2,13 @@
 (with its picture) at its own address, under a Korean banner saying it is a
 draft that goes out nowhere, and the terminal names that address; it is in
 no list, feed or newsletter of the preview, in no file of the preview's site,
-and `sotong build` makes exactly what it made without the draft."""
+and `sotong build` makes exactly what it made without the draft. A page of
+another site whose name was pointed at 127.0.0.1 (DNS rebinding) reads
+nothing of the preview."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -60,6 +63,31 @@ def test_the_drafts_canonical_link_is_its_own_address_as_a_published_notices_is(
                  for name in ("draft", "published")}
     assert canonical["published"] == ["/notices/winter-published/"]
     assert canonical["draft"] == ["/notices/winter-draft/"]  # Pelican's address of a draft is DRAFT_URL: "", so "/"
+
+
+def answer_for_host(server, path: str, host: str) -> tuple[int, str]:
+    """The status and page of GET ``path`` with the Host header ``host``."""
+    port = int(server.base.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": host.format(port=port)})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.evil.example:{port}", "[::1"])
+def test_a_site_elsewhere_whose_name_leads_here_reads_nothing_of_the_preview(server, host):
+    """DNS rebinding: a page of evil.example, its name pointed at 127.0.0.1
+    once loaded, asks the preview for the draft as a page of its own."""
+    for path in ("/notices/winter-draft/", "/", "/__sotong/events"):
+        status, text = answer_for_host(server, path, host)
+        assert status == 403 and DRAFT_TITLE not in text and PUBLISHED_TITLE not in text, (path, text[:300])
+        assert "이 컴퓨터의 주소로만 열립니다" in text and f"{server.base}/" in text
+    for own in ("127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "192.168.0.17:{port}"):  # this computer's
+        status, text = answer_for_host(server, "/notices/winter-draft/", own)
+        assert status == 200 and DRAFT_TITLE in text, own
 
 
 def test_the_terminal_names_the_drafts_address(server):

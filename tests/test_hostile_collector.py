@@ -11,6 +11,8 @@
 - a reader's own link cannot make the office text codes or mail
   confirmations to any number or address without end (SUBSCRIBE_RATE per
   reader), and a phone code takes five guesses and no more;
+- nor can one home's or phone's IPv6 network, by sending each request from
+  another of its 2**64 addresses (behind the office's proxy too);
 - the rate's memory of clients stays small and cheap to look up however
   many addresses come (one IPv6 network holds billions), from many threads
   at once;
@@ -188,6 +190,33 @@ def test_a_readers_link_sends_codes_and_confirmations_only_at_the_rate(served):
     assert store_query(project, "SELECT birth_year FROM subscribers WHERE id = 'S00001'") == [(1970,)]
     other = "/p/" + make_token("preferences", "S00002")  # another reader has a rate of its own
     assert call(port, "POST", other, {**SAVE, "email": "s00002@example.com", "phone": "010-9999-0002"})[0] == 303
+
+
+def from_address(port: int, path: str, fields: dict, client: str) -> int:
+    """The status of a form posted through the office's proxy (127.0.0.1) for ``client``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", path, body=urlencode(fields, doseq=True),
+                           headers={**FORM, "X-Forwarded-For": f"198.51.100.7, {client}"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_one_ipv6_network_is_one_client_whichever_of_its_addresses_it_sends_from(tmp_path):
+    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "3/hour"\nCOLLECTOR_PROXY = "127.0.0.1"\n')
+    add_subscribers(project / "private" / "sotong.db", 1)
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        statuses = [from_address(port, "/subscribe", {**SIGN_UP, "email": f"victim{number}@example.com"},
+                                 f"2001:db8:1:2:{number:x}::{number:x}") for number in range(6)]
+        assert statuses == [303] * 3 + [429] * 3
+        assert from_address(port, "/p/link", {"email": "s00001@example.com"}, "2001:db8:1:2:ffff::1") == 429
+        assert from_address(port, "/subscribe", {**SIGN_UP, "email": "next@example.com"}, "2001:db8:1:3::1") == 303
+        assert [from_address(port, "/p/link", {"email": "s00001@example.com"}, f"203.0.113.{number}")
+                for number in (9, 9, 9, 9, 10)] == [303, 303, 303, 429, 303]  # an IPv4 address is a client of its own
+    assert len(pending(project, "signup")) == 4
 
 
 def sprayed(count: int, network: int = 0) -> list[str]:

@@ -57,6 +57,21 @@ def test_a_control_character_in_a_cell_rejects_its_row_on_both_backends(tmp_path
     assert sorted(s.id for s in store.subscribers()) == ["S2", "S4"]
 
 
+def test_an_id_with_a_line_break_tab_or_invisible_character_rejects_its_row(tmp_path, store):  # noqa: F811
+    """Logs, file names and the staff's terminal name readers by id, one line
+    each: "S1\\n" split them (a log line that reads as another's), and
+    its email was private/outbox/D/email/S1\\n.eml."""
+    path = write(tmp_path / "s.csv", csv_text(dict(GOOD, id="S1\nS9"), dict(GOOD, id="S2"), dict(GOOD, id="S3\tx"),
+                                              dict(GOOD, id="S4\u2028x"), dict(GOOD, id="S5\u200b"), dict(GOOD, id="홍 길동 6")))
+    report = load(store, path)
+    message = ("s.csv:{line}: id holds the invisible character U+{code} (a line break, a tab or a character that shows "
+               "nothing), which would split the lines that name the subscriber in logs and files; write the id from the "
+               "e-communication system without it")
+    assert [str(p) for p in report.problems] == [message.format(line=2, code="000A"), message.format(line=5, code="0009"),
+                                                 message.format(line=6, code="2028"), message.format(line=7, code="200B")]
+    assert sorted(s.id for s in store.subscribers()) == ["S2", "홍 길동 6"]
+
+
 def test_a_full_temporary_folder_is_one_line_and_loses_nothing(project_dir, sotong):
     """The import's working copy of the rows cannot be written (a temporary
     folder out of room: no file may grow past 500 kB): one line naming the

@@ -8,6 +8,8 @@ line; SVG pictures as drawing programs write them pass."""
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from project_support import REPO, run_sotong
 
@@ -118,13 +120,32 @@ def test_a_folder_of_pictures_is_scanned_by_name_and_only_what_may_run_is_looked
     assert sorted(set(looked_at)) == ["Leaflet.HTM", "POSTER.SVG"]
 
 
-@pytest.mark.parametrize("name", ["a.html", "a.HTM", "a.shtml", "a.xhtml", "a.xht", "a.XML", "a.svg", "a.Svg",
+@pytest.mark.parametrize("name", ["a.html", "a.HTM", "a.shtml", "a.xhtml", "a.xhtm", "a.xht", "a.XML", "a.svg", "a.Svg",
                                   "a.svgz", "a.jpg", "a.html.jpg", ".html", "a.", "a"])
 def test_what_script_problem_may_name_ends_as_may_run_says(tmp_path, name):
     path = tmp_path / name
-    path.write_text(SCRIPTED["script"] if name.lower().endswith(".svg") else "<script>alert(1)</script>", encoding="utf-8")
+    path.write_text(SCRIPTED["script"] if name.lower().endswith((".svg", ".svgz")) else "<script>alert(1)</script>",
+                    encoding="utf-8")
     if script_problem(path, name) is not None:
         assert name.lower().endswith(MAY_RUN)
+
+
+def test_a_page_named_xhtm_and_a_gzipped_svg_with_a_script_are_named_and_plain_ones_pass(tmp_path):
+    """Debian's mime.types (Apache's, Python's server's) serve .xhtm as XHTML,
+    and a .svgz goes out as SVG with Content-Encoding: gzip: each ran its
+    script as a page of the site (tests/browser/test_svg_scripts.py), and
+    check let both through, reading neither."""
+    (tmp_path / "leaflet.xhtm").write_text(f"<html {XHTML}><body><p>안내</p></body></html>", encoding="utf-8")
+    assert "is a web page file" in script_problem(tmp_path / "leaflet.xhtm", "images/leaflet.xhtm")
+    for name, text in (("scripted", SCRIPTED["onload"]), ("plain", PLAIN["inkscape"])):
+        (tmp_path / f"{name}.svgz").write_bytes(gzip.compress(text.encode()))
+    assert "holds a script (onload=" in script_problem(tmp_path / "scripted.svgz", "images/map.svgz")
+    assert script_problem(tmp_path / "plain.svgz", "images/plain.svgz") is None
+    (tmp_path / "styled.svgz").write_bytes(gzip.compress(SCRIPTED["stylesheet"].encode()))  # before the root: read too
+    assert "holds a script (<?xml-stylesheet?>)" in script_problem(tmp_path / "styled.svgz", "images/styled.svgz")
+    (tmp_path / "bomb.svgz").write_bytes(gzip.compress(SVG.format("<g/>" * 6_000_000).encode()))  # 24 MB from 24 KB
+    assert "is not an SVG picture browsers can read (more than 20 MB unpacked)" in script_problem(
+        tmp_path / "bomb.svgz", "images/bomb.svgz")
 
 
 def test_a_script_put_into_a_linked_svg_later_is_named_with_the_notice_cache_on(empty_project_dir):

@@ -2,21 +2,24 @@
 brute-force readings: SUBSCRIBE_RATE's limit per client address (at most N
 requests within any period; a refused one counts nothing) and when it lets
 a client in again, read from the requests taken so far, not from the
-rule's own bookkeeping; and what a save of the preferences page changes
+rule's own bookkeeping; who is one client (an IPv6 address's /64 network,
+read from its first eight bytes); and what a save of the preferences page changes
 (what the reader changed on it, and nothing that changed elsewhere since),
 read from a model of the page and the browser, not from the page's hidden
 fields."""
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from sotong.audiences import load_audiences
 from sotong.store import Subscriber
 from subscriptions.preferences import _chosen
-from subscriptions.rules import RateLimit, parse_rate, read_choices, try_again_in
+from subscriptions.rules import RateLimit, client_key, parse_rate, read_choices, try_again_in
 
 CLIENTS = (A, B, C, NO_ADDRESS) = ("203.0.113.9", "2001:db8::1", "reader W0000000001", "")
 
@@ -95,6 +98,38 @@ def test_the_429_page_names_a_wait_no_shorter_than_the_rate_asks_and_at_most_a_u
     count = int(said[:-1] if unit == 60 else said[:-2])
     assert said == f"{count}{'분' if unit == 60 else '시간'}" and (unit == 60) == (seconds <= 119 * 60)
     assert seconds <= count * unit < seconds + unit or (count == 1 and unit == 60)
+
+
+ADDRESSES = st.one_of(st.ip_addresses(v=6), st.ip_addresses(v=4).map(lambda ip: ipaddress.IPv6Address(f"::ffff:{ip}")),
+                      st.ip_addresses(v=4))
+
+
+def brute_same_client(first: str, second: str) -> bool:
+    """Two addresses are one client when they are one IPv4 address (also
+    written as IPv6, ::ffff:a.b.c.d), or IPv6 addresses whose first eight
+    bytes (the /64 network a home or a phone holds whole) are the same."""
+    a, b = ipaddress.ip_address(first), ipaddress.ip_address(second)
+    a, b = (ip.ipv4_mapped or ip if ip.version == 6 else ip for ip in (a, b))
+    if a.version != b.version:
+        return False
+    return a == b if a.version == 4 else a.packed[:8] == b.packed[:8]
+
+
+@given(ADDRESSES, st.one_of(ADDRESSES, st.binary(min_size=8, max_size=8)))
+@example(ipaddress.ip_address("2001:db8:1:2::1"), ipaddress.ip_address("2001:db8:1:2:ffff::9"))
+@example(ipaddress.ip_address("2001:db8:1:2::1"), ipaddress.ip_address("2001:db8:1:3::1"))
+@example(ipaddress.ip_address("203.0.113.9"), ipaddress.ip_address("::ffff:203.0.113.9"))
+def test_one_client_is_one_ipv4_address_or_one_ipv6_network_of_64_bits(first, second):
+    """Who has one IPv6 address has its /64 (2**64 of them): one request
+    from each would otherwise be as many clients, and the rate nothing."""
+    if isinstance(second, bytes):  # an address of the same /64, drawn
+        second = ipaddress.IPv6Address(first.packed[:8] + second) if first.version == 6 else first
+    assert (client_key(str(first)) == client_key(str(second))) == brute_same_client(str(first), str(second))
+
+
+@pytest.mark.parametrize("key", [C, NO_ADDRESS, "not an address"])
+def test_what_is_not_an_address_is_its_own_client(key):
+    assert client_key(key) == key
 
 
 def test_subscribe_rate_reads_a_count_per_second_minute_hour_or_day():

@@ -69,6 +69,8 @@ SCHEMA_CASES = [
     (GOOD.replace("closes: 2026-11-30", "closes: ２０２６－１１－３０"), 4, "e.g. closes: 2026-11-30"),
     (GOOD + "audiences: [polcy]\n", 10, 'unknown segment "polcy"; did you mean "policy"?'),
     (GOOD + "  - id: period\n    type: text\n    text: 또?\n", 10, 'id "period" is already used by the question on line 6'),
+    # a line break at its end: the form's field, which a browser sends as "period\r\n", could never be answered
+    (GOOD.replace("id: period", 'id: "period\\n"'), 6, 'id "period\\n" must start with a small letter and hold only small'),
     (GOOD.replace("    options: [짧다, 적절하다]\n", ""), 6, "a single question needs options"),
     (GOOD.replace("type: single", "type: multiple").replace("    options: [짧다, 적절하다]\n", ""), 6,
      "a multiple question needs options"),

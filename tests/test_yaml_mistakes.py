@@ -1,7 +1,9 @@
 """libyaml's own words for a front-matter mistake ("did not find expected
 key", "found unexpected end of stream") said as what to write instead, on
 the line where the mistake begins (an unclosed quote or bracket: the line
-that opened it, not where libyaml gave up)."""
+that opened it, not where libyaml gave up). A file whose aliases repeat it
+into a billion values, or whose value holds itself, is one line at once,
+not hours of check."""
 
 from __future__ import annotations
 
@@ -166,3 +168,62 @@ def test_text_that_starts_with_a_full_width_space_is_text():
     with pytest.raises(yamlsrc.YAMLProblem) as problem:
         yamlsrc.load("event:\n\u3000start: 2026-11-20\n")
     assert problem.value.line == 2 and "full-width space" in problem.value.message
+
+
+def laughs(levels: int = 9, width: int = 10, key: str = "l") -> str:
+    """``levels`` lines, each a list of ``width`` aliases of the line before
+    (a "billion laughs": width ** levels values), the first at line 1."""
+    first = f"{key}0: &{key}0 [{', '.join(['하'] * width)}]\n"
+    return first + "".join(f"{key}{level}: &{key}{level} [{', '.join([f'*{key}{level - 1}'] * width)}]\n"
+                           for level in range(1, levels))
+
+
+BOMB = "aliases (*name) repeat this value into more than 100,000 values"
+
+
+def mapping_laughs(levels: int = 6) -> str:
+    """As :func:`laughs`, with mappings of ten keys, each (after the first) an alias."""
+    keys = "abcdefghij"
+    first = "m0: &m0 {" + ", ".join(f"{key}: 하" for key in keys) + "}\n"
+    return first + "".join(f"m{level}: &m{level} {{" + ", ".join(f"{key}: *m{level - 1}" for key in keys) + "}\n"
+                           for level in range(1, levels))
+
+
+@pytest.mark.parametrize("text, line, advice", [
+    (laughs(), 5, BOMB),  # the first line past 100,000: its 10 ** 5 하
+    ("title: 안내\n" + mapping_laughs(), 6, BOMB),  # 222,221 values on m4's line
+    ("a: &a [1, *a]\n", 1, "this value contains itself through an alias (*name)"),
+    ("a:\n  b: &b\n    c: *b\n", 2, "this value contains itself through an alias (*name)"),
+])
+def test_a_file_its_aliases_make_huge_or_endless_is_one_line(text, line, advice):
+    with pytest.raises(yamlsrc.YAMLProblem) as problem:
+        yamlsrc.load(text)
+    assert (problem.value.line, problem.value.message[:len(advice)]) == (line, advice)
+
+
+def test_aliases_within_reason_and_deep_nesting_still_read():
+    assert yamlsrc.load(laughs(levels=4)).data["l3"] == [[[["하"] * 10] * 10] * 10] * 10  # 10,000 하
+    assert yamlsrc.load("base: &b {fields: [tax]}\nseniors: {<<: *b, age: 65+}\n").data["seniors"] == {
+        "fields": ["tax"], "age": "65+"}
+    deep = yamlsrc.load("a: " + "[" * 900 + "]" * 900 + "\n").data["a"]
+    for _level in range(899):
+        deep = deep[0]
+    assert deep == []
+
+
+def test_check_says_a_billion_laughs_at_once_in_every_kind_of_file(project_dir, sotong):
+    """Each walk of the values (control characters, a message quoting a
+    wrong value) took hours over nine lines of aliases."""
+    bomb = laughs()
+    (project_dir / "content" / "surveys" / "laughs.yaml").write_text(
+        bomb + "title: x\ndepartment: 홍보담당관\nopens: 2026-11-20\ncloses: 2026-12-31\nquestions: *l8\n", encoding="utf-8")
+    (project_dir / "content" / "banners" / "laughs.yaml").write_text(bomb + "title: x\nbody: *l8\n", encoding="utf-8")
+    (project_dir / "content" / "notices" / "2026-11-20-laughs.md").write_text(
+        "---\n" + bomb + "title: 안내\ndate: 2026-11-20\ndepartment: 홍보담당관\ncategory: bulletin\nsummary: *l8\n---\n본문\n",
+        encoding="utf-8")
+    result = sotong(project_dir, "check", timeout=60)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert sorted(line for line in result.stderr.splitlines() if BOMB in line) == [
+        f"content/banners/laughs.yaml:5: {BOMB}, more than any file needs; write the values out instead of repeating them with & and *",
+        f"content/notices/2026-11-20-laughs.md:6: {BOMB}, more than any file needs; write the values out instead of repeating them with & and *",
+        f"content/surveys/laughs.yaml:5: {BOMB}, more than any file needs; write the values out instead of repeating them with & and *"]

@@ -164,7 +164,10 @@ def verdict_of_bytes(data: bytes) -> tuple[Verdict | None, Message]:
         return dsn_verdict(blocks), head
     if is_auto_reply(head) and not from_mail_system(head):
         return None, head
-    return verdict_of(message_from_bytes(data, policy=compat32)), head
+    try:
+        return verdict_of(message_from_bytes(data, policy=compat32)), head
+    except RecursionError:  # parts nested past Python's stack: no mail server's bounce, but anyone may send it
+        return None, head
 
 
 def dsn_verdict(blocks: list[Message]) -> Verdict | None:

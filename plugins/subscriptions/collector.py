@@ -31,7 +31,7 @@ from sotong.web import PostedForm, Prepared, unstorable_errors
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
 from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT, RateLimit,
-                    parse_rate, read_choices, try_again_in)
+                    client_key, parse_rate, read_choices, try_again_in)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -62,7 +62,9 @@ class Subscriptions:
                 "honeypot": HONEYPOT, "this_year": self.app.project.today().year}
 
     def limited(self, client: str | None) -> bool:
-        return not self.rate.allow(client or "", time.monotonic())
+        """Whether ``client`` (an address, or a reader's key) is over
+        SUBSCRIBE_RATE; this request counts when it is not."""
+        return not self.rate.allow(client_key(client or ""), time.monotonic())
 
     def page(self, template: str, status: int = 200, **context):
         response = self.app.render(template, status=status, **context)
@@ -75,7 +77,7 @@ class Subscriptions:
         ``client``: the form ``template`` again with what was typed (in
         ``context``), above it ``message`` saying ``{when}`` to press again,
         and Retry-After in seconds."""
-        seconds = max(1, math.ceil(self.rate.retry_after(client or "", time.monotonic())))
+        seconds = max(1, math.ceil(self.rate.retry_after(client_key(client or ""), time.monotonic())))
         response = self.page(template, 429, retry=message.format(when=try_again_in(seconds)), **context)
         response.headers["Retry-After"] = str(seconds)
         return response

@@ -1,10 +1,11 @@
 """The sign-up and preferences rules, as pure functions: what a form's
 answers mean (with a Korean message beside each wrong answer), the privacy
 consent text and its version, the SUBSCRIBE_RATE setting, and the rate
-limit's sliding window."""
+limit's sliding window and whom it counts as one client."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import threading
@@ -45,6 +46,24 @@ def parse_rate(text: str) -> tuple[int, int] | None:
     """``"10/hour"`` -> (10, 3600); None when not of that form."""
     found = _RATE.match(str(text))
     return (int(found[1]), _UNIT_SECONDS[found[2]]) if found and int(found[1]) > 0 else None
+
+
+def client_key(address: str) -> str:
+    """Whom SUBSCRIBE_RATE counts as one client for a request from
+    ``address``: an IPv6 address's /64 network, which is one home's or one
+    phone's (whoever holds one also holds its 2**64 addresses, and picking a
+    new one for each request made the rate count nothing: a sign-up mail to
+    any number of addresses); an IPv4 address, also written as IPv6
+    (``::ffff:203.0.113.9``), as itself; anything else (a reader's key) as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
 
 
 class RateLimit:

@@ -38,8 +38,8 @@ DEFAULT_FIELD = "survey"  # without audiences, the consenters of this field are 
 SCALE_MOST_POINTS = 11  # 0..10 at most: each point is a radio button
 SCALE_END_RANGE = (-100, 100)  # a scale's min and max
 TOKEN_FIELD = "t"
-_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"[a-z][a-z0-9_-]*")  # fullmatch: $ would let a line break at the end through
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
         problem((), _("a survey must be lines of 'key: value' with ") + ", ".join(SURVEY_KEYS))
         return None, problems
     problems.extend(control_character_problems(doc, shown))
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         problem((), _('the file name "{slug}.yaml" is used in web addresses; rename it with small letters, digits and hyphens only, e.g. library-2026.yaml').format(
             slug=slug))
     for key in data:
@@ -318,9 +318,10 @@ def _question_id(item: dict, at: tuple, seen: dict, problem, line_of):
     question_id = item.get("id")
     if question_id is None:
         problem(at, _("id is required: a short name for the answers, e.g. id: satisfaction"))
-    elif not isinstance(question_id, str) or not _ID.match(question_id) or question_id == TOKEN_FIELD:
+    elif not isinstance(question_id, str) or not _ID.fullmatch(question_id) or question_id == TOKEN_FIELD:
+        # the id as YAML in double quotes writes it: a line break in it ("library\n") stays on the message's line
         problem(at + ("id",), _('id "{question_id}" must start with a small letter and hold only small letters, digits, - and _ (and not be "{token_field}"), e.g. id: satisfaction').format(
-            question_id=question_id, token_field=TOKEN_FIELD))
+            question_id=str(question_id).replace("\n", "\\n").replace("\r", "\\r"), token_field=TOKEN_FIELD))
     elif question_id in seen:
         problem(at + ("id",), _('id "{question_id}" is already used by the question on line {line}; give each question its own id').format(
             question_id=question_id, line=seen[question_id]))

@@ -1,7 +1,10 @@
 """The devserver's HTTP side: the last good build's files, HTML pages with
 the reload script (and the problems overlay after a failed build), the site's
 own 404 page with status 404, and the server-sent events that name each
-build as it ends. An address the site does not have but a draft notice
+build as it ends. Only to a request that names this computer in its Host
+(:func:`host_allowed`): a web page elsewhere whose name its owner points at
+127.0.0.1 (DNS rebinding) would otherwise read the preview, drafts too, as
+a page of its own. An address the site does not have but a draft notice
 would (its page, its image) is served from the drafts folder beside the site
 (written by the build, see ``write_drafts_for_preview``), a draft's page with
 a note at its top saying it is a draft.
@@ -13,6 +16,7 @@ complete, so every request reads the last good build.
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -24,12 +28,37 @@ from .rebuild import Outcome, Rebuilder
 KEEPALIVE_SECONDS = 15.0
 
 
+def host_allowed(host: str | None, served_host: str) -> bool:
+    """Whether a request whose Host header is ``host`` (None: none sent, as
+    no browser does) may read the preview served on ``served_host`` (--host):
+    one naming an IP address, localhost, or ``served_host`` itself. Another
+    name is a site elsewhere whose owner pointed it at this computer to read
+    the preview from a page of theirs (DNS rebinding): a browser lets a page
+    read what its own name answers."""
+    if host is None:
+        return True
+    try:
+        name = urlsplit(f"//{host.strip()}").hostname
+    except ValueError:  # an unclosed [
+        return False
+    if not name:
+        return False
+    if name == "localhost" or name.endswith(".localhost") or name == served_host.strip("[]").lower():
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class PreviewServer(http.server.ThreadingHTTPServer):
     """Serves ``site``; ``token`` names this server's run (pages reload after a restart)."""
 
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], site: Path, rebuilder: Rebuilder, token: str):
+        self.host = address[0]
         self.site = site
         self.rebuilder = rebuilder
         self.token = token
@@ -61,6 +90,10 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         pass  # quiet: the terminal shows builds, not requests
 
     def _respond(self, with_body: bool) -> None:
+        if not host_allowed(self.headers.get("Host"), self.server.host):
+            address = f"http://127.0.0.1:{self.server.server_address[1]}/"
+            body = page.standalone(page.OTHER_HOST[0], page.OTHER_HOST[1].format(address=address))
+            return self._send(403, "text/html; charset=utf-8", body, with_body)
         path = urlsplit(self.path).path
         if path == page.EVENTS_PATH:
             return self._stream_builds()
