@@ -168,3 +168,14 @@ def test_sotong_serve_runs_the_collector_and_the_next_bundles_leave_the_reader_o
     assert run_cli(settings, "bundles", "--issue", "2026-11-26").code == 0
     ids = {json.loads(line)["id"] for line in manifest.read_text(encoding="utf-8").splitlines()}
     assert reader not in ids and ids
+
+
+@pytest.mark.parametrize("command, host, port", [("serve", "127.0.0.1", 8080), ("devserver", "127.0.0.1", 8000)])
+def test_the_collector_and_the_preview_listen_where_spec_9_and_12_say_unless_told(command, host, port):
+    """``sotong serve [--host H] [--port P]`` (default 127.0.0.1:8080) and
+    ``sotong devserver`` (default 127.0.0.1:8000), as click reads a command
+    line without the options."""
+    from sotong.cli import cli
+
+    chosen = cli.commands[command].make_context(command, [])
+    assert (chosen.params["host"], chosen.params["port"]) == (host, port)
