@@ -185,27 +185,34 @@ class RawInbox:
         return list(self.messages)
 
 
-def test_the_collectors_own_mails_are_signed_too(tmp_path):
-    """SPEC §14 "every email is signed": the mail with the link that confirms a
-    sign-up, and the one with a reader's preferences link, went out without a
-    signature, where a domain that publishes a strict DMARC policy has them
-    refused or put among spam; they are signed as the bundles' emails are."""
+@pytest.fixture
+def signing_collector(tmp_path):
+    """A collector whose settings sign with an Ed25519 key, mailing to a
+    local server: (project, port, inbox, key file, DNS record of the key)."""
     key, record = ed25519_key(tmp_path)
     inbox = RawInbox()
     with SMTPServer(inbox) as smtp:
         project = copy_project(tmp_path, extra_settings=(
             f'SMTP_PORT = {smtp.port}\nDKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n'))
         with serving(make_app(Project(project / "pelicanconf.py"))) as port:
-            assert request(port, "POST", "/subscribe", urlencode({
-                "email": "hong@example.com", "fields": "health", "channels": "email", "birth_year": "1950",
-                "dong": "majang", "consent": "yes", "website": ""}).encode(), FORM)[0] == 303
-            store = Store.open(project / "private" / "sotong.db")
-            store.put_subscriber(Subscriber(id="S1", email="kim@example.com", fields=frozenset({"health"}),
-                                            channels=frozenset({"email"})))
-            store.close()
-            assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
-            mails = inbox.wait_for(2)
-    for data in mails:
+            yield project, port, inbox, key, record
+
+
+def test_the_collectors_own_mails_are_signed_too(signing_collector):
+    """SPEC §14 "every email is signed": the mail with the link that confirms a
+    sign-up, and the one with a reader's preferences link, went out without a
+    signature, where a domain that publishes a strict DMARC policy has them
+    refused or put among spam; they are signed as the bundles' emails are."""
+    project, port, inbox, _key, record = signing_collector
+    assert request(port, "POST", "/subscribe", urlencode({
+        "email": "hong@example.com", "fields": "health", "channels": "email", "birth_year": "1950",
+        "dong": "majang", "consent": "yes", "website": ""}).encode(), FORM)[0] == 303
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="S1", email="kim@example.com", fields=frozenset({"health"}),
+                                    channels=frozenset({"email"})))
+    store.close()
+    assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
+    for data in inbox.wait_for(2):
         assert_signed(data, record)
 
 
@@ -220,23 +227,17 @@ def assert_signed(data: bytes, record: str) -> None:
     assert {b"from", b"to", b"subject", b"date", b"message-id"} <= {h.strip().lower() for h in signed.split(b":")}
 
 
-def test_a_dkim_key_gone_while_the_collector_runs_keeps_its_mails_queued_and_says_why(tmp_path, caplog):
+def test_a_dkim_key_gone_while_the_collector_runs_keeps_its_mails_queued_and_says_why(signing_collector, caplog):
     """Not sent unsigned: they wait in the store (and go, signed, once the key is back)."""
-    key, _record = ed25519_key(tmp_path)
-    inbox = RawInbox()
-    with SMTPServer(inbox) as smtp:
-        project = copy_project(tmp_path, extra_settings=(
-            f'SMTP_PORT = {smtp.port}\nDKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n'))
-        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
-            key.unlink()
-            assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
-            store = Store.open(project / "private" / "sotong.db")
-            store.put_subscriber(Subscriber(id="S1", email="kim@example.com", channels=frozenset({"email"})))
-            store.close()
-            assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
-            deadline = time.monotonic() + 10
-            while "confirmation mails wait" not in caplog.text and time.monotonic() < deadline:
-                time.sleep(0.05)
+    project, port, inbox, key, _record = signing_collector
+    key.unlink()
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="S1", email="kim@example.com", channels=frozenset({"email"})))
+    store.close()
+    assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
+    deadline = time.monotonic() + 10
+    while "confirmation mails wait" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert re.search(rf"1 confirmation mails wait: pelicanconf\.py:\d+: DKIM_KEY_PATH: {re.escape(str(key))} is not a file",
                      caplog.text), caplog.text
     assert inbox.messages == [] and "kim@example.com" not in caplog.text

@@ -328,13 +328,21 @@ def _subscribe(port, inbox, index=0):
     post(port, "/subscribe/confirm", {"t": token})
 
 
-def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
-    project, port, inbox = site
+def _preferences_page(project, port, inbox) -> tuple[str, str, str]:
+    """A resident signs up and confirms: their id, the path of their
+    preferences page and the page, as GET answers it (200)."""
     _subscribe(port, inbox)
     (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
     path = f"/p/{make_token('preferences', subscriber_id)}"
     status, _, page = request(port, "GET", path)
-    assert status == 200 and "건강정보" in page and "용답동" in page and 'value="1946"' in page
+    assert status == 200
+    return subscriber_id, path, page
+
+
+def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
+    project, port, inbox = site
+    subscriber_id, path, page = _preferences_page(project, port, inbox)
+    assert "건강정보" in page and "용답동" in page and 'value="1946"' in page
     changed = {**SIGNUP, "fields": ["culture"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
                "action": "save"}
     status, headers, _ = post(port, path, changed)
@@ -890,11 +898,7 @@ def test_the_sites_sign_up_form_asks_what_spec_13_lists_and_posts_to_the_collect
 
 def test_the_preferences_page_changes_what_spec_13_lists_and_has_stop_everything(site):
     project, port, inbox = site
-    _subscribe(port, inbox)
-    (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
-    path = f"/p/{make_token('preferences', subscriber_id)}"
-    status, _, page = request(port, "GET", path)
-    assert status == 200
+    _subscriber_id, path, page = _preferences_page(project, port, inbox)
     forms = [form for form in forms_of(page) if form["action"] == path]  # the other: the phone's code
     (save,) = [form for form in forms if "fields" in form["controls"]]
     (stop,) = [form for form in forms if form["controls"] == {"action": ["stop"]}]
