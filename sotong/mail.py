@@ -386,3 +386,10 @@ class MessageContext:
             return message
 
         return sealed
+
+
+def seal_for(settings: dict) -> Callable[[bytes], bytes]:
+    """:meth:`MessageContext.seal` for a mail outside any bundle (a link to
+    confirm, a note to a reader): the same plugins' headers (SPEC §14: with
+    DKIM set, every email is signed)."""
+    return MessageContext(settings, None, None, dt.date.today(), [], "").seal()

@@ -23,7 +23,9 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
   bundle (an issue, a one-off notice, a preview, a staff copy); return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
-- ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`;
+- ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`
+  (or, for mails outside any bundle, one with only ``settings`` and ``day``:
+  :func:`sotong.mail.seal_for`);
   return a callable ``(message bytes) -> header bytes`` to put on top of
   every email of the bundle (a DKIM signature), or None.
 - ``outbox_figures``: sent with the :class:`sotong.project.Project`,

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import mailbox
 import re
+import socket
+import ssl
+import subprocess
+import threading
 import time
 from email import message_from_bytes
 from pathlib import Path
@@ -228,6 +232,78 @@ def test_a_wrong_imap_password_is_one_line_and_exit_1(tmp_path, imap, monkeypatc
     assert ran.code == 1
     assert f"cannot read the bounce mailbox {USER}@127.0.0.1:{imap.port}" in ran.output
     assert "check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and SOTONG_BOUNCE_PASSWORD" in ran.output
+
+
+class TlsFront:
+    """A TLS front for Dovecot at 127.0.0.2, standing for a mailbox server on
+    another machine (SPEC §14: TLS except on 127.0.0.1), with a certificate
+    made for that address; ``received``: the first bytes each client sent."""
+
+    HOST = "127.0.0.2"
+
+    def __init__(self, folder: Path, dovecot_port: int):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=imap",
+                        "-addext", f"subjectAltName=IP:{self.HOST}", "-keyout", str(folder / "imap-key.pem"),
+                        "-out", str(folder / "imap-cert.pem")], check=True, capture_output=True)
+        self.certificate = folder / "imap-cert.pem"
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.context.load_cert_chain(self.certificate, folder / "imap-key.pem")
+        self.listener = socket.create_server((self.HOST, 0))
+        self.port, self.dovecot_port, self.received = self.listener.getsockname()[1], dovecot_port, []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:  # closed
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client):
+        with client:
+            client.settimeout(10)
+            first = client.recv(5, socket.MSG_PEEK)  # a client in plain text waits for the greeting: nothing
+            self.received.append(first)
+            if not first.startswith(b"\x16\x03"):  # no TLS ClientHello
+                return
+            try:
+                secure = self.context.wrap_socket(client, server_side=True)
+            except (ssl.SSLError, OSError):  # the client did not trust the certificate
+                return
+            with secure, socket.create_connection(("127.0.0.1", self.dovecot_port)) as dovecot:
+                threading.Thread(target=self._pipe, args=(dovecot, secure), daemon=True).start()
+                self._pipe(secure, dovecot)
+
+    @staticmethod
+    def _pipe(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_mailbox_elsewhere_than_127_0_0_1_is_read_over_tls_with_a_trusted_certificate(tmp_path, imap, monkeypatch):
+    front = TlsFront(tmp_path, imap.port)
+    try:
+        project = project_with(tmp_path, f'BOUNCE_IMAP_HOST = "{front.HOST}"\nBOUNCE_IMAP_PORT = {front.port}\n'
+                                         f'BOUNCE_IMAP_USER = "{USER}"')
+        monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+        imap.append(*mailbag().values())
+        untrusted = run_cli(project / "pelicanconf.py", "bounces")  # a certificate nobody vouched for: no login
+        assert untrusted.code == 1 and f"cannot read the bounce mailbox {USER}@{front.HOST}:{front.port}" in untrusted.output
+        assert len(untrusted.output.strip().splitlines()) == 1, untrusted.output
+        monkeypatch.setenv("SSL_CERT_FILE", str(front.certificate))
+        ran = run_cli(project / "pelicanconf.py", "bounces")
+        assert ran.code == 0, ran.output
+        assert "Bounces: 4 (3 hard, 1 soft) from 4 readers, 4 new and 0 counted before" in ran.output
+        assert front.received and all(first.startswith(b"\x16\x03") for first in front.received)  # TLS from the first byte
+    finally:
+        front.close()
 
 
 def test_a_folder_the_imap_account_may_not_create_is_one_line_and_the_bounces_stay_recorded(tmp_path, imap, monkeypatch):

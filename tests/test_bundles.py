@@ -388,6 +388,25 @@ def test_an_id_that_is_not_a_file_name_still_gets_its_email_file(sample):
     assert (project_dir / "private" / "outbox" / ISSUE / odd["file"]).is_file()
 
 
+@pytest.mark.parametrize("collector, noted", [("http://sotong.sd.go.kr", True), ("https://sotong.sd.go.kr", False)])
+def test_bundling_for_sending_says_when_the_unsubscribe_link_is_not_https(tmp_path, collector, noted):
+    """SPEC §6: List-Unsubscribe holds an https URL (RFC 8058 one-click
+    needs it); a COLLECTOR_URL typed with http:// in the sending settings
+    made every email's link http, unsaid."""
+    project = copy_project(tmp_path, extra_settings=f'SITEURL = "https://www.sd.go.kr/sotong"\nCOLLECTOR_URL = "{collector}"\n')
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="A1", email="a1@example.com", birth_year=1985, dong="seongsu1ga1",
+                                    fields=frozenset({"health", "culture", "living"}), channels=frozenset({"email"})))
+    store.close()
+    result = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
+    assert result.code == 0, result.output
+    (row,) = manifest_of(project / "private" / "outbox" / ISSUE)
+    eml = BytesParser(policy=policy.default).parsebytes((project / "private" / "outbox" / ISSUE / row["file"]).read_bytes())
+    assert str(eml["List-Unsubscribe"]).startswith(f"<{collector}/u/")
+    note = "Note: COLLECTOR_URL is not an https address in pelicanconf.py, so mail services such as Gmail offer no one-click"
+    assert (note in result.stdout) == noted and "SITEURL is not absolute" not in result.stdout
+
+
 def test_the_command_counts_what_it_wrote_and_skipped(sample):
     project_dir, result = sample
     manifest = manifest_of(project_dir / "private" / "outbox" / ISSUE)

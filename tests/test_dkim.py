@@ -10,15 +10,22 @@ import base64
 import codecs
 import re
 import subprocess
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import dkim
 import nacl.signing
 import pytest
-from project_support import copy_project
-from delivery_support import run_cli
+from project_support import copy_project, serving
+from delivery_support import SMTPServer, run_cli, store_rows
+from test_serve import request
 
+from sotong.project import Project
 from sotong.store import Store, Subscriber
+from sotong.web import make_app
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 ISSUE = "2026-11-26"
 SELECTOR, DOMAIN = "sotong2026", "sd.go.kr"
@@ -158,3 +165,80 @@ def windows_saved_rsa_key(folder: Path) -> tuple[Path, str]:
 def test_a_key_saved_on_windows_signs(tmp_path):
     emails, dns = bundled(tmp_path, windows_saved_rsa_key)
     assert emails and all(dkim.verify(data, dnsfunc=dns) and b"a=rsa-sha256" in data for data in emails)
+
+
+class RawInbox:
+    """An aiosmtpd handler keeping each message's bytes as they came."""
+
+    def __init__(self):
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.original_content)
+        return "250 2.0.0 OK"
+
+    def wait_for(self, count: int) -> list[bytes]:
+        deadline = time.monotonic() + 10
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{count} mails expected, {len(self.messages)} came"
+        return list(self.messages)
+
+
+@pytest.fixture
+def signing_collector(tmp_path):
+    """A collector whose settings sign with an Ed25519 key, mailing to a
+    local server: (project, port, inbox, key file, DNS record of the key)."""
+    key, record = ed25519_key(tmp_path)
+    inbox = RawInbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=(
+            f'SMTP_PORT = {smtp.port}\nDKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n'))
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            yield project, port, inbox, key, record
+
+
+def test_the_collectors_own_mails_are_signed_too(signing_collector):
+    """SPEC §14 "every email is signed": the mail with the link that confirms a
+    sign-up, and the one with a reader's preferences link, went out without a
+    signature, where a domain that publishes a strict DMARC policy has them
+    refused or put among spam; they are signed as the bundles' emails are."""
+    project, port, inbox, _key, record = signing_collector
+    assert request(port, "POST", "/subscribe", urlencode({
+        "email": "hong@example.com", "fields": "health", "channels": "email", "birth_year": "1950",
+        "dong": "majang", "consent": "yes", "website": ""}).encode(), FORM)[0] == 303
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="S1", email="kim@example.com", fields=frozenset({"health"}),
+                                    channels=frozenset({"email"})))
+    store.close()
+    assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
+    for data in inbox.wait_for(2):
+        assert_signed(data, record)
+
+
+def assert_signed(data: bytes, record: str) -> None:
+    """``data`` verifies against the public key ``record`` (served as DNS
+    would) and its signature covers the headers every mail has."""
+    def dns(name, timeout=5):
+        return record.encode() if name == f"{SELECTOR}._domainkey.{DOMAIN}.".encode() else None
+
+    assert data.startswith(b"DKIM-Signature: ") and dkim.verify(data, dnsfunc=dns), data[:400]
+    signed = re.search(rb"h=([^;]+)", re.sub(rb"\r\n\s+", b"", data.split(b"\r\n\r\n", 1)[0]))[1]
+    assert {b"from", b"to", b"subject", b"date", b"message-id"} <= {h.strip().lower() for h in signed.split(b":")}
+
+
+def test_a_dkim_key_gone_while_the_collector_runs_keeps_its_mails_queued_and_says_why(signing_collector, caplog):
+    """Not sent unsigned: they wait in the store (and go, signed, once the key is back)."""
+    project, port, inbox, key, _record = signing_collector
+    key.unlink()
+    store = Store.open(project / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="S1", email="kim@example.com", channels=frozenset({"email"})))
+    store.close()
+    assert request(port, "POST", "/p/link", b"email=kim%40example.com", FORM)[0] == 303
+    deadline = time.monotonic() + 10
+    while "confirmation mails wait" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert re.search(rf"1 confirmation mails wait: pelicanconf\.py:\d+: DKIM_KEY_PATH: {re.escape(str(key))} is not a file",
+                     caplog.text), caplog.text
+    assert inbox.messages == [] and "kim@example.com" not in caplog.text
+    assert store_rows(project, "SELECT count(*) FROM subscriptions_mail") == [(1,)]

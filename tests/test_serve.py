@@ -133,6 +133,20 @@ def test_bodies_over_64_kib_get_413(project, server):
     assert request(server, "POST", path, b"List-Unsubscribe=One-Click", ONE_CLICK)[0] == 200
 
 
+def test_a_body_of_exactly_64_kib_is_read_and_one_byte_more_is_413(project, server):
+    """SPEC §9: 413 for a body *over* 64 KiB; one of 64 KiB is answered as
+    any other (here: a genuine one-click unsubscribe, a survey's bad token)."""
+    add_subscribers(store_of(project), 1)
+    one_click = b"List-Unsubscribe=One-Click&x="
+    for path, first, answer in ((f"/u/{unsubscribe_token('S00001')}", one_click, 200),
+                                ("/surveys/budget-vote-2027", b"t=forged&x=", 403)):
+        whole = first + b"a" * (64 * 1024 - len(first))
+        assert len(whole) == 65536
+        assert request(server, "POST", path, whole, ONE_CLICK)[0] == answer
+        assert request(server, "POST", path, whole + b"a", ONE_CLICK)[0] == 413
+    assert unsubscribed(project)["S00001"] is not None
+
+
 def test_sotong_serve_runs_the_collector_and_the_next_bundles_leave_the_reader_out(project):
     settings = project / "pelicanconf.py"
     assert run_cli(settings, "subscribers", "import", str(REPO / "sample" / "subscribers.csv")).code == 0
@@ -154,3 +168,14 @@ def test_sotong_serve_runs_the_collector_and_the_next_bundles_leave_the_reader_o
     assert run_cli(settings, "bundles", "--issue", "2026-11-26").code == 0
     ids = {json.loads(line)["id"] for line in manifest.read_text(encoding="utf-8").splitlines()}
     assert reader not in ids and ids
+
+
+@pytest.mark.parametrize("command, host, port", [("serve", "127.0.0.1", 8080), ("devserver", "127.0.0.1", 8000)])
+def test_the_collector_and_the_preview_listen_where_spec_9_and_12_say_unless_told(command, host, port):
+    """``sotong serve [--host H] [--port P]`` (default 127.0.0.1:8080) and
+    ``sotong devserver`` (default 127.0.0.1:8000), as click reads a command
+    line without the options."""
+    from sotong.cli import cli
+
+    chosen = cli.commands[command].make_context(command, [])
+    assert (chosen.params["host"], chosen.params["port"]) == (host, port)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import html.parser
 import http.client
 import json
 import re
@@ -327,13 +328,21 @@ def _subscribe(port, inbox, index=0):
     post(port, "/subscribe/confirm", {"t": token})
 
 
-def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
-    project, port, inbox = site
+def _preferences_page(project, port, inbox) -> tuple[str, str, str]:
+    """A resident signs up and confirms: their id, the path of their
+    preferences page and the page, as GET answers it (200)."""
     _subscribe(port, inbox)
     (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
     path = f"/p/{make_token('preferences', subscriber_id)}"
     status, _, page = request(port, "GET", path)
-    assert status == 200 and "건강정보" in page and "용답동" in page and 'value="1946"' in page
+    assert status == 200
+    return subscriber_id, path, page
+
+
+def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
+    project, port, inbox = site
+    subscriber_id, path, page = _preferences_page(project, port, inbox)
+    assert "건강정보" in page and "용답동" in page and 'value="1946"' in page
     changed = {**SIGNUP, "fields": ["culture"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
                "action": "save"}
     status, headers, _ = post(port, path, changed)
@@ -830,3 +839,80 @@ def test_an_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_witho
     assert stored == "hong@성동구청.kr"
     status, _, page = request(port, "GET", f"/p/{make_token('preferences', subscriber_id)}")
     assert status == 200 and 'value="hong@성동구청.kr"' in page
+
+
+# --- SPEC §13, read sentence by sentence: the forms' questions and the link's 24 hours ---------
+
+class _Controls(html.parser.HTMLParser):
+    """Each form of a page: its method, its action and the controls it sends
+    (name -> the values its inputs, options and buttons offer)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"method": attrs.get("method"), "action": attrs.get("action"), "controls": {}})
+        elif tag == "select" and self.forms:
+            self._select = attrs.get("name")
+            self.forms[-1]["controls"].setdefault(self._select, [])
+        elif tag == "option" and self.forms:
+            self.forms[-1]["controls"][self._select].append(attrs.get("value"))
+        elif tag in ("input", "button", "textarea") and self.forms and attrs.get("name"):
+            self.forms[-1]["controls"].setdefault(attrs["name"], []).append(attrs.get("value"))
+
+
+def forms_of(page: str) -> list[dict]:
+    parser = _Controls()
+    parser.feed(page)
+    return parser.forms
+
+
+ASKED = {"name", "email", "phone", "birth_year", "gender", "dong", "business_type", "fields", "channels"}
+
+
+def test_the_sites_sign_up_form_asks_what_spec_13_lists_and_posts_to_the_collector(tmp_path):
+    """SPEC §13: the form asks name, email, phone, birth year, gender, dong or
+    business type, fields and channels, and holds the privacy consent
+    (purpose, items kept, how long, the right to refuse); its action is
+    COLLECTOR_URL/subscribe."""
+    project = copy_project(tmp_path, extra_settings='COLLECTOR_URL = "https://sotong.sd.go.kr/"\n')
+    built = run_cli(project / "pelicanconf.py", "build")
+    assert built.code == 0, built.output
+    page = (project / "output" / "subscribe" / "form" / "index.html").read_text(encoding="utf-8")
+    (form,) = forms_of(page)
+    assert (form["method"], form["action"]) == ("post", "https://sotong.sd.go.kr/subscribe")
+    controls = form["controls"]
+    assert ASKED | {"consent", "website"} <= set(controls), sorted(controls)  # website: the honeypot
+    audiences = Project(project / "pelicanconf.py").audiences
+    assert set(controls["fields"]) == set(audiences.fields) and set(controls["channels"]) == {"email", "sms"}
+    assert set(controls["dong"]) - {""} == set(audiences.dongs)
+    assert set(controls["business_type"]) - {""} == set(audiences.business_types)
+    consent = page.split('id="q-consent"', 1)[1].split("</fieldset>", 1)[0]
+    told = dict(re.findall(r"<dt[^>]*>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", consent))
+    assert set(told) == {"수집·이용 목적", "수집하는 항목", "보관 기간", "동의를 거부할 권리"}
+    assert all(len(text) > 20 for text in told.values()), told
+
+
+def test_the_preferences_page_changes_what_spec_13_lists_and_has_stop_everything(site):
+    project, port, inbox = site
+    _subscriber_id, path, page = _preferences_page(project, port, inbox)
+    forms = [form for form in forms_of(page) if form["action"] == path]  # the other: the phone's code
+    (save,) = [form for form in forms if "fields" in form["controls"]]
+    (stop,) = [form for form in forms if form["controls"] == {"action": ["stop"]}]
+    assert save["method"] == stop["method"] == "post" and "모든 수신 그만두기" in page
+    assert {"fields", "channels", "dong", "birth_year", "email", "phone"} <= set(save["controls"])
+
+
+def test_a_sign_up_link_confirms_for_24_hours_and_not_a_second_more(site):
+    project, port, inbox = site
+    post(port, "/subscribe", SIGNUP)
+    age_pending(project, 24 * 3600 - 60)
+    assert post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox))})[0] == 200
+    assert post(port, "/subscribe", {**SIGNUP, "email": "kim@example.com", "channels": ["email"]})[0] == 303
+    age_pending(project, 24 * 3600 + 1)
+    status, _, page = post(port, "/subscribe/confirm", {"t": token_of(confirm_path(inbox, 1))})
+    assert status == 410 and "처음부터 다시 신청해 주세요" in page
+    assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]

@@ -315,6 +315,22 @@ def test_subscribers_sent_nothing_for_two_years_are_told_and_ended_thirty_days_l
     assert store_rows(quiet_project, "SELECT count(*) FROM subscriptions_inactive_notices") == [(0,)]
 
 
+def test_the_notice_to_an_inactive_subscriber_is_signed_as_every_email(quiet_project, tmp_path_factory):
+    """SPEC §14: with DKIM set, every email is signed; the purge's own notice went out without."""
+    from test_dkim import DOMAIN, SELECTOR, RawInbox, assert_signed, ed25519_key
+
+    key, record = ed25519_key(tmp_path_factory.mktemp("keys"))
+    inbox = RawInbox()
+    with SMTPServer(inbox) as server:
+        use_mail_server(quiet_project, server.port)
+        with open(quiet_project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+            settings.write(f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n')
+        told = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+        assert told.code == 0 and "2 subscribers told (by email 1," in told.output, told.output
+        (data,) = inbox.wait_for(1)
+    assert_signed(data, record)
+
+
 def test_a_notice_the_mail_server_never_took_starts_no_days_and_is_sent_again(quiet_project):
     """The mail server is down for a month: S1's notice is never handed over,
     so S1 is not told, not ended when S2 (told by text that day) is, and is

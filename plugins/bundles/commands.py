@@ -15,7 +15,7 @@ import click
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
-from sotong.links import site_url
+from sotong.links import collector_url, site_url
 from sotong.options import ISSUE_DAY
 from sotong.problems import SotongError
 from sotong.progress import progress
@@ -57,6 +57,9 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
         _say_no_subscribers(project, _("so the outbox holds no message"))
     if not urlsplit(site_url(project.settings)).scheme:
         click.echo(_("Note: SITEURL is not absolute in {settings_path}, so the links in these messages only work in previews; bundle for sending with -s publishconf.py.").format(
+            settings_path=project.shown(project.settings_path)))
+    elif urlsplit(collector_url(project.settings)).scheme != "https":  # SPEC §6, RFC 8058: List-Unsubscribe's URL is https
+        click.echo(_('Note: COLLECTOR_URL is not an https address in {settings_path}, so mail services such as Gmail offer no one-click unsubscribe for these emails and their links travel unencrypted; set COLLECTOR_URL = "https://..." and bundle again before sending.').format(
             settings_path=project.shown(project.settings_path)))
 
 

@@ -1,5 +1,6 @@
 """DKIM signatures (SPEC §14), put on every email when it is bundled, so that
-the outbox holds what is sent: with ``DKIM_DOMAIN``, ``DKIM_SELECTOR`` and
+the outbox holds what is sent (and on the mails sent outside bundles, as
+they are sent: ``sotong.mail.seal_for``): with ``DKIM_DOMAIN``, ``DKIM_SELECTOR`` and
 ``DKIM_KEY_PATH`` set, dkimpy signs with rsa-sha256 (a PEM RSA key) or
 ed25519-sha256 (a base64 Ed25519 key, as dkimpy's ``dknewkey --ktype
 ed25519`` writes it), covering the headers below (RFC 8058 asks that the
@@ -89,13 +90,13 @@ def _algorithm(key: bytes) -> bytes:
 def dkim_signer(context: MessageContext):
     """Receiver of ``sotong.signals.message_signers``: a function giving each
     message's DKIM-Signature header, or None when DKIM is not configured."""
-    import dkim
-
     found = SettingsProblems(context.settings)
     config = read_dkim_settings(context.settings, found)
     found.raise_any()
     if config is None:
         return None
+    import dkim  # only when signing (a third of a second): the collector's mails without DKIM do not wait for it
+
     key = read_key(Path(config["DKIM_KEY_PATH"]).expanduser())
     domain, selector = config["DKIM_DOMAIN"].encode(), config["DKIM_SELECTOR"].encode()
     algorithm = _algorithm(key)

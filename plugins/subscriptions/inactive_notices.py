@@ -25,6 +25,7 @@ from pathlib import Path
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
+from sotong.mail import seal_for
 from sotong.mail_server import connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
@@ -105,10 +106,11 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
     server = mail_server(settings)
     if not readers:
         return refused
+    seal = seal_for(settings)
     try:
         with connected(server) as smtp, progress(len(readers), _("Telling inactive subscribers")) as advance:
             for reader in readers:
-                code = _mail_one(smtp, settings, reader, words)
+                code = _mail_one(smtp, settings, reader, words, seal)
                 if code is None:
                     telling.told(reader.id, "email")
                 elif code == REFUSED:
@@ -123,7 +125,7 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
     return refused
 
 
-def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | None:
+def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict, seal) -> int | None:
     """Hand one notice to the server: None when it took it, :data:`REFUSED`
     when it refused the address for good (or cannot take it: characters
     outside ASCII before the @ and no SMTPUTF8), else the code of its answer.
@@ -131,7 +133,7 @@ def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict) -> int | 
     collector's mails do."""
     text = inactive.MAIL.format(url=_preferences_url(settings, reader.id), **words)
     try:
-        if not send_one(smtp, settings, reader.email, inactive.SUBJECT, text):
+        if not send_one(smtp, settings, reader.email, inactive.SUBJECT, text, seal):
             return REFUSED
     except smtplib.SMTPRecipientsRefused as exc:
         code = next(iter(exc.recipients.values()))[0]

@@ -1,6 +1,6 @@
 """What the plugin sends: confirmation and preference-link mails through the
-office's SMTP server (``SMTP_*`` settings), and 6-digit codes through an SMS
-transport.
+office's SMTP server (``SMTP_*`` settings), signed as every email is (DKIM,
+``sotong.mail.seal_for``), and 6-digit codes through an SMS transport.
 
 A mail is queued in the store (``subscriptions_mail``) in the request's own
 transaction, so a request never waits for the mail server or builds the
@@ -43,8 +43,9 @@ from typing import Callable
 from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.i18n import _
-from sotong.mail import CRLF, address_header, ascii_address, base64_body, date_header, header, mail_domain, plain_text
+from sotong.mail import CRLF, address_header, ascii_address, base64_body, date_header, header, mail_domain, plain_text, seal_for
 from sotong.mail_server import MailServer, connected, mail_server
+from sotong.problems import SotongError
 from sotong.store import SEOUL, now_iso, seoul_day
 
 from . import storage
@@ -90,9 +91,12 @@ def envelope_sender(settings: dict) -> str:
     return parseaddr(settings.get("MAIL_FROM") or "sotong@sd.go.kr")[1]
 
 
-def send_one(smtp: smtplib.SMTP, settings: dict, address: str, subject: str, text: str) -> bool:
+def send_one(smtp: smtplib.SMTP, settings: dict, address: str, subject: str, text: str,
+             seal: Callable[[bytes], bytes]) -> bool:
     """Hand one of the plugin's mails to ``address`` in its ASCII form (a
-    Hangul domain in IDNA); False, sending nothing, when the address needs
+    Hangul domain in IDNA), with the headers ``seal`` puts on (a DKIM
+    signature: :func:`sotong.mail.seal_for`, made once per connection); False,
+    sending nothing, when the address needs
     SMTPUTF8 (characters outside ASCII before the @) and the server does not
     offer it (smtplib would raise UnicodeEncodeError). The server's refusals
     are smtplib's exceptions."""
@@ -100,7 +104,7 @@ def send_one(smtp: smtplib.SMTP, settings: dict, address: str, subject: str, tex
     smtp.ehlo_or_helo_if_needed()
     if not (recipient.isascii() or smtp.has_extn("smtputf8")):
         return False
-    smtp.sendmail(envelope_sender(settings), [recipient], compose(settings, address, subject, text),
+    smtp.sendmail(envelope_sender(settings), [recipient], seal(compose(settings, address, subject, text)),
                   [] if recipient.isascii() else ["SMTPUTF8"])
     return True
 
@@ -178,9 +182,14 @@ class Mailer:
             queued = storage.queued_mail(store, BATCH)
         if not queued:
             return None
+        try:
+            seal = seal_for(self.settings)
+        except SotongError as exc:  # DKIM set wrong (sotong check names the line): the mails wait, to go signed
+            log.warning(_("%d confirmation mails wait: %s; trying again in %.0f s"), len(queued), exc, RETRY_SECONDS)
+            return RETRY_SECONDS
         done, pause, server = [], 0.0 if len(queued) == BATCH else None, mail_server(self.settings)
         try:
-            self._send(server, queued, done)
+            self._send(server, queued, done, seal)
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
             log.warning(_("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s"),
                         len(queued) - len(done), server.host, server.port,
@@ -190,12 +199,13 @@ class Mailer:
             storage.unqueue_mail(store, done)
         return pause
 
-    def _send(self, server: MailServer, queued: list, done: list) -> None:
-        """Send ``queued`` over one connection; each mail taken or refused for good goes to ``done``."""
+    def _send(self, server: MailServer, queued: list, done: list, seal: Callable[[bytes], bytes]) -> None:
+        """Send ``queued`` over one connection, each signed by ``seal``; each
+        mail taken or refused for good goes to ``done``."""
         with connected(server) as smtp:
             for mail in queued:
                 try:
-                    if not send_one(smtp, self.settings, mail.recipient, mail.subject, mail.body):
+                    if not send_one(smtp, self.settings, mail.recipient, mail.subject, mail.body, seal):
                         # dropped: kept queued, it would hold up the mails queued after it
                         log.warning(_("a confirmation mail's address has characters outside ASCII before the @ and "
                                       "the mail server does not offer SMTPUTF8; mail dropped"))
