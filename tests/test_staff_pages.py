@@ -37,3 +37,27 @@ def test_a_template_of_the_office_that_shows_a_page_is_listed_and_used(sotong, e
     result = sotong(empty_project_dir, "build", env={"SOTONG_LANG": "en"})
     assert result.code == 0, result.output
     assert "소개합니다." in (empty_project_dir / "output" / "about" / "index.html").read_text(encoding="utf-8")
+
+
+def test_two_pages_with_one_address_are_said_at_the_slug_line(sotong, project_dir):
+    """A page copied to start another (about-copy.md, still slug: about), or
+    given a slug another page has: check passed, and build printed Pelican's
+    English "There are 2 items with slug ..." and stopped with
+    "FileOverwriteFailedError". The page whose slug is its file's name keeps it."""
+    pages = project_dir / "content" / "pages"
+    (pages / "about-copy.md").write_text((pages / "about.md").read_text(encoding="utf-8"), encoding="utf-8")
+    result = sotong(project_dir, "build", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        "content/pages/about-copy.md:3: 이 페이지의 주소 about/은(는) 이미 content/pages/about.md의 주소입니다. 두 페이지가 "
+        "한 주소를 쓸 수 없으니 이 페이지에 다른 slug: 줄을 쓰세요. 예: slug: about-2"]
+    assert not (project_dir / "output").exists()
+    (pages / "about-copy.md").unlink()
+    about = (pages / "about.md").read_text(encoding="utf-8")
+    (pages / "about.md").write_text(about.replace("slug: about", "slug: archives"), encoding="utf-8")
+    result = sotong(project_dir, "check", env={"SOTONG_LANG": "en"})
+    assert result.stderr.splitlines()[-1] == (
+        "content/pages/about.md:3: this page's address archives/ is already that of the site's own page "
+        "archives/index.html; give this page its own slug: line, e.g. slug: archives-2"), result.output
+    (pages / "about.md").write_text(about.replace("slug: about", "status: draft\nslug: privacy"), encoding="utf-8")
+    assert sotong(project_dir, "check").code == 0, "a draft has no page, so no address"
