@@ -291,7 +291,7 @@ def _indented_under_value(text: str, mark) -> str | None:
         return None
     here = _KEY_LINE.match(lines[mark.line])
     above = next((line for line in reversed(lines[:mark.line]) if line.strip()), "")
-    key_above = re.match(r"([ \t]*)([A-Za-z_][\w-]*):[ \t]+\S", above)
+    key_above = re.match(r"([ \t]*(?:-[ \t]+)?)([A-Za-z_][\w-]*):[ \t]+\S", above)  # its column: after a list's "- "
     if here and key_above and len(here.group(1)) > len(key_above.group(1)):
         return key_above.group(2)
     return None
