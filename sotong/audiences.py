@@ -247,8 +247,12 @@ def _validate(doc: yamlsrc.Located, shown: str):
     groups = _labelled_map(data, "groups", problem) if "groups" in data else {}
     edition_field = data.get("edition_field")
     if edition_field is not None and edition_field not in fields:
-        problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}').format(
-            edition_field=edition_field, suggestion=did_you_mean(edition_field, fields)))
+        labelled = {str(label): key for key, label in fields.items()}  # the label of a field: its key is meant
+        suggestion = suggested(labelled.get(edition_field)) or did_you_mean(edition_field, fields)
+        problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}; write the key '
+                                      'of the field whose consenters also receive the whole newsletter, one of: '
+                                      '{keys}').format(edition_field=edition_field, suggestion=suggestion,
+                                                       keys=", ".join(f"{key} ({label})" for key, label in fields.items())))
     refs = {"dongs": dongs, "business_types": business_types, "fields": fields, "groups": groups}
     audiences = Audiences(
         fields=fields,
