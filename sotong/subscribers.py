@@ -47,7 +47,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import spreadsheet
 from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
-from .audiences import Audiences, resolve_key
+from .audiences import GENDER_WORDS, Audiences, resolve_key
 from .dates import ISO_DAY, iso_day
 from .i18n import N_, _
 from .invisible import trimmed
@@ -63,10 +63,6 @@ KINDS = ("person", "business")
 # The CLI's --encoding choices: "utf-8" is written with a BOM, as Excel needs to read it.
 ENCODINGS = {"utf-8": "utf-8-sig", "cp949": "cp949"}
 MOBILE_PREFIXES = ("010", "011", "016", "017", "018", "019")
-GENDER_WORDS = {
-    "f": "F", "female": "F", "여": "F", "여자": "F", "여성": "F",
-    "m": "M", "male": "M", "남": "M", "남자": "M", "남성": "M",
-}
 EARLIEST_BIRTH_YEAR = 1900
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
