@@ -263,6 +263,9 @@ _PLAIN_WORDS = (
     ("did not find expected key", lambda: _(
         "text follows a value's closing quote, or this line is indented unlike the keys above it; keep the whole "
         "value inside the quotes and start every key at the same column")),
+    ("did not find expected '-' indicator", lambda: _(
+        "this line is indented unlike the list item above it; start each item with - at the list's column, and its "
+        "other keys at the column of the key after its -")),
     ("found character that cannot start any token", lambda: _(
         "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
     ("found unknown escape character", _backslash_advice),
