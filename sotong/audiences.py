@@ -24,6 +24,11 @@ from .i18n import _
 from .problems import Problem, SotongError, did_you_mean, not_utf8, os_reason, suggested
 
 GENDERS = ("F", "M")
+# The words a form, a spreadsheet or staff may write for a gender.
+GENDER_WORDS = {
+    "f": "F", "female": "F", "여": "F", "여자": "F", "여성": "F",
+    "m": "M", "male": "M", "남": "M", "남자": "M", "남성": "M",
+}
 KINDS = ("person", "business")
 TOP_KEYS = ("fields", "edition_field", "departments", "dongs", "business_types", "groups", "segments")
 SEGMENT_KEYS = ("label", "age", "birth_years", "genders", "dongs", "kinds", "business_types", "fields", "groups")
@@ -247,8 +252,12 @@ def _validate(doc: yamlsrc.Located, shown: str):
     groups = _labelled_map(data, "groups", problem) if "groups" in data else {}
     edition_field = data.get("edition_field")
     if edition_field is not None and edition_field not in fields:
-        problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}').format(
-            edition_field=edition_field, suggestion=did_you_mean(edition_field, fields)))
+        labelled = {str(label): key for key, label in fields.items()}  # the label of a field: its key is meant
+        suggestion = suggested(labelled.get(edition_field)) or did_you_mean(edition_field, fields)
+        problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}; write the key '
+                                      'of the field whose consenters also receive the whole newsletter, one of: '
+                                      '{keys}').format(edition_field=edition_field, suggestion=suggestion,
+                                                       keys=", ".join(f"{key} ({label})" for key, label in fields.items())))
     refs = {"dongs": dongs, "business_types": business_types, "fields": fields, "groups": groups}
     audiences = Audiences(
         fields=fields,
@@ -371,8 +380,9 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
             problem((key, index), _('{key}: "{item}" is not defined, and audiences.yaml has no {key}: yet; add it there, '
                                     'e.g. {key}: {{{item}: 한글 이름}}').format(key=key, item=item))
         elif found is None:
+            meant = GENDER_WORDS.get(str(item).strip().lower()) if allowed is GENDERS else None  # genders: [여]
             problem((key, index), _('{key}: "{item}" is not defined{suggestion}; known: {names}').format(
-                key=key, item=item, suggestion=did_you_mean(str(item), allowed, labels=isinstance(allowed, dict)),
+                key=key, item=item, suggestion=suggested(meant) or did_you_mean(str(item), allowed, labels=isinstance(allowed, dict)),
                 names=", ".join(map(str, allowed.values() if isinstance(allowed, dict) else allowed))))
     return None if None in keys else frozenset(keys)
 

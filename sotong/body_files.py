@@ -13,7 +13,8 @@ own folder), passed ``check`` and showed residents a broken picture; Pelican
 said only an English warning in the build's log. Links to web addresses
 (``https:``, ``mailto:``, ``tel:``), to a part of the page (``#...``) and to
 pages of the site (``../other-notice/``, ``{filename}other.md``) are not
-files and are left alone.
+files and are left alone; a web address written without ``https://``
+(``www.gov.kr``) is told to have it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ _HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']
 # (a web address's scheme has two letters or more: C:\ and file:/// are a file on the writer's own computer)
 _NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|category|author|filename)\}", re.I)
 _MARKER = re.compile(r"\{(static|attach)\}")
+# a web address written without https:// (www.gov.kr, seoul.go.kr/news): the browser looks for it as a file of the site
+_WEB_ADDRESS = re.compile(r"www\d?\.[\w-]+\.|[\w-]+(?:\.[\w-]+)*\.(?:kr|com|net|org)(?:[/?#]|$)", re.I)
 # a link whose path ends so (or has no ending) leads to a page of the site, not a file
 PAGE_ADDRESS_SUFFIXES = ("", ".md", ".html", ".htm")
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -68,6 +71,9 @@ def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
         return None
     path = unquote(re.split(r"[?#]", target)[0])
     marker = _MARKER.match(path)
+    if marker is None and _WEB_ADDRESS.match(target):
+        return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
+                 'write https:// before it: https://{target}').format(target=target)
     if marker is None and not picture and os.path.splitext(path)[1].lower() in PAGE_ADDRESS_SUFFIXES:
         return None  # a page of the site
     rest = path[marker.end():] if marker else path

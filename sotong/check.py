@@ -39,7 +39,8 @@ def check_project(project: Project) -> list[Problem]:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content),
-                *_links_to_private_notices(project, content), *_site_files_by_address(project, content)]
+                *_links_to_private_notices(project, content), *_site_files_by_address(project, content),
+                *_pages_by_address(project, content)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -135,6 +136,46 @@ def _links_to_private_notices(project: Project, content) -> list[Problem]:
 
 
 _ADDRESS = re.compile(r"https?://[^\s)<>\"']+", re.I)
+# The site's own pages that a static page's address could take (settings: the file each is saved as).
+_SITE_PAGES = {"INDEX_SAVE_AS": "index.html", "ARCHIVES_SAVE_AS": "", "CATEGORIES_SAVE_AS": "", "FEEDS_SAVE_AS": "",
+               "AUTHORS_SAVE_AS": "", "TAGS_SAVE_AS": ""}
+
+
+def _pages_by_address(project: Project, content) -> list[Problem]:
+    """Each static page whose address (its slug's) is another page's, or
+    one of the site's own (the archives, the list of fields): Pelican warned
+    in English and stopped the build with "FileOverwriteFailedError"."""
+    from .links import page_slug
+
+    settings = project.settings
+    taken = {settings.get(name) or default: None for name, default in _SITE_PAGES.items() if settings.get(name) or default}
+    problems = []
+    pages = [page for page in content.pages.values() if page.metadata.get("status") != "draft"]
+    slugs = {page.source: page_slug(settings, page) for page in pages}
+    # the page whose slug is its file's name keeps its address; the others are told to take another
+    for page in sorted(pages, key=lambda page: (slugs[page.source] != Path(page.source).stem, page.source)):
+        slug = slugs[page.source]
+        save_as = settings["PAGE_SAVE_AS"].format(slug=slug)
+        if save_as not in taken:
+            taken[save_as] = page
+            continue
+        other = taken[save_as]
+        owner = project.shown(other.source) if other is not None else _("the site's own page {file}").format(file=save_as)
+        problems.append(Problem(project.shown(page.source), _slug_line(page), _(
+            'this page\'s address {address} is already that of {other}; give this page its own slug: line, e.g. '
+            'slug: {slug}-2').format(address=settings["PAGE_URL"].format(slug=slug), other=owner, slug=slug)))
+    return problems
+
+
+def _slug_line(page) -> int:
+    """The line of a page's ``slug:``, or 1."""
+    with open(page.source, encoding="utf-8") as file:
+        for number, line in enumerate(file, start=1):
+            if number > 1 and line.rstrip() == "---":
+                break
+            if line.startswith("slug:"):
+                return number
+    return 1
 
 
 def _site_files_by_address(project: Project, content) -> list[Problem]:

@@ -132,27 +132,88 @@ def template_problem(settings: dict, name) -> str | None:
     """Why a page's ``template:`` names no template that Pelican would find
     for it (THEME_TEMPLATES_OVERRIDES, then the theme's templates; with
     ``!theme/`` or ``!simple/`` before it, the theme's or Pelican's simple
-    theme's), or None. Pelican stopped the build with its own English error."""
+    theme's), or one that cannot show a page (:func:`_shows_a_page`), or
+    None. Pelican stopped the build with its own English error, or with
+    Jinja's "'article' is undefined", naming no file."""
     import pelican
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateNotFound
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
     theme = os.path.join(os.path.expanduser(settings["THEME"]), "templates")
     folders = [*(settings.get("THEME_TEMPLATES_OVERRIDES") or ()), theme]
     extensions = settings.get("TEMPLATE_EXTENSIONS") or [".html"]
     simple = os.path.join(os.path.dirname(pelican.__file__), "themes", "simple", "templates")
-    loader = ChoiceLoader([FileSystemLoader(folders), PrefixLoader(
-        {"!simple": FileSystemLoader(simple), "!theme": FileSystemLoader(theme)})])
-    for extension in extensions if isinstance(name, str) and name.strip() else ():
-        try:
-            loader.get_source(Environment(), name + extension)
-            return None
-        except TemplateNotFound:
-            continue
-    known = sorted({file[:-len(extension)] for folder in folders if os.path.isdir(folder)
-                    for file in os.listdir(folder) for extension in extensions if file.endswith(extension)})
-    return _('the template "{name}" does not exist{suggestion}; the theme has {templates}: write one of '
+    environment = _reading_environment(settings, ChoiceLoader([FileSystemLoader(folders), PrefixLoader(
+        {"!simple": FileSystemLoader(simple), "!theme": FileSystemLoader(theme)})]))
+    found = next((file for extension in extensions if isinstance(name, str) and name.strip()
+                  and _exists(environment, file := name + extension)), None)
+    if found is not None and _shows_a_page(environment, found):
+        return None
+    usable = sorted({file[:-len(extension)] for folder in folders if os.path.isdir(folder) for file in os.listdir(folder)
+                     for extension in extensions if file.endswith(extension) and _shows_a_page(environment, file)})
+    if found is not None:
+        return _('the template "{name}" is for other pages (a notice, a list of notices), not for a page of '
+                 'content/pages; a page may use {templates}: write template: page, or remove the template: '
+                 'line').format(name=name, templates=", ".join(usable))
+    return _('the template "{name}" does not exist{suggestion}; a page may use {templates}: write one of '
              'them, or remove the template: line to use page').format(
-        name="" if name is None else name, suggestion=did_you_mean(str(name), known), templates=", ".join(known))
+        name="" if name is None else name, suggestion=did_you_mean(str(name), usable), templates=", ".join(usable))
+
+
+class _AnyName(dict):
+    """Filters or tests by any name: which names a template reads does not depend on them."""
+
+    def get(self, key, default=None):
+        return super().get(key, len)
+
+
+def _reading_environment(settings: dict, loader):
+    """A Jinja environment that parses the theme's templates as Pelican's
+    does, only to tell which names they read."""
+    from jinja2 import Environment
+
+    extensions = (settings.get("JINJA_ENVIRONMENT") or {}).get("extensions") or ()
+    environment = Environment(loader=loader, extensions=[*extensions, "jinja2.ext.i18n"])
+    environment.filters, environment.tests = _AnyName(environment.filters), _AnyName(environment.tests)
+    return environment
+
+
+def _exists(environment, file: str) -> bool:
+    from jinja2 import TemplateNotFound
+
+    try:
+        environment.loader.get_source(environment, file)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+# What Pelican gives only the pages it makes of other things (a notice, a
+# list, a category, a tag, an author, a period), never a page of content/pages.
+_NOT_A_PAGES = frozenset({"article", "articles_page", "articles_paginator", "articles_previous_page",
+                          "articles_next_page", "category", "tag", "author", "period", "period_num"})
+
+
+def _shows_a_page(environment, file: str) -> bool:
+    """Whether ``file`` (and what it extends, includes and imports) reads
+    ``page`` and nothing in _NOT_A_PAGES; True when a template of it cannot
+    be parsed (the build says where)."""
+    from jinja2 import TemplateError, TemplateNotFound, meta
+
+    names, seen, waiting = set(), set(), [file]
+    while waiting:
+        current = waiting.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            tree = environment.parse(environment.loader.get_source(environment, current)[0])
+            names |= meta.find_undeclared_variables(tree)
+        except TemplateNotFound:  # an "include ... ignore missing"
+            continue
+        except TemplateError:
+            return True
+        waiting.extend(used for used in meta.find_referenced_templates(tree) if isinstance(used, str))
+    return "page" in names and not names & _NOT_A_PAGES
 
 
 def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:

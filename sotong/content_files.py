@@ -219,19 +219,31 @@ def yaml_files(folder: Path, shown: Callable[[Path], str] = str) -> tuple[list[P
     return [Path(path) for path in sorted(files)], problems
 
 
+# a path on a Windows computer (a drive's letter), or an address of the computer's own files
+_OWN_COMPUTER = re.compile(r"[A-Za-z]:[\\/]|file:", re.I)
+_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+
+
 def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     """``value`` as a path relative to ``root`` (content/), and None; or None
     and why it is refused: absolute, climbing out with ``..``, missing, or a
     link that leads outside ``root``."""
     text = str(value).strip()
     relative = Path(text)
+    folder = "images" if relative.suffix.lower() in _PICTURE_SUFFIXES else "files"
+    if _OWN_COMPUTER.match(text):  # C:\Users\kim\Desktop\poster.jpg, a file on the writer's computer
+        return None, _('"{text}" is a file on this computer, not in the project; copy it into content/{folder}/ and '
+                       'write {folder}/{name}').format(text=text, folder=folder, name=re.split(r"[\\/]", text)[-1])
     if relative.is_absolute() or text.startswith(("/", "\\")) or ".." in relative.parts or "\\" in text:
         return None, _('"{text}" must be a path inside content/ without / at the start or .., e.g. images/poster.jpg').format(
             text=text)
     target = root / relative
+    if not target.is_file() and relative.parts[:1] == ("content",) and (root / Path(*relative.parts[1:])).is_file():
+        return None, _('"{text}": write the path from inside content/, without content/ at its start: {fixed}').format(
+            text=text, fixed=Path(*relative.parts[1:]).as_posix())
     if not target.is_file():
-        return None, _('"{text}" not found under content/; put the file there (e.g. content/images/) or fix the path').format(
-            text=text)
+        return None, _('"{text}" not found under content/; put the file there (e.g. content/{folder}/) or fix the '
+                       'path').format(text=text, folder=folder)
     real_root = os.path.realpath(root)
     if not os.path.realpath(target).startswith(real_root + os.sep):
         return None, _('"{text}" is a link to a file outside content/; copy the file itself into content/images/').format(

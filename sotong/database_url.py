@@ -1,12 +1,107 @@
-"""Whether ``SOTONG_DB`` names a PostgreSQL database rather than a file: what
-the settings (which make file paths absolute) and the store both ask, kept
-apart so that reading the settings imports neither the store nor sqlite3."""
+"""What ``SOTONG_DB`` names, and why it could not be reached, kept apart so
+that reading the settings imports neither the store nor sqlite3: whether it
+names a PostgreSQL database rather than a file (what the settings, which
+make file paths absolute, and the store both ask), and a failed connection
+said as the staff can act on it (:func:`connection_failure`): libpq's own
+English first line ("FATAL:  password authentication failed for user ...")
+was the message, in a Korean line."""
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 from pathlib import Path
+
+from .i18n import _
 
 
 def is_database_url(location: str | Path) -> bool:
     """Whether ``SOTONG_DB`` names a PostgreSQL database rather than a file."""
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+# libpq's words for each kind of failure, as PostgreSQL 12-17 and psycopg say them.
+_NO_SERVER = re.compile(r"Connection refused|No such file or directory|Network is unreachable|No route to host|"
+                        r"server closed the connection unexpectedly")
+_UNKNOWN_HOST = re.compile(r"failed to resolve host '([^']*)'|could not translate host name \"([^\"]*)\"")
+_BUSY = re.compile(r"too many clients|remaining connection slots|is starting up|is shutting down|"
+                   r"in recovery mode|not yet accepting connections")
+_REFUSED = re.compile(r"permission denied for database|no pg_hba\.conf entry|pg_hba\.conf rejects connection")
+_SERVER_AT = re.compile(r'server at "([^"]*)", port (\d+)|on socket "([^"]*)/\.s\.PGSQL\.(\d+)"')
+
+
+def connection_failure(detail: str, parts: dict) -> str:
+    """What to check when libpq could not connect, saying ``detail`` (its
+    message) as the reason only when it is none of the kinds known here;
+    ``parts``: the address's parameters (conninfo_to_dict), for the names
+    libpq's message leaves out. Never a password: libpq names none."""
+    user = _quoted(detail, r'(?:for user|role) "([^"]*)"') or parts.get("user") or os.environ.get("PGUSER") \
+        or _login_name()
+    database = _quoted(detail, r'database "([^"]*)"') or parts.get("dbname") or os.environ.get("PGDATABASE") or user
+    if "password authentication failed" in detail:
+        return _("SOTONG_DB: the PostgreSQL server did not accept the password of user \"{user}\"; check the password "
+                 "in PGPASSWORD, ~/.pgpass or the service file (never write it in SOTONG_DB), then run the command "
+                 "again").format(user=user)
+    if "no password supplied" in detail:
+        return _("SOTONG_DB: the PostgreSQL server asks for the password of user \"{user}\" and none was given; set "
+                 "it in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)").format(user=user)
+    if re.search(r'database "[^"]*" does not exist', detail):
+        return _("SOTONG_DB: the PostgreSQL server has no database \"{database}\"; check the name at the end of "
+                 "SOTONG_DB, or ask the database's administrator to make it (createdb {database}), then run sotong db "
+                 "upgrade").format(database=database)
+    if re.search(r'role "[^"]*" does not exist', detail):
+        return _("SOTONG_DB: the PostgreSQL server has no user \"{user}\"; check the user name in SOTONG_DB (before "
+                 "the @), or ask the database's administrator to make it (CREATE ROLE)").format(user=user)
+    if _REFUSED.search(detail):
+        return _("SOTONG_DB: the PostgreSQL server does not let user \"{user}\" connect to database \"{database}\" "
+                 "from here; ask the database's administrator to allow it (GRANT CONNECT, pg_hba.conf)").format(
+            user=user, database=database)
+    return _unreachable(detail, parts)
+
+
+def _unreachable(detail: str, parts: dict) -> str:
+    """A server that is not there, not known, silent or busy; else libpq's first line itself."""
+    if unknown := _UNKNOWN_HOST.search(detail):
+        return _("SOTONG_DB: no computer named \"{host}\" is known on the network; check the host name in SOTONG_DB "
+                 "(after the @), then run the command again").format(host=unknown.group(1) or unknown.group(2))
+    place = _server_place(detail, parts)
+    if _NO_SERVER.search(detail):
+        return _("SOTONG_DB: no PostgreSQL server answers at {place}; check that the server runs and that SOTONG_DB's "
+                 "host and port are right, then run the command again").format(place=place)
+    if "timeout expired" in detail:
+        return _("SOTONG_DB: the PostgreSQL server at {place} did not answer in time; check that the server runs, "
+                 "that SOTONG_DB's host and port are right and that no firewall stands between, then run the "
+                 "command again").format(place=place)
+    if _BUSY.search(detail):
+        return _("SOTONG_DB: the PostgreSQL server at {place} takes no connection now (it is starting or stopping, "
+                 "or has all it allows); run the command again in a minute, or ask the database's "
+                 "administrator").format(place=place)
+    first_line = detail.strip().splitlines()[0] if detail.strip() else "?"
+    return _("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; check that the server runs and SOTONG_DB's "
+             "host, port and database name, then run the command again").format(first_line=first_line)
+
+
+def _login_name() -> str:
+    """The user libpq names itself by when the address names none."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+def _quoted(detail: str, pattern: str) -> str | None:
+    found = re.search(pattern, detail)
+    return found.group(1) if found else None
+
+
+def _server_place(detail: str, parts: dict) -> str:
+    """The server's host and port as libpq tried them (its message names
+    them), or as the address writes them."""
+    found = _SERVER_AT.search(detail)
+    if found:
+        host, port = (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
+    else:
+        host = parts.get("host") or os.environ.get("PGHOST") or "localhost"
+        port = parts.get("port") or os.environ.get("PGPORT") or "5432"
+    return f"{host}:{port}"

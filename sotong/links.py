@@ -156,19 +156,25 @@ def file_url(settings: dict, content, path: str) -> str | None:
     """The address of the page made of the notice or page file ``path``: None
     for a file that makes none (a private or draft notice, a draft page, no
     notice or page)."""
-    from pelican.utils import slugify
-
     linked = content.notice_read_from(path)
     if linked is not None:
         return notice_url(settings, linked.slug) if linked.published and not linked.private else None
     page = content.pages.get(path)
     if page is None or page.metadata.get("status") == "draft":
         return None
-    slug = page.metadata.get("slug") or slugify(
-        page.metadata.get("title") if settings.get("SLUGIFY_SOURCE") == "title" else os.path.splitext(os.path.basename(path))[0],
+    return site_url(settings, settings["PAGE_URL"].format(slug=page_slug(settings, page)))
+
+
+def page_slug(settings: dict, page) -> str:
+    """The slug Pelican gives a static page: its ``slug:``, or made of its
+    title or its file's name (SLUGIFY_SOURCE)."""
+    from pelican.utils import slugify
+
+    return str(page.metadata.get("slug") or slugify(
+        page.metadata.get("title") if settings.get("SLUGIFY_SOURCE") == "title"
+        else os.path.splitext(os.path.basename(page.source))[0],
         regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []), preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False))
-    return site_url(settings, settings["PAGE_URL"].format(slug=slug))
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False)))
 
 
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and escapes stay as they are

@@ -273,9 +273,10 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
                            "line: event: {{{key}: {value}}}").format(key=key, value=meta[key]))
         elif key not in KEYS:
             problem(key, _('unknown key "{key}"{suggestion}; allowed keys: {keys}').format(
-                key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
+                key=key, suggestion=suggested(_meant_key(key)) or did_you_mean(key, KEYS), keys=", ".join(KEYS)))
+    meant = {_meant_key(key) for key in meta if key not in KEYS}
     for key in REQUIRED:
-        if _blank(meta.get(key)):
+        if _blank(meta.get(key)) and key not in meant:  # "부서: 문화체육과" is said once, as the key to write
             example = {"title": "title: 겨울철 한파 대비 안내", "date": "date: 2026-11-05",
                        "department": f"department: {audiences.departments[0] if audiences.departments else '문화체육과'}",
                        "category": f"category: {next(iter(audiences.fields), 'culture')}"}[key]
@@ -283,6 +284,23 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
                 problem(key, _("{key} is empty; write it after the colon, e.g.  {example}").format(key=key, example=example))
             else:
                 problem(None, _("{key} is required; add a line such as  {example}").format(key=key, example=example))
+
+
+# The key a word staff write for it means (제목: ..., Title: ... as Pelican's own notices have it).
+KOREAN_KEYS = {
+    "제목": "title", "날짜": "date", "일자": "date", "게시일": "date", "부서": "department", "담당부서": "department",
+    "분야": "category", "카테고리": "category", "대상": "audiences", "받는사람": "audiences", "채널": "channels",
+    "요약": "summary", "문자": "sms", "만료일": "expires", "게시종료일": "expires", "마감일": "expires", "행사": "event",
+    "그림": "image", "사진": "image", "이미지": "image", "그림설명": "image_alt", "대체텍스트": "image_alt",
+    "설문": "survey", "중요도": "priority", "긴급": "priority", "상태": "status", "공개": "visibility",
+    "공개여부": "visibility", "첨부": "attachments", "첨부파일": "attachments",
+}
+
+
+def _meant_key(key) -> str | None:
+    """The key that an unknown ``key`` stands for (its Korean word, or itself in capitals), or None."""
+    word = str(key).strip()
+    return KOREAN_KEYS.get(word.replace(" ", "")) or (word.lower() if word.lower() in KEYS else None)
 
 
 def _blank(value) -> bool:

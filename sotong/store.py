@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from .database_url import is_database_url
+from .database_url import connection_failure, is_database_url
 from .i18n import N_, _
 from .problems import SotongError
 
@@ -1080,8 +1080,6 @@ _WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\b", re.IGNORECASE)
 _REAL = re.compile(r"\bREAL\b", re.IGNORECASE)
 
 
-# What the server says when it knows the user not, or refuses it this database or this address.
-_REFUSED_USER = re.compile(r'role ".*" does not exist|permission denied for database|no pg_hba\.conf entry')
 # postgresql://USER:PASSWORD@... (a colon before the first @, no ? before it: an @ in the query's values), or
 # ?password=...: libpq reads a password holding / or @ otherwise (a host USER, a port PASSWORD...), and quotes
 # it when it fails.
@@ -1186,15 +1184,7 @@ class _PostgresConnection:
             raise SotongError([_("SOTONG_DB: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30").format(
                 reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if "password" in first_line:
-                hint = _("give its password in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)")
-            elif _REFUSED_USER.search(first_line):
-                hint = _("check SOTONG_DB's user name, and ask the database's administrator to let that user connect (CREATE ROLE, GRANT CONNECT, pg_hba.conf)")
-            else:
-                hint = _("check that the server runs and SOTONG_DB's host, port and database name, then run the command again")
-            raise SotongError([_("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; {hint}").format(
-                first_line=first_line, hint=hint)]) from None
+            raise SotongError([connection_failure(str(exc), parts)]) from None
         return cls(connection)
 
     def execute(self, sql: str, params=()):

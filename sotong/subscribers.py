@@ -47,7 +47,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import spreadsheet
 from .atomic import replacing_text
 from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilobytes, pieces
-from .audiences import Audiences, resolve_key
+from .audiences import GENDER_WORDS, Audiences, resolve_key
 from .dates import ISO_DAY, iso_day
 from .i18n import N_, _
 from .invisible import trimmed
@@ -63,10 +63,6 @@ KINDS = ("person", "business")
 # The CLI's --encoding choices: "utf-8" is written with a BOM, as Excel needs to read it.
 ENCODINGS = {"utf-8": "utf-8-sig", "cp949": "cp949"}
 MOBILE_PREFIXES = ("010", "011", "016", "017", "018", "019")
-GENDER_WORDS = {
-    "f": "F", "female": "F", "여": "F", "여자": "F", "여성": "F",
-    "m": "M", "male": "M", "남": "M", "남자": "M", "남성": "M",
-}
 EARLIEST_BIRTH_YEAR = 1900
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
@@ -551,9 +547,19 @@ def _first_bad_byte(path: Path, codec: str) -> int | None:
     return None
 
 
+# How a ZIP file (.xlsx, .hwpx) and an OLE compound file (.xls, .hwp, .doc) begin.
+_DOCUMENTS = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04")
+
+
 def file_encoding(path: Path, shown: str) -> str:
     """The codec to read the file with, by :func:`decode`'s rule, read piece
-    by piece (a large file is never held whole)."""
+    by piece (a large file is never held whole). SotongError for a
+    workbook or another document given for its CSV (:data:`_DOCUMENTS`)."""
+    with path.open("rb") as file:
+        if file.read(len(_DOCUMENTS[0])).startswith(_DOCUMENTS):
+            raise SotongError([Problem(shown, 1, _('the file is an Excel workbook (.xlsx, .xls) or another document, '
+                                                   'not a CSV; open it in Excel, choose 다른 이름으로 저장 and the type '
+                                                   '"CSV UTF-8 (쉼표로 분리)", and import that file'))])
     stops = {}
     for codec, reader in (("utf-8", "utf-8-sig"), ("cp949", "cp949")):
         stops[codec] = _first_bad_byte(path, codec)
@@ -724,10 +730,14 @@ def _check_header(names: list[str], shown: str) -> None:
         elif name and names.count(name) > 1:
             problems.append(Problem(shown, 1, _('column "{name}" is in the header {count} times; name each column once').format(
                 name=name, count=names.count(name))))
-    for name in COLUMNS:
-        if name not in names and name not in suggested and name not in OPTIONAL_COLUMNS:
-            problems.append(Problem(shown, 1, _('column "{name}" is missing; the header must name these columns, in any order: {expected}').format(
-                name=name, expected=expected)))
+    missing = [name for name in COLUMNS if name not in names and name not in suggested and name not in OPTIONAL_COLUMNS]
+    if len(missing) == 1:
+        problems.append(Problem(shown, 1, _('column "{name}" is missing; the header must name these columns, in any order: {expected}').format(
+            name=missing[0], expected=expected)))
+    elif missing:  # one line, not one per column each with the whole list
+        problems.append(Problem(shown, 1, _("the columns {names} are missing; the header must name these columns, in any "
+                                            "order (a column may be empty): {expected}").format(
+            names=", ".join(missing), expected=expected)))
     if problems:
         raise SotongError(problems)
 

@@ -300,6 +300,9 @@ _PLAIN_WORDS = (
     ("did not find expected key", lambda: _(
         "text follows a value's closing quote, or this line is indented unlike the keys above it; keep the whole "
         "value inside the quotes and start every key at the same column")),
+    ("did not find expected '-' indicator", lambda: _(
+        "this line is indented unlike the list item above it; start each item with - at the list's column, and its "
+        "other keys at the column of the key after its -")),
     ("found character that cannot start any token", lambda: _(
         "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
     ("found unknown escape character", _backslash_advice),
@@ -328,7 +331,7 @@ def _indented_under_value(text: str, mark) -> str | None:
         return None
     here = _KEY_LINE.match(lines[mark.line])
     above = next((line for line in reversed(lines[:mark.line]) if line.strip()), "")
-    key_above = re.match(r"([ \t]*)([A-Za-z_][\w-]*):[ \t]+\S", above)
+    key_above = re.match(r"([ \t]*(?:-[ \t]+)?)([A-Za-z_][\w-]*):[ \t]+\S", above)  # its column: after a list's "- "
     if here and key_above and len(here.group(1)) > len(key_above.group(1)):
         return key_above.group(2)
     return None

@@ -78,3 +78,23 @@ def new_database() -> str:
     with psycopg.connect(host=socket_folder, user="sotong", dbname="postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql://sotong@/{name}?host={socket_folder}"
+
+
+def role_with_password(name: str, password: str) -> str:
+    """A user of the test server who must give ``password`` (scram-sha-256;
+    every other user connects on trust), as a ``postgresql://`` URL of a
+    fresh database that it owns, without the password."""
+    import psycopg
+
+    socket_folder = _server()
+    rules = Path(socket_folder, "data", "pg_hba.conf")
+    line = f"local all {name} scram-sha-256\n"
+    if line not in rules.read_text():
+        rules.write_text(line + rules.read_text())
+    url = new_database()
+    with psycopg.connect(host=socket_folder, user="sotong", dbname="postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_reload_conf()")
+        if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+            admin.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+        admin.execute(f'ALTER DATABASE "{url.split("@/")[1].split("?")[0]}" OWNER TO "{name}"')
+    return url.replace("sotong@", f"{name}@")

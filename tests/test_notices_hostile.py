@@ -539,9 +539,8 @@ def test_a_page_template_that_does_not_exist_is_named_at_its_line(sotong, cli, e
     result = sotong(empty_project_dir, "build", env={"SOTONG_LANG": "ko"})
     assert result.code == 1 and "Traceback" not in result.output, result.output
     assert result.stderr.splitlines() == [
-        'content/pages/about.md:3: 템플릿 "landing"이(가) 없습니다. 테마에 있는 템플릿: 404, archives, article, base, '
-        "categories, category, feeds, index, macros, page, pagination, site_header. 이 중 하나를 쓰거나, template: "
-        "줄을 지워 기본 템플릿(page)을 쓰세요"], result.output
+        'content/pages/about.md:3: 템플릿 "landing"이(가) 없습니다. 페이지에 쓸 수 있는 템플릿: page. 이 중 하나를 '
+        "쓰거나, template: 줄을 지워 기본 템플릿(page)을 쓰세요"], result.output
     assert not (empty_project_dir / "output").exists()
     about.write_text("---\ntitle: 소개\ntemplate: pag\n---\n소개합니다.\n", encoding="utf-8")
     assert 'content/pages/about.md:3: the template "pag" does not exist; did you mean "page"?' in cli(

@@ -227,10 +227,10 @@ def test_an_unreachable_database_is_one_line_and_exit_1(tmp_path):
     project = copy_project(tmp_path, extra_settings="SOTONG_DB = 'postgresql://sotong@/sotong?host=/nonexistent'")
     result = run_sotong(project, "db", "upgrade")
     assert result.code == 1
-    assert result.stderr.startswith("SOTONG_DB: cannot reach the PostgreSQL database: ")
+    assert result.stderr.startswith("SOTONG_DB: no PostgreSQL server answers at /nonexistent:5432; ")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert result.stderr.rstrip().endswith(  # what to do next, not only libpq's words
-        "; check that the server runs and SOTONG_DB's host, port and database name, then run the command again")
+        "; check that the server runs and that SOTONG_DB's host and port are right, then run the command again")
 
 
 def test_a_plugin_declares_its_schema_modules_once_and_db_upgrade_imports_them(tmp_path, monkeypatch):

@@ -34,7 +34,7 @@ def test_a_password_in_the_address_is_refused_without_quoting_any_of_it(url):
 def test_an_at_sign_in_the_query_is_no_password(tmp_path):
     with pytest.raises(SotongError) as refused:  # no server there: it got as far as connecting
         Store.open(f"postgresql://sotong@/nothing?host={tmp_path}&application_name=a@b")
-    assert "cannot reach the PostgreSQL database" in str(refused.value)
+    assert str(refused.value).startswith("SOTONG_DB: no PostgreSQL server answers at ")
 
 
 def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
@@ -43,11 +43,12 @@ def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
     monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
     monkeypatch.setattr(store_module, "CONNECT_TIMEOUT_S", 2)
     silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
     said = []
 
     def open_it():
         try:
-            Store.open(f"postgresql://sotong@127.0.0.1:{silent.getsockname()[1]}/sotong")
+            Store.open(f"postgresql://sotong@127.0.0.1:{port}/sotong")
         except SotongError as exc:
             said.append(str(exc))
 
@@ -56,7 +57,8 @@ def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
     opening.join(20)
     silent.close()
     assert not opening.is_alive(), "still waiting for the server after 20 s"
-    assert said and said[0].startswith("SOTONG_DB: cannot reach the PostgreSQL database: ") and "timeout" in said[0]
+    assert said and said[0].startswith(f"SOTONG_DB: the PostgreSQL server at 127.0.0.1:{port} did "
+                                       "not answer in time; "), said
 
 
 def test_a_user_without_the_right_to_create_tables_is_told_so_in_one_line(tmp_path):
@@ -197,7 +199,6 @@ def test_a_user_the_server_does_not_know_is_told_to_check_the_user_not_the_host(
     url = new_database().replace("sotong@", "sotong_nobody@")
     with pytest.raises(SotongError) as refused:
         Store.open(url)
-    assert str(refused.value).startswith("SOTONG_DB: cannot reach the PostgreSQL database: ")
-    assert 'role "sotong_nobody" does not exist' in str(refused.value)
-    assert str(refused.value).endswith("; check SOTONG_DB's user name, and ask the database's administrator to let "
-                                       "that user connect (CREATE ROLE, GRANT CONNECT, pg_hba.conf)")
+    assert str(refused.value) == (
+        'SOTONG_DB: the PostgreSQL server has no user "sotong_nobody"; check the user name in SOTONG_DB (before the @), '
+        "or ask the database's administrator to make it (CREATE ROLE)")

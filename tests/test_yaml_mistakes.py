@@ -47,6 +47,15 @@ MISTAKES = [
     # a key line pasted with spaces before it, under a key with a value: was "put the value in double quotes"
     ("title: 재산세 납부 안내\n  date: 2026-09-02\ncategory: tax\n", 2, "this line is indented further than title "
      "above it, so it is read as more of title's value; start it at the same column as title: date: 2026-09-02"),
+    # the same under a list item's first key (a survey's question): was "put the value in double quotes: type: "text"",
+    # which staff did, and were told the same again
+    ("questions:\n  - id: wish\n     type: text\n    text: 바라는 점\n", 3, "this line is indented further than id "
+     "above it, so it is read as more of id's value; start it at the same column as id: type: text"),
+    # a list item's first key pasted onto its "- " line further right than its other keys: was "not valid YAML: did
+    # not find expected '-' indicator", in libyaml's English
+    ("questions:\n  - id: a\n    type: text\n  -     id: b\n    type: text\n", 5, "this line is indented unlike the list "
+     "item above it; start each item with - at the list's column, and its other keys at the column of the key after "
+     "its -"),
     # a title that starts with a word in brackets, as notices' do: said as a quote closed too early
     ("date: 2026-09-02\ntitle: [공지] 재산세 납부 안내\n", 2, 'the value of title starts with a bracket, which YAML reads '
      'as a list, and text follows it; put the whole value in double quotes: title: "[공지] 재산세 납부 안내"'),

@@ -1,13 +1,17 @@
 """A preview persona: ``"age=34 gender=F dong=seongsu1ga1 fields=education,culture"``
 (dongs, fields and business types by key or Korean label: ``dong=응봉동
-fields=건강정보``; ``groups=committee-budget``: a member of a committee, SPEC §16)
+fields=건강정보``; ``groups=committee-budget``: a member of a committee, SPEC §16;
+``gender=여`` as the subscribers' CSV takes it; items may be separated by
+commas too, and lists by ``;`` as in the CSV)
 read into a subscriber with placeholder addresses, checked against
 audiences.yaml, so that staff can see what such a reader would get."""
 
 from __future__ import annotations
 
+import re
+
 from sotong.i18n import _
-from sotong.audiences import BOUND_RANGES, GENDERS, KINDS, Audiences, resolve_key
+from sotong.audiences import BOUND_RANGES, GENDER_WORDS, GENDERS, KINDS, Audiences, resolve_key
 from sotong.problems import SotongError, did_you_mean
 from sotong.store import READER_CHANNELS, Subscriber
 
@@ -30,7 +34,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
     """
     values: dict[str, str] = {}
     for item in text.split():
-        key, sep, value = item.partition("=")
+        key, sep, value = item.rstrip(",").partition("=")  # "age=34, gender=F": the comma between items is no value's
         if not sep or not value:
             raise PersonaError(_('"{item}" is not key=value; write e.g. {example}').format(
                 item=item, example=EXAMPLE))
@@ -42,7 +46,7 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
     fields = _keys(values.get("fields", ""), audiences.fields, "field")
     groups = _keys(values.get("groups", ""), audiences.groups, "group")
     channels = _keys(values.get("channels", ",".join(READER_CHANNELS)), READER_CHANNELS, "channel")
-    gender = _one(values.get("gender"), GENDERS, "gender")
+    gender = _one(GENDER_WORDS.get(values.get("gender", "").lower(), values.get("gender")), GENDERS, "gender")
     dong = _one(values.get("dong"), audiences.dongs, "dong")
     kind = _one(values.get("kind", "person"), KINDS, "kind")
     business_type = _one(values.get("business_type"), audiences.business_types, "business_type")
@@ -96,4 +100,4 @@ def _one(value: str | None, known, what: str) -> str | None:
 
 
 def _keys(value: str, known, what: str) -> frozenset:
-    return frozenset(_one(key, known, what) for key in value.split(",") if key)
+    return frozenset(_one(key, known, what) for key in re.split(r"[,;]", value) if key)  # ; as the CSV's lists

@@ -1,0 +1,47 @@
+"""Links in a notice's or page's text as PR staff write them: a web address
+copied without its beginning ([서울숲](www.seoulforest.or.kr),
+[정부24](gov.kr/portal)) was told to be "a file under content/" to put
+there with {static}, or (no ending like .kr) passed check as a page of the
+site, and residents got a link to nothing. Now check says to write
+https:// before it, in Korean, at its line."""
+
+from __future__ import annotations
+
+import pytest
+from test_notices import GOOD, read
+
+SAID = ('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; write '
+        "https:// before it: https://{target}")
+
+
+@pytest.mark.parametrize("written, target", [
+    ("[서울숲](www.seoulforest.or.kr)", "www.seoulforest.or.kr"),
+    ("[정부24](gov.kr/portal/main)", "gov.kr/portal/main"),
+    ("[구청](www.sd.go.kr/main/index.do?x=1)", "www.sd.go.kr/main/index.do?x=1"),
+    ('<a href="blog.naver.com/seongdong">블로그</a>', "blog.naver.com/seongdong"),
+    ("[신청](seongdong.go.kr)", "seongdong.go.kr"),
+])
+def test_a_web_address_without_https_is_said_as_one(tmp_path, written, target):
+    notice, problems = read(tmp_path, GOOD + f"자세한 내용은 {written}에서 보세요.\n")
+    assert notice is None and [str(p) for p in problems] == ["notice.md:10: " + SAID.format(target=target)]
+
+
+def test_addresses_and_files_written_right_are_left_alone(tmp_path):
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "form.hwp").write_text("hwp")
+    notice, problems = read(tmp_path, GOOD + "[정부24](https://www.gov.kr/) [신청서]({static}/files/form.hwp) "
+                                             "[다른 공지](../kimjang/) [위로](#top)\n")
+    assert problems == [] and notice is not None
+
+
+def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
+    notice = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("문의: 성동구청", "[서울숲](www.seoulforest.or.kr)\n\n문의: 성동구청"), encoding="utf-8")
+    line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("문의: 성동구청"))) + 1
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    result = cli(project_dir, "check")
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f'content/notices/2026-11-16-winter-festival.md:{line}: "www.seoulforest.or.kr"은(는) 앞부분(https://)이 빠진 웹 '
+        "주소라서, 누리집이 이를 자기 파일로 찾습니다. 앞에 https://를 붙여 쓰세요: https://www.seoulforest.or.kr"]
