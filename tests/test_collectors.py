@@ -3,8 +3,7 @@ processes on PostgreSQL, answers with one survey token racing over real
 HTTP from many clients at once; exactly one is taken (303), every other gets
 409, and the store holds one response. A double tap on 신청하기 or 링크
 보내기 whose two requests a load balancer sends to two collectors mails
-once, on SQLite and on PostgreSQL, and the mails queued in the store go
-once each, whichever collector's mail thread takes them."""
+once, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,36 +18,26 @@ from urllib.parse import urlencode
 
 from delivery_support import SMTPServer, add_subscribers
 from project_support import new_store_location, project_on, store_of, store_query
-from subscriptions import storage
 from survey.rules import survey_token
-from sotong.store import Store
 from test_subscriptions import SIGNUP, Inbox
 
 BUDGET = "budget-vote-2027"
 ANSWER = {"dong": "성수동", "projects": ["반려견 놀이터 조성"], "satisfaction": "4", "proposal": "벤치"}
 RACERS = 12
-QUEUED = 600  # mails left queued: six of a mail thread's batches
-
-
-@contextmanager
-def started(settings):
-    """One ``sotong serve`` process on a free port, started: its first line
-    (the address it listens at) still to read from its stderr."""
-    process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--port", "0", "-s", str(settings)],
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        process.wait(10)
-        process.stderr.close()
 
 
 @contextmanager
 def collector(settings):
-    """One ``sotong serve`` process on a free port, listening; its port."""
-    with started(settings) as process:
-        yield int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
+    """One ``sotong serve`` process on a free port; its port."""
+    process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--port", "0", "-s", str(settings)],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stderr.close()
 
 
 def post(port: int, path: str, body: bytes) -> int:
@@ -106,26 +95,3 @@ def test_a_double_tap_sent_to_two_collectors_mails_once(tmp_path, store_location
     assert sorted(recipient for recipient, _ in inbox.messages) == sorted([reader, other, SIGNUP["email"]])
     stored = store_query(project, "SELECT * FROM subscriptions_links_mailed")
     assert len(stored) == 2 and not any(reader in str(row) or "S0000" in str(row) for row in stored)
-
-
-def test_mails_left_queued_go_once_each_when_two_collectors_start(tmp_path, store_location):
-    """Mails a stopped collector left queued leave when the collectors start
-    again; with two on the store, each mail thread read the whole queue and
-    many mails went twice. Each thread takes its own now (take_mail)."""
-    inbox = Inbox()
-    with SMTPServer(inbox) as smtp:
-        project = project_on(store_location, tmp_path, f"SMTP_PORT = {smtp.port}\n")
-        store = storage.ensure(Store.open(store_of(project)))
-        with store.transaction():
-            for number in range(QUEUED):
-                storage.queue_mail(store, f"reader{number}@example.org", "[성동구 소통] 확인", "본문")
-        store.close()
-        with ExitStack() as stack:
-            processes = [stack.enter_context(started(project / "pelicanconf.py")) for _ in range(2)]  # at once
-            for process in processes:
-                process.stderr.readline()  # listening: its mail thread is at work
-            inbox.wait_for(QUEUED, seconds=60)
-            time.sleep(1)  # a second copy would be on its way by now
-    recipients = sorted(recipient for recipient, _ in inbox.messages)
-    assert recipients == sorted(f"reader{number}@example.org" for number in range(QUEUED))
-    assert store_query(project, "SELECT count(*) FROM subscriptions_mail") == [(0,)]

@@ -194,7 +194,7 @@ def test_a_password_in_the_database_address_is_refused():
 
 
 PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 9, "delivery_sms_results": 1,
-                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 5, "survey": 2,
+                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 4, "survey": 2,
                    "survey_retention": 1}
 
 

@@ -16,9 +16,7 @@ once the server took it, or refused it for good (an address with
 characters outside ASCII before the @, which a server without SMTPUTF8
 cannot take, too);
 when the server cannot be reached they wait, and are tried again, for as
-long as their link holds. Several collectors may share the store (SPEC §15):
-each thread sends only the mails it took (:func:`storage.take_mail`, held
-for five minutes), so none goes twice.
+long as their link holds.
 
 An SMS transport is anything with ``send(phone, text)``. The one shipped,
 :class:`FileSmsTransport`, appends to a CSV under private/ that the operator
@@ -58,7 +56,6 @@ RETRY_SECONDS = 30.0
 CLEANUP_SECONDS = 60.0
 GATHER_SECONDS = 0.1
 BATCH = 100
-HAND_OVER_MARGIN = 60.0  # no mail is begun this close to the end of the thread's hold (two SMTP timeouts)
 LATER_MOST = 10_000  # work waiting for the thread (Mailer.later); beyond, the oldest is dropped
 _MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
                  b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n" + CRLF)
@@ -182,46 +179,31 @@ class Mailer:
             if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
                 storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
                 self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
-            queued = storage.take_mail(store, BATCH, time.time())
+            queued = storage.queued_mail(store, BATCH)
         if not queued:
             return None
-        done: list[str] = []
-        try:
-            return self._hand_over(queued, done)
-        finally:  # taken by this thread and not handed over: free for the next try, this collector's or another's
-            with self.app.store() as store:
-                storage.unqueue_mail(store, done)
-                storage.release_mail(store, [mail.id for mail in queued if mail.id not in set(done)])
-
-    def _hand_over(self, queued: list, done: list) -> float | None:
-        """Sign and send the mails ``queued`` (this thread's: :func:`storage.take_mail`),
-        each taken by the server or refused for good added to ``done``; the pause
-        :meth:`send_queued` answers."""
         try:
             seal = seal_for(self.settings)
         except SotongError as exc:  # DKIM set wrong (sotong check names the line): the mails wait, to go signed
             log.warning(_("%d confirmation mails wait: %s; trying again in %.0f s"), len(queued), exc, RETRY_SECONDS)
             return RETRY_SECONDS
-        server, until = mail_server(self.settings), time.time() + storage.TAKE_SECONDS - HAND_OVER_MARGIN
+        done, pause, server = [], 0.0 if len(queued) == BATCH else None, mail_server(self.settings)
         try:
-            self._send(server, queued, done, seal, until)
+            self._send(server, queued, done, seal)
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
             log.warning(_("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s"),
                         len(queued) - len(done), server.host, server.port,
                         type(exc).__name__, RETRY_SECONDS)
-            return RETRY_SECONDS
-        return 0.0 if len(queued) == BATCH or len(done) < len(queued) else None  # more may wait
+            pause = RETRY_SECONDS
+        with self.app.store() as store:
+            storage.unqueue_mail(store, done)
+        return pause
 
-    def _send(self, server: MailServer, queued: list, done: list, seal: Callable[[bytes], bytes],
-              until: float) -> None:
-        """Send ``queued`` over one connection, each signed by ``seal``, none
-        after the moment ``until`` (this thread's hold on them ends soon after:
-        another collector may take them); each mail taken or refused for good
-        goes to ``done``."""
+    def _send(self, server: MailServer, queued: list, done: list, seal: Callable[[bytes], bytes]) -> None:
+        """Send ``queued`` over one connection, each signed by ``seal``; each
+        mail taken or refused for good goes to ``done``."""
         with connected(server) as smtp:
             for mail in queued:
-                if time.time() >= until:
-                    return
                 try:
                     if not send_one(smtp, self.settings, mail.recipient, mail.subject, mail.body, seal):
                         # dropped: kept queued, it would hold up the mails queued after it

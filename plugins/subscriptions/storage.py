@@ -1,8 +1,7 @@
 """The plugin's tables in the store: sign-ups and address changes waiting
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
-the mails waiting for the mail server (``subscriptions_mail``, each taken
-by one collector's mail thread before it is sent), and the
+the mails waiting for the mail server (``subscriptions_mail``), and the
 readers whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
 (``subscriptions_links_mailed``: an HMAC of their id, no id or address in
 clear), which every collector on the store reads.
@@ -63,26 +62,14 @@ CREATE TABLE IF NOT EXISTS subscriptions_links_mailed (
     reader TEXT PRIMARY KEY,          -- the reader's id signed with SOTONG_SECRET (tokens.short_tag)
     mailed_at DOUBLE PRECISION NOT NULL  -- epoch seconds; gone AGAIN_SECONDS later
 );"""
-# Step 5: a queued mail is taken by one collector's mail thread until ``taken_until`` before it goes to the
-# server: every collector on the store read the whole queue, and two sent the same mail (SPEC §15).
-TAKEN_UNTIL = "ALTER TABLE subscriptions_mail ADD COLUMN taken_until DOUBLE PRECISION;  -- epoch seconds"
 register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
-                LINKS_MAILED, TAKEN_UNTIL)
+                LINKS_MAILED)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
 # A request sent again within this (a second tap on 신청하기 or 저장, a slow phone's retry) sends no
 # second mail or code: the one sent stands, and the same page answers.
 AGAIN_SECONDS = 5 * 60
-# How long a collector's mail thread holds the mails it took (take_mail) before another may take them.
-TAKE_SECONDS = 5 * 60
-_FREE_MAIL = "SELECT id FROM subscriptions_mail WHERE taken_until IS NULL OR taken_until <= ? ORDER BY queued_at LIMIT ?"
-_TAKE_MAIL = {
-    "sqlite": f"UPDATE subscriptions_mail SET taken_until = ? WHERE id IN ({_FREE_MAIL}) "
-              "RETURNING id, recipient, subject, body, queued_at",
-    "postgresql": f"UPDATE subscriptions_mail AS m SET taken_until = ? FROM ({_FREE_MAIL} FOR UPDATE SKIP LOCKED) "
-                  "AS free WHERE m.id = free.id RETURNING m.id, m.recipient, m.subject, m.body, m.queued_at",
-}
 
 
 @dataclass(frozen=True)
@@ -352,21 +339,10 @@ def insert_mail(store: Store, row: tuple) -> None:
                      "VALUES (?, ?, ?, ?, ?, ?)", row)
 
 
-def take_mail(store: Store, limit: int, now: float) -> list[QueuedMail]:
-    """The oldest ``limit`` mails waiting that no mail thread holds, held by
-    the caller's for TAKE_SECONDS, oldest first. One statement: of the
-    threads of two collectors asking at once, each is given other mails (on
-    PostgreSQL the rows another is taking are skipped). A hold that ran out
-    (its collector died) is taken over."""
-    rows = store.db.execute(_TAKE_MAIL[store.backend], (now + TAKE_SECONDS, now, limit)).fetchall()
-    return [QueuedMail(*row[:4]) for row in sorted(rows, key=lambda row: row[4])]
-
-
-def release_mail(store: Store, ids: list[str]) -> None:
-    """Mails taken but not handed over (the server could not be reached, the collector stops): waiting again."""
-    if ids:
-        condition, params = store.one_of("id", ids)
-        store.db.execute(f"UPDATE subscriptions_mail SET taken_until = NULL WHERE {condition}", params)
+def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
+    """The oldest ``limit`` mails waiting."""
+    return [QueuedMail(*row) for row in store.db.execute(
+        "SELECT id, recipient, subject, body FROM subscriptions_mail ORDER BY queued_at LIMIT ?", (limit,))]
 
 
 def unqueue_mail(store: Store, ids: list[str]) -> None:
