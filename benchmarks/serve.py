@@ -28,13 +28,17 @@ baseline), with the collectors' and the database's CPU per POST; target:
 two collectors at least 1,000 per second with p99 under 50 ms. Loopback
 only; bounded by R.
 
+With ``--only subscriptions --store postgresql``, issue #13's rounds on a
+new database on the tests' PostgreSQL server holding the same readers (the
+sign-up's rate counted there, as every collector on it counts it).
+
 With ``--only unsubscribes``, only the rounds against the floor, all R
 POSTs in them (``--threads N``: the collector's threads, the floor keeping
 8); besides each one's CPU per POST, its context switches per POST (a
 thread that waits for the GIL or a lock is one).
 
     .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20] [--pairs 5]
-        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8]
+        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8] [--store sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -277,16 +281,19 @@ def hammer(port: int | list[int], requests: list, clients: int, rate: float | No
     return time.perf_counter() - started, latencies, statuses
 
 
-def wait_for_mail_queue(db_path: Path, seconds: float) -> float:
-    """Seconds until the collector's mail queue is empty (at most ``seconds``)."""
+def wait_for_mail_queue(location: Path | str, seconds: float) -> float:
+    """Seconds until the collector's mail queue in the store at ``location``
+    (a SQLite file or a PostgreSQL URL) is empty (at most ``seconds``)."""
+    from sotong.store import Store
+
     started = time.perf_counter()
-    db = sqlite3.connect(db_path)
+    store = Store.open(location)
     try:
-        while db.execute("SELECT count(*) FROM subscriptions_mail").fetchone()[0] and \
+        while store.db.execute("SELECT count(*) FROM subscriptions_mail").fetchone()[0] and \
                 time.perf_counter() - started < seconds:
             time.sleep(0.1)
     finally:
-        db.close()
+        store.close()
     return time.perf_counter() - started
 
 
@@ -440,6 +447,8 @@ def main() -> None:
                         help="measure one store's part only, only the sign-ups and preferences (issue #13), "
                              "or only the unsubscribes against the floor (issue #16)")
     parser.add_argument("--threads", type=int, default=8, help="the collector's threads (the floor keeps 8)")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the store of --only subscriptions (PostgreSQL: the tests' server)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         root = Path(tmp)
@@ -526,8 +535,16 @@ def subscriptions_against_healthz(root: Path, sink: MailSink, args) -> None:
     """Issue #13 alone: PAIRS rounds, each of GET /healthz, sign-ups and
     preferences changes (R/(4 PAIRS) of each) paced at 300/s; a round's
     sign-ups count until their confirmation mails are all handed to the
-    sink, so that the server's CPU per sign-up includes its mail."""
-    server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0"],
+    sink, so that the server's CPU per sign-up includes its mail. On
+    ``--store postgresql``, a new database holding the same readers."""
+    settings, location = "pelicanconf.py", root / "private" / "sotong.db"
+    if args.store == "postgresql":
+        sys.path.insert(0, str(REPO / "tests"))  # the tests' PostgreSQL server (tests/postgres_server.py)
+        from scale import postgresql_settings
+
+        settings = postgresql_settings(root, copy=True)
+        location = re.findall(r"^SOTONG_DB = '(.+)'$", (root / settings).read_text(encoding="utf-8"), re.M)[-1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0", "-s", settings],
                               cwd=root, stderr=subprocess.PIPE, text=True)
     try:
         port = served_port(server)
@@ -544,7 +561,7 @@ def subscriptions_against_healthz(root: Path, sink: MailSink, args) -> None:
                                           ("POST /p/TOKEN", changes[round_::args.pairs], 303)):
                 cpu_before = cpu_seconds(server.pid)
                 wall, latencies, codes = hammer(port, posts, args.clients, rate=SUBSCRIPTIONS_RATE)
-                drained = wait_for_mail_queue(root / "private" / "sotong.db", seconds=60)
+                drained = wait_for_mail_queue(location, seconds=60)
                 cpu = (cpu_seconds(server.pid) - cpu_before) / len(posts)
                 assert set(codes) == {expected}, f"{name}: answers {set(codes)}"
                 figures = report(f"  round {round_ + 1}: {name} at {SUBSCRIPTIONS_RATE:.0f}/s", wall, latencies, True)

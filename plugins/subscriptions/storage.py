@@ -4,7 +4,9 @@ with the version of the text it was given to (``subscriptions_consents``),
 the mails waiting for the mail server (``subscriptions_mail``), and the
 readers whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
 (``subscriptions_links_mailed``: an HMAC of their id, no id or address in
-clear), which every collector on the store reads.
+clear), and the requests ``SUBSCRIBE_RATE`` counted within its window
+(``subscriptions_rate``: an HMAC of the client's address or the reader's
+id), both read by every collector on the store.
 ``sotong subscribers forget`` erases a person's rows of the first three, as of
 every table whose name starts with ``subscriptions_`` (and the pending
 changes and mails naming their addresses)."""
@@ -62,14 +64,25 @@ CREATE TABLE IF NOT EXISTS subscriptions_links_mailed (
     reader TEXT PRIMARY KEY,          -- the reader's id signed with SOTONG_SECRET (tokens.short_tag)
     mailed_at DOUBLE PRECISION NOT NULL  -- epoch seconds; gone AGAIN_SECONDS later
 );"""
+# Step 5: the requests SUBSCRIBE_RATE counted, in the store, not in each collector's memory: with N collectors
+# behind a load balancer a client had N times the limit (SPEC §15). A row per request counted, gone with its window.
+RATE = """
+CREATE TABLE IF NOT EXISTS subscriptions_rate (
+    client TEXT NOT NULL,             -- the client's address or 'reader ID', signed with SOTONG_SECRET (tokens.short_tag)
+    expires_at DOUBLE PRECISION NOT NULL  -- epoch seconds: the request counted leaves SUBSCRIBE_RATE's window then
+);
+CREATE INDEX IF NOT EXISTS subscriptions_rate_client ON subscriptions_rate (client, expires_at);"""
 register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
-                LINKS_MAILED)
+                LINKS_MAILED, RATE)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
 # A request sent again within this (a second tap on 신청하기 or 저장, a slow phone's retry) sends no
 # second mail or code: the one sent stands, and the same page answers.
 AGAIN_SECONDS = 5 * 60
+# Requests counted within their windows beyond which every count is dropped (once a minute): addresses sprayed
+# from one IPv6 network must not grow the table without end; below it the limit is exact.
+MOST_COUNTED = 100_000
 
 
 @dataclass(frozen=True)
@@ -240,11 +253,40 @@ def _drop_links_mailed(store: Store, now: float) -> None:
     store.db.execute("DELETE FROM subscriptions_links_mailed WHERE mailed_at <= ?", (now - AGAIN_SECONDS,))
 
 
+def count_request(store: Store, client: str, limit: int, seconds: int, now: float) -> float:
+    """A request of ``client`` (its :func:`tokens.short_tag`) under a limit
+    of ``limit`` within ``seconds`` (a sliding window), inside the caller's
+    transaction: 0 when taken, and then counted (gone ``seconds`` later);
+    else the seconds until it would be taken (when the oldest of the last
+    ``limit`` counted leaves the window), nothing counted. The count and the
+    check are one under the client's lock, shared by every collector of the
+    store (on SQLite BEGIN IMMEDIATE holds the file), so of requests sent at
+    once to several collectors no more than ``limit`` are taken."""
+    with store.locked("subscriptions rate " + client):
+        last = store.db.execute("SELECT expires_at FROM subscriptions_rate WHERE client = ? AND expires_at > ? "
+                                "ORDER BY expires_at DESC LIMIT 1 OFFSET ?", (client, now, limit - 1)).fetchone()
+        if last is not None:
+            return last[0] - now
+        store.db.execute("INSERT INTO subscriptions_rate (client, expires_at) VALUES (?, ?)", (client, now + seconds))
+        return 0.0
+
+
+def _drop_counted(store: Store, now: float) -> None:
+    """The requests counted whose window has passed deleted; every one when
+    more than MOST_COUNTED are left."""
+    store.db.execute("DELETE FROM subscriptions_rate WHERE expires_at <= ?", (now,))
+    if store.db.execute("SELECT count(*) FROM (SELECT 1 FROM subscriptions_rate LIMIT ?) AS left_counted",
+                        (MOST_COUNTED + 1,)).fetchone()[0] > MOST_COUNTED:
+        store.db.execute("DELETE FROM subscriptions_rate")
+
+
 def drop_expired(store: Store, now: float) -> int:
     """Pending answers are personal data: gone a day after they expired; how
     many. The links mailed more than AGAIN_SECONDS ago go too (with no
-    ``POST /p/link`` after them, they stayed)."""
+    ``POST /p/link`` after them, they stayed), and the requests counted out
+    of SUBSCRIBE_RATE's window (:func:`_drop_counted`)."""
     _drop_links_mailed(store, now)
+    _drop_counted(store, now)
     return store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,)).rowcount
 
 
