@@ -3,8 +3,9 @@ processes on PostgreSQL, answers with one survey token racing over real
 HTTP from many clients at once; exactly one is taken (303), every other gets
 409, and the store holds one response. A double tap on 신청하기 or 링크
 보내기 whose two requests a load balancer sends to two collectors mails
-once, and a client's (or a reader's) requests racing at two collectors
-are taken SUBSCRIBE_RATE times in all, on SQLite and on PostgreSQL."""
+once, a burst of sign-ups at two collectors mails each confirmation once,
+and a client's (or a reader's) requests racing at two collectors are taken
+SUBSCRIBE_RATE times in all, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -157,3 +158,21 @@ def test_a_readers_codes_racing_at_two_collectors_are_sent_at_the_rate_once(tmp_
         answers = race(ports, requests)
     assert sorted(status for _, status in answers) == [303] * RATE + [429] * (RACERS - RATE), answers
     assert store_query(project, "SELECT count(*) FROM subscriptions_pending WHERE purpose = 'phone'") == [(RATE,)]
+
+
+def test_a_burst_of_sign_ups_at_two_collectors_mails_each_confirmation_once(tmp_path, store_location):
+    """Each collector's mail thread read the whole queue of the store, so in
+    a burst both handed the same confirmation mails over (150 mails for 90
+    sign-ups): a batch is claimed before it is sent, and each goes once."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = project_on(store_location, tmp_path, f"SMTP_PORT = {smtp.port}\nSUBSCRIBE_RATE = '1000/hour'\n")
+        with ExitStack() as stack:
+            ports = [stack.enter_context(collector(project / "pelicanconf.py")) for _ in range(2)]
+            for burst in range(3):
+                race(ports, [("/subscribe", {**SIGNUP, "email": f"r{burst}-{n}@example.com"}) for n in range(30)])
+            inbox.wait_for(90)
+            time.sleep(1)  # a second mail would be on its way by now
+    recipients = [recipient for recipient, _ in inbox.messages]
+    assert len(recipients) == 90 and len(set(recipients)) == 90
+    assert store_query(project, "SELECT count(*) FROM subscriptions_mail") == [(0,)]

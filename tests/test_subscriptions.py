@@ -726,6 +726,31 @@ def test_a_mail_server_that_is_down_is_asked_again_after_a_pause_not_at_every_si
     assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 4  # kept for the next try
 
 
+def test_a_mail_claimed_by_a_collector_that_died_is_sent_once_its_claim_lapses(tmp_path):
+    """A collector killed while handing a batch over leaves its mails
+    claimed: a collector on the store (another, or it started again) sends
+    none of them while the claim holds (it may be sending them still), and
+    each once the claim has lapsed."""
+    from subscriptions import storage
+
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        store = storage.ensure(Store.open(project / "private" / "sotong.db"))
+        for address, claimed_until in (("held@example.com", time.time() + 60), ("lapsed@example.com", time.time() - 1)):
+            storage.queue_mail(store, address, "[성동구 소통] 신청 확인", "링크")
+            store.db.execute("UPDATE subscriptions_mail SET claimed_until = ? WHERE recipient = ?", (claimed_until, address))
+        store.close()
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            assert [recipient for recipient, _ in inbox.wait_for(1)] == ["lapsed@example.com"]
+            time.sleep(0.5)  # the held one would be on its way by now
+            assert len(inbox.messages) == 1
+            store_rows(project, "UPDATE subscriptions_mail SET claimed_until = claimed_until - 60")
+            assert post(port, "/subscribe", SIGNUP)[0] == 303  # its mail wakes the thread, which looks again
+            recipients = sorted(recipient for recipient, _ in inbox.wait_for(3))
+    assert recipients == sorted(["lapsed@example.com", "held@example.com", SIGNUP["email"]])
+
+
 def test_a_wrong_subscribe_rate_is_a_problem_at_its_own_line(tmp_path):
     from sotong.check import check_project
 

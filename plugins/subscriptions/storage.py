@@ -72,14 +72,20 @@ CREATE TABLE IF NOT EXISTS subscriptions_rate (
     expires_at DOUBLE PRECISION NOT NULL  -- epoch seconds: the request counted leaves SUBSCRIBE_RATE's window then
 );
 CREATE INDEX IF NOT EXISTS subscriptions_rate_client ON subscriptions_rate (client, expires_at);"""
+# Step 6: a queued mail claimed by the collector whose mail thread hands it over: each collector's thread read
+# the whole queue, and with two collectors a burst's confirmation mails went out twice (SPEC §15).
+MAIL_CLAIMED = "ALTER TABLE subscriptions_mail ADD COLUMN claimed_until DOUBLE PRECISION;  -- epoch seconds; NULL: free"
 register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
-                LINKS_MAILED, RATE)
+                LINKS_MAILED, RATE, MAIL_CLAIMED)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
 # A request sent again within this (a second tap on 신청하기 or 저장, a slow phone's retry) sends no
 # second mail or code: the one sent stands, and the same page answers.
 AGAIN_SECONDS = 5 * 60
+# A mail claimed by a collector's mail thread (Mailer) is another's to send this long after, if still queued:
+# its collector died while sending it (a batch takes seconds; SMTP's timeout is 30 s an exchange).
+CLAIM_SECONDS = 10 * 60
 # Requests counted within their windows beyond which every count is dropped (once a minute): addresses sprayed
 # from one IPv6 network must not grow the table without end; below it the limit is exact.
 MOST_COUNTED = 100_000
@@ -381,10 +387,26 @@ def insert_mail(store: Store, row: tuple) -> None:
                      "VALUES (?, ?, ?, ?, ?, ?)", row)
 
 
-def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
-    """The oldest ``limit`` mails waiting."""
-    return [QueuedMail(*row) for row in store.db.execute(
-        "SELECT id, recipient, subject, body FROM subscriptions_mail ORDER BY queued_at LIMIT ?", (limit,))]
+def claim_mail(store: Store, limit: int, now: float) -> list[QueuedMail]:
+    """The oldest ``limit`` mails waiting that no collector is sending (not
+    claimed, or claimed over CLAIM_SECONDS ago), claimed for this one, in
+    one statement: of the mail threads of several collectors looking at
+    once, each mail goes to one (on PostgreSQL a thread that finds a row
+    claimed meanwhile passes it by). Oldest first."""
+    free = "(claimed_until IS NULL OR claimed_until <= ?)"
+    rows = store.db.execute(
+        f"UPDATE subscriptions_mail SET claimed_until = ? WHERE {free} AND id IN (SELECT id FROM subscriptions_mail "
+        f"WHERE {free} ORDER BY queued_at LIMIT ?) RETURNING id, recipient, subject, body, queued_at",
+        (now + CLAIM_SECONDS, now, now, limit)).fetchall()
+    return [QueuedMail(*row[:4]) for row in sorted(rows, key=lambda row: row[4])]
+
+
+def release_mail(store: Store, ids: list[str]) -> None:
+    """The claims on the mails ``ids`` (not handed over: the server could not
+    take them) given up, so that the next look sends them."""
+    if ids:
+        condition, params = store.one_of("id", ids)
+        store.db.execute(f"UPDATE subscriptions_mail SET claimed_until = NULL WHERE {condition}", params)
 
 
 def unqueue_mail(store: Store, ids: list[str]) -> None:
