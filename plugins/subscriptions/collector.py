@@ -5,8 +5,9 @@ link scanners confirm nothing), ``POST /subscribe/confirm`` (the subscriber
 is created, with the consent's version). Requests with the honeypot filled
 are answered as if taken and dropped; more than ``SUBSCRIBE_RATE`` from one
 client address get 429, counted in the store (``subscriptions_rate``), so
-that every collector on it counts the same requests (SPEC §15). The same address sent again within five minutes
-(a double tap) mails nothing again. No log line names an address, phone or client.
+that every collector on it counts the same requests (SPEC §15). The same
+address sent again within five minutes (a double tap) mails nothing again.
+No log line names an address, phone or client.
 
 A sign-up that is taken (issue #13: bursts after a campaign) is answered
 by a lean route before werkzeug parses anything, with an answer made once;
