@@ -192,8 +192,8 @@ def lean_subscribe(app, posted: PostedForm) -> Prepared | None:
 def _take_signup(app, choices, client: str | None = None) -> None:
     """The sign-up pending and its confirmation mail queued, in one
     transaction; the rows and the mail's text are made before it. With
-    ``client``, the request is counted toward SUBSCRIBE_RATE in it too
-    (TooOften, nothing done, over the rate). The same address sent again
+    ``client``, the request is counted toward SUBSCRIBE_RATE in it too, at
+    its end (TooOften, nothing done, over the rate). The same address sent again
     within AGAIN_SECONDS (a second tap on 신청하기) queues no second mail:
     the link mailed first confirms the answers sent last."""
     subs: Subscriptions = app.subscriptions
@@ -205,18 +205,17 @@ def _take_signup(app, choices, client: str | None = None) -> None:
         "성동구 전자소통 서비스 신청을 받았습니다.\n\n아래 링크를 열고 「신청 확인」 단추를 누르시면 신청이 끝납니다. "
         f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
         "아무것도 등록되지 않습니다.\n")))
-    with app.store() as store, store.transaction():
-        if client is not None:
-            subs.count(store, client)
-        with store.locked("subscriptions signup " + choices.email.lower()):
-            earlier = next(iter(storage.sent_lately(store, ("signup",), time.time(), address=choices.email)), None)
-            if earlier is not None:
-                if earlier.data != data:
-                    storage.set_data(store, earlier.id, data)
-                return
+    with app.store() as store, store.transaction(), store.locked("subscriptions signup " + choices.email.lower()):
+        earlier = next(iter(storage.sent_lately(store, ("signup",), time.time(), address=choices.email)), None)
+        if earlier is None:
             storage.insert_pending(store, pending)
             storage.insert_mail(store, mail)
-    subs.mailer.wake()
+        elif earlier.data != data:
+            storage.set_data(store, earlier.id, data)
+        if client is not None:  # last: the client's lock (PostgreSQL's) is held only until the commit
+            subs.count(store, client)
+    if earlier is None:
+        subs.mailer.wake()
 
 
 def check_mail(request):
