@@ -30,7 +30,11 @@ only; bounded by R.
 
 With ``--only subscriptions --store postgresql``, issue #13's rounds on a
 new database on the tests' PostgreSQL server holding the same readers (the
-sign-up's rate counted there, as every collector on it counts it).
+sign-up's rate counted there, as every collector on it counts it). With
+``--apart``, each client sends from a loopback address of its own, as
+residents' phones do (without it every request is from 127.0.0.1, one
+Wi-Fi: the sign-ups of one client toward SUBSCRIBE_RATE wait for each
+other's count).
 
 With ``--only unsubscribes``, only the rounds against the floor, all R
 POSTs in them (``--threads N``: the collector's threads, the floor keeping
@@ -38,7 +42,7 @@ POSTs in them (``--threads N``: the collector's threads, the floor keeping
 thread that waits for the GIL or a lock is one).
 
     .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20] [--pairs 5]
-        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8] [--store sqlite|postgresql]
+        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8] [--store sqlite|postgresql] [--apart]
 """
 
 from __future__ import annotations
@@ -197,15 +201,16 @@ class LeanConnection:
 
     LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 
-    def __init__(self, port: int, timeout: float = 30):
-        self.port, self.timeout = port, timeout
+    def __init__(self, port: int, timeout: float = 30, source: str = ""):
+        self.port, self.timeout, self.source = port, timeout, source
         self.sock: socket.socket | None = None
         self.unread = b""
 
     def exchange(self, request: bytes) -> int:
         """Send ``request``; its answer's status once the whole answer is read."""
         if self.sock is None:
-            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout,
+                                                 source_address=(self.source, 0) if self.source else None)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.unread = b""
         self.sock.sendall(request)
@@ -240,10 +245,12 @@ def request_bytes(method: str, path: str, body: bytes | None) -> bytes:
     return head.encode() + b"\r\n" + (body or b"")
 
 
-def hammer(port: int | list[int], requests: list, clients: int, rate: float | None = None) -> tuple[float, list[float], list[int]]:
+def hammer(port: int | list[int], requests: list, clients: int, rate: float | None = None,
+           apart: bool = False) -> tuple[float, list[float], list[int]]:
     """Send every request from ``clients`` threads with keep-alive connections
     (to ``port``, or client N to the Nth of several ports in turn, a round
-    robin): as fast as they answer, or at ``rate`` requests per second in all. A paced
+    robin), each from 127.0.0.1 or (``apart``) client N from 127.0.0.N+2, an
+    address of its own: as fast as they answer, or at ``rate`` requests per second in all. A paced
     request's latency counts from when it was due, so a slow answer that
     delays the next ones is not hidden (no coordinated omission)."""
     latencies, statuses, lock = [], [], threading.Lock()
@@ -253,7 +260,7 @@ def hammer(port: int | list[int], requests: list, clients: int, rate: float | No
     ports = port if isinstance(port, list) else [port]
 
     def client(index, share):
-        connection = LeanConnection(ports[index % len(ports)])
+        connection = LeanConnection(ports[index % len(ports)], source=f"127.0.0.{index + 2}" if apart else "")
         mine, codes = [], []
         for k, request in enumerate(share):
             due = started + (k * clients + index) / rate if rate else time.perf_counter()
@@ -449,6 +456,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="the collector's threads (the floor keeps 8)")
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
                         help="the store of --only subscriptions (PostgreSQL: the tests' server)")
+    parser.add_argument("--apart", action="store_true",
+                        help="--only subscriptions: each client from a loopback address of its own")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         root = Path(tmp)
@@ -560,7 +569,7 @@ def subscriptions_against_healthz(root: Path, sink: MailSink, args) -> None:
                                           ("POST /subscribe", signups[round_::args.pairs], 303),
                                           ("POST /p/TOKEN", changes[round_::args.pairs], 303)):
                 cpu_before = cpu_seconds(server.pid)
-                wall, latencies, codes = hammer(port, posts, args.clients, rate=SUBSCRIPTIONS_RATE)
+                wall, latencies, codes = hammer(port, posts, args.clients, rate=SUBSCRIPTIONS_RATE, apart=args.apart)
                 drained = wait_for_mail_queue(location, seconds=60)
                 cpu = (cpu_seconds(server.pid) - cpu_before) / len(posts)
                 assert set(codes) == {expected}, f"{name}: answers {set(codes)}"

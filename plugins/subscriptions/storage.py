@@ -268,13 +268,14 @@ def count_request(store: Store, client: str, limit: int, seconds: int, now: floa
     check are one under the client's lock, shared by every collector of the
     store (on SQLite BEGIN IMMEDIATE holds the file), so of requests sent at
     once to several collectors no more than ``limit`` are taken."""
+    last = ("SELECT expires_at FROM subscriptions_rate WHERE client = ? AND expires_at > ? "
+            "ORDER BY expires_at DESC LIMIT 1 OFFSET ?")  # the oldest of the last ``limit`` in the window, if so many
+    # the lock in a statement of its own: the INSERT's snapshot, taken after it, holds its last holder's rows
     with store.locked("subscriptions rate " + client):
-        last = store.db.execute("SELECT expires_at FROM subscriptions_rate WHERE client = ? AND expires_at > ? "
-                                "ORDER BY expires_at DESC LIMIT 1 OFFSET ?", (client, now, limit - 1)).fetchone()
-        if last is not None:
-            return last[0] - now
-        store.db.execute("INSERT INTO subscriptions_rate (client, expires_at) VALUES (?, ?)", (client, now + seconds))
-        return 0.0
+        if store.db.execute(f"INSERT INTO subscriptions_rate (client, expires_at) SELECT ?, ? WHERE NOT EXISTS ({last}) "
+                            "RETURNING client", (client, now + seconds, client, now, limit - 1)).fetchone():
+            return 0.0
+        return store.db.execute(last, (client, now, limit - 1)).fetchone()[0] - now
 
 
 def _drop_counted(store: Store, now: float) -> None:
