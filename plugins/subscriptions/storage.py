@@ -1,12 +1,13 @@
 """The plugin's tables in the store: sign-ups and address changes waiting
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
-the mails waiting for the mail server (``subscriptions_mail``), and the
-readers whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
+the mails waiting for the mail server (``subscriptions_mail``, each
+claimed by the collector whose mail thread hands it over), the readers
+whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
 (``subscriptions_links_mailed``: an HMAC of their id, no id or address in
 clear), and the requests ``SUBSCRIBE_RATE`` counted within its window
 (``subscriptions_rate``: an HMAC of the client's address or the reader's
-id), both read by every collector on the store.
+id), all read by every collector on the store.
 ``sotong subscribers forget`` erases a person's rows of the first three, as of
 every table whose name starts with ``subscriptions_`` (and the pending
 changes and mails naming their addresses)."""
