@@ -28,13 +28,21 @@ baseline), with the collectors' and the database's CPU per POST; target:
 two collectors at least 1,000 per second with p99 under 50 ms. Loopback
 only; bounded by R.
 
+With ``--only subscriptions --store postgresql``, issue #13's rounds on a
+new database on the tests' PostgreSQL server holding the same readers (the
+sign-up's rate counted there, as every collector on it counts it). With
+``--apart``, each client sends from a loopback address of its own, as
+residents' phones do (without it every request is from 127.0.0.1, one
+Wi-Fi: the sign-ups of one client toward SUBSCRIBE_RATE wait for each
+other's count).
+
 With ``--only unsubscribes``, only the rounds against the floor, all R
 POSTs in them (``--threads N``: the collector's threads, the floor keeping
 8); besides each one's CPU per POST, its context switches per POST (a
 thread that waits for the GIL or a lock is one).
 
     .venv/bin/python benchmarks/serve.py [--count 20000] [--requests 10000] [--clients 20] [--pairs 5]
-        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8]
+        [--only sqlite|postgresql|subscriptions|unsubscribes] [--threads 8] [--store sqlite|postgresql] [--apart]
 """
 
 from __future__ import annotations
@@ -193,15 +201,16 @@ class LeanConnection:
 
     LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 
-    def __init__(self, port: int, timeout: float = 30):
-        self.port, self.timeout = port, timeout
+    def __init__(self, port: int, timeout: float = 30, source: str = ""):
+        self.port, self.timeout, self.source = port, timeout, source
         self.sock: socket.socket | None = None
         self.unread = b""
 
     def exchange(self, request: bytes) -> int:
         """Send ``request``; its answer's status once the whole answer is read."""
         if self.sock is None:
-            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout,
+                                                 source_address=(self.source, 0) if self.source else None)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.unread = b""
         self.sock.sendall(request)
@@ -236,10 +245,12 @@ def request_bytes(method: str, path: str, body: bytes | None) -> bytes:
     return head.encode() + b"\r\n" + (body or b"")
 
 
-def hammer(port: int | list[int], requests: list, clients: int, rate: float | None = None) -> tuple[float, list[float], list[int]]:
+def hammer(port: int | list[int], requests: list, clients: int, rate: float | None = None,
+           apart: bool = False) -> tuple[float, list[float], list[int]]:
     """Send every request from ``clients`` threads with keep-alive connections
     (to ``port``, or client N to the Nth of several ports in turn, a round
-    robin): as fast as they answer, or at ``rate`` requests per second in all. A paced
+    robin), each from 127.0.0.1 or (``apart``) client N from 127.0.0.N+2, an
+    address of its own: as fast as they answer, or at ``rate`` requests per second in all. A paced
     request's latency counts from when it was due, so a slow answer that
     delays the next ones is not hidden (no coordinated omission)."""
     latencies, statuses, lock = [], [], threading.Lock()
@@ -249,7 +260,7 @@ def hammer(port: int | list[int], requests: list, clients: int, rate: float | No
     ports = port if isinstance(port, list) else [port]
 
     def client(index, share):
-        connection = LeanConnection(ports[index % len(ports)])
+        connection = LeanConnection(ports[index % len(ports)], source=f"127.0.0.{index + 2}" if apart else "")
         mine, codes = [], []
         for k, request in enumerate(share):
             due = started + (k * clients + index) / rate if rate else time.perf_counter()
@@ -277,16 +288,19 @@ def hammer(port: int | list[int], requests: list, clients: int, rate: float | No
     return time.perf_counter() - started, latencies, statuses
 
 
-def wait_for_mail_queue(db_path: Path, seconds: float) -> float:
-    """Seconds until the collector's mail queue is empty (at most ``seconds``)."""
+def wait_for_mail_queue(location: Path | str, seconds: float) -> float:
+    """Seconds until the collector's mail queue in the store at ``location``
+    (a SQLite file or a PostgreSQL URL) is empty (at most ``seconds``)."""
+    from sotong.store import Store
+
     started = time.perf_counter()
-    db = sqlite3.connect(db_path)
+    store = Store.open(location)
     try:
-        while db.execute("SELECT count(*) FROM subscriptions_mail").fetchone()[0] and \
+        while store.db.execute("SELECT count(*) FROM subscriptions_mail").fetchone()[0] and \
                 time.perf_counter() - started < seconds:
             time.sleep(0.1)
     finally:
-        db.close()
+        store.close()
     return time.perf_counter() - started
 
 
@@ -440,6 +454,10 @@ def main() -> None:
                         help="measure one store's part only, only the sign-ups and preferences (issue #13), "
                              "or only the unsubscribes against the floor (issue #16)")
     parser.add_argument("--threads", type=int, default=8, help="the collector's threads (the floor keeps 8)")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the store of --only subscriptions (PostgreSQL: the tests' server)")
+    parser.add_argument("--apart", action="store_true",
+                        help="--only subscriptions: each client from a loopback address of its own")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         root = Path(tmp)
@@ -526,8 +544,16 @@ def subscriptions_against_healthz(root: Path, sink: MailSink, args) -> None:
     """Issue #13 alone: PAIRS rounds, each of GET /healthz, sign-ups and
     preferences changes (R/(4 PAIRS) of each) paced at 300/s; a round's
     sign-ups count until their confirmation mails are all handed to the
-    sink, so that the server's CPU per sign-up includes its mail."""
-    server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0"],
+    sink, so that the server's CPU per sign-up includes its mail. On
+    ``--store postgresql``, a new database holding the same readers."""
+    settings, location = "pelicanconf.py", root / "private" / "sotong.db"
+    if args.store == "postgresql":
+        sys.path.insert(0, str(REPO / "tests"))  # the tests' PostgreSQL server (tests/postgres_server.py)
+        from scale import postgresql_settings
+
+        settings = postgresql_settings(root, copy=True)
+        location = re.findall(r"^SOTONG_DB = '(.+)'$", (root / settings).read_text(encoding="utf-8"), re.M)[-1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "sotong"), "serve", "--port", "0", "-s", settings],
                               cwd=root, stderr=subprocess.PIPE, text=True)
     try:
         port = served_port(server)
@@ -543,8 +569,8 @@ def subscriptions_against_healthz(root: Path, sink: MailSink, args) -> None:
                                           ("POST /subscribe", signups[round_::args.pairs], 303),
                                           ("POST /p/TOKEN", changes[round_::args.pairs], 303)):
                 cpu_before = cpu_seconds(server.pid)
-                wall, latencies, codes = hammer(port, posts, args.clients, rate=SUBSCRIPTIONS_RATE)
-                drained = wait_for_mail_queue(root / "private" / "sotong.db", seconds=60)
+                wall, latencies, codes = hammer(port, posts, args.clients, rate=SUBSCRIPTIONS_RATE, apart=args.apart)
+                drained = wait_for_mail_queue(location, seconds=60)
                 cpu = (cpu_seconds(server.pid) - cpu_before) / len(posts)
                 assert set(codes) == {expected}, f"{name}: answers {set(codes)}"
                 figures = report(f"  round {round_ + 1}: {name} at {SUBSCRIPTIONS_RATE:.0f}/s", wall, latencies, True)

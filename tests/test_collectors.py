@@ -3,7 +3,9 @@ processes on PostgreSQL, answers with one survey token racing over real
 HTTP from many clients at once; exactly one is taken (303), every other gets
 409, and the store holds one response. A double tap on 신청하기 or 링크
 보내기 whose two requests a load balancer sends to two collectors mails
-once, on SQLite and on PostgreSQL."""
+once, a burst of sign-ups at two collectors mails each confirmation once,
+and a client's (or a reader's) requests racing at two collectors are taken
+SUBSCRIBE_RATE times in all, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,11 +21,15 @@ from urllib.parse import urlencode
 from delivery_support import SMTPServer, add_subscribers
 from project_support import new_store_location, project_on, store_of, store_query
 from survey.rules import survey_token
+from test_hostile_collector import SAVE
 from test_subscriptions import SIGNUP, Inbox
+
+from sotong.tokens import make_token
 
 BUDGET = "budget-vote-2027"
 ANSWER = {"dong": "성수동", "projects": ["반려견 놀이터 조성"], "satisfaction": "4", "proposal": "벤치"}
 RACERS = 12
+RATE = 5  # SUBSCRIBE_RATE's count an hour in the races below
 
 
 @contextmanager
@@ -95,3 +101,78 @@ def test_a_double_tap_sent_to_two_collectors_mails_once(tmp_path, store_location
     assert sorted(recipient for recipient, _ in inbox.messages) == sorted([reader, other, SIGNUP["email"]])
     stored = store_query(project, "SELECT * FROM subscriptions_links_mailed")
     assert len(stored) == 2 and not any(reader in str(row) or "S0000" in str(row) for row in stored)
+
+
+def race(ports: list[int], requests: list[tuple[str, dict]]) -> list[tuple[str, int]]:
+    """The (path, form) ``requests`` sent at once, by turns to each collector
+    of ``ports``: (path, status) of each."""
+    start, answers = threading.Barrier(len(requests)), []
+
+    def racer(port: int, path: str, fields: dict) -> None:
+        body = urlencode(fields, doseq=True).encode()
+        start.wait()
+        answers.append((path, post(port, path, body)))
+
+    threads = [threading.Thread(target=racer, args=(ports[n % len(ports)], *request))
+               for n, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def test_a_clients_requests_racing_at_two_collectors_are_taken_at_its_rate_once(tmp_path, store_location):
+    """SUBSCRIBE_RATE was counted in each collector's memory, so behind a
+    load balancer a client had its limit once per collector. Sign-ups and
+    link requests from one address sent at once, half to each of two
+    collectors, are taken RATE times in all (the last slot to one of them
+    only), the others 429; each sign-up taken is stored, and the count kept
+    in the store names no address in clear."""
+    with SMTPServer(Inbox()) as smtp:
+        project = project_on(store_location, tmp_path, f"SMTP_PORT = {smtp.port}\nSUBSCRIBE_RATE = '{RATE}/hour'\n")
+        requests = [("/subscribe", {**SIGNUP, "email": f"r{n}@example.com"}) if n % 3 else
+                    ("/p/link", {"email": f"nobody{n}@example.com"}) for n in range(RACERS)]
+        with ExitStack() as stack:
+            ports = [stack.enter_context(collector(project / "pelicanconf.py")) for _ in range(2)]
+            answers = race(ports, requests)
+            assert {status for _, status in race(ports, requests[:2])} == {429}  # still over, at either collector
+    taken = [path for path, status in answers if status == 303]
+    assert sorted(status for _, status in answers) == [303] * RATE + [429] * (RACERS - RATE), answers
+    assert store_query(project, "SELECT count(*) FROM subscriptions_pending") == [(taken.count("/subscribe"),)]
+    stored = store_query(project, "SELECT * FROM subscriptions_rate")
+    assert len(stored) == RATE and not any("127.0.0.1" in str(row) for row in stored)
+
+
+def test_a_readers_codes_racing_at_two_collectors_are_sent_at_the_rate_once(tmp_path, store_location):
+    """A reader's own link saving a new phone number at once on two
+    collectors (each save sends a code) sends RATE codes in all, the other
+    saves 429 with nothing changed."""
+    project = project_on(store_location, tmp_path, f"SUBSCRIBE_RATE = '{RATE}/hour'\n")
+    add_subscribers(store_of(project), 1)
+    store_query(project, "UPDATE subscribers SET email = lower(id) || '@example.com'")
+    path = "/p/" + make_token("preferences", "S00001")
+    requests = [(path, {**SAVE, "phone": f"010-9999-{n:04d}"}) for n in range(RACERS)]
+    with ExitStack() as stack:
+        ports = [stack.enter_context(collector(project / "pelicanconf.py")) for _ in range(2)]
+        answers = race(ports, requests)
+    assert sorted(status for _, status in answers) == [303] * RATE + [429] * (RACERS - RATE), answers
+    assert store_query(project, "SELECT count(*) FROM subscriptions_pending WHERE purpose = 'phone'") == [(RATE,)]
+
+
+def test_a_burst_of_sign_ups_at_two_collectors_mails_each_confirmation_once(tmp_path, store_location):
+    """Each collector's mail thread read the whole queue of the store, so in
+    a burst both handed the same confirmation mails over (150 mails for 90
+    sign-ups): a batch is claimed before it is sent, and each goes once."""
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = project_on(store_location, tmp_path, f"SMTP_PORT = {smtp.port}\nSUBSCRIBE_RATE = '1000/hour'\n")
+        with ExitStack() as stack:
+            ports = [stack.enter_context(collector(project / "pelicanconf.py")) for _ in range(2)]
+            for burst in range(3):
+                race(ports, [("/subscribe", {**SIGNUP, "email": f"r{burst}-{n}@example.com"}) for n in range(30)])
+            inbox.wait_for(90)
+            time.sleep(1)  # a second mail would be on its way by now
+    recipients = [recipient for recipient, _ in inbox.messages]
+    assert len(recipients) == 90 and len(set(recipients)) == 90
+    assert store_query(project, "SELECT count(*) FROM subscriptions_mail") == [(0,)]

@@ -13,9 +13,8 @@
   reader), and a phone code takes five guesses and no more;
 - nor can one home's or phone's IPv6 network, by sending each request from
   another of its 2**64 addresses (behind the office's proxy too);
-- the rate's memory of clients stays small and cheap to look up however
-  many addresses come (one IPv6 network holds billions), from many threads
-  at once;
+- the rate's count of clients in the store stays small however many
+  addresses come (one IPv6 network holds billions);
 - a failure on a reader's link is logged without its token, which would
   open their page to whoever reads the log, and so is a reader who closed
   the page before its answer came (waitress's line, with ``-v``);
@@ -29,7 +28,6 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
-import sys
 import threading
 import time
 from urllib.parse import urlencode
@@ -42,7 +40,7 @@ from sotong.project import Project
 from sotong.store import Store
 from sotong.tokens import make_token, unsubscribe_token
 from sotong.web import make_app
-from subscriptions.rules import RateLimit
+from subscriptions import storage
 from survey import opinions
 from survey.rules import survey_token
 
@@ -223,49 +221,40 @@ def sprayed(count: int, network: int = 0) -> list[str]:
     return [f"2001:db8:{network:x}::{number:x}" for number in range(count)]
 
 
-def test_the_rate_forgets_the_clients_gone_quiet():
-    rate = RateLimit(2, 3600, most_clients=1000)
-    assert all(rate.allow(client, 0.0) for client in sprayed(1000))
-    assert rate.allow("203.0.113.9", 3601.0)  # an hour on: the thousand have nothing left in the window
-    assert list(rate.seen) == ["203.0.113.9"]
+@pytest.fixture
+def rate_store(tmp_path):
+    store = storage.ensure(Store.open(tmp_path / "sotong.db"))
+    yield store
+    store.close()
 
 
-def test_the_rate_stays_bounded_under_addresses_sprayed_within_one_window():
-    rate = RateLimit(2, 3600, most_clients=1000)
+def counted(store, client: str, now: float, limit: int = 2) -> bool:
+    """Whether a request of ``client`` at ``now`` is taken (limit 2 an hour), after the minute's clean-up."""
+    with store.transaction():
+        storage.drop_expired(store, now)
+        return storage.count_request(store, client, limit, 3600, now) == 0
+
+
+def test_the_count_forgets_the_clients_gone_quiet(rate_store):
+    assert all(counted(rate_store, client, 0.0) for client in sprayed(1000))
+    assert counted(rate_store, "203.0.113.9", 3600.0)  # an hour on: the thousand have nothing left in the window
+    assert rate_store.db.execute("SELECT count(*) FROM subscriptions_rate").fetchone()[0] == 1
+
+
+def test_the_count_stays_bounded_under_addresses_sprayed_within_one_window(rate_store, monkeypatch):
+    """Each request counted is a row of the store, whichever collector took
+    it: addresses sprayed from one IPv6 network (billions) grow the table
+    to MOST_COUNTED and no further; below it, a client over the rate stays
+    refused."""
+    monkeypatch.setattr(storage, "MOST_COUNTED", 1000)
     for number, client in enumerate(sprayed(10_000)):
-        rate.allow(client, number / 10)
-        assert len(rate.seen) <= 2000
-    rate = RateLimit(2, 3600, most_clients=1000)
-    rate.allow("203.0.113.9", 1000.0)
-    rate.allow("203.0.113.9", 1000.0)
+        counted(rate_store, client, number / 10)
+        assert rate_store.db.execute("SELECT count(*) FROM subscriptions_rate").fetchone()[0] <= 1001
+    rate_store.db.execute("DELETE FROM subscriptions_rate")
+    assert counted(rate_store, "203.0.113.9", 1000.0) and counted(rate_store, "203.0.113.9", 1000.0)
     for client in sprayed(500, 1):
-        rate.allow(client, 1000.0)
-    assert not rate.allow("203.0.113.9", 1000.0)  # below the bound, a client over the rate stays refused
-
-
-def test_the_rate_is_kept_by_many_threads_at_once():
-    rate, failures = RateLimit(10, 3600, most_clients=500), []
-
-    def spray(network: int):
-        try:
-            for number, client in enumerate(sprayed(5000, network)):
-                rate.allow(client, float(number))
-        except Exception as exc:  # what a server thread would have met
-            failures.append(exc)
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads take turns between almost every two steps
-    try:
-        threads = [threading.Thread(target=spray, args=(network,)) for network in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
-    assert failures == [] and len(rate.seen) <= 1000
-
-
+        counted(rate_store, client, 1000.0)
+    assert not counted(rate_store, "203.0.113.9", 1000.0)
 
 
 def test_a_phone_code_takes_five_guesses_and_no_more(served):

@@ -213,7 +213,7 @@ def test_a_sign_up_is_answered_lean_with_the_full_routes_answer(app_in_process):
 def test_the_sign_ups_the_lean_route_leaves_to_the_full_route_change_nothing(app_in_process, environ):
     app, project = app_in_process
     assert app.lean_answer(environ) is None
-    assert pending_emails(project) == [] and app.subscriptions.rate.seen == {}  # not even counted
+    assert pending_emails(project) == [] and store_query(project, "SELECT * FROM subscriptions_rate") == []  # not even counted
 
 
 def test_a_client_over_the_rate_is_left_to_the_full_route_and_counted_once(tmp_path, closed_after):
@@ -221,7 +221,7 @@ def test_a_client_over_the_rate_is_left_to_the_full_route_and_counted_once(tmp_p
     app = app_of(project, closed_after)
     answers = [app.lean_answer(posted(encoded({**SIGN_UP, "email": f"r{n}@example.com"}))) for n in range(3)]
     assert [answer is not None for answer in answers] == [True, True, False]
-    assert len(app.subscriptions.rate.seen["127.0.0.1"]) == 2
+    assert store_query(project, "SELECT count(*) FROM subscriptions_rate") == [(2,)]
     assert full_answer(app, posted(encoded({**SIGN_UP, "email": "r2@example.com"}))).status.startswith("429")
     assert app.lean_answer(posted(encoded(SIGN_UP), client="10.0.0.2")) is not None  # another client
 
@@ -314,12 +314,14 @@ def statements_of(app, environ) -> list[str]:
 
 def test_a_sign_up_and_a_change_are_one_transaction_each(app_in_process):
     """The reader is read inside the change's transaction (what it writes
-    back is what was there), and no housekeeping rides on a request."""
+    back is what was there), a sign-up is counted toward SUBSCRIBE_RATE in
+    its own (the store's count, which every collector shares), and no
+    housekeeping rides on a request."""
     app, _project = app_in_process
     statements_of(app, posted(encoded({**SIGN_UP, "email": "first@example.com"})))  # the minute's cleanup
-    assert statements_of(app, posted(encoded(SIGN_UP))) == [  # the SELECT: one sent a moment ago (a double tap)
+    assert statements_of(app, posted(encoded(SIGN_UP))) == [  # the SELECT *: one sent a moment ago (a double tap)
         "BEGIN IMMEDIATE", "SELECT * FROM", "INSERT INTO subscriptions_pending", "INSERT INTO subscriptions_mail",
-        "COMMIT"]
+        "INSERT INTO subscriptions_rate", "COMMIT"]
     change = statements_of(app, posted(encoded(SAVE), path=f"/p/{make_token('preferences', 'S00001')}"))
     assert change == ["BEGIN IMMEDIATE", "SELECT id, name,", "SELECT * FROM", "INSERT INTO subscribers", "COMMIT"]
 

@@ -2,8 +2,9 @@
 brute-force readings: SUBSCRIBE_RATE's limit per client address (at most N
 requests within any period; a refused one counts nothing) and when it lets
 a client in again, read from the requests taken so far, not from the
-rule's own bookkeeping; who is one client (an IPv6 address's /64 network,
-read from its first eight bytes); and what a save of the preferences page changes
+store's own bookkeeping (on SQLite and PostgreSQL); who is one client (an
+IPv6 address's /64 network, read from its first eight bytes); and what a
+save of the preferences page changes
 (what the reader changed on it, and nothing that changed elsewhere since),
 read from a model of the page and the browser, not from the page's hidden
 fields."""
@@ -14,12 +15,13 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from sotong.audiences import load_audiences
-from sotong.store import Subscriber
+from sotong.store import Store, Subscriber
 from subscriptions.preferences import _chosen
-from subscriptions.rules import RateLimit, client_key, parse_rate, read_choices, try_again_in
+from subscriptions import storage
+from subscriptions.rules import client_key, parse_rate, read_choices, try_again_in
 
 CLIENTS = (A, B, C, NO_ADDRESS) = ("203.0.113.9", "2001:db8::1", "reader W0000000001", "")
 
@@ -40,52 +42,47 @@ def brute_wait(taken: list[float], now: float, limit: int, seconds: int) -> floa
 
 @st.composite
 def requests(draw):
-    """(limit, seconds, requests as (client, time)): times in order, with
-    gaps of nothing, of the window exactly, and just inside and outside it."""
+    """(limit, seconds, requests as (client, time, whether the minute's
+    clean-up runs first)): times in order, with gaps of nothing, of the
+    window exactly, and just inside and outside it."""
     limit, seconds = draw(st.integers(1, 4)), draw(st.sampled_from([1, 60, 3600]))
     gaps = st.one_of(st.sampled_from([0, 0, 1, seconds // 2, seconds - 1, seconds, seconds + 1]), st.integers(0, 2 * seconds))
     now, made = 0.0, []
-    for client, gap in draw(st.lists(st.tuples(st.sampled_from(CLIENTS), gaps), max_size=40)):
+    for client, gap, cleanup in draw(st.lists(st.tuples(st.sampled_from(CLIENTS), gaps, st.booleans()), max_size=40)):
         now += gap
-        made.append((client, now))
+        made.append((client, now, cleanup))
     return limit, seconds, made
 
 
-@settings(max_examples=200)
-@given(requests())
-def test_the_rate_takes_what_a_sliding_window_per_client_takes_and_says_when_to_come_back(drawn):
-    limit, seconds, made = drawn
-    rate = RateLimit(limit, seconds, most_clients=len(CLIENTS))
-    taken: dict[str, list[float]] = {client: [] for client in CLIENTS}
-    for client, now in made:
-        expected = brute_allows(taken[client], now, limit, seconds)
-        assert rate.allow(client, now) == expected, (client, now, taken[client])
-        if expected:
-            taken[client].append(now)
-        for other in CLIENTS:  # what the refused are told: press again after this
-            assert rate.retry_after(other, now) == brute_wait(taken[other], now, limit, seconds), (other, now)
+@pytest.fixture
+def rate_store(store_location):
+    """A store with the plugin's tables, on each backend."""
+    store = storage.ensure(Store.open(store_location))
+    yield store
+    store.close()
 
 
-@settings(max_examples=150)
-@given(requests(), st.integers(1, 3))
-# clients gone quiet are dropped at the third client; B is not: its first request has left the window, its last not
-@example((2, 60, [(A, 0.0), (B, 0.0), (B, 30.0), (C, 60.0), (B, 60.0), (B, 61.0)]), 2)
-def test_clients_are_forgotten_only_once_more_than_the_bound_are_in_one_window(drawn, most_clients):
-    """The memory's bound (most_clients) may let clients in again, but only
-    once more clients than it have requests within one window; until then
-    the rate is exactly the sliding window, however often clients gone
-    quiet are dropped."""
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=requests())
+def test_the_store_takes_what_a_sliding_window_per_client_takes_and_says_when_to_come_back(rate_store, drawn):
+    """The count every collector shares (storage.count_request): a request
+    is taken exactly when the brute-force reading takes it, counted only
+    then, and a refused one is told the least wait after which it would be
+    taken; the clean-up of what has expired changes no answer."""
     limit, seconds, made = drawn
-    rate = RateLimit(limit, seconds, most_clients=most_clients)
+    rate_store.db.execute("DELETE FROM subscriptions_rate")
     taken: dict[str, list[float]] = {client: [] for client in CLIENTS}
-    for client, now in made:
+    for client, now, cleanup in made:
+        with rate_store.transaction():
+            if cleanup:
+                storage.drop_expired(rate_store, now)
+            wait = storage.count_request(rate_store, client, limit, seconds, now)
         expected = brute_allows(taken[client], now, limit, seconds)
+        assert (wait == 0) == expected, (client, now, taken[client])
         if expected:
             taken[client].append(now)
-        busy = sum(1 for times in taken.values() if times and times[-1] > now - seconds)
-        if busy > most_clients:
-            return
-        assert rate.allow(client, now) == expected, (client, now)
+        else:  # what the refused are told: press again after this
+            assert wait == brute_wait(taken[client], now, limit, seconds), (client, now, taken[client])
 
 
 @given(st.one_of(st.integers(1, 3 * 86400), st.sampled_from([1, 59, 60, 61, 7140, 7199, 7200, 7201, 86400])))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import html.parser
-import http.client
 import json
 import re
 import sqlite3
@@ -412,22 +411,32 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
 def test_a_link_request_is_answered_before_its_address_is_looked_up(tmp_path):
     """The answer to a known address took a lookup and a commit more than to
     an unknown one (0.8 ms on PostgreSQL), which told whoever timed it that
-    the address is a reader's: the answer now reads nothing, and the mail
-    goes once the sending thread has looked the address up."""
+    the address is a reader's: the answer now sends the store the same
+    statements for any address (the request counted toward SUBSCRIBE_RATE),
+    none of them reading the readers, and the mail goes once the sending
+    thread has looked the address up."""
+    from werkzeug.test import Client
+
     inbox = Inbox()
     with SMTPServer(inbox) as smtp:
         project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
         add_subscribers(project / "private" / "sotong.db", 1)
         store_rows(project, "UPDATE subscribers SET email = 'hong@example.com'")
         app = make_app(Project(project / "pelicanconf.py"))
-        with serving(app) as port:
-            with app.store():  # held by this thread: whatever reads the store waits
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
-                connection.request("POST", "/p/link", body=b"email=HONG%40example.com", headers=FORM)
-                assert connection.getresponse().status == 303
-                connection.close()
-                assert inbox.messages == []
+        try:
+            client, answering, sent = Client(app), threading.get_ident(), []
+            with app.store() as store:  # the statements of this thread, which answers (not the mail thread's)
+                store.db.set_trace_callback(lambda sql: sent.append(sql) if threading.get_ident() == answering else None)
+            by_address = {}
+            for address in ("first@example.com", "HONG@example.com", "nobody@example.com"):  # the first: the minute's cleanup
+                sent.clear()
+                assert client.post("/p/link", data={"email": address}).status_code == 303
+                by_address[address] = [re.sub(r"[\d.]+", "N", sql) for sql in sent]  # the times apart
             [(recipient, message)] = inbox.wait_for(1)
+        finally:
+            app.close()
+    assert by_address["HONG@example.com"] == by_address["nobody@example.com"]
+    assert any("subscriptions_rate" in sql for sql in sent) and not any("subscribers" in sql for sql in sent)
     assert recipient == "hong@example.com" and "/p/" in message.get_body(("plain",)).get_content()
 
 
@@ -724,6 +733,31 @@ def test_a_mail_server_that_is_down_is_asked_again_after_a_pause_not_at_every_si
             time.sleep(0.3)
     assert caplog.text.count("could not be handed") == 1
     assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 4  # kept for the next try
+
+
+def test_a_mail_claimed_by_a_collector_that_died_is_sent_once_its_claim_lapses(tmp_path):
+    """A collector killed while handing a batch over leaves its mails
+    claimed: a collector on the store (another, or it started again) sends
+    none of them while the claim holds (it may be sending them still), and
+    each once the claim has lapsed."""
+    from subscriptions import storage
+
+    inbox = Inbox()
+    with SMTPServer(inbox) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        store = storage.ensure(Store.open(project / "private" / "sotong.db"))
+        for address, claimed_until in (("held@example.com", time.time() + 60), ("lapsed@example.com", time.time() - 1)):
+            storage.queue_mail(store, address, "[성동구 소통] 신청 확인", "링크")
+            store.db.execute("UPDATE subscriptions_mail SET claimed_until = ? WHERE recipient = ?", (claimed_until, address))
+        store.close()
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            assert [recipient for recipient, _ in inbox.wait_for(1)] == ["lapsed@example.com"]
+            time.sleep(0.5)  # the held one would be on its way by now
+            assert len(inbox.messages) == 1
+            store_rows(project, "UPDATE subscriptions_mail SET claimed_until = claimed_until - 60")
+            assert post(port, "/subscribe", SIGNUP)[0] == 303  # its mail wakes the thread, which looks again
+            recipients = sorted(recipient for recipient, _ in inbox.wait_for(3))
+    assert recipients == sorted(["lapsed@example.com", "held@example.com", SIGNUP["email"]])
 
 
 def test_a_wrong_subscribe_rate_is_a_problem_at_its_own_line(tmp_path):

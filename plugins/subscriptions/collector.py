@@ -4,8 +4,10 @@ subscriber), ``GET /subscribe/confirm?t=`` (a page with one button only:
 link scanners confirm nothing), ``POST /subscribe/confirm`` (the subscriber
 is created, with the consent's version). Requests with the honeypot filled
 are answered as if taken and dropped; more than ``SUBSCRIBE_RATE`` from one
-client address get 429. The same address sent again within five minutes
-(a double tap) mails nothing again. No log line names an address, phone or client.
+client address get 429, counted in the store (``subscriptions_rate``), so
+that every collector on it counts the same requests (SPEC §15). The same
+address sent again within five minutes (a double tap) mails nothing again.
+No log line names an address, phone or client.
 
 A sign-up that is taken (issue #13: bursts after a campaign) is answered
 by a lean route before werkzeug parses anything, with an answer made once;
@@ -25,18 +27,28 @@ from werkzeug.utils import redirect
 
 from sotong.links import collector_url, site_url
 from sotong.store import Subscriber, now_iso
-from sotong.tokens import make_token, read_token
+from sotong.tokens import make_token, read_token, short_tag
 from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
-from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT, RateLimit,
+from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT,
                     client_key, parse_rate, read_choices, try_again_in)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
 PREFERENCES = "preferences"
 EMAIL_CONFIRM = "email-confirm"
+RATE_COUNTED = "rate-counted"  # the purpose of a client's address or reader's id signed in subscriptions_rate
+
+
+class TooOften(Exception):
+    """A request over SUBSCRIBE_RATE: nothing of it is done; ``wait``: the
+    seconds until it would be taken."""
+
+    def __init__(self, wait: float):
+        super().__init__(wait)
+        self.wait = wait
 
 
 class Subscriptions:
@@ -50,7 +62,7 @@ class Subscriptions:
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
         self.next_cleanup = 0.0
         self._answers: dict[str, Prepared] = {}
-        self.rate = RateLimit(*(parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)))
+        self.rate = parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)
         with app.store() as store:
             storage.ensure(store)
         self.mailer.start()  # mails queued before a stop leave now
@@ -61,10 +73,31 @@ class Subscriptions:
                 "consent_version": CONSENT_VERSION, "channel_labels": CHANNEL_LABELS, "gender_labels": GENDER_LABELS,
                 "honeypot": HONEYPOT, "this_year": self.app.project.today().year}
 
-    def limited(self, client: str | None) -> bool:
-        """Whether ``client`` (an address, or a reader's key) is over
-        SUBSCRIBE_RATE; this request counts when it is not."""
-        return not self.rate.allow(client_key(client or ""), time.monotonic())
+    def count(self, store, client: str | None) -> None:
+        """Count a request of ``client`` (its address, or "reader ID")
+        toward SUBSCRIBE_RATE, in the caller's transaction, in the store that
+        every collector on it counts in, by an HMAC of ``client`` (no address
+        or id in clear); TooOften, nothing counted, over the rate. A request
+        counted drops, once a minute, what has expired (requests out of the
+        window among them)."""
+        now = time.time()
+        wait = storage.count_request(store, short_tag(RATE_COUNTED, client_key(client or ""), length=26), *self.rate, now)
+        if wait:
+            raise TooOften(wait)
+        if now >= self.next_cleanup:
+            storage.drop_expired(store, now)
+            self.next_cleanup = now + 60
+
+    def wait_for(self, client: str | None) -> float:
+        """A request of ``client`` counted in a transaction of its own (a
+        full route's, before it does anything): 0, or the seconds to wait
+        when it is over SUBSCRIBE_RATE."""
+        try:
+            with self.app.store() as store, store.transaction():
+                self.count(store, client)
+        except TooOften as over:
+            return over.wait
+        return 0.0
 
     def page(self, template: str, status: int = 200, **context):
         response = self.app.render(template, status=status, **context)
@@ -72,12 +105,12 @@ class Subscriptions:
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
-    def too_often(self, client: str | None, template: str, message: str, **context):
-        """The 429 of a form sent more often than SUBSCRIBE_RATE allows
-        ``client``: the form ``template`` again with what was typed (in
-        ``context``), above it ``message`` saying ``{when}`` to press again,
-        and Retry-After in seconds."""
-        seconds = max(1, math.ceil(self.rate.retry_after(client_key(client or ""), time.monotonic())))
+    def too_often(self, wait: float, template: str, message: str, **context):
+        """The 429 of a form sent more often than SUBSCRIBE_RATE allows, to
+        be sent again in ``wait`` seconds: the form ``template`` again with
+        what was typed (in ``context``), above it ``message`` saying
+        ``{when}`` to press again, and Retry-After in seconds."""
+        seconds = max(1, math.ceil(wait))
         response = self.page(template, 429, retry=message.format(when=try_again_in(seconds)), **context)
         response.headers["Retry-After"] = str(seconds)
         return response
@@ -125,8 +158,8 @@ def subscribe(request):
     subs: Subscriptions = request.app.subscriptions
     form = {"title": "전자소통 서비스 신청", "action": f"{request.script_root}/subscribe"}
     answers = form_answers(request)
-    if subs.limited(request.remote_addr):  # what was typed is shown again, to press once more later
-        return subs.too_often(request.remote_addr, "subscriptions_signup.html", (
+    if wait := subs.wait_for(request.remote_addr):  # what was typed is shown again, to press once more later
+        return subs.too_often(wait, "subscriptions_signup.html", (
             "같은 곳에서 신청이 너무 많이 들어와 지금은 받을 수 없습니다. 적어 주신 내용은 아래에 그대로 있습니다. "
             "{when} 뒤에 「신청하기」를 다시 눌러 주세요."), **form, **subs.form_context(answers, {}))
     if request.form.get(HONEYPOT):
@@ -147,17 +180,22 @@ def lean_subscribe(app, posted: PostedForm) -> Prepared | None:
         return None
     answers = {key: values for key, values in posted.fields.items() if key != HONEYPOT}
     choices, errors = signup_choices(app, answers)
-    if errors or app.subscriptions.limited(posted.client):  # a refusal counts nothing: the full route asks again
+    if errors:
         return None
-    _take_signup(app, choices)
+    try:
+        _take_signup(app, choices, posted.client)
+    except TooOften:  # nothing counted or stored: the full route counts again, and answers 429
+        return None
     return app.subscriptions.signup_taken()
 
 
-def _take_signup(app, choices) -> None:
+def _take_signup(app, choices, client: str | None = None) -> None:
     """The sign-up pending and its confirmation mail queued, in one
-    transaction; the rows and the mail's text are made before it. The same
-    address sent again within AGAIN_SECONDS (a second tap on 신청하기) queues
-    no second mail: the link mailed first confirms the answers sent last."""
+    transaction; the rows and the mail's text are made before it. With
+    ``client``, the request is counted toward SUBSCRIBE_RATE in it too, at
+    its end (TooOften, nothing done, over the rate). The same address sent again
+    within AGAIN_SECONDS (a second tap on 신청하기) queues no second mail:
+    the link mailed first confirms the answers sent last."""
     subs: Subscriptions = app.subscriptions
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
             "consent_version": CONSENT_VERSION}  # the only one signup_choices lets through
@@ -168,17 +206,16 @@ def _take_signup(app, choices) -> None:
         f"링크는 24시간 동안 쓸 수 있습니다.\n\n{link}\n\n직접 신청하지 않으셨다면 이 메일을 지우시면 됩니다. "
         "아무것도 등록되지 않습니다.\n")))
     with app.store() as store, store.transaction(), store.locked("subscriptions signup " + choices.email.lower()):
-        if time.time() >= subs.next_cleanup:
-            storage.drop_expired(store, time.time())
-            subs.next_cleanup = time.time() + 60
         earlier = next(iter(storage.sent_lately(store, ("signup",), time.time(), address=choices.email)), None)
-        if earlier is not None:
-            if earlier.data != data:
-                storage.set_data(store, earlier.id, data)
-            return
-        storage.insert_pending(store, pending)
-        storage.insert_mail(store, mail)
-    subs.mailer.wake()
+        if earlier is None:
+            storage.insert_pending(store, pending)
+            storage.insert_mail(store, mail)
+        elif earlier.data != data:
+            storage.set_data(store, earlier.id, data)
+        if client is not None:  # last: the client's lock (PostgreSQL's) is held only until the commit
+            subs.count(store, client)
+    if earlier is None:
+        subs.mailer.wake()
 
 
 def check_mail(request):

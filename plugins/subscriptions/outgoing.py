@@ -5,7 +5,7 @@ office's SMTP server (``SMTP_*`` settings), signed as every email is (DKIM,
 A mail is queued in the store (``subscriptions_mail``) in the request's own
 transaction, so a request never waits for the mail server or builds the
 message, and a mail queued before a crash leaves when the collector starts
-again. What would make one answer take longer than another is the thread's
+again (one it was handing over then, once its claim lapses). What would make one answer take longer than another is the thread's
 (:meth:`Mailer.later`): ``POST /p/link`` tells nobody, by its time either,
 whether an address is known. A background
 thread, woken after each commit that queued one, waits a tenth of a second
@@ -16,7 +16,10 @@ once the server took it, or refused it for good (an address with
 characters outside ASCII before the @, which a server without SMTPUTF8
 cannot take, too);
 when the server cannot be reached they wait, and are tried again, for as
-long as their link holds.
+long as their link holds. Each collector on the store has its thread: a
+batch is claimed before it is sent (storage.claim_mail), so no two send
+one mail; a collector that dies while sending leaves its claim to lapse
+(CLAIM_SECONDS), and another sends what it had not.
 
 An SMS transport is anything with ``send(phone, text)``. The one shipped,
 :class:`FileSmsTransport`, appends to a CSV under private/ that the operator
@@ -179,7 +182,7 @@ class Mailer:
             if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
                 storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
                 self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
-            queued = storage.queued_mail(store, BATCH)
+            queued = storage.claim_mail(store, BATCH, time.time())
         if not queued:
             return None
         try:
@@ -195,8 +198,9 @@ class Mailer:
                         len(queued) - len(done), server.host, server.port,
                         type(exc).__name__, RETRY_SECONDS)
             pause = RETRY_SECONDS
-        with self.app.store() as store:
+        with self.app.store() as store, store.transaction():
             storage.unqueue_mail(store, done)
+            storage.release_mail(store, [mail.id for mail in queued if mail.id not in done])
         return pause
 
     def _send(self, server: MailServer, queued: list, done: list, seal: Callable[[bytes], bytes]) -> None:

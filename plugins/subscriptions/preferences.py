@@ -6,7 +6,8 @@ back; "stop everything" is its own action. A save sent again within
 AGAIN_SECONDS (a double tap) sends no second mail or code. A reader's changes that send a
 code or a confirmation mail are limited to ``SUBSCRIBE_RATE`` per reader (an
 attacker's own link must not make the office text or mail any number or
-address without end). ``POST /p/link`` mails the link again and answers the
+address without end), counted in the store as sign-ups are, whichever
+collector takes them. ``POST /p/link`` mails the link again and answers the
 same whether or not the address is known, in the same time too: the mail
 thread looks the address up, after the answer; a reader's link mailed
 within AGAIN_SECONDS by any collector on the store is not mailed again."""
@@ -29,8 +30,8 @@ from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
 
 from . import storage
 from .outgoing import signed
-from .collector import (EMAIL_CONFIRM, PREFERENCES, broken_link, expired_page, open_pending, form_answers,
-                         send_phone_code)
+from .collector import (EMAIL_CONFIRM, PREFERENCES, TooOften, broken_link, expired_page, open_pending,
+                         form_answers, send_phone_code)
 from .rules import HONEYPOT, form_address, read_choices, typed
 
 LINK_MAILED = "link-mailed"  # the purpose of a reader's id signed in subscriptions_links_mailed
@@ -46,10 +47,6 @@ def _reader(request, token: str) -> Subscriber:
     if subscriber is None:
         raise NotFound()
     return subscriber
-
-
-class TooOften(Exception):
-    """The change would send the reader's code or confirmation mail more often than SUBSCRIBE_RATE."""
 
 
 def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
@@ -103,8 +100,8 @@ def preferences(request, token: str):
         if not errors:
             try:
                 notes, answers, errors = _save(app, subscriber.id, posted)
-            except TooOften:  # what was typed is shown again, to press once more later
-                return app.subscriptions.too_often(f"reader {subscriber.id}", "subscriptions_preferences.html", (
+            except TooOften as over:  # what was typed is shown again, to press once more later
+                return app.subscriptions.too_often(over.wait, "subscriptions_preferences.html", (
                     "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셔서 지금은 저장하지 않았습니다. 적어 주신 "
                     "내용은 아래에 그대로 있습니다. {when} 뒤에 「바꾼 내용 저장」을 다시 눌러 주세요."), notes=[], **page,
                     **app.subscriptions.form_context(answers, {}))
@@ -223,8 +220,8 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
         lately = _asked_lately(store, subscriber.id)  # a second tap on 저장: what the first sent stands
         new_phone = choices.phone not in (None, subscriber.phone, awaiting, lately["phone"])
         mails = new_email and choices.email != lately["email"]
-        if (mails or new_phone) and app.subscriptions.limited(f"reader {subscriber_id}"):
-            raise TooOften()
+        if mails or new_phone:
+            app.subscriptions.count(store, f"reader {subscriber_id}")  # TooOften over the rate: nothing changed
         restarts = _resumes(posted) and not subscriber.subscribed
         store.put_subscriber(Subscriber(**{
             **subscriber.__dict__, "name": choices.name, "birth_year": choices.birth_year, "gender": choices.gender,
@@ -344,8 +341,8 @@ def link_request(request):
     subs = request.app.subscriptions
     if request.method != "POST":  # a GET or a HEAD
         return _link_page(request)
-    if subs.limited(request.remote_addr):  # the address typed is shown again, to press once more later
-        return subs.too_often(request.remote_addr, "subscriptions_link.html", (
+    if wait := subs.wait_for(request.remote_addr):  # the address typed is shown again, to press once more later
+        return subs.too_often(wait, "subscriptions_link.html", (
             "같은 곳에서 요청이 너무 많이 들어와 지금은 보낼 수 없습니다. {when} 뒤에 「링크 보내기」를 다시 눌러 주세요."),
             title="수신 설정 링크 받기", address=request.form.get("email", ""), action=f"{request.script_root}/p/link",
             honeypot=HONEYPOT)

@@ -1,15 +1,14 @@
 """The sign-up and preferences rules, as pure functions: what a form's
 answers mean (with a Korean message beside each wrong answer), the privacy
-consent text and its version, the SUBSCRIBE_RATE setting, and the rate
-limit's sliding window and whom it counts as one client."""
+consent text and its version, the SUBSCRIBE_RATE setting, whom the rate
+counts as one client, and how a 429 page says when to press again (the
+requests counted are in the store: storage.count_request)."""
 
 from __future__ import annotations
 
 import ipaddress
 import math
 import re
-import threading
-from collections import deque
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError
@@ -64,47 +63,6 @@ def client_key(address: str) -> str:
     if ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     return str(ipaddress.IPv6Network((ip, 64), strict=False))
-
-
-class RateLimit:
-    """At most ``limit`` requests per client within ``seconds`` (a sliding
-    window per client key, kept in memory only; never logged), for the
-    server's threads at once. Clients with nothing left in the window are
-    forgotten once the clients known have doubled (so a look stays cheap
-    however many addresses have come and gone); beyond ``most_clients``
-    within one window (addresses sprayed from one IPv6 network) every
-    client is forgotten, so memory stays bounded."""
-
-    def __init__(self, limit: int, seconds: int, most_clients: int = 100_000):
-        self.limit, self.seconds, self.most_clients = limit, seconds, most_clients
-        self.seen: dict[str, deque] = {}
-        self._forget_at = most_clients
-        self._lock = threading.Lock()
-
-    def allow(self, client: str, now: float) -> bool:
-        with self._lock:
-            times = self.seen.setdefault(client, deque())
-            while times and times[0] <= now - self.seconds:
-                times.popleft()
-            if len(times) >= self.limit:
-                return False
-            times.append(now)
-            if len(self.seen) > self._forget_at:
-                self._forget_stale(now)
-            return True
-
-    def retry_after(self, client: str, now: float) -> float:
-        """Seconds until ``client`` is allowed again (0: now): until the
-        oldest of its last ``limit`` requests leaves the window."""
-        with self._lock:
-            times = self.seen.get(client) or ()
-            return max(0.0, times[-self.limit] + self.seconds - now) if len(times) >= self.limit else 0.0
-
-    def _forget_stale(self, now: float) -> None:
-        cutoff = now - self.seconds
-        recent = {key: times for key, times in self.seen.items() if times[-1] > cutoff}
-        self.seen = recent if len(recent) <= self.most_clients else {}
-        self._forget_at = max(self.most_clients, 2 * len(self.seen))
 
 
 def try_again_in(seconds: float) -> str:

@@ -1,10 +1,13 @@
 """The plugin's tables in the store: sign-ups and address changes waiting
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
-the mails waiting for the mail server (``subscriptions_mail``), and the
-readers whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
+the mails waiting for the mail server (``subscriptions_mail``, each
+claimed by the collector whose mail thread hands it over), the readers
+whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
 (``subscriptions_links_mailed``: an HMAC of their id, no id or address in
-clear), which every collector on the store reads.
+clear), and the requests ``SUBSCRIBE_RATE`` counted within its window
+(``subscriptions_rate``: an HMAC of the client's address or the reader's
+id), all read by every collector on the store.
 ``sotong subscribers forget`` erases a person's rows of the first three, as of
 every table whose name starts with ``subscriptions_`` (and the pending
 changes and mails naming their addresses)."""
@@ -62,14 +65,31 @@ CREATE TABLE IF NOT EXISTS subscriptions_links_mailed (
     reader TEXT PRIMARY KEY,          -- the reader's id signed with SOTONG_SECRET (tokens.short_tag)
     mailed_at DOUBLE PRECISION NOT NULL  -- epoch seconds; gone AGAIN_SECONDS later
 );"""
+# Step 5: the requests SUBSCRIBE_RATE counted, in the store, not in each collector's memory: with N collectors
+# behind a load balancer a client had N times the limit (SPEC §15). A row per request counted, gone with its window.
+RATE = """
+CREATE TABLE IF NOT EXISTS subscriptions_rate (
+    client TEXT NOT NULL,             -- the client's address or 'reader ID', signed with SOTONG_SECRET (tokens.short_tag)
+    expires_at DOUBLE PRECISION NOT NULL  -- epoch seconds: the request counted leaves SUBSCRIBE_RATE's window then
+);
+CREATE INDEX IF NOT EXISTS subscriptions_rate_client ON subscriptions_rate (client, expires_at);"""
+# Step 6: a queued mail claimed by the collector whose mail thread hands it over: each collector's thread read
+# the whole queue, and with two collectors a burst's confirmation mails went out twice (SPEC §15).
+MAIL_CLAIMED = "ALTER TABLE subscriptions_mail ADD COLUMN claimed_until DOUBLE PRECISION;  -- epoch seconds; NULL: free"
 register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
-                LINKS_MAILED)
+                LINKS_MAILED, RATE, MAIL_CLAIMED)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
 # A request sent again within this (a second tap on 신청하기 or 저장, a slow phone's retry) sends no
 # second mail or code: the one sent stands, and the same page answers.
 AGAIN_SECONDS = 5 * 60
+# A mail claimed by a collector's mail thread (Mailer) is another's to send this long after, if still queued:
+# its collector died while sending it (a batch takes seconds; SMTP's timeout is 30 s an exchange).
+CLAIM_SECONDS = 10 * 60
+# Requests counted within their windows beyond which every count is dropped (once a minute): addresses sprayed
+# from one IPv6 network must not grow the table without end; below it the limit is exact.
+MOST_COUNTED = 100_000
 
 
 @dataclass(frozen=True)
@@ -240,11 +260,41 @@ def _drop_links_mailed(store: Store, now: float) -> None:
     store.db.execute("DELETE FROM subscriptions_links_mailed WHERE mailed_at <= ?", (now - AGAIN_SECONDS,))
 
 
+def count_request(store: Store, client: str, limit: int, seconds: int, now: float) -> float:
+    """A request of ``client`` (its :func:`tokens.short_tag`) under a limit
+    of ``limit`` within ``seconds`` (a sliding window), inside the caller's
+    transaction: 0 when taken, and then counted (gone ``seconds`` later);
+    else the seconds until it would be taken (when the oldest of the last
+    ``limit`` counted leaves the window), nothing counted. The count and the
+    check are one under the client's lock, shared by every collector of the
+    store (on SQLite BEGIN IMMEDIATE holds the file), so of requests sent at
+    once to several collectors no more than ``limit`` are taken."""
+    last = ("SELECT expires_at FROM subscriptions_rate WHERE client = ? AND expires_at > ? "
+            "ORDER BY expires_at DESC LIMIT 1 OFFSET ?")  # the oldest of the last ``limit`` in the window, if so many
+    # the lock in a statement of its own: the INSERT's snapshot, taken after it, holds its last holder's rows
+    with store.locked("subscriptions rate " + client):
+        if store.db.execute(f"INSERT INTO subscriptions_rate (client, expires_at) SELECT ?, ? WHERE NOT EXISTS ({last}) "
+                            "RETURNING client", (client, now + seconds, client, now, limit - 1)).fetchone():
+            return 0.0
+        return store.db.execute(last, (client, now, limit - 1)).fetchone()[0] - now
+
+
+def _drop_counted(store: Store, now: float) -> None:
+    """The requests counted whose window has passed deleted; every one when
+    more than MOST_COUNTED are left."""
+    store.db.execute("DELETE FROM subscriptions_rate WHERE expires_at <= ?", (now,))
+    if store.db.execute("SELECT count(*) FROM (SELECT 1 FROM subscriptions_rate LIMIT ?) AS left_counted",
+                        (MOST_COUNTED + 1,)).fetchone()[0] > MOST_COUNTED:
+        store.db.execute("DELETE FROM subscriptions_rate")
+
+
 def drop_expired(store: Store, now: float) -> int:
     """Pending answers are personal data: gone a day after they expired; how
     many. The links mailed more than AGAIN_SECONDS ago go too (with no
-    ``POST /p/link`` after them, they stayed)."""
+    ``POST /p/link`` after them, they stayed), and the requests counted out
+    of SUBSCRIBE_RATE's window (:func:`_drop_counted`)."""
     _drop_links_mailed(store, now)
+    _drop_counted(store, now)
     return store.db.execute("DELETE FROM subscriptions_pending WHERE expires_at < ?", (now - 86400,)).rowcount
 
 
@@ -339,10 +389,26 @@ def insert_mail(store: Store, row: tuple) -> None:
                      "VALUES (?, ?, ?, ?, ?, ?)", row)
 
 
-def queued_mail(store: Store, limit: int) -> list[QueuedMail]:
-    """The oldest ``limit`` mails waiting."""
-    return [QueuedMail(*row) for row in store.db.execute(
-        "SELECT id, recipient, subject, body FROM subscriptions_mail ORDER BY queued_at LIMIT ?", (limit,))]
+def claim_mail(store: Store, limit: int, now: float) -> list[QueuedMail]:
+    """The oldest ``limit`` mails waiting that no collector is sending (not
+    claimed, or claimed over CLAIM_SECONDS ago), claimed for this one, in
+    one statement: of the mail threads of several collectors looking at
+    once, each mail goes to one (on PostgreSQL a thread that finds a row
+    claimed meanwhile passes it by). Oldest first."""
+    free = "(claimed_until IS NULL OR claimed_until <= ?)"
+    rows = store.db.execute(
+        f"UPDATE subscriptions_mail SET claimed_until = ? WHERE {free} AND id IN (SELECT id FROM subscriptions_mail "
+        f"WHERE {free} ORDER BY queued_at LIMIT ?) RETURNING id, recipient, subject, body, queued_at",
+        (now + CLAIM_SECONDS, now, now, limit)).fetchall()
+    return [QueuedMail(*row[:4]) for row in sorted(rows, key=lambda row: row[4])]
+
+
+def release_mail(store: Store, ids: list[str]) -> None:
+    """The claims on the mails ``ids`` (not handed over: the server could not
+    take them) given up, so that the next look sends them."""
+    if ids:
+        condition, params = store.one_of("id", ids)
+        store.db.execute(f"UPDATE subscriptions_mail SET claimed_until = NULL WHERE {condition}", params)
 
 
 def unqueue_mail(store: Store, ids: list[str]) -> None:
