@@ -228,7 +228,7 @@ def assert_signed(data: bytes, record: str) -> None:
 
 
 def test_a_dkim_key_gone_while_the_collector_runs_keeps_its_mails_queued_and_says_why(signing_collector, caplog):
-    """Not sent unsigned: they wait in the store (and go, signed, once the key is back)."""
+    """Not sent unsigned: they wait in the store, unclaimed (and go, signed, once the key is back)."""
     project, port, inbox, key, _record = signing_collector
     key.unlink()
     store = Store.open(project / "private" / "sotong.db")
@@ -242,3 +242,7 @@ def test_a_dkim_key_gone_while_the_collector_runs_keeps_its_mails_queued_and_say
                      caplog.text), caplog.text
     assert inbox.messages == [] and "kim@example.com" not in caplog.text
     assert store_rows(project, "SELECT count(*) FROM subscriptions_mail") == [(1,)]
+    free = "SELECT count(*) FROM subscriptions_mail WHERE claimed_until IS NULL"  # the next try's, any collector's
+    while store_rows(project, free) != [(1,)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store_rows(project, free) == [(1,)], "claimed for CLAIM_SECONDS, it would wait ten minutes"

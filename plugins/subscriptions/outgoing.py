@@ -59,6 +59,7 @@ RETRY_SECONDS = 30.0
 CLEANUP_SECONDS = 60.0
 GATHER_SECONDS = 0.1
 BATCH = 100
+HAND_OVER_MARGIN = 60.0  # no mail is begun this close to the end of the claim (two SMTP timeouts)
 LATER_MOST = 10_000  # work waiting for the thread (Mailer.later); beyond, the oldest is dropped
 _MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
                  b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n" + CRLF)
@@ -185,29 +186,43 @@ class Mailer:
             queued = storage.claim_mail(store, BATCH, time.time())
         if not queued:
             return None
+        done: list[str] = []
+        try:
+            return self._hand_over(queued, done)
+        finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
+            with self.app.store() as store, store.transaction():
+                storage.unqueue_mail(store, done)
+                storage.release_mail(store, [mail.id for mail in queued if mail.id not in set(done)])
+
+    def _hand_over(self, queued: list, done: list) -> float | None:
+        """Sign and send the mails ``queued`` (this collector's claim:
+        :func:`storage.claim_mail`), adding to ``done`` each the server took
+        or refused for good; the pause :meth:`send_queued` answers."""
         try:
             seal = seal_for(self.settings)
         except SotongError as exc:  # DKIM set wrong (sotong check names the line): the mails wait, to go signed
             log.warning(_("%d confirmation mails wait: %s; trying again in %.0f s"), len(queued), exc, RETRY_SECONDS)
             return RETRY_SECONDS
-        done, pause, server = [], 0.0 if len(queued) == BATCH else None, mail_server(self.settings)
+        server, until = mail_server(self.settings), time.time() + storage.CLAIM_SECONDS - HAND_OVER_MARGIN
         try:
-            self._send(server, queued, done, seal)
+            self._send(server, queued, done, seal, until)
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
             log.warning(_("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s"),
                         len(queued) - len(done), server.host, server.port,
                         type(exc).__name__, RETRY_SECONDS)
-            pause = RETRY_SECONDS
-        with self.app.store() as store, store.transaction():
-            storage.unqueue_mail(store, done)
-            storage.release_mail(store, [mail.id for mail in queued if mail.id not in done])
-        return pause
+            return RETRY_SECONDS
+        return 0.0 if len(queued) == BATCH or len(done) < len(queued) else None  # 0: more may wait
 
-    def _send(self, server: MailServer, queued: list, done: list, seal: Callable[[bytes], bytes]) -> None:
-        """Send ``queued`` over one connection, each signed by ``seal``; each
-        mail taken or refused for good goes to ``done``."""
+    def _send(self, server: MailServer, queued: list, done: list, seal: Callable[[bytes], bytes],
+              until: float) -> None:
+        """Send ``queued`` over one connection, each signed by ``seal``, none
+        begun after the moment ``until`` (the claim lapses soon after, and
+        another collector may send what is left); each mail taken or
+        refused for good goes to ``done``."""
         with connected(server) as smtp:
             for mail in queued:
+                if time.time() >= until:
+                    return
                 try:
                     if not send_one(smtp, self.settings, mail.recipient, mail.subject, mail.body, seal):
                         # dropped: kept queued, it would hold up the mails queued after it
