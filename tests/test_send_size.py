@@ -8,6 +8,7 @@ sends those emails and nothing twice. Against a real aiosmtpd server."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 
@@ -148,3 +149,36 @@ def test_a_dry_run_with_every_email_within_smtp_size_limit_counts_them_all_as_wo
     assert result.code == 0 and "Would send 4 emails" in result.output and "would not" not in result.output, \
         result.output
 
+
+class Scanning(ScriptedHandler):
+    """A relay that reads a large message through a filter (a virus scan)
+    before it answers its DATA: ``seconds`` for one over 500KB."""
+
+    def __init__(self, seconds: float, **options):
+        super().__init__(**options)
+        self.seconds = seconds
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(envelope.original_content) > 500_000:
+            await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_large_email_waits_for_its_answer_longer_than_a_command_does(project, offers):
+    """Each exchange waited DELIVERY timeout_seconds, whatever the message:
+    a relay that answered a large email after scanning it for longer was
+    taken for lost, the email handed over again each try (the server kept
+    each), then the run stopped as if it had stopped answering. A message
+    now waits timeout_seconds and a second for each 100KB of it (Python's
+    sendall counts its whole time against the same timeout: a 13MB email on
+    an uplink under 3.5 Mbit/s timed out at every try)."""
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('DELIVERY = {"timeout_seconds": 0.5, "reconnect_attempts": 2, "connections": 1, '
+                            '"backoff_seconds": 0.02}\n')
+    ids, large = outbox_with_large_emails(project, 1_000_000)
+    handler = Scanning(1.5, **offers)
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0 and "Emails: 4 sent, 0 failed, 0 deferred" in result.output, result.output
+    assert "connection" not in result.output  # none lost, none reopened
+    assert handler.accepted_counts() == {address_of(reader): 1 for reader in ids}

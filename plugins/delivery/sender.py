@@ -58,6 +58,7 @@ _LINE_ENDS = re.compile(rb"\r?\n")
 # An address that smtplib's quoteaddr would give back as it is, in <>: no space, quote, bracket or second @.
 _PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 LOST = "lost"
+SLOWEST_BYTES_PER_SECOND = 100_000  # an uplink of 0.8 Mbit/s, and a relay's filter reading a message
 # the answers of MAIL, RCPT and DATA that let a message go on, one at a time or pipelined
 _MAIL_TAKEN, _RCPT_TAKEN, _DATA_TAKEN = _ENVELOPE_SUCCESS = ((250,), (250, 251), (354,))
 _CHUNKED_SUCCESS = (_MAIL_TAKEN, _RCPT_TAKEN, (250,))  # MAIL, RCPT and the message's one chunk (BDAT n LAST)
@@ -515,11 +516,16 @@ class _Link:
         self.connection: smtplib.SMTP | None = None
 
     def transaction(self, sender: str, recipient: str, data: bytes) -> Answer:
-        """MAIL, RCPT, DATA (or BDAT) for one message; the first answer that is not a success."""
+        """MAIL, RCPT, DATA (or BDAT) for one message; the first answer that
+        is not a success. Its exchanges wait :func:`message_timeout`, not
+        timeout_seconds: a large message's sending and the server's reading
+        of it take longer than a command's answer."""
         connection = self.connection
         options = [] if data.isascii() or not connection.has_extn("8bitmime") else ["BODY=8BITMIME"]
         pipelined = recipient.isascii() and connection.has_extn("pipelining")
+        timeout = message_timeout(self.config.server.timeout_seconds, len(data))
         try:
+            connection.sock.settimeout(timeout)
             if pipelined and connection.has_extn("chunking"):
                 return self._chunked(sender, recipient, options, data)
             refused = (self._pipelined_envelope if pipelined else self._envelope)(sender, recipient, options)
@@ -530,7 +536,10 @@ class _Link:
             answer = Answer("data", code, _text(text))
             return answer if code == 250 else self._refused(answer)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise ConnectionLost(_lost_reason(exc, self.config.server.timeout_seconds)) from None
+            raise ConnectionLost(_lost_reason(exc, timeout)) from None
+        finally:
+            if self.connection is not None and self.connection.sock is not None:
+                self.connection.sock.settimeout(self.config.server.timeout_seconds)
 
     def _envelope(self, sender: str, recipient: str, options: list[str]) -> Answer | None:
         """MAIL, RCPT and DATA one at a time, each answer awaited: the first
@@ -636,13 +645,25 @@ class _Link:
             self.connection = None
 
 
+def message_timeout(timeout_seconds: float, size: int) -> float:
+    """Seconds a message's exchanges may wait (the socket's timeout while it
+    is handed over): ``timeout_seconds`` and one more for each
+    :data:`SLOWEST_BYTES_PER_SECOND` of its ``size``. With timeout_seconds
+    alone (30 s), a 13MB email on an uplink under 3.5 Mbit/s timed out at
+    every try (Python's sendall counts its whole time), and one a relay
+    scanned (a virus filter before it answers) for longer was taken for
+    lost and handed over again, each try, while the server kept it."""
+    return timeout_seconds + size / SLOWEST_BYTES_PER_SECOND
+
+
 def _lost_reason(exc: BaseException, timeout_seconds: float) -> str:
     """Why a connection was lost in the middle of a message, in the staff's
     language: smtplib's "Connection unexpectedly closed: timed out" was said
     in English inside the Korean lines."""
     cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc
     if isinstance(cause, TimeoutError):
-        return _("no answer in {seconds:g} s (DELIVERY timeout_seconds)").format(seconds=timeout_seconds)
+        shown = round(timeout_seconds) if timeout_seconds >= 10 else round(timeout_seconds, 1)  # message_timeout's
+        return _("no answer in {seconds:g} s (DELIVERY timeout_seconds)").format(seconds=shown)
     if isinstance(cause, OSError):
         return os_reason(cause)
     return _("the server closed the connection")
