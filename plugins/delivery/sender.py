@@ -50,7 +50,8 @@ from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
                       TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
-from .rules import RETRY, Pacer, backoff_delay, needs_login, outcome, redact_addresses, refused_as_too_large
+from .rules import (RETRY, Pacer, backoff_delay, needs_login, needs_starttls, outcome, redact_addresses,
+                    refused_as_too_large)
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
@@ -438,11 +439,16 @@ class Sender:
 
     def _stop_if_refused_for_all(self, message: Pending, answer: Answer) -> None:
         """A refusal every message would meet stops the run, the message
-        queued again and none failed: the sender refused (MAIL), or no
-        relaying for this machine without a login (530, "Relay access
-        denied" to each RCPT: every message of the run failed for good, and
-        once the login was set the next run found nothing left to send)."""
-        if needs_login(answer.stage, answer.code, answer.text):
+        queued again and none failed: the sender refused (MAIL), mail taken
+        only over TLS without SMTP_STARTTLS (530 Must issue a STARTTLS
+        command first), or no relaying for this machine without a login
+        (530, "Relay access denied" to each RCPT: every message of the run
+        failed for good, and once the login was set the next run found
+        nothing left to send)."""
+        if needs_starttls(answer.stage, answer.code, answer.text) and not self.config.server.starttls:
+            problem = _("the mail server {address} takes mail only over an encrypted connection ({code} {text}); write SMTP_STARTTLS = True in the settings (the server's port for it is usually 587), then run the same command again: nothing more was sent, and what was not sent is still queued").format(
+                address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text))
+        elif needs_login(answer.stage, answer.code, answer.text):
             problem = _("the mail server {address} does not pass on mail from this machine without a login it accepts: {code} {text}; check SMTP_USER and the environment variable SOTONG_SMTP_PASSWORD (many servers offer the login only with SMTP_STARTTLS = True), or ask its administrator to let this machine send (nothing more was sent; run again once fixed)").format(
                 address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text))
         elif answer.stage == "mail":
