@@ -518,6 +518,40 @@ def test_a_server_that_takes_mail_only_over_tls_stops_the_run_saying_to_set_smtp
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
+def test_a_server_whose_certificate_this_machine_does_not_trust_says_so_at_once(project, tmp_path_factory,
+                                                                                monkeypatch):
+    """An office relay's certificate is often its own (self-signed, or
+    signed by the office's own authority), which the system does not trust:
+    the TLS handshake fails at every try, and the run tried five times, then
+    said it could not reach the server and to check SMTP_HOST and SMTP_PORT,
+    with OpenSSL's English. It now says at once, in one line, that the
+    certificate is not trusted and what to do; nothing is sent or changed."""
+    options, certificate, _logins = tls_server_options(tmp_path_factory.mktemp("certs"))
+    options.pop("authenticator")
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write("SMTP_STARTTLS = True\n")
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    handler = ScriptedHandler()
+    with SMTPServer(handler, **options) as server:
+        started = time.monotonic()
+        untrusted = send(project, server.port)
+        seconds = time.monotonic() - started
+        assert {r["state"] for r in journal(project).values()} == {"queued"}
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # the office's authority, trusted
+        gc.collect()
+        trusted = send(project, server.port)
+    assert untrusted.code == 1, untrusted.output
+    assert untrusted.output.splitlines()[-1] == (f"the mail server 127.0.0.1:{server.port} answered STARTTLS with a certificate this machine does "
+                    "not trust (a self-signed certificate); if the server is the office's own, ask its administrator for "
+                    "the certificate of the authority that signed it and add it to this machine's trusted ones (or set "
+                    "the environment variable SSL_CERT_FILE to it), then run the same command again: what was not "
+                    "sent is still queued"), untrusted.output
+    assert seconds < 20 and "cannot reach" not in untrusted.output  # no five tries with waits between
+    assert trusted.code == 0 and handler.accepted_counts() == {address_of(i): 1 for i in ids}, trusted.output
+
+
 def sending(project: Path, server, datas: int, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, list[str]]:
     """``sotong send`` started in a process on the server, once the server has
     had ``datas`` DATA commands: the process and its command."""

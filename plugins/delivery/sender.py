@@ -35,6 +35,7 @@ import heapq
 import logging
 import re
 import smtplib
+import ssl
 import threading
 import time
 from collections import deque
@@ -638,6 +639,8 @@ class _Link:
                     user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
             except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
                 raise SotongError([_lacking(config, exc)]) from None
+            except ssl.SSLCertVerificationError as exc:  # every try meets the same certificate
+                raise SotongError([_untrusted(config, exc)]) from None
             except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
                 code = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
                 problem = (f"{code} {_text(exc.smtp_error)}" if code is not None
@@ -699,6 +702,17 @@ def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:
             address=config.server.address)
     return _("the mail server {address} does not offer a login (SMTP AUTH), which SMTP_USER asks for; check SMTP_PORT and SMTP_STARTTLS with the server's administrator (many servers offer the login only after STARTTLS), then run the same command again: what was not sent is still queued").format(
         address=config.server.address)
+
+
+def _untrusted(config: DeliveryConfig, exc: ssl.SSLCertVerificationError) -> str:
+    """The line for a server whose certificate this machine does not trust
+    (a relay's own, self-signed or of the office's own authority; or one
+    made for another name than SMTP_HOST): not a server out of reach, as it
+    was said after five tries, "(Operation not permitted)"."""
+    where = dict(address=config.server.address, reason=os_reason(exc))
+    if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+        return _("the mail server {address} answered STARTTLS with a certificate made for another name ({reason}); write as SMTP_HOST (or --host) the name its certificate is made for, which its administrator knows, then run the same command again: what was not sent is still queued").format(**where)
+    return _("the mail server {address} answered STARTTLS with a certificate this machine does not trust ({reason}); if the server is the office's own, ask its administrator for the certificate of the authority that signed it and add it to this machine's trusted ones (or set the environment variable SSL_CERT_FILE to it), then run the same command again: what was not sent is still queued").format(**where)
 
 
 def _crlf(data: bytes) -> bytes:
