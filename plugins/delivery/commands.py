@@ -48,7 +48,7 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--port", type=click.IntRange(1, 65535), callback=lambda ctx, param, port: _not_smtps(port),
               help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
-@click.option("--dry-run", is_flag=True, help=_("Say what would be sent; send and record nothing."))
+@click.option("--dry-run", is_flag=True, help=_("Say what would be sent, and how many emails are larger than the mail server takes (SMTP_SIZE_LIMIT); send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
               help=_("A test: send one reader's email of --issue, marked [시험], to this staff address only."))
 @click.option("--as", "reader_id", metavar="ID", help=_("With --to: the subscriber whose email is sent."))
