@@ -213,3 +213,33 @@ def test_a_files_size_reads_as_a_resident_would_write_it(size):
         assert 1 <= int(number) <= 999 and abs(int(number) * 1000 - size) <= 1000, label
     else:
         assert float(number) >= 1 and abs(float(number) * 1000 * 1000 - size) <= 50 * 1000, label
+
+
+def test_bundles_and_a_dry_run_count_the_emails_two_private_notices_make_too_large(tmp_path):
+    """Each notice's files pass check (its email alone is within
+    SMTP_SIZE_LIMIT), but a member gets both in one email, larger than the
+    mail server takes: bundles says how many such emails it wrote and whose
+    files they hold, and send --dry-run counts the same ones apart."""
+    project = copy_project(tmp_path)
+    files = project / "content" / "files"
+    files.mkdir(exist_ok=True)
+    for name in ("a.pdf", "b.pdf"):
+        with open(files / name, "wb") as file:
+            file.truncate(4_000_000)
+    with_front_matter(project, "attachments: [files/a.pdf]")
+    minutes = project / "content" / "notices" / "2026-12-08-budget-committee-minutes.md"
+    minutes.write_text((project / "content" / "notices" / NOTICE.name).read_text(encoding="utf-8")
+                       .replace("files/a.pdf", "files/b.pdf").replace("date: 2026-12-09", "date: 2026-12-08"),
+                       encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    assert run_sotong(project, "check", env=SECRET).code == 0
+    assert run_sotong(project, "build", env=SECRET).code == 0
+    bundled = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    holding = [entry for entry, _message in emails(project)
+               if {SLUG, minutes.stem} <= set(entry["notices"])]
+    assert bundled.code == 0 and holding, bundled.output
+    assert (f"  larger than the 10.2MB the mail server takes (SMTP_SIZE_LIMIT): {len(holding)} emails, which sotong "
+            f"send would not send; they hold the files of {minutes.stem}, {SLUG}: make them smaller and bundle again, "
+            "or send those notices on other days") in bundled.output.splitlines(), bundled.output
+    dry = run_sotong(project, "send", "--issue", ISSUE, "--dry-run", env=SECRET)
+    assert dry.code == 1 and f"{len(holding)} more emails would not be sent" in dry.output, dry.output
