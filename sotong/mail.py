@@ -174,6 +174,12 @@ def base64_body(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", CRLF)
 
 
+def base64_size(size: int) -> int:
+    """How many bytes :func:`base64_body` makes of ``size`` bytes: a third
+    more, and a CRLF after each line of 76 characters (of 57 bytes)."""
+    return 4 * -(-size // 3) + 2 * -(-size // BASE64_LINE_BYTES)
+
+
 def split_at_base64_line(data: bytes) -> tuple[bytes, bytes]:
     """``data`` cut after its last whole line of base64 (a multiple of 57
     bytes): the head's encoding can be made once and be followed by the

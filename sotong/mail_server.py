@@ -1,9 +1,11 @@
 """The office's mail server, for everything that hands mail to it: where it
 is and how to log in (the settings ``SMTP_HOST``, ``SMTP_PORT``,
 ``SMTP_STARTTLS``, ``SMTP_USER``, the password in the environment variable
-``SOTONG_SMTP_PASSWORD``), and the one way a connection to it is opened:
-EHLO, STARTTLS checking the server's certificate against the system's
-trusted ones, EHLO again, then the login.
+``SOTONG_SMTP_PASSWORD``), the largest email it takes (``SMTP_SIZE_LIMIT``,
+what check and a dry run of send measure emails against before any
+connection tells), and the one way a connection to it is opened: EHLO,
+STARTTLS checking the server's certificate against the system's trusted
+ones, EHLO again, then the login.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from dataclasses import dataclass
 from typing import Iterator
 
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
-SETTINGS_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None}
+# SMTP_SIZE_LIMIT: the largest email (in bytes, as sent: files in base64) the office's mail server
+# takes; Postfix's default message_size_limit, which many relays keep. A server's EHLO SIZE, read when
+# sending, is what that server takes.
+SIZE_LIMIT = 10_240_000
+SETTINGS_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None,
+                     "SMTP_SIZE_LIMIT": SIZE_LIMIT}
 TIMEOUT_SECONDS = 30.0  # a socket's timeout for one SMTP exchange, unless the caller says otherwise
 
 
@@ -43,6 +50,13 @@ def mail_server(settings: dict, *, host: str | None = None, port: int | None = N
     return MailServer(host=host or values["SMTP_HOST"], port=int(port or values["SMTP_PORT"]),
                       starttls=bool(values["SMTP_STARTTLS"]), user=values["SMTP_USER"] or None,
                       password=os.environ.get(PASSWORD_ENV), timeout_seconds=timeout_seconds)
+
+
+def size_limit(settings: dict) -> int:
+    """SMTP_SIZE_LIMIT, or its default when it is not a whole number
+    (the delivery plugin's check says so at its line)."""
+    value = settings.get("SMTP_SIZE_LIMIT", SIZE_LIMIT)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else SIZE_LIMIT
 
 
 def open_connection(server: MailServer) -> smtplib.SMTP:

@@ -10,6 +10,7 @@ import difflib
 import errno
 import logging
 import socket
+import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
@@ -134,10 +135,27 @@ _NAME_REASONS = {socket.EAI_NONAME: N_("Name or service not known"),
                  socket.EAI_AGAIN: N_("Temporary failure in name resolution")}
 
 
+# why a server's certificate was not trusted: OpenSSL's verify codes (X509_V_ERR_...), in the staff's words
+_CERTIFICATE_REASONS = {18: N_("a self-signed certificate"), 19: N_("a self-signed certificate"),
+                        2: N_("signed by an authority this machine does not know"),
+                        20: N_("signed by an authority this machine does not know"),
+                        21: N_("signed by an authority this machine does not know"),
+                        10: N_("the certificate has expired"), 9: N_("the certificate is not valid yet"),
+                        62: N_("the certificate is made for another name"),
+                        64: N_("the certificate is made for another name")}
+
+
 def os_reason(exc: BaseException) -> str:
     """Why an OSError happened, in the staff's language: the C library's
     words for its errno (os.strerror's, or getaddrinfo's for a host name,
-    in English); else its own text."""
+    in English); else its own text. A TLS error's errno is OpenSSL's, not
+    the C library's (a certificate not trusted was said "Operation not
+    permitted"): its own words."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        words = _CERTIFICATE_REASONS.get(exc.verify_code)
+        return _(words) if words else _("the certificate is not trusted: {reason}").format(reason=exc.verify_message)
+    if isinstance(exc, ssl.SSLError):
+        return _("the encrypted connection (TLS) could not be set up: {reason}").format(reason=exc.reason or exc)
     reason = (_NAME_REASONS if isinstance(exc, socket.gaierror) else _OS_REASONS).get(getattr(exc, "errno", None))
     if reason is not None:
         return _(reason)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from delivery.rules import (Pacer, backoff_delay, invalid_address, needs_login, outcome, redact_addresses,
-                            refused_as_too_large)
+from delivery.rules import (Pacer, backoff_delay, invalid_address, needs_login, needs_starttls, outcome,
+                            redact_addresses, refused_as_too_large)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -123,3 +123,15 @@ def test_refused_as_too_large_only_when_the_data_answer_says_the_message_is(stag
 ])
 def test_needs_login_only_when_the_server_would_refuse_every_message_for_it(stage, code, text, login):
     assert needs_login(stage, code, text) is login
+
+
+@pytest.mark.parametrize("stage, code, text, tls", [
+    ("mail", 530, "5.7.0 Must issue a STARTTLS command first", True),  # Postfix, Exchange, Gmail
+    ("mail", 530, "Must issue a STARTTLS command first", True),  # aiosmtpd
+    ("rcpt", 530, "5.7.0 Must issue a STARTTLS command first.", True),
+    ("mail", 530, "5.7.0 Authentication required", False),  # a login, not TLS (needs_login)
+    ("mail", 454, "4.7.0 TLS not available due to local problem", False),  # for now: tried again later
+    ("data", 554, "5.7.1 message refused", False),
+])
+def test_needs_starttls_only_when_the_server_refuses_mail_outside_tls(stage, code, text, tls):
+    assert needs_starttls(stage, code, text) is tls

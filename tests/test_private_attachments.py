@@ -3,7 +3,8 @@ materials): the files travel inside the emails of exactly the notice's
 readers (multipart/mixed, a Korean file name readable by every client), the
 email names them with their size, nothing of them is under output/, and
 ``check`` refuses them on a public notice, missing, of a kind mail services
-refuse, or too large for one email."""
+refuse, or making an email larger than the mail server takes once in base64
+(SMTP_SIZE_LIMIT), an estimate never below the email bundled."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from sotong.mail import size_label
+from sotong.mail import base64_body, base64_size, size_label
 
 from project_support import REPO, copy_project, png, run_sotong
 
@@ -96,13 +97,6 @@ def test_nothing_of_the_files_is_under_output(bundled):
     ("attachments: [../pelicanconf.py]", {}, 'attachment "../pelicanconf.py" must be a path inside content/'),
     ("attachments:\n  - {file: files/a.pdf}", {}, "attachments: write each file as a path under content/ on a "
                                                   "line of its own, e.g.  - files/plan.pdf"),
-    ("attachments: [files/big.pdf]", {"big.pdf": 10_400_000},
-     "the attachments come to 10.4MB, more than the 10MB mail services take in one email; save the file smaller "
-     "(a PDF at a lower picture quality) or split it into notices"),
-    # just over: a size rounded to "10MB" would read as no more than the limit
-    ("attachments: [files/big.pdf]", {"big.pdf": 10_020_500},
-     "the attachments come to 10,021KB, more than the 10MB mail services take in one email; save the file smaller "
-     "(a PDF at a lower picture quality) or split it into notices"),
 ])
 def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, message):
     project = copy_project(tmp_path)
@@ -114,6 +108,86 @@ def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, mes
     result = run_sotong(project, "check", env=SECRET)
     assert result.code == 1 and "Traceback" not in result.output
     assert f"content/notices/{NOTICE.name}:4: {message}" in result.output, result.output
+
+
+TOO_BIG = ("more than the 10.2MB the mail server takes (SMTP_SIZE_LIMIT), which would refuse it: its files ({files} in "
+           "all) grow by a third inside an email (base64); save them smaller (a PDF at a lower picture quality), split "
+           "them over several notices, or put them where only its readers can download them and give that link in the "
+           "text")
+
+
+@pytest.mark.parametrize("lines, files, settings, message", [
+    # 10MB of files passed the rule before; as sent they are 13.7MB, which Postfix's default refuses
+    ("attachments: [files/big.pdf]", {"big.pdf": 10_000_000}, "",
+     "4: its email will be about 13.8MB as sent, " + TOO_BIG.format(files="10MB")),
+    ("attachments: [files/a.pdf, files/b.hwp]", {"a.pdf": 4_000_000, "b.hwp": 3_600_000}, "",
+     "4: its email will be about 10.6MB as sent, " + TOO_BIG.format(files="7.6MB")),
+    # just over: a size rounded to "10.2MB" would read as no more than the limit
+    ("attachments: [files/big.pdf]", {"big.pdf": 7_380_000}, "",
+     "4: its email will be about 10,249KB as sent, " + TOO_BIG.format(files="7.4MB")),
+    # a picture travels inside the email too (the sample's notice names one on line 8)
+    ("attachments: [files/a.pdf]", {"a.pdf": 3_000_000, "../images/budget-committee-review.png": 5_000_000}, "",
+     "4: its email will be about 11.1MB as sent, " + TOO_BIG.format(files="8MB")),
+    ("attachments: [files/big.pdf]", {"big.pdf": 10_000_000}, 'SMTP_SIZE_LIMIT = 12_000_000\n',
+     "4: its email will be about 13.8MB as sent, " + TOO_BIG.format(files="10MB").replace("10.2MB", "12MB")),
+    ("attachments: [files/big.pdf]", {"big.pdf": 1000}, 'SMTP_SIZE_LIMIT = "20MB"\n',
+     None),  # the setting's own line, below
+])
+def test_check_refuses_files_that_make_an_email_larger_than_the_mail_server_takes(tmp_path, lines, files, settings,
+                                                                                   message):
+    project = copy_project(tmp_path, extra_settings=settings)
+    (project / "content" / "files").mkdir(exist_ok=True)
+    for name, size in files.items():
+        with open(project / "content" / "files" / name, "r+b" if name.endswith(".png") else "wb") as file:
+            file.truncate(size)  # a picture's header stays: it still reads as a PNG
+    with_front_matter(project, lines)
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1 and "Traceback" not in result.output
+    if message is None:
+        assert ("SMTP_SIZE_LIMIT: is '20MB'; write the largest email the mail server takes, in bytes, a whole number "
+                "of 1000000 or more, e.g. SMTP_SIZE_LIMIT = 10240000") in result.output, result.output
+    else:
+        assert f"content/notices/{NOTICE.name}:{message}" in result.output.splitlines(), result.output
+
+
+@pytest.mark.parametrize("size, settings", [(7_000_000, ""), (10_000_000, "SMTP_SIZE_LIMIT = 20_000_000\n")])
+def test_check_takes_files_whose_email_the_mail_server_takes(tmp_path, size, settings):
+    project = copy_project(tmp_path, extra_settings=settings)
+    (project / "content" / "files").mkdir(exist_ok=True)
+    with open(project / "content" / "files" / "big.pdf", "wb") as file:
+        file.truncate(size)
+    with_front_matter(project, "attachments: [files/big.pdf]")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
+
+
+def test_the_estimate_of_an_email_is_never_below_the_email_bundled_and_near_it(tmp_path):
+    """What check measures against SMTP_SIZE_LIMIT is the email as
+    ``sotong bundles`` writes it, whoever reads it: never less (else it
+    would pass check and be refused at the send), and no more than its
+    HTML's room (HTML_LIMIT in base64) and the headers' above it."""
+    from bundles.attachments import carried_files, email_size
+    from sotong.project import Project
+
+    project = copy_project(tmp_path)
+    files = project / "content" / "files"
+    files.mkdir(exist_ok=True)
+    (files / "검토의견 전문.pdf").write_bytes(os.urandom(3_000_001))
+    (files / "b.hwp").write_bytes(os.urandom(57 * 1000 + 1))
+    with_front_matter(project, "attachments:\n  - files/검토의견 전문.pdf\n  - files/b.hwp")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    assert run_sotong(project, "build", env=SECRET).code == 0
+    assert run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET).code == 0
+    notice = next(n for n in Project(project / "pelicanconf.py").read_notices()[0] if n.slug == SLUG)
+    estimate = email_size(notice, carried_files(notice, project / "content"))
+    sizes = [len((project / "private" / "outbox" / ISSUE / entry["file"]).read_bytes())
+             for entry, _message in emails(project) if SLUG in entry["notices"]]
+    assert sizes and all(estimate - 160_000 < size <= estimate for size in sizes), (estimate, sizes)
+
+
+@given(st.integers(0, 20_000))
+def test_the_size_of_a_file_in_base64_is_the_length_of_its_encoding(size):
+    assert base64_size(size) == len(base64_body(bytes(size)))
 
 
 def test_check_refuses_attachments_on_a_public_notice(tmp_path):
@@ -139,3 +213,33 @@ def test_a_files_size_reads_as_a_resident_would_write_it(size):
         assert 1 <= int(number) <= 999 and abs(int(number) * 1000 - size) <= 1000, label
     else:
         assert float(number) >= 1 and abs(float(number) * 1000 * 1000 - size) <= 50 * 1000, label
+
+
+def test_bundles_and_a_dry_run_count_the_emails_two_private_notices_make_too_large(tmp_path):
+    """Each notice's files pass check (its email alone is within
+    SMTP_SIZE_LIMIT), but a member gets both in one email, larger than the
+    mail server takes: bundles says how many such emails it wrote and whose
+    files they hold, and send --dry-run counts the same ones apart."""
+    project = copy_project(tmp_path)
+    files = project / "content" / "files"
+    files.mkdir(exist_ok=True)
+    for name in ("a.pdf", "b.pdf"):
+        with open(files / name, "wb") as file:
+            file.truncate(4_000_000)
+    with_front_matter(project, "attachments: [files/a.pdf]")
+    minutes = project / "content" / "notices" / "2026-12-08-budget-committee-minutes.md"
+    minutes.write_text((project / "content" / "notices" / NOTICE.name).read_text(encoding="utf-8")
+                       .replace("files/a.pdf", "files/b.pdf").replace("date: 2026-12-09", "date: 2026-12-08"),
+                       encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    assert run_sotong(project, "check", env=SECRET).code == 0
+    assert run_sotong(project, "build", env=SECRET).code == 0
+    bundled = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    holding = [entry for entry, _message in emails(project)
+               if {SLUG, minutes.stem} <= set(entry["notices"])]
+    assert bundled.code == 0 and holding, bundled.output
+    assert (f"  larger than the 10.2MB the mail server takes (SMTP_SIZE_LIMIT): {len(holding)} emails, which sotong "
+            f"send would not send; they hold the files of {minutes.stem}, {SLUG}: make them smaller and bundle again, "
+            "or send those notices on other days") in bundled.output.splitlines(), bundled.output
+    dry = run_sotong(project, "send", "--issue", ISSUE, "--dry-run", env=SECRET)
+    assert dry.code == 1 and f"{len(holding)} more emails would not be sent" in dry.output, dry.output

@@ -487,6 +487,71 @@ def test_a_server_without_the_starttls_or_login_the_settings_ask_for_says_so(pro
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+def test_a_server_that_takes_mail_only_over_tls_stops_the_run_saying_to_set_smtp_starttls(project, tmp_path_factory,
+                                                                                            monkeypatch, offers):
+    """A relay that takes mail only over TLS (Postfix's
+    smtpd_tls_security_level = encrypt, Gmail, Exchange) answers MAIL "530
+    5.7.0 Must issue a STARTTLS command first": the run stopped telling to
+    check SMTP_USER and the password, which were not the matter; it now
+    says to write SMTP_STARTTLS = True, every message still queued, and
+    once that is written the next run sends each once."""
+    options, certificate, _logins = tls_server_options(tmp_path_factory.mktemp("certs"))
+    options.pop("authenticator")
+    ids = add_subscribers(store_of(project), 3)
+    outbox_of(project, ids)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    handler = ScriptedHandler(**offers)
+    with SMTPServer(handler, **options) as server:
+        plain = send(project, server.port)
+        assert {r["state"] for r in journal(project).values()} == {"queued"}
+        with open(settings(project), "a", encoding="utf-8") as file:
+            file.write("SMTP_STARTTLS = True\n")
+        gc.collect()
+        secured = send(project, server.port)
+    assert plain.code == 1, plain.output
+    [line] = [line for line in plain.output.splitlines() if line.strip()]
+    assert line == (f"the mail server 127.0.0.1:{server.port} takes mail only over an encrypted connection (530 Must "
+                    "issue a STARTTLS command first); write SMTP_STARTTLS = True in the settings (the server's port "
+                    "for it is usually 587), then run the same command again: nothing more was sent, and what was not "
+                    "sent is still queued"), plain.output
+    assert secured.code == 0 and "Emails: 3 sent" in secured.output, secured.output
+    assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
+def test_a_server_whose_certificate_this_machine_does_not_trust_says_so_at_once(project, tmp_path_factory,
+                                                                                monkeypatch):
+    """An office relay's certificate is often its own (self-signed, or
+    signed by the office's own authority), which the system does not trust:
+    the TLS handshake fails at every try, and the run tried five times, then
+    said it could not reach the server and to check SMTP_HOST and SMTP_PORT,
+    with OpenSSL's English. It now says at once, in one line, that the
+    certificate is not trusted and what to do; nothing is sent or changed."""
+    options, certificate, _logins = tls_server_options(tmp_path_factory.mktemp("certs"))
+    options.pop("authenticator")
+    with open(settings(project), "a", encoding="utf-8") as file:
+        file.write("SMTP_STARTTLS = True\n")
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    handler = ScriptedHandler()
+    with SMTPServer(handler, **options) as server:
+        started = time.monotonic()
+        untrusted = send(project, server.port)
+        seconds = time.monotonic() - started
+        assert {r["state"] for r in journal(project).values()} == {"queued"}
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # the office's authority, trusted
+        gc.collect()
+        trusted = send(project, server.port)
+    assert untrusted.code == 1, untrusted.output
+    assert untrusted.output.splitlines()[-1] == (f"the mail server 127.0.0.1:{server.port} answered STARTTLS with a certificate this machine does "
+                    "not trust (a self-signed certificate); if the server is the office's own, ask its administrator for "
+                    "the certificate of the authority that signed it and add it to this machine's trusted ones (or set "
+                    "the environment variable SSL_CERT_FILE to it), then run the same command again: what was not "
+                    "sent is still queued"), untrusted.output
+    assert seconds < 20 and "cannot reach" not in untrusted.output  # no five tries with waits between
+    assert trusted.code == 0 and handler.accepted_counts() == {address_of(i): 1 for i in ids}, trusted.output
+
+
 def sending(project: Path, server, datas: int, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, list[str]]:
     """``sotong send`` started in a process on the server, once the server has
     had ``datas`` DATA commands: the process and its command."""

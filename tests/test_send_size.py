@@ -8,6 +8,7 @@ sends those emails and nothing twice. Against a real aiosmtpd server."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 
@@ -21,9 +22,9 @@ BUDGET = "2026-12-09-budget-committee-review"  # the sample's private notice wit
 LIMIT = 30_000  # bytes the server takes (aiosmtpd's data_size_limit, said as SIZE 30000)
 
 
-def outbox_with_large_emails(project) -> tuple[list[str], list[str]]:
+def outbox_with_large_emails(project, limit: int = LIMIT) -> tuple[list[str], list[str]]:
     """Four readers; the second's and the fourth's emails hold BUDGET too and
-    are larger than LIMIT. The readers, and the two whose emails are large."""
+    are larger than ``limit``. The readers, and the two whose emails are large."""
     ids = add_subscribers(store_of(project), 4)
     folder = make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
     large = [ids[1], ids[3]]
@@ -31,10 +32,10 @@ def outbox_with_large_emails(project) -> tuple[list[str], list[str]]:
     for line in lines:
         if line["id"] in large:
             line["notices"] = [*NOTICES, BUDGET]
-            (folder / line["file"]).write_bytes(eml_bytes(line["id"], line["notices"], ISSUE, padding=4000))
+            (folder / line["file"]).write_bytes(eml_bytes(line["id"], line["notices"], ISSUE, padding=limit // 7))
     (folder / "manifest.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
                                           encoding="utf-8")
-    assert all(len((folder / "email" / f"{reader}.eml").read_bytes()) > LIMIT for reader in large)
+    assert all(len((folder / "email" / f"{reader}.eml").read_bytes()) > limit for reader in large)
     return ids, large
 
 
@@ -112,3 +113,72 @@ def test_an_email_the_server_refused_as_too_large_goes_once_its_files_are_made_s
     assert handler.accepted_counts() == {address_of(reader): 1 for reader in ids}
     row = journal(project)[(large[0], "email")]
     assert (row["state"], row["answer_code"], row["answer_stage"]) == ("sent", 250, "data")
+
+
+def test_a_dry_run_counts_the_emails_larger_than_smtp_size_limit_apart_as_the_send_then_fails_them(project):
+    """A dry run connects to no server, so it measures the emails left to
+    send against SMTP_SIZE_LIMIT: it counted them as "would send", and the
+    send then failed them. Those it counts apart are those the send, to a
+    server taking as much (its SIZE), fails for size."""
+    limit = 1_000_000  # the least SMTP_SIZE_LIMIT takes
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write(f"SMTP_SIZE_LIMIT = {limit}\n")
+    ids, large = outbox_with_large_emails(project, limit)
+    handler = ScriptedHandler()
+    with SMTPServer(handler, data_size_limit=limit) as server:
+        dry = send(project, server.port, "--dry-run")
+        assert handler.datas == 0 and journal(project) == {}
+        gc.collect()
+        sent = send(project, server.port)
+        gc.collect()
+        again = send(project, server.port, "--dry-run")  # failed for size: queued again by a recording
+    assert dry.code == 1, dry.output
+    assert "Would send 2 emails to 127.0.0.1" in dry.output, dry.output
+    assert ("2 more emails would not be sent: each is larger than the 1MB the mail server takes (SMTP_SIZE_LIMIT): "
+            f"the attachments of {BUDGET} make them large. Make the files smaller (a PDF at a lower picture quality) "
+            f"and make the outbox again (sotong bundles --issue {ISSUE}) before sending it") in dry.output, dry.output
+    assert sent.code == 1 and "Emails: 2 sent, 2 failed, 0 deferred" in sent.output, sent.output
+    assert "2 emails were not sent: each is larger than the 1MB the mail server takes (SIZE)" in sent.output
+    assert {reader for (reader, _channel), row in journal(project).items() if row["answer_stage"] == "size"} == set(large)
+    assert again.code == 1 and "Would send 0 emails" in again.output and "2 more emails would not" in again.output
+
+
+def test_a_dry_run_with_every_email_within_smtp_size_limit_counts_them_all_as_would_send(project):
+    ids, large = outbox_with_large_emails(project)  # over 30KB, far within the default 10,240,000 bytes
+    result = send(project, 9, "--dry-run")  # no server: a dry run connects to none
+    assert result.code == 0 and "Would send 4 emails" in result.output and "would not" not in result.output, \
+        result.output
+
+
+class Scanning(ScriptedHandler):
+    """A relay that reads a large message through a filter (a virus scan)
+    before it answers its DATA: ``seconds`` for one over 500KB."""
+
+    def __init__(self, seconds: float, **options):
+        super().__init__(**options)
+        self.seconds = seconds
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(envelope.original_content) > 500_000:
+            await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_large_email_waits_for_its_answer_longer_than_a_command_does(project, offers):
+    """Each exchange waited DELIVERY timeout_seconds, whatever the message:
+    a relay that answered a large email after scanning it for longer was
+    taken for lost, the email handed over again each try (the server kept
+    each), then the run stopped as if it had stopped answering. A message
+    now waits timeout_seconds and a second for each 100KB of it (Python's
+    sendall counts its whole time against the same timeout: a 13MB email on
+    an uplink under 3.5 Mbit/s timed out at every try)."""
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings_file:
+        settings_file.write('DELIVERY = {"timeout_seconds": 0.5, "reconnect_attempts": 2, "connections": 1, '
+                            '"backoff_seconds": 0.02}\n')
+    ids, large = outbox_with_large_emails(project, 1_000_000)
+    handler = Scanning(1.5, **offers)
+    with SMTPServer(handler) as server:
+        result = send(project, server.port)
+    assert result.code == 0 and "Emails: 4 sent, 0 failed, 0 deferred" in result.output, result.output
+    assert "connection" not in result.output  # none lost, none reopened
+    assert handler.accepted_counts() == {address_of(reader): 1 for reader in ids}

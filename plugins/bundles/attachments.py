@@ -1,37 +1,68 @@
-"""check's rule for a private notice's attachments (SPEC §16 is silent on
-them): the files travel inside every email that holds the notice, so their
-total must pass the mail services residents use. Their paths and kinds are
-checked where the notice is read (sotong.notices)."""
+"""check's rule for a private notice's files (SPEC §16 is silent on them):
+its attachments and its picture travel inside every email that holds the
+notice, in base64, a third larger than on disk, so the email they make must
+pass the office's mail server (``SMTP_SIZE_LIMIT``; 10MB of files were 13.7MB
+as sent, which Postfix's default refuses). Their paths and kinds are checked
+where the notice is read (sotong.notices)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from sotong.i18n import _
-from sotong.mail import size_label
+from sotong.mail import base64_size, size_label
+from sotong.mail_server import size_limit
 from sotong.problems import Problem
 
-ATTACHMENTS_LIMIT = 10 * 1000 * 1000  # bytes of files an email may carry: Naver's and Daum's ordinary attachments
+from .compose import HTML_LIMIT
+
+PART_HEAD = 400  # bytes of a file's part headers and boundary (a Korean name is written twice)
+# Bytes of the rest of an email, at most: its headers (a DKIM signature among them), the parts' headers
+# and boundaries, a calendar file; its HTML (under HTML_LIMIT) and its text are counted apart.
+MESSAGE_HEAD = 8_000
 
 
 def attachment_problems(project) -> list[Problem]:
     """The ``sotong.signals.content_check`` receiver: a private notice whose
-    files total more than :data:`ATTACHMENTS_LIMIT`. Read here, not where the
-    notice is read (and cached): a file can grow with its name unchanged."""
+    email, with its files, is larger than the mail server takes. Read here,
+    not where the notice is read (and cached): a file can grow with its name
+    unchanged."""
     problems = []
-    root = Path(project.settings["PATH"])
+    root, limit = Path(project.settings["PATH"]), size_limit(project.settings)
     for notice in project.read_notices()[0]:
-        total = notice.attached_bytes(root)
-        if total > ATTACHMENTS_LIMIT:
-            problems.append(Problem(project.shown(notice.source), notice.lines.get("attachments", 1), _(
-                "the attachments come to {size}, more than the {limit} mail services take in one email; save the "
-                "file smaller (a PDF at a lower picture quality) or split it into notices").format(
-                    size=_over(total), limit=size_label(ATTACHMENTS_LIMIT))))
+        files = carried_files(notice, root)
+        size = email_size(notice, files)
+        if files and size > limit:
+            problems.append(Problem(project.shown(notice.source), notice.lines.get(
+                "attachments" if notice.attachments else "image", 1), _(
+                "its email will be about {size} as sent, more than the {limit} the mail server takes "
+                "(SMTP_SIZE_LIMIT), which would refuse it: its files ({files} in all) grow by a third inside an "
+                "email (base64); save them smaller (a PDF at a lower picture quality), split them over several "
+                "notices, or put them where only its readers can download them and give that link in the text").format(
+                    size=_over(size, limit), limit=size_label(limit), files=size_label(sum(files)))))
     return problems
 
 
-def _over(total: int) -> str:
-    """A total over the limit, said so that it reads as more than the limit
-    ("10,020KB", not "10MB" against "10MB")."""
-    label = size_label(total)
-    return f"{-(-total // 1000):,}KB" if label == size_label(ATTACHMENTS_LIMIT) else label
+def carried_files(notice, root: Path) -> list[int]:
+    """The bytes of each file a private notice's emails carry (its
+    attachments and its picture), those that are there (under ``root``)."""
+    if not notice.private:
+        return []
+    paths = [root / path for path in (*notice.attachments, *([notice.image] if notice.image else []))]
+    return [path.stat().st_size for path in paths if path.is_file()]
+
+
+def email_size(notice, files: list[int]) -> int:
+    """About how many bytes the email holding ``notice`` alone makes as sent,
+    never fewer: ``files`` (their bytes) in base64, each with its part's
+    headers, its HTML at the most it may be and its text, both in base64,
+    and the rest of the message."""
+    return (sum(base64_size(size) + PART_HEAD for size in files) + base64_size(HTML_LIMIT)
+            + base64_size(len(notice.body.encode())) + MESSAGE_HEAD)
+
+
+def _over(size: int, limit: int) -> str:
+    """A size over ``limit``, said so that it reads as more than the limit
+    ("10,260KB", not "10.2MB" against "10.2MB")."""
+    label = size_label(size)
+    return f"{-(-size // 1000):,}KB" if label == size_label(limit) else label

@@ -30,7 +30,7 @@ import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
@@ -42,7 +42,8 @@ from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
-from sotong.mail import MessageContext
+from sotong.mail import MessageContext, size_label
+from sotong.mail_server import SIZE_LIMIT, size_limit
 from sotong.problems import SotongError, os_reason
 from sotong.progress import progress as progress_bar
 from sotong.project import Project
@@ -121,6 +122,9 @@ class Summary:
     prices: Prices = Prices()
     policy: str = "all"
     repeated: MessageCounts = MessageCounts()  # texts to a phone number sms.csv already holds
+    size_limit: int = SIZE_LIMIT  # SMTP_SIZE_LIMIT: the largest email the mail server takes
+    too_big: int = 0  # emails larger than that (the files of several private notices in one)
+    too_big_notices: set = field(default_factory=set)  # the private notices with files in them
 
     @property
     def counts(self) -> MessageCounts:
@@ -128,8 +132,9 @@ class Summary:
 
     def add(self, part: "Summary") -> None:
         """Count in what a part of the readers wrote."""
-        for name in ("readers", "emails", "sms", "lms", "nothing", "invalid_email", "unsubscribed"):
+        for name in ("readers", "emails", "sms", "lms", "nothing", "invalid_email", "unsubscribed", "too_big"):
             setattr(self, name, getattr(self, name) + getattr(part, name))
+        self.too_big_notices |= part.too_big_notices
 
     def lines(self, shown_folder: str) -> list[str]:
         return [
@@ -146,7 +151,9 @@ class Summary:
             _("  skipped, unsubscribed: {unsubscribed:,}").format(unsubscribed=self.unsubscribed),
         ] + ([_("  to a number already texted: {count:,} texts, {cost}; two subscribers share a phone number (a family, or one person entered twice); sotong subscribers shared lists them").format(
             count=self.repeated.sms + self.repeated.lms, cost=won(self.repeated.cost(self.prices)))]
-             if self.repeated.sms + self.repeated.lms else [])
+             if self.repeated.sms + self.repeated.lms else []) + ([_("  larger than the {limit} the mail server takes (SMTP_SIZE_LIMIT): {count:,} emails, which sotong send would not send; they hold the files of {notices}: make them smaller and bundle again, or send those notices on other days").format(
+            limit=size_label(self.size_limit), count=self.too_big, notices=", ".join(sorted(self.too_big_notices)))]
+             if self.too_big else [])
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,9 @@ class Bundler:
         codes = short_codes(sms_link_notices(project.published_notices))
         self.sms = SmsComposer(settings, config, bundle, codes)
         self.sms_settings = config.sms
+        self.size_limit = size_limit(settings)
+        self.carrying = {notice.slug for notice in bundle.notices  # notices whose files travel in their emails
+                         if notice.private and (notice.attachments or notice.image)}
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
                                  notices=list(bundle.notices), css=self.email.css, content=project.content,
                                  trial=trial)
@@ -277,7 +287,8 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
     staging = outbox / f".{bundle.key}.writing-{os.getpid()}"
     remove_stale_staging(outbox)
     shutil.rmtree(staging, ignore_errors=True)
-    summary = Summary(folder=target, prices=bundler.sms_settings.prices, policy=bundler.sms_settings.policy)
+    summary = Summary(folder=target, prices=bundler.sms_settings.prices, policy=bundler.sms_settings.policy,
+                      size_limit=bundler.size_limit)
     store = project.store
     total = store.count_subscribers()
     jobs = max(1, min(jobs, total // PART_READERS))
@@ -443,6 +454,9 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
         message, extra = bundler.email_for(subscriber, delivery.plan)
         out.email(subscriber.id, message, extra)
         summary.emails += 1
+        if len(message.eml) > bundler.size_limit:
+            summary.too_big += 1
+            summary.too_big_notices.update(slug for slug in message.notices if slug in bundler.carrying)
         sent = True
     elif "email" in subscriber.channels and subscriber.id in bundler.marks["email"]:
         summary.invalid_email += 1

@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import functools
 import gc
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.mail import size_label
+from sotong.mail_server import size_limit
 from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
@@ -46,7 +48,7 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--port", type=click.IntRange(1, 65535), callback=lambda ctx, param, port: _not_smtps(port),
               help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
-@click.option("--dry-run", is_flag=True, help=_("Say what would be sent; send and record nothing."))
+@click.option("--dry-run", is_flag=True, help=_("Say what would be sent, and how many emails are larger than the mail server takes (SMTP_SIZE_LIMIT); send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
               help=_("A test: send one reader's email of --issue, marked [시험], to this staff address only."))
 @click.option("--as", "reader_id", metavar="ID", help=_("With --to: the subscriber whose email is sent."))
@@ -67,13 +69,16 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
+        oversized = _Oversized(outbox.path, size_limit(project.settings)) if dry_run else None
         with _collector_paused():
             recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run,
-                                                     digest=None if dry_run else outbox.digest)
+                                                     digest=None if dry_run else outbox.digest, left=oversized)
         if dry_run:
+            figures = oversized.figures(functools.partial(_attached_bytes, project))
             sms = _sms_line(recorded)
             click.echo(_("Dry run, nothing sent or recorded. Would send {count:,} emails to {smtp_host}:{smtp_port} at {rate:g}/s and record {sms} as handed over to the SMS agency.").format(
-                count=unsent, smtp_host=config.server.host, smtp_port=config.server.port, rate=config.rate, sms=sms))
+                count=unsent - figures.too_big, smtp_host=config.server.host, smtp_port=config.server.port,
+                rate=config.rate, sms=sms))
         else:
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
                                         {slug for message in outbox.messages for slug in message.notices})
@@ -84,15 +89,19 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write, prices)
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
+    bundle_again = (option, key, settings_flag(project.settings))
     if not dry_run:
         click.echo(_emails_line(figures) if unsent else _nothing_left_line(
-            journal.counts(key), f"{option} {key}{settings_flag(project.settings)}"))
+            journal.counts(key), f"{option} {key}{bundle_again[2]}"))
         if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
             click.echo(in_all)
-        if figures.too_big:
-            click.echo(_too_big_line(figures, (option, key, settings_flag(project.settings))))
+    if figures.too_big:
+        click.echo(_too_big_line(figures, bundle_again, dry_run))
+    if not dry_run:
         give_sms_csv = _say_sms(project, journal, outbox, recorded, started, handover.path)
-    _say_left_out(recorded.left_out, (option, key, settings_flag(project.settings)) if give_sms_csv else None)
+    _say_left_out(recorded.left_out, bundle_again if give_sms_csv else None)
+    if dry_run and figures.too_big:  # a send would fail them: as the send's exit
+        ctx.exit(1)
     if not dry_run and (figures.failed or figures.deferred):
         click.echo(_("See who and why: sotong send report {option} {key}{settings}").format(
             option=option, key=key, settings=settings_flag(project.settings))
@@ -221,17 +230,51 @@ def _attached_bytes(project) -> dict:
     return {notice.slug: notice.attached_bytes(content) for notice in project.read_notices()[0] if notice.attachments}
 
 
-def _too_big_line(figures, bundle_again: tuple) -> str:
+class _Oversized:
+    """A dry run's look at the emails left to send (Journal.record_outbox's
+    ``left``): those larger than ``limit`` bytes (SMTP_SIZE_LIMIT: no
+    connection tells the server's SIZE), which a send would not hand over."""
+
+    def __init__(self, folder: Path, limit: int):
+        self.folder, self.limit = folder, limit
+        self.count = 0
+        self.notices: dict = {}  # slug -> None: the notices the large ones hold, in the order met
+
+    def __call__(self, emails) -> None:
+        for file, notices in emails:
+            try:
+                size = (self.folder / file).stat().st_size
+            except OSError:  # the send fails it with its own reason
+                continue
+            if size > self.limit:
+                self.count += 1
+                self.notices.update(dict.fromkeys(json.loads(notices)))
+
+    def figures(self, attached) -> SendFigures:
+        """What the send would count of them, the notices whose files make
+        them large heaviest first (``attached``: :func:`_attached_bytes`,
+        asked for only when one is large)."""
+        weights = attached() if self.count else {}
+        heavy = sorted((slug for slug in self.notices if weights.get(slug)), key=lambda slug: -weights[slug])
+        return SendFigures(too_big=self.count, too_big_notices=tuple(heavy), size_limit=self.limit)
+
+
+def _too_big_line(figures, bundle_again: tuple, dry_run: bool = False) -> str:
     """What to do with the emails too large for the mail server, by its
-    SIZE or refused by it (``bundle_again``: the option, key and settings
-    option that make the outbox again)."""
+    SIZE or refused by it, or in a dry run by SMTP_SIZE_LIMIT
+    (``bundle_again``: the option, key and settings option that make the
+    outbox again)."""
     notices = ", ".join(dict.fromkeys(figures.too_big_notices))
     files = _(": the attachments of {notices} make them large").format(notices=notices) if notices else ""
-    head = (_("{count:,} emails were not sent: each is larger than the {limit} the mail server takes (SIZE){files}.")
-            if figures.size_limit else _("{count:,} emails were not sent: the mail server refused them as too large{files}."))
-    return head.format(count=figures.too_big, limit=size_label(figures.size_limit), files=files) + " " + _(
-        "Make the files smaller (a PDF at a lower picture quality), make the outbox again (sotong bundles {option} {key}{settings}) and run this command again: it sends them then; or get the files to those readers another way.").format(
-            option=bundle_again[0], key=bundle_again[1], settings=bundle_again[2])
+    where = dict(option=bundle_again[0], key=bundle_again[1], settings=bundle_again[2])
+    if dry_run:
+        head = _("{count:,} more emails would not be sent: each is larger than the {limit} the mail server takes (SMTP_SIZE_LIMIT){files}.")
+        then = _("Make the files smaller (a PDF at a lower picture quality) and make the outbox again (sotong bundles {option} {key}{settings}) before sending it; or get the files to those readers another way. (A send goes by the size the server itself says it takes, its SIZE.)")
+    else:
+        head = (_("{count:,} emails were not sent: each is larger than the {limit} the mail server takes (SIZE){files}.")
+                if figures.size_limit else _("{count:,} emails were not sent: the mail server refused them as too large{files}."))
+        then = _("Make the files smaller (a PDF at a lower picture quality), make the outbox again (sotong bundles {option} {key}{settings}) and run this command again: it sends them then; or get the files to those readers another way.")
+    return head.format(count=figures.too_big, limit=size_label(figures.size_limit), files=files) + " " + then.format(**where)
 
 
 def _score_refusals(project, key: str) -> None:

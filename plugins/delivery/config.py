@@ -1,6 +1,6 @@
 """The delivery plugin's settings: the ``DELIVERY`` dict and the shared SMTP
 settings it reads (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``,
-``SMTP_USER``, ``SEND_RATE``, ``MAIL_FROM``, ``BOUNCE_ADDRESS``) and
+``SMTP_USER``, ``SMTP_SIZE_LIMIT``, ``SEND_RATE``, ``MAIL_FROM``, ``BOUNCE_ADDRESS``) and
 ``CLICK_COUNTING``, validated at start with one
 ``FILE:LINE: what to write`` line per mistake.
 """
@@ -32,6 +32,7 @@ TOP_LEVEL_CHECKS = {
     "SMTP_PORT": whole_number(1, 65535, _("a port number")),
     "SMTP_STARTTLS": flag,
     "SMTP_USER": lambda user: None if user is None or (isinstance(user, str) and user) else _("the login name as text, or None"),
+    "SMTP_SIZE_LIMIT": whole_number(1_000_000, None, _("the largest email the mail server takes, in bytes")),
     "SEND_RATE": number_above(0, _("the messages per second")),
     "CLICK_COUNTING": flag,
 }

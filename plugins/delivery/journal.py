@@ -271,8 +271,8 @@ class Journal:
 
     # --- filling ---------------------------------------------------------
 
-    def record_outbox(self, outbox, reachable: Callable[[tuple], set], notices,
-                      dry_run: bool = False, digest: str | None = None) -> tuple[Recorded, int]:
+    def record_outbox(self, outbox, reachable: Callable[[tuple], set], notices, dry_run: bool = False,
+                      digest: str | None = None, left: Callable[[Iterator], None] | None = None) -> tuple[Recorded, int]:
         """Bring the journal in line with the outbox, in one transaction:
         new emails queued, unsent messages of readers no longer reachable
         withdrawn (``reachable(messages)``: the (id, channel) of those of a
@@ -282,7 +282,9 @@ class Journal:
         outbox's notices, or a function giving them (asked for only when the
         outbox is recorded). The outbox is read a chunk at a time,
         and rows already recorded as they are are not written again.
-        ``dry_run`` computes the same and rolls back.
+        ``dry_run`` computes the same and rolls back; ``left``, if given, is
+        given the file and the notices (as stored) of each email left to send,
+        as rows to read before then.
 
         With the outbox's ``digest``, an outbox recorded from the same digest
         before (by another worker, which may be recording it now) is not read
@@ -312,6 +314,10 @@ class Journal:
                 f"SELECT (SELECT count(*) FROM delivery_messages WHERE {_UNSENT_EMAILS}) + coalesce(("
                 "SELECT emails_to_record FROM delivery_outboxes WHERE outbox = ?), 0)",
                 (outbox.key, outbox.key)).fetchone()[0]
+            if left is not None:
+                sql = f"SELECT file, notices FROM delivery_messages WHERE {_UNSENT_EMAILS}"
+                left(self.db.stream(sql, (outbox.key,)) if self.store.backend == "postgresql"
+                     else self.db.execute(sql, (outbox.key,)))  # psycopg's cursor would fetch them all first
         except BaseException:
             self.db.execute("ROLLBACK")
             raise

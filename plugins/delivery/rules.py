@@ -78,6 +78,13 @@ def needs_login(stage: str, code: int, text: str | None) -> bool:
     return bool(_RELAY_DENIED.search(text or ""))
 
 
+def needs_starttls(stage: str, code: int, text: str | None) -> bool:
+    """True when a permanent answer to MAIL or RCPT says the server takes
+    mail only over TLS: "530 5.7.0 Must issue a STARTTLS command first"
+    (Postfix with smtpd_tls_security_level = encrypt, Exchange, Gmail)."""
+    return stage in ("mail", "rcpt") and 500 <= code < 600 and "starttls" in (text or "").lower()
+
+
 class Pacer:
     """At most ``rate`` messages per second: ``delay(now)`` is how long to
     wait before the next one; the schedule does not drift, nor does a slow

@@ -35,6 +35,7 @@ import heapq
 import logging
 import re
 import smtplib
+import ssl
 import threading
 import time
 from collections import deque
@@ -50,7 +51,8 @@ from .config import DeliveryConfig
 from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
                       TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
-from .rules import RETRY, Pacer, backoff_delay, needs_login, outcome, redact_addresses, refused_as_too_large
+from .rules import (RETRY, Pacer, backoff_delay, needs_login, needs_starttls, outcome, redact_addresses,
+                    refused_as_too_large)
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
@@ -58,6 +60,7 @@ _LINE_ENDS = re.compile(rb"\r?\n")
 # An address that smtplib's quoteaddr would give back as it is, in <>: no space, quote, bracket or second @.
 _PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 LOST = "lost"
+SLOWEST_BYTES_PER_SECOND = 100_000  # an uplink of 0.8 Mbit/s, and a relay's filter reading a message
 # the answers of MAIL, RCPT and DATA that let a message go on, one at a time or pipelined
 _MAIL_TAKEN, _RCPT_TAKEN, _DATA_TAKEN = _ENVELOPE_SUCCESS = ((250,), (250, 251), (354,))
 _CHUNKED_SUCCESS = (_MAIL_TAKEN, _RCPT_TAKEN, (250,))  # MAIL, RCPT and the message's one chunk (BDAT n LAST)
@@ -437,11 +440,16 @@ class Sender:
 
     def _stop_if_refused_for_all(self, message: Pending, answer: Answer) -> None:
         """A refusal every message would meet stops the run, the message
-        queued again and none failed: the sender refused (MAIL), or no
-        relaying for this machine without a login (530, "Relay access
-        denied" to each RCPT: every message of the run failed for good, and
-        once the login was set the next run found nothing left to send)."""
-        if needs_login(answer.stage, answer.code, answer.text):
+        queued again and none failed: the sender refused (MAIL), mail taken
+        only over TLS without SMTP_STARTTLS (530 Must issue a STARTTLS
+        command first), or no relaying for this machine without a login
+        (530, "Relay access denied" to each RCPT: every message of the run
+        failed for good, and once the login was set the next run found
+        nothing left to send)."""
+        if needs_starttls(answer.stage, answer.code, answer.text) and not self.config.server.starttls:
+            problem = _("the mail server {address} takes mail only over an encrypted connection ({code} {text}); write SMTP_STARTTLS = True in the settings (the server's port for it is usually 587), then run the same command again: nothing more was sent, and what was not sent is still queued").format(
+                address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text))
+        elif needs_login(answer.stage, answer.code, answer.text):
             problem = _("the mail server {address} does not pass on mail from this machine without a login it accepts: {code} {text}; check SMTP_USER and the environment variable SOTONG_SMTP_PASSWORD (many servers offer the login only with SMTP_STARTTLS = True), or ask its administrator to let this machine send (nothing more was sent; run again once fixed)").format(
                 address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text))
         elif answer.stage == "mail":
@@ -515,11 +523,16 @@ class _Link:
         self.connection: smtplib.SMTP | None = None
 
     def transaction(self, sender: str, recipient: str, data: bytes) -> Answer:
-        """MAIL, RCPT, DATA (or BDAT) for one message; the first answer that is not a success."""
+        """MAIL, RCPT, DATA (or BDAT) for one message; the first answer that
+        is not a success. Its exchanges wait :func:`message_timeout`, not
+        timeout_seconds: a large message's sending and the server's reading
+        of it take longer than a command's answer."""
         connection = self.connection
         options = [] if data.isascii() or not connection.has_extn("8bitmime") else ["BODY=8BITMIME"]
         pipelined = recipient.isascii() and connection.has_extn("pipelining")
+        timeout = message_timeout(self.config.server.timeout_seconds, len(data))
         try:
+            connection.sock.settimeout(timeout)
             if pipelined and connection.has_extn("chunking"):
                 return self._chunked(sender, recipient, options, data)
             refused = (self._pipelined_envelope if pipelined else self._envelope)(sender, recipient, options)
@@ -530,7 +543,10 @@ class _Link:
             answer = Answer("data", code, _text(text))
             return answer if code == 250 else self._refused(answer)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise ConnectionLost(_lost_reason(exc, self.config.server.timeout_seconds)) from None
+            raise ConnectionLost(_lost_reason(exc, timeout)) from None
+        finally:
+            if self.connection is not None and self.connection.sock is not None:
+                self.connection.sock.settimeout(self.config.server.timeout_seconds)
 
     def _envelope(self, sender: str, recipient: str, options: list[str]) -> Answer | None:
         """MAIL, RCPT and DATA one at a time, each answer awaited: the first
@@ -623,6 +639,8 @@ class _Link:
                     user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
             except smtplib.SMTPNotSupportedError as exc:  # it lacks what the settings ask for: no try will have it
                 raise SotongError([_lacking(config, exc)]) from None
+            except ssl.SSLCertVerificationError as exc:  # every try meets the same certificate
+                raise SotongError([_untrusted(config, exc)]) from None
             except (smtplib.SMTPException, OSError) as exc:  # a refusal as the server said it (421 ...), not as a tuple
                 code = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
                 problem = (f"{code} {_text(exc.smtp_error)}" if code is not None
@@ -636,13 +654,25 @@ class _Link:
             self.connection = None
 
 
+def message_timeout(timeout_seconds: float, size: int) -> float:
+    """Seconds a message's exchanges may wait (the socket's timeout while it
+    is handed over): ``timeout_seconds`` and one more for each
+    :data:`SLOWEST_BYTES_PER_SECOND` of its ``size``. With timeout_seconds
+    alone (30 s), a 13MB email on an uplink under 3.5 Mbit/s timed out at
+    every try (Python's sendall counts its whole time), and one a relay
+    scanned (a virus filter before it answers) for longer was taken for
+    lost and handed over again, each try, while the server kept it."""
+    return timeout_seconds + size / SLOWEST_BYTES_PER_SECOND
+
+
 def _lost_reason(exc: BaseException, timeout_seconds: float) -> str:
     """Why a connection was lost in the middle of a message, in the staff's
     language: smtplib's "Connection unexpectedly closed: timed out" was said
     in English inside the Korean lines."""
     cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc
     if isinstance(cause, TimeoutError):
-        return _("no answer in {seconds:g} s (DELIVERY timeout_seconds)").format(seconds=timeout_seconds)
+        shown = round(timeout_seconds) if timeout_seconds >= 10 else round(timeout_seconds, 1)  # message_timeout's
+        return _("no answer in {seconds:g} s (DELIVERY timeout_seconds)").format(seconds=shown)
     if isinstance(cause, OSError):
         return os_reason(cause)
     return _("the server closed the connection")
@@ -672,6 +702,17 @@ def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:
             address=config.server.address)
     return _("the mail server {address} does not offer a login (SMTP AUTH), which SMTP_USER asks for; check SMTP_PORT and SMTP_STARTTLS with the server's administrator (many servers offer the login only after STARTTLS), then run the same command again: what was not sent is still queued").format(
         address=config.server.address)
+
+
+def _untrusted(config: DeliveryConfig, exc: ssl.SSLCertVerificationError) -> str:
+    """The line for a server whose certificate this machine does not trust
+    (a relay's own, self-signed or of the office's own authority; or one
+    made for another name than SMTP_HOST): not a server out of reach, as it
+    was said after five tries, "(Operation not permitted)"."""
+    where = dict(address=config.server.address, reason=os_reason(exc))
+    if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+        return _("the mail server {address} answered STARTTLS with a certificate made for another name ({reason}); write as SMTP_HOST (or --host) the name its certificate is made for, which its administrator knows, then run the same command again: what was not sent is still queued").format(**where)
+    return _("the mail server {address} answered STARTTLS with a certificate this machine does not trust ({reason}); if the server is the office's own, ask its administrator for the certificate of the authority that signed it and add it to this machine's trusted ones (or set the environment variable SSL_CERT_FILE to it), then run the same command again: what was not sent is still queued").format(**where)
 
 
 def _crlf(data: bytes) -> bytes:
