@@ -25,6 +25,7 @@ from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
 SURVEY = "library-satisfaction"  # the sample's survey that publishes its results
+LONG_OPTION = "무지개도서관(어린이 전용 열람실)"
 
 
 def _phone(browser, width: int, height: int):
@@ -106,9 +107,13 @@ def test_published_survey_results_with_large_text(large_text, site_server, tmp_p
     """The results page a survey publishes (``publish_results: true``): its
     tables of counts kept a long option whole ("성동구립도서관", keep-all)
     and at 200% text widened the page to 549px, which then scrolled
-    sideways; a table scrolls in its own box now, as a notice's does."""
+    sideways; a table scrolls in its own box now, as a notice's does. Its
+    chart drew the options and figures inside one SVG scaled to the page,
+    so they stayed 14px among 36px text and a long option was cut
+    ("무지개도서관(어린이 전용 열…"); they are text over their bars now,
+    as large as the page's and whole."""
     project = copy_project(tmp_path)
-    rows = (Row("성동구립도서관", 3, 0.5), Row("기타 작은도서관", 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
+    rows = (Row("성동구립도서관", 3, 0.5), Row(LONG_OPTION, 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
     results = Results(SURVEY, "2026 성동구립도서관 이용자 만족도 조사", 6, 10,
                       (QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", rows),), 6)
     folder = project / "private" / "surveys" / SURVEY
@@ -118,6 +123,7 @@ def test_published_survey_results_with_large_text(large_text, site_server, tmp_p
     page = (project / "output" / "surveys" / SURVEY / "results" / "index.html").read_text(encoding="utf-8")
     large_text.goto(site_server.put("/__test__/survey-results.html", page))  # the site's own stylesheet
     assert large_text.locator("table").count() == 1
-    # the chart's labels are drawn in its picture, scaled to the width (the table under it has them as text)
-    problems = sideways_scrolling(large_text, WIDTH) + focus_problems(large_text)
+    problems = _problems(large_text)
     assert not problems, f"the published results at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+    chart = large_text.locator("[role=img]").inner_text()
+    assert chart.split("\n")[1] == f"{LONG_OPTION}: 2명 (33.3%)", chart
