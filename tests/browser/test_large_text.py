@@ -1,12 +1,15 @@
 """Every kind of page a resident meets, on a 320px phone whose reader set the
 browser's text size to 200% (Chromium's font-size setting, as a phone's
-larger-text setting does): the text really grows (no text under 32px, twice
-the 16px floor), the page still does not scroll sideways, and a keyboard
-user's first Tab reaches the skip link and every focus is seen (3:1). The
-built site's pages and the collector's (``sotong serve``): preferences, the
-link request, the check-your-mail page, unsubscribe, a survey opened from
-an invitation; and the site's header on a 360px phone at 200% leaves
-most of the first screen to the page. No axe here (test_site_pages and the collector's tests run
+larger-text setting does) and with JavaScript off: the text really grows
+(no text under 32px, twice the 16px floor), the page still does not scroll
+sideways, a phone number is never split over two lines nor sticks out of
+its box, and a keyboard user's first Tab reaches the skip link and every
+focus is seen (3:1). The built site's pages and the collector's (``sotong
+serve``): preferences (a committee member's too, with its box of groups),
+the link request, the check-your-mail page, unsubscribe, a survey opened
+from an invitation and one refused, a forged link and a missing page; and
+the site's header on a 360px phone at 200% leaves most of the first screen
+to the page. No axe here (test_site_pages and the collector's tests run
 it); one context, so the pages load one after another in seconds.
 """
 
@@ -20,7 +23,7 @@ from survey.results import QuestionResult, Results, Row, results_to_json
 
 from sotong.tokens import make_token
 
-from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_text
+from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_text, split_phone_numbers
 
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
@@ -29,9 +32,11 @@ LONG_OPTION = "무지개도서관(어린이 전용 열람실)"
 
 
 def _phone(browser, width: int, height: int):
-    """A phone's context and page at ``width`` x ``height`` px with the text at 200%."""
+    """A phone's context and page at ``width`` x ``height`` px with the text
+    at 200% and JavaScript off: the pages need none (the checks run from
+    outside the page, as DevTools does)."""
     context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="ko-KR")
+                                  device_scale_factor=2, locale="ko-KR", java_script_enabled=False)
     page = context.new_page()
     context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {
         "standard": MIN_TEXT_PX * TEXT_SCALE, "fixed": 13 * TEXT_SCALE}})
@@ -47,7 +52,7 @@ def large_text(browser):
 
 def _problems(page) -> list[str]:
     return (sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
-            + focus_problems(page))
+            + split_phone_numbers(page) + focus_problems(page))
 
 
 def test_site_page_with_large_text(site_page, large_text, site_server):
@@ -57,22 +62,30 @@ def test_site_page_with_large_text(site_page, large_text, site_server):
     assert not problems, f"{site_page.path} at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 
 
-def _collector_paths(bundle) -> dict[str, str]:
+def _collector_paths(bundle) -> dict[str, tuple[str, int]]:
+    """Each page's path and the status it is answered with."""
+    from test_private_notices import committee_readers
+
     secret = SECRET_ENV["SOTONG_SECRET"].encode()
     return {
-        "preferences": f"/p/{make_token('preferences', bundle.emails[1].subscriber, secret)}",
-        "link-request": "/p/link",
-        "check-mail": "/subscribe/check",
-        "unsubscribe": bundle.fullest.unsubscribe_path,
-        "survey": f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S000250', secret)}",
+        "preferences": (f"/p/{make_token('preferences', bundle.emails[1].subscriber, secret)}", 200),
+        "member-preferences": (f"/p/{make_token('preferences', sorted(committee_readers())[0], secret)}", 200),
+        "link-request": ("/p/link", 200),
+        "check-mail": ("/subscribe/check", 200),
+        "unsubscribe": (bundle.fullest.unsubscribe_path, 200),
+        "survey": (f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S000250', secret)}", 200),
+        "survey-refused": (f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S999999', secret)}", 403),
+        "forged-link": ("/u/forged.token", 403),
+        "not-found": ("/no-such-page", 404),
     }
 
 
-@pytest.mark.parametrize("name", ["preferences", "link-request", "check-mail", "unsubscribe", "survey"])
+@pytest.mark.parametrize("name", ["preferences", "member-preferences", "link-request", "check-mail", "unsubscribe",
+                                  "survey", "survey-refused", "forged-link", "not-found"])
 def test_collector_page_with_large_text(name, large_text, collector, bundle):
-    path = _collector_paths(bundle)[name]
+    path, status = _collector_paths(bundle)[name]
     response = large_text.goto(collector + path)
-    assert response.ok, f"GET {path} answered {response.status}"
+    assert response.status == status, f"GET {path} answered {response.status}"
     problems = _problems(large_text)
     assert not problems, f"{name} (GET {path}) at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 

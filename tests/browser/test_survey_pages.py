@@ -22,7 +22,7 @@ from sotong.tokens import make_token
 from sotong.web import make_app
 
 from .conftest import WIDTHS
-from .page_checks import SITE_TAGS, axe_violations, reading_problems, sideways_scrolling, small_text
+from .page_checks import SITE_TAGS, axe_violations, sideways_scrolling, small_text, web_page_problems
 
 SURVEY = "library-satisfaction"  # open on the sample day, anonymous
 CONFIGURED = "http://127.0.0.1:8080"  # the sample's COLLECTOR_URL: the answer's redirect goes there
@@ -30,7 +30,7 @@ REQUIRED = ("library", "purpose", "satisfaction")
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:
-    return (reading_problems(tab.page, width) + tab.foreign_requests(origin)
+    return (web_page_problems(tab.page, width) + tab.foreign_requests(origin)
             + axe_violations(tab.page, axe_script, SITE_TAGS))
 
 
