@@ -7,13 +7,16 @@ its box, and a keyboard user's first Tab reaches the skip link and every
 focus is seen (3:1). The built site's pages and the collector's (``sotong
 serve``): preferences (a committee member's too, with its box of groups),
 the link request, the check-your-mail page, unsubscribe, a survey opened
-from an invitation and one refused, a forged link and a missing page; and
-the site's header on a 360px phone at 200% leaves most of the first screen
-to the page. No axe here (test_site_pages and the collector's tests run
+from an invitation and one refused, a forged link and a missing page; the
+sign-up form sent empty and then filled in, each error read with its field;
+and the site's header on a 360px phone at 200% leaves most of the first
+screen to the page. No axe here (test_site_pages and the collector's tests run
 it); one context, so the pages load one after another in seconds.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -140,3 +143,45 @@ def test_published_survey_results_with_large_text(large_text, site_server, tmp_p
     assert not problems, f"the published results at {WIDTH}px, text 200%:\n" + "\n".join(problems)
     chart = large_text.locator("[role=img]").inner_text()
     assert chart.split("\n")[1] == f"{LONG_OPTION}: 2명 (33.3%)", chart
+
+
+def _described_fields(page) -> dict[str, str]:
+    """Each form field's and question group's accessible description, as a
+    screen reader says it with the field: name -> description."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return {node.get("name", {}).get("value", ""): node["description"]["value"] for node in nodes
+            if node.get("description", {}).get("value") and not node.get("ignored")}
+
+
+def test_the_sign_up_form_works_and_ties_its_errors_to_their_fields_with_javascript_off(browser, site_server, collector):
+    """The site's sign-up form sent as it is (nothing typed) on a 320px phone
+    at 200% text, JavaScript off: the collector's page lists the errors in
+    Korean and each field's error is read with that field; then sent filled
+    in, it goes on to the check-your-mail page."""
+    from .test_subscription_pages import _send_to_the_collector_under_test
+
+    context, page = _phone(browser, WIDTH, 700)
+    try:
+        tab = type("Tab", (), {"page": page})()
+        _send_to_the_collector_under_test(tab, collector)
+        page.goto(f"{site_server.base}/subscribe/form/index.html")
+        with page.expect_navigation():
+            page.get_by_role("button", name="신청하기").click()
+        summary = page.locator("#form-errors li").all_inner_texts()
+        assert len(summary) == 4 and all(re.search("[가-힣]", line) for line in summary), summary
+        described = _described_fields(page)
+        for field, error in (("1. 받고 싶은 분야 (하나 이상)", "e-fields"), ("2. 받는 방법 (하나 이상)", "e-channels"),
+                             ("이메일 주소 (예: hong@example.com)", "e-email"), ("7. 개인정보 수집·이용 동의 (필수)", "e-consent")):
+            said = page.locator(f"#{error}").inner_text()
+            assert said.startswith("오류: ") and described.get(field) == said, (field, said, described.get(field))
+        problems = _problems(page)
+        assert not problems, f"the sign-up errors at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+        page.get_by_label("건강정보").check()
+        page.get_by_label("이메일", exact=True).check()
+        page.locator("#f-email").fill("js-off@example.com")
+        page.get_by_label("위 내용을 읽었고, 개인정보 수집·이용에 동의합니다.").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="신청하기").click()
+        assert page.url.endswith("/subscribe/check"), page.url
+    finally:
+        context.close()
