@@ -26,7 +26,8 @@ from survey.results import QuestionResult, Results, Row, results_to_json
 
 from sotong.tokens import make_token
 
-from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_text, split_phone_numbers
+from .page_checks import (MIN_TEXT_PX, cut_heading_words, focus_problems, sideways_scrolling, small_text,
+                          split_phone_numbers)
 
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
@@ -55,7 +56,7 @@ def large_text(browser):
 
 def _problems(page) -> list[str]:
     return (sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
-            + split_phone_numbers(page) + focus_problems(page))
+            + split_phone_numbers(page) + cut_heading_words(page) + focus_problems(page))
 
 
 def test_site_page_with_large_text(site_page, large_text, site_server):
