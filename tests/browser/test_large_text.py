@@ -186,3 +186,22 @@ def test_the_sign_up_form_works_and_ties_its_errors_to_their_fields_with_javascr
         assert page.url.endswith("/subscribe/check"), page.url
     finally:
         context.close()
+
+
+_HOST_LINES = """() => {
+  const link = document.querySelector('.minwon24-banner-link a');
+  const node = [...link.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('www.'));
+  const range = document.createRange();
+  range.setStart(node, node.textContent.indexOf('www.'));
+  range.setEnd(node, node.textContent.length);
+  return [range.toString(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+}"""
+
+
+def test_a_banners_button_keeps_its_address_on_one_line(large_text, site_server):
+    """The Minwon24 banner's button on the homepage, in a box, lost 1rem
+    (36px) a side to its padding at 200% text and showed 「바로 가기:
+    www.gov.」 over 「kr」; its padding is at most 4vw a side now."""
+    large_text.goto(f"{site_server.base}/index.html")
+    host, lines = large_text.evaluate(_HOST_LINES)
+    assert (host, lines) == ("www.gov.kr", 1)
