@@ -73,13 +73,14 @@ BASE_TEMPLATE = """<!doctype html>
 {{ site_css }}
   body { margin: 0; font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
          font-size: 1rem; line-height: 1.6; color: #1a1a1a; background: #fff; word-break: keep-all; overflow-wrap: anywhere; }
-  main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+  main { max-width: 40rem; margin: 0 auto; padding: 1.5rem min(1rem, 5vw) 3rem; }
   h1 { font-size: 1.6rem; line-height: 1.3; margin: 0 0 1rem; }
+  @media (max-width: 15em) { h1 { font-size: 1.2rem; } }  /* large text on a phone: as the site's */
   a { color: #0b4f9c; text-decoration: underline; }
   button { font: inherit; font-weight: 700; min-height: 48px; padding: .6rem 1.4rem;
            color: #fff; background: #0b4f9c; border: 2px solid #0b4f9c; border-radius: 6px; cursor: pointer; }
   .note { color: #3a3a3a; }
-  body > footer { background: #f2f4f7; padding: .8rem 1rem; font-size: 1rem; }
+  body > footer { background: #f2f4f7; padding: .8rem min(1rem, 5vw); font-size: 1rem; }
 </style>
 </head>
 <body>

@@ -120,10 +120,11 @@ def collector(project: Path):
         [sys.executable, "-m", "sotong", "serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2"],
         cwd=project, env=dict(os.environ, **SECRET_ENV), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        line = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            raise RuntimeError(f"sotong serve did not say where it listens: {line!r}")
+        said = []  # what it says first: warnings (mails a test before queued in this project, retried), then where
+        while not (match := re.search(r"http://127\.0\.0\.1:(\d+)", said[-1] if said else "")):
+            said.append(process.stderr.readline())
+            if not said[-1] or len(said) > 20:
+                raise RuntimeError(f"sotong serve did not say where it listens: {''.join(said)!r}")
         base = f"http://127.0.0.1:{match.group(1)}"
         deadline = time.monotonic() + 20
         while True:

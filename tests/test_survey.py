@@ -678,7 +678,12 @@ def test_private_results_escape_free_text_and_describe_their_charts(answered):
     project, _ = answered
     private = (project / "private" / "surveys" / LIBRARY / "results.html").read_text(encoding="utf-8")
     assert "주말 &lt;b&gt;XYZZY연장&lt;/b&gt;" in private and "<b>XYZZY" not in private
-    assert 'role="img"' in private and "<title id=" in private and "<desc id=" in private and "<script" not in private
+    assert "<script" not in private
+    # each chart is an image named by its question and described by every figure
+    chart = re.search(r'<div class="survey-chart" role="img" aria-labelledby="(chart-library-t) (chart-library-d)"', private)
+    assert chart, private
+    assert re.search(f'<span id="{chart[1]}" hidden>[^<]*도서관[^<]*</span>', private)
+    assert re.search(f'<span id="{chart[2]}" hidden>[^<]*용답도서관 1명\\(33\\.3%\\)', private)
 
 
 def test_results_write_the_survey_days_the_korean_way(answered):

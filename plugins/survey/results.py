@@ -126,37 +126,37 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-# The chart is as narrow as a phone's page (a 320px screen less the margins),
-# each option's label on a line above its bar: drawn at its own size, its
-# 16px text stays 16px instead of shrinking with a wide chart.
-LABEL_LINE, BAR_HEIGHT, GAP, BAR_SPACE, WIDTH, LABEL_CHARS = 22, 24, 12, 170, 280, 16
+# A chart's row: the option and its figures as text, which wraps and grows
+# with the reader's text size like the rest of the page, over its bar, an SVG
+# as wide as the chart for the most answered option. (Labels drawn inside one
+# SVG scaled with the picture, not the text: at 200 % text on a 320px phone
+# they were 14px in a page of 36px, and a long option was cut short.)
+ROW_STYLE = "margin:0 0 .7rem"
+BAR_STYLE = "display:block;width:100%;height:1.25rem;margin-top:.15rem"
+BAR_COLOUR = "#0b3a75"
 
 
 def bar_chart(result: QuestionResult) -> Markup:
-    """A horizontal bar chart as inline SVG: role=img with a title and a
-    description that says every figure, so a screen reader reads the data."""
+    """A horizontal bar chart: role=img, named by the question and described
+    by every figure, so a screen reader hears the data once (the visible
+    labels and bars inside are not read again)."""
     rows = result.rows
-    row_height = LABEL_LINE + BAR_HEIGHT + GAP
-    height = len(rows) * row_height + GAP
     most = max((r.count for r in rows), default=0) or 1
     chart_id = f"chart-{result.id}"
     description = ", ".join(f"{r.option} {r.count}명({percent(r.share)})" for r in rows)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{WIDTH}px;font-size:16px">',
-        f'<title id="{chart_id}-t">{escape(result.text)}</title>',
-        f'<desc id="{chart_id}-d">{escape(description)}</desc>',
+        f'<div class="survey-chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" style="margin:0 0 1rem">',
+        f'<span id="{chart_id}-t" hidden>{escape(result.text)}</span>',
+        f'<span id="{chart_id}-d" hidden>{escape(description)}</span>',
     ]
-    for index, row in enumerate(rows):
-        y = GAP + index * row_height
-        width = round(BAR_SPACE * row.count / most, 1)
-        label = row.option if len(row.option) <= LABEL_CHARS else row.option[:LABEL_CHARS - 1] + "…"
+    for row in rows:
         parts += [
-            f'<text x="0" y="{y + 16}" fill="#1a1a1a">{escape(label)}</text>',
-            f'<rect x="0" y="{y + LABEL_LINE}" width="{width}" height="{BAR_HEIGHT}" fill="#0b3a75"></rect>',
-            f'<text x="{width + 6}" y="{y + LABEL_LINE + 18}" fill="#1a1a1a">{row.count} ({percent(row.share)})</text>',
+            f'<div style="{ROW_STYLE}">{escape(row.option)}: <strong style="white-space:nowrap">'
+            f'{row.count}명 ({percent(row.share)})</strong>',
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 10" preserveAspectRatio="none" style="{BAR_STYLE}">'
+            f'<rect width="{round(100 * row.count / most, 1)}" height="10" fill="{BAR_COLOUR}"></rect></svg></div>',
         ]
-    parts.append("</svg>")
+    parts.append("</div>")
     return Markup("".join(parts))
 
 

@@ -1,7 +1,7 @@
 """What a resident's browser shows, checked inside a loaded page (Playwright):
 axe-core's WCAG 2.1 A/AA (and best-practice) rules, no sideways scrolling,
 no text under 16px, an alt on every image, tap targets of 44px, links that
-look like links, focus that is seen, and no request leaving the site. Each check returns a list of readable problems,
+look like links, focus that is seen, phone numbers kept whole, and no request leaving the site. Each check returns a list of readable problems,
 empty when the page is fine, so that a failing test says what to fix.
 """
 
@@ -220,9 +220,78 @@ def focus_problems(page, presses: int = 150) -> list[str]:
     return problems
 
 
+# A phone number is read (and copied to a phone's keypad) whole: not on two
+# lines ("02-2286-" / "5114"), and not sticking out of its box either.
+_SPLIT_NUMBERS = """() => { %s
+  const problems = [];
+  for (const a of document.querySelectorAll('a[href^="tel:"]')) {
+    if (!a.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    let block = a.parentElement;
+    while (getComputedStyle(block).display === 'inline') block = block.parentElement;
+    const style = getComputedStyle(block);
+    const inside = block.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
+    const lines = new Set([...a.getClientRects()].map(r => Math.round(r.top))).size;
+    const out = a.getBoundingClientRect().right - inside;
+    if (lines > 1) problems.push(`"${a.textContent}" in ${pathOf(a)} on ${lines} lines`);
+    else if (out > 0.5) problems.push(`"${a.textContent}" in ${pathOf(a)} sticks ${Math.round(out)}px out of its box`);
+  }
+  return problems;
+}""" % _PATH_OF
+
+
+def split_phone_numbers(page) -> list[str]:
+    """Phone numbers (tel: links) broken over lines or wider than their box."""
+    return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_NUMBERS)]
+
+
+# A heading's word cut between two of its letters ("성동구립도" / "서관")
+# though a line could hold it whole at 1.2 times the body text's size (a
+# phone's headings with large text): a heading is not so much larger than
+# the text that its words no longer fit. A break after punctuation
+# ("지방세·" / "세외수입", "2026~" / "2027절기") is where a line may end, and a
+# word wider than the line even at that size has to be cut somewhere.
+_CUT_WORDS = """() => { %s
+  const cut = [];
+  const letter = /[\\p{L}\\p{N}]/u;
+  for (const heading of document.querySelectorAll('h1, h2, h3')) {
+    if (!heading.checkVisibility()) continue;
+    const style = getComputedStyle(heading);
+    const room = heading.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const scale = 1.2 * parseFloat(getComputedStyle(document.body).fontSize) / parseFloat(style.fontSize);
+    const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      const box = (start, end) => { range.setStart(node, start); range.setEnd(node, end); return [...range.getClientRects()].filter(r => r.width > 0); };
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const rects = box(word.index, word.index + word[0].length);
+        if (new Set(rects.map(r => Math.round(r.top))).size < 2 || rects.reduce((sum, r) => sum + r.width, 0) * scale > room) continue;
+        for (let i = word.index; i + 1 < word.index + word[0].length; i++) {
+          const [a, b] = [box(i, i + 1)[0], box(i + 1, i + 2)[0]];
+          if (a && b && b.top - a.top > 1 && letter.test(node.textContent[i]) && letter.test(node.textContent[i + 1]))
+            cut.push(`"${word[0]}" in ${pathOf(heading)} (${style.fontSize})`);
+        }
+      }
+    }
+  }
+  return cut;
+}""" % _PATH_OF
+
+
+def cut_heading_words(page) -> list[str]:
+    """Words of headings broken between two letters at the end of a line."""
+    return [f"a heading's word cut over two lines: {where}" for where in page.evaluate(_CUT_WORDS)]
+
+
 def reading_problems(page, width: int) -> list[str]:
     """What keeps a resident on a phone (or a wide screen) from reading the page."""
     return sideways_scrolling(page, width) + small_text(page) + images_without_alt(page) + small_targets(page)
+
+
+def web_page_problems(page, width: int) -> list[str]:
+    """reading_problems of a page of the site or the collector, whose
+    stylesheet also keeps every phone number whole (most mail apps ignore
+    white-space, so an email is not held to it)."""
+    return reading_problems(page, width) + split_phone_numbers(page)
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)

@@ -8,7 +8,8 @@ import pytest
 
 from .page_checks import (
     SITE_TAGS, WCAG_TAGS, axe_violations, focus_problems, images_without_alt, links_not_recognisable,
-    reading_problems, sideways_scrolling, small_targets, small_text, without_style_blocks,
+    cut_heading_words, reading_problems, sideways_scrolling, small_targets, small_text, split_phone_numbers,
+    without_style_blocks,
 )
 
 pytestmark = pytest.mark.parametrize("width", [375])
@@ -85,3 +86,23 @@ def test_a_pale_focus_ring_and_no_skip_link_are_reported(width, tab, site_server
     problems = focus_problems(tab.page)
     assert problems[0].startswith('the first Tab reaches "밑줄도 색도 없는 링크"'), problems
     assert any(p.startswith('focus not seen on "밑줄도 색도 없는 링크"') for p in problems), problems
+
+
+def test_a_phone_number_on_two_lines_or_out_of_its_box_is_reported(width, tab, site_server):
+    numbers = BROKEN.replace("</main>", '<p style="width:5em">전화 <a href="tel:02-2286-5114">02-2286-5114</a></p>'
+                             '<p style="width:5em">전화 <a href="tel:02-2286-5115" style="white-space:nowrap">02-2286-5115</a></p>'
+                             '<p>전화 <a href="tel:02-2286-5116">02-2286-5116</a></p></main>')
+    tab.open(site_server.put("/__test__/numbers.html", numbers))
+    problems = split_phone_numbers(tab.page)
+    assert len(problems) == 2 and "5114" in problems[0] and "lines" in problems[0], problems
+    assert "5115" in problems[1] and "out of its box" in problems[1], problems
+
+
+def test_a_headings_word_cut_between_letters_is_reported_but_not_one_cut_after_punctuation(width, tab, site_server):
+    keep = "word-break:keep-all; overflow-wrap:anywhere; font-size:40px"  # the site's, at a heading's size
+    headings = BROKEN.replace("</main>", f'<h2 style="{keep}; width:6em">2026 성동구립도서관</h2>'
+                              f'<h2 style="{keep}; width:4.5em">지방세·세외수입</h2>'
+                              f'<h2 style="{keep}; width:3em">주민참여예산위원회</h2></main>')
+    tab.open(site_server.put("/__test__/headings.html", headings))
+    problems = cut_heading_words(tab.page)
+    assert len(problems) == 1 and '"성동구립도서관"' in problems[0], problems

@@ -6,11 +6,11 @@ scrolling, 16px text, and nothing fetched from outside the collector.
 
 from __future__ import annotations
 
-from .page_checks import SITE_TAGS, WIDTHS, axe_violations, reading_problems
+from .page_checks import SITE_TAGS, WIDTHS, axe_violations, web_page_problems
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:
-    return (reading_problems(tab.page, width) + tab.foreign_requests(origin)
+    return (web_page_problems(tab.page, width) + tab.foreign_requests(origin)
             + axe_violations(tab.page, axe_script, SITE_TAGS))
 
 

@@ -1,16 +1,22 @@
 """Every kind of page a resident meets, on a 320px phone whose reader set the
 browser's text size to 200% (Chromium's font-size setting, as a phone's
-larger-text setting does): the text really grows (no text under 32px, twice
-the 16px floor), the page still does not scroll sideways, and a keyboard
-user's first Tab reaches the skip link and every focus is seen (3:1). The
-built site's pages and the collector's (``sotong serve``): preferences, the
-link request, the check-your-mail page, unsubscribe, a survey opened from
-an invitation; and the site's header on a 360px phone at 200% leaves
-most of the first screen to the page. No axe here (test_site_pages and the collector's tests run
+larger-text setting does) and with JavaScript off: the text really grows
+(no text under 32px, twice the 16px floor), the page still does not scroll
+sideways, a phone number is never split over two lines nor sticks out of
+its box, and a keyboard user's first Tab reaches the skip link and every
+focus is seen (3:1). The built site's pages and the collector's (``sotong
+serve``): preferences (a committee member's too, with its box of groups),
+the link request, the check-your-mail page, unsubscribe, a survey opened
+from an invitation and one refused, a forged link and a missing page; the
+sign-up form sent empty and then filled in, each error read with its field;
+and the site's header on a 360px phone at 200% leaves most of the first
+screen to the page. No axe here (test_site_pages and the collector's tests run
 it); one context, so the pages load one after another in seconds.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -20,17 +26,21 @@ from survey.results import QuestionResult, Results, Row, results_to_json
 
 from sotong.tokens import make_token
 
-from .page_checks import MIN_TEXT_PX, focus_problems, sideways_scrolling, small_text
+from .page_checks import (MIN_TEXT_PX, cut_heading_words, focus_problems, sideways_scrolling, small_text,
+                          split_phone_numbers)
 
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
 SURVEY = "library-satisfaction"  # the sample's survey that publishes its results
+LONG_OPTION = "무지개도서관(어린이 전용 열람실)"
 
 
 def _phone(browser, width: int, height: int):
-    """A phone's context and page at ``width`` x ``height`` px with the text at 200%."""
+    """A phone's context and page at ``width`` x ``height`` px with the text
+    at 200% and JavaScript off: the pages need none (the checks run from
+    outside the page, as DevTools does)."""
     context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="ko-KR")
+                                  device_scale_factor=2, locale="ko-KR", java_script_enabled=False)
     page = context.new_page()
     context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {
         "standard": MIN_TEXT_PX * TEXT_SCALE, "fixed": 13 * TEXT_SCALE}})
@@ -46,7 +56,7 @@ def large_text(browser):
 
 def _problems(page) -> list[str]:
     return (sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
-            + focus_problems(page))
+            + split_phone_numbers(page) + cut_heading_words(page) + focus_problems(page))
 
 
 def test_site_page_with_large_text(site_page, large_text, site_server):
@@ -56,22 +66,30 @@ def test_site_page_with_large_text(site_page, large_text, site_server):
     assert not problems, f"{site_page.path} at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 
 
-def _collector_paths(bundle) -> dict[str, str]:
+def _collector_paths(bundle) -> dict[str, tuple[str, int]]:
+    """Each page's path and the status it is answered with."""
+    from test_private_notices import committee_readers
+
     secret = SECRET_ENV["SOTONG_SECRET"].encode()
     return {
-        "preferences": f"/p/{make_token('preferences', bundle.emails[1].subscriber, secret)}",
-        "link-request": "/p/link",
-        "check-mail": "/subscribe/check",
-        "unsubscribe": bundle.fullest.unsubscribe_path,
-        "survey": f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S000250', secret)}",
+        "preferences": (f"/p/{make_token('preferences', bundle.emails[1].subscriber, secret)}", 200),
+        "member-preferences": (f"/p/{make_token('preferences', sorted(committee_readers())[0], secret)}", 200),
+        "link-request": ("/p/link", 200),
+        "check-mail": ("/subscribe/check", 200),
+        "unsubscribe": (bundle.fullest.unsubscribe_path, 200),
+        "survey": (f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S000250', secret)}", 200),
+        "survey-refused": (f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S999999', secret)}", 403),
+        "forged-link": ("/u/forged.token", 403),
+        "not-found": ("/no-such-page", 404),
     }
 
 
-@pytest.mark.parametrize("name", ["preferences", "link-request", "check-mail", "unsubscribe", "survey"])
+@pytest.mark.parametrize("name", ["preferences", "member-preferences", "link-request", "check-mail", "unsubscribe",
+                                  "survey", "survey-refused", "forged-link", "not-found"])
 def test_collector_page_with_large_text(name, large_text, collector, bundle):
-    path = _collector_paths(bundle)[name]
+    path, status = _collector_paths(bundle)[name]
     response = large_text.goto(collector + path)
-    assert response.ok, f"GET {path} answered {response.status}"
+    assert response.status == status, f"GET {path} answered {response.status}"
     problems = _problems(large_text)
     assert not problems, f"{name} (GET {path}) at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 
@@ -106,9 +124,13 @@ def test_published_survey_results_with_large_text(large_text, site_server, tmp_p
     """The results page a survey publishes (``publish_results: true``): its
     tables of counts kept a long option whole ("성동구립도서관", keep-all)
     and at 200% text widened the page to 549px, which then scrolled
-    sideways; a table scrolls in its own box now, as a notice's does."""
+    sideways; a table scrolls in its own box now, as a notice's does. Its
+    chart drew the options and figures inside one SVG scaled to the page,
+    so they stayed 14px among 36px text and a long option was cut
+    ("무지개도서관(어린이 전용 열…"); they are text over their bars now,
+    as large as the page's and whole."""
     project = copy_project(tmp_path)
-    rows = (Row("성동구립도서관", 3, 0.5), Row("기타 작은도서관", 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
+    rows = (Row("성동구립도서관", 3, 0.5), Row(LONG_OPTION, 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
     results = Results(SURVEY, "2026 성동구립도서관 이용자 만족도 조사", 6, 10,
                       (QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", rows),), 6)
     folder = project / "private" / "surveys" / SURVEY
@@ -118,6 +140,68 @@ def test_published_survey_results_with_large_text(large_text, site_server, tmp_p
     page = (project / "output" / "surveys" / SURVEY / "results" / "index.html").read_text(encoding="utf-8")
     large_text.goto(site_server.put("/__test__/survey-results.html", page))  # the site's own stylesheet
     assert large_text.locator("table").count() == 1
-    # the chart's labels are drawn in its picture, scaled to the width (the table under it has them as text)
-    problems = sideways_scrolling(large_text, WIDTH) + focus_problems(large_text)
+    problems = _problems(large_text)
     assert not problems, f"the published results at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+    chart = large_text.locator("[role=img]").inner_text()
+    assert chart.split("\n")[1] == f"{LONG_OPTION}: 2명 (33.3%)", chart
+
+
+def _described_fields(page) -> dict[str, str]:
+    """Each form field's and question group's accessible description, as a
+    screen reader says it with the field: name -> description."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return {node.get("name", {}).get("value", ""): node["description"]["value"] for node in nodes
+            if node.get("description", {}).get("value") and not node.get("ignored")}
+
+
+def test_the_sign_up_form_works_and_ties_its_errors_to_their_fields_with_javascript_off(browser, site_server, collector):
+    """The site's sign-up form sent as it is (nothing typed) on a 320px phone
+    at 200% text, JavaScript off: the collector's page lists the errors in
+    Korean and each field's error is read with that field; then sent filled
+    in, it goes on to the check-your-mail page."""
+    from .test_subscription_pages import _send_to_the_collector_under_test
+
+    context, page = _phone(browser, WIDTH, 700)
+    try:
+        tab = type("Tab", (), {"page": page})()
+        _send_to_the_collector_under_test(tab, collector)
+        page.goto(f"{site_server.base}/subscribe/form/index.html")
+        with page.expect_navigation():
+            page.get_by_role("button", name="신청하기").click()
+        summary = page.locator("#form-errors li").all_inner_texts()
+        assert len(summary) == 4 and all(re.search("[가-힣]", line) for line in summary), summary
+        described = _described_fields(page)
+        for field, error in (("1. 받고 싶은 분야 (하나 이상)", "e-fields"), ("2. 받는 방법 (하나 이상)", "e-channels"),
+                             ("이메일 주소 (예: hong@example.com)", "e-email"), ("7. 개인정보 수집·이용 동의 (필수)", "e-consent")):
+            said = page.locator(f"#{error}").inner_text()
+            assert said.startswith("오류: ") and described.get(field) == said, (field, said, described.get(field))
+        problems = _problems(page)
+        assert not problems, f"the sign-up errors at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+        page.get_by_label("건강정보").check()
+        page.get_by_label("이메일", exact=True).check()
+        page.locator("#f-email").fill("js-off@example.com")
+        page.get_by_label("위 내용을 읽었고, 개인정보 수집·이용에 동의합니다.").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="신청하기").click()
+        assert page.url.endswith("/subscribe/check"), page.url
+    finally:
+        context.close()
+
+
+_HOST_LINES = """() => {
+  const link = document.querySelector('.minwon24-banner-link a');
+  const node = [...link.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('www.'));
+  const range = document.createRange();
+  range.setStart(node, node.textContent.indexOf('www.'));
+  range.setEnd(node, node.textContent.length);
+  return [range.toString(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+}"""
+
+
+def test_a_banners_button_keeps_its_address_on_one_line(large_text, site_server):
+    """The Minwon24 banner's button on the homepage, in a box, lost 1rem
+    (36px) a side to its padding at 200% text and showed 「바로 가기:
+    www.gov.」 over 「kr」; its padding is at most 4vw a side now."""
+    large_text.goto(f"{site_server.base}/index.html")
+    host, lines = large_text.evaluate(_HOST_LINES)
+    assert (host, lines) == ("www.gov.kr", 1)

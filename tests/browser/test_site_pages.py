@@ -11,14 +11,14 @@ import pytest
 from sample_site import dev_site
 
 from .conftest import site_pages
-from .page_checks import SITE_TAGS, axe_violations, reading_problems
+from .page_checks import SITE_TAGS, axe_violations, web_page_problems
 
 
 def test_site_page_is_accessible_and_readable(site_page, width, tab, site_server, axe_script):
     assert site_page.path is not None, f"the sample build produced no {site_page.name} page"
     tab.open(f"{site_server.base}/{site_page.path}")
     tab.screenshot(site_page.name, width)
-    problems = reading_problems(tab.page, width) + tab.foreign_requests(site_server.base)
+    problems = web_page_problems(tab.page, width) + tab.foreign_requests(site_server.base)
     problems += axe_violations(tab.page, axe_script, SITE_TAGS)
     assert not problems, f"{site_page.path} at {width}px:\n" + "\n".join(problems)
 

@@ -13,11 +13,11 @@ from sample_site import SECRET_ENV
 
 from sotong.tokens import make_token
 
-from .page_checks import SITE_TAGS, axe_violations, reading_problems
+from .page_checks import SITE_TAGS, axe_violations, web_page_problems
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:
-    return (reading_problems(tab.page, width) + tab.foreign_requests(origin)
+    return (web_page_problems(tab.page, width) + tab.foreign_requests(origin)
             + axe_violations(tab.page, axe_script, SITE_TAGS))
 
 
@@ -87,7 +87,7 @@ def _send_to_the_collector_under_test(tab, collector: str) -> None:
 
 def _check(tab, width, collector, axe_script, name: str) -> None:
     tab.screenshot(name, width)
-    problems = (reading_problems(tab.page, width) + axe_violations(tab.page, axe_script, SITE_TAGS)
+    problems = (web_page_problems(tab.page, width) + axe_violations(tab.page, axe_script, SITE_TAGS)
                 + [r for r in tab.foreign_requests(collector) if SETTINGS_COLLECTOR + "/" not in r])
     assert not problems, f"{name} at {width}px:\n" + "\n".join(problems)
 

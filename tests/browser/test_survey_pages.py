@@ -22,7 +22,7 @@ from sotong.tokens import make_token
 from sotong.web import make_app
 
 from .conftest import WIDTHS
-from .page_checks import SITE_TAGS, axe_violations, reading_problems, sideways_scrolling, small_text
+from .page_checks import SITE_TAGS, axe_violations, sideways_scrolling, small_text, web_page_problems
 
 SURVEY = "library-satisfaction"  # open on the sample day, anonymous
 CONFIGURED = "http://127.0.0.1:8080"  # the sample's COLLECTOR_URL: the answer's redirect goes there
@@ -30,7 +30,7 @@ REQUIRED = ("library", "purpose", "satisfaction")
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:
-    return (reading_problems(tab.page, width) + tab.foreign_requests(origin)
+    return (web_page_problems(tab.page, width) + tab.foreign_requests(origin)
             + axe_violations(tab.page, axe_script, SITE_TAGS))
 
 
@@ -80,9 +80,10 @@ def test_survey_errors_then_thanks(width, tab, collector, axe_script):
 
 @pytest.mark.parametrize("width", [320])
 def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, site_server):
-    """The results page's bar chart (inline SVG, scaled to the page's width)
-    inside the site's layout: its labels and figures are drawn at 16px or
-    more on the narrowest phone, not shrunk with the chart."""
+    """The results page's bar chart inside the site's layout: its labels
+    and figures are text at 16px or more on the narrowest phone, not drawn
+    in a picture shrunk to the page (test_large_text: at 200% too), and
+    each bar is as long as its share of the most answered option's."""
     result = QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", (
         Row("성동구립도서관", 12, 0.48), Row("금호도서관", 8, 0.32), Row("무지개도서관(어린이 전용 열람실)", 5, 0.2)))
     page = ('<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" '
@@ -93,6 +94,8 @@ def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, sit
     tab.screenshot("results-chart", width)
     problems = small_text(tab.page) + sideways_scrolling(tab.page, width)
     assert not problems, "the results chart at 320px:\n" + "\n".join(problems)
+    bars = tab.page.eval_on_selector_all("main svg rect", "bars => bars.map(bar => bar.getBoundingClientRect().width)")
+    assert [round(bar / bars[0], 2) for bar in bars] == [1, round(8 / 12, 2), round(5 / 12, 2)], bars
 
 
 @pytest.mark.parametrize("width", [375])
