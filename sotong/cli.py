@@ -42,12 +42,16 @@ _SETTINGS_PATH = click.option("-s", "--settings", "settings_path", default=DEFAU
 
 
 def settings_option(command):
-    """Add ``-s/--settings`` and pass the loaded :class:`Project` as ``project``."""
+    """Add ``-s/--settings`` and pass the loaded :class:`Project` as
+    ``project`` (None to a group's callback run before its subcommand:
+    ``sotong send results ... -s publishconf.py`` loads only publishconf.py)."""
 
     @_SETTINGS_PATH
     @functools.wraps(command)
     def wrapper(*args, settings_path, **kwargs):
         ctx = click.get_current_context()
+        if ctx.invoked_subcommand is not None:  # a group's own run before its subcommand's, which reads its own -s
+            return command(*args, project=None, **kwargs)
         project = ctx.meta.get("sotong.project")
         if project is None or project.settings_path != Path(settings_path):
             project = Project(settings_path, pelican=_WITHOUT_PELICAN not in ctx.meta)
