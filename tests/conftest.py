@@ -61,3 +61,28 @@ def sotong():
 def cli():
     """``sotong`` in this process: ``cli(project, "check")`` gives the code and output."""
     return invoke_sotong
+
+
+@pytest.fixture(autouse=True, scope="module")
+def collector_apps_closed():
+    """The collector apps (``sotong.web.App``) a test module made and left
+    open are closed when it ends: their threads (the store's checkpoint, the
+    sign-up mails) touch SQLite every second or so, and a later module's fork
+    (``sotong bundles``' part writers) made while one of them held SQLite's
+    own lock left the forked process waiting for it for ever (a whole run
+    hung in tests/test_bundles_jobs.py)."""
+    from sotong import web
+
+    made, making = [], web.App.__init__
+
+    def made_and_kept(app, *args, **kwargs):
+        making(app, *args, **kwargs)
+        made.append(app)
+
+    web.App.__init__ = made_and_kept
+    try:
+        yield
+    finally:
+        web.App.__init__ = making
+        for app in made:
+            app.close()
