@@ -5,7 +5,9 @@ is and how to log in (the settings ``SMTP_HOST``, ``SMTP_PORT``,
 what check and a dry run of send measure emails against before any
 connection tells), and the one way a connection to it is opened: EHLO,
 STARTTLS checking the server's certificate against the system's trusted
-ones, EHLO again, then the login.
+ones, EHLO again, then the login, never sent in clear to a server that is
+not on this machine (:func:`is_local`, the rule the bounce mailbox's TLS
+follows too, SPEC §14).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import ssl
 from dataclasses import dataclass
 from typing import Iterator
 
+from sotong.i18n import _
+
 PASSWORD_ENV = "SOTONG_SMTP_PASSWORD"
 # SMTP_SIZE_LIMIT: the largest email (in bytes, as sent: files in base64) the office's mail server
 # takes; Postfix's default message_size_limit, which many relays keep. A server's EHLO SIZE, read when
@@ -25,6 +29,23 @@ SIZE_LIMIT = 10_240_000
 SETTINGS_DEFAULTS = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 25, "SMTP_STARTTLS": False, "SMTP_USER": None,
                      "SMTP_SIZE_LIMIT": SIZE_LIMIT}
 TIMEOUT_SECONDS = 30.0  # a socket's timeout for one SMTP exchange, unless the caller says otherwise
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")  # this machine: what is said to it crosses no network
+
+
+def is_local(host: str) -> bool:
+    """True for a server on this machine, where a password may go without TLS."""
+    return host in LOCAL_HOSTS
+
+
+def plain_login_refusal(host: str) -> str:
+    """Why a login to ``host`` without STARTTLS is refused, and what to write."""
+    return _("SMTP_USER is set but SMTP_STARTTLS is off, so the password would cross the network to {host} unencrypted and Sotong does not log in; write SMTP_STARTTLS = True and SMTP_PORT = 587 in the settings (only a mail server on this machine, 127.0.0.1, takes a login without TLS)").format(
+        host=host)
+
+
+class PlainLoginRefused(smtplib.SMTPException):
+    """A login without TLS asked for, to a server not on this machine; its
+    text is :func:`plain_login_refusal`'s line."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +83,11 @@ def size_limit(settings: dict) -> int:
 def open_connection(server: MailServer) -> smtplib.SMTP:
     """A connection to ``server``, secured and logged in as configured;
     closed again if any step fails (``smtplib.SMTPException`` or ``OSError``
-    then, ``SMTPAuthenticationError`` for a refused login)."""
+    then, ``SMTPAuthenticationError`` for a refused login;
+    :class:`PlainLoginRefused`, before any connection, for a login that
+    would cross the network unencrypted)."""
+    if server.user and not server.starttls and not is_local(server.host):
+        raise PlainLoginRefused(plain_login_refusal(server.host))
     connection = smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds)
     try:
         connection.ehlo_or_helo_if_needed()

@@ -183,10 +183,10 @@ class _ScriptedSMTP(SMTP):
 
 
 class SMTPServer:
-    """A real aiosmtpd server on 127.0.0.1 in a thread, on a free port."""
+    """A real aiosmtpd server on ``host`` (127.0.0.1) in a thread, on a free port."""
 
-    def __init__(self, handler, **options):
-        self.handler = handler
+    def __init__(self, handler, host="127.0.0.1", **options):
+        self.handler, self.host = handler, host
         self.options = options
         self.loop = asyncio.new_event_loop()
         self.port = None
@@ -196,7 +196,7 @@ class SMTPServer:
     def _run(self):
         asyncio.set_event_loop(self.loop)
         server = self.loop.run_until_complete(self.loop.create_server(
-            lambda: _ScriptedSMTP(self.handler, hostname="sink.test", loop=self.loop, **self.options), "127.0.0.1", 0))
+            lambda: _ScriptedSMTP(self.handler, hostname="sink.test", loop=self.loop, **self.options), self.host, 0))
         self.port = server.sockets[0].getsockname()[1]
         self._server = server
         self._started.set()
@@ -224,20 +224,28 @@ def tls_server_options(folder: Path) -> tuple[dict, Path, list]:
     import ssl
     import subprocess
 
-    from aiosmtpd.smtp import AuthResult
-
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
                     "-out", str(folder / "cert.pem")], check=True, capture_output=True)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    options, logins = login_options()
+    return dict(options, tls_context=context, require_starttls=True), folder / "cert.pem", logins
+
+
+def login_options(require_tls: bool = True) -> tuple[dict, list]:
+    """SMTPServer options for a server that logs in ``sotong`` with the
+    password ``s3cret`` (over TLS only unless ``require_tls`` is False),
+    and the list that gets each (login, password) tried."""
+    from aiosmtpd.smtp import AuthResult
+
     logins = []
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"s3cret", handled=False)
 
-    return dict(tls_context=context, require_starttls=True, authenticator=authenticator), folder / "cert.pem", logins
+    return dict(authenticator=authenticator, auth_require_tls=require_tls), logins
 
 
 # --- subscribers and outboxes ----------------------------------------------------

@@ -19,7 +19,7 @@ from project_support import new_store_location, project_on, run_sotong, store_of
 from sotong.store import Store
 from delivery.journal import TAKE_BATCH
 from delivery_support import (
-    ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli, tls_server_options,
+    ScriptedHandler, SMTPServer, add_subscribers, address_of, login_options, make_outbox, run_cli, tls_server_options,
 )
 
 ISSUE = "2026-11-26"
@@ -462,6 +462,35 @@ def test_starttls_and_login(project, tmp_path_factory, monkeypatch):
     assert result.code == 0, result.output
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
     assert logins[-1] == (b"sotong", b"s3cret")
+
+
+def test_no_login_in_clear_to_a_mail_server_on_another_machine(project, monkeypatch):
+    """SMTP_USER without SMTP_STARTTLS sent the password in clear to any
+    server; now only to one on this machine (the bounce mailbox's rule,
+    SPEC §14). A server at 127.0.0.2 (not local by that rule) offering a
+    login without TLS gets nothing: check and send name the settings line,
+    send stops with everything queued; 127.0.0.1 still takes the login."""
+    lines = settings(project).read_text().splitlines()
+    settings(project).write_text("\n".join([*lines, 'SMTP_HOST = "127.0.0.2"', "SMTP_STARTTLS = False",
+                                            'SMTP_USER = "sotong"']) + "\n")
+    said = (f"pelicanconf.py:{len(lines) + 2}: SMTP_STARTTLS: SMTP_USER is set but SMTP_STARTTLS is off, so the password "
+            "would cross the network to 127.0.0.2 unencrypted and Sotong does not log in; write SMTP_STARTTLS = True "
+            "and SMTP_PORT = 587 in the settings")
+    monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    options, logins = login_options(require_tls=False)
+    handler = ScriptedHandler()
+    with SMTPServer(handler, host="127.0.0.2", **options) as far:
+        check = run_cli(settings(project), "check")
+        refused = run_cli(settings(project), "send", "--issue", ISSUE, "--port", str(far.port))
+    assert check.code == 1 and any(line.startswith(said) for line in check.output.splitlines()), check.output
+    assert refused.code == 1 and [line for line in refused.output.splitlines() if line.strip()][0].startswith(said)
+    assert logins == [] and handler.accepted_counts() == {}
+    with SMTPServer(handler, **options) as near:  # every message still to send, once
+        result = send(project, near.port)
+    assert result.code == 0, result.output
+    assert logins == [(b"sotong", b"s3cret")] and handler.accepted_counts() == {address_of(i): 1 for i in ids}
 
 
 @pytest.mark.parametrize("setting, said", [

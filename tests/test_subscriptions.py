@@ -19,7 +19,8 @@ from email.policy import default as default_policy
 
 import pytest
 from project_support import copy_project, forged, project_on, serving, store_of, store_query
-from delivery_support import SMTPServer, add_subscribers, mark_address_invalid, marked_invalid, run_cli, store_rows, tls_server_options
+from delivery_support import (SMTPServer, add_subscribers, login_options, mark_address_invalid, marked_invalid, run_cli, store_rows,
+                              tls_server_options)
 from test_serve import request
 
 from sotong.project import Project
@@ -793,6 +794,28 @@ def test_confirmation_mails_go_through_starttls_only_to_a_server_whose_certifica
         with serving(make_app(Project(project / "pelicanconf.py"))):
             (recipient, _message), = inbox.wait_for(1)
     assert recipient == "hong@example.com" and logins == [(b"sotong", b"s3cret")]
+
+
+def test_confirmation_mails_log_in_in_clear_to_no_mail_server_on_another_machine(tmp_path, monkeypatch, caplog):
+    """SMTP_USER without SMTP_STARTTLS, SMTP_HOST not this machine (127.0.0.2,
+    offering a login without TLS): the password is not sent, the mail waits
+    and the warning says what to write, without the address."""
+    options, logins = login_options(require_tls=False)
+    monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+    caplog.set_level("WARNING")
+    inbox = Inbox()
+    with SMTPServer(inbox, host="127.0.0.2", **options) as smtp:
+        project = copy_project(tmp_path, extra_settings=f'SMTP_HOST = "127.0.0.2"\nSMTP_PORT = {smtp.port}\nSMTP_USER = "sotong"\n')
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            assert post(port, "/subscribe", SIGNUP)[0] == 303
+            deadline = time.time() + 30
+            while "confirmation mails wait" not in caplog.text and time.time() < deadline:
+                time.sleep(0.05)
+    assert ("1 confirmation mails wait: SMTP_USER is set but SMTP_STARTTLS is off, so the password would cross the network "
+            "to 127.0.0.2 unencrypted and Sotong does not log in; write SMTP_STARTTLS = True and SMTP_PORT = 587") in caplog.text
+    assert "hong@example.com" not in caplog.text
+    assert inbox.messages == [] and logins == []
+    assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 1  # kept for the next try
 
 
 @pytest.mark.parametrize("smtputf8", [False, True])

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from sotong.i18n import _
-from sotong.mail_server import PASSWORD_ENV, SETTINGS_DEFAULTS, TIMEOUT_SECONDS, MailServer, mail_server
+from sotong.mail_server import (PASSWORD_ENV, SETTINGS_DEFAULTS, TIMEOUT_SECONDS, MailServer, is_local, mail_server,
+                                plain_login_refusal)
 from sotong.problems import Problem, SotongError
 from sotong.settings import SettingsProblems, flag, number_above, text, whole_number
 
@@ -68,13 +69,17 @@ class DeliveryConfig:
     connections: int
 
 
-def _read(settings: dict) -> tuple[dict, dict, SettingsProblems]:
-    """The DELIVERY dict and the mail server's settings over their defaults, and the mistakes in them."""
+def _read(settings: dict, host: str | None = None) -> tuple[dict, dict, SettingsProblems]:
+    """The DELIVERY dict and the mail server's settings over their defaults, and the mistakes in them
+    (``host``: --host, the server sent to in place of SMTP_HOST's)."""
     found = SettingsProblems(settings)
     delivery = found.plugin_values("DELIVERY", DEFAULTS, CHECKS, EXAMPLE) or DEFAULTS
     smtp = found.values(TOP_LEVEL_DEFAULTS, TOP_LEVEL_CHECKS)
     if smtp["SMTP_PORT"] == SMTPS_PORT:
         found.add("SMTP_PORT", _("is 465, the port of SMTPS (TLS from the first byte), which Sotong does not speak; write SMTP_PORT = 587, the same server's port for STARTTLS, and SMTP_STARTTLS = True (Naver, Daum and Gmail take mail there too)"))
+    host = host or smtp["SMTP_HOST"]
+    if smtp["SMTP_USER"] and not smtp["SMTP_STARTTLS"] and isinstance(host, str) and not is_local(host):
+        found.add("SMTP_STARTTLS" if "SMTP_STARTTLS" in settings else "SMTP_USER", plain_login_refusal(host))
     mail_from = settings.get("MAIL_FROM")
     if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
         found.add("MAIL_FROM", _('is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"').format(
@@ -91,7 +96,7 @@ def delivery_problems(settings: dict) -> list[Problem]:
 
 def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_password=True) -> DeliveryConfig:
     """The validated settings, with command-line overrides; SotongError if wrong."""
-    delivery, smtp, found = _read(settings)
+    delivery, smtp, found = _read(settings, host)
     found.raise_any()
     server = mail_server(smtp, host=host, port=port, timeout_seconds=float(delivery["timeout_seconds"]))
     if server.user and need_password and not server.password:

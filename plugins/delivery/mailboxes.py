@@ -26,10 +26,10 @@ from typing import Callable, Iterator
 from sotong.store import SEOUL
 from sotong.i18n import _
 from sotong.mail import HEADER_END
+from sotong.mail_server import is_local
 from sotong.problems import SotongError
 
 PASSWORD_ENV = "SOTONG_BOUNCE_PASSWORD"
-LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 FETCH_BATCH = 200
 HEADER_READ = 64 * 1024  # a Maildir mail's first bytes, its header almost always
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # IMAP's, whatever the locale
@@ -124,7 +124,7 @@ class ImapBox:
 
     def __enter__(self):
         try:
-            if self.host in LOCAL_HOSTS:
+            if is_local(self.host):
                 self.imap = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
             else:
                 self.imap = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=ssl.create_default_context(),

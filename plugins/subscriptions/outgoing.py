@@ -47,7 +47,7 @@ from sotong import spreadsheet
 from sotong.atomic import replacing_text
 from sotong.i18n import _
 from sotong.mail import CRLF, address_header, ascii_address, base64_body, date_header, header, mail_domain, plain_text, seal_for
-from sotong.mail_server import MailServer, connected, mail_server
+from sotong.mail_server import MailServer, PlainLoginRefused, connected, mail_server
 from sotong.problems import SotongError
 from sotong.store import SEOUL, now_iso, seoul_day
 
@@ -198,14 +198,13 @@ class Mailer:
         """Sign and send the mails ``queued`` (this collector's claim:
         :func:`storage.claim_mail`), adding to ``done`` each the server took
         or refused for good; the pause :meth:`send_queued` answers."""
-        try:
-            seal = seal_for(self.settings)
-        except SotongError as exc:  # DKIM set wrong (sotong check names the line): the mails wait, to go signed
-            log.warning(_("%d confirmation mails wait: %s; trying again in %.0f s"), len(queued), exc, RETRY_SECONDS)
-            return RETRY_SECONDS
         server, until = mail_server(self.settings), time.time() + storage.CLAIM_SECONDS - HAND_OVER_MARGIN
         try:
-            self._send(server, queued, done, seal, until)
+            self._send(server, queued, done, seal_for(self.settings), until)
+        except (SotongError, PlainLoginRefused) as exc:  # DKIM set wrong, or a login in clear to another machine
+            # (sotong check names the line): the mails wait, to go signed and with the password safe
+            log.warning(_("%d confirmation mails wait: %s; trying again in %.0f s"), len(queued), exc, RETRY_SECONDS)
+            return RETRY_SECONDS
         except (OSError, smtplib.SMTPException) as exc:  # never the address: the log is not private
             log.warning(_("%d confirmation mails could not be handed to %s:%s: %s; trying again in %.0f s"),
                         len(queued) - len(done), server.host, server.port,
