@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
-from delivery_support import ScriptedHandler, SMTPServer, run_cli, store_rows
+from delivery_support import ScriptedHandler, SMTPServer, login_options, run_cli, store_rows
 from project_support import project_on
 
 from sotong.store import Store, Subscriber
@@ -329,6 +329,23 @@ def test_the_notice_to_an_inactive_subscriber_is_signed_as_every_email(quiet_pro
         assert told.code == 0 and "2 subscribers told (by email 1," in told.output, told.output
         (data,) = inbox.wait_for(1)
     assert_signed(data, record)
+
+
+def test_a_notice_is_not_sent_with_a_login_in_clear_to_another_machine(quiet_project, monkeypatch):
+    """SMTP_USER without SMTP_STARTTLS and a server at 127.0.0.2 (not this
+    machine) offering a login without TLS: the password is not sent, S1 is
+    not told, and the run says what to write in the settings."""
+    options, logins = login_options(require_tls=False)
+    monkeypatch.setenv("SOTONG_SMTP_PASSWORD", "s3cret")
+    handler = ScriptedHandler()
+    with SMTPServer(handler, host="127.0.0.2", **options) as server:
+        with open(quiet_project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+            settings.write(f"\nSMTP_HOST = '127.0.0.2'\nSMTP_PORT = {server.port}\nSMTP_USER = 'sotong'\n")
+        refused = run_cli(quiet_project / "pelicanconf.py", "subscribers", "purge")
+    assert refused.code == 1 and "1 inactive subscribers could not be told now (SMTP_USER is set but SMTP_STARTTLS is off" in refused.output
+    assert "write SMTP_STARTTLS = True and SMTP_PORT = 587" in refused.output and "example.com" not in refused.output
+    assert logins == [] and handler.accepted_counts() == {}
+    assert [notice[0] for notice in notices_of(quiet_project)] == ["S2"]
 
 
 def test_a_notice_the_mail_server_never_took_starts_no_days_and_is_sent_again(quiet_project):

@@ -26,7 +26,7 @@ from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.links import collector_url
 from sotong.mail import seal_for
-from sotong.mail_server import connected, mail_server
+from sotong.mail_server import PlainLoginRefused, connected, mail_server
 from sotong.progress import progress
 from sotong.store import Store, now_iso
 from sotong.tokens import make_token
@@ -119,6 +119,8 @@ def _mail(settings: dict, readers: list, words: dict, telling: Telling) -> list:
                     telling.not_told([reader.id], _("the mail server {server} answered {code}").format(server=server.address, code=code))
                 sent += 1
                 advance()
+    except PlainLoginRefused as exc:  # before any connection: what to write in the settings
+        telling.not_told([reader.id for reader in readers], str(exc))
     except (OSError, smtplib.SMTPException) as exc:
         telling.not_told([reader.id for reader in readers[sent:]], _("the mail server {server} could not be reached ({error})").format(
             server=server.address, error=type(exc).__name__))
