@@ -190,9 +190,10 @@ class Mailer:
         try:
             return self._hand_over(queued, done)
         finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
+            handed = set(done)
             with self.app.store() as store, store.transaction():
                 storage.unqueue_mail(store, done)
-                storage.release_mail(store, [mail.id for mail in queued if mail.id not in set(done)])
+                storage.release_mail(store, [mail.id for mail in queued if mail.id not in handed])
 
     def _hand_over(self, queued: list, done: list) -> float | None:
         """Sign and send the mails ``queued`` (this collector's claim:
