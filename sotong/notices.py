@@ -104,7 +104,13 @@ class Notice:
     def attached_bytes(self, content: Path) -> int:
         """What the files of ``attachments`` weigh now, in bytes (``content``:
         the folder they are under, PATH); a file that is not there counts nothing."""
-        return sum((content / path).stat().st_size for path in self.attachments if (content / path).is_file())
+        return sum(self.file_sizes(content))
+
+    def file_sizes(self, content: Path, *, with_image: bool = False) -> list[int]:
+        """The bytes of each file of ``attachments`` (and the picture, ``with_image``)
+        that is there now, under ``content`` (PATH)."""
+        paths = [content / path for path in (*self.attachments, *([self.image] if with_image and self.image else []))]
+        return [path.stat().st_size for path in paths if path.is_file()]
 
     @property
     def headline(self) -> str:

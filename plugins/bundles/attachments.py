@@ -46,10 +46,7 @@ def attachment_problems(project) -> list[Problem]:
 def carried_files(notice, root: Path) -> list[int]:
     """The bytes of each file a private notice's emails carry (its
     attachments and its picture), those that are there (under ``root``)."""
-    if not notice.private:
-        return []
-    paths = [root / path for path in (*notice.attachments, *([notice.image] if notice.image else []))]
-    return [path.stat().st_size for path in paths if path.is_file()]
+    return notice.file_sizes(root, with_image=True) if notice.private else []
 
 
 def email_size(notice, files: list[int]) -> int:
