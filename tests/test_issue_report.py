@@ -33,6 +33,7 @@ from sotong.web import make_app
 
 ISSUE = "2026-11-26"
 COLD, CONCERT = "2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"
+EMAIL, TEXT = "이메일", "문자(SMS·LMS)"  # the channels as the report names them
 SURVEY = "library-satisfaction"
 
 
@@ -87,12 +88,12 @@ def reported(tmp_path_factory):
 
 def csv_rows(project: Path) -> dict:
     with open(project / "private" / "reports" / f"issue-{ISSUE}.csv", encoding="utf-8-sig", newline="") as file:
-        return {(row["table"], row["item"], row["channel"]): row for row in csv.DictReader(file)}
+        return {(row["Table"], row["Notice slug"] or row["Item"], row["Channel"]): row for row in csv.DictReader(file)}
 
 
 def figures(row: dict) -> tuple:
-    return tuple(row[name] for name in ("messages", "accepted", "refused", "bounced_hard", "bounced_soft",
-                                        "sms_delivered", "sms_failed", "clicks", "click_rate"))
+    return tuple(row[name] for name in ("Messages", "Accepted by the mail server", "Refused", "Bounced for good",
+                                        "Bounced for now", "SMS delivered", "SMS failed", "Clicks", "Click rate"))
 
 
 def test_a_hard_bounce_after_acceptance_leaves_the_reached_once(reported):
@@ -101,9 +102,10 @@ def test_a_hard_bounce_after_acceptance_leaves_the_reached_once(reported):
     bounce stays reached; the SMS the agency reported failed leaves it."""
     project, _ran = reported
     rows = csv_rows(project)
-    assert (rows["notice", COLD, "email"]["accepted"], rows["notice", COLD, "email"]["reached"]) == ("3", "2")
-    assert rows["channel", "문자(SMS·LMS)", "sms"]["reached"] == "1"
-    assert rows["total", "합계", ""]["reached"] == "3"
+    assert rows["notice", COLD, EMAIL]["Item"] == "한파주의보 발령 — 수도 계량기 동파와 빙판길에 주의하세요"  # was the slug
+    assert (rows["notice", COLD, EMAIL]["Accepted by the mail server"], rows["notice", COLD, EMAIL]["Reached (estimate)"]) == ("3", "2")
+    assert rows["by channel", TEXT, TEXT]["Reached (estimate)"] == "1"
+    assert rows["total", "합계", ""]["Reached (estimate)"] == "3"
     html = (project / "private" / "reports" / f"issue-{ISSUE}.html").read_text(encoding="utf-8")
     assert "받는 분께 닿은 것으로 보이는 메시지(도달 추정)는 3건입니다." in html
     assert '<th scope="col" class="n">도달 추정</th>' in html
@@ -115,10 +117,10 @@ def test_a_hard_bounce_after_acceptance_leaves_the_reached_once(reported):
 def test_per_notice_and_channel(reported):
     project, ran = reported
     rows = csv_rows(project)
-    assert figures(rows["notice", COLD, "email"]) == ("4", "3", "1", "1", "1", "0", "0", "3", "1.5000")
-    assert figures(rows["notice", COLD, "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
-    assert figures(rows["notice", CONCERT, "email"]) == ("4", "3", "1", "1", "1", "0", "0", "0", "0.0000")
-    assert figures(rows["notice", CONCERT, "sms"]) == ("1", "0", "0", "0", "0", "0", "1", "0", "")
+    assert figures(rows["notice", COLD, EMAIL]) == ("4", "3", "1", "1", "1", "0", "0", "3", "1.5000")
+    assert figures(rows["notice", COLD, TEXT]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
+    assert figures(rows["notice", CONCERT, EMAIL]) == ("4", "3", "1", "1", "1", "0", "0", "0", "0.0000")
+    assert figures(rows["notice", CONCERT, TEXT]) == ("1", "0", "0", "0", "0", "0", "1", "0", "")
 
 
 def test_the_answer_rate_counts_the_answers_of_the_readers_the_issue_invited(reported):
@@ -136,13 +138,13 @@ def test_the_answer_rate_counts_the_answers_of_the_readers_the_issue_invited(rep
 def test_by_type_channel_and_total(reported):
     project, ran = reported
     rows = csv_rows(project)
-    assert figures(rows["type", "이메일", ""]) == ("4", "3", "1", "1", "1", "0", "0", "", "")
-    assert figures(rows["type", "SMS(단문)", ""]) == ("1", "0", "0", "0", "0", "1", "0", "", "")
-    assert figures(rows["type", "LMS(장문)", ""]) == ("1", "0", "0", "0", "0", "0", "1", "", "")
-    assert figures(rows["channel", "문자(SMS·LMS)", "sms"]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
+    assert figures(rows["by type", "이메일", ""]) == ("4", "3", "1", "1", "1", "0", "0", "", "")
+    assert figures(rows["by type", "SMS(단문)", ""]) == ("1", "0", "0", "0", "0", "1", "0", "", "")
+    assert figures(rows["by type", "LMS(장문)", ""]) == ("1", "0", "0", "0", "0", "0", "1", "", "")
+    assert figures(rows["by channel", TEXT, TEXT]) == ("2", "0", "0", "0", "0", "1", "1", "1", "1.0000")
     assert figures(rows["total", "합계", ""]) == ("6", "3", "1", "1", "1", "1", "1", "4", "1.3333")
     survey = rows["survey", "2026 성동구립도서관 이용자 만족도 조사", ""]
-    assert (survey["survey_invitations"], survey["survey_answers"]) == ("2", "1")
+    assert (survey["Survey invitations that reached"], survey["Survey answers"]) == ("2", "1")
     assert (f"{ISSUE}: 6 messages (4 emails, 2 SMS); emails 3 accepted, 1 refused, 0 not sent yet, 1 bounced hard and 1 soft;"
             " SMS 1 delivered and 1 failed; 4 clicks.") in ran.output
 
@@ -191,9 +193,35 @@ def test_a_title_that_looks_like_a_formula_is_written_as_text_quoted_once(tmp_pa
     surveys = [{"title": title, "invitations": 4, "answers": 1} for title in titles]
     _html, written = write_issue_report(issue_report(ISSUE, [], [], {}, {}, surveys), tmp_path, "성동소통")
     with written.open(encoding="utf-8-sig", newline="") as file:
-        cells = [row["item"] for row in csv.DictReader(file) if row["table"] == "survey"]
+        cells = [row["Item"] for row in csv.DictReader(file) if row["Table"] == "survey"]
     assert cells == ["'-3% 절약 캠페인 설문", "'=HYPERLINK(\"x\")", "'+1 제안", "'@성동", "김장 나눔"]
     assert [restored(cell) for cell in cells] == titles
+
+
+def test_the_csv_speaks_the_staffs_korean_and_names_a_notice_by_its_title(tmp_path, monkeypatch):
+    """Staff open the CSV in Excel: its header, tables, channels and types
+    are the page's words (they were keys: table, bounced_hard, email, EMAIL),
+    a notice is named by its title beside its slug (was the slug alone), and
+    a title written like a formula stays text."""
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    notice_rows = [(COLD, "email", "EMAIL", 2, 2, 0, 0, 0, 0, 0, 0, 0)]
+    message_rows = [("email", "EMAIL", 2, 2, 0, 0, 0, 0, 0, 0, 0)]
+    report = issue_report(ISSUE, notice_rows, message_rows, {("email", COLD): 3}, {COLD: '=HYPERLINK("x") 한파'},
+                          [{"title": "도서관 만족도", "invitations": 2, "answers": 1}])
+    _html, written = write_issue_report(report, tmp_path, "성동소통")
+    raw = written.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == ["구분", "항목", "공지 slug", "받는 방법", "유형", "메시지", "메일 서버 접수", "발송 실패", "아직 못 보냄",
+                       "영구 반송", "일시 반송", "문자 도달", "문자 실패", "대행사에 넘긴 문자", "클릭", "도달 추정", "클릭률",
+                       "설문 요청이 닿은 분", "그 가운데 응답한 분"]
+    assert rows[1] == ["공지", '\'=HYPERLINK("x") 한파', COLD, "이메일", "", "2", "2", "0", "0", "0", "0", "0", "0", "0",
+                       "3", "2", "1.5000", "", ""]
+    assert [row[0] for row in rows[1:]] == ["공지", "유형별", "유형별", "유형별", "받는 방법별", "받는 방법별", "합계", "설문"]
+    assert [row[1:5] for row in rows[2:7]] == [["이메일", "", "", "이메일"], ["SMS(단문)", "", "", "SMS(단문)"],
+                                              ["LMS(장문)", "", "", "LMS(장문)"], ["이메일", "", "이메일", ""],
+                                              ["문자(SMS·LMS)", "", "문자(SMS·LMS)", ""]]
+    assert rows[-1] == ["설문", "도서관 만족도", *[""] * 15, "2", "1"]
 
 
 counts = st.lists(st.integers(0, 50), min_size=9, max_size=9)
@@ -231,8 +259,8 @@ def test_the_issue_report_reads_the_journal_on_both_backends(tmp_path, store_loc
     ran = run_cli(project / "pelicanconf.py", "report", "--issue", ISSUE)
     assert ran.code == 0, ran.output
     rows = csv_rows(project)
-    assert figures(rows["notice", COLD, "email"])[1:3] == ("2", "0")  # accepted, refused
-    assert figures(rows["notice", CONCERT, "email"])[1:3] == ("2", "0")  # accepted, refused
+    assert figures(rows["notice", COLD, EMAIL])[1:3] == ("2", "0")  # accepted, refused
+    assert figures(rows["notice", CONCERT, EMAIL])[1:3] == ("2", "0")  # accepted, refused
 
 
 def test_a_rate_above_nothing_or_below_all_is_never_shown_as_none_or_all(tmp_path):

@@ -69,9 +69,23 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert exported.code == 0, exported.output
     with open(project / "private" / "o.csv", encoding="utf-8-sig", newline="") as out:
         rows = list(csv.DictReader(out))
-    assert rows[0]["opinion"] == "'" + answer["opinion"] and rows[0]["age_band"] == "40대"
-    results = invoke_sotong(project, "survey", "results", SLUG)
+    assert rows[0]["Opinion"] == "'" + answer["opinion"] and rows[0]["Age band"] == "40대"
+    # staff read it in Excel, in Korean: the privacy page's words, a dong by its label, 여/남, the question asked
+    korean = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "k.csv"), env={"SOTONG_LANG": "ko"})
+    assert korean.code == 0, korean.output
+    raw = (project / "private" / "k.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
+    assert list(csv.reader(raw.decode("utf-8-sig").splitlines()))[0] == [
+        "의견 수렴(slug)", "정책명", "담당 부서", "참여자 번호", "성별", "행정동", "연령대", "참여일", "질문", "의견"]
+    with open(project / "private" / "k.csv", encoding="utf-8-sig", newline="") as out:
+        (row,) = list(csv.reader(out))[1:]
+    assert row == [SLUG, "2027년 마을버스 노선 개편", "자치행정과", "S000030", "남", "왕십리2동", "40대", "2026-12-15",
+                   "노선, 정류장, 배차 간격에 대한 의견을 자유롭게 적어 주세요.", "'" + answer["opinion"]]  # still text
+    results = invoke_sotong(project, "survey", "results", SLUG, env={"SOTONG_LANG": "ko"})
     assert results.code == 0 and "왕십리2동  40대  1" in results.stdout
+    by_dong = (project / "private" / "surveys" / SLUG / "by_dong_and_age.csv").read_bytes()
+    assert by_dong.startswith(b"\xef\xbb\xbf")  # its header was dong, age_band, participants
+    assert list(csv.reader(by_dong.decode("utf-8-sig").splitlines())) == [["행정동", "연령대", "참여자 수"], ["왕십리2동", "40대", "1"]]
     assert invoke_sotong(project, "opinions", "export", "budget-vote-2027", "x.csv").code == 1
 
 
@@ -383,9 +397,12 @@ def test_export_writes_every_opinion_of_a_policy(generated, tmp_path):
     with open(tmp_path / "bus.csv", encoding="utf-8-sig", newline="") as out:
         rows = list(csv.DictReader(out))
     assert count == len(rows) == len(opinions.of_policy(store, "bus")) > 500
-    assert {r["slug"] for r in rows} == {"bus"}
-    assert rows[-1]["subscriber_id"] == "'=cmd" and rows[-1]["opinion"] == "'@SUM(1) 노선, \"좋음\"\n둘째 줄"
-    assert rows[-1]["age_band"] == "70대 이상"
+    assert {r["Consultation (slug)"] for r in rows} == {"bus"}
+    assert rows[-1]["Participant number"] == "'=cmd" and rows[-1]["Opinion"] == "'@SUM(1) 노선, \"좋음\"\n둘째 줄"
+    assert rows[-1]["Age band"] == "70대 이상"
+    # without audiences.yaml's dongs or the survey's questions (a file gone): the keys as stored
+    assert {r["Dong"] for r in rows} == {"majang", "oksu", ""} and {r["Question"] for r in rows} == {"opinion"}
+    assert {r["Gender"] for r in rows} == {"F", "M", ""}
 
 
 @pytest.mark.parametrize("birth_year, band", [(None, None), (2016, "10대"), (2007, "10대"), (2006, "20대"),

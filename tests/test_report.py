@@ -181,15 +181,17 @@ def test_report_csv_opens_in_excel_with_a_row_per_month_department_category_and_
     raw = (project / "private" / "reports" / "2026.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert list(rows[0]) == ["table", "item", "notices", "email", "sms", "lms", "deliveries", "cost_won"]
-    by_key = {(r["table"], r["item"]): r for r in rows}
-    assert by_key[("month", "3월")] == {"table": "month", "item": "3월", "notices": "3", "email": "4", "sms": "1", "lms": "2",
-                                       "deliveries": "7", "cost_won": "36"}
-    assert by_key[("total", "합계")]["cost_won"] == "36"
-    assert by_key[("department", "보건소")]["deliveries"] == "5"
-    assert by_key[("category", "문화공연")]["notices"] == "2"
-    assert by_key[("total", "합계")]["deliveries"] == "7"
-    assert len([r for r in rows if r["table"] == "month"]) == 12
+    assert list(rows[0]) == ["Table", "Item", "Notices", "Email deliveries", "SMS deliveries", "LMS deliveries",
+                             "Deliveries", "Text cost (won)"]
+    by_key = {(r["Table"], r["Item"]): r for r in rows}
+    assert by_key[("by month", "3월")] == {"Table": "by month", "Item": "3월", "Notices": "3", "Email deliveries": "4",
+                                          "SMS deliveries": "1", "LMS deliveries": "2", "Deliveries": "7",
+                                          "Text cost (won)": "36"}
+    assert by_key[("total", "합계")]["Text cost (won)"] == "36"
+    assert by_key[("by department", "보건소")]["Deliveries"] == "5"
+    assert by_key[("by field", "문화공연")]["Notices"] == "2"
+    assert by_key[("total", "합계")]["Deliveries"] == "7"
+    assert len([r for r in rows if r["Table"] == "by month"]) == 12
 
 
 def test_report_page_describes_its_chart_and_heads_its_tables(reported):
@@ -270,11 +272,29 @@ def test_an_lms_shared_by_two_departments_costs_what_it_cost_in_the_csv_and_page
     report = annual_report(2026, aggregates, Prices(sms=9, lms=27))
     html_path, csv_path = write_report(report, tmp_path, "성동구 소통")
     rows = list(csv.DictReader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
-    costs = {row["item"]: int(row["cost_won"]) for row in rows if row["table"] == "department"}
+    costs = {row["Item"]: int(row["Text cost (won)"]) for row in rows if row["Table"] == "by department"}
     assert sorted(costs.values()) == [13, 14] and sum(costs.values()) == 27
     page = html_path.read_text(encoding="utf-8")
     assert len(re.findall(r'<td class="n">14</td>\s*</tr>', page)) == 2  # one department, one category
     assert len(re.findall(r'<td class="n">27</td>\s*</tr>', page)) == 4  # March and the three totals
+
+
+def test_the_report_csv_speaks_the_staffs_korean_and_keeps_a_formula_text(tmp_path, monkeypatch):
+    """Staff open the CSV in Excel: its header and its tables' names are the
+    page's words (they were English keys: table, item, cost_won, month,
+    department), and a department written like a formula stays text."""
+    from delivery.annual import write_report
+
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    aggregates = [("2026-03", "LMS", "a", '=HYPERLINK("x")', "health", "건강정보", 1, 1.0, 27.0)]
+    _page, csv_path = write_report(annual_report(2026, aggregates, Prices(sms=9, lms=27)), tmp_path, "성동구 소통")
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Korean
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == ["구분", "항목", "공지 수", "이메일", "SMS(단문)", "LMS(장문)", "발송 합계", "문자 비용(원)"]
+    assert [row[0] for row in rows[1:]] == ["월별"] * 12 + ["부서별", "분야별", "합계"]
+    assert rows[13] == ["부서별", '\'=HYPERLINK("x")', "1", "0", "0", "1", "1", "27"]
+    assert rows[15][1:] == ["합계", "1", "0", "0", "1", "1", "27"]
 
 
 def test_the_command_says_the_years_cost_the_report_shows(tmp_path):
@@ -286,7 +306,7 @@ def test_the_command_says_the_years_cost_the_report_shows(tmp_path):
     result = run_cli(project / "pelicanconf.py", "report", "--year", "2026")
     assert result.code == 0, result.output
     rows = list(csv.DictReader((project / "private" / "reports" / "2026.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert [row["cost_won"] for row in rows if row["table"] == "total"] == ["34"]
+    assert [row["Text cost (won)"] for row in rows if row["Table"] == "total"] == ["34"]
     assert "texts cost 34 won." in result.output
 
 

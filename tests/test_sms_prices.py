@@ -37,8 +37,8 @@ def send_year(project, march_prices: Prices | None) -> None:
 
 def month_costs(project) -> dict:
     rows = csv.DictReader((project / "private" / "reports" / "2026.csv").read_text(encoding="utf-8-sig").splitlines())
-    return {row["item"]: int(row["cost_won"]) for row in rows if row["table"] in ("month", "total")
-            and row["cost_won"] != "0"}
+    return {row["Item"]: int(row["Text cost (won)"]) for row in rows if row["Table"] in ("by month", "total")
+            and row["Text cost (won)"] != "0"}
 
 
 def test_a_price_changed_mid_year_leaves_the_texts_before_at_what_they_cost(project):

@@ -23,12 +23,17 @@ import jinja2
 
 from sotong import spreadsheet
 from sotong.atomic import replacing
+from sotong.i18n import N_, _
 from sotong.sms import Prices
 
 TYPES = ("EMAIL", "SMS", "LMS")
 TYPE_LABELS = {"EMAIL": "이메일", "SMS": "SMS(단문)", "LMS": "LMS(장문)"}
 UNKNOWN = "(기록 없음)"
-CSV_COLUMNS = ("table", "item", "notices", "email", "sms", "lms", "deliveries", "cost_won")
+# the CSV's header and its tables' names, in the staff's language (the page's words)
+CSV_COLUMNS = (N_("Table"), N_("Item"), N_("Notices"), N_("Email deliveries"), N_("SMS deliveries"),
+               N_("LMS deliveries"), N_("Deliveries"), N_("Text cost (won)"))
+TABLE_WORDS = {"month": N_("by month"), "department": N_("by department"), "category": N_("by field"),
+               "total": N_("total")}
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -161,7 +166,7 @@ def month_chart(report: AnnualReport, width: int = 720, height: int = 300) -> di
 def write_report(report: AnnualReport, folder: Path, site_name: str) -> tuple[Path, Path]:
     """private/reports/Y.html and Y.csv."""
     lines = [(name, line) for name, _, table in report.tables() for line in table] + [("total", report.total)]
-    rows = [[name, line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"], line.by_type["LMS"],
+    rows = [[_(TABLE_WORDS[name]), line.item, line.notices, line.by_type["EMAIL"], line.by_type["SMS"], line.by_type["LMS"],
              line.deliveries, line.won] for name, line in lines]
     return write_html_and_csv(folder, str(report.year), "delivery_annual_report.html",
                               dict(report=report, chart=month_chart(report), types=TYPES, type_labels=TYPE_LABELS,
@@ -170,7 +175,8 @@ def write_report(report: AnnualReport, folder: Path, site_name: str) -> tuple[Pa
 
 def write_html_and_csv(folder: Path, stem: str, template: str, context: dict, columns, rows) -> tuple[Path, Path]:
     """``folder/STEM.html`` rendered from one of the plugin's templates and
-    ``folder/STEM.csv`` (UTF-8 with BOM, so Excel reads it), each replaced whole."""
+    ``folder/STEM.csv`` (UTF-8 with BOM, so Excel reads it; ``columns``
+    marked for the catalog, written in the staff's language), each replaced whole."""
     folder.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = folder / f"{stem}.html", folder / f"{stem}.csv"
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
@@ -178,7 +184,7 @@ def write_html_and_csv(folder: Path, stem: str, template: str, context: dict, co
         out.write(environment.get_template(template).render(**context).encode("utf-8"))
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([_(column) for column in columns])
     writer.writerows(rows)
     with replacing(csv_path) as out:
         out.write(buffer.getvalue().encode("utf-8-sig"))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.cells import cell_len  # a Korean letter is two cells wide, as in the chart's font
 
+from sotong.i18n import N_, _
 from sotong.links import code_fits
 
 from .annual import write_html_and_csv
@@ -132,26 +133,40 @@ def _notice_of_code(code: str, by_code: dict, outbox_slugs) -> str | None:
     return today if today in fitting or (today and not outbox_slugs) else None
 
 
-CSV_COLUMNS = ("table", "item", "channel", "type", *(f.name for f in fields(Figures)), "reached", "click_rate",
-               "survey_invitations", "survey_answers")
+# the CSV's header (the page's words): a column of each of Figures' fields, in their order
+FIGURE_WORDS = {"messages": N_("Messages"), "accepted": N_("Accepted by the mail server"), "refused": N_("Refused"),
+                "unsent": N_("Not sent yet"), "bounced_hard": N_("Bounced for good"),
+                "bounced_soft": N_("Bounced for now"), "sms_delivered": N_("SMS delivered"),
+                "sms_failed": N_("SMS failed"), "sms_handed_over": N_("SMS handed over"), "clicks": N_("Clicks")}
+CSV_COLUMNS = (N_("Table"), N_("Item"), N_("Notice slug"), N_("Channel"), N_("Type"),
+               *(FIGURE_WORDS[f.name] for f in fields(Figures)),
+               N_("Reached (estimate)"), N_("Click rate"), N_("Survey invitations that reached"),
+               N_("Survey answers"))
+TABLE_WORDS = {"notice": N_("notice"), "type": N_("by type"), "channel": N_("by channel"), "total": N_("total"),
+               "survey": N_("survey")}
 
 
 def csv_rows(report: IssueReport):
-    def row(table, item, channel, message_type, figures: Figures):
+    """The CSV's rows as staff read them: a notice by its title (and its
+    slug, which tells two of one title apart), channels and types by the
+    page's words."""
+    def row(table, item, channel, message_type, figures: Figures, slug=""):
         rate = "" if figures.click_rate is None else f"{figures.click_rate:.4f}"
         values = ["" if getattr(figures, f.name) is None else getattr(figures, f.name) for f in fields(Figures)]
-        return [table, item, channel, message_type, *values, figures.reached, rate, "", ""]
+        return [_(TABLE_WORDS[table]), item, slug, channel and CHANNEL_LABELS[channel],
+                message_type and TYPE_LABELS[message_type], *values, figures.reached, rate, "", ""]
 
     for line in report.notices:
         for channel, figures in sorted(line.by_channel.items()):
-            yield row("notice", line.slug, channel, "", figures)
+            yield row("notice", line.title, channel, "", figures, slug=line.slug)
     for message_type, figures in report.by_type.items():
         yield row("type", TYPE_LABELS[message_type], "", message_type, figures)
     for channel, figures in report.by_channel.items():
         yield row("channel", CHANNEL_LABELS[channel], channel, "", figures)
     yield row("total", "합계", "", "", report.total)
     for survey in report.surveys:
-        yield ["survey", survey["title"], *[""] * (len(CSV_COLUMNS) - 4), survey["invitations"], survey["answers"]]
+        yield [_(TABLE_WORDS["survey"]), survey["title"], *[""] * (len(CSV_COLUMNS) - 4), survey["invitations"],
+               survey["answers"]]
 
 
 def chart(report: IssueReport, width: int = 720, bar_height: int = 28) -> dict:

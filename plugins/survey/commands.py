@@ -170,7 +170,7 @@ def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> Non
         title=survey.policy.title, department=survey.policy.department))
     with open(folder / "by_dong_and_age.csv", "w", encoding="utf-8-sig", newline="") as out:
         writer = spreadsheet.writer(out)
-        writer.writerow(("dong", "age_band", "participants"))
+        writer.writerow((_("Dong"), _("Age band"), _("Participants")))
         for (dong, band), count in counts.items():
             writer.writerow((dongs.get(dong, dong or ""), band or "", count))
             click.echo(f"  {dongs.get(dong, dong or '-')}  {band or '-'}  {count}")
@@ -230,7 +230,9 @@ def opinions_export_command(project: Project, slug: str, file: str):
     if public := project.published(file):
         raise SotongError([_("{file}: the opinions name their participants and may not be written under {public}/ (it is published on the web); write them under private/, e.g. private/opinions.csv").format(
             file=file, public=public)])
-    count = opinions.export(store, slug, file)
+    survey = project.part("surveys").get(slug)  # gone from content/surveys/: its questions by id
+    count = opinions.export(store, slug, file, dongs=project.audiences.dongs,
+                            questions={q.id: q.text for q in survey.questions} if survey else None)
     click.echo(_("{slug}: wrote {count} opinions to {file}").format(slug=slug, count=count, file=file))
 
 

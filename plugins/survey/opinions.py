@@ -42,6 +42,7 @@ from pathlib import Path
 from sotong.atomic import replacing
 from sotong import spreadsheet
 from sotong.dates import shift_years
+from sotong.i18n import N_, _
 from sotong.store import Store, register_schema
 
 TABLES = """
@@ -101,6 +102,11 @@ ON CONFLICT (day) DO UPDATE SET
 first_id = CASE WHEN excluded.first_id < survey_opinion_days.first_id THEN excluded.first_id ELSE survey_opinion_days.first_id END,
 last_id = CASE WHEN excluded.last_id > survey_opinion_days.last_id THEN excluded.last_id ELSE survey_opinion_days.last_id END"""
 COLUMNS = ("slug", "policy", "department", "subscriber_id", "gender", "dong", "age_band", "day", "question", "opinion")
+# the export's header, one per column of COLUMNS, in the staff's words (the
+# privacy page's: 참여자 번호, 성별, 행정동, 연령대, 정책명, 담당 부서, 참여일, 의견)
+EXPORT_HEADER = (N_("Consultation (slug)"), N_("Policy"), N_("Department in charge"), N_("Participant number"),
+                 N_("Gender"), N_("Dong"), N_("Age band"), N_("Day given"), N_("Question"), N_("Opinion"))
+GENDER_LABELS = {"F": N_("F"), "M": N_("M")}  # 여, 남
 INSERT = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) RETURNING id"
 INSERT_WITH_GRAMS = (f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}, folded, grams) "
                      f"VALUES ({', '.join('?' * len(COLUMNS))}, ?, array_to_tsvector(?::text[])) RETURNING id")
@@ -279,16 +285,25 @@ def of_policy(store: Store, slug: str) -> list[Opinion]:
     return [Opinion(*row) for row in rows]
 
 
-def export(store: Store, slug: str, path: str | Path) -> int:
+def export(store: Store, slug: str, path: str | Path, dongs: dict | None = None,
+           questions: dict | None = None) -> int:
     """Write the opinions of ``slug`` as CSV (UTF-8 with BOM, for Excel):
-    every cell quoted as needed, formula cells written as text."""
+    a header in the staff's language (:data:`EXPORT_HEADER`), a gender as
+    여 or 남, a dong by its label in ``dongs`` (audiences.yaml's; a dong gone
+    from it by its key), a question by its text in ``questions`` (id ->
+    text, the survey's file; a file gone: its id); every cell quoted as
+    needed, formula cells written as text."""
     rows = of_policy(store, slug)
+    dongs, questions = dongs or {}, questions or {}
     with replacing(Path(path)) as out:
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         writer = spreadsheet.writer(text)
-        writer.writerow(COLUMNS)
+        writer.writerow([_(header) for header in EXPORT_HEADER])
         for row in rows:
-            writer.writerow(["" if cell is None else cell for cell in row.__dict__.values()])
+            shown = row.__dict__ | {"gender": _(GENDER_LABELS[row.gender]) if row.gender in GENDER_LABELS else row.gender,
+                                    "dong": dongs.get(row.dong, row.dong),
+                                    "question": questions.get(row.question, row.question)}
+            writer.writerow(["" if shown[column] is None else shown[column] for column in COLUMNS])
         text.flush()
         text.detach()
     return len(rows)
