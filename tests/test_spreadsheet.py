@@ -107,8 +107,8 @@ def test_the_annual_report_csv_neutralizes_names(tmp_path):
     report = annual_report(2026, [("2026-03", "EMAIL", "a", '=HYPERLINK("x")', "culture", "-2+3", 4, 4, None)])
     _html, csv_path = write_report(report, tmp_path, "성동구 소통")
     rows = {(row[0], row[1]): row[2:] for row in read_csv(csv_path)}
-    assert rows[("department", '\'=HYPERLINK("x")')][:5] == ["1", "4", "0", "0", "4"]
-    assert rows[("category", "'-2+3")][:5] == ["1", "4", "0", "0", "4"]
+    assert rows[("by department", '\'=HYPERLINK("x")')][:5] == ["1", "4", "0", "0", "4"]
+    assert rows[("by field", "'-2+3")][:5] == ["1", "4", "0", "0", "4"]
     assert not any(item.startswith(FORMULA_STARTS) for _table, item in rows)
 
 
