@@ -291,17 +291,17 @@ def export(store: Store, slug: str, path: str | Path, dongs: dict | None = None,
     a header in the staff's language (:data:`EXPORT_HEADER`), a gender as
     여 or 남, a dong by its label in ``dongs`` (audiences.yaml's; a dong gone
     from it by its key), a question by its text in ``questions`` (id ->
-    text, the survey's file; a file gone: its id); every cell quoted as
-    needed, formula cells written as text."""
+    text, as the survey's file asks it now; a file gone: its id); every
+    cell quoted as needed, formula cells written as text."""
     rows = of_policy(store, slug)
     dongs, questions = dongs or {}, questions or {}
+    genders = {key: _(word) for key, word in GENDER_LABELS.items()}
     with replacing(Path(path)) as out:
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         writer = spreadsheet.writer(text)
         writer.writerow([_(header) for header in EXPORT_HEADER])
         for row in rows:
-            shown = row.__dict__ | {"gender": _(GENDER_LABELS[row.gender]) if row.gender in GENDER_LABELS else row.gender,
-                                    "dong": dongs.get(row.dong, row.dong),
+            shown = row.__dict__ | {"gender": genders.get(row.gender, row.gender), "dong": dongs.get(row.dong, row.dong),
                                     "question": questions.get(row.question, row.question)}
             writer.writerow(["" if shown[column] is None else shown[column] for column in COLUMNS])
         text.flush()
