@@ -319,7 +319,7 @@ def _emails_line(figures) -> str:
                 reconnects=figures.reconnects) if figures.reconnects else "")
             + (_("; the mail server limited the rate: the run paused {throttled} times and went on at {rate:.3g} emails a second (if it says so at every run, write SEND_RATE = {rate:.3g} in the settings)").format(
                 throttled=figures.throttled, rate=figures.slowed_to) if figures.throttled else "")
-            + (_("; {tried_later:,} that the server answered 'try later' at every try (greylisting) were tried once more after a wait, and {sent_later:,} of them went").format(
+            + (_("; {tried_later:,} that the server answered 'try later' (greylisting) were tried again after a wait, and {sent_later:,} of them went").format(
                 tried_later=figures.tried_later, sent_later=figures.sent_later) if figures.tried_later else "")
             + (_("; {withdrawn:,} readers unsubscribed during the run and were left out").format(
                 withdrawn=figures.withdrawn) if figures.withdrawn else "")

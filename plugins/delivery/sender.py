@@ -128,7 +128,7 @@ class SendFigures:
     size_limit: int = 0  # what the server takes, in bytes, as its EHLO SIZE said (0: it said none)
     throttled: int = 0  # pauses the server's rate limiting ("421 4.7.0 too many messages") made
     slowed_to: float = 0.0  # the rate (messages a second) the run slowed to for it (0: it did not)
-    tried_later: int = 0  # messages given a last try after their "try later" answers (greylisting)
+    tried_later: int = 0  # messages tried again after a long wait: greylisted, or a last try after "try later"
     sent_later: int = 0  # of those, accepted then
 
     def plus(self, other: "SendFigures") -> "SendFigures":
@@ -247,6 +247,7 @@ class Sender:
         self.working = 0  # connections opened, less those that ended alone (see _retired)
         self.waits: dict[int, float] = {}  # message -> the wait its last 4xx answer asks for (greylisting, a pause)
         self.last_tries: set[int] = set()  # messages given their last try of the run (_last_try)
+        self.waited_for: set[int] = set()  # messages tried again after a long wait: a last try, or greylisted
         self.alike: list[tuple[Pending, Answer]] = []  # the last refusals, in a row and alike, about the sender
         self.alike_key: tuple = ()
         self.answered_otherwise = False  # the server gave this run another answer than those refusals
@@ -465,8 +466,7 @@ class Sender:
         message only once a few minutes have passed since its first try,
         left every such message deferred when the tries came seconds apart."""
         self.last_tries.add(message.id)
-        with self.lock:
-            self.figures.tried_later += 1
+        self._waited_for(message)
         delay = min(max(wait or 0.0, self.config.backoff_max_seconds), self.config.try_later_seconds)
         schedule.done(message, again_at=self.clock() + delay)
 
@@ -474,7 +474,7 @@ class Sender:
         with self.lock:
             if state == SENT:
                 self.figures.sent += 1
-                self.figures.sent_later += bool(self.last_tries) and message.id in self.last_tries
+                self.figures.sent_later += bool(self.waited_for) and message.id in self.waited_for
             elif state == FAILED:
                 self.figures.failed += 1
             else:
@@ -570,8 +570,16 @@ class Sender:
                 return RETRY
         if kind == GREYLISTED and self.config.try_later_seconds > 0:
             self.waits[message.id] = min(stated + 1 if stated else math.inf, self.config.try_later_seconds)
+            self._waited_for(message)
         self._record(message, DEFERRED, answer.stage, answer.code, answer.text)
         return RETRY
+
+    def _waited_for(self, message: Pending) -> None:
+        """Count a message tried again after a long wait (the summary says how many, and how many went)."""
+        with self.lock:
+            if message.id not in self.waited_for:
+                self.waited_for.add(message.id)
+                self.figures.tried_later += 1
 
     def _slow_down(self, message: Pending, stated: float | None) -> tuple[float | None, bool]:
         """The server limits the rate, as it said to this message and
@@ -620,9 +628,7 @@ class Sender:
         key = refusal_key(answer.stage, answer.code, answer.text)
         self._record(message, QUEUED, answer.stage, answer.code, answer.text)
         with self.lock:
-            unlike = self.alike if key != self.alike_key else []
-            if unlike:
-                self.alike = []
+            unlike, self.alike = (self.alike, []) if key != self.alike_key else ([], self.alike)
             self.alike_key = key
             self.alike.append((message, answer))
             count = len(self.alike)
