@@ -10,8 +10,14 @@ takes its next few at once (``TAKE_BATCH``, one statement). A message is
 marked ``sending`` before it goes out and ``sent`` after the server's 250
 (written with the connection's next take: see journal.py), so at most
 ``TAKE_BATCH`` messages per connection are ever in flight. A 4xx answer is tried again after a growing
-wait while other messages go on, up to ``max_attempts`` in this run, then left
-``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
+wait while other messages go on, up to ``max_attempts`` in this run, then once
+more a while later (greylisting: after the wait the server names), the run
+waiting at most ``try_later_seconds`` past its last fresh message, then left
+``deferred`` for a later run; a rate limit said to two messages in a row
+pauses the whole run and halves its rate, and stops it once the pauses pass
+``try_later_seconds`` (:meth:`Sender._slow_down`). A 5xx answer marks it
+``failed`` with the reason, but refusals about the sender, alike and in a
+row, stop the run with those messages queued (:meth:`Sender._refused_alike`).
 Each message is taken only if its reader can still be reached (an unsubscribe
 may come in while a run goes on). An address whose domain is outside ASCII
 goes to RCPT TO in its IDNA form (hong@xn--2e0bw5j1qmcgl.kr), which every
