@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from project_support import invoke_sotong, project_on, store_of
-from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox, run_cli
+from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, make_outbox
 from delivery.rules import REFUSALS_IN_A_ROW
 from test_send import ISSUE, NOTICES, journal
 
