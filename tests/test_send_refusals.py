@@ -215,14 +215,15 @@ class Greylisting(ScriptedHandler):
         self.delay = delay
         self.first: dict[str, float] = {}
         self.tries: Counter = Counter()
+        self.answer = ("450 4.2.0 <{address}>: Recipient address rejected: Greylisted, see "
+                       "http://postgrey.schweikert.ch/help/mail.test.html")
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         now = time.monotonic()
         with self.lock:
             self.tries[address] += 1
             if now - self.first.setdefault(address, now) < self.delay:
-                return ("450 4.2.0 <{address}>: Recipient address rejected: Greylisted, see "
-                        "http://postgrey.schweikert.ch/help/mail.test.html").format(address=address)
+                return self.answer.format(address=address)
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
 
@@ -265,3 +266,22 @@ def test_greylisting_longer_than_the_run_waits_leaves_them_deferred_for_the_next
     assert deferred == {"deferred": 4}
     assert second.code == 0 and "Emails: 4 sent" in second.output, second.output
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
+def test_a_greylisting_server_that_names_its_wait_is_tried_again_after_it_and_the_wait_is_said(tmp_path,
+                                                                                                 store_location):
+    """"451 4.7.1 Greylisted, please try again in 5 seconds": the next try
+    comes after that (and a second more), not after try_later_seconds; a
+    wait at the run's end that long is said, not left to a still progress bar."""
+    project = project_on(store_location, tmp_path, FAST.replace('"try_later_seconds": 1', '"try_later_seconds": 60'))
+    ids = readers(project, 2)
+    handler = Greylisting(delay=5)
+    handler.answer = "451 4.7.1 Greylisted, please try again in 5 seconds"
+    with SMTPServer(handler) as server:
+        started = time.monotonic()
+        result = send(project, server.port)
+        took = time.monotonic() - started
+    assert result.code == 0 and "Emails: 2 sent, 0 failed, 0 deferred" in result.output, result.output
+    assert "waiting 6 s to try again 2 emails the mail server said to try later (greylisting)" in result.output
+    assert 6 <= took < 30, took
+    assert handler.tries == {address_of(i): 2 for i in ids}

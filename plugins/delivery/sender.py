@@ -77,6 +77,14 @@ _CHUNKED_SUCCESS = (_MAIL_TAKEN, _RCPT_TAKEN, (250,))  # MAIL, RCPT and the mess
 NO_SMTPUTF8 = (_("the address has characters outside ASCII before the @ and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
 
+WAIT_SAID = 5.0  # seconds: a wait at the run's end at least this long is said, not left to a still progress bar
+
+
+def _say_waiting(count: int, seconds: float) -> None:
+    log.warning(_("waiting %.0f s to try again %s emails the mail server said to try later (greylisting); Ctrl+C stops the wait, and they stay deferred for the next run"),
+                seconds, count)
+
+
 class ConnectionLost(Exception):
     """The server went away in the middle of a message."""
 
@@ -156,10 +164,12 @@ class _Schedule:
     retries were left are not waited for (left in ``retries``: deferred)."""
 
     def __init__(self, claim: Callable[[], list[Pending]], clock: Callable[[], float],
-                 awaited: Callable[[], bool] = lambda: False, patience: float = math.inf):
+                 awaited: Callable[[], bool] = lambda: False, patience: float = math.inf,
+                 waiting: Callable[[int, float], None] = lambda count, seconds: None):
         self.claim = claim
         self.awaited = awaited
         self.patience = patience
+        self.waiting = waiting  # told, once only retries are left, how many and how long the wait for the last
         self.drained_at: float | None = None  # when nothing was left but retries: claimed all, none in hand
         self.stopped = threading.Event()  # set with ``error``: a connection's wait (a pause) ends at once
         self.claimed_all = False
@@ -189,6 +199,7 @@ class _Schedule:
                     return hand
                 if self.claimed_all and self.drained_at is None and not self.busy:  # only retries are left
                     self.drained_at, last = now, now + self.patience
+                    self._say_waiting(now, last)
                 waits = ([self.retries[0][0] - now] if self.retries and self.retries[0][0] <= last else []) + \
                     ([self.claim_again_at - now] if not self.claimed_all else [])
                 if waits:
@@ -198,6 +209,12 @@ class _Schedule:
                 else:
                     return []
             return []
+
+    def _say_waiting(self, now: float, last: float) -> None:
+        """Tell how many retries the run waits for at its end, and how long."""
+        due = [at for at, _id, _message in self.retries if at <= last]
+        if due and max(due) - now >= WAIT_SAID:
+            self.waiting(len(due), max(due) - now)
 
     def _claim(self, now: float) -> None:
         try:
@@ -266,7 +283,8 @@ class Sender:
     def run(self) -> SendFigures:
         """Send what this process claims of the outbox until nothing is left to claim."""
         started = self.clock()
-        schedule = _Schedule(self._claim, self.clock, self._recorded_elsewhere, self.config.try_later_seconds)
+        schedule = _Schedule(self._claim, self.clock, self._recorded_elsewhere, self.config.try_later_seconds,
+                             _say_waiting)
         ended = [threading.Event() for _ in range(self.config.connections)]  # not Thread.join: see below
         for n, event in enumerate(ended):
             threading.Thread(target=self._work, args=(schedule, event), name=f"smtp-{n}", daemon=True).start()
