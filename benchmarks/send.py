@@ -241,7 +241,7 @@ def one_worker(count: int, pairs: int, profile: bool) -> None:
         make_project(root, count)
         bundled = subprocess.run([str(Path(sys.executable).parent / "sotong"), "bundles", "--issue", ISSUE.isoformat()],
                                  cwd=root, capture_output=True, text=True, check=True)
-        emails = int(re.search(r"email: (\d+)", bundled.stdout).group(1))
+        emails = int(re.search(r"email: ([\d,]+)", bundled.stdout).group(1).replace(",", ""))
         outbox = root / "private" / "outbox" / ISSUE.isoformat()
         size = sum(p.stat().st_size for p in (outbox / "email").glob("*.eml")) / emails
         print(f"setup: {count:,} subscribers, {emails:,} emails of {size / 1000:.0f} KB on average, "
@@ -288,7 +288,7 @@ def send_once(root: Path, issue, sink: tuple) -> dict:
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         sys.exit(f"sotong send failed:\n{completed.stdout}\n{completed.stderr}")
-    emails = int(re.search(r"Emails: (\d+) sent", completed.stdout).group(1))
+    emails = int(re.search(r"Emails: ([\d,]+) sent", completed.stdout).group(1).replace(",", ""))
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     print(re.search(r"^Emails: .*$", completed.stdout, re.M).group(0), flush=True)
     return {"wall": wall, "loop": float(re.search(r"in ([\d.]+) s", completed.stdout).group(1)), "cpu": cpu,
@@ -342,9 +342,9 @@ def send_together(root: Path, settings: str, port: int, processes: int, *more: s
         if process.returncode != 0:
             sys.exit(f"sotong send failed:\n{out}\n{err}")
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    sent = [re.search(r"Emails: (\d+) sent.* in ([\d.]+) s", out) for out, _ in outputs]
+    sent = [re.search(r"Emails: ([\d,]+) sent.* in ([\d.]+) s", out) for out, _ in outputs]
     loop = max((float(found.group(2)) for found in sent if found), default=0.0)
-    return wall, sum(int(found.group(1)) for found in sent if found), cpu, loop
+    return wall, sum(int(found.group(1).replace(",", "")) for found in sent if found), cpu, loop
 
 
 def _bare_client(files: list[Path], port: int) -> None:

@@ -48,7 +48,7 @@ def sent_twice(project: Path):
     make_outbox(project / "private" / "outbox", ISSUE, ids[:4], NOTICES, sms={ids[4]: "SMS", ids[5]: "LMS"})
     store_query(project, "UPDATE subscribers SET sms_unsubscribed_at = '2026-11-25' WHERE id = ?", (ids[5],))
     handler = ScriptedHandler()
-    handler.rcpt_answers[address_of(ids[3])] = ["451 4.7.1 try later"] * 2
+    handler.rcpt_answers[address_of(ids[3])] = ["451 4.7.1 try later"] * 3
     with SMTPServer(handler) as server:
         first = send(project, server.port)
         store_query(project, "UPDATE subscribers SET unsubscribed_at = '2026-11-27' WHERE id = ?", (ids[0],))
@@ -109,7 +109,7 @@ def test_send_report_tells_each_state_and_kind_in_korean(project):
     ids = add_subscribers(store_of(project), 6)
     make_outbox(project / "private" / "outbox", ISSUE, ids[:4], NOTICES, sms={ids[4]: "SMS", ids[5]: "LMS"})
     handler = ScriptedHandler()
-    handler.rcpt_answers[address_of(ids[3])] = ["451 4.7.1 try later"] * 2
+    handler.rcpt_answers[address_of(ids[3])] = ["451 4.7.1 try later"] * 3
     handler.refuse[address_of(ids[2])] = "550 5.1.1 no such user"
     with SMTPServer(handler) as server:
         send(project, server.port)

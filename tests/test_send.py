@@ -24,7 +24,8 @@ from delivery_support import (
 
 ISSUE = "2026-11-26"
 NOTICES = ["2026-11-21-cold-wave-warning", "2026-11-19-year-end-concert"]
-FAST = 'DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 5, "max_attempts": 3}\nSEND_RATE = 2000\n'
+FAST = ('DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 5, "max_attempts": 3, '
+        '"try_later_seconds": 1}\nSEND_RATE = 2000\n')
 
 
 @pytest.fixture
@@ -142,15 +143,17 @@ def test_4xx_is_retried_with_backoff_then_deferred_and_a_later_run_delivers(proj
     outbox_of(project, ids)
     handler = ScriptedHandler(**offers)
     handler.rcpt_answers[address_of(ids[1])] = ["451 4.7.1 greylisted, try again"]
-    handler.rcpt_answers[address_of(ids[2])] = ["452 4.2.2 mailbox busy"] * 3
+    handler.rcpt_answers[address_of(ids[2])] = ["452 4.2.2 mailbox busy"] * 4  # max_attempts 3, and a last try
     with SMTPServer(handler) as server:
         first = send(project, server.port)
         rows = journal(project)
         assert (rows[(ids[1], "email")]["state"], rows[(ids[1], "email")]["attempts"]) == ("sent", 2)
         deferred = rows[(ids[2], "email")]
-        assert (deferred["state"], deferred["attempts"], deferred["answer_code"]) == ("deferred", 3, 452)
+        assert (deferred["state"], deferred["attempts"], deferred["answer_code"]) == ("deferred", 4, 452)
         assert deferred["answer_text"] == "4.2.2 mailbox busy" and deferred["answer_stage"] == "rcpt"
         assert "Emails: 3 sent, 0 failed, 1 deferred" in first.output
+        assert ("2 that the server answered 'try later' (greylisting) were tried again after a wait, and 1 of "
+                "them went") in first.output  # the greylisted one, and the one busy at every try
         assert "sotong send report --issue 2026-11-26" in first.output
         second = send(project, server.port)
     assert "Emails: 1 sent" in second.output
@@ -437,7 +440,8 @@ def test_wrong_input_says_what_to_do(project):
     assert wrong.code == 1
     lines = bad_settings.read_text().splitlines()
     assert (f'bad.py:{len(lines) - 1}: DELIVERY: unknown key "max_attempt"; did you mean "max_attempts"?; allowed: '
-            'max_attempts, backoff_seconds, backoff_max_seconds, reconnect_attempts, connections, timeout_seconds'
+            'max_attempts, backoff_seconds, backoff_max_seconds, reconnect_attempts, connections, timeout_seconds, '
+            'try_later_seconds'
             ) in wrong.output.splitlines()
     assert f"bad.py:{len(lines)}: SEND_RATE: is 0; write the messages per second above 0, e.g. SEND_RATE = 50" in wrong.output.splitlines()
 

@@ -317,6 +317,10 @@ def _emails_line(figures) -> str:
                if figures.resent_in_flight else "")
             + (_("; the connection dropped {reconnects} times and was reopened").format(
                 reconnects=figures.reconnects) if figures.reconnects else "")
+            + (_("; the mail server limited the rate: the run paused {throttled} times and went on at {rate:.3g} emails a second (if it says so at every run, write SEND_RATE = {rate:.3g} in the settings)").format(
+                throttled=figures.throttled, rate=figures.slowed_to) if figures.throttled else "")
+            + (_("; {tried_later:,} that the server answered 'try later' (greylisting) were tried again after a wait, and {sent_later:,} of them went").format(
+                tried_later=figures.tried_later, sent_later=figures.sent_later) if figures.tried_later else "")
             + (_("; {withdrawn:,} readers unsubscribed during the run and were left out").format(
                 withdrawn=figures.withdrawn) if figures.withdrawn else "")
             + (_("; {elsewhere:,} were sent by another sotong send working this outbox").format(

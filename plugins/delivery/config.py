@@ -45,6 +45,7 @@ DEFAULTS = {
     "reconnect_attempts": 5,      # a lost connection is reopened this many times in a row
     "connections": 4,             # SMTP connections used side by side
     "timeout_seconds": TIMEOUT_SECONDS,  # socket timeout for one SMTP exchange
+    "try_later_seconds": 300,     # the longest a run waits on "try later": rate limits, greylisting, a last try
 }
 CHECKS = {
     "max_attempts": whole_number(1, 100),
@@ -53,6 +54,7 @@ CHECKS = {
     "backoff_seconds": number_above(0, _("a number of seconds")),
     "backoff_max_seconds": number_above(0, _("a number of seconds")),
     "timeout_seconds": number_above(0, _("a number of seconds")),
+    "try_later_seconds": whole_number(0, 3600, _("a number of seconds")),
 }
 
 
@@ -67,6 +69,7 @@ class DeliveryConfig:
     backoff_max_seconds: float
     reconnect_attempts: int
     connections: int
+    try_later_seconds: float  # the longest a run waits on "try later" (rate limits, greylisting, a last try)
 
 
 def _read(settings: dict, host: str | None = None) -> tuple[dict, dict, SettingsProblems]:
@@ -112,4 +115,5 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
         backoff_max_seconds=float(delivery["backoff_max_seconds"]),
         reconnect_attempts=delivery["reconnect_attempts"],
         connections=delivery["connections"],
+        try_later_seconds=float(delivery["try_later_seconds"]),
     )

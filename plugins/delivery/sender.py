@@ -10,8 +10,14 @@ takes its next few at once (``TAKE_BATCH``, one statement). A message is
 marked ``sending`` before it goes out and ``sent`` after the server's 250
 (written with the connection's next take: see journal.py), so at most
 ``TAKE_BATCH`` messages per connection are ever in flight. A 4xx answer is tried again after a growing
-wait while other messages go on, up to ``max_attempts`` in this run, then left
-``deferred`` for a later run; a 5xx answer marks it ``failed`` with the reason.
+wait while other messages go on, up to ``max_attempts`` in this run, then once
+more a while later (greylisting: after the wait the server names), the run
+waiting at most ``try_later_seconds`` past its last fresh message, then left
+``deferred`` for a later run; a rate limit said to two messages in a row
+pauses the whole run and halves its rate, and stops it once the pauses pass
+``try_later_seconds`` (:meth:`Sender._slow_down`). A 5xx answer marks it
+``failed`` with the reason, but refusals about the sender, alike and in a
+row, stop the run with those messages queued (:meth:`Sender._refused_alike`).
 Each message is taken only if its reader can still be reached (an unsubscribe
 may come in while a run goes on). An address whose domain is outside ASCII
 goes to RCPT TO in its IDNA form (hong@xn--2e0bw5j1qmcgl.kr), which every
@@ -31,8 +37,10 @@ names no SIZE).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
+import math
 import re
 import smtplib
 import ssl
@@ -48,11 +56,12 @@ from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError, one_line, os_reason
 
 from .config import DeliveryConfig
-from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH, TAKEN,
-                      TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
+from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENDING, SENT, TAKE_BATCH,
+                      TAKEN, TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
-from .rules import (RETRY, Pacer, backoff_delay, needs_login, needs_starttls, outcome, redact_addresses,
-                    refused_as_too_large)
+from .rules import (REFUSALS_IN_A_ROW, RETRY, THROTTLED, GREYLISTED, Pacer, backoff_delay, needs_login,
+                    needs_starttls, outcome, redact_addresses, refusal_key, refused_as_too_large,
+                    refused_for_the_sender, stated_wait, try_later_kind)
 from .verp import make_return_path
 
 log = logging.getLogger("sotong.delivery")
@@ -60,6 +69,7 @@ _LINE_ENDS = re.compile(rb"\r?\n")
 # An address that smtplib's quoteaddr would give back as it is, in <>: no space, quote, bracket or second @.
 _PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 LOST = "lost"
+HELD = "held"  # refused as the refusals just before it, about the sender: settled once that is known
 SLOWEST_BYTES_PER_SECOND = 100_000  # an uplink of 0.8 Mbit/s, and a relay's filter reading a message
 # the answers of MAIL, RCPT and DATA that let a message go on, one at a time or pipelined
 _MAIL_TAKEN, _RCPT_TAKEN, _DATA_TAKEN = _ENVELOPE_SUCCESS = ((250,), (250, 251), (354,))
@@ -67,8 +77,27 @@ _CHUNKED_SUCCESS = (_MAIL_TAKEN, _RCPT_TAKEN, (250,))  # MAIL, RCPT and the mess
 NO_SMTPUTF8 = (_("the address has characters outside ASCII before the @ and the mail server does not offer SMTPUTF8 (RFC 6531); correct the address in the e-communication system, or send through a server that offers SMTPUTF8"))
 
 
+WAIT_SAID = 5.0  # seconds: a wait at the run's end at least this long is said, not left to a still progress bar
+
+
+def _say_waiting(count: int, seconds: float) -> None:
+    log.warning(_("waiting %.0f s to try again %s emails the mail server said to try later (greylisting); Ctrl+C stops the wait, and they stay deferred for the next run"),
+                seconds, count)
+
+
 class ConnectionLost(Exception):
     """The server went away in the middle of a message."""
+
+
+class RunStopped(SotongError):
+    """The server's answers are about the whole run (the sender refused,
+    the rate limited too long): it stops, and its one line, which says how
+    many emails are still queued, is made once the connections have ended
+    (``line``: that count -> the line)."""
+
+    def __init__(self, line: Callable[[int], str]):
+        super().__init__([line(0)])
+        self.line = line
 
 
 class Unreachable(SotongError):
@@ -111,11 +140,16 @@ class SendFigures:
     too_big: int = 0  # of the failed: larger than the server takes (by its EHLO SIZE, or refused by it so)
     too_big_notices: tuple = ()  # the notices whose files make those large
     size_limit: int = 0  # what the server takes, in bytes, as its EHLO SIZE said (0: it said none)
+    throttled: int = 0  # pauses the server's rate limiting ("421 4.7.0 too many messages") made
+    slowed_to: float = 0.0  # the rate (messages a second) the run slowed to for it (0: it did not)
+    tried_later: int = 0  # messages tried again after a long wait: greylisted, or a last try after "try later"
+    sent_later: int = 0  # of those, accepted then
 
     def plus(self, other: "SendFigures") -> "SendFigures":
         """The figures of this run and of ``other``, one after the other."""
         both = SendFigures(*(getattr(self, name.name) + getattr(other, name.name) for name in fields(self)))
         both.size_limit = other.size_limit or self.size_limit
+        both.slowed_to = other.slowed_to or self.slowed_to
         return both
 
 
@@ -126,12 +160,18 @@ class _Schedule:
     (``awaited()``: another worker is still recording the outbox) is tried
     again every RECORDER_POLL seconds. ``take`` returns nothing when the
     claims come back empty for good and no connection holds a message that
-    may come back."""
+    may come back; retries due more than ``patience`` seconds after only
+    retries were left are not waited for (left in ``retries``: deferred)."""
 
     def __init__(self, claim: Callable[[], list[Pending]], clock: Callable[[], float],
-                 awaited: Callable[[], bool] = lambda: False):
+                 awaited: Callable[[], bool] = lambda: False, patience: float = math.inf,
+                 waiting: Callable[[int, float], None] = lambda count, seconds: None):
         self.claim = claim
         self.awaited = awaited
+        self.patience = patience
+        self.waiting = waiting  # told, once only retries are left, how many and how long the wait for the last
+        self.drained_at: float | None = None  # when nothing was left but retries: claimed all, none in hand
+        self.stopped = threading.Event()  # set with ``error``: a connection's wait (a pause) ends at once
         self.claimed_all = False
         self.claim_again_at = 0.0
         self.fresh: deque[Pending] = deque()
@@ -147,7 +187,8 @@ class _Schedule:
             while self.error is None:
                 now = self.clock()
                 hand = []
-                while self.retries and self.retries[0][0] <= now and len(hand) < limit:
+                last = math.inf if self.drained_at is None else self.drained_at + self.patience
+                while self.retries and self.retries[0][0] <= min(now, last) and len(hand) < limit:
                     hand.append(heapq.heappop(self.retries)[2])
                 if len(hand) < limit and not self.fresh and not self.claimed_all and now >= self.claim_again_at:
                     self._claim(now)
@@ -156,7 +197,10 @@ class _Schedule:
                 if hand:
                     self.busy += len(hand)
                     return hand
-                waits = ([self.retries[0][0] - now] if self.retries else []) + \
+                if self.claimed_all and self.drained_at is None and not self.busy:  # only retries are left
+                    self.drained_at, last = now, now + self.patience
+                    self._say_waiting(now, last)
+                waits = ([self.retries[0][0] - now] if self.retries and self.retries[0][0] <= last else []) + \
                     ([self.claim_again_at - now] if not self.claimed_all else [])
                 if waits:
                     self.changed.wait(max(0.0, min(waits)))
@@ -166,12 +210,19 @@ class _Schedule:
                     return []
             return []
 
+    def _say_waiting(self, now: float, last: float) -> None:
+        """Tell how many retries the run waits for at its end, and how long."""
+        due = [at for at, _id, _message in self.retries if at <= last]
+        if due and max(due) - now >= WAIT_SAID:
+            self.waiting(len(due), max(due) - now)
+
     def _claim(self, now: float) -> None:
         try:
             batch = self.claim()
             awaited = not batch and self.awaited()
         except BaseException as exc:  # the store went away
             self.error = self.error or exc
+            self.stopped.set()
             self.changed.notify_all()
             return
         self.fresh.extend(batch)
@@ -191,6 +242,7 @@ class _Schedule:
     def stop(self, error: BaseException) -> None:
         with self.changed:
             self.error = self.error or error
+            self.stopped.set()
             self.changed.notify_all()
 
 
@@ -216,11 +268,23 @@ class Sender:
         self.losses: dict[int, int] = {}  # lost connections per message in this run
         self.lost_in_a_row = 0  # connections lost, of any message, since the server last answered
         self.working = 0  # connections opened, less those that ended alone (see _retired)
+        self.waits: dict[int, float] = {}  # message -> the wait its last 4xx answer asks for (greylisting, a pause)
+        self.last_tries: set[int] = set()  # messages given their last try of the run (_last_try)
+        self.waited_for: set[int] = set()  # messages tried again after a long wait: a last try, or greylisted
+        self.alike: list[tuple[Pending, Answer]] = []  # the last refusals, in a row and alike, about the sender
+        self.alike_key: tuple = ()
+        self.answered_otherwise = False  # the server gave this run another answer than those refusals
+        self.hold_until = 0.0  # no message before then: the server limits the rate (_slow_down)
+        self.throttled_in_a_row = 0  # its pauses since it last took a message
+        self.throttle_waited = 0.0  # their seconds
+        self.throttled_ids: set[int] = set()  # the messages it answered "rate limited" since it last took one
+        self.paused: set[int] = set()  # messages whose last answer paused the run: that try is not theirs
 
     def run(self) -> SendFigures:
         """Send what this process claims of the outbox until nothing is left to claim."""
         started = self.clock()
-        schedule = _Schedule(self._claim, self.clock, self._recorded_elsewhere)
+        schedule = _Schedule(self._claim, self.clock, self._recorded_elsewhere, self.config.try_later_seconds,
+                             _say_waiting)
         ended = [threading.Event() for _ in range(self.config.connections)]  # not Thread.join: see below
         for n, event in enumerate(ended):
             threading.Thread(target=self._work, args=(schedule, event), name=f"smtp-{n}", daemon=True).start()
@@ -233,9 +297,23 @@ class Sender:
                 event.wait()
             raise
         self.figures.seconds = self.clock() - started
+        if schedule.error is None:
+            self._end_alike(schedule)
+        if schedule.error is None:
+            for _due, _id, message in schedule.retries:  # their last try was due past try_later_seconds
+                self._settle(message, DEFERRED)
+        if isinstance(schedule.error, RunStopped):  # its line, with what is left now that nothing is in flight
+            raise SotongError([schedule.error.line(self._unsent())]) from None
         if schedule.error is not None:
             raise schedule.error
         return self.figures
+
+    def _unsent(self) -> int:
+        """The outbox's emails not sent yet (queued, deferred, in flight), of every worker on it."""
+        with self.journal_lock:
+            counts = self.journal.counts(self.outbox.key)
+        return sum(count for (channel, _type, state), count in counts.items()
+                   if channel == "email" and state in (QUEUED, DEFERRED, SENDING))
 
     def _claim(self) -> list[Pending]:
         """The next batch of messages this process sends (in flight ones of a
@@ -276,8 +354,8 @@ class Sender:
                 states = self.journal.take([message for message, _data, _recipient in readable], connection.accepted)
             connection.accepted = []
             for message, data, recipient in readable:
-                if schedule.error is not None:  # the run stops: the rest of the take is given back
-                    break
+                if schedule.error is not None or not self._paced(schedule):  # the run stops: the rest of the
+                    break  # take is given back
                 untried.remove(message)
                 begun, taken = message, states[message.id]
                 result = (self._attempt(connection, message, data, recipient) if taken not in (WITHDRAWN, ELSEWHERE)
@@ -294,6 +372,14 @@ class Sender:
         for message in untried:
             schedule.done(message, at_once=retired)  # a connection that ended alone: to the others
         return schedule.error is None and not retired
+
+    def _paced(self, schedule: _Schedule) -> bool:
+        """Wait for the next message's turn at the run's rate (SEND_RATE, or
+        slower, after the pauses the server's rate limiting made); False when
+        the run stops meanwhile."""
+        with self.lock:
+            wait = self.pacer.delay(self.clock())
+        return wait <= 0 or not schedule.stopped.wait(wait)
 
     def _connect(self, connection: _Connection) -> None:
         connection.link.ensure_connected()
@@ -361,13 +447,21 @@ class Sender:
 
     def _route(self, schedule: _Schedule, message: Pending, result: str) -> None:
         """Settle the message, or put it back: at once after a lost connection,
-        after the back-off after a 4xx."""
+        after the back-off (or the wait the server asked for) after a 4xx,
+        for a last try later once its tries are used up (:meth:`_last_try`);
+        a refusal like the ones before it (HELD) is settled later."""
+        if result == HELD:
+            return schedule.done(message)
         if result in (WITHDRAWN, ELSEWHERE):
             with self.lock:
                 self.figures.withdrawn += result == WITHDRAWN
                 self.figures.elsewhere += result == ELSEWHERE
             self.on_settled(result)
             return schedule.done(message)
+        if result != LOST:
+            self.answered_otherwise = True
+            if self.alike:  # the refusals in a row end: they were about their messages
+                self._fail_alike()
         if result == LOST:
             self.losses[message.id] = self.losses.get(message.id, 0) + 1
             if self.losses[message.id] < self.config.reconnect_attempts:
@@ -375,17 +469,36 @@ class Sender:
             self._record(message, DEFERRED, "connect", None,
                          f"연결 끊김 {self.losses[message.id]}회: 시도할 때마다 연결이 끊겼습니다")
         elif result == RETRY:
-            self.tries[message.id] = self.tries.get(message.id, 0) + 1
-            if self.tries[message.id] < self.config.max_attempts:
-                delay = backoff_delay(self.tries[message.id], self.config.backoff_seconds, self.config.backoff_max_seconds)
-                return schedule.done(message, again_at=self.clock() + delay)
+            wait = self.waits.pop(message.id, None)
+            if message.id in self.paused:  # again once the run's pause is over: not a try of its own
+                self.paused.discard(message.id)
+                return schedule.done(message, again_at=self.clock() + wait)
+            tries = self.tries[message.id] = self.tries.get(message.id, 0) + 1
+            if tries < self.config.max_attempts:
+                delay = backoff_delay(tries, self.config.backoff_seconds, self.config.backoff_max_seconds)
+                return schedule.done(message, again_at=self.clock() + (delay if wait is None else wait))
+            if message.id not in self.last_tries and self.config.try_later_seconds > 0:
+                return self._last_try(schedule, message, wait)
         self._settle(message, result if result in (SENT, FAILED) else DEFERRED)
         schedule.done(message)
+
+    def _last_try(self, schedule: _Schedule, message: Pending, wait: float | None) -> None:
+        """A message whose tries of the run the server all answered "try
+        later": one more, a while later (what the server asked for, at least
+        backoff_max_seconds, at most try_later_seconds), often at the run's
+        end, where the run waits for it; a greylisting server, which takes a
+        message only once a few minutes have passed since its first try,
+        left every such message deferred when the tries came seconds apart."""
+        self.last_tries.add(message.id)
+        self._waited_for(message)
+        delay = min(max(wait or 0.0, self.config.backoff_max_seconds), self.config.try_later_seconds)
+        schedule.done(message, again_at=self.clock() + delay)
 
     def _settle(self, message: Pending, state: str) -> None:
         with self.lock:
             if state == SENT:
                 self.figures.sent += 1
+                self.figures.sent_later += bool(self.waited_for) and message.id in self.waited_for
             elif state == FAILED:
                 self.figures.failed += 1
             else:
@@ -402,10 +515,6 @@ class Sender:
         """One try of a message taken: SENT, FAILED, RETRY or LOST, with the
         journal updated (SENT: with the connection's next take)."""
         link = connection.link
-        with self.lock:
-            wait = self.pacer.delay(self.clock())
-        if wait > 0:
-            self.sleep(wait)
         link.ensure_connected()
         recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
@@ -419,9 +528,12 @@ class Sender:
             answer = link.transaction(self._envelope_sender(message), recipient, data)
         except ConnectionLost as exc:
             return self._lost(link, message, exc)
+        result = outcome(answer.code)
         with self.lock:
             self.lost_in_a_row = 0
-        result = outcome(answer.code)
+            if self.throttled_ids and result == SENT:  # the server takes messages again: the pauses end
+                self.throttled_ids.clear()
+                self.throttled_in_a_row, self.throttle_waited = 0, 0.0
         if result == SENT:
             connection.accepted.append(Accepted(message.id, answer.stage, answer.code, redact_addresses(answer.text)))
             if log.isEnabledFor(logging.INFO):
@@ -430,12 +542,14 @@ class Sender:
         if result == RETRY:
             if answer.code == 421:  # the server is closing this connection
                 link.close()
-            self._record(message, DEFERRED, answer.stage, answer.code, answer.text)
-            return RETRY
+            return self._try_later(message, answer)
         if result == FAILED and refused_as_too_large(answer.stage, answer.code, answer.text):  # it named no SIZE
             return self._record(message, FAILED, TOO_BIG, answer.code, answer.text + self._too_big(message, None))
         if result == FAILED:
             self._stop_if_refused_for_all(message, answer)
+            fix = refused_for_the_sender(answer.stage, answer.code, answer.text)
+            if fix is not None:
+                return self._refused_alike(message, answer, fix)
         return self._record(message, result, answer.stage, answer.code, answer.text)
 
     def _stop_if_refused_for_all(self, message: Pending, answer: Answer) -> None:
@@ -459,6 +573,129 @@ class Sender:
             return
         self._record(message, QUEUED, answer.stage, answer.code, answer.text)
         raise SotongError([problem])
+
+    def _try_later(self, message: Pending, answer: Answer) -> str:
+        """A 4xx answer: RETRY, the wait it asks for kept for :meth:`_route`.
+        A rate limit said to two messages in a row pauses the whole run
+        (:meth:`_slow_down`), the message queued again, not deferred: it is
+        not about it (said to one message among others taken, it is that
+        message's); greylisting waits what the server said ("try again in
+        300 seconds"; else try_later_seconds) rather than seconds a try."""
+        kind = try_later_kind(answer.code, answer.text)
+        stated = stated_wait(answer.text)
+        if kind == THROTTLED:
+            wait, stop = self._slow_down(message, stated)
+            if wait is not None or stop:
+                self._record(message, QUEUED, answer.stage, answer.code, answer.text)
+                if stop:
+                    raise RunStopped(functools.partial(self._throttled_line, answer))
+                self.waits[message.id] = wait
+                self.paused.add(message.id)
+                return RETRY
+        if kind == GREYLISTED and self.config.try_later_seconds > 0:
+            self.waits[message.id] = min(stated + 1 if stated else math.inf, self.config.try_later_seconds)
+            self._waited_for(message)
+        self._record(message, DEFERRED, answer.stage, answer.code, answer.text)
+        return RETRY
+
+    def _waited_for(self, message: Pending) -> None:
+        """Count a message tried again after a long wait (the summary says how many, and how many went)."""
+        with self.lock:
+            if message.id not in self.waited_for:
+                self.waited_for.add(message.id)
+                self.figures.tried_later += 1
+
+    def _slow_down(self, message: Pending, stated: float | None) -> tuple[float | None, bool]:
+        """The server limits the rate, as it said to this message and
+        another since it last took one: no message of the run goes out for a
+        while (what it said, else a back-off that grows with each pause in a
+        row), and from then at half the rate; the wait (None: the first such
+        answer, which may be about its message alone), and whether the run
+        stops instead: the pauses since it last took a message would pass
+        try_later_seconds. An answer to a message sent before the pause
+        began adds none."""
+        with self.lock:
+            now = self.clock()
+            self.throttled_ids.add(message.id)
+            if len(self.throttled_ids) < 2:
+                return None, False
+            if now < self.hold_until:
+                return self.hold_until - now, False
+            self.throttled_in_a_row += 1
+            wait = stated or backoff_delay(self.throttled_in_a_row, self.config.backoff_seconds,
+                                           self.config.backoff_max_seconds)
+            if self.throttle_waited + wait > self.config.try_later_seconds:
+                return 0.0, True
+            self.throttle_waited += wait
+            self.hold_until = now + wait
+            (self.pacer.slow_down if self.throttled_in_a_row == 1 else self.pacer.hold)(self.hold_until)
+            self.figures.throttled += 1
+            self.figures.slowed_to = self.pacer.rate
+        log.warning(_("the mail server limits the rate; no email for %.0f s, then %.3g a second"), wait,
+                    self.figures.slowed_to)
+        return wait, False
+
+    def _throttled_line(self, answer: Answer, unsent: int) -> str:
+        rate = self.pacer.rate
+        return _("the mail server {address} kept limiting how fast this machine sends ({code} {text}): the run paused {seconds:.0f} s in all (DELIVERY try_later_seconds), slowing to {rate:.3g} emails a second, then stopped; {unsent:,} emails are still queued, and running the same command again later sends them (if the server says so at every run, write SEND_RATE = {rate:.3g} in the settings)").format(
+            address=self.config.server.address, code=answer.code, text=redact_addresses(answer.text),
+            seconds=self.throttle_waited, rate=rate, unsent=unsent)
+
+    def _refused_alike(self, message: Pending, answer: Answer, fix: str) -> str:
+        """A permanent refusal about the sender, the relay or the account
+        (:func:`refused_for_the_sender`): HELD, queued again, until it is
+        known whether every message meets it. The refusals before it that
+        were not alike fail; once REFUSALS_IN_A_ROW come alike in a row the
+        run stops, those messages still queued (one line: what the server
+        said and what to fix); Amazon SES's "554 Message rejected: Email
+        address is not verified" failed every reader of an issue for good."""
+        key = refusal_key(answer.stage, answer.code, answer.text)
+        self._record(message, QUEUED, answer.stage, answer.code, answer.text)
+        with self.lock:
+            unlike, self.alike = (self.alike, []) if key != self.alike_key else ([], self.alike)
+            self.alike_key = key
+            self.alike.append((message, answer))
+            count = len(self.alike)
+        self._fail(unlike)
+        if count >= REFUSALS_IN_A_ROW:
+            raise RunStopped(functools.partial(self._refused_line, message, answer, fix, count))
+        return HELD
+
+    def _fail_alike(self) -> None:
+        with self.lock:
+            held, self.alike = self.alike, []
+        self._fail(held)
+
+    def _fail(self, held: list[tuple[Pending, Answer]]) -> None:
+        """Refusals held, known now to be about their messages: failed."""
+        for message, answer in held:
+            self._record(message, FAILED, answer.stage, answer.code, answer.text)
+            self._settle(message, FAILED)
+
+    def _end_alike(self, schedule: _Schedule) -> None:
+        """At the run's end, the refusals held: the run's only answers, every
+        message met it: it stops as after REFUSALS_IN_A_ROW; else failed."""
+        if not self.alike:
+            return
+        if self.answered_otherwise:
+            return self._fail_alike()
+        message, answer = self.alike[-1]
+        fix = refused_for_the_sender(answer.stage, answer.code, answer.text)
+        schedule.stop(RunStopped(functools.partial(self._refused_line, message, answer, fix, len(self.alike))))
+
+    def _refused_line(self, message: Pending, answer: Answer, fix: str, count: int, unsent: int) -> str:
+        address = self.config.server.address
+        fixes = {
+            "verify": _("have the sender {mail_from} (MAIL_FROM) and the domain of BOUNCE_ADDRESS verified with the mail service (Amazon SES: its verified identities; while the account is in the sandbox, the readers' addresses too)"),
+            "sender": _("check MAIL_FROM and BOUNCE_ADDRESS in the settings: the server takes no mail from the sender {envelope_sender} or its domain; its administrator knows which it takes"),
+            "relay": _("ask the administrator of {address} to let this machine relay mail, or write SMTP_USER (and SOTONG_SMTP_PASSWORD) for a login it accepts"),
+            "account": _("check SMTP_USER and SOTONG_SMTP_PASSWORD, and ask the mail service whether the account may send"),
+        }
+        what = fixes[fix].format(mail_from=self.config.mail_from, envelope_sender=self._envelope_sender(message),
+                                 address=address)
+        return _("the mail server {address} refused {count} emails in a row with the same answer, which is about the sender, not the readers: {code} {text}; {fix}, then run the same command again: nothing more was sent, and {unsent:,} emails not sent are still queued, those it refused among them").format(
+            address=address, count=count, code=answer.code, text=redact_addresses(answer.text), fix=what,
+            unsent=unsent)
 
     def _lost(self, link: "_Link", message: Pending, exc: ConnectionLost) -> str:
         """The connection dropped or timed out in the middle of ``message``:
