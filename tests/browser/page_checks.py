@@ -290,7 +290,8 @@ def reading_problems(page, width: int) -> list[str]:
 def web_page_problems(page, width: int) -> list[str]:
     """reading_problems of a page of the site or the collector, whose
     stylesheet also keeps every phone number whole (most mail apps ignore
-    white-space, so an email is not held to it)."""
+    white-space: an email's numbers carry non-breaking hyphens instead,
+    test_email_pages checks them with white-space gone)."""
     return reading_problems(page, width) + split_phone_numbers(page)
 
 
