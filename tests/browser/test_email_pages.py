@@ -13,8 +13,8 @@ import re
 import pytest
 
 from .page_checks import (
-    EMAIL_SKIPPED_RULES, SITE_TAGS, WCAG_TAGS, axe_violations, links_not_recognisable, reading_problems,
-    split_phone_numbers, without_style_blocks,
+    EMAIL_SKIPPED_RULES, SITE_TAGS, WCAG_TAGS, axe_violations, drawn_contrast_problems, links_not_recognisable,
+    reading_problems, split_phone_numbers, without_style_blocks,
 )
 
 
@@ -63,5 +63,29 @@ def test_the_emails_phone_numbers_stay_whole_where_white_space_is_ignored(browse
             page.set_viewport_size({"width": width, "height": 700})
             problems += [f"at {width}px: {problem}" for problem in split_phone_numbers(page)]
         assert not problems, f"email of {email.subscriber}, text 200%:\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("styles", ["with", "without"])
+def test_the_email_stays_readable_in_the_gmail_apps_dark_mode(styles, browser, site_server, bundle):
+    """The Gmail app in dark mode recolours the email itself (Android
+    WebView's algorithmic darkening: Chromium's auto dark mode, whatever the
+    email's ``color-scheme``): every line of text, as drawn, still stands
+    4.5:1 from what is behind it (3:1 when large), with its <style> block
+    and without (Naver Mail). Text in pictures would escape this: the email's
+    only picture of its own is the logo, whose words (the site's name) are
+    text beside it."""
+    email = bundle.fullest
+    html = email.html if styles == "with" else without_style_blocks(email.html)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="ko-KR", color_scheme="dark")
+    try:
+        page, scratch = context.new_page(), context.new_page()
+        context.new_cdp_session(page).send("Emulation.setAutoDarkModeOverride", {"enabled": True})
+        page.goto(site_server.put(f"/__email__/email-dark-{styles}-style.html", html))
+        problems, mean = drawn_contrast_problems(page, scratch, 2)
+        assert mean < 0.2, f"the email was not drawn dark (mean luminance {mean:.2f})"  # the light one is about 0.8
+        assert not problems, f"email of {email.subscriber} in dark mode, {styles} <style>:\n" + "\n".join(problems)
     finally:
         context.close()
