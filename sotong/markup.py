@@ -104,9 +104,10 @@ def scrollable_tables(html: Markup) -> Markup:
 # Korean numbers: area codes (02, 031-064), 070, mobiles (010, 011, 016-019), and
 # the 15xx/16xx/18xx representative numbers; not a part of a longer run of digits.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\d{4}|1[568]\d{2}-\d{4})(?![\d-])")
-# A phone number, or a run that is an address and stays as written: a link
-# (``https://www.sd.go.kr/02-2286-5000``) or an email address.
-_NUMBER_OR_ADDRESS = re.compile(rf"(?P<address>[^\s<>]*(?:://|@)[^\s<>]*)|{PHONE_NUMBER.pattern}")
+# A phone number, or a run (from its start: each run is read once) that is an
+# address and stays as written: a link (``https://www.sd.go.kr/02-2286-5000``)
+# or an email address.
+_NUMBER_OR_ADDRESS = re.compile(rf"(?P<address>(?<![^\s<>])[^\s<>]*(?:://|@)[^\s<>]*)|{PHONE_NUMBER.pattern}")
 _TAG = re.compile(r"(<[^>]*>)")
 _LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
 _LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
@@ -126,7 +127,7 @@ def tel_links(html: str) -> str:
         if piece.startswith("<"):
             in_link += 1 if _LINK_OPEN.match(piece) else -1 if _LINK_CLOSE.match(piece) and in_link else 0
         elif not in_link:
-            piece = _NUMBER_OR_ADDRESS.sub(lambda m: m[0] if m["address"] else f'<a href="tel:{m[0]}">{m[0]}</a>', piece)
+            piece = _numbers_replaced(piece, lambda number: f'<a href="tel:{number}">{number}</a>')
         pieces.append(piece)
     return "".join(pieces)
 
@@ -143,13 +144,25 @@ def unbreakable_numbers(text: str, html: bool = False) -> str:
     written out in the text stay as written. Phones' number finders
     (libphonenumber's) read U+2011 as a dash."""
     if not html:
-        return _NUMBER_OR_ADDRESS.sub(_unbreakable, text)
-    return "".join(piece if piece.startswith("<") else _NUMBER_OR_ADDRESS.sub(_unbreakable, piece)
+        return _numbers_replaced(text, _unbreakable)
+    return "".join(piece if piece.startswith("<") else _numbers_replaced(piece, _unbreakable)
                    for piece in _TAG.split(str(text)))
 
 
-def _unbreakable(match: re.Match) -> str:
-    return match[0] if match["address"] else match[0].replace("-", NON_BREAKING_HYPHEN)
+def _unbreakable(number: str) -> str:
+    return number.replace("-", NON_BREAKING_HYPHEN)
+
+
+def _numbers_replaced(text: str, replace: Callable[[str], str]) -> str:
+    """``text`` with each phone number outside a written-out address
+    replaced by ``replace(number)``; a text with no address in it (most)
+    is read by the phone numbers' pattern alone, which is three times quicker
+    (and one with no number, as a reader's links in an email, is left at once)."""
+    if not PHONE_NUMBER.search(text):
+        return text
+    if "://" not in text and "@" not in text:
+        return PHONE_NUMBER.sub(lambda match: replace(match[0]), text)
+    return _NUMBER_OR_ADDRESS.sub(lambda match: match[0] if match["address"] else replace(match[0]), text)
 
 
 def markdown_text(text: str) -> str:
