@@ -12,6 +12,7 @@ which drops ``white-space`` and, for many accounts, the <style> block:
 
 from __future__ import annotations
 
+import csv
 import re
 
 import lxml.html
@@ -116,3 +117,14 @@ def test_every_button_is_a_44px_target_by_its_inline_style_alone(emails):
             assert _inline(button, "display") == "inline-block", f"{email.subscriber}: {button.text_content()}"
             seen += 1
     assert seen
+
+
+def test_the_texts_keep_plain_hyphens_which_cp949_has():
+    """SMS texts are counted in CP949, which has no U+2011: their numbers
+    (the opt-out footer's) keep the hyphen-minus."""
+    from sample_site import dev_site
+
+    issue = dev_bundle().issue
+    with (dev_site().project / "private" / "outbox" / issue / "sms.csv").open(encoding="utf-8", newline="") as file:
+        texts = [row["text"] for row in csv.DictReader(file)]
+    assert texts and all(text.endswith("\n수신거부 02-2286-5114") and text.encode("cp949") for text in texts)
