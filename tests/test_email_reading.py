@@ -7,7 +7,12 @@ which drops ``white-space`` and, for many accounts, the <style> block:
 - the text part reads on its own: every notice's link, the preferences link
   and the unsubscribe link are there, whole, and no line was cut by us
   (the mail app wraps Korean between words; a hard wrap at 76 columns would
-  cut words).
+  cut words);
+- by their inline styles alone, text is 16px or more and buttons are 44px
+  targets;
+- SMS texts, counted in CP949, keep plain hyphens.
+
+(Dark mode and the numbers as drawn: tests/browser/test_email_pages.py.)
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ from sample_site import dev_bundle
 from sotong.markup import NON_BREAKING_HYPHEN, PHONE_NUMBER
 
 ADDRESS_RUN = re.compile(r"\S*(?:://|@)\S*")  # a link or an email address written out: not a phone number's place
-SPLITTABLE = PHONE_NUMBER  # a number with hyphen-minus, where a line may end
 
 
 def shown_text(html: str) -> str:
@@ -33,7 +37,8 @@ def shown_text(html: str) -> str:
 
 
 def splittable_numbers(text: str) -> list[str]:
-    return SPLITTABLE.findall(ADDRESS_RUN.sub(" ", text))
+    """The phone numbers written with hyphen-minus, after which a line may end."""
+    return PHONE_NUMBER.findall(ADDRESS_RUN.sub(" ", text))
 
 
 def unbreakable_numbers(text: str) -> list[str]:
