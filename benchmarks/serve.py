@@ -163,7 +163,7 @@ def subscription_posts(emails: dict[str, str], count: int) -> tuple[list, list]:
     ids = list(emails)
     signups = [("POST", "/subscribe", urlencode({
         "email": f"bench{n}@example.com", "fields": ["health", "culture"], "channels": "email", "birth_year": "1950",
-        "dong": "majang", "consent": "yes", "consent_version": "2026-11-v1", "website": ""}, doseq=True).encode())
+        "dong": "majang", "consent": "yes", "consent_version": "2026-12-v1/3600s", "website": ""}, doseq=True).encode())
         for n in range(count)]
     changes = [("POST", f"/p/{make_token('preferences', ids[n % len(ids)])}", urlencode({
         "email": emails[ids[n % len(ids)]], "fields": ["health", "library"], "channels": "email",

@@ -26,6 +26,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from . import signals, tokens
 from .links import ascii_url, collector_url
+from .markup import unbreakable_numbers
 
 CRLF = b"\r\n"
 # The blank line that ends a mail's header (CRLF as sent, LF as a Maildir file may hold it): a mail's
@@ -165,8 +166,10 @@ _TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
 def plain_text(text: str) -> str:
     """Text for a text/plain part: its links in ASCII (many mail programs end
     a link at its first Hangul), the words that follow a link as written
-    (``https://www.gov.kr에서``), and no line ending in blanks."""
-    return _TRAILING_BLANKS.sub("", _TEXT_LINK.sub(lambda link: ascii_url(link.group()), text))
+    (``https://www.gov.kr에서``), its phone numbers never split over two
+    lines (:func:`sotong.markup.unbreakable_numbers`), and no line ending in
+    blanks."""
+    return unbreakable_numbers(_TRAILING_BLANKS.sub("", _TEXT_LINK.sub(lambda link: ascii_url(link.group()), text)))
 
 
 def base64_body(data: bytes) -> bytes:
@@ -306,7 +309,10 @@ def boundary_for(message_id_value: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def inline_css(html: str, css: str) -> str:
-    """``html`` with ``css`` moved into style attributes (premailer).
+    """``html`` with ``css`` moved into style attributes (premailer), and
+    its phone numbers' hyphens made non-breaking (U+2011: the mail apps that
+    ignore ``white-space``, :func:`sotong.markup.unbreakable_numbers`):
+    what an email's HTML must carry in itself, as every mail app reads it.
 
     ``html`` is a whole document, whose <head> then keeps the rules that
     cannot be inlined (media queries), or a fragment of a body. Cached: every
@@ -326,8 +332,8 @@ def inline_css(html: str, css: str) -> str:
         disable_basic_attributes=["width", "height"],
     ).transform(pretty_print=False)
     if not fragment:
-        return inlined
-    return inlined[_BODY_TAG.search(inlined).end():inlined.rindex("</body>")]
+        return unbreakable_numbers(inlined, html=True)
+    return unbreakable_numbers(inlined[_BODY_TAG.search(inlined).end():inlined.rindex("</body>")], html=True)
 
 
 # --- blocks that plugins add ------------------------------------------------------

@@ -16,7 +16,8 @@ scrolls sideways on a phone (:func:`scrollable_tables`).
 Phone numbers in the text (02-2286-5000, 010-1234-5678, 1588-1234) become
 tap-to-call ``tel:`` links, except where they are already inside a link:
 :func:`tel_links`, applied here to every Markdown text and by the emails to
-their plain texts.
+their plain texts. In an email their hyphens become non-breaking ones
+(:func:`unbreakable_numbers`), as most mail apps drop ``white-space: nowrap``.
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def scrollable_tables(html: Markup) -> Markup:
 # Korean numbers: area codes (02, 031-064), 070, mobiles (010, 011, 016-019), and
 # the 15xx/16xx/18xx representative numbers; not a part of a longer run of digits.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\d{4}|1[568]\d{2}-\d{4})(?![\d-])")
+# A phone number, or a run (from its start: each run is read once) that is an
+# address and stays as written: a link (``https://www.sd.go.kr/02-2286-5000``)
+# or an email address.
+_NUMBER_OR_ADDRESS = re.compile(rf"(?P<address>(?<![^\s<>])[^\s<>]*(?:://|@)[^\s<>]*)|{PHONE_NUMBER.pattern}")
 _TAG = re.compile(r"(<[^>]*>)")
 _LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
 _LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
@@ -115,15 +120,49 @@ def text_with_tel_links(text: str) -> Markup:
 
 def tel_links(html: str) -> str:
     """``html`` (sanitized, or escaped text) with each phone number outside a
-    link made a ``tel:`` link."""
+    link, and outside a link or email address written out, made a ``tel:``
+    link."""
     pieces, in_link = [], 0
     for piece in _TAG.split(str(html)):
         if piece.startswith("<"):
             in_link += 1 if _LINK_OPEN.match(piece) else -1 if _LINK_CLOSE.match(piece) and in_link else 0
         elif not in_link:
-            piece = PHONE_NUMBER.sub(lambda m: f'<a href="tel:{m[0]}">{m[0]}</a>', piece)
+            piece = _numbers_replaced(piece, lambda number: f'<a href="tel:{number}">{number}</a>')
         pieces.append(piece)
     return "".join(pieces)
+
+
+NON_BREAKING_HYPHEN = "\u2011"
+
+
+def unbreakable_numbers(text: str, html: bool = False) -> str:
+    """``text`` with the hyphens of its phone numbers made non-breaking
+    hyphens (U+2011), so that a mail app that ignores ``white-space: nowrap``
+    (the Gmail app, Naver Mail, Outlook) never shows "02-2286-" over "5114".
+    ``html``: ``text`` is HTML, whose tags stay as they are (a ``tel:``
+    link's address keeps its hyphen-minus). Links and email addresses
+    written out in the text stay as written. Phones' number finders
+    (libphonenumber's) read U+2011 as a dash."""
+    if not html:
+        return _numbers_replaced(text, _unbreakable)
+    return "".join(piece if piece.startswith("<") else _numbers_replaced(piece, _unbreakable)
+                   for piece in _TAG.split(str(text)))
+
+
+def _unbreakable(number: str) -> str:
+    return number.replace("-", NON_BREAKING_HYPHEN)
+
+
+def _numbers_replaced(text: str, replace: Callable[[str], str]) -> str:
+    """``text`` with each phone number outside a written-out address
+    replaced by ``replace(number)``; a text with no address in it (most)
+    is read by the phone numbers' pattern alone, which is three times quicker
+    (and one with no number, as a reader's links in an email, is left at once)."""
+    if not PHONE_NUMBER.search(text):
+        return text
+    if "://" not in text and "@" not in text:
+        return PHONE_NUMBER.sub(lambda match: replace(match[0]), text)
+    return _NUMBER_OR_ADDRESS.sub(lambda match: match[0] if match["address"] else replace(match[0]), text)
 
 
 def markdown_text(text: str) -> str:

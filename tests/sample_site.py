@@ -77,6 +77,7 @@ class Email:
     notices: list[str]
     html: str
     unsubscribe_path: str  # /u/TOKEN, from the List-Unsubscribe header
+    text: str = ""  # the text/plain part
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def read_email(eml: Path, subscriber: str, notices: list[str]) -> Email:
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     html = message.get_body(preferencelist=("html",)).get_content()
     https_link = message["List-Unsubscribe"].split(",")[0].strip().strip("<>")
-    return Email(subscriber, notices, html, urlsplit(https_link).path)
+    return Email(subscriber, notices, html, urlsplit(https_link).path,
+                 message.get_body(preferencelist=("plain",)).get_content())
 
 
 @functools.cache

@@ -45,3 +45,33 @@ def test_each_number_is_linked_once_and_the_text_reads_the_same(parts):
     numbers = [p for p in parts if p in NUMBERS]
     assert re.findall(r'<a href="tel:([\d-]+)">\1</a>', linked) == numbers
     assert tel_links(linked) == linked  # already linked: left alone
+
+
+# --- in emails: numbers that no mail app splits (sotong.markup.unbreakable_numbers) ---
+
+NB = "\u2011"  # NON-BREAKING HYPHEN: no line ends after it, whatever white-space a mail app drops
+ADDRESSES = ["https://www.sd.go.kr/02-2286-5000/", "(https://sd.go.kr/s/010-1234-5678)", "010-1234-5678@example.com",
+             "<mailto:1588-1234@sd.go.kr>"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(st.sampled_from(NUMBERS), st.sampled_from(NOT_NUMBERS), st.sampled_from(ADDRESSES),
+                          st.text(alphabet="가나다 ,.:()&\"'abc\n", max_size=8)), max_size=8))
+def test_in_an_emails_text_each_number_and_nothing_else_gets_non_breaking_hyphens(parts):
+    from sotong.markup import unbreakable_numbers
+
+    text = " ".join(parts)
+    made = unbreakable_numbers(text)
+    assert made.replace(NB, "-") == text  # nothing else changed
+    # brute force: the numbers standing alone, in order, are the only runs that changed
+    assert re.findall(rf"[\d{NB}]*{NB}[\d{NB}]*", made) == [p.replace("-", NB) for p in parts if p in NUMBERS]
+    assert all(address in made for address in ADDRESSES if address in parts)  # links and addresses as written
+
+
+def test_in_an_emails_html_the_tel_address_keeps_its_plain_hyphens():
+    from sotong.markup import unbreakable_numbers
+
+    html = tel_links(escape("문의 02-2286-5000 (https://www.sd.go.kr/02-2286-5000)"))
+    assert unbreakable_numbers(html, html=True) == (
+        f'문의 <a href="tel:02-2286-5000">02{NB}2286{NB}5000</a> (https://www.sd.go.kr/02-2286-5000)')
+    assert unbreakable_numbers("<문의 02-2286-5000>") == f"<문의 02{NB}2286{NB}5000>"  # plain text has no tags

@@ -9,8 +9,9 @@ or routes: the outbox and the previews are files under ``PRIVATE_PATH``.
 Other plugins add blocks to each email through ``sotong.signals.message_blocks``,
 and ask for a reader's email as a staff copy through ``sotong.signals.staff_copies``;
 bundles asks them which readers a channel must not reach (``reach_marks``).
-To ``sotong check`` it adds the notices whose SMS would be an LMS
-(``content_warnings``), a private notice's image no mail client shows and
+To ``sotong check`` it adds the notices whose SMS would be an LMS and
+those whose picture moves, which emails leave out (``content_warnings``),
+a private notice's image no mail client shows (or one that moves) and
 a notice whose slug is a day, which names that day's issue outbox
 (``content_check``), and the reach of the notices changed since the last
 build (``check_reports``); a forgotten or purged person's previews are
@@ -50,6 +51,7 @@ def register():
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_previews")
     signals.connect_lazily(signals.people_purged, f"{__name__}.forget:purge_previews")
     signals.connect_lazily(signals.content_warnings, f"{__name__}.sms_advice:lms_warnings")
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.images:moving_image_warnings")
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.connect_lazily(signals.content_check, f"{__name__}.images:private_image_problems")
     signals.connect_lazily(signals.content_check, f"{__name__}.attachments:attachment_problems")

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from sotong import mail
 from sotong.dates import event_time, korean_date
 from sotong.ics import event_calendar
-from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
+from sotong.images import email_image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
 from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, shortened, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
@@ -241,12 +241,11 @@ class EmailComposer:
         return image
 
     def _image(self, notice, inline: bool = False) -> dict | None:
-        """The notice's image for the email, if every client can show it;
-        otherwise the notice page (linked) shows it. ``inline``: a private
-        notice's, carried in the message (``cid:``)."""
-        if not notice.image or Path(notice.image).suffix.lower() not in EMAIL_IMAGE_SUFFIXES:
-            return None
-        size = image_size(Path(self.settings["PATH"]) / notice.image, IMAGE_MAX_WIDTH)
+        """The notice's image for the email, if every client can show it and
+        it does not move (:func:`sotong.images.email_image_size`); otherwise
+        the notice page (linked) shows it. ``inline``: a private notice's,
+        carried in the message (``cid:``)."""
+        size = email_image_size(Path(self.settings["PATH"]) / notice.image, IMAGE_MAX_WIDTH) if notice.image else None
         if size is None:
             return None  # an email image without its size would jump as it loads
         width, height = size

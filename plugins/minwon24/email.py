@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size
+from sotong.images import email_image_size
 from sotong.links import site_url
 from sotong.mail import Block, MessageContext
 from sotong.markup import markdown_text
@@ -32,10 +32,8 @@ IMAGE_MAX_WIDTH = 512  # the email's 600px column less its padding and the banne
 
 def email_image(settings: dict, banner: Banner) -> dict | None:
     """The banner's image for an email, or None (no image, not a PNG, JPEG
-    or GIF, size unknown)."""
-    if not banner.image or Path(banner.image).suffix.lower() not in EMAIL_IMAGE_SUFFIXES:
-        return None
-    size = image_size(Path(settings["PATH"]) / banner.image, IMAGE_MAX_WIDTH)
+    or GIF, size unknown, a picture that moves)."""
+    size = email_image_size(Path(settings["PATH"]) / banner.image, IMAGE_MAX_WIDTH) if banner.image else None
     if size is None:
         return None
     width, height = size

@@ -43,6 +43,7 @@ def register():
     sotong_signals.declare_schemas(f"{__name__}.storage", f"{__name__}.inactive")
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
+    sotong_signals.connect_lazily(signals.page_generator_finalized, f"{__name__}.site:write_rate_window")
     sotong_signals.cli_commands.connect(add_commands)
     # the collector's routes (werkzeug, the mail queue) and the emails' preferences link: imported when used
     sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")

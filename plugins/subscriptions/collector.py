@@ -32,8 +32,8 @@ from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
 from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
-from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT,
-                    client_key, parse_rate, read_choices, try_again_in)
+from .rules import (CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, client_key, consent, rate_of, read_choices,
+                    try_again_in)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -62,15 +62,16 @@ class Subscriptions:
         self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
         self.next_cleanup = 0.0
         self._answers: dict[str, Prepared] = {}
-        self.rate = parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)
+        self.rate = rate_of(settings)
+        self.consent, self.consent_version = consent(settings)  # the text the form shows, and its version
         with app.store() as store:
             storage.ensure(store)
         self.mailer.start()  # mails queued before a stop leave now
 
     def form_context(self, answers: dict, errors: dict) -> dict:
         audiences = self.app.project.audiences
-        return {"audiences": audiences, "answers": answers, "errors": errors, "consent": CONSENT,
-                "consent_version": CONSENT_VERSION, "channel_labels": CHANNEL_LABELS, "gender_labels": GENDER_LABELS,
+        return {"audiences": audiences, "answers": answers, "errors": errors, "consent": self.consent,
+                "consent_version": self.consent_version, "channel_labels": CHANNEL_LABELS, "gender_labels": GENDER_LABELS,
                 "honeypot": HONEYPOT, "this_year": self.app.project.today().year}
 
     def count(self, store, client: str | None) -> None:
@@ -141,13 +142,14 @@ def signup_choices(app, answers: dict):
     given on a form whose text is not the one in force (its hidden
     ``consent_version`` changed by hand, or a page opened before the text
     changed) is asked again: the form shown again holds the text in force,
-    so the consent kept is always to CONSENT_VERSION, the text it showed.
+    so the consent kept is always to the version in force, the text it showed.
     A request without the field (not sent by the form) is taken as given
     to the only text the site shows."""
     choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, True)
     if not choices.email and "email" not in errors:
         errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
-    if (answers.get("consent_version") or [CONSENT_VERSION])[0] != CONSENT_VERSION and "consent" not in errors:
+    version = app.subscriptions.consent_version
+    if (answers.get("consent_version") or [version])[0] != version and "consent" not in errors:
         errors["consent"] = ("개인정보 수집·이용 동의 내용이 바뀌었습니다. 아래의 바뀐 내용을 읽어 보시고, "
                              "동의하시면 다시 표시한 뒤 「신청하기」를 눌러 주세요.")
     return choices, errors
@@ -198,7 +200,7 @@ def _take_signup(app, choices, client: str | None = None) -> None:
     the link mailed first confirms the answers sent last."""
     subs: Subscriptions = app.subscriptions
     data = {**choices.__dict__, "fields": sorted(choices.fields), "channels": sorted(choices.channels),
-            "consent_version": CONSENT_VERSION}  # the only one signup_choices lets through
+            "consent_version": subs.consent_version}  # the only one signup_choices lets through
     pending = storage.pending_row("signup", data)
     link = collector_url(app.settings, "subscribe/confirm?t=" + make_token(CONFIRM, pending[0]))
     mail = storage.mail_row(choices.email, "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요", signed(app.settings, (

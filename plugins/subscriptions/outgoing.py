@@ -182,6 +182,9 @@ class Mailer:
         with self.app.store() as store:
             if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
                 storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
+                # what is past its time goes within a minute though no request comes (the privacy page
+                # says the client addresses' hashes are kept SUBSCRIBE_RATE's window, no longer)
+                storage.drop_expired(store, time.time())
                 self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
             queued = storage.claim_mail(store, BATCH, time.time())
         if not queued:

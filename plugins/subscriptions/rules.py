@@ -19,14 +19,17 @@ from sotong.subscribers import normalize_phone, normalized_email, typed
 
 # The privacy consent PIPA art. 15(2) asks for: purpose, items, how long,
 # and that one may refuse (and what refusing costs). A change to the text
-# gets a new version; each consent is stored with the version it was given to.
-CONSENT_VERSION = "2026-11-v1"
+# gets a new version; each consent is stored with the version it was given to
+# (:func:`consent`: the text names SUBSCRIBE_RATE's window, so its version does too).
+CONSENT_VERSION = "2026-12-v1"
 CONSENT = {
     "purpose": "성동구 전자소통 서비스(구청 소식, 고지서·통지서 안내)를 이메일과 문자로 보내 드리고, "
                "나이·사는 동에 맞는 소식을 골라 드리기 위해서입니다.",
     "items": "이름, 이메일 주소, 휴대전화 번호(문자를 받으실 때), 태어난 해, 성별, 사는 동(사업자는 업종), "
-             "받고 싶은 분야와 받는 방법",
-    "retention": "수신을 그만두실 때까지 보관하며, 그만두시거나 삭제를 요청하시면 지체 없이 파기합니다.",
+             "받고 싶은 분야와 받는 방법. 그리고 같은 곳에서 신청이 너무 자주 들어오지 않는지 세려고, "
+             "신청하신 기기의 인터넷 주소(IP 주소)를 알아볼 수 없게 바꾼 값",
+    "retention": "수신을 그만두실 때까지 보관하며, 그만두시거나 삭제를 요청하시면 지체 없이 파기합니다. "
+                 "인터넷 주소를 바꾼 값은 {window} 동안만 보관하고 지웁니다.",
     "refusal": "동의하지 않으실 수 있습니다. 동의하지 않으시면 전자소통 서비스를 받으실 수 없을 뿐, "
                "다른 불이익은 없습니다.",
 }
@@ -45,6 +48,31 @@ def parse_rate(text: str) -> tuple[int, int] | None:
     """``"10/hour"`` -> (10, 3600); None when not of that form."""
     found = _RATE.match(str(text))
     return (int(found[1]), _UNIT_SECONDS[found[2]]) if found and int(found[1]) > 0 else None
+
+
+def rate_of(settings: dict) -> tuple[int, int]:
+    """SUBSCRIBE_RATE as (requests, seconds); the default when it is not
+    of that form (``sotong check`` says so)."""
+    return parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)
+
+
+_WINDOW_WORDS = {1: "1초", 60: "1분", 3600: "1시간", 86400: "하루"}
+
+
+def rate_window(settings: dict) -> str:
+    """How long a request is counted toward SUBSCRIBE_RATE, in words: "1시간"
+    for ``"10/hour"``, "하루" for ``"100/day"``. The keyed hash of the
+    client's address is kept that long (storage.count_request)."""
+    return _WINDOW_WORDS[rate_of(settings)[1]]
+
+
+def consent(settings: dict) -> tuple[dict, str]:
+    """The consent text the sign-up form shows, with SUBSCRIBE_RATE's
+    window in it, and its version (which names the window: the same words
+    with another window are another text)."""
+    window = rate_window(settings)
+    return ({key: text.format(window=window) for key, text in CONSENT.items()},
+            f"{CONSENT_VERSION}/{rate_of(settings)[1]}s")
 
 
 def client_key(address: str) -> str:

@@ -1,6 +1,8 @@
 """The plugin's Pelican side: the static sign-up form
 ``subscribe/form/index.html`` (no personal data: the same page for everyone),
-posting to ``COLLECTOR_URL/subscribe``."""
+posting to ``COLLECTOR_URL/subscribe``; and, in the site's pages (the
+privacy page), ``{SUBSCRIBE_RATE 기간}`` written as SUBSCRIBE_RATE's window
+in words ("1시간"), how long the client address's keyed hash is kept."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from pelican.generators import Generator
 from sotong.links import collector_url
 from sotong.settings import add_template_folder
 
-from .rules import CHANNEL_LABELS, CONSENT, CONSENT_VERSION, FORM_PATH, GENDER_LABELS, HONEYPOT
+from .rules import CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, consent, rate_window
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_SAVE_AS = FORM_PATH + "index.html"
+RATE_WINDOW_WORDS = "{SUBSCRIBE_RATE 기간}"  # in a page: how long SUBSCRIBE_RATE counts a request
 
 
 def use_plugin_templates(pelican) -> None:
@@ -24,12 +27,23 @@ def use_plugin_templates(pelican) -> None:
 class SubscribeFormGenerator(Generator):
     def generate_output(self, writer) -> None:
         settings = self.settings
+        text, version = consent(settings)
         writer.write_file(
             FORM_SAVE_AS, self.get_template("subscriptions_form"), self.context, relative_urls=settings["RELATIVE_URLS"],
             action=collector_url(settings, "subscribe"), link_url=collector_url(settings, "p/link"),
-            audiences=self.context["CONTENT"].audiences, answers={}, errors={}, consent=CONSENT,
-            consent_version=CONSENT_VERSION, channel_labels=CHANNEL_LABELS, gender_labels=GENDER_LABELS,
+            audiences=self.context["CONTENT"].audiences, answers={}, errors={}, consent=text,
+            consent_version=version, channel_labels=CHANNEL_LABELS, gender_labels=GENDER_LABELS,
             honeypot=HONEYPOT, preferences=False)
+
+
+def write_rate_window(generator) -> None:
+    """Receiver of ``page_generator_finalized``: each page's
+    ``{SUBSCRIBE_RATE 기간}`` written as the window in words, so that the
+    privacy page says how long the hash is kept as the collector keeps it."""
+    window = rate_window(generator.settings)
+    for page in (*generator.pages, *generator.hidden_pages, *generator.draft_pages):
+        if RATE_WINDOW_WORDS in page._content:
+            page._content = page._content.replace(RATE_WINDOW_WORDS, window)
 
 
 def get_generators(pelican):

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS subscriptions_pending (
 );
 CREATE TABLE IF NOT EXISTS subscriptions_consents (
     subscriber_id TEXT NOT NULL,
-    version TEXT NOT NULL,            -- of the consent text (rules.CONSENT_VERSION)
+    version TEXT NOT NULL,            -- of the consent text (rules.consent: CONSENT_VERSION/window)
     given_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS subscriptions_mail (

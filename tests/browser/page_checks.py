@@ -7,6 +7,7 @@ empty when the page is fine, so that a failing test says what to fix.
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
@@ -290,7 +291,8 @@ def reading_problems(page, width: int) -> list[str]:
 def web_page_problems(page, width: int) -> list[str]:
     """reading_problems of a page of the site or the collector, whose
     stylesheet also keeps every phone number whole (most mail apps ignore
-    white-space, so an email is not held to it)."""
+    white-space: an email's numbers carry non-breaking hyphens instead,
+    test_email_pages checks them with white-space gone)."""
     return reading_problems(page, width) + split_phone_numbers(page)
 
 
@@ -301,3 +303,62 @@ def without_style_blocks(html: str) -> str:
     """The email as Naver Mail and Daum Mail show it: every <style> block gone
     (inline style attributes stay)."""
     return _STYLE_BLOCK.sub("", html)
+
+
+# Text as drawn (not as styled): each visible run of text, line by line, its
+# box read off a screenshot; its darkest and lightest pixels are the text
+# and what is behind it. What a mail app that recolours the email (the Gmail
+# app's dark mode: Android WebView's algorithmic darkening, which is
+# Chromium's auto dark mode) shows is then measured as it is seen.
+_TEXT_BOXES = """() => {
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!node.textContent.trim() || !parent.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const style = getComputedStyle(parent);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && parseInt(style.fontWeight) >= 700);
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.width >= 4 && r.height >= 4)
+      boxes.push({x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height, large,
+                  text: node.textContent.trim().slice(0, 30)});
+  }
+  return boxes;
+}"""
+
+_DRAWN_CONTRAST = """async ([png, boxes, scale]) => {
+  const picture = new Image();
+  picture.src = 'data:image/png;base64,' + png;
+  await picture.decode();
+  const canvas = document.createElement('canvas');
+  [canvas.width, canvas.height] = [picture.width, picture.height];
+  const drawn = canvas.getContext('2d', {willReadFrequently: true});
+  drawn.drawImage(picture, 0, 0);
+  const linear = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  return boxes.map(box => {
+    const px = drawn.getImageData(Math.round(box.x * scale), Math.round(box.y * scale),
+                                  Math.max(1, Math.round(box.w * scale)), Math.max(1, Math.round(box.h * scale))).data;
+    let darkest = 1, lightest = 0, sum = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const l = 0.2126 * linear(px[i]) + 0.7152 * linear(px[i + 1]) + 0.0722 * linear(px[i + 2]);
+      darkest = Math.min(darkest, l); lightest = Math.max(lightest, l); sum += l;
+    }
+    return {...box, ratio: (lightest + 0.05) / (darkest + 0.05), mean: sum / (px.length / 4)};
+  });
+}"""
+
+
+def drawn_contrast_problems(page, scratch, scale: int) -> tuple[list[str], float]:
+    """Text of ``page`` (drawn at ``scale`` device pixels per CSS px) whose
+    drawn contrast is under WCAG's 4.5:1 (3:1 for large text), and the
+    page's mean relative luminance as drawn (under 0.2: a dark page);
+    ``scratch`` is a page of the same context to read the screenshot's
+    pixels in."""
+    boxes = page.evaluate(_TEXT_BOXES)
+    whole = page.evaluate("({x: 0, y: 0, w: document.documentElement.scrollWidth, "
+                          "h: document.documentElement.scrollHeight, large: true, text: ''})")
+    shot = base64.b64encode(page.screenshot(full_page=True)).decode()
+    *measured, drawn = scratch.evaluate(_DRAWN_CONTRAST, [shot, [*boxes, whole], scale])
+    return [f'"{box["text"]}" drawn at {box["ratio"]:.1f}:1' for box in measured
+            if box["ratio"] < (3 if box["large"] else 4.5)] + ([] if boxes else ["no text drawn"]), drawn["mean"]

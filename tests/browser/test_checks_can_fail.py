@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from .page_checks import (
-    SITE_TAGS, WCAG_TAGS, axe_violations, focus_problems, images_without_alt, links_not_recognisable,
+    SITE_TAGS, WCAG_TAGS, axe_violations, drawn_contrast_problems, focus_problems, images_without_alt,
+    links_not_recognisable,
     cut_heading_words, reading_problems, sideways_scrolling, small_targets, small_text, split_phone_numbers,
     without_style_blocks,
 )
@@ -106,3 +107,15 @@ def test_a_headings_word_cut_between_letters_is_reported_but_not_one_cut_after_p
     tab.open(site_server.put("/__test__/headings.html", headings))
     problems = cut_heading_words(tab.page)
     assert len(problems) == 1 and '"성동구립도서관"' in problems[0], problems
+
+
+def test_pale_text_is_reported_as_drawn_and_dark_text_is_not(width, tab, site_server):
+    tab.open(site_server.put("/__test__/broken.html", BROKEN))
+    scratch = tab.page.context.new_page()
+    try:
+        problems, mean = drawn_contrast_problems(tab.page, scratch, 2)
+    finally:
+        scratch.close()
+    assert any("흐린 글씨는" in problem for problem in problems), problems
+    assert not any("망가진 쪽" in problem or "너무 넓은 상자" in problem for problem in problems), problems
+    assert mean > 0.8  # a white page

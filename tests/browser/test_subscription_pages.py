@@ -58,7 +58,7 @@ def _signup_token(collector: str, address: str) -> str:
 
     fields = {"email": address, "phone": "010-3333-4444", "fields": ["health"], "channels": ["email", "sms"],
               "birth_year": "1946", "dong": "yongdap", "gender": "F", "name": "홍길순", "consent": "yes",
-              "consent_version": "2026-11-v1", "website": ""}
+              "consent_version": "2026-12-v1/3600s", "website": ""}
     connection = http.client.HTTPConnection(urllib.parse.urlsplit(collector).netloc, timeout=20)
     connection.request("POST", "/subscribe", urllib.parse.urlencode(fields, doseq=True),
                        {"Content-Type": "application/x-www-form-urlencoded"})
