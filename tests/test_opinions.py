@@ -16,7 +16,7 @@ import unicodedata
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_query
+from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_of, store_query
 from test_survey import GOOD, answered_then_forgotten, call
 from store_pages import dead_row_versions
 
@@ -108,6 +108,30 @@ def test_forget_leaves_no_word_of_the_persons_opinions_among_the_answers_or_on_t
             ("S000031", {"support": "4", "opinion": others})])
     assert sorted(store_query(project, "SELECT question, value FROM survey_answers")) == [
         ("opinion", opinions.ERASED), ("opinion", others), ("support", "4"), ("support", "4")]
+
+
+def test_forget_keeps_the_participants_by_dong_and_age(project):
+    """SPEC §13: forget erases a person's data and keeps only counts. Their
+    opinions went, and with them their place among the consultation's
+    participants by dong and age band: ``survey results`` still said two
+    answers (the answers stay under the stand-in) but counted one
+    participant. Now they are counted first, as purge counts them
+    (``survey_opinion_tallies``), and nothing left names them."""
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for reader in ("S000030", "S000031"):
+            answer = {"t": survey_token(SLUG, reader), "support": "4", "opinion": f"정류장을 옮겨 주세요 {reader}"}
+            assert call(port, "POST", f"/surveys/{SLUG}", answer)[0] == 303
+    table = project / "private" / "surveys" / SLUG / "by_dong_and_age.csv"
+    before = invoke_sotong(project, "survey", "results", SLUG)
+    assert before.code == 0 and "왕십리2동  40대  1" in before.stdout and "성수2가3동  30대  1" in before.stdout
+    counted = table.read_text(encoding="utf-8-sig")
+    assert invoke_sotong(project, "subscribers", "forget", "S000030").code == 0
+    assert store_query(project, "SELECT count(*) FROM survey_opinions WHERE subscriber_id = 'S000030'") == [(0,)]
+    after = invoke_sotong(project, "survey", "results", SLUG)
+    assert after.code == 0 and after.stdout == before.stdout and table.read_text(encoding="utf-8-sig") == counted
+    assert "S000030" not in str(store_query(project, "SELECT * FROM survey_opinion_tallies"))
+    assert [o.opinion for o in opinions.search(opinions.ensure(Store.open(store_of(project))), "정류장")] == [
+        "정류장을 옮겨 주세요 S000031"]
 
 
 def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):

@@ -100,6 +100,8 @@ KEEP_DAY = """INSERT INTO survey_opinion_days (day, first_id, last_id) VALUES (?
 ON CONFLICT (day) DO UPDATE SET
 first_id = CASE WHEN excluded.first_id < survey_opinion_days.first_id THEN excluded.first_id ELSE survey_opinion_days.first_id END,
 last_id = CASE WHEN excluded.last_id > survey_opinion_days.last_id THEN excluded.last_id ELSE survey_opinion_days.last_id END"""
+ADD_TO_TALLY = ("ON CONFLICT (slug, dong, age_band) DO UPDATE "
+                "SET participants = survey_opinion_tallies.participants + excluded.participants")
 COLUMNS = ("slug", "policy", "department", "subscriber_id", "gender", "dong", "age_band", "day", "question", "opinion")
 INSERT = f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) RETURNING id"
 INSERT_WITH_GRAMS = (f"INSERT INTO survey_opinions ({', '.join(COLUMNS)}, folded, grams) "
@@ -314,10 +316,17 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
     command with the grams they were indexed with, and both indexes are
     merged whole (``optimize``: 1.4 s at 100,000 opinions), as FTS5 keeps a
     deleted row's terms in its old segments until they merge; on PostgreSQL
-    the grams are the row's. The days' id ranges stay true bounds."""
+    the grams are the row's. The days' id ranges stay true bounds. Only the
+    counts stay (SPEC §13): the person is first counted among the
+    participants by dong and age band of each policy (``survey_opinion_tallies``,
+    as :func:`purge` counts), so results do not change."""
     if "survey_opinions" not in store.tables():
         return {}
     rows = store.db.execute("SELECT id, opinion FROM survey_opinions WHERE subscriber_id = ?", (subscriber_id,)).fetchall()
+    store.db.execute(
+        "INSERT INTO survey_opinion_tallies (slug, dong, age_band, participants) "
+        "SELECT DISTINCT slug, coalesce(dong, ''), coalesce(age_band, ''), 1 FROM survey_opinions WHERE subscriber_id = ? "
+        f"{ADD_TO_TALLY}", (subscriber_id,))
     if store.backend == "sqlite":
         store.db.executemany("INSERT INTO survey_opinions_grams (survey_opinions_grams, rowid, grams) VALUES ('delete', ?, ?)",
                              [(rowid, grams(text)) for rowid, text in rows])
@@ -354,9 +363,7 @@ def purge(store: Store, today: dt.date) -> int:
             "WHERE day < ? AND subscriber_id != '' AND NOT EXISTS (SELECT 1 FROM survey_opinions kept "
             "WHERE kept.day >= ? AND kept.slug = o.slug AND kept.subscriber_id = o.subscriber_id "
             "AND kept.dong IS NOT DISTINCT FROM o.dong AND kept.age_band IS NOT DISTINCT FROM o.age_band) "
-            "GROUP BY slug, dong, age_band "
-            "ON CONFLICT (slug, dong, age_band) DO UPDATE "
-            "SET participants = survey_opinion_tallies.participants + excluded.participants",
+            f"GROUP BY slug, dong, age_band {ADD_TO_TALLY}",
             (start, start))
         return db.execute(f"UPDATE survey_opinions SET subscriber_id = '', gender = NULL, dong = NULL, age_band = NULL "
                           f"WHERE day < ? AND ({PERSONAL})", (start,)).rowcount
