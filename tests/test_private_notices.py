@@ -11,7 +11,9 @@ import csv
 import email
 import email.policy
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -518,3 +520,41 @@ def test_reach_names_the_committee_members_a_private_notice_cannot_reach(tmp_pat
     assert notes == [f"{SLUG}: 1 of the readers it is for get nothing: a private notice goes by email only, and they "
                      "get no email (no address, email not chosen, or an address that cannot receive); ask them for an "
                      "address and import it (sotong subscribers import FILE), or give them the material another way"]
+
+
+def test_the_devserver_shows_nothing_of_a_private_notice_even_on_this_computer(tmp_path):
+    """Staff's live preview serves drafts at their future address (to this
+    computer only, SPEC §12); a private notice, published or a draft, has no
+    page to preview: its address, its picture and its attachment answer 404
+    and no file of the preview (its site, its drafts folder) holds a word of
+    it, while a public draft beside it is shown."""
+    from urllib.parse import quote
+
+    from devserver_support import built_devserver, write_notice
+
+    project = copy_project(tmp_path)
+    (project / "content" / "notices" / "committee-draft.md").write_text(
+        NOTICE.read_text(encoding="utf-8").replace(f"title: \"{TITLE}\"", 'title: "얼룩말 위원 초안"')
+        .replace("visibility: private\n", "visibility: private\nstatus: draft\nslug: zebra-draft\n"), encoding="utf-8")
+    write_notice(project, "public-draft.md", "공개 예정 초안", "status: draft\n")
+    server = built_devserver(project)
+    devserver = next(server)
+    try:
+        assert devserver.wait_for("/notices/public-draft/", lambda page: page.status == 200).status == 200
+        for path in (f"/notices/{SLUG}/", "/notices/zebra-draft/", f"/images/{IMAGE.name}", f"/files/{quote(ATTACHMENT.name)}"):
+            page = devserver.get(path)
+            assert page.status == 404 and TITLE not in page.text and "얼룩말" not in page.text, path
+        assert "zebra-draft" not in devserver.terminal and SLUG not in devserver.terminal
+        preview = project / ".cache" / "devserver"  # what it serves: the site, and the drafts beside it
+        files = [Path(folder, name) for served in ("site", "drafts")
+                 for folder, _dirs, names in os.walk(preview / served, followlinks=True) for name in names]
+        assert any(path.parts[-3:] == ("notices", "public-draft", "index.html") for path in files)
+        assert any(path.name == "index.html" for path in files)
+        for path in files:
+            data = path.read_bytes()
+            assert data != IMAGE.read_bytes() and data != ATTACHMENT.read_bytes(), path
+            text = data.decode("utf-8", errors="replace")
+            for secret in (TITLE, "얼룩말", "zebra-draft", SLUG, *BODY_PHRASES, IMAGE.name, IMAGE_ALT, ATTACHMENT.name):
+                assert secret not in text, f"{path.relative_to(preview)} holds {secret!r}"
+    finally:
+        next(server, None)
