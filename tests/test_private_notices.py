@@ -558,3 +558,68 @@ def test_the_devserver_shows_nothing_of_a_private_notice_even_on_this_computer(t
                 assert secret not in text, f"{path.relative_to(preview)} holds {secret!r}"
     finally:
         next(server, None)
+
+
+def test_with_click_counting_a_private_notices_email_has_no_counting_link_to_it(tmp_path, monkeypatch):
+    """With CLICK_COUNTING a public notice's title in an email is a counting
+    link (``/c/KEY/CODE``, 303 to its page); a private notice has no page, so
+    its block has none: a member's email counts the other notices' clicks,
+    and no link of it leads, counted or not, to an address of the private one."""
+    from sotong.links import read_click_code
+
+    monkeypatch.setenv("SOTONG_SECRET", SECRET["SOTONG_SECRET"])  # to read the codes the bundles were signed with
+    project = copy_project(tmp_path, extra_settings='CLICK_COUNTING = True\nCOLLECTOR_URL = "https://sotong.sd.go.kr"\n'
+                                                    'SITEURL = "https://www.sd.go.kr/sotong"\n')
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / ISSUE
+    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
+    assert {entry["id"] for entry in holders} == committee_readers()
+    counted = set()
+    for entry in holders:
+        message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
+        html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+        links = set(re.findall(r'href="([^"]+)"', html)) | set(re.findall(r"https?://[^\s()]+", text))
+        for link in (link for link in links if "/c/" in link):
+            key, code = link.rsplit("/c/", 1)[1].split("/", 1)
+            channel, ref = read_click_code(key, code)
+            assert channel == "email" and ref != SLUG and ref in entry["notices"], link
+            counted.add(ref)
+        assert not [link for link in links if SLUG in link], entry["id"]
+    assert counted  # counting is on: the public notices beside it are counted
+
+
+def test_a_member_who_stopped_everything_or_left_the_committee_gets_none_of_its_papers(tmp_path):
+    """Membership is the consent to the group's notices (SPEC §16), but not
+    over "stop everything": a member who pressed 「모든 수신 그만두기」 on the
+    preferences page, or 수신거부 in an email (RFC 8058 one-click), gets no
+    private notice, nor one the office's next file imports without the
+    group; the other members still get it, over the collector's real HTTP."""
+    from project_support import serving
+    from sotong.project import Project
+    from sotong.tokens import make_token, unsubscribe_token
+    from sotong.web import make_app
+    from test_collector_routes import call
+
+    project = copy_project(tmp_path)
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    stopped, unsubscribed, left, *staying = sorted(committee_readers())
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        assert call(port, "POST", f"/p/{make_token('preferences', stopped)}", {"action": "stop"})[0] == 200
+        assert call(port, "POST", f"/u/{unsubscribe_token(unsubscribed)}", b"List-Unsubscribe=One-Click",
+                    {"Content-Type": "application/x-www-form-urlencoded"})[0] == 200
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        rows = [row for row in csv.DictReader(sample) if row["id"] == left]
+    rows[0]["groups"] = ""
+    people = project / "left.csv"
+    with open(people, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert run_sotong(project, "subscribers", "import", str(people), env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
+    assert result.code == 0, result.output
+    manifest = (project / "private" / "outbox" / SLUG / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {json.loads(line)["id"] for line in manifest} == set(staying) and len(staying) >= 2
