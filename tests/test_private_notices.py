@@ -591,12 +591,13 @@ def test_with_click_counting_a_private_notices_email_has_no_counting_link_to_it(
     assert counted  # counting is on: the public notices beside it are counted
 
 
-def test_a_member_who_stopped_everything_or_left_the_committee_gets_none_of_its_papers(tmp_path):
+def test_a_member_who_stopped_everything_left_the_committee_or_was_forgotten_gets_none_of_its_papers(tmp_path):
     """Membership is the consent to the group's notices (SPEC §16), but not
     over "stop everything": a member who pressed 「모든 수신 그만두기」 on the
     preferences page, or 수신거부 in an email (RFC 8058 one-click), gets no
     private notice, nor one the office's next file imports without the
-    group; the other members still get it, over the collector's real HTTP."""
+    group, nor one forgotten (``subscribers forget``); the other members still
+    get it. Over the collector's real HTTP."""
     from project_support import serving
     from sotong.project import Project
     from sotong.tokens import make_token, unsubscribe_token
@@ -605,7 +606,7 @@ def test_a_member_who_stopped_everything_or_left_the_committee_gets_none_of_its_
 
     project = copy_project(tmp_path)
     assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
-    stopped, unsubscribed, left, *staying = sorted(committee_readers())
+    stopped, unsubscribed, left, forgotten, *staying = sorted(committee_readers())
     with serving(make_app(Project(project / "pelicanconf.py"))) as port:
         assert call(port, "POST", f"/p/{make_token('preferences', stopped)}", {"action": "stop"})[0] == 200
         assert call(port, "POST", f"/u/{unsubscribe_token(unsubscribed)}", b"List-Unsubscribe=One-Click",
@@ -619,6 +620,7 @@ def test_a_member_who_stopped_everything_or_left_the_committee_gets_none_of_its_
         writer.writeheader()
         writer.writerows(rows)
     assert run_sotong(project, "subscribers", "import", str(people), env=SECRET).code == 0
+    assert run_sotong(project, "subscribers", "forget", forgotten, env=SECRET).code == 0
     result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
     assert result.code == 0, result.output
     manifest = (project / "private" / "outbox" / SLUG / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
