@@ -14,6 +14,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -528,8 +529,6 @@ def test_the_devserver_shows_nothing_of_a_private_notice_even_on_this_computer(t
     page to preview: its address, its picture and its attachment answer 404
     and no file of the preview (its site, its drafts folder) holds a word of
     it, while a public draft beside it is shown."""
-    from urllib.parse import quote
-
     from devserver_support import built_devserver, write_notice
 
     project = copy_project(tmp_path)
@@ -625,3 +624,30 @@ def test_a_member_who_stopped_everything_left_the_committee_or_was_forgotten_get
     assert result.code == 0, result.output
     manifest = (project / "private" / "outbox" / SLUG / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
     assert {json.loads(line)["id"] for line in manifest} == set(staying) and len(staying) >= 2
+
+
+def test_on_the_day_after_its_edition_the_site_still_holds_nothing_of_a_private_notice(tmp_path):
+    """The sample's day (2026-11-23) is before the private notice's
+    (2026-12-09): it was scheduled, so no list, feed or edition would have
+    shown it anyway, and the search of the built site proved only that it
+    had no page. Built on 2026-12-16, it is current and the edition of
+    2026-12-10 is out with the public notice of the same day: still no file
+    of the site (lists, feeds, the edition, SNS feeds, the sitemap, banners,
+    short links) holds its title, slug, words, picture or attachment."""
+    project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-16"\n')
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = (project / "output").resolve()
+    edition = (output / "newsletter" / "2026-12-10" / "index.html").read_text(encoding="utf-8")
+    assert "2026-12-09-senior-digital-education" in edition  # its neighbour of the same day is in it
+    assert "2026-12-09-senior-digital-education" in (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    secrets = (TITLE, "후보사업 심사 자료", SLUG, *BODY_PHRASES, IMAGE.name, IMAGE_ALT, ATTACHMENT.name, "검토의견")
+    kept = (IMAGE.read_bytes(), ATTACHMENT.read_bytes())
+    for folder, _dirs, names in os.walk(output, followlinks=True):
+        for name in names:
+            path = Path(folder, name)
+            data = path.read_bytes()
+            assert data not in kept and name not in (IMAGE.name, ATTACHMENT.name), path
+            text = data.decode("utf-8", errors="replace")
+            for secret in secrets:
+                assert secret not in text and quote(secret) not in text, f"{path.relative_to(output)} holds {secret!r}"
