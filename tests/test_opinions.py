@@ -538,16 +538,14 @@ PEOPLE = [Subscriber(id=f"P{i}", birth_year=1950 + 15 * (i % 3), gender="FM"[i %
           for i in range(4)]
 
 
-@settings(max_examples=40, deadline=None)
-@given(answers=st.lists(st.tuples(st.sampled_from(POLICIES[:2]), st.integers(0, 3), st.integers(0, 3),
-                                  st.integers(-400, 400)), min_size=1, max_size=12),
-       later=st.integers(0, 800))
-def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, answers, later):
-    """Against the counts before any purge: each participant once per
-    policy, dong and age band, whether their opinions were purged, kept, or
-    both (a person who moved: another dong for a later answer); and nothing
-    before the retention start names anyone any more."""
-    store = blank_store()
+ANSWERS = st.lists(st.tuples(st.sampled_from(POLICIES[:2]), st.integers(0, 3), st.integers(0, 3),
+                            st.integers(-400, 400)), min_size=1, max_size=12)
+
+
+def record_answers(store, answers) -> dict:
+    """Each (policy, person, moved, offset) of ``answers`` recorded (a person
+    who moved: another dong for that answer), around the retention start of
+    TODAY; the participants by dong and age band of each policy then."""
     start = dt.date(2021, 12, 15)
     with store.transaction():
         for policy, person, moved, offset in answers:
@@ -556,7 +554,18 @@ def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, a
                 someone = Subscriber(id=someone.id, birth_year=someone.birth_year, gender=someone.gender, dong="yongdap")
             opinions.record(store, survey_of(*policy), someone, {"opinion": (f"의견 {offset}",)},
                             start + dt.timedelta(days=offset))
-    before = {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
+    return {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=ANSWERS, later=st.integers(0, 800))
+def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, answers, later):
+    """Against the counts before any purge: each participant once per
+    policy, dong and age band, whether their opinions were purged, kept, or
+    both (a person who moved: another dong for a later answer); and nothing
+    before the retention start names anyone any more."""
+    store = blank_store()
+    before = record_answers(store, answers)
     texts = sorted(row[0] for row in store.db.execute("SELECT opinion FROM survey_opinions"))
     for today in (TODAY, TODAY + dt.timedelta(days=later)):
         opinions.purge(store, today)
@@ -565,4 +574,27 @@ def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, a
         assert store.db.execute(f"SELECT count(*) FROM survey_opinions WHERE day < ? AND ({opinions.PERSONAL})",
                                 (first_kept,)).fetchone()[0] == 0
     assert sorted(row[0] for row in store.db.execute("SELECT opinion FROM survey_opinions")) == texts
+    store.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=ANSWERS, forgotten=st.lists(st.integers(0, 3), max_size=3, unique=True), purge_first=st.booleans())
+def test_forgetting_and_purging_in_either_order_keep_every_count_by_dong_and_age(blank_store, answers, forgotten,
+                                                                                 purge_first):
+    """SPEC §13 (forget keeps only counts) with the privacy page's five
+    years: whoever is forgotten, before or after a purge, each participant
+    stays counted once per policy, dong and age band, and no opinion of a
+    forgotten person is left."""
+    store = blank_store()
+    before = record_answers(store, answers)
+    def forget(person: int) -> None:
+        with store.transaction():  # forget's
+            opinions.erase_person(store, f"P{person}")
+
+    steps = [lambda: opinions.purge(store, TODAY)] + [lambda person=person: forget(person) for person in forgotten]
+    for step in steps if purge_first else steps[1:] + steps[:1]:
+        step()
+        assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == before
+    named = {row[0] for row in store.db.execute("SELECT subscriber_id FROM survey_opinions")}
+    assert not named & {f"P{person}" for person in forgotten}
     store.close()
