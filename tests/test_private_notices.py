@@ -651,3 +651,36 @@ def test_on_the_day_after_its_edition_the_site_still_holds_nothing_of_a_private_
             text = data.decode("utf-8", errors="replace")
             for secret in secrets:
                 assert secret not in text and quote(secret) not in text, f"{path.relative_to(output)} holds {secret!r}"
+
+
+def test_sent_over_smtp_each_member_gets_the_whole_text_and_its_files_and_no_one_else_anything(tmp_path):
+    """From the outbox to a real mail server (aiosmtpd): the private
+    notice's emails go to exactly the committee's addresses, each with the
+    whole text, the picture inside and the PDF byte for byte, and no link
+    to an address of the notice; a second run sends nothing again."""
+    from delivery_support import SMTPServer
+    from test_subscriptions import Inbox
+
+    project = copy_project(tmp_path)
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    assert run_sotong(project, "bundles", "--notice", SLUG, env=SECRET).code == 0
+    inbox = Inbox()
+    with SMTPServer(inbox) as server:
+        sent = run_sotong(project, "send", "--notice", SLUG, "--host", "127.0.0.1", "--port", str(server.port),
+                          env=SECRET)
+        assert sent.code == 0, sent.output
+        again = run_sotong(project, "send", "--notice", SLUG, "--host", "127.0.0.1", "--port", str(server.port),
+                           env=SECRET)
+        assert again.code == 0, again.output
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        addresses = {row["id"]: row["email"] for row in csv.DictReader(sample)}
+    assert sorted(recipient for recipient, _message in inbox.messages) == sorted(
+        addresses[member] for member in committee_readers())
+    for _recipient, message in inbox.messages:
+        text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+        assert TITLE in text and all(phrase in text and phrase in html for phrase in BODY_PHRASES)
+        assert SLUG not in text and SLUG not in html
+        files = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+        assert files[ATTACHMENT.name] == ATTACHMENT.read_bytes()
+        assert [part.get_content() for part in message.walk() if part.get_content_type() == "image/png"] == [
+            IMAGE.read_bytes()]
