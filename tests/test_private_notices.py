@@ -684,3 +684,44 @@ def test_sent_over_smtp_each_member_gets_the_whole_text_and_its_files_and_no_one
         assert files[ATTACHMENT.name] == ATTACHMENT.read_bytes()
         assert [part.get_content() for part in message.walk() if part.get_content_type() == "image/png"] == [
             IMAGE.read_bytes()]
+
+
+def test_a_private_notice_longer_than_gmails_clip_is_whole_in_the_html_and_its_size_is_foreseen(tmp_path):
+    """An email longer than Gmail clips (HTML_LIMIT) lists its last notices
+    as links to their pages. A committee's long review, which has no page,
+    was listed by its title only, its text "in the text part": which a
+    member's phone does not show. It is now whole in the HTML too (Gmail's
+    "전체 메시지 보기" shows what is past the clip), the public notices after
+    it made links; and check's estimate of its email, against the mail
+    server's limit, is still never below the email bundled."""
+    from bundles.attachments import carried_files, email_size
+    from sotong.project import Project
+
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    review = "\n\n".join(f"{n}. 후보사업 {n}번은 사업비 조정이 필요하며, 분과 심사에서 우선순위를 다시 정합니다. "
+                         "[지난 공지](../2026-11-16-winter-festival/)" for n in range(1, 800))
+    path.write_text(NOTICE.read_text(encoding="utf-8") + f"\n## 상세 검토\n\n{review}\n\n마지막 문장입니다.\n",
+                    encoding="utf-8")
+    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    assert run_sotong(project, "check", env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    notice = next(n for n in Project(project / "pelicanconf.py").read_notices()[0] if n.slug == SLUG)
+    estimate = email_size(notice, carried_files(notice, project / "content"))
+    outbox = project / "private" / "outbox" / ISSUE
+    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
+    assert {entry["id"] for entry in holders} == committee_readers()
+    linked = 0
+    for entry in holders:
+        data = (outbox / entry["file"]).read_bytes()
+        assert len(data) <= estimate, (len(data), estimate)
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        html = message.get_body(("html",)).get_content()
+        assert len(html.encode()) > 102_000 and "후보사업 799번은" in html and "마지막 문장입니다." in html
+        assert "공개하지 않는 자료: 전문은" not in html
+        others = [slug for slug in entry["notices"] if slug != SLUG]
+        assert all(f"/notices/{slug}/" in html for slug in others)  # each still reachable, a link at least
+        linked += bool(others)
+    assert linked >= 3
