@@ -34,8 +34,7 @@ ATTACHMENT = REPO / "content" / "files" / "2027-후보사업-검토의견.pdf"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("private"))
-    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET)
-    assert imported.code == 0, imported.output
+    import_sample(project)
     return project
 
 
@@ -109,6 +108,17 @@ def test_a_drafts_files_are_not_on_the_site_and_a_banner_keeps_a_private_notices
     assert (output / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
 
 
+def manifest_of(outbox) -> list[dict]:
+    """The lines of an outbox's manifest.jsonl."""
+    return [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def import_sample(project) -> None:
+    """The sample's subscribers imported into ``project``'s store."""
+    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET)
+    assert imported.code == 0, imported.output
+
+
 def committee_readers() -> set[str]:
     """SPEC §16 and §6 by hand over the sample file: subscribed, email chosen
     with an address, a member of committee-budget (key or label)."""
@@ -127,7 +137,7 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
     result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
     assert result.code == 0, result.output
     outbox = project / "private" / "outbox" / ISSUE
-    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    manifest = manifest_of(outbox)
     holding = set()
     for entry in manifest:
         if entry["channel"] == "sms":
@@ -334,7 +344,7 @@ def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tm
              "[구청](https://www.sd.go.kr/) [처음](#top)")
     path = project / "content" / "notices" / NOTICE.name
     path.write_text(NOTICE.read_text(encoding="utf-8") + "\n" + links + "\n", encoding="utf-8")
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     result = run_sotong(project, "bundles", "-s", "publishconf.py", "--notice", SLUG, env=SECRET)
     assert result.code == 0, result.output
     eml = next((project / "private" / "outbox" / SLUG / "email").glob("*.eml"))
@@ -410,7 +420,7 @@ def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_p
     Its calendar file (a public notice's page offers one) travels attached."""
     project = copy_project(tmp_path)
     (project / "content" / "notices" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     result = run_sotong(project, "bundles", "--notice", "zebra-committee-papers", env=SECRET)
     assert result.code == 0, result.output
     emails = sorted((project / "private" / "outbox" / "zebra-committee-papers" / "email").glob("*.eml"))
@@ -569,11 +579,11 @@ def test_with_click_counting_a_private_notices_email_has_no_counting_link_to_it(
     monkeypatch.setenv("SOTONG_SECRET", SECRET["SOTONG_SECRET"])  # to read the codes the bundles were signed with
     project = copy_project(tmp_path, extra_settings='CLICK_COUNTING = True\nCOLLECTOR_URL = "https://sotong.sd.go.kr"\n'
                                                     'SITEURL = "https://www.sd.go.kr/sotong"\n')
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
     assert result.code == 0, result.output
     outbox = project / "private" / "outbox" / ISSUE
-    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    manifest = manifest_of(outbox)
     holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
     assert {entry["id"] for entry in holders} == committee_readers()
     counted = set()
@@ -604,7 +614,7 @@ def test_a_member_who_stopped_everything_left_the_committee_or_was_forgotten_get
     from test_collector_routes import call
 
     project = copy_project(tmp_path)
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     stopped, unsubscribed, left, forgotten, *staying = sorted(committee_readers())
     with serving(make_app(Project(project / "pelicanconf.py"))) as port:
         assert call(port, "POST", f"/p/{make_token('preferences', stopped)}", {"action": "stop"})[0] == 200
@@ -622,8 +632,8 @@ def test_a_member_who_stopped_everything_left_the_committee_or_was_forgotten_get
     assert run_sotong(project, "subscribers", "forget", forgotten, env=SECRET).code == 0
     result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
     assert result.code == 0, result.output
-    manifest = (project / "private" / "outbox" / SLUG / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
-    assert {json.loads(line)["id"] for line in manifest} == set(staying) and len(staying) >= 2
+    assert {entry["id"] for entry in manifest_of(project / "private" / "outbox" / SLUG)} == set(staying)
+    assert len(staying) >= 2
 
 
 def test_on_the_day_after_its_edition_the_site_still_holds_nothing_of_a_private_notice(tmp_path):
@@ -662,7 +672,7 @@ def test_sent_over_smtp_each_member_gets_the_whole_text_and_its_files_and_no_one
     from test_subscriptions import Inbox
 
     project = copy_project(tmp_path)
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     assert run_sotong(project, "bundles", "--notice", SLUG, env=SECRET).code == 0
     inbox = Inbox()
     with SMTPServer(inbox) as server:
@@ -703,14 +713,14 @@ def test_a_private_notice_longer_than_gmails_clip_is_whole_in_the_html_and_its_s
                          "[지난 공지](../2026-11-16-winter-festival/)" for n in range(1, 800))
     path.write_text(NOTICE.read_text(encoding="utf-8") + f"\n## 상세 검토\n\n{review}\n\n마지막 문장입니다.\n",
                     encoding="utf-8")
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     assert run_sotong(project, "check", env=SECRET).code == 0
     result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
     assert result.code == 0, result.output
     notice = next(n for n in Project(project / "pelicanconf.py").read_notices()[0] if n.slug == SLUG)
     estimate = email_size(notice, carried_files(notice, project / "content"))
     outbox = project / "private" / "outbox" / ISSUE
-    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    manifest = manifest_of(outbox)
     holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
     assert {entry["id"] for entry in holders} == committee_readers()
     linked = 0
