@@ -735,3 +735,26 @@ def test_a_private_notice_longer_than_gmails_clip_is_whole_in_the_html_and_its_s
         assert all(f"/notices/{slug}/" in html for slug in others)  # each still reachable, a link at least
         linked += bool(others)
     assert linked >= 3
+
+
+def test_the_site_is_the_same_byte_for_byte_with_or_without_the_private_notice(tmp_path):
+    """No count, number, neighbour, date or order on any page of the site
+    tells that a private notice exists (a category's count, an edition's
+    number, a feed's time, the notice before or after a public one's): the
+    site built on 2026-12-16, the private notice current and in the window
+    of the edition out on 2026-12-10, is the site built without it (nor
+    its picture and attachment)."""
+    from project_support import differing_files
+
+    sites = []
+    for name in ("with", "without"):
+        (tmp_path / name).mkdir()
+        project = copy_project(tmp_path / name, extra_settings='SOTONG_TODAY = "2026-12-16"\n')
+        if name == "without":  # no notice, and no picture of it left for Pelican to copy as any other
+            for path in (NOTICE, IMAGE, ATTACHMENT):
+                (project / path.relative_to(REPO)).unlink()
+        built = run_sotong(project, "build", env=SECRET)
+        assert built.code == 0, built.output
+        sites.append(project / "output")
+    assert (sites[0] / "newsletter" / "2026-12-10" / "index.html").is_file()
+    assert differing_files(*sites) == []
