@@ -758,3 +758,23 @@ def test_the_site_is_the_same_byte_for_byte_with_or_without_the_private_notice(t
         sites.append(project / "output")
     assert (sites[0] / "newsletter" / "2026-12-10" / "index.html").is_file()
     assert differing_files(*sites) == []
+
+
+def test_check_warns_that_a_private_notices_sms_line_is_never_sent(tmp_path):
+    """Staff who wrote the committee's SMS text on a private notice (its
+    ``sms:`` line) were told nothing, and took it that the members would get
+    a text too: check now says, at that line, that none is sent."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8").replace(
+        "visibility: private\n", "visibility: private\nsms: 위원회 심사 자료를 메일로 보냈습니다\n"), encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
+    assert (f"content/notices/{NOTICE.name}:7: warning: a private notice goes by email only, so no text message "
+            "carries it and this sms: line is never sent; remove it, and write what the members need in the text"
+            ) in result.output.splitlines()
+    korean = run_sotong(project, "check", env={**SECRET, "SOTONG_LANG": "ko"})
+    assert (f"content/notices/{NOTICE.name}:7: 주의: 비공개 공지는 이메일로만 보내므로 문자로는 가지 않고, 이 sms: 줄은 "
+            "보내지지 않습니다. 이 줄을 지우고, 받는 분께 알릴 내용은 본문에 쓰세요") in korean.output.splitlines()
+    path.write_text(NOTICE.read_text(encoding="utf-8"), encoding="utf-8")  # the sample's, with no sms: line
+    assert "sms: 줄은" not in run_sotong(project, "check", env={**SECRET, "SOTONG_LANG": "ko"}).output
