@@ -598,3 +598,24 @@ def test_forgetting_and_purging_in_either_order_keep_every_count_by_dong_and_age
     named = {row[0] for row in store.db.execute("SELECT subscriber_id FROM survey_opinions")}
     assert not named & {f"P{person}" for person in forgotten}
     store.close()
+
+
+def test_an_empty_dong_and_none_are_one_and_purge_takes_both(blank_store):
+    """A participant with an empty dong ('' from an older store, where
+    record kept it as the subscriber had it) and one with none were counted
+    apart, and on PostgreSQL purging both in one run stopped with a database
+    error (two rows of the tallies' one key in one statement). They are one
+    (none, shown "-"), now, before and after a purge."""
+    store = blank_store()
+    with store.transaction():
+        for person, dong in (("P1", None), ("P2", "")):
+            opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=person, birth_year=1960, dong=dong),
+                            {"opinion": ("의견",)}, dt.date(2020, 1, 1))
+        store.db.execute("INSERT INTO survey_opinions (slug, policy, department, subscriber_id, gender, dong, age_band, "
+                         "day, question, opinion) SELECT slug, policy, department, 'P3', '', '', age_band, day, question, "
+                         "opinion FROM survey_opinions WHERE subscriber_id = 'P1'")  # as an older store holds it
+    assert store.db.execute("SELECT count(*) FROM survey_opinions WHERE dong IS NULL").fetchone()[0] == 2
+    assert opinions.by_dong_and_age(store, "bus") == {(None, "60대"): 3}
+    assert opinions.purge(store, TODAY) == 3
+    assert opinions.by_dong_and_age(store, "bus") == {(None, "60대"): 3}
+    store.close()

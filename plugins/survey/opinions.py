@@ -200,7 +200,7 @@ def record(store: Store, survey, subscriber, answers: dict, day: dt.date) -> int
     texts = {q.id for q in survey.questions if q.type == "text"}
     band = age_band(subscriber.birth_year if subscriber else None, day.year)
     rows = [(survey.slug, survey.policy.title, survey.policy.department, subscriber.id if subscriber else "",
-             subscriber.gender if subscriber else None, subscriber.dong if subscriber else None, band,
+             (subscriber.gender or None) if subscriber else None, (subscriber.dong or None) if subscriber else None, band,
              day.isoformat(), question, value)
             for question, values in answers.items() if question in texts for value in values if value.strip()]
     for row in rows:
@@ -301,8 +301,9 @@ def by_dong_and_age(store: Store, slug: str) -> dict[tuple, int]:
     those still on record, and those counted when their opinions were purged."""
     rows = store.db.execute(
         "SELECT dong, age_band, CAST(sum(participants) AS INTEGER) FROM ("
-        "SELECT dong, age_band, count(DISTINCT subscriber_id) AS participants FROM survey_opinions "
-        "WHERE slug = ? AND subscriber_id != '' GROUP BY dong, age_band UNION ALL "
+        "SELECT nullif(dong, '') AS dong, nullif(age_band, '') AS age_band, count(DISTINCT subscriber_id) AS participants "
+        "FROM survey_opinions WHERE slug = ? AND subscriber_id != '' GROUP BY nullif(dong, ''), nullif(age_band, '') "
+        "UNION ALL "
         "SELECT nullif(dong, ''), nullif(age_band, ''), participants FROM survey_opinion_tallies WHERE slug = ?) AS counted "
         "GROUP BY dong, age_band ORDER BY dong, age_band", (slug, slug))
     return {(dong, band): count for dong, band, count in rows}
@@ -362,8 +363,8 @@ def purge(store: Store, today: dt.date) -> int:
             "SELECT slug, coalesce(dong, ''), coalesce(age_band, ''), count(DISTINCT subscriber_id) FROM survey_opinions o "
             "WHERE day < ? AND subscriber_id != '' AND NOT EXISTS (SELECT 1 FROM survey_opinions kept "
             "WHERE kept.day >= ? AND kept.slug = o.slug AND kept.subscriber_id = o.subscriber_id "
-            "AND kept.dong IS NOT DISTINCT FROM o.dong AND kept.age_band IS NOT DISTINCT FROM o.age_band) "
-            f"GROUP BY slug, dong, age_band {ADD_TO_TALLY}",
+            "AND coalesce(kept.dong, '') = coalesce(o.dong, '') AND coalesce(kept.age_band, '') = coalesce(o.age_band, '')) "
+            f"GROUP BY slug, coalesce(dong, ''), coalesce(age_band, '') {ADD_TO_TALLY}",
             (start, start))
         return db.execute(f"UPDATE survey_opinions SET subscriber_id = '', gender = NULL, dong = NULL, age_band = NULL "
                           f"WHERE day < ? AND ({PERSONAL})", (start,)).rowcount
