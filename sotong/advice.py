@@ -45,6 +45,10 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
             "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
             "carry it; send it on its own: sotong bundles --notice {slug}{settings} && sotong send --notice {slug}{settings}").format(
             expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug, settings=settings))
+    if notice.private and "sms" in notice.lines:
+        found.append(f"{shown}:{line('sms')}: " + _(
+            "warning: a private notice goes by email only, so no text message carries it and this sms: line "
+            "is never sent; remove it, and write what the members need in the text"))
     for number, text in enumerate(notice.body.split("\n"), start=notice.body_line):
         if EXAMPLE_LEAD in text or EXAMPLE_PHONE in text:
             found.append(f"{shown}:{number}: " + _(

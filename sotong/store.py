@@ -122,10 +122,11 @@ ADDED_COLUMNS = (("groups", "TEXT NOT NULL DEFAULT ''"),)
 STORED_COLUMNS = SUBSCRIBER_COLUMNS + ("sms_unsubscribed_at",)
 
 # Columns whose changes the consent log keeps (what the reader consented to,
-# and the data kept about them).
+# and the data kept about them): groups too, as membership is the consent
+# to the group's notices (SPEC §16).
 LOGGED_COLUMNS = (
     "name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels", "kind", "business_type",
-    "subscribed_at", "unsubscribed_at", "sms_unsubscribed_at")
+    "subscribed_at", "unsubscribed_at", "groups", "sms_unsubscribed_at")
 DEFAULT_SOURCE = "store"
 STAGED_SUBSCRIBERS = "staged_subscribers"  # the TEMP table of Store.stage_subscriber_rows
 _STAGED_AT_ONCE = 5000  # PostgreSQL: rows staged by one executemany
@@ -278,7 +279,7 @@ register_schema("core", CORE_SCHEMA, _consent_log_per_change, CONSENT_LOG_UNINDE
 _WRITER_LOGS = "sotong.consent_written"  # PostgreSQL: 'on' while put_staged_subscribers writes the log itself
 
 
-_TRIGGER_LAYOUT = "one row per change"  # in the trigger function's text: a store's older function is replaced
+_TRIGGER_LAYOUT = "one row per change, groups included"  # in the trigger function's text: an older one is replaced
 
 
 def _postgresql_consent_trigger() -> str:

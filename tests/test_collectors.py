@@ -1,7 +1,8 @@
 """Several collectors on one store (SPEC §15): three ``sotong serve``
 processes on PostgreSQL, answers with one survey token racing over real
 HTTP from many clients at once; exactly one is taken (303), every other gets
-409, and the store holds one response. A double tap on 신청하기 or 링크
+409, and the store holds one response; a consultation's answer sent to two
+collectors keeps its opinion once. A double tap on 신청하기 or 링크
 보내기 whose two requests a load balancer sends to two collectors mails
 once, a burst of sign-ups at two collectors mails each confirmation once,
 and a client's (or a reader's) requests racing at two collectors are taken
@@ -24,9 +25,11 @@ from survey.rules import survey_token
 from test_hostile_collector import SAVE
 from test_subscriptions import SIGNUP, Inbox
 
+from sotong.store import Store, Subscriber
 from sotong.tokens import make_token
 
 BUDGET = "budget-vote-2027"
+CONSULTATION = "village-bus-2027"
 ANSWER = {"dong": "성수동", "projects": ["반려견 놀이터 조성"], "satisfaction": "4", "proposal": "벤치"}
 RACERS = 12
 RATE = 5  # SUBSCRIBE_RATE's count an hour in the races below
@@ -76,6 +79,26 @@ def test_racing_answers_with_one_token_across_three_collectors_are_taken_once(tm
     assert sorted(statuses) == [303] + [409] * (RACERS - 1)
     assert store_query(project, "SELECT count(*) FROM survey_responses") == [(1,)]
     assert store_query(project, "SELECT count(*) FROM survey_tokens_used") == [(1,)]
+
+
+def test_racing_opinions_with_one_token_at_two_collectors_are_kept_once(tmp_path, store_location):
+    """A consultation (SPEC §16) keeps each answer's opinions with the
+    participant's profile, in the response's transaction: a tap sent twice,
+    each taken by another collector, is one answer (303, then 409) and one
+    opinion, not the same opinion twice in the office's record."""
+    project = project_on(store_location, tmp_path, 'SOTONG_TODAY = "2026-12-15"\n')
+    store = Store.open(store_of(project))
+    store.put_subscriber(Subscriber(id="S00001", email="tong@example.org", birth_year=1958, gender="F", dong="majang",
+                                    channels=frozenset({"email"}), groups=frozenset({"org-tongjang"})))
+    store.close()
+    form = {"t": survey_token(CONSULTATION, "S00001"), "support": "2", "opinion": "정류장을 시장 앞으로 옮겨 주세요"}
+    with ExitStack() as stack:
+        ports = [stack.enter_context(collector(project / "pelicanconf.py")) for _ in range(2)]
+        statuses = [status for _path, status in race(ports, [(f"/surveys/{CONSULTATION}", form)] * RACERS)]
+    assert sorted(statuses) == [303] + [409] * (RACERS - 1)
+    assert store_query(project, "SELECT subscriber_id, gender, dong, age_band, opinion FROM survey_opinions") == [
+        ("S00001", "F", "majang", "60대", form["opinion"])]
+    assert store_query(project, "SELECT count(*) FROM survey_responses") == [(1,)]
 
 
 def test_a_double_tap_sent_to_two_collectors_mails_once(tmp_path, store_location):

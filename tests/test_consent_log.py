@@ -62,6 +62,45 @@ def test_csv_import_logs_each_new_value_and_then_only_what_changed(project):
         ("csv-import", "dong", "yongdap", "majang"), ("csv-import", "fields", "culture;health", "health")]
 
 
+def test_joining_or_leaving_a_group_by_import_is_logged(project):
+    """Membership is the consent to a group's notices (SPEC §16), and SPEC
+    §13 logs every change of consent: an import that made a reader a
+    committee member, or took them out, changed what they get and was not
+    logged. A file without the groups column keeps them, and logs nothing."""
+    with_groups = HEADER.replace("unsubscribed_at\n", "unsubscribed_at,groups\n")
+    path = project / "private" / "in.csv"
+    path.parent.mkdir(exist_ok=True)
+    for groups in ("", "주민참여예산위원회;org-tongjang", "org-tongjang"):
+        path.write_text(with_groups + KIM.replace("\n", f",{groups}\n"), encoding="utf-8")
+        assert run_cli(project / "pelicanconf.py", "subscribers", "import", str(path)).code == 0
+    assert import_csv(project, KIM).code == 0
+    assert [row[:4] for row in log_rows(project) if row[1] == "groups"] == [
+        ("csv-import", "groups", "", "committee-budget;org-tongjang"),
+        ("csv-import", "groups", "committee-budget;org-tongjang", "org-tongjang")]
+
+
+def test_a_postgresql_store_whose_log_function_knew_no_groups_logs_them_once_opened(store_location, monkeypatch):
+    """The trigger function of a PostgreSQL store is kept in the store: one
+    written before groups were logged is replaced when the store is opened."""
+    import sotong.store as core
+
+    store = Store.open(store_location)
+    if store.backend == "postgresql":
+        with monkeypatch.context() as older:
+            older.setattr(core, "LOGGED_COLUMNS", tuple(c for c in LOGGED_COLUMNS if c != "groups"))
+            older.setattr(core, "_TRIGGER_LAYOUT", "one row per change")
+            store.db.executescript(core._postgresql_consent_trigger())
+    store.close()
+    store = Store.open(store_location)
+    try:
+        store.put_subscriber(Subscriber(id="S1", email="kim@example.com"))
+        store.put_subscriber(Subscriber(id="S1", email="kim@example.com", groups=frozenset({"org-tongjang"})))
+        (changes,), = store.db.execute("SELECT changes FROM consent_log ORDER BY id DESC LIMIT 1").fetchall()
+        assert json.loads(changes) == {"groups": ["", "org-tongjang"]}
+    finally:
+        store.close()
+
+
 def test_one_click_unsubscribe_over_http_is_logged_as_its_source(project):
     import_csv(project, KIM)
     app = make_app(Project(project / "pelicanconf.py"))
@@ -391,7 +430,7 @@ subscriber_values = st.builds(
     Subscriber, id=st.sampled_from(["1", "2", "3"]), name=st.sampled_from([None, "", "김민서", '=1+"x"']),
     email=st.sampled_from([None, "a@example.com"]), birth_year=st.sampled_from([None, 1950, 1985]),
     fields=st.sampled_from([frozenset(), frozenset({"health", "culture"})]),
-    kind=st.sampled_from(["person", "business"]),
+    kind=st.sampled_from(["person", "business"]), groups=st.sampled_from([frozenset(), frozenset({"committee-budget"})]),
     unsubscribed_at=st.sampled_from([None, "2026-02-01", "2026-02-01T09:00:00+09:00"]))
 
 
@@ -468,7 +507,7 @@ STAGED_FIRST = [  # (line, cells): the store before the import that is checked
 STAGED_SECOND = [
     ("S1", 'Kim "민서" \\ 2층\n성수', "kim@example.com", "email", ""),  # changed: text JSON must escape
     ("S2", "이순신", "lee@example.com", "email", "committee-budget"),  # unchanged: nothing logged, nothing written
-    ("S3", "박서준", "park@example.com", "email", "committee-budget"),  # groups only: written, not logged
+    ("S3", "박서준", "park@example.com", "email", "committee-budget"),  # groups only: membership is consent (§16)
     ("S4", "최지우", "choi@example.com", "email;sms", ""),  # changed, but its phone is wrong: refused
     ("S5", "", "new@example.com", "email", ""),  # new: only its values that are not empty
 ]
@@ -481,8 +520,9 @@ def staged_records(rows) -> list[tuple[int, dict]]:
 
 
 def test_the_bulk_import_logs_each_changed_subscriber_once_and_no_unchanged_one(store_location):
-    """Rows unchanged, changed in a logged column, changed in groups only (not
-    logged), refused, and new, imported over a store the collector wrote to
+    """Rows unchanged, changed in a logged column, changed in groups only
+    (logged: joining a committee is the consent to its papers, SPEC §16;
+    it was written and not logged), refused, and new, imported over a store the collector wrote to
     meanwhile: one log row per subscriber whose logged columns changed, in
     the file's order, the same as the row triggers write for the same change;
     an unsubscribe the import keeps is no change."""
@@ -498,6 +538,7 @@ def test_the_bulk_import_logs_each_changed_subscriber_once_and_no_unchanged_one(
                                 (logged,)).fetchall()
         assert [(row[0], row[1], json.loads(row[2])) for row in rows] == [
             ("S1", "csv-import", {"name": ["김민서", 'Kim "민서" \\ 2층\n성수']}),
+            ("S3", "csv-import", {"groups": ["", "committee-budget"]}),
             ("S5", "csv-import", {"email": [None, "new@example.com"], "channels": [None, "email"],
                                   "kind": [None, "person"], "subscribed_at": [None, "2026-01-05"]})]
         assert store.subscriber("S3").groups == {"committee-budget"}

@@ -198,6 +198,10 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("status: 공개", 'status은(는) published, draft 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("visibility: 비공개", 'visibility은(는) public, private 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "private"인가요?)'),
     ("visibility: 공개", 'visibility은(는) public, private 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "public"인가요?)'),
+    # SPEC §16: what staff wrote on a committee's papers, and what to write instead
+    ("channels: [email, sms, homepage]\nvisibility: private\naudiences: [budget-committee]",
+     "비공개 공지는 이메일로만 보내고 sms, homepage(으)로는 보내지 않습니다. channels: [email]로 쓰세요"),
+    ("visibility: private", "비공개 공지는 받을 대상(모임이나 대상 구분)을 써야 합니다. 예: audiences: [budget-committee]"),
     ("channels: [홈페이지]", '알 수 없는 channel "홈페이지"입니다 (혹시 "homepage"인가요?). 쓸 수 있는 것: homepage, '),
     ("audiences: [어르신]", '알 수 없는 대상 "어르신"입니다 (혹시 "seniors"인가요?). '),
     ("audiences: [학부모]", '알 수 없는 대상 "학부모"입니다 (혹시 "parents"인가요?). '),

@@ -16,7 +16,7 @@ import unicodedata
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_query
+from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_of, store_query
 from test_survey import GOOD, answered_then_forgotten, call
 from store_pages import dead_row_versions
 
@@ -122,6 +122,30 @@ def test_forget_leaves_no_word_of_the_persons_opinions_among_the_answers_or_on_t
             ("S000031", {"support": "4", "opinion": others})])
     assert sorted(store_query(project, "SELECT question, value FROM survey_answers")) == [
         ("opinion", opinions.ERASED), ("opinion", others), ("support", "4"), ("support", "4")]
+
+
+def test_forget_keeps_the_participants_by_dong_and_age(project):
+    """SPEC §13: forget erases a person's data and keeps only counts. Their
+    opinions went, and with them their place among the consultation's
+    participants by dong and age band: ``survey results`` still said two
+    answers (the answers stay under the stand-in) but counted one
+    participant. Now they are counted first, as purge counts them
+    (``survey_opinion_tallies``), and nothing left names them."""
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for reader in ("S000030", "S000031"):
+            answer = {"t": survey_token(SLUG, reader), "support": "4", "opinion": f"정류장을 옮겨 주세요 {reader}"}
+            assert call(port, "POST", f"/surveys/{SLUG}", answer)[0] == 303
+    table = project / "private" / "surveys" / SLUG / "by_dong_and_age.csv"
+    before = invoke_sotong(project, "survey", "results", SLUG)
+    assert before.code == 0 and "왕십리2동  40대  1" in before.stdout and "성수2가3동  30대  1" in before.stdout
+    counted = table.read_text(encoding="utf-8-sig")
+    assert invoke_sotong(project, "subscribers", "forget", "S000030").code == 0
+    assert store_query(project, "SELECT count(*) FROM survey_opinions WHERE subscriber_id = 'S000030'") == [(0,)]
+    after = invoke_sotong(project, "survey", "results", SLUG)
+    assert after.code == 0 and after.stdout == before.stdout and table.read_text(encoding="utf-8-sig") == counted
+    assert "S000030" not in str(store_query(project, "SELECT * FROM survey_opinion_tallies"))
+    assert [o.opinion for o in opinions.search(opinions.ensure(Store.open(store_of(project))), "정류장")] == [
+        "정류장을 옮겨 주세요 S000031"]
 
 
 def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):
@@ -531,16 +555,14 @@ PEOPLE = [Subscriber(id=f"P{i}", birth_year=1950 + 15 * (i % 3), gender="FM"[i %
           for i in range(4)]
 
 
-@settings(max_examples=40, deadline=None)
-@given(answers=st.lists(st.tuples(st.sampled_from(POLICIES[:2]), st.integers(0, 3), st.integers(0, 3),
-                                  st.integers(-400, 400)), min_size=1, max_size=12),
-       later=st.integers(0, 800))
-def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, answers, later):
-    """Against the counts before any purge: each participant once per
-    policy, dong and age band, whether their opinions were purged, kept, or
-    both (a person who moved: another dong for a later answer); and nothing
-    before the retention start names anyone any more."""
-    store = blank_store()
+ANSWERS = st.lists(st.tuples(st.sampled_from(POLICIES[:2]), st.integers(0, 3), st.integers(0, 3),
+                            st.integers(-400, 400)), min_size=1, max_size=12)
+
+
+def record_answers(store, answers) -> dict:
+    """Each (policy, person, moved, offset) of ``answers`` recorded (a person
+    who moved: another dong for that answer), around the retention start of
+    TODAY; the participants by dong and age band of each policy then."""
     start = dt.date(2021, 12, 15)
     with store.transaction():
         for policy, person, moved, offset in answers:
@@ -549,7 +571,18 @@ def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, a
                 someone = Subscriber(id=someone.id, birth_year=someone.birth_year, gender=someone.gender, dong="yongdap")
             opinions.record(store, survey_of(*policy), someone, {"opinion": (f"의견 {offset}",)},
                             start + dt.timedelta(days=offset))
-    before = {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
+    return {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=ANSWERS, later=st.integers(0, 800))
+def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, answers, later):
+    """Against the counts before any purge: each participant once per
+    policy, dong and age band, whether their opinions were purged, kept, or
+    both (a person who moved: another dong for a later answer); and nothing
+    before the retention start names anyone any more."""
+    store = blank_store()
+    before = record_answers(store, answers)
     texts = sorted(row[0] for row in store.db.execute("SELECT opinion FROM survey_opinions"))
     for today in (TODAY, TODAY + dt.timedelta(days=later)):
         opinions.purge(store, today)
@@ -558,4 +591,48 @@ def test_purging_keeps_every_count_by_dong_and_age_and_every_text(blank_store, a
         assert store.db.execute(f"SELECT count(*) FROM survey_opinions WHERE day < ? AND ({opinions.PERSONAL})",
                                 (first_kept,)).fetchone()[0] == 0
     assert sorted(row[0] for row in store.db.execute("SELECT opinion FROM survey_opinions")) == texts
+    store.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=ANSWERS, forgotten=st.lists(st.integers(0, 3), max_size=3, unique=True), purge_first=st.booleans())
+def test_forgetting_and_purging_in_either_order_keep_every_count_by_dong_and_age(blank_store, answers, forgotten,
+                                                                                 purge_first):
+    """SPEC §13 (forget keeps only counts) with the privacy page's five
+    years: whoever is forgotten, before or after a purge, each participant
+    stays counted once per policy, dong and age band, and no opinion of a
+    forgotten person is left."""
+    store = blank_store()
+    before = record_answers(store, answers)
+    def forget(person: int) -> None:
+        with store.transaction():  # forget's
+            opinions.erase_person(store, f"P{person}")
+
+    steps = [lambda: opinions.purge(store, TODAY)] + [lambda person=person: forget(person) for person in forgotten]
+    for step in steps if purge_first else steps[1:] + steps[:1]:
+        step()
+        assert {slug: opinions.by_dong_and_age(store, slug) for slug in ("bus", "park")} == before
+    named = {row[0] for row in store.db.execute("SELECT subscriber_id FROM survey_opinions")}
+    assert not named & {f"P{person}" for person in forgotten}
+    store.close()
+
+
+def test_an_empty_dong_and_none_are_one_and_purge_takes_both(blank_store):
+    """A participant with an empty dong ('' from an older store, where
+    record kept it as the subscriber had it) and one with none were counted
+    apart, and on PostgreSQL purging both in one run stopped with a database
+    error (two rows of the tallies' one key in one statement). They are one
+    (none, shown "-"), now, before and after a purge."""
+    store = blank_store()
+    with store.transaction():
+        for person, dong in (("P1", None), ("P2", "")):
+            opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=person, birth_year=1960, dong=dong),
+                            {"opinion": ("의견",)}, dt.date(2020, 1, 1))
+        store.db.execute("INSERT INTO survey_opinions (slug, policy, department, subscriber_id, gender, dong, age_band, "
+                         "day, question, opinion) SELECT slug, policy, department, 'P3', '', '', age_band, day, question, "
+                         "opinion FROM survey_opinions WHERE subscriber_id = 'P1'")  # as an older store holds it
+    assert store.db.execute("SELECT count(*) FROM survey_opinions WHERE dong IS NULL").fetchone()[0] == 2
+    assert opinions.by_dong_and_age(store, "bus") == {(None, "60대"): 3}
+    assert opinions.purge(store, TODAY) == 3
+    assert opinions.by_dong_and_age(store, "bus") == {(None, "60대"): 3}
     store.close()

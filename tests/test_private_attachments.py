@@ -123,8 +123,8 @@ TOO_BIG = ("more than the 10.2MB the mail server takes (SMTP_SIZE_LIMIT), which 
     ("attachments: [files/a.pdf, files/b.hwp]", {"a.pdf": 4_000_000, "b.hwp": 3_600_000}, "",
      "4: its email will be about 10.6MB as sent, " + TOO_BIG.format(files="7.6MB")),
     # just over: a size rounded to "10.2MB" would read as no more than the limit
-    ("attachments: [files/big.pdf]", {"big.pdf": 7_380_000}, "",
-     "4: its email will be about 10,249KB as sent, " + TOO_BIG.format(files="7.4MB")),
+    ("attachments: [files/big.pdf]", {"big.pdf": 7_374_000}, "",
+     "4: its email will be about 10,247KB as sent, " + TOO_BIG.format(files="7.4MB")),
     # a picture travels inside the email too (the sample's notice names one on line 8)
     ("attachments: [files/a.pdf]", {"a.pdf": 3_000_000, "../images/budget-committee-review.png": 5_000_000}, "",
      "4: its email will be about 11.1MB as sent, " + TOO_BIG.format(files="8MB")),

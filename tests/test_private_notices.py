@@ -11,7 +11,10 @@ import csv
 import email
 import email.policy
 import json
+import os
 import re
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -31,8 +34,7 @@ ATTACHMENT = REPO / "content" / "files" / "2027-후보사업-검토의견.pdf"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("private"))
-    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET)
-    assert imported.code == 0, imported.output
+    import_sample(project)
     return project
 
 
@@ -106,6 +108,17 @@ def test_a_drafts_files_are_not_on_the_site_and_a_banner_keeps_a_private_notices
     assert (output / "images" / IMAGE.name).read_bytes() == IMAGE.read_bytes()
 
 
+def manifest_of(outbox) -> list[dict]:
+    """The lines of an outbox's manifest.jsonl."""
+    return [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def import_sample(project) -> None:
+    """The sample's subscribers imported into ``project``'s store."""
+    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET)
+    assert imported.code == 0, imported.output
+
+
 def committee_readers() -> set[str]:
     """SPEC §16 and §6 by hand over the sample file: subscribed, email chosen
     with an address, a member of committee-budget (key or label)."""
@@ -124,7 +137,7 @@ def test_a_private_notice_is_in_exactly_its_readers_emails_in_full(project):
     result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
     assert result.code == 0, result.output
     outbox = project / "private" / "outbox" / ISSUE
-    manifest = [json.loads(line) for line in (outbox / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    manifest = manifest_of(outbox)
     holding = set()
     for entry in manifest:
         if entry["channel"] == "sms":
@@ -331,7 +344,7 @@ def test_a_private_notices_links_to_the_sites_pages_lead_there_from_the_email(tm
              "[구청](https://www.sd.go.kr/) [처음](#top)")
     path = project / "content" / "notices" / NOTICE.name
     path.write_text(NOTICE.read_text(encoding="utf-8") + "\n" + links + "\n", encoding="utf-8")
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     result = run_sotong(project, "bundles", "-s", "publishconf.py", "--notice", SLUG, env=SECRET)
     assert result.code == 0, result.output
     eml = next((project / "private" / "outbox" / SLUG / "email").glob("*.eml"))
@@ -407,7 +420,7 @@ def test_a_private_notices_event_is_in_its_email_as_its_page_would_show_it(tmp_p
     Its calendar file (a public notice's page offers one) travels attached."""
     project = copy_project(tmp_path)
     (project / "content" / "notices" / "2026-11-20-zebra.md").write_text(EVERY_KEY, encoding="utf-8")
-    assert run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET).code == 0
+    import_sample(project)
     result = run_sotong(project, "bundles", "--notice", "zebra-committee-papers", env=SECRET)
     assert result.code == 0, result.output
     emails = sorted((project / "private" / "outbox" / "zebra-committee-papers" / "email").glob("*.eml"))
@@ -518,3 +531,250 @@ def test_reach_names_the_committee_members_a_private_notice_cannot_reach(tmp_pat
     assert notes == [f"{SLUG}: 1 of the readers it is for get nothing: a private notice goes by email only, and they "
                      "get no email (no address, email not chosen, or an address that cannot receive); ask them for an "
                      "address and import it (sotong subscribers import FILE), or give them the material another way"]
+
+
+def test_the_devserver_shows_nothing_of_a_private_notice_even_on_this_computer(tmp_path):
+    """Staff's live preview serves drafts at their future address (to this
+    computer only, SPEC §12); a private notice, published or a draft, has no
+    page to preview: its address, its picture and its attachment answer 404
+    and no file of the preview (its site, its drafts folder) holds a word of
+    it, while a public draft beside it is shown."""
+    from devserver_support import built_devserver, write_notice
+
+    project = copy_project(tmp_path)
+    (project / "content" / "notices" / "committee-draft.md").write_text(
+        NOTICE.read_text(encoding="utf-8").replace(f"title: \"{TITLE}\"", 'title: "얼룩말 위원 초안"')
+        .replace("visibility: private\n", "visibility: private\nstatus: draft\nslug: zebra-draft\n"), encoding="utf-8")
+    write_notice(project, "public-draft.md", "공개 예정 초안", "status: draft\n")
+    server = built_devserver(project)
+    devserver = next(server)
+    try:
+        assert devserver.wait_for("/notices/public-draft/", lambda page: page.status == 200).status == 200
+        for path in (f"/notices/{SLUG}/", "/notices/zebra-draft/", f"/images/{IMAGE.name}", f"/files/{quote(ATTACHMENT.name)}"):
+            page = devserver.get(path)
+            assert page.status == 404 and TITLE not in page.text and "얼룩말" not in page.text, path
+        assert "zebra-draft" not in devserver.terminal and SLUG not in devserver.terminal
+        preview = project / ".cache" / "devserver"  # what it serves: the site, and the drafts beside it
+        files = [Path(folder, name) for served in ("site", "drafts")
+                 for folder, _dirs, names in os.walk(preview / served, followlinks=True) for name in names]
+        assert any(path.parts[-3:] == ("notices", "public-draft", "index.html") for path in files)
+        assert any(path.name == "index.html" for path in files)
+        for path in files:
+            data = path.read_bytes()
+            assert data != IMAGE.read_bytes() and data != ATTACHMENT.read_bytes(), path
+            text = data.decode("utf-8", errors="replace")
+            for secret in (TITLE, "얼룩말", "zebra-draft", SLUG, *BODY_PHRASES, IMAGE.name, IMAGE_ALT, ATTACHMENT.name):
+                assert secret not in text, f"{path.relative_to(preview)} holds {secret!r}"
+    finally:
+        next(server, None)
+
+
+def test_with_click_counting_a_private_notices_email_has_no_counting_link_to_it(tmp_path, monkeypatch):
+    """With CLICK_COUNTING a public notice's title in an email is a counting
+    link (``/c/KEY/CODE``, 303 to its page); a private notice has no page, so
+    its block has none: a member's email counts the other notices' clicks,
+    and no link of it leads, counted or not, to an address of the private one."""
+    from sotong.links import read_click_code
+
+    monkeypatch.setenv("SOTONG_SECRET", SECRET["SOTONG_SECRET"])  # to read the codes the bundles were signed with
+    project = copy_project(tmp_path, extra_settings='CLICK_COUNTING = True\nCOLLECTOR_URL = "https://sotong.sd.go.kr"\n'
+                                                    'SITEURL = "https://www.sd.go.kr/sotong"\n')
+    import_sample(project)
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / ISSUE
+    manifest = manifest_of(outbox)
+    holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
+    assert {entry["id"] for entry in holders} == committee_readers()
+    counted = set()
+    for entry in holders:
+        message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
+        html, text = message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+        links = set(re.findall(r'href="([^"]+)"', html)) | set(re.findall(r"https?://[^\s()]+", text))
+        for link in (link for link in links if "/c/" in link):
+            key, code = link.rsplit("/c/", 1)[1].split("/", 1)
+            channel, ref = read_click_code(key, code)
+            assert channel == "email" and ref != SLUG and ref in entry["notices"], link
+            counted.add(ref)
+        assert not [link for link in links if SLUG in link], entry["id"]
+    assert counted  # counting is on: the public notices beside it are counted
+
+
+def test_a_member_who_stopped_everything_left_the_committee_or_was_forgotten_gets_none_of_its_papers(tmp_path):
+    """Membership is the consent to the group's notices (SPEC §16), but not
+    over "stop everything": a member who pressed 「모든 수신 그만두기」 on the
+    preferences page, or 수신거부 in an email (RFC 8058 one-click), gets no
+    private notice, nor one the office's next file imports without the
+    group, nor one forgotten (``subscribers forget``); the other members still
+    get it. Over the collector's real HTTP."""
+    from project_support import serving
+    from sotong.project import Project
+    from sotong.tokens import make_token, unsubscribe_token
+    from sotong.web import make_app
+    from test_collector_routes import call
+
+    project = copy_project(tmp_path)
+    import_sample(project)
+    stopped, unsubscribed, left, forgotten, *staying = sorted(committee_readers())
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        assert call(port, "POST", f"/p/{make_token('preferences', stopped)}", {"action": "stop"})[0] == 200
+        assert call(port, "POST", f"/u/{unsubscribe_token(unsubscribed)}", b"List-Unsubscribe=One-Click",
+                    {"Content-Type": "application/x-www-form-urlencoded"})[0] == 200
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        rows = [row for row in csv.DictReader(sample) if row["id"] == left]
+    rows[0]["groups"] = ""
+    people = project / "left.csv"
+    with open(people, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert run_sotong(project, "subscribers", "import", str(people), env=SECRET).code == 0
+    assert run_sotong(project, "subscribers", "forget", forgotten, env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
+    assert result.code == 0, result.output
+    assert {entry["id"] for entry in manifest_of(project / "private" / "outbox" / SLUG)} == set(staying)
+    assert len(staying) >= 2
+
+
+def test_on_the_day_after_its_edition_the_site_still_holds_nothing_of_a_private_notice(tmp_path):
+    """The sample's day (2026-11-23) is before the private notice's
+    (2026-12-09): it was scheduled, so no list, feed or edition would have
+    shown it anyway, and the search of the built site proved only that it
+    had no page. Built on 2026-12-16, it is current and the edition of
+    2026-12-10 is out with the public notice of the same day: still no file
+    of the site (lists, feeds, the edition, SNS feeds, the sitemap, banners,
+    short links) holds its title, slug, words, picture or attachment."""
+    project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-16"\n')
+    result = run_sotong(project, "build", env=SECRET)
+    assert result.code == 0, result.output
+    output = (project / "output").resolve()
+    edition = (output / "newsletter" / "2026-12-10" / "index.html").read_text(encoding="utf-8")
+    assert "2026-12-09-senior-digital-education" in edition  # its neighbour of the same day is in it
+    assert "2026-12-09-senior-digital-education" in (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    secrets = (TITLE, "후보사업 심사 자료", SLUG, *BODY_PHRASES, IMAGE.name, IMAGE_ALT, ATTACHMENT.name, "검토의견")
+    kept = (IMAGE.read_bytes(), ATTACHMENT.read_bytes())
+    for folder, _dirs, names in os.walk(output, followlinks=True):
+        for name in names:
+            path = Path(folder, name)
+            data = path.read_bytes()
+            assert data not in kept and name not in (IMAGE.name, ATTACHMENT.name), path
+            text = data.decode("utf-8", errors="replace")
+            for secret in secrets:
+                assert secret not in text and quote(secret) not in text, f"{path.relative_to(output)} holds {secret!r}"
+
+
+def test_sent_over_smtp_each_member_gets_the_whole_text_and_its_files_and_no_one_else_anything(tmp_path):
+    """From the outbox to a real mail server (aiosmtpd): the private
+    notice's emails go to exactly the committee's addresses, each with the
+    whole text, the picture inside and the PDF byte for byte, and no link
+    to an address of the notice; a second run sends nothing again."""
+    from delivery_support import SMTPServer
+    from test_subscriptions import Inbox
+
+    project = copy_project(tmp_path)
+    import_sample(project)
+    assert run_sotong(project, "bundles", "--notice", SLUG, env=SECRET).code == 0
+    inbox = Inbox()
+    with SMTPServer(inbox) as server:
+        sent = run_sotong(project, "send", "--notice", SLUG, "--host", "127.0.0.1", "--port", str(server.port),
+                          env=SECRET)
+        assert sent.code == 0, sent.output
+        again = run_sotong(project, "send", "--notice", SLUG, "--host", "127.0.0.1", "--port", str(server.port),
+                           env=SECRET)
+        assert again.code == 0, again.output
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        addresses = {row["id"]: row["email"] for row in csv.DictReader(sample)}
+    assert sorted(recipient for recipient, _message in inbox.messages) == sorted(
+        addresses[member] for member in committee_readers())
+    for _recipient, message in inbox.messages:
+        text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+        assert TITLE in text and all(phrase in text and phrase in html for phrase in BODY_PHRASES)
+        assert SLUG not in text and SLUG not in html
+        files = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+        assert files[ATTACHMENT.name] == ATTACHMENT.read_bytes()
+        assert [part.get_content() for part in message.walk() if part.get_content_type() == "image/png"] == [
+            IMAGE.read_bytes()]
+
+
+def test_a_private_notice_longer_than_gmails_clip_is_whole_in_the_html_and_its_size_is_foreseen(tmp_path):
+    """An email longer than Gmail clips (HTML_LIMIT) lists its last notices
+    as links to their pages. A committee's long review, which has no page,
+    was listed by its title only, its text "in the text part": which a
+    member's phone does not show. It is now whole in the HTML too (Gmail's
+    "전체 메시지 보기" shows what is past the clip), the public notices after
+    it made links; and check's estimate of its email, against the mail
+    server's limit, is still never below the email bundled."""
+    from bundles.attachments import carried_files, email_size
+    from sotong.project import Project
+
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    review = "\n\n".join(f"{n}. 후보사업 {n}번은 사업비 조정이 필요하며, 분과 심사에서 우선순위를 다시 정합니다. "
+                         "[지난 공지](../2026-11-16-winter-festival/)" for n in range(1, 800))
+    path.write_text(NOTICE.read_text(encoding="utf-8") + f"\n## 상세 검토\n\n{review}\n\n마지막 문장입니다.\n",
+                    encoding="utf-8")
+    import_sample(project)
+    assert run_sotong(project, "check", env=SECRET).code == 0
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    notice = next(n for n in Project(project / "pelicanconf.py").read_notices()[0] if n.slug == SLUG)
+    estimate = email_size(notice, carried_files(notice, project / "content"))
+    outbox = project / "private" / "outbox" / ISSUE
+    manifest = manifest_of(outbox)
+    holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
+    assert {entry["id"] for entry in holders} == committee_readers()
+    linked = 0
+    for entry in holders:
+        data = (outbox / entry["file"]).read_bytes()
+        assert len(data) <= estimate, (len(data), estimate)
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        html = message.get_body(("html",)).get_content()
+        assert len(html.encode()) > 102_000 and "후보사업 799번은" in html and "마지막 문장입니다." in html
+        assert "공개하지 않는 자료: 전문은" not in html
+        others = [slug for slug in entry["notices"] if slug != SLUG]
+        assert all(f"/notices/{slug}/" in html for slug in others)  # each still reachable, a link at least
+        linked += bool(others)
+    assert linked >= 3
+
+
+def test_the_site_is_the_same_byte_for_byte_with_or_without_the_private_notice(tmp_path):
+    """No count, number, neighbour, date or order on any page of the site
+    tells that a private notice exists (a category's count, an edition's
+    number, a feed's time, the notice before or after a public one's): the
+    site built on 2026-12-16, the private notice current and in the window
+    of the edition out on 2026-12-10, is the site built without it (nor
+    its picture and attachment)."""
+    from project_support import differing_files
+
+    sites = []
+    for name in ("with", "without"):
+        (tmp_path / name).mkdir()
+        project = copy_project(tmp_path / name, extra_settings='SOTONG_TODAY = "2026-12-16"\n')
+        if name == "without":  # no notice, and no picture of it left for Pelican to copy as any other
+            for path in (NOTICE, IMAGE, ATTACHMENT):
+                (project / path.relative_to(REPO)).unlink()
+        built = run_sotong(project, "build", env=SECRET)
+        assert built.code == 0, built.output
+        sites.append(project / "output")
+    assert (sites[0] / "newsletter" / "2026-12-10" / "index.html").is_file()
+    assert differing_files(*sites) == []
+
+
+def test_check_warns_that_a_private_notices_sms_line_is_never_sent(tmp_path):
+    """Staff who wrote the committee's SMS text on a private notice (its
+    ``sms:`` line) were told nothing, and took it that the members would get
+    a text too: check now says, at that line, that none is sent."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8").replace(
+        "visibility: private\n", "visibility: private\nsms: 위원회 심사 자료를 메일로 보냈습니다\n"), encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
+    assert (f"content/notices/{NOTICE.name}:7: warning: a private notice goes by email only, so no text message "
+            "carries it and this sms: line is never sent; remove it, and write what the members need in the text"
+            ) in result.output.splitlines()
+    korean = run_sotong(project, "check", env={**SECRET, "SOTONG_LANG": "ko"})
+    assert (f"content/notices/{NOTICE.name}:7: 주의: 비공개 공지는 이메일로만 보내므로 문자로는 가지 않고, 이 sms: 줄은 "
+            "보내지지 않습니다. 이 줄을 지우고, 받는 분께 알릴 내용은 본문에 쓰세요") in korean.output.splitlines()
+    path.write_text(NOTICE.read_text(encoding="utf-8"), encoding="utf-8")  # the sample's, with no sms: line
+    assert "sms: 줄은" not in run_sotong(project, "check", env={**SECRET, "SOTONG_LANG": "ko"}).output

@@ -12,14 +12,18 @@ from pathlib import Path
 from sotong.i18n import _
 from sotong.mail import base64_size, size_label
 from sotong.mail_server import size_limit
+from sotong.markup import markdown_html
 from sotong.problems import Problem
 
 from .compose import HTML_LIMIT
 
 PART_HEAD = 400  # bytes of a file's part headers and boundary (a Korean name is written twice)
 # Bytes of the rest of an email, at most: its headers (a DKIM signature among them), the parts' headers
-# and boundaries, a calendar file; its HTML (under HTML_LIMIT) and its text are counted apart.
+# and boundaries, a calendar file; its HTML and its text are counted apart.
 MESSAGE_HEAD = 8_000
+# Bytes a link of the notice's text may grow by in each part of its email, at most: made the site's full
+# address (its Korean percent-encoded), or followed by it in the text part.
+LINK_ROOM = 2_000
 
 
 def attachment_problems(project) -> list[Problem]:
@@ -31,8 +35,7 @@ def attachment_problems(project) -> list[Problem]:
     root, limit = Path(project.settings["PATH"]), size_limit(project.settings)
     for notice in project.read_notices()[0]:
         files = carried_files(notice, root)
-        size = email_size(notice, files)
-        if files and size > limit:
+        if files and (size := email_size(notice, files)) > limit:
             problems.append(Problem(project.shown(notice.source), notice.lines.get(
                 "attachments" if notice.attachments else "image", 1), _(
                 "its email will be about {size} as sent, more than the {limit} the mail server takes "
@@ -52,10 +55,14 @@ def carried_files(notice, root: Path) -> list[int]:
 def email_size(notice, files: list[int]) -> int:
     """About how many bytes the email holding ``notice`` alone makes as sent,
     never fewer: ``files`` (their bytes) in base64, each with its part's
-    headers, its HTML at the most it may be and its text, both in base64,
-    and the rest of the message."""
-    return (sum(base64_size(size) + PART_HEAD for size in files) + base64_size(HTML_LIMIT)
-            + base64_size(len(notice.body.encode())) + MESSAGE_HEAD)
+    headers; its HTML at the most it may be (the room of HTML_LIMIT and, as
+    a private notice is never cut to a link, past it its text as HTML) and
+    its text, both in base64 with room for each link's full address; and
+    the rest of the message."""
+    html = str(markdown_html(notice.body))
+    links = html.count("href=") * LINK_ROOM
+    return (sum(base64_size(size) + PART_HEAD for size in files) + base64_size(HTML_LIMIT + len(html.encode()) + links)
+            + base64_size(len(notice.body.encode()) + links) + MESSAGE_HEAD)
 
 
 def _over(size: int, limit: int) -> str:

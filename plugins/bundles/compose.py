@@ -275,7 +275,8 @@ class EmailComposer:
         """The email's sections, each a title and its notices in message
         order: the reader's private notices first (SPEC §16), as an email
         too long for Gmail lists its last notices as links to their pages,
-        which a private notice has not."""
+        which a private notice has not: it is always in full, in the HTML
+        too (:meth:`_compose`)."""
         for_you = sorted(selection.for_you, key=lambda notice: not notice.private)
         if not self.bundle.issue:
             return [("", for_you)]
@@ -315,7 +316,10 @@ class EmailComposer:
         def size_keeping(full: int) -> int:
             return len(page_keeping(full).fill(blocks="", unsubscribe_url="").encode())
 
-        full = blocks_that_fit(len(ordered), size_keeping, HTML_LIMIT - reserve)
+        # a private notice has no page to link: always in full, past Gmail's clip if need be (its "전체 메시지
+        # 보기" shows the rest); as a title only, a member's phone showed nothing more (it shows no text part)
+        full = max(blocks_that_fit(len(ordered), size_keeping, HTML_LIMIT - reserve),
+                   sum(notice.private for notice in ordered))
         html_body = page_keeping(full)
         text_chunks = []
         for title, notices in sections:

@@ -101,6 +101,8 @@ KEEP_DAY = """INSERT INTO survey_opinion_days (day, first_id, last_id) VALUES (?
 ON CONFLICT (day) DO UPDATE SET
 first_id = CASE WHEN excluded.first_id < survey_opinion_days.first_id THEN excluded.first_id ELSE survey_opinion_days.first_id END,
 last_id = CASE WHEN excluded.last_id > survey_opinion_days.last_id THEN excluded.last_id ELSE survey_opinion_days.last_id END"""
+ADD_TO_TALLY = ("ON CONFLICT (slug, dong, age_band) DO UPDATE "
+                "SET participants = survey_opinion_tallies.participants + excluded.participants")
 COLUMNS = ("slug", "policy", "department", "subscriber_id", "gender", "dong", "age_band", "day", "question", "opinion")
 # the export's header, one per column of COLUMNS, in the staff's words (the
 # privacy page's: 참여자 번호, 성별, 행정동, 연령대, 정책명, 담당 부서, 참여일, 의견)
@@ -204,7 +206,7 @@ def record(store: Store, survey, subscriber, answers: dict, day: dt.date) -> int
     texts = {q.id for q in survey.questions if q.type == "text"}
     band = age_band(subscriber.birth_year if subscriber else None, day.year)
     rows = [(survey.slug, survey.policy.title, survey.policy.department, subscriber.id if subscriber else "",
-             subscriber.gender if subscriber else None, subscriber.dong if subscriber else None, band,
+             (subscriber.gender or None) if subscriber else None, (subscriber.dong or None) if subscriber else None, band,
              day.isoformat(), question, value)
             for question, values in answers.items() if question in texts for value in values if value.strip()]
     for row in rows:
@@ -314,8 +316,9 @@ def by_dong_and_age(store: Store, slug: str) -> dict[tuple, int]:
     those still on record, and those counted when their opinions were purged."""
     rows = store.db.execute(
         "SELECT dong, age_band, CAST(sum(participants) AS INTEGER) FROM ("
-        "SELECT dong, age_band, count(DISTINCT subscriber_id) AS participants FROM survey_opinions "
-        "WHERE slug = ? AND subscriber_id != '' GROUP BY dong, age_band UNION ALL "
+        "SELECT nullif(dong, '') AS dong, nullif(age_band, '') AS age_band, count(DISTINCT subscriber_id) AS participants "
+        "FROM survey_opinions WHERE slug = ? AND subscriber_id != '' GROUP BY nullif(dong, ''), nullif(age_band, '') "
+        "UNION ALL "
         "SELECT nullif(dong, ''), nullif(age_band, ''), participants FROM survey_opinion_tallies WHERE slug = ?) AS counted "
         "GROUP BY dong, age_band ORDER BY dong, age_band", (slug, slug))
     return {(dong, band): count for dong, band, count in rows}
@@ -329,10 +332,17 @@ def erase_person(store: Store, subscriber_id: str) -> dict[str, int]:
     command with the grams they were indexed with, and both indexes are
     merged whole (``optimize``: 1.4 s at 100,000 opinions), as FTS5 keeps a
     deleted row's terms in its old segments until they merge; on PostgreSQL
-    the grams are the row's. The days' id ranges stay true bounds."""
+    the grams are the row's. The days' id ranges stay true bounds. Only the
+    counts stay (SPEC §13): the person is first counted among the
+    participants by dong and age band of each policy (``survey_opinion_tallies``,
+    as :func:`purge` counts), so results do not change."""
     if "survey_opinions" not in store.tables():
         return {}
     rows = store.db.execute("SELECT id, opinion FROM survey_opinions WHERE subscriber_id = ?", (subscriber_id,)).fetchall()
+    store.db.execute(
+        "INSERT INTO survey_opinion_tallies (slug, dong, age_band, participants) "
+        "SELECT DISTINCT slug, coalesce(dong, ''), coalesce(age_band, ''), 1 FROM survey_opinions WHERE subscriber_id = ? "
+        f"{ADD_TO_TALLY}", (subscriber_id,))
     if store.backend == "sqlite":
         store.db.executemany("INSERT INTO survey_opinions_grams (survey_opinions_grams, rowid, grams) VALUES ('delete', ?, ?)",
                              [(rowid, grams(text)) for rowid, text in rows])
@@ -368,10 +378,8 @@ def purge(store: Store, today: dt.date) -> int:
             "SELECT slug, coalesce(dong, ''), coalesce(age_band, ''), count(DISTINCT subscriber_id) FROM survey_opinions o "
             "WHERE day < ? AND subscriber_id != '' AND NOT EXISTS (SELECT 1 FROM survey_opinions kept "
             "WHERE kept.day >= ? AND kept.slug = o.slug AND kept.subscriber_id = o.subscriber_id "
-            "AND kept.dong IS NOT DISTINCT FROM o.dong AND kept.age_band IS NOT DISTINCT FROM o.age_band) "
-            "GROUP BY slug, dong, age_band "
-            "ON CONFLICT (slug, dong, age_band) DO UPDATE "
-            "SET participants = survey_opinion_tallies.participants + excluded.participants",
+            "AND coalesce(kept.dong, '') = coalesce(o.dong, '') AND coalesce(kept.age_band, '') = coalesce(o.age_band, '')) "
+            f"GROUP BY slug, coalesce(dong, ''), coalesce(age_band, '') {ADD_TO_TALLY}",
             (start, start))
         return db.execute(f"UPDATE survey_opinions SET subscriber_id = '', gender = NULL, dong = NULL, age_band = NULL "
                           f"WHERE day < ? AND ({PERSONAL})", (start,)).rowcount
