@@ -33,7 +33,7 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff
 # U+2066-U+2069), invisible: one left open shows what follows it backwards,
 # past the file's own words (the date and department after a notice's title
 # in a list, the site's name in the browser tab, the link after an X post's
-# text). The collector takes none from residents either (sotong.web.UNSTORABLE).
+# text). The collector takes none from residents either (sotong.invisible.UNSTORABLE).
 DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 # What every browser shows as a picture; a raster file must tell its size in
