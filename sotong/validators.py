@@ -35,6 +35,10 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff
 # in a list, the site's name in the browser tab, the link after an X post's
 # text). The collector takes none from residents either (sotong.invisible.UNSTORABLE).
 DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# A numeric character reference (&#8238;, &#x202E;, and without its ";" in
+# raw HTML), which Markdown passes on and the sanitizer writes out as the
+# character itself: a way round both rules above that no text needs.
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 
 # What every browser shows as a picture; a raster file must tell its size in
 # its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
@@ -120,6 +124,8 @@ def control_character_problems(doc: Located, shown: str) -> list[Problem]:
                 code=ord(found.group()))))
         elif found := DIRECTION_CONTROL.search(text):
             problems.append(Problem(shown, doc.line(*path), _direction_message(found)))
+        elif "&#" in text and (referenced := _referenced_problem(text)):
+            problems.append(Problem(shown, doc.line(*path), referenced))
     return problems
 
 
@@ -134,12 +140,31 @@ def text_control_problems(source, shown: str) -> list[Problem]:
                 code=ord(found.group()))))
         elif found := DIRECTION_CONTROL.search(line):
             problems.append(Problem(shown, number, _direction_message(found)))
+        elif "&#" in line and (referenced := _referenced_problem(line)):
+            problems.append(Problem(shown, number, referenced))
     return problems
 
 
 def _direction_message(found: re.Match) -> str:
     return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages and in emails, beside other words too (a notice's date and department); delete it (copying from another program often brings one along)").format(
         code=ord(found.group()))
+
+
+def _referenced_problem(text: str) -> str | None:
+    """The message of the first character reference in ``text`` to a control
+    character or a direction control (``&#x202E;``), which pages, feeds and
+    emails would carry as the character itself; None when there is none."""
+    for reference in CHARACTER_REFERENCE.finditer(text):
+        code = int(reference[1], 16) if reference[1] else int(reference[2])
+        if code > 0x10FFFF:
+            continue
+        if CONTROL_CHARACTER.match(chr(code)):
+            return _("the text writes {reference}, the code of the control character U+{code:04X}, which web pages and feeds cannot carry; delete it").format(
+                reference=reference[0], code=code)
+        if DIRECTION_CONTROL.match(chr(code)):
+            return _("the text writes {reference}, the code of an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages and in emails, beside other words too (a notice's date and department); delete it").format(
+                reference=reference[0], code=code)
+    return None
 
 
 def texts_in(value, path: tuple = ()):

@@ -191,6 +191,16 @@ def test_a_build_with_a_bad_body_stops_at_check_with_the_line(sotong, empty_proj
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
+def test_a_build_with_a_control_character_written_as_its_code_stops_at_check_with_the_line(sotong, empty_project_dir):
+    """It passed check, and the build failed with "UnserializableContentError:
+    Control characters are not supported in XML 1.0", in English, naming no file."""
+    (empty_project_dir / "content" / "notices" / "code.md").write_text(GOOD + "끝 &#x1;\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert (result.code, result.stderr.splitlines()[0]) == (1, "content/notices/code.md:10: " + REFERENCE_MESSAGES[
+        "control"].format(reference="&#x1;", code="0001"))
+    assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
+
+
 def test_a_banner_image_that_links_outside_content_is_refused(empty_project_dir):
     banners = empty_project_dir / "content" / "banners"
     os.symlink("/etc/passwd", empty_project_dir / "content" / "images" / "passwd.svg")
@@ -436,6 +446,36 @@ def test_a_direction_control_character_is_named_by_its_line(tmp_path, old, new, 
     in the homepage's lists backwards ("월21 년6202"), and the link after an X post's text."""
     (tmp_path / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + DIRECTION_MESSAGE.format(code=code)
+
+
+REFERENCE_MESSAGES = {
+    "direction": ("the text writes {reference}, the code of an invisible direction control character (U+{code}), which "
+                  "shows the text after it backwards on web pages and in emails, beside other words too (a notice's date "
+                  "and department); delete it"),
+    "control": "the text writes {reference}, the code of the control character U+{code}, which web pages and feeds cannot carry; delete it",
+}
+
+
+@pytest.mark.parametrize("old, new, line, kind, reference, code", [
+    ("둘째 문단.", "둘째 &#x202E;문단. 2026년 11월 20일", 9, "direction", "&#x202E;", "202E"),  # the page showed it as U+202E
+    ("둘째 문단.", "둘째 &#8295;문단.", 9, "direction", "&#8295;", "2067"),
+    ("둘째 문단.", "<span>둘째 &#x202b</span>", 9, "direction", "&#x202b", "202B"),  # raw HTML reads it without ";"
+    ("첫 문단은", "&#x1; 첫 문단은", 7, "control", "&#x1;", "0001"),  # the build failed on its feeds, naming no file
+    ("category: culture", 'category: culture\nsummary: "요약 &#xFFFE; 끝"', 6, "control", "&#xFFFE;", "FFFE"),
+])
+def test_a_character_reference_to_a_control_or_direction_character_is_named_by_its_line(tmp_path, old, new, line, kind,
+                                                                                      reference, code):
+    """Markdown passes ``&#x202E;`` on and the sanitizer writes the character
+    itself into the page: the rules on control and direction characters,
+    gone round by writing their codes."""
+    assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + REFERENCE_MESSAGES[kind].format(
+        reference=reference, code=code)
+
+
+def test_other_character_references_are_kept(tmp_path):
+    """&#x200F; (a mark, which opens nothing), &#9742; (☎), an escaped & before #x202E; and a number past Unicode are no problem."""
+    notice, problems = read(tmp_path, GOOD.replace("둘째 문단.", "둘째 &#x200F;문단 &#9742; &#38;#x202E; &#99999999;"))
+    assert problems == [] and notice is not None
 
 
 def test_direction_marks_are_kept(tmp_path):
