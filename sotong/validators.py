@@ -194,3 +194,100 @@ def _text(value) -> str:
     if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
         return str(value).strip()
     return ""
+
+
+# How deep a Markdown text may nest: quotes in quotes and list items in list
+# items, brackets ("[", a link's "(") open at once in a paragraph, HTML
+# elements in elements. Deeper, the build's time grows with the square of the
+# depth (each open bracket is read to the paragraph's end; 5,000 took 30 s,
+# 50,000 hours), its memory too (a list 800 deep took 1 GB and 17 s, 10,000
+# more than 2 GB and minutes), or it stopped past Python's stack with
+# "Could not process", in English. No page needs it: ten levels of a list
+# are already a word a line on a phone.
+MAX_NESTING = 10
+MAX_HTML_NESTING = 50  # a web page's HTML pasted in nests its elements deeper
+_QUOTE_MARK = re.compile(r" {0,3}>")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:\s|$)")
+_CLOSED = (0, 0, 0)  # no "[", "<" or link "(" open
+_BRACKET = re.compile(r"\\.|\]\(|<[A-Za-z/!?]|[][()>]")
+# An HTML tag; the elements that need no closing tag (void ones, and those a
+# browser closes by itself: <p>, <li>, <td>...) open nothing that stays open
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
+_UNCLOSED_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta source track wbr p li dt dd tr td th thead tbody tfoot option "
+    "optgroup colgroup caption rt rp".split())
+
+
+def nesting_problem(text: str, first_line: int, shown: str) -> Problem | None:
+    """The first line of Markdown ``text`` (which starts at line
+    ``first_line`` of ``shown``) that nests deeper than MAX_NESTING
+    (MAX_HTML_NESTING for HTML elements), as a problem; None when none does."""
+    brackets, elements = _CLOSED, 0
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        if not line.strip():
+            brackets = _CLOSED  # a paragraph ends: Markdown reads the brackets in one at a time
+            continue
+        if (depth := _block_depth(line)) > MAX_NESTING:
+            return Problem(shown, number, _("quotes (>) or list items are nested {depth} levels deep here, past {limit}, which takes the build minutes to read and is a word a line on a phone; use at most {limit} levels").format(
+                depth=depth, limit=MAX_NESTING))
+        if "[" in line or "<" in line or brackets != _CLOSED:
+            brackets, deepest = _open_brackets(line, brackets)
+            if deepest > MAX_NESTING:
+                return Problem(shown, number, _('more than {limit} brackets ("[", "<" or a link\'s "(") are open at once here, which takes the build minutes to read; close each one ("[" with "]", "<" with ">", a link\'s "(" with ")"), or write \\[ or &lt; for one shown as it is').format(
+                    limit=MAX_NESTING))
+        if "<" in line:
+            elements, deepest = _open_elements(line, elements)
+            if deepest > MAX_HTML_NESTING:
+                return Problem(shown, number, _("more than {limit} HTML elements are open inside one another here, which takes the build minutes to read; close each one (</div>) or write the text in Markdown").format(
+                    limit=MAX_HTML_NESTING))
+    return None
+
+
+def _block_depth(line: str) -> int:
+    """How many quotes and lists ``line`` stands in: its ">" marks, and for
+    a list item the levels of its indent (four spaces or a tab a level)."""
+    depth = position = 0
+    while found := _QUOTE_MARK.match(line, position):
+        depth, position = depth + 1, found.end()
+    rest = line[position:].expandtabs(4)
+    item = rest.lstrip(" ")
+    return depth + ((len(rest) - len(item)) // 4 + 1 if _LIST_ITEM.match(item) else 0)
+
+
+def _open_brackets(line: str, before: tuple[int, int, int]) -> tuple[tuple[int, int, int], int]:
+    """How many "[", "<" (before a letter: a tag or an address to Markdown)
+    and link parentheses (from "](") are open after ``line``, given those
+    open ``before`` it, and the most of one kind open at once in it; a
+    closing one with nothing open closes nothing."""
+    brackets, angles, links = before
+    deepest = 0
+    for found in _BRACKET.finditer(line):
+        sign = found.group()
+        if sign == "[":
+            brackets += 1
+        elif sign == "]" and brackets:
+            brackets -= 1
+        elif sign[0] == "<":
+            angles += 1
+        elif sign == ">" and angles:
+            angles -= 1
+        elif sign == "](":
+            brackets, links = max(brackets - 1, 0), links + 1
+        elif sign == "(" and links:
+            links += 1
+        elif sign == ")" and links:
+            links -= 1
+        deepest = max(deepest, brackets, angles, links)
+    return (brackets, angles, links), deepest
+
+
+def _open_elements(line: str, elements: int) -> tuple[int, int]:
+    """The HTML elements open after ``line``, given those open before it,
+    and the most open at once in it."""
+    deepest = elements
+    for closing, name, self_closing in _TAG.findall(line):
+        if self_closing or name.lower() in _UNCLOSED_ELEMENTS:
+            continue
+        elements = elements + 1 if not closing else max(elements - 1, 0)
+        deepest = max(deepest, elements)
+    return elements, deepest

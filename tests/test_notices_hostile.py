@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 import unicodedata
 
 import pytest
@@ -476,6 +477,54 @@ def test_other_character_references_are_kept(tmp_path):
     """&#x200F; (a mark, which opens nothing), &#9742; (☎), an escaped & before #x202E; and a number past Unicode are no problem."""
     notice, problems = read(tmp_path, GOOD.replace("둘째 문단.", "둘째 &#x200F;문단 &#9742; &#38;#x202E; &#99999999;"))
     assert problems == [] and notice is not None
+
+
+NESTED = {
+    "blocks": ("quotes (>) or list items are nested {depth} levels deep here, past 10, which takes the build minutes to "
+               "read and is a word a line on a phone; use at most 10 levels"),
+    "brackets": ('more than 10 brackets ("[", "<" or a link\'s "(") are open at once here, which takes the build minutes '
+                 'to read; close each one ("[" with "]", "<" with ">", a link\'s "(" with ")"), or write \\[ or &lt; '
+                 "for one shown as it is"),
+    "html": ("more than 50 HTML elements are open inside one another here, which takes the build minutes to read; close "
+             "each one (</div>) or write the text in Markdown"),
+}
+
+
+@pytest.mark.parametrize("body, line, kind, depth", [
+    ("".join("    " * level + "- 항목\n" for level in range(12)), 17, "blocks", 11),  # 400 deep: "Could not process", in English
+    ("".join("   " * level + "1. 항목\n" for level in range(16)), 21, "blocks", 11),  # three spaces: a level every four
+    ("".join(">" * level + " 줄\n" for level in range(1, 14)), 17, "blocks", 11),  # 3,000 of these took 89 s and 4.7 GB
+    ("> > > > > > > > > > > > 인용\n", 7, "blocks", 12),
+    ("머리말\n\n" + "[" * 11 + "가" + "]" * 11 + "\n", 9, "brackets", None),  # 50,000 never ended
+    ("[a](" * 6 + "\n" + "[a](" * 6 + "\n", 8, "brackets", None),  # over two lines of one paragraph
+    ("<http://" * 11 + "\n", 7, "brackets", None),  # 16,000: 44 s
+    ("<div>" * 51 + "가" + "</div>" * 51 + "\n", 7, "html", None),  # 50,000: 50 s
+])
+def test_a_text_nested_past_what_the_build_reads_in_time_is_named_by_its_line(tmp_path, body, line, kind, depth):
+    text = GOOD.split("첫 문단은")[0] + body
+    assert only_problem(tmp_path, text) == f"notice.md:{line}: " + NESTED[kind].format(depth=depth)
+
+
+def test_nesting_up_to_the_limits_and_brackets_closed_in_between_are_kept(tmp_path):
+    body = ("".join("    " * level + "- 항목\n" for level in range(10)) + "\n" + ("[" * 10 + "가" + "]" * 10 + " ") * 50
+            + "\n\n" + "[" * 6 + "\n\n" + "[" * 6 + " <김장 축제> a < b \\[" * 3 + "\n\n" + "<div>" * 50 + "</div>" * 50
+            + "\n" + "<p>" * 80 + "<br>" * 80 + "\n")
+    notice, problems = read(tmp_path, GOOD.split("첫 문단은")[0] + body)
+    assert problems == [] and notice is not None
+
+
+def test_a_build_of_a_text_nested_past_the_limits_stops_at_check_in_moments(sotong, empty_project_dir):
+    """A list 400 deep failed the build with "Could not process ...", in
+    English, naming no line; 50,000 brackets never ended."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "deep.md").write_text(GOOD + "".join("    " * level + "- 항목\n" for level in range(400)), encoding="utf-8")
+    (notices / "brackets.md").write_text(GOOD + "[" * 50000 + "\n", encoding="utf-8")
+    started = time.monotonic()
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and time.monotonic() - started < 30
+    assert result.stderr.splitlines() == ["content/notices/brackets.md:10: " + NESTED["brackets"],
+                                          "content/notices/deep.md:20: " + NESTED["blocks"].format(depth=11), "2 problems."]
+    assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
 def test_direction_marks_are_kept(tmp_path):

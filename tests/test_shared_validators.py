@@ -250,3 +250,13 @@ def test_every_title_staff_write_refuses_a_line_break_of_any_kind(root, breaking
         f"s.yaml:6: policy.title must be one line of at most 100 characters (it has {4 + breaks}); "
         "put the rest in policy.summary",
         f"b.yaml:1: title must be one line of at most 100 characters (it has {6 + breaks}); shorten it"]
+
+
+@pytest.mark.parametrize("check, old, new, where", [
+    (banner_problems_with, "body: 본문", "body: '" + "[" * 11 + "본문'", "b.yaml:2"),  # a banner's body is Markdown too
+    (page_problems, "**소통**은", "[" * 11 + "**소통**은", "about.md:5"),
+])
+def test_every_markdown_text_refuses_nesting_past_what_the_build_reads_in_time(root, check, old, new, where):
+    problems = check(root, old, new)
+    assert [problem.split(": ", 1)[0] for problem in problems] == [where]
+    assert problems[0].split(": ", 1)[1].startswith('more than 10 brackets ("[", "<" or a link\'s "(") are open at once')
