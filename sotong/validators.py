@@ -224,10 +224,11 @@ def nesting_problem(text: str, first_line: int, shown: str) -> Problem | None:
     (MAX_HTML_NESTING for HTML elements), as a problem; None when none does."""
     brackets, elements = _CLOSED, 0
     for number, line in enumerate(text.split("\n"), start=first_line):
-        if not line.strip():
+        if not line or line.isspace():
             brackets = _CLOSED  # a paragraph ends: Markdown reads the brackets in one at a time
             continue
-        if (depth := _block_depth(line)) > MAX_NESTING:
+        # (only a line starting with a space, a tab or ">" stands deeper than one list)
+        if line[0] in " \t>" and (depth := _block_depth(line)) > MAX_NESTING:
             return Problem(shown, number, _("quotes (>) or list items are nested {depth} levels deep here, past {limit}, which takes the build minutes to read and is a word a line on a phone; use at most {limit} levels").format(
                 depth=depth, limit=MAX_NESTING))
         if "[" in line or "<" in line or brackets != _CLOSED:
