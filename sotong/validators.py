@@ -34,7 +34,11 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff
 # past the file's own words (the date and department after a notice's title
 # in a list, the site's name in the browser tab, the link after an X post's
 # text). The collector takes none from residents either (sotong.invisible.UNSTORABLE).
-DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# And the right-to-left marks (U+200F, and U+061C, the Arabic letter mark):
+# they open nothing, but numbers and the spaces and dots between them take
+# their direction, so "\u200f11. 20.(금)" shows as "20 .11.(금)" and "5 000원"
+# as "000 5원"; the left-to-right mark (U+200E) changes nothing in Korean text.
+DIRECTION_CONTROL = re.compile("[\u061c\u200f\u202a-\u202e\u2066-\u2069]")
 # A numeric character reference (&#8238;, &#x202E;, and without its ";" in
 # raw HTML), which Markdown passes on and the sanitizer writes out as the
 # character itself: a way round both rules above that no text needs.

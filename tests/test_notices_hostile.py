@@ -474,8 +474,9 @@ def test_a_character_reference_to_a_control_or_direction_character_is_named_by_i
 
 
 def test_other_character_references_are_kept(tmp_path):
-    """&#x200F; (a mark, which opens nothing), &#9742; (☎), an escaped & before #x202E; and a number past Unicode are no problem."""
-    notice, problems = read(tmp_path, GOOD.replace("둘째 문단.", "둘째 &#x200F;문단 &#9742; &#38;#x202E; &#99999999;"))
+    """&#x200E; (the left-to-right mark, which changes nothing in Korean text), &#9742; (☎), an escaped & before
+    #x202E; and a number past Unicode are no problem."""
+    notice, problems = read(tmp_path, GOOD.replace("둘째 문단.", "둘째 &#x200E;문단 &#9742; &#38;#x202E; &#99999999;"))
     assert problems == [] and notice is not None
 
 
@@ -527,10 +528,21 @@ def test_a_build_of_a_text_nested_past_the_limits_stops_at_check_in_moments(soto
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
-def test_direction_marks_are_kept(tmp_path):
-    """The left-to-right and right-to-left marks (U+200E, U+200F) open nothing: they stay."""
-    notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200f"))
-    assert problems == [] and notice.title == "성동구: 겨울철 한파 대비\u200e 안내\u200f"
+def test_the_left_to_right_mark_is_kept(tmp_path):
+    """The left-to-right mark (U+200E) opens nothing and turns nothing round in Korean text: it stays."""
+    notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200e"))
+    assert problems == [] and notice.title == "성동구: 겨울철 한파 대비\u200e 안내\u200e"
+
+
+@pytest.mark.parametrize("old, new, line, code", [
+    ('title: "성동구: 겨울철 한파 대비 안내"', 'title: "겨울 행사 \u200f11. 20.(금) 개최"', 2, "200F"),
+    ("둘째 문단.", "참가비 \u200f5 000원", 9, "200F"),
+    ("둘째 문단.", "접수 \u061c11. 20.", 9, "061C"),  # the Arabic letter mark
+])
+def test_a_right_to_left_mark_is_named_by_its_line(tmp_path, old, new, line, code):
+    """Opening nothing, it still turned the numbers after it round: Chromium
+    showed "\u200f11. 20.(금)" as "20 .11.(금)" and "5 000원" as "000 5원"."""
+    assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + DIRECTION_MESSAGE.format(code=code)
 
 
 @pytest.mark.parametrize("old, new, line, code", [
