@@ -241,7 +241,7 @@ def nesting_problem(text: str, first_line: int, shown: str) -> Problem | None:
                 return Problem(shown, number, _('more than {limit} brackets ("[", "<" or a link\'s "(") are open at once here, which takes the build minutes to read; close each one ("[" with "]", "<" with ">", a link\'s "(" with ")"), or write \\[ or &lt; for one shown as it is').format(
                     limit=MAX_NESTING))
         if "<" in line:
-            elements, deepest = _open_elements(line, elements)
+            elements, deepest = open_elements(line, elements)
             if deepest > MAX_HTML_NESTING:
                 return Problem(shown, number, _("more than {limit} HTML elements are open inside one another here, which takes the build minutes to read; close each one (</div>) or write the text in Markdown").format(
                     limit=MAX_HTML_NESTING))
@@ -286,11 +286,11 @@ def _open_brackets(line: str, before: tuple[int, int, int]) -> tuple[tuple[int, 
     return (brackets, angles, links), deepest
 
 
-def _open_elements(line: str, elements: int) -> tuple[int, int]:
-    """The HTML elements open after ``line``, given those open before it,
+def open_elements(html: str, elements: int = 0) -> tuple[int, int]:
+    """The HTML elements open after ``html``, given those open before it,
     and the most open at once in it."""
     deepest = elements
-    for closing, name, self_closing in _TAG.findall(line):
+    for closing, name, self_closing in _TAG.findall(html):
         if self_closing or name.lower() in _UNCLOSED_ELEMENTS:
             continue
         elements = elements + 1 if not closing else max(elements - 1, 0)
