@@ -12,6 +12,7 @@ import re
 
 from .body_files import wordless_pictures
 from .i18n import _
+from .links import misleading_host
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 
@@ -25,6 +26,7 @@ EXAMPLE_PHONE = "02-2286-0000"
 # reader lists the page's links hears only "여기, 여기, 클릭".
 VAGUE_LINK_TEXTS = frozenset({"여기", "이곳", "클릭", "여기를 클릭", "여기를 누르세요", "더보기", "더 보기", "자세히", "바로가기",
                               "바로 가기", "링크", "click here", "here", "more", "link"})
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>()\"'\[\]]+", re.I)
 _LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
@@ -61,7 +63,7 @@ def text_warnings(source, shown: str) -> list[str]:
     """The warnings of the Markdown text of ``source``, a notice or a page (its
     ``body`` and ``body_line``): links that say nothing of where they lead,
     lines that vanish, pictures without words."""
-    return (_vague_links(source, shown) + _vanishing_lines(source, shown)
+    return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
@@ -76,6 +78,22 @@ def _vague_links(notice: Notice, shown: str) -> list[str]:
                     'warning: the link "{words}" says nothing of where it leads, and a resident whose screen reader '
                     "lists the page's links hears only these words; write where it goes, e.g. [김장 나눔 신청서 내려받기](...)"
                 ).format(words=words))
+    return found
+
+
+def _misleading_addresses(source, shown: str) -> list[str]:
+    """Web addresses of the text that lead elsewhere than they read
+    (:func:`sotong.links.misleading_host`): a name before "@", a Cyrillic
+    or Greek letter that looks Latin. Copied from a mail that was phishing,
+    a resident trusting the office's page would follow it."""
+    found = []
+    for number, text in enumerate(source.body.split("\n"), start=source.body_line):
+        for address in _WEB_ADDRESS.findall(text) if "://" in text else ():
+            if host := misleading_host(address):
+                found.append(f"{shown}:{number}: " + _(
+                    'warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" '
+                    "is a user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the "
+                    "address from the site itself").format(address=address, host=host))
     return found
 
 

@@ -105,7 +105,7 @@ def read_page(path: Path, shown: str, content_root: Path, settings: dict | None 
     with the ``settings``, a ``template:`` that names one of their theme's
     templates."""
     from .notices import read_source, slug_problem
-    from .validators import text_control_problems
+    from .validators import nesting_problem, text_control_problems
 
     source, problems = read_source(path, shown)
     if source is None:
@@ -124,6 +124,8 @@ def read_page(path: Path, shown: str, content_root: Path, settings: dict | None 
     if "template" in data and settings is not None and (message := template_problem(settings, data["template"])):
         problems.append(Problem(shown, source.front.line("template"), message))
     problems.extend(text_control_problems(source, shown))
+    if nested := nesting_problem(source.body, source.body_line, shown):
+        problems.append(nested)
     problems.extend(missing_files(source.body, source.body_line, path, content_root, shown))
     return Page(str(path), data, source.body, source.body_line), problems
 

@@ -3,14 +3,27 @@ characters and the Hangul fillers, and a text without them at its ends, as
 forms read an answer (a survey's, a sign-up's). A phone pastes them where
 nobody sees them: a number copied from iOS Contacts comes wrapped in U+202A
 and U+202C, a web page's address may end in U+200B, a blank name on a Korean
-phone is U+3164."""
+phone is U+3164. And what no stored text of a person may hold
+(:data:`UNSTORABLE`), whether a form or an imported file brings it."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters that show nothing: the Hangul fillers (U+3164 is how blank names are typed on Korean phones).
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+# What no posted text may hold: C0 control characters but tab, newline and CR
+# (PostgreSQL's text cannot hold NUL), DEL and the C1 controls (U+009B is a
+# terminal's CSI: an opinion must not move the cursor or recolour the screen
+# of staff reading `sotong opinions search`), lone surrogates, which is what
+# bytes that are not UTF-8 (such as %FF) are read as, and U+FFFD, which is
+# what werkzeug reads them as in a multipart form; and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which
+# show an opinion's words in another order than they were written, in staff's
+# terminal and in Excel (Korean text never needs them).
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffd]")
 
 
 def shows_nothing(char: str) -> bool:

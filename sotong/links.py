@@ -179,6 +179,7 @@ def page_slug(settings: dict, page) -> str:
 
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and escapes stay as they are
 _HOST_PORT = re.compile(r"(?P<host>.*?)(?P<port>:\d*)?")
+_KOREAN_OR_CHINESE = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def ascii_url(url: str) -> str:
@@ -198,6 +199,21 @@ def ascii_url(url: str) -> str:
             host = quote(host, safe=_URL_SAFE)
     netloc = f"{quote(userinfo, safe=_URL_SAFE)}{at}{host}{found['port'] or ''}"
     return urlunsplit((parts.scheme, netloc, *(quote(part, safe=_URL_SAFE) for part in parts[2:])))
+
+
+def misleading_host(url: str) -> str | None:
+    """The host a web address truly leads to, when it reads as another: a
+    name before "@" (``https://www.gov.kr@evil.example/`` leads to
+    evil.example), or a letter outside ASCII that is not Hangul or Chinese
+    in its host (``https://аррӏе.com/``, Cyrillic letters that look Latin;
+    given in ASCII, as the browser goes there: xn--80ak6aa92e.com); None
+    for an address that leads where it reads (``https://성동구청.kr/``)."""
+    netloc = urlsplit(url).netloc
+    userinfo, at, host_port = netloc.rpartition("@")
+    host = _HOST_PORT.fullmatch(host_port)["host"]
+    if not at and not any(char.isalpha() and not char.isascii() and not _KOREAN_OR_CHINESE.match(char) for char in host):
+        return None
+    return urlsplit(ascii_url(f"//{host}")).hostname or host
 
 
 def short_link_path(code: str) -> str:

@@ -26,7 +26,7 @@ from .problems import Problem, did_you_mean, not_utf8, suggested
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
 from .content_files import file_under
-from .validators import breaks_line, composed, department, image_with_alt, text_control_problems
+from .validators import breaks_line, composed, department, image_with_alt, nesting_problem, text_control_problems
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNELS = ("homepage", "newsletter", "email", "sms", "twitter", "facebook", "blog")
@@ -222,6 +222,8 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
                    lambda key_path, message: problems.append(Problem(shown, front.line(*key_path), message)))
     values = _values(given)
     problems.extend(text_control_problems(source, shown))
+    if nested := nesting_problem(source.body, source.body_line, shown):
+        problems.append(nested)
     if values["visibility"] == "private":
         problems.extend(_private_body_pictures(source, shown))
     else:

@@ -50,7 +50,7 @@ from .file_parts import WHOLE, FilePart, cut, in_processes, part_text, peak_kilo
 from .audiences import GENDER_WORDS, Audiences, resolve_key
 from .dates import ISO_DAY, iso_day
 from .i18n import N_, _
-from .invisible import trimmed
+from .invisible import UNSTORABLE, trimmed
 from .problems import Problem, SotongError, cannot_read, closest, did_you_mean, os_reason, suggested
 from .progress import tracked
 from .store import (PURGED_VALUES, READER_CHANNELS, SCRATCH_STAGED, SUBSCRIBER_COLUMNS, Store, join_keys,
@@ -256,6 +256,8 @@ class RowChecker:
         person, dong_answers, field_answers, channel_answers, subscribed, unsubscribed, group_answers = self._answers
         if not key or key.startswith(spreadsheet.FORMULA_STARTS) or not key.isprintable():
             _id_cell(key or None, errors)
+        if not name.isprintable() or "\ufffd" in name:
+            name = _name_cell(name, errors)
         (birth_year, gender, kind, business_type), found = person[kind, business_type, gender, birth_year]
         errors += found
         dong, found = dong_answers[dong]
@@ -350,6 +352,20 @@ def _id_cell(given: str | None, errors: list) -> None:
     elif given.startswith(spreadsheet.FORMULA_STARTS):
         errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
             id=given, first=given[0]))
+
+
+def _name_cell(name: str, errors: list) -> str:
+    """A name that holds more than letters: one that holds what no stored
+    text may hold (a direction control, a C1 control, "\ufffd" of text read
+    in the wrong code page: :data:`~sotong.invisible.UNSTORABLE`) is refused,
+    at its ends too (a U+202E first shows the whole name backwards). The
+    reader's preferences page sends their name back, and the collector takes
+    none of those from anyone, so they could never save their choices there.
+    Else the name without what shows nothing at its ends (U+200B, U+3164)."""
+    if found := UNSTORABLE.search(name):
+        errors.append(_("name holds U+{code:04X}, an invisible direction or control character or the \"\ufffd\" of text read in the wrong code page, which shows the name out of order or broken in the reader's mail, and which their preferences page cannot send back; delete it from the cell (save the file again as UTF-8 if the name is broken)").format(
+            code=ord(found.group())))
+    return trimmed(name)
 
 
 def _kind_cell(kind: str, errors: list) -> str:

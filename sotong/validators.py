@@ -33,8 +33,16 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff
 # U+2066-U+2069), invisible: one left open shows what follows it backwards,
 # past the file's own words (the date and department after a notice's title
 # in a list, the site's name in the browser tab, the link after an X post's
-# text). The collector takes none from residents either (sotong.web.UNSTORABLE).
-DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# text). The collector takes none from residents either (sotong.invisible.UNSTORABLE).
+# And the right-to-left marks (U+200F, and U+061C, the Arabic letter mark):
+# they open nothing, but numbers and the spaces and dots between them take
+# their direction, so "\u200f11. 20.(금)" shows as "20 .11.(금)" and "5 000원"
+# as "000 5원"; the left-to-right mark (U+200E) changes nothing in Korean text.
+DIRECTION_CONTROL = re.compile("[\u061c\u200f\u202a-\u202e\u2066-\u2069]")
+# A numeric character reference (&#8238;, &#x202E;, and without its ";" in
+# raw HTML), which Markdown passes on and the sanitizer writes out as the
+# character itself: a way round both rules above that no text needs.
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 
 # What every browser shows as a picture; a raster file must tell its size in
 # its header, as a picture of its kind does (a renamed .hwp, .pdf or iPhone
@@ -120,6 +128,8 @@ def control_character_problems(doc: Located, shown: str) -> list[Problem]:
                 code=ord(found.group()))))
         elif found := DIRECTION_CONTROL.search(text):
             problems.append(Problem(shown, doc.line(*path), _direction_message(found)))
+        elif "&#" in text and (referenced := _referenced_problem(text)):
+            problems.append(Problem(shown, doc.line(*path), referenced))
     return problems
 
 
@@ -134,12 +144,31 @@ def text_control_problems(source, shown: str) -> list[Problem]:
                 code=ord(found.group()))))
         elif found := DIRECTION_CONTROL.search(line):
             problems.append(Problem(shown, number, _direction_message(found)))
+        elif "&#" in line and (referenced := _referenced_problem(line)):
+            problems.append(Problem(shown, number, referenced))
     return problems
 
 
 def _direction_message(found: re.Match) -> str:
     return _("the text holds an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages and in emails, beside other words too (a notice's date and department); delete it (copying from another program often brings one along)").format(
         code=ord(found.group()))
+
+
+def _referenced_problem(text: str) -> str | None:
+    """The message of the first character reference in ``text`` to a control
+    character or a direction control (``&#x202E;``), which pages, feeds and
+    emails would carry as the character itself; None when there is none."""
+    for reference in CHARACTER_REFERENCE.finditer(text):
+        code = int(reference[1], 16) if reference[1] else int(reference[2])
+        if code > 0x10FFFF:
+            continue
+        if CONTROL_CHARACTER.match(chr(code)):
+            return _("the text writes {reference}, the code of the control character U+{code:04X}, which web pages and feeds cannot carry; delete it").format(
+                reference=reference[0], code=code)
+        if DIRECTION_CONTROL.match(chr(code)):
+            return _("the text writes {reference}, the code of an invisible direction control character (U+{code:04X}), which shows the text after it backwards on web pages and in emails, beside other words too (a notice's date and department); delete it").format(
+                reference=reference[0], code=code)
+    return None
 
 
 def texts_in(value, path: tuple = ()):
@@ -169,3 +198,101 @@ def _text(value) -> str:
     if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
         return str(value).strip()
     return ""
+
+
+# How deep a Markdown text may nest: quotes in quotes and list items in list
+# items, brackets ("[", a link's "(") open at once in a paragraph, HTML
+# elements in elements. Deeper, the build's time grows with the square of the
+# depth (each open bracket is read to the paragraph's end; 5,000 took 30 s,
+# 50,000 hours), its memory too (a list 800 deep took 1 GB and 17 s, 10,000
+# more than 2 GB and minutes), or it stopped past Python's stack with
+# "Could not process", in English. No page needs it: ten levels of a list
+# are already a word a line on a phone.
+MAX_NESTING = 10
+MAX_HTML_NESTING = 50  # a web page's HTML pasted in nests its elements deeper
+_QUOTE_MARK = re.compile(r" {0,3}>")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:\s|$)")
+_CLOSED = (0, 0, 0)  # no "[", "<" or link "(" open
+_BRACKET = re.compile(r"\\.|\]\(|<[A-Za-z/!?]|[][()>]")
+# An HTML tag; the elements that need no closing tag (void ones, and those a
+# browser closes by itself: <p>, <li>, <td>...) open nothing that stays open
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
+_UNCLOSED_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta source track wbr p li dt dd tr td th thead tbody tfoot option "
+    "optgroup colgroup caption rt rp".split())
+
+
+def nesting_problem(text: str, first_line: int, shown: str) -> Problem | None:
+    """The first line of Markdown ``text`` (which starts at line
+    ``first_line`` of ``shown``) that nests deeper than MAX_NESTING
+    (MAX_HTML_NESTING for HTML elements), as a problem; None when none does."""
+    brackets, elements = _CLOSED, 0
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        if not line or line.isspace():
+            brackets = _CLOSED  # a paragraph ends: Markdown reads the brackets in one at a time
+            continue
+        # (only a line starting with a space, a tab or ">" stands deeper than one list)
+        if line[0] in " \t>" and (depth := _block_depth(line)) > MAX_NESTING:
+            return Problem(shown, number, _("quotes (>) or list items are nested {depth} levels deep here, past {limit}, which takes the build minutes to read and is a word a line on a phone; use at most {limit} levels").format(
+                depth=depth, limit=MAX_NESTING))
+        if "[" in line or "<" in line or brackets != _CLOSED:
+            brackets, deepest = _open_brackets(line, brackets)
+            if deepest > MAX_NESTING:
+                return Problem(shown, number, _('more than {limit} brackets ("[", "<" or a link\'s "(") are open at once here, which takes the build minutes to read; close each one ("[" with "]", "<" with ">", a link\'s "(" with ")"), or write \\[ or &lt; for one shown as it is').format(
+                    limit=MAX_NESTING))
+        if "<" in line:
+            elements, deepest = open_elements(line, elements)
+            if deepest > MAX_HTML_NESTING:
+                return Problem(shown, number, _("more than {limit} HTML elements are open inside one another here, which takes the build minutes to read; close each one (</div>) or write the text in Markdown").format(
+                    limit=MAX_HTML_NESTING))
+    return None
+
+
+def _block_depth(line: str) -> int:
+    """How many quotes and lists ``line`` stands in: its ">" marks, and for
+    a list item the levels of its indent (four spaces or a tab a level)."""
+    depth = position = 0
+    while found := _QUOTE_MARK.match(line, position):
+        depth, position = depth + 1, found.end()
+    rest = line[position:].expandtabs(4)
+    item = rest.lstrip(" ")
+    return depth + ((len(rest) - len(item)) // 4 + 1 if _LIST_ITEM.match(item) else 0)
+
+
+def _open_brackets(line: str, before: tuple[int, int, int]) -> tuple[tuple[int, int, int], int]:
+    """How many "[", "<" (before a letter: a tag or an address to Markdown)
+    and link parentheses (from "](") are open after ``line``, given those
+    open ``before`` it, and the most of one kind open at once in it; a
+    closing one with nothing open closes nothing."""
+    brackets, angles, links = before
+    deepest = 0
+    for found in _BRACKET.finditer(line):
+        sign = found.group()
+        if sign == "[":
+            brackets += 1
+        elif sign == "]" and brackets:
+            brackets -= 1
+        elif sign[0] == "<":
+            angles += 1
+        elif sign == ">" and angles:
+            angles -= 1
+        elif sign == "](":
+            brackets, links = max(brackets - 1, 0), links + 1
+        elif sign == "(" and links:
+            links += 1
+        elif sign == ")" and links:
+            links -= 1
+        deepest = max(deepest, brackets, angles, links)
+    return (brackets, angles, links), deepest
+
+
+def open_elements(html: str, elements: int = 0) -> tuple[int, int]:
+    """The HTML elements open after ``html``, given those open before it,
+    and the most open at once in it."""
+    deepest = elements
+    for closing, name, self_closing in _TAG.findall(html):
+        if self_closing or name.lower() in _UNCLOSED_ELEMENTS:
+            continue
+        elements = elements + 1 if not closing else max(elements - 1, 0)
+        deepest = max(deepest, elements)
+    return elements, deepest

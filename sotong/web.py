@@ -46,6 +46,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import signals
 from .i18n import _
+from .invisible import UNSTORABLE
 from .markup import text_with_tel_links
 from .problems import SotongError, os_reason
 from .settings import MAX_BODY_BYTES
@@ -114,17 +115,6 @@ ERROR_TEXTS = {
 }
 
 Endpoint = Callable[..., Response]
-
-# What no posted text may hold: C0 control characters but tab, newline and CR
-# (PostgreSQL's text cannot hold NUL), DEL and the C1 controls (U+009B is a
-# terminal's CSI: an opinion must not move the cursor or recolour the screen
-# of staff reading `sotong opinions search`), lone surrogates, which is what
-# bytes that are not UTF-8 (such as %FF) are read as, and U+FFFD, which is
-# what werkzeug reads them as in a multipart form; and the bidirectional
-# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which
-# show an opinion's words in another order than they were written, in staff's
-# terminal and in Excel (Korean text never needs them).
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffd]")
 
 
 # A token in a path (/u/TOKEN, /p/TOKEN): the payload, a dot and the MAC (sotong.tokens)

@@ -262,3 +262,18 @@ def test_a_link_whose_words_say_nothing_of_where_it_leads_is_warned_on_its_line(
     assert warnings == ["n.md:9: " + said.format("여기"), "n.md:11: " + said.format("클릭"),
                         "n.md:11: " + said.format("더 보기 »")]
     assert notice_warnings(with_body("[성동구청 누리집](https://www.sd.go.kr/)에서 여기를 보세요.\n"), "n.md") == []
+
+
+def test_an_address_that_leads_elsewhere_than_it_reads_is_warned_on_its_line():
+    """[열둘](https://www.sd.go.kr@evil.example/) and https://аррӏе.com/
+    (Cyrillic) passed check: the page linked them, and a resident trusting
+    the office's page went to evil.example, or to xn--80ak6aa92e.com."""
+    body = ("[신청](https://www.sd.go.kr@evil.example/form) 신청서를 받으세요.\n\n"
+            "<https://аррӏе.com/> [정부24](https://www.gov.kr/) [구청](https://성동구청.kr/) https://www.ѕd.go.kr/x\n")
+    said = ('warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" is a '
+            "user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the address "
+            "from the site itself")
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:9: " + said.format(address="https://www.sd.go.kr@evil.example/form", host="evil.example"),
+        "n.md:11: " + said.format(address="https://аррӏе.com/", host="xn--80ak6aa92e.com"),
+        "n.md:11: " + said.format(address="https://www.ѕd.go.kr/x", host="www.xn--d-cvb.go.kr")]

@@ -190,3 +190,16 @@ def test_serve_on_a_port_another_program_listens_on_is_one_line(project_dir, cli
     assert result.stderr.splitlines() == [
         f"127.0.0.1:{port}: cannot listen there (Address already in use); stop the program that listens there "
         "(another sotong serve?) or choose another with --host and --port"]
+
+
+@pytest.mark.parametrize("mail_from", ["성동구청\\r\\nBcc: spy@evil.example <sotong@sd.go.kr>",
+                                       "성동구청 <sotong@sd.go.kr>, spy@evil.example"])
+def test_a_mail_from_of_more_than_one_address_or_line_is_refused_at_its_assignment(project_dir, cli, mail_from):
+    """The first passed check, and every email went out From: spy@evil.example."""
+    settings = project_dir / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8") + f'MAIL_FROM = "{mail_from}"\n', encoding="utf-8")
+    assigned = len(settings.read_text(encoding="utf-8").splitlines())
+    result = cli(project_dir, "check")
+    assert result.code == 1 and result.stderr.splitlines() == [
+        f"pelicanconf.py:{assigned}: MAIL_FROM: is '{mail_from}'; write a sender address, e.g. "
+        'MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"']

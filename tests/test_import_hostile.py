@@ -57,6 +57,24 @@ def test_a_control_character_in_a_cell_rejects_its_row_on_both_backends(tmp_path
     assert sorted(s.id for s in store.subscribers()) == ["S2", "S4"]
 
 
+def test_a_name_with_a_direction_control_or_broken_text_rejects_its_row(tmp_path, store):  # noqa: F811
+    """The collector takes none of these from anyone; imported, a name with
+    U+202E went to the reader's preferences page, which sent it back and
+    refused it on every save; first in the cell, it showed the name backwards.
+    What only shows nothing (U+200B, the Hangul filler) is taken off its ends."""
+    path = write(tmp_path / "s.csv", csv_text(
+        dict(GOOD, id="S1", name="\u202e동길홍"), dict(GOOD, id="S2", name="김\x9b철수"), dict(GOOD, id="S3", name="홍\ufffd동"),
+        dict(GOOD, id="S4", name="\u200b홍길동\u3164"), dict(GOOD, id="S5", name="박\u200e지민")))
+    report = load(store, path)
+    message = ('s.csv:{line}: name holds U+{code}, an invisible direction or control character or the "\ufffd" of text '
+               "read in the wrong code page, which shows the name out of order or broken in the reader's mail, and which "
+               "their preferences page cannot send back; delete it from the cell (save the file again as UTF-8 if the "
+               "name is broken)")
+    assert [str(p) for p in report.problems] == [message.format(line=2, code="202E"), message.format(line=3, code="009B"),
+                                                 message.format(line=4, code="FFFD")]
+    assert sorted((s.id, s.name) for s in store.subscribers()) == [("S4", "홍길동"), ("S5", "박\u200e지민")]
+
+
 def test_an_id_with_a_line_break_tab_or_invisible_character_rejects_its_row(tmp_path, store):  # noqa: F811
     """Logs, file names and the staff's terminal name readers by id, one line
     each: "S1\\n" split them (a log line that reads as another's), and

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 import unicodedata
 
 import pytest
@@ -188,6 +189,16 @@ def test_a_build_with_a_bad_body_stops_at_check_with_the_line(sotong, empty_proj
     result = sotong(empty_project_dir, "build")
     assert result.code == 1
     assert "content/notices/nul.md:10: the text holds an invisible control character (U+0000)" in result.stderr
+    assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
+
+
+def test_a_build_with_a_control_character_written_as_its_code_stops_at_check_with_the_line(sotong, empty_project_dir):
+    """It passed check, and the build failed with "UnserializableContentError:
+    Control characters are not supported in XML 1.0", in English, naming no file."""
+    (empty_project_dir / "content" / "notices" / "code.md").write_text(GOOD + "끝 &#x1;\n", encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert (result.code, result.stderr.splitlines()[0]) == (1, "content/notices/code.md:10: " + REFERENCE_MESSAGES[
+        "control"].format(reference="&#x1;", code="0001"))
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
@@ -438,10 +449,100 @@ def test_a_direction_control_character_is_named_by_its_line(tmp_path, old, new, 
     assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + DIRECTION_MESSAGE.format(code=code)
 
 
-def test_direction_marks_are_kept(tmp_path):
-    """The left-to-right and right-to-left marks (U+200E, U+200F) open nothing: they stay."""
-    notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200f"))
-    assert problems == [] and notice.title == "성동구: 겨울철 한파 대비\u200e 안내\u200f"
+REFERENCE_MESSAGES = {
+    "direction": ("the text writes {reference}, the code of an invisible direction control character (U+{code}), which "
+                  "shows the text after it backwards on web pages and in emails, beside other words too (a notice's date "
+                  "and department); delete it"),
+    "control": "the text writes {reference}, the code of the control character U+{code}, which web pages and feeds cannot carry; delete it",
+}
+
+
+@pytest.mark.parametrize("old, new, line, kind, reference, code", [
+    ("둘째 문단.", "둘째 &#x202E;문단. 2026년 11월 20일", 9, "direction", "&#x202E;", "202E"),  # the page showed it as U+202E
+    ("둘째 문단.", "둘째 &#8295;문단.", 9, "direction", "&#8295;", "2067"),
+    ("둘째 문단.", "<span>둘째 &#x202b</span>", 9, "direction", "&#x202b", "202B"),  # raw HTML reads it without ";"
+    ("첫 문단은", "&#x1; 첫 문단은", 7, "control", "&#x1;", "0001"),  # the build failed on its feeds, naming no file
+    ("category: culture", 'category: culture\nsummary: "요약 &#xFFFE; 끝"', 6, "control", "&#xFFFE;", "FFFE"),
+])
+def test_a_character_reference_to_a_control_or_direction_character_is_named_by_its_line(tmp_path, old, new, line, kind,
+                                                                                      reference, code):
+    """Markdown passes ``&#x202E;`` on and the sanitizer writes the character
+    itself into the page: the rules on control and direction characters,
+    gone round by writing their codes."""
+    assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + REFERENCE_MESSAGES[kind].format(
+        reference=reference, code=code)
+
+
+def test_other_character_references_are_kept(tmp_path):
+    """&#x200E; (the left-to-right mark, which changes nothing in Korean text), &#9742; (☎), an escaped & before
+    #x202E; and a number past Unicode are no problem."""
+    notice, problems = read(tmp_path, GOOD.replace("둘째 문단.", "둘째 &#x200E;문단 &#9742; &#38;#x202E; &#99999999;"))
+    assert problems == [] and notice is not None
+
+
+NESTED = {
+    "blocks": ("quotes (>) or list items are nested {depth} levels deep here, past 10, which takes the build minutes to "
+               "read and is a word a line on a phone; use at most 10 levels"),
+    "brackets": ('more than 10 brackets ("[", "<" or a link\'s "(") are open at once here, which takes the build minutes '
+                 'to read; close each one ("[" with "]", "<" with ">", a link\'s "(" with ")"), or write \\[ or &lt; '
+                 "for one shown as it is"),
+    "html": ("more than 50 HTML elements are open inside one another here, which takes the build minutes to read; close "
+             "each one (</div>) or write the text in Markdown"),
+}
+
+
+@pytest.mark.parametrize("body, line, kind, depth", [
+    ("".join("    " * level + "- 항목\n" for level in range(12)), 17, "blocks", 11),  # 400 deep: "Could not process", in English
+    ("".join("   " * level + "1. 항목\n" for level in range(16)), 21, "blocks", 11),  # three spaces: a level every four
+    ("".join(">" * level + " 줄\n" for level in range(1, 14)), 17, "blocks", 11),  # 3,000 of these took 89 s and 4.7 GB
+    ("> > > > > > > > > > > > 인용\n", 7, "blocks", 12),
+    ("머리말\n\n" + "[" * 11 + "가" + "]" * 11 + "\n", 9, "brackets", None),  # 50,000 never ended
+    ("[a](" * 6 + "\n" + "[a](" * 6 + "\n", 8, "brackets", None),  # over two lines of one paragraph
+    ("<http://" * 11 + "\n", 7, "brackets", None),  # 16,000: 44 s
+    ("<div>" * 51 + "가" + "</div>" * 51 + "\n", 7, "html", None),  # 50,000: 50 s
+])
+def test_a_text_nested_past_what_the_build_reads_in_time_is_named_by_its_line(tmp_path, body, line, kind, depth):
+    text = GOOD.split("첫 문단은")[0] + body
+    assert only_problem(tmp_path, text) == f"notice.md:{line}: " + NESTED[kind].format(depth=depth)
+
+
+def test_nesting_up_to_the_limits_and_brackets_closed_in_between_are_kept(tmp_path):
+    body = ("".join("    " * level + "- 항목\n" for level in range(10)) + "\n" + ("[" * 10 + "가" + "]" * 10 + " ") * 50
+            + "\n\n" + "[" * 6 + "\n\n" + "[" * 6 + " <김장 축제> a < b \\[" * 3 + "\n\n" + "<div>" * 50 + "</div>" * 50
+            + "\n" + "<p>" * 80 + "<br>" * 80 + "\n")
+    notice, problems = read(tmp_path, GOOD.split("첫 문단은")[0] + body)
+    assert problems == [] and notice is not None
+
+
+def test_a_build_of_a_text_nested_past_the_limits_stops_at_check_in_moments(sotong, empty_project_dir):
+    """A list 400 deep failed the build with "Could not process ...", in
+    English, naming no line; 50,000 brackets never ended."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "deep.md").write_text(GOOD + "".join("    " * level + "- 항목\n" for level in range(400)), encoding="utf-8")
+    (notices / "brackets.md").write_text(GOOD + "[" * 50000 + "\n", encoding="utf-8")
+    started = time.monotonic()
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and time.monotonic() - started < 30
+    assert result.stderr.splitlines() == ["content/notices/brackets.md:10: " + NESTED["brackets"],
+                                          "content/notices/deep.md:20: " + NESTED["blocks"].format(depth=11), "2 problems."]
+    assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
+
+
+def test_the_left_to_right_mark_is_kept(tmp_path):
+    """The left-to-right mark (U+200E) opens nothing and turns nothing round in Korean text: it stays."""
+    notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200e"))
+    assert problems == [] and notice.title == "성동구: 겨울철 한파 대비\u200e 안내\u200e"
+
+
+@pytest.mark.parametrize("old, new, line, code", [
+    ('title: "성동구: 겨울철 한파 대비 안내"', 'title: "겨울 행사 \u200f11. 20.(금) 개최"', 2, "200F"),
+    ("둘째 문단.", "참가비 \u200f5 000원", 9, "200F"),
+    ("둘째 문단.", "접수 \u061c11. 20.", 9, "061C"),  # the Arabic letter mark
+])
+def test_a_right_to_left_mark_is_named_by_its_line(tmp_path, old, new, line, code):
+    """Opening nothing, it still turned the numbers after it round: Chromium
+    showed "\u200f11. 20.(금)" as "20 .11.(금)" and "5 000원" as "000 5원"."""
+    assert only_problem(tmp_path, GOOD.replace(old, new)) == f"notice.md:{line}: " + DIRECTION_MESSAGE.format(code=code)
 
 
 @pytest.mark.parametrize("old, new, line, code", [

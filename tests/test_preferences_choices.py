@@ -325,3 +325,17 @@ def test_a_number_corrected_a_moment_after_it_was_saved_is_confirmed_by_the_code
     status, _, page = post(port, path + "/phone", {"code": code[-1]})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]
+
+
+def test_a_name_stored_with_a_direction_control_does_not_stop_the_reader_saving(site):
+    """Imported before import refused them, a name with U+202E went back from
+    the page hidden in the form, was refused there ("shown-name: characters
+    that cannot be stored"), and came back on the page again: the reader
+    could never save. The page shows the name without it, and saving keeps that."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET name = ?", ("\u202e순길홍\u202c",))
+    form = page_form(port, path)
+    assert form["name"] == form["shown-name"] == ["순길홍"]
+    assert post(port, path, {**form, "fields": ["health"]})[0] == 303
+    assert store_rows(project, ROW) == [("순길홍", 1946, "F", "yongdap", "person", "health", "email;sms", 0)]

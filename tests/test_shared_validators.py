@@ -130,6 +130,9 @@ BACKSLASH = (r"the value holds the control character U+{code}, which web pages a
 DIRECTION = ("the text holds an invisible direction control character (U+{code}), which shows the text after it "
              "backwards on web pages and in emails, beside other words too (a notice's date and department); "
              "delete it (copying from another program often brings one along)")
+REFERENCED = ("the text writes {reference}, the code of an invisible direction control character (U+{code}), which shows "
+              "the text after it backwards on web pages and in emails, beside other words too (a notice's date and "
+              "department); delete it")
 SURVEY = ("title: 설문\ndepartment: 문화체육과\nopens: 2026-11-01\ncloses: 2026-11-30\nkind: consultation\n"
           "policy: {title: 노선 개편, department: 문화체육과, summary: 개편안}\n"
           "questions:\n  - {id: a, type: single, text: 어느 쪽, options: [가, 나]}\n  - {id: b, type: text, text: 의견}\n")
@@ -183,6 +186,7 @@ def page_problems(root: Path, old: str, new: str) -> list[str]:
     # a banner's title and text are on the homepage, in the newsletters and in every email that shows it
     (banner_problems_with, "title: 정부24", "title: 정부\u202e24", "b.yaml:1", DIRECTION.format(code="202E")),
     (banner_problems_with, "body: 본문", "body: 본\u2066문", "b.yaml:2", DIRECTION.format(code="2066")),
+    (banner_problems_with, "body: 본문", "body: 본&#x202E;문", "b.yaml:2", REFERENCED.format(reference="&#x202E;", code="202E")),  # Markdown
     # a page's title and text went onto its page as written
     (page_problems, '"소통 서비스 소개"', '"소통 \u202e서비스 소개"', "about.md:2", DIRECTION.format(code="202E")),
     (page_problems, '"소통 서비스 소개"', '"소통 \\b서비스"', "about.md:2", BACKSLASH.format(code="0008")),
@@ -246,3 +250,13 @@ def test_every_title_staff_write_refuses_a_line_break_of_any_kind(root, breaking
         f"s.yaml:6: policy.title must be one line of at most 100 characters (it has {4 + breaks}); "
         "put the rest in policy.summary",
         f"b.yaml:1: title must be one line of at most 100 characters (it has {6 + breaks}); shorten it"]
+
+
+@pytest.mark.parametrize("check, old, new, where", [
+    (banner_problems_with, "body: 본문", "body: '" + "[" * 11 + "본문'", "b.yaml:2"),  # a banner's body is Markdown too
+    (page_problems, "**소통**은", "[" * 11 + "**소통**은", "about.md:5"),
+])
+def test_every_markdown_text_refuses_nesting_past_what_the_build_reads_in_time(root, check, old, new, where):
+    problems = check(root, old, new)
+    assert [problem.split(": ", 1)[0] for problem in problems] == [where]
+    assert problems[0].split(": ", 1)[1].startswith('more than 10 brackets ("[", "<" or a link\'s "(") are open at once')

@@ -8,7 +8,7 @@ settings it reads (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 
 from sotong.i18n import _
 from sotong.mail_server import (PASSWORD_ENV, SETTINGS_DEFAULTS, TIMEOUT_SECONDS, MailServer, is_local, mail_server,
@@ -84,12 +84,19 @@ def _read(settings: dict, host: str | None = None) -> tuple[dict, dict, Settings
     if smtp["SMTP_USER"] and not smtp["SMTP_STARTTLS"] and isinstance(host, str) and not is_local(host):
         found.add("SMTP_STARTTLS" if "SMTP_STARTTLS" in settings else "SMTP_USER", plain_login_refusal(host))
     mail_from = settings.get("MAIL_FROM")
-    if not isinstance(mail_from, str) or "@" not in parseaddr(mail_from)[1]:
+    if not _one_sender(mail_from):
         found.add("MAIL_FROM", _('is {mail_from!r}; write a sender address, e.g. MAIL_FROM = "성동구청 홍보담당관 <sotong@sd.go.kr>"').format(
             mail_from=mail_from))
     read_dkim_settings(settings, found)
     read_bounce_settings(found)
     return delivery, smtp, found
+
+
+def _one_sender(mail_from) -> bool:
+    """Whether MAIL_FROM is one address, on one line: "성동구청\\r\\nBcc: x@y <sotong@sd.go.kr>"
+    passed, and every email went out From: x@y."""
+    return (isinstance(mail_from, str) and len(mail_from.strip().splitlines()) == 1
+            and len(getaddresses([mail_from])) == 1 and "@" in parseaddr(mail_from)[1])
 
 
 def delivery_problems(settings: dict) -> list[Problem]:

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from sotong import yamlsrc
 from sotong.i18n import _
 from sotong.content_files import yaml_files
-from sotong.validators import breaks_line, composed, control_character_problems, image_with_alt, whole_number
+from sotong.validators import (breaks_line, composed, control_character_problems, image_with_alt, nesting_problem,
+                               whole_number)
 from sotong.audiences import Audiences, read_audience_list
 from sotong.notices import slug_from_filename
 from sotong.problems import Problem, cannot_read, did_you_mean, not_utf8
@@ -87,6 +88,8 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
         problem(("title",), _("title must be one line of at most {title_max} characters (it has {count}); shorten it").format(
             title_max=TITLE_MAX, count=len(title)))
     body = _text(data, "body", problem)
+    if body and (nested := nesting_problem(body, doc.line("body"), shown)):  # Markdown: it nests no deeper than a notice
+        problems.append(nested)
     link = _link(data, problem)
     image, image_alt = _image(data, content_root, problem)
     windows = _windows(data, problem)

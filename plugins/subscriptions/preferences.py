@@ -22,7 +22,7 @@ import time
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
-from sotong.invisible import trimmed
+from sotong.invisible import UNSTORABLE, trimmed
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token, short_tag
@@ -51,8 +51,11 @@ def _reader(request, token: str) -> Subscriber:
 
 def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
     """The reader's answers as their page shows them: SMS not ticked after a
-    수신거부 reply (none is sent); the number ``awaiting`` its code when they have none yet."""
-    return {"name": [subscriber.name or ""], "email": [subscriber.email or ""],
+    수신거부 reply (none is sent); the number ``awaiting`` its code when they have none yet;
+    the name without what the collector takes from no one (UNSTORABLE: an
+    import before that rule kept a direction control in it), which the page
+    would send back and refuse, on every save."""
+    return {"name": [UNSTORABLE.sub("", subscriber.name or "")], "email": [subscriber.email or ""],
             "phone": [subscriber.phone or awaiting or ""],
             "birth_year": [str(subscriber.birth_year or "")], "gender": [subscriber.gender or ""],
             "dong": [subscriber.dong or ""], "kind": [subscriber.kind], "business_type": [subscriber.business_type or ""],
