@@ -18,7 +18,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, forged, project_on, serving, store_of, store_query
+from project_support import copy_project, forged, project_on, serving, sms_code_file, store_of, store_query
 from delivery_support import (SMTPServer, add_subscribers, login_options, mark_address_invalid, marked_invalid, run_cli, store_rows,
                               tls_server_options)
 from test_serve import request
@@ -104,7 +104,7 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     # the phone is used once its code comes back
-    code = re.search(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[1]
+    code = re.search(r"인증번호 (\d{6})", sms_code_file(project))[1]
     preferences = f"/p/{make_token('preferences', subscriber_id)}"
     assert post(port, preferences + "/phone", {"code": "000000" if code != "000000" else "111111"})[0] == 400
     assert store_rows(project, "SELECT phone FROM subscribers") == [(None,)]
@@ -683,7 +683,7 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
     assert "kim@example.com" in dump and "김영희" in dump
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing
-    codes = (project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+    codes = sms_code_file(project)
     assert "010-2222-3333" not in codes and "01022223333" not in codes  # the codes sent to their phone
     assert "010-4444-5555" in codes
 

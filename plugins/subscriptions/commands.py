@@ -127,17 +127,18 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
 
 def _abandoned(store, dry_run: bool) -> None:
     """Sign-ups and address changes never confirmed, a day after their link
-    expired, and mails whose link expired unsent: the collector drops them
+    expired, and mails whose link (texts whose code) expired unsent: the collector drops them
     as sign-ups come and mails leave, but when none do (a quiet month, the
     collector stopped) their names, addresses and phones stayed."""
     if dry_run:
         return
     now = time.time()
-    with store.erasing(["subscriptions_pending", "subscriptions_mail"]), store.transaction():
+    with store.erasing(["subscriptions_pending", "subscriptions_mail", "subscriptions_texts"]), store.transaction():
         pending = storage.drop_expired(store, now)
         mails = storage.drop_stale_mail(store, now - storage.CONFIRM_SECONDS)
-    click.echo(_("{pending} sign-ups and address changes never confirmed (their link expired) and {mails} mails never sent destroyed.").format(
-        pending=pending, mails=mails))
+        texts = storage.drop_stale_texts(store, now)
+    click.echo(_("{pending} sign-ups and address changes never confirmed (their link expired), {mails} mails and {texts} phone codes never sent destroyed.").format(
+        pending=pending, mails=mails, texts=texts))
 
 
 def _tell_inactive(project: Project, store, today, untold: list[str], due: list[str], dry_run: bool) -> str | None:
