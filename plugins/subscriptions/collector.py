@@ -59,15 +59,23 @@ class Subscriptions:
         settings = app.settings
         self.mailer = Mailer(app)
         app.on_close(self.mailer.stop)
-        self.texter = Texter(app, FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE))
-        app.on_close(self.texter.stop)
+        self.texter = None  # SMS_CODES_BY "command": the codes wait in the store for sotong subscribers codes
+        if settings.get("SMS_CODES_BY") != "command":  # a value mistyped (sotong check names it): the default
+            self.texter = Texter(app.store, settings, FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE))
+            app.on_close(self.texter.stop)
         self.next_cleanup = 0.0
         self._answers: dict[str, Prepared] = {}
         self.rate = parse_rate(settings.get("SUBSCRIBE_RATE", DEFAULT_RATE)) or parse_rate(DEFAULT_RATE)
         with app.store() as store:
             storage.ensure(store)
         self.mailer.start()  # mails queued before a stop leave now
-        self.texter.start()  # and the codes, those still valid
+        self.codes_queued()  # and the codes, those still valid
+
+    def codes_queued(self) -> None:
+        """Call once the transaction that queued a phone code is committed:
+        the text thread, where the collectors hand the codes over, looks now."""
+        if self.texter is not None:
+            self.texter.wake()
 
     def form_context(self, answers: dict, errors: dict) -> dict:
         audiences = self.app.project.audiences
@@ -295,13 +303,13 @@ def _create_subscriber(app, found) -> str:
         if coded:
             send_phone_code(app, store, subscriber_id, data["phone"])
     if coded:
-        app.subscriptions.texter.wake()
+        app.subscriptions.codes_queued()
     return subscriber_id
 
 
 def send_phone_code(app, store, subscriber_id: str, phone: str) -> None:
     """A 6-digit code to ``phone``, its text queued in the caller's
-    transaction (wake ``texter`` once it is committed); the number is used
+    transaction (call ``codes_queued`` once it is committed); the number is used
     once the code comes back."""
     code = f"{secrets.randbelow(10**6):06d}"
     row = storage.pending_row("phone", {"phone": phone}, subscriber_id, code, storage.CODE_SECONDS)

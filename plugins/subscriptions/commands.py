@@ -1,9 +1,11 @@
 """``sotong subscribers changes --since D FILE.csv``,
-``sotong subscribers forget ID`` (SPEC §13) and ``sotong subscribers purge``
-(the privacy page's retention)."""
+``sotong subscribers forget ID`` (SPEC §13), ``sotong subscribers purge``
+(the privacy page's retention) and ``sotong subscribers codes`` (the phone
+codes waiting in the store handed to this machine's SMS transport)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from sotong.project import Project
 
 from . import inactive, inactive_notices, retention, storage
 from .consent import forget, write_changes
-from .outgoing import SMS_CODES_FILE, FileSmsTransport
+from .outgoing import RETRY_SECONDS, SMS_CODES_FILE, FileSmsTransport, Texter
 from .storage import contacts_of
 
 
@@ -159,3 +161,32 @@ def _tell_inactive(project: Project, store, today, untold: list[str], due: list[
     shown = " ".join(telling.untold[:UNTOLD_SHOWN]) + (" ..." if len(telling.untold) > UNTOLD_SHOWN else "")
     return _("{count} inactive subscribers could not be told now ({reason}): not counted as told, their {days} days not started; the next run tells them: {ids}").format(
         count=len(telling.untold), reason=telling.reason, days=inactive.NOTICE_DAYS, ids=shown)
+
+
+FOLLOW_SECONDS = 1.0  # codes --follow looks this often when nothing waits: a code waits at most a second more
+CODES_HELP = _("Hand the phone codes waiting in the store to this machine's SMS code file (private/subscriptions/sms-codes.csv), each once, none expired: with SMS_CODES_BY = \"command\", run it on the one machine whose file goes to the SMS agency. --follow keeps doing so until stopped.")
+
+
+@click.command("codes", help=CODES_HELP)
+@click.option("--follow", is_flag=True, help=_("Keep handing the codes over as they come (each second), until stopped (Ctrl+C, systemctl stop)."))
+@settings_option
+@sigterm_as_ctrl_c()  # systemctl stop: the batch being handed over is removed from the store first
+def codes_command(project: Project, follow: bool):
+    store = storage.ensure(project.store)
+    path = Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE
+    texter = Texter(lambda: contextlib.nullcontext(store), project.settings, FileSmsTransport(path))
+    said = _("{count} phone codes handed to {file}.")
+    if not follow:
+        while (pause := texter.send_queued()) == 0.0:  # 0: a whole batch went, more may wait
+            pass
+        click.echo(said.format(count=texter.handed, file=project.shown(path)))
+        if pause == RETRY_SECONDS:  # the file cannot be written: what is left waits in the store
+            raise SotongError([_("{file}: the phone codes could not be written there; they wait in the store: make the folder writable and run the command again").format(
+                file=project.shown(path))])
+        return
+    while True:
+        before = texter.handed
+        pause = texter.send_queued()
+        if texter.handed > before:
+            click.echo(said.format(count=texter.handed - before, file=project.shown(path)))
+        time.sleep(FOLLOW_SECONDS if pause is None else pause)

@@ -21,10 +21,35 @@ batch is claimed before it is sent (storage.claim_queued), so no two send
 one mail; a collector that dies while sending leaves its claim to lapse
 (CLAIM_SECONDS), and another sends what it had not.
 
-An SMS transport is anything with ``send(phone, text)``. The one shipped,
-:class:`FileSmsTransport`, appends to a CSV under private/ that the operator
-hands to the SMS agency, as ``sms.csv`` is today; an agency's HTTP API fits
-the same one method.
+An SMS transport is anything with ``send(phone, text)``; one that cannot
+take a text now raises OSError. The one shipped, :class:`FileSmsTransport`,
+appends to a CSV under private/ that the operator hands to the SMS agency,
+as ``sms.csv`` is today; an agency's HTTP API fits the same one method.
+
+Phone codes go the way mails do, and for the same reasons: a code's text is
+queued in the store (``subscriptions_texts``) in the request's transaction,
+and a :class:`Texter` hands it over. Each collector wrote the codes it made
+to its own machine's file, so with collectors on several machines behind a
+load balancer (SPEC §15) the codes were spread over their files, and the
+operator had to gather them within the codes' ten minutes. Queued in the
+store, a code is handed over once, by whoever claims it first:
+
+- ``SMS_CODES_BY = "collectors"`` (the default): each collector's text
+  thread, woken after the commit, claims a batch and hands it over in
+  milliseconds. Nothing more to run; right for one machine (one file) and
+  for an agency's HTTP API, which every machine reaches alike. A claim
+  lasts TEXT_CLAIM_SECONDS (a minute, not the mails' ten: a code lives ten
+  minutes), so a dead collector's codes are sent by another in time.
+- ``"command"``: the collectors only queue the codes, and ``sotong
+  subscribers codes --follow`` on the one machine whose file goes to the
+  agency claims and writes them (within a second): one file, nothing to
+  gather, as a file transport on several machines needs.
+
+An exporting command alone (run by cron) would have made every code wait
+up to a minute, and one more thing to run for every office; a thread alone
+would have left the file split over machines. A code is never sent once
+expired (the claim skips it; the clean-ups drop it), and a log line names
+how many codes, never a number.
 """
 
 from __future__ import annotations
@@ -120,14 +145,17 @@ class QueueThread:
     time, each batch claimed first (:func:`storage.claim_queued`) so that of
     the threads of several collectors on the store one hands each row over.
     A subclass says how (:meth:`_hand_over`), what it drops as stale
-    (:meth:`_clean`) and what it logs when the store cannot be read."""
+    (:meth:`_clean`) and what it logs when the store cannot be read.
+    ``store()`` opens the store for the thread (``with store() as s:``: a
+    collector's :meth:`App.store`); ``handed``: the rows handed over so far."""
 
     queue = ""
     name = ""
 
-    def __init__(self, app):
-        self.app = app
-        self.settings = app.settings
+    def __init__(self, store: Callable, settings: dict):
+        self.store = store
+        self.settings = settings
+        self.handed = 0
         self._wake = threading.Event()
         self._stopping = threading.Event()  # set by stop(): the thread ends at its next pause
         self._thread: threading.Thread | None = None
@@ -174,7 +202,7 @@ class QueueThread:
         """Hand a batch of the queue over. The seconds to pause before the
         next batch (0 when more may wait, RETRY_SECONDS when they could not
         be taken), or None when the queue is empty."""
-        with self.app.store() as store:
+        with self.store() as store:
             if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
                 self._clean(store)
                 self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
@@ -186,7 +214,8 @@ class QueueThread:
             return self._hand_over(queued, done)
         finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
             handed = set(done)
-            with self.app.store() as store, store.transaction():
+            self.handed += len(handed)
+            with self.store() as store, store.transaction():
                 storage.unqueue(store, self.queue, done)
                 storage.release_queued(store, self.queue, [row.id for row in queued if row.id not in handed])
 
@@ -207,7 +236,7 @@ class Mailer(QueueThread):
     name = "sotong-subscriptions-mail"
 
     def __init__(self, app):
-        super().__init__(app)
+        super().__init__(app.store, app.settings)
         self._later: deque[Callable] = deque(maxlen=LATER_MOST)
 
     def later(self, work: Callable) -> None:
@@ -222,7 +251,7 @@ class Mailer(QueueThread):
         """The work handed to :meth:`later` done, then a batch of queued mails handed over."""
         while self._later:
             work = self._later.popleft()
-            with self.app.store() as store:
+            with self.store() as store:
                 work(store)
         return super().send_queued()
 
@@ -283,8 +312,8 @@ class Texter(QueueThread):
     queue = storage.TEXTS
     name = "sotong-subscriptions-texts"
 
-    def __init__(self, app, transport):
-        super().__init__(app)
+    def __init__(self, store: Callable, settings: dict, transport):
+        super().__init__(store, settings)
         self.transport = transport
 
     def _hand_over(self, queued: list, done: list) -> float | None:
