@@ -6,7 +6,11 @@ text thread claims it and hands it to the SMS transport (here the code
 file under its ``PRIVATE_PATH``). Every code is handed over exactly once
 whichever collector took the change; a collector killed while handing one
 over leaves it claimed, and another sends it once the claim lapsed; a code
-that expired before any collector sent it is never sent."""
+that expired before any collector sent it is never sent. With
+``SMS_CODES_BY = "command"`` the collectors only queue the codes, and
+``sotong subscribers codes`` on one machine writes them to its file, each
+once (two such commands at once too), ``--follow`` as they come; codes it
+cannot write wait in the store."""
 
 from __future__ import annotations
 
@@ -188,3 +192,78 @@ def test_a_code_that_expired_before_any_collector_sent_it_is_never_sent(tmp_path
     result = run_cli(project / "pelicanconf.py", "subscribers", "purge")
     assert result.code == 0 and "1 phone codes never sent destroyed" in result.output, result.output
     assert queued(project) == []
+
+
+def by_command(tmp_path: Path, store_location: str, count: int) -> tuple[Path, list[tuple[str, dict]]]:
+    """A project with SMS_CODES_BY = "command" and ``count`` readers (:func:`readers`)."""
+    project = project_on(store_location, tmp_path, "SUBSCRIBE_RATE = '1000/hour'\nSMS_CODES_BY = 'command'\n")
+    return project, readers(project, count)
+
+
+def test_with_codes_by_command_the_collectors_queue_them_and_two_commands_write_each_once(tmp_path, store_location):
+    """SMS_CODES_BY = "command": racing changes at three collectors write no
+    machine's file; ``sotong subscribers codes`` run at once on two machines
+    writes each code once, to one of their files, and none expired; run
+    again it hands nothing more."""
+    project, forms = by_command(tmp_path, store_location, 12)
+    with ExitStack() as stack:
+        ports = [stack.enter_context(started(machine(project, name)))[1] for name in MACHINES]
+        assert sorted(status for _, status in race(ports, forms)) == [303] * 12
+        time.sleep(1)  # a collector's text thread would have written them by now
+        assert texts_in(project) == {name: [] for name in MACHINES}
+        assert queued(project) == sorted((form["phone"], 0) for _, form in forms)
+        store_query(project, "UPDATE subscriptions_texts SET expires_at = ? WHERE phone = ?", (time.time() - 1, forms[0][1]["phone"]))
+        commands = [subprocess.Popen([sys.executable, "-m", "sotong", "subscribers", "codes", "-s", str(project / f"machine-{name}.py")],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in ("b", "c")]
+        outputs = [command.communicate(timeout=60) for command in commands]
+        assert [command.returncode for command in commands] == [0, 0], outputs
+        sent = texts_in(project)
+        handed = sorted(phone for texts in sent.values() for phone, _ in texts)
+        assert handed == sorted(form["phone"] for _, form in forms[1:]) and sent["a"] == [], sent  # the expired one: never
+        said = sum(int(re.search(r"(\d+) phone codes handed to private-[bc]/subscriptions/sms-codes\.csv\.", out)[1])
+                   for out, _err in outputs)
+        assert said == 11 and not any("010-" in out + err for out, err in outputs)  # counts, no number
+        codes = {phone: code for texts in sent.values() for phone, code in texts}
+        path, form = forms[5]
+        assert post(ports[0], path + "/phone", urlencode({"code": codes[form["phone"]]}).encode()) == 200
+    again = run_cli(project / "machine-c.py", "subscribers", "codes")
+    assert again.code == 0 and "0 phone codes handed" in again.output, again.output
+    assert texts_in(project) == sent
+
+
+def test_codes_follow_writes_each_code_as_it_comes_until_stopped(tmp_path, store_location):
+    """``sotong subscribers codes --follow`` on machine c, as a service: a
+    change taken by machine a's collector reaches c's file within seconds;
+    systemctl stop (SIGTERM) ends it as Ctrl+C, exit 143."""
+    project, [(path, form)] = by_command(tmp_path, store_location, 1)
+    follower = subprocess.Popen([sys.executable, "-m", "sotong", "subscribers", "codes", "--follow", "-s",
+                                 str(machine(project, "c"))], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with started(machine(project, "a")) as (_process, port):
+            assert post(port, path, urlencode(form, doseq=True).encode()) == 303
+            wait_until(lambda: texts_in(project)["c"] != [], seconds=10)
+    finally:
+        follower.terminate()
+        out, err = follower.communicate(timeout=30)
+    assert [phone for phone, _ in texts_in(project)["c"]] == [form["phone"]] and texts_in(project)["a"] == []
+    assert follower.returncode == 143 and "1 phone codes handed to private-c/subscriptions/sms-codes.csv." in out, (out, err)
+    assert not queued(project)
+
+
+def test_codes_that_cannot_be_written_wait_in_the_store_for_the_next_run(tmp_path, store_location):
+    """The code file cannot be written (a folder stands in its place): the
+    command says which file and exits 1, the codes stay queued and free,
+    and the next run, the file writable again, hands each over once."""
+    project, forms = by_command(tmp_path, store_location, 2)
+    with started(machine(project, "a")) as (_process, port):
+        for path, form in forms:
+            assert post(port, path, urlencode(form, doseq=True).encode()) == 303
+    code_file(project, "c").mkdir(parents=True)
+    blocked = run_cli(machine(project, "c"), "subscribers", "codes")
+    assert blocked.code == 1 and "private-c/subscriptions/sms-codes.csv: the phone codes could not be written there" in blocked.output
+    assert "010-" not in blocked.output and queued(project) == sorted((form["phone"], 0) for _, form in forms)
+    code_file(project, "c").rmdir()
+    result = run_cli(project / "machine-c.py", "subscribers", "codes")
+    assert result.code == 0 and "2 phone codes handed" in result.output, result.output
+    assert sorted(phone for phone, _ in texts_in(project)["c"]) == sorted(form["phone"] for _, form in forms)
+    assert not queued(project)

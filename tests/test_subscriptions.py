@@ -761,14 +761,17 @@ def test_a_mail_claimed_by_a_collector_that_died_is_sent_once_its_claim_lapses(t
     assert recipients == sorted(["lapsed@example.com", "held@example.com", SIGNUP["email"]])
 
 
-def test_a_wrong_subscribe_rate_is_a_problem_at_its_own_line(tmp_path):
+def test_a_wrong_subscribe_rate_or_sms_codes_by_is_a_problem_at_its_own_line(tmp_path):
     from sotong.check import check_project
 
-    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "10/fortnight"\n')
+    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "10/fortnight"\nSMS_CODES_BY = "commands"\n')
     line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SUBSCRIBE_RATE = "10/fortnight"') + 1
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert problems == [f"pelicanconf.py:{line}: SUBSCRIBE_RATE: is '10/fortnight'; write requests per period "
-                        '(second, minute, hour or day), e.g. SUBSCRIBE_RATE = "10/hour"']
+                        '(second, minute, hour or day), e.g. SUBSCRIBE_RATE = "10/hour"',
+                        f"pelicanconf.py:{line + 1}: SMS_CODES_BY: is 'commands'; write \"collectors\" (each collector "
+                        'hands the phone codes to the SMS transport) or "command" (only sotong subscribers codes does), '
+                        'e.g. SMS_CODES_BY = "collectors"']
 
 
 def test_confirmation_mails_go_through_starttls_only_to_a_server_whose_certificate_is_trusted(
