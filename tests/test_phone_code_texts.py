@@ -267,3 +267,18 @@ def test_codes_that_cannot_be_written_wait_in_the_store_for_the_next_run(tmp_pat
     assert result.code == 0 and "2 phone codes handed" in result.output, result.output
     assert sorted(phone for phone, _ in texts_in(project)["c"]) == sorted(form["phone"] for _, form in forms)
     assert not queued(project)
+
+
+def test_forget_takes_the_persons_codes_out_of_the_queue_too(tmp_path, store_location):
+    """A code still queued (SMS_CODES_BY = "command", not handed over yet)
+    names a number: ``sotong subscribers forget`` deletes it with the rest
+    of the person, and the command then hands over only the others'."""
+    project, [(path, form), (other_path, other_form)] = by_command(tmp_path, store_location, 2)
+    with started(machine(project, "a")) as (_process, port):
+        for path_of, form_of in ((path, form), (other_path, other_form)):
+            assert post(port, path_of, urlencode(form_of, doseq=True).encode()) == 303
+    forgotten = run_cli(project / "pelicanconf.py", "subscribers", "forget", "S00001")
+    assert forgotten.code == 0 and "_mail and _texts (by address) 2" in forgotten.output, forgotten.output  # its code, its change
+    assert queued(project) == [(other_form["phone"], 0)]
+    assert run_cli(machine(project, "c"), "subscribers", "codes").code == 0
+    assert [phone for phone, _ in texts_in(project)["c"]] == [other_form["phone"]]
