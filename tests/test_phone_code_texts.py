@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from delivery_support import add_subscribers, run_cli
 from project_support import project_on, store_of, store_query
-from test_collectors import post, race
+from test_collectors import post, race, started
 from test_hostile_collector import SAVE
 
 from sotong.tokens import make_token
@@ -54,21 +54,6 @@ def texts_in(project: Path) -> dict[str, list[tuple[str, str]]]:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         found[name] = re.findall(r"^[^,]+,([0-9-]+),.*인증번호 (\d{6})", text, re.M)
     return found
-
-
-@contextmanager
-def started(settings: Path):
-    """One ``sotong serve`` process on a free port: (process, port)."""
-    process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--port", "0", "-s", str(settings)],
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(10)
-        process.stderr.close()
 
 
 def readers(project: Path, count: int) -> list[tuple[str, dict]]:

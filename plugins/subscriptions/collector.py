@@ -31,7 +31,7 @@ from sotong.tokens import make_token, read_token, short_tag
 from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
-from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, Texter, signed
+from .outgoing import Mailer, Texter, signed, sms_codes_transport
 from .rules import (CHANNEL_LABELS, CONSENT, CONSENT_VERSION, DEFAULT_RATE, FORM_PATH, GENDER_LABELS, HONEYPOT,
                     client_key, parse_rate, read_choices, try_again_in)
 
@@ -61,7 +61,7 @@ class Subscriptions:
         app.on_close(self.mailer.stop)
         self.texter = None  # SMS_CODES_BY "command": the codes wait in the store for sotong subscribers codes
         if settings.get("SMS_CODES_BY") != "command":  # a value mistyped (sotong check names it): the default
-            self.texter = Texter(app.store, settings, FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE))
+            self.texter = Texter(app.store, settings, sms_codes_transport(settings))
             app.on_close(self.texter.stop)
         self.next_cleanup = 0.0
         self._answers: dict[str, Prepared] = {}

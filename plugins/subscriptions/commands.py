@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from pathlib import Path
 
 import click
 
@@ -21,7 +20,7 @@ from sotong.project import Project
 
 from . import inactive, inactive_notices, retention, storage
 from .consent import forget, write_changes
-from .outgoing import RETRY_SECONDS, SMS_CODES_FILE, FileSmsTransport, Texter
+from .outgoing import RETRY_SECONDS, Texter, sms_codes_transport
 from .storage import contacts_of
 
 
@@ -67,7 +66,7 @@ def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phon
     for _receiver, found in signals.person_forgotten.send(project, subscriber_id=subscriber_id,
                                                           emails=emails, phones=phones):
         removed.update(found or {})
-    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    codes = sms_codes_transport(project.settings)
     removed[project.shown(codes.path)] = codes.forget(phones)
     return {what: count for what, count in removed.items() if count}
 
@@ -121,7 +120,7 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
     """The texts (codes, notices) sent a year ago or more leave the SMS code file."""
     if dry_run:
         return
-    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    codes = sms_codes_transport(project.settings)
     day = retention.first_kept_text_day(today)
     click.echo(_("{file}: {count} texts sent before {day} taken out (kept a year).").format(
         file=project.shown(codes.path), count=codes.drop_sent_before(day.isoformat()), day=day))
@@ -172,9 +171,8 @@ CODES_HELP = _("Hand the phone codes waiting in the store to this machine's SMS 
 @settings_option
 @sigterm_as_ctrl_c()  # systemctl stop: the batch being handed over is removed from the store first
 def codes_command(project: Project, follow: bool):
-    store = storage.ensure(project.store)
-    path = Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE
-    texter = Texter(lambda: contextlib.nullcontext(store), project.settings, FileSmsTransport(path))
+    store, transport = storage.ensure(project.store), sms_codes_transport(project.settings)
+    texter, path = Texter(lambda: contextlib.nullcontext(store), project.settings, transport), transport.path
     said = _("{count} phone codes handed to {file}.")
     if not follow:
         while (pause := texter.send_queued()) == 0.0:  # 0: a whole batch went, more may wait

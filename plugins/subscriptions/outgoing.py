@@ -304,6 +304,11 @@ class Mailer(QueueThread):
                 done.append(mail.id)
 
 
+def sms_codes_transport(settings: dict) -> FileSmsTransport:
+    """The SMS transport of this machine: the code file under its ``PRIVATE_PATH``."""
+    return FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+
+
 class Texter(QueueThread):
     """Hands the phone codes' texts queued in the store to the SMS
     transport, from a background thread: each text once, by the collector
