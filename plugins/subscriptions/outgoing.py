@@ -54,6 +54,7 @@ how many codes, never a number.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import datetime as dt
 import fcntl
@@ -139,7 +140,7 @@ def send_one(smtp: smtplib.SMTP, settings: dict, address: str, subject: str, tex
     return True
 
 
-class QueueThread:
+class QueueThread(abc.ABC):
     """A background thread that hands over what a queue of the store holds
     (``storage.MAIL`` or ``storage.TEXTS``: :attr:`queue`), a batch at a
     time, each batch claimed first (:func:`storage.claim_queued`) so that of
@@ -219,14 +220,17 @@ class QueueThread:
                 storage.unqueue(store, self.queue, done)
                 storage.release_queued(store, self.queue, [row.id for row in queued if row.id not in handed])
 
+    @abc.abstractmethod
     def _hand_over(self, queued: list, done: list) -> float | None:
-        raise NotImplementedError
+        """Hand ``queued`` over, adding each handed to ``done``; the pause :meth:`send_queued` answers."""
 
+    @abc.abstractmethod
     def _clean(self, store) -> None:
-        raise NotImplementedError
+        """Drop from the queue what may no longer be handed over."""
 
+    @abc.abstractmethod
     def _unreadable(self, exc: Exception) -> None:
-        raise NotImplementedError
+        """Log that the store could not be read (``exc``: its type only)."""
 
 
 class Mailer(QueueThread):
