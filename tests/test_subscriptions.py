@@ -736,6 +736,29 @@ def test_a_mail_server_that_is_down_is_asked_again_after_a_pause_not_at_every_si
     assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 4  # kept for the next try
 
 
+def test_codes_the_sms_transport_cannot_take_wait_in_the_store_and_the_log_names_no_number(tmp_path, caplog):
+    """The code file cannot be written (a folder stands in its place): the
+    collector's text thread says how many codes wait, once and not at every
+    change, naming no number; the codes stay queued, their claim given up
+    for the next try (any collector's)."""
+    from test_hostile_collector import SAVE
+
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 1)
+    store_rows(project, "UPDATE subscribers SET email = 's00001@example.com'")
+    (project / "private" / "subscriptions" / "sms-codes.csv").mkdir(parents=True)
+    caplog.set_level("WARNING")
+    path = "/p/" + make_token("preferences", "S00001")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for number in range(3):
+            assert post(port, path, {**SAVE, "phone": f"010-9999-000{number}"})[0] == 303
+            time.sleep(0.3)
+    assert caplog.text.count("phone codes could not be handed to the SMS transport: IsADirectoryError") == 1
+    assert "010-" not in caplog.text and "9999" not in caplog.text
+    assert sorted(store_rows(project, "SELECT phone, claimed_until FROM subscriptions_texts")) == [
+        (f"010-9999-000{number}", None) for number in range(3)]
+
+
 def test_a_mail_claimed_by_a_collector_that_died_is_sent_once_its_claim_lapses(tmp_path):
     """A collector killed while handing a batch over leaves its mails
     claimed: a collector on the store (another, or it started again) sends
