@@ -21,6 +21,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -212,6 +213,18 @@ def store_query(project: Path, sql: str, params=()) -> list[tuple]:
         return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
     finally:
         store.close()
+
+
+def sms_code_file(project: Path, seconds: float = 10) -> str:
+    """``private/subscriptions/sms-codes.csv`` once the collectors' text
+    threads have handed every code queued in the store to it ('' when no
+    text was ever written); AssertionError when they have not in ``seconds``."""
+    deadline = time.time() + seconds
+    while store_query(project, "SELECT count(*) FROM subscriptions_texts") != [(0,)]:
+        assert time.time() < deadline, "the phone codes queued were not handed to the SMS transport"
+        time.sleep(0.02)
+    path = project / "private" / "subscriptions" / "sms-codes.csv"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def project_on(store_location: str, dest: Path, extra_settings: str = "") -> Path:

@@ -36,17 +36,26 @@ RATE = 5  # SUBSCRIBE_RATE's count an hour in the races below
 
 
 @contextmanager
-def collector(settings):
-    """One ``sotong serve`` process on a free port; its port."""
+def started(settings):
+    """One ``sotong serve`` process on a free port: (process, port); stopped
+    at the end unless it was killed."""
     process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--port", "0", "-s", str(settings)],
                                stderr=subprocess.PIPE, text=True)
     try:
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
-        yield port
+        yield process, port
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.wait(10)
         process.stderr.close()
+
+
+@contextmanager
+def collector(settings):
+    """One ``sotong serve`` process on a free port; its port."""
+    with started(settings) as (_process, port):
+        yield port
 
 
 def post(port: int, path: str, body: bytes) -> int:

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import BACKENDS, copy_project, new_store_location, project_on, serving, store_query
+from project_support import BACKENDS, copy_project, new_store_location, project_on, serving, sms_code_file, store_query
 
 from sotong.project import Project
 from sotong.store import Store
@@ -167,8 +167,7 @@ def test_a_doubled_slash_is_sent_on_to_the_path_not_to_the_host_the_request_name
 
 
 def sms_codes(project) -> list[str]:
-    codes = project / "private" / "subscriptions" / "sms-codes.csv"
-    return codes.read_text(encoding="utf-8").splitlines()[1:] if codes.exists() else []
+    return sms_code_file(project).splitlines()[1:]
 
 
 def test_a_readers_link_sends_codes_and_confirmations_only_at_the_rate(served):

@@ -14,7 +14,7 @@ import time
 import lxml.html
 import pytest
 from delivery_support import SMTPServer, store_rows
-from project_support import project_on, serving, store_query
+from project_support import project_on, serving, sms_code_file, store_query
 from test_serve import request
 from test_subscriptions import SIGNUP, Inbox, _subscribe, confirm_path, post, token_of
 
@@ -41,7 +41,7 @@ def reader(project, port, inbox) -> str:
     _subscribe(port, inbox)
     (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
     path = f"/p/{make_token('preferences', subscriber_id)}"
-    code = re.search(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[1]
+    code = re.search(r"인증번호 (\d{6})", sms_code_file(project))[1]
     assert post(port, path + "/phone", {"code": code})[0] == 200
     return path
 
@@ -112,7 +112,7 @@ def test_signing_up_again_keeps_the_groups_and_the_sms_opt_out_the_form_does_not
 
 def sms_codes(project, number: str = "") -> list[str]:
     return re.findall(re.escape(number) + r".*인증번호 (\d{6})",
-                      (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+                      sms_code_file(project))
 
 
 def test_a_new_phone_saved_twice_sends_one_code_and_the_same_page(site):
@@ -179,7 +179,7 @@ def test_a_double_tap_on_the_code_button_says_the_number_was_confirmed(site):
     path = reader(project, port, inbox)
     form = page_form(port, path)
     assert post(port, path, {**form, "phone": ["010-7777-8888"]})[0] == 303
-    code = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    code = re.findall(r"010-7777-8888.*인증번호 (\d{6})", sms_code_file(project))[-1]
     for _ in range(2):
         status, _, page = post(port, path + "/phone", {"code": code})
         assert status == 200 and "휴대전화 번호를 확인했습니다" in page
@@ -242,7 +242,7 @@ def test_a_phone_code_typed_full_width_or_spaced_is_read_and_an_empty_one_is_no_
     project, port, inbox = site
     path = reader(project, port, inbox)
     assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
-    code = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    code = re.findall(r"인증번호 (\d{6})", sms_code_file(project))[-1]
     for empty in ["", "12345", "abcdef"] * 2:  # six tries: none counts
         status, _, page = post(port, path + "/phone", {"code": empty})
         assert status == 400 and "인증번호 6자리를 숫자로 적어 주세요" in page
@@ -259,7 +259,7 @@ def test_the_heading_of_a_phone_codes_answer_says_what_happened(site):
     project, port, inbox = site
     path = reader(project, port, inbox)
     assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
-    code = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[-1]
+    code = re.findall(r"인증번호 (\d{6})", sms_code_file(project))[-1]
 
     def heading(typed: str) -> tuple[int, str, str]:
         status, _, page = post(port, path + "/phone", {"code": typed})
@@ -306,7 +306,7 @@ def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
     assert form["phone"] == ["010-2222-3333"] and "이 번호로 인증번호를 보냈습니다" in request(port, "GET", path)[2]
     assert post(port, path, {**form, "dong": ["majang"]})[0] == 303
     assert store_rows(project, "SELECT dong, phone FROM subscribers") == [("majang", None)]
-    codes = re.findall(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+    codes = re.findall(r"인증번호 (\d{6})", sms_code_file(project))
     assert len(codes) == 1
     assert post(port, path + "/phone", {"code": codes[0]})[0] == 200
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
@@ -321,7 +321,7 @@ def test_a_number_corrected_a_moment_after_it_was_saved_is_confirmed_by_the_code
     path = reader(project, port, inbox)
     for number in ("010-7777-8880", "010-7777-8888"):
         assert post(port, path, {**page_form(port, path), "phone": [number]})[0] == 303
-    code = re.findall(r"010-7777-8888.*인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())
+    code = re.findall(r"010-7777-8888.*인증번호 (\d{6})", sms_code_file(project))
     status, _, page = post(port, path + "/phone", {"code": code[-1]})
     assert status == 200 and "휴대전화 번호를 확인했습니다" in page
     assert store_rows(project, "SELECT phone FROM subscribers") == [("010-7777-8888",)]

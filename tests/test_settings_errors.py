@@ -117,7 +117,8 @@ EVERY_COMMAND = {
     "send": ("--issue", "2026-11-26"), "send purge": (), "send report": ("--issue", "2026-11-26"),
     "send results": ("--issue", "2026-11-26", "phones.txt"), "serve": (),
     "subscribers changes": ("--since", "2026-11-01", "c.csv"), "subscribers export": ("e.csv",),
-    "subscribers forget": ("S1",), "subscribers generate": ("g.csv",), "subscribers import": ("phones.txt",),
+    "subscribers codes": (), "subscribers forget": ("S1",), "subscribers generate": ("g.csv",),
+    "subscribers import": ("phones.txt",),
     "subscribers purge": (), "subscribers shared": (), "subscribers unsubscribe": ("--phones", "phones.txt"),
     "survey purge": (), "survey results": ("budget-vote-2027",),
 }

@@ -196,7 +196,7 @@ def test_a_password_in_the_database_address_is_refused():
 
 
 PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 9, "delivery_sms_results": 1,
-                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 6, "survey": 2,
+                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 7, "survey": 2,
                    "survey_retention": 1}
 
 
@@ -217,10 +217,12 @@ def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, stor
 
 
 def test_a_store_of_the_last_release_gets_the_collectors_shared_count_and_claims_by_its_upgrade(tmp_path, store_location):
-    """subscriptions' steps 5 and 6 on a store at step 4 (SUBSCRIBE_RATE
-    counted in each collector's memory, the mail queue read whole by each):
-    ``sotong db upgrade`` adds the table the collectors count in and the
-    queue's claims, keeps what the store held, and both work."""
+    """subscriptions' steps 5 to 7 on a store at step 4 (SUBSCRIBE_RATE
+    counted in each collector's memory, the mail queue read whole by each,
+    the phone codes written to each collector's own file):
+    ``sotong db upgrade`` adds the table the collectors count in, the
+    queue's claims and the queue of texts, keeps what the store held, and
+    all work."""
     from subscriptions import storage
 
     project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store_location!r}")
@@ -228,20 +230,23 @@ def test_a_store_of_the_last_release_gets_the_collectors_shared_count_and_claims
     store = Store.open(store_location)
     store.db.execute("DROP TABLE subscriptions_rate")  # its index with it: the store as step 4 left it
     store.db.execute("ALTER TABLE subscriptions_mail DROP COLUMN claimed_until")
+    store.db.execute("DROP TABLE subscriptions_texts")
     store.db.execute("UPDATE schema_versions SET version = 4 WHERE component = 'subscriptions'")
     store.db.execute("INSERT INTO subscriptions_links_mailed VALUES ('mailed-a-minute-ago', 1.0)")
     storage.queue_mail(store, "hong@example.com", "[성동구 소통] 신청 확인", "링크")
     store.close()
     result = run_sotong(project, "db", "upgrade")
-    assert result.code == 0 and "subscriptions: upgraded from version 4 to 6" in result.stdout, result.output
+    assert result.code == 0 and "subscriptions: upgraded from version 4 to 7" in result.stdout, result.output
     store = Store.open(store_location)
     try:
         assert [tuple(row) for row in store.db.execute("SELECT reader FROM subscriptions_links_mailed")] == [
             ("mailed-a-minute-ago",)]
         with store.transaction():
             assert [storage.count_request(store, "client", 1, 60, now) for now in (0.0, 1.0, 60.0)] == [0.0, 59.0, 0.0]
-        assert [mail.recipient for mail in storage.claim_mail(store, 10, time.time())] == ["hong@example.com"]
-        assert storage.claim_mail(store, 10, time.time()) == []  # claimed
+        assert [mail.recipient for mail in storage.claim_queued(store, storage.MAIL, 10, time.time())] == ["hong@example.com"]
+        assert storage.claim_queued(store, storage.MAIL, 10, time.time()) == []  # claimed
+        storage.queue_text(store, "S1", "010-2222-3333", "[성동구] 인증번호 123456", time.time() + 600)
+        assert [text.phone for text in storage.claim_queued(store, storage.TEXTS, 10, time.time())] == ["010-2222-3333"]
     finally:
         store.close()
 

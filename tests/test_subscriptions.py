@@ -18,7 +18,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, forged, project_on, serving, store_of, store_query
+from project_support import copy_project, forged, project_on, serving, sms_code_file, store_of, store_query
 from delivery_support import (SMTPServer, add_subscribers, login_options, mark_address_invalid, marked_invalid, run_cli, store_rows,
                               tls_server_options)
 from test_serve import request
@@ -104,7 +104,7 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     # the phone is used once its code comes back
-    code = re.search(r"인증번호 (\d{6})", (project / "private" / "subscriptions" / "sms-codes.csv").read_text())[1]
+    code = re.search(r"인증번호 (\d{6})", sms_code_file(project))[1]
     preferences = f"/p/{make_token('preferences', subscriber_id)}"
     assert post(port, preferences + "/phone", {"code": "000000" if code != "000000" else "111111"})[0] == 400
     assert store_rows(project, "SELECT phone FROM subscribers") == [(None,)]
@@ -684,7 +684,7 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
     assert "kim@example.com" in dump and "김영희" in dump
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
     assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing
-    codes = (project / "private" / "subscriptions" / "sms-codes.csv").read_text(encoding="utf-8")
+    codes = sms_code_file(project)
     assert "010-2222-3333" not in codes and "01022223333" not in codes  # the codes sent to their phone
     assert "010-4444-5555" in codes
 
@@ -737,6 +737,29 @@ def test_a_mail_server_that_is_down_is_asked_again_after_a_pause_not_at_every_si
     assert len(store_rows(project, "SELECT id FROM subscriptions_mail")) == 4  # kept for the next try
 
 
+def test_codes_the_sms_transport_cannot_take_wait_in_the_store_and_the_log_names_no_number(tmp_path, caplog):
+    """The code file cannot be written (a folder stands in its place): the
+    collector's text thread says how many codes wait, once and not at every
+    change, naming no number; the codes stay queued, their claim given up
+    for the next try (any collector's)."""
+    from test_hostile_collector import SAVE
+
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 1)
+    store_rows(project, "UPDATE subscribers SET email = 's00001@example.com'")
+    (project / "private" / "subscriptions" / "sms-codes.csv").mkdir(parents=True)
+    caplog.set_level("WARNING")
+    path = "/p/" + make_token("preferences", "S00001")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        for number in range(3):
+            assert post(port, path, {**SAVE, "phone": f"010-9999-000{number}"})[0] == 303
+            time.sleep(0.3)
+    assert caplog.text.count("phone codes could not be handed to the SMS transport: IsADirectoryError") == 1
+    assert "010-" not in caplog.text and "9999" not in caplog.text
+    assert sorted(store_rows(project, "SELECT phone, claimed_until FROM subscriptions_texts")) == [
+        (f"010-9999-000{number}", None) for number in range(3)]
+
+
 def test_a_mail_claimed_by_a_collector_that_died_is_sent_once_its_claim_lapses(tmp_path):
     """A collector killed while handing a batch over leaves its mails
     claimed: a collector on the store (another, or it started again) sends
@@ -762,14 +785,17 @@ def test_a_mail_claimed_by_a_collector_that_died_is_sent_once_its_claim_lapses(t
     assert recipients == sorted(["lapsed@example.com", "held@example.com", SIGNUP["email"]])
 
 
-def test_a_wrong_subscribe_rate_is_a_problem_at_its_own_line(tmp_path):
+def test_a_wrong_subscribe_rate_or_sms_codes_by_is_a_problem_at_its_own_line(tmp_path):
     from sotong.check import check_project
 
-    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "10/fortnight"\n')
+    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "10/fortnight"\nSMS_CODES_BY = "commands"\n')
     line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SUBSCRIBE_RATE = "10/fortnight"') + 1
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert problems == [f"pelicanconf.py:{line}: SUBSCRIBE_RATE: is '10/fortnight'; write requests per period "
-                        '(second, minute, hour or day), e.g. SUBSCRIBE_RATE = "10/hour"']
+                        '(second, minute, hour or day), e.g. SUBSCRIBE_RATE = "10/hour"',
+                        f"pelicanconf.py:{line + 1}: SMS_CODES_BY: is 'commands'; write \"collectors\" (each collector "
+                        'hands the phone codes to the SMS transport) or "command" (only sotong subscribers codes does), '
+                        'e.g. SMS_CODES_BY = "collectors"']
 
 
 def test_confirmation_mails_go_through_starttls_only_to_a_server_whose_certificate_is_trusted(

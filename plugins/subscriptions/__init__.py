@@ -1,14 +1,17 @@
 """Residents manage their own subscriptions (SPEC §13), end to end: the
 static sign-up form (``subscribe/form/``), the collector's sign-up with
 double opt-in, the preferences page ``/p/TOKEN`` linked from every email,
-``/p/link``, phone codes through an SMS transport, the consent log's
-commands (``sotong subscribers changes``, ``sotong subscribers forget``)
+``/p/link``, phone codes through an SMS transport (``sotong subscribers
+codes``), the consent log's commands (``sotong subscribers changes``,
+``sotong subscribers forget``)
 and the retention of subscriptions (``sotong subscribers purge``);
 the log itself is kept by the core store for every writer.
 
 Settings: ``SUBSCRIBE_RATE`` (default ``"10/hour"``: sign-ups and link
 requests per client address, and per reader the preferences changes that
-send a code or a confirmation mail), ``SMTP_*`` and ``MAIL_FROM`` for the mails.
+send a code or a confirmation mail), ``SMS_CODES_BY`` (``"collectors"``, the
+default, or ``"command"``: who hands the phone codes queued in the store to
+the SMS transport), ``SMTP_*`` and ``MAIL_FROM`` for the mails.
 Tables: ``subscriptions_*`` (pending sign-ups and codes, consents, the mail
 queue: :mod:`.storage`; readers told they will be ended: :mod:`.inactive`).
 Routes: ``/subscribe``, ``/subscribe/check``, ``/subscribe/confirm``
@@ -35,6 +38,8 @@ def add_commands(group) -> None:
                          _("Write the consent log from a day on (every change, its source, old and new values)."))
         add_lazy_command(subscribers, "forget", f"{__name__}.commands:forget_command",
                          _("Erase a person's data everywhere in the store, keeping only counts."))
+        add_lazy_command(subscribers, "codes", f"{__name__}.commands:codes_command",
+                         _("Hand the phone codes waiting in the store to this machine's SMS code file (private/subscriptions/sms-codes.csv), each once, none expired: with SMS_CODES_BY = \"command\", run it on the one machine whose file goes to the SMS agency. --follow keeps doing so until stopped."))
         add_lazy_command(subscribers, "purge", f"{__name__}.commands:purge_command",
                          _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more; tell those sent nothing for two years, and end and destroy those told 30 days ago and still sent nothing. Run it daily; --dry-run only counts."))
 

@@ -31,7 +31,7 @@ from sotong.tokens import make_token, read_token, short_tag
 from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
-from .outgoing import SMS_CODES_FILE, FileSmsTransport, Mailer, signed
+from .outgoing import Mailer, Texter, signed, sms_codes_transport
 from .rules import (CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, client_key, consent, rate_of, read_choices,
                     try_again_in)
 
@@ -52,14 +52,17 @@ class TooOften(Exception):
 
 
 class Subscriptions:
-    """What the routes share: settings, the mailer, the SMS transport and the rate limit."""
+    """What the routes share: settings, the mailer, the texter (its SMS transport) and the rate limit."""
 
     def __init__(self, app):
         self.app = app
         settings = app.settings
         self.mailer = Mailer(app)
         app.on_close(self.mailer.stop)
-        self.sms = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+        self.texter = None  # SMS_CODES_BY "command": the codes wait in the store for sotong subscribers codes
+        if settings.get("SMS_CODES_BY") != "command":  # a value mistyped (sotong check names it): the default
+            self.texter = Texter(app.store, settings, sms_codes_transport(settings))
+            app.on_close(self.texter.stop)
         self.next_cleanup = 0.0
         self._answers: dict[str, Prepared] = {}
         self.rate = rate_of(settings)
@@ -67,6 +70,13 @@ class Subscriptions:
         with app.store() as store:
             storage.ensure(store)
         self.mailer.start()  # mails queued before a stop leave now
+        self.codes_queued()  # and the codes, those still valid
+
+    def codes_queued(self) -> None:
+        """Call once the transaction that queued a phone code is committed:
+        the text thread, where the collectors hand the codes over, looks now."""
+        if self.texter is not None:
+            self.texter.wake()
 
     def form_context(self, answers: dict, errors: dict) -> dict:
         audiences = self.app.project.audiences
@@ -291,16 +301,23 @@ def _create_subscriber(app, found) -> str:
             sms_unsubscribed_at=old.sms_unsubscribed_at if old and "sms" not in data["channels"] else None))
         storage.record_consent(store, subscriber_id, data["consent_version"])
         storage.mark_used(store, found.id, subscriber_id)
-        if data.get("phone") and data["phone"] != (old.phone if old else None):
+        coded = data.get("phone") and data["phone"] != (old.phone if old else None)
+        if coded:
             send_phone_code(app, store, subscriber_id, data["phone"])
+    if coded:
+        app.subscriptions.codes_queued()
     return subscriber_id
 
 
 def send_phone_code(app, store, subscriber_id: str, phone: str) -> None:
-    """A 6-digit code to ``phone``; the number is used once the code comes back."""
+    """A 6-digit code to ``phone``, its text queued in the caller's
+    transaction (call ``codes_queued`` once it is committed); the number is used
+    once the code comes back."""
     code = f"{secrets.randbelow(10**6):06d}"
-    storage.add_pending(store, "phone", {"phone": phone}, subscriber_id, code=code, seconds=storage.CODE_SECONDS)
-    app.subscriptions.sms.send(phone, f"[성동구] 전자소통 서비스 인증번호 {code} (10분 안에 입력해 주세요)")
+    row = storage.pending_row("phone", {"phone": phone}, subscriber_id, code, storage.CODE_SECONDS)
+    storage.insert_pending(store, row)
+    storage.queue_text(store, subscriber_id, phone, f"[성동구] 전자소통 서비스 인증번호 {code} (10분 안에 입력해 주세요)",
+                       row[-1])
 
 
 def add_routes(app) -> None:

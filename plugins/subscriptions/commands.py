@@ -1,11 +1,12 @@
 """``sotong subscribers changes --since D FILE.csv``,
-``sotong subscribers forget ID`` (SPEC §13) and ``sotong subscribers purge``
-(the privacy page's retention)."""
+``sotong subscribers forget ID`` (SPEC §13), ``sotong subscribers purge``
+(the privacy page's retention) and ``sotong subscribers codes`` (the phone
+codes waiting in the store handed to this machine's SMS transport)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from pathlib import Path
 
 import click
 
@@ -19,7 +20,7 @@ from sotong.project import Project
 
 from . import inactive, inactive_notices, retention, storage
 from .consent import forget, write_changes
-from .outgoing import SMS_CODES_FILE, FileSmsTransport
+from .outgoing import RETRY_SECONDS, Texter, sms_codes_transport
 from .storage import contacts_of
 
 
@@ -65,7 +66,7 @@ def forget_in_files(project: Project, subscriber_id: str, emails: set[str], phon
     for _receiver, found in signals.person_forgotten.send(project, subscriber_id=subscriber_id,
                                                           emails=emails, phones=phones):
         removed.update(found or {})
-    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    codes = sms_codes_transport(project.settings)
     removed[project.shown(codes.path)] = codes.forget(phones)
     return {what: count for what, count in removed.items() if count}
 
@@ -119,7 +120,7 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
     """The texts (codes, notices) sent a year ago or more leave the SMS code file."""
     if dry_run:
         return
-    codes = FileSmsTransport(Path(project.settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    codes = sms_codes_transport(project.settings)
     day = retention.first_kept_text_day(today)
     click.echo(_("{file}: {count} texts sent before {day} taken out (kept a year).").format(
         file=project.shown(codes.path), count=codes.drop_sent_before(day.isoformat()), day=day))
@@ -127,17 +128,18 @@ def _old_texts(project: Project, today, dry_run: bool) -> None:
 
 def _abandoned(store, dry_run: bool) -> None:
     """Sign-ups and address changes never confirmed, a day after their link
-    expired, and mails whose link expired unsent: the collector drops them
+    expired, and mails whose link (texts whose code) expired unsent: the collector drops them
     as sign-ups come and mails leave, but when none do (a quiet month, the
     collector stopped) their names, addresses and phones stayed."""
     if dry_run:
         return
     now = time.time()
-    with store.erasing(["subscriptions_pending", "subscriptions_mail"]), store.transaction():
+    with store.erasing(["subscriptions_pending", "subscriptions_mail", "subscriptions_texts"]), store.transaction():
         pending = storage.drop_expired(store, now)
         mails = storage.drop_stale_mail(store, now - storage.CONFIRM_SECONDS)
-    click.echo(_("{pending} sign-ups and address changes never confirmed (their link expired) and {mails} mails never sent destroyed.").format(
-        pending=pending, mails=mails))
+        texts = storage.drop_stale_texts(store, now)
+    click.echo(_("{pending} sign-ups and address changes never confirmed (their link expired), {mails} mails and {texts} phone codes never sent destroyed.").format(
+        pending=pending, mails=mails, texts=texts))
 
 
 def _tell_inactive(project: Project, store, today, untold: list[str], due: list[str], dry_run: bool) -> str | None:
@@ -158,3 +160,31 @@ def _tell_inactive(project: Project, store, today, untold: list[str], due: list[
     shown = " ".join(telling.untold[:UNTOLD_SHOWN]) + (" ..." if len(telling.untold) > UNTOLD_SHOWN else "")
     return _("{count} inactive subscribers could not be told now ({reason}): not counted as told, their {days} days not started; the next run tells them: {ids}").format(
         count=len(telling.untold), reason=telling.reason, days=inactive.NOTICE_DAYS, ids=shown)
+
+
+FOLLOW_SECONDS = 1.0  # codes --follow looks this often when nothing waits: a code waits at most a second more
+CODES_HELP = _("Hand the phone codes waiting in the store to this machine's SMS code file (private/subscriptions/sms-codes.csv), each once, none expired: with SMS_CODES_BY = \"command\", run it on the one machine whose file goes to the SMS agency. --follow keeps doing so until stopped.")
+
+
+@click.command("codes", help=CODES_HELP)
+@click.option("--follow", is_flag=True, help=_("Keep handing the codes over as they come (each second), until stopped (Ctrl+C, systemctl stop)."))
+@settings_option
+@sigterm_as_ctrl_c()  # systemctl stop: the batch being handed over is removed from the store first
+def codes_command(project: Project, follow: bool):
+    store, transport = storage.ensure(project.store), sms_codes_transport(project.settings)
+    texter, path = Texter(lambda: contextlib.nullcontext(store), project.settings, transport), transport.path
+    said = _("{count} phone codes handed to {file}.")
+    if not follow:
+        while (pause := texter.send_queued()) == 0.0:  # 0: a whole batch went, more may wait
+            pass
+        click.echo(said.format(count=texter.handed, file=project.shown(path)))
+        if pause == RETRY_SECONDS:  # the file cannot be written: what is left waits in the store
+            raise SotongError([_("{file}: the phone codes could not be written there; they wait in the store: make the folder writable and run the command again").format(
+                file=project.shown(path))])
+        return
+    while True:
+        before = texter.handed
+        pause = texter.send_queued()
+        if texter.handed > before:
+            click.echo(said.format(count=texter.handed - before, file=project.shown(path)))
+        time.sleep(FOLLOW_SECONDS if pause is None else pause)

@@ -47,7 +47,7 @@ def tables_naming_subscribers(store: Store) -> list[str]:
 def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str],
            project=None) -> tuple[dict[str, int], dict[str, int]]:
     """Erase ``subscriber_id``: the subscriber row, its consent log, its
-    pending sign-ups and changes and queued mails (also those not yet linked
+    pending sign-ups and changes, queued mails and texts (also those not yet linked
     to it, by any of its ``emails`` and ``phones``), and what the plugins
     delete when asked (``signals.person_erasing``, sent with ``project``:
     survey's opinions, free-text answers made a mark of their erasure, used
@@ -63,7 +63,7 @@ def forget(store: Store, subscriber_id: str, emails: set[str], phones: set[str],
     erased = ["subscribers", *tables_naming_subscribers(store)]  # the plugins' tables are added as they say
     with store.erasing(erased), store.transaction() as db:
         if (emails or phones) and "subscriptions_pending" in tables_naming_subscribers(store):
-            deleted["subscriptions_pending and _mail (by address)"] = drop_records_naming(store, emails, phones)
+            deleted["subscriptions_pending, _mail and _texts (by address)"] = drop_records_naming(store, emails, phones)
         deleted["subscribers"] = db.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,)).rowcount
         for _receiver, said in signals.person_erasing.send(store, subscriber_id=subscriber_id, project=project,
                                                                    stand_in=stand_in):

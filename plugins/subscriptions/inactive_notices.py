@@ -20,7 +20,6 @@ import datetime as dt
 import smtplib
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sotong.dates import korean_date
 from sotong.i18n import _
@@ -33,7 +32,7 @@ from sotong.tokens import make_token
 
 from . import inactive
 from .collector import PREFERENCES
-from .outgoing import SMS_CODES_FILE, FileSmsTransport, send_one
+from .outgoing import send_one, sms_codes_transport
 
 RECORD_EVERY = 100  # notices handed over between two commits of their records
 CHANNELS = ("email", "sms", "refused", "none")
@@ -147,7 +146,7 @@ def _mail_one(smtp: smtplib.SMTP, settings: dict, reader, words: dict, seal) -> 
 
 def _text(settings: dict, readers: list, words: dict, telling: Telling) -> None:
     """Hand the notice to ``readers``' phones to the SMS transport."""
-    texts = FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+    texts = sms_codes_transport(settings)
     for number, reader in enumerate(readers):
         try:
             texts.send(reader.phone, inactive.TEXT.format(url=_preferences_url(settings, reader.id), **words))

@@ -17,18 +17,44 @@ characters outside ASCII before the @, which a server without SMTPUTF8
 cannot take, too);
 when the server cannot be reached they wait, and are tried again, for as
 long as their link holds. Each collector on the store has its thread: a
-batch is claimed before it is sent (storage.claim_mail), so no two send
+batch is claimed before it is sent (storage.claim_queued), so no two send
 one mail; a collector that dies while sending leaves its claim to lapse
 (CLAIM_SECONDS), and another sends what it had not.
 
-An SMS transport is anything with ``send(phone, text)``. The one shipped,
-:class:`FileSmsTransport`, appends to a CSV under private/ that the operator
-hands to the SMS agency, as ``sms.csv`` is today; an agency's HTTP API fits
-the same one method.
+An SMS transport is anything with ``send(phone, text)``; one that cannot
+take a text now raises OSError. The one shipped, :class:`FileSmsTransport`,
+appends to a CSV under private/ that the operator hands to the SMS agency,
+as ``sms.csv`` is today; an agency's HTTP API fits the same one method.
+
+Phone codes go the way mails do, and for the same reasons: a code's text is
+queued in the store (``subscriptions_texts``) in the request's transaction,
+and a :class:`Texter` hands it over. Each collector wrote the codes it made
+to its own machine's file, so with collectors on several machines behind a
+load balancer (SPEC §15) the codes were spread over their files, and the
+operator had to gather them within the codes' ten minutes. Queued in the
+store, a code is handed over once, by whoever claims it first:
+
+- ``SMS_CODES_BY = "collectors"`` (the default): each collector's text
+  thread, woken after the commit, claims a batch and hands it over in
+  milliseconds. Nothing more to run; right for one machine (one file) and
+  for an agency's HTTP API, which every machine reaches alike. A claim
+  lasts TEXT_CLAIM_SECONDS (a minute, not the mails' ten: a code lives ten
+  minutes), so a dead collector's codes are sent by another in time.
+- ``"command"``: the collectors only queue the codes, and ``sotong
+  subscribers codes --follow`` on the one machine whose file goes to the
+  agency claims and writes them (within a second): one file, nothing to
+  gather, as a file transport on several machines needs.
+
+An exporting command alone (run by cron) would have made every code wait
+up to a minute, and one more thing to run for every office; a thread alone
+would have left the file split over machines. A code is never sent once
+expired (the claim skips it; the clean-ups drop it), and a log line names
+how many codes, never a number.
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import datetime as dt
 import fcntl
@@ -60,6 +86,7 @@ CLEANUP_SECONDS = 60.0
 GATHER_SECONDS = 0.1
 BATCH = 100
 HAND_OVER_MARGIN = 60.0  # no mail is begun this close to the end of the claim (two SMTP timeouts)
+TEXT_HAND_OVER_MARGIN = 30.0  # no text is begun this close to the end of its claim (a transport's timeout)
 LATER_MOST = 10_000  # work waiting for the thread (Mailer.later); beyond, the oldest is dropped
 _MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
                  b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n" + CRLF)
@@ -113,17 +140,107 @@ def send_one(smtp: smtplib.SMTP, settings: dict, address: str, subject: str, tex
     return True
 
 
-class Mailer:
-    """Sends the mails queued in the store, from a background thread."""
+class QueueThread(abc.ABC):
+    """A background thread that hands over what a queue of the store holds
+    (``storage.MAIL`` or ``storage.TEXTS``: :attr:`queue`), a batch at a
+    time, each batch claimed first (:func:`storage.claim_queued`) so that of
+    the threads of several collectors on the store one hands each row over.
+    A subclass says how (:meth:`_hand_over`), what it drops as stale
+    (:meth:`_clean`) and what it logs when the store cannot be read.
+    ``store()`` opens the store for the thread (``with store() as s:``: a
+    collector's :meth:`App.store`); ``handed``: the rows handed over so far."""
 
-    def __init__(self, app):
-        self.app = app
-        self.settings = app.settings
+    queue = ""
+    name = ""
+
+    def __init__(self, store: Callable, settings: dict):
+        self.store = store
+        self.settings = settings
+        self.handed = 0
         self._wake = threading.Event()
         self._stopping = threading.Event()  # set by stop(): the thread ends at its next pause
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._next_cleanup = 0.0
+
+    def wake(self) -> None:
+        """Call once the transaction that queued a row is committed: the thread looks now."""
+        self.start()
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the thread (once), which first hands over what an earlier run left queued."""
+        with self._lock:
+            if self._thread is None and not self._stopping.is_set():
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        """End the thread after the batch it is handing over (the rows not
+        handed over stay queued in the store for the next start)."""
+        with self._lock:
+            self._stopping.set()
+            self._wake.set()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()  # before looking: a row queued meanwhile wakes the wait below
+            try:
+                pause = self.send_queued()
+            except Exception as exc:  # the store cannot be read (a database restarting): the rows wait there
+                self._unreadable(exc)
+                pause = RETRY_SECONDS
+            if pause is None:
+                if self._wake.wait(RETRY_SECONDS):
+                    self._stopping.wait(GATHER_SECONDS)  # a burst's rows leave together: one read, one connection
+            else:
+                self._stopping.wait(pause)  # new rows do not hurry a retry: a server that is down is asked twice a minute
+
+    def send_queued(self) -> float | None:
+        """Hand a batch of the queue over. The seconds to pause before the
+        next batch (0 when more may wait, RETRY_SECONDS when they could not
+        be taken), or None when the queue is empty."""
+        with self.store() as store:
+            if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
+                self._clean(store)
+                self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
+            queued = storage.claim_queued(store, self.queue, BATCH, time.time())
+        if not queued:
+            return None
+        done: list[str] = []
+        try:
+            return self._hand_over(queued, done)
+        finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
+            handed = set(done)
+            self.handed += len(handed)
+            with self.store() as store, store.transaction():
+                storage.unqueue(store, self.queue, done)
+                storage.release_queued(store, self.queue, [row.id for row in queued if row.id not in handed])
+
+    @abc.abstractmethod
+    def _hand_over(self, queued: list, done: list) -> float | None:
+        """Hand ``queued`` over, adding each handed to ``done``; the pause :meth:`send_queued` answers."""
+
+    @abc.abstractmethod
+    def _clean(self, store) -> None:
+        """Drop from the queue what may no longer be handed over."""
+
+    @abc.abstractmethod
+    def _unreadable(self, exc: Exception) -> None:
+        """Log that the store could not be read (``exc``: its type only)."""
+
+
+class Mailer(QueueThread):
+    """Sends the mails queued in the store, from a background thread."""
+
+    queue = storage.MAIL
+    name = "sotong-subscriptions-mail"
+
+    def __init__(self, app):
+        super().__init__(app.store, app.settings)
         self._later: deque[Callable] = deque(maxlen=LATER_MOST)
 
     def later(self, work: Callable) -> None:
@@ -134,73 +251,27 @@ class Mailer:
         self._later.append(work)
         self.wake()
 
-    def wake(self) -> None:
-        """Call once the transaction that queued a mail is committed: the thread looks now."""
-        self.start()
-        self._wake.set()
-
-    def start(self) -> None:
-        """Start the sending thread (once), which first sends what an earlier run left queued."""
-        with self._lock:
-            if self._thread is None and not self._stopping.is_set():
-                self._thread = threading.Thread(target=self._run, name="sotong-subscriptions-mail", daemon=True)
-                self._thread.start()
-
-    def stop(self) -> None:
-        """End the sending thread after the batch it is sending (the mails
-        not sent stay queued in the store for the next start)."""
-        with self._lock:
-            self._stopping.set()
-            self._wake.set()
-            thread = self._thread
-        if thread is not None:
-            thread.join()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()  # before looking: a mail queued meanwhile wakes the wait below
-            try:
-                pause = self.send_queued()
-            except Exception as exc:  # the store cannot be read (a database restarting): the mails wait there
-                log.warning(_("the confirmation mails could not be read from the store: %s; trying again in %.0f s"),
-                            type(exc).__name__, RETRY_SECONDS)
-                pause = RETRY_SECONDS
-            if pause is None:
-                if self._wake.wait(RETRY_SECONDS):
-                    self._stopping.wait(GATHER_SECONDS)  # a burst's mails leave together: one read, one connection
-            else:
-                self._stopping.wait(pause)  # new mails do not hurry a retry: a server that is down is asked twice a minute
-
     def send_queued(self) -> float | None:
-        """Hand a batch of queued mails over. The seconds to pause before the
-        next batch (0 when more may wait, RETRY_SECONDS when the server
-        could not take them), or None when the queue is empty."""
+        """The work handed to :meth:`later` done, then a batch of queued mails handed over."""
         while self._later:
             work = self._later.popleft()
-            with self.app.store() as store:
+            with self.store() as store:
                 work(store)
-        with self.app.store() as store:
-            if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
-                storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
-                # what is past its time goes within a minute though no request comes (the privacy page
-                # says the client addresses' hashes are kept SUBSCRIBE_RATE's window, no longer)
-                storage.drop_expired(store, time.time())
-                self._next_cleanup = time.monotonic() + CLEANUP_SECONDS
-            queued = storage.claim_mail(store, BATCH, time.time())
-        if not queued:
-            return None
-        done: list[str] = []
-        try:
-            return self._hand_over(queued, done)
-        finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
-            handed = set(done)
-            with self.app.store() as store, store.transaction():
-                storage.unqueue_mail(store, done)
-                storage.release_mail(store, [mail.id for mail in queued if mail.id not in handed])
+        return super().send_queued()
+
+    def _clean(self, store) -> None:
+        storage.drop_stale_mail(store, time.time() - storage.CONFIRM_SECONDS)
+        # what is past its time goes within a minute though no request comes (the privacy page
+        # says the client addresses' hashes are kept SUBSCRIBE_RATE's window, no longer)
+        storage.drop_expired(store, time.time())
+
+    def _unreadable(self, exc: Exception) -> None:
+        log.warning(_("the confirmation mails could not be read from the store: %s; trying again in %.0f s"),
+                    type(exc).__name__, RETRY_SECONDS)
 
     def _hand_over(self, queued: list, done: list) -> float | None:
         """Sign and send the mails ``queued`` (this collector's claim:
-        :func:`storage.claim_mail`), adding to ``done`` each the server took
+        :func:`storage.claim_queued`), adding to ``done`` each the server took
         or refused for good; the pause :meth:`send_queued` answers."""
         server, until = mail_server(self.settings), time.time() + storage.CLAIM_SECONDS - HAND_OVER_MARGIN
         try:
@@ -238,6 +309,50 @@ class Mailer:
                         raise
                     log.warning(_("a confirmation mail was refused by the mail server (%d); mail dropped"), exc.smtp_code)
                 done.append(mail.id)
+
+
+def sms_codes_transport(settings: dict) -> FileSmsTransport:
+    """The SMS transport of this machine: the code file under its ``PRIVATE_PATH``."""
+    return FileSmsTransport(Path(settings["PRIVATE_PATH"]) / SMS_CODES_FILE)
+
+
+class Texter(QueueThread):
+    """Hands the phone codes' texts queued in the store to the SMS
+    transport, from a background thread: each text once, by the collector
+    that claimed it, never after its code expired."""
+
+    queue = storage.TEXTS
+    name = "sotong-subscriptions-texts"
+
+    def __init__(self, store: Callable, settings: dict, transport):
+        super().__init__(store, settings)
+        self.transport = transport
+
+    def _hand_over(self, queued: list, done: list) -> float | None:
+        """Hand ``queued`` (this collector's claim) to the transport, adding
+        each it took to ``done``; none begun after TEXT_HAND_OVER_MARGIN
+        before the claim lapses (another collector may send what is left).
+        A transport that cannot take one raises OSError: it and those after
+        it wait RETRY_SECONDS, for as long as their code holds."""
+        until = time.time() + storage.TEXT_CLAIM_SECONDS - TEXT_HAND_OVER_MARGIN
+        for text in queued:
+            if time.time() >= until:
+                break
+            try:
+                self.transport.send(text.phone, text.body)
+            except OSError as exc:  # never the number: the log is not private
+                log.warning(_("%d phone codes could not be handed to the SMS transport: %s; trying again in %.0f s"),
+                            len(queued) - len(done), type(exc).__name__, RETRY_SECONDS)
+                return RETRY_SECONDS
+            done.append(text.id)
+        return 0.0 if len(queued) == BATCH or len(done) < len(queued) else None
+
+    def _clean(self, store) -> None:
+        storage.drop_stale_texts(store, time.time())
+
+    def _unreadable(self, exc: Exception) -> None:
+        log.warning(_("the phone codes could not be read from the store: %s; trying again in %.0f s"),
+                    type(exc).__name__, RETRY_SECONDS)
 
 
 class FileSmsTransport:

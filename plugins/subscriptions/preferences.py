@@ -240,6 +240,8 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
             send_phone_code(app, store, subscriber.id, choices.phone)
     if mails:
         app.subscriptions.mailer.wake()
+    if new_phone:
+        app.subscriptions.codes_queued()
     # the page says what was sent, now or by the first tap (a second one shows the same page)
     coded = new_phone or (choices.phone not in (None, subscriber.phone) and choices.phone == lately["phone"])
     return ["all"] + ["email"] * new_email + ["phone"] * coded, answers, {}

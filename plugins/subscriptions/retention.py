@@ -3,8 +3,8 @@
 unsubscribed (탈퇴), everything the store keeps of them but the unsubscribe
 time (재신청 방지 확인 기록: an import never subscribes them again by it):
 their row keeps its id and ``unsubscribed_at``, their consent log keeps the
-change of ``unsubscribed_at``, their pending changes, consents given and
-queued mails go. Their other records follow their own retention (delivery
+change of ``unsubscribed_at``, their pending changes, consents given,
+queued mails and texts go. Their other records follow their own retention (delivery
 records a year, survey answers, opinions five years). The texts the
 plugin sent (phone codes, notices) leave its SMS code file a year after."""
 
@@ -19,7 +19,8 @@ from sotong.store import PURGED_VALUES, Store, now_iso, seoul_day
 TEXTS_KEPT_YEARS = 1
 UNSUBSCRIBED_KEPT_DAYS = 7  # a week to undo a mistaken unsubscribe; the page promises at most 30 days
 KEPT_COLUMNS = ("unsubscribed_at",)  # the consent log's changes a purge keeps (the row's: PURGED_VALUES)
-OWN_TABLES = ("subscriptions_pending", "subscriptions_consents", "subscriptions_mail", "subscriptions_inactive_notices")
+OWN_TABLES = ("subscriptions_pending", "subscriptions_consents", "subscriptions_mail", "subscriptions_texts",
+              "subscriptions_inactive_notices")
 AT_ONCE = 500  # ids one statement names
 SOURCE = "retention"  # the consent log's source of what the purges change (no reader's doing)
 

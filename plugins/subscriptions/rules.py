@@ -1,6 +1,6 @@
 """The sign-up and preferences rules, as pure functions: what a form's
 answers mean (with a Korean message beside each wrong answer), the privacy
-consent text and its version, the SUBSCRIBE_RATE setting, whom the rate
+consent text and its version, the SUBSCRIBE_RATE and SMS_CODES_BY settings, whom the rate
 counts as one client, and how a 429 page says when to press again (the
 requests counted are in the store: storage.count_request)."""
 
@@ -42,6 +42,9 @@ _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
 DEFAULT_RATE = "10/hour"  # SUBSCRIBE_RATE unless set
+# SMS_CODES_BY: who hands the phone codes queued in the store to the SMS transport: every collector's text
+# thread (the default), or only ``sotong subscribers codes`` (on the one machine whose file the agency reads).
+SMS_CODES_BY = ("collectors", "command")
 
 
 def parse_rate(text: str) -> tuple[int, int] | None:

@@ -2,7 +2,10 @@
 for their confirmation (``subscriptions_pending``), each privacy consent
 with the version of the text it was given to (``subscriptions_consents``),
 the mails waiting for the mail server (``subscriptions_mail``, each
-claimed by the collector whose mail thread hands it over), the readers
+claimed by the collector whose mail thread hands it over), the phone codes'
+texts waiting for the SMS transport (``subscriptions_texts``, each claimed
+by the collector whose text thread hands it over, never after its code
+expired), the readers
 whose preferences link ``POST /p/link`` mailed within AGAIN_SECONDS
 (``subscriptions_links_mailed``: an HMAC of their id, no id or address in
 clear), and the requests ``SUBSCRIBE_RATE`` counted within its window
@@ -18,7 +21,7 @@ import hashlib
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sotong.store import Store, now_iso, register_schema, with_rowid
 
@@ -76,8 +79,22 @@ CREATE INDEX IF NOT EXISTS subscriptions_rate_client ON subscriptions_rate (clie
 # Step 6: a queued mail claimed by the collector whose mail thread hands it over: each collector's thread read
 # the whole queue, and with two collectors a burst's confirmation mails went out twice (SPEC §15).
 MAIL_CLAIMED = "ALTER TABLE subscriptions_mail ADD COLUMN claimed_until DOUBLE PRECISION;  -- epoch seconds; NULL: free"
+# Step 7: the phone codes' texts queued in the store, claimed as mails are, by the collector whose text thread
+# hands them to the SMS transport: each collector wrote the codes it made to its own machine's file, so with
+# collectors on several machines the operator had to gather them from each (SPEC §15).
+TEXTS = """
+CREATE TABLE IF NOT EXISTS subscriptions_texts (
+    id TEXT PRIMARY KEY,              -- random
+    subscriber_id TEXT,               -- the reader the code is for
+    phone TEXT NOT NULL,
+    body TEXT NOT NULL,
+    queued_at DOUBLE PRECISION NOT NULL,   -- epoch seconds
+    expires_at DOUBLE PRECISION NOT NULL,  -- the code's: a text not handed over by then is never sent
+    claimed_until DOUBLE PRECISION    -- epoch seconds; NULL: free
+);
+CREATE INDEX IF NOT EXISTS subscriptions_texts_queued ON subscriptions_texts (queued_at);"""
 register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
-                LINKS_MAILED, RATE, MAIL_CLAIMED)
+                LINKS_MAILED, RATE, MAIL_CLAIMED, TEXTS)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
@@ -87,6 +104,9 @@ AGAIN_SECONDS = 5 * 60
 # A mail claimed by a collector's mail thread (Mailer) is another's to send this long after, if still queued:
 # its collector died while sending it (a batch takes seconds; SMTP's timeout is 30 s an exchange).
 CLAIM_SECONDS = 10 * 60
+# A text claimed by a collector's text thread (Texter) is another's to send this long after, if still queued: a
+# transport takes a text in milliseconds (the file) or seconds (an agency's API), and its code holds CODE_SECONDS.
+TEXT_CLAIM_SECONDS = 60
 # Requests counted within their windows beyond which every count is dropped (once a minute): addresses sprayed
 # from one IPv6 network must not grow the table without end; below it the limit is exact.
 MOST_COUNTED = 100_000
@@ -305,8 +325,8 @@ def digits(phone: str | None) -> str:
 
 def drop_records_naming(store: Store, emails: set[str], phones: set[str]) -> int:
     """Pending answers that name any of these email addresses or phones (a
-    sign-up never confirmed, sent twice) and mails still queued to the
-    addresses: deleted when the person is forgotten."""
+    sign-up never confirmed, sent twice), mails still queued to the
+    addresses and texts to the numbers: deleted when the person is forgotten."""
     addresses = {email.lower() for email in emails if email}
     numbers = {digits(phone) for phone in phones} - {""}
 
@@ -320,7 +340,10 @@ def drop_records_naming(store: Store, emails: set[str], phones: set[str]) -> int
     mails = [(mail_id,) for mail_id, recipient in store.db.execute("SELECT id, recipient FROM subscriptions_mail")
              if recipient.lower() in addresses]
     store.db.executemany("DELETE FROM subscriptions_mail WHERE id = ?", mails)
-    return len(doomed) + len(mails)
+    texts = [(text_id,) for text_id, phone in store.db.execute("SELECT id, phone FROM subscriptions_texts")
+             if digits(phone) in numbers]
+    store.db.executemany("DELETE FROM subscriptions_texts WHERE id = ?", texts)
+    return len(doomed) + len(mails) + len(texts)
 
 
 def contacts_of(store: Store, subscriber_id: str) -> tuple[set[str], set[str]]:
@@ -389,33 +412,65 @@ def insert_mail(store: Store, row: tuple) -> None:
                      "VALUES (?, ?, ?, ?, ?, ?)", row)
 
 
-def claim_mail(store: Store, limit: int, now: float) -> list[QueuedMail]:
-    """The oldest ``limit`` mails waiting that no collector is sending (not
-    claimed, or claimed over CLAIM_SECONDS ago), claimed for this one, in
-    one statement: of the mail threads of several collectors looking at
-    once, each mail goes to one (on PostgreSQL a thread that finds a row
-    claimed meanwhile passes it by). Oldest first."""
+@dataclass(frozen=True)
+class QueuedText:
+    id: str
+    subscriber_id: str | None
+    phone: str
+    body: str
+
+
+MAIL, TEXTS = "subscriptions_mail", "subscriptions_texts"
+# What each queue holds, what else a row needs to be handed over (a text's code must still hold), and for how
+# long a claim stands: a text goes in milliseconds (a file) or seconds (an agency's API), and its code lives
+# CODE_SECONDS, so a dead collector's texts are sent by another while their codes hold.
+QUEUES = {MAIL: (QueuedMail, "", CLAIM_SECONDS), TEXTS: (QueuedText, " AND expires_at > ?", TEXT_CLAIM_SECONDS)}
+
+
+def claim_queued(store: Store, queue: str, limit: int, now: float) -> list:
+    """The oldest ``limit`` rows of ``queue`` (MAIL or TEXTS) waiting that no
+    collector is handing over (not claimed, or their claim lapsed), claimed
+    for this one, in one statement: of the threads of several collectors
+    looking at once, each row goes to one (on PostgreSQL a thread that finds
+    a row claimed meanwhile passes it by). A text whose code has expired is
+    not taken. Oldest first."""
+    kind, live, seconds = QUEUES[queue]
     free = "(claimed_until IS NULL OR claimed_until <= ?)"
+    columns = ", ".join(field.name for field in fields(kind))
     rows = store.db.execute(
-        f"UPDATE subscriptions_mail SET claimed_until = ? WHERE {free} AND id IN (SELECT id FROM subscriptions_mail "
-        f"WHERE {free} ORDER BY queued_at LIMIT ?) RETURNING id, recipient, subject, body, queued_at",
-        (now + CLAIM_SECONDS, now, now, limit)).fetchall()
-    return [QueuedMail(*row[:4]) for row in sorted(rows, key=lambda row: row[4])]
+        f"UPDATE {queue} SET claimed_until = ? WHERE {free} AND id IN (SELECT id FROM {queue} "
+        f"WHERE {free}{live} ORDER BY queued_at LIMIT ?) RETURNING {columns}, queued_at",
+        (now + seconds, now, now, *([now] if live else []), limit)).fetchall()
+    return [kind(*row[:-1]) for row in sorted(rows, key=lambda row: row[-1])]
 
 
-def release_mail(store: Store, ids: list[str]) -> None:
-    """The claims on the mails ``ids`` (not handed over: the server could not
-    take them) given up, so that the next look sends them."""
+def release_queued(store: Store, queue: str, ids: list[str]) -> None:
+    """The claims on the rows ``ids`` of ``queue`` (not handed over: the
+    server or the transport could not take them) given up, so that the next
+    look hands them over."""
     if ids:
         condition, params = store.one_of("id", ids)
-        store.db.execute(f"UPDATE subscriptions_mail SET claimed_until = NULL WHERE {condition}", params)
+        store.db.execute(f"UPDATE {queue} SET claimed_until = NULL WHERE {condition}", params)
 
 
-def unqueue_mail(store: Store, ids: list[str]) -> None:
-    """Remove the mails ``ids`` (at most a batch), in one statement: one commit, not one per mail."""
+def unqueue(store: Store, queue: str, ids: list[str]) -> None:
+    """Remove the rows ``ids`` of ``queue`` (at most a batch), in one statement: one commit, not one per row."""
     if ids:
         condition, params = store.one_of("id", ids)
-        store.db.execute(f"DELETE FROM subscriptions_mail WHERE {condition}", params)
+        store.db.execute(f"DELETE FROM {queue} WHERE {condition}", params)
+
+
+def queue_text(store: Store, subscriber_id: str, phone: str, body: str, expires_at: float) -> None:
+    """Queue a text (a phone code) in the caller's transaction; it is not
+    sent after ``expires_at``, its code's end."""
+    store.db.execute("INSERT INTO subscriptions_texts (id, subscriber_id, phone, body, queued_at, expires_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (secrets.token_urlsafe(12), subscriber_id, phone, body, time.time(),
+                                                    expires_at))
+
+
+def drop_stale_texts(store: Store, now: float) -> int:
+    """The texts whose code has expired, never handed over, dropped (the number with them); how many."""
+    return store.db.execute("DELETE FROM subscriptions_texts WHERE expires_at <= ?", (now,)).rowcount
 
 
 def drop_stale_mail(store: Store, before: float) -> int:
