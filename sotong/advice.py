@@ -1,17 +1,20 @@
 """Warnings for staff (not errors): notices that pass ``sotong check`` but
 may not do what their writer means. Pure functions of a notice (and today),
-or of a page's text (its links and pictures, as a notice's); ``sotong
-check``, ``sotong build`` and the devserver print them as ``PATH:LINE:
+or of a page's text (its links and pictures, as a notice's); and those of
+one web address or one picture, which plugins give for theirs too (a
+banner's link and picture). ``sotong check``, ``sotong build`` and the devserver print them as ``PATH:LINE:
 warning: ...`` (sotong.check.project_warnings) and still exit 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 from .body_files import wordless_pictures
 from .i18n import _
+from .images import moves
 from .links import misleading_host
 from .notices import Notice, reference_definition
 from .schedule import next_issue
@@ -83,18 +86,34 @@ def _vague_links(notice: Notice, shown: str) -> list[str]:
 
 def _misleading_addresses(source, shown: str) -> list[str]:
     """Web addresses of the text that lead elsewhere than they read
+    (:func:`misleading_address_warning`)."""
+    return [f"{shown}:{number}: {warning}"
+            for number, text in enumerate(source.body.split("\n"), start=source.body_line)
+            for address in (_WEB_ADDRESS.findall(text) if "://" in text else ())
+            if (warning := misleading_address_warning(address))]
+
+
+def misleading_address_warning(address: str) -> str | None:
+    """The warning for a web address that leads elsewhere than it reads
     (:func:`sotong.links.misleading_host`): a name before "@", a Cyrillic
     or Greek letter that looks Latin. Copied from a mail that was phishing,
-    a resident trusting the office's page would follow it."""
-    found = []
-    for number, text in enumerate(source.body.split("\n"), start=source.body_line):
-        for address in _WEB_ADDRESS.findall(text) if "://" in text else ():
-            if host := misleading_host(address):
-                found.append(f"{shown}:{number}: " + _(
-                    'warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" '
-                    "is a user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the "
-                    "address from the site itself").format(address=address, host=host))
-    return found
+    a resident trusting the office's page (a notice's text, a banner's
+    link) would follow it. None for one that leads where it reads."""
+    host = misleading_host(address)
+    return host and _(
+        'warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" '
+        "is a user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the "
+        "address from the site itself").format(address=address, host=host)
+
+
+def moving_picture_warning(path: str | os.PathLike, image: str) -> str | None:
+    """The warning for the picture ``image`` (a notice's, a banner's), its
+    file at ``path``, when it moves (:func:`sotong.images.moves`, an
+    animated GIF or PNG): the emails leave it out
+    (:func:`sotong.images.email_image_size`) and the site's pages show it
+    moving, with no way for a reader to stop it. None for a still one."""
+    return _("warning: {image} is a moving picture, which no reader can stop: the emails leave it out, and the "
+             "site's pages show it moving; save a still picture as .png or .jpg").format(image=image) if moves(path) else None
 
 
 def _label(text: str) -> str:

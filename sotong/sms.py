@@ -33,23 +33,30 @@ def byte_length(text: str) -> int:
 INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cn", "Co", "Cs", "Me", "Mn", "Zl", "Zp", "Zs")
 
 
+# in CP949, yet shown as nothing (or as a stray hyphen): the soft hyphen, 2 of an SMS's 90 bytes
+HIDDEN_IN_CP949 = "\u00ad"
+
+
 def outside_cp949(text: str) -> str | None:
     """The first characters of ``text`` that CP949 (what phones show in an
-    SMS) lacks, as a message names them: an invisible one by its code (U+200B)."""
+    SMS) lacks, or that it has but phones show as nothing
+    (``HIDDEN_IN_CP949``), as a message names them: an invisible one by its
+    code (U+200B, U+00AD)."""
     try:
         text.encode("cp949")
     except UnicodeEncodeError as exc:
         found = text[exc.start:exc.end]
-        if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in found):
-            return " ".join(f"U+{ord(char):04X}" for char in found)
-        return found
-    return None
+    else:
+        found = next((char for char in HIDDEN_IN_CP949 if char in text), None)
+    if found and any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in found):
+        return " ".join(f"U+{ord(char):04X}" for char in found)
+    return found
 
 
-# what word processors and web pages write that CP949 lacks (a bullet, dashes, a wave dash;
-# zero-width spaces and joiners, a BOM, an emoji's variation selector), and what stands in for it
+# what word processors and web pages write that phones cannot show in an SMS (a bullet, dashes, a wave dash;
+# zero-width spaces and joiners, a BOM, an emoji's variation selector, a soft hyphen), and what stands in for it
 STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~"}
-                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f"))
+                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f" + HIDDEN_IN_CP949))
 
 
 def with_stand_ins(text: str) -> str | None:

@@ -25,6 +25,7 @@ from sotong.project import Project
 from sotong.store import Store, Subscriber
 from test_audiences_match import profiles, segments, spec_matches_segment
 from test_bundles import png
+from test_moving_images import png as animated_png
 
 parse_eml = BytesParser(policy=policy.default).parsebytes
 
@@ -249,6 +250,32 @@ def test_a_banner_file_sotong_would_skip_is_said_not_passed_over(empty_project_d
         'content/banners/winter.yml:1: only files named .yaml are read, so this one is skipped; rename it to "winter.yaml"',
         "4 problems.",
     ]
+
+
+def test_a_banner_link_that_leads_elsewhere_and_a_picture_that_moves_are_warned_at_their_lines(empty_project_dir):
+    """A banner's link written https://www.gov.kr@evil.example/ (or with a
+    Cyrillic letter in its host) and an animated picture passed check with
+    no word, though a notice's text gets a warning for each: every resident
+    followed the link from the homepage, the edition and the emails, and
+    the emails quietly left the picture out."""
+    (empty_project_dir / "content" / "images" / "moving.png").write_bytes(animated_png(2))
+    (empty_project_dir / "content" / "images" / "still.png").write_bytes(animated_png(1))
+    common = "body: 본문\nplacements: [site, email]\n"
+    write_banner(empty_project_dir, "at.yaml", "title: 정부24\n" + common + "link: https://www.gov.kr@evil.example/portal\n"
+                 "image: images/moving.png\nimage_alt: 정부24 안내 그림\n")
+    write_banner(empty_project_dir, "cyrillic.yaml", "title: 정부24\n" + common + "image: images/still.png\n"
+                 "image_alt: 정부24 안내 그림\nlink: https://www.gоv.kr/portal\n")
+    checked = run_sotong(empty_project_dir, "check", env={"SOTONG_LANG": "en"})
+    assert checked.code == 0, checked.output
+    address = ('warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" is '
+               "a user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the "
+               "address from the site itself")
+    assert [line for line in checked.stderr.splitlines() if line.startswith("content/banners/")] == [
+        "content/banners/at.yaml:4: " + address.format(address="https://www.gov.kr@evil.example/portal", host="evil.example"),
+        "content/banners/at.yaml:5: warning: images/moving.png is a moving picture, which no reader can stop: the emails "
+        "leave it out, and the site's pages show it moving; save a still picture as .png or .jpg",
+        "content/banners/cyrillic.yaml:6: " + address.format(address="https://www.gоv.kr/portal", host="www.xn--gv-fmc.kr"),
+    ], checked.stderr
 
 
 def test_a_mistake_in_the_minwon24_settings_is_said_with_its_line(tmp_path):

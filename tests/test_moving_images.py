@@ -105,8 +105,8 @@ def test_an_issue_email_shows_a_still_picture_and_leaves_a_moving_one_to_its_pag
     assert checked.code == 0, checked.output
     warned = [line for line in checked.stderr.splitlines() if "moving picture" in line]
     assert warned == ["content/notices/2026-11-23-women-health-checkup.md:10: warning: images/moving.gif is a moving "
-                      "picture, which no reader can stop: the emails leave it out (their link leads to the page, where "
-                      "it moves); save a still picture as .png or .jpg"], checked.stderr
+                      "picture, which no reader can stop: the emails leave it out, and the site's pages show it moving; "
+                      "save a still picture as .png or .jpg"], checked.stderr
     for args in (("subscribers", "import", str(REPO / "sample" / "subscribers.csv")), ("bundles", "--issue", ISSUE)):
         assert run_sotong(project, *args, env=SECRET_ENV).code == 0
     outbox = project / "private" / "outbox" / ISSUE

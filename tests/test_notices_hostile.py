@@ -571,6 +571,7 @@ def test_a_backslash_in_single_quotes_is_kept(tmp_path):
     ("한파\u200b대피소 운영", "U+200B"),  # a zero-width space, from a web page
     ("한파 대피소 ☎\ufe0f 운영", "U+FE0F"),  # ☎ is in CP949; the emoji picker's variation selector after it is not
     ("\ufeff한파 대피소 운영", "U+FEFF"),
+    ("한파 대피\u00ad소 운영", "U+00AD"),  # a soft hyphen: in CP949, yet shown as nothing or a stray hyphen, 2 bytes
     ("한파 🥶 대피소", "🥶"),  # a visible one is shown as it is
 ])
 def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisible(tmp_path, written, named):
@@ -589,6 +590,8 @@ def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisibl
     ("sms", "한파 🥶 대피소 — 운영", "remove it or use plain Korean"),  # no stand-in for every one: as before
     ("title", "한파\u200b대피소 ☎\ufe0f 운영", 'has "U+200B", which phones cannot show in a text message; '
      'add the line  sms: "한파대피소 ☎ 운영"'),  # invisible ones pasted from a web page or an emoji picker: gone
+    ("sms", "한파 대피\u00ad소 운영", 'the SMS text has "U+00AD", which phones cannot show in a text message; '
+     'write it as  sms: "한파 대피소 운영"'),  # a soft hyphen from a word processor: gone
 ])
 def test_a_bullet_or_dash_from_a_word_processor_is_answered_with_the_line_to_write(tmp_path, key, written, expected):
     """A bullet (•) or a dash (—, –) from Word or Hangul is not in CP949;

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sotong.advice import moving_picture_warning
 from sotong.i18n import _
 from sotong.images import EMAIL_IMAGE_SUFFIXES, image_size, moves
 from sotong.problems import Problem
@@ -34,11 +35,9 @@ def private_image_problems(project) -> list[Problem]:
 
 def moving_image_warnings(project) -> list[str]:
     """The ``sotong.signals.content_warnings`` receiver: a published notice
-    whose picture moves (an animated GIF or PNG), which its emails leave out
-    (:func:`sotong.images.email_image_size`) and which moves on its page with
-    no way for a reader to stop it."""
+    whose picture moves (:func:`sotong.advice.moving_picture_warning`),
+    which its emails leave out and which moves on its page."""
     root = Path(project.settings["PATH"])
-    return [f"{project.shown(notice.source)}:{notice.lines.get('image', 1)}: " + _(
-        "warning: {image} is a moving picture, which no reader can stop: the emails leave it out (their link "
-        "leads to the page, where it moves); save a still picture as .png or .jpg").format(image=notice.image)
-        for notice in project.published_notices if notice.image and not notice.private and moves(root / notice.image)]
+    return [f"{project.shown(notice.source)}:{notice.lines.get('image', 1)}: {warning}"
+            for notice in project.published_notices if notice.image and not notice.private
+            and (warning := moving_picture_warning(root / notice.image, notice.image))]

@@ -8,7 +8,9 @@ Jinja globals (:mod:`.site`), the emails through
 ``sotong.signals.message_blocks`` (:mod:`.email`).
 
 Settings: ``MINWON24 = {"path": "banners"}`` (the folder under content/),
-validated when Pelican starts and by ``sotong check``. Templates:
+validated when Pelican starts and by ``sotong check``, which also warns of
+a banner's link that leads elsewhere than it reads and of its picture that
+moves (:mod:`.advice`, ``content_warnings``). Templates:
 ``templates/minwon24_*.html`` (site, edition), ``email_templates/`` (emails).
 No tables, commands or routes.
 """
@@ -45,4 +47,5 @@ def register():
     signals.connect_lazily(pelican_signals.all_generators_finalized, f"{__name__}.site:copy_images")
     signals.content_check.connect(_check)
     signals.content_parts.connect(_content_part)
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.advice:banner_warnings")
     signals.connect_lazily(signals.message_blocks, f"{__name__}.email:block_maker")

@@ -9,7 +9,7 @@ ordered by priority (higher first), then by slug.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -49,6 +49,7 @@ class Banner:
     image: str | None = None  # path under content/
     image_alt: str | None = None
     source: str = ""  # the file, as problems name it
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> its line, for warnings
 
     @property
     def host(self) -> str:

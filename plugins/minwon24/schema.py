@@ -103,6 +103,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
     return Banner(
         slug=slug, title=title, body=body, link=link, placements=frozenset(placements), priority=priority,
         windows=tuple(windows), audiences=tuple(segments), image=image, image_alt=image_alt, source=shown,
+        lines={key[0]: line for key, line in doc.lines.items() if len(key) == 1},
     ), []
 
 

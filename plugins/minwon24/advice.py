@@ -1,0 +1,24 @@
+"""Warnings for staff on banners that pass ``sotong check`` (the
+``sotong.signals.content_warnings`` receiver), by the rules notices have
+(:mod:`sotong.advice`): a link that leads elsewhere than it reads, a
+picture that moves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sotong.advice import misleading_address_warning, moving_picture_warning
+
+
+def banner_warnings(project) -> list[str]:
+    """``FILE:LINE: warning: ...`` for each banner's ``link`` that leads
+    elsewhere than it reads (``https://www.gov.kr@evil.example/``) and its
+    ``image`` that moves, which the emails leave out and the site shows moving."""
+    root = Path(project.settings["PATH"])
+    found = []
+    for banner in project.content.part("banners"):
+        if warning := misleading_address_warning(banner.link):
+            found.append(f"{banner.source}:{banner.lines.get('link', 1)}: {warning}")
+        if banner.image and (warning := moving_picture_warning(root / banner.image, banner.image)):
+            found.append(f"{banner.source}:{banner.lines.get('image', 1)}: {warning}")
+    return found
