@@ -119,11 +119,27 @@ def import_sample(project) -> None:
     assert imported.code == 0, imported.output
 
 
+def sample_rows() -> list[dict]:
+    """The sample's subscribers file, as rows."""
+    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
+        return list(csv.DictReader(sample))
+
+
+def import_rows(project, name: str, rows: list[dict]) -> None:
+    """``rows`` written as ``project/name`` and imported into its store."""
+    people = project / name
+    with open(people, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    imported = run_sotong(project, "subscribers", "import", str(people), env=SECRET)
+    assert imported.code == 0, imported.output
+
+
 def committee_readers() -> set[str]:
     """SPEC §16 and §6 by hand over the sample file: subscribed, email chosen
     with an address, a member of committee-budget (key or label)."""
-    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
-        rows = list(csv.DictReader(sample))
+    rows = sample_rows()
     readers = set()
     for row in rows:
         groups = {g.strip() for g in row["groups"].split(";")}
@@ -513,16 +529,10 @@ def test_reach_names_the_committee_members_a_private_notice_cannot_reach(tmp_pat
     """A member who gets no email (SMS only here) is in the notice's audience
     but gets nothing of it: ``reach`` says how many, under the table."""
     project = copy_project(tmp_path)
-    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
-        rows = list(csv.DictReader(sample))
+    rows = sample_rows()
     rows.append(dict(rows[3], id="S900001", email="", phone="010-5555-0101", channels="sms", groups="committee-budget"))
     rows.append(dict(rows[3], id="S900002", email="", phone="010-5555-0102", channels="sms", groups=""))
-    people = project / "people.csv"
-    with open(people, "w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    assert run_sotong(project, "subscribers", "import", str(people), env=SECRET).code == 0
+    import_rows(project, "people.csv", rows)
     result = run_sotong(project, "reach", "--issue", ISSUE, env=SECRET)
     assert result.code == 0, result.output
     row = re.search(rf"^\s+([\d,]+)\s+([\d,]+)\s+{SLUG}$", result.output, re.M)
@@ -620,15 +630,7 @@ def test_a_member_who_stopped_everything_left_the_committee_or_was_forgotten_get
         assert call(port, "POST", f"/p/{make_token('preferences', stopped)}", {"action": "stop"})[0] == 200
         assert call(port, "POST", f"/u/{unsubscribe_token(unsubscribed)}", b"List-Unsubscribe=One-Click",
                     {"Content-Type": "application/x-www-form-urlencoded"})[0] == 200
-    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
-        rows = [row for row in csv.DictReader(sample) if row["id"] == left]
-    rows[0]["groups"] = ""
-    people = project / "left.csv"
-    with open(people, "w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    assert run_sotong(project, "subscribers", "import", str(people), env=SECRET).code == 0
+    import_rows(project, "left.csv", [dict(row, groups="") for row in sample_rows() if row["id"] == left])
     assert run_sotong(project, "subscribers", "forget", forgotten, env=SECRET).code == 0
     result = run_sotong(project, "bundles", "--notice", SLUG, env=SECRET)
     assert result.code == 0, result.output
@@ -682,8 +684,7 @@ def test_sent_over_smtp_each_member_gets_the_whole_text_and_its_files_and_no_one
         again = run_sotong(project, "send", "--notice", SLUG, "--host", "127.0.0.1", "--port", str(server.port),
                            env=SECRET)
         assert again.code == 0, again.output
-    with open(REPO / "sample" / "subscribers.csv", encoding="utf-8-sig", newline="") as sample:
-        addresses = {row["id"]: row["email"] for row in csv.DictReader(sample)}
+    addresses = {row["id"]: row["email"] for row in sample_rows()}
     assert sorted(recipient for recipient, _message in inbox.messages) == sorted(
         addresses[member] for member in committee_readers())
     for _recipient, message in inbox.messages:
