@@ -102,6 +102,24 @@ class _ErrorCollector(logging.Handler):
         self.messages.append(" ".join(message.split()))
 
 
+def every_line_logged() -> None:
+    """Let Sotong's loggers say each line every time. Once imported, Pelican
+    makes every new logger drop a warning or info said before, word for word,
+    for the rest of the process (``pelican.log.LimitFilter``): right for one
+    build's repeated warnings, wrong for a collector that runs for weeks
+    (its "the store could not be read" said once, then never again) and
+    for a send that waits twice. Loggers made from now on are plain ones;
+    those made since Pelican's import lose the filter; Pelican's and
+    Markdown's own keep it. Called once the plugins are loaded."""
+    from pelican.log import LimitFilter
+
+    logging.setLoggerClass(logging.Logger)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and not name.startswith(("pelican", "MARKDOWN")):
+            for limit in [f for f in logger.filters if isinstance(f, LimitFilter)]:
+                logger.removeFilter(limit)
+
+
 @contextmanager
 def collect_logged_errors():
     """Collect the ERROR records logged (by Pelican or plugins) inside the block."""

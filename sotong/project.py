@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .database_url import is_database_url
 from .i18n import _
-from .problems import Problem, SotongError, collect_logged_errors
+from .problems import Problem, SotongError, collect_logged_errors, every_line_logged
 from .settings import load_settings, today
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
@@ -169,6 +169,7 @@ class Project:
             raise SotongError([_("{settings_path}:1: {message}; check PLUGINS and PLUGIN_PATHS").format(
                 settings_path=self.shown(self.settings_path), message=message)
                                for message in errors])
+        every_line_logged()  # Pelican is imported now: its once-only filter off Sotong's loggers
         for plugin in plugins:
             plugin.register()
         self._plugins_active = True
