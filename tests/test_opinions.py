@@ -7,16 +7,19 @@ SQLite and PostgreSQL (SPEC §15), with the same answers from both."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
 import random
+import sqlite3
+import time
 import unicodedata
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_of, store_query
+from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, run_sotong, serving, store_of, store_query
 from test_survey import GOOD, answered_then_forgotten, call
 from store_pages import dead_row_versions
 
@@ -29,6 +32,7 @@ from survey.rules import survey_token
 from survey.schema import Policy, Question, Survey
 
 SLUG = "village-bus-2027"
+FILLER = 100_000  # opinions of others in the race on SQLite
 TODAY = dt.date(2026, 12, 15)
 
 
@@ -146,6 +150,119 @@ def test_forget_keeps_the_participants_by_dong_and_age(project):
     assert "S000030" not in str(store_query(project, "SELECT * FROM survey_opinion_tallies"))
     assert [o.opinion for o in opinions.search(opinions.ensure(Store.open(store_of(project))), "정류장")] == [
         "정류장을 옮겨 주세요 S000031"]
+
+
+def test_an_answer_racing_forget_is_erased_with_the_person_or_refused(project, store_location):
+    """The collector checked that the reader was still on record, then stored
+    the answer in a transaction of its own: forget committed in between left
+    the forgotten id on the response (and the text among the opinions). Here
+    forget really is in the middle of its transaction (it deleted the
+    subscriber and their opinions) when the answer's check reads the store:
+    on SQLite forget merges a large text index while it holds the file, on
+    PostgreSQL another transaction holds the person's consent-log rows that
+    forget deletes last. The answer is refused as a forgotten reader's, and
+    nothing names them; the counts are the other participant's only."""
+    reader, other = "S000030", "S000031"
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        answer = {"support": "4", "opinion": "정류장을 옮겨 주세요"}
+        assert call(port, "POST", f"/surveys/{SLUG}", {"t": survey_token(SLUG, other), **answer})[0] == 303
+        with _forget_in_the_middle(project, store_location, reader) as forgetting:
+            answered = _in_thread(call, port, "POST", f"/surveys/{SLUG}", {"t": survey_token(SLUG, reader), **answer})
+            forgetting.answer_waits_or_ends(answered)
+        status, _, page = answered.result(timeout=60)
+    assert forgetting.forgot.result(timeout=60).code == 0
+    for table in ("survey_opinions", "survey_responses"):
+        assert store_query(project, f"SELECT count(*) FROM {table} WHERE subscriber_id = ?", (reader,)) == [(0,)], table
+    assert [row[0] for row in store_query(project, f"SELECT subscriber_id FROM survey_opinions WHERE slug = '{SLUG}'")] == [other]
+    assert store_query(project, "SELECT count(*) FROM survey_responses WHERE slug = ?", (SLUG,)) == [(1,)]
+    assert status == 403 and "이 링크로는 더 이상 답하실 수 없습니다" in page
+    store = opinions.ensure(Store.open(store_of(project)))
+    assert opinions.by_dong_and_age(store, SLUG) == {("seongsu2ga3", "30대"): 1}  # the other's; the earlier one's counted
+    assert opinions.by_dong_and_age(store, "earlier-consultation") == {("wangsimni2", "40대"): 1}
+
+
+def _in_thread(function, *args) -> concurrent.futures.Future:
+    return concurrent.futures.ThreadPoolExecutor(1).submit(function, *args)
+
+
+class _Forgetting:
+    def __init__(self, location: str, forgot):
+        self.location, self.forgot = location, forgot
+
+    def answer_waits_or_ends(self, answered) -> None:
+        """Until the answer came back, or (PostgreSQL) waits for a lock too."""
+        deadline = time.monotonic() + 20
+        while not answered.done() and time.monotonic() < deadline:
+            if self.location.startswith("postgresql") and _waiting_on_locks(self.location) >= 2:
+                return
+            time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def _forget_in_the_middle(project, location: str, reader: str):
+    """``sotong subscribers forget READER`` (a process of its own) running,
+    yielded once it is inside its transaction, past deleting the subscriber
+    row and their opinions, and held there a while: on SQLite by a text index
+    of 100,000 opinions to merge (0.4 s) (READER's earlier opinion is among them), on
+    PostgreSQL by this test's lock on READER's consent-log rows until the
+    block ends."""
+    store = opinions.ensure(Store.open(location))
+    store.db.execute("INSERT INTO survey_opinions (slug, policy, department, subscriber_id, gender, dong, age_band, "
+                     "day, question, opinion) VALUES ('earlier-consultation', '정책', '자치행정과', ?, 'M', 'wangsimni2', "
+                     "'40대', '2026-11-01', 'opinion', '예전 의견')", (reader,))
+    if not location.startswith("postgresql"):
+        store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) SELECT id, ? FROM survey_opinions "
+                         "WHERE subscriber_id = ?", (opinions.grams("예전 의견"), reader))
+    if location.startswith("postgresql"):
+        assert store.db.execute("SELECT count(*) FROM consent_log WHERE subscriber_id = ?", (reader,)).fetchone()[0]
+        store.db.execute("BEGIN")
+        store.db.execute("SELECT 1 FROM consent_log WHERE subscriber_id = ? FOR UPDATE", (reader,)).fetchall()
+    else:
+        for _chunk in range(FILLER // 500):  # a transaction each: segments of the index for optimize to merge
+            store.db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+                             "INSERT INTO survey_opinions (slug, policy, department, subscriber_id, day, question, opinion) "
+                             "SELECT 'filler', '정책', '자치행정과', '', '2026-11-02', 'opinion', "
+                             "'마을버스 정류장 ' || hex(randomblob(8)) FROM n")
+            store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) SELECT id, '마을 을버 버스 스 ' || "
+                             "hex(randomblob(3)) || ' ' || hex(randomblob(3)) FROM survey_opinions "
+                             "WHERE slug = 'filler' AND id > (SELECT max(id) - 500 FROM survey_opinions)")
+    forgot = _in_thread(run_sotong, project, "subscribers", "forget", reader)
+    try:
+        _wait_until_inside(location, forgot)
+        yield _Forgetting(location, forgot)
+    finally:
+        if location.startswith("postgresql"):
+            store.db.execute("COMMIT")
+        store.close()
+
+
+def _wait_until_inside(location: str, forgot) -> None:
+    """Until forget is in its transaction: waiting for the test's lock
+    (PostgreSQL), or holding the file's for 0.05 s on end (SQLite: not one of
+    the short transactions a command opening the store may make first)."""
+    held_since, deadline = None, time.monotonic() + 60
+    while time.monotonic() < deadline and not forgot.done():
+        if location.startswith("postgresql"):
+            if _waiting_on_locks(location) >= 1:
+                return
+        else:
+            with contextlib.closing(sqlite3.connect(location, timeout=0, isolation_level=None)) as db:
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("ROLLBACK")
+                    held_since = None
+                except sqlite3.OperationalError:
+                    held_since = held_since or time.monotonic()
+                    if time.monotonic() - held_since > 0.05:
+                        return
+        time.sleep(0.005)
+    raise AssertionError(f"forget never held the store: {forgot.result() if forgot.done() else 'still running'}")
+
+
+def _waiting_on_locks(location: str) -> int:
+    with contextlib.closing(Store.open(location)) as store:
+        return store.db.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND datname = current_database()").fetchone()[0]
 
 
 def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):
