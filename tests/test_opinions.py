@@ -62,6 +62,9 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert found.code == 0 and "S000030" in found.stdout and "마을버스 배차" in found.stdout
     assert "  왕십리2동  40대  " in found.stdout  # was the key, wangsimni2, which staff do not read
     assert invoke_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
+    with_particle = invoke_sotong(project, "opinions", "search", "배차를")  # as staff type it: the opinion says 배차를
+    assert with_particle.code == 0 and "마을버스 배차" in with_particle.stdout
+    assert with_particle.stderr.strip() == '1 opinions with "배차" (배차를 without its particle)'
     on_the_day = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
     assert on_the_day.code == 0 and "S000030" in on_the_day.stdout
     assert invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16").stdout == ""
@@ -430,19 +433,64 @@ def test_search_finds_exactly_the_opinions_that_hold_the_text(generated, text, p
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=st.lists(st.text("마을버스 정a_B1%\\'", min_size=1, max_size=8), min_size=1, max_size=6),
-       query=st.text("마을버스 정a_B1%\\'", min_size=1, max_size=4))
+@given(texts=st.lists(st.text("마을버스 정a_B1%\\'이로", min_size=1, max_size=8), min_size=1, max_size=6),
+       query=st.text("마을버스 정a_B1%\\'이로", min_size=1, max_size=4))
 def test_every_short_or_long_query_finds_what_a_substring_test_finds(blank_store, texts, query):
     """The trigram index, the grams index (one or two letters) and the scan
     (PostgreSQL: the grams tsvector, then strpos), against Python's
-    ``in`` over the same opinions."""
+    ``in`` over the same opinions (of the query's word without its particle)."""
     store = blank_store()
     with store.transaction():
         for index, text in enumerate(texts):
             opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
     found = [o.opinion for o in opinions.search(store, query)]
     store.close()
-    assert found == [text for text in reversed(texts) if query.lower() in text.lower() and text.strip()]
+    needle = particle_left_out(query)  # 버스로: 버스
+    assert found == [text for text in reversed(texts) if needle.lower() in text.lower() and text.strip()]
+
+
+PARTICLE_LETTERS = "".join(dict.fromkeys("".join(opinions.PARTICLES)))
+
+
+def particle_left_out(text: str) -> str:
+    """Brute force: of every way to cut ``text`` (a word of letters and
+    digits, nothing else) into a stem and a common particle, the one with the
+    shortest stem, if it keeps two letters; else ``text`` as typed."""
+    cuts = [cut for cut in range(len(text) + 1) if text[cut:] in opinions.PARTICLES]
+    word = text != "" and all(letter.isalnum() for letter in text)
+    return text[:min(cuts)] if word and cuts and min(cuts) >= 2 else text
+
+
+@settings(max_examples=300)
+@given(stem=st.text(st.sampled_from("정류장차집마 ab1" + PARTICLE_LETTERS + "%_."), max_size=4),
+       particle=st.sampled_from(("", *opinions.PARTICLES)))
+@example(stem="정류장", particle="을")
+@example(stem="집", particle="으로")  # not 집으, by 로
+def test_a_words_particle_is_left_out_as_a_brute_force_reading_says(stem, particle):
+    assert opinions.searched(stem + particle) == particle_left_out(stem + particle)
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("정류장을", "정류장"), ("정류장이", "정류장"), ("학교에서", "학교"), ("지하철로", "지하철"), ("구청까지", "구청"),
+    ("정류장", "정류장"), ("차를", "차를"), ("집으로", "집으로"), ("마을", "마을"), ("도로", "도로"),
+    ("정류장을 옮겨", "정류장을 옮겨"), ("KTX를", "KTX"),
+])
+def test_staff_words_with_particles(typed, searched):
+    assert opinions.searched(typed) == searched
+
+
+def test_a_search_with_a_particle_finds_the_word_with_any_other(blank_store):
+    """Staff type 정류장을; an opinion says 정류장이: found, as are the exact
+    ones; 차를 (one syllable left) is looked for as typed, not as 차."""
+    texts = ["정류장이 너무 멀어요", "정류장을 옮겨 주세요", "학교 앞 정류장에서", "정류 구간", "차를 세울 곳", "자동차가 많아요"]
+    store = blank_store()
+    with store.transaction():
+        for index, text in enumerate(texts):
+            opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
+    assert [o.opinion for o in opinions.search(store, "정류장을")] == ["학교 앞 정류장에서", "정류장을 옮겨 주세요", "정류장이 너무 멀어요"]
+    assert [o.opinion for o in opinions.search(store, "차를")] == ["차를 세울 곳"]
+    assert [o.opinion for o in opinions.search(store, "정류장을 옮겨")] == ["정류장을 옮겨 주세요"]
+    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -460,7 +508,7 @@ def blank_stores(tmp_path_factory):
     return emptied
 
 
-MIXED = "버스마을 aBÉéİıΣσςẞßﬀǅǆKⅫ①%_\\'\"."
+MIXED = "버스마을이로 aBÉéİıΣσςẞßﬀǅǆKⅫ①%_\\'\"."
 
 
 @settings(max_examples=50, deadline=None)
