@@ -179,9 +179,9 @@ def test_an_answer_racing_forget_is_erased_with_the_person_or_refused(project, s
     assert [row[0] for row in store_query(project, f"SELECT subscriber_id FROM survey_opinions WHERE slug = '{SLUG}'")] == [other]
     assert store_query(project, "SELECT count(*) FROM survey_responses WHERE slug = ?", (SLUG,)) == [(1,)]
     assert status == 403 and "이 링크로는 더 이상 답하실 수 없습니다" in page
-    store = opinions.ensure(Store.open(store_of(project)))
-    assert opinions.by_dong_and_age(store, SLUG) == {("seongsu2ga3", "30대"): 1}  # the other's; the earlier one's counted
-    assert opinions.by_dong_and_age(store, "earlier-consultation") == {("wangsimni2", "40대"): 1}
+    with contextlib.closing(opinions.ensure(Store.open(store_of(project)))) as store:
+        assert opinions.by_dong_and_age(store, SLUG) == {("seongsu2ga3", "30대"): 1}  # the other's
+        assert opinions.by_dong_and_age(store, "earlier-consultation") == {("wangsimni2", "40대"): 1}  # counted
 
 
 def _in_thread(function, *args) -> concurrent.futures.Future:
