@@ -7,16 +7,19 @@ SQLite and PostgreSQL (SPEC §15), with the same answers from both."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
 import random
+import sqlite3
+import time
 import unicodedata
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, serving, store_of, store_query
+from project_support import BACKENDS, REPO, copy_project, invoke_sotong, new_store_location, project_on, run_sotong, serving, store_of, store_query
 from test_survey import GOOD, answered_then_forgotten, call
 from store_pages import dead_row_versions
 
@@ -29,6 +32,7 @@ from survey.rules import survey_token
 from survey.schema import Policy, Question, Survey
 
 SLUG = "village-bus-2027"
+FILLER = 100_000  # opinions of others in the race on SQLite
 TODAY = dt.date(2026, 12, 15)
 
 
@@ -58,6 +62,9 @@ def test_the_collector_keeps_each_opinion_with_the_profile_at_answering(project)
     assert found.code == 0 and "S000030" in found.stdout and "마을버스 배차" in found.stdout
     assert "  왕십리2동  40대  " in found.stdout  # was the key, wangsimni2, which staff do not read
     assert invoke_sotong(project, "opinions", "search", "버스", "--department", "보건소").stdout == ""
+    with_particle = invoke_sotong(project, "opinions", "search", "배차를")  # as staff type it: the opinion says 배차를
+    assert with_particle.code == 0 and "마을버스 배차" in with_particle.stdout
+    assert with_particle.stderr.strip() == '1 opinions with "배차" (배차를 without its particle)'
     on_the_day = invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-15", "--to", "2026-12-15")
     assert on_the_day.code == 0 and "S000030" in on_the_day.stdout
     assert invoke_sotong(project, "opinions", "search", "배차", "--from", "2026-12-16").stdout == ""
@@ -146,6 +153,119 @@ def test_forget_keeps_the_participants_by_dong_and_age(project):
     assert "S000030" not in str(store_query(project, "SELECT * FROM survey_opinion_tallies"))
     assert [o.opinion for o in opinions.search(opinions.ensure(Store.open(store_of(project))), "정류장")] == [
         "정류장을 옮겨 주세요 S000031"]
+
+
+def test_an_answer_racing_forget_is_erased_with_the_person_or_refused(project, store_location):
+    """The collector checked that the reader was still on record, then stored
+    the answer in a transaction of its own: forget committed in between left
+    the forgotten id on the response (and the text among the opinions). Here
+    forget really is in the middle of its transaction (it deleted the
+    subscriber and their opinions) when the answer's check reads the store:
+    on SQLite forget merges a large text index while it holds the file, on
+    PostgreSQL another transaction holds the person's consent-log rows that
+    forget deletes last. The answer is refused as a forgotten reader's, and
+    nothing names them; the counts are the other participant's only."""
+    reader, other = "S000030", "S000031"
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        answer = {"support": "4", "opinion": "정류장을 옮겨 주세요"}
+        assert call(port, "POST", f"/surveys/{SLUG}", {"t": survey_token(SLUG, other), **answer})[0] == 303
+        with _forget_in_the_middle(project, store_location, reader) as forgetting:
+            answered = _in_thread(call, port, "POST", f"/surveys/{SLUG}", {"t": survey_token(SLUG, reader), **answer})
+            forgetting.answer_waits_or_ends(answered)
+        status, _, page = answered.result(timeout=60)
+    assert forgetting.forgot.result(timeout=60).code == 0
+    for table in ("survey_opinions", "survey_responses"):
+        assert store_query(project, f"SELECT count(*) FROM {table} WHERE subscriber_id = ?", (reader,)) == [(0,)], table
+    assert [row[0] for row in store_query(project, f"SELECT subscriber_id FROM survey_opinions WHERE slug = '{SLUG}'")] == [other]
+    assert store_query(project, "SELECT count(*) FROM survey_responses WHERE slug = ?", (SLUG,)) == [(1,)]
+    assert status == 403 and "이 링크로는 더 이상 답하실 수 없습니다" in page
+    with contextlib.closing(opinions.ensure(Store.open(store_of(project)))) as store:
+        assert opinions.by_dong_and_age(store, SLUG) == {("seongsu2ga3", "30대"): 1}  # the other's
+        assert opinions.by_dong_and_age(store, "earlier-consultation") == {("wangsimni2", "40대"): 1}  # counted
+
+
+def _in_thread(function, *args) -> concurrent.futures.Future:
+    return concurrent.futures.ThreadPoolExecutor(1).submit(function, *args)
+
+
+class _Forgetting:
+    def __init__(self, location: str, forgot):
+        self.location, self.forgot = location, forgot
+
+    def answer_waits_or_ends(self, answered) -> None:
+        """Until the answer came back, or (PostgreSQL) waits for a lock too."""
+        deadline = time.monotonic() + 20
+        while not answered.done() and time.monotonic() < deadline:
+            if self.location.startswith("postgresql") and _waiting_on_locks(self.location) >= 2:
+                return
+            time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def _forget_in_the_middle(project, location: str, reader: str):
+    """``sotong subscribers forget READER`` (a process of its own) running,
+    yielded once it is inside its transaction, past deleting the subscriber
+    row and their opinions, and held there a while: on SQLite by a text index
+    of 100,000 opinions to merge (0.4 s) (READER's earlier opinion is among them), on
+    PostgreSQL by this test's lock on READER's consent-log rows until the
+    block ends."""
+    store = opinions.ensure(Store.open(location))
+    store.db.execute("INSERT INTO survey_opinions (slug, policy, department, subscriber_id, gender, dong, age_band, "
+                     "day, question, opinion) VALUES ('earlier-consultation', '정책', '자치행정과', ?, 'M', 'wangsimni2', "
+                     "'40대', '2026-11-01', 'opinion', '예전 의견')", (reader,))
+    if not location.startswith("postgresql"):
+        store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) SELECT id, ? FROM survey_opinions "
+                         "WHERE subscriber_id = ?", (opinions.grams("예전 의견"), reader))
+    if location.startswith("postgresql"):
+        assert store.db.execute("SELECT count(*) FROM consent_log WHERE subscriber_id = ?", (reader,)).fetchone()[0]
+        store.db.execute("BEGIN")
+        store.db.execute("SELECT 1 FROM consent_log WHERE subscriber_id = ? FOR UPDATE", (reader,)).fetchall()
+    else:
+        for _chunk in range(FILLER // 500):  # a transaction each: segments of the index for optimize to merge
+            store.db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+                             "INSERT INTO survey_opinions (slug, policy, department, subscriber_id, day, question, opinion) "
+                             "SELECT 'filler', '정책', '자치행정과', '', '2026-11-02', 'opinion', "
+                             "'마을버스 정류장 ' || hex(randomblob(8)) FROM n")
+            store.db.execute("INSERT INTO survey_opinions_grams (rowid, grams) SELECT id, '마을 을버 버스 스 ' || "
+                             "hex(randomblob(3)) || ' ' || hex(randomblob(3)) FROM survey_opinions "
+                             "WHERE slug = 'filler' AND id > (SELECT max(id) - 500 FROM survey_opinions)")
+    forgot = _in_thread(run_sotong, project, "subscribers", "forget", reader)
+    try:
+        _wait_until_inside(location, forgot)
+        yield _Forgetting(location, forgot)
+    finally:
+        if location.startswith("postgresql"):
+            store.db.execute("COMMIT")
+        store.close()
+
+
+def _wait_until_inside(location: str, forgot) -> None:
+    """Until forget is in its transaction: waiting for the test's lock
+    (PostgreSQL), or holding the file's for 0.05 s on end (SQLite: not one of
+    the short transactions a command opening the store may make first)."""
+    held_since, deadline = None, time.monotonic() + 60
+    while time.monotonic() < deadline and not forgot.done():
+        if location.startswith("postgresql"):
+            if _waiting_on_locks(location) >= 1:
+                return
+        else:
+            with contextlib.closing(sqlite3.connect(location, timeout=0, isolation_level=None)) as db:
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("ROLLBACK")
+                    held_since = None
+                except sqlite3.OperationalError:
+                    held_since = held_since or time.monotonic()
+                    if time.monotonic() - held_since > 0.05:
+                        return
+        time.sleep(0.005)
+    raise AssertionError(f"forget never held the store: {forgot.result() if forgot.done() else 'still running'}")
+
+
+def _waiting_on_locks(location: str) -> int:
+    with contextlib.closing(Store.open(location)) as store:
+        return store.db.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND datname = current_database()").fetchone()[0]
 
 
 def test_forget_on_a_store_with_opinions_but_no_survey_answers(project):
@@ -313,19 +433,64 @@ def test_search_finds_exactly_the_opinions_that_hold_the_text(generated, text, p
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=st.lists(st.text("마을버스 정a_B1%\\'", min_size=1, max_size=8), min_size=1, max_size=6),
-       query=st.text("마을버스 정a_B1%\\'", min_size=1, max_size=4))
+@given(texts=st.lists(st.text("마을버스 정a_B1%\\'이로", min_size=1, max_size=8), min_size=1, max_size=6),
+       query=st.text("마을버스 정a_B1%\\'이로", min_size=1, max_size=4))
 def test_every_short_or_long_query_finds_what_a_substring_test_finds(blank_store, texts, query):
     """The trigram index, the grams index (one or two letters) and the scan
     (PostgreSQL: the grams tsvector, then strpos), against Python's
-    ``in`` over the same opinions."""
+    ``in`` over the same opinions (of the query's word without its particle)."""
     store = blank_store()
     with store.transaction():
         for index, text in enumerate(texts):
             opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
     found = [o.opinion for o in opinions.search(store, query)]
     store.close()
-    assert found == [text for text in reversed(texts) if query.lower() in text.lower() and text.strip()]
+    needle = particle_left_out(query)  # 버스로: 버스
+    assert found == [text for text in reversed(texts) if needle.lower() in text.lower() and text.strip()]
+
+
+PARTICLE_LETTERS = "".join(dict.fromkeys("".join(opinions.PARTICLES)))
+
+
+def particle_left_out(text: str) -> str:
+    """Brute force: of every way to cut ``text`` (a word of letters and
+    digits, nothing else) into a stem and a common particle, the one with the
+    shortest stem, if it keeps two letters; else ``text`` as typed."""
+    cuts = [cut for cut in range(len(text) + 1) if text[cut:] in opinions.PARTICLES]
+    word = text != "" and all(letter.isalnum() for letter in text)
+    return text[:min(cuts)] if word and cuts and min(cuts) >= 2 else text
+
+
+@settings(max_examples=300)
+@given(stem=st.text(st.sampled_from("정류장차집마 ab1" + PARTICLE_LETTERS + "%_."), max_size=4),
+       particle=st.sampled_from(("", *opinions.PARTICLES)))
+@example(stem="정류장", particle="을")
+@example(stem="집", particle="으로")  # not 집으, by 로
+def test_a_words_particle_is_left_out_as_a_brute_force_reading_says(stem, particle):
+    assert opinions.searched(stem + particle) == particle_left_out(stem + particle)
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("정류장을", "정류장"), ("정류장이", "정류장"), ("학교에서", "학교"), ("지하철로", "지하철"), ("구청까지", "구청"),
+    ("정류장", "정류장"), ("차를", "차를"), ("집으로", "집으로"), ("마을", "마을"), ("도로", "도로"),
+    ("정류장을 옮겨", "정류장을 옮겨"), ("KTX를", "KTX"),
+])
+def test_staff_words_with_particles(typed, searched):
+    assert opinions.searched(typed) == searched
+
+
+def test_a_search_with_a_particle_finds_the_word_with_any_other(blank_store):
+    """Staff type 정류장을; an opinion says 정류장이: found, as are the exact
+    ones; 차를 (one syllable left) is looked for as typed, not as 차."""
+    texts = ["정류장이 너무 멀어요", "정류장을 옮겨 주세요", "학교 앞 정류장에서", "정류 구간", "차를 세울 곳", "자동차가 많아요"]
+    store = blank_store()
+    with store.transaction():
+        for index, text in enumerate(texts):
+            opinions.record(store, survey_of(*POLICIES[0]), Subscriber(id=f"P{index}"), {"opinion": (text,)}, TODAY)
+    assert [o.opinion for o in opinions.search(store, "정류장을")] == ["학교 앞 정류장에서", "정류장을 옮겨 주세요", "정류장이 너무 멀어요"]
+    assert [o.opinion for o in opinions.search(store, "차를")] == ["차를 세울 곳"]
+    assert [o.opinion for o in opinions.search(store, "정류장을 옮겨")] == ["정류장을 옮겨 주세요"]
+    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +508,7 @@ def blank_stores(tmp_path_factory):
     return emptied
 
 
-MIXED = "버스마을 aBÉéİıΣσςẞßﬀǅǆKⅫ①%_\\'\"."
+MIXED = "버스마을이로 aBÉéİıΣσςẞßﬀǅǆKⅫ①%_\\'\"."
 
 
 @settings(max_examples=50, deadline=None)

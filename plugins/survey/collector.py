@@ -163,8 +163,11 @@ class SurveyRoutes:
             return self._message(app, "trial", survey)
         today, consultation = self.project.today(), survey.kind == "consultation"
 
-        def record_opinions(store):  # a consultation's opinions, in the response's transaction
-            opinions.record(store, survey, store.subscriber(subscriber_id), answers, today)
+        def record_opinions(store):  # in the response's transaction: the reader still there, a consultation's opinions
+            if not _still_invited_now(store, survey, subscriber_id, today):
+                raise ReaderLeft()
+            if consultation:
+                opinions.record(store, survey, store.subscriber(subscriber_id), answers, today)
 
         try:
             with app.store() as store:
@@ -175,9 +178,11 @@ class SurveyRoutes:
                                        earlier=tokens[1:],
                                        subscriber_id=None if survey.anonymous else subscriber_id,
                                        closes=survey.closes.isoformat(),
-                                       also=record_opinions if consultation else None)
+                                       also=record_opinions)
         except storage.TokenUsed:
             return self._message(app, 409, survey)
+        except ReaderLeft:  # forgotten (or off the audiences) since the check above
+            return self._message(app, "left", survey)
         if subscriber_id and not survey.anonymous:
             log.info(_("survey %s: answer from subscriber %s"), survey.slug, subscriber_id)
         return _private(redirect(thanks_url(self.settings, survey.slug), code=303))
@@ -214,6 +219,26 @@ def _still_invited(store, survey, subscriber_id: str, today) -> bool:
     if subscriber is None:
         return False
     return survey.kind != "consultation" or is_invited(survey, subscriber.profile, today.year)
+
+
+class ReaderLeft(Exception):
+    """The reader left the store (forget) or the audiences between the check
+    of their link and the answer's transaction."""
+
+
+def _still_invited_now(store, survey, subscriber_id: str, today) -> bool:
+    """Inside the answer's transaction: :func:`_still_invited`, asked again
+    with the reader's row held until the answer is committed. Forget deletes
+    that row first in its transaction, so either the answer lands first and
+    forget then erases it with the rest (and counts it, SPEC §13), or forget
+    lands first and the answer is refused as a forgotten reader's: a check
+    made only before the transaction let an answer written after forget's
+    commit keep the forgotten id. SQLite's ``BEGIN IMMEDIATE`` holds the whole
+    file; on PostgreSQL the row is locked ``FOR KEY SHARE`` (forget's
+    ``DELETE`` waits for it, or it for the ``DELETE`` and then finds no row)."""
+    if store.backend == "postgresql":
+        store.db.execute("SELECT 1 FROM subscribers WHERE id = ? FOR KEY SHARE", (subscriber_id,)).fetchall()
+    return _still_invited(store, survey, subscriber_id, today)
 
 
 def _private(response):

@@ -192,7 +192,8 @@ def opinions_group():
     pass
 
 
-@opinions_group.command("search", help=_("Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스), newest first."))
+@opinions_group.command("search", help=_("Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스; "
+                                                "a particle at its end left out: 정류장을 finds 정류장이), newest first."))
 @click.argument("text")
 @click.option("--policy", "slug", help=_("Only the consultation with this slug."))
 @click.option("--department", help=_("Only policies of this department."))
@@ -211,13 +212,17 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
         _known_policy(project, store, slug)
     if department is not None:
         department = _known_department(project, store, department)
-    found = opinions.search(store, unicodedata.normalize("NFC", text.strip()), slug, department, limit or None,
-                            since=since, until=until)
+    text = unicodedata.normalize("NFC", text.strip())
+    found = opinions.search(store, text, slug, department, limit or None, since=since, until=until)
     dongs = project.audiences.dongs  # 왕십리2동, as staff know it (a dong gone from audiences.yaml: its key)
     for opinion in found:
         click.echo(f"{opinion.day}  {opinion.slug}  {opinion.department}  {opinion.subscriber_id}  "
                    f"{dongs.get(opinion.dong, opinion.dong or '-')}  {opinion.age_band or '-'}  {' '.join(opinion.opinion.split())}")
-    click.echo(_("{count} opinions").format(count=len(found)), err=True)
+    if opinions.searched(text) != text:  # what was looked for, so the 정류장이 found for 정류장을 is no surprise
+        click.echo(_('{count} opinions with "{word}" ({typed} without its particle)').format(
+            count=len(found), word=opinions.searched(text), typed=text), err=True)
+    else:
+        click.echo(_("{count} opinions").format(count=len(found)), err=True)
 
 
 @opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))

@@ -3,7 +3,8 @@
 survey is kept with the participant's id, gender, dong and age band at the
 time of answering and the policy's title and department, in the store's
 ``survey_opinions`` table; searched by text (substring, so 버스 finds
-마을버스) and written to CSV for the office.
+마을버스; a word's particle left out, so 정류장을 finds 정류장이:
+:func:`searched`) and written to CSV for the office.
 
 Search, on SQLite: an FTS5 index with the trigram tokenizer answers queries
 of three characters or more. Shorter ones (most Korean words are two
@@ -118,6 +119,10 @@ PERSONAL = "subscriber_id != '' OR gender IS NOT NULL OR dong IS NOT NULL OR age
 TRIGRAM = 3  # the shortest text the trigram index can find
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 WORD = re.compile(r"[^\W_]+")  # letters and digits: what the grams index splits words by
+# common particles (조사) staff type after a word; search leaves them out (:func:`searched`)
+PARTICLES = ("을", "를", "이", "가", "은", "는", "에", "에서", "으로", "로", "와", "과", "도", "의", "에게", "께서", "까지",
+             "부터", "만")
+SHORTEST_STEM = 2  # letters a word keeps once its particle is left out
 
 
 @dataclass(frozen=True)
@@ -220,14 +225,33 @@ def record(store: Store, survey, subscriber, answers: dict, day: dt.date) -> int
     return len(rows)
 
 
+def searched(text: str) -> str:
+    """What search looks for when staff typed ``text``: a word ending in a
+    common particle (:data:`PARTICLES`, the longest it ends in: 으로, not
+    로) without it, so that 정류장을 also finds 정류장이 and 정류장에서;
+    every opinion holding the word as typed holds that stem too, so no exact
+    match is lost. Two words, or other characters, are looked for as typed.
+
+    The particle stays when fewer than :data:`SHORTEST_STEM` letters would
+    be left (차를, 집으로, and 마을, 도로, whose last syllable only looks
+    like one): a single syllable is inside countless unrelated words (차 in
+    자동차, 주차, 차이), and it is shorter than the grams the index holds
+    (pairs of letters), so the grams index would read it as the start of any
+    gram, nearly a scan, to find opinions staff did not look for."""
+    if not WORD.fullmatch(text):
+        return text
+    particle = max((particle for particle in PARTICLES if text.endswith(particle)), key=len, default="")
+    return text[:-len(particle)] if particle and len(text) - len(particle) >= SHORTEST_STEM else text
+
+
 def search(store: Store, text: str, policy: str | None = None, department: str | None = None,
            limit: int | None = None, since: dt.date | None = None, until: dt.date | None = None) -> list[Opinion]:
-    """Opinions holding ``text`` (a substring, case-folded for Latin letters),
-    of policy SLUG and department when given, answered from ``since`` to
+    """Opinions holding ``text`` (a substring, case-folded for Latin letters;
+    a word's particle left out: :func:`searched`), of policy SLUG and department when given, answered from ``since`` to
     ``until`` (both days included) when given, newest first (in the order
     they were answered), at most ``limit``."""
     text_condition = _text_condition if store.backend == "sqlite" else _postgresql_text_condition
-    sql, args, rowid = text_condition(text)
+    sql, args, rowid = text_condition(searched(text))
     first = f"{rowid} >= (SELECT min(first_id) FROM survey_opinion_days WHERE day >= ?) AND o.day >= ?"
     last = f"{rowid} <= (SELECT max(last_id) FROM survey_opinion_days WHERE day <= ?) AND o.day <= ?"
     for condition, value in (("o.slug = ?", policy), ("o.department = ?", department),
