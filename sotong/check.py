@@ -3,7 +3,8 @@
 Core checks audiences.yaml, reads the Content (notices, pages, and the
 plugins' parts: surveys, banners), keeping its problems, and checks the
 links written in notices and pages (a ``{filename}`` link to no file, a
-link to a private notice, which has no page); plugins add their
+link to a private notice, which has no page, a link with Pelican's braces
+whose address cannot be read); plugins add their
 other checks (their settings, what notices ask of them) through
 ``signals.content_check``. The warnings of
 content that passes (sotong.advice, and the plugins' through
@@ -38,9 +39,9 @@ def check_project(project: Project) -> list[Problem]:
     if unnamed:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
-    problems = [*file_problems, *part_problems, *_filename_links(project, content),
-                *_links_to_private_notices(project, content), *_site_files_by_address(project, content),
-                *_pages_by_address(project, content)]
+    problems = [*file_problems, *part_problems, *_unreadable_addresses(project, content),
+                *_filename_links(project, content), *_links_to_private_notices(project, content),
+                *_site_files_by_address(project, content), *_pages_by_address(project, content)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -81,6 +82,36 @@ def _written_links(written) -> Iterator[tuple[int, str]]:
             yield number, target
 
 
+def _readable_address(target: str) -> bool:
+    """Whether the address of a link written ``{filename}...``, ``{index}...``
+    (Pelican's own links: what follows the braces) is one Python can read."""
+    try:
+        urlsplit(target.partition("}")[2] if target.startswith("{") else target)
+    except ValueError:
+        return False
+    return True
+
+
+def _unreadable_addresses(project: Project, content) -> list[Problem]:
+    """Each link written with Pelican's braces (``{filename}``, ``{index}``,
+    ``{tag}``...) in the text of a notice or page whose address after them
+    Python cannot read: "{index}//[x", a server's name after "//" whose "["
+    (the start of a numeric address) is never closed. Pelican stopped the
+    build on it with "ValueError: Invalid IPv6 URL", naming no file, and
+    check itself stopped with a traceback."""
+    problems = []
+    for written in (*content.published, *content.pages.values()):
+        if "{" not in written.body:
+            continue
+        for number, target in _written_links(written):
+            if target.startswith("{") and not _readable_address(target):
+                problems.append(Problem(project.shown(written.source), number, _(
+                    'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: a '
+                    '"[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
+                    "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
+    return problems
+
+
 def _filename_links(project: Project, content) -> list[Problem]:
     """Each ``{filename}`` link in the text of a notice or page (read once
     per check, not cached with the file: the file it links may come and go)
@@ -95,7 +126,7 @@ def _filename_links(project: Project, content) -> list[Problem]:
         if "{filename}" not in written.body:
             continue
         for number, target in _written_links(written):
-            if not target.startswith("{filename}"):
+            if not target.startswith("{filename}") or not _readable_address(target):
                 continue
             path = linked_file(project.settings, written, target)
             if not os.path.isfile(path) or not Path(path).resolve().is_relative_to(content_folder):

@@ -564,6 +564,32 @@ def test_a_huge_notice_or_page_is_named_by_its_size_without_being_read(sotong, e
     assert korean.code == 1 and korean.stderr.splitlines()[1].startswith("content/pages/long.md:1: 파일 크기가 4.6 MB로, ")
 
 
+UNREADABLE_ADDRESS = ('the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: a "[" '
+                      "never closed); write the path of a file from content/ after {{filename}}, e.g. "
+                      "{{filename}}/notices/FILE.md, or a full address (https://...)")
+
+
+def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(sotong, empty_project_dir):
+    """"{filename}//[x" stopped check with a traceback (urlsplit's "Invalid
+    IPv6 URL"), and "{index}//[x" the build with "build failed, output/ left
+    as it was: ValueError: Invalid IPv6 URL", naming no file."""
+    content = empty_project_dir / "content"
+    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
+    assert sotong(empty_project_dir, "build").code == 0
+    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    (content / "notices" / "links.md").write_text(
+        GOOD + "[목록]({index}//[x) 과 [공지]({filename}//[x/a.md)\n", encoding="utf-8")
+    (content / "pages" / "tag.md").write_text("---\ntitle: 쪽\n---\n본문\n\n<a href=\"{tag}//[z\">태그</a>\n",
+                                              encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{index}//[x"),
+        "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{filename}//[x/a.md"),
+        "content/pages/tag.md:6: " + UNREADABLE_ADDRESS.format(target="{tag}//[z"), "3 problems."]
+    assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
+
+
 def test_the_left_to_right_mark_is_kept(tmp_path):
     """The left-to-right mark (U+200E) opens nothing and turns nothing round in Korean text: it stays."""
     notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200e"))
