@@ -30,7 +30,7 @@ from .settings import settings_flag
 
 
 def check_project(project: Project) -> list[Problem]:
-    """All problems found in the project's content, sorted by file and line."""
+    """All problems found in the project's content, sorted by file, line and message."""
     try:
         project.audiences
     except SotongError as exc:
@@ -53,7 +53,8 @@ def check_project(project: Project) -> list[Problem]:
     project.activate_plugins()
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])
-    return sorted(set(problems), key=lambda p: (str(p.path), p.line) if isinstance(p, Problem) else (str(p), 0))
+    # by file, line and then message: two at one line came in the order of a set, another in each run
+    return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message) if isinstance(p, Problem) else (str(p), 0, ""))
 
 
 def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:

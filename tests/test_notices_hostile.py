@@ -584,8 +584,8 @@ def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(so
     result = sotong(empty_project_dir, "build")
     assert result.code == 1 and "Traceback" not in result.output
     assert result.stderr.splitlines() == [
-        "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{index}//[x"),
         "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{filename}//[x/a.md"),
+        "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{index}//[x"),
         "content/pages/tag.md:6: " + UNREADABLE_ADDRESS.format(target="{tag}//[z"), "3 problems."]
     assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
 
