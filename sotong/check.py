@@ -83,11 +83,18 @@ def _written_links(written) -> Iterator[tuple[int, str]]:
             yield number, target
 
 
+# Pelican's own link, as its INTRASITE_LINK_REGEX reads one: {what} or |what|
+# before the address; and the attributes of HTML written in a text that it
+# reads one in beside href (a picture's src, a quote's cite), which sanitizing keeps
+_PELICAN_LINK = re.compile(r"[{|][^}|]*[}|]")
+_PELICAN_LINK_ATTRIBUTE = re.compile(r"""\b(?:src|cite)\s*=\s*["']?([{|][^"'\s>]*)""", re.I)
+
+
 def _readable_address(target: str) -> bool:
     """Whether the address of a link written ``{filename}...``, ``{index}...``
     (Pelican's own links: what follows the braces) is one Python can read."""
     try:
-        urlsplit(target.partition("}")[2] if target.startswith("{") else target)
+        urlsplit(target[written.end():] if (written := _PELICAN_LINK.match(target)) else target)
     except ValueError:
         return False
     return True
@@ -95,21 +102,22 @@ def _readable_address(target: str) -> bool:
 
 def _unreadable_addresses(project: Project, content) -> list[Problem]:
     """Each link written with Pelican's braces (``{filename}``, ``{index}``,
-    ``{tag}``...) in the text of a notice or page whose address after them
-    Python cannot read: "{index}//[x", a server's name after "//" whose "["
-    (the start of a numeric address) is never closed. Pelican stopped the
-    build on it with "ValueError: Invalid IPv6 URL", naming no file, and
-    check itself stopped with a traceback."""
+    ``{tag}``..., or ``|filename|``) in the text of a notice or page whose
+    address after them Python cannot read: "{index}//[x", a server's name
+    after "//" whose "[" (the start of a numeric address) is never closed.
+    Pelican stopped the build on it with "ValueError: Invalid IPv6 URL",
+    naming no file, and check itself stopped with a traceback."""
     problems = []
     for written in (*content.published, *content.pages.values()):
-        if "{" not in written.body:
+        if "{" not in written.body and "|" not in written.body:
             continue
-        for number, target in _written_links(written):
-            if target.startswith("{") and not _readable_address(target):
-                problems.append(Problem(project.shown(written.source), number, _(
-                    'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: a '
-                    '"[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
-                    "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
+        for number, line in enumerate(written.body.split("\n"), start=written.body_line):
+            for target in sorted({*_LINK_ADDRESS.findall(line), *_PELICAN_LINK_ATTRIBUTE.findall(line)}):
+                if _PELICAN_LINK.match(target) and not _readable_address(target):
+                    problems.append(Problem(project.shown(written.source), number, _(
+                        'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: '
+                        'a "[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
+                        "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
     return problems
 
 

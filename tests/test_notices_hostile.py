@@ -578,7 +578,8 @@ def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(so
     assert sotong(empty_project_dir, "build").code == 0
     before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
     (content / "notices" / "links.md").write_text(
-        GOOD + "[목록]({index}//[x) 과 [공지]({filename}//[x/a.md)\n", encoding="utf-8")
+        GOOD + "[목록]({index}//[x) 과 [공지]({filename}//[x/a.md)\n\n<img src=\"{index}//[y\" alt=\"그림\"> [옛 꼴](|tag|//[w)\n",
+        encoding="utf-8")
     (content / "pages" / "tag.md").write_text("---\ntitle: 쪽\n---\n본문\n\n<a href=\"{tag}//[z\">태그</a>\n",
                                               encoding="utf-8")
     result = sotong(empty_project_dir, "build")
@@ -586,7 +587,9 @@ def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(so
     assert result.stderr.splitlines() == [
         "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{filename}//[x/a.md"),
         "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{index}//[x"),
-        "content/pages/tag.md:6: " + UNREADABLE_ADDRESS.format(target="{tag}//[z"), "3 problems."]
+        "content/notices/links.md:12: " + UNREADABLE_ADDRESS.format(target="{index}//[y"),
+        "content/notices/links.md:12: " + UNREADABLE_ADDRESS.format(target="|tag|//[w"),
+        "content/pages/tag.md:6: " + UNREADABLE_ADDRESS.format(target="{tag}//[z"), "5 problems."]
     assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
 
 
