@@ -23,6 +23,7 @@ import gc
 import logging
 import os
 import shutil
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,16 +122,60 @@ def _run_pelican(settings: dict, content, state: BuildState, shown) -> None:
     from .pelican_plugin import core
 
     try:
-        with (collect_logged_errors() as errors, core.building(content, state), _pelican_console_quiet(),
-              _pelican_alt_warnings_quiet()):
+        with (collect_logged_errors() as errors, _unread_files_said(settings["PATH"], shown) as unread,
+              core.building(content, state), _pelican_console_quiet(), _pelican_alt_warnings_quiet()):
             Pelican(settings).run()
-        if errors:
-            raise SotongError([_("build failed, output/ left as it was: {message}").format(message=message) for message in errors])
+        if unread or errors:
+            raise SotongError([*unread, *(_("build failed, output/ left as it was: {message}").format(message=message)
+                                          for message in errors)])
     except SotongError:
         raise
     except Exception as exc:
         raise SotongError([_template_problem(exc, shown) or _("build failed, output/ left as it was: {describe}").format(
             describe=describe_failure(exc))]) from exc
+
+
+# What Pelican logs, as an ERROR, when reading a notice or page raised (in
+# Markdown, an extension, Pelican's own processing), without the exception
+# unless its DEBUG is set; the record is made while the exception is handled.
+_COULD_NOT_PROCESS = "Could not process %s"
+_REASON_CHARACTERS = 120  # of what the exception said: the line stays one a person reads
+
+
+@contextmanager
+def _unread_files_said(content_path: str, shown):
+    """Pelican's "Could not process FILE", English and naming no line, is
+    not logged: inside, it is the problem of FILE (in the list yielded)."""
+    problems: list[Problem] = []
+
+    def said(record: logging.LogRecord) -> bool:
+        if record.msg != _COULD_NOT_PROCESS or not record.args:
+            return True
+        problems.extend(_unread_file(record, shown(os.path.join(content_path, str(record.args[0])))))
+        return False
+
+    generators = logging.getLogger("pelican.generators")
+    generators.addFilter(said)
+    try:
+        yield problems
+    finally:
+        generators.removeFilter(said)
+
+
+def _unread_file(record: logging.LogRecord, shown: str) -> list[Problem]:
+    """The problems of the file ``shown`` that Pelican could not read: at
+    line 1 (Markdown says no line), in the staff's words, with what the
+    exception being handled said (the record holds it only if DEBUG is set)."""
+    exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+    if isinstance(exc, SotongError) and exc.problems and all(isinstance(p, Problem) for p in exc.problems):
+        return exc.problems  # a notice saved since check read it, and wrong now: its own lines
+    reason = f"{type(exc).__name__}: {exc}" if exc is not None else record.getMessage()
+    if len(reason) > _REASON_CHARACTERS:
+        reason = reason[:_REASON_CHARACTERS - 1] + "…"
+    return [Problem(shown, 1, _(
+        "the file could not be read, so the build stopped and output/ is left as it was (Pelican: {reason}); "
+        "split the notice into shorter ones, or remove the part copied from another program or web page, and "
+        "build again").format(reason=reason))]
 
 
 def _template_problem(exc: Exception, shown) -> Problem | None:

@@ -3,7 +3,8 @@
 Core checks audiences.yaml, reads the Content (notices, pages, and the
 plugins' parts: surveys, banners), keeping its problems, and checks the
 links written in notices and pages (a ``{filename}`` link to no file, a
-link to a private notice, which has no page); plugins add their
+link to a private notice, which has no page, a link with Pelican's braces
+whose address cannot be read); plugins add their
 other checks (their settings, what notices ask of them) through
 ``signals.content_check``. The warnings of
 content that passes (sotong.advice, and the plugins' through
@@ -29,7 +30,7 @@ from .settings import settings_flag
 
 
 def check_project(project: Project) -> list[Problem]:
-    """All problems found in the project's content, sorted by file and line."""
+    """All problems found in the project's content, sorted by file, line and message."""
     try:
         project.audiences
     except SotongError as exc:
@@ -38,9 +39,9 @@ def check_project(project: Project) -> list[Problem]:
     if unnamed:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
-    problems = [*file_problems, *part_problems, *_filename_links(project, content),
-                *_links_to_private_notices(project, content), *_site_files_by_address(project, content),
-                *_pages_by_address(project, content)]
+    problems = [*file_problems, *part_problems, *_unreadable_addresses(project, content),
+                *_filename_links(project, content), *_links_to_private_notices(project, content),
+                *_site_files_by_address(project, content), *_pages_by_address(project, content)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -52,7 +53,8 @@ def check_project(project: Project) -> list[Problem]:
     project.activate_plugins()
     for _receiver, found in signals.content_check.send(project):
         problems.extend(found or [])
-    return sorted(set(problems), key=lambda p: (str(p.path), p.line) if isinstance(p, Problem) else (str(p), 0))
+    # by file, line and then message: two at one line came in the order of a set, another in each run
+    return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message) if isinstance(p, Problem) else (str(p), 0, ""))
 
 
 def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:
@@ -81,6 +83,44 @@ def _written_links(written) -> Iterator[tuple[int, str]]:
             yield number, target
 
 
+# Pelican's own link, as its INTRASITE_LINK_REGEX reads one: {what} or |what|
+# before the address; and the attributes of HTML written in a text that it
+# reads one in beside href (a picture's src, a quote's cite), which sanitizing keeps
+_PELICAN_LINK = re.compile(r"[{|][^}|]*[}|]")
+_PELICAN_LINK_ATTRIBUTE = re.compile(r"""\b(?:src|cite)\s*=\s*["']?([{|][^"'\s>]*)""", re.I)
+
+
+def _readable_address(target: str) -> bool:
+    """Whether the address of a link written ``{filename}...``, ``{index}...``
+    (Pelican's own links: what follows the braces) is one Python can read."""
+    try:
+        urlsplit(target[written.end():] if (written := _PELICAN_LINK.match(target)) else target)
+    except ValueError:
+        return False
+    return True
+
+
+def _unreadable_addresses(project: Project, content) -> list[Problem]:
+    """Each link written with Pelican's braces (``{filename}``, ``{index}``,
+    ``{tag}``..., or ``|filename|``) in the text of a notice or page whose
+    address after them Python cannot read: "{index}//[x", a server's name
+    after "//" whose "[" (the start of a numeric address) is never closed.
+    Pelican stopped the build on it with "ValueError: Invalid IPv6 URL",
+    naming no file, and check itself stopped with a traceback."""
+    problems = []
+    for written in (*content.published, *content.pages.values()):
+        if "{" not in written.body and "|" not in written.body:
+            continue
+        for number, line in enumerate(written.body.split("\n"), start=written.body_line):
+            for target in sorted({*_LINK_ADDRESS.findall(line), *_PELICAN_LINK_ATTRIBUTE.findall(line)}):
+                if _PELICAN_LINK.match(target) and not _readable_address(target):
+                    problems.append(Problem(project.shown(written.source), number, _(
+                        'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: '
+                        'a "[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
+                        "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
+    return problems
+
+
 def _filename_links(project: Project, content) -> list[Problem]:
     """Each ``{filename}`` link in the text of a notice or page (read once
     per check, not cached with the file: the file it links may come and go)
@@ -95,7 +135,7 @@ def _filename_links(project: Project, content) -> list[Problem]:
         if "{filename}" not in written.body:
             continue
         for number, target in _written_links(written):
-            if not target.startswith("{filename}"):
+            if not target.startswith("{filename}") or not _readable_address(target):
                 continue
             path = linked_file(project.settings, written, target)
             if not os.path.isfile(path) or not Path(path).resolve().is_relative_to(content_folder):

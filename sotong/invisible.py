@@ -4,7 +4,8 @@ forms read an answer (a survey's, a sign-up's). A phone pastes them where
 nobody sees them: a number copied from iOS Contacts comes wrapped in U+202A
 and U+202C, a web page's address may end in U+200B, a blank name on a Korean
 phone is U+3164. And what no stored text of a person may hold
-(:data:`UNSTORABLE`), whether a form or an imported file brings it."""
+(:data:`UNSTORABLE`), whether a form or an imported file brings it, and what
+a form's text is kept without (:data:`NOT_KEPT`)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,17 @@ BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 # embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which
 # show an opinion's words in another order than they were written, in staff's
 # terminal and in Excel (Korean text never needs them).
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffd]")
+_UNSTORABLE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffd"
+UNSTORABLE = re.compile(f"[{_UNSTORABLE}]")
+# And what a posted form is kept without, without a word (:data:`NOT_KEPT`):
+# the right-to-left marks (U+200F, and U+061C, the Arabic letter mark). They
+# open nothing, but the numbers and the dots and spaces between them take
+# their direction: "\u200f11. 20.(금)" showed as "20 .11.(금)" to staff
+# reading an opinion's page or an export, "5 000원" as "000 5원". A resident
+# never means one (a keyboard switched to Arabic or Hebrew, or a text pasted
+# from a message, brings it along) and could not see it to take it out, so
+# no error asks them to.
+NOT_KEPT = re.compile(f"[{_UNSTORABLE}\u061c\u200f]")
 
 
 def shows_nothing(char: str) -> bool:

@@ -180,14 +180,30 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
     return Source(front, "".join(lines[index + 1:]), index + 2), []
 
 
+# The most a notice's or page's file may hold, in bytes: the longest notice
+# the office has written is a few KB (the longest page, 9 KB), and a 50 MB
+# one took the build two minutes and a gigabyte of memory. What is longer
+# belongs in an attached file (a PDF or an HWP), which has no such limit.
+MAX_TEXT_BYTES = 1_000_000
+
+
 def read_source(path: Path, shown: str) -> tuple[Source | None, list[Problem]]:
     """The front matter and text of the Markdown file ``path`` (a notice or a
-    page), or None and why not: it is not UTF-8, or its header is not one."""
+    page), or None and why not: it is larger than MAX_TEXT_BYTES (known from
+    its size on disk, before it is read), it is not UTF-8, or its header is not one."""
+    if (size := path.stat().st_size) > MAX_TEXT_BYTES:
+        return None, [Problem(shown, 1, _too_long(size))]
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         return None, [not_utf8(shown, error)]
     return split_front_matter(text, shown)
+
+
+def _too_long(size: int) -> str:
+    return _("the file is {size} MB, over the {limit} MB a notice's or page's text may be (a longer one takes the build "
+             "minutes and a gigabyte of memory); put the long material in an attached file (a PDF or HWP) and link it "
+             "from the text").format(size=f"{-(-size // 100_000) / 10:.1f}", limit=f"{MAX_TEXT_BYTES / 1_000_000:g}")
 
 
 # --- the schema ----------------------------------------------------------------

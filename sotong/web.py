@@ -46,7 +46,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import signals
 from .i18n import _
-from .invisible import UNSTORABLE
+from .invisible import NOT_KEPT, UNSTORABLE
 from .markup import text_with_tel_links
 from .problems import SotongError, os_reason
 from .settings import MAX_BODY_BYTES
@@ -158,7 +158,8 @@ class _FormParser(FormDataParser):
 class CollectorRequest(Request):
     """werkzeug's request whose form holds only storable text: the names of
     the fields that held unstorable characters are in ``unstorable_fields``
-    and their values are kept without them (to show the form again)."""
+    and their values are kept without them (to show the form again); the
+    right-to-left marks are taken out without a word (sotong.invisible.NOT_KEPT)."""
 
     form_data_parser_class = _FormParser
     _unstorable: frozenset[str] = frozenset()
@@ -173,11 +174,12 @@ class CollectorRequest(Request):
             return
         super()._load_form_data()
         pairs = list(self.form.items(multi=True))
+        if not any(NOT_KEPT.search(key) or NOT_KEPT.search(value) for key, value in pairs):
+            return
         unstorable = {key for key, value in pairs if UNSTORABLE.search(key) or UNSTORABLE.search(value)}
-        if unstorable:
-            self._unstorable = frozenset(UNSTORABLE.sub("", key) for key in unstorable)
-            self.__dict__["form"] = self.parameter_storage_class(
-                [(UNSTORABLE.sub("", key), UNSTORABLE.sub("", value)) for key, value in pairs])
+        self._unstorable = frozenset(NOT_KEPT.sub("", key) for key in unstorable)
+        self.__dict__["form"] = self.parameter_storage_class(
+            [(NOT_KEPT.sub("", key), NOT_KEPT.sub("", value)) for key, value in pairs])
 
 
 def unstorable_errors(request: Request, fields: Iterable[str]) -> dict[str, str]:
@@ -248,8 +250,9 @@ def lean_form(environ) -> dict[str, list[str]] | None:
     """A POST's url-encoded form read as :class:`CollectorRequest` reads it,
     without werkzeug; None when only the full route may read it: another
     content type, a length missing or over MAX_BODY_BYTES, more than
-    LEAN_FORM_FIELDS fields, or any name or value holding what cannot be
-    stored (the full route names those fields). The body stays readable."""
+    LEAN_FORM_FIELDS fields, or any name or value holding what a form is not
+    kept with (NOT_KEPT: the full route names those fields, or takes the
+    marks out). The body stays readable."""
     if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != FORM_TYPE:
         return None
     length = environ.get("CONTENT_LENGTH") or ""
@@ -263,7 +266,7 @@ def lean_form(environ) -> dict[str, list[str]] | None:
         return None
     fields: dict[str, list[str]] = {}
     for name, value in pairs:
-        if UNSTORABLE.search(name) or UNSTORABLE.search(value):
+        if NOT_KEPT.search(name) or NOT_KEPT.search(value):
             return None
         fields.setdefault(name, []).append(value)
     return fields

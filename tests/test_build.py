@@ -128,6 +128,48 @@ def test_a_plugin_that_does_not_load_fails_the_build(built, sotong):
     assert_output_kept(built)
 
 
+# A Markdown extension, in a file of the project, that fails on a text holding
+# "고장" as an extension's (or Markdown's own) edge case would: no text found
+# makes the extensions of the sample fail, and so no test can show it with one.
+FAILING_EXTENSION = '''"""Fails on a text holding "고장", as an extension's edge case would."""
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+
+class Failing(Preprocessor):
+    def run(self, lines):
+        if any("고장" in line for line in lines):
+            raise IndexError("list index out of range")
+        return lines
+
+
+class FailingExtension(Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.register(Failing(md), "failing", 100)
+
+
+def makeExtension(**kwargs):
+    return FailingExtension(**kwargs)
+'''
+
+
+def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, sotong):
+    """Pelican said "Could not process notices/broken.md", in English and
+    naming no line, inside "build failed, output/ left as it was: ..."."""
+    (built / "failing_markdown.py").write_text(FAILING_EXTENSION, encoding="utf-8")
+    with open(built / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write("import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+                       'MARKDOWN = {**MARKDOWN, "extensions": ["failing_markdown"]}\n')
+    write(built, "broken.md", BAD_COLON.replace("성동구: 겨울철 대책", "고장 난 공지").replace("본문", "고장"))
+    result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "content/notices/broken.md:1: 파일을 읽지 못해 빌드를 멈췄고 output/은 그대로 두었습니다 (Pelican: IndexError: "
+        "list index out of range). 공지를 짧은 여러 개로 나누거나, 다른 프로그램이나 웹 페이지에서 복사해 온 부분을 "
+        "지우고 다시 빌드하세요"]
+    assert_output_kept(built)
+
+
 def test_a_broken_template_fails_the_build_with_its_line(built, sotong):
     template = built / "themes" / "sotong" / "templates" / "article.html"
     template.write_text(template.read_text(encoding="utf-8") + "\n{% endblok %}\n", encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -75,6 +76,37 @@ def test_an_opinion_with_hostile_text_is_shown_again_and_nothing_is_stored(serve
     assert "배차를 10분으로" in page  # the answer kept, without what cannot be stored
     assert [count(project, table) for table in ("survey_responses", "survey_answers", "survey_tokens_used",
                                                 "survey_opinions")] == [0, 0, 0, 0]
+
+
+RIGHT_TO_LEFT_MARKS = [b"%E2%80%8F", b"%D8%9C"]  # U+200F, U+061C (the Arabic letter mark)
+
+
+@pytest.mark.parametrize("mark", RIGHT_TO_LEFT_MARKS)
+def test_an_opinion_is_stored_without_a_right_to_left_mark_and_without_a_word(served, mark):
+    """A resident's "\u200f11. 20.(금)" showed to staff as "20 .11.(금)": the
+    mark, which nobody types on purpose nor can see to take out, is taken out."""
+    port, project = served
+    reader = {b"%E2%80%8F": "S000037", b"%D8%9C": "S000039"}[mark]
+    answer = {"t": survey_token(SLUG, reader), "support": "4", "opinion": "MARK11. 20.(금)까지 5MARK 000원"}
+    assert post(port, f"/surveys/{SLUG}", answer, mark)[0] == 303
+    assert store_query(project, f"SELECT opinion FROM survey_opinions WHERE subscriber_id = '{reader}'") == [
+        ("11. 20.(금)까지 5 000원",)]
+
+
+@pytest.mark.parametrize("mark", RIGHT_TO_LEFT_MARKS)
+def test_a_name_is_stored_without_a_right_to_left_mark(served, mark):
+    port, project = served
+    address = store_query(project, "SELECT email FROM subscribers WHERE id = 'S000034'")[0][0]
+    save = {"email": address, "name": "MARK김MARK순자", "fields": ["health"], "channels": "email", "birth_year": "1950",
+            "dong": "majang", "action": "save"}
+    assert post(port, "/p/" + make_token("preferences", "S000034"), save, mark)[0] in (200, 303)
+    assert store_query(project, "SELECT name FROM subscribers WHERE id = 'S000034'") == [("김순자",)]
+    before = count(project, "subscriptions_pending")
+    fields = {**SIGN_UP, "email": f"rlm{len(mark)}@example.com", "name": "홍MARK길동"}
+    assert post(port, "/subscribe", fields, mark)[0] in (200, 303)
+    assert count(project, "subscriptions_pending") == before + 1
+    signed_up = [json.loads(data) for (data,) in store_query(project, "SELECT data FROM subscriptions_pending")]
+    assert [answers["name"] for answers in signed_up if f"rlm{len(mark)}@" in str(answers.get("email"))] == ["홍길동"]
 
 
 def test_after_hostile_answers_the_same_token_still_answers(served):
@@ -151,14 +183,22 @@ def unstorable(text: str) -> bool:
                or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 or c == "\ufffd" for c in text)
 
 
+def not_kept(text: str) -> bool:
+    """Unstorable, or a right-to-left mark (U+200F, U+061C), which a form is kept without."""
+    return unstorable(text) or any(c in "\u200f\u061c" for c in text)
+
+
 @settings(max_examples=200)
 @given(st.dictionaries(st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=4),
-                       st.text(st.characters(blacklist_categories=["Cs"]), max_size=8), max_size=4))
+                       st.text(st.characters(blacklist_categories=["Cs"]) | st.sampled_from("\u200f\u061c\u200e"),
+                               max_size=8), max_size=4))
 def test_the_form_holds_only_storable_text_and_names_every_field_that_held_more(fields):
     request = CollectorRequest(EnvironBuilder(method="POST", data=fields).get_environ())
     pairs = list(request.form.items(multi=True))
-    assert not any(unstorable(key) or unstorable(value) for key, value in pairs)
-    expected = {"".join(c for c in key if not unstorable(c)) for key, value in fields.items()
+    assert not any(not_kept(key) or not_kept(value) for key, value in pairs)
+    assert sorted(value for _key, value in pairs) == sorted("".join(c for c in value if not not_kept(c))
+                                                           for value in fields.values())
+    expected = {"".join(c for c in key if not not_kept(c)) for key, value in fields.items()
                 if unstorable(key) or unstorable(value)}
     assert request.unstorable_fields == expected
     assert len(pairs) == len(fields)

@@ -528,6 +528,71 @@ def test_a_build_of_a_text_nested_past_the_limits_stops_at_check_in_moments(soto
     assert "Traceback" not in result.output and not (empty_project_dir / "output").exists()
 
 
+TOO_LONG = ("the file is {size} MB, over the 1 MB a notice's or page's text may be (a longer one takes the build "
+            "minutes and a gigabyte of memory); put the long material in an attached file (a PDF or HWP) and link it "
+            "from the text")
+
+
+def test_a_notice_of_up_to_a_million_bytes_is_read_and_one_more_is_named_at_line_1(tmp_path):
+    """A 50 MB notice built, in two minutes and a gigabyte of memory."""
+    filler = "가나다라마바사아자차카타파하 " * 30 + "\n\n"  # 421 bytes a paragraph
+    text = GOOD + filler * ((1_000_000 - len(GOOD.encode())) // len(filler.encode()))
+    text += "x" * (1_000_000 - len(text.encode()))
+    notice, problems = read(tmp_path, text)
+    assert problems == [] and notice is not None and (tmp_path / "notice.md").stat().st_size == 1_000_000
+    assert only_problem(tmp_path, text + "x") == "notice.md:1: " + TOO_LONG.format(size="1.1")
+
+
+def test_a_huge_notice_or_page_is_named_by_its_size_without_being_read(sotong, empty_project_dir):
+    """Its size is read from the disk: a 4 GB file (sparse, so that no test
+    writes 4 GB) is named at once, as a 4 MB one is, and the build stops
+    before Pelican, with output/ as it was."""
+    content = empty_project_dir / "content"
+    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
+    assert sotong(empty_project_dir, "build").code == 0
+    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    with open(content / "notices" / "huge.md", "wb") as huge:
+        huge.truncate(4_000_000_000)
+    (content / "pages" / "long.md").write_text("---\ntitle: 긴 쪽\n---\n" + "가" * 1_500_000, encoding="utf-8")
+    started = time.monotonic()
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and time.monotonic() - started < 30
+    assert result.stderr.splitlines() == ["content/notices/huge.md:1: " + TOO_LONG.format(size="4000.0"),
+                                          "content/pages/long.md:1: " + TOO_LONG.format(size="4.6"), "2 problems."]
+    assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
+    korean = sotong(empty_project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert korean.code == 1 and korean.stderr.splitlines()[1].startswith("content/pages/long.md:1: 파일 크기가 4.6 MB로, ")
+
+
+UNREADABLE_ADDRESS = ('the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: a "[" '
+                      "never closed); write the path of a file from content/ after {{filename}}, e.g. "
+                      "{{filename}}/notices/FILE.md, or a full address (https://...)")
+
+
+def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(sotong, empty_project_dir):
+    """"{filename}//[x" stopped check with a traceback (urlsplit's "Invalid
+    IPv6 URL"), and "{index}//[x" the build with "build failed, output/ left
+    as it was: ValueError: Invalid IPv6 URL", naming no file."""
+    content = empty_project_dir / "content"
+    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
+    assert sotong(empty_project_dir, "build").code == 0
+    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    (content / "notices" / "links.md").write_text(
+        GOOD + "[목록]({index}//[x) 과 [공지]({filename}//[x/a.md)\n\n<img src=\"{index}//[y\" alt=\"그림\"> [옛 꼴](|tag|//[w)\n",
+        encoding="utf-8")
+    (content / "pages" / "tag.md").write_text("---\ntitle: 쪽\n---\n본문\n\n<a href=\"{tag}//[z\">태그</a>\n",
+                                              encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{filename}//[x/a.md"),
+        "content/notices/links.md:10: " + UNREADABLE_ADDRESS.format(target="{index}//[x"),
+        "content/notices/links.md:12: " + UNREADABLE_ADDRESS.format(target="{index}//[y"),
+        "content/notices/links.md:12: " + UNREADABLE_ADDRESS.format(target="|tag|//[w"),
+        "content/pages/tag.md:6: " + UNREADABLE_ADDRESS.format(target="{tag}//[z"), "5 problems."]
+    assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
+
+
 def test_the_left_to_right_mark_is_kept(tmp_path):
     """The left-to-right mark (U+200E) opens nothing and turns nothing round in Korean text: it stays."""
     notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200e"))
