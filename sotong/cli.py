@@ -55,6 +55,7 @@ def settings_option(command):
         project = ctx.meta.get("sotong.project")
         if project is None or project.settings_path != Path(settings_path):
             project = Project(settings_path, pelican=_WITHOUT_PELICAN not in ctx.meta)
+        ctx.meta.setdefault(_PROJECTS, []).append(project)  # its store closed when the command ends
         return command(*args, project=project, **kwargs)
 
     return wrapper
@@ -97,6 +98,7 @@ def add_lazy_command(group: click.Group, name: str, target: str, help: str) -> N
 _SETTINGS_ERROR = "sotong.settings_error"
 _WITHOUT_PELICAN = "sotong.without_pelican"
 _ARGV = "sotong.argv"  # the command line after "sotong", as typed
+_PROJECTS = "sotong.projects"  # the projects a command was given: their stores closed when it ends
 _STOPPED = "sotong.stopped"  # a command's own line for Ctrl+C, in place of the one of every command
 # Core commands that read no content and need no plugin: run without loading
 # the plugins or Pelican (its import is most of a second), their settings
@@ -162,6 +164,9 @@ class SotongGroup(PluginCommandsGroup):
                 from .unquoted import with_quoting_hint
 
                 raise with_quoting_hint(error, ctx.meta.get(_ARGV, [])) from None
+            finally:
+                for project in ctx.meta.get(_PROJECTS, ()):
+                    project.close_store()
 
     def parse_args(self, ctx, args):
         ctx.meta[_ARGV] = list(args)

@@ -180,3 +180,13 @@ class Project:
 
         return Store.open(self.settings["SOTONG_DB"])
 
+    def close_store(self) -> None:
+        """Close the store if a command opened it: its connection (and on
+        PostgreSQL what it holds, a send's lease on its outbox) ends with the
+        command, not at the process's exit or a garbage collection (a test
+        running commands in one process had its next send find the last one's
+        lease alive)."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.close()
+

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import gc
 import os
 import re
 import resource
@@ -135,14 +134,7 @@ def invoke_sotong(cwd: Path | None, *args: str, env: dict | None = None) -> Resu
 
     with contextlib.chdir(cwd or os.getcwd()):
         result = CliRunner().invoke(_SotongMain(), list(args), env=env, prog_name="sotong", catch_exceptions=False)
-    ran = Result(result.exit_code, result.stdout, result.stderr)
-    if ran.code:  # what the command opened goes, as at a process's exit: a command that exits 1 leaves its
-        # store in a reference cycle (click's Context, the exit's traceback, which the runner's result
-        # holds), and on PostgreSQL its connection held the journal's lease (an advisory lock) until the
-        # next garbage collection, so the test's next send took it for a live worker on the outbox
-        del result
-        gc.collect()
-    return ran
+    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 class _SotongMain:
