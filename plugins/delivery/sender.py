@@ -56,8 +56,8 @@ from sotong.mail_server import close_connection, open_connection
 from sotong.problems import SotongError, one_line, os_reason
 
 from .config import DeliveryConfig
-from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENDING, SENT, TAKE_BATCH,
-                      TAKEN, TOO_BIG, WITHDRAWN, Accepted, Journal, Pending)
+from .journal import (DEFERRED, ELSEWHERE, FAILED, QUEUED, RECORDER_POLL, RECORDING, SENT, TAKE_BATCH,
+                      TAKEN, TOO_BIG, UNSENT, WITHDRAWN, Accepted, Journal, Pending)
 from .outbox import Outbox, recipient_of
 from .rules import (REFUSALS_IN_A_ROW, RETRY, THROTTLED, GREYLISTED, Pacer, backoff_delay, needs_login,
                     needs_starttls, outcome, redact_addresses, refusal_key, refused_as_too_large,
@@ -313,7 +313,7 @@ class Sender:
         with self.journal_lock:
             counts = self.journal.counts(self.outbox.key)
         return sum(count for (channel, _type, state), count in counts.items()
-                   if channel == "email" and state in (QUEUED, DEFERRED, SENDING))
+                   if channel == "email" and state in UNSENT)
 
     def _claim(self) -> list[Pending]:
         """The next batch of messages this process sends (in flight ones of a
@@ -498,7 +498,7 @@ class Sender:
         with self.lock:
             if state == SENT:
                 self.figures.sent += 1
-                self.figures.sent_later += bool(self.waited_for) and message.id in self.waited_for
+                self.figures.sent_later += message.id in self.waited_for
             elif state == FAILED:
                 self.figures.failed += 1
             else:
