@@ -63,6 +63,20 @@ def cli():
     return invoke_sotong
 
 
+@pytest.fixture
+def korean_check(cli, monkeypatch):
+    """``korean_check(project)``: ``sotong check`` run as staff run it, in
+    Korean, on a project it must find wrong (exit 1): the lines it said."""
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+
+    def failed_check(project) -> list[str]:
+        result = cli(project, "check")
+        assert result.code == 1, result.output
+        return result.stderr.splitlines()
+
+    return failed_check
+
+
 @pytest.fixture(autouse=True, scope="module")
 def collector_apps_closed():
     """The collector apps (``sotong.web.App``) a test module made and left

@@ -53,15 +53,12 @@ def test_a_path_from_the_projects_folder_is_told_to_leave_out_content(content):
         "start: images/poster.svg"]
 
 
-def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
+def test_check_says_it_in_korean(project_dir, korean_check):
     notice = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
     text = notice.read_text(encoding="utf-8")
     notice.write_text(text.replace("image: images/winter-festival.svg", "image: C:\\Users\\hong\\Desktop\\poster.jpg"),
                       encoding="utf-8")
-    monkeypatch.setenv("SOTONG_LANG", "ko")
-    result = cli(project_dir, "check")
-    assert result.code == 1
-    assert result.stderr.splitlines() == [
+    assert korean_check(project_dir) == [
         'content/notices/2026-11-16-winter-festival.md:8: image "C:\\Users\\hong\\Desktop\\poster.jpg"은(는) 이 컴퓨터의 '
         "다른 폴더에 있는 파일입니다(소통은 content/ 안의 파일만 씁니다). 파일을 content/images/에 복사하고 images/poster.jpg처럼 "
         "쓰세요"]

@@ -34,15 +34,12 @@ def test_a_key_nobody_knows_still_says_the_required_one(tmp_path):
         f'notice.md:4: unknown key "담당자"; allowed keys: {", ".join(KEYS)}']
 
 
-def test_edition_field_written_as_its_korean_name_is_told_its_key(project_dir, cli, monkeypatch):
+def test_edition_field_written_as_its_korean_name_is_told_its_key(project_dir, korean_check):
     audiences = project_dir / "audiences.yaml"
     text = audiences.read_text(encoding="utf-8")
     audiences.write_text(text.replace("edition_field: bulletin", "edition_field: 구청소식지"), encoding="utf-8")
     line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("edition_field:"))) + 1
-    monkeypatch.setenv("SOTONG_LANG", "ko")
-    result = cli(project_dir, "check")
-    assert result.code == 1
-    said = result.stderr.splitlines()
+    said = korean_check(project_dir)
     assert len(said) == 1 and said[0].startswith(
         f'audiences.yaml:{line}: edition_field "구청소식지"은(는) fields에 없는 분야입니다 (혹시 "bulletin"인가요?). 구독 '
         "동의자가 소식지 전체도 함께 받는 분야의 키를 쓰세요. 다음 중 하나입니다: culture (문화공연), "), said

@@ -34,14 +34,11 @@ def test_addresses_and_files_written_right_are_left_alone(tmp_path):
     assert problems == [] and notice is not None
 
 
-def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
+def test_check_says_it_in_korean(project_dir, korean_check):
     notice = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
     text = notice.read_text(encoding="utf-8")
     notice.write_text(text.replace("문의: 성동구청", "[서울숲](www.seoulforest.or.kr)\n\n문의: 성동구청"), encoding="utf-8")
     line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("문의: 성동구청"))) + 1
-    monkeypatch.setenv("SOTONG_LANG", "ko")
-    result = cli(project_dir, "check")
-    assert result.code == 1
-    assert result.stderr.splitlines() == [
+    assert korean_check(project_dir) == [
         f'content/notices/2026-11-16-winter-festival.md:{line}: "www.seoulforest.or.kr"은(는) 앞부분(https://)이 빠진 웹 '
         "주소라서, 누리집이 이를 자기 파일로 찾습니다. 앞에 https://를 붙여 쓰세요: https://www.seoulforest.or.kr"]

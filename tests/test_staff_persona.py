@@ -31,13 +31,10 @@ def test_a_gender_that_is_none_is_still_said():
         parse_persona("gender=X", AUDIENCES, 2026)
 
 
-def test_a_segments_gender_in_korean_names_the_one_to_write(project_dir, cli, monkeypatch):
+def test_a_segments_gender_in_korean_names_the_one_to_write(project_dir, korean_check):
     audiences = project_dir / "audiences.yaml"
     text = audiences.read_text(encoding="utf-8")
     audiences.write_text(text.replace("    genders: [F]", "    genders: [여]", 1), encoding="utf-8")
     line = text.split("\n").index("    genders: [F]") + 1
-    monkeypatch.setenv("SOTONG_LANG", "ko")
-    result = cli(project_dir, "check")
-    assert result.code == 1
-    assert result.stderr.splitlines() == [
+    assert korean_check(project_dir) == [
         f'audiences.yaml:{line}: genders: "여"은(는) 정의되지 않았습니다 (혹시 "F"인가요?). 쓸 수 있는 것: F, M']

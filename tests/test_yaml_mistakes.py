@@ -114,16 +114,13 @@ def test_a_yaml_mistake_is_said_plainly_on_its_line(text, line, advice):
     assert "could not find" not in problem.value.message and "not valid YAML" not in problem.value.message
 
 
-def test_check_says_it_in_korean(project_dir, cli, monkeypatch):
+def test_check_says_it_in_korean(project_dir, korean_check):
     notice = project_dir / "content" / "notices" / "2026-09-02-property-tax-september.md"
     lines = notice.read_text(encoding="utf-8").splitlines(keepends=True)
     title = next(number for number, line in enumerate(lines) if line.startswith("title:"))
     lines[title] = 'title: "재산세"  납부 안내\n'
     notice.write_text("".join(lines), encoding="utf-8")
-    monkeypatch.setenv("SOTONG_LANG", "ko")
-    result = cli(project_dir, "check")
-    assert result.code == 1
-    assert result.stderr.splitlines() == [
+    assert korean_check(project_dir) == [
         f"content/notices/2026-09-02-property-tax-september.md:{title + 1}: 닫는 따옴표 뒤에 글자가 더 있거나, 이 줄의 "
         "들여쓰기가 위의 항목들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 항목을 같은 칸에서 시작하세요"]
 
@@ -135,37 +132,31 @@ def test_notes_and_hashes_that_are_text_stay_as_they_are():
         "a": 1, "b": ["x", "y"], "c": "가 #나", "d": "가 #나\n", "e": "가#나", "f": "나"}
 
 
-def test_check_names_the_line_of_a_key_without_its_colon_in_korean(project_dir, cli, monkeypatch):
+def test_check_names_the_line_of_a_key_without_its_colon_in_korean(project_dir, korean_check):
     """'title 김장' (the header's first line) was said on the next line, as a
     colon in date's value to put in quotes; 'department 복지정책과' on the
     line after it, with libyaml's English in the Korean line."""
     notice = project_dir / "content" / "notices" / "2026-11-05-kimjang-sharing.md"
     text = notice.read_text(encoding="utf-8")
     notice.write_text(text.replace("title: ", "title ", 1).replace("department: ", "department ", 1), encoding="utf-8")
-    monkeypatch.setenv("SOTONG_LANG", "ko")
-    result = cli(project_dir, "check")
-    assert result.code == 1
-    assert result.stderr.splitlines() == [
+    assert korean_check(project_dir) == [
         "content/notices/2026-11-05-kimjang-sharing.md:2: title 뒤에 쌍점(:)이 없어 이 줄이 '항목: 값'으로 읽히지 "
         '않습니다. 이렇게 쓰세요: title: "2026 사랑의 김장 나눔 자원봉사자 모집"']
     notice.write_text(text.replace("department: ", "department ", 1), encoding="utf-8")
-    assert cli(project_dir, "check").stderr.splitlines() == [
+    assert korean_check(project_dir) == [
         "content/notices/2026-11-05-kimjang-sharing.md:4: department 뒤에 쌍점(:)이 없어 이 줄이 '항목: 값'으로 "
         "읽히지 않습니다. 이렇게 쓰세요: department: 복지정책과"]
 
 
-def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, cli, monkeypatch):
+def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, korean_check):
     """' category: living' under 'department: 치수과' was told to put its
     value in double quotes, which staff did, and check said the same again."""
     notice = project_dir / "content" / "notices" / "2026-12-03-water-outage-seongsu.md"
     text = notice.read_text(encoding="utf-8")
     assert "\ndepartment: 치수과\ncategory: living\n" in text
-    monkeypatch.setenv("SOTONG_LANG", "ko")
     for written in ("category: living", 'category: "living"'):
         notice.write_text(text.replace("\ncategory: living\n", f"\n {written}\n", 1), encoding="utf-8")
-        result = cli(project_dir, "check")
-        assert result.code == 1
-        assert result.stderr.splitlines() == [
+        assert korean_check(project_dir) == [
             "content/notices/2026-12-03-water-outage-seongsu.md:5: 이 줄이 위의 department보다 더 들여 써져 있어 "
             f"department 값의 이어지는 부분으로 읽힙니다. department와(과) 같은 칸에서 시작하세요: {written}"]
 
