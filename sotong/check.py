@@ -76,11 +76,13 @@ def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:
 _LINK_ADDRESS = re.compile(r"(?:\]\(\s*<?|\bhref\s*=\s*[\"']?|^ {0,3}\[[^\]]+\]:\s*<?)([^)\s>\"']+)", re.I)
 
 
-def _written_links(written) -> Iterator[tuple[int, str]]:
-    """(line, address) of each link written in the text of a notice or page."""
+def _written_links(written, also: re.Pattern | None = None) -> Iterator[tuple[int, str]]:
+    """(line, address) of each link written in the text of a notice or page,
+    and of what the pattern ``also`` finds in it too (a picture's src)."""
     for number, line in enumerate(written.body.split("\n"), start=written.body_line):
-        for target in _LINK_ADDRESS.findall(line):
-            yield number, target
+        yield from ((number, target) for target in _LINK_ADDRESS.findall(line))
+        if also is not None:
+            yield from ((number, target) for target in also.findall(line))
 
 
 # Pelican's own link, as its INTRASITE_LINK_REGEX reads one: {what} or |what|
@@ -111,13 +113,12 @@ def _unreadable_addresses(project: Project, content) -> list[Problem]:
     for written in (*content.published, *content.pages.values()):
         if "{" not in written.body and "|" not in written.body:
             continue
-        for number, line in enumerate(written.body.split("\n"), start=written.body_line):
-            for target in sorted({*_LINK_ADDRESS.findall(line), *_PELICAN_LINK_ATTRIBUTE.findall(line)}):
-                if _PELICAN_LINK.match(target) and not _readable_address(target):
-                    problems.append(Problem(project.shown(written.source), number, _(
-                        'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: '
-                        'a "[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
-                        "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
+        for number, target in _written_links(written, _PELICAN_LINK_ATTRIBUTE):  # one said twice: check_project's set
+            if _PELICAN_LINK.match(target) and not _readable_address(target):
+                problems.append(Problem(project.shown(written.source), number, _(
+                    'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: '
+                    'a "[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
+                    "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
     return problems
 
 
