@@ -19,6 +19,7 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -93,6 +94,20 @@ class LazyCommand(click.Command):
 def add_lazy_command(group: click.Group, name: str, target: str, help: str) -> None:
     """Add a plugin's command to ``group``, imported only when it runs."""
     group.add_command(LazyCommand(name, target, help))
+
+
+def add_lazy_commands(group: click.Group, package: str, commands: Iterable[tuple[str, str, str]],
+                      under: str = "") -> None:
+    """A plugin's receiver of ``cli_commands`` in one call: each of
+    ``commands`` (name, "module:attribute" in ``package``, help) added to
+    ``group``, or to its subgroup ``under`` (``"subscribers"``) if the
+    ``sotong`` command has that group, each imported only when it runs."""
+    if under:
+        group = group.commands.get(under)
+        if not isinstance(group, click.Group):
+            return
+    for name, target, help in commands:
+        add_lazy_command(group, name, f"{package}.{target}", help)
 
 
 _SETTINGS_ERROR = "sotong.settings_error"

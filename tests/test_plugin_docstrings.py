@@ -13,7 +13,10 @@ import pytest
 
 PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
 NAMES = sorted(path.name for path in PLUGINS.iterdir() if (path / "__init__.py").is_file())
-COMMAND = re.compile(r"""add_lazy_command\(\s*\w+,\s*"([\w-]+)"|\.(?:command|group)\(\s*"([\w-]+)\"""")
+# a command added by add_lazy_command(group, "name", ...), as ("name", "module:attribute", help) of
+# add_lazy_commands, or by click's decorators
+COMMAND = re.compile(r"""add_lazy_command\(\s*\w+,\s*"([\w-]+)"|\(\s*"([\w-]+)",\s*"[\w.]+:\w+"|"""
+                     r"""\.(?:command|group)\(\s*"([\w-]+)\"""")
 ROUTE = re.compile(r"""add_(?:lean_)?(?:form_)?route\(\s*(?:"[A-Z]+",\s*)?"(/[^/"<]*)""")
 
 

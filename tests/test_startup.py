@@ -99,6 +99,22 @@ def test_lazy_commands_list_their_own_help():
         assert lazy == real, name
 
 
+def test_lazy_commands_go_into_the_group_or_the_subgroup_named_and_nowhere_if_it_is_missing():
+    import click
+
+    from sotong.cli import LazyCommand, add_lazy_commands
+
+    top = click.Group("sotong", commands=[click.Group("subscribers")])
+    add_lazy_commands(top, "plugin", [("a", "commands:a", "A."), ("b", "more:b", "B.")])
+    add_lazy_commands(top, "plugin", [("c", "commands:c", "C.")], under="subscribers")
+    add_lazy_commands(top, "plugin", [("d", "commands:d", "D.")], under="db")  # no such group here
+    assert {name: command.target for name, command in top.commands.items() if isinstance(command, LazyCommand)} == {
+        "a": "plugin.commands:a", "b": "plugin.more:b"}
+    assert [(command.name, command.target, command.help) for command in top.commands["subscribers"].commands.values()] == [
+        ("c", "plugin.commands:c", "C.")]
+    assert set(top.commands) == {"a", "b", "subscribers"}
+
+
 def test_a_lazy_command_runs_its_subcommands(sotong):
     result = sotong(REPO, "send", "results", "--help")
     assert result.code == 0, result.stderr

@@ -21,17 +21,18 @@ removed (``person_forgotten``, ``people_purged``).
 from __future__ import annotations
 
 from sotong import signals
-from sotong.cli import add_lazy_command
+from sotong.cli import add_lazy_commands
 from sotong.i18n import _
 
 
 def _add_commands(group):
-    add_lazy_command(group, "bundles", f"{__name__}.commands:bundles",
-                     _("Write every reader's email and SMS of an issue (or of one notice) into the outbox."))
-    add_lazy_command(group, "reach", f"{__name__}.commands:reach",
-                     _("Print how many readers each notice of an issue reaches by email and SMS, and the issue's messages by type and their cost. Nothing is written."))
-    add_lazy_command(group, "preview", f"{__name__}.commands:preview",
-                     _("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))
+    add_lazy_commands(group, __name__, [
+        ("bundles", "commands:bundles",
+         _("Write every reader's email and SMS of an issue (or of one notice) into the outbox.")),
+        ("reach", "commands:reach",
+         _("Print how many readers each notice of an issue reaches by email and SMS, and the issue's messages by type and their cost. Nothing is written.")),
+        ("preview", "commands:preview",
+         _("Write the email (.eml and .html) and SMS one reader would get into private/preview/."))])
 
 
 def _changed_reach(project):

@@ -24,22 +24,22 @@ Signals it sends: ``outbox_figures`` (the issue report), ``staff_copies``
 import click
 
 from sotong import signals
-from sotong.cli import add_lazy_command
+from sotong.cli import add_lazy_commands
 from sotong.i18n import _
 
 
 def add_commands(group: click.Group) -> None:
     """Receiver of ``cli_commands``: the delivery commands, imported when they run."""
-    add_lazy_command(group, "send", f"{__name__}.commands:send",
-                     _("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted."))
-    add_lazy_command(group, "report", f"{__name__}.commands:report",
-                     _("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
-    add_lazy_command(group, "bounces", f"{__name__}.bounce_commands:bounces_command",
-                     _("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is. Handled bounces are deleted from BOUNCE_FOLDER a year after they arrived."))
-    subscribers = group.commands.get("subscribers")
-    if isinstance(subscribers, click.Group):
-        add_lazy_command(subscribers, "unsubscribe", f"{__name__}.commands:unsubscribe_phones_command",
-                         _('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))
+    add_lazy_commands(group, __name__, [
+        ("send", "commands:send",
+         _("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.")),
+        ("report", "commands:report",
+         _("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/.")),
+        ("bounces", "bounce_commands:bounces_command",
+         _("Read the bounce mailbox: attribute each bounce to its reader by its return path, record and score it, move it to BOUNCE_FOLDER, and flag addresses whose score reaches BOUNCE_SCORE_LIMIT; other mail stays where it is. Handled bounces are deleted from BOUNCE_FOLDER a year after they arrived."))])
+    add_lazy_commands(group, __name__, [
+        ("unsubscribe", "commands:unsubscribe_phones_command",
+         _('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))], under="subscribers")
 
 
 def check_settings(project):

@@ -14,7 +14,7 @@ from pathlib import Path
 from pelican import signals as pelican_signals
 
 from sotong import signals
-from sotong.cli import add_lazy_command
+from sotong.cli import add_lazy_commands
 from sotong.i18n import _
 from sotong.settings import add_template_folder
 
@@ -36,8 +36,9 @@ def _generators(pelican):
 
 
 def _add_commands(group):
-    add_lazy_command(group, "newsletter", f"{__name__}.commands:newsletter",
-                     _("The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."))
+    add_lazy_commands(group, __name__, [
+        ("newsletter", "commands:newsletter",
+         _("The bi-weekly newsletter (2nd and 4th Thursdays): issue dates and windows."))])
 
 
 def register():

@@ -26,22 +26,22 @@ from pelican import signals
 
 from sotong import signals as sotong_signals
 
-from sotong.cli import add_lazy_command
+from sotong.cli import add_lazy_commands
 from sotong.i18n import _
 
 
 def add_commands(group) -> None:
     """Receiver of ``cli_commands``: the consent log's commands, imported when they run."""
-    subscribers = group.commands.get("subscribers")
-    if subscribers is not None:
-        add_lazy_command(subscribers, "changes", f"{__name__}.commands:changes_command",
-                         _("Write the consent log from a day on (every change, its source, old and new values)."))
-        add_lazy_command(subscribers, "forget", f"{__name__}.commands:forget_command",
-                         _("Erase a person's data everywhere in the store, keeping only counts."))
-        add_lazy_command(subscribers, "codes", f"{__name__}.commands:codes_command",
-                         _("Hand the phone codes waiting in the store to this machine's SMS code file (private/subscriptions/sms-codes.csv), each once, none expired: with SMS_CODES_BY = \"command\", run it on the one machine whose file goes to the SMS agency. --follow keeps doing so until stopped."))
-        add_lazy_command(subscribers, "purge", f"{__name__}.commands:purge_command",
-                         _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more; tell those sent nothing for two years, and end and destroy those told 30 days ago and still sent nothing. Run it daily; --dry-run only counts."))
+    add_lazy_commands(group, __name__, [
+        ("changes", "commands:changes_command",
+         _("Write the consent log from a day on (every change, its source, old and new values).")),
+        ("forget", "commands:forget_command",
+         _("Erase a person's data everywhere in the store, keeping only counts.")),
+        ("codes", "commands:codes_command",
+         _("Hand the phone codes waiting in the store to this machine's SMS code file (private/subscriptions/sms-codes.csv), each once, none expired: with SMS_CODES_BY = \"command\", run it on the one machine whose file goes to the SMS agency. --follow keeps doing so until stopped.")),
+        ("purge", "commands:purge_command",
+         _("Destroy what the privacy page says is past its retention: all but the unsubscribe time of those who unsubscribed a week ago or more; tell those sent nothing for two years, and end and destroy those told 30 days ago and still sent nothing. Run it daily; --dry-run only counts."))],
+        under="subscribers")
 
 
 def register():

@@ -18,16 +18,16 @@ person's opinions and free-text answers are erased (``person_erasing``,
 from pelican import signals
 
 from sotong import signals as sotong_signals
-from sotong.cli import add_lazy_command
+from sotong.cli import add_lazy_commands
 from sotong.i18n import _
 
 
 def add_commands(group) -> None:
     """Receiver of ``cli_commands``: ``sotong survey``, imported when it runs."""
-    add_lazy_command(group, "survey", f"{__name__}.commands:survey_group",
-                     _("Surveys: results of the answers the collector took."))
-    add_lazy_command(group, "opinions", f"{__name__}.commands:opinions_group",
-                     _("Opinions of consultations: search them, export them, purge them past retention."))
+    add_lazy_commands(group, __name__, [
+        ("survey", "commands:survey_group", _("Surveys: results of the answers the collector took.")),
+        ("opinions", "commands:opinions_group",
+         _("Opinions of consultations: search them, export them, purge them past retention."))])
 
 
 def check_surveys(project):
