@@ -370,6 +370,17 @@ def validated(read: Callable[[dict], tuple], settings: dict):
     return config
 
 
+def settings_check(read: Callable[[dict], tuple]) -> Callable[[object], list[Problem]]:
+    """The ``sotong.signals.content_check`` receiver of a plugin's settings
+    reader (``read(settings)`` returns ``(config, problems)``): the problems
+    it finds in the project's settings."""
+    def check(project) -> list[Problem]:
+        return read(project.settings)[1]
+
+    check.__qualname__ = check.__name__ = f"settings_check({read.__name__})"
+    return check
+
+
 def _example(value) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sotong.i18n import _
 from sotong.problems import Problem
-from sotong.settings import SettingsProblems, text, validated
+from sotong.settings import SettingsProblems, settings_check, text, validated
 from sotong.sms import SmsSettings, outside_cp949, read_sms_settings
 from sotong.spreadsheet import FORMULA_STARTS
 
@@ -45,11 +45,6 @@ def bundles_settings(settings: dict) -> BundlesSettings:
     return validated(read_bundles_settings, settings)
 
 
-def check_settings(project) -> list[Problem]:
-    """The ``sotong.signals.content_check`` receiver."""
-    return read_bundles_settings(project.settings)[1]
-
-
 def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
     fallback = defaults(settings)
@@ -71,6 +66,9 @@ def read_bundles_settings(settings: dict) -> tuple[BundlesSettings | None, list[
         return None, found.problems + sms_problems
     values["email_theme"] = theme
     return BundlesSettings(**values, logo=logo, sms=sms), []
+
+
+check_settings = settings_check(read_bundles_settings)  # the sotong.signals.content_check receiver
 
 
 def _sms_header(value) -> str | None:

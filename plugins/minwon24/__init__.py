@@ -22,13 +22,6 @@ from pelican import signals as pelican_signals
 from sotong import signals
 
 
-def _check(project):
-    """Every problem in MINWON24 (the banner files are checked as the Content's part)."""
-    from .config import read_minwon24_settings
-
-    return read_minwon24_settings(project.settings)[1]
-
-
 def _content_part(project):
     """Receiver of ``sotong.signals.content_parts``: the banners."""
     from sotong.problems import SotongError
@@ -45,7 +38,8 @@ def register():
     signals.connect_lazily(pelican_signals.initialized, f"{__name__}.site:start")
     signals.connect_lazily(pelican_signals.generator_init, f"{__name__}.site:add_globals")
     signals.connect_lazily(pelican_signals.all_generators_finalized, f"{__name__}.site:copy_images")
-    signals.content_check.connect(_check)
+    # every problem in MINWON24 (the banner files are checked as the Content's part)
+    signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.content_parts.connect(_content_part)
     signals.connect_lazily(signals.content_warnings, f"{__name__}.advice:banner_warnings")
     signals.connect_lazily(signals.message_blocks, f"{__name__}.email:block_maker")

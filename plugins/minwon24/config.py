@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sotong.i18n import _
 from sotong.problems import Problem
-from sotong.settings import SettingsProblems, validated
+from sotong.settings import SettingsProblems, settings_check, validated
 
 DEFAULTS = {"path": "banners"}
 EXAMPLE = 'MINWON24 = {"path": "banners"}'
@@ -30,6 +30,9 @@ def read_minwon24_settings(settings: dict) -> tuple[Minwon24Settings | None, lis
     if values is None or found.problems:
         return None, found.problems
     return Minwon24Settings(Path(settings["PATH"]) / values["path"].strip()), []
+
+
+check_settings = settings_check(read_minwon24_settings)  # the sotong.signals.content_check receiver
 
 
 def _folder_under_content(folder) -> str | None:

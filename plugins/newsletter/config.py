@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.schedule import is_issue_date, next_issue
-from sotong.settings import SettingsProblems, text, validated, whole_number
+from sotong.settings import SettingsProblems, settings_check, text, validated, whole_number
 
 CHECKS = {"title": text(), "first_number": whole_number(1), "subscribe_url": lambda url: None if isinstance(url, str) else _("text")}
 EXAMPLE = 'NEWSLETTER = {"title": "성동구 소통 소식지", "first_issue": "2026-09-10", "first_number": 1, "subscribe_url": "subscribe/"}'
@@ -26,11 +26,6 @@ class NewsletterSettings:
 def newsletter_settings(settings: dict) -> NewsletterSettings:
     """The validated NEWSLETTER settings; SotongError listing every problem."""
     return validated(read_newsletter_settings, settings)
-
-
-def check_settings(project) -> list[Problem]:
-    """The ``sotong.signals.content_check`` receiver."""
-    return read_newsletter_settings(project.settings)[1]
 
 
 def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None, list[Problem]]:
@@ -56,4 +51,7 @@ def read_newsletter_settings(settings: dict) -> tuple[NewsletterSettings | None,
     if found.problems:
         return None, found.problems
     return NewsletterSettings(values["title"].strip(), first_issue, values["first_number"], values["subscribe_url"].lstrip("/")), []
+
+
+check_settings = settings_check(read_newsletter_settings)  # the sotong.signals.content_check receiver
 

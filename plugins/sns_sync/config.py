@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from sotong.i18n import _
 from sotong.problems import Problem
-from sotong.settings import SettingsProblems, validated, whole_number
+from sotong.settings import SettingsProblems, settings_check, validated, whole_number
 
 DEFAULTS = {"import_limit": 5}
 IMPORT_LIMIT_MAX = 50
@@ -33,11 +33,6 @@ def sns_settings(settings: dict) -> SnsSettings:
     return validated(read_sns_settings, settings)
 
 
-def settings_problems(project) -> list[Problem]:
-    """The ``sotong.signals.content_check`` receiver."""
-    return read_sns_settings(project.settings)[1]
-
-
 def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]]:
     found = SettingsProblems(settings)
     limit = (found.plugin_values("SNS_SYNC", DEFAULTS, CHECKS, EXAMPLE) or DEFAULTS)["import_limit"]
@@ -56,6 +51,9 @@ def read_sns_settings(settings: dict) -> tuple[SnsSettings | None, list[Problem]
         return None, found.problems
     project_dir = Path(settings.get("SOTONG_PROJECT_DIR") or ".")
     return SnsSettings(limit, tuple(feeds), project_dir, found.where("SNS_IMPORT_FEEDS")), []
+
+
+settings_problems = settings_check(read_sns_settings)  # the sotong.signals.content_check receiver
 
 
 def feed_problem(feed) -> str | None:
