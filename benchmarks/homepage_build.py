@@ -21,10 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from synthetic import (alternating, build_options, compared_timings, make_project, measuring,  # noqa: E402
-                       nocache_settings, timed, timed_with_cpu)
+from synthetic import (build_options, compared_timings, make_project, measuring, plugin_settings,  # noqa: E402
+                       settings_compared, warm_up)
 
-SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
     "settings_core.py": ["sotong.pelican_plugin"],
     "settings_homepage.py": ["sotong.pelican_plugin", "homepage"],
@@ -33,8 +32,7 @@ SETTINGS = {
 
 def project(root: Path, count: int) -> Path:
     make_project(root, count)
-    for name, plugins in SETTINGS.items():
-        nocache_settings(root, name, SOTONG_TODAY="2026-12-31", PLUGINS=plugins)
+    plugin_settings(root, SETTINGS)
     return root
 
 
@@ -43,11 +41,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, \
             measuring(f"benchmarks/homepage_build.py: {args.notices} notices, {args.pairs} alternating pairs"):
         root = project(Path(tmp), args.notices)
-        for name in SETTINGS:  # not timed: Python compiles the plugins, the disk caches the notices
-            timed([str(SOTONG), "check", "-s", name], root)
+        warm_up(root, SETTINGS)
         for command in ("check", "build"):
-            core, homepage = alternating(args.pairs, *(
-                lambda name=name: timed_with_cpu([str(SOTONG), command, "-s", name], root) for name in SETTINGS))
+            core, homepage = settings_compared(root, command, SETTINGS, args.pairs)
             print(compared_timings(f"sotong {command} with homepage", homepage, core, "core only (baseline)",
                                    "<= 1.25" if command == "build" else ""), flush=True)
         files = sum(1 for p in (root / "output").rglob("*") if p.is_file())

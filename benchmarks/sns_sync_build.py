@@ -28,10 +28,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO / "plugins"))
 
 from sns_sync.weighted import fit_post  # noqa: E402
-from synthetic import (alternating, build_options, compared_timings, make_project, measuring,  # noqa: E402
-                       nocache_settings, timed, timed_with_cpu)
+from synthetic import (build_options, compared_timings, make_project, measuring, plugin_settings,  # noqa: E402
+                       settings_compared, warm_up)
 
-SOTONG = Path(sys.executable).parent / "sotong"
 SETTINGS = {
     "settings_baseline.py": ["sotong.pelican_plugin", "homepage"],
     "settings_sns.py": ["sotong.pelican_plugin", "homepage", "sns_sync"],
@@ -52,8 +51,7 @@ def project(root: Path, count: int) -> Path:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("sms, twitter]", "sms, twitter, facebook, blog]"), encoding="utf-8")
     (root / "office-blog.xml").write_text(feed(50), encoding="utf-8")
-    for name, plugins in SETTINGS.items():
-        nocache_settings(root, name, SOTONG_TODAY="2026-12-31", PLUGINS=plugins, SNS_IMPORT_FEEDS=["office-blog.xml"])
+    plugin_settings(root, SETTINGS, SNS_IMPORT_FEEDS=["office-blog.xml"])
     return root
 
 
@@ -73,10 +71,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, \
             measuring(f"benchmarks/sns_sync_build.py: {args.notices} notices, {args.pairs} alternating pairs"):
         root = project(Path(tmp), args.notices)
-        for name in SETTINGS:  # not timed: Python compiles the plugins, the disk caches the notices
-            timed([str(SOTONG), "check", "-s", name], root)
-        baseline, sns = alternating(args.pairs, *(
-            lambda name=name: timed_with_cpu([str(SOTONG), "build", "-s", name], root) for name in SETTINGS))
+        warm_up(root, SETTINGS)
+        baseline, sns = settings_compared(root, "build", SETTINGS, args.pairs)
         items = (root / "output" / "sns" / "blog.xml").read_text(encoding="utf-8").count("<item>")
         print(f"{items} notices in each SNS feed (Pelican's FEED_MAX_ITEMS)")
         print(compared_timings("sotong build with sns_sync", sns, baseline, "core + homepage (baseline)", "<= 1.10"))

@@ -1,7 +1,8 @@
 """Synthetic notices for the benchmarks: realistic Korean Markdown with YAML
 front matter, valid against the project's audiences.yaml, made from a seed;
 and what the benchmarks share around them: a temporary project holding N of
-them, a settings file with the content cache off, a timed command."""
+them, a settings file with the content cache off, a timed command, two
+settings files' runs of one command compared in alternating pairs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,6 +198,30 @@ def alternating(pairs: int, first: Callable[[], object], second: Callable[[], ob
         for action, results in order:
             results.append(action())
     return firsts, seconds
+
+
+SOTONG = str(Path(sys.executable).parent / "sotong")
+
+
+def plugin_settings(root: Path, plugins: dict[str, list[str]], **settings) -> None:
+    """Write each settings file NAME of ``plugins`` (NAME: its PLUGINS) into
+    ``root`` (see ``nocache_settings``), today the last day of 2026 and each
+    of ``settings`` set in all."""
+    for name, names in plugins.items():
+        nocache_settings(root, name, SOTONG_TODAY="2026-12-31", PLUGINS=names, **settings)
+
+
+def warm_up(root: Path, names: Iterable[str]) -> None:
+    """``sotong check -s NAME`` once for each settings file of ``names``, not
+    timed: Python compiles the plugins, the disk caches the notices."""
+    for name in names:
+        timed([SOTONG, "check", "-s", name], root)
+
+
+def settings_compared(root: Path, command: str, names: Iterable[str], pairs: int) -> tuple[list[Timing], list[Timing]]:
+    """``sotong COMMAND -s NAME`` in ``root`` for the two settings files of
+    ``names``, in ``pairs`` alternating pairs: the timings of each."""
+    return alternating(pairs, *(lambda name=name: timed_with_cpu([SOTONG, command, "-s", name], root) for name in names))
 
 
 def spread(values: Sequence[float], digits: int = 2) -> str:

@@ -10,6 +10,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,3 +75,15 @@ def test_a_measure_says_when_it_started_and_ended_and_at_what_load(capsys):
     assert lines[0] == "== benchmarks/x.py: 5 pairs"
     assert re.fullmatch(f"started {stamp}", lines[1]) and lines[2] == "figures"
     assert re.fullmatch(f"ended {stamp}", lines[3])
+
+
+def test_two_settings_files_are_written_and_their_runs_of_one_command_compared(tmp_path):
+    synthetic.make_project(tmp_path, 3)  # settings files not named as a plugin is: they are importable
+    synthetic.plugin_settings(tmp_path, {"settings_core.py": ["sotong.pelican_plugin"],
+                                         "settings_homepage.py": ["sotong.pelican_plugin", "homepage"]}, SITENAME="벤치")
+    assert (tmp_path / "settings_homepage.py").read_text(encoding="utf-8").splitlines()[-3:] == [
+        "SOTONG_TODAY = '2026-12-31'", "PLUGINS = ['sotong.pelican_plugin', 'homepage']", "SITENAME = '벤치'"]
+    core, homepage = synthetic.settings_compared(tmp_path, "check", ["settings_core.py", "settings_homepage.py"], 1)
+    assert len(core) == len(homepage) == 1 and core[0].wall > 0 and homepage[0].cpu > 0
+    with pytest.raises(SystemExit, match=f"{re.escape(synthetic.SOTONG)} check -s settings_missing.py failed"):
+        synthetic.settings_compared(tmp_path, "check", ["settings_core.py", "settings_missing.py"], 1)
