@@ -1,7 +1,9 @@
-"""The code's shape (issue #9): no function in sotong/ or plugins/ longer
-than 60 lines, counted from its ``def`` line to its last line (a command's
-click decorators declare its options, they are not its logic), so each one
-can be read, tested and mutated on its own; no code of sotong/ names a
+"""The code's shape (issue #9): no function in sotong/, plugins/ or
+benchmarks/ longer than 60 lines, counted from its ``def`` line to its last
+line (a command's click decorators declare its options, they are not its
+logic), so each one can be read, tested and mutated on its own; every module
+there, and every settings file and test, opens with a docstring saying what
+it is for; no code of sotong/ names a
 feature that a plugin owns (see FEATURE_WORD); and pyflakes finds nothing
 (an unused import or variable, an undefined name) in sotong/, plugins/,
 benchmarks/ or tests/."""
@@ -31,12 +33,44 @@ def long_functions(source: str, shown: str, most: int = MOST_LINES) -> list[str]
     return found
 
 
-def test_no_function_in_sotong_or_plugins_is_over_60_lines():
+# the Python the project holds: the core, the plugins (templates and all),
+# the benchmarks, the settings files, the mutation runner and the tests
+CODE_FOLDERS = ("sotong", "plugins", "benchmarks", "mutation", "tests")
+
+
+def project_modules(*folders: str) -> list[Path]:
+    """The .py files under ``folders`` of the repository and at its top."""
+    found = [path for folder in folders for path in sorted((REPO / folder).rglob("*.py"))]
+    return found + sorted(REPO.glob("*.py"))
+
+
+def test_no_function_in_sotong_plugins_or_benchmarks_is_over_60_lines():
     found = []
-    for folder in ("sotong", "plugins"):
-        for path in sorted((REPO / folder).rglob("*.py")):
-            found += long_functions(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+    for path in project_modules("sotong", "plugins", "benchmarks"):
+        found += long_functions(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
     assert found == []
+
+
+def modules_without_docstring(paths: list[Path], root: Path = REPO) -> list[str]:
+    """``FILE:1: no docstring ...`` for each module of ``paths`` (FILE from
+    ``root``) that does not open with one."""
+    return [f"{path.relative_to(root)}:1: no docstring; say in one at the top what this module is for"
+            for path in paths if not (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").strip()]
+
+
+def test_every_module_says_what_it_is_for_in_a_docstring():
+    paths = project_modules(*CODE_FOLDERS)
+    assert {"plugins", "benchmarks", "tests", "pelicanconf.py"} <= {path.relative_to(REPO).parts[0] for path in paths}
+    assert modules_without_docstring(paths) == []
+
+
+def test_the_docstring_check_finds_a_module_without_one(tmp_path):
+    (tmp_path / "a.py").write_text('"""Says what it is for."""\nX = 1\n', encoding="utf-8")
+    (tmp_path / "b.py").write_text('# a comment is not one\nX = """a string later is not one"""\n', encoding="utf-8")
+    (tmp_path / "c.py").write_text('""" """\n', encoding="utf-8")
+    assert modules_without_docstring([tmp_path / name for name in ("a.py", "b.py", "c.py")], tmp_path) == [
+        "b.py:1: no docstring; say in one at the top what this module is for",
+        "c.py:1: no docstring; say in one at the top what this module is for"]
 
 
 def test_the_checker_counts_a_function_from_its_def_line_to_its_end():
