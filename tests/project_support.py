@@ -177,6 +177,15 @@ def serving(app, limits=None):
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def all_at_once(threads: list[threading.Thread], timeout: float | None = None) -> None:
+    """Start every one of ``threads`` (requests raced against each other),
+    then wait for each to end, ``timeout`` seconds at most for each."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+
+
 def new_store_location(backend: str, folder: Path) -> str:
     """SOTONG_DB for a fresh store on ``backend``: a file in ``folder``, or a
     new database on the tests' PostgreSQL server (tests/postgres_server.py)."""

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import copy_project, new_store_location, project_on, serving, store_of, store_query
+from project_support import all_at_once, copy_project, new_store_location, project_on, serving, store_of, store_query
 
 from sotong.links import click_code
 from sotong.project import Project
@@ -263,10 +263,7 @@ def test_waitress_all_threads_busy_warning_is_written_at_most_once_a_minute():
     try:
         with serving(slow_app) as port:  # four threads
             clients = [threading.Thread(target=call, args=(port, "GET", "/")) for _ in range(24)]
-            for client in clients:
-                client.start()
-            for client in clients:
-                client.join()
+            all_at_once(clients)
     finally:
         queue_log.removeHandler(catcher)
     assert len(written) <= 1 and all("Task queue depth" in record.getMessage() for record in written)

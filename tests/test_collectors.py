@@ -20,7 +20,7 @@ from contextlib import ExitStack, contextmanager
 from urllib.parse import urlencode
 
 from delivery_support import SMTPServer, add_subscribers
-from project_support import new_store_location, project_on, store_of, store_query
+from project_support import all_at_once, new_store_location, project_on, store_of, store_query
 from survey.rules import survey_token
 from test_hostile_collector import SAVE
 from test_subscriptions import SIGNUP, Inbox
@@ -81,10 +81,7 @@ def test_racing_answers_with_one_token_across_three_collectors_are_taken_once(tm
             statuses.append(post(port, f"/surveys/{BUDGET}", body))
 
         threads = [threading.Thread(target=racer, args=(ports[n % 3],)) for n in range(RACERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        all_at_once(threads, 60)
     assert sorted(statuses) == [303] + [409] * (RACERS - 1)
     assert store_query(project, "SELECT count(*) FROM survey_responses") == [(1,)]
     assert store_query(project, "SELECT count(*) FROM survey_tokens_used") == [(1,)]
@@ -147,10 +144,7 @@ def race(ports: list[int], requests: list[tuple[str, dict]]) -> list[tuple[str, 
 
     threads = [threading.Thread(target=racer, args=(ports[n % len(ports)], *request))
                for n, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    all_at_once(threads, 60)
     return answers
 
 

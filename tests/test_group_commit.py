@@ -17,7 +17,7 @@ import time
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import copy_project, serving, store_of, store_query
+from project_support import all_at_once, copy_project, serving, store_of, store_query
 
 from sotong.group_commit import GroupCommit, GroupCommitError
 from sotong.project import Project
@@ -41,10 +41,7 @@ def submit_from_threads(group: GroupCommit, items: list) -> dict:
             outcomes[item] = exc
 
     threads = [threading.Thread(target=submit, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    all_at_once(threads, 10)
     return outcomes
 
 
@@ -90,10 +87,7 @@ def test_a_thread_returns_only_once_its_group_is_written():
         results[item] = item in written  # what a collector's answer would follow
 
     threads = [threading.Thread(target=submit, args=(item,)) for item in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    all_at_once(threads, 10)
     assert results == {item: True for item in range(30)}
 
 

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 import pytest
 from delivery_support import add_subscribers
-from project_support import BACKENDS, copy_project, new_store_location, project_on, serving, sms_code_file, store_query
+from project_support import BACKENDS, all_at_once, copy_project, new_store_location, project_on, serving, sms_code_file, store_query
 
 from sotong.project import Project
 from sotong.store import Store
@@ -336,10 +336,7 @@ def test_a_confirmation_clicked_many_times_at_once_makes_one_subscriber(on_each_
             statuses.append(call(port, "POST", "/subscribe/confirm", {"t": make_token("subscribe-confirm", pending_id)})[0])
 
         clicks = [threading.Thread(target=confirm) for _ in range(4)]
-        for click in clicks:
-            click.start()
-        for click in clicks:
-            click.join()
+        all_at_once(clicks)
         assert statuses == [200] * 4
         [(subscriber_id,)] = store_query(project, "SELECT id FROM subscribers WHERE email = ?", (address,))
         assert store_query(project, "SELECT count(*) FROM subscriptions_consents WHERE subscriber_id = ?",

@@ -14,7 +14,7 @@ import time
 import lxml.html
 import pytest
 from delivery_support import SMTPServer, store_rows
-from project_support import project_on, serving, sms_code_file, store_query
+from project_support import all_at_once, project_on, serving, sms_code_file, store_query
 from test_serve import request
 from test_subscriptions import SIGNUP, Inbox, _subscribe, confirm_path, post, token_of
 
@@ -134,10 +134,7 @@ def test_a_new_phone_saved_twice_sends_one_code_and_the_same_page(site):
         statuses.append(post(port, path, {**form, "phone": ["010-7777-8889"]})[0])
 
     threads = [threading.Thread(target=tap) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    all_at_once(threads)
     assert statuses == [303] * 3
     assert len(sms_codes(project, "010-7777-8889")) == 1 and len(sms_codes(project)) == 3  # the sign-up's, and one each
     status, _, page = post(port, path + "/phone", {"code": codes[0]})

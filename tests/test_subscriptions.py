@@ -18,7 +18,7 @@ import urllib.parse
 from email.policy import default as default_policy
 
 import pytest
-from project_support import copy_project, forged, project_on, serving, sms_code_file, store_of, store_query
+from project_support import all_at_once, copy_project, forged, project_on, serving, sms_code_file, store_of, store_query
 from delivery_support import (SMTPServer, add_subscribers, login_options, mark_address_invalid, marked_invalid, run_cli, store_rows,
                               tls_server_options)
 from test_serve import request
@@ -539,10 +539,7 @@ def test_a_double_tap_on_signup_sends_one_mail_whose_link_confirms_the_answers_s
         (303, "http://127.0.0.1:8080/subscribe/check")] * 2
     changed = {**SIGNUP, "fields": ["culture"], "dong": "majang"}
     threads = [threading.Thread(target=post, args=(port, "/subscribe", changed)) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    all_at_once(threads)
     inbox.wait_for(1)
     time.sleep(1)  # the mailer sends what is queued at once: a second mail would have come
     assert len(inbox.messages) == 1 and store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(1,)]
@@ -569,10 +566,7 @@ def test_taps_on_signup_sent_at_once_send_one_mail_on_either_store(tmp_path, sto
                 statuses.append(post(port, "/subscribe", SIGNUP)[0])
 
             threads = [threading.Thread(target=tap) for _ in range(6)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            all_at_once(threads)
             inbox.wait_for(1)
             time.sleep(1)
     assert statuses == [303] * 6 and len(inbox.messages) == 1
