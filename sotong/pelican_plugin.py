@@ -120,12 +120,12 @@ class NoticeReader(MarkdownReader):
 
         # A notice saved since the Content was loaded is read again (Pelican's cache keeps what is read here).
         notice = core.content.notice_at(source_path)
-        html = core.content.html.get(os.path.abspath(source_path)) if notice is not None else None
+        rendered = core.content.html.get(os.path.abspath(source_path)) if notice is not None else None
         if notice is None:
             notice, problems = read_notice(source_path, core.content.audiences, self.settings["PATH"])
             if notice is None:
                 raise SotongError(problems)
-        content = str(html if html is not None else markdown_html(notice.body, self._md))
+        content = str(rendered if rendered is not None else markdown_html(notice.body, self._md))
         metadata = {
             "title": notice.title,
             "date": notice.date,
@@ -143,13 +143,13 @@ class NoticeReader(MarkdownReader):
         from .markup import markdown_html
 
         page = core.content.pages.get(os.path.abspath(source_path))
-        html = core.content.html.get(os.path.abspath(source_path)) if page is not None else None
+        rendered = core.content.html.get(os.path.abspath(source_path)) if page is not None else None
         if page is None:
             page, problems = read_page(Path(source_path), source_path, Path(self.settings["PATH"]))
             if page is None:
                 raise SotongError(problems)
         metadata = {key: self.process_metadata(key, str(value)) for key, value in page.metadata.items()}
-        return str(html if html is not None else markdown_html(page.body, self._md)), metadata
+        return str(rendered if rendered is not None else markdown_html(page.body, self._md)), metadata
 
 
 def text_markdown(settings: dict) -> dict:
