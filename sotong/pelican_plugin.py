@@ -108,7 +108,7 @@ class NoticeReader(MarkdownReader):
         # One Markdown instance per reader, reset between files: building a
         # new one per file (as Pelican's reader does) costs more than converting.
         if getattr(self, "_md", None) is None:
-            self._md = Markdown(**self.settings["MARKDOWN"])
+            self._md = Markdown(**text_markdown(self.settings))
         notices_dir = os.path.join(self.settings["PATH"], self.settings.get("NOTICES_DIR", DEFAULTS["NOTICES_DIR"]), "")
         if os.path.abspath(source_path).startswith(notices_dir):
             return self._read_notice(source_path)
@@ -152,12 +152,21 @@ class NoticeReader(MarkdownReader):
         return str(rendered if rendered is not None else markdown_html(page.body, self._md)), metadata
 
 
+_META = "markdown.extensions.meta"
+
+
 def text_markdown(settings: dict) -> dict:
     """What this reader makes its Markdown converter of: a copy of the
     settings' MARKDOWN with the extensions Pelican's MarkdownReader adds to
-    it (those of ``extension_configs``, and its meta); sotong.rendering
+    it (those of ``extension_configs``), except its meta, which took a text's
+    first lines for Pelican's metadata when they read "Key: value": a notice
+    beginning "Tel: 02-2286-5000" lost the line on its page, not in its
+    emails (a notice's header is its YAML, read by Sotong). sotong.rendering
     renders with it what the build will, and the notice cache keys by it."""
-    return NoticeReader({**settings, "MARKDOWN": copy.deepcopy(settings["MARKDOWN"])}).settings["MARKDOWN"]
+    markdown = NoticeReader({**settings, "MARKDOWN": copy.deepcopy(settings["MARKDOWN"])}).settings["MARKDOWN"]
+    markdown["extensions"] = [extension for extension in markdown["extensions"] if extension != _META]
+    markdown["extension_configs"].pop(_META, None)
+    return markdown
 
 
 def pelican_links(settings: dict) -> re.Pattern:

@@ -235,6 +235,23 @@ def test_the_notice_cache_says_a_notices_problems_in_the_language_of_each_run(pr
     assert sotong(project_dir, "check", env={"SOTONG_LANG": "ko"}).stderr == korean.stderr
 
 
+def test_a_text_beginning_like_a_key_and_value_keeps_its_lines_on_its_page(empty_project_dir, sotong):
+    """Pelican's Markdown reader adds Markdown's meta extension, which took a
+    text's first lines for metadata when they read "Key: value": a notice
+    beginning "Tel: 02-2286-5000" lost those lines on its page, though its
+    emails showed them (a notice's header is its YAML, read by Sotong)."""
+    text = BAD_COLON.replace("성동구: 겨울철 대책", "전화 안내").replace(
+        "본문", "Tel: 02-2286-5000\nNote: 접수는 12월 10일까지\n\n본문")
+    write(empty_project_dir, "tel.md", text)
+    assert sotong(empty_project_dir, "check").code == 0  # the notice cache holds it: the build's reader renders it
+    for edit in (None, "\n둘째 문단.\n"):  # then saved again: check renders it, and the reader takes that
+        if edit:
+            write(empty_project_dir, "tel.md", text + edit)
+        assert sotong(empty_project_dir, "build").code == 0
+        page = (empty_project_dir / "output" / "notices" / "tel" / "index.html").read_text(encoding="utf-8")
+        assert 'Tel: <a href="tel:02-2286-5000">02-2286-5000</a>' in page and "Note: 접수는 12월 10일까지" in page
+
+
 def test_a_broken_template_fails_the_build_with_its_line(built, sotong):
     template = built / "themes" / "sotong" / "templates" / "article.html"
     template.write_text(template.read_text(encoding="utf-8") + "\n{% endblok %}\n", encoding="utf-8")
