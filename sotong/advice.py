@@ -63,8 +63,9 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
 
 
 def text_warnings(source, shown: str) -> list[str]:
-    """The warnings of the Markdown text of ``source``, a notice or a page (its
-    ``body`` and ``body_line``): links that say nothing of where they lead,
+    """The warnings of the Markdown text of ``source``, a notice, a page or a
+    plugin's text (a banner's body: its ``body`` and ``body_line``): links
+    that say nothing of where they lead, addresses that lead elsewhere,
     lines that vanish, pictures without words."""
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])

@@ -33,6 +33,7 @@ from .check import check_project, project_warnings
 from .i18n import _
 from .problems import Problem, SotongError, collect_logged_errors
 from .project import Project
+from .rendering import unreadable_text
 
 
 def build_site(project: Project) -> dict:
@@ -139,7 +140,6 @@ def _run_pelican(settings: dict, content, state: BuildState, shown) -> None:
 # Markdown, an extension, Pelican's own processing), without the exception
 # unless its DEBUG is set; the record is made while the exception is handled.
 _COULD_NOT_PROCESS = "Could not process %s"
-_REASON_CHARACTERS = 120  # of what the exception said: the line stays one a person reads
 
 
 @contextmanager
@@ -163,19 +163,13 @@ def _unread_files_said(content_path: str, shown):
 
 
 def _unread_file(record: logging.LogRecord, shown: str) -> list[Problem]:
-    """The problems of the file ``shown`` that Pelican could not read: at
-    line 1 (Markdown says no line), in the staff's words, with what the
-    exception being handled said (the record holds it only if DEBUG is set)."""
+    """The problems of the file ``shown`` that Pelican could not read
+    (sotong.rendering.unreadable_text), with what the exception being
+    handled said (the record holds it only if DEBUG is set)."""
     exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
     if isinstance(exc, SotongError) and exc.problems and all(isinstance(p, Problem) for p in exc.problems):
         return exc.problems  # a notice saved since check read it, and wrong now: its own lines
-    reason = f"{type(exc).__name__}: {exc}" if exc is not None else record.getMessage()
-    if len(reason) > _REASON_CHARACTERS:
-        reason = reason[:_REASON_CHARACTERS - 1] + "…"
-    return [Problem(shown, 1, _(
-        "the file could not be read, so the build stopped and output/ is left as it was (Pelican: {reason}); "
-        "split the notice into shorter ones, or remove the part copied from another program or web page, and "
-        "build again").format(reason=reason))]
+    return [unreadable_text(shown, f"{type(exc).__name__}: {exc}" if exc is not None else record.getMessage())]
 
 
 def _template_problem(exc: Exception, shown) -> Problem | None:

@@ -1,10 +1,10 @@
 """``sotong check``: every problem in the content at once, one line each.
 
 Core checks audiences.yaml, reads the Content (notices, pages, and the
-plugins' parts: surveys, banners), keeping its problems, and checks the
+plugins' parts: surveys, banners), keeping its problems (among them what
+rendering a text finds, sotong.rendering), and checks the
 links written in notices and pages (a ``{filename}`` link to no file, a
-link to a private notice, which has no page, a link with Pelican's braces
-whose address cannot be read); plugins add their
+link to a private notice, which has no page); plugins add their
 other checks (their settings, what notices ask of them) through
 ``signals.content_check``. The warnings of
 content that passes (sotong.advice, and the plugins' through
@@ -39,8 +39,7 @@ def check_project(project: Project) -> list[Problem]:
     if unnamed:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
-    problems = [*file_problems, *part_problems, *_unreadable_addresses(project, content),
-                *_filename_links(project, content), *_links_to_private_notices(project, content),
+    problems = [*file_problems, *part_problems, *_filename_links(project, content), *_links_to_private_notices(project, content),
                 *_site_files_by_address(project, content), *_pages_by_address(project, content)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
@@ -76,20 +75,14 @@ def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:
 _LINK_ADDRESS = re.compile(r"(?:\]\(\s*<?|\bhref\s*=\s*[\"']?|^ {0,3}\[[^\]]+\]:\s*<?)([^)\s>\"']+)", re.I)
 
 
-def _written_links(written, also: re.Pattern | None = None) -> Iterator[tuple[int, str]]:
-    """(line, address) of each link written in the text of a notice or page,
-    and of what the pattern ``also`` finds in it too (a picture's src)."""
+def _written_links(written) -> Iterator[tuple[int, str]]:
+    """(line, address) of each link written in the text of a notice or page."""
     for number, line in enumerate(written.body.split("\n"), start=written.body_line):
         yield from ((number, target) for target in _LINK_ADDRESS.findall(line))
-        if also is not None:
-            yield from ((number, target) for target in also.findall(line))
 
 
-# Pelican's own link, as its INTRASITE_LINK_REGEX reads one: {what} or |what|
-# before the address; and the attributes of HTML written in a text that it
-# reads one in beside href (a picture's src, a quote's cite), which sanitizing keeps
+# Pelican's own link, as its INTRASITE_LINK_REGEX reads one: {what} or |what| before the address
 _PELICAN_LINK = re.compile(r"[{|][^}|]*[}|]")
-_PELICAN_LINK_ATTRIBUTE = re.compile(r"""\b(?:src|cite)\s*=\s*["']?([{|][^"'\s>]*)""", re.I)
 
 
 def _readable_address(target: str) -> bool:
@@ -100,26 +93,6 @@ def _readable_address(target: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _unreadable_addresses(project: Project, content) -> list[Problem]:
-    """Each link written with Pelican's braces (``{filename}``, ``{index}``,
-    ``{tag}``..., or ``|filename|``) in the text of a notice or page whose
-    address after them Python cannot read: "{index}//[x", a server's name
-    after "//" whose "[" (the start of a numeric address) is never closed.
-    Pelican stopped the build on it with "ValueError: Invalid IPv6 URL",
-    naming no file, and check itself stopped with a traceback."""
-    problems = []
-    for written in (*content.published, *content.pages.values()):
-        if "{" not in written.body and "|" not in written.body:
-            continue
-        for number, target in _written_links(written, _PELICAN_LINK_ATTRIBUTE):  # one said twice: check_project's set
-            if _PELICAN_LINK.match(target) and not _readable_address(target):
-                problems.append(Problem(project.shown(written.source), number, _(
-                    'the link "{target}" cannot be read as an address (the server\'s name after "//" is broken: '
-                    'a "[" never closed); write the path of a file from content/ after {{filename}}, e.g. '
-                    "{{filename}}/notices/FILE.md, or a full address (https://...)").format(target=target)))
-    return problems
 
 
 def _filename_links(project: Project, content) -> list[Problem]:

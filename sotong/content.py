@@ -49,7 +49,9 @@ class Content:
     """Everything the site is made from, valid (see the module docstring).
 
     ``stamps`` maps each notice file (absolute path) to its stamp taken before
-    it was read: a file saved since is no longer what ``notices`` holds."""
+    it was read: a file saved since is no longer what ``notices`` holds.
+    ``html``: the HTML of the texts of the notices and pages rendered when
+    they were read (not those the notice cache gave), by absolute path."""
 
     audiences: Audiences
     notices: tuple[Notice, ...]
@@ -57,6 +59,7 @@ class Content:
     day: dt.date
     stamps: Mapping[str, list] = field(default_factory=dict)
     parts: Mapping[str, object] = field(default_factory=dict)
+    html: Mapping[str, str] = field(default_factory=dict)  # the texts rendered as they were read (sotong.rendering)
 
     @cached_property
     def published(self) -> tuple[Notice, ...]:
@@ -219,14 +222,16 @@ def _shows_a_page(environment, file: str) -> bool:
 
 
 def read_pages(project) -> tuple[dict[str, Page], list[Problem]]:
-    """Every static page under content/pages, and the problems found."""
+    """Every static page under content/pages, its text rendered (sotong.rendering), and the problems found."""
     files, problems = markdown_files(project.content_path / "pages", project.shown,
                                      ignored=project.settings.get("IGNORE_FILES") or ())
     pages = {}
     for path in files:
         page, found = read_page(path, project.shown(path), project.content_path, project.settings)
+        if page is not None and not found:  # a text nested too deep is not rendered: that takes minutes
+            found = project.renderer.problems(path, page, project.shown(path))
         problems.extend(found)
-        if page is not None:
+        if page is not None and not found:
             pages[os.path.abspath(path)] = page
     return pages, problems
 
@@ -253,7 +258,7 @@ def read_content(project) -> tuple[Content, list[Problem], list[Problem]]:
     pages, page_problems = read_pages(project)
     parts, part_problems = project.read_parts()
     content = Content(audiences=project.audiences, notices=tuple(notices), pages=pages, day=project.today(),
-                      stamps=project.notice_stamps, parts=parts)
+                      stamps=project.notice_stamps, parts=parts, html=project.renderer.html)
     return content, problems + page_problems, part_problems
 
 

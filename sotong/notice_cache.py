@@ -7,7 +7,13 @@ files under content/ but the notices (images, also those put beside the
 notices), which validation looks up, and the stamps of the SVG pictures,
 which it reads (sotong.scripted_files); nor the code
 that read it (Sotong's and the plugins' Python files, by their stamps: an
-upgrade with a new rule checks every notice again).
+upgrade with a new rule checks every notice again), nor what rendered its
+text (sotong.rendering: the MARKDOWN setting, Markdown's and Pelican's
+versions, the files of the extensions it names).
+
+Only a notice read without a problem is kept: a problem's message is in the
+language of the run that found it, and a run in another SOTONG_LANG says it
+in its own, so a file with problems (few, and fixed soon) is read again.
 The cache is one SQLite row per file (sotong.cache_rows), with the context
 it was read in as the row named ""; a build saves the rows of the files it
 read again and removes those of files gone, in one transaction, instead of
@@ -21,6 +27,7 @@ written whole.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -51,6 +58,33 @@ def _code_files(settings: dict) -> Iterator[str]:
         for root, dirs, files in os.walk(folder):
             dirs[:] = sorted(name for name in dirs if name != "__pycache__")
             yield from (os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
+
+
+def _rendering(settings: dict) -> str:
+    """What a notice's text is rendered with (sotong.rendering): the MARKDOWN
+    setting as Pelican completes it, Markdown's and Pelican's versions, and
+    the stamps of the files of the extensions it names by module (a
+    project's own, beside its settings)."""
+    import markdown
+    import pelican
+
+    from .pelican_plugin import text_markdown
+
+    used = text_markdown(settings)
+    files = [_module_file(name.split(":")[0]) for name in used["extensions"] if isinstance(name, str)]
+    return repr((used, markdown.__version__, pelican.__version__,
+                 [(path, file_stamp(path)) for path in files if path is not None]))
+
+
+def _module_file(name: str) -> str | None:
+    """The file of the module ``name``, if it is one outside Markdown's own extensions."""
+    if name.startswith("markdown."):
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.origin and os.path.isfile(spec.origin) else None
 
 
 class NoticeCache:
@@ -92,6 +126,7 @@ class NoticeCache:
                         digest.update(repr(file_stamp(path)).encode())
         for path in _code_files(settings):
             digest.update(f"{path}\0{file_stamp(path)}".encode())
+        digest.update(_rendering(settings).encode())
         return digest.hexdigest()
 
     def get(self, path: Path, stamp: list[int] | None = None):
@@ -120,8 +155,9 @@ class NoticeCache:
 
     def put(self, path: Path, result) -> None:
         """Keep what was read of ``path`` since ``get`` missed, under the
-        file's stamp of that moment."""
-        if self.enabled:
+        file's stamp of that moment, when it has no problem (its row, if it
+        had one, is then removed: it is read again next time)."""
+        if self.enabled and not result[1]:
             key = str(path)
             self.seen.add(key)
             self.made[key] = (self._stamp_before_reading.pop(key, None) or file_stamp(key), result)

@@ -34,13 +34,16 @@ import functools
 import hashlib
 import html
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from markdown import Markdown
 from pelican import signals
+from pelican.contents import Content as PelicanContent
 from pelican.readers import MarkdownReader
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
@@ -95,7 +98,8 @@ core = CorePlugin()
 
 class NoticeReader(MarkdownReader):
     """Reads ``content/notices/**.md`` as notices, other Markdown as pages,
-    from the Content when it holds the file as it is now."""
+    from the Content when it holds the file as it is now (and its HTML, when
+    the Content's reading rendered it: sotong.rendering)."""
 
     file_extensions = ["md"]
 
@@ -104,7 +108,7 @@ class NoticeReader(MarkdownReader):
         # One Markdown instance per reader, reset between files: building a
         # new one per file (as Pelican's reader does) costs more than converting.
         if getattr(self, "_md", None) is None:
-            self._md = Markdown(**self.settings["MARKDOWN"])
+            self._md = Markdown(**text_markdown(self.settings))
         notices_dir = os.path.join(self.settings["PATH"], self.settings.get("NOTICES_DIR", DEFAULTS["NOTICES_DIR"]), "")
         if os.path.abspath(source_path).startswith(notices_dir):
             return self._read_notice(source_path)
@@ -116,11 +120,12 @@ class NoticeReader(MarkdownReader):
 
         # A notice saved since the Content was loaded is read again (Pelican's cache keeps what is read here).
         notice = core.content.notice_at(source_path)
+        rendered = core.content.html.get(os.path.abspath(source_path)) if notice is not None else None
         if notice is None:
             notice, problems = read_notice(source_path, core.content.audiences, self.settings["PATH"])
             if notice is None:
                 raise SotongError(problems)
-        content = str(markdown_html(notice.body, self._md))
+        content = str(rendered if rendered is not None else markdown_html(notice.body, self._md))
         metadata = {
             "title": notice.title,
             "date": notice.date,
@@ -138,12 +143,37 @@ class NoticeReader(MarkdownReader):
         from .markup import markdown_html
 
         page = core.content.pages.get(os.path.abspath(source_path))
+        rendered = core.content.html.get(os.path.abspath(source_path)) if page is not None else None
         if page is None:
             page, problems = read_page(Path(source_path), source_path, Path(self.settings["PATH"]))
             if page is None:
                 raise SotongError(problems)
         metadata = {key: self.process_metadata(key, str(value)) for key, value in page.metadata.items()}
-        return str(markdown_html(page.body, self._md)), metadata
+        return str(rendered if rendered is not None else markdown_html(page.body, self._md)), metadata
+
+
+_META = "markdown.extensions.meta"
+
+
+def text_markdown(settings: dict) -> dict:
+    """What this reader makes its Markdown converter of: a copy of the
+    settings' MARKDOWN with the extensions Pelican's MarkdownReader adds to
+    it (those of ``extension_configs``), except its meta, which took a text's
+    first lines for Pelican's metadata when they read "Key: value": a notice
+    beginning "Tel: 02-2286-5000" lost the line on its page, not in its
+    emails (a notice's header is its YAML, read by Sotong). sotong.rendering
+    renders with it what the build will, and the notice cache keys by it."""
+    markdown = NoticeReader({**settings, "MARKDOWN": copy.deepcopy(settings["MARKDOWN"])}).settings["MARKDOWN"]
+    markdown["extensions"] = [extension for extension in markdown["extensions"] if extension != _META]
+    markdown["extension_configs"].pop(_META, None)
+    return markdown
+
+
+def pelican_links(settings: dict) -> re.Pattern:
+    """Pelican's own pattern of the links it reads in a text's HTML
+    (``{filename}...``, ``{index}...``, ``|tag|...`` in an href, a src, a
+    cite: INTRASITE_LINK_REGEX), as its articles and pages use it."""
+    return PelicanContent._get_intrasite_link_regex(SimpleNamespace(settings=settings))
 
 
 def _pelican_status(notice) -> str:

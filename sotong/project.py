@@ -77,7 +77,8 @@ class Project:
         return markdown_files(self.notices_path, ignored=self.settings.get("IGNORE_FILES") or ())[0]
 
     def read_notices(self) -> tuple[list[Notice], list[Problem]]:
-        """Every notice file, read and validated; slugs checked for uniqueness.
+        """Every notice file, read, validated and its text rendered as the build
+        renders it (sotong.rendering); slugs checked for uniqueness.
         Read once per Project; callers get copies of the lists."""
         if self._read is None:
             self._read = self._read_notice_files()
@@ -98,6 +99,8 @@ class Project:
             result = cache.get(path, self.notice_stamps[os.path.abspath(path)])
             if result is None:
                 result = read_notice(path, self.audiences, self.content_path, self.shown(path))
+                if result[0] is not None and (refused := self.renderer.problems(path, result[0], self.shown(path))):
+                    result = None, refused  # Markdown cannot read its text: the build would stop at it
                 cache.put(path, result)
             notice, found = result
             problems.extend(found)
@@ -112,6 +115,13 @@ class Project:
             notices.append(notice)
         cache.save()
         return notices, problems
+
+    @cached_property
+    def renderer(self):
+        """The project's sotong.rendering.Renderer: its texts rendered as the build renders them."""
+        from .rendering import Renderer
+
+        return Renderer(self.settings)
 
     def read_content(self) -> tuple[Content, list[Problem], list[Problem]]:
         """sotong.content.read_content, once per Project."""

@@ -49,6 +49,7 @@ class Located:
     data: object
     lines: dict = field(default_factory=dict)
     first_line: int = 1
+    blocks: frozenset = frozenset()  # the key paths whose value is a block of text (key: | or key: >)
 
     def line(self, *path) -> int:
         """The line of the deepest known key along ``path``."""
@@ -57,6 +58,11 @@ class Located:
                 return self.lines[path]
             path = path[:-1]
         return self.first_line
+
+    def text_line(self, *path) -> int:
+        """The line the text of ``path`` starts on: the key's, or the next
+        for a block (``body: |``, its text indented on the lines below)."""
+        return self.line(*path) + (path in self.blocks)
 
 
 class YAMLProblem(ValueError):
@@ -94,10 +100,10 @@ def load(text: str, first_line: int = 1) -> Located:
         raise YAMLProblem(first_line, str(exc).splitlines()[0]) from None
     finally:
         loader.dispose()
-    lines: dict = {}
+    lines, blocks = {}, set()
     if node is not None:
-        _record_lines(node, (), lines, first_line)
-    return Located(data, lines, first_line)
+        _record_lines(node, (), lines, first_line, blocks)
+    return Located(data, lines, first_line, frozenset(blocks))
 
 
 # A Korean keyboard's full-width colon (U+FF1A) after a key, or its full-width
@@ -271,7 +277,8 @@ def _refuse_hashtags(root, text: str, offset: int) -> None:
                 "quotes: {fixed}").format(tag=found.group(1).split()[0], fixed=fixed))
 
 
-def _record_lines(node, path, lines, offset, seen=None):
+def _record_lines(node, path, lines, offset, blocks, seen=None):
+    """Each key path's line into ``lines``, and into ``blocks`` the paths whose value is a block of text."""
     seen = set() if seen is None else seen
     if id(node) in seen:
         return  # an alias: its lines are those of its anchor
@@ -281,7 +288,9 @@ def _record_lines(node, path, lines, offset, seen=None):
         if not isinstance(key, (str, int)):
             continue  # a complex key (a list or a map): no path names it
         lines[path + (key,)] = (key_node or value_node).start_mark.line + offset
-        _record_lines(value_node, path + (key,), lines, offset, seen)
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+            blocks.add(path + (key,))
+        _record_lines(value_node, path + (key,), lines, offset, blocks, seen)
 
 
 # libyaml's words for a line that is no 'key: value' among keys

@@ -129,16 +129,16 @@ def test_a_plugin_that_does_not_load_fails_the_build(built, sotong):
 
 
 # A Markdown extension, in a file of the project, that fails on a text holding
-# "고장" as an extension's (or Markdown's own) edge case would: no text found
+# "깨진글" as an extension's (or Markdown's own) edge case would: no text found
 # makes the extensions of the sample fail, and so no test can show it with one.
-FAILING_EXTENSION = '''"""Fails on a text holding "고장", as an extension's edge case would."""
+FAILING_EXTENSION = '''"""Fails on a text holding "깨진글", as an extension's edge case would."""
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 
 class Failing(Preprocessor):
     def run(self, lines):
-        if any("고장" in line for line in lines):
+        if any("깨진글" in line for line in lines):
             raise IndexError("list index out of range")
         return lines
 
@@ -160,7 +160,7 @@ def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, s
     with open(built / "pelicanconf.py", "a", encoding="utf-8") as settings:
         settings.write("import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
                        'MARKDOWN = {**MARKDOWN, "extensions": ["failing_markdown"]}\n')
-    write(built, "broken.md", BAD_COLON.replace("성동구: 겨울철 대책", "고장 난 공지").replace("본문", "고장"))
+    write(built, "broken.md", BAD_COLON.replace("성동구: 겨울철 대책", "깨진 공지").replace("본문", "깨진글"))
     result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
     assert result.code == 1 and "Traceback" not in result.output
     assert result.stderr.splitlines() == [
@@ -168,6 +168,88 @@ def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, s
         "list index out of range). 공지를 짧은 여러 개로 나누거나, 다른 프로그램이나 웹 페이지에서 복사해 온 부분을 "
         "지우고 다시 빌드하세요"]
     assert_output_kept(built)
+
+
+UNREADABLE = ("content/{file}:1: 파일을 읽지 못해 빌드를 멈췄고 output/은 그대로 두었습니다 (Pelican: IndexError: "
+              "list index out of range). 공지를 짧은 여러 개로 나누거나, 다른 프로그램이나 웹 페이지에서 복사해 온 부분을 "
+              "지우고 다시 빌드하세요")
+
+
+def failing_markdown(project: Path) -> None:
+    """The project's Markdown with FAILING_EXTENSION, as a file beside its settings."""
+    (project / "failing_markdown.py").write_text(FAILING_EXTENSION, encoding="utf-8")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write("import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+                       'MARKDOWN = {**MARKDOWN, "extensions": ["failing_markdown"]}\n')
+
+
+def test_check_finds_a_text_markdown_fails_to_read_with_the_builds_line_and_writes_nothing(project_dir, sotong):
+    """check passed a notice (or page) whose text Markdown refuses, and only
+    sotong build or the preview said so: check now renders each text as the
+    build does, says the build's own Korean line at its file, exits 1 and
+    writes no output/; with the notice cache on, it says so at every run
+    (a notice that did not render is not kept), until the text is fixed."""
+    failing_markdown(project_dir)
+    broken = project_dir / "content" / "notices" / "broken.md"
+    broken.write_text(BAD_COLON.replace("성동구: 겨울철 대책", "깨진 공지").replace("본문", "깨진글"), encoding="utf-8")
+    (project_dir / "content" / "pages" / "broken-page.md").write_text("---\ntitle: 깨진 쪽\n---\n깨진글\n",
+                                                                       encoding="utf-8")
+    for _run in range(2):
+        result = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+        assert result.code == 1 and "Traceback" not in result.output
+        assert result.stderr.splitlines() == [UNREADABLE.format(file="notices/broken.md"),
+                                              UNREADABLE.format(file="pages/broken-page.md"), "문제 2건."]
+        assert not (project_dir / "output").exists()
+    broken.write_text(broken.read_text(encoding="utf-8").replace("깨진글", "고친 글"), encoding="utf-8")
+    (project_dir / "content" / "pages" / "broken-page.md").unlink()
+    assert sotong(project_dir, "check").code == 0
+
+
+def test_a_notice_the_cache_kept_is_rendered_again_when_its_markdown_extension_changes(project_dir, sotong):
+    """The notice cache keeps a notice that rendered; a Markdown extension of
+    the project's own (or the MARKDOWN setting) changed since renders it
+    again: the unchanged notice that the extension now refuses is named."""
+    failing_markdown(project_dir)
+    assert sotong(project_dir, "check").code == 0
+    extension = project_dir / "failing_markdown.py"
+    extension.write_text(extension.read_text(encoding="utf-8").replace('"깨진글"', '"노래자랑"'), encoding="utf-8")
+    result = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and result.stderr.splitlines() == [
+        UNREADABLE.format(file=file) for file in ("notices/2026-09-15-singing-contest.md",
+                                                  "notices/2026-09-28-bulletin-october.md", "pages/subscribe.md")
+    ] + ["문제 3건."], result.stderr
+
+
+def test_the_notice_cache_says_a_notices_problems_in_the_language_of_each_run(project_dir, sotong):
+    """The notice cache kept a notice's problems as the run that first read it
+    said them: a check in English after one in Korean said them in Korean."""
+    write(project_dir, "bad-date.md", BAD_DATE)
+    korean = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert korean.code == 1 and korean.stderr.splitlines() == [
+        'content/notices/bad-date.md:3: date 날짜를 알아볼 수 없습니다: "2026년 11월 5일". YYYY-MM-DD 또는 '
+        "YYYY-MM-DD HH:MM 형식으로 쓰세요. 예: date: 2026-11-05"], korean.stderr
+    english = sotong(project_dir, "check", env={"SOTONG_LANG": "en"})
+    assert english.code == 1 and english.stderr.splitlines() == [
+        'content/notices/bad-date.md:3: date "2026년 11월 5일" is not a date; write it as YYYY-MM-DD or '
+        "YYYY-MM-DD HH:MM, e.g. date: 2026-11-05"], english.stderr
+    assert sotong(project_dir, "check", env={"SOTONG_LANG": "ko"}).stderr == korean.stderr
+
+
+def test_a_text_beginning_like_a_key_and_value_keeps_its_lines_on_its_page(empty_project_dir, sotong):
+    """Pelican's Markdown reader adds Markdown's meta extension, which took a
+    text's first lines for metadata when they read "Key: value": a notice
+    beginning "Tel: 02-2286-5000" lost those lines on its page, though its
+    emails showed them (a notice's header is its YAML, read by Sotong)."""
+    text = BAD_COLON.replace("성동구: 겨울철 대책", "전화 안내").replace(
+        "본문", "Tel: 02-2286-5000\nNote: 접수는 12월 10일까지\n\n본문")
+    write(empty_project_dir, "tel.md", text)
+    assert sotong(empty_project_dir, "check").code == 0  # the notice cache holds it: the build's reader renders it
+    for edit in (None, "\n둘째 문단.\n"):  # then saved again: check renders it, and the reader takes that
+        if edit:
+            write(empty_project_dir, "tel.md", text + edit)
+        assert sotong(empty_project_dir, "build").code == 0
+        page = (empty_project_dir / "output" / "notices" / "tel" / "index.html").read_text(encoding="utf-8")
+        assert 'Tel: <a href="tel:02-2286-5000">02-2286-5000</a>' in page and "Note: 접수는 12월 10일까지" in page
 
 
 def test_a_broken_template_fails_the_build_with_its_line(built, sotong):

@@ -278,6 +278,34 @@ def test_a_banner_link_that_leads_elsewhere_and_a_picture_that_moves_are_warned_
     ], checked.stderr
 
 
+VAGUE_LINK = ('warning: the link "{}" says nothing of where it leads, and a resident whose screen reader lists the '
+              "page's links hears only these words; write where it goes, e.g. [김장 나눔 신청서 내려받기](...)")
+MISLEADING = ('warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" is '
+              "a user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the "
+              "address from the site itself")
+
+
+def test_a_banner_body_gets_the_warnings_of_a_notices_text_at_its_lines_in_check_and_build(empty_project_dir):
+    """A banner's Markdown body holding a link "여기" or an address that leads
+    elsewhere than it reads passed check and build with no word, though the
+    same text in a notice is warned of: the banner shows on the homepage,
+    in the edition and in every reader's email. Each is said at the line of
+    the file it is on (the line below body: | for a block of text)."""
+    write_banner(empty_project_dir, "block.yaml", "title: 정부24\nplacements: [site, email]\n"
+                 "link: https://www.gov.kr/portal\nbody: |\n  민원서류를 정부24에서 발급받으세요.\n"
+                 "  신청은 [여기](https://www.gov.kr/portal)에서 합니다.\n  https://www.gov.kr@evil.example/ 에서도 됩니다.\n")
+    write_banner(empty_project_dir, "one-line.yaml", 'title: 정부24\nbody: "[클릭](https://www.gov.kr/portal)"\n'
+                 "link: https://www.gov.kr/portal\nplacements: [site]\n")
+    expected = ["content/banners/block.yaml:6: " + VAGUE_LINK.format("여기"),
+                "content/banners/block.yaml:7: " + MISLEADING.format(address="https://www.gov.kr@evil.example/",
+                                                                     host="evil.example"),
+                "content/banners/one-line.yaml:2: " + VAGUE_LINK.format("클릭")]
+    for command in ("check", "build"):
+        result = run_sotong(empty_project_dir, command, env={"SOTONG_LANG": "en"})
+        assert result.code == 0, result.output
+        assert [line for line in result.stderr.splitlines() if line.startswith("content/banners/")] == expected, command
+
+
 def test_a_mistake_in_the_minwon24_settings_is_said_with_its_line(tmp_path):
     copy_project(tmp_path, notices=False, extra_settings='MINWON24 = {"pth": "banners"}')
     line = (tmp_path / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('MINWON24 = {"pth": "banners"}') + 1

@@ -593,6 +593,33 @@ def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(so
     assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
 
 
+def test_a_pelican_link_found_only_in_the_rendered_text_is_named_at_its_line(sotong, empty_project_dir):
+    """A "[" written as its code ("{index}//&#91;x"), an address on the line
+    below its link's words, and the same link in a draft: check read the
+    text as written and passed them, and the build stopped with "ValueError:
+    Invalid IPv6 URL", naming no file (a draft's too: Pelican reads its links
+    to leave its files out of the site). check reads them, as Pelican does,
+    in the text rendered."""
+    content = empty_project_dir / "content"
+    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
+    assert sotong(empty_project_dir, "build").code == 0
+    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    (content / "notices" / "coded.md").write_text(
+        GOOD + "[목록]({index}//&#91;x) 보기\n\n<img src=\"{tag}//&#x5B;y\" alt=\"그림\">\n\n[공지](\n{category}//[z)\n",
+        encoding="utf-8")
+    (content / "notices" / "draft.md").write_text(
+        GOOD.replace("category: culture", "category: culture\nstatus: draft") + "[옛 꼴](|tag|//[w)\n", encoding="utf-8")
+    for command in ("check", "build"):
+        result = sotong(empty_project_dir, command)
+        assert result.code == 1 and "Traceback" not in result.output
+        assert result.stderr.splitlines() == [
+            "content/notices/coded.md:10: " + UNREADABLE_ADDRESS.format(target="{index}//[x"),
+            "content/notices/coded.md:12: " + UNREADABLE_ADDRESS.format(target="{tag}//[y"),
+            "content/notices/coded.md:15: " + UNREADABLE_ADDRESS.format(target="{category}//[z"),
+            "content/notices/draft.md:11: " + UNREADABLE_ADDRESS.format(target="|tag|//[w"), "4 problems."], command
+    assert sorted(path.name for path in (empty_project_dir / "output").iterdir()) == before
+
+
 def test_the_left_to_right_mark_is_kept(tmp_path):
     """The left-to-right mark (U+200E) opens nothing and turns nothing round in Korean text: it stays."""
     notice, problems = read(tmp_path, GOOD.replace("대비 안내", "대비\u200e 안내\u200e"))

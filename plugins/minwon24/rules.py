@@ -50,6 +50,7 @@ class Banner:
     image_alt: str | None = None
     source: str = ""  # the file, as problems name it
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> its line, for warnings
+    body_line: int = field(default=1, compare=False, repr=False)  # the file line the body's text starts on
 
     @property
     def host(self) -> str:

@@ -88,7 +88,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
         problem(("title",), _("title must be one line of at most {title_max} characters (it has {count}); shorten it").format(
             title_max=TITLE_MAX, count=len(title)))
     body = _text(data, "body", problem)
-    if body and (nested := nesting_problem(body, doc.line("body"), shown)):  # Markdown: it nests no deeper than a notice
+    if body and (nested := nesting_problem(body, doc.text_line("body"), shown)):  # Markdown: it nests no deeper than a notice
         problems.append(nested)
     link = _link(data, problem)
     image, image_alt = _image(data, content_root, problem)
@@ -103,7 +103,7 @@ def validate_banner(doc: yamlsrc.Located, slug: str, audiences: Audiences, conte
     return Banner(
         slug=slug, title=title, body=body, link=link, placements=frozenset(placements), priority=priority,
         windows=tuple(windows), audiences=tuple(segments), image=image, image_alt=image_alt, source=shown,
-        lines={key[0]: line for key, line in doc.lines.items() if len(key) == 1},
+        lines={key[0]: line for key, line in doc.lines.items() if len(key) == 1}, body_line=doc.text_line("body"),
     ), []
 
 
