@@ -51,6 +51,14 @@ class StoreDown(Exception):
         return str(max(1, math.ceil(self.retry_after)))
 
 
+def store_down(exc: BaseException | None) -> StoreDown | None:
+    """``exc`` when it is a StoreDown, or the StoreDown that caused it (a
+    group commit's other threads are told the leader's failure so); else None."""
+    while exc is not None and not isinstance(exc, StoreDown):
+        exc = exc.__cause__
+    return exc
+
+
 def connection_lost(exc: BaseException) -> bool:
     """Whether ``exc`` says the PostgreSQL server went away (or cannot be
     reached): not a statement's own failure, which a new connection would

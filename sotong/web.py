@@ -51,7 +51,7 @@ from .i18n import _
 from .invisible import NOT_KEPT, UNSTORABLE
 from .markup import text_with_tel_links
 from .problems import SotongError, os_reason
-from .reconnect import Reconnecting, StoreDown
+from .reconnect import Reconnecting, store_down
 from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
@@ -522,9 +522,14 @@ class App:
         explanation = explanation.format(office_phone=self.settings["OFFICE_PHONE"])
         return self.render("web_error.html", status=code, title=title, explanation=explanation)
 
-    def unavailable(self, down: StoreDown) -> Response:
-        """The page of a request made while the store does not answer (a
-        PostgreSQL restart): 503, and when to try again; the log said it once."""
+    def failed(self, exc: Exception, method: str | None, path: str | None) -> Response:
+        """The page of a request that raised ``exc``: 503 and when to try
+        again while the store does not answer (a PostgreSQL restart, which
+        the log said once), else 500 and its traceback in the log."""
+        down = store_down(exc)
+        if down is None:
+            _log_failure(method, path)
+            return self.error_page(500)
         response = self.error_page(503)
         response.headers["Retry-After"] = down.header()
         return response
@@ -556,11 +561,8 @@ class App:
         start_response = _with_shared_headers(start_response)  # an answer made on the loop: _OneSendTask
         try:
             prepared = self.lean_answer(environ)
-        except StoreDown as down:
-            prepared = Prepared.of(self.unavailable(down))
-        except Exception:
-            _log_failure(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
-            prepared = Prepared.of(self.error_page(500))
+        except Exception as exc:
+            prepared = Prepared.of(self.failed(exc, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
         if prepared is not None:
             start_response(prepared.status, list(prepared.headers))
             return [prepared.body]
@@ -581,11 +583,8 @@ class App:
                 response = exc.response if exc.response is not None else self.error_page(exc.code)
                 if exc.code == 405:
                     response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
-        except StoreDown as down:
-            response = self.unavailable(down)
-        except Exception:
-            _log_failure(request.method, request.path)
-            response = self.error_page(500)
+        except Exception as exc:
+            response = self.failed(exc, request.method, request.path)
         return response(environ, start_response)
 
 
