@@ -14,6 +14,7 @@ over while the store restarted is sent once and leaves the queue at once
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -56,10 +57,10 @@ def posted(port: int, path: str, fields: dict) -> int:
         time.sleep(int(headers["Retry-After"]))
 
 
-def said_once_each(log: str) -> None:
+def said_once_each(log: str, down: str = DOWN, back: str = BACK) -> None:
     """The log of a process that rode out one restart: it said once that the
-    store did not answer and once that it did again, and no address."""
-    assert log.count(DOWN) == 1 and log.count(BACK) == 1, log
+    store did not answer (``down``) and once that it did again (``back``), and no address."""
+    assert log.count(down) == 1 and log.count(back) == 1, log
     assert "Traceback" not in log and ".s.PGSQL" not in log and "/tmp/" not in log, log
 
 
@@ -153,7 +154,8 @@ def test_codes_follow_keeps_running_through_a_restart(tmp_path):
     it is back."""
     project, [(first_path, first), (second_path, second)] = by_command(tmp_path, new_store_location("postgresql", tmp_path), 2)
     follower = subprocess.Popen([sys.executable, "-m", "sotong", "subscribers", "codes", "--follow", "-s",
-                                 str(machine(project, "c"))], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 str(machine(project, "c"))], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "SOTONG_LANG": "ko"})  # as the operator reads its log
     try:
         with started(machine(project, "a")) as (_process, port):
             assert posted(port, first_path, first) == 303
@@ -169,7 +171,7 @@ def test_codes_follow_keeps_running_through_a_restart(tmp_path):
         out, err = follower.communicate(timeout=30)
     assert sorted(phone for phone, _ in texts_in(project)["c"]) == sorted([first["phone"], second["phone"]])
     assert follower.returncode == 143 and not queued(project), (out, err)
-    said_once_each(err)
+    said_once_each(err, "저장소(PostgreSQL)가 응답하지 않습니다", "저장소(PostgreSQL)가 다시 응답합니다")
 
 
 def test_a_send_whose_store_restarts_stops_with_one_line_and_its_rerun_loses_nothing(tmp_path):
