@@ -74,19 +74,16 @@ def connection_lost(exc: BaseException) -> bool:
     return not state or state.startswith(("08", "57P"))
 
 
-def connection_gone(store) -> bool:
+def connection_gone(store, poll) -> bool:
     """Whether the idle PostgreSQL connection of ``store`` can no longer be
     used: closed, broken by a statement, or something waiting on its socket
-    (an idle connection in autocommit is sent nothing unasked but the
-    server's goodbye when it shuts down)."""
+    (``poll``: a ``select.poll()`` its socket is registered with; an idle
+    connection in autocommit is sent nothing unasked but the server's
+    goodbye when it shuts down)."""
     if store.backend != "postgresql":
         return False
     connection = store.db.connection
-    if connection.closed or connection.broken:
-        return True
-    poll = select.poll()  # not select.select: a busy collector's descriptors pass FD_SETSIZE
-    poll.register(connection.fileno(), select.POLLIN)
-    return bool(poll.poll(0))
+    return connection.closed or connection.broken or bool(poll.poll(0))
 
 
 class Reconnecting:
@@ -99,32 +96,33 @@ class Reconnecting:
     def __init__(self, open_store: Callable, close_store: Callable = lambda store: store.close(), first=None):
         self._open, self._close = open_store, close_store
         self._local = threading.local()
-        self._local.store = first
+        self._hold(first)
         self._answered_once = first is not None
         self._lock = threading.Lock()
         self._down_since: float | None = None
         self._wait = self._next_try = 0.0
 
-    @contextlib.contextmanager
-    def __call__(self):
-        store = self._live()
-        try:
-            yield store
-        except Exception as exc:
-            if not connection_lost(exc):
-                raise
-            raise self._failed() from None
+    def __call__(self) -> "_Using":
+        return _Using(self, self._live())
+
+    def _hold(self, store) -> None:
+        """Make ``store`` this thread's, with a poll of its socket (made once:
+        every use looks at it)."""
+        self._local.store, self._local.poll = store, None
+        if store is not None and store.backend == "postgresql":
+            self._local.poll = select.poll()  # not select.select: a busy collector's descriptors pass FD_SETSIZE
+            self._local.poll.register(store.db.connection.fileno(), select.POLLIN)
 
     def _live(self):
         store = getattr(self._local, "store", None)
-        if store is not None and not connection_gone(store):
+        if store is not None and not connection_gone(store, self._local.poll):
             return store
         with self._lock:
             wait = self._next_try - time.monotonic() if self._down_since is not None else 0.0
         if wait > 0:
             raise StoreDown(wait)
         if store is not None:
-            self._local.store = None
+            self._hold(None)
             with contextlib.suppress(Exception):  # its socket is gone already
                 self._close(store)
         try:
@@ -133,7 +131,7 @@ class Reconnecting:
             if not (self._answered_once and connection_lost(exc)):  # never answered: its own line, at once
                 raise
             raise self._failed() from None
-        self._local.store = store
+        self._hold(store)
         self._answered_once = True
         self._answered()
         return store
@@ -158,3 +156,22 @@ class Reconnecting:
                 return
             seconds, self._down_since = time.monotonic() - self._down_since, None
         log.warning(_("the store (PostgreSQL) answers again, after %.0f s; what waited is being handed over"), seconds)
+
+
+class _Using:
+    """``with reconnecting() as store:`` (a class, not a generator: every
+    request of a collector enters one); a lost connection found in the block
+    is said as StoreDown."""
+
+    __slots__ = ("owner", "store")
+
+    def __init__(self, owner: Reconnecting, store):
+        self.owner, self.store = owner, store
+
+    def __enter__(self):
+        return self.store
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if isinstance(exc, Exception) and connection_lost(exc):
+            raise self.owner._failed() from None
+        return False

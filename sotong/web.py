@@ -418,7 +418,6 @@ class App:
         body = self.templates.get_template(template).render(**context)
         return Response(body, status=status, mimetype="text/html")
 
-    @contextlib.contextmanager
     def store(self):
         """``with app.store() as store:`` — the store, for this thread alone.
 
@@ -433,10 +432,11 @@ class App:
         for the lock, for the store to open or for another process's write:
         there it is a second connection, behind the same lock, that does not
         wait for other processes."""
-        if self._thread_stores is not None:
-            with self._thread_stores() as store:
-                yield store
-            return
+        return self._shared_store() if self._thread_stores is None else self._thread_stores()
+
+    @contextlib.contextmanager
+    def _shared_store(self):
+        """SQLite's connection (the loop thread's, inline), behind the lock: see :meth:`store`."""
         inline = self.answering_inline
         if not self._store_lock.acquire(blocking=not inline):
             raise WouldWait("another thread holds the store")
