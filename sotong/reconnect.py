@@ -103,7 +103,7 @@ class Reconnecting:
         self._wait = self._next_try = 0.0
 
     def __call__(self) -> "_Using":
-        return _Using(self, self._live())
+        return _Using(self._live())
 
     def _hold(self, store) -> None:
         """Make ``store`` this thread's, with a poll of its socket (made once:
@@ -160,18 +160,20 @@ class Reconnecting:
 
 class _Using:
     """``with reconnecting() as store:`` (a class, not a generator: every
-    request of a collector enters one); a lost connection found in the block
-    is said as StoreDown."""
+    request of a collector enters one). A connection found lost in the block
+    is said as StoreDown, without making the others wait: the thread's next
+    use connects again at once, and only a connection refused starts the
+    wait (a backend ended alone, ``pg_terminate_backend``, is no outage)."""
 
-    __slots__ = ("owner", "store")
+    __slots__ = ("store",)
 
-    def __init__(self, owner: Reconnecting, store):
-        self.owner, self.store = owner, store
+    def __init__(self, store):
+        self.store = store
 
     def __enter__(self):
         return self.store
 
     def __exit__(self, kind, exc, tb) -> bool:
         if isinstance(exc, Exception) and connection_lost(exc):
-            raise self.owner._failed() from None
+            raise StoreDown(FIRST_WAIT_SECONDS) from None
         return False
