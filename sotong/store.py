@@ -54,6 +54,7 @@ from zoneinfo import ZoneInfo
 from .database_url import connection_failure, is_database_url
 from .i18n import N_, _
 from .problems import SotongError
+from .reconnect import StoreDown, connection_lost
 
 if TYPE_CHECKING:
     from .audiences import Profile
@@ -1138,6 +1139,11 @@ def _postgres_rows(cursor):
     return _row_class(tuple(column.name for column in cursor.description or ()))
 
 
+class Unreachable(SotongError):
+    """The PostgreSQL server could not be connected to (down, restarting,
+    refusing the user): one line saying what to check."""
+
+
 class _PostgresConnection:
     """A psycopg connection answering SQLite-worded SQL, in autocommit mode
     (transactions are opened explicitly, as on SQLite with isolation_level None).
@@ -1185,7 +1191,7 @@ class _PostgresConnection:
             raise SotongError([_("SOTONG_DB: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30").format(
                 reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
-            raise SotongError([connection_failure(str(exc), parts)]) from None
+            raise Unreachable([connection_failure(str(exc), parts)]) from None
         return cls(connection)
 
     def execute(self, sql: str, params=()):
@@ -1270,6 +1276,10 @@ def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError 
     disk, a file that is no database, a lock held by another program, a
     server gone) as the line to say, naming the file ``where`` when known;
     None for anything else (a mistake of Sotong's keeps its traceback)."""
+    if isinstance(exc, Unreachable):  # its own line, naming what to check
+        return exc
+    if isinstance(exc, StoreDown) or connection_lost(exc):  # a restart, a failover: PostgreSQL's words say no more
+        return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering (stopped or restarting); run the command again once it answers")])
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return SotongError([_("SOTONG_DB: the PostgreSQL database refused its user: {reason}; make that user the owner of the database (ALTER DATABASE ... OWNER TO ...), or have it granted CREATE on the schema and the rights on Sotong's tables, then run the command again").format(
@@ -1300,4 +1310,4 @@ def sqlite_reason(exc: sqlite3.Error) -> str:
 
 __all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
            "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "sqlite_reason", "store_exists",
-           "subscriber_from_row", "with_rowid"]
+           "subscriber_from_row", "Unreachable", "with_rowid"]

@@ -6,7 +6,9 @@ Core owns the shell only: routing, the 64 KiB body limit, Korean error pages,
 a page template every plugin page extends (``web_base.html``: a page
 rendered with ``errors`` or ``error``, a form shown again with what to fix,
 has a title that starts 오류:), access to the
-store from the server's threads, posted forms kept to storable text
+store from the server's threads (on PostgreSQL opened again after a
+restart, and 503 with Retry-After while it does not answer:
+:mod:`sotong.reconnect`), posted forms kept to storable text
 (:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
 (issue #16: no handoff between threads for an unsubscribe), and answering
@@ -49,6 +51,7 @@ from .i18n import _
 from .invisible import NOT_KEPT, UNSTORABLE
 from .markup import text_with_tel_links
 from .problems import SotongError, os_reason
+from .reconnect import Reconnecting, store_down
 from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
@@ -111,6 +114,7 @@ ERROR_TEXTS = {
     409: ("이미 처리되었습니다", "같은 요청이 이미 접수되었습니다."),
     410: ("기간이 지났습니다", "이 서비스는 지금 이용할 수 없습니다."),
     413: ("보내신 내용이 너무 깁니다", "내용을 줄여서 다시 보내 주세요."),
+    503: ("잠시 이용할 수 없습니다", "점검 중이라 지금은 처리하지 못했습니다. 잠시 뒤에 다시 시도해 주세요."),
     500: ("잠시 문제가 생겼습니다", "잠시 후 다시 시도해 주세요. 계속되면 전화({office_phone})로 연락해 주세요."),
 }
 
@@ -290,7 +294,8 @@ class App:
         self._template_folders: list[str] = []
         self._store = self._loop_store = None
         self._store_lock = threading.Lock()
-        self._thread_stores = threading.local()  # PostgreSQL: one connection per server thread
+        self._thread_stores = (Reconnecting(self._opened_store, self._let_go)  # PostgreSQL: one connection per thread
+                               if is_database_url(self.settings["SOTONG_DB"]) else None)
         self._opened: list = []  # every store connection this app opened, closed by close()
         self._closed = threading.Event()  # set by close(): the checkpoint thread stops
         self._checkpointing: threading.Thread | None = None  # SQLite: the thread moving the WAL into the file
@@ -413,26 +418,25 @@ class App:
         body = self.templates.get_template(template).render(**context)
         return Response(body, status=status, mimetype="text/html")
 
-    @contextlib.contextmanager
     def store(self):
         """``with app.store() as store:`` — the store, for this thread alone.
 
         Waitress runs requests in threads. On PostgreSQL each thread has its
         own connection and the server keeps transactions apart (as it does
-        between collectors); a connection found lost is opened again for the
-        thread's next request. On SQLite one connection behind a lock keeps
+        between collectors); a connection lost (a restart) is opened again,
+        and while the server does not answer this raises StoreDown (503:
+        :mod:`sotong.reconnect`). On SQLite one connection behind a lock keeps
         them apart and avoids SQLite's busy-wait sleeps, which would
         otherwise dominate latency under concurrent writes. On the server's
         loop thread (an inline answer) it raises WouldWait instead of waiting
         for the lock, for the store to open or for another process's write:
         there it is a second connection, behind the same lock, that does not
         wait for other processes."""
-        if is_database_url(self.settings["SOTONG_DB"]):
-            store = getattr(self._thread_stores, "store", None)
-            if store is None or store.db.connection.broken:  # lost (a restart): the request that found out got 500
-                store = self._thread_stores.store = self._open_store()
-            yield store
-            return
+        return self._shared_store() if self._thread_stores is None else self._thread_stores()
+
+    @contextlib.contextmanager
+    def _shared_store(self):
+        """SQLite's connection (the loop thread's, inline), behind the lock: see :meth:`store`."""
         inline = self.answering_inline
         if not self._store_lock.acquire(blocking=not inline):
             raise WouldWait("another thread holds the store")
@@ -489,6 +493,11 @@ class App:
         self._opened.append(store)
         return store
 
+    def _let_go(self, store) -> None:
+        """Close a lost connection (:class:`Reconnecting`'s), no longer one for :meth:`close`."""
+        self._opened.remove(store)
+        store.close()
+
     def on_close(self, stop: Callable[[], None]) -> None:
         """Call ``stop`` when the app closes, before its store does (a
         plugin's background thread, e.g. the sign-up mails, stops there)."""
@@ -512,6 +521,18 @@ class App:
         title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[500] if code >= 500 else ERROR_TEXTS[400])
         explanation = explanation.format(office_phone=self.settings["OFFICE_PHONE"])
         return self.render("web_error.html", status=code, title=title, explanation=explanation)
+
+    def failed(self, exc: Exception, method: str | None, path: str | None) -> Response:
+        """The page of a request that raised ``exc``: 503 and when to try
+        again while the store does not answer (a PostgreSQL restart, which
+        the log said once), else 500 and its traceback in the log."""
+        down = store_down(exc)
+        if down is None:
+            _log_failure(method, path)
+            return self.error_page(500)
+        response = self.error_page(503)
+        response.headers["Retry-After"] = down.header()
+        return response
 
     def dispatch(self, request: Request) -> Response:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
@@ -540,9 +561,8 @@ class App:
         start_response = _with_shared_headers(start_response)  # an answer made on the loop: _OneSendTask
         try:
             prepared = self.lean_answer(environ)
-        except Exception:
-            _log_failure(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
-            prepared = Prepared.of(self.error_page(500))
+        except Exception as exc:
+            prepared = Prepared.of(self.failed(exc, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
         if prepared is not None:
             start_response(prepared.status, list(prepared.headers))
             return [prepared.body]
@@ -563,9 +583,8 @@ class App:
                 response = exc.response if exc.response is not None else self.error_page(exc.code)
                 if exc.code == 405:
                     response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
-        except Exception:
-            _log_failure(request.method, request.path)
-            response = self.error_page(500)
+        except Exception as exc:
+            response = self.failed(exc, request.method, request.path)
         return response(environ, start_response)
 
 

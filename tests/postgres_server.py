@@ -9,6 +9,7 @@ developer's machine and fail them in CI (tests/tooling.py's rule).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import glob
 import os
@@ -55,12 +56,30 @@ def _server() -> str:
         shutil.chown(folder, SERVER_USER)
     subprocess.run([*prefix, str(binaries / "initdb"), "-D", str(data), "-U", "sotong", "--auth=trust",
                     "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True)
-    log = folder / "server.log"
-    subprocess.run([*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-                    "-o", f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off",
-                    "start"], check=True, capture_output=True)
+    _start(folder)
     atexit.register(_stop, prefix, binaries, data, folder)
     return str(folder)
+
+
+def _start(folder: Path) -> None:
+    subprocess.run([*_as_server_user(), str(_binaries() / "pg_ctl"), "-D", str(folder / "data"), "-l",
+                    str(folder / "server.log"), "-w", "-t", "60",
+                    "-o", f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off",
+                    "start"], check=True, capture_output=True)
+
+
+@contextlib.contextmanager
+def stopped():
+    """The tests' server stopped within (``pg_ctl stop -m fast``: its
+    sessions ended, as a minor-version upgrade or a failover ends them),
+    and started again after on the same socket."""
+    folder = Path(_server())
+    subprocess.run([*_as_server_user(), str(_binaries() / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "-w",
+                    "stop"], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        _start(folder)
 
 
 def _stop(prefix: list[str], binaries: Path, data: Path, folder: Path) -> None:

@@ -103,9 +103,15 @@ def test_only_the_engines_answers_about_where_they_run_become_one_line():
 
     from sotong.store import engine_trouble
 
-    gone = engine_trouble(psycopg.OperationalError("server closed the connection unexpectedly\n\tThis probably means"))
-    assert [str(problem) for problem in gone.problems] == [
-        "SOTONG_DB: the PostgreSQL database stopped answering: server closed the connection unexpectedly; "
+    for lost in (psycopg.OperationalError("server closed the connection unexpectedly\n\tThis probably means"),
+                 psycopg.errors.AdminShutdown("terminating connection due to administrator command")):
+        gone = engine_trouble(lost)  # a restart, a failover: said in the staff's words, not the server's
+        assert [str(problem) for problem in gone.problems] == [
+            "SOTONG_DB: the PostgreSQL database stopped answering (stopped or restarting); run the command again "
+            "once it answers"]
+    timed_out = engine_trouble(psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))
+    assert [str(problem) for problem in timed_out.problems] == [
+        "SOTONG_DB: the PostgreSQL database stopped answering: canceling statement due to statement timeout; "
         "run the command again once it answers"]
     held = sqlite3.OperationalError("database is locked")
     held.sqlite_errorcode = sqlite3.SQLITE_BUSY

@@ -5,7 +5,6 @@ codes waiting in the store handed to this machine's SMS transport)."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import click
@@ -17,6 +16,7 @@ from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.options import DAY_TEXT
 from sotong.problems import SotongError
 from sotong.project import Project
+from sotong.reconnect import Reconnecting, StoreDown
 
 from . import inactive, inactive_notices, retention, storage
 from .consent import forget, write_changes
@@ -172,7 +172,9 @@ CODES_HELP = _("Hand the phone codes waiting in the store to this machine's SMS 
 @sigterm_as_ctrl_c()  # systemctl stop: the batch being handed over is removed from the store first
 def codes_command(project: Project, follow: bool):
     store, transport = storage.ensure(project.store), sms_codes_transport(project.settings)
-    texter, path = Texter(lambda: contextlib.nullcontext(store), project.settings, transport), transport.path
+    # a connection lost (a PostgreSQL restart) opened again; while the server does not answer, StoreDown
+    reconnecting = Reconnecting(lambda: project.store, lambda _lost: project.close_store(), first=store)
+    texter, path = Texter(reconnecting, project.settings, transport), transport.path
     said = _("{count} phone codes handed to {file}.")
     if not follow:
         while (pause := texter.send_queued()) == 0.0:  # 0: a whole batch went, more may wait
@@ -184,7 +186,10 @@ def codes_command(project: Project, follow: bool):
         return
     while True:
         before = texter.handed
-        pause = texter.send_queued()
+        try:
+            pause = texter.send_queued()
+        except StoreDown as down:  # said once in the log; the codes wait in the store
+            pause = down.retry_after
         if texter.handed > before:
             click.echo(said.format(count=texter.handed - before, file=project.shown(path)))
         time.sleep(FOLLOW_SECONDS if pause is None else pause)

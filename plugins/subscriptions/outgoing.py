@@ -75,6 +75,7 @@ from sotong.i18n import _
 from sotong.mail import CRLF, address_header, ascii_address, base64_body, date_header, header, mail_domain, plain_text, seal_for
 from sotong.mail_server import MailServer, PlainLoginRefused, connected, mail_server
 from sotong.problems import SotongError
+from sotong.reconnect import StoreDown
 from sotong.store import SEOUL, now_iso, seoul_day
 
 from . import storage
@@ -148,7 +149,9 @@ class QueueThread(abc.ABC):
     A subclass says how (:meth:`_hand_over`), what it drops as stale
     (:meth:`_clean`) and what it logs when the store cannot be read.
     ``store()`` opens the store for the thread (``with store() as s:``: a
-    collector's :meth:`App.store`); ``handed``: the rows handed over so far."""
+    collector's :meth:`App.store`, which raises StoreDown while PostgreSQL
+    restarts: the thread pauses as long as it says); ``handed``: the rows
+    handed over so far."""
 
     queue = ""
     name = ""
@@ -162,6 +165,7 @@ class QueueThread(abc.ABC):
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._next_cleanup = 0.0
+        self._unrecorded: deque[tuple[list[str], list[str]]] = deque()  # (handed, not handed) the store has yet to take
 
     def wake(self) -> None:
         """Call once the transaction that queued a row is committed: the thread looks now."""
@@ -190,7 +194,9 @@ class QueueThread(abc.ABC):
             self._wake.clear()  # before looking: a row queued meanwhile wakes the wait below
             try:
                 pause = self.send_queued()
-            except Exception as exc:  # the store cannot be read (a database restarting): the rows wait there
+            except StoreDown as down:  # a PostgreSQL restart, said once (sotong.reconnect): the rows wait there
+                pause = down.retry_after
+            except Exception as exc:  # the store cannot be read otherwise: the rows wait there
                 self._unreadable(exc)
                 pause = RETRY_SECONDS
             if pause is None:
@@ -203,6 +209,7 @@ class QueueThread(abc.ABC):
         """Hand a batch of the queue over. The seconds to pause before the
         next batch (0 when more may wait, RETRY_SECONDS when they could not
         be taken), or None when the queue is empty."""
+        self._record()
         with self.store() as store:
             if time.monotonic() >= self._next_cleanup:  # once a minute, not once a batch: each is a commit
                 self._clean(store)
@@ -216,9 +223,20 @@ class QueueThread(abc.ABC):
         finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
             handed = set(done)
             self.handed += len(handed)
+            self._unrecorded.append((done, [row.id for row in queued if row.id not in handed]))
+            self._record()
+
+    def _record(self) -> None:
+        """Remove from the queue the rows handed over, and free the others'
+        claims; what the store could not take then (a PostgreSQL restart
+        between the claim and now) is written before the next claim, so a
+        row handed over is not handed over again once the claim lapses."""
+        while self._unrecorded:
+            done, untaken = self._unrecorded[0]
             with self.store() as store, store.transaction():
                 storage.unqueue(store, self.queue, done)
-                storage.release_queued(store, self.queue, [row.id for row in queued if row.id not in handed])
+                storage.release_queued(store, self.queue, untaken)
+            self._unrecorded.popleft()
 
     @abc.abstractmethod
     def _hand_over(self, queued: list, done: list) -> float | None:
@@ -255,8 +273,12 @@ class Mailer(QueueThread):
         """The work handed to :meth:`later` done, then a batch of queued mails handed over."""
         while self._later:
             work = self._later.popleft()
-            with self.store() as store:
-                work(store)
+            try:
+                with self.store() as store:
+                    work(store)
+            except StoreDown:  # done again once the store answers (its transaction was not committed)
+                self._later.appendleft(work)
+                raise
         return super().send_queued()
 
     def _clean(self, store) -> None:
