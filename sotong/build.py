@@ -6,8 +6,11 @@ half-written site to deploy.
 (``.output-a``, ``.output-b``). A build writes into the slot not in use, in
 place: on this kind of disk creating a file costs twenty times overwriting one,
 so reusing the files of the build before last keeps rebuilds quick. Files the
-build did not write (a deleted notice, a shorter pagination) are then removed,
-and the link is switched with one atomic rename.
+build did not write (a deleted notice, a shorter pagination, a file put there
+by hand) are then removed, by the set of paths the writers told the
+BuildState, never by the files' times (a clock that steps, a disk that stamps
+coarsely or with another machine's clock, a file copied in with its times
+kept), and the link is switched with one atomic rename.
 
 The Content Pelican reads and the slot's BuildState reach the core plugin's
 generators and writer through ``pelican_plugin.core``, never through the
@@ -31,7 +34,7 @@ from pathlib import Path
 from .build_state import BuildState
 from .check import check_project, project_warnings
 from .i18n import _
-from .problems import Problem, SotongError, collect_logged_errors
+from .problems import Problem, SotongError, collect_logged_errors, file_system_trouble
 from .project import Project
 from .rendering import unreadable_text
 
@@ -56,9 +59,8 @@ def _build_checked(project: Project, started: float) -> dict:
     slot.mkdir(parents=True, exist_ok=True)
     state = BuildState(project, content, slot)
     settings = dict(project.settings, OUTPUT_PATH=str(slot), DELETE_OUTPUT_DIRECTORY=False)
-    written_after = time.time() - _MTIME_SLACK
     _run_pelican(settings, content, state, project.shown)
-    files = _remove_unwritten(Path(os.path.abspath(slot)), written_after, state.kept | state.pages.keys())
+    files = _remove_unwritten(Path(os.path.abspath(slot)), state.present)
     state.save()
     _point(output, slot)
     return {"seconds": time.perf_counter() - started, "files": files}
@@ -182,10 +184,6 @@ def _template_problem(exc: Exception, shown) -> Problem | None:
                                                            "left as it was").format(message=(exc.message or "").rstrip(".")))
 
 
-# The kernel stamps files with a coarse clock that can lag time.time() by a few ms.
-_MTIME_SLACK = 0.05
-
-
 def _slots(output: Path) -> tuple[Path, Path]:
     return output.parent / f".{output.name}-a", output.parent / f".{output.name}-b"
 
@@ -198,15 +196,15 @@ def _free_slot(output: Path) -> Path:
     return first
 
 
-def _remove_unwritten(folder: Path, written_after: float, keep) -> int:
-    """Delete what this build neither wrote nor kept; return how many files
-    remain. ``keep``: the pages this build kept or made (they are not
-    looked at again); any other file stays if it was written since ``written_after``."""
+def _remove_unwritten(folder: Path, present: set[str]) -> int:
+    """Delete every file of ``folder`` that is not in ``present`` (the
+    absolute paths of what this build wrote or kept), and the folders left
+    empty; return how many files remain."""
     kept, holding = 0, set()  # holding: the folders that keep something
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             path = os.path.join(root, name)
-            if path not in keep and os.lstat(path).st_mtime < written_after:
+            if path not in present:
                 os.unlink(path)
             else:
                 kept += 1
@@ -244,7 +242,8 @@ def replace_folder(new: Path, target: Path) -> None:
 
 def describe_failure(exc: Exception) -> str:
     """What went wrong in a build that raised ``exc``, for the line that says
-    so: a template's mistake at its file and line, else the error as raised."""
+    so: a template's mistake at its file and line, the machine's trouble (a
+    full disk) as the command line says it, else the error as raised."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):
@@ -252,4 +251,7 @@ def describe_failure(exc: Exception) -> str:
             value=exc.filename or exc.name, lineno=exc.lineno, message=exc.message)
     if isinstance(exc, TemplateError):
         return _("template error: {exc}").format(exc=exc)
+    trouble = file_system_trouble(exc)
+    if trouble is not None:
+        return str(trouble.problems[0])
     return f"{type(exc).__name__}: {exc}"

@@ -10,6 +10,10 @@ stamp and key of each page as this build left it (a notice's page is keyed
 by its notice's stamp, a list page by the notices it shows: sotong.page_keys),
 so that a rebuild renders again only the pages whose keys changed, and never
 keeps a page that something else (a dev server, an editor) wrote since.
+
+It also gathers every file this build wrote into the slot or kept there
+(``present``): after the run, ``sotong build`` deletes the slot's other files,
+by that set of paths alone, never by the files' times.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ class BuildState:
     pages the slot holds as this build would make them (by their keys: a
     notice's page by its notice's stamp, other pages by
     :mod:`sotong.page_keys`), and tells it which pages it kept and which it
-    made (absolute paths)."""
+    made (absolute paths); every other file written into the slot (a copied
+    image, a page without a key) is told to :meth:`wrote`."""
 
     def __init__(self, project, content, slot: Path):
         self.slot = slot
@@ -55,6 +60,7 @@ class BuildState:
         shapes = before.get("shapes")
         self.known_shapes = KnownShapes(shapes if isinstance(shapes, dict) else {}, self._unchanged_since(before))
         self.kept: set[str] = set()
+        self.written: set[str] = set()
         self.pages: dict[str, list] = {}
         self._seen_stamps: dict[str, list] = {}  # path -> stamp of a page found as it was made
         self._kept_stamps: dict[str, list] = {}
@@ -108,11 +114,23 @@ class BuildState:
 
     def made(self, path: str, key: str | None, untouched: frozenset = frozenset()) -> None:
         """The page at ``path`` was written anew, made from ``key`` (None: never keep it)."""
+        self.written.add(path)
         self._kept_stamps.pop(path, None)
         if key is None:
             self.pages.pop(path, None)
         else:
             self.pages[path] = [key, sorted(untouched)]
+
+    def wrote(self, path: str) -> None:
+        """This build wrote the file at ``path`` into the slot (or, for a static
+        file Pelican found up to date or linked, means the slot to hold it)."""
+        self.written.add(os.path.abspath(path))
+
+    @property
+    def present(self) -> set[str]:
+        """The absolute path of every file of the slot that belongs to this
+        build: the pages it kept and the files it wrote."""
+        return self.kept | self.written
 
     def save(self) -> None:
         """Write the slot's state file, once the build is complete: the stamps

@@ -24,7 +24,10 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 - computes each article's address once per build (content_urls);
 - takes the articles of unchanged notices as the last build made them (article_cache);
 - writes feeds with the site's absolute address, in development too, and
-  a feed without entries with a fixed time (feed_time), not the build's.
+  a feed without entries with a fixed time (feed_time), not the build's;
+- tells the BuildState every file written into the slot (pages, feeds, the
+  theme's and static files), so that the build deletes the rest by that set
+  of paths, and makes a copy that fails (a full disk) fail the build.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from markdown import Markdown
-from pelican import signals
+from pelican import signals, utils
 from pelican.contents import Content as PelicanContent
 from pelican.readers import MarkdownReader
 from pelican.utils import sanitised_join
@@ -266,6 +269,8 @@ class KeepingWriter(Writer):
         if filename in self._kept_paths:
             self._kept_paths.discard(filename)
             return open(os.devnull, "w", encoding=encoding)
+        if core.state is not None:
+            core.state.wrote(filename)
         return super()._open_w(filename, encoding, override)
 
     def _create_new_feed(self, feed_type, feed_title, context):
@@ -320,6 +325,34 @@ def write_output_bytes(output_path: str, save_as: str, data: bytes) -> None:
         out.write(data)
     if state is not None:
         state.made(path, key)
+
+
+def copy_output_file(source: str, destination: str) -> None:
+    """Copy ``source`` to ``destination`` in the site being built, and tell
+    the build (sotong.build_state) it wrote it. Pelican's ``copy_file``
+    (its theme's files, its static files), which this replaces, logged a
+    failed copy as a warning and went on: on a full disk the site was
+    switched in with a picture cut short. Here the error stops the build,
+    naming the file that could not be written (shutil names the source)."""
+    try:
+        shutil.copyfile(source, destination)
+    except OSError as exc:
+        if exc.filename2 is not None:
+            exc.filename = exc.filename2
+        raise
+    if core.state is not None:
+        core.state.wrote(destination)
+
+
+def note_static_files(generators) -> None:
+    """On ``all_generators_finalized``, under ``sotong build``: every static
+    file is part of the site being built, whether Pelican copies it, links
+    it (STATIC_CREATE_LINKS) or finds its copy up to date (STATIC_CHECK_IF_MODIFIED)."""
+    if core.state is None:
+        return
+    for generator in generators:
+        for static in getattr(generator, "staticfiles", ()):
+            core.state.wrote(os.path.join(generator.output_path, static.save_as))
 
 
 def _notice_of_the_build(source: str):
@@ -477,6 +510,7 @@ def _finalize_watching(finalize):
 
 def register():
     make_crash_safe(_notice_of_the_build)
+    utils.copy_file = copy_output_file
     compute_urls_once()
     take_shortcuts()
     take_kept_articles()
@@ -489,4 +523,5 @@ def register():
     signals.article_generator_finalized.connect(save_kept_articles)
     signals.article_generator_pretaxonomy.connect(retire_expired)
     signals.static_generator_finalized.connect(leave_unpublished_files_out)
+    signals.all_generators_finalized.connect(note_static_files)
     signals.article_writer_finalized.connect(write_drafts_for_preview)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from project_support import REPO
+from project_support import REPO, differing_files
 
 BAD_COLON = """\
 ---
@@ -105,27 +107,154 @@ def built(project_dir, sotong):
     return project_dir
 
 
-def assert_output_kept(project: Path) -> None:
+def site(project: Path) -> tuple[str, dict[str, bytes]]:
+    """What output/ is: the slot it points to, and every file's bytes by its path."""
+    output = project / "output"
+    return os.readlink(output), {str(path.relative_to(output)): path.read_bytes()
+                                 for path in output.rglob("*") if path.is_file()}
+
+
+@pytest.fixture
+def site_before(built) -> tuple[str, dict[str, bytes]]:
+    """output/ of ``built``, before the test breaks its project."""
+    return site(built)
+
+
+def assert_output_kept(project: Path, before: tuple[str, dict[str, bytes]]) -> None:
+    """output/ is byte for byte as it was, the same slot, nothing half-written beside it."""
     assert (project / "output" / "marker.txt").read_text() == "previous build"
-    assert (project / "output" / "index.html").is_file()
+    assert site(project) == before
     assert not list(project.glob(".output.*")), "no half-written build is left beside output/"
 
 
-def test_a_failed_check_leaves_output_as_it_was(built, sotong):
+def test_a_failed_check_leaves_output_as_it_was(built, site_before, sotong):
     write(built, "bad-colon.md", BAD_COLON)
     result = sotong(built, "build")
     assert result.code == 1
     assert "bad-colon.md:2:" in result.stderr
-    assert_output_kept(built)
+    assert_output_kept(built, site_before)
 
 
-def test_a_plugin_that_does_not_load_fails_the_build(built, sotong):
+def test_a_plugin_that_does_not_load_fails_the_build(built, site_before, sotong):
     with open(built / "pelicanconf.py", "a", encoding="utf-8") as settings:
         settings.write('PLUGINS = PLUGINS + ["no_such_plugin"]\n')
     result = sotong(built, "build")
     assert result.code == 1
     assert "no_such_plugin" in result.stderr and "Traceback" not in result.output
-    assert_output_kept(built)
+    assert_output_kept(built, site_before)
+
+
+def add_plugin(project: Path, name: str, source: str) -> None:
+    """A plugin of the project's own, listed last in PLUGINS."""
+    (project / "plugins" / name).mkdir()
+    (project / "plugins" / name / "__init__.py").write_text(source, encoding="utf-8")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'PLUGINS = PLUGINS + ["{name}"]\n')
+
+
+FAILS_AT_THE_END = """
+from pelican import signals
+
+def fail(pelican):
+    raise RuntimeError("the plugin failed")
+
+def register():
+    signals.finalized.connect(fail)
+"""
+
+
+def test_a_plugin_that_fails_once_every_page_is_written_leaves_output_as_it_was(built, site_before, sotong):
+    template = built / "themes" / "sotong" / "templates" / "base.html"  # every page written again
+    template.write_text(template.read_text(encoding="utf-8") + "\n<!-- v2 -->\n", encoding="utf-8")
+    add_plugin(built, "fails_at_the_end", FAILS_AT_THE_END)
+    result = sotong(built, "build")
+    assert result.code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == ["build failed, output/ left as it was: RuntimeError: the plugin failed"]
+    assert_output_kept(built, site_before)
+
+
+def test_a_picture_that_cannot_be_copied_fails_the_build(built, site_before, sotong):
+    """No file may grow past 400 kB (a full disk): Pelican logged the failed
+    copy as a warning, and output/ was switched to a site with the picture cut short."""
+    (built / "content" / "images" / "large.png").write_bytes(os.urandom(600_000))
+    result = sotong(built, "build", file_size_limit=400_000)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("build failed, output/ left as it was: ") and "/images/large.png: " in line
+    assert "make room on its disk" in line
+    assert_output_kept(built, site_before)
+    assert sotong(built, "build").code == 0
+    assert (built / "output" / "images" / "large.png").stat().st_size == 600_000
+
+
+KILLED_AFTER = """
+import os, signal
+from pelican import signals
+
+def written(path, context):
+    if "{slug}" in path:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+def register():
+    signals.content_written.connect(written)
+"""
+
+
+def test_a_build_killed_while_writing_leaves_output_as_it_was_and_the_next_is_whole(built, site_before, sotong):
+    """SIGKILL once a new notice's page is written into the free slot; the
+    next build (the notice deleted) writes into that slot and leaves nothing of it."""
+    write(built, "2026-11-22-killed.md", BAD_COLON.replace("성동구: 겨울철 대책", "빌드 중 끊긴 공지"))
+    add_plugin(built, "killed", KILLED_AFTER.replace("{slug}", "2026-11-22-killed"))
+    free = built / {".output-a": ".output-b", ".output-b": ".output-a"}[site_before[0]]
+    result = sotong(built, "build")
+    assert result.code == -signal.SIGKILL
+    assert (free / "notices" / "2026-11-22-killed" / "index.html").is_file()
+    assert_output_kept(built, site_before)
+    (built / "content" / "notices" / "2026-11-22-killed.md").unlink()
+    shutil.rmtree(built / "plugins" / "killed")
+    (built / "pelicanconf.py").write_text((built / "pelicanconf.py").read_text(encoding="utf-8").replace(
+        'PLUGINS = PLUGINS + ["killed"]\n', ""), encoding="utf-8")
+    assert sotong(built, "build").code == 0
+    assert os.readlink(built / "output") == free.name
+    assert differing_files(free, built / site_before[0]) == [built / site_before[0] / "marker.txt"]
+
+
+SETS_TIMES = """
+import os
+from pelican import signals
+
+def stamp(pelican):
+    for root, dirs, files in os.walk(pelican.output_path):
+        for name in files:
+            os.utime(os.path.join(root, name), ({seconds}, {seconds}))
+
+def register():
+    signals.finalized.connect(stamp)
+"""
+
+
+def test_the_clean_up_goes_by_what_the_build_wrote_not_by_the_files_times(built, sotong):
+    """A stale file with a time ahead of the build's clock (copied in with its
+    times, a clock stepped back since) was kept for ever; a disk stamping the
+    files with a clock behind the build's (a shared mount, a clock stepped
+    back during the build) made the clean-up delete the whole site."""
+    assert sotong(built, "build").code == 0  # output/ is .output-b; .output-a is free
+    first, second = built / ".output-a", built / ".output-b"
+    stale = [first / "notices" / "2025-01-01-gone" / "index.html", first / "images" / "gone.png", first / "marker.txt"]
+    ahead = time.time() + 86_400
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"stale")
+        os.utime(path, (ahead, ahead))
+    assert sotong(built, "build").code == 0
+    assert os.readlink(built / "output") == first.name
+    assert not any(path.exists() for path in stale) and not (first / "notices" / "2025-01-01-gone").exists()
+    assert differing_files(first, second) == []
+    add_plugin(built, "sets_times", SETS_TIMES.replace("{seconds}", str(978_307_200)))  # 2001-01-01
+    assert sotong(built, "build").code == 0
+    assert os.readlink(built / "output") == second.name
+    assert differing_files(second, first) == [], "the whole site, every page kept"
+    assert (second / "index.html").stat().st_mtime == 978_307_200
 
 
 # A Markdown extension, in a file of the project, that fails on a text holding
@@ -153,7 +282,7 @@ def makeExtension(**kwargs):
 '''
 
 
-def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, sotong):
+def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, site_before, sotong):
     """Pelican said "Could not process notices/broken.md", in English and
     naming no line, inside "build failed, output/ left as it was: ..."."""
     (built / "failing_markdown.py").write_text(FAILING_EXTENSION, encoding="utf-8")
@@ -167,7 +296,7 @@ def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, s
         "content/notices/broken.md:1: 파일을 읽지 못해 빌드를 멈췄고 output/은 그대로 두었습니다 (Pelican: IndexError: "
         "list index out of range). 공지를 짧은 여러 개로 나누거나, 다른 프로그램이나 웹 페이지에서 복사해 온 부분을 "
         "지우고 다시 빌드하세요"]
-    assert_output_kept(built)
+    assert_output_kept(built, site_before)
 
 
 UNREADABLE = ("content/{file}:1: 파일을 읽지 못해 빌드를 멈췄고 output/은 그대로 두었습니다 (Pelican: IndexError: "
@@ -252,7 +381,7 @@ def test_a_text_beginning_like_a_key_and_value_keeps_its_lines_on_its_page(empty
         assert 'Tel: <a href="tel:02-2286-5000">02-2286-5000</a>' in page and "Note: 접수는 12월 10일까지" in page
 
 
-def test_a_broken_template_fails_the_build_with_its_line(built, sotong):
+def test_a_broken_template_fails_the_build_with_its_line(built, site_before, sotong):
     template = built / "themes" / "sotong" / "templates" / "article.html"
     template.write_text(template.read_text(encoding="utf-8") + "\n{% endblok %}\n", encoding="utf-8")
     result = sotong(built, "build")
@@ -264,7 +393,7 @@ def test_a_broken_template_fails_the_build_with_its_line(built, sotong):
     assert result.stderr.splitlines() == [
         f"themes/sotong/templates/article.html:{lines}: template error: Encountered unknown tag 'endblok'; "
         "the build stopped and output/ is left as it was"]  # Jinja's message ends with a full stop
-    assert_output_kept(built)
+    assert_output_kept(built, site_before)
 
 
 def test_a_bad_command_line_exits_2(project_dir, sotong):

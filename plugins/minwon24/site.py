@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
+from sotong.pelican_plugin import copy_output_file
 from sotong.settings import add_template_folder
 
 from .config import minwon24_settings
@@ -71,4 +71,4 @@ def copy_images(generators) -> None:
             continue
         target = Path(generator.output_path) / banner.image
         os.makedirs(target.parent, exist_ok=True)
-        shutil.copyfile(source, target)
+        copy_output_file(source, target)
