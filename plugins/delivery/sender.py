@@ -249,7 +249,7 @@ class _Schedule:
 class Sender:
     """Sends the pending messages of one outbox."""
 
-    def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox,
+    def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox, stamp: Callable[[bytes], bytes],
                  on_settled: Callable[[str], None] = lambda state: None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  attached: Callable[[], dict] = dict):
@@ -257,6 +257,7 @@ class Sender:
         self.attached = attached  # slug -> bytes of the files its emails carry; asked for when one is too large
         self.journal = journal
         self.outbox = outbox
+        self.stamp = stamp  # a message as it goes: its Date now, signed (stamp.Stamp)
         self.on_settled = on_settled
         self.clock = clock
         self.sleep = sleep
@@ -519,6 +520,7 @@ class Sender:
         recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
+        data = self.stamp(data)  # dated now, each try: a retry after greylisting goes with its own moment
         limit = link.size_limit()
         if limit is not None and len(data) > limit:  # not handed over: the server would read it all, then refuse it
             return self._record(message, FAILED, TOO_BIG, None, (
