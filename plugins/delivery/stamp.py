@@ -37,8 +37,8 @@ def dated(message: bytes, header: bytes) -> bytes:
     signed = _SIGNATURES.match(message)
     if signed:
         message = message[signed.end():]
-    head_end = message.find(b"\r\n\r\n")
-    head_end = len(message) if head_end < 0 else head_end + 2
+    blank = message.find(b"\r\n\r\n")
+    head_end = 0 if message.startswith(b"\r\n") else len(message) if blank < 0 else blank + 2
     found = _DATE.search(message, 0, head_end)
     if found is None:
         return message[:head_end] + header + message[head_end:]
