@@ -164,6 +164,18 @@ def test_an_outbox_signed_as_it_was_bundled_goes_with_the_sends_signature_only(t
         assert emails.between[0] - 1 <= date_of(data).timestamp() <= emails.between[1]
 
 
+def test_a_staff_members_test_copy_is_signed_as_it_is_sent(tmp_path):
+    """``send --to``: the copy is composed unsigned, as the bundles are, and signed as it goes."""
+    project, _files, dns = bundled_with_dkim(tmp_path, ed25519_key)
+    inbox = RawInbox()
+    with SMTPServer(inbox) as smtp:
+        ran = run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--to", "hong@sd.go.kr", "--as", "A1",
+                      "--host", "127.0.0.1", "--port", str(smtp.port))
+    assert ran.code == 0, ran.output
+    [data] = inbox.wait_for(1)
+    assert data.count(b"DKIM-Signature: ") == 1 and dkim.verify(data, dnsfunc=dns) and b"hong@sd.go.kr" in data
+
+
 def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):
     project = copy_project(tmp_path, extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_KEY_PATH = "{tmp_path}/none.key"\n')
     ran = run_cli(project / "pelicanconf.py", "check")
