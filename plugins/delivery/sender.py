@@ -27,8 +27,9 @@ and DATA commands of a message go in one write, their answers read after:
 two round trips a message instead of four; when it also offers CHUNKING
 (RFC 3030), the message itself goes in that write as one ``BDAT n LAST``
 chunk: one round trip. Each message goes dated the moment it is handed
-over, and signed then (:class:`.stamp.Stamp`); the rest as bundled. A message larger than the server says it takes (its
-EHLO ``SIZE n``, RFC 1870, read from each connection's greeting) is not
+over, and signed then (:class:`.stamp.Stamp`); the rest as bundled. A
+message larger than the server says it takes (its EHLO
+``SIZE n``, RFC 1870, read from each connection's greeting) is not
 handed over: it fails at once (stage ``size``), its reason naming the
 notices whose files make it large, and the next recording of the outbox
 queues it again (the files made smaller and bundled again, it goes then);
