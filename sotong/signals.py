@@ -23,11 +23,14 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
   bundle (an issue, a one-off notice, a preview, a staff copy); return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
-- ``message_signers``: sent with the same :class:`sotong.mail.MessageContext`
-  (or, for mails outside any bundle, one with only ``settings`` and ``day``:
-  :func:`sotong.mail.seal_for`);
-  return a callable ``(message bytes) -> header bytes`` to put on top of
-  every email of the bundle (a DKIM signature), or None.
+- ``message_signers``: sent through :func:`sotong.mail.seal_for` (a
+  :class:`sotong.mail.MessageContext` with only ``settings`` and ``day``)
+  when mails are sent: a ``sotong send`` run, a test copy, the collector's
+  and the purge's mails; and with a bundle's context when it is made, where
+  the signers are made only to find wrong settings (the emails are signed
+  as they are sent, once their Date is the send's); return a callable
+  ``(message bytes) -> header bytes`` to put on top of every email sent (a
+  DKIM signature), or None.
 - ``outbox_figures``: sent with the :class:`sotong.project.Project`,
   ``outbox=KEY`` and ``reached`` (the ids of the readers whose email of the
   bundle reached them, as the journal knows) when a bundle's report is made;

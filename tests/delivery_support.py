@@ -279,9 +279,13 @@ def store_rows(project: Path, sql: str) -> list[tuple]:
     return store_query(project, sql)
 
 
+BUNDLED_DATE = "Mon, 23 Nov 2026 09:00:00 +0900"  # the Date of make_outbox's emails: days before any send
+
+
 def eml_bytes(subscriber_id: str, notices: list[str], key: str, padding: int = 0) -> bytes:
     message = EmailMessage()
     message["From"] = "성동구청 홍보담당관 <sotong@sd.go.kr>"
+    message["Date"] = BUNDLED_DATE
     message["To"] = f"구독자 <{address_of(subscriber_id)}>"
     message["Subject"] = f"[성동구 소통] {key} 소식: 회원님께 {len(notices)}건"
     message["Message-ID"] = make_msgid(idstring=f"{key}.{subscriber_id}", domain="sd.go.kr")

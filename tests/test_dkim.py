@@ -1,17 +1,21 @@
 """DKIM (SPEC §14): with DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_PATH set,
-``sotong bundles`` signs every email as it writes it (rsa-sha256 or
-ed25519-sha256, keys made here in a temporary folder); dkimpy verifies the
-outbox's files against a public key served by a local DNS function, and
-refuses them once a signed header is changed."""
+``sotong send`` signs every email as it hands it to the mail server, once
+its Date is the moment of sending (rsa-sha256 or ed25519-sha256, keys made
+here in a temporary folder); dkimpy verifies what a real aiosmtpd server
+received against a public key served by a local DNS function, and refuses
+it once a signed header is changed. The outbox's files stay as bundled."""
 
 from __future__ import annotations
 
 import base64
 import codecs
+import datetime as dt
 import re
 import subprocess
 import time
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import dkim
@@ -21,6 +25,7 @@ from project_support import copy_project, serving
 from delivery_support import SMTPServer, run_cli, store_rows
 from test_serve import request
 
+from bundles.outbox import issue_bundle, write_bundle
 from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
@@ -30,6 +35,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 ISSUE = "2026-11-26"
 SELECTOR, DOMAIN = "sotong2026", "sd.go.kr"
 MUST_BE_SIGNED = {"from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post"}
+BUNDLED_AT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))  # Monday, days before the send
 
 
 def rsa_key(folder: Path) -> tuple[Path, str]:
@@ -47,8 +53,18 @@ def ed25519_key(folder: Path) -> tuple[Path, str]:
     return key, f"v=DKIM1; k=ed25519; p={base64.b64encode(bytes(signing.verify_key)).decode()}"
 
 
-def bundled(tmp_path: Path, make_key) -> tuple[list[bytes], object]:
-    """The emails of ISSUE bundled with DKIM on, and the DNS function that serves the key."""
+class Sent(NamedTuple):
+    received: list[bytes]  # the emails as the server received them
+    dns: object  # the DNS function that serves the key
+    bundled: dict  # the outbox's files, as bundled: name -> bytes
+    files: Path  # the outbox's email folder
+    between: tuple[float, float]  # the send's start and end, seconds since the epoch
+
+
+def bundled_with_dkim(tmp_path: Path, make_key) -> tuple[Path, object, Path]:
+    """A project whose settings sign with a key ``make_key`` made, with two
+    email readers, and ISSUE bundled at BUNDLED_AT: the project, the
+    outbox's email folder, and the DNS function that serves the key."""
     keys = tmp_path / "keys"
     keys.mkdir()
     key, record = make_key(keys)
@@ -60,26 +76,62 @@ def bundled(tmp_path: Path, make_key) -> tuple[list[bytes], object]:
         store.put_subscriber(Subscriber(id=f"A{number}", name="김민서", email=f"a{number}@example.com", birth_year=1985,
                                         dong="seongsu1ga1", fields=frozenset(fields), channels=frozenset({"email"})))
     store.close()
-    ran = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
-    assert ran.code == 0, ran.output
+    bundling = Project(project / "pelicanconf.py")
+    write_bundle(bundling, issue_bundle(bundling, dt.date.fromisoformat(ISSUE), "성동구 소식"), now=BUNDLED_AT)
+    bundling.close_store()
 
     def dns(name, timeout=5):
         return record.encode() if name == f"{SELECTOR}._domainkey.{DOMAIN}.".encode() else None
 
-    return [path.read_bytes() for path in sorted((project / "private" / "outbox" / ISSUE / "email").glob("*.eml"))], dns
+    return project, project / "private" / "outbox" / ISSUE / "email", dns
+
+
+def send(project: Path, files: Path, dns) -> Sent:
+    """``sotong send --issue ISSUE`` to a real aiosmtpd server."""
+    bundled = {path.name: path.read_bytes() for path in sorted(files.glob("*.eml"))}
+    inbox = RawInbox()
+    with SMTPServer(inbox) as smtp:
+        started = time.time()
+        ran = run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(smtp.port))
+        ended = time.time()
+    assert ran.code == 0 and "Emails: 2 sent" in ran.output, ran.output
+    return Sent(inbox.wait_for(2), dns, bundled, files, (started, ended))
+
+
+def sent(tmp_path: Path, make_key) -> Sent:
+    """The emails of ISSUE bundled at BUNDLED_AT with DKIM on, then sent."""
+    return send(*bundled_with_dkim(tmp_path, make_key))
+
+
+def date_of(data: bytes) -> dt.datetime:
+    [value] = re.findall(rb"^Date: ([^\r\n]*)\r\n", data.split(b"\r\n\r\n", 1)[0], re.MULTILINE)
+    return parsedate_to_datetime(value.decode())
 
 
 @pytest.mark.parametrize("make_key, algorithm", [(rsa_key, "rsa-sha256"), (ed25519_key, "ed25519-sha256")])
-def test_every_bundled_email_is_signed_and_verifies(tmp_path, make_key, algorithm):
-    emails, dns = bundled(tmp_path, make_key)
-    assert len(emails) == 2
-    for data in emails:
-        assert data.startswith(b"DKIM-Signature: ")
-        assert dkim.verify(data, dnsfunc=dns)
+def test_every_sent_email_is_dated_when_it_is_sent_and_signed_so(tmp_path, make_key, algorithm):
+    """An issue bundled on Monday and sent on Thursday showed as Monday's in
+    the readers' mail apps: the Date is the send's, in Seoul's time, and the
+    signature, made then, covers it; the outbox's files stay as bundled
+    (dated at bundling, unsigned)."""
+    emails = sent(tmp_path, make_key)
+    assert len(emails.received) == 2
+    for data in emails.received:
+        assert data.startswith(b"DKIM-Signature: ") and data.count(b"DKIM-Signature: ") == 1
+        assert dkim.verify(data, dnsfunc=emails.dns)
         signature = data.split(b"\r\n\r\n", 1)[0].decode()
         assert f"a={algorithm}" in signature and f"d={DOMAIN}" in signature and f"s={SELECTOR}" in signature
         signed = {h.strip().lower() for h in re.search(r"h=([^;]+)", re.sub(r"\r\n\s+", "", signature)).group(1).split(":")}
         assert MUST_BE_SIGNED <= signed
+        when = date_of(data)
+        assert when.utcoffset() == dt.timedelta(hours=9)
+        assert emails.between[0] - 1 <= when.timestamp() <= emails.between[1]
+    files = {path.name: path.read_bytes() for path in sorted(emails.files.glob("*.eml"))}
+    assert files == emails.bundled and len(files) == 2
+    assert all(date_of(data) == BUNDLED_AT and b"DKIM-Signature" not in data for data in files.values())
+    unsigned = [data[data.index(b"\r\nFrom: ") + 2:] for data in emails.received]
+    assert sorted(re.sub(rb"(?m)^Date: .*$", b"", data) for data in unsigned) == sorted(
+        re.sub(rb"(?m)^Date: .*$", b"", data) for data in files.values()), "only the Date changed"
 
 
 @pytest.mark.parametrize("change", [
@@ -90,10 +142,38 @@ def test_every_bundled_email_is_signed_and_verifies(tmp_path, make_key, algorith
     (b"\r\nMessage-ID: <", b"\r\nMessage-ID: <x"),
 ])
 def test_a_changed_header_breaks_the_signature(tmp_path, change):
-    emails, dns = bundled(tmp_path, ed25519_key)
-    changed = emails[0].replace(*change)
-    assert changed != emails[0]
-    assert not dkim.verify(changed, dnsfunc=dns)
+    emails = sent(tmp_path, ed25519_key)
+    changed = emails.received[0].replace(*change)
+    assert changed != emails.received[0]
+    assert not dkim.verify(changed, dnsfunc=emails.dns)
+
+
+def test_an_outbox_signed_as_it_was_bundled_goes_with_the_sends_signature_only(tmp_path):
+    """An outbox bundled by an earlier version, which signed as it bundled:
+    that signature, which the new Date breaks, is taken off."""
+    project, files, dns = bundled_with_dkim(tmp_path, ed25519_key)
+    key = Path(re.search(r'DKIM_KEY_PATH = "([^"]+)"', (project / "pelicanconf.py").read_text())[1])
+    for path in files.glob("*.eml"):
+        data = path.read_bytes()
+        path.write_bytes(dkim.sign(data, SELECTOR.encode(), DOMAIN.encode(), key.read_bytes(),
+                                   signature_algorithm=b"ed25519-sha256") + data)
+        assert dkim.verify(path.read_bytes(), dnsfunc=dns)
+    emails = send(project, files, dns)
+    for data in emails.received:
+        assert data.count(b"DKIM-Signature: ") == 1 and dkim.verify(data, dnsfunc=dns)
+        assert emails.between[0] - 1 <= date_of(data).timestamp() <= emails.between[1]
+
+
+def test_a_staff_members_test_copy_is_signed_as_it_is_sent(tmp_path):
+    """``send --to``: the copy is composed unsigned, as the bundles are, and signed as it goes."""
+    project, _files, dns = bundled_with_dkim(tmp_path, ed25519_key)
+    inbox = RawInbox()
+    with SMTPServer(inbox) as smtp:
+        ran = run_cli(project / "pelicanconf.py", "send", "--issue", ISSUE, "--to", "hong@sd.go.kr", "--as", "A1",
+                      "--host", "127.0.0.1", "--port", str(smtp.port))
+    assert ran.code == 0, ran.output
+    [data] = inbox.wait_for(1)
+    assert data.count(b"DKIM-Signature: ") == 1 and dkim.verify(data, dnsfunc=dns) and b"hong@sd.go.kr" in data
 
 
 def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):
@@ -163,8 +243,8 @@ def windows_saved_rsa_key(folder: Path) -> tuple[Path, str]:
 
 
 def test_a_key_saved_on_windows_signs(tmp_path):
-    emails, dns = bundled(tmp_path, windows_saved_rsa_key)
-    assert emails and all(dkim.verify(data, dnsfunc=dns) and b"a=rsa-sha256" in data for data in emails)
+    emails = sent(tmp_path, windows_saved_rsa_key)
+    assert all(dkim.verify(data, dnsfunc=emails.dns) and b"a=rsa-sha256" in data for data in emails.received)
 
 
 class RawInbox:

@@ -2,17 +2,20 @@
 send workers' CPU per email): the DATA payload and the envelope addresses,
 made with plain string and bytes operations, are byte for byte what
 smtplib's data() and quoteaddr() make (the brute-force reading: smtplib's
-own code)."""
+own code); the message's Date, replaced on its bytes, is the only header
+the email package reads changed (the brute-force reading: its parser)."""
 
 from __future__ import annotations
 
 import smtplib
+from email import message_from_bytes
 from email.utils import getaddresses
 
 from hypothesis import example, given, settings, strategies as st
 
 from delivery.outbox import first_address
 from delivery.sender import data_payload, envelope_address
+from delivery.stamp import dated
 
 LINES = st.lists(st.sampled_from([b"", b".", b"..", b"a", b".a", b"a.", b" .", b"\r", b"\xed\x95\x9c"]), max_size=8)
 
@@ -70,3 +73,50 @@ def test_the_recipient_is_the_first_address_getaddresses_reads(phrase, address, 
     value = f"{phrase} <{address}>{after}" if phrase else f"<{address}>{after}"
     assert first_address(value) == getaddresses_reading(value)
     assert first_address(phrase + address) == getaddresses_reading(phrase + address)
+
+
+HEADER_NAMES = st.sampled_from(["From", "To", "Subject", "Date", "date", "DATE", "Resent-Date", "X-Date", "Message-ID",
+                                "DKIM-Signature"])
+VALUE_TEXT = st.text(st.sampled_from(list("ab :;=-.Date김")), max_size=6)
+HEADERS = st.lists(st.tuples(HEADER_NAMES, VALUE_TEXT, st.lists(st.tuples(st.sampled_from([" ", "\t"]), VALUE_TEXT.map(
+    lambda text: text.strip() or "x")), max_size=2)), max_size=7)
+BODY = st.lists(st.sampled_from(["", "Date: Mon, 23 Nov 2026 09:00:00 +0900", " folded", "본문"]), max_size=4)
+NEW_DATE = b"Date: Wed, 02 Dec 2026 20:40:34 +0900\r\n"
+
+
+def header_bytes(name: str, value: str, folds: list) -> bytes:
+    return (f"{name}: {value}" + "".join(f"\r\n{space}{text}" for space, text in folds) + "\r\n").encode()
+
+
+def expected_headers(original: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The email package's headers of the message as sotong send sends it:
+    the DKIM signatures on top gone, the first Date's value the new one (or
+    a Date last, when there was none)."""
+    headers = list(original)
+    while headers and headers[0][0].lower() == "dkim-signature":
+        headers.pop(0)
+    dates = [n for n, (name, _value) in enumerate(headers) if name.lower() == "date"]
+    new = ("Date", "Wed, 02 Dec 2026 20:40:34 +0900")
+    if dates:
+        headers[dates[0]] = new
+    else:
+        headers.append(new)
+    return headers
+
+
+def unfolded(headers: list) -> list[tuple[str, str]]:
+    return [(name, " ".join(str(value).split())) for name, value in headers]
+
+
+@settings(max_examples=500, deadline=None)
+@given(HEADERS, BODY)
+@example([("From", "a", []), ("Date", "Mon", [(" ", "23 Nov")]), ("Subject", "b", [])], ["Date: x"])
+@example([("DKIM-Signature", "v=1", [("\t", "b=x")]), ("From", "a", []), ("DKIM-Signature", "v=1", [])], [])
+@example([], ["", "Date: x"])
+def test_only_the_date_changes_as_the_email_package_reads_the_message(headers, body):
+    text = "\r\n".join(body).encode()
+    message = b"".join(header_bytes(*header) for header in headers) + b"\r\n" + text
+    sent = dated(message, NEW_DATE)
+    assert unfolded(message_from_bytes(sent).items()) == unfolded(expected_headers(message_from_bytes(message).items()))
+    assert sent.endswith(b"\r\n" + text)
+    assert message_from_bytes(sent).get_payload() == message_from_bytes(message).get_payload()

@@ -54,7 +54,9 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     folder = make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
     parse = BytesHeaderParser(policy=default_policy).parsebytes
     message_id_of = {i: parse((folder / "email" / f"{i}.eml").read_bytes())["Message-ID"] for i in ids}
+    bundled = {path.name: path.read_bytes() for path in (folder / "email").iterdir()}
     handler = ScriptedHandler(delay=0.15)
+    begun = time.time()
     with SMTPServer(handler) as server:
         command = [sys.executable, "-m", "sotong", "send", "--issue", ISSUE, "--host", "127.0.0.1",
                    "--port", str(server.port), "-s", str(project / "pelicanconf.py")]
@@ -90,6 +92,9 @@ def test_two_workers_share_an_outbox_and_a_killed_one_loses_nothing(tmp_path):
     twice = {message_id for message_id, n in received.items() if n > 1}
     assert max(received.values()) <= 2 and len(twice) <= 4 * TAKE_BATCH, "twice: only those taken (4 connections)"
     assert twice <= accepted_before_the_kill, "twice: only what the killed worker had handed over"
+    dates = [parse(data)["Date"].datetime for data in handler.contents]  # each worker dates what it sends
+    assert len(dates) == len(handler.accepted) and all(begun - 1 <= date.timestamp() <= time.time() for date in dates)
+    assert {path.name: path.read_bytes() for path in (folder / "email").iterdir()} == bundled
 
 
 def test_two_workers_both_say_who_was_left_out_and_only_one_hands_the_sms_over(tmp_path):

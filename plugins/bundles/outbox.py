@@ -30,7 +30,7 @@ import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
@@ -208,7 +208,8 @@ class Bundler:
                                  notices=list(bundle.notices), css=self.email.css, content=project.content,
                                  trial=trial)
         self.block_makers = context.block_makers()
-        self.seal = context.seal()
+        if not trial:  # the emails are signed as sotong send dates them; wrong signing settings stop the bundle already
+            context.seal()
         self.with_edition = bundle.issue is not None
         self.relevance = relevance(bundle.notices, self.audiences, bundle.year, self.with_edition)
         self._plans: dict = {}
@@ -268,8 +269,7 @@ class Bundler:
         extra = {}
         for block in blocks:
             extra.update((k, v) for k, v in block.manifest.items() if k not in MANIFEST_CORE_KEYS)
-        message = self.email.message(subscriber, body, blocks)
-        return replace(message, eml=self.seal(message.eml)), extra
+        return self.email.message(subscriber, body, blocks), extra
 
 
 @secret_held()  # a token or more per reader: SOTONG_SECRET is read once per run

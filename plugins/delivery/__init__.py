@@ -1,6 +1,7 @@
 """Delivery (SPEC §9 unsubscribe, §11, §14): ``sotong send`` hands an
 outbox's emails to SMTP with a crash-safe journal (VERP return paths) and
-records its SMS as handed to the SMS agency; DKIM signatures for the bundles;
+records its SMS as handed to the SMS agency, each email dated and DKIM-signed
+as it goes (:mod:`.stamp`);
 ``sotong send report`` lists failures, late bounces and flags dead addresses;
 ``sotong bounces`` and ``sotong send results`` bring back what became of the
 messages; ``sotong report --year Y`` is the annual e-communication report;

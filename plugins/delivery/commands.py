@@ -38,6 +38,7 @@ from .outbox import handover_file, has_sms, outbox_folder, read_outbox
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
+from .stamp import Stamp
 from .staff_send import send_staff_copy, staff_address
 
 
@@ -83,8 +84,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             _warn_edited_since_bundling(project, outbox, journal.notice_slugs(key) if recorded.joined else
                                         {slug for message in outbox.messages for slug in message.notices})
             attached = functools.cache(functools.partial(_attached_bytes, project))  # read if an email is too large
-            recorded, figures = _send_recorded(journal, outbox, config, (recorded, unsent), notices, reachable,
-                                               attached)
+            recorded, figures = _send_recorded(journal, outbox, (config, Stamp(project.settings)),
+                                               (recorded, unsent), notices, reachable, attached)
             handover = _HandoverFile(project, outbox, started)
             recorded.sms = _hand_over_sms(journal, outbox, recorded, reachable, handover.write, prices)
             _score_refusals(project, key)
@@ -174,17 +175,18 @@ def _collector_paused():
             gc.enable()
 
 
-def _send_recorded(journal, outbox, config, recording: tuple, notices, reachable, attached) -> tuple:
+def _send_recorded(journal, outbox, sending: tuple, recording: tuple, notices, reachable, attached) -> tuple:
     """Send the outbox's emails ``recording`` (what record_outbox did, and
-    how many emails are left) left to send. When it joined a worker that
+    how many emails are left) left to send (``sending``: the DeliveryConfig,
+    and the Stamp each message goes out with). When it joined a worker that
     stopped before it finished recording the outbox, this one records it
     and sends what that left. Returns what the last recording did and the
     figures of all the sending."""
-    recorded, unsent = recording
+    (config, stamp), (recorded, unsent) = sending, recording
     figures = SendFigures()
     while True:
         with progress(unsent, _sending_title(journal.store, outbox.key)) as advance:
-            figures = figures.plus(Sender(config, journal, outbox, on_settled=advance, attached=attached).run())
+            figures = figures.plus(Sender(config, journal, outbox, stamp, on_settled=advance, attached=attached).run())
         if not (recorded.joined and journal.recording(outbox.key) == ABANDONED):
             return recorded, figures
         click.echo(_("The other sotong send that was recording this outbox stopped before it finished; this one records the rest and sends it."), err=True)

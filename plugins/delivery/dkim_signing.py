@@ -1,6 +1,7 @@
-"""DKIM signatures (SPEC §14), put on every email when it is bundled, so that
-the outbox holds what is sent (and on the mails sent outside bundles, as
-they are sent: ``sotong.mail.seal_for``): with ``DKIM_DOMAIN``, ``DKIM_SELECTOR`` and
+"""DKIM signatures (SPEC §14), put on every email as it is sent: an outbox's
+as ``sotong send`` hands it to the mail server, once its Date is the send's
+(:mod:`.stamp`), and the mails sent outside bundles (``sotong.mail.seal_for``
+both): with ``DKIM_DOMAIN``, ``DKIM_SELECTOR`` and
 ``DKIM_KEY_PATH`` set, dkimpy signs with rsa-sha256 (a PEM RSA key) or
 ed25519-sha256 (a base64 Ed25519 key, as dkimpy's ``dknewkey --ktype
 ed25519`` writes it), covering the headers below (RFC 8058 asks that the

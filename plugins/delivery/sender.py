@@ -26,8 +26,10 @@ SMTPUTF8 (RFC 6531) when the server offers it, and fails otherwise. To a server 
 and DATA commands of a message go in one write, their answers read after:
 two round trips a message instead of four; when it also offers CHUNKING
 (RFC 3030), the message itself goes in that write as one ``BDAT n LAST``
-chunk: one round trip. A message larger than the server says it takes (its
-EHLO ``SIZE n``, RFC 1870, read from each connection's greeting) is not
+chunk: one round trip. Each message goes dated the moment it is handed
+over, and signed then (:class:`.stamp.Stamp`); the rest as bundled. A
+message larger than the server says it takes (its EHLO
+``SIZE n``, RFC 1870, read from each connection's greeting) is not
 handed over: it fails at once (stage ``size``), its reason naming the
 notices whose files make it large, and the next recording of the outbox
 queues it again (the files made smaller and bundled again, it goes then);
@@ -249,7 +251,7 @@ class _Schedule:
 class Sender:
     """Sends the pending messages of one outbox."""
 
-    def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox,
+    def __init__(self, config: DeliveryConfig, journal: Journal, outbox: Outbox, stamp: Callable[[bytes], bytes],
                  on_settled: Callable[[str], None] = lambda state: None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  attached: Callable[[], dict] = dict):
@@ -257,6 +259,7 @@ class Sender:
         self.attached = attached  # slug -> bytes of the files its emails carry; asked for when one is too large
         self.journal = journal
         self.outbox = outbox
+        self.stamp = stamp  # a message as it goes: its Date now, signed (stamp.Stamp)
         self.on_settled = on_settled
         self.clock = clock
         self.sleep = sleep
@@ -519,6 +522,7 @@ class Sender:
         recipient = ascii_address(recipient)  # as the bundles now write To; an older outbox may not
         if not recipient.isascii() and not link.offers_smtputf8():
             return self._record(message, FAILED, None, None, NO_SMTPUTF8)
+        data = self.stamp(data)  # dated now, each try: a retry after greylisting goes with its own moment
         limit = link.size_limit()
         if limit is not None and len(data) > limit:  # not handed over: the server would read it all, then refuse it
             return self._record(message, FAILED, TOO_BIG, None, (

@@ -29,6 +29,7 @@ from sotong.store import now_iso, register_schema
 
 from .config import delivery_config
 from .sender import ConnectionLost, _crlf, _Link
+from .stamp import Stamp
 
 MARK = "[시험]"
 SCHEMA = """
@@ -74,7 +75,7 @@ def send_staff_copy(project: Project, options: dict) -> None:
             raise SotongError([_("the address {to} has characters outside ASCII before the @ and the mail server does "
                                  "not offer SMTPUTF8 (RFC 6531); give a staff address in English letters after --to")
                                .format(to=to)])
-        data, limit = _crlf(copy.eml), link.size_limit()
+        data, limit = Stamp(project.settings)(_crlf(copy.eml)), link.size_limit()  # dated and signed as the issue's
         if limit is not None and len(data) > limit:  # the server would read it all, then refuse it
             raise SotongError([_("the test copy is {size}, more than the {limit} the mail server takes (SIZE), and so is "
                                  "every email of the issue that carries the same files; make the attachments smaller (a "
