@@ -410,6 +410,24 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02\u20112286\u20115114\n")  # who sent it, and a number to ask
 
 
+def test_a_link_request_for_what_is_no_address_says_what_to_fix(site):
+    """링크 보내기 with the address's end left off (hong@naver), typed with
+    the keyboard left in Korean (ㅗㅐㅜㅎ: "hong"), or with nothing typed was
+    answered "메일을 확인해 주세요", and the resident waited for a mail that
+    could not come. What is no one's address is refused whoever is on
+    record, so the form comes again, the address as typed, the sign-up's
+    words at the field; a real address still gets the same answer for all."""
+    project, port, inbox = site
+    for typed, said in (("hong@naver", "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com"),
+                        ("ㅗㅐㅜㅎ@example.com", "한/영 키를 눌러 영문으로 적어 주세요"),
+                        ("  ", "수신 설정 링크를 보내 드릴 이메일 주소를 적어 주세요.")):
+        status, _, page = post(port, "/p/link", {"email": typed})
+        assert status == 400 and "<title>오류: 수신 설정 링크 받기 |" in page, (typed, status)
+        error = page.split('id="e-email"', 1)[1].split("</p>", 1)[0]
+        assert said in error and f'value="{typed.strip()}"' in page, (typed, error)
+    assert post(port, "/p/link", {"email": "nobody@naver.com"})[0] == 303
+
+
 def test_a_link_request_is_answered_before_its_address_is_looked_up(tmp_path):
     """The answer to a known address took a lookup and a commit more than to
     an unknown one (0.8 ms on PostgreSQL), which told whoever timed it that
