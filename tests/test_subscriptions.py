@@ -275,7 +275,9 @@ def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_whe
     """At SUBSCRIBE_RATE's 429 the resident got a page saying to sign up
     again in an hour, and everything typed was gone. The form comes back
     with every answer (escaped), a line saying in minutes when to press
-    신청하기 again, and Retry-After; /p/link keeps its address too."""
+    신청하기 again, and Retry-After; /p/link keeps its address too. Its
+    title was the empty form's, so a screen reader said nothing had
+    happened: it starts 오류: as a form shown again with errors does."""
     project, port, inbox = site
     assert [post(port, "/subscribe", {**SIGNUP, "email": f"r{n}@example.com"})[0] for n in range(6)] == [303] * 6
     typed = {**SIGNUP, "email": "kim@example.com", "name": '김"영희<b>', "fields": ["culture", "library"]}
@@ -283,14 +285,14 @@ def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_whe
     assert status == 429 and 1 <= int(headers["Retry-After"]) <= 3600
     minutes = -(-int(headers["Retry-After"]) // 60)
     assert f"{minutes}분 뒤에 「신청하기」를 다시 눌러 주세요" in page and '<p role="alert" id="form-retry"' in page
-    assert "<b>" not in page and "김&#34;영희&lt;b&gt;" in page
+    assert "<b>" not in page and "김&#34;영희&lt;b&gt;" in page and "<title>오류: 전자소통 서비스 신청 |" in page
     kept = form_values(page)
     assert {key: kept.get(key) for key in typed if key != "consent_version"} == {
         key: value if isinstance(value, list) else [value] for key, value in typed.items() if key != "consent_version"}
     assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(6,)]
     status, headers, page = post(port, "/p/link", {"email": "kim@example.com"})
     assert status == 429 and int(headers["Retry-After"]) >= 1 and "뒤에 「링크 보내기」를 다시 눌러 주세요" in page
-    assert page.count('<p role="alert" id="form-retry"') == 1
+    assert page.count('<p role="alert" id="form-retry"') == 1 and "<title>오류: 수신 설정 링크 받기 |" in page
     assert form_values(page)["email"] == ["kim@example.com"]
 
 
