@@ -398,6 +398,13 @@ def link_sent(request):
         f"메일이 오지 않으면 주소를 확인하시거나 전화({request.app.settings['OFFICE_PHONE']})로 연락해 주세요."))
 
 
+def phone_page(request, token: str):
+    """``GET /p/TOKEN/phone``: the address a phone code was answered at,
+    opened again: 303 to the reader's preferences page (where the code is
+    typed), not a 405 page."""
+    return redirect(collector_url(request.app.settings, "p/" + token), 303)
+
+
 def add_preference_routes(app) -> None:
     app.add_route("/p/link", link_request, ["GET", "POST"])
     app.add_route("/p/link/sent", link_sent, ["GET"])
@@ -405,3 +412,4 @@ def add_preference_routes(app) -> None:
     app.add_route("/p/<token>", preferences, ["GET", "POST"])
     app.add_lean_form_route("/p/", lean_preferences)
     app.add_route("/p/<token>/phone", confirm_phone, ["POST"])
+    app.add_route("/p/<token>/phone", phone_page, ["GET"])
