@@ -11,6 +11,11 @@ survey, and a form sent too often (429).
 - The page opens with its list of errors focused (``autofocus``): a screen
   reader starts there, and the next Tab is the list's first link. It
   opened at the top, the list read as any other text, if at all.
+- The list's box keeps its side padding to a frame that does not grow with
+  the text, as the questions' boxes do (tests/browser/test_input_width.py),
+  and its items to a bullet's room: at 1rem a side and a list's 40px, the
+  errors were a column of 164px among questions of 264px, four or five
+  letters a line.
 - Each link of the list focuses its question (``tabindex="-1"`` on the
   question's box): its label or legend and its error begin the screen, and
   the next Tab is the question's first box. The links scrolled there but
@@ -24,7 +29,7 @@ import urllib.parse
 
 import pytest
 
-from project_support import copy_project
+from project_support import REPO, copy_project, run_sotong
 from sample_site import SECRET_ENV, collector as run_collector
 
 from sotong.tokens import make_token
@@ -36,6 +41,19 @@ from .test_subscription_pages import _send_to_the_collector_under_test
 SURVEY = "library-satisfaction"
 SUMMARIES = "#form-errors, #survey-errors, #form-retry"
 CONSENT = "위 내용을 읽었고, 개인정보 수집·이용에 동의합니다."
+
+
+@pytest.fixture(scope="module")
+def collector(tmp_path_factory):
+    """A collector of this file's own, on the sample's readers, whose
+    SUBSCRIBE_RATE lets every form here through: the forms sent here from
+    127.0.0.1 would use up the sign-ups an hour the other files' collector
+    allows that address."""
+    project = copy_project(tmp_path_factory.mktemp("form-errors"), extra_settings='SUBSCRIBE_RATE = "1000/hour"\n')
+    imported = run_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"), env=SECRET_ENV)
+    assert imported.code == 0, imported.output
+    with run_collector(project) as base:
+        yield base
 
 
 @pytest.fixture
@@ -104,9 +122,26 @@ def test_the_list_of_errors_is_focused_when_the_page_opens(name, phone, site_ser
     assert not problems, f"{name} with errors at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 
 
+FRAME_PX = 16  # a box's border and padding on each side, whatever the text size (test_input_width's)
+BULLET_PX = 32  # a list's room for its bullets, the border kept clear of them
+_FRAMES = """(selector) => [...document.querySelectorAll(selector)].map(box => {
+  const style = getComputedStyle(box), list = box.querySelector('ul');
+  return {id: box.id, left: parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft),
+          right: parseFloat(style.borderRightWidth) + parseFloat(style.paddingRight),
+          bullets: list ? parseFloat(getComputedStyle(list).paddingLeft) : 0};
+})"""
+
+
+@pytest.mark.parametrize("name", ["sign-up", "preferences", "link-request", "survey"])
+def test_the_list_of_errors_leaves_its_text_the_width_of_the_page(name, phone, site_server, collector, bundle):
+    _opened_with_errors(phone, name, site_server, collector, bundle)
+    [frame] = phone.evaluate(_FRAMES, SUMMARIES)
+    assert max(frame["left"], frame["right"]) <= FRAME_PX and frame["bullets"] <= BULLET_PX, (name, frame)
+
+
 def test_the_line_saying_when_to_press_again_is_focused_when_the_page_opens(browser, tmp_path):
     """A sign-up over SUBSCRIBE_RATE (429) shows the form again under a line
-    saying when to press again: that line is focused as a list of errors is."""
+    saying when to press again: that line is focused, and framed, as a list of errors is."""
     with run_collector(copy_project(tmp_path)) as base:
         for _ in range(10):  # the default rate: 10 an hour from one address
             connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=20)
@@ -122,6 +157,8 @@ def test_the_line_saying_when_to_press_again_is_focused_when_the_page_opens(brow
                 page.get_by_role("button", name="링크 보내기").click()
             assert sent.value.status == 429
             assert page.evaluate("document.activeElement.id") == "form-retry"
+            [frame] = page.evaluate(_FRAMES, "#form-retry")
+            assert max(frame["left"], frame["right"]) <= FRAME_PX, frame
             assert focus_problems(page) == []
         finally:
             context.close()
