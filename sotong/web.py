@@ -5,7 +5,7 @@ plugins extend with routes (unsubscribe, survey answers) through
 Core owns the shell only: routing, the 64 KiB body limit, Korean error pages,
 a page template every plugin page extends (``web_base.html``: a page
 rendered with ``errors`` or ``error``, a form shown again with what to fix,
-has a title that starts 오류:), access to the
+or ``retry``, one refused as sent too often, has a title that starts 오류:), access to the
 store from the server's threads (on PostgreSQL opened again after a
 restart, and 503 with Retry-After while it does not answer:
 :mod:`sotong.reconnect`), posted forms kept to storable text
@@ -72,7 +72,7 @@ BASE_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>{% if errors or error %}오류: {% endif %}{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
+<title>{% if errors or error or retry %}오류: {% endif %}{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
 <style>
 {{ site_css }}
   body { margin: 0; font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;

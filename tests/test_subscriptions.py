@@ -275,7 +275,9 @@ def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_whe
     """At SUBSCRIBE_RATE's 429 the resident got a page saying to sign up
     again in an hour, and everything typed was gone. The form comes back
     with every answer (escaped), a line saying in minutes when to press
-    신청하기 again, and Retry-After; /p/link keeps its address too."""
+    신청하기 again, and Retry-After; /p/link keeps its address too. Its
+    title was the empty form's, so a screen reader said nothing had
+    happened: it starts 오류: as a form shown again with errors does."""
     project, port, inbox = site
     assert [post(port, "/subscribe", {**SIGNUP, "email": f"r{n}@example.com"})[0] for n in range(6)] == [303] * 6
     typed = {**SIGNUP, "email": "kim@example.com", "name": '김"영희<b>', "fields": ["culture", "library"]}
@@ -283,14 +285,14 @@ def test_a_signup_over_the_rate_shows_the_form_again_with_what_was_typed_and_whe
     assert status == 429 and 1 <= int(headers["Retry-After"]) <= 3600
     minutes = -(-int(headers["Retry-After"]) // 60)
     assert f"{minutes}분 뒤에 「신청하기」를 다시 눌러 주세요" in page and '<p role="alert" id="form-retry"' in page
-    assert "<b>" not in page and "김&#34;영희&lt;b&gt;" in page
+    assert "<b>" not in page and "김&#34;영희&lt;b&gt;" in page and "<title>오류: 전자소통 서비스 신청 |" in page
     kept = form_values(page)
     assert {key: kept.get(key) for key in typed if key != "consent_version"} == {
         key: value if isinstance(value, list) else [value] for key, value in typed.items() if key != "consent_version"}
     assert store_rows(project, "SELECT count(*) FROM subscriptions_pending") == [(6,)]
     status, headers, page = post(port, "/p/link", {"email": "kim@example.com"})
     assert status == 429 and int(headers["Retry-After"]) >= 1 and "뒤에 「링크 보내기」를 다시 눌러 주세요" in page
-    assert page.count('<p role="alert" id="form-retry"') == 1
+    assert page.count('<p role="alert" id="form-retry"') == 1 and "<title>오류: 수신 설정 링크 받기 |" in page
     assert form_values(page)["email"] == ["kim@example.com"]
 
 
@@ -408,6 +410,24 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
     assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02\u20112286\u20115114\n")  # who sent it, and a number to ask
+
+
+def test_a_link_request_for_what_is_no_address_says_what_to_fix(site):
+    """링크 보내기 with the address's end left off (hong@naver), typed with
+    the keyboard left in Korean (ㅗㅐㅜㅎ: "hong"), or with nothing typed was
+    answered "메일을 확인해 주세요", and the resident waited for a mail that
+    could not come. What is no one's address is refused whoever is on
+    record, so the form comes again, the address as typed, the sign-up's
+    words at the field; a real address still gets the same answer for all."""
+    project, port, inbox = site
+    for typed, said in (("hong@naver", "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com"),
+                        ("ㅗㅐㅜㅎ@example.com", "한/영 키를 눌러 영문으로 적어 주세요"),
+                        ("  ", "수신 설정 링크를 보내 드릴 이메일 주소를 적어 주세요.")):
+        status, _, page = post(port, "/p/link", {"email": typed})
+        assert status == 400 and "<title>오류: 수신 설정 링크 받기 |" in page, (typed, status)
+        error = page.split('id="e-email"', 1)[1].split("</p>", 1)[0]
+        assert said in error and f'value="{typed.strip()}"' in page, (typed, error)
+    assert post(port, "/p/link", {"email": "nobody@naver.com"})[0] == 303
 
 
 def test_a_link_request_is_answered_before_its_address_is_looked_up(tmp_path):

@@ -230,6 +230,14 @@ def _take_signup(app, choices, client: str | None = None) -> None:
         subs.mailer.wake()
 
 
+def signup_form(request):
+    """``GET /subscribe``: the address a sign-up with something to fix was
+    answered at, opened again (from the history, a bookmark, a tab the
+    phone reloaded): 303 to the sign-up form, where a 405 page told the
+    resident to press a link they never received."""
+    return redirect(site_url(request.app.settings, FORM_PATH), 303)
+
+
 def check_mail(request):
     """The page every sign-up's 303 leads to: made once."""
     subs: Subscriptions = request.app.subscriptions
@@ -326,6 +334,7 @@ def add_routes(app) -> None:
     app.add_template_folder(TEMPLATES)
     app.subscriptions = Subscriptions(app)
     app.add_route("/subscribe", subscribe, ["POST"])
+    app.add_route("/subscribe", signup_form, ["GET"])
     app.add_lean_form_route("/subscribe", lean_subscribe)
     app.add_route("/subscribe/check", check_mail, ["GET"])
     app.add_route("/subscribe/confirm", confirm, ["GET", "POST"])

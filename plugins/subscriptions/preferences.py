@@ -8,7 +8,9 @@ code or a confirmation mail are limited to ``SUBSCRIBE_RATE`` per reader (an
 attacker's own link must not make the office text or mail any number or
 address without end), counted in the store as sign-ups are, whichever
 collector takes them. ``POST /p/link`` mails the link again and answers the
-same whether or not the address is known, in the same time too: the mail
+same whether or not the address is known, in the same time too (what is
+no address at all, mistyped or typed with the keyboard left in Korean, gets
+the form again with what to fix, as the sign-up's address does): the mail
 thread looks the address up, after the answer; a reader's link mailed
 within AGAIN_SECONDS by any collector on the store is not mailed again."""
 
@@ -32,7 +34,7 @@ from . import storage
 from .outgoing import signed
 from .collector import (EMAIL_CONFIRM, PREFERENCES, TooOften, broken_link, expired_page, open_pending,
                          form_answers, send_phone_code)
-from .rules import HONEYPOT, form_address, read_choices, typed
+from .rules import HONEYPOT, address_error, form_address, read_choices, typed
 
 LINK_MAILED = "link-mailed"  # the purpose of a reader's id signed in subscriptions_links_mailed
 
@@ -342,7 +344,8 @@ def _guessed(store, subscriber_id: str, code: str) -> storage.Pending | None:
 
 
 def link_request(request):
-    """GET: the form; POST: the link by mail to a known address, and the same answer for any address."""
+    """GET: the form; POST: the link by mail to a known address, and the same answer for any address
+    (the form again, saying what to fix, for what is no address at all)."""
     subs = request.app.subscriptions
     if request.method != "POST":  # a GET or a HEAD
         return _link_page(request)
@@ -353,19 +356,24 @@ def link_request(request):
             honeypot=HONEYPOT)
     if errors := unstorable_errors(request, ["email"]):
         return _link_page(request, 400, errors["email"], request.form.get("email", ""))
-    address = trimmed(request.form.get("email") or "")
-    if address and not request.form.get(HONEYPOT):  # looked up by the mail thread: the answer reads nothing
-        subs.mailer.later(functools.partial(_mail_link, request.app, address))
+    if request.form.get(HONEYPOT):
+        return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
+    typed_address = trimmed(request.form.get("email") or "")
+    address = form_address(typed_address) if typed_address else None
+    if address is None:  # no one's address (mistyped, or typed in Korean): refusing it tells nothing of who is on record
+        error = address_error(typed_address) if typed_address else "수신 설정 링크를 보내 드릴 이메일 주소를 적어 주세요."
+        return _link_page(request, 400, error, typed_address)
+    subs.mailer.later(functools.partial(_mail_link, request.app, address))  # looked up by the mail thread: the answer reads nothing
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)
 
 
 def _mail_link(app, address: str, store) -> None:
     """Queue the preferences link of the reader whose address ``address``
-    is, read as the sign-up form reads it (typed full-width, it is the ASCII
-    address stored), if there is one and their link was not mailed within
+    is, as the sign-up form reads it (typed full-width, it is the ASCII
+    address stored: :func:`~.rules.form_address`), if there is one and their link was not mailed within
     AGAIN_SECONDS by this collector or another on the store (a second tap on
     링크 보내기: one mail, the same link). On the mail thread, after the answer."""
-    subscriber_id = storage.subscriber_by_email(store, form_address(address) or address)
+    subscriber_id = storage.subscriber_by_email(store, address)
     if not subscriber_id:
         return
     with store.transaction():
@@ -390,6 +398,13 @@ def link_sent(request):
         f"메일이 오지 않으면 주소를 확인하시거나 전화({request.app.settings['OFFICE_PHONE']})로 연락해 주세요."))
 
 
+def phone_page(request, token: str):
+    """``GET /p/TOKEN/phone``: the address a phone code was answered at,
+    opened again: 303 to the reader's preferences page (where the code is
+    typed), not a 405 page."""
+    return redirect(collector_url(request.app.settings, "p/" + token), 303)
+
+
 def add_preference_routes(app) -> None:
     app.add_route("/p/link", link_request, ["GET", "POST"])
     app.add_route("/p/link/sent", link_sent, ["GET"])
@@ -397,3 +412,4 @@ def add_preference_routes(app) -> None:
     app.add_route("/p/<token>", preferences, ["GET", "POST"])
     app.add_lean_form_route("/p/", lean_preferences)
     app.add_route("/p/<token>/phone", confirm_phone, ["POST"])
+    app.add_route("/p/<token>/phone", phone_page, ["GET"])

@@ -138,6 +138,16 @@ def form_address(text: str) -> str | None:
         return None
 
 
+def address_error(text: str) -> str | None:
+    """What is wrong with an address typed into a form (Korean, one
+    sentence), or None when :func:`form_address` takes it."""
+    if form_address(text) is not None:
+        return None
+    if _in_korean(text):
+        return "이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로 적어 주세요. 예: hong@example.com"
+    return "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com"
+
+
 def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent: bool) -> tuple[Choices, dict]:
     """The answers of a sign-up or preferences form (``form``: name -> list
     of values) and the errors by form field (Korean, one sentence each)."""
@@ -146,8 +156,7 @@ def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent:
     errors: dict[str, str] = {}
     email = form_address(one["email"]) if one["email"] else None
     if one["email"] and email is None:
-        errors["email"] = ("이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로 적어 주세요. 예: hong@example.com"
-                           if _in_korean(one["email"]) else "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com")
+        errors["email"] = address_error(one["email"])
     phone = normalize_phone(typed(one["phone"])) if one["phone"] else None
     if one["phone"] and phone is None:
         errors["phone"] = "휴대전화 번호 형식이 맞지 않습니다. 예: 010-1234-5678"

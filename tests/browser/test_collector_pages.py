@@ -1,10 +1,13 @@
 """The unsubscribe page that ``sotong serve`` shows for an email's link
 (GET /u/TOKEN), and the page after pressing its button (a real form POST,
 no JavaScript), in Chromium at 375px and 1280px: axe-core, no sideways
-scrolling, 16px text, and nothing fetched from outside the collector.
+scrolling, 16px text, and nothing fetched from outside the collector; and
+the one-sentence answer to a mail app's one-click POST, on a 320px phone.
 """
 
 from __future__ import annotations
+
+import pytest
 
 from .page_checks import SITE_TAGS, WIDTHS, axe_violations, web_page_problems
 
@@ -32,3 +35,19 @@ def test_page_after_unsubscribing(width, tab, collector, bundle, axe_script):
     tab.screenshot("unsubscribed", width)
     problems = _problems(tab, width, collector, axe_script)
     assert not problems, f"POST /u/TOKEN at {width}px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [320])
+def test_the_answer_to_a_one_click_post_reads_on_a_phone(width, tab, collector, bundle, axe_script):
+    """The one sentence a mail app's POST gets (RFC 8058) is shown to whoever
+    sees it on a phone, a mail app's own browser among them: it had no
+    viewport (laid out 980px wide, its text a third of its size), no heading
+    and no main landmark."""
+    reader = bundle.emails[-3]
+    tab.page.route(collector + reader.unsubscribe_path, lambda route: route.continue_(
+        method="POST", post_data="List-Unsubscribe=One-Click",
+        headers={**route.request.headers, "content-type": "application/x-www-form-urlencoded"}))
+    tab.open(collector + reader.unsubscribe_path)
+    assert tab.page.locator("main h1").all_inner_texts() == ["수신 거부가 완료되었습니다."]
+    problems = _problems(tab, width, collector, axe_script)
+    assert not problems, f"POST /u/TOKEN (one-click) at {width}px:\n" + "\n".join(problems)
