@@ -7,7 +7,6 @@ send results`` (:mod:`.bounce_commands`) and ``sotong send purge``
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import gc
 import json
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from sotong.atomic import one_at_a_time
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
@@ -534,17 +534,8 @@ def send_lock(project, key: str):
     if project.store.backend == "postgresql":
         yield
         return
-    folder = Path(project.settings["PRIVATE_PATH"]) / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"send-{key}.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SotongError([_("another sotong send of {key} is running; wait for it to finish").format(key=key)]) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+    with one_at_a_time(Path(project.settings["PRIVATE_PATH"]) / "locks" / f"send-{key}.lock",
+                       _("another sotong send of {key} is running; wait for it to finish").format(key=key)):
         yield
 
 
