@@ -338,6 +338,8 @@ def db_upgrade(project: Project):
 def serve(project: Project, host, port, threads):
     from .web import serve as run_server
 
+    click.get_current_context().meta[_STOPPED] = _(
+        "Stopped ({signal}). The collector is closed; start it again with the same command.")
     with sigterm_as_ctrl_c():  # systemctl stop: the stores closed too
         run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
 
