@@ -229,3 +229,30 @@ def test_a_notice_edited_after_bundling_is_pointed_out(project):
             f"carry the text as it was then. For the new text, make the outbox again (sotong bundles --issue {ISSUE}) "
             "before sending it") in result.output
     assert NOTICES[1] not in result.output
+
+
+def test_an_outbox_bundled_with_another_key_is_refused_before_anything_is_sent(small, monkeypatch):
+    """Bundled in a shell whose SOTONG_SECRET was not the office's, sent from
+    the unit that has it (or the other way): every unsubscribe link in the
+    emails failed at the collector, and the bounces' return paths named
+    nobody. The send says so and sends nothing; the office's key, or the
+    bundle's as SOTONG_PREVIOUS_SECRET while keys change, sends it."""
+    monkeypatch.setenv("SOTONG_SECRET", "k" * 40)
+    assert run_cli(small / "pelicanconf.py", "bundles", "--issue", test_bundles.ISSUE).code == 0
+    monkeypatch.setenv("SOTONG_SECRET", "o" * 40)
+    with SMTPServer(ScriptedHandler()) as server:
+        for more in ([], ["--dry-run"]):
+            refused = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                              "--port", str(server.port), *more)
+            assert refused.code == 1 and "Traceback" not in refused.output
+            assert refused.stderr.splitlines() == [
+                f"private/outbox/{test_bundles.ISSUE}/email/A1.eml: its unsubscribe link was signed with another "
+                f"SOTONG_SECRET than this command's, so the links of the outbox {test_bundles.ISSUE} work only with "
+                "that key; set SOTONG_SECRET to the office's key (the collector's, e.g. in /etc/sotong/secrets) in "
+                f"both commands, make the outbox again with it (sotong bundles --issue {test_bundles.ISSUE}), then send"]
+        assert server.handler.accepted_counts() == {}
+        monkeypatch.setenv("SOTONG_PREVIOUS_SECRET", "k" * 40)
+        sent = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                       "--port", str(server.port))
+        assert sent.code == 0, sent.output
+        assert server.handler.accepted_counts() == {"a1@example.com": 1, "b2@example.com": 1}

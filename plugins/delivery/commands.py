@@ -34,7 +34,7 @@ from .config import SMTPS_OPTION, SMTPS_PORT, delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
-from .outbox import handover_file, has_sms, outbox_folder, read_outbox
+from .outbox import handover_file, has_sms, outbox_folder, read_outbox, signed_with_another_key
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
@@ -66,6 +66,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     prices = sms_settings(project.settings).prices  # recorded with the SMS handed over
     journal, started = Journal(project.store), now_iso()
     outbox = _outbox_here(project, journal, key, kind)
+    if problem := signed_with_another_key(outbox, project.shown, project.settings):
+        raise SotongError([problem])
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time

@@ -29,6 +29,7 @@ from sotong.mail import HEADER_END
 from sotong.problems import Problem, SotongError
 from sotong.settings import settings_flag
 from sotong.store import READER_CHANNELS
+from sotong.tokens import make_token, subscriber_from_unsubscribe_token
 
 from .options import option_of
 
@@ -128,6 +129,36 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
             folder=shown(folder), option=option, key=key, settings=settings_flag(settings))])
     return Outbox(key=key, kind=kind, path=folder, digest=outbox_digest(folder),
                   messages=ManifestMessages(lambda: _manifest_messages(folder, key, (option, settings_flag(settings)), shown)))
+
+
+# the first unsubscribe link of a List-Unsubscribe header: /u/ then a token (sotong.tokens.make_token's spelling)
+_UNSUBSCRIBE_TOKEN = re.compile(rb"^List-Unsubscribe:[^\n]*?/u/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)>", re.IGNORECASE | re.MULTILINE)
+
+
+def signed_with_another_key(outbox: Outbox, shown, settings: dict) -> str | None:
+    """Why this command's SOTONG_SECRET (or SOTONG_PREVIOUS_SECRET) cannot
+    be the outbox's key, or None: its first email's unsubscribe link names
+    its reader but was signed with another. Bundled in a shell with one key
+    and sent from a unit with another, the emails' links fail at a collector
+    with the send's key, and their bounces' return paths (signed as sent)
+    mean nobody to a collector with the bundle's. Reads the manifest's lines
+    up to its first email, and that email's header."""
+    try:
+        with open(outbox.path / "manifest.jsonl", "rb") as manifest:
+            message = next((line for line in map(json.loads, manifest) if line.get("channel") == "email"), {})
+        head = HEADER_END.split((outbox.path / message["file"]).read_bytes(), 1)[0]
+    except (ValueError, KeyError, TypeError, AttributeError, OSError):
+        return None  # no email, or a manifest the send's own reading says is wrong
+    found = _UNSUBSCRIBE_TOKEN.search(head)
+    token = found.group(1).decode() if found else ""
+    if not token or token.split(".")[0] != make_token("unsubscribe", str(message["id"])).split(".")[0] \
+            or subscriber_from_unsubscribe_token(token) == message["id"]:
+        return None  # not a link of Sotong's to this reader, or one this key signed
+    return _("{file}: its unsubscribe link was signed with another SOTONG_SECRET than this command's, so the links of "
+             "the outbox {key} work only with that key; set SOTONG_SECRET to the office's key (the collector's, e.g. "
+             "in /etc/sotong/secrets) in both commands, make the outbox again with it (sotong bundles {option} "
+             "{key}{settings}), then send").format(file=shown(outbox.path / message["file"]), key=outbox.key,
+                                                   option=option_of(outbox.kind), settings=settings_flag(settings))
 
 
 def _manifest_messages(folder: Path, key: str, again: tuple, shown) -> tuple:
