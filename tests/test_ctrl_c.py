@@ -205,6 +205,8 @@ def test_ctrl_c_while_bundles_are_written_by_worker_processes_leaves_no_half_wri
     finally:
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)  # and no worker's "Process ForkPoolWorker-1:" and traceback
+    assert lines == ["중단했습니다 (Ctrl+C). 발송함은 다 만들어진 뒤에만 바뀌는데 이번 것은 다 만들지 못했습니다. "
+                     "2026-11-26 발송함을 만들려면 같은 명령을 다시 실행하세요."]  # its own line, not of a build and a send
     assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
 
 
@@ -244,6 +246,8 @@ def test_sigterm_while_subscribers_are_imported_leaves_no_working_copy_of_their_
     code, lines = stopped_by_sigterm(process, lambda: any(scratch.glob("sotong-import-*/part1.db")),
                                      "the import ended before SIGTERM")
     assert_said_in_one_line(code, lines, TERMINATED)
+    assert lines == ["중단했습니다 (SIGTERM). 가져오기는 모두 쓰거나 아무것도 쓰지 않습니다. 같은 명령을 다시 실행하세요 "
+                     "(이미 들어 있는 행은 '그대로'로 셉니다)."]  # its own line, not of a build and a send
     assert list(scratch.iterdir()) == []
     assert store_query(project, "SELECT count(*) FROM subscribers") == [(0,)]
 

@@ -21,7 +21,7 @@ from project_support import store_of, store_query
 from delivery.journal import TAKE_BATCH
 import test_bundles
 import test_send
-from test_send import ISSUE, NOTICES, journal, send
+from test_send import ISSUE, NOTICES, journal, outbox_of, send
 
 project = test_send.project  # the fixture: the sample project on each backend
 small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
@@ -256,3 +256,30 @@ def test_an_outbox_bundled_with_another_key_is_refused_before_anything_is_sent(s
                        "--port", str(server.port))
         assert sent.code == 0, sent.output
         assert server.handler.accepted_counts() == {"a1@example.com": 1, "b2@example.com": 1}
+
+
+@pytest.mark.parametrize("cut", ["sms", "email"])
+def test_an_outbox_whose_manifest_was_cut_at_a_line_is_refused_not_sent_as_if_whole(project, cut):
+    """An outbox copied in part to the sending machine (rsync stopped, a
+    shared folder read while copied): a manifest cut at the end of a line
+    was read as the whole outbox, and its readers after the cut got nothing
+    while sms.csv went to the agency whole."""
+    ids = add_subscribers(store_of(project), 6)
+    folder = outbox_of(project, ids[:3], sms={ids[3]: "SMS", ids[4]: "LMS"})
+    manifest = folder / "manifest.jsonl"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if f'"{ids[2] if cut == "email" else ids[4]}"' not in line]
+    manifest.write_text("".join(kept), encoding="utf-8")
+    left = f"email/{ids[2]}.eml" if cut == "email" else f"sms.csv: {ids[4]}"
+    with SMTPServer(ScriptedHandler()) as server:
+        for more in ([], ["--dry-run"]):
+            result = send(project, server.port, *more)
+            assert result.code == 1 and "Traceback" not in result.output
+            assert result.stderr.splitlines() == [
+                f"private/outbox/{ISSUE}/manifest.jsonl:{len(kept) + 1}: names {len(kept)} messages, but 1 more are in "
+                f"the outbox without a line here ({left}, ...): the manifest was cut short; copy the outbox whole, or "
+                f"make it again with: sotong bundles --issue {ISSUE}"], result.stderr
+        assert server.handler.accepted_counts() == {}
+        manifest.write_text("".join(lines), encoding="utf-8")  # copied whole
+        assert send(project, server.port).code == 0
+        assert len(server.handler.accepted_counts()) == 3

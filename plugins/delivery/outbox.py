@@ -167,9 +167,10 @@ def _manifest_messages(folder: Path, key: str, again: tuple, shown) -> tuple:
     option, flag = again
     manifest = folder / "manifest.jsonl"
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
-    messages, seen, files = [], {}, MessageFiles(folder)
+    messages, seen, files, end = [], {}, MessageFiles(folder), 1
     with manifest.open("rb") as lines:
         for number, raw in enumerate(lines, 1):
+            end = number + 1
             if not raw.strip():
                 continue
             try:
@@ -188,9 +189,32 @@ def _manifest_messages(folder: Path, key: str, again: tuple, shown) -> tuple:
                 continue
             seen[(message.subscriber_id, message.channel)] = number
             messages.append(message)
+    if not problems and (short := _cut_short(messages, sms_types, files)):
+        problems.append(Problem(shown(manifest), end, short + _("; copy the outbox whole, or make it again with: sotong bundles {option} {key}{settings}").format(
+            option=option, key=key, settings=flag)))
     if problems:
         raise SotongError(problems)
     return tuple(messages)
+
+
+def _cut_short(messages: list, sms_types: dict, files: "MessageFiles") -> str | None:
+    """Why the manifest is less than its outbox, or None: readers of sms.csv,
+    or files of email/, that no line names. The bundles write an outbox whole
+    or not at all; one copied in part to a sending machine, its manifest cut
+    at the end of a line, was sent as if whole (the readers after the cut
+    never got theirs, and sms.csv went to the agency whole)."""
+    emails = files.listings.get("email", {})
+    texts = sum(message.channel == "sms" for message in messages)  # each names its own row and file (checked)
+    if texts == len(sms_types) and len(messages) - texts >= len(emails):
+        return None  # the usual answer, in a hundredth of the manifest's reading
+    texted = {message.subscriber_id for message in messages if message.channel == "sms"}
+    named = {message.file for message in messages if message.file}
+    left = [f"sms.csv: {reader}" for reader in sms_types if reader not in texted]
+    left += [f"email/{name}" for name in emails if f"email/{name}" not in named]
+    if not left:
+        return None
+    return _("names {count:,} messages, but {more:,} more are in the outbox without a line here ({example}, ...): the "
+             "manifest was cut short").format(count=len(messages), more=len(left), example=left[0])
 
 
 def outbox_digest(folder: Path) -> str:
