@@ -283,3 +283,22 @@ def test_an_outbox_whose_manifest_was_cut_at_a_line_is_refused_not_sent_as_if_wh
         manifest.write_text("".join(lines), encoding="utf-8")  # copied whole
         assert send(project, server.port).code == 0
         assert len(server.handler.accepted_counts()) == 3
+
+
+def test_a_send_while_another_of_the_same_outbox_runs_is_refused_on_sqlite(small):
+    """One send per outbox on SQLite (README): the lock the build and the
+    bundles now share (sotong.atomic.one_at_a_time), held here as the other
+    send's process holds it."""
+    from sotong.atomic import one_at_a_time
+
+    assert run_cli(small / "pelicanconf.py", "bundles", "--issue", test_bundles.ISSUE).code == 0
+    with SMTPServer(ScriptedHandler()) as server:
+        with one_at_a_time(small / "private" / "locks" / f"send-{test_bundles.ISSUE}.lock", "held by the test"):
+            refused = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                              "--port", str(server.port))
+        assert refused.code == 1
+        assert refused.stderr.splitlines() == [f"another sotong send of {test_bundles.ISSUE} is running; wait for it to finish"]
+        assert server.handler.accepted_counts() == {}
+        sent = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                       "--port", str(server.port))
+        assert sent.code == 0, sent.output
