@@ -3,7 +3,7 @@
 half-written site to deploy.
 
 ``output`` is a symbolic link to one of two build slots beside it
-(``.output-a``, ``.output-b``); one build at a time (``.output.lock``: a
+(``.output-a``, ``.output-b``); one build at a time (``.output-lock``: a
 second is refused). A build writes into the slot not in use, in
 place: on this kind of disk creating a file costs twenty times overwriting one,
 so reusing the files of the build before last keeps rebuilds quick. Files the
@@ -43,7 +43,7 @@ def build_site(project: Project) -> dict:
     started = time.perf_counter()
     output = Path(project.settings["OUTPUT_PATH"])
     # two builds at once wrote into the same free slot, the first making it output/ while the second still wrote
-    with one_at_a_time(output.parent / f".{output.name}.lock", _(
+    with one_at_a_time(output.parent / f".{output.name}-lock", _(
             "another sotong build into {output}/ is running; wait for it to finish, and build again if something "
             "changed since it began").format(output=project.shown(output))), _few_collections():
         problems = check_project(project)

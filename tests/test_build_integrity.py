@@ -215,7 +215,7 @@ def test_a_build_while_another_runs_is_refused_and_output_stays_the_others(proje
 
     build(project_dir)
     before = os.readlink(project_dir / "output")
-    with one_at_a_time(project_dir / ".output.lock", "held by the test"):
+    with one_at_a_time(project_dir / ".output-lock", "held by the test"):
         result = run_sotong(project_dir, "build")
     assert result.code == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
