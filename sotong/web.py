@@ -827,10 +827,10 @@ class _CollectorServer(TcpWSGIServer):
         Ctrl+C stops waiting for them), the threads stopped, and the signal goes on
         (KeyboardInterrupt, Terminated), so that ``sotong serve`` says it
         stopped and exits 130 or 143."""
+        poll = self.asyncore.poll2 if self.adj.asyncore_use_poll else self.asyncore.poll  # as waitress's loop does
         with stop_deferred(self.trigger.pull_trigger) as stop:
             while self._map and stop.signum is None:
-                self.asyncore.loop(timeout=self.adj.asyncore_loop_timeout, map=self._map,
-                                   use_poll=self.adj.asyncore_use_poll, count=1)
+                poll(self.adj.asyncore_loop_timeout, self._map)
         stopped_at = time.monotonic()
         try:
             if stop.signum is not None:
@@ -856,8 +856,9 @@ class _CollectorServer(TcpWSGIServer):
         if under_way and self.announce:
             self.announce(_("Answering the {count} requests under way before stopping (at most {seconds} s; Ctrl+C "
                             "again stops without waiting for them)").format(count=under_way, seconds=STOP_WAIT_SECONDS))
+        poll = self.asyncore.poll2 if self.adj.asyncore_use_poll else self.asyncore.poll
         while self._map and self._under_way() and time.monotonic() < deadline:
-            self.asyncore.loop(timeout=0.05, map=self._map, use_poll=self.adj.asyncore_use_poll, count=1)
+            poll(0.05, self._map)
 
     def pull_trigger(self):
         channel = getattr(_answering, "channel", None)
