@@ -827,7 +827,7 @@ class _CollectorServer(TcpWSGIServer):
         Ctrl+C stops waiting for them), the threads stopped, and the signal goes on
         (KeyboardInterrupt, Terminated), so that ``sotong serve`` says it
         stopped and exits 130 or 143."""
-        poll = self.asyncore.poll2 if self.adj.asyncore_use_poll else self.asyncore.poll  # as waitress's loop does
+        poll = self._poll
         with stop_deferred(self.trigger.pull_trigger) as stop:
             while self._map and stop.signum is None:
                 poll(self.adj.asyncore_loop_timeout, self._map)
@@ -845,6 +845,11 @@ class _CollectorServer(TcpWSGIServer):
         if stop.signum is not None:
             stop.take_up()
 
+    @property
+    def _poll(self) -> Callable:
+        """One wait for the connections and their answer, as waitress's loop makes it."""
+        return self.asyncore.poll2 if self.adj.asyncore_use_poll else self.asyncore.poll
+
     def _under_way(self) -> int:
         """Requests queued or being answered, and answers the loop has yet to send."""
         dispatcher = self.task_dispatcher
@@ -856,7 +861,7 @@ class _CollectorServer(TcpWSGIServer):
         if under_way and self.announce:
             self.announce(_("Answering the {count} requests under way before stopping (at most {seconds} s; Ctrl+C "
                             "again stops without waiting for them)").format(count=under_way, seconds=STOP_WAIT_SECONDS))
-        poll = self.asyncore.poll2 if self.adj.asyncore_use_poll else self.asyncore.poll
+        poll = self._poll
         while self._map and self._under_way() and time.monotonic() < deadline:
             poll(0.05, self._map)
 
