@@ -1,9 +1,12 @@
 """Writing a file so that a crash at any moment leaves the old file or the
 new one, never a part of it: the new bytes go to a temporary file beside it,
-which replaces it with one rename once complete."""
+which replaces it with one rename once complete; and a command that writes
+a folder (a build, an outbox, a send's journal) run by one process at a
+time (:func:`one_at_a_time`)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from contextlib import contextmanager
@@ -47,3 +50,22 @@ def replacing_text(path: str | os.PathLike, encoding: str = "utf-8", mode: int =
     """:func:`replacing` for text such as a CSV: ``out`` is opened ``"w"``
     with ``encoding`` and without newline translation (the csv module's own)."""
     return replacing(path, lambda name, _mode: open(name, "w", encoding=encoding, newline=""), mode)
+
+
+@contextmanager
+def one_at_a_time(lock: Path, busy: str) -> Iterator[None]:
+    """Inside, this process alone holds the lock file ``lock`` (made if
+    missing; the system lets it go when the process ends, killed too, and
+    its forked workers hold it with it); another process asking meanwhile is
+    refused at once, SotongError ``busy``. The file holds the holder's pid."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SotongError([busy]) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield

@@ -3,7 +3,8 @@
 half-written site to deploy.
 
 ``output`` is a symbolic link to one of two build slots beside it
-(``.output-a``, ``.output-b``). A build writes into the slot not in use, in
+(``.output-a``, ``.output-b``); one build at a time (``.output-lock``: a
+second is refused). A build writes into the slot not in use, in
 place: on this kind of disk creating a file costs twenty times overwriting one,
 so reusing the files of the build before last keeps rebuilds quick. Files the
 build did not write (a deleted notice, a shorter pagination, a file put there
@@ -31,6 +32,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from .atomic import one_at_a_time
 from .build_state import BuildState
 from .check import check_project, project_warnings
 from .i18n import _
@@ -43,7 +45,11 @@ def build_site(project: Project) -> dict:
     """Check and build; replace OUTPUT_PATH atomically. Returns figures,
     with the check's ``warnings`` (which do not stop the build)."""
     started = time.perf_counter()
-    with _few_collections():
+    output = Path(project.settings["OUTPUT_PATH"])
+    # two builds at once wrote into the same free slot, the first making it output/ while the second still wrote
+    with one_at_a_time(output.parent / f".{output.name}-lock", _(
+            "another sotong build into {output}/ is running; wait for it to finish, and build again if something "
+            "changed since it began").format(output=project.shown(output))), _few_collections():
         problems = check_project(project)
         if problems:
             raise SotongError(problems)

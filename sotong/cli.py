@@ -121,6 +121,13 @@ _STOPPED = "sotong.stopped"  # a command's own line for Ctrl+C, in place of the 
 LIGHT_COMMANDS = (["subscribers", "import"],)
 
 
+def say_when_stopped(line: str) -> None:
+    """The running command's own line for Ctrl+C and SIGTERM (``{signal}``
+    in it: which), in place of the line of every command, which speaks of a
+    build and a send."""
+    click.get_current_context().meta[_STOPPED] = line
+
+
 class PluginCommandsGroup(click.Group):
     """A group that plugins may add commands to: when a command is unknown
     because the settings (and so the plugins) could not be loaded, the
@@ -271,6 +278,8 @@ _ENCODING_OPTION = click.option(
 def subscribers_import(project: Project, csv_file, jobs):
     from .subscribers import import_csv
 
+    say_when_stopped(_("Stopped ({signal}). An import is written whole or not at all; run the same command again (the "
+                       "rows it finds already there are counted unchanged)."))
     report = import_csv(project.store, csv_file, project.audiences, project.today().year, jobs=jobs)
     for problem in report.problems + report.warnings:
         click.echo(str(problem), err=True)
@@ -353,6 +362,7 @@ def db_upgrade(project: Project):
 def serve(project: Project, host, port, threads):
     from .web import serve as run_server
 
+    say_when_stopped(_("Stopped ({signal}). The collector is closed; start it again with the same command."))
     with sigterm_as_ctrl_c():  # systemctl stop: the stores closed too
         run_server(project, host, port, threads, announce=lambda line: click.echo(line, err=True))
 
@@ -365,9 +375,8 @@ def devserver(host, port, settings_path):
     from .devserver import run
 
     # how staff close the preview: nothing of a build or a send to finish
-    click.get_current_context().meta[_STOPPED] = _(
-        "Stopped ({signal}). The preview is closed: it sends nothing and leaves output/ as it was; "
-        "run the same command to preview again.")
+    say_when_stopped(_("Stopped ({signal}). The preview is closed: it sends nothing and leaves output/ as it was; "
+                       "run the same command to preview again."))
     run(Path(settings_path), host, port, announce=lambda line: click.echo(line, err=True))
 
 

@@ -4,13 +4,16 @@ names a PostgreSQL database rather than a file (what the settings, which
 make file paths absolute, and the store both ask), and a failed connection
 said as the staff can act on it (:func:`connection_failure`): libpq's own
 English first line ("FATAL:  password authentication failed for user ...")
-was the message, in a Korean line."""
+was the message, in a Korean line; and a password file libpq would ignore
+with an English warning (:func:`password_file_problem`)."""
 
 from __future__ import annotations
 
 import getpass
 import os
+import pwd
 import re
+import stat
 from pathlib import Path
 
 from .i18n import _
@@ -43,6 +46,10 @@ def connection_failure(detail: str, parts: dict) -> str:
         return _("SOTONG_DB: the PostgreSQL server did not accept the password of user \"{user}\"; check the password "
                  "in PGPASSWORD, ~/.pgpass or the service file (never write it in SOTONG_DB), then run the command "
                  "again").format(user=user)
+    if "no password supplied" in detail and (missing := _named_password_file(parts)) and not missing.exists():
+        return _("SOTONG_DB: the PostgreSQL server asks for the password of user \"{user}\", and the password file "
+                 "{path} (PGPASSFILE or passfile=) does not exist; correct its path, or write the line "
+                 "HOST:PORT:DATABASE:{user}:PASSWORD in it (chmod 600)").format(user=user, path=missing)
     if "no password supplied" in detail:
         return _("SOTONG_DB: the PostgreSQL server asks for the password of user \"{user}\" and none was given; set "
                  "it in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)").format(user=user)
@@ -61,7 +68,15 @@ def connection_failure(detail: str, parts: dict) -> str:
 
 
 def _unreachable(detail: str, parts: dict) -> str:
-    """A server that is not there, not known, silent or busy; else libpq's first line itself."""
+    """A server that is not there, not known, silent or busy, a service file
+    or service that is not there; else libpq's first line itself."""
+    if service := _quoted(detail, r'definition of service "([^"]*)" not found'):
+        return _("SOTONG_DB: no service \"{service}\" is in the service file (~/.pg_service.conf, or the file "
+                 "PGSERVICEFILE names); check the name after service= in SOTONG_DB, or add a section [{service}] with "
+                 "host, port, dbname and user to that file").format(service=service)
+    if service_file := _quoted(detail, r'service file "([^"]*)" not found'):
+        return _("SOTONG_DB: the service file {path} does not exist; correct PGSERVICEFILE, or write that file "
+                 "(a section [NAME] with host, port, dbname and user)").format(path=service_file)
     if unknown := _UNKNOWN_HOST.search(detail):
         return _("SOTONG_DB: no computer named \"{host}\" is known on the network; check the host name in SOTONG_DB "
                  "(after the @), then run the command again").format(host=unknown.group(1) or unknown.group(2))
@@ -80,6 +95,39 @@ def _unreachable(detail: str, parts: dict) -> str:
     first_line = detail.strip().splitlines()[0] if detail.strip() else "?"
     return _("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; check that the server runs and SOTONG_DB's "
              "host, port and database name, then run the command again").format(first_line=first_line)
+
+
+def password_file_problem(parts: dict) -> str | None:
+    """Why libpq would ignore the password file, saying so in English on
+    stderr (a file others may read: "WARNING: password file ... has group or
+    world access"), or None. libpq reads it only when no password is given
+    (a service file may give one: then nothing is said here)."""
+    if os.environ.get("PGPASSWORD") or parts.get("service") or os.environ.get("PGSERVICE"):
+        return None
+    path = _named_password_file(parts) or _home() / ".pgpass"
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # none there: libpq goes on without it
+    if not stat.S_ISREG(mode) or not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return None
+    return _("SOTONG_DB: the password file {path} may be read by other users of this machine, so PostgreSQL does "
+             "not use it (and its password is exposed); make it its owner's alone: chmod 600 {path}, then run the "
+             "command again").format(path=path)
+
+
+def _named_password_file(parts: dict) -> Path | None:
+    """The password file the address (passfile=) or PGPASSFILE names, if any."""
+    named = parts.get("passfile") or os.environ.get("PGPASSFILE")
+    return Path(named).expanduser() if named else None
+
+
+def _home() -> Path:
+    """The home folder libpq finds ~/.pgpass in: HOME, else the user's own."""
+    try:
+        return Path(os.environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir)
+    except KeyError:  # a user the system does not know (a container's): libpq finds no file either
+        return Path("/nonexistent")
 
 
 def _login_name() -> str:

@@ -3,8 +3,9 @@ what a worker process does with it; SIGTERM (kill, systemctl stop) taken as
 Ctrl+C by the commands that would otherwise leave something behind (``sotong
 send``, ``serve``, ``bundles``, and ``subscribers`` import, export, changes,
 forget and purge), while their forked worker processes keep SIGTERM's
-default (a pool's terminate stops them); a forked worker that ends with its
-parent; and how a worker process that stopped before answering (SIGKILL, the
+default (a pool's terminate stops them); both taken up where a server
+chooses (:func:`stop_deferred`: between two answers); a forked worker that
+ends with its parent; and how a worker process that stopped before answering (SIGKILL, the
 kernel's OOM killer) is described.
 
 A terminal sends Ctrl+C to its whole foreground process group: the forked or
@@ -64,6 +65,51 @@ def sigterm_as_ctrl_c():
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+class DeferredStop:
+    """Ctrl+C or SIGTERM that came within :func:`stop_deferred` (``signum``,
+    None while none did), to be taken up where the code chooses."""
+
+    def __init__(self):
+        self.signum: int | None = None
+        self.before: dict[int, object] = {}
+
+    def take_up(self) -> None:
+        """What the signal would have done where it came: the handler before
+        (KeyboardInterrupt, :class:`Terminated`), else the system's way."""
+        handler = self.before.get(self.signum)
+        if callable(handler):
+            handler(self.signum, None)
+        signal.raise_signal(self.signum)
+
+
+@contextlib.contextmanager
+def stop_deferred(wake):
+    """Within it, Ctrl+C and SIGTERM (those not ignored) raise nothing where
+    the code is (a server's loop thread in the middle of an answer): each is
+    noted in the :class:`DeferredStop` yielded, and ``wake()`` called (the
+    loop woken), for the code to stop at a point of its own and then
+    ``take_up()`` the signal. The handlers before are back after, so that a
+    second Ctrl+C while it finishes stops at once. Only in the main thread,
+    where Python runs signal handlers; elsewhere none comes."""
+    stop = DeferredStop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def noted(signum, frame):
+        stop.signum = stop.signum or signum
+        wake()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            stop.before[signum] = signal.signal(signum, noted)
+    try:
+        yield stop
+    finally:
+        for signum, handler in stop.before.items():
+            signal.signal(signum, handler)
 
 
 def leave_ctrl_c_to_the_parent() -> None:

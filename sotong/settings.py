@@ -122,7 +122,9 @@ def _check_shared(settings: dict) -> None:
     found.raise_any()
 
 
-_ADDRESS_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]+:/")  # PostgreSQL://, postgresql+psycopg://, postgres:/, sqlite:///
+# PostgreSQL://, postgresql+psycopg://, postgres:/, sqlite:///; postgresql// and postgresql:USER@... (a colon or
+# the slashes left out), not a folder named postgres
+_ADDRESS_SCHEME = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]+:/|(?i:postgres(?:ql)?)(?://|:))")
 
 
 # what names people and must never be under OUTPUT_PATH, which is published as it is

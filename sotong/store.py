@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from .database_url import connection_failure, is_database_url
+from .database_url import connection_failure, is_database_url, password_file_problem
 from .i18n import N_, _
-from .problems import SotongError
+from .problems import SotongError, os_reason
 from .reconnect import StoreDown, connection_lost
 
 if TYPE_CHECKING:
@@ -1061,7 +1061,11 @@ def store_exists(location: str | Path) -> bool:
 
 
 def _sqlite_connection(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:  # a file where SOTONG_DB has a folder: /etc/sotong.conf/x.db
+        raise SotongError([_("{store}: its folder cannot be made, as {blocking} is a file ({reason}); point SOTONG_DB at a file in a folder, e.g. private/sotong.db").format(
+            store=path, blocking=_first_file_above(path), reason=os_reason(exc))]) from None
     connection = sqlite3.connect(str(path), timeout=SQLITE_WAITS_MS / 1000, isolation_level=None,
                                  check_same_thread=False)
     connection.row_factory = sqlite3.Row
@@ -1069,6 +1073,11 @@ def _sqlite_connection(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA foreign_keys=ON")
     return connection
+
+
+def _first_file_above(path: Path) -> Path:
+    """The nearest folder of ``path`` that is in fact a file (what stops its folders being made)."""
+    return next((above for above in reversed(path.parents) if above.exists() and not above.is_dir()), path.parent)
 
 
 # Outside quoted literals: ? and :name placeholders, and the lone % psycopg would read as one.
@@ -1182,6 +1191,8 @@ class _PostgresConnection:
                 reason=str(exc).strip())]) from None
         if parts.get("password"):
             raise holds_password
+        if problem := password_file_problem(parts):  # before libpq, which would say it in English and go on without
+            raise SotongError([problem])
         # libpq waits for a server that does not answer as long as the network lets it (psycopg: 130 s)
         timeout = {} if parts.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT") else {
             "connect_timeout": CONNECT_TIMEOUT_S}

@@ -56,10 +56,13 @@ from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
 from .group_commit import WouldWait
+from .interrupts import stop_deferred
 from .tokens import secret_held, secret_problem, signs_with_development_key
 
 CHECKPOINT_SECONDS = 1.0
 QUEUE_WARNING_SECONDS = 60.0  # waitress's "all threads busy" warning, at most once a minute
+# how long a stopping collector answers the requests it took: one waiting for another's SQLite lock (30 s) too
+STOP_WAIT_SECONDS = 35
 # requests of one connection read while it is answered: 2, so that a client's next request, sent as soon as
 # its answer arrives (before the worker has finished with it), keeps the connection read without waking the loop
 LOOKAHEAD_REQUESTS = 2
@@ -832,16 +835,54 @@ class _CollectorServer(TcpWSGIServer):
         """Queue the channel's first request for a worker thread."""
         super().add_task(channel)
 
+    announce: Callable[[str], None] | None = None  # where a stop says what it waits for
+
     def run(self):
-        """Waitress's loop until Ctrl+C; waitress stops its worker threads then
-        and returns as if serving were done: here the KeyboardInterrupt goes on,
-        so that ``sotong serve`` says it stopped and exits 130."""
+        """Waitress's loop until Ctrl+C or SIGTERM, taken between two answers
+        (raised where it came, it cut the answer the loop thread was making,
+        and waitress gave its threads' answers 5 s, then dropped them and the
+        requests queued): no connection is taken after it, the requests
+        under way are answered (``STOP_WAIT_SECONDS`` at most; a second
+        Ctrl+C stops waiting for them), the threads stopped, and the signal goes on
+        (KeyboardInterrupt, Terminated), so that ``sotong serve`` says it
+        stopped and exits 130 or 143."""
+        poll = self._poll
+        with stop_deferred(self.trigger.pull_trigger) as stop:
+            while self._map and stop.signum is None:
+                poll(self.adj.asyncore_loop_timeout, self._map)
+        stopped_at = time.monotonic()
         try:
-            self.asyncore.loop(timeout=self.adj.asyncore_loop_timeout, map=self._map,
-                               use_poll=self.adj.asyncore_use_poll)
-        except KeyboardInterrupt:
-            self.task_dispatcher.shutdown()
-            raise
+            if stop.signum is not None:
+                self.accepting = False
+                self._answer_under_way(stopped_at + STOP_WAIT_SECONDS)
+        finally:
+            left = len(self.task_dispatcher.queue) + self.task_dispatcher.active_count
+            self.task_dispatcher.shutdown(timeout=0.1 if left else 5)
+            if left:
+                log.warning(_("stopped with %d requests not answered after %d s; their senders got no answer and "
+                              "may try again"), left, round(time.monotonic() - stopped_at))
+        if stop.signum is not None:
+            stop.take_up()
+
+    @property
+    def _poll(self) -> Callable:
+        """One wait for the connections and their answer, as waitress's loop makes it."""
+        return self.asyncore.poll2 if self.adj.asyncore_use_poll else self.asyncore.poll
+
+    def _under_way(self) -> int:
+        """Requests queued or being answered, and answers the loop has yet to send."""
+        dispatcher = self.task_dispatcher
+        return (len(dispatcher.queue) + dispatcher.active_count
+                + sum(1 for channel in list(self.active_channels.values()) if channel.total_outbufs_len))
+
+    def _answer_under_way(self, deadline: float) -> None:
+        under_way = self._under_way()
+        if under_way and self.announce:
+            self.announce(_("Answering the {count} requests under way before stopping (at most {seconds} s; Ctrl+C "
+                            "again stops without waiting for them)").format(count=under_way, seconds=STOP_WAIT_SECONDS))
+        poll = self._poll
+        while self._map and self._under_way() and time.monotonic() < deadline:
+            poll(0.05, self._map)
 
     def pull_trigger(self):
         channel = getattr(_answering, "channel", None)
@@ -868,10 +909,21 @@ class _OncePerInterval(logging.Filter):
         return True
 
 
+# waitress's English lines when it stops threads still answering: _CollectorServer.run says it instead
+_SAID_BY_THE_SERVER = frozenset({"%d thread(s) still running", "Canceling %d pending task(s)"})
+
+
+def _not_said_by_the_server(record: logging.LogRecord) -> bool:
+    return record.msg not in _SAID_BY_THE_SERVER
+
+
 def _quiet_queue_warnings(seconds: float = QUEUE_WARNING_SECONDS) -> None:
     queue_log = logging.getLogger("waitress.queue")
     if not any(isinstance(existing, _OncePerInterval) for existing in queue_log.filters):
         queue_log.addFilter(_OncePerInterval(seconds))
+    waitress_log = logging.getLogger("waitress")
+    if _not_said_by_the_server not in waitress_log.filters:
+        waitress_log.addFilter(_not_said_by_the_server)
 
 
 def create_server(app, host: str, port: int, threads: int, limits: ConnectionLimits = ConnectionLimits()):
@@ -918,6 +970,7 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
             raise
         raise SotongError([_("{host}:{port}: cannot listen there ({reason}); stop the program that listens there (another sotong serve?) or choose another with --host and --port").format(
             host=host, port=port, reason=os_reason(exc))]) from None
+    server.announce = announce
     actual_host, actual_port = server.socket.getsockname()[:2]
     announce(_("Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)").format(
         actual_host=actual_host, actual_port=actual_port))

@@ -204,3 +204,23 @@ def test_the_notice_cache_is_updated_not_rewritten(project_dir):
     assert set(after) == set(before) - {key_of[deleted.name]}
     assert after[key_of[edited.name]] != before[key_of[edited.name]] and "덧붙인 문단".encode() in after[key_of[edited.name]]
     assert all(after[key] == before[key] for key in after if key != key_of[edited.name])
+
+
+def test_a_build_while_another_runs_is_refused_and_output_stays_the_others(project_dir):
+    """Two builds at once (the daily timer and a person's, two terminals)
+    wrote into the same free slot, the first making it output/ while the
+    second still wrote and removed files there. The lock is the other
+    build's as the system holds it (here: this process's)."""
+    from sotong.atomic import one_at_a_time
+
+    build(project_dir)
+    before = os.readlink(project_dir / "output")
+    with one_at_a_time(project_dir / ".output-lock", "held by the test"):
+        result = run_sotong(project_dir, "build")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "another sotong build into output/ is running; wait for it to finish, and build again if something changed "
+        "since it began"]
+    assert os.readlink(project_dir / "output") == before and not (project_dir / f".output-{'b' if before.endswith('a') else 'a'}").exists()
+    build(project_dir)  # once the other is done
+    assert os.readlink(project_dir / "output") != before

@@ -73,3 +73,23 @@ def test_a_full_disk_is_one_line_exit_1_and_the_earlier_outbox_stays(project, sm
         "Free some space (or make the folder writable) and run the same command again"]
     assert sorted(path.name for path in small_disk.iterdir()) == [ISSUE]
     assert (earlier / "manifest.jsonl").read_text() == '{"id": "S1", "channel": "sms", "notices": ["a"], "file": null}\n'
+
+
+def test_a_bundles_run_while_another_of_the_same_bundle_runs_is_refused_and_the_outbox_stays(project):
+    """Two runs of one bundle at once each replaced the outbox in two renames:
+    one's could find the folder gone between the other's, or made again."""
+    from sotong.atomic import one_at_a_time
+
+    assert run_sotong(project, "bundles", "--issue", ISSUE).code == 0
+    manifest = project / "private" / "outbox" / ISSUE / "manifest.jsonl"
+    written = manifest.stat().st_mtime_ns
+    with one_at_a_time(project / "private" / "locks" / f"bundles-{ISSUE}.lock", "held by the test"):
+        result = run_sotong(project, "bundles", "--issue", ISSUE)
+        other = run_sotong(project, "bundles", "--issue", "2026-12-10")  # another bundle goes on
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"another sotong bundles of {ISSUE} is running; wait for it to finish, and bundle again if something "
+        "changed since it began"]
+    assert manifest.stat().st_mtime_ns == written
+    assert other.code == 0, other.output
+    assert not [path for path in manifest.parent.parent.iterdir() if path.name.startswith(f".{ISSUE}.writing-")]

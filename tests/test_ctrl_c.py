@@ -117,7 +117,7 @@ def test_ctrl_c_stops_sotong_serve_with_exit_130_and_one_line(project):
     finally:
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)
-    assert "output/" in lines[0] and "다시" in lines[0]  # the state left, and what to do
+    assert "수집 서버" in lines[0] and "다시" in lines[0]  # the state left, and what to do
 
 
 def test_sigterm_stops_sotong_serve_as_ctrl_c_does_with_exit_143_and_its_store_closed(project):
@@ -139,6 +139,43 @@ def test_sigterm_stops_sotong_serve_as_ctrl_c_does_with_exit_143_and_its_store_c
     assert_said_in_one_line(code, lines, TERMINATED)
     assert "(SIGTERM)" in lines[0]
     assert not wal.exists()
+
+
+def test_sigterm_while_a_request_waits_for_the_store_answers_it_first_and_stores_it(project):
+    """systemctl stop while an unsubscribe waits for another program's
+    SQLite lock: waitress gave its threads 5 s, then closed the connection
+    unanswered (the unsubscribe lost) and said "1 thread(s) still running"
+    in English. Now the collector takes no connection after the signal and
+    answers the ones it took."""
+    import sqlite3
+
+    from sotong.tokens import unsubscribe_token
+
+    subscriber = add_subscribers(store_of(project), 1)[0]
+    process = start(project, "serve", "--port", "0")
+    writer = sqlite3.connect(store_of(project), isolation_level=None)
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
+        process.stderr.readline()  # the warning: no SOTONG_SECRET
+        writer.execute("BEGIN IMMEDIATE")  # another program writing, for longer than waitress waited
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("POST", f"/u/{unsubscribe_token(subscriber)}", body=b"List-Unsubscribe=One-Click",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        time.sleep(1)  # it waits for the lock
+        process.send_signal(signal.SIGTERM)
+        time.sleep(7)
+        writer.execute("COMMIT")
+        answer = connection.getresponse()
+        assert answer.status == 200
+        code = process.wait(timeout=60)
+        lines = process.stderr.read().splitlines()
+    finally:
+        writer.close()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert code == TERMINATED
+    assert len(lines) == 2 and lines[0].startswith("진행 중인 요청 1건에 답한 뒤 멈춥니다") and lines[1].startswith(STOPPED)
+    assert store_query(project, "SELECT unsubscribed_at IS NOT NULL FROM subscribers WHERE id = ?", (subscriber,)) == [(1,)]
 
 
 def test_ctrl_c_at_a_prompt_of_sotong_new_exits_130_with_one_line(project):
@@ -168,6 +205,8 @@ def test_ctrl_c_while_bundles_are_written_by_worker_processes_leaves_no_half_wri
     finally:
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)  # and no worker's "Process ForkPoolWorker-1:" and traceback
+    assert lines == ["중단했습니다 (Ctrl+C). 발송함은 다 만들어진 뒤에만 바뀌는데 이번 것은 다 만들지 못했습니다. "
+                     "2026-11-26 발송함을 만들려면 같은 명령을 다시 실행하세요."]  # its own line, not of a build and a send
     assert list(outbox.iterdir()) == []  # no issue folder, and the workers' staging folder removed
 
 
@@ -207,6 +246,8 @@ def test_sigterm_while_subscribers_are_imported_leaves_no_working_copy_of_their_
     code, lines = stopped_by_sigterm(process, lambda: any(scratch.glob("sotong-import-*/part1.db")),
                                      "the import ended before SIGTERM")
     assert_said_in_one_line(code, lines, TERMINATED)
+    assert lines == ["중단했습니다 (SIGTERM). 가져오기는 모두 쓰거나 아무것도 쓰지 않습니다. 같은 명령을 다시 실행하세요 "
+                     "(이미 들어 있는 행은 '그대로'로 셉니다)."]  # its own line, not of a build and a send
     assert list(scratch.iterdir()) == []
     assert store_query(project, "SELECT count(*) FROM subscribers") == [(0,)]
 

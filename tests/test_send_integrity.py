@@ -21,7 +21,7 @@ from project_support import store_of, store_query
 from delivery.journal import TAKE_BATCH
 import test_bundles
 import test_send
-from test_send import ISSUE, NOTICES, journal, send
+from test_send import ISSUE, NOTICES, journal, outbox_of, send
 
 project = test_send.project  # the fixture: the sample project on each backend
 small = test_bundles.small  # the fixture: the sample project with readers A1, B2, C3
@@ -229,3 +229,76 @@ def test_a_notice_edited_after_bundling_is_pointed_out(project):
             f"carry the text as it was then. For the new text, make the outbox again (sotong bundles --issue {ISSUE}) "
             "before sending it") in result.output
     assert NOTICES[1] not in result.output
+
+
+def test_an_outbox_bundled_with_another_key_is_refused_before_anything_is_sent(small, monkeypatch):
+    """Bundled in a shell whose SOTONG_SECRET was not the office's, sent from
+    the unit that has it (or the other way): every unsubscribe link in the
+    emails failed at the collector, and the bounces' return paths named
+    nobody. The send says so and sends nothing; the office's key, or the
+    bundle's as SOTONG_PREVIOUS_SECRET while keys change, sends it."""
+    monkeypatch.setenv("SOTONG_SECRET", "k" * 40)
+    assert run_cli(small / "pelicanconf.py", "bundles", "--issue", test_bundles.ISSUE).code == 0
+    monkeypatch.setenv("SOTONG_SECRET", "o" * 40)
+    with SMTPServer(ScriptedHandler()) as server:
+        for more in ([], ["--dry-run"]):
+            refused = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                              "--port", str(server.port), *more)
+            assert refused.code == 1 and "Traceback" not in refused.output
+            assert refused.stderr.splitlines() == [
+                f"private/outbox/{test_bundles.ISSUE}/email/A1.eml: its unsubscribe link was signed with another "
+                f"SOTONG_SECRET than this command's, so the links of the outbox {test_bundles.ISSUE} work only with "
+                "that key; set SOTONG_SECRET to the office's key (the collector's, e.g. in /etc/sotong/secrets) in "
+                f"both commands, make the outbox again with it (sotong bundles --issue {test_bundles.ISSUE}), then send"]
+        assert server.handler.accepted_counts() == {}
+        monkeypatch.setenv("SOTONG_PREVIOUS_SECRET", "k" * 40)
+        sent = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                       "--port", str(server.port))
+        assert sent.code == 0, sent.output
+        assert server.handler.accepted_counts() == {"a1@example.com": 1, "b2@example.com": 1}
+
+
+@pytest.mark.parametrize("cut", ["sms", "email"])
+def test_an_outbox_whose_manifest_was_cut_at_a_line_is_refused_not_sent_as_if_whole(project, cut):
+    """An outbox copied in part to the sending machine (rsync stopped, a
+    shared folder read while copied): a manifest cut at the end of a line
+    was read as the whole outbox, and its readers after the cut got nothing
+    while sms.csv went to the agency whole."""
+    ids = add_subscribers(store_of(project), 6)
+    folder = outbox_of(project, ids[:3], sms={ids[3]: "SMS", ids[4]: "LMS"})
+    manifest = folder / "manifest.jsonl"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if f'"{ids[2] if cut == "email" else ids[4]}"' not in line]
+    manifest.write_text("".join(kept), encoding="utf-8")
+    left = f"email/{ids[2]}.eml" if cut == "email" else f"sms.csv: {ids[4]}"
+    with SMTPServer(ScriptedHandler()) as server:
+        for more in ([], ["--dry-run"]):
+            result = send(project, server.port, *more)
+            assert result.code == 1 and "Traceback" not in result.output
+            assert result.stderr.splitlines() == [
+                f"private/outbox/{ISSUE}/manifest.jsonl:{len(kept) + 1}: names {len(kept)} messages, but 1 more are in "
+                f"the outbox without a line here ({left}, ...): the manifest was cut short; copy the outbox whole, or "
+                f"make it again with: sotong bundles --issue {ISSUE}"], result.stderr
+        assert server.handler.accepted_counts() == {}
+        manifest.write_text("".join(lines), encoding="utf-8")  # copied whole
+        assert send(project, server.port).code == 0
+        assert len(server.handler.accepted_counts()) == 3
+
+
+def test_a_send_while_another_of_the_same_outbox_runs_is_refused_on_sqlite(small):
+    """One send per outbox on SQLite (README): the lock the build and the
+    bundles now share (sotong.atomic.one_at_a_time), held here as the other
+    send's process holds it."""
+    from sotong.atomic import one_at_a_time
+
+    assert run_cli(small / "pelicanconf.py", "bundles", "--issue", test_bundles.ISSUE).code == 0
+    with SMTPServer(ScriptedHandler()) as server:
+        with one_at_a_time(small / "private" / "locks" / f"send-{test_bundles.ISSUE}.lock", "held by the test"):
+            refused = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                              "--port", str(server.port))
+        assert refused.code == 1
+        assert refused.stderr.splitlines() == [f"another sotong send of {test_bundles.ISSUE} is running; wait for it to finish"]
+        assert server.handler.accepted_counts() == {}
+        sent = run_cli(small / "pelicanconf.py", "send", "--issue", test_bundles.ISSUE, "--host", "127.0.0.1",
+                       "--port", str(server.port))
+        assert sent.code == 0, sent.output

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from postgres_server import new_database
+from postgres_server import new_database, role_with_password
 from project_support import copy_project, run_sotong
 
 from sotong import store as store_module
@@ -163,6 +163,8 @@ def test_a_connect_timeout_that_is_no_number_is_one_line(tmp_path, where):
     ("PostgreSQL://sotong:secret1@db.example/sotong", "PostgreSQL:"),  # as the documentation capitalizes it
     ("postgresql+psycopg://sotong@db.example/sotong", "postgresql+psycopg:"),  # SQLAlchemy's, from another program
     ("postgresql:/sotong@db.example/sotong", "postgresql:"),  # a slash short
+    ("postgresql//sotong@db.example/sotong", "postgresql/"),  # the colon left out
+    ("postgres:sotong@db.example/sotong", "postgres"),  # the slashes left out
 ])
 def test_an_address_sotong_does_not_read_as_one_is_refused_not_made_a_new_empty_file(tmp_path, address, scheme):
     """It was taken for a file path: an empty SQLite store in a folder named
@@ -175,6 +177,20 @@ def test_an_address_sotong_does_not_read_as_one_is_refused_not_made_a_new_empty_
         f'publishconf.py:21: SOTONG_DB: begins with "{scheme}", as an address, but is no postgresql:// address; '
         "write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db"]
     assert not list(project.glob("*:")), "no folder made of the address"
+
+
+@pytest.mark.parametrize("store", ["notes.txt/sotong.db", "notes.txt/stores/sotong.db"])
+def test_a_store_path_through_a_file_is_one_line_naming_the_file(tmp_path, store):
+    """SOTONG_DB=/etc/sotong.conf/sotong.db, a file taken for a folder: a
+    traceback of pathlib's mkdir (FileExistsError, NotADirectoryError)."""
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {store!r}")
+    (project / "notes.txt").write_text("not a folder\n")
+    result = run_sotong(project, "db", "upgrade")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    reason = "File exists" if store.count("/") == 1 else "Not a directory"
+    assert result.stderr.splitlines() == [
+        f"{project / store}: its folder cannot be made, as {project / 'notes.txt'} is a file ({reason}); point "
+        "SOTONG_DB at a file in a folder, e.g. private/sotong.db"]
 
 
 def test_a_store_path_in_the_home_folder_is_there_not_in_a_folder_named_tilde(tmp_path):
@@ -202,3 +218,63 @@ def test_a_user_the_server_does_not_know_is_told_to_check_the_user_not_the_host(
     assert str(refused.value) == (
         'SOTONG_DB: the PostgreSQL server has no user "sotong_nobody"; check the user name in SOTONG_DB (before the @), '
         "or ask the database's administrator to make it (CREATE ROLE)")
+
+
+def _store_said(tmp_path, url: str, env: dict) -> tuple[int, str]:
+    """``sotong db upgrade`` on ``url``, without the test machine's own password settings."""
+    project = copy_project(tmp_path, extra_settings=f"SOTONG_DB = {url!r}")
+    result = run_sotong(project, "db", "upgrade", env={"PGPASSWORD": "", "PGPASSFILE": "", **env})
+    assert "Traceback" not in result.output
+    return result.code, result.stderr
+
+
+def test_a_password_file_others_may_read_is_one_line_saying_chmod_not_libpqs_english_warning(tmp_path):
+    """A ~/.pgpass of mode 0644, which libpq ignores after an English
+    "WARNING: password file ... has group or world access", and then the
+    line said "no password was given; set it in ~/.pgpass": where it was."""
+    url = role_with_password("staff_file", "Seongdong#2026!")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".pgpass").write_text("*:*:*:staff_file:Seongdong#2026!\n")
+    (home / ".pgpass").chmod(0o644)
+    (tmp_path / "first").mkdir()
+    code, said = _store_said(tmp_path / "first", url, {"HOME": str(home)})
+    assert code == 1
+    assert said.splitlines() == [
+        f"SOTONG_DB: the password file {home / '.pgpass'} may be read by other users of this machine, so PostgreSQL "
+        f"does not use it (and its password is exposed); make it its owner's alone: chmod 600 {home / '.pgpass'}, "
+        "then run the command again"]
+    (home / ".pgpass").chmod(0o600)
+    (tmp_path / "then").mkdir()
+    then = _store_said(tmp_path / "then", url, {"HOME": str(home)})
+    assert then == (0, ""), then
+
+
+def test_a_password_file_named_that_is_not_there_is_named(tmp_path):
+    url = role_with_password("staff_file", "Seongdong#2026!")
+    code, said = _store_said(tmp_path, url, {"PGPASSFILE": "/etc/sotong/pgpass"})
+    assert code == 1
+    assert said.splitlines() == [
+        'SOTONG_DB: the PostgreSQL server asks for the password of user "staff_file", and the password file '
+        "/etc/sotong/pgpass (PGPASSFILE or passfile=) does not exist; correct its path, or write the line "
+        "HOST:PORT:DATABASE:staff_file:PASSWORD in it (chmod 600)"]
+
+
+def test_a_service_or_service_file_that_is_not_there_is_named(tmp_path):
+    """libpq's "definition of service ... not found" was quoted in a line
+    that said to check the server, host and port."""
+    services = tmp_path / "pg_service.conf"
+    services.write_text("[sotong]\nhost=db.example\ndbname=sotong\n")
+    (tmp_path / "name").mkdir()
+    code, said = _store_said(tmp_path / "name", "postgresql:///?service=sotong_main", {"PGSERVICEFILE": str(services)})
+    assert code == 1
+    assert said.splitlines() == [
+        'SOTONG_DB: no service "sotong_main" is in the service file (~/.pg_service.conf, or the file PGSERVICEFILE '
+        "names); check the name after service= in SOTONG_DB, or add a section [sotong_main] with host, port, dbname "
+        "and user to that file"]
+    (tmp_path / "file").mkdir()
+    code, said = _store_said(tmp_path / "file", "postgresql:///?service=sotong", {"PGSERVICEFILE": "/etc/sotong/pg_service.conf"})
+    assert code == 1
+    assert said.splitlines() == [
+        "SOTONG_DB: the service file /etc/sotong/pg_service.conf does not exist; correct PGSERVICEFILE, or write that "
+        "file (a section [NAME] with host, port, dbname and user)"]

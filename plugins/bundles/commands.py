@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from sotong.cli import settings_option
+from sotong.cli import say_when_stopped, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.links import collector_url, site_url
@@ -50,6 +50,8 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
     if (issue is None) == (slug is None):
         raise click.UsageError(_("give --issue YYYY-MM-DD or --notice SLUG (one of them)"))
     bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
+    say_when_stopped(_("Stopped ({signal}). An outbox is replaced only once it is whole, and this one was not; run the "
+                       "same command again to make the outbox {key}.").format(key=bundle.key, signal="{signal}"))
     summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget, jobs=jobs)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)

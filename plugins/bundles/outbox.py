@@ -37,6 +37,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sotong import signals, spreadsheet
+from sotong.atomic import one_at_a_time
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
@@ -277,7 +278,16 @@ def write_bundle(project: Project, bundle: Bundle, *, progress: bool = False, sm
                  jobs: int = 1, now: dt.datetime | None = None) -> Summary:
     """Write every message of ``bundle`` into its outbox folder, atomically;
     with ``sms_budget`` (won), nothing at all when the texts would cost more;
-    in ``jobs`` processes (the same bytes); ``now``: the messages' Date."""
+    in ``jobs`` processes (the same bytes); ``now``: the messages' Date. One
+    run of a bundle at a time: a second is refused while the first writes."""
+    with one_at_a_time(Path(project.settings["PRIVATE_PATH"]) / "locks" / f"bundles-{bundle.key}.lock", _(
+            "another sotong bundles of {key} is running; wait for it to finish, and bundle again if something "
+            "changed since it began").format(key=bundle.key)):
+        return _write_bundle(project, bundle, progress, sms_budget, jobs, now)
+
+
+def _write_bundle(project: Project, bundle: Bundle, progress: bool, sms_budget: float | None, jobs: int,
+                  now: dt.datetime | None) -> Summary:
     started = time.perf_counter()
     bundler = Bundler(project, bundle, now)
     if sms_budget is not None:

@@ -7,7 +7,6 @@ send results`` (:mod:`.bounce_commands`) and ``sotong send purge``
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import gc
 import json
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from sotong.atomic import one_at_a_time
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
@@ -34,7 +34,7 @@ from .config import SMTPS_OPTION, SMTPS_PORT, delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
 from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
-from .outbox import handover_file, has_sms, outbox_folder, read_outbox
+from .outbox import handover_file, has_sms, outbox_folder, read_outbox, signed_with_another_key
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
@@ -67,6 +67,8 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     prices = sms_settings(project.settings).prices  # recorded with the SMS handed over
     journal, started = Journal(project.store), now_iso()
     outbox = _outbox_here(project, journal, key, kind)
+    if problem := signed_with_another_key(outbox, project.shown, project.settings):
+        raise SotongError([problem])
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
@@ -536,17 +538,8 @@ def send_lock(project, key: str):
     if project.store.backend == "postgresql":
         yield
         return
-    folder = Path(project.settings["PRIVATE_PATH"]) / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"send-{key}.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SotongError([_("another sotong send of {key} is running; wait for it to finish").format(key=key)]) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+    with one_at_a_time(Path(project.settings["PRIVATE_PATH"]) / "locks" / f"send-{key}.lock",
+                       _("another sotong send of {key} is running; wait for it to finish").format(key=key)):
         yield
 
 

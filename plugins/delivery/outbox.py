@@ -29,6 +29,7 @@ from sotong.mail import HEADER_END
 from sotong.problems import Problem, SotongError
 from sotong.settings import settings_flag
 from sotong.store import READER_CHANNELS
+from sotong.tokens import make_token, subscriber_from_unsubscribe_token
 
 from .options import option_of
 
@@ -130,15 +131,46 @@ def read_outbox(settings: dict, key: str, kind: str, shown) -> Outbox:
                   messages=ManifestMessages(lambda: _manifest_messages(folder, key, (option, settings_flag(settings)), shown)))
 
 
+# the first unsubscribe link of a List-Unsubscribe header: /u/ then a token (sotong.tokens.make_token's spelling)
+_UNSUBSCRIBE_TOKEN = re.compile(rb"^List-Unsubscribe:[^\n]*?/u/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)>", re.IGNORECASE | re.MULTILINE)
+
+
+def signed_with_another_key(outbox: Outbox, shown, settings: dict) -> str | None:
+    """Why this command's SOTONG_SECRET (or SOTONG_PREVIOUS_SECRET) cannot
+    be the outbox's key, or None: its first email's unsubscribe link names
+    its reader but was signed with another. Bundled in a shell with one key
+    and sent from a unit with another, the emails' links fail at a collector
+    with the send's key, and their bounces' return paths (signed as sent)
+    mean nobody to a collector with the bundle's. Reads the manifest's lines
+    up to its first email, and that email's header."""
+    try:
+        with open(outbox.path / "manifest.jsonl", "rb") as manifest:
+            message = next((line for line in map(json.loads, manifest) if line.get("channel") == "email"), {})
+        head = HEADER_END.split((outbox.path / message["file"]).read_bytes(), 1)[0]
+    except (ValueError, KeyError, TypeError, AttributeError, OSError):
+        return None  # no email, or a manifest the send's own reading says is wrong
+    found = _UNSUBSCRIBE_TOKEN.search(head)
+    token = found.group(1).decode() if found else ""
+    if not token or token.split(".")[0] != make_token("unsubscribe", str(message["id"])).split(".")[0] \
+            or subscriber_from_unsubscribe_token(token) == message["id"]:
+        return None  # not a link of Sotong's to this reader, or one this key signed
+    return _("{file}: its unsubscribe link was signed with another SOTONG_SECRET than this command's, so the links of "
+             "the outbox {key} work only with that key; set SOTONG_SECRET to the office's key (the collector's, e.g. "
+             "in /etc/sotong/secrets) in both commands, make the outbox again with it (sotong bundles {option} "
+             "{key}{settings}), then send").format(file=shown(outbox.path / message["file"]), key=outbox.key,
+                                                   option=option_of(outbox.kind), settings=settings_flag(settings))
+
+
 def _manifest_messages(folder: Path, key: str, again: tuple, shown) -> tuple:
     """The checked messages of an outbox's manifest.jsonl; SotongError listing every problem.
     ``again``: the option (``--issue``) and settings (``settings_flag``) that make it again."""
     option, flag = again
     manifest = folder / "manifest.jsonl"
     sms_types, problems = _sms_types(folder / "sms.csv", shown)
-    messages, seen, files = [], {}, MessageFiles(folder)
+    messages, seen, files, end = [], {}, MessageFiles(folder), 1
     with manifest.open("rb") as lines:
         for number, raw in enumerate(lines, 1):
+            end = number + 1
             if not raw.strip():
                 continue
             try:
@@ -157,9 +189,32 @@ def _manifest_messages(folder: Path, key: str, again: tuple, shown) -> tuple:
                 continue
             seen[(message.subscriber_id, message.channel)] = number
             messages.append(message)
+    if not problems and (short := _cut_short(messages, sms_types, files)):
+        problems.append(Problem(shown(manifest), end, short + _("; copy the outbox whole, or make it again with: sotong bundles {option} {key}{settings}").format(
+            option=option, key=key, settings=flag)))
     if problems:
         raise SotongError(problems)
     return tuple(messages)
+
+
+def _cut_short(messages: list, sms_types: dict, files: "MessageFiles") -> str | None:
+    """Why the manifest is less than its outbox, or None: readers of sms.csv,
+    or files of email/, that no line names. The bundles write an outbox whole
+    or not at all; one copied in part to a sending machine, its manifest cut
+    at the end of a line, was sent as if whole (the readers after the cut
+    never got theirs, and sms.csv went to the agency whole)."""
+    emails = files.listings.get("email", {})
+    texts = sum(message.channel == "sms" for message in messages)  # each names its own row and file (checked)
+    if texts == len(sms_types) and len(messages) - texts >= len(emails):
+        return None  # the usual answer, in a hundredth of the manifest's reading
+    texted = {message.subscriber_id for message in messages if message.channel == "sms"}
+    named = {message.file for message in messages if message.file}
+    left = [f"sms.csv: {reader}" for reader in sms_types if reader not in texted]
+    left += [f"email/{name}" for name in emails if f"email/{name}" not in named]
+    if not left:
+        return None
+    return _("names {count:,} messages, but {more:,} more are in the outbox without a line here ({example}, ...): the "
+             "manifest was cut short").format(count=len(messages), more=len(left), example=left[0])
 
 
 def outbox_digest(folder: Path) -> str:
