@@ -347,6 +347,23 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
 
 
+def test_a_picture_whose_file_name_has_blanks_is_read_as_markdown_reads_it(tmp_path):
+    """Windows names pictures "사진 1.PNG" and staff write them as they are:
+    Markdown reads the target up to its closing bracket, blanks and all (less
+    a "title"), and so shows the picture; check read it up to the first blank
+    and said that "{static}/images/김장" was missing."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "김장 포스터 1.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    shown = ('![포스터]({static}/images/김장 포스터 1.svg) ![포스터]( {static}/images/김장 포스터 1.svg "김장 (11/20)" ) '
+             '[신청서 (한글)]({static}/images/김장 포스터 1.svg)\n')
+    notice, problems = read(tmp_path, GOOD + shown)
+    assert problems == [] and notice is not None
+    notice, problems = read(tmp_path, GOOD + "![포스터]({static}/images/김장 포스터 2.svg '포스터')\n")
+    assert [str(p) for p in problems] == [
+        'notice.md:10: "{static}/images/김장 포스터 2.svg" is not a file under content/; put the file there (e.g. in '
+        "content/images/) and write its path from content/ after {static}, e.g. ![포스터]({static}/images/poster.jpg)"]
+
+
 def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):
     about = empty_project_dir / "content" / "pages" / "about.md"
     about.write_text("---\ntitle: 소개\n---\n소개합니다.\n\n![구청 전경]({static}/images/office.jpg)\n", encoding="utf-8")
