@@ -38,6 +38,17 @@ def translations(code: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
 
 
+def catalog_stamp() -> list[int] | None:
+    """The modification time (ns) and size of the chosen language's compiled
+    catalog, None for English (the code's own words): what a message said
+    is what it says now while they hold."""
+    try:
+        status = os.stat(LOCALE_DIR / language() / "LC_MESSAGES" / f"{DOMAIN}.mo")
+    except OSError:
+        return None
+    return [status.st_mtime_ns, status.st_size]
+
+
 def _(message: str) -> str:
     """``message`` (English, as written in the code) in the chosen language."""
     return translations(language()).gettext(message)

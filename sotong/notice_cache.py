@@ -7,7 +7,9 @@ files under content/ but the notices (images, also those put beside the
 notices), which validation looks up, and the stamps of the SVG pictures,
 which it reads (sotong.scripted_files); nor the code
 that read it (Sotong's and the plugins' Python files, by their stamps: an
-upgrade with a new rule checks every notice again).
+upgrade with a new rule checks every notice again), nor the language its
+problems were said in (``SOTONG_LANG`` and its catalog: a check run once in
+English left staff reading English for every notice not saved since).
 The cache is one SQLite row per file (sotong.cache_rows), with the context
 it was read in as the row named ""; a build saves the rows of the files it
 read again and removes those of files gone, in one transaction, instead of
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .cache_rows import discard, read_rows, save_rows
-from .i18n import _
+from .i18n import _, catalog_stamp, language
 from .scripted_files import READ_INSIDE
 
 FILE_NAME = "sotong-notices.sqlite"
@@ -92,6 +94,7 @@ class NoticeCache:
                         digest.update(repr(file_stamp(path)).encode())
         for path in _code_files(settings):
             digest.update(f"{path}\0{file_stamp(path)}".encode())
+        digest.update(f"{language()}\0{catalog_stamp()}".encode())  # the problems are kept as they were said
         return digest.hexdigest()
 
     def get(self, path: Path, stamp: list[int] | None = None):

@@ -167,17 +167,43 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
         text = text[1:]
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return None, [Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))]
+        return None, [_no_opening_line(lines, shown)]
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             break
     else:
+        dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
+        if dashes is not None:
+            return None, [Problem(shown, dashes + 1, _not_dashes(lines[dashes]))]
         return None, [Problem(shown, 1, _("the front matter has no closing '---'; add a line with just --- after the last key (before the text)"))]
     try:
         front = yamlsrc.load("".join(lines[1:index]), first_line=2)
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return Source(front, "".join(lines[index + 1:]), index + 2), []
+
+
+# a line of dashes that is not '---': a word processor turns --- into a dash
+# (—), a Korean keyboard left in Hangul types ㅡ for -, full-width mode －
+_DASH = "\u2010-\u2015\u2212\u2500\u2501\u30fc\u3161\uff0d"
+_DASHES_LIKE = re.compile(f"[-{_DASH}_ ]{{2,}}|[{_DASH}]")
+
+
+def _no_opening_line(lines: list[str], shown: str) -> Problem:
+    """Why the file ``lines`` does not start with its '---' line, at the line to mend."""
+    if lines and _DASHES_LIKE.fullmatch(lines[0].strip()):
+        return Problem(shown, 1, _not_dashes(lines[0]))
+    blank = next((number for number, line in enumerate(lines) if line.strip()), 0)
+    if blank and lines[blank].strip() == "---":
+        return Problem(shown, 1, _("the file starts with {count} empty lines before its '---' line; delete them, so "
+                                   "that --- is the first line").format(count=blank))
+    return Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))
+
+
+def _not_dashes(line: str) -> str:
+    return _("the line \"{line}\" is not read as the '---' line around the front matter (a word processor turns --- "
+             "into a dash, a Korean keyboard types ㅡ for -); write three hyphens alone on the line: ---").format(
+                 line=line.strip())
 
 
 # The most a notice's or page's file may hold, in bytes: the longest notice

@@ -294,6 +294,21 @@ def test_the_notice_cache_is_not_used_by_another_sotong(project_dir, sotong, tmp
     assert result.returncode == 1 and "2026-09-15-singing-contest.md:2:" in result.stderr, result.stderr
 
 
+def test_the_notice_cache_says_each_problem_in_the_language_of_the_run(project_dir, sotong):
+    """A check run once in English (SOTONG_LANG=en, as the staff guide offers)
+    left staff reading English for every notice not saved since: the notice
+    cache kept each notice's problems as they were said, and gave them back
+    to the next check, in Korean or not."""
+    notice = project_dir / "content" / "notices" / "2026-09-15-singing-contest.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("department:", "department: 없는과\nx_department:", 1),
+                      encoding="utf-8")
+    english = sotong(project_dir, "check", env={"SOTONG_LANG": "en"})
+    assert english.code == 1 and "unknown department" in english.stderr, english.stderr
+    korean = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert korean.code == 1 and "알 수 없는 부서" in korean.stderr and "unknown" not in korean.stderr, korean.stderr
+    assert sotong(project_dir, "check", env={"SOTONG_LANG": "en"}).stderr == english.stderr
+
+
 def test_a_build_removes_the_cache_files_a_build_before_kept(project_dir, sotong):
     """The notice cache was one pickle (sotong-notices.pickle) and Pelican's
     caches its own files (NAME, now NAME.sqlite): a build that writes the new

@@ -316,6 +316,32 @@ def test_a_file_named_in_cp949_by_a_windows_zip_is_named_with_the_name_to_give_i
         ]
 
 
+NOT_DASHES = ("notice.md:{line}: the line \"{dashes}\" is not read as the '---' line around the front matter (a word "
+              "processor turns --- into a dash, a Korean keyboard types ㅡ for -); write three hyphens alone on the line: ---")
+
+
+@pytest.mark.parametrize("opening, closing, expected", [
+    ("ㅡㅡㅡ", "ㅡㅡㅡ", NOT_DASHES.format(line=1, dashes="ㅡㅡㅡ")),  # a Korean keyboard left in Hangul
+    ("—", "—", NOT_DASHES.format(line=1, dashes="—")),  # a word processor's dash
+    ("－－－", "---", NOT_DASHES.format(line=1, dashes="－－－")),  # full-width mode
+    ("- - -", "---", NOT_DASHES.format(line=1, dashes="- - -")),
+    ("----", "----", NOT_DASHES.format(line=1, dashes="----")),
+    ("---", "—", NOT_DASHES.format(line=6, dashes="—")),  # was: no closing '---', at line 1
+    ("---", "ㅡㅡㅡ", NOT_DASHES.format(line=6, dashes="ㅡㅡㅡ")),
+    ("\n\n---", "---", "notice.md:1: the file starts with 2 empty lines before its '---' line; delete them, so that --- "
+                      "is the first line"),
+])
+def test_a_front_matter_line_that_is_not_three_hyphens_is_said_at_its_line(tmp_path, opening, closing, expected):
+    """The '---' lines as staff type them: what a word processor or a Korean
+    keyboard makes of ---, or empty lines before it. Each was "the file must
+    start with a line '---'" (or "has no closing '---'") at line 1, beside a
+    line that, to its writer, did."""
+    head = GOOD.replace("---\n", opening + "\n", 1)
+    text = head[:head.rindex("---\n")] + closing + "\n" + head[head.rindex("---\n") + 4:]
+    assert only_problem(tmp_path, text) == expected
+    assert read(tmp_path, GOOD)[1] == []
+
+
 def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
