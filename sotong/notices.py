@@ -653,20 +653,26 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
              "image_alt": "김장 나눔 행사 포스터"}
 
 
-# Korean words staff write for a channel, a status, a priority, a
-# visibility or a survey's kind, which are written in English: the English
+# Korean words staff write for a channel, a banner's placement, a status, a
+# priority, a visibility, a survey's kind or a question's type, which are
+# written in English: the English
 # word (the one the key takes, of the words given) is suggested for them.
-_IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
+_IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
                "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private",
-               "의견수렴": "consultation", "의견 수렴": "consultation", "설문": "survey", "설문조사": "survey"}
+               "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
+               "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",
+               "yes/no": "single", "복수선택": "multiple", "다중선택": "multiple", "중복선택": "multiple",
+               "척도": "scale", "점수": "scale", "별점": "scale", "만족도": "scale", "주관식": "text",
+               "서술형": "text", "자유기술": "text", "의견": "text"}
 
 
 def english_suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
-    english = next((word for word in _IN_ENGLISH.get(str(value).strip(), "").split() if word in allowed), None)
+    english = next((word for word in _IN_ENGLISH.get("".join(str(value).lower().split()), "").split() if word in allowed),
+                   None)
     return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
