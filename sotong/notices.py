@@ -260,7 +260,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     if not isinstance(meta, dict):
         return None, [Problem(shown, 2, _("the front matter must be lines of 'key: value', e.g. title: 겨울철 대책"))]
     _check_keys(meta, audiences, problem)
-    given = _Given(_without_wrong_types(meta, problem), audiences, content_root, path, problem,
+    given = _Given(_without_pasted_marks(_without_wrong_types(meta, problem), problem), audiences, content_root, path, problem,
                    lambda key_path, message: problems.append(Problem(shown, front.line(*key_path), message)))
     values = _values(given)
     problems.extend(text_control_problems(source, shown))
@@ -448,6 +448,41 @@ def _without_wrong_types(meta: dict, problem) -> dict:
     for key in sorted(wrong, key=TEXT_KEYS.index):
         problem(key, _not_text(key, meta[key]))
     return {key: value for key, value in meta.items() if key not in wrong}
+
+
+# keys whose value names something (a day, a department, a file), which a
+# mark that shows nothing, or curly quotes, make another name
+NAME_KEYS = ("date", "department", "category", "expires", "image", "survey", "priority", "status", "slug", "visibility")
+# what shows nothing and comes with text copied from a web page or a document:
+# zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen
+_UNSEEN = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CURLY = re.compile("[\u201c\u2018\u201e](.*)[\u201d\u2019\u201c]", re.S)
+
+
+def _without_pasted_marks(meta: dict, problem) -> dict:
+    """``meta`` with the name keys' values as their writer sees them, each
+    that was not a problem: "보건소" with a zero-width space at its end was
+    "unknown department 보건소; did you mean 보건소?", and “2026-12-03”,
+    as a word processor quotes it, "not a date"."""
+    cleaned = dict(meta)
+    for key in NAME_KEYS:
+        value = meta.get(key)
+        if not isinstance(value, str):
+            continue
+        unseen = sorted(set(_UNSEEN.findall(value)))
+        curly = _CURLY.fullmatch(_UNSEEN.sub("", value).strip())
+        if not unseen and not curly:
+            continue  # as written: its own rules say what else may be wrong with it
+        value = curly.group(1).strip() if curly else _UNSEEN.sub("", value).strip()
+        if unseen:
+            problem(key, _("{key} holds a character that shows nothing ({codes}, copied from a web page or a "
+                           "document), which makes it another value; write the value again: {key}: {value}").format(
+                key=key, codes=", ".join(f"U+{ord(char):04X}" for char in unseen), value=value))
+        elif curly:
+            problem(key, _("{key} is in curly quotes (“ ”, as a word processor writes them), which YAML keeps as part "
+                           "of the value; write it without them: {key}: {value}").format(key=key, value=value))
+        cleaned[key] = value
+    return cleaned
 
 
 def _sms(value, title: str | None, channels, problem) -> str | None:

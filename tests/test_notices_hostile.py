@@ -779,3 +779,23 @@ def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli
     index = (empty_project_dir / "output" / "index.html").read_text(encoding="utf-8")
     assert 'href="/notices/2026-11-20-축제/"' in index and 'href="/notices/공연/"' in index
     assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    # a zero-width space copied with the name: "unknown department "보건소"; did you mean "보건소"?"
+    ("department: 문화체육과", "department: 문화체육과\u200b", 4, "department holds a character that shows nothing "
+     "(U+200B, copied from a web page or a document), which makes it another value; write the value again: "
+     "department: 문화체육과"),
+    ("category: culture", "category: \ufeffcul\u00adture", 5, "category holds a character that shows nothing (U+00AD, "
+     "U+FEFF, copied from a web page or a document), which makes it another value; write the value again: category: culture"),
+    # as a word processor quotes: "date “2026-11-05” is not a date" and an example of another day
+    ("date: 2026-11-05 14:00", "date: “2026-11-05 14:00”", 3, "date is in curly quotes (“ ”, as a word processor writes "
+     "them), which YAML keeps as part of the value; write it without them: date: 2026-11-05 14:00"),
+    ("department: 문화체육과", "department: ‘문화체육과’", 4, "write it without them: department: 문화체육과"),
+])
+def test_a_name_with_a_mark_that_shows_nothing_or_in_curly_quotes_is_one_problem_saying_so(tmp_path, old, new, line,
+                                                                                            expected):
+    message = only_problem(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"notice.md:{line}: ") and message.endswith(expected), message
+    # a title is text: its curly quotes and its marks are the writer's
+    assert read(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', "“겨울철\u200b 한파”"))[1] == []
