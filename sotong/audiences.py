@@ -371,6 +371,11 @@ def _labelled(text: str, segments: dict) -> str:
 def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
     """A segment's list of names (dongs, fields...), each one ``allowed``; None
     and a problem for each mistake."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip("[]［］ "):
+        # dongs: 응봉동, or 응봉동, 마장동: the names written, in brackets (the example was dongs: [wangsimni2])
+        names = ", ".join(part.strip() for part in re.split("[,，、]", str(value).strip("[]［］ ")))
+        problem((key,), _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
+        return None
     if not isinstance(value, list) or not value:
         problem((key,), _("{key} must be a non-empty list, e.g. {key}: [{next}]").format(
             key=key, next=next(iter(allowed), '...')))

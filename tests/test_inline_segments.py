@@ -207,3 +207,16 @@ def test_an_age_written_as_staff_write_one_is_said_as_the_bounds_to_write(tmp_pa
     for other in ("1960~1969년생", "65", "[65]", "노인"):
         (problem,) = read(tmp_path, with_line(f"audiences:\n  - dongs: [oksu]\n    age: {other}"))[1]
         assert str(problem).endswith("age must be [min, max] with whole numbers or null, e.g. age: [30, 59]"), problem
+
+
+def test_names_written_without_brackets_are_said_with_the_brackets_around_them(tmp_path):
+    """dongs: 응봉동 (or 응봉동, 마장동) was "dongs must be a non-empty list,
+    e.g. dongs: [wangsimni2]": another dong, which a writer copying it sent to."""
+    notice, problems = read(tmp_path, with_line("audiences:\n  - dongs: 응봉동, 마장동\n    genders: F\n  - {dongs: 옥수동}"))
+    assert notice is None and [str(p) for p in problems] == [
+        "notice.md:7: dongs must be a list; write dongs: [응봉동, 마장동]",
+        "notice.md:8: genders must be a list; write genders: [F]",
+        "notice.md:9: dongs must be a list; write dongs: [옥수동]"]
+    assert read(tmp_path, with_line("audiences:\n  - dongs: [응봉동, 마장동]\n    genders: [F]\n  - {dongs: [옥수동]}"))[1] == []
+    (problem,) = read(tmp_path, with_line("audiences:\n  - {dongs: []}"))[1]
+    assert str(problem) == "notice.md:7: dongs must be a non-empty list, e.g. dongs: [wangsimni2]"
