@@ -7,6 +7,7 @@ through :func:`read_notice`, so a notice means the same thing everywhere.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import re
@@ -765,6 +766,10 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     """The date (or date-time) ``value`` of ``key``, or None and a problem
     naming it as ``what``."""
     parsed = _parse_moment(value)
+    if parsed is None and (past_end := _past_month_end(value)):
+        problem(key, _('{what} "{value}" is no day: {year}-{month:02d} has {last} days; check the day').format(
+            what=what, value=value, year=past_end[0], month=past_end[1], last=past_end[2]))
+        return None
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
         form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
         example = as_iso(value, time_allowed) or example
@@ -784,6 +789,16 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?\s*(?:\([월화수목금토일]\))?"
                          r"(?:\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*(?::|시)\s*(?:(\d{1,2})\s*분?)?(?::\d{2})?\s*(오전|오후|AM|PM)?)?",
                          re.I)
+
+
+def _past_month_end(value) -> tuple[int, int, int] | None:
+    """(year, month, its last day) when ``value`` is a day past its month's
+    end (2026-02-30, 2026.11.31), written in any of as_iso's forms; else None."""
+    found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
+    if found is None or not 1 <= int(found[2]) <= 12 or not 1 <= int(found[1]) <= 9999:
+        return None
+    last = calendar.monthrange(int(found[1]), int(found[2]))[1]
+    return (int(found[1]), int(found[2]), last) if int(found[3]) > last else None
 
 
 def as_iso(value, time_allowed: bool) -> str | None:

@@ -799,3 +799,18 @@ def test_a_name_with_a_mark_that_shows_nothing_or_in_curly_quotes_is_one_problem
     assert message.startswith(f"notice.md:{line}: ") and message.endswith(expected), message
     # a title is text: its curly quotes and its marks are the writer's
     assert read(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', "“겨울철\u200b 한파”"))[1] == []
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    ("date: 2026-11-05 14:00", "date: 2026-02-30", 3, 'date "2026-02-30" is no day: 2026-02 has 28 days; check the day'),
+    ("date: 2026-11-05 14:00", "date: 2028.2.30 9:00", 3, 'date "2028.2.30 9:00" is no day: 2028-02 has 29 days'),
+    ("category: culture", "category: culture\nexpires: 2026년 11월 31일", 6,
+     'expires "2026년 11월 31일" is no day: 2026-11 has 30 days; check the day'),
+    ("category: culture", "category: culture\nevent: {start: 2026-06-31 10:00}", 6,
+     'event start "2026-06-31 10:00" is no day: 2026-06 has 30 days; check the day'),
+])
+def test_a_day_past_its_months_end_is_said_so(tmp_path, old, new, line, expected):
+    """2026-02-30 was "not a date; write it as YYYY-MM-DD ..., e.g. date:
+    2026-11-05 14:00": written as asked, with an example of another day."""
+    message = only_problem(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"notice.md:{line}: {expected}"), message
