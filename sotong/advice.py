@@ -150,6 +150,8 @@ def _tables_not_read(source, shown: str) -> list[str]:
     tabs), which the page and the email showed as one paragraph of words run
     together, and one written with | but without its line of --- under the
     first, which showed as text full of |."""
+    if "\t" not in source.body and "|" not in source.body:
+        return []
     found, lines = [], source.body.split("\n")
     for index, text in enumerate(lines):
         before = lines[index - 1] if index else ""

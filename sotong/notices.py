@@ -458,6 +458,7 @@ NAME_KEYS = ("date", "department", "category", "expires", "image", "survey", "pr
 # zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen
 _UNSEEN = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CURLY = re.compile("[\u201c\u2018\u201e](.*)[\u201d\u2019\u201c]", re.S)
+_MARKED = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u201c\u2018\u201e]")  # either of the above
 
 
 def _without_pasted_marks(meta: dict, problem) -> dict:
@@ -468,7 +469,7 @@ def _without_pasted_marks(meta: dict, problem) -> dict:
     cleaned = dict(meta)
     for key in NAME_KEYS:
         value = meta.get(key)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not _MARKED.search(value):
             continue
         unseen = sorted(set(_UNSEEN.findall(value)))
         curly = _CURLY.fullmatch(_UNSEEN.sub("", value).strip())
