@@ -428,6 +428,7 @@ def bounds_as_written(value) -> tuple | None:
 
 
 def _as_written(value) -> str:
+    """``value`` as YAML shows it: a list in brackets, None as null."""
     return "[" + ", ".join("null" if end is None else str(end) for end in value) + "]" if isinstance(value, list) else str(value)
 
 
@@ -443,7 +444,7 @@ def _bounds(key: str, value, problem) -> tuple | None:
         meant = bounds_as_written(value)
         if meant and all(end is None or low <= end <= high for end in meant):
             problem(_('{key} "{value}" is not [min, max]; write it so, with null for an end left open: {key}: {bounds}').format(
-                key=key, value=_as_written(value), bounds="[" + ", ".join("null" if end is None else str(end) for end in meant) + "]"))
+                key=key, value=_as_written(value), bounds=_as_written(list(meant))))
         else:
             problem(_("{key} must be [min, max] with whole numbers or null, e.g. {example}").format(key=key, example=example))
         return None
