@@ -30,6 +30,11 @@ EXAMPLE_PHONE = "02-2286-0000"
 VAGUE_LINK_TEXTS = frozenset({"여기", "이곳", "클릭", "여기를 클릭", "여기를 누르세요", "더보기", "더 보기", "자세히", "바로가기",
                               "바로 가기", "링크", "click here", "here", "more", "link"})
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\"'\[\]]+", re.I)
+# a line of cells as Excel and HWP paste a table (split by tabs), and a line of
+# a table written with | (Markdown's table: its first line, then a line of ---)
+_TAB_BETWEEN_CELLS = re.compile(r"\S\t+\S")
+_PIPE_ROW = re.compile(r" {0,3}\|.*\|\s*")
+_RULE_ROW = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
 _LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
@@ -68,6 +73,7 @@ def text_warnings(source, shown: str) -> list[str]:
     that say nothing of where they lead, addresses that lead elsewhere,
     lines that vanish, pictures without words."""
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
+            + _tables_not_read(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
@@ -137,3 +143,40 @@ def _vanishing_lines(notice: Notice, shown: str) -> list[str]:
         "email; if it is text, write it without the colon right after ], e.g. [{label}] {rest}").format(
         label=label, rest=lines[number].split(":", 1)[1].strip())
         for number, (label, _address) in defined.items() if _label(label) not in used]
+
+
+def _tables_not_read(source, shown: str) -> list[str]:
+    """Tables that Markdown does not read as tables, at their first line: a
+    table pasted from Excel or HWP (two lines or more of cells split by
+    tabs), which the page and the email showed as one paragraph of words run
+    together, and one written with | but without its line of --- under the
+    first, which showed as text full of |."""
+    if "\t" not in source.body and "|" not in source.body:
+        return []
+    found, lines = [], source.body.split("\n")
+    for index, text in enumerate(lines):
+        before = lines[index - 1] if index else ""
+        after = lines[index + 1] if index + 1 < len(lines) else ""
+        if _tab_cells(text) and _tab_cells(after) and not _tab_cells(before):
+            found.append(f"{shown}:{source.body_line + index}: " + _(
+                "warning: these lines are a table pasted from Excel or HWP (cells split by tabs), which the page and "
+                "the email show as one paragraph of words run together; to make a table, write its cells between | and "
+                "put a line of --- under the first: {row} then {rule}").format(**_table_start(text.split("\t"))))
+        elif _PIPE_ROW.fullmatch(text) and _PIPE_ROW.fullmatch(after) and not _RULE_ROW.fullmatch(after) \
+                and not _PIPE_ROW.fullmatch(before):
+            found.append(f"{shown}:{source.body_line + index}: " + _(
+                "warning: this table has no line of --- under its first line, so the page and the email show it as "
+                "text full of |; put this line under the first: {rule}").format(
+                    **_table_start(text.strip().strip("|").split("|"))))
+    return found
+
+
+def _tab_cells(line: str) -> bool:
+    """Whether ``line`` is cells split by tabs (a tab at its start indents it)."""
+    return not line[:1].isspace() and _TAB_BETWEEN_CELLS.search(line) is not None
+
+
+def _table_start(cells: list[str]) -> dict:
+    """The first line of a Markdown table holding ``cells`` and the line of --- under it."""
+    cells = [cell.strip() for cell in cells if cell.strip()]
+    return {"row": "| " + " | ".join(cells) + " |", "rule": "|" + " --- |" * len(cells)}

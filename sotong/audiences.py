@@ -14,6 +14,7 @@ read their ``audiences:`` lists (segment names or inline segments) with
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,6 +371,11 @@ def _labelled(text: str, segments: dict) -> str:
 def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
     """A segment's list of names (dongs, fields...), each one ``allowed``; None
     and a problem for each mistake."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip("[]［］ "):
+        # dongs: 응봉동, or 응봉동, 마장동: the names written, in brackets (the example was dongs: [wangsimni2])
+        names = ", ".join(part.strip() for part in re.split("[,，、]", str(value).strip("[]［］ ")))
+        problem((key,), _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
+        return None
     if not isinstance(value, list) or not value:
         problem((key,), _("{key} must be a non-empty list, e.g. {key}: [{next}]").format(
             key=key, next=next(iter(allowed), '...')))
@@ -391,6 +397,41 @@ def _defined_names(key: str, value, allowed, problem) -> frozenset | None:
 BOUND_RANGES = {"age": (0, 150, "age: [30, 59]"), "birth_years": (1900, 2100, "birth_years: [1960, 1969]")}
 
 
+# an age as staff write one: 65세 이상, 65~, 30~59세, 19세 미만, 60대; and an end of a list: [65세, null]
+_OPEN_END = {"이상": 0, "부터": 0, "~": 0, "초과": 1}
+_CLOSED_END = {"이하": 0, "까지": 0, "미만": -1}
+_WRITTEN_BOUNDS = re.compile(r"(~)?(\d{1,4})(?:세|살|년생|년)?(대)?(?:(이상|부터|초과|이하|까지|미만|~)|[~-](\d{1,4})(?:세|살|년생|년)?(?:이하|까지)?)?")
+_WRITTEN_END = re.compile(r"(\d{1,4})(?:세|살|년생|년)")
+
+
+def bounds_as_written(value) -> tuple | None:
+    """The (min, max) that an age or birth_years written as people write one
+    means (``"65세 이상"``: (65, None); ``[65세, null]``: (65, None)), or None
+    when it is not one of those forms."""
+    if isinstance(value, list) and len(value) == 2:
+        ends = [end if end is None or isinstance(end, int) and not isinstance(end, bool)
+                else (int(found[1]) if (found := _WRITTEN_END.fullmatch("".join(str(end).split()))) else "")
+                for end in value]
+        return None if "" in ends else tuple(ends)
+    found = _WRITTEN_BOUNDS.fullmatch("".join(unicodedata.normalize("NFKC", str(value)).split()))
+    if found is None or (found[1] and (found[3] or found[4] or found[5])):
+        return None  # ~65세 이상: no reading
+    before, number, decade, word, last = found.groups()
+    number = int(number)
+    if before or word in _CLOSED_END:
+        return None, number + (9 if decade else 0) + _CLOSED_END.get(word, 0)
+    if word in _OPEN_END:
+        return number + _OPEN_END[word], None
+    if last is not None:
+        return number, int(last)
+    return (number, number + 9) if decade else None
+
+
+def _as_written(value) -> str:
+    """``value`` as YAML shows it: a list in brackets, None as null."""
+    return "[" + ", ".join("null" if end is None else str(end) for end in value) + "]" if isinstance(value, list) else str(value)
+
+
 def _bounds(key: str, value, problem) -> tuple | None:
     """An age or birth_years segment's (min, max): two whole numbers or nulls,
     each in BOUND_RANGES, the smaller first; else None and one problem, which
@@ -400,7 +441,12 @@ def _bounds(key: str, value, problem) -> tuple | None:
     low, high, example = BOUND_RANGES[key]
     ends = value if isinstance(value, list) and len(value) == 2 else None
     if ends is None or any(end is not None and (not isinstance(end, int) or isinstance(end, bool)) for end in ends):
-        problem(_("{key} must be [min, max] with whole numbers or null, e.g. {example}").format(key=key, example=example))
+        meant = bounds_as_written(value)
+        if meant and all(end is None or low <= end <= high for end in meant):
+            problem(_('{key} "{value}" is not [min, max]; write it so, with null for an end left open: {key}: {bounds}').format(
+                key=key, value=_as_written(value), bounds=_as_written(list(meant))))
+        else:
+            problem(_("{key} must be [min, max] with whole numbers or null, e.g. {example}").format(key=key, example=example))
         return None
     if any(whole_number(end, key, low, high, problem, example=example) is None for end in ends if end is not None):
         return None  # the first end out of range said

@@ -23,7 +23,7 @@ from .advice import EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
 from .dates import ISO_DAY
 from .i18n import _
-from .notices import DEFAULT_CHANNELS
+from .notices import DEFAULT_CHANNELS, as_iso
 from .problems import SotongError, did_you_mean
 from .project import Project
 from .schedule import YEARS
@@ -84,14 +84,17 @@ def parse_category(text: str, fields: dict) -> str:
 
 def parse_date(text: str) -> str:
     """``text`` when it is a day of the calendar in YEARS (2026-12-01, or with
-    a time 09:00), not only of its form (2026-13-01 is no day)."""
+    a time 09:00), not only of its form (2026-13-01 is no day); a day written
+    as staff write one (2026.12.1, 2026년 12월 1일 오후 2시) as the file must
+    have it (SPEC §2), which this command writes for them."""
+    written = as_iso(text, time_allowed=True) or text.strip()
     try:
-        day = dt.datetime.fromisoformat(text.strip()) if _DATE.fullmatch(text.strip()) else None
+        day = dt.datetime.fromisoformat(written) if _DATE.fullmatch(written) else None
     except ValueError:  # no such month, day or hour
         day = None
     if day is None or day.year not in YEARS:
         raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
-    return text.strip()
+    return written
 
 
 def parse_slug(text: str) -> str:

@@ -28,12 +28,17 @@ from .i18n import _
 from .problems import Problem
 from .scripted_files import script_problem
 
-# the target of a picture or a link in Markdown (<...> when it holds blanks),
-# of a reference ([1]: target, then only a title: "[일시]: 12.12.(토) 14:00" is text), or of src= or href= in HTML (quoted when it
+# the target of a picture or a link in Markdown, read as Markdown reads it: in
+# <...>, or up to the bracket that closes it (brackets in pairs and blanks
+# inside it too), less a "title"; a file name with blanks, as Windows names
+# pictures (![포스터]({static}/images/김장 포스터.jpg)), shows its picture, and
+# check said "{static}/images/김장" was missing. What no bracket closes is no
+# link. Of a reference ([1]: target, then only a title: "[일시]: 12.12.(토) 14:00" is text), or of src= or href= in HTML (quoted when it
 # holds blanks); each pattern starts with text to look for, so that a body
 # is searched quickly
 _TARGET = r"(?:<([^>]*)>|([^)\s]+))"
-_MARKDOWN = re.compile(r"\]\(\s*" + _TARGET)
+_MARKDOWN = re.compile(r"\]\(\s*(?:<([^>]*)>|((?:[^()\s]|[ \t]+(?=[^\s\"')])|\([^()\n]*\))++))"
+                       r"(?=\s*(?:\"[^\"\n]*\"|'[^'\n]*')?\s*\))")
 _REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?>" + _TARGET + r")(?=[ \t]*(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\))?[ \t]*$)", re.M)
 _HTML = re.compile(r"<(img|a)\b[^>]*?\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 # {filename} links another notice: the notice cache does not see notices come

@@ -224,6 +224,18 @@ _OWN_COMPUTER = re.compile(r"[A-Za-z]:[\\/]|file:", re.I)
 _PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 
 
+def _named_otherwise(target: Path) -> str | None:
+    """The name of the file in ``target``'s folder that ``target`` names but
+    for capitals: Photo.JPG for photo.jpg, which Windows opens and the server does not."""
+    wanted = target.name.casefold()
+    try:
+        names = sorted(os.listdir(target.parent))
+    except OSError:
+        return None
+    return next((name for name in names if name.casefold() == wanted
+                 and (target.parent / name).is_file()), None)
+
+
 def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     """``value`` as a path relative to ``root`` (content/), and None; or None
     and why it is refused: absolute, climbing out with ``..``, missing, or a
@@ -241,6 +253,10 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     if not target.is_file() and relative.parts[:1] == ("content",) and (root / Path(*relative.parts[1:])).is_file():
         return None, _('"{text}": write the path from inside content/, without content/ at its start: {fixed}').format(
             text=text, fixed=Path(*relative.parts[1:]).as_posix())
+    if not target.is_file() and (named := _named_otherwise(target)):
+        return None, _('"{text}" not found under content/: the file is named {name} (the server tells capitals apart, '
+                       'as Windows does not); write {fixed}').format(
+                           text=text, name=named, fixed=(relative.parent / named).as_posix())
     if not target.is_file():
         return None, _('"{text}" not found under content/; put the file there (e.g. content/{folder}/) or fix the '
                        'path').format(text=text, folder=folder)

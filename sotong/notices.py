@@ -7,6 +7,7 @@ through :func:`read_notice`, so a notice means the same thing everywhere.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import re
@@ -167,17 +168,43 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
         text = text[1:]
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return None, [Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))]
+        return None, [_no_opening_line(lines, shown)]
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             break
     else:
+        dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
+        if dashes is not None:
+            return None, [Problem(shown, dashes + 1, _not_dashes(lines[dashes]))]
         return None, [Problem(shown, 1, _("the front matter has no closing '---'; add a line with just --- after the last key (before the text)"))]
     try:
         front = yamlsrc.load("".join(lines[1:index]), first_line=2)
     except yamlsrc.YAMLProblem as exc:
         return None, [Problem(shown, exc.line, exc.message)]
     return Source(front, "".join(lines[index + 1:]), index + 2), []
+
+
+# a line of dashes that is not '---': a word processor turns --- into a dash
+# (—), a Korean keyboard left in Hangul types ㅡ for -, full-width mode －
+_DASH = "\u2010-\u2015\u2212\u2500\u2501\u30fc\u3161\uff0d"
+_DASHES_LIKE = re.compile(f"[-{_DASH}_ ]{{2,}}|[{_DASH}]")
+
+
+def _no_opening_line(lines: list[str], shown: str) -> Problem:
+    """Why the file ``lines`` does not start with its '---' line, at the line to mend."""
+    if lines and _DASHES_LIKE.fullmatch(lines[0].strip()):
+        return Problem(shown, 1, _not_dashes(lines[0]))
+    blank = next((number for number, line in enumerate(lines) if line.strip()), 0)
+    if blank and lines[blank].strip() == "---":
+        return Problem(shown, 1, _("the file starts with {count} empty lines before its '---' line; delete them, so "
+                                   "that --- is the first line").format(count=blank))
+    return Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))
+
+
+def _not_dashes(line: str) -> str:
+    return _("the line \"{line}\" is not read as the '---' line around the front matter (a word processor turns --- "
+             "into a dash, a Korean keyboard types ㅡ for -); write three hyphens alone on the line: ---").format(
+                 line=line.strip())
 
 
 # The most a notice's or page's file may hold, in bytes: the longest notice
@@ -234,7 +261,7 @@ def validate_notice(source: Source, path: Path, audiences: Audiences, content_ro
     if not isinstance(meta, dict):
         return None, [Problem(shown, 2, _("the front matter must be lines of 'key: value', e.g. title: 겨울철 대책"))]
     _check_keys(meta, audiences, problem)
-    given = _Given(_without_wrong_types(meta, problem), audiences, content_root, path, problem,
+    given = _Given(_without_pasted_marks(_without_wrong_types(meta, problem), problem), audiences, content_root, path, problem,
                    lambda key_path, message: problems.append(Problem(shown, front.line(*key_path), message)))
     values = _values(given)
     problems.extend(text_control_problems(source, shown))
@@ -422,6 +449,42 @@ def _without_wrong_types(meta: dict, problem) -> dict:
     for key in sorted(wrong, key=TEXT_KEYS.index):
         problem(key, _not_text(key, meta[key]))
     return {key: value for key, value in meta.items() if key not in wrong}
+
+
+# keys whose value names something (a day, a department, a file), which a
+# mark that shows nothing, or curly quotes, make another name
+NAME_KEYS = ("date", "department", "category", "expires", "image", "survey", "priority", "status", "slug", "visibility")
+# what shows nothing and comes with text copied from a web page or a document:
+# zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen
+_UNSEEN = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CURLY = re.compile("[\u201c\u2018\u201e](.*)[\u201d\u2019\u201c]", re.S)
+_MARKED = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u201c\u2018\u201e]")  # either of the above
+
+
+def _without_pasted_marks(meta: dict, problem) -> dict:
+    """``meta`` with the name keys' values as their writer sees them, each
+    that was not a problem: "보건소" with a zero-width space at its end was
+    "unknown department 보건소; did you mean 보건소?", and “2026-12-03”,
+    as a word processor quotes it, "not a date"."""
+    cleaned = dict(meta)
+    for key in NAME_KEYS:
+        value = meta.get(key)
+        if not isinstance(value, str) or not _MARKED.search(value):
+            continue
+        unseen = sorted(set(_UNSEEN.findall(value)))
+        curly = _CURLY.fullmatch(_UNSEEN.sub("", value).strip())
+        if not unseen and not curly:
+            continue  # as written: its own rules say what else may be wrong with it
+        value = curly.group(1).strip() if curly else _UNSEEN.sub("", value).strip()
+        if unseen:
+            problem(key, _("{key} holds a character that shows nothing ({codes}, copied from a web page or a "
+                           "document), which makes it another value; write the value again: {key}: {value}").format(
+                key=key, codes=", ".join(f"U+{ord(char):04X}" for char in unseen), value=value))
+        elif curly:
+            problem(key, _("{key} is in curly quotes (“ ”, as a word processor writes them), which YAML keeps as part "
+                           "of the value; write it without them: {key}: {value}").format(key=key, value=value))
+        cleaned[key] = value
+    return cleaned
 
 
 def _sms(value, title: str | None, channels, problem) -> str | None:
@@ -627,20 +690,26 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
              "image_alt": "김장 나눔 행사 포스터"}
 
 
-# Korean words staff write for a channel, a status, a priority, a
-# visibility or a survey's kind, which are written in English: the English
+# Korean words staff write for a channel, a banner's placement, a status, a
+# priority, a visibility, a survey's kind or a question's type, which are
+# written in English: the English
 # word (the one the key takes, of the words given) is suggested for them.
-_IN_ENGLISH = {"홈페이지": "homepage", "누리집": "homepage", "소식지": "newsletter", "뉴스레터": "newsletter",
+_IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
                "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private",
-               "의견수렴": "consultation", "의견 수렴": "consultation", "설문": "survey", "설문조사": "survey"}
+               "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
+               "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",
+               "yes/no": "single", "복수선택": "multiple", "다중선택": "multiple", "중복선택": "multiple",
+               "척도": "scale", "점수": "scale", "별점": "scale", "만족도": "scale", "주관식": "text",
+               "서술형": "text", "자유기술": "text", "의견": "text"}
 
 
 def english_suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
-    english = next((word for word in _IN_ENGLISH.get(str(value).strip(), "").split() if word in allowed), None)
+    english = next((word for word in _IN_ENGLISH.get("".join(str(value).lower().split()), "").split() if word in allowed),
+                   None)
     return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
@@ -698,6 +767,10 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     """The date (or date-time) ``value`` of ``key``, or None and a problem
     naming it as ``what``."""
     parsed = _parse_moment(value)
+    if parsed is None and (past_end := _past_month_end(value)):
+        problem(key, _('{what} "{value}" is no day: {year}-{month:02d} has {last} days; check the day').format(
+            what=what, value=value, year=past_end[0], month=past_end[1], last=past_end[2]))
+        return None
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
         form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
         example = as_iso(value, time_allowed) or example
@@ -717,6 +790,16 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
 _LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?\s*(?:\([월화수목금토일]\))?"
                          r"(?:\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*(?::|시)\s*(?:(\d{1,2})\s*분?)?(?::\d{2})?\s*(오전|오후|AM|PM)?)?",
                          re.I)
+
+
+def _past_month_end(value) -> tuple[int, int, int] | None:
+    """(year, month, its last day) when ``value`` is a day past its month's
+    end (2026-02-30, 2026.11.31), written in any of as_iso's forms; else None."""
+    found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
+    if found is None or not 1 <= int(found[2]) <= 12 or not 1 <= int(found[1]) <= 9999:
+        return None
+    last = calendar.monthrange(int(found[1]), int(found[2]))[1]
+    return (int(found[1]), int(found[2]), last) if int(found[3]) > last else None
 
 
 def as_iso(value, time_allowed: bool) -> str | None:

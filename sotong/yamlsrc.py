@@ -39,6 +39,24 @@ def _int_or_text(loader, node):
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
+
+class WrittenFloat(float):
+    """A number with a decimal point that says itself as it was written: to
+    YAML, 11.10 (a banner's 11월 10일, as staff write days) is 11.1, and the
+    message said "11.1" and suggested 11-01, another day."""
+
+    def __new__(cls, value: float, text: str | None = None):
+        number = super().__new__(cls, value)
+        number.text = text if text is not None else float.__repr__(number)
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float",
+                        lambda loader, node: WrittenFloat(loader.construct_yaml_float(node), node.value))
+
 Path = tuple  # a key path: ("segments", "parents", "age")
 
 

@@ -277,3 +277,30 @@ def test_an_address_that_leads_elsewhere_than_it_reads_is_warned_on_its_line():
         "n.md:9: " + said.format(address="https://www.sd.go.kr@evil.example/form", host="evil.example"),
         "n.md:11: " + said.format(address="https://аррӏе.com/", host="xn--80ak6aa92e.com"),
         "n.md:11: " + said.format(address="https://www.ѕd.go.kr/x", host="www.xn--d-cvb.go.kr")]
+
+
+def test_a_table_markdown_does_not_read_as_one_is_warned_with_the_line_to_write():
+    """A table pasted from Excel (cells split by tabs) showed residents one
+    paragraph of words run together, and one written with | but without its
+    line of --- showed as text full of |; both passed check in silence."""
+    import markdown
+
+    def table(text):
+        return "<table>" in markdown.markdown(text, extensions=["extra"])
+
+    pasted = "구분\t장소\t\t시간\n1차\t보건소\t\t09:00~12:00\n2차\t성수동 주민센터\t\t13:00~17:00"
+    piped = "| 구분 | 장소 |\n| 1차 | 보건소 |"
+    assert not table(pasted) and not table(piped)
+    body = f"접종 일정입니다.\n\n{pasted}\n\n{piped}\n\n| 구분 | 장소 |\n|:---|---:|\n| 1차 | 보건소 |\n"
+    warnings = notice_warnings(with_body(body), "n.md")
+    assert warnings == [
+        "n.md:11: warning: these lines are a table pasted from Excel or HWP (cells split by tabs), which the page and "
+        "the email show as one paragraph of words run together; to make a table, write its cells between | and put a "
+        "line of --- under the first: | 구분 | 장소 | 시간 | then | --- | --- | --- |",
+        "n.md:15: warning: this table has no line of --- under its first line, so the page and the email show it as "
+        "text full of |; put this line under the first: | --- | --- |"]
+    row, rule = warnings[0].split(": ", 2)[2].split("under the first: ")[1].split(" then ")
+    assert table(f"{row}\n{rule}\n| 1차 | 보건소 | 09:00~12:00 |")  # what it says to write is a table
+    assert table(piped.replace("\n", "\n| --- | --- |\n", 1))
+    # one tab in a line, a tab that indents, and a table of one line are no pasted table
+    assert notice_warnings(with_body("문의\t02-2286-5000\n\n- 목록\n\tA\tB\n\tC\tD\n\n| 하나 |\n"), "n.md") == []

@@ -98,7 +98,7 @@ def test_a_valid_file_loads(tmp_path):
      "audiences.yaml:13: segment parents must be a mapping of conditions, e.g. age: [30, 59]"),
     (("    label: 학부모", "    label: [학부모]"), "audiences.yaml:14: label must be text"),
     (("    age: [30, 59]", "    genders: []"), "audiences.yaml:15: genders must be a non-empty list, e.g. genders: [F]"),
-    (("    age: [30, 59]", "    dongs: yongdap"), "audiences.yaml:15: dongs must be a non-empty list, e.g. dongs: [yongdap]"),
+    (("    age: [30, 59]", "    dongs: yongdap"), "audiences.yaml:15: dongs must be a list; write dongs: [yongdap]"),
 ])
 def test_each_rule(tmp_path, edit, expected):
     old, new = edit

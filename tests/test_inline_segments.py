@@ -5,6 +5,7 @@ Notices, surveys and banners all read them with ``read_audience_list``."""
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
@@ -186,3 +187,36 @@ def test_a_banner_shows_to_an_inline_segment_and_names_its_mistakes(tmp_path):
     _banner, problems = validate_banner(yamlsrc.load(BANNER + "audiences: [{kinds: [shop]}]\n"), "b", AUDIENCES,
                                         tmp_path, "b.yaml")
     assert [str(p) for p in problems] == ['b.yaml:5: kinds: "shop" is not defined; known: person, business']
+
+
+@pytest.mark.parametrize("written, bounds", [
+    ("65세 이상", "[65, null]"), ("65세이상", "[65, null]"), ("65~", "[65, null]"), ("65세 초과", "[66, null]"),
+    ("19세 미만", "[null, 18]"), ("12세 이하", "[null, 12]"), ("~12세", "[null, 12]"), ("30~59세", "[30, 59]"),
+    ("30-59", "[30, 59]"), ("60대", "[60, 69]"), ("60대 이상", "[60, null]"), ("６５세 이상", "[65, null]"),
+    ("[65세, null]", "[65, null]"), ("[30세, 59세]", "[30, 59]"),
+])
+def test_an_age_written_as_staff_write_one_is_said_as_the_bounds_to_write(tmp_path, written, bounds):
+    """"65세 이상" was "age must be [min, max] ..., e.g. age: [30, 59]": an
+    example of other ages, which a writer copying it sent to the wrong people."""
+    notice, problems = read(tmp_path, with_line(f"audiences:\n  - dongs: [oksu]\n    age: {written}"))
+    shown = written if not written.startswith("[") else written.replace(" ", "").replace(",", ", ")
+    assert [str(p) for p in problems] == [
+        f'notice.md:8: age "{shown}" is not [min, max]; write it so, with null for an end left open: age: {bounds}']
+    assert read(tmp_path, with_line(f"audiences:\n  - dongs: [oksu]\n    age: {bounds}"))[1] == []
+    # what means no ages (a year of birth, a single number) keeps the example
+    for other in ("1960~1969년생", "65", "[65]", "노인"):
+        (problem,) = read(tmp_path, with_line(f"audiences:\n  - dongs: [oksu]\n    age: {other}"))[1]
+        assert str(problem).endswith("age must be [min, max] with whole numbers or null, e.g. age: [30, 59]"), problem
+
+
+def test_names_written_without_brackets_are_said_with_the_brackets_around_them(tmp_path):
+    """dongs: 응봉동 (or 응봉동, 마장동) was "dongs must be a non-empty list,
+    e.g. dongs: [wangsimni2]": another dong, which a writer copying it sent to."""
+    notice, problems = read(tmp_path, with_line("audiences:\n  - dongs: 응봉동, 마장동\n    genders: F\n  - {dongs: 옥수동}"))
+    assert notice is None and [str(p) for p in problems] == [
+        "notice.md:7: dongs must be a list; write dongs: [응봉동, 마장동]",
+        "notice.md:8: genders must be a list; write genders: [F]",
+        "notice.md:9: dongs must be a list; write dongs: [옥수동]"]
+    assert read(tmp_path, with_line("audiences:\n  - dongs: [응봉동, 마장동]\n    genders: [F]\n  - {dongs: [옥수동]}"))[1] == []
+    (problem,) = read(tmp_path, with_line("audiences:\n  - {dongs: []}"))[1]
+    assert str(problem) == "notice.md:7: dongs must be a non-empty list, e.g. dongs: [wangsimni2]"

@@ -169,7 +169,9 @@ def test_every_mistake_in_a_banner_is_said_with_its_file_and_line(empty_project_
         "colour: blue",                           # 12
     ]) + "\n")
     write_banner(empty_project_dir, "days.yaml", "title: 안내\nbody: 본문\nlink: https://www.gov.kr/\nplacements: [email]\n"
-                 "windows:\n  - {from: 12월 1일, to: １２．２４}\n")
+                 "windows:\n  - {from: 12월 1일, to: １２．２４}\n  - {from: 11.1, to: 11.10}\n")
+    write_banner(empty_project_dir, "korean.yaml", "title: 안내\nbody: 본문\nlink: https://www.gov.kr/\n"
+                 "placements: [누리집, 메일]\n")
     write_banner(empty_project_dir, "alt-only.yaml",
                  "body: 본문\nlink: https://www.gov.kr/\nplacements: [email]\nimage_alt: 그림\n")
     problems = [str(p) for p in check_project(Project(empty_project_dir / "pelicanconf.py"))]
@@ -183,6 +185,12 @@ def test_every_mistake_in_a_banner_is_said_with_its_file_and_line(empty_project_
         (f"{broken}:7:", 'from: "2026-01-01" is not a month-day; write MM-DD, e.g. from: 01-01 (the window'),
         ("content/banners/days.yaml:6:", 'from: "12월 1일" is not a month-day; write MM-DD, e.g. from: 12-01 (the window'),
         ("content/banners/days.yaml:6:", 'to: "１２．２４" is not a month-day; write MM-DD, e.g. to: 12-24 (the window'),
+        # 11.10 is a number to YAML, 11.1: the message said "11.1" and suggested 11-01
+        ("content/banners/days.yaml:7:", 'from: "11.1" is not a month-day; write MM-DD, e.g. from: 11-01 (the window'),
+        ("content/banners/days.yaml:7:", 'to: "11.10" is not a month-day; write MM-DD, e.g. to: 11-10 (the window'),
+        # the Korean words for the places: the English one to write was not suggested
+        ("content/banners/korean.yaml:4:", 'unknown placement "누리집"; did you mean "site"?'),
+        ("content/banners/korean.yaml:4:", 'unknown placement "메일"; did you mean "email"?'),
         (f"{broken}:8:", "the window needs to"),
         (f"{broken}:9:", 'unknown segment "taxpayer"; did you mean "taxpayers"?'),
         (f"{broken}:10:", 'unknown placement "homepage"'),

@@ -135,3 +135,19 @@ def test_the_quoting_advice_in_korean(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert ('오류: 필요 없는 인자가 더 있습니다 (정보). 띄어쓰기가 있는 값은 따옴표로 묶어 쓰세요: --category "생활 정보"'
             in result.output), result.output
+
+
+def test_a_date_written_as_staff_write_one_is_written_into_the_file_as_the_file_needs_it(tmp_path):
+    """--date 2026.12.3 (or 2026년 12월 3일 오후 2시) was "not a date": a day
+    that can be read one way only; the file gets it as SPEC §2 has it."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "한파 쉼터", "--department", "보건소", "--category", "health")
+    for written, slug, date in (("2026.12.3", "2026-12-03-hanpa-swimteo", "2026-12-03"),
+                                ("2026년 12월 4일 오후 2시", "2026-12-04-hanpa-swimteo", "2026-12-04 14:00"),
+                                ("2026-12-5 9:30", "2026-12-05-hanpa-swimteo", "2026-12-05 09:30")):
+        result = new(project, "", *args, "--date", written)
+        assert result.exit_code == 0, result.output
+        assert frontmatter.load(project / "content" / "notices" / f"{slug}.md")["date"] == date
+    assert run_cli(project / "pelicanconf.py", "check").code == 0
+    for wrong in ("12월 3일", "2026.13.1", "2026.2.30"):  # no year to know, no such month or day
+        assert new(project, "", *args, "--date", wrong).exit_code == 2, wrong

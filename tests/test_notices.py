@@ -159,7 +159,7 @@ def test_image_needs_alt_text(tmp_path):
 @pytest.mark.parametrize("value, hint", [
     ("2026/11/05", "YYYY-MM-DD or YYYY-MM-DD HH:MM"),
     ("2026-11-05 14:00:00", "YYYY-MM-DD HH:MM"),
-    ("2026-02-30", "is not a date"),
+    ("2026-02-30", "is no day: 2026-02 has 28 days"),
     ("다음주 화요일", "is not a date"),
 ])
 def test_unreadable_dates(tmp_path, value, hint):

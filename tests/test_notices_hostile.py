@@ -316,6 +316,32 @@ def test_a_file_named_in_cp949_by_a_windows_zip_is_named_with_the_name_to_give_i
         ]
 
 
+NOT_DASHES = ("notice.md:{line}: the line \"{dashes}\" is not read as the '---' line around the front matter (a word "
+              "processor turns --- into a dash, a Korean keyboard types ㅡ for -); write three hyphens alone on the line: ---")
+
+
+@pytest.mark.parametrize("opening, closing, expected", [
+    ("ㅡㅡㅡ", "ㅡㅡㅡ", NOT_DASHES.format(line=1, dashes="ㅡㅡㅡ")),  # a Korean keyboard left in Hangul
+    ("—", "—", NOT_DASHES.format(line=1, dashes="—")),  # a word processor's dash
+    ("－－－", "---", NOT_DASHES.format(line=1, dashes="－－－")),  # full-width mode
+    ("- - -", "---", NOT_DASHES.format(line=1, dashes="- - -")),
+    ("----", "----", NOT_DASHES.format(line=1, dashes="----")),
+    ("---", "—", NOT_DASHES.format(line=6, dashes="—")),  # was: no closing '---', at line 1
+    ("---", "ㅡㅡㅡ", NOT_DASHES.format(line=6, dashes="ㅡㅡㅡ")),
+    ("\n\n---", "---", "notice.md:1: the file starts with 2 empty lines before its '---' line; delete them, so that --- "
+                      "is the first line"),
+])
+def test_a_front_matter_line_that_is_not_three_hyphens_is_said_at_its_line(tmp_path, opening, closing, expected):
+    """The '---' lines as staff type them: what a word processor or a Korean
+    keyboard makes of ---, or empty lines before it. Each was "the file must
+    start with a line '---'" (or "has no closing '---'") at line 1, beside a
+    line that, to its writer, did."""
+    head = GOOD.replace("---\n", opening + "\n", 1)
+    text = head[:head.rindex("---\n")] + closing + "\n" + head[head.rindex("---\n") + 4:]
+    assert only_problem(tmp_path, text) == expected
+    assert read(tmp_path, GOOD)[1] == []
+
+
 def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from_there(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
@@ -345,6 +371,23 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     # text, not a reference's definition (an address and at most a title): was "12.12.(토" is not a file
     notice, problems = read(tmp_path, GOOD + "[일시]: 12.12.(토) 14:00\n[신청서]: {static}/files/form.hwp \"서식\"\n")
     assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
+
+
+def test_a_picture_whose_file_name_has_blanks_is_read_as_markdown_reads_it(tmp_path):
+    """Windows names pictures "사진 1.PNG" and staff write them as they are:
+    Markdown reads the target up to its closing bracket, blanks and all (less
+    a "title"), and so shows the picture; check read it up to the first blank
+    and said that "{static}/images/김장" was missing."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "김장 포스터 1.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    shown = ('![포스터]({static}/images/김장 포스터 1.svg) ![포스터]( {static}/images/김장 포스터 1.svg "김장 (11/20)" ) '
+             '[신청서 (한글)]({static}/images/김장 포스터 1.svg)\n')
+    notice, problems = read(tmp_path, GOOD + shown)
+    assert problems == [] and notice is not None
+    notice, problems = read(tmp_path, GOOD + "![포스터]({static}/images/김장 포스터 2.svg '포스터')\n")
+    assert [str(p) for p in problems] == [
+        'notice.md:10: "{static}/images/김장 포스터 2.svg" is not a file under content/; put the file there (e.g. in '
+        "content/images/) and write its path from content/ after {static}, e.g. ![포스터]({static}/images/poster.jpg)"]
 
 
 def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):
@@ -763,3 +806,38 @@ def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli
     index = (empty_project_dir / "output" / "index.html").read_text(encoding="utf-8")
     assert 'href="/notices/2026-11-20-축제/"' in index and 'href="/notices/공연/"' in index
     assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    # a zero-width space copied with the name: "unknown department "보건소"; did you mean "보건소"?"
+    ("department: 문화체육과", "department: 문화체육과\u200b", 4, "department holds a character that shows nothing "
+     "(U+200B, copied from a web page or a document), which makes it another value; write the value again: "
+     "department: 문화체육과"),
+    ("category: culture", "category: \ufeffcul\u00adture", 5, "category holds a character that shows nothing (U+00AD, "
+     "U+FEFF, copied from a web page or a document), which makes it another value; write the value again: category: culture"),
+    # as a word processor quotes: "date “2026-11-05” is not a date" and an example of another day
+    ("date: 2026-11-05 14:00", "date: “2026-11-05 14:00”", 3, "date is in curly quotes (“ ”, as a word processor writes "
+     "them), which YAML keeps as part of the value; write it without them: date: 2026-11-05 14:00"),
+    ("department: 문화체육과", "department: ‘문화체육과’", 4, "write it without them: department: 문화체육과"),
+])
+def test_a_name_with_a_mark_that_shows_nothing_or_in_curly_quotes_is_one_problem_saying_so(tmp_path, old, new, line,
+                                                                                            expected):
+    message = only_problem(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"notice.md:{line}: ") and message.endswith(expected), message
+    # a title is text: its curly quotes and its marks are the writer's
+    assert read(tmp_path, GOOD.replace('"성동구: 겨울철 한파 대비 안내"', "“겨울철\u200b 한파”"))[1] == []
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    ("date: 2026-11-05 14:00", "date: 2026-02-30", 3, 'date "2026-02-30" is no day: 2026-02 has 28 days; check the day'),
+    ("date: 2026-11-05 14:00", "date: 2028.2.30 9:00", 3, 'date "2028.2.30 9:00" is no day: 2028-02 has 29 days'),
+    ("category: culture", "category: culture\nexpires: 2026년 11월 31일", 6,
+     'expires "2026년 11월 31일" is no day: 2026-11 has 30 days; check the day'),
+    ("category: culture", "category: culture\nevent: {start: 2026-06-31 10:00}", 6,
+     'event start "2026-06-31 10:00" is no day: 2026-06 has 30 days; check the day'),
+])
+def test_a_day_past_its_months_end_is_said_so(tmp_path, old, new, line, expected):
+    """2026-02-30 was "not a date; write it as YYYY-MM-DD ..., e.g. date:
+    2026-11-05 14:00": written as asked, with an example of another day."""
+    message = only_problem(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"notice.md:{line}: {expected}"), message

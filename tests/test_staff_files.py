@@ -53,6 +53,17 @@ def test_a_path_from_the_projects_folder_is_told_to_leave_out_content(content):
         "start: images/poster.svg"]
 
 
+def test_a_name_written_with_other_capitals_is_told_the_files_own_name(content):
+    """image: images/Poster.SVG opens on the writer's Windows, which does not
+    tell capitals apart; the server does, and check said only "not found"."""
+    assert _said(content, "image: images/Poster.SVG\nimage_alt: 포스터") == [
+        'notice.md:6: image "images/Poster.SVG" not found under content/: the file is named poster.svg (the server '
+        "tells capitals apart, as Windows does not); write images/poster.svg"]
+    assert _said(content, "image: images/poster2.svg\nimage_alt: 포스터") == [
+        'notice.md:6: image "images/poster2.svg" not found under content/; put the file there (e.g. content/images/) '
+        "or fix the path"]
+
+
 def test_check_says_it_in_korean(project_dir, korean_check):
     notice = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
     text = notice.read_text(encoding="utf-8")

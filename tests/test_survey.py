@@ -76,6 +76,14 @@ SCHEMA_CASES = [
      "a multiple question needs options"),
     (GOOD + "  - id: score\n    type: scale\n    text: 점수\n    min: 5\n    max: 5\n", 14, "min (5) must be less than max (5)"),
     (GOOD.replace("type: single", "type: singel"), 7, 'type "singel" is not a question type; did you mean "single"?'),
+    # the type in the words of a Korean survey form: nothing was suggested, and the types were said by their English
+    # names alone, which staff who read only Korean cannot choose from
+    (GOOD.replace("type: single", "type: 객관식"), 7, 'type "객관식" is not a question type; did you mean "single"?; use one '
+     "of single (pick one), multiple (pick several), scale (a score, e.g. 1 to 5), text (a written answer)"),
+    (GOOD.replace("type: single", "type: 복수 선택"), 7, 'type "복수 선택" is not a question type; did you mean "multiple"?'),
+    (GOOD.replace("type: single", "type: 별점"), 7, 'type "별점" is not a question type; did you mean "scale"?'),
+    (GOOD.replace("type: single", "type: 주관식"), 7, 'type "주관식" is not a question type; did you mean "text"?'),
+    (GOOD.replace("type: single", "type: Yes/No"), 7, 'type "Yes/No" is not a question type; did you mean "single"?'),
     (GOOD.replace("    type: single", "    type: single\n    requird: true"), 8, 'unknown key "requird"; did you mean "required"?'),
     (GOOD + "anonymous: maybe\n", 10, "anonymous must be true or false"),
     (GOOD.replace("title: 설문\n", ""), 1, "title is required"),

@@ -15,7 +15,7 @@ from sotong.content_files import yaml_files
 from sotong.validators import (breaks_line, composed, control_character_problems, image_with_alt, nesting_problem,
                                whole_number)
 from sotong.audiences import Audiences, read_audience_list
-from sotong.notices import slug_from_filename
+from sotong.notices import english_suggestion, slug_from_filename
 from sotong.problems import Problem, cannot_read, did_you_mean, not_utf8
 
 from .config import minwon24_settings
@@ -199,7 +199,7 @@ def _placements(data: dict, problem) -> list[str]:
     for index, name in enumerate(raw):
         if name not in PLACEMENTS:
             problem(("placements", index), _('unknown placement "{name}"{suggestion}; choose from {placements}').format(
-                name=name, suggestion=did_you_mean(str(name), PLACEMENTS), placements=", ".join(PLACEMENTS)))
+                name=name, suggestion=english_suggestion(name, PLACEMENTS), placements=", ".join(PLACEMENTS)))
         elif name not in placements:
             placements.append(name)
     return placements

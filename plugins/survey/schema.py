@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from sotong import yamlsrc
 from sotong.dates import iso_day
-from sotong.i18n import _
+from sotong.i18n import N_, _
 from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
@@ -33,6 +33,9 @@ KINDS = ("survey", "consultation")
 POLICY_KEYS = ("title", "department", "summary")
 QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max")
 TYPES = ("single", "multiple", "scale", "text")
+# what each type is, in the staff's words (the list of types said no more than its English names)
+TYPE_WORDS = {"single": N_("pick one"), "multiple": N_("pick several"), "scale": N_("a score, e.g. 1 to 5"),
+              "text": N_("a written answer")}
 CHOICE_TYPES = ("single", "multiple")
 DEFAULT_FIELD = "survey"  # without audiences, the consenters of this field are invited
 SCALE_MOST_POINTS = 11  # 0..10 at most: each point is a radio button
@@ -293,7 +296,8 @@ def _question(item: dict, at: tuple, seen: dict, problem, line_of) -> Question |
     if kind not in TYPES:
         problem(at + ("type",) if "type" in item else at,
                 _('type "{kind}" is not a question type{suggestion}; use one of {types}').format(
-                    kind=kind, suggestion=did_you_mean(str(kind), TYPES), types=", ".join(TYPES)))
+                    kind=kind, suggestion=english_suggestion(kind, TYPES),
+                    types=", ".join(f"{name} ({_(TYPE_WORDS[name])})" for name in TYPES)))
     text = item.get("text")
     if not isinstance(text, str) or not text.strip():
         problem(at + ("text",) if "text" in item else at, _("text is required: the question as residents read it"))
