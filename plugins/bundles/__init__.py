@@ -14,7 +14,9 @@ those whose picture moves, which emails leave out (``content_warnings``),
 a private notice's image no mail client shows (or one that moves) and
 a notice whose slug is a day, which names that day's issue outbox
 (``content_check``), and the reach of the notices changed since the last
-build (``check_reports``); a forgotten or purged person's previews are
+build (``check_reports``) and, at its ``date:`` line, each of them dated in
+the window of an issue already bundled or an earlier one, which no coming
+issue carries (``check_reports``); a forgotten or purged person's previews are
 removed (``person_forgotten``, ``people_purged``).
 """
 
@@ -48,6 +50,7 @@ def _changed_reach(project):
 def register():
     signals.cli_commands.connect(_add_commands)
     signals.check_reports.connect(_changed_reach)
+    signals.connect_lazily(signals.check_reports, f"{__name__}.late_notices:late_notice_warnings")
     signals.connect_lazily(signals.staff_copies, f"{__name__}.staff_copy:staff_copy")
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_previews")
     signals.connect_lazily(signals.people_purged, f"{__name__}.forget:purge_previews")
