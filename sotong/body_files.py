@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from .content_files import stored_otherwise, stored_otherwise_message
 from .i18n import _
 from .problems import Problem
 from .scripted_files import script_problem
@@ -84,7 +85,10 @@ def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
     rest = path[marker.end():] if marker else path
     base = root if rest.startswith("/") or marker is None else os.path.dirname(os.path.abspath(source))
     found = os.path.normpath(os.path.join(base, rest.lstrip("/") if marker else re.sub(r"^(\.\./|/)+", "", rest)))
-    inside = found.startswith(os.path.join(root, "")) and os.path.isfile(found)
+    under = found.startswith(os.path.join(root, ""))
+    inside = under and os.path.isfile(found)
+    if under and not inside and (stored := stored_otherwise(root, os.path.relpath(found, root))):
+        return stored_otherwise_message(target, stored)
     if marker is not None and inside:
         return script_problem(found, target)  # published as it is: a page file or an SVG with a script would run
     if inside:

@@ -21,7 +21,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from . import signals
 from .advice import notice_warnings, text_warnings
-from .content_files import links_outside, markdown_files, stray_markdown, undecodable_names
+from .content_files import (links_outside, markdown_files, stored_otherwise, stored_otherwise_message, stray_markdown,
+                            undecodable_names)
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
@@ -227,10 +228,15 @@ def _page_address(url: str) -> str:
 
 def _missing_link(project: Project, content, written, target: str, path: str) -> str:
     """What to say of a ``{filename}`` link to no file (``path``), or to a
-    file outside content/ (Pelican links only what it reads there): what to
+    file outside content/ (Pelican links only what it reads there), or to a
+    file whose name is stored in another Unicode form (a Mac's): what to
     write instead, the nearest public notice or page when one is near,
     written as ``target`` is (from content/ after a /, or from the linking
     file's folder)."""
+    content_folder = os.path.abspath(project.content_path)
+    if not os.path.isfile(path) and os.path.abspath(path).startswith(os.path.join(content_folder, "")) and (
+            stored := stored_otherwise(content_folder, os.path.relpath(os.path.abspath(path), content_folder))):
+        return stored_otherwise_message(target, stored)
     parts = urlsplit(target[len("{filename}"):])
     name, kept = unquote(parts.path), ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
     base = project.content_path if name.startswith("/") else Path(written.source).parent

@@ -11,7 +11,9 @@ outside the folders of notices and pages, and :func:`links_outside` a link
 among the files Pelican publishes as they are that leads outside content/.
 :func:`file_under` takes
 a path that a notice or banner names (``image:``) and refuses one that leads
-outside content/, by ``..``, an absolute path or a link.
+outside content/, by ``..``, an absolute path or a link; :func:`stored_otherwise`
+finds the file a path names in letters stored in another Unicode form (a
+Korean name made on a Mac), which the server does not find.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import fnmatch
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -236,6 +239,37 @@ def _named_otherwise(target: Path) -> str | None:
                  and (target.parent / name).is_file()), None)
 
 
+def stored_otherwise(root: Path | str, relative: str) -> str | None:
+    """The path (from ``root``, with /) of the file that ``relative`` names
+    with the same letters stored in another Unicode form, or None: a Korean
+    name made on a Mac is kept decomposed (NFD), and a name typed on Windows
+    composed (NFC); the server finds only the form stored."""
+    folder, found = str(root), []
+    for part in Path(relative).parts:
+        if os.path.exists(os.path.join(folder, part)):
+            name = part
+        else:
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                return None
+            wanted = unicodedata.normalize("NFC", part)
+            name = next((n for n in names if unicodedata.normalize("NFC", n) == wanted), None)
+            if name is None:
+                return None
+        folder = os.path.join(folder, name)
+        found.append(name)
+    return "/".join(found) if found != list(Path(relative).parts) and os.path.isfile(folder) else None
+
+
+def stored_otherwise_message(text: str, stored: str) -> str:
+    """What to say of ``text``, written for the file ``stored`` (:func:`stored_otherwise`)."""
+    return _('"{text}" is not found as written: the file is there, but the letters of its name are stored in another '
+             'form (a name made on a Mac), which the server does not find; on a Windows PC, rename the file {name} by '
+             'deleting its name and typing it again (or save it again there), or give it a new name and write that '
+             'name here').format(text=text, name=stored)
+
+
 def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     """``value`` as a path relative to ``root`` (content/), and None; or None
     and why it is refused: absolute, climbing out with ``..``, missing, or a
@@ -253,6 +287,8 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     if not target.is_file() and relative.parts[:1] == ("content",) and (root / Path(*relative.parts[1:])).is_file():
         return None, _('"{text}": write the path from inside content/, without content/ at its start: {fixed}').format(
             text=text, fixed=Path(*relative.parts[1:]).as_posix())
+    if not target.is_file() and (stored := stored_otherwise(root, relative.as_posix())):
+        return None, stored_otherwise_message(text, stored)
     if not target.is_file() and (named := _named_otherwise(target)):
         return None, _('"{text}" not found under content/: the file is named {name} (the server tells capitals apart, '
                        'as Windows does not); write {fixed}').format(

@@ -7,6 +7,8 @@ file is there; a missing PDF was told to go in content/images/."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from test_notices import GOOD, read
 
@@ -73,3 +75,52 @@ def test_check_says_it_in_korean(project_dir, korean_check):
         'content/notices/2026-11-16-winter-festival.md:8: image "C:\\Users\\hong\\Desktop\\poster.jpg"은(는) 이 컴퓨터의 '
         "다른 폴더에 있는 파일입니다(소통은 content/ 안의 파일만 씁니다). 파일을 content/images/에 복사하고 images/poster.jpg처럼 "
         "쓰세요"]
+
+
+def _mac_name(folder, name: str, new: str | None = None) -> str:
+    """Move ``folder/name`` to ``folder/new`` (or its own name) stored as a Mac stores it (NFD); the name written (NFC)."""
+    stored = unicodedata.normalize("NFD", new or name)
+    (folder / name).rename(folder / stored)
+    assert stored != unicodedata.normalize("NFC", stored)
+    return stored
+
+
+def test_a_name_stored_in_a_macs_form_is_told_to_be_typed_again(project_dir, cli):
+    """A Korean file name copied from a Mac is stored decomposed (NFD); a
+    notice names it as typed on Windows (NFC), which the server does not
+    find: check said only "not found" (or "not a file"). It now says the file
+    is there under a name stored in another form, and how to mend it; the
+    build stops, so no page links a file the server would not find."""
+    content = project_dir / "content"
+    pdf = _mac_name(content / "files", "2027-후보사업-검토의견.pdf")
+    poster = _mac_name(content / "images", "winter-festival.svg", "겨울축제.svg")
+    linked = _mac_name(content / "notices", "2026-11-19-year-end-concert.md", "2026-11-19-연말음악회.md")
+    festival = content / "notices" / "2026-11-16-winter-festival.md"
+    text = festival.read_text(encoding="utf-8").replace("image: images/winter-festival.svg", "image: images/겨울축제.svg")
+    festival.write_text(text + "\n[포스터 크게 보기]({static}/images/겨울축제.svg)\n", encoding="utf-8")
+    shelters = content / "notices" / "2026-11-18-cold-shelters.md"
+    sheltered = shelters.read_text(encoding="utf-8")
+    shelters.write_text(sheltered + "\n[연말 음악회]({filename}2026-11-19-연말음악회.md)\n", encoding="utf-8")
+
+    def mend(written: str, stored: str) -> str:
+        return (f'"{written}" is not found as written: the file is there, but the letters of its name are stored in '
+                f"another form (a name made on a Mac), which the server does not find; on a Windows PC, rename the file "
+                f"{stored} by deleting its name and typing it again (or save it again there), or give it a new name "
+                "and write that name here")
+
+    checked = cli(project_dir, "check")
+    assert checked.code == 1 and sorted(checked.stderr.splitlines()[:-1]) == sorted([
+        "content/notices/2026-12-09-budget-committee-review.md:10: attachment " + mend("files/2027-후보사업-검토의견.pdf", f"files/{pdf}"),
+        "content/notices/2026-11-16-winter-festival.md:8: image " + mend("images/겨울축제.svg", f"images/{poster}"),
+        f"content/notices/2026-11-16-winter-festival.md:{text.count(chr(10)) + 2}: "
+        + mend("{static}/images/겨울축제.svg", f"images/{poster}"),
+        f"content/notices/2026-11-18-cold-shelters.md:{sheltered.count(chr(10)) + 2}: " + mend("{filename}2026-11-19-연말음악회.md", f"notices/{linked}")])
+    built = cli(project_dir, "build")
+    assert built.code == 1 and not (project_dir / "output").exists()
+
+
+def test_a_macs_name_is_told_in_korean(project_dir, korean_check):
+    _mac_name(project_dir / "content" / "files", "2027-후보사업-검토의견.pdf")
+    said = korean_check(project_dir)
+    assert len(said) == 1 and said[0].startswith("content/notices/2026-12-09-budget-committee-review.md:10: 첨부 파일 ")
+    assert "파일은 있지만 이름의 글자가 다른 방식으로 저장되어 있어(맥에서 만든 이름)" in said[0] and "다시 입력" in said[0]
