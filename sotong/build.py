@@ -51,10 +51,11 @@ def build_site(project: Project) -> dict:
             "another sotong build into {output}/ is running; wait for it to finish, and build again if something "
             "changed since it began").format(output=project.shown(output))), _few_collections():
         _remove_stale_links(output)
-        problems = check_project(project)
-        if problems:
-            raise SotongError(problems)
-        warnings = project_warnings(project)
+        with _plugin_failure_said(project.settings, project.shown):  # a plugin's own check that raises
+            problems = check_project(project)
+            if problems:
+                raise SotongError(problems)
+            warnings = project_warnings(project)
         return dict(_build_checked(project, started), warnings=warnings)
 
 
@@ -218,6 +219,21 @@ def _plugin_problem(exc: Exception, settings: dict, shown) -> Problem | None:
                 "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
                 "until it is mended, and build again").format(plugin=plugin, reason=shortened(_raised(exc))))
     return None
+
+
+@contextmanager
+def _plugin_failure_said(settings: dict, shown):
+    """What a plugin raises inside is the line of _plugin_problem (it was a
+    traceback); anything else goes on as raised."""
+    try:
+        yield
+    except SotongError:
+        raise
+    except Exception as exc:
+        problem = _plugin_problem(exc, settings, shown)
+        if problem is None:
+            raise
+        raise SotongError([problem]) from exc
 
 
 def _frames(exc: BaseException) -> list:

@@ -206,6 +206,28 @@ def test_a_plugin_that_raises_is_said_in_korean_at_its_module_and_line(built, si
     assert_output_kept(built, site_before)
 
 
+CHECK_DIVIDES_BY_ZERO = """from sotong import signals
+
+def check(project):
+    return [1 / 0]
+
+def register():
+    signals.content_check.connect(check)
+"""
+
+
+def test_a_plugin_whose_check_raises_is_one_line_at_its_line_not_a_traceback(built, site_before, sotong):
+    """A plugin's own check (Sotong's content_check) that raised, before
+    Pelican runs, printed a Python traceback."""
+    add_plugin(built, "broken_check", CHECK_DIVIDES_BY_ZERO)
+    result = sotong(built, "build")
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("plugins/broken_check/__init__.py:4: the plugin broken_check failed here, so the build "
+                           "stopped and output/ is left as it was (ZeroDivisionError: division by zero); ")
+    assert_output_kept(built, site_before)
+
+
 def test_a_picture_that_cannot_be_copied_fails_the_build(built, site_before, sotong):
     """No file may grow past 400 kB (a full disk): Pelican logged the failed
     copy as a warning, and output/ was switched to a site with the picture cut short."""
