@@ -38,7 +38,7 @@ from .check import check_project, project_warnings
 from .i18n import _
 from .problems import Problem, SotongError, collect_logged_errors, file_system_trouble
 from .project import Project
-from .rendering import shortened, unreadable_text
+from .rendering import raised, shortened, unreadable_text
 
 
 def build_site(project: Project) -> dict:
@@ -179,7 +179,7 @@ def _unread_file(record: logging.LogRecord, shown: str) -> list[Problem]:
     exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
     if isinstance(exc, SotongError) and exc.problems and all(isinstance(p, Problem) for p in exc.problems):
         return exc.problems  # a notice saved since check read it, and wrong now: its own lines
-    return [unreadable_text(shown, _raised(exc) if exc is not None else record.getMessage())]
+    return [unreadable_text(shown, raised(exc) if exc is not None else record.getMessage())]
 
 
 def _template_problem(exc: Exception, shown) -> Problem | None:
@@ -198,7 +198,8 @@ def _template_problem(exc: Exception, shown) -> Problem | None:
         frames = [tb for tb in _frames(exc) if "__jinja_exception__" in tb.tb_frame.f_globals]
         if not frames:
             return None
-        filename, line, message = frames[-1].tb_frame.f_code.co_filename, frames[-1].tb_lineno, _raised(exc)
+        filename, line, message = frames[-1].tb_frame.f_code.co_filename, frames[-1].tb_lineno, raised(exc)
+        message = shortened(message)
     return Problem(shown(filename), line or 1, _("template error: {message}; the build stopped and output/ is "
                                                  "left as it was").format(message=message))
 
@@ -217,7 +218,7 @@ def _plugin_problem(exc: Exception, settings: dict, shown) -> Problem | None:
             return Problem(shown(filename), tb.tb_lineno, _(
                 "the plugin {plugin} failed here, so the build stopped and output/ is left as it was ({reason}); "
                 "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
-                "until it is mended, and build again").format(plugin=plugin, reason=shortened(_raised(exc))))
+                "until it is mended, and build again").format(plugin=plugin, reason=shortened(raised(exc))))
     return None
 
 
@@ -243,10 +244,6 @@ def _frames(exc: BaseException) -> list:
         frames.append(tb)
         tb = tb.tb_next
     return frames
-
-
-def _raised(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _slots(output: Path) -> tuple[Path, Path]:
@@ -331,4 +328,4 @@ def describe_failure(exc: Exception) -> str:
     trouble = file_system_trouble(exc)
     if trouble is not None:
         return str(trouble.problems[0])
-    return _raised(exc)
+    return raised(exc)

@@ -29,6 +29,11 @@ from .problems import Problem
 _REASON_CHARACTERS = 120  # of what the exception said: the line stays one a person reads
 
 
+def raised(exc: BaseException) -> str:
+    """What ``exc`` said, after its kind: ``ZeroDivisionError: division by zero``."""
+    return f"{type(exc).__name__}: {exc}"
+
+
 def shortened(reason: str) -> str:
     """What an exception said, cut to a length a person reads in one line."""
     return reason if len(reason) <= _REASON_CHARACTERS else reason[:_REASON_CHARACTERS - 1] + "…"
@@ -67,7 +72,7 @@ class Renderer:
         try:
             html = markdown_html(source.body, self._converter or self._converter_made())
         except Exception as exc:  # an extension's edge case (or one that does not load): anything it raises
-            return [unreadable_text(shown, f"{type(exc).__name__}: {exc}")]
+            return [unreadable_text(shown, raised(exc))]
         if problems := self._unreadable_links(html, source, shown):
             return problems
         self.html[os.path.abspath(path)] = html
