@@ -38,7 +38,7 @@ from .check import check_project, project_warnings
 from .i18n import _
 from .problems import Problem, SotongError, collect_logged_errors, file_system_trouble
 from .project import Project
-from .rendering import unreadable_text
+from .rendering import raised, shortened, unreadable_text
 
 
 def build_site(project: Project) -> dict:
@@ -50,10 +50,12 @@ def build_site(project: Project) -> dict:
     with one_at_a_time(output.parent / f".{output.name}-lock", _(
             "another sotong build into {output}/ is running; wait for it to finish, and build again if something "
             "changed since it began").format(output=project.shown(output))), _few_collections():
-        problems = check_project(project)
-        if problems:
-            raise SotongError(problems)
-        warnings = project_warnings(project)
+        _remove_stale_links(output)
+        with _plugin_failure_said(project.settings, project.shown):  # a plugin's own check that raises
+            problems = check_project(project)
+            if problems:
+                raise SotongError(problems)
+            warnings = project_warnings(project)
         return dict(_build_checked(project, started), warnings=warnings)
 
 
@@ -140,8 +142,8 @@ def _run_pelican(settings: dict, content, state: BuildState, shown) -> None:
     except SotongError:
         raise
     except Exception as exc:
-        raise SotongError([_template_problem(exc, shown) or _("build failed, output/ left as it was: {describe}").format(
-            describe=describe_failure(exc))]) from exc
+        raise SotongError([_template_problem(exc, shown) or _plugin_problem(exc, settings, shown) or _(
+            "build failed, output/ left as it was: {describe}").format(describe=describe_failure(exc))]) from exc
 
 
 # What Pelican logs, as an ERROR, when reading a notice or page raised (in
@@ -177,17 +179,71 @@ def _unread_file(record: logging.LogRecord, shown: str) -> list[Problem]:
     exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
     if isinstance(exc, SotongError) and exc.problems and all(isinstance(p, Problem) for p in exc.problems):
         return exc.problems  # a notice saved since check read it, and wrong now: its own lines
-    return [unreadable_text(shown, f"{type(exc).__name__}: {exc}" if exc is not None else record.getMessage())]
+    return [unreadable_text(shown, raised(exc) if exc is not None else record.getMessage())]
 
 
 def _template_problem(exc: Exception, shown) -> Problem | None:
-    """A template's mistake as check says a notice's (FILE:LINE: first), or None."""
+    """A template's mistake as check says a notice's (FILE:LINE: first), or
+    None: a syntax error at the line Jinja names; what a template raised as
+    it rendered (``{{ 1/0 }}``, a filter given an undefined value) at the
+    innermost line of a template in its traceback, which Jinja rewrites so
+    that those frames are the templates' files and lines."""
     from jinja2 import TemplateSyntaxError
 
-    if not isinstance(exc, TemplateSyntaxError) or not exc.filename:
-        return None
-    return Problem(shown(exc.filename), exc.lineno or 1, _("template error: {message}; the build stopped and output/ is "
-                                                           "left as it was").format(message=(exc.message or "").rstrip(".")))
+    if isinstance(exc, TemplateSyntaxError):
+        if not exc.filename:
+            return None
+        filename, line, message = exc.filename, exc.lineno, (exc.message or "").rstrip(".")
+    else:
+        frames = [tb for tb in _frames(exc) if "__jinja_exception__" in tb.tb_frame.f_globals]
+        if not frames:
+            return None
+        filename, line, message = frames[-1].tb_frame.f_code.co_filename, frames[-1].tb_lineno, raised(exc)
+        message = shortened(message)
+    return Problem(shown(filename), line or 1, _("template error: {message}; the build stopped and output/ is "
+                                                 "left as it was").format(message=message))
+
+
+def _plugin_problem(exc: Exception, settings: dict, shown) -> Problem | None:
+    """What a plugin raised, at the innermost line of the plugin's own code in
+    the traceback, naming the plugin (its module in PLUGIN_PATHS) and keeping
+    what the exception said (shortened, as for Pelican's); None if no frame
+    of the traceback is a plugin's."""
+    folders = [os.path.abspath(folder) for folder in settings.get("PLUGIN_PATHS", [])]
+    for tb in reversed(_frames(exc)):
+        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        folder = next((folder for folder in folders if filename.startswith(folder + os.sep)), None)
+        if folder is not None and filename.endswith(".py"):
+            plugin = Path(os.path.relpath(filename, folder)).parts[0].removesuffix(".py")
+            return Problem(shown(filename), tb.tb_lineno, _(
+                "the plugin {plugin} failed here, so the build stopped and output/ is left as it was ({reason}); "
+                "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
+                "until it is mended, and build again").format(plugin=plugin, reason=shortened(raised(exc))))
+    return None
+
+
+@contextmanager
+def _plugin_failure_said(settings: dict, shown):
+    """What a plugin raises inside is the line of _plugin_problem (it was a
+    traceback); anything else goes on as raised."""
+    try:
+        yield
+    except SotongError:
+        raise
+    except Exception as exc:
+        problem = _plugin_problem(exc, settings, shown)
+        if problem is None:
+            raise
+        raise SotongError([problem]) from exc
+
+
+def _frames(exc: BaseException) -> list:
+    """The traceback of ``exc``, outermost first."""
+    frames, tb = [], exc.__traceback__
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    return frames
 
 
 def _slots(output: Path) -> tuple[Path, Path]:
@@ -225,11 +281,23 @@ def _remove_unwritten(folder: Path, present: set[str]) -> int:
     return kept
 
 
+def _link(output: Path, pid: int | str) -> Path:
+    """The link a build (of process ``pid``) makes before renaming it ``output``."""
+    return output.parent / f".{output.name}.link-{pid}"
+
+
+def _remove_stale_links(output: Path) -> None:
+    """Remove the links of builds killed between making theirs and renaming it
+    (see _point), which stayed beside output/ for ever: under the build's
+    lock no other build is making one, so each one there is stale."""
+    for link in output.parent.glob(_link(output, "*").name):
+        if link.is_symlink():
+            link.unlink()
+
+
 def _point(output: Path, slot: Path) -> None:
     """Make ``output`` a link to ``slot`` in one atomic rename."""
-    link = output.parent / f".{output.name}.link-{os.getpid()}"
-    if link.is_symlink():
-        link.unlink()
+    link = _link(output, os.getpid())
     os.symlink(slot.name, link)
     if output.exists() and not output.is_symlink():
         replace_folder(link, output)  # an output/ folder from before the slots
@@ -260,4 +328,4 @@ def describe_failure(exc: Exception) -> str:
     trouble = file_system_trouble(exc)
     if trouble is not None:
         return str(trouble.problems[0])
-    return f"{type(exc).__name__}: {exc}"
+    return raised(exc)

@@ -29,16 +29,24 @@ from .problems import Problem
 _REASON_CHARACTERS = 120  # of what the exception said: the line stays one a person reads
 
 
+def raised(exc: BaseException) -> str:
+    """What ``exc`` said, after its kind: ``ZeroDivisionError: division by zero``."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def shortened(reason: str) -> str:
+    """What an exception said, cut to a length a person reads in one line."""
+    return reason if len(reason) <= _REASON_CHARACTERS else reason[:_REASON_CHARACTERS - 1] + "…"
+
+
 def unreadable_text(shown: str, reason: str) -> Problem:
     """The problem of the file ``shown`` whose text Markdown or Pelican could
     not read, at line 1 (Markdown says no line), with ``reason`` (what the
     exception said, shortened) and what to do."""
-    if len(reason) > _REASON_CHARACTERS:
-        reason = reason[:_REASON_CHARACTERS - 1] + "…"
     return Problem(shown, 1, _(
         "the file could not be read, so the build stopped and output/ is left as it was (Pelican: {reason}); "
         "split the notice into shorter ones, or remove the part copied from another program or web page, and "
-        "build again").format(reason=reason))
+        "build again").format(reason=shortened(reason)))
 
 
 def unreadable_address(target: str) -> str:
@@ -64,7 +72,7 @@ class Renderer:
         try:
             html = markdown_html(source.body, self._converter or self._converter_made())
         except Exception as exc:  # an extension's edge case (or one that does not load): anything it raises
-            return [unreadable_text(shown, f"{type(exc).__name__}: {exc}")]
+            return [unreadable_text(shown, raised(exc))]
         if problems := self._unreadable_links(html, source, shown):
             return problems
         self.html[os.path.abspath(path)] = html

@@ -169,7 +169,62 @@ def test_a_plugin_that_fails_once_every_page_is_written_leaves_output_as_it_was(
     add_plugin(built, "fails_at_the_end", FAILS_AT_THE_END)
     result = sotong(built, "build")
     assert result.code == 1 and "Traceback" not in result.output
-    assert result.stderr.splitlines() == ["build failed, output/ left as it was: RuntimeError: the plugin failed"]
+    assert result.stderr.splitlines() == [
+        "plugins/fails_at_the_end/__init__.py:5: the plugin fails_at_the_end failed here, so the build stopped and "
+        "output/ is left as it was (RuntimeError: the plugin failed); show this line to whoever looks after the "
+        "plugin, or take it out of PLUGINS in the settings until it is mended, and build again"]
+    assert_output_kept(built, site_before)
+
+
+FAILS_IN_ITS_OWN_MODULE = """
+from pelican import signals
+
+from .counting import count
+
+def register():
+    signals.finalized.connect(count)
+"""
+
+COUNTING = """def count(pelican):
+    pages = {}
+    return pages["notices"]
+"""
+
+
+def test_a_plugin_that_raises_is_said_in_korean_at_its_module_and_line(built, site_before, sotong):
+    """Staff read "build failed, output/ left as it was: KeyError: 'notices'",
+    English, naming neither the plugin nor its file; the line now names the
+    plugin and the line of its own module that raised (not its register())."""
+    add_plugin(built, "counting_plugin", FAILS_IN_ITS_OWN_MODULE)
+    (built / "plugins" / "counting_plugin" / "counting.py").write_text(COUNTING, encoding="utf-8")
+    result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "plugins/counting_plugin/counting.py:3: 플러그인 counting_plugin 코드의 이 줄에서 오류가 나 빌드를 멈췄고 "
+        "output/은 그대로 두었습니다 (KeyError: 'notices'). 이 줄을 플러그인 담당자에게 보여 주거나, 고칠 때까지 설정의 "
+        "PLUGINS에서 빼고 다시 빌드하세요"]
+    assert_output_kept(built, site_before)
+
+
+CHECK_DIVIDES_BY_ZERO = """from sotong import signals
+
+def check(project):
+    return [1 / 0]
+
+def register():
+    signals.content_check.connect(check)
+"""
+
+
+def test_a_plugin_whose_check_raises_is_one_line_at_its_line_not_a_traceback(built, site_before, sotong):
+    """A plugin's own check (Sotong's content_check) that raised, before
+    Pelican runs, printed a Python traceback."""
+    add_plugin(built, "broken_check", CHECK_DIVIDES_BY_ZERO)
+    result = sotong(built, "build")
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("plugins/broken_check/__init__.py:4: the plugin broken_check failed here, so the build "
+                           "stopped and output/ is left as it was (ZeroDivisionError: division by zero); ")
     assert_output_kept(built, site_before)
 
 
@@ -394,6 +449,40 @@ def test_a_broken_template_fails_the_build_with_its_line(built, site_before, sot
         f"themes/sotong/templates/article.html:{lines}: template error: Encountered unknown tag 'endblok'; "
         "the build stopped and output/ is left as it was"]  # Jinja's message ends with a full stop
     assert_output_kept(built, site_before)
+
+
+@pytest.mark.parametrize("template, line, mistake, said", [
+    ("themes/sotong/templates/article.html", 11, "{{ 1/0 }}", "ZeroDivisionError: division by zero"),
+    ("themes/sotong/templates/article.html", 11, "{{ article.no_such_field|korean_date }}",
+     "UndefinedError: 'pelican.contents.Article object' has no attribute 'no_such_field'"),
+    ("plugins/homepage/templates/homepage_section.html", 5, "{{ 1/0 }}", "ZeroDivisionError: division by zero"),
+])
+def test_a_template_that_raises_as_it_renders_fails_the_build_at_its_line(built, site_before, sotong, template, line,
+                                                                         mistake, said):
+    """Only a syntax error was said at its line; what a template raised as it
+    rendered was "build failed, output/ left as it was: ZeroDivisionError:
+    division by zero", naming no template. (``line``: in article.html, the
+    first of its content block, which the page renders.)"""
+    path = built / template
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(line - 1, mistake)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [f"{template}:{line}: 템플릿 오류: {said}. 빌드를 멈추고 output/은 그대로 두었습니다"]
+    assert_output_kept(built, site_before)
+
+
+def test_a_build_removes_the_links_builds_killed_before_renaming_them_left(built, sotong):
+    """A build killed between making its link (.output.link-PID) and renaming
+    it output/ left the link beside output/ for ever; the next build, holding
+    the lock, removes each (its process's number alive again or not)."""
+    stale = [built / ".output.link-999999999", built / f".output.link-{os.getpid()}"]
+    for link in stale:
+        os.symlink(".output-a", link)
+    assert sotong(built, "build").code == 0
+    assert not [link for link in stale if os.path.lexists(link)]
+    assert os.readlink(built / "output") in (".output-a", ".output-b")
 
 
 def test_a_bad_command_line_exits_2(project_dir, sotong):

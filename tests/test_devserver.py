@@ -323,7 +323,9 @@ def test_a_plugins_crash_is_said_in_the_staffs_language_and_the_server_stays_up(
     try:
         server.wait_for_line("^빌드 실패")
         page = server.get("/")
-        assert page.status == 503 and "빌드에 실패했습니다: ZeroDivisionError: division by zero" in html.unescape(page.text)
+        assert page.status == 503 and ("local_plugins/broken_check.py:6: 플러그인 broken_check 코드의 이 줄에서 오류가 나 "
+                                       "빌드를 멈췄고 output/은 그대로 두었습니다 (ZeroDivisionError: division by zero)"
+                                       in html.unescape(page.text))
     finally:
         stop_devserver(server)
     assert "Traceback" not in server.terminal and "build failed" not in server.terminal
