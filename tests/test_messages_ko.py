@@ -40,7 +40,7 @@ def korean(monkeypatch):
     (("  culture: 문화공연", "  culture： 문화공연"),
      "audiences.yaml:2: culture 뒤의 쌍점이 전각 쌍점(：)입니다. 보통 쌍점(:)과 띄어쓰기로 쓰세요: culture: 문화공연"),
     (("    age: [30, 59]", "    dongs: yongdap"),
-     "audiences.yaml:15: dongs은(는) 비어 있지 않은 목록으로 쓰세요. 예: dongs: [yongdap]"),
+     "audiences.yaml:15: dongs은(는) 목록으로 쓰세요. dongs: [yongdap]처럼 쓰세요"),
 ])
 def test_audiences_rules_in_korean(korean, tmp_path, edit, expected):
     old, new = edit
