@@ -78,7 +78,7 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
         if slug not in in_window:
             raise _not_in_issue(project, notice, issue)
     bundler = Bundler(project, bundle)
-    total = project.store.count_subscribers()
+    total = project.existing_store.count_subscribers()
     with progress(total, _("Counting the readers of {issue}").format(issue=issue)) as advance:
         counted = count_reach(bundler, (advance() or reader for reader in project.store.subscribers()))  # a bar in a terminal
     click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(issue=issue, count=total))
