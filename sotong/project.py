@@ -195,10 +195,8 @@ class Project:
         """The store, for a command that only reads it: a SOTONG_DB naming
         no file is refused (opening it would make an empty store there, and
         a mistyped path would report no readers rather than the mistake)."""
-        from .store import store_exists
-
-        location = self.settings["SOTONG_DB"]
-        if "store" not in self.__dict__ and not store_exists(location):
+        location = self.settings["SOTONG_DB"]  # a folder or other file there: Store.open says what it is
+        if "store" not in self.__dict__ and not is_database_url(location) and not Path(location).exists():
             raise SotongError([_("{settings_path}:{line}: SOTONG_DB names {store}, where there is no store; check SOTONG_DB (a mistyped path?), or make the store with sotong subscribers import FILE.csv").format(
                 settings_path=self.shown(self.settings_path), line=setting_line(self.settings, "SOTONG_DB"),
                 store=self.shown(location))])
