@@ -446,7 +446,7 @@ def test_wrong_input_says_what_to_do(project):
     lines = bad_settings.read_text().splitlines()
     assert (f'bad.py:{len(lines) - 1}: DELIVERY: unknown key "max_attempt"; did you mean "max_attempts"?; allowed: '
             'max_attempts, backoff_seconds, backoff_max_seconds, reconnect_attempts, connections, timeout_seconds, '
-            'try_later_seconds'
+            'greeting_seconds, try_later_seconds'
             ) in wrong.output.splitlines()
     assert f"bad.py:{len(lines)}: SEND_RATE: is 0; write the messages per second above 0, e.g. SEND_RATE = 50" in wrong.output.splitlines()
 
@@ -851,6 +851,7 @@ def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):
         probe.bind(("127.0.0.1", 0))
         assert send(project, probe.getsockname()[1]).code == 1
     production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    Store.open(store_of(project)).close()  # a store, nothing sent yet (a report refuses a SOTONG_DB naming none)
     report = run_sotong(project, "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
     assert report.code == 0 and (
         "The emails not sent yet go when sotong send --issue 2026-11-26 -s publishconf.py runs again.") in report.stdout
@@ -879,6 +880,7 @@ def test_a_production_run_suggests_its_next_commands_with_its_settings(project):
     SOTONG_DB (PostgreSQL) that publishconf.py reads. (Each in its own process, as
     the operator runs them: publishconf.py imports pelicanconf.py by name.)"""
     production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    Store.open(store_of(project)).close()  # a store, nothing sent yet (a report refuses a SOTONG_DB naming none)
     report = run_sotong(project, "send", "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
     assert report.code == 1 and report.stderr.rstrip().endswith(
         "send it first with: sotong send --issue 2026-11-26 -s publishconf.py"), report.output
