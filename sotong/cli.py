@@ -296,7 +296,7 @@ def subscribers_import(project: Project, csv_file, jobs):
 def subscribers_export(project: Project, csv_file, encoding):
     from .subscribers import export_csv
 
-    count = export_csv(project.store, csv_file, encoding, public_path=project.settings["OUTPUT_PATH"])
+    count = export_csv(project.existing_store, csv_file, encoding, public_path=project.settings["OUTPUT_PATH"])
     click.echo(_("Wrote {count} subscribers to {csv_file} ({encoding}).").format(
         count=count, csv_file=csv_file, encoding=encoding))
 
@@ -304,7 +304,7 @@ def subscribers_export(project: Project, csv_file, encoding):
 @subscribers.command("shared", help=_("List the subscribed ids that share an email address or a phone number (a family, or one person entered twice): each id gets its own message. Ids only, never the address."))
 @settings_option
 def subscribers_shared(project: Project):
-    store = project.store
+    store = project.existing_store
     groups = {column: store.shared_contacts(column) for column in ("email", "phone")}
     labels = {"email": _("email"), "phone": _("phone")}
     for column, shared in groups.items():

@@ -80,15 +80,29 @@ def size_limit(settings: dict) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else SIZE_LIMIT
 
 
-def open_connection(server: MailServer) -> smtplib.SMTP:
+class NoGreeting(smtplib.SMTPServerDisconnected):
+    """Something took the TCP connection but said no SMTP greeting within
+    the seconds asked for (a database's port, a web server's)."""
+
+
+def open_connection(server: MailServer, greeting_seconds: float | None = None) -> smtplib.SMTP:
     """A connection to ``server``, secured and logged in as configured;
     closed again if any step fails (``smtplib.SMTPException`` or ``OSError``
-    then, ``SMTPAuthenticationError`` for a refused login;
+    then, ``SMTPAuthenticationError`` for a refused login, :class:`NoGreeting`
+    when ``greeting_seconds`` is given and passed before the greeting;
     :class:`PlainLoginRefused`, before any connection, for a login that
     would cross the network unencrypted)."""
     if server.user and not server.starttls and not is_local(server.host):
         raise PlainLoginRefused(plain_login_refusal(server.host))
-    connection = smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds)
+    greeting = server.timeout_seconds if greeting_seconds is None else min(greeting_seconds, server.timeout_seconds)
+    try:
+        connection = smtplib.SMTP(server.host, server.port, timeout=greeting)
+    except smtplib.SMTPServerDisconnected as exc:  # connected (a refusal is an OSError), then no greeting
+        if greeting_seconds is not None and isinstance(exc.__context__, TimeoutError):
+            raise NoGreeting(str(exc)) from None
+        raise
+    connection.timeout = server.timeout_seconds  # the exchanges after the greeting wait as long as ever
+    connection.sock.settimeout(server.timeout_seconds)
     try:
         connection.ehlo_or_helo_if_needed()
         if server.starttls:

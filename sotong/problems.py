@@ -187,13 +187,22 @@ def cannot_read(exc: OSError) -> str:
 
 
 # errno values that only the machine gives (a read-only or full disk, a quota,
-# a size limit, a folder this user may not write), never a mistake of Sotong's
-_FILE_SYSTEM_TROUBLE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM}
+# a size limit, a folder this user may not write), never a mistake of Sotong's,
+# with what to do about each: a read-only mount has room enough, a full disk no
+# permission to change
+_FILE_SYSTEM_TROUBLE = {
+    errno.EROFS: N_("{file}: {reason}; the disk it is on is mounted read-only: have it mounted for writing (or point the setting at a folder on a disk that is), and run the command again"),
+    errno.ENOSPC: N_("{file}: {reason}; make room on its disk, and run the command again"),
+    errno.EDQUOT: N_("{file}: {reason}; make room on its disk, and run the command again"),
+    errno.EFBIG: N_("{file}: {reason}; make room on its disk, or make its folder writable for this user, and run the command again"),
+    errno.EACCES: N_("{file}: {reason}; make its folder writable for this user, and run the command again"),
+    errno.EPERM: N_("{file}: {reason}; make its folder writable for this user, and run the command again"),
+}
 
 
 def file_system_trouble(exc: Exception) -> SotongError | None:
     """An OSError of the machine's (see _FILE_SYSTEM_TROUBLE) as one line naming its file; else None."""
-    if not isinstance(exc, OSError) or exc.errno not in _FILE_SYSTEM_TROUBLE:
+    said = _FILE_SYSTEM_TROUBLE.get(exc.errno) if isinstance(exc, OSError) else None
+    if said is None:
         return None
-    return SotongError([_("{file}: {reason}; make room on its disk, or make its folder writable for this user, and run the command again").format(
-        file=exc.filename or _("a file Sotong writes"), reason=os_reason(exc))])
+    return SotongError([_(said).format(file=exc.filename or _("a file Sotong writes"), reason=os_reason(exc))])

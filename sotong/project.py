@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .database_url import is_database_url
 from .i18n import _
 from .problems import Problem, SotongError, collect_logged_errors, every_line_logged
-from .settings import load_settings, today
+from .settings import load_settings, setting_line, today
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
     from .audiences import Audiences
@@ -189,6 +189,18 @@ class Project:
         from .store import Store
 
         return Store.open(self.settings["SOTONG_DB"])
+
+    @property
+    def existing_store(self):
+        """The store, for a command that only reads it: a SOTONG_DB naming
+        no file is refused (opening it would make an empty store there, and
+        a mistyped path would report no readers rather than the mistake)."""
+        location = self.settings["SOTONG_DB"]  # a folder or other file there: Store.open says what it is
+        if "store" not in self.__dict__ and not is_database_url(location) and not Path(location).exists():
+            raise SotongError([_("{settings_path}:{line}: SOTONG_DB names {store}, where there is no store; check SOTONG_DB (a mistyped path?), or make the store with sotong subscribers import FILE.csv").format(
+                settings_path=self.shown(self.settings_path), line=setting_line(self.settings, "SOTONG_DB"),
+                store=self.shown(location))])
+        return self.store
 
     def close_store(self) -> None:
         """Close the store if a command opened it: its connection (and on

@@ -122,6 +122,7 @@ def test_a_command_that_needs_the_surveys_stops_only_at_a_wrong_survey(project_d
     banner = project_dir / "content" / "banners" / "year-end-tax.yaml"
     banner.write_text(banner.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
     (project_dir / "content" / "notices" / "broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    assert cli(project_dir, "db", "upgrade").code == 0  # the store the results are read from
     ran = cli(project_dir, "survey", "results", "village-bus-2027")
     assert ran.code == 0, ran.output
     survey = project_dir / "content" / "surveys" / "village-bus-2027.yaml"

@@ -128,6 +128,7 @@ def test_only_the_engines_answers_about_where_they_run_become_one_line():
 def test_a_file_written_where_it_cannot_be_is_one_line(project_dir, cli):
     """A CSV written under a file (as under a read-only folder): one line naming it, no traceback."""
     (project_dir / "notes.txt").write_text("메모\n", encoding="utf-8")
+    assert cli(project_dir, "db", "upgrade").code == 0  # the store export reads
     for command in (("subscribers", "export", "notes.txt/out.csv"), ("subscribers", "generate", "--count", "5", "notes.txt/out.csv")):
         result = cli(project_dir, *command)
         assert result.code == 1
@@ -162,11 +163,15 @@ def test_the_machines_file_errors_become_one_line_naming_the_file():
     from sotong.problems import file_system_trouble
 
     read_only = OSError(errno.EROFS, "Read-only file system", "/srv/www/.output-a")
-    assert [str(problem) for problem in file_system_trouble(read_only).problems] == [
-        "/srv/www/.output-a: Read-only file system; make room on its disk, or make its folder writable for this user, "
-        "and run the command again"]
-    full = OSError(errno.ENOSPC, "No space left on device")
-    assert str(file_system_trouble(full).problems[0]).startswith("a file Sotong writes: No space left on device; ")
+    assert [str(problem) for problem in file_system_trouble(read_only).problems] == [  # room it has: no "make room"
+        "/srv/www/.output-a: Read-only file system; the disk it is on is mounted read-only: have it mounted for "
+        "writing (or point the setting at a folder on a disk that is), and run the command again"]
+    for full in (OSError(errno.ENOSPC, "No space left on device"), OSError(errno.EDQUOT, "Disk quota exceeded")):
+        assert str(file_system_trouble(full).problems[0]) == (
+            f"a file Sotong writes: {full.strerror}; make room on its disk, and run the command again")
+    denied = PermissionError(errno.EACCES, "Permission denied", "output")
+    assert str(file_system_trouble(denied).problems[0]) == (
+        "output: Permission denied; make its folder writable for this user, and run the command again")
     assert file_system_trouble(FileNotFoundError(errno.ENOENT, "No such file or directory", "x")) is None
     assert file_system_trouble(ValueError("no")) is None
 

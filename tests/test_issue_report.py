@@ -169,6 +169,7 @@ def test_send_report_shows_the_late_bounces_and_sms_results(reported):
 
 def test_the_report_needs_the_journal_and_one_of_year_or_issue(tmp_path):
     copy_project(tmp_path)
+    assert run_cli(tmp_path / "pelicanconf.py", "db", "upgrade").code == 0  # a store, nothing sent yet
     missing = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE)
     assert missing.code == 1 and f"nothing of {ISSUE} is in the journal yet" in missing.output
     both = run_cli(tmp_path / "pelicanconf.py", "report", "--issue", ISSUE, "--year", "2026")

@@ -165,6 +165,10 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["bundles", "--help"], 0, "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"),
 ])
 def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected):
+    from sotong.store import Store
+
+    (project_dir / "private").mkdir(exist_ok=True)
+    Store.open(project_dir / "private" / "sotong.db").close()  # a store there, as sotong subscribers import leaves one
     result = sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
     assert result.code == code, result.output
     assert expected in result.output

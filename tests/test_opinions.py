@@ -293,6 +293,7 @@ def test_refusing_the_published_folder_names_it_as_staff_know_it(tmp_path):
     project = copy_project(tmp_path)
     (project / ".output-a").mkdir()
     (project / "output").symlink_to(".output-a")  # as sotong build leaves it
+    assert invoke_sotong(project, "db", "upgrade").code == 0  # the store they read
     for command in (("opinions", "export", SLUG), ("subscribers", "changes", "--since", "2026-01-01")):
         refused = invoke_sotong(project, *command, "output/x.csv")
         assert refused.code == 1 and " output/ " in refused.output and ".output-" not in refused.output, refused.output

@@ -143,13 +143,15 @@ def test_the_reach_table_keeps_its_columns_under_a_korean_slug_and_fits_80_colum
 
 
 def test_reach_on_a_store_with_no_subscriber_says_so(populated, tmp_path):
-    """A mistyped SOTONG_DB (private/sotng.db) makes a new, empty store:
-    reach printed every notice reaching 0 readers and nothing else, where
-    bundles says the store holds no subscribers and what to do; reach now
-    says so too (on stderr). A store with subscribers says nothing of it."""
+    """A store with no subscriber (made by sotong db upgrade, or every row
+    purged): reach printed every notice reaching 0 readers and nothing
+    else, where bundles says the store holds no subscribers and what to do;
+    reach now says so too (on stderr). A store with subscribers says
+    nothing of it. (A SOTONG_DB naming no store is refused: test_missing_store.)"""
     project, _ = populated
     assert "holds no subscribers" not in invoke_sotong(project, "reach", "--issue", ISSUE.isoformat()).output
     empty = policy_project(tmp_path, "all", 'SOTONG_DB = "private/sotng.db"')
+    assert invoke_sotong(empty, "db", "upgrade").code == 0
     result = invoke_sotong(empty, "reach", "--issue", ISSUE.isoformat())
     assert result.code == 0 and result.stderr.splitlines() == [
         "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so every notice reaches nobody; put them "

@@ -446,7 +446,7 @@ def test_wrong_input_says_what_to_do(project):
     lines = bad_settings.read_text().splitlines()
     assert (f'bad.py:{len(lines) - 1}: DELIVERY: unknown key "max_attempt"; did you mean "max_attempts"?; allowed: '
             'max_attempts, backoff_seconds, backoff_max_seconds, reconnect_attempts, connections, timeout_seconds, '
-            'try_later_seconds'
+            'greeting_seconds, try_later_seconds'
             ) in wrong.output.splitlines()
     assert f"bad.py:{len(lines)}: SEND_RATE: is 0; write the messages per second above 0, e.g. SEND_RATE = 50" in wrong.output.splitlines()
 
@@ -721,6 +721,79 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert {r["state"] for r in journal(project).values()} == {"queued"}
 
 
+class Silent:
+    """A real port where something takes TCP connections and never writes a
+    byte (PostgreSQL's 5432, a web server's): the connections it took."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.taken = []
+        threading.Thread(target=self._take, daemon=True).start()
+
+    def _take(self):
+        while True:
+            try:
+                self.taken.append(self.listener.accept()[0])
+            except OSError:  # closed
+                return
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.listener.close()
+        for connection in self.taken:
+            connection.close()
+
+
+def test_a_port_that_never_greets_stops_the_run_at_its_first_connection(tmp_path, store_location):
+    """SMTP_PORT naming PostgreSQL's port: each connection was taken and never
+    greeted, and the run tried five times, timeout_seconds each, before giving
+    up. The run's first connection waits greeting_seconds, then the run stops
+    at once, one line naming HOST:PORT, everything still queued."""
+    project = project_on(store_location, tmp_path, FAST + 'DELIVERY = {"timeout_seconds": 3, "greeting_seconds": 0.5, '
+                                                         '"backoff_seconds": 0.02, "connections": 2}\n')
+    ids = add_subscribers(store_of(project), 2)
+    outbox_of(project, ids)
+    with Silent() as silent:
+        started = time.monotonic()
+        result = send(project, silent.port)
+        took = time.monotonic() - started
+        assert silent.taken  # it did take the connection
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        f"no mail server answered at 127.0.0.1:{silent.port}: something took the connection but said nothing in 0.5 s "
+        "(DELIVERY greeting_seconds), as a program that is no mail server does; check SMTP_HOST and SMTP_PORT or "
+        "--host/--port: nothing was sent in this run, and what is queued stays queued"]
+    assert took < 3 + 2, took  # not one timeout_seconds, let alone five
+    assert {r["state"] for r in journal(project).values()} == {"queued"}
+
+
+def test_a_connection_after_the_first_greeting_keeps_the_retry_rules():
+    """Once a connection of the run was greeted, a server that goes silent is
+    one that stopped answering: tried reconnect_attempts times, timeout_seconds
+    each, and said as unreachable, not as a port of another program."""
+    import threading
+
+    from delivery.config import delivery_config
+    from delivery.sender import Unreachable, _Link
+
+    settings = {"MAIL_FROM": "sotong@sd.go.kr", "DELIVERY": {"timeout_seconds": 0.3, "greeting_seconds": 0.1,
+                                                             "reconnect_attempts": 2, "backoff_seconds": 0.01}}
+    with Silent() as silent:
+        config = delivery_config(settings, host="127.0.0.1", port=silent.port)
+        greeted = threading.Event()
+        greeted.set()
+        with pytest.raises(Unreachable) as caught:
+            _Link(config, time.sleep, greeted).ensure_connected()
+        assert len(silent.taken) == 2
+    assert caught.value.problem == "no answer in 0.3 s (DELIVERY timeout_seconds)"
+
+
 class RefusingConnections(ScriptedHandler):
     """Answers every connection with ``greeting`` and closes it (a server busy, limiting or refusing this machine)."""
 
@@ -778,6 +851,7 @@ def test_the_issue_report_says_to_send_the_rest_with_its_settings(project):
         probe.bind(("127.0.0.1", 0))
         assert send(project, probe.getsockname()[1]).code == 1
     production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    Store.open(store_of(project)).close()  # a store, nothing sent yet (a report refuses a SOTONG_DB naming none)
     report = run_sotong(project, "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
     assert report.code == 0 and (
         "The emails not sent yet go when sotong send --issue 2026-11-26 -s publishconf.py runs again.") in report.stdout
@@ -806,6 +880,7 @@ def test_a_production_run_suggests_its_next_commands_with_its_settings(project):
     SOTONG_DB (PostgreSQL) that publishconf.py reads. (Each in its own process, as
     the operator runs them: publishconf.py imports pelicanconf.py by name.)"""
     production = {"SOTONG_SECRET": "an office key for the tests, not the development one"}
+    Store.open(store_of(project)).close()  # a store, nothing sent yet (a report refuses a SOTONG_DB naming none)
     report = run_sotong(project, "send", "report", "--issue", ISSUE, "-s", "publishconf.py", env=production)
     assert report.code == 1 and report.stderr.rstrip().endswith(
         "send it first with: sotong send --issue 2026-11-26 -s publishconf.py"), report.output

@@ -77,10 +77,11 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
         notice = project.notice(slug)
         if slug not in in_window:
             raise _not_in_issue(project, notice, issue)
+    store = project.existing_store  # before the bundler, whose plugins' blocks open the store
     bundler = Bundler(project, bundle)
-    total = project.store.count_subscribers()
+    total = store.count_subscribers()
     with progress(total, _("Counting the readers of {issue}").format(issue=issue)) as advance:
-        counted = count_reach(bundler, (advance() or reader for reader in project.store.subscribers()))  # a bar in a terminal
+        counted = count_reach(bundler, (advance() or reader for reader in store.subscribers()))  # a bar in a terminal
     click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(issue=issue, count=total))
     for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
         click.echo(line)
@@ -105,7 +106,7 @@ def _not_in_issue(project: Project, notice, issue: dt.date) -> SotongError:
 
 
 def _say_no_subscribers(project: Project, so: str) -> None:
-    """On stderr: the store has no row (a mistyped SOTONG_DB makes a new, empty store), ``so`` what."""
+    """On stderr: the store has no row (none imported yet, or SOTONG_DB names another store), ``so`` what."""
     click.echo(_("Note: the store (SOTONG_DB in {settings_path}) holds no subscribers, {so}; put them in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store.").format(
         settings_path=project.shown(project.settings_path), so=so), err=True)
 

@@ -80,7 +80,7 @@ def find_reader(project, subscriber_id: str | None, persona: str | None, year: i
     SotongError for an unknown id."""
     if persona is not None:
         return parse_persona(persona, project.audiences, year)
-    subscriber = project.store.subscriber(subscriber_id)
+    subscriber = project.existing_store.subscriber(subscriber_id)
     if subscriber is None:
         raise SotongError([_('{sotong_db}: no subscriber with id "{subscriber_id}"; check the id, or import the subscribers first (sotong subscribers import FILE.csv)').format(
             sotong_db=project.shown(project.settings["SOTONG_DB"]), subscriber_id=subscriber_id)])

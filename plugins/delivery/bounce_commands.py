@@ -168,7 +168,7 @@ def after_send_lines(store, outbox: str, limit: float) -> list[str]:
 def issue_report_command(project, issue: str, kind: str = "issue") -> None:
     """``sotong report --issue D`` (or ``--notice SLUG``, ``kind`` notice):
     private/reports/issue-D.html and .csv."""
-    store = sms_results.ensure(clicks.ensure(project.store))
+    store = sms_results.ensure(clicks.ensure(project.existing_store))
     journal = Journal(store)
     if not journal.counts(issue):
         raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}{settings}").format(

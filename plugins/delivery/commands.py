@@ -383,7 +383,7 @@ def _warn_edited_since_bundling(project, outbox, slugs: set) -> None:
 @settings_option
 def send_report(project, issue, notice, mark_invalid):
     key, kind = outbox_key(issue, notice)
-    journal = Journal(project.store)
+    journal = Journal(project.existing_store)
     counts = journal.counts(key)
     if not counts:
         raise SotongError([_("nothing of {key} is in the journal yet; send it first with: sotong send {option} {key}{settings}").format(
@@ -470,7 +470,7 @@ def report(project, year, issue, notice):
 
         return issue_report_command(project, *outbox_key(issue, notice))
     prices = sms_settings(project.settings).prices
-    journal = Journal(project.store)
+    journal = Journal(project.existing_store)
     # what the journal still holds, and the counts the purges of older outboxes kept (sotong send purge)
     aggregates = journal.sent_aggregates(year) + retention.kept_counts(project.store, year)
     result = annual.annual_report(year, aggregates, prices)

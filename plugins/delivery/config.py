@@ -45,6 +45,7 @@ DEFAULTS = {
     "reconnect_attempts": 5,      # a lost connection is reopened this many times in a row
     "connections": 4,             # SMTP connections used side by side
     "timeout_seconds": TIMEOUT_SECONDS,  # socket timeout for one SMTP exchange
+    "greeting_seconds": 10,       # the run's first connection: no greeting by then, and nothing answers there
     "try_later_seconds": 300,     # the longest a run waits on "try later": rate limits, greylisting, a last try
 }
 CHECKS = {
@@ -54,6 +55,7 @@ CHECKS = {
     "backoff_seconds": number_above(0, _("a number of seconds")),
     "backoff_max_seconds": number_above(0, _("a number of seconds")),
     "timeout_seconds": number_above(0, _("a number of seconds")),
+    "greeting_seconds": number_above(0, _("a number of seconds")),
     "try_later_seconds": whole_number(0, 3600, _("a number of seconds")),
 }
 
@@ -70,6 +72,7 @@ class DeliveryConfig:
     reconnect_attempts: int
     connections: int
     try_later_seconds: float  # the longest a run waits on "try later" (rate limits, greylisting, a last try)
+    greeting_seconds: float  # how long the run's first connection waits for the server's greeting
 
 
 def _read(settings: dict, host: str | None = None) -> tuple[dict, dict, SettingsProblems]:
@@ -123,4 +126,5 @@ def delivery_config(settings: dict, *, host=None, port=None, rate=None, need_pas
         reconnect_attempts=delivery["reconnect_attempts"],
         connections=delivery["connections"],
         try_later_seconds=float(delivery["try_later_seconds"]),
+        greeting_seconds=float(delivery["greeting_seconds"]),
     )

@@ -54,7 +54,7 @@ from typing import Callable
 
 from sotong.i18n import _
 from sotong.mail import ascii_address, size_label
-from sotong.mail_server import close_connection, open_connection
+from sotong.mail_server import NoGreeting, close_connection, open_connection
 from sotong.problems import SotongError, one_line, os_reason
 
 from .config import DeliveryConfig
@@ -271,6 +271,7 @@ class Sender:
         self.losses: dict[int, int] = {}  # lost connections per message in this run
         self.lost_in_a_row = 0  # connections lost, of any message, since the server last answered
         self.working = 0  # connections opened, less those that ended alone (see _retired)
+        self.greeted = threading.Event()  # a connection of the run was greeted: the others wait as long as ever
         self.waits: dict[int, float] = {}  # message -> the wait its last 4xx answer asks for (greylisting, a pause)
         self.last_tries: set[int] = set()  # messages given their last try of the run (_last_try)
         self.waited_for: set[int] = set()  # messages tried again after a long wait: a last try, or greylisted
@@ -333,7 +334,7 @@ class Sender:
             return self.journal.recording(self.outbox.key) == RECORDING
 
     def _work(self, schedule: _Schedule, ended: threading.Event) -> None:
-        connection = _Connection(_Link(self.config, self.sleep))
+        connection = _Connection(_Link(self.config, self.sleep, self.greeted))
         try:
             while (hand := schedule.take(TAKE_BATCH)) and self._send_hand(connection, schedule, hand):
                 pass
@@ -758,10 +759,11 @@ class Sender:
 class _Link:
     """One SMTP connection, opened on demand and reopened after it drops."""
 
-    def __init__(self, config: DeliveryConfig, sleep: Callable[[float], None]):
+    def __init__(self, config: DeliveryConfig, sleep: Callable[[float], None], greeted: threading.Event | None = None):
         self.config = config
         self.sleep = sleep
         self.connection: smtplib.SMTP | None = None
+        self.greeted = greeted or threading.Event()  # set once a connection of the run was greeted
 
     def transaction(self, sender: str, recipient: str, data: bytes) -> Answer:
         """MAIL, RCPT, DATA (or BDAT) for one message; the first answer that
@@ -873,8 +875,11 @@ class _Link:
             if attempt:
                 self.sleep(backoff_delay(attempt, config.backoff_seconds, config.backoff_max_seconds))
             try:
-                self.connection = open_connection(config.server)
+                self.connection = open_connection(config.server, None if self.greeted.is_set() else config.greeting_seconds)
+                self.greeted.set()
                 return
+            except NoGreeting:  # a port where something else listens: no try will find a mail server there
+                raise SotongError([_no_greeting(config)]) from None
             except smtplib.SMTPAuthenticationError as exc:
                 raise SotongError([_("the mail server refused the login of SMTP_USER {user!r}: {smtp_code} {text}; check SMTP_USER and SOTONG_SMTP_PASSWORD").format(
                     user=config.server.user, smtp_code=exc.smtp_code, text=_text(exc.smtp_error))]) from None
@@ -932,6 +937,14 @@ def _unreachable_line(config: DeliveryConfig, problem: str, code: int | None) ->
     if code is not None and 500 <= code < 600:
         return _("the mail server {smtp_host}:{smtp_port} refuses this machine's connections ({problem}); ask its administrator to let this machine send, then run the same command again: what was not sent is still queued").format(**where)
     return _("cannot reach the mail server {smtp_host}:{smtp_port} ({problem}) after {reconnect_attempts} tries; check SMTP_HOST and SMTP_PORT or --host/--port, then run the same command again: what was not sent is still queued").format(**where)
+
+
+def _no_greeting(config: DeliveryConfig) -> str:
+    """The line for the run's first connection, taken but never greeted in
+    greeting_seconds (another program's port, PostgreSQL's 5432): it was
+    tried five times, 30 s each, before the run gave up."""
+    return _("no mail server answered at {smtp_host}:{smtp_port}: something took the connection but said nothing in {seconds:g} s (DELIVERY greeting_seconds), as a program that is no mail server does; check SMTP_HOST and SMTP_PORT or --host/--port: nothing was sent in this run, and what is queued stays queued").format(
+        smtp_host=config.server.host, smtp_port=config.server.port, seconds=config.greeting_seconds)
 
 
 def _lacking(config: DeliveryConfig, exc: smtplib.SMTPNotSupportedError) -> str:

@@ -33,7 +33,7 @@ def changes_command(project: Project, since: str, csv_file: str):
     if public := project.published(csv_file):
         raise SotongError([_("{csv_file}: the changes name subscribers and may not be written under {public}/ (it is published); write it under private/").format(
             csv_file=csv_file, public=public)])
-    count = write_changes(project.store, since, csv_file)
+    count = write_changes(project.existing_store, since, csv_file)
     click.echo(_("Wrote {count} changes since {since} to {csv_file}.").format(
         count=count, since=since, csv_file=csv_file))
 

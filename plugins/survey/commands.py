@@ -45,7 +45,7 @@ def results_command(project: Project, slug: str):
     if survey is None:
         raise SotongError([_('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
             slug=slug, suggestion=did_you_mean(slug, surveys), known=", ".join(surveys) or _("none"))])
-    store = storage.ensure(project.store)
+    store = storage.ensure(project.existing_store)
     results = retention.kept_results(store, slug) or tally(survey, storage.responses(store, slug),
                                                            *storage.invitation_figures(store, slug))
     folder = private_folder(settings, slug)
@@ -164,7 +164,7 @@ def _without_definition(project: Project, store, surveys: dict, dry_run: bool) -
 def _participants_by_dong_and_age(project: Project, survey, folder: Path) -> None:
     """A consultation's participants by dong and age band (SPEC §16), printed
     and written to ``by_dong_and_age.csv`` beside the results (private)."""
-    counts = opinions.by_dong_and_age(opinions.ensure(project.store), survey.slug)
+    counts = opinions.by_dong_and_age(opinions.ensure(project.existing_store), survey.slug)
     dongs = project.audiences.dongs
     click.echo(_("{title} ({department}): participants by dong and age band").format(
         title=survey.policy.title, department=survey.policy.department))
@@ -207,7 +207,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
     if not text.strip():
         raise click.UsageError(_("TEXT is empty; give a word to look for, e.g. sotong opinions search 버스"))
     refuse_reversed_days(since, until)
-    store = opinions.ensure(project.store)
+    store = opinions.ensure(project.existing_store)
     if slug is not None:
         _known_policy(project, store, slug)
     if department is not None:
@@ -230,7 +230,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 @click.argument("file", type=click.Path(dir_okay=False))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
-    store = opinions.ensure(project.store)
+    store = opinions.ensure(project.existing_store)
     _known_policy(project, store, slug)
     if public := project.published(file):
         raise SotongError([_("{file}: the opinions name their participants and may not be written under {public}/ (it is published on the web); write them under private/, e.g. private/opinions.csv").format(

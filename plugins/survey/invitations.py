@@ -17,7 +17,7 @@ import html
 from sotong.dates import korean_date
 from sotong.links import collector_url
 from sotong.mail import Block, MessageContext
-from sotong.store import Store
+from sotong.store import Store, store_exists
 
 from . import storage
 from .rules import is_invited, reader_tokens, trial_token
@@ -56,8 +56,11 @@ def block_maker(context: MessageContext):
     surveys = [s for s in context.content.part("surveys").values() if s.is_open(context.day)]
     if not surveys:
         return None
-    store = storage.ensure(Store.open(settings["SOTONG_DB"]))
-    answered = {survey.slug: storage.used_token_hashes(store, survey.slug) for survey in surveys}
+    if context.trial and not store_exists(settings["SOTONG_DB"]):  # a persona's preview: no store made for it
+        store, answered = None, {survey.slug: set() for survey in surveys}
+    else:
+        store = storage.ensure(Store.open(settings["SOTONG_DB"]))
+        answered = {survey.slug: storage.used_token_hashes(store, survey.slug) for survey in surveys}
     inlined = {survey.slug: context.inline(invitation_html(survey)) for survey in surveys}
     issue, year = context.issue.isoformat(), context.issue.year
 
