@@ -340,17 +340,11 @@ def makeExtension(**kwargs):
 def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, site_before, sotong):
     """Pelican said "Could not process notices/broken.md", in English and
     naming no line, inside "build failed, output/ left as it was: ..."."""
-    (built / "failing_markdown.py").write_text(FAILING_EXTENSION, encoding="utf-8")
-    with open(built / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write("import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
-                       'MARKDOWN = {**MARKDOWN, "extensions": ["failing_markdown"]}\n')
+    failing_markdown(built)
     write(built, "broken.md", BAD_COLON.replace("성동구: 겨울철 대책", "깨진 공지").replace("본문", "깨진글"))
     result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
     assert result.code == 1 and "Traceback" not in result.output
-    assert result.stderr.splitlines() == [
-        "content/notices/broken.md:1: 파일을 읽지 못해 빌드를 멈췄고 output/은 그대로 두었습니다 (Pelican: IndexError: "
-        "list index out of range). 공지를 짧은 여러 개로 나누거나, 다른 프로그램이나 웹 페이지에서 복사해 온 부분을 "
-        "지우고 다시 빌드하세요"]
+    assert result.stderr.splitlines() == [UNREADABLE.format(file="notices/broken.md")]
     assert_output_kept(built, site_before)
 
 

@@ -591,9 +591,7 @@ def test_a_huge_notice_or_page_is_named_by_its_size_without_being_read(sotong, e
     writes 4 GB) is named at once, as a 4 MB one is, and the build stops
     before Pelican, with output/ as it was."""
     content = empty_project_dir / "content"
-    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
-    assert sotong(empty_project_dir, "build").code == 0
-    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    before = built_with_a_good_notice(sotong, empty_project_dir)
     with open(content / "notices" / "huge.md", "wb") as huge:
         huge.truncate(4_000_000_000)
     (content / "pages" / "long.md").write_text("---\ntitle: 긴 쪽\n---\n" + "가" * 1_500_000, encoding="utf-8")
@@ -612,14 +610,19 @@ UNREADABLE_ADDRESS = ('the link "{target}" cannot be read as an address (the ser
                       "{{filename}}/notices/FILE.md, or a full address (https://...)")
 
 
+def built_with_a_good_notice(sotong, project) -> list[str]:
+    """``project`` built with one good notice: the names in its output/."""
+    (project / "content" / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
+    assert sotong(project, "build").code == 0
+    return sorted(path.name for path in (project / "output").iterdir())
+
+
 def test_a_pelican_link_whose_address_python_cannot_read_is_named_by_its_line(sotong, empty_project_dir):
     """"{filename}//[x" stopped check with a traceback (urlsplit's "Invalid
     IPv6 URL"), and "{index}//[x" the build with "build failed, output/ left
     as it was: ValueError: Invalid IPv6 URL", naming no file."""
     content = empty_project_dir / "content"
-    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
-    assert sotong(empty_project_dir, "build").code == 0
-    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    before = built_with_a_good_notice(sotong, empty_project_dir)
     (content / "notices" / "links.md").write_text(
         GOOD + "[목록]({index}//[x) 과 [공지]({filename}//[x/a.md)\n\n<img src=\"{index}//[y\" alt=\"그림\"> [옛 꼴](|tag|//[w)\n",
         encoding="utf-8")
@@ -644,9 +647,7 @@ def test_a_pelican_link_found_only_in_the_rendered_text_is_named_at_its_line(sot
     to leave its files out of the site). check reads them, as Pelican does,
     in the text rendered."""
     content = empty_project_dir / "content"
-    (content / "notices" / "good.md").write_text(GOOD, encoding="utf-8")
-    assert sotong(empty_project_dir, "build").code == 0
-    before = sorted(path.name for path in (empty_project_dir / "output").iterdir())
+    before = built_with_a_good_notice(sotong, empty_project_dir)
     (content / "notices" / "coded.md").write_text(
         GOOD + "[목록]({index}//&#91;x) 보기\n\n<img src=\"{tag}//&#x5B;y\" alt=\"그림\">\n\n[공지](\n{category}//[z)\n",
         encoding="utf-8")
