@@ -127,6 +127,13 @@ def assert_output_kept(project: Path, before: tuple[str, dict[str, bytes]]) -> N
     assert not list(project.glob(".output.*")), "no half-written build is left beside output/"
 
 
+def refused_build(sotong, project: Path, **options) -> list[str]:
+    """The lines of a ``sotong build`` of ``project`` that must fail: exit 1, no traceback."""
+    result = sotong(project, "build", **options)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    return result.stderr.splitlines()
+
+
 def test_a_failed_check_leaves_output_as_it_was(built, site_before, sotong):
     write(built, "bad-colon.md", BAD_COLON)
     result = sotong(built, "build")
@@ -167,9 +174,7 @@ def test_a_plugin_that_fails_once_every_page_is_written_leaves_output_as_it_was(
     template = built / "themes" / "sotong" / "templates" / "base.html"  # every page written again
     template.write_text(template.read_text(encoding="utf-8") + "\n<!-- v2 -->\n", encoding="utf-8")
     add_plugin(built, "fails_at_the_end", FAILS_AT_THE_END)
-    result = sotong(built, "build")
-    assert result.code == 1 and "Traceback" not in result.output
-    assert result.stderr.splitlines() == [
+    assert refused_build(sotong, built) == [
         "plugins/fails_at_the_end/__init__.py:5: the plugin fails_at_the_end failed here, so the build stopped and "
         "output/ is left as it was (RuntimeError: the plugin failed); show this line to whoever looks after the "
         "plugin, or take it out of PLUGINS in the settings until it is mended, and build again"]
@@ -197,9 +202,7 @@ def test_a_plugin_that_raises_is_said_in_korean_at_its_module_and_line(built, si
     plugin and the line of its own module that raised (not its register())."""
     add_plugin(built, "counting_plugin", FAILS_IN_ITS_OWN_MODULE)
     (built / "plugins" / "counting_plugin" / "counting.py").write_text(COUNTING, encoding="utf-8")
-    result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
-    assert result.code == 1 and "Traceback" not in result.output
-    assert result.stderr.splitlines() == [
+    assert refused_build(sotong, built, env={"SOTONG_LANG": "ko"}) == [
         "plugins/counting_plugin/counting.py:3: 플러그인 counting_plugin 코드의 이 줄에서 오류가 나 빌드를 멈췄고 "
         "output/은 그대로 두었습니다 (KeyError: 'notices'). 이 줄을 플러그인 담당자에게 보여 주거나, 고칠 때까지 설정의 "
         "PLUGINS에서 빼고 다시 빌드하세요"]
@@ -220,9 +223,7 @@ def test_a_plugin_whose_check_raises_is_one_line_at_its_line_not_a_traceback(bui
     """A plugin's own check (Sotong's content_check) that raised, before
     Pelican runs, printed a Python traceback."""
     add_plugin(built, "broken_check", CHECK_DIVIDES_BY_ZERO)
-    result = sotong(built, "build")
-    assert result.code == 1 and "Traceback" not in result.output, result.output
-    [line] = result.stderr.splitlines()
+    [line] = refused_build(sotong, built)
     assert line.startswith("plugins/broken_check/__init__.py:4: the plugin broken_check failed here, so the build "
                            "stopped and output/ is left as it was (ZeroDivisionError: division by zero); ")
     assert_output_kept(built, site_before)
@@ -232,9 +233,7 @@ def test_a_picture_that_cannot_be_copied_fails_the_build(built, site_before, sot
     """No file may grow past 400 kB (a full disk): Pelican logged the failed
     copy as a warning, and output/ was switched to a site with the picture cut short."""
     (built / "content" / "images" / "large.png").write_bytes(os.urandom(600_000))
-    result = sotong(built, "build", file_size_limit=400_000)
-    assert result.code == 1 and "Traceback" not in result.output, result.output
-    [line] = result.stderr.splitlines()
+    [line] = refused_build(sotong, built, file_size_limit=400_000)
     assert line.startswith("build failed, output/ left as it was: ") and "/images/large.png: " in line
     assert "make room on its disk" in line
     assert_output_kept(built, site_before)
@@ -342,9 +341,7 @@ def test_a_notice_markdown_fails_to_read_is_one_korean_line_at_its_file(built, s
     naming no line, inside "build failed, output/ left as it was: ..."."""
     failing_markdown(built)
     write(built, "broken.md", BAD_COLON.replace("성동구: 겨울철 대책", "깨진 공지").replace("본문", "깨진글"))
-    result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
-    assert result.code == 1 and "Traceback" not in result.output
-    assert result.stderr.splitlines() == [UNREADABLE.format(file="notices/broken.md")]
+    assert refused_build(sotong, built, env={"SOTONG_LANG": "ko"}) == [UNREADABLE.format(file="notices/broken.md")]
     assert_output_kept(built, site_before)
 
 
@@ -461,9 +458,8 @@ def test_a_template_that_raises_as_it_renders_fails_the_build_at_its_line(built,
     lines = path.read_text(encoding="utf-8").split("\n")
     lines.insert(line - 1, mistake)
     path.write_text("\n".join(lines), encoding="utf-8")
-    result = sotong(built, "build", env={"SOTONG_LANG": "ko"})
-    assert result.code == 1 and "Traceback" not in result.output
-    assert result.stderr.splitlines() == [f"{template}:{line}: 템플릿 오류: {said}. 빌드를 멈추고 output/은 그대로 두었습니다"]
+    assert refused_build(sotong, built, env={"SOTONG_LANG": "ko"}) == [
+        f"{template}:{line}: 템플릿 오류: {said}. 빌드를 멈추고 output/은 그대로 두었습니다"]
     assert_output_kept(built, site_before)
 
 
