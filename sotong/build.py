@@ -36,9 +36,10 @@ from .atomic import one_at_a_time
 from .build_state import BuildState
 from .check import check_project, project_warnings
 from .i18n import _
-from .problems import Problem, SotongError, collect_logged_errors, file_system_trouble
+from .problems import (Problem, SotongError, collect_logged_errors, file_system_trouble, plugin_failure_said, plugin_problem,
+                       raised, shortened, traceback_frames)
 from .project import Project
-from .rendering import raised, shortened, unreadable_text
+from .rendering import unreadable_text
 
 
 def build_site(project: Project) -> dict:
@@ -51,7 +52,7 @@ def build_site(project: Project) -> dict:
             "another sotong build into {output}/ is running; wait for it to finish, and build again if something "
             "changed since it began").format(output=project.shown(output))), _few_collections():
         _remove_stale_links(output)
-        with _plugin_failure_said(project.settings, project.shown):  # a plugin's own check that raises
+        with plugin_failure_said(project.settings, project.shown):  # a plugin's own check that raises
             problems = check_project(project)
             if problems:
                 raise SotongError(problems)
@@ -142,7 +143,7 @@ def _run_pelican(settings: dict, content, state: BuildState, shown) -> None:
     except SotongError:
         raise
     except Exception as exc:
-        raise SotongError([_template_problem(exc, shown) or _plugin_problem(exc, settings, shown) or _(
+        raise SotongError([_template_problem(exc, shown) or plugin_problem(exc, settings, shown) or _(
             "build failed, output/ left as it was: {describe}").format(describe=describe_failure(exc))]) from exc
 
 
@@ -195,55 +196,13 @@ def _template_problem(exc: Exception, shown) -> Problem | None:
             return None
         filename, line, message = exc.filename, exc.lineno, (exc.message or "").rstrip(".")
     else:
-        frames = [tb for tb in _frames(exc) if "__jinja_exception__" in tb.tb_frame.f_globals]
+        frames = [tb for tb in traceback_frames(exc) if "__jinja_exception__" in tb.tb_frame.f_globals]
         if not frames:
             return None
         filename, line, message = frames[-1].tb_frame.f_code.co_filename, frames[-1].tb_lineno, raised(exc)
         message = shortened(message)
     return Problem(shown(filename), line or 1, _("template error: {message}; the build stopped and output/ is "
                                                  "left as it was").format(message=message))
-
-
-def _plugin_problem(exc: Exception, settings: dict, shown) -> Problem | None:
-    """What a plugin raised, at the innermost line of the plugin's own code in
-    the traceback, naming the plugin (its module in PLUGIN_PATHS) and keeping
-    what the exception said (shortened, as for Pelican's); None if no frame
-    of the traceback is a plugin's."""
-    folders = [os.path.abspath(folder) for folder in settings.get("PLUGIN_PATHS", [])]
-    for tb in reversed(_frames(exc)):
-        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
-        folder = next((folder for folder in folders if filename.startswith(folder + os.sep)), None)
-        if folder is not None and filename.endswith(".py"):
-            plugin = Path(os.path.relpath(filename, folder)).parts[0].removesuffix(".py")
-            return Problem(shown(filename), tb.tb_lineno, _(
-                "the plugin {plugin} failed here, so the build stopped and output/ is left as it was ({reason}); "
-                "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
-                "until it is mended, and build again").format(plugin=plugin, reason=shortened(raised(exc))))
-    return None
-
-
-@contextmanager
-def _plugin_failure_said(settings: dict, shown):
-    """What a plugin raises inside is the line of _plugin_problem (it was a
-    traceback); anything else goes on as raised."""
-    try:
-        yield
-    except SotongError:
-        raise
-    except Exception as exc:
-        problem = _plugin_problem(exc, settings, shown)
-        if problem is None:
-            raise
-        raise SotongError([problem]) from exc
-
-
-def _frames(exc: BaseException) -> list:
-    """The traceback of ``exc``, outermost first."""
-    frames, tb = [], exc.__traceback__
-    while tb is not None:
-        frames.append(tb)
-        tb = tb.tb_next
-    return frames
 
 
 def _slots(output: Path) -> tuple[Path, Path]:

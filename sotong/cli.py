@@ -28,7 +28,7 @@ import click
 from . import signals
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .problems import SotongError, file_system_trouble, one_line
+from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
 DEFAULT_SETTINGS = "pelicanconf.py"
@@ -216,18 +216,18 @@ def cli(verbose):
 @cli.command(help=_("Check notices, pages, audiences.yaml and the files and settings of the plugins; list every problem."))
 @settings_option
 def check(project: Project):
-    from .check import check_project
+    from .check import check_project, project_warnings
 
-    problems = check_project(project)
-    if problems:
-        raise SotongError(problems)
-    from .check import project_warnings
-
-    for warning in project_warnings(project):
+    with plugin_failure_said(project.settings, project.shown, checking=True):  # it was a traceback
+        problems = check_project(project)
+        if problems:
+            raise SotongError(problems)
+        warnings = project_warnings(project)
+        reports = [line for _receiver, lines in signals.check_reports.send(project) for line in lines or ()]
+    for warning in warnings:
         click.echo(warning, err=True)
-    for _receiver, lines in signals.check_reports.send(project):
-        for line in lines or ():
-            click.echo(line)
+    for line in reports:
+        click.echo(line)
     count = len(project.notice_files())
     click.echo(ngettext("OK: {count} notice checked, no problems.", "OK: {count} notices checked, no problems.",
                         count).format(count=count))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import errno
 import logging
+import os
 import socket
 import ssl
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .i18n import N_, _
+
+_REASON_CHARACTERS = 120  # of what an exception said: the line stays one a person reads
 
 
 @dataclass(frozen=True, order=True)
@@ -206,3 +209,58 @@ def file_system_trouble(exc: Exception) -> SotongError | None:
     if said is None:
         return None
     return SotongError([_(said).format(file=exc.filename or _("a file Sotong writes"), reason=os_reason(exc))])
+
+
+def raised(exc: BaseException) -> str:
+    """What ``exc`` said, after its kind: ``ZeroDivisionError: division by zero``."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def shortened(reason: str) -> str:
+    """What an exception said, cut to a length a person reads in one line."""
+    return reason if len(reason) <= _REASON_CHARACTERS else reason[:_REASON_CHARACTERS - 1] + "…"
+
+
+def traceback_frames(exc: BaseException) -> list:
+    """The traceback of ``exc``, outermost first."""
+    frames, tb = [], exc.__traceback__
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    return frames
+
+
+def plugin_problem(exc: Exception, settings: dict, shown, *, checking: bool = False) -> Problem | None:
+    """What a plugin raised, at the innermost line of the plugin's own code in
+    the traceback, naming the plugin (its module in PLUGIN_PATHS) and keeping
+    what the exception said (shortened); None if no frame of the traceback is
+    a plugin's. ``checking``: it raised in ``sotong check``, not in a build."""
+    folders = [os.path.abspath(folder) for folder in settings.get("PLUGIN_PATHS", [])]
+    for tb in reversed(traceback_frames(exc)):
+        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        folder = next((folder for folder in folders if filename.startswith(folder + os.sep)), None)
+        if folder is not None and filename.endswith(".py"):
+            plugin = os.path.relpath(filename, folder).split(os.sep)[0].removesuffix(".py")
+            said = _("the plugin {plugin} failed here, so the check stopped ({reason}); show this line to whoever "
+                     "looks after the plugin, or take it out of PLUGINS in the settings until it is mended, and "
+                     "check again") if checking else _(
+                "the plugin {plugin} failed here, so the build stopped and output/ is left as it was ({reason}); "
+                "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
+                "until it is mended, and build again")
+            return Problem(shown(filename), tb.tb_lineno, said.format(plugin=plugin, reason=shortened(raised(exc))))
+    return None
+
+
+@contextmanager
+def plugin_failure_said(settings: dict, shown, *, checking: bool = False):
+    """What a plugin raises inside is the line of :func:`plugin_problem` (it
+    was a traceback); anything else goes on as raised."""
+    try:
+        yield
+    except SotongError:
+        raise
+    except Exception as exc:
+        problem = plugin_problem(exc, settings, shown, checking=checking)
+        if problem is None:
+            raise
+        raise SotongError([problem]) from exc

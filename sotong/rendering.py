@@ -24,19 +24,7 @@ from markupsafe import Markup
 
 from .i18n import _
 from .markup import markdown_html
-from .problems import Problem
-
-_REASON_CHARACTERS = 120  # of what the exception said: the line stays one a person reads
-
-
-def raised(exc: BaseException) -> str:
-    """What ``exc`` said, after its kind: ``ZeroDivisionError: division by zero``."""
-    return f"{type(exc).__name__}: {exc}"
-
-
-def shortened(reason: str) -> str:
-    """What an exception said, cut to a length a person reads in one line."""
-    return reason if len(reason) <= _REASON_CHARACTERS else reason[:_REASON_CHARACTERS - 1] + "…"
+from .problems import Problem, raised, shortened
 
 
 def unreadable_text(shown: str, reason: str) -> Problem:

@@ -229,6 +229,18 @@ def test_a_plugin_whose_check_raises_is_one_line_at_its_line_not_a_traceback(bui
     assert_output_kept(built, site_before)
 
 
+def test_a_plugin_whose_check_raises_is_one_korean_line_in_sotong_check(built, sotong):
+    """The same plugin's check, in sotong check (the staff's first command):
+    a Python traceback there too; now one line, saying the check stopped."""
+    add_plugin(built, "broken_check", CHECK_DIVIDES_BY_ZERO)
+    result = sotong(built, "check", env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        "plugins/broken_check/__init__.py:4: 플러그인 broken_check 코드의 이 줄에서 오류가 나 검사를 멈췄습니다 "
+        "(ZeroDivisionError: division by zero). 이 줄을 플러그인 담당자에게 보여 주거나, 고칠 때까지 설정의 "
+        "PLUGINS에서 빼고 다시 검사하세요"]
+
+
 def test_a_picture_that_cannot_be_copied_fails_the_build(built, site_before, sotong):
     """No file may grow past 400 kB (a full disk): Pelican logged the failed
     copy as a warning, and output/ was switched to a site with the picture cut short."""
