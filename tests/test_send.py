@@ -889,3 +889,17 @@ def test_a_production_run_suggests_its_next_commands_with_its_settings(project):
         "make it first with: sotong bundles --issue 2026-11-26 -s publishconf.py"), unbundled.output
     development = run_cli(settings(project), "send", "report", "--issue", ISSUE)  # pelicanconf.py: in-process will do
     assert development.output.rstrip().endswith("send it first with: sotong send --issue 2026-11-26")
+
+
+def test_a_send_with_sotong_db_mistyped_refuses_rather_than_send_everything_again(project):
+    """A SOTONG_DB naming no file made an empty store there, whose journal
+    knew nothing sent: every reader of the outbox got the issue again (and
+    once more when the path was mended). send refuses it in one line."""
+    add_subscribers(store_of(project), 2)
+    outbox_of(project, ["S00001", "S00002"])
+    with open(settings(project), "a", encoding="utf-8") as written:
+        written.write('\nSOTONG_DB = "privat/sotng.db"\n')
+    result = run_cli(settings(project), "send", "--issue", ISSUE, "--dry-run")
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert "SOTONG_DB names privat/sotng.db, where there is no store" in result.output
+    assert not (project / "privat").exists()

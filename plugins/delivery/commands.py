@@ -65,7 +65,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     key, kind = outbox_key(issue, notice)
     config = delivery_config(project.settings, host=host, port=port, rate=rate, need_password=not dry_run)
     prices = sms_settings(project.settings).prices  # recorded with the SMS handed over
-    journal, started = Journal(project.store), now_iso()
+    journal, started = Journal(project.existing_store), now_iso()  # a mistyped path: an empty journal, every reader sent to again
     outbox = _outbox_here(project, journal, key, kind)
     if problem := signed_with_another_key(outbox, project.shown, project.settings):
         raise SotongError([problem])
