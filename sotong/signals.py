@@ -27,10 +27,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   :class:`sotong.mail.MessageContext` with only ``settings`` and ``day``)
   when mails are sent: a ``sotong send`` run, a test copy, the collector's
   and the purge's mails; and with a bundle's context when it is made, where
-  the signers are made only to find wrong settings (the emails are signed
-  as they are sent, once their Date is the send's); return a callable
-  ``(message bytes) -> header bytes`` to put on top of every email sent (a
-  DKIM signature), or None.
+  the signers are made to find wrong settings and used once to measure what
+  they add to an email's size (:func:`sotong.mail.seal_size`; the emails are
+  signed as they are sent, once their Date is the send's); return a callable
+  ``(message bytes) -> header bytes``, as long for every message, to put on
+  top of every email sent (a DKIM signature), or None.
 - ``outbox_figures``: sent with the :class:`sotong.project.Project`,
   ``outbox=KEY`` and ``reached`` (the ids of the readers whose email of the
   bundle reached them, as the journal knows) when a bundle's report is made;

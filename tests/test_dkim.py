@@ -26,6 +26,7 @@ from delivery_support import SMTPServer, run_cli, store_rows
 from test_serve import request
 
 from bundles.outbox import issue_bundle, write_bundle
+from sotong.mail import size_label
 from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
@@ -174,6 +175,47 @@ def test_a_staff_members_test_copy_is_signed_as_it_is_sent(tmp_path):
     assert ran.code == 0, ran.output
     [data] = inbox.wait_for(1)
     assert data.count(b"DKIM-Signature: ") == 1 and dkim.verify(data, dnsfunc=dns) and b"hong@sd.go.kr" in data
+
+
+COMMITTEE_NOTICE = "2026-12-09-budget-committee-review"  # the sample's private notice, its PDF in its emails
+
+
+def test_bundles_and_a_dry_run_count_the_emails_their_signature_makes_too_large_as_the_send_does(tmp_path):
+    """Emails within SMTP_SIZE_LIMIT as bundled, over it once signed (the
+    DKIM-Signature header, about 650 bytes with RSA-2048): bundles and send
+    --dry-run measured the unsigned files and counted none too large, and the
+    send then failed every one for size. Now the three count the same ones."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    key, _record = rsa_key(keys)
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project",
+                           extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n')
+    with open(project / "content" / "files" / "2027-후보사업-검토의견.pdf", "r+b") as pdf:
+        pdf.truncate(760_000)  # its email about 1MB, the least SMTP_SIZE_LIMIT takes
+    store = Store.open(project / "private" / "sotong.db")
+    for number in (1, 2):
+        store.put_subscriber(Subscriber(id=f"C{number}", name="김민서", email=f"c{number}@example.com", birth_year=1970,
+                                        dong="seongsu1ga1", channels=frozenset({"email"}),
+                                        groups=frozenset({"committee-budget"})))
+    store.close()
+    settings = project / "pelicanconf.py"
+    assert run_cli(settings, "bundles", "--notice", COMMITTEE_NOTICE, "--jobs", "1").code == 0
+    files = project / "private" / "outbox" / COMMITTEE_NOTICE / "email"
+    limit = max(path.stat().st_size for path in files.glob("*.eml")) + 100  # every file within it
+    with open(settings, "a", encoding="utf-8") as more:
+        more.write(f"SMTP_SIZE_LIMIT = {limit}\n")
+    bundled = run_cli(settings, "bundles", "--notice", COMMITTEE_NOTICE, "--jobs", "1")
+    assert all(path.stat().st_size <= limit for path in files.glob("*.eml"))
+    dry = run_cli(settings, "send", "--notice", COMMITTEE_NOTICE, "--dry-run")
+    with SMTPServer(RawInbox(), data_size_limit=limit) as smtp:
+        ran = run_cli(settings, "send", "--notice", COMMITTEE_NOTICE, "--host", "127.0.0.1", "--port", str(smtp.port))
+    said = f"larger than the {size_label(limit)} the mail server takes"
+    assert ran.code == 1 and f"2 emails were not sent: each is {said} (SIZE)" in ran.output, ran.output
+    assert bundled.code == 0 and f"  {said} (SMTP_SIZE_LIMIT): 2 emails, which sotong send would not send" \
+        in bundled.output, bundled.output
+    assert dry.code == 1 and "Would send 0 emails" in dry.output and \
+        f"2 more emails would not be sent: each is {said} (SMTP_SIZE_LIMIT)" in dry.output, dry.output
 
 
 def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):

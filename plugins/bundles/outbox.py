@@ -43,7 +43,7 @@ from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
 from sotong.links import notice_url, short_codes, site_url, sms_link_notices
-from sotong.mail import MessageContext, size_label
+from sotong.mail import MessageContext, seal_size, size_label
 from sotong.mail_server import SIZE_LIMIT, size_limit
 from sotong.problems import SotongError, os_reason
 from sotong.progress import progress as progress_bar
@@ -209,11 +209,18 @@ class Bundler:
                                  notices=list(bundle.notices), css=self.email.css, content=project.content,
                                  trial=trial)
         self.block_makers = context.block_makers()
-        if not trial:  # the emails are signed as sotong send dates them; wrong signing settings stop the bundle already
-            context.seal()
+        # the emails are signed as sotong send dates them; wrong signing settings stop the bundle already
+        self.seal = None if trial else context.seal()
         self.with_edition = bundle.issue is not None
         self.relevance = relevance(bundle.notices, self.audiences, bundle.year, self.with_edition)
         self._plans: dict = {}
+
+    @functools.cached_property
+    def seal_bytes(self) -> int:
+        """The bytes the send's signature (DKIM) adds to each email, counted
+        in its size against SMTP_SIZE_LIMIT as the send counts them against
+        the server's SIZE; measured when the first email is."""
+        return seal_size(self.seal) if self.seal else 0
 
     def plan(self, subscriber) -> Plan:
         """What the reader gets, made once per kind of reader (see rules.Relevance)."""
@@ -464,7 +471,7 @@ def _bundle_reader(bundler: Bundler, subscriber, out: "_OutboxWriter", summary: 
         message, extra = bundler.email_for(subscriber, delivery.plan)
         out.email(subscriber.id, message, extra)
         summary.emails += 1
-        if len(message.eml) > bundler.size_limit:
+        if len(message.eml) + bundler.seal_bytes > bundler.size_limit:  # as sent, signed
             summary.too_big += 1
             summary.too_big_notices.update(slug for slug in message.notices if slug in bundler.carrying)
         sent = True

@@ -19,7 +19,7 @@ from sotong.atomic import one_at_a_time
 from sotong.cli import PluginCommandsGroup, add_lazy_command, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
-from sotong.mail import size_label
+from sotong.mail import seal_for, seal_size, size_label
 from sotong.mail_server import size_limit
 from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
@@ -72,7 +72,7 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     with send_lock(project, key):
         notices = functools.partial(_notice_infos, project, outbox)  # asked for only when the outbox is recorded
         reachable = functools.partial(reachable_messages, project.store)  # a chunk of readers at a time
-        oversized = _Oversized(outbox.path, size_limit(project.settings)) if dry_run else None
+        oversized = _Oversized(outbox.path, project.settings) if dry_run else None
         with _collector_paused():
             recorded, unsent = journal.record_outbox(outbox, reachable, notices, dry_run=dry_run,
                                                      digest=None if dry_run else outbox.digest, left=oversized)
@@ -236,11 +236,14 @@ def _attached_bytes(project) -> dict:
 
 class _Oversized:
     """A dry run's look at the emails left to send (Journal.record_outbox's
-    ``left``): those larger than ``limit`` bytes (SMTP_SIZE_LIMIT: no
-    connection tells the server's SIZE), which a send would not hand over."""
+    ``left``): those larger than SMTP_SIZE_LIMIT (no connection tells the
+    server's SIZE) once signed as the send signs them (DKIM), which a send
+    would not hand over. Wrong signing settings stop the dry run here, as
+    they stop the send."""
 
-    def __init__(self, folder: Path, limit: int):
-        self.folder, self.limit = folder, limit
+    def __init__(self, folder: Path, settings: dict):
+        self.folder, self.limit = folder, size_limit(settings)
+        self.seal_bytes = seal_size(seal_for(settings))  # what the signature adds to each file
         self.count = 0
         self.notices: dict = {}  # slug -> None: the notices the large ones hold, in the order met
 
@@ -250,7 +253,7 @@ class _Oversized:
                 size = (self.folder / file).stat().st_size
             except OSError:  # the send fails it with its own reason
                 continue
-            if size > self.limit:
+            if size + self.seal_bytes > self.limit:
                 self.count += 1
                 self.notices.update(dict.fromkeys(json.loads(notices)))
 
