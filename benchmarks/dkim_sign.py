@@ -35,6 +35,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from synthetic import add_pairs_option, measuring, spread  # noqa: E402
 
 HEADERS = (b'From: "=?utf-8?b?7ISx64+Z6rWs?=" <news@sd.go.kr>\r\n'
            b"To: reader-00123@example.com\r\n"
@@ -93,25 +96,16 @@ def rounds(work: dict, count: int, pairs: int) -> dict[str, list[float]]:
     return figures
 
 
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.3f} ms ({min(values):.3f}-{max(values):.3f})"
-
-
-def moment() -> str:
-    return f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load {os.getloadavg()[0]:.1f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200, help="signatures a round")
-    parser.add_argument("--pairs", type=int, default=5, help="alternating rounds")
+    add_pairs_option(parser)
     options = parser.parse_args()
     from dkim.crypto import RSASSA_PKCS1_v1_5_sign, parse_pem_private_key
     from delivery.dkim_signing import read_key
 
-    print(f"start {moment()}")
     email = sample_email()
-    with tempfile.TemporaryDirectory() as temporary:
+    with measuring("a DKIM signature of a bundled email"), tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         keys = make_keys(folder)
         sign_rsa, sign_ed25519 = signer(keys["rsa"], folder), signer(keys["ed25519"], folder)
@@ -123,15 +117,13 @@ def main() -> None:
             "  its RSA operation": lambda: RSASSA_PKCS1_v1_5_sign(digest, parsed),
             "Ed25519 signature": lambda: sign_ed25519(email),
         }, options.count, options.pairs)
-    print(f"{len(email):,}-byte email, {options.pairs} rounds of {options.count} signatures, CPU time:")
-    for name, values in figures.items():
-        each = statistics.median(values)
-        rate = "" if name.startswith(" ") else f", at most {1000 / each:,.0f} emails/s"
-        print(f"  {name}: {spread(values)}{rate}")
-    whole = statistics.median(figures["RSA-2048 signature"])
-    for part in ("  its key read from PEM", "  its RSA operation"):
-        print(f"{part.strip()}: {statistics.median(figures[part]) / whole:.0%} of an RSA signature")
-    print(f"end {moment()}")
+        print(f"{len(email):,}-byte email, {options.pairs} rounds of {options.count} signatures, CPU ms:")
+        for name, values in figures.items():
+            rate = "" if name.startswith(" ") else f", at most {1000 / statistics.median(values):,.0f} emails/s"
+            print(f"  {name}: {spread(values, 3)} ms{rate}")
+        whole = statistics.median(figures["RSA-2048 signature"])
+        for part in ("  its key read from PEM", "  its RSA operation"):
+            print(f"{part.strip()}: {statistics.median(figures[part]) / whole:.0%} of an RSA signature")
 
 
 if __name__ == "__main__":
