@@ -201,6 +201,17 @@ def size_label(size: int) -> str:
     return f"{size / 1000 / 1000:.1f}".removesuffix(".0") + "MB"
 
 
+def size_labels_apart(size: int, limit: int) -> tuple[str, str]:
+    """A size over ``limit`` and that limit, as ``size_label`` says them
+    unless both would read the same ("10.2MB" against "10.2MB"): then both
+    in KB, the size rounded up and the limit down, so that the size always
+    reads as more than the limit ("10,240KB" against "10,200KB")."""
+    size_said, limit_said = size_label(size), size_label(limit)
+    if size_said != limit_said:
+        return size_said, limit_said
+    return f"{-(-size // 1000):,}KB", f"{limit // 1000:,}KB"
+
+
 @dataclass(frozen=True)
 class InlineImage:
     """A picture carried inside the message (multipart/related), which the

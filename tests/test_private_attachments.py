@@ -17,7 +17,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from sotong.mail import base64_body, base64_size, size_label
+from sotong.mail import base64_body, base64_size, size_label, size_labels_apart
 
 from project_support import REPO, copy_project, png, run_sotong
 
@@ -122,9 +122,9 @@ TOO_BIG = ("more than the 10.2MB the mail server takes (SMTP_SIZE_LIMIT), which 
      "4: its email will be about 13.8MB as sent, " + TOO_BIG.format(files="10MB")),
     ("attachments: [files/a.pdf, files/b.hwp]", {"a.pdf": 4_000_000, "b.hwp": 3_600_000}, "",
      "4: its email will be about 10.6MB as sent, " + TOO_BIG.format(files="7.6MB")),
-    # just over: a size rounded to "10.2MB" would read as no more than the limit
+    # just over: a size rounded to "10.2MB" would read as no more than the limit; both said in KB
     ("attachments: [files/big.pdf]", {"big.pdf": 7_374_000}, "",
-     "4: its email will be about 10,247KB as sent, " + TOO_BIG.format(files="7.4MB")),
+     "4: its email will be about 10,247KB as sent, " + TOO_BIG.format(files="7.4MB").replace("10.2MB", "10,240KB")),
     # a picture travels inside the email too (the sample's notice names one on line 8)
     ("attachments: [files/a.pdf]", {"a.pdf": 3_000_000, "../images/budget-committee-review.png": 5_000_000}, "",
      "4: its email will be about 11.1MB as sent, " + TOO_BIG.format(files="8MB")),
@@ -213,6 +213,22 @@ def test_a_files_size_reads_as_a_resident_would_write_it(size):
         assert 1 <= int(number) <= 999 and abs(int(number) * 1000 - size) <= 1000, label
     else:
         assert float(number) >= 1 and abs(float(number) * 1000 * 1000 - size) <= 50 * 1000, label
+
+
+@given(st.integers(1000, 50 * 1000 * 1000), st.integers(1, 5 * 1000 * 1000))
+def test_a_size_over_a_limit_reads_as_more_than_that_limit(limit, more):
+    """"10.2MB, more than the 10.2MB the mail server takes": a size just over
+    the limit rounded to the limit's own label; and "10,160KB" against
+    "10.2MB" read as less. Said apart, the size's number is the larger."""
+    size_said, limit_said = size_labels_apart(limit + more, limit)
+
+    def kilobytes(label: str) -> float:
+        number, unit = re.fullmatch(r"([\d,]+(?:\.\d)?)(KB|MB)", label).groups()
+        return float(number.replace(",", "")) * (1000 if unit == "MB" else 1)
+
+    assert kilobytes(size_said) > kilobytes(limit_said), (size_said, limit_said)
+    if size_label(limit + more) != size_label(limit):
+        assert (size_said, limit_said) == (size_label(limit + more), size_label(limit))
 
 
 def test_bundles_and_a_dry_run_count_the_emails_two_private_notices_make_too_large(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sotong.i18n import _
-from sotong.mail import base64_size, size_label
+from sotong.mail import base64_size, size_label, size_labels_apart
 from sotong.mail_server import size_limit
 from sotong.markup import markdown_html
 from sotong.problems import Problem
@@ -36,13 +36,14 @@ def attachment_problems(project) -> list[Problem]:
     for notice in project.read_notices()[0]:
         files = carried_files(notice, root)
         if files and (size := email_size(notice, files)) > limit:
+            size_said, limit_said = size_labels_apart(size, limit)
             problems.append(Problem(project.shown(notice.source), notice.lines.get(
                 "attachments" if notice.attachments else "image", 1), _(
                 "its email will be about {size} as sent, more than the {limit} the mail server takes "
                 "(SMTP_SIZE_LIMIT), which would refuse it: its files ({files} in all) grow by a third inside an "
                 "email (base64); save them smaller (a PDF at a lower picture quality), split them over several "
                 "notices, or put them where only its readers can download them and give that link in the text").format(
-                    size=_over(size, limit), limit=size_label(limit), files=size_label(sum(files)))))
+                    size=size_said, limit=limit_said, files=size_label(sum(files)))))
     return problems
 
 
@@ -64,9 +65,3 @@ def email_size(notice, files: list[int]) -> int:
     return (sum(base64_size(size) + PART_HEAD for size in files) + base64_size(HTML_LIMIT + len(html.encode()) + links)
             + base64_size(len(notice.body.encode()) + links) + MESSAGE_HEAD)
 
-
-def _over(size: int, limit: int) -> str:
-    """A size over ``limit``, said so that it reads as more than the limit
-    ("10,260KB", not "10.2MB" against "10.2MB")."""
-    label = size_label(size)
-    return f"{-(-size // 1000):,}KB" if label == size_label(limit) else label

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from sotong.i18n import _
-from sotong.mail import ascii_address, size_label
+from sotong.mail import ascii_address, size_label, size_labels_apart
 from sotong.mail_server import NoGreeting, close_connection, open_connection
 from sotong.problems import SotongError, one_line, os_reason
 
@@ -526,8 +526,9 @@ class Sender:
         data = self.stamp(data)  # dated now, each try: a retry after greylisting goes with its own moment
         limit = link.size_limit()
         if limit is not None and len(data) > limit:  # not handed over: the server would read it all, then refuse it
+            size_said, limit_said = size_labels_apart(len(data), limit)
             return self._record(message, FAILED, TOO_BIG, None, (
-                f"메일이 {size_label(len(data))}로 메일 서버가 받는 크기 {size_label(limit)}(SIZE)보다 커서 보내지 않음"
+                f"메일이 {size_said}로 메일 서버가 받는 크기 {limit_said}(SIZE)보다 커서 보내지 않음"
                 f"{self._too_big(message, limit)}; 파일을 줄여 다시 묶은(sotong bundles) 뒤 다시 보내거나 파일을 다른 방법으로 전하세요"))
         try:
             answer = link.transaction(self._envelope_sender(message), recipient, data)

@@ -21,7 +21,7 @@ import click
 
 from sotong import signals
 from sotong.i18n import _
-from sotong.mail import ascii_address, size_label
+from sotong.mail import ascii_address, size_labels_apart
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.schedule import is_issue_date, next_issue
@@ -77,10 +77,11 @@ def send_staff_copy(project: Project, options: dict) -> None:
                                .format(to=to)])
         data, limit = Stamp(project.settings)(_crlf(copy.eml)), link.size_limit()  # dated and signed as the issue's
         if limit is not None and len(data) > limit:  # the server would read it all, then refuse it
+            size_said, limit_said = size_labels_apart(len(data), limit)
             raise SotongError([_("the test copy is {size}, more than the {limit} the mail server takes (SIZE), and so is "
                                  "every email of the issue that carries the same files; make the attachments smaller (a "
                                  "PDF at a lower picture quality) and bundle again, or get them to their readers another "
-                                 "way").format(size=size_label(len(data)), limit=size_label(limit))])
+                                 "way").format(size=size_said, limit=limit_said)])
         answer = link.transaction(config.mail_from, recipient, data)
     except ConnectionLost as exc:
         raise SotongError([_("the mail server {host}:{port} dropped the connection ({reason}); run the same command again")
