@@ -864,14 +864,25 @@ def test_an_address_outside_ascii_holds_up_no_mail_after_it(tmp_path, caplog, sm
     """email_validator takes josé@example.com; a mail server without
     SMTPUTF8 cannot (smtplib raised UnicodeEncodeError, every mail queued
     after it waited a day, and those before it in its batch went again and
-    again): it is dropped with a warning, or sent with SMTPUTF8 where offered."""
+    again): it is dropped with a warning, or sent with SMTPUTF8 where offered.
+    Such a sign-up is refused at the form when the server offers no SMTPUTF8
+    (test_a_hangul_address_signs_up_and_gets_its_link_where_the_server_takes_it):
+    its mail is queued here as one queued while another server, which offered it, was set."""
+    from subscriptions import storage
+
     caplog.set_level("WARNING")
     inbox = Inbox()
     with SMTPServer(inbox, enable_SMTPUTF8=smtputf8) as smtp:
         project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
-        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
-            for address in ("first@example.com", "josé@example.com", "after@example.com"):
-                assert post(port, "/subscribe", {**SIGNUP, "email": address})[0] == 303
+        app = make_app(Project(project / "pelicanconf.py"))
+        with serving(app) as port:
+            assert post(port, "/subscribe", {**SIGNUP, "email": "first@example.com"})[0] == 303
+            if smtputf8:
+                assert post(port, "/subscribe", {**SIGNUP, "email": "josé@example.com"})[0] == 303
+            else:
+                with app.store() as store, store.transaction():
+                    storage.queue_mail(store, "josé@example.com", "[성동구 소통] 확인", "본문\n")
+            assert post(port, "/subscribe", {**SIGNUP, "email": "after@example.com"})[0] == 303
             inbox.wait_for(3 if smtputf8 else 2)
             deadline = time.time() + 10
             while store_rows(project, "SELECT id FROM subscriptions_mail") and time.time() < deadline:
@@ -937,6 +948,42 @@ def test_an_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_witho
     assert stored == "hong@성동구청.kr"
     status, _, page = request(port, "GET", f"/p/{make_token('preferences', subscriber_id)}")
     assert status == 200 and 'value="hong@성동구청.kr"' in page
+
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_hangul_address_signs_up_and_gets_its_link_where_the_server_takes_it(tmp_path, smtputf8):
+    """홍길동@example.com (an internationalized address, RFC 6531) was
+    refused at sign-up and at /p/link with 「한/영 키를 눌러 영문으로」,
+    though import takes it and send sends it with SMTPUTF8: a reader
+    imported with it could never get their link. Through a server offering
+    SMTPUTF8 it signs up, is confirmed, and gets its link; through one
+    without, both forms say at the field that the office's mail server
+    cannot send to it, and what to do instead. Letters standing alone
+    (ㅗㅐㅜㅎ, the keyboard left in Korean) still get the 한/영 advice."""
+    inbox, address = Inbox(), "홍길동@example.com"
+    with SMTPServer(inbox, enable_SMTPUTF8=smtputf8) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            status, _, page = post(port, "/subscribe", {**SIGNUP, "email": address, "channels": ["email"]})
+            link_status, _, link_page = post(port, "/p/link", {"email": address})
+            if not smtputf8:
+                for answer, shown in ((status, page), (link_status, link_page)):
+                    error = shown.split('id="e-email"', 1)[1].split("</p>", 1)[0]
+                    assert answer == 400 and "영문이 아닌 글자가 있는 이메일 주소로는 지금 구청 메일 서버가 메일을 보낼 수 없습니다" in error
+                    assert "전화(02-2286-5114)" in error and f'value="{address}"' in shown
+                assert inbox.messages == [] and store_rows(project, "SELECT id FROM subscriptions_mail") == []
+                return
+            assert (status, link_status) == (303, 303)
+            token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
+            assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
+            assert store_rows(project, "SELECT email FROM subscribers") == [(address,)]
+            assert post(port, "/p/link", {"email": address})[0] == 303
+            (recipient, message), = inbox.wait_for(2)[1:]
+            assert recipient == address and message["To"] == address
+            assert "/p/" in message.get_body(("plain",)).get_content()
+            status, _, page = post(port, "/p/link", {"email": "ㅗㅐㅜㅎ@example.com"})
+            assert status == 400 and "한/영 키를 눌러 영문으로 적어 주세요" in page
 
 
 # --- SPEC §13, read sentence by sentence: the forms' questions and the link's 24 hours ---------
