@@ -385,8 +385,8 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
     assert inbox.messages[1][0] == "new@example.com"
-    # who asks, as every mail; the number's hyphens non-breaking (U+2011): never "02-2286-" over "5114"
-    assert inbox.messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02\u20112286\u20115114\n")
+    # who asks, as every mail; a word joiner (U+2060) after each of the number's hyphens: never "02-2286-" over "5114"
+    assert inbox.messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-\u20602286-\u20605114\n")
     assert request(port, "GET", link)[0] == 200  # only a button
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
@@ -409,7 +409,7 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     time.sleep(0.3)
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
-    assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02\u20112286\u20115114\n")  # who sent it, and a number to ask
+    assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-\u20602286-\u20605114\n")  # who sent it, and a number to ask
 
 
 def test_a_link_request_for_what_is_no_address_says_what_to_fix(site):
@@ -532,7 +532,7 @@ def test_a_mail_queued_before_a_crash_leaves_when_the_collector_starts_again(tmp
     assert recipient == "hong@example.com"
     assert str(message["Subject"]) == "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요"
     body = message.get_body(("plain",)).get_content()
-    assert "/subscribe/confirm?t=" in body and "성동구청 홍보담당관 02\u20112286\u20117000" in body and "5114" not in body
+    assert "/subscribe/confirm?t=" in body and "성동구청 홍보담당관 02-\u20602286-\u20607000" in body and "5114" not in body
     assert store_rows(project, "SELECT id FROM subscriptions_mail") == []  # sent once, then gone
 
 

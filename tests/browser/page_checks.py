@@ -293,7 +293,7 @@ def reading_problems(page, width: int) -> list[str]:
 def web_page_problems(page, width: int) -> list[str]:
     """reading_problems of a page of the site or the collector, whose
     stylesheet also keeps every phone number whole (most mail apps ignore
-    white-space: an email's numbers carry non-breaking hyphens instead,
+    white-space: an email's numbers carry word joiners after their hyphens instead,
     test_email_pages checks them with white-space gone)."""
     return reading_problems(page, width) + split_phone_numbers(page)
 
