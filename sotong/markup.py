@@ -118,6 +118,16 @@ def text_with_tel_links(text: str) -> Markup:
     return Markup(tel_links(markupsafe.escape(text)))
 
 
+def text_with_whole_numbers(text: str) -> Markup:
+    """Plain ``text``, escaped, with each phone number in a span that no
+    line ends inside (an example to follow, "예: 010-1234-5678", or a
+    reader's number shown in words): on a phone at 200% text a number broke
+    after a hyphen, its last four digits alone on the next line. Not a
+    link: an example is no one to call."""
+    return Markup(_numbers_replaced(str(markupsafe.escape(text)),
+                                    lambda number: f'<span style="white-space:nowrap">{number}</span>'))
+
+
 def tel_links(html: str) -> str:
     """``html`` (sanitized, or escaped text) with each phone number outside a
     link, and outside a link or email address written out, made a ``tel:``
