@@ -321,7 +321,7 @@ def boundary_for(message_id_value: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def inline_css(html: str, css: str) -> str:
     """``html`` with ``css`` moved into style attributes (premailer), and
-    its phone numbers' hyphens made non-breaking (U+2011: the mail apps that
+    its phone numbers unbreakable (a word joiner after each hyphen: the mail apps that
     ignore ``white-space``, :func:`sotong.markup.unbreakable_numbers`):
     what an email's HTML must carry in itself, as every mail app reads it.
 

@@ -17,7 +17,7 @@ Phone numbers in the text (02-2286-5000, 010-1234-5678, 1588-1234) become
 tap-to-call ``tel:`` links, except where they are already inside a link:
 :func:`tel_links`, applied here to every Markdown text and by the emails to
 their plain texts. In an email their hyphens become non-breaking ones
-(:func:`unbreakable_numbers`), as most mail apps drop ``white-space: nowrap``.
+(:func:`unbreakable_numbers`: a word joiner after each hyphen), as most mail apps drop ``white-space: nowrap``.
 """
 
 from __future__ import annotations
@@ -118,6 +118,16 @@ def text_with_tel_links(text: str) -> Markup:
     return Markup(tel_links(markupsafe.escape(text)))
 
 
+def text_with_whole_numbers(text: str) -> Markup:
+    """Plain ``text``, escaped, with each phone number in a span that no
+    line ends inside (an example to follow, "예: 010-1234-5678", or a
+    reader's number shown in words): on a phone at 200% text a number broke
+    after a hyphen, its last four digits alone on the next line. Not a
+    link: an example is no one to call."""
+    return Markup(_numbers_replaced(str(markupsafe.escape(text)),
+                                    lambda number: f'<span style="white-space:nowrap">{number}</span>'))
+
+
 def tel_links(html: str) -> str:
     """``html`` (sanitized, or escaped text) with each phone number outside a
     link, and outside a link or email address written out, made a ``tel:``
@@ -132,17 +142,21 @@ def tel_links(html: str) -> str:
     return "".join(pieces)
 
 
-NON_BREAKING_HYPHEN = "\u2011"
+WORD_JOINER = "\u2060"  # no line ends beside it; it shows nothing, and speech skips it
 
 
 def unbreakable_numbers(text: str, html: bool = False) -> str:
-    """``text`` with the hyphens of its phone numbers made non-breaking
-    hyphens (U+2011), so that a mail app that ignores ``white-space: nowrap``
-    (the Gmail app, Naver Mail, Outlook) never shows "02-2286-" over "5114".
-    ``html``: ``text`` is HTML, whose tags stay as they are (a ``tel:``
-    link's address keeps its hyphen-minus). Links and email addresses
-    written out in the text stay as written. Phones' number finders
-    (libphonenumber's) read U+2011 as a dash."""
+    """``text`` with a word joiner (U+2060) after each hyphen of its phone
+    numbers, so that a mail app that ignores ``white-space: nowrap`` (the
+    Gmail app, Naver Mail, Outlook) never shows "02-2286-" over "5114".
+    The hyphens stay hyphen-minus: a screen reader reads "02-2286-5114" as
+    a phone number, where the non-breaking hyphen (U+2011) used before was
+    in the accessible name as a character speech engines do not read as a
+    dash (one long number, or "non-breaking hyphen" said aloud). ``html``:
+    ``text`` is HTML, whose tags stay as they are (a ``tel:`` link's
+    address as written). Links and email addresses written out in the text
+    stay as written. Phones' number finders (libphonenumber's) take U+2060
+    as punctuation within a number."""
     if not html:
         return _numbers_replaced(text, _unbreakable)
     return "".join(piece if piece.startswith("<") else _numbers_replaced(piece, _unbreakable)
@@ -150,7 +164,7 @@ def unbreakable_numbers(text: str, html: bool = False) -> str:
 
 
 def _unbreakable(number: str) -> str:
-    return number.replace("-", NON_BREAKING_HYPHEN)
+    return number.replace("-", "-" + WORD_JOINER)
 
 
 def _numbers_replaced(text: str, replace: Callable[[str], str]) -> str:

@@ -491,12 +491,12 @@ def escape_in_templates(settings: dict) -> None:
     (Pelican's content and summaries, which are plain strings) is shown
     through the ``sanitized`` filter, which cleans it with nh3 and marks it
     safe; no template uses ``|safe``, ``|striptags`` or Markup itself."""
-    from .markup import sanitized, scrollable_tables
+    from .markup import sanitized, scrollable_tables, text_with_whole_numbers
 
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True,
                                      "finalize": _finalize_watching(settings.get("JINJA_ENVIRONMENT", {}).get("finalize"))}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "sanitized": sanitized,
-                                 "scrollable_tables": scrollable_tables}
+                                 "scrollable_tables": scrollable_tables, "whole_numbers": text_with_whole_numbers}
 
 
 def _finalize_watching(finalize):

@@ -49,7 +49,7 @@ from werkzeug.wrappers import Request, Response
 from . import signals
 from .i18n import _
 from .invisible import NOT_KEPT, UNSTORABLE
-from .markup import text_with_tel_links
+from .markup import text_with_tel_links, text_with_whole_numbers
 from .problems import SotongError, os_reason
 from .reconnect import Reconnecting, store_down
 from .settings import MAX_BODY_BYTES
@@ -406,6 +406,7 @@ class App:
         ])
         environment = jinja2.Environment(loader=loader, autoescape=True)
         environment.filters["tel_links"] = text_with_tel_links  # phone numbers a resident taps to call
+        environment.filters["whole_numbers"] = text_with_whole_numbers  # as in Pelican's (sotong.pelican_plugin)
         environment.filters["korean_date"] = korean_date  # as in Pelican's (sotong.pelican_plugin)
         return environment
 

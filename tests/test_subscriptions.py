@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 from email.policy import default as default_policy
 
 import pytest
@@ -385,8 +386,8 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     link = inbox.link(1, r"http://127\.0\.0\.1:8080/p/email\?t=\S+").split("8080", 1)[1]
     assert inbox.messages[1][0] == "new@example.com"
-    # who asks, as every mail; the number's hyphens non-breaking (U+2011): never "02-2286-" over "5114"
-    assert inbox.messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02\u20112286\u20115114\n")
+    # who asks, as every mail; a word joiner (U+2060) after each of the number's hyphens: never "02-2286-" over "5114"
+    assert inbox.messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-\u20602286-\u20605114\n")
     assert request(port, "GET", link)[0] == 200  # only a button
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
@@ -409,7 +410,7 @@ def test_link_request_answers_the_same_for_known_and_unknown_addresses(site):
     time.sleep(0.3)
     assert [recipient for recipient, _ in inbox.messages] == ["hong@example.com", "hong@example.com"]
     assert "/p/" in messages[1][1].get_body(("plain",)).get_content()
-    assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02\u20112286\u20115114\n")  # who sent it, and a number to ask
+    assert messages[1][1].get_content().endswith("\n\n성동구청 홍보담당관 02-\u20602286-\u20605114\n")  # who sent it, and a number to ask
 
 
 def test_a_link_request_for_what_is_no_address_says_what_to_fix(site):
@@ -532,7 +533,7 @@ def test_a_mail_queued_before_a_crash_leaves_when_the_collector_starts_again(tmp
     assert recipient == "hong@example.com"
     assert str(message["Subject"]) == "[성동구 소통] 전자소통 서비스 신청을 확인해 주세요"
     body = message.get_body(("plain",)).get_content()
-    assert "/subscribe/confirm?t=" in body and "성동구청 홍보담당관 02\u20112286\u20117000" in body and "5114" not in body
+    assert "/subscribe/confirm?t=" in body and "성동구청 홍보담당관 02-\u20602286-\u20607000" in body and "5114" not in body
     assert store_rows(project, "SELECT id FROM subscriptions_mail") == []  # sent once, then gone
 
 
@@ -864,14 +865,25 @@ def test_an_address_outside_ascii_holds_up_no_mail_after_it(tmp_path, caplog, sm
     """email_validator takes josé@example.com; a mail server without
     SMTPUTF8 cannot (smtplib raised UnicodeEncodeError, every mail queued
     after it waited a day, and those before it in its batch went again and
-    again): it is dropped with a warning, or sent with SMTPUTF8 where offered."""
+    again): it is dropped with a warning, or sent with SMTPUTF8 where offered.
+    Such a sign-up is refused at the form when the server offers no SMTPUTF8
+    (test_a_hangul_address_signs_up_and_gets_its_link_where_the_server_takes_it):
+    its mail is queued here as one queued while another server, which offered it, was set."""
+    from subscriptions import storage
+
     caplog.set_level("WARNING")
     inbox = Inbox()
     with SMTPServer(inbox, enable_SMTPUTF8=smtputf8) as smtp:
         project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
-        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
-            for address in ("first@example.com", "josé@example.com", "after@example.com"):
-                assert post(port, "/subscribe", {**SIGNUP, "email": address})[0] == 303
+        app = make_app(Project(project / "pelicanconf.py"))
+        with serving(app) as port:
+            assert post(port, "/subscribe", {**SIGNUP, "email": "first@example.com"})[0] == 303
+            if smtputf8:
+                assert post(port, "/subscribe", {**SIGNUP, "email": "josé@example.com"})[0] == 303
+            else:
+                with app.store() as store, store.transaction():
+                    storage.queue_mail(store, "josé@example.com", "[성동구 소통] 확인", "본문\n")
+            assert post(port, "/subscribe", {**SIGNUP, "email": "after@example.com"})[0] == 303
             inbox.wait_for(3 if smtputf8 else 2)
             deadline = time.time() + 10
             while store_rows(project, "SELECT id FROM subscriptions_mail") and time.time() < deadline:
@@ -937,6 +949,45 @@ def test_an_address_whose_domain_is_outside_ascii_goes_in_idna_to_a_server_witho
     assert stored == "hong@성동구청.kr"
     status, _, page = request(port, "GET", f"/p/{make_token('preferences', subscriber_id)}")
     assert status == 200 and 'value="hong@성동구청.kr"' in page
+
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_hangul_address_signs_up_and_gets_its_link_where_the_server_takes_it(tmp_path, smtputf8):
+    """홍길동@example.com (an internationalized address, RFC 6531) was
+    refused at sign-up and at /p/link with 「한/영 키를 눌러 영문으로」,
+    though import takes it and send sends it with SMTPUTF8: a reader
+    imported with it could never get their link. Through a server offering
+    SMTPUTF8 it signs up, is confirmed, and gets its link; through one
+    without, both forms say at the field that the office's mail server
+    cannot send to it, and what to do instead. Letters standing alone
+    (ㅗㅐㅜㅎ, the keyboard left in Korean) still get the 한/영 advice."""
+    inbox, address = Inbox(), "홍길동@example.com"
+    with SMTPServer(inbox, enable_SMTPUTF8=smtputf8) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\n")
+        with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+            status, _, page = post(port, "/subscribe", {**SIGNUP, "email": address, "channels": ["email"]})
+            link_status, _, link_page = post(port, "/p/link", {"email": address})
+            if not smtputf8:
+                reader, = add_subscribers(Path(store_of(project)), 1)  # a new address on a reader's own page too
+                saved = post(port, f"/p/{make_token('preferences', reader)}", {**SIGNUP, "email": address, "action": "save"})
+                assert store_rows(project, "SELECT email FROM subscribers") == [("s00001@mail.test",)]
+                for answer, shown in ((status, page), (link_status, link_page), saved[::2]):
+                    error = re.sub(r"<[^>]*>", "", shown.split('id="e-email"', 1)[1].split("</p>", 1)[0])
+                    assert answer == 400 and "영문이 아닌 글자가 있는 이메일 주소로는 지금 구청 메일 서버가 메일을 보낼 수 없습니다" in error
+                    assert "전화(02-2286-5114)" in error and f'value="{address}"' in shown
+                assert inbox.messages == [] and store_rows(project, "SELECT id FROM subscriptions_mail") == []
+                return
+            assert (status, link_status) == (303, 303)
+            token = urllib.parse.parse_qs(urllib.parse.urlsplit(confirm_path(inbox)).query)["t"][0]
+            assert post(port, "/subscribe/confirm", {"t": token})[0] == 200
+            assert store_rows(project, "SELECT email FROM subscribers") == [(address,)]
+            assert post(port, "/p/link", {"email": address})[0] == 303
+            (recipient, message), = inbox.wait_for(2)[1:]
+            assert recipient == address and message["To"] == address
+            assert "/p/" in message.get_body(("plain",)).get_content()
+            status, _, page = post(port, "/p/link", {"email": "ㅗㅐㅜㅎ@example.com"})
+            assert status == 400 and "한/영 키를 눌러 영문으로 적어 주세요" in page
 
 
 # --- SPEC §13, read sentence by sentence: the forms' questions and the link's 24 hours ---------

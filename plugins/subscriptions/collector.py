@@ -32,8 +32,8 @@ from sotong.web import PostedForm, Prepared, unstorable_errors
 
 from . import storage
 from .outgoing import Mailer, Texter, signed, sms_codes_transport
-from .rules import (CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, client_key, consent, rate_of, read_choices,
-                    try_again_in)
+from .rules import (CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, client_key, consent, needs_smtputf8,
+                    no_smtputf8_error, rate_of, read_choices, try_again_in)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONFIRM = "subscribe-confirm"
@@ -71,6 +71,15 @@ class Subscriptions:
             storage.ensure(store)
         self.mailer.start()  # mails queued before a stop leave now
         self.codes_queued()  # and the codes, those still valid
+
+    def unsendable(self, address: str | None) -> str | None:
+        """What a form says beside ``address`` when the mail server cannot take
+        it (characters outside ASCII before the @, and no SMTPUTF8 offered:
+        :meth:`Mailer.offers_smtputf8`), else None; the server is asked only
+        about such an address."""
+        if address and needs_smtputf8(address) and self.mailer.offers_smtputf8() is False:
+            return no_smtputf8_error(self.app.settings["OFFICE_PHONE"])
+        return None
 
     def codes_queued(self) -> None:
         """Call once the transaction that queued a phone code is committed:
@@ -158,6 +167,8 @@ def signup_choices(app, answers: dict):
     choices, errors = read_choices(answers, app.project.audiences, app.project.today().year, True)
     if not choices.email and "email" not in errors:
         errors["email"] = "신청 확인 메일을 보내 드릴 이메일 주소를 적어 주세요."
+    elif "email" not in errors and (unsendable := app.subscriptions.unsendable(choices.email)):
+        errors["email"] = unsendable
     version = app.subscriptions.consent_version
     if (answers.get("consent_version") or [version])[0] != version and "consent" not in errors:
         errors["consent"] = ("개인정보 수집·이용 동의 내용이 바뀌었습니다. 아래의 바뀐 내용을 읽어 보시고, "

@@ -88,6 +88,7 @@ GATHER_SECONDS = 0.1
 BATCH = 100
 HAND_OVER_MARGIN = 60.0  # no mail is begun this close to the end of the claim (two SMTP timeouts)
 TEXT_HAND_OVER_MARGIN = 30.0  # no text is begun this close to the end of its claim (a transport's timeout)
+PROBE_SECONDS = 5.0  # a form waits this long at most to learn whether the mail server offers SMTPUTF8
 LATER_MOST = 10_000  # work waiting for the thread (Mailer.later); beyond, the oldest is dropped
 _MIME_HEADERS = (b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
                  b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n" + CRLF)
@@ -260,6 +261,20 @@ class Mailer(QueueThread):
     def __init__(self, app):
         super().__init__(app.store, app.settings)
         self._later: deque[Callable] = deque(maxlen=LATER_MOST)
+        self._smtputf8: bool | None = None  # whether the server offered SMTPUTF8 when last connected to
+
+    def offers_smtputf8(self) -> bool | None:
+        """Whether the mail server offers SMTPUTF8 (RFC 6531), as it said when
+        last connected to; asked once now (a connection opened and closed, in
+        PROBE_SECONDS at most) before the thread has connected; None when it
+        cannot be reached."""
+        if self._smtputf8 is None:
+            try:
+                with connected(mail_server(self.settings, timeout_seconds=PROBE_SECONDS)) as smtp:
+                    self._smtputf8 = smtp.has_extn("smtputf8")
+            except (OSError, smtplib.SMTPException, PlainLoginRefused):
+                return None
+        return self._smtputf8
 
     def later(self, work: Callable) -> None:
         """Have the thread call ``work(store)`` before it sends what is
@@ -316,6 +331,7 @@ class Mailer(QueueThread):
         another collector may send what is left); each mail taken or
         refused for good goes to ``done``."""
         with connected(server) as smtp:
+            self._smtputf8 = smtp.has_extn("smtputf8")
             for mail in queued:
                 if time.time() >= until:
                     return

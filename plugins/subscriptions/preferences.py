@@ -211,6 +211,7 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
     (None when the reader is not there or an answer is wrong), the answers
     as saved and the errors by field; TooOften, with nothing changed, when a
     code or a mail would go out more often than SUBSCRIBE_RATE allows the reader."""
+    app.subscriptions.unsendable(form_address((posted.get("email") or [""])[0]))  # the server asked before the lock
     with (app.store() as store, store.changes_from("preferences"), store.transaction(),
           store.locked("subscriptions reader " + subscriber_id)):
         subscriber = store.subscriber(subscriber_id)
@@ -222,6 +223,8 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
         if errors:
             return None, answers, errors
         new_email = choices.email not in (None, subscriber.email)
+        if new_email and (unsendable := app.subscriptions.unsendable(choices.email)):
+            return None, answers, {"email": unsendable}
         lately = _asked_lately(store, subscriber.id)  # a second tap on 저장: what the first sent stands
         new_phone = choices.phone not in (None, subscriber.phone, awaiting, lately["phone"])
         mails = new_email and choices.email != lately["email"]
@@ -362,6 +365,8 @@ def link_request(request):
     address = form_address(typed_address) if typed_address else None
     if address is None:  # no one's address (mistyped, or typed in Korean): refusing it tells nothing of who is on record
         error = address_error(typed_address) if typed_address else "수신 설정 링크를 보내 드릴 이메일 주소를 적어 주세요."
+        return _link_page(request, 400, error, typed_address)
+    if error := subs.unsendable(address):  # said of any such address, on record or not
         return _link_page(request, 400, error, typed_address)
     subs.mailer.later(functools.partial(_mail_link, request.app, address))  # looked up by the mail thread: the answer reads nothing
     return redirect(collector_url(request.app.settings, "p/link/sent"), 303)

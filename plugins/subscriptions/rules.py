@@ -118,20 +118,26 @@ class Choices:
     channels: frozenset
 
 
-# Hangul jamo and syllables: typed into an address when the keyboard was left in Korean (한/영)
-_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+# Hangul letters standing alone (ㅗ, ㅐ): what the keyboard left in Korean (한/영) types for an address
+# meant in English letters (ㅙㅜㅎ for "hong"). A Hangul address (홍길동@example.com) is written in
+# syllables, and is taken: the mail goes with SMTPUTF8 (RFC 6531), as sotong send sends it.
+_LONE_LETTERS = re.compile("[\u3130-\u318f]")
+_LONE_JAMO = re.compile("[\u1100-\u11ff]")  # what NFKC (typed) leaves of the letters above when no syllable forms
 
 
 def _in_korean(address: str) -> bool:
-    """Whether the part before the @ holds Hangul (no mail server takes it: the keyboard was left in Korean)."""
-    return bool(_HANGUL.search(typed(address).rpartition("@")[0] or address))
+    """Whether the part before the @ holds Hangul letters standing alone (the keyboard was left in Korean)."""
+    before = address.rpartition("@")[0] or address
+    return bool(_LONE_LETTERS.search(before) or _LONE_JAMO.search(typed(before)))
 
 
 def form_address(text: str) -> str | None:
     """The address a form's ``text`` is, as stored (plain ASCII ones without
-    email_validator's full check; full-width letters as ASCII ones), or
-    None; None too when it was typed in Korean (:func:`_in_korean`). Read
-    after :func:`~sotong.invisible.trimmed`, as every answer is."""
+    email_validator's full check; full-width letters as ASCII ones; one with
+    characters outside ASCII before the @ as email_validator takes it, for
+    SMTPUTF8), or None; None too when it was typed with the keyboard left in
+    Korean (:func:`_in_korean`). Read after :func:`~sotong.invisible.trimmed`,
+    as every answer is."""
     try:
         return None if _in_korean(text) else normalized_email(typed(text))
     except EmailNotValidError:
@@ -146,6 +152,18 @@ def address_error(text: str) -> str | None:
     if _in_korean(text):
         return "이메일 주소의 @ 앞에 한글이 들어 있습니다. 한/영 키를 눌러 영문으로 적어 주세요. 예: hong@example.com"
     return "이메일 주소 형식이 맞지 않습니다. 예: hong@example.com"
+
+
+def needs_smtputf8(address: str) -> bool:
+    """Whether ``address`` (as stored) has characters outside ASCII before the @:
+    only a mail server that offers SMTPUTF8 (RFC 6531) takes it."""
+    return not address.rpartition("@")[0].isascii()
+
+
+def no_smtputf8_error(office_phone: str) -> str:
+    """What a form says beside an address :func:`needs_smtputf8` when the mail server does not offer SMTPUTF8."""
+    return ("@ 앞에 한글처럼 영문이 아닌 글자가 있는 이메일 주소로는 지금 구청 메일 서버가 메일을 보낼 수 없습니다. "
+            f"영문으로 된 이메일 주소를 적어 주시거나, 전화({office_phone})로 연락해 주세요.")
 
 
 def read_choices(form: dict, audiences: Audiences, this_year: int, need_consent: bool) -> tuple[Choices, dict]:

@@ -247,6 +247,29 @@ def split_phone_numbers(page) -> list[str]:
     return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_NUMBERS)]
 
 
+# A phone number in a sentence that is not a link (an example to follow,
+# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too.
+_SPLIT_IN_TEXT = """() => { %s
+  const problems = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    for (const number of node.textContent.matchAll(/\\d{2,4}-\\d{3,4}-\\d{4}|\\d{4}-\\d{4}/g)) {
+      const range = document.createRange();
+      range.setStart(node, number.index);
+      range.setEnd(node, number.index + number[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+      if (lines > 1) problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
+    }
+  }
+  return problems;
+}""" % _PATH_OF
+
+
+def numbers_split_in_text(page) -> list[str]:
+    """Phone numbers anywhere in the page's text broken over lines."""
+    return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_IN_TEXT)]
+
 # A heading's word cut between two of its letters ("성동구립도" / "서관")
 # though a line could hold it whole at 1.2 times the body text's size (a
 # phone's headings with large text): a heading is not so much larger than
@@ -293,7 +316,7 @@ def reading_problems(page, width: int) -> list[str]:
 def web_page_problems(page, width: int) -> list[str]:
     """reading_problems of a page of the site or the collector, whose
     stylesheet also keeps every phone number whole (most mail apps ignore
-    white-space: an email's numbers carry non-breaking hyphens instead,
+    white-space: an email's numbers carry word joiners after their hyphens instead,
     test_email_pages checks them with white-space gone)."""
     return reading_problems(page, width) + split_phone_numbers(page)
 

@@ -9,6 +9,7 @@ or more, keep its links recognisable and its contrast (axe).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -48,8 +49,8 @@ def test_the_emails_phone_numbers_stay_whole_where_white_space_is_ignored(browse
     """The Gmail app, Naver Mail and Outlook drop ``white-space: nowrap``
     (and Naver Mail the <style> block): on a phone at 200% text, at every
     width from 300 to 420px, the footer's number is never shown as
-    "02-2286-" over "5114". Its hyphens are non-breaking (U+2011) in the
-    text itself."""
+    "02-2286-" over "5114". A word joiner (U+2060) follows each hyphen in
+    the text itself."""
     from .test_large_text import _phone
 
     email = bundle.fullest
@@ -65,6 +66,29 @@ def test_the_emails_phone_numbers_stay_whole_where_white_space_is_ignored(browse
         assert not problems, f"email of {email.subscriber}, text 200%:\n" + "\n".join(problems)
     finally:
         context.close()
+
+
+def _spoken(name: str) -> str:
+    """An accessible name as a speech engine has it: without the format
+    characters (Unicode category Cf: U+2060, U+200B...), which it skips."""
+    return "".join(c for c in name if unicodedata.category(c) != "Cf")
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_screen_reader_gets_the_emails_phone_numbers_with_plain_hyphens(width, tab, site_server, bundle):
+    """The footer's number was "02‑2286‑5114" with non-breaking hyphens
+    (U+2011) in the accessible name Chromium gives a screen reader (its
+    Accessibility tree): a character TalkBack's and NVDA's speech do not
+    read as a phone number's dash (one long number, or its name said
+    aloud). Each tel: link's name, as speech has it, is now the number
+    written with hyphen-minus, the number it dials."""
+    tab.open(site_server.put("/__email__/email-spoken.html", bundle.fullest.html))
+    nodes = tab.page.context.new_cdp_session(tab.page).send("Accessibility.getFullAXTree")["nodes"]
+    names = [node["name"]["value"] for node in nodes if node.get("role", {}).get("value") == "link"
+             and re.fullmatch(r"[\d\W]+", node.get("name", {}).get("value") or "-") and not node.get("ignored")]
+    dialled = [href[4:] for href in tab.page.locator('a[href^="tel:"]').evaluate_all("links => links.map(a => a.getAttribute('href'))")]
+    assert dialled and "02-2286-5114" in dialled
+    assert [_spoken(name) for name in names] == dialled, names
 
 
 @pytest.mark.parametrize("styles", ["with", "without"])

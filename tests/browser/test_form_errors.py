@@ -34,7 +34,7 @@ from sample_site import SECRET_ENV, collector as run_collector
 
 from sotong.tokens import make_token
 
-from .page_checks import focus_problems
+from .page_checks import focus_problems, numbers_split_in_text
 from .test_large_text import WIDTH, _phone
 from .test_subscription_pages import _send_to_the_collector_under_test
 
@@ -207,3 +207,28 @@ def test_each_link_of_the_list_of_errors_focuses_its_question(phone, site_server
     assert phone.locator("#survey-errors li").count() == 3
     problems = _each_link_focuses_its_question(phone)
     assert not problems, "the survey's list of errors:\n" + "\n".join(problems)
+
+
+def test_a_number_in_the_forms_words_is_never_split_over_two_lines(phone, site_server, collector, bundle):
+    """At 200% text on a phone the sign-up's and the preferences page's
+    example ("예: 010-1234-5678", in the label and in the phone's error) and
+    the reader's number shown in words ("지금 등록된 번호: 010-5195-4850")
+    broke after a hyphen, the last four digits alone on the next line, at
+    most widths from 300 to 420px; each moves to the next line whole now."""
+    def split_at_each_width(name: str) -> list[str]:
+        problems = []
+        for width in range(300, 421, 4):
+            phone.set_viewport_size({"width": width, "height": 700})
+            problems += [f"{name} at {width}px: {problem}" for problem in numbers_split_in_text(phone)]
+        return problems
+
+    _sign_up_form(phone, site_server, email="hong@naver")
+    phone.locator("#f-phone").fill("010-12")
+    _press(phone, "신청하기")
+    assert "010-1234-5678" in phone.locator("#e-phone").inner_text()
+    problems = split_at_each_width("sign-up")
+    secret = SECRET_ENV["SOTONG_SECRET"].encode()
+    phone.goto(f"{collector}/p/{make_token('preferences', bundle.emails[2].subscriber, secret)}")
+    assert phone.locator("text=지금 등록된 번호").count() == 1
+    problems += split_at_each_width("preferences")
+    assert not problems, "text 200%:\n" + "\n".join(problems)

@@ -2,7 +2,8 @@
 browser's text size to 200% (Chromium's font-size setting, as a phone's
 larger-text setting does) and with JavaScript off: the text really grows
 (no text under 32px, twice the 16px floor), the page still does not scroll
-sideways, a phone number is never split over two lines nor sticks out of
+sideways, every tap target stays 44px, a phone number (a link, or words:
+an example to follow) is never split over two lines nor sticks out of
 its box, and a keyboard user's first Tab reaches the skip link and every
 focus is seen (3:1). The built site's pages and the collector's (``sotong
 serve``): preferences (a committee member's too, with its box of groups),
@@ -26,8 +27,8 @@ from survey.results import QuestionResult, Results, Row, results_to_json
 
 from sotong.tokens import make_token
 
-from .page_checks import (MIN_TEXT_PX, cut_heading_words, focus_problems, sideways_scrolling, small_text,
-                          split_phone_numbers)
+from .page_checks import (MIN_TEXT_PX, cut_heading_words, focus_problems, numbers_split_in_text, sideways_scrolling,
+                          small_targets, small_text, split_phone_numbers)
 
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
@@ -55,8 +56,8 @@ def large_text(browser):
 
 
 def _problems(page) -> list[str]:
-    return (sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
-            + split_phone_numbers(page) + cut_heading_words(page) + focus_problems(page))
+    return (sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE) + small_targets(page)
+            + split_phone_numbers(page) + numbers_split_in_text(page) + cut_heading_words(page) + focus_problems(page))
 
 
 def test_site_page_with_large_text(site_page, large_text, site_server):
