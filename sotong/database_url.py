@@ -5,7 +5,9 @@ make file paths absolute, and the store both ask), and a failed connection
 said as the staff can act on it (:func:`connection_failure`): libpq's own
 English first line ("FATAL:  password authentication failed for user ...")
 was the message, in a Korean line; and a password file libpq would ignore
-with an English warning (:func:`password_file_problem`)."""
+with an English warning (:func:`password_file_problem`); and what the
+address's service file sets (:func:`service_parameters`), which Sotong's
+own connection defaults must not override."""
 
 from __future__ import annotations
 
