@@ -5,7 +5,9 @@ make file paths absolute, and the store both ask), and a failed connection
 said as the staff can act on it (:func:`connection_failure`): libpq's own
 English first line ("FATAL:  password authentication failed for user ...")
 was the message, in a Korean line; and a password file libpq would ignore
-with an English warning (:func:`password_file_problem`)."""
+with an English warning (:func:`password_file_problem`); and what the
+address's service file sets (:func:`service_parameters`), which Sotong's
+own connection defaults must not override."""
 
 from __future__ import annotations
 
@@ -85,9 +87,10 @@ def _unreachable(detail: str, parts: dict) -> str:
         return _("SOTONG_DB: no PostgreSQL server answers at {place}; check that the server runs and that SOTONG_DB's "
                  "host and port are right, then run the command again").format(place=place)
     if "timeout expired" in detail:
-        return _("SOTONG_DB: the PostgreSQL server at {place} did not answer in time; check that the server runs, "
-                 "that SOTONG_DB's host and port are right and that no firewall stands between, then run the "
-                 "command again").format(place=place)
+        return _("SOTONG_DB: the PostgreSQL server at {place} did not answer in {seconds} seconds; check that the "
+                 "server runs, that SOTONG_DB's host and port are right and that no firewall stands between, then "
+                 "run the command again (?connect_timeout=30 in SOTONG_DB waits longer)").format(
+            place=place, seconds=parts.get("connect_timeout", "?"))
     if _BUSY.search(detail):
         return _("SOTONG_DB: the PostgreSQL server at {place} takes no connection now (it is starting or stopping, "
                  "or has all it allows); run the command again in a minute, or ask the database's "
@@ -95,6 +98,42 @@ def _unreachable(detail: str, parts: dict) -> str:
     first_line = detail.strip().splitlines()[0] if detail.strip() else "?"
     return _("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; check that the server runs and SOTONG_DB's "
              "host, port and database name, then run the command again").format(first_line=first_line)
+
+
+def service_parameters(parts: dict) -> dict:
+    """What the service file gives the address's service (service=, or
+    PGSERVICE), read as libpq reads it: the user's file (servicefile=,
+    PGSERVICEFILE or ~/.pg_service.conf), else the system's
+    (PGSYSCONFDIR/pg_service.conf); its first value of each name. Empty when
+    there is none: libpq then says what is missing."""
+    service = parts.get("service") or os.environ.get("PGSERVICE")
+    if not service:
+        return {}
+    user_file = parts.get("servicefile") or os.environ.get("PGSERVICEFILE") or _home() / ".pg_service.conf"
+    system_file = Path(os.environ.get("PGSYSCONFDIR") or "/etc/postgresql-common") / "pg_service.conf"
+    for path in (Path(user_file), system_file):
+        if (found := _service_section(path, service)) is not None:
+            return found
+    return {}
+
+
+def _service_section(path: Path, service: str) -> dict | None:
+    """The NAME=VALUE lines of section [``service``] of a service file, or
+    None when the file or the section is not there."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    found = None
+    for line in (line.strip() for line in lines):
+        if line.startswith("["):
+            if found is not None:
+                break
+            found = {} if line.startswith(f"[{service}]") else None
+        elif found is not None and "=" in line and not line.startswith("#"):
+            name, _equals, value = line.partition("=")
+            found.setdefault(name, value)
+    return found
 
 
 def password_file_problem(parts: dict) -> str | None:

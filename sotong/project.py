@@ -180,9 +180,18 @@ class Project:
                 settings_path=self.shown(self.settings_path), message=message)
                                for message in errors])
         every_line_logged()  # Pelican is imported now: its once-only filter off Sotong's loggers
+        if stray := [plugin for plugin in plugins if not callable(getattr(plugin, "register", None))]:
+            raise SotongError([self._no_plugin(module) for module in stray])
         for plugin in plugins:
             plugin.register()
         self._plugins_active = True
+
+    def _no_plugin(self, module) -> str:
+        """The line for a module of PLUGINS that has no register(): a file
+        of the plugin's name found first (in PLUGIN_PATHS), or no plugin at all."""
+        return _("{settings_path}:{line}: PLUGINS names {name}, but {file} was found under that name, and it is no plugin (it has no register()); rename that file, or correct PLUGINS and PLUGIN_PATHS").format(
+            settings_path=self.shown(self.settings_path), line=setting_line(self.settings, "PLUGINS"),
+            name=module.__name__, file=self.shown(getattr(module, "__file__", None) or module.__name__))
 
     @cached_property
     def store(self):

@@ -18,6 +18,7 @@ import re
 import shlex
 import sys
 import tokenize
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -58,12 +59,13 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
         raise SotongError([_("{path}: settings file not found; run sotong in the project folder or pass -s FILE").format(
             path=path)])
     try:
-        if pelican:
-            from pelican.settings import read_settings
+        with _project_modules_put_back(path.resolve().parent):
+            if pelican:
+                from pelican.settings import read_settings
 
-            settings = read_settings(str(path))
-        else:
-            settings = file_settings(path)
+                settings = read_settings(str(path))
+            else:
+                settings = file_settings(path)
     except SotongError:
         raise
     except SyntaxError as exc:
@@ -82,6 +84,31 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     add_defaults(settings, path.resolve().parent)
     _check_unpublished(settings)
     return settings
+
+
+@contextmanager
+def _project_modules_put_back(folder: Path):
+    """``sys.modules`` as it was for the modules run from ``folder``: the
+    settings file, which Pelican runs as a module of its file's name, and a
+    settings file it imports (publishconf.py's pelicanconf). Left there, a
+    settings file named like a plugin (homepage.py) stood for that plugin
+    of PLUGINS, and the command ended in a traceback (no register())."""
+    before = dict(sys.modules)
+    try:
+        yield
+    finally:
+        for name, module in list(sys.modules.items()):
+            if before.get(name) is not module and _run_from(module, folder):
+                if name in before:
+                    sys.modules[name] = before[name]
+                else:
+                    del sys.modules[name]
+
+
+def _run_from(module, folder: Path) -> bool:
+    """Whether ``module`` is a file right in ``folder`` (a settings file's path may be relative, or a link)."""
+    file = getattr(module, "__file__", None)
+    return bool(file) and Path(os.path.realpath(file)).parent == folder
 
 
 def _not_python_text(path: Path) -> UnicodeDecodeError | None:

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from .database_url import connection_failure, is_database_url, password_file_problem
+from .database_url import connection_failure, is_database_url, password_file_problem, service_parameters
 from .i18n import N_, _
 from .problems import SotongError, os_reason
 from .reconnect import StoreDown, connection_lost
@@ -80,6 +80,11 @@ PURGED_VALUES = {
 STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor hands over at a time
 SQLITE_WAITS_MS = 30_000  # how long an SQLite connection waits for another's lock
 CONNECT_TIMEOUT_S = 10  # PostgreSQL: how long to wait for the server, unless connect_timeout or PGCONNECT_TIMEOUT says
+# PostgreSQL over TCP, unless the address or its service says: a host gone silent (down, cut off, its packets
+# dropped) is asked after 30 s of silence, every 10 s, and given up after a minute without an answer, idle or
+# with a statement sent (TCP's own limits: two hours idle, some fifteen minutes for a statement).
+TCP_SILENCE = {"keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10", "keepalives_count": "3",
+               "tcp_user_timeout": "60000"}
 VACUUM_TRIES, VACUUM_PAUSE = 6, 0.05  # erasing on PostgreSQL: vacuums at most, the first pause (doubled each time)
 
 CORE_SCHEMA = """
@@ -1179,7 +1184,7 @@ class _PostgresConnection:
     @classmethod
     def connect(cls, url: str) -> "_PostgresConnection":
         import psycopg
-        from psycopg.conninfo import conninfo_to_dict
+        from psycopg.conninfo import conninfo_to_dict, timeout_from_conninfo
 
         holds_password = SotongError([_("SOTONG_DB: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead")])
         if _A_PASSWORD.search(url):  # before libpq reads it: its complaint would quote the password
@@ -1193,16 +1198,16 @@ class _PostgresConnection:
             raise holds_password
         if problem := password_file_problem(parts):  # before libpq, which would say it in English and go on without
             raise SotongError([problem])
-        # libpq waits for a server that does not answer as long as the network lets it (psycopg: 130 s)
-        timeout = {} if parts.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT") else {
-            "connect_timeout": CONNECT_TIMEOUT_S}
+        service = service_parameters(parts)
+        added = _connection_defaults(parts, service)
         try:
-            connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows, **timeout)
+            seconds = timeout_from_conninfo(parts | added)  # what psycopg waits
+            connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows, **added)
         except psycopg.ProgrammingError as exc:  # psycopg reads connect_timeout itself, and raises this
             raise SotongError([_("SOTONG_DB: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30").format(
                 reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
-            raise Unreachable([connection_failure(str(exc), parts)]) from None
+            raise Unreachable([connection_failure(str(exc), service | parts | {"connect_timeout": seconds})]) from None
         return cls(connection)
 
     def execute(self, sql: str, params=()):
@@ -1243,6 +1248,21 @@ class _PostgresConnection:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _connection_defaults(parts: dict, service: dict) -> dict:
+    """What to add to the address's ``parts``: CONNECT_TIMEOUT_S and
+    TCP_SILENCE where neither they, nor their ``service`` (its parameters in
+    the service file), nor PGCONNECT_TIMEOUT say (libpq, and psycopg, waited
+    for a server that does not answer as long as the network let them); and
+    the service's connect_timeout, which psycopg does not read there (it
+    waited its own 130 s)."""
+    given = service | parts | ({"connect_timeout": ""} if os.environ.get("PGCONNECT_TIMEOUT") else {})
+    added = {name: value for name, value in {"connect_timeout": str(CONNECT_TIMEOUT_S), **TCP_SILENCE}.items()
+             if name not in given}
+    if "connect_timeout" in service and "connect_timeout" not in parts:
+        added["connect_timeout"] = service["connect_timeout"]
+    return added
 
 
 class _Transaction:
@@ -1289,6 +1309,8 @@ def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError 
     None for anything else (a mistake of Sotong's keeps its traceback)."""
     if isinstance(exc, Unreachable):  # its own line, naming what to check
         return exc
+    if connection_lost(exc) and "timed out" in str(exc):  # TCP_SILENCE's keepalives or tcp_user_timeout gave up
+        return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering: nothing came back from its machine (it is down, or the network to it is cut); check that machine and the network to it, then run the command again")])
     if isinstance(exc, StoreDown) or connection_lost(exc):  # a restart, a failover: PostgreSQL's words say no more
         return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering (stopped or restarting); run the command again once it answers")])
     psycopg = sys.modules.get("psycopg")

@@ -346,19 +346,34 @@ def test_unsubscribed_and_bounced_readers_are_skipped(sample):
 
 
 def test_bundles_on_a_store_with_no_subscriber_says_so(sample, tmp_path):
-    """A mistyped SOTONG_DB (private/sotng.db) makes a new, empty store:
-    bundles wrote an outbox with no message and said only its zeros; it now
-    says the store holds no subscribers and what to do. The sample's
-    bundling (a store with subscribers) says nothing of the kind."""
+    """A store made (sotong db upgrade) and no one imported yet: bundles
+    wrote an outbox with no message and said only its zeros; it now says the
+    store holds no subscribers and what to do. The sample's bundling (a store
+    with subscribers) says nothing of the kind."""
     project_dir, result = sample
     assert "holds no subscribers" not in result.output
     project = copy_project(tmp_path)
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write('SOTONG_DB = "private/sotng.db"\n')
+    assert invoke_sotong(project, "db", "upgrade").code == 0
     empty = invoke_sotong(project, "bundles", "--issue", ISSUE)
     assert empty.code == 0 and empty.stderr.splitlines() == [
         "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so the outbox holds no message; put them "
         "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]
+
+
+def test_bundles_with_sotong_db_mistyped_refuses_rather_than_make_an_empty_store(tmp_path):
+    """A mistyped SOTONG_DB (private/sotng.db) made a new, empty store and
+    its folders there, and bundles then said the store held no subscribers
+    (the mistake unsaid, an empty outbox written over the issue's). It is
+    refused in one line naming the path, as send and the reading commands
+    refuse it, and nothing is made."""
+    project = copy_project(tmp_path, extra_settings='SOTONG_DB = "privat/sotng.db"')
+    result = invoke_sotong(project, "bundles", "--issue", ISSUE)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('SOTONG_DB = "privat/sotng.db"') + 1
+    assert result.stderr.splitlines() == [
+        f"pelicanconf.py:{line}: SOTONG_DB names privat/sotng.db, where there is no store; check SOTONG_DB (a mistyped "
+        "path?), or make the store with sotong subscribers import FILE.csv"]
+    assert not (project / "privat").exists() and not (project / "private" / "outbox").exists()
 
 
 def test_texts_to_a_phone_number_already_texted_are_counted_with_their_cost(sample, tmp_path):

@@ -109,6 +109,11 @@ def test_only_the_engines_answers_about_where_they_run_become_one_line():
         assert [str(problem) for problem in gone.problems] == [
             "SOTONG_DB: the PostgreSQL database stopped answering (stopped or restarting); run the command again "
             "once it answers"]
+    silent = engine_trouble(psycopg.OperationalError(  # its host gone silent: the keepalives gave up after a minute
+        "consuming input failed: could not receive data from server: Connection timed out"))
+    assert [str(problem) for problem in silent.problems] == [
+        "SOTONG_DB: the PostgreSQL database stopped answering: nothing came back from its machine (it is down, or "
+        "the network to it is cut); check that machine and the network to it, then run the command again"]
     timed_out = engine_trouble(psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))
     assert [str(problem) for problem in timed_out.problems] == [
         "SOTONG_DB: the PostgreSQL database stopped answering: canceling statement due to statement timeout; "

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from project_support import REPO
+from project_support import REPO, copy_project
 from sotong.tokens import DEV_SECRET
 
 COMMANDS = [
@@ -164,3 +164,34 @@ def test_settings_that_cannot_be_loaded_are_exit_1_with_their_reason_for_every_c
     result = cli(settings_dir, *command.split(), *EVERY_COMMAND[command], "-s", settings)
     assert_one_reason(result, reason)
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("imported", [False, True], ids=["run itself", "imported by another"])
+def test_a_settings_file_named_like_a_plugin_hides_no_plugin(sotong, tmp_path, imported):
+    """A project's settings written as homepage.py (beside pelicanconf.py):
+    Pelican runs a settings file as a module of its file's name, which then
+    stood for the homepage plugin of PLUGINS, and the command ended in a
+    traceback (module 'homepage' has no attribute 'register'). So too when
+    another settings file imports it, as publishconf.py imports pelicanconf."""
+    project = copy_project(tmp_path)
+    (project / "pelicanconf.py").rename(project / "homepage.py")
+    if imported:
+        (project / "site.py").write_text(
+            "import os\nimport sys\n\nsys.path.append(os.path.dirname(os.path.abspath(__file__)))\n\n"
+            "from homepage import *  # noqa: F403\n", encoding="utf-8")
+    result = sotong(project, "check", "-s", "site.py" if imported else "homepage.py")
+    assert result.code == 0 and "Traceback" not in result.output, result.output
+
+
+def test_a_module_of_plugins_that_is_no_plugin_is_named_in_one_line(sotong, tmp_path):
+    """A helper file put in plugins/ and named in PLUGINS (or a plugin's name
+    taken by another file first): the command ended in a traceback (module
+    has no attribute 'register'); it names the file to rename."""
+    project = copy_project(tmp_path, extra_settings='PLUGINS = PLUGINS + ["notes"]')
+    (project / "plugins" / "notes.py").write_text('"""Our notes on the site."""\nTODO = []\n', encoding="utf-8")
+    result = sotong(project, "check")
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('PLUGINS = PLUGINS + ["notes"]') + 1
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.splitlines() == [
+        f"pelicanconf.py:{line}: PLUGINS names notes, but plugins/notes.py was found under that name, and it is no "
+        "plugin (it has no register()); rename that file, or correct PLUGINS and PLUGIN_PATHS"]

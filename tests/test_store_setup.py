@@ -4,6 +4,8 @@ answer) are one line that never quotes the password, and soon."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import sqlite3
 import threading
@@ -11,6 +13,7 @@ import time
 
 import pytest
 from postgres_server import new_database, role_with_password
+from psycopg.conninfo import conninfo_to_dict
 from project_support import copy_project, run_sotong
 
 from sotong import store as store_module
@@ -58,7 +61,90 @@ def test_a_server_that_does_not_answer_is_given_up_on_in_seconds(monkeypatch):
     silent.close()
     assert not opening.is_alive(), "still waiting for the server after 20 s"
     assert said and said[0].startswith(f"SOTONG_DB: the PostgreSQL server at 127.0.0.1:{port} did "
-                                       "not answer in time; "), said
+                                       "not answer in 2 seconds; "), said
+
+
+def test_a_service_files_connect_timeout_is_the_one_waited(monkeypatch, tmp_path):
+    """The service file's connect_timeout was overridden by Sotong's 10 s
+    (and psycopg reads none from a service file): the line says, and the
+    command waits, what the service sets."""
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"# the office's\n[other]\nconnect_timeout=7\n\n[sotong]\nhost=127.0.0.1\n"
+                        f"port={port}\ndbname=sotong\nuser=sotong\nconnect_timeout=2\n")
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    try:
+        with pytest.raises(SotongError) as refused:
+            Store.open("postgresql://?service=sotong")
+    finally:
+        silent.close()
+    assert f"server at 127.0.0.1:{port} did not answer in 2 seconds; " in str(refused.value)
+
+
+@contextlib.contextmanager
+def _over_tcp(url: str):
+    """``url`` of the tests' server (a unix socket) reached over TCP on
+    127.0.0.1, through a relay: its port."""
+    parts = conninfo_to_dict(url)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def relay(source, target):
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+            target.shutdown(socket.SHUT_WR)
+
+    def accept():
+        with contextlib.suppress(OSError):
+            while True:
+                client = listener.accept()[0]
+                server = socket.socket(socket.AF_UNIX)
+                server.connect(f"{parts['host']}/.s.PGSQL.5432")
+                for ends in ((client, server), (server, client)):
+                    threading.Thread(target=relay, args=ends, daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def _tcp_settings(store) -> dict:
+    """What the kernel holds for the store's connection: its keepalives, and
+    how long data may go unacknowledged (ms) before the connection is dropped."""
+    with socket.socket(fileno=os.dup(store.db.connection.fileno())) as connection:
+        return {"keepalive": connection.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+                "idle": connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+                "interval": connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+                "count": connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
+                "unacknowledged_ms": connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT)}
+
+
+def test_a_connection_to_a_host_that_goes_silent_is_given_up_in_about_a_minute(monkeypatch, tmp_path):
+    """A database host that dies or is cut off without a word (packets
+    dropped): the connection, idle or waiting for an answer, waited for
+    TCP's own limits (two hours idle, some fifteen minutes with a statement
+    sent). Its socket now asks the host every 10 s after 30 s of silence and
+    gives up after a minute; an address's or service file's own values win."""
+    monkeypatch.delenv("PGSERVICEFILE", raising=False)
+    url = new_database()
+    name = conninfo_to_dict(url)["dbname"]
+    with _over_tcp(url) as port:
+        store = Store.open(f"postgresql://sotong@127.0.0.1:{port}/{name}")
+        assert _tcp_settings(store) == {"keepalive": 1, "idle": 30, "interval": 10, "count": 3, "unacknowledged_ms": 60000}
+        store.close()
+        store = Store.open(f"postgresql://sotong@127.0.0.1:{port}/{name}?keepalives_idle=120&tcp_user_timeout=5000")
+        assert _tcp_settings(store) == {"keepalive": 1, "idle": 120, "interval": 10, "count": 3, "unacknowledged_ms": 5000}
+        store.close()
+        services = tmp_path / "pg_service.conf"
+        services.write_text(f"[sotong]\nhost=127.0.0.1\nport={port}\ndbname={name}\nuser=sotong\nkeepalives_count=9\n")
+        monkeypatch.setenv("PGSERVICEFILE", str(services))
+        store = Store.open("postgresql://?service=sotong")
+        assert _tcp_settings(store) == {"keepalive": 1, "idle": 30, "interval": 10, "count": 9, "unacknowledged_ms": 60000}
+        store.close()
 
 
 def test_a_user_without_the_right_to_create_tables_is_told_so_in_one_line(tmp_path):

@@ -50,6 +50,7 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
     if (issue is None) == (slug is None):
         raise click.UsageError(_("give --issue YYYY-MM-DD or --notice SLUG (one of them)"))
     bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
+    project.existing_store  # a mistyped SOTONG_DB: refused, not an empty store made there that holds no reader
     say_when_stopped(_("Stopped ({signal}). An outbox is replaced only once it is whole, and this one was not; run the "
                        "same command again to make the outbox {key}.").format(key=bundle.key, signal="{signal}"))
     summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget, jobs=jobs)
