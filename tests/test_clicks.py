@@ -2,7 +2,7 @@
 links of bundled emails and SMS go through the collector's /c/KEY/CODE,
 which answers 303 to the notice and counts per bundle, notice and channel;
 no link names a reader, no row holds one; made-up codes, scanners and link
-previews count nothing."""
+previews count nothing, nor does the same browser opening a link again."""
 
 from __future__ import annotations
 
@@ -68,9 +68,10 @@ AUTOMATED = [  # what opens a link by itself, as its User-Agent says
 ]
 
 
-def get(port: int, url: str, method: str = "GET", agent: str = PHONE_BROWSER) -> http.client.HTTPResponse:
+def get(port: int, url: str, method: str = "GET", agent: str = PHONE_BROWSER, cookie: str = "") -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request(method, urlsplit(url).path, headers={"User-Agent": agent} if agent else {})
+    connection.request(method, urlsplit(url).path, headers={**({"User-Agent": agent} if agent else {}),
+                                                            **({"Cookie": cookie} if cookie else {})})
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -128,6 +129,31 @@ def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
     rows = store_rows(tmp_path, "SELECT * FROM delivery_clicks ORDER BY channel")
     sms_code = urlsplit(sms_link).path.split("/")[-1][1:].rsplit(".", 1)[0]
     assert rows == [(ISSUE, "email", slug, 2), (ISSUE, "sms", sms_code, 1)]
+
+
+def test_a_link_opened_again_by_the_same_browser_counts_once(tmp_path):
+    """A reader taps the SMS link, reloads, taps it again later (the browser
+    sends back the cookie the first answer left, for that link's path only):
+    one click. The email link in the same browser, and the SMS link on
+    another phone (no cookie), each count. The cookie names nobody."""
+    outbox = bundled(tmp_path, counting=True)
+    email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
+    sms_link = CLICK.findall(sms_texts(outbox)["A1"])[0]
+    app = make_app(Project(tmp_path / "pelicanconf.py"))
+    with serving(app) as port:
+        first = get(port, sms_link)
+        cookie = first.headers["Set-Cookie"]
+        attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
+        assert cookie.startswith("counted=1;") and attributes["path"] == f"Path={urlsplit(sms_link).path}"
+        assert {"secure", "httponly", "max-age"} <= set(attributes) and "A1" not in cookie
+        for _again in range(3):
+            assert get(port, sms_link, cookie="counted=1").status == 303
+        assert get(port, email_link).status == 303  # its own path: this browser sent no cookie for it
+        assert get(port, sms_link).status == 303  # another phone
+        assert "Set-Cookie" not in get(port, sms_link, agent=AUTOMATED[0]).headers
+    sms_code = urlsplit(sms_link).path.split("/")[-1][1:].rsplit(".", 1)[0]
+    assert store_rows(tmp_path, "SELECT channel, notice, clicks FROM delivery_clicks WHERE channel = 'sms'") == [("sms", sms_code, 2)]
+    assert store_rows(tmp_path, "SELECT sum(clicks) FROM delivery_clicks WHERE channel = 'email'") == [(1,)]
 
 
 def test_the_privacy_page_says_clicks_are_counted_without_names():
