@@ -30,7 +30,8 @@ COLLECTOR = "https://sotong.sd.go.kr"
 CLICK = re.compile(re.escape(COLLECTOR) + r"/c/[^\s\"'<>]+")
 
 
-def bundled(tmp_path: Path, counting: bool) -> Path:
+def bundled(tmp_path: Path, counting: bool | str) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     copy_project(tmp_path, extra_settings=f'CLICK_COUNTING = {counting}\nCOLLECTOR_URL = "{COLLECTOR}"\n'
                                           'SITEURL = "https://www.sd.go.kr/sotong"\n')
     store = Store.open(tmp_path / "private" / "sotong.db")
@@ -107,6 +108,18 @@ def test_without_click_counting_links_go_straight_to_the_notice(tmp_path):
     assert not [link for link in links if "/c/" in link]
     assert [link for link in links if link.startswith("https://www.sd.go.kr/sotong/notices/")]
     assert not CLICK.findall(" ".join(sms_texts(outbox).values()))
+
+
+def test_counting_in_emails_only_leaves_the_texts_as_without_counting(tmp_path):
+    """CLICK_COUNTING = "email": the emails' links count, and every text is
+    the one bundled without counting (its short link, its bytes, its type
+    and so its price), as SPEC §6 sizes it."""
+    outbox = bundled(tmp_path / "email", counting='"email"')
+    assert [link for link in email_links(outbox, "A1") if link.startswith(f"{COLLECTOR}/c/{ISSUE}/e")]
+    with_counting = bundled(tmp_path / "all", counting=True)
+    plain = bundled(tmp_path / "none", counting=False)
+    assert sms_texts(outbox) == sms_texts(plain) != sms_texts(with_counting)
+    assert (outbox / "sms.csv").read_bytes() == (plain / "sms.csv").read_bytes()
 
 
 def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
