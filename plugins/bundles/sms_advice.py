@@ -9,7 +9,7 @@ the collector's counting link."""
 from __future__ import annotations
 
 from sotong.i18n import _
-from sotong.links import ascii_url, counts_clicks, short_codes, short_url, sms_link_notices
+from sotong.links import ascii_url, counts_clicks, short_url, site_short_codes
 from sotong.project import Project
 from sotong.schedule import next_issue
 from sotong.settings import setting_line
@@ -25,7 +25,7 @@ def lms_warnings(project: Project) -> list[str]:
     or shows nothing of it."""
     config = bundles_settings(project.settings)
     notices = [n for n in project.published_notices if n.has("sms")]
-    codes = short_codes(sms_link_notices(project.published_notices))
+    codes = site_short_codes(project.settings, project.published_notices)
     found, composers = [], {}  # one composer per issue: a bundle is its window of every notice
     for notice in notices:
         issue = next_issue(notice.day)
