@@ -172,7 +172,7 @@ def test_a_link_opened_again_by_the_same_browser_counts_once(tmp_path):
 def test_the_privacy_page_says_clicks_are_counted_without_names():
     text = (Path(__file__).resolve().parent.parent / "content" / "pages" / "privacy.md").read_text(encoding="utf-8")
     assert "클릭 수" in text and "개인을 식별" in text
-    assert "기록(counted=1)" in text and "사이트 데이터를 저장하지 않게 할 수 있으며" in text  # the replay cookie, how to refuse it
+    assert "기록(counted=1)" in text and "누리집 데이터를 저장하지 않게 할 수 있으며" in text  # the replay cookie, how to refuse it
 
 
 BROWSERS = [  # people reading: phones first, the in-app browsers of KakaoTalk, Naver and Facebook too
