@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from .atomic import replacing
-from .links import short_codes, sms_link_notices
+from .links import site_short_codes
 from .notice_cache import file_stamp
 from .page_keys import KnownShapes, Unkeyable
 
@@ -47,7 +47,7 @@ class BuildState:
         self.slot = slot
         by_source = {os.path.abspath(notice.source): notice for notice in content.notices}
         # a notice's short link page moves with its code: a new code makes the notice's pages again
-        codes = short_codes(sms_link_notices(by_source.values()))
+        codes = site_short_codes(project.settings, by_source.values())
         self.record = {"inputs": _inputs_digest(project),
                        "notices": {path: [*content.stamps.get(path, [None, None]), codes.get(notice.slug)]
                                    for path, notice in by_source.items()}}

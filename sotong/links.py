@@ -10,7 +10,9 @@ The homepage plugin writes a static redirect page for each code at
 the site's ``n/`` folder.
 
 Click links (:func:`click_url`, with ``CLICK_COUNTING = True``): a notice's
-link in an email or SMS goes through the collector's ``/c/KEY/CODE``, which
+link in an email or SMS (only in an email with ``CLICK_COUNTING = "email"``:
+a counting link is some 25 bytes longer than a short link, and a text the
+length SPEC §6 promises one SMS becomes an LMS) goes through the collector's ``/c/KEY/CODE``, which
 counts the click for the bundle KEY, the notice and the channel and sends
 the reader on. CODE names the channel and the notice (its slug in an email,
 its short code in an SMS, where bytes count) with a short tag made with
@@ -20,8 +22,15 @@ The codes (:func:`short_codes`) are the shortest that stay collision-free
 and stable: the SMS notices are taken in order of their date (then slug);
 each takes the shortest prefix of its slug's hash that no notice before it
 took. So a code depends only on the notices dated before it: publishing new
-notices never changes the code of one already sent. Only adding, removing or
-renaming an SMS notice dated *before* others can move theirs. A code that
+notices never changes the code of one already sent. Adding an SMS notice
+dated *before* others (a draft published, a notice written late) could move
+theirs: it took the code a text already sent carried for another notice,
+whose short link then led to it, and a text bundled again came out a byte
+longer (at times an LMS). So the codes texts were composed with are kept
+(:func:`sent_codes`: ``sotong bundles`` writes each outbox's, SENT_CODES_FILE)
+and go first: a notice texted keeps its code, and the others take the
+shortest prefixes left. Only removing or renaming an SMS notice dated
+before others can still move theirs. A code that
 gets shorter (the notice before it that held its first choice was removed,
 renamed or made a draft) keeps leading to its notice from texts already
 sent: :func:`former_codes` gives each notice its code one digit longer too,
@@ -36,9 +45,11 @@ its full address (a private notice's whole text goes by email, SPEC §16).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from itertools import count, islice
+from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -58,21 +69,56 @@ def _code_digits(slug: str) -> Iterator[str]:
             yield _ALPHABET[digit]
 
 
-def short_codes(notices: Iterable) -> dict[str, str]:
+def short_codes(notices: Iterable, sent: dict[str, str] | None = None) -> dict[str, str]:
     """slug -> short code for ``notices`` (those that carry SMS links; each
-    with ``slug`` and ``date``): in order of (date, slug), each notice takes
-    the shortest prefix of its digit stream not taken by a notice before it."""
-    taken: set[str] = set()
+    with ``slug`` and ``date``): a notice in ``sent`` (:func:`sent_codes`)
+    keeps the code its texts carry (one that can be its own); then, in order
+    of (date, slug), each other takes the shortest prefix of its digit
+    stream taken neither by a notice before it nor by a code sent."""
+    notices = sorted(notices, key=lambda n: (n.date, n.slug))
+    kept = {n.slug: sent[n.slug] for n in notices if n.slug in (sent or {}) and code_fits(sent[n.slug], n.slug)}
+    taken: set[str] = set(kept.values())
     codes: dict[str, str] = {}
-    for notice in sorted(notices, key=lambda n: (n.date, n.slug)):
-        code = ""
-        for digit in _code_digits(notice.slug):
-            code += digit
-            if code not in taken:
-                break
+    for notice in notices:
+        code = kept.get(notice.slug, "")
+        if not code:
+            for digit in _code_digits(notice.slug):
+                code += digit
+                if code not in taken:
+                    break
         taken.add(code)
         codes[notice.slug] = code
     return codes
+
+
+SENT_CODES_FILE = "short-codes.json"  # in an outbox: {slug: short code} of the notices its texts carry
+
+
+def sent_codes(settings: dict) -> dict[str, str]:
+    """slug -> the short code that texts already composed carry for it, from
+    every outbox's SENT_CODES_FILE under OUTBOX_PATH, the newest first: a
+    notice texted with two codes keeps its last, a code two notices were
+    texted with (before codes were kept) goes to the last one."""
+    written = []
+    for path in Path(settings.get("OUTBOX_PATH") or "outbox").glob(f"*/{SENT_CODES_FILE}"):
+        if path.parent.name.startswith("."):  # an outbox being written (its texts are not there yet)
+            continue
+        try:
+            written.append((path.stat().st_mtime, path.parent.name, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue  # an outbox being replaced, or a file mangled by hand: its codes are not kept
+    latest, holder = {}, {}
+    for _time, _name, codes in sorted(written, key=lambda entry: entry[:2]):
+        for slug, code in (codes.items() if isinstance(codes, dict) else ()):
+            if isinstance(slug, str) and isinstance(code, str):
+                latest[slug], holder[code] = code, slug
+    return {slug: code for slug, code in latest.items() if holder[code] == slug}
+
+
+def site_short_codes(settings: dict, notices: Iterable) -> dict[str, str]:
+    """slug -> short code of the SMS notices among ``notices`` (the site's),
+    the codes texts were composed with kept (:func:`short_codes`)."""
+    return short_codes(sms_link_notices(notices), sent_codes(settings))
 
 
 def former_codes(codes: dict[str, str]) -> dict[str, str]:
@@ -258,10 +304,20 @@ def read_click_code(bundle: str, code: str) -> tuple[str, str] | None:
     return channel, match.group(2)
 
 
+CLICKS_IN_EMAIL_ONLY = "email"  # CLICK_COUNTING's value that leaves the SMS links short
+
+
+def counts_clicks(settings: dict, channel: str) -> bool:
+    """Whether the links of ``channel`` count clicks (CLICK_COUNTING)."""
+    counting = settings.get("CLICK_COUNTING")
+    return counting is True or (counting == CLICKS_IN_EMAIL_ONLY and channel == "email")
+
+
 def click_url(settings: dict, bundle: str, channel: str, ref: str, target: str) -> str:
     """The link to put in a message: ``target`` itself, or, with
-    CLICK_COUNTING, the collector's counting link for bundle, channel and
-    notice (``ref``: the slug in an email, the short code in an SMS)."""
-    if not settings.get("CLICK_COUNTING"):
+    CLICK_COUNTING (True: every channel; "email": emails only), the
+    collector's counting link for bundle, channel and notice (``ref``: the
+    slug in an email, the short code in an SMS)."""
+    if not counts_clicks(settings, channel):
         return target
     return collector_url(settings, f"c/{quote(bundle, safe='')}/{quote(click_code(bundle, channel, ref), safe='.')}")

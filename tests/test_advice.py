@@ -5,6 +5,7 @@ commands to send it); warnings, not errors: check still exits 0."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from project_support import copy_project, run_sotong
 from sotong.advice import notice_warnings
@@ -183,13 +184,13 @@ def test_warnings_come_in_the_order_of_their_lines(tmp_path):
         "content/notices/cold.md:2", "content/notices/cold.md:12"]
 
 
-def lms_advice(tmp_path, **lines: str) -> list[str]:
+def lms_advice(tmp_path, settings: str = "", **lines: str) -> list[str]:
     """lms_warnings for one sms notice per keyword: its slug = its extra front-matter lines."""
     from plugins.bundles.sms_advice import lms_warnings
     from sotong.project import Project
 
     tmp_path.mkdir(exist_ok=True)
-    project_dir = copy_project(tmp_path, notices=False, extra_settings='SHORT_LINK_BASE = "https://sd.go.kr/s/"\n')
+    project_dir = copy_project(tmp_path, notices=False, extra_settings='SHORT_LINK_BASE = "https://sd.go.kr/s/"\n' + settings)
     head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"
     for slug, extra in lines.items():
         (project_dir / "content" / "notices" / f"{slug}.md").write_text(head + extra + "\n---\n본문\n", encoding="utf-8")
@@ -220,6 +221,32 @@ def test_a_title_that_is_an_lms_is_told_to_get_a_shorter_sms_line(tmp_path):
     assert warning.endswith(f"the title is its text: add an sms line of at most {most} bytes, e.g. sms: 한파 대피소 운영")
     assert lms_advice(tmp_path / "short", long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오\nsms: "
                       + "가" * (most // 2)) == []
+
+
+def test_click_counting_in_texts_is_warned_with_the_bytes_a_one_notice_sms_then_holds(tmp_path):
+    """SPEC §6: a one-notice text whose sms line has 30 bytes is one SMS.
+    With CLICK_COUNTING = True its link is the collector's counting link,
+    twice as long: the text went as an LMS at three times the price, and
+    nothing said so at the setting. The warning's figure is exact (that
+    many bytes make an SMS, one more an LMS); CLICK_COUNTING = "email"
+    keeps the texts' short links, and the 30-byte line is one SMS."""
+    counting = 'CLICK_COUNTING = True\nCOLLECTOR_URL = "https://sotong.sd.go.kr"\n'
+    thirty = "title: 한파 안내\nsms: " + "가" * 15
+    warnings = lms_advice(tmp_path, counting, spec=thirty)
+    setting = warnings[0]
+    where = re.match(r"pelicanconf\.py:(\d+): warning: CLICK_COUNTING = True makes each link in a text (\d+) bytes "
+                     r"\(https://sotong\.sd\.go\.kr/c/\d{4}-\d\d-\d\d/s\w+\.\w{5}\) instead of the short link's (\d+)", setting)
+    assert where, setting
+    lines = (tmp_path / "pelicanconf.py").read_text(encoding="utf-8").splitlines()
+    assert lines[int(where[1]) - 1] == "CLICK_COUNTING = True"
+    room, room_short = map(int, re.search(r"an sms line of (\d+) bytes or fewer \(with the short link, (\d+)\)", setting).groups())
+    assert room < 30 <= room_short and int(where[2]) - int(where[3]) == room_short - room
+    assert "at 27 won instead of 9 won" in setting and 'write CLICK_COUNTING = "email"' in setting
+    assert [warning.split(":")[0] for warning in warnings[1:]] == ["content/notices/spec.md"]  # an LMS now
+    fits = lms_advice(tmp_path / "fits", counting, fits="title: 한파 안내\nsms: " + "a" * room)
+    assert len(fits) == 1 and fits[0].startswith(setting.split(" (")[0])
+    assert len(lms_advice(tmp_path / "over", counting, over="title: 한파 안내\nsms: " + "a" * (room + 1))) == 2
+    assert lms_advice(tmp_path / "email", counting.replace("True", '"email"'), spec=thirty) == []
 
 
 def test_an_sms_line_no_text_can_hold_is_warned(tmp_path):

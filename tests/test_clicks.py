@@ -2,7 +2,7 @@
 links of bundled emails and SMS go through the collector's /c/KEY/CODE,
 which answers 303 to the notice and counts per bundle, notice and channel;
 no link names a reader, no row holds one; made-up codes, scanners and link
-previews count nothing."""
+previews count nothing, nor does the same browser opening a link again."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ COLLECTOR = "https://sotong.sd.go.kr"
 CLICK = re.compile(re.escape(COLLECTOR) + r"/c/[^\s\"'<>]+")
 
 
-def bundled(tmp_path: Path, counting: bool) -> Path:
+def bundled(tmp_path: Path, counting: bool | str) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     copy_project(tmp_path, extra_settings=f'CLICK_COUNTING = {counting}\nCOLLECTOR_URL = "{COLLECTOR}"\n'
                                           'SITEURL = "https://www.sd.go.kr/sotong"\n')
     store = Store.open(tmp_path / "private" / "sotong.db")
@@ -68,9 +69,10 @@ AUTOMATED = [  # what opens a link by itself, as its User-Agent says
 ]
 
 
-def get(port: int, url: str, method: str = "GET", agent: str = PHONE_BROWSER) -> http.client.HTTPResponse:
+def get(port: int, url: str, method: str = "GET", agent: str = PHONE_BROWSER, cookie: str = "") -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request(method, urlsplit(url).path, headers={"User-Agent": agent} if agent else {})
+    connection.request(method, urlsplit(url).path, headers={**({"User-Agent": agent} if agent else {}),
+                                                            **({"Cookie": cookie} if cookie else {})})
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -108,6 +110,18 @@ def test_without_click_counting_links_go_straight_to_the_notice(tmp_path):
     assert not CLICK.findall(" ".join(sms_texts(outbox).values()))
 
 
+def test_counting_in_emails_only_leaves_the_texts_as_without_counting(tmp_path):
+    """CLICK_COUNTING = "email": the emails' links count, and every text is
+    the one bundled without counting (its short link, its bytes, its type
+    and so its price), as SPEC §6 sizes it."""
+    outbox = bundled(tmp_path / "email", counting='"email"')
+    assert [link for link in email_links(outbox, "A1") if link.startswith(f"{COLLECTOR}/c/{ISSUE}/e")]
+    with_counting = bundled(tmp_path / "all", counting=True)
+    plain = bundled(tmp_path / "none", counting=False)
+    assert sms_texts(outbox) == sms_texts(plain) != sms_texts(with_counting)
+    assert (outbox / "sms.csv").read_bytes() == (plain / "sms.csv").read_bytes()
+
+
 def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
     outbox = bundled(tmp_path, counting=True)
     email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
@@ -130,9 +144,35 @@ def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
     assert rows == [(ISSUE, "email", slug, 2), (ISSUE, "sms", sms_code, 1)]
 
 
+def test_a_link_opened_again_by_the_same_browser_counts_once(tmp_path):
+    """A reader taps the SMS link, reloads, taps it again later (the browser
+    sends back the cookie the first answer left, for that link's path only):
+    one click. The email link in the same browser, and the SMS link on
+    another phone (no cookie), each count. The cookie names nobody."""
+    outbox = bundled(tmp_path, counting=True)
+    email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
+    sms_link = CLICK.findall(sms_texts(outbox)["A1"])[0]
+    app = make_app(Project(tmp_path / "pelicanconf.py"))
+    with serving(app) as port:
+        first = get(port, sms_link)
+        cookie = first.headers["Set-Cookie"]
+        attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
+        assert cookie.startswith("counted=1;") and attributes["path"] == f"Path={urlsplit(sms_link).path}"
+        assert {"secure", "httponly", "max-age"} <= set(attributes) and "A1" not in cookie
+        for _again in range(3):
+            assert get(port, sms_link, cookie="counted=1").status == 303
+        assert get(port, email_link).status == 303  # its own path: this browser sent no cookie for it
+        assert get(port, sms_link).status == 303  # another phone
+        assert "Set-Cookie" not in get(port, sms_link, agent=AUTOMATED[0]).headers
+    sms_code = urlsplit(sms_link).path.split("/")[-1][1:].rsplit(".", 1)[0]
+    assert store_rows(tmp_path, "SELECT channel, notice, clicks FROM delivery_clicks WHERE channel = 'sms'") == [("sms", sms_code, 2)]
+    assert store_rows(tmp_path, "SELECT sum(clicks) FROM delivery_clicks WHERE channel = 'email'") == [(1,)]
+
+
 def test_the_privacy_page_says_clicks_are_counted_without_names():
     text = (Path(__file__).resolve().parent.parent / "content" / "pages" / "privacy.md").read_text(encoding="utf-8")
     assert "클릭 수" in text and "개인을 식별" in text
+    assert "기록(counted=1)" in text and "누리집 데이터를 저장하지 않게 할 수 있으며" in text  # the replay cookie, how to refuse it
 
 
 BROWSERS = [  # people reading: phones first, the in-app browsers of KakaoTalk, Naver and Facebook too

@@ -11,7 +11,8 @@ from urllib.parse import unquote, urlsplit
 
 from hypothesis import given, settings, strategies as st
 
-from sotong.links import _ALPHABET, _code_digits, absolute_site_url, ascii_url, former_codes, short_codes, short_url
+from sotong.links import (SENT_CODES_FILE, _ALPHABET, _code_digits, absolute_site_url, ascii_url, former_codes, sent_codes,
+                          short_codes, short_url)
 
 
 def notice(slug: str, day: int):
@@ -71,6 +72,81 @@ def test_a_code_that_got_shorter_keeps_its_former_one_where_no_notice_holds_it(n
         assert former.get(slug, code + "?")[:len(code)] == code  # a longer code of its own
         if len(before[slug]) == len(code) + 1 and before[slug] not in after.values():
             assert former[slug] == before[slug]
+
+
+@settings(max_examples=100, deadline=None)
+@given(notice_sets, notice_sets)
+def test_codes_sent_stay_with_their_notices_whatever_is_published_around_them(sent, added):
+    """Notices published later with any date (dated before those texted,
+    too): the codes texts carry stay their notices', and every code is one
+    notice's; without them kept (the rule alone), a notice dated before
+    took a code a text carried for another."""
+    codes = short_codes(sent)
+    after = short_codes([*sent, *(n for n in added if n.slug not in codes)], codes)
+    assert {slug: after[slug] for slug in codes} == codes
+    assert len(set(after.values())) == len(after)
+
+
+def test_a_notice_dated_before_one_already_texted_takes_none_of_its_code():
+    texted = notice("2026-11-21-cold-wave-warning", 20)
+    late = next(notice(f"2026-11-20-late-{n}", 19) for n in range(10_000)
+                if short_codes([texted, notice(f"2026-11-20-late-{n}", 19)])[f"2026-11-20-late-{n}"] == short_codes([texted])[texted.slug])
+    assert short_codes([texted, late])[texted.slug] != short_codes([texted])[texted.slug]  # the rule alone moves it
+    kept = short_codes([texted, late], short_codes([texted]))
+    assert kept[texted.slug] == short_codes([texted])[texted.slug] and kept[late.slug] != kept[texted.slug]
+
+
+def test_the_codes_sent_are_read_from_every_outbox_the_newest_last(tmp_path):
+    import json
+    import os
+
+    for name, codes, when in (("2026-11-12", {"a-notice": "k", "moved": "x"}, 1), ("2026-11-26", {"b-notice": "k"}, 2),
+                              ("urgent", {"a-notice": "k3"}, 3), (".2026-12-10.writing-1", {"c": "q"}, 4)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / SENT_CODES_FILE).write_text(json.dumps(codes), encoding="utf-8")
+        os.utime(tmp_path / name / SENT_CODES_FILE, (when, when))
+    (tmp_path / "mangled").mkdir()
+    (tmp_path / "mangled" / SENT_CODES_FILE).write_text("{", encoding="utf-8")
+    assert sent_codes({"OUTBOX_PATH": str(tmp_path)}) == {"a-notice": "k3", "b-notice": "k", "moved": "x"}
+    assert sent_codes({"OUTBOX_PATH": str(tmp_path / "none")}) == {}
+
+
+def test_a_late_notice_built_and_bundled_leaves_the_texted_notice_its_short_link(tmp_path):
+    """The issue of 11-26 is bundled (its texts carry 2026-11-21-cold-wave-warning's
+    short link); then a notice dated 11-20 whose code would be that one is
+    published: the site's redirect page of the code still leads to the
+    notice texted, and the issue bundled again carries the same link."""
+    import re
+
+    from test_clicks import ISSUE, bundled, sms_texts
+
+    from delivery_support import run_cli
+    from sotong.project import Project
+
+    outbox = bundled(tmp_path, counting=False)
+    texted = "2026-11-21-cold-wave-warning"
+    code = json_of(outbox / SENT_CODES_FILE)[texted]
+    links = sorted(set(re.findall(r"https://\S+/n/\w+", " ".join(sms_texts(outbox).values()))))
+    assert f"https://www.sd.go.kr/sotong/n/{code}" in links
+    published = [n for n in Project(tmp_path / "pelicanconf.py").published_notices if n.has("sms")]
+    day = next(n.date for n in published if n.slug == texted) - dt.timedelta(days=1)
+    slug = next(f"2026-11-20-late-{n}" for n in range(10_000)  # a notice the rule alone would give that code
+                if short_codes([*published, SimpleNamespace(slug=f"2026-11-20-late-{n}", date=day)])[f"2026-11-20-late-{n}"] == code)
+    (tmp_path / "content" / "notices" / f"{slug}.md").write_text(
+        "---\ntitle: 늦게 쓴 공지\ndate: 2026-11-20 09:00\ndepartment: 안전재난과\ncategory: living\n"
+        "channels: [homepage, sms]\nsms: 늦게 쓴 공지\n---\n본문\n", encoding="utf-8")
+    assert run_cli(tmp_path / "pelicanconf.py", "build").code == 0
+    page = (tmp_path / "output" / "n" / code / "index.html").read_text(encoding="utf-8")
+    assert f"/notices/{texted}/" in page and slug not in page
+    assert run_cli(tmp_path / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    again = set(re.findall(r"https://\S+/n/\w+", " ".join(sms_texts(outbox).values())))
+    assert set(links) <= again and json_of(outbox / SENT_CODES_FILE)[texted] == code
+
+
+def json_of(path):
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_codes_stay_short_on_a_large_site():

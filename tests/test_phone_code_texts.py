@@ -5,7 +5,8 @@ queued in the store with the change that asks for it, and one collector's
 text thread claims it and hands it to the SMS transport (here the code
 file under its ``PRIVATE_PATH``). Every code is handed over exactly once
 whichever collector took the change; a collector killed while handing one
-over leaves it claimed, and another sends it once the claim lapsed; a code
+over leaves it claimed, and another sends it once the claim lapsed, while
+a collector kept past its claim (its file held) then writes none of it; a code
 that expired before any collector sent it is never sent. With
 ``SMS_CODES_BY = "command"`` the collectors only queue the codes, and
 ``sotong subscribers codes`` on one machine writes them to its file, each
@@ -149,6 +150,35 @@ def test_a_code_claimed_by_a_collector_killed_while_handing_it_over_is_sent_by_a
         code = dict(sent["b"])[form["phone"]]
         assert post(port, path + "/phone", urlencode({"code": code}).encode()) == 200  # a's code, sent by b, confirms
     assert store_query(project, "SELECT phone FROM subscribers WHERE id = 'S00001'") == [(form["phone"],)]
+
+
+def test_a_collector_kept_past_its_claim_hands_over_nothing_another_claimed_since(tmp_path, store_location):
+    """Machine a claims a code and waits for its file (held, as sotong
+    subscribers forget holds it) longer than its claim: machine b claims the
+    code once the claim lapsed and hands it over; when a's file is free
+    again, a finds its claim no longer its own (the claim's token, compared
+    as the code is taken) and writes nothing: the reader gets the code once.
+    a's thread then goes on: the next code it claims it hands over."""
+    from subscriptions import storage
+
+    project = project_on(store_location, tmp_path)
+    (path, form), (other_path, other_form) = readers(project, 2)
+    with started(machine(project, "a")) as (_process_a, port_a):
+        with file_held(code_file(project, "a")):
+            assert post(port_a, path, urlencode(form, doseq=True).encode()) == 303
+            wait_until(lambda: queued(project) == [(form["phone"], 1)])  # claimed by a, which waits for its file
+            store_query(project, "UPDATE subscriptions_texts SET claimed_until = claimed_until - ?", (storage.TEXT_CLAIM_SECONDS,))
+            with started(machine(project, "b")) as (_process_b, port_b):
+                assert post(port_b, other_path, urlencode(other_form, doseq=True).encode()) == 303  # wakes b's thread
+                wait_until(lambda: sorted(phone for phone, _ in texts_in(project)["b"]) == sorted([form["phone"], other_form["phone"]]))
+                wait_until(lambda: not queued(project))
+        time.sleep(1)  # a's file is free: a's hand-over would be written by now
+        assert texts_in(project)["a"] == []
+        third = {**form, "phone": "010-7000-9999"}
+        assert post(port_a, path, urlencode(third, doseq=True).encode()) == 303
+        wait_until(lambda: texts_in(project)["a"] != [])
+    sent = texts_in(project)
+    assert [phone for phone, _ in sent["a"]] == [third["phone"]] and len(sent["b"]) == 2, sent
 
 
 def test_a_code_that_expired_before_any_collector_sent_it_is_never_sent(tmp_path, store_location):

@@ -196,7 +196,7 @@ def test_a_password_in_the_database_address_is_refused():
 
 
 PLUGIN_VERSIONS = {"delivery_bounces": 2, "delivery_clicks": 1, "delivery_journal": 9, "delivery_sms_results": 1,
-                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 7, "survey": 2,
+                   "delivery_staff_copies": 1, "opinions": 1, "subscriptions": 8, "survey": 2,
                    "survey_retention": 1}
 
 
@@ -217,11 +217,11 @@ def test_sotong_db_upgrade_brings_every_plugins_tables_up_to_date(tmp_path, stor
 
 
 def test_a_store_of_the_last_release_gets_the_collectors_shared_count_and_claims_by_its_upgrade(tmp_path, store_location):
-    """subscriptions' steps 5 to 7 on a store at step 4 (SUBSCRIBE_RATE
+    """subscriptions' steps 5 to 8 on a store at step 4 (SUBSCRIBE_RATE
     counted in each collector's memory, the mail queue read whole by each,
     the phone codes written to each collector's own file):
     ``sotong db upgrade`` adds the table the collectors count in, the
-    queue's claims and the queue of texts, keeps what the store held, and
+    queue's claims (each with its token) and the queue of texts, keeps what the store held, and
     all work."""
     from subscriptions import storage
 
@@ -230,13 +230,14 @@ def test_a_store_of_the_last_release_gets_the_collectors_shared_count_and_claims
     store = Store.open(store_location)
     store.db.execute("DROP TABLE subscriptions_rate")  # its index with it: the store as step 4 left it
     store.db.execute("ALTER TABLE subscriptions_mail DROP COLUMN claimed_until")
+    store.db.execute("ALTER TABLE subscriptions_mail DROP COLUMN claim")
     store.db.execute("DROP TABLE subscriptions_texts")
     store.db.execute("UPDATE schema_versions SET version = 4 WHERE component = 'subscriptions'")
     store.db.execute("INSERT INTO subscriptions_links_mailed VALUES ('mailed-a-minute-ago', 1.0)")
     storage.queue_mail(store, "hong@example.com", "[성동구 소통] 신청 확인", "링크")
     store.close()
     result = run_sotong(project, "db", "upgrade")
-    assert result.code == 0 and "subscriptions: upgraded from version 4 to 7" in result.stdout, result.output
+    assert result.code == 0 and "subscriptions: upgraded from version 4 to 8" in result.stdout, result.output
     store = Store.open(store_location)
     try:
         assert [tuple(row) for row in store.db.execute("SELECT reader FROM subscriptions_links_mailed")] == [
@@ -247,6 +248,35 @@ def test_a_store_of_the_last_release_gets_the_collectors_shared_count_and_claims
         assert storage.claim_queued(store, storage.MAIL, 10, time.time()) == []  # claimed
         storage.queue_text(store, "S1", "010-2222-3333", "[성동구] 인증번호 123456", time.time() + 600)
         assert [text.phone for text in storage.claim_queued(store, storage.TEXTS, 10, time.time())] == ["010-2222-3333"]
+    finally:
+        store.close()
+
+
+def test_a_lapsed_claim_takes_and_gives_back_nothing_that_another_claimed_since(tmp_path, store_location):
+    """A text claimed by thread A, whose claim lapsed, is claimed by B: A can
+    neither take it (to hand it over) nor give B's claim back; B takes it,
+    and a text taken is held until its code ends (no claim takes it again);
+    a mail taken is held a claim's length more."""
+    from subscriptions import storage
+
+    store = storage.ensure(Store.open(store_location))
+    try:
+        now = time.time()
+        storage.queue_text(store, "S1", "010-2222-3333", "[성동구] 인증번호 123456", now + 600)
+        [slow] = storage.claim_queued(store, storage.TEXTS, 10, now)
+        later = now + storage.TEXT_CLAIM_SECONDS + 1
+        [other] = storage.claim_queued(store, storage.TEXTS, 10, later)  # A's claim lapsed
+        assert slow.claim != other.claim
+        assert not storage.take_claimed(store, storage.TEXTS, slow, later)
+        storage.release_queued(store, storage.TEXTS, [slow.id], slow.claim)
+        assert storage.claim_queued(store, storage.TEXTS, 10, later) == []  # still B's
+        assert storage.take_claimed(store, storage.TEXTS, other, later)
+        assert storage.claim_queued(store, storage.TEXTS, 10, now + 599) == []  # held while its code holds
+        storage.queue_mail(store, "hong@example.com", "[성동구 소통] 신청 확인", "링크")
+        [mail] = storage.claim_queued(store, storage.MAIL, 10, now)
+        assert storage.take_claimed(store, storage.MAIL, mail, now + 60)
+        assert storage.claim_queued(store, storage.MAIL, 10, now + storage.CLAIM_SECONDS + 1) == []
+        assert len(storage.claim_queued(store, storage.MAIL, 10, now + 60 + storage.CLAIM_SECONDS + 1)) == 1
     finally:
         store.close()
 

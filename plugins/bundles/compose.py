@@ -400,7 +400,7 @@ class SmsComposer:
         self.bundle_key = bundle.key
         self._texts: dict = {}
 
-    def _link(self, code: str) -> str:
+    def link(self, code: str) -> str:
         """A notice's short link, or its click-counting link (CLICK_COUNTING), in ASCII."""
         return ascii_url(click_url(self.settings, self.bundle_key, "sms", code, short_url(self.settings, code)))
 
@@ -411,7 +411,7 @@ class SmsComposer:
         key = tuple(n.slug for n in notices)
         message = self._texts.get(key)
         if message is None:
-            lines = [notice_line(n.sms_text, self._link(self.codes[n.slug])) for n in notices]
+            lines = [notice_line(n.sms_text, self.link(self.codes[n.slug])) for n in notices]
             text = compose_sms(self.header, lines, self.footer, self.more_link, short_header=self.short_header)
             message = self._texts[key] = SmsMessage(text, key[:text.shown])
         return message

@@ -42,7 +42,7 @@ from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
-from sotong.links import notice_url, short_codes, site_url, sms_link_notices
+from sotong.links import SENT_CODES_FILE, notice_url, site_short_codes, site_url
 from sotong.mail import MessageContext, seal_size, size_label
 from sotong.mail_server import SIZE_LIMIT, size_limit
 from sotong.problems import SotongError, os_reason
@@ -199,7 +199,7 @@ class Bundler:
         self.audiences = project.audiences
         self.now = now or dt.datetime.now(ZoneInfo(SEOUL_TZ))  # the messages' Date
         self.email = EmailComposer(settings, config, self.audiences, bundle, self.now, project.content)
-        codes = short_codes(sms_link_notices(project.published_notices))
+        codes = site_short_codes(settings, project.published_notices)
         self.sms = SmsComposer(settings, config, bundle, codes)
         self.sms_settings = config.sms
         self.size_limit = size_limit(settings)
@@ -318,6 +318,7 @@ def _write_bundle(project: Project, bundle: Bundle, progress: bool, sms_budget: 
                     _bundle_reader(bundler, subscriber, out, summary)
         else:
             _write_in_parts(bundler, staging, jobs, summary, progress)
+        _write_sent_codes(bundler, staging)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # a full disk, a folder it may not write
@@ -328,6 +329,16 @@ def _write_bundle(project: Project, bundle: Bundle, progress: bool, sms_budget: 
     summary.repeated = texts_to_numbers_texted_before(target / "sms.csv")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_sent_codes(bundler: Bundler, staging: Path) -> None:
+    """The short codes of the bundle's SMS notices beside its texts
+    (SENT_CODES_FILE), which later builds and bundles keep for them
+    (sotong.links.sent_codes): a notice dated before them, published later,
+    takes none of them, so the texts' links lead where they did."""
+    codes = {n.slug: bundler.sms.codes[n.slug] for n in bundler.bundle.notices if n.slug in bundler.sms.codes}
+    if codes:
+        (staging / SENT_CODES_FILE).write_text(json.dumps(codes, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def texts_to_numbers_texted_before(sms_csv: Path) -> MessageCounts:

@@ -1,15 +1,19 @@
 """``sotong check`` warnings of the bundles plugin: a notice whose SMS line
 alone makes the message an LMS (SPEC §6), composed as its issue's bundle
 would compose it (header, short link, opt-out footer), with how many bytes
-to cut; and one whose line no text can hold, dropped from every message."""
+to cut; one whose line no text can hold, dropped from every message; and,
+at the CLICK_COUNTING line, what counting the texts' clicks costs: SPEC §6's
+one-notice text of 30 bytes is one SMS with a short link, and an LMS with
+the collector's counting link."""
 
 from __future__ import annotations
 
 from sotong.i18n import _
-from sotong.links import short_codes, sms_link_notices
+from sotong.links import ascii_url, counts_clicks, short_url, site_short_codes
 from sotong.project import Project
 from sotong.schedule import next_issue
-from sotong.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, SmsText, byte_length, sms_form
+from sotong.settings import setting_line
+from sotong.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, Prices, SmsText, byte_length, notice_line, sms_form, won
 
 from .compose import SmsComposer
 from .config import bundles_settings
@@ -21,7 +25,7 @@ def lms_warnings(project: Project) -> list[str]:
     or shows nothing of it."""
     config = bundles_settings(project.settings)
     notices = [n for n in project.published_notices if n.has("sms")]
-    codes = short_codes(sms_link_notices(project.published_notices))
+    codes = site_short_codes(project.settings, project.published_notices)
     found, composers = [], {}  # one composer per issue: a bundle is its window of every notice
     for notice in notices:
         issue = next_issue(notice.day)
@@ -31,7 +35,29 @@ def lms_warnings(project: Project) -> list[str]:
         if text.type == "LMS" or not text.shown:
             line = notice.lines.get("sms", notice.lines.get("title", 1))
             found.append(f"{project.shown(notice.source)}:{line}: {_advice(notice, text, composers[issue])}")
-    return found
+    return _click_counting_warning(project, notices, codes, composers, config.sms.prices) + found
+
+
+def _click_counting_warning(project: Project, notices: list, codes: dict, composers: dict, prices: Prices) -> list[str]:
+    """One line at CLICK_COUNTING when it counts the texts' clicks: the bytes
+    its link takes and the short link's, and the sms text a one-notice SMS
+    then holds (that without it beside), as the next issue composes it."""
+    if not notices or not counts_clicks(project.settings, "sms"):
+        return []
+    last = max(notices, key=lambda notice: notice.day)
+    composer = composers[next_issue(last.day)]
+    counted, short = composer.link(codes[last.slug]), ascii_url(short_url(project.settings, codes[last.slug]))
+    settings_file = project.settings.get("SOTONG_SETTINGS_FILE") or project.settings_path
+    where = f"{project.shown(settings_file)}:{setting_line(project.settings, 'CLICK_COUNTING')}: "
+    return [where + _('warning: CLICK_COUNTING = True makes each link in a text {counted} bytes ({example}) instead of the short link\'s {short}, so a one-notice text is one SMS only with an sms line of {room} bytes or fewer (with the short link, {room_short}); longer ones go as LMS, at {lms_price} instead of {sms_price}, and a notice sent on its own (sotong bundles --notice) has a longer link still, named by its slug; write CLICK_COUNTING = "email" to count the emails\' clicks only and keep the texts\' short links').format(
+        counted=byte_length(counted), example=counted, short=byte_length(short), room=_room(composer, counted),
+        room_short=_room(composer, short), lms_price=won(prices.lms), sms_price=won(prices.sms))]
+
+
+def _room(composer: SmsComposer, link: str) -> int:
+    """The bytes of sms text a one-notice message with ``link`` holds in one SMS (the header's short form)."""
+    fixed = byte_length(composer.short_header) + 1 + byte_length(notice_line("", link)) + 1 + byte_length(composer.footer)
+    return SMS_MAX_BYTES - fixed
 
 
 def _advice(notice, text: SmsText, composer: SmsComposer) -> str:

@@ -14,7 +14,7 @@ import click
 from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
-from sotong.links import short_codes, sms_link_notices
+from sotong.links import site_short_codes
 from sotong.options import ISSUE_DAY_TEXT
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
@@ -175,7 +175,7 @@ def issue_report_command(project, issue: str, kind: str = "issue") -> None:
             key=issue, option=option_of(kind), settings=settings_flag(project.settings))])
     notice_rows, message_rows, titles = issue_report.journal_rows(store, issue)
     counted, titles = issue_report.notice_clicks(clicks.click_counts(store, issue),
-                                                 short_codes(sms_link_notices(project.published_notices)), titles)
+                                                 site_short_codes(project.settings, project.published_notices), titles)
     surveys = [figure for _receiver, figures in signals.outbox_figures.send(
         project, outbox=issue, reached=issue_report.reached_by_email(store, issue)) for figure in figures or ()]
     result = issue_report.issue_report(issue, notice_rows, message_rows, counted, titles, surveys)

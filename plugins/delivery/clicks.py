@@ -10,6 +10,18 @@ a link preview (KakaoTalk's, Slack's), a crawler or an HTTP library
 (:data:`AUTOMATED_MARKS`); only the header is read, and nothing of it is kept.
 A store that cannot count (PostgreSQL restarting, a full disk) is logged,
 and the reader still goes to the notice.
+
+A link opened again by the same browser (a reload, the back button, the
+text or the email tapped again a day later) counts once: the answer leaves a
+cookie in the browser, ``counted=1``, sent back only to that one link's
+path (``/c/KEY/CODE``) for CLICK_REMEMBERED_DAYS, and a request that brings
+it counts nothing. The cookie names nobody (every reader of a bundle has
+the same link, and the cookie the same value), and the office keeps nothing
+of it: telling the same message's second click from another reader's
+first in the store would need a row per message, and SPEC §14 allows
+nothing per person. So a link opened on another phone (a forwarded
+text), or by a program that keeps no cookies and calls itself a browser,
+counts again.
 The marks are plain substrings, so a hostile header costs microseconds:
 crawlerdetect's 1,462 patterns took 8.8 s of CPU on 8 KB of "a" (one of them
 is quadratic, and any text its exclusions leave costs about 50 µs a
@@ -19,11 +31,12 @@ character), and the collector's threads share one interpreter.
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
-from sotong.links import notice_url, read_click_code, short_url
+from sotong.links import collector_url, notice_url, read_click_code, short_url
 from sotong.i18n import _
 from sotong.store import engine_trouble, register_schema
 
@@ -77,6 +90,10 @@ def click_counts(store, outbox: str) -> dict[tuple[str, str], int]:
     return {(channel, notice): clicks for channel, notice, clicks in rows}
 
 
+COUNTED_COOKIE = "counted"
+CLICK_REMEMBERED_DAYS = 90  # a bundle's clicks come within days; its report is read within weeks
+
+
 def opened_by_a_person(request) -> bool:
     """Whether a request to a click link may be a reader's: a GET from a
     User-Agent that names no scanner, link preview, crawler or library."""
@@ -103,12 +120,16 @@ def click(request, key: str, code: str):
         raise NotFound()
     channel, ref = found
     settings = request.app.settings
-    if opened_by_a_person(request):  # the others are answered, not counted
+    person = opened_by_a_person(request)  # the others are answered, not counted
+    if person and COUNTED_COOKIE not in request.cookies:  # this browser's first click on the link
         counted(request.app, key, channel, ref)
     target = notice_url(settings, ref) if channel == "email" else short_url(settings, ref)
     response = redirect(target, code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
+    if person:
+        response.set_cookie(COUNTED_COOKIE, "1", max_age=CLICK_REMEMBERED_DAYS * 86400, path=quote(request.path),
+                            secure=collector_url(settings).startswith("https://"), httponly=True, samesite="Lax")
     return response
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
 from sotong.i18n import _
+from sotong.links import CLICKS_IN_EMAIL_ONLY
 from sotong.mail_server import (PASSWORD_ENV, SETTINGS_DEFAULTS, TIMEOUT_SECONDS, MailServer, is_local, mail_server,
                                 plain_login_refusal)
 from sotong.problems import Problem, SotongError
@@ -35,7 +36,8 @@ TOP_LEVEL_CHECKS = {
     "SMTP_USER": lambda user: None if user is None or (isinstance(user, str) and user) else _("the login name as text, or None"),
     "SMTP_SIZE_LIMIT": whole_number(1_000_000, None, _("the largest email the mail server takes, in bytes")),
     "SEND_RATE": number_above(0, _("the messages per second")),
-    "CLICK_COUNTING": flag,
+    "CLICK_COUNTING": lambda value: None if isinstance(value, bool) or value == CLICKS_IN_EMAIL_ONLY else _(
+        'True, False or "email" (clicks counted in emails only: the texts keep their short links)'),
 }
 
 DEFAULTS = {

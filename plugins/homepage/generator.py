@@ -13,7 +13,7 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
 from sotong.pelican_plugin import write_output_bytes
-from sotong.links import absolute_site_url, former_codes, short_codes, sms_link_notices
+from sotong.links import absolute_site_url, former_codes, site_short_codes
 from sotong.settings import add_template_folder
 
 from .addresses import (
@@ -116,7 +116,7 @@ class HomepageGenerator(Generator):
         a text sent before its code got shorter carries that one."""
         template = self.get_template("homepage_shortlink")
         by_slug = {article.notice.slug: article for article in articles}
-        codes = short_codes(sms_link_notices(by_slug[slug].notice for slug in by_slug))
+        codes = site_short_codes(self.settings, (by_slug[slug].notice for slug in by_slug))
         for slug, code in [*codes.items(), *former_codes(codes).items()]:
             article = by_slug[slug]
             writer.write_file(short_link_save_as(code), template, self.context, relative_urls=relative,

@@ -19,10 +19,18 @@ when the server cannot be reached they wait, and are tried again, for as
 long as their link holds. Each collector on the store has its thread: a
 batch is claimed before it is sent (storage.claim_queued), so no two send
 one mail; a collector that dies while sending leaves its claim to lapse
-(CLAIM_SECONDS), and another sends what it had not.
+(CLAIM_SECONDS), and another sends what it had not. Each claim has a
+token of its own (a fencing token): a thread takes a row just before it
+hands it over, in one statement comparing the token and the claim's time
+(storage.take_claimed), so a thread kept past its claim (a code file
+held, an agency's API hanging) hands over nothing that another collector
+has claimed since; a text taken is held until its code ends, so it goes
+once even when its collector dies then, and a mail for one claim more.
 
-An SMS transport is anything with ``send(phone, text)``; one that cannot
-take a text now raises OSError. The one shipped, :class:`FileSmsTransport`,
+An SMS transport is anything with ``send(phone, text, take)``: once ready
+to hand the text over it calls ``take()``, and hands it over only when that
+answers True (the store's compare-and-set on the claim, :meth:`QueueThread._take`),
+answering whether it did; one that cannot take a text now raises OSError. The one shipped, :class:`FileSmsTransport`,
 appends to a CSV under private/ that the operator hands to the SMS agency,
 as ``sms.csv`` is today; an agency's HTTP API fits the same one method.
 
@@ -166,7 +174,7 @@ class QueueThread(abc.ABC):
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._next_cleanup = 0.0
-        self._unrecorded: deque[tuple[list[str], list[str]]] = deque()  # (handed, not handed) the store has yet to take
+        self._unrecorded: deque[tuple[list[str], list[str], str]] = deque()  # (handed, not handed, claim) the store has yet to take
 
     def wake(self) -> None:
         """Call once the transaction that queued a row is committed: the thread looks now."""
@@ -224,8 +232,16 @@ class QueueThread(abc.ABC):
         finally:  # claimed and not handed over (a server down, DKIM set wrong): free for the next try, any collector's
             handed = set(done)
             self.handed += len(handed)
-            self._unrecorded.append((done, [row.id for row in queued if row.id not in handed]))
+            self._unrecorded.append((done, [row.id for row in queued if row.id not in handed], queued[0].claim))
             self._record()
+
+    def _take(self, row) -> bool:
+        """Whether ``row`` may be handed over now: taken in the store
+        (:func:`storage.take_claimed`) while this thread's claim on it holds;
+        False when the claim lapsed and may be another collector's (a thread
+        slower than its claim hands over nothing that another may hand too)."""
+        with self.store() as store:
+            return storage.take_claimed(store, self.queue, row, time.time())
 
     def _record(self) -> None:
         """Remove from the queue the rows handed over, and free the others'
@@ -233,10 +249,10 @@ class QueueThread(abc.ABC):
         between the claim and now) is written before the next claim, so a
         row handed over is not handed over again once the claim lapses."""
         while self._unrecorded:
-            done, untaken = self._unrecorded[0]
+            done, untaken, claim = self._unrecorded[0]
             with self.store() as store, store.transaction():
                 storage.unqueue(store, self.queue, done)
-                storage.release_queued(store, self.queue, untaken)
+                storage.release_queued(store, self.queue, untaken, claim)
             self._unrecorded.popleft()
 
     @abc.abstractmethod
@@ -335,6 +351,8 @@ class Mailer(QueueThread):
             for mail in queued:
                 if time.time() >= until:
                     return
+                if not self._take(mail):  # its claim lapsed: another collector's now
+                    continue
                 try:
                     if not send_one(smtp, self.settings, mail.recipient, mail.subject, mail.body, seal):
                         # dropped: kept queued, it would hold up the mails queued after it
@@ -371,13 +389,17 @@ class Texter(QueueThread):
         each it took to ``done``; none begun after TEXT_HAND_OVER_MARGIN
         before the claim lapses (another collector may send what is left).
         A transport that cannot take one raises OSError: it and those after
-        it wait RETRY_SECONDS, for as long as their code holds."""
+        it wait RETRY_SECONDS, for as long as their code holds. Each is
+        taken in the store (:meth:`_take`) once the transport is ready for
+        it, so none goes twice though the transport kept this thread past
+        its claim."""
         until = time.time() + storage.TEXT_CLAIM_SECONDS - TEXT_HAND_OVER_MARGIN
         for text in queued:
             if time.time() >= until:
                 break
             try:
-                self.transport.send(text.phone, text.body)
+                if not self.transport.send(text.phone, text.body, take=functools.partial(self._take, text)):
+                    continue  # its claim lapsed while the transport was not ready: another collector's now
             except OSError as exc:  # never the number: the log is not private
                 log.warning(_("%d phone codes could not be handed to the SMS transport: %s; trying again in %.0f s"),
                             len(queued) - len(done), type(exc).__name__, RETRY_SECONDS)
@@ -409,14 +431,19 @@ class FileSmsTransport:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released by the OS if the process dies
             yield
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, take: Callable[[], bool] | None = None) -> bool:
+        """Append the text, once the file is locked and ``take()`` (when
+        given) says it may go: whether it was appended."""
         with self._file_locked():
+            if take is not None and not take():
+                return False
             new = not self.path.exists()
             with self.path.open("a", encoding="utf-8", newline="") as out:
                 writer = spreadsheet.writer(out)
                 if new:
                     writer.writerow(["time", "phone", "text"])
                 writer.writerow([now_iso(), phone, text])
+        return True
 
     def forget(self, phones: set[str]) -> int:
         """Take the rows sent to any of ``phones`` (compared by their digits)

@@ -93,8 +93,15 @@ CREATE TABLE IF NOT EXISTS subscriptions_texts (
     claimed_until DOUBLE PRECISION    -- epoch seconds; NULL: free
 );
 CREATE INDEX IF NOT EXISTS subscriptions_texts_queued ON subscriptions_texts (queued_at);"""
+# Step 8: each claim's own token (a fencing token), written with it: a thread slower than its claim (a code file
+# held by sotong subscribers forget, an agency's API that hangs) handed a code over after another collector,
+# finding the claim lapsed, had claimed and handed it over too. A row is now taken (take_claimed) just before
+# it is handed over, only while the claim with this token holds; and only its own claim is given back.
+CLAIM_TOKEN = """
+ALTER TABLE subscriptions_mail ADD COLUMN claim TEXT;   -- the token of the claim on it (claim_queued)
+ALTER TABLE subscriptions_texts ADD COLUMN claim TEXT;"""
 register_schema("subscriptions", with_rowid(SCHEMA, "subscriptions_consents"), EPOCH_SECONDS_IN_FULL, SENT_TO,
-                LINKS_MAILED, RATE, MAIL_CLAIMED, TEXTS)
+                LINKS_MAILED, RATE, MAIL_CLAIMED, TEXTS, CLAIM_TOKEN)
 CONFIRM_SECONDS = 24 * 3600
 CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
@@ -394,6 +401,7 @@ class QueuedMail:
     recipient: str
     subject: str
     body: str
+    claim: str = ""  # the token of the claim that took it (claim_queued)
 
 
 def mail_row(recipient: str, subject: str, body: str, subscriber_id: str | None = None) -> tuple:
@@ -418,13 +426,16 @@ class QueuedText:
     subscriber_id: str | None
     phone: str
     body: str
+    claim: str = ""  # the token of the claim that took it (claim_queued)
 
 
 MAIL, TEXTS = "subscriptions_mail", "subscriptions_texts"
-# What each queue holds, what else a row needs to be handed over (a text's code must still hold), and for how
-# long a claim stands: a text goes in milliseconds (a file) or seconds (an agency's API), and its code lives
-# CODE_SECONDS, so a dead collector's texts are sent by another while their codes hold.
-QUEUES = {MAIL: (QueuedMail, "", CLAIM_SECONDS), TEXTS: (QueuedText, " AND expires_at > ?", TEXT_CLAIM_SECONDS)}
+# What each queue holds, what else a row needs to be handed over (a text's code must still hold), for how long a
+# claim stands (a text goes in milliseconds (a file) or seconds (an agency's API), and its code lives
+# CODE_SECONDS, so a dead collector's texts are sent by another while their codes hold), and until when a row
+# taken to be handed over now is held (take_claimed): a mail a claim's length more (it may be sent again
+# when its collector dies while sending it), a text until its code ends (never twice: a code is asked again).
+QUEUES = {MAIL: (QueuedMail, "", CLAIM_SECONDS, "?"), TEXTS: (QueuedText, " AND expires_at > ?", TEXT_CLAIM_SECONDS, "expires_at")}
 
 
 def claim_queued(store: Store, queue: str, limit: int, now: float) -> list:
@@ -432,25 +443,39 @@ def claim_queued(store: Store, queue: str, limit: int, now: float) -> list:
     collector is handing over (not claimed, or their claim lapsed), claimed
     for this one, in one statement: of the threads of several collectors
     looking at once, each row goes to one (on PostgreSQL a thread that finds
-    a row claimed meanwhile passes it by). A text whose code has expired is
-    not taken. Oldest first."""
-    kind, live, seconds = QUEUES[queue]
+    a row claimed meanwhile passes it by). Each row carries the claim's own
+    token (``claim``), which :func:`take_claimed` and :func:`release_queued`
+    compare. A text whose code has expired is not taken. Oldest first."""
+    kind, live, seconds, _held = QUEUES[queue]
     free = "(claimed_until IS NULL OR claimed_until <= ?)"
     columns = ", ".join(field.name for field in fields(kind))
     rows = store.db.execute(
-        f"UPDATE {queue} SET claimed_until = ? WHERE {free} AND id IN (SELECT id FROM {queue} "
+        f"UPDATE {queue} SET claimed_until = ?, claim = ? WHERE {free} AND id IN (SELECT id FROM {queue} "
         f"WHERE {free}{live} ORDER BY queued_at LIMIT ?) RETURNING {columns}, queued_at",
-        (now + seconds, now, now, *([now] if live else []), limit)).fetchall()
+        (now + seconds, secrets.token_urlsafe(12), now, now, *([now] if live else []), limit)).fetchall()
     return [kind(*row[:-1]) for row in sorted(rows, key=lambda row: row[-1])]
 
 
-def release_queued(store: Store, queue: str, ids: list[str]) -> None:
+def take_claimed(store: Store, queue: str, row, now: float) -> bool:
+    """Whether ``row`` (claimed by :func:`claim_queued`) may be handed over
+    now: its claim still holds and is still this one's (the same token; a
+    claim that lapsed may be another collector's by now, or the row handed
+    over and gone). Compared and set in one statement, which holds the row
+    (QUEUES) so that no claim takes it while it is being handed over."""
+    _kind, live, seconds, held = QUEUES[queue]
+    return store.db.execute(
+        f"UPDATE {queue} SET claimed_until = {held} WHERE id = ? AND claim = ? AND claimed_until > ?{live}",
+        (*([now + seconds] if held == "?" else []), row.id, row.claim, now, *([now] if live else []))).rowcount == 1
+
+
+def release_queued(store: Store, queue: str, ids: list[str], claim: str) -> None:
     """The claims on the rows ``ids`` of ``queue`` (not handed over: the
     server or the transport could not take them) given up, so that the next
-    look hands them over."""
+    look hands them over; only those still under the claim ``claim`` (one
+    that lapsed meanwhile may be another collector's now)."""
     if ids:
         condition, params = store.one_of("id", ids)
-        store.db.execute(f"UPDATE {queue} SET claimed_until = NULL WHERE {condition}", params)
+        store.db.execute(f"UPDATE {queue} SET claimed_until = NULL WHERE {condition} AND claim = ?", (*params, claim))
 
 
 def unqueue(store: Store, queue: str, ids: list[str]) -> None:
