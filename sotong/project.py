@@ -31,6 +31,7 @@ class Project:
         of the file's; ``pelican=False``: read without Pelican (:func:`load_settings`)."""
         self.settings_path = Path(settings_path)
         self.settings = load_settings(self.settings_path, pelican) if settings is None else settings
+        self._own_output = self.settings.get("OUTPUT_PATH")  # before a preview's overrides
         self.settings.update(overrides or {})
         self._plugins_active = False
         self._read = None
@@ -60,6 +61,13 @@ class Project:
         None when it does not."""
         public = Path(self.settings["OUTPUT_PATH"])
         return self.shown(public) if Path(path).resolve().is_relative_to(public.resolve()) else None
+
+    @property
+    def site_path(self) -> Path:
+        """The site ``sotong build`` makes and the operator deploys: the
+        settings' OUTPUT_PATH, also where the devserver builds elsewhere
+        (``overrides``); what "changed since the last build" means."""
+        return Path(self._own_output or self.settings["OUTPUT_PATH"])
 
     def today(self) -> dt.date:
         return today(self.settings)
