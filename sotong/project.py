@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from .database_url import is_database_url
 from .i18n import _
-from .problems import Problem, SotongError, collect_logged_errors, every_line_logged
+from .problems import (Logged, Problem, SotongError, closest, collect_logged_errors, every_line_logged, plugin_failure_said,
+                       plugin_problem, raised, shortened, suggested)
 from .settings import load_settings, setting_line, today
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
@@ -176,21 +177,38 @@ class Project:
         return self.content.notice(slug)
 
     def activate_plugins(self) -> None:
-        """Load the settings' PLUGINS and call each register(), as Pelican does."""
+        """Load the settings' PLUGINS and call each register(), as Pelican does;
+        a plugin that fails is one line, at its own line when its code raised
+        (sotong.problems.plugin_problem), else at PLUGINS."""
         if self._plugins_active:
             return
         from pelican.plugins._utils import load_plugins
 
-        with collect_logged_errors() as errors:
+        with plugin_failure_said(self.settings, self.shown, stage="load"), collect_logged_errors() as errors:
             plugins = load_plugins(self.settings)
-        if errors:
-            raise SotongError([_("{settings_path}:1: {message}; check PLUGINS and PLUGIN_PATHS").format(
-                settings_path=self.shown(self.settings_path), message=message)
-                               for message in errors])
+        if errors:  # Pelican's "Cannot load plugin `%s`\n%s", each plugin once
+            raise SotongError(list(dict.fromkeys(self._not_loaded(logged) for logged in errors)))
         every_line_logged()  # Pelican is imported now: its once-only filter off Sotong's loggers
-        for plugin in plugins:
-            plugin.register()
+        with plugin_failure_said(self.settings, self.shown, stage="load"):
+            for plugin in plugins:
+                plugin.register()
         self._plugins_active = True
+
+    def _not_loaded(self, logged: Logged) -> Problem:
+        """A plugin Pelican could not load (it logged why): at the plugin's
+        line that raised, else at PLUGINS, with the nearest name in PLUGIN_PATHS."""
+        if logged.exception is not None and (problem := plugin_problem(logged.exception, self.settings, self.shown,
+                                                                        stage="load")):
+            return problem
+        name = str(logged.record.args[0])
+        known = [entry.name.removesuffix(".py") for folder in self.settings.get("PLUGIN_PATHS", [])
+                 if os.path.isdir(folder) for entry in os.scandir(folder)
+                 if entry.name.endswith(".py") or os.path.isfile(os.path.join(entry.path, "__init__.py"))]
+        reason = raised(logged.exception) if logged.exception is not None else logged.message
+        return Problem(self.shown(self.settings_path), setting_line(self.settings, "PLUGINS"), _(
+            "the plugin {plugin} in PLUGINS could not be loaded ({reason}); check its name and PLUGIN_PATHS, or take "
+            "it out of PLUGINS{suggestion}").format(plugin=name, reason=shortened(reason),
+                                                    suggestion=suggested(closest(name, known))))
 
     @cached_property
     def store(self):
