@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from test_build import add_plugin, assert_output_kept, built, refused_build, site_before  # noqa: F401 (fixtures)
+import test_build
+from test_build import add_plugin, assert_output_kept, refused_build
+
+built, site_before = test_build.built, test_build.site_before  # the fixtures: the sample project built, its output/
 
 KO = {"SOTONG_LANG": "ko"}
 ASK = "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings until it is mended"
 
 
-def test_a_plugin_mistyped_in_plugins_is_one_korean_line_at_plugins(built, site_before, sotong):  # noqa: F811
+def test_a_plugin_mistyped_in_plugins_is_one_korean_line_at_plugins(built, site_before, sotong):
     with open(built / "pelicanconf.py", "a", encoding="utf-8") as settings:
         settings.write('PLUGINS = PLUGINS + ["bundle"]\n')
     line = len((built / "pelicanconf.py").read_text(encoding="utf-8").splitlines())
@@ -32,7 +35,7 @@ def test_a_plugin_mistyped_in_plugins_is_one_korean_line_at_plugins(built, site_
     ("X = 1 / 0\n\ndef register():\n    pass\n", 1, "ZeroDivisionError: division by zero"),
     ("def register():\n    raise RuntimeError('register broke')\n", 2, "RuntimeError: register broke"),
 ], ids=["needs-a-missing-package", "raises-when-imported", "register-raises"])
-def test_a_plugin_that_fails_as_it_loads_is_one_line_at_its_line(built, sotong, source, line, reason):  # noqa: F811
+def test_a_plugin_that_fails_as_it_loads_is_one_line_at_its_line(built, sotong, source, line, reason):
     add_plugin(built, "failing", source)
     result = sotong(built, "check")
     assert result.code == 1 and "Traceback" not in result.output, result.output
@@ -77,13 +80,13 @@ STOPPED = "so the build stopped and output/ is left as it was"
     (NOT_A_GENERATOR, "3: the plugin noisy gives Pelican, from this function, what is not a generator (a "
                       f"get_generators receiver returns a class, or a list of classes), {STOPPED}"),
 ], ids=["logs-an-error", "raises-as-each-notice-is-read", "gives-no-generator"])
-def test_a_plugins_failure_pelican_logs_is_one_line_at_the_plugins_line(built, site_before, sotong, source, said):  # noqa: F811
+def test_a_plugins_failure_pelican_logs_is_one_line_at_the_plugins_line(built, site_before, sotong, source, said):
     add_plugin(built, "noisy", source)
     assert refused_build(sotong, built) == [f"plugins/noisy/__init__.py:{said}; {ASK}, and build again"]
     assert_output_kept(built, site_before)
 
 
-def test_said_in_korean(built, site_before, sotong):  # noqa: F811
+def test_said_in_korean(built, site_before, sotong):
     add_plugin(built, "noisy", LOGS_AN_ERROR)
     assert refused_build(sotong, built, env=KO) == [
         "plugins/noisy/__init__.py:5: 플러그인 noisy 코드의 이 줄이 오류를 알려 빌드를 멈췄고 output/은 그대로 "
