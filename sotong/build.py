@@ -36,8 +36,8 @@ from .atomic import one_at_a_time
 from .build_state import BuildState
 from .check import check_project, project_warnings
 from .i18n import _
-from .problems import (Problem, SotongError, collect_logged_errors, file_system_trouble, plugin_failure_said, plugin_problem,
-                       raised, shortened, traceback_frames)
+from .problems import (Logged, Problem, SotongError, collect_logged_errors, file_system_trouble, logged_plugin_problem,
+                       plugin_failure_said, plugin_of, plugin_problem, raised, shortened, traceback_frames)
 from .project import Project
 from .rendering import unreadable_text
 
@@ -134,17 +134,49 @@ def _run_pelican(settings: dict, content, state: BuildState, shown) -> None:
     from .pelican_plugin import core
 
     try:
-        with (collect_logged_errors() as errors, _unread_files_said(settings["PATH"], shown) as unread,
+        with (collect_logged_errors() as errors, _unread_files_said(settings, shown) as unread,
               core.building(content, state), _pelican_console_quiet(), _pelican_alt_warnings_quiet()):
             Pelican(settings).run()
-        if unread or errors:
-            raise SotongError([*unread, *(_("build failed, output/ left as it was: {message}").format(message=message)
-                                          for message in errors)])
+        if unread or errors:  # each once: a plugin's failure logged for each notice is one line
+            raise SotongError(list(dict.fromkeys([*unread, *(_logged_problem(logged, settings, shown) for logged in errors)])))
     except SotongError:
         raise
     except Exception as exc:
         raise SotongError([_template_problem(exc, shown) or plugin_problem(exc, settings, shown) or _(
             "build failed, output/ left as it was: {describe}").format(describe=describe_failure(exc))]) from exc
+
+
+def _logged_problem(logged: Logged, settings: dict, shown) -> Problem | str:
+    """An ERROR logged during the build, as the build's problem: a plugin's
+    failure at the plugin's line (sotong.problems.logged_plugin_problem, or a
+    generator that is not one), else what was logged."""
+    return (logged_plugin_problem(logged, settings, shown) or _not_a_generator(logged, settings, shown)
+            or _("build failed, output/ left as it was: {message}").format(message=logged.message))
+
+
+# What Pelican logs, as an ERROR, for each item a get_generators receiver gave
+# that is not a class (each character of a string), naming the receiver's module
+_NOT_A_GENERATOR = "Generator %s (%s) cannot be loaded"
+
+
+def _not_a_generator(logged: Logged, settings: dict, shown) -> Problem | None:
+    """Pelican's "Generator X (MODULE) cannot be loaded" as the plugin's
+    line: the def of its get_generators receiver; None for another record."""
+    from blinker import ANY
+    from pelican import signals
+
+    record = logged.record
+    if record.msg != _NOT_A_GENERATOR or not isinstance(record.args, tuple) or len(record.args) != 2:
+        return None
+    for receiver in signals.get_generators.receivers_for(ANY):
+        code = getattr(receiver, "__code__", None)
+        if code is not None and receiver.__module__ == record.args[1] and (plugin := plugin_of(code.co_filename, settings)):
+            return Problem(shown(code.co_filename), code.co_firstlineno, _(
+                "the plugin {plugin} gives Pelican, from this function, what is not a generator (a get_generators "
+                "receiver returns a class, or a list of classes), so the build stopped and output/ is left as it "
+                "was; show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
+                "until it is mended, and build again").format(plugin=plugin))
+    return None
 
 
 # What Pelican logs, as an ERROR, when reading a notice or page raised (in
@@ -154,15 +186,16 @@ _COULD_NOT_PROCESS = "Could not process %s"
 
 
 @contextmanager
-def _unread_files_said(content_path: str, shown):
+def _unread_files_said(settings: dict, shown):
     """Pelican's "Could not process FILE", English and naming no line, is
-    not logged: inside, it is the problem of FILE (in the list yielded)."""
+    not logged: inside, it is the problem of FILE (in the list yielded), or
+    of the plugin whose code raised as Pelican read it."""
     problems: list[Problem] = []
 
     def said(record: logging.LogRecord) -> bool:
         if record.msg != _COULD_NOT_PROCESS or not record.args:
             return True
-        problems.extend(_unread_file(record, shown(os.path.join(content_path, str(record.args[0])))))
+        problems.extend(_unread_file(record, settings, shown))
         return False
 
     generators = logging.getLogger("pelican.generators")
@@ -173,14 +206,17 @@ def _unread_files_said(content_path: str, shown):
         generators.removeFilter(said)
 
 
-def _unread_file(record: logging.LogRecord, shown: str) -> list[Problem]:
-    """The problems of the file ``shown`` that Pelican could not read
-    (sotong.rendering.unreadable_text), with what the exception being
-    handled said (the record holds it only if DEBUG is set)."""
+def _unread_file(record: logging.LogRecord, settings: dict, shown) -> list[Problem]:
+    """The problems of the file Pelican could not read (sotong.rendering.unreadable_text),
+    with what the exception being handled said (the record holds it only if
+    DEBUG is set); a plugin's, at its line, when its code raised."""
     exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
     if isinstance(exc, SotongError) and exc.problems and all(isinstance(p, Problem) for p in exc.problems):
         return exc.problems  # a notice saved since check read it, and wrong now: its own lines
-    return [unreadable_text(shown, raised(exc) if exc is not None else record.getMessage())]
+    if exc is not None and (problem := plugin_problem(exc, settings, shown)):
+        return [problem]  # a plugin's reader or signal: no notice is wrong
+    file = shown(os.path.join(settings["PATH"], str(record.args[0])))
+    return [unreadable_text(file, raised(exc) if exc is not None else record.getMessage())]
 
 
 def _template_problem(exc: Exception, shown) -> Problem | None:

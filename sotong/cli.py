@@ -218,7 +218,7 @@ def cli(verbose):
 def check(project: Project):
     from .check import check_project, project_warnings
 
-    with plugin_failure_said(project.settings, project.shown, checking=True):  # it was a traceback
+    with plugin_failure_said(project.settings, project.shown, stage="check"):  # it was a traceback
         problems = check_project(project)
         if problems:
             raise SotongError(problems)

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import ssl
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
@@ -93,16 +94,34 @@ def suggested(name: str | None) -> str:
     return _('; did you mean "{suggestion}"?').format(suggestion=name) if name else ""
 
 
+@dataclass(frozen=True)
+class Logged:
+    """An ERROR record logged inside :func:`collect_logged_errors`, with the
+    exception it carried, named among its arguments (Pelican's "Cannot load
+    plugin `%s`\\n%s") or was logged while handling (Pelican's records carry
+    none unless its DEBUG is set), or None."""
+
+    record: logging.LogRecord
+    exception: BaseException | None
+
+    @property
+    def message(self) -> str:
+        """The record's message on one line, with what its exception said when the message leaves it out."""
+        message, carried = self.record.getMessage(), self.record.exc_info and self.record.exc_info[1]
+        if carried and str(carried) not in message:
+            message = f"{message}: {carried}"
+        return " ".join(message.split())
+
+
 class _ErrorCollector(logging.Handler):
     def __init__(self):
         super().__init__(logging.ERROR)
-        self.messages: list[str] = []
+        self.logged: list[Logged] = []
 
     def emit(self, record):
-        message = record.getMessage()
-        if record.exc_info and record.exc_info[1] is not None and str(record.exc_info[1]) not in message:
-            message = f"{message}: {record.exc_info[1]}"
-        self.messages.append(" ".join(message.split()))
+        exception = record.exc_info[1] if record.exc_info else None
+        named = [arg for arg in record.args if isinstance(arg, BaseException)] if isinstance(record.args, tuple) else []
+        self.logged.append(Logged(record, exception or (named[0] if named else None) or sys.exc_info()[1]))
 
 
 def every_line_logged() -> None:
@@ -123,16 +142,28 @@ def every_line_logged() -> None:
                 logger.removeFilter(limit)
 
 
+def _said_as_a_problem(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.ERROR
+
+
 @contextmanager
 def collect_logged_errors():
-    """Collect the ERROR records logged (by Pelican or plugins) inside the block."""
+    """Collect the ERROR records logged (by Pelican or plugins) inside the
+    block, as :class:`Logged`; the caller says each as a problem, so the
+    handlers already there (the terminal's) do not print them too (in
+    English, before the problem's own line)."""
     collector = _ErrorCollector()
     root = logging.getLogger()
+    quieted = list(root.handlers)
+    for handler in quieted:
+        handler.addFilter(_said_as_a_problem)
     root.addHandler(collector)
     try:
-        yield collector.messages
+        yield collector.logged
     finally:
         root.removeHandler(collector)
+        for handler in quieted:
+            handler.removeFilter(_said_as_a_problem)
 
 
 # The C library's words for the errno values staff can meet (a file, a
@@ -230,29 +261,61 @@ def traceback_frames(exc: BaseException) -> list:
     return frames
 
 
-def plugin_problem(exc: Exception, settings: dict, shown, *, checking: bool = False) -> Problem | None:
-    """What a plugin raised, at the innermost line of the plugin's own code in
-    the traceback, naming the plugin (its module in PLUGIN_PATHS) and keeping
-    what the exception said (shortened); None if no frame of the traceback is
-    a plugin's. ``checking``: it raised in ``sotong check``, not in a build."""
-    folders = [os.path.abspath(folder) for folder in settings.get("PLUGIN_PATHS", [])]
-    for tb in reversed(traceback_frames(exc)):
-        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
-        folder = next((folder for folder in folders if filename.startswith(folder + os.sep)), None)
-        if folder is not None and filename.endswith(".py"):
-            plugin = os.path.relpath(filename, folder).split(os.sep)[0].removesuffix(".py")
-            said = _("the plugin {plugin} failed here, so the check stopped ({reason}); show this line to whoever "
-                     "looks after the plugin, or take it out of PLUGINS in the settings until it is mended, and "
-                     "check again") if checking else _(
-                "the plugin {plugin} failed here, so the build stopped and output/ is left as it was ({reason}); "
+# What a plugin's failure stopped: a build (sotong build, the devserver's),
+# sotong check, or the loading of the plugins, which every command does first
+_PLUGIN_FAILED = {
+    "build": N_("the plugin {plugin} failed here, so the build stopped and output/ is left as it was ({reason}); "
                 "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings "
-                "until it is mended, and build again")
-            return Problem(shown(filename), tb.tb_lineno, said.format(plugin=plugin, reason=shortened(raised(exc))))
+                "until it is mended, and build again"),
+    "check": N_("the plugin {plugin} failed here, so the check stopped ({reason}); show this line to whoever "
+                "looks after the plugin, or take it out of PLUGINS in the settings until it is mended, and "
+                "check again"),
+    "load": N_("the plugin {plugin} failed here as it was loaded, so the command stopped before doing anything "
+               "({reason}); show this line to whoever looks after the plugin, or take it out of PLUGINS in the "
+               "settings until it is mended, and run the command again"),
+}
+
+
+def plugin_of(filename: str, settings: dict) -> str | None:
+    """The plugin whose Python file ``filename`` is (its module or package in PLUGIN_PATHS), or None."""
+    filename = os.path.abspath(filename)
+    for folder in (os.path.abspath(folder) for folder in settings.get("PLUGIN_PATHS", [])):
+        if filename.startswith(folder + os.sep) and filename.endswith(".py"):
+            return os.path.relpath(filename, folder).split(os.sep)[0].removesuffix(".py")
     return None
 
 
+def plugin_problem(exc: BaseException, settings: dict, shown, *, stage: str = "build") -> Problem | None:
+    """What a plugin raised, at the innermost line of the plugin's own code in
+    the traceback, naming the plugin (its module in PLUGIN_PATHS) and keeping
+    what the exception said (shortened); None if no frame of the traceback is
+    a plugin's. ``stage``: what it stopped (a key of _PLUGIN_FAILED)."""
+    for tb in reversed(traceback_frames(exc)):
+        plugin = plugin_of(tb.tb_frame.f_code.co_filename, settings)
+        if plugin is not None:
+            return Problem(shown(tb.tb_frame.f_code.co_filename), tb.tb_lineno, _(_PLUGIN_FAILED[stage]).format(
+                plugin=plugin, reason=shortened(raised(exc))))
+    return None
+
+
+def logged_plugin_problem(logged: Logged, settings: dict, shown) -> Problem | None:
+    """A plugin's failure in a build that was logged rather than raised: at
+    the plugin's line in the traceback of the exception logged (Pelican's
+    "Cannot register plugin", "Could not process FILE"), else at the
+    plugin's own line that logged it; None when no plugin's code is named."""
+    if logged.exception is not None and (problem := plugin_problem(logged.exception, settings, shown)):
+        return problem
+    plugin = plugin_of(logged.record.pathname, settings)
+    if plugin is None:
+        return None
+    return Problem(shown(logged.record.pathname), logged.record.lineno, _(
+        "the plugin {plugin} logged an error here, so the build stopped and output/ is left as it was ({reason}); "
+        "show this line to whoever looks after the plugin, or take it out of PLUGINS in the settings until it is "
+        "mended, and build again").format(plugin=plugin, reason=shortened(logged.message)))
+
+
 @contextmanager
-def plugin_failure_said(settings: dict, shown, *, checking: bool = False):
+def plugin_failure_said(settings: dict, shown, *, stage: str = "build"):
     """What a plugin raises inside is the line of :func:`plugin_problem` (it
     was a traceback); anything else goes on as raised."""
     try:
@@ -260,7 +323,7 @@ def plugin_failure_said(settings: dict, shown, *, checking: bool = False):
     except SotongError:
         raise
     except Exception as exc:
-        problem = plugin_problem(exc, settings, shown, checking=checking)
+        problem = plugin_problem(exc, settings, shown, stage=stage)
         if problem is None:
             raise
         raise SotongError([problem]) from exc

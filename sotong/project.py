@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from .database_url import is_database_url
 from .i18n import _
-from .problems import Problem, SotongError, collect_logged_errors, every_line_logged
+from .problems import (Logged, Problem, SotongError, closest, collect_logged_errors, every_line_logged, plugin_failure_said,
+                       plugin_problem, raised, shortened, suggested)
 from .settings import load_settings, setting_line, today
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
@@ -31,6 +32,7 @@ class Project:
         of the file's; ``pelican=False``: read without Pelican (:func:`load_settings`)."""
         self.settings_path = Path(settings_path)
         self.settings = load_settings(self.settings_path, pelican) if settings is None else settings
+        self._own_output = self.settings.get("OUTPUT_PATH")  # before a preview's overrides
         self.settings.update(overrides or {})
         self._plugins_active = False
         self._read = None
@@ -60,6 +62,13 @@ class Project:
         None when it does not."""
         public = Path(self.settings["OUTPUT_PATH"])
         return self.shown(public) if Path(path).resolve().is_relative_to(public.resolve()) else None
+
+    @property
+    def site_path(self) -> Path:
+        """The site ``sotong build`` makes and the operator deploys: the
+        settings' OUTPUT_PATH, also where the devserver builds elsewhere
+        (``overrides``); what "changed since the last build" means."""
+        return Path(self._own_output or self.settings["OUTPUT_PATH"])
 
     def today(self) -> dt.date:
         return today(self.settings)
@@ -168,23 +177,40 @@ class Project:
         return self.content.notice(slug)
 
     def activate_plugins(self) -> None:
-        """Load the settings' PLUGINS and call each register(), as Pelican does."""
+        """Load the settings' PLUGINS and call each register(), as Pelican does;
+        a plugin that fails is one line, at its own line when its code raised
+        (sotong.problems.plugin_problem), else at PLUGINS."""
         if self._plugins_active:
             return
         from pelican.plugins._utils import load_plugins
 
-        with collect_logged_errors() as errors:
+        with plugin_failure_said(self.settings, self.shown, stage="load"), collect_logged_errors() as errors:
             plugins = load_plugins(self.settings)
-        if errors:
-            raise SotongError([_("{settings_path}:1: {message}; check PLUGINS and PLUGIN_PATHS").format(
-                settings_path=self.shown(self.settings_path), message=message)
-                               for message in errors])
+        if errors:  # Pelican's "Cannot load plugin `%s`\n%s", each plugin once
+            raise SotongError(list(dict.fromkeys(self._not_loaded(logged) for logged in errors)))
         every_line_logged()  # Pelican is imported now: its once-only filter off Sotong's loggers
         if stray := [plugin for plugin in plugins if not callable(getattr(plugin, "register", None))]:
             raise SotongError([self._no_plugin(module) for module in stray])
-        for plugin in plugins:
-            plugin.register()
+        with plugin_failure_said(self.settings, self.shown, stage="load"):
+            for plugin in plugins:
+                plugin.register()
         self._plugins_active = True
+
+    def _not_loaded(self, logged: Logged) -> Problem:
+        """A plugin Pelican could not load (it logged why): at the plugin's
+        line that raised, else at PLUGINS, with the nearest name in PLUGIN_PATHS."""
+        if logged.exception is not None and (problem := plugin_problem(logged.exception, self.settings, self.shown,
+                                                                        stage="load")):
+            return problem
+        name = str(logged.record.args[0])
+        known = [entry.name.removesuffix(".py") for folder in self.settings.get("PLUGIN_PATHS", [])
+                 if os.path.isdir(folder) for entry in os.scandir(folder)
+                 if entry.name.endswith(".py") or os.path.isfile(os.path.join(entry.path, "__init__.py"))]
+        reason = raised(logged.exception) if logged.exception is not None else logged.message
+        return Problem(self.shown(self.settings_path), setting_line(self.settings, "PLUGINS"), _(
+            "the plugin {plugin} in PLUGINS could not be loaded ({reason}); check its name and PLUGIN_PATHS, or take "
+            "it out of PLUGINS{suggestion}").format(plugin=name, reason=shortened(reason),
+                                                    suggestion=suggested(closest(name, known))))
 
     def _no_plugin(self, module) -> str:
         """The line for a module of PLUGINS that has no register(): a file

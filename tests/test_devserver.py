@@ -295,6 +295,75 @@ def test_a_settings_change_restarts_the_devserver(empty_project_dir):
     assert "Traceback" not in server.terminal
 
 
+def test_a_restart_lets_the_pages_being_sent_end_and_begins_no_other(tmp_path):
+    """A settings change started the devserver again (exec) at once: a page
+    being sent was cut off after its headers (the test above failed now and
+    then with IncompleteRead; a browser kept a page without its end, so
+    without the reload script, broken after the restart). Now the restart
+    lets it be sent whole first, and answers no page asked for meanwhile
+    (its connection ends with exec, unanswered: the browser asks again)."""
+    import socket
+    import threading
+
+    from sotong.devserver.rebuild import Rebuilder
+    from sotong.devserver.server import PreviewServer
+
+    (tmp_path / "site").mkdir()
+    size = 32_000_000  # more than the sockets' buffers hold: sent only as the browser reads
+    (tmp_path / "site" / "big.bin").write_bytes(b"x" * size)
+    server = PreviewServer(("127.0.0.1", 0), tmp_path / "site", Rebuilder(dict, print), token="t")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        reading = socket.create_connection(server.server_address)
+        reading.sendall(b"GET /big.bin HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        received = reading.recv(65536)  # the answer has begun
+        finishing = threading.Thread(target=server.finish_answers, args=(300,))
+        finishing.start()
+        finishing.join(0.5)
+        assert finishing.is_alive(), "the restart did not wait for the page being sent"
+        asking = socket.create_connection(server.server_address, timeout=0.5)
+        asking.sendall(b"GET /big.bin HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        with pytest.raises(TimeoutError):
+            asking.recv(1)  # not begun: it would be cut off
+        while chunk := reading.recv(1 << 20):
+            received += chunk
+        finishing.join(300)
+        assert not finishing.is_alive() and received.endswith(b"\r\n\r\n" + b"x" * size)
+        asking.close()
+        reading.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_restart_asked_for_as_a_build_begins_is_not_lost():
+    """Settings saved just as a build began (after the rebuilder looked for a
+    restart, before it cleared the request) were never read: the restart's
+    request was cleared with the build's, and no restart came after it."""
+    import threading
+
+    from sotong.devserver.rebuild import Rebuilder
+
+    rebuilder = Rebuilder(lambda: {"files": 0, "warnings": (), "drafts": ()}, print)
+    restarted, stop = threading.Event(), threading.Event()
+
+    class SavedAsTheBuildBegins(threading.Event):
+        def clear(self):
+            if not restarted.is_set() and rebuilder._restart is None:
+                rebuilder.request_restart(restarted.set)
+            super().clear()
+
+    rebuilder._wanted = SavedAsTheBuildBegins()
+    thread = threading.Thread(target=rebuilder.run, args=(stop,), daemon=True)
+    thread.start()
+    rebuilder.request()
+    try:
+        assert restarted.wait(60), "the restart was lost"
+    finally:
+        stop.set()
+        rebuilder.request()
+        thread.join(60)
+
 
 BROKEN_PLUGIN = '''"""A plugin with a bug: its check divides by zero."""
 from sotong import signals

@@ -71,3 +71,39 @@ def test_check_says_it_in_korean(small, monkeypatch):  # noqa: F811
     said = [line for line in checked.output.splitlines() if line.startswith(typo)]
     assert checked.code == 0 and len(said) == 1 and "2025-11-27" in said[0] and "2026-11-27" in said[0]
     assert re.search("[가-힣]", said[0]) and "warning" not in said[0] and "belongs" not in said[0]
+
+
+def _bundled_with_a_late_notice(small) -> tuple:
+    """Built and the issue bundled, then the concert dated into that issue's window: (settings, its warning)."""
+    settings = small / "pinned.py"
+    settings.write_text(PINNED)
+    assert run_cli(settings, "build").code == 0
+    assert run_cli(settings, "bundles", "--issue", ISSUE).code == 0
+    late = _redate(small, "2026-11-19-year-end-concert", "2026-11-20")
+    return settings, (late + f"warning: dated 2026-11-20, this notice belongs to the issue of {ISSUE}, already bundled "
+                             f"(private/outbox/{ISSUE}) and perhaps sent; {ADVICE}")
+
+
+def test_preview_says_it_too(small):  # noqa: F811
+    """Staff who only preview the next issue's email did not find their late
+    notice in it, and nothing said why; preview now says the same line."""
+    settings, warning = _bundled_with_a_late_notice(small)
+    previewed = run_cli(settings, "preview", "--persona", "fields=culture channels=email")
+    assert previewed.code == 0 and _warnings(previewed.stderr) == [warning], previewed.output
+
+
+def test_build_and_every_devserver_build_say_it(small):  # noqa: F811
+    """The build says it (before the site it builds makes the notice no
+    longer changed), and the devserver's builds, which never touch output/,
+    say it in the terminal and the page's bar on every build, not only the
+    first after the save."""
+    from sotong.devserver import preview_folder
+    from sotong.devserver.rebuild import build_preview
+
+    settings, warning = _bundled_with_a_late_notice(small)
+    folder = preview_folder(settings)
+    for _build in range(2):
+        assert _warnings("\n".join(build_preview(settings, folder)["warnings"])) == [warning]
+    built = run_cli(settings, "build")
+    assert built.code == 0 and _warnings(built.stderr) == [warning]
+    assert _warnings("\n".join(build_preview(settings, folder)["warnings"])) == []  # sotong build made it the site's

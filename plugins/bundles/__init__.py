@@ -9,15 +9,16 @@ or routes: the outbox and the previews are files under ``PRIVATE_PATH``.
 Other plugins add blocks to each email through ``sotong.signals.message_blocks``,
 and ask for a reader's email as a staff copy through ``sotong.signals.staff_copies``;
 bundles asks them which readers a channel must not reach (``reach_marks``).
-To ``sotong check`` it adds the notices whose SMS would be an LMS and
-those whose picture moves, which emails leave out (``content_warnings``),
-a private notice's image no mail client shows (or one that moves) and
-a notice whose slug is a day, which names that day's issue outbox
-(``content_check``), and the reach of the notices changed since the last
-build (``check_reports``) and, at its ``date:`` line, each of them dated in
-the window of an issue already bundled or an earlier one, which no coming
-issue carries (``check_reports``); a forgotten or purged person's previews are
-removed (``person_forgotten``, ``people_purged``).
+To ``sotong check`` it adds the notices whose SMS would be an LMS, those
+whose picture moves, which emails leave out, and, at its ``date:`` line,
+each notice changed since the last build dated in the window of an issue
+already bundled or an earlier one, which no coming issue carries
+(``content_warnings``: said by check, build and the devserver; ``sotong
+preview`` says the last too), a private notice's image no mail client shows
+(or one that moves) and a notice whose slug is a day, which names that
+day's issue outbox (``content_check``), and the reach of the notices
+changed since the last build (``check_reports``); a forgotten or purged
+person's previews are removed (``person_forgotten``, ``people_purged``).
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ def _changed_reach(project):
 def register():
     signals.cli_commands.connect(_add_commands)
     signals.check_reports.connect(_changed_reach)
-    signals.connect_lazily(signals.check_reports, f"{__name__}.late_notices:late_notice_warnings")
     signals.connect_lazily(signals.staff_copies, f"{__name__}.staff_copy:staff_copy")
     signals.connect_lazily(signals.person_forgotten, f"{__name__}.forget:forget_previews")
     signals.connect_lazily(signals.people_purged, f"{__name__}.forget:purge_previews")
     signals.connect_lazily(signals.content_warnings, f"{__name__}.sms_advice:lms_warnings")
     signals.connect_lazily(signals.content_warnings, f"{__name__}.images:moving_image_warnings")
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.late_notices:late_notice_warnings")
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.connect_lazily(signals.content_check, f"{__name__}.images:private_image_problems")
     signals.connect_lazily(signals.content_check, f"{__name__}.attachments:attachment_problems")

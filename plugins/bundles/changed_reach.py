@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from pathlib import Path
 
 from sotong.build_state import live_notice_stamps
 from sotong.i18n import _
@@ -29,7 +28,7 @@ from .reach import count_reach, preview_links_note, reach_lines
 
 def changed_notices(project: Project) -> list:
     """The published notices whose files changed since the site in OUTPUT_PATH was built."""
-    built = live_notice_stamps(Path(project.settings["OUTPUT_PATH"]))
+    built = live_notice_stamps(project.site_path)
     return [n for n in project.published_notices
             if built.get(os.path.abspath(n.source)) != file_stamp(n.source)]
 

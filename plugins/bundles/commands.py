@@ -25,6 +25,7 @@ from sotong.schedule import next_issue
 
 from .changed_reach import changed_reach_lines
 from .config import bundles_settings
+from .late_notices import late_notice_warnings
 from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
 from .staff_copy import COPY_ID_PREFIX
@@ -153,6 +154,8 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
         click.echo(_("sms:   {type}, {bytes} bytes -> {path}").format(
             type=text.type, bytes=text.bytes, path=project.shown(folder / f'{stem}.sms.txt')))
+    for warning in late_notice_warnings(project):  # why a notice just written is in no preview
+        click.echo(warning, err=True)
     for line in changed_reach_lines(project):
         click.echo(line)
 

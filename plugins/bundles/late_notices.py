@@ -1,8 +1,10 @@
 """The notices changed since the last build that no coming issue will carry
-(SPEC §6 windows), said by ``sotong check`` (``check_reports``) at their
-``date:`` line: a notice dated in the window of an issue whose outbox was
+(SPEC §6 windows), a warning at their ``date:`` line (``content_warnings``:
+``sotong check``, ``sotong build``, every devserver build) and in ``sotong
+preview``: a notice dated in the window of an issue whose outbox was
 already bundled, or of an earlier one (a typo 2025 for 2026, a notice
-written late), passed check silently and was never emailed.
+written late), passed check silently and was never emailed. The last build
+is ``sotong build``'s (Project.site_path), never the devserver's own.
 
 Only what the outboxes say: without an issue outbox under OUTBOX_PATH, or
 before any site was built (every notice is then "changed"), nothing is
@@ -43,7 +45,7 @@ def bundled_issues(outbox: Path) -> set[dt.date]:
 def late_notice_warnings(project: Project) -> list[str]:
     """A ``PATH:LINE: warning`` for each changed notice whose issue is already bundled or earlier."""
     bundled = bundled_issues(Path(project.settings["OUTBOX_PATH"]))
-    if not bundled or not live_notice_stamps(Path(project.settings["OUTPUT_PATH"])):
+    if not bundled or not live_notice_stamps(project.site_path):
         return []
     last = max(bundled)
     write = max(project.today(), last + dt.timedelta(days=1))

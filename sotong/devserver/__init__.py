@@ -26,7 +26,7 @@ from ..i18n import _
 from ..problems import SotongError, os_reason
 from ..settings import load_settings
 from .rebuild import BuildProcess, Rebuilder
-from .server import PreviewServer
+from .server import ANSWER_SECONDS, PreviewServer
 from .watch import needs_restart, start_watching
 
 
@@ -63,7 +63,7 @@ def _serve(server: PreviewServer, rebuilder: Rebuilder, builds: BuildProcess, co
 
     def changed(paths: set) -> None:
         if needs_restart(paths):
-            rebuilder.request_restart(lambda: _restart(*command, builds))
+            rebuilder.request_restart(lambda: _restart(*command, builds, server))
         else:
             rebuilder.request()
 
@@ -111,10 +111,11 @@ def _settings_or_none(settings_file: Path) -> dict | None:
         return None
 
 
-def _restart(settings_file: Path, host: str, port: int, announce, builds: BuildProcess) -> None:
+def _restart(settings_file: Path, host: str, port: int, announce, builds: BuildProcess, server: PreviewServer) -> None:
     """Run the same devserver again in this process, on the same port (the
-    listening socket closes on exec)."""
+    listening socket closes on exec), once the pages being sent are sent."""
     announce(_("Python code changed (settings or plugins): starting again"))
+    server.finish_answers(ANSWER_SECONDS)
     builds.stop()
     verbose = ["-v"] if logging.getLogger().level <= logging.INFO else []
     sys.stdout.flush()

@@ -157,9 +157,9 @@ class Rebuilder:
             self._wanted.wait()
             if stop.is_set():
                 return
+            self._wanted.clear()  # then a restart asked for from now on is seen here next time, not lost
             if self._restart is not None:
                 self._restart()
-            self._wanted.clear()
             self._build_once()
 
     def _build_once(self) -> None:

@@ -15,10 +15,12 @@ complete, so every request reads the last good build.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import ipaddress
 import os
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +28,7 @@ from . import page
 from .rebuild import Outcome, Rebuilder
 
 KEEPALIVE_SECONDS = 15.0
+ANSWER_SECONDS = 10.0  # at most, for the answers under way to be sent before the process starts again
 
 
 def host_allowed(host: str | None, served_host: str) -> bool:
@@ -62,7 +65,34 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.site = site
         self.rebuilder = rebuilder
         self.token = token
+        self._answers = threading.Condition()
+        self._answering = 0  # answers under way
+        self._closing = False
         super().__init__(address, PreviewHandler)
+
+    @contextlib.contextmanager
+    def answering(self):
+        """Around each answer but the stream of builds: none begins once the
+        process is about to start again (:meth:`finish_answers`), as it would
+        be cut off (exec closes its connection) halfway."""
+        with self._answers:
+            self._answers.wait_for(lambda: not self._closing)  # else waits until exec: its browser asks again
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._answers:
+                self._answering -= 1
+                self._answers.notify_all()
+
+    def finish_answers(self, timeout: float) -> None:
+        """Begin no answer, and let those under way be sent whole (at most
+        ``timeout`` seconds: a browser that stopped reading), before the
+        process starts again: a page cut off there (its headers sent, not its
+        end) had no reload script, and stayed broken after the restart."""
+        with self._answers:
+            self._closing = True
+            self._answers.wait_for(lambda: self._answering == 0, timeout)
 
     def build_name(self, outcome: Outcome | None) -> str:
         return f"{self.token}-{outcome.number if outcome else 0}"
@@ -90,13 +120,18 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         pass  # quiet: the terminal shows builds, not requests
 
     def _respond(self, with_body: bool) -> None:
-        if not host_allowed(self.headers.get("Host"), self.server.host):
+        path = urlsplit(self.path).path
+        allowed = host_allowed(self.headers.get("Host"), self.server.host)
+        if allowed and path == page.EVENTS_PATH:
+            return self._stream_builds()  # open as long as the page: no answer a restart waits for
+        with self.server.answering():
+            self._answer(path, allowed, with_body)
+
+    def _answer(self, path: str, allowed: bool, with_body: bool) -> None:
+        if not allowed:
             address = f"http://127.0.0.1:{self.server.server_address[1]}/"
             body = page.standalone(page.OTHER_HOST[0], page.OTHER_HOST[1].format(address=address))
             return self._send(403, "text/html; charset=utf-8", body, with_body)
-        path = urlsplit(self.path).path
-        if path == page.EVENTS_PATH:
-            return self._stream_builds()
         if path == page.WORKER_PATH:
             return self._send(200, "text/javascript; charset=utf-8", page.WORKER_SCRIPT, with_body)
         outcome = self.server.rebuilder.outcome  # before reading the files: never newer than them
