@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -88,6 +88,7 @@ class Survey:
     source: str = ""
     kind: str = "survey"
     policy: Policy | None = None  # a consultation's policy
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> its line, for warnings
 
     def is_open(self, day: dt.date) -> bool:
         return self.opens <= day <= self.closes
@@ -178,7 +179,8 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
         return None, problems
     return Survey(slug=slug, title=title, department=str(department), opens=opens, closes=closes,
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
-                  questions=questions, source=shown, kind=kind, policy=policy), []
+                  questions=questions, source=shown, kind=kind, policy=policy,
+                  lines={key[0]: line for key, line in doc.lines.items() if len(key) == 1}), []
 
 
 def _fits_one_answer(questions: tuple, text_max_chars: int, problem) -> None:
