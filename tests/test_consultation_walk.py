@@ -6,8 +6,15 @@ is a problem one of them hit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from project_support import copy_project, invoke_sotong
+from project_support import REPO, copy_project, invoke_sotong
+from werkzeug.test import Client
+
+from sotong.project import Project
+from sotong.web import make_app
+from survey.rules import survey_token
 
 CONSULTATION = """title: 복지위원회 안건 의견 수렴
 department: 복지정책과
@@ -61,3 +68,48 @@ def test_a_survey_whose_days_hold_an_issue_or_that_has_closed_is_not_warned_of(t
     checked = invoke_sotong(project, "check")
     assert checked.code == 0, checked.output
     assert "content/surveys/" not in checked.stderr, checked.stderr
+
+
+MEMBER = "S000004"  # of committee-budget in the sample, whose segment budget-committee the consultation invites
+
+
+def member_visits(tmp_path, today: str):
+    """A werkzeug client of the collector on the day ``today``, the sample's readers on record."""
+    project = with_consultation(tmp_path, "2026-12-10", "2026-12-16", today)
+    imported = invoke_sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv"))
+    assert imported.code == 0, imported.output
+    return Client(make_app(Project(project / "pelicanconf.py")))
+
+
+def page_text(response) -> str:
+    """The words of the page's main part (the footer names the office's number on every page)."""
+    main = response.get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_the_link_after_the_deadline_says_it_closed_and_whom_to_call(tmp_path):
+    member = member_visits(tmp_path, "2026-12-17")
+    response = member.get(f"/surveys/welfare-agenda?t={survey_token('welfare-agenda', MEMBER)}")
+    assert response.status_code == 410 and "<form" not in response.get_data(as_text=True)
+    said = page_text(response)
+    assert "12월 16일에 마감" in said and "복지정책과" in said and "02-2286-5114" in said, said
+    assert "부터 12월 16일까지 답하실 수 있습니다" not in said  # as if it could still be answered
+
+
+def test_the_link_before_the_first_day_says_from_when(tmp_path):
+    member = member_visits(tmp_path, "2026-12-03")
+    response = member.get(f"/surveys/welfare-agenda?t={survey_token('welfare-agenda', MEMBER)}")
+    assert response.status_code == 410
+    said = page_text(response)
+    assert "12월 10일부터" in said and "다시 열어" in said and "마감" not in said, said
+
+
+def test_a_link_already_used_says_what_to_do_when_the_member_did_not_answer(tmp_path):
+    # the member forwarded the email; whoever got it answered with the member's link first
+    member = member_visits(tmp_path, "2026-12-12")
+    token = survey_token("welfare-agenda", MEMBER)
+    assert member.post("/surveys/welfare-agenda", data={"t": token, "opinion": "전달받은 사람의 의견"}).status_code == 303
+    response = member.get(f"/surveys/welfare-agenda?t={token}")
+    assert response.status_code == 409
+    said = page_text(response)
+    assert "이미 답해 주셨습니다" in said and "전달" in said and "복지정책과" in said and "02-2286-5114" in said, said
