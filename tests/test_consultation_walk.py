@@ -113,3 +113,32 @@ def test_a_link_already_used_says_what_to_do_when_the_member_did_not_answer(tmp_
     assert response.status_code == 409
     said = page_text(response)
     assert "이미 답해 주셨습니다" in said and "전달" in said and "복지정책과" in said and "02-2286-5114" in said, said
+
+
+HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at"
+
+
+def test_a_roster_row_of_a_member_in_no_group_and_no_field_is_said_with_its_line(tmp_path, korean):
+    project = copy_project(tmp_path)
+    roster = tmp_path / "위원명단.csv"
+    roster.write_text("\n".join([
+        HEADER + ",groups",
+        "W000001,최복순,choi@example.com,,1958,F,eungbong,,email,person,,2026-11-01,,committee-budget",
+        "W000004,오만수,oh@example.com,,1952,M,oksu,,email,person,,2026-11-01,,",  # the group forgotten
+        "W000005,유경희,yu@example.com,,1957,F,oksu,living,email,person,,2026-11-01,,",  # fields: sent what they chose
+        "W000006,임정숙,lim@example.com,,1950,F,oksu,,email,person,,2026-11-01,2026-11-20,",  # stopped: nothing to send
+    ]) + "\n", encoding="utf-8")
+    imported = invoke_sotong(project, "subscribers", "import", str(roster))
+    assert imported.code == 0, imported.output
+    said = [line for line in imported.stderr.splitlines() if "주의" in line]
+    assert len(said) == 1, imported.stderr
+    assert said[0].startswith(f"{roster}:3: 주의: ") and "W000004" in said[0] and "groups" in said[0], said
+    assert "committee-budget" in said[0] and "oh@example.com" not in said[0]
+
+
+def test_a_file_without_the_groups_column_keeps_the_groups_and_warns_of_none(tmp_path, korean):
+    project = copy_project(tmp_path)
+    roster = tmp_path / "export.csv"
+    roster.write_text(HEADER + "\nW000004,오만수,oh@example.com,,1952,M,oksu,,email,person,,2026-11-01,\n", encoding="utf-8")
+    imported = invoke_sotong(project, "subscribers", "import", str(roster))
+    assert imported.code == 0 and "주의" not in imported.stderr, imported.output

@@ -453,7 +453,7 @@ def test_post_403_404_410_413(tmp_path, project, server):
     from werkzeug.test import Client
 
     response = Client(app).post(f"/surveys/{BUDGET}", data={"t": survey_token(BUDGET, "S00001"), **BUDGET_ANSWER})
-    assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
+    assert response.status_code == 410 and "참여 기간이 끝났습니다" in response.get_data(as_text=True)
 
 
 
