@@ -142,3 +142,16 @@ def test_a_file_without_the_groups_column_keeps_the_groups_and_warns_of_none(tmp
     roster.write_text(HEADER + "\nW000004,오만수,oh@example.com,,1952,M,oksu,,email,person,,2026-11-01,\n", encoding="utf-8")
     imported = invoke_sotong(project, "subscribers", "import", str(roster))
     assert imported.code == 0 and "주의" not in imported.stderr, imported.output
+
+
+@pytest.mark.parametrize(("opens", "closes", "instead"), [
+    ("2026-12-10", "2025-12-16", "closes: 2026-12-16"),  # the year mistyped
+    ("2026-12-10", "2026-12-09", "closes: 2026-12-24"),  # two weeks on
+    ("2026-12-10", "12월 16일", "closes: 2026-12-16"),  # as a letter writes it: the year of opens
+    ("2026-12-10", "12/16", "closes: 2026-12-16"),
+])
+def test_a_bad_deadline_is_one_korean_line_with_the_day_to_write(tmp_path, korean_check, opens, closes, instead):
+    said = [line for line in korean_check(with_consultation(tmp_path, opens, closes)) if "content/surveys/" in line]
+    assert len(said) == 1 and said[0].startswith(f"content/surveys/welfare-agenda.yaml:{CLOSES_LINE}: "), said
+    assert said[0].endswith(instead), said
+    assert "2026-11-09" not in said[0]

@@ -159,11 +159,11 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
         problem((), _("department is required; add a line such as  department: 문화체육과"))
     else:
         known_department(department, audiences.departments, lambda key, message: problem((key,), message))
-    opens = _day(data, "opens", problem)
-    closes = _day(data, "closes", problem)
+    opens = _day(data, "opens", problem, getattr(iso_day(str(data.get("closes"))), "year", None))
+    closes = _day(data, "closes", problem, opens.year if opens else None)
     if opens and closes and closes < opens:
-        problem(("closes",), _("closes ({closes}) is before opens ({opens}); closes is the last day answers are taken").format(
-            closes=closes, opens=opens))
+        problem(("closes",), _("closes ({closes}) is before opens ({opens}); closes is the last day answers are taken: write a day on or after opens, e.g. closes: {example}").format(
+            closes=closes, opens=opens, example=_on_or_after(closes, opens)))
     segments = read_audience_list(data.get("audiences"), audiences, problem)
     anonymous = _flag(data, "anonymous", problem)
     publish_results = _flag(data, "publish_results", problem)
@@ -242,16 +242,31 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
     return kind, Policy(**texts)
 
 
-def _day(data: dict, key: str, problem) -> dt.date | None:
+def _day(data: dict, key: str, problem, year: int | None = None) -> dt.date | None:
+    """The day ``key`` gives; its example, when it is not one, the day
+    written another way, a day without its year (12월 16일) in ``year``
+    (the other day's)."""
     value = data.get(key)
     if value is None:
         problem((), _("{key} is required; add a line such as  {key}: 2026-11-09").format(key=key))
         return None
     day = iso_day(str(value))
     if day is None:
+        example = as_iso(value, False) or (year and as_iso(f"{year}-{value}", False)) or "2026-11-09"
         problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: {example}').format(
-            key=key, value=value, example=as_iso(value, False) or "2026-11-09"))
+            key=key, value=value, example=example))
     return day
+
+
+def _on_or_after(closes: dt.date, opens: dt.date) -> dt.date:
+    """What ``closes``, before ``opens``, was likely meant as: the same day
+    in the year of opens (a year mistyped, 2025 for 2026) when that is on or
+    after opens, else two weeks after opens."""
+    try:
+        meant = closes.replace(year=opens.year)
+    except ValueError:  # 29 February
+        meant = opens
+    return meant if meant >= opens else opens + dt.timedelta(days=14)
 
 
 def _flag(data: dict, key: str, problem) -> bool:
