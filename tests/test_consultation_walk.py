@@ -155,3 +155,18 @@ def test_a_bad_deadline_is_one_korean_line_with_the_day_to_write(tmp_path, korea
     assert len(said) == 1 and said[0].startswith(f"content/surveys/welfare-agenda.yaml:{CLOSES_LINE}: "), said
     assert said[0].endswith(instead), said
     assert "2026-11-09" not in said[0]
+
+
+def test_reach_says_a_private_notice_whose_group_has_no_member_goes_to_no_one(tmp_path, korean):
+    # the committee's roster not imported yet: the sample's members of committee-budget taken out of it
+    project = copy_project(tmp_path)
+    text = (REPO / "sample" / "subscribers.csv").read_text(encoding="utf-8-sig")
+    for written in ("committee-budget;", ";committee-budget", "committee-budget", "주민참여예산위원회"):
+        text = text.replace(written, "")
+    (tmp_path / "people.csv").write_text(text, encoding="utf-8")
+    assert invoke_sotong(project, "subscribers", "import", str(tmp_path / "people.csv")).code == 0
+    result = invoke_sotong(project, "reach", "--issue", "2026-12-10")
+    assert result.code == 0, result.output
+    said = [line.strip() for line in result.output.splitlines() if line.strip().startswith("2026-12-09-budget-committee-review:")]
+    assert len(said) == 1, result.output
+    assert "아무에게도" in said[0] and "groups" in said[0] and "committee-budget" in said[0], said
