@@ -170,3 +170,21 @@ def test_reach_says_a_private_notice_whose_group_has_no_member_goes_to_no_one(tm
     said = [line.strip() for line in result.output.splitlines() if line.strip().startswith("2026-12-09-budget-committee-review:")]
     assert len(said) == 1, result.output
     assert "아무에게도" in said[0] and "groups" in said[0] and "committee-budget" in said[0], said
+
+
+@pytest.mark.parametrize(("line", "meant"), [
+    ("마감: 2026-12-16", '"closes"'),
+    ("마감일: 2026-12-16", '"closes"'),
+    ("deadline: 2026-12-16", '"closes"'),
+    ("시작일: 2026-12-10", '"opens"'),
+    # as a private notice is written: who answers is its audiences, what is published its publish_results
+    ("visibility: private", "publish_results(true 또는 false)에 쓰고 이 줄은 지우세요"),
+    ("공개: false", "답할 분은 audiences에"),
+])
+def test_a_key_written_as_staff_say_it_names_the_key_to_write(tmp_path, korean_check, line, meant):
+    project = with_consultation(tmp_path, "2026-12-10", "2026-12-16")
+    path = project / "content" / "surveys" / "welfare-agenda.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    said = [said for said in korean_check(project) if "content/surveys/" in said]
+    assert len(said) == 1 and said[0].startswith("content/surveys/welfare-agenda.yaml:16: "), said
+    assert meant in said[0], said

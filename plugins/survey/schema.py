@@ -19,7 +19,7 @@ from sotong.i18n import N_, _
 from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
-from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8
+from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8, suggested
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import (breaks_line, composed, control_character_problems, department as known_department,
@@ -31,6 +31,14 @@ SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous
                "kind", "policy")
 KINDS = ("survey", "consultation")
 POLICY_KEYS = ("title", "department", "summary")
+# The key a word staff write for it means (마감: ..., deadline: ...); visibility is a notice's
+SURVEY_WORDS = {
+    "제목": "title", "부서": "department", "담당부서": "department", "시작": "opens", "시작일": "opens", "start": "opens",
+    "마감": "closes", "마감일": "closes", "종료일": "closes", "끝": "closes", "deadline": "closes", "due": "closes",
+    "end": "closes", "대상": "audiences", "받는사람": "audiences", "익명": "anonymous", "질문": "questions",
+    "종류": "kind", "정책": "policy", "결과공개": "publish_results",
+    "visibility": "visibility", "공개": "visibility", "공개여부": "visibility", "비공개": "visibility",
+}
 QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max")
 TYPES = ("single", "multiple", "scale", "text")
 # what each type is, in the staff's words (the list of types said no more than its English names)
@@ -147,8 +155,7 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
             slug=slug))
     for key in data:
         if key not in SURVEY_KEYS:
-            problem((key,), _('unknown key "{key}"{suggestion}; surveys take {survey_keys}').format(
-                key=key, suggestion=did_you_mean(str(key), SURVEY_KEYS), survey_keys=", ".join(SURVEY_KEYS)))
+            problem((key,), _unknown_key(key))
 
     title = data.get("title")
     title = composed(title).strip() if isinstance(title, str) else None
@@ -181,6 +188,20 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
                   questions=questions, source=shown, kind=kind, policy=policy,
                   lines={key[0]: line for key, line in doc.lines.items() if len(key) == 1}), []
+
+
+def _unknown_key(key) -> str:
+    """What to write for ``key``, which surveys do not take: the key a word
+    staff use for it means (마감 is closes), or what a survey has instead of
+    a notice's visibility."""
+    meant = SURVEY_WORDS.get(str(key).strip().lower().replace(" ", ""))
+    if meant == "visibility":
+        return _("a survey has no visibility: its form is a page of the site, and only the readers of its audiences can "
+                 "answer, each by the link of their own email; say who may answer in audiences, and whether the counts "
+                 "are published once it closes in publish_results (true or false); remove this line")
+    return _('unknown key "{key}"{suggestion}; surveys take {survey_keys}').format(
+        key=key, suggestion=suggested(meant) if meant else did_you_mean(str(key), SURVEY_KEYS),
+        survey_keys=", ".join(SURVEY_KEYS))
 
 
 def _fits_one_answer(questions: tuple, text_max_chars: int, problem) -> None:
