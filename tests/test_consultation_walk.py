@@ -188,3 +188,13 @@ def test_a_key_written_as_staff_say_it_names_the_key_to_write(tmp_path, korean_c
     said = [said for said in korean_check(project) if "content/surveys/" in said]
     assert len(said) == 1 and said[0].startswith("content/surveys/welfare-agenda.yaml:16: "), said
     assert meant in said[0], said
+
+
+def test_the_sites_form_after_the_deadline_says_it_closed_and_whom_to_ask(tmp_path):
+    # the public notice's 「설문 참여하기」 leads here; rebuilt every day, it told of the days as if still to come
+    project = with_consultation(tmp_path, "2026-12-10", "2026-12-16", "2026-12-17")
+    assert invoke_sotong(project, "build").code == 0
+    page = (project / "output" / "surveys" / "welfare-agenda" / "index.html").read_text(encoding="utf-8")
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1].split("</main>", 1)[0]))
+    assert "<form" not in page and "12월 16일에 마감" in said and "복지정책과" in said, said
+    assert "까지 답하실 수 있습니다" not in said
