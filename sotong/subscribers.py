@@ -967,13 +967,26 @@ def _checked_rows(records: Iterable[tuple[int, Texts]], checker: RowChecker, fou
             found.rejected += 1
             problems.extend(Problem(shown, line, message) for message in errors)
         else:
-            if row[_EMAIL] and not row[_EMAIL].rpartition("@")[0].isascii():  # a domain outside ASCII goes as IDNA
-                found.warnings.append(Problem(shown, line, _("warning: subscriber {id}'s email address has characters outside ASCII before the @; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
-                    id=row[0])))
+            found.warnings.extend(Problem(shown, line, message) for message in _row_warnings(row, checker.audiences))
             yield row
         if count % _SHOWN_EVERY == 0:
             done(count)
     done(count)
+
+
+def _row_warnings(row: tuple, audiences: Audiences) -> list[str]:
+    """What to check about a good row (the values of COLUMNS): an email
+    address that few mail servers take, and a reader still subscribed who
+    is sent nothing, neither a field nor a group (a committee's roster with
+    a member's groups cell left empty: the file has the column)."""
+    found = []
+    if row[_EMAIL] and not row[_EMAIL].rpartition("@")[0].isascii():  # a domain outside ASCII goes as IDNA
+        found.append(_("warning: subscriber {id}'s email address has characters outside ASCII before the @; only a mail server that offers SMTPUTF8 can take it, and sotong send fails it elsewhere; check the address with the reader").format(
+            id=row[0]))
+    if row[_GROUPS] == "" and not row[_FIELDS] and row[_UNSUBSCRIBED_AT] is None:
+        found.append(_("warning: subscriber {id} has neither fields nor groups, so nothing will be sent to them; for a member of a committee or organization, write its group in the groups column, e.g. {group}; else the fields they chose").format(
+            id=row[0], group=next(iter(audiences.groups), "committee-budget")))
+    return found
 
 
 def repeated_ids(parts: list[_StagedPart]) -> dict[str, list[int]]:
@@ -1100,8 +1113,8 @@ def merged_row(imported: tuple, stored: tuple | None) -> tuple:
     return tuple(values)
 
 
-_EMAIL, _SUBSCRIBED_AT, _UNSUBSCRIBED_AT, _GROUPS = (COLUMNS.index(column) for column in (
-    "email", "subscribed_at", "unsubscribed_at", "groups"))
+_EMAIL, _FIELDS, _SUBSCRIBED_AT, _UNSUBSCRIBED_AT, _GROUPS = (COLUMNS.index(column) for column in (
+    "email", "fields", "subscribed_at", "unsubscribed_at", "groups"))
 
 
 def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_path: str | Path | None = None) -> int:

@@ -133,7 +133,7 @@ def test_the_reach_table_keeps_its_columns_under_a_korean_slug_and_fits_80_colum
     from sotong.sms import Prices
 
     long = "2026-12-01-" + "gimjang-nanum-jawonbongsaja-mojip-wangsimni-gwangjang-j"[:49]
-    notices = [SimpleNamespace(slug="2026-11-05-김장나눔"), SimpleNamespace(slug="water-cut"), SimpleNamespace(slug=long)]
+    notices = [SimpleNamespace(slug=slug, private=False) for slug in ("2026-11-05-김장나눔", "water-cut", long)]  # public notices
     reach = Reach(email=Counter({long: 123_456}), sms=Counter({"water-cut": 7}))
     lines = reach_lines(reach, notices, Prices())
     assert len(long) == 60 and max(cell_len(line) for line in lines[:4]) <= 80, lines

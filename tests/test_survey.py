@@ -179,7 +179,7 @@ def test_closed_survey_page_has_no_form_and_endpoint_setting(tmp_path, cli):
     project = copy_project(tmp_path, extra_settings='SOTONG_TODAY = "2026-12-20"\nSURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
     assert cli(project, "build").code == 0
     page = (project / "output" / "surveys" / BUDGET / "index.html").read_text(encoding="utf-8")
-    assert "지금은 참여 기간이 아닙니다" in page and "<form" not in page
+    assert "참여 기간이 끝났습니다" in page and "<form" not in page
     (tmp_path / "open").mkdir()
     project2 = copy_project(tmp_path / "open", extra_settings='SURVEY_ENDPOINT = "https://sotong.sd.go.kr/"')
     assert cli(project2, "build").code == 0
@@ -453,7 +453,7 @@ def test_post_403_404_410_413(tmp_path, project, server):
     from werkzeug.test import Client
 
     response = Client(app).post(f"/surveys/{BUDGET}", data={"t": survey_token(BUDGET, "S00001"), **BUDGET_ANSWER})
-    assert response.status_code == 410 and "참여 기간이 아닙니다" in response.get_data(as_text=True)
+    assert response.status_code == 410 and "참여 기간이 끝났습니다" in response.get_data(as_text=True)
 
 
 

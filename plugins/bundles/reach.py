@@ -68,7 +68,19 @@ def reach_lines(reach: Reach, notices: Iterable, prices: Prices) -> list[str]:
                 "they get no email (no address, email not chosen, or an address that cannot receive); ask them for an "
                 "address and import it (sotong subscribers import FILE), or give them the material another way").format(
                     slug=n.slug, count=reach.unreached[n.slug]) for n in notices if reach.unreached[n.slug]]
-    return lines
+    return lines + [_nobody_line(n) for n in notices if n.private and not reach.email[n.slug] and not reach.unreached[n.slug]]
+
+
+def _nobody_line(notice) -> str:
+    """A private notice that no reader is for: its group's members not
+    imported yet (their groups cells empty), or audiences that match no one."""
+    groups = sorted({group for segment in notice.audiences for group in segment.groups or ()})
+    if groups:
+        return _("  {slug}: nobody is among the readers it is for, so it goes to no one: its group {group} has no member "
+                 "on record; write {group} in the groups column of its members' rows and import the file "
+                 "(sotong subscribers import FILE)").format(slug=notice.slug, group=groups[0])
+    return _("  {slug}: nobody is among the readers it is for, so it goes to no one; check its audiences").format(
+        slug=notice.slug)
 
 
 def preview_links_note(project) -> list[str]:

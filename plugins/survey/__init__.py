@@ -12,7 +12,8 @@ Settings: ``SURVEY_ENDPOINT`` (default ``COLLECTOR_URL``),
 :mod:`.retention`). Templates: ``templates/survey_*.html``. A forgotten
 person's opinions and free-text answers are erased (``person_erasing``,
 ``person_forgotten``); an issue report counts each survey's answers
-(``outbox_figures``).
+(``outbox_figures``); a survey whose days hold no issue day, which invites
+nobody, is a warning (``content_warnings``, :mod:`.advice`).
 """
 
 from pelican import signals
@@ -69,6 +70,7 @@ def register():
     sotong_signals.connect_lazily(signals.initialized, f"{__name__}.site:use_plugin_templates")
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.content_check.connect(check_surveys)
+    sotong_signals.connect_lazily(sotong_signals.content_warnings, f"{__name__}.advice:survey_warnings")
     sotong_signals.content_parts.connect(content_part)
     sotong_signals.cli_commands.connect(add_commands)
     sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")

@@ -5,8 +5,9 @@
 - ``POST /surveys/SLUG``: 303 to the thank-you page; 400 with every field
   error (unstorable characters too) beside its question and the answers kept; 403 bad token, or a reader
   no longer on record or among its audiences (a consultation); 404 unknown
-  survey; 409 token already used; 410 survey not open (Seoul day); 413 over
-  64 KiB (core);
+  survey; 409 token already used (saying whom to call when the reader did not
+  answer: a forwarded email's link); 410 survey not open (Seoul day: from
+  when, or that it closed and whom to call); 413 over 64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
   is not absolute (development).
 
@@ -51,8 +52,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 MESSAGES = {
     403: ("개인 링크가 필요합니다", "이 설문은 초대받은 분만 답하실 수 있습니다. 이메일로 받으신 「설문 참여하기」 단추를 눌러 주세요. "
                                "링크가 잘렸다면 메일의 단추를 다시 눌러 주세요."),
-    409: ("이미 답해 주셨습니다", "이 링크로는 답변이 이미 접수되었습니다. 한 분이 한 번씩 답하실 수 있습니다. 참여해 주셔서 고맙습니다."),
-    410: ("참여 기간이 아닙니다", "이 설문은 {opens}부터 {closes}까지 답하실 수 있습니다."),
+    # a forwarded email's link may have been used by whoever it was forwarded to
+    409: ("이미 답해 주셨습니다", "이 링크로는 답변이 이미 접수되었습니다. 한 분이 한 번씩 답하실 수 있습니다. 참여해 주셔서 고맙습니다. "
+                           "답하신 적이 없는데 이 화면이 보이면(메일을 다른 분께 전달하셨다면 그분이 답하셨을 수 있습니다) "
+                           "{department}에 알려 주세요: 성동구청 {office_phone}"),
+    410: ("아직 참여 기간이 아닙니다", "이 설문은 {opens}부터 {closes}까지 답하실 수 있습니다. {opens}부터 이 링크를 다시 열어 주세요."),
+    "closed": ("참여 기간이 끝났습니다", "이 설문은 {closes}에 마감되어 더는 답을 받지 않습니다. 그래도 의견을 전하시려면 "
+                                "{department}에 문의해 주세요: 성동구청 {office_phone}"),
     # a named survey's link whose reader is no longer on record (or not among a consultation's audiences)
     "left": ("이 링크로는 더 이상 답하실 수 없습니다", "이 설문은 초대받은 분께만 열려 있는데, 지금은 대상 명단에 계시지 않습니다. "
                                       "위원회·단체에서 빠지셨거나 소식 받기를 그만두셨거나 개인정보 삭제를 요청하셨을 수 있습니다. "
@@ -60,7 +66,7 @@ MESSAGES = {
     "trial": ("답변이 기록되지 않았습니다 (시험용 링크)", "시험용 링크입니다. 응답은 기록되지 않습니다. "
                                                "직원이 받은 시험용 메일이나 미리 보기의 링크라서 보내신 답변을 저장하지 않았습니다."),
 }
-STATUS = {"left": 403, "trial": 200}  # the others' code is their status
+STATUS = {"left": 403, "closed": 410, "trial": 200}  # the others' code is their status
 
 
 def thanks_url(settings: dict, slug: str) -> str:
@@ -124,13 +130,14 @@ class SurveyRoutes:
 
     def _check(self, app, survey, token: str | None):
         """(subscriber id or None, an error response or None)."""
-        if not survey.is_open(self.project.today()):
-            return None, self._message(app, 410, survey)
+        today = self.project.today()
+        if not survey.is_open(today):
+            return None, self._message(app, "closed" if today > survey.closes else 410, survey)
         subscriber_id = subscriber_of_token(survey.slug, token) if token else None
         if subscriber_id is None:
             return None, self._message(app, 403, survey)
         with app.store() as store:
-            if not _still_invited(store, survey, subscriber_id, self.project.today()):
+            if not _still_invited(store, survey, subscriber_id, today):
                 return None, self._message(app, "left", survey)
             used = storage.token_was_used(storage.ensure(store), survey.slug, reader_tokens(survey.slug, subscriber_id))
         if used:

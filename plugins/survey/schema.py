@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,7 +19,7 @@ from sotong.i18n import N_, _
 from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
-from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8
+from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8, suggested
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import (breaks_line, composed, control_character_problems, department as known_department,
@@ -31,6 +31,14 @@ SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous
                "kind", "policy")
 KINDS = ("survey", "consultation")
 POLICY_KEYS = ("title", "department", "summary")
+# The key a word staff write for it means (마감: ..., deadline: ...); visibility is a notice's
+SURVEY_WORDS = {
+    "제목": "title", "부서": "department", "담당부서": "department", "시작": "opens", "시작일": "opens", "start": "opens",
+    "마감": "closes", "마감일": "closes", "종료일": "closes", "끝": "closes", "deadline": "closes", "due": "closes",
+    "end": "closes", "대상": "audiences", "받는사람": "audiences", "익명": "anonymous", "질문": "questions",
+    "종류": "kind", "정책": "policy", "결과공개": "publish_results",
+    "visibility": "visibility", "공개": "visibility", "공개여부": "visibility", "비공개": "visibility",
+}
 QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max")
 TYPES = ("single", "multiple", "scale", "text")
 # what each type is, in the staff's words (the list of types said no more than its English names)
@@ -88,6 +96,7 @@ class Survey:
     source: str = ""
     kind: str = "survey"
     policy: Policy | None = None  # a consultation's policy
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> its line, for warnings
 
     def is_open(self, day: dt.date) -> bool:
         return self.opens <= day <= self.closes
@@ -146,8 +155,7 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
             slug=slug))
     for key in data:
         if key not in SURVEY_KEYS:
-            problem((key,), _('unknown key "{key}"{suggestion}; surveys take {survey_keys}').format(
-                key=key, suggestion=did_you_mean(str(key), SURVEY_KEYS), survey_keys=", ".join(SURVEY_KEYS)))
+            problem((key,), _unknown_key(key))
 
     title = data.get("title")
     title = composed(title).strip() if isinstance(title, str) else None
@@ -158,11 +166,11 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
         problem((), _("department is required; add a line such as  department: 문화체육과"))
     else:
         known_department(department, audiences.departments, lambda key, message: problem((key,), message))
-    opens = _day(data, "opens", problem)
-    closes = _day(data, "closes", problem)
+    opens = _day(data, "opens", problem, getattr(iso_day(str(data.get("closes"))), "year", None))
+    closes = _day(data, "closes", problem, opens.year if opens else None)
     if opens and closes and closes < opens:
-        problem(("closes",), _("closes ({closes}) is before opens ({opens}); closes is the last day answers are taken").format(
-            closes=closes, opens=opens))
+        problem(("closes",), _("closes ({closes}) is before opens ({opens}); closes is the last day answers are taken: write a day on or after opens, e.g. closes: {example}").format(
+            closes=closes, opens=opens, example=_on_or_after(closes, opens)))
     segments = read_audience_list(data.get("audiences"), audiences, problem)
     anonymous = _flag(data, "anonymous", problem)
     publish_results = _flag(data, "publish_results", problem)
@@ -178,7 +186,22 @@ def validate_survey(doc: yamlsrc.Located, slug: str, audiences: Audiences, shown
         return None, problems
     return Survey(slug=slug, title=title, department=str(department), opens=opens, closes=closes,
                   audiences=segments, anonymous=anonymous, publish_results=publish_results,
-                  questions=questions, source=shown, kind=kind, policy=policy), []
+                  questions=questions, source=shown, kind=kind, policy=policy,
+                  lines={key[0]: line for key, line in doc.lines.items() if len(key) == 1}), []
+
+
+def _unknown_key(key) -> str:
+    """What to write for ``key``, which surveys do not take: the key a word
+    staff use for it means (마감 is closes), or what a survey has instead of
+    a notice's visibility."""
+    meant = SURVEY_WORDS.get(str(key).strip().lower().replace(" ", ""))
+    if meant == "visibility":
+        return _("a survey has no visibility: its form is a page of the site, and only the readers of its audiences can "
+                 "answer, each by the link of their own email; say who may answer in audiences, and whether the counts "
+                 "are published once it closes in publish_results (true or false); remove this line")
+    return _('unknown key "{key}"{suggestion}; surveys take {survey_keys}').format(
+        key=key, suggestion=suggested(meant) if meant else did_you_mean(str(key), SURVEY_KEYS),
+        survey_keys=", ".join(SURVEY_KEYS))
 
 
 def _fits_one_answer(questions: tuple, text_max_chars: int, problem) -> None:
@@ -240,16 +263,31 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
     return kind, Policy(**texts)
 
 
-def _day(data: dict, key: str, problem) -> dt.date | None:
+def _day(data: dict, key: str, problem, year: int | None = None) -> dt.date | None:
+    """The day ``key`` gives; its example, when it is not one, the day
+    written another way, a day without its year (12월 16일) in ``year``
+    (the other day's)."""
     value = data.get(key)
     if value is None:
         problem((), _("{key} is required; add a line such as  {key}: 2026-11-09").format(key=key))
         return None
     day = iso_day(str(value))
     if day is None:
+        example = as_iso(value, False) or (year and as_iso(f"{year}-{value}", False)) or "2026-11-09"
         problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: {example}').format(
-            key=key, value=value, example=as_iso(value, False) or "2026-11-09"))
+            key=key, value=value, example=example))
     return day
+
+
+def _on_or_after(closes: dt.date, opens: dt.date) -> dt.date:
+    """What ``closes``, before ``opens``, was likely meant as: the same day
+    in the year of opens (a year mistyped, 2025 for 2026) when that is on or
+    after opens, else two weeks after opens."""
+    try:
+        meant = closes.replace(year=opens.year)
+    except ValueError:  # 29 February
+        meant = opens
+    return meant if meant >= opens else opens + dt.timedelta(days=14)
 
 
 def _flag(data: dict, key: str, problem) -> bool:

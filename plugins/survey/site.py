@@ -43,7 +43,8 @@ class SurveyGenerator(Generator):
             writer.write_file(
                 f"surveys/{survey.slug}/index.html", self.get_template("survey_form"), self.context,
                 action=f"{config.endpoint}/surveys/{survey.slug}", token=None, answers={}, errors={},
-                open=survey.is_open(day), needs_link=True, text_max_chars=config.text_max_chars,
+                open=survey.is_open(day), closed=day > survey.closes, needs_link=True,
+                text_max_chars=config.text_max_chars,
                 **common)
             writer.write_file(
                 f"surveys/{survey.slug}/thanks/index.html", self.get_template("survey_thanks"), self.context,
