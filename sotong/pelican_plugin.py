@@ -39,6 +39,7 @@ import html
 import os
 import re
 import shutil
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -355,6 +356,20 @@ def note_static_files(generators) -> None:
             core.state.wrote(os.path.join(generator.output_path, static.save_as))
 
 
+def link_either_form(generators) -> None:
+    """On ``all_generators_finalized``, before any page is written: Pelican
+    finds a ``{filename}`` link's notice or page by its file's path, so
+    one typed on Windows (its Korean composed, NFC) found no file named on
+    a Mac (decomposed, NFD), and the page showed the link as written,
+    although the notice's page has the one address (its slug is composed):
+    each notice or page is found by its path in either form
+    (sotong.links.text_file_stored, as check finds it)."""
+    generated = generators[0].context["generated_content"]
+    for path, content in list(generated.items()):
+        for form in ("NFC", "NFD"):
+            generated.setdefault(unicodedata.normalize(form, path), content)
+
+
 def _notice_of_the_build(source: str):
     """The served Content's notice of ``source`` as the file is now, or None."""
     return core.content.notice_at(source) if core.content is not None else None
@@ -524,4 +539,5 @@ def register():
     signals.article_generator_pretaxonomy.connect(retire_expired)
     signals.static_generator_finalized.connect(leave_unpublished_files_out)
     signals.all_generators_finalized.connect(note_static_files)
+    signals.all_generators_finalized.connect(link_either_form)
     signals.article_writer_finalized.connect(write_drafts_for_preview)
