@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from html import unescape
 
 from .body_files import wordless_pictures
 from .i18n import _
@@ -93,11 +94,21 @@ def _vague_links(notice: Notice, shown: str) -> list[str]:
 
 def _misleading_addresses(source, shown: str) -> list[str]:
     """Web addresses of the text that lead elsewhere than they read
-    (:func:`misleading_address_warning`)."""
+    (:func:`misleading_address_warning`), each read as the page shows and
+    links it: its character references as their characters
+    (``https://www.gov.kr&#64;evil.example/`` leads to evil.example, and
+    ``&#1072;`` is a Cyrillic a), which the warning names as the reader sees them."""
     return [f"{shown}:{number}: {warning}"
-            for number, text in enumerate(source.body.split("\n"), start=source.body_line)
+            for number, line in enumerate(source.body.split("\n"), start=source.body_line)
+            for text in (_as_read(line),)
             for address in (_WEB_ADDRESS.findall(text) if "://" in text else ())
             if (warning := misleading_address_warning(address))]
+
+
+def _as_read(line: str) -> str:
+    """A line of Markdown with its character references (``&#64;``, ``&#x40;``,
+    ``&commat;``) as the characters a browser shows and follows."""
+    return unescape(line) if "&" in line else line
 
 
 def misleading_address_warning(address: str) -> str | None:

@@ -21,7 +21,7 @@ from korean_romanizer.romanizer import Romanizer
 
 from .advice import EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
-from .dates import ISO_DAY
+from .dates import ISO_DAY, korean_date
 from .i18n import _
 from .notices import DEFAULT_CHANNELS, as_iso
 from .problems import SotongError, did_you_mean
@@ -31,6 +31,7 @@ from .schedule import YEARS
 SLUG_LIMIT = 60
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _DATE = re.compile(ISO_DAY.pattern + r"( \d{2}:\d{2})?", re.ASCII)
+_HAS_YEAR = re.compile(r"\d{3}")  # 2026.12.3, or a year mistyped (202.12.3): no year is added to it
 
 BODY_TEMPLATE = """{lead}
 
@@ -82,12 +83,13 @@ def parse_category(text: str, fields: dict) -> str:
     return key
 
 
-def parse_date(text: str) -> str:
+def parse_date(text: str, today: dt.date) -> str:
     """``text`` when it is a day of the calendar in YEARS (2026-12-01, or with
     a time 09:00), not only of its form (2026-13-01 is no day); a day written
     as staff write one (2026.12.1, 2026년 12월 1일 오후 2시) as the file must
-    have it (SPEC §2), which this command writes for them."""
-    written = as_iso(text, time_allowed=True) or text.strip()
+    have it (SPEC §2), which this command writes for them; one written
+    without its year (12월 3일) as the coming such day (:func:`coming_day`)."""
+    written = as_iso(text, time_allowed=True) or coming_day(text, today) or text.strip()
     try:
         day = dt.datetime.fromisoformat(written) if _DATE.fullmatch(written) else None
     except ValueError:  # no such month, day or hour
@@ -95,6 +97,21 @@ def parse_date(text: str) -> str:
     if day is None or day.year not in YEARS:
         raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
     return written
+
+
+def coming_day(text: str, today: dt.date) -> str | None:
+    """A day written without its year (12월 3일, 12.3, 12월 3일 오후 2시) as
+    the file must have it: the coming such day, ``today``'s year if it is
+    not past, else the next year's (2월 29일 the next that has one); None
+    for a text that is no such day. Staff mean the day ahead of them."""
+    text = text.strip()
+    if _HAS_YEAR.match(text):
+        return None
+    for year in range(today.year, today.year + 9):  # a 29 February is at most eight years ahead
+        written = as_iso(f"{year}년 {text}", time_allowed=True)
+        if written is not None and written[:10] >= today.isoformat():
+            return written
+    return None
 
 
 def parse_slug(text: str) -> str:
@@ -142,7 +159,11 @@ def ask_notice(project: Project, *, title, department, category, date, slug) -> 
     department = answer(department, _("Department"), lambda v: parse_department(v, audiences.departments),
                         "--department")
     category = answer(category, _("Category"), lambda v: parse_category(v, audiences.fields), "--category")
-    date = answer(date or project.today().isoformat(), "", parse_date, "--date")
+    today = project.today()
+    written_date, date = date, answer(date or today.isoformat(), "", lambda v: parse_date(v, today), "--date")
+    if written_date is not None and coming_day(written_date, today) == date:
+        click.echo(_('--date "{value}" has no year: took the coming one, {day}').format(
+            value=written_date, day=korean_date(dt.date.fromisoformat(date[:10]), weekday=True)), err=True)
     given_slug = slug is not None
     slug = answer(slug, "", parse_slug, "--slug") if given_slug else romanized_slug(title, date)
     while slug is None or (project.notices_path / f"{slug}.md").exists():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -51,6 +52,8 @@ _MARKER = re.compile(r"\{(static|attach)\}")
 _WEB_ADDRESS = re.compile(r"www\d?\.[\w-]+\.|[\w-]+(?:\.[\w-]+)*\.(?:kr|com|net|org)(?:[/?#]|$)", re.I)
 # a link whose path ends so (or has no ending) leads to a page of the site, not a file
 PAGE_ADDRESS_SUFFIXES = ("", ".md", ".html", ".htm")
+# an "&" that begins no character reference, which Markdown writes as &amp; in an address (a reference it keeps)
+_BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
@@ -70,33 +73,65 @@ def _targets(body: str):
         yield found.group(2) or found.group(3) or found.group(4) or "", words if found.group(1).lower() == "img" else None, found.start()
 
 
-def _problem(target: str, picture: bool, source: str, root: str) -> str | None:
-    """Why ``target`` (written in the file ``source``) reaches no file of
-    content/ (``root``, absolute) from the page, or None."""
-    if _NOT_A_FILE.match(target):
+def _problem(target: str, picture: bool, source: str, root: str, markdown: bool = True) -> str | None:
+    """Why ``target`` (written in the file ``source``, in Markdown or in HTML
+    when not ``markdown``) reaches no file of content/ (``root``, absolute)
+    from the page, or None; the target is named as the page reads it
+    (:func:`_as_linked`, its %20 decoded too)."""
+    linked = _as_linked(target, markdown)
+    if _NOT_A_FILE.match(linked):
         return None
-    path = unquote(re.split(r"[?#]", target)[0])
-    marker = _MARKER.match(path)
-    if marker is None and _WEB_ADDRESS.match(target):
+    shown, marker = unquote(linked), _MARKER.match(linked)
+    if marker is None and _WEB_ADDRESS.match(linked):
         return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
-                 'write https:// before it: https://{target}').format(target=target)
-    if marker is None and not picture and os.path.splitext(path)[1].lower() in PAGE_ADDRESS_SUFFIXES:
+                 'write https:// before it: https://{target}').format(target=shown)
+    address = re.split(r"[?#]", linked[marker.end():] if marker else linked)[0]
+    if marker is None and not picture and os.path.splitext(unquote(address))[1].lower() in PAGE_ADDRESS_SUFFIXES:
         return None  # a page of the site
-    rest = path[marker.end():] if marker else path
-    base = root if rest.startswith("/") or marker is None else os.path.dirname(os.path.abspath(source))
-    found = os.path.normpath(os.path.join(base, rest.lstrip("/") if marker else re.sub(r"^(\.\./|/)+", "", rest)))
-    under = found.startswith(os.path.join(root, ""))
-    inside = under and os.path.isfile(found)
-    if under and not inside and (stored := stored_otherwise(root, os.path.relpath(found, root))):
-        return stored_otherwise_message(target, stored)
+    found = [_file_of(path, marker is not None, source, root) for path in _paths_looked_for(address, marker is not None)]
+    under = [path for path in found if path.startswith(os.path.join(root, ""))]
+    inside = next((path for path in under if os.path.isfile(path)), None)
+    if inside is None and (stored := next(filter(None, (stored_otherwise(root, os.path.relpath(path, root))
+                                                        for path in under)), None)):
+        return stored_otherwise_message(shown, stored)
     if marker is not None and inside:
-        return script_problem(found, target)  # published as it is: a page file or an SVG with a script would run
+        return script_problem(inside, shown)  # published as it is: a page file or an SVG with a script would run
     if inside:
         return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
                  'content/ after {{static}}: {{static}}/{path}').format(
-                     target=target, path=Path(os.path.relpath(found, root)).as_posix())
+                     target=shown, path=Path(os.path.relpath(inside, root)).as_posix())
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
-             'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=target)
+             'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=shown)
+
+
+def _as_linked(target: str, markdown: bool) -> str:
+    """``target`` as the page links it, as the browser (and Pelican) read
+    its HTML: Markdown keeps a character reference (``&#32;``, ``&amp;``)
+    in the address it writes, escaping only an ``&`` that begins none, and
+    the browser reads each as its character; ``김장&#32;포스터.jpg`` names
+    the file "김장 포스터.jpg"."""
+    return unescape(_BARE_AMPERSAND.sub("&amp;", target) if markdown else target) if "&" in target else target
+
+
+def _paths_looked_for(address: str, pelican: bool) -> list[str]:
+    """The paths a link's ``address`` (as :func:`_as_linked` reads it, no
+    query or fragment) is looked for as, in order: a plain link's, the path
+    the browser asks the server for (its %20 a blank); a ``{static}``
+    link's, as Pelican looks for it in the page's HTML (sotong.markup's,
+    which writes only an ``&``, a ``"`` and a no-break space of an address
+    as references): as it is, then with its %20 decoded, which Pelican does
+    only where no reference is written, then with its references read."""
+    if not pelican:
+        return [unquote(address)]
+    return [address] if any(char in address for char in '&"\xa0') else list(dict.fromkeys((address, unquote(address))))
+
+
+def _file_of(path: str, pelican: bool, source: str, root: str) -> str:
+    """The file (absolute) a link's ``path`` names: a ``{static}`` link's
+    from content/ (after a /) or from the folder of ``source``; a plain
+    link's, as the page's own folder is not the file's, from content/."""
+    base = root if path.startswith("/") or not pelican else os.path.dirname(os.path.abspath(source))
+    return os.path.normpath(os.path.join(base, path.lstrip("/") if pelican else re.sub(r"^(\.\./|/)+", "", path)))
 
 
 def wordless_pictures(body: str, first_line: int) -> list[tuple[int, str]]:
@@ -126,7 +161,8 @@ def missing_files(body: str, first_line: int, source: Path, root: Path | str, sh
     found: dict[Problem, int] = {}  # a linked picture names its file twice: said once
     root = os.path.abspath(root)
     for target, words, offset in _targets(body):
-        message = _problem(target.strip(), words is not None, str(source), root) if target.strip() else None
+        message = (_problem(target.strip(), words is not None, str(source), root, body[offset] != "<")
+                   if target.strip() else None)
         if message:
             found.setdefault(Problem(shown, first_line + body.count("\n", 0, offset), message), offset)
     return sorted(found, key=found.get)

@@ -28,6 +28,7 @@ import click
 from . import signals
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
+from .options import OneLineCommand
 from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
@@ -245,11 +246,14 @@ def build(project: Project):
         files=figures['files'], output_path=project.shown(project.settings['OUTPUT_PATH']), seconds=figures['seconds']))
 
 
-@cli.command(help=_("Write a new notice file with valid front matter, ready to edit."))
+@cli.command(cls=OneLineCommand, help=_("Write a new notice file with valid front matter, ready to edit."), examples={
+    "--title": '--title "김장 나눔 자원봉사자 모집"', "--department": "--department 복지정책과",
+    "--category": "--category 생활정보", "--date": "--date 2026-12-03", "--slug": "--slug gimjang-nanum",
+    "-s": "-s publishconf.py"}, example='--title "김장 나눔 자원봉사자 모집" --department 복지정책과 --category 생활정보')
 @click.option("--title", help=_("The notice's headline (asked when not given)."))
 @click.option("--department", help=_("One of the departments in audiences.yaml (asked when not given)."))
 @click.option("--category", help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
-@click.option("--date", "date_", default=None, help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today."))
+@click.option("--date", "date_", default=None, help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (2026.12.3 and 2026년 12월 3일 오후 2시 too; a day without its year, 12월 3일, is the coming one); default today."))
 @click.option("--slug", default=None, help=_("File name and URL part in English letters; default: the title romanized."))
 @settings_option
 def new(project: Project, title, department, category, date_, slug):

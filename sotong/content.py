@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from . import signals
 from .body_files import missing_files
@@ -28,6 +28,8 @@ from .notice_cache import file_stamp
 from .problems import Problem, SotongError, did_you_mean
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
+    from markupsafe import Markup
+
     from .audiences import Audiences
     from .notices import Notice
 
@@ -57,6 +59,7 @@ class Content:
     notices: tuple[Notice, ...]
     pages: Mapping[str, Page]
     day: dt.date
+    text_html: Callable[[str], Markup]  # a plugin's Markdown text as HTML, as a notice's is rendered (Renderer.text_html)
     stamps: Mapping[str, list] = field(default_factory=dict)
     parts: Mapping[str, object] = field(default_factory=dict)
     html: Mapping[str, str] = field(default_factory=dict)  # the texts rendered as they were read (sotong.rendering)
@@ -258,7 +261,8 @@ def read_content(project) -> tuple[Content, list[Problem], list[Problem]]:
     pages, page_problems = read_pages(project)
     parts, part_problems = project.read_parts()
     content = Content(audiences=project.audiences, notices=tuple(notices), pages=pages, day=project.today(),
-                      stamps=project.notice_stamps, parts=parts, html=project.renderer.html)
+                      stamps=project.notice_stamps, parts=parts, html=project.renderer.html,
+                      text_html=project.renderer.text_html)
     return content, problems + page_problems, part_problems
 
 

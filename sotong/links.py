@@ -195,7 +195,24 @@ def linked_file(settings: dict, notice, href: str) -> str | None:
         return None
     path = unquote(urlsplit(href[written.end():]).path)
     folder = settings["PATH"] if path.startswith("/") else os.path.dirname(notice.source)
-    return os.path.abspath(os.path.join(folder, path.lstrip("/")))
+    return text_file_stored(settings["PATH"], os.path.abspath(os.path.join(folder, path.lstrip("/"))))
+
+
+def text_file_stored(content_path: str, path: str) -> str:
+    """``path`` (absolute), or, when no file is there, the notice or page
+    file (``.md``) under ``content_path`` it names in letters stored in
+    another Unicode form (:func:`sotong.content_files.stored_otherwise`: a
+    Korean name made on a Mac is decomposed, NFD, one typed on Windows
+    composed, NFC). Its page's address is made of its composed name, the
+    same either way, so a link typed in either form leads to it (a picture
+    or a file, served by its name, is not found so)."""
+    from .content_files import stored_otherwise
+
+    root = os.path.join(os.path.abspath(content_path), "")
+    if not path.endswith(".md") or not path.startswith(root) or os.path.exists(path):
+        return path
+    stored = stored_otherwise(root, os.path.relpath(path, root))
+    return os.path.join(root, stored) if stored else path
 
 
 def file_url(settings: dict, content, path: str) -> str | None:

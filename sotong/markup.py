@@ -179,16 +179,6 @@ def _numbers_replaced(text: str, replace: Callable[[str], str]) -> str:
     return _NUMBER_OR_ADDRESS.sub(lambda match: match[0] if match["address"] else replace(match[0]), text)
 
 
-def markdown_text(text: str) -> str:
-    """Markdown ``text`` as plain text for an email's text part, which shows
-    no markup: headings and paragraphs as lines of their words, list items
-    after "- " (or their number), table rows as their cells joined by " | ",
-    links as "words (address)" when the address is not the words, pictures
-    as "[그림: alt]"; a blank line between blocks. Raw HTML is gone, as on
-    the HTML side."""
-    return html_text(sanitized(Markdown(**MARKDOWN).convert(text)))
-
-
 _converters = threading.local()
 _MARKDOWN_SIGNS = re.compile(r"[][*_`#<>&!\\{]")  # what can make Markdown's text differ from its words
 
@@ -212,7 +202,12 @@ def shown_words(text: str) -> str:
 
 
 def html_text(html: str) -> str:
-    """Sanitized ``html`` as :func:`markdown_text` shows it in plain text."""
+    """Sanitized ``html`` (a Markdown text rendered) as plain text for an
+    email's text part, which shows no markup: headings and paragraphs as
+    lines of their words, list items after "- " (or their number), table
+    rows as their cells joined by " | ", links as "words (address)" when the
+    address is not the words, pictures as "[그림: alt]"; a blank line
+    between blocks. Raw HTML is gone, as on the HTML side."""
     html = str(html).strip()
     blocks = lxml.html.fragments_fromstring(html) if html else []
     return "\n\n".join(filter(None, (_block_text(block) for block in blocks)))

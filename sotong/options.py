@@ -19,6 +19,66 @@ class OneLineUsageError(click.UsageError):
         click.echo(_("Error: {message}").format(message=self.format_message()), err=True)
 
 
+class OneLineCommand(click.Command):
+    """A command staff type (``sotong new``), each of whose command-line
+    mistakes is said in one line (exit 2) with what to write instead, not in
+    click's three (its usage, "Try --help", the error in English words):
+    an unknown option, an option without its value or missing, a wrong
+    value. ``examples``: each option's example use, by its first name;
+    ``example``: the command written out (its options after its name)."""
+
+    def __init__(self, *args, examples: dict[str, str], example: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.examples, self.example = examples, example
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            raise self._one_line(error) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise self._one_line(error) from None
+
+    def _one_line(self, error: click.UsageError) -> click.UsageError:
+        """``error`` said in one line, with what to write; one click says of
+        extra words stays as it is said (the group adds how to quote them)."""
+        command = error.ctx.command_path if error.ctx else self.name
+        whole = f"{command} {self.example}"
+        if isinstance(error, OneLineUsageError):
+            return error
+        if isinstance(error, click.NoSuchOption):
+            close = next(filter(None, map(self._example_of, error.possibilities or ())), None)
+            message = (_("{command} has no option {option}; write {example}").format(
+                command=command, option=error.option_name, example=close) if close else _(
+                "{command} has no option {option}; its options are {options}, e.g. {example}").format(
+                command=command, option=error.option_name, options=", ".join(self.examples), example=whole))
+        elif isinstance(error, click.MissingParameter):
+            message = _("{option} is missing, and no one is at a terminal to be asked; give it, e.g. {example}").format(
+                option=_hint(error.param_hint), example=self._example_of(_hint(error.param_hint)) or whole)
+        elif isinstance(error, click.BadParameter):
+            message = f"{_hint(error.param_hint)}: {error.message}"
+        elif isinstance(error, click.BadOptionUsage) and (example := self._example_of(error.option_name)):
+            message = _("{option} needs its value after it, e.g. {example}").format(
+                option=error.option_name, example=example)
+        else:
+            message = error.message
+        return OneLineUsageError(message, error.ctx)
+
+    def _example_of(self, name: str) -> str | None:
+        """The example use of the option named ``name`` (by any of its names), or None."""
+        return next((self.examples[param.opts[0]] for param in self.params
+                     if name in param.opts + param.secondary_opts and param.opts[0] in self.examples), None)
+
+
+def _hint(param_hint) -> str:
+    """An option's name as click's errors hold it (a name, or a list of its names)."""
+    return param_hint if isinstance(param_hint, str) or param_hint is None else " / ".join(param_hint)
+
+
 class Day(click.DateTime):
     """A calendar day written exactly YYYY-MM-DD, in the years of
     ``schedule.YEARS``: a :class:`datetime.date`, or its YYYY-MM-DD text

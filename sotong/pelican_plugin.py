@@ -20,6 +20,10 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
   unless a notice on the site shows it too;
 - moves notices that expired before the build day out of the lists (they keep
   their pages);
+- finds the notice or page a ``{filename}`` link names by its file's path
+  in either Unicode form (a Mac's name, decomposed; one typed on Windows,
+  composed), and copies no static file for a linked path that is none
+  (Pelican cut a file's name at the ";" of ``&amp;`` and warned);
 - makes Pelican's content cache safe against a killed build (pelican_cache);
 - computes each article's address once per build (content_urls);
 - takes the articles of unchanged notices as the last build made them (article_cache);
@@ -39,6 +43,7 @@ import html
 import os
 import re
 import shutil
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -355,6 +360,32 @@ def note_static_files(generators) -> None:
             core.state.wrote(os.path.join(generator.output_path, static.save_as))
 
 
+def leave_out_unfound_static_links(generator) -> None:
+    """On ``page_generator_finalized``, before the static files are listed:
+    Pelican reads the path of a ``{static}`` link to a file named with an
+    ``&`` (``a&b.svg``, which the page's HTML writes ``a&amp;b.svg``) cut at
+    its ";" (``a&amp``), and warned in English, on every build, that it
+    could not read that file (it links the file all the same). A linked
+    path that is no file is left out of the files to copy: check has
+    refused each link to a file that is not there."""
+    links, folder = generator.context.get("static_links", set()), generator.settings["PATH"]
+    links -= {link for link in links if not os.path.isfile(os.path.join(folder, link))}
+
+
+def link_either_form(generators) -> None:
+    """On ``all_generators_finalized``, before any page is written: Pelican
+    finds a ``{filename}`` link's notice or page by its file's path, so
+    one typed on Windows (its Korean composed, NFC) found no file named on
+    a Mac (decomposed, NFD), and the page showed the link as written,
+    although the notice's page has the one address (its slug is composed):
+    each notice or page is found by its path in either form
+    (sotong.links.text_file_stored, as check finds it)."""
+    generated = generators[0].context["generated_content"]
+    for path, content in list(generated.items()):
+        for form in ("NFC", "NFD"):
+            generated.setdefault(unicodedata.normalize(form, path), content)
+
+
 def _notice_of_the_build(source: str):
     """The served Content's notice of ``source`` as the file is now, or None."""
     return core.content.notice_at(source) if core.content is not None else None
@@ -524,4 +555,6 @@ def register():
     signals.article_generator_pretaxonomy.connect(retire_expired)
     signals.static_generator_finalized.connect(leave_unpublished_files_out)
     signals.all_generators_finalized.connect(note_static_files)
+    signals.all_generators_finalized.connect(link_either_form)
+    signals.page_generator_finalized.connect(leave_out_unfound_static_links)
     signals.article_writer_finalized.connect(write_drafts_for_preview)

@@ -27,11 +27,11 @@ from .markup import markdown_html
 from .problems import Problem, raised, shortened
 
 
-def unreadable_text(shown: str, reason: str) -> Problem:
+def unreadable_text(shown: str, reason: str, line: int = 1) -> Problem:
     """The problem of the file ``shown`` whose text Markdown or Pelican could
-    not read, at line 1 (Markdown says no line), with ``reason`` (what the
-    exception said, shortened) and what to do."""
-    return Problem(shown, 1, _(
+    not read, at line 1 (Markdown says no line) or the text's first ``line``,
+    with ``reason`` (what the exception said, shortened) and what to do."""
+    return Problem(shown, line, _(
         "the file could not be read, so the build stopped and output/ is left as it was (Pelican: {reason}); "
         "split the notice into shorter ones, or remove the part copied from another program or web page, and "
         "build again").format(reason=shortened(reason)))
@@ -51,7 +51,26 @@ class Renderer:
     def __init__(self, settings: dict):
         self.settings = settings
         self.html: dict[str, Markup] = {}
+        self._texts: dict[str, Markup] = {}
         self._converter = self._links = None
+
+    def text_html(self, text: str) -> Markup:
+        """A plugin's Markdown ``text`` (a banner's body) rendered as the
+        texts of notices are, with the project's MARKDOWN; each text once.
+        Raises what Markdown or an extension raises on it (:meth:`text_problems`)."""
+        html = self._texts.get(text)
+        if html is None:
+            html = self._texts[text] = markdown_html(text, self._converter or self._converter_made())
+        return html
+
+    def text_problems(self, text: str, shown: str, line: int) -> list[Problem]:
+        """[] when :meth:`text_html` renders ``text``, a plugin's text from
+        ``line`` of the file ``shown``; else the problem that would stop the build."""
+        try:
+            self.text_html(text)
+        except Exception as exc:  # an extension's edge case (or one that does not load): anything it raises
+            return [unreadable_text(shown, raised(exc), line)]
+        return []
 
     def problems(self, path, source, shown: str) -> list[Problem]:
         """[] when the text of ``source`` (a notice or page: its ``body`` and

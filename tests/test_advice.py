@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 from project_support import copy_project, run_sotong
 from sotong.advice import notice_warnings
@@ -304,6 +305,32 @@ def test_an_address_that_leads_elsewhere_than_it_reads_is_warned_on_its_line():
         "n.md:9: " + said.format(address="https://www.sd.go.kr@evil.example/form", host="evil.example"),
         "n.md:11: " + said.format(address="https://аррӏе.com/", host="xn--80ak6aa92e.com"),
         "n.md:11: " + said.format(address="https://www.ѕd.go.kr/x", host="www.xn--d-cvb.go.kr")]
+
+
+def test_an_address_written_with_character_references_is_read_as_the_page_links_it(tmp_path):
+    """https://www.gov.kr&#64;evil.example/ (&#64; is "@", &#1072; a Cyrillic
+    a) passed check in silence: the check read the text as written, and the
+    page's link, read by the browser, led to evil.example. The warning names
+    the address as the reader sees it."""
+    import lxml.html
+
+    project = copy_project(tmp_path, notices=False)
+    (project / "content" / "notices" / "form.md").write_text(
+        "---\ntitle: 김장 나눔 신청\ndate: 2026-11-20\ndepartment: 복지정책과\ncategory: living\n---\n"
+        "[신청서](https://www.gov.kr&#64;evil.example/form) 또는 https&#58;//www.sd.go.kr&#x40;evil.example/\n\n"
+        "<https://&#1072;pple.com/> [정부24](https://www.gov.kr/?a=1&amp;b=2)\n", encoding="utf-8")
+    result = run_sotong(project, "build")
+    assert result.code == 0, result.output
+    said = ('warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" is a '
+            "user name, and a Cyrillic or Greek letter that looks Latin makes another site's name); copy the address "
+            "from the site itself")
+    assert result.stderr.splitlines() == [
+        "content/notices/form.md:7: " + said.format(address="https://www.gov.kr@evil.example/form", host="evil.example"),
+        "content/notices/form.md:7: " + said.format(address="https://www.sd.go.kr@evil.example/", host="evil.example"),
+        "content/notices/form.md:9: " + said.format(address="https://\u0430pple.com/", host="xn--pple-43d.com")]
+    page = lxml.html.parse(str(project / "output" / "notices" / "form" / "index.html")).getroot()
+    hosts = [urlsplit(link.get("href")).hostname for link in page.iter("a") if "//" in link.get("href", "")]
+    assert {"evil.example", "\u0430pple.com"} <= set(hosts), hosts  # where the page's links truly lead
 
 
 def test_a_table_markdown_does_not_read_as_one_is_warned_with_the_line_to_write():

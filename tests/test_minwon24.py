@@ -400,6 +400,55 @@ def test_a_heading_in_a_banners_text_stays_under_the_banners_title(empty_project
     assert re.search(r'<h3 class="minwon24-banner-title">안내</h3>.*<h4[^>]*>신청 방법</h4>', aside, re.S), aside
 
 
+def test_a_banner_body_is_rendered_with_the_projects_markdown_as_a_notices_text_is(tmp_path):
+    """The project's MARKDOWN (here nl2br: a line break in the text is one on
+    the page) shaped the notices' texts but not the banners': a banner's
+    two lines ran together on the homepage and in the email, under a notice
+    whose two lines did not. Rendered as the notices are, the banner's keep
+    their break on the site, in the email and in its text part."""
+    from bundles.outbox import issue_bundle, write_bundle
+
+    project_dir = copy_project(tmp_path, notices=False, extra_settings=(
+        'MARKDOWN = {**MARKDOWN, "extension_configs": {**MARKDOWN["extension_configs"], '
+        '"markdown.extensions.nl2br": {}}}\n'))
+    for old in (project_dir / "content" / "banners").iterdir():
+        old.unlink()
+    write_banner(project_dir, "lines.yaml", "title: 정부24 안내\nbody: |\n  주민등록등본 발급\n  정부24에서 무료로\n"
+                 "link: https://www.gov.kr/\nplacements: [site, email]\n")
+    (project_dir / "content" / "notices" / "lines.md").write_text(
+        "---\ntitle: 두 줄\ndate: 2026-11-20\ndepartment: 복지정책과\ncategory: bulletin\n---\n첫 줄\n둘째 줄\n",
+        encoding="utf-8")
+    assert run_sotong(project_dir, "build").code == 0
+    assert "첫 줄<br>" in (project_dir / "output" / "notices" / "lines" / "index.html").read_text(encoding="utf-8")
+    assert "주민등록등본 발급<br>" in aside_of((project_dir / "output" / "index.html").read_text(encoding="utf-8"))
+    store = Store.open(project_dir / "private" / "sotong.db")
+    store.put_subscriber(READERS[1])
+    store.close()
+    project = Project(project_dir / "pelicanconf.py")
+    write_bundle(project, issue_bundle(project, dt.date(2026, 11, 26), "성동구 소통 소식"))
+    html, text = html_and_text(project_dir / "private" / "outbox", "2026-11-26", "N1")
+    assert re.search(r"주민등록등본 발급<br ?/?>", html[html.index('class="minwon24"'):])
+    assert "주민등록등본 발급 정부24에서 무료로" in text
+
+
+def test_a_banner_body_the_projects_markdown_refuses_is_said_at_its_line_by_check(empty_project_dir):
+    """With the project's MARKDOWN, an extension that fails on a banner's
+    body would stop the build inside a template; check says it at the
+    body's line, as it says a notice's, and the build stops before Pelican."""
+    from test_build import failing_markdown
+
+    failing_markdown(empty_project_dir)
+    write_banner(empty_project_dir, "broken.yaml", "title: 정부24\nlink: https://www.gov.kr/\nplacements: [site]\n"
+                 "body: |\n  깨진글\n")
+    for command in ("check", "build"):
+        result = run_sotong(empty_project_dir, command, env={"SOTONG_LANG": "en"})
+        assert result.code == 1 and "Traceback" not in result.output, result.output
+        assert result.stderr.splitlines()[0] == (
+            "content/banners/broken.yaml:5: the file could not be read, so the build stopped and output/ is left as it "
+            "was (Pelican: IndexError: list index out of range); split the notice into shorter ones, or remove the part "
+            "copied from another program or web page, and build again"), command
+
+
 # --- the emails ------------------------------------------------------------------------------------
 
 

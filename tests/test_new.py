@@ -14,7 +14,7 @@ from delivery_support import run_cli
 def new(project, answers: str, *args: str):
     from sotong.cli import cli
 
-    return CliRunner().invoke(cli, ["new", *args, "-s", str(project / "pelicanconf.py")], input=answers)
+    return CliRunner().invoke(cli, ["new", *args, "-s", str(project / "pelicanconf.py")], input=answers, prog_name="sotong")
 
 
 def test_wrong_answers_are_asked_again_with_the_list(tmp_path):
@@ -71,10 +71,11 @@ def test_a_taken_name_asks_for_another_and_a_wrong_option_is_exit_2(tmp_path):
     assert again.exit_code == 0 and "exists already" in again.output
     assert sorted(p.name for p in (project / "content" / "notices").glob("*.md")) == [
         "2026-12-01-gucheong-sosik.md", "guchung-news-2.md"]
-    for wrong in (("--category", "건강"), ("--slug", "한글-이름"), ("--date", "12/01"), ("--date", "2026-13-01"),
+    for wrong in (("--category", "건강"), ("--slug", "한글-이름"), ("--date", "13/01"), ("--date", "2026-13-01"),
                   ("--date", "2026-02-30 09:00"), ("--date", "2026-12-01 25:00"), ("--date", "1926-12-01")):
         result = new(project, "", *args, *wrong)
-        assert result.exit_code == 2 and "Error: Invalid value for" in result.output, wrong
+        assert result.exit_code == 2 and result.output.startswith(f"Error: {wrong[0]}: "), wrong
+        assert len(result.output.splitlines()) == 1, result.output
 
 
 def test_an_answer_missing_when_the_input_ends_is_the_missing_option_and_exit_2(tmp_path):
@@ -85,7 +86,8 @@ def test_an_answer_missing_when_the_input_ends_is_the_missing_option_and_exit_2(
     for answers, missing in (("", "--title"), ("김장 나눔\n", "--department")):
         result = new(project, answers, "--date", "2026-12-01")
         assert result.exit_code == 2, result.output
-        assert f"Error: Missing option {missing}." in result.output and "Aborted" not in result.output
+        assert result.stderr == (f"Error: {missing} is missing, and no one is at a terminal to be asked; give it, "
+                                 f"e.g. {EXAMPLES[missing]}\n") and "Aborted" not in result.output
     assert list((project / "content" / "notices").iterdir()) == []
 
 
@@ -149,5 +151,54 @@ def test_a_date_written_as_staff_write_one_is_written_into_the_file_as_the_file_
         assert result.exit_code == 0, result.output
         assert frontmatter.load(project / "content" / "notices" / f"{slug}.md")["date"] == date
     assert run_cli(project / "pelicanconf.py", "check").code == 0
-    for wrong in ("12월 3일", "2026.13.1", "2026.2.30"):  # no year to know, no such month or day
+    for wrong in ("2026.13.1", "2026.2.30", "13월 1일", "2월 30일"):  # no such month or day
         assert new(project, "", *args, "--date", wrong).exit_code == 2, wrong
+
+
+def test_a_day_written_without_its_year_is_the_coming_one_and_said_so(tmp_path):
+    """--date "12월 3일" was "not a date" with the example of every date:
+    staff mean the coming 12월 3일. It is this year's when not past (the
+    project's today is 2026-11-23, itself the coming day), else next year's
+    (a 29 February the next that has one), and the command says which."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "한파 쉼터", "--department", "보건소", "--category", "health")
+    for written, slug, date, said in (
+            ("12월 3일", "2026-12-03-hanpa-swimteo", "2026-12-03", "2026년 12월 3일(목)"),
+            ("11월 20일 오후 2시", "2027-11-20-hanpa-swimteo", "2027-11-20 14:00", "2027년 11월 20일(토)"),
+            ("11.23", "2026-11-23-hanpa-swimteo", "2026-11-23", "2026년 11월 23일(월)"),
+            ("2/29", "2028-02-29-hanpa-swimteo", "2028-02-29", "2028년 2월 29일(화)")):
+        result = new(project, "", *args, "--date", written)
+        assert result.exit_code == 0, result.output
+        assert frontmatter.load(project / "content" / "notices" / f"{slug}.md")["date"] == date
+        assert result.stderr == f'--date "{written}" has no year: took the coming one, {said}\n'
+    dated = new(project, "", *args, "--date", "2026.12.4")
+    assert dated.exit_code == 0 and dated.stderr == ""  # a year written: nothing to say
+    assert run_cli(project / "pelicanconf.py", "check").code == 0
+
+
+EXAMPLES = {"--title": '--title "김장 나눔 자원봉사자 모집"', "--department": "--department 복지정책과",
+            "--date": "--date 2026-12-03"}
+
+
+def test_a_usage_mistake_is_one_line_saying_what_to_write(tmp_path, monkeypatch):
+    """An unknown option or one without its value was click's three lines
+    (its usage, "Try --help", the error); each is now one line with what to
+    write, in Korean for staff, exit 2, nothing written."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "김장 나눔", "--department", "복지정책과", "--category", "living")
+    for wrong, said in (
+            (("--titel", "김장"), "Error: sotong new has no option --titel; write " + EXAMPLES["--title"]),
+            (("--when", "12월 3일"), "Error: sotong new has no option --when; its options are --title, --department, "
+             '--category, --date, --slug, -s, e.g. sotong new --title "김장 나눔 자원봉사자 모집" --department 복지정책과 '
+             "--category 생활정보")):
+        result = new(project, "", *args, *wrong)
+        assert result.exit_code == 2 and result.stderr == said + "\n", result.output
+    from sotong.cli import cli  # the option without its value last, after -s
+
+    result = CliRunner().invoke(cli, ["new", "-s", str(project / "pelicanconf.py"), *args, "--date"], prog_name="sotong")
+    assert result.exit_code == 2 and result.stderr == "Error: --date needs its value after it, e.g. --date 2026-12-03\n"
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    result = new(project, "", *args, "--titel", "김장")
+    assert result.exit_code == 2 and result.stderr == (
+        '오류: sotong new에는 --titel 옵션이 없습니다. 이렇게 쓰세요: --title "김장 나눔 자원봉사자 모집"\n'), result.stderr
+    assert list((project / "content" / "notices").iterdir()) == []

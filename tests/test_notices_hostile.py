@@ -8,7 +8,9 @@ import json
 import os
 import time
 import unicodedata
+from urllib.parse import unquote
 
+import lxml.html
 import pytest
 
 from sotong.check import check_project
@@ -388,6 +390,42 @@ def test_a_picture_whose_file_name_has_blanks_is_read_as_markdown_reads_it(tmp_p
     assert [str(p) for p in problems] == [
         'notice.md:10: "{static}/images/김장 포스터 2.svg" is not a file under content/; put the file there (e.g. in '
         "content/images/) and write its path from content/ after {static}, e.g. ![포스터]({static}/images/poster.jpg)"]
+
+
+def test_a_file_named_with_character_references_or_escapes_is_found_as_the_page_finds_it(sotong, empty_project_dir):
+    """A picture or file linked with its name's blank written &#32; or %20,
+    or its & written &amp;, shows on the page (the browser and Pelican read
+    the references): check said it was "not a file under content/" and the
+    build stopped. A file that is truly missing is named as the page reads
+    it, its references and %20 read."""
+    content = empty_project_dir / "content"
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    for name in ("김장 포스터.svg", "a&b.svg"):
+        (content / "images" / name).write_text(svg, encoding="utf-8")
+    (content / "files").mkdir(exist_ok=True)
+    (content / "files" / "신청서 양식.hwp").write_bytes(b"HWP")
+    head = "---\ntitle: 김장 나눔\ndate: 2026-11-20\ndepartment: 복지정책과\ncategory: living\n---\n"
+    notice = content / "notices" / "kimjang.md"
+    notice.write_text(head + "김장 나눔 행사를 엽니다.\n\n"
+                      "![포스터]({static}/images/김장&#32;포스터.svg) ![포스터]({static}/images/김장%20포스터.svg)\n"
+                      "![포스터]({static}/images/a&amp;b.svg) ![포스터]({static}/images/a&b.svg)\n"
+                      '<img src="{static}/images/a&amp;b.svg" alt="포스터"> <img src="{static}/images/김장&#x20;포스터.svg" alt="포스터">\n'
+                      "[신청서]({static}/files/신청서&#32;양식.hwp) [신청서][1]\n\n[1]: {static}/files/신청서%20양식.hwp\n",
+                      encoding="utf-8")
+    result = sotong(empty_project_dir, "build")
+    assert result.code == 0 and result.stderr == "", result.output  # not Pelican's "Cannot get modification stamp for .../a&amp"
+    page = lxml.html.parse(str(empty_project_dir / "output" / "notices" / "kimjang" / "index.html")).getroot()
+    linked = [element.get("src") or element.get("href") for element in page.iter("img", "a")
+              if "/images/" in (element.get("src") or "") or "/files/" in (element.get("href") or "")]
+    assert len(linked) == 8 and all((empty_project_dir / "output" / unquote(url).lstrip("/")).is_file() for url in linked), linked
+    notice.write_text(head + "![포스터]({static}/images/없는&#32;포스터.svg)\n[신청서]({static}/files/신청서&amp;양식%20원본.hwp)\n",
+                      encoding="utf-8")
+    result = sotong(empty_project_dir, "check")
+    missing = ('content/notices/kimjang.md:{line}: "{target}" is not a file under content/; put the file there (e.g. in '
+               "content/images/) and write its path from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
+    assert result.code == 1 and result.stderr.splitlines() == [
+        missing.format(line=7, target="{static}/images/없는 포스터.svg"),
+        missing.format(line=8, target="{static}/files/신청서&양식 원본.hwp"), "2 problems."], result.output
 
 
 def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):

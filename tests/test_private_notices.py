@@ -239,12 +239,12 @@ def assert_headings_skip_no_level(html):
 
 
 def test_markdown_as_plain_text_shows_no_markup():
-    from sotong.markup import markdown_text
+    from sotong.markup import html_text, markdown_html
 
     body = ("## 신청\n\n**꼭** [신청서](https://example.com/form)를 내려받아 <b>10일</b>까지 보내 주세요. "
             "<script>alert(1)</script>\n\n1. 첫째\n2. 둘째: <hong@example.com>\n\n"
             "| 구분 | 전화 |\n|---|---|\n| 복지 | 02-2286-5000 |\n\n![약도](https://example.com/map.png)")
-    assert markdown_text(body) == (
+    assert html_text(markdown_html(body)) == (
         "신청\n\n꼭 신청서 (https://example.com/form)를 내려받아 10일까지 보내 주세요.\n\n"
         "1. 첫째\n2. 둘째: hong@example.com\n\n구분 | 전화\n복지 | 02-2286-5000\n\n[그림: 약도]")
 

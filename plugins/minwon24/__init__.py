@@ -29,6 +29,9 @@ def _content_part(project):
     from .schema import read_banners
 
     banners, problems = read_banners(project.settings, project.audiences, project.shown)
+    # the body rendered as the build will (the project's MARKDOWN): what an extension refuses would stop it
+    problems += [problem for banner in banners
+                 for problem in project.renderer.text_problems(banner.body, banner.source, banner.body_line)]
     if problems:
         raise SotongError(problems)
     return {"banners": banners}

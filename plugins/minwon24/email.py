@@ -21,9 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sotong.images import email_image_size
 from sotong.links import site_url
 from sotong.mail import Block, MessageContext
-from sotong.markup import markdown_text
 
-from .markup import body_html
+from .markup import body_html, body_text
 from .rules import Banner, active, first_for_reader
 
 TEMPLATES = Path(__file__).parent / "email_templates"
@@ -61,9 +60,9 @@ class BannerBlocks:
     def block(self, banner: Banner) -> Block:
         block = self._blocks.get(banner.slug)
         if block is None:
-            html = self.html.render(banner=banner, body=body_html(banner.body, 3),  # under the title's h2
+            html = self.html.render(banner=banner, body=body_html(self.context.content, banner.body, 3),  # under the title's h2
                                     image=email_image(self.context.settings, banner))
-            text = self.text.render(banner=banner, body=markdown_text(banner.body))
+            text = self.text.render(banner=banner, body=body_text(self.context.content, banner.body))
             block = self._blocks[banner.slug] = Block(html=self.context.inline(html), text=text,
                                                       manifest={"banner": banner.slug})
         return block

@@ -8,6 +8,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from markupsafe import Markup
+
 from sotong.pelican_plugin import copy_output_file
 from sotong.settings import add_template_folder
 
@@ -40,6 +42,10 @@ class SiteBanners:
             raise ValueError(f'minwon24_banner: placement "{placement}" shows more than one banner; use "newsletter"')
         return edition_banner(self.banners, day)
 
+    def body(self, body: str, headings_from_level: int) -> Markup:
+        """A banner's body as HTML (:func:`.markup.body_html`)."""
+        return body_html(self.context["CONTENT"], body, headings_from_level)
+
 
 def start(pelican) -> None:
     """Check MINWON24 and make this plugin's templates findable."""
@@ -52,7 +58,7 @@ def add_globals(generator) -> None:
     generator.env.globals.update(
         minwon24_banner=banners.banner,
         minwon24_site_banners=banners.on_site,
-        minwon24_body=body_html,
+        minwon24_body=banners.body,
     )
 
 
