@@ -10,8 +10,10 @@ import csv
 import http.client
 import re
 import time
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 from project_support import copy_project, serving
@@ -122,12 +124,19 @@ def test_counting_in_emails_only_leaves_the_texts_as_without_counting(tmp_path):
     assert (outbox / "sms.csv").read_bytes() == (plain / "sms.csv").read_bytes()
 
 
-def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
+@contextmanager
+def serving_counted_links(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
+    """An issue bundled with CLICK_COUNTING, its collector serving: the
+    first reader's counting link in the email and in the SMS, and the port."""
     outbox = bundled(tmp_path, counting=True)
     email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
     sms_link = CLICK.findall(sms_texts(outbox)["A1"])[0]
-    app = make_app(Project(tmp_path / "pelicanconf.py"))
-    with serving(app) as port:
+    with serving(make_app(Project(tmp_path / "pelicanconf.py"))) as port:
+        yield email_link, sms_link, port
+
+
+def test_clicks_are_counted_per_bundle_notice_and_channel_over_http(tmp_path):
+    with serving_counted_links(tmp_path) as (email_link, sms_link, port):
         first = get(port, email_link)
         assert first.status == 303
         slug = urlsplit(email_link).path.split("/")[-1][1:].rsplit(".", 1)[0]
@@ -149,11 +158,7 @@ def test_a_link_opened_again_by_the_same_browser_counts_once(tmp_path):
     sends back the cookie the first answer left, for that link's path only):
     one click. The email link in the same browser, and the SMS link on
     another phone (no cookie), each count. The cookie names nobody."""
-    outbox = bundled(tmp_path, counting=True)
-    email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
-    sms_link = CLICK.findall(sms_texts(outbox)["A1"])[0]
-    app = make_app(Project(tmp_path / "pelicanconf.py"))
-    with serving(app) as port:
+    with serving_counted_links(tmp_path) as (email_link, sms_link, port):
         first = get(port, sms_link)
         cookie = first.headers["Set-Cookie"]
         attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
@@ -216,10 +221,7 @@ def test_a_hostile_user_agent_costs_microseconds_not_seconds():
 def test_scanners_and_link_previews_are_answered_but_not_counted(tmp_path):
     """A mail scanner or KakaoTalk's preview opening every link of an email
     made it look read; a person's browser (KakaoTalk's own too) still counts."""
-    outbox = bundled(tmp_path, counting=True)
-    email_link = next(link for link in email_links(outbox, "A1") if link.startswith(COLLECTOR + "/c/"))
-    app = make_app(Project(tmp_path / "pelicanconf.py"))
-    with serving(app) as port:
+    with serving_counted_links(tmp_path) as (email_link, _sms_link, port):
         for agent in AUTOMATED:
             assert get(port, email_link, agent=agent).status == 303, agent
         assert get(port, email_link, agent=KAKAOTALK_BROWSER).status == 303

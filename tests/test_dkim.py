@@ -62,16 +62,23 @@ class Sent(NamedTuple):
     between: tuple[float, float]  # the send's start and end, seconds since the epoch
 
 
-def bundled_with_dkim(tmp_path: Path, make_key) -> tuple[Path, object, Path]:
-    """A project whose settings sign with a key ``make_key`` made, with two
-    email readers, and ISSUE bundled at BUNDLED_AT: the project, the
-    outbox's email folder, and the DNS function that serves the key."""
+def project_signing_with(tmp_path: Path, make_key) -> tuple[Path, str]:
+    """A copy of the sample project under ``tmp_path`` whose settings sign
+    with a key ``make_key`` made: the project and the key's DNS record."""
     keys = tmp_path / "keys"
     keys.mkdir()
     key, record = make_key(keys)
     (tmp_path / "project").mkdir()
     project = copy_project(tmp_path / "project",
                            extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n')
+    return project, record
+
+
+def bundled_with_dkim(tmp_path: Path, make_key) -> tuple[Path, object, Path]:
+    """A project whose settings sign with a key ``make_key`` made, with two
+    email readers, and ISSUE bundled at BUNDLED_AT: the project, the
+    outbox's email folder, and the DNS function that serves the key."""
+    project, record = project_signing_with(tmp_path, make_key)
     store = Store.open(project / "private" / "sotong.db")
     for number, fields in enumerate(({"health", "culture", "living"}, {"bulletin", "library"}), 1):
         store.put_subscriber(Subscriber(id=f"A{number}", name="김민서", email=f"a{number}@example.com", birth_year=1985,
@@ -185,12 +192,7 @@ def test_bundles_and_a_dry_run_count_the_emails_their_signature_makes_too_large_
     DKIM-Signature header, about 650 bytes with RSA-2048): bundles and send
     --dry-run measured the unsigned files and counted none too large, and the
     send then failed every one for size. Now the three count the same ones."""
-    keys = tmp_path / "keys"
-    keys.mkdir()
-    key, _record = rsa_key(keys)
-    (tmp_path / "project").mkdir()
-    project = copy_project(tmp_path / "project",
-                           extra_settings=f'DKIM_DOMAIN = "{DOMAIN}"\nDKIM_SELECTOR = "{SELECTOR}"\nDKIM_KEY_PATH = "{key}"\n')
+    project, _record = project_signing_with(tmp_path, rsa_key)
     with open(project / "content" / "files" / "2027-후보사업-검토의견.pdf", "r+b") as pdf:
         pdf.truncate(760_000)  # its email about 1MB, the least SMTP_SIZE_LIMIT takes
     store = Store.open(project / "private" / "sotong.db")
