@@ -718,8 +718,9 @@ def test_a_private_notice_longer_than_gmails_clip_is_whole_in_the_html_and_its_s
     assert run_sotong(project, "check", env=SECRET).code == 0
     result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
     assert result.code == 0, result.output
-    notice = next(n for n in Project(project / "pelicanconf.py").read_notices()[0] if n.slug == SLUG)
-    estimate = email_size(notice, carried_files(notice, project / "content"))
+    sotong = Project(project / "pelicanconf.py")
+    notice = next(n for n in sotong.read_notices()[0] if n.slug == SLUG)
+    estimate = email_size(notice, carried_files(notice, project / "content"), sotong.renderer.text_html(notice.body))
     outbox = project / "private" / "outbox" / ISSUE
     manifest = manifest_of(outbox)
     holders = [entry for entry in manifest if entry["channel"] == "email" and SLUG in entry["notices"]]
@@ -779,3 +780,25 @@ def test_check_warns_that_a_private_notices_sms_line_is_never_sent(tmp_path):
             "보내지지 않습니다. 이 줄을 지우고, 받는 분께 알릴 내용은 본문에 쓰세요") in korean.output.splitlines()
     path.write_text(NOTICE.read_text(encoding="utf-8"), encoding="utf-8")  # the sample's, with no sms: line
     assert "sms: 줄은" not in run_sotong(project, "check", env={**SECRET, "SOTONG_LANG": "ko"}).output
+
+
+def test_a_private_notices_text_is_rendered_with_the_projects_markdown_as_a_public_notices_is(tmp_path):
+    """With the project's MARKDOWN (here nl2br: a line break in the text is
+    one on the page) a public notice's two lines kept their break, in its
+    email too, but a private notice's ran together: its text was rendered
+    with Markdown's defaults. It is now rendered as the build renders a
+    notice's."""
+    project = copy_project(tmp_path, extra_settings=(
+        'MARKDOWN = {**MARKDOWN, "extension_configs": {**MARKDOWN["extension_configs"], '
+        '"markdown.extensions.nl2br": {}}}\n'))
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8") + "\n위원 첫째 줄입니다\n위원 둘째 줄입니다\n", encoding="utf-8")
+    import_sample(project)
+    assert run_sotong(project, "check", env=SECRET).code == 0
+    assert run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET).code == 0
+    outbox = project / "private" / "outbox" / ISSUE
+    holders = [entry for entry in manifest_of(outbox) if entry["channel"] == "email" and SLUG in entry["notices"]]
+    assert {entry["id"] for entry in holders} == committee_readers()
+    for entry in holders:
+        message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
+        assert re.search(r"위원 첫째 줄입니다<br ?/?>\s*위원 둘째 줄입니다", message.get_body(("html",)).get_content())

@@ -12,7 +12,6 @@ from pathlib import Path
 from sotong.i18n import _
 from sotong.mail import base64_size, size_label, size_labels_apart
 from sotong.mail_server import size_limit
-from sotong.markup import markdown_html
 from sotong.problems import Problem
 
 from .compose import HTML_LIMIT
@@ -35,7 +34,7 @@ def attachment_problems(project) -> list[Problem]:
     root, limit = Path(project.settings["PATH"]), size_limit(project.settings)
     for notice in project.read_notices()[0]:
         files = carried_files(notice, root)
-        if files and (size := email_size(notice, files)) > limit:
+        if files and (size := email_size(notice, files, project.renderer.text_html(notice.body))) > limit:
             size_said, limit_said = size_labels_apart(size, limit)
             problems.append(Problem(project.shown(notice.source), notice.lines.get(
                 "attachments" if notice.attachments else "image", 1), _(
@@ -53,14 +52,15 @@ def carried_files(notice, root: Path) -> list[int]:
     return notice.file_sizes(root, with_image=True) if notice.private else []
 
 
-def email_size(notice, files: list[int]) -> int:
+def email_size(notice, files: list[int], html: str) -> int:
     """About how many bytes the email holding ``notice`` alone makes as sent,
     never fewer: ``files`` (their bytes) in base64, each with its part's
     headers; its HTML at the most it may be (the room of HTML_LIMIT and, as
     a private notice is never cut to a link, past it its text as HTML) and
     its text, both in base64 with room for each link's full address; and
-    the rest of the message."""
-    html = str(markdown_html(notice.body))
+    the rest of the message. ``html``: its text as its email holds it,
+    rendered with the project's MARKDOWN (nl2br's breaks, an extension's
+    links, are bytes and links of the email too)."""
     links = html.count("href=") * LINK_ROOM
     return (sum(base64_size(size) + PART_HEAD for size in files) + base64_size(HTML_LIMIT + len(html.encode()) + links)
             + base64_size(len(notice.body.encode()) + links) + MESSAGE_HEAD)

@@ -27,7 +27,7 @@ from sotong.dates import event_time, korean_date
 from sotong.ics import event_calendar
 from sotong.images import email_image_size
 from sotong.links import ascii_url, click_url, notice_url, short_url, site_url, text_link_url
-from sotong.markup import headings_from, html_text, links_readable_anywhere, markdown_html, shortened, text_with_tel_links
+from sotong.markup import headings_from, html_text, links_readable_anywhere, shortened, text_with_tel_links
 from sotong.sms import SmsText, compose_sms, notice_line
 
 from .config import BundlesSettings
@@ -200,8 +200,9 @@ class EmailComposer:
     def _private_view(self, notice) -> dict:
         """SPEC §16: a private notice has no page; its whole text is the block,
         with no link to the site; its own links to the site's pages are
-        given their full address, as the email is read away from the site."""
-        body = links_readable_anywhere(markdown_html(notice.body),
+        given their full address, as the email is read away from the site.
+        Its text is rendered as the build renders a notice's (the project's MARKDOWN)."""
+        body = links_readable_anywhere(self.content.text_html(notice.body),
                                        lambda href: text_link_url(self.settings, self.content, notice, href))
         return {
             "slug": notice.slug, "title": notice.title, "url": None, "image": self._image(notice, inline=True),
