@@ -20,7 +20,7 @@ MISTAKES = [
     (("subscribers", "imprt", "a.csv"), "이렇게 쓰세요: sotong subscribers import"),
     (("subscribers", "generate", "--count", "many", "a.csv"), "--count: "),
     (("report",), "--year YYYY"),
-    (("send", "--issue", "2026-11-26", "--dry-run=yes"), "--dry-run"),
+    (("opinions", "serch", "버스"), "sotong opinions에는 serch 명령이 없습니다. 이렇게 쓰세요: sotong opinions search"),
 ]
 
 
