@@ -73,10 +73,10 @@ def _no_such_command(error, path: str, group: click.Command | None) -> str:
 
 def _no_such_option(error: click.NoSuchOption, path: str, command: click.Command, ctx) -> str:
     """A mistyped option: the nearest one's example use, or the command's options."""
-    close = next(filter(None, (_option(command, name) for name in error.possibilities or ())), None)
+    close = next((name for name in error.possibilities or () if _option(command, name)), None)
     if close is not None:
         return _("{command} has no option {option}; write {example}").format(
-            command=path, option=error.option_name, example=_example_of(close, ctx))
+            command=path, option=error.option_name, example=_example_of(_option(command, close), ctx, close))
     options = ", ".join(param.opts[0] for param in command.get_params(ctx)
                         if isinstance(param, click.Option) and param.opts[0] not in ctx.help_option_names)
     if isinstance(command, OneLineCommand):
@@ -110,13 +110,15 @@ def _name_of(param: click.Parameter, ctx: click.Context) -> str:
     return param.opts[0] if isinstance(param, click.Option) else param.make_metavar(ctx)
 
 
-def _example_of(param: click.Option, ctx) -> str:
+def _example_of(param: click.Option, ctx, name: str = "") -> str:
     """The example use of option ``param``: its command's own (``OneLineCommand``)
-    or its name and what --help shows for its value (``--issue YYYY-MM-DD``)."""
+    or its name (``name``, as the nearest to one typed, else its first) and
+    what --help shows for its value (``--issue YYYY-MM-DD``)."""
     examples = getattr(ctx.command, "examples", {}) if ctx else {}
     if param.opts[0] in examples:
         return examples[param.opts[0]]
-    return param.opts[0] if param.is_flag or param.count else f"{param.opts[0]} {param.make_metavar(ctx)}"
+    name = name or param.opts[0]
+    return name if param.is_flag or param.count else f"{name} {param.make_metavar(ctx)}"
 
 
 def _hint(param_hint) -> str | None:

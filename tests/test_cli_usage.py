@@ -8,9 +8,9 @@ import re
 import pytest
 
 MISTAKES = [
-    (("check", "--setings", "publishconf.py"), "sotong check에는 --setings 옵션이 없습니다. 이렇게 쓰세요: -s "),
+    (("check", "--setings", "publishconf.py"), "sotong check에는 --setings 옵션이 없습니다. 이렇게 쓰세요: --settings 파일"),
     (("build", "--zzz"), "sotong build에는 --zzz 옵션이 없습니다. 쓸 수 있는 옵션은 -s입니다"),
-    (("--verbos", "check"), "sotong에는 --verbos 옵션이 없습니다. 이렇게 쓰세요: -v"),
+    (("--verbos", "check"), "sotong에는 --verbos 옵션이 없습니다. 이렇게 쓰세요: --verbose"),
     (("bundle", "--issue", "2026-11-26"), "sotong에는 bundle 명령이 없습니다. 이렇게 쓰세요: sotong bundles"),
     (("bundles", "--issue"), "--issue 뒤에 값을 쓰세요. 예: --issue YYYY-MM-DD"),
     (("send", "report", "--issue"), "--issue 뒤에 값을 쓰세요. 예: --issue YYYY-MM-DD"),
