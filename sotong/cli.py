@@ -28,7 +28,7 @@ import click
 from . import signals
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .options import OneLineCommand
+from .options import OneLineCommand, said_in_one_line
 from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
@@ -173,20 +173,27 @@ class SotongGroup(PluginCommandsGroup):
     """Loads the project's plugins, so that they add their commands, before
     parsing; Ctrl+C while it does or while the command runs is said in one
     line and exits 130; a value with spaces typed without quotes, which click
-    calls an extra argument, is said to need them (sotong.unquoted)."""
+    calls an extra argument, is said to need them (sotong.unquoted); every
+    command-line mistake of every command is one line with what to write
+    (sotong.options.said_in_one_line)."""
 
     def make_context(self, *args, **kwargs):
         with _ctrl_c_said_in_one_line({}):
-            return super().make_context(*args, **kwargs)
+            try:
+                return super().make_context(*args, **kwargs)
+            except click.UsageError as error:  # sotong's own options (sotong --verbos)
+                raise said_in_one_line(error) from None
 
     def invoke(self, ctx):
         with _ctrl_c_said_in_one_line(ctx.meta):
             try:
                 return super().invoke(ctx)
-            except click.UsageError as error:
+            except click.UsageError as error:  # any command's, any group's (sotong subscribers imprt)
                 from .unquoted import with_quoting_hint
 
-                raise with_quoting_hint(error, ctx.meta.get(_ARGV, [])) from None
+                if error.ctx is None:  # click's parser names no command (an option without its value)
+                    error.ctx = _typed_command(ctx)
+                raise said_in_one_line(with_quoting_hint(error, ctx.meta.get(_ARGV, []))) from None
             finally:
                 for project in ctx.meta.get(_PROJECTS, ()):
                     project.close_store()
@@ -204,6 +211,17 @@ class SotongGroup(PluginCommandsGroup):
         except SotongError as exc:
             ctx.meta[_SETTINGS_ERROR] = exc  # core commands report it through their -s option
         return super().parse_args(ctx, args)
+
+
+def _typed_command(ctx: click.Context) -> click.Context:
+    """The context of the command the words typed after ``sotong`` name
+    (``sotong send report``), a group's subcommands followed down."""
+    for word in ctx.meta.get(_ARGV, []):
+        if not isinstance(ctx.command, click.Group):
+            break
+        if (command := ctx.command.commands.get(word)) is not None:
+            ctx = click.Context(command, info_name=word, parent=ctx)
+    return ctx
 
 
 @click.group(cls=SotongGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

@@ -20,61 +20,108 @@ class OneLineUsageError(click.UsageError):
 
 
 class OneLineCommand(click.Command):
-    """A command staff type (``sotong new``), each of whose command-line
-    mistakes is said in one line (exit 2) with what to write instead, not in
-    click's three (its usage, "Try --help", the error in English words):
-    an unknown option, an option without its value or missing, a wrong
-    value. ``examples``: each option's example use, by its first name;
+    """A command staff type (``sotong new``) with an example use of each of
+    its options, which :func:`said_in_one_line` gives with its mistakes.
+    ``examples``: each option's example use, by its first name;
     ``example``: the command written out (its options after its name)."""
 
     def __init__(self, *args, examples: dict[str, str], example: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.examples, self.example = examples, example
 
-    def make_context(self, *args, **kwargs):
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as error:
-            raise self._one_line(error) from None
 
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as error:
-            raise self._one_line(error) from None
-
-    def _one_line(self, error: click.UsageError) -> click.UsageError:
-        """``error`` said in one line, with what to write; one click says of
-        extra words stays as it is said (the group adds how to quote them)."""
-        command = error.ctx.command_path if error.ctx else self.name
-        whole = f"{command} {self.example}"
-        if isinstance(error, OneLineUsageError):
-            return error
-        if isinstance(error, click.NoSuchOption):
-            close = next(filter(None, map(self._example_of, error.possibilities or ())), None)
-            message = (_("{command} has no option {option}; write {example}").format(
-                command=command, option=error.option_name, example=close) if close else _(
-                "{command} has no option {option}; its options are {options}, e.g. {example}").format(
-                command=command, option=error.option_name, options=", ".join(self.examples), example=whole))
-        elif isinstance(error, click.MissingParameter):
-            message = _("{option} is missing, and no one is at a terminal to be asked; give it, e.g. {example}").format(
-                option=_hint(error.param_hint), example=self._example_of(_hint(error.param_hint)) or whole)
-        elif isinstance(error, click.BadParameter):
-            message = f"{_hint(error.param_hint)}: {error.message}"
-        elif isinstance(error, click.BadOptionUsage) and (example := self._example_of(error.option_name)):
-            message = _("{option} needs its value after it, e.g. {example}").format(
-                option=error.option_name, example=example)
-        else:
-            message = error.message
-        return OneLineUsageError(message, error.ctx)
-
-    def _example_of(self, name: str) -> str | None:
-        """The example use of the option named ``name`` (by any of its names), or None."""
-        return next((self.examples[param.opts[0]] for param in self.params
-                     if name in param.opts + param.secondary_opts and param.opts[0] in self.examples), None)
+def said_in_one_line(error: click.UsageError) -> click.UsageError:
+    """A command-line mistake of any command or group (an unknown option or
+    command, an option without its value, a missing one, a wrong value) in
+    one line (exit 2) with what to write, not in click's three (its usage,
+    "Try --help", the error in English words); the mistyped name of a
+    command or option gets the nearest one click found. Click's own help
+    when a group is given nothing stays as it is; so does what click says
+    of extra words (the group adds how to quote them)."""
+    if isinstance(error, (OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        return error
+    ctx = error.ctx
+    command = ctx.command if ctx else None
+    path = ctx.command_path if ctx else "sotong"
+    if isinstance(error, click.exceptions.NoSuchCommand):
+        message = _no_such_command(error, path, command)
+    elif isinstance(error, click.NoSuchOption) and command is not None:
+        message = _no_such_option(error, path, command, ctx)
+    elif isinstance(error, click.MissingParameter):
+        message = _missing(error, path, command, ctx)
+    elif isinstance(error, click.BadParameter):
+        hint = _hint(error.param_hint) or (error.param and _name_of(error.param, ctx))
+        message = f"{hint}: {error.message}" if hint else error.message
+    elif isinstance(error, click.BadOptionUsage) and (param := _option(command, error.option_name)) \
+            and not param.is_flag:
+        message = _("{option} needs its value after it, e.g. {example}").format(
+            option=error.option_name, example=_example_of(param, ctx))
+    else:
+        message = error.message
+    return OneLineUsageError(message, ctx)
 
 
-def _hint(param_hint) -> str:
+def _no_such_command(error, path: str, group: click.Command | None) -> str:
+    """A mistyped command: the nearest one to write, or the group's commands."""
+    if error.possibilities:
+        return _("{group} has no command {name}; write {example}").format(
+            group=path, name=error.command_name, example=f"{path} {error.possibilities[0]}")
+    commands = ", ".join(group.list_commands(error.ctx)) if isinstance(group, click.Group) else ""
+    return _("{group} has no command {name}; its commands are {commands}").format(
+        group=path, name=error.command_name, commands=commands)
+
+
+def _no_such_option(error: click.NoSuchOption, path: str, command: click.Command, ctx) -> str:
+    """A mistyped option: the nearest one's example use, or the command's options."""
+    close = next((name for name in error.possibilities or () if _option(command, name)), None)
+    if close is not None:
+        return _("{command} has no option {option}; write {example}").format(
+            command=path, option=error.option_name, example=_example_of(_option(command, close), ctx, close))
+    options = ", ".join(param.opts[0] for param in command.get_params(ctx)
+                        if isinstance(param, click.Option) and param.opts[0] not in ctx.help_option_names)
+    if isinstance(command, OneLineCommand):
+        return _("{command} has no option {option}; its options are {options}, e.g. {example}").format(
+            command=path, option=error.option_name, options=options, example=f"{path} {command.example}")
+    return _("{command} has no option {option}; its options are {options} ({command} --help says what each does)"
+             ).format(command=path, option=error.option_name, options=options)
+
+
+def _missing(error: click.MissingParameter, path: str, command: click.Command | None, ctx) -> str:
+    """A missing argument or option, with an example of it; one that would
+    have been asked at a terminal (no ``param``: sotong.authoring) says so."""
+    if error.param is None:
+        option = _hint(error.param_hint)
+        param = _option(command, option)
+        return _("{option} is missing, and no one is at a terminal to be asked; give it, e.g. {example}").format(
+            option=option, example=_example_of(param, ctx) if param else path)
+    name = _name_of(error.param, ctx)
+    example = _example_of(error.param, ctx) if isinstance(error.param, click.Option) else f"{path} {name}"
+    return _("{command} needs {name}; write it, e.g. {example}").format(command=path, name=name, example=example)
+
+
+def _option(command: click.Command | None, name: str | None) -> click.Option | None:
+    """The option of ``command`` named ``name`` (by any of its names), or None."""
+    return next((param for param in (command.params if command else ()) if isinstance(param, click.Option)
+                 and name in param.opts + param.secondary_opts), None)
+
+
+def _name_of(param: click.Parameter, ctx: click.Context) -> str:
+    """An option's first name (``--issue``), an argument's metavar (``FILE.csv``)."""
+    return param.opts[0] if isinstance(param, click.Option) else param.make_metavar(ctx)
+
+
+def _example_of(param: click.Option, ctx, name: str = "") -> str:
+    """The example use of option ``param``: its command's own (``OneLineCommand``)
+    or its name (``name``, as the nearest to one typed, else its first) and
+    what --help shows for its value (``--issue YYYY-MM-DD``)."""
+    examples = getattr(ctx.command, "examples", {}) if ctx else {}
+    if param.opts[0] in examples:
+        return examples[param.opts[0]]
+    name = name or param.opts[0]
+    return name if param.is_flag or param.count else f"{name} {param.make_metavar(ctx)}"
+
+
+def _hint(param_hint) -> str | None:
     """An option's name as click's errors hold it (a name, or a list of its names)."""
     return param_hint if isinstance(param_hint, str) or param_hint is None else " / ".join(param_hint)
 

@@ -75,7 +75,7 @@ def test_a_missing_settings_file_is_exit_1_not_a_usage_error(sotong, settings_di
 def test_an_unknown_command_with_good_settings_is_still_a_usage_error(sotong, empty_project_dir):
     result = sotong(empty_project_dir, "sned", "-s", "pelicanconf.py")
     assert result.code == 2
-    assert "No such command 'sned'" in result.stderr
+    assert result.stderr == "Error: sotong has no command sned; write sotong send\n"
 
 
 def test_publishconf_without_the_secret_says_how_to_set_it_in_korean(sotong, settings_dir):
