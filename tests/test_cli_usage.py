@@ -6,6 +6,7 @@ English-shaped lines ("Usage: ...", "Try ... --help", "Error: ...")."""
 import re
 
 import pytest
+from project_support import run_sotong
 
 MISTAKES = [
     (("check", "--setings", "publishconf.py"), "sotong check에는 --setings 옵션이 없습니다. 이렇게 쓰세요: --settings 파일"),
@@ -25,8 +26,10 @@ MISTAKES = [
 
 
 @pytest.mark.parametrize("args, said", MISTAKES, ids=[" ".join(args) for args, _said in MISTAKES])
-def test_a_usage_mistake_is_one_korean_line_saying_what_to_write(project_dir, cli, args, said):
-    result = cli(project_dir, *args, env={"SOTONG_LANG": "ko"})
+def test_a_usage_mistake_is_one_korean_line_saying_what_to_write(project_dir, args, said):
+    """Each in its own process, as staff run it: click names a value's kind
+    (``파일``) in the language the process started in."""
+    result = run_sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
     assert result.code == 2, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("오류: ") and said in lines[0], result.stderr

@@ -31,7 +31,7 @@ def test_a_postgresql_store_made_with_4_byte_times_has_them_widened_by_its_upgra
     store.db.connection.execute(storage.SCHEMA)  # as step 1 made it, PostgreSQL's own words: REAL
     store.db.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
     store.db.execute("INSERT INTO schema_versions VALUES ('subscriptions', 1)")
-    assert store.upgrade("subscriptions") == {"subscriptions": (1, 7)}  # 3: address, indexes; 4: links mailed; 5: rate; 6: claims; 7: texts
+    assert store.upgrade("subscriptions") == {"subscriptions": (1, 8)}  # 3: address, indexes; 4: links mailed; 5: rate; 6: claims; 7: texts; 8: claim tokens
     assert store.db.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attname IN "
                             "('expires_at', 'queued_at') AND attrelid IN ('subscriptions_pending'::regclass, "
                             "'subscriptions_mail'::regclass) ORDER BY attrelid::regclass::text").fetchall() == [
