@@ -23,7 +23,7 @@ from .body_files import PAGE_ADDRESS_SUFFIXES, missing_files
 from .dates import ISO_DAY, iso_day
 from .i18n import _
 from .markup import shortened, shown_words
-from .problems import Problem, did_you_mean, not_utf8, suggested
+from .problems import Problem, did_you_mean, not_utf8, suggested, typed_in_hangul
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
 from .content_files import file_under
@@ -325,7 +325,7 @@ def _check_keys(meta: dict, audiences: Audiences, problem) -> None:
         elif key not in KEYS:
             problem(key, _('unknown key "{key}"{suggestion}; allowed keys: {keys}').format(
                 key=key, suggestion=suggested(_meant_key(key)) or did_you_mean(key, KEYS), keys=", ".join(KEYS)))
-    meant = {_meant_key(key) for key in meta if key not in KEYS}
+    meant = {_meant_key(key) or typed_in_hangul(str(key), KEYS) for key in meta if key not in KEYS}
     for key in REQUIRED:
         if _blank(meta.get(key)) and key not in meant:  # "부서: 문화체육과" is said once, as the key to write
             example = {"title": "title: 겨울철 한파 대비 안내", "date": "date: 2026-11-05",

@@ -9,6 +9,7 @@ import datetime as dt
 import click
 
 from .i18n import _
+from .problems import typed_in_hangul
 from .schedule import YEARS, is_issue_date, next_issue, previous_issue
 
 
@@ -63,16 +64,24 @@ def said_in_one_line(error: click.UsageError) -> click.UsageError:
 
 def _no_such_command(error, path: str, group: click.Command | None) -> str:
     """A mistyped command: the nearest one to write, or the group's commands."""
+    commands = group.list_commands(error.ctx) if isinstance(group, click.Group) else []
+    if meant := typed_in_hangul(error.command_name, commands):
+        return _("{group} has no command {name}: the keyboard was typing Hangul; press the 한/영 key and write {example}"
+                 ).format(group=path, name=error.command_name, example=f"{path} {meant}")
     if error.possibilities:
         return _("{group} has no command {name}; write {example}").format(
             group=path, name=error.command_name, example=f"{path} {error.possibilities[0]}")
-    commands = ", ".join(group.list_commands(error.ctx)) if isinstance(group, click.Group) else ""
+    commands = ", ".join(commands)
     return _("{group} has no command {name}; its commands are {commands}").format(
         group=path, name=error.command_name, commands=commands)
 
 
 def _no_such_option(error: click.NoSuchOption, path: str, command: click.Command, ctx) -> str:
     """A mistyped option: the nearest one's example use, or the command's options."""
+    names = [name for param in command.get_params(ctx) if isinstance(param, click.Option) for name in param.opts]
+    if meant := typed_in_hangul(error.option_name, names):
+        return _("{command} has no option {option}: the keyboard was typing Hangul; press the 한/영 key and write {example}"
+                 ).format(command=path, option=error.option_name, example=_example_of(_option(command, meant), ctx, meant))
     close = next((name for name in error.possibilities or () if _option(command, name)), None)
     if close is not None:
         return _("{command} has no option {option}; write {example}").format(

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
 
+from . import keyboard
 from .i18n import N_, _
 
 _REASON_CHARACTERS = 120  # of what an exception said: the line stays one a person reads
@@ -75,7 +76,17 @@ def closest(name: str, known: Iterable[str], *, labels: bool = False) -> str | N
     if matches:
         return matches[0]
     lowered = {k.lower(): k for k in names}
-    return lowered.get(str(name).lower())
+    return lowered.get(str(name).lower()) or typed_in_hangul(str(name), names)
+
+
+def typed_in_hangul(name: str, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that ``name`` is when it was typed with the
+    keyboard left in Hangul (샤싣 for title, --ㅑㄴ녀ㄷ for --issue), or None."""
+    if not keyboard.has_hangul(name):
+        return None
+    lowered = {str(known).lower(): known for known in names}
+    matches = difflib.get_close_matches(keyboard.latin_keys(name).lower(), list(lowered), n=1, cutoff=0.8)
+    return lowered[matches[0]] if matches else None
 
 
 def _tied(name: str, names: list) -> bool:
@@ -85,8 +96,18 @@ def _tied(name: str, names: list) -> bool:
 
 
 def did_you_mean(name: str, known: Iterable[str], *, labels: bool = False) -> str:
-    """A ' did you mean "x"?' tail, or '' when nothing is close (``labels``: see :func:`closest`)."""
-    return suggested(closest(name, known, labels=labels))
+    """A ' did you mean "x"?' tail, or '' when nothing is close (``labels``: see :func:`closest`);
+    a name typed with the keyboard left in Hangul is told to press 한/영."""
+    near = closest(name, known, labels=labels)
+    if near and keyboard.has_hangul(str(name)) and not keyboard.has_hangul(str(near)):
+        return hangul_slip(near)
+    return suggested(near)
+
+
+def hangul_slip(name: str) -> str:
+    """The ' did you mean "name"?' tail for a name typed with the keyboard left in Hangul."""
+    return _('; did you mean "{suggestion}"? (the keyboard was typing Hangul: press the 한/영 key and write it again)'
+             ).format(suggestion=name)
 
 
 def suggested(name: str | None) -> str:
