@@ -26,6 +26,10 @@ URGENT_WORD = "긴급"
 # summary of the notice and as a phone number that rings nowhere.
 EXAMPLE_LEAD = "첫 문단은 목록과 이메일에 요약으로 나갑니다. 누가, 언제, 무엇을 하는지 한두 문장으로 쓰세요."
 EXAMPLE_PHONE = "02-2286-0000"
+# The items of its 「신청 방법」 list, written with nothing after the colon: one
+# left so reaches residents as "기간:" and nothing, the one thing they needed.
+EXAMPLE_ITEMS = {"기간": "12월 5일(토) 오전 10시~12시", "장소": "성동구청 3층 대강당", "대상": "성동구민 누구나"}  # each with an example
+_EMPTY_ITEM = re.compile(r"\s*[-*+]\s*(" + "|".join(EXAMPLE_ITEMS) + r")\s*[:：]\s*")
 # Words of a link that say nothing of where it leads: a resident whose screen
 # reader lists the page's links hears only "여기, 여기, 클릭".
 VAGUE_LINK_TEXTS = frozenset({"여기", "이곳", "클릭", "여기를 클릭", "여기를 누르세요", "더보기", "더 보기", "자세히", "바로가기",
@@ -60,12 +64,23 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "
             "is never sent; remove it, and write what the members need in the text"))
+    return found + _examples_left(notice, shown) + text_warnings(notice, shown)
+
+
+def _examples_left(notice: Notice, shown: str) -> list[str]:
+    """The lines of ``notice``'s text still as ``sotong new`` wrote them: its
+    example paragraph and phone number, and an item of its list left empty."""
+    found = []
     for number, text in enumerate(notice.body.split("\n"), start=notice.body_line):
         if EXAMPLE_LEAD in text or EXAMPLE_PHONE in text:
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line is still the example that sotong new wrote; write the notice's own words "
                 "(or the department's phone number) here, as it would reach residents as it is"))
-    return found + text_warnings(notice, shown)
+        elif item := _EMPTY_ITEM.fullmatch(text):
+            found.append(f"{shown}:{number}: " + _(
+                "warning: {item} is empty, as sotong new wrote it; write it after the colon, e.g. - {item}: {example} "
+                "(or delete the line if the notice has none)").format(item=item[1], example=EXAMPLE_ITEMS[item[1]]))
+    return found
 
 
 def text_warnings(source, shown: str) -> list[str]:

@@ -19,7 +19,7 @@ import click
 import frontmatter
 from korean_romanizer.romanizer import Romanizer
 
-from .advice import EXAMPLE_LEAD, EXAMPLE_PHONE
+from .advice import EXAMPLE_ITEMS, EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
 from .dates import ISO_DAY, korean_date
 from .i18n import _
@@ -37,9 +37,7 @@ BODY_TEMPLATE = """{lead}
 
 ## 신청 방법
 
-- 기간:
-- 장소:
-- 대상:
+{items}
 
 문의: {department} {phone}
 """
@@ -181,8 +179,10 @@ def write_notice(project: Project, *, title: str, department: str, category: str
     """Write ``content/notices/SLUG.md``: the required keys, then the optional ones commented out."""
     audiences = project.audiences
     path = project.notices_path / f"{slug}.md"
-    post = frontmatter.Post(BODY_TEMPLATE.format(lead=EXAMPLE_LEAD, department=department, phone=EXAMPLE_PHONE), title=title, date=date,
-                            department=department, category=category, channels=list(DEFAULT_CHANNELS))
+    body = BODY_TEMPLATE.format(lead=EXAMPLE_LEAD, items="\n".join(f"- {item}:" for item in EXAMPLE_ITEMS),
+                                department=department, phone=EXAMPLE_PHONE)
+    post = frontmatter.Post(body, title=title, date=date, department=department, category=category,
+                            channels=list(DEFAULT_CHANNELS))
     text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
     examples = OPTIONAL_KEYS.format(segment=next(iter(audiences.segments), "segment"),
                                     dongs=", ".join(list(audiences.dongs.values())[:2]),

@@ -93,7 +93,8 @@ def test_an_answer_missing_when_the_input_ends_is_the_missing_option_and_exit_2(
 
 def test_the_example_text_left_in_the_body_is_warned_on_its_lines(tmp_path):
     """check passes the file as new wrote it, but says where the example text
-    (the first paragraph, the phone number 02-2286-0000) still waits to be replaced."""
+    (the first paragraph, the phone number 02-2286-0000) still waits to be
+    replaced, and each item of its list (- 기간:) still empty."""
     project = copy_project(tmp_path, notices=False)
     args = ("--title", "김장 나눔", "--department", "복지정책과", "--category", "living", "--date", "2026-12-01")
     assert new(project, "", *args).exit_code == 0
@@ -105,7 +106,15 @@ def test_the_example_text_left_in_the_body_is_warned_on_its_lines(tmp_path):
     for number in example:
         assert (f"content/notices/2026-12-01-gimjang-nanum.md:{number}: warning: this line is still the example that "
                 "sotong new wrote;") in checked.output
+    items = {line.strip("- :"): number for number, line in enumerate(lines, start=1) if line in ("- 기간:", "- 장소:", "- 대상:")}
+    assert len(items) == 3, lines
+    for item, number in items.items():
+        assert (f"content/notices/2026-12-01-gimjang-nanum.md:{number}: warning: {item} is empty, as sotong new wrote "
+                f"it; write it after the colon, e.g. - {item}: ") in checked.output
     lines[example[0] - 1] = "12월 5일 왕십리광장에서 홀몸 어르신께 드릴 김장 김치를 담급니다."
+    lines[items["기간"] - 1] = "- 기간: 12월 5일 오전 10시"
+    lines[items["장소"] - 1] = "* 장소 ： 왕십리광장"  # another list mark, a full-width colon
+    del lines[items["대상"] - 1]
     path.write_text("\n".join(lines).replace("02-2286-0000", "02-2286-5000"), encoding="utf-8")
     checked = run_cli(project / "pelicanconf.py", "check")
     assert checked.code == 0 and "warning" not in checked.output, checked.output
