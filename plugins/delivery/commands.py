@@ -38,7 +38,7 @@ from .outbox import handover_file, has_sms, outbox_folder, read_outbox, signed_w
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
-from .stamp import Stamp
+from .stamp import Stamp, signatures_on_top
 from .staff_send import send_staff_copy, staff_address
 
 
@@ -237,8 +237,9 @@ def _attached_bytes(project) -> dict:
 class _Oversized:
     """A dry run's look at the emails left to send (Journal.record_outbox's
     ``left``): those larger than SMTP_SIZE_LIMIT (no connection tells the
-    server's SIZE) once signed as the send signs them (DKIM), which a send
-    would not hand over. Wrong signing settings stop the dry run here, as
+    server's SIZE) once signed as the send signs them (DKIM; a signature an
+    earlier version put on as it bundled is taken off first, as the send
+    does), which a send would not hand over. Wrong signing settings stop the dry run here, as
     they stop the send."""
 
     def __init__(self, folder: Path, settings: dict):
@@ -250,7 +251,7 @@ class _Oversized:
     def __call__(self, emails) -> None:
         for file, notices in emails:
             try:
-                size = (self.folder / file).stat().st_size
+                size = _size_unsigned(self.folder / file)
             except OSError:  # the send fails it with its own reason
                 continue
             if size + self.seal_bytes > self.limit:
@@ -264,6 +265,17 @@ class _Oversized:
         weights = attached() if self.count else {}
         heavy = sorted((slug for slug in self.notices if weights.get(slug)), key=lambda slug: -weights[slug])
         return SendFigures(too_big=self.count, too_big_notices=tuple(heavy), size_limit=self.limit)
+
+
+def _size_unsigned(path: Path) -> int:
+    """The bytes of the outbox's email ``path`` as the send signs it: an
+    earlier version's DKIM signatures on its top, which the send takes off
+    (:func:`stamp.signatures_on_top`), not counted. Only the file's head is read."""
+    with open(path, "rb") as file:
+        return os.fstat(file.fileno()).st_size - signatures_on_top(file.read(_HEAD_BYTES))
+
+
+_HEAD_BYTES = 16_384  # more than any signatures' headers (an RSA-4096 one is about 1,100 bytes)
 
 
 def _too_big_line(figures, bundle_again: tuple, dry_run: bool = False) -> str:
