@@ -21,7 +21,7 @@ from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.mail import seal_for, seal_size, size_label
 from sotong.mail_server import size_limit
-from sotong.options import ISSUE_DAY_TEXT
+from sotong.options import ISSUE_DAY_TEXT, YEAR, Number, WholeNumber
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -46,9 +46,9 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
-@click.option("--port", type=click.IntRange(1, 65535), callback=lambda ctx, param, port: _not_smtps(port),
+@click.option("--port", type=WholeNumber(1, 65535, example=587), callback=lambda ctx, param, port: _not_smtps(port),
               help=_("SMTP port (default: SMTP_PORT)."))
-@click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
+@click.option("--rate", type=Number(0, above=True, example=10), help=_("Messages per second (default: SEND_RATE)."))
 @click.option("--dry-run", is_flag=True, help=_("Say what would be sent, and how many emails are larger than the mail server takes (SMTP_SIZE_LIMIT); send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
               help=_("A test: send one reader's email of --issue, marked [시험], to this staff address only."))
@@ -473,7 +473,7 @@ def _outbox_emails_line(counts: dict, figures) -> str | None:
 
 
 @click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
-@click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
+@click.option("--year", type=YEAR, help=_("The annual report of this calendar year, e.g. 2026."))
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("The report of a one-off notice outbox (sotong send --notice)."))
 @settings_option
