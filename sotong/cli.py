@@ -28,7 +28,7 @@ import click
 from . import signals
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .options import JOBS, PORT, OneLineCommand, WholeNumber, said_in_one_line
+from .options import JOBS, PORT, OneLineCommand, WholeNumber, as_option, said_in_one_line
 from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
@@ -173,7 +173,9 @@ class SotongGroup(PluginCommandsGroup):
     """Loads the project's plugins, so that they add their commands, before
     parsing; Ctrl+C while it does or while the command runs is said in one
     line and exits 130; a value with spaces typed without quotes, which click
-    calls an extra argument, is said to need them (sotong.unquoted); every
+    calls an extra argument, is said to need them (sotong.unquoted), and a
+    day or a year typed without its option is given its option
+    (sotong.options.as_option); every
     command-line mistake of every command is one line with what to write
     (sotong.options.said_in_one_line)."""
 
@@ -193,7 +195,8 @@ class SotongGroup(PluginCommandsGroup):
 
                 if error.ctx is None:  # click's parser names no command (an option without its value)
                     error.ctx = _typed_command(ctx)
-                raise said_in_one_line(with_quoting_hint(error, ctx.meta.get(_ARGV, []))) from None
+                argv = ctx.meta.get(_ARGV, [])
+                raise said_in_one_line(with_quoting_hint(as_option(error, argv), argv)) from None
             finally:
                 for project in ctx.meta.get(_PROJECTS, ()):
                     project.close_store()

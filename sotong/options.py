@@ -2,7 +2,8 @@
 day (``--issue 2026-11-26``, ``--since``, ``--after``) and an issue day, a
 whole number (``--jobs``, ``--year``) and a number (``--rate``), each shown
 in --help in the chosen language and each mistake said in one line (exit 2)
-with what to write instead."""
+with what to write instead; and a day or a year typed without its option
+(``sotong send 2026-11-26``), said with the line to write (:func:`as_option`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import math
 
 import click
 
-from .i18n import _
+from .dates import ISO_DAY
+from .i18n import _, ngettext
 from .schedule import YEARS, is_issue_date, next_issue, previous_issue
+from .unquoted import command_words
 
 
 class OneLineUsageError(click.UsageError):
@@ -279,3 +282,43 @@ class Year(WholeNumber):
 JOBS = WholeNumber(min=1)  # worker processes
 PORT = WholeNumber(0, 65535)  # a port to listen on (0: any free one)
 YEAR = Year()
+
+
+def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
+    """``error`` of a day or a year written without its option (``sotong
+    send 2026-11-26``, ``sotong report 2026``), which click calls an extra
+    argument (or, after a group such as ``send``, an unknown command): one
+    line giving the command as typed (``argv``: the words after ``sotong``)
+    with the option the command takes such a value by (a :class:`Day` or
+    :class:`Year` type, when it has one of the kind and it was not given)
+    written before it; any other error as it was."""
+    ctx = error.ctx
+    words = command_words(ctx, argv) if ctx is not None else []
+    value = _bare_value(error, words)
+    option = _option_for(ctx.command, value, words) if value else None
+    if option is None:
+        return error
+    at = len(words) - 1 - words[::-1].index(value)
+    typed = [f'"{word}"' if " " in word else word for word in words]
+    typed[at] = f"{option} {value}"
+    said = _("write {option} before the day: {example}") if ISO_DAY.fullmatch(value) else \
+        _("write {option} before the year: {example}")
+    return OneLineUsageError(said.format(option=option, example=" ".join([ctx.command_path, *typed])), ctx)
+
+
+def _bare_value(error: click.UsageError, words: list[str]) -> str | None:
+    """The word of ``words`` that ``error`` names as an extra argument or an unknown command, if only one."""
+    if isinstance(error, click.exceptions.NoSuchCommand):
+        return error.command_name
+    extra = ngettext("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 1)
+    return next((word for word in words if error.message == extra.format(args=word)), None)
+
+
+def _option_for(command: click.Command, value: str, words: list[str]) -> str | None:
+    """The option of ``command`` that takes ``value`` (a day, a year), when
+    it has exactly one and it is not among ``words``."""
+    kind = Day if ISO_DAY.fullmatch(value) else Year if value.isascii() and value.isdigit() and len(value) == 4 else None
+    options = [param.opts[0] for param in command.params if kind and isinstance(param, click.Option)
+               and isinstance(param.type, kind)]
+    given = any(word.split("=")[0] in options for word in words)
+    return options[0] if len(options) == 1 and not given else None

@@ -34,6 +34,18 @@ MISTAKES = [
     (("serve", "--threads", "0"), '--threads "0"은(는) 쓸 수 없습니다(1부터 256까지의 정수만 됩니다). 예: --threads 8'),
     (("opinions", "search", "버스", "--limit", "-1"), '--limit "-1"은(는) 쓸 수 없습니다(0 이상의 정수만 됩니다). 예: --limit 100'),
     (("report",), "--year YYYY"),
+    # a day or a year typed without its option: the line to write, the other options kept
+    (("send", "2026-11-26", "--dry-run"), "날짜 앞에 --issue 옵션을 쓰세요: sotong send --issue 2026-11-26 --dry-run"),
+    (("send", "--dry-run", "2026-11-26"), "날짜 앞에 --issue 옵션을 쓰세요: sotong send --dry-run --issue 2026-11-26"),
+    (("send", "report", "2026-11-26"), "날짜 앞에 --issue 옵션을 쓰세요: sotong send report --issue 2026-11-26"),
+    (("bundles", "2026-11-26", "--jobs", "2"), "날짜 앞에 --issue 옵션을 쓰세요: sotong bundles --issue 2026-11-26 --jobs 2"),
+    (("report", "2026"), "연도 앞에 --year 옵션을 쓰세요: sotong report --year 2026"),
+    (("report", "-s", "pelicanconf.py", "2026-11-26"),
+     "날짜 앞에 --issue 옵션을 쓰세요: sotong report -s pelicanconf.py --issue 2026-11-26"),
+    (("newsletter", "next", "2026-11-26"), "날짜 앞에 --after 옵션을 쓰세요: sotong newsletter next --after 2026-11-26"),
+    # given its option already: the extra day is what it is
+    (("send", "--issue", "2026-11-26", "2026-12-10"), "sotong send에는 2026-12-10 명령이 없습니다"),
+    (("send", "2026"), "sotong send에는 2026 명령이 없습니다"),
     (("opinions", "serch", "버스"), "sotong opinions에는 serch 명령이 없습니다. 이렇게 쓰세요: sotong opinions search"),
 ]
 
