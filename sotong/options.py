@@ -217,11 +217,11 @@ class _Counted:
         return self.described() if self.min is not None else ""
 
     def example_of(self, param: click.Parameter) -> str:
-        default = param.default
+        """A value to write for ``param``, as the option's example shows it."""
         if self.example is not None:
             return str(self.example)
-        if isinstance(default, (int, float)) and not isinstance(default, bool):
-            return str(default)
+        if isinstance(param.default, (int, float)) and not isinstance(param.default, bool):
+            return str(param.default)
         return str(self.min if self.min is not None else 1)
 
     def convert(self, value, param, ctx):
@@ -309,7 +309,7 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
 def _bare_value(error: click.UsageError, words: list[str]) -> str | None:
     """The word of ``words`` that ``error`` names as an extra argument or an unknown command, if only one."""
     if isinstance(error, click.exceptions.NoSuchCommand):
-        return error.command_name
+        return error.command_name if error.command_name in words else None
     extra = ngettext("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 1)
     return next((word for word in words if error.message == extra.format(args=word)), None)
 
@@ -318,7 +318,9 @@ def _option_for(command: click.Command, value: str, words: list[str]) -> str | N
     """The option of ``command`` that takes ``value`` (a day, a year), when
     it has exactly one and it is not among ``words``."""
     kind = Day if ISO_DAY.fullmatch(value) else Year if value.isascii() and value.isdigit() and len(value) == 4 else None
-    options = [param.opts[0] for param in command.params if kind and isinstance(param, click.Option)
+    options = [param for param in command.params if isinstance(param, click.Option) and kind
                and isinstance(param.type, kind)]
-    given = any(word.split("=")[0] in options for word in words)
-    return options[0] if len(options) == 1 and not given else None
+    if len(options) != 1:
+        return None
+    names = options[0].opts + options[0].secondary_opts
+    return None if any(word.split("=")[0] in names for word in words) else options[0].opts[0]
