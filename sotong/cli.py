@@ -28,7 +28,7 @@ import click
 from . import signals
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .options import OneLineCommand, said_in_one_line
+from .options import JOBS, PORT, OneLineCommand, WholeNumber, as_option, said_in_one_line
 from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
@@ -173,7 +173,9 @@ class SotongGroup(PluginCommandsGroup):
     """Loads the project's plugins, so that they add their commands, before
     parsing; Ctrl+C while it does or while the command runs is said in one
     line and exits 130; a value with spaces typed without quotes, which click
-    calls an extra argument, is said to need them (sotong.unquoted); every
+    calls an extra argument, is said to need them (sotong.unquoted), and a
+    day or a year typed without its option is given its option
+    (sotong.options.as_option); every
     command-line mistake of every command is one line with what to write
     (sotong.options.said_in_one_line)."""
 
@@ -193,7 +195,8 @@ class SotongGroup(PluginCommandsGroup):
 
                 if error.ctx is None:  # click's parser names no command (an option without its value)
                     error.ctx = _typed_command(ctx)
-                raise said_in_one_line(with_quoting_hint(error, ctx.meta.get(_ARGV, []))) from None
+                argv = ctx.meta.get(_ARGV, [])
+                raise said_in_one_line(with_quoting_hint(as_option(error, argv), argv)) from None
             finally:
                 for project in ctx.meta.get(_PROJECTS, ()):
                     project.close_store()
@@ -293,7 +296,7 @@ _ENCODING_OPTION = click.option(
 
 @subscribers.command("import", help=_("Add or update subscribers from the e-communication CSV, by id.\n\nBad rows are listed as FILE:LINE: reason and left out; exit 1 if any."))
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
-@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=_("the machine's cores"),
+@click.option("--jobs", type=JOBS, default=os.cpu_count() or 1, show_default=_("the machine's cores"),
               help=_("Worker processes reading and checking the rows (the same result as one process)."))
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the working copy of the rows in the temporary folder removed
@@ -342,9 +345,9 @@ def subscribers_shared(project: Project):
 @subscribers.command("generate", help=_("Write synthetic subscribers to test with (no real person in them)."))
 @click.argument("csv_file", metavar="OUT.csv", type=click.Path(dir_okay=False))
 # at most 10 million: held in memory while written, each with a phone number of its own
-@click.option("--count", type=click.IntRange(min=0, max=10_000_000), default=82_400, show_default=True,
+@click.option("--count", type=WholeNumber(0, 10_000_000), default=82_400, show_default=True,
               help=_("How many subscribers."))
-@click.option("--seed", type=int, default=0, show_default=True, help=_("The same seed gives the same subscribers."))
+@click.option("--seed", type=WholeNumber(), default=0, show_default=True, help=_("The same seed gives the same subscribers."))
 @_ENCODING_OPTION
 @settings_option
 def subscribers_generate(project: Project, csv_file, count, seed, encoding):
@@ -378,8 +381,8 @@ def db_upgrade(project: Project):
 
 @cli.command(help=_("Run the collector: the pages and forms the plugins answer at COLLECTOR_URL, and /healthz."))
 @click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help=_("Port (0: any free one)."))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help=_("Worker threads."))
+@click.option("--port", default=8080, show_default=True, type=PORT, help=_("Port (0: any free one)."))
+@click.option("--threads", default=8, show_default=True, type=WholeNumber(1, 256), help=_("Worker threads."))
 @settings_option
 def serve(project: Project, host, port, threads):
     from .web import serve as run_server
@@ -391,7 +394,7 @@ def serve(project: Project, host, port, threads):
 
 @cli.command(help=_("Live preview: rebuild after every save, reload open pages, show problems in the browser.\n\nBuilds into .cache/devserver/ (never output/). Runs even when the settings or content are wrong: the problems are shown until fixed."))
 @click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=_("Port (0: any free one)."))
+@click.option("--port", default=8000, show_default=True, type=PORT, help=_("Port (0: any free one)."))
 @_SETTINGS_PATH
 def devserver(host, port, settings_path):
     from .devserver import run

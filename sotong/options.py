@@ -1,16 +1,22 @@
 """Command-line value types every command shares, built on click's own: a
-day (``--issue 2026-11-26``, ``--since``, ``--after``) and an issue day, each
-mistake said in one line (exit 2) with what to write instead."""
+day (``--issue 2026-11-26``, ``--since``, ``--after``) and an issue day, a
+whole number (``--jobs``, ``--year``) and a number (``--rate``), each shown
+in --help in the chosen language and each mistake said in one line (exit 2)
+with what to write instead; and a day or a year typed without its option
+(``sotong send 2026-11-26``), said with the line to write (:func:`as_option`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import click
 
-from .i18n import _
+from .dates import ISO_DAY
+from .i18n import _, ngettext
 from .problems import typed_in_hangul
 from .schedule import YEARS, is_issue_date, next_issue, previous_issue
+from .unquoted import command_words
 
 
 class OneLineUsageError(click.UsageError):
@@ -127,6 +133,8 @@ def _example_of(param: click.Option, ctx, name: str = "") -> str:
     if param.opts[0] in examples:
         return examples[param.opts[0]]
     name = name or param.opts[0]
+    if isinstance(param.type, _Counted):
+        return f"{name} {param.type.example_of(param)}"
     return name if param.is_flag or param.count else f"{name} {param.make_metavar(ctx)}"
 
 
@@ -197,3 +205,131 @@ def refuse_reversed_days(first: dt.date | None, last: dt.date | None) -> None:
     if first is not None and last is not None and first > last:
         raise OneLineUsageError(_("--from {first} is after --to {last}, so no day is between them; swap the two days").format(
             first=first, last=last))
+
+
+def _figure(number) -> str:
+    """A bound as --help and the errors show it: 10,000,000 with its commas, a year or a port as 2026, 65535."""
+    return f"{number:,}" if abs(number) >= 1_000_000 else str(number)
+
+
+class _Counted:
+    """What :class:`WholeNumber` and :class:`Number` share: --help shows
+    their kind and bounds in the chosen language (click's ``_describe_range``,
+    shown after an option's help), not click's "INTEGER RANGE" and
+    "[x>=1]", and a wrong value is one line saying what was typed, what to
+    write and an example (the option's ``example``, else its default, else
+    its least value), not "'abc' is not a valid integer"."""
+
+    example = None  # and described(): the kind and bounds, "a whole number of 1 or more"
+
+    def _describe_range(self) -> str:
+        return self.described() if self.min is not None else ""
+
+    def example_of(self, param: click.Parameter) -> str:
+        """A value to write for ``param``, as the option's example shows it."""
+        if self.example is not None:
+            return str(self.example)
+        if isinstance(param.default, (int, float)) and not isinstance(param.default, bool):
+            return str(param.default)
+        return str(self.min if self.min is not None else 1)
+
+    def convert(self, value, param, ctx):
+        try:
+            number = super().convert(value, param, ctx)
+            if math.isfinite(number):
+                return number
+        except click.BadParameter:
+            pass
+        option = param.opts[0]
+        raise OneLineUsageError(_('{option} "{value}" will not do; write {what}, e.g. {example}').format(
+            option=option, value=value, what=self.described(), example=f"{option} {self.example_of(param)}"), ctx) from None
+
+
+class WholeNumber(_Counted, click.IntRange):
+    """A whole number from ``min`` to ``max`` (either may be None: no bound),
+    shown in --help as 정수 [1 이상의 정수]."""
+
+    def __init__(self, min: int | None = None, max: int | None = None, example: int | None = None):
+        super().__init__(min, max)
+        self.example = example
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return _("WHOLE NUMBER")
+
+    def described(self) -> str:
+        if self.min is not None and self.max is not None:
+            return _("a whole number from {min} to {max}").format(min=_figure(self.min), max=_figure(self.max))
+        if self.min is not None:
+            return _("a whole number of {min} or more").format(min=_figure(self.min))
+        return _("a whole number")
+
+
+class Number(_Counted, click.FloatRange):
+    """A number (a fraction too) of ``min`` or more, or more than ``min``
+    with ``above``; never NaN or infinity."""
+
+    def __init__(self, min: float, above: bool = False, example: float | None = None):
+        super().__init__(min, min_open=above)
+        self.example = example
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return _("NUMBER")
+
+    def described(self) -> str:
+        if self.min_open:
+            return _("a number more than {min}").format(min=_figure(self.min))
+        return _("a number of {min} or more").format(min=_figure(self.min))
+
+
+class Year(WholeNumber):
+    """A calendar year (an annual report's), 2000 to 2999."""
+
+    def __init__(self):
+        super().__init__(2000, 2999, example=2026)
+
+
+JOBS = WholeNumber(min=1)  # worker processes
+PORT = WholeNumber(0, 65535)  # a port to listen on (0: any free one)
+YEAR = Year()
+
+
+def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
+    """``error`` of a day or a year written without its option (``sotong
+    send 2026-11-26``, ``sotong report 2026``), which click calls an extra
+    argument (or, after a group such as ``send``, an unknown command): one
+    line giving the command as typed (``argv``: the words after ``sotong``)
+    with the option the command takes such a value by (a :class:`Day` or
+    :class:`Year` type, when it has one of the kind and it was not given)
+    written before it; any other error as it was."""
+    ctx = error.ctx
+    words = command_words(ctx, argv) if ctx is not None else []
+    value = _bare_value(error, words)
+    option = _option_for(ctx.command, value, words) if value else None
+    if option is None:
+        return error
+    at = len(words) - 1 - words[::-1].index(value)
+    typed = [f'"{word}"' if " " in word else word for word in words]
+    typed[at] = f"{option} {value}"
+    said = _("write {option} before the day: {example}") if ISO_DAY.fullmatch(value) else \
+        _("write {option} before the year: {example}")
+    return OneLineUsageError(said.format(option=option, example=" ".join([ctx.command_path, *typed])), ctx)
+
+
+def _bare_value(error: click.UsageError, words: list[str]) -> str | None:
+    """The word of ``words`` that ``error`` names as an extra argument or an unknown command, if only one."""
+    if isinstance(error, click.exceptions.NoSuchCommand):
+        return error.command_name if error.command_name in words else None
+    extra = ngettext("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 1)
+    return next((word for word in words if error.message == extra.format(args=word)), None)
+
+
+def _option_for(command: click.Command, value: str, words: list[str]) -> str | None:
+    """The option of ``command`` that takes ``value`` (a day, a year), when
+    it has exactly one and it is not among ``words``."""
+    kind = Day if ISO_DAY.fullmatch(value) else Year if value.isascii() and value.isdigit() and len(value) == 4 else None
+    options = [param for param in command.params if isinstance(param, click.Option) and kind
+               and isinstance(param.type, kind)]
+    if len(options) != 1:
+        return None
+    names = options[0].opts + options[0].secondary_opts
+    return None if any(word.split("=")[0] in names for word in words) else options[0].opts[0]

@@ -3,7 +3,11 @@
 CSV back, so that export and import round-trip exactly.
 
 A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is one Excel and LibreOffice may run as a formula; it is written with
+return is one Excel and LibreOffice may run as a formula, and so is one that
+starts with their full-width signs ``＝ ＋ － ＠`` (what a Korean IME types)
+or has one of the signs after what shows nothing (spaces, U+00A0, U+200B,
+U+FEFF...: spreadsheets drop leading white space in some locales), as
+:func:`looks_like_formula` reads it; it is written with
 a single quote in front (``'=HYPERLINK(...)``), which makes it text. A cell
 that already starts with quotes followed by one of those gets one quote
 more, so :func:`restored` (one quote less) gives back exactly what was
@@ -25,19 +29,36 @@ import io
 from typing import Any, Callable, Iterable, Iterator
 
 from .i18n import _
+from .invisible import shows_nothing
 from .problems import Problem, SotongError
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # and their full-width forms ＝ ＋ － ＠
+CONTROL_STARTS = ("\t", "\r")  # a cell starting with one of these is run as a formula whatever follows
 
 
-def _looks_like_formula(text: str) -> bool:
-    """True when ``text``, without its leading quotes, starts like a formula."""
-    return text.lstrip("'").startswith(FORMULA_STARTS)
+def formula_start(text: str) -> str:
+    """The character by which a spreadsheet may run ``text`` as a formula, ""
+    when none: a tab or a CR first, or its first character that shows
+    something (past spaces, U+00A0, U+200B, U+FEFF...:
+    :func:`sotong.invisible.shows_nothing`) when that is a formula sign
+    (= + - @ or ＝ ＋ － ＠). A quote first makes it text."""
+    if text.startswith(CONTROL_STARTS):
+        return text[0]
+    for char in text:
+        if not shows_nothing(char):
+            return char if char in FORMULA_SIGNS else ""
+    return ""
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet may run ``text`` as a formula (:func:`formula_start`)."""
+    return formula_start(text) != ""
 
 
 def neutralized(value: Any) -> Any:
-    """``value`` as it is safe to write in a CSV cell."""
-    if isinstance(value, str) and _looks_like_formula(value):
+    """``value`` as it is safe to write in a CSV cell: one quote more when,
+    past its leading quotes, it looks like a formula."""
+    if isinstance(value, str) and looks_like_formula(value.lstrip("'")):
         return "'" + value
     return value
 
@@ -45,7 +66,7 @@ def neutralized(value: Any) -> Any:
 def restored(text: str) -> str:
     """The value of a cell :func:`neutralized` wrote (a cell it did not change
     is returned as it is)."""
-    if text.startswith("'") and _looks_like_formula(text[1:]):
+    if text.startswith("'") and looks_like_formula(text[1:].lstrip("'")):
         return text[1:]
     return text
 

@@ -254,7 +254,7 @@ class RowChecker:
          subscribed_at, unsubscribed_at, groups) = map(str.strip, texts)
         errors: list[str] = []
         person, dong_answers, field_answers, channel_answers, subscribed, unsubscribed, group_answers = self._answers
-        if not key or key.startswith(spreadsheet.FORMULA_STARTS) or not key.isprintable():
+        if not key or spreadsheet.looks_like_formula(key) or not key.isprintable():
             _id_cell(key or None, errors)
         if not name.isprintable() or "\ufffd" in name:
             name = _name_cell(name, errors)
@@ -349,9 +349,9 @@ def _id_cell(given: str | None, errors: list) -> None:
     elif not given.isprintable():
         errors.append(_("id holds the invisible character U+{code:04X} (a line break, a tab or a character that shows nothing), which would split the lines that name the subscriber in logs and files; write the id from the e-communication system without it").format(
             code=ord(next(char for char in given if not char.isprintable()))))
-    elif given.startswith(spreadsheet.FORMULA_STARTS):
+    elif spreadsheet.looks_like_formula(given):
         errors.append(_('id "{id}" starts with "{first}", which a spreadsheet runs as a formula; write the id from the e-communication system, which starts with a letter or a digit').format(
-            id=given, first=given[0]))
+            id=given, first=spreadsheet.formula_start(given)))
 
 
 def _name_cell(name: str, errors: list) -> str:

@@ -22,7 +22,7 @@ def with_quoting_hint(error: click.UsageError, argv: list[str]) -> click.UsageEr
     ctx = error.ctx
     if ctx is None:
         return error
-    runs = _word_runs(ctx.command, _command_words(ctx, argv))
+    runs = _word_runs(ctx.command, command_words(ctx, argv))
     loose = [word for option, words in runs for word in (words[1:] if option else words)]
     taken = _argument_slots(ctx.command)
     if taken is None or len(loose) <= taken:
@@ -38,7 +38,7 @@ def with_quoting_hint(error: click.UsageError, argv: list[str]) -> click.UsageEr
     return error
 
 
-def _command_words(ctx: click.Context, argv: list[str]) -> list[str]:
+def command_words(ctx: click.Context, argv: list[str]) -> list[str]:
     """The words of ``argv`` after the name of the command of ``ctx`` (and of its groups)."""
     names = []
     while ctx.parent is not None:

@@ -19,8 +19,33 @@ MISTAKES = [
     (("subscribers", "import"), "sotong subscribers import에는 FILE.csv이(가) 필요합니다. 함께 쓰세요. "
                                 "예: sotong subscribers import FILE.csv"),
     (("subscribers", "imprt", "a.csv"), "이렇게 쓰세요: sotong subscribers import"),
-    (("subscribers", "generate", "--count", "many", "a.csv"), "--count: "),
+    (("subscribers", "generate", "--count", "many", "a.csv"),
+     '--count "many"은(는) 쓸 수 없습니다(0부터 10,000,000까지의 정수만 됩니다). 예: --count 82400'),
+    # a number option's wrong value: what was typed, what to write, an example
+    (("report", "--year", "abc"), '--year "abc"은(는) 쓸 수 없습니다(2000부터 2999까지의 정수만 됩니다). 예: --year 2026'),
+    (("report", "--year", "1999"), '--year "1999"은(는) 쓸 수 없습니다(2000부터 2999까지의 정수만 됩니다).'),
+    (("report", "--year"), "--year 뒤에 값을 쓰세요. 예: --year 2026"),
+    (("subscribers", "generate", "--seed", "x", "a.csv"), '--seed "x"은(는) 쓸 수 없습니다(정수만 됩니다). 예: --seed 0'),
+    (("bundles", "--issue", "2026-11-26", "--jobs", "0"), '--jobs "0"은(는) 쓸 수 없습니다(1 이상의 정수만 됩니다). 예: --jobs '),
+    (("bundles", "--sms-budget", "만원"), '--sms-budget "만원"은(는) 쓸 수 없습니다(0 이상의 숫자만 됩니다). 예: --sms-budget 50000'),
+    (("send", "--issue", "2026-11-26", "--rate", "0"), '--rate "0"은(는) 쓸 수 없습니다(0보다 큰 숫자만 됩니다). 예: --rate 10'),
+    (("send", "--rate", "nan"), '--rate "nan"은(는) 쓸 수 없습니다(0보다 큰 숫자만 됩니다).'),
+    (("send", "--port", "2.5"), '--port "2.5"은(는) 쓸 수 없습니다(1부터 65535까지의 정수만 됩니다). 예: --port 587'),
+    (("serve", "--threads", "0"), '--threads "0"은(는) 쓸 수 없습니다(1부터 256까지의 정수만 됩니다). 예: --threads 8'),
+    (("opinions", "search", "버스", "--limit", "-1"), '--limit "-1"은(는) 쓸 수 없습니다(0 이상의 정수만 됩니다). 예: --limit 100'),
     (("report",), "--year YYYY"),
+    # a day or a year typed without its option: the line to write, the other options kept
+    (("send", "2026-11-26", "--dry-run"), "날짜 앞에 --issue 옵션을 쓰세요: sotong send --issue 2026-11-26 --dry-run"),
+    (("send", "--dry-run", "2026-11-26"), "날짜 앞에 --issue 옵션을 쓰세요: sotong send --dry-run --issue 2026-11-26"),
+    (("send", "report", "2026-11-26"), "날짜 앞에 --issue 옵션을 쓰세요: sotong send report --issue 2026-11-26"),
+    (("bundles", "2026-11-26", "--jobs", "2"), "날짜 앞에 --issue 옵션을 쓰세요: sotong bundles --issue 2026-11-26 --jobs 2"),
+    (("report", "2026"), "연도 앞에 --year 옵션을 쓰세요: sotong report --year 2026"),
+    (("report", "-s", "pelicanconf.py", "2026-11-26"),
+     "날짜 앞에 --issue 옵션을 쓰세요: sotong report -s pelicanconf.py --issue 2026-11-26"),
+    (("newsletter", "next", "2026-11-26"), "날짜 앞에 --after 옵션을 쓰세요: sotong newsletter next --after 2026-11-26"),
+    # given its option already: the extra day is what it is
+    (("send", "--issue", "2026-11-26", "2026-12-10"), "sotong send에는 2026-12-10 명령이 없습니다"),
+    (("send", "2026"), "sotong send에는 2026 명령이 없습니다"),
     (("opinions", "serch", "버스"), "sotong opinions에는 serch 명령이 없습니다. 이렇게 쓰세요: sotong opinions search"),
 ]
 
@@ -43,3 +68,16 @@ def test_help_and_a_group_given_nothing_still_show_the_usage(project_dir, cli):
         result = cli(project_dir, *args, env={"SOTONG_LANG": "ko"})
         assert result.output.startswith(f"사용법: sotong {args[0]} [OPTIONS]"), result.output
         assert "오류" not in result.output
+
+
+NUMBER_OPTIONS = [("report",), ("subscribers", "generate"), ("subscribers", "import"), ("send",), ("bundles",),
+                  ("serve",), ("devserver",), ("opinions", "search")]
+
+
+@pytest.mark.parametrize("command", NUMBER_OPTIONS, ids=" ".join)
+def test_number_options_are_shown_in_korean_in_help(project_dir, command):
+    """--help said "INTEGER RANGE", "FLOAT RANGE" and "[2000<=x<=2999]" to staff who read Korean."""
+    helped = run_sotong(project_dir, *command, "--help", env={"SOTONG_LANG": "ko"})
+    assert helped.code == 0, helped.output
+    assert not re.search(r"INTEGER|FLOAT|RANGE|integer|float|\bx\s*[<>]|[<>]=?\s*x\b", helped.stdout), helped.stdout
+    assert re.search(r"--\S+ (정수|숫자|WON) ", helped.stdout) and re.search(r"\[[^]]*(정수|숫자)\]", helped.stdout)

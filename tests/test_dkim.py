@@ -26,7 +26,7 @@ from delivery_support import SMTPServer, run_cli, store_rows
 from test_serve import request
 
 from bundles.outbox import issue_bundle, write_bundle
-from sotong.mail import size_label
+from sotong.mail import seal_for, seal_size, size_label
 from sotong.project import Project
 from sotong.store import Store, Subscriber
 from sotong.web import make_app
@@ -156,16 +156,22 @@ def test_a_changed_header_breaks_the_signature(tmp_path, change):
     assert not dkim.verify(changed, dnsfunc=emails.dns)
 
 
-def test_an_outbox_signed_as_it_was_bundled_goes_with_the_sends_signature_only(tmp_path):
-    """An outbox bundled by an earlier version, which signed as it bundled:
-    that signature, which the new Date breaks, is taken off."""
-    project, files, dns = bundled_with_dkim(tmp_path, ed25519_key)
-    key = Path(re.search(r'DKIM_KEY_PATH = "([^"]+)"', (project / "pelicanconf.py").read_text())[1])
+def signed_as_bundled_before(settings: Path, files: Path) -> None:
+    """The outbox's emails with a signature on top (its key Ed25519), as an
+    earlier version, which signed as it bundled, wrote them."""
+    key = Path(re.search(r'DKIM_KEY_PATH = "([^"]+)"', settings.read_text())[1])
     for path in files.glob("*.eml"):
         data = path.read_bytes()
         path.write_bytes(dkim.sign(data, SELECTOR.encode(), DOMAIN.encode(), key.read_bytes(),
                                    signature_algorithm=b"ed25519-sha256") + data)
-        assert dkim.verify(path.read_bytes(), dnsfunc=dns)
+
+
+def test_an_outbox_signed_as_it_was_bundled_goes_with_the_sends_signature_only(tmp_path):
+    """An outbox bundled by an earlier version, which signed as it bundled:
+    that signature, which the new Date breaks, is taken off."""
+    project, files, dns = bundled_with_dkim(tmp_path, ed25519_key)
+    signed_as_bundled_before(project / "pelicanconf.py", files)
+    assert all(dkim.verify(path.read_bytes(), dnsfunc=dns) for path in files.glob("*.eml"))
     emails = send(project, files, dns)
     for data in emails.received:
         assert data.count(b"DKIM-Signature: ") == 1 and dkim.verify(data, dnsfunc=dns)
@@ -187,14 +193,13 @@ def test_a_staff_members_test_copy_is_signed_as_it_is_sent(tmp_path):
 COMMITTEE_NOTICE = "2026-12-09-budget-committee-review"  # the sample's private notice, its PDF in its emails
 
 
-def test_bundles_and_a_dry_run_count_the_emails_their_signature_makes_too_large_as_the_send_does(tmp_path):
-    """Emails within SMTP_SIZE_LIMIT as bundled, over it once signed (the
-    DKIM-Signature header, about 650 bytes with RSA-2048): bundles and send
-    --dry-run measured the unsigned files and counted none too large, and the
-    send then failed every one for size. Now the three count the same ones."""
-    project, _record = project_signing_with(tmp_path, rsa_key)
+def committee_outbox(tmp_path: Path, make_key) -> tuple[Path, Path]:
+    """The outbox of COMMITTEE_NOTICE for two readers, each email about 1MB
+    (the least SMTP_SIZE_LIMIT takes), its settings signing with a key
+    ``make_key`` made: the settings and the outbox's email folder."""
+    project, _record = project_signing_with(tmp_path, make_key)
     with open(project / "content" / "files" / "2027-후보사업-검토의견.pdf", "r+b") as pdf:
-        pdf.truncate(760_000)  # its email about 1MB, the least SMTP_SIZE_LIMIT takes
+        pdf.truncate(760_000)
     store = Store.open(project / "private" / "sotong.db")
     for number in (1, 2):
         store.put_subscriber(Subscriber(id=f"C{number}", name="김민서", email=f"c{number}@example.com", birth_year=1970,
@@ -203,7 +208,15 @@ def test_bundles_and_a_dry_run_count_the_emails_their_signature_makes_too_large_
     store.close()
     settings = project / "pelicanconf.py"
     assert run_cli(settings, "bundles", "--notice", COMMITTEE_NOTICE, "--jobs", "1").code == 0
-    files = project / "private" / "outbox" / COMMITTEE_NOTICE / "email"
+    return settings, project / "private" / "outbox" / COMMITTEE_NOTICE / "email"
+
+
+def test_bundles_and_a_dry_run_count_the_emails_their_signature_makes_too_large_as_the_send_does(tmp_path):
+    """Emails within SMTP_SIZE_LIMIT as bundled, over it once signed (the
+    DKIM-Signature header, about 650 bytes with RSA-2048): bundles and send
+    --dry-run measured the unsigned files and counted none too large, and the
+    send then failed every one for size. Now the three count the same ones."""
+    settings, files = committee_outbox(tmp_path, rsa_key)
     limit = max(path.stat().st_size for path in files.glob("*.eml")) + 100  # every file within it
     with open(settings, "a", encoding="utf-8") as more:
         more.write(f"SMTP_SIZE_LIMIT = {limit}\n")
@@ -218,6 +231,34 @@ def test_bundles_and_a_dry_run_count_the_emails_their_signature_makes_too_large_
         in bundled.output, bundled.output
     assert dry.code == 1 and "Would send 0 emails" in dry.output and \
         f"2 more emails would not be sent: each is {said} (SMTP_SIZE_LIMIT)" in dry.output, dry.output
+
+
+def test_a_dry_run_counts_an_email_signed_as_it_was_bundled_with_the_sends_signature_only(tmp_path):
+    """An outbox bundled by an earlier version carries a signature on top,
+    which the send takes off before it signs: send --dry-run counted both
+    signatures and called emails too large that the send sends. Now one
+    that fits with the send's signature is counted to send, and one that
+    does not is still counted too large."""
+    settings, files = committee_outbox(tmp_path, ed25519_key)
+    bundled = {path: path.stat().st_size for path in files.glob("*.eml")}
+    unsigned = sorted(bundled.values())
+    signed_as_bundled_before(settings, files)
+    project_signing = Project(settings)
+    project_signing.activate_plugins()
+    seal = seal_size(seal_for(project_signing.settings))
+    assert seal > 0 and all(path.stat().st_size > size + 300 for path, size in bundled.items())  # signed on top
+
+    def dry_run(limit: int):
+        with open(settings, "a", encoding="utf-8") as more:
+            more.write(f"SMTP_SIZE_LIMIT = {limit}\n")
+        return run_cli(settings, "send", "--notice", COMMITTEE_NOTICE, "--dry-run")
+
+    fits = dry_run(unsigned[-1] + seal)
+    assert fits.code == 0 and "Would send 2 emails" in fits.output and "would not be sent" not in fits.output, fits.output
+    largest = unsigned.count(unsigned[-1])
+    too_big = dry_run(unsigned[-1] + seal - 1)
+    assert too_big.code == 1 and f"Would send {2 - largest} emails" in too_big.output, too_big.output
+    assert f"{largest} more email" in too_big.output and "would not be sent" in too_big.output, too_big.output
 
 
 def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):

@@ -186,7 +186,7 @@ def test_a_huge_count_of_synthetic_subscribers_is_a_command_line_error(project_d
     result = sotong(project_dir, "subscribers", "generate", "--count", str(10 ** 20), "pop.csv", timeout=60)
     assert result.code == 2
     assert result.stderr.splitlines()[-1] == (
-        f"Error: --count: {10 ** 20} is not in the range 0<=x<=10000000.")
+        f'Error: --count "{10 ** 20}" will not do; write a whole number from 0 to 10,000,000, e.g. --count 82400')
 
 
 def test_a_settings_file_that_exits_is_one_line_and_exit_1(project_dir, cli):

