@@ -271,11 +271,11 @@ def build(project: Project):
     "--title": '--title "김장 나눔 자원봉사자 모집"', "--department": "--department 복지정책과",
     "--category": "--category 생활정보", "--date": "--date 2026-12-03", "--slug": "--slug gimjang-nanum",
     "-s": "-s publishconf.py"}, example='--title "김장 나눔 자원봉사자 모집" --department 복지정책과 --category 생활정보')
-@click.option("--title", help=_("The notice's headline (asked when not given)."))
-@click.option("--department", help=_("One of the departments in audiences.yaml (asked when not given)."))
-@click.option("--category", help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
-@click.option("--date", "date_", default=None, help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (2026.12.3 and 2026년 12월 3일 오후 2시 too; a day without its year, 12월 3일, is the coming one); default today."))
-@click.option("--slug", default=None, help=_("File name and URL part in English letters; default: the title romanized."))
+@click.option("--title", metavar=_("TITLE"), help=_("The notice's headline (asked when not given)."))
+@click.option("--department", metavar=_("DEPARTMENT"), help=_("One of the departments in audiences.yaml (asked when not given)."))
+@click.option("--category", metavar=_("FIELD"), help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
+@click.option("--date", "date_", default=None, metavar=_("DATE"), help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (2026.12.3 and 2026년 12월 3일 오후 2시 too; a day without its year, 12월 3일, is the coming one); default today."))
+@click.option("--slug", default=None, metavar="SLUG", help=_("File name and URL part in English letters; default: the title romanized."))
 @settings_option
 def new(project: Project, title, department, category, date_, slug):
     from .authoring import ask_notice
@@ -380,7 +380,7 @@ def db_upgrade(project: Project):
 
 
 @cli.command(help=_("Run the collector: the pages and forms the plugins answer at COLLECTOR_URL, and /healthz."))
-@click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
+@click.option("--host", default="127.0.0.1", show_default=True, metavar=_("HOST"), help=_("Address to listen on."))
 @click.option("--port", default=8080, show_default=True, type=PORT, help=_("Port (0: any free one)."))
 @click.option("--threads", default=8, show_default=True, type=WholeNumber(1, 256), help=_("Worker threads."))
 @settings_option
@@ -393,7 +393,7 @@ def serve(project: Project, host, port, threads):
 
 
 @cli.command(help=_("Live preview: rebuild after every save, reload open pages, show problems in the browser.\n\nBuilds into .cache/devserver/ (never output/). Runs even when the settings or content are wrong: the problems are shown until fixed."))
-@click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
+@click.option("--host", default="127.0.0.1", show_default=True, metavar=_("HOST"), help=_("Address to listen on."))
 @click.option("--port", default=8000, show_default=True, type=PORT, help=_("Port (0: any free one)."))
 @_SETTINGS_PATH
 def devserver(host, port, settings_path):

@@ -81,3 +81,11 @@ def test_number_options_are_shown_in_korean_in_help(project_dir, command):
     assert helped.code == 0, helped.output
     assert not re.search(r"INTEGER|FLOAT|RANGE|integer|float|\bx\s*[<>]|[<>]=?\s*x\b", helped.stdout), helped.stdout
     assert re.search(r"--\S+ (정수|숫자|WON) ", helped.stdout) and re.search(r"\[[^]]*(정수|숫자)\]", helped.stdout)
+
+
+@pytest.mark.parametrize("command", [("new",), ("send",), ("serve",), ("devserver",), ("opinions", "search")], ids=" ".join)
+def test_a_text_option_names_its_value_in_korean(project_dir, command):
+    """--help showed click's "--title TEXT" and "--host TEXT": each value is named, in Korean where staff read it."""
+    helped = run_sotong(project_dir, *command, "--help", env={"SOTONG_LANG": "ko"})
+    assert helped.code == 0 and "TEXT" not in helped.stdout, helped.stdout
+    assert re.search(r"--(title 제목|host 주소|department 부서)\s", helped.stdout), helped.stdout

@@ -45,7 +45,7 @@ from .staff_send import send_staff_copy, staff_address
 @click.group(cls=PluginCommandsGroup, invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
-@click.option("--host", help=_("SMTP server (default: SMTP_HOST)."))
+@click.option("--host", metavar=_("HOST"), help=_("SMTP server (default: SMTP_HOST)."))
 @click.option("--port", type=WholeNumber(1, 65535, example=587), callback=lambda ctx, param, port: _not_smtps(port),
               help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=Number(0, above=True, example=10), help=_("Messages per second (default: SEND_RATE)."))

@@ -195,8 +195,8 @@ def opinions_group():
 @opinions_group.command("search", help=_("Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스; "
                                                 "a particle at its end left out: 정류장을 finds 정류장이), newest first."))
 @click.argument("text")
-@click.option("--policy", "slug", help=_("Only the consultation with this slug."))
-@click.option("--department", help=_("Only policies of this department."))
+@click.option("--policy", "slug", metavar="SLUG", help=_("Only the consultation with this slug."))
+@click.option("--department", metavar=_("DEPARTMENT"), help=_("Only policies of this department."))
 @click.option("--from", "since", type=DAY, help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
 @click.option("--to", "until", type=DAY, help=_("Only opinions given on or before this day (YYYY-MM-DD)."))
 @click.option("--limit", type=WholeNumber(min=0), default=100, show_default=True,
