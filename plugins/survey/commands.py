@@ -192,9 +192,9 @@ def opinions_group():
     pass
 
 
-@opinions_group.command("search", help=_("Print the opinions that hold TEXT (any part of a word: 버스 finds 마을버스; "
+@opinions_group.command("search", help=_("Print the opinions that hold WORDS (any part of a word: 버스 finds 마을버스; "
                                                 "a particle at its end left out: 정류장을 finds 정류장이), newest first."))
-@click.argument("text")
+@click.argument("text", metavar=_("WORDS"))
 @click.option("--policy", "slug", metavar="SLUG", help=_("Only the consultation with this slug."))
 @click.option("--department", metavar=_("DEPARTMENT"), help=_("Only policies of this department."))
 @click.option("--from", "since", type=DAY, help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
@@ -227,7 +227,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 
 @opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))
 @click.argument("slug")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
     store = opinions.ensure(project.existing_store)
