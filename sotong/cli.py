@@ -379,8 +379,21 @@ def db_upgrade(project: Project):
         click.echo(f"{component}: {said}")
 
 
+def _listening_host(ctx, param, host: str) -> str:
+    """--host of serve and devserver, unless empty (``--host "$HOST"`` with
+    the variable unset), which would listen on every address of the machine."""
+    if not host.strip():
+        raise click.BadParameter(_("is empty, which would listen on every address of this computer; write 127.0.0.1 "
+                                   "(this computer only), or 0.0.0.0 to be reached from others"))
+    return host
+
+
+_LISTEN_HOST = click.option("--host", default="127.0.0.1", show_default=True, metavar=_("HOST"), callback=_listening_host,
+                            help=_("Address to listen on."))
+
+
 @cli.command(help=_("Run the collector: the pages and forms the plugins answer at COLLECTOR_URL, and /healthz."))
-@click.option("--host", default="127.0.0.1", show_default=True, metavar=_("HOST"), help=_("Address to listen on."))
+@_LISTEN_HOST
 @click.option("--port", default=8080, show_default=True, type=PORT, help=_("Port (0: any free one)."))
 @click.option("--threads", default=8, show_default=True, type=WholeNumber(1, 256), help=_("Worker threads."))
 @settings_option
@@ -393,7 +406,7 @@ def serve(project: Project, host, port, threads):
 
 
 @cli.command(help=_("Live preview: rebuild after every save, reload open pages, show problems in the browser.\n\nBuilds into .cache/devserver/ (never output/). Runs even when the settings or content are wrong: the problems are shown until fixed."))
-@click.option("--host", default="127.0.0.1", show_default=True, metavar=_("HOST"), help=_("Address to listen on."))
+@_LISTEN_HOST
 @click.option("--port", default=8000, show_default=True, type=PORT, help=_("Port (0: any free one)."))
 @_SETTINGS_PATH
 def devserver(host, port, settings_path):

@@ -47,6 +47,10 @@ MISTAKES = [
     (("send", "--issue", "2026-11-26", "2026-12-10"), "sotong send에는 2026-12-10 명령이 없습니다"),
     (("send", "2026"), "sotong send에는 2026 명령이 없습니다"),
     (("opinions", "serch", "버스"), "sotong opinions에는 serch 명령이 없습니다. 이렇게 쓰세요: sotong opinions search"),
+    # an empty --host ("$SMTP" unset) sent to SMTP_HOST, or listened on every address
+    (("send", "--issue", "2026-11-26", "--host", "", "--dry-run"), "--host: 값이 비어 있습니다. 이대로면 SMTP_HOST로 보내게"),
+    (("devserver", "--host", " "), "--host: 값이 비어 있습니다. 이대로면 이 컴퓨터의 모든 주소에서 접속을 받습니다"),
+    (("serve", "--host", ""), "0.0.0.0을 쓰세요"),
 ]
 
 

@@ -45,7 +45,8 @@ from .staff_send import send_staff_copy, staff_address
 @click.group(cls=PluginCommandsGroup, invoke_without_command=True, help=_("Hand an outbox's emails to the SMTP server and record its SMS as handed over to the SMS agency; a re-run sends only what was not accepted.\n\n\b\nA test: sotong send --issue D --to ADDRESS (--as ID | --persona \"...\")"))
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("Send the outbox of this issue."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("Send the one-off outbox of this notice."))
-@click.option("--host", metavar=_("HOST"), help=_("SMTP server (default: SMTP_HOST)."))
+@click.option("--host", metavar=_("HOST"), callback=lambda ctx, param, host: _named_host(host),
+              help=_("SMTP server (default: SMTP_HOST)."))
 @click.option("--port", type=WholeNumber(1, 65535, example=587), callback=lambda ctx, param, port: _not_smtps(port),
               help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=Number(0, above=True, example=10), help=_("Messages per second (default: SEND_RATE)."))
@@ -110,6 +111,15 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             option=option, key=key, settings=settings_flag(project.settings))
                    + (_("; deferred ones are retried by running this command again later.") if figures.deferred else ""))
         ctx.exit(1)
+
+
+def _named_host(host: str | None) -> str | None:
+    """--host, unless it is empty (``--host "$SMTP"`` with the variable
+    unset), which would have sent to SMTP_HOST, the server it was meant not to be."""
+    if host is not None and not host.strip():
+        raise click.BadParameter(_("is empty, which would send to SMTP_HOST; write the mail server's name, e.g. "
+                                   "--host smtp.example.org, or leave --host out to send to SMTP_HOST"))
+    return host
 
 
 def _not_smtps(port: int | None) -> int | None:
