@@ -24,10 +24,12 @@ survey, and a form sent too often (429).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import urllib.parse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from project_support import REPO, copy_project, run_sotong
 from sample_site import SECRET_ENV, collector as run_collector
@@ -116,6 +118,11 @@ def _opened_with_errors(page, name: str, site_server, collector, bundle) -> None
 @pytest.mark.parametrize("name", ["sign-up", "preferences", "link-request", "survey"])
 def test_the_list_of_errors_is_focused_when_the_page_opens(name, phone, site_server, collector, bundle):
     _opened_with_errors(phone, name, site_server, collector, bundle)
+    # autofocus is applied at the page's first rendering after it is parsed, which on a loaded machine
+    # comes after its load event (where the navigation ends): wait for it, up to 10 s, before reading it
+    with contextlib.suppress(PlaywrightTimeoutError):
+        phone.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'alert'",
+                                timeout=10_000)
     focused = phone.evaluate("[document.activeElement.id, document.activeElement.getAttribute('role')]")
     assert focused[1] == "alert" and phone.locator(SUMMARIES).count() == 1, (name, focused)
     problems = focus_problems(phone)
