@@ -1,6 +1,8 @@
 """The reader's own preferences page (SPEC §13): ``/p/TOKEN`` from every
 email shows and changes fields, channels, dong, birth year and addresses at
-once (the next ``sotong bundles`` reads them); a new email address is used
+once (the next ``sotong bundles`` reads them); the stored address and number
+are shown masked (.masks), their boxes empty: empty keeps them, typed
+replaces them, a tick takes the number out; a new email address is used
 only once its link is confirmed, a new phone once its 6-digit code comes
 back; "stop everything" is its own action. A save sent again within
 AGAIN_SECONDS (a double tap) sends no second mail or code. A reader's changes that send a
