@@ -108,6 +108,8 @@ PHONE_NUMBER = re.compile(r"(?<![\d-])(?:0(?:2|[3-6][1-5]|70|1[016-9])-\d{3,4}-\
 # address and stays as written: a link (``https://www.sd.go.kr/02-2286-5000``)
 # or an email address.
 _NUMBER_OR_ADDRESS = re.compile(rf"(?P<address>(?<![^\s<>])[^\s<>]*(?:://|@)[^\s<>]*)|{PHONE_NUMBER.pattern}")
+# A number shown masked, its middle hidden (``010-****-5678``): kept whole on its line, never a link.
+MASKED_NUMBER = re.compile(r"(?<![\d*-])(?:\d{3}|\*{3})-\*{4}-(?:\d{4}|\*{4})(?![\d*-])")
 _TAG = re.compile(r"(<[^>]*>)")
 _LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
 _LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
@@ -123,9 +125,13 @@ def text_with_whole_numbers(text: str) -> Markup:
     line ends inside (an example to follow, "예: 010-1234-5678", or a
     reader's number shown in words): on a phone at 200% text a number broke
     after a hyphen, its last four digits alone on the next line. Not a
-    link: an example is no one to call."""
-    return Markup(_numbers_replaced(str(markupsafe.escape(text)),
-                                    lambda number: f'<span style="white-space:nowrap">{number}</span>'))
+    link: an example is no one to call; a number shown masked
+    (MASKED_NUMBER) is kept whole too."""
+    def whole(number: str) -> str:
+        return f'<span style="white-space:nowrap">{number}</span>'
+
+    return Markup(MASKED_NUMBER.sub(lambda masked: whole(masked[0]),
+                                    _numbers_replaced(str(markupsafe.escape(text)), whole)))
 
 
 def tel_links(html: str) -> str:

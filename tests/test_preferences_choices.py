@@ -208,16 +208,32 @@ def test_after_a_reply_of_sms_opt_out_the_page_shows_sms_off_and_ticking_it_star
 
 
 def test_a_phone_number_taken_out_is_erased(site):
-    """A reader who stops SMS and empties the number asks the office to keep
-    it no longer: it was kept, and the page said 저장했습니다."""
+    """A reader who stops SMS and ticks 「등록된 휴대전화 번호 지우기」 asks
+    the office to keep it no longer: it was kept, and the page said
+    저장했습니다. (The box is empty on the page, which keeps the number: the
+    tick takes it out.)"""
     project, port, inbox = site
     path = reader(project, port, inbox)
     before = len(log_since(project, 0))
-    assert post(port, path, {**page_form(port, path), "phone": [""], "channels": ["email"]})[0] == 303
+    form = page_form(port, path)
+    assert form["phone"] == [""] and "forget_phone" not in form  # not ticked
+    assert post(port, path, {**form, "forget_phone": ["yes"], "channels": ["email"]})[0] == 303
     assert store_rows(project, "SELECT phone, channels FROM subscribers") == [(None, "email")]
     assert log_since(project, before) == [("preferences", "phone", "010-2222-3333", None),
                                           ("preferences", "channels", "email;sms", "email")]
-    assert 'name="phone" type="tel" autocomplete="tel" value=""' in request(port, "GET", path)[2]
+    page = request(port, "GET", path)[2]
+    assert "지금 등록된 번호" not in page and 'name="forget_phone"' not in page  # nothing left to take out
+
+
+def test_the_tick_to_take_the_number_out_keeps_sms_asking_for_one(site):
+    """Ticked with SMS still chosen, the page says SMS needs a number and
+    keeps it, the tick shown as sent."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    status, _, page = post(port, path, {**page_form(port, path), "forget_phone": ["yes"]})
+    assert status == 400 and "문자로 받으시려면 휴대전화 번호를 적어 주세요." in page
+    assert re.search(r'name="forget_phone" value="yes"[^>]*checked', page)
+    assert store_rows(project, "SELECT phone FROM subscribers") == [("010-2222-3333",)]
 
 
 def test_an_email_change_link_past_its_day_says_what_to_do_next(site):
@@ -300,7 +316,9 @@ def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
     (subscriber_id,), = store_rows(project, "SELECT id FROM subscribers")
     path = f"/p/{make_token('preferences', subscriber_id)}"
     form = page_form(port, path)
-    assert form["phone"] == ["010-2222-3333"] and "이 번호로 인증번호를 보냈습니다" in request(port, "GET", path)[2]
+    page = request(port, "GET", path)[2]
+    assert form["phone"] == [""] and "010-****-3333 번호로 인증번호를 보냈습니다" in lxml.html.fromstring(page).text_content()
+    assert "2222" not in page  # the number awaiting its code masked, as a stored one
     assert post(port, path, {**form, "dong": ["majang"]})[0] == 303
     assert store_rows(project, "SELECT dong, phone FROM subscribers") == [("majang", None)]
     codes = re.findall(r"인증번호 (\d{6})", sms_code_file(project))
@@ -336,3 +354,33 @@ def test_a_name_stored_with_a_direction_control_does_not_stop_the_reader_saving(
     assert form["name"] == form["shown-name"] == ["순길홍"]
     assert post(port, path, {**form, "fields": ["health"]})[0] == 303
     assert store_rows(project, ROW) == [("순길홍", 1946, "F", "yongdap", "person", "health", "email;sms", 0)]
+
+
+def test_the_page_shows_the_stored_address_and_number_masked_and_empty_boxes_keep_them(site):
+    """The page, opened by the link in every email (forwarded, or left open
+    on a phone), said the reader's address and number whole, in words and
+    in its boxes: now masked, the boxes empty; saved as it is, they stay."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET email = ?, phone = ?", ("dongsoon+news@성동.kr", "010-5195-4850"))
+    pages = [request(port, "GET", path)[2], request(port, "GET", path + "?saved=all")[2],
+             post(port, path, {**page_form(port, path), "birth_year": ["18"]})[2]]  # an error elsewhere: the page again
+    for page in pages:
+        assert "dongsoon" not in page and "5195" not in page and "+news" not in page
+        text = lxml.html.fromstring(page).text_content()
+        assert "지금 등록된 주소: do***@성동.kr" in text and "지금 등록된 번호: 010-****-4850" in text
+        assert '<span style="white-space:nowrap">010-****-4850</span>' in page  # never broken over two lines
+    form = page_form(port, path)
+    assert form["email"] == form["phone"] == [""]
+    assert post(port, path, {**form, "dong": ["majang"]})[0] == 303
+    assert store_rows(project, "SELECT email, phone, dong FROM subscribers") == [
+        ("dongsoon+news@성동.kr", "010-5195-4850", "majang")]
+    assert len(sms_codes(project)) == 1 and len(inbox.messages) == 1  # the sign-up's: no code or mail sent again
+
+
+def test_what_the_reader_typed_is_shown_again_as_typed_beside_an_error(site):
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    status, _, page = post(port, path, {**page_form(port, path), "email": ["new@example"], "phone": ["010-9"]})
+    assert status == 400 and 'value="new@example"' in page and 'value="010-9"' in page
+    assert "010-2222-3333" not in page and "지금 등록된 번호: 010-****-3333" in lxml.html.fromstring(page).text_content()

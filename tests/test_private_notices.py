@@ -802,3 +802,30 @@ def test_a_private_notices_text_is_rendered_with_the_projects_markdown_as_a_publ
     for entry in holders:
         message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
         assert re.search(r"위원 첫째 줄입니다<br ?/?>\s*위원 둘째 줄입니다", message.get_body(("html",)).get_content())
+
+
+def test_an_email_of_private_notices_only_has_no_web_view_and_one_with_a_public_notice_keeps_it(tmp_path):
+    """An issue's 「웹에서 보기」 leads to its public edition, which holds no
+    private notice: a member whose email held only the committee's papers
+    landed on a page without what they were sent. A member whose email holds
+    a public notice too keeps the link to the edition."""
+    project = copy_project(tmp_path)
+    rows = {row["id"]: row for row in sample_rows()}
+    members = [dict(rows["S000004"], fields="civildefense"),  # no notice of the issue but the committee's
+               dict(rows["S000015"])]  # 구청소식지: the edition too
+    import_rows(project, "members.csv", members)
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / ISSUE
+    emails = {entry["id"]: entry for entry in manifest_of(outbox) if entry["channel"] == "email"}
+    assert emails["S000004"]["notices"] == [SLUG] and len(emails["S000015"]["notices"]) > 1
+    edition = f"/newsletter/{ISSUE}/"
+    for subscriber_id, web_view in (("S000004", False), ("S000015", True)):
+        message = email.message_from_bytes((outbox / emails[subscriber_id]["file"]).read_bytes(),
+                                           policy=email.policy.default)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert all(phrase in text and phrase in html for phrase in BODY_PHRASES)
+        for part in (text, html):
+            assert ("웹에서 보기" in part) == web_view and (edition in part) == web_view, (subscriber_id, part[:400])
+        assert ('class="web-view"' in html) == web_view

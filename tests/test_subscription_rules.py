@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from sotong.audiences import load_audiences
 from sotong.store import Store, Subscriber
-from subscriptions.preferences import _chosen
+from subscriptions.preferences import CONTACTS, _chosen
 from subscriptions import storage
 from subscriptions.rules import client_key, parse_rate, read_choices, try_again_in
 
@@ -174,8 +174,12 @@ def test_a_save_changes_what_the_reader_changed_on_the_page_and_keeps_what_chang
     ``now`` (another tab, an import, the first of a double tap); the reader
     changed some answers and pressed 저장. What they changed is saved; what
     they left as the page showed it stays as the store holds it now. A
-    browser leaves out an unticked box and a radio button none of which is chosen."""
-    page, edited = page_answers(shown), {}
+    browser leaves out an unticked box and a radio button none of which is chosen.
+    The email and phone boxes are empty on the page (the stored ones are said
+    masked): what is typed in them replaces what is stored now, an empty
+    one keeps it, and the phone's is taken out by ticking 「번호 지우기」."""
+    page = {**page_answers(shown), **{key: [""] for key in CONTACTS}}
+    edited, forget = {}, data.draw(st.booleans())
     for key in data.draw(st.sets(st.sampled_from([*ONE_VALUE, *RADIOS, *CHECKBOXES]), max_size=4)):
         if key in CHECKBOXES:
             edited[key] = data.draw(st.lists(st.sampled_from(CHECKBOXES[key]), unique=True))
@@ -183,13 +187,27 @@ def test_a_save_changes_what_the_reader_changed_on_the_page_and_keeps_what_chang
             edited[key] = [data.draw(st.sampled_from(ONE_VALUE.get(key) or RADIOS[key]))]
     typed = {**page, **edited}
     posted = {key: values for key, values in typed.items() if values not in ([], [""]) or key in ONE_VALUE}
-    posted.update({f"shown-{key}": [";".join(values)] for key, values in page.items()})
-    posted["shown-subscribed"] = ["yes"]
+    posted.update({f"shown-{key}": [";".join(values)] for key, values in page.items() if key not in CONTACTS})
+    posted.update({"shown-subscribed": ["yes"], **({"forget_phone": ["yes"]} if forget else {})})
     saved = _chosen(posted, now, None)
     for key in page:
         changed = key in edited and sorted(edited[key]) != sorted(page[key])
         expected = edited[key] if changed else page_answers(now)[key]
+        if key == "phone" and forget and not changed:
+            expected = [""]
         assert sorted(saved[key]) == sorted(expected), (key, page[key], edited.get(key), page_answers(now)[key])
+
+
+def test_an_empty_email_or_phone_box_keeps_what_is_stored_and_the_tick_takes_the_number_out():
+    reader = Subscriber(id="W0000000001", email="hong@example.com", phone="010-2222-3333",
+                        fields=frozenset({"culture"}), channels=frozenset({"email", "sms"}))
+    for blank in ([""], [" \u200b"], None):
+        saved = _chosen({"email": blank, "phone": blank} if blank else {}, reader, None)
+        assert (saved["email"], saved["phone"]) == (["hong@example.com"], ["010-2222-3333"])
+    assert _chosen({"phone": [""], "forget_phone": ["yes"]}, reader, None)["phone"] == [""]
+    assert _chosen({"phone": ["010-7777-8888"], "forget_phone": ["yes"]}, reader, None)["phone"] == ["010-7777-8888"]
+    assert _chosen({"email": ["new@example.com"]}, reader, None)["email"] == ["new@example.com"]
+    assert _chosen({"phone": [""]}, Subscriber(id="W1", phone=None), "010-4444-5555")["phone"] == ["010-4444-5555"]
 
 
 def test_a_page_from_before_the_shown_fields_saves_what_it_posts():

@@ -150,9 +150,8 @@ class EmailComposer:
             env.globals["slot"] = slot
         html_env.filters["tel_links"] = text_with_tel_links
         text_env.filters["ascii_url"] = ascii_url  # a link in plain text ends where its ASCII does
-        page = self._page_values()
-        self.page = Slotted.parse(mail.inline_css(html_env.get_template("email.html").render(page), self.css))
-        self.text_page = Slotted.parse(mail.plain_text(text_env.get_template("email.txt").render(page)))
+        self.html_env, self.text_env = html_env, text_env
+        self._frames: dict = {}
         self.parts = html_env.get_template("email_parts.html").module
         self.text_parts = text_env.get_template("email_parts.txt").module
         sender_name, sender = parseaddr(settings["MAIL_FROM"])
@@ -172,10 +171,23 @@ class EmailComposer:
             "subtitle": (self.settings.get("SITESUBTITLE") or "") if bundle.issue else f"{day} 안내",
             "site_name": self.settings.get("SITENAME", ""),
             "site_url": site_url(self.settings),
-            "web_url": bundle.web_url,
             "office_address": self.config.office_address,
             "logo": self.config.logo,
         }
+
+    def _frame(self, on_web: bool) -> tuple[Slotted, Slotted]:
+        """The email's HTML and text page around its notices, each made
+        once: with 「웹에서 보기」 to the bundle's ``web_url`` (the edition,
+        or the notice's page), or, not ``on_web``, without it: an email
+        whose notices are all private (SPEC §16) is on no page, and the
+        edition holds none of them."""
+        frame = self._frames.get(on_web)
+        if frame is None:
+            values = {**self._page_values(), "web_url": self.bundle.web_url if on_web else None}
+            frame = self._frames[on_web] = (
+                Slotted.parse(mail.inline_css(self.html_env.get_template("email.html").render(values), self.css)),
+                Slotted.parse(mail.plain_text(self.text_env.get_template("email.txt").render(values))))
+        return frame
 
     # --- per notice: made once ------------------------------------------------
 
@@ -291,6 +303,7 @@ class EmailComposer:
     def _compose(self, selection: Selection, reserve: int) -> EmailBody:
         sections = self._sections(selection)
         ordered = [n for _, notices in sections for n in notices]
+        page, text_page = self._frame(on_web=not all(notice.private for notice in ordered))
         views = [self._view(n) for n in ordered]
         preheader = shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
 
@@ -311,7 +324,7 @@ class EmailComposer:
             if rest:
                 items = "".join(self._part("more_item", v["slug"], v) for v in rest)
                 chunks.append(Slotted.parse(self._part("more_list", len(rest), len(rest))).fill(items=items))
-            pages[full] = self.page.partial(preheader=html.escape(preheader), body="".join(chunks))
+            pages[full] = page.partial(preheader=html.escape(preheader), body="".join(chunks))
             return pages[full]
 
         def size_keeping(full: int) -> int:
@@ -327,7 +340,7 @@ class EmailComposer:
             if title:
                 text_chunks.append(str(self.text_parts.section(title)))
             text_chunks.extend(str(self.text_parts.notice(self._view(n))) for n in notices)
-        text_body = self.text_page.partial(body=mail.plain_text("\n\n".join(text_chunks)))
+        text_body = text_page.partial(body=mail.plain_text("\n\n".join(text_chunks)))
         images = tuple(self._inline_image(n) for n, view in zip(ordered[:full], views) if n.private and view["image"])
         return EmailBody(selection=selection, html=Base64Start.of(html_body), text=Base64Start.of(text_body),
                          subject=mail.header("Subject", self._subject(selection)),

@@ -1,6 +1,8 @@
 """The reader's own preferences page (SPEC §13): ``/p/TOKEN`` from every
 email shows and changes fields, channels, dong, birth year and addresses at
-once (the next ``sotong bundles`` reads them); a new email address is used
+once (the next ``sotong bundles`` reads them); the stored address and number
+are shown masked (.masks), their boxes empty: empty keeps them, typed
+replaces them, a tick takes the number out; a new email address is used
 only once its link is confirmed, a new phone once its 6-digit code comes
 back; "stop everything" is its own action. A save sent again within
 AGAIN_SECONDS (a double tap) sends no second mail or code. A reader's changes that send a
@@ -34,6 +36,7 @@ from . import storage
 from .outgoing import signed
 from .collector import (EMAIL_CONFIRM, PREFERENCES, TooOften, broken_link, expired_page, open_pending,
                          form_answers, send_phone_code)
+from .masks import masked_email, masked_phone
 from .rules import HONEYPOT, address_error, form_address, read_choices, typed
 
 LINK_MAILED = "link-mailed"  # the purpose of a reader's id signed in subscriptions_links_mailed
@@ -92,13 +95,14 @@ def preferences(request, token: str):
     subscriber = _reader(request, token)
     with app.store() as store:
         awaiting, code_awaited = _awaiting(store, subscriber), _code_sent_to(store, subscriber.id) is not None
-    errors, answers = {}, _answers_of(subscriber, awaiting)
+    errors, answers, posted = {}, _answers_of(subscriber, awaiting), {}
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
         return _stopped(app).response()
     page = {"title": "수신 설정", "action": f"{request.script_root}/p/{token}", "subscriber": subscriber,
             "preferences": True, "shown": _shown(subscriber, awaiting), "awaiting": awaiting,
-            "code_awaited": code_awaited, "phone_action": f"{request.script_root}/p/{token}/phone"}
+            "code_awaited": code_awaited, "phone_action": f"{request.script_root}/p/{token}/phone",
+            **_masked(subscriber, awaiting)}
     if request.method == "POST":
         posted = form_answers(request)
         answers, errors = _chosen(posted, subscriber, awaiting), unstorable_errors(request, posted)
@@ -109,14 +113,14 @@ def preferences(request, token: str):
                 return app.subscriptions.too_often(over.wait, "subscriptions_preferences.html", (
                     "짧은 시간에 이메일 주소나 휴대전화 번호를 너무 여러 번 바꾸셔서 지금은 저장하지 않았습니다. 적어 주신 "
                     "내용은 아래에 그대로 있습니다. {when} 뒤에 「바꾼 내용 저장」을 다시 눌러 주세요."), notes=[], **page,
-                    **app.subscriptions.form_context(answers, {}))
+                    **app.subscriptions.form_context(_on_page(answers, posted), {}))
             if notes is None and not errors:  # gone meanwhile (forgotten)
                 raise NotFound()
         if not errors:  # shown by a GET, so a reload sends nothing again
             return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
     return app.subscriptions.page("subscriptions_preferences.html", 400 if errors else 200, notes=notes, **page,
-                                  **app.subscriptions.form_context(answers, errors))
+                                  **app.subscriptions.form_context(_on_page(answers, posted), errors))
 
 
 def lean_preferences(app, posted: PostedForm) -> Prepared | None:
@@ -150,13 +154,43 @@ def _choices(app, answers: dict):
 
 SHOWN = "shown-"  # the page's hidden fields holding what it showed: shown-dong, shown-fields...
 CHECKBOXES = ("fields", "channels")  # left out of a form when none is ticked
+# The boxes the page leaves empty (the stored address and number are said
+# above them, masked): empty keeps what is stored, typed replaces it.
+CONTACTS = ("email", "phone")
+FORGET_PHONE = "forget_phone"  # the tick that takes the stored number out (its box empty keeps it)
+
+
+def _masked(subscriber: Subscriber, awaiting: str | None) -> dict[str, str | None]:
+    """What the page says of the stored address and number and of the one
+    awaiting its code: masked (.masks), never whole."""
+    return {"stored_email": subscriber.email and masked_email(subscriber.email),
+            "stored_phone": subscriber.phone and masked_phone(subscriber.phone),
+            "awaiting_phone": awaiting and masked_phone(awaiting)}
+
+
+def _on_page(answers: dict, posted: dict) -> dict:
+    """The answers as the page shows them: the CONTACTS boxes and the
+    FORGET_PHONE tick as the reader sent them in this request (typed, shown
+    again beside an error), else empty."""
+    return {**answers, **{key: posted.get(key) or [""] for key in (*CONTACTS, FORGET_PHONE)}}
 
 
 def _shown(subscriber: Subscriber, awaiting: str | None) -> dict[str, str]:
     """What the page shows the reader, one string per answer (``;`` between
-    ticked boxes), and whether they are subscribed: the page's SHOWN fields."""
-    shown = {key: ";".join(values) for key, values in _answers_of(subscriber, awaiting).items()}
+    ticked boxes; the CONTACTS boxes are empty), and whether they are
+    subscribed: the page's SHOWN fields."""
+    shown = {key: ";".join(values) for key, values in _answers_of(subscriber, awaiting).items() if key not in CONTACTS}
     return {**shown, "subscribed": "yes" if subscriber.subscribed else "no"}
+
+
+def _typed_contact(posted: dict, key: str) -> list[str] | None:
+    """The address or number typed in the CONTACTS box ``key`` (what shows
+    nothing alone is nothing typed); for the phone, an empty box with
+    FORGET_PHONE ticked takes the number out ([""]); None: keep what is stored."""
+    value = (posted.get(key) or [""])[0]
+    if trimmed(value):
+        return [value]
+    return [""] if key == "phone" and (posted.get(FORGET_PHONE) or [""])[0] == "yes" else None
 
 
 def _chosen(posted: dict, subscriber: Subscriber, awaiting: str | None) -> dict:
@@ -164,9 +198,13 @@ def _chosen(posted: dict, subscriber: Subscriber, awaiting: str | None) -> dict:
     the page (it differs from what the page showed them), else as stored; so
     an answer the form left out, or one changed elsewhere since the page was
     shown (in another tab, by an import, by the first of a double submit),
-    stays as it is. A page without SHOWN fields changes what it posts."""
+    stays as it is. A page without SHOWN fields changes what it posts. The
+    CONTACTS: what is typed replaces what is stored (:func:`_typed_contact`)."""
     chosen = _answers_of(subscriber, awaiting)
     for key in chosen:
+        if key in CONTACTS:
+            chosen[key] = _typed_contact(posted, key) or chosen[key]
+            continue
         shown = (posted.get(SHOWN + key) or [None])[0]
         value = posted.get(key)
         if value is None and key in CHECKBOXES and shown is not None:

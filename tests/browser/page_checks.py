@@ -254,7 +254,7 @@ _SPLIT_IN_TEXT = """() => { %s
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (!node.parentElement.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
-    for (const number of node.textContent.matchAll(/\\d{2,4}-\\d{3,4}-\\d{4}|\\d{4}-\\d{4}/g)) {
+    for (const number of node.textContent.matchAll(/(?:\\d{2,4}|\\*{3})-(?:\\d{3,4}|\\*{4})-(?:\\d{4}|\\*{4})|\\d{4}-\\d{4}/g)) {
       const range = document.createRange();
       range.setStart(node, number.index);
       range.setEnd(node, number.index + number[0].length);
@@ -267,7 +267,7 @@ _SPLIT_IN_TEXT = """() => { %s
 
 
 def numbers_split_in_text(page) -> list[str]:
-    """Phone numbers anywhere in the page's text broken over lines."""
+    """Phone numbers anywhere in the page's text broken over lines, masked ones (010-****-5678) too."""
     return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_IN_TEXT)]
 
 # A heading's word cut between two of its letters ("성동구립도" / "서관")

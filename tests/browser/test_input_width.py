@@ -1,7 +1,7 @@
 """The boxes a resident types an address or a number into, on a 320px phone
 with the text at 200%: a phone number shows whole, and any other box shows
-the whole value it holds (the stored one on the preferences page, a typed one
-on the sign-up form and the link request), or else spans the form's column,
+the whole value typed in it (the preferences page's boxes are empty: the
+stored address and number are said above them, masked), or else spans the form's column,
 less a frame that does not grow with the text.
 The preferences page showed a stored "010-1234-5678" as "010-123" and the
 sign-up form cut an email after six letters: each box sat inside its
@@ -11,7 +11,8 @@ wider than 3vw and 2vw on a phone), and the number, 258px at this size,
 still scrolled in its box; the page's own side margins (1rem: 36px each at
 200%) are now at most 5vw and the fieldset's 2.5vw, so the box is 267px and
 the number shows whole. A 32-letter address needs 661px, more than any
-phone has, so it still scrolls inside the box (and is said in words too)."""
+phone has, so it still scrolls inside the box; the page says the stored
+one in words, masked, which wrap."""
 
 from __future__ import annotations
 
@@ -67,10 +68,10 @@ def test_a_box_shows_its_value_or_spans_the_column(name, browser, resident, site
     try:
         page.goto({"preferences": resident, "sign-up": f"{site_server.base}/subscribe/form/index.html",
                    "link-request": f"{collector}/p/link"}[name])
-        if name != "preferences":  # nothing stored: what a resident types
-            page.locator("#f-email").fill(EMAIL)
-            if page.locator("#f-phone").count():
-                page.locator("#f-phone").fill(PHONE)
+        assert page.locator("#f-email").input_value() == ""  # the stored address is not in the box
+        page.locator("#f-email").fill(EMAIL)  # what a resident types
+        if page.locator("#f-phone").count():
+            page.locator("#f-phone").fill(PHONE)
         assert page.locator("#f-email").input_value() == EMAIL
         problems = (_cut_boxes(page) + sideways_scrolling(page, WIDTH)
                     + small_text(page, MIN_TEXT_PX * TEXT_SCALE))
@@ -79,13 +80,15 @@ def test_a_box_shows_its_value_or_spans_the_column(name, browser, resident, site
         context.close()
 
 
-def test_the_preferences_page_says_the_stored_address_and_number_whole(browser, resident):
-    """No box on a 320px phone holds the stored address (661px at 200%) or
-    number (258px) whole, so the page also says them in words, which wrap."""
+def test_the_preferences_page_says_the_stored_address_and_number_masked(browser, resident):
+    """The page says the stored address and number in words, which wrap,
+    masked (the page opens by a link in every email): whole nowhere."""
     context, page = _phone(browser, WIDTH, 700)
     try:
         page.goto(resident)
-        for said in (f"지금 등록된 주소: {EMAIL}", f"지금 등록된 번호: {PHONE}"):
+        example = f'예: <span style="white-space:nowrap">{PHONE}</span>'  # the label's example is this number
+        assert EMAIL not in page.content() and PHONE not in page.content().replace(example, "")
+        for said in ("지금 등록된 주소: ki***@naver.com", "지금 등록된 번호: 010-****-5678"):
             line = page.get_by_text(said, exact=True)
             assert line.count() == 1 and line.is_visible(), f"the page does not say {said!r}"
             box = line.evaluate("p => ({right: p.getBoundingClientRect().right, client: p.clientWidth, scroll: p.scrollWidth})")
