@@ -58,21 +58,27 @@ def read_ledger(settings: dict) -> dict[str, TextedCode]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SotongError([_unreadable(path, os_reason(exc) if isinstance(exc, OSError) else str(exc))]) from None
+    except OSError as exc:
+        raise SotongError([_("{path}: cannot read the ledger of texted short codes ({reason}); make it readable to this user and run the command again").format(
+            path=path, reason=os_reason(exc))]) from None
+    except UnicodeDecodeError:
+        raise SotongError([_unreadable(path, 1)]) from None
     try:
         written = json.loads(text)
         entries = {code: TextedCode(**{field: entry[field] for field in _FIELDS}) for code, entry in written.items()}
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise SotongError([_unreadable(path, str(exc) or type(exc).__name__)]) from None
+    except json.JSONDecodeError as exc:
+        raise SotongError([_unreadable(path, exc.lineno)]) from None
+    except (TypeError, KeyError, AttributeError):
+        raise SotongError([_unreadable(path, 1)]) from None
     if not all(isinstance(value, str) for entry in entries.values() for value in asdict(entry).values()):
-        raise SotongError([_unreadable(path, _("a value that is not text"))])
+        raise SotongError([_unreadable(path, 1)])
     return dict(sorted(entries.items(), key=lambda item: (item[1].day, item[0])))
 
 
-def _unreadable(path: Path, reason: str) -> str:
-    return _("{path}: the ledger of texted short codes cannot be read ({reason}); put back the file from the last "
-             "backup: without it, links in texts already sent could lead to other notices").format(path=path, reason=reason)
+def _unreadable(path: Path, line: int) -> str:
+    return _('{path}:{line}: the ledger of texted short codes is not as sotong bundles writes it (each code with its '
+             '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, links '
+             'in texts already sent could lead to other notices').format(path=path, line=line)
 
 
 def record_texted(settings: dict, texted: dict[str, TextedCode]) -> None:
