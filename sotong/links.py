@@ -27,13 +27,19 @@ dated *before* others (a draft published, a notice written late) could move
 theirs: it took the code a text already sent carried for another notice,
 whose short link then led to it, and a text bundled again came out a byte
 longer (at times an LMS). So the codes texts were composed with are kept
-(:func:`sent_codes`: ``sotong bundles`` writes each outbox's, SENT_CODES_FILE)
-and go first: a notice texted keeps its code, and the others take the
-shortest prefixes left. Only removing or renaming an SMS notice dated
-before others can still move theirs. A code that
-gets shorter (the notice before it that held its first choice was removed,
-renamed or made a draft) keeps leading to its notice from texts already
-sent: :func:`former_codes` gives each notice its code one digit longer too,
+(:func:`texted_codes`: ``sotong bundles`` adds them to the project's ledger
+of texted codes, :mod:`sotong.code_ledger`, which outlives the outboxes
+that retention purges, and writes each outbox's, SENT_CODES_FILE, which the
+ledger takes in) and go first: a notice texted keeps its code, no other
+notice ever takes a code texted (it is held, its notice a draft or gone),
+and the others take the shortest prefixes left. Every code texted keeps a
+page (:func:`texted_destinations`): the notice it was texted for, found
+by its slug, or renamed by its file or, its file gone, its title; or, the
+notice no longer posted, a page that says so. Only the code of a notice
+never texted can still move, when an SMS notice dated before it is removed,
+renamed or made a draft. A code that
+gets shorter so keeps leading to its notice from a preview or test copy:
+:func:`former_codes` gives each notice its code one digit longer too,
 where no notice holds that, and the homepage plugin writes its redirect page.
 
 A link written in a notice's text to the site (``{filename}other.md``,
