@@ -121,26 +121,34 @@ def test_a_late_notice_built_and_bundled_leaves_the_texted_notice_its_short_link
     from test_clicks import ISSUE, bundled, sms_texts
 
     from delivery_support import run_cli
-    from sotong.project import Project
 
     outbox = bundled(tmp_path, counting=False)
     texted = "2026-11-21-cold-wave-warning"
     code = json_of(outbox / SENT_CODES_FILE)[texted]
     links = sorted(set(re.findall(r"https://\S+/n/\w+", " ".join(sms_texts(outbox).values()))))
     assert f"https://www.sd.go.kr/sotong/n/{code}" in links
-    published = [n for n in Project(tmp_path / "pelicanconf.py").published_notices if n.has("sms")]
-    day = next(n.date for n in published if n.slug == texted) - dt.timedelta(days=1)
-    slug = next(f"2026-11-20-late-{n}" for n in range(10_000)  # a notice the rule alone would give that code
-                if short_codes([*published, SimpleNamespace(slug=f"2026-11-20-late-{n}", date=day)])[f"2026-11-20-late-{n}"] == code)
-    (tmp_path / "content" / "notices" / f"{slug}.md").write_text(
-        "---\ntitle: 늦게 쓴 공지\ndate: 2026-11-20 09:00\ndepartment: 안전재난과\ncategory: living\n"
-        "channels: [homepage, sms]\nsms: 늦게 쓴 공지\n---\n본문\n", encoding="utf-8")
+    slug = write_late_notice(tmp_path, texted, code)
     assert run_cli(tmp_path / "pelicanconf.py", "build").code == 0
     page = (tmp_path / "output" / "n" / code / "index.html").read_text(encoding="utf-8")
     assert f"/notices/{texted}/" in page and slug not in page
     assert run_cli(tmp_path / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
     again = set(re.findall(r"https://\S+/n/\w+", " ".join(sms_texts(outbox).values())))
     assert set(links) <= again and json_of(outbox / SENT_CODES_FILE)[texted] == code
+
+
+def write_late_notice(project, texted: str, code: str) -> str:
+    """An SMS notice dated the day before ``texted`` (of the sample) whose
+    code, by the rule alone, would be ``code``, ``texted``'s: its slug."""
+    from sotong.project import Project
+
+    published = [n for n in Project(project / "pelicanconf.py").published_notices if n.has("sms")]
+    day = next(n.date for n in published if n.slug == texted) - dt.timedelta(days=1)
+    slug = next(f"2026-11-20-late-{n}" for n in range(10_000)
+                if short_codes([*published, SimpleNamespace(slug=f"2026-11-20-late-{n}", date=day)])[f"2026-11-20-late-{n}"] == code)
+    (project / "content" / "notices" / f"{slug}.md").write_text(
+        "---\ntitle: 늦게 쓴 공지\ndate: 2026-11-20 09:00\ndepartment: 안전재난과\ncategory: living\n"
+        "channels: [homepage, sms]\nsms: 늦게 쓴 공지\n---\n본문\n", encoding="utf-8")
+    return slug
 
 
 def json_of(path):

@@ -11,7 +11,6 @@ import json
 import os
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import lxml.html
 
@@ -21,6 +20,7 @@ from sotong.code_ledger import LEDGER_FILE
 from sotong.links import SENT_CODES_FILE, former_codes, short_codes, sms_link_notices
 from sotong.project import Project
 from test_clicks import ISSUE, bundled
+from test_links import write_late_notice
 
 TEXTED = "2026-11-21-cold-wave-warning"
 TITLE = "한파주의보 발령 — 수도 계량기 동파와 빙판길에 주의하세요"
@@ -72,13 +72,7 @@ def purge_outbox(project: Path) -> None:
 def test_a_purge_and_a_notice_dated_before_move_no_texted_code(tmp_path):
     project, code = texted(tmp_path)
     purge_outbox(project)
-    published = [n for n in Project(project / "pelicanconf.py").published_notices if n.has("sms")]
-    day = next(n.date for n in published if n.slug == TEXTED) - dt.timedelta(days=1)
-    slug = next(f"2026-11-20-late-{n}" for n in range(10_000)  # a notice the rule alone would give that code
-                if short_codes([*published, SimpleNamespace(slug=f"2026-11-20-late-{n}", date=day)])[f"2026-11-20-late-{n}"] == code)
-    (project / "content" / "notices" / f"{slug}.md").write_text(
-        "---\ntitle: 늦게 쓴 공지\ndate: 2026-11-20 09:00\ndepartment: 안전재난과\ncategory: living\n"
-        "channels: [homepage, sms]\nsms: 늦게 쓴 공지\n---\n본문\n", encoding="utf-8")
+    slug = write_late_notice(project, TEXTED, code)  # a notice the rule alone would give that code
     build(project)
     assert redirect(project, code).endswith(f"/notices/{TEXTED}/")
     late = [target for target in (redirect(project, page.parent.name) for page in (project / "output" / "n").glob("*/index.html"))
