@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from hypothesis import given, settings, strategies as st
 
 from sotong.links import (SENT_CODES_FILE, _ALPHABET, _code_digits, absolute_site_url, ascii_url, former_codes, sent_codes,
-                          short_codes, short_url)
+                          short_codes, short_url, texted_codes)
 
 
 def notice(slug: str, day: int):
@@ -94,6 +94,35 @@ def test_a_notice_dated_before_one_already_texted_takes_none_of_its_code():
     assert short_codes([texted, late])[texted.slug] != short_codes([texted])[texted.slug]  # the rule alone moves it
     kept = short_codes([texted, late], short_codes([texted]))
     assert kept[texted.slug] == short_codes([texted])[texted.slug] and kept[late.slug] != kept[texted.slug]
+
+
+@settings(max_examples=100, deadline=None)
+@given(notice_sets, st.lists(st.text(alphabet=_ALPHABET[:6], min_size=1, max_size=2), max_size=8))
+def test_a_code_held_is_given_to_no_notice(notices, held):
+    """Codes texted for notices since made drafts or removed (the ledger's) are held."""
+    codes = short_codes(notices, held=held)
+    assert not set(codes.values()) & set(held)
+    for index, current in enumerate(sorted(notices, key=lambda n: (n.date, n.slug))):  # brute force
+        taken = {codes[n.slug] for n in sorted(notices, key=lambda n: (n.date, n.slug))[:index]} | set(held)
+        stream = "".join(islice(_code_digits(current.slug), 80))
+        assert codes[current.slug] == next(stream[:k] for k in range(1, 81) if stream[:k] not in taken)
+
+
+def test_the_ledger_adds_its_codes_to_the_outboxes_and_wins_where_they_disagree(tmp_path):
+    import json
+
+    from sotong.code_ledger import TextedCode, record_texted
+
+    (tmp_path / "outbox" / "2026-11-12").mkdir(parents=True)
+    (tmp_path / "outbox" / "2026-11-12" / SENT_CODES_FILE).write_text(json.dumps({"a-notice": "k", "b": "q"}), encoding="utf-8")
+    settings = {"OUTBOX_PATH": str(tmp_path / "outbox"), "PRIVATE_PATH": str(tmp_path / "private")}
+    record_texted(settings, {"k": TextedCode("c-notice", "notices/c-notice.md", "씨", "2026-11-26"),
+                             "z": TextedCode("a-notice", "notices/a-notice.md", "에이", "2026-11-26")})
+    record_texted(settings, {"k": TextedCode("c-notice", "notices/c.md", "고친 씨", "2026-12-10")})
+    assert json.loads((tmp_path / "private" / "texted-codes.json").read_text(encoding="utf-8"))["k"] == {
+        "slug": "c-notice", "source": "notices/c.md", "title": "고친 씨", "day": "2026-11-26"}  # its first day kept
+    assert texted_codes(settings)["q"] == TextedCode("b", "", "", "")
+    assert sent_codes(settings) == {"b": "q", "c-notice": "k", "a-notice": "z"}
 
 
 def test_the_codes_sent_are_read_from_every_outbox_the_newest_last(tmp_path):
