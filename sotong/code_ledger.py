@@ -76,7 +76,7 @@ def read_ledger(settings: dict) -> dict[str, TextedCode]:
 
 
 def _unreadable(path: Path, line: int) -> str:
-    return _('{path}:{line}: the ledger of texted short codes is not as sotong bundles writes it (each code with its '
+    return _('{path}:{line}: the ledger of texted short codes is not as Sotong writes it (each code with its '
              '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, links '
              'in texts already sent could lead to other notices').format(path=path, line=line)
 
