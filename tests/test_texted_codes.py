@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import lxml.html
@@ -153,3 +154,19 @@ def test_a_ledger_mangled_by_hand_stops_the_build_with_one_line(tmp_path):
     ran = run_cli(tmp_path / "pelicanconf.py", "build")
     assert ran.code != 0 and "Traceback" not in ran.output
     assert LEDGER_FILE in ran.output and len(ran.output.strip().splitlines()) == 1
+
+
+def test_bundles_takes_in_the_codes_of_outboxes_bundled_before_the_ledger(tmp_path):
+    project, code = texted(tmp_path)
+    ledger_file = project / "private" / LEDGER_FILE
+    ledger_file.unlink()  # as a project bundled before the ledger was kept: its codes only in the outboxes
+    older = project / "private" / "outbox" / "2026-11-12"
+    older.mkdir()
+    (older / SENT_CODES_FILE).write_text(json.dumps({"2026-11-10-gone-notice": "q9"}), encoding="utf-8")
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    ledger = json.loads(ledger_file.read_text(encoding="utf-8"))
+    assert ledger["q9"] == {"slug": "2026-11-10-gone-notice", "source": "", "title": "", "day": ""}
+    assert ledger[code]["slug"] == TEXTED and ledger[code]["day"] == ISSUE
+    shutil.rmtree(project / "private" / "outbox")  # every outbox gone
+    build(project)
+    assert redirect(project, code).endswith(f"/notices/{TEXTED}/") and redirect(project, "q9") is None
