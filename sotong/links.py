@@ -27,13 +27,19 @@ dated *before* others (a draft published, a notice written late) could move
 theirs: it took the code a text already sent carried for another notice,
 whose short link then led to it, and a text bundled again came out a byte
 longer (at times an LMS). So the codes texts were composed with are kept
-(:func:`sent_codes`: ``sotong bundles`` writes each outbox's, SENT_CODES_FILE)
-and go first: a notice texted keeps its code, and the others take the
-shortest prefixes left. Only removing or renaming an SMS notice dated
-before others can still move theirs. A code that
-gets shorter (the notice before it that held its first choice was removed,
-renamed or made a draft) keeps leading to its notice from texts already
-sent: :func:`former_codes` gives each notice its code one digit longer too,
+(:func:`texted_codes`: ``sotong bundles`` adds them to the project's ledger
+of texted codes, :mod:`sotong.code_ledger`, which outlives the outboxes
+that retention purges, and writes each outbox's, SENT_CODES_FILE, which the
+ledger takes in) and go first: a notice texted keeps its code, no other
+notice ever takes a code texted (it is held, its notice a draft or gone),
+and the others take the shortest prefixes left. Every code texted keeps a
+page (:func:`texted_destinations`): the notice it was texted for, found
+by its slug, or renamed by its file or, its file gone, its title; or, the
+notice no longer posted, a page that says so. Only the code of a notice
+never texted can still move, when an SMS notice dated before it is removed,
+renamed or made a draft. A code that
+gets shorter so keeps leading to its notice from a preview or test copy:
+:func:`former_codes` gives each notice its code one digit longer too,
 where no notice holds that, and the homepage plugin writes its redirect page.
 
 A link written in a notice's text to the site (``{filename}other.md``,
@@ -48,11 +54,13 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from itertools import count, islice
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from .code_ledger import TextedCode, read_ledger
 from .tokens import short_tag, tag_matches
 
 _ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no l or o: read aloud over the phone
@@ -69,15 +77,17 @@ def _code_digits(slug: str) -> Iterator[str]:
             yield _ALPHABET[digit]
 
 
-def short_codes(notices: Iterable, sent: dict[str, str] | None = None) -> dict[str, str]:
+def short_codes(notices: Iterable, sent: dict[str, str] | None = None, held: Iterable[str] = ()) -> dict[str, str]:
     """slug -> short code for ``notices`` (those that carry SMS links; each
     with ``slug`` and ``date``): a notice in ``sent`` (:func:`sent_codes`)
     keeps the code its texts carry (one that can be its own); then, in order
     of (date, slug), each other takes the shortest prefix of its digit
-    stream taken neither by a notice before it nor by a code sent."""
+    stream taken neither by a notice before it nor by a code sent or
+    ``held`` (every code texted, :func:`texted_codes`: its link leads to
+    the notice it was texted for, or says that notice is gone)."""
     notices = sorted(notices, key=lambda n: (n.date, n.slug))
     kept = {n.slug: sent[n.slug] for n in notices if n.slug in (sent or {}) and code_fits(sent[n.slug], n.slug)}
-    taken: set[str] = set(kept.values())
+    taken: set[str] = {*kept.values(), *held}
     codes: dict[str, str] = {}
     for notice in notices:
         code = kept.get(notice.slug, "")
@@ -94,7 +104,7 @@ def short_codes(notices: Iterable, sent: dict[str, str] | None = None) -> dict[s
 SENT_CODES_FILE = "short-codes.json"  # in an outbox: {slug: short code} of the notices its texts carry
 
 
-def sent_codes(settings: dict) -> dict[str, str]:
+def outbox_codes(settings: dict) -> dict[str, str]:
     """slug -> the short code that texts already composed carry for it, from
     every outbox's SENT_CODES_FILE under OUTBOX_PATH, the newest first: a
     notice texted with two codes keeps its last, a code two notices were
@@ -115,10 +125,74 @@ def sent_codes(settings: dict) -> dict[str, str]:
     return {slug: code for slug, code in latest.items() if holder[code] == slug}
 
 
-def site_short_codes(settings: dict, notices: Iterable) -> dict[str, str]:
+def texted_codes(settings: dict) -> dict[str, TextedCode]:
+    """code -> what it was texted for: the ledger of texted codes
+    (:mod:`sotong.code_ledger`, which outlives the outboxes), and the codes
+    of outboxes whose texts were composed before the ledger was kept
+    (:func:`outbox_codes`; ``sotong bundles`` takes them into the ledger)
+    first, whose file, title and day are not known."""
+    ledger = read_ledger(settings)
+    earlier = {code: TextedCode(slug, "", "", "") for slug, code in outbox_codes(settings).items() if code not in ledger}
+    return {**earlier, **ledger}
+
+
+def sent_codes(settings: dict, texted: dict[str, TextedCode] | None = None) -> dict[str, str]:
+    """slug -> the code texts already composed carry for it (of ``texted``,
+    :func:`texted_codes` read when not given): a notice texted with two
+    codes keeps the last it was texted with."""
+    latest = {}
+    for code, entry in (texted_codes(settings) if texted is None else texted).items():
+        latest[entry.slug] = code
+    return latest
+
+
+def site_short_codes(settings: dict, notices: Iterable, texted: dict[str, TextedCode] | None = None) -> dict[str, str]:
     """slug -> short code of the SMS notices among ``notices`` (the site's),
-    the codes texts were composed with kept (:func:`short_codes`)."""
-    return short_codes(sms_link_notices(notices), sent_codes(settings))
+    the codes texts were composed with kept and held (:func:`short_codes`;
+    ``texted``: :func:`texted_codes`, read when not given)."""
+    texted = texted_codes(settings) if texted is None else texted
+    return short_codes(sms_link_notices(notices), sent_codes(settings, texted), texted)
+
+
+def texted_destinations(texted: dict[str, TextedCode], shown: Iterable, notices: Iterable,
+                         content_path: str) -> dict[str, str | None]:
+    """code -> the slug of the notice its link leads to (of ``shown``, the
+    notices that have a page), or None when the notice texted is no longer
+    posted (a draft, removed): the notice of its slug; else, its slug
+    changed (``slug:`` edited), the notice read from its file; else, its
+    file gone (renamed or removed), the one notice shown with its title.
+    ``notices``: every notice, drafts too; each with ``slug``, ``title``
+    and ``source``, its file, found under ``content_path``."""
+    shown = list(shown)
+    slugs = {notice.slug for notice in shown}
+    by_file = {notice_file(content_path, notice.source): notice.slug for notice in shown}
+    files = {notice_file(content_path, notice.source) for notice in notices}
+    by_title: dict[str, list[str]] = {}
+    for notice in shown:
+        by_title.setdefault(notice.title, []).append(notice.slug)
+    destinations: dict[str, str | None] = {}
+    for code, entry in texted.items():
+        file = _same_form(entry.source)
+        if entry.slug in slugs:
+            destinations[code] = entry.slug
+        elif entry.source and file in by_file:
+            destinations[code] = by_file[file]
+        elif entry.source and file not in files and len(by_title.get(entry.title, ())) == 1:
+            destinations[code] = by_title[entry.title][0]
+        else:
+            destinations[code] = None
+    return destinations
+
+
+def notice_file(content_path: str, source: str) -> str:
+    """A notice's file as the ledger of texted codes names it: relative to
+    ``content_path``, with "/", in one Unicode form (a Korean name typed on
+    a Mac is decomposed)."""
+    return _same_form(os.path.relpath(os.path.abspath(source), os.path.abspath(content_path)))
+
+
+def _same_form(path: str) -> str:
+    return unicodedata.normalize("NFC", path.replace(os.sep, "/"))
 
 
 def former_codes(codes: dict[str, str]) -> dict[str, str]:

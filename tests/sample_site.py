@@ -53,16 +53,32 @@ class Site:
     output: Path  # resolved: output/ is a link to the slot the build wrote
 
 
-def _build(name: str, *settings: str) -> Site:
+def _build(name: str, *settings: str, before=None) -> Site:
     project = copy_project(_workdir(name))
+    if before is not None:
+        before(project)
     _sotong(project, "build", *settings)
     return Site(project, (project / "output").resolve())
 
 
+GONE_CODE = "x4ky9"  # a code texted for a notice since made a draft: its page says the notice is gone
+
+
+def _texted_draft(project: Path) -> None:
+    """A ledger of texted codes (sotong.code_ledger) holding a code of the
+    sample's draft notice, as though it had been texted before it was made
+    a draft: the build writes the page that says it is no longer posted."""
+    ledger = {GONE_CODE: {"slug": "2026-11-26-library-holiday-hours", "source": "notices/2026-11-26-library-holiday-hours.md",
+                          "title": "연말연시 구립도서관 휴관 및 운영시간 변경 안내", "day": "2026-11-19"}}
+    (project / "private").mkdir(exist_ok=True)
+    (project / "private" / "texted-codes.json").write_text(json.dumps(ledger, ensure_ascii=False), encoding="utf-8")
+
+
 @functools.cache
 def dev_site() -> Site:
-    """The sample built with pelicanconf.py (root-relative links: serve it at /)."""
-    return _build("dev")
+    """The sample built with pelicanconf.py (root-relative links: serve it at
+    /), with a texted code of a draft notice (:data:`GONE_CODE`)."""
+    return _build("dev", before=_texted_draft)
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from hypothesis import given, settings, strategies as st
 
 from sotong.links import (SENT_CODES_FILE, _ALPHABET, _code_digits, absolute_site_url, ascii_url, former_codes, sent_codes,
-                          short_codes, short_url)
+                          short_codes, short_url, texted_codes)
 
 
 def notice(slug: str, day: int):
@@ -96,6 +96,35 @@ def test_a_notice_dated_before_one_already_texted_takes_none_of_its_code():
     assert kept[texted.slug] == short_codes([texted])[texted.slug] and kept[late.slug] != kept[texted.slug]
 
 
+@settings(max_examples=100, deadline=None)
+@given(notice_sets, st.lists(st.text(alphabet=_ALPHABET[:6], min_size=1, max_size=2), max_size=8))
+def test_a_code_held_is_given_to_no_notice(notices, held):
+    """Codes texted for notices since made drafts or removed (the ledger's) are held."""
+    codes = short_codes(notices, held=held)
+    assert not set(codes.values()) & set(held)
+    for index, current in enumerate(sorted(notices, key=lambda n: (n.date, n.slug))):  # brute force
+        taken = {codes[n.slug] for n in sorted(notices, key=lambda n: (n.date, n.slug))[:index]} | set(held)
+        stream = "".join(islice(_code_digits(current.slug), 80))
+        assert codes[current.slug] == next(stream[:k] for k in range(1, 81) if stream[:k] not in taken)
+
+
+def test_the_ledger_adds_its_codes_to_the_outboxes_and_wins_where_they_disagree(tmp_path):
+    import json
+
+    from sotong.code_ledger import TextedCode, record_texted
+
+    (tmp_path / "outbox" / "2026-11-12").mkdir(parents=True)
+    (tmp_path / "outbox" / "2026-11-12" / SENT_CODES_FILE).write_text(json.dumps({"a-notice": "k", "b": "q"}), encoding="utf-8")
+    settings = {"OUTBOX_PATH": str(tmp_path / "outbox"), "PRIVATE_PATH": str(tmp_path / "private")}
+    record_texted(settings, {"k": TextedCode("c-notice", "notices/c-notice.md", "씨", "2026-11-26"),
+                             "z": TextedCode("a-notice", "notices/a-notice.md", "에이", "2026-11-26")})
+    record_texted(settings, {"k": TextedCode("c-notice", "notices/c.md", "고친 씨", "2026-12-10")})
+    assert json.loads((tmp_path / "private" / "texted-codes.json").read_text(encoding="utf-8"))["k"] == {
+        "slug": "c-notice", "source": "notices/c.md", "title": "고친 씨", "day": "2026-11-26"}  # its first day kept
+    assert texted_codes(settings)["q"] == TextedCode("b", "", "", "")
+    assert sent_codes(settings) == {"b": "q", "c-notice": "k", "a-notice": "z"}
+
+
 def test_the_codes_sent_are_read_from_every_outbox_the_newest_last(tmp_path):
     import json
     import os
@@ -121,26 +150,34 @@ def test_a_late_notice_built_and_bundled_leaves_the_texted_notice_its_short_link
     from test_clicks import ISSUE, bundled, sms_texts
 
     from delivery_support import run_cli
-    from sotong.project import Project
 
     outbox = bundled(tmp_path, counting=False)
     texted = "2026-11-21-cold-wave-warning"
     code = json_of(outbox / SENT_CODES_FILE)[texted]
     links = sorted(set(re.findall(r"https://\S+/n/\w+", " ".join(sms_texts(outbox).values()))))
     assert f"https://www.sd.go.kr/sotong/n/{code}" in links
-    published = [n for n in Project(tmp_path / "pelicanconf.py").published_notices if n.has("sms")]
-    day = next(n.date for n in published if n.slug == texted) - dt.timedelta(days=1)
-    slug = next(f"2026-11-20-late-{n}" for n in range(10_000)  # a notice the rule alone would give that code
-                if short_codes([*published, SimpleNamespace(slug=f"2026-11-20-late-{n}", date=day)])[f"2026-11-20-late-{n}"] == code)
-    (tmp_path / "content" / "notices" / f"{slug}.md").write_text(
-        "---\ntitle: 늦게 쓴 공지\ndate: 2026-11-20 09:00\ndepartment: 안전재난과\ncategory: living\n"
-        "channels: [homepage, sms]\nsms: 늦게 쓴 공지\n---\n본문\n", encoding="utf-8")
+    slug = write_late_notice(tmp_path, texted, code)
     assert run_cli(tmp_path / "pelicanconf.py", "build").code == 0
     page = (tmp_path / "output" / "n" / code / "index.html").read_text(encoding="utf-8")
     assert f"/notices/{texted}/" in page and slug not in page
     assert run_cli(tmp_path / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
     again = set(re.findall(r"https://\S+/n/\w+", " ".join(sms_texts(outbox).values())))
     assert set(links) <= again and json_of(outbox / SENT_CODES_FILE)[texted] == code
+
+
+def write_late_notice(project, texted: str, code: str) -> str:
+    """An SMS notice dated the day before ``texted`` (of the sample) whose
+    code, by the rule alone, would be ``code``, ``texted``'s: its slug."""
+    from sotong.project import Project
+
+    published = [n for n in Project(project / "pelicanconf.py").published_notices if n.has("sms")]
+    day = next(n.date for n in published if n.slug == texted) - dt.timedelta(days=1)
+    slug = next(f"2026-11-20-late-{n}" for n in range(10_000)
+                if short_codes([*published, SimpleNamespace(slug=f"2026-11-20-late-{n}", date=day)])[f"2026-11-20-late-{n}"] == code)
+    (project / "content" / "notices" / f"{slug}.md").write_text(
+        "---\ntitle: 늦게 쓴 공지\ndate: 2026-11-20 09:00\ndepartment: 안전재난과\ncategory: living\n"
+        "channels: [homepage, sms]\nsms: 늦게 쓴 공지\n---\n본문\n", encoding="utf-8")
+    return slug
 
 
 def json_of(path):

@@ -42,7 +42,8 @@ from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
-from sotong.links import SENT_CODES_FILE, notice_url, site_short_codes, site_url
+from sotong.code_ledger import TextedCode, record_texted
+from sotong.links import SENT_CODES_FILE, notice_file, notice_url, outbox_codes, site_short_codes, site_url
 from sotong.mail import MessageContext, seal_size, size_label
 from sotong.mail_server import SIZE_LIMIT, size_limit
 from sotong.problems import SotongError, os_reason
@@ -339,6 +340,25 @@ def _write_sent_codes(bundler: Bundler, staging: Path) -> None:
     codes = {n.slug: bundler.sms.codes[n.slug] for n in bundler.bundle.notices if n.slug in bundler.sms.codes}
     if codes:
         (staging / SENT_CODES_FILE).write_text(json.dumps(codes, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    _record_texted_codes(bundler.project, codes, bundler.bundle.day)
+
+
+def _record_texted_codes(project: Project, codes: dict[str, str], day: dt.date) -> None:
+    """Add the short codes of ``codes`` (slug -> code, texted first on
+    ``day``) to the project's ledger of texted codes (sotong.code_ledger),
+    which outlives the outbox: its links never lead to another notice, nor
+    nowhere. With them, the codes of outboxes bundled before the ledger was
+    kept (sotong.links.outbox_codes), so that their purge moves none."""
+    settings = project.settings
+    notices = {notice.slug: notice for notice in project.notices}
+    texted = {code: slug for slug, code in outbox_codes(settings).items()}
+    texted.update({code: slug for slug, code in codes.items()})
+
+    def entry(slug: str, first_day: str) -> TextedCode:
+        notice = notices.get(slug)
+        source = notice_file(settings["PATH"], notice.source) if notice else ""
+        return TextedCode(slug, source, notice.title if notice else "", first_day)
+    record_texted(settings, {code: entry(slug, day.isoformat() if slug in codes else "") for code, slug in texted.items()})
 
 
 def texts_to_numbers_texted_before(sms_csv: Path) -> MessageCounts:

@@ -13,7 +13,8 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
 from sotong.pelican_plugin import write_output_bytes
-from sotong.links import absolute_site_url, former_codes, site_short_codes
+from sotong.code_ledger import TextedCode
+from sotong.links import absolute_site_url, former_codes, site_short_codes, texted_codes, texted_destinations
 from sotong.settings import add_template_folder
 
 from .addresses import (
@@ -26,6 +27,7 @@ from .section import section_entry, section_notices
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEPARTMENT_TEMPLATE = "homepage_department"
+GONE_TEMPLATE = "homepage_shortlink_gone"  # a texted code whose notice is no longer posted
 
 
 def use_plugin_templates(pelican) -> None:
@@ -113,14 +115,26 @@ class HomepageGenerator(Generator):
         """Short links only for SMS notices, their only users: each is a new
         folder and file, and creating files is most of a build's time. A
         notice's former code (sotong.links.former_codes) leads to it too:
-        a text sent before its code got shorter carries that one."""
+        a text sent before its code got shorter carries that one. Every code
+        ever texted (sotong.links.texted_codes) has its page: the notice it
+        was texted for, renamed or not, or, that notice no longer posted, a
+        page that says so (never a 404 for a link a resident was sent)."""
         template = self.get_template("homepage_shortlink")
         by_slug = {article.notice.slug: article for article in articles}
-        codes = site_short_codes(self.settings, (by_slug[slug].notice for slug in by_slug))
-        for slug, code in [*codes.items(), *former_codes(codes).items()]:
-            article = by_slug[slug]
-            writer.write_file(short_link_save_as(code), template, self.context, relative_urls=relative,
-                              article=article, target=public_url(self.settings, article.url))
+        texted = texted_codes(self.settings)
+        codes = site_short_codes(self.settings, (article.notice for article in articles), texted)
+        pages = {code: by_slug[slug] for slug, code in former_codes(codes).items()}
+        destinations = texted_destinations(texted, (article.notice for article in articles),
+                                           self.context["CONTENT"].notices, self.settings["PATH"])
+        pages.update({code: by_slug[slug] if slug else texted[code] for code, slug in destinations.items()})
+        pages.update({code: by_slug[slug] for slug, code in codes.items()})
+        for code, article in pages.items():
+            if isinstance(article, TextedCode):
+                writer.write_file(short_link_save_as(code), self.get_template(GONE_TEMPLATE), self.context,
+                                  relative_urls=relative, gone_title=article.title)
+            else:
+                writer.write_file(short_link_save_as(code), template, self.context, relative_urls=relative,
+                                  article=article, target=public_url(self.settings, article.url))
 
     def _write_event_files(self, articles) -> None:
         """Calendar files, kept in Pelican's content cache (when it is on) by a

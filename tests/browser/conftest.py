@@ -23,7 +23,7 @@ import pytest
 
 import sample_site
 import tooling
-from sample_site import dev_bundle, dev_site
+from sample_site import GONE_CODE, dev_bundle, dev_site
 
 from .page_checks import WIDTHS
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -62,6 +62,7 @@ def site_pages(output: Path) -> list[SitePage]:
         one("newsletter-edition", editions[-1] if editions else None),
         one("newsletter-archive", output / "newsletter" / "index.html"),
         one("not-found", output / "404.html"),
+        one("shortlink-gone", output / "n" / GONE_CODE / "index.html"),
         one("subscribe-form", output / "subscribe" / "form" / "index.html"),
         one("feeds", output / "feeds.html"),
     ]

@@ -1,0 +1,113 @@
+"""The ledger of texted short codes: every short code a text was composed
+with, and the notice it was composed for (its slug, its file relative to
+content/, its title, the day it was first texted), kept in the project's
+private folder (``PRIVATE_PATH/texted-codes.json``) for as long as the
+project lives, whatever becomes of the outboxes (retention purges them) or
+of the notice (made a draft, removed, renamed).
+
+It is written by what composes texts and read by what gives codes and
+writes their pages (:mod:`sotong.links`): a code in it is never given to
+another notice, and its link never leads nowhere. Written whole or not at
+all (:mod:`sotong.atomic`), one writer at a time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .atomic import replacing
+from .i18n import _
+from .problems import SotongError, os_reason
+
+LEDGER_FILE = "texted-codes.json"  # under PRIVATE_PATH
+_FIELDS = ("slug", "source", "title", "day")
+
+
+@dataclass(frozen=True)
+class TextedCode:
+    """What a code was texted for: the notice's slug, its file (relative to
+    content/, "" when unknown), its title ("" when unknown), and the day
+    (YYYY-MM-DD) it was first texted."""
+
+    slug: str
+    source: str
+    title: str
+    day: str
+
+
+def ledger_path(settings: dict) -> Path | None:
+    """Where the project keeps its ledger (None: settings without a private folder, e.g. a test's)."""
+    private = settings.get("PRIVATE_PATH")
+    return Path(private) / LEDGER_FILE if private else None
+
+
+def read_ledger(settings: dict) -> dict[str, TextedCode]:
+    """code -> what it was texted for, in the order of the day first texted
+    (then the code); {} when nothing was texted yet. A ledger that is not
+    the ledger (edited by hand into something else) is a SotongError: read
+    as empty, its codes would be given to other notices."""
+    path = ledger_path(settings)
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise SotongError([_("{path}: cannot read the ledger of texted short codes ({reason}); make it readable to this user and run the command again").format(
+            path=path, reason=os_reason(exc))]) from None
+    except UnicodeDecodeError:
+        raise SotongError([_unreadable(path, 1)]) from None
+    try:
+        written = json.loads(text)
+        entries = {code: TextedCode(**{field: entry[field] for field in _FIELDS}) for code, entry in written.items()}
+    except json.JSONDecodeError as exc:
+        raise SotongError([_unreadable(path, exc.lineno)]) from None
+    except (TypeError, KeyError, AttributeError):
+        raise SotongError([_unreadable(path, 1)]) from None
+    if not all(isinstance(value, str) for entry in entries.values() for value in asdict(entry).values()):
+        raise SotongError([_unreadable(path, 1)])
+    return dict(sorted(entries.items(), key=lambda item: (item[1].day, item[0])))
+
+
+def _unreadable(path: Path, line: int) -> str:
+    return _('{path}:{line}: the ledger of texted short codes is not as Sotong writes it (each code with its '
+             '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, links '
+             'in texts already sent could lead to other notices').format(path=path, line=line)
+
+
+def record_texted(settings: dict, texted: dict[str, TextedCode]) -> None:
+    """Add ``texted`` (code -> what it is texted for) to the ledger: a code
+    already there keeps its first day, and takes the newer file and title
+    (of the same slug: a code is never moved to another notice)."""
+    if not texted:
+        return
+    with _one_writer(ledger_path(settings)):
+        kept = read_ledger(settings)
+        ledger = dict(kept)
+        for code, entry in texted.items():
+            before = ledger.get(code)
+            if before is None:
+                ledger[code] = entry
+            elif before.slug == entry.slug:
+                ledger[code] = TextedCode(entry.slug, entry.source or before.source, entry.title or before.title, before.day)
+        if ledger != kept:
+            text = json.dumps({code: asdict(entry) for code, entry in sorted(ledger.items())},
+                              ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            with replacing(ledger_path(settings)) as out:
+                out.write(text.encode("utf-8"))
+
+
+@contextmanager
+def _one_writer(path: Path) -> Iterator[None]:
+    """Inside, this process alone may change the ledger at ``path``; another waits its turn."""
+    lock = path.parent / "locks" / f"{path.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
