@@ -829,3 +829,23 @@ def test_an_email_of_private_notices_only_has_no_web_view_and_one_with_a_public_
         for part in (text, html):
             assert ("웹에서 보기" in part) == web_view and (edition in part) == web_view, (subscriber_id, part[:400])
         assert ('class="web-view"' in html) == web_view
+
+
+def test_an_email_whose_public_notices_are_left_out_of_the_edition_has_no_web_view(tmp_path):
+    """The edition holds the notices with newsletter in channels: a member
+    whose email held the committee's papers and a public notice sent by
+    email only (no newsletter) was linked to an edition holding neither."""
+    project = copy_project(tmp_path)
+    (project / "content" / "notices" / "2026-12-08-civil-defense-email.md").write_text(
+        "---\ntitle: 민방위 대원 주소 확인 안내\ndate: 2026-12-08\ndepartment: 안전재난과\ncategory: civildefense\n"
+        "channels: [homepage, email]\n---\n주소가 바뀐 대원은 동 주민센터에 알려 주세요.\n", encoding="utf-8")
+    rows = {row["id"]: row for row in sample_rows()}
+    import_rows(project, "members.csv", [dict(rows["S000004"], fields="civildefense")])
+    result = run_sotong(project, "bundles", "--issue", ISSUE, env=SECRET)
+    assert result.code == 0, result.output
+    outbox = project / "private" / "outbox" / ISSUE
+    entry = next(entry for entry in manifest_of(outbox) if entry["channel"] == "email" and entry["id"] == "S000004")
+    assert sorted(entry["notices"]) == ["2026-12-08-civil-defense-email", SLUG]
+    message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
+    for part in (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
+        assert "민방위 대원 주소 확인 안내" in part and "웹에서 보기" not in part and f"/newsletter/{ISSUE}/" not in part

@@ -175,12 +175,19 @@ class EmailComposer:
             "logo": self.config.logo,
         }
 
+    def _on_web_page(self, notice) -> bool:
+        """Whether the bundle's web page (``web_url``) shows ``notice``: an
+        issue's edition holds its notices with newsletter in channels (never
+        a private one: check keeps those to email, SPEC §16); a one-off's page
+        is its notice's, which a private notice has not."""
+        return notice.has("newsletter") if self.bundle.issue else not notice.private
+
     def _frame(self, on_web: bool) -> tuple[Slotted, Slotted]:
         """The email's HTML and text page around its notices, each made
         once: with 「웹에서 보기」 to the bundle's ``web_url`` (the edition,
         or the notice's page), or, not ``on_web``, without it: an email
-        whose notices are all private (SPEC §16) is on no page, and the
-        edition holds none of them."""
+        none of whose notices that page shows (all private, or all left out
+        of the edition) would send its reader to a page without them."""
         frame = self._frames.get(on_web)
         if frame is None:
             values = {**self._page_values(), "web_url": self.bundle.web_url if on_web else None}
@@ -303,7 +310,7 @@ class EmailComposer:
     def _compose(self, selection: Selection, reserve: int) -> EmailBody:
         sections = self._sections(selection)
         ordered = [n for _, notices in sections for n in notices]
-        page, text_page = self._frame(on_web=not all(notice.private for notice in ordered))
+        page, text_page = self._frame(on_web=any(self._on_web_page(notice) for notice in ordered))
         views = [self._view(n) for n in ordered]
         preheader = shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
 
