@@ -771,6 +771,7 @@ class _DeadlineChannel(HTTPChannel):
             self.server.queue_task(self)
             return
         request.inline_answer = answer
+        self.server.count_unanswered(+1)
         self.service()
 
     def write_soon(self, data):
@@ -791,6 +792,7 @@ class _DeadlineChannel(HTTPChannel):
         try:
             super().service()
         finally:
+            self.server.count_unanswered(-1)
             _answering.channel = None
 
     def loop_needed(self) -> bool:
@@ -819,6 +821,17 @@ class _CollectorServer(TcpWSGIServer):
                 channel.will_close = True
 
     collector_app = None  # the App, when it answers some routes inline
+    unanswered = 0  # requests queued for a thread or being answered
+    _unanswered_lock = threading.Lock()
+
+    def count_unanswered(self, change: int) -> None:
+        """One more request handed to a thread to answer (+1), or one
+        answered (-1). Waitress's ``active_count`` is not that: it counts a
+        thread just started, or just done, until it waits for a request, so a
+        stop right after the server started, or after an answer was sent,
+        said a request was under way."""
+        with self._unanswered_lock:
+            self.unanswered += change
 
     def add_task(self, channel):
         """Queue the channel's first request for a worker thread, or, read on
@@ -830,10 +843,11 @@ class _CollectorServer(TcpWSGIServer):
                 and self.collector_app.answers_inline(request.command, request.path)):
             channel.inline_pending = True
         else:
-            super().add_task(channel)
+            self.queue_task(channel)
 
     def queue_task(self, channel):
         """Queue the channel's first request for a worker thread."""
+        self.count_unanswered(+1)
         super().add_task(channel)
 
     announce: Callable[[str], None] | None = None  # where a stop says what it waits for
@@ -857,7 +871,7 @@ class _CollectorServer(TcpWSGIServer):
                 self.accepting = False
                 self._answer_under_way(stopped_at + STOP_WAIT_SECONDS)
         finally:
-            left = len(self.task_dispatcher.queue) + self.task_dispatcher.active_count
+            left = self.unanswered
             self.task_dispatcher.shutdown(timeout=0.1 if left else 5)
             if left:
                 log.warning(_("stopped with %d requests not answered after %d s; their senders got no answer and "
@@ -872,9 +886,7 @@ class _CollectorServer(TcpWSGIServer):
 
     def _under_way(self) -> int:
         """Requests queued or being answered, and answers the loop has yet to send."""
-        dispatcher = self.task_dispatcher
-        return (len(dispatcher.queue) + dispatcher.active_count
-                + sum(1 for channel in list(self.active_channels.values()) if channel.total_outbufs_len))
+        return (self.unanswered + sum(1 for channel in list(self.active_channels.values()) if channel.total_outbufs_len))
 
     def _answer_under_way(self, deadline: float) -> None:
         under_way = self._under_way()
