@@ -130,19 +130,23 @@ class Reconnecting:
         except Exception as exc:
             if not (self._answered_once and connection_lost(exc)):  # never answered: its own line, at once
                 raise
-            raise self._failed() from None
+            raise self._failed(exc) from None
         self._hold(store)
         self._answered_once = True
         self._answered()
         return store
 
-    def _failed(self) -> StoreDown:
+    def _failed(self, exc: Exception) -> StoreDown:
+        """The StoreDown of a connection refused (``exc``), the wait begun or
+        made longer; the log says once that the store does not answer, and
+        why (PostgreSQL's words: "too many clients already", "the database
+        system is starting up"), without its address."""
         with self._lock:
             now = time.monotonic()
             if self._down_since is None:
                 self._down_since, self._wait = now, FIRST_WAIT_SECONDS
-                log.warning(_("the store (PostgreSQL) does not answer; waiting for it, trying again at least every %.0f s (what is queued stays in the store; the collector answers 503 meanwhile)"),
-                            LONGEST_WAIT_SECONDS)
+                log.warning(_("the store (PostgreSQL) does not answer: %s; waiting for it, trying again at least every %.0f s (what is queued stays in the store; the collector answers 503 meanwhile)"),
+                            _refusal(exc), LONGEST_WAIT_SECONDS)
             elif now >= self._next_try:  # not once per thread that found out at the same moment
                 self._wait = min(self._wait * 2, LONGEST_WAIT_SECONDS)
             self._next_try = now + self._wait
@@ -156,6 +160,17 @@ class Reconnecting:
                 return
             seconds, self._down_since = time.monotonic() - self._down_since, None
         log.warning(_("the store (PostgreSQL) answers again, after %.0f s; what waited is being handed over"), seconds)
+
+
+def _refusal(exc: BaseException) -> str:
+    """PostgreSQL's reason for refusing a connection (``exc``, or the libpq
+    error it was made from: its first line, after the FATAL: or the
+    failed: that follow the server's address), never that address."""
+    detail = str(exc.__context__ if isinstance(exc.__context__, Exception) else exc)
+    for marker in ("FATAL:", "failed:"):
+        if marker in detail:
+            return detail.rsplit(marker, 1)[1].strip().split("\n")[0] or type(exc).__name__
+    return type(exc).__name__
 
 
 class _Using:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -59,8 +60,10 @@ def posted(port: int, path: str, fields: dict) -> int:
 
 def said_once_each(log: str, down: str = DOWN, back: str = BACK) -> None:
     """The log of a process that rode out one restart: it said once that the
-    store did not answer (``down``) and once that it did again (``back``), and no address."""
+    store did not answer (``down``), with PostgreSQL's reason, and once that it
+    did again (``back``), and no address."""
     assert log.count(down) == 1 and log.count(back) == 1, log
+    assert re.search(re.escape(down) + r"(: [^;\s][^;]*;|\([^)\s][^)]*\))", log), log
     assert "Traceback" not in log and ".s.PGSQL" not in log and "/tmp/" not in log, log
 
 
