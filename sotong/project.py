@@ -214,10 +214,28 @@ class Project:
 
     def _no_plugin(self, module) -> str:
         """The line for a module of PLUGINS that has no register(): a file
-        of the plugin's name found first (in PLUGIN_PATHS), or no plugin at all."""
+        of the plugin's name found first (in PLUGIN_PATHS), a module of
+        Python's of that name hiding the project's plugin, or no plugin at all."""
+        if hidden := self._plugin_hidden_by(module):
+            return _("{settings_path}:{line}: PLUGINS names {name}, but Python already has a module of that name ({file}), which is found before {plugin}; rename {plugin} (e.g. to office_{name}) and write that name in PLUGINS").format(
+                settings_path=self.shown(self.settings_path), line=setting_line(self.settings, "PLUGINS"),
+                name=module.__name__, file=getattr(module, "__file__", None) or module.__name__, plugin=self.shown(hidden))
         return _("{settings_path}:{line}: PLUGINS names {name}, but {file} was found under that name, and it is no plugin (it has no register()); rename that file, or correct PLUGINS and PLUGIN_PATHS").format(
             settings_path=self.shown(self.settings_path), line=setting_line(self.settings, "PLUGINS"),
             name=module.__name__, file=self.shown(getattr(module, "__file__", None) or module.__name__))
+
+    def _plugin_hidden_by(self, module) -> str | None:
+        """The project's plugin (a folder or file of PLUGIN_PATHS) of the
+        module's name when the module found is not in PLUGIN_PATHS: one of
+        Python's own (calendar, email) or an installed package, imported
+        first, takes the name (None when there is no such plugin)."""
+        file = getattr(module, "__file__", None)
+        folders = [os.path.abspath(folder) for folder in self.settings.get("PLUGIN_PATHS", [])]
+        if file and any(os.path.abspath(file).startswith(folder + os.sep) for folder in folders):
+            return None
+        name = module.__name__.replace(".", os.sep)
+        return next((candidate for folder in folders for candidate in (os.path.join(folder, name), os.path.join(folder, name + ".py"))
+                     if os.path.isfile(candidate) or os.path.isfile(os.path.join(candidate, "__init__.py"))), None)
 
     @cached_property
     def store(self):

@@ -195,3 +195,21 @@ def test_a_module_of_plugins_that_is_no_plugin_is_named_in_one_line(sotong, tmp_
     assert result.stderr.splitlines() == [
         f"pelicanconf.py:{line}: PLUGINS names notes, but plugins/notes.py was found under that name, and it is no "
         "plugin (it has no register()); rename that file, or correct PLUGINS and PLUGIN_PATHS"]
+
+
+def test_a_plugin_named_like_a_module_of_python_is_told_to_be_renamed(sotong, tmp_path):
+    """The office's own plugin in plugins/calendar/: Python's calendar module,
+    imported long before, answers to the name, and the line told staff to
+    rename Python's file; it names the plugin's folder to rename, and how."""
+    project = copy_project(tmp_path, extra_settings='PLUGINS = PLUGINS + ["calendar"]')
+    (project / "plugins" / "calendar").mkdir()
+    (project / "plugins" / "calendar" / "__init__.py").write_text('"""The office calendar."""\n\n\ndef register():\n    pass\n',
+                                                                  encoding="utf-8")
+    result = sotong(project, "check")
+    line = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index('PLUGINS = PLUGINS + ["calendar"]') + 1
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    import calendar
+    assert result.stderr.splitlines() == [
+        f"pelicanconf.py:{line}: PLUGINS names calendar, but Python already has a module of that name "
+        f"({calendar.__file__}), which is found before plugins/calendar; rename plugins/calendar (e.g. to "
+        "office_calendar) and write that name in PLUGINS"]
