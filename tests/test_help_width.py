@@ -1,9 +1,10 @@
 """``--help`` of every sotong command read in an 80-column terminal, where a
 Hangul syllable takes two columns: no line is wider than the terminal, each
 options or commands list starts its texts at one column, and a command's
-short help is cut to its one line; the wrapping rule under it (lines within
-the width, broken at spaces, a word broken only when wider than a line)
-against its brute-force reading."""
+short help is cut to its one line; the rules under it against their
+brute-force readings: wrapping (lines within the width, broken at spaces, a
+word broken only when wider than a line) and cutting (the first words that
+fit, then "...")."""
 
 import concurrent.futures
 import re
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from project_support import invoke_sotong, run_sotong
 
-from sotong.help_layout import wrap
+from sotong.help_layout import shorten, wrap
 
 TERMINAL = 80
 
@@ -139,3 +140,17 @@ def test_wrapping_keeps_each_line_within_the_width_and_each_word_whole_where_it_
     assert not pieces, pieces
     for line, after in zip(lines, lines[1:]):  # broken at the last space that keeps a line within the width
         assert columns(line) + 1 + columns(after.split(" ")[0]) > width, (line, after)
+
+
+@settings(max_examples=400, deadline=None)
+@given(words=WORDS, width=st.integers(min_value=3, max_value=40))
+def test_a_short_help_is_its_first_words_that_fit_one_line(words, width):
+    text = " ".join(words)
+    short = shorten(text, width)
+    assert columns(short) <= width, short
+    if columns(text) <= width:
+        assert short == text
+        return
+    kept = short.removesuffix("...").split(" ") if short != "..." else []
+    assert short.endswith("...") and kept == words[:len(kept)], (short, words)
+    assert columns(" ".join(words[:len(kept) + 1]) + "...") > width, (short, words)  # no further word would fit
