@@ -130,7 +130,7 @@ class DisplayWidthFormatter(click.HelpFormatter):
             if not text:
                 self.write("\n")
                 continue
-            if self.heading == _("Commands"):
+            if self.heading == _("Commands"):  # a short help, cut by click already, by its characters
                 lines = [shorten(text, text_width)]
             else:
                 lines = wrap_paragraphs(text, text_width) or [""]
