@@ -26,6 +26,7 @@ from pathlib import Path
 import click
 
 from . import signals
+from .help_layout import lay_out_help_by_display_width
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
 from .options import JOBS, PORT, OneLineCommand, WholeNumber, as_option, said_in_one_line
@@ -35,6 +36,7 @@ from .project import Project
 DEFAULT_SETTINGS = "pelicanconf.py"
 
 translate_click()  # before the decorators below, which take click's texts of --help and --version
+lay_out_help_by_display_width()  # every command's --help measured in a terminal's columns (Hangul: two each)
 
 
 # not exists=True: a missing settings file is exit 1 with its reason, as any that cannot load (SPEC §12)
