@@ -51,7 +51,7 @@ from .staff_send import send_staff_copy, staff_address
               help=_("SMTP port (default: SMTP_PORT)."))
 @click.option("--rate", type=Number(0, above=True, example=10), help=_("Messages per second (default: SEND_RATE)."))
 @click.option("--dry-run", is_flag=True, help=_("Say what would be sent, and how many emails are larger than the mail server takes (SMTP_SIZE_LIMIT); send and record nothing."))
-@click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar="ADDRESS",
+@click.option("--to", callback=lambda ctx, param, value: value and staff_address(value), metavar=_("ADDRESS"),
               help=_("A test: send one reader's email of --issue, marked [시험], to this staff address only."))
 @click.option("--as", "reader_id", metavar="ID", help=_("With --to: the subscriber whose email is sent."))
 @click.option("--persona", metavar='"dong=응봉동 fields=건강정보"', help=_("With --to: an imagined reader instead."))
