@@ -16,6 +16,8 @@ import tooling
 from sample_site import dev_site, publish_site
 from test_poster import FORM_URL, POSTER
 
+from .page_checks import SITE_TAGS, axe_violations, web_page_problems
+
 MIN_PRINTED_PT = 16  # points: read from a metre away
 MIN_QR_MM = 50  # the printed code, for a phone held at arm's length
 _PX_PER_PT = 96 / 72
@@ -68,6 +70,13 @@ def test_the_printed_poster_is_read_from_a_metre_away(poster):
     assert smallest[0][0] >= MIN_PRINTED_PT * _PX_PER_PT - 0.01, f"printed text under {MIN_PRINTED_PT}pt: {smallest}"
     assert page.locator("svg.qr").bounding_box()["width"] >= MIN_QR_MM * _PX_PER_MM
     assert not page.locator(".staff").is_visible(), "the line for staff is printed"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_published_poster_is_accessible_and_readable_on_a_screen(width, tab, axe_script):
+    tab.open((publish_site().output / POSTER).as_uri())
+    problems = web_page_problems(tab.page, width) + axe_violations(tab.page, axe_script, SITE_TAGS)
+    assert not problems, f"{POSTER} (published) at {width}px:\n" + "\n".join(problems)
 
 
 def test_a_scanner_reads_the_form_address_from_the_posters_qr_code(poster, tmp_path):
