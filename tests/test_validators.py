@@ -2,8 +2,9 @@
 
 - HTML: the Nu HTML Checker, run once over the whole built site, the homepage
   section fragment (inside a page, as the district homepage includes it), the
-  collector's pages (unsubscribe, done, error) and the personalized emails:
-  no errors. A broken page in the same run proves it reports errors.
+  collector's pages (unsubscribe, done, error), the personalized emails and
+  the dong offices' poster as the production build writes it (its QR code an
+  inline SVG): no errors. A broken page in the same run proves it reports errors.
 - Feeds: every Atom, RSS and JSON Feed file of the production build (absolute
   SITEURL) and of the development build (empty SITEURL: the feeds use
   FEED_DOMAIN) parses with feedparser without bozo and follows its format's
@@ -67,6 +68,7 @@ def documents(tmp_path_factory) -> dict[str, Path]:
            for path in fragments(site.output)},
         "email-fullest": bundle.fullest.html,
         "email-shortest": bundle.emails[-1].html,
+        "poster-published": (publish_site().output / "subscribe/poster/index.html").read_text(encoding="utf-8"),
         "known-invalid": INVALID_PAGE,
     }
     with collector(site.project) as base:
@@ -105,7 +107,7 @@ def test_vnu_reports_no_error_on_the_fragments_inside_a_page(documents, vnu_repo
     assert not any(errors.values()), "\n".join(f"{name}:{line}" for name, lines in errors.items() for line in lines)
 
 
-@pytest.mark.parametrize("name", ["unsubscribe", "unsubscribed", "collector-403"])
+@pytest.mark.parametrize("name", ["unsubscribe", "unsubscribed", "collector-403", "poster-published"])
 def test_vnu_reports_no_error_on_the_pages_around_the_site(name, documents, vnu_report):
     errors = vnu_report.get(documents[name].resolve(), [])
     assert not errors, f"the Nu HTML Checker found errors in {name}:\n" + "\n".join(errors)

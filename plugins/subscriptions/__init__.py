@@ -1,5 +1,6 @@
 """Residents manage their own subscriptions (SPEC §13), end to end: the
-static sign-up form (``subscribe/form/``), the collector's sign-up with
+static sign-up form (``subscribe/form/``) and the A4 poster for the dong
+offices that leads to it (``subscribe/poster/``), the collector's sign-up with
 double opt-in, the preferences page ``/p/TOKEN`` linked from every email,
 ``/p/link``, phone codes through an SMS transport (``sotong subscribers
 codes``), the consent log's commands (``sotong subscribers changes``,

@@ -37,6 +37,7 @@ CHANNEL_LABELS = {"email": "이메일", "sms": "문자(SMS)"}
 GENDER_LABELS = {"F": "여성", "M": "남성"}
 HONEYPOT = "website"
 FORM_PATH = "subscribe/form/"  # the static sign-up form, on the site
+POSTER_PATH = "subscribe/poster/"  # the A4 poster for the dong offices' counters, linked from the form
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 

@@ -1,6 +1,7 @@
 """The plugin's Pelican side: the static sign-up form
 ``subscribe/form/index.html`` (no personal data: the same page for everyone),
-posting to ``COLLECTOR_URL/subscribe``; and, in the site's pages (the
+posting to ``COLLECTOR_URL/subscribe`` and linking, for staff, the dong
+offices' poster (:mod:`.poster`); and, in the site's pages (the
 privacy page), ``{SUBSCRIBE_RATE 기간}`` written as SUBSCRIBE_RATE's window
 in words ("1시간"), how long the client address's keyed hash is kept."""
 
@@ -13,7 +14,8 @@ from pelican.generators import Generator
 from sotong.links import collector_url
 from sotong.settings import add_template_folder
 
-from .rules import CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, consent, rate_window
+from .poster import PosterGenerator
+from .rules import CHANNEL_LABELS, FORM_PATH, GENDER_LABELS, HONEYPOT, POSTER_PATH, consent, rate_window
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_SAVE_AS = FORM_PATH + "index.html"
@@ -33,7 +35,7 @@ class SubscribeFormGenerator(Generator):
             action=collector_url(settings, "subscribe"), link_url=collector_url(settings, "p/link"),
             audiences=self.context["CONTENT"].audiences, answers={}, errors={}, consent=text,
             consent_version=version, channel_labels=CHANNEL_LABELS, gender_labels=GENDER_LABELS,
-            honeypot=HONEYPOT, preferences=False)
+            honeypot=HONEYPOT, preferences=False, poster_path=POSTER_PATH)
 
 
 def write_rate_window(generator) -> None:
@@ -47,4 +49,4 @@ def write_rate_window(generator) -> None:
 
 
 def get_generators(pelican):
-    return SubscribeFormGenerator
+    return SubscribeFormGenerator, PosterGenerator

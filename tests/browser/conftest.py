@@ -64,6 +64,7 @@ def site_pages(output: Path) -> list[SitePage]:
         one("not-found", output / "404.html"),
         one("shortlink-gone", output / "n" / GONE_CODE / "index.html"),
         one("subscribe-form", output / "subscribe" / "form" / "index.html"),
+        one("poster", output / "subscribe" / "poster" / "index.html"),
         one("feeds", output / "feeds.html"),
     ]
     pages += [one(f"page-{source.stem}", output / source.stem / "index.html")
