@@ -2,13 +2,16 @@
 day (``--issue 2026-11-26``, ``--since``, ``--after``) and an issue day, a
 whole number (``--jobs``, ``--year``) and a number (``--rate``), each shown
 in --help in the chosen language and each mistake said in one line (exit 2)
-with what to write instead; and a day or a year typed without its option
-(``sotong send 2026-11-26``), said with the line to write (:func:`as_option`)."""
+with what to write instead; a day or a year typed without its option
+(``sotong send 2026-11-26``), and a day typed for a file's name (``sotong
+subscribers export 2026-11-26``, :class:`FileName`), said with the line to
+write (:func:`as_option`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 
 import click
 
@@ -293,6 +296,42 @@ PORT = WholeNumber(0, 65535)  # a port to listen on (0: any free one)
 YEAR = Year()
 
 
+class FileName(click.Path):
+    """A file's name a command is given (``FILE.csv``), to write, or to read
+    with ``reads=True``. A day typed in its place (``2026-11-26``,
+    ``2026.11.26``) without the file's suffix is no name staff meant (they
+    meant a day, or forgot the name): :class:`DayForFile`, which
+    :func:`as_option` says with the line to write, the file named by
+    ``example`` (``구독자-{day}.csv``, its suffix the one expected). A file to
+    read that is there by that name is read."""
+
+    def __init__(self, example: str, reads: bool = False, exists: bool = False):
+        super().__init__(dir_okay=False, exists=exists)
+        self.example, self.reads = example, reads
+        self.suffix = os.path.splitext(example)[1]
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.lower().endswith(self.suffix) \
+                and not (self.reads and os.path.exists(value)):
+            from .notices import as_iso  # only for a name without its suffix: no start-up cost
+
+            if day := as_iso(value, time_allowed=False):
+                raise DayForFile(value, self.example.format(day=day), self.reads, ctx)
+        return super().convert(value, param, ctx)
+
+
+class DayForFile(OneLineUsageError):
+    """A day typed as a file's name (:class:`FileName`): ``typed``, and the
+    name to write (of a file to read: ``reads``), said with ``example`` (the
+    line to write) or alone."""
+
+    def __init__(self, typed: str, file_name: str, reads: bool, ctx, example: str | None = None):
+        said = _("{typed} is a day, not the name of a file to read; write the file's name, e.g. {example}") if reads \
+            else _("{typed} is a day, not a file name; write the file's name: {example}")
+        super().__init__(said.format(typed=typed, example=example or file_name), ctx)
+        self.typed, self.file_name, self.reads = typed, file_name, reads
+
+
 def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
     """``error`` of a day or a year written without its option (``sotong
     send 2026-11-26``, ``sotong report 2026``), which click calls an extra
@@ -300,19 +339,34 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
     line giving the command as typed (``argv``: the words after ``sotong``)
     with the option the command takes such a value by (a :class:`Day` or
     :class:`Year` type, when it has one of the kind and it was not given)
-    written before it; any other error as it was."""
+    written before it; of a day typed as a file's name (:class:`DayForFile`),
+    the command as typed with the file's name in its place; any other error
+    as it was."""
     ctx = error.ctx
     words = command_words(ctx, argv) if ctx is not None else []
+    if isinstance(error, DayForFile):
+        line = _typed_with(ctx, words, error.typed, error.file_name)
+        return DayForFile(error.typed, error.file_name, error.reads, ctx, line) if line else error
     value = _bare_value(error, words)
     option = _option_for(ctx.command, value, words) if value else None
     if option is None:
         return error
-    at = len(words) - 1 - words[::-1].index(value)
-    typed = [f'"{word}"' if " " in word else word for word in words]
-    typed[at] = f"{option} {value}"
     said = _("write {option} before the day: {example}") if ISO_DAY.fullmatch(value) else \
         _("write {option} before the year: {example}")
-    return OneLineUsageError(said.format(option=option, example=" ".join([ctx.command_path, *typed])), ctx)
+    return OneLineUsageError(said.format(option=option, example=_typed_with(ctx, words, value, f"{option} {value}")),
+                             ctx)
+
+
+def _typed_with(ctx: click.Context, words: list[str], value: str, written: str) -> str | None:
+    """The command of ``ctx`` as typed (``words``: the words after its name),
+    its last word ``value`` (or ``--option=value``) written ``written``
+    instead; None when no word is ``value``."""
+    at = next((i for i in reversed(range(len(words))) if words[i] == value or words[i].endswith(f"={value}")), None)
+    if at is None:
+        return None
+    typed = [f'"{word}"' if " " in word else word for word in words]
+    typed[at] = words[at][:len(words[at]) - len(value)] + written
+    return " ".join([ctx.command_path, *typed])
 
 
 def _bare_value(error: click.UsageError, words: list[str]) -> str | None:

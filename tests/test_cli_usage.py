@@ -6,7 +6,8 @@ English-shaped lines ("Usage: ...", "Try ... --help", "Error: ...")."""
 import re
 
 import pytest
-from project_support import run_sotong
+from project_support import REPO, run_sotong
+from test_settings_errors import commands_of
 
 MISTAKES = [
     (("check", "--setings", "publishconf.py"), "sotong check에는 --setings 옵션이 없습니다. 이렇게 쓰세요: --settings 파일"),
@@ -93,3 +94,60 @@ def test_a_text_option_names_its_value_in_korean(project_dir, command):
     helped = run_sotong(project_dir, *command, "--help", env={"SOTONG_LANG": "ko"})
     assert helped.code == 0 and "TEXT" not in helped.stdout, helped.stdout
     assert re.search(r"--(title 제목|host 주소|department 부서)\s", helped.stdout), helped.stdout
+
+
+# a day typed where a command takes a file's name (the staffer meant a day, or forgot the name)
+DAYS_FOR_FILES = [
+    (("subscribers", "export", "2026-11-26"), "sotong subscribers export 구독자-2026-11-26.csv"),
+    (("subscribers", "export", "--encoding", "cp949", "2026.11.26"),
+     "sotong subscribers export --encoding cp949 구독자-2026-11-26.csv"),
+    (("subscribers", "generate", "2026-11-26", "--count", "3"),
+     "sotong subscribers generate 시험용-구독자-2026-11-26.csv --count 3"),
+    (("subscribers", "changes", "--since", "2026-11-01", "2026-11-26"),
+     "sotong subscribers changes --since 2026-11-01 동의변경-2026-11-26.csv"),
+    (("opinions", "export", "bus-routes", "2026-11-26"), "sotong opinions export bus-routes 의견-2026-11-26.csv"),
+    (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import 구독자-2026-11-26.csv"),
+    (("send", "results", "--issue", "2026-11-26", "2026-11-26"),
+     "예: sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
+    (("subscribers", "unsubscribe", "--phones=2026-11-26"), "예: sotong subscribers unsubscribe --phones=문자거부번호-2026-11-26.txt"),
+]
+
+
+@pytest.mark.parametrize("args, said", DAYS_FOR_FILES, ids=[" ".join(args) for args, _said in DAYS_FOR_FILES])
+def test_a_day_typed_for_a_file_name_is_refused_with_the_line_to_write(project_dir, args, said):
+    """``sotong subscribers export 2026-11-26`` wrote a CSV named 2026-11-26:
+    now one Korean line with the command as typed and a file's name in the
+    day's place, exit 2, and no file written."""
+    before = sorted(project_dir.rglob("*"))
+    result = run_sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
+    assert result.code == 2, result.output
+    assert result.stderr.splitlines() == [result.stderr.strip()] and "날짜입니다" in result.stderr, result.stderr
+    assert said in result.stderr and result.stdout == "", result.stderr
+    assert sorted(project_dir.rglob("*")) == before
+
+
+def test_a_file_to_read_named_as_a_day_is_read(project_dir, cli):
+    """A CSV to import that is there under a day's name is what was meant:
+    read as any other (a file to write under such a name is refused above)."""
+    (project_dir / "2026-11-26").write_bytes((REPO / "sample" / "subscribers.csv").read_bytes())
+    result = cli(project_dir, "subscribers", "import", "2026-11-26", env={"SOTONG_LANG": "ko"})
+    assert result.code == 0 and "날짜" not in result.output, result.output
+
+
+def test_every_file_argument_refuses_a_day():
+    """Each command's file to write or read (an argument or option of click's
+    Path kind) takes a day's name the same way (sotong.options.FileName): a
+    command added with a plain click.Path would write a file named 2026-11-26."""
+    import click
+
+    from sotong import signals
+    from sotong.cli import cli
+    from sotong.options import FileName
+    from sotong.project import Project
+
+    Project(REPO / "pelicanconf.py").activate_plugins()
+    signals.cli_commands.send(cli)
+    params = [(name, param) for name, command in commands_of(cli).items() for param in command.params]
+    assert [f"{name} {param.name}" for name, param in params if isinstance(param.type, click.Path)
+            and not isinstance(param.type, FileName) and param.name != "settings_path"] == []
+    assert len([name for name, param in params if isinstance(param.type, FileName)]) == 7

@@ -21,7 +21,7 @@ from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.mail import seal_for, seal_size, size_label
 from sotong.mail_server import size_limit
-from sotong.options import ISSUE_DAY_TEXT, YEAR, Number, WholeNumber
+from sotong.options import ISSUE_DAY_TEXT, YEAR, FileName, Number, WholeNumber
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -516,7 +516,7 @@ def report(project, year, issue, notice):
 
 
 @click.command("unsubscribe", help=_('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))
-@click.option("--phones", "phones_file", required=True, type=click.Path(dir_okay=False),
+@click.option("--phones", "phones_file", required=True, type=FileName(_("sms-refusals-{day}.txt"), reads=True),
               help=_('A text file of numbers that replied "수신거부", one a line.'))
 @settings_option
 def unsubscribe_phones_command(project, phones_file):
