@@ -285,10 +285,11 @@ class Number(_Counted, click.FloatRange):
 
 
 class Year(WholeNumber):
-    """A calendar year (an annual report's), 2000 to 2999."""
+    """A calendar year (an annual report's), one of ``schedule.YEARS`` as
+    the days' are (2000 to 2099): --help and a mistake say those bounds."""
 
     def __init__(self):
-        super().__init__(2000, 2999, example=2026)
+        super().__init__(YEARS[0], YEARS[-1], example=2026)
 
 
 JOBS = WholeNumber(min=1)  # worker processes

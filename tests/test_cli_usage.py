@@ -23,8 +23,11 @@ MISTAKES = [
     (("subscribers", "generate", "--count", "many", "a.csv"),
      '--count "many"은(는) 쓸 수 없습니다(0부터 10,000,000까지의 정수만 됩니다). 예: --count 82400'),
     # a number option's wrong value: what was typed, what to write, an example
-    (("report", "--year", "abc"), '--year "abc"은(는) 쓸 수 없습니다(2000부터 2999까지의 정수만 됩니다). 예: --year 2026'),
-    (("report", "--year", "1999"), '--year "1999"은(는) 쓸 수 없습니다(2000부터 2999까지의 정수만 됩니다).'),
+    (("report", "--year", "abc"), '--year "abc"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다). 예: --year 2026'),
+    (("report", "--year", "1999"), '--year "1999"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다).'),
+    # a year past the days' (schedule.YEARS) as 3000 is, not accepted and then beyond the schedule
+    (("report", "--year", "2150"), '--year "2150"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다). 예: --year 2026'),
+    (("report", "--year", "3000"), '--year "3000"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다). 예: --year 2026'),
     (("report", "--year"), "--year 뒤에 값을 쓰세요. 예: --year 2026"),
     (("subscribers", "generate", "--seed", "x", "a.csv"), '--seed "x"은(는) 쓸 수 없습니다(정수만 됩니다). 예: --seed 0'),
     (("bundles", "--issue", "2026-11-26", "--jobs", "0"), '--jobs "0"은(는) 쓸 수 없습니다(1 이상의 정수만 됩니다). 예: --jobs '),
@@ -86,6 +89,16 @@ def test_number_options_are_shown_in_korean_in_help(project_dir, command):
     assert helped.code == 0, helped.output
     assert not re.search(r"INTEGER|FLOAT|RANGE|integer|float|\bx\s*[<>]|[<>]=?\s*x\b", helped.stdout), helped.stdout
     assert re.search(r"--\S+ (정수|숫자|WON) ", helped.stdout) and re.search(r"\[[^]]*(정수|숫자)\]", helped.stdout)
+
+
+def test_the_years_of_year_are_the_days_years(project_dir):
+    """--year took 2000-2999 while a day (--issue, a notice's date) lies in
+    schedule.YEARS, 2000-2099: --help shows the one range the check holds."""
+    from sotong.schedule import YEARS
+
+    helped = run_sotong(project_dir, "report", "--help", env={"SOTONG_LANG": "ko"})
+    assert f"[{YEARS[0]}부터 {YEARS[-1]}까지의 정수]" in " ".join(helped.stdout.split()), helped.stdout
+    assert (YEARS[0], YEARS[-1]) == (2000, 2099)
 
 
 @pytest.mark.parametrize("command", [("new",), ("send",), ("serve",), ("devserver",), ("opinions", "search")], ids=" ".join)
