@@ -246,11 +246,13 @@ def _attached_bytes(project) -> dict:
 
 class _Oversized:
     """A dry run's look at the emails left to send (Journal.record_outbox's
-    ``left``): those larger than SMTP_SIZE_LIMIT (no connection tells the
-    server's SIZE) once signed as the send signs them (DKIM; a signature an
-    earlier version put on as it bundled is taken off first, as the send
-    does), which a send would not hand over. Wrong signing settings stop the dry run here, as
-    they stop the send."""
+    ``left``, given them once its transaction has ended: the collector's
+    writes do not wait while the files are read): those larger than
+    SMTP_SIZE_LIMIT (no connection tells the server's SIZE) once signed as
+    the send signs them (DKIM; a signature an earlier version put on as it
+    bundled is taken off first, as the send does), which a send would not
+    hand over. Wrong signing settings stop the dry run here, as they stop
+    the send."""
 
     def __init__(self, folder: Path, settings: dict):
         self.folder, self.limit = folder, size_limit(settings)
