@@ -77,10 +77,13 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, o
         second = send(project, server.port)
         assert second.code == 0, second.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
+        gc.collect()
+        dry = send(project, server.port, "--dry-run")
     assert "Emails: 5 sent, 0 failed, 0 deferred" in first.output
     assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms.csv to the SMS agency" in first.output
     assert "Emails: all 5 were already sent" in second.output
     assert "SMS: 3 SMS messages were already recorded as handed over" in second.output
+    assert "Would send 0 emails" in dry.output and "Emails: all 5 were already sent" in dry.output, dry.output
     rows = journal(project)
     assert {k: r["state"] for k, r in rows.items()} == {**{(i, "email"): "sent" for i in ids[:5]},
                                                          **{(i, "sms"): "handed_over" for i in ids[5:]}}
