@@ -300,7 +300,7 @@ YEAR = Year()
 class FileName(click.Path):
     """A file's name a command is given (``FILE.csv``), to write, or to read
     with ``reads=True``. A day typed in its place (``2026-11-26``,
-    ``2026.11.26``) without the file's suffix is no name staff meant (they
+    ``2026.11.26``, ``20261126``) without the file's suffix is no name staff meant (they
     meant a day, or forgot the name): :class:`DayForFile`, which
     :func:`as_option` says with the line to write, the file named by
     ``example`` (``구독자-{day}.csv``, its suffix the one expected). A file to
@@ -313,12 +313,20 @@ class FileName(click.Path):
 
     def convert(self, value, param, ctx):
         if isinstance(value, str) and not value.lower().endswith(self.suffix) \
-                and not (self.reads and os.path.exists(value)):
-            from .notices import as_iso  # only for a name without its suffix: no start-up cost
-
-            if day := as_iso(value, time_allowed=False):
-                raise DayForFile(value, self.example.format(day=day), self.reads, ctx)
+                and not (self.reads and os.path.exists(value)) and (day := _day_written(value)):
+            raise DayForFile(value, self.example.format(day=day), self.reads, ctx)
         return super().convert(value, param, ctx)
+
+
+def _day_written(text: str) -> str | None:
+    """The day ``text`` writes, as YYYY-MM-DD: in any way a notice's date may
+    be mistyped (2026-11-26, 2026.11.26, 2026년 11월 26일: notices.as_iso) or
+    as eight digits (20261126); None for any other text."""
+    if len(text) == 8 and text.isascii() and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    from .notices import as_iso  # only for a name without its suffix: no start-up cost
+
+    return as_iso(text, time_allowed=False)
 
 
 class DayForFile(OneLineUsageError):

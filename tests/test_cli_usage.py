@@ -114,6 +114,7 @@ DAYS_FOR_FILES = [
     (("subscribers", "export", "2026-11-26"), "sotong subscribers export 구독자-2026-11-26.csv"),
     (("subscribers", "export", "--encoding", "cp949", "2026.11.26"),
      "sotong subscribers export --encoding cp949 구독자-2026-11-26.csv"),
+    (("subscribers", "export", "20261126"), "sotong subscribers export 구독자-2026-11-26.csv"),
     (("subscribers", "generate", "2026-11-26", "--count", "3"),
      "sotong subscribers generate 시험용-구독자-2026-11-26.csv --count 3"),
     (("subscribers", "changes", "--since", "2026-11-01", "2026-11-26"),
