@@ -719,6 +719,11 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert result.code == 1
     assert f"cannot reach the mail server 127.0.0.1:{port} (Connection refused) after" in result.output
     assert "run the same command again: what was not sent is still queued" in result.output
+    # each try said once, not once by each of the run's four connections (twenty lines alike)
+    tries = [line for line in result.output.splitlines() if "cannot connect to" in line]
+    assert [line.split("WARNING", 1)[-1].strip() for line in tries] == [
+        f"cannot connect to 127.0.0.1:{port} (Connection refused), try {attempt} of 5; trying again"
+        for attempt in range(1, 5)], result.output
     # the reason in the staff's language (os_reason), not Python's "([Errno 111] Connection refused)" in Korean lines
     assert "Errno" not in result.output
     assert {r["state"] for r in journal(project).values()} == {"queued"}
