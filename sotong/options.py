@@ -314,7 +314,7 @@ class FileName(click.Path):
     def convert(self, value, param, ctx):
         if isinstance(value, str) and not value.lower().endswith(self.suffix) \
                 and not (self.reads and os.path.exists(value)) and (day := _day_written(value)):
-            raise DayForFile(value, self.example.format(day=day), self.reads, ctx)
+            raise DayForFile(value, day, self.example.format(day=day), self.reads, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -330,15 +330,23 @@ def _day_written(text: str) -> str | None:
 
 
 class DayForFile(OneLineUsageError):
-    """A day typed as a file's name (:class:`FileName`): ``typed``, and the
-    name to write (of a file to read: ``reads``), said with ``example`` (the
-    line to write) or alone."""
+    """A day typed as a file's name (:class:`FileName`): ``typed``, the
+    ``day`` it writes (YYYY-MM-DD) and the name to write (of a file to read:
+    ``reads``), said with ``example`` (the line to write) or alone; with
+    ``option``, the command's option for a day, which was not given: the day
+    was meant for it, and the file's name was forgotten."""
 
-    def __init__(self, typed: str, file_name: str, reads: bool, ctx, example: str | None = None):
-        said = _("{typed} is a day, not the name of a file to read; write the file's name, e.g. {example}") if reads \
-            else _("{typed} is a day, not a file name; write the file's name: {example}")
-        super().__init__(said.format(typed=typed, example=example or file_name), ctx)
-        self.typed, self.file_name, self.reads = typed, file_name, reads
+    def __init__(self, typed: str, day: str, file_name: str, reads: bool, ctx, example: str | None = None,
+                 option: str | None = None):
+        if option:
+            said = _("{typed} is a day, not a file name; write {option} before the day and a file's name after it: "
+                     "{example}")
+        elif reads:
+            said = _("{typed} is a day, not the name of a file to read; write the file's name, e.g. {example}")
+        else:
+            said = _("{typed} is a day, not a file name; write the file's name: {example}")
+        super().__init__(said.format(typed=typed, option=option, example=example or file_name), ctx)
+        self.typed, self.day, self.file_name, self.reads = typed, day, file_name, reads
 
 
 def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
@@ -349,13 +357,17 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
     with the option the command takes such a value by (a :class:`Day` or
     :class:`Year` type, when it has one of the kind and it was not given)
     written before it; of a day typed as a file's name (:class:`DayForFile`),
-    the command as typed with the file's name in its place; any other error
+    the command as typed with the file's name in its place (after the day
+    and the command's option for it, when the command has one and it was
+    not given: ``sotong subscribers changes 2026-11-26``); any other error
     as it was."""
     ctx = error.ctx
     words = command_words(ctx, argv) if ctx is not None else []
     if isinstance(error, DayForFile):
-        line = _typed_with(ctx, words, error.typed, error.file_name)
-        return DayForFile(error.typed, error.file_name, error.reads, ctx, line) if line else error
+        option = _option_for(ctx.command, error.day, words) if error.typed in words else None
+        written = f"{option} {error.day} {error.file_name}" if option else error.file_name
+        line = _typed_with(ctx, words, error.typed, written)
+        return DayForFile(error.typed, error.day, error.file_name, error.reads, ctx, line, option) if line else error
     value = _bare_value(error, words)
     option = _option_for(ctx.command, value, words) if value else None
     if option is None:

@@ -120,6 +120,10 @@ DAYS_FOR_FILES = [
     (("subscribers", "changes", "--since", "2026-11-01", "2026-11-26"),
      "sotong subscribers changes --since 2026-11-01 동의변경-2026-11-26.csv"),
     (("opinions", "export", "bus-routes", "2026-11-26"), "sotong opinions export bus-routes 의견-2026-11-26.csv"),
+    # the command's option for a day not given: the day was meant for it, and the file's name forgotten
+    (("subscribers", "changes", "2026-11-26"), "날짜 앞에 --since 옵션을, 뒤에 파일 이름을 쓰세요: "
+                                               "sotong subscribers changes --since 2026-11-26 동의변경-2026-11-26.csv"),
+    (("send", "results", "2026.11.26"), "sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
     (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import 구독자-2026-11-26.csv"),
     (("send", "results", "--issue", "2026-11-26", "2026-11-26"),
      "예: sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
