@@ -3,9 +3,9 @@ day (``--issue 2026-11-26``, ``--since``, ``--after``) and an issue day, a
 whole number (``--jobs``, ``--year``) and a number (``--rate``), each shown
 in --help in the chosen language and each mistake said in one line (exit 2)
 with what to write instead; a day or a year typed without its option
-(``sotong send 2026-11-26``), and a day typed for a file's name (``sotong
-subscribers export 2026-11-26``, :class:`FileName`), said with the line to
-write (:func:`as_option`)."""
+(``sotong send 2026-11-26``), and a slip in a file's name (a day typed
+for it, ``sotong subscribers export 2026-11-26``; a CSV named ``.xlsx``:
+:class:`FileName`), said with the line to write (:func:`as_option`)."""
 
 from __future__ import annotations
 
@@ -299,12 +299,13 @@ YEAR = Year()
 
 class FileName(click.Path):
     """A file's name a command is given (``FILE.csv``), to write, or to read
-    with ``reads=True``. A day typed in its place (``2026-11-26``,
-    ``2026.11.26``, ``20261126``) without the file's suffix is no name staff meant (they
-    meant a day, or forgot the name): :class:`DayForFile`, which
-    :func:`as_option` says with the line to write, the file named by
-    ``example`` (``구독자-{day}.csv``, its suffix the one expected). A file to
-    read that is there by that name is read."""
+    with ``reads=True``, and the slips in it said with the line to write
+    (:class:`FileNameSlip`, said by :func:`as_option`): a day typed in its
+    place (``2026-11-26``, ``2026.11.26``, ``20261126``) without the file's
+    suffix, which staff meant as a day, or typed forgetting the name (the
+    file named by ``example`` then, ``구독자-{day}.csv``; a file to read that
+    is there by that name is read); and a CSV to write named as Excel's own
+    files (``명단.xlsx``), which Excel then refuses to open (named ``.csv``)."""
 
     def __init__(self, example: str, reads: bool = False, exists: bool = False):
         super().__init__(dir_okay=False, exists=exists)
@@ -312,10 +313,20 @@ class FileName(click.Path):
         self.suffix = os.path.splitext(example)[1]
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str) and not value.lower().endswith(self.suffix) \
-                and not (self.reads and os.path.exists(value)) and (day := _day_written(value)):
-            raise DayForFile(value, day, self.example.format(day=day), self.reads, ctx)
+        if not isinstance(value, str) or value.lower().endswith(self.suffix):
+            return super().convert(value, param, ctx)
+        stem, suffix = os.path.splitext(value)
+        if not (self.reads and os.path.exists(value)) and (day := _day_written(value)):
+            said = _("{typed} is a day, not the name of a file to read; write the file's name, e.g. {example}") \
+                if self.reads else _("{typed} is a day, not a file name; write the file's name: {example}")
+            raise FileNameSlip(value, self.example.format(day=day), said, ctx, day=day)
+        if not self.reads and self.suffix == ".csv" and suffix.lower() in _EXCEL_SUFFIXES:
+            raise FileNameSlip(value, stem + self.suffix, _("{typed}: this command writes a CSV file, which Excel "
+                                                           "opens only when its name ends in .csv; write {example}"), ctx)
         return super().convert(value, param, ctx)
+
+
+_EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb")  # a CSV under these names: Excel says the file is damaged
 
 
 def _day_written(text: str) -> str | None:
@@ -329,24 +340,15 @@ def _day_written(text: str) -> str | None:
     return as_iso(text, time_allowed=False)
 
 
-class DayForFile(OneLineUsageError):
-    """A day typed as a file's name (:class:`FileName`): ``typed``, the
-    ``day`` it writes (YYYY-MM-DD) and the name to write (of a file to read:
-    ``reads``), said with ``example`` (the line to write) or alone; with
-    ``option``, the command's option for a day, which was not given: the day
-    was meant for it, and the file's name was forgotten."""
+class FileNameSlip(OneLineUsageError):
+    """A file's name that is not what staff meant (:class:`FileName`):
+    ``typed``, the name to write, and the words that say so (``said``, with
+    ``{typed}`` and ``{example}``), said with ``example`` (the line to write)
+    or the name alone; ``day``: the day ``typed`` wrote, if it did."""
 
-    def __init__(self, typed: str, day: str, file_name: str, reads: bool, ctx, example: str | None = None,
-                 option: str | None = None):
-        if option:
-            said = _("{typed} is a day, not a file name; write {option} before the day and a file's name after it: "
-                     "{example}")
-        elif reads:
-            said = _("{typed} is a day, not the name of a file to read; write the file's name, e.g. {example}")
-        else:
-            said = _("{typed} is a day, not a file name; write the file's name: {example}")
-        super().__init__(said.format(typed=typed, option=option, example=example or file_name), ctx)
-        self.typed, self.day, self.file_name, self.reads = typed, day, file_name, reads
+    def __init__(self, typed: str, file_name: str, said: str, ctx, day: str | None = None, example: str | None = None):
+        super().__init__(said.format(typed=typed, example=example or file_name), ctx)
+        self.typed, self.file_name, self.said, self.day = typed, file_name, said, day
 
 
 def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
@@ -356,18 +358,13 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
     line giving the command as typed (``argv``: the words after ``sotong``)
     with the option the command takes such a value by (a :class:`Day` or
     :class:`Year` type, when it has one of the kind and it was not given)
-    written before it; of a day typed as a file's name (:class:`DayForFile`),
-    the command as typed with the file's name in its place (after the day
-    and the command's option for it, when the command has one and it was
-    not given: ``sotong subscribers changes 2026-11-26``); any other error
-    as it was."""
+    written before it; of a slip in a file's name (:class:`FileNameSlip`: a
+    day typed for it), the command as typed with the file's name to write
+    in its place (:func:`_file_name_written`); any other error as it was."""
     ctx = error.ctx
     words = command_words(ctx, argv) if ctx is not None else []
-    if isinstance(error, DayForFile):
-        option = _option_for(ctx.command, error.day, words) if error.typed in words else None
-        written = f"{option} {error.day} {error.file_name}" if option else error.file_name
-        line = _typed_with(ctx, words, error.typed, written)
-        return DayForFile(error.typed, error.day, error.file_name, error.reads, ctx, line, option) if line else error
+    if isinstance(error, FileNameSlip):
+        return _file_name_written(error, ctx, words)
     value = _bare_value(error, words)
     option = _option_for(ctx.command, value, words) if value else None
     if option is None:
@@ -376,6 +373,21 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
         _("write {option} before the year: {example}")
     return OneLineUsageError(said.format(option=option, example=_typed_with(ctx, words, value, f"{option} {value}")),
                              ctx)
+
+
+def _file_name_written(error: "FileNameSlip", ctx: click.Context, words: list[str]) -> click.UsageError:
+    """``error`` said with the command as typed (``words``), the file's name
+    to write in the place of the one typed; a day typed for it (``sotong
+    subscribers changes 2026-11-26``) given the command's option for a day
+    too, when it has one and it was not given: the day was meant for it."""
+    option = _option_for(ctx.command, error.day, words) if error.day and error.typed in words else None
+    written = f"{option} {error.day} {error.file_name}" if option else error.file_name
+    line = _typed_with(ctx, words, error.typed, written)
+    if line is None:
+        return error
+    said = _("{typed} is a day, not a file name; write {option} before the day and a file's name after it: "
+             "{example}").replace("{option}", option) if option else error.said
+    return FileNameSlip(error.typed, error.file_name, said, ctx, error.day, line)
 
 
 def _typed_with(ctx: click.Context, words: list[str], value: str, written: str) -> str | None:

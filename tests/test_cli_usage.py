@@ -110,7 +110,7 @@ def test_a_text_option_names_its_value_in_korean(project_dir, command):
 
 
 # a day typed where a command takes a file's name (the staffer meant a day, or forgot the name)
-DAYS_FOR_FILES = [
+FILE_NAME_SLIPS = [
     (("subscribers", "export", "2026-11-26"), "sotong subscribers export 구독자-2026-11-26.csv"),
     (("subscribers", "export", "--encoding", "cp949", "2026.11.26"),
      "sotong subscribers export --encoding cp949 구독자-2026-11-26.csv"),
@@ -125,21 +125,26 @@ DAYS_FOR_FILES = [
                                                "sotong subscribers changes --since 2026-11-26 동의변경-2026-11-26.csv"),
     (("send", "results", "2026.11.26"), "sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
     (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import 구독자-2026-11-26.csv"),
+    # a CSV to write named as Excel's own files, which Excel then refuses to open
+    (("subscribers", "export", "명단.xlsx"), "엑셀은 이름이 .csv로 끝나야 이 파일을 엽니다. 이렇게 쓰세요: "
+                                            "sotong subscribers export 명단.csv"),
+    (("opinions", "export", "bus-routes", "private/의견.XLS"), "sotong opinions export bus-routes private/의견.csv"),
     (("send", "results", "--issue", "2026-11-26", "2026-11-26"),
      "예: sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
     (("subscribers", "unsubscribe", "--phones=2026-11-26"), "예: sotong subscribers unsubscribe --phones=문자거부번호-2026-11-26.txt"),
 ]
 
 
-@pytest.mark.parametrize("args, said", DAYS_FOR_FILES, ids=[" ".join(args) for args, _said in DAYS_FOR_FILES])
-def test_a_day_typed_for_a_file_name_is_refused_with_the_line_to_write(project_dir, args, said):
-    """``sotong subscribers export 2026-11-26`` wrote a CSV named 2026-11-26:
-    now one Korean line with the command as typed and a file's name in the
-    day's place, exit 2, and no file written."""
+@pytest.mark.parametrize("args, said", FILE_NAME_SLIPS, ids=[" ".join(args) for args, _said in FILE_NAME_SLIPS])
+def test_a_slip_in_a_file_name_is_refused_with_the_line_to_write(project_dir, args, said):
+    """``sotong subscribers export 2026-11-26`` wrote a CSV named 2026-11-26
+    (and ``명단.xlsx`` one Excel would not open): now one Korean line with the
+    command as typed and a file's name in the typed one's place, exit 2, and
+    no file written."""
     before = sorted(project_dir.rglob("*"))
     result = run_sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
     assert result.code == 2, result.output
-    assert result.stderr.splitlines() == [result.stderr.strip()] and "날짜입니다" in result.stderr, result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()] and result.stderr.startswith("오류: "), result.stderr
     assert said in result.stderr and result.stdout == "", result.stderr
     assert sorted(project_dir.rglob("*")) == before
 
