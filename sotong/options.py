@@ -375,7 +375,7 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
                              ctx)
 
 
-def _file_name_written(error: "FileNameSlip", ctx: click.Context, words: list[str]) -> click.UsageError:
+def _file_name_written(error: FileNameSlip, ctx: click.Context, words: list[str]) -> click.UsageError:
     """``error`` said with the command as typed (``words``), the file's name
     to write in the place of the one typed; a day typed for it (``sotong
     subscribers changes 2026-11-26``) given the command's option for a day
