@@ -29,7 +29,7 @@ from . import signals
 from .help_layout import lay_out_help_by_display_width
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .options import JOBS, PORT, OneLineCommand, WholeNumber, as_option, said_in_one_line
+from .options import JOBS, PORT, FileName, OneLineCommand, WholeNumber, as_option, said_in_one_line
 from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
@@ -297,7 +297,7 @@ _ENCODING_OPTION = click.option(
 
 
 @subscribers.command("import", help=_("Add or update subscribers from the e-communication CSV, by id.\n\nBad rows are listed as FILE:LINE: reason and left out; exit 1 if any."))
-@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("subscribers-{day}.csv"), reads=True, exists=True))
 @click.option("--jobs", type=JOBS, default=os.cpu_count() or 1, show_default=_("the machine's cores"),
               help=_("Worker processes reading and checking the rows (the same result as one process)."))
 @settings_option
@@ -316,7 +316,7 @@ def subscribers_import(project: Project, csv_file, jobs):
 
 
 @subscribers.command("export", help=_("Write every subscriber to a CSV with the import's columns."))
-@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("subscribers-{day}.csv")))
 @_ENCODING_OPTION
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
@@ -345,7 +345,7 @@ def subscribers_shared(project: Project):
 
 
 @subscribers.command("generate", help=_("Write synthetic subscribers to test with (no real person in them)."))
-@click.argument("csv_file", metavar="OUT.csv", type=click.Path(dir_okay=False))
+@click.argument("csv_file", metavar="OUT.csv", type=FileName(_("test-subscribers-{day}.csv")))
 # at most 10 million: held in memory while written, each with a phone number of its own
 @click.option("--count", type=WholeNumber(0, 10_000_000), default=82_400, show_default=True,
               help=_("How many subscribers."))

@@ -2,13 +2,16 @@
 day (``--issue 2026-11-26``, ``--since``, ``--after``) and an issue day, a
 whole number (``--jobs``, ``--year``) and a number (``--rate``), each shown
 in --help in the chosen language and each mistake said in one line (exit 2)
-with what to write instead; and a day or a year typed without its option
-(``sotong send 2026-11-26``), said with the line to write (:func:`as_option`)."""
+with what to write instead; a day or a year typed without its option
+(``sotong send 2026-11-26``), and a slip in a file's name (a day typed
+for it, ``sotong subscribers export 2026-11-26``; a CSV named ``.xlsx``:
+:class:`FileName`), said with the line to write (:func:`as_option`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 
 import click
 
@@ -282,15 +285,70 @@ class Number(_Counted, click.FloatRange):
 
 
 class Year(WholeNumber):
-    """A calendar year (an annual report's), 2000 to 2999."""
+    """A calendar year (an annual report's), one of ``schedule.YEARS`` as
+    the days' are (2000 to 2099): --help and a mistake say those bounds."""
 
     def __init__(self):
-        super().__init__(2000, 2999, example=2026)
+        super().__init__(YEARS[0], YEARS[-1], example=2026)
 
 
 JOBS = WholeNumber(min=1)  # worker processes
 PORT = WholeNumber(0, 65535)  # a port to listen on (0: any free one)
 YEAR = Year()
+
+
+class FileName(click.Path):
+    """A file's name a command is given (``FILE.csv``), to write, or to read
+    with ``reads=True``, and the slips in it said with the line to write
+    (:class:`FileNameSlip`, said by :func:`as_option`): a day typed in its
+    place (``2026-11-26``, ``2026.11.26``, ``20261126``) without the file's
+    suffix, which staff meant as a day, or typed forgetting the name (the
+    file named by ``example`` then, ``구독자-{day}.csv``; a file to read that
+    is there by that name is read); and a CSV to write named as Excel's own
+    files (``명단.xlsx``), which Excel then refuses to open (named ``.csv``)."""
+
+    def __init__(self, example: str, reads: bool = False, exists: bool = False):
+        super().__init__(dir_okay=False, exists=exists)
+        self.example, self.reads = example, reads
+        self.suffix = os.path.splitext(example)[1]
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str) or value.lower().endswith(self.suffix):
+            return super().convert(value, param, ctx)
+        stem, suffix = os.path.splitext(value)
+        if not (self.reads and os.path.exists(value)) and (day := _day_written(value)):
+            said = _("{typed} is a day, not the name of a file to read; write the file's name, e.g. {example}") \
+                if self.reads else _("{typed} is a day, not a file name; write the file's name: {example}")
+            raise FileNameSlip(value, self.example.format(day=day), said, ctx, day=day)
+        if not self.reads and self.suffix == ".csv" and suffix.lower() in _EXCEL_SUFFIXES:
+            raise FileNameSlip(value, stem + self.suffix, _("{typed}: this command writes a CSV file, which Excel "
+                                                           "opens only when its name ends in .csv; write {example}"), ctx)
+        return super().convert(value, param, ctx)
+
+
+_EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb")  # a CSV under these names: Excel says the file is damaged
+
+
+def _day_written(text: str) -> str | None:
+    """The day ``text`` writes, as YYYY-MM-DD: in any way a notice's date may
+    be mistyped (2026-11-26, 2026.11.26, 2026년 11월 26일: notices.as_iso) or
+    as eight digits (20261126); None for any other text."""
+    if len(text) == 8 and text.isascii() and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    from .notices import as_iso  # only for a name without its suffix: no start-up cost
+
+    return as_iso(text, time_allowed=False)
+
+
+class FileNameSlip(OneLineUsageError):
+    """A file's name that is not what staff meant (:class:`FileName`):
+    ``typed``, the name to write, and the words that say so (``said``, with
+    ``{typed}`` and ``{example}``), said with ``example`` (the line to write)
+    or the name alone; ``day``: the day ``typed`` wrote, if it did."""
+
+    def __init__(self, typed: str, file_name: str, said: str, ctx, day: str | None = None, example: str | None = None):
+        super().__init__(said.format(typed=typed, example=example or file_name), ctx)
+        self.typed, self.file_name, self.said, self.day = typed, file_name, said, day
 
 
 def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
@@ -300,19 +358,48 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
     line giving the command as typed (``argv``: the words after ``sotong``)
     with the option the command takes such a value by (a :class:`Day` or
     :class:`Year` type, when it has one of the kind and it was not given)
-    written before it; any other error as it was."""
+    written before it; of a slip in a file's name (:class:`FileNameSlip`: a
+    day typed for it), the command as typed with the file's name to write
+    in its place (:func:`_file_name_written`); any other error as it was."""
     ctx = error.ctx
     words = command_words(ctx, argv) if ctx is not None else []
+    if isinstance(error, FileNameSlip):
+        return _file_name_written(error, ctx, words)
     value = _bare_value(error, words)
     option = _option_for(ctx.command, value, words) if value else None
     if option is None:
         return error
-    at = len(words) - 1 - words[::-1].index(value)
-    typed = [f'"{word}"' if " " in word else word for word in words]
-    typed[at] = f"{option} {value}"
     said = _("write {option} before the day: {example}") if ISO_DAY.fullmatch(value) else \
         _("write {option} before the year: {example}")
-    return OneLineUsageError(said.format(option=option, example=" ".join([ctx.command_path, *typed])), ctx)
+    return OneLineUsageError(said.format(option=option, example=_typed_with(ctx, words, value, f"{option} {value}")),
+                             ctx)
+
+
+def _file_name_written(error: FileNameSlip, ctx: click.Context, words: list[str]) -> click.UsageError:
+    """``error`` said with the command as typed (``words``), the file's name
+    to write in the place of the one typed; a day typed for it (``sotong
+    subscribers changes 2026-11-26``) given the command's option for a day
+    too, when it has one and it was not given: the day was meant for it."""
+    option = _option_for(ctx.command, error.day, words) if error.day and error.typed in words else None
+    written = f"{option} {error.day} {error.file_name}" if option else error.file_name
+    line = _typed_with(ctx, words, error.typed, written)
+    if line is None:
+        return error
+    said = _("{typed} is a day, not a file name; write {option} before the day and a file's name after it: "
+             "{example}").replace("{option}", option) if option else error.said
+    return FileNameSlip(error.typed, error.file_name, said, ctx, error.day, line)
+
+
+def _typed_with(ctx: click.Context, words: list[str], value: str, written: str) -> str | None:
+    """The command of ``ctx`` as typed (``words``: the words after its name),
+    its last word ``value`` (or ``--option=value``) written ``written``
+    instead; None when no word is ``value``."""
+    at = next((i for i in reversed(range(len(words))) if words[i] == value or words[i].endswith(f"={value}")), None)
+    if at is None:
+        return None
+    typed = [f'"{word}"' if " " in word else word for word in words]
+    typed[at] = words[at][:len(words[at]) - len(value)] + written
+    return " ".join([ctx.command_path, *typed])
 
 
 def _bare_value(error: click.UsageError, words: list[str]) -> str | None:

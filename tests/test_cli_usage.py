@@ -6,7 +6,8 @@ English-shaped lines ("Usage: ...", "Try ... --help", "Error: ...")."""
 import re
 
 import pytest
-from project_support import run_sotong
+from project_support import REPO, run_sotong
+from test_settings_errors import commands_of
 
 MISTAKES = [
     (("check", "--setings", "publishconf.py"), "sotong check에는 --setings 옵션이 없습니다. 이렇게 쓰세요: --settings 파일"),
@@ -22,8 +23,11 @@ MISTAKES = [
     (("subscribers", "generate", "--count", "many", "a.csv"),
      '--count "many"은(는) 쓸 수 없습니다(0부터 10,000,000까지의 정수만 됩니다). 예: --count 82400'),
     # a number option's wrong value: what was typed, what to write, an example
-    (("report", "--year", "abc"), '--year "abc"은(는) 쓸 수 없습니다(2000부터 2999까지의 정수만 됩니다). 예: --year 2026'),
-    (("report", "--year", "1999"), '--year "1999"은(는) 쓸 수 없습니다(2000부터 2999까지의 정수만 됩니다).'),
+    (("report", "--year", "abc"), '--year "abc"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다). 예: --year 2026'),
+    (("report", "--year", "1999"), '--year "1999"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다).'),
+    # a year past the days' (schedule.YEARS) as 3000 is, not accepted and then beyond the schedule
+    (("report", "--year", "2150"), '--year "2150"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다). 예: --year 2026'),
+    (("report", "--year", "3000"), '--year "3000"은(는) 쓸 수 없습니다(2000부터 2099까지의 정수만 됩니다). 예: --year 2026'),
     (("report", "--year"), "--year 뒤에 값을 쓰세요. 예: --year 2026"),
     (("subscribers", "generate", "--seed", "x", "a.csv"), '--seed "x"은(는) 쓸 수 없습니다(정수만 됩니다). 예: --seed 0'),
     (("bundles", "--issue", "2026-11-26", "--jobs", "0"), '--jobs "0"은(는) 쓸 수 없습니다(1 이상의 정수만 됩니다). 예: --jobs '),
@@ -87,9 +91,86 @@ def test_number_options_are_shown_in_korean_in_help(project_dir, command):
     assert re.search(r"--\S+ (정수|숫자|WON) ", helped.stdout) and re.search(r"\[[^]]*(정수|숫자)\]", helped.stdout)
 
 
+def test_the_years_of_year_are_the_days_years(project_dir):
+    """--year took 2000-2999 while a day (--issue, a notice's date) lies in
+    schedule.YEARS, 2000-2099: --help shows the one range the check holds."""
+    from sotong.schedule import YEARS
+
+    helped = run_sotong(project_dir, "report", "--help", env={"SOTONG_LANG": "ko"})
+    assert f"[{YEARS[0]}부터 {YEARS[-1]}까지의 정수]" in " ".join(helped.stdout.split()), helped.stdout
+    assert (YEARS[0], YEARS[-1]) == (2000, 2099)
+
+
 @pytest.mark.parametrize("command", [("new",), ("send",), ("serve",), ("devserver",), ("opinions", "search")], ids=" ".join)
 def test_a_text_option_names_its_value_in_korean(project_dir, command):
     """--help showed click's "--title TEXT" and "--host TEXT": each value is named, in Korean where staff read it."""
     helped = run_sotong(project_dir, *command, "--help", env={"SOTONG_LANG": "ko"})
     assert helped.code == 0 and "TEXT" not in helped.stdout, helped.stdout
     assert re.search(r"--(title 제목|host 주소|department 부서)\s", helped.stdout), helped.stdout
+
+
+# a day typed where a command takes a file's name (the staffer meant a day, or forgot the name)
+FILE_NAME_SLIPS = [
+    (("subscribers", "export", "2026-11-26"), "sotong subscribers export 구독자-2026-11-26.csv"),
+    (("subscribers", "export", "--encoding", "cp949", "2026.11.26"),
+     "sotong subscribers export --encoding cp949 구독자-2026-11-26.csv"),
+    (("subscribers", "export", "20261126"), "sotong subscribers export 구독자-2026-11-26.csv"),
+    (("subscribers", "generate", "2026-11-26", "--count", "3"),
+     "sotong subscribers generate 시험용-구독자-2026-11-26.csv --count 3"),
+    (("subscribers", "changes", "--since", "2026-11-01", "2026-11-26"),
+     "sotong subscribers changes --since 2026-11-01 동의변경-2026-11-26.csv"),
+    (("opinions", "export", "bus-routes", "2026-11-26"), "sotong opinions export bus-routes 의견-2026-11-26.csv"),
+    # the command's option for a day not given: the day was meant for it, and the file's name forgotten
+    (("subscribers", "changes", "2026-11-26"), "날짜 앞에 --since 옵션을, 뒤에 파일 이름을 쓰세요: "
+                                               "sotong subscribers changes --since 2026-11-26 동의변경-2026-11-26.csv"),
+    (("send", "results", "2026.11.26"), "sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
+    (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import 구독자-2026-11-26.csv"),
+    # a CSV to write named as Excel's own files, which Excel then refuses to open
+    (("subscribers", "export", "명단.xlsx"), "엑셀은 이름이 .csv로 끝나야 이 파일을 엽니다. 이렇게 쓰세요: "
+                                            "sotong subscribers export 명단.csv"),
+    (("opinions", "export", "bus-routes", "private/의견.XLS"), "sotong opinions export bus-routes private/의견.csv"),
+    (("send", "results", "--issue", "2026-11-26", "2026-11-26"),
+     "예: sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
+    (("subscribers", "unsubscribe", "--phones=2026-11-26"), "예: sotong subscribers unsubscribe --phones=문자거부번호-2026-11-26.txt"),
+]
+
+
+@pytest.mark.parametrize("args, said", FILE_NAME_SLIPS, ids=[" ".join(args) for args, _said in FILE_NAME_SLIPS])
+def test_a_slip_in_a_file_name_is_refused_with_the_line_to_write(project_dir, args, said):
+    """``sotong subscribers export 2026-11-26`` wrote a CSV named 2026-11-26
+    (and ``명단.xlsx`` one Excel would not open): now one Korean line with the
+    command as typed and a file's name in the typed one's place, exit 2, and
+    no file written."""
+    before = sorted(project_dir.rglob("*"))
+    result = run_sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
+    assert result.code == 2, result.output
+    assert result.stderr.splitlines() == [result.stderr.strip()] and result.stderr.startswith("오류: "), result.stderr
+    assert said in result.stderr and result.stdout == "", result.stderr
+    assert sorted(project_dir.rglob("*")) == before
+
+
+def test_a_file_to_read_named_as_a_day_is_read(project_dir, cli):
+    """A CSV to import that is there under a day's name is what was meant:
+    read as any other (a file to write under such a name is refused above)."""
+    (project_dir / "2026-11-26").write_bytes((REPO / "sample" / "subscribers.csv").read_bytes())
+    result = cli(project_dir, "subscribers", "import", "2026-11-26", env={"SOTONG_LANG": "ko"})
+    assert result.code == 0 and "날짜" not in result.output, result.output
+
+
+def test_every_file_argument_refuses_a_day():
+    """Each command's file to write or read (an argument or option of click's
+    Path kind) takes a day's name the same way (sotong.options.FileName): a
+    command added with a plain click.Path would write a file named 2026-11-26."""
+    import click
+
+    from sotong import signals
+    from sotong.cli import cli
+    from sotong.options import FileName
+    from sotong.project import Project
+
+    Project(REPO / "pelicanconf.py").activate_plugins()
+    signals.cli_commands.send(cli)
+    params = [(name, param) for name, command in commands_of(cli).items() for param in command.params]
+    assert [f"{name} {param.name}" for name, param in params if isinstance(param.type, click.Path)
+            and not isinstance(param.type, FileName) and param.name != "settings_path"] == []
+    assert len([name for name, param in params if isinstance(param.type, FileName)]) == 7

@@ -77,10 +77,13 @@ def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, o
         second = send(project, server.port)
         assert second.code == 0, second.output
         assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids[:5]}
+        gc.collect()
+        dry = send(project, server.port, "--dry-run")
     assert "Emails: 5 sent, 0 failed, 0 deferred" in first.output
     assert "SMS: 3 SMS messages (SMS 2, LMS 1) recorded as handed over; give private/outbox/2026-11-26/sms.csv to the SMS agency" in first.output
     assert "Emails: all 5 were already sent" in second.output
     assert "SMS: 3 SMS messages were already recorded as handed over" in second.output
+    assert "Would send 0 emails" in dry.output and "Emails: all 5 were already sent" in dry.output, dry.output
     rows = journal(project)
     assert {k: r["state"] for k, r in rows.items()} == {**{(i, "email"): "sent" for i in ids[:5]},
                                                          **{(i, "sms"): "handed_over" for i in ids[5:]}}
@@ -716,6 +719,11 @@ def test_an_unreachable_server_stops_the_run_and_keeps_everything_queued(project
     assert result.code == 1
     assert f"cannot reach the mail server 127.0.0.1:{port} (Connection refused) after" in result.output
     assert "run the same command again: what was not sent is still queued" in result.output
+    # each try said once, not once by each of the run's four connections (twenty lines alike)
+    tries = [line for line in result.output.splitlines() if "cannot connect to" in line]
+    assert [line.split("WARNING", 1)[-1].strip() for line in tries] == [
+        f"cannot connect to 127.0.0.1:{port} (Connection refused), try {attempt} of 5; trying again"
+        for attempt in range(1, 5)], result.output
     # the reason in the staff's language (os_reason), not Python's "([Errno 111] Connection refused)" in Korean lines
     assert "Errno" not in result.output
     assert {r["state"] for r in journal(project).values()} == {"queued"}

@@ -11,9 +11,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import subprocess
+import sys
+import time
 
 from delivery_support import ScriptedHandler, SMTPServer, add_subscribers, address_of, eml_bytes, make_outbox, run_cli
-from project_support import store_of
+from project_support import new_store_location, project_on, store_of
+from sotong.store import Store
 import test_send
 from test_send import ISSUE, NOTICES, journal, send
 
@@ -148,6 +152,60 @@ def test_a_dry_run_with_every_email_within_smtp_size_limit_counts_them_all_as_wo
     result = send(project, 9, "--dry-run")  # no server: a dry run connects to none
     assert result.code == 0 and "Would send 4 emails" in result.output and "would not" not in result.output, \
         result.output
+
+
+# ``python -m sotong ARGS`` whose first opening of the file ending in PAUSED writes MARKER and waits for GO:
+# a dry run seen in the middle of reading its emails' heads, for as long as the test needs.
+_PAUSED_AT_OPEN = """
+import os, runpy, sys, time
+marker, go, paused = sys.argv[1:4]
+del sys.argv[1:4]
+state = {"paused": False}
+
+def pause_at(event, args):
+    if event == "open" and not state["paused"] and isinstance(args[0], (str, os.PathLike)) \\
+            and os.fspath(args[0]).endswith(paused):
+        state["paused"] = True
+        with open(marker, "w"):
+            pass
+        while not os.path.exists(go):
+            time.sleep(0.05)
+
+sys.addaudithook(pause_at)
+runpy.run_module("sotong", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_dry_run_reading_its_emails_lets_the_collector_write(tmp_path):
+    """A SQLite dry run read the heads of the emails left to send (a second
+    or so per 100,000) inside its transaction, holding the store's write
+    lock: the collector's unsubscribes and clicks waited for it. Held in the
+    middle of that reading, the dry run lets a write of another connection
+    (the collector's unsubscribe, waiting up to 30 s for a lock as it does)
+    through at once, and ends as before once let go."""
+    (tmp_path / "project").mkdir()
+    project = project_on(new_store_location("sqlite", tmp_path), tmp_path / "project")
+    ids = add_subscribers(store_of(project), 40)
+    make_outbox(project / "private" / "outbox", ISSUE, ids, NOTICES)
+    marker, go = tmp_path / "reading", tmp_path / "go"
+    dry = subprocess.Popen([sys.executable, "-c", _PAUSED_AT_OPEN, str(marker), str(go), f"email/{ids[-1]}.eml",
+                            "send", "--issue", ISSUE, "--dry-run"], cwd=project, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        started = time.monotonic()
+        while not marker.exists():
+            assert dry.poll() is None and time.monotonic() - started < 300, dry.poll()
+            time.sleep(0.05)
+        collector = Store.open(store_of(project))
+        try:
+            assert collector.unsubscribe(ids[0])  # before the fix: "database is locked" after 30 s
+        finally:
+            collector.close()
+        assert dry.poll() is None  # the dry run was still reading
+    finally:
+        go.touch()
+        output, _errors = dry.communicate(timeout=120)
+    assert dry.returncode == 0 and f"Would send {len(ids)} emails" in output, output
 
 
 class Scanning(ScriptedHandler):

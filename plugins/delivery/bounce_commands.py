@@ -15,7 +15,7 @@ from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.links import site_short_codes
-from sotong.options import ISSUE_DAY_TEXT
+from sotong.options import ISSUE_DAY_TEXT, FileName
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -66,7 +66,7 @@ def bounces_command(project):
 @click.command("results", help=_("Import the SMS agency's result file (columns phone, status, code, time; status delivered or failed) into the journal; failures count as bounces."))
 @click.option("--issue", metavar="YYYY-MM-DD", type=ISSUE_DAY_TEXT, help=_("The issue whose SMS the file reports on."))
 @click.option("--notice", metavar="SLUG", callback=notice_slug, help=_("A one-off notice outbox whose SMS the file reports on."))
-@click.argument("result_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.argument("result_file", metavar="FILE.csv", type=FileName(_("sms-results-{day}.csv"), reads=True))
 @settings_option
 def send_results(project, issue, notice, result_file):
     (key, kind), config = outbox_key(issue, notice), bounce_settings(project.settings)

@@ -21,7 +21,7 @@ from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
 from sotong.mail import seal_for, seal_size, size_label
 from sotong.mail_server import size_limit
-from sotong.options import ISSUE_DAY_TEXT, YEAR, Number, WholeNumber
+from sotong.options import ISSUE_DAY_TEXT, YEAR, FileName, Number, WholeNumber
 from sotong.problems import SotongError
 from sotong.settings import settings_flag
 from sotong.progress import progress
@@ -94,10 +94,11 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
             _score_refusals(project, key)
     option, give_sms_csv = option_of(kind), True
     bundle_again = (option, key, settings_flag(project.settings))
-    if not dry_run:
-        click.echo(_emails_line(figures) if unsent else _nothing_left_line(
-            journal.counts(key), f"{option} {key}{bundle_again[2]}"))
-        if unsent and (in_all := _outbox_emails_line(journal.counts(key), figures)):
+    if not unsent:  # a dry run's too: "Would send 0 emails" alone did not say that all had gone
+        click.echo(_nothing_left_line(journal.counts(key), f"{option} {key}{bundle_again[2]}"))
+    elif not dry_run:
+        click.echo(_emails_line(figures))
+        if in_all := _outbox_emails_line(journal.counts(key), figures):
             click.echo(in_all)
     if figures.too_big:
         click.echo(_too_big_line(figures, bundle_again, dry_run))
@@ -246,11 +247,13 @@ def _attached_bytes(project) -> dict:
 
 class _Oversized:
     """A dry run's look at the emails left to send (Journal.record_outbox's
-    ``left``): those larger than SMTP_SIZE_LIMIT (no connection tells the
-    server's SIZE) once signed as the send signs them (DKIM; a signature an
-    earlier version put on as it bundled is taken off first, as the send
-    does), which a send would not hand over. Wrong signing settings stop the dry run here, as
-    they stop the send."""
+    ``left``, given them once its transaction has ended: the collector's
+    writes do not wait while the files are read): those larger than
+    SMTP_SIZE_LIMIT (no connection tells the server's SIZE) once signed as
+    the send signs them (DKIM; a signature an earlier version put on as it
+    bundled is taken off first, as the send does), which a send would not
+    hand over. Wrong signing settings stop the dry run here, as they stop
+    the send."""
 
     def __init__(self, folder: Path, settings: dict):
         self.folder, self.limit = folder, size_limit(settings)
@@ -516,7 +519,7 @@ def report(project, year, issue, notice):
 
 
 @click.command("unsubscribe", help=_('Unsubscribe the numbers of a "수신거부" reply list from SMS.'))
-@click.option("--phones", "phones_file", required=True, type=click.Path(dir_okay=False),
+@click.option("--phones", "phones_file", required=True, type=FileName(_("sms-refusals-{day}.txt"), reads=True),
               help=_('A text file of numbers that replied "수신거부", one a line.'))
 @settings_option
 def unsubscribe_phones_command(project, phones_file):

@@ -272,6 +272,7 @@ class Sender:
         self.lost_in_a_row = 0  # connections lost, of any message, since the server last answered
         self.working = 0  # connections opened, less those that ended alone (see _retired)
         self.greeted = threading.Event()  # a connection of the run was greeted: the others wait as long as ever
+        self.connect_warnings = _ConnectWarnings()  # shared by the run's connections
         self.waits: dict[int, float] = {}  # message -> the wait its last 4xx answer asks for (greylisting, a pause)
         self.last_tries: set[int] = set()  # messages given their last try of the run (_last_try)
         self.waited_for: set[int] = set()  # messages tried again after a long wait: a last try, or greylisted
@@ -334,7 +335,7 @@ class Sender:
             return self.journal.recording(self.outbox.key) == RECORDING
 
     def _work(self, schedule: _Schedule, ended: threading.Event) -> None:
-        connection = _Connection(_Link(self.config, self.sleep, self.greeted))
+        connection = _Connection(_Link(self.config, self.sleep, self.greeted, self.connect_warnings))
         try:
             while (hand := schedule.take(TAKE_BATCH)) and self._send_hand(connection, schedule, hand):
                 pass
@@ -760,11 +761,13 @@ class Sender:
 class _Link:
     """One SMTP connection, opened on demand and reopened after it drops."""
 
-    def __init__(self, config: DeliveryConfig, sleep: Callable[[float], None], greeted: threading.Event | None = None):
+    def __init__(self, config: DeliveryConfig, sleep: Callable[[float], None], greeted: threading.Event | None = None,
+                 connect_warnings: "_ConnectWarnings | None" = None):
         self.config = config
         self.sleep = sleep
         self.connection: smtplib.SMTP | None = None
         self.greeted = greeted or threading.Event()  # set once a connection of the run was greeted
+        self.connect_warnings = connect_warnings or _ConnectWarnings()
 
     def transaction(self, sender: str, recipient: str, data: bytes) -> Answer:
         """MAIL, RCPT, DATA (or BDAT) for one message; the first answer that
@@ -878,6 +881,7 @@ class _Link:
             try:
                 self.connection = open_connection(config.server, None if self.greeted.is_set() else config.greeting_seconds)
                 self.greeted.set()
+                self.connect_warnings.connected()
                 return
             except NoGreeting:  # a port where something else listens: no try will find a mail server there
                 raise SotongError([_no_greeting(config)]) from None
@@ -892,13 +896,37 @@ class _Link:
                 code = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
                 problem = (f"{code} {_text(exc.smtp_error)}" if code is not None
                            else _lost_reason(exc, config.server.timeout_seconds))  # not "[Errno 111] Connection refused"
-                log.warning(_("cannot connect to %s:%s (%s)"), config.server.host, config.server.port, problem)
+                if attempt + 1 < config.reconnect_attempts:  # the last: Unreachable says why the tries ended
+                    self.connect_warnings.warn(config, attempt, problem)
         raise Unreachable(problem, [_unreachable_line(config, problem, code)])
 
     def close(self) -> None:
         if self.connection is not None:
             close_connection(self.connection)
             self.connection = None
+
+
+class _ConnectWarnings:
+    """The warnings of a run's connections that cannot connect, each try
+    said once, whichever connection met it first: the four connections of a
+    run meeting a mail server that is down said each of their five tries,
+    twenty lines alike before the one saying why the run stopped. Said
+    again once a connection has connected (a server lost later in the run)."""
+
+    def __init__(self):
+        self.lock, self.said = threading.Lock(), set()
+
+    def warn(self, config: DeliveryConfig, attempt: int, problem: str) -> None:
+        with self.lock:
+            if (attempt, problem) in self.said:
+                return
+            self.said.add((attempt, problem))
+        log.warning(_("cannot connect to %s:%s (%s), try %s of %s; trying again"), config.server.host,
+                    config.server.port, problem, attempt + 1, config.reconnect_attempts)
+
+    def connected(self) -> None:
+        with self.lock:
+            self.said.clear()
 
 
 def message_timeout(timeout_seconds: float, size: int) -> float:

@@ -13,7 +13,7 @@ from sotong import signals
 from sotong.cli import settings_option
 from sotong.i18n import _
 from sotong.interrupts import sigterm_as_ctrl_c
-from sotong.options import DAY_TEXT
+from sotong.options import DAY_TEXT, FileName
 from sotong.problems import SotongError
 from sotong.project import Project
 from sotong.reconnect import Reconnecting, StoreDown
@@ -26,7 +26,7 @@ from .storage import contacts_of
 
 @click.command("changes", help=_("Write the consent log from a day on (every change, its source, old and new values)."))
 @click.option("--since", required=True, type=DAY_TEXT, help=_("The first day (Seoul) to export."))
-@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("consent-changes-{day}.csv")))
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def changes_command(project: Project, since: str, csv_file: str):

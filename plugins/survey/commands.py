@@ -18,7 +18,7 @@ from sotong.audiences import resolve_key
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
-from sotong.options import DAY, WholeNumber, refuse_reversed_days
+from sotong.options import DAY, FileName, WholeNumber, refuse_reversed_days
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
@@ -227,7 +227,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 
 @opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))
 @click.argument("slug")
-@click.argument("file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE.csv", type=FileName(_("opinions-{day}.csv")))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
     store = opinions.ensure(project.existing_store)
