@@ -297,7 +297,7 @@ _ENCODING_OPTION = click.option(
 
 
 @subscribers.command("import", help=_("Add or update subscribers from the e-communication CSV, by id.\n\nBad rows are listed as FILE:LINE: reason and left out; exit 1 if any."))
-@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("subscribers-{day}.csv"), reads=True, exists=True))
+@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("private/subscribers-{day}.csv"), reads=True, exists=True))
 @click.option("--jobs", type=JOBS, default=os.cpu_count() or 1, show_default=_("the machine's cores"),
               help=_("Worker processes reading and checking the rows (the same result as one process)."))
 @settings_option
@@ -316,7 +316,7 @@ def subscribers_import(project: Project, csv_file, jobs):
 
 
 @subscribers.command("export", help=_("Write every subscriber to a CSV with the import's columns."))
-@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("subscribers-{day}.csv")))
+@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("private/subscribers-{day}.csv")))
 @_ENCODING_OPTION
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it

@@ -111,20 +111,20 @@ def test_a_text_option_names_its_value_in_korean(project_dir, command):
 
 # a day typed where a command takes a file's name (the staffer meant a day, or forgot the name)
 FILE_NAME_SLIPS = [
-    (("subscribers", "export", "2026-11-26"), "sotong subscribers export 구독자-2026-11-26.csv"),
+    (("subscribers", "export", "2026-11-26"), "sotong subscribers export private/구독자-2026-11-26.csv"),
     (("subscribers", "export", "--encoding", "cp949", "2026.11.26"),
-     "sotong subscribers export --encoding cp949 구독자-2026-11-26.csv"),
-    (("subscribers", "export", "20261126"), "sotong subscribers export 구독자-2026-11-26.csv"),
+     "sotong subscribers export --encoding cp949 private/구독자-2026-11-26.csv"),
+    (("subscribers", "export", "20261126"), "sotong subscribers export private/구독자-2026-11-26.csv"),
     (("subscribers", "generate", "2026-11-26", "--count", "3"),
      "sotong subscribers generate 시험용-구독자-2026-11-26.csv --count 3"),
     (("subscribers", "changes", "--since", "2026-11-01", "2026-11-26"),
-     "sotong subscribers changes --since 2026-11-01 동의변경-2026-11-26.csv"),
-    (("opinions", "export", "bus-routes", "2026-11-26"), "sotong opinions export bus-routes 의견-2026-11-26.csv"),
+     "sotong subscribers changes --since 2026-11-01 private/동의변경-2026-11-26.csv"),
+    (("opinions", "export", "bus-routes", "2026-11-26"), "sotong opinions export bus-routes private/의견-2026-11-26.csv"),
     # the command's option for a day not given: the day was meant for it, and the file's name forgotten
     (("subscribers", "changes", "2026-11-26"), "날짜 앞에 --since 옵션을, 뒤에 파일 이름을 쓰세요: "
-                                               "sotong subscribers changes --since 2026-11-26 동의변경-2026-11-26.csv"),
+                                               "sotong subscribers changes --since 2026-11-26 private/동의변경-2026-11-26.csv"),
     (("send", "results", "2026.11.26"), "sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
-    (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import 구독자-2026-11-26.csv"),
+    (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import private/구독자-2026-11-26.csv"),
     # a CSV to write named as Excel's own files, which Excel then refuses to open
     (("subscribers", "export", "명단.xlsx"), "엑셀은 이름이 .csv로 끝나야 이 파일을 엽니다. 이렇게 쓰세요: "
                                             "sotong subscribers export 명단.csv"),

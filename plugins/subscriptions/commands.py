@@ -26,7 +26,7 @@ from .storage import contacts_of
 
 @click.command("changes", help=_("Write the consent log from a day on (every change, its source, old and new values)."))
 @click.option("--since", required=True, type=DAY_TEXT, help=_("The first day (Seoul) to export."))
-@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("consent-changes-{day}.csv")))
+@click.argument("csv_file", metavar="FILE.csv", type=FileName(_("private/consent-changes-{day}.csv")))
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of the file left beside it
 def changes_command(project: Project, since: str, csv_file: str):

@@ -227,7 +227,7 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
 
 @opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))
 @click.argument("slug")
-@click.argument("file", metavar="FILE.csv", type=FileName(_("opinions-{day}.csv")))
+@click.argument("file", metavar="FILE.csv", type=FileName(_("private/opinions-{day}.csv")))
 @settings_option
 def opinions_export_command(project: Project, slug: str, file: str):
     store = opinions.ensure(project.existing_store)
