@@ -947,19 +947,55 @@ def create_server(app, host: str, port: int, threads: int, limits: ConnectionLim
     client's (the last address of the header, the one the proxy wrote).
     Without it every resident had the proxy's address, and ``SUBSCRIBE_RATE``
     (10 an hour per client) was the whole district's; a request from anywhere
-    else keeps its own address, whatever header it sends (waitress drops it)."""
+    else keeps its own address, whatever header it sends (dropped: :func:`_behind_proxy`)."""
     _quiet_queue_warnings()
     proxy = app.settings.get("COLLECTOR_PROXY") if isinstance(app, App) else None
     server = _CollectorServer(
-        app, host=host, port=port, threads=threads, ident="sotong", max_request_body_size=MAX_BODY_BYTES * 4,
-        max_request_header_size=limits.header_bytes, channel_timeout=limits.idle_seconds,
+        _behind_proxy(app, proxy) if proxy else app, host=host, port=port, threads=threads, ident="sotong",
+        max_request_body_size=MAX_BODY_BYTES * 4, max_request_header_size=limits.header_bytes,
+        channel_timeout=limits.idle_seconds,
         connection_limit=min(limits.connections, _open_files_allowed() - FILES_KEPT_FREE), cleanup_interval=1,
         asyncore_use_poll=True, channel_request_lookahead=LOOKAHEAD_REQUESTS,
-        **({"trusted_proxy": proxy, "trusted_proxy_count": 1, "trusted_proxy_headers": {"x-forwarded-for"}}
-           if proxy else {}))
+        clear_untrusted_proxy_headers=not proxy)  # behind the proxy, _behind_proxy reads them, then drops them
     server.limits = limits
     server.collector_app = app if isinstance(app, App) else None
     return server
+
+
+# The headers a proxy writes about its client: trusted from COLLECTOR_PROXY only (X-Forwarded-For), dropped from all
+_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PORT",
+                  "HTTP_X_FORWARDED_BY", "HTTP_FORWARDED")
+
+
+def forwarded_client(forwarded_for: str) -> str | None:
+    """The client a proxy named in X-Forwarded-For: its last entry, the one
+    the proxy wrote (those before it are the client's own to write), as an
+    address without brackets or port; None when it is no address."""
+    last = forwarded_for.rpartition(",")[2].strip()
+    if last.startswith("["):  # [2001:db8::1]:443
+        last = last[1:].partition("]")[0]
+    elif last.count(":") == 1:  # 203.0.113.9:443
+        last = last.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return None
+
+
+def _behind_proxy(app, proxy: str):
+    """``app`` behind the reverse proxy at ``proxy``: a request from it is
+    the client's it names (:func:`forwarded_client`), one naming none stays
+    the proxy's. Waitress's own reading of the header refused a request
+    with a quote anywhere in it, in English, where only the last entry is
+    the proxy's."""
+    def application(environ, start_response):
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR") if environ.get("REMOTE_ADDR") == proxy else None
+        for name in _PROXY_HEADERS:
+            environ.pop(name, None)
+        if forwarded and (client := forwarded_client(forwarded)):
+            environ["REMOTE_ADDR"] = client
+        return app(environ, start_response)
+    return application
 
 
 def _open_files_allowed() -> int:
