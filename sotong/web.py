@@ -51,7 +51,7 @@ from .i18n import _
 from .invisible import NOT_KEPT, UNSTORABLE
 from .markup import text_with_tel_links, text_with_whole_numbers
 from .problems import SotongError, os_reason
-from .reconnect import Reconnecting, store_down
+from .reconnect import Reconnecting, StoreDown, store_down
 from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
@@ -529,8 +529,10 @@ class App:
     def failed(self, exc: Exception, method: str | None, path: str | None) -> Response:
         """The page of a request that raised ``exc``: 503 and when to try
         again while the store does not answer (a PostgreSQL restart, which
-        the log said once), else 500 and its traceback in the log."""
-        down = store_down(exc)
+        the log said once; SQLite held by another program for longer than
+        a request waits, :func:`_held_too_long`), else 500 and its
+        traceback in the log."""
+        down = store_down(exc) or _held_too_long(exc, method, path)
         if down is None:
             _log_failure(method, path)
             return self.error_page(500)
@@ -592,6 +594,25 @@ class App:
         return response(environ, start_response)
 
 
+
+
+def _held_too_long(exc: BaseException | None, method: str | None, path: str | None) -> StoreDown | None:
+    """When ``exc`` (or what caused it) is SQLite refusing because another
+    program (an import, ``sotong send``) held the store for longer than a
+    request waits for it (SQLITE_WAITS_MS): the store not answering, as
+    PostgreSQL restarting, and not a failure of the collector's (it logged
+    a traceback, and the resident read 잠시 문제가 생겼습니다): said in one
+    line, to be tried again after as long again. None for anything else."""
+    from . import store
+
+    while exc is not None and not store.held_by_another(exc):
+        exc = exc.__cause__
+    if exc is None:
+        return None
+    seconds = store.SQLITE_WAITS_MS / 1000
+    log.warning(_("the store was held by another program for longer than a request waits (%s s): answered %s %s "
+                  "with 503 (try again later)"), f"{seconds:g}", method, _PATH_TOKEN.sub("TOKEN", path or ""))
+    return StoreDown(seconds)
 
 
 def _path_only(location: str) -> str:

@@ -24,7 +24,10 @@
 - a consultation's answer whose opinion could not be kept is not kept
   either, so the resident can send it again;
 - a confirmation button clicked many times at once (on PostgreSQL too)
-  makes one subscriber."""
+  makes one subscriber;
+- an answer that waited longer than SQLite waits for another program's
+  write gets 503 and Retry-After (it got 500 and a traceback), and is
+  taken when sent again."""
 
 from __future__ import annotations
 
@@ -388,3 +391,38 @@ def test_the_client_is_the_last_address_of_x_forwarded_for_whatever_comes_before
     entry = (f"[{address}]:443" if address.version == 6 else f"{address}:443") if with_port else str(address)
     assert forwarded_client(f"{before}, {entry}") == str(address)
     assert forwarded_client(f"{before}, unknown") is None
+
+
+def test_an_answer_while_another_program_holds_the_store_longer_than_it_waits_gets_503(tmp_path, monkeypatch, caplog):
+    """On SQLite a request waits for another program's write (an import,
+    sotong send) SQLITE_WAITS_MS, 30 s; one held longer got 500 (잠시 문제가
+    생겼습니다) and a traceback in the log, as if the collector were broken.
+    It is the store not answering, as a PostgreSQL restart: 503 with
+    Retry-After, one line in the log, and nothing of the answer kept, so
+    that it is taken when sent again."""
+    import sqlite3
+
+    import sotong.store
+
+    monkeypatch.setattr(sotong.store, "SQLITE_WAITS_MS", 300)
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 1)
+    answer = {"t": survey_token("budget-vote-2027", "S00001"), "dong": "성수동", "projects": "반려견 놀이터 조성",
+              "satisfaction": "4"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port, caplog.at_level(logging.INFO):
+        assert call(port, "GET", "/healthz")[0] == 200
+        holder = sqlite3.connect(project / "private" / "sotong.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than a request waits
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/surveys/budget-vote-2027", body=urlencode(answer), headers=FORM)
+        response = connection.getresponse()
+        page = response.read().decode("utf-8")
+        holder.execute("ROLLBACK")
+        holder.close()
+        assert (response.status, response.getheader("Retry-After")) == (503, "1")
+        assert "<h1>잠시 이용할 수 없습니다</h1>" in page
+        assert call(port, "POST", "/surveys/budget-vote-2027", answer)[0] == 303  # sent again: taken
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
+    assert [record.getMessage() for record in caplog.records if record.name == "sotong.web"] == [
+        "the store was held by another program for longer than a request waits (0.3 s): answered POST "
+        "/surveys/budget-vote-2027 with 503 (try again later)"]
