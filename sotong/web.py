@@ -11,9 +11,10 @@ restart, and 503 with Retry-After while it does not answer:
 :mod:`sotong.reconnect`), posted forms kept to storable text
 (:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
-(issue #16: no handoff between threads for an unsubscribe), and answering
+(issue #16: no handoff between threads for an unsubscribe), answering
 what it refuses itself (headers or a body over its limits) with the same
-Korean pages.
+Korean pages, and taking a request from the office's reverse proxy
+(``COLLECTOR_PROXY``) as the client's it names.
 """
 
 from __future__ import annotations
