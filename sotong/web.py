@@ -76,6 +76,7 @@ BASE_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="referrer" content="never">
 <title>{% if errors or error or retry %}오류: {% endif %}{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
 <style>
 {{ site_css }}
@@ -626,7 +627,8 @@ def _path_only(location: str) -> str:
 # Headers of every answer of the collector. Its addresses hold readers' tokens (/u/, /p/, ?t=), which a
 # browser would otherwise send whole as the Referer of a link followed from the page, or of a redirect
 # (older phones' browsers do), into the logs of the site it leads to, where anyone reading them could act
-# as the reader.
+# as the reader. Browsers older than this header (Chrome 56, iOS Safari 12) read web_base.html's
+# <meta name="referrer" content="never"> instead.
 SHARED_HEADERS = (("Referrer-Policy", "no-referrer"),)
 
 
