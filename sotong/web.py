@@ -48,7 +48,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from . import signals
-from .i18n import _
+from .i18n import N_, _
 from .invisible import NOT_KEPT, UNSTORABLE
 from .markup import text_with_tel_links, text_with_whole_numbers
 from .problems import SotongError, os_reason
@@ -948,19 +948,33 @@ class _OncePerInterval(logging.Filter):
 
 # waitress's English lines when it stops threads still answering: _CollectorServer.run says it instead
 _SAID_BY_THE_SERVER = frozenset({"%d thread(s) still running", "Canceling %d pending task(s)"})
+# waitress's lines that the operator reads (the first two at the default level), said in the staff's language
+_WAITRESS_LINES = frozenset({
+    N_("Task queue depth is %d"),
+    N_("total open connections reached the connection limit, no longer accepting new connections"),
+    N_("total open connections dropped below the connection limit, listening again")})
+_DISCONNECTED = "Client disconnected while serving "  # waitress writes the path into the line itself (with -v)
 
 
-def _not_said_by_the_server(record: logging.LogRecord) -> bool:
-    return record.msg not in _SAID_BY_THE_SERVER
+def _in_the_staffs_language(record: logging.LogRecord) -> bool:
+    """A waitress record as the collector says it: one the server says
+    itself dropped (:data:`_SAID_BY_THE_SERVER`), the others translated."""
+    if record.msg in _SAID_BY_THE_SERVER:
+        return False
+    if record.msg in _WAITRESS_LINES:
+        record.msg = _(record.msg)
+    elif isinstance(record.msg, str) and record.msg.startswith(_DISCONNECTED) and not record.args:
+        record.msg, record.args = _("Client disconnected while serving %s"), (record.msg[len(_DISCONNECTED):],)
+    return True
 
 
 def _quiet_queue_warnings(seconds: float = QUEUE_WARNING_SECONDS) -> None:
     queue_log = logging.getLogger("waitress.queue")
     if not any(isinstance(existing, _OncePerInterval) for existing in queue_log.filters):
         queue_log.addFilter(_OncePerInterval(seconds))
-    waitress_log = logging.getLogger("waitress")
-    if _not_said_by_the_server not in waitress_log.filters:
-        waitress_log.addFilter(_not_said_by_the_server)
+    for logger in (queue_log, logging.getLogger("waitress")):
+        if _in_the_staffs_language not in logger.filters:
+            logger.addFilter(_in_the_staffs_language)
 
 
 def create_server(app, host: str, port: int, threads: int, limits: ConnectionLimits = ConnectionLimits()):

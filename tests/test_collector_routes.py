@@ -293,3 +293,49 @@ def test_on_postgresql_a_lost_connection_is_opened_again(tmp_path):
     assert set(answers.values()) <= {200, 500} and list(answers.values()).count(500) <= 1
     stored = {row[0] for row in store_query(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL")}
     assert stored == {ids[0]} | {subscriber for subscriber, status in answers.items() if status == 200}
+
+
+def test_waitresss_lines_the_operator_reads_are_in_the_staffs_language(tmp_path, monkeypatch):
+    """``sotong serve`` printed waitress's own English under its Korean level
+    names (주의       Task queue depth is 1) whenever a burst found every thread
+    busy, and when connections reached their limit: now in Korean, with
+    their numbers, as every other line of the collector."""
+    import logging
+    import socket
+    import threading
+    import time
+
+    from sotong.web import ConnectionLimits
+
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    monkeypatch.setattr("sotong.web._OncePerInterval.filter", lambda self, record: True)  # every line, not one a minute
+
+    def slow_app(environ, start_response):
+        time.sleep(0.05)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    written = []
+    catcher = logging.Handler()
+    catcher.emit = written.append
+    waitress_log = logging.getLogger("waitress")
+    waitress_log.addHandler(catcher)
+    level = waitress_log.level
+    waitress_log.setLevel(logging.INFO)  # as sotong serve -v
+    try:
+        with serving(slow_app) as port:  # four threads
+            all_at_once([threading.Thread(target=call, args=(port, "GET", "/")) for _ in range(12)])
+        with serving(slow_app, limits=ConnectionLimits(connections=4)) as port:  # its socket and trigger, and two
+            held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+            time.sleep(0.3)
+            for connection in held:
+                connection.close()
+            time.sleep(1.5)
+    finally:
+        waitress_log.removeHandler(catcher)
+        waitress_log.setLevel(level)
+    said = {record.getMessage() for record in written}
+    assert any(re.fullmatch(r"요청 처리 스레드가 모두 바빠 요청 \d+건이 차례를 기다립니다.*", line) for line in said), said
+    assert {"열린 연결이 한도에 이르러, 새 연결은 열린 연결이 닫힐 때까지 기다립니다",
+            "열린 연결이 한도 아래로 줄어 새 연결을 다시 받습니다"} <= said, said
+    assert not [line for line in said if re.search(r"[A-Za-z]{4,}", line.replace("sotong serve --threads", ""))], said
