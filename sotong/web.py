@@ -11,9 +11,10 @@ restart, and 503 with Retry-After while it does not answer:
 :mod:`sotong.reconnect`), posted forms kept to storable text
 (:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
-(issue #16: no handoff between threads for an unsubscribe), and answering
+(issue #16: no handoff between threads for an unsubscribe), answering
 what it refuses itself (headers or a body over its limits) with the same
-Korean pages.
+Korean pages, and taking a request from the office's reverse proxy
+(``COLLECTOR_PROXY``) as the client's it names.
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from . import signals
-from .i18n import _
+from .i18n import N_, _
 from .invisible import NOT_KEPT, UNSTORABLE
 from .markup import text_with_tel_links, text_with_whole_numbers
 from .problems import SotongError, os_reason
-from .reconnect import Reconnecting, store_down
+from .reconnect import Reconnecting, StoreDown, store_down
 from .settings import MAX_BODY_BYTES
 from .database_url import is_database_url
 from .dates import korean_date
@@ -75,6 +76,7 @@ BASE_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="referrer" content="never">
 <title>{% if errors or error or retry %}오류: {% endif %}{% block title %}{{ title }}{% endblock %} | {{ site_name }}</title>
 <style>
 {{ site_css }}
@@ -529,8 +531,10 @@ class App:
     def failed(self, exc: Exception, method: str | None, path: str | None) -> Response:
         """The page of a request that raised ``exc``: 503 and when to try
         again while the store does not answer (a PostgreSQL restart, which
-        the log said once), else 500 and its traceback in the log."""
-        down = store_down(exc)
+        the log said once; SQLite held by another program for longer than
+        a request waits, :func:`_held_too_long`), else 500 and its
+        traceback in the log."""
+        down = store_down(exc) or _held_too_long(exc, method, path)
         if down is None:
             _log_failure(method, path)
             return self.error_page(500)
@@ -594,6 +598,25 @@ class App:
 
 
 
+def _held_too_long(exc: BaseException | None, method: str | None, path: str | None) -> StoreDown | None:
+    """When ``exc`` (or what caused it) is SQLite refusing because another
+    program (an import, ``sotong send``) held the store for longer than a
+    request waits for it (SQLITE_WAITS_MS): the store not answering, as
+    PostgreSQL restarting, and not a failure of the collector's (it logged
+    a traceback, and the resident read 잠시 문제가 생겼습니다): said in one
+    line, to be tried again after as long again. None for anything else."""
+    from . import store
+
+    while exc is not None and not store.held_by_another(exc):
+        exc = exc.__cause__
+    if exc is None:
+        return None
+    seconds = store.SQLITE_WAITS_MS / 1000
+    log.warning(_("the store was held by another program for longer than a request waits (%s s): answered %s %s "
+                  "with 503 (try again later)"), f"{seconds:g}", method, _PATH_TOKEN.sub("TOKEN", path or ""))
+    return StoreDown(seconds)
+
+
 def _path_only(location: str) -> str:
     """``location`` without its scheme and host, which werkzeug takes from the
     request: its Host header is anyone's to write, and behind the office's
@@ -604,7 +627,8 @@ def _path_only(location: str) -> str:
 # Headers of every answer of the collector. Its addresses hold readers' tokens (/u/, /p/, ?t=), which a
 # browser would otherwise send whole as the Referer of a link followed from the page, or of a redirect
 # (older phones' browsers do), into the logs of the site it leads to, where anyone reading them could act
-# as the reader.
+# as the reader. Browsers older than this header (Chrome 56, iOS Safari 12) read web_base.html's
+# <meta name="referrer" content="never"> instead.
 SHARED_HEADERS = (("Referrer-Policy", "no-referrer"),)
 
 
@@ -924,19 +948,33 @@ class _OncePerInterval(logging.Filter):
 
 # waitress's English lines when it stops threads still answering: _CollectorServer.run says it instead
 _SAID_BY_THE_SERVER = frozenset({"%d thread(s) still running", "Canceling %d pending task(s)"})
+# waitress's lines that the operator reads (the first two at the default level), said in the staff's language
+_WAITRESS_LINES = frozenset({
+    N_("Task queue depth is %d"),
+    N_("total open connections reached the connection limit, no longer accepting new connections"),
+    N_("total open connections dropped below the connection limit, listening again")})
+_DISCONNECTED = "Client disconnected while serving "  # waitress writes the path into the line itself (with -v)
 
 
-def _not_said_by_the_server(record: logging.LogRecord) -> bool:
-    return record.msg not in _SAID_BY_THE_SERVER
+def _in_the_staffs_language(record: logging.LogRecord) -> bool:
+    """A waitress record as the collector says it: one the server says
+    itself dropped (:data:`_SAID_BY_THE_SERVER`), the others translated."""
+    if record.msg in _SAID_BY_THE_SERVER:
+        return False
+    if record.msg in _WAITRESS_LINES:
+        record.msg = _(record.msg)
+    elif isinstance(record.msg, str) and record.msg.startswith(_DISCONNECTED) and not record.args:
+        record.msg, record.args = _("Client disconnected while serving %s"), (record.msg[len(_DISCONNECTED):],)
+    return True
 
 
 def _quiet_queue_warnings(seconds: float = QUEUE_WARNING_SECONDS) -> None:
     queue_log = logging.getLogger("waitress.queue")
     if not any(isinstance(existing, _OncePerInterval) for existing in queue_log.filters):
         queue_log.addFilter(_OncePerInterval(seconds))
-    waitress_log = logging.getLogger("waitress")
-    if _not_said_by_the_server not in waitress_log.filters:
-        waitress_log.addFilter(_not_said_by_the_server)
+    for logger in (queue_log, logging.getLogger("waitress")):
+        if _in_the_staffs_language not in logger.filters:
+            logger.addFilter(_in_the_staffs_language)
 
 
 def create_server(app, host: str, port: int, threads: int, limits: ConnectionLimits = ConnectionLimits()):
@@ -947,19 +985,55 @@ def create_server(app, host: str, port: int, threads: int, limits: ConnectionLim
     client's (the last address of the header, the one the proxy wrote).
     Without it every resident had the proxy's address, and ``SUBSCRIBE_RATE``
     (10 an hour per client) was the whole district's; a request from anywhere
-    else keeps its own address, whatever header it sends (waitress drops it)."""
+    else keeps its own address, whatever header it sends (dropped: :func:`_behind_proxy`)."""
     _quiet_queue_warnings()
     proxy = app.settings.get("COLLECTOR_PROXY") if isinstance(app, App) else None
     server = _CollectorServer(
-        app, host=host, port=port, threads=threads, ident="sotong", max_request_body_size=MAX_BODY_BYTES * 4,
-        max_request_header_size=limits.header_bytes, channel_timeout=limits.idle_seconds,
+        _behind_proxy(app, proxy) if proxy else app, host=host, port=port, threads=threads, ident="sotong",
+        max_request_body_size=MAX_BODY_BYTES * 4, max_request_header_size=limits.header_bytes,
+        channel_timeout=limits.idle_seconds,
         connection_limit=min(limits.connections, _open_files_allowed() - FILES_KEPT_FREE), cleanup_interval=1,
         asyncore_use_poll=True, channel_request_lookahead=LOOKAHEAD_REQUESTS,
-        **({"trusted_proxy": proxy, "trusted_proxy_count": 1, "trusted_proxy_headers": {"x-forwarded-for"}}
-           if proxy else {}))
+        clear_untrusted_proxy_headers=not proxy)  # behind the proxy, _behind_proxy reads them, then drops them
     server.limits = limits
     server.collector_app = app if isinstance(app, App) else None
     return server
+
+
+# The headers a proxy writes about its client: trusted from COLLECTOR_PROXY only (X-Forwarded-For), dropped from all
+_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PORT",
+                  "HTTP_X_FORWARDED_BY", "HTTP_FORWARDED")
+
+
+def forwarded_client(forwarded_for: str) -> str | None:
+    """The client a proxy named in X-Forwarded-For: its last entry, the one
+    the proxy wrote (those before it are the client's own to write), as an
+    address without brackets or port; None when it is no address."""
+    last = forwarded_for.rpartition(",")[2].strip()
+    if last.startswith("["):  # [2001:db8::1]:443
+        last = last[1:].partition("]")[0]
+    elif last.count(":") == 1:  # 203.0.113.9:443
+        last = last.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return None
+
+
+def _behind_proxy(app, proxy: str):
+    """``app`` behind the reverse proxy at ``proxy``: a request from it is
+    the client's it names (:func:`forwarded_client`), one naming none stays
+    the proxy's. Waitress's own reading of the header refused a request
+    with a quote anywhere in it, in English, where only the last entry is
+    the proxy's."""
+    def application(environ, start_response):
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR") if environ.get("REMOTE_ADDR") == proxy else None
+        for name in _PROXY_HEADERS:
+            environ.pop(name, None)
+        if forwarded and (client := forwarded_client(forwarded)):
+            environ["REMOTE_ADDR"] = client
+        return app(environ, start_response)
+    return application
 
 
 def _open_files_allowed() -> int:

@@ -5,9 +5,14 @@ exactly what the full path answered before it."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
+import logging
 import re
+import socket
+import threading
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -244,29 +249,39 @@ def _full_answer(app, path: str) -> tuple[str, list, bytes]:
     return answer["status"], answer["headers"], body
 
 
-def test_waitress_all_threads_busy_warning_is_written_at_most_once_a_minute():
-    """Waitress warns for every request that finds its threads busy; in a
-    burst the collector writes that line once, not at every request."""
-    import logging
-    import threading
-    import time
+def _slow_app(environ, start_response):
+    time.sleep(0.05)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
 
-    def slow_app(environ, start_response):
-        time.sleep(0.05)
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
 
+@contextlib.contextmanager
+def _lines_of(name: str, level: int = logging.WARNING):
+    """The records logger ``name`` writes within, at ``level`` and above."""
     written = []
     catcher = logging.Handler()
     catcher.emit = written.append
-    queue_log = logging.getLogger("waitress.queue")
-    queue_log.addHandler(catcher)
+    logger = logging.getLogger(name)
+    logger.addHandler(catcher)
+    before = logger.level
+    logger.setLevel(level)
     try:
-        with serving(slow_app) as port:  # four threads
-            clients = [threading.Thread(target=call, args=(port, "GET", "/")) for _ in range(24)]
-            all_at_once(clients)
+        yield written
     finally:
-        queue_log.removeHandler(catcher)
+        logger.removeHandler(catcher)
+        logger.setLevel(before)
+
+
+def _busy(port: int, requests: int) -> None:
+    """``requests`` requests at once to a collector of four threads."""
+    all_at_once([threading.Thread(target=call, args=(port, "GET", "/")) for _ in range(requests)])
+
+
+def test_waitress_all_threads_busy_warning_is_written_at_most_once_a_minute():
+    """Waitress warns for every request that finds its threads busy; in a
+    burst the collector writes that line once, not at every request."""
+    with _lines_of("waitress.queue") as written, serving(_slow_app) as port:
+        _busy(port, 24)
     assert len(written) <= 1 and all("Task queue depth" in record.getMessage() for record in written)
 
 
@@ -293,3 +308,28 @@ def test_on_postgresql_a_lost_connection_is_opened_again(tmp_path):
     assert set(answers.values()) <= {200, 500} and list(answers.values()).count(500) <= 1
     stored = {row[0] for row in store_query(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL")}
     assert stored == {ids[0]} | {subscriber for subscriber, status in answers.items() if status == 200}
+
+
+def test_waitresss_lines_the_operator_reads_are_in_the_staffs_language(monkeypatch):
+    """``sotong serve`` printed waitress's own English under its Korean level
+    names (주의       Task queue depth is 1) whenever a burst found every thread
+    busy, and when connections reached their limit: now in Korean, with
+    their numbers, as every other line of the collector."""
+    from sotong.web import ConnectionLimits
+
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    monkeypatch.setattr("sotong.web._OncePerInterval.filter", lambda self, record: True)  # every line, not one a minute
+    with _lines_of("waitress", logging.INFO) as written:  # as sotong serve -v
+        with serving(_slow_app) as port:
+            _busy(port, 12)
+        with serving(_slow_app, limits=ConnectionLimits(connections=4)) as port:  # its socket and trigger, and two
+            held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+            time.sleep(0.3)
+            for connection in held:
+                connection.close()
+            time.sleep(1.5)
+    said = {record.getMessage() for record in written}
+    assert any(re.fullmatch(r"요청 처리 스레드가 모두 바빠 요청 \d+건이 차례를 기다립니다.*", line) for line in said), said
+    assert {"열린 연결이 한도에 이르러, 새 연결은 열린 연결이 닫힐 때까지 기다립니다",
+            "열린 연결이 한도 아래로 줄어 새 연결을 다시 받습니다"} <= said, said
+    assert not [line for line in said if re.search(r"[A-Za-z]{4,}", line.replace("sotong serve --threads", ""))], said

@@ -13,6 +13,9 @@
   reader), and a phone code takes five guesses and no more;
 - nor can one home's or phone's IPv6 network, by sending each request from
   another of its 2**64 addresses (behind the office's proxy too);
+- behind the office's proxy, only the last address of X-Forwarded-For (the
+  one the proxy wrote) names the client: what the client wrote before it
+  (a quote got waitress's English "malformed" text) changes nothing;
 - the rate's count of clients in the store stays small however many
   addresses come (one IPv6 network holds billions);
 - a failure on a reader's link is logged without its token, which would
@@ -21,7 +24,10 @@
 - a consultation's answer whose opinion could not be kept is not kept
   either, so the resident can send it again;
 - a confirmation button clicked many times at once (on PostgreSQL too)
-  makes one subscriber."""
+  makes one subscriber;
+- an answer that waited longer than SQLite waits for another program's
+  write gets 503 and Retry-After (it got 500 and a traceback), and is
+  taken when sent again."""
 
 from __future__ import annotations
 
@@ -33,13 +39,14 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from delivery_support import add_subscribers
 from project_support import BACKENDS, all_at_once, copy_project, new_store_location, project_on, serving, sms_code_file, store_query
 
 from sotong.project import Project
 from sotong.store import Store
 from sotong.tokens import make_token, unsubscribe_token
-from sotong.web import make_app
+from sotong.web import forwarded_client, make_app
 from subscriptions import storage
 from survey import opinions
 from survey.rules import survey_token
@@ -341,3 +348,81 @@ def test_a_confirmation_clicked_many_times_at_once_makes_one_subscriber(on_each_
         [(subscriber_id,)] = store_query(project, "SELECT id FROM subscribers WHERE email = ?", (address,))
         assert store_query(project, "SELECT count(*) FROM subscriptions_consents WHERE subscriber_id = ?",
                            (subscriber_id,)) == [(1,)]
+
+
+def through_the_proxy(port: int, forwarded: str | None) -> tuple[int, str]:
+    """(status, page) of a link request sent through the office's proxy (127.0.0.1) with ``forwarded`` as its X-Forwarded-For."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {**FORM, **({"X-Forwarded-For": forwarded} if forwarded is not None else {})}
+        connection.request("POST", "/p/link", body=urlencode({"email": "s00001@example.com"}), headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def test_what_a_client_writes_in_x_forwarded_for_before_the_proxys_address_changes_nothing(tmp_path):
+    """Behind the office's proxy the addresses before the last of
+    X-Forwarded-For are the client's own to write (a proxy adds its client's
+    after them, as nginx's $proxy_add_x_forwarded_for does): a quote there
+    got waitress's English text ("Bad Request ... malformed") instead of the
+    collector's page, and its sender no answer to the form. Only the last
+    address counts; a header that ends in no address (a proxy passing the
+    client's header on) is the proxy's own request, as one without it."""
+    project = copy_project(tmp_path, extra_settings='SUBSCRIBE_RATE = "3/hour"\nCOLLECTOR_PROXY = "127.0.0.1"\n')
+    add_subscribers(project / "private" / "sotong.db", 1)
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        written = ['"', '"still open', 'a"b, "c', "unknown"]
+        answers = [through_the_proxy(port, f"{before}, 203.0.113.5") for before in written]
+        assert [status for status, _page in answers] == [303, 303, 303, 429]  # one client, whatever it wrote before
+        assert "<html lang=\"ko\">" in answers[-1][1] and "malformed" not in answers[-1][1]
+        assert through_the_proxy(port, '"x, 203.0.113.6')[0] == 303  # another client
+        no_address = [through_the_proxy(port, forwarded)[0] for forwarded in ['"', "203.0.113.7\"", "unknown"]]
+        assert no_address == [303, 303, 303] and through_the_proxy(port, None)[0] == 429  # all the proxy's own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.ip_addresses(), st.booleans())
+def test_the_client_is_the_last_address_of_x_forwarded_for_whatever_comes_before(before, address, with_port):
+    """Whatever a client wrote, the entry the proxy added after it (an
+    address, with its port too) names the client; an entry that is no
+    address names nobody."""
+    entry = (f"[{address}]:443" if address.version == 6 else f"{address}:443") if with_port else str(address)
+    assert forwarded_client(f"{before}, {entry}") == str(address)
+    assert forwarded_client(f"{before}, unknown") is None
+
+
+def test_an_answer_while_another_program_holds_the_store_longer_than_it_waits_gets_503(tmp_path, monkeypatch, caplog):
+    """On SQLite a request waits for another program's write (an import,
+    sotong send) SQLITE_WAITS_MS, 30 s; one held longer got 500 (잠시 문제가
+    생겼습니다) and a traceback in the log, as if the collector were broken.
+    It is the store not answering, as a PostgreSQL restart: 503 with
+    Retry-After, one line in the log, and nothing of the answer kept, so
+    that it is taken when sent again."""
+    import sqlite3
+
+    import sotong.store
+
+    monkeypatch.setattr(sotong.store, "SQLITE_WAITS_MS", 300)
+    project = copy_project(tmp_path)
+    add_subscribers(project / "private" / "sotong.db", 1)
+    answer = {"t": survey_token("budget-vote-2027", "S00001"), "dong": "성수동", "projects": "반려견 놀이터 조성",
+              "satisfaction": "4"}
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port, caplog.at_level(logging.INFO):
+        assert call(port, "GET", "/healthz")[0] == 200
+        holder = sqlite3.connect(project / "private" / "sotong.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than a request waits
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/surveys/budget-vote-2027", body=urlencode(answer), headers=FORM)
+        response = connection.getresponse()
+        page = response.read().decode("utf-8")
+        holder.execute("ROLLBACK")
+        holder.close()
+        assert (response.status, response.getheader("Retry-After")) == (503, "1")
+        assert "<h1>잠시 이용할 수 없습니다</h1>" in page
+        assert call(port, "POST", "/surveys/budget-vote-2027", answer)[0] == 303  # sent again: taken
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
+    assert [record.getMessage() for record in caplog.records if record.name == "sotong.web"] == [
+        "the store was held by another program for longer than a request waits (0.3 s): answered POST "
+        "/surveys/budget-vote-2027 with 503 (try again later)"]

@@ -330,6 +330,15 @@ def without_style_blocks(html: str) -> str:
     return _STYLE_BLOCK.sub("", html)
 
 
+_STYLE_ATTRIBUTE = re.compile(r"""\sstyle\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
+
+
+def without_styles(html: str) -> str:
+    """A page as a browser that shows no CSS lays it out: every <style>
+    block and every style attribute gone."""
+    return _STYLE_ATTRIBUTE.sub("", without_style_blocks(html))
+
+
 # Text as drawn (not as styled): each visible run of text, line by line, its
 # box read off a screenshot; its darkest and lightest pixels are the text
 # and what is behind it. What a mail app that recolours the email (the Gmail

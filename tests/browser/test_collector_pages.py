@@ -2,7 +2,10 @@
 (GET /u/TOKEN), and the page after pressing its button (a real form POST,
 no JavaScript), in Chromium at 375px and 1280px: axe-core, no sideways
 scrolling, 16px text, and nothing fetched from outside the collector; and
-the one-sentence answer to a mail app's one-click POST, on a 320px phone.
+the one-sentence answer to a mail app's one-click POST, on a 320px phone;
+and a reader's page followed by a link in a browser that ignores the
+Referrer-Policy header (an older phone's) sends its address on as no
+Referer.
 """
 
 from __future__ import annotations
@@ -51,3 +54,31 @@ def test_the_answer_to_a_one_click_post_reads_on_a_phone(width, tab, collector, 
     assert tab.page.locator("main h1").all_inner_texts() == ["수신 거부가 완료되었습니다."]
     problems = _problems(tab, width, collector, axe_script)
     assert not problems, f"POST /u/TOKEN (one-click) at {width}px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_browser_that_ignores_the_referrer_header_sends_no_readers_link_on(width, tab, collector, bundle):
+    """A reader's page (/p/TOKEN: their preferences) tells the browser to
+    send its address, which opens the page to whoever holds it, as nobody's
+    Referer. The Referrer-Policy header says so only to browsers from 2017
+    on (Chrome 56, iOS Safari 12, Samsung Internet 7.2); older phones' read
+    the page's <meta name="referrer" content="never"> (Chrome 21, Safari
+    7.1), and sent the whole address on with every link followed and
+    every answer's redirect. Here the header is taken away, as those
+    browsers ignore it, and the site menu's first link followed."""
+    from sample_site import SECRET_ENV
+
+    from sotong.tokens import make_token
+
+    path = f"/p/{make_token('preferences', bundle.emails[1].subscriber, SECRET_ENV['SOTONG_SECRET'].encode())}"
+
+    def without_the_policy_header(route):
+        answer = route.fetch()
+        route.fulfill(response=answer, headers={name: value for name, value in answer.headers.items()
+                                                if name.lower() != "referrer-policy"})
+
+    tab.page.route(collector + path, without_the_policy_header)
+    tab.open(collector + path)
+    with tab.page.expect_request(lambda request: request.is_navigation_request() and path not in request.url) as followed:
+        tab.page.locator("nav.site-nav a").first.click()
+    assert "referer" not in followed.value.headers, f"the reader's link went on as the Referer of {followed.value.url}"

@@ -10,6 +10,8 @@ serve``): preferences (a committee member's too, with its box of groups),
 the link request, the check-your-mail page, unsubscribe, a survey opened
 from an invitation and one refused, a forged link and a missing page; the
 sign-up form sent empty and then filled in, each error read with its field;
+in a browser that shows no CSS, the forms' text boxes narrower than the
+phone and a survey form not scrolling sideways;
 and the site's header on a 360px phone at 200% leaves most of the first
 screen to the page. No axe here (test_site_pages and the collector's tests run
 it); one context, so the pages load one after another in seconds.
@@ -28,7 +30,7 @@ from survey.results import QuestionResult, Results, Row, results_to_json
 from sotong.tokens import make_token
 
 from .page_checks import (MIN_TEXT_PX, cut_heading_words, focus_problems, numbers_split_in_text, sideways_scrolling,
-                          small_targets, small_text, split_phone_numbers)
+                          small_targets, small_text, split_phone_numbers, without_styles)
 
 WIDTH = 320
 TEXT_SCALE = 2  # the reader's text size: 200%
@@ -93,6 +95,52 @@ def test_collector_page_with_large_text(name, large_text, collector, bundle):
     assert response.status == status, f"GET {path} answered {response.status}"
     problems = _problems(large_text)
     assert not problems, f"{name} (GET {path}) at {WIDTH}px, text 200%:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def large_text_without_css(browser):
+    """The 200% phone of :func:`large_text`, whose browser shows no CSS: each
+    collector page arrives without its style blocks and style attributes."""
+    context, page = _phone(browser, WIDTH, 700)
+
+    def unstyled(route):
+        answer = route.fetch(max_redirects=0)
+        page_html = "text/html" in answer.headers.get("content-type", "")
+        route.fulfill(response=answer, body=without_styles(answer.text()) if page_html else answer.body())
+
+    page.route("**/*", unstyled)
+    yield page
+    context.close()
+
+
+_WIDE_BOXES = """(most) => [...document.querySelectorAll('input[type=text], input[type=email], input[type=tel], textarea')]
+  .filter(box => box.getBoundingClientRect().width > most)
+  .map(box => `${box.tagName.toLowerCase()}#${box.id} (${Math.round(box.getBoundingClientRect().width)}px)`)"""
+
+
+@pytest.mark.parametrize("name", ["preferences", "member-preferences", "link-request", "survey"])
+def test_collector_forms_boxes_fit_a_phone_without_css_with_large_text(name, large_text_without_css, collector, bundle):
+    """Without CSS a box is as wide as its characters, 20 unless it says
+    (a text box's size, a textarea's cols): at 200% text the survey's
+    textarea (370px) and the address boxes (334px) were wider than a 320px
+    phone, which then showed the page zoomed out (its text smaller again)
+    and its button where a tap did not reach it. Each box now leaves a
+    quarter of the screen to the indent of its question. (A word longer
+    than the line, as an example address, still widens its question
+    without CSS, which alone can break it.)"""
+    path, status = _collector_paths(bundle)[name]
+    response = large_text_without_css.goto(collector + path)
+    assert response.status == status, f"GET {path} answered {response.status}"
+    assert "<style" not in large_text_without_css.content() and large_text_without_css.locator("form").count()
+    wide = large_text_without_css.evaluate(_WIDE_BOXES, WIDTH * 3 / 4)
+    assert not wide, f"{name} (GET {path}) without CSS at {WIDTH}px, text 200%: boxes over {WIDTH * 3 // 4}px: {wide}"
+
+
+def test_the_survey_form_without_css_with_large_text_fits_a_phone(large_text_without_css, collector, bundle):
+    path, _status = _collector_paths(bundle)["survey"]
+    large_text_without_css.goto(collector + path)
+    problems = sideways_scrolling(large_text_without_css, WIDTH)
+    assert not problems, f"the survey form without CSS at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 
 
 PHONE = (360, 740)  # a common phone's screen, in CSS px
