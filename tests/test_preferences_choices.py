@@ -378,6 +378,22 @@ def test_the_page_shows_the_stored_address_and_number_masked_and_empty_boxes_kee
     assert len(sms_codes(project)) == 1 and len(inbox.messages) == 1  # the sign-up's: no code or mail sent again
 
 
+def test_an_address_and_number_stored_as_the_form_would_refuse_them_do_not_stop_the_reader_saving(site):
+    """An address typed with the keyboard left in Hangul (ㅗㅐㅜㅎ@...) or a
+    number of an old format, imported or entered by the office: the empty
+    boxes kept them, and saving checked them as typed, said the form's
+    error of a box the reader had left empty, and saved nothing, ever. What
+    is kept is kept as stored; a box the reader types in is checked."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    store_query(project, "UPDATE subscribers SET email = ?, phone = ?", ("ㅗㅐㅜㅎ@example.com", "011-123-4567"))
+    status, _, page = post(port, path, {**page_form(port, path), "dong": ["majang"]})
+    assert status == 303, lxml.html.fromstring(page).text_content()
+    assert store_rows(project, "SELECT email, phone, dong FROM subscribers") == [
+        ("ㅗㅐㅜㅎ@example.com", "011-123-4567", "majang")]
+    assert post(port, path, {**page_form(port, path), "email": ["ㅗㅐㅜㅎ@"]})[0] == 400  # typed: checked
+
+
 def test_what_the_reader_typed_is_shown_again_as_typed_beside_an_error(site):
     project, port, inbox = site
     path = reader(project, port, inbox)

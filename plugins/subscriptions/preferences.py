@@ -22,6 +22,7 @@ import functools
 import hmac
 import re
 import time
+from dataclasses import replace
 
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
@@ -37,7 +38,7 @@ from .outgoing import signed
 from .collector import (EMAIL_CONFIRM, PREFERENCES, TooOften, broken_link, expired_page, open_pending,
                          form_answers, send_phone_code)
 from .masks import masked_email, masked_phone
-from .rules import HONEYPOT, address_error, form_address, read_choices, typed
+from .rules import HONEYPOT, Choices, address_error, form_address, read_choices, typed
 
 LINK_MAILED = "link-mailed"  # the purpose of a reader's id signed in subscriptions_links_mailed
 
@@ -214,6 +215,17 @@ def _chosen(posted: dict, subscriber: Subscriber, awaiting: str | None) -> dict:
     return chosen
 
 
+def _kept_as_stored(choices: Choices, errors: dict, posted: dict, subscriber: Subscriber) -> tuple[Choices, dict]:
+    """``choices`` and ``errors`` with each of the CONTACTS the reader left
+    empty (:func:`_typed_contact`) kept as stored and not checked as typed:
+    an address or number the form would refuse (imported, or stored before
+    the form refused it) stopped every save with the error of a box the
+    reader never typed in."""
+    kept = [key for key in CONTACTS if key in errors and _typed_contact(posted, key) is None and getattr(subscriber, key)]
+    return (replace(choices, **{key: getattr(subscriber, key) for key in kept}),
+            {key: error for key, error in errors.items() if key not in kept})
+
+
 def _resumes(posted: dict) -> bool:
     """Whether saving starts the reader's messages again: the page showed
     them stopped (not a page from before they stopped elsewhere)."""
@@ -257,7 +269,7 @@ def _save(app, subscriber_id: str, posted: dict) -> tuple[list[str] | None, dict
             return None, {}, {}
         awaiting = _awaiting(store, subscriber)
         answers = _chosen(posted, subscriber, awaiting)
-        choices, errors = _choices(app, answers)
+        choices, errors = _kept_as_stored(*_choices(app, answers), posted, subscriber)
         if errors:
             return None, answers, errors
         new_email = choices.email not in (None, subscriber.email)
