@@ -141,7 +141,7 @@ def raw_answer(port: int, request: bytes) -> bytes:
 
 REFUSED_BEFORE_THE_APP = [  # (what, the request, status, the page's title)
     ("cookies", b"GET /p/x HTTP/1.1\r\nHost: x\r\nCookie: " + b"a=b; " * 3500 + b"\r\nConnection: close\r\n\r\n",
-     431, "요청을 처리할 수 없습니다"),
+     431, "주소나 브라우저 정보가 너무 깁니다"),  # what to do about it: not the 400's "go back and try again"
     ("body", b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
              b"Content-Length: 300000\r\nConnection: close\r\n\r\n", 413, "보내신 내용이 너무 깁니다"),
     ("line", BROKEN[0] + b"Host: x\r\nConnection: close\r\n\r\n", 400, "요청을 처리할 수 없습니다"),
