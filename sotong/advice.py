@@ -40,6 +40,13 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\"'\[\]]+", re.I)
 _TAB_BETWEEN_CELLS = re.compile(r"\S\t+\S")
 _PIPE_ROW = re.compile(r" {0,3}\|.*\|\s*")
 _RULE_ROW = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
+# the start of a line as an item of a list: Markdown's own (- * + and 1.), which it reads as one only
+# after an empty line, and the marks of HWP and Word it never reads as one: a number (1), (1), ①), a
+# bullet (•, ㆍ, ○, □, -대상), and 가. or ※, which stay as written after the -
+_MARKDOWN_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}\.)\s+\S")
+_NUMBERED_ITEM = re.compile(r" {0,3}(?:\(?(\d{1,2})\)|([\u2460-\u2473]))\s*(?=\S)")
+_BULLET_ITEM = re.compile(r" {0,3}(?:[•·∙ㆍ‧]\s*|[○●◦□■▪▫◆◇▶▷►]\s+|-(?=[가-힣]))(?=\S)")
+_MARKED_ITEM = re.compile(r" {0,3}(?:[가-하][.)]\s+|※\s*)(?=\S)")
 _LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
@@ -87,9 +94,9 @@ def text_warnings(source, shown: str) -> list[str]:
     """The warnings of the Markdown text of ``source``, a notice, a page or a
     plugin's text (a banner's body: its ``body`` and ``body_line``): links
     that say nothing of where they lead, addresses that lead elsewhere,
-    lines that vanish, pictures without words."""
+    lines that vanish, tables and lists shown as one paragraph, pictures without words."""
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
-            + _tables_not_read(source, shown)
+            + _tables_not_read(source, shown) + _lists_run_together(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
@@ -206,3 +213,53 @@ def _table_start(cells: list[str]) -> dict:
     """The first line of a Markdown table holding ``cells`` and the line of --- under it."""
     cells = [cell.strip() for cell in cells if cell.strip()]
     return {"row": "| " + " | ".join(cells) + " |", "rule": "|" + " --- |" * len(cells)}
+
+
+def _lists_run_together(source, shown: str) -> list[str]:
+    """Lists the page and the email show as one paragraph of items run
+    together, one warning a paragraph, at the list's first line: items
+    written under a line without an empty line between (``신청 방법`` then
+    ``- 기간``), and items marked as HWP and Word mark them (``1)``, ``•``,
+    ``○``, ``①``), which Markdown reads as words of the paragraph."""
+    found, paragraph, fenced, above = [], None, False, ""
+    for number, text in enumerate(source.body.split("\n"), start=source.body_line):
+        broken, above = above.endswith(("  ", "\\")), text  # a line ended so breaks where it ends
+        if text.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or not text.strip() or text.lstrip().startswith("#"):
+            paragraph = None
+        elif paragraph is None:
+            paragraph = number, text
+        elif paragraph[1] and not broken and _joined_item(paragraph[1], text):
+            first = not _MARKDOWN_ITEM.match(paragraph[1]) and _as_item(paragraph[1])  # the list starts the paragraph
+            found.append(f"{shown}:{paragraph[0] if first else number}: " + _(
+                "warning: the page and the email run this list into one paragraph with the lines around it (Markdown "
+                "starts a list only after an empty line, and only at - or 1.); put an empty line above the list and "
+                "start each item as: {item}").format(item=_as_item(paragraph[1] if first else text)))
+            paragraph = number, ""  # said once a paragraph
+    return found
+
+
+def _joined_item(first: str, line: str) -> str | None:
+    """``line`` as an item of a list (:func:`_as_item`) when it starts as one
+    but Markdown joins it to the block that ``first`` starts: a paragraph, or
+    a list whose items it is not. None for a line indented as code or as an
+    item's own text, and in a table, a quotation, HTML or code."""
+    if line.startswith(("\t", "    ")) or first.startswith(("\t", "    ")) or first.lstrip().startswith(("|", ">", "<")):
+        return None
+    if _MARKDOWN_ITEM.match(first) and _MARKDOWN_ITEM.match(line):
+        return None
+    return _as_item(line)
+
+
+def _as_item(line: str) -> str | None:
+    """``line`` written as an item of a Markdown list, when it starts as one
+    (:data:`_MARKDOWN_ITEM`) or as HWP and Word mark one; else None."""
+    if _MARKDOWN_ITEM.match(line):
+        return line.strip()
+    if numbered := _NUMBERED_ITEM.match(line):
+        count = int(numbered[1]) if numbered[1] else ord(numbered[2]) - 0x2460 + 1
+        return f"{count}. {line[numbered.end():].strip()}"
+    if bullet := _BULLET_ITEM.match(line):
+        return f"- {line[bullet.end():].strip()}"
+    return f"- {line.strip()}" if _MARKED_ITEM.match(line) else None

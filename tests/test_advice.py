@@ -358,3 +358,55 @@ def test_a_table_markdown_does_not_read_as_one_is_warned_with_the_line_to_write(
     assert table(piped.replace("\n", "\n| --- | --- |\n", 1))
     # one tab in a line, a tab that indents, and a table of one line are no pasted table
     assert notice_warnings(with_body("문의\t02-2286-5000\n\n- 목록\n\tA\tB\n\tC\tD\n\n| 하나 |\n"), "n.md") == []
+
+
+JOINED = ("warning: the page and the email run this list into one paragraph with the lines around it (Markdown starts a "
+          "list only after an empty line, and only at - or 1.); put an empty line above the list and start each item as: "
+          "{item}")
+
+
+def test_a_list_written_under_a_line_or_with_a_word_processor_s_marks_is_warned_with_the_line_to_write():
+    """A list typed under its lead line without an empty line between, or
+    with the marks HWP and Word use (1), •, ○, □, ㆍ, ①), showed residents
+    one paragraph of items run together ("신청 방법 - 기간: 12월 - 장소: 구청"),
+    and check said nothing."""
+    import markdown
+
+    def joined(text, line):  # the line is shown after the one above, in its paragraph or item
+        return "\n" + line.strip() in markdown.markdown(text, extensions=["extra", "sane_lists"])
+
+    cases = [("신청 방법은 다음과 같습니다.\n- 기간: 12월\n- 장소: 구청", 1, "- 기간: 12월"),
+             ("준비물\n1. 신분증\n2. 사진", 1, "1. 신분증"),
+             ("1) 신청서 작성\n2) 제출", 0, "1. 신청서 작성"),
+             ("준비물:\n1) 신분증\n2) 사진", 1, "1. 신분증"),
+             ("• 기간: 12월\n• 장소: 구청", 0, "- 기간: 12월"),
+             ("○ 기간: 12월\n□ 장소: 구청\nㆍ대상: 누구나", 0, "- 기간: 12월"),
+             ("① 첫째\n② 둘째", 0, "1. 첫째"),
+             ("(1) 첫째\n(2) 둘째", 0, "1. 첫째"),
+             ("가. 첫째\n나. 둘째", 0, "- 가. 첫째"),
+             ("- 기간: 12월\n※ 문의는 부서로", 1, "- ※ 문의는 부서로")]
+    for text, offset, item in cases:
+        assert joined(text, text.split("\n")[1]), text
+        (warning,) = notice_warnings(with_body(f"머리말입니다.\n\n{text}\n"), "n.md")
+        assert warning == f"n.md:{11 + offset}: " + JOINED.format(item=item), text
+    lead, *items = cases[0][0].split("\n")
+    assert not joined(f"{lead}\n\n" + "\n".join(items), items[0])  # what it says to write is a list
+    assert not joined("준비물\n\n1. 신청서 작성\n2. 제출", "2. 제출") and not joined("- 기간: 12월\n\n- ※ 문의", "- ※ 문의")
+    # a list after an empty line or a heading, a line broken on purpose, an item's own lines, code and
+    # words that only start with such a mark are no list run together
+    kept = ("## 신청 방법\n- 기간\n- 장소\n\n문의  \n- 전화\n\n- 가\n  - 나\n  계속\n\n```\n준비물\n1) 코드\n```\n\n"
+            "○○동 주민센터에서\n가나다 순서로\n-5도까지 내려갑니다\n\n    들여쓴 코드\n    1) 코드\n")
+    assert notice_warnings(with_body(kept), "n.md") == []
+
+
+def test_check_says_a_list_run_together_in_korean_at_its_line(project_dir, cli, monkeypatch):
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    notice = project_dir / "content" / "notices" / "2026-11-05-kimjang-sharing.md"
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text + "\n신청 방법\n1) 신청서 작성\n2) 주민센터에 제출\n", encoding="utf-8")
+    result = cli(project_dir, "check")
+    assert result.code == 0, result.output
+    line = text.count("\n") + 3
+    assert f"content/notices/2026-11-05-kimjang-sharing.md:{line}: 주의: 누리집과 이메일에서 이 줄부터의 목록이 앞뒤 줄과 " \
+           "이어 붙어 한 문단으로 나옵니다(빈 줄 다음에 줄마다 - 나 1.로 시작해야 목록이 됩니다). 목록 위에 빈 줄을 넣고 " \
+           "항목마다 이렇게 시작하세요: 1. 신청서 작성" in result.stderr.splitlines(), result.stderr
