@@ -17,6 +17,7 @@ from .body_files import wordless_pictures
 from .i18n import _
 from .images import moves
 from .links import misleading_host
+from .markup import tags_of_no_element
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 
@@ -94,10 +95,31 @@ def text_warnings(source, shown: str) -> list[str]:
     """The warnings of the Markdown text of ``source``, a notice, a page or a
     plugin's text (a banner's body: its ``body`` and ``body_line``): links
     that say nothing of where they lead, addresses that lead elsewhere,
-    lines that vanish, tables and lists shown as one paragraph, pictures without words."""
+    lines that vanish, tables and lists shown as one paragraph, words in <>
+    left out as tags, pictures without words."""
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
-            + _tables_not_read(source, shown) + _lists_run_together(source, shown)
+            + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _words_read_as_tags(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
+
+
+def _words_read_as_tags(source, shown: str) -> list[str]:
+    """Words in ``<>`` that Markdown reads as tags of no HTML element
+    (:func:`sotong.markup.tags_of_no_element`), which the page and the email
+    leave out: an address is written as a link (``<https://www.sd.go.kr>``),
+    words in the brackets Korean documents use for them (``〈NEW〉``)."""
+    found, fenced = [], False
+    for number, text in enumerate(source.body.split("\n"), start=source.body_line):
+        if text.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or "<" not in text or text.startswith(("\t", "    ")):
+            continue
+        for tag in tags_of_no_element(text):
+            words = tag[1:-1]
+            instead = f"<https://{words}>" if "." in words.split(" ")[0] else f"〈{words}〉"
+            found.append(f"{shown}:{number}: " + _(
+                "warning: Markdown reads {tag} as an HTML tag, so the page and the email leave it out; write it as "
+                "{instead}").format(tag=tag, instead=instead))
+    return found
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:

@@ -410,3 +410,23 @@ def test_check_says_a_list_run_together_in_korean_at_its_line(project_dir, cli, 
     assert f"content/notices/2026-11-05-kimjang-sharing.md:{line}: 주의: 누리집과 이메일에서 이 줄부터의 목록이 앞뒤 줄과 " \
            "이어 붙어 한 문단으로 나옵니다(빈 줄 다음에 줄마다 - 나 1.로 시작해야 목록이 됩니다). 목록 위에 빈 줄을 넣고 " \
            "항목마다 이렇게 시작하세요: 1. 신청서 작성" in result.stderr.splitlines(), result.stderr
+
+
+def test_words_in_angle_brackets_markdown_reads_as_a_tag_are_warned_with_what_to_write():
+    """<www.sd.go.kr>, <NEW> and <성동 Festival>, as Korean documents bracket
+    titles and addresses, are HTML tags to Markdown, of no element: the
+    sanitizer left them out of the page and the email, and check said nothing."""
+    from sotong.markup import markdown_html
+
+    body = ("신청: <www.sd.go.kr/apply> 에서\n\n<NEW> 겨울 축제\n\n<Seongdong Festival> 안내\n\n"
+            "<https://www.sd.go.kr> <hong@sd.go.kr> <b>굵게</b> <font color=red>빨강</font> <o:p></o:p> <1반> a <3 b\n\n"
+            "`<NEW>` 는 코드\n")
+    for lost in ("www.sd.go.kr", "NEW", "Seongdong"):
+        assert lost not in markdown_html("\n\n".join(body.split("\n\n")[:3]))
+    said = "warning: Markdown reads {tag} as an HTML tag, so the page and the email leave it out; write it as {instead}"
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:9: " + said.format(tag="<www.sd.go.kr/apply>", instead="<https://www.sd.go.kr/apply>"),
+        "n.md:11: " + said.format(tag="<NEW>", instead="〈NEW〉"),
+        "n.md:13: " + said.format(tag="<Seongdong Festival>", instead="〈Seongdong Festival〉")]
+    for written in ("<https://www.sd.go.kr/apply>", "〈NEW〉", "〈Seongdong Festival〉"):  # what it says to write is shown
+        assert written.strip("<>〈〉") in markdown_html(written)
