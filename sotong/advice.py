@@ -14,6 +14,7 @@ import re
 from html import unescape
 
 from .body_files import wordless_pictures
+from .dates import shift_years
 from .i18n import _
 from .images import moves
 from .links import misleading_host
@@ -72,7 +73,22 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "
             "is never sent; remove it, and write what the members need in the text"))
-    return found + _examples_left(notice, shown) + text_warnings(notice, shown)
+    return found + _dated_far_ahead(notice, shown, today) + _examples_left(notice, shown) + text_warnings(notice, shown)
+
+
+def _dated_far_ahead(notice: Notice, shown: str, today: dt.date | None) -> list[str]:
+    """A notice dated more than a year after ``today`` (2062 typed for 2026),
+    which shows nowhere until then, with the coming such day: the date a
+    slip of the year meant."""
+    if today is None or (notice.day - today).days <= 365:
+        return []
+    meant = shift_years(notice.date, today.year - notice.date.year)
+    meant = meant if meant.date() >= today else shift_years(meant, 1)
+    written = "%Y-%m-%d" if (notice.date.hour, notice.date.minute) == (0, 0) else "%Y-%m-%d %H:%M"
+    return [f"{shown}:{notice.lines.get('date', 1)}: " + _(
+        "warning: this notice is dated {date}, more than a year after today ({today}), so it shows on no page and goes "
+        "in no issue until then; if the year is a slip, write date: {instead}").format(
+        date=notice.date.strftime(written), today=today, instead=meant.strftime(written))]
 
 
 def _examples_left(notice: Notice, shown: str) -> list[str]:

@@ -4,6 +4,7 @@ commands to send it); warnings, not errors: check still exits 0."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from urllib.parse import urlsplit
@@ -430,3 +431,22 @@ def test_words_in_angle_brackets_markdown_reads_as_a_tag_are_warned_with_what_to
         "n.md:13: " + said.format(tag="<Seongdong Festival>", instead="〈Seongdong Festival〉")]
     for written in ("<https://www.sd.go.kr/apply>", "〈NEW〉", "〈Seongdong Festival〉"):  # what it says to write is shown
         assert written.strip("<>〈〉") in markdown_html(written)
+
+
+def test_a_notice_dated_more_than_a_year_ahead_is_warned_with_the_date_a_slip_of_the_year_meant():
+    """2062 typed for 2026, or next year's for this year's: the notice showed
+    on no page and went in no issue for years, and check said nothing."""
+    today = dt.date(2026, 12, 3)
+
+    def dated(*when):
+        return dataclasses.replace(with_body(""), date=dt.datetime(*when, tzinfo=SEOUL), lines={"date": 3})
+
+    said = ("n.md:3: warning: this notice is dated {date}, more than a year after today (2026-12-03), so it shows on no "
+            "page and goes in no issue until then; if the year is a slip, write date: {instead}")
+    assert notice_warnings(dated(2062, 12, 10), "n.md", today=today) == [said.format(date="2062-12-10", instead="2026-12-10")]
+    assert notice_warnings(dated(2027, 12, 10, 14, 30), "n.md", today=today) == [
+        said.format(date="2027-12-10 14:30", instead="2026-12-10 14:30")]
+    assert notice_warnings(dated(2028, 3, 1), "n.md", today=today) == [said.format(date="2028-03-01", instead="2027-03-01")]
+    for near in ((2027, 12, 3), (2027, 12, 2, 14, 30), (2027, 1, 5), (2026, 12, 3), (2025, 12, 10)):
+        assert notice_warnings(dated(*near), "n.md", today=today) == [], near
+    assert notice_warnings(dated(2062, 12, 10), "n.md") == []  # no today, no warning
