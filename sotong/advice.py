@@ -13,7 +13,7 @@ import os
 import re
 from html import unescape
 
-from .body_files import wordless_pictures
+from .body_files import static_pictures, wordless_pictures
 from .dates import shift_years
 from .i18n import _
 from .images import moves
@@ -23,6 +23,9 @@ from .notices import Notice, reference_definition
 from .schedule import next_issue
 
 URGENT_WORD = "긴급"
+# A picture a page or an email shows, as much as a resident's phone should fetch for it (a photo as the
+# camera saved it is 3-20MB; one 1200 pixels wide, as a phone shows it, a few hundred kB)
+PICTURE_BYTES = 1_000_000
 # The example text ``sotong new`` writes in a notice's body for staff to
 # replace (authoring.BODY_TEMPLATE): left in, it would reach residents as the
 # summary of the notice and as a phone number that rings nowhere.
@@ -136,6 +139,21 @@ def _words_read_as_tags(source, shown: str) -> list[str]:
                 "warning: Markdown reads {tag} as an HTML tag, so the page and the email leave it out; write it as "
                 "{instead}").format(tag=tag, instead=instead))
     return found
+
+
+def heavy_pictures(source, shown: str, root: str | os.PathLike) -> list[str]:
+    """The pictures of ``source`` (a notice or page: its ``image`` and those
+    of its text) whose files under ``root`` (content/) are over
+    :data:`PICTURE_BYTES`, which a resident's phone fetches whole each time
+    it opens the notice, slowly and on its data."""
+    image = getattr(source, "image", None)
+    pictures = [(source.lines.get("image", 1), image, os.path.join(root, image))] if image else []
+    pictures += static_pictures(source.body, source.body_line, source.source, root)
+    return [f"{shown}:{line}: " + _(
+        "warning: the picture {target} is {size:.1f}MB, which a resident's phone fetches whole each time it opens the "
+        "notice (slowly, on its data); save it under 1MB, e.g. as a JPEG 1200 pixels wide").format(
+        target=target, size=os.path.getsize(path) / 1e6)
+        for line, target, path in pictures if os.path.isfile(path) and os.path.getsize(path) > PICTURE_BYTES]
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:

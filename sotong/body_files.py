@@ -154,6 +154,22 @@ def _wordless(target: str, markdown: bool) -> str:
              'write it as alt="...", e.g. <img src="{target}" alt="겨울 축제 포스터: 12월 20일 서울숲 광장">').format(target=target)
 
 
+def static_pictures(body: str, first_line: int, source: Path | str, root: Path | str) -> list[tuple[int, str, str]]:
+    """(line, target as written, its file) of each picture of the Markdown
+    ``body`` (starting on line ``first_line`` of the file ``source``) written
+    with ``{static}`` and found under ``root`` (content/), in the order written."""
+    found, root = {}, os.path.abspath(root)
+    for target, words, offset in _targets(body):
+        linked = _as_linked(target.strip(), body[offset] != "<")
+        if words is None or not (marker := _MARKER.match(linked)):
+            continue
+        address = re.split(r"[?#]", linked[marker.end():])[0]
+        files = [_file_of(path, True, str(source), root) for path in _paths_looked_for(address, True)]
+        if file := next((path for path in files if path.startswith(os.path.join(root, "")) and os.path.isfile(path)), None):
+            found.setdefault((first_line + body.count("\n", 0, offset), unquote(linked), file), offset)
+    return sorted(found, key=found.get)
+
+
 def missing_files(body: str, first_line: int, source: Path, root: Path | str, shown: str) -> list[Problem]:
     """A problem for each picture or file the Markdown ``body`` (starting on
     line ``first_line`` of the file ``source``) shows or links that is not

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from project_support import copy_project, run_sotong
+from project_support import copy_project, png, run_sotong
 from sotong.advice import notice_warnings
 from sotong.notices import SEOUL, Notice
 
@@ -450,3 +450,25 @@ def test_a_notice_dated_more_than_a_year_ahead_is_warned_with_the_date_a_slip_of
     for near in ((2027, 12, 3), (2027, 12, 2, 14, 30), (2027, 1, 5), (2026, 12, 3), (2025, 12, 10)):
         assert notice_warnings(dated(*near), "n.md", today=today) == [], near
     assert notice_warnings(dated(2062, 12, 10), "n.md") == []  # no today, no warning
+
+
+def test_a_picture_too_heavy_for_a_phone_is_warned_at_its_line(project_dir, cli, monkeypatch):
+    """A photo pasted as the camera saved it (18MB) passed check in silence:
+    a resident's phone fetches it whole, on its data, to show the notice."""
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    images = project_dir / "content" / "images"
+    picture = png(40, 30)  # and bytes after its end, as a camera's photo weighs
+    (images / "김장 사진.png").write_bytes(picture + bytes(2_400_000 - len(picture)))
+    (images / "light.png").write_bytes(picture + bytes(1_000_000 - len(picture)))
+    notice = project_dir / "content" / "notices" / "2026-11-05-kimjang-sharing.md"
+    text = notice.read_text(encoding="utf-8").replace("image: images/kimjang.svg", "image: images/김장 사진.png")
+    notice.write_text(text + "\n![김장 나눔 현장](<{static}/images/김장 사진.png>)\n\n![작은 그림]({static}/images/light.png)\n",
+                      encoding="utf-8")
+    result = cli(project_dir, "check")
+    assert result.code == 0, result.output
+    said = ("content/notices/2026-11-05-kimjang-sharing.md:{line}: 주의: 그림 {target}은(는) 2.4MB라, 주민의 휴대전화가 "
+            "공지를 열 때마다 그만큼을 받습니다(느리고 데이터 요금이 듭니다). 1MB보다 작게 저장하세요(예: 가로 1200픽셀 JPEG)")
+    body_line = text.count("\n") + 2
+    warned = [line for line in result.stderr.splitlines() if "MB라" in line]
+    assert warned == [said.format(line=8, target="images/김장 사진.png"),
+                      said.format(line=body_line, target="{static}/images/김장 사진.png")], result.stderr
