@@ -52,6 +52,12 @@ _MARKDOWN_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}\.)\s+\S")
 _NUMBERED_ITEM = re.compile(r" {0,3}(?:\(?(\d{1,2})\)|([\u2460-\u2473]))\s*(?=\S)")
 _BULLET_ITEM = re.compile(r" {0,3}(?:[•·∙ㆍ‧]\s*|[○●◦□■▪▫◆◇▶▷►]\s+|-(?=[가-힣]))(?=\S)")
 _MARKED_ITEM = re.compile(r" {0,3}(?:[가-하][.)]\s+|※\s*)(?=\S)")
+# what makes a web address of a line a link (Markdown's and HTML's), and code, which shows it as written
+_LINKED = re.compile(r"(`+).*?\1|!?\[[^\[\]\n]*\]\([^()\n]*\)|<(?:https?|mailto):[^>]*>|<a\b.*?</a\s*>|<[^>]*>", re.I)
+# a web address shown as words: pasted as it is (up to a blank, a bracket or Korean after it), or a link
+# with a blank or a Korean keyboard's full-width brackets between its words and its address
+_TEXT_ADDRESS = re.compile(r"\[([^\[\]\n]+)\](?:\s+\(|（)(https?://[^\s()（）]+)[)）]"
+                           r"|(?:https?://|www\.)[^\s<>()\[\]\"'（）「」『』가-힣ㄱ-ㅎ]+", re.I)
 _LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
@@ -114,9 +120,10 @@ def text_warnings(source, shown: str) -> list[str]:
     """The warnings of the Markdown text of ``source``, a notice, a page or a
     plugin's text (a banner's body: its ``body`` and ``body_line``): links
     that say nothing of where they lead, addresses that lead elsewhere,
-    lines that vanish, tables and lists shown as one paragraph, words in <>
+    addresses no one can tap, lines that vanish, tables and lists shown as one paragraph, words in <>
     left out as tags, pictures without words."""
-    return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
+    return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _addresses_not_linked(source, shown)
+            + _vanishing_lines(source, shown)
             + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _words_read_as_tags(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
@@ -181,6 +188,30 @@ def _misleading_addresses(source, shown: str) -> list[str]:
             for text in (_as_read(line),)
             for address in (_WEB_ADDRESS.findall(text) if "://" in text else ())
             if (warning := misleading_address_warning(address))]
+
+
+def _addresses_not_linked(source, shown: str) -> list[str]:
+    """Web addresses of the text that the page and the email show as words a
+    resident cannot tap (pasted from HWP as they are, or written as a link
+    with a blank or full-width brackets after ``]``), with the link to write;
+    one that leads elsewhere than it reads is warned of as that alone."""
+    found, fenced = [], False
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or line.startswith(("\t", "    ")) or ("://" not in line and "www." not in line.lower()) \
+                or reference_definition(line):
+            continue
+        for address in _TEXT_ADDRESS.finditer(_LINKED.sub(" ", _as_read(line))):
+            written = address[0].rstrip(".,;:!?")
+            if misleading_address_warning(address[2] or written):
+                continue  # said to be copied from the site itself, not to be linked
+            instead = f"[{address[1]}]({address[2]})" if address[1] else \
+                "<" + ("" if "://" in written else "https://") + written + ">"
+            found.append(f"{shown}:{number}: " + _(
+                "warning: the address {address} is shown as words, not as a link a resident can tap; write it as "
+                "{instead}").format(address=written, instead=instead))
+    return found
 
 
 def _as_read(line: str) -> str:

@@ -472,3 +472,30 @@ def test_a_picture_too_heavy_for_a_phone_is_warned_at_its_line(project_dir, cli,
     warned = [line for line in result.stderr.splitlines() if "MB라" in line]
     assert warned == [said.format(line=8, target="images/김장 사진.png"),
                       said.format(line=body_line, target="{static}/images/김장 사진.png")], result.stderr
+
+
+def test_an_address_shown_as_text_no_one_can_tap_is_warned_with_the_link_to_write():
+    """An address pasted from HWP as it is, or a link typed with a blank or
+    the full-width brackets of a Korean keyboard between ] and (, showed on
+    the page as words a resident could not tap, and check said nothing."""
+    from sotong.markup import markdown_html
+
+    body = ("신청: https://www.sd.go.kr/apply 에서 하세요.\n\n"
+            "자세한 내용은 www.sd.go.kr/notice에서 보세요.\n\n"
+            "[신청하기] (https://www.sd.go.kr/apply)\n\n"
+            "[신청하기]（https://www.sd.go.kr/apply）\n\n"
+            "[신청](https://www.sd.go.kr/a) <https://www.sd.go.kr/b> <a href=\"https://www.sd.go.kr/c\">https://www.sd.go.kr/c</a> "
+            "`https://www.sd.go.kr/d` ![그림](https://www.sd.go.kr/e.png) [https://www.sd.go.kr/f](https://www.sd.go.kr/f)\n\n"
+            "[문의처]: https://www.sd.go.kr/g\n")
+    said = "warning: the address {address} is shown as words, not as a link a resident can tap; write it as {instead}"
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:9: " + said.format(address="https://www.sd.go.kr/apply", instead="<https://www.sd.go.kr/apply>"),
+        "n.md:11: " + said.format(address="www.sd.go.kr/notice", instead="<https://www.sd.go.kr/notice>"),
+        "n.md:13: " + said.format(address="[신청하기] (https://www.sd.go.kr/apply)", instead="[신청하기](https://www.sd.go.kr/apply)"),
+        "n.md:15: " + said.format(address="[신청하기]（https://www.sd.go.kr/apply）", instead="[신청하기](https://www.sd.go.kr/apply)"),
+        "n.md:19: warning: Markdown reads this line as a link's address ([문의처]: ...), so it shows on no page and in no "
+        "email; if it is text, write it without the colon right after ], e.g. [문의처] https://www.sd.go.kr/g"]
+    for line in body.split("\n\n")[:4]:
+        assert "<a href" not in markdown_html(line), line
+    for written in ("<https://www.sd.go.kr/apply>에서", "[신청하기](https://www.sd.go.kr/apply)"):  # what it says is a link
+        assert '<a href="https://www.sd.go.kr/apply"' in markdown_html(written)
