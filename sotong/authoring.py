@@ -23,7 +23,7 @@ from .advice import EXAMPLE_ITEMS, EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
 from .dates import ISO_DAY, korean_date
 from .i18n import _
-from .notices import DEFAULT_CHANNELS, as_iso
+from .notices import DEFAULT_CHANNELS, as_iso, coming_day
 from .problems import SotongError, did_you_mean
 from .project import Project
 from .schedule import YEARS
@@ -31,7 +31,6 @@ from .schedule import YEARS
 SLUG_LIMIT = 60
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _DATE = re.compile(ISO_DAY.pattern + r"( \d{2}:\d{2})?", re.ASCII)
-_HAS_YEAR = re.compile(r"\d{3}")  # 2026.12.3, or a year mistyped (202.12.3): no year is added to it
 
 BODY_TEMPLATE = """{lead}
 
@@ -95,21 +94,6 @@ def parse_date(text: str, today: dt.date) -> str:
     if day is None or day.year not in YEARS:
         raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
     return written
-
-
-def coming_day(text: str, today: dt.date) -> str | None:
-    """A day written without its year (12월 3일, 12.3, 12월 3일 오후 2시) as
-    the file must have it: the coming such day, ``today``'s year if it is
-    not past, else the next year's (2월 29일 the next that has one); None
-    for a text that is no such day. Staff mean the day ahead of them."""
-    text = text.strip()
-    if _HAS_YEAR.match(text):
-        return None
-    for year in range(today.year, today.year + 9):  # a 29 February is at most eight years ahead
-        written = as_iso(f"{year}년 {text}", time_allowed=True)
-        if written is not None and written[:10] >= today.isoformat():
-            return written
-    return None
 
 
 def parse_slug(text: str) -> str:

@@ -3,6 +3,7 @@ be accepted although wrong: each is now one ``PATH:LINE: message``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -14,6 +15,7 @@ import lxml.html
 import pytest
 
 from sotong.check import check_project
+from sotong.notices import coming_day
 from sotong.project import Project
 from sotong.sms import displayable, notice_line
 from test_notices import GOOD, only_problem, read, with_line
@@ -880,3 +882,33 @@ def test_a_day_past_its_months_end_is_said_so(tmp_path, old, new, line, expected
     2026-11-05 14:00": written as asked, with an example of another day."""
     message = only_problem(tmp_path, GOOD.replace(old, new))
     assert message.startswith(f"notice.md:{line}: {expected}"), message
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    # the file is named for 2026-11-20, as sotong new names it: a day without its year is the nearest such
+    ("date: 2026-11-05 14:00", "date: 12/3", 3, "e.g. date: 2026-12-03"),
+    ("date: 2026-11-05 14:00", "date: 12월 3일 오후 3시", 3, "e.g. date: 2026-12-03 15:00"),
+    ("date: 2026-11-05 14:00", "date: 3.2", 3, "e.g. date: 2027-03-02"),
+    ("date: 2026-11-05 14:00", "date: 26.12.3", 3, "e.g. date: 2026-12-03"),
+    ("date: 2026-11-05 14:00", "date: 26년 12월 3일 14:00", 3, "e.g. date: 2026-12-03 14:00"),
+    ("date: 2026-11-05 14:00", "date: 20261203", 3, "e.g. date: 2026-12-03"),
+    ("date: 2026-11-05 14:00", "date: 내일", 3, "e.g. date: 2026-11-20"),  # no fixed day: the file's own
+    ("date: 2026-11-05 14:00", "date: 11월 3일", 3, "e.g. date: 2026-11-03"),
+    ("category: culture", "category: culture\nexpires: 12월 24일", 6, "e.g. expires: 2026-12-24"),  # near the date
+    ("category: culture", "category: culture\nexpires: 1/5", 6, "e.g. expires: 2027-01-05"),
+])
+def test_a_day_written_without_its_year_or_short_is_answered_with_the_day_it_names(tmp_path, old, new, line, expected):
+    """"12/3", "26.12.3" or "내일" was answered "e.g. date: 2026-11-05 14:00",
+    a day long past that staff copied as it was."""
+    notice, problems = read(tmp_path, GOOD.replace(old, new), name="2026-11-20-festival.md")
+    assert notice is None and len(problems) == 1, problems
+    assert str(problems[0]).startswith(f"2026-11-20-festival.md:{line}: "), problems
+    assert str(problems[0]).endswith(expected), problems
+
+
+def test_a_day_without_its_year_in_a_file_named_without_a_day_keeps_the_example(tmp_path):
+    message = only_problem(tmp_path, GOOD.replace("date: 2026-11-05 14:00", "date: 12/3"))
+    assert message.endswith("e.g. date: 2026-11-05 14:00"), message
+    assert coming_day("12/3", dt.date(2026, 12, 4)) == "2027-12-03"
+    assert coming_day("2월 29일", dt.date(2026, 3, 1)) == "2028-02-29"
+    assert coming_day("2026.12.3", dt.date(2026, 3, 1)) is None  # a day with its year is as_iso's
