@@ -665,11 +665,16 @@ def is_page_address(path: str) -> bool:
     return Path(path).suffix.lower() in PAGE_ADDRESS_SUFFIXES
 
 
+# a Korean keyboard's full-width mode (전각): ２０２６－１２－０３ and its space, as ASCII types them
+_FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
 def slug_from_filename(path: Path) -> str:
     """The web name a file's name gives, its Hangul composed (NFC): a file
     named on a Mac has it decomposed (축 as three jamo), which gave the page
-    an address other than the one typed anywhere else."""
-    return re.sub(r"[^\w-]+", "-", composed(path.stem).strip().lower()).strip("-")
+    an address other than the one typed anywhere else; and its full-width
+    letters (２０２６－１２－０３) as ASCII, for the same reason."""
+    return re.sub(r"[^\w-]+", "-", composed(path.stem).translate(_FULL_WIDTH).strip().lower()).strip("-")
 
 
 def _is_text(value) -> bool:

@@ -849,6 +849,17 @@ def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli
     assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index
 
 
+def test_a_file_name_typed_in_full_width_gives_the_address_typed_in_half_width(cli, empty_project_dir):
+    """A Korean keyboard in full-width mode (전각) names a file
+    ２０２６－１２－０３ 김장（최종）.md: its page's address was
+    notices/２０２６-１２-０３-김장-최종/, in letters no one types."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "２０２６－１２－０３\u3000김장（최종）.md").write_text(GOOD, encoding="utf-8")
+    built = cli(empty_project_dir, "build")
+    assert built.code == 0, built.output
+    assert os.listdir(empty_project_dir / "output" / "notices") == ["2026-12-03-김장-최종"]
+
+
 @pytest.mark.parametrize("old, new, line, expected", [
     # a zero-width space copied with the name: "unknown department "보건소"; did you mean "보건소"?"
     ("department: 문화체육과", "department: 문화체육과\u200b", 4, "department holds a character that shows nothing "
