@@ -747,12 +747,23 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         return None
     names = []
     for index, item in enumerate(value):
-        if item not in known:
+        if item not in known and (mark := _full_width_comma(item, known)):
+            item_problem(index, _('"{item}" is one name to YAML, as "{mark}" is no comma; write {key}: [{value}]').format(
+                item=item, mark=mark, key=key, value=", ".join(
+                    part.strip() for written in value for part in (str(written).split(mark) if written == item else [str(written)]))))
+        elif item not in known:
             item_problem(index, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
                 what=what, item=item, suggestion=english_suggestion(item, known), where=where))
         elif item not in names:
             names.append(item)
     return names
+
+
+def _full_width_comma(item, known) -> str | None:
+    """The comma of a Korean keyboard (``，`` or ``、``) that splits ``item``
+    into ``known`` names only (``homepage，newsletter``), or None."""
+    mark = next((mark for mark in "，、" if mark in str(item)), None)
+    return mark if mark and all(part.strip() in known for part in str(item).split(mark)) else None
 
 
 _DATETIME = re.compile(ISO_DAY.pattern + r"[ T]\d{2}:\d{2}", re.ASCII)

@@ -68,7 +68,11 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
     ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
     ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),
-    ("channels: [homepage、newsletter]", 'unknown channel "homepage、newsletter"'),
+    ("channels: [homepage、newsletter]", '"homepage、newsletter" is one name to YAML, as "、" is no comma; write '
+                                         "channels: [homepage, newsletter]"),
+    ("channels: [homepage，newsletter，email, sms]", '"homepage，newsletter，email" is one name to YAML, as "，" is no '
+                                                    "comma; write channels: [homepage, newsletter, email, sms]"),
+    ("channels: [homepage、newsletter、tv]", 'unknown channel "homepage、newsletter、tv"'),  # no names of its own
     ("channels: ［homepage，newsletter］", "channels must be a list; write channels: [homepage, newsletter]"),
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
