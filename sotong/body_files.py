@@ -25,7 +25,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
-from .content_files import stored_otherwise, stored_otherwise_message
+from .content_files import own_computer_file, stored_otherwise, stored_otherwise_message
 from .i18n import _
 from .problems import Problem
 from .scripted_files import script_problem
@@ -82,6 +82,9 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
     if _NOT_A_FILE.match(linked):
         return None
     shown, marker = unquote(linked), _MARKER.match(linked)
+    if own := own_computer_file(linked):
+        return _('"{target}" is a file on this computer, not in the project; copy it into content/{folder}/ and write '
+                 '{{static}}/{folder}/{name} in its place').format(target=shown, folder=own[0], name=own[1])
     if marker is None and _WEB_ADDRESS.match(linked):
         return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
                  'write https:// before it: https://{target}').format(target=shown)

@@ -26,6 +26,7 @@ import stat
 import unicodedata
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import unquote
 
 from .i18n import _
 from .problems import Problem, cannot_read
@@ -227,6 +228,16 @@ _OWN_COMPUTER = re.compile(r"[A-Za-z]:[\\/]|file:", re.I)
 _PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 
 
+def own_computer_file(text: str) -> tuple[str, str] | None:
+    """(the folder of content/ to copy it into, its name) when ``text`` names
+    a file on the writer's own computer (``C:\\Users\\kim\\Desktop\\사진.jpg``,
+    ``file:///C:/...``), which no page can show; else None."""
+    if not _OWN_COMPUTER.match(text):
+        return None
+    name = unquote(re.split(r"[\\/]", text)[-1])
+    return ("images" if Path(name).suffix.lower() in _PICTURE_SUFFIXES else "files"), name
+
+
 def _named_otherwise(target: Path) -> str | None:
     """The name of the file in ``target``'s folder that ``target`` names but
     for capitals: Photo.JPG for photo.jpg, which Windows opens and the server does not."""
@@ -277,9 +288,9 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     text = str(value).strip()
     relative = Path(text)
     folder = "images" if relative.suffix.lower() in _PICTURE_SUFFIXES else "files"
-    if _OWN_COMPUTER.match(text):  # C:\Users\kim\Desktop\poster.jpg, a file on the writer's computer
+    if own := own_computer_file(text):
         return None, _('"{text}" is a file on this computer, not in the project; copy it into content/{folder}/ and '
-                       'write {folder}/{name}').format(text=text, folder=folder, name=re.split(r"[\\/]", text)[-1])
+                       'write {folder}/{name}').format(text=text, folder=own[0], name=own[1])
     if relative.is_absolute() or text.startswith(("/", "\\")) or ".." in relative.parts or "\\" in text:
         return None, _('"{text}" must be a path inside content/ without / at the start or .., e.g. images/poster.jpg').format(
             text=text)

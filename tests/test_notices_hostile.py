@@ -372,7 +372,8 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
         "the path from content/ after {static}: {static}/images/poster.svg",
         "notice.md:13: " + missing.format("/images/gone.png"),
         "notice.md:13: " + missing.format("{static}/files/form.hwp"),
-        "notice.md:15: " + missing.format("C:\\Users\\kim\\poster.jpg"),
+        'notice.md:15: "C:\\Users\\kim\\poster.jpg" is a file on this computer, not in the project; copy it into '
+        "content/images/ and write {static}/images/poster.jpg in its place",
     ]
     notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
     assert problems == [] and notice is not None
