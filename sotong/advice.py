@@ -9,9 +9,12 @@ warning: ...`` (sotong.check.project_warnings) and still exit 0.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from html import unescape
+
+import yaml
 
 from .body_files import static_pictures, wordless_pictures
 from .dates import shift_years
@@ -82,7 +85,38 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "
             "is never sent; remove it, and write what the members need in the text"))
-    return found + _dated_far_ahead(notice, shown, today) + _examples_left(notice, shown) + text_warnings(notice, shown)
+    return (found + _dated_far_ahead(notice, shown, today) + _quoted_texts(notice, shown) + _examples_left(notice, shown)
+            + text_warnings(notice, shown))
+
+
+# a text wholly in the quotes a word processor writes (“ ”, ‘ ’) or a Korean keyboard's full-width ones (＂ ＂)
+_WHOLLY_QUOTED = re.compile(r"(“)([^“”]*)(”)|(‘)([^‘’]*)(’)|(＂)([^＂]*)(＂)", re.S)
+
+
+def _quoted_texts(notice: Notice, shown: str) -> list[str]:
+    """The texts of ``notice`` (its title, summary, SMS) written wholly in
+    quotes that YAML keeps as part of them (``title: “김장 나눔”``), which
+    every page, email and text message shows."""
+    found = []
+    for key in ("title", "summary", "sms"):
+        quoted = _WHOLLY_QUOTED.fullmatch(getattr(notice, key) or "")
+        if quoted:
+            opening, value, closing = (group for group in quoted.groups() if group is not None)
+            found.append(f"{shown}:{notice.lines.get(key, 1)}: " + _(
+                "warning: {key} is in quotes as a word processor or a Korean keyboard writes them ({quotes}), which show "
+                "as part of it on the site and in the messages; write it without them: {key}: {value}").format(
+                key=key, quotes=f"{opening} {closing}", value=_yaml_value(value.strip())))
+    return found
+
+
+def _yaml_value(text: str) -> str:
+    """``text`` as a header's value that YAML reads back as it: as it is, or
+    in double quotes when it holds what YAML reads otherwise (``김장: 나눔``)."""
+    try:
+        plain = yaml.safe_load(f"value: {text}") == {"value": text}
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 def _dated_far_ahead(notice: Notice, shown: str, today: dt.date | None) -> list[str]:

@@ -499,3 +499,19 @@ def test_an_address_shown_as_text_no_one_can_tap_is_warned_with_the_link_to_writ
         assert "<a href" not in markdown_html(line), line
     for written in ("<https://www.sd.go.kr/apply>에서", "[신청하기](https://www.sd.go.kr/apply)"):  # what it says is a link
         assert '<a href="https://www.sd.go.kr/apply"' in markdown_html(written)
+
+
+def test_a_text_wholly_in_curly_or_full_width_quotes_is_warned_with_the_line_to_write():
+    """title: “김장 나눔 자원봉사자 모집”, quoted as a word processor quotes
+    (or a Korean keyboard's ＂), was published with its quotes on every page,
+    email and text message, and check said nothing."""
+    notice = dataclasses.replace(with_body(""), title="“김장 나눔 자원봉사자 모집”", summary="＂신청: 12월 10일까지＂",
+                                 sms="‘김장 나눔’", lines={"title": 2, "summary": 7, "sms": 8})
+    said = ("n.md:{line}: warning: {key} is in quotes as a word processor or a Korean keyboard writes them ({quotes}), "
+            "which show as part of it on the site and in the messages; write it without them: {key}: {value}")
+    assert notice_warnings(notice, "n.md") == [
+        said.format(line=2, key="title", quotes="“ ”", value="김장 나눔 자원봉사자 모집"),
+        said.format(line=7, key="summary", quotes="＂ ＂", value='"신청: 12월 10일까지"'),  # YAML's quotes, as a colon needs
+        said.format(line=8, key="sms", quotes="‘ ’", value="김장 나눔")]
+    for kept in ("“나눔” 행사", "「김장 나눔」", "“김장” 나눔 “행사”", '"김장"'):
+        assert notice_warnings(dataclasses.replace(notice, title=kept, summary=None, sms=None), "n.md") == [], kept
