@@ -17,6 +17,7 @@ from typing import Callable
 
 import click
 import frontmatter
+import yaml
 from korean_romanizer.romanizer import Romanizer
 
 from .advice import EXAMPLE_ITEMS, EXAMPLE_LEAD, EXAMPLE_PHONE
@@ -167,7 +168,8 @@ def write_notice(project: Project, *, title: str, department: str, category: str
                                 department=department, phone=EXAMPLE_PHONE)
     post = frontmatter.Post(body, title=title, date=date, department=department, category=category,
                             channels=list(DEFAULT_CHANNELS))
-    text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
+    # PyYAML's own writer: libyaml's (frontmatter's default) writes an emoji as "\U0001F384", not as typed
+    text = frontmatter.dumps(post, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)
     examples = OPTIONAL_KEYS.format(segment=next(iter(audiences.segments), "segment"),
                                     dongs=", ".join(list(audiences.dongs.values())[:2]),
                                     expires=date[:10], event=date[:10])

@@ -211,3 +211,17 @@ def test_a_usage_mistake_is_one_line_saying_what_to_write(tmp_path, monkeypatch)
     assert result.exit_code == 2 and result.stderr == (
         '오류: sotong new에는 --titel 옵션이 없습니다. 이렇게 쓰세요: --title "김장 나눔 자원봉사자 모집"\n'), result.stderr
     assert list((project / "content" / "notices").iterdir()) == []
+
+
+def test_a_title_with_an_emoji_is_written_into_the_file_as_it_was_typed(tmp_path):
+    """A title "🎄 성탄 나눔 행사" was written title: "\\U0001F384 성탄 나눔 행사" (libyaml
+    escapes what is past the first 65,536 characters): the staff member who
+    opened the file in Notepad saw codes, not the title typed."""
+    project = copy_project(tmp_path, notices=False)
+    result = new(project, "", "--title", "🎄 성탄 나눔 행사", "--department", "보건소", "--category", "health",
+                 "--date", "2026-12-20", "--slug", "2026-12-20-christmas")
+    assert result.exit_code == 0, result.output
+    text = (project / "content" / "notices" / "2026-12-20-christmas.md").read_text(encoding="utf-8")
+    assert "title: 🎄 성탄 나눔 행사\n" in text and "\\U" not in text
+    assert frontmatter.loads(text)["title"] == "🎄 성탄 나눔 행사"
+    assert run_cli(project / "pelicanconf.py", "check").code == 0
