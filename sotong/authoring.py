@@ -87,7 +87,8 @@ def parse_date(text: str, today: dt.date) -> str:
     as staff write one (2026.12.1, 2026년 12월 1일 오후 2시) as the file must
     have it (SPEC §2), which this command writes for them; one written
     without its year (12월 3일) as the coming such day (:func:`coming_day`)."""
-    written = as_iso(text, time_allowed=True) or coming_day(text, today) or text.strip()
+    written = as_iso(text, time_allowed=True) or coming_day(text, today) or as_iso(named_day(text, today), True) \
+        or text.strip()
     try:
         day = dt.datetime.fromisoformat(written) if _DATE.fullmatch(written) else None
     except ValueError:  # no such month, day or hour
@@ -95,6 +96,20 @@ def parse_date(text: str, today: dt.date) -> str:
     if day is None or day.year not in YEARS:
         raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
     return written
+
+
+# the days staff name by a word, from today
+DAY_WORDS = {"오늘": 0, "내일": 1, "모레": 2}
+
+
+def named_day(text: str, today: dt.date) -> str:
+    """``text`` with the word of its day (오늘, 내일, 모레, then an hour or
+    not: ``내일 오후 2시``) written as that day, YYYY-MM-DD; as it is if
+    it starts with no such word."""
+    word, _blank, rest = text.strip().partition(" ")
+    if word not in DAY_WORDS:
+        return text
+    return f"{today + dt.timedelta(days=DAY_WORDS[word])} {rest}".strip()
 
 
 def parse_slug(text: str) -> str:
@@ -146,6 +161,9 @@ def ask_notice(project: Project, *, title, department, category, date, slug) -> 
     written_date, date = date, answer(date or today.isoformat(), "", lambda v: parse_date(v, today), "--date")
     if written_date is not None and coming_day(written_date, today) == date:
         click.echo(_('--date "{value}" has no year: took the coming one, {day}').format(
+            value=written_date, day=korean_date(dt.date.fromisoformat(date[:10]), weekday=True)), err=True)
+    elif written_date is not None and named_day(written_date, today) != written_date:
+        click.echo(_('--date "{value}": took {day}').format(
             value=written_date, day=korean_date(dt.date.fromisoformat(date[:10]), weekday=True)), err=True)
     given_slug = slug is not None
     slug = answer(slug, "", parse_slug, "--slug") if given_slug else romanized_slug(title, date)

@@ -225,3 +225,18 @@ def test_a_title_with_an_emoji_is_written_into_the_file_as_it_was_typed(tmp_path
     assert "title: 🎄 성탄 나눔 행사\n" in text and "\\U" not in text
     assert frontmatter.loads(text)["title"] == "🎄 성탄 나눔 행사"
     assert run_cli(project / "pelicanconf.py", "check").code == 0
+
+
+def test_today_tomorrow_or_the_day_after_is_the_day_it_names_and_said_so(tmp_path):
+    """--date 내일 was "not a date"; the project's today is 2026-11-23."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "한파 쉼터", "--department", "보건소", "--category", "health")
+    for written, slug, date, said in (
+            ("오늘", "2026-11-23-hanpa-swimteo", "2026-11-23", "2026년 11월 23일(월)"),
+            ("내일", "2026-11-24-hanpa-swimteo", "2026-11-24", "2026년 11월 24일(화)"),
+            ("모레 오후 3시", "2026-11-25-hanpa-swimteo", "2026-11-25 15:00", "2026년 11월 25일(수)")):
+        result = new(project, "", *args, "--date", written)
+        assert result.exit_code == 0, result.output
+        assert frontmatter.load(project / "content" / "notices" / f"{slug}.md")["date"] == date
+        assert result.stderr == f'--date "{written}": took {said}\n'
+    assert new(project, "", *args, "--date", "내일모레").exit_code == 2
