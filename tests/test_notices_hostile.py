@@ -854,6 +854,20 @@ def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli
     assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index
 
 
+def test_two_files_of_one_name_stored_in_two_forms_are_said_to_be_one_notice_twice(cli, empty_project_dir):
+    """2026-12-10-김장.md copied from a Mac beside the one saved on Windows:
+    check said "slug 2026-12-10-김장 is already used by 2026-12-10-김장.md",
+    a file of the same name to every eye, and to give it its own slug."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "2026-12-10-김장.md").write_text(GOOD, encoding="utf-8")
+    (notices / unicodedata.normalize("NFD", "2026-12-10-김장.md")).write_text(GOOD, encoding="utf-8")
+    result = cli(empty_project_dir, "check")
+    assert result.code == 1
+    (said,) = [unicodedata.normalize("NFC", line) for line in result.stderr.splitlines() if line.startswith("content/")]
+    assert said.endswith("this file has the name of content/notices/2026-12-10-김장.md, stored in another form (one of "
+                         "them was named on a Mac): the same notice twice; keep one and delete the other"), said
+
+
 def test_a_file_name_typed_in_full_width_gives_the_address_typed_in_half_width(cli, empty_project_dir):
     """A Korean keyboard in full-width mode (전각) names a file
     ２０２６－１２－０３ 김장（최종）.md: its page's address was
