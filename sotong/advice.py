@@ -54,6 +54,9 @@ _RULE_ROW = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
 _MARKDOWN_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}\.)\s+\S")
 _NUMBERED_ITEM = re.compile(r" {0,3}(?:\(?(\d{1,2})\)|([\u2460-\u2473]))\s*(?=\S)")
 _BULLET_ITEM = re.compile(r" {0,3}(?:[•·∙ㆍ‧]\s*|[○●◦□■▪▫◆◇▶▷►]\s+|-(?=[가-힣]))(?=\S)")
+# a day as HWP writes one (2026. 12. 10., 12. 10.), which Markdown reads at a block's start as numbered lists
+_POINTED_DATE = re.compile(r"(?:(\d{4})\.\s+)?(1[0-2]|0?[1-9])\.\s+(3[01]|[12]\d|0?[1-9])\.")
+_BULLET = re.compile(r" {0,3}[-*+]\s+")
 _MARKED_ITEM = re.compile(r" {0,3}(?:[가-하][.)]\s+|※\s*)(?=\S)")
 # what makes a web address of a line a link (Markdown's and HTML's), and code, which shows it as written
 _LINKED = re.compile(r"(`+).*?\1|!?\[[^\[\]\n]*\]\([^()\n]*\)|<(?:https?|mailto):[^>]*>|<a\b.*?</a\s*>|<[^>]*>", re.I)
@@ -158,7 +161,8 @@ def text_warnings(source, shown: str) -> list[str]:
     left out as tags, pictures without words."""
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _addresses_not_linked(source, shown)
             + _vanishing_lines(source, shown)
-            + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _words_read_as_tags(source, shown)
+            + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _dates_read_as_lists(source, shown)
+            + _words_read_as_tags(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
@@ -361,6 +365,28 @@ def _lists_run_together(source, shown: str) -> list[str]:
     return found
 
 
+def _dates_read_as_lists(source, shown: str) -> list[str]:
+    """Days written as HWP writes them (``2026. 12. 10.(목)``) at the start of
+    a paragraph or of an item (``- 12. 17.(목)``), which Markdown reads as
+    numbered lists (2026., then 12.), with the line to write (2026년 12월 10일)."""
+    found, above, fenced = [], "", False
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        starts_block, above = not above.strip() or above.lstrip().startswith("#"), line
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        bullet = _BULLET.match(line)
+        text = line[bullet.end():] if bullet else line.lstrip(" ")
+        date = _POINTED_DATE.match(text) if (starts_block or bullet) and not fenced and len(line) - len(text) < 4 else None
+        if date:
+            year, month, day = date.groups()
+            written = (f"{year}년 " if year else "") + f"{int(month)}월 {int(day)}일"
+            found.append(f"{shown}:{number}: " + _(
+                "warning: Markdown reads the date {date} at the start of this line as numbered lists, so the page and "
+                "the email show it broken; write it as {instead}").format(
+                date=date[0], instead=(bullet[0].lstrip() if bullet else "") + written + text[date.end():]))
+    return found
+
+
 def _joined_item(first: str, line: str) -> str | None:
     """``line`` as an item of a list (:func:`_as_item`) when it starts as one
     but Markdown joins it to the block that ``first`` starts: a paragraph, or
@@ -376,6 +402,8 @@ def _joined_item(first: str, line: str) -> str | None:
 def _as_item(line: str) -> str | None:
     """``line`` written as an item of a Markdown list, when it starts as one
     (:data:`_MARKDOWN_ITEM`) or as HWP and Word mark one; else None."""
+    if _POINTED_DATE.match(line.lstrip()):
+        return None  # a day (2026. 12. 10.), which Markdown joins to the line above: said nowhere
     if _MARKDOWN_ITEM.match(line):
         return line.strip()
     if numbered := _NUMBERED_ITEM.match(line):

@@ -515,3 +515,23 @@ def test_a_text_wholly_in_curly_or_full_width_quotes_is_warned_with_the_line_to_
         said.format(line=8, key="sms", quotes="‘ ’", value="김장 나눔")]
     for kept in ("“나눔” 행사", "「김장 나눔」", "“김장” 나눔 “행사”", '"김장"'):
         assert notice_warnings(dataclasses.replace(notice, title=kept, summary=None, sms=None), "n.md") == [], kept
+
+
+def test_a_date_written_with_points_at_the_start_of_a_block_is_warned_with_the_line_to_write():
+    """"2026. 12. 10.(목) 14:00", as HWP writes a day, at the start of an item
+    or a paragraph is two numbered lists to Markdown (2026., then 12.): the
+    page and the email showed list numbers and "10.(목) 14:00"."""
+    import markdown
+
+    def lists(text):
+        return "<ol" in markdown.markdown(text, extensions=["extra", "sane_lists"])
+
+    body = ("## 일시\n2026. 12. 10.(목) 14:00 ~ 16:00\n\n- 12. 17.(목) 14:00\n- 일시: 2026. 12. 24.(목)\n\n"
+            "접수는\n2026. 12. 10.(목)까지입니다.\n\n1. 신청서 작성\n2. 제출\n\n2026.12.10.(목) 접수\n")
+    said = ("n.md:{line}: warning: Markdown reads the date {date} at the start of this line as numbered lists, so the "
+            "page and the email show it broken; write it as {instead}")
+    assert notice_warnings(with_body(body), "n.md") == [
+        said.format(line=10, date="2026. 12. 10.", instead="2026년 12월 10일(목) 14:00 ~ 16:00"),
+        said.format(line=12, date="12. 17.", instead="- 12월 17일(목) 14:00")]
+    assert lists("2026. 12. 10.(목) 14:00") and lists("- 12. 17.(목) 14:00")
+    assert not lists("2026년 12월 10일(목) 14:00") and not lists("- 12월 17일(목) 14:00")
