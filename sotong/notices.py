@@ -855,14 +855,17 @@ def _meant_day(value, time_allowed: bool, near: dt.date | None) -> str | None:
     """The day (and hour) ``value`` names, as the file must have it: written
     another way (:func:`as_iso`), or without its year (``12/3``): the such
     day nearest to ``near`` (the day the file is named for, or the notice's
-    date); else ``near`` itself (``내일`` names no fixed day); else None."""
+    date); else, for words without a digit (``내일`` names no fixed day),
+    ``near`` itself; else None."""
     if written := as_iso(value, time_allowed):
         return written
     if near is None:
         return None
     days = _with_years(str(value), range(near.year - 4, near.year + 5))  # a 29 February is at most four years off
     nearest = min(days, key=lambda day: abs(dt.date.fromisoformat(day[:10]) - near), default=None)
-    return (nearest if time_allowed else nearest[:10]) if nearest else near.isoformat()
+    if nearest:
+        return nearest if time_allowed else nearest[:10]
+    return None if re.search(r"\d", str(value)) else near.isoformat()  # 2026-13-01 is no day to suggest
 
 
 def coming_day(text: str, today: dt.date) -> str | None:
