@@ -25,7 +25,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
-from .content_files import own_computer_file, stored_otherwise, stored_otherwise_message
+from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
 from .i18n import _
 from .problems import Problem
 from .scripted_files import script_problem
@@ -103,6 +103,9 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
         return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
                  'content/ after {{static}}: {{static}}/{path}').format(
                      target=shown, path=Path(os.path.relpath(inside, root)).as_posix())
+    if elsewhere := named_elsewhere(Path(root), os.path.basename(unquote(address))):
+        return _('"{target}" is not a file under content/: the file is content/{found}; write {{static}}/{found}').format(
+            target=shown, found=elsewhere)
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=shown)
 

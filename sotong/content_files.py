@@ -238,7 +238,7 @@ def own_computer_file(text: str) -> tuple[str, str] | None:
     return ("images" if Path(name).suffix.lower() in _PICTURE_SUFFIXES else "files"), name
 
 
-def _named_elsewhere(root: Path, name: str) -> str | None:
+def named_elsewhere(root: Path, name: str) -> str | None:
     """The path from ``root`` (content/) of the one file named ``name`` in a
     folder under it (``images/poster.svg`` for ``poster.svg`` written
     without its folder); None when there is none, or more than one."""
@@ -318,7 +318,7 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
         return None, _('"{text}" not found under content/: the file is named {name} (the server tells capitals apart, '
                        'as Windows does not); write {fixed}').format(
                            text=text, name=named, fixed=(relative.parent / named).as_posix())
-    if not target.is_file() and (elsewhere := _named_elsewhere(root, relative.name)):
+    if not target.is_file() and (elsewhere := named_elsewhere(root, relative.name)):
         return None, _('"{text}" not found under content/: the file is content/{found}; write {found}').format(
             text=text, found=elsewhere)
     if not target.is_file():

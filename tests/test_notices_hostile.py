@@ -382,6 +382,18 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
 
 
+def test_a_picture_of_the_text_written_without_its_folder_is_said_with_the_path_to_write(tmp_path):
+    """![포스터](김장 포스터.svg), the file in content/images/: "is not a file
+    under content/ ... e.g. ![포스터]({static}/images/poster.jpg)", a file
+    that is not the one written."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "김장 포스터.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    notice, problems = read(tmp_path, GOOD + "![포스터](김장 포스터.svg) ![포스터]({static}/김장 포스터.svg)\n")
+    said = '"{}" is not a file under content/: the file is content/images/김장 포스터.svg; write {{static}}/images/김장 포스터.svg'
+    assert notice is None and [str(problem) for problem in problems] == [
+        "notice.md:10: " + said.format("김장 포스터.svg"), "notice.md:10: " + said.format("{static}/김장 포스터.svg")]
+
+
 def test_a_picture_whose_file_name_has_blanks_is_read_as_markdown_reads_it(tmp_path):
     """Windows names pictures "사진 1.PNG" and staff write them as they are:
     Markdown reads the target up to its closing bracket, blanks and all (less
