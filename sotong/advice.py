@@ -162,6 +162,7 @@ def text_warnings(source, shown: str) -> list[str]:
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _addresses_not_linked(source, shown)
             + _vanishing_lines(source, shown)
             + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _dates_read_as_lists(source, shown)
+            + _indented_as_code(source, shown)
             + _words_read_as_tags(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
@@ -384,6 +385,25 @@ def _dates_read_as_lists(source, shown: str) -> list[str]:
                 "warning: Markdown reads the date {date} at the start of this line as numbered lists, so the page and "
                 "the email show it broken; write it as {instead}").format(
                 date=date[0], instead=(bullet[0].lstrip() if bullet else "") + written + text[date.end():]))
+    return found
+
+
+def _indented_as_code(source, shown: str) -> list[str]:
+    """Paragraphs indented as HWP indents them (four blanks or a tab after an
+    empty line), which Markdown shows as a box of code; an item's own
+    paragraphs (indented under a list) and fenced code aside."""
+    found, fenced, above, last_text = [], False, "", ""
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        indented = line.startswith(("\t", "    ")) and line.strip()
+        in_list = _MARKDOWN_ITEM.match(last_text) or last_text.startswith(("\t", "    "))
+        if indented and not fenced and not above.strip() and not in_list:
+            found.append(f"{shown}:{number}: " + _(
+                "warning: this line starts with four blanks or a tab, so the page and the email show it and the lines "
+                "under it as a box of code, in typewriter letters; delete the blanks before it: {text}").format(
+                text=line.strip()))
+        above, last_text = line, line if line.strip() else last_text
     return found
 
 

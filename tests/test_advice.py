@@ -535,3 +535,21 @@ def test_a_date_written_with_points_at_the_start_of_a_block_is_warned_with_the_l
         said.format(line=12, date="12. 17.", instead="- 12월 17일(목) 14:00")]
     assert lists("2026. 12. 10.(목) 14:00") and lists("- 12. 17.(목) 14:00")
     assert not lists("2026년 12월 10일(목) 14:00") and not lists("- 12월 17일(목) 14:00")
+
+
+def test_a_paragraph_indented_as_hwp_indents_it_is_warned_as_shown_as_code():
+    """A paragraph pasted from HWP with its first line indented (four
+    blanks or a tab) was a box of code to Markdown: typewriter letters, its
+    list marks and phone numbers as typed, and check said nothing."""
+    import markdown
+
+    def code(text):
+        return "<pre>" in markdown.markdown(text, extensions=["extra", "sane_lists"])
+
+    body = ("안내입니다.\n\n    올해 김장 나눔 행사를 엽니다.\n    둘째 줄\n\n중간 문단\n\n\t- 항목 하나\n\n- 목록\n\n    목록의 둘째 문단\n\n"
+            "```\n    코드\n```\n")
+    said = ("n.md:{line}: warning: this line starts with four blanks or a tab, so the page and the email show it and the "
+            "lines under it as a box of code, in typewriter letters; delete the blanks before it: {text}")
+    assert notice_warnings(with_body(body), "n.md") == [said.format(line=11, text="올해 김장 나눔 행사를 엽니다."),
+                                                         said.format(line=16, text="- 항목 하나")]
+    assert code(body.split("\n\n")[1]) and not code("올해 김장 나눔 행사를 엽니다.\n둘째 줄")
