@@ -393,10 +393,10 @@ def test_a_list_written_under_a_line_or_with_a_word_processor_s_marks_is_warned_
     lead, *items = cases[0][0].split("\n")
     assert not joined(f"{lead}\n\n" + "\n".join(items), items[0])  # what it says to write is a list
     assert not joined("준비물\n\n1. 신청서 작성\n2. 제출", "2. 제출") and not joined("- 기간: 12월\n\n- ※ 문의", "- ※ 문의")
-    # a list after an empty line or a heading, a line broken on purpose, an item's own lines, code and
-    # words that only start with such a mark are no list run together
+    # a list after an empty line or a heading, a line broken on purpose, an item's own lines, fenced code
+    # and words that only start with such a mark are no list run together
     kept = ("## 신청 방법\n- 기간\n- 장소\n\n문의  \n- 전화\n\n- 가\n  - 나\n  계속\n\n```\n준비물\n1) 코드\n```\n\n"
-            "○○동 주민센터에서\n가나다 순서로\n-5도까지 내려갑니다\n\n    들여쓴 코드\n    1) 코드\n")
+            "○○동 주민센터에서\n가나다 순서로\n-5도까지 내려갑니다\n")
     assert notice_warnings(with_body(kept), "n.md") == []
 
 
