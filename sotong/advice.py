@@ -167,16 +167,24 @@ def text_warnings(source, shown: str) -> list[str]:
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
+def _text_lines(source):
+    """(line number, line, whether it is code fenced with ``` or ~~~, its
+    fences too) for each line of the Markdown text of ``source``."""
+    fenced = False
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        fence = line.lstrip().startswith(("```", "~~~"))
+        fenced ^= fence
+        yield number, line, fenced or fence
+
+
 def _words_read_as_tags(source, shown: str) -> list[str]:
     """Words in ``<>`` that Markdown reads as tags of no HTML element
     (:func:`sotong.markup.tags_of_no_element`), which the page and the email
     leave out: an address is written as a link (``<https://www.sd.go.kr>``),
     words in the brackets Korean documents use for them (``〈NEW〉``)."""
-    found, fenced = [], False
-    for number, text in enumerate(source.body.split("\n"), start=source.body_line):
-        if text.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or "<" not in text or text.startswith(("\t", "    ")):
+    found = []
+    for number, text, code in _text_lines(source):
+        if code or "<" not in text or text.startswith(("\t", "    ")):
             continue
         for tag in tags_of_no_element(text):
             words = tag[1:-1]
@@ -234,11 +242,9 @@ def _addresses_not_linked(source, shown: str) -> list[str]:
     resident cannot tap (pasted from HWP as they are, or written as a link
     with a blank or full-width brackets after ``]``), with the link to write;
     one that leads elsewhere than it reads is warned of as that alone."""
-    found, fenced = [], False
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or line.startswith(("\t", "    ")) or ("://" not in line and "www." not in line.lower()) \
+    found = []
+    for number, line, code in _text_lines(source):
+        if code or line.startswith(("\t", "    ")) or ("://" not in line and "www." not in line.lower()) \
                 or reference_definition(line):
             continue
         for address in _TEXT_ADDRESS.finditer(_LINKED.sub(" ", _as_read(line))):
@@ -347,12 +353,10 @@ def _lists_run_together(source, shown: str) -> list[str]:
     written under a line without an empty line between (``신청 방법`` then
     ``- 기간``), and items marked as HWP and Word mark them (``1)``, ``•``,
     ``○``, ``①``), which Markdown reads as words of the paragraph."""
-    found, paragraph, fenced, above = [], None, False, ""
-    for number, text in enumerate(source.body.split("\n"), start=source.body_line):
+    found, paragraph, above = [], None, ""
+    for number, text, code in _text_lines(source):
         broken, above = above.endswith(("  ", "\\")), text  # a line ended so breaks where it ends
-        if text.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or not text.strip() or text.lstrip().startswith("#"):
+        if code or not text.strip() or text.lstrip().startswith("#"):
             paragraph = None
         elif paragraph is None:
             paragraph = number, text
@@ -370,14 +374,12 @@ def _dates_read_as_lists(source, shown: str) -> list[str]:
     """Days written as HWP writes them (``2026. 12. 10.(목)``) at the start of
     a paragraph or of an item (``- 12. 17.(목)``), which Markdown reads as
     numbered lists (2026., then 12.), with the line to write (2026년 12월 10일)."""
-    found, above, fenced = [], "", False
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+    found, above = [], ""
+    for number, line, code in _text_lines(source):
         starts_block, above = not above.strip() or above.lstrip().startswith("#"), line
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
         bullet = _BULLET.match(line)
         text = line[bullet.end():] if bullet else line.lstrip(" ")
-        date = _POINTED_DATE.match(text) if (starts_block or bullet) and not fenced and len(line) - len(text) < 4 else None
+        date = _POINTED_DATE.match(text) if (starts_block or bullet) and not code and len(line) - len(text) < 4 else None
         if date:
             year, month, day = date.groups()
             written = (f"{year}년 " if year else "") + f"{int(month)}월 {int(day)}일"
@@ -392,13 +394,11 @@ def _indented_as_code(source, shown: str) -> list[str]:
     """Paragraphs indented as HWP indents them (four blanks or a tab after an
     empty line), which Markdown shows as a box of code; an item's own
     paragraphs (indented under a list) and fenced code aside."""
-    found, fenced, above, last_text = [], False, "", ""
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
+    found, above, last_text = [], "", ""
+    for number, line, code in _text_lines(source):
         indented = line.startswith(("\t", "    ")) and line.strip()
         in_list = _MARKDOWN_ITEM.match(last_text) or last_text.startswith(("\t", "    "))
-        if indented and not fenced and not above.strip() and not in_list:
+        if indented and not code and not above.strip() and not in_list:
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line starts with four blanks or a tab, so the page and the email show it and the lines "
                 "under it as a box of code, in typewriter letters; delete the blanks before it: {text}").format(
