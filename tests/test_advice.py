@@ -361,6 +361,13 @@ def test_a_table_markdown_does_not_read_as_one_is_warned_with_the_line_to_write(
     assert notice_warnings(with_body("문의\t02-2286-5000\n\n- 목록\n\tA\tB\n\tC\tD\n\n| 하나 |\n"), "n.md") == []
 
 
+def as_markdown_renders(text: str) -> str:
+    """``text`` as HTML, as the site's Markdown (pelicanconf.py's extensions) renders it."""
+    import markdown
+
+    return markdown.markdown(text, extensions=["extra", "sane_lists"])
+
+
 JOINED = ("warning: the page and the email run this list into one paragraph with the lines around it (Markdown starts a "
           "list only after an empty line, and only at - or 1.); put an empty line above the list and start each item as: "
           "{item}")
@@ -371,10 +378,8 @@ def test_a_list_written_under_a_line_or_with_a_word_processor_s_marks_is_warned_
     with the marks HWP and Word use (1), •, ○, □, ㆍ, ①), showed residents
     one paragraph of items run together ("신청 방법 - 기간: 12월 - 장소: 구청"),
     and check said nothing."""
-    import markdown
-
     def joined(text, line):  # the line is shown after the one above, in its paragraph or item
-        return "\n" + line.strip() in markdown.markdown(text, extensions=["extra", "sane_lists"])
+        return "\n" + line.strip() in as_markdown_renders(text)
 
     cases = [("신청 방법은 다음과 같습니다.\n- 기간: 12월\n- 장소: 구청", 1, "- 기간: 12월"),
              ("준비물\n1. 신분증\n2. 사진", 1, "1. 신분증"),
@@ -521,11 +526,6 @@ def test_a_date_written_with_points_at_the_start_of_a_block_is_warned_with_the_l
     """"2026. 12. 10.(목) 14:00", as HWP writes a day, at the start of an item
     or a paragraph is two numbered lists to Markdown (2026., then 12.): the
     page and the email showed list numbers and "10.(목) 14:00"."""
-    import markdown
-
-    def lists(text):
-        return "<ol" in markdown.markdown(text, extensions=["extra", "sane_lists"])
-
     body = ("## 일시\n2026. 12. 10.(목) 14:00 ~ 16:00\n\n- 12. 17.(목) 14:00\n- 일시: 2026. 12. 24.(목)\n\n"
             "접수는\n2026. 12. 10.(목)까지입니다.\n\n1. 신청서 작성\n2. 제출\n\n2026.12.10.(목) 접수\n")
     said = ("n.md:{line}: warning: Markdown reads the date {date} at the start of this line as numbered lists, so the "
@@ -533,23 +533,20 @@ def test_a_date_written_with_points_at_the_start_of_a_block_is_warned_with_the_l
     assert notice_warnings(with_body(body), "n.md") == [
         said.format(line=10, date="2026. 12. 10.", instead="2026년 12월 10일(목) 14:00 ~ 16:00"),
         said.format(line=12, date="12. 17.", instead="- 12월 17일(목) 14:00")]
-    assert lists("2026. 12. 10.(목) 14:00") and lists("- 12. 17.(목) 14:00")
-    assert not lists("2026년 12월 10일(목) 14:00") and not lists("- 12월 17일(목) 14:00")
+    shown = {text: "<ol" in as_markdown_renders(text) for text in ("2026. 12. 10.(목) 14:00", "- 12. 17.(목) 14:00",
+                                                                   "2026년 12월 10일(목) 14:00", "- 12월 17일(목) 14:00")}
+    assert list(shown.values()) == [True, True, False, False], shown  # what it says to write is no list
 
 
 def test_a_paragraph_indented_as_hwp_indents_it_is_warned_as_shown_as_code():
     """A paragraph pasted from HWP with its first line indented (four
     blanks or a tab) was a box of code to Markdown: typewriter letters, its
     list marks and phone numbers as typed, and check said nothing."""
-    import markdown
-
-    def code(text):
-        return "<pre>" in markdown.markdown(text, extensions=["extra", "sane_lists"])
-
     body = ("안내입니다.\n\n    올해 김장 나눔 행사를 엽니다.\n    둘째 줄\n\n중간 문단\n\n\t- 항목 하나\n\n- 목록\n\n    목록의 둘째 문단\n\n"
             "```\n    코드\n```\n")
     said = ("n.md:{line}: warning: this line starts with four blanks or a tab, so the page and the email show it and the "
             "lines under it as a box of code, in typewriter letters; delete the blanks before it: {text}")
     assert notice_warnings(with_body(body), "n.md") == [said.format(line=11, text="올해 김장 나눔 행사를 엽니다."),
                                                          said.format(line=16, text="- 항목 하나")]
-    assert code(body.split("\n\n")[1]) and not code("올해 김장 나눔 행사를 엽니다.\n둘째 줄")
+    assert "<pre>" in as_markdown_renders(body.split("\n\n")[1])
+    assert "<pre>" not in as_markdown_renders("올해 김장 나눔 행사를 엽니다.\n둘째 줄")  # as it says to write
