@@ -21,7 +21,7 @@ from .dates import shift_years
 from .i18n import _
 from .images import moves
 from .links import misleading_host
-from .markup import tags_of_no_element
+from .markup import markdown_html, tags_of_no_element
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 
@@ -372,22 +372,40 @@ def _lists_run_together(source, shown: str) -> list[str]:
 
 def _dates_read_as_lists(source, shown: str) -> list[str]:
     """Days written as HWP writes them (``2026. 12. 10.(목)``) at the start of
-    a paragraph or of an item (``- 12. 17.(목)``), which Markdown reads as
-    numbered lists (2026., then 12.), with the line to write (2026년 12월 10일)."""
-    found, above = [], ""
-    for number, line, code in _text_lines(source):
-        starts_block, above = not above.strip() or above.lstrip().startswith("#"), line
-        bullet = _BULLET.match(line)
-        text = line[bullet.end():] if bullet else line.lstrip(" ")
-        date = _POINTED_DATE.match(text) if (starts_block or bullet) and not code and len(line) - len(text) < 4 else None
-        if date:
-            year, month, day = date.groups()
-            written = (f"{year}년 " if year else "") + f"{int(month)}월 {int(day)}일"
-            found.append(f"{shown}:{number}: " + _(
-                "warning: Markdown reads the date {date} at the start of this line as numbered lists, so the page and "
-                "the email show it broken; write it as {instead}").format(
-                date=date[0], instead=(bullet[0].lstrip() if bullet else "") + written + text[date.end():]))
+    a line, which Markdown reads, at the start of a paragraph or an item
+    (``- 12. 17.(목)``), as numbered lists (2026., then 12.), with the line to
+    write (2026년 12월 10일): those the text as the site renders it does not
+    show as written (:func:`_days_not_shown`)."""
+    starting = [(number, line, bullet, date) for number, line, code in _text_lines(source) if not code
+                for bullet in (_BULLET.match(line),)
+                for date in (_POINTED_DATE.match(line, bullet.end() if bullet else len(line) - len(line.lstrip(" "))),)
+                if date and date.start() < 4 + (bullet.end() if bullet else 0)][:80]
+    found = []
+    for number, line, bullet, date in _days_not_shown(source, starting):
+        year, month, day = date.groups()
+        written = (f"{year}년 " if year else "") + f"{int(month)}월 {int(day)}일"
+        found.append(f"{shown}:{number}: " + _(
+            "warning: Markdown reads the date {date} at the start of this line as numbered lists, so the page and "
+            "the email show it broken; write it as {instead}").format(
+            date=date[0], instead=(bullet[0].lstrip() if bullet else "") + written + line[date.end():]))
     return found
+
+
+def _days_not_shown(source, starting: list) -> list:
+    """Those of ``starting`` (line number, line, its bullet, its day) whose
+    day the text as the site renders it does not show as written: each
+    day's first number made one of its own (2026. → 1000., 12. → 10.), so
+    that Markdown reads the text as written and each is found apart."""
+    if not starting:
+        return []
+    lines = source.body.split("\n")
+    marked = {}
+    for index, (number, line, _bullet, date) in enumerate(starting):
+        first = date[0].split(".")[0]
+        marked[number] = str((1000 if date[1] else 10) + index) + date[0][len(first):]
+        lines[number - source.body_line] = line[:date.start()] + marked[number] + line[date.end():]
+    rendered = str(markdown_html("\n".join(lines)))
+    return [item for item in starting if marked[item[0]] not in rendered]
 
 
 def _indented_as_code(source, shown: str) -> list[str]:

@@ -9,8 +9,12 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from project_support import copy_project, png, run_sotong
 from sotong.advice import notice_warnings
+from sotong.markup import HTML_ELEMENTS, tags_of_no_element
 from sotong.notices import SEOUL, Notice
 
 
@@ -550,3 +554,48 @@ def test_a_paragraph_indented_as_hwp_indents_it_is_warned_as_shown_as_code():
                                                          said.format(line=16, text="- 항목 하나")]
     assert "<pre>" in as_markdown_renders(body.split("\n\n")[1])
     assert "<pre>" not in as_markdown_renders("올해 김장 나눔 행사를 엽니다.\n둘째 줄")  # as it says to write
+
+
+@given(st.sampled_from(["NEW", "www.sd.go.kr", "sd.go.kr/apply", "Seongdong Festival", "b", "span", "font color=red",
+                        "script", "o:p", "참고", "1반", "https://www.sd.go.kr", "hong@sd.go.kr", "x-y", "B", "br",
+                        "details", "main", "svg"]),
+       st.sampled_from(["", "굵게", "김장 나눔"]))
+def test_words_in_angle_brackets_are_warned_of_exactly_when_the_page_leaves_them_out(inside, after):
+    """The brute-force reading of :func:`sotong.markup.tags_of_no_element`:
+    rendered as the site renders it, are the words in <> gone from the page?"""
+    from sotong.markup import html_text, markdown_html
+
+    name = inside.split(" ")[0]
+    line = f"안내 <{inside}>{after}</{name}> 끝" if after else f"안내 <{inside}> 끝"
+    shown = markdown_html(line)
+    gone = name.split(":")[-1] not in html_text(shown) + str(shown)  # neither shown nor kept as a tag or a link
+    if name.lower() in HTML_ELEMENTS or ":" in name:
+        assert tags_of_no_element(line) == [], line  # markup (a link, a word processor's <o:p>), left out on purpose
+    else:
+        assert bool(tags_of_no_element(line)) == gone, line
+
+
+@given(st.lists(st.sampled_from(["안내 문장입니다.", "- 기간: 12월", "1. 신분증", "1) 작성", "• 장소", "○ 대상", "※ 참고",
+                                 "", "## 제목", "① 첫째", "가. 하나"]), max_size=8))
+def test_a_list_is_warned_of_as_run_together_only_where_the_page_runs_it_into_the_line_above(lines):
+    """The brute-force reading of the run-together lists' warning: rendered
+    as the site renders it, the warned line or the one under it shows after
+    a line break inside one paragraph or item, not as a list's own item."""
+    shown = as_markdown_renders("\n".join(lines))
+    for warning in notice_warnings(with_body("\n".join(lines)), "n.md"):
+        index = int(warning.split(":")[1]) - 9
+        assert any("\n" + line in shown for line in lines[index:index + 2] if line), (warning, shown)
+
+
+@given(st.lists(st.sampled_from(["2026. 12. 10.(목) 14:00", "- 12. 17.(목)", "접수는", "3. 5. 접수", "", "## 일시",
+                                 "2026.12.10. 접수", "- 일시: 2026. 12. 24."]), max_size=6))
+def test_a_pointed_date_is_warned_of_only_where_the_page_shows_it_as_numbered_lists(lines):
+    """The brute-force reading of the pointed dates' warning: rendered as the
+    site renders it, the warned date is not on the page as written (its
+    numbers are those of lists), and every other is."""
+    shown = as_markdown_renders("\n".join(lines))
+    warned = [warning.split("the date ")[1].split(" at the start")[0]
+              for warning in notice_warnings(with_body("\n".join(lines)), "n.md") if "numbered lists" in warning]
+    for date in ("2026. 12. 10.", "12. 17.", "3. 5.", "2026. 12. 24."):
+        written = sum(line.count(date) for line in lines)
+        assert shown.count(date) == written - warned.count(date), (date, warned, shown)
