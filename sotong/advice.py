@@ -9,18 +9,26 @@ warning: ...`` (sotong.check.project_warnings) and still exit 0.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from html import unescape
 
-from .body_files import wordless_pictures
+import yaml
+
+from .body_files import static_pictures, wordless_pictures
+from .dates import shift_years
 from .i18n import _
 from .images import moves
 from .links import misleading_host
+from .markup import markdown_html, tags_of_no_element
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 
 URGENT_WORD = "긴급"
+# A picture a page or an email shows, as much as a resident's phone should fetch for it (a photo as the
+# camera saved it is 3-20MB; one 1200 pixels wide, as a phone shows it, a few hundred kB)
+PICTURE_BYTES = 1_000_000
 # The example text ``sotong new`` writes in a notice's body for staff to
 # replace (authoring.BODY_TEMPLATE): left in, it would reach residents as the
 # summary of the notice and as a phone number that rings nowhere.
@@ -40,6 +48,22 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\"'\[\]]+", re.I)
 _TAB_BETWEEN_CELLS = re.compile(r"\S\t+\S")
 _PIPE_ROW = re.compile(r" {0,3}\|.*\|\s*")
 _RULE_ROW = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
+# the start of a line as an item of a list: Markdown's own (- * + and 1.), which it reads as one only
+# after an empty line, and the marks of HWP and Word it never reads as one: a number (1), (1), ①), a
+# bullet (•, ㆍ, ○, □, -대상), and 가. or ※, which stay as written after the -
+_MARKDOWN_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}\.)\s+\S")
+_NUMBERED_ITEM = re.compile(r" {0,3}(?:\(?(\d{1,2})\)|([\u2460-\u2473]))\s*(?=\S)")
+_BULLET_ITEM = re.compile(r" {0,3}(?:[•·∙ㆍ‧]\s*|[○●◦□■▪▫◆◇▶▷►]\s+|-(?=[가-힣]))(?=\S)")
+# a day as HWP writes one (2026. 12. 10., 12. 10.), which Markdown reads at a block's start as numbered lists
+_POINTED_DATE = re.compile(r"(?:(\d{4})\.\s+)?(1[0-2]|0?[1-9])\.\s+(3[01]|[12]\d|0?[1-9])\.")
+_BULLET = re.compile(r" {0,3}[-*+]\s+")
+_MARKED_ITEM = re.compile(r" {0,3}(?:[가-하][.)]\s+|※\s*)(?=\S)")
+# what makes a web address of a line a link (Markdown's and HTML's), and code, which shows it as written
+_LINKED = re.compile(r"(`+).*?\1|!?\[[^\[\]\n]*\]\([^()\n]*\)|<(?:https?|mailto):[^>]*>|<a\b.*?</a\s*>|<[^>]*>", re.I)
+# a web address shown as words: pasted as it is (up to a blank, a bracket or Korean after it), or a link
+# with a blank or a Korean keyboard's full-width brackets between its words and its address
+_TEXT_ADDRESS = re.compile(r"\[([^\[\]\n]+)\](?:\s+\(|（)(https?://[^\s()（）]+)[)）]"
+                           r"|(?:https?://|www\.)[^\s<>()\[\]\"'（）「」『』가-힣ㄱ-ㅎ]+", re.I)
 _LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
@@ -64,7 +88,53 @@ def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.da
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "
             "is never sent; remove it, and write what the members need in the text"))
-    return found + _examples_left(notice, shown) + text_warnings(notice, shown)
+    return (found + _dated_far_ahead(notice, shown, today) + _quoted_texts(notice, shown) + _examples_left(notice, shown)
+            + text_warnings(notice, shown))
+
+
+# a text wholly in the quotes a word processor writes (“ ”, ‘ ’) or a Korean keyboard's full-width ones (＂ ＂)
+_WHOLLY_QUOTED = re.compile(r"(“)([^“”]*)(”)|(‘)([^‘’]*)(’)|(＂)([^＂]*)(＂)", re.S)
+
+
+def _quoted_texts(notice: Notice, shown: str) -> list[str]:
+    """The texts of ``notice`` (its title, summary, SMS) written wholly in
+    quotes that YAML keeps as part of them (``title: “김장 나눔”``), which
+    every page, email and text message shows."""
+    found = []
+    for key in ("title", "summary", "sms"):
+        quoted = _WHOLLY_QUOTED.fullmatch(getattr(notice, key) or "")
+        if quoted:
+            opening, value, closing = (group for group in quoted.groups() if group is not None)
+            found.append(f"{shown}:{notice.lines.get(key, 1)}: " + _(
+                "warning: {key} is in quotes as a word processor or a Korean keyboard writes them ({quotes}), which show "
+                "as part of it on the site and in the messages; write it without them: {key}: {value}").format(
+                key=key, quotes=f"{opening} {closing}", value=_yaml_value(value.strip())))
+    return found
+
+
+def _yaml_value(text: str) -> str:
+    """``text`` as a header's value that YAML reads back as it: as it is, or
+    in double quotes when it holds what YAML reads otherwise (``김장: 나눔``)."""
+    try:
+        plain = yaml.safe_load(f"value: {text}") == {"value": text}
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def _dated_far_ahead(notice: Notice, shown: str, today: dt.date | None) -> list[str]:
+    """A notice dated more than a year after ``today`` (2062 typed for 2026),
+    which shows nowhere until then, with the coming such day: the date a
+    slip of the year meant."""
+    if today is None or (notice.day - today).days <= 365:
+        return []
+    meant = shift_years(notice.date, today.year - notice.date.year)
+    meant = meant if meant.date() >= today else shift_years(meant, 1)
+    written = "%Y-%m-%d" if (notice.date.hour, notice.date.minute) == (0, 0) else "%Y-%m-%d %H:%M"
+    return [f"{shown}:{notice.lines.get('date', 1)}: " + _(
+        "warning: this notice is dated {date}, more than a year after today ({today}), so it shows on no page and goes "
+        "in no issue until then; if the year is a slip, write date: {instead}").format(
+        date=notice.date.strftime(written), today=today, instead=meant.strftime(written))]
 
 
 def _examples_left(notice: Notice, shown: str) -> list[str]:
@@ -87,10 +157,57 @@ def text_warnings(source, shown: str) -> list[str]:
     """The warnings of the Markdown text of ``source``, a notice, a page or a
     plugin's text (a banner's body: its ``body`` and ``body_line``): links
     that say nothing of where they lead, addresses that lead elsewhere,
-    lines that vanish, pictures without words."""
-    return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _vanishing_lines(source, shown)
-            + _tables_not_read(source, shown)
+    addresses no one can tap, lines that vanish, tables and lists shown as one paragraph, words in <>
+    left out as tags, pictures without words."""
+    return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _addresses_not_linked(source, shown)
+            + _vanishing_lines(source, shown)
+            + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _dates_read_as_lists(source, shown)
+            + _indented_as_code(source, shown)
+            + _words_read_as_tags(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
+
+
+def _text_lines(source):
+    """(line number, line, whether it is code fenced with ``` or ~~~, its
+    fences too) for each line of the Markdown text of ``source``."""
+    fenced = False
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        fence = line.lstrip().startswith(("```", "~~~"))
+        fenced ^= fence
+        yield number, line, fenced or fence
+
+
+def _words_read_as_tags(source, shown: str) -> list[str]:
+    """Words in ``<>`` that Markdown reads as tags of no HTML element
+    (:func:`sotong.markup.tags_of_no_element`), which the page and the email
+    leave out: an address is written as a link (``<https://www.sd.go.kr>``),
+    words in the brackets Korean documents use for them (``〈NEW〉``)."""
+    found = []
+    for number, text, code in _text_lines(source):
+        if code or "<" not in text or text.startswith(("\t", "    ")):
+            continue
+        for tag in tags_of_no_element(text):
+            words = tag[1:-1]
+            instead = f"<https://{words}>" if "." in words.split(" ")[0] else f"〈{words}〉"
+            found.append(f"{shown}:{number}: " + _(
+                "warning: Markdown reads {tag} as an HTML tag, so the page and the email leave it out; write it as "
+                "{instead}").format(tag=tag, instead=instead))
+    return found
+
+
+def heavy_pictures(source, shown: str, root: str | os.PathLike) -> list[str]:
+    """The pictures of ``source`` (a notice or page: its ``image`` and those
+    of its text) whose files under ``root`` (content/) are over
+    :data:`PICTURE_BYTES`, which a resident's phone fetches whole each time
+    it opens the notice, slowly and on its data."""
+    image = getattr(source, "image", None)
+    pictures = [(source.lines.get("image", 1), image, os.path.join(root, image))] if image else []
+    pictures += static_pictures(source.body, source.body_line, source.source, root)
+    return [f"{shown}:{line}: " + _(
+        "warning: the picture {target} is {size:.1f}MB, which a resident's phone fetches whole each time it opens the "
+        "notice (slowly, on its data); save it under 1MB, e.g. as a JPEG 1200 pixels wide").format(
+        target=target, size=os.path.getsize(path) / 1e6)
+        for line, target, path in pictures if os.path.isfile(path) and os.path.getsize(path) > PICTURE_BYTES]
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:
@@ -118,6 +235,28 @@ def _misleading_addresses(source, shown: str) -> list[str]:
             for text in (_as_read(line),)
             for address in (_WEB_ADDRESS.findall(text) if "://" in text else ())
             if (warning := misleading_address_warning(address))]
+
+
+def _addresses_not_linked(source, shown: str) -> list[str]:
+    """Web addresses of the text that the page and the email show as words a
+    resident cannot tap (pasted from HWP as they are, or written as a link
+    with a blank or full-width brackets after ``]``), with the link to write;
+    one that leads elsewhere than it reads is warned of as that alone."""
+    found = []
+    for number, line, code in _text_lines(source):
+        if code or line.startswith(("\t", "    ")) or ("://" not in line and "www." not in line.lower()) \
+                or reference_definition(line):
+            continue
+        for address in _TEXT_ADDRESS.finditer(_LINKED.sub(" ", _as_read(line))):
+            written = address[0].rstrip(".,;:!?")
+            if misleading_address_warning(address[2] or written):
+                continue  # said to be copied from the site itself, not to be linked
+            instead = f"[{address[1]}]({address[2]})" if address[1] else \
+                "<" + ("" if "://" in written else "https://") + written + ">"
+            found.append(f"{shown}:{number}: " + _(
+                "warning: the address {address} is shown as words, not as a link a resident can tap; write it as "
+                "{instead}").format(address=written, instead=instead))
+    return found
 
 
 def _as_read(line: str) -> str:
@@ -206,3 +345,108 @@ def _table_start(cells: list[str]) -> dict:
     """The first line of a Markdown table holding ``cells`` and the line of --- under it."""
     cells = [cell.strip() for cell in cells if cell.strip()]
     return {"row": "| " + " | ".join(cells) + " |", "rule": "|" + " --- |" * len(cells)}
+
+
+def _lists_run_together(source, shown: str) -> list[str]:
+    """Lists the page and the email show as one paragraph of items run
+    together, one warning a paragraph, at the list's first line: items
+    written under a line without an empty line between (``신청 방법`` then
+    ``- 기간``), and items marked as HWP and Word mark them (``1)``, ``•``,
+    ``○``, ``①``), which Markdown reads as words of the paragraph."""
+    found, paragraph, above = [], None, ""
+    for number, text, code in _text_lines(source):
+        broken, above = above.endswith(("  ", "\\")), text  # a line ended so breaks where it ends
+        if code or not text.strip() or text.lstrip().startswith("#"):
+            paragraph = None
+        elif paragraph is None:
+            paragraph = number, text
+        elif paragraph[1] and not broken and _joined_item(paragraph[1], text):
+            first = not _MARKDOWN_ITEM.match(paragraph[1]) and _as_item(paragraph[1])  # the list starts the paragraph
+            found.append(f"{shown}:{paragraph[0] if first else number}: " + _(
+                "warning: the page and the email run this list into one paragraph with the lines around it (Markdown "
+                "starts a list only after an empty line, and only at - or 1.); put an empty line above the list and "
+                "start each item as: {item}").format(item=_as_item(paragraph[1] if first else text)))
+            paragraph = number, ""  # said once a paragraph
+    return found
+
+
+def _dates_read_as_lists(source, shown: str) -> list[str]:
+    """Days written as HWP writes them (``2026. 12. 10.(목)``) at the start of
+    a line, which Markdown reads, at the start of a paragraph or an item
+    (``- 12. 17.(목)``), as numbered lists (2026., then 12.), with the line to
+    write (2026년 12월 10일): those the text as the site renders it does not
+    show as written (:func:`_days_not_shown`)."""
+    starting = [(number, line, bullet, date) for number, line, code in _text_lines(source) if not code
+                for bullet in (_BULLET.match(line),)
+                for date in (_POINTED_DATE.match(line, bullet.end() if bullet else len(line) - len(line.lstrip(" "))),)
+                if date and date.start() < 4 + (bullet.end() if bullet else 0)][:80]
+    found = []
+    for number, line, bullet, date in _days_not_shown(source, starting):
+        year, month, day = date.groups()
+        written = (f"{year}년 " if year else "") + f"{int(month)}월 {int(day)}일"
+        found.append(f"{shown}:{number}: " + _(
+            "warning: Markdown reads the date {date} at the start of this line as numbered lists, so the page and "
+            "the email show it broken; write it as {instead}").format(
+            date=date[0], instead=(bullet[0].lstrip() if bullet else "") + written + line[date.end():]))
+    return found
+
+
+def _days_not_shown(source, starting: list) -> list:
+    """Those of ``starting`` (line number, line, its bullet, its day) whose
+    day the text as the site renders it does not show as written: each
+    day's first number made one of its own (2026. → 1000., 12. → 10.), so
+    that Markdown reads the text as written and each is found apart."""
+    if not starting:
+        return []
+    lines = source.body.split("\n")
+    marked = {}
+    for index, (number, line, _bullet, date) in enumerate(starting):
+        first = date[0].split(".")[0]
+        marked[number] = str((1000 if date[1] else 10) + index) + date[0][len(first):]
+        lines[number - source.body_line] = line[:date.start()] + marked[number] + line[date.end():]
+    rendered = str(markdown_html("\n".join(lines)))
+    return [item for item in starting if marked[item[0]] not in rendered]
+
+
+def _indented_as_code(source, shown: str) -> list[str]:
+    """Paragraphs indented as HWP indents them (four blanks or a tab after an
+    empty line), which Markdown shows as a box of code; an item's own
+    paragraphs (indented under a list) and fenced code aside."""
+    found, above, last_text = [], "", ""
+    for number, line, code in _text_lines(source):
+        indented = line.startswith(("\t", "    ")) and line.strip()
+        in_list = _MARKDOWN_ITEM.match(last_text) or last_text.startswith(("\t", "    "))
+        if indented and not code and not above.strip() and not in_list:
+            found.append(f"{shown}:{number}: " + _(
+                "warning: this line starts with four blanks or a tab, so the page and the email show it and the lines "
+                "under it as a box of code, in typewriter letters; delete the blanks before it: {text}").format(
+                text=line.strip()))
+        above, last_text = line, line if line.strip() else last_text
+    return found
+
+
+def _joined_item(first: str, line: str) -> str | None:
+    """``line`` as an item of a list (:func:`_as_item`) when it starts as one
+    but Markdown joins it to the block that ``first`` starts: a paragraph, or
+    a list whose items it is not. None for a line indented as code or as an
+    item's own text, and in a table, a quotation, HTML or code."""
+    if line.startswith(("\t", "    ")) or first.startswith(("\t", "    ")) or first.lstrip().startswith(("|", ">", "<")):
+        return None
+    if _MARKDOWN_ITEM.match(first) and _MARKDOWN_ITEM.match(line):
+        return None
+    return _as_item(line)
+
+
+def _as_item(line: str) -> str | None:
+    """``line`` written as an item of a Markdown list, when it starts as one
+    (:data:`_MARKDOWN_ITEM`) or as HWP and Word mark one; else None."""
+    if _POINTED_DATE.match(line.lstrip()):
+        return None  # a day (2026. 12. 10.), which Markdown joins to the line above: said nowhere
+    if _MARKDOWN_ITEM.match(line):
+        return line.strip()
+    if numbered := _NUMBERED_ITEM.match(line):
+        count = int(numbered[1]) if numbered[1] else ord(numbered[2]) - 0x2460 + 1
+        return f"{count}. {line[numbered.end():].strip()}"
+    if bullet := _BULLET_ITEM.match(line):
+        return f"- {line[bullet.end():].strip()}"
+    return f"- {line.strip()}" if _MARKED_ITEM.match(line) else None

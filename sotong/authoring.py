@@ -17,13 +17,14 @@ from typing import Callable
 
 import click
 import frontmatter
+import yaml
 from korean_romanizer.romanizer import Romanizer
 
 from .advice import EXAMPLE_ITEMS, EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
 from .dates import ISO_DAY, korean_date
 from .i18n import _
-from .notices import DEFAULT_CHANNELS, as_iso
+from .notices import DEFAULT_CHANNELS, as_iso, coming_day
 from .problems import SotongError, did_you_mean
 from .project import Project
 from .schedule import YEARS
@@ -31,7 +32,6 @@ from .schedule import YEARS
 SLUG_LIMIT = 60
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _DATE = re.compile(ISO_DAY.pattern + r"( \d{2}:\d{2})?", re.ASCII)
-_HAS_YEAR = re.compile(r"\d{3}")  # 2026.12.3, or a year mistyped (202.12.3): no year is added to it
 
 BODY_TEMPLATE = """{lead}
 
@@ -87,7 +87,8 @@ def parse_date(text: str, today: dt.date) -> str:
     as staff write one (2026.12.1, 2026년 12월 1일 오후 2시) as the file must
     have it (SPEC §2), which this command writes for them; one written
     without its year (12월 3일) as the coming such day (:func:`coming_day`)."""
-    written = as_iso(text, time_allowed=True) or coming_day(text, today) or text.strip()
+    written = as_iso(text, time_allowed=True) or coming_day(text, today) or as_iso(named_day(text, today), True) \
+        or text.strip()
     try:
         day = dt.datetime.fromisoformat(written) if _DATE.fullmatch(written) else None
     except ValueError:  # no such month, day or hour
@@ -97,19 +98,18 @@ def parse_date(text: str, today: dt.date) -> str:
     return written
 
 
-def coming_day(text: str, today: dt.date) -> str | None:
-    """A day written without its year (12월 3일, 12.3, 12월 3일 오후 2시) as
-    the file must have it: the coming such day, ``today``'s year if it is
-    not past, else the next year's (2월 29일 the next that has one); None
-    for a text that is no such day. Staff mean the day ahead of them."""
-    text = text.strip()
-    if _HAS_YEAR.match(text):
-        return None
-    for year in range(today.year, today.year + 9):  # a 29 February is at most eight years ahead
-        written = as_iso(f"{year}년 {text}", time_allowed=True)
-        if written is not None and written[:10] >= today.isoformat():
-            return written
-    return None
+# the days staff name by a word, from today
+DAY_WORDS = {"오늘": 0, "내일": 1, "모레": 2}
+
+
+def named_day(text: str, today: dt.date) -> str:
+    """``text`` with the word of its day (오늘, 내일, 모레, then an hour or
+    not: ``내일 오후 2시``) written as that day, YYYY-MM-DD; as it is if
+    it starts with no such word."""
+    word, _blank, rest = text.strip().partition(" ")
+    if word not in DAY_WORDS:
+        return text
+    return f"{today + dt.timedelta(days=DAY_WORDS[word])} {rest}".strip()
 
 
 def parse_slug(text: str) -> str:
@@ -162,6 +162,9 @@ def ask_notice(project: Project, *, title, department, category, date, slug) -> 
     if written_date is not None and coming_day(written_date, today) == date:
         click.echo(_('--date "{value}" has no year: took the coming one, {day}').format(
             value=written_date, day=korean_date(dt.date.fromisoformat(date[:10]), weekday=True)), err=True)
+    elif written_date is not None and named_day(written_date, today) != written_date:
+        click.echo(_('--date "{value}": took {day}').format(
+            value=written_date, day=korean_date(dt.date.fromisoformat(date[:10]), weekday=True)), err=True)
     given_slug = slug is not None
     slug = answer(slug, "", parse_slug, "--slug") if given_slug else romanized_slug(title, date)
     while slug is None or (project.notices_path / f"{slug}.md").exists():
@@ -183,7 +186,8 @@ def write_notice(project: Project, *, title: str, department: str, category: str
                                 department=department, phone=EXAMPLE_PHONE)
     post = frontmatter.Post(body, title=title, date=date, department=department, category=category,
                             channels=list(DEFAULT_CHANNELS))
-    text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
+    # PyYAML's own writer: libyaml's (frontmatter's default) writes an emoji as "\U0001F384", not as typed
+    text = frontmatter.dumps(post, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)
     examples = OPTIONAL_KEYS.format(segment=next(iter(audiences.segments), "segment"),
                                     dongs=", ".join(list(audiences.dongs.values())[:2]),
                                     expires=date[:10], event=date[:10])

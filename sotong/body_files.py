@@ -25,7 +25,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
-from .content_files import stored_otherwise, stored_otherwise_message
+from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
 from .i18n import _
 from .problems import Problem
 from .scripted_files import script_problem
@@ -82,6 +82,9 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
     if _NOT_A_FILE.match(linked):
         return None
     shown, marker = unquote(linked), _MARKER.match(linked)
+    if own := own_computer_file(linked):
+        return _('"{target}" is a file on this computer, not in the project; copy it into content/{folder}/ and write '
+                 '{{static}}/{folder}/{name} in its place').format(target=shown, folder=own[0], name=own[1])
     if marker is None and _WEB_ADDRESS.match(linked):
         return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
                  'write https:// before it: https://{target}').format(target=shown)
@@ -100,6 +103,9 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
         return _('"{target}" is not found from the page, which looks for it in its own folder; write the path from '
                  'content/ after {{static}}: {{static}}/{path}').format(
                      target=shown, path=Path(os.path.relpath(inside, root)).as_posix())
+    if elsewhere := named_elsewhere(Path(root), os.path.basename(unquote(address))):
+        return _('"{target}" is not a file under content/: the file is content/{found}; write {{static}}/{found}').format(
+            target=shown, found=elsewhere)
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=shown)
 
@@ -152,6 +158,22 @@ def _wordless(target: str, markdown: bool) -> str:
                  "write it between [ and ], e.g. ![겨울 축제 포스터: 12월 20일 서울숲 광장]({target})").format(target=target)
     return _('warning: the picture {target} says in no words what it shows, so those who cannot see it read nothing; '
              'write it as alt="...", e.g. <img src="{target}" alt="겨울 축제 포스터: 12월 20일 서울숲 광장">').format(target=target)
+
+
+def static_pictures(body: str, first_line: int, source: Path | str, root: Path | str) -> list[tuple[int, str, str]]:
+    """(line, target as written, its file) of each picture of the Markdown
+    ``body`` (starting on line ``first_line`` of the file ``source``) written
+    with ``{static}`` and found under ``root`` (content/), in the order written."""
+    found, root = {}, os.path.abspath(root)
+    for target, words, offset in _targets(body):
+        linked = _as_linked(target.strip(), body[offset] != "<")
+        if words is None or not (marker := _MARKER.match(linked)):
+            continue
+        address = re.split(r"[?#]", linked[marker.end():])[0]
+        files = [_file_of(path, True, str(source), root) for path in _paths_looked_for(address, True)]
+        if file := next((path for path in files if path.startswith(os.path.join(root, "")) and os.path.isfile(path)), None):
+            found.setdefault((first_line + body.count("\n", 0, offset), unquote(linked), file), offset)
+    return sorted(found, key=found.get)
 
 
 def missing_files(body: str, first_line: int, source: Path, root: Path | str, shown: str) -> list[Problem]:

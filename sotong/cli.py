@@ -276,7 +276,7 @@ def build(project: Project):
 @click.option("--title", metavar=_("TITLE"), help=_("The notice's headline (asked when not given)."))
 @click.option("--department", metavar=_("DEPARTMENT"), help=_("One of the departments in audiences.yaml (asked when not given)."))
 @click.option("--category", metavar=_("FIELD"), help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
-@click.option("--date", "date_", default=None, metavar=_("DATE"), help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (2026.12.3 and 2026년 12월 3일 오후 2시 too; a day without its year, 12월 3일, is the coming one); default today."))
+@click.option("--date", "date_", default=None, metavar=_("DATE"), help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (2026.12.3, 2026년 12월 3일 오후 2시 and 내일 오후 2시 too; a day without its year, 12월 3일, is the coming one); default today."))
 @click.option("--slug", default=None, metavar="SLUG", help=_("File name and URL part in English letters; default: the title romanized."))
 @settings_option
 def new(project: Project, title, department, category, date_, slug):

@@ -26,6 +26,7 @@ import stat
 import unicodedata
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import unquote
 
 from .i18n import _
 from .problems import Problem, cannot_read
@@ -227,6 +228,24 @@ _OWN_COMPUTER = re.compile(r"[A-Za-z]:[\\/]|file:", re.I)
 _PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 
 
+def own_computer_file(text: str) -> tuple[str, str] | None:
+    """(the folder of content/ to copy it into, its name) when ``text`` names
+    a file on the writer's own computer (``C:\\Users\\kim\\Desktop\\사진.jpg``,
+    ``file:///C:/...``), which no page can show; else None."""
+    if not _OWN_COMPUTER.match(text):
+        return None
+    name = unquote(re.split(r"[\\/]", text)[-1])
+    return ("images" if Path(name).suffix.lower() in _PICTURE_SUFFIXES else "files"), name
+
+
+def named_elsewhere(root: Path, name: str) -> str | None:
+    """The path from ``root`` (content/) of the one file named ``name`` in a
+    folder under it (``images/poster.svg`` for ``poster.svg`` written
+    without its folder); None when there is none, or more than one."""
+    found = [Path(folder, name).relative_to(root).as_posix() for folder, _dirs, files in os.walk(root) if name in files]
+    return found[0] if len(found) == 1 else None
+
+
 def _named_otherwise(target: Path) -> str | None:
     """The name of the file in ``target``'s folder that ``target`` names but
     for capitals: Photo.JPG for photo.jpg, which Windows opens and the server does not."""
@@ -277,9 +296,15 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     text = str(value).strip()
     relative = Path(text)
     folder = "images" if relative.suffix.lower() in _PICTURE_SUFFIXES else "files"
-    if _OWN_COMPUTER.match(text):  # C:\Users\kim\Desktop\poster.jpg, a file on the writer's computer
+    if own := own_computer_file(text):
         return None, _('"{text}" is a file on this computer, not in the project; copy it into content/{folder}/ and '
-                       'write {folder}/{name}').format(text=text, folder=folder, name=re.split(r"[\\/]", text)[-1])
+                       'write {folder}/{name}').format(text=text, folder=own[0], name=own[1])
+    if text.startswith(("{static}", "{attach}")):
+        return None, _('"{text}" is written as the text writes a picture; in the header write the path from content/ '
+                       'without {{static}}: {fixed}').format(text=text, fixed=text.split("}", 1)[1].lstrip("/"))
+    if "\\" in text and not text.startswith("\\") and ".." not in re.split(r"[\\/]", text):
+        return None, _('"{text}" is written with \\ between its folders, as Windows shows them; write / between '
+                       'them: {fixed}').format(text=text, fixed=text.replace("\\", "/"))
     if relative.is_absolute() or text.startswith(("/", "\\")) or ".." in relative.parts or "\\" in text:
         return None, _('"{text}" must be a path inside content/ without / at the start or .., e.g. images/poster.jpg').format(
             text=text)
@@ -293,6 +318,9 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
         return None, _('"{text}" not found under content/: the file is named {name} (the server tells capitals apart, '
                        'as Windows does not); write {fixed}').format(
                            text=text, name=named, fixed=(relative.parent / named).as_posix())
+    if not target.is_file() and (elsewhere := named_elsewhere(root, relative.name)):
+        return None, _('"{text}" not found under content/: the file is content/{found}; write {found}').format(
+            text=text, found=elsewhere)
     if not target.is_file():
         return None, _('"{text}" not found under content/; put the file there (e.g. content/{folder}/) or fix the '
                        'path').format(text=text, folder=folder)

@@ -67,6 +67,29 @@ def markdown_html(text: str, converter: Markdown | None = None) -> Markup:
     return Markup(tel_links(sanitized(converter.convert(text))))
 
 
+# A tag as Markdown reads one in a line of text (markdown.inlinepatterns.HTML_RE): its name and the rest.
+_WRITTEN_TAG = re.compile(r"<([a-zA-Z][^<>@ ]*)( [^<>]*)?>")
+# The elements of HTML a text may hold as markup: those the sanitizer keeps, and those it leaves out with
+# their tags alone (pasted from a web page or a word processor), whose words stay.
+HTML_ELEMENTS = frozenset(nh3.ALLOWED_TAGS) | {
+    "address", "audio", "base", "basefont", "big", "blink", "body", "button", "canvas", "dialog", "embed", "fieldset",
+    "font", "form", "frame", "frameset", "head", "html", "iframe", "input", "label", "legend", "link", "main", "marquee",
+    "math", "menu", "meta", "meter", "nobr", "noscript", "object", "optgroup", "option", "output", "param", "picture",
+    "progress", "script", "section", "select", "slot", "source", "style", "svg", "template", "textarea", "title",
+    "track", "video", "xml"}
+
+
+def tags_of_no_element(line: str) -> list[str]:
+    """The ``<...>`` of a line of Markdown that it reads as tags of no HTML
+    element (``<NEW>``, ``<www.sd.go.kr>``, ``<Seongdong Festival>``: words
+    and addresses as Korean documents bracket them), in the order written:
+    the sanitizer leaves each out, and its words with it. Code spans, links
+    written ``<https://...>`` and a word processor's ``<o:p>`` aside."""
+    line = re.sub(r"(`+).*?\1", "", line) if "`" in line else line
+    return [found[0] for found in _WRITTEN_TAG.finditer(line)
+            if ":" not in found[1] and found[1].rstrip("/").lower() not in HTML_ELEMENTS]
+
+
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
 

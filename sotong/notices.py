@@ -386,10 +386,12 @@ def _summary(given: _Given) -> str | None:
     return summary
 
 
-def _date(given: _Given) -> dt.datetime | None:
-    """A date or date-time in Asia/Seoul (a missing date is _check_keys')."""
+def _date(given: _Given) -> dt.date | None:
+    """A date or date-time in Asia/Seoul (a missing date is _check_keys');
+    one written otherwise is answered with the day it names, a day without
+    its year (12/3) the coming one after the day the file is named for."""
     value = given.meta.get("date")
-    return _parse_datetime(value, "date", given.problem) if not _blank(value) else None
+    return _parse_datetime(value, "date", given.problem, iso_day(given.path.name[:10])) if not _blank(value) else None
 
 
 def _department(given: _Given) -> str | None:
@@ -426,7 +428,7 @@ def _expires(given: _Given, date: dt.datetime | None) -> dt.date | None:
     """A day (no time), not before the notice's date."""
     if given.meta.get("expires") is None:
         return None
-    expires = _parse_date(given.meta["expires"], "expires", given.problem)
+    expires = _parse_date(given.meta["expires"], "expires", given.problem, date.date() if date else None)
     if expires and date and expires < date.date():
         given.problem("expires", _("expires ({expires}) is before date ({date}); the notice would never be current").format(
             expires=expires, date=date.date()))
@@ -663,11 +665,16 @@ def is_page_address(path: str) -> bool:
     return Path(path).suffix.lower() in PAGE_ADDRESS_SUFFIXES
 
 
+# a Korean keyboard's full-width mode (전각): ２０２６－１２－０３ and its space, as ASCII types them
+_FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
 def slug_from_filename(path: Path) -> str:
     """The web name a file's name gives, its Hangul composed (NFC): a file
     named on a Mac has it decomposed (축 as three jamo), which gave the page
-    an address other than the one typed anywhere else."""
-    return re.sub(r"[^\w-]+", "-", composed(path.stem).strip().lower()).strip("-")
+    an address other than the one typed anywhere else; and its full-width
+    letters (２０２６－１２－０３) as ASCII, for the same reason."""
+    return re.sub(r"[^\w-]+", "-", composed(path.stem).translate(_FULL_WIDTH).strip().lower()).strip("-")
 
 
 def _is_text(value) -> bool:
@@ -740,7 +747,11 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         return None
     names = []
     for index, item in enumerate(value):
-        if item not in known:
+        if item not in known and (mark := _full_width_comma(item, known)):
+            item_problem(index, _('"{item}" is one name to YAML, as "{mark}" is no comma; write {key}: [{value}]').format(
+                item=item, mark=mark, key=key, value=", ".join(
+                    part.strip() for written in value for part in (str(written).split(mark) if written == item else [str(written)]))))
+        elif item not in known:
             item_problem(index, _('unknown {what} "{item}"{suggestion}; known: {where}').format(
                 what=what, item=item, suggestion=english_suggestion(item, known), where=where))
         elif item not in names:
@@ -748,24 +759,31 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
     return names
 
 
+def _full_width_comma(item, known) -> str | None:
+    """The comma of a Korean keyboard (``，`` or ``、``) that splits ``item``
+    into ``known`` names only (``homepage，newsletter``), or None."""
+    mark = next((mark for mark in "，、" if mark in str(item)), None)
+    return mark if mark and all(part.strip() in known for part in str(item).split(mark)) else None
+
+
 _DATETIME = re.compile(ISO_DAY.pattern + r"[ T]\d{2}:\d{2}", re.ASCII)
 
 
-def _parse_datetime(value, key, problem) -> dt.datetime | None:
+def _parse_datetime(value, key, problem, near: dt.date | None = None) -> dt.datetime | None:
     """A date or date-time in Asia/Seoul; a bare date means midnight."""
-    parsed = _moment(value, key, problem, key)
+    parsed = _moment(value, key, problem, key, near=near)
     if parsed is None or isinstance(parsed, dt.datetime):
         return parsed
     return dt.datetime.combine(parsed, dt.time(), SEOUL)
 
 
-def _parse_date(value, key, problem) -> dt.date | None:
-    return _moment(value, key, problem, key, time_allowed=False)
+def _parse_date(value, key, problem, near: dt.date | None = None) -> dt.date | None:
+    return _moment(value, key, problem, key, time_allowed=False, near=near)
 
 
-def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.datetime | None:
+def _moment(value, key, problem, what, *, time_allowed=True, near: dt.date | None = None) -> dt.date | dt.datetime | None:
     """The date (or date-time) ``value`` of ``key``, or None and a problem
-    naming it as ``what``."""
+    naming it as ``what``, with the day to write (:func:`_meant_day`)."""
     parsed = _parse_moment(value)
     if parsed is None and (past_end := _past_month_end(value)):
         problem(key, _('{what} "{value}" is no day: {year}-{month:02d} has {last} days; check the day').format(
@@ -773,7 +791,7 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
         return None
     if parsed is None or (not time_allowed and isinstance(parsed, dt.datetime)):
         form, example = (_("YYYY-MM-DD or YYYY-MM-DD HH:MM"), "2026-11-05 14:00") if time_allowed else ("YYYY-MM-DD", "2026-12-31")
-        example = as_iso(value, time_allowed) or example
+        example = _meant_day(value, time_allowed, near) or example
         problem(key, _('{what} "{value}" is not a date; write it as {form}, e.g. {key}: {example}').format(
             what=what, value=value, form=form, key=what.split()[-1], example=example))
         return None
@@ -785,9 +803,11 @@ def _moment(value, key, problem, what, *, time_allowed=True) -> dt.date | dt.dat
     return parsed
 
 
+_HAS_YEAR = re.compile(r"\d{3}")  # 2026.12.3, or a year mistyped (202.12.3): no year is added to it
 # a day written as people write one: 2026.12.3, 2026. 12. 3., 2026/12/03, 2026년 12월 3일(목), 2026-12-3 9:00:00,
+# 26.12.3 (a year of two digits: 20..), 20261203,
 # with its hour as people write one too: 오후 2시 30분, 2:30 PM
-_LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?\s*(?:\([월화수목금토일]\))?"
+_LOOSE_DATE = re.compile(r"(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?\s*(?:\([월화수목금토일]\))?"
                          r"(?:\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*(?::|시)\s*(?:(\d{1,2})\s*분?)?(?::\d{2})?\s*(오전|오후|AM|PM)?)?",
                          re.I)
 
@@ -795,28 +815,76 @@ _LOOSE_DATE = re.compile(r"(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})
 def _past_month_end(value) -> tuple[int, int, int] | None:
     """(year, month, its last day) when ``value`` is a day past its month's
     end (2026-02-30, 2026.11.31), written in any of as_iso's forms; else None."""
-    found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
-    if found is None or not 1 <= int(found[2]) <= 12 or not 1 <= int(found[1]) <= 9999:
+    found = _loose_date(value)
+    if found is None or not 1 <= int(found[1]) <= 12 or not 1 <= found[0] <= 9999:
         return None
-    last = calendar.monthrange(int(found[1]), int(found[2]))[1]
-    return (int(found[1]), int(found[2]), last) if int(found[3]) > last else None
+    last = calendar.monthrange(found[0], int(found[1]))[1]
+    return (found[0], int(found[1]), last) if int(found[2]) > last else None
+
+
+def _loose_date(value) -> tuple | None:
+    """(year, month, day, half, hour, minute, half after) of ``value`` as
+    :data:`_LOOSE_DATE` reads it, full-width or not, the year a number (26:
+    2026), the rest as written; None for a text that is no such day."""
+    text = re.sub(r"^(\d{4})(\d{2})(\d{2})(?!\d)", r"\1-\2-\3", unicodedata.normalize("NFKC", str(value)).strip())
+    found = _LOOSE_DATE.fullmatch(text)
+    if found is None:
+        return None
+    year, *rest = found.groups()
+    return (int(year) + (2000 if len(year) == 2 else 0), *rest)
 
 
 def as_iso(value, time_allowed: bool) -> str | None:
     """``value`` as YYYY-MM-DD (HH:MM) when it names a day of the calendar
     written another way (full-width, ２０２６－１２－０３, as a Korean
     keyboard's 전각 mode types it, too), to say what to write instead; else None."""
-    found = _LOOSE_DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
+    found = _loose_date(value)
     if found is None:
         return None
-    year, month, day, half, hour, minute, half_after = found.groups()
+    year, month, day, half, hour, minute, half_after = found
     half = (half or half_after or "").upper()
     hours = (int(hour or 0) % 12 + (12 if half in ("오후", "PM") else 0)) if half else int(hour or 0)
     try:
-        moment = dt.datetime(int(year), int(month), int(day), hours, int(minute or 0))
+        moment = dt.datetime(year, int(month), int(day), hours, int(minute or 0))
     except ValueError:  # 2026-13-01: no such day to suggest
         return None
     return moment.strftime("%Y-%m-%d %H:%M" if hour is not None and time_allowed else "%Y-%m-%d")
+
+
+def _meant_day(value, time_allowed: bool, near: dt.date | None) -> str | None:
+    """The day (and hour) ``value`` names, as the file must have it: written
+    another way (:func:`as_iso`), or without its year (``12/3``): the such
+    day nearest to ``near`` (the day the file is named for, or the notice's
+    date); else, for words without a digit (``내일`` names no fixed day),
+    ``near`` itself; else None."""
+    if written := as_iso(value, time_allowed):
+        return written
+    if near is None:
+        return None
+    days = _with_years(str(value), range(near.year - 4, near.year + 5))  # a 29 February is at most four years off
+    nearest = min(days, key=lambda day: abs(dt.date.fromisoformat(day[:10]) - near), default=None)
+    if nearest:
+        return nearest if time_allowed else nearest[:10]
+    return None if re.search(r"\d", str(value)) else near.isoformat()  # 2026-13-01 is no day to suggest
+
+
+def coming_day(text: str, today: dt.date) -> str | None:
+    """A day written without its year (12월 3일, 12.3, 12월 3일 오후 2시) as
+    the file must have it: the coming such day, ``today``'s year if it is
+    not past, else the next year's (2월 29일 the next that has one); None
+    for a text that is no such day. Staff mean the day ahead of them."""
+    days = _with_years(text, range(today.year, today.year + 9))  # a 29 February is at most eight years ahead
+    return next((day for day in days if day[:10] >= today.isoformat()), None)
+
+
+def _with_years(text: str, years: range) -> list[str]:
+    """A day written without its year (:func:`coming_day`) in each of
+    ``years`` that has it, as :func:`as_iso` writes it; none for a text that
+    has a year or is no such day."""
+    text = text.strip()
+    if _HAS_YEAR.match(text):
+        return []
+    return [written for year in years if (written := as_iso(f"{year}년 {text}", time_allowed=True))]
 
 
 def _parse_moment(value) -> dt.date | dt.datetime | None:

@@ -171,8 +171,11 @@ class Day(click.DateTime):
             except click.BadParameter:
                 day = None
             if day is None or day.isoformat() != value:  # strptime also takes 2026-1-5
-                raise OneLineUsageError(_('{option} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {option} 2026-11-26')
-                                        .format(option=option, value=value), ctx) from None
+                from .notices import as_iso  # only when a day is wrong: the commands start without it
+
+                raise OneLineUsageError(_('{option} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {option} {example}')
+                                        .format(option=option, value=value, example=as_iso(value, False) or "2026-11-26"),
+                                        ctx) from None
         if day.year not in YEARS:  # the schedule would count past datetime's range
             raise OneLineUsageError(_('{option} "{value}" is in the year {year}; days lie in {first}-{last}, check the year')
                                     .format(option=option, value=day, year=day.year, first=YEARS[0], last=YEARS[-1]), ctx)

@@ -116,14 +116,26 @@ class Project:
             if notice is None:
                 continue
             if notice.slug in seen:
-                problems.append(Problem(self.shown(path), notice.lines.get("slug", 1),
-                                        _('slug "{slug}" is already used by {other}; give this notice its own slug: line').format(
-                                            slug=notice.slug, other=self.shown(seen[notice.slug]))))
+                problems.append(self._slug_taken(path, notice, seen[notice.slug]))
                 continue
             seen[notice.slug] = path
             notices.append(notice)
         cache.save()
         return notices, problems
+
+    def _slug_taken(self, path, notice: Notice, other) -> Problem:
+        """The problem of the notice at ``path`` whose slug the file ``other``
+        gave its notice: a file of the same name stored in another Unicode
+        form (one named on a Mac, NFD) is the same notice twice."""
+        from .validators import composed
+
+        if composed(os.path.basename(path)) == composed(os.path.basename(other)) and "slug" not in notice.lines:
+            return Problem(self.shown(path), 1, _(
+                "this file has the name of {other}, stored in another form (one of them was named on a Mac): the same "
+                "notice twice; keep one and delete the other").format(other=self.shown(other)))
+        return Problem(self.shown(path), notice.lines.get("slug", 1), _(
+            'slug "{slug}" is already used by {other}; give this notice its own slug: line').format(
+                slug=notice.slug, other=self.shown(other)))
 
     @cached_property
     def renderer(self):

@@ -4,12 +4,17 @@ commands to send it); warnings, not errors: check still exits 0."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from project_support import copy_project, run_sotong
+from hypothesis import given
+from hypothesis import strategies as st
+
+from project_support import copy_project, png, run_sotong
 from sotong.advice import notice_warnings
+from sotong.markup import HTML_ELEMENTS, tags_of_no_element
 from sotong.notices import SEOUL, Notice
 
 
@@ -358,3 +363,239 @@ def test_a_table_markdown_does_not_read_as_one_is_warned_with_the_line_to_write(
     assert table(piped.replace("\n", "\n| --- | --- |\n", 1))
     # one tab in a line, a tab that indents, and a table of one line are no pasted table
     assert notice_warnings(with_body("문의\t02-2286-5000\n\n- 목록\n\tA\tB\n\tC\tD\n\n| 하나 |\n"), "n.md") == []
+
+
+def as_markdown_renders(text: str) -> str:
+    """``text`` as HTML, as the site's Markdown (pelicanconf.py's extensions) renders it."""
+    import markdown
+
+    return markdown.markdown(text, extensions=["extra", "sane_lists"])
+
+
+JOINED = ("warning: the page and the email run this list into one paragraph with the lines around it (Markdown starts a "
+          "list only after an empty line, and only at - or 1.); put an empty line above the list and start each item as: "
+          "{item}")
+
+
+def test_a_list_written_under_a_line_or_with_a_word_processor_s_marks_is_warned_with_the_line_to_write():
+    """A list typed under its lead line without an empty line between, or
+    with the marks HWP and Word use (1), •, ○, □, ㆍ, ①), showed residents
+    one paragraph of items run together ("신청 방법 - 기간: 12월 - 장소: 구청"),
+    and check said nothing."""
+    def joined(text, line):  # the line is shown after the one above, in its paragraph or item
+        return "\n" + line.strip() in as_markdown_renders(text)
+
+    cases = [("신청 방법은 다음과 같습니다.\n- 기간: 12월\n- 장소: 구청", 1, "- 기간: 12월"),
+             ("준비물\n1. 신분증\n2. 사진", 1, "1. 신분증"),
+             ("1) 신청서 작성\n2) 제출", 0, "1. 신청서 작성"),
+             ("준비물:\n1) 신분증\n2) 사진", 1, "1. 신분증"),
+             ("• 기간: 12월\n• 장소: 구청", 0, "- 기간: 12월"),
+             ("○ 기간: 12월\n□ 장소: 구청\nㆍ대상: 누구나", 0, "- 기간: 12월"),
+             ("① 첫째\n② 둘째", 0, "1. 첫째"),
+             ("(1) 첫째\n(2) 둘째", 0, "1. 첫째"),
+             ("가. 첫째\n나. 둘째", 0, "- 가. 첫째"),
+             ("- 기간: 12월\n※ 문의는 부서로", 1, "- ※ 문의는 부서로")]
+    for text, offset, item in cases:
+        assert joined(text, text.split("\n")[1]), text
+        (warning,) = notice_warnings(with_body(f"머리말입니다.\n\n{text}\n"), "n.md")
+        assert warning == f"n.md:{11 + offset}: " + JOINED.format(item=item), text
+    lead, *items = cases[0][0].split("\n")
+    assert not joined(f"{lead}\n\n" + "\n".join(items), items[0])  # what it says to write is a list
+    assert not joined("준비물\n\n1. 신청서 작성\n2. 제출", "2. 제출") and not joined("- 기간: 12월\n\n- ※ 문의", "- ※ 문의")
+    # a list after an empty line or a heading, a line broken on purpose, an item's own lines, fenced code
+    # and words that only start with such a mark are no list run together
+    kept = ("## 신청 방법\n- 기간\n- 장소\n\n문의  \n- 전화\n\n- 가\n  - 나\n  계속\n\n```\n준비물\n1) 코드\n```\n\n"
+            "○○동 주민센터에서\n가나다 순서로\n-5도까지 내려갑니다\n")
+    assert notice_warnings(with_body(kept), "n.md") == []
+
+
+def test_check_says_a_list_run_together_in_korean_at_its_line(project_dir, cli, monkeypatch):
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    notice = project_dir / "content" / "notices" / "2026-11-05-kimjang-sharing.md"
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text + "\n신청 방법\n1) 신청서 작성\n2) 주민센터에 제출\n", encoding="utf-8")
+    result = cli(project_dir, "check")
+    assert result.code == 0, result.output
+    line = text.count("\n") + 3
+    assert f"content/notices/2026-11-05-kimjang-sharing.md:{line}: 주의: 누리집과 이메일에서 이 줄부터의 목록이 앞뒤 줄과 " \
+           "이어 붙어 한 문단으로 나옵니다(빈 줄 다음에 줄마다 - 나 1.로 시작해야 목록이 됩니다). 목록 위에 빈 줄을 넣고 " \
+           "항목마다 이렇게 시작하세요: 1. 신청서 작성" in result.stderr.splitlines(), result.stderr
+
+
+def test_words_in_angle_brackets_markdown_reads_as_a_tag_are_warned_with_what_to_write():
+    """<www.sd.go.kr>, <NEW> and <성동 Festival>, as Korean documents bracket
+    titles and addresses, are HTML tags to Markdown, of no element: the
+    sanitizer left them out of the page and the email, and check said nothing."""
+    from sotong.markup import markdown_html
+
+    body = ("신청: <www.sd.go.kr/apply> 에서\n\n<NEW> 겨울 축제\n\n<Seongdong Festival> 안내\n\n"
+            "<https://www.sd.go.kr> <hong@sd.go.kr> <b>굵게</b> <font color=red>빨강</font> <o:p></o:p> <1반> a <3 b\n\n"
+            "`<NEW>` 는 코드\n")
+    for lost in ("www.sd.go.kr", "NEW", "Seongdong"):
+        assert lost not in markdown_html("\n\n".join(body.split("\n\n")[:3]))
+    said = "warning: Markdown reads {tag} as an HTML tag, so the page and the email leave it out; write it as {instead}"
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:9: " + said.format(tag="<www.sd.go.kr/apply>", instead="<https://www.sd.go.kr/apply>"),
+        "n.md:11: " + said.format(tag="<NEW>", instead="〈NEW〉"),
+        "n.md:13: " + said.format(tag="<Seongdong Festival>", instead="〈Seongdong Festival〉")]
+    for written in ("<https://www.sd.go.kr/apply>", "〈NEW〉", "〈Seongdong Festival〉"):  # what it says to write is shown
+        assert written.strip("<>〈〉") in markdown_html(written)
+
+
+def test_a_notice_dated_more_than_a_year_ahead_is_warned_with_the_date_a_slip_of_the_year_meant():
+    """2062 typed for 2026, or next year's for this year's: the notice showed
+    on no page and went in no issue for years, and check said nothing."""
+    today = dt.date(2026, 12, 3)
+
+    def dated(*when):
+        return dataclasses.replace(with_body(""), date=dt.datetime(*when, tzinfo=SEOUL), lines={"date": 3})
+
+    said = ("n.md:3: warning: this notice is dated {date}, more than a year after today (2026-12-03), so it shows on no "
+            "page and goes in no issue until then; if the year is a slip, write date: {instead}")
+    assert notice_warnings(dated(2062, 12, 10), "n.md", today=today) == [said.format(date="2062-12-10", instead="2026-12-10")]
+    assert notice_warnings(dated(2027, 12, 10, 14, 30), "n.md", today=today) == [
+        said.format(date="2027-12-10 14:30", instead="2026-12-10 14:30")]
+    assert notice_warnings(dated(2028, 3, 1), "n.md", today=today) == [said.format(date="2028-03-01", instead="2027-03-01")]
+    for near in ((2027, 12, 3), (2027, 12, 2, 14, 30), (2027, 1, 5), (2026, 12, 3), (2025, 12, 10)):
+        assert notice_warnings(dated(*near), "n.md", today=today) == [], near
+    assert notice_warnings(dated(2062, 12, 10), "n.md") == []  # no today, no warning
+
+
+def test_a_picture_too_heavy_for_a_phone_is_warned_at_its_line(project_dir, cli, monkeypatch):
+    """A photo pasted as the camera saved it (18MB) passed check in silence:
+    a resident's phone fetches it whole, on its data, to show the notice."""
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    images = project_dir / "content" / "images"
+    picture = png(40, 30)  # and bytes after its end, as a camera's photo weighs
+    (images / "김장 사진.png").write_bytes(picture + bytes(2_400_000 - len(picture)))
+    (images / "light.png").write_bytes(picture + bytes(1_000_000 - len(picture)))
+    notice = project_dir / "content" / "notices" / "2026-11-05-kimjang-sharing.md"
+    text = notice.read_text(encoding="utf-8").replace("image: images/kimjang.svg", "image: images/김장 사진.png")
+    notice.write_text(text + "\n![김장 나눔 현장](<{static}/images/김장 사진.png>)\n\n![작은 그림]({static}/images/light.png)\n",
+                      encoding="utf-8")
+    result = cli(project_dir, "check")
+    assert result.code == 0, result.output
+    said = ("content/notices/2026-11-05-kimjang-sharing.md:{line}: 주의: 그림 {target}은(는) 2.4MB라, 주민의 휴대전화가 "
+            "공지를 열 때마다 그만큼을 받습니다(느리고 데이터 요금이 듭니다). 1MB보다 작게 저장하세요(예: 가로 1200픽셀 JPEG)")
+    body_line = text.count("\n") + 2
+    warned = [line for line in result.stderr.splitlines() if "MB라" in line]
+    assert warned == [said.format(line=8, target="images/김장 사진.png"),
+                      said.format(line=body_line, target="{static}/images/김장 사진.png")], result.stderr
+
+
+def test_an_address_shown_as_text_no_one_can_tap_is_warned_with_the_link_to_write():
+    """An address pasted from HWP as it is, or a link typed with a blank or
+    the full-width brackets of a Korean keyboard between ] and (, showed on
+    the page as words a resident could not tap, and check said nothing."""
+    from sotong.markup import markdown_html
+
+    body = ("신청: https://www.sd.go.kr/apply 에서 하세요.\n\n"
+            "자세한 내용은 www.sd.go.kr/notice에서 보세요.\n\n"
+            "[신청하기] (https://www.sd.go.kr/apply)\n\n"
+            "[신청하기]（https://www.sd.go.kr/apply）\n\n"
+            "[신청](https://www.sd.go.kr/a) <https://www.sd.go.kr/b> <a href=\"https://www.sd.go.kr/c\">https://www.sd.go.kr/c</a> "
+            "`https://www.sd.go.kr/d` ![그림](https://www.sd.go.kr/e.png) [https://www.sd.go.kr/f](https://www.sd.go.kr/f)\n\n"
+            "[문의처]: https://www.sd.go.kr/g\n")
+    said = "warning: the address {address} is shown as words, not as a link a resident can tap; write it as {instead}"
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:9: " + said.format(address="https://www.sd.go.kr/apply", instead="<https://www.sd.go.kr/apply>"),
+        "n.md:11: " + said.format(address="www.sd.go.kr/notice", instead="<https://www.sd.go.kr/notice>"),
+        "n.md:13: " + said.format(address="[신청하기] (https://www.sd.go.kr/apply)", instead="[신청하기](https://www.sd.go.kr/apply)"),
+        "n.md:15: " + said.format(address="[신청하기]（https://www.sd.go.kr/apply）", instead="[신청하기](https://www.sd.go.kr/apply)"),
+        "n.md:19: warning: Markdown reads this line as a link's address ([문의처]: ...), so it shows on no page and in no "
+        "email; if it is text, write it without the colon right after ], e.g. [문의처] https://www.sd.go.kr/g"]
+    for line in body.split("\n\n")[:4]:
+        assert "<a href" not in markdown_html(line), line
+    for written in ("<https://www.sd.go.kr/apply>에서", "[신청하기](https://www.sd.go.kr/apply)"):  # what it says is a link
+        assert '<a href="https://www.sd.go.kr/apply"' in markdown_html(written)
+
+
+def test_a_text_wholly_in_curly_or_full_width_quotes_is_warned_with_the_line_to_write():
+    """title: “김장 나눔 자원봉사자 모집”, quoted as a word processor quotes
+    (or a Korean keyboard's ＂), was published with its quotes on every page,
+    email and text message, and check said nothing."""
+    notice = dataclasses.replace(with_body(""), title="“김장 나눔 자원봉사자 모집”", summary="＂신청: 12월 10일까지＂",
+                                 sms="‘김장 나눔’", lines={"title": 2, "summary": 7, "sms": 8})
+    said = ("n.md:{line}: warning: {key} is in quotes as a word processor or a Korean keyboard writes them ({quotes}), "
+            "which show as part of it on the site and in the messages; write it without them: {key}: {value}")
+    assert notice_warnings(notice, "n.md") == [
+        said.format(line=2, key="title", quotes="“ ”", value="김장 나눔 자원봉사자 모집"),
+        said.format(line=7, key="summary", quotes="＂ ＂", value='"신청: 12월 10일까지"'),  # YAML's quotes, as a colon needs
+        said.format(line=8, key="sms", quotes="‘ ’", value="김장 나눔")]
+    for kept in ("“나눔” 행사", "「김장 나눔」", "“김장” 나눔 “행사”", '"김장"'):
+        assert notice_warnings(dataclasses.replace(notice, title=kept, summary=None, sms=None), "n.md") == [], kept
+
+
+def test_a_date_written_with_points_at_the_start_of_a_block_is_warned_with_the_line_to_write():
+    """"2026. 12. 10.(목) 14:00", as HWP writes a day, at the start of an item
+    or a paragraph is two numbered lists to Markdown (2026., then 12.): the
+    page and the email showed list numbers and "10.(목) 14:00"."""
+    body = ("## 일시\n2026. 12. 10.(목) 14:00 ~ 16:00\n\n- 12. 17.(목) 14:00\n- 일시: 2026. 12. 24.(목)\n\n"
+            "접수는\n2026. 12. 10.(목)까지입니다.\n\n1. 신청서 작성\n2. 제출\n\n2026.12.10.(목) 접수\n")
+    said = ("n.md:{line}: warning: Markdown reads the date {date} at the start of this line as numbered lists, so the "
+            "page and the email show it broken; write it as {instead}")
+    assert notice_warnings(with_body(body), "n.md") == [
+        said.format(line=10, date="2026. 12. 10.", instead="2026년 12월 10일(목) 14:00 ~ 16:00"),
+        said.format(line=12, date="12. 17.", instead="- 12월 17일(목) 14:00")]
+    shown = {text: "<ol" in as_markdown_renders(text) for text in ("2026. 12. 10.(목) 14:00", "- 12. 17.(목) 14:00",
+                                                                   "2026년 12월 10일(목) 14:00", "- 12월 17일(목) 14:00")}
+    assert list(shown.values()) == [True, True, False, False], shown  # what it says to write is no list
+
+
+def test_a_paragraph_indented_as_hwp_indents_it_is_warned_as_shown_as_code():
+    """A paragraph pasted from HWP with its first line indented (four
+    blanks or a tab) was a box of code to Markdown: typewriter letters, its
+    list marks and phone numbers as typed, and check said nothing."""
+    body = ("안내입니다.\n\n    올해 김장 나눔 행사를 엽니다.\n    둘째 줄\n\n중간 문단\n\n\t- 항목 하나\n\n- 목록\n\n    목록의 둘째 문단\n\n"
+            "```\n    코드\n```\n")
+    said = ("n.md:{line}: warning: this line starts with four blanks or a tab, so the page and the email show it and the "
+            "lines under it as a box of code, in typewriter letters; delete the blanks before it: {text}")
+    assert notice_warnings(with_body(body), "n.md") == [said.format(line=11, text="올해 김장 나눔 행사를 엽니다."),
+                                                         said.format(line=16, text="- 항목 하나")]
+    assert "<pre>" in as_markdown_renders(body.split("\n\n")[1])
+    assert "<pre>" not in as_markdown_renders("올해 김장 나눔 행사를 엽니다.\n둘째 줄")  # as it says to write
+
+
+@given(st.sampled_from(["NEW", "www.sd.go.kr", "sd.go.kr/apply", "Seongdong Festival", "b", "span", "font color=red",
+                        "script", "o:p", "참고", "1반", "https://www.sd.go.kr", "hong@sd.go.kr", "x-y", "B", "br",
+                        "details", "main", "svg"]),
+       st.sampled_from(["", "굵게", "김장 나눔"]))
+def test_words_in_angle_brackets_are_warned_of_exactly_when_the_page_leaves_them_out(inside, after):
+    """The brute-force reading of :func:`sotong.markup.tags_of_no_element`:
+    rendered as the site renders it, are the words in <> gone from the page?"""
+    from sotong.markup import html_text, markdown_html
+
+    name = inside.split(" ")[0]
+    line = f"안내 <{inside}>{after}</{name}> 끝" if after else f"안내 <{inside}> 끝"
+    shown = markdown_html(line)
+    gone = name.split(":")[-1] not in html_text(shown) + str(shown)  # neither shown nor kept as a tag or a link
+    if name.lower() in HTML_ELEMENTS or ":" in name:
+        assert tags_of_no_element(line) == [], line  # markup (a link, a word processor's <o:p>), left out on purpose
+    else:
+        assert bool(tags_of_no_element(line)) == gone, line
+
+
+@given(st.lists(st.sampled_from(["안내 문장입니다.", "- 기간: 12월", "1. 신분증", "1) 작성", "• 장소", "○ 대상", "※ 참고",
+                                 "", "## 제목", "① 첫째", "가. 하나"]), max_size=8))
+def test_a_list_is_warned_of_as_run_together_only_where_the_page_runs_it_into_the_line_above(lines):
+    """The brute-force reading of the run-together lists' warning: rendered
+    as the site renders it, the warned line or the one under it shows after
+    a line break inside one paragraph or item, not as a list's own item."""
+    shown = as_markdown_renders("\n".join(lines))
+    for warning in notice_warnings(with_body("\n".join(lines)), "n.md"):
+        index = int(warning.split(":")[1]) - 9
+        assert any("\n" + line in shown for line in lines[index:index + 2] if line), (warning, shown)
+
+
+@given(st.lists(st.sampled_from(["2026. 12. 10.(목) 14:00", "- 12. 17.(목)", "접수는", "3. 5. 접수", "", "## 일시",
+                                 "2026.12.10. 접수", "- 일시: 2026. 12. 24."]), max_size=6))
+def test_a_pointed_date_is_warned_of_only_where_the_page_shows_it_as_numbered_lists(lines):
+    """The brute-force reading of the pointed dates' warning: rendered as the
+    site renders it, the warned date is not on the page as written (its
+    numbers are those of lists), and every other is."""
+    shown = as_markdown_renders("\n".join(lines))
+    warned = [warning.split("the date ")[1].split(" at the start")[0]
+              for warning in notice_warnings(with_body("\n".join(lines)), "n.md") if "numbered lists" in warning]
+    for date in ("2026. 12. 10.", "12. 17.", "3. 5.", "2026. 12. 24."):
+        written = sum(line.count(date) for line in lines)
+        assert shown.count(date) == written - warned.count(date), (date, warned, shown)

@@ -146,7 +146,7 @@ def test_missing_settings_and_help_in_korean(sotong, tmp_path):
     (["newsletter", "list", "--from", "2026-12-01", "--to", "2026-11-01"], 2,
      "--from 2026-12-01이(가) --to 2026-11-01보다 뒤여서 그 사이에 든 날이 없습니다. 두 날짜를 바꿔 쓰세요"),
     (["newsletter", "next", "--after", "26-11-01"], 2,
-     '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-26'),
+     '--after "26-11-01"은(는) 날짜가 아닙니다. YYYY-MM-DD로 쓰세요. 예: --after 2026-11-01'),
     (["send", "report", "--issue", "2026-11-26"], 1,
      "2026-11-26은(는) 아직 기록에 없습니다. 먼저 보내세요: sotong send --issue 2026-11-26"),
     (["newsletter", "list", "--from", "2026-11-01", "--to", "2026-11-30"], 0,

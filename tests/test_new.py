@@ -168,18 +168,23 @@ def test_a_day_written_without_its_year_is_the_coming_one_and_said_so(tmp_path):
     """--date "12월 3일" was "not a date" with the example of every date:
     staff mean the coming 12월 3일. It is this year's when not past (the
     project's today is 2026-11-23, itself the coming day), else next year's
-    (a 29 February the next that has one), and the command says which."""
+    (a 29 February the next that has one), and the command says which. So
+    do 오늘, 내일 and 모레, which were "not a date" too."""
     project = copy_project(tmp_path, notices=False)
     args = ("--title", "한파 쉼터", "--department", "보건소", "--category", "health")
-    for written, slug, date, said in (
-            ("12월 3일", "2026-12-03-hanpa-swimteo", "2026-12-03", "2026년 12월 3일(목)"),
-            ("11월 20일 오후 2시", "2027-11-20-hanpa-swimteo", "2027-11-20 14:00", "2027년 11월 20일(토)"),
-            ("11.23", "2026-11-23-hanpa-swimteo", "2026-11-23", "2026년 11월 23일(월)"),
-            ("2/29", "2028-02-29-hanpa-swimteo", "2028-02-29", "2028년 2월 29일(화)")):
+    coming, named = "has no year: took the coming one,", ": took"
+    for written, slug, date, took, said in (
+            ("12월 3일", "2026-12-03-hanpa-swimteo", "2026-12-03", coming, "2026년 12월 3일(목)"),
+            ("11월 20일 오후 2시", "2027-11-20-hanpa-swimteo", "2027-11-20 14:00", coming, "2027년 11월 20일(토)"),
+            ("11.23", "2026-11-23-hanpa-swimteo", "2026-11-23", coming, "2026년 11월 23일(월)"),
+            ("2/29", "2028-02-29-hanpa-swimteo", "2028-02-29", coming, "2028년 2월 29일(화)"),
+            ("내일", "2026-11-24-hanpa-swimteo", "2026-11-24", named, "2026년 11월 24일(화)"),
+            ("모레 오후 3시", "2026-11-25-hanpa-swimteo", "2026-11-25 15:00", named, "2026년 11월 25일(수)")):
         result = new(project, "", *args, "--date", written)
         assert result.exit_code == 0, result.output
         assert frontmatter.load(project / "content" / "notices" / f"{slug}.md")["date"] == date
-        assert result.stderr == f'--date "{written}" has no year: took the coming one, {said}\n'
+        assert result.stderr == f'--date "{written}"{" " if took == coming else ""}{took} {said}\n'
+    assert new(project, "", *args, "--date", "내일모레").exit_code == 2
     dated = new(project, "", *args, "--date", "2026.12.4")
     assert dated.exit_code == 0 and dated.stderr == ""  # a year written: nothing to say
     assert run_cli(project / "pelicanconf.py", "check").code == 0
@@ -211,3 +216,18 @@ def test_a_usage_mistake_is_one_line_saying_what_to_write(tmp_path, monkeypatch)
     assert result.exit_code == 2 and result.stderr == (
         '오류: sotong new에는 --titel 옵션이 없습니다. 이렇게 쓰세요: --title "김장 나눔 자원봉사자 모집"\n'), result.stderr
     assert list((project / "content" / "notices").iterdir()) == []
+
+
+def test_a_title_with_an_emoji_is_written_into_the_file_as_it_was_typed(tmp_path):
+    """A title "🎄 성탄 나눔 행사" was written title: "\\U0001F384 성탄 나눔 행사" (libyaml
+    escapes what is past the first 65,536 characters): the staff member who
+    opened the file in Notepad saw codes, not the title typed."""
+    project = copy_project(tmp_path, notices=False)
+    result = new(project, "", "--title", "🎄 성탄 나눔 행사", "--department", "보건소", "--category", "health",
+                 "--date", "2026-12-20", "--slug", "2026-12-20-christmas")
+    assert result.exit_code == 0, result.output
+    text = (project / "content" / "notices" / "2026-12-20-christmas.md").read_text(encoding="utf-8")
+    assert "title: 🎄 성탄 나눔 행사\n" in text and "\\U" not in text
+    assert frontmatter.loads(text)["title"] == "🎄 성탄 나눔 행사"
+    assert run_cli(project / "pelicanconf.py", "check").code == 0
+

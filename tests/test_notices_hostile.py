@@ -3,6 +3,7 @@ be accepted although wrong: each is now one ``PATH:LINE: message``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -14,6 +15,7 @@ import lxml.html
 import pytest
 
 from sotong.check import check_project
+from sotong.notices import coming_day
 from sotong.project import Project
 from sotong.sms import displayable, notice_line
 from test_notices import GOOD, only_problem, read, with_line
@@ -66,7 +68,11 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
     ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
     ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),
-    ("channels: [homepage、newsletter]", 'unknown channel "homepage、newsletter"'),
+    ("channels: [homepage、newsletter]", '"homepage、newsletter" is one name to YAML, as "、" is no comma; write '
+                                         "channels: [homepage, newsletter]"),
+    ("channels: [homepage，newsletter，email, sms]", '"homepage，newsletter，email" is one name to YAML, as "，" is no '
+                                                    "comma; write channels: [homepage, newsletter, email, sms]"),
+    ("channels: [homepage、newsletter、tv]", 'unknown channel "homepage、newsletter、tv"'),  # no names of its own
     ("channels: ［homepage，newsletter］", "channels must be a list; write channels: [homepage, newsletter]"),
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
@@ -366,13 +372,26 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
         "the path from content/ after {static}: {static}/images/poster.svg",
         "notice.md:13: " + missing.format("/images/gone.png"),
         "notice.md:13: " + missing.format("{static}/files/form.hwp"),
-        "notice.md:15: " + missing.format("C:\\Users\\kim\\poster.jpg"),
+        'notice.md:15: "C:\\Users\\kim\\poster.jpg" is a file on this computer, not in the project; copy it into '
+        "content/images/ and write {static}/images/poster.jpg in its place",
     ]
     notice, problems = read(tmp_path, GOOD + body.split("\n")[0])
     assert problems == [] and notice is not None
     # text, not a reference's definition (an address and at most a title): was "12.12.(토" is not a file
     notice, problems = read(tmp_path, GOOD + "[일시]: 12.12.(토) 14:00\n[신청서]: {static}/files/form.hwp \"서식\"\n")
     assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
+
+
+def test_a_picture_of_the_text_written_without_its_folder_is_said_with_the_path_to_write(tmp_path):
+    """![포스터](김장 포스터.svg), the file in content/images/: "is not a file
+    under content/ ... e.g. ![포스터]({static}/images/poster.jpg)", a file
+    that is not the one written."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "김장 포스터.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    notice, problems = read(tmp_path, GOOD + "![포스터](김장 포스터.svg) ![포스터]({static}/김장 포스터.svg)\n")
+    said = '"{}" is not a file under content/: the file is content/images/김장 포스터.svg; write {{static}}/images/김장 포스터.svg'
+    assert notice is None and [str(problem) for problem in problems] == [
+        "notice.md:10: " + said.format("김장 포스터.svg"), "notice.md:10: " + said.format("{static}/김장 포스터.svg")]
 
 
 def test_a_picture_whose_file_name_has_blanks_is_read_as_markdown_reads_it(tmp_path):
@@ -847,6 +866,31 @@ def test_a_korean_file_name_typed_on_a_mac_gives_the_address_typed_elsewhere(cli
     assert unicodedata.normalize("NFD", "축제") not in index and unicodedata.normalize("NFD", "공연") not in index
 
 
+def test_two_files_of_one_name_stored_in_two_forms_are_said_to_be_one_notice_twice(cli, empty_project_dir):
+    """2026-12-10-김장.md copied from a Mac beside the one saved on Windows:
+    check said "slug 2026-12-10-김장 is already used by 2026-12-10-김장.md",
+    a file of the same name to every eye, and to give it its own slug."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "2026-12-10-김장.md").write_text(GOOD, encoding="utf-8")
+    (notices / unicodedata.normalize("NFD", "2026-12-10-김장.md")).write_text(GOOD, encoding="utf-8")
+    result = cli(empty_project_dir, "check")
+    assert result.code == 1
+    (said,) = [unicodedata.normalize("NFC", line) for line in result.stderr.splitlines() if line.startswith("content/")]
+    assert said.endswith("this file has the name of content/notices/2026-12-10-김장.md, stored in another form (one of "
+                         "them was named on a Mac): the same notice twice; keep one and delete the other"), said
+
+
+def test_a_file_name_typed_in_full_width_gives_the_address_typed_in_half_width(cli, empty_project_dir):
+    """A Korean keyboard in full-width mode (전각) names a file
+    ２０２６－１２－０３ 김장（최종）.md: its page's address was
+    notices/２０２６-１２-０３-김장-최종/, in letters no one types."""
+    notices = empty_project_dir / "content" / "notices"
+    (notices / "２０２６－１２－０３\u3000김장（최종）.md").write_text(GOOD, encoding="utf-8")
+    built = cli(empty_project_dir, "build")
+    assert built.code == 0, built.output
+    assert os.listdir(empty_project_dir / "output" / "notices") == ["2026-12-03-김장-최종"]
+
+
 @pytest.mark.parametrize("old, new, line, expected", [
     # a zero-width space copied with the name: "unknown department "보건소"; did you mean "보건소"?"
     ("department: 문화체육과", "department: 문화체육과\u200b", 4, "department holds a character that shows nothing "
@@ -880,3 +924,29 @@ def test_a_day_past_its_months_end_is_said_so(tmp_path, old, new, line, expected
     2026-11-05 14:00": written as asked, with an example of another day."""
     message = only_problem(tmp_path, GOOD.replace(old, new))
     assert message.startswith(f"notice.md:{line}: {expected}"), message
+
+
+@pytest.mark.parametrize("written, expected", [
+    # the file is named for 2026-11-20, as sotong new names it: a day without its year is the nearest such
+    ("date: 12/3", "date: 2026-12-03"), ("date: 12월 3일 오후 3시", "date: 2026-12-03 15:00"),
+    ("date: 3.2", "date: 2027-03-02"), ("date: 11월 3일", "date: 2026-11-03"), ("date: 26.12.3", "date: 2026-12-03"),
+    ("date: 26년 12월 3일 14:00", "date: 2026-12-03 14:00"), ("date: 20261203", "date: 2026-12-03"),
+    ("date: 내일", "date: 2026-11-20"),  # no fixed day: the file's own
+    ("expires: 12월 24일", "expires: 2026-12-24"), ("expires: 1/5", "expires: 2027-01-05"),  # near the notice's date
+])
+def test_a_day_written_without_its_year_or_short_is_answered_with_the_day_it_names(tmp_path, written, expected):
+    """"12/3", "26.12.3" or "내일" was answered "e.g. date: 2026-11-05 14:00",
+    a day long past that staff copied as it was."""
+    text = GOOD.replace("date: 2026-11-05 14:00", written) if written.startswith("date:") else with_line(written)
+    notice, problems = read(tmp_path, text, name="2026-11-20-festival.md")
+    line = 3 if written.startswith("date:") else 6
+    assert notice is None and len(problems) == 1 and str(problems[0]).startswith(f"2026-11-20-festival.md:{line}: ")
+    assert str(problems[0]).endswith(f"e.g. {expected}"), problems
+
+
+def test_a_day_without_its_year_in_a_file_named_without_a_day_keeps_the_example(tmp_path):
+    message = only_problem(tmp_path, GOOD.replace("date: 2026-11-05 14:00", "date: 12/3"))
+    assert message.endswith("e.g. date: 2026-11-05 14:00"), message
+    assert coming_day("12/3", dt.date(2026, 12, 4)) == "2027-12-03"
+    assert coming_day("2월 29일", dt.date(2026, 3, 1)) == "2028-02-29"
+    assert coming_day("2026.12.3", dt.date(2026, 3, 1)) is None  # a day with its year is as_iso's

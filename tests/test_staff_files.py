@@ -149,3 +149,20 @@ def test_a_notice_or_page_named_in_a_macs_form_is_linked_at_its_one_address_eith
     notice = project.content.notice("2026-11-18-cold-shelters")
     assert text_link_url(project.settings, project.content, notice, "{filename}2026-11-19-연말음악회.md") == \
         "/notices/2026-11-19-연말음악회/"
+
+
+@pytest.mark.parametrize("written, said", [
+    ("'{static}/images/poster.svg'", "is written as the text writes a picture; in the header write the path from "
+                                     "content/ without {static}: images/poster.svg"),
+    ("images\\poster.svg", "is written with \\ between its folders, as Windows shows them; write / between them: "
+                           "images/poster.svg"),
+    ("poster.svg", "not found under content/: the file is content/images/poster.svg; write images/poster.svg"),
+])
+def test_a_picture_written_as_the_text_windows_or_its_bare_name_has_it_is_said_with_the_path_to_write(content, written,
+                                                                                                   said):
+    """{static}/images/poster.svg copied from the text, images\\poster.svg as
+    Windows writes folders, or poster.svg without its folder: "not found
+    under content/" or "must be a path inside content/ without / at the
+    start or ..", though the file was there."""
+    (shown,) = _said(content, f"image: {written}\nimage_alt: 포스터")
+    assert shown.startswith("notice.md:6: image ") and shown.endswith(said), shown

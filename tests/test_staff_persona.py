@@ -26,6 +26,20 @@ def test_a_persona_written_the_ways_staff_write_it_is_one_reader(text):
                                                                              {"culture", "health"})
 
 
+@pytest.mark.parametrize("text, key", [("나이=70 동=응봉동", "age"), ("age=70 행정동=응봉동", "dong"),
+                                       ("age=70 관심분야=건강정보", "fields"), ("성별=여", "gender")])
+def test_a_persona_key_written_in_korean_names_the_key_to_write(text, key):
+    """A staff member who reads Korean only writes the keys in Korean:
+    "unknown key "나이"; keys: age, birth_year, ..." named none of them."""
+    with pytest.raises(PersonaError, match=f'unknown key "[^"]+"; did you mean "{key}"'):
+        parse_persona(text, AUDIENCES, 2026)
+
+
+def test_a_persona_written_with_a_korean_keyboard_s_full_width_signs_is_one_reader():
+    reader = parse_persona("age＝70，gender＝여 dong＝응봉동", AUDIENCES, 2026)
+    assert (reader.birth_year, reader.gender, reader.dong) == (1956, "F", "eungbong")
+
+
 def test_a_gender_that_is_none_is_still_said():
     with pytest.raises(PersonaError, match='unknown gender "X"; known: F, M'):
         parse_persona("gender=X", AUDIENCES, 2026)

@@ -2,7 +2,9 @@
 (dongs, fields and business types by key or Korean label: ``dong=응봉동
 fields=건강정보``; ``groups=committee-budget``: a member of a committee, SPEC §16;
 ``gender=여`` as the subscribers' CSV takes it; items may be separated by
-commas too, and lists by ``;`` as in the CSV)
+commas too, and lists by ``;`` as in the CSV; ``＝`` and ``，`` as a Korean
+keyboard's full-width mode types them; a key written in Korean, ``나이=70``,
+is answered with the key to write)
 read into a subscriber with placeholder addresses, checked against
 audiences.yaml, so that staff can see what such a reader would get."""
 
@@ -12,10 +14,14 @@ import re
 
 from sotong.i18n import _
 from sotong.audiences import BOUND_RANGES, GENDER_WORDS, GENDERS, KINDS, Audiences, resolve_key
-from sotong.problems import SotongError, did_you_mean
+from sotong.problems import SotongError, did_you_mean, suggested
 from sotong.store import READER_CHANNELS, Subscriber
 
 KEYS = ("age", "birth_year", "gender", "dong", "kind", "business_type", "fields", "channels", "groups")
+# the keys as staff who read Korean only write them, each with the key meant
+KOREAN_KEYS = {"나이": "age", "연령": "age", "출생연도": "birth_year", "생년": "birth_year", "성별": "gender", "동": "dong",
+               "행정동": "dong", "구분": "kind", "업종": "business_type", "분야": "fields", "관심분야": "fields",
+               "받는곳": "channels", "수신": "channels", "모임": "groups", "단체": "groups"}
 PERSONA_ID = "persona"
 PLACEHOLDER_EMAIL = "reader@example.com"
 PLACEHOLDER_PHONE = "010-0000-0000"
@@ -33,14 +39,15 @@ def parse_persona(text: str, audiences: Audiences, year: int) -> Subscriber:
     both channels.
     """
     values: dict[str, str] = {}
-    for item in text.split():
+    for item in text.replace("＝", "=").replace("，", ", ").split():  # a Korean keyboard's full-width = and ,
         key, sep, value = item.rstrip(",").partition("=")  # "age=34, gender=F": the comma between items is no value's
         if not sep or not value:
             raise PersonaError(_('"{item}" is not key=value; write e.g. {example}').format(
                 item=item, example=EXAMPLE))
         if key not in KEYS:
             raise PersonaError(_('unknown key "{key}"{suggestion}; keys: {keys}').format(
-                key=key, suggestion=did_you_mean(key, KEYS), keys=", ".join(KEYS)))
+                key=key, suggestion=suggested(KOREAN_KEYS[key]) if key in KOREAN_KEYS else did_you_mean(key, KEYS),
+                keys=", ".join(KEYS)))
         values[key] = value
     birth_year = _birth_year(values, year)
     fields = _keys(values.get("fields", ""), audiences.fields, "field")
