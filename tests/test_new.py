@@ -190,6 +190,19 @@ def test_a_day_written_without_its_year_is_the_coming_one_and_said_so(tmp_path):
     assert run_cli(project / "pelicanconf.py", "check").code == 0
 
 
+
+def test_a_year_of_two_digits_far_from_today_is_refused_not_written(tmp_path):
+    """--date 12.3.5 (a day and a month typed oddly) became a notice of
+    2012-03-05 in silence, since 26.12.3 is read as 2026: a year of two
+    digits more than a year from today is refused with the four-digit year to write."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "한파 쉼터", "--department", "보건소", "--category", "health")
+    refused = new(project, "", *args, "--date", "12.3.5")
+    assert refused.exit_code == 2 and "write the year in four digits, e.g. 2027-03-05" in refused.output, refused.output
+    assert not list((project / "content" / "notices").glob("2012-*"))
+    taken = new(project, "", *args, "--date", "26.12.3")
+    assert taken.exit_code == 0 and frontmatter.load(project / "content" / "notices" / "2026-12-03-hanpa-swimteo.md")["date"] == "2026-12-03"
+
 EXAMPLES = {"--title": '--title "김장 나눔 자원봉사자 모집"', "--department": "--department 복지정책과",
             "--date": "--date 2026-12-03"}
 
