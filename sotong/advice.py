@@ -9,6 +9,7 @@ warning: ...`` (sotong.check.project_warnings) and still exit 0.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -167,14 +168,21 @@ def text_warnings(source, shown: str) -> list[str]:
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
-def _text_lines(source):
+def _text_lines(source) -> tuple[tuple[int, str, bool], ...]:
     """(line number, line, whether it is code fenced with ``` or ~~~, its
-    fences too) for each line of the Markdown text of ``source``."""
-    fenced = False
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+    fences too) for each line of the Markdown text of ``source``: read once
+    for the warnings of a text, which each walk them."""
+    return _lines_of(source.body, source.body_line)
+
+
+@functools.lru_cache(maxsize=4)
+def _lines_of(body: str, first_line: int) -> tuple[tuple[int, str, bool], ...]:
+    lines, fenced = [], False
+    for number, line in enumerate(body.split("\n"), start=first_line):
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
-        yield number, line, fenced or fence
+        lines.append((number, line, fenced or fence))
+    return tuple(lines)
 
 
 def _words_read_as_tags(source, shown: str) -> list[str]:
