@@ -107,6 +107,9 @@ def parse_date(text: str, today: dt.date) -> str:
     return written
 
 
+# a notice dated more days than these before today is said, in case its year was mistyped
+PAST_DAYS_SAID = 30
+
 # the days staff name by a word, from today
 DAY_WORDS = {"오늘": 0, "내일": 1, "모레": 2}
 
@@ -174,6 +177,9 @@ def ask_notice(project: Project, *, title, department, category, date, slug) -> 
     elif written_date is not None and named_day(written_date, today) != written_date:
         click.echo(_('--date "{value}": took {day}').format(
             value=written_date, day=korean_date(dt.date.fromisoformat(date[:10]), weekday=True)), err=True)
+    if (days_ago := (today - dt.date.fromisoformat(date[:10])).days) > PAST_DAYS_SAID:  # 2025 typed for 2026
+        click.echo(_("warning: --date {day} is {days} days before today; the notice is written with it, check its "
+                     "year").format(day=date[:10], days=f"{days_ago:,}"), err=True)
     given_slug = slug is not None
     slug = answer(slug, "", parse_slug, "--slug") if given_slug else romanized_slug(title, date)
     while slug is None or (project.notices_path / f"{slug}.md").exists():

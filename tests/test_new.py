@@ -203,6 +203,19 @@ def test_a_year_of_two_digits_far_from_today_is_refused_not_written(tmp_path):
     taken = new(project, "", *args, "--date", "26.12.3")
     assert taken.exit_code == 0 and frontmatter.load(project / "content" / "notices" / "2026-12-03-hanpa-swimteo.md")["date"] == "2026-12-03"
 
+
+def test_a_day_long_past_is_written_and_said(tmp_path):
+    """--date 2025-12-01 (last year's year, typed in December) made a notice
+    no issue would carry, in silence: it is written, and the command says how
+    long ago the day was, to check the year; a day of last week says nothing."""
+    project = copy_project(tmp_path, notices=False)
+    args = ("--title", "한파 쉼터", "--department", "보건소", "--category", "health")
+    past = new(project, "", *args, "--date", "2025-11-20")  # the project's today is 2026-11-23
+    assert past.exit_code == 0 and (project / "content" / "notices" / "2025-11-20-hanpa-swimteo.md").exists()
+    assert past.stderr == "warning: --date 2025-11-20 is 368 days before today; the notice is written with it, check its year\n"
+    recent = new(project, "", *args, "--date", "2026-11-16", "--slug", "last-week")
+    assert recent.exit_code == 0 and recent.stderr == ""
+
 EXAMPLES = {"--title": '--title "김장 나눔 자원봉사자 모집"', "--department": "--department 복지정책과",
             "--date": "--date 2026-12-03"}
 
