@@ -286,6 +286,19 @@ def test_a_banner_link_that_leads_elsewhere_and_a_picture_that_moves_are_warned_
     ], checked.stderr
 
 
+
+def test_a_banner_picture_over_a_megabyte_is_warned_at_its_line(empty_project_dir):
+    """A notice's picture over 1MB is warned of; a banner's, which every
+    email of its days and the homepage carry, passed in silence."""
+    (empty_project_dir / "content" / "images" / "heavy.png").write_bytes(animated_png(1) + b"\0" * 1_200_000)
+    write_banner(empty_project_dir, "heavy.yaml", "title: 정부24\nbody: 본문\nplacements: [site, email]\n"
+                 "link: https://www.gov.kr/portal\nimage: images/heavy.png\nimage_alt: 정부24 안내 그림\n")
+    checked = run_sotong(empty_project_dir, "check", env={"SOTONG_LANG": "en"})
+    assert checked.code == 0, checked.output
+    assert [line for line in checked.stderr.splitlines() if line.startswith("content/banners/")] == [
+        "content/banners/heavy.yaml:5: warning: the picture images/heavy.png is 1.2MB, which a resident's phone fetches "
+        "whole each time it opens the notice (slowly, on its data); save it under 1MB, e.g. as a JPEG 1200 pixels wide"]
+
 VAGUE_LINK = ('warning: the link "{}" says nothing of where it leads, and a resident whose screen reader lists the '
               "page's links hears only these words; write where it goes, e.g. [김장 나눔 신청서 내려받기](...)")
 MISLEADING = ('warning: the address "{address}" leads to {host}, not to the site it reads as (what comes before "@" is '
