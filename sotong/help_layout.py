@@ -131,7 +131,8 @@ class DisplayWidthFormatter(click.HelpFormatter):
                 self.write("\n")
                 continue
             if self.heading == _("Commands"):  # a short help, cut by click already, by its characters
-                lines = [shorten(text, text_width)]
+                line = shorten(text, text_width)  # click's "..." after a sentence's full stop: one "..." ("time....")
+                lines = [line[:-3].rstrip(".") + "..." if line.endswith("...") else line]
             else:
                 lines = wrap_paragraphs(text, text_width) or [""]
             term_width = display_width(term)

@@ -66,7 +66,8 @@ def text_columns(lines: list[str]) -> list[tuple[int, bool]]:
 def layout_problems(words: tuple[str, ...], helped: str) -> list[str]:
     """What is wrong in the layout of ``sotong WORDS --help``: a line wider
     than the terminal, a list whose texts start at different columns, a
-    command's short help going on to a second line."""
+    command's short help going on to a second line or cut after a full
+    stop (click's "time." and "...": "time....")."""
     where = " ".join(("sotong", *words, "--help"))
     problems = [f"{where}: {columns(line)} columns: {line}" for line in helped.splitlines()
                 if columns(line) > TERMINAL]
@@ -76,6 +77,7 @@ def layout_problems(words: tuple[str, ...], helped: str) -> list[str]:
             problems.append(f"{where}: {heading} texts start at columns {sorted({c for c, _t in starts})}")
         if heading in ("명령:", "Commands:") and not all(term for _column, term in starts):
             problems.append(f"{where}: {heading} a short help on two lines")
+        problems += [f"{where}: a full stop before the cut's ...: {line}" for line in lines if line.endswith("....")]
     return problems
 
 
