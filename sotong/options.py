@@ -152,6 +152,7 @@ class Day(click.DateTime):
     with ``text=True`` (for keys such as outbox names)."""
 
     name = "YYYY-MM-DD"
+    given_instead: tuple[str, ...] = ()  # options that stand in its place: one typed, no day is asked for
 
     def __init__(self, text: bool = False):
         super().__init__(["%Y-%m-%d"])
@@ -187,6 +188,8 @@ class IssueDay(Day):
     a day that is none names the issues either side of it (a bundle to
     write is most often the next, an outbox to send or report on the one
     before)."""
+
+    given_instead = ("--notice",)  # an outbox is an issue's, or a one-off notice's (--notice SLUG)
 
     def convert(self, value, param, ctx):
         day = super().convert(value, param, ctx)
@@ -415,11 +418,12 @@ def _bare_value(error: click.UsageError, words: list[str]) -> str | None:
 
 def _option_for(command: click.Command, value: str, words: list[str]) -> str | None:
     """The option of ``command`` that takes ``value`` (a day, a year), when
-    it has exactly one and it is not among ``words``."""
+    it has exactly one and neither it nor one that stands in its place
+    (``--notice`` for ``--issue``: :attr:`Day.given_instead`) is among ``words``."""
     kind = Day if ISO_DAY.fullmatch(value) else Year if value.isascii() and value.isdigit() and len(value) == 4 else None
     options = [param for param in command.params if isinstance(param, click.Option) and kind
                and isinstance(param.type, kind)]
     if len(options) != 1:
         return None
-    names = options[0].opts + options[0].secondary_opts
+    names = [*options[0].opts, *options[0].secondary_opts, *getattr(options[0].type, "given_instead", ())]
     return None if any(word.split("=")[0] in names for word in words) else options[0].opts[0]

@@ -50,6 +50,7 @@ MISTAKES = [
     # given its option already: the extra day is what it is
     (("send", "--issue", "2026-11-26", "2026-12-10"), "sotong send에는 2026-12-10 명령이 없습니다"),
     (("send", "2026"), "sotong send에는 2026 명령이 없습니다"),
+    (("send", "--notice", "flu-shots", "2026-11-26"), "sotong send에는 2026-11-26 명령이 없습니다"),  # --notice in --issue's place
     (("opinions", "serch", "버스"), "sotong opinions에는 serch 명령이 없습니다. 이렇게 쓰세요: sotong opinions search"),
     # an empty --host ("$SMTP" unset) sent to SMTP_HOST, or listened on every address
     (("send", "--issue", "2026-11-26", "--host", "", "--dry-run"), "--host: 값이 비어 있습니다. 이대로면 SMTP_HOST로 보내게"),
@@ -124,6 +125,8 @@ FILE_NAME_SLIPS = [
     (("subscribers", "changes", "2026-11-26"), "날짜 앞에 --since 옵션을, 뒤에 파일 이름을 쓰세요: "
                                                "sotong subscribers changes --since 2026-11-26 private/동의변경-2026-11-26.csv"),
     (("send", "results", "2026.11.26"), "sotong send results --issue 2026-11-26 문자결과-2026-11-26.csv"),
+    # --notice names the outbox in --issue's place: the day is not given --issue then
+    (("send", "results", "--notice", "flu-shots", "2026-11-26"), "예: sotong send results --notice flu-shots 문자결과-2026-11-26.csv"),
     (("subscribers", "import", "2026-11-26"), "예: sotong subscribers import private/구독자-2026-11-26.csv"),
     # a CSV to write named as Excel's own files, which Excel then refuses to open
     (("subscribers", "export", "명단.xlsx"), "엑셀은 이름이 .csv로 끝나야 이 파일을 엽니다. 이렇게 쓰세요: "
