@@ -58,6 +58,7 @@ _BULLET_ITEM = re.compile(r" {0,3}(?:[•·∙ㆍ‧]\s*|[○●◦□■▪▫�
 # a day as HWP writes one (2026. 12. 10., 12. 10.), which Markdown reads at a block's start as numbered lists
 _POINTED_DATE = re.compile(r"(?:(\d{4})\.\s+)?(1[0-2]|0?[1-9])\.\s+(3[01]|[12]\d|0?[1-9])\.")
 _BULLET = re.compile(r" {0,3}[-*+]\s+")
+_CODE_INDENT = ("\t", "    ")  # a line starting so is code to Markdown (or an item's own text, under one)
 _MARKED_ITEM = re.compile(r" {0,3}(?:[가-하][.)]\s+|※\s*)(?=\S)")
 # what makes a web address of a line a link (Markdown's and HTML's), and code, which shows it as written
 _LINKED = re.compile(r"(`+).*?\1|!?\[[^\[\]\n]*\]\([^()\n]*\)|<(?:https?|mailto):[^>]*>|<a\b.*?</a\s*>|<[^>]*>", re.I)
@@ -192,7 +193,7 @@ def _words_read_as_tags(source, shown: str) -> list[str]:
     words in the brackets Korean documents use for them (``〈NEW〉``)."""
     found = []
     for number, text, code in _text_lines(source):
-        if code or "<" not in text or text.startswith(("\t", "    ")):
+        if code or "<" not in text or text.startswith(_CODE_INDENT):
             continue
         for tag in tags_of_no_element(text):
             words = tag[1:-1]
@@ -252,7 +253,7 @@ def _addresses_not_linked(source, shown: str) -> list[str]:
     one that leads elsewhere than it reads is warned of as that alone."""
     found = []
     for number, line, code in _text_lines(source):
-        if code or line.startswith(("\t", "    ")) or ("://" not in line and "www." not in line.lower()) \
+        if code or line.startswith(_CODE_INDENT) or ("://" not in line and "www." not in line.lower()) \
                 or reference_definition(line):
             continue
         for address in _TEXT_ADDRESS.finditer(_LINKED.sub(" ", _as_read(line))):
@@ -422,8 +423,8 @@ def _indented_as_code(source, shown: str) -> list[str]:
     paragraphs (indented under a list) and fenced code aside."""
     found, above, last_text = [], "", ""
     for number, line, code in _text_lines(source):
-        indented = line.startswith(("\t", "    ")) and line.strip()
-        in_list = _MARKDOWN_ITEM.match(last_text) or last_text.startswith(("\t", "    "))
+        indented = line.startswith(_CODE_INDENT) and line.strip()
+        in_list = _MARKDOWN_ITEM.match(last_text) or last_text.startswith(_CODE_INDENT)
         if indented and not code and not above.strip() and not in_list:
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line starts with four blanks or a tab, so the page and the email show it and the lines "
@@ -438,7 +439,7 @@ def _joined_item(first: str, line: str) -> str | None:
     but Markdown joins it to the block that ``first`` starts: a paragraph, or
     a list whose items it is not. None for a line indented as code or as an
     item's own text, and in a table, a quotation, HTML or code."""
-    if line.startswith(("\t", "    ")) or first.startswith(("\t", "    ")) or first.lstrip().startswith(("|", ">", "<")):
+    if line.startswith(_CODE_INDENT) or first.startswith(_CODE_INDENT) or first.lstrip().startswith(("|", ">", "<")):
         return None
     if _MARKDOWN_ITEM.match(first) and _MARKDOWN_ITEM.match(line):
         return None
