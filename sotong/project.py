@@ -216,8 +216,7 @@ class Project:
             return problem
         name = str(logged.record.args[0])
         known = [entry.name.removesuffix(".py") for folder in self.settings.get("PLUGIN_PATHS", [])
-                 if os.path.isdir(folder) for entry in os.scandir(folder)
-                 if entry.name.endswith(".py") or os.path.isfile(os.path.join(entry.path, "__init__.py"))]
+                 if os.path.isdir(folder) for entry in os.scandir(folder) if _is_plugin_module(entry.path)]
         reason = raised(logged.exception) if logged.exception is not None else logged.message
         return Problem(self.shown(self.settings_path), setting_line(self.settings, "PLUGINS"), _(
             "the plugin {plugin} in PLUGINS could not be loaded ({reason}); check its name and PLUGIN_PATHS, or take "
@@ -247,7 +246,7 @@ class Project:
             return None
         name = module.__name__.replace(".", os.sep)
         return next((candidate for folder in folders for candidate in (os.path.join(folder, name), os.path.join(folder, name + ".py"))
-                     if os.path.isfile(candidate) or os.path.isfile(os.path.join(candidate, "__init__.py"))), None)
+                     if _is_plugin_module(candidate)), None)
 
     @cached_property
     def store(self):
@@ -277,3 +276,9 @@ class Project:
         if store is not None:
             store.close()
 
+
+def _is_plugin_module(path: str) -> bool:
+    """Whether ``path`` (in a folder of PLUGIN_PATHS) is a module Pelican
+    would load as a plugin: a ``.py`` file, or a package (a folder with
+    ``__init__.py``)."""
+    return (path.endswith(".py") and os.path.isfile(path)) or os.path.isfile(os.path.join(path, "__init__.py"))
