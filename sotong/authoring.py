@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +24,7 @@ from .advice import EXAMPLE_ITEMS, EXAMPLE_LEAD, EXAMPLE_PHONE
 from .audiences import resolve_key, unknown_department
 from .dates import ISO_DAY, korean_date
 from .i18n import _
-from .notices import DEFAULT_CHANNELS, as_iso, coming_day
+from .notices import DEFAULT_CHANNELS, as_iso, coming_day, year_of_two_digits
 from .problems import SotongError, did_you_mean
 from .project import Project
 from .schedule import YEARS
@@ -82,10 +81,6 @@ def parse_category(text: str, fields: dict) -> str:
     return key
 
 
-# a day written with a year of two digits (26.12.3: 2026), as as_iso reads one
-_TWO_DIGIT_YEAR = re.compile(r"\s*\d{2}\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}")
-
-
 def parse_date(text: str, today: dt.date) -> str:
     """``text`` when it is a day of the calendar in YEARS (2026-12-01, or with
     a time 09:00), not only of its form (2026-13-01 is no day); a day written
@@ -100,7 +95,7 @@ def parse_date(text: str, today: dt.date) -> str:
         day = None
     if day is None or day.year not in YEARS:
         raise ValueError(_('"{value}" is not a date; write YYYY-MM-DD or "YYYY-MM-DD HH:MM"').format(value=text))
-    if _TWO_DIGIT_YEAR.match(unicodedata.normalize("NFKC", text)) and abs(day.year - today.year) > 1:  # 12.3.5: 2012
+    if year_of_two_digits(text) and abs(day.year - today.year) > 1:  # 12.3.5: 2012
         raise ValueError(_('"{value}" reads as {day}, more than a year from today; write the year in four digits, '
                            'e.g. {example}').format(value=text, day=written[:10],
                                                     example=coming_day(f"{day.month}월 {day.day}일", today)))

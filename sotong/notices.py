@@ -826,12 +826,24 @@ def _loose_date(value) -> tuple | None:
     """(year, month, day, half, hour, minute, half after) of ``value`` as
     :data:`_LOOSE_DATE` reads it, full-width or not, the year a number (26:
     2026), the rest as written; None for a text that is no such day."""
-    text = re.sub(r"^(\d{4})(\d{2})(\d{2})(?!\d)", r"\1-\2-\3", unicodedata.normalize("NFKC", str(value)).strip())
-    found = _LOOSE_DATE.fullmatch(text)
+    found = _loose_match(value)
     if found is None:
         return None
     year, *rest = found.groups()
     return (int(year) + (2000 if len(year) == 2 else 0), *rest)
+
+
+def _loose_match(value) -> re.Match | None:
+    """``value`` (full-width or not, 20261203 too) matched whole by :data:`_LOOSE_DATE`, or None."""
+    text = re.sub(r"^(\d{4})(\d{2})(\d{2})(?!\d)", r"\1-\2-\3", unicodedata.normalize("NFKC", str(value)).strip())
+    return _LOOSE_DATE.fullmatch(text)
+
+
+def year_of_two_digits(value) -> bool:
+    """Whether ``value`` is a day written with a year of two digits
+    (``26.12.3``), which :func:`as_iso` reads as 20.. (2026)."""
+    found = _loose_match(value)
+    return found is not None and len(found[1]) == 2
 
 
 def as_iso(value, time_allowed: bool) -> str | None:
