@@ -311,7 +311,11 @@ class FileName(click.Path):
     suffix, which staff meant as a day, or typed forgetting the name (the
     file named by ``example`` then, ``구독자-{day}.csv``; a file to read that
     is there by that name is read); and a CSV to write named as Excel's own
-    files (``명단.xlsx``), which Excel then refuses to open (named ``.csv``)."""
+    files (``명단.xlsx``), which Excel then refuses to open (named ``.csv``);
+    and a file to write that is there already under a name without the
+    command's suffix (``/etc/passwd``, ``notes.txt``, a device): writing it
+    would replace a file that is no file of this command's (refused, the
+    example named for today)."""
 
     def __init__(self, example: str, reads: bool = False, exists: bool = False):
         super().__init__(dir_okay=False, exists=exists)
@@ -329,6 +333,10 @@ class FileName(click.Path):
         if not self.reads and self.suffix == ".csv" and suffix.lower() in _EXCEL_SUFFIXES:
             raise FileNameSlip(value, stem + self.suffix, _("{typed}: this command writes a CSV file, which Excel "
                                                            "opens only when its name ends in .csv; write {example}"), ctx)
+        if not self.reads and os.path.lexists(value):
+            raise FileNameSlip(value, self.example.format(day=dt.date.today().isoformat()), _(
+                "{typed} is a file already, not one this command writes: writing would replace it; write a new "
+                "file's name: {example}"), ctx)
         return super().convert(value, param, ctx)
 
 

@@ -177,3 +177,24 @@ def test_every_file_argument_refuses_a_day():
     assert [f"{name} {param.name}" for name, param in params if isinstance(param.type, click.Path)
             and not isinstance(param.type, FileName) and param.name != "settings_path"] == []
     assert len([name for name, param in params if isinstance(param.type, FileName)]) == 7
+
+
+@pytest.mark.parametrize("command", [("subscribers", "export"), ("subscribers", "changes", "--since", "2026-11-01"),
+                                     ("opinions", "export", "bus-routes")], ids=" ".join)
+def test_a_file_to_write_that_is_not_the_commands_own_is_not_replaced(project_dir, tmp_path, command):
+    """``sotong subscribers export /etc/passwd`` (run as root, as the operator
+    may) replaced the system's accounts with the subscribers' CSV: a file to
+    write that is there already without the command's suffix (a text, a link
+    to one, a device) is refused with the line to write, exit 2, and is left
+    as it was."""
+    elsewhere = tmp_path / "passwd"
+    elsewhere.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (project_dir / "accounts").symlink_to(elsewhere)
+    (project_dir / "메모.txt").write_text("직원 메모\n")
+    for name in ("accounts", "메모.txt", str(elsewhere)):
+        result = run_sotong(project_dir, *command, name, env={"SOTONG_LANG": "ko"})
+        assert result.code == 2, result.output
+        assert result.stderr.startswith("오류: ") and len(result.stderr.splitlines()) == 1, result.stderr
+        assert "이미 있는 다른 파일" in result.stderr and ".csv" in result.stderr, result.stderr
+    assert elsewhere.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
+    assert (project_dir / "메모.txt").read_text() == "직원 메모\n"
