@@ -74,8 +74,7 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
         raise SotongError([_("{path}:{line}: the settings file is not valid Python: {reason}").format(
             path=exc.filename or path, line=exc.lineno, reason=exc.msg)]) from None
     except Exception as exc:  # a settings file can raise anything, e.g. publishconf without SOTONG_SECRET
-        raise SotongError([(pelican and isinstance(exc, ValueError) and _no_content_folder(path))
-                           or f"{path}:1: {exc}"]) from None
+        raise SotongError(_failure_said(path, exc) if pelican else [f"{path}:1: {exc}"]) from None
     except SystemExit as exc:  # sys.exit() in the file: the command would end having done nothing, "done"
         raise SotongError([_("{path}:1: the settings file ends the program (sys.exit({code})); a settings file only sets values: remove the call").format(
             path=path, code="" if exc.code is None else repr(exc.code))]) from None
@@ -111,6 +110,28 @@ def _run_from(module, folder: Path) -> bool:
     return bool(file) and Path(os.path.realpath(file)).parent == folder
 
 
+def _failure_said(path: Path, exc: Exception) -> list[Problem | str]:
+    """What to say of Pelican failing to read the settings file with ``exc``:
+    the content folder missing, a setting of the wrong kind Pelican failed on
+    in English, or the error as it was."""
+    missing = isinstance(exc, ValueError) and _no_content_folder(path)
+    return [missing] if missing else _shared_mistakes(path) or [f"{path}:1: {exc}"]
+
+
+def _shared_mistakes(path: Path) -> list[Problem]:
+    """The mistakes :func:`_check_shared` finds in what the settings file sets
+    (``SITEURL = None``, on which Pelican itself failed in English); [] when
+    it finds none, or the file cannot be run again."""
+    try:
+        with _project_modules_put_back(path.resolve().parent):
+            _check_shared({**file_settings(path), "SOTONG_SETTINGS_FILE": str(path.resolve())})
+    except SettingsError as error:
+        return error.problems
+    except BaseException:  # it failed as it did under Pelican: said as it was
+        return []
+    return []
+
+
 def _not_python_text(path: Path) -> UnicodeDecodeError | None:
     """Where the file is not text Python can read, in the encoding it declares
     (UTF-8 unless a coding line says otherwise) and without NUL bytes; None
@@ -141,12 +162,34 @@ def _check_shared(settings: dict) -> None:
     found.values({"COLLECTOR_PROXY": None}, {"COLLECTOR_PROXY": rule(_is_address, lambda value: _(
         'is {value!r}; write the address of the reverse proxy in front of sotong serve as text, e.g. COLLECTOR_PROXY = "127.0.0.1", or leave it out when there is none').format(
         value=value))})
+    _check_pelicans_read(found)
     store = settings.get("SOTONG_DB")
     scheme = _ADDRESS_SCHEME.match(store) if isinstance(store, str) else None
     if scheme and not is_database_url(store):  # else a file of that name, a new empty store
         found.add("SOTONG_DB", _('begins with "{scheme}", as an address, but is no postgresql:// address; write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db').format(
             scheme=scheme.group(0)[:-1]))  # not the rest, which may hold a password
     found.raise_any()
+
+
+def _check_pelicans_read(found: "SettingsProblems") -> None:
+    """Add to ``found`` each setting of Pelican's that Sotong reads too, of a
+    kind it cannot read (``PAGE_PATHS = (1, 2)``, ``FEED_DOMAIN = b"x"``),
+    and a NOTICES_DIR outside PATH (``"/"`` read the whole disk)."""
+    for name in ("SITEURL", "FEED_DOMAIN"):
+        found.values({name: ""}, {name: rule(lambda value: isinstance(value, str) and "\0" not in value,
+                                             lambda value, name=name: _(
+            'is {value!r}; write the address as text, e.g. {name} = "https://www.sd.go.kr/sotong", or "" while '
+            'developing').format(value=value, name=name))})
+    found.values({"ARTICLE_PATHS": [], "PAGE_PATHS": []}, dict.fromkeys(("ARTICLE_PATHS", "PAGE_PATHS"), rule(
+        lambda value: isinstance(value, (list, tuple)) and all(text()(item) is None for item in value), lambda value: _(
+            'is {value!r}; write a list of folders under PATH, e.g. PAGE_PATHS = ["pages"]').format(value=value))))
+    found.values({"NOTICES_DIR": DEFAULTS["NOTICES_DIR"]}, {"NOTICES_DIR": rule(_is_folder_inside, lambda value: _(
+        'is {value!r}; write the folder of the notices under PATH, e.g. NOTICES_DIR = "notices"').format(value=value))})
+
+
+def _is_folder_inside(value) -> bool:
+    """Text naming a folder inside the content folder: not absolute, no ``..``."""
+    return text()(value) is None and not os.path.isabs(value) and ".." not in Path(value).parts
 
 
 # PostgreSQL://, postgresql+psycopg://, postgres:/, sqlite:///; postgresql// and postgresql:USER@... (a colon or
@@ -434,9 +477,9 @@ def number_above(low: float, what: str | None = None) -> Check:
 
 
 def text(what: str | None = None) -> Check:
-    """A check: text that is not blank."""
+    """A check: text that is not blank, with no NUL byte (which no file's name or address holds)."""
     def check(value) -> str | None:
-        return None if isinstance(value, str) and value.strip() else what or _("text")
+        return None if isinstance(value, str) and value.strip() and "\0" not in value else what or _("text")
     return check
 
 

@@ -213,3 +213,25 @@ def test_a_plugin_named_like_a_module_of_python_is_told_to_be_renamed(sotong, tm
         f"pelicanconf.py:{line}: PLUGINS names calendar, but Python already has a module of that name "
         f"({calendar.__file__}), which is found before plugins/calendar; rename plugins/calendar (e.g. to "
         "office_calendar) and write that name in PLUGINS"]
+
+
+# Pelican's settings that Sotong reads too, of a kind neither can read: each was a traceback (or, NOTICES_DIR =
+# "/", a walk of the whole disk)
+SHARED_MISTAKES = [
+    ("PAGE_PATHS = (1, 2)", 'PAGE_PATHS = ["pages"]'),
+    ("FEED_DOMAIN = b'x'", 'FEED_DOMAIN = "https://'),
+    ("SITEURL = None", 'SITEURL = "https://'),  # Pelican failed on this one itself, in English
+    ("AUDIENCES_PATH = '\\x00'", 'AUDIENCES_PATH = "audiences.yaml"'),
+    ("NOTICES_DIR = '/'", 'NOTICES_DIR = "notices"'),
+    ("NOTICES_DIR = '../notices'", 'NOTICES_DIR = "notices"'),
+]
+
+
+@pytest.mark.parametrize("line, example", SHARED_MISTAKES, ids=[line for line, _example in SHARED_MISTAKES])
+def test_a_shared_setting_of_the_wrong_kind_is_one_korean_line_at_its_line(sotong, tmp_path, line, example):
+    project = copy_project(tmp_path, extra_settings=line)
+    at = (project / "pelicanconf.py").read_text(encoding="utf-8").splitlines().index(line) + 1
+    result = sotong(project, "check", env={"SOTONG_LANG": "ko"}, timeout=60)
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.startswith(f"pelicanconf.py:{at}: {line.split()[0]}: "), result.stderr
+    assert example in result.stderr and "write" not in result.stderr, result.stderr
