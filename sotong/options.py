@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import shlex
 
 import click
 
@@ -374,11 +375,19 @@ def as_option(error: click.UsageError, argv: list[str]) -> click.UsageError:
     :class:`Year` type, when it has one of the kind and it was not given)
     written before it; of a slip in a file's name (:class:`FileNameSlip`: a
     day typed for it), the command as typed with the file's name to write
-    in its place (:func:`_file_name_written`); any other error as it was."""
+    in its place (:func:`_file_name_written`); of a command's name typed
+    twice (``sotong sotong check``), the command to write; any other error
+    as it was."""
     ctx = error.ctx
     words = command_words(ctx, argv) if ctx is not None else []
     if isinstance(error, FileNameSlip):
         return _file_name_written(error, ctx, words)
+    if isinstance(error, click.exceptions.NoSuchCommand) and error.command_name == ctx.info_name \
+            and error.command_name in words:  # `sotong sotong check`: the name typed, then pasted with the command
+        words = [*words]
+        words.remove(error.command_name)
+        return OneLineUsageError(_("{name} is written twice; write it once: {example}").format(
+            name=error.command_name, example=" ".join([ctx.command_path, *(shlex.quote(word) for word in words)])), ctx)
     value = _bare_value(error, words)
     option = _option_for(ctx.command, value, words) if value else None
     if option is None:

@@ -52,6 +52,10 @@ MISTAKES = [
     (("send", "2026"), "sotong send에는 2026 명령이 없습니다"),
     (("send", "--notice", "flu-shots", "2026-11-26"), "sotong send에는 2026-11-26 명령이 없습니다"),  # --notice in --issue's place
     (("opinions", "serch", "버스"), "sotong opinions에는 serch 명령이 없습니다. 이렇게 쓰세요: sotong opinions search"),
+    # the program's or a group's name typed twice (`sotong` typed, then a line of the guide pasted after it)
+    (("sotong", "check"), "sotong을(를) 두 번 썼습니다. 한 번만 쓰세요: sotong check"),
+    (("subscribers", "subscribers", "export", "명단 12월.csv"),
+     "subscribers을(를) 두 번 썼습니다. 한 번만 쓰세요: sotong subscribers export '명단 12월.csv'"),
     # an empty --host ("$SMTP" unset) sent to SMTP_HOST, or listened on every address
     (("send", "--issue", "2026-11-26", "--host", "", "--dry-run"), "--host: 값이 비어 있습니다. 이대로면 SMTP_HOST로 보내게"),
     (("devserver", "--host", " "), "--host: 값이 비어 있습니다. 이대로면 이 컴퓨터의 모든 주소에서 접속을 받습니다"),
