@@ -69,29 +69,38 @@ _TEXT_ADDRESS = re.compile(r"\[([^\[\]\n]+)\](?:\s+\(|（)(https?://[^\s()（）
 _LINK_WORDS = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(|<a\b[^>]*>([^<]+)</a>", re.I)
 
 
-def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.date | None = None) -> list[str]:
+def notice_warnings(notice: Notice, shown: str, settings: str = "", today: dt.date | None = None,
+                    of_file: list[str] | None = None) -> list[str]:
     """The warnings of one published notice, each one line; ``settings``: the
     ``-s`` of the commands a warning gives (``settings.settings_flag``);
     ``today``: an urgent notice expired before it is past sending on its own,
-    and is not told to be sent."""
+    and is not told to be sent; ``of_file``: its :func:`file_warnings`, when
+    known (kept with the notice in sotong.notice_cache)."""
+    found = []
+    if (notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day)
+            and not (today and notice.expired_on(today))):
+        found.append(f"{shown}:{notice.lines.get('expires', 1)}: " + _(
+            "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
+            "carry it; send it on its own: sotong bundles --notice {slug}{settings} && sotong send --notice {slug}{settings}").format(
+            expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug, settings=settings))
+    return (found + _dated_far_ahead(notice, shown, today)
+            + (file_warnings(notice, shown) if of_file is None else of_file))
+
+
+def file_warnings(notice: Notice, shown: str) -> list[str]:
+    """The warnings of ``notice`` that its file alone decides (not the day,
+    nor the settings): they are kept with it while the file is unchanged."""
     found = []
     line = notice.lines.get
     if notice.urgent and URGENT_WORD in notice.title:
         found.append(f"{shown}:{line('title', 1)}: " + _(
             "warning: the title says {word}, and an urgent notice is already marked {word} everywhere; "
             "remove the word from the title").format(word=URGENT_WORD))
-    if (notice.urgent and notice.expires is not None and notice.expires < next_issue(notice.day)
-            and not (today and notice.expired_on(today))):
-        found.append(f"{shown}:{line('expires', 1)}: " + _(
-            "warning: this urgent notice expires ({expires}) before the next issue ({issue}), so no issue will "
-            "carry it; send it on its own: sotong bundles --notice {slug}{settings} && sotong send --notice {slug}{settings}").format(
-            expires=notice.expires, issue=next_issue(notice.day), slug=notice.slug, settings=settings))
     if notice.private and "sms" in notice.lines:
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "
             "is never sent; remove it, and write what the members need in the text"))
-    return (found + _dated_far_ahead(notice, shown, today) + _quoted_texts(notice, shown) + _examples_left(notice, shown)
-            + text_warnings(notice, shown))
+    return found + _quoted_texts(notice, shown) + _examples_left(notice, shown) + text_warnings(notice, shown)
 
 
 # a text wholly in the quotes a word processor writes (“ ”, ‘ ’) or a Korean keyboard's full-width ones (＂ ＂)

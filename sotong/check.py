@@ -259,7 +259,8 @@ def project_warnings(project: Project) -> list[str]:
     """The warnings of content that passed the check, sorted by file and line, one line each."""
     flag = settings_flag(project.settings)
     today = project.today()
-    warnings = [w for n in project.published_notices for w in notice_warnings(n, project.shown(n.source), flag, today)]
+    warnings = [w for n in project.published_notices for w in notice_warnings(
+        n, project.shown(n.source), flag, today, project.file_warnings.get(n.source))]
     warnings += [w for page in project.content.pages.values() for w in text_warnings(page, project.shown(page.source))]
     warnings += [w for source in (*project.published_notices, *project.content.pages.values())
                  for w in heavy_pictures(source, project.shown(source.source), project.content_path)]

@@ -11,9 +11,12 @@ upgrade with a new rule checks every notice again), nor what rendered its
 text (sotong.rendering: the MARKDOWN setting, Markdown's and Pelican's
 versions, the files of the extensions it names).
 
-Only a notice read without a problem is kept: a problem's message is in the
-language of the run that found it, and a run in another SOTONG_LANG says it
-in its own, so a file with problems (few, and fixed soon) is read again.
+Only a notice read without a problem is kept, with the warnings its file
+alone decides (sotong.advice.file_warnings, or None for a draft): a problem's
+message is in the language of the run that found it, and a run in another
+SOTONG_LANG says it in its own, so a file with problems (few, and fixed soon)
+is read again; the warnings' language is part of the context, so a run in
+another reads every file again.
 The cache is one SQLite row per file (sotong.cache_rows), with the context
 it was read in as the row named ""; a build saves the rows of the files it
 read again and removes those of files gone, in one transaction, instead of
@@ -35,7 +38,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .cache_rows import discard, read_rows, save_rows
-from .i18n import _
+from .i18n import _, language
 from .scripted_files import READ_INSIDE
 
 FILE_NAME = "sotong-notices.sqlite"
@@ -88,7 +91,7 @@ def _module_file(name: str) -> str | None:
 
 
 class NoticeCache:
-    """``(path) -> (notice, problems)`` for files unchanged since last time."""
+    """``(path) -> (notice, problems, warnings)`` for files unchanged since last time."""
 
     def __init__(self, settings: dict, notices_path: Path):
         self.enabled = bool(settings.get("CACHE_CONTENT"))
@@ -127,10 +130,11 @@ class NoticeCache:
         for path in _code_files(settings):
             digest.update(f"{path}\0{file_stamp(path)}".encode())
         digest.update(_rendering(settings).encode())
+        digest.update(language().encode())  # the words of the warnings kept
         return digest.hexdigest()
 
     def get(self, path: Path, stamp: list[int] | None = None):
-        """The cached (notice, problems) of an unchanged file, else None;
+        """The cached (notice, problems, warnings) of an unchanged file, else None;
         ``stamp``: the file's, if just taken."""
         if not self.enabled:
             return None
@@ -156,9 +160,10 @@ class NoticeCache:
     def put(self, path: Path, result) -> None:
         """Keep what was read of ``path`` since ``get`` missed, under the
         file's stamp of that moment, when it has no problem (its row, if it
-        had one, is then removed: it is read again next time)."""
-        if self.enabled and not result[1]:
-            key = str(path)
+        had one, is then removed: it is read again next time); nothing for
+        what ``get`` gave."""
+        key = str(path)
+        if self.enabled and not result[1] and key not in self.seen:
             self.seen.add(key)
             self.made[key] = (self._stamp_before_reading.pop(key, None) or file_stamp(key), result)
 

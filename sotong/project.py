@@ -39,6 +39,8 @@ class Project:
         self._content_read = None
         self._parts_read = None
         self.notice_stamps: dict[str, list] = {}
+        self._shown: dict[str, str] = {}  # shown(), of absolute paths
+        self.file_warnings: dict[str, list[str]] = {}  # a published notice's advice.file_warnings, by its source
 
     @property
     def content_path(self) -> Path:
@@ -53,8 +55,14 @@ class Project:
         postgresql:// address as it is)."""
         if is_database_url(path):
             return path
+        path = str(path)
+        if path in self._shown:  # an absolute path (a notice's source), asked for by every warning of it
+            return self._shown[path]
         relative = os.path.relpath(os.path.abspath(path), self.settings["SOTONG_PROJECT_DIR"])
-        return str(path) if relative.startswith("..") else relative
+        shown = path if relative.startswith("..") else relative
+        if os.path.isabs(path):
+            self._shown[path] = shown
+        return shown
 
     def published(self, path: Path | str) -> str | None:
         """OUTPUT_PATH as users see it (``output``, not the build slot it
@@ -97,7 +105,6 @@ class Project:
     def _read_notice_files(self) -> tuple[list[Notice], list[Problem]]:
         from .content_files import markdown_files
         from .notice_cache import NoticeCache, file_stamp
-        from .notices import read_notice
 
         notices, seen = [], {}
         files, problems = markdown_files(self.notices_path, self.shown, ignored=self.settings.get("IGNORE_FILES") or ())
@@ -105,16 +112,14 @@ class Project:
         self.notice_stamps = {os.path.abspath(path): file_stamp(path) for path in files}
         cache = NoticeCache(self.settings, self.notices_path)
         for path in files:
-            result = cache.get(path, self.notice_stamps[os.path.abspath(path)])
-            if result is None:
-                result = read_notice(path, self.audiences, self.content_path, self.shown(path))
-                if result[0] is not None and (refused := self.renderer.problems(path, result[0], self.shown(path))):
-                    result = None, refused  # Markdown cannot read its text: the build would stop at it
-                cache.put(path, result)
-            notice, found = result
+            result = cache.get(path, self.notice_stamps[os.path.abspath(path)]) or self._read_notice_file(path)
+            cache.put(path, result)
+            notice, found, warnings = result
             problems.extend(found)
             if notice is None:
                 continue
+            if warnings is not None:
+                self.file_warnings[notice.source] = warnings
             if notice.slug in seen:
                 problems.append(self._slug_taken(path, notice, seen[notice.slug]))
                 continue
@@ -122,6 +127,19 @@ class Project:
             notices.append(notice)
         cache.save()
         return notices, problems
+
+    def _read_notice_file(self, path: Path) -> tuple[Notice | None, list[Problem], list[str] | None]:
+        """The notice of the file at ``path`` read, its problems, and, when it
+        is published and has none, the warnings its file alone decides
+        (advice.file_warnings), which the notice cache keeps with it."""
+        from .advice import file_warnings
+        from .notices import read_notice
+
+        notice, problems = read_notice(path, self.audiences, self.content_path, self.shown(path))
+        if notice is not None and (refused := self.renderer.problems(path, notice, self.shown(path))):
+            return None, refused, None  # Markdown cannot read its text: the build would stop at it
+        published = notice is not None and not problems and notice.published
+        return notice, problems, file_warnings(notice, self.shown(path)) if published else None
 
     def _slug_taken(self, path, notice: Notice, other) -> Problem:
         """The problem of the notice at ``path`` whose slug the file ``other``

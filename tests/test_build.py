@@ -4,6 +4,7 @@ at once, exit codes of SPEC §12, and output/ untouched by a failed build."""
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -420,6 +421,27 @@ def test_the_notice_cache_says_a_notices_problems_in_the_language_of_each_run(pr
         'content/notices/bad-date.md:3: date "2026년 11월 5일" is not a date; write it as YYYY-MM-DD or '
         "YYYY-MM-DD HH:MM, e.g. date: 2026-11-05"], english.stderr
     assert sotong(project_dir, "check", env={"SOTONG_LANG": "ko"}).stderr == korean.stderr
+
+
+def test_the_notice_cache_keeps_a_notices_warnings_in_the_language_of_each_run(project_dir, sotong):
+    """A notice's warnings that its file alone decides are kept with it in
+    the notice cache (a rebuild no longer walks 5,000 texts for them): said
+    in the language of each run, and gone once the file is fixed."""
+    from sotong.cache_rows import read_rows
+
+    write(project_dir, "vague.md", BAD_COLON.replace("성동구: 겨울철 대책", "겨울철 대책").replace(
+        "본문", "신청은 [여기](https://www.sd.go.kr/apply)에서 하세요."))
+    korean = sotong(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert korean.code == 0 and "content/notices/vague.md:7: 주의: " in korean.stderr, korean.stderr
+    rows = read_rows(project_dir / ".cache" / "pelican" / "sotong-notices.sqlite")
+    (row,) = [row for key, row in rows.items() if key.endswith("vague.md")]
+    assert "content/notices/vague.md:7: 주의: " in " ".join(pickle.loads(row)[1][2])
+    english = sotong(project_dir, "check", env={"SOTONG_LANG": "en"})
+    assert "content/notices/vague.md:7: warning: the link \"여기\"" in english.stderr, english.stderr
+    assert sotong(project_dir, "check", env={"SOTONG_LANG": "ko"}).stderr == korean.stderr
+    write(project_dir, "vague.md", BAD_COLON.replace("성동구: 겨울철 대책", "겨울철 대책").replace(
+        "본문", "[신청 누리집](https://www.sd.go.kr/apply)에서 신청하세요."))
+    assert sotong(project_dir, "check", env={"SOTONG_LANG": "ko"}).stderr == ""
 
 
 def test_a_text_beginning_like_a_key_and_value_keeps_its_lines_on_its_page(empty_project_dir, sotong):
