@@ -63,14 +63,19 @@ def _targets(body: str):
     for found in _MARKDOWN.finditer(body):
         opening = body.rfind("[", 0, found.start())  # ![alt](target) is a picture
         picture = opening > 0 and body[opening - 1] == "!"
-        yield found.group(1) or found.group(2), body[opening + 1:found.start()] if picture else None, found.start()
+        yield _written(found), body[opening + 1:found.start()] if picture else None, found.start()
     for found in _REFERENCE.finditer(body) if "]:" in body else ():
-        yield found.group(1) or found.group(2), None, found.start()
+        yield _written(found), None, found.start()
     for found in _HTML.finditer(body) if "<" in body else ():
         end = body.find(">", found.start())
         alt = _ALT.search(body, found.start(), end if end >= 0 else len(body))
         words = next((group for group in alt.groups() if group is not None), "") if alt else ""
         yield found.group(2) or found.group(3) or found.group(4) or "", words if found.group(1).lower() == "img" else None, found.start()
+
+
+def _written(found: re.Match) -> str:
+    """The target a link's ``found`` match holds: in ``<>`` (empty in ``![a](<>)``) or bare."""
+    return found.group(1) if found.group(1) is not None else found.group(2)
 
 
 def _problem(target: str, picture: bool, source: str, root: str, markdown: bool = True) -> str | None:
@@ -140,6 +145,18 @@ def _file_of(path: str, pelican: bool, source: str, root: str) -> str:
     return os.path.normpath(os.path.join(base, path.lstrip("/") if pelican else re.sub(r"^(\.\./|/)+", "", path)))
 
 
+def _no_file(words: str | None, markdown: bool) -> str | None:
+    """What to say of a picture written with no file (``![포스터](<>)``,
+    ``<img src="">``), which the page shows as a broken picture; None for a
+    link (an empty one leads to the page itself)."""
+    if words is None:
+        return None
+    example = f"![{words.strip() or '포스터'}]({{static}}/images/poster.jpg)" if markdown else \
+        f'<img src="{{static}}/images/poster.jpg" alt="{words.strip() or "포스터"}">'
+    return _("the picture names no file, so the page shows it broken; write the path of its file under content/ "
+             "after {{static}}, e.g. {example}").format(example=example)
+
+
 def wordless_pictures(body: str, first_line: int) -> list[tuple[int, str]]:
     """(line, warning) for each picture of the Markdown ``body`` (starting on
     line ``first_line``) that says in no words what it shows, in the order
@@ -184,7 +201,7 @@ def missing_files(body: str, first_line: int, source: Path, root: Path | str, sh
     root = os.path.abspath(root)
     for target, words, offset in _targets(body):
         message = (_problem(target.strip(), words is not None, str(source), root, body[offset] != "<")
-                   if target.strip() else None)
+                   if target.strip() else _no_file(words, body[offset] == "]"))
         if message:
             found.setdefault(Problem(shown, first_line + body.count("\n", 0, offset), message), offset)
     return sorted(found, key=found.get)

@@ -41,6 +41,10 @@ from test_notices import GOOD, only_problem, read, with_line
     ("date: 2026-11-05 14:00", "date: 2026-11-06 2:00 PM", 3, "e.g. date: 2026-11-06 14:00"),
     ("category: culture", "category: culture\nexpires: 2026년 12월 3일 오후 6시", 6, "e.g. expires: 2026-12-03"),
     ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
+    # a character YAML reads in no value, pasted into the header: was libyaml's English at the header's first line
+    ("department: 문화체육과", "department: 문화\x1b체육과", 4, "the header holds an invisible character (U+001B)"),
+    ("category: culture", "category: culture\nsummary: 요약\x7f", 6, "the header holds an invisible character (U+007F)"),
+    ("category: culture", "category: culture\nsummary: 요약\ufffe", 6, "the header holds an invisible character (U+FFFE)"),
 ])
 def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):
     message = only_problem(tmp_path, GOOD.replace(old, new))
@@ -158,6 +162,19 @@ def test_control_characters_in_the_body_are_named_by_line(tmp_path):
         "notice.md:12: the text holds an invisible control character (U+000B), which web pages and feeds cannot "
         "carry; delete it (copying from another program often brings one along)",
     ]
+
+
+@pytest.mark.parametrize("written, example", [
+    ("![포스터](<>)", "e.g. ![포스터]({static}/images/poster.jpg)"),  # was a traceback
+    ("![](< >)", "e.g. ![포스터]({static}/images/poster.jpg)"),
+    ('<img src="" alt="포스터">', 'e.g. <img src="{static}/images/poster.jpg" alt="포스터">'),
+])
+def test_a_picture_that_names_no_file_is_said_with_the_path_to_write(tmp_path, written, example):
+    notice, problems = read(tmp_path, GOOD + f"\n{written}\n")
+    assert notice is None and [str(p) for p in problems] == [
+        "notice.md:11: the picture names no file, so the page shows it broken; write the path of its file under "
+        f"content/ after {{static}}, {example}"]
+    assert read(tmp_path, GOOD + "\n[신청서](<>)\n")[1] == []  # an empty link leads to the page itself: no problem
 
 
 def test_a_file_name_without_letters_or_digits_needs_a_slug(tmp_path):
