@@ -29,7 +29,7 @@ from . import signals
 from .help_layout import lay_out_help_by_display_width
 from .i18n import _, ngettext, translate_click
 from .interrupts import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated, sigterm_as_ctrl_c
-from .options import JOBS, PORT, FileName, OneLineCommand, WholeNumber, as_option, said_in_one_line
+from .options import JOBS, PORT, FileName, OneLineCommand, Text, WholeNumber, as_option, said_in_one_line
 from .problems import SotongError, file_system_trouble, one_line, plugin_failure_said
 from .project import Project
 
@@ -273,9 +273,9 @@ def build(project: Project):
     "--title": '--title "김장 나눔 자원봉사자 모집"', "--department": "--department 복지정책과",
     "--category": "--category 생활정보", "--date": "--date 2026-12-03", "--slug": "--slug gimjang-nanum",
     "-s": "-s publishconf.py"}, example='--title "김장 나눔 자원봉사자 모집" --department 복지정책과 --category 생활정보')
-@click.option("--title", metavar=_("TITLE"), help=_("The notice's headline (asked when not given)."))
-@click.option("--department", metavar=_("DEPARTMENT"), help=_("One of the departments in audiences.yaml (asked when not given)."))
-@click.option("--category", metavar=_("FIELD"), help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
+@click.option("--title", metavar=_("TITLE"), type=Text(), help=_("The notice's headline (asked when not given)."))
+@click.option("--department", metavar=_("DEPARTMENT"), type=Text(), help=_("One of the departments in audiences.yaml (asked when not given)."))
+@click.option("--category", metavar=_("FIELD"), type=Text(), help=_("A field of audiences.yaml, by key or Korean name, e.g. culture or 문화공연 (asked when not given)."))
 @click.option("--date", "date_", default=None, metavar=_("DATE"), help=_("YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (2026.12.3, 2026년 12월 3일 오후 2시 and 내일 오후 2시 too; a day without its year, 12월 3일, is the coming one); default today."))
 @click.option("--slug", default=None, metavar="SLUG", help=_("File name and URL part in English letters; default: the title romanized."))
 @settings_option

@@ -255,6 +255,23 @@ class _Counted:
             option=option, value=value, what=self.described(), example=f"{option} {self.example_of(param)}"), ctx) from None
 
 
+class Text(click.types.StringParamType):
+    """Text a command keeps or looks for (a notice's title, a department,
+    words to search), refused when the terminal typed bytes that are not
+    UTF-8 (a terminal in EUC-KR): Python keeps them as lone surrogates,
+    which ``sotong new`` wrote into the notice as ``\\uDCFF`` escapes."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        value = super().convert(value, param, ctx)
+        if isinstance(value, str) and any("\udc80" <= char <= "\udcff" for char in value):
+            self.fail(_("the text holds bytes that are not UTF-8 ({shown}), as a terminal set to another encoding (EUC-KR) "
+                        "types them; set the terminal to UTF-8 and type it again").format(
+                shown=value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")), param, ctx)
+        return value
+
+
 class WholeNumber(_Counted, click.IntRange):
     """A whole number from ``min`` to ``max`` (either may be None: no bound),
     shown in --help as 정수 [1 이상의 정수]."""

@@ -58,6 +58,9 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     if not path.is_file():
         raise SotongError([_("{path}: settings file not found; run sotong in the project folder or pass -s FILE").format(
             path=path)])
+    if path.suffix != ".py":  # Python runs no other file as a module: "'NoneType' object has no attribute 'loader'"
+        raise SotongError([_("{path}: a settings file is Python, named .py, such as pelicanconf.py or publishconf.py; "
+                             "write -s publishconf.py").format(path=path)])
     try:
         with _project_modules_put_back(path.resolve().parent):
             if pelican:

@@ -202,3 +202,17 @@ def test_a_file_to_write_that_is_not_the_commands_own_is_not_replaced(project_di
         assert "이미 있는 다른 파일" in result.stderr and ".csv" in result.stderr, result.stderr
     assert elsewhere.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
     assert (project_dir / "메모.txt").read_text() == "직원 메모\n"
+
+
+@pytest.mark.parametrize("args", [("new", "--title", "김장\udcff나눔", "--department", "문화체육과", "--category", "culture"),
+                                  ("opinions", "search", "\udcb9\udcf6\udcbd\udcba")], ids=["new --title", "opinions search"])
+def test_text_typed_in_a_terminal_that_is_not_utf8_is_refused_in_one_line(project_dir, args):
+    """A terminal set to EUC-KR types bytes that are not UTF-8: ``sotong new``
+    wrote them into the notice as \\uDCFF escapes (which check then refused
+    in YAML's words), and a search failed in a traceback. One line now,
+    exit 2, no notice written."""
+    before = sorted(project_dir.rglob("*.md"))
+    result = run_sotong(project_dir, *args, env={"SOTONG_LANG": "ko"})
+    assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.output
+    assert "UTF-8이 아닌 바이트" in result.stderr and "터미널을 UTF-8로 바꾸고" in result.stderr, result.stderr
+    assert sorted(project_dir.rglob("*.md")) == before

@@ -235,3 +235,14 @@ def test_a_shared_setting_of_the_wrong_kind_is_one_korean_line_at_its_line(soton
     assert result.code == 1 and "Traceback" not in result.output, result.output
     assert result.stderr.startswith(f"pelicanconf.py:{at}: {line.split()[0]}: "), result.stderr
     assert example in result.stderr and "write" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", ["conf.txt", "audiences.yaml", "pelicanconf"])
+def test_a_settings_file_not_named_py_is_one_line_with_the_option_to_write(sotong, settings_dir, name):
+    """``-s audiences.yaml`` ended in "'NoneType' object has no attribute 'loader'":
+    Python runs a settings file as a module, which only a .py file is."""
+    (settings_dir / name).write_text('SITENAME = "x"\n', encoding="utf-8")
+    result = sotong(settings_dir, "check", "-s", name, env={"SOTONG_LANG": "ko"})
+    assert result.code == 1 and result.stderr.splitlines() == [
+        f"{name}: 설정 파일은 이름이 .py로 끝나는 파이썬 파일입니다(pelicanconf.py, publishconf.py). "
+        "이렇게 쓰세요: -s publishconf.py"], result.output

@@ -18,7 +18,7 @@ from sotong.audiences import resolve_key
 from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
-from sotong.options import DAY, FileName, WholeNumber, refuse_reversed_days
+from sotong.options import DAY, FileName, Text, WholeNumber, refuse_reversed_days
 from sotong.problems import SotongError, did_you_mean
 from sotong.project import Project
 
@@ -194,9 +194,9 @@ def opinions_group():
 
 @opinions_group.command("search", help=_("Print the opinions that hold WORDS (any part of a word: 버스 finds 마을버스; "
                                                 "a particle at its end left out: 정류장을 finds 정류장이), newest first."))
-@click.argument("text", metavar=_("WORDS"))
+@click.argument("text", metavar=_("WORDS"), type=Text())
 @click.option("--policy", "slug", metavar="SLUG", help=_("Only the consultation with this slug."))
-@click.option("--department", metavar=_("DEPARTMENT"), help=_("Only policies of this department."))
+@click.option("--department", metavar=_("DEPARTMENT"), type=Text(), help=_("Only policies of this department."))
 @click.option("--from", "since", type=DAY, help=_("Only opinions given on or after this day (YYYY-MM-DD)."))
 @click.option("--to", "until", type=DAY, help=_("Only opinions given on or before this day (YYYY-MM-DD)."))
 @click.option("--limit", type=WholeNumber(min=0), default=100, show_default=True,
