@@ -188,16 +188,31 @@ def ask_notice(project: Project, *, title, department, category, date, slug) -> 
     return write_notice(project, title=title, department=department, category=category, date=date, slug=slug)
 
 
+class _Written(str):
+    """A value written as staff write it by hand, without quotes: a day
+    (``date: 2026-12-10``), which YAML would otherwise quote as text that
+    reads like a timestamp."""
+
+
+class _NoticeDumper(yaml.SafeDumper):
+    """PyYAML's own writer: libyaml's (frontmatter's default) writes an emoji
+    as "\U0001F384", not as typed; a :class:`_Written` day unquoted (the
+    notices' loader keeps a timestamp as its text)."""
+
+
+_NoticeDumper.add_representer(_Written, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:timestamp" if ISO_DAY.fullmatch(value) else "tag:yaml.org,2002:str", str(value)))
+
+
 def write_notice(project: Project, *, title: str, department: str, category: str, date: str, slug: str) -> Path:
     """Write ``content/notices/SLUG.md``: the required keys, then the optional ones commented out."""
     audiences = project.audiences
     path = project.notices_path / f"{slug}.md"
     body = BODY_TEMPLATE.format(lead=EXAMPLE_LEAD, items="\n".join(f"- {item}:" for item in EXAMPLE_ITEMS),
                                 department=department, phone=EXAMPLE_PHONE)
-    post = frontmatter.Post(body, title=title, date=date, department=department, category=category,
+    post = frontmatter.Post(body, title=title, date=_Written(date), department=department, category=category,
                             channels=list(DEFAULT_CHANNELS))
-    # PyYAML's own writer: libyaml's (frontmatter's default) writes an emoji as "\U0001F384", not as typed
-    text = frontmatter.dumps(post, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)
+    text = frontmatter.dumps(post, Dumper=_NoticeDumper, sort_keys=False, allow_unicode=True)
     examples = OPTIONAL_KEYS.format(segment=next(iter(audiences.segments), "segment"),
                                     dongs=", ".join(list(audiences.dongs.values())[:2]),
                                     expires=date[:10], event=date[:10])
