@@ -37,8 +37,10 @@ from typing import Callable, Iterable, NamedTuple
 import jinja2
 import markupsafe
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, WSGITask
+from waitress.utilities import RequestEntityTooLarge as WaitressTooLarge
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -751,6 +753,24 @@ class _KoreanErrorTask(ErrorTask):
         self.write(page.body)
 
 
+class _WaitingClientsParser(HTTPRequestParser):
+    """Waitress's request parser, refusing at once a request that asks
+    whether to send its body (``Expect: 100-continue``) when the body would
+    be over MAX_BODY_BYTES: waitress said "100 Continue" to any length up to
+    four times that, and the client sent it all to be refused (413). Such a
+    client sends nothing until told, so the 413 and the close lose nothing."""
+
+    def received(self, data):
+        consumed = super().received(data)
+        if self.headers_finished and self.expect_continue and self.error is None \
+                and self.content_length > MAX_BODY_BYTES:
+            self.error = WaitressTooLarge(f"exceeds {MAX_BODY_BYTES} bytes")
+            self.completed, self.expect_continue = True, False
+        elif self.error is not None:
+            self.expect_continue = False  # refused already: no "100 Continue" before the refusal
+        return consumed
+
+
 _answering = threading.local()  # .channel: the connection a server thread is answering a request of
 
 
@@ -766,6 +786,7 @@ class _DeadlineChannel(HTTPChannel):
 
     task_class = _OneSendTask
     error_task_class = _KoreanErrorTask
+    parser_class = _WaitingClientsParser
     logger = _TokensHidden(logging.getLogger("waitress"), {})
     reading_since: float | None = None
     on_loop = False  # the loop thread is reading or answering this connection's requests

@@ -44,6 +44,7 @@ from delivery_support import add_subscribers
 from project_support import BACKENDS, all_at_once, copy_project, new_store_location, project_on, serving, sms_code_file, store_query
 
 from sotong.project import Project
+from sotong.settings import MAX_BODY_BYTES
 from sotong.store import Store
 from sotong.tokens import make_token, unsubscribe_token
 from sotong.web import forwarded_client, make_app
@@ -145,6 +146,11 @@ REFUSED_BEFORE_THE_APP = [  # (what, the request, status, the page's title)
     ("body", b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
              b"Content-Length: 300000\r\nConnection: close\r\n\r\n", 413, "보내신 내용이 너무 깁니다"),
     ("line", BROKEN[0] + b"Host: x\r\nConnection: close\r\n\r\n", 400, "요청을 처리할 수 없습니다"),
+    # a client asking whether to send a body over the limit was told "100 Continue" (up to 4 × the limit, the
+    # collector's own page then refusing it, or waitress's after it): refused at once, the first answer the 413
+    *((f"asked {length}", b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                          b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % length, 413, "보내신 내용이 너무 깁니다")
+      for length in (MAX_BODY_BYTES + 1, 10_000_000)),
 ]
 
 
@@ -426,3 +432,18 @@ def test_an_answer_while_another_program_holds_the_store_longer_than_it_waits_ge
     assert [record.getMessage() for record in caplog.records if record.name == "sotong.web"] == [
         "the store was held by another program for longer than a request waits (0.3 s): answered POST "
         "/surveys/budget-vote-2027 with 503 (try again later)"]
+
+
+def test_a_client_asking_to_send_a_body_within_the_limit_is_told_to_go_on(served):
+    """Expect: 100-continue within MAX_BODY_BYTES is still answered "100 Continue", then the answer."""
+    port, _project = served
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        body = b"email=s00001%40example.com"
+        client.sendall(b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                       b"Expect: 100-continue\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body))
+        assert client.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        client.sendall(body)
+        answer = b""
+        while chunk := client.recv(4096):
+            answer += chunk
+    assert answer.split(b"\r\n")[0].split(b" ")[1] not in (b"100", b"413", b"500"), answer[:200]
