@@ -165,6 +165,8 @@ def texted_destinations(texted: dict[str, TextedCode], shown: Iterable, notices:
     and ``source``, its file, found under ``content_path``."""
     shown = list(shown)
     slugs = {notice.slug for notice in shown}
+    if all(entry.slug in slugs for entry in texted.values()):  # every notice texted still posted: the usual case
+        return {code: entry.slug for code, entry in texted.items()}
     by_file = {notice_file(content_path, notice.source): notice.slug for notice in shown}
     files = {notice_file(content_path, notice.source) for notice in notices}
     by_title: dict[str, list[str]] = {}
