@@ -14,6 +14,7 @@ import json
 import os
 import re
 from html import unescape
+from typing import Iterator
 
 import yaml
 
@@ -25,6 +26,7 @@ from .links import misleading_host
 from .markup import markdown_html, tags_of_no_element
 from .notices import Notice, reference_definition
 from .schedule import next_issue
+from .text_links import bare_addresses
 
 URGENT_WORD = "긴급"
 # A picture a page or an email shows, as much as a resident's phone should fetch for it (a photo as the
@@ -257,24 +259,33 @@ def _misleading_addresses(source, shown: str) -> list[str]:
 
 def _addresses_not_linked(source, shown: str) -> list[str]:
     """Web addresses of the text that the page and the email show as words a
-    resident cannot tap (pasted from HWP as they are, or written as a link
-    with a blank or full-width brackets after ``]``), with the link to write;
-    one that leads elsewhere than it reads is warned of as that alone."""
+    resident cannot tap (pasted from HWP as they are, with or without their
+    beginning, or written as a link with a blank or full-width brackets
+    after ``]``), with the link to write; one that leads elsewhere than it
+    reads is warned of as that alone."""
     found = []
     for number, line, code in _text_lines(source):
-        if code or line.startswith(_CODE_INDENT) or ("://" not in line and "www." not in line.lower()) \
-                or reference_definition(line):
+        if code or line.startswith(_CODE_INDENT) or "." not in line or reference_definition(line):
             continue
-        for address in _TEXT_ADDRESS.finditer(_LINKED.sub(" ", _as_read(line))):
-            written = address[0].rstrip(".,;:!?")
-            if misleading_address_warning(address[2] or written):
-                continue  # said to be copied from the site itself, not to be linked
-            instead = f"[{address[1]}]({address[2]})" if address[1] else \
-                "<" + ("" if "://" in written else "https://") + written + ">"
+        for written, instead in _unlinked_addresses(_LINKED.sub(" ", _as_read(line))):
             found.append(f"{shown}:{number}: " + _(
                 "warning: the address {address} is shown as words, not as a link a resident can tap; write it as "
                 "{instead}").format(address=written, instead=instead))
     return found
+
+
+def _unlinked_addresses(text: str) -> Iterator[tuple[str, str]]:
+    """(address as written, the link to write) of each web address of
+    ``text`` (a line, its links taken out) that leads where it reads."""
+    if "://" in text or "www." in text.lower():
+        for address in _TEXT_ADDRESS.finditer(text):
+            written = address[0].rstrip(".,;:!?")
+            if not misleading_address_warning(address[2] or written):  # else said to be copied from the site
+                yield written, (f"[{address[1]}]({address[2]})" if address[1] else
+                                "<" + ("" if "://" in written else "https://") + written + ">")
+    for written in bare_addresses(text):  # sd.go.kr/notice, naver.me/5abc: without https:// or www.
+        if not misleading_address_warning(written):
+            yield written, f"<https://{written}>"
 
 
 def _as_read(line: str) -> str:

@@ -510,6 +510,37 @@ def test_an_address_shown_as_text_no_one_can_tap_is_warned_with_the_link_to_writ
         assert '<a href="https://www.sd.go.kr/apply"' in markdown_html(written)
 
 
+def test_an_address_written_without_its_beginning_is_warned_of_but_not_a_files_name():
+    """``위택스(wetax.go.kr)`` and ``naver.me/5abc``, pasted without https:// or
+    www., were shown as words no resident can tap, and check said nothing;
+    file names that end like a domain (신청서.hwp, readme.md: .md is one)
+    and email addresses are no addresses to link."""
+    from sotong.markup import markdown_html
+
+    body = ("세금은 위택스(wetax.go.kr)에서 내세요.\n\n"
+            "신청: naver.me/5abc, 문의 SD.GO.KR/contact\n\n"
+            "신청서.hwp, 안내.pdf, readme.md, 사진.zip 파일과 sotong@sd.go.kr 로 보내 주세요.\n\n"
+            "[위택스](https://wetax.go.kr) `sd.go.kr` <https://sd.go.kr>\n\n"
+            "```\nsd.go.kr 코드 블록\n```\n")
+    said = "warning: the address {address} is shown as words, not as a link a resident can tap; write it as {instead}"
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:9: " + said.format(address="wetax.go.kr", instead="<https://wetax.go.kr>"),
+        "n.md:11: " + said.format(address="naver.me/5abc", instead="<https://naver.me/5abc>"),
+        "n.md:11: " + said.format(address="SD.GO.KR/contact", instead="<https://SD.GO.KR/contact>")]
+    for line in body.split("\n\n")[:2]:
+        assert "<a href" not in markdown_html(line), line  # shown as words indeed
+    assert '<a href="https://wetax.go.kr">' in markdown_html("위택스(<https://wetax.go.kr>)에서")  # what it says to write
+
+
+@given(st.text(alphabet="가나다라신청서안내abcXYZ019_-", min_size=1, max_size=12),
+       st.sampled_from(sorted(__import__("sotong.text_links", fromlist=["FILE_ENDINGS"]).FILE_ENDINGS)),
+       st.sampled_from(["", "을 받으세요", " 파일", ")"]))
+def test_a_files_name_is_never_taken_for_an_address(name, ending, after):
+    from sotong.text_links import bare_addresses
+
+    assert bare_addresses(f"첨부: {name}.{ending}{after}") == []
+
+
 def test_a_text_wholly_in_curly_or_full_width_quotes_is_warned_with_the_line_to_write():
     """title: “김장 나눔 자원봉사자 모집”, quoted as a word processor quotes
     (or a Korean keyboard's ＂), was published with its quotes on every page,

@@ -18,33 +18,11 @@ U+FEFF, U+FFFF) whatever its length: ``fit_post`` leaves them out.
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import types
 import unicodedata
-from pathlib import Path
 
+from sotong.text_links import without_pkg_resources
 
-@contextlib.contextmanager
-def _without_pkg_resources():
-    """twitter-text-parser imports setuptools' ``pkg_resources`` only to read
-    its own ``emoji-test.txt`` with ``resource_string``; that import scans
-    every installed distribution (about half a second, in every build). For
-    the import, a stand-in that reads the file beside the module is enough;
-    it is removed afterwards, so a later ``import pkg_resources`` is the real one."""
-    if "pkg_resources" in sys.modules:
-        yield
-        return
-    stand_in = types.ModuleType("pkg_resources")
-    stand_in.resource_string = lambda module, name: (Path(sys.modules[module].__file__).parent / name).read_bytes()
-    sys.modules["pkg_resources"] = stand_in
-    try:
-        yield
-    finally:
-        del sys.modules["pkg_resources"]
-
-
-with _without_pkg_resources():
+with without_pkg_resources():
     from twitter_text import extract_emojis_with_indices, extract_urls_with_indices, parse_tweet
     from twitter_text.config import config as _twitter_text_config
     from twitter_text.get_character_weight import get_character_weight
