@@ -306,3 +306,32 @@ def test_a_joining_worker_that_finishes_first_leaves_the_sms_to_its_recorder_whi
     assert time.monotonic() - started < 5 and not joiner.recorder_holds_sms("2026-12-10")
     assert sorted(message.subscriber_id for message in handed) == ids[1:]
     joiner.store.close()
+
+
+def test_a_first_recording_on_sqlite_lets_the_collector_write_between_chunks_and_a_stopped_one_is_finished(tmp_path):
+    """SQLite's write lock is the whole store's: recording an outbox of 83,000
+    emails in one transaction kept a resident's unsubscribe waiting 2 s. A
+    first recording commits a chunk at a time, so another connection writes
+    between two chunks without waiting at all; a recording stopped there (a
+    killed send) is finished by the next run, each email queued once."""
+    import sqlite3
+
+    location = new_store_location("sqlite", tmp_path)
+    journal = Journal(Store.open(location))
+    ids = [f"S{n:05d}" for n in range(RECORD_CHUNK + 5)]
+    for subscriber_id in ids:
+        journal.store.put_subscriber(reader(subscriber_id))
+    outbox = Outbox(ISSUE, "issue", journal.store.path, both_channels(*ids), digest="d1")
+    notices = {"n": NoticeInfo("title", None, None, None)}
+
+    recording = HeldRecording(journal, outbox, notices)
+    collector = sqlite3.connect(location, timeout=0, isolation_level=None)
+    collector.execute("UPDATE subscribers SET unsubscribed_at = '2026-11-27T10:00:00+09:00' WHERE id = ?", (ids[-1],))
+    assert isinstance(recording.finish(stop=True), RuntimeError)
+    queued = "SELECT count(*) FROM delivery_messages WHERE channel = 'email'"
+    assert collector.execute(queued).fetchone()[0] == RECORD_CHUNK // 2, "the first chunk was committed"
+
+    recorded, unsent = journal.record_outbox(outbox, reachable_messages.__get__(journal.store), notices, digest="d1")
+    assert recorded.email_new == len(ids) - 1 - RECORD_CHUNK // 2 and unsent == len(ids) - 1
+    assert collector.execute(queued).fetchone()[0] == len(ids) - 1, "each email once, the unsubscribed reader's none"
+    assert collector.execute("SELECT count(*) FROM delivery_messages WHERE subscriber_id = ?", (ids[-1],)).fetchone()[0] == 0
