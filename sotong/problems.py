@@ -252,6 +252,8 @@ _FILE_SYSTEM_TROUBLE = {
     errno.EFBIG: N_("{file}: {reason}; make room on its disk, or make its folder writable for this user, and run the command again"),
     errno.EACCES: N_("{file}: {reason}; make its folder writable for this user, and run the command again"),
     errno.EPERM: N_("{file}: {reason}; make its folder writable for this user, and run the command again"),
+    errno.ENAMETOOLONG: N_("{file}: {reason}; a file's name may be at most 255 bytes (85 Korean letters) and its path "
+                           "4,096: write a shorter one"),
 }
 
 
@@ -260,7 +262,8 @@ def file_system_trouble(exc: Exception) -> SotongError | None:
     said = _FILE_SYSTEM_TROUBLE.get(exc.errno) if isinstance(exc, OSError) else None
     if said is None:
         return None
-    return SotongError([_(said).format(file=exc.filename or _("a file Sotong writes"), reason=os_reason(exc))])
+    file = shortened(str(exc.filename)) if exc.filename else _("a file Sotong writes")
+    return SotongError([_(said).format(file=file, reason=os_reason(exc))])
 
 
 def raised(exc: BaseException) -> str:

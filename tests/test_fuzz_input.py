@@ -15,7 +15,7 @@ import string
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from project_support import copy_project, run_sotong
+from project_support import copy_project, invoke_sotong, run_sotong
 from sotong.notices import KEYS, read_notice
 from sotong.problems import Problem, SotongError
 from sotong.store import Store
@@ -152,3 +152,32 @@ def test_what_check_accepts_build_builds(tmp_path_factory, notices):
         assume(read_notice(path, AUDIENCES, project / "content")[1] == [])
     result = run_sotong(project, "build")
     assert result.code == 0 and "Traceback" not in result.output, result.output
+
+
+# --- defects the fuzzing found, each kept as an example ------------------------------------
+
+from test_notices import GOOD, only_problem, with_line  # noqa: E402
+
+
+def test_a_picture_with_an_empty_target_is_a_problem_saying_what_to_write(tmp_path):
+    message = only_problem(tmp_path, GOOD + "\n![포스터](<>)\n")
+    assert message.startswith("notice.md:11:") and "{static}/images/" in message and "![포스터]" in message
+
+
+def one_line_refusal(result) -> str:
+    assert result.code == 1 and "Traceback" not in result.output, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_a_settings_file_that_is_not_python_is_refused_in_one_line(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    line = one_line_refusal(invoke_sotong(project, "check", "-s", "audiences.yaml"))
+    assert line.startswith("audiences.yaml:") and "-s publishconf.py" in line
+
+
+def test_a_path_too_long_for_the_file_system_is_one_shortened_line(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    line = one_line_refusal(invoke_sotong(project, "check", "-s", "a" * 5000 + ".py"))
+    assert "255" in line and len(line) < 400
