@@ -94,6 +94,7 @@ class YAMLProblem(ValueError):
 
 def load(text: str, first_line: int = 1) -> Located:
     """Parse ``text``; ``first_line`` is the file line the text starts on."""
+    _refuse_unreadable_characters(text, first_line)
     _refuse_full_width(text, first_line)
     loader = _Loader(text)
     try:
@@ -127,6 +128,23 @@ def load(text: str, first_line: int = 1) -> Located:
     if node is not None:
         _record_lines(node, (), lines, first_line, blocks)
     return Located(data, lines, first_line, frozenset(blocks))
+
+
+# what YAML reads no document with, even in quotes (its reader's NON_PRINTABLE): control
+# characters but tab and line ends, a lone surrogate (bytes that were no UTF-8), U+FFFE and U+FFFF
+_UNREADABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _refuse_unreadable_characters(text: str, first_line: int) -> None:
+    """YAMLProblem at the first character YAML cannot read, with its code
+    and column (libyaml said "control characters are not allowed", in
+    English, on the document's first line)."""
+    if found := _UNREADABLE.search(text):
+        start = text.rfind("\n", 0, found.start()) + 1
+        raise YAMLProblem(first_line + text.count("\n", 0, start), _(
+            "the invisible character U+{code:04X} at column {column} cannot be read; delete it (copying from another "
+            "program often brings one along)").format(
+            code=ord(found.group()), column=found.start() - start + 1))
 
 
 # A Korean keyboard's full-width colon (U+FF1A) after a key, or its full-width

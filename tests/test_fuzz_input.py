@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
@@ -181,3 +182,9 @@ def test_a_path_too_long_for_the_file_system_is_one_shortened_line(tmp_path):
     project = copy_project(tmp_path, notices=False)
     line = one_line_refusal(invoke_sotong(project, "check", "-s", "a" * 5000 + ".py"))
     assert "255" in line and len(line) < 400
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f", "\ufffe"])
+def test_a_control_character_in_front_matter_is_named_with_its_line_and_column(tmp_path, character):
+    message = only_problem(tmp_path, with_line(f"summary: 요약{character}입니다"))
+    assert message.startswith("notice.md:6:") and f"U+{ord(character):04X}" in message and "column 12" in message
