@@ -115,11 +115,6 @@ def load(text: str, first_line: int = 1) -> Located:
             mark = exc.context_mark  # a line among keys that is no 'key: value': that line, not the next
         line = (mark.line if mark else 0) + first_line
         raise YAMLProblem(line, _explain(exc, text, mark)) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML reads in no value: a control character, U+FFFE
-        at = text.find(chr(exc.character))  # the first one: libyaml's position counts bytes, PyYAML's characters
-        raise YAMLProblem(first_line + text.count("\n", 0, max(at, 0)), _(
-            "the header holds an invisible character (U+{code:04X}), which YAML cannot read; delete it "
-            "(copying from another program often brings one along)").format(code=exc.character)) from None
     except yaml.YAMLError as exc:
         raise YAMLProblem(first_line, str(exc).splitlines()[0]) from None
     finally:

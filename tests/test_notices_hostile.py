@@ -42,9 +42,9 @@ from test_notices import GOOD, only_problem, read, with_line
     ("category: culture", "category: culture\nexpires: 2026년 12월 3일 오후 6시", 6, "e.g. expires: 2026-12-03"),
     ("category: culture", "category: culture\ntitle: 둘째 제목", 6, '"title" is given twice, on lines 2 and 6'),
     # a character YAML reads in no value, pasted into the header: was libyaml's English at the header's first line
-    ("department: 문화체육과", "department: 문화\x1b체육과", 4, "the header holds an invisible character (U+001B)"),
-    ("category: culture", "category: culture\nsummary: 요약\x7f", 6, "the header holds an invisible character (U+007F)"),
-    ("category: culture", "category: culture\nsummary: 요약\ufffe", 6, "the header holds an invisible character (U+FFFE)"),
+    ("department: 문화체육과", "department: 문화\x1b체육과", 4, "the invisible character U+001B at column 15 cannot be read"),
+    ("category: culture", "category: culture\nsummary: 요약\x7f", 6, "the invisible character U+007F at column 12 cannot be read"),
+    ("category: culture", "category: culture\nsummary: 요약\ufffe", 6, "the invisible character U+FFFE at column 12 cannot be read"),
 ])
 def test_a_wrong_value_type_or_range_is_one_line(tmp_path, old, new, line, expected):
     message = only_problem(tmp_path, GOOD.replace(old, new))
