@@ -57,6 +57,17 @@ class WrittenFloat(float):
 _Loader.add_constructor("tag:yaml.org,2002:float",
                         lambda loader, node: WrittenFloat(loader.construct_yaml_float(node), node.value))
 
+def _refuse_tag(loader, node):
+    """A value YAML builds from a tag of its own (!!binary: bytes, !!set,
+    !!omap, !!pairs) is no text, number, list or map a file of Sotong's
+    holds: refused as an unknown tag is (a wrong message on bytes followed)."""
+    raise yaml.constructor.ConstructorError(None, None, f"could not determine a constructor for the tag {node.tag!r}",
+                                            node.start_mark)
+
+
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+
 Path = tuple  # a key path: ("segments", "parents", "age")
 
 
@@ -362,6 +373,7 @@ _PLAIN_WORDS = (
 
 # A value that starts with a sign YAML keeps for itself, then text (!중요 안내,
 # | 안내, - 안내, %할인, &안내): not valid YAML, said in libyaml's words (@ and ` have theirs).
+_UNKNOWN_TAG = re.compile(r"could not determine a constructor for the tag '(.*)'")
 _SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%&]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
 # A title that starts with a word in brackets, as Korean notices' do
 # ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
@@ -410,6 +422,9 @@ def _explain(exc, text, mark) -> str:
         key, value = signed.groups()
         return _('the value of {key} starts with {sign}, which YAML reads as a sign of its own; put the whole value in '
                  'double quotes: {key}: "{value}"').format(key=key, sign=value[0], value=value.replace('"', '\\"'))
+    if tagged := _UNKNOWN_TAG.match(problem):
+        return _("{tag} is a sign of YAML's own (a tag), which Sotong does not read; delete it, or put the whole value "
+                 "in double quotes").format(tag=tagged.group(1).replace("tag:yaml.org,2002:", "!!"))
     bracketed = _BRACKETED.match(source_line)
     if bracketed and "did not find expected key" in problem:
         key, value = bracketed.groups()

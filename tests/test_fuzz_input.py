@@ -188,3 +188,14 @@ def test_a_path_too_long_for_the_file_system_is_one_shortened_line(tmp_path):
 def test_a_control_character_in_front_matter_is_named_with_its_line_and_column(tmp_path, character):
     message = only_problem(tmp_path, with_line(f"summary: 요약{character}입니다"))
     assert message.startswith("notice.md:6:") and f"U+{ord(character):04X}" in message and "column 12" in message
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("sms: !!binary aGVsbG8=", 'sms: "!!binary aGVsbG8="'),
+    ("audiences: !!set {seniors, seongsu}", "audiences: \"!!set"),
+    ("audiences:\n  - !!python/object:os.system {}", "!!python/object:os.system is a sign of YAML's own"),
+    ("audiences: [!foo seniors]", "!foo is a sign of YAML's own"),
+])
+def test_a_yaml_tag_is_refused_at_its_line_and_nothing_is_built(tmp_path, line, expected):
+    message = only_problem(tmp_path, with_line(line))
+    assert message.startswith(f"notice.md:{6 + line.count(chr(10))}:") and expected in message
