@@ -67,6 +67,10 @@ SCHEMA_CASES = [
                                                                "e.g. opens: 2026-11-01"),
     (GOOD.replace("closes: 2026-11-30", "closes: 2026년 11월 30일"), 4, "e.g. closes: 2026-11-30"),
     (GOOD.replace("closes: 2026-11-30", "closes: ２０２６－１１－３０"), 4, "e.g. closes: 2026-11-30"),
+    # days past the issue schedule's years (schedule.YEARS) were taken, and the survey never closed or never opened
+    (GOOD.replace("closes: 2026-11-30", "closes: 9999-12-31"), 4, 'closes "9999-12-31" is in the year 9999; days of '
+                                                                 "surveys lie in 2000-2099"),
+    (GOOD.replace("opens: 2026-11-01", "opens: 1999-11-01"), 3, 'opens "1999-11-01" is in the year 1999'),
     (GOOD + "audiences: [polcy]\n", 10, 'unknown segment "polcy"; did you mean "policy"?'),
     (GOOD + "  - id: period\n    type: text\n    text: 또?\n", 10, 'id "period" is already used by the question on line 6'),
     # a line break at its end: the form's field, which a browser sends as "period\r\n", could never be answered

@@ -20,6 +20,7 @@ from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
 from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8, suggested
+from sotong.schedule import YEARS
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
 from sotong.validators import (breaks_line, composed, control_character_problems, department as known_department,
@@ -276,6 +277,10 @@ def _day(data: dict, key: str, problem, year: int | None = None) -> dt.date | No
         example = as_iso(value, False) or (year and as_iso(f"{year}-{value}", False)) or "2026-11-09"
         problem((key,), _('{key} "{value}" is not a date; write it as YYYY-MM-DD, e.g. {key}: {example}').format(
             key=key, value=value, example=example))
+    elif day.year not in YEARS:  # the issue schedule, the store's days and answers' counts end there
+        problem((key,), _('{key} "{value}" is in the year {year}; days of surveys lie in {first}-{last}: check the '
+                          'year').format(key=key, value=value, year=day.year, first=YEARS[0], last=YEARS[-1]))
+        return None
     return day
 
 
