@@ -252,7 +252,11 @@ def _validate(doc: yamlsrc.Located, shown: str):
     business_types = _labelled_map(data, "business_types", problem) if "business_types" in data else {}
     groups = _labelled_map(data, "groups", problem) if "groups" in data else {}
     edition_field = data.get("edition_field")
-    if edition_field is not None and edition_field not in fields:
+    if isinstance(edition_field, (list, dict)):
+        problem(("edition_field",), _("edition_field is one key of fields, not a list or a map; write one, e.g. "
+                                      "edition_field: {example}").format(example=next(iter(fields), "bulletin")))
+        edition_field = None
+    elif edition_field is not None and edition_field not in fields:
         labelled = {str(label): key for key, label in fields.items()}  # the label of a field: its key is meant
         suggestion = suggested(labelled.get(edition_field)) or did_you_mean(edition_field, fields)
         problem(("edition_field",), _('edition_field "{edition_field}" is not a key of fields{suggestion}; write the key '

@@ -70,6 +70,8 @@ def test_a_valid_file_loads(tmp_path):
      "audiences.yaml:15: age [59, 30] has the larger number first; write the smaller first: age: [30, 59]"),
     (("age: [30, 59]", "age: 30"), "audiences.yaml:15: age must be [min, max]"),
     (("edition_field: bulletin", "edition_field: bulletn"), 'audiences.yaml:5: edition_field "bulletn" is not a key of fields; did you mean "bulletin"?'),
+    # a list where one key is meant: TypeError: unhashable type: 'list'
+    (("edition_field: bulletin", "edition_field: [bulletin, culture]"), "audiences.yaml:5: edition_field is one key of fields, not a list or a map; write one, e.g. edition_field: "),
     (("    age: [30, 59]", "    dongs: [seongsu9]"), 'audiences.yaml:15: dongs: "seongsu9" is not defined'),
     (("    age: [30, 59]", "    genders: [W]"), 'audiences.yaml:15: genders: "W" is not defined'),
     (("    age: [30, 59]", "    kinds: [company]"), 'audiences.yaml:15: kinds: "company" is not defined'),
