@@ -447,3 +447,15 @@ def test_a_client_asking_to_send_a_body_within_the_limit_is_told_to_go_on(served
         while chunk := client.recv(4096):
             answer += chunk
     assert answer.split(b"\r\n")[0].split(b" ")[1] not in (b"100", b"413", b"500"), answer[:200]
+
+
+@pytest.mark.parametrize("length", ["-5", "abc", "9" * 30])
+def test_expect_100_continue_with_a_length_waitress_refuses_is_answered_400_not_left_waiting(served, length):
+    """waitress said "100 Continue" to a head it had refused, and the client
+    then waited for an answer that never came."""
+    port, _project = served
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(f"POST /subscribe HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {length}\r\n\r\n"
+                       .encode())
+        answer = client.recv(200)
+    assert answer.split(b"\r\n")[0] in (b"HTTP/1.1 400 BAD REQUEST", b"HTTP/1.1 413 REQUEST ENTITY TOO LARGE"), answer
