@@ -18,7 +18,7 @@ import click
 
 from .dates import ISO_DAY
 from .i18n import _, ngettext
-from .problems import typed_in_hangul
+from .problems import shortened, typed_in_hangul
 from .schedule import YEARS, is_issue_date, next_issue, previous_issue
 from .unquoted import command_words
 
@@ -341,6 +341,9 @@ class FileName(click.Path):
         self.suffix = os.path.splitext(example)[1]
 
     def convert(self, value, param, ctx):
+        if isinstance(value, str) and any(len(os.fsencode(part)) > 255 for part in value.split(os.sep)):
+            self.fail(_("{name}: a file's name may be at most 255 bytes (85 Korean letters); write a shorter "
+                        "one").format(name=shortened(value)), param, ctx)  # else "does not exist", or OSError
         if not isinstance(value, str) or value.lower().endswith(self.suffix):
             return super().convert(value, param, ctx)
         stem, suffix = os.path.splitext(value)

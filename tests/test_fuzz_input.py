@@ -199,3 +199,10 @@ def test_a_control_character_in_front_matter_is_named_with_its_line_and_column(t
 def test_a_yaml_tag_is_refused_at_its_line_and_nothing_is_built(tmp_path, line, expected):
     message = only_problem(tmp_path, with_line(line))
     assert message.startswith(f"notice.md:{6 + line.count(chr(10))}:") and expected in message
+
+
+def test_a_file_name_too_long_for_the_file_system_is_said_so_not_missing(tmp_path):
+    project = copy_project(tmp_path, notices=False)
+    result = invoke_sotong(project, "subscribers", "import", "가" * 100 + ".csv")
+    assert result.code == 2 and "255" in result.stderr and "does not exist" not in result.stderr, result.output
+    assert result.stderr.strip().count("\n") == 0 and len(result.stderr) < 400
