@@ -483,6 +483,14 @@ def test_a_picture_too_heavy_for_a_phone_is_warned_at_its_line(project_dir, cli,
                       said.format(line=body_line, target="{static}/images/김장 사진.png")], result.stderr
 
 
+NOT_LINKED = "warning: the address {address} is shown as words, not as a link a resident can tap; write it as {instead}"
+
+
+def not_linked(line: int, address: str, instead: str | None = None) -> str:
+    """The warning of ``address`` shown as words at ``line`` of n.md; ``instead``: <https://address> unless given."""
+    return f"n.md:{line}: " + NOT_LINKED.format(address=address, instead=instead or "<https://" + address.removeprefix("https://") + ">")
+
+
 def test_an_address_shown_as_text_no_one_can_tap_is_warned_with_the_link_to_write():
     """An address pasted from HWP as it is, or a link typed with a blank or
     the full-width brackets of a Korean keyboard between ] and (, showed on
@@ -496,12 +504,11 @@ def test_an_address_shown_as_text_no_one_can_tap_is_warned_with_the_link_to_writ
             "[신청](https://www.sd.go.kr/a) <https://www.sd.go.kr/b> <a href=\"https://www.sd.go.kr/c\">https://www.sd.go.kr/c</a> "
             "`https://www.sd.go.kr/d` ![그림](https://www.sd.go.kr/e.png) [https://www.sd.go.kr/f](https://www.sd.go.kr/f)\n\n"
             "[문의처]: https://www.sd.go.kr/g\n")
-    said = "warning: the address {address} is shown as words, not as a link a resident can tap; write it as {instead}"
     assert notice_warnings(with_body(body), "n.md") == [
-        "n.md:9: " + said.format(address="https://www.sd.go.kr/apply", instead="<https://www.sd.go.kr/apply>"),
-        "n.md:11: " + said.format(address="www.sd.go.kr/notice", instead="<https://www.sd.go.kr/notice>"),
-        "n.md:13: " + said.format(address="[신청하기] (https://www.sd.go.kr/apply)", instead="[신청하기](https://www.sd.go.kr/apply)"),
-        "n.md:15: " + said.format(address="[신청하기]（https://www.sd.go.kr/apply）", instead="[신청하기](https://www.sd.go.kr/apply)"),
+        not_linked(9, "https://www.sd.go.kr/apply"),
+        not_linked(11, "www.sd.go.kr/notice", "<https://www.sd.go.kr/notice>"),
+        not_linked(13, "[신청하기] (https://www.sd.go.kr/apply)", "[신청하기](https://www.sd.go.kr/apply)"),
+        not_linked(15, "[신청하기]（https://www.sd.go.kr/apply）", "[신청하기](https://www.sd.go.kr/apply)"),
         "n.md:19: warning: Markdown reads this line as a link's address ([문의처]: ...), so it shows on no page and in no "
         "email; if it is text, write it without the colon right after ], e.g. [문의처] https://www.sd.go.kr/g"]
     for line in body.split("\n\n")[:4]:
@@ -522,11 +529,10 @@ def test_an_address_written_without_its_beginning_is_warned_of_but_not_a_files_n
             "신청서.hwp, 안내.pdf, readme.md, 사진.zip 파일과 sotong@sd.go.kr 로 보내 주세요.\n\n"
             "[위택스](https://wetax.go.kr) `sd.go.kr` <https://sd.go.kr>\n\n"
             "```\nsd.go.kr 코드 블록\n```\n")
-    said = "warning: the address {address} is shown as words, not as a link a resident can tap; write it as {instead}"
     assert notice_warnings(with_body(body), "n.md") == [
-        "n.md:9: " + said.format(address="wetax.go.kr", instead="<https://wetax.go.kr>"),
-        "n.md:11: " + said.format(address="naver.me/5abc", instead="<https://naver.me/5abc>"),
-        "n.md:11: " + said.format(address="SD.GO.KR/contact", instead="<https://SD.GO.KR/contact>")]
+        not_linked(9, "wetax.go.kr"),
+        not_linked(11, "naver.me/5abc"),
+        not_linked(11, "SD.GO.KR/contact")]
     for line in body.split("\n\n")[:2]:
         assert "<a href" not in markdown_html(line), line  # shown as words indeed
     assert '<a href="https://wetax.go.kr">' in markdown_html("위택스(<https://wetax.go.kr>)에서")  # what it says to write
