@@ -363,6 +363,9 @@ _PLAIN_WORDS = (
         "a value starts with a character YAML keeps for itself (@ or `); put the value in double quotes")),
     ("found unknown escape character", _backslash_advice),
     ("expected hexdecimal number", _backslash_advice),  # C:\Users: \U and 8 hex digits
+    ("invalid Unicode character escape code", lambda: _(  # "\uDCFF": half of a character, which no text holds
+        "a \\u or \\U code in double quotes names no character (\\uD800 to \\uDFFF are halves of one); write the "
+        "character itself, or delete the code")),
     ("while scanning an alias", lambda: _(
         "a value starts with *, which YAML reads as a reference; put the value in double quotes")),
     (_UNCLOSED_FLOW, lambda: _(

@@ -74,6 +74,9 @@ MISTAKES = [
      "does not know (a Windows path, images\\poster.jpg); write paths with / (images/poster.jpg), or put the value in "
      "single quotes"),
     ('image: "C:\\Users\\kim\\poster.jpg"\n', 1, "a backslash (\\) in double quotes starts a code YAML does not know"),
+    # half of a character written as its code (what a lone surrogate is): was libyaml's English
+    ('title: "김장\\uDCFF나눔"\n', 1, "a \\u or \\U code in double quotes names no character (\\uD800 to \\uDFFF are "
+     "halves of one); write the character itself, or delete the code"),
     # a hashtag after a value without quotes: YAML reads " #" as the start of a note, and the title or text
     # message went out without it, and check said nothing
     ("date: 2026-09-02\ntitle: 가을 축제 #성동구\n", 2, '"#성동구" is read as a note and left out of the value; to keep '
