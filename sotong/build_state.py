@@ -7,7 +7,7 @@ templates, plugins, settings, audiences.yaml (labels), the rest of content/
 (pages, surveys, banners, images), Sotong itself and the day (a notice
 expires). A slot's state file says what its pages were made from, and the
 stamp and key of each page as this build left it (a notice's page is keyed
-by its notice's stamp, a list page by the notices it shows: sotong.page_keys),
+by its notice's bytes, a list page by the notices it shows: sotong.page_keys),
 so that a rebuild renders again only the pages whose keys changed, and never
 keeps a page that something else (a dev server, an editor) wrote since.
 
@@ -38,7 +38,7 @@ _WHOLE_FILE_LIMIT = 1 << 20
 class BuildState:
     """The slot's state for one build. The core plugin's writer asks it which
     pages the slot holds as this build would make them (by their keys: a
-    notice's page by its notice's stamp, other pages by
+    notice's page by its notice's bytes, other pages by
     :mod:`sotong.page_keys`), and tells it which pages it kept and which it
     made (absolute paths); every other file written into the slot (a copied
     image, a page without a key) is told to :meth:`wrote`."""
@@ -48,10 +48,12 @@ class BuildState:
         by_source = {os.path.abspath(notice.source): notice for notice in content.notices}
         # a notice's short link page moves with its code: a new code makes the notice's pages again
         codes = site_short_codes(project.settings, by_source.values())
-        self.record = {"inputs": _inputs_digest(project),
-                       "notices": {path: [*content.stamps.get(path, [None, None]), codes.get(notice.slug)]
+        inputs, found = _inputs_digest(project), _read_state(slot)
+        self.record = {"inputs": inputs,
+                       "notices": {path: _notice_record(path, content.stamps.get(path), codes.get(notice.slug),
+                                                        found.get("notices"))
                                    for path, notice in by_source.items()}}
-        before = _slot_record(slot, self.record["inputs"])
+        before = found if found.get("inputs") == inputs else {}
         self.slot_pages = _slot_pages(before)
         # the names each template reads (sotong.page_keys): the same while the inputs (templates among them) are
         self.template_names = self.record["template_names"] = _template_names(before)
@@ -68,23 +70,25 @@ class BuildState:
 
     def _unchanged_since(self, before: dict):
         """Whether a notice file is as the build that left ``before`` found it
-        (its stamp and short code; a notice linking to other content never is)."""
+        (its bytes and short code; a notice linking to other content never is)."""
         then, now = before.get("notices", {}), self.record["notices"]
 
         def unchanged(source: str) -> bool:
             path = source if source in now else os.path.abspath(source)
-            return path in now and now[path][0] is not None and path not in self.linking and then.get(path) == now[path]
+            return (path in now and now[path][0] is not None and path not in self.linking
+                    and _made_of(then.get(path)) == _made_of(now[path]))
         return unchanged
 
     def source_stamp(self, source_path: str):
         """What a page shows of the content read from ``source_path`` depends
-        on: a notice's stamp, or "input" for other content (covered by the
-        inputs digest). Raises Unkeyable for a notice linking to other content."""
+        on: a notice's bytes and short code (its stamp when its bytes are not
+        known), or "input" for other content (covered by the inputs digest).
+        Raises Unkeyable for a notice linking to other content."""
         stamps = self.record["notices"]
         path = source_path if source_path in stamps else os.path.abspath(source_path)
         if path in self.linking:
             raise Unkeyable(path)
-        return stamps.get(path, "input")
+        return _made_of(stamps[path]) if path in stamps else "input"
 
     def notice_key(self, source_path: str) -> str | None:
         """The key of a page made for one notice (its page, its short link)."""
@@ -149,16 +153,32 @@ class BuildState:
         return path[len(base):] if path.startswith(base) else os.path.relpath(path, self.slot)
 
 
-def live_notice_stamps(output: Path) -> dict[str, list[int]]:
-    """The stamp (modification time, size) each notice file had when the build
-    that ``output`` now holds was made, by absolute path; {} when none."""
-    if not output.is_symlink():
-        return {}
-    try:
-        state = json.loads(_state_file(output.parent / os.readlink(output)).read_text(encoding="utf-8"))
-        return {path: stamp[:2] for path, stamp in state["notices"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+class BuiltNotices:
+    """The notice files as the build that the site folder ``output`` now
+    holds found them (``sotong build``'s, never the devserver's): which
+    notices changed since, by their bytes (a file saved again unchanged, or
+    touched, did not)."""
+
+    def __init__(self, output: Path):
+        found = _read_state(output.parent / os.readlink(output)) if output.is_symlink() else {}
+        records = found.get("notices")
+        self.records: dict = records if isinstance(records, dict) else {}
+
+    def __bool__(self) -> bool:
+        """Whether a build is known at all (before one, every notice is changed)."""
+        return bool(self.records)
+
+    def changed(self, source: str) -> bool:
+        """Whether the notice file ``source`` differs from the one that build read (or is new since)."""
+        record = self.records.get(os.path.abspath(source))
+        if not isinstance(record, list) or len(record) != 4:
+            return True
+        try:
+            if file_stamp(source) == record[:2]:
+                return False
+            return record[3] is None or _content_digest(source) != record[3]
+        except OSError:
+            return True
 
 
 def _state_file(slot: Path) -> Path:
@@ -195,14 +215,38 @@ def _content_digest(path) -> str:
         return hashlib.sha256(file.read()).hexdigest()
 
 
-def _slot_record(slot: Path, inputs: str) -> dict:
-    """The state ``sotong build`` left in ``slot``, if it made the slot from
-    the same inputs (else {})."""
+def _read_state(slot: Path) -> dict:
+    """The state ``sotong build`` left in ``slot`` ({} when none)."""
     try:
-        before = json.loads(_state_file(slot).read_text(encoding="utf-8"))
+        found = json.loads(_state_file(slot).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return before if isinstance(before, dict) and before.get("inputs") == inputs else {}
+    return found if isinstance(found, dict) else {}
+
+
+def _notice_record(path: str, stamp: list | None, code: str | None, before) -> list:
+    """What a notice file was made from: [its time, its size (as read), its
+    short code, its bytes' digest]; the digest is the one of the state
+    ``before`` (the slot's notices) while the stamp is the same, and None when
+    the file was saved again since it was read (its bytes then are not known)."""
+    if stamp is None:
+        return [None, None, code, None]
+    then = before.get(path) if isinstance(before, dict) else None
+    if isinstance(then, list) and len(then) == 4 and then[:2] == stamp and isinstance(then[3], str):
+        return [*stamp, code, then[3]]
+    try:
+        digest = _content_digest(path)
+        return [*stamp, code, digest if file_stamp(path) == stamp else None]
+    except OSError:
+        return [*stamp, code, None]
+
+
+def _made_of(record):
+    """What a notice's pages are made of, from its record: its short code and
+    bytes (the same when the file is saved again unchanged), else the record."""
+    if isinstance(record, list) and len(record) == 4 and record[3] is not None:
+        return record[2:]
+    return record
 
 
 def _slot_pages(before: dict) -> dict:

@@ -241,3 +241,14 @@ def test_a_changed_address_pattern_renders_every_list_with_the_new_addresses(twi
     assert {"archives/index.html", "category/culture/index.html", "department/문화체육과/index.html"} <= written
     assert {"archives/index.html", "category/culture/index.html"} <= showing(twice_built / "output", link)
     assert_as_a_full_build(twice_built, tmp_path / "full", cli)
+
+
+def test_notices_saved_again_unchanged_write_no_page(twice_built, cli):
+    """A copy that touches every file (``cp -r``, an editor's "save all") made
+    every page again; pages are keyed by their notices' bytes, not times."""
+    for notice in (twice_built / "content" / "notices").glob("*.md"):
+        notice.write_bytes(notice.read_bytes())
+        os.utime(notice, ns=(notice.stat().st_atime_ns, notice.stat().st_mtime_ns + 1_000_000_000))
+    for _slot in range(2):
+        written = build(twice_built, cli)
+        assert not {name for name in written if name.endswith((".html", ".xml"))}

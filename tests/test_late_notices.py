@@ -6,6 +6,7 @@ say, and says nothing of the notices that a coming issue carries."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from delivery_support import run_cli
@@ -107,3 +108,20 @@ def test_build_and_every_devserver_build_say_it(small):  # noqa: F811
     built = run_cli(settings, "build")
     assert built.code == 0 and _warnings(built.stderr) == [warning]
     assert _warnings("\n".join(build_preview(settings, folder)["warnings"])) == []  # sotong build made it the site's
+
+
+def test_a_notice_saved_again_unchanged_is_not_changed(small):  # noqa: F811
+    """An editor that saves every open file, or a copy that touches them all,
+    made every notice "changed" and check warned of notices sent long ago;
+    a notice is changed by its bytes, not its file's time."""
+    settings = small / "pinned.py"
+    settings.write_text(PINNED)
+    assert run_cli(settings, "bundles", "--issue", ISSUE).code == 0
+    typo = _redate(small, "2026-11-23-women-health-checkup", "2025-11-23")
+    assert run_cli(settings, "build").code == 0  # the site holds the dated-back notice: no longer changed
+    for notice in (small / "content" / "notices").glob("*.md"):
+        notice.write_bytes(notice.read_bytes())
+        os.utime(notice, ns=(notice.stat().st_atime_ns, notice.stat().st_mtime_ns + 1_000_000_000))
+    assert _warnings(run_cli(settings, "check").output) == []
+    _redate(small, "2026-11-23-women-health-checkup", "2025-11-24")  # an edit: said again
+    assert [line.split(": ")[0] for line in _warnings(run_cli(settings, "check").output)] == [typo.split(": ")[0]]

@@ -4,19 +4,17 @@
 readers each of them reaches by email and SMS, and the issue's messages and
 cost, counted as ``sotong reach`` counts them.
 
-A notice is *changed* when its file differs (time or size) from when the
-site in OUTPUT_PATH was built, or no site was built yet. Without a store,
+A notice is *changed* when its file's bytes differ from when the site in
+OUTPUT_PATH was built (a file saved again unchanged is not), or no site was built yet. Without a store,
 nothing is opened or counted, so check stays quick.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 
-from sotong.build_state import live_notice_stamps
+from sotong.build_state import BuiltNotices
 from sotong.i18n import _
-from sotong.notice_cache import file_stamp
 from sotong.project import Project
 from sotong.schedule import next_issue
 from sotong.store import store_exists
@@ -28,9 +26,8 @@ from .reach import count_reach, preview_links_note, reach_lines
 
 def changed_notices(project: Project) -> list:
     """The published notices whose files changed since the site in OUTPUT_PATH was built."""
-    built = live_notice_stamps(project.site_path)
-    return [n for n in project.published_notices
-            if built.get(os.path.abspath(n.source)) != file_stamp(n.source)]
+    built = BuiltNotices(project.site_path)
+    return [notice for notice in project.published_notices if built.changed(notice.source)]
 
 
 def changed_reach_lines(project: Project) -> list[str]:

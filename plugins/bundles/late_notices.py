@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sotong.build_state import live_notice_stamps
+from sotong.build_state import BuiltNotices
 from sotong.i18n import _
 from sotong.project import Project
 from sotong.schedule import next_issue
@@ -45,7 +45,7 @@ def bundled_issues(outbox: Path) -> set[dt.date]:
 def late_notice_warnings(project: Project) -> list[str]:
     """A ``PATH:LINE: warning`` for each changed notice whose issue is already bundled or earlier."""
     bundled = bundled_issues(Path(project.settings["OUTBOX_PATH"]))
-    if not bundled or not live_notice_stamps(project.site_path):
+    if not bundled or not BuiltNotices(project.site_path):
         return []
     last = max(bundled)
     write = max(project.today(), last + dt.timedelta(days=1))
