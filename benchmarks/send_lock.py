@@ -10,9 +10,11 @@ benchmarks/send.py's fast sink, while a prober in this process takes the
 write lock (``BEGIN IMMEDIATE``, then rolls back) every 5 ms and times each
 wait. Printed: the longest wait and the number of waits over 100 ms, of the
 delivery plugin as it is and as it was at --before REV, in --pairs
-alternating pairs, with the time and the load.
+alternating pairs, with the time and the load. With --dry-run, of
+``sotong send --dry-run`` (which records nothing, and on SQLite takes no
+write lock: Journal._begin_apart).
 
-    .venv/bin/python benchmarks/send_lock.py [--readers 200000] [--before REV] [--pairs 2]
+    .venv/bin/python benchmarks/send_lock.py [--readers 200000] [--before REV] [--pairs 2] [--dry-run]
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def lock_waits(store: Path, stop: threading.Event, waits: list[float]) -> None:
     db.close()
 
 
-def send_probed(root: Path, settings: str, port: int) -> tuple[float, int, float]:
+def send_probed(root: Path, settings: str, port: int, dry_run: bool) -> tuple[float, int, float]:
     """One send of the whole outbox from a fresh copy of the store: (longest
     wait for the write lock, waits over 100 ms, wall seconds of the send)."""
     for path in (root / "private").glob("sotong.db*"):
@@ -66,7 +68,7 @@ def send_probed(root: Path, settings: str, port: int) -> tuple[float, int, float
     prober = threading.Thread(target=lock_waits, args=(root / "private" / "sotong.db", stop, waits))
     prober.start()
     started = time.perf_counter()
-    completed = subprocess.run([str(SENDER), *send_command(ISSUE, port), "-s", settings], cwd=root,
+    completed = subprocess.run([str(SENDER), *send_command(ISSUE, port), *(["--dry-run"] if dry_run else []), "-s", settings], cwd=root,
                                capture_output=True, text=True)
     wall = time.perf_counter() - started
     stop.set()
@@ -96,6 +98,7 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=200_000)
     parser.add_argument("--before", default="HEAD", help="the commit whose delivery plugin is the baseline")
     parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--dry-run", action="store_true", help="time `sotong send --dry-run` instead of a send")
     args = parser.parse_args()
     print(f"started {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}", flush=True)
     server = subprocess.Popen([sys.executable, str(REPO / "benchmarks" / "send.py"), "--fast-sink"],
@@ -108,7 +111,7 @@ def main() -> None:
             for pair in range(args.pairs):
                 for name in (("before", "now") if pair % 2 == 0 else ("now", "before")):
                     longest, long_waits, wall = send_probed(
-                        root, "pelicanconf_before.py" if name == "before" else "pelicanconf.py", port)
+                        root, "pelicanconf_before.py" if name == "before" else "pelicanconf.py", port, args.dry_run)
                     print(f"pair {pair + 1}: {name} ({args.before if name == 'before' else 'this tree'}): longest wait "
                           f"for the write lock {longest:.3f} s, {long_waits} waits over 0.1 s, send {wall:.1f} s "
                           f"(load {os.getloadavg()[0]:.1f})", flush=True)
