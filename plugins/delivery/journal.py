@@ -291,7 +291,8 @@ class Journal:
         outbox's notices, or a function giving them (asked for only when the
         outbox is recorded). The outbox is read a chunk at a time,
         and rows already recorded as they are are not written again.
-        ``dry_run`` computes the same and rolls back; ``left``, if given, is
+        ``dry_run`` computes the same and rolls back (on SQLite in TEMP copies
+        of the tables, holding no write lock: :meth:`_begin_apart`); ``left``, if given, is
         given the file and the notices (as stored) of each email left to send
         once the transaction has ended: what it does with them (a dry run
         reads each file's head, a second or so per 100,000 emails) holds no
