@@ -310,12 +310,7 @@ class Journal:
         (:meth:`left_out`); on SQLite the collector writes between two chunks."""
         now = self.clock()
         recorded = Recorded()
-        if self.store.backend == "sqlite":  # its write lock is the whole store's: the manifest read before it is taken
-            len(outbox.messages)
-        if dry_run and self.store.backend == "sqlite":
-            self._begin_apart(outbox.key)
-        else:
-            self.db.execute("BEGIN IMMEDIATE")
+        self._begin(outbox, dry_run)
         try:
             if digest is not None and self._recorded_from(outbox.key, digest, now):
                 recorded.joined = True  # what the recorder left out: read at the end (left_out)
@@ -340,6 +335,15 @@ class Journal:
         if left is not None:
             left(emails_left)
         return recorded, unsent
+
+    def _begin(self, outbox, dry_run: bool) -> None:
+        """Begin a recording's transaction; on SQLite, whose write lock is the
+        whole store's, once the manifest is read, and a dry run apart."""
+        if self.store.backend == "sqlite":
+            len(outbox.messages)
+            if dry_run:
+                return self._begin_apart(outbox.key)
+        self.db.execute("BEGIN IMMEDIATE")
 
     def _begin_apart(self, outbox_key: str) -> None:
         """Begin a dry run on SQLite: a read transaction, and copies of the
