@@ -49,9 +49,10 @@ class BuildState:
         # a notice's short link page moves with its code: a new code makes the notice's pages again
         codes = site_short_codes(project.settings, by_source.values())
         inputs, found = _inputs_digest(project), _read_state(slot)
+        # the digests known of notice files as they are: this slot's, and the live slot's (the last build's)
+        known = {**BuiltNotices(project.site_path).records, **_notices_of(found)}
         self.record = {"inputs": inputs,
-                       "notices": {path: _notice_record(path, content.stamps.get(path), codes.get(notice.slug),
-                                                        found.get("notices"))
+                       "notices": {path: _notice_record(path, content.stamps.get(path), codes.get(notice.slug), known)
                                    for path, notice in by_source.items()}}
         before = found if found.get("inputs") == inputs else {}
         self.slot_pages = _slot_pages(before)
@@ -160,9 +161,7 @@ class BuiltNotices:
     touched, did not)."""
 
     def __init__(self, output: Path):
-        found = _read_state(output.parent / os.readlink(output)) if output.is_symlink() else {}
-        records = found.get("notices")
-        self.records: dict = records if isinstance(records, dict) else {}
+        self.records = _notices_of(_read_state(output.parent / os.readlink(output)) if output.is_symlink() else {})
 
     def __bool__(self) -> bool:
         """Whether a build is known at all (before one, every notice is changed)."""
@@ -224,14 +223,20 @@ def _read_state(slot: Path) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def _notice_record(path: str, stamp: list | None, code: str | None, before) -> list:
+def _notices_of(state: dict) -> dict:
+    """The notices' records of a slot's state (path -> [time, size, code, digest])."""
+    records = state.get("notices")
+    return records if isinstance(records, dict) else {}
+
+
+def _notice_record(path: str, stamp: list | None, code: str | None, known: dict) -> list:
     """What a notice file was made from: [its time, its size (as read), its
-    short code, its bytes' digest]; the digest is the one of the state
-    ``before`` (the slot's notices) while the stamp is the same, and None when
-    the file was saved again since it was read (its bytes then are not known)."""
+    short code, its bytes' digest]; the digest is the one ``known`` (records
+    of earlier builds) while the stamp is the same, and None when the file
+    was saved again since it was read (its bytes then are not known)."""
     if stamp is None:
         return [None, None, code, None]
-    then = before.get(path) if isinstance(before, dict) else None
+    then = known.get(path)
     if isinstance(then, list) and len(then) == 4 and then[:2] == stamp and isinstance(then[3], str):
         return [*stamp, code, then[3]]
     try:
