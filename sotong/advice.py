@@ -9,7 +9,6 @@ warning: ...`` (sotong.check.project_warnings) and still exit 0.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from .dates import shift_years
 from .i18n import _
 from .images import moves
 from .links import misleading_host
-from .markup import markdown_html, tags_of_no_element
+from .markup import CODE_INDENT, CODE_SPAN, MARKDOWN_ITEM, markdown_html, tags_of_no_element, text_lines
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 from .text_links import bare_addresses
@@ -51,19 +50,17 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\"'\[\]]+", re.I)
 _TAB_BETWEEN_CELLS = re.compile(r"\S\t+\S")
 _PIPE_ROW = re.compile(r" {0,3}\|.*\|\s*")
 _RULE_ROW = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
-# the start of a line as an item of a list: Markdown's own (- * + and 1.), which it reads as one only
-# after an empty line, and the marks of HWP and Word it never reads as one: a number (1), (1), ①), a
+# the start of a line as an item of a list: Markdown's own (markup.MARKDOWN_ITEM), which it reads as one
+# only after an empty line, and the marks of HWP and Word it never reads as one: a number (1), (1), ①), a
 # bullet (•, ㆍ, ○, □, -대상), and 가. or ※, which stay as written after the -
-_MARKDOWN_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}\.)\s+\S")
 _NUMBERED_ITEM = re.compile(r" {0,3}(?:\(?(\d{1,2})\)|([\u2460-\u2473]))\s*(?=\S)")
 _BULLET_ITEM = re.compile(r" {0,3}(?:[•·∙ㆍ‧]\s*|[○●◦□■▪▫◆◇▶▷►]\s+|-(?=[가-힣]))(?=\S)")
 # a day as HWP writes one (2026. 12. 10., 12. 10.), which Markdown reads at a block's start as numbered lists
 _POINTED_DATE = re.compile(r"(?:(\d{4})\.\s+)?(1[0-2]|0?[1-9])\.\s+(3[01]|[12]\d|0?[1-9])\.")
 _BULLET = re.compile(r" {0,3}[-*+]\s+")
-_CODE_INDENT = ("\t", "    ")  # a line starting so is code to Markdown (or an item's own text, under one)
 _MARKED_ITEM = re.compile(r" {0,3}(?:[가-하][.)]\s+|※\s*)(?=\S)")
 # what makes a web address of a line a link (Markdown's and HTML's), and code, which shows it as written
-_LINKED = re.compile(r"(`+).*?\1|!?\[[^\[\]\n]*\]\([^()\n]*\)|<(?:https?|mailto):[^>]*>|<a\b.*?</a\s*>|<[^>]*>", re.I)
+_LINKED = re.compile(CODE_SPAN.pattern + r"|!?\[[^\[\]\n]*\]\([^()\n]*\)|<(?:https?|mailto):[^>]*>|<a\b.*?</a\s*>|<[^>]*>", re.I)
 # a web address shown as words: pasted as it is (up to a blank, a bracket or Korean after it), or a link
 # with a blank or a Korean keyboard's full-width brackets between its words and its address
 _TEXT_ADDRESS = re.compile(r"\[([^\[\]\n]+)\](?:\s+\(|（)(https?://[^\s()（）]+)[)）]"
@@ -180,21 +177,11 @@ def text_warnings(source, shown: str) -> list[str]:
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
 
 
-def _text_lines(source) -> tuple[tuple[int, str, bool], ...]:
-    """(line number, line, whether it is code fenced with ``` or ~~~, its
-    fences too) for each line of the Markdown text of ``source``: read once
-    for the warnings of a text, which each walk them."""
-    return _lines_of(source.body, source.body_line)
-
-
-@functools.lru_cache(maxsize=4)
-def _lines_of(body: str, first_line: int) -> tuple[tuple[int, str, bool], ...]:
-    lines, fenced = [], False
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        fence = line.lstrip().startswith(("```", "~~~"))
-        fenced ^= fence
-        lines.append((number, line, fenced or fence))
-    return tuple(lines)
+def _text_lines(source) -> tuple[tuple[int, str, str], ...]:
+    """(line number, line, what code it is of, or "") for each line of the
+    Markdown text of ``source`` (:func:`sotong.markup.text_lines`), which
+    the warnings leave alone: Markdown shows code as written."""
+    return text_lines(source.body, source.body_line)
 
 
 def _words_read_as_tags(source, shown: str) -> list[str]:
@@ -204,7 +191,7 @@ def _words_read_as_tags(source, shown: str) -> list[str]:
     words in the brackets Korean documents use for them (``〈NEW〉``)."""
     found = []
     for number, text, code in _text_lines(source):
-        if code or "<" not in text or text.startswith(_CODE_INDENT):
+        if code or "<" not in text:
             continue
         for tag in tags_of_no_element(text):
             words = tag[1:-1]
@@ -265,7 +252,7 @@ def _addresses_not_linked(source, shown: str) -> list[str]:
     reads is warned of as that alone."""
     found = []
     for number, line, code in _text_lines(source):
-        if code or line.startswith(_CODE_INDENT) or "." not in line or reference_definition(line):
+        if code or "." not in line or reference_definition(line):
             continue
         for written, instead in _unlinked_addresses(_LINKED.sub(" ", _as_read(line))):
             found.append(f"{shown}:{number}: " + _(
@@ -390,7 +377,7 @@ def _lists_run_together(source, shown: str) -> list[str]:
         elif paragraph is None:
             paragraph = number, text
         elif paragraph[1] and not broken and _joined_item(paragraph[1], text):
-            first = not _MARKDOWN_ITEM.match(paragraph[1]) and _as_item(paragraph[1])  # the list starts the paragraph
+            first = not MARKDOWN_ITEM.match(paragraph[1]) and _as_item(paragraph[1])  # the list starts the paragraph
             found.append(f"{shown}:{paragraph[0] if first else number}: " + _(
                 "warning: the page and the email run this list into one paragraph with the lines around it (Markdown "
                 "starts a list only after an empty line, and only at - or 1.); put an empty line above the list and "
@@ -439,18 +426,17 @@ def _days_not_shown(source, starting: list) -> list:
 
 def _indented_as_code(source, shown: str) -> list[str]:
     """Paragraphs indented as HWP indents them (four blanks or a tab after an
-    empty line), which Markdown shows as a box of code; an item's own
+    empty line), which Markdown shows as a box of code, at the first line of
+    each such block (:func:`sotong.markup.text_lines`); an item's own
     paragraphs (indented under a list) and fenced code aside."""
-    found, above, last_text = [], "", ""
+    found, before = [], ""
     for number, line, code in _text_lines(source):
-        indented = line.startswith(_CODE_INDENT) and line.strip()
-        in_list = _MARKDOWN_ITEM.match(last_text) or last_text.startswith(_CODE_INDENT)
-        if indented and not code and not above.strip() and not in_list:
+        if code == "indented" and before != "indented":
             found.append(f"{shown}:{number}: " + _(
                 "warning: this line starts with four blanks or a tab, so the page and the email show it and the lines "
                 "under it as a box of code, in typewriter letters; delete the blanks before it: {text}").format(
                 text=line.strip()))
-        above, last_text = line, line if line.strip() else last_text
+        before = code if line.strip() else before
     return found
 
 
@@ -459,19 +445,19 @@ def _joined_item(first: str, line: str) -> str | None:
     but Markdown joins it to the block that ``first`` starts: a paragraph, or
     a list whose items it is not. None for a line indented as code or as an
     item's own text, and in a table, a quotation, HTML or code."""
-    if line.startswith(_CODE_INDENT) or first.startswith(_CODE_INDENT) or first.lstrip().startswith(("|", ">", "<")):
+    if line.startswith(CODE_INDENT) or first.startswith(CODE_INDENT) or first.lstrip().startswith(("|", ">", "<")):
         return None
-    if _MARKDOWN_ITEM.match(first) and _MARKDOWN_ITEM.match(line):
+    if MARKDOWN_ITEM.match(first) and MARKDOWN_ITEM.match(line):
         return None
     return _as_item(line)
 
 
 def _as_item(line: str) -> str | None:
     """``line`` written as an item of a Markdown list, when it starts as one
-    (:data:`_MARKDOWN_ITEM`) or as HWP and Word mark one; else None."""
+    (:data:`sotong.markup.MARKDOWN_ITEM`) or as HWP and Word mark one; else None."""
     if _POINTED_DATE.match(line.lstrip()):
         return None  # a day (2026. 12. 10.), which Markdown joins to the line above: said nowhere
-    if _MARKDOWN_ITEM.match(line):
+    if MARKDOWN_ITEM.match(line):
         return line.strip()
     if numbered := _NUMBERED_ITEM.match(line):
         count = int(numbered[1]) if numbered[1] else ord(numbered[2]) - 0x2460 + 1

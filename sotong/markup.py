@@ -85,9 +85,53 @@ def tags_of_no_element(line: str) -> list[str]:
     and addresses as Korean documents bracket them), in the order written:
     the sanitizer leaves each out, and its words with it. Code spans, links
     written ``<https://...>`` and a word processor's ``<o:p>`` aside."""
-    line = re.sub(r"(`+).*?\1", "", line) if "`" in line else line
+    line = without_code_spans(line)
     return [found[0] for found in _WRITTEN_TAG.finditer(line)
             if ":" not in found[1] and found[1].rstrip("/").lower() not in HTML_ELEMENTS]
+
+
+# What Markdown shows as written, not read as links, pictures, tables or tags: a line starting so after an empty
+# line (code, unless it is an item's own text, under one), and code in a line, `like this`
+CODE_INDENT = ("\t", "    ")
+CODE_SPAN = re.compile(r"(`+).*?\1")
+# the start of a line as Markdown starts an item of a list (- * + and 1.)
+MARKDOWN_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}\.)\s+\S")
+
+
+def without_code_spans(line: str) -> str:
+    """A line of Markdown without its code spans (`` `[여기](...)` ``), shown as written."""
+    return CODE_SPAN.sub("", line) if "`" in line else line
+
+
+# a line that opens or closes fenced code: ``` (no ` after it: ```x``` is a code span) or ~~~
+_FENCE = re.compile(r"\s*(?:`{3,}[^`]*|~{3,}.*)")
+
+
+@functools.lru_cache(maxsize=4)
+def text_lines(body: str, first_line: int) -> tuple[tuple[int, str, str], ...]:
+    """(line number, line, code) for each line of the Markdown ``body``, its
+    first ``first_line``: ``code`` is "fenced" for code fenced with ``` or
+    ~~~ (its fences too; a last one left open fences nothing, shown as
+    written), "indented" for a line of a block indented as code
+    (:data:`CODE_INDENT` after an empty line, not under a list's item), else
+    "". Read once for the checks of a text, which each walk its lines."""
+    texts = body.split("\n")
+    fences = [index for index, line in enumerate(texts) if _FENCE.fullmatch(line)] if "```" in body or "~~~" in body else []
+    fences = set(fences[:len(fences) // 2 * 2])
+    lines, fenced, indented, above, last_text = [], False, False, "", ""
+    for index, line in enumerate(texts):
+        fence = index in fences
+        fenced ^= fence
+        if line.strip():
+            if fenced or fence or not line.startswith(CODE_INDENT):
+                indented = False
+            elif not above.strip() and not (MARKDOWN_ITEM.match(last_text) or last_text.startswith(CODE_INDENT)):
+                indented = True  # a block of code starts (not a paragraph's next line, nor an item's text)
+            last_text = line
+        above = line
+        code = "fenced" if fenced or fence else "indented" if indented and line.strip() else ""
+        lines.append((first_line + index, line, code))
+    return tuple(lines)
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")

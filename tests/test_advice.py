@@ -636,3 +636,18 @@ def test_a_pointed_date_is_warned_of_only_where_the_page_shows_it_as_numbered_li
     for date in ("2026. 12. 10.", "12. 17.", "3. 5.", "2026. 12. 24."):
         written = sum(line.count(date) for line in lines)
         assert shown.count(date) == written - warned.count(date), (date, warned, shown)
+
+
+def test_backticks_that_fence_no_code_hide_nothing_after_them():
+    """A line starting ```코드``` is a code span, and a fence left open (one
+    ``` typed alone, or its closing one forgotten) fences nothing: Markdown
+    shows what follows as text, links, pictures and all, and so do the
+    warnings read it."""
+    body = "```코드``` 예시\n\n[여기](https://www.sd.go.kr/form)\n\n```\n\n![]({static}/images/poster.png)\n"
+    shown = as_markdown_renders(body)
+    assert "<pre>" not in shown and ">여기</a>" in shown and "<img" in shown
+    warnings = notice_warnings(with_body(body), "n.md")
+    assert [warning.split(": warning: ")[0] for warning in warnings] == ["n.md:11", "n.md:15"], warnings
+    assert "<img" in as_markdown_renders("```\n\n![]({static}/images/poster.png)\n")
+    (warning,) = notice_warnings(with_body("```\n\n![]({static}/images/poster.png)\n"), "n.md")
+    assert warning.startswith("n.md:11: warning: the picture {static}/images/poster.png says in no words"), warning
