@@ -22,7 +22,7 @@ from .dates import shift_years
 from .i18n import _
 from .images import moves
 from .links import misleading_host
-from .markup import CODE_INDENT, CODE_SPAN, MARKDOWN_ITEM, markdown_html, tags_of_no_element, text_lines
+from .markup import CODE_INDENT, CODE_SPAN, MARKDOWN_ITEM, markdown_html, tags_of_no_element, text_lines, without_code_spans
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 from .text_links import bare_addresses
@@ -218,9 +218,11 @@ def heavy_pictures(source, shown: str, root: str | os.PathLike) -> list[str]:
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:
-    """Links of the body whose words (``[여기](...)``) say nothing of where they lead."""
+    """Links of the body whose words (``[여기](...)``) say nothing of where
+    they lead; code, which shows them as written, aside."""
     found = []
-    for number, text in enumerate(notice.body.split("\n"), start=notice.body_line):
+    for number, line, code in _text_lines(notice):
+        text = "" if code else without_code_spans(line)
         for match in _LINK_WORDS.finditer(text) if "[" in text or "<" in text else ():
             words = (match[1] or match[2]).strip()
             if " ".join(words.lower().rstrip(".!:>»→ ").split()) in VAGUE_LINK_TEXTS:
@@ -312,12 +314,12 @@ def _label(text: str) -> str:
 def _vanishing_lines(notice: Notice, shown: str) -> list[str]:
     """Lines Markdown reads as a reference's definition (``[문의]: 02-2286-5000``)
     that no ``[text][label]`` or ``[label]`` of the body uses: written as
-    text, they show on no page and in no email."""
-    lines = dict(enumerate(notice.body.split("\n"), start=notice.body_line))
+    text, they show on no page and in no email. In code neither is one: it is shown as written."""
+    lines = {number: text for number, text, code in _text_lines(notice) if not code}
     defined = {number: found for number, text in lines.items() if (found := reference_definition(text))}
     if not defined:
         return []
-    rest = "\n".join(text for number, text in lines.items() if number not in defined)
+    rest = "\n".join(without_code_spans(text) for number, text in lines.items() if number not in defined)
     used = {_label(label) for label in re.findall(r"\[([^\[\]]+)\]", rest)}
     return [f"{shown}:{number}: " + _(
         "warning: Markdown reads this line as a link's address ([{label}]: ...), so it shows on no page and in no "
@@ -331,10 +333,10 @@ def _tables_not_read(source, shown: str) -> list[str]:
     table pasted from Excel or HWP (two lines or more of cells split by
     tabs), which the page and the email showed as one paragraph of words run
     together, and one written with | but without its line of --- under the
-    first, which showed as text full of |."""
+    first, which showed as text full of |; in code, shown as written, none is."""
     if "\t" not in source.body and "|" not in source.body:
         return []
-    found, lines = [], source.body.split("\n")
+    found, lines = [], ["" if code else text for _number, text, code in _text_lines(source)]
     for index, text in enumerate(lines):
         before = lines[index - 1] if index else ""
         after = lines[index + 1] if index + 1 < len(lines) else ""

@@ -27,6 +27,7 @@ from urllib.parse import unquote
 
 from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
 from .i18n import _
+from .markup import CODE_SPAN, text_lines
 from .problems import Problem
 from .scripted_files import script_problem
 
@@ -57,9 +58,27 @@ _BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-def _targets(body: str):
+def _targets(body: str, first_line: int):
     """(target, a picture's words or None when it is no picture, offset in
-    ``body``) of each file the body may show or link."""
+    ``body``, line) of each file the body (starting on line ``first_line``)
+    may show or link: those of its code aside (:func:`_in_code`), which
+    the page shows as written, no picture nor link."""
+    for target, words, offset in _written_targets(body):
+        line = body.count("\n", 0, offset)
+        if not _in_code(text_lines(body, first_line)[line], offset - body.rfind("\n", 0, offset) - 1):
+            yield target, words, offset, first_line + line
+
+
+def _in_code(line: tuple[int, str, str], column: int) -> bool:
+    """Whether the ``column`` of ``line`` (as :func:`sotong.markup.text_lines`
+    gives it) is code: a line of a code block, or in a code span (`` `![](x.png)` ``)."""
+    _number, text, code = line
+    return bool(code) or ("`" in text and any(span.start() <= column < span.end() for span in CODE_SPAN.finditer(text)))
+
+
+def _written_targets(body: str):
+    """(target, a picture's words or None when it is no picture, offset in
+    ``body``) of each file the body may show or link, code or not."""
     for found in _MARKDOWN.finditer(body):
         opening = body.rfind("[", 0, found.start())  # ![alt](target) is a picture
         picture = opening > 0 and body[opening - 1] == "!"
@@ -163,9 +182,9 @@ def wordless_pictures(body: str, first_line: int) -> list[tuple[int, str]]:
     written. A warning, not a problem: ``<img alt="">`` is how HTML marks a
     picture that only decorates."""
     found: dict[tuple[int, str], int] = {}  # a linked picture is named twice: said once
-    for target, words, offset in _targets(body):
+    for target, words, offset, line in _targets(body, first_line):
         if words is not None and not words.strip() and target.strip():
-            found.setdefault((first_line + body.count("\n", 0, offset), _wordless(target.strip(), body[offset] == "]")), offset)
+            found.setdefault((line, _wordless(target.strip(), body[offset] == "]")), offset)
     return sorted(found, key=found.get)
 
 
@@ -182,14 +201,14 @@ def static_pictures(body: str, first_line: int, source: Path | str, root: Path |
     ``body`` (starting on line ``first_line`` of the file ``source``) written
     with ``{static}`` and found under ``root`` (content/), in the order written."""
     found, root = {}, os.path.abspath(root)
-    for target, words, offset in _targets(body):
+    for target, words, offset, line in _targets(body, first_line):
         linked = _as_linked(target.strip(), body[offset] != "<")
         if words is None or not (marker := _MARKER.match(linked)):
             continue
         address = re.split(r"[?#]", linked[marker.end():])[0]
         files = [_file_of(path, True, str(source), root) for path in _paths_looked_for(address, True)]
         if file := next((path for path in files if path.startswith(os.path.join(root, "")) and os.path.isfile(path)), None):
-            found.setdefault((first_line + body.count("\n", 0, offset), unquote(linked), file), offset)
+            found.setdefault((line, unquote(linked), file), offset)
     return sorted(found, key=found.get)
 
 
@@ -199,9 +218,9 @@ def missing_files(body: str, first_line: int, source: Path, root: Path | str, sh
     a file under ``root`` (content/) reached as written, in the order written."""
     found: dict[Problem, int] = {}  # a linked picture names its file twice: said once
     root = os.path.abspath(root)
-    for target, words, offset in _targets(body):
+    for target, words, offset, line in _targets(body, first_line):
         message = (_problem(target.strip(), words is not None, str(source), root, body[offset] != "<")
                    if target.strip() else _no_file(words, body[offset] == "]"))
         if message:
-            found.setdefault(Problem(shown, first_line + body.count("\n", 0, offset), message), offset)
+            found.setdefault(Problem(shown, line, message), offset)
     return sorted(found, key=found.get)

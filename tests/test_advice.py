@@ -638,6 +638,55 @@ def test_a_pointed_date_is_warned_of_only_where_the_page_shows_it_as_numbered_li
         assert shown.count(date) == written - warned.count(date), (date, warned, shown)
 
 
+# how to write a link, a contact line, a table and a picture, as a notice shows it in a code block or in backticks
+CODE_EXAMPLES = ("[여기](https://www.sd.go.kr/form)\n[문의]: 02-2286-5000\n| 구분 | 장소 |\n| 1차 | 보건소 |\n"
+                 "구분\t장소\n1차\t보건소\n![]({static}/images/poster.png)")
+
+
+def test_text_in_code_is_shown_as_written_and_warned_of_by_no_check():
+    """An example of how to write a link, a contact line, a table or a
+    picture, shown in a code block (``` or ~~~) or in backticks, is shown as
+    written, as its writer meant: check warned of its [여기](...) as a vague
+    link, its [문의]: ... as a line that vanishes, its rows as tables without
+    their --- and its ![](...) as a picture without words."""
+    body = (f"링크는 이렇게 씁니다.\n\n```\n{CODE_EXAMPLES}\n```\n\n~~~markdown\n{CODE_EXAMPLES}\n~~~\n\n"
+            "`[여기](https://www.sd.go.kr/form)`나 ``![](x.png)``처럼 쓰지 마세요.\n")
+    shown = as_markdown_renders(body)
+    assert "<a " not in shown and "<img" not in shown and "<table" not in shown and "02-2286-5000" in shown
+    assert notice_warnings(with_body(body), "n.md") == []
+
+
+def test_text_in_an_indented_code_block_is_warned_of_only_as_indented():
+    """A block indented four blanks after an empty line is code to Markdown,
+    shown as written: its first line is warned of as indented (what HWP
+    pastes), and nothing in it as a link, a line that vanishes, a table or
+    a picture. The same indent under a list's item is its own paragraph, read as text."""
+    from sotong.markup import markdown_html
+
+    body = "예시입니다.\n\n" + "\n".join("    " + line for line in CODE_EXAMPLES.split("\n")) + "\n"
+    shown = as_markdown_renders(body)
+    assert "<a " not in shown and "<img" not in shown and "<table" not in shown and "02-2286-5000" in shown
+    (warning,) = notice_warnings(with_body(body), "n.md")
+    assert warning.startswith("n.md:11: warning: this line starts with four blanks or a tab"), warning
+    item = "- 신청\n\n    [여기](https://www.sd.go.kr/form) <NEW>\n"  # an item's own paragraph, read as text
+    assert "<pre>" not in as_markdown_renders(item) and "NEW" not in markdown_html(item)
+    warnings = notice_warnings(with_body(item), "n.md")
+    assert len(warnings) == 2 and 'n.md:11: warning: the link "여기"' in warnings[0], warnings
+    assert warnings[1].startswith("n.md:11: warning: Markdown reads <NEW> as an HTML tag"), warnings
+
+
+def test_what_code_shows_neither_hides_nor_uses_what_is_outside_it():
+    """Out of code the warnings stay: a vague link and a picture without
+    words after a code block, and a contact line that only a code block's
+    [문의] would use (code uses no reference: the line shows nowhere)."""
+    body = ("```\n[문의]를 보세요.\n```\n\n`[문의]`를 보세요. [여기](https://www.sd.go.kr/form)\n\n"
+            "[문의]: 02-2286-5000\n\n![]({static}/images/poster.png)\n")
+    assert "2286-5000" not in as_markdown_renders(body)
+    warnings = notice_warnings(with_body(body), "n.md")
+    assert [warning.split(": warning: ")[0] for warning in warnings] == ["n.md:13", "n.md:15", "n.md:17"], warnings
+    assert 'the link "여기"' in warnings[0] and "([문의]: ...)" in warnings[1] and "says in no words" in warnings[2]
+
+
 def test_backticks_that_fence_no_code_hide_nothing_after_them():
     """A line starting ```코드``` is a code span, and a fence left open (one
     ``` typed alone, or its closing one forgotten) fences nothing: Markdown

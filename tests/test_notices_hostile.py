@@ -411,6 +411,26 @@ def test_a_picture_of_the_text_written_without_its_folder_is_said_with_the_path_
         "notice.md:10: " + said.format("김장 포스터.svg"), "notice.md:10: " + said.format("{static}/김장 포스터.svg")]
 
 
+def test_a_picture_or_file_written_in_code_is_no_file_of_the_page(tmp_path):
+    """An example of how to write a picture or a file's link, shown in a
+    code block or in backticks, is text the page shows as written: check
+    said its file was missing (an error: the notice was not published) or
+    its picture heavy. Those out of code are still said."""
+    from sotong.body_files import static_pictures
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "big.png").write_bytes(b"\x89PNG" + bytes(1_100_000))
+    examples = '![포스터](images/poster.jpg) [신청서]({static}/files/form.hwp) <img src="gone.png" alt="그림">'
+    code = (f"```\n{examples}\n![큰 그림]({{static}}/images/big.png)\n```\n\n~~~\n[1]: {{static}}/files/gone.pdf\n~~~\n\n"
+            f"예: `{examples}` ``![큰 그림]({{static}}/images/big.png)``\n\n    {examples}\n")
+    notice, problems = read(tmp_path, GOOD + code)
+    assert problems == [] and notice is not None
+    assert static_pictures(notice.body, notice.body_line, tmp_path / "notice.md", tmp_path) == []
+    notice, problems = read(tmp_path, GOOD + code + "\n![큰 그림]({static}/images/big.png) `코드` ![포스터](images/poster.jpg)\n")
+    assert [(problem.line, problem.message.split(";")[0]) for problem in problems] == [
+        (23, '"images/poster.jpg" is not a file under content/')]
+
+
 def test_a_picture_whose_file_name_has_blanks_is_read_as_markdown_reads_it(tmp_path):
     """Windows names pictures "사진 1.PNG" and staff write them as they are:
     Markdown reads the target up to its closing bracket, blanks and all (less
