@@ -22,7 +22,7 @@ from .audiences import FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve
 from .body_files import PAGE_ADDRESS_SUFFIXES, missing_files
 from .dates import ISO_DAY, iso_day
 from .i18n import _
-from .markup import shortened, shown_words
+from .markup import shortened, shown_words, text_lines, without_code_spans
 from .problems import Problem, did_you_mean, not_utf8, suggested, typed_in_hangul
 from .schedule import YEARS
 from .sms import outside_cp949, sms_form, with_stand_ins
@@ -640,10 +640,14 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
     be a file on the public site; its picture goes by ``image:``, which
     travels inside the email, and other files reach the readers another way.
     A picture from another site would tell that site when each member opens
-    the committee's email (a tracking pixel in effect)."""
+    the committee's email (a tracking pixel in effect). Code (a block, or
+    `` `![](x.png)` `` in a line) shows as written, no picture nor link."""
     problems = []
     pictures = {(name or alt).strip().lower() for alt, name in _PICTURE_REFERENCE.findall(source.body)}
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+    for number, written, code in text_lines(source.body, source.body_line):
+        if code:
+            continue
+        line = without_code_spans(written)
         defined = _REFERENCE_DEFINITION.match(line)
         picture = defined[2] if defined and defined[1].strip().lower() in pictures else None  # a picture's address
         if _REMOTE_PICTURE.search(line) or (picture and _REMOTE_ADDRESS.match(picture)):

@@ -290,6 +290,14 @@ def test_check_accepts_links_outside_the_site_and_to_its_pages(tmp_path):
     assert result.code == 0, result.output
 
 
+def test_check_accepts_a_picture_or_file_written_as_code_in_a_private_notice(tmp_path):
+    """Code shows as written, no picture nor link: a committee's notice that
+    shows how to write one was refused as if it showed a file of the site."""
+    result = check_with_line(tmp_path, "쓰는 법: `![결과](images/kimjang.svg)`\n\n```\n![도표](https://a.example.org/p.png)\n"
+                                       "[심사 자료](files/review.pdf)\n```\n\n    <img src=\"/images/kimjang.svg\" alt=\"결과\">")
+    assert result.code == 0, result.output
+
+
 def test_check_refuses_a_private_image_that_mail_clients_cannot_all_show(tmp_path):
     project = copy_project(tmp_path)
     path = project / "content" / "notices" / NOTICE.name
