@@ -153,6 +153,15 @@ def serving(app, limits=None):
     """Serve a WSGI app with the collector's waitress server on 127.0.0.1
     (a free port) in a thread; yields the port and stops the server (and
     closes a collector app's store) afterwards."""
+    with running_server(app, limits) as server:
+        yield server.socket.getsockname()[1]
+
+
+@contextmanager
+def running_server(app, limits=None):
+    """:func:`serving`, yielding the server itself (its port is
+    ``server.socket.getsockname()[1]``), for a test that looks at the
+    connections it holds (``server.active_channels``)."""
     from sotong.web import ConnectionLimits, create_server
 
     wsgi = create_server(app, "127.0.0.1", 0, threads=4, limits=limits or ConnectionLimits())
@@ -166,7 +175,7 @@ def serving(app, limits=None):
     thread = threading.Thread(target=serve_until_stopped, daemon=True)
     thread.start()
     try:
-        yield wsgi.socket.getsockname()[1]
+        yield wsgi
     finally:
         stopping.set()
         thread.join(10)
