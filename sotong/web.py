@@ -27,6 +27,7 @@ import io
 import ipaddress
 import logging
 import re
+import socket
 import sqlite3
 import threading
 import time
@@ -69,6 +70,8 @@ STOP_WAIT_SECONDS = 35
 # requests of one connection read while it is answered: 2, so that a client's next request, sent as soon as
 # its answer arrives (before the worker has finished with it), keeps the connection read without waking the loop
 LOOKAHEAD_REQUESTS = 2
+# a refused body's rest, read and dropped while lingering: 64 KiB a read (waitress reads 8 KiB), ~500 reads at most
+LINGER_READ_BYTES = 64 * 1024
 FILES_KEPT_FREE = 64  # open files left for the store, templates and logs when connections are at their limit
 log = logging.getLogger("sotong.web")
 
@@ -703,12 +706,19 @@ class ConnectionLimits:
     or idle clients (slowloris) cannot starve the others: a request's headers
     and body must arrive within ``request_seconds`` however steadily they
     trickle, a connection with nothing to do is closed after ``idle_seconds``,
-    and at most ``connections`` are open at once (more wait in the backlog)."""
+    and at most ``connections`` are open at once (more wait in the backlog).
+    The rest of a body refused while it arrives is read and dropped after
+    the answer (a lingering close) for ``linger_seconds`` and
+    ``linger_bytes`` at most."""
 
     request_seconds: int = 10
     idle_seconds: int = 15
     connections: int = 1000
     header_bytes: int = 16 * 1024
+    # as long as an accepted body may take to arrive (request_seconds): a 20 MB one needs 16 Mbit/s to make it
+    linger_seconds: float = 10
+    # a photo pasted into a form (20 MB) with room to spare; beyond it the client is cut off (a reset)
+    linger_bytes: int = 32 * 1024 * 1024
 
 
 class _OneSendTask(WSGITask):
@@ -758,7 +768,9 @@ class _WaitingClientsParser(HTTPRequestParser):
     whether to send its body (``Expect: 100-continue``) when the body would
     be over MAX_BODY_BYTES: waitress said "100 Continue" to any length up to
     four times that, and the client sent it all to be refused (413). Such a
-    client sends nothing until told, so the 413 and the close lose nothing."""
+    client sends nothing until told, so the 413 and the close lose nothing.
+    What follows a refused request in the bytes read is its own rest (its
+    body), never another request: taken whole, and dropped."""
 
     def received(self, data):
         consumed = super().received(data)
@@ -766,8 +778,9 @@ class _WaitingClientsParser(HTTPRequestParser):
                 and self.content_length > MAX_BODY_BYTES:
             self.error = WaitressTooLarge(f"exceeds {MAX_BODY_BYTES} bytes")
             self.completed, self.expect_continue = True, False
-        elif self.error is not None:
+        if self.error is not None:
             self.expect_continue = False  # refused already: no "100 Continue" before the refusal
+            return len(data)
         return consumed
 
 
@@ -782,7 +795,8 @@ class _DeadlineChannel(HTTPChannel):
     sent by the thread that made it, at once while nothing waits before it;
     and with ``channel_request_lookahead`` the loop keeps reading the
     connection while a worker answers, so it is woken only when something
-    is left for it."""
+    is left for it. A request refused while its body may still be arriving
+    is followed by a lingering close (:meth:`_linger`)."""
 
     task_class = _OneSendTask
     error_task_class = _KoreanErrorTask
@@ -791,6 +805,9 @@ class _DeadlineChannel(HTTPChannel):
     reading_since: float | None = None
     on_loop = False  # the loop thread is reading or answering this connection's requests
     inline_pending = False  # the first request waits to be answered on the loop thread
+    refused = False  # a request waitress refused is being answered: what the client sends after it is dropped
+    lingering_until: float | None = None  # time.time() until which the rest of a refused body is read and dropped
+    linger_bytes_left = 0  # how much more of it is read before the client is cut off
 
     def received(self, data):
         before = self.request
@@ -835,12 +852,69 @@ class _DeadlineChannel(HTTPChannel):
         return super().write_soon(data)
 
     def service(self):
+        """Answer the first request (waitress's), counted as answered when
+        done; a refused one marks the connection to linger once its answer
+        is sent, and not to be read until then."""
         _answering.channel = self
+        if self.requests[0].error is not None:
+            self.refused = True  # before its answer is written: once it is sent, the loop lingers (handle_write)
         try:
             super().service()
         finally:
             self.server.count_unanswered(-1)
             _answering.channel = None
+
+    def readable(self) -> bool:
+        """Waitress's, except that a refused request's connection is not read
+        from the refusal until its answer is sent (then it lingers): the rest
+        of the body waits in the client's and the kernel's buffers, where
+        waitress read it as requests that were then thrown away."""
+        last = self.requests[-1:]  # a copy: a worker may take the request meanwhile; a refused one is the last read
+        if self.lingering_until is None and (self.refused or (last and last[0].error is not None)):
+            return False
+        return super().readable()
+
+    def handle_write(self):
+        """Waitress's, except that a refused request's connection, once its
+        answer is sent, lingers (:meth:`_linger`) where waitress closed it."""
+        if not (self.refused and self.close_when_flushed and not self.will_close and self.lingering_until is None):
+            return super().handle_write()
+        self._flush_exception(self._flush_some)
+        if self.will_close:
+            self.handle_close()
+        elif not self.total_outbufs_len:
+            self._linger()
+
+    def _linger(self) -> None:
+        """Close the connection's sending side (the client reads the answer,
+        then its end) and read and drop what the client still sends until it
+        closes, for ``linger_seconds`` and ``linger_bytes`` at most (Apache's
+        and nginx's lingering close). Closed at once, with the client's body
+        still arriving, the connection was reset, and the client's system
+        threw the answer away unread: a browser showed a connection error,
+        never the page saying the text was too long."""
+        limits = self.server.limits
+        self.close_when_flushed = False
+        self.lingering_until = time.time() + limits.linger_seconds
+        self.linger_bytes_left = limits.linger_bytes
+        try:
+            self.socket.shutdown(socket.SHUT_WR)
+        except OSError:  # the client is gone already
+            self.handle_close()
+
+    def handle_read(self):
+        """Waitress's, except while lingering: what arrives is dropped, and
+        the connection closed once the bound is passed (a client that keeps
+        sending; one that sends nothing is closed by the server's maintenance)."""
+        if self.lingering_until is None:
+            return super().handle_read()
+        try:
+            dropped = len(self.recv(LINGER_READ_BYTES))  # b"" when the client closed: recv closed this end too
+        except OSError:
+            return self.handle_close()
+        self.linger_bytes_left -= dropped
+        if dropped and (self.linger_bytes_left <= 0 or time.time() >= self.lingering_until):
+            self.handle_close()
 
     def loop_needed(self) -> bool:
         """Whether the server's loop must look at this connection again once a
@@ -853,8 +927,9 @@ class _DeadlineChannel(HTTPChannel):
 
 class _CollectorServer(TcpWSGIServer):
     """Waitress's server that also closes connections whose request has been
-    arriving for longer than ``limits.request_seconds``, and whose loop is
-    woken after an answer only when the connection needs it."""
+    arriving for longer than ``limits.request_seconds``, or that have lingered
+    past ``limits.linger_seconds``, and whose loop is woken after an answer
+    only when the connection needs it."""
 
     channel_class = _DeadlineChannel
     limits = ConnectionLimits()
@@ -864,7 +939,9 @@ class _CollectorServer(TcpWSGIServer):
         cutoff = now - self.limits.request_seconds
         for channel in list(self.active_channels.values()):
             since = getattr(channel, "reading_since", None)
-            if not channel.requests and since is not None and since < cutoff:
+            lingering_until = getattr(channel, "lingering_until", None)
+            if (not channel.requests and since is not None and since < cutoff) or \
+                    (lingering_until is not None and lingering_until <= now):
                 channel.will_close = True
 
     collector_app = None  # the App, when it answers some routes inline

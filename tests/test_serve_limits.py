@@ -1,7 +1,10 @@
 """``sotong serve`` against hostile use: it refuses to serve beyond this
 machine with the public development key or a short one (and reads the
 links of a changed key's mails while the previous key is set), and slow or idle clients
-(slowloris) over real sockets cannot keep ``/healthz`` from answering."""
+(slowloris) over real sockets cannot keep ``/healthz`` from answering; a
+body refused while it is still arriving (20 MB, past waitress's own limit)
+is read and dropped after the refusal, so that its sender reads the 413
+rather than a reset, and only for as long and as much as the limits say."""
 
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
-from project_support import copy_project, serving
+from project_support import copy_project, running_server, serving
 from processes import stop_process
 
 from sotong.project import Project
@@ -223,3 +227,131 @@ def test_a_request_that_trickles_past_its_deadline_is_closed(project):
             assert healthz_seconds(port) < 2  # a quick client is served as before
         finally:
             trickler.close()
+
+
+# --- a body refused while it arrives: the lingering close ------------------------------
+
+FAR_TOO_LONG = 20_000_000  # a photo pasted into a form: far past waitress's own limit (4 × MAX_BODY_BYTES)
+FORM_HEAD = b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+BODY_CHUNK = b"x" * 65536
+
+
+def chunked(length: int) -> Iterator[bytes]:
+    """``length`` bytes of body in Transfer-Encoding: chunked, 64 KiB a chunk (no last chunk: refused before it)."""
+    for _ in range(length // len(BODY_CHUNK)):
+        yield b"%x\r\n%s\r\n" % (len(BODY_CHUNK), BODY_CHUNK)
+
+
+def plain(length: int) -> Iterator[bytes]:
+    """``length`` bytes of body, 64 KiB at a time."""
+    for _ in range(length // len(BODY_CHUNK)):
+        yield BODY_CHUNK
+    yield BODY_CHUNK[:length % len(BODY_CHUNK)]
+
+
+REFUSED_WHILE_ARRIVING = [  # (what, the head, the body's pieces, status, the page's title)
+    ("length", FORM_HEAD + b"Content-Length: %d\r\n\r\n" % FAR_TOO_LONG, plain, 413, "보내신 내용이 너무 깁니다"),
+    ("chunked", FORM_HEAD + b"Transfer-Encoding: chunked\r\n\r\n", chunked, 413, "보내신 내용이 너무 깁니다"),
+    ("broken head", FORM_HEAD + b"a header without its colon\r\nContent-Length: %d\r\n\r\n" % FAR_TOO_LONG, plain,
+     400, "요청을 처리할 수 없습니다"),
+]
+
+
+def whole_answer(sock: socket.socket) -> bytes:
+    """Everything ``sock`` receives until the server ends its answer."""
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("what, head, pieces, status, title", REFUSED_WHILE_ARRIVING,
+                         ids=[case[0] for case in REFUSED_WHILE_ARRIVING])
+def test_a_client_sending_a_body_it_is_refused_reads_the_refusal(project, what, head, pieces, status, title):
+    """A 20 MB POST without Expect: 100-continue: waitress answered and
+    closed while the body was still arriving, and the client, still
+    sending, got a reset (a browser shows a connection error) and never the
+    Korean page. The collector reads and drops the rest after its answer,
+    so the client sends it all, then reads the whole page."""
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(head)
+        for piece in pieces(FAR_TOO_LONG):
+            client.sendall(piece)
+        answer = whole_answer(client)
+    answer_head, _blank, body = answer.partition(b"\r\n\r\n")
+    assert re.match(rb"HTTP/1\.[01] %d " % status, answer_head), answer[:200]  # 1.0: a head waitress could not read
+    assert int(re.search(rb"\r\nContent-Length: (\d+)", answer_head).group(1)) == len(body)
+    assert f"<h1>{title}</h1>" in body.decode("utf-8")
+
+
+class Sender:
+    """Sends ``piece`` on ``sock`` every ``interval`` seconds until the
+    server cuts the connection off; ``cut_at`` (time.monotonic()) and
+    ``sent`` (bytes) say when and after how much."""
+
+    def __init__(self, sock: socket.socket, piece: bytes, interval: float):
+        self.sock, self.piece, self.interval = sock, piece, interval
+        self.sent = 0
+        self.cut_at: float | None = None
+        self.thread = threading.Thread(target=self._send, daemon=True)
+        self.thread.start()
+
+    def _send(self):
+        try:
+            while True:
+                self.sock.sendall(self.piece)
+                self.sent += len(self.piece)
+                time.sleep(self.interval)
+        except OSError:
+            self.cut_at = time.monotonic()
+
+
+LINGER = ConnectionLimits(linger_seconds=1)
+REFUSED_HEAD = FORM_HEAD + b"Content-Length: %d\r\n\r\n" % FAR_TOO_LONG
+PACES = {  # (piece, interval): what bounds the lingering
+    "slow": (b"x" * 4096, 0.01),  # 400 KB/s without end: linger_seconds
+    "fast": (b"x" * 262144, 0.0),  # as fast as loopback takes it: linger_bytes
+}
+
+
+@pytest.mark.parametrize("pace", PACES)
+def test_a_refused_client_that_keeps_sending_is_cut_off_at_the_bound(project, pace):
+    """The rest of a refused body is read for ``linger_seconds`` at most
+    and ``linger_bytes``, whatever its Content-Length said: a client that
+    sends without end, slowly or fast, holds the connection no longer.
+    Before the bound it is not cut off (it was, at once): it reads the
+    whole answer while it still sends."""
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app, LINGER) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(REFUSED_HEAD)
+        sender = Sender(client, *PACES[pace])
+        answer = whole_answer(client)
+        answered = time.monotonic()
+        sender.thread.join(5)
+    assert answer.startswith(b"HTTP/1.1 413 ") and answer.endswith(b"</html>"), answer[-200:]
+    assert sender.cut_at is not None
+    lingered = sender.cut_at - answered
+    if pace == "fast":
+        # the piece being sent when it was cut off is not counted
+        assert sender.sent + len(PACES["fast"][0]) >= LINGER.linger_bytes and lingered < 3
+    else:
+        assert LINGER.linger_seconds * 0.8 <= lingered < LINGER.linger_seconds + 1
+
+
+def test_a_refused_client_that_sends_nothing_more_is_closed_at_the_bound(project):
+    """A refused client that neither sends the rest nor closes (it has
+    read the answer, or it never will) is closed ``linger_seconds`` after
+    the answer, not after the idle limit (15 s): the server's own count of
+    its connections says when."""
+    app = make_app(Project(project / "pelicanconf.py"))
+    with running_server(app, LINGER) as server, \
+            socket.create_connection(("127.0.0.1", server.socket.getsockname()[1]), timeout=5) as client:
+        client.sendall(REFUSED_HEAD + BODY_CHUNK)
+        assert whole_answer(client).startswith(b"HTTP/1.1 413 ")
+        answered = time.monotonic()
+        while server.active_channels and time.monotonic() < answered + 5:
+            time.sleep(0.02)
+        lingered = time.monotonic() - answered
+    assert not server.active_channels
+    assert LINGER.linger_seconds * 0.8 <= lingered < LINGER.linger_seconds + 2
