@@ -13,8 +13,9 @@ restart, and 503 with Retry-After while it does not answer:
 with time limits for slow clients, answering quick routes on its loop thread
 (issue #16: no handoff between threads for an unsubscribe), answering
 what it refuses itself (headers or a body over its limits) with the same
-Korean pages, and taking a request from the office's reverse proxy
-(``COLLECTOR_PROXY``) as the client's it names.
+Korean pages (then reading a refused body's rest for a while before closing,
+so that its sender reads the page, not a reset), and taking a request from
+the office's reverse proxy (``COLLECTOR_PROXY``) as the client's it names.
 """
 
 from __future__ import annotations
