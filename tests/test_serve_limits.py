@@ -328,15 +328,15 @@ def test_a_refused_client_that_keeps_sending_is_cut_off_at_the_bound(project, pa
         sender = Sender(client, *PACES[pace])
         answer = whole_answer(client)
         answered = time.monotonic()
-        sender.thread.join(5)
+        sender.thread.join(15)
     assert answer.startswith(b"HTTP/1.1 413 ") and answer.endswith(b"</html>"), answer[-200:]
     assert sender.cut_at is not None
     lingered = sender.cut_at - answered
     if pace == "fast":
         # the piece being sent when it was cut off is not counted
-        assert sender.sent + len(PACES["fast"][0]) >= LINGER.linger_bytes and lingered < 3
+        assert sender.sent + len(PACES["fast"][0]) >= LINGER.linger_bytes and lingered < 10
     else:
-        assert LINGER.linger_seconds * 0.8 <= lingered < LINGER.linger_seconds + 1
+        assert LINGER.linger_seconds * 0.8 <= lingered < LINGER.linger_seconds + 6  # slack for a loaded machine
 
 
 def test_a_refused_client_that_sends_nothing_more_is_closed_at_the_bound(project):
@@ -350,8 +350,8 @@ def test_a_refused_client_that_sends_nothing_more_is_closed_at_the_bound(project
         client.sendall(REFUSED_HEAD + BODY_CHUNK)
         assert whole_answer(client).startswith(b"HTTP/1.1 413 ")
         answered = time.monotonic()
-        while server.active_channels and time.monotonic() < answered + 5:
+        while server.active_channels and time.monotonic() < answered + 10:
             time.sleep(0.02)
         lingered = time.monotonic() - answered
     assert not server.active_channels
-    assert LINGER.linger_seconds * 0.8 <= lingered < LINGER.linger_seconds + 2
+    assert LINGER.linger_seconds * 0.8 <= lingered < LINGER.linger_seconds + 6  # not the idle limit's 15 s
