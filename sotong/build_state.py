@@ -54,6 +54,8 @@ class BuildState:
         self.record = {"inputs": inputs,
                        "notices": {path: _notice_record(path, content.stamps.get(path), codes.get(notice.slug), known)
                                    for path, notice in by_source.items()}}
+        # what each notice's pages are made of (asked for each page that shows it): its bytes and code
+        self.made_of = {path: _made_of(record) for path, record in self.record["notices"].items()}
         before = found if found.get("inputs") == inputs else {}
         self.slot_pages = _slot_pages(before)
         # the names each template reads (sotong.page_keys): the same while the inputs (templates among them) are
@@ -77,7 +79,7 @@ class BuildState:
         def unchanged(source: str) -> bool:
             path = source if source in now else os.path.abspath(source)
             return (path in now and now[path][0] is not None and path not in self.linking
-                    and _made_of(then.get(path)) == _made_of(now[path]))
+                    and (then.get(path) == now[path] or _made_of(then.get(path)) == self.made_of[path]))
         return unchanged
 
     def source_stamp(self, source_path: str):
@@ -85,11 +87,11 @@ class BuildState:
         on: a notice's bytes and short code (its stamp when its bytes are not
         known), or "input" for other content (covered by the inputs digest).
         Raises Unkeyable for a notice linking to other content."""
-        stamps = self.record["notices"]
-        path = source_path if source_path in stamps else os.path.abspath(source_path)
+        made_of = self.made_of
+        path = source_path if source_path in made_of else os.path.abspath(source_path)
         if path in self.linking:
             raise Unkeyable(path)
-        return _made_of(stamps[path]) if path in stamps else "input"
+        return made_of.get(path, "input")
 
     def notice_key(self, source_path: str) -> str | None:
         """The key of a page made for one notice (its page, its short link)."""
