@@ -104,7 +104,24 @@ def without_code_spans(line: str) -> str:
 
 
 # a line that opens or closes fenced code: ``` (no ` after it: ```x``` is a code span) or ~~~
-_FENCE = re.compile(r"\s*(?:`{3,}[^`]*|~{3,}.*)")
+_FENCE = re.compile(r"\s*(`{3,}(?=[^`]*$)|~{3,}).*")
+
+
+def _fences(texts: list[str]) -> set[int]:
+    """The indexes of the lines that open or close fenced code, as Markdown
+    reads them: a fence (``` or ~~~, three or more) is closed by the same
+    fence alone on its line (a ``` inside ~~~ is code), and a last one left
+    open fences nothing."""
+    found, opened = set(), None
+    for index, line in enumerate(texts):
+        if (fence := _FENCE.fullmatch(line)) is None:
+            continue
+        if opened is None:
+            opened = index, fence[1]
+        elif line.strip() == opened[1]:
+            found.update((opened[0], index))
+            opened = None
+    return found
 
 
 @functools.lru_cache(maxsize=4)
@@ -116,8 +133,7 @@ def text_lines(body: str, first_line: int) -> tuple[tuple[int, str, str], ...]:
     (:data:`CODE_INDENT` after an empty line, not under a list's item), else
     "". Read once for the checks of a text, which each walk its lines."""
     texts = body.split("\n")
-    fences = [index for index, line in enumerate(texts) if _FENCE.fullmatch(line)] if "```" in body or "~~~" in body else []
-    fences = set(fences[:len(fences) // 2 * 2])
+    fences = _fences(texts) if "```" in body or "~~~" in body else set()
     lines, fenced, indented, above, last_text = [], False, False, "", ""
     for index, line in enumerate(texts):
         fence = index in fences

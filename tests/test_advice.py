@@ -700,3 +700,15 @@ def test_backticks_that_fence_no_code_hide_nothing_after_them():
     assert "<img" in as_markdown_renders("```\n\n![]({static}/images/poster.png)\n")
     (warning,) = notice_warnings(with_body("```\n\n![]({static}/images/poster.png)\n"), "n.md")
     assert warning.startswith("n.md:11: warning: the picture {static}/images/poster.png says in no words"), warning
+
+
+def test_a_fence_is_closed_only_by_the_same_fence():
+    """Code fenced with ~~~ that shows a ``` line (how to fence code) goes on
+    to the closing ~~~, as Markdown reads it: what follows the ``` is code,
+    warned of by no check; after the ~~~, text again."""
+    body = ("~~~\n```\n[여기](https://www.sd.go.kr/form)\n![](x.png)\n~~~\n\n"
+            "````\n```\n[여기](https://www.sd.go.kr/form)\n````\n\n[여기](https://www.sd.go.kr/form)\n")
+    shown = as_markdown_renders(body)
+    assert shown.count("<pre>") == 2 and shown.count("<a ") == 1 and "<img" not in shown
+    warnings = notice_warnings(with_body(body), "n.md")
+    assert [warning.split(": warning: ")[0] for warning in warnings] == ["n.md:20"], warnings
