@@ -22,7 +22,8 @@ from .dates import shift_years
 from .i18n import _
 from .images import moves
 from .links import misleading_host
-from .markup import CODE_INDENT, CODE_SPAN, MARKDOWN_ITEM, markdown_html, tags_of_no_element, text_lines, without_code_spans
+from .markup import (CODE_INDENT, CODE_SPAN, MARKDOWN_ITEM, in_code, markdown_html, tags_of_no_element, text_lines,
+                     without_code_spans)
 from .notices import Notice, reference_definition
 from .schedule import next_issue
 from .text_links import bare_addresses
@@ -221,10 +222,12 @@ def _vague_links(notice: Notice, shown: str) -> list[str]:
     """Links of the body whose words (``[여기](...)``) say nothing of where
     they lead; code, which shows them as written, aside."""
     found = []
-    for number, line, code in _text_lines(notice):
-        text = "" if code else without_code_spans(line)
-        for match in _LINK_WORDS.finditer(text) if "[" in text or "<" in text else ():
-            words = (match[1] or match[2]).strip()
+    for written in _text_lines(notice):
+        number, line, code = written
+        for match in _LINK_WORDS.finditer(line) if not code and ("[" in line or "<" in line) else ():
+            if in_code(written, match.start()):
+                continue  # `[여기](...)`, shown as written; [`여기`](...) is a link in code's letters
+            words = (match[1] or match[2]).replace("`", "").strip()
             if " ".join(words.lower().rstrip(".!:>»→ ").split()) in VAGUE_LINK_TEXTS:
                 found.append(f"{shown}:{number}: " + _(
                     'warning: the link "{words}" says nothing of where it leads, and a resident whose screen reader '

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 
 from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
 from .i18n import _
-from .markup import CODE_SPAN, text_lines
+from .markup import in_code, text_lines
 from .problems import Problem
 from .scripted_files import script_problem
 
@@ -61,19 +61,12 @@ _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 def _targets(body: str, first_line: int):
     """(target, a picture's words or None when it is no picture, offset in
     ``body``, line) of each file the body (starting on line ``first_line``)
-    may show or link: those of its code aside (:func:`_in_code`), which
+    may show or link: those of its code aside (:func:`sotong.markup.in_code`), which
     the page shows as written, no picture nor link."""
     for target, words, offset in _written_targets(body):
         line = body.count("\n", 0, offset)
-        if not _in_code(text_lines(body, first_line)[line], offset - body.rfind("\n", 0, offset) - 1):
+        if not in_code(text_lines(body, first_line)[line], offset - body.rfind("\n", 0, offset) - 1):
             yield target, words, offset, first_line + line
-
-
-def _in_code(line: tuple[int, str, str], column: int) -> bool:
-    """Whether the ``column`` of ``line`` (as :func:`sotong.markup.text_lines`
-    gives it) is code: a line of a code block, or in a code span (`` `![](x.png)` ``)."""
-    _number, text, code = line
-    return bool(code) or ("`" in text and any(span.start() <= column < span.end() for span in CODE_SPAN.finditer(text)))
 
 
 def _written_targets(body: str):

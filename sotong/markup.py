@@ -150,6 +150,13 @@ def text_lines(body: str, first_line: int) -> tuple[tuple[int, str, str], ...]:
     return tuple(lines)
 
 
+def in_code(line: tuple[int, str, str], column: int) -> bool:
+    """Whether the ``column`` of ``line`` (as :func:`text_lines`
+    gives it) is code: a line of a code block, or in a code span (`` `![](x.png)` ``)."""
+    _number, text, code = line
+    return bool(code) or ("`" in text and any(span.start() <= column < span.end() for span in CODE_SPAN.finditer(text)))
+
+
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
 

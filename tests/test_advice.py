@@ -712,3 +712,12 @@ def test_a_fence_is_closed_only_by_the_same_fence():
     assert shown.count("<pre>") == 2 and shown.count("<a ") == 1 and "<img" not in shown
     warnings = notice_warnings(with_body(body), "n.md")
     assert [warning.split(": warning: ")[0] for warning in warnings] == ["n.md:20"], warnings
+
+
+def test_a_link_whose_words_are_in_code_letters_is_still_a_link():
+    """[`여기`](...) is a link (its words in code's letters), not code: its
+    words say nothing of where it leads, as [여기](...)'s; `[여기](...)` is code."""
+    body = "신청서는 [`여기`](https://www.sd.go.kr/form)에서, 쓰는 법은 `[여기](https://www.sd.go.kr/form)`입니다.\n"
+    assert as_markdown_renders(body).count("<a ") == 1
+    (warning,) = notice_warnings(with_body(body), "n.md")
+    assert warning.startswith('n.md:9: warning: the link "여기" says nothing of where it leads'), warning
