@@ -215,6 +215,16 @@ def test_newsletter_next_with_a_bad_date_is_exit_2_in_one_line(project, bad):
     assert f'--after "{bad}" is not a date; write it as YYYY-MM-DD' in result.stderr
 
 
+def test_newsletter_next_past_the_schedules_last_issue_names_it(project):
+    """The issue after 2099-12-24 falls in 2100, which every other command
+    refuses (--issue 2100-01-14 "is in the year 2100"): next said it all the same."""
+    assert invoke_sotong(project, "newsletter", "next", "--after", "2099-12-24").stdout == "2099-12-24\n"
+    result = invoke_sotong(project, "newsletter", "next", "--after", "2099-12-30")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.strip() == ("Error: no issue comes on or after 2099-12-30 within the schedule's years "
+                                     "(2000-2099); the last is 2099-12-24")
+
+
 def test_newsletter_list_shows_each_issue_with_counts_and_window(project):
     result = invoke_sotong(project, "newsletter", "list")
     assert result.code == 0, result.output

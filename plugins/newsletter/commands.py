@@ -9,9 +9,9 @@ import click
 
 from sotong.cli import settings_option
 from sotong.i18n import _
-from sotong.options import DAY, refuse_reversed_days
+from sotong.options import DAY, OneLineUsageError, refuse_reversed_days
 from sotong.project import Project
-from sotong.schedule import next_issue
+from sotong.schedule import YEARS, next_issue, previous_issue
 
 from .config import newsletter_settings
 from .issues import candidates_by_issue, first_edition_day, plan_issues
@@ -26,7 +26,13 @@ def newsletter():
 @click.option("--after", type=DAY, default=None, help=_("Day to start from (default: today in Seoul)."))
 @settings_option
 def next_command(project: Project, after: dt.date | None):
-    click.echo(next_issue(after or project.today()).isoformat())
+    day = after or project.today()
+    issue = next_issue(day)
+    if issue.year not in YEARS:  # a day every other command refuses
+        raise OneLineUsageError(_("no issue comes on or after {day} within the schedule's years ({first}-{last}); "
+                                  "the last is {issue}").format(day=day, first=YEARS[0], last=YEARS[-1],
+                                                                 issue=previous_issue(issue)))
+    click.echo(issue.isoformat())
 
 
 @newsletter.command("list", help=_("List issue dates with their notice counts and windows."))
