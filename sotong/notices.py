@@ -642,12 +642,11 @@ def _private_body_pictures(source: Source, shown: str) -> list[Problem]:
     A picture from another site would tell that site when each member opens
     the committee's email (a tracking pixel in effect). Code (a block, or
     `` `![](x.png)` `` in a line) shows as written, no picture nor link."""
-    problems = []
-    pictures = {(name or alt).strip().lower() for alt, name in _PICTURE_REFERENCE.findall(source.body)}
-    for number, written, code in text_lines(source.body, source.body_line):
-        if code:
-            continue
-        line = without_code_spans(written)
+    problems, lines = [], [(number, without_code_spans(line))
+                           for number, line, code in text_lines(source.body, source.body_line) if not code]
+    text = "\n".join(line for _number, line in lines)
+    pictures = {(name or alt).strip().lower() for alt, name in _PICTURE_REFERENCE.findall(text)}
+    for number, line in lines:
         defined = _REFERENCE_DEFINITION.match(line)
         picture = defined[2] if defined and defined[1].strip().lower() in pictures else None  # a picture's address
         if _REMOTE_PICTURE.search(line) or (picture and _REMOTE_ADDRESS.match(picture)):

@@ -294,7 +294,8 @@ def test_check_accepts_a_picture_or_file_written_as_code_in_a_private_notice(tmp
     """Code shows as written, no picture nor link: a committee's notice that
     shows how to write one was refused as if it showed a file of the site."""
     result = check_with_line(tmp_path, "쓰는 법: `![결과](images/kimjang.svg)`\n\n```\n![도표](https://a.example.org/p.png)\n"
-                                       "[심사 자료](files/review.pdf)\n```\n\n    <img src=\"/images/kimjang.svg\" alt=\"결과\">")
+                                       "[심사 자료](files/review.pdf)\n![도표][1]\n```\n\n    <img src=\"/images/kimjang.svg\" alt=\"결과\">\n\n"
+                                       "`![도표][1]`\n\n[1]: https://a.example.org/p.png")  # a picture's address used only in code
     assert result.code == 0, result.output
 
 
