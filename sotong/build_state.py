@@ -49,8 +49,9 @@ class BuildState:
         # a notice's short link page moves with its code: a new code makes the notice's pages again
         codes = site_short_codes(project.settings, by_source.values())
         inputs, found = _inputs_digest(project), _read_state(slot)
-        # the digests known of notice files as they are: this slot's, and the live slot's (the last build's)
-        known = {**BuiltNotices(project.site_path).records, **_notices_of(found)}
+        # the digests known of notice files as they are: this slot's, or when it holds none (its first build)
+        # the live slot's; the live state (4 MB at 5,000 notices) is not read at every build for a few digests
+        known = _notices_of(found) or BuiltNotices(project.site_path).records
         self.record = {"inputs": inputs,
                        "notices": {path: _notice_record(path, content.stamps.get(path), codes.get(notice.slug), known)
                                    for path, notice in by_source.items()}}
@@ -163,7 +164,11 @@ class BuiltNotices:
     touched, did not)."""
 
     def __init__(self, output: Path):
-        self.records = _notices_of(_read_state(output.parent / os.readlink(output)) if output.is_symlink() else {})
+        try:
+            live = output.parent / os.readlink(output)
+        except OSError:  # no site built yet (or not by sotong build: no link to a slot)
+            live = None
+        self.records = _notices_of(_read_state(live)) if live is not None else {}
 
     def __bool__(self) -> bool:
         """Whether a build is known at all (before one, every notice is changed)."""

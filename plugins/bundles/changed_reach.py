@@ -24,9 +24,8 @@ from .outbox import Bundler, issue_bundle
 from .reach import count_reach, preview_links_note, reach_lines
 
 
-def changed_notices(project: Project) -> list:
-    """The published notices whose files changed since the site in OUTPUT_PATH was built."""
-    built = BuiltNotices(project.site_path)
+def changed_notices(project: Project, built: BuiltNotices) -> list:
+    """The published notices whose files changed since ``built``, the site in OUTPUT_PATH, was built."""
     return [notice for notice in project.published_notices if built.changed(notice.source)]
 
 
@@ -36,7 +35,7 @@ def changed_reach_lines(project: Project) -> list[str]:
         return []
     today = project.today()
     by_issue = defaultdict(list)
-    for notice in changed_notices(project):
+    for notice in changed_notices(project, BuiltNotices(project.site_path)):
         issue = next_issue(notice.date.date())
         if issue >= today:
             by_issue[issue].append(notice)

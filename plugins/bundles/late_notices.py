@@ -45,12 +45,15 @@ def bundled_issues(outbox: Path) -> set[dt.date]:
 def late_notice_warnings(project: Project) -> list[str]:
     """A ``PATH:LINE: warning`` for each changed notice whose issue is already bundled or earlier."""
     bundled = bundled_issues(Path(project.settings["OUTBOX_PATH"]))
-    if not bundled or not BuiltNotices(project.site_path):
+    if not bundled:
+        return []
+    built = BuiltNotices(project.site_path)
+    if not built:
         return []
     last = max(bundled)
     write = max(project.today(), last + dt.timedelta(days=1))
     warnings = []
-    for notice in changed_notices(project):
+    for notice in changed_notices(project, built):
         issue = next_issue(notice.day)
         if issue > last or notice.expired_on(issue) or not any(map(notice.has, SENT_CHANNELS)):
             continue
