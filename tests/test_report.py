@@ -321,3 +321,17 @@ def test_a_report_stopped_while_it_is_written_leaves_the_one_before_and_no_part_
         write_report(annual_report(2026, [("2026-03", "EMAIL", "a", "보건소", "health", "건강정보", 1, 1.0, None)]),
                      folder, "성동구 소통")
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_a_field_renamed_in_the_middle_of_the_year_is_one_line_under_its_latest_label():
+    """culture was 문화공연 until May and 문화·공연 after (audiences.yaml): the
+    outboxes recorded each label, and the report showed two lines for one
+    field, each with part of its notices and deliveries."""
+    aggregates = [("2026-03", "EMAIL", "c", "문화체육과", "culture", "문화공연", 3, 3.0, None),
+                  ("2026-06", "EMAIL", "e", "문화체육과", "culture", "문화·공연", 2, 2.0, None),
+                  ("2026-06", "SMS", "c", "문화체육과", "culture", "문화·공연", 1, 1.0, 9.0),
+                  ("2026-06", "EMAIL", "a", "보건소", "health", "건강정보", 4, 4.0, None)]
+    report = annual_report(2026, aggregates, Prices(sms=9, lms=27))
+    assert [(line.item, line.notices, line.deliveries) for line in report.categories] == [
+        ("문화·공연", 2, 6), ("건강정보", 1, 4)]
+    assert sum(line.won for line in report.categories) == report.total.won == 9

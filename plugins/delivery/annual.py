@@ -89,25 +89,32 @@ def annual_report(year: int, aggregates, prices: Prices = Prices()) -> AnnualRep
     deliveries, messages, price)`` rows (``messages``: the sum of 1/k over the
     messages of k notices that held it; ``price``: what each cost as recorded,
     None where none was, priced at ``prices``). A notice counts once in each
-    line it was delivered in, and once in the year's total."""
+    line it was delivered in, and once in the year's total. A field is one
+    line under its latest label (a label renamed in audiences.yaml in the
+    middle of the year made two lines of one field, each outbox counted
+    under the label it recorded)."""
     months = [Line(f"{m}월") for m in range(1, 13)]
     departments: dict[str, Line] = {}
     categories: dict[str, Line] = {}
     total = Line("합계")
     priced: dict[str, set] = {"SMS": set(), "LMS": set()}
     unpriced = {"SMS": 0.0, "LMS": 0.0}
+    labels: dict[str, tuple] = {}  # a field's key -> (month, label) of its latest label
     for month, message_type, slug, department, category, category_label, count, messages, price in aggregates:
         if message_type in priced and price is None:
             unpriced[message_type] += messages  # a text's shares add up to one
         elif message_type in priced:
             priced[message_type].add(price)
         department = department or UNKNOWN
-        category_item = category_label or category or UNKNOWN
+        field_key = category or category_label or UNKNOWN
+        labels[field_key] = max(labels.get(field_key, ("", "")), (month, category_label or category or UNKNOWN))
         for line in (months[int(month[5:7]) - 1],
                      departments.setdefault(department, Line(department)),
-                     categories.setdefault(category_item, Line(category_item)),
+                     categories.setdefault(field_key, Line(field_key)),
                      total):
             line.add(slug, message_type, count, messages, price)
+    for field_key, line in categories.items():
+        line.item = labels[field_key][1]
 
     def ranked(lines: dict) -> list:
         return sorted(lines.values(), key=lambda line: (-line.deliveries, line.item))
