@@ -379,3 +379,11 @@ def test_the_sms_only_issue_reports_the_agencys_results_and_sends_no_email(year)
     total = rows["total", "합계"]
     assert (total["Messages"], total["SMS delivered"], total["SMS failed"], total["Accepted by the mail server"]) == (
         "2", "1", "1", "0")
+
+
+def test_send_report_advises_no_flag_for_an_address_the_send_flagged_already(year):
+    """At BOUNCE_SCORE_LIMIT 1 the January send flagged S1006's refused address itself; its report
+    still told staff to add --mark-invalid for it."""
+    result = run_cli(year.settings, "send", "report", "--issue", "2026-01-08")
+    assert result.code == 0 and "S1006  email  after 1 tries: 550 5.1.1 no such user  [invalid address]" in result.output
+    assert "add --mark-invalid" not in result.output

@@ -215,6 +215,8 @@ def test_5xx_fails_with_its_reason_and_report_marks_dead_addresses_invalid(proje
     assert "Flagged 1 email addresses as invalid" in marked.output and f"  {ids[1]}\n" in marked.output
     flags = dict(store_query(project, "SELECT subscriber_id, reason FROM delivery_invalid_marks WHERE channel = 'email'"))
     assert flags == {ids[1]: "550 5.1.1 <주소>: Recipient address rejected: no such user"}
+    later = run_cli(settings(project), "send", "report", "--issue", ISSUE)  # flagged now: not advised again
+    assert "[invalid address]" in later.output and "add --mark-invalid" not in later.output
 
 
 @pytest.mark.parametrize("when", ["refuse_data_command", "refuse_data"])

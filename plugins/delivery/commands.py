@@ -33,7 +33,7 @@ from .bounce_config import bounce_settings
 from .config import SMTPS_OPTION, SMTPS_PORT, delivery_config
 from .options import notice_slug, option_of, outbox_key
 from .journal import ABANDONED, CHANNEL_WORDS, DEFERRED, FAILED, SENT, STATE_WORDS, Journal, NoticeInfo
-from .marks import mark_invalid as mark_addresses_invalid, reachable_messages
+from .marks import mark_invalid as mark_addresses_invalid, reachable_messages, unreachable_readers
 from .outbox import handover_file, has_sms, outbox_folder, read_outbox, signed_with_another_key
 from .purge_command import send_purge
 from .rules import invalid_address
@@ -437,9 +437,12 @@ def send_report(project, issue, notice, mark_invalid):
 
     for line in after_send_lines(project.store, key, bounce_settings(project.settings)["BOUNCE_SCORE_LIMIT"]):
         click.echo(line)
-    if invalid and not mark_invalid:
+    # those whose address is flagged already (sotong send at BOUNCE_SCORE_LIMIT, an earlier --mark-invalid) are not
+    # advised again: the report said to flag what bundles already skip
+    unflagged = [row for row in invalid if row["subscriber_id"] not in unreachable_readers(project.store)["email"]]
+    if unflagged and not mark_invalid:
         click.echo(_("{count:,} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.").format(
-            count=len(invalid)))
+            count=len(unflagged)))
     if mark_invalid:
         reasons = [(row["subscriber_id"], f"{row['answer_code']} {row['answer_text']}") for row in invalid]
         flagged = mark_addresses_invalid(project.store, "email", reasons, now_iso())
