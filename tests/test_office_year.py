@@ -179,8 +179,11 @@ def live_the_year(office: Year) -> None:
     audiences.write_text(audiences.read_text(encoding="utf-8").replace(*RENAMED), encoding="utf-8")
     write_csv(project / "may.csv", [READERS[4]], "utf-8-sig", unsubscribed={"S1005": "2026-05-20"})
     office.run("2026-05-20T10:00:00+09:00", "subscribers", "import", str(project / "may.csv"))
+    office.run("2026-06-25T08:00:00+09:00", "reach", "--issue", "2026-06-25")
     office.run("2026-06-25T09:00:00+09:00", "bundles", "--issue", "2026-06-25")
     office.send("2026-06-25T10:00:00+09:00", "2026-06-25")
+    # July: January's export imported again (S1005 still without unsubscribed_at there, the same addresses)
+    office.run("2026-07-01T10:00:00+09:00", "subscribers", "import", str(project / "readers.csv"))
     # September: an issue of texts only, and the agency's results
     office.run("2026-09-10T09:00:00+09:00", "bundles", "--issue", "2026-09-10")
     office.send("2026-09-10T10:00:00+09:00", "2026-09-10")
@@ -282,6 +285,8 @@ def test_the_readers_came_in_from_excels_cp949_file_less_the_bad_rows(year):
     assert result.code == 1 and "7 added, 0 updated, 0 unchanged, 3 rejected." in result.output
     lines = re.findall(r"^" + re.escape(str(year.project / "readers.csv")) + r":(\d+): ", result.output, re.M)
     assert sorted(map(int, lines)) == [5, 6, 11]  # the bad rows' lines, the header being line 1
+    again = year.outputs["subscribers", "import", str(year.project / "readers.csv")][1]  # in July
+    assert again.code == 1 and "0 added, 0 updated, 7 unchanged, 3 rejected." in again.output
 
 
 @pytest.mark.parametrize("issue", ISSUES)
@@ -387,3 +392,16 @@ def test_send_report_advises_no_flag_for_an_address_the_send_flagged_already(yea
     result = run_cli(year.settings, "send", "report", "--issue", "2026-01-08")
     assert result.code == 0 and "S1006  email  after 1 tries: 550 5.1.1 no such user  [invalid address]" in result.output
     assert "add --mark-invalid" not in result.output
+
+
+def test_reach_before_the_issue_said_what_its_bundles_hold(year):
+    """``sotong reach --issue`` the morning of June's issue: per notice, the readers by email and by
+    SMS that the bundles then wrote, and the same messages by type and cost."""
+    reach = year.outputs["reach", "--issue", "2026-06-25"][0].output
+    per_notice = Counter((slug, m["channel"]) for m in year.manifest("2026-06-25") for slug in m["notices"])
+    for slug in ("jun-clean", "jun-festival"):
+        assert re.search(rf"^\s+{per_notice[slug, 'email']}\s+{per_notice[slug, 'sms']}\s+{slug}$", reach, re.M), reach
+    types = Counter(year.sms_types("2026-06-25").values())
+    emails = sum(m["channel"] == "email" for m in year.manifest("2026-06-25"))
+    assert (f"messages: email {emails}, SMS {types['SMS']}, LMS {types['LMS']}; "
+            f"cost {9 * types['SMS'] + 27 * types['LMS']} won") in reach
