@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import mailbox
 import re
+import shutil
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -405,3 +406,24 @@ def test_reach_before_the_issue_said_what_its_bundles_hold(year):
     emails = sum(m["channel"] == "email" for m in year.manifest("2026-06-25"))
     assert (f"messages: email {emails}, SMS {types['SMS']}, LMS {types['LMS']}; "
             f"cost {9 * types['SMS'] + 27 * types['LMS']} won") in reach
+
+
+@pytest.mark.parametrize("today", ["2027-06-30", "2028-01-02"])
+def test_the_years_reports_read_the_same_after_the_purges(year, tmp_path, today):
+    """A year after each outbox's last send ``sotong send purge`` destroys its journal rows (half the year's
+    outboxes by the end of June 2027, all of them in 2028); what the annual reports count stays."""
+    before = {}
+    for report_year in ("2026", "2027"):
+        assert run_cli(year.settings, "report", "--year", report_year).code == 0
+        before[report_year] = (year.project / "private" / "reports" / f"{report_year}.csv").read_bytes()
+    copy = tmp_path / "office"
+    shutil.copytree(year.project, copy)
+    with open(copy / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f'\nSOTONG_TODAY = "{today}"\n')
+    purged = run_cli(copy / "pelicanconf.py", "send", "purge")
+    assert purged.code == 0, purged.output
+    left = {key for key in ISSUES if (copy / "private" / "outbox" / key).is_dir()}
+    assert left == ({"2026-09-10", "2026-12-24"} if today == "2027-06-30" else set())
+    for report_year in ("2026", "2027"):
+        assert run_cli(copy / "pelicanconf.py", "report", "--year", report_year).code == 0
+        assert (copy / "private" / "reports" / f"{report_year}.csv").read_bytes() == before[report_year]
