@@ -60,6 +60,8 @@ NOTICES = {
     "mar-school": ("2026-03-23", "방과후 교실 모집", "교육지원과", "education", "email", None, ""),
     "jun-festival": ("2026-06-20", "성동 여름 축제", "문화체육과", "culture", "email sms", "여름 축제 안내", ""),
     "jun-clean": ("2026-06-22", "장마철 하수구 청소", "청소행정과", "living", "email sms newsletter", "하수구 청소 안내", ""),
+    "aug-heat": ("2026-08-04", "폭염 특보, 무더위 쉼터 운영", "보건소", "health", "email sms", "폭염 특보 쉼터 안내",
+                 "priority: urgent\n"),  # sent on its own (sotong bundles --notice), not in an issue
     "sep-typhoon": ("2026-09-08", "태풍 대비 안전 수칙", "안전재난과", "living", "sms", "태풍 대비 안내", "priority: urgent\n"),
     "dec-lights": ("2026-12-20", "연말 빛 축제", "문화체육과", "culture", "email sms", "빛 축제 안내", ""),
     "dec-snow": ("2026-12-21", "-5도 한파, 제설 작업 안내", "청소행정과", "living", "email", None, ""),
@@ -110,15 +112,15 @@ class Year:
         before = len(self.server.handler.accepted)
         result = run_cli(self.settings, *args)
         self.outputs.setdefault(args[:3], []).append(result)
-        if args[0] == "send" and "--issue" in args:
-            issue = args[args.index("--issue") + 1]
+        if args[:2] in (("send", "--issue"), ("send", "--notice")):
+            issue = args[2]
             by_address = {address: key for key, address in ADDRESS.items()}
             self.taken += [(issue, by_address[recipient], moment)
                            for recipient, _ in self.server.handler.accepted[before:]]
         return result
 
-    def send(self, moment: str, issue: str):
-        result = self.run(moment, "send", "--issue", issue, "--host", "127.0.0.1", "--port", str(self.server.port))
+    def send(self, moment: str, issue: str, option: str = "--issue"):
+        result = self.run(moment, "send", option, issue, "--host", "127.0.0.1", "--port", str(self.server.port))
         if issue not in self.handed and "recorded as handed over;" in result.output:
             self.handed[issue] = moment
         return result
@@ -185,6 +187,9 @@ def live_the_year(office: Year) -> None:
     office.send("2026-06-25T10:00:00+09:00", "2026-06-25")
     # July: January's export imported again (S1005 still without unsubscribed_at there, the same addresses)
     office.run("2026-07-01T10:00:00+09:00", "subscribers", "import", str(project / "readers.csv"))
+    # August: a heat wave warning sent on its own
+    office.run("2026-08-05T08:00:00+09:00", "bundles", "--notice", "aug-heat")
+    office.send("2026-08-05T08:10:00+09:00", "aug-heat", "--notice")
     # September: an issue of texts only, and the agency's results
     office.run("2026-09-10T09:00:00+09:00", "bundles", "--issue", "2026-09-10")
     office.send("2026-09-10T10:00:00+09:00", "2026-09-10")
@@ -202,6 +207,7 @@ def live_the_year(office: Year) -> None:
 # --- SPEC read here, on its own -----------------------------------------------------------------
 
 ISSUES = ("2026-01-08", "2026-03-26", "2026-06-25", "2026-09-10", "2026-12-24")
+ONE_OFF = {"aug-heat": "2026-08-05"}  # outbox -> the day it was bundled
 LABELS = {"culture": "문화·공연", "education": "교육정보", "health": "건강정보", "living": "생활정보"}  # as renamed
 UNSUBSCRIBED = {"S1005": "2026-05-20"}
 # what made an address invalid (SPEC §14), and from when: a 550, a hard bounce, the agency's failure
@@ -221,17 +227,22 @@ def previous_issue(day: str) -> str:
     return max(issue for issue in issues if issue < dt.date.fromisoformat(day)).isoformat()
 
 
-def spec_messages(issue: str) -> dict:
-    """SPEC §6 read for our readers: (id, channel) -> the set of notices of its message."""
-    window = [slug for slug, n in NOTICES.items() if previous_issue(issue) < n[0] <= issue]
-    edition = {slug for slug in window if "newsletter" in NOTICES[slug][4]}
+def spec_messages(key: str) -> dict:
+    """SPEC §6 read for our readers: (id, channel) -> the set of notices of its message, in the outbox
+    of an issue or of a one-off notice (no window, no edition)."""
+    if key in ONE_OFF:
+        issue, window, edition = ONE_OFF[key], [key], set()
+    else:
+        issue = key
+        window = [slug for slug, n in NOTICES.items() if previous_issue(issue) < n[0] <= issue]
+        edition = {slug for slug in window if "newsletter" in NOTICES[slug][4]}
     found = {}
     for reader in READERS:
         key, _name, email, phone, birth, _gender, _dong, fields, channels, kind, _type = reader
         if UNSUBSCRIBED.get(key, "9999") <= issue:
             continue
         def matches(slug):
-            seniors = "seniors" not in NOTICES[slug][6] or (kind == "person" and int(issue[:4]) - int(birth) >= 65)
+            seniors = "seniors" not in NOTICES[slug][6] or (kind == "person" and 2026 - int(birth) >= 65)
             return NOTICES[slug][3] in fields.split(";") and seniors
         for channel in channels.split(";"):
             if INVALID.get((key, channel), "9999") < issue:
@@ -251,7 +262,7 @@ def spec_deliveries(office: Year) -> list[tuple]:
     for issue, key, moment in office.taken:
         taken.setdefault((issue, key), moment)
     found = []
-    for issue in ISSUES:
+    for issue in (*ISSUES, *ONE_OFF):
         types = office.sms_types(issue)
         for message in office.manifest(issue):
             key, channel = message["id"], message["channel"]
@@ -290,7 +301,7 @@ def test_the_readers_came_in_from_excels_cp949_file_less_the_bad_rows(year):
     assert again.code == 1 and "0 added, 0 updated, 7 unchanged, 3 rejected." in again.output
 
 
-@pytest.mark.parametrize("issue", ISSUES)
+@pytest.mark.parametrize("issue", [*ISSUES, *ONE_OFF])
 def test_each_issues_bundles_are_the_specs(year, issue):
     """Who got what (SPEC §6): the unsubscribed reader is in no bundle after May, an address made invalid
     by a 550 or a bounce gets no email after it, the urgent notice reaches the seniors only."""
@@ -298,7 +309,7 @@ def test_each_issues_bundles_are_the_specs(year, issue):
     assert manifest == spec_messages(issue)
 
 
-@pytest.mark.parametrize("issue", ISSUES)
+@pytest.mark.parametrize("issue", [*ISSUES, *ONE_OFF])
 def test_each_text_is_an_sms_up_to_90_cp949_bytes_and_an_lms_above(year, issue):
     with open(year.project / "private" / "outbox" / issue / "sms.csv", encoding="utf-8", newline="") as file:
         for row in csv.DictReader(file):
