@@ -439,7 +439,8 @@ def send_report(project, issue, notice, mark_invalid):
         click.echo(line)
     # those whose address is flagged already (sotong send at BOUNCE_SCORE_LIMIT, an earlier --mark-invalid) are not
     # advised again: the report said to flag what bundles already skip
-    unflagged = [row for row in invalid if row["subscriber_id"] not in unreachable_readers(project.store)["email"]]
+    flagged_already = unreachable_readers(project.store)["email"] if invalid else set()
+    unflagged = [row for row in invalid if row["subscriber_id"] not in flagged_already]
     if unflagged and not mark_invalid:
         click.echo(_("{count:,} addresses do not exist; add --mark-invalid to flag them so that bundles skip them.").format(
             count=len(unflagged)))
