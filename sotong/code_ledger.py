@@ -23,6 +23,7 @@ from typing import Iterator
 from .atomic import replacing
 from .i18n import _
 from .problems import SotongError, os_reason
+from .settings import shown_in_project
 
 LEDGER_FILE = "texted-codes.json"  # under PRIVATE_PATH
 _FIELDS = ("slug", "source", "title", "day")
@@ -60,25 +61,25 @@ def read_ledger(settings: dict) -> dict[str, TextedCode]:
         return {}
     except OSError as exc:
         raise SotongError([_("{path}: cannot read the ledger of texted short codes ({reason}); make it readable to this user and run the command again").format(
-            path=path, reason=os_reason(exc))]) from None
+            path=shown_in_project(settings, path), reason=os_reason(exc))]) from None
     except UnicodeDecodeError:
-        raise SotongError([_unreadable(path, 1)]) from None
+        raise SotongError([_unreadable(settings, path, 1)]) from None
     try:
         written = json.loads(text)
         entries = {code: TextedCode(**{field: entry[field] for field in _FIELDS}) for code, entry in written.items()}
     except json.JSONDecodeError as exc:
-        raise SotongError([_unreadable(path, exc.lineno)]) from None
+        raise SotongError([_unreadable(settings, path, exc.lineno)]) from None
     except (TypeError, KeyError, AttributeError):
-        raise SotongError([_unreadable(path, 1)]) from None
+        raise SotongError([_unreadable(settings, path, 1)]) from None
     if not all(isinstance(value, str) for entry in entries.values() for value in asdict(entry).values()):
-        raise SotongError([_unreadable(path, 1)])
+        raise SotongError([_unreadable(settings, path, 1)])
     return dict(sorted(entries.items(), key=lambda item: (item[1].day, item[0])))
 
 
-def _unreadable(path: Path, line: int) -> str:
+def _unreadable(settings: dict, path: Path, line: int) -> str:
     return _('{path}:{line}: the ledger of texted short codes is not as Sotong writes it (each code with its '
              '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, links '
-             'in texts already sent could lead to other notices').format(path=path, line=line)
+             'in texts already sent could lead to other notices').format(path=shown_in_project(settings, path), line=line)
 
 
 def record_texted(settings: dict, texted: dict[str, TextedCode]) -> None:

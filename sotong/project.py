@@ -15,7 +15,7 @@ from .database_url import is_database_url
 from .i18n import _
 from .problems import (Logged, Problem, SotongError, closest, collect_logged_errors, every_line_logged, plugin_failure_said,
                        plugin_problem, raised, shortened, suggested)
-from .settings import load_settings, setting_line, today
+from .settings import load_settings, setting_line, shown_in_project, today
 
 if TYPE_CHECKING:  # imported where used: `sotong --help` reads no notice
     from .audiences import Audiences
@@ -58,8 +58,7 @@ class Project:
         path = str(path)
         if path in self._shown:  # an absolute path (a notice's source), asked for by every warning of it
             return self._shown[path]
-        relative = os.path.relpath(os.path.abspath(path), self.settings["SOTONG_PROJECT_DIR"])
-        shown = path if relative.startswith("..") else relative
+        shown = shown_in_project(self.settings, path)
         if os.path.isabs(path):
             self._shown[path] = shown
         return shown

@@ -283,9 +283,18 @@ def settings_flag(settings: dict) -> str:
     path = settings.get("SOTONG_SETTINGS_FILE")
     if not path:
         return ""
-    shown = os.path.relpath(path, settings["SOTONG_PROJECT_DIR"])
-    shown = path if shown.startswith("..") else shown
+    shown = shown_in_project(settings, path)
     return "" if shown == "pelicanconf.py" else " -s " + shlex.quote(shown)
+
+
+def shown_in_project(settings: dict, path: Path | str) -> str:
+    """A path as messages name it: relative to the project folder when it
+    lies in it (``private/texted-codes.json``), else as it is."""
+    path = str(path)
+    if not settings.get("SOTONG_PROJECT_DIR"):
+        return path
+    shown = os.path.relpath(os.path.abspath(path), settings["SOTONG_PROJECT_DIR"])
+    return path if shown.startswith("..") else shown
 
 
 def today(settings: dict) -> dt.date:

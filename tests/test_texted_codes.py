@@ -154,6 +154,8 @@ def test_a_ledger_mangled_by_hand_stops_the_build_with_one_line(tmp_path):
     ran = run_cli(tmp_path / "pelicanconf.py", "build")
     assert ran.code != 0 and "Traceback" not in ran.output
     assert LEDGER_FILE in ran.output and len(ran.output.strip().splitlines()) == 1
+    # named as the staff guide quotes it, from the project folder (not /tmp/.../private/...)
+    assert ran.output.startswith(f"private/{LEDGER_FILE}:1: "), ran.output
 
 
 def test_bundles_takes_in_the_codes_of_outboxes_bundled_before_the_ledger(tmp_path):
