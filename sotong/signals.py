@@ -21,7 +21,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   message blocks then read them with ``content.part(name)``: survey gives
   ``"surveys"`` (slug -> Survey), minwon24 ``"banners"`` (a list of Banner).
 - ``message_blocks``: sent with a :class:`sotong.mail.MessageContext` per
-  bundle (an issue, a one-off notice, a preview, a staff copy); return a callable that adds blocks (banner, survey invitation) to
+  bundle (an issue, a one-off notice, a preview, a staff copy; also the bundles reach and check only count,
+  which call it never); return a callable that adds blocks (banner, survey invitation) to
   one subscriber's message.
 - ``message_signers``: sent through :func:`sotong.mail.seal_for` (a
   :class:`sotong.mail.MessageContext` with only ``settings`` and ``day``)
