@@ -241,7 +241,9 @@ def _missing_link(project: Project, content, written, target: str, path: str) ->
     name, kept = unquote(parts.path), ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
     base = project.content_path if name.startswith("/") else Path(written.source).parent
     public = [notice.source for notice in content.published if not notice.private] + list(content.pages)
-    known = [("/" if name.startswith("/") else "") + Path(os.path.relpath(source, base)).as_posix() for source in public]
+    itself = os.path.abspath(written.source)  # the nearest name is often its own: never what was meant
+    known = [("/" if name.startswith("/") else "") + Path(os.path.relpath(source, base)).as_posix() for source in public
+             if os.path.abspath(source) != itself]
     nearest = closest(name, known)
     instead = (_('write "{{filename}}{nearest}"').format(nearest=nearest + kept) if nearest else
                _("write {{filename}} and the path of a notice or page from content/, e.g. {{filename}}/notices/FILE.md").format())

@@ -535,6 +535,18 @@ def test_a_filename_link_to_no_file_is_named_with_what_to_write_instead(project_
     assert built.code == 1 and "kimjang-sharin.md" in built.stderr and not (project_dir / "output").exists()
 
 
+def test_a_filename_link_to_no_file_is_never_told_to_link_its_own_file(project_dir):
+    """The staff guide's example, [김장]({filename}2026-11-20-김장-나눔.md),
+    written in a notice whose own name was the nearest: check told it to
+    link itself ("write {filename}2026-11-20-gimjang.md")."""
+    own = project_dir / "content" / "notices" / "2026-11-20-gimjang.md"
+    own.write_text("---\ntitle: 김장\ndate: 2026-11-20\ndepartment: 복지정책과\ncategory: living\n---\n\n"
+                   "[김장]({filename}2026-11-20-김장-나눔.md)\n", encoding="utf-8")
+    said = [str(p) for p in check_project(Project(project_dir / "pelicanconf.py"))]
+    assert len(said) == 1 and said[0].startswith("content/notices/2026-11-20-gimjang.md:8: "), said
+    assert 'write "{filename}2026-11-20-gimjang.md"' not in said[0], said
+
+
 def test_a_filename_link_out_of_content_is_named_though_the_file_exists(project_dir):
     """Pelican links only the files it reads under content/: a link to the
     settings file passed check, and the page showed {filename}/../... as written."""
