@@ -9,6 +9,13 @@ It is written by what composes texts and read by what gives codes and
 writes their pages (:mod:`sotong.links`): a code in it is never given to
 another notice, and its link never leads nowhere. Written whole or not at
 all (:mod:`sotong.atomic`), one writer at a time.
+
+The same file format keeps a second ledger, of the notices bundled
+(``PRIVATE_PATH/sent-notices.json``, SENT_NOTICES_FILE): each by the slug
+its emails and texts link to (``notices/SLUG/``), with its file, title and
+first day; the build keeps a page at each such address whose notice was
+since renamed, made a draft or removed (a redirect to it, or a page saying
+it is no longer posted), so a link in a message already sent is never a 404.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from .problems import SotongError, os_reason
 from .settings import shown_in_project
 
 LEDGER_FILE = "texted-codes.json"  # under PRIVATE_PATH
+SENT_NOTICES_FILE = "sent-notices.json"  # under PRIVATE_PATH: slug -> the notice bundled at that address
 _FIELDS = ("slug", "source", "title", "day")
 
 
@@ -41,18 +49,18 @@ class TextedCode:
     day: str
 
 
-def ledger_path(settings: dict) -> Path | None:
-    """Where the project keeps its ledger (None: settings without a private folder, e.g. a test's)."""
+def ledger_path(settings: dict, name: str = LEDGER_FILE) -> Path | None:
+    """Where the project keeps its ledger ``name`` (None: settings without a private folder, e.g. a test's)."""
     private = settings.get("PRIVATE_PATH")
-    return Path(private) / LEDGER_FILE if private else None
+    return Path(private) / name if private else None
 
 
-def read_ledger(settings: dict) -> dict[str, TextedCode]:
+def read_ledger(settings: dict, name: str = LEDGER_FILE) -> dict[str, TextedCode]:
     """code -> what it was texted for, in the order of the day first texted
     (then the code); {} when nothing was texted yet. A ledger that is not
     the ledger (edited by hand into something else) is a SotongError: read
     as empty, its codes would be given to other notices."""
-    path = ledger_path(settings)
+    path = ledger_path(settings, name)
     if path is None:
         return {}
     try:
@@ -60,7 +68,7 @@ def read_ledger(settings: dict) -> dict[str, TextedCode]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise SotongError([_("{path}: cannot read the ledger of texted short codes ({reason}); make it readable to this user and run the command again").format(
+        raise SotongError([_("{path}: cannot read this ledger of Sotong's ({reason}); make it readable to this user and run the command again").format(
             path=shown_in_project(settings, path), reason=os_reason(exc))]) from None
     except UnicodeDecodeError:
         raise SotongError([_unreadable(settings, path, 1)]) from None
@@ -77,19 +85,24 @@ def read_ledger(settings: dict) -> dict[str, TextedCode]:
 
 
 def _unreadable(settings: dict, path: Path, line: int) -> str:
+    if path.name == SENT_NOTICES_FILE:
+        return _('{path}:{line}: the ledger of notices sent is not as Sotong writes it (each address with its '
+                 '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, '
+                 'links in messages already sent to notices since renamed or removed lead nowhere').format(
+                     path=shown_in_project(settings, path), line=line)
     return _('{path}:{line}: the ledger of texted short codes is not as Sotong writes it (each code with its '
              '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, links '
              'in texts already sent could lead to other notices').format(path=shown_in_project(settings, path), line=line)
 
 
-def record_texted(settings: dict, texted: dict[str, TextedCode]) -> None:
+def record_texted(settings: dict, texted: dict[str, TextedCode], name: str = LEDGER_FILE) -> None:
     """Add ``texted`` (code -> what it is texted for) to the ledger: a code
     already there keeps its first day, and takes the newer file and title
     (of the same slug: a code is never moved to another notice)."""
     if not texted:
         return
-    with _one_writer(ledger_path(settings)):
-        kept = read_ledger(settings)
+    with _one_writer(ledger_path(settings, name)):
+        kept = read_ledger(settings, name)
         ledger = dict(kept)
         for code, entry in texted.items():
             before = ledger.get(code)
@@ -100,7 +113,7 @@ def record_texted(settings: dict, texted: dict[str, TextedCode]) -> None:
         if ledger != kept:
             text = json.dumps({code: asdict(entry) for code, entry in sorted(ledger.items())},
                               ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-            with replacing(ledger_path(settings)) as out:
+            with replacing(ledger_path(settings, name)) as out:
                 out.write(text.encode("utf-8"))
 
 

@@ -88,7 +88,8 @@ def test_a_texted_notice_made_a_draft_leaves_a_page_that_says_it_is_gone(tmp_pat
     project, code = texted(tmp_path)
     edit_notice(project, TEXTED, "expires: 2026-11-26", "expires: 2026-11-26\nstatus: draft")
     build(project)
-    assert not (project / "output" / "notices" / TEXTED).exists()
+    # its page, emailed too, says so as well (tests/test_sent_addresses.py)
+    assert "더 이상 게시되지 않습니다" in (project / "output" / "notices" / TEXTED / "index.html").read_text(encoding="utf-8")
     page = lxml.html.fromstring(short_link_page(project, code))
     assert redirect(project, code) is None and not page.xpath("//script")
     assert page.xpath("//meta[@name='robots']/@content") == ["noindex"]

@@ -12,7 +12,9 @@ bundles asks them which readers a channel must not reach (``reach_marks``).
 To ``sotong check`` it adds the notices whose SMS would be an LMS, those
 whose picture moves, which emails leave out, and, at its ``date:`` line,
 each notice changed since the last build dated in the window of an issue
-already bundled or an earlier one, which no coming issue carries
+already bundled or an earlier one, which no coming issue carries, and
+each notice a bundle carried whose address changed since (its file
+renamed, its ``slug:`` edited; :mod:`.sent_addresses`)
 (``content_warnings``: said by check, build and the devserver; ``sotong
 preview`` says the last too), a private notice's image no mail client shows
 (or one that moves) and a notice whose slug is a day, which names that
@@ -57,6 +59,7 @@ def register():
     signals.connect_lazily(signals.content_warnings, f"{__name__}.sms_advice:lms_warnings")
     signals.connect_lazily(signals.content_warnings, f"{__name__}.images:moving_image_warnings")
     signals.connect_lazily(signals.content_warnings, f"{__name__}.late_notices:late_notice_warnings")
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.sent_addresses:moved_address_warnings")
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
     signals.connect_lazily(signals.content_check, f"{__name__}.images:private_image_problems")
     signals.connect_lazily(signals.content_check, f"{__name__}.attachments:attachment_problems")

@@ -42,7 +42,7 @@ from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
-from sotong.code_ledger import TextedCode, record_texted
+from sotong.code_ledger import SENT_NOTICES_FILE, TextedCode, record_texted
 from sotong.links import SENT_CODES_FILE, notice_file, notice_url, outbox_codes, site_short_codes, site_url
 from sotong.mail import MessageContext, seal_size, size_label
 from sotong.mail_server import SIZE_LIMIT, size_limit
@@ -341,6 +341,7 @@ def _write_sent_codes(bundler: Bundler, staging: Path) -> None:
     if codes:
         (staging / SENT_CODES_FILE).write_text(json.dumps(codes, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
     _record_texted_codes(bundler.project, codes, bundler.bundle.day)
+    _record_sent_notices(bundler.project, bundler.bundle)
 
 
 def _record_texted_codes(project: Project, codes: dict[str, str], day: dt.date) -> None:
@@ -359,6 +360,20 @@ def _record_texted_codes(project: Project, codes: dict[str, str], day: dt.date) 
         source = notice_file(settings["PATH"], notice.source) if notice else ""
         return TextedCode(slug, source, notice.title if notice else "", first_day)
     record_texted(settings, {code: entry(slug, day.isoformat() if slug in codes else "") for code, slug in texted.items()})
+
+
+def _record_sent_notices(project: Project, bundle) -> None:
+    """Add the notices of ``bundle`` (its window, or its one notice) to the
+    project's ledger of notices sent (sotong.code_ledger.SENT_NOTICES_FILE),
+    by the slug their emails and texts link to: the build keeps a page at
+    that address whatever later becomes of the notice (renamed, a draft,
+    removed), and ``sotong check`` warns before a rename moves it. Not a
+    private notice: it has no page, and its title is not for the site."""
+    settings, day = project.settings, bundle.day.isoformat()
+    record_texted(settings, {notice.slug: TextedCode(notice.slug, notice_file(settings["PATH"], notice.source),
+                                                     notice.title, day)
+                            for notice in bundle.notices if not notice.private},
+                  SENT_NOTICES_FILE)
 
 
 def texts_to_numbers_texted_before(sms_csv: Path) -> MessageCounts:

@@ -13,7 +13,7 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 
 from sotong.pelican_plugin import write_output_bytes
-from sotong.code_ledger import TextedCode
+from sotong.code_ledger import SENT_NOTICES_FILE, TextedCode, read_ledger
 from sotong.links import absolute_site_url, former_codes, site_short_codes, texted_codes, texted_destinations
 from sotong.settings import add_template_folder
 
@@ -27,7 +27,7 @@ from .section import section_entry, section_notices
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEPARTMENT_TEMPLATE = "homepage_department"
-GONE_TEMPLATE = "homepage_shortlink_gone"  # a texted code whose notice is no longer posted
+GONE_TEMPLATE = "homepage_shortlink_gone"  # a texted code or a sent address whose notice is no longer posted
 
 
 def use_plugin_templates(pelican) -> None:
@@ -88,6 +88,7 @@ class HomepageGenerator(Generator):
         self._write_departments(writer, relative)
         self._write_section(writer, articles, options["section_size"])
         self._write_short_links(writer, articles, relative)
+        self._write_sent_addresses(writer, articles, relative)
         self._write_event_files(articles)
         # Served for any missing path, so its links must not be relative.
         writer.write_file(NOT_FOUND_SAVE_AS, self.get_template("404"), self.context, relative_urls=False)
@@ -119,7 +120,6 @@ class HomepageGenerator(Generator):
         ever texted (sotong.links.texted_codes) has its page: the notice it
         was texted for, renamed or not, or, that notice no longer posted, a
         page that says so (never a 404 for a link a resident was sent)."""
-        template = self.get_template("homepage_shortlink")
         by_slug = {article.notice.slug: article for article in articles}
         texted = texted_codes(self.settings)
         codes = site_short_codes(self.settings, (article.notice for article in articles), texted)
@@ -129,12 +129,37 @@ class HomepageGenerator(Generator):
         pages.update({code: by_slug[slug] if slug else texted[code] for code, slug in destinations.items()})
         pages.update({code: by_slug[slug] for slug, code in codes.items()})
         for code, article in pages.items():
-            if isinstance(article, TextedCode):
-                writer.write_file(short_link_save_as(code), self.get_template(GONE_TEMPLATE), self.context,
-                                  relative_urls=relative, gone_title=article.title)
-            else:
-                writer.write_file(short_link_save_as(code), template, self.context, relative_urls=relative,
-                                  article=article, target=public_url(self.settings, article.url))
+            self._write_redirect(writer, short_link_save_as(code), article, relative)
+
+    def _write_sent_addresses(self, writer, articles, relative: bool) -> None:
+        """A page at the address of every notice sent (the ledger of notices
+        bundled, sotong.code_ledger.SENT_NOTICES_FILE) that no notice has
+        now: its notice renamed (its slug changed with its file, or by
+        ``slug:``), a redirect to its new address (found by its file, or
+        its file gone, by its title, as for texted codes); made a draft or
+        removed, the page that says it is no longer posted. So a link in an
+        email or text already sent is never a 404."""
+        sent = read_ledger(self.settings, SENT_NOTICES_FILE)
+        if not sent:
+            return
+        by_slug = {article.notice.slug: article for article in articles}
+        destinations = texted_destinations(sent, (article.notice for article in articles),
+                                           self.context["CONTENT"].notices, self.settings["PATH"])
+        for slug, target in destinations.items():
+            if target != slug:
+                save_as = self.settings["ARTICLE_SAVE_AS"].format(slug=slug)
+                self._write_redirect(writer, save_as, by_slug[target] if target else sent[slug], relative)
+
+    def _write_redirect(self, writer, save_as: str, article, relative: bool) -> None:
+        """At ``save_as``, a page that sends its reader to ``article``'s, or,
+        ``article`` a ledger's entry (sotong.code_ledger.TextedCode), one
+        that says its notice is no longer posted."""
+        if isinstance(article, TextedCode):
+            writer.write_file(save_as, self.get_template(GONE_TEMPLATE), self.context,
+                              relative_urls=relative, gone_title=article.title)
+        else:
+            writer.write_file(save_as, self.get_template("homepage_shortlink"), self.context, relative_urls=relative,
+                              article=article, target=public_url(self.settings, article.url))
 
     def _write_event_files(self, articles) -> None:
         """Calendar files, kept in Pelican's content cache (when it is on) by a

@@ -1,0 +1,116 @@
+"""Links in emails already sent never break: the sample's issue of 11-26 is
+bundled (its emails link to the year-end concert's page), then staff rename
+the notice's file, edit its ``slug:``, make it a draft or delete it: its old
+address leads to its new one, or to a page that says it is no longer posted,
+never to a 404; and ``sotong check`` says, at the notice, that its address
+moved and which ``slug:`` keeps it (a new address is a new SNS feed item
+and a new calendar event)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import lxml.html
+
+from delivery_support import run_cli
+from project_support import differing_files
+from sotong.code_ledger import SENT_NOTICES_FILE
+from test_clicks import ISSUE, bundled, email_links
+
+EMAILED = "2026-11-19-year-end-concert"
+TITLE = "2026 성동 송년 음악회 — 구민과 함께하는 겨울 선율"
+SITE = "https://www.sd.go.kr/sotong"
+
+
+def sent(tmp_path: Path) -> Path:
+    """The sample bundled for 11-26 (its emails link to the concert's page) and built."""
+    outbox = bundled(tmp_path, counting=False)
+    assert f"{SITE}/notices/{EMAILED}/" in email_links(outbox, "A1")
+    build(tmp_path)
+    return tmp_path
+
+
+def build(project: Path) -> Path:
+    ran = run_cli(project / "pelicanconf.py", "build")
+    assert ran.code == 0, ran.output
+    return project / "output"
+
+
+def page(project: Path, slug: str) -> str:
+    return (project / "output" / "notices" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def redirect(project: Path, slug: str) -> str | None:
+    found = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', page(project, slug))
+    return found and found.group(1)
+
+
+def warnings(project: Path) -> list[str]:
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 0, ran.output
+    return [line for line in ran.output.splitlines() if "notices/" + EMAILED + "/" in line]
+
+
+def notice_file(project: Path, name: str = EMAILED) -> Path:
+    return project / "content" / "notices" / f"{name}.md"
+
+
+def test_bundles_keeps_the_notices_it_sent_out_of_the_site(tmp_path):
+    project = sent(tmp_path)
+    ledger = json.loads((project / "private" / SENT_NOTICES_FILE).read_text(encoding="utf-8"))
+    assert ledger[EMAILED] == {"slug": EMAILED, "source": f"notices/{EMAILED}.md", "title": TITLE, "day": ISSUE}
+    assert not list((project / "output").resolve().rglob(SENT_NOTICES_FILE))
+    assert redirect(project, EMAILED) is None  # the notice's own page, no redirect
+
+
+def test_an_emailed_notice_whose_file_is_renamed_keeps_its_address_and_check_says_which_slug_keeps_it(tmp_path):
+    project = sent(tmp_path)
+    notice_file(project).rename(notice_file(project, "2026-11-19-concert"))
+    build(project)
+    assert redirect(project, EMAILED) == f"{SITE}/notices/2026-11-19-concert/"
+    assert TITLE in page(project, EMAILED)
+    [warning] = warnings(project)
+    assert warning.startswith("content/notices/2026-11-19-concert.md:1: ")
+    assert f"slug: {EMAILED}" in warning and ISSUE in warning
+    assert "calendars" in warning  # it has an event: a new address is a new calendar event too
+    # the slug written back: the notice at its old address again, and nothing to say
+    text = notice_file(project, "2026-11-19-concert").read_text(encoding="utf-8")
+    notice_file(project, "2026-11-19-concert").write_text(text.replace("---\n", f"---\nslug: {EMAILED}\n", 1),
+                                                          encoding="utf-8")
+    build(project)
+    assert redirect(project, EMAILED) is None and warnings(project) == []
+    assert not (project / "output" / "notices" / "2026-11-19-concert").exists()
+
+
+def test_an_emailed_notice_whose_slug_is_edited_is_warned_of_at_its_slug_line(tmp_path):
+    project = sent(tmp_path)
+    text = notice_file(project).read_text(encoding="utf-8")
+    notice_file(project).write_text(text.replace("---\n", "---\nslug: concert-2026\n", 1), encoding="utf-8")
+    build(project)
+    assert redirect(project, EMAILED) == f"{SITE}/notices/concert-2026/"
+    [warning] = warnings(project)
+    assert warning.startswith(f"content/notices/{EMAILED}.md:2: ") and f"slug: {EMAILED}" in warning
+
+
+def test_an_emailed_notice_made_a_draft_or_deleted_leaves_a_page_that_says_it_is_gone(tmp_path, tmp_path_factory):
+    project = sent(tmp_path)
+    text = notice_file(project).read_text(encoding="utf-8")
+    notice_file(project).write_text(text.replace("---\n", "---\nstatus: draft\n", 1), encoding="utf-8")
+    build(project)
+    shown = lxml.html.fromstring(page(project, EMAILED))
+    assert redirect(project, EMAILED) is None and not shown.xpath("//script")
+    assert "더 이상 게시되지 않습니다" in shown.xpath("//h1")[0].text_content()
+    assert TITLE in shown.xpath("//main")[0].text_content()
+    assert shown.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert warnings(project) == []  # a draft is staff's choice: its readers are told
+    notice_file(project).unlink()
+    build(project)
+    assert "더 이상 게시되지 않습니다" in page(project, EMAILED)
+    # what a rebuild leaves is what a build from nothing makes
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    import shutil
+    shutil.copytree(project, elsewhere, dirs_exist_ok=True, ignore=shutil.ignore_patterns("output", ".output-*", ".cache"))
+    build(elsewhere)
+    assert differing_files((project / "output").resolve(), (elsewhere / "output").resolve()) == []
