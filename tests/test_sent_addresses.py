@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import lxml.html
 
 from delivery_support import run_cli
-from project_support import differing_files
+from project_support import copy_project, differing_files
 from sotong.code_ledger import SENT_NOTICES_FILE
 from test_clicks import ISSUE, bundled, email_links
+from test_texted_codes import build
 
 EMAILED = "2026-11-19-year-end-concert"
 TITLE = "2026 성동 송년 음악회 — 구민과 함께하는 겨울 선율"
 SITE = "https://www.sd.go.kr/sotong"
+REFRESH = re.compile(r'http-equiv="refresh" content="0; url=([^"]+)"')
 
 
 def sent(tmp_path: Path) -> Path:
@@ -32,19 +35,13 @@ def sent(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def build(project: Path) -> Path:
-    ran = run_cli(project / "pelicanconf.py", "build")
-    assert ran.code == 0, ran.output
-    return project / "output"
-
-
 def page(project: Path, slug: str) -> str:
     return (project / "output" / "notices" / slug / "index.html").read_text(encoding="utf-8")
 
 
 def redirect(project: Path, slug: str) -> str | None:
-    found = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', page(project, slug))
-    return found and found.group(1)
+    """Where the page at the address of ``slug`` sends its reader, None when it sends nowhere."""
+    return REFRESH.findall(page(project, slug))[0] if REFRESH.search(page(project, slug)) else None
 
 
 def warnings(project: Path) -> list[str]:
@@ -110,7 +107,16 @@ def test_an_emailed_notice_made_a_draft_or_deleted_leaves_a_page_that_says_it_is
     assert "더 이상 게시되지 않습니다" in page(project, EMAILED)
     # what a rebuild leaves is what a build from nothing makes
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    import shutil
     shutil.copytree(project, elsewhere, dirs_exist_ok=True, ignore=shutil.ignore_patterns("output", ".output-*", ".cache"))
     build(elsewhere)
     assert differing_files((project / "output").resolve(), (elsewhere / "output").resolve()) == []
+
+
+def test_a_ledger_of_notices_sent_mangled_by_hand_stops_build_and_check_with_one_line(tmp_path):
+    copy_project(tmp_path)
+    (tmp_path / "private").mkdir(exist_ok=True)
+    (tmp_path / "private" / SENT_NOTICES_FILE).write_text('{"a": {"slug": 1}}', encoding="utf-8")
+    for command in ("build", "check"):
+        ran = run_cli(tmp_path / "pelicanconf.py", command)
+        assert ran.code != 0 and "Traceback" not in ran.output
+        assert f"{SENT_NOTICES_FILE}:1: " in ran.output and len(ran.output.strip().splitlines()) == 1
