@@ -120,3 +120,12 @@ def test_a_ledger_of_notices_sent_mangled_by_hand_stops_build_and_check_with_one
         ran = run_cli(tmp_path / "pelicanconf.py", command)
         assert ran.code != 0 and "Traceback" not in ran.output
         assert f"{SENT_NOTICES_FILE}:1: " in ran.output and len(ran.output.strip().splitlines()) == 1
+
+
+def test_a_slug_in_the_ledger_that_is_a_path_gets_no_page(tmp_path):
+    copy_project(tmp_path)
+    (tmp_path / "private").mkdir(exist_ok=True)
+    entry = {"slug": "../../../outside", "source": "", "title": "밖", "day": ISSUE}
+    (tmp_path / "private" / SENT_NOTICES_FILE).write_text(json.dumps({entry["slug"]: entry}), encoding="utf-8")
+    output = build(tmp_path).resolve()
+    assert not (output.parent.parent / "outside").exists() and not list(output.parent.rglob("outside"))

@@ -15,6 +15,7 @@ from pelican.urlwrappers import Category
 from sotong.pelican_plugin import write_output_bytes
 from sotong.code_ledger import SENT_NOTICES_FILE, TextedCode, read_ledger
 from sotong.links import absolute_site_url, former_codes, site_short_codes, texted_codes, texted_destinations
+from sotong.notices import slug_problem
 from sotong.settings import add_template_folder
 
 from .addresses import (
@@ -146,7 +147,7 @@ class HomepageGenerator(Generator):
         destinations = texted_destinations(sent, (article.notice for article in articles),
                                            self.context["CONTENT"].notices, self.settings["PATH"])
         for slug, target in destinations.items():
-            if target != slug:
+            if target != slug and slug_problem(slug) is None:  # a slug edited by hand into a path names no page
                 save_as = self.settings["ARTICLE_SAVE_AS"].format(slug=slug)
                 self._write_redirect(writer, save_as, by_slug[target] if target else sent[slug], relative)
 
