@@ -1,0 +1,428 @@
+"""Consent over time, every source interleaved (SPEC §4, §6, §13): a
+hypothesis state machine drives the real collector over real HTTP (sign-up
+and its confirmation, late, twice or for an address already on record; the
+preferences page; email changes and their confirmation; one-click
+unsubscribe; "stop everything") and the real commands (CSV imports, an old
+export imported again, SMS opt-outs, forget) for a few residents, and
+checks after every step, against a small model written from SPEC: each
+reader's state in the store, one consent-log entry per real change (old and
+new values, source) and none for a no-op, `sotong reach` counting exactly
+the subscribed consenting readers, and nothing left of a forgotten one."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+import io
+import json
+import re
+import sqlite3
+import time
+import urllib.parse
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+import os
+
+from hypothesis import Phase, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from project_support import copy_project, serving, store_query
+from delivery_support import SMTPServer, run_cli
+from test_serve import request
+
+from sotong.project import Project
+from sotong.store import Store, now_iso, seoul_day
+from sotong.tokens import make_token, unsubscribe_token
+from sotong.web import make_app
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+ADDRESSES = ("r1@example.com", "r1.new@example.com", "r2@example.com", "r2.new@example.com", "r3@example.com")
+PHONES = ("010-1111-0001", "010-1111-0002", "010-1111-0003")
+FIELDS = ("health", "culture", "tax")
+DONGS = ("yongdap", "majang", "oksu")
+NOTICE, ISSUE = "2026-09-02-property-tax-september", "2026-09-10"  # category tax, email and sms, no audiences
+HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at\n"
+AGAIN, DAY = 5 * 60 + 1, 25 * 3600  # past a double tap's five minutes; past a link's 24 hours
+TABLES = ("subscribers", "consent_log", "subscriptions_pending", "subscriptions_consents", "subscriptions_mail",
+          "subscriptions_links_mailed", "subscriptions_rate", "subscriptions_texts")
+
+
+class Accept:
+    """An SMTP handler that takes every mail (the collector's mails are not read: their links are made here)."""
+
+    async def handle_DATA(self, server, session, envelope):
+        return "250 2.0.0 OK"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What SPEC says the store holds of one subscriber; days, not times."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    birth_year: int | None
+    gender: str | None
+    dong: str | None
+    fields: frozenset
+    channels: frozenset
+    subscribed_day: str | None
+    unsubscribed_day: str | None = None
+    sms_out: bool = False
+    kind: str = "person"
+
+    @property
+    def subscribed(self) -> bool:
+        return self.unsubscribed_day is None
+
+
+@dataclass
+class Pending:
+    """A confirmation link mailed: a sign-up's (``email`` its address) or an email change's (``reader``)."""
+
+    id: str
+    email: str
+    data: dict
+    reader: str | None = None
+    used: bool = False
+    recent: bool = True  # within the five minutes a second tap sends no second mail
+    expired: bool = False
+
+
+def today() -> str:
+    return now_iso()[:10]
+
+
+def day_from_today(days: int) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(today()) + dt.timedelta(days=days)).isoformat()
+
+
+def reader_of(row) -> Reader:
+    """The store's row as the model reads it."""
+    return Reader(name=row["name"], email=row["email"], phone=row["phone"], birth_year=row["birth_year"],
+                  gender=row["gender"], dong=row["dong"], fields=frozenset(filter(None, row["fields"].split(";"))),
+                  channels=frozenset(filter(None, row["channels"].split(";"))),
+                  subscribed_day=row["subscribed_at"] and seoul_day(row["subscribed_at"]),
+                  unsubscribed_day=row["unsubscribed_at"] and seoul_day(row["unsubscribed_at"]),
+                  sms_out=row["sms_unsubscribed_at"] is not None, kind=row["kind"])
+
+
+LOGGED = ("name", "email", "phone", "birth_year", "gender", "dong", "fields", "channels", "kind", "business_type",
+          "subscribed_at", "unsubscribed_at", "groups", "sms_unsubscribed_at")
+
+
+class World:
+    """The project and its collector, made once per test; each example starts from an empty store."""
+
+    project: Path
+    port: int
+
+
+WORLD = World()
+
+
+def rows_of(sql: str, params=()) -> list:
+    store = Store.open(str(WORLD.project / "private" / "sotong.db"))
+    try:
+        return store.db.execute(sql, params).fetchall()
+    finally:
+        store.close()
+
+
+def post(path: str, fields: dict) -> tuple[int, dict, str]:
+    return request(WORLD.port, "POST", path, urllib.parse.urlencode(fields, doseq=True).encode(), FORM)
+
+
+def text_row(row) -> dict:
+    return {column: None if row[column] is None else str(row[column]) for column in LOGGED}
+
+
+rows_st = st.lists(st.fixed_dictionaries({
+    "who": st.sampled_from(("S1", "S2", "S3", "known")), "email": st.sampled_from(ADDRESSES),
+    "phone": st.sampled_from((None, *PHONES)), "sms": st.booleans(), "dong": st.sampled_from(DONGS),
+    "fields": st.sets(st.sampled_from(FIELDS), min_size=1),
+    "subscribed": st.sampled_from((None, -400, -1, 0, 1)), "unsubscribed": st.sampled_from((None, None, -400, -1, 0))}),
+    min_size=1, max_size=3)
+
+
+class ConsentOverTime(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        for table in TABLES:  # the collector keeps its store open: the rows go, the tables stay
+            store_query(WORLD.project, f"DELETE FROM {table}")
+        self.readers: dict[str, Reader] = {}
+        self.known_emails: dict[str, set] = {}  # every address a reader had or asked for (forget erases them all)
+        self.pending: list[Pending] = []
+        self.imported: list[str] = []  # the CSV files imported, to import an old one again
+        self.forgotten: set[str] = set()
+        self.forgotten_now: set[str] = set()  # by this step
+        self.source: str | None = None  # the source the step's changes are logged with
+        self.before = self.snapshot()
+        self.log = Counter()
+
+    # -- the model's reading of SPEC -------------------------------------------------------------
+    def by_email(self, address: str) -> str | None:
+        """The reader a sign-up of ``address`` is (SPEC §13: the one with this address; subscribed first)."""
+        found = sorted((not reader.subscribed, rid) for rid, reader in self.readers.items()
+                       if (reader.email or "").lower() == address.lower())
+        return found[0][1] if found else None
+
+    def snapshot(self) -> dict[str, dict]:
+        return {row["id"]: dict(row) for row in rows_of("SELECT * FROM subscribers")}
+
+    # -- the collector -----------------------------------------------------------------------------
+    @rule(address=st.sampled_from(ADDRESSES), fields=st.sets(st.sampled_from(FIELDS), min_size=1),
+          dong=st.sampled_from(DONGS), year=st.sampled_from(("1950", "1988")))
+    def sign_up(self, address, fields, dong, year):
+        data = {"name": "주민", "email": address, "birth_year": year, "gender": "F", "dong": dong,
+                "fields": sorted(fields), "channels": ["email"], "consent": "yes", "website": ""}
+        known = {row[0] for row in rows_of("SELECT id FROM subscriptions_pending WHERE purpose = 'signup'")}
+        status, _headers, _page = post("/subscribe", data)
+        assert status == 303
+        fresh = [row[0] for row in rows_of("SELECT id FROM subscriptions_pending WHERE purpose = 'signup'")
+                 if row[0] not in known]
+        again = [p for p in self.pending if p.reader is None and p.email == address and not p.used and p.recent
+                 and not p.expired]
+        if again:  # a second tap: the link mailed first confirms the answers sent last
+            assert fresh == []
+            again[0].data = data
+        else:
+            assert len(fresh) == 1
+            self.pending.append(Pending(fresh[0], address, data))
+
+    @precondition(lambda self: any(p.reader is None for p in self.pending))
+    @rule(data=st.data())
+    def confirm(self, data):
+        link = data.draw(st.sampled_from([p for p in self.pending if p.reader is None]), label="link")
+        status, _headers, _page = post("/subscribe/confirm", {"t": make_token("subscribe-confirm", link.id)})
+        if link.expired or link not in self.pending:
+            assert status == 410
+            return
+        assert status == 200
+        if link.used:
+            return
+        link.used, self.source = True, "signup"
+        answers = link.data
+        rid = self.by_email(link.email)
+        if rid is None:
+            rid, = set(self.snapshot()) - set(self.readers)
+        old = self.readers.get(rid)
+        self.readers[rid] = Reader(
+            name=answers["name"], email=answers["email"], phone=old.phone if old else None,
+            birth_year=int(answers["birth_year"]), gender="F", dong=answers["dong"], fields=frozenset(answers["fields"]),
+            channels=frozenset(answers["channels"]), subscribed_day=today(), sms_out=bool(old and old.sms_out))
+        self.known_emails.setdefault(rid, set()).add(link.email)
+
+    @rule(kind=st.sampled_from(("minutes", "day")))
+    def time_passes(self, kind):
+        """The store's clock moved on: every link mailed so far was mailed that much earlier."""
+        store_query(WORLD.project, "UPDATE subscriptions_pending SET expires_at = expires_at - ?",
+                    (AGAIN if kind == "minutes" else DAY,))
+        for link in self.pending:
+            link.recent = False
+            link.expired = link.expired or kind == "day"
+
+    def page_answers(self, rid: str) -> dict:
+        """What the reader's preferences page posts back unchanged (its fields and the shown- ones)."""
+        status, _headers, page = request(WORLD.port, "GET", f"/p/{make_token('preferences', rid)}")
+        assert status == 200
+        shown = dict(re.findall(r'<input type="hidden" name="(shown-[a-z_]+)" value="([^"]*)">', page))
+        answers = {key[len("shown-"):]: value.split(";") if key in ("shown-fields", "shown-channels") else [value]
+                   for key, value in shown.items() if key != "shown-subscribed"}
+        return {**answers, **{key: [value] for key, value in shown.items()}, "email": [""], "phone": [""],
+                "action": ["save"]}
+
+    @precondition(lambda self: self.readers)
+    @rule(data=st.data(), fields=st.sets(st.sampled_from(FIELDS), min_size=1), dong=st.sampled_from(DONGS),
+          sms=st.booleans(), new_email=st.sampled_from((None, None, *ADDRESSES)))
+    def save_preferences(self, data, fields, dong, sms, new_email):
+        rid = data.draw(st.sampled_from(sorted(self.readers)), label="reader")
+        reader = self.readers[rid]
+        channels = {"email"} | ({"sms"} if sms and reader.phone else set())
+        posted = {**self.page_answers(rid), "fields": sorted(fields), "channels": sorted(channels), "dong": [dong]}
+        if new_email:
+            posted["email"] = [new_email]
+        status, _headers, _page = post(f"/p/{make_token('preferences', rid)}", posted)
+        assert status == 303
+        self.source = "preferences"
+        sent_by = reader.channels - ({"sms"} if reader.sms_out else set())
+        self.readers[rid] = replace(
+            reader, fields=frozenset(fields), dong=dong, channels=frozenset(channels | (reader.channels - sent_by)),
+            sms_out=reader.sms_out and "sms" not in channels,
+            unsubscribed_day=None, subscribed_day=today() if not reader.subscribed else reader.subscribed_day)
+        if new_email and new_email != reader.email:
+            self.ask_email(rid, new_email)
+
+    def ask_email(self, rid: str, address: str) -> None:
+        """A new address waits for its link; a link to another address mailed before is dropped."""
+        mine = [p for p in self.pending if p.reader == rid and not p.used]
+        if any(p.email == address and p.recent for p in mine):
+            return  # a second tap: the link sent stands
+        self.pending = [p for p in self.pending if p not in mine]
+        fresh, = [row[0] for row in rows_of("SELECT id FROM subscriptions_pending WHERE purpose = 'email' AND "
+                                            "subscriber_id = ? AND used_at IS NULL", (rid,))]
+        self.pending.append(Pending(fresh, address, {}, reader=rid))
+        self.known_emails.setdefault(rid, set()).add(address)
+
+    @precondition(lambda self: any(p.reader for p in self.pending))
+    @rule(data=st.data())
+    def confirm_email(self, data):
+        link = data.draw(st.sampled_from([p for p in self.pending if p.reader]), label="email link")
+        status, _headers, _page = post("/p/email", {"t": make_token("email-confirm", link.id)})
+        if link.expired or link not in self.pending:
+            assert status == 410
+            return
+        assert status == 200
+        if not link.used:
+            link.used, self.source = True, "preferences"
+            self.readers[link.reader] = replace(self.readers[link.reader], email=link.email)
+
+    @precondition(lambda self: self.readers)
+    @rule(data=st.data(), how=st.sampled_from(("one-click", "stop")))
+    def unsubscribe(self, data, how):
+        rid = data.draw(st.sampled_from(sorted(self.readers)), label="reader")
+        if how == "one-click":
+            status = post(f"/u/{unsubscribe_token(rid)}", {"List-Unsubscribe": "One-Click"})[0]
+        else:
+            status = post(f"/p/{make_token('preferences', rid)}", {"action": "stop"})[0]
+        assert status == 200
+        if self.readers[rid].subscribed:
+            self.source = "unsubscribe-link" if how == "one-click" else "preferences-stop"
+            self.readers[rid] = replace(self.readers[rid], unsubscribed_day=today())
+
+    # -- the commands ------------------------------------------------------------------------------
+    @rule(rows=rows_st)
+    def import_csv(self, rows):
+        lines, seen = [], set()
+        for row in rows:
+            rid = row["who"] if row["who"] != "known" else min(self.readers, default="S1")
+            if rid in seen:
+                continue
+            seen.add(rid)
+            channels = "email;sms" if row["sms"] and row["phone"] else "email"
+            day = lambda offset: "" if offset is None else day_from_today(offset)  # noqa: E731
+            lines.append(f"{rid},주민,{row['email']},{row['phone'] or ''},1960,M,{row['dong']},"
+                         f"{';'.join(sorted(row['fields']))},{channels},person,,{day(row['subscribed'])},"
+                         f"{day(row['unsubscribed'])}\n")
+        self.run_import("".join(lines))
+
+    @precondition(lambda self: self.imported)
+    @rule(data=st.data())
+    def import_an_old_export_again(self, data):
+        self.run_import(data.draw(st.sampled_from(self.imported), label="old file"))
+
+    def run_import(self, text: str) -> None:
+        path = WORLD.project / "private" / "import.csv"
+        path.write_text(HEADER + text, encoding="utf-8")
+        result = run_cli(WORLD.project / "pelicanconf.py", "subscribers", "import", str(path))
+        assert result.code == 0, result.output
+        self.imported.append(text)
+        self.source = "csv-import"
+        for cells in csv.reader(io.StringIO(text)):
+            rid, _name, address, phone, _year, _gender, dong, fields, channels, *_rest, subscribed, unsubscribed = cells
+            old = self.readers.get(rid)
+            unsubscribed = unsubscribed or None
+            if old is not None and old.unsubscribed_day is not None:  # SPEC §4: never re-subscribed, unless later
+                if not subscribed or subscribed <= old.unsubscribed_day:
+                    unsubscribed = old.unsubscribed_day
+            self.readers[rid] = Reader(
+                name="주민", email=address, phone=phone or None, birth_year=1960, gender="M", dong=dong,
+                fields=frozenset(fields.split(";")), channels=frozenset(channels.split(";")),
+                subscribed_day=subscribed or None, unsubscribed_day=unsubscribed, sms_out=bool(old and old.sms_out))
+            self.known_emails.setdefault(rid, set()).add(address)
+
+    @precondition(lambda self: self.readers)
+    @rule(phones=st.sets(st.sampled_from(PHONES), min_size=1))
+    def sms_opt_out(self, phones):
+        path = WORLD.project / "private" / "optout.txt"
+        path.write_text("\n".join(sorted(phones)) + "\n", encoding="utf-8")
+        result = run_cli(WORLD.project / "pelicanconf.py", "subscribers", "unsubscribe", "--phones", str(path))
+        assert result.code == 0, result.output
+        self.source = "sms-optout"
+        for rid, reader in self.readers.items():
+            if reader.phone in phones:
+                self.readers[rid] = replace(reader, sms_out=True)
+
+    @precondition(lambda self: self.readers)
+    @rule(data=st.data())
+    def forget(self, data):
+        rid = data.draw(st.sampled_from(sorted(self.readers)), label="reader")
+        result = run_cli(WORLD.project / "pelicanconf.py", "subscribers", "forget", rid)
+        assert result.code == 0, result.output
+        emails = self.known_emails.pop(rid, set()) | {p.email for p in self.pending if p.reader == rid}
+        del self.readers[rid]
+        self.pending = [p for p in self.pending if p.reader != rid and p.email not in emails]
+        self.forgotten.add(rid)
+        self.forgotten_now.add(rid)
+
+    # -- what is checked after every step ----------------------------------------------------------
+    @invariant()
+    def store_log_and_reach_agree_with_the_model(self):
+        after = self.snapshot()
+        assert {rid: reader_of(row) for rid, row in after.items()} == self.readers
+        self.check_log(after)
+        self.check_reach()
+        self.check_forgotten()
+        self.before, self.source = after, None
+        self.forgotten_now.clear()
+
+    def check_log(self, after: dict) -> None:
+        """The log's new entries: one per reader the step changed, with the
+        step's source and the old and new value of each changed column; none
+        else, and none gone but a forgotten reader's (SQLite gives a
+        forgotten reader's last ids again: entries are told apart by content)."""
+        log = Counter(tuple(row) for row in rows_of("SELECT id, subscriber_id, changed_at, source, changes FROM consent_log"))
+        kept = Counter({row: n for row, n in self.log.items() if row[1] not in self.forgotten_now})
+        assert kept <= log
+        fresh = log - kept
+        self.log = log
+        expected = {}
+        for rid, row in after.items():
+            old = text_row(self.before[rid]) if rid in self.before else dict.fromkeys(LOGGED)
+            new = text_row(row)
+            changes = {c: [old[c], new[c]] for c in LOGGED if old[c] != new[c] and (rid in self.before or new[c])}
+            if changes:
+                expected[rid] = (self.source, changes)
+        assert {row[1]: (row[3], json.loads(row[4])) for row in fresh} == expected
+        assert sum(fresh.values()) == len(expected)  # one entry per change, none for a no-op
+
+    def check_reach(self) -> None:
+        result = run_cli(WORLD.project / "pelicanconf.py", "reach", NOTICE, "--issue", ISSUE)
+        if not self.snapshot():
+            return
+        assert result.code == 0, result.output
+        line, = [line for line in result.stdout.splitlines() if NOTICE in line]
+        email = sum(r.subscribed and "tax" in r.fields and "email" in r.channels and bool(r.email)
+                    for r in self.readers.values())
+        sms = sum(r.subscribed and "tax" in r.fields and "sms" in r.channels and bool(r.phone) and not r.sms_out
+                  for r in self.readers.values())
+        assert [int(n) for n in line.split()[:2]] == [email, sms], result.stdout
+
+    def check_forgotten(self) -> None:
+        for rid in self.forgotten - set(self.readers):
+            for table in ("subscribers", "consent_log", "subscriptions_pending", "subscriptions_consents"):
+                column = "id" if table == "subscribers" else "subscriber_id"
+                assert rows_of(f"SELECT count(*) FROM {table} WHERE {column} = ?", (rid,))[0][0] == 0, table
+
+
+@pytest.fixture
+def collector(tmp_path):
+    with SMTPServer(Accept()) as smtp:
+        project = copy_project(tmp_path, extra_settings=f"SMTP_PORT = {smtp.port}\nSUBSCRIBE_RATE = '100000/hour'\n")
+        (project / "private").mkdir(exist_ok=True)
+        Store.open(str(project / "private" / "sotong.db")).close()
+        app = make_app(Project(project / "pelicanconf.py"))
+        with serving(app) as port:
+            WORLD.project, WORLD.port = project, port
+            yield
+
+
+def test_consent_over_time_from_every_source_interleaved(collector):
+    started = time.monotonic()
+    run_state_machine_as_test(ConsentOverTime, settings=settings(
+        max_examples=10, stateful_step_count=12, deadline=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate] if os.environ.get("NO_SHRINK") else list(Phase)))
+    assert time.monotonic() - started < 300
