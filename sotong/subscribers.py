@@ -167,6 +167,20 @@ def kept_unsubscribed_at(stored: str | None, imported_subscribed_at: str | None,
     return stored
 
 
+def kept_subscription(stored_subscribed_at: str | None, stored_unsubscribed_at: str | None,
+                      imported_unsubscribed_at: str | None) -> bool:
+    """Whether a stored subscription stays when a row is imported over it
+    with an ``unsubscribed_at``: when it began on a later day than that
+    unsubscribe (they signed up again on the form, or started again on
+    their preferences page, after it). An older export records an
+    unsubscribe that their later consent ended; one on the day of the
+    subscription or later still applies. The mirror of
+    :func:`kept_unsubscribed_at`, days in Seoul as there."""
+    if stored_unsubscribed_at is not None or stored_subscribed_at is None or imported_unsubscribed_at is None:
+        return False
+    return seoul_day(stored_subscribed_at) > imported_unsubscribed_at[:10]
+
+
 def purged_and_still_unsubscribed(merged: tuple, stored: tuple | None) -> bool:
     """Whether an imported row is left out rather than stored: the store
     holds only the id and the unsubscribe time of that person (their data
@@ -1082,14 +1096,15 @@ def _keep_stored_values(store: Store, table: str, first: bool) -> int:
     both = ", ".join([f"staged.{column}" for column in COLUMNS] + [f"stored.{column}" for column in COLUMNS])
     for row in store.db.execute(
             f"SELECT staged.rowid, {both} FROM {table} AS staged "
-            "JOIN subscribers AS stored ON stored.id = staged.id WHERE stored.unsubscribed_at IS NOT NULL").fetchall():
+            "JOIN subscribers AS stored ON stored.id = staged.id "
+            "WHERE stored.unsubscribed_at IS NOT NULL OR staged.unsubscribed_at IS NOT NULL").fetchall():
         position, imported, stored = row[0], tuple(row[1:len(COLUMNS) + 1]), tuple(row[len(COLUMNS) + 1:])
         merged = merged_row(imported, stored)
         if purged_and_still_unsubscribed(merged, stored):
             purged.append((position,))
-        elif merged[_UNSUBSCRIBED_AT] != imported[_UNSUBSCRIBED_AT]:
-            kept.append((merged[_UNSUBSCRIBED_AT], position))
-    store.db.executemany(f"UPDATE {table} SET unsubscribed_at = ? WHERE rowid = ?", kept)
+        elif merged[_SUBSCRIBED_AT:_UNSUBSCRIBED_AT + 1] != imported[_SUBSCRIBED_AT:_UNSUBSCRIBED_AT + 1]:
+            kept.append((merged[_SUBSCRIBED_AT], merged[_UNSUBSCRIBED_AT], position))
+    store.db.executemany(f"UPDATE {table} SET subscribed_at = ?, unsubscribed_at = ? WHERE rowid = ?", kept)
     store.db.executemany(f"DELETE FROM {table} WHERE rowid = ?", purged)
     return len(purged)
 
@@ -1097,7 +1112,8 @@ def _keep_stored_values(store: Store, table: str, first: bool) -> int:
 def merged_row(imported: tuple, stored: tuple | None) -> tuple:
     """The store row (the values of the SPEC §4 columns, in order) for an
     imported row over a stored one (None: a new subscriber): the stored
-    ``unsubscribed_at`` stays (:func:`kept_unsubscribed_at`), and the stored
+    ``unsubscribed_at`` stays (:func:`kept_unsubscribed_at`), a stored
+    subscription later than the row's unsubscribe too (:func:`kept_subscription`), and the stored
     groups when the file has none (None). The columns the import does not
     name stay as stored (the SMS opt-out); what a plugin knows of an address
     (an invalid mark) it keeps for that address, so a changed address is new
@@ -1105,8 +1121,11 @@ def merged_row(imported: tuple, stored: tuple | None) -> tuple:
     if stored is None:
         return imported if imported[_GROUPS] is not None else (*imported[:_GROUPS], "", *imported[_GROUPS + 1:])
     values = list(imported)
-    values[_UNSUBSCRIBED_AT] = kept_unsubscribed_at(
-        stored[_UNSUBSCRIBED_AT], imported[_SUBSCRIBED_AT], imported[_UNSUBSCRIBED_AT])
+    if kept_subscription(stored[_SUBSCRIBED_AT], stored[_UNSUBSCRIBED_AT], imported[_UNSUBSCRIBED_AT]):
+        values[_SUBSCRIBED_AT], values[_UNSUBSCRIBED_AT] = stored[_SUBSCRIBED_AT], None
+    else:
+        values[_UNSUBSCRIBED_AT] = kept_unsubscribed_at(
+            stored[_UNSUBSCRIBED_AT], imported[_SUBSCRIBED_AT], imported[_UNSUBSCRIBED_AT])
     if imported[_GROUPS] is None:
         values[_GROUPS] = stored[_GROUPS]
     values[_GROUPS] = values[_GROUPS] or ""
@@ -1141,7 +1160,7 @@ def export_csv(store: Store, path: str | Path, encoding: str = "utf-8", public_p
 
 __all__ = [
     "COLUMNS", "ENCODINGS", "ImportReport", "check_row", "decode", "export_csv", "import_csv",
-    "import_records", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
+    "import_records", "kept_subscription", "kept_unsubscribed_at", "merged_row", "purged_and_still_unsubscribed", "normalize_gender", "normalize_phone",
     "spreadsheet_phone", "typed",
     "read_records", "write_csv",
 ]
