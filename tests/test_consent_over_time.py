@@ -11,6 +11,7 @@ the subscribed consenting readers, and nothing left of a forgotten one."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections import Counter
 import io
@@ -19,7 +20,7 @@ import re
 import sqlite3
 import time
 import urllib.parse
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -156,9 +157,11 @@ class ConsentOverTime(RuleBasedStateMachine):
         self.readers: dict[str, Reader] = {}
         self.known_emails: dict[str, set] = {}  # every address a reader had or asked for (forget erases them all)
         self.pending: list[Pending] = []
+        self.gone: list[Pending] = []  # links whose pending answer forget erased
         self.imported: list[str] = []  # the CSV files imported, to import an old one again
         self.forgotten: set[str] = set()
         self.forgotten_now: set[str] = set()  # by this step
+        self.forgotten_emails: set[str] = set()
         self.source: str | None = None  # the source the step's changes are logged with
         self.before = self.snapshot()
         self.log = Counter()
@@ -193,10 +196,10 @@ class ConsentOverTime(RuleBasedStateMachine):
             assert len(fresh) == 1
             self.pending.append(Pending(fresh[0], address, data))
 
-    @precondition(lambda self: any(p.reader is None for p in self.pending))
+    @precondition(lambda self: any(p.reader is None for p in self.pending + self.gone))
     @rule(data=st.data())
     def confirm(self, data):
-        link = data.draw(st.sampled_from([p for p in self.pending if p.reader is None]), label="link")
+        link = data.draw(st.sampled_from([p for p in self.pending + self.gone if p.reader is None]), label="link")
         status, _headers, _page = post("/subscribe/confirm", {"t": make_token("subscribe-confirm", link.id)})
         if link.expired or link not in self.pending:
             assert status == 410
@@ -267,10 +270,10 @@ class ConsentOverTime(RuleBasedStateMachine):
         self.pending.append(Pending(fresh, address, {}, reader=rid))
         self.known_emails.setdefault(rid, set()).add(address)
 
-    @precondition(lambda self: any(p.reader for p in self.pending))
+    @precondition(lambda self: any(p.reader for p in self.pending + self.gone))
     @rule(data=st.data())
     def confirm_email(self, data):
-        link = data.draw(st.sampled_from([p for p in self.pending if p.reader]), label="email link")
+        link = data.draw(st.sampled_from([p for p in self.pending + self.gone if p.reader]), label="email link")
         status, _headers, _page = post("/p/email", {"t": make_token("email-confirm", link.id)})
         if link.expired or link not in self.pending:
             assert status == 410
@@ -355,10 +358,26 @@ class ConsentOverTime(RuleBasedStateMachine):
         result = run_cli(WORLD.project / "pelicanconf.py", "subscribers", "forget", rid)
         assert result.code == 0, result.output
         emails = self.known_emails.pop(rid, set()) | {p.email for p in self.pending if p.reader == rid}
+        self.forgotten_emails |= emails
         del self.readers[rid]
-        self.pending = [p for p in self.pending if p.reader != rid and p.email not in emails]
+        self.gone += [p for p in self.pending if p.reader == rid or p.email in emails]
+        self.pending = [p for p in self.pending if p not in self.gone]
         self.forgotten.add(rid)
         self.forgotten_now.add(rid)
+
+    @precondition(lambda self: self.forgotten - set(self.readers))
+    @rule(data=st.data(), how=st.sampled_from(("one-click", "stop", "page", "save")))
+    def links_of_the_forgotten(self, data, how):
+        """A forgotten reader's links (in an old mail) open nothing and bring nothing back."""
+        rid = data.draw(st.sampled_from(sorted(self.forgotten - set(self.readers))), label="forgotten")
+        path = f"/p/{make_token('preferences', rid)}"
+        if how == "one-click":
+            assert post(f"/u/{unsubscribe_token(rid)}", {"List-Unsubscribe": "One-Click"})[0] == 200
+        elif how == "page":
+            assert request(WORLD.port, "GET", path)[0] == 404
+        else:
+            answers = {"action": "stop"} if how == "stop" else {"fields": ["tax"], "channels": ["email"], "action": "save"}
+            assert post(path, answers)[0] == 404
 
     # -- what is checked after every step ----------------------------------------------------------
     @invariant()
@@ -404,6 +423,13 @@ class ConsentOverTime(RuleBasedStateMachine):
         assert [int(n) for n in line.split()[:2]] == [email, sms], result.stdout
 
     def check_forgotten(self) -> None:
+        """Nothing of a forgotten reader is left: no row naming their id, and no
+        address of theirs that no one else on record has or asked for."""
+        in_use = {p.email for p in self.pending}.union(*self.known_emails.values())
+        with contextlib.closing(sqlite3.connect(WORLD.project / "private" / "sotong.db")) as db:
+            dump = "\n".join(db.iterdump())
+        for address in self.forgotten_emails - in_use:
+            assert f"{address}" not in dump, address
         for rid in self.forgotten - set(self.readers):
             for table in ("subscribers", "consent_log", "subscriptions_pending", "subscriptions_consents"):
                 column = "id" if table == "subscribers" else "subscriber_id"
