@@ -17,6 +17,10 @@ and dates are read as the sign-up form reads them (:func:`typed`: a Korean
 keyboard's full-width ０１０－１２３４ as 010-1234); a phone of digits only
 that starts with 1 is read with the 0 Excel dropped (1012345678: the cell
 was a number), the only way Excel writes a number that starts with 0.
+The mirror of SPEC §4's rule: a row's ``unsubscribed_at`` does not end a
+stored subscription that began on a later day (a sign-up on the form, or a
+restart on the preferences page, since the unsubscribe the row records):
+:func:`kept_subscription`.
 """
 
 from __future__ import annotations
