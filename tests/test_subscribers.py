@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -413,6 +414,23 @@ def test_import_applies_an_unsubscribe_from_the_file(tmp_path, store):
     write(path, csv_text(dict(GOOD, unsubscribed_at="2025-01-02")))
     assert load(store, path).updated == 1
     assert store.subscriber("S1").unsubscribed_at == "2025-01-02"
+
+
+def test_import_keeps_a_subscription_begun_after_the_files_unsubscribe(tmp_path, store):
+    """The mirror of SPEC §4's rule, on both backends: a reader who signed up
+    again on the form (subscribed_at a date-time) after the unsubscribe an
+    older export records stays subscribed, since then; an unsubscribe on the
+    day of the subscription or later applies."""
+    path = write(tmp_path / "s.csv", csv_text(dict(GOOD, unsubscribed_at="2025-01-02")))
+    load(store, path)
+    store.put_subscriber(replace(store.subscriber("S1"), subscribed_at="2025-03-01T10:00:00+09:00", unsubscribed_at=None))
+    for _again in range(2):
+        load(store, path)
+        assert (store.subscriber("S1").subscribed_at, store.subscriber("S1").unsubscribed_at) == (
+            "2025-03-01T10:00:00+09:00", None)
+    write(path, csv_text(dict(GOOD, unsubscribed_at="2025-03-01")))
+    load(store, path)
+    assert store.subscriber("S1").unsubscribed_at == "2025-03-01"
 
 
 def test_the_sms_opt_out_the_file_does_not_name_is_kept(tmp_path, store):
