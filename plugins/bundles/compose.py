@@ -307,9 +307,14 @@ class EmailComposer:
             sections.append(("이번 호 다른 소식" if selection.for_you else "이번 호 소식", list(selection.edition)))
         return sections
 
+    def notice_order(self, selection: Selection) -> list:
+        """The notices of the email for readers who get ``selection``, in the
+        order the message shows them (its ``notices``), without composing it."""
+        return [notice for _title, notices in self._sections(selection) for notice in notices]
+
     def _compose(self, selection: Selection, reserve: int) -> EmailBody:
         sections = self._sections(selection)
-        ordered = [n for _, notices in sections for n in notices]
+        ordered = self.notice_order(selection)
         page, text_page = self._frame(on_web=any(self._on_web_page(notice) for notice in ordered))
         views = [self._view(n) for n in ordered]
         preheader = shortened(" · ".join(v["title"] for v in views), PREHEADER_LIMIT)
@@ -364,7 +369,7 @@ class EmailComposer:
         prefix = self.config.subject_prefix
         if not self.bundle.issue:
             return f"{prefix} {self.bundle.notices[0].headline}"
-        ordered = [notice for _title, notices in self._sections(selection) for notice in notices]
+        ordered = self.notice_order(selection)
         first = shortened(ordered[0].headline, SUBJECT_TITLE_LIMIT)
         more = len(ordered) - 1
         return f"{prefix} {first} 외 {more}건" if more else f"{prefix} {first}"

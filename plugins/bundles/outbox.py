@@ -158,14 +158,32 @@ class Summary:
              if self.too_big else [])
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
-    """The messages of one kind of reader, before they are addressed."""
+    """The messages of one kind of reader, before they are addressed. Its
+    email is composed when first asked for: ``sotong reach``, check's reach
+    of changed notices and ``--sms-budget`` only count readers, and
+    composing (the CSS inlined) was most of their time."""
 
     selection: Selection
-    email: EmailBody | None  # None: no email notice for this reader
     sms: SmsMessage | None  # None: no SMS notice (for a reader who gets no email)
     sms_if_emailed: SmsMessage | None  # the same, for a reader who also gets the email (SMS_POLICY)
+    composer: EmailComposer = field(repr=False)
+
+    @property
+    def has_email(self) -> bool:
+        """Whether this reader's kind gets an email notice (the email is then not None)."""
+        return bool(self.selection.email)
+
+    @functools.cached_property
+    def email(self) -> EmailBody | None:
+        """The email for this kind of reader; None: no email notice."""
+        return self.composer.body(self.selection)
+
+    @functools.cached_property
+    def email_notices(self) -> tuple:
+        """Slugs of the notices of its email, in message order, composed or not."""
+        return tuple(notice.slug for notice in self.composer.notice_order(self.selection)) if self.has_email else ()
 
     def sms_for(self, emailed: bool) -> SmsMessage | None:
         return self.sms_if_emailed if emailed else self.sms
@@ -182,7 +200,7 @@ class Delivery:
     @property
     def email_notices(self) -> tuple:
         """Slugs of the notices in the reader's email (none without one)."""
-        return self.plan.email.notices if self.email else ()
+        return self.plan.email_notices if self.email else ()
 
 
 class Bundler:
@@ -209,12 +227,19 @@ class Bundler:
         context = MessageContext(settings=settings, audiences=self.audiences, issue=bundle.issue, day=bundle.day,
                                  notices=list(bundle.notices), css=self.email.css, content=project.content,
                                  trial=trial)
-        self.block_makers = context.block_makers()
+        self._message_context = context
         # the emails are signed as sotong send dates them; wrong signing settings stop the bundle already
         self.seal = None if trial else context.seal()
         self.with_edition = bundle.issue is not None
         self.relevance = relevance(bundle.notices, self.audiences, bundle.year, self.with_edition)
         self._plans: dict = {}
+
+    @functools.cached_property
+    def block_makers(self) -> list:
+        """The plugins' makers of blocks for this bundle's emails
+        (``signals.message_blocks``), asked for when the first email is
+        written: counting readers (reach, check) reads no survey's answers."""
+        return self._message_context.block_makers()
 
     @functools.cached_property
     def seal_bytes(self) -> int:
@@ -230,10 +255,10 @@ class Bundler:
         if plan is None:
             selection = select(self.relevance.profile(key), self.bundle.notices, self.audiences, self.bundle.year,
                                with_edition=self.with_edition)
-            email = self.email.body(selection)
             policy = self.sms_settings.policy
-            plan = self._plans[key] = Plan(selection, email, self.sms.message(sms_notices(selection.sms, policy, False)),
-                                           self.sms.message(sms_notices(selection.sms, policy, email is not None)))
+            plan = self._plans[key] = Plan(selection, self.sms.message(sms_notices(selection.sms, policy, False)),
+                                           self.sms.message(sms_notices(selection.sms, policy, bool(selection.email))),
+                                           self.email)
         return plan
 
     @functools.cached_property
@@ -256,7 +281,7 @@ class Bundler:
 
     def emailed(self, subscriber, plan: Plan) -> bool:
         """Whether the reader of ``plan`` gets an email of this bundle."""
-        return plan.email is not None and self.reachable(subscriber, "email")
+        return plan.has_email and self.reachable(subscriber, "email")
 
     def text_of(self, subscriber, plan: Plan) -> SmsMessage | None:
         """The SMS or LMS the reader of ``plan`` gets, or None."""
