@@ -101,6 +101,26 @@ def test_reach_of_chosen_notices_and_one_outside_the_issue(populated):
     assert invoke_sotong(project, "reach", "--issue", "2026-11-27").code == 2
 
 
+def test_counting_readers_composes_no_email_and_asks_no_plugin_for_blocks(populated, monkeypatch):
+    """reach and check's reach of changed notices only count: composing
+    every kind of reader's email (premailer) and the plugins' blocks (a
+    survey's answered tokens read from the store) was most of their time."""
+    from bundles.compose import EmailComposer
+    from sotong.mail import MessageContext
+
+    project, _ = populated
+
+    def refused(*args, **kwargs):
+        raise AssertionError("composed while only counting")
+
+    monkeypatch.setattr(EmailComposer, "_compose", refused)
+    monkeypatch.setattr(MessageContext, "block_makers", refused)
+    for args in (("reach", "--issue", ISSUE.isoformat()), ("check",)):
+        result = invoke_sotong(project, *args)
+        assert result.code == 0 and "Traceback" not in result.output, result.output
+    assert "water-cut" in result.stdout  # check printed the reach of the changed notices: it counted
+
+
 def test_the_reach_table_is_headed_in_korean_by_default(populated, monkeypatch):
     project, _ = populated
     monkeypatch.setenv("SOTONG_LANG", "ko")
