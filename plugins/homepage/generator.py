@@ -88,8 +88,9 @@ class HomepageGenerator(Generator):
         relative = self.settings["RELATIVE_URLS"]
         self._write_departments(writer, relative)
         self._write_section(writer, articles, options["section_size"])
-        self._write_short_links(writer, articles, relative)
-        self._write_sent_addresses(writer, articles, relative)
+        by_slug = {article.notice.slug: article for article in articles}
+        self._write_short_links(writer, by_slug, relative)
+        self._write_sent_addresses(writer, by_slug, relative)
         self._write_event_files(articles)
         # Served for any missing path, so its links must not be relative.
         writer.write_file(NOT_FOUND_SAVE_AS, self.get_template("404"), self.context, relative_urls=False)
@@ -113,26 +114,26 @@ class HomepageGenerator(Generator):
         writer.write_file(SECTION_HTML_SAVE_AS, self.get_template("homepage_section"), self.context,
                           entries=entries, site_home=public_url(self.settings, ""))
 
-    def _write_short_links(self, writer, articles, relative: bool) -> None:
+    def _write_short_links(self, writer, by_slug: dict, relative: bool) -> None:
         """Short links only for SMS notices, their only users: each is a new
         folder and file, and creating files is most of a build's time. A
         notice's former code (sotong.links.former_codes) leads to it too:
         a text sent before its code got shorter carries that one. Every code
         ever texted (sotong.links.texted_codes) has its page: the notice it
         was texted for, renamed or not, or, that notice no longer posted, a
-        page that says so (never a 404 for a link a resident was sent)."""
-        by_slug = {article.notice.slug: article for article in articles}
+        page that says so (never a 404 for a link a resident was sent).
+        ``by_slug``: the posted notices' articles by slug."""
         texted = texted_codes(self.settings)
-        codes = site_short_codes(self.settings, (article.notice for article in articles), texted)
+        codes = site_short_codes(self.settings, (article.notice for article in by_slug.values()), texted)
         pages = {code: by_slug[slug] for slug, code in former_codes(codes).items()}
-        destinations = texted_destinations(texted, (article.notice for article in articles),
+        destinations = texted_destinations(texted, (article.notice for article in by_slug.values()),
                                            self.context["CONTENT"].notices, self.settings["PATH"])
         pages.update({code: by_slug[slug] if slug else texted[code] for code, slug in destinations.items()})
         pages.update({code: by_slug[slug] for slug, code in codes.items()})
         for code, article in pages.items():
             self._write_redirect(writer, short_link_save_as(code), article, relative)
 
-    def _write_sent_addresses(self, writer, articles, relative: bool) -> None:
+    def _write_sent_addresses(self, writer, by_slug: dict, relative: bool) -> None:
         """A page at the address of every notice sent (the ledger of notices
         bundled, sotong.code_ledger.SENT_NOTICES_FILE) that no notice has
         now: its notice renamed (its slug changed with its file, or by
@@ -143,8 +144,7 @@ class HomepageGenerator(Generator):
         sent = read_ledger(self.settings, SENT_NOTICES_FILE)
         if not sent:
             return
-        by_slug = {article.notice.slug: article for article in articles}
-        destinations = texted_destinations(sent, (article.notice for article in articles),
+        destinations = texted_destinations(sent, (article.notice for article in by_slug.values()),
                                            self.context["CONTENT"].notices, self.settings["PATH"])
         for slug, target in destinations.items():
             if target != slug and slug_problem(slug) is None:  # a slug edited by hand into a path names no page
