@@ -1,7 +1,7 @@
 """The ``sotong`` command: the shell every feature adds its commands to.
 
 Core commands live here (check, build, new, subscribers import, export and
-generate, db upgrade, serve, devserver); plugins add theirs through
+generate, db upgrade and copy, serve, devserver); plugins add theirs through
 ``signals.cli_commands`` when the settings' PLUGINS are loaded, which happens
 before the command line is parsed so that ``sotong --help`` lists them all.
 
@@ -371,14 +371,49 @@ def db():
 def db_upgrade(project: Project):
     from .store import registered_schemas
 
-    project.activate_plugins()
-    signals.store_schemas.send(None)
+    _every_schema_declared(project)
     changes = project.store.upgrade()
     for component in registered_schemas():
         before, after = changes[component]
         said = (_("upgraded from version {before} to {after}").format(before=before, after=after) if after > before
                 else _("at version {after}, up to date").format(after=after))
         click.echo(f"{component}: {said}")
+
+
+def _every_schema_declared(project: Project) -> None:
+    """The plugins' tables registered, though no command of theirs ran yet."""
+    project.activate_plugins()
+    signals.store_schemas.send(None)
+
+
+@db.command("copy", help=_("Copy every table of the store (SOTONG_DB) into the empty store TARGET: a new file, or a new PostgreSQL database (postgresql://...), either way.\n\nStop sotong serve and the sends first; afterwards point SOTONG_DB at TARGET. The store SOTONG_DB names is left as it was."))
+@click.argument("target", metavar="TARGET")
+@settings_option
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, left empty
+def db_copy(project: Project, target):
+    from .store import Store
+    from .store_copy import copy_store, refuse_unless_empty, shown_target, stored_tables, target_location, target_named
+
+    say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left empty and the store SOTONG_DB "
+                       "names as it was; run the same command again."))
+    shown = shown_target(target)
+    location = target_location(target)
+    _every_schema_declared(project)
+    source = project.existing_store
+    source.upgrade()
+    with target_named(shown):
+        copied = Store.open(location)
+    try:
+        refuse_unless_empty(copied, stored_tables(copied), shown)  # before the plugins' tables are made in it
+        with target_named(shown):
+            copied.upgrade()
+        counts = copy_store(source, copied, shown)
+    finally:
+        copied.close()
+    for table, rows in sorted(counts.items()):
+        click.echo(f"{table}: {rows:,}")
+    click.echo(_("Copied {rows:,} rows of {tables} tables into {target}. Point SOTONG_DB at it in the settings, then start sotong serve and the sends again.").format(
+        rows=sum(counts.values()), tables=len(counts), target=shown))
 
 
 def _listening_host(ctx, param, host: str) -> str:

@@ -1,7 +1,8 @@
 """What ``SOTONG_DB`` names, and why it could not be reached, kept apart so
 that reading the settings imports neither the store nor sqlite3: whether it
 names a PostgreSQL database rather than a file (what the settings, which
-make file paths absolute, and the store both ask), and a failed connection
+make file paths absolute, and the store both ask), or begins like another
+kind of address (:func:`address_mistake`), and a failed connection
 said as the staff can act on it (:func:`connection_failure`): libpq's own
 English first line ("FATAL:  password authentication failed for user ...")
 was the message, in a Korean line; and a password file libpq would ignore
@@ -24,6 +25,22 @@ from .i18n import _
 def is_database_url(location: str | Path) -> bool:
     """Whether ``SOTONG_DB`` names a PostgreSQL database rather than a file."""
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+# What begins like an address (a scheme and a slash, or postgres/postgresql and a colon)
+_ADDRESS_SCHEME = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]+:/|(?i:postgres(?:ql)?)(?://|:))")
+
+
+def address_mistake(location) -> str | None:
+    """What is wrong with a store's location (SOTONG_DB, the target of
+    ``sotong db copy``) that begins like an address but is no postgresql://
+    address, naming its scheme only (the rest may hold a password); None
+    for such an address or a file path."""
+    scheme = _ADDRESS_SCHEME.match(location) if isinstance(location, str) else None
+    if not scheme or is_database_url(location):
+        return None
+    return _('begins with "{scheme}", as an address, but is no postgresql:// address; write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db').format(
+        scheme=scheme.group(0)[:-1])
 
 
 # libpq's words for each kind of failure, as PostgreSQL 12-17 and psycopg say them.

@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 from .i18n import _
 from .problems import Problem, SotongError, did_you_mean, not_utf8
-from .database_url import is_database_url
+from .database_url import address_mistake, is_database_url
 
 SEOUL_TZ = "Asia/Seoul"
 # The longest request body `sotong serve` takes (SPEC §9: 413 beyond). sotong.web
@@ -166,11 +166,8 @@ def _check_shared(settings: dict) -> None:
         'is {value!r}; write the address of the reverse proxy in front of sotong serve as text, e.g. COLLECTOR_PROXY = "127.0.0.1", or leave it out when there is none').format(
         value=value))})
     _check_pelicans_read(found)
-    store = settings.get("SOTONG_DB")
-    scheme = _ADDRESS_SCHEME.match(store) if isinstance(store, str) else None
-    if scheme and not is_database_url(store):  # else a file of that name, a new empty store
-        found.add("SOTONG_DB", _('begins with "{scheme}", as an address, but is no postgresql:// address; write postgresql://USER@HOST/NAME (in lower case, with two slashes), or a file path such as private/sotong.db').format(
-            scheme=scheme.group(0)[:-1]))  # not the rest, which may hold a password
+    if mistake := address_mistake(settings.get("SOTONG_DB")):  # else a file of that name, a new empty store
+        found.add("SOTONG_DB", mistake)
     found.raise_any()
 
 
@@ -197,7 +194,6 @@ def _is_folder_inside(value) -> bool:
 
 # PostgreSQL://, postgresql+psycopg://, postgres:/, sqlite:///; postgresql// and postgresql:USER@... (a colon or
 # the slashes left out), not a folder named postgres
-_ADDRESS_SCHEME = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]+:/|(?i:postgres(?:ql)?)(?://|:))")
 
 
 # what names people and must never be under OUTPUT_PATH, which is published as it is

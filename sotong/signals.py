@@ -47,6 +47,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
 - ``store_schemas``: sent with None by ``sotong db upgrade``; import the
   modules that :func:`sotong.store.register_schema` the plugin's tables
   (``declare_schemas("plugin.storage", ...)`` connects that import).
+- ``store_copied``: sent with the target :class:`sotong.store.Store` by
+  ``sotong db copy`` inside its transaction, once every row is copied
+  (:mod:`sotong.store_copy`); make again what the plugin derives from its
+  rows and the copy leaves out (SQLite's FTS5 indexes, PostgreSQL's
+  ``tsvector`` columns), with ``store.db``, on the target's backend.
 - ``reach_marks``: sent with the :class:`sotong.store.Store` once per bundle
   or send; return ``{channel: set of subscriber ids}``, the readers that
   channel must not reach though :meth:`Subscriber.reachable_by` says it
@@ -99,6 +104,7 @@ message_blocks = signal("sotong-message-blocks")
 message_signers = signal("sotong-message-signers")
 outbox_figures = signal("sotong-outbox-figures")
 store_schemas = signal("sotong-store-schemas")
+store_copied = signal("sotong-store-copied")
 staff_copies = signal("sotong-staff-copies")
 person_forgotten = signal("sotong-person-forgotten")
 reach_marks = signal("sotong-reach-marks")

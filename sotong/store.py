@@ -411,6 +411,16 @@ class Store:
         finally:
             self._name_change_source(before)
 
+    @contextlib.contextmanager
+    def snapshot(self):
+        """``with store.snapshot():`` the reads inside see the store as it was
+        at the first of them, whatever other connections write meanwhile
+        (SQLite: one read transaction of its write-ahead log; PostgreSQL:
+        REPEATABLE READ, read only)."""
+        begin = "BEGIN" if self.backend == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        with _Transaction(self.db, begin):
+            yield self
+
     def _name_change_source(self, source: str) -> None:
         self.change_source = source
         if self.backend == "postgresql":  # read by the trigger, for this session, set before the next statement
@@ -637,7 +647,7 @@ class Store:
         tables: one's upsert changes nothing the next one's log compares)."""
         tables, counts = list(tables), StagedCounts(0, 0, 0)
         first = not self.has_subscribers()  # a first import: every row is new (no join to ask)
-        with self._writer_logs():
+        with self.writer_logs():
             for table in tables:
                 counts = counts + self._staged_counts(columns, table, first)
                 made_apart = self._logs_made_apart.get(table)
@@ -759,7 +769,7 @@ class Store:
                 pass
 
     @contextlib.contextmanager
-    def _writer_logs(self):
+    def writer_logs(self):
         """Inside a transaction: the consent log's triggers are off for this
         connection (SQLite's are its own TEMP triggers; PostgreSQL's function
         returns at once while ``_WRITER_LOGS`` is on, for this transaction)."""

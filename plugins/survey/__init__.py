@@ -77,4 +77,5 @@ def register():
     sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.invitations:block_maker")
     sotong_signals.outbox_figures.connect(report_figures)
     sotong_signals.connect_lazily(sotong_signals.person_erasing, f"{__name__}.forget:erase_person")
+    sotong_signals.connect_lazily(sotong_signals.store_copied, f"{__name__}.opinions:index_copied")
     sotong_signals.connect_lazily(sotong_signals.person_forgotten, f"{__name__}.forget:forget_in_results")

@@ -156,6 +156,23 @@ def ensure(store: Store) -> Store:
     return store
 
 
+def index_copied(store: Store) -> None:
+    """Receiver of ``sotong.signals.store_copied``: the opinions copied
+    into ``store`` made searchable as :func:`record` makes each (the copy
+    leaves the indexes out): on SQLite the grams index (the trigram index
+    took each row by trigger), on PostgreSQL each row's folded text and grams."""
+    if "survey_opinions" not in store.tables():
+        return
+    rows = store.db.execute("SELECT id, opinion FROM survey_opinions ORDER BY id").fetchall()
+    if store.backend == "sqlite":
+        store.db.executemany("INSERT INTO survey_opinions_grams (rowid, grams) VALUES (?, ?)",
+                             [(rowid, grams(text)) for rowid, text in rows])
+        return
+    folded = [(rowid, fold(text)) for rowid, text in rows]
+    store.db.executemany("UPDATE survey_opinions SET folded = ?, grams = array_to_tsvector(?::text[]) WHERE id = ?",
+                         [(text, letter_grams(text), rowid) for rowid, text in folded])
+
+
 def grams(text: str) -> str:
     """The grams index's words for ``text``: each pair of neighbouring
     letters or digits inside a word and each word's last one, once each."""

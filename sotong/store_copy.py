@@ -1,0 +1,255 @@
+"""Moving a store to another place (``sotong db copy TARGET``; SPEC §15):
+every row of every table the registered schema steps made, from the store
+SOTONG_DB names (the source) to an empty store (the target), SQLite or
+PostgreSQL either way.
+
+What is copied is read from the stores themselves once both are at the
+current versions: their tables (core's and every plugin's, less
+``schema_versions``, which the target keeps of its own upgrade) and of each
+the columns both have, rows keeping their ids (and the ``rowid`` that
+orders a table: SQLite's own, PostgreSQL's column of :func:`with_rowid`).
+What is derived from the rows is not copied: SQLite's virtual tables (FTS5
+indexes) and their shadow tables, PostgreSQL's ``tsvector`` and generated
+columns; the plugins owning them make them again on the target from the
+copied rows (``signals.store_copied``), in the copy's transaction.
+
+The source is read in one transaction (SQLite's WAL read, PostgreSQL's
+REPEATABLE READ), so the copy is the store as it was at one moment; the
+target is written in one transaction, the consent log's triggers off (the
+log is copied as it is, ids included), parent tables before the tables
+that reference them, PostgreSQL's identity sequences set past the largest
+id copied, each table's rows counted against the source's before it
+commits: a copy that fails or is stopped leaves the target empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import graphlib
+import itertools
+import os
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from . import signals
+from .database_url import address_mistake, is_database_url
+from .i18n import _
+from .problems import SotongError
+from .progress import progress
+from .store import Store, engine_trouble
+
+SCHEMA_VERSIONS = "schema_versions"  # each store's own: not copied
+WRITTEN_AT_ONCE = 5000  # SQLite: rows a statement inserts (executemany)
+ROWID = "rowid"
+
+
+@dataclass(frozen=True)
+class CopiedTable:
+    """One table to copy: its name and the columns both stores have, in the source's order."""
+
+    name: str
+    columns: tuple[str, ...]
+
+
+def copy_store(source: Store, target: Store, target_name: str) -> dict[str, int]:
+    """Copy every row of ``source`` into the empty ``target`` (both at the
+    current versions); the rows copied by table. ``target_name``: the target
+    as the operator wrote it, for the messages. Refuses a target that holds
+    rows, or lacks a table the source has, before writing anything."""
+    tables = copy_plan(source, target, target_name)
+    with source.snapshot():
+        counts = {table.name: _count(source, table.name) for table in tables}
+        with target.transaction(), target.writer_logs():
+            refuse_unless_empty(target, [table.name for table in tables], target_name)
+            with progress(sum(counts.values()), _("Copying the store")) as advance:
+                for table in tables:
+                    with _rows_refused_said(table.name, target_name):
+                        _write(target, table, _rows(source, table), advance)
+            _sequences_past_the_ids(target, [table.name for table in tables])
+            signals.store_copied.send(target)
+            _verify(target, counts, target_name)
+    return counts
+
+
+def copy_plan(source: Store, target: Store, target_name: str) -> list[CopiedTable]:
+    """The tables to copy, parents (of a foreign key) first, each with the
+    columns both stores have; refused when the target lacks a source's table
+    (its rows would be lost: a plugin the settings leave out made it)."""
+    source_tables, target_tables = stored_tables(source), set(stored_tables(target))
+    missing = [table for table in source_tables if table not in target_tables]
+    if missing:
+        raise SotongError([_("{target}: has no table {tables}, which the store SOTONG_DB names holds: a plugin the settings do not list made them; add it to PLUGINS in the settings (the one the store was used with), then run the command again").format(
+            target=target_name, tables=", ".join(missing))])
+    parents = {table: _parents(target, table) & set(source_tables) for table in source_tables}
+    ordered = graphlib.TopologicalSorter(parents).static_order()
+    return [CopiedTable(table, _shared_columns(source, target, table)) for table in ordered]
+
+
+def stored_tables(store: Store) -> list[str]:
+    """The store's tables that hold its records: every ordinary table but
+    ``schema_versions`` and SQLite's own (sqlite_sequence); not the virtual
+    tables of an index nor their shadow tables."""
+    if store.backend == "sqlite":
+        tables = [row["name"] for row in store.db.execute("PRAGMA main.table_list")
+                  if row["type"] == "table" and not row["name"].startswith("sqlite_")]
+    else:
+        tables = store.tables()
+    return sorted(table for table in tables if table != SCHEMA_VERSIONS)
+
+
+def refuse_unless_empty(target: Store, tables: Iterable[str], target_name: str) -> None:
+    """A target that holds a row in any of ``tables`` is refused, naming them."""
+    holding = [table for table in tables
+               if target.db.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0] in (1, True)]
+    if holding:
+        raise SotongError([_("{target}: is not empty, its tables {tables} hold rows; copy into a new store (a file that is not there yet, or a new PostgreSQL database made with createdb), so that nothing in it is mixed or lost").format(
+            target=target_name, tables=", ".join(holding))])
+
+
+def _shared_columns(source: Store, target: Store, table: str) -> tuple[str, ...]:
+    kept = set(_columns(target, table))
+    return tuple(column for column in _columns(source, table) if column in kept)
+
+
+def _columns(store: Store, table: str) -> list[str]:
+    """The columns of ``table`` that hold records: not a generated one nor a
+    ``tsvector`` (an index's); with ``rowid`` where SQLite keeps one of its
+    own (a table without an INTEGER PRIMARY KEY, which is its rowid)."""
+    if store.backend == "postgresql":
+        return [row[0] for row in store.db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? AND data_type <> 'tsvector' AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            (table,))]
+    info = store.db.execute(f'PRAGMA table_xinfo("{table}")').fetchall()
+    columns = [row["name"] for row in info if not row["hidden"]]
+    keys = [row for row in info if row["pk"]]
+    aliased = len(keys) == 1 and keys[0]["type"].upper() == "INTEGER"
+    without_rowid = store.db.execute("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?",
+                                     (table,)).fetchone()[0]
+    return columns + [ROWID] if not (aliased or without_rowid or ROWID in columns) else columns
+
+
+def _parents(store: Store, table: str) -> set[str]:
+    """The tables a foreign key of ``table`` references."""
+    if store.backend == "sqlite":
+        return {row["table"] for row in store.db.execute(f'PRAGMA foreign_key_list("{table}")')}
+    return {row[0] for row in store.db.execute(
+        "SELECT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conrelid = ?::regclass",
+        (f'"{table}"',))}
+
+
+def _count(store: Store, table: str) -> int:
+    return store.db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def _names(columns: Iterable[str]) -> str:
+    """The columns, quoted, for SQL (``groups`` is a word of PostgreSQL's)."""
+    return ", ".join(f'"{column}"' for column in columns)
+
+
+def _rows(source: Store, table: CopiedTable) -> Iterator[tuple]:
+    """The table's rows as the source's snapshot has them (PostgreSQL hands
+    them over in batches through a server-side cursor)."""
+    sql = f'SELECT {_names(table.columns)} FROM "{table.name}"'
+    rows = source.db.stream(sql) if source.backend == "postgresql" else source.db.execute(sql)
+    for row in rows:
+        yield tuple(row)
+
+
+def _write(target: Store, table: CopiedTable, rows: Iterator[tuple], advance) -> None:
+    """``rows`` into the target's table: PostgreSQL's COPY, SQLite's
+    executemany, a few thousand at a time; ``advance`` called once a row."""
+    names = _names(table.columns)
+    if target.backend == "postgresql":
+        with (target.db.connection.cursor() as cursor,
+              cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy):
+            for row in rows:
+                copy.write_row(row)
+                advance()
+        return
+    insert = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(table.columns))})'
+    while batch := list(itertools.islice(rows, WRITTEN_AT_ONCE)):
+        target.db.executemany(insert, batch)
+        for _row in batch:
+            advance()
+
+
+def _sequences_past_the_ids(target: Store, tables: list[str]) -> None:
+    """PostgreSQL: each identity (or serial) column's sequence set to the
+    largest value copied, so the next row the target numbers is past it."""
+    if target.backend != "postgresql":
+        return  # SQLite numbers the next row past the largest rowid itself
+    numbered = target.db.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')").fetchall()
+    for table, column in numbered:
+        if table in tables:
+            target.db.execute(f'SELECT setval(pg_get_serial_sequence(?, ?), max("{column}")) FROM "{table}" '
+                              f'HAVING max("{column}") IS NOT NULL', (f'"{table}"', column))
+
+
+def _verify(target: Store, counts: dict[str, int], target_name: str) -> None:
+    """Each table of the target holds as many rows as the source's (else the copy is undone)."""
+    differing = [f"{table} {expected} → {found}" for table, expected in counts.items()
+                 if (found := _count(target, table)) != expected]
+    if differing:
+        raise SotongError([_("{target}: the rows copied are not as many as the source's ({tables}); nothing was copied, run the command again").format(
+            target=target_name, tables=", ".join(differing))])
+
+
+# an address's password (postgresql://USER:PASSWORD@..., ?password=...), left out of what is shown
+_PASSWORD = re.compile(r"(?i)(^postgres(?:ql)?://[^@?/]*:)[^@?]*(?=@)|(?<=[?&]password=)[^&]*")
+
+
+def target_location(typed: str) -> str:
+    """The target as the store opens it, read as SOTONG_DB is: a
+    postgresql:// address, or a file path (from the folder the command runs in)."""
+    if mistake := address_mistake(typed):
+        raise SotongError([_("the copy's target {target}: {problem}").format(target=shown_target(typed), problem=mistake)])
+    return typed if is_database_url(typed) else os.path.abspath(os.path.expanduser(typed))
+
+
+def shown_target(typed: str) -> str:
+    """The target as messages name it: an address without its password."""
+    return _PASSWORD.sub(lambda found: (found.group(1) or "") + "***", typed)
+
+
+@contextlib.contextmanager
+def target_named(target_name: str) -> Iterator[None]:
+    """What opening the target raised (an address wrong, a server down, a
+    file that cannot be written) said of the target, not of SOTONG_DB."""
+    try:
+        yield
+        return
+    except SotongError as error:
+        problems = error.problems
+    except Exception as exc:  # a file that cannot be written, a full disk, a server gone
+        if (trouble := engine_trouble(exc, target_name)) is None:
+            raise
+        problems = trouble.problems
+    raise SotongError([_("the copy's target {target}: {problem}").format(target=target_name, problem=problem)
+                       for problem in problems])
+
+
+@contextlib.contextmanager
+def _rows_refused_said(table: str, target_name: str) -> Iterator[None]:
+    """A row the target's database refuses (a value PostgreSQL cannot hold,
+    such as a NUL character in a text) said in one line naming its table;
+    what comes of where the stores run is left to engine_trouble."""
+    try:
+        yield
+    except Exception as exc:
+        psycopg = sys.modules.get("psycopg")
+        database_error = (sqlite3.Error,) + ((psycopg.Error,) if psycopg else ())
+        if not isinstance(exc, database_error) or engine_trouble(exc) is not None:
+            raise
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SotongError([_("{target}: a row of the table {table} could not be written ({reason}); nothing was copied, the target is left empty").format(
+            target=target_name, table=table, reason=reason)]) from None
+
+
+__all__ = ["CopiedTable", "copy_plan", "copy_store", "refuse_unless_empty", "shown_target", "stored_tables",
+           "target_location", "target_named"]
