@@ -201,7 +201,7 @@ def _verify(target: Store, counts: dict[str, int], target_name: str) -> None:
 
 
 # an address's password (postgresql://USER:PASSWORD@..., ?password=...), left out of what is shown
-_PASSWORD = re.compile(r"(?i)(^postgres(?:ql)?://[^@?/]*:)[^@?]*(?=@)|(?<=[?&]password=)[^&]*")
+_PASSWORD = re.compile(r"(?i)(^[a-z][a-z0-9+.-]*://[^@?/]*:)[^@?]*(?=@)|(?<=[?&]password=)[^&]*")
 
 
 def target_location(typed: str) -> str:

@@ -1,0 +1,272 @@
+"""``sotong db copy TARGET`` (SPEC §15): a district's store, made by the
+real commands (an import, a bundle sent into aiosmtpd, a consultation's
+answer and opinion over the collector, an unsubscribe link, a changed
+row), copied from SQLite to the tests' PostgreSQL and from there to a new
+SQLite file; every table the registered schemas made (read from the
+stores, not listed here) holds the same rows in all three, and each copy
+is a store the commands go on with: reach, the consent log's export,
+opinion search, new consent changes and opinions numbered past the copied
+ones. A target that holds rows, cannot be reached or refuses a row is
+refused in one line, both stores as they were."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from delivery_support import ScriptedHandler, SMTPServer
+from postgres_server import role_with_password
+from project_support import REPO, copy_project, in_terminal, invoke_sotong, new_store_location, serving
+from test_serve import ONE_CLICK, request
+from test_survey import call
+
+from sotong.project import Project
+from sotong.store import Store, Subscriber
+from sotong.tokens import unsubscribe_token
+from sotong.web import make_app
+from survey.rules import survey_token
+
+ISSUE = "2026-11-26"
+CONSULTATION = "village-bus-2027"  # open from 2026-12-14
+FAST = ('DELIVERY = {"backoff_seconds": 0.02, "backoff_max_seconds": 0.1, "timeout_seconds": 5, "max_attempts": 3, '
+        '"try_later_seconds": 1}\nSEND_RATE = 2000\n')
+# what each kind of record the source must hold for the copy to show anything (the copy reads its tables itself)
+FILLED = ("subscribers", "consent_log", "delivery_messages", "delivery_outboxes", "delivery_notices", "survey_invitations",
+          "survey_responses", "survey_answers", "survey_tokens_used", "survey_opinions", "survey_opinion_days")
+
+
+def settings_of(project: Path) -> str:
+    return str(project / "pelicanconf.py")
+
+
+def sotong(project: Path, *args: str, env: dict | None = None):
+    return invoke_sotong(project, *args, "-s", settings_of(project), env=env)
+
+
+def done(result) -> str:
+    assert result.code == 0, result.output
+    return result.stdout
+
+
+def set_in_settings(project: Path, line: str) -> None:
+    """A setting written after the others (the last one counts)."""
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f"\n{line}\n")
+
+
+def answer_consultation(project: Path, subscriber_id: str, opinion: str) -> None:
+    app = make_app(Project(project / "pelicanconf.py"))
+    token = survey_token(CONSULTATION, subscriber_id)
+    with serving(app) as port:
+        assert call(port, "POST", f"/surveys/{CONSULTATION}", {"t": token, "support": "4", "opinion": opinion})[0] == 303
+
+
+def unsubscribe_by_link(project: Path, subscriber_id: str) -> None:
+    app = make_app(Project(project / "pelicanconf.py"))
+    with serving(app) as port:
+        assert request(port, "POST", f"/u/{unsubscribe_token(subscriber_id)}", b"List-Unsubscribe=One-Click",
+                       ONE_CLICK)[0] == 200
+
+
+def import_changed_row(project: Path, subscriber_id: str, dong: str) -> None:
+    """The sample's row of ``subscriber_id`` imported again with another dong: one consent change."""
+    lines = (REPO / "sample" / "subscribers.csv").read_text(encoding="utf-8-sig").splitlines()
+    row = next(line for line in lines if line.startswith(subscriber_id + ",")).split(",")
+    row[6] = dong
+    changed = project / "private" / f"changed-{subscriber_id}.csv"
+    changed.write_text(lines[0] + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    done(sotong(project, "subscribers", "import", str(changed)))
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory) -> Path:
+    """The sample project on SQLite as a district lives it: the sample
+    subscribers imported, an issue bundled and sent into aiosmtpd, then, on
+    the consultation's days, an answer with an opinion over the collector,
+    an unsubscribe by the email's link and a changed row imported."""
+    project = copy_project(tmp_path_factory.mktemp("district"), extra_settings=FAST)
+    done(sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv")))
+    done(sotong(project, "bundles", "--issue", ISSUE))
+    with SMTPServer(ScriptedHandler()) as server:
+        done(sotong(project, "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(server.port)))
+    set_in_settings(project, 'SOTONG_TODAY = "2026-12-15"')
+    answer_consultation(project, "S000030", "마을버스 배차를 10분으로 줄여 주세요. Bus stop 앞 정류장도")
+    unsubscribe_by_link(project, "S000004")
+    import_changed_row(project, "S000002", "yongdap")
+    return project
+
+
+def record_tables(store: Store) -> list[str]:
+    """The tables of the store's records as its own catalog lists them: not
+    schema_versions, not SQLite's own, not an index's virtual table or its shadow tables."""
+    if store.backend == "postgresql":
+        names = [row[0] for row in store.db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+        return sorted(name for name in names if name != "schema_versions")
+    tables = store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    virtual = [name for name, sql in tables if sql.upper().startswith("CREATE VIRTUAL TABLE")]
+    return sorted(name for name, _sql in tables if name != "schema_versions" and not name.startswith("sqlite_")
+                  and not any(name == index or name.startswith(index + "_") for index in virtual))
+
+
+def table_columns(store: Store, table: str) -> list[str]:
+    """A table's columns on SQLite (the opinions' folded text and grams
+    are PostgreSQL's index), and ``rowid`` where PostgreSQL keeps it as a column."""
+    sqlite = store.backend == "sqlite"
+    columns = [row[1] if sqlite else row[0] for row in (
+        store.db.execute(f'PRAGMA table_info("{table}")') if sqlite else store.db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position", (table,)))]
+    ordered = [column for column in columns if column not in ("folded", "grams", "rowid")]
+    return ordered + ["rowid"] * (table in ("survey_answers", "subscriptions_consents"))
+
+
+def contents(location: str) -> dict[str, list[tuple]]:
+    """Every record table's rows, sorted (NULL first, as SQLite orders them)."""
+    store = Store.open(location)
+    try:
+        found = {}
+        for table in record_tables(store):
+            columns = ", ".join(f'"{column}"' for column in table_columns(store, table))
+            rows = [tuple(row) for row in store.db.execute(f'SELECT {columns} FROM "{table}"')]
+            found[table] = sorted(rows, key=lambda row: [(value is not None, value or 0) for value in row])
+        return found
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def copies(district, tmp_path_factory) -> dict[str, str]:
+    """The district's store, copied to PostgreSQL, and from there to a new SQLite file (its project's SOTONG_DB)."""
+    source = str(district / "private" / "sotong.db")
+    postgresql = new_store_location("postgresql", tmp_path_factory.mktemp("postgresql"))
+    to_postgresql = sotong(district, "db", "copy", postgresql)
+    assert to_postgresql.code == 0, to_postgresql.output
+    set_in_settings(district, f"SOTONG_DB = {postgresql!r}")
+    back = str(tmp_path_factory.mktemp("back") / "sotong.db")
+    to_sqlite = sotong(district, "db", "copy", back)
+    assert to_sqlite.code == 0, to_sqlite.output
+    return {"source": source, "postgresql": postgresql, "sqlite": back, "said": to_postgresql.stdout}
+
+
+def test_every_table_holds_the_same_rows_after_the_copy_to_postgresql_and_back(copies):
+    source = contents(copies["source"])
+    assert [table for table in FILLED if not source[table]] == []
+    for copy in ("postgresql", "sqlite"):
+        copied = contents(copies[copy])
+        assert sorted(copied) == sorted(source), copy
+        for table, rows in source.items():
+            assert copied[table] == rows, f"{copy}: {table}"
+
+
+def test_the_consent_log_is_copied_as_it_is_and_gets_no_row_of_its_own(copies):
+    logs = {copy: contents(copies[copy])["consent_log"] for copy in ("source", "postgresql", "sqlite")}
+    assert {"unsubscribe-link", "csv-import"} <= {row[3] for row in logs["source"]}
+    assert logs["postgresql"] == logs["source"] == logs["sqlite"]  # ids, times and sources included
+
+
+def test_the_copy_says_each_tables_rows(copies):
+    said = dict(line.split(": ") for line in copies["said"].splitlines()[:-1])
+    source = contents(copies["source"])
+    assert said == {table: f"{len(rows):,}" for table, rows in source.items()}
+    assert copies["said"].splitlines()[-1].startswith(f"Copied {sum(map(len, source.values())):,} rows of {len(source)} tables")
+
+
+def project_on_store(folder: Path, location: str) -> Path:
+    """A copy of the sample project, on the consultation's days, whose SOTONG_DB is ``location``."""
+    folder.mkdir()
+    return copy_project(folder, extra_settings=f'SOTONG_TODAY = "2026-12-15"\nSOTONG_DB = {location!r}')
+
+
+@pytest.mark.parametrize("copy", ["postgresql", "sqlite"])
+def test_the_commands_go_on_with_the_copy(copies, copy, tmp_path):
+    on_source, on_copy = (project_on_store(tmp_path / name, copies[name]) for name in ("source", copy))
+    assert done(sotong(on_copy, "reach", "--issue", "2026-12-24")) == done(sotong(on_source, "reach", "--issue", "2026-12-24"))
+    for project in (on_source, on_copy):
+        done(sotong(project, "subscribers", "changes", "--since", "2000-01-01", str(project / "private" / "changes.csv")))
+    assert (on_copy / "private" / "changes.csv").read_bytes() == (on_source / "private" / "changes.csv").read_bytes()
+    for text in ("배차", "배차를", "bus STOP", "정류장도", "버"):  # the grams index, the trigram index, case folded
+        found = done(sotong(on_copy, "opinions", "search", text))
+        assert "S000030" in found and found == done(sotong(on_source, "opinions", "search", text)), text
+    before = contents(copies[copy])
+    import_changed_row(on_copy, "S000003", "majang")  # a consent change, numbered past the copied log
+    answer_consultation(on_copy, "S000045", "정류장 위치를 시장 앞으로")  # an opinion, numbered past the copied ones
+    after = contents(copies[copy])
+    logged = [row for row in after["consent_log"] if row not in before["consent_log"]]
+    assert [(row[1], row[3]) for row in logged] == [("S000003", "csv-import")]
+    assert logged[0][0] == max(row[0] for row in before["consent_log"]) + 1
+    opinions = [row for row in after["survey_opinions"] if row not in before["survey_opinions"]]
+    assert [row[0] for row in opinions] == [max(row[0] for row in before["survey_opinions"]) + 1]
+    assert "S000045" in done(sotong(on_copy, "opinions", "search", "시장"))
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """A project whose SQLite store holds the sample subscribers."""
+    (tmp_path / "small").mkdir()
+    project = copy_project(tmp_path / "small")
+    done(sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv")))
+    return project
+
+
+def source_records(project: Path) -> dict[str, list]:
+    """The project's SQLite store's rows, by table, the empty tables left out
+    (the copy brings the source to the current versions: its plugins' tables made)."""
+    return {table: rows for table, rows in contents(str(project / "private" / "sotong.db")).items() if rows}
+
+
+def test_a_target_holding_rows_is_refused_and_both_stores_stay_as_they_were(small, tmp_path):
+    target = new_store_location("postgresql", tmp_path)
+    store = Store.open(target)
+    store.put_subscriber(Subscriber(id="X1", email="x@example.com"))
+    store.close()
+    source_before, target_before = source_records(small), contents(target)
+    refused = sotong(small, "db", "copy", target)
+    assert refused.code == 1 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "consent_log, subscribers" in refused.stderr and "Traceback" not in refused.stderr
+    assert source_records(small) == source_before and contents(target) == target_before
+
+
+def test_an_unreachable_or_refusing_target_is_one_line_and_changes_nothing(small, tmp_path):
+    before = source_records(small)
+    password_role = role_with_password("copier", "right")
+    for target, env, said in (
+            ("postgresql://sotong@127.0.0.1:1/nowhere?connect_timeout=3", None, "no PostgreSQL server answers at 127.0.0.1:1"),
+            (password_role, {"PGPASSWORD": "wrong"}, 'did not accept the password of user "copier"'),
+            ("postgresql://sotong:secret@127.0.0.1:1/x", None, "holds a password"),
+            ("mysql://office:secret@db/sotong", None, 'begins with "mysql:", as an address'),
+            (str(small / "pelicanconf.py" / "sotong.db"), None, "as " + str(small / "pelicanconf.py") + " is a file")):
+        refused = sotong(small, "db", "copy", target, env=env)
+        assert refused.code == 1, refused.output
+        assert refused.stderr.count("\n") == 1 and said in refused.stderr, refused.stderr
+        assert "the copy's target" in refused.stderr and "secret" not in refused.stderr and "Traceback" not in refused.stderr
+    assert source_records(small) == before
+
+
+def test_a_source_from_a_newer_sotong_is_refused_before_the_target_is_made(small, tmp_path):
+    with sqlite3.connect(small / "private" / "sotong.db") as db:
+        db.execute("UPDATE schema_versions SET version = 99 WHERE component = 'core'")
+    refused = sotong(small, "db", "copy", str(tmp_path / "new.db"))
+    assert refused.code == 1 and "newer than this Sotong knows" in refused.stderr and refused.stderr.count("\n") == 1
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_a_row_the_target_cannot_hold_leaves_the_target_empty(small, tmp_path):
+    store = Store.open(small / "private" / "sotong.db")
+    store.put_subscriber(Subscriber(id="S999999", name="김\x00영", email="nul@example.com"))  # PostgreSQL's text holds no NUL
+    store.close()
+    target = new_store_location("postgresql", tmp_path)
+    refused = sotong(small, "db", "copy", target)
+    assert refused.code == 1 and refused.stderr.count("\n") == 1 and "table subscribers" in refused.stderr, refused.output
+    assert all(rows == [] for rows in contents(target).values())
+    store = Store.open(target)
+    try:
+        assert store.db.execute("SELECT count(*) FROM schema_versions").fetchone()[0] > 1  # upgraded, then left empty
+    finally:
+        store.close()
+    assert done(sotong(small, "db", "copy", str(tmp_path / "to.db")))  # SQLite holds it: copied whole
+
+
+def test_in_a_terminal_the_copy_shows_its_progress(small, tmp_path):
+    shown = in_terminal("db", "copy", str(tmp_path / "copy.db"), "-s", settings_of(small))
+    assert b"Copying the store" in shown and b"600/600" in shown
