@@ -361,7 +361,7 @@ def subscribers_generate(project: Project, csv_file, count, seed, encoding):
         count=count, csv_file=csv_file, seed=seed))
 
 
-@cli.group(help=_("The store (SOTONG_DB, a file or a postgresql:// URL): its schema versions."))
+@cli.group(help=_("The store (SOTONG_DB, a file or a postgresql:// URL): its schema versions, and a copy of it elsewhere."))
 def db():
     pass
 

@@ -14,7 +14,6 @@ import importlib.util
 import io
 import ipaddress
 import os
-import re
 import shlex
 import sys
 import tokenize

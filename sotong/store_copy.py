@@ -81,7 +81,7 @@ def copy_plan(source: Store, target: Store, target_name: str) -> list[CopiedTabl
     source_tables, target_tables = stored_tables(source), set(stored_tables(target))
     missing = [table for table in source_tables if table not in target_tables]
     if missing:
-        raise SotongError([_("{target}: has no table {tables}, which the store SOTONG_DB names holds: a plugin the settings do not list made them; add it to PLUGINS in the settings (the one the store was used with), then run the command again").format(
+        raise SotongError([_("the copy's target {target}: has no table {tables}, which the store SOTONG_DB names holds (a plugin these settings do not list made it); add that plugin to PLUGINS in the settings, then run the command again").format(
             target=target_name, tables=", ".join(missing))])
     parents = {table: _parents(target, table) & set(source_tables) for table in source_tables}
     ordered = graphlib.TopologicalSorter(parents).static_order()
@@ -105,7 +105,7 @@ def refuse_unless_empty(target: Store, tables: Iterable[str], target_name: str) 
     holding = [table for table in tables
                if target.db.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0] in (1, True)]
     if holding:
-        raise SotongError([_("{target}: is not empty, its tables {tables} hold rows; copy into a new store (a file that is not there yet, or a new PostgreSQL database made with createdb), so that nothing in it is mixed or lost").format(
+        raise SotongError([_("the copy's target {target}: is not empty, its tables {tables} hold rows; copy into a new store (a file that is not there yet, or a new PostgreSQL database made with createdb), so that nothing in it is mixed or lost").format(
             target=target_name, tables=", ".join(holding))])
 
 
@@ -196,7 +196,7 @@ def _verify(target: Store, counts: dict[str, int], target_name: str) -> None:
     differing = [f"{table} {expected} → {found}" for table, expected in counts.items()
                  if (found := _count(target, table)) != expected]
     if differing:
-        raise SotongError([_("{target}: the rows copied are not as many as the source's ({tables}); nothing was copied, run the command again").format(
+        raise SotongError([_("the copy's target {target}: holds another number of rows than the store SOTONG_DB names ({tables}); nothing was copied, run the command again").format(
             target=target_name, tables=", ".join(differing))])
 
 
@@ -247,7 +247,7 @@ def _rows_refused_said(table: str, target_name: str) -> Iterator[None]:
         if not isinstance(exc, database_error) or engine_trouble(exc) is not None:
             raise
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SotongError([_("{target}: a row of the table {table} could not be written ({reason}); nothing was copied, the target is left empty").format(
+        raise SotongError([_("the copy's target {target}: a row of the table {table} could not be written ({reason}); nothing was copied, the target is left empty").format(
             target=target_name, table=table, reason=reason)]) from None
 
 

@@ -12,6 +12,7 @@ refused in one line, both stores as they were."""
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,26 @@ def test_a_row_the_target_cannot_hold_leaves_the_target_empty(small, tmp_path):
 def test_in_a_terminal_the_copy_shows_its_progress(small, tmp_path):
     shown = in_terminal("db", "copy", str(tmp_path / "copy.db"), "-s", settings_of(small))
     assert b"Copying the store" in shown and b"600/600" in shown
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_copy_stopped_halfway_leaves_the_target_empty_and_a_new_run_copies_all(small, tmp_path, backend):
+    target = new_store_location(backend, tmp_path)
+    tables_begun = []
+
+    def stop_at_the_second_table(frame, event, arg):  # Ctrl+C once the first table's rows are written
+        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py"):
+            tables_begun.append(frame.f_locals["table"].name)
+            if len(tables_begun) == 2:
+                sys.settrace(None)
+                raise KeyboardInterrupt
+
+    sys.settrace(stop_at_the_second_table)
+    try:
+        stopped = sotong(small, "db", "copy", target)
+    finally:
+        sys.settrace(None)
+    assert stopped.code == 130 and "Nothing was copied" in stopped.stderr, stopped.output
+    assert len(tables_begun) == 2 and all(rows == [] for rows in contents(target).values())
+    done(sotong(small, "db", "copy", target))
+    assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
