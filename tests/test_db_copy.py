@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from delivery_support import ScriptedHandler, SMTPServer
 from postgres_server import role_with_password
-from project_support import REPO, copy_project, in_terminal, invoke_sotong, new_store_location, serving
+from project_support import REPO, copy_project, in_terminal, invoke_sotong, new_store_location, project_on, serving
 from test_serve import ONE_CLICK, request
 from test_survey import call
 
@@ -225,6 +225,10 @@ def test_a_target_holding_rows_is_refused_and_both_stores_stay_as_they_were(smal
     refused = sotong(small, "db", "copy", target)
     assert refused.code == 1 and refused.stdout == ""
     assert refused.stderr.count("\n") == 1 and "consent_log, subscribers" in refused.stderr and "Traceback" not in refused.stderr
+    in_korean = sotong(small, "db", "copy", target, env={"SOTONG_LANG": "ko"})
+    assert in_korean.code == 1 and in_korean.stderr == (
+        f"복사할 곳 {target}: 비어 있지 않습니다. 표 consent_log, subscribers에 행이 있습니다. 그 안의 것이 섞이거나 "
+        "없어지지 않도록 새 저장소(아직 없는 파일, 또는 createdb로 만든 새 PostgreSQL 데이터베이스)에 복사하세요\n")
     assert source_records(small) == source_before and contents(target) == target_before
 
 
@@ -294,3 +298,34 @@ def test_a_copy_stopped_halfway_leaves_the_target_empty_and_a_new_run_copies_all
     assert len(tables_begun) == 2 and all(rows == [] for rows in contents(target).values())
     done(sotong(small, "db", "copy", target))
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
+
+
+def test_what_is_written_while_the_copy_runs_is_not_in_it(store_location, tmp_path):
+    """The copy is the store as it was when it began (SQLite's read
+    transaction, PostgreSQL's REPEATABLE READ): a sign-up written meanwhile
+    stays in the store alone, and the counts still agree."""
+    project = project_on(store_location, tmp_path)
+    done(sotong(project, "subscribers", "import", str(REPO / "sample" / "subscribers.csv")))
+    target = new_store_location("postgresql" if store_location.endswith(".db") else "sqlite", tmp_path / "target")
+    before = contents(store_location)
+    tables_begun = []
+
+    def write_at_the_second_table(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py"):
+            tables_begun.append(frame.f_locals["table"].name)
+            if len(tables_begun) == 2:
+                sys.settrace(None)
+                meanwhile = Store.open(store_location)
+                meanwhile.put_subscriber(Subscriber(id="S900000", email="late@example.com", channels=frozenset({"email"})))
+                meanwhile.close()
+
+    sys.settrace(write_at_the_second_table)
+    try:
+        copied = sotong(project, "db", "copy", target)
+    finally:
+        sys.settrace(None)
+    assert copied.code == 0 and len(tables_begun) == 2, copied.output
+    after = contents(store_location)
+    assert "S900000" in {row[0] for row in after["subscribers"]}
+    assert {table: rows for table, rows in contents(target).items() if rows} == {
+        table: rows for table, rows in before.items() if rows}
