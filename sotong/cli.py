@@ -9,7 +9,8 @@ Exit codes (SPEC §12): 0 done; 1 the input is wrong (each problem on one
 line, no traceback); 2 the command line is wrong; 130 stopped by Ctrl+C
 (SIGINT), said in one line; 143 stopped by SIGTERM, the same way, for the
 commands that take it as Ctrl+C (``sotong.interrupts.sigterm_as_ctrl_c``:
-send, serve, bundles, subscribers import, export, changes, forget, purge).
+send, serve, bundles, subscribers import, export, changes, forget, purge,
+db copy).
 """
 
 from __future__ import annotations

@@ -77,9 +77,11 @@ def copy_store(source: Store, target: Store, target_name: str) -> dict[str, int]
 def copy_plan(source: Store, target: Store, target_name: str) -> list[CopiedTable]:
     """The tables to copy, parents (of a foreign key) first, each with the
     columns both stores have; refused when the target lacks a source's table
-    (its rows would be lost: a plugin the settings leave out made it)."""
-    source_tables, target_tables = stored_tables(source), set(stored_tables(target))
-    missing = [table for table in source_tables if table not in target_tables]
+    that holds rows (they would be lost: a plugin the settings leave out
+    made it; an empty one is left out)."""
+    target_tables = set(stored_tables(target))
+    source_tables = [table for table in stored_tables(source) if table in target_tables]
+    missing = [table for table in stored_tables(source) if table not in target_tables and _count(source, table)]
     if missing:
         raise SotongError([_("the copy's target {target}: has no table {tables}, which the store SOTONG_DB names holds (a plugin these settings do not list made it); add that plugin to PLUGINS in the settings, then run the command again").format(
             target=target_name, tables=", ".join(missing))])

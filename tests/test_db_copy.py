@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from delivery_support import ScriptedHandler, SMTPServer
 from postgres_server import role_with_password
-from project_support import REPO, copy_project, in_terminal, invoke_sotong, new_store_location, project_on, serving
+from project_support import (REPO, copy_project, in_terminal, invoke_sotong, new_store_location, project_on, run_sotong,
+                             serving)
 from test_serve import ONE_CLICK, request
 from test_survey import call
 
@@ -329,3 +330,18 @@ def test_what_is_written_while_the_copy_runs_is_not_in_it(store_location, tmp_pa
     assert "S900000" in {row[0] for row in after["subscribers"]}
     assert {table: rows for table, rows in contents(target).items() if rows} == {
         table: rows for table, rows in before.items() if rows}
+
+
+def test_a_table_the_settings_plugins_do_not_make_is_refused_not_left_behind(small, tmp_path):
+    done(sotong(small, "db", "upgrade"))  # the survey's tables among them
+    with sqlite3.connect(small / "private" / "sotong.db") as db:
+        db.execute("INSERT INTO survey_closes (slug, closes) VALUES ('budget-vote-2027', '2026-12-31')")
+    answer_free = small / "without_survey.py"
+    answer_free.write_text("import os, sys\nsys.path.append(os.path.dirname(os.path.abspath(__file__)))\n"
+                           "from pelicanconf import *\nPLUGINS = [p for p in PLUGINS if p != 'survey']\n", encoding="utf-8")
+    refused = run_sotong(small, "db", "copy", str(tmp_path / "copy.db"), "-s", str(answer_free))  # the survey not registered
+    assert refused.code == 1 and refused.stderr.count("\n") == 1, refused.output
+    assert "has no table survey_closes," in refused.stderr and "add that plugin to PLUGINS" in refused.stderr
+    with sqlite3.connect(small / "private" / "sotong.db") as db:
+        db.execute("DELETE FROM survey_closes")
+    done(run_sotong(small, "db", "copy", str(tmp_path / "copy.db"), "-s", str(answer_free)))  # its tables empty: nothing lost

@@ -111,7 +111,7 @@ def test_publishconf_refuses_the_development_key_as_the_previous_one(sotong, set
 # Every command as staff and the operator type it, with what its command line
 # needs (files that exist, days of the right shape): only the settings are wrong.
 EVERY_COMMAND = {
-    "bounces": (), "build": (), "bundles": ("--issue", "2026-11-26"), "check": (), "db upgrade": (), "new": (),
+    "bounces": (), "build": (), "bundles": ("--issue", "2026-11-26"), "check": (), "db copy": ("copy.db",), "db upgrade": (), "new": (),
     "newsletter list": (), "newsletter next": (), "opinions export": ("budget-vote-2027", "o.csv"), "opinions purge": (),
     "opinions search": ("버스",), "preview": (), "reach": (), "report": ("--year", "2026"),
     "send": ("--issue", "2026-11-26"), "send purge": (), "send report": ("--issue", "2026-11-26"),

@@ -11,7 +11,8 @@ Settings: ``SURVEY_ENDPOINT`` (default ``COLLECTOR_URL``),
 (:mod:`.config`). Tables: ``survey_*`` (:mod:`.storage`, :mod:`.opinions`,
 :mod:`.retention`). Templates: ``templates/survey_*.html``. A forgotten
 person's opinions and free-text answers are erased (``person_erasing``,
-``person_forgotten``); an issue report counts each survey's answers
+``person_forgotten``); opinions copied into another store (``sotong db
+copy``) are made searchable there (``store_copied``); an issue report counts each survey's answers
 (``outbox_figures``); a survey whose days hold no issue day, which invites
 nobody, is a warning (``content_warnings``, :mod:`.advice`).
 """
