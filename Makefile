@@ -108,6 +108,7 @@ performance: setup
 	$(call measure,1 min,600,serve.py --only subscriptions --count 20000 --requests 10000 --pairs 5)
 	$(call measure,5 min,1800,devserver.py --sizes 42 2000 --saves 10 3)
 	$(call measure,3 min,900,bounces.py --count 10000 --pairs 5)
+	$(call measure,2 min,600,db_copy.py --count 100000 --pairs 3)
 	@echo "=== make performance ended $$(date -u '+%F %T') UTC, load $$(cut -d' ' -f1-3 /proc/loadavg)" \
 		| tee -a $(PERFORMANCE_LOG)
 

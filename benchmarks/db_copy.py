@@ -7,13 +7,15 @@ server: tests/postgres_server.py, started here and stopped at the end),
 then that copy back to a new SQLite file.
 
 Each figure is the command as the operator runs it (process start and the
-schema upgrade of the new store included), --runs times (default 3), each
-into a fresh database or file: the median (min-max) of the wall seconds,
-and the rows a second of the median. Beside it, the floor: the same rows
-of the same tables read from SQLite and written by psycopg's COPY into an
-empty database with the same tables, without Sotong.
+schema upgrade of the new store included), each run into a fresh database
+or file: the median (min-max) of the wall seconds, and the rows a second
+at the median. Against it, in alternating pairs (--pairs, default 3), the
+floor: the same rows of the same tables read from SQLite and written by
+psycopg's COPY into an empty database whose tables an upgrade made (not
+timed), without Sotong; and their ratio. The way back is timed as many
+times, alone.
 
-    .venv/bin/python benchmarks/db_copy.py [--count 100000] [--runs 3]
+    .venv/bin/python benchmarks/db_copy.py [--count 100000] [--pairs 3]
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ sys.path[:0] = [str(REPO), str(REPO / "benchmarks"), str(REPO / "tests")]
 
 from postgres_server import new_database  # noqa: E402
 from sotong.audiences import load_audiences  # noqa: E402
-from synthetic import (SOTONG, copy_settings_and_code, import_population, measuring, nocache_settings,  # noqa: E402
-                       spread, timed)
+from synthetic import (SOTONG, add_pairs_option, alternating, copy_settings_and_code, import_population,  # noqa: E402
+                       measuring, nocache_settings, ratios, spread, timed)
 
 YEAR = 2026
 ISSUES = ("2026-11-12", "2026-11-26")
+TABLES = ("subscribers", "consent_log", "delivery_outboxes", "delivery_messages", "delivery_last_sent")  # the rows made
 MESSAGE = ("INSERT INTO delivery_messages (outbox, kind, subscriber_id, channel, type, notices, file, state, attempts, "
            "answer_stage, answer_code, answer_text, queued_at, updated_at, sent_at, price) "
            "VALUES (?, 'issue', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)")
@@ -91,22 +94,28 @@ def report(name: str, seconds: list[float], rows: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
+    add_pairs_option(parser, default=3)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sotong-db-copy-") as folder:
         root = Path(folder)
         store = district(root, options.count)
         with sqlite3.connect(store) as db:
-            rows = sum(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in
-                       ("subscribers", "consent_log", "delivery_messages", "delivery_outboxes", "delivery_last_sent"))
-        with measuring(f"sotong db copy, {options.count:,} readers ({rows:,} rows), {options.runs} runs each"):
-            targets = [new_database() for _run in range(options.runs)]
-            report("SQLite -> PostgreSQL", [copied(root, target) for target in targets], rows)
-            floors = [upgraded_database(root) for _run in range(options.runs)]
-            report("floor: psycopg COPY of the same rows", [floor_copy(store, target) for target in floors], rows)
+            rows = sum(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES)
+        with measuring(f"sotong db copy, {options.count:,} readers ({rows:,} rows), {options.pairs} pairs"):
+            targets = []
+
+            def to_postgresql() -> float:
+                targets.append(new_database())
+                return copied(root, targets[-1])
+
+            commands, floors = alternating(options.pairs, to_postgresql,
+                                           lambda: floor_copy(store, upgraded_database(root)))
+            report("SQLite -> PostgreSQL", commands, rows)
+            report("floor: psycopg COPY of the same rows", floors, rows)
+            print(f"the command / the floor: {spread(ratios(commands, floors))} x", flush=True)
             nocache_settings(root, "on_postgresql.py", SOTONG_DB=targets[0])
             report("PostgreSQL -> SQLite", [copied(root, str(root / f"back-{run}.db"), "on_postgresql.py")
-                                            for run in range(options.runs)], rows)
+                                            for run in range(options.pairs)], rows)
 
 
 def floor_copy(store: Path, target: str) -> float:
@@ -119,7 +128,7 @@ def floor_copy(store: Path, target: str) -> float:
     started = time.perf_counter()
     with psycopg.connect(target) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT set_config('sotong.consent_written', 'on', true)")
-        for table in ("subscribers", "consent_log", "delivery_outboxes", "delivery_messages", "delivery_last_sent"):
+        for table in TABLES:
             names = ", ".join(f'"{row[1]}"' for row in source.execute(f"PRAGMA table_info({table})"))
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in source.execute(f"SELECT {names} FROM {table}"):
