@@ -232,8 +232,9 @@ def target_named(target_name: str) -> Iterator[None]:
         if (trouble := engine_trouble(exc, target_name)) is None:
             raise
         problems = trouble.problems
-    raise SotongError([_("the copy's target {target}: {problem}").format(target=target_name, problem=problem)
-                       for problem in problems])
+    # the store's lines begin "SOTONG_DB: ", which here names the target
+    raise SotongError([_("the copy's target {target}: {problem}").format(
+        target=target_name, problem=str(problem).removeprefix("SOTONG_DB: ")) for problem in problems])
 
 
 @contextlib.contextmanager
