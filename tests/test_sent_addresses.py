@@ -129,3 +129,16 @@ def test_a_slug_in_the_ledger_that_is_a_path_gets_no_page(tmp_path):
     (tmp_path / "private" / SENT_NOTICES_FILE).write_text(json.dumps({entry["slug"]: entry}), encoding="utf-8")
     output = build(tmp_path).resolve()
     assert not (output.parent.parent / "outside").exists() and not list(output.parent.rglob("outside"))
+
+
+def test_the_moved_address_warning_writes_the_addresses_as_article_url_makes_them(tmp_path):
+    project = sent(tmp_path)
+    settings = project / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'ARTICLE_URL = "notices/{slug}/"', 'ARTICLE_URL = "notices/{slug}.html"'), encoding="utf-8")
+    notice_file(project).rename(notice_file(project, "2026-11-19-concert"))
+    ran = run_cli(settings, "check")
+    assert ran.code == 0, ran.output
+    [warning] = [line for line in ran.output.splitlines() if EMAILED in line and "2026-11-19-concert.md" in line]
+    assert f"notices/{EMAILED}.html" in warning and "notices/2026-11-19-concert.html" in warning
+    assert f"notices/{EMAILED}/" not in warning
