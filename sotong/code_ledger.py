@@ -16,6 +16,8 @@ its emails and texts link to (``notices/SLUG/``), with its file, title and
 first day; the build keeps a page at each such address whose notice was
 since renamed, made a draft or removed (a redirect to it, or a page saying
 it is no longer posted), so a link in a message already sent is never a 404.
+A plugin keeps a ledger of its own of what messages sent readers to (the
+survey plugin's surveys invited to) in the same format, in a file it names.
 """
 
 from __future__ import annotations
@@ -85,6 +87,11 @@ def read_ledger(settings: dict, name: str = LEDGER_FILE) -> dict[str, TextedCode
 
 
 def _unreadable(settings: dict, path: Path, line: int) -> str:
+    if path.name not in (LEDGER_FILE, SENT_NOTICES_FILE):  # a plugin's
+        return _('{path}:{line}: this ledger of what messages sent readers to is not as Sotong writes it (each '
+                 'address with its "slug", "source", "title" and "day" as text); put back the file from the last '
+                 'backup: without it, links in messages already sent to what was since renamed or removed lead '
+                 'nowhere').format(path=shown_in_project(settings, path), line=line)
     if path.name == SENT_NOTICES_FILE:
         return _('{path}:{line}: the ledger of notices sent is not as Sotong writes it (each address with its '
                  '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, '

@@ -16,9 +16,14 @@ from pathlib import Path
 import lxml.html
 
 from delivery_support import run_cli
-from project_support import copy_project, differing_files
+from project_support import copy_project, differing_files, serving
 from sotong.code_ledger import SENT_NOTICES_FILE
+from sotong.project import Project
+from sotong.web import make_app
+from survey.rules import survey_token
+from survey.sent import INVITED_SURVEYS_FILE
 from test_clicks import ISSUE, bundled, email_links
+from test_survey import BUDGET, LIBRARY, add_readers, call
 from test_texted_codes import build
 
 EMAILED = "2026-11-19-year-end-concert"
@@ -142,3 +147,57 @@ def test_the_moved_address_warning_writes_the_addresses_as_article_url_makes_the
     [warning] = [line for line in ran.output.splitlines() if EMAILED in line and "2026-11-19-concert.md" in line]
     assert f"notices/{EMAILED}.html" in warning and "notices/2026-11-19-concert.html" in warning
     assert f"notices/{EMAILED}/" not in warning
+
+
+# --- surveys invited to ------------------------------------------------------------------
+
+RENAMED = "budget-2027"
+
+
+def invited_then_moved(tmp_path: Path) -> Path:
+    """The sample's issue of 11-26 bundled (it invites S1 to both surveys),
+    then the budget vote's file renamed and the library survey's removed,
+    the notices that named them changed to match (else check stops)."""
+    project = copy_project(tmp_path)
+    add_readers(project)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    surveys, notices = project / "content" / "surveys", project / "content" / "notices"
+    (surveys / f"{BUDGET}.yaml").rename(surveys / f"{RENAMED}.yaml")
+    (surveys / f"{LIBRARY}.yaml").unlink()
+    for notice in notices.glob("*.md"):
+        text = notice.read_text(encoding="utf-8")
+        notice.write_text(text.replace(f"survey: {BUDGET}\n", f"survey: {RENAMED}\n")
+                          .replace(f"survey: {LIBRARY}\n", ""), encoding="utf-8")
+    return project
+
+
+def test_a_survey_invited_to_and_then_renamed_or_removed_keeps_its_address_and_check_warns(tmp_path):
+    project = invited_then_moved(tmp_path)
+    ledger = json.loads((project / "private" / INVITED_SURVEYS_FILE).read_text(encoding="utf-8"))
+    assert ledger[LIBRARY]["source"] == f"surveys/{LIBRARY}.yaml" and ledger[BUDGET]["day"] == ISSUE
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 0, ran.output
+    [renamed] = [line for line in ran.output.splitlines() if line.startswith(f"content/surveys/{RENAMED}.yaml:1: ")]
+    assert f"surveys/{BUDGET}/" in renamed and f"{BUDGET}.yaml" in renamed and ISSUE in renamed
+    [removed] = [line for line in ran.output.splitlines() if line.startswith(f"content/surveys/{LIBRARY}.yaml:1: ")]
+    assert f"surveys/{LIBRARY}/" in removed and ISSUE in removed
+    output = build(project)
+    moved = lxml.html.fromstring((output / "surveys" / BUDGET / "index.html").read_text(encoding="utf-8"))
+    assert REFRESH.findall(lxml.html.tostring(moved, encoding="unicode")) == [f"/surveys/{RENAMED}/"]
+    gone = lxml.html.fromstring((output / "surveys" / LIBRARY / "index.html").read_text(encoding="utf-8"))
+    assert "더 이상 게시되지 않습니다" in gone.xpath("//h1")[0].text_content() and not gone.xpath("//script")
+    assert ledger[LIBRARY]["title"] in gone.xpath("//main")[0].text_content()
+    assert gone.xpath("//meta[@name='robots']/@content") == ["noindex"]
+
+
+def test_an_invitations_link_to_a_survey_renamed_or_removed_leads_to_it_or_says_it_is_gone(tmp_path):
+    project = invited_then_moved(tmp_path)
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        status, headers, _page = call(port, "GET", f"/surveys/{BUDGET}?t={survey_token(BUDGET, 'S1')}")
+        token = survey_token(RENAMED, "S1")
+        assert status == 303 and headers["Location"] == f"http://127.0.0.1:8080/surveys/{RENAMED}?t={token}"
+        status, _headers, page = call(port, "GET", f"/surveys/{RENAMED}?t={token}")
+        assert status == 200 and f'value="{token}"' in page  # the reader answers the survey renamed
+        status, _headers, page = call(port, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S1')}")
+        assert status == 410 and "더 이상 게시되지 않습니다" in page
+        assert call(port, "GET", "/surveys/never-invited")[0] == 404
