@@ -17,7 +17,7 @@ import lxml.html
 
 from delivery_support import run_cli
 from project_support import copy_project, differing_files, serving
-from sotong.code_ledger import SENT_NOTICES_FILE
+from sotong.code_ledger import SENT_NOTICES_FILE, SENT_PAGES_FILE
 from sotong.project import Project
 from sotong.web import make_app
 from survey.rules import survey_token
@@ -201,3 +201,36 @@ def test_an_invitations_link_to_a_survey_renamed_or_removed_leads_to_it_or_says_
         status, _headers, page = call(port, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S1')}")
         assert status == 410 and "더 이상 게시되지 않습니다" in page
         assert call(port, "GET", "/surveys/never-invited")[0] == 404
+
+
+# --- the edition sent -----------------------------------------------------------------------
+
+
+def test_an_edition_sent_whose_notices_are_all_drafts_or_removed_keeps_its_page_and_check_warns(tmp_path):
+    project = sent(tmp_path)
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write('SOTONG_TODAY = "2026-11-27"\n')  # the day after the issue: its edition has its page
+    build(project)
+    address = f"newsletter/{ISSUE}/"
+    assert json.loads((project / "private" / SENT_PAGES_FILE).read_text(encoding="utf-8"))[address]["day"] == ISSUE
+    edition_page = project / "output" / address / "index.html"
+    linked = lxml.html.fromstring(edition_page.read_text(encoding="utf-8")).xpath(
+        "//ul[contains(@class, 'newsletter-notices')]//a/@href")
+    slugs = [href.rstrip("/").rsplit("/", 1)[1] for href in linked]
+    sources = json.loads((project / "private" / SENT_NOTICES_FILE).read_text(encoding="utf-8"))
+    files = [project / "content" / sources[slug]["source"] for slug in slugs]
+    assert len(files) > 1
+    files[0].unlink()
+    for file in files[1:]:
+        file.write_text(file.read_text(encoding="utf-8").replace("---\n", "---\nstatus: draft\n", 1), encoding="utf-8")
+    build(project)
+    shown = lxml.html.fromstring(edition_page.read_text(encoding="utf-8"))
+    assert "2026년 11월 26일" in shown.xpath("//h1")[0].text_content()
+    assert "지금 누리집에 게시되어 있지 않습니다" in shown.xpath("//main")[0].text_content()
+    assert not shown.xpath("//ul[contains(@class, 'newsletter-notices')]")
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 0, ran.output
+    said = sorted(line for line in ran.output.splitlines() if address in line)
+    removed = str(files[0].relative_to(project))  # said at its first line; a draft at its status: line
+    assert [line.split(": ", 1)[0] for line in said] == sorted(
+        f"{file.relative_to(project)}:{1 if str(file.relative_to(project)) == removed else 2}" for file in files)
