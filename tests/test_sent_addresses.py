@@ -16,8 +16,9 @@ from pathlib import Path
 import lxml.html
 
 from delivery_support import run_cli
-from project_support import copy_project, differing_files, serving
+from project_support import SAMPLE_TODAY, copy_project, differing_files, serving
 from sotong.code_ledger import SENT_NOTICES_FILE, SENT_PAGES_FILE
+from sotong.devserver.rebuild import build_preview
 from sotong.project import Project
 from sotong.web import make_app
 from survey.rules import survey_token
@@ -234,3 +235,36 @@ def test_an_edition_sent_whose_notices_are_all_drafts_or_removed_keeps_its_page_
     removed = str(files[0].relative_to(project))  # said at its first line; a draft at its status: line
     assert [line.split(": ", 1)[0] for line in said] == sorted(
         f"{file.relative_to(project)}:{1 if str(file.relative_to(project)) == removed else 2}" for file in files)
+
+
+# --- notices posted through the SNS feeds ----------------------------------------------------
+
+
+def fed_slugs(project: Path) -> list[str]:
+    """The slugs of the notices the SNS feeds of ``project``'s site hold, in the X feed's order first."""
+    slugs = []
+    for platform in ("twitter", "facebook", "blog"):
+        feed = json.loads((project / "output" / "sns" / f"{platform}.json").read_text(encoding="utf-8"))
+        slugs += [item["url"].rstrip("/").rsplit("/", 1)[1] for item in feed["items"]]
+    return list(dict.fromkeys(slugs))
+
+
+def test_a_notice_only_posted_through_the_sns_feeds_keeps_its_address_when_renamed(tmp_path, tmp_path_factory):
+    preview = copy_project(tmp_path_factory.mktemp("preview"))
+    build_preview(preview / "pelicanconf.py", preview / ".cache" / "devserver")
+    assert not (preview / "private" / SENT_NOTICES_FILE).exists()  # a preview publishes nothing
+    project = copy_project(tmp_path)
+    build(project)
+    fed = fed_slugs(project)
+    ledger = json.loads((project / "private" / SENT_NOTICES_FILE).read_text(encoding="utf-8"))
+    assert sorted(ledger) == sorted(fed) and {entry["day"] for entry in ledger.values()} == {SAMPLE_TODAY}
+    slug = fed[0]
+    old = project / "content" / ledger[slug]["source"]
+    old.rename(old.with_name(f"renamed-{old.name}"))
+    build(project)
+    [new] = [entry for entry in fed_slugs(project) if entry not in fed]
+    assert REFRESH.findall(page(project, slug)) == [f"/notices/{new}/"]
+    ran = run_cli(project / "pelicanconf.py", "check")
+    [warning] = [line for line in ran.output.splitlines() if f"notices/{slug}/" in line]
+    assert warning.startswith(f"content/{ledger[slug]['source'].rsplit('/', 1)[0]}/renamed-{old.name}:1: ")
+    assert f"slug: {slug}" in warning and SAMPLE_TODAY in warning
