@@ -4,7 +4,11 @@ the notice's file, edit its ``slug:``, make it a draft or delete it: its old
 address leads to its new one, or to a page that says it is no longer posted,
 never to a 404; and ``sotong check`` says, at the notice, that its address
 moved and which ``slug:`` keeps it (a new address is a new SNS feed item
-and a new calendar event)."""
+and a new calendar event); made private, the page has no title. The same
+for a notice only posted through the SNS feeds (kept when ``sotong build``
+publishes them), for a survey invited to and renamed or removed (its page
+and its invitations' links on the collector), and for an issue's edition
+page whose notices all became drafts or were removed."""
 
 from __future__ import annotations
 
@@ -268,3 +272,14 @@ def test_a_notice_only_posted_through_the_sns_feeds_keeps_its_address_when_renam
     [warning] = [line for line in ran.output.splitlines() if f"notices/{slug}/" in line]
     assert warning.startswith(f"content/{ledger[slug]['source'].rsplit('/', 1)[0]}/renamed-{old.name}:1: ")
     assert f"slug: {slug}" in warning and SAMPLE_TODAY in warning
+
+
+def test_an_emailed_notice_made_private_since_leaves_a_page_without_its_title(tmp_path):
+    project = sent(tmp_path)
+    text = notice_file(project).read_text(encoding="utf-8")
+    notice_file(project).write_text(text.replace(
+        "channels: [homepage, newsletter, email, facebook]\n",
+        "channels: [email]\nvisibility: private\naudiences: [budget-committee]\n"), encoding="utf-8")
+    build(project)
+    shown = page(project, EMAILED)
+    assert "더 이상 게시되지 않습니다" in shown and TITLE not in shown and "송년" not in shown
