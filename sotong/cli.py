@@ -264,6 +264,7 @@ def build(project: Project):
     from .build import build_site
 
     figures = build_site(project)
+    signals.site_built.send(project)  # what the site published (a preview build sends none)
     for warning in figures["warnings"]:
         click.echo(warning, err=True)
     click.echo(_("Built {files} files into {output_path}/ in {seconds:.1f} s.").format(

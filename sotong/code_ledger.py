@@ -16,6 +16,12 @@ its emails and texts link to (``notices/SLUG/``), with its file, title and
 first day; the build keeps a page at each such address whose notice was
 since renamed, made a draft or removed (a redirect to it, or a page saying
 it is no longer posted), so a link in a message already sent is never a 404.
+A third, of the web pages bundles linked to (``PRIVATE_PATH/sent-pages.json``,
+SENT_PAGES_FILE): each by its address on the site (in the field ``slug``,
+e.g. ``newsletter/2026-11-26/``), with the bundle's title and its day; the
+plugin that owns the page keeps one there whatever becomes of what it
+showed. A plugin keeps a ledger of its own of what messages sent readers to (the
+survey plugin's surveys invited to) in the same format, in a file it names.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from .settings import shown_in_project
 
 LEDGER_FILE = "texted-codes.json"  # under PRIVATE_PATH
 SENT_NOTICES_FILE = "sent-notices.json"  # under PRIVATE_PATH: slug -> the notice bundled at that address
+SENT_PAGES_FILE = "sent-pages.json"  # under PRIVATE_PATH: a bundle's web page, by its address -> the bundle
 _FIELDS = ("slug", "source", "title", "day")
 
 
@@ -85,6 +92,11 @@ def read_ledger(settings: dict, name: str = LEDGER_FILE) -> dict[str, TextedCode
 
 
 def _unreadable(settings: dict, path: Path, line: int) -> str:
+    if path.name not in (LEDGER_FILE, SENT_NOTICES_FILE):  # the pages bundles linked to, or a plugin's
+        return _('{path}:{line}: this ledger of what messages sent readers to is not as Sotong writes it (each '
+                 'address with its "slug", "source", "title" and "day" as text); put back the file from the last '
+                 'backup: without it, links in messages already sent to what was since renamed or removed lead '
+                 'nowhere').format(path=shown_in_project(settings, path), line=line)
     if path.name == SENT_NOTICES_FILE:
         return _('{path}:{line}: the ledger of notices sent is not as Sotong writes it (each address with its '
                  '"slug", "source", "title" and "day" as text); put back the file from the last backup: without it, '

@@ -83,6 +83,11 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   ``day`` (a date); return the set of subscriber ids a message was sent
   (or handed over) to on that day or later, or None (delivery answers, from
   its journal and the last-sent days it keeps past the journal's retention).
+- ``site_built``: sent with the :class:`sotong.project.Project` by ``sotong
+  build`` once ``output/`` holds the new site (not by the devserver's
+  preview builds, which publish nothing); keep under ``PRIVATE_PATH`` what
+  the site now published (sns_sync: the notices its SNS feeds hold, in the
+  ledger of notices sent). Returns nothing.
 
 ``connect_lazily(signal, "module:function")`` connects a receiver whose
 module is imported when the signal is first sent, so that a plugin's heavy
@@ -111,6 +116,7 @@ reach_marks = signal("sotong-reach-marks")
 person_erasing = signal("sotong-person-erasing")
 people_purged = signal("sotong-people-purged")
 delivered_since = signal("sotong-delivered-since")
+site_built = signal("sotong-site-built")
 
 
 @functools.cache

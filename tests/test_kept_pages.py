@@ -103,9 +103,11 @@ def test_a_new_notice_shifts_every_page_of_the_index(twice_built, tmp_path, cli)
 
 def test_a_deleted_notice_leaves_every_list(twice_built, tmp_path, cli):
     (twice_built / "content" / "notices" / CONCERT).unlink()
+    own = f"notices/{Path(CONCERT).stem}/index.html"  # its SNS posts' link: the page saying it is no longer posted
     for _ in range(2):
         build(twice_built, cli)
-        assert not showing(twice_built / "output", CONCERT_TITLE)
+        assert showing(twice_built / "output", CONCERT_TITLE) == {own}
+        assert "더 이상 게시되지 않습니다" in (twice_built / "output" / own).read_text(encoding="utf-8")
     assert_as_a_full_build(twice_built, tmp_path / "full", cli)
 
 

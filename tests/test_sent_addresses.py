@@ -4,7 +4,11 @@ the notice's file, edit its ``slug:``, make it a draft or delete it: its old
 address leads to its new one, or to a page that says it is no longer posted,
 never to a 404; and ``sotong check`` says, at the notice, that its address
 moved and which ``slug:`` keeps it (a new address is a new SNS feed item
-and a new calendar event)."""
+and a new calendar event); made private, the page has no title. The same
+for a notice only posted through the SNS feeds (kept when ``sotong build``
+publishes them), for a survey invited to and renamed or removed (its page
+and its invitations' links on the collector), and for an issue's edition
+page whose notices all became drafts or were removed."""
 
 from __future__ import annotations
 
@@ -16,9 +20,15 @@ from pathlib import Path
 import lxml.html
 
 from delivery_support import run_cli
-from project_support import copy_project, differing_files
-from sotong.code_ledger import SENT_NOTICES_FILE
+from project_support import SAMPLE_TODAY, copy_project, differing_files, serving
+from sotong.code_ledger import SENT_NOTICES_FILE, SENT_PAGES_FILE
+from sotong.devserver.rebuild import build_preview
+from sotong.project import Project
+from sotong.web import make_app
+from survey.rules import survey_token
+from survey.sent import INVITED_SURVEYS_FILE
 from test_clicks import ISSUE, bundled, email_links
+from test_survey import BUDGET, LIBRARY, add_readers, call
 from test_texted_codes import build
 
 EMAILED = "2026-11-19-year-end-concert"
@@ -129,3 +139,147 @@ def test_a_slug_in_the_ledger_that_is_a_path_gets_no_page(tmp_path):
     (tmp_path / "private" / SENT_NOTICES_FILE).write_text(json.dumps({entry["slug"]: entry}), encoding="utf-8")
     output = build(tmp_path).resolve()
     assert not (output.parent.parent / "outside").exists() and not list(output.parent.rglob("outside"))
+
+
+def test_the_moved_address_warning_writes_the_addresses_as_article_url_makes_them(tmp_path):
+    project = sent(tmp_path)
+    settings = project / "pelicanconf.py"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'ARTICLE_URL = "notices/{slug}/"', 'ARTICLE_URL = "notices/{slug}.html"'), encoding="utf-8")
+    notice_file(project).rename(notice_file(project, "2026-11-19-concert"))
+    ran = run_cli(settings, "check")
+    assert ran.code == 0, ran.output
+    [warning] = [line for line in ran.output.splitlines() if EMAILED in line and "2026-11-19-concert.md" in line]
+    assert f"notices/{EMAILED}.html" in warning and "notices/2026-11-19-concert.html" in warning
+    assert f"notices/{EMAILED}/" not in warning
+
+
+# --- surveys invited to ------------------------------------------------------------------
+
+RENAMED = "budget-2027"
+
+
+def invited_then_moved(tmp_path: Path) -> Path:
+    """The sample's issue of 11-26 bundled (it invites S1 to both surveys),
+    then the budget vote's file renamed and the library survey's removed,
+    the notices that named them changed to match (else check stops)."""
+    project = copy_project(tmp_path)
+    add_readers(project)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0
+    surveys, notices = project / "content" / "surveys", project / "content" / "notices"
+    (surveys / f"{BUDGET}.yaml").rename(surveys / f"{RENAMED}.yaml")
+    (surveys / f"{LIBRARY}.yaml").unlink()
+    for notice in notices.glob("*.md"):
+        text = notice.read_text(encoding="utf-8")
+        notice.write_text(text.replace(f"survey: {BUDGET}\n", f"survey: {RENAMED}\n")
+                          .replace(f"survey: {LIBRARY}\n", ""), encoding="utf-8")
+    return project
+
+
+def test_a_survey_invited_to_and_then_renamed_or_removed_keeps_its_address_and_check_warns(tmp_path):
+    project = invited_then_moved(tmp_path)
+    ledger = json.loads((project / "private" / INVITED_SURVEYS_FILE).read_text(encoding="utf-8"))
+    assert ledger[LIBRARY]["source"] == f"surveys/{LIBRARY}.yaml" and ledger[BUDGET]["day"] == ISSUE
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 0, ran.output
+    [renamed] = [line for line in ran.output.splitlines() if line.startswith(f"content/surveys/{RENAMED}.yaml:1: ")]
+    assert f"surveys/{BUDGET}/" in renamed and f"{BUDGET}.yaml" in renamed and ISSUE in renamed
+    [removed] = [line for line in ran.output.splitlines() if line.startswith(f"content/surveys/{LIBRARY}.yaml:1: ")]
+    assert f"surveys/{LIBRARY}/" in removed and ISSUE in removed
+    output = build(project)
+    moved = lxml.html.fromstring((output / "surveys" / BUDGET / "index.html").read_text(encoding="utf-8"))
+    assert REFRESH.findall(lxml.html.tostring(moved, encoding="unicode")) == [f"/surveys/{RENAMED}/"]
+    gone = lxml.html.fromstring((output / "surveys" / LIBRARY / "index.html").read_text(encoding="utf-8"))
+    assert "더 이상 게시되지 않습니다" in gone.xpath("//h1")[0].text_content() and not gone.xpath("//script")
+    assert ledger[LIBRARY]["title"] in gone.xpath("//main")[0].text_content()
+    assert gone.xpath("//meta[@name='robots']/@content") == ["noindex"]
+
+
+def test_an_invitations_link_to_a_survey_renamed_or_removed_leads_to_it_or_says_it_is_gone(tmp_path):
+    project = invited_then_moved(tmp_path)
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        status, headers, _page = call(port, "GET", f"/surveys/{BUDGET}?t={survey_token(BUDGET, 'S1')}")
+        token = survey_token(RENAMED, "S1")
+        assert status == 303 and headers["Location"] == f"http://127.0.0.1:8080/surveys/{RENAMED}?t={token}"
+        status, _headers, page = call(port, "GET", f"/surveys/{RENAMED}?t={token}")
+        assert status == 200 and f'value="{token}"' in page  # the reader answers the survey renamed
+        status, _headers, page = call(port, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S1')}")
+        assert status == 410 and "더 이상 게시되지 않습니다" in page
+        assert call(port, "GET", "/surveys/never-invited")[0] == 404
+
+
+# --- the edition sent -----------------------------------------------------------------------
+
+
+def test_an_edition_sent_whose_notices_are_all_drafts_or_removed_keeps_its_page_and_check_warns(tmp_path):
+    project = sent(tmp_path)
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write('SOTONG_TODAY = "2026-11-27"\n')  # the day after the issue: its edition has its page
+    build(project)
+    address = f"newsletter/{ISSUE}/"
+    assert json.loads((project / "private" / SENT_PAGES_FILE).read_text(encoding="utf-8"))[address]["day"] == ISSUE
+    edition_page = project / "output" / address / "index.html"
+    linked = lxml.html.fromstring(edition_page.read_text(encoding="utf-8")).xpath(
+        "//ul[contains(@class, 'newsletter-notices')]//a/@href")
+    slugs = [href.rstrip("/").rsplit("/", 1)[1] for href in linked]
+    sources = json.loads((project / "private" / SENT_NOTICES_FILE).read_text(encoding="utf-8"))
+    files = [project / "content" / sources[slug]["source"] for slug in slugs]
+    assert len(files) > 1
+    files[0].unlink()
+    for file in files[1:]:
+        file.write_text(file.read_text(encoding="utf-8").replace("---\n", "---\nstatus: draft\n", 1), encoding="utf-8")
+    build(project)
+    shown = lxml.html.fromstring(edition_page.read_text(encoding="utf-8"))
+    assert "2026년 11월 26일" in shown.xpath("//h1")[0].text_content()
+    assert "지금 누리집에 게시되어 있지 않습니다" in shown.xpath("//main")[0].text_content()
+    assert not shown.xpath("//ul[contains(@class, 'newsletter-notices')]")
+    ran = run_cli(project / "pelicanconf.py", "check")
+    assert ran.code == 0, ran.output
+    said = sorted(line for line in ran.output.splitlines() if address in line)
+    removed = str(files[0].relative_to(project))  # said at its first line; a draft at its status: line
+    assert [line.split(": ", 1)[0] for line in said] == sorted(
+        f"{file.relative_to(project)}:{1 if str(file.relative_to(project)) == removed else 2}" for file in files)
+
+
+# --- notices posted through the SNS feeds ----------------------------------------------------
+
+
+def fed_slugs(project: Path) -> list[str]:
+    """The slugs of the notices the SNS feeds of ``project``'s site hold, in the X feed's order first."""
+    slugs = []
+    for platform in ("twitter", "facebook", "blog"):
+        feed = json.loads((project / "output" / "sns" / f"{platform}.json").read_text(encoding="utf-8"))
+        slugs += [item["url"].rstrip("/").rsplit("/", 1)[1] for item in feed["items"]]
+    return list(dict.fromkeys(slugs))
+
+
+def test_a_notice_only_posted_through_the_sns_feeds_keeps_its_address_when_renamed(tmp_path, tmp_path_factory):
+    preview = copy_project(tmp_path_factory.mktemp("preview"))
+    build_preview(preview / "pelicanconf.py", preview / ".cache" / "devserver")
+    assert not (preview / "private" / SENT_NOTICES_FILE).exists()  # a preview publishes nothing
+    project = copy_project(tmp_path)
+    build(project)
+    fed = fed_slugs(project)
+    ledger = json.loads((project / "private" / SENT_NOTICES_FILE).read_text(encoding="utf-8"))
+    assert sorted(ledger) == sorted(fed) and {entry["day"] for entry in ledger.values()} == {SAMPLE_TODAY}
+    slug = fed[0]
+    old = project / "content" / ledger[slug]["source"]
+    old.rename(old.with_name(f"renamed-{old.name}"))
+    build(project)
+    [new] = [entry for entry in fed_slugs(project) if entry not in fed]
+    assert REFRESH.findall(page(project, slug)) == [f"/notices/{new}/"]
+    ran = run_cli(project / "pelicanconf.py", "check")
+    [warning] = [line for line in ran.output.splitlines() if f"notices/{slug}/" in line]
+    assert warning.startswith(f"content/{ledger[slug]['source'].rsplit('/', 1)[0]}/renamed-{old.name}:1: ")
+    assert f"slug: {slug}" in warning and SAMPLE_TODAY in warning
+
+
+def test_an_emailed_notice_made_private_since_leaves_a_page_without_its_title(tmp_path):
+    project = sent(tmp_path)
+    text = notice_file(project).read_text(encoding="utf-8")
+    notice_file(project).write_text(text.replace(
+        "channels: [homepage, newsletter, email, facebook]\n",
+        "channels: [email]\nvisibility: private\naudiences: [budget-committee]\n"), encoding="utf-8")
+    build(project)
+    shown = page(project, EMAILED)
+    assert "더 이상 게시되지 않습니다" in shown and TITLE not in shown and "송년" not in shown

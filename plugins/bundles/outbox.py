@@ -42,7 +42,7 @@ from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.interrupts import how_it_ended, leave_ctrl_c_to_the_parent, stop_with_the_parent
 from sotong.build import replace_folder
-from sotong.code_ledger import SENT_NOTICES_FILE, TextedCode, record_texted
+from sotong.code_ledger import SENT_NOTICES_FILE, SENT_PAGES_FILE, TextedCode, record_texted
 from sotong.links import SENT_CODES_FILE, notice_file, notice_url, outbox_codes, site_short_codes, site_url
 from sotong.mail import MessageContext, seal_size, size_label
 from sotong.mail_server import SIZE_LIMIT, size_limit
@@ -393,12 +393,18 @@ def _record_sent_notices(project: Project, bundle) -> None:
     by the slug their emails and texts link to: the build keeps a page at
     that address whatever later becomes of the notice (renamed, a draft,
     removed), and ``sotong check`` warns before a rename moves it. Not a
-    private notice: it has no page, and its title is not for the site."""
+    private notice: it has no page, and its title is not for the site. An
+    issue's web page (its edition's) goes in the ledger of pages bundles
+    linked to (SENT_PAGES_FILE), which the plugin of that page keeps."""
     settings, day = project.settings, bundle.day.isoformat()
     record_texted(settings, {notice.slug: TextedCode(notice.slug, notice_file(settings["PATH"], notice.source),
                                                      notice.title, day)
                             for notice in bundle.notices if not notice.private},
                   SENT_NOTICES_FILE)
+    site = site_url(settings, "")
+    if bundle.issue is not None and bundle.web_url and bundle.web_url.startswith(site):  # the edition's page
+        page = bundle.web_url[len(site):]
+        record_texted(settings, {page: TextedCode(page, "", bundle.title, day)}, SENT_PAGES_FILE)
 
 
 def texts_to_numbers_texted_before(sms_csv: Path) -> MessageCounts:

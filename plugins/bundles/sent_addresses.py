@@ -31,11 +31,13 @@ def moved_address_warnings(project: Project) -> list[str]:
         notice, entry = by_slug[new], sent[old]
         same_file = notice_file(content_path, notice.source) == entry.source
         line = notice.lines.get("slug", 1) if same_file else 1
-        warnings.append(f"{project.shown(notice.source)}:{line}: " + _moved_warning(entry, notice, same_file))
+        warnings.append(f"{project.shown(notice.source)}:{line}: "
+                        + _moved_warning(entry, notice, same_file, project.settings["ARTICLE_URL"]))
     return warnings
 
 
-def _moved_warning(entry, notice, same_file: bool) -> str:
+def _moved_warning(entry, notice, same_file: bool, address: str) -> str:
+    """The warning's text; ``address``: ARTICLE_URL, a notice's address with its ``{slug}``."""
     if same_file:
         change = _("its slug: was changed")
         advice = _("write slug: {old} again to keep it").format(old=entry.slug)
@@ -47,5 +49,5 @@ def _moved_warning(entry, notice, same_file: bool) -> str:
         again = _("{again}, and calendars that imported its event add it twice").format(again=again)
     return _("warning: this notice went out on {day} with the address {old}; {change}, so it is now {new}. The old "
              "address leads to the new one, but {again}; {advice}").format(
-                 day=entry.day, old=f"notices/{entry.slug}/", change=change, new=f"notices/{notice.slug}/",
+                 day=entry.day, old=address.format(slug=entry.slug), change=change, new=address.format(slug=notice.slug),
                  again=again, advice=advice)

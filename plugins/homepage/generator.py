@@ -14,7 +14,8 @@ from pelican.urlwrappers import Category
 
 from sotong.pelican_plugin import write_output_bytes
 from sotong.code_ledger import SENT_NOTICES_FILE, TextedCode, read_ledger
-from sotong.links import absolute_site_url, former_codes, site_short_codes, texted_codes, texted_destinations
+from sotong.links import (absolute_site_url, former_codes, notice_file, site_short_codes, texted_codes,
+                          texted_destinations)
 from sotong.notices import slug_problem
 from sotong.settings import add_template_folder
 
@@ -139,17 +140,24 @@ class HomepageGenerator(Generator):
         now: its notice renamed (its slug changed with its file, or by
         ``slug:``), a redirect to its new address (found by its file, or
         its file gone, by its title, as for texted codes); made a draft or
-        removed, the page that says it is no longer posted. So a link in an
-        email or text already sent is never a 404."""
+        removed, the page that says it is no longer posted (without its
+        title when it was made private since). So a link in an email or
+        text already sent is never a 404."""
         sent = read_ledger(self.settings, SENT_NOTICES_FILE)
         if not sent:
             return
-        destinations = texted_destinations(sent, (article.notice for article in by_slug.values()),
-                                           self.context["CONTENT"].notices, self.settings["PATH"])
+        notices = self.context["CONTENT"].notices
+        destinations = texted_destinations(sent, (article.notice for article in by_slug.values()), notices,
+                                           self.settings["PATH"])
+        private = {key for notice in notices if notice.private
+                   for key in (notice.slug, notice_file(self.settings["PATH"], notice.source))}
         for slug, target in destinations.items():
             if target != slug and slug_problem(slug) is None:  # a slug edited by hand into a path names no page
                 save_as = self.settings["ARTICLE_SAVE_AS"].format(slug=slug)
-                self._write_redirect(writer, save_as, by_slug[target] if target else sent[slug], relative)
+                entry = sent[slug]
+                if slug in private or entry.source in private:  # made private since: its title is not for the site
+                    entry = TextedCode(entry.slug, entry.source, "", entry.day)
+                self._write_redirect(writer, save_as, by_slug[target] if target else entry, relative)
 
     def _write_redirect(self, writer, save_as: str, article, relative: bool) -> None:
         """At ``save_as``, a page that sends its reader to ``article``'s, or,

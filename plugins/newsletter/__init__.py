@@ -2,7 +2,8 @@
 its archive and Atom feed, and the ``sotong newsletter`` commands.
 
 Settings: ``NEWSLETTER`` (see :mod:`.config`), validated when Pelican starts
-and by ``sotong check``. Commands: ``sotong newsletter next`` and ``list``.
+and by ``sotong check``, which warns of an edition sent that holds no
+notice now (``content_warnings``, :mod:`.sent`). Commands: ``sotong newsletter next`` and ``list``.
 Templates: ``templates/newsletter_*.html``. No tables or routes (the issue
 dates themselves are core: sotong.schedule).
 """
@@ -46,3 +47,4 @@ def register():
     pelican_signals.get_generators.connect(_generators)
     signals.cli_commands.connect(_add_commands)
     signals.connect_lazily(signals.content_check, f"{__name__}.config:check_settings")
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.sent:emptied_edition_warnings")

@@ -1,6 +1,7 @@
 """The web edition of the newsletter: a Pelican generator writing
 ``newsletter/D/index.html`` per issue, the archive ``newsletter/index.html``
-and the Atom feed ``newsletter/feed.atom.xml`` of issues."""
+and the Atom feed ``newsletter/feed.atom.xml`` of issues; and the page of
+an edition sent (:mod:`.sent`) that holds no notice now, which says so."""
 
 from __future__ import annotations
 
@@ -16,14 +17,11 @@ from sotong.links import absolute_site_url
 from sotong.notices import SEOUL
 
 from .config import newsletter_settings
-from .issues import Issue, archived_issues, group_by_field, issue_title
+from .issues import Issue, archived_issues, group_by_field, issue_title, issue_url, plan_issues
+from .sent import sent_editions
 
 ARCHIVE_URL = "newsletter/"
 FEED_SAVE_AS = "newsletter/feed.atom.xml"
-
-
-def issue_url(day: dt.date) -> str:
-    return f"newsletter/{day.isoformat()}/"
 
 
 class NewsletterGenerator(Generator):
@@ -55,12 +53,31 @@ class NewsletterGenerator(Generator):
                 next_issue=issues[index + 1] if index + 1 < len(issues) else None,
                 **common,
             )
+        self._write_emptied(writer, archived, issues, common)
         writer.write_file(
             ARCHIVE_URL + "index.html", self.get_template("newsletter_archive"), self.context,
             relative_urls=self.settings["RELATIVE_URLS"], url=ARCHIVE_URL,
             issues=list(reversed(archived)), **common,
         )
         self._write_feed(config.title, issues)
+
+    def _write_emptied(self, writer, archived: list[Issue], issues: list[Issue], common: dict) -> None:
+        """At the page of each edition an issue's emails linked to (the ledger
+        of pages bundles linked to: :mod:`.sent`) that holds no notice now
+        (each made a draft or removed), a page with its title and day that
+        says so: a link in an email already sent never leads nowhere."""
+        config = newsletter_settings(self.settings)
+        written, by_day = {issue.day for issue in issues}, {issue.day: issue for issue in archived}
+        for day in sent_editions(self.settings):
+            if day in written or day > self.context["CONTENT"].day:
+                continue
+            issue = by_day.get(day) or plan_issues(_notices_with_pages(self.context), day, day,
+                                                   first_issue=config.first_issue, first_number=config.first_number)[0]
+            writer.write_file(
+                issue_url(day) + "index.html", self.get_template("newsletter_issue"), self.context,
+                relative_urls=self.settings["RELATIVE_URLS"], url=issue_url(day), issue=issue, groups=[],
+                previous_issue=None, next_issue=None, **common,
+            )
 
     def _write_feed(self, title: str, issues: list[Issue]) -> None:
         base = absolute_site_url(self.settings) or ""

@@ -143,6 +143,11 @@ def group_by_field(notices: Iterable[Notice], field_labels: dict[str, str]) -> l
     return [FieldGroup(key, field_labels.get(key, key), tuple(grouped[key])) for key in keys]
 
 
+def issue_url(day: dt.date) -> str:
+    """The address of the edition of ``day`` on the site."""
+    return f"newsletter/{day.isoformat()}/"
+
+
 def issue_title(newsletter_title: str, issue: Issue) -> str:
     """``성동구 소통 소식지 2026년 11월 26일 (제12호)``."""
     number = f" (제{issue.number}호)" if issue.number is not None else ""

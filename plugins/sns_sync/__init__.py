@@ -8,6 +8,9 @@ Settings: ``SNS_SYNC = {"import_limit": 5}`` and ``SNS_IMPORT_FEEDS``,
 validated when Pelican starts and by ``sotong check`` (see :mod:`.config`).
 Templates: ``templates/sns_sync_*.html``. No tables, commands or routes; the
 cache of the X posts it fitted is a file under CACHE_PATH (:mod:`.fitted`).
+Once ``sotong build`` has published them (``site_built``), the notices its
+feeds hold go in the ledger of notices sent, whose addresses the site keeps
+(:mod:`.posted`).
 """
 
 from pelican import signals as pelican_signals
@@ -31,3 +34,4 @@ def register():
     pelican_signals.initialized.connect(start)
     pelican_signals.get_generators.connect(_generators)
     signals.connect_lazily(signals.content_check, f"{__name__}.config:settings_problems")
+    signals.connect_lazily(signals.site_built, f"{__name__}.posted:record_posted")

@@ -26,7 +26,7 @@ from .config import sns_settings
 from .feeds import FeedInfo, json_feed_bytes, rss_feed_bytes
 from .fitted import FittedPosts
 from .imported import read_posts
-from .posts import PLATFORM_LABELS, PLATFORMS, Image, SharedNotice, absolute_links, feed_item, platform_notices
+from .posts import PLATFORM_LABELS, Image, SharedNotice, absolute_links, fed_items, feed_item
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,13 @@ class SnsGenerator(Generator):
     def generate_output(self, writer) -> None:
         base = absolute_base(self.settings)
         absolute = dict(self.settings, SITEURL=base)
-        day = self.context["CONTENT"].day
-        articles = [article for article in self.context["NOTICE_ARTICLES"].values() if article.notice.due_on(day)]
-        limit = self.settings.get("FEED_MAX_ITEMS")
+        fed = fed_items(self.context["NOTICE_ARTICLES"].values(), self.context["CONTENT"].day,
+                        self.settings.get("FEED_MAX_ITEMS"))
         shared: dict[str, SharedNotice] = {}
         fitted = FittedPosts(self.settings)
-        for platform in PLATFORMS:
+        for platform, articles in fed.items():
             items = []
-            for article in platform_notices(articles, platform)[:limit]:
+            for article in articles:
                 if article.slug not in shared:
                     shared[article.slug] = self._shared(article, absolute)
                 items.append(feed_item(shared[article.slug], platform, fitted.fit))

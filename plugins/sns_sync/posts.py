@@ -63,6 +63,14 @@ def platform_notices(items: Iterable, platform: str) -> list:
     return sorted(chosen, key=lambda item: (-item.notice.date.timestamp(), item.notice.slug))
 
 
+def fed_items(items: Iterable, day, limit: int | None) -> dict[str, list]:
+    """platform -> the items (with a ``notice``: articles, notices wrapped)
+    its feed holds on ``day``: those due by then with the platform in
+    channels, newest first, at most ``limit`` (FEED_MAX_ITEMS; None: all)."""
+    due = [item for item in items if item.notice.due_on(day)]
+    return {platform: platform_notices(due, platform)[:limit] for platform in PLATFORMS}
+
+
 def tweet_text(notice: Notice, url: str, fit: Callable[[str, str], str]) -> str:
     """The X post: the headline and summary fitted with the link by ``fit``
     (``weighted.fit_post``, or fitted.FittedPosts' memo of it)."""

@@ -14,7 +14,9 @@ person's opinions and free-text answers are erased (``person_erasing``,
 ``person_forgotten``); opinions copied into another store (``sotong db
 copy``) are made searchable there (``store_copied``); an issue report counts each survey's answers
 (``outbox_figures``); a survey whose days hold no issue day, which invites
-nobody, is a warning (``content_warnings``, :mod:`.advice`).
+nobody, is a warning (``content_warnings``, :mod:`.advice`), and so is a
+survey invited to whose file was since renamed or removed, whose address
+keeps a page (:mod:`.sent`).
 """
 
 from pelican import signals
@@ -72,6 +74,7 @@ def register():
     sotong_signals.connect_lazily(signals.get_generators, f"{__name__}.site:get_generators")
     sotong_signals.content_check.connect(check_surveys)
     sotong_signals.connect_lazily(sotong_signals.content_warnings, f"{__name__}.advice:survey_warnings")
+    sotong_signals.connect_lazily(sotong_signals.content_warnings, f"{__name__}.advice:moved_survey_warnings")
     sotong_signals.content_parts.connect(content_part)
     sotong_signals.cli_commands.connect(add_commands)
     sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")

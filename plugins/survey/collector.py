@@ -9,7 +9,12 @@
   answer: a forwarded email's link); 410 survey not open (Seoul day: from
   when, or that it closed and whom to call); 413 over 64 KiB (core);
 - ``GET /surveys/SLUG/thanks``: the thank-you page, for sites whose address
-  is not absolute (development).
+  is not absolute (development);
+- either ``/surveys/SLUG`` of a survey invited to whose file was since
+  renamed or removed (:mod:`.sent`): a redirect to the survey renamed, with
+  the reader's token of it (for the reader's genuine token of the old one,
+  when the reader is among its invited), or 410 with a page saying the
+  survey is no longer posted.
 
 The surveys are read again when a file of content/surveys/ or
 audiences.yaml changed (the collector outlives many builds), kept as they
@@ -43,8 +48,9 @@ from sotong.web import unstorable_errors
 from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
-from .rules import is_invited, is_trial_token, reader_tokens, subscriber_of_token
+from .rules import is_invited, is_trial_token, reader_tokens, renamed_token, subscriber_of_token
 from .schema import TOKEN_FIELD, read_surveys, surveys_dir
+from .sent import moved_surveys
 
 log = logging.getLogger("sotong.survey")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -63,10 +69,13 @@ MESSAGES = {
     "left": ("이 링크로는 더 이상 답하실 수 없습니다", "이 설문은 초대받은 분께만 열려 있는데, 지금은 대상 명단에 계시지 않습니다. "
                                       "위원회·단체에서 빠지셨거나 소식 받기를 그만두셨거나 개인정보 삭제를 요청하셨을 수 있습니다. "
                                       "잘못된 것 같으면 {department}에 문의해 주세요: 성동구청 {office_phone}"),
+    # an invited survey's link whose file was since removed
+    "gone": ("이 설문은 더 이상 게시되지 않습니다", "이메일로 참여를 요청해 드린 설문은 지금 누리집에 게시되어 있지 않아 답을 받지 않습니다. "
+                                "궁금하신 점은 성동구청 홍보담당관에 문의해 주세요: {office_phone}"),
     "trial": ("답변이 기록되지 않았습니다 (시험용 링크)", "시험용 링크입니다. 응답은 기록되지 않습니다. "
                                                "직원이 받은 시험용 메일이나 미리 보기의 링크라서 보내신 답변을 저장하지 않았습니다."),
 }
-STATUS = {"left": 403, "closed": 410, "trial": 200}  # the others' code is their status
+STATUS = {"left": 403, "closed": 410, "gone": 410, "trial": 200}  # the others' code is their status
 
 
 def thanks_url(settings: dict, slug: str) -> str:
@@ -114,6 +123,30 @@ class SurveyRoutes:
             self.surveys = surveys
         return self.surveys
 
+    def _moved(self, request, slug: str):
+        """The answer at the address of a survey invited to whose file was
+        renamed (a redirect to it) or removed (410, it is no longer posted);
+        NotFound for a survey never invited to (or a ledger unreadable, said in the log)."""
+        try:
+            moved = moved_surveys(self.settings, self._current_surveys()).get(slug)
+        except SotongError as error:
+            log.warning("%s", error.problems[0])
+            moved = None
+        if moved is None:
+            raise NotFound()
+        renamed, app = moved[1], request.app
+        if renamed is None:
+            title, explanation = MESSAGES["gone"]
+            return _private(app.render("survey_web_message.html", status=STATUS["gone"], title=title,
+                                       explanation=explanation.format(office_phone=self.settings["OFFICE_PHONE"])))
+        token = renamed_token(slug, renamed.slug, request.values.get(TOKEN_FIELD) or "")
+        if token is not None and not is_trial_token(renamed.slug, token):
+            with app.store() as store:
+                reader = store.subscriber(subscriber_of_token(renamed.slug, token))
+            token = token if reader is not None and is_invited(renamed, reader.profile, self.project.today().year) else None
+        query = f"?{TOKEN_FIELD}={token}" if token else ""
+        return _private(redirect(collector_url(self.settings, f"surveys/{renamed.slug}{query}"), code=303))
+
     def _message(self, app, code: int | str, survey):
         title, explanation = MESSAGES[code]
         explanation = explanation.format(opens=korean_date(survey.opens, year=False),
@@ -145,7 +178,9 @@ class SurveyRoutes:
         return subscriber_id, None
 
     def form(self, request, slug: str):
-        survey = self._survey(slug)
+        survey = self._current_surveys().get(slug)
+        if survey is None:
+            return self._moved(request, slug)
         token = request.args.get(TOKEN_FIELD) or None
         if token and is_trial_token(slug, token):
             return self._form(request.app, survey, token, trial=True)
@@ -153,7 +188,9 @@ class SurveyRoutes:
         return refused or self._form(request.app, survey, token)
 
     def answer(self, request, slug: str):
-        survey = self._survey(slug)
+        survey = self._current_surveys().get(slug)
+        if survey is None:  # a form opened before its survey was renamed or removed
+            return self._moved(request, slug)
         app = request.app
         token = request.form.get(TOKEN_FIELD) or None
         trial = bool(token) and is_trial_token(slug, token)

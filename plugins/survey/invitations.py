@@ -2,7 +2,9 @@
 reader is invited to and has not answered gets a block in the reader's email
 with the reader's own link, and each invitation is recorded in the store
 (``survey_invitations``) so that the response rate is answers / invitations;
-a preview or a staff member's test copy (``context.trial``) records none,
+the first invitation to each survey keeps it in the ledger of surveys
+invited to (:mod:`.sent`: its address never becomes a 404); a preview or a
+staff member's test copy (``context.trial``) records none,
 and its link is a test link (:func:`.rules.trial_token`) that records no
 answer and uses no reader's token.
 
@@ -21,6 +23,7 @@ from sotong.store import Store, store_exists
 
 from . import storage
 from .rules import is_invited, reader_tokens, trial_token
+from .sent import record_invited, record_invited_before
 
 LINK_HOLE = "https://survey-link.invalid/"  # replaced by each reader's link after inlining
 
@@ -61,8 +64,11 @@ def block_maker(context: MessageContext):
     else:
         store = storage.ensure(Store.open(settings["SOTONG_DB"]))
         answered = {survey.slug: storage.used_token_hashes(store, survey.slug) for survey in surveys}
+        if not context.trial:
+            record_invited_before(settings, store, context.content.part("surveys"))
     inlined = {survey.slug: context.inline(invitation_html(survey)) for survey in surveys}
     issue, year = context.issue.isoformat(), context.issue.year
+    kept = set()  # the surveys this process has kept in the ledger of surveys invited to
 
     def invitations(subscriber, notices) -> list[Block]:
         profile = subscriber.profile
@@ -80,6 +86,9 @@ def block_maker(context: MessageContext):
             slugs.append(survey.slug)
             if not context.trial:  # a preview or a staff's test copy invites nobody
                 storage.record_invitation(store, survey.slug, subscriber.id, issue)
+                if survey.slug not in kept:
+                    record_invited(settings, survey, issue)
+                    kept.add(survey.slug)
         if not slugs:
             return []
         return [Block("".join(parts_html), "\n\n".join(parts_text), {"surveys": slugs})]

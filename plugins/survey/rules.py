@@ -64,3 +64,14 @@ def subscriber_of_token(slug: str, token: str) -> str | None:
     if payload is None or not payload.startswith(slug + ":"):
         return None
     return payload[len(slug) + 1:] or None
+
+
+def renamed_token(old: str, new: str, token: str) -> str | None:
+    """For a genuine token of survey ``old`` (a reader's or a trial's), the
+    same reader's token of survey ``new``, what ``old`` was renamed to (its
+    invitations' links carry the old slug); None for any other token."""
+    for purpose in (PURPOSE, TRIAL_PURPOSE):
+        payload = read_token(purpose, token)
+        if payload is not None and payload.startswith(old + ":") and payload[len(old) + 1:]:
+            return make_token(purpose, f"{new}:{payload[len(old) + 1:]}")
+    return None

@@ -16,6 +16,7 @@ from sotong.links import site_url
 from sotong.settings import add_template_folder
 
 from .config import survey_settings
+from .sent import moved_surveys
 from .results import PUBLIC_SAVE_AS, bar_chart, percent, public_json_path, results_from_json
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,6 +53,16 @@ class SurveyGenerator(Generator):
                 home_url=site_url(self.settings, ""), **common)
             if survey.publish_results:
                 self._write_results(writer, survey, config.min_answers, common)
+        self._write_moved(writer, surveys, relative)
+
+    def _write_moved(self, writer, surveys: dict, relative: bool) -> None:
+        """At each invited survey's address no survey holds now, a page that
+        sends its reader to the survey renamed, or says it is no longer posted."""
+        for slug, (entry, renamed) in moved_surveys(self.settings, surveys).items():
+            target = site_url(self.settings, f"surveys/{renamed.slug}/") if renamed else None
+            writer.write_file(f"surveys/{slug}/index.html", self.get_template("survey_moved"), self.context,
+                              relative_urls=relative, gone_title=entry.title, renamed=renamed, target=target,
+                              home_url=site_url(self.settings, ""))
 
     def _write_results(self, writer, survey, min_answers: int, common: dict) -> None:
         """The survey's published results, or the page saying when they come."""

@@ -118,6 +118,11 @@ def record_invitation(store: Store, slug: str, subscriber_id: str, issue: str) -
                      (slug, subscriber_id, issue, now_iso()))
 
 
+def first_invitations(store: Store) -> dict[str, str]:
+    """slug -> the first issue that invited a reader to it, of every survey invited to."""
+    return dict(store.db.execute("SELECT slug, min(issue) FROM survey_invitations GROUP BY slug ORDER BY slug"))
+
+
 def invited_count(store: Store, slug: str) -> int:
     """Subscribers invited at least once."""
     return store.db.execute("SELECT count(DISTINCT subscriber_id) FROM survey_invitations WHERE slug = ?", (slug,)).fetchone()[0]

@@ -1,0 +1,63 @@
+"""The surveys invitations went out for, and where each one's address leads
+now. Every survey a bundle invites a reader to is kept in the ledger
+``PRIVATE_PATH/invited-surveys.json`` (INVITED_SURVEYS_FILE, in the format
+of sotong.code_ledger: its slug, its file relative to content/, its title,
+the first issue that invited to it), for as long as the project lives. A
+survey whose file was since renamed (its slug comes from the file name) or
+removed still has its address: its page in the build (:mod:`.site`) and the
+invitation's link on the collector (:mod:`.collector`) lead to the survey
+renamed (the one survey with its title), or say that it is no longer
+posted; ``sotong check`` warns at the file (:mod:`.advice`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sotong.code_ledger import TextedCode, read_ledger, record_texted
+from sotong.notices import slug_problem
+from sotong.store import Store
+
+from . import storage
+
+INVITED_SURVEYS_FILE = "invited-surveys.json"  # under PRIVATE_PATH: slug -> the survey invited to at that address
+
+
+def survey_file(survey) -> str:
+    """A survey's file as the ledger names it: relative to content/."""
+    return f"surveys/{Path(survey.source).name}"
+
+
+def record_invited(settings: dict, survey, issue: str) -> None:
+    """Keep ``survey`` in the ledger, invited to first in the bundle of ``issue`` (a day, YYYY-MM-DD)."""
+    record_texted(settings, {survey.slug: TextedCode(survey.slug, survey_file(survey), survey.title, issue)},
+                  INVITED_SURVEYS_FILE)
+
+
+def record_invited_before(settings: dict, store: Store, surveys: dict) -> None:
+    """Keep in the ledger the surveys the store's invitations name that it
+    lacks: those bundles invited to before the ledger was kept (a survey
+    gone since with no file nor title)."""
+    kept = read_ledger(settings, INVITED_SURVEYS_FILE)
+    earlier = {}
+    for slug, issue in storage.first_invitations(store).items():
+        if slug not in kept:
+            survey = surveys.get(slug)
+            earlier[slug] = TextedCode(slug, survey_file(survey) if survey else "", survey.title if survey else "", issue)
+    record_texted(settings, earlier, INVITED_SURVEYS_FILE)
+
+
+def moved_surveys(settings: dict, surveys: dict) -> dict[str, tuple[TextedCode, object]]:
+    """old slug -> (the ledger's entry, the survey it leads to, or None) for
+    each survey invited to whose address no survey holds now: renamed, the
+    one survey of ``surveys`` with its title; else None (removed). A slug
+    edited by hand into a path is left out: it names no page."""
+    by_title: dict[str, list] = {}
+    for survey in surveys.values():
+        by_title.setdefault(survey.title, []).append(survey)
+    moved = {}
+    for slug, entry in read_ledger(settings, INVITED_SURVEYS_FILE).items():
+        if slug in surveys or slug_problem(slug) is not None:
+            continue
+        same_title = by_title.get(entry.title, []) if entry.title else []
+        moved[slug] = (entry, same_title[0] if len(same_title) == 1 else None)
+    return moved
