@@ -106,6 +106,16 @@ def test_a_texted_notice_made_a_draft_leaves_a_page_that_says_it_is_gone(tmp_pat
     assert "고친 제목" in short_link_page(project, code) and TITLE not in short_link_page(project, code)
 
 
+def test_a_texted_notice_made_private_since_leaves_a_page_without_its_title(tmp_path):
+    project, code = texted(tmp_path)
+    edit_notice(project, TEXTED, "channels: [homepage, sms, twitter, facebook]\n",
+                "channels: [email]\nvisibility: private\naudiences: [budget-committee]\n")
+    build(project)
+    shown = short_link_page(project, code)
+    assert redirect(project, code) is None and "더 이상 게시되지 않습니다" in shown
+    assert TITLE not in shown and "한파" not in shown  # a private notice's title is not for the site
+
+
 def test_a_texted_notice_renamed_leads_from_its_code_to_its_new_page(tmp_path):
     project, code = texted(tmp_path)
     edit_notice(project, TEXTED, "expires: 2026-11-26", "expires: 2026-11-26\nslug: cold-wave-2026")

@@ -3,6 +3,7 @@ lists, and the generator that writes the files Pelican does not."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -146,26 +147,30 @@ class HomepageGenerator(Generator):
         sent = read_ledger(self.settings, SENT_NOTICES_FILE)
         if not sent:
             return
-        notices = self.context["CONTENT"].notices
-        destinations = texted_destinations(sent, (article.notice for article in by_slug.values()), notices,
-                                           self.settings["PATH"])
-        private = {key for notice in notices if notice.private
-                   for key in (notice.slug, notice_file(self.settings["PATH"], notice.source))}
+        destinations = texted_destinations(sent, (article.notice for article in by_slug.values()),
+                                           self.context["CONTENT"].notices, self.settings["PATH"])
         for slug, target in destinations.items():
             if target != slug and slug_problem(slug) is None:  # a slug edited by hand into a path names no page
                 save_as = self.settings["ARTICLE_SAVE_AS"].format(slug=slug)
-                entry = sent[slug]
-                if slug in private or entry.source in private:  # made private since: its title is not for the site
-                    entry = TextedCode(entry.slug, entry.source, "", entry.day)
-                self._write_redirect(writer, save_as, by_slug[target] if target else entry, relative)
+                self._write_redirect(writer, save_as, by_slug[target] if target else sent[slug], relative)
+
+    @functools.cached_property
+    def _private_notices(self) -> set[str]:
+        """The slugs and files (relative to content/) of the private notices:
+        a ledger's entry of one made private since it went out is shown
+        without its title, which is not for the site."""
+        return {key for notice in self.context["CONTENT"].notices if notice.private
+                for key in (notice.slug, notice_file(self.settings["PATH"], notice.source))}
 
     def _write_redirect(self, writer, save_as: str, article, relative: bool) -> None:
         """At ``save_as``, a page that sends its reader to ``article``'s, or,
         ``article`` a ledger's entry (sotong.code_ledger.TextedCode), one
-        that says its notice is no longer posted."""
+        that says its notice is no longer posted (untitled, the notice
+        made private since)."""
         if isinstance(article, TextedCode):
+            private = article.slug in self._private_notices or article.source in self._private_notices
             writer.write_file(save_as, self.get_template(GONE_TEMPLATE), self.context,
-                              relative_urls=relative, gone_title=article.title)
+                              relative_urls=relative, gone_title="" if private else article.title)
         else:
             writer.write_file(save_as, self.get_template("homepage_shortlink"), self.context, relative_urls=relative,
                               article=article, target=public_url(self.settings, article.url))
