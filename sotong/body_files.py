@@ -235,14 +235,20 @@ def static_file(linked: str, source: Path | str, root: str) -> str | None:
     return next((path for path in files if path.startswith(os.path.join(root, "")) and os.path.isfile(path)), None)
 
 
-def file_about(path: str | os.PathLike) -> str | None:
-    """What the file at ``path`` is and how big, as a resident reads it
-    after a link's words: "한글 파일, 120KB", "PDF, 1.2MB"; None for a
-    file of no kind of :data:`FILE_KINDS`."""
+def file_kind(name: str | os.PathLike) -> str | None:
+    """What the file ``name`` is, in a resident's words ("한글 파일", "PDF"),
+    by its ending; None for one of no kind of :data:`FILE_KINDS`."""
+    return FILE_KINDS.get(os.path.splitext(name)[1].lower())
+
+
+def kind_and_size(name: str | os.PathLike, size: int) -> str:
+    """What the file ``name`` of ``size`` bytes is and how big, as a resident
+    reads it after a link's words or a file's name: "한글 파일, 120KB",
+    "PDF, 1.2MB" (sotong.mail.size_label); its size alone when its kind is
+    none of :data:`FILE_KINDS`."""
     from .mail import size_label
 
-    kind = FILE_KINDS.get(os.path.splitext(path)[1].lower())
-    return kind and f"{kind}, {size_label(os.path.getsize(path))}"
+    return ", ".join(filter(None, (file_kind(name), size_label(size))))
 
 
 def described_file_links(html: str, source: str | os.PathLike, root: str | os.PathLike) -> str:
@@ -260,8 +266,9 @@ def described_file_links(html: str, source: str | os.PathLike, root: str | os.Pa
 
     def described(link: re.Match) -> str:
         file = None if FILE_ABOUT_CLASS in link[3] else static_file(unescape(link[2]), source, root)
-        about = file and file_about(file)
-        return link[0] + f'<span class="{FILE_ABOUT_CLASS}"> ({about})</span>' if about else link[0]
+        if file is None or file_kind(file) is None:
+            return link[0]
+        return link[0] + f'<span class="{FILE_ABOUT_CLASS}"> ({kind_and_size(file, os.path.getsize(file))})</span>'
     return _HTML_LINK.sub(described, html)
 
 
