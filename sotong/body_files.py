@@ -15,6 +15,10 @@ said only an English warning in the build's log. Links to web addresses
 pages of the site (``../other-notice/``, ``{filename}other.md``) are not
 files and are left alone; a web address written without ``https://``
 (``www.gov.kr``) is told to have it.
+
+A link to a file says what the file is and how big after its words
+(:func:`described_file_links`: "신청서 (한글 파일, 120KB)"), as the private
+notices' emails list their attachments (:func:`kind_and_size`).
 """
 
 from __future__ import annotations
