@@ -17,7 +17,7 @@ from typing import Iterator
 
 import yaml
 
-from .body_files import static_pictures, wordless_pictures
+from .body_files import linked_files, static_pictures, wordless_pictures
 from .dates import shift_years
 from .i18n import _
 from .images import moves
@@ -32,6 +32,9 @@ URGENT_WORD = "긴급"
 # A picture a page or an email shows, as much as a resident's phone should fetch for it (a photo as the
 # camera saved it is 3-20MB; one 1200 pixels wide, as a phone shows it, a few hundred kB)
 PICTURE_BYTES = 1_000_000
+# A file a text links, as much as a resident's phone should download for it (README: "Files linked from a notice")
+LINKED_FILE_BYTES = 10_000_000
+HANGUL_FILE_ENDINGS = (".hwp", ".hwpx")
 # The example text ``sotong new`` writes in a notice's body for staff to
 # replace (authoring.BODY_TEMPLATE): left in, it would reach residents as the
 # summary of the notice and as a phone number that rings nowhere.
@@ -216,6 +219,28 @@ def heavy_pictures(source, shown: str, root: str | os.PathLike) -> list[str]:
         "notice (slowly, on its data); save it under 1MB, e.g. as a JPEG 1200 pixels wide").format(
         target=target, size=os.path.getsize(path) / 1e6)
         for line, target, path in pictures if os.path.isfile(path) and os.path.getsize(path) > PICTURE_BYTES]
+
+
+def linked_file_warnings(source, shown: str, root: str | os.PathLike) -> list[str]:
+    """The files of content/ (``root``) the text of ``source`` (a notice or
+    page) links that a resident's phone may not open or should not
+    download: an HWP file without a PDF of the same name linked too (most
+    phones have no program for it), a file over :data:`LINKED_FILE_BYTES`."""
+    found, linked = [], linked_files(source.body, source.body_line, source.source, root)
+    pdfs = {os.path.splitext(os.path.basename(path))[0] for _line, _target, path in linked if path.lower().endswith(".pdf")}
+    for line, target, path in linked:
+        stem, ending = os.path.splitext(os.path.basename(path))
+        if ending.lower() in HANGUL_FILE_ENDINGS and stem not in pdfs:
+            found.append(f"{shown}:{line}: " + _(
+                "warning: {target} is a Hangul (HWP) file, which most phones cannot open; save the same content as "
+                "a PDF too, put it beside it and link it as well, e.g. [{stem} (PDF)]({pdf})").format(
+                target=target, stem=stem, pdf=target[:len(target) - len(ending)] + ".pdf"))
+        if (size := os.path.getsize(path)) > LINKED_FILE_BYTES:
+            found.append(f"{shown}:{line}: " + _(
+                "warning: the file {target} is {size:.1f}MB, which a resident's phone downloads whole (slowly, on its "
+                "data, and many stop before it ends); make it smaller (a PDF saved for the web, pictures shrunk) or "
+                "split it into files under {limit}MB").format(target=target, size=size / 1e6, limit=LINKED_FILE_BYTES // 1_000_000))
+    return found
 
 
 def _vague_links(notice: Notice, shown: str) -> list[str]:

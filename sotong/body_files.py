@@ -15,6 +15,10 @@ said only an English warning in the build's log. Links to web addresses
 pages of the site (``../other-notice/``, ``{filename}other.md``) are not
 files and are left alone; a web address written without ``https://``
 (``www.gov.kr``) is told to have it.
+
+A link to a file says what the file is and how big after its words
+(:func:`described_file_links`: "신청서 (한글 파일, 120KB)"), as the private
+notices' emails list their attachments (:func:`kind_and_size`).
 """
 
 from __future__ import annotations
@@ -56,6 +60,14 @@ PAGE_ADDRESS_SUFFIXES = ("", ".md", ".html", ".htm")
 # an "&" that begins no character reference, which Markdown writes as &amp; in an address (a reference it keeps)
 _BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# What a linked file is, said after its link's words (:func:`described_file_links`), by its ending
+FILE_KINDS = {".pdf": "PDF", ".hwp": "한글 파일", ".hwpx": "한글 파일", ".doc": "워드 파일", ".docx": "워드 파일",
+              ".xls": "엑셀 파일", ".xlsx": "엑셀 파일", ".ppt": "파워포인트 파일", ".pptx": "파워포인트 파일",
+              ".odt": "ODF 문서", ".ods": "ODF 문서", ".odp": "ODF 문서", ".zip": "ZIP 압축 파일",
+              ".txt": "텍스트 파일", ".csv": "CSV 파일", **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"), "그림 파일")}
+FILE_ABOUT_CLASS = "file-about"  # the span of a link that says its file's kind and size
+# a link of sanitized HTML (its attributes in double quotes): its opening tag, its href, its words
+_HTML_LINK = re.compile(r'(<a\b[^>]*?\shref="([^"]*)"[^>]*>)(.*?)(?=</a>)', re.S)
 
 
 def _targets(body: str, first_line: int):
@@ -193,16 +205,75 @@ def static_pictures(body: str, first_line: int, source: Path | str, root: Path |
     """(line, target as written, its file) of each picture of the Markdown
     ``body`` (starting on line ``first_line`` of the file ``source``) written
     with ``{static}`` and found under ``root`` (content/), in the order written."""
+    return _static_targets(body, first_line, source, root, pictures=True)
+
+
+def linked_files(body: str, first_line: int, source: Path | str, root: Path | str) -> list[tuple[int, str, str]]:
+    """(line, target as written, its file) of each file of content/ (``root``)
+    the Markdown ``body`` links with ``{static}`` (``[신청서]({static}/files/신청서.hwp)``;
+    not a picture it shows), in the order written."""
+    return _static_targets(body, first_line, source, root, pictures=False)
+
+
+def _static_targets(body: str, first_line: int, source, root, pictures: bool) -> list[tuple[int, str, str]]:
+    """:func:`static_pictures`, or with ``pictures`` false :func:`linked_files`."""
     found, root = {}, os.path.abspath(root)
     for target, words, offset, line in _targets(body, first_line):
         linked = _as_linked(target.strip(), body[offset] != "<")
-        if words is None or not (marker := _MARKER.match(linked)):
+        if (words is not None) != pictures:
             continue
-        address = re.split(r"[?#]", linked[marker.end():])[0]
-        files = [_file_of(path, True, str(source), root) for path in _paths_looked_for(address, True)]
-        if file := next((path for path in files if path.startswith(os.path.join(root, "")) and os.path.isfile(path)), None):
+        if file := static_file(linked, source, root):
             found.setdefault((line, unquote(linked), file), offset)
     return sorted(found, key=found.get)
+
+
+def static_file(linked: str, source: Path | str, root: str) -> str | None:
+    """The file under ``root`` (content/, absolute) that the address
+    ``linked`` (as the page links it: its references read) names with
+    ``{static}`` or ``{attach}`` from the text of the file ``source``, as
+    Pelican finds it; None for another address, or no such file."""
+    if not (marker := _MARKER.match(linked)):
+        return None
+    address = re.split(r"[?#]", linked[marker.end():])[0]
+    files = [_file_of(path, True, str(source), root) for path in _paths_looked_for(address, True)]
+    return next((path for path in files if path.startswith(os.path.join(root, "")) and os.path.isfile(path)), None)
+
+
+def file_kind(name: str | os.PathLike) -> str | None:
+    """What the file ``name`` is, in a resident's words ("한글 파일", "PDF"),
+    by its ending; None for one of no kind of :data:`FILE_KINDS`."""
+    return FILE_KINDS.get(os.path.splitext(name)[1].lower())
+
+
+def kind_and_size(name: str | os.PathLike, size: int) -> str:
+    """What the file ``name`` of ``size`` bytes is and how big, as a resident
+    reads it after a link's words or a file's name: "한글 파일, 120KB",
+    "PDF, 1.2MB" (sotong.mail.size_label); its size alone when its kind is
+    none of :data:`FILE_KINDS`."""
+    from .mail import size_label
+
+    return ", ".join(filter(None, (file_kind(name), size_label(size))))
+
+
+def described_file_links(html: str, source: str | os.PathLike, root: str | os.PathLike) -> str:
+    """The sanitized ``html`` of the text of the file ``source`` with each
+    link to a file of content/ (``root``) written with ``{static}`` or
+    ``{attach}`` saying, after its words and inside the link, the file's
+    kind and size: ``신청서<span class="file-about"> (한글 파일, 120KB)</span>``.
+    Inside, it is part of the link's accessible name, which a screen
+    reader's list of the page's links reads (words after the link are not
+    in that list). Links to other sites and to pages are left alone, and
+    so is a link already described. The size is the file's now."""
+    if "{static}" not in html and "{attach}" not in html:
+        return html
+    root = os.path.abspath(root)
+
+    def described(link: re.Match) -> str:
+        file = None if FILE_ABOUT_CLASS in link[3] else static_file(unescape(link[2]), source, root)
+        if file is None or file_kind(file) is None:
+            return link[0]
+        return link[0] + f'<span class="{FILE_ABOUT_CLASS}"> ({kind_and_size(file, os.path.getsize(file))})</span>'
+    return _HTML_LINK.sub(described, html)
 
 
 def missing_files(body: str, first_line: int, source: Path, root: Path | str, shown: str) -> list[Problem]:

@@ -20,7 +20,7 @@ from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import signals
-from .advice import heavy_pictures, notice_warnings, text_warnings
+from .advice import heavy_pictures, linked_file_warnings, notice_warnings, text_warnings
 from .content_files import (links_outside, markdown_files, stored_otherwise, stored_otherwise_message, stray_markdown,
                             undecodable_names)
 from .i18n import _
@@ -265,7 +265,8 @@ def project_warnings(project: Project) -> list[str]:
         n, project.shown(n.source), flag, today, project.file_warnings.get(n.source))]
     warnings += [w for page in project.content.pages.values() for w in text_warnings(page, project.shown(page.source))]
     warnings += [w for source in (*project.published_notices, *project.content.pages.values())
-                 for w in heavy_pictures(source, project.shown(source.source), project.content_path)]
+                 for w in heavy_pictures(source, project.shown(source.source), project.content_path)
+                 + linked_file_warnings(source, project.shown(source.source), project.content_path)]
     project.activate_plugins()
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])

@@ -437,13 +437,33 @@ def leave_unpublished_files_out(generator):
     STATIC_PATHS and every file any text links with {static} or {attach}.
     A file that only drafts and private notices (Pelican's drafts) show, as
     their image or in their text, is left out of the static files."""
-    contents = [content for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
-                for content in generator.context.get(key, ())]
+    contents = _texts(generator.context)
     unpublished = set().union(*(_files_shown(c) for c in contents if c.status == "draft"))
     if unpublished:  # most builds have none: the other texts need not be read
         unpublished -= set().union(*(_files_shown(c) for c in contents if c.status != "draft"))
         generator.staticfiles[:] = [f for f in generator.staticfiles
                                     if Path(f.relative_source_path).as_posix() not in unpublished]
+
+
+def _texts(context: dict) -> list:
+    """Every notice's and page's article of the build, drafts too."""
+    return [content for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+            for content in context.get(key, ())]
+
+
+def describe_file_links(generators) -> None:
+    """On ``all_generators_finalized``, before any page or feed is written:
+    each link of a notice's or page's text to a file of content/ says the
+    file's kind and size (sotong.body_files.described_file_links), once per
+    article for its page, the feeds and every other output of its text.
+    Not when the text is read: Pelican's reader cache and the kept articles
+    hold the text by its notice's bytes, and a file replaced by a bigger one
+    would leave its old size on the page."""
+    from .body_files import described_file_links
+
+    context = generators[0].context
+    for text in _texts(context):
+        text._content = described_file_links(text._content, text.source_path, context["PATH"])
 
 
 def _files_shown(content) -> set:
@@ -556,5 +576,6 @@ def register():
     signals.static_generator_finalized.connect(leave_unpublished_files_out)
     signals.all_generators_finalized.connect(note_static_files)
     signals.all_generators_finalized.connect(link_either_form)
+    signals.all_generators_finalized.connect(describe_file_links)
     signals.page_generator_finalized.connect(leave_out_unfound_static_links)
     signals.article_writer_finalized.connect(write_drafts_for_preview)

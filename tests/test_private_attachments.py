@@ -75,8 +75,9 @@ def test_the_files_travel_inside_exactly_the_notices_emails(bundled):
         assert files == {"2027 후보사업 검토의견.pdf": PDF, "심사표.hwp": HWP, "후보지-검토의견-도면.png": PNG}
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
-        assert "첨부 파일 (이 메일에 붙어 있습니다):\n- 2027 후보사업 검토의견.pdf (2KB)\n- 심사표.hwp (3KB)" in text
-        assert "2027 후보사업 검토의견.pdf (2KB)" in html and "첨부 파일" in html
+        assert ("첨부 파일 (이 메일에 붙어 있습니다):\n- 2027 후보사업 검토의견.pdf (PDF, 2KB)\n- 심사표.hwp (한글 파일, 3KB)\n"
+                "- 후보지-검토의견-도면.png (그림 파일, ") in text  # the kinds a link to a file says (test_file_links)
+        assert "2027 후보사업 검토의견.pdf (PDF, 2KB)" in html and "첨부 파일" in html
         assert message.get_body(("related",)) is not None  # the notice's picture stays inline beside them
     assert holders >= 3
 

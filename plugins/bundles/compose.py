@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from sotong import mail
+from sotong.body_files import kind_and_size
 from sotong.dates import event_time, korean_date
 from sotong.ics import event_calendar
 from sotong.images import email_image_size
@@ -233,7 +234,7 @@ class EmailComposer:
                                        "place": notice.event.place},  # what its page would show
             "body_html": headings_from(body, self.notice_heading + 1),
             "body_text": html_text(body),
-            "attachments": [{"name": attachment.name, "size": mail.size_label(attachment.size),
+            "attachments": [{"name": attachment.name, "about": kind_and_size(attachment.name, attachment.size),
                              "calendar": attachment.name == CALENDAR_FILE}  # staff attach no .ics (sotong.notices)
                             for attachment in self._attachments(notice)],
         }

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from project_support import copy_project, run_sotong
 from sample_site import dev_site
+from test_file_links import files_project
 
 from .conftest import site_pages
 from .page_checks import SITE_TAGS, axe_violations, web_page_problems
@@ -42,3 +44,19 @@ def test_a_list_of_links_each_followed_by_its_count_or_date_has_44px_targets(nam
     links = tab.page.evaluate(_LIST_LINKS)
     assert links, f"{page.path} lists no link"
     assert [text for text, height in links if height < 44 - 0.5] == [], f"{page.path} at {width}px: {links}"
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_screen_reader_names_a_link_to_a_file_with_its_kind_and_size(width, tab, site_server, tmp_path):
+    """The links of a notice's text as Chromium's accessibility tree gives
+    them to a screen reader (and its list of the page's links): a link to a
+    file says what the file is and how big in its name; one to another site
+    does not (tests/test_file_links.py builds the notice)."""
+    project = files_project(copy_project(tmp_path, notices=False))
+    assert run_sotong(project, "build").code == 0
+    page = (project / "output" / "notices" / "2026-11-05-forms" / "index.html").read_text(encoding="utf-8")
+    tab.open(site_server.put("/__test__/file-links.html", page))
+    nodes = tab.page.context.new_cdp_session(tab.page).send("Accessibility.getFullAXTree")["nodes"]
+    names = [node["name"]["value"] for node in nodes if node.get("role", {}).get("value") == "link"
+             and not node.get("ignored")]
+    assert {"신청서 (한글 파일, 120KB)", "계획서 (PDF, 1.2MB)", "행사 포스터 (그림 파일, 1KB)", "자원봉사 포털"} <= set(names), names

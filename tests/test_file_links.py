@@ -1,0 +1,103 @@
+"""A link of a notice's text to a file (an application form in HWP, a plan
+in PDF) says, after its words and inside the link, what the file is and how
+big: a resident on a phone knew only the words, and tapped into a 4MB file
+their phone could not open. Check advises a PDF beside an HWP, and warns of
+a file too big for a phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+
+from project_support import png
+
+NOTICE = "2026-11-05-forms.md"
+HEADER = """\
+---
+title: 김장 나눔 자원봉사 신청
+date: 2026-11-05 09:00
+department: 복지정책과
+category: living
+---
+"""
+BODY = """\
+신청서를 내려받아 써 주세요.
+
+- [신청서]({static}/files/신청서.hwp)
+- [계획서]({static}/files/plan.pdf)
+- [행사 포스터]({static}/images/poster.png)
+- [자원봉사 포털](https://www.1365.go.kr/)
+"""
+
+
+def files_project(project: Path, body: str = BODY, hwp_size: int = 120_000) -> Path:
+    """``project`` with one notice linking an HWP, a PDF, a picture and another site."""
+    (project / "content" / "files").mkdir(exist_ok=True)
+    (project / "content" / "files" / "신청서.hwp").write_bytes(bytes(hwp_size))
+    (project / "content" / "files" / "plan.pdf").write_bytes(b"%PDF-1.4\n" + bytes(1_234_567 - 9))
+    (project / "content" / "images" / "poster.png").write_bytes(png(40, 30))
+    (project / "content" / "notices" / NOTICE).write_text(HEADER + body, encoding="utf-8")
+    return project
+
+
+def page_links(project: Path) -> dict[str, str]:
+    """The links of the notice's text on its built page: address -> the words a screen reader names it by."""
+    page = lxml.html.parse(str(project / "output" / "notices" / "2026-11-05-forms" / "index.html")).getroot()
+    (text,) = page.find_class("notice-body")
+    return {link.get("href"): " ".join(link.text_content().split()) for link in text.iter("a")}
+
+
+def test_a_link_to_a_file_says_its_kind_and_size_and_one_to_a_site_does_not(empty_project_dir, cli):
+    project = files_project(empty_project_dir)
+    result = cli(project, "build")
+    assert result.code == 0, result.output
+    links = page_links(project)
+    assert links == {"/files/신청서.hwp": "신청서 (한글 파일, 120KB)", "/files/plan.pdf": "계획서 (PDF, 1.2MB)",
+                     "/images/poster.png": "행사 포스터 (그림 파일, 1KB)", "https://www.1365.go.kr/": "자원봉사 포털"}
+    feed = (project / "output" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "(한글 파일, 120KB)" in feed and "(PDF, 1.2MB)" in feed, "the feed carries the same text"
+
+
+def test_a_file_replaced_by_a_bigger_one_changes_the_page_on_the_next_build(empty_project_dir, cli):
+    """The notice's file is unchanged: its text comes from the caches kept
+    by its bytes (Pelican's reader cache, the kept articles), and the page
+    still said the old size."""
+    project = files_project(empty_project_dir)
+    assert cli(project, "build").code == 0
+    assert "신청서 (한글 파일, 120KB)" in page_links(project).values()
+    (project / "content" / "files" / "신청서.hwp").write_bytes(bytes(4_000_000))
+    result = cli(project, "build")
+    assert result.code == 0, result.output
+    assert "신청서 (한글 파일, 4MB)" in page_links(project).values()
+
+
+WARNED = "content/notices/2026-11-05-forms.md:{line}: "
+
+
+def test_an_hwp_linked_without_a_pdf_of_the_same_name_is_advised_one(empty_project_dir, cli, monkeypatch):
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    project = files_project(empty_project_dir)
+    result = cli(project, "check")
+    assert result.code == 0, result.output
+    assert result.stderr.splitlines() == [WARNED.format(line=9) + (
+        "주의: {static}/files/신청서.hwp은(는) 한글 파일이라, 휴대전화에서는 열지 못하는 경우가 많습니다. 같은 내용을 "
+        "PDF로도 저장해 올리고 함께 링크하세요. 예: [신청서 (PDF)]({static}/files/신청서.pdf)")]
+    (project / "content" / "files" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
+    (project / "content" / "notices" / NOTICE).write_text(
+        HEADER + BODY.replace("- [계획서]", "- [신청서 (PDF)]({static}/files/신청서.pdf)\n- [계획서]"), encoding="utf-8")
+    result = cli(project, "check")
+    assert result.code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_a_file_too_big_for_a_phone_is_warned_at_its_line(empty_project_dir, cli):
+    project = files_project(empty_project_dir, body=BODY.replace("신청서.hwp", "신청서.pdf"))
+    with open(project / "content" / "files" / "신청서.pdf", "wb") as big:
+        big.truncate(12_300_000)  # sparse: its size without writing it
+    result = cli(project, "check")
+    assert result.code == 0, result.output
+    assert result.stderr.splitlines() == [WARNED.format(line=9) + (
+        "warning: the file {static}/files/신청서.pdf is 12.3MB, which a resident's phone downloads whole (slowly, on "
+        "its data, and many stop before it ends); make it smaller (a PDF saved for the web, pictures shrunk) or split "
+        "it into files under 10MB")]
