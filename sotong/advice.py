@@ -233,7 +233,8 @@ def linked_file_warnings(source, shown: str, root: str | os.PathLike) -> list[st
         if ending.lower() in HANGUL_FILE_ENDINGS and stem not in pdfs:
             found.append(f"{shown}:{line}: " + _(
                 "warning: {target} is a Hangul (HWP) file, which most phones cannot open; save the same content as "
-                "a PDF too, put it beside it and link it as well, e.g. [{stem} (PDF)]({pdf})").format(
+                "a PDF too, put it beside it and link it as well, e.g. [{stem}]({pdf}) (the page adds each file's kind "
+                "and size to its link)").format(
                 target=target, stem=stem, pdf=target[:len(target) - len(ending)] + ".pdf"))
         if (size := os.path.getsize(path)) > LINKED_FILE_BYTES:
             found.append(f"{shown}:{line}: " + _(

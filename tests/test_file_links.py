@@ -82,10 +82,11 @@ def test_an_hwp_linked_without_a_pdf_of_the_same_name_is_advised_one(empty_proje
     assert result.code == 0, result.output
     assert result.stderr.splitlines() == [WARNED.format(line=9) + (
         "주의: {static}/files/신청서.hwp은(는) 한글 파일이라, 휴대전화에서는 열지 못하는 경우가 많습니다. 같은 내용을 "
-        "PDF로도 저장해 올리고 함께 링크하세요. 예: [신청서 (PDF)]({static}/files/신청서.pdf)")]
+        "PDF로도 저장해 올리고 함께 링크하세요. 예: [신청서]({static}/files/신청서.pdf) (파일의 종류와 크기는 누리집이 "
+        "링크에 붙여 보여 줍니다)")]
     (project / "content" / "files" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
     (project / "content" / "notices" / NOTICE).write_text(
-        HEADER + BODY.replace("- [계획서]", "- [신청서 (PDF)]({static}/files/신청서.pdf)\n- [계획서]"), encoding="utf-8")
+        HEADER + BODY.replace("- [계획서]", "- [신청서]({static}/files/신청서.pdf)\n- [계획서]"), encoding="utf-8")
     result = cli(project, "check")
     assert result.code == 0, result.output
     assert result.stderr == ""
