@@ -1023,8 +1023,13 @@ class _CollectorServer(TcpWSGIServer):
             poll(0.05, self._map)
 
     def pull_trigger(self):
+        """Wake the loop, unless a worker's answer left it nothing to do, or
+        the server is closed: a stop that gave up waiting (a second Ctrl+C,
+        STOP_WAIT_SECONDS past) closes it while a worker still answers, and
+        that worker's wake-up wrote to the closed pipe (EBADF, a traceback
+        in the log) or into whatever file took its number since."""
         channel = getattr(_answering, "channel", None)
-        if channel is None or channel.loop_needed():
+        if (channel is None or channel.loop_needed()) and not self.trigger._closed:  # waitress's own flag
             super().pull_trigger()
 
 

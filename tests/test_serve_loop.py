@@ -11,6 +11,7 @@ start-up's objects are frozen out of the garbage collector."""
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import http.client
 import socket
@@ -282,3 +283,36 @@ def test_closing_the_collector_stops_the_sign_up_mail_thread_first(tmp_path):
     assert mailers() == before
     app.subscriptions.mailer.wake()  # a closed app's mailer starts no thread again
     assert mailers() == before
+
+
+def test_an_answer_finished_after_the_server_closed_wakes_nothing_and_logs_no_traceback(caplog):
+    """A stop that gave up waiting (Ctrl+C twice, STOP_WAIT_SECONDS past)
+    closes the server while a worker still answers; that worker's wake-up
+    of the loop wrote to the closed pipe: a traceback in the log (EBADF),
+    or a byte into whatever file took the pipe's number since."""
+    entered, release = threading.Event(), threading.Event()
+
+    def slow(environ, start_response):
+        entered.set()
+        release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [BIG]  # more than the socket takes (the client reads nothing): left for the loop to send
+
+    wsgi = web.create_server(slow, "127.0.0.1", 0, threads=1)
+    client = socket.create_connection(("127.0.0.1", wsgi.socket.getsockname()[1]))
+    client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    deadline = time.monotonic() + 10
+    while not entered.is_set() and time.monotonic() < deadline:
+        wsgi.asyncore.loop(timeout=0.05, map=wsgi._map, count=1, use_poll=True)
+    assert entered.is_set()
+    wsgi.close()
+    reader, writer = os.pipe()  # the lowest free numbers: those of the closed trigger's pipe
+    try:
+        os.set_blocking(reader, False)
+        release.set()
+        wsgi.task_dispatcher.shutdown(timeout=10)
+        with pytest.raises(BlockingIOError):
+            os.read(reader, 1)
+    finally:
+        os.close(reader), os.close(writer), client.close()
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR], caplog.text
