@@ -392,7 +392,7 @@ def _every_schema_declared(project: Project) -> None:
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, left empty
 def db_copy(project: Project, target):
-    from .store_copy import copy_store, opened_target, shown_target, target_named
+    from .store_copy import copy_store, opened_target, shown_target, target_trouble_said
 
     say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left empty (a file the command made "
                        "is removed) and the store SOTONG_DB names as it was; run the same command again."))
@@ -400,7 +400,7 @@ def db_copy(project: Project, target):
     with opened_target(target) as copied:  # reachable and empty, before the source is opened or upgraded
         source = project.existing_store
         source.upgrade()
-        with target_named(copied.name):
+        with target_trouble_said(copied.name):
             copied.upgrade()
         counts = copy_store(source, copied)
     for table, rows in sorted(counts.items()):

@@ -222,9 +222,9 @@ def opened_target(typed: str) -> Iterator[Store]:
     like a store; a file that was there is left."""
     name = StoreName(_("the copy's target {target}").format(target=shown_target(typed)), "TARGET")
     location = target_location(typed, name)
-    made = not is_database_url(location) and not os.path.lexists(location)
+    file_made = not is_database_url(location) and not os.path.lexists(location)
     try:
-        with target_named(name):
+        with target_trouble_said(name):
             target = Store.open(location, name)
         try:
             refuse_unless_empty(target, stored_tables(target))  # before the plugins' tables are made in it
@@ -232,7 +232,7 @@ def opened_target(typed: str) -> Iterator[Store]:
         finally:
             target.close()
     except BaseException:
-        if made:
+        if file_made:
             _remove_store_file(location)
         raise
 
@@ -260,10 +260,11 @@ def shown_target(typed: str) -> str:
 
 
 @contextlib.contextmanager
-def target_named(name: StoreName) -> Iterator[None]:
+def target_trouble_said(name: StoreName) -> Iterator[None]:
     """What opening or upgrading the target raised because of where it
     runs (a file that cannot be written, a full disk, a server gone) said in
-    one line naming it; the store's own lines name it already."""
+    one line naming it (``name``), as engine_trouble says it; the lines the
+    store raises itself name it already."""
     try:
         yield
     except Exception as exc:
@@ -290,4 +291,4 @@ def _rows_refused_said(target: Store, table: str) -> Iterator[None]:
 
 
 __all__ = ["CopiedTable", "copy_plan", "copy_store", "opened_target", "refuse_unless_empty", "shown_target",
-           "stored_tables", "target_location", "target_named"]
+           "stored_tables", "target_location", "target_trouble_said"]
