@@ -67,7 +67,7 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
     tables = copy_plan(source, target)
     with source.snapshot():
         counts = {table.name: _count(source, table.name) for table in tables}
-        with target.transaction(), target.writer_logs():
+        with target_trouble_said(target.name), target.transaction(), target.writer_logs():
             refuse_unless_empty(target, [table.name for table in tables])
             with progress(sum(counts.values()), _("Copying the store")) as advance:
                 for table in tables:
@@ -159,11 +159,18 @@ def _names(columns: Iterable[str]) -> str:
 
 def _rows(source: Store, table: CopiedTable) -> Iterator[tuple]:
     """The table's rows as the source's snapshot has them (PostgreSQL hands
-    them over in batches through a server-side cursor)."""
+    them over in batches through a server-side cursor). What reading them
+    raised because of where the source runs is said here, as the source's:
+    what the target's writes raise meanwhile is the target's."""
     sql = f'SELECT {_names(table.columns)} FROM "{table.name}"'
-    rows = source.db.stream(sql) if source.backend == "postgresql" else source.db.execute(sql)
-    for row in rows:
-        yield tuple(row)
+    try:
+        rows = source.db.stream(sql) if source.backend == "postgresql" else source.db.execute(sql)
+        for row in rows:
+            yield tuple(row)
+    except Exception as exc:
+        if (trouble := engine_trouble(exc, source.name.of_file(source.path), source.name)) is None:
+            raise
+        raise trouble from None
 
 
 def _write(target: Store, table: CopiedTable, rows: Iterator[tuple], advance) -> None:
@@ -261,10 +268,10 @@ def shown_target(typed: str) -> str:
 
 @contextlib.contextmanager
 def target_trouble_said(name: StoreName) -> Iterator[None]:
-    """What opening or upgrading the target raised because of where it
-    runs (a file that cannot be written, a full disk, a server gone) said in
-    one line naming it (``name``), as engine_trouble says it; the lines the
-    store raises itself name it already."""
+    """What opening, upgrading or writing the target raised because of where
+    it runs (a file that cannot be written, a full disk, a server gone) said
+    in one line naming it (``name``), as engine_trouble says it; the lines
+    the store raises itself name it already."""
     try:
         yield
     except Exception as exc:

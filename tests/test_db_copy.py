@@ -390,3 +390,28 @@ def test_a_table_the_settings_plugins_do_not_make_is_refused_not_left_behind(sma
     with sqlite3.connect(small / "private" / "sotong.db") as db:
         db.execute("DELETE FROM survey_closes")
     done(run_sotong(small, "db", "copy", str(tmp_path / "copy.db"), "-s", str(answer_free)))  # its tables empty: nothing lost
+
+
+def test_a_full_disk_under_the_target_is_said_of_the_target_and_its_new_file_removed(small, tmp_path):
+    """The target's file stops growing while its rows are written (SQLite's
+    max_page_count: what a full disk says): the line names the target, not
+    SOTONG_DB, and the file the command made is gone; the source is as it was."""
+    target = tmp_path / "full.db"
+    before = source_records(small)
+
+    def fill_the_disk_at_the_second_table(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py") \
+                and frame.f_locals["table"].name == "subscribers":
+            sys.settrace(None)
+            store = frame.f_locals["target"]
+            store.db.execute(f"PRAGMA max_page_count = {store.db.execute('PRAGMA page_count').fetchone()[0]}")
+
+    sys.settrace(fill_the_disk_at_the_second_table)
+    try:
+        refused = sotong(small, "db", "copy", str(target))
+    finally:
+        sys.settrace(None)
+    assert refused.code == 1 and refused.stderr == (
+        f"the copy's target {target}: cannot be written (database or disk is full); make room on its disk and run the "
+        "command again\n")
+    assert without_store_file(target) and source_records(small) == before
