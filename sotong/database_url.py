@@ -87,26 +87,29 @@ def connection_failure(detail: str, parts: dict, name: StoreName = SOTONG_DB) ->
         or _login_name()
     database = _quoted(detail, r'database "([^"]*)"') or parts.get("dbname") or os.environ.get("PGDATABASE") or user
     if "password authentication failed" in detail:
-        return name.said(_("{subject}: the PostgreSQL server did not accept the password of user \"{user}\"; check the password "
-                 "in PGPASSWORD, ~/.pgpass or the service file (never write it in {address}), then run the command "
-                 "again"), user=user)
+        return name.said(_("{subject}: the PostgreSQL server did not accept the password of user \"{user}\"; check the "
+                           "password in PGPASSWORD, ~/.pgpass or the service file (never write it in {address}), "
+                           "then run the command again"), user=user)
     if "no password supplied" in detail and (missing := _named_password_file(parts)) and not missing.exists():
-        return name.said(_("{subject}: the PostgreSQL server asks for the password of user \"{user}\", and the password file "
-                 "{path} (PGPASSFILE or passfile=) does not exist; correct its path, or write the line "
-                 "HOST:PORT:DATABASE:{user}:PASSWORD in it (chmod 600)"), user=user, path=missing)
+        return name.said(_("{subject}: the PostgreSQL server asks for the password of user \"{user}\", and the "
+                           "password file {path} (PGPASSFILE or passfile=) does not exist; correct its path, or "
+                           "write the line HOST:PORT:DATABASE:{user}:PASSWORD in it (chmod 600)"),
+                         user=user, path=missing)
     if "no password supplied" in detail:
-        return name.said(_("{subject}: the PostgreSQL server asks for the password of user \"{user}\" and none was given; set "
-                 "it in PGPASSWORD, a line of ~/.pgpass or a service file (never in {address})"), user=user)
+        return name.said(_("{subject}: the PostgreSQL server asks for the password of user \"{user}\" and none was "
+                           "given; set it in PGPASSWORD, a line of ~/.pgpass or a service file (never in {address})"),
+                         user=user)
     if re.search(r'database "[^"]*" does not exist', detail):
-        return name.said(_("{subject}: the PostgreSQL server has no database \"{database}\"; check the name at the end of "
-                 "{address}, or ask the database's administrator to make it (createdb {database}), then run the "
-                 "command again"), database=database)
+        return name.said(_("{subject}: the PostgreSQL server has no database \"{database}\"; check the name at the end "
+                           "of {address}, or ask the database's administrator to make it (createdb {database}), then "
+                           "run the command again"), database=database)
     if re.search(r'role "[^"]*" does not exist', detail):
-        return name.said(_("{subject}: the PostgreSQL server has no user \"{user}\"; check the user name in {address} (before "
-                 "the @), or ask the database's administrator to make it (CREATE ROLE)"), user=user)
+        return name.said(_("{subject}: the PostgreSQL server has no user \"{user}\"; check the user name in {address} "
+                           "(before the @), or ask the database's administrator to make it (CREATE ROLE)"), user=user)
     if _REFUSED.search(detail):
-        return name.said(_("{subject}: the PostgreSQL server does not let user \"{user}\" connect to database \"{database}\" "
-                 "from here; ask the database's administrator to allow it (GRANT CONNECT, pg_hba.conf)"), user=user, database=database)
+        return name.said(_("{subject}: the PostgreSQL server does not let user \"{user}\" connect to database "
+                           "\"{database}\" from here; ask the database's administrator to allow it (GRANT CONNECT, "
+                           "pg_hba.conf)"), user=user, database=database)
     return _unreachable(detail, parts, name)
 
 
@@ -114,30 +117,33 @@ def _unreachable(detail: str, parts: dict, name: StoreName) -> str:
     """A server that is not there, not known, silent or busy, a service file
     or service that is not there; else libpq's first line itself."""
     if service := _quoted(detail, r'definition of service "([^"]*)" not found'):
-        return name.said(_("{subject}: no service \"{service}\" is in the service file (~/.pg_service.conf, or the file "
-                 "PGSERVICEFILE names); check the name after service= in {address}, or add a section [{service}] with "
-                 "host, port, dbname and user to that file"), service=service)
+        return name.said(_("{subject}: no service \"{service}\" is in the service file (~/.pg_service.conf, or the "
+                           "file PGSERVICEFILE names); check the name after service= in {address}, or add a section "
+                           "[{service}] with host, port, dbname and user to that file"), service=service)
     if service_file := _quoted(detail, r'service file "([^"]*)" not found'):
-        return name.said(_("{subject}: the service file {path} does not exist; correct PGSERVICEFILE, or write that file "
-                 "(a section [NAME] with host, port, dbname and user)"), path=service_file)
+        return name.said(_("{subject}: the service file {path} does not exist; correct PGSERVICEFILE, or write that "
+                           "file (a section [NAME] with host, port, dbname and user)"), path=service_file)
     if unknown := _UNKNOWN_HOST.search(detail):
-        return name.said(_("{subject}: no computer named \"{host}\" is known on the network; check the host name in {address} "
-                 "(after the @), then run the command again"), host=unknown.group(1) or unknown.group(2))
+        return name.said(_("{subject}: no computer named \"{host}\" is known on the network; check the host name in "
+                           "{address} (after the @), then run the command again"),
+                         host=unknown.group(1) or unknown.group(2))
     place = _server_place(detail, parts)
     if _NO_SERVER.search(detail):
-        return name.said(_("{subject}: no PostgreSQL server answers at {place}; check that the server runs and that the host and "
-                 "port in {address} are right, then run the command again"), place=place)
+        return name.said(_("{subject}: no PostgreSQL server answers at {place}; check that the server runs and that "
+                           "the host and port in {address} are right, then run the command again"), place=place)
     if "timeout expired" in detail:
-        return name.said(_("{subject}: the PostgreSQL server at {place} did not answer in {seconds} seconds; check that the "
-                 "server runs, that the host and port in {address} are right and that no firewall stands between, then "
-                 "run the command again (?connect_timeout=30 in {address} waits longer)"), place=place, seconds=parts.get("connect_timeout", "?"))
+        return name.said(_("{subject}: the PostgreSQL server at {place} did not answer in {seconds} seconds; check "
+                           "that the server runs, that the host and port in {address} are right and that no firewall "
+                           "stands between, then run the command again (?connect_timeout=30 in {address} waits "
+                           "longer)"), place=place, seconds=parts.get("connect_timeout", "?"))
     if _BUSY.search(detail):
-        return name.said(_("{subject}: the PostgreSQL server at {place} takes no connection now (it is starting or stopping, "
-                 "or has all it allows); run the command again in a minute, or ask the database's "
-                 "administrator"), place=place)
+        return name.said(_("{subject}: the PostgreSQL server at {place} takes no connection now (it is starting or "
+                           "stopping, or has all it allows); run the command again in a minute, or ask the "
+                           "database's administrator"), place=place)
     first_line = detail.strip().splitlines()[0] if detail.strip() else "?"
-    return name.said(_("{subject}: cannot reach the PostgreSQL database: {first_line}; check that the server runs and the host, "
-             "port and database name in {address}, then run the command again"), first_line=first_line)
+    return name.said(_("{subject}: cannot reach the PostgreSQL database: {first_line}; check that the server runs "
+                       "and the host, port and database name in {address}, then run the command again"),
+                     first_line=first_line)
 
 
 def service_parameters(parts: dict) -> dict:
@@ -190,9 +196,9 @@ def password_file_problem(parts: dict, name: StoreName = SOTONG_DB) -> str | Non
         return None  # none there: libpq goes on without it
     if not stat.S_ISREG(mode) or not mode & (stat.S_IRWXG | stat.S_IRWXO):
         return None
-    return name.said(_("{subject}: the password file {path} may be read by other users of this machine, so PostgreSQL does "
-             "not use it (and its password is exposed); make it its owner's alone: chmod 600 {path}, then run the "
-             "command again"), path=path)
+    return name.said(_("{subject}: the password file {path} may be read by other users of this machine, so "
+                       "PostgreSQL does not use it (and its password is exposed); make it its owner's alone: chmod "
+                       "600 {path}, then run the command again"), path=path)
 
 
 def _named_password_file(parts: dict) -> Path | None:
