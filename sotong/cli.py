@@ -393,29 +393,21 @@ def _every_schema_declared(project: Project) -> None:
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, left empty
 def db_copy(project: Project, target):
-    from .store import Store
-    from .store_copy import copy_store, refuse_unless_empty, shown_target, stored_tables, target_location, target_named
+    from .store_copy import copy_store, opened_target, shown_target, target_trouble_said
 
-    say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left empty and the store SOTONG_DB "
-                       "names as it was; run the same command again."))
-    shown = shown_target(target)
-    location = target_location(target)
+    say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left empty (a file the command made "
+                       "is removed) and the store SOTONG_DB names as it was; run the same command again."))
     _every_schema_declared(project)
-    source = project.existing_store
-    source.upgrade()
-    with target_named(shown):
-        copied = Store.open(location)
-    try:
-        refuse_unless_empty(copied, stored_tables(copied), shown)  # before the plugins' tables are made in it
-        with target_named(shown):
+    with opened_target(target) as copied:  # reachable and empty, before the source is opened or upgraded
+        source = project.existing_store
+        source.upgrade()
+        with target_trouble_said(copied.name):
             copied.upgrade()
-        counts = copy_store(source, copied, shown)
-    finally:
-        copied.close()
+        counts = copy_store(source, copied)
     for table, rows in sorted(counts.items()):
         click.echo(f"{table}: {rows:,}")
     click.echo(_("Copied {rows:,} rows of {tables} tables into {target}. Point SOTONG_DB at it in the settings, then start sotong serve and the sends again.").format(
-        rows=sum(counts.values()), tables=len(counts), target=shown))
+        rows=sum(counts.values()), tables=len(counts), target=shown_target(target)))
 
 
 def _listening_host(ctx, param, host: str) -> str:

@@ -8,7 +8,8 @@ English first line ("FATAL:  password authentication failed for user ...")
 was the message, in a Korean line; and a password file libpq would ignore
 with an English warning (:func:`password_file_problem`); and what the
 address's service file sets (:func:`service_parameters`), which Sotong's
-own connection defaults must not override."""
+own connection defaults must not override. Its lines name the store as a
+:class:`StoreName` says (SOTONG_DB, or the target of ``sotong db copy``)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,32 @@ import os
 import pwd
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import _
+
+
+@dataclass(frozen=True)
+class StoreName:
+    """How a message names a store's location: ``subject`` begins its line
+    (SOTONG_DB, or the copy's target and its address as typed), ``address``
+    says mid-sentence where to check or correct it (SOTONG_DB, TARGET)."""
+
+    subject: str
+    address: str
+
+    def of_file(self, path) -> str:
+        """What begins a line about the store's file: the file's path for
+        SOTONG_DB's (as every line about a file begins), else ``subject``."""
+        return str(path) if self == SOTONG_DB else self.subject
+
+    def said(self, message: str, **values) -> str:
+        """``message`` (its {subject} and {address} this name's) with ``values`` in it."""
+        return message.format(subject=self.subject, address=self.address, **values)
+
+
+SOTONG_DB = StoreName("SOTONG_DB", "SOTONG_DB")
 
 
 def is_database_url(location: str | Path) -> bool:
@@ -53,68 +77,73 @@ _REFUSED = re.compile(r"permission denied for database|no pg_hba\.conf entry|pg_
 _SERVER_AT = re.compile(r'server at "([^"]*)", port (\d+)|on socket "([^"]*)/\.s\.PGSQL\.(\d+)"')
 
 
-def connection_failure(detail: str, parts: dict) -> str:
+def connection_failure(detail: str, parts: dict, name: StoreName = SOTONG_DB) -> str:
     """What to check when libpq could not connect, saying ``detail`` (its
     message) as the reason only when it is none of the kinds known here;
     ``parts``: the address's parameters (conninfo_to_dict), for the names
-    libpq's message leaves out. Never a password: libpq names none."""
+    libpq's message leaves out; ``name``: the store's, as the line says it.
+    Never a password: libpq names none."""
     user = _quoted(detail, r'(?:for user|role) "([^"]*)"') or parts.get("user") or os.environ.get("PGUSER") \
         or _login_name()
     database = _quoted(detail, r'database "([^"]*)"') or parts.get("dbname") or os.environ.get("PGDATABASE") or user
     if "password authentication failed" in detail:
-        return _("SOTONG_DB: the PostgreSQL server did not accept the password of user \"{user}\"; check the password "
-                 "in PGPASSWORD, ~/.pgpass or the service file (never write it in SOTONG_DB), then run the command "
-                 "again").format(user=user)
+        return name.said(_("{subject}: the PostgreSQL server did not accept the password of user \"{user}\"; check the "
+                           "password in PGPASSWORD, ~/.pgpass or the service file (never write it in {address}), "
+                           "then run the command again"), user=user)
     if "no password supplied" in detail and (missing := _named_password_file(parts)) and not missing.exists():
-        return _("SOTONG_DB: the PostgreSQL server asks for the password of user \"{user}\", and the password file "
-                 "{path} (PGPASSFILE or passfile=) does not exist; correct its path, or write the line "
-                 "HOST:PORT:DATABASE:{user}:PASSWORD in it (chmod 600)").format(user=user, path=missing)
+        return name.said(_("{subject}: the PostgreSQL server asks for the password of user \"{user}\", and the "
+                           "password file {path} (PGPASSFILE or passfile=) does not exist; correct its path, or "
+                           "write the line HOST:PORT:DATABASE:{user}:PASSWORD in it (chmod 600)"),
+                         user=user, path=missing)
     if "no password supplied" in detail:
-        return _("SOTONG_DB: the PostgreSQL server asks for the password of user \"{user}\" and none was given; set "
-                 "it in PGPASSWORD, a line of ~/.pgpass or a service file (never in SOTONG_DB)").format(user=user)
+        return name.said(_("{subject}: the PostgreSQL server asks for the password of user \"{user}\" and none was "
+                           "given; set it in PGPASSWORD, a line of ~/.pgpass or a service file (never in {address})"),
+                         user=user)
     if re.search(r'database "[^"]*" does not exist', detail):
-        return _("SOTONG_DB: the PostgreSQL server has no database \"{database}\"; check the name at the end of "
-                 "SOTONG_DB, or ask the database's administrator to make it (createdb {database}), then run sotong db "
-                 "upgrade").format(database=database)
+        return name.said(_("{subject}: the PostgreSQL server has no database \"{database}\"; check the name at the end "
+                           "of {address}, or ask the database's administrator to make it (createdb {database}), then "
+                           "run the command again"), database=database)
     if re.search(r'role "[^"]*" does not exist', detail):
-        return _("SOTONG_DB: the PostgreSQL server has no user \"{user}\"; check the user name in SOTONG_DB (before "
-                 "the @), or ask the database's administrator to make it (CREATE ROLE)").format(user=user)
+        return name.said(_("{subject}: the PostgreSQL server has no user \"{user}\"; check the user name in {address} "
+                           "(before the @), or ask the database's administrator to make it (CREATE ROLE)"), user=user)
     if _REFUSED.search(detail):
-        return _("SOTONG_DB: the PostgreSQL server does not let user \"{user}\" connect to database \"{database}\" "
-                 "from here; ask the database's administrator to allow it (GRANT CONNECT, pg_hba.conf)").format(
-            user=user, database=database)
-    return _unreachable(detail, parts)
+        return name.said(_("{subject}: the PostgreSQL server does not let user \"{user}\" connect to database "
+                           "\"{database}\" from here; ask the database's administrator to allow it (GRANT CONNECT, "
+                           "pg_hba.conf)"), user=user, database=database)
+    return _unreachable(detail, parts, name)
 
 
-def _unreachable(detail: str, parts: dict) -> str:
+def _unreachable(detail: str, parts: dict, name: StoreName) -> str:
     """A server that is not there, not known, silent or busy, a service file
     or service that is not there; else libpq's first line itself."""
     if service := _quoted(detail, r'definition of service "([^"]*)" not found'):
-        return _("SOTONG_DB: no service \"{service}\" is in the service file (~/.pg_service.conf, or the file "
-                 "PGSERVICEFILE names); check the name after service= in SOTONG_DB, or add a section [{service}] with "
-                 "host, port, dbname and user to that file").format(service=service)
+        return name.said(_("{subject}: no service \"{service}\" is in the service file (~/.pg_service.conf, or the "
+                           "file PGSERVICEFILE names); check the name after service= in {address}, or add a section "
+                           "[{service}] with host, port, dbname and user to that file"), service=service)
     if service_file := _quoted(detail, r'service file "([^"]*)" not found'):
-        return _("SOTONG_DB: the service file {path} does not exist; correct PGSERVICEFILE, or write that file "
-                 "(a section [NAME] with host, port, dbname and user)").format(path=service_file)
+        return name.said(_("{subject}: the service file {path} does not exist; correct PGSERVICEFILE, or write that "
+                           "file (a section [NAME] with host, port, dbname and user)"), path=service_file)
     if unknown := _UNKNOWN_HOST.search(detail):
-        return _("SOTONG_DB: no computer named \"{host}\" is known on the network; check the host name in SOTONG_DB "
-                 "(after the @), then run the command again").format(host=unknown.group(1) or unknown.group(2))
+        return name.said(_("{subject}: no computer named \"{host}\" is known on the network; check the host name in "
+                           "{address} (after the @), then run the command again"),
+                         host=unknown.group(1) or unknown.group(2))
     place = _server_place(detail, parts)
     if _NO_SERVER.search(detail):
-        return _("SOTONG_DB: no PostgreSQL server answers at {place}; check that the server runs and that SOTONG_DB's "
-                 "host and port are right, then run the command again").format(place=place)
+        return name.said(_("{subject}: no PostgreSQL server answers at {place}; check that the server runs and that "
+                           "the host and port in {address} are right, then run the command again"), place=place)
     if "timeout expired" in detail:
-        return _("SOTONG_DB: the PostgreSQL server at {place} did not answer in {seconds} seconds; check that the "
-                 "server runs, that SOTONG_DB's host and port are right and that no firewall stands between, then "
-                 "run the command again (?connect_timeout=30 in SOTONG_DB waits longer)").format(
-            place=place, seconds=parts.get("connect_timeout", "?"))
+        return name.said(_("{subject}: the PostgreSQL server at {place} did not answer in {seconds} seconds; check "
+                           "that the server runs, that the host and port in {address} are right and that no firewall "
+                           "stands between, then run the command again (?connect_timeout=30 in {address} waits "
+                           "longer)"), place=place, seconds=parts.get("connect_timeout", "?"))
     if _BUSY.search(detail):
-        return _("SOTONG_DB: the PostgreSQL server at {place} takes no connection now (it is starting or stopping, "
-                 "or has all it allows); run the command again in a minute, or ask the database's "
-                 "administrator").format(place=place)
+        return name.said(_("{subject}: the PostgreSQL server at {place} takes no connection now (it is starting or "
+                           "stopping, or has all it allows); run the command again in a minute, or ask the "
+                           "database's administrator"), place=place)
     first_line = detail.strip().splitlines()[0] if detail.strip() else "?"
-    return _("SOTONG_DB: cannot reach the PostgreSQL database: {first_line}; check that the server runs and SOTONG_DB's "
-             "host, port and database name, then run the command again").format(first_line=first_line)
+    return name.said(_("{subject}: cannot reach the PostgreSQL database: {first_line}; check that the server runs "
+                       "and the host, port and database name in {address}, then run the command again"),
+                     first_line=first_line)
 
 
 def service_parameters(parts: dict) -> dict:
@@ -153,7 +182,7 @@ def _service_section(path: Path, service: str) -> dict | None:
     return found
 
 
-def password_file_problem(parts: dict) -> str | None:
+def password_file_problem(parts: dict, name: StoreName = SOTONG_DB) -> str | None:
     """Why libpq would ignore the password file, saying so in English on
     stderr (a file others may read: "WARNING: password file ... has group or
     world access"), or None. libpq reads it only when no password is given
@@ -167,9 +196,9 @@ def password_file_problem(parts: dict) -> str | None:
         return None  # none there: libpq goes on without it
     if not stat.S_ISREG(mode) or not mode & (stat.S_IRWXG | stat.S_IRWXO):
         return None
-    return _("SOTONG_DB: the password file {path} may be read by other users of this machine, so PostgreSQL does "
-             "not use it (and its password is exposed); make it its owner's alone: chmod 600 {path}, then run the "
-             "command again").format(path=path)
+    return name.said(_("{subject}: the password file {path} may be read by other users of this machine, so "
+                       "PostgreSQL does not use it (and its password is exposed); make it its owner's alone: chmod "
+                       "600 {path}, then run the command again"), path=path)
 
 
 def _named_password_file(parts: dict) -> Path | None:

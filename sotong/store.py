@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from .database_url import connection_failure, is_database_url, password_file_problem, service_parameters
+from .database_url import SOTONG_DB, StoreName, connection_failure, is_database_url, password_file_problem, service_parameters
 from .i18n import N_, _
 from .problems import SotongError, os_reason
 from .reconnect import StoreDown, connection_lost
@@ -393,10 +393,11 @@ class Store:
     :mod:`sqlite3` does, rows read by position or by column name, on both
     backends; ``backend`` is ``"sqlite"`` or ``"postgresql"``."""
 
-    def __init__(self, connection, path: str, backend: str = "sqlite"):
+    def __init__(self, connection, path: str, backend: str = "sqlite", name: StoreName = SOTONG_DB):
         self.db = connection
         self.path = path
         self.backend = backend
+        self.name = name  # as its messages name it
         self.change_source = DEFAULT_SOURCE
         self._logs_made_apart: dict[str, _LogMadeApart] = {}  # staged table -> its log's JSON (staged_from)
 
@@ -438,18 +439,19 @@ class Store:
         return self.db.execute("SELECT COUNT(*) FROM consent_log_columns WHERE changed_at >= ?", (since,)).fetchone()[0]
 
     @classmethod
-    def open(cls, location: str | Path) -> "Store":
-        """The store at ``SOTONG_DB``: a ``postgresql://`` URL or a file path."""
+    def open(cls, location: str | Path, name: StoreName = SOTONG_DB) -> "Store":
+        """The store at ``SOTONG_DB`` (or another a command names, its
+        messages saying ``name``): a ``postgresql://`` URL or a file path."""
         if is_database_url(location):
-            store = cls(_PostgresConnection.connect(str(location)), str(location), "postgresql")
+            store = cls(_PostgresConnection.connect(str(location), name), str(location), "postgresql", name)
             with store.transaction(), store.locked("schema_versions"):  # two CREATE TABLEs at once would clash
                 store.ensure_schema(SCHEMA_VERSIONS)
         else:
             try:
-                store = cls(_sqlite_connection(Path(location)), str(location))
+                store = cls(_sqlite_connection(Path(location), name), str(location), name=name)
                 store.ensure_schema(SCHEMA_VERSIONS)
             except sqlite3.DatabaseError as exc:  # not a database, a folder, ...: one line naming it
-                trouble = engine_trouble(exc, str(location))
+                trouble = engine_trouble(exc, name.of_file(location), name)
                 if trouble is None:
                     raise
                 raise trouble from None
@@ -542,7 +544,7 @@ class Store:
         newer = [(name, before, len(_SCHEMA_STEPS[name])) for name, before in befores.items()
                  if before > len(_SCHEMA_STEPS[name])]  # this code's steps and writes may undo what newer ones made
         if newer:
-            raise SotongError([_("SOTONG_DB: the store's tables of {component} are at version {version}, newer than this Sotong knows (version {known}): a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one").format(
+            raise SotongError([self.name.said(_("{subject}: the store's tables of {component} are at version {version}, newer than this Sotong knows (version {known}): a newer Sotong upgraded it; run that Sotong (or a newer one) on this store, not this one"),
                 component=name, version=before, known=known) for name, before, known in newer])
         for name, before in befores.items():
             steps = _SCHEMA_STEPS[name]
@@ -1075,12 +1077,12 @@ def store_exists(location: str | Path) -> bool:
     return is_database_url(location) or Path(location).is_file()
 
 
-def _sqlite_connection(path: Path) -> sqlite3.Connection:
+def _sqlite_connection(path: Path, name: StoreName) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:  # a file where SOTONG_DB has a folder: /etc/sotong.conf/x.db
-        raise SotongError([_("{store}: its folder cannot be made, as {blocking} is a file ({reason}); point SOTONG_DB at a file in a folder, e.g. private/sotong.db").format(
-            store=path, blocking=_first_file_above(path), reason=os_reason(exc))]) from None
+        raise SotongError([name.said(_("{store}: its folder cannot be made, as {blocking} is a file ({reason}); point {address} at a file in a folder, e.g. private/sotong.db"),
+            store=name.of_file(path), blocking=_first_file_above(path), reason=os_reason(exc))]) from None
     connection = sqlite3.connect(str(path), timeout=SQLITE_WAITS_MS / 1000, isolation_level=None,
                                  check_same_thread=False)
     connection.row_factory = sqlite3.Row
@@ -1192,21 +1194,21 @@ class _PostgresConnection:
             self._session_source = self.change_source
 
     @classmethod
-    def connect(cls, url: str) -> "_PostgresConnection":
+    def connect(cls, url: str, name: StoreName = SOTONG_DB) -> "_PostgresConnection":
         import psycopg
         from psycopg.conninfo import conninfo_to_dict, timeout_from_conninfo
 
-        holds_password = SotongError([_("SOTONG_DB: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead")])
+        holds_password = SotongError([name.said(_("{subject}: the database address holds a password; remove it and set PGPASSWORD or a password file (~/.pgpass) or a service file instead"))])
         if _A_PASSWORD.search(url):  # before libpq reads it: its complaint would quote the password
             raise holds_password
         try:
             parts = conninfo_to_dict(url)
         except psycopg.ProgrammingError as exc:
-            raise SotongError([_("SOTONG_DB: the database address cannot be read ({reason}); write it as postgresql://USER@HOST/NAME or postgresql:///NAME?host=/run/postgresql").format(
+            raise SotongError([name.said(_("{subject}: the database address cannot be read ({reason}); write it as postgresql://USER@HOST/NAME or postgresql:///NAME?host=/run/postgresql"),
                 reason=str(exc).strip())]) from None
         if parts.get("password"):
             raise holds_password
-        if problem := password_file_problem(parts):  # before libpq, which would say it in English and go on without
+        if problem := password_file_problem(parts, name):  # before libpq, which would say it in English and go on without
             raise SotongError([problem])
         service = service_parameters(parts)
         added = _connection_defaults(parts, service)
@@ -1214,10 +1216,10 @@ class _PostgresConnection:
             seconds = timeout_from_conninfo(parts | added)  # what psycopg waits
             connection = psycopg.connect(url, autocommit=True, row_factory=_postgres_rows, **added)
         except psycopg.ProgrammingError as exc:  # psycopg reads connect_timeout itself, and raises this
-            raise SotongError([_("SOTONG_DB: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30").format(
+            raise SotongError([name.said(_("{subject}: {reason} (in the address, or in PGCONNECT_TIMEOUT); write a whole number of seconds, e.g. ?connect_timeout=30"),
                 reason=str(exc).strip())]) from None
         except psycopg.OperationalError as exc:
-            raise Unreachable([connection_failure(str(exc), service | parts | {"connect_timeout": seconds})]) from None
+            raise Unreachable([connection_failure(str(exc), service | parts | {"connect_timeout": seconds}, name)]) from None
         return cls(connection)
 
     def execute(self, sql: str, params=()):
@@ -1312,23 +1314,24 @@ def held_by_another(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in _HELD
 
 
-def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError | None:
+def engine_trouble(exc: BaseException, where: str | None = None, name: StoreName = SOTONG_DB) -> SotongError | None:
     """What SQLite or PostgreSQL raised because of where it runs (a full
     disk, a file that is no database, a lock held by another program, a
-    server gone) as the line to say, naming the file ``where`` when known;
-    None for anything else (a mistake of Sotong's keeps its traceback)."""
+    server gone) as the line to say, naming the file ``where`` when known
+    and the store as ``name`` says; None for anything else (a mistake of
+    Sotong's keeps its traceback)."""
     if isinstance(exc, Unreachable):  # its own line, naming what to check
         return exc
     if connection_lost(exc) and "timed out" in str(exc):  # TCP_SILENCE's keepalives or tcp_user_timeout gave up
-        return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering: nothing came back from its machine (it is down, or the network to it is cut); check that machine and the network to it, then run the command again")])
+        return SotongError([name.said(_("{subject}: the PostgreSQL database stopped answering: nothing came back from its machine (it is down, or the network to it is cut); check that machine and the network to it, then run the command again"))])
     if isinstance(exc, StoreDown) or connection_lost(exc):  # a restart, a failover: PostgreSQL's words say no more
-        return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering (stopped or restarting); run the command again once it answers")])
+        return SotongError([name.said(_("{subject}: the PostgreSQL database stopped answering (stopped or restarting); run the command again once it answers"))])
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return SotongError([_("SOTONG_DB: the PostgreSQL database refused its user: {reason}; make that user the owner of the database (ALTER DATABASE ... OWNER TO ...), or have it granted CREATE on the schema and the rights on Sotong's tables, then run the command again").format(
+        return SotongError([name.said(_("{subject}: the PostgreSQL database refused its user: {reason}; make that user the owner of the database (ALTER DATABASE ... OWNER TO ...), or have it granted CREATE on the schema and the rights on Sotong's tables, then run the command again"),
             reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
     if psycopg is not None and isinstance(exc, psycopg.OperationalError):
-        return SotongError([_("SOTONG_DB: the PostgreSQL database stopped answering: {reason}; run the command again once it answers").format(
+        return SotongError([name.said(_("{subject}: the PostgreSQL database stopped answering: {reason}; run the command again once it answers"),
             reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF if isinstance(exc, sqlite3.DatabaseError) else None
     where = where or _("a database file of Sotong (the store SOTONG_DB, a cache or a working file)")
@@ -1337,12 +1340,12 @@ def engine_trouble(exc: BaseException, where: str | None = None) -> SotongError 
     elif code in _HELD:
         said = _("{where}: another program holds it ({reason}); wait until that program (another sotong command?) is done and run the command again")
     elif code in _UNWRITABLE:
-        said = _("{where}: cannot be opened for writing ({reason}); check that it is a file in a folder this user may write (SOTONG_DB in the settings names the store)")
+        said = _("{where}: cannot be opened for writing ({reason}); check that it is a file in a folder this user may write ({address} names the store)")
     elif code in _NOT_A_STORE:
-        said = _("{where}: is not an SQLite database, or is damaged ({reason}); point SOTONG_DB at the store file, or put the store back from a backup")
+        said = _("{where}: is not an SQLite database, or is damaged ({reason}); check the file {address} names, or put the store back from a backup")
     else:
         return None
-    return SotongError([said.format(where=where, reason=sqlite_reason(exc))])
+    return SotongError([name.said(said, where=where, reason=sqlite_reason(exc))])
 
 
 def sqlite_reason(exc: sqlite3.Error) -> str:

@@ -19,7 +19,13 @@ target is written in one transaction, the consent log's triggers off (the
 log is copied as it is, ids included), parent tables before the tables
 that reference them, PostgreSQL's identity sequences set past the largest
 id copied, each table's rows counted against the source's before it
-commits: a copy that fails or is stopped leaves the target empty.
+commits: a copy that fails or is stopped leaves the target empty, and a
+SQLite file the command made is removed again (:func:`opened_target`).
+
+The target is opened and found empty before the source is opened (which
+brings its core tables up to date) or upgraded: a refused copy leaves the
+source as it was. Every line about the target names it as the operator
+typed it (its password shown as ***), through its :class:`StoreName`.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from . import signals
-from .database_url import address_mistake, is_database_url
+from .database_url import StoreName, address_mistake, is_database_url
 from .i18n import _
 from .problems import SotongError
 from .progress import progress
@@ -54,27 +60,26 @@ class CopiedTable:
     columns: tuple[str, ...]
 
 
-def copy_store(source: Store, target: Store, target_name: str) -> dict[str, int]:
+def copy_store(source: Store, target: Store) -> dict[str, int]:
     """Copy every row of ``source`` into the empty ``target`` (both at the
-    current versions); the rows copied by table. ``target_name``: the target
-    as the operator wrote it, for the messages. Refuses a target that holds
+    current versions); the rows copied by table. Refuses a target that holds
     rows, or lacks a table the source has, before writing anything."""
-    tables = copy_plan(source, target, target_name)
+    tables = copy_plan(source, target)
     with source.snapshot():
         counts = {table.name: _count(source, table.name) for table in tables}
-        with target.transaction(), target.writer_logs():
-            refuse_unless_empty(target, [table.name for table in tables], target_name)
+        with target_trouble_said(target.name), target.transaction(), target.writer_logs():
+            refuse_unless_empty(target, [table.name for table in tables])
             with progress(sum(counts.values()), _("Copying the store")) as advance:
                 for table in tables:
-                    with _rows_refused_said(table.name, target_name):
+                    with _rows_refused_said(target, table.name):
                         _write(target, table, _rows(source, table), advance)
             _sequences_past_the_ids(target, [table.name for table in tables])
             signals.store_copied.send(target)
-            _verify(target, counts, target_name)
+            _verify(target, counts)
     return counts
 
 
-def copy_plan(source: Store, target: Store, target_name: str) -> list[CopiedTable]:
+def copy_plan(source: Store, target: Store) -> list[CopiedTable]:
     """The tables to copy, parents (of a foreign key) first, each with the
     columns both stores have; refused when the target lacks a source's table
     that holds rows (they would be lost: a plugin the settings leave out
@@ -83,8 +88,8 @@ def copy_plan(source: Store, target: Store, target_name: str) -> list[CopiedTabl
     source_tables = [table for table in stored_tables(source) if table in target_tables]
     missing = [table for table in stored_tables(source) if table not in target_tables and _count(source, table)]
     if missing:
-        raise SotongError([_("the copy's target {target}: has no table {tables}, which the store SOTONG_DB names holds (a plugin these settings do not list made it); add that plugin to PLUGINS in the settings, then run the command again").format(
-            target=target_name, tables=", ".join(missing))])
+        raise SotongError([target.name.said(_("{subject}: has no table {tables}, which the store SOTONG_DB names holds (a plugin these settings do not list made it); add that plugin to PLUGINS in the settings, then run the command again"),
+                                            tables=", ".join(missing))])
     parents = {table: _parents(target, table) & set(source_tables) for table in source_tables}
     ordered = graphlib.TopologicalSorter(parents).static_order()
     return [CopiedTable(table, _shared_columns(source, target, table)) for table in ordered]
@@ -102,13 +107,13 @@ def stored_tables(store: Store) -> list[str]:
     return sorted(table for table in tables if table != SCHEMA_VERSIONS)
 
 
-def refuse_unless_empty(target: Store, tables: Iterable[str], target_name: str) -> None:
+def refuse_unless_empty(target: Store, tables: Iterable[str]) -> None:
     """A target that holds a row in any of ``tables`` is refused, naming them."""
     holding = [table for table in tables
                if target.db.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0] in (1, True)]
     if holding:
-        raise SotongError([_("the copy's target {target}: is not empty, its tables {tables} hold rows; copy into a new store (a file that is not there yet, or a new PostgreSQL database made with createdb), so that nothing in it is mixed or lost").format(
-            target=target_name, tables=", ".join(holding))])
+        raise SotongError([target.name.said(_("{subject}: is not empty, its tables {tables} hold rows; copy into a new store (a file that is not there yet, or a new PostgreSQL database made with createdb), so that nothing in it is mixed or lost"),
+                                            tables=", ".join(holding))])
 
 
 def _shared_columns(source: Store, target: Store, table: str) -> tuple[str, ...]:
@@ -154,11 +159,18 @@ def _names(columns: Iterable[str]) -> str:
 
 def _rows(source: Store, table: CopiedTable) -> Iterator[tuple]:
     """The table's rows as the source's snapshot has them (PostgreSQL hands
-    them over in batches through a server-side cursor)."""
+    them over in batches through a server-side cursor). What reading them
+    raised because of where the source runs is said here, as the source's:
+    what the target's writes raise meanwhile is the target's."""
     sql = f'SELECT {_names(table.columns)} FROM "{table.name}"'
-    rows = source.db.stream(sql) if source.backend == "postgresql" else source.db.execute(sql)
-    for row in rows:
-        yield tuple(row)
+    try:
+        rows = source.db.stream(sql) if source.backend == "postgresql" else source.db.execute(sql)
+        for row in rows:
+            yield tuple(row)
+    except Exception as exc:
+        if (trouble := engine_trouble(exc, source.name.of_file(source.path), source.name)) is None:
+            raise
+        raise trouble from None
 
 
 def _write(target: Store, table: CopiedTable, rows: Iterator[tuple], advance) -> None:
@@ -193,24 +205,59 @@ def _sequences_past_the_ids(target: Store, tables: list[str]) -> None:
                               f'HAVING max("{column}") IS NOT NULL', (f'"{table}"', column))
 
 
-def _verify(target: Store, counts: dict[str, int], target_name: str) -> None:
+def _verify(target: Store, counts: dict[str, int]) -> None:
     """Each table of the target holds as many rows as the source's (else the copy is undone)."""
     differing = [f"{table} {expected} → {found}" for table, expected in counts.items()
                  if (found := _count(target, table)) != expected]
     if differing:
-        raise SotongError([_("the copy's target {target}: holds another number of rows than the store SOTONG_DB names ({tables}); nothing was copied, run the command again").format(
-            target=target_name, tables=", ".join(differing))])
+        raise SotongError([target.name.said(_("{subject}: holds another number of rows than the store SOTONG_DB names ({tables}); nothing was copied, run the command again"),
+                                            tables=", ".join(differing))])
 
 
 # an address's password (postgresql://USER:PASSWORD@..., ?password=...), left out of what is shown
 _PASSWORD = re.compile(r"(?i)(^[a-z][a-z0-9+.-]*://[^@?/]*:)[^@?]*(?=@)|(?<=[?&]password=)[^&]*")
+# what SQLite keeps beside a store's file (its write-ahead log, its index of it; a rollback journal)
+_BESIDE_THE_FILE = ("-wal", "-shm", "-journal")
 
 
-def target_location(typed: str) -> str:
+@contextlib.contextmanager
+def opened_target(typed: str) -> Iterator[Store]:
+    """The target the operator typed, open (its core tables made) and found
+    empty, its messages naming it as typed; closed after. A SQLite file the
+    command made is removed again (with what SQLite keeps beside it) unless
+    the block completes: a failed or stopped copy leaves nothing that looks
+    like a store; a file that was there is left."""
+    name = StoreName(_("the copy's target {target}").format(target=shown_target(typed)), "TARGET")
+    location = target_location(typed, name)
+    file_made = not is_database_url(location) and not os.path.lexists(location)
+    try:
+        with target_trouble_said(name):
+            target = Store.open(location, name)
+        try:
+            refuse_unless_empty(target, stored_tables(target))  # before the plugins' tables are made in it
+            yield target
+        finally:
+            target.close()
+    except BaseException:
+        if file_made:
+            _remove_store_file(location)
+        raise
+
+
+def _remove_store_file(location: str) -> None:
+    """The SQLite file at ``location`` and what SQLite keeps beside it,
+    removed; what is not there (or cannot be removed) is passed over, so
+    that why the copy failed is what the command says."""
+    for path in [location, *(location + beside for beside in _BESIDE_THE_FILE)]:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
+def target_location(typed: str, name: StoreName) -> str:
     """The target as the store opens it, read as SOTONG_DB is: a
     postgresql:// address, or a file path (from the folder the command runs in)."""
     if mistake := address_mistake(typed):
-        raise SotongError([_("the copy's target {target}: {problem}").format(target=shown_target(typed), problem=mistake)])
+        raise SotongError([f"{name.subject}: {mistake}"])
     return typed if is_database_url(typed) else os.path.abspath(os.path.expanduser(typed))
 
 
@@ -220,25 +267,21 @@ def shown_target(typed: str) -> str:
 
 
 @contextlib.contextmanager
-def target_named(target_name: str) -> Iterator[None]:
-    """What opening the target raised (an address wrong, a server down, a
-    file that cannot be written) said of the target, not of SOTONG_DB."""
+def target_trouble_said(name: StoreName) -> Iterator[None]:
+    """What opening, upgrading or writing the target raised because of where
+    it runs (a file that cannot be written, a full disk, a server gone) said
+    in one line naming it (``name``), as engine_trouble says it; the lines
+    the store raises itself name it already."""
     try:
         yield
-        return
-    except SotongError as error:
-        problems = error.problems
-    except Exception as exc:  # a file that cannot be written, a full disk, a server gone
-        if (trouble := engine_trouble(exc, target_name)) is None:
+    except Exception as exc:
+        if (trouble := engine_trouble(exc, name.subject, name)) is None:
             raise
-        problems = trouble.problems
-    # the store's lines begin "SOTONG_DB: ", which here names the target
-    raise SotongError([_("the copy's target {target}: {problem}").format(
-        target=target_name, problem=str(problem).removeprefix("SOTONG_DB: ")) for problem in problems])
+        raise trouble from None
 
 
 @contextlib.contextmanager
-def _rows_refused_said(table: str, target_name: str) -> Iterator[None]:
+def _rows_refused_said(target: Store, table: str) -> Iterator[None]:
     """A row the target's database refuses (a value PostgreSQL cannot hold,
     such as a NUL character in a text) said in one line naming its table;
     what comes of where the stores run is left to engine_trouble."""
@@ -250,9 +293,9 @@ def _rows_refused_said(table: str, target_name: str) -> Iterator[None]:
         if not isinstance(exc, database_error) or engine_trouble(exc) is not None:
             raise
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SotongError([_("the copy's target {target}: a row of the table {table} could not be written ({reason}); nothing was copied, the target is left empty").format(
-            target=target_name, table=table, reason=reason)]) from None
+        raise SotongError([target.name.said(_("{subject}: a row of the table {table} could not be written ({reason}); nothing was copied, the target is left empty"),
+                                            table=table, reason=reason)]) from None
 
 
-__all__ = ["CopiedTable", "copy_plan", "copy_store", "refuse_unless_empty", "shown_target", "stored_tables",
-           "target_location", "target_named"]
+__all__ = ["CopiedTable", "copy_plan", "copy_store", "opened_target", "refuse_unless_empty", "shown_target",
+           "stored_tables", "target_location", "target_trouble_said"]

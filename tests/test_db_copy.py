@@ -1,13 +1,16 @@
 """``sotong db copy TARGET`` (SPEC §15): a district's store, made by the
 real commands (an import, a bundle sent into aiosmtpd, a consultation's
 answer and opinion over the collector, an unsubscribe link, a changed
-row), copied from SQLite to the tests' PostgreSQL and from there to a new
-SQLite file; every table the registered schemas made (read from the
-stores, not listed here) holds the same rows in all three, and each copy
+row), copied from SQLite to the tests' PostgreSQL, from there to a second
+database on that server and to a new SQLite file; every table the
+registered schemas made (read from the stores, not listed here) holds the
+same rows in all four, and each copy
 is a store the commands go on with: reach, the consent log's export,
 opinion search, new consent changes and opinions numbered past the copied
 ones. A target that holds rows, cannot be reached or refuses a row is
-refused in one line, both stores as they were."""
+refused in one line naming it (not SOTONG_DB), both stores as they were (the
+source not even upgraded); a new SQLite file a copy that does not complete
+made is removed."""
 
 from __future__ import annotations
 
@@ -139,22 +142,26 @@ def contents(location: str) -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def copies(district, tmp_path_factory) -> dict[str, str]:
-    """The district's store, copied to PostgreSQL, and from there to a new SQLite file (its project's SOTONG_DB)."""
+    """The district's store, copied to PostgreSQL, and from there to another
+    PostgreSQL database and to a new SQLite file (its project's SOTONG_DB)."""
     source = str(district / "private" / "sotong.db")
     postgresql = new_store_location("postgresql", tmp_path_factory.mktemp("postgresql"))
     to_postgresql = sotong(district, "db", "copy", postgresql)
     assert to_postgresql.code == 0, to_postgresql.output
     set_in_settings(district, f"SOTONG_DB = {postgresql!r}")
+    postgresql_again = new_store_location("postgresql", tmp_path_factory.mktemp("postgresql_again"))
+    done(sotong(district, "db", "copy", postgresql_again))
     back = str(tmp_path_factory.mktemp("back") / "sotong.db")
     to_sqlite = sotong(district, "db", "copy", back)
     assert to_sqlite.code == 0, to_sqlite.output
-    return {"source": source, "postgresql": postgresql, "sqlite": back, "said": to_postgresql.stdout}
+    return {"source": source, "postgresql": postgresql, "postgresql_again": postgresql_again, "sqlite": back,
+            "said": to_postgresql.stdout}
 
 
 def test_every_table_holds_the_same_rows_after_the_copy_to_postgresql_and_back(copies):
     source = contents(copies["source"])
     assert [table for table in FILLED if not source[table]] == []
-    for copy in ("postgresql", "sqlite"):
+    for copy in ("postgresql", "postgresql_again", "sqlite"):
         copied = contents(copies[copy])
         assert sorted(copied) == sorted(source), copy
         for table, rows in source.items():
@@ -162,9 +169,9 @@ def test_every_table_holds_the_same_rows_after_the_copy_to_postgresql_and_back(c
 
 
 def test_the_consent_log_is_copied_as_it_is_and_gets_no_row_of_its_own(copies):
-    logs = {copy: contents(copies[copy])["consent_log"] for copy in ("source", "postgresql", "sqlite")}
+    logs = {copy: contents(copies[copy])["consent_log"] for copy in ("source", "postgresql", "postgresql_again", "sqlite")}
     assert {"unsubscribe-link", "csv-import"} <= {row[3] for row in logs["source"]}
-    assert logs["postgresql"] == logs["source"] == logs["sqlite"]  # ids, times and sources included
+    assert logs["postgresql"] == logs["postgresql_again"] == logs["source"] == logs["sqlite"]  # ids, times, sources
 
 
 def test_the_copy_says_each_tables_rows(copies):
@@ -180,7 +187,7 @@ def project_on_store(folder: Path, location: str) -> Path:
     return copy_project(folder, extra_settings=f'SOTONG_TODAY = "2026-12-15"\nSOTONG_DB = {location!r}')
 
 
-@pytest.mark.parametrize("copy", ["postgresql", "sqlite"])
+@pytest.mark.parametrize("copy", ["postgresql", "postgresql_again", "sqlite"])
 def test_the_commands_go_on_with_the_copy(copies, copy, tmp_path):
     on_source, on_copy = (project_on_store(tmp_path / name, copies[name]) for name in ("source", copy))
     assert done(sotong(on_copy, "reach", "--issue", "2026-12-24")) == done(sotong(on_source, "reach", "--issue", "2026-12-24"))
@@ -211,6 +218,18 @@ def small(tmp_path) -> Path:
     return project
 
 
+def source_schema(project: Path) -> tuple[list, list]:
+    """The project's SQLite store's tables and indexes, and its schema versions (what an upgrade changes)."""
+    with sqlite3.connect(project / "private" / "sotong.db") as db:
+        return (db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall(),
+                db.execute("SELECT * FROM schema_versions ORDER BY component").fetchall())
+
+
+def without_store_file(path: Path) -> bool:
+    """Whether neither the SQLite file ``path`` nor what SQLite keeps beside it is there."""
+    return not any(Path(f"{path}{beside}").exists() for beside in ("", "-wal", "-shm", "-journal"))
+
+
 def source_records(project: Path) -> dict[str, list]:
     """The project's SQLite store's rows, by table, the empty tables left out
     (the copy brings the source to the current versions: its plugins' tables made)."""
@@ -222,8 +241,9 @@ def test_a_target_holding_rows_is_refused_and_both_stores_stay_as_they_were(smal
     store = Store.open(target)
     store.put_subscriber(Subscriber(id="X1", email="x@example.com"))
     store.close()
-    source_before, target_before = source_records(small), contents(target)
+    source_before, target_before, schema_before = source_records(small), contents(target), source_schema(small)
     refused = sotong(small, "db", "copy", target)
+    assert source_schema(small) == schema_before  # the target refused before the source was upgraded
     assert refused.code == 1 and refused.stdout == ""
     assert refused.stderr.count("\n") == 1 and "consent_log, subscribers" in refused.stderr and "Traceback" not in refused.stderr
     in_korean = sotong(small, "db", "copy", target, env={"SOTONG_LANG": "ko"})
@@ -233,28 +253,49 @@ def test_a_target_holding_rows_is_refused_and_both_stores_stay_as_they_were(smal
     assert source_records(small) == source_before and contents(target) == target_before
 
 
-def test_an_unreachable_or_refusing_target_is_one_line_and_changes_nothing(small, tmp_path):
-    before = source_records(small)
+def test_an_unreachable_or_refusing_target_is_one_line_naming_it_and_changes_nothing(small, tmp_path):
+    before, schema_before = source_records(small), source_schema(small)
     password_role = role_with_password("copier", "right")
+    no_database = new_store_location("postgresql", tmp_path).replace("/t_", "/no_such_")
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("not a store\n" * 100, encoding="utf-8")
     for target, env, said in (
-            ("postgresql://sotong@127.0.0.1:1/nowhere?connect_timeout=3", None, "no PostgreSQL server answers at 127.0.0.1:1"),
-            (password_role, {"PGPASSWORD": "wrong"}, 'did not accept the password of user "copier"'),
+            ("postgresql://sotong@127.0.0.1:1/nowhere?connect_timeout=3", None,
+             "no PostgreSQL server answers at 127.0.0.1:1; check that the server runs and that the host and port in TARGET"),
+            (password_role, {"PGPASSWORD": "wrong"}, 'did not accept the password of user "copier"; check the password in '
+                                                     "PGPASSWORD, ~/.pgpass or the service file (never write it in TARGET)"),
+            (no_database, None, "check the name at the end of TARGET, or ask"),
             ("postgresql://sotong:secret@127.0.0.1:1/x", None, "holds a password"),
             ("mysql://office:secret@db/sotong", None, 'begins with "mysql:", as an address'),
-            (str(small / "pelicanconf.py" / "sotong.db"), None, "as " + str(small / "pelicanconf.py") + " is a file")):
+            (str(not_sqlite), None, "is not an SQLite database, or is damaged (file is not a database); check the file TARGET names"),
+            (str(small / "pelicanconf.py" / "sotong.db"), None,
+             "as " + str(small / "pelicanconf.py") + " is a file (File exists); point TARGET at a file in a folder")):
         refused = sotong(small, "db", "copy", target, env=env)
         assert refused.code == 1, refused.output
         assert refused.stderr.count("\n") == 1 and said in refused.stderr, refused.stderr
-        assert "the copy's target" in refused.stderr and "secret" not in refused.stderr and "Traceback" not in refused.stderr
-    assert source_records(small) == before
+        assert refused.stderr.startswith(f"the copy's target {target.replace(':secret@', ':***@')}: "), refused.stderr
+        assert "SOTONG_DB" not in refused.stderr and "secret" not in refused.stderr, refused.stderr
+    assert source_records(small) == before and source_schema(small) == schema_before
+    assert not_sqlite.read_text(encoding="utf-8") == "not a store\n" * 100
+    in_korean = sotong(small, "db", "copy", "postgresql://sotong@127.0.0.1:1/nowhere?connect_timeout=3",
+                       env={"SOTONG_LANG": "ko"})
+    assert in_korean.stderr == (
+        "복사할 곳 postgresql://sotong@127.0.0.1:1/nowhere?connect_timeout=3: 127.0.0.1:1에서 응답하는 PostgreSQL 서버가 "
+        "없습니다. 서버가 실행 중인지, TARGET의 호스트와 포트가 맞는지 확인하고 명령을 다시 실행하세요\n")
 
 
-def test_a_source_from_a_newer_sotong_is_refused_before_the_target_is_made(small, tmp_path):
+def test_a_source_from_a_newer_sotong_is_refused_and_the_new_target_file_removed(small, tmp_path):
     with sqlite3.connect(small / "private" / "sotong.db") as db:
         db.execute("UPDATE schema_versions SET version = 99 WHERE component = 'core'")
     refused = sotong(small, "db", "copy", str(tmp_path / "new.db"))
     assert refused.code == 1 and "newer than this Sotong knows" in refused.stderr and refused.stderr.count("\n") == 1
-    assert not (tmp_path / "new.db").exists()
+    assert refused.stderr.startswith("SOTONG_DB: ")  # the source's line
+    assert without_store_file(tmp_path / "new.db")
+    existing = tmp_path / "existing.db"  # an empty store made before: left as it was
+    Store.open(existing).close()
+    made_before = contents(str(existing))
+    refused_again = sotong(small, "db", "copy", str(existing))
+    assert refused_again.code == 1 and existing.is_file() and contents(str(existing)) == made_before
 
 
 def test_a_row_the_target_cannot_hold_leaves_the_target_empty(small, tmp_path):
@@ -296,7 +337,11 @@ def test_a_copy_stopped_halfway_leaves_the_target_empty_and_a_new_run_copies_all
     finally:
         sys.settrace(None)
     assert stopped.code == 130 and "Nothing was copied" in stopped.stderr, stopped.output
-    assert len(tables_begun) == 2 and all(rows == [] for rows in contents(target).values())
+    assert len(tables_begun) == 2
+    if backend == "sqlite":  # the command made the file: removed, so that nothing looks like a store
+        assert without_store_file(Path(target))
+    else:
+        assert all(rows == [] for rows in contents(target).values())
     done(sotong(small, "db", "copy", target))
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
 
@@ -345,3 +390,28 @@ def test_a_table_the_settings_plugins_do_not_make_is_refused_not_left_behind(sma
     with sqlite3.connect(small / "private" / "sotong.db") as db:
         db.execute("DELETE FROM survey_closes")
     done(run_sotong(small, "db", "copy", str(tmp_path / "copy.db"), "-s", str(answer_free)))  # its tables empty: nothing lost
+
+
+def test_a_full_disk_under_the_target_is_said_of_the_target_and_its_new_file_removed(small, tmp_path):
+    """The target's file stops growing while its rows are written (SQLite's
+    max_page_count: what a full disk says): the line names the target, not
+    SOTONG_DB, and the file the command made is gone; the source is as it was."""
+    target = tmp_path / "full.db"
+    before = source_records(small)
+
+    def fill_the_disk_at_the_second_table(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py") \
+                and frame.f_locals["table"].name == "subscribers":
+            sys.settrace(None)
+            store = frame.f_locals["target"]
+            store.db.execute(f"PRAGMA max_page_count = {store.db.execute('PRAGMA page_count').fetchone()[0]}")
+
+    sys.settrace(fill_the_disk_at_the_second_table)
+    try:
+        refused = sotong(small, "db", "copy", str(target))
+    finally:
+        sys.settrace(None)
+    assert refused.code == 1 and refused.stderr == (
+        f"the copy's target {target}: cannot be written (database or disk is full); make room on its disk and run the "
+        "command again\n")
+    assert without_store_file(target) and source_records(small) == before

@@ -63,9 +63,9 @@ def test_audiences_path_at_a_folder_is_one_line(project_dir, cli):
 
 @pytest.mark.parametrize("store, message", [
     ("private/words.db", "{project}/private/words.db: is not an SQLite database, or is damaged (file is not a database); "
-                         "point SOTONG_DB at the store file, or put the store back from a backup"),
+                         "check the file SOTONG_DB names, or put the store back from a backup"),
     ("content", "{project}/content: cannot be opened for writing (unable to open database file); check that it is a "
-                "file in a folder this user may write (SOTONG_DB in the settings names the store)"),
+                "file in a folder this user may write (SOTONG_DB names the store)"),
     ("postgresql://sotong@db host/sotong", 'SOTONG_DB: the database address cannot be read (unexpected spaces found in '
      '"db host", use percent-encoded spaces (%20) instead); write it as postgresql://USER@HOST/NAME or '
      "postgresql:///NAME?host=/run/postgresql"),

@@ -58,7 +58,7 @@ def test_a_database_or_user_the_server_lacks_is_named(tmp_path):
     name = missing.split("@/")[1].split("?")[0]
     assert _said(tmp_path, missing) == (
         f'SOTONG_DB: PostgreSQL 서버에 데이터베이스 "{name}"이(가) 없습니다. SOTONG_DB 끝의 데이터베이스 이름을 '
-        f"확인하거나, 데이터베이스 관리자에게 만들어 달라고 한 뒤(createdb {name}) sotong db upgrade를 실행하세요")
+        f"확인하거나, 데이터베이스 관리자에게 만들어 달라고 한 뒤(createdb {name}) 명령을 다시 실행하세요")
     assert _said(tmp_path / "user", url.replace("sotong@", "hongbo@")).startswith(
         'SOTONG_DB: PostgreSQL 서버에 사용자 "hongbo"이(가) 없습니다. SOTONG_DB의 사용자 이름(@ 앞)을 확인하거나, ')
 

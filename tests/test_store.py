@@ -297,7 +297,7 @@ def test_an_unreachable_database_is_one_line_and_exit_1(tmp_path):
     assert result.stderr.startswith("SOTONG_DB: no PostgreSQL server answers at /nonexistent:5432; ")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert result.stderr.rstrip().endswith(  # what to do next, not only libpq's words
-        "; check that the server runs and that SOTONG_DB's host and port are right, then run the command again")
+        "; check that the server runs and that the host and port in SOTONG_DB are right, then run the command again")
 
 
 def test_a_plugin_declares_its_schema_modules_once_and_db_upgrade_imports_them(tmp_path, monkeypatch):
