@@ -459,14 +459,14 @@ def test_a_file_named_with_character_references_or_escapes_is_found_as_the_page_
     for name in ("김장 포스터.svg", "a&b.svg"):
         (content / "images" / name).write_text(svg, encoding="utf-8")
     (content / "files").mkdir(exist_ok=True)
-    (content / "files" / "신청서 양식.hwp").write_bytes(b"HWP")
+    (content / "files" / "신청서 양식.pdf").write_bytes(b"%PDF-1.4\n")  # an HWP alone is warned of
     head = "---\ntitle: 김장 나눔\ndate: 2026-11-20\ndepartment: 복지정책과\ncategory: living\n---\n"
     notice = content / "notices" / "kimjang.md"
     notice.write_text(head + "김장 나눔 행사를 엽니다.\n\n"
                       "![포스터]({static}/images/김장&#32;포스터.svg) ![포스터]({static}/images/김장%20포스터.svg)\n"
                       "![포스터]({static}/images/a&amp;b.svg) ![포스터]({static}/images/a&b.svg)\n"
                       '<img src="{static}/images/a&amp;b.svg" alt="포스터"> <img src="{static}/images/김장&#x20;포스터.svg" alt="포스터">\n'
-                      "[신청서]({static}/files/신청서&#32;양식.hwp) [신청서][1]\n\n[1]: {static}/files/신청서%20양식.hwp\n",
+                      "[신청서]({static}/files/신청서&#32;양식.pdf) [신청서][1]\n\n[1]: {static}/files/신청서%20양식.pdf\n",
                       encoding="utf-8")
     result = sotong(empty_project_dir, "build")
     assert result.code == 0 and result.stderr == "", result.output  # not Pelican's "Cannot get modification stamp for .../a&amp"
