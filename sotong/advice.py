@@ -17,7 +17,7 @@ from typing import Iterator
 
 import yaml
 
-from .body_files import linked_files, static_pictures, wordless_pictures
+from .body_files import static_files, wordless_pictures
 from .dates import shift_years
 from .i18n import _
 from .images import moves
@@ -206,14 +206,26 @@ def _words_read_as_tags(source, shown: str) -> list[str]:
     return found
 
 
+def static_file_warnings(source, shown: str, root: str | os.PathLike) -> list[str]:
+    """:func:`heavy_pictures` and :func:`linked_file_warnings` of ``source``
+    (a notice or page), its text read once for both; read at every check,
+    not kept with the notice, as a file can change with its name unchanged."""
+    found = static_files(source.body, source.body_line, source.source, root)
+    return _heavy(source, shown, root, found.pictures) + linked_file_warnings(found.links, shown)
+
+
 def heavy_pictures(source, shown: str, root: str | os.PathLike) -> list[str]:
-    """The pictures of ``source`` (a notice or page: its ``image`` and those
-    of its text) whose files under ``root`` (content/) are over
+    """The pictures of ``source`` (a notice, page or banner: its ``image``
+    and those of its text) whose files under ``root`` (content/) are over
     :data:`PICTURE_BYTES`, which a resident's phone fetches whole each time
     it opens the notice, slowly and on its data."""
+    return _heavy(source, shown, root, static_files(source.body, source.body_line, source.source, root).pictures)
+
+
+def _heavy(source, shown: str, root: str | os.PathLike, pictures: list[tuple[int, str, str]]) -> list[str]:
+    """:func:`heavy_pictures`, ``pictures`` those of the text (sotong.body_files.static_files)."""
     image = getattr(source, "image", None)
-    pictures = [(source.lines.get("image", 1), image, os.path.join(root, image))] if image else []
-    pictures += static_pictures(source.body, source.body_line, source.source, root)
+    pictures = ([(source.lines.get("image", 1), image, os.path.join(root, image))] if image else []) + pictures
     return [f"{shown}:{line}: " + _(
         "warning: the picture {target} is {size:.1f}MB, which a resident's phone fetches whole each time it opens the "
         "notice (slowly, on its data); save it under 1MB, e.g. as a JPEG 1200 pixels wide").format(
@@ -221,12 +233,13 @@ def heavy_pictures(source, shown: str, root: str | os.PathLike) -> list[str]:
         for line, target, path in pictures if os.path.isfile(path) and os.path.getsize(path) > PICTURE_BYTES]
 
 
-def linked_file_warnings(source, shown: str, root: str | os.PathLike) -> list[str]:
-    """The files of content/ (``root``) the text of ``source`` (a notice or
-    page) links that a resident's phone may not open or should not
-    download: an HWP file without a PDF of the same name linked too (most
-    phones have no program for it), a file over :data:`LINKED_FILE_BYTES`."""
-    found, linked = [], linked_files(source.body, source.body_line, source.source, root)
+def linked_file_warnings(linked: list[tuple[int, str, str]], shown: str) -> list[str]:
+    """The files a text links (``linked``: sotong.body_files.static_files'
+    links; ``shown``: the text's file as messages name it) that a resident's
+    phone may not open or should not download: an HWP file without a PDF of
+    the same name linked too (most phones have no program for it), a file
+    over :data:`LINKED_FILE_BYTES`."""
+    found = []
     pdfs = {os.path.splitext(os.path.basename(path))[0] for _line, _target, path in linked if path.lower().endswith(".pdf")}
     for line, target, path in linked:
         stem, ending = os.path.splitext(os.path.basename(path))

@@ -27,6 +27,7 @@ import os
 import re
 from html import unescape
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
@@ -201,30 +202,27 @@ def _wordless(target: str, markdown: bool) -> str:
              'write it as alt="...", e.g. <img src="{target}" alt="겨울 축제 포스터: 12월 20일 서울숲 광장">').format(target=target)
 
 
-def static_pictures(body: str, first_line: int, source: Path | str, root: Path | str) -> list[tuple[int, str, str]]:
-    """(line, target as written, its file) of each picture of the Markdown
-    ``body`` (starting on line ``first_line`` of the file ``source``) written
-    with ``{static}`` and found under ``root`` (content/), in the order written."""
-    return _static_targets(body, first_line, source, root, pictures=True)
+class StaticFiles(NamedTuple):
+    """The files of content/ a text shows and links with ``{static}`` (or
+    ``{attach}``), each as (line, target as written, its file), in the order
+    written: its pictures, and the files its links lead to
+    (``[신청서]({static}/files/신청서.hwp)``)."""
+
+    pictures: list[tuple[int, str, str]]
+    links: list[tuple[int, str, str]]
 
 
-def linked_files(body: str, first_line: int, source: Path | str, root: Path | str) -> list[tuple[int, str, str]]:
-    """(line, target as written, its file) of each file of content/ (``root``)
-    the Markdown ``body`` links with ``{static}`` (``[신청서]({static}/files/신청서.hwp)``;
-    not a picture it shows), in the order written."""
-    return _static_targets(body, first_line, source, root, pictures=False)
-
-
-def _static_targets(body: str, first_line: int, source, root, pictures: bool) -> list[tuple[int, str, str]]:
-    """:func:`static_pictures`, or with ``pictures`` false :func:`linked_files`."""
-    found, root = {}, os.path.abspath(root)
+def static_files(body: str, first_line: int, source: Path | str, root: Path | str) -> StaticFiles:
+    """The pictures and linked files of the Markdown ``body`` (starting on
+    line ``first_line`` of the file ``source``) found under ``root``
+    (content/), the text read once for both."""
+    found, root = ({}, {}), os.path.abspath(root)
     for target, words, offset, line in _targets(body, first_line):
         linked = _as_linked(target.strip(), body[offset] != "<")
-        if (words is not None) != pictures:
-            continue
         if file := static_file(linked, source, root):
-            found.setdefault((line, unquote(linked), file), offset)
-    return sorted(found, key=found.get)
+            found[words is None].setdefault((line, unquote(linked), file), offset)
+    pictures, links = (sorted(kind, key=kind.get) for kind in found)
+    return StaticFiles(pictures, links)
 
 
 def static_file(linked: str, source: Path | str, root: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import signals
-from .advice import heavy_pictures, linked_file_warnings, notice_warnings, text_warnings
+from .advice import notice_warnings, static_file_warnings, text_warnings
 from .content_files import (links_outside, markdown_files, stored_otherwise, stored_otherwise_message, stray_markdown,
                             undecodable_names)
 from .i18n import _
@@ -264,9 +264,9 @@ def project_warnings(project: Project) -> list[str]:
     warnings = [w for n in project.published_notices for w in notice_warnings(
         n, project.shown(n.source), flag, today, project.file_warnings.get(n.source))]
     warnings += [w for page in project.content.pages.values() for w in text_warnings(page, project.shown(page.source))]
+    root = project.content_path
     warnings += [w for source in (*project.published_notices, *project.content.pages.values())
-                 for w in heavy_pictures(source, project.shown(source.source), project.content_path)
-                 + linked_file_warnings(source, project.shown(source.source), project.content_path)]
+                 for w in static_file_warnings(source, project.shown(source.source), root)]
     project.activate_plugins()
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])

@@ -75,30 +75,31 @@ def test_a_file_replaced_by_a_bigger_one_changes_the_page_on_the_next_build(empt
 WARNED = "content/notices/2026-11-05-forms.md:{line}: "
 
 
+def check_warnings(project: Path, cli) -> list[str]:
+    """The lines ``sotong check`` warns of in ``project``, which passes it."""
+    result = cli(project, "check")
+    assert result.code == 0, result.output
+    return result.stderr.splitlines()
+
+
 def test_an_hwp_linked_without_a_pdf_of_the_same_name_is_advised_one(empty_project_dir, cli, monkeypatch):
     monkeypatch.setenv("SOTONG_LANG", "ko")
     project = files_project(empty_project_dir)
-    result = cli(project, "check")
-    assert result.code == 0, result.output
-    assert result.stderr.splitlines() == [WARNED.format(line=9) + (
+    assert check_warnings(project, cli) == [WARNED.format(line=9) + (
         "주의: {static}/files/신청서.hwp은(는) 한글 파일이라, 휴대전화에서는 열지 못하는 경우가 많습니다. 같은 내용을 "
         "PDF로도 저장해 올리고 함께 링크하세요. 예: [신청서]({static}/files/신청서.pdf) (파일의 종류와 크기는 누리집이 "
         "링크에 붙여 보여 줍니다)")]
     (project / "content" / "files" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
     (project / "content" / "notices" / NOTICE).write_text(
         HEADER + BODY.replace("- [계획서]", "- [신청서]({static}/files/신청서.pdf)\n- [계획서]"), encoding="utf-8")
-    result = cli(project, "check")
-    assert result.code == 0, result.output
-    assert result.stderr == ""
+    assert check_warnings(project, cli) == []
 
 
 def test_a_file_too_big_for_a_phone_is_warned_at_its_line(empty_project_dir, cli):
     project = files_project(empty_project_dir, body=BODY.replace("신청서.hwp", "신청서.pdf"))
     with open(project / "content" / "files" / "신청서.pdf", "wb") as big:
         big.truncate(12_300_000)  # sparse: its size without writing it
-    result = cli(project, "check")
-    assert result.code == 0, result.output
-    assert result.stderr.splitlines() == [WARNED.format(line=9) + (
+    assert check_warnings(project, cli) == [WARNED.format(line=9) + (
         "warning: the file {static}/files/신청서.pdf is 12.3MB, which a resident's phone downloads whole (slowly, on "
         "its data, and many stop before it ends); make it smaller (a PDF saved for the web, pictures shrunk) or split "
         "it into files under 10MB")]

@@ -416,7 +416,7 @@ def test_a_picture_or_file_written_in_code_is_no_file_of_the_page(tmp_path):
     code block or in backticks, is text the page shows as written: check
     said its file was missing (an error: the notice was not published) or
     its picture heavy. Those out of code are still said."""
-    from sotong.body_files import static_pictures
+    from sotong.body_files import static_files
 
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "big.png").write_bytes(b"\x89PNG" + bytes(1_100_000))
@@ -425,7 +425,7 @@ def test_a_picture_or_file_written_in_code_is_no_file_of_the_page(tmp_path):
             f"예: `{examples}` ``![큰 그림]({{static}}/images/big.png)``\n\n    {examples}\n")
     notice, problems = read(tmp_path, GOOD + code)
     assert problems == [] and notice is not None
-    assert static_pictures(notice.body, notice.body_line, tmp_path / "notice.md", tmp_path) == []
+    assert static_files(notice.body, notice.body_line, tmp_path / "notice.md", tmp_path).pictures == []
     notice, problems = read(tmp_path, GOOD + code + "\n![큰 그림]({static}/images/big.png) `코드` ![포스터](images/poster.jpg)\n")
     assert [(problem.line, problem.message.split(";")[0]) for problem in problems] == [
         (23, '"images/poster.jpg" is not a file under content/')]
