@@ -1329,10 +1329,10 @@ def engine_trouble(exc: BaseException, where: str | None = None, name: StoreName
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return SotongError([name.said(_("{subject}: the PostgreSQL database refused its user: {reason}; make that user the owner of the database (ALTER DATABASE ... OWNER TO ...), or have it granted CREATE on the schema and the rights on Sotong's tables, then run the command again"),
-            reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
+            reason=database_reason(exc))])
     if psycopg is not None and isinstance(exc, psycopg.OperationalError):
         return SotongError([name.said(_("{subject}: the PostgreSQL database stopped answering: {reason}; run the command again once it answers"),
-            reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])])
+            reason=database_reason(exc))])
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF if isinstance(exc, sqlite3.DatabaseError) else None
     where = where or _("a database file of Sotong (the store SOTONG_DB, a cache or a working file)")
     if code in _NO_ROOM:
@@ -1348,12 +1348,19 @@ def engine_trouble(exc: BaseException, where: str | None = None, name: StoreName
     return SotongError([name.said(said, where=where, reason=sqlite_reason(exc))])
 
 
+def database_reason(exc: BaseException) -> str:
+    """The first line of what the database said (PostgreSQL adds DETAIL and
+    HINT lines), or the kind of error when it said nothing."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def sqlite_reason(exc: sqlite3.Error) -> str:
     """What SQLite said, in the staff's language when it is SQLite's own words for its code."""
     reason = str(exc).strip()
     return _(reason) if reason in _SQLITE_REASONS else reason
 
 
-__all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "is_database_url",
+__all__ = ["LOGGED_COLUMNS", "READER_CHANNELS", "STORED_COLUMNS", "Store", "Subscriber", "SUBSCRIBER_COLUMNS", "database_reason",
+           "is_database_url",
            "join_keys", "now_iso", "register_schema", "registered_schemas", "seoul_day", "sqlite_reason", "store_exists",
            "subscriber_from_row", "Unreachable", "with_rowid"]

@@ -45,7 +45,7 @@ from .database_url import StoreName, address_mistake, is_database_url
 from .i18n import _
 from .problems import SotongError
 from .progress import progress
-from .store import Store, engine_trouble
+from .store import Store, database_reason, engine_trouble
 
 SCHEMA_VERSIONS = "schema_versions"  # each store's own: not copied
 WRITTEN_AT_ONCE = 5000  # SQLite: rows a statement inserts (executemany)
@@ -292,9 +292,8 @@ def _rows_refused_said(target: Store, table: str) -> Iterator[None]:
         database_error = (sqlite3.Error,) + ((psycopg.Error,) if psycopg else ())
         if not isinstance(exc, database_error) or engine_trouble(exc) is not None:
             raise
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SotongError([target.name.said(_("{subject}: a row of the table {table} could not be written ({reason}); nothing was copied, the target is left empty"),
-                                            table=table, reason=reason)]) from None
+                                            table=table, reason=database_reason(exc))]) from None
 
 
 __all__ = ["CopiedTable", "copy_plan", "copy_store", "opened_target", "refuse_unless_empty", "shown_target",
