@@ -5,7 +5,8 @@ larger-text setting does) and with JavaScript off: the text really grows
 sideways, every tap target stays 44px, a phone number (a link, or words:
 an example to follow) is never split over two lines nor sticks out of
 its box, and a keyboard user's first Tab reaches the skip link and every
-focus is seen (3:1). The built site's pages and the collector's (``sotong
+focus is seen (3:1). The built site's pages (a survey's once it closed
+too, with the office's number to tap) and the collector's (``sotong
 serve``): preferences (a committee member's too, with its box of groups),
 the link request, the check-your-mail page, unsubscribe, a survey opened
 from an invitation and one refused, a forged link and a missing page; the
@@ -169,7 +170,25 @@ def test_the_site_header_leaves_most_of_a_phones_first_screen_to_the_page(browse
         context.close()
 
 
-def test_published_survey_results_with_large_text(large_text, site_server, tmp_path):
+CLOSED_DAY = "2026-12-01"  # the day after the sample's library survey closed: its results are published
+
+
+@pytest.fixture(scope="module")
+def closed_survey_site(tmp_path_factory):
+    """The sample built the day after its library survey closed, with that
+    survey's results published (``publish_results: true``)."""
+    project = copy_project(tmp_path_factory.mktemp("closed-survey"), extra_settings=f'SOTONG_TODAY = "{CLOSED_DAY}"\n')
+    rows = (Row("성동구립도서관", 3, 0.5), Row(LONG_OPTION, 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
+    results = Results(SURVEY, "2026 성동구립도서관 이용자 만족도 조사", 6, 10,
+                      (QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", rows),), 6)
+    folder = project / "private" / "surveys" / SURVEY
+    folder.mkdir(parents=True)
+    (folder / "public.json").write_text(results_to_json(results), encoding="utf-8")
+    assert run_sotong(project, "build").code == 0
+    return project / "output"
+
+
+def test_published_survey_results_with_large_text(large_text, site_server, closed_survey_site):
     """The results page a survey publishes (``publish_results: true``): its
     tables of counts kept a long option whole ("성동구립도서관", keep-all)
     and at 200% text widened the page to 549px, which then scrolled
@@ -178,21 +197,26 @@ def test_published_survey_results_with_large_text(large_text, site_server, tmp_p
     so they stayed 14px among 36px text and a long option was cut
     ("무지개도서관(어린이 전용 열…"); they are text over their bars now,
     as large as the page's and whole."""
-    project = copy_project(tmp_path)
-    rows = (Row("성동구립도서관", 3, 0.5), Row(LONG_OPTION, 2, 1 / 3), Row("(응답 없음)", 1, 1 / 6))
-    results = Results(SURVEY, "2026 성동구립도서관 이용자 만족도 조사", 6, 10,
-                      (QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", rows),), 6)
-    folder = project / "private" / "surveys" / SURVEY
-    folder.mkdir(parents=True)
-    (folder / "public.json").write_text(results_to_json(results), encoding="utf-8")
-    assert run_sotong(project, "build").code == 0
-    page = (project / "output" / "surveys" / SURVEY / "results" / "index.html").read_text(encoding="utf-8")
+    page = (closed_survey_site / "surveys" / SURVEY / "results" / "index.html").read_text(encoding="utf-8")
     large_text.goto(site_server.put("/__test__/survey-results.html", page))  # the site's own stylesheet
     assert large_text.locator("table").count() == 1
     problems = _problems(large_text)
     assert not problems, f"the published results at {WIDTH}px, text 200%:\n" + "\n".join(problems)
     chart = large_text.locator("[role=img]").inner_text()
     assert chart.split("\n")[1] == f"{LONG_OPTION}: 2명 (33.3%)", chart
+
+
+def test_a_closed_surveys_page_gives_the_office_phone_to_tap(large_text, site_server, closed_survey_site):
+    """A survey's page once it closed says whom to call: the office's number
+    was plain text there, the one number on the site a resident could not
+    tap to call, and not kept whole at 200% text."""
+    page = (closed_survey_site / "surveys" / SURVEY / "index.html").read_text(encoding="utf-8")
+    large_text.goto(site_server.put("/__test__/survey-closed.html", page))
+    assert large_text.get_by_role("heading", name="참여 기간이 끝났습니다").count() == 1
+    said = large_text.locator("main section", has_text="마감되어")
+    assert said.locator('a[href="tel:02-2286-5114"]').all_inner_texts() == ["02-2286-5114"], said.inner_html()
+    problems = _problems(large_text)
+    assert not problems, f"a closed survey's page at {WIDTH}px, text 200%:\n" + "\n".join(problems)
 
 
 def _described_fields(page) -> dict[str, str]:
