@@ -25,7 +25,7 @@ from sotong.store import Store, Subscriber
 from sotong.tokens import make_token
 
 from .page_checks import MIN_TEXT_PX, sideways_scrolling, small_text
-from .test_large_text import TEXT_SCALE, WIDTH, _phone
+from .test_large_text import TEXT_SCALE, WIDTH, _described_fields, _phone
 
 EMAIL = "kim.younghee.seongdong@naver.com"
 PHONE = "010-1234-5678"
@@ -82,7 +82,10 @@ def test_a_box_shows_its_value_or_spans_the_column(name, browser, resident, site
 
 def test_the_preferences_page_says_the_stored_address_and_number_masked(browser, resident):
     """The page says the stored address and number in words, which wrap,
-    masked (the page opens by a link in every email): whole nowhere."""
+    masked (the page opens by a link in every email): whole nowhere; and
+    with their boxes, as a screen reader's description: they stood between
+    each box and its label, and a screen reader on the empty box heard
+    only 「새 이메일 주소 (바꾸실 때만, …)」, not what is kept when it is left empty."""
     context, page = _phone(browser, WIDTH, 700)
     try:
         page.goto(resident)
@@ -93,6 +96,9 @@ def test_the_preferences_page_says_the_stored_address_and_number_masked(browser,
             assert line.count() == 1 and line.is_visible(), f"the page does not say {said!r}"
             box = line.evaluate("p => ({right: p.getBoundingClientRect().right, client: p.clientWidth, scroll: p.scrollWidth})")
             assert box["right"] <= WIDTH and box["scroll"] <= box["client"], (said, box)
+        described = _described_fields(page)
+        assert described.get("새 이메일 주소 (바꾸실 때만, 예: hong@example.com)") == "지금 등록된 주소: ki***@naver.com", described
+        assert described.get("새 휴대전화 번호 (바꾸실 때만, 예: 010-1234-5678)") == "지금 등록된 번호: 010-****-5678", described
         problems = sideways_scrolling(page, WIDTH) + small_text(page, MIN_TEXT_PX * TEXT_SCALE)
         assert not problems, f"preferences at {WIDTH}px, text 200%:\n" + "\n".join(problems)
     finally:
