@@ -188,17 +188,24 @@ def links_not_recognisable(page) -> list[str]:
 
 
 # Focus is seen when its outline or its shadow stands out 3:1 from what is
-# behind the element (WCAG 1.4.11 and 2.4.7).
+# behind the element (WCAG 1.4.11 and 2.4.7), and the element is not wholly
+# under something that stays on the screen as the page scrolls (a sticky
+# header, a fixed bar: WCAG 2.2's 2.4.11).
 _FOCUS_SEEN = """() => { %s %s
   const el = document.activeElement;
   if (!el || el === document.body) return null;
+  window.sotongStuck ??= [...document.body.querySelectorAll('*')].filter(o => ['fixed', 'sticky'].includes(getComputedStyle(o).position));
+  const own = el.getBoundingClientRect();
+  const over = window.sotongStuck.find(o => { const box = o.getBoundingClientRect();
+    return !o.contains(el) && o.checkVisibility({opacityProperty: true, visibilityProperty: true}) && box.left <= own.left
+      && box.right >= own.right && box.top <= own.top && box.bottom >= own.bottom; });
   const style = getComputedStyle(el);
   const behind = backgroundBehind(el);
   const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 && contrast(style.outlineColor, behind) >= 3;
   const shadow = style.boxShadow.match(/rgba?\\([^)]*\\)/);
   const shadowed = shadow !== null && contrast(shadow[0], behind) >= 3;
   return {where: pathOf(el), text: (el.textContent || el.name || '').trim().slice(0, 30),
-          href: el.getAttribute('href'), seen: outlined || shadowed,
+          href: el.getAttribute('href'), seen: outlined || shadowed, under: over ? pathOf(over) : null,
           outline: style.outlineStyle + ' ' + style.outlineColor, shadow: style.boxShadow, behind};
 }""" % (_PATH_OF, _COLOURS)
 
@@ -206,7 +213,8 @@ _FOCUS_SEEN = """() => { %s %s
 def focus_problems(page, presses: int = 150) -> list[str]:
     """Tab through the page as a keyboard user: the first stop is the skip
     link to #main (unless the page opened with its list of errors focused:
-    the reader begins there), and every stop shows where the focus is."""
+    the reader begins there), and every stop shows where the focus is, not
+    hidden under a sticky or fixed box."""
     problems, first = [], None
     opened_focused = page.evaluate("document.activeElement.getAttribute('role') === 'alert'")
     for press in range(presses):
@@ -220,7 +228,37 @@ def focus_problems(page, presses: int = 150) -> list[str]:
         if not focused["seen"]:
             problems.append(f'focus not seen on "{focused["text"]}" in {focused["where"]}: outline {focused["outline"]}, '
                             f'shadow {focused["shadow"]}, on {focused["behind"]} (3:1 needed)')
+        if focused["under"]:
+            problems.append(f'focus hidden: "{focused["text"]}" in {focused["where"]} is under {focused["under"]}')
     return problems
+
+
+# WCAG 1.4.12: a reader's own style sheet sets lines 1.5 apart, letters
+# 0.12em, words 0.16em, paragraphs 2em; nothing may then be cut off or
+# overlap, nor the page scroll sideways. Measured with that style added, then
+# taken away again.
+_TEXT_SPACING = """(width) => { %s
+  const spacing = document.createElement('style');
+  spacing.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; '
+    + 'word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.append(spacing);
+  const problems = [], scrollWidth = document.scrollingElement.scrollWidth;
+  if (scrollWidth > width) problems.push(`scrolls sideways: ${scrollWidth}px of content`);
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.clientWidth <= 1 || el.clientHeight <= 1 || !el.checkVisibility({visibilityProperty: true})) continue;
+    const style = getComputedStyle(el), cut = value => ['hidden', 'clip'].includes(value);
+    if ((cut(style.overflowY) && el.scrollHeight > el.clientHeight + 1) || (cut(style.overflowX) && el.scrollWidth > el.clientWidth + 1))
+      problems.push(`text cut off in ${pathOf(el)}: "${el.textContent.trim().slice(0, 30)}"`);
+  }
+  spacing.remove();
+  return problems;
+}""" % _PATH_OF
+
+
+def text_spacing_problems(page, width: int) -> list[str]:
+    """What a ``width`` px screen loses when the reader widens the text's
+    spacing as WCAG 1.4.12 says (lines, letters, words, paragraphs)."""
+    return [f"with wider text spacing: {problem}" for problem in page.evaluate(_TEXT_SPACING, width)]
 
 
 # A phone number is read (and copied to a phone's keypad) whole: not on two

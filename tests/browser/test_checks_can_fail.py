@@ -10,6 +10,7 @@ from .page_checks import (
     SITE_TAGS, WCAG_TAGS, axe_violations, drawn_contrast_problems, focus_problems, images_without_alt,
     links_not_recognisable,
     cut_heading_words, reading_problems, sideways_scrolling, small_targets, small_text, split_phone_numbers,
+    text_spacing_problems,
     without_style_blocks,
 )
 
@@ -87,6 +88,34 @@ def test_a_pale_focus_ring_and_no_skip_link_are_reported(width, tab, site_server
     problems = focus_problems(tab.page)
     assert problems[0].startswith('the first Tab reaches "밑줄도 색도 없는 링크"'), problems
     assert any(p.startswith('focus not seen on "밑줄도 색도 없는 링크"') for p in problems), problems
+
+
+def test_a_focus_hidden_under_a_sticky_bar_is_reported(width, tab, site_server):
+    """A link scrolled to by Tab but under a bar fixed to the screen's foot
+    (WCAG 2.2's 2.4.11); a focus beside the bar is not reported."""
+    stuck = BROKEN.replace("<main>", '<main><a href="#main">본문 바로가기</a>').replace(
+        "</main>", '<div style="height:2000px"></div><p><a href="/under">가려진 링크</a></p>'
+                   '<div style="height:2000px"></div></main><div style="position:fixed; left:0; right:0; bottom:0; '
+                   'height:60vh; background:#fff">고정된 띠</div>')
+    tab.open(site_server.put("/__test__/sticky.html", stuck))
+    problems = focus_problems(tab.page)
+    assert [p for p in problems if p.startswith("focus hidden")] == [
+        'focus hidden: "가려진 링크" in body > main > p > a is under html > body > div'], problems
+
+
+def test_text_cut_off_or_too_wide_with_wider_spacing_is_reported(width, tab, site_server):
+    """A box of fixed height that hides what overflows it, and a line kept
+    whole that fits: the one cuts its text off and the other widens the
+    page once lines, letters and words are spaced as WCAG 1.4.12 says; the
+    page is as it was after the check."""
+    tight = BROKEN.replace('<div style="width:600px">너무 넓은 상자</div>', "").replace(
+        "</main>", '<p style="height:1.6em; width:8em; overflow:hidden">한 줄에 맞춘 상자입니다</p>'
+                   '<p style="white-space:nowrap; font-size:20px">가 나 다 라 마 바 사 아 자 차 카 타 파</p></main>')
+    tab.open(site_server.put("/__test__/spacing.html", tight))
+    assert not sideways_scrolling(tab.page, width)
+    problems = text_spacing_problems(tab.page, width)
+    assert len(problems) == 2 and "scrolls sideways" in problems[0] and "한 줄에 맞춘 상자" in problems[1], problems
+    assert not sideways_scrolling(tab.page, width)
 
 
 def test_a_phone_number_on_two_lines_or_out_of_its_box_is_reported(width, tab, site_server):

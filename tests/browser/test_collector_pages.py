@@ -5,14 +5,16 @@ scrolling, 16px text, and nothing fetched from outside the collector; and
 the one-sentence answer to a mail app's one-click POST, on a 320px phone;
 and a reader's page followed by a link in a browser that ignores the
 Referrer-Policy header (an older phone's) sends its address on as no
-Referer.
+Referer. And each page of the collector a resident opens, on a 320px phone
+with the text spacing of WCAG 1.4.12: no text cut off, no sideways scrolling.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from .page_checks import SITE_TAGS, WIDTHS, axe_violations, web_page_problems
+from .page_checks import SITE_TAGS, WIDTHS, axe_violations, text_spacing_problems, web_page_problems
+from .test_large_text import COLLECTOR_PAGES, _collector_paths
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:
@@ -82,3 +84,13 @@ def test_a_browser_that_ignores_the_referrer_header_sends_no_readers_link_on(wid
     with tab.page.expect_request(lambda request: request.is_navigation_request() and path not in request.url) as followed:
         tab.page.locator("nav.site-nav a").first.click()
     assert "referer" not in followed.value.headers, f"the reader's link went on as the Referer of {followed.value.url}"
+
+
+@pytest.mark.parametrize("width", [320])
+@pytest.mark.parametrize("name", COLLECTOR_PAGES)
+def test_collector_page_keeps_its_text_with_wider_spacing(name, width, tab, collector, bundle):
+    path, status = _collector_paths(bundle)[name]
+    response = tab.page.goto(collector + path)
+    assert response.status == status, f"GET {path} answered {response.status}"
+    problems = text_spacing_problems(tab.page, width)
+    assert not problems, f"{name} (GET {path}) at {width}px:\n" + "\n".join(problems)

@@ -88,8 +88,11 @@ def _collector_paths(bundle) -> dict[str, tuple[str, int]]:
     }
 
 
-@pytest.mark.parametrize("name", ["preferences", "member-preferences", "link-request", "check-mail", "unsubscribe",
-                                  "survey", "survey-refused", "forged-link", "not-found"])
+COLLECTOR_PAGES = ["preferences", "member-preferences", "link-request", "check-mail", "unsubscribe",
+                   "survey", "survey-refused", "forged-link", "not-found"]
+
+
+@pytest.mark.parametrize("name", COLLECTOR_PAGES)
 def test_collector_page_with_large_text(name, large_text, collector, bundle):
     path, status = _collector_paths(bundle)[name]
     response = large_text.goto(collector + path)

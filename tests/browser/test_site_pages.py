@@ -2,6 +2,8 @@
 axe-core violation (WCAG 2.1 A/AA and best practice), no sideways scrolling,
 no text under 16px, an alt on every image, nothing fetched from outside the
 site (no CDN). A screenshot of each goes to test-artifacts/screenshots/.
+On a 320px phone, no text cut off and no sideways scrolling with the text
+spacing of WCAG 1.4.12.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sample_site import dev_site
 from test_file_links import files_project
 
 from .conftest import site_pages
-from .page_checks import SITE_TAGS, axe_violations, web_page_problems
+from .page_checks import SITE_TAGS, axe_violations, text_spacing_problems, web_page_problems
 
 
 def test_site_page_is_accessible_and_readable(site_page, width, tab, site_server, axe_script):
@@ -22,6 +24,16 @@ def test_site_page_is_accessible_and_readable(site_page, width, tab, site_server
     tab.screenshot(site_page.name, width)
     problems = web_page_problems(tab.page, width) + tab.foreign_requests(site_server.base)
     problems += axe_violations(tab.page, axe_script, SITE_TAGS)
+    assert not problems, f"{site_page.path} at {width}px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [320])
+def test_site_page_keeps_its_text_with_wider_spacing(site_page, width, tab, site_server):
+    """WCAG 1.4.12 on a 320px phone: the reader's own spacing of lines,
+    letters, words and paragraphs cuts no text off and widens no page."""
+    assert site_page.path is not None, f"the sample build produced no {site_page.name} page"
+    tab.open(f"{site_server.base}/{site_page.path}")
+    problems = text_spacing_problems(tab.page, width)
     assert not problems, f"{site_page.path} at {width}px:\n" + "\n".join(problems)
 
 
