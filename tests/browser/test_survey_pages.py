@@ -157,3 +157,33 @@ def test_the_private_results_show_a_free_text_answers_lines_as_written(width, ta
     tab.open(site_server.put("/__test__/results.html", page))
     shown = tab.page.locator("li", has_text="첫째").inner_text()
     assert shown == "첫째, 주말 연장\n둘째, 열람실 증설", shown
+
+
+@pytest.mark.parametrize("width", [375])
+def test_the_sites_survey_page_shows_the_questions_without_a_form_to_fill_in(width, tab, site_server):
+    """The site's page of a survey has no reader's token, so what it sent
+    was refused ("개인 링크가 필요합니다", 403) and every answer a resident
+    had typed was lost. Its questions are shown to read, not to fill in:
+    every box and button is disabled, there is nothing to send, and the
+    page says where to answer (the invitation's link)."""
+    tab.open(f"{site_server.base}/surveys/{SURVEY}/")
+    page = tab.page
+    assert page.locator("form input, form textarea").count() > 10  # the questions and their options are shown
+    assert page.eval_on_selector_all("form input, form textarea", "boxes => boxes.filter(box => !box.matches(':disabled')).length") == 0
+    assert page.get_by_role("button").count() == 0
+    assert "질문을 미리 보실 수만 있습니다" in page.inner_text("#survey-preview")
+    assert "「설문 참여하기」" in page.inner_text("#survey-preview")
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_text_answers_box_is_named_by_its_question(width, tab, collector):
+    """A free-text box was named "답변 (2000자 이내)" alone: a phone's
+    screen reader that does not say the group's legend at the box left the
+    resident guessing which question it answers. Its name holds its question."""
+    token = make_token("survey", f"{SURVEY}:S000132", SECRET_ENV["SOTONG_SECRET"].encode())
+    tab.open(f"{collector}/surveys/{SURVEY}?t={token}")
+    legend = tab.page.inner_text("#q-wish legend")
+    session = tab.page.context.new_cdp_session(tab.page)
+    names = [node.get("name", {}).get("value", "") for node in session.send("Accessibility.getFullAXTree")["nodes"]
+             if node.get("role", {}).get("value") == "textbox"]
+    assert len(names) == 1 and names[0].startswith(legend.strip()) and "자 이내)" in names[0], (legend, names)
