@@ -166,7 +166,8 @@ def test_build_writes_accessible_forms_and_thanks_pages(project, cli):
     page = (out / LIBRARY / "index.html").read_text(encoding="utf-8")
     assert '<form method="post" action="http://127.0.0.1:8080/surveys/library-satisfaction"' in page
     assert "<script" not in page and 'name="t"' not in page
-    assert page.count("<fieldset") == 5 and page.count("<legend") == 5
+    assert page.count("<fieldset") == 6 and page.count("<legend") == 5  # the questions, and all of them disabled
+    assert "<fieldset disabled" in page and "<button" not in page.split("<main")[1]  # the site's page: not to be filled in
     assert "가장 자주 이용하시는 도서관은 어디입니까? (필수)" in page and "(선택)" in page
     assert page.count('type="radio" name="satisfaction"') == 5  # the scale as radio buttons 1..5
     assert page.count('type="checkbox" name="purpose"') == 6
