@@ -41,11 +41,16 @@ def files_project(project: Path, body: str = BODY, hwp_size: int = 120_000) -> P
     return project
 
 
-def page_links(project: Path) -> dict[str, str]:
-    """The links of the notice's text on its built page: address -> the words a screen reader names it by."""
+def page_link_words(project: Path) -> list[tuple[str, str]]:
+    """The links of the notice's text on its built page, in order: (address, the words a screen reader names it by)."""
     page = lxml.html.parse(str(project / "output" / "notices" / "2026-11-05-forms" / "index.html")).getroot()
     (text,) = page.find_class("notice-body")
-    return {link.get("href"): " ".join(link.text_content().split()) for link in text.iter("a")}
+    return [(link.get("href"), " ".join(link.text_content().split())) for link in text.iter("a")]
+
+
+def page_links(project: Path) -> dict[str, str]:
+    """The links of the notice's text on its built page: address -> the words a screen reader names it by."""
+    return dict(page_link_words(project))
 
 
 def test_a_link_to_a_file_says_its_kind_and_size_and_one_to_a_site_does_not(empty_project_dir, cli):
@@ -70,6 +75,23 @@ def test_a_file_replaced_by_a_bigger_one_changes_the_page_on_the_next_build(empt
     result = cli(project, "build")
     assert result.code == 0, result.output
     assert "신청서 (한글 파일, 4MB)" in page_links(project).values()
+
+
+def test_a_link_whose_words_name_its_files_kind_says_only_its_size(empty_project_dir, cli):
+    """"신청서(HWP) (한글 파일, 120KB)" said the kind twice; words that name
+    it as the page would, in Korean or by its ending, in either case, keep
+    only the size. Words that name another kind, or a longer word holding
+    the ending, do not."""
+    body = ("- [신청서(HWP)]({static}/files/신청서.hwp)\n- [신청서 hwp]({static}/files/신청서.hwp)\n"
+            "- [한글 파일 신청서]({static}/files/신청서.hwp)\n- [한글파일 신청서]({static}/files/신청서.hwp)\n"
+            "- [PDF 계획서]({static}/files/plan.pdf)\n- [plan.Pdf]({static}/files/plan.pdf)\n"
+            "- [PDF로 바꾼 신청서]({static}/files/신청서.hwp)\n- [hwpx2pdf 안내]({static}/files/신청서.hwp)\n")
+    project = files_project(empty_project_dir, body=body)
+    result = cli(project, "build")
+    assert result.code == 0, result.output
+    assert [words for _address, words in page_link_words(project)] == [
+        "신청서(HWP) (120KB)", "신청서 hwp (120KB)", "한글 파일 신청서 (120KB)", "한글파일 신청서 (120KB)",
+        "PDF 계획서 (1.2MB)", "plan.Pdf (1.2MB)", "PDF로 바꾼 신청서 (한글 파일, 120KB)", "hwpx2pdf 안내 (한글 파일, 120KB)"]
 
 
 WARNED = "content/notices/2026-11-05-forms.md:{line}: "
