@@ -109,11 +109,27 @@ def test_an_hwp_linked_without_a_pdf_of_the_same_name_is_advised_one(empty_proje
     project = files_project(empty_project_dir)
     assert check_warnings(project, cli) == [WARNED.format(line=9) + (
         "주의: {static}/files/신청서.hwp은(는) 한글 파일이라, 휴대전화에서는 열지 못하는 경우가 많습니다. 같은 내용을 "
-        "PDF로도 저장해 올리고 함께 링크하세요. 예: [신청서]({static}/files/신청서.pdf) (파일의 종류와 크기는 누리집이 "
+        "PDF로도 저장해 같은 폴더에 올리고 함께 링크하세요. 예: [신청서]({static}/files/신청서.pdf) (파일의 종류와 크기는 누리집이 "
         "링크에 붙여 보여 줍니다)")]
     (project / "content" / "files" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
     (project / "content" / "notices" / NOTICE).write_text(
         HEADER + BODY.replace("- [계획서]", "- [신청서]({static}/files/신청서.pdf)\n- [계획서]"), encoding="utf-8")
+    assert check_warnings(project, cli) == []
+
+
+def test_a_pdf_of_the_same_name_in_another_folder_is_not_the_hwps(empty_project_dir, cli):
+    """Last year's 신청서.pdf in another folder silenced the warning of this
+    year's 신청서.hwp, which no phone could open and no PDF stood beside."""
+    project = files_project(empty_project_dir)
+    (project / "content" / "files" / "2025").mkdir()
+    (project / "content" / "files" / "2025" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
+    (project / "content" / "notices" / NOTICE).write_text(
+        HEADER + BODY.replace("- [계획서]", "- [작년 신청서]({static}/files/2025/신청서.pdf)\n- [계획서]"), encoding="utf-8")
+    assert [line.split(": ", 1)[0] for line in check_warnings(project, cli)] == [WARNED.format(line=9).removesuffix(": ")]
+    (project / "content" / "files" / "2025" / "신청서.hwp").write_bytes(bytes(1000))
+    (project / "content" / "notices" / NOTICE).write_text(
+        HEADER + BODY.replace("{static}/files/신청서.hwp", "{static}/files/2025/신청서.hwp").replace(
+            "- [계획서]", "- [작년 신청서]({static}/files/2025/신청서.pdf)\n- [계획서]"), encoding="utf-8")
     assert check_warnings(project, cli) == []
 
 
