@@ -237,13 +237,14 @@ def linked_file_warnings(linked: list[tuple[int, str, str]], shown: str) -> list
     """The files a text links (``linked``: sotong.body_files.static_files'
     links; ``shown``: the text's file as messages name it) that a resident's
     phone may not open or should not download: an HWP file without a PDF of
-    the same name linked too (most phones have no program for it), a file
+    the same name in its folder linked too (most phones have no program for
+    it; one of another folder, last year's form, is another file), a file
     over :data:`LINKED_FILE_BYTES`."""
     found = []
-    pdfs = {os.path.splitext(os.path.basename(path))[0] for _line, _target, path in linked if path.lower().endswith(".pdf")}
+    pdfs = {os.path.splitext(path)[0] for _line, _target, path in linked if path.lower().endswith(".pdf")}
     for line, target, path in linked:
         stem, ending = os.path.splitext(os.path.basename(path))
-        if ending.lower() in HANGUL_FILE_ENDINGS and stem not in pdfs:
+        if ending.lower() in HANGUL_FILE_ENDINGS and os.path.splitext(path)[0] not in pdfs:
             found.append(f"{shown}:{line}: " + _(
                 "warning: {target} is a Hangul (HWP) file, which most phones cannot open; save the same content as "
                 "a PDF too, put it beside it and link it as well, e.g. [{stem}]({pdf}) (the page adds each file's kind "

@@ -66,6 +66,13 @@ FILE_KINDS = {".pdf": "PDF", ".hwp": "한글 파일", ".hwpx": "한글 파일", 
               ".xls": "엑셀 파일", ".xlsx": "엑셀 파일", ".ppt": "파워포인트 파일", ".pptx": "파워포인트 파일",
               ".odt": "ODF 문서", ".ods": "ODF 문서", ".odp": "ODF 문서", ".zip": "ZIP 압축 파일",
               ".txt": "텍스트 파일", ".csv": "CSV 파일", **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"), "그림 파일")}
+# The names of each kind that a link's words may already say it by ("신청서(HWP)", "한글파일 신청서",
+# "안내문.pdf"): the kind as the page says it, its blanks optional, and its endings; in any case, not inside
+# a longer word of Latin letters or digits ("hwpx2pdf" names none)
+_KIND_NAMES = {kind: re.compile("|".join(
+    r"(?<![a-z0-9])" + r"\s*".join(map(re.escape, name.split())) + r"(?![a-z0-9])"
+    for name in (kind, *(ending[1:] for ending, named in FILE_KINDS.items() if named == kind))), re.I)
+    for kind in set(FILE_KINDS.values())}
 FILE_ABOUT_CLASS = "file-about"  # the span of a link that says its file's kind and size
 # a link of sanitized HTML (its attributes in double quotes): its opening tag, its href, its words
 _HTML_LINK = re.compile(r'(<a\b[^>]*?\shref="([^"]*)"[^>]*>)(.*?)(?=</a>)', re.S)
@@ -243,14 +250,16 @@ def file_kind(name: str | os.PathLike) -> str | None:
     return FILE_KINDS.get(os.path.splitext(name)[1].lower())
 
 
-def kind_and_size(name: str | os.PathLike, size: int) -> str:
+def kind_and_size(name: str | os.PathLike, size: int, words: str = "") -> str:
     """What the file ``name`` of ``size`` bytes is and how big, as a resident
     reads it after a link's words or a file's name: "한글 파일, 120KB",
     "PDF, 1.2MB" (sotong.mail.size_label); its size alone when its kind is
-    none of :data:`FILE_KINDS`."""
+    none of :data:`FILE_KINDS`, or when the ``words`` it follows name it
+    already (:data:`_KIND_NAMES`: "신청서(HWP)" reads "신청서(HWP) (120KB)")."""
     from .mail import size_label
 
-    return ", ".join(filter(None, (file_kind(name), size_label(size))))
+    kind = file_kind(name)
+    return ", ".join(filter(None, (None if kind and _KIND_NAMES[kind].search(words) else kind, size_label(size))))
 
 
 def described_file_links(html: str, source: str | os.PathLike, root: str | os.PathLike) -> str:
@@ -260,7 +269,8 @@ def described_file_links(html: str, source: str | os.PathLike, root: str | os.Pa
     kind and size: ``신청서<span class="file-about"> (한글 파일, 120KB)</span>``.
     Inside, it is part of the link's accessible name, which a screen
     reader's list of the page's links reads (words after the link are not
-    in that list). Links to other sites and to pages are left alone, and
+    in that list); the size alone after words that name the kind already
+    (``신청서(HWP)``). Links to other sites and to pages are left alone, and
     so is a link already described. The size is the file's now."""
     if "{static}" not in html and "{attach}" not in html:
         return html
@@ -270,7 +280,8 @@ def described_file_links(html: str, source: str | os.PathLike, root: str | os.Pa
         file = None if FILE_ABOUT_CLASS in link[3] else static_file(unescape(link[2]), source, root)
         if file is None or file_kind(file) is None:
             return link[0]
-        return link[0] + f'<span class="{FILE_ABOUT_CLASS}"> ({kind_and_size(file, os.path.getsize(file))})</span>'
+        words = unescape(re.sub(r"<[^>]*>", "", link[3]))
+        return link[0] + f'<span class="{FILE_ABOUT_CLASS}"> ({kind_and_size(file, os.path.getsize(file), words)})</span>'
     return _HTML_LINK.sub(described, html)
 
 

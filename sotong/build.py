@@ -44,7 +44,9 @@ from .rendering import unreadable_text
 
 def build_site(project: Project) -> dict:
     """Check and build; replace OUTPUT_PATH atomically. Returns figures,
-    with the check's ``warnings`` (which do not stop the build)."""
+    with the check's ``warnings`` (which do not stop the build) and the
+    ``feed_entries`` its Atom feeds gave ids (sotong.feed_ids: ``sotong
+    build`` records them, a preview build does not)."""
     started = time.perf_counter()
     output = Path(project.settings["OUTPUT_PATH"])
     # two builds at once wrote into the same free slot, the first making it output/ while the second still wrote
@@ -72,7 +74,7 @@ def _build_checked(project: Project, started: float) -> dict:
     files = _remove_unwritten(Path(os.path.abspath(slot)), state.present)
     state.save()
     _point(output, slot)
-    return {"seconds": time.perf_counter() - started, "files": files}
+    return {"seconds": time.perf_counter() - started, "files": files, "feed_entries": state.feed_entries}
 
 
 @contextmanager

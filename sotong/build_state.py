@@ -41,7 +41,8 @@ class BuildState:
     notice's page by its notice's bytes, other pages by
     :mod:`sotong.page_keys`), and tells it which pages it kept and which it
     made (absolute paths); every other file written into the slot (a copied
-    image, a page without a key) is told to :meth:`wrote`."""
+    image, a page without a key) is told to :meth:`wrote`. It gathers the
+    entries the feeds gave ids (``feed_entries``, sotong.feed_ids)."""
 
     def __init__(self, project, content, slot: Path):
         self.slot = slot
@@ -70,6 +71,7 @@ class BuildState:
         self.pages: dict[str, list] = {}
         self._seen_stamps: dict[str, list] = {}  # path -> stamp of a page found as it was made
         self._kept_stamps: dict[str, list] = {}
+        self.feed_entries: dict = {}  # address -> the Atom entry given an id there (sotong.feed_ids), to record
         _state_file(slot).unlink(missing_ok=True)  # until this build is complete, the slot's state is unknown
 
     def _unchanged_since(self, before: dict):

@@ -262,8 +262,10 @@ def check(project: Project):
 @settings_option
 def build(project: Project):
     from .build import build_site
+    from .feed_ids import record_feed_entries
 
     figures = build_site(project)
+    record_feed_entries(project, figures["feed_entries"])  # a preview build records none
     signals.site_built.send(project)  # what the site published (a preview build sends none)
     for warning in figures["warnings"]:
         click.echo(warning, err=True)

@@ -22,6 +22,10 @@ e.g. ``newsletter/2026-11-26/``), with the bundle's title and its day; the
 plugin that owns the page keeps one there whatever becomes of what it
 showed. A plugin keeps a ledger of its own of what messages sent readers to (the
 survey plugin's surveys invited to) in the same format, in a file it names.
+A fourth, of the entries the site's Atom feeds gave out
+(``PRIVATE_PATH/feed-entries.json``, FEED_ENTRIES_FILE): each by its address
+(in the field ``slug``, e.g. ``notices/SLUG/``), with its notice's file and
+title and the day its id was first built with (:mod:`sotong.feed_ids`).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from .settings import shown_in_project
 LEDGER_FILE = "texted-codes.json"  # under PRIVATE_PATH
 SENT_NOTICES_FILE = "sent-notices.json"  # under PRIVATE_PATH: slug -> the notice bundled at that address
 SENT_PAGES_FILE = "sent-pages.json"  # under PRIVATE_PATH: a bundle's web page, by its address -> the bundle
+FEED_ENTRIES_FILE = "feed-entries.json"  # under PRIVATE_PATH: an Atom feed entry, by its address -> its id's day
 _FIELDS = ("slug", "source", "title", "day")
 
 
@@ -78,20 +83,26 @@ def read_ledger(settings: dict, name: str = LEDGER_FILE) -> dict[str, TextedCode
         raise SotongError([_("{path}: cannot read this ledger of Sotong's ({reason}); make it readable to this user and run the command again").format(
             path=shown_in_project(settings, path), reason=os_reason(exc))]) from None
     except UnicodeDecodeError:
-        raise SotongError([_unreadable(settings, path, 1)]) from None
+        raise SotongError([unreadable(settings, path, 1)]) from None
     try:
         written = json.loads(text)
         entries = {code: TextedCode(**{field: entry[field] for field in _FIELDS}) for code, entry in written.items()}
     except json.JSONDecodeError as exc:
-        raise SotongError([_unreadable(settings, path, exc.lineno)]) from None
+        raise SotongError([unreadable(settings, path, exc.lineno)]) from None
     except (TypeError, KeyError, AttributeError):
-        raise SotongError([_unreadable(settings, path, 1)]) from None
+        raise SotongError([unreadable(settings, path, 1)]) from None
     if not all(isinstance(value, str) for entry in entries.values() for value in asdict(entry).values()):
-        raise SotongError([_unreadable(settings, path, 1)])
+        raise SotongError([unreadable(settings, path, 1)])
     return dict(sorted(entries.items(), key=lambda item: (item[1].day, item[0])))
 
 
-def _unreadable(settings: dict, path: Path, line: int) -> str:
+def unreadable(settings: dict, path: Path, line: int) -> str:
+    """The problem of the ledger at ``path``, not as Sotong writes it (at ``line``)."""
+    if path.name == FEED_ENTRIES_FILE:
+        return _('{path}:{line}: the ledger of the entries of the Atom feeds is not as Sotong writes it (each address with '
+                 'its "slug", "source", "title" and "day" as text, the day written YYYY-MM-DD); put back the file '
+                 'from the last backup: without it, a notice whose date was corrected gets a new id, and feed '
+                 'readers show it twice').format(path=shown_in_project(settings, path), line=line)
     if path.name not in (LEDGER_FILE, SENT_NOTICES_FILE):  # the pages bundles linked to, or a plugin's
         return _('{path}:{line}: this ledger of what messages sent readers to is not as Sotong writes it (each '
                  'address with its "slug", "source", "title" and "day" as text); put back the file from the last '

@@ -29,6 +29,8 @@ or here when Pelican runs by itself) and, under ``sotong build``, the
 - takes the articles of unchanged notices as the last build made them (article_cache);
 - writes feeds with the site's absolute address, in development too, and
   a feed without entries with a fixed time (feed_time), not the build's;
+  an entry's id keeps the day its address was first given out, whatever
+  becomes of the notice's date (feed_ids);
 - tells the BuildState every file written into the slot (pages, feeds, the
   theme's and static files), so that the build deletes the rest by that set
   of paths, and makes a copy that fails (a full disk) fail the build.
@@ -49,6 +51,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from feedgenerator import get_tag_uri
 from markdown import Markdown
 from pelican import signals, utils
 from pelican.contents import Content as PelicanContent
@@ -196,13 +199,23 @@ class KeepingWriter(Writer):
     this build would make it, and tells the BuildState which pages it kept
     and which it made, with their keys: a page made for one notice (written
     with ``article=``: the notice's page, its short link) by the notice's
-    stamp, any other page and feed by what it shows (sotong.page_keys).
-    Feed entries keep their titles as written."""
+    stamp, any other page and feed by what it shows (sotong.page_keys) and
+    the days of its entries' ids. Feed entries keep their titles as written,
+    and their ids when a notice's date is corrected (sotong.feed_ids)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._kept_paths: set[str] = set()
         self._page_keys = None
+        self._feed_ids = None
+
+    def feed_ids(self):
+        if self._feed_ids is None:
+            from .feed_ids import FeedIds
+
+            state = core.state
+            self._feed_ids = FeedIds(self.settings, state.feed_entries if state is not None else None)
+        return self._feed_ids
 
     def page_keys(self):
         if self._page_keys is None:
@@ -232,7 +245,8 @@ class KeepingWriter(Writer):
         if state is None or not path:
             return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
         full = sanitised_join(self.output_path, path)
-        key = self.page_keys().digest(elements[: self.settings["FEED_MAX_ITEMS"]], context.get("SITEURL"),
+        shown = elements[: self.settings["FEED_MAX_ITEMS"]]
+        key = self.page_keys().digest(shown, [self.feed_ids().day(item) for item in shown], context.get("SITEURL"),
                                       context.get("FEED_DOMAIN"), path, url, feed_type, feed_title)
         if self._keeps(full, key):
             return None
@@ -284,9 +298,12 @@ class KeepingWriter(Writer):
 
     def _add_item_to_the_feed(self, feed, item):
         """Pelican's feed entry, titled as written: Pelican reads a title as
-        HTML (it strips tags and decodes entities), a notice's is plain text."""
+        HTML (it strips tags and decodes entities), a notice's is plain text;
+        its id's day the first its address was given out (sotong.feed_ids)."""
         super()._add_item_to_the_feed(feed, item)
-        feed.items[-1]["title"] = item.title
+        entry = feed.items[-1]
+        entry["title"] = item.title
+        entry["unique_id"] = get_tag_uri(self.urljoiner(self.site_url, item.url), self.feed_ids().day(item))
 
 
 class _KeepingTemplate:

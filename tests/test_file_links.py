@@ -41,11 +41,16 @@ def files_project(project: Path, body: str = BODY, hwp_size: int = 120_000) -> P
     return project
 
 
-def page_links(project: Path) -> dict[str, str]:
-    """The links of the notice's text on its built page: address -> the words a screen reader names it by."""
+def page_link_words(project: Path) -> list[tuple[str, str]]:
+    """The links of the notice's text on its built page, in order: (address, the words a screen reader names it by)."""
     page = lxml.html.parse(str(project / "output" / "notices" / "2026-11-05-forms" / "index.html")).getroot()
     (text,) = page.find_class("notice-body")
-    return {link.get("href"): " ".join(link.text_content().split()) for link in text.iter("a")}
+    return [(link.get("href"), " ".join(link.text_content().split())) for link in text.iter("a")]
+
+
+def page_links(project: Path) -> dict[str, str]:
+    """The links of the notice's text on its built page: address -> the words a screen reader names it by."""
+    return dict(page_link_words(project))
 
 
 def test_a_link_to_a_file_says_its_kind_and_size_and_one_to_a_site_does_not(empty_project_dir, cli):
@@ -72,6 +77,23 @@ def test_a_file_replaced_by_a_bigger_one_changes_the_page_on_the_next_build(empt
     assert "신청서 (한글 파일, 4MB)" in page_links(project).values()
 
 
+def test_a_link_whose_words_name_its_files_kind_says_only_its_size(empty_project_dir, cli):
+    """"신청서(HWP) (한글 파일, 120KB)" said the kind twice; words that name
+    it as the page would, in Korean or by its ending, in either case, keep
+    only the size. Words that name another kind, or a longer word holding
+    the ending, do not."""
+    body = ("- [신청서(HWP)]({static}/files/신청서.hwp)\n- [신청서 hwp]({static}/files/신청서.hwp)\n"
+            "- [한글 파일 신청서]({static}/files/신청서.hwp)\n- [한글파일 신청서]({static}/files/신청서.hwp)\n"
+            "- [PDF 계획서]({static}/files/plan.pdf)\n- [plan.Pdf]({static}/files/plan.pdf)\n"
+            "- [PDF로 바꾼 신청서]({static}/files/신청서.hwp)\n- [hwpx2pdf 안내]({static}/files/신청서.hwp)\n")
+    project = files_project(empty_project_dir, body=body)
+    result = cli(project, "build")
+    assert result.code == 0, result.output
+    assert [words for _address, words in page_link_words(project)] == [
+        "신청서(HWP) (120KB)", "신청서 hwp (120KB)", "한글 파일 신청서 (120KB)", "한글파일 신청서 (120KB)",
+        "PDF 계획서 (1.2MB)", "plan.Pdf (1.2MB)", "PDF로 바꾼 신청서 (한글 파일, 120KB)", "hwpx2pdf 안내 (한글 파일, 120KB)"]
+
+
 WARNED = "content/notices/2026-11-05-forms.md:{line}: "
 
 
@@ -87,11 +109,27 @@ def test_an_hwp_linked_without_a_pdf_of_the_same_name_is_advised_one(empty_proje
     project = files_project(empty_project_dir)
     assert check_warnings(project, cli) == [WARNED.format(line=9) + (
         "주의: {static}/files/신청서.hwp은(는) 한글 파일이라, 휴대전화에서는 열지 못하는 경우가 많습니다. 같은 내용을 "
-        "PDF로도 저장해 올리고 함께 링크하세요. 예: [신청서]({static}/files/신청서.pdf) (파일의 종류와 크기는 누리집이 "
+        "PDF로도 저장해 같은 폴더에 올리고 함께 링크하세요. 예: [신청서]({static}/files/신청서.pdf) (파일의 종류와 크기는 누리집이 "
         "링크에 붙여 보여 줍니다)")]
     (project / "content" / "files" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
     (project / "content" / "notices" / NOTICE).write_text(
         HEADER + BODY.replace("- [계획서]", "- [신청서]({static}/files/신청서.pdf)\n- [계획서]"), encoding="utf-8")
+    assert check_warnings(project, cli) == []
+
+
+def test_a_pdf_of_the_same_name_in_another_folder_is_not_the_hwps(empty_project_dir, cli):
+    """Last year's 신청서.pdf in another folder silenced the warning of this
+    year's 신청서.hwp, which no phone could open and no PDF stood beside."""
+    project = files_project(empty_project_dir)
+    (project / "content" / "files" / "2025").mkdir()
+    (project / "content" / "files" / "2025" / "신청서.pdf").write_bytes(b"%PDF-1.4\n")
+    (project / "content" / "notices" / NOTICE).write_text(
+        HEADER + BODY.replace("- [계획서]", "- [작년 신청서]({static}/files/2025/신청서.pdf)\n- [계획서]"), encoding="utf-8")
+    assert [line.split(": ", 1)[0] for line in check_warnings(project, cli)] == [WARNED.format(line=9).removesuffix(": ")]
+    (project / "content" / "files" / "2025" / "신청서.hwp").write_bytes(bytes(1000))
+    (project / "content" / "notices" / NOTICE).write_text(
+        HEADER + BODY.replace("{static}/files/신청서.hwp", "{static}/files/2025/신청서.hwp").replace(
+            "- [계획서]", "- [작년 신청서]({static}/files/2025/신청서.pdf)\n- [계획서]"), encoding="utf-8")
     assert check_warnings(project, cli) == []
 
 

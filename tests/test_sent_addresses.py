@@ -13,8 +13,10 @@ page whose notices all became drafts or were removed."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import lxml.html
@@ -206,6 +208,65 @@ def test_an_invitations_link_to_a_survey_renamed_or_removed_leads_to_it_or_says_
         status, _headers, page = call(port, "GET", f"/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S1')}")
         assert status == 410 and "더 이상 게시되지 않습니다" in page
         assert call(port, "GET", "/surveys/never-invited")[0] == 404
+
+
+class Opened:
+    """How many times this process opens each file from now on, as Python's
+    audit hook of ``open`` sees each real opening (no stand-in for the
+    reading). A hook lasts as long as the process: one is added, once, and
+    counts only while a test watches."""
+
+    watching: list["Opened"] = []
+
+    def __init__(self, *paths: Path):
+        self.paths, self.count = {str(path) for path in paths}, 0
+        if not hasattr(Opened, "hooked"):
+            sys.addaudithook(Opened._heard)
+            Opened.hooked = True
+
+    @staticmethod
+    def _heard(event: str, args: tuple) -> None:
+        for watcher in Opened.watching if event == "open" else ():
+            watcher.count += os.fsdecode(args[0]) in watcher.paths if isinstance(args[0], (str, bytes, os.PathLike)) else 0
+
+    def __enter__(self) -> "Opened":
+        Opened.watching.append(self)
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        Opened.watching.remove(self)
+
+
+AGAIN = "budget-2027-vote"
+
+
+def test_the_collector_reads_the_ledger_of_surveys_invited_to_again_only_when_it_changed(tmp_path):
+    """An address of no survey read private/invited-surveys.json at every
+    request: a client asking in a loop made the collector read it in a loop.
+    Read once, and again when a bundle (here written as it writes) invited
+    to the survey renamed, which was then renamed again while the collector
+    ran: both old addresses lead to it."""
+    project = invited_then_moved(tmp_path)
+    ledger_file = project / "private" / INVITED_SURVEYS_FILE
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port, Opened(ledger_file) as opened:
+        for _time in range(5):
+            assert call(port, "GET", f"/surveys/{BUDGET}")[0] == 303
+            assert call(port, "GET", "/surveys/never-invited")[0] == 404
+        assert opened.count == 1
+        ledger = json.loads(ledger_file.read_text(encoding="utf-8"))
+        ledger[RENAMED] = {**ledger[BUDGET], "slug": RENAMED, "source": f"surveys/{RENAMED}.yaml", "day": "2026-12-10"}
+        ledger_file.write_text(json.dumps(ledger, ensure_ascii=False, indent=1), encoding="utf-8")
+        surveys = project / "content" / "surveys"
+        (surveys / f"{RENAMED}.yaml").rename(surveys / f"{AGAIN}.yaml")
+        opened.count = 0
+        for slug in (RENAMED, BUDGET, RENAMED):
+            status, headers, _page = call(port, "GET", f"/surveys/{slug}")
+            assert status == 303 and headers["Location"] == f"http://127.0.0.1:8080/surveys/{AGAIN}", slug
+        assert opened.count == 1
+        ledger_file.write_text("{", encoding="utf-8")  # mangled by hand: no address it kept is known, said in the log
+        opened.count = 0
+        assert [call(port, "GET", f"/surveys/{BUDGET}")[0] for _time in range(3)] == [404] * 3
+        assert opened.count == 1
 
 
 # --- the edition sent -----------------------------------------------------------------------

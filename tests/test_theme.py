@@ -310,6 +310,20 @@ def test_text_colours_have_at_least_7_to_1_contrast():
         assert contrast(fg, bg) >= 7, (foreground, background)
 
 
+def test_a_links_file_kind_and_size_is_quiet_readable_and_kept_on_one_line():
+    """The "(한글 파일, 120KB)" after a link's words (sotong.body_files.FILE_ABOUT_CLASS)
+    had no style: as loud as the words, and broken over a phone's lines.
+    tests/browser/test_site_pages.py measures it drawn."""
+    css = CSS.read_text(encoding="utf-8")
+    variables = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    rule = re.search(r"\.file-about\s*{([^}]*)}", css).group(1)
+    assert re.search(r"white-space:\s*nowrap", rule)
+    assert float(re.search(r"font-size:\s*([\d.]+)em", rule).group(1)) >= 0.9
+    colour = re.search(r"(?<![-\w])color:\s*var\(--([\w-]+)\)", rule).group(1)
+    assert colour not in ("link", "visited", "text")
+    assert min(contrast(variables[colour], background) for background in ("#ffffff", variables["tint"])) >= 4.5
+
+
 # --- in a real browser, where one is installed -------------------------------------------
 
 

@@ -14,7 +14,8 @@
   renamed or removed (:mod:`.sent`): a redirect to the survey renamed, with
   the reader's token of it (for the reader's genuine token of the old one,
   when the reader is among its invited), or 410 with a page saying the
-  survey is no longer posted.
+  survey is no longer posted. The ledger of surveys invited to is read
+  again only when its file changed (:class:`.sent.InvitedLedger`).
 
 The surveys are read again when a file of content/surveys/ or
 audiences.yaml changed (the collector outlives many builds), kept as they
@@ -50,7 +51,7 @@ from .answers import validate_answers
 from .config import survey_settings
 from .rules import is_invited, is_trial_token, reader_tokens, renamed_token, subscriber_of_token
 from .schema import TOKEN_FIELD, read_surveys, surveys_dir
-from .sent import moved_surveys
+from .sent import InvitedLedger, moved_surveys
 
 log = logging.getLogger("sotong.survey")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -92,6 +93,7 @@ class SurveyRoutes:
         self.config = survey_settings(self.settings)
         self.files = _files_state(self.settings)  # before reading: a change meanwhile is read again
         self.surveys = project.part("surveys")
+        self.invited = InvitedLedger(self.settings)
         self.project = project
 
     def _survey(self, slug: str):
@@ -128,7 +130,7 @@ class SurveyRoutes:
         renamed (a redirect to it) or removed (410, it is no longer posted);
         NotFound for a survey never invited to (or a ledger unreadable, said in the log)."""
         try:
-            moved = moved_surveys(self.settings, self._current_surveys()).get(slug)
+            moved = moved_surveys(self.settings, self._current_surveys(), self.invited.entries()).get(slug)
         except SotongError as error:
             log.warning("%s", error.problems[0])
             moved = None

@@ -7,14 +7,17 @@ survey whose file was since renamed (its slug comes from the file name) or
 removed still has its address: its page in the build (:mod:`.site`) and the
 invitation's link on the collector (:mod:`.collector`) lead to the survey
 renamed (the one survey with its title), or say that it is no longer
-posted; ``sotong check`` warns at the file (:mod:`.advice`)."""
+posted; ``sotong check`` warns at the file (:mod:`.advice`). The collector
+keeps the ledger as read (:class:`InvitedLedger`) while the file is
+unchanged."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sotong.code_ledger import TextedCode, read_ledger, record_texted
+from sotong.code_ledger import TextedCode, ledger_path, read_ledger, record_texted
 from sotong.notices import slug_problem
+from sotong.problems import SotongError
 from sotong.store import Store
 
 from . import storage
@@ -46,16 +49,55 @@ def record_invited_before(settings: dict, store: Store, surveys: dict) -> None:
     record_texted(settings, earlier, INVITED_SURVEYS_FILE)
 
 
-def moved_surveys(settings: dict, surveys: dict) -> dict[str, tuple[TextedCode, object]]:
+class InvitedLedger:
+    """The ledger as the collector reads it, at each request for an address
+    of no survey (which anyone can send in a loop): read again only when
+    the file's time or size changed (a bundle invited to another survey
+    while the collector ran), else what it read is given again, its entries
+    or the problem of a file mangled by hand."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self._read: tuple = (object(), {})  # (the file's (mtime_ns, size) when read, or None; entries or problems)
+
+    def entries(self) -> dict[str, TextedCode]:
+        """The ledger's entries as :func:`sotong.code_ledger.read_ledger`
+        gives them (a SotongError for a ledger mangled by hand)."""
+        state, (known, read) = _file_state(ledger_path(self.settings, INVITED_SURVEYS_FILE)), self._read
+        if state != known:  # its time and size taken first: a change while it is read is read next time
+            try:
+                read = read_ledger(self.settings, INVITED_SURVEYS_FILE)
+            except SotongError as error:
+                read = error.problems
+            self._read = (state, read)
+        if isinstance(read, list):
+            raise SotongError(read)
+        return read
+
+
+def _file_state(path: Path | None) -> tuple[int, int] | None:
+    """The time and size of the file at ``path``; None when there is none
+    (yet) or it cannot be looked at (read_ledger says which)."""
+    try:
+        status = path.stat() if path else None
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size) if status else None
+
+
+def moved_surveys(settings: dict, surveys: dict,
+                  invited: dict[str, TextedCode] | None = None) -> dict[str, tuple[TextedCode, object]]:
     """old slug -> (the ledger's entry, the survey it leads to, or None) for
     each survey invited to whose address no survey holds now: renamed, the
     one survey of ``surveys`` with its title; else None (removed). A slug
-    edited by hand into a path is left out: it names no page."""
+    edited by hand into a path is left out: it names no page. ``invited``:
+    the ledger's entries, read when not given."""
     by_title: dict[str, list] = {}
     for survey in surveys.values():
         by_title.setdefault(survey.title, []).append(survey)
     moved = {}
-    for slug, entry in read_ledger(settings, INVITED_SURVEYS_FILE).items():
+    invited = read_ledger(settings, INVITED_SURVEYS_FILE) if invited is None else invited
+    for slug, entry in invited.items():
         if slug in surveys or slug_problem(slug) is not None:
             continue
         same_title = by_title.get(entry.title, []) if entry.title else []

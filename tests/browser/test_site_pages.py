@@ -12,10 +12,10 @@ import pytest
 
 from project_support import copy_project, run_sotong
 from sample_site import dev_site
-from test_file_links import files_project
+from test_file_links import HEADER, NOTICE, files_project
 
 from .conftest import site_pages
-from .page_checks import SITE_TAGS, axe_violations, text_spacing_problems, web_page_problems
+from .page_checks import _COLOURS, SITE_TAGS, axe_violations, sideways_scrolling, text_spacing_problems, web_page_problems
 
 
 def test_site_page_is_accessible_and_readable(site_page, width, tab, site_server, axe_script):
@@ -72,3 +72,43 @@ def test_a_screen_reader_names_a_link_to_a_file_with_its_kind_and_size(width, ta
     names = [node["name"]["value"] for node in nodes if node.get("role", {}).get("value") == "link"
              and not node.get("ignored")]
     assert {"신청서 (한글 파일, 120KB)", "계획서 (PDF, 1.2MB)", "행사 포스터 (그림 파일, 1KB)", "자원봉사 포털"} <= set(names), names
+
+
+# Each link's "(한글 파일, 120KB)": its size to its link's, its colour's
+# contrast on what is behind it, whether it is the link's colour, and on
+# how many lines its text is drawn (its blank before it aside).
+_FILE_ABOUT = """() => { %s
+  return [...document.querySelectorAll('.file-about')].map(about => {
+    const link = about.closest('a'), style = getComputedStyle(about);
+    const range = document.createRange();
+    range.setStart(about.firstChild, about.firstChild.textContent.search(/\\S/));
+    range.setEnd(about.firstChild, about.firstChild.textContent.length);
+    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+    return {text: about.textContent.trim(), size: parseFloat(style.fontSize) / parseFloat(getComputedStyle(link).fontSize),
+            contrast: contrast(style.color, backgroundBehind(about)), linkColour: style.color === getComputedStyle(link).color,
+            lines};
+  });
+}""" % _COLOURS
+
+
+@pytest.mark.parametrize("width", [375])
+def test_a_links_kind_and_size_is_quiet_readable_and_never_broken_over_lines(width, tab, site_server, tmp_path):
+    """The "(한글 파일, 120KB)" after a link's words had no style of its own:
+    as loud as the words, and at a phone's line end broken as "(한글" and
+    "파일, 120KB)". Links of every length of words, so that one ends near
+    the line's end: each kind and size on one line, in a colour other than
+    the link's at 4.5:1 or more, at 90% of the link's size or more, and no
+    line wider than the phone (the kind and size go to the next line whole,
+    not with the word before them)."""
+    body = "".join(f"- [{'신청서 가나다라' * (n // 8)}{'가나다라마바사아'[:n % 8]}]({{static}}/files/신청서.hwp)\n"
+                   for n in range(1, 40)) + "- [신청 가나다라마바사아자차카타파하가]({static}/files/신청서.hwp)\n"  # a long last word
+    project = files_project(copy_project(tmp_path, notices=False))
+    (project / "content" / "notices" / NOTICE).write_text(HEADER + body, encoding="utf-8")
+    assert run_sotong(project, "build").code == 0
+    page = (project / "output" / "notices" / "2026-11-05-forms" / "index.html").read_text(encoding="utf-8")
+    tab.open(site_server.put("/__test__/file-about.html", page))
+    abouts = tab.page.evaluate(_FILE_ABOUT)
+    assert len(abouts) == 40
+    assert [about for about in abouts if about["lines"] != 1 or about["linkColour"] or about["contrast"] < 4.5
+            or about["size"] < 0.9] == []
+    assert sideways_scrolling(tab.page, width) == []
