@@ -278,6 +278,22 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
     ]
 
 
+def test_a_notice_saved_as_an_hwp_or_word_document_is_named_not_skipped(sotong, empty_project_dir):
+    """A notice saved from HWP or Word into content/notices/ was skipped
+    without a word: check said all was well and the notice never went out."""
+    content = empty_project_dir / "content"
+    (content / "notices" / "2026-12-05-김장.hwp").write_bytes(b"HWP Document File\x00\x05")
+    (content / "pages" / "about.docx").write_bytes(b"PK\x03\x04")
+    (content / "notices" / "~$12-05-김장.docx").write_bytes(b"owner")  # Word's lock file beside an open document
+    result = sotong(empty_project_dir, "build")
+    document = ("this is a word processor's document (HWP, Word), which is not read, so it is skipped; a notice is "
+                "a text file named .md: copy its text into a new one (sotong new), and put this file in "
+                "content/files/ if residents should download it")
+    assert result.stderr.splitlines() == ["content/notices/2026-12-05-김장.hwp:1: " + document,
+                                          "content/pages/about.docx:1: " + document, "2 problems."]
+    assert result.code == 1 and not (empty_project_dir / "output").exists()
+
+
 def test_what_pelican_skips_by_ignore_files_in_the_notices_folder_is_no_problem(sotong, empty_project_dir):
     """Emacs keeps a link .#NAME.md (to "user@host.PID") beside a notice
     whose changes are not saved yet, and a README.md explains a folder:
