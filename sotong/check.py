@@ -264,6 +264,7 @@ def project_warnings(project: Project) -> list[str]:
     warnings = [w for n in project.published_notices for w in notice_warnings(
         n, project.shown(n.source), flag, today, project.file_warnings.get(n.source))]
     warnings += [w for page in project.content.pages.values() for w in text_warnings(page, project.shown(page.source))]
+    warnings += _notices_twice(project)
     root = project.content_path
     warnings += [w for source in (*project.published_notices, *project.content.pages.values())
                  for w in static_file_warnings(source, project.shown(source.source), root)]
@@ -271,6 +272,22 @@ def project_warnings(project: Project) -> list[str]:
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])
     return sorted(warnings, key=_file_and_line)
+
+
+def _notices_twice(project: Project) -> list[str]:
+    """A warning for each notice of the same title and date as one of a
+    shorter file name: a copy Windows makes beside a file ("NAME (1).md",
+    "NAME - 복사본.md") has a slug of its own, so residents got the notice twice."""
+    first: dict[tuple, str] = {}
+    warnings = []
+    for notice in sorted(project.published_notices, key=lambda n: (len(n.source), n.source)):
+        shown = project.shown(notice.source)
+        other = first.setdefault((notice.title.strip(), notice.date), shown)
+        if other != shown:
+            warnings.append(f"{shown}:{notice.lines.get('title', 1)}: " + _(
+                "warning: this notice has the title and date of {other}, so it goes out twice (a copy of the file?); "
+                "delete one of the two files, or give this one its own title").format(other=other))
+    return warnings
 
 
 def _file_and_line(warning: str) -> tuple:
