@@ -740,8 +740,10 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
     value = meta.get(key)
     if value is None:
         return None
-    if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］)
-        names = ", ".join(part.strip() for part in re.split("[,，、]", value.strip("[]［］ ")))
+    if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］), or names and blanks
+        written = value.strip("[]［］ ")
+        parts = written.split() if _names_by_blanks(written, known) else re.split("[,，、]", written)
+        names = ", ".join(part.strip() for part in parts)
         problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
         return None
     if not isinstance(value, list):
@@ -750,7 +752,12 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         return None
     names = []
     for index, item in enumerate(value):
-        if item not in known and (mark := _full_width_comma(item, known)):
+        if item not in known and _names_by_blanks(item, known):
+            item_problem(index, _('"{item}" is one name to YAML, as names are parted by commas, not blanks; write {key}: '
+                                  '[{value}]').format(item=item, key=key, value=", ".join(
+                                      part for written in value for part in (
+                                          str(written).split() if written == item else [str(written)]))))
+        elif item not in known and (mark := _full_width_comma(item, known)):
             item_problem(index, _('"{item}" is one name to YAML, as "{mark}" is no comma; write {key}: [{value}]').format(
                 item=item, mark=mark, key=key, value=", ".join(
                     part.strip() for written in value for part in (str(written).split(mark) if written == item else [str(written)]))))
@@ -760,6 +767,12 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         elif item not in names:
             names.append(item)
     return names
+
+
+def _names_by_blanks(item, known) -> bool:
+    """Whether ``item`` is known names parted by blanks only (``homepage newsletter``)."""
+    parts = str(item).split()
+    return len(parts) > 1 and all(part in known for part in parts)
 
 
 def _full_width_comma(item, known) -> str | None:

@@ -78,6 +78,11 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
                                                     "comma; write channels: [homepage, newsletter, email, sms]"),
     ("channels: [homepage、newsletter、tv]", 'unknown channel "homepage、newsletter、tv"'),  # no names of its own
     ("channels: ［homepage，newsletter］", "channels must be a list; write channels: [homepage, newsletter]"),
+    # names parted by blanks: said as one unknown channel with no list to write, or a list written wrong
+    ("channels: [homepage newsletter email, sms]", '"homepage newsletter email" is one name to YAML, as names are '
+                                                  "parted by commas, not blanks; write channels: [homepage, newsletter, email, sms]"),
+    ("channels: homepage newsletter", "channels must be a list; write channels: [homepage, newsletter]"),
+    ("channels: [homepage newsletter tv]", 'unknown channel "homepage newsletter tv"'),  # no names of its own
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
     message = only_problem(tmp_path, with_line(added))
