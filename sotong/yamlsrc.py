@@ -30,7 +30,11 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: load
 
 def _int_or_text(loader, node):
     """A whole number, or its text when it has more digits than Python reads
-    (4,300): the schemas then say what to write instead, rather than a crash."""
+    (4,300): the schemas then say what to write instead, rather than a crash;
+    or when YAML 1.1 reads it in base 60 (an hour, ``end: 15:00``, was 900,
+    and the message quoted "900", which no one wrote)."""
+    if ":" in node.value:
+        return loader.construct_scalar(node)
     try:
         return loader.construct_yaml_int(node)
     except ValueError:

@@ -69,6 +69,10 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ("expires: 2026.12.30 18:00", "e.g. expires: 2026-12-30"),
     ("event: {start: 0001-01-01 09:00}", 'event start "0001-01-01 09:00" is in the year 1'),
     ("event: {start: 2026-11-20, place: [구청, 광장]}", "place must be one piece of text"),
+    # an end on the start's day written as its hour alone (YAML read 15:00 as 900, in base 60, and quoted that)
+    ("event: {start: 2026-11-20 09:00, end: 15:00}",
+     'event end "15:00" is an hour without its day; write the day with it, e.g. end: 2026-11-20 15:00'),
+    ('event: {start: 2026-11-20, end: "오후 3시 30분"}', "write the day with it, e.g. end: 2026-11-20 15:30"),
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
     ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
     ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),

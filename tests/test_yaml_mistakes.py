@@ -164,6 +164,13 @@ def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, korea
             f"department 값의 이어지는 부분으로 읽힙니다. department와(과) 같은 칸에서 시작하세요: {written}"]
 
 
+def test_an_hour_is_text_as_written_not_a_number_in_base_60():
+    """YAML 1.1 reads 15:00 as 900 (base 60): an event's end: 15:00 was said
+    as "900", which no one wrote, and a title 10:30 became 630."""
+    assert yamlsrc.load("end: 15:00\ntitle: 10:30\nmax: 5\nbig: 0x1F\n").data == {
+        "end": "15:00", "title": "10:30", "max": 5, "big": 31}
+
+
 def test_text_that_starts_with_a_full_width_space_is_text():
     """A Korean paragraph may start with U+3000; only a key indented with it is a mistake."""
     assert yamlsrc.load("summary: |\n  \u3000첫 문단: 안내\n  \u3000둘째 문단\nx: 1\n").data == {
