@@ -118,6 +118,7 @@ def load(text: str, first_line: int = 1) -> Located:
             _refuse_alias_bombs(node, first_line)
         if node is not None:
             _refuse_repeated_keys(node, first_line)
+            _refuse_joined_items(node, text, first_line)
             _refuse_hashtags(node, text, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -286,6 +287,24 @@ def _refuse_alias_bombs(root, offset: int) -> None:
             opened.add(id(node))
             stack.append((node, True))
             stack.extend((part, False) for part in reversed(parts))  # read in the order written
+
+
+def _refuse_joined_items(root, text: str, offset: int) -> None:
+    """YAMLProblem at a ``- `` line that YAML joined to the list item above
+    it, as it starts further in (``- seniors`` then ``  - parents`` is the
+    one item "seniors - parents", said as an unknown segment near another name)."""
+    lines = text.splitlines()
+    for node in _each_node_once(root):
+        if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+            continue
+        for item in node.value:
+            if not isinstance(item, yaml.ScalarNode) or item.style or item.end_mark.line == item.start_mark.line:
+                continue
+            for number in range(item.start_mark.line + 1, min(item.end_mark.line + 1, len(lines))):
+                if lines[number].lstrip().startswith("- "):
+                    raise YAMLProblem(number + offset, _(
+                        'this "- " line starts further in than the item above it, so YAML reads the two as one item; '
+                        'start every "- " of the list in the same column'))
 
 
 def _refuse_repeated_keys(root, offset: int) -> None:

@@ -104,6 +104,11 @@ MISTAKES = [
      "is read as more of start's value; start it at the same column as start: place: 광장"),
     ("summary: 김장 나눔 행사\n  SNS 공유 부탁\n  문의: 02-2286-5000\n", 3,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: 문의: "02-2286-5000"'),
+    # a "- " indented further than the item above: one item "seniors - parents", said as an unknown segment
+    # near another name (school-entry-parents), or a survey's options one short
+    ("audiences:\n- seniors\n  - parents\ntitle: 안내\n", 3, 'this "- " line starts further in than the item above it, '
+     'so YAML reads the two as one item; start every "- " of the list in the same column'),
+    ("questions:\n  - id: a\n    options:\n      - 짧다\n        - 적절하다\n", 5, 'this "- " line starts further in'),
 ]
 
 
