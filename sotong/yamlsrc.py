@@ -400,6 +400,8 @@ _PLAIN_WORDS = (
 # A value that starts with a sign YAML keeps for itself, then text (!중요 안내,
 # | 안내, - 안내, %할인, &안내): not valid YAML, said in libyaml's words (@ and ` have theirs).
 _UNKNOWN_TAG = re.compile(r"could not determine a constructor for the tag '(.*)'")
+# a list item without the blank after its "-" (-seniors), which YAML reads as text, not an item
+_DASH_UNSPACED = re.compile(r"\s*-(?![-\s])(.+)")
 _SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%&]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
 # A title that starts with a word in brackets, as Korean notices' do
 # ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
@@ -458,6 +460,8 @@ def _explain(exc, text, mark) -> str:
                  'whole value in double quotes: {key}: "{value}"').format(key=key, value=value.replace('"', '\\"'))
     if "found character '\\t'" in problem or "\t" in source_line:
         return _("a tab is used for indentation; indent with spaces instead")
+    if unspaced := _DASH_UNSPACED.match(source_line):
+        return _('a list item needs a blank after its "-"; write - {item}').format(item=unspaced.group(1))
     for known, advice in _PLAIN_WORDS:
         if known in problem or known in (exc.context or ""):
             return advice()

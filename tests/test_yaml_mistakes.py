@@ -109,6 +109,9 @@ MISTAKES = [
     ("audiences:\n- seniors\n  - parents\ntitle: 안내\n", 3, 'this "- " line starts further in than the item above it, '
      'so YAML reads the two as one item; start every "- " of the list in the same column'),
     ("questions:\n  - id: a\n    options:\n      - 짧다\n        - 적절하다\n", 5, 'this "- " line starts further in'),
+    # a list item without the blank after its "-": "this line cannot be read as 'key: value'"
+    ("title: 안내\naudiences:\n-seniors\ndate: 2026-11-19\n", 3, 'a list item needs a blank after its "-"; write - seniors'),
+    ("audiences:\n  - seniors\n  -parents\ntitle: 안내\n", 3, 'a list item needs a blank after its "-"; write - parents'),
 ]
 
 
