@@ -408,12 +408,14 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     notice, problems = read(tmp_path, GOOD + body)
     missing = ('"{}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
                "from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
+    # a form linked, not shown: it was told to go in content/images/, written as a picture
+    missing_file = '"{}" is not a file under content/; put the file in content/files/ and write {{static}}/files/form.hwp in its place'
     assert notice is None and [str(p) for p in problems] == [
         "notice.md:11: " + missing.format("images/missing.jpg"),
         'notice.md:12: "images/poster.svg" is not found from the page, which looks for it in its own folder; write '
         "the path from content/ after {static}: {static}/images/poster.svg",
         "notice.md:13: " + missing.format("/images/gone.png"),
-        "notice.md:13: " + missing.format("{static}/files/form.hwp"),
+        "notice.md:13: " + missing_file.format("{static}/files/form.hwp"),
         'notice.md:15: "C:\\Users\\kim\\poster.jpg" is a file on this computer, not in the project; copy it into '
         "content/images/ and write {static}/images/poster.jpg in its place",
     ]
@@ -421,7 +423,7 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     assert problems == [] and notice is not None
     # text, not a reference's definition (an address and at most a title): was "12.12.(토" is not a file
     notice, problems = read(tmp_path, GOOD + "[일시]: 12.12.(토) 14:00\n[신청서]: {static}/files/form.hwp \"서식\"\n")
-    assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
+    assert [str(p) for p in problems] == ["notice.md:11: " + missing_file.format("{static}/files/form.hwp")]
 
 
 def test_a_picture_of_the_text_written_without_its_folder_is_said_with_the_path_to_write(tmp_path):
