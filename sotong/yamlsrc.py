@@ -302,9 +302,13 @@ def _refuse_joined_items(root, text: str, offset: int) -> None:
                 continue
             for number in range(item.start_mark.line + 1, min(item.end_mark.line + 1, len(lines))):
                 if lines[number].lstrip().startswith("- "):
-                    raise YAMLProblem(number + offset, _(
-                        'this "- " line starts further in than the item above it, so YAML reads the two as one item; '
-                        'start every "- " of the list in the same column'))
+                    raise YAMLProblem(number + offset, _item_out_of_column())
+
+
+def _item_out_of_column() -> str:
+    """What to say of a ``- `` line at another column than the list's item above it."""
+    return _('this "- " line starts at another column than the list item above it, so YAML does not read it as the '
+             'next item; start every "- " of the list in the same column')
 
 
 def _refuse_repeated_keys(root, offset: int) -> None:
@@ -460,6 +464,8 @@ def _explain(exc, text, mark) -> str:
                  'whole value in double quotes: {key}: "{value}"').format(key=key, value=value.replace('"', '\\"'))
     if "found character '\\t'" in problem or "\t" in source_line:
         return _("a tab is used for indentation; indent with spaces instead")
+    if source_line.lstrip().startswith("- ") and ("expected key" in problem or "expected <block end>" in problem):
+        return _item_out_of_column()
     if unspaced := _DASH_UNSPACED.match(source_line):
         return _('a list item needs a blank after its "-"; write - {item}').format(item=unspaced.group(1))
     for known, advice in _PLAIN_WORDS:

@@ -106,9 +106,11 @@ MISTAKES = [
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: 문의: "02-2286-5000"'),
     # a "- " indented further than the item above: one item "seniors - parents", said as an unknown segment
     # near another name (school-entry-parents), or a survey's options one short
-    ("audiences:\n- seniors\n  - parents\ntitle: 안내\n", 3, 'this "- " line starts further in than the item above it, '
-     'so YAML reads the two as one item; start every "- " of the list in the same column'),
-    ("questions:\n  - id: a\n    options:\n      - 짧다\n        - 적절하다\n", 5, 'this "- " line starts further in'),
+    ("audiences:\n- seniors\n  - parents\ntitle: 안내\n", 3, 'this "- " line starts at another column than the list '
+     'item above it, so YAML does not read it as the next item; start every "- " of the list in the same column'),
+    ("questions:\n  - id: a\n    options:\n      - 짧다\n        - 적절하다\n", 5, 'this "- " line starts at another column'),
+    # one further out: "text follows a value's closing quote, or this line is indented unlike the keys above it"
+    ("departments:\n  - 치수과\n  - 보건소\n - 가족정책과\nfields: {}\n", 4, 'this "- " line starts at another column'),
     # a list item without the blank after its "-": "this line cannot be read as 'key: value'"
     ("title: 안내\naudiences:\n-seniors\ndate: 2026-11-19\n", 3, 'a list item needs a blank after its "-"; write - seniors'),
     ("audiences:\n  - seniors\n  -parents\ntitle: 안내\n", 3, 'a list item needs a blank after its "-"; write - parents'),
