@@ -266,6 +266,18 @@ def _named_otherwise(target: Path) -> str | None:
                  and (target.parent / name).is_file()), None)
 
 
+def _other_ending(target: Path) -> str | None:
+    """The one file in ``target``'s folder of its name with another ending,
+    or none (poster.png written for poster.jpg, or poster for poster.jpg); else None."""
+    stem = target.stem if target.suffix.lower() in _PICTURE_SUFFIXES or not target.suffix else target.name
+    try:
+        names = [name for name in sorted(os.listdir(target.parent))
+                 if Path(name).stem == stem and (target.parent / name).is_file()]
+    except OSError:
+        return None
+    return names[0] if len(names) == 1 else None
+
+
 def stored_otherwise(root: Path | str, relative: str) -> str | None:
     """The path (from ``root``, with /) of the file that ``relative`` names
     with the same letters stored in another Unicode form, or None: a Korean
@@ -329,6 +341,10 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     if not target.is_file() and (elsewhere := named_elsewhere(root, relative.name)):
         return None, _('"{text}" not found under content/: the file is content/{found}; write {found}').format(
             text=text, found=elsewhere)
+    if not target.is_file() and (other := _other_ending(target)):
+        return None, _('"{text}" not found under content/: its folder holds {name}, of another ending; write {fixed} '
+                       '(or put the file written there)').format(
+                           text=text, name=other, fixed=(relative.parent / other).as_posix())
     if not target.is_file():
         return None, _('"{text}" not found under content/; put the file there (e.g. content/{folder}/) or fix the '
                        'path').format(text=text, folder=folder)

@@ -108,6 +108,18 @@ def test_an_image_inside_content_is_kept_as_given(tmp_path):
     assert problems == [] and notice.image == "images/poster.svg"
 
 
+@pytest.mark.parametrize("written", ["images/poster.png", "images/poster", "images/poster.jpeg"])
+def test_an_image_written_with_another_ending_than_its_file_is_said_with_the_name_to_write(tmp_path, written):
+    """image: images/poster.png for poster.svg: "put the file there (e.g.
+    content/images/) or fix the path", beside the file meant."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "images" / "banner.png").write_bytes(b"")
+    assert only_problem(tmp_path, with_line(f"image: {written}\nimage_alt: 포스터")) == (
+        f'notice.md:6: image "{written}" not found under content/: its folder holds poster.svg, of another ending; '
+        "write images/poster.svg (or put the file written there)")
+
+
 def test_a_title_outside_cp949_is_an_error_only_when_it_is_the_sms_text(tmp_path):
     title = 'title: "한파 ⚠ 주의"'
     text = GOOD.replace('title: "성동구: 겨울철 한파 대비 안내"', title)
