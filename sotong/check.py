@@ -13,6 +13,7 @@ content that passes (sotong.advice, and the plugins' through
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -275,18 +276,19 @@ def project_warnings(project: Project) -> list[str]:
 
 
 def _notices_twice(project: Project) -> list[str]:
-    """A warning for each notice of the same title and date as one of a
-    shorter file name: a copy Windows makes beside a file ("NAME (1).md",
-    "NAME - 복사본.md") has a slug of its own, so residents got the notice twice."""
-    first: dict[tuple, str] = {}
+    """A warning for each notice that is another one over again, but for its
+    file's name (and the slug it gives), and has the longer name: a copy
+    Windows makes beside a file ("NAME (1).md", "복사본 - NAME.md") has a
+    slug of its own, so residents got the notice twice."""
+    first: dict[str, str] = {}
     warnings = []
     for notice in sorted(project.published_notices, key=lambda n: (len(n.source), n.source)):
         shown = project.shown(notice.source)
-        other = first.setdefault((notice.title.strip(), notice.date), shown)
+        other = first.setdefault(repr(dataclasses.replace(notice, source="", slug="")), shown)
         if other != shown:
-            warnings.append(f"{shown}:{notice.lines.get('title', 1)}: " + _(
-                "warning: this notice has the title and date of {other}, so it goes out twice (a copy of the file?); "
-                "delete one of the two files, or give this one its own title").format(other=other))
+            warnings.append(f"{shown}:1: " + _(
+                "warning: this notice is {other} over again (its header and text), so it goes out twice; if it is a "
+                "copy of that file, delete one of the two").format(other=other))
     return warnings
 
 

@@ -95,18 +95,19 @@ def test_a_notice_copied_beside_itself_is_warned_of_as_going_out_twice(tmp_path)
     """A notice copied by Windows beside itself ("NAME (1).md", "복사본 -
     NAME.md") got a slug of its own: check said nothing, and every page,
     feed and subscriber had the notice twice. Another notice of the same
-    title on another day (a weekly one), and a draft copy, are no such copy."""
+    title on another day (a weekly one) or with other words, and a draft copy, are no such copy."""
     project = copy_project(tmp_path, notices=False)
     notices = project / "content" / "notices"
     text = '---\ntitle: "한파 대피소 운영"\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\n---\n본문\n'
     for name in ("2026-11-20-cold.md", "2026-11-20-cold (1).md", "복사본 - 2026-11-20-cold.md"):
         (notices / name).write_text(text, encoding="utf-8")
     (notices / "2026-11-27-cold.md").write_text(text.replace("11-20", "11-27"), encoding="utf-8")
+    (notices / "2026-11-20-cold-sms.md").write_text(text.replace("---\n본문", "sms: 한파 대피소 운영\n---\n본문"), encoding="utf-8")
     (notices / "2026-11-20-cold-draft.md").write_text(text.replace("---\n본문", "status: draft\n---\n본문"), encoding="utf-8")
     result = run_sotong(project, "check")
     assert result.code == 0, result.output
-    twice = ("{}:2: warning: this notice has the title and date of content/notices/2026-11-20-cold.md, so it goes out "
-             "twice (a copy of the file?); delete one of the two files, or give this one its own title")
+    twice = ("{}:1: warning: this notice is content/notices/2026-11-20-cold.md over again (its header and text), so it "
+             "goes out twice; if it is a copy of that file, delete one of the two")
     assert result.stderr.splitlines() == [twice.format("content/notices/2026-11-20-cold (1).md"),
                                           twice.format("content/notices/복사본 - 2026-11-20-cold.md")]
 

@@ -520,7 +520,8 @@ def test_a_file_named_with_character_references_or_escapes_is_found_as_the_page_
                "content/images/) and write its path from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
     assert result.code == 1 and result.stderr.splitlines() == [
         missing.format(line=7, target="{static}/images/없는 포스터.svg"),
-        missing.format(line=8, target="{static}/files/신청서&양식 원본.hwp"), "2 problems."], result.output
+        'content/notices/kimjang.md:8: "{static}/files/신청서&양식 원본.hwp" is not a file under content/; put the file in '
+        "content/files/ and write {static}/files/신청서&양식 원본.hwp in its place", "2 problems."], result.output
 
 
 def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):
