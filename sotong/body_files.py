@@ -143,6 +143,9 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
     if elsewhere := named_elsewhere(Path(root), os.path.basename(unquote(address))):
         return _('"{target}" is not a file under content/: the file is content/{found}; write {{static}}/{found}').format(
             target=shown, found=elsewhere)
+    if not picture:  # a form or a plan to download: its folder is content/files/, and it is no picture
+        return _('"{target}" is not a file under content/; put the file in content/files/ and write {{static}}/files/{name} '
+                 'in its place').format(target=shown, name=os.path.basename(unquote(address)))
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=shown)
 

@@ -13,6 +13,7 @@ content that passes (sotong.advice, and the plugins' through
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -264,6 +265,7 @@ def project_warnings(project: Project) -> list[str]:
     warnings = [w for n in project.published_notices for w in notice_warnings(
         n, project.shown(n.source), flag, today, project.file_warnings.get(n.source))]
     warnings += [w for page in project.content.pages.values() for w in text_warnings(page, project.shown(page.source))]
+    warnings += _notices_twice(project)
     root = project.content_path
     warnings += [w for source in (*project.published_notices, *project.content.pages.values())
                  for w in static_file_warnings(source, project.shown(source.source), root)]
@@ -271,6 +273,23 @@ def project_warnings(project: Project) -> list[str]:
     for _receiver, found in signals.content_warnings.send(project):
         warnings.extend(found or [])
     return sorted(warnings, key=_file_and_line)
+
+
+def _notices_twice(project: Project) -> list[str]:
+    """A warning for each notice that is another one over again, but for its
+    file's name (and the slug it gives), and has the longer name: a copy
+    Windows makes beside a file ("NAME (1).md", "복사본 - NAME.md") has a
+    slug of its own, so residents got the notice twice."""
+    first: dict[str, str] = {}
+    warnings = []
+    for notice in sorted(project.published_notices, key=lambda n: (len(n.source), n.source)):
+        shown = project.shown(notice.source)
+        other = first.setdefault(repr(dataclasses.replace(notice, source="", slug="")), shown)
+        if other != shown:
+            warnings.append(f"{shown}:1: " + _(
+                "warning: this notice is {other} over again (its header and text), so it goes out twice; if it is a "
+                "copy of that file, delete one of the two").format(other=other))
+    return warnings
 
 
 def _file_and_line(warning: str) -> tuple:

@@ -4,8 +4,8 @@
 (folder links followed), reporting what Pelican would choke on: a link to
 nothing, a link to itself, a folder link that loops; and, in the folders of
 notices and pages, a text file named otherwise (``.txt``, which Notepad adds,
-``.MD``, ``.markdown``, ``.html``), which Sotong would skip without a word or
-Pelican would publish unchecked. :func:`yaml_files` does the same for a
+``.MD``, ``.markdown``, ``.html``) or a notice saved as an HWP or Word
+document, which Sotong would skip without a word or Pelican would publish unchecked. :func:`yaml_files` does the same for a
 folder of banners or surveys; :func:`stray_markdown` names a notice left
 outside the folders of notices and pages, and :func:`links_outside` a link
 among the files Pelican publishes as they are that leads outside content/.
@@ -82,9 +82,17 @@ def _take_file(path: str, files: list[str], problems: list[Problem], shown) -> N
 _TEXT_SUFFIXES = (".md.txt", ".txt", ".text", ".markdown", ".mkd", ".mdown", ".md", ".html", ".htm", ".rst")
 
 
+# a notice saved as a word processor saves it (HWP, Word), which no reader of Pelican reads
+_DOCUMENT_SUFFIXES = (".hwp", ".hwpx", ".doc", ".docx", ".odt", ".rtf")
+
+
 def _misnamed(name: str) -> str | None:
     """Why the file ``name`` (not ending in ``.md``) is not read, with the
     name to give it, or None when it is no text file (a picture, a backup)."""
+    if name.lower().endswith(_DOCUMENT_SUFFIXES) and not name.startswith((".", "~$")):
+        return _("this is a word processor's document (HWP, Word), which is not read, so it is skipped; a notice is "
+                 "a text file named .md: copy its text into a new one (sotong new), and put this file in "
+                 "content/files/ if residents should download it")
     suffix = next((s for s in _TEXT_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None or name.startswith("."):
         return None
@@ -258,6 +266,18 @@ def _named_otherwise(target: Path) -> str | None:
                  and (target.parent / name).is_file()), None)
 
 
+def _other_ending(target: Path) -> str | None:
+    """The one file in ``target``'s folder of its name with another ending,
+    or none (poster.png written for poster.jpg, or poster for poster.jpg); else None."""
+    stem = target.stem if target.suffix.lower() in _PICTURE_SUFFIXES or not target.suffix else target.name
+    try:
+        names = [name for name in sorted(os.listdir(target.parent))
+                 if Path(name).stem == stem and (target.parent / name).is_file()]
+    except OSError:
+        return None
+    return names[0] if len(names) == 1 else None
+
+
 def stored_otherwise(root: Path | str, relative: str) -> str | None:
     """The path (from ``root``, with /) of the file that ``relative`` names
     with the same letters stored in another Unicode form, or None: a Korean
@@ -321,6 +341,10 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
     if not target.is_file() and (elsewhere := named_elsewhere(root, relative.name)):
         return None, _('"{text}" not found under content/: the file is content/{found}; write {found}').format(
             text=text, found=elsewhere)
+    if not target.is_file() and (other := _other_ending(target)):
+        return None, _('"{text}" not found under content/: its folder holds {name}, of another ending; write {fixed} '
+                       '(or put the file written there)').format(
+                           text=text, name=other, fixed=(relative.parent / other).as_posix())
     if not target.is_file():
         return None, _('"{text}" not found under content/; put the file there (e.g. content/{folder}/) or fix the '
                        'path').format(text=text, folder=folder)

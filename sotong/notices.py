@@ -740,8 +740,10 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
     value = meta.get(key)
     if value is None:
         return None
-    if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］)
-        names = ", ".join(part.strip() for part in re.split("[,，、]", value.strip("[]［］ ")))
+    if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］), or names and blanks
+        written = value.strip("[]［］ ")
+        parts = written.split() if _names_by_blanks(written, known) else re.split("[,，、]", written)
+        names = ", ".join(part.strip() for part in parts)
         problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
         return None
     if not isinstance(value, list):
@@ -750,7 +752,12 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         return None
     names = []
     for index, item in enumerate(value):
-        if item not in known and (mark := _full_width_comma(item, known)):
+        if item not in known and _names_by_blanks(item, known):
+            item_problem(index, _('"{item}" is one name to YAML, as names are parted by commas, not blanks; write {key}: '
+                                  '[{value}]').format(item=item, key=key, value=", ".join(
+                                      part for written in value for part in (
+                                          str(written).split() if written == item else [str(written)]))))
+        elif item not in known and (mark := _full_width_comma(item, known)):
             item_problem(index, _('"{item}" is one name to YAML, as "{mark}" is no comma; write {key}: [{value}]').format(
                 item=item, mark=mark, key=key, value=", ".join(
                     part.strip() for written in value for part in (str(written).split(mark) if written == item else [str(written)]))))
@@ -760,6 +767,12 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         elif item not in names:
             names.append(item)
     return names
+
+
+def _names_by_blanks(item, known) -> bool:
+    """Whether ``item`` is known names parted by blanks only (``homepage newsletter``)."""
+    parts = str(item).split()
+    return len(parts) > 1 and all(part in known for part in parts)
 
 
 def _full_width_comma(item, known) -> str | None:
@@ -930,6 +943,11 @@ def _event(value, problem) -> Event | None:
         problem("start" if "start" in value else "event", _("event needs start, e.g. start: 2026-11-20 14:00"))
         return None
     start = _moment(value["start"], "start", problem, "event start")
+    if start is not None and (hour := _hour_alone(value.get("end"))):
+        day = start.date() if isinstance(start, dt.datetime) else start
+        problem("end", _('event end "{value}" is an hour without its day; write the day with it, e.g. end: {day} {hour}').format(
+            value=value["end"], day=day.isoformat(), hour=hour))
+        return None
     end = _moment(value["end"], "end", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
         return None
@@ -941,6 +959,21 @@ def _event(value, problem) -> Event | None:
         problem("place", _not_text("place", place))
         return None
     return Event(start=start, end=end, place=str(place) if place is not None else None)
+
+
+# an hour written alone, as people write one: 15:00, 15시, 오후 3시 30분, 3:00 PM
+_HOUR_ALONE = re.compile(r"\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*(?::|시)\s*(?:(\d{1,2})\s*분?)?\s*(오전|오후|AM|PM)?\s*", re.I)
+
+
+def _hour_alone(value) -> str | None:
+    """``value`` as HH:MM when it is an hour written without its day (an
+    event's end on the day it starts: ``end: 15:00``, ``오후 3시``); else None."""
+    found = _HOUR_ALONE.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    half, hour, minute = (found[1] or found[4] or "").upper(), int(found[2]), int(found[3] or 0)
+    hour = hour % 12 + 12 if half in ("오후", "PM") else hour % 12 if half in ("오전", "AM") else hour
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
 
 
 def _as_datetime(moment) -> dt.datetime:

@@ -30,7 +30,11 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: load
 
 def _int_or_text(loader, node):
     """A whole number, or its text when it has more digits than Python reads
-    (4,300): the schemas then say what to write instead, rather than a crash."""
+    (4,300): the schemas then say what to write instead, rather than a crash;
+    or when YAML 1.1 reads it in base 60 (an hour, ``end: 15:00``, was 900,
+    and the message quoted "900", which no one wrote)."""
+    if ":" in node.value:
+        return loader.construct_scalar(node)
     try:
         return loader.construct_yaml_int(node)
     except ValueError:
@@ -114,6 +118,7 @@ def load(text: str, first_line: int = 1) -> Located:
             _refuse_alias_bombs(node, first_line)
         if node is not None:
             _refuse_repeated_keys(node, first_line)
+            _refuse_joined_items(node, text, first_line)
             _refuse_hashtags(node, text, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -284,6 +289,28 @@ def _refuse_alias_bombs(root, offset: int) -> None:
             stack.extend((part, False) for part in reversed(parts))  # read in the order written
 
 
+def _refuse_joined_items(root, text: str, offset: int) -> None:
+    """YAMLProblem at a ``- `` line that YAML joined to the list item above
+    it, as it starts further in (``- seniors`` then ``  - parents`` is the
+    one item "seniors - parents", said as an unknown segment near another name)."""
+    lines = text.splitlines()
+    for node in _each_node_once(root):
+        if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+            continue
+        for item in node.value:
+            if not isinstance(item, yaml.ScalarNode) or item.style or item.end_mark.line == item.start_mark.line:
+                continue
+            for number in range(item.start_mark.line + 1, min(item.end_mark.line + 1, len(lines))):
+                if lines[number].lstrip().startswith("- "):
+                    raise YAMLProblem(number + offset, _item_out_of_column())
+
+
+def _item_out_of_column() -> str:
+    """What to say of a ``- `` line at another column than the list's item above it."""
+    return _('this "- " line starts at another column than the list item above it, so YAML does not read it as the '
+             'next item; start every "- " of the list in the same column')
+
+
 def _refuse_repeated_keys(root, offset: int) -> None:
     """YAMLProblem at the second of two equal keys of one mapping (before
     construction, so that keys merged in with ``<<`` do not count)."""
@@ -377,6 +404,8 @@ _PLAIN_WORDS = (
 # A value that starts with a sign YAML keeps for itself, then text (!중요 안내,
 # | 안내, - 안내, %할인, &안내): not valid YAML, said in libyaml's words (@ and ` have theirs).
 _UNKNOWN_TAG = re.compile(r"could not determine a constructor for the tag '(.*)'")
+# a list item without the blank after its "-" (-seniors), which YAML reads as text, not an item
+_DASH_UNSPACED = re.compile(r"\s*-(?![-\s])(.+)")
 _SIGN_FIRST = re.compile(r"^[ \t]*(?:- )?([A-Za-z_][\w-]*):[ \t]+([!%&]\S.*?|[|>][ \t]*[^\s#0-9+-].*?|[?-][ \t]+\S.*?)[ \t]*$")
 # A title that starts with a word in brackets, as Korean notices' do
 # ("[공지] 한파 대비 안내"): YAML reads the brackets as a list.
@@ -435,6 +464,10 @@ def _explain(exc, text, mark) -> str:
                  'whole value in double quotes: {key}: "{value}"').format(key=key, value=value.replace('"', '\\"'))
     if "found character '\\t'" in problem or "\t" in source_line:
         return _("a tab is used for indentation; indent with spaces instead")
+    if source_line.lstrip().startswith("- ") and ("expected key" in problem or "expected <block end>" in problem):
+        return _item_out_of_column()
+    if unspaced := _DASH_UNSPACED.match(source_line):
+        return _('a list item needs a blank after its "-"; write - {item}').format(item=unspaced.group(1))
     for known, advice in _PLAIN_WORDS:
         if known in problem or known in (exc.context or ""):
             return advice()

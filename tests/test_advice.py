@@ -91,6 +91,27 @@ def test_check_prints_warnings_and_exits_0(tmp_path):
             in production.stderr.splitlines()[1]), production.stderr
 
 
+def test_a_notice_copied_beside_itself_is_warned_of_as_going_out_twice(tmp_path):
+    """A notice copied by Windows beside itself ("NAME (1).md", "복사본 -
+    NAME.md") got a slug of its own: check said nothing, and every page,
+    feed and subscriber had the notice twice. Another notice of the same
+    title on another day (a weekly one) or with other words, and a draft copy, are no such copy."""
+    project = copy_project(tmp_path, notices=False)
+    notices = project / "content" / "notices"
+    text = '---\ntitle: "한파 대피소 운영"\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\n---\n본문\n'
+    for name in ("2026-11-20-cold.md", "2026-11-20-cold (1).md", "복사본 - 2026-11-20-cold.md"):
+        (notices / name).write_text(text, encoding="utf-8")
+    (notices / "2026-11-27-cold.md").write_text(text.replace("11-20", "11-27"), encoding="utf-8")
+    (notices / "2026-11-20-cold-sms.md").write_text(text.replace("---\n본문", "sms: 한파 대피소 운영\n---\n본문"), encoding="utf-8")
+    (notices / "2026-11-20-cold-draft.md").write_text(text.replace("---\n본문", "status: draft\n---\n본문"), encoding="utf-8")
+    result = run_sotong(project, "check")
+    assert result.code == 0, result.output
+    twice = ("{}:1: warning: this notice is content/notices/2026-11-20-cold.md over again (its header and text), so it "
+             "goes out twice; if it is a copy of that file, delete one of the two")
+    assert result.stderr.splitlines() == [twice.format("content/notices/2026-11-20-cold (1).md"),
+                                          twice.format("content/notices/복사본 - 2026-11-20-cold.md")]
+
+
 def test_an_sms_line_that_alone_makes_an_lms_is_warned_with_its_byte_count(tmp_path):
     project = copy_project(tmp_path, notices=False)
     head = "---\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\nchannels: [homepage, sms]\n"

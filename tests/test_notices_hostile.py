@@ -69,6 +69,10 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ("expires: 2026.12.30 18:00", "e.g. expires: 2026-12-30"),
     ("event: {start: 0001-01-01 09:00}", 'event start "0001-01-01 09:00" is in the year 1'),
     ("event: {start: 2026-11-20, place: [구청, 광장]}", "place must be one piece of text"),
+    # an end on the start's day written as its hour alone (YAML read 15:00 as 900, in base 60, and quoted that)
+    ("event: {start: 2026-11-20 09:00, end: 15:00}",
+     'event end "15:00" is an hour without its day; write the day with it, e.g. end: 2026-11-20 15:00'),
+    ('event: {start: 2026-11-20, end: "오후 3시 30분"}', "write the day with it, e.g. end: 2026-11-20 15:30"),
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
     ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
     ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),
@@ -78,6 +82,11 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
                                                     "comma; write channels: [homepage, newsletter, email, sms]"),
     ("channels: [homepage、newsletter、tv]", 'unknown channel "homepage、newsletter、tv"'),  # no names of its own
     ("channels: ［homepage，newsletter］", "channels must be a list; write channels: [homepage, newsletter]"),
+    # names parted by blanks: said as one unknown channel with no list to write, or a list written wrong
+    ("channels: [homepage newsletter email, sms]", '"homepage newsletter email" is one name to YAML, as names are '
+                                                  "parted by commas, not blanks; write channels: [homepage, newsletter, email, sms]"),
+    ("channels: homepage newsletter", "channels must be a list; write channels: [homepage, newsletter]"),
+    ("channels: [homepage newsletter tv]", 'unknown channel "homepage newsletter tv"'),  # no names of its own
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
     message = only_problem(tmp_path, with_line(added))
@@ -97,6 +106,18 @@ def test_an_image_inside_content_is_kept_as_given(tmp_path):
     (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     notice, problems = read(tmp_path, with_line("image: images/poster.svg\nimage_alt: 포스터"))
     assert problems == [] and notice.image == "images/poster.svg"
+
+
+@pytest.mark.parametrize("written", ["images/poster.png", "images/poster", "images/poster.jpeg"])
+def test_an_image_written_with_another_ending_than_its_file_is_said_with_the_name_to_write(tmp_path, written):
+    """image: images/poster.png for poster.svg: "put the file there (e.g.
+    content/images/) or fix the path", beside the file meant."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "images" / "banner.png").write_bytes(b"")
+    assert only_problem(tmp_path, with_line(f"image: {written}\nimage_alt: 포스터")) == (
+        f'notice.md:6: image "{written}" not found under content/: its folder holds poster.svg, of another ending; '
+        "write images/poster.svg (or put the file written there)")
 
 
 def test_a_title_outside_cp949_is_an_error_only_when_it_is_the_sms_text(tmp_path):
@@ -278,6 +299,22 @@ def test_a_notice_or_page_not_named_md_is_named_with_the_name_to_give_it(empty_p
     ]
 
 
+def test_a_notice_saved_as_an_hwp_or_word_document_is_named_not_skipped(sotong, empty_project_dir):
+    """A notice saved from HWP or Word into content/notices/ was skipped
+    without a word: check said all was well and the notice never went out."""
+    content = empty_project_dir / "content"
+    (content / "notices" / "2026-12-05-김장.hwp").write_bytes(b"HWP Document File\x00\x05")
+    (content / "pages" / "about.docx").write_bytes(b"PK\x03\x04")
+    (content / "notices" / "~$12-05-김장.docx").write_bytes(b"owner")  # Word's lock file beside an open document
+    result = sotong(empty_project_dir, "build")
+    document = ("this is a word processor's document (HWP, Word), which is not read, so it is skipped; a notice is "
+                "a text file named .md: copy its text into a new one (sotong new), and put this file in "
+                "content/files/ if residents should download it")
+    assert result.stderr.splitlines() == ["content/notices/2026-12-05-김장.hwp:1: " + document,
+                                          "content/pages/about.docx:1: " + document, "2 problems."]
+    assert result.code == 1 and not (empty_project_dir / "output").exists()
+
+
 def test_what_pelican_skips_by_ignore_files_in_the_notices_folder_is_no_problem(sotong, empty_project_dir):
     """Emacs keeps a link .#NAME.md (to "user@host.PID") beside a notice
     whose changes are not saved yet, and a README.md explains a folder:
@@ -383,12 +420,14 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     notice, problems = read(tmp_path, GOOD + body)
     missing = ('"{}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
                "from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
+    # a form linked, not shown: it was told to go in content/images/, written as a picture
+    missing_file = '"{}" is not a file under content/; put the file in content/files/ and write {{static}}/files/form.hwp in its place'
     assert notice is None and [str(p) for p in problems] == [
         "notice.md:11: " + missing.format("images/missing.jpg"),
         'notice.md:12: "images/poster.svg" is not found from the page, which looks for it in its own folder; write '
         "the path from content/ after {static}: {static}/images/poster.svg",
         "notice.md:13: " + missing.format("/images/gone.png"),
-        "notice.md:13: " + missing.format("{static}/files/form.hwp"),
+        "notice.md:13: " + missing_file.format("{static}/files/form.hwp"),
         'notice.md:15: "C:\\Users\\kim\\poster.jpg" is a file on this computer, not in the project; copy it into '
         "content/images/ and write {static}/images/poster.jpg in its place",
     ]
@@ -396,7 +435,7 @@ def test_a_picture_or_file_in_the_text_must_be_a_file_under_content_written_from
     assert problems == [] and notice is not None
     # text, not a reference's definition (an address and at most a title): was "12.12.(토" is not a file
     notice, problems = read(tmp_path, GOOD + "[일시]: 12.12.(토) 14:00\n[신청서]: {static}/files/form.hwp \"서식\"\n")
-    assert [str(p) for p in problems] == ["notice.md:11: " + missing.format("{static}/files/form.hwp")]
+    assert [str(p) for p in problems] == ["notice.md:11: " + missing_file.format("{static}/files/form.hwp")]
 
 
 def test_a_picture_of_the_text_written_without_its_folder_is_said_with_the_path_to_write(tmp_path):
@@ -481,7 +520,8 @@ def test_a_file_named_with_character_references_or_escapes_is_found_as_the_page_
                "content/images/) and write its path from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)")
     assert result.code == 1 and result.stderr.splitlines() == [
         missing.format(line=7, target="{static}/images/없는 포스터.svg"),
-        missing.format(line=8, target="{static}/files/신청서&양식 원본.hwp"), "2 problems."], result.output
+        'content/notices/kimjang.md:8: "{static}/files/신청서&양식 원본.hwp" is not a file under content/; put the file in '
+        "content/files/ and write {static}/files/신청서&양식 원본.hwp in its place", "2 problems."], result.output
 
 
 def test_a_build_with_a_missing_picture_in_a_page_stops_at_check(sotong, empty_project_dir):

@@ -102,6 +102,9 @@ SCHEMA_CASES = [
     (GOOD.replace("[짧다, 적절하다]", "\n      - 짧다\n      -\n      - 적절하다"), 11, "an option is empty; write each answer as text"),
     (GOOD.replace("[짧다, 적절하다]", "[Yes, No]"), 9, 'an option is not read as the text written (YAML reads it as yes/no'),
     (GOOD.replace("[짧다, 적절하다]", "[짧다, [적절하다]]"), 9, 'an option is not read as the text written'),
+    # the brackets forgotten: check said the question "needs options", which it had
+    (GOOD.replace("[짧다, 적절하다]", "짧다, 적절하다"), 9,
+     "options are one text here, not a list; write them in brackets: options: [짧다, 적절하다]"),
     # the "- " before a question forgotten: check said "questions is required", with \n in its example
     (GOOD.replace("  - id: period", "  id: period").replace("    type:", "  type:").replace("    text:", "  text:")
      .replace("    options:", "  options:"), 6, "questions is not a list: start each question with a hyphen and a space"),

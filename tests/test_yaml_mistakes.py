@@ -104,6 +104,16 @@ MISTAKES = [
      "is read as more of start's value; start it at the same column as start: place: 광장"),
     ("summary: 김장 나눔 행사\n  SNS 공유 부탁\n  문의: 02-2286-5000\n", 3,
      'a value holds a colon (:), which YAML reads as a new key; put the value in double quotes: 문의: "02-2286-5000"'),
+    # a "- " indented further than the item above: one item "seniors - parents", said as an unknown segment
+    # near another name (school-entry-parents), or a survey's options one short
+    ("audiences:\n- seniors\n  - parents\ntitle: 안내\n", 3, 'this "- " line starts at another column than the list '
+     'item above it, so YAML does not read it as the next item; start every "- " of the list in the same column'),
+    ("questions:\n  - id: a\n    options:\n      - 짧다\n        - 적절하다\n", 5, 'this "- " line starts at another column'),
+    # one further out: "text follows a value's closing quote, or this line is indented unlike the keys above it"
+    ("departments:\n  - 치수과\n  - 보건소\n - 가족정책과\nfields: {}\n", 4, 'this "- " line starts at another column'),
+    # a list item without the blank after its "-": "this line cannot be read as 'key: value'"
+    ("title: 안내\naudiences:\n-seniors\ndate: 2026-11-19\n", 3, 'a list item needs a blank after its "-"; write - seniors'),
+    ("audiences:\n  - seniors\n  -parents\ntitle: 안내\n", 3, 'a list item needs a blank after its "-"; write - parents'),
 ]
 
 
@@ -162,6 +172,13 @@ def test_check_says_a_key_indented_by_a_stray_space_in_korean(project_dir, korea
         assert korean_check(project_dir) == [
             "content/notices/2026-12-03-water-outage-seongsu.md:5: 이 줄이 위의 department보다 더 들여 써져 있어 "
             f"department 값의 이어지는 부분으로 읽힙니다. department와(과) 같은 칸에서 시작하세요: {written}"]
+
+
+def test_an_hour_is_text_as_written_not_a_number_in_base_60():
+    """YAML 1.1 reads 15:00 as 900 (base 60): an event's end: 15:00 was said
+    as "900", which no one wrote, and a title 10:30 became 630."""
+    assert yamlsrc.load("end: 15:00\ntitle: 10:30\nmax: 5\nbig: 0x1F\n").data == {
+        "end": "15:00", "title": "10:30", "max": 5, "big": 31}
 
 
 def test_text_that_starts_with_a_full_width_space_is_text():

@@ -385,6 +385,10 @@ def _options(item: dict, kind, at: tuple, problem) -> list | None:
             problem(at + ("options",), _("options are only for single and multiple questions; remove them from this {kind} question").format(
                 kind=kind))
         return options
+    if isinstance(options, str) and "," in options:
+        problem(at + ("options",), _("options are one text here, not a list; write them in brackets: options: [{options}]").format(
+            options=", ".join(part.strip() for part in options.split(","))))
+        return []
     if not isinstance(options, list) or len(options) < 2:
         problem(at + ("options",) if "options" in item else at,
                 _("a {kind} question needs options: a list of at least two answers, e.g. options: [예, 아니오]").format(
