@@ -280,9 +280,13 @@ def _notices_twice(project: Project) -> list[str]:
     file's name (and the slug it gives), and has the longer name: a copy
     Windows makes beside a file ("NAME (1).md", "복사본 - NAME.md") has a
     slug of its own, so residents got the notice twice."""
+    same_title_and_day: dict[tuple, list] = {}  # the few candidates, before comparing whole notices
+    for notice in project.published_notices:
+        same_title_and_day.setdefault((notice.title, notice.date), []).append(notice)
     first: dict[str, str] = {}
     warnings = []
-    for notice in sorted(project.published_notices, key=lambda n: (len(n.source), n.source)):
+    candidates = [notice for group in same_title_and_day.values() if len(group) > 1 for notice in group]
+    for notice in sorted(candidates, key=lambda n: (len(n.source), n.source)):
         shown = project.shown(notice.source)
         other = first.setdefault(repr(dataclasses.replace(notice, source="", slug="")), shown)
         if other != shown:

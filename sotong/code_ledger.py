@@ -86,13 +86,14 @@ def read_ledger(settings: dict, name: str = LEDGER_FILE) -> dict[str, TextedCode
         raise SotongError([unreadable(settings, path, 1)]) from None
     try:
         written = json.loads(text)
-        entries = {code: TextedCode(**{field: entry[field] for field in _FIELDS}) for code, entry in written.items()}
+        fields = {code: [entry[field] for field in _FIELDS] for code, entry in written.items()}
     except json.JSONDecodeError as exc:
         raise SotongError([unreadable(settings, path, exc.lineno)]) from None
     except (TypeError, KeyError, AttributeError):
         raise SotongError([unreadable(settings, path, 1)]) from None
-    if not all(isinstance(value, str) for entry in entries.values() for value in asdict(entry).values()):
+    if not all(isinstance(value, str) for values in fields.values() for value in values):
         raise SotongError([unreadable(settings, path, 1)])
+    entries = {code: TextedCode(*values) for code, values in fields.items()}
     return dict(sorted(entries.items(), key=lambda item: (item[1].day, item[0])))
 
 
