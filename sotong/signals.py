@@ -88,6 +88,14 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   preview builds, which publish nothing); keep under ``PRIVATE_PATH`` what
   the site now published (sns_sync: the notices its SNS feeds hold, in the
   ledger of notices sent). Returns nothing.
+- ``reader_page_blocks``: sent with the :class:`sotong.web.App` and
+  ``subscriber`` (the :class:`sotong.store.Subscriber` whose own page it is,
+  reached with their own link) when the collector shows a reader's
+  preferences page; return a dict ``{"heading": ..., "entries": [{"title",
+  "details", "link", "action"}]}`` for the page to show as a section of
+  links (plain text: the page escapes it), or None (survey: the open
+  surveys the reader was invited to and has not answered, each with the
+  invitation's link).
 
 ``connect_lazily(signal, "module:function")`` connects a receiver whose
 module is imported when the signal is first sent, so that a plugin's heavy
@@ -117,6 +125,7 @@ person_erasing = signal("sotong-person-erasing")
 people_purged = signal("sotong-people-purged")
 delivered_since = signal("sotong-delivered-since")
 site_built = signal("sotong-site-built")
+reader_page_blocks = signal("sotong-reader-page-blocks")
 
 
 @functools.cache

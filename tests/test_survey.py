@@ -31,6 +31,7 @@ from sotong.audiences import Profile
 from sotong.store import Store, Subscriber
 from sotong.tokens import make_token
 from sotong.web import make_app
+from survey import storage
 from survey.answers import validate_answers
 from survey.results import percent, tally, unpublished_reason
 from survey.rules import is_invited, survey_token, trial_token
@@ -177,6 +178,8 @@ def test_build_writes_accessible_forms_and_thanks_pages(project, cli):
     assert '<label for="a-wish"' in page and '<textarea id="a-wish" name="wish"' in page
     budget = (out / BUDGET / "index.html").read_text(encoding="utf-8")
     assert "초대받은 분만" in budget  # a named survey needs the personal link
+    # an invitation lost: the 「수신 설정」 link mailed again lists the survey with the reader's link
+    assert '<a href="http://127.0.0.1:8080/p/link">수신 설정 링크 다시 받기</a>' in budget and "참여하실 수 있는 설문" in budget
     projects = budget.split('id="q-projects"')[1].split("</fieldset>")[0]
     assert "최대 3개까지 고를 수 있습니다" in projects and "해당하는 것을 모두" not in projects  # its max: 3
     assert "해당하는 것을 모두 골라 주세요" in page  # library's purposes: no limit
@@ -613,6 +616,58 @@ def test_invitations_for_matching_readers_only_and_not_after_answering(project, 
     assert manifest(project)["S1", "email"]["surveys"] == [LIBRARY]
     assert f"surveys/{BUDGET}?t=" not in html_part(project, "S1")
     assert rows(project, "SELECT count(*) FROM survey_invitations") == [(3,)]  # a re-run records nothing new
+
+
+def preferences_page(port, subscriber_id: str) -> str:
+    """The reader's own page (``/p/TOKEN``, the 「수신 설정」 link of every email)."""
+    status, headers, page = call(port, "GET", f"/p/{make_token('preferences', subscriber_id)}")
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    return page
+
+
+def test_a_readers_own_page_lists_the_open_surveys_they_were_invited_to_until_answered(project, server):
+    add_readers(project)
+    assert run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE).code == 0  # S1: both; S2: library
+    page = preferences_page(server, "S1")
+    budget, library = (f"http://127.0.0.1:8080/surveys/{slug}?t={survey_token(slug, 'S1')}" for slug in (BUDGET, LIBRARY))
+    assert "참여하실 수 있는 설문" in page and f'href="{budget}"' in page and f'href="{library}"' in page
+    section = page.split("참여하실 수 있는 설문")[1].split("</section>")[0]
+    assert "2027년 주민참여예산 모바일 투표" in section and "기획예산과 · 12월 6일까지" in section
+    link = re.search(rf'<a id="([\w-]+)-link" href="{re.escape(budget)}" aria-labelledby="([\w -]+)"', section)
+    assert link and link.group(2) == f"{link.group(1)}-link {link.group(1)}-title"  # its name: 설문 참여하기 + the title
+    assert re.search(rf'id="{link.group(1)}-title"[^>]*>2027년 주민참여예산 모바일 투표</h3>', section)
+
+    # the link is the invitation's: the form, one answer (303), then 409; the page lists the survey no more
+    status, _, form = call(server, "GET", urlsplit(budget).path + "?" + urlsplit(budget).query)
+    assert status == 200 and f'name="t" value="{survey_token(BUDGET, "S1")}"' in form
+    token = survey_token(BUDGET, "S1")
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})[0] == 303
+    assert call(server, "POST", f"/surveys/{BUDGET}", {"t": token, **BUDGET_ANSWER})[0] == 409
+    page = preferences_page(server, "S1")
+    assert f"surveys/{BUDGET}?t=" not in page and f'href="{library}"' in page
+    library_token = survey_token(LIBRARY, "S1")
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": library_token, **LIBRARY_ANSWER})[0] == 303
+    assert "참여하실 수 있는 설문" not in preferences_page(server, "S1")  # nothing left: no section
+    for not_invited in ("S3", "S00001"):  # never invited (S00001 was bundled by no issue)
+        assert "참여하실 수 있는 설문" not in preferences_page(server, not_invited)
+
+
+def test_a_readers_own_page_lists_no_survey_closed_or_not_yet_open_and_escapes_titles(project, server):
+    add_readers(project)
+    surveys = project / "content" / "surveys"
+    (surveys / "past-poll.yaml").write_text(GOOD.replace("title: 설문", "title: 지난 설문")
+                                            .replace("closes: 2026-11-30", "closes: 2026-11-20"), encoding="utf-8")
+    (surveys / "escaped.yaml").write_text(GOOD.replace("title: 설문", 'title: "주민 <b>의견</b> & 설문"'), encoding="utf-8")
+    store = storage.ensure(Store.open(project / "private" / "sotong.db"))
+    with store.transaction():
+        for slug in ("past-poll", "village-bus-2027", "escaped"):  # closed on 11-20; opens on 12-14; open
+            storage.record_invitation(store, slug, "S2", ISSUE)
+    store.close()
+    page = preferences_page(server, "S2")
+    section = page.split("참여하실 수 있는 설문")[1].split("</section>")[0]
+    assert "주민 &lt;b&gt;의견&lt;/b&gt; &amp; 설문" in section and "<b>의견" not in page
+    assert "문화체육과 · 11월 30일까지" in section and f"surveys/escaped?t={survey_token('escaped', 'S2')}" in section
+    assert "지난 설문" not in page and "past-poll" not in page and "village-bus-2027" not in page
 
 
 def test_no_invitation_before_opening_or_in_one_off_bundles(project):

@@ -14,7 +14,10 @@ same whether or not the address is known, in the same time too (what is
 no address at all, mistyped or typed with the keyboard left in Korean, gets
 the form again with what to fix, as the sign-up's address does): the mail
 thread looks the address up, after the answer; a reader's link mailed
-within AGAIN_SECONDS by any collector on the store is not mailed again."""
+within AGAIN_SECONDS by any collector on the store is not mailed again.
+The page also shows what other plugins offer the reader there
+(``reader_page_blocks``: the surveys they may answer, a lost invitation's
+way back)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from dataclasses import replace
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
+from sotong import signals
 from sotong.invisible import UNSTORABLE, trimmed
 from sotong.links import collector_url
 from sotong.store import Subscriber, now_iso
@@ -103,7 +107,7 @@ def preferences(request, token: str):
     page = {"title": "수신 설정", "action": f"{request.script_root}/p/{token}", "subscriber": subscriber,
             "preferences": True, "shown": _shown(subscriber, awaiting), "awaiting": awaiting,
             "code_awaited": code_awaited, "phone_action": f"{request.script_root}/p/{token}/phone",
-            **_masked(subscriber, awaiting)}
+            "blocks": _reader_blocks(app, subscriber), **_masked(subscriber, awaiting)}
     if request.method == "POST":
         posted = form_answers(request)
         answers, errors = _chosen(posted, subscriber, awaiting), unstorable_errors(request, posted)
@@ -122,6 +126,12 @@ def preferences(request, token: str):
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
     return app.subscriptions.page("subscriptions_preferences.html", 400 if errors else 200, notes=notes, **page,
                                   **app.subscriptions.form_context(_on_page(answers, posted), errors))
+
+
+def _reader_blocks(app, subscriber: Subscriber) -> list[dict]:
+    """What other plugins show on the reader's own page (``reader_page_blocks``:
+    the surveys they may answer), escaped by the template."""
+    return [block for _receiver, block in signals.reader_page_blocks.send(app, subscriber=subscriber) if block]
 
 
 def lean_preferences(app, posted: PostedForm) -> Prepared | None:

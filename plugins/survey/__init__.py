@@ -16,7 +16,9 @@ copy``) are made searchable there (``store_copied``); an issue report counts eac
 (``outbox_figures``); a survey whose days hold no issue day, which invites
 nobody, is a warning (``content_warnings``, :mod:`.advice`), and so is a
 survey invited to whose file was since renamed or removed, whose address
-keeps a page (:mod:`.sent`).
+keeps a page (:mod:`.sent`). A reader's preferences page lists the open
+surveys they were invited to and have not answered, with their link
+(``reader_page_blocks``).
 """
 
 from pelican import signals
@@ -79,6 +81,7 @@ def register():
     sotong_signals.cli_commands.connect(add_commands)
     sotong_signals.connect_lazily(sotong_signals.web_routes, f"{__name__}.collector:add_routes")
     sotong_signals.connect_lazily(sotong_signals.message_blocks, f"{__name__}.invitations:block_maker")
+    sotong_signals.connect_lazily(sotong_signals.reader_page_blocks, f"{__name__}.collector:reader_page_surveys")
     sotong_signals.outbox_figures.connect(report_figures)
     sotong_signals.connect_lazily(sotong_signals.person_erasing, f"{__name__}.forget:erase_person")
     sotong_signals.connect_lazily(sotong_signals.store_copied, f"{__name__}.opinions:index_copied")

@@ -49,6 +49,7 @@ from sotong.web import unstorable_errors
 from . import opinions, storage
 from .answers import validate_answers
 from .config import survey_settings
+from .invitations import invitation_link
 from .rules import is_invited, is_trial_token, reader_tokens, renamed_token, subscriber_of_token
 from .schema import TOKEN_FIELD, read_surveys, surveys_dir
 from .sent import InvitedLedger, moved_surveys
@@ -95,6 +96,27 @@ class SurveyRoutes:
         self.surveys = project.part("surveys")
         self.invited = InvitedLedger(self.settings)
         self.project = project
+
+    def reader_page(self, app, subscriber):
+        """The open surveys ``subscriber`` was invited to (an invitation
+        recorded in the store), still takes the answer of and has not
+        answered, each with the link their invitation carries; None when
+        there is none."""
+        today = self.project.today()
+        surveys = [survey for survey in self._current_surveys().values() if survey.is_open(today)]
+        if not surveys:
+            return None
+        with app.store() as store:
+            invited = storage.invited_to(storage.ensure(store), subscriber.id)
+            answerable = [survey for survey in surveys if survey.slug in invited
+                          and _still_invited(store, survey, subscriber.id, today)
+                          and not storage.token_was_used(store, survey.slug, reader_tokens(survey.slug, subscriber.id))]
+        if not answerable:
+            return None
+        return {"heading": "참여하실 수 있는 설문", "entries": [
+            {"title": survey.title, "details": f"{survey.department} · {korean_date(survey.closes, year=False)}까지",
+             "link": invitation_link(self.settings, survey.slug, reader_tokens(survey.slug, subscriber.id)[0]),
+             "action": "설문 참여하기"} for survey in answerable]}
 
     def _survey(self, slug: str):
         survey = self._current_surveys().get(slug)
@@ -296,8 +318,17 @@ def _private(response):
     return response
 
 
+def reader_page_surveys(app, subscriber):
+    """Receiver of ``sotong.signals.reader_page_blocks``: the surveys the
+    reader may answer now, on their own preferences page (a lost invitation's
+    way back); None on a collector without the survey routes."""
+    routes = getattr(app, "survey_routes", None)
+    return None if routes is None else routes.reader_page(app, subscriber)
+
+
 def add_routes(app) -> None:
     routes = SurveyRoutes(app)
+    app.survey_routes = routes  # for reader_page_surveys
     app.add_template_folder(TEMPLATES)
     app.add_route("/surveys/<slug>", routes.form, ["GET"])
     app.add_route("/surveys/<slug>", routes.answer, ["POST"])

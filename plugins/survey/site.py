@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from sotong.links import site_url
+from sotong.links import collector_url, site_url
 from sotong.settings import add_template_folder
 
 from .config import survey_settings
@@ -45,6 +45,7 @@ class SurveyGenerator(Generator):
                 f"surveys/{survey.slug}/index.html", self.get_template("survey_form"), self.context,
                 action=f"{config.endpoint}/surveys/{survey.slug}", token=None, answers={}, errors={},
                 open=survey.is_open(day), closed=day > survey.closes, needs_link=True,
+                link_again=collector_url(self.settings, "p/link"),  # a lost invitation: the reader's page lists it
                 text_max_chars=config.text_max_chars,
                 **common)
             writer.write_file(

@@ -118,6 +118,12 @@ def record_invitation(store: Store, slug: str, subscriber_id: str, issue: str) -
                      (slug, subscriber_id, issue, now_iso()))
 
 
+def invited_to(store: Store, subscriber_id: str) -> set[str]:
+    """The slugs of the surveys ``subscriber_id`` was invited to."""
+    return {row[0] for row in store.db.execute("SELECT DISTINCT slug FROM survey_invitations WHERE subscriber_id = ?",
+                                               (subscriber_id,))}
+
+
 def first_invitations(store: Store) -> dict[str, str]:
     """slug -> the first issue that invited a reader to it, of every survey invited to."""
     return dict(store.db.execute("SELECT slug, min(issue) FROM survey_invitations GROUP BY slug ORDER BY slug"))

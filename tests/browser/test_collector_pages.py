@@ -11,6 +11,8 @@ with the text spacing of WCAG 1.4.12: no text cut off, no sideways scrolling.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .page_checks import SITE_TAGS, WIDTHS, axe_violations, text_spacing_problems, web_page_problems
@@ -56,6 +58,24 @@ def test_the_answer_to_a_one_click_post_reads_on_a_phone(width, tab, collector, 
     assert tab.page.locator("main h1").all_inner_texts() == ["수신 거부가 완료되었습니다."]
     problems = _problems(tab, width, collector, axe_script)
     assert not problems, f"POST /u/TOKEN (one-click) at {width}px:\n" + "\n".join(problems)
+
+
+def test_a_readers_page_listing_the_surveys_they_may_answer(width, tab, collector, bundle, axe_script):
+    """The 「수신 설정」 page of a reader the issue invited to a survey (their
+    way back to it once the email is lost): its section of surveys, each
+    link named with its survey's title, passes the page checks."""
+    from sample_site import SECRET_ENV
+
+    from sotong.tokens import make_token
+
+    reader = next(email for email in bundle.emails if "설문 참여 요청" in email.html)
+    tab.open(collector + f"/p/{make_token('preferences', reader.subscriber, SECRET_ENV['SOTONG_SECRET'].encode())}")
+    section = tab.page.get_by_role("region", name="참여하실 수 있는 설문")
+    links = section.get_by_role("link")  # named by their text and their survey's title
+    assert links.count() >= 1 and section.get_by_role("link", name=re.compile(r"^설문 참여하기 \S")).count() == links.count()
+    tab.screenshot("preferences-surveys", width)
+    problems = _problems(tab, width, collector, axe_script)
+    assert not problems, f"GET /p/TOKEN with surveys at {width}px:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("width", [375])
