@@ -149,15 +149,22 @@ def test_a_notice_naming_no_survey_is_a_problem_of_the_survey_plugin(project):
     line = text.splitlines().index("survey: library-satisfaction") + 1
     notice.write_text(text.replace("survey: library-satisfaction", "survey: library-satisfactoin"), encoding="utf-8")
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
-    known = ", ".join(sorted(path.stem for path in (project / "content" / "surveys").glob("*.yaml")))
-    assert "library-satisfaction" in known
+    known = ("budget-vote-2027 (2027년 주민참여예산 모바일 투표), library-satisfaction (2026 성동구립도서관 이용자 "
+             "만족도 조사), village-bus-2027 (2027년 마을버스 노선 개편 주민 의견 조사)")
     assert problems == [f"content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "
                         f'"library-satisfactoin" in content/surveys/; did you mean "library-satisfaction"?; known: {known}']
-    # a name nothing is near (its Korean title's word) was said with no survey to write instead
-    notice.write_text(text.replace("survey: library-satisfaction", "survey: 도서관"), encoding="utf-8")
+    # words of a survey's title (staff write what they read) are told the slug to write
+    for written in ("도서관 만족도 조사", "2026 성동구립도서관 이용자 만족도 조사", "도서관"):
+        notice.write_text(text.replace("survey: library-satisfaction", f"survey: {written}"), encoding="utf-8")
+        problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
+        assert problems == [f'content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "{written}" '
+                            f'in content/surveys/: "{written}" is the title of survey library-satisfaction; write '
+                            '"survey: library-satisfaction"']
+    # a name nothing is near is told each survey's slug with its title
+    notice.write_text(text.replace("survey: library-satisfaction", "survey: 주민 설문"), encoding="utf-8")
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     notice.write_text(text, encoding="utf-8")
-    assert problems == [f'content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "도서관" in '
+    assert problems == [f'content/notices/2026-11-10-library-satisfaction-survey.md:{line}: no survey "주민 설문" in '
                         f"content/surveys/; known: {known}"]
 
 

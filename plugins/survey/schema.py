@@ -19,7 +19,7 @@ from sotong.i18n import N_, _
 from sotong.notices import TITLE_MAX, as_iso, english_suggestion
 from sotong.audiences import Audiences, read_audience_list
 from sotong.invisible import trimmed
-from sotong.problems import Problem, SotongError, cannot_read, did_you_mean, not_utf8, suggested
+from sotong.problems import Problem, SotongError, cannot_read, closest, did_you_mean, not_utf8, suggested
 from sotong.schedule import YEARS
 from sotong.content_files import yaml_files
 from sotong.settings import MAX_BODY_BYTES
@@ -111,13 +111,48 @@ def surveys_dir(settings: dict) -> Path:
 
 
 def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
-    """A problem for each notice whose ``survey:`` names no file of the surveys folder."""
-    known = sorted(path.stem for path in yaml_files(surveys_dir(settings))[0])
-    return [Problem(shown(notice.source), notice.lines.get("survey", 1),
-                    _('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
-                        slug=notice.survey, suggestion=did_you_mean(notice.survey, known),
-                        known=", ".join(known) or _("none")))
-            for notice in notices if notice.survey is not None and notice.survey not in known]
+    """A problem for each notice whose ``survey:`` names no file of the surveys
+    folder: the slug to write when it holds a survey's title (or words of one),
+    else each slug with its title."""
+    titles = survey_titles(settings)
+    return [Problem(shown(notice.source), notice.lines.get("survey", 1), _unknown_survey(str(notice.survey), titles))
+            for notice in notices if notice.survey is not None and notice.survey not in titles]
+
+
+def survey_titles(settings: dict) -> dict[str, str]:
+    """The title of each survey file by slug ('' where it cannot be read: its own problem says why)."""
+    titles = {}
+    for path in sorted(yaml_files(surveys_dir(settings))[0], key=lambda path: path.stem):
+        try:
+            data = yamlsrc.load(path.read_text(encoding="utf-8")).data
+        except (OSError, UnicodeDecodeError, yamlsrc.YAMLProblem):
+            data = None
+        title = data.get("title") if isinstance(data, dict) else None
+        titles[path.stem] = title.strip() if isinstance(title, str) else ""
+    return titles
+
+
+def _unknown_survey(written: str, titles: dict[str, str]) -> str:
+    """The message for ``survey: written`` naming no survey of ``titles`` (slug -> title)."""
+    slug = _slug_of_title(written, titles)
+    if slug:
+        return _('no survey "{slug}" in content/surveys/: "{slug}" is the title of survey {known}; write '
+                 '"survey: {known}"').format(slug=written, known=slug)
+    known = ", ".join(f"{slug} ({title})" if title else slug for slug, title in titles.items())
+    return _('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
+        slug=written, suggestion=did_you_mean(written, titles), known=known or _("none"))
+
+
+def _slug_of_title(written: str, titles: dict[str, str]) -> str | None:
+    """The slug of the one survey whose title ``written`` is, is near, or has
+    every word of ("도서관 만족도 조사" for "2026 성동구립도서관 이용자 만족도 조사")."""
+    by_title = {title: slug for slug, title in titles.items() if title}
+    near = closest(written, by_title)
+    if near:
+        return by_title[near]
+    words = written.split()
+    holding = [slug for title, slug in by_title.items() if words and all(word in title for word in words)]
+    return holding[0] if len(holding) == 1 else None
 
 
 def read_survey(path: Path, audiences: Audiences, shown: str | None = None,
