@@ -898,6 +898,12 @@ def test_results_unknown_survey_is_exit_1(project, cli):
     result = cli(project, "survey", "results", "library-satisfacton")
     assert result.code == 1 and 'no survey "library-satisfacton" in content/surveys/; did you mean "library-satisfaction"?' in result.stderr
     assert "Traceback" not in result.output
+    # staff who run it with the title they read are told the slug; every slug is listed with its title
+    result = cli(project, "survey", "results", "도서관 만족도 조사")
+    assert result.code == 1 and result.stderr.strip().endswith(
+        'no survey "도서관 만족도 조사" in content/surveys/; did you mean "library-satisfaction"?; known: '
+        "budget-vote-2027 (2027년 주민참여예산 모바일 투표), library-satisfaction (2026 성동구립도서관 이용자 만족도 조사), "
+        "village-bus-2027 (2027년 마을버스 노선 개편 주민 의견 조사)")
 
 
 # --- the pure rules against brute force -------------------------------------------------

@@ -19,7 +19,7 @@ from sotong.cli import settings_option
 from sotong.dates import korean_date
 from sotong.i18n import _
 from sotong.options import DAY, FileName, Text, WholeNumber, refuse_reversed_days
-from sotong.problems import SotongError, did_you_mean
+from sotong.problems import SotongError, did_you_mean, suggested
 from sotong.project import Project
 
 from . import opinions, retention, storage
@@ -27,6 +27,7 @@ from .config import survey_settings
 from .results import (
     PUBLIC_SAVE_AS, percent, private_folder, public_json_path, results_to_json, tally, unpublished_reason, write_csv,
 )
+from .schema import known_surveys, slug_of_title
 from .site import TEMPLATES, results_context
 
 
@@ -43,8 +44,7 @@ def results_command(project: Project, slug: str):
     surveys = project.part("surveys")
     survey = surveys.get(slug)
     if survey is None:
-        raise SotongError([_('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
-            slug=slug, suggestion=did_you_mean(slug, surveys), known=", ".join(surveys) or _("none"))])
+        raise SotongError([_unknown_survey(slug, surveys)])
     store = storage.ensure(project.existing_store)
     results = retention.kept_results(store, slug) or tally(survey, storage.responses(store, slug),
                                                            *storage.invitation_figures(store, slug))
@@ -254,6 +254,16 @@ def opinions_purge_command(project: Project, dry_run: bool):
     count = opinions.purge(store, project.today())
     click.echo(_("{count} opinions received before {start} (kept {retention_years} years) no longer name their participant (id, gender, dong, age band); their text and the counts by dong and age band stay").format(
         count=count, start=start, retention_years=opinions.RETENTION_YEARS))
+
+
+def _unknown_survey(slug: str, surveys: dict) -> str:
+    """The message for ``sotong survey results SLUG`` naming no survey: the slug
+    to run with when SLUG is a survey's title (or words of one), and each
+    survey's slug with its title."""
+    titles = {name: surveys[name].title for name in sorted(surveys)}
+    suggestion = did_you_mean(slug, titles) or suggested(slug_of_title(slug, titles))
+    return _('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
+        slug=slug, suggestion=suggestion, known=known_surveys(titles))
 
 
 def _known_policy(project: Project, store, slug: str) -> None:

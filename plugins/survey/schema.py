@@ -113,10 +113,12 @@ def surveys_dir(settings: dict) -> Path:
 def unknown_survey_problems(notices, settings: dict, shown) -> list[Problem]:
     """A problem for each notice whose ``survey:`` names no file of the surveys
     folder: the slug to write when it holds a survey's title (or words of one),
-    else each slug with its title."""
-    titles = survey_titles(settings)
+    else each slug with its title (the titles are read only then)."""
+    known = {path.stem for path in yaml_files(surveys_dir(settings))[0]}
+    unknown = [notice for notice in notices if notice.survey is not None and notice.survey not in known]
+    titles = survey_titles(settings) if unknown else {}
     return [Problem(shown(notice.source), notice.lines.get("survey", 1), _unknown_survey(str(notice.survey), titles))
-            for notice in notices if notice.survey is not None and notice.survey not in titles]
+            for notice in unknown]
 
 
 def survey_titles(settings: dict) -> dict[str, str]:
@@ -134,16 +136,20 @@ def survey_titles(settings: dict) -> dict[str, str]:
 
 def _unknown_survey(written: str, titles: dict[str, str]) -> str:
     """The message for ``survey: written`` naming no survey of ``titles`` (slug -> title)."""
-    slug = _slug_of_title(written, titles)
+    slug = slug_of_title(written, titles)
     if slug:
         return _('no survey "{slug}" in content/surveys/: "{slug}" is the title of survey {known}; write '
                  '"survey: {known}"').format(slug=written, known=slug)
-    known = ", ".join(f"{slug} ({title})" if title else slug for slug, title in titles.items())
     return _('no survey "{slug}" in content/surveys/{suggestion}; known: {known}').format(
-        slug=written, suggestion=did_you_mean(written, titles), known=known or _("none"))
+        slug=written, suggestion=did_you_mean(written, titles), known=known_surveys(titles))
 
 
-def _slug_of_title(written: str, titles: dict[str, str]) -> str | None:
+def known_surveys(titles: dict[str, str]) -> str:
+    """Each survey's slug with its title, "library-satisfaction (2026 성동구립도서관 …), …", or 없음."""
+    return ", ".join(f"{slug} ({title})" if title else slug for slug, title in titles.items()) or _("none")
+
+
+def slug_of_title(written: str, titles: dict[str, str]) -> str | None:
     """The slug of the one survey whose title ``written`` is, is near, or has
     every word of ("도서관 만족도 조사" for "2026 성동구립도서관 이용자 만족도 조사")."""
     by_title = {title: slug for slug, title in titles.items() if title}
