@@ -254,27 +254,28 @@ def named_elsewhere(root: Path, name: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _files_beside(target: Path, matches) -> list[str]:
+    """The names of the files in ``target``'s folder that ``matches`` (a
+    test of a name), sorted; none when the folder cannot be read."""
+    try:
+        names = sorted(os.listdir(target.parent))
+    except OSError:
+        return []
+    return [name for name in names if matches(name) and (target.parent / name).is_file()]
+
+
 def _named_otherwise(target: Path) -> str | None:
     """The name of the file in ``target``'s folder that ``target`` names but
     for capitals: Photo.JPG for photo.jpg, which Windows opens and the server does not."""
     wanted = target.name.casefold()
-    try:
-        names = sorted(os.listdir(target.parent))
-    except OSError:
-        return None
-    return next((name for name in names if name.casefold() == wanted
-                 and (target.parent / name).is_file()), None)
+    return next(iter(_files_beside(target, lambda name: name.casefold() == wanted)), None)
 
 
 def _other_ending(target: Path) -> str | None:
     """The one file in ``target``'s folder of its name with another ending,
     or none (poster.png written for poster.jpg, or poster for poster.jpg); else None."""
     stem = target.stem if target.suffix.lower() in _PICTURE_SUFFIXES or not target.suffix else target.name
-    try:
-        names = [name for name in sorted(os.listdir(target.parent))
-                 if Path(name).stem == stem and (target.parent / name).is_file()]
-    except OSError:
-        return None
+    names = _files_beside(target, lambda name: Path(name).stem == stem)
     return names[0] if len(names) == 1 else None
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sotong.code_ledger import TextedCode, ledger_path, read_ledger, record_texted
+from sotong.notice_cache import file_stamp
 from sotong.notices import slug_problem
 from sotong.problems import SotongError
 from sotong.store import Store
@@ -75,14 +76,14 @@ class InvitedLedger:
         return read
 
 
-def _file_state(path: Path | None) -> tuple[int, int] | None:
-    """The time and size of the file at ``path``; None when there is none
-    (yet) or it cannot be looked at (read_ledger says which)."""
+def _file_state(path: Path | None) -> list[int] | None:
+    """The file's stamp at ``path`` (sotong.notice_cache.file_stamp: its
+    time and size); None when there is none (yet) or it cannot be looked at
+    (read_ledger says which)."""
     try:
-        status = path.stat() if path else None
+        return file_stamp(path) if path else None
     except OSError:
         return None
-    return (status.st_mtime_ns, status.st_size) if status else None
 
 
 def moved_surveys(settings: dict, surveys: dict,
