@@ -288,7 +288,7 @@ def test_waitress_all_threads_busy_warning_is_written_at_most_once_a_minute():
 def test_on_postgresql_a_lost_connection_is_opened_again(tmp_path):
     """After the database drops the collector's connections (a restart), the
     thread that had one finds out at its next request (500) and answers the
-    ones after it on a new connection; every 200 was stored; the mail thread
+    ones after it on a new connection (503 while the server refuses one); every 200 was stored; the mail thread
     lives on (it tries again later)."""
     import time
 
@@ -305,7 +305,10 @@ def test_on_postgresql_a_lost_connection_is_opened_again(tmp_path):
         assert call(port, "POST", "/subscribe", SIGN_UP)[0] == 303
         time.sleep(1)
         assert app.subscriptions.mailer._thread.is_alive()
-    assert set(answers.values()) <= {200, 500} and list(answers.values()).count(500) <= 1
+    # the request on the dropped connection is a 500; a new connection the server refuses for a moment (as it
+    # ends the old ones, on a loaded machine) is a 503 with Retry-After while it waits; then 200s again
+    statuses = list(answers.values())
+    assert set(statuses) <= {200, 500, 503} and statuses.count(500) <= 1 and statuses[-1] == 200
     stored = {row[0] for row in store_query(project, "SELECT id FROM subscribers WHERE unsubscribed_at IS NOT NULL")}
     assert stored == {ids[0]} | {subscriber for subscriber, status in answers.items() if status == 200}
 
