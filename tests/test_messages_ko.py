@@ -204,6 +204,11 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("priority: 긴급", 'priority은(는) normal, urgent 중 하나여야 합니다. "긴급"은(는) 쓸 수 없습니다 (혹시 "urgent"인가요?)'),
     ("status: 초안", 'status은(는) published, draft 중 하나여야 합니다. "초안"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
     ("status: 공개", 'status은(는) published, draft 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
+    ("status: 임시저장", 'status은(는) published, draft 중 하나여야 합니다. "임시저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    ("status: 임시 저장", 'status은(는) published, draft 중 하나여야 합니다. "임시 저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    ("status: 비공개", 'status은(는) published, draft 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    ("status: 게시", 'status은(는) published, draft 중 하나여야 합니다. "게시"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
+    ("status: 발행", 'status은(는) published, draft 중 하나여야 합니다. "발행"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("visibility: 비공개", 'visibility은(는) public, private 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "private"인가요?)'),
     ("visibility: 공개", 'visibility은(는) public, private 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "public"인가요?)'),
     # SPEC §16: what staff wrote on a committee's papers, and what to write instead
