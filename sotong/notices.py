@@ -169,14 +169,11 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return None, [_no_opening_line(lines, shown)]
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            break
-    else:
-        dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
-        if dashes is not None:
-            return None, [Problem(shown, dashes + 1, _not_dashes(lines[dashes]))]
-        return None, [Problem(shown, 1, _("the front matter has no closing '---'; add a line with just --- after the last key (before the text)"))]
+    index = next((number for number in range(1, len(lines)) if lines[number].strip() == "---"), None)
+    if index is None:
+        return None, [_no_closing_line(lines, shown)]
+    if early := _closed_early(lines, index, shown):
+        return None, [early]
     try:
         front = yamlsrc.load("".join(lines[1:index]), first_line=2)
     except yamlsrc.YAMLProblem as exc:
@@ -199,6 +196,62 @@ def _no_opening_line(lines: list[str], shown: str) -> Problem:
         return Problem(shown, 1, _("the file starts with {count} empty lines before its '---' line; delete them, so "
                                    "that --- is the first line").format(count=blank))
     return Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))
+
+
+def _no_closing_line(lines: list[str], shown: str) -> Problem:
+    """Why the header opened by the '---' of ``lines`` is never closed, at
+    the line to mend: a line of dashes that is not '---', or where the text
+    seems to start (:func:`_header_end`), where the closing '---' goes."""
+    dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
+    if dashes is not None:
+        return Problem(shown, dashes + 1, _not_dashes(lines[dashes]))
+    never_closed = _("the front matter opened at line 1 is never closed with '---'; ")
+    end = _header_end(lines)
+    if end is None:
+        return Problem(shown, len(lines), never_closed + _(
+            "write a line with just --- after this last line of it, then the text"))
+    if not lines[end].strip():
+        return Problem(shown, end + 1, never_closed + _("the text seems to start after this empty line: write --- on it"))
+    return Problem(shown, end + 1, never_closed + _(
+        "the text seems to start on this line: write a line with just --- above it"))
+
+
+# a line of a header: a key (title: ...), a line indented under one, a list's item, a note
+_HEADER_LINE = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)|[ \t]|-[ \t]|#")
+_EARLY_KEY = re.compile(r"([a-z_]+):(?:[ \t]|$)")
+
+
+def _header_end(lines: list[str]) -> int | None:
+    """The index of the line where the text of a header never closed seems
+    to start: the first empty line (but one inside an indented block of
+    text) or line that is no header's; None when every line is the header's."""
+    for number in range(1, len(lines)):
+        if not lines[number].strip():
+            following = next((line for line in lines[number + 1:] if line.strip()), "")
+            if not following.startswith((" ", "\t")):
+                return number
+        elif not _HEADER_LINE.match(lines[number]):
+            return number
+    return None
+
+
+def _closed_early(lines: list[str], index: int, shown: str) -> Problem | None:
+    """A problem at the '---' line ``index`` when only keys (and lines under
+    them) follow it up to another '---': a header pasted in two parts, which
+    the first '---' after the opening one closed, its other keys read as text."""
+    keys: list[str] = []
+    for number in range(index + 1, len(lines)):
+        line = lines[number]
+        if line.strip() == "---":
+            return Problem(shown, index + 1, _(
+                "this '---' line closes the front matter early: the lines below it up to the '---' at line {line} "
+                "({keys}) are read as text; delete this line").format(
+                    line=number + 1, keys=", ".join(f"{key}:" for key in keys))) if keys else None
+        if key := _EARLY_KEY.match(line):
+            keys.append(key[1])
+        elif line.strip() and not (keys and line.startswith((" ", "\t", "- "))):
+            return None
+    return None
 
 
 def _not_dashes(line: str) -> str:

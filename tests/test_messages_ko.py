@@ -232,7 +232,14 @@ def test_notice_rules_in_korean(korean, tmp_path, line, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("title: 제목\n본문", "notice.md:1: 파일은 '---' 줄로 시작하고, 머리말(title:, date: ...)을 쓴 뒤 다시 '---' 줄을 써야 합니다"),
-    ("---\ntitle: 제목\n본문", "notice.md:1: 머리말을 닫는 '---' 줄이 없습니다."),
+    ("---\ntitle: 제목\n본문", "notice.md:3: 1번째 줄에서 연 머리말을 닫는 '---' 줄이 없습니다. 본문이 이 줄에서 시작하는 것 "
+                         "같으니 이 줄 위에 --- 만 있는 줄을 넣으세요"),
+    ("---\ntitle: 제목\n\n본문", "notice.md:3: 1번째 줄에서 연 머리말을 닫는 '---' 줄이 없습니다. 본문이 이 빈 줄 다음에서 "
+                             "시작하는 것 같으니 이 빈 줄에 --- 를 쓰세요"),
+    ("---\ntitle: 제목\n", "notice.md:2: 1번째 줄에서 연 머리말을 닫는 '---' 줄이 없습니다. 이 마지막 줄 다음에 --- 만 있는 "
+                         "줄을 넣고 그 아래에 본문을 쓰세요"),
+    ("---\ntitle: 제목\n---\ndate: 2026-11-05\n---\n본문", "notice.md:3: 이 '---' 줄에서 머리말이 너무 일찍 닫혀, 그 아래 "
+     "5번째 줄의 '---'까지 있는 줄(date:)이 본문으로 읽힙니다. 이 줄을 지우세요"),
     ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\n---\n본문",
      "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 넣으세요"),
     ("---\ntitle: \"한 줄\\n둘째 줄\"\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",
