@@ -1006,7 +1006,8 @@ def _event(value, problem) -> Event | None:
     if start is None or (value.get("end") is not None and end is None):
         return None
     if end is not None and _as_datetime(end) < _as_datetime(start):
-        problem("end", _("event end is before its start"))
+        problem("end", _("event end is before its start ({start}); write an end after it, e.g. end: {example}").format(
+            start=_written_moment(start), example=_end_after(start, end)))
         return None
     place = value.get("place")
     if place is not None and not _is_text(place):
@@ -1028,6 +1029,23 @@ def _hour_alone(value) -> str | None:
     half, hour, minute = (found[1] or found[4] or "").upper(), int(found[2]), int(found[3] or 0)
     hour = hour % 12 + 12 if half in ("오후", "PM") else hour % 12 if half in ("오전", "AM") else hour
     return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def _written_moment(moment) -> str:
+    """A date or date-time as a notice's file has it (2026-11-20, 2026-11-20 14:00)."""
+    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, dt.datetime) else moment.isoformat()
+
+
+def _end_after(start, end) -> str:
+    """An event's end to write for ``end``, which is before ``start``: its
+    hour on the start's day (a day mistyped), when that is after the start;
+    else an hour after the start; an end without an hour of a start without
+    one, the start's day."""
+    if not isinstance(start, dt.datetime) and not isinstance(end, dt.datetime):
+        return start.isoformat()
+    start = _as_datetime(start)
+    same_day = dt.datetime.combine(start.date(), end.timetz()) if isinstance(end, dt.datetime) else start
+    return _written_moment(same_day if same_day > start else start + dt.timedelta(hours=1))
 
 
 def _as_datetime(moment) -> dt.datetime:

@@ -134,7 +134,12 @@ def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, e
     ("expires: 2026-13-01", 6, "write it as YYYY-MM-DD"),
     ("expires: 2026-11-01", 6, "is before date"),
     ("event: 2026-11-20", 6, "event must be a map"),
-    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", 6, "end is before its start"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", 6,
+     "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 15:00"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-19 17:00}", 6,
+     "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 17:00"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20}", 6,
+     "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 15:00"),
     ("event: {start: tomorrow}", 6, 'event start "tomorrow" is not a date'),
     ("event: {start: 2026-11-20, room: 1}", 6, 'unknown event key "room"'),
     ("image: images/missing.svg\nimage_alt: 그림", 6, 'image "images/missing.svg" not found'),
@@ -160,7 +165,8 @@ def test_an_unknown_channel_in_a_list_of_lines_is_named_at_its_own_line(tmp_path
 
 @pytest.mark.parametrize("lines, expected", [
     ("  place: 구청\n  start: 2026-11-20 25:00", 'notice.md:8: event start "2026-11-20 25:00" is not a date'),
-    ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start"),
+    ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start (2026-11-20); "
+     "write an end after it, e.g. end: 2026-11-20"),
     ("  start: 2026-11-20\n  end: 2026/11/21", 'notice.md:8: event end "2026/11/21" is not a date'),
     ("  place: 구청\n  strat: 2026-11-20", 'notice.md:8: unknown event key "strat"; did you mean "start"?'),
     ("  start: 2026-11-20\n  place: [구청]", "notice.md:8: place must be one piece of text"),
