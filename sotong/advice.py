@@ -99,6 +99,10 @@ def file_warnings(notice: Notice, shown: str) -> list[str]:
         found.append(f"{shown}:{line('title', 1)}: " + _(
             "warning: the title says {word}, and an urgent notice is already marked {word} everywhere; "
             "remove the word from the title").format(word=URGENT_WORD))
+    if not notice.body.strip():
+        found.append(f"{shown}:{notice.body_line}: " + _(
+            "warning: this notice has no text below its header, so residents see only its title; write what they "
+            "need to know here, below the closing '---'"))
     if notice.private and "sms" in notice.lines:
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "

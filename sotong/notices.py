@@ -169,14 +169,11 @@ def split_front_matter(text: str, shown: str) -> tuple[Source | None, list[Probl
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return None, [_no_opening_line(lines, shown)]
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            break
-    else:
-        dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
-        if dashes is not None:
-            return None, [Problem(shown, dashes + 1, _not_dashes(lines[dashes]))]
-        return None, [Problem(shown, 1, _("the front matter has no closing '---'; add a line with just --- after the last key (before the text)"))]
+    index = next((number for number in range(1, len(lines)) if lines[number].strip() == "---"), None)
+    if index is None:
+        return None, [_no_closing_line(lines, shown)]
+    if early := _closed_early(lines, index, shown):
+        return None, [early]
     try:
         front = yamlsrc.load("".join(lines[1:index]), first_line=2)
     except yamlsrc.YAMLProblem as exc:
@@ -199,6 +196,62 @@ def _no_opening_line(lines: list[str], shown: str) -> Problem:
         return Problem(shown, 1, _("the file starts with {count} empty lines before its '---' line; delete them, so "
                                    "that --- is the first line").format(count=blank))
     return Problem(shown, 1, _("the file must start with a line '---', then the front matter (title:, date:, ...), then another '---'"))
+
+
+def _no_closing_line(lines: list[str], shown: str) -> Problem:
+    """Why the header opened by the '---' of ``lines`` is never closed, at
+    the line to mend: a line of dashes that is not '---', or where the text
+    seems to start (:func:`_header_end`), where the closing '---' goes."""
+    dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
+    if dashes is not None:
+        return Problem(shown, dashes + 1, _not_dashes(lines[dashes]))
+    never_closed = _("the front matter opened at line 1 is never closed with '---'; ")
+    end = _header_end(lines)
+    if end is None:
+        return Problem(shown, len(lines), never_closed + _(
+            "write a line with just --- after this last line of it, then the text"))
+    if not lines[end].strip():
+        return Problem(shown, end + 1, never_closed + _("the text seems to start after this empty line: write --- on it"))
+    return Problem(shown, end + 1, never_closed + _(
+        "the text seems to start on this line: write a line with just --- above it"))
+
+
+# a line of a header: a key (title: ...), a line indented under one, a list's item, a note
+_HEADER_LINE = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)|[ \t]|-[ \t]|#")
+_EARLY_KEY = re.compile(r"([a-z_]+):(?:[ \t]|$)")
+
+
+def _header_end(lines: list[str]) -> int | None:
+    """The index of the line where the text of a header never closed seems
+    to start: the first empty line (but one inside an indented block of
+    text) or line that is no header's; None when every line is the header's."""
+    for number in range(1, len(lines)):
+        if not lines[number].strip():
+            following = next((line for line in lines[number + 1:] if line.strip()), "")
+            if not following.startswith((" ", "\t")):
+                return number
+        elif not _HEADER_LINE.match(lines[number]):
+            return number
+    return None
+
+
+def _closed_early(lines: list[str], index: int, shown: str) -> Problem | None:
+    """A problem at the '---' line ``index`` when only keys (and lines under
+    them) follow it up to another '---': a header pasted in two parts, which
+    the first '---' after the opening one closed, its other keys read as text."""
+    keys: list[str] = []
+    for number in range(index + 1, len(lines)):
+        line = lines[number]
+        if line.strip() == "---":
+            return Problem(shown, index + 1, _(
+                "this '---' line closes the front matter early: the lines below it up to the '---' at line {line} "
+                "({keys}) are read as text; delete this line").format(
+                    line=number + 1, keys=", ".join(f"{key}:" for key in keys))) if keys else None
+        if key := _EARLY_KEY.match(line):
+            keys.append(key[1])
+        elif line.strip() and not (keys and line.startswith((" ", "\t", "- "))):
+            return None
+    return None
 
 
 def _not_dashes(line: str) -> str:
@@ -707,8 +760,9 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
 _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "소식지": "newsletter", "뉴스레터": "newsletter",
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
-               "초안": "draft", "임시": "draft", "게시": "published", "공개": "published public",
-               "긴급": "urgent", "보통": "normal", "일반": "normal", "비공개": "private",
+               "초안": "draft", "임시": "draft", "임시저장": "draft", "게시": "published", "발행": "published",
+               "공개": "published public", "긴급": "urgent", "보통": "normal", "일반": "normal",
+               "비공개": "private draft",
                "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
                "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",
                "yes/no": "single", "복수선택": "multiple", "다중선택": "multiple", "중복선택": "multiple",
@@ -952,7 +1006,8 @@ def _event(value, problem) -> Event | None:
     if start is None or (value.get("end") is not None and end is None):
         return None
     if end is not None and _as_datetime(end) < _as_datetime(start):
-        problem("end", _("event end is before its start"))
+        problem("end", _("event end is before its start ({start}); write an end after it, e.g. end: {example}").format(
+            start=_written_moment(start), example=_end_after(start, end)))
         return None
     place = value.get("place")
     if place is not None and not _is_text(place):
@@ -974,6 +1029,23 @@ def _hour_alone(value) -> str | None:
     half, hour, minute = (found[1] or found[4] or "").upper(), int(found[2]), int(found[3] or 0)
     hour = hour % 12 + 12 if half in ("오후", "PM") else hour % 12 if half in ("오전", "AM") else hour
     return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def _written_moment(moment) -> str:
+    """A date or date-time as a notice's file has it (2026-11-20, 2026-11-20 14:00)."""
+    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, dt.datetime) else moment.isoformat()
+
+
+def _end_after(start, end) -> str:
+    """An event's end to write for ``end``, which is before ``start``: its
+    hour on the start's day (a day mistyped), when that is after the start;
+    else an hour after the start; an end without an hour of a start without
+    one, the start's day."""
+    if not isinstance(start, dt.datetime) and not isinstance(end, dt.datetime):
+        return start.isoformat()
+    start = _as_datetime(start)
+    same_day = dt.datetime.combine(start.date(), end.timetz()) if isinstance(end, dt.datetime) else start
+    return _written_moment(same_day if same_day > start else start + dt.timedelta(hours=1))
 
 
 def _as_datetime(moment) -> dt.datetime:

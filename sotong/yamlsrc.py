@@ -395,6 +395,9 @@ _PLAIN_WORDS = (
         "character itself, or delete the code")),
     ("while scanning an alias", lambda: _(
         "a value starts with *, which YAML reads as a reference; put the value in double quotes")),
+    ("but found another document", lambda: _(  # a second '---': two surveys in one file
+        "this '---' line starts a second document, and a file holds one (one survey, one list); delete this line "
+        "(another survey goes in a file of its own)")),
     (_UNCLOSED_FLOW, lambda: _(
         "a bracket ({brackets}) opened in this value is never closed; close it, or put the value in double quotes "
         "when the bracket is part of the text").format(brackets="[ or {")),

@@ -20,7 +20,7 @@ from sotong.notices import SEOUL, Notice
 
 def urgent(title="한파 대비 안내", expires=None, priority="urgent") -> Notice:
     return Notice(source="n.md", slug="cold", title=title, date=dt.datetime(2026, 11, 20, 9, tzinfo=SEOUL),
-                  department="안전재난과", category="living", body="", expires=expires, priority=priority,
+                  department="안전재난과", category="living", body="본문\n", expires=expires, priority=priority,
                   lines={"title": 2, "expires": 7})
 
 
@@ -110,6 +110,24 @@ def test_a_notice_copied_beside_itself_is_warned_of_as_going_out_twice(tmp_path)
              "goes out twice; if it is a copy of that file, delete one of the two")
     assert result.stderr.splitlines() == [twice.format("content/notices/2026-11-20-cold (1).md"),
                                           twice.format("content/notices/복사본 - 2026-11-20-cold.md")]
+
+
+def test_a_notice_without_text_is_warned_that_residents_see_only_its_title(tmp_path):
+    """A header and nothing below it (or only blanks) passed check without a
+    word: its page, email and list showed a title and nothing else."""
+    empty = ("n.md:9: warning: this notice has no text below its header, so residents see only its title; write "
+             "what they need to know here, below the closing '---'")
+    assert notice_warnings(with_body(""), "n.md") == [empty]
+    assert notice_warnings(with_body("  \n\n\u3000\n"), "n.md") == [empty]
+    assert notice_warnings(with_body("본문\n"), "n.md") == []
+    project = copy_project(tmp_path, notices=False)
+    head = "---\ntitle: 한파 안내\ndate: 2026-11-20\ndepartment: 안전재난과\ncategory: living\n---\n"
+    (project / "content" / "notices" / "empty.md").write_text(head + "\n  \n", encoding="utf-8")
+    result = run_sotong(project, "check", env={"SOTONG_LANG": "ko"})
+    assert result.code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "content/notices/empty.md:7: 주의: 이 공지는 머리말 아래에 본문이 없어 주민에게 제목만 보입니다. 닫는 '---' 아래 "
+        "이 줄에 알릴 내용을 쓰세요"]
 
 
 def test_an_sms_line_that_alone_makes_an_lms_is_warned_with_its_byte_count(tmp_path):
@@ -469,7 +487,7 @@ def test_a_notice_dated_more_than_a_year_ahead_is_warned_with_the_date_a_slip_of
     today = dt.date(2026, 12, 3)
 
     def dated(*when):
-        return dataclasses.replace(with_body(""), date=dt.datetime(*when, tzinfo=SEOUL), lines={"date": 3})
+        return dataclasses.replace(with_body("본문\n"), date=dt.datetime(*when, tzinfo=SEOUL), lines={"date": 3})
 
     said = ("n.md:3: warning: this notice is dated {date}, more than a year after today (2026-12-03), so it shows on no "
             "page and goes in no issue until then; if the year is a slip, write date: {instead}")
@@ -572,7 +590,7 @@ def test_a_text_wholly_in_curly_or_full_width_quotes_is_warned_with_the_line_to_
     """title: “김장 나눔 자원봉사자 모집”, quoted as a word processor quotes
     (or a Korean keyboard's ＂), was published with its quotes on every page,
     email and text message, and check said nothing."""
-    notice = dataclasses.replace(with_body(""), title="“김장 나눔 자원봉사자 모집”", summary="＂신청: 12월 10일까지＂",
+    notice = dataclasses.replace(with_body("본문\n"), title="“김장 나눔 자원봉사자 모집”", summary="＂신청: 12월 10일까지＂",
                                  sms="‘김장 나눔’", lines={"title": 2, "summary": 7, "sms": 8})
     said = ("n.md:{line}: warning: {key} is in quotes as a word processor or a Korean keyboard writes them ({quotes}), "
             "which show as part of it on the site and in the messages; write it without them: {key}: {value}")
@@ -641,6 +659,8 @@ def test_a_list_is_warned_of_as_run_together_only_where_the_page_runs_it_into_th
     a line break inside one paragraph or item, not as a list's own item."""
     shown = as_markdown_renders("\n".join(lines))
     for warning in notice_warnings(with_body("\n".join(lines)), "n.md"):
+        if "has no text below its header" in warning:  # the lines drawn: none, or only empty ones
+            continue
         index = int(warning.split(":")[1]) - 9
         assert any("\n" + line in shown for line in lines[index:index + 2] if line), (warning, shown)
 

@@ -67,7 +67,7 @@ def test_check_lists_every_problem_with_path_and_line(project_dir, sotong):
     lines = result.stderr.splitlines()
     assert any(l.startswith("content/notices/bad-colon.md:2: ") and 'title: "성동구: 겨울철 대책"' in l for l in lines)
     assert any(l.startswith("content/notices/bad-date.md:3: ") and "YYYY-MM-DD" in l for l in lines)
-    assert any(l.startswith("content/notices/no-closing.md:1: ") and "closing '---'" in l for l in lines)
+    assert any(l.startswith("content/notices/no-closing.md:6: ") and "never closed with '---'" in l for l in lines)
     assert "3 problems." in result.stderr
 
 

@@ -190,7 +190,8 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("expires: 2026-11-01", "expires(2026-11-01)가 date(2026-11-05)보다 앞서서 공지가 한 번도 게시되지 않습니다."),
     ("expires: 2100-11-01", 'expires "2100-11-01"은(는) 2100년입니다. 공지 날짜는 2000~2099년 사이여야 하니 연도를 확인하세요. 공지를 계속 게시하려면 expires를 빼세요'),
     ("event: 2026-11-20", "event는 묶음으로 쓰세요. 예:  event: {start: 2026-11-20 14:00, "),
-    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", "event의 end가 start보다 앞섭니다"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}",
+     "event의 end가 start(2026-11-20 14:00)보다 앞섭니다. end를 그 뒤로 쓰세요. 예: end: 2026-11-20 15:00"),
     ("event: {start: tomorrow}",
      'event start 날짜를 알아볼 수 없습니다: "tomorrow". YYYY-MM-DD 또는 YYYY-MM-DD HH:MM 형식으로 쓰세요. 예: start: 2026-11-05 14:00'),
     ("event: {end: 2026-11-20}", "event에 start가 필요합니다. 예: start: 2026-11-20 14:00"),
@@ -204,6 +205,11 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("priority: 긴급", 'priority은(는) normal, urgent 중 하나여야 합니다. "긴급"은(는) 쓸 수 없습니다 (혹시 "urgent"인가요?)'),
     ("status: 초안", 'status은(는) published, draft 중 하나여야 합니다. "초안"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
     ("status: 공개", 'status은(는) published, draft 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
+    ("status: 임시저장", 'status은(는) published, draft 중 하나여야 합니다. "임시저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    ("status: 임시 저장", 'status은(는) published, draft 중 하나여야 합니다. "임시 저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    ("status: 비공개", 'status은(는) published, draft 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    ("status: 게시", 'status은(는) published, draft 중 하나여야 합니다. "게시"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
+    ("status: 발행", 'status은(는) published, draft 중 하나여야 합니다. "발행"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("visibility: 비공개", 'visibility은(는) public, private 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "private"인가요?)'),
     ("visibility: 공개", 'visibility은(는) public, private 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "public"인가요?)'),
     # SPEC §16: what staff wrote on a committee's papers, and what to write instead
@@ -227,7 +233,14 @@ def test_notice_rules_in_korean(korean, tmp_path, line, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("title: 제목\n본문", "notice.md:1: 파일은 '---' 줄로 시작하고, 머리말(title:, date: ...)을 쓴 뒤 다시 '---' 줄을 써야 합니다"),
-    ("---\ntitle: 제목\n본문", "notice.md:1: 머리말을 닫는 '---' 줄이 없습니다."),
+    ("---\ntitle: 제목\n본문", "notice.md:3: 1번째 줄에서 연 머리말을 닫는 '---' 줄이 없습니다. 본문이 이 줄에서 시작하는 것 "
+                         "같으니 이 줄 위에 --- 만 있는 줄을 넣으세요"),
+    ("---\ntitle: 제목\n\n본문", "notice.md:3: 1번째 줄에서 연 머리말을 닫는 '---' 줄이 없습니다. 본문이 이 빈 줄 다음에서 "
+                             "시작하는 것 같으니 이 빈 줄에 --- 를 쓰세요"),
+    ("---\ntitle: 제목\n", "notice.md:2: 1번째 줄에서 연 머리말을 닫는 '---' 줄이 없습니다. 이 마지막 줄 다음에 --- 만 있는 "
+                         "줄을 넣고 그 아래에 본문을 쓰세요"),
+    ("---\ntitle: 제목\n---\ndate: 2026-11-05\n---\n본문", "notice.md:3: 이 '---' 줄에서 머리말이 너무 일찍 닫혀, 그 아래 "
+     "5번째 줄의 '---'까지 있는 줄(date:)이 본문으로 읽힙니다. 이 줄을 지우세요"),
     ("---\ntitle: 제목\ndate: 2026-11-05\ndepartment: 문화체육과\n---\n본문",
      "notice.md:1: category이(가) 필요합니다.  category: culture  같은 줄을 넣으세요"),
     ("---\ntitle: \"한 줄\\n둘째 줄\"\ndate: 2026-11-05\ndepartment: 문화체육과\ncategory: culture\n---\n본문",

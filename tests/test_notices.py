@@ -67,10 +67,36 @@ def test_unquoted_colon_in_title_names_the_line_and_the_fix(tmp_path):
     assert 'title: "성동구: 겨울철 대책"' in message
 
 
-def test_front_matter_without_closing_line(tmp_path):
-    text = GOOD.replace("category: culture\n---\n", "category: culture\n")
-    message = only_problem(tmp_path, text)
-    assert message.startswith("notice.md:1: ") and "closing '---'" in message
+NEVER_CLOSED = "notice.md:{line}: the front matter opened at line 1 is never closed with '---'; "
+
+
+@pytest.mark.parametrize("closing, line, expected", [
+    ("", 6, "the text seems to start on this line: write a line with just --- above it"),
+    ("\n", 6, "the text seems to start after this empty line: write --- on it"),
+    ("summary: |\n  한파\n\n  대비\n\n", 10, "the text seems to start after this empty line: write --- on it"),
+])
+def test_front_matter_without_closing_line_is_said_where_the_text_starts(tmp_path, closing, line, expected):
+    """A header never closed was said at line 1, the '---' that is there,
+    not where staff must write the missing one."""
+    text = GOOD.replace("category: culture\n---\n", "category: culture\n" + closing)
+    assert only_problem(tmp_path, text) == NEVER_CLOSED.format(line=line) + expected
+
+
+def test_front_matter_never_closed_and_no_text_is_said_at_its_last_line(tmp_path):
+    assert only_problem(tmp_path, "---\ntitle: 제목\ndate: 2026-11-05\n") == NEVER_CLOSED.format(line=3) + (
+        "write a line with just --- after this last line of it, then the text")
+
+
+def test_a_third_dashes_line_among_the_keys_is_said_at_the_one_to_delete(tmp_path):
+    """A '---' between the keys (a header pasted in two parts) closed the
+    header there: "date is required" (and two more) at line 1, with date:,
+    department: and category: in the file."""
+    text = GOOD.replace("title: \"성동구: 겨울철 한파 대비 안내\"\n", "title: \"성동구: 겨울철 한파 대비 안내\"\n---\n")
+    assert only_problem(tmp_path, text) == (
+        "notice.md:3: this '---' line closes the front matter early: the lines below it up to the '---' at line 7 "
+        "(date:, department:, category:) are read as text; delete this line")
+    body = GOOD + "\nsetting: 예시\n---\n"  # a body's own rule after text is no header
+    assert read(tmp_path, body)[1] == []
 
 
 def test_file_without_front_matter(tmp_path):
@@ -108,7 +134,12 @@ def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, e
     ("expires: 2026-13-01", 6, "write it as YYYY-MM-DD"),
     ("expires: 2026-11-01", 6, "is before date"),
     ("event: 2026-11-20", 6, "event must be a map"),
-    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", 6, "end is before its start"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20 13:00}", 6,
+     "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 15:00"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-19 17:00}", 6,
+     "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 17:00"),
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-20}", 6,
+     "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 15:00"),
     ("event: {start: tomorrow}", 6, 'event start "tomorrow" is not a date'),
     ("event: {start: 2026-11-20, room: 1}", 6, 'unknown event key "room"'),
     ("image: images/missing.svg\nimage_alt: 그림", 6, 'image "images/missing.svg" not found'),
@@ -134,7 +165,8 @@ def test_an_unknown_channel_in_a_list_of_lines_is_named_at_its_own_line(tmp_path
 
 @pytest.mark.parametrize("lines, expected", [
     ("  place: 구청\n  start: 2026-11-20 25:00", 'notice.md:8: event start "2026-11-20 25:00" is not a date'),
-    ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start"),
+    ("  start: 2026-11-20\n  place: 구청\n  end: 2026-11-19", "notice.md:9: event end is before its start (2026-11-20); "
+     "write an end after it, e.g. end: 2026-11-20"),
     ("  start: 2026-11-20\n  end: 2026/11/21", 'notice.md:8: event end "2026/11/21" is not a date'),
     ("  place: 구청\n  strat: 2026-11-20", 'notice.md:8: unknown event key "strat"; did you mean "start"?'),
     ("  start: 2026-11-20\n  place: [구청]", "notice.md:8: place must be one piece of text"),

@@ -11,6 +11,8 @@ import pytest
 
 from sotong import yamlsrc
 
+SECOND_DOCUMENT = ("this '---' line starts a second document, and a file holds one (one survey, one list); delete "
+                   "this line (another survey goes in a file of its own)")
 HASHTAG = '"#{tag}" is read as a note and left out of the value; to keep it, put the whole value in double quotes: {fixed}'
 MISTAKES = [
     ('title: "재산세"  납부 안내\ndate: 2026-09-02\n', 1, "text follows a value's closing quote"),
@@ -114,6 +116,10 @@ MISTAKES = [
     # a list item without the blank after its "-": "this line cannot be read as 'key: value'"
     ("title: 안내\naudiences:\n-seniors\ndate: 2026-11-19\n", 3, 'a list item needs a blank after its "-"; write - seniors'),
     ("audiences:\n  - seniors\n  -parents\ntitle: 안내\n", 3, 'a list item needs a blank after its "-"; write - parents'),
+    # a second '---' (two surveys in one file, a notice's header pasted in): libyaml's "but found another document"
+    ("id: a\ntitle: 안내\n---\nid: b\n", 3, SECOND_DOCUMENT),
+    ("---\nid: a\n---\nid: b\n", 3, SECOND_DOCUMENT),
+    ("dongs: {}\n---\n", 2, SECOND_DOCUMENT),
 ]
 
 
@@ -136,6 +142,25 @@ def test_check_says_it_in_korean(project_dir, korean_check):
     assert korean_check(project_dir) == [
         f"content/notices/2026-09-02-property-tax-september.md:{title + 1}: 닫는 따옴표 뒤에 글자가 더 있거나, 이 줄의 "
         "들여쓰기가 위의 항목들과 다릅니다. 값 전체를 따옴표 안에 넣고 모든 항목을 같은 칸에서 시작하세요"]
+
+
+def test_check_says_a_second_document_in_a_survey_or_audiences_in_korean(project_dir, korean_check):
+    """Two surveys in one file, or audiences.yaml with a '---' line between
+    its parts, were said as "YAML 형식이 잘못되었습니다 (but found another
+    document)", in libyaml's English, with advice on quotes and indentation."""
+    survey = project_dir / "content" / "surveys" / "library-satisfaction.yaml"
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text + "---\n" + text, encoding="utf-8")
+    said = ("{file}:{line}: 이 '---' 줄에서 두 번째 문서가 시작되는데, 파일 하나에는 하나(설문 하나, 목록 하나)만 쓸 수 "
+            "있습니다. 이 줄을 지우세요 (다른 설문은 따로 파일을 만들어 쓰세요)")
+    assert korean_check(project_dir) == [said.format(file="content/surveys/library-satisfaction.yaml",
+                                                     line=text.count("\n") + 1)]
+    survey.write_text(text, encoding="utf-8")
+    audiences = project_dir / "audiences.yaml"
+    text = audiences.read_text(encoding="utf-8")
+    audiences.write_text(text.replace("\nsegments:", "\n---\nsegments:", 1), encoding="utf-8")
+    line = text[:text.index("\nsegments:")].count("\n") + 2
+    assert said.format(file="audiences.yaml", line=line) in korean_check(project_dir)
 
 
 def test_notes_and_hashes_that_are_text_stay_as_they_are():
