@@ -243,7 +243,7 @@ def opened_target(typed: str) -> Iterator[Store]:
         try:
             with target_trouble_said(name):
                 refuse_unless_empty(target, stored_tables(target))  # before core's tables are made or upgraded in it
-                found = schema_objects(target)
+                found = _schema_objects(target)
                 target.make_core()
             yield target
         except BaseException:
@@ -258,7 +258,7 @@ def opened_target(typed: str) -> Iterator[Store]:
         raise
 
 
-def schema_objects(store: Store) -> set[tuple[str, str]]:
+def _schema_objects(store: Store) -> set[tuple[str, str]]:
     """What the store's schema holds that a copy may make, as (kind, name)
     to drop it by: SQLite's tables and views (their indexes and triggers go
     with them), PostgreSQL's tables, views, sequences and functions of the
@@ -285,7 +285,7 @@ def _drop_made(target: Store, found: set[tuple[str, str]]) -> None:
     them. What fails (the server gone) is passed over: why the copy failed
     is what the command says."""
     with contextlib.suppress(Exception):
-        made = schema_objects(target) - found
+        made = _schema_objects(target) - found
         if target.backend == "sqlite":
             indexes = {row[0] for row in target.db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")}
