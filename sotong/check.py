@@ -4,7 +4,8 @@ Core checks audiences.yaml, reads the Content (notices, pages, and the
 plugins' parts: surveys, banners), keeping its problems (among them what
 rendering a text finds, sotong.rendering), and checks the
 links written in notices and pages (a ``{filename}`` link to no file, a
-link to a private notice, which has no page); plugins add their
+link to a private notice, which has no page), and reads the ledger of the
+feeds' entries as the build does (sotong.feed_ids); plugins add their
 other checks (their settings, what notices ask of them) through
 ``signals.content_check``. The warnings of
 content that passes (sotong.advice, and the plugins' through
@@ -24,6 +25,7 @@ from . import signals
 from .advice import notice_warnings, static_file_warnings, text_warnings
 from .content_files import (links_outside, markdown_files, stored_otherwise, stored_otherwise_message, stray_markdown,
                             undecodable_names)
+from .feed_ids import feed_entry_days
 from .i18n import _
 from .problems import Problem, SotongError, closest
 from .project import Project
@@ -42,7 +44,7 @@ def check_project(project: Project) -> list[Problem]:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content), *_links_to_private_notices(project, content),
-                *_site_files_by_address(project, content), *_pages_by_address(project, content)]
+                *_site_files_by_address(project, content), *_pages_by_address(project, content), *_feed_ledger(project)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -56,6 +58,17 @@ def check_project(project: Project) -> list[Problem]:
         problems.extend(found or [])
     # by file, line and then message: two at one line came in the order of a set, another in each run
     return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message) if isinstance(p, Problem) else (str(p), 0, ""))
+
+
+def _feed_ledger(project: Project) -> list:
+    """The ledger of the feeds' entries (sotong.feed_ids), read as ``sotong
+    build`` reads it: one edited by hand into something else, which would
+    stop the build, is said here first."""
+    try:
+        feed_entry_days(project.settings)
+    except SotongError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:

@@ -393,12 +393,13 @@ def _every_schema_declared(project: Project) -> None:
 @db.command("copy", help=_("Copy every table of the store (SOTONG_DB) into the empty store TARGET: a new file, or a new PostgreSQL database (postgresql://...), either way.\n\nStop sotong serve and the sends first; afterwards point SOTONG_DB at TARGET. The store SOTONG_DB names is left as it was."))
 @click.argument("target", metavar="TARGET")
 @settings_option
-@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, left empty
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, what it made dropped
 def db_copy(project: Project, target):
     from .store_copy import copy_store, opened_target, shown_target, target_trouble_said
 
-    say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left empty (a file the command made "
-                       "is removed) and the store SOTONG_DB names as it was; run the same command again."))
+    say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left as it was found (a file the "
+                       "command made is removed, the tables it made dropped) and the store SOTONG_DB names as it "
+                       "was; run the same command again."))
     _every_schema_declared(project)
     with opened_target(target) as copied:  # reachable and empty, before the source is opened or upgraded
         source = project.existing_store

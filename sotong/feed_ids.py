@@ -29,18 +29,26 @@ from .problems import SotongError, os_reason
 
 class FeedIds:
     """The days of one build's feed entry ids, by address: the ledger's
-    (read once), else the notice's date. ``given``: every entry given an
-    id, as the ledger would record it."""
+    (read once), else the notice's date; each address's found once (a
+    feed's key and each of its entries ask for it). ``given``: every entry
+    given an id, as the ledger would record it."""
 
     def __init__(self, settings: dict, given: dict[str, TextedCode] | None = None):
         self._settings = settings
         self._kept: dict[str, dt.date] | None = None
+        self._days: dict[str, dt.date] = {}
         self.given = {} if given is None else given
 
     def day(self, article) -> dt.date:
         """The day of the id of ``article``'s entry (a Pelican article of a notice)."""
+        address = article.url
+        if (day := self._days.get(address)) is None:
+            day = self._days[address] = self._first_day(article)
+        return day
+
+    def _first_day(self, article) -> dt.date:
         if self._kept is None:
-            self._kept = self._read()
+            self._kept = feed_entry_days(self._settings)
         address = article.url
         day = self._kept.get(address) or article.date.date()
         if address not in self.given:
@@ -48,11 +56,16 @@ class FeedIds:
                                              article.title, day.isoformat())
         return day
 
-    def _read(self) -> dict[str, dt.date]:
-        kept = {address: iso_day(entry.day) for address, entry in read_ledger(self._settings, FEED_ENTRIES_FILE).items()}
-        if None in kept.values():  # a day edited by hand into something else
-            raise SotongError([unreadable(self._settings, ledger_path(self._settings, FEED_ENTRIES_FILE), 1)])
-        return kept
+
+def feed_entry_days(settings: dict) -> dict[str, dt.date]:
+    """The ledger of feed entries' days, by address ({} without one); a
+    ledger not as Sotong writes it (a day edited by hand into something
+    else) is a SotongError of one line, as ``sotong build`` and ``sotong
+    check`` say it."""
+    kept = {address: iso_day(entry.day) for address, entry in read_ledger(settings, FEED_ENTRIES_FILE).items()}
+    if None in kept.values():
+        raise SotongError([unreadable(settings, ledger_path(settings, FEED_ENTRIES_FILE), 1)])
+    return kept
 
 
 def record_feed_entries(project, given: dict[str, TextedCode]) -> None:

@@ -441,31 +441,42 @@ class Store:
     @classmethod
     def open(cls, location: str | Path, name: StoreName = SOTONG_DB) -> "Store":
         """The store at ``SOTONG_DB`` (or another a command names, its
-        messages saying ``name``): a ``postgresql://`` URL or a file path."""
-        if is_database_url(location):
-            store = cls(_PostgresConnection.connect(str(location), name), str(location), "postgresql", name)
-            with store.transaction(), store.locked("schema_versions"):  # two CREATE TABLEs at once would clash
-                store.ensure_schema(SCHEMA_VERSIONS)
-        else:
-            try:
-                store = cls(_sqlite_connection(Path(location), name), str(location), name=name)
-                store.ensure_schema(SCHEMA_VERSIONS)
-            except sqlite3.DatabaseError as exc:  # not a database, a folder, ...: one line naming it
-                trouble = engine_trouble(exc, name.of_file(location), name)
-                if trouble is None:
-                    raise
-                raise trouble from None
-        store.upgrade("core")
-        store._add_missing_columns()
-        if store.backend == "sqlite":
-            store.db.create_function("sotong_change_source", 0, lambda: store.change_source)
-            store._consent_triggers_on()
-        else:
-            with store.transaction(), store.locked("consent_log"):
-                if not store.db.execute("SELECT 1 FROM pg_trigger JOIN pg_proc ON pg_proc.oid = tgfoid WHERE "
-                                        "tgname = 'consent_log' AND prosrc LIKE ?", (f"%{_TRIGGER_LAYOUT}%",)).fetchone():
-                    store.db.executescript(_postgresql_consent_trigger())  # new, or of the log's older layout
+        messages saying ``name``): a ``postgresql://`` URL or a file path;
+        its core tables made or brought up to date (:meth:`make_core`)."""
+        store = cls.connect(location, name)
+        store.make_core()
         return store
+
+    @classmethod
+    def connect(cls, location: str | Path, name: StoreName = SOTONG_DB) -> "Store":
+        """The store at ``location`` connected, nothing made or changed in it
+        yet: what is there can be read as it was found (``sotong db copy``'s
+        target, found empty before :meth:`make_core` upgrades anything)."""
+        if is_database_url(location):
+            return cls(_PostgresConnection.connect(str(location), name), str(location), "postgresql", name)
+        with _sqlite_trouble_said(location, name):
+            return cls(_sqlite_connection(Path(location), name), str(location), name=name)
+
+    def make_core(self) -> None:
+        """Core's tables made, or brought to this Sotong's version, with the
+        consent log's trigger (SQLite's file in WAL mode first)."""
+        if self.backend == "postgresql":
+            with self.transaction(), self.locked("schema_versions"):  # two CREATE TABLEs at once would clash
+                self.ensure_schema(SCHEMA_VERSIONS)
+        else:
+            with _sqlite_trouble_said(self.path, self.name):
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.ensure_schema(SCHEMA_VERSIONS)
+        self.upgrade("core")
+        self._add_missing_columns()
+        if self.backend == "sqlite":
+            self.db.create_function("sotong_change_source", 0, lambda: self.change_source)
+            self._consent_triggers_on()
+        else:
+            with self.transaction(), self.locked("consent_log"):
+                if not self.db.execute("SELECT 1 FROM pg_trigger JOIN pg_proc ON pg_proc.oid = tgfoid WHERE "
+                                       "tgname = 'consent_log' AND prosrc LIKE ?", (f"%{_TRIGGER_LAYOUT}%",)).fetchone():
+                    self.db.executescript(_postgresql_consent_trigger())  # new, or of the log's older layout
 
     @contextlib.contextmanager
     def locked(self, name: str):
@@ -1086,10 +1097,22 @@ def _sqlite_connection(path: Path, name: StoreName) -> sqlite3.Connection:
     connection = sqlite3.connect(str(path), timeout=SQLITE_WAITS_MS / 1000, isolation_level=None,
                                  check_same_thread=False)
     connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA foreign_keys=ON")
     return connection
+
+
+@contextlib.contextmanager
+def _sqlite_trouble_said(location, name: StoreName) -> Iterator[None]:
+    """What SQLite raised of the file at ``location`` (not a database, a
+    folder, ...) said in one line naming it."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        trouble = engine_trouble(exc, name.of_file(location), name)
+        if trouble is None:
+            raise
+        raise trouble from None
 
 
 def _first_file_above(path: Path) -> Path:

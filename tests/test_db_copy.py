@@ -14,10 +14,12 @@ made is removed."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from delivery_support import ScriptedHandler, SMTPServer
 from postgres_server import role_with_password
@@ -225,6 +227,18 @@ def source_schema(project: Path) -> tuple[list, list]:
                 db.execute("SELECT * FROM schema_versions ORDER BY component").fetchall())
 
 
+def found_schema(location: str) -> list[tuple]:
+    """The target's tables, views, indexes, sequences and functions as its
+    own catalog lists them, read without Sotong (whose Store.open would make core's tables)."""
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location) as db:
+            return sorted(db.execute(
+                "SELECT relkind::text, relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                "UNION ALL SELECT 'function', proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace"))
+    with contextlib.closing(sqlite3.connect(location)) as db:
+        return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
 def without_store_file(path: Path) -> bool:
     """Whether neither the SQLite file ``path`` nor what SQLite keeps beside it is there."""
     return not any(Path(f"{path}{beside}").exists() for beside in ("", "-wal", "-shm", "-journal"))
@@ -251,6 +265,32 @@ def test_a_target_holding_rows_is_refused_and_both_stores_stay_as_they_were(smal
         f"복사할 곳 {target}: 비어 있지 않습니다. 표 consent_log, subscribers에 행이 있습니다. 그 안의 것이 섞이거나 "
         "없어지지 않도록 새 저장소(아직 없는 파일, 또는 createdb로 만든 새 PostgreSQL 데이터베이스)에 복사하세요\n")
     assert source_records(small) == source_before and contents(target) == target_before
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_target_holding_rows_is_refused_before_anything_is_made_or_upgraded_in_it(small, tmp_path, backend):
+    """Neither a store of an older Sotong (its subscribers without the
+    groups column, which opening it adds) nor a database of another
+    program gets a table or a column of Sotong's before it is refused: a
+    SQLite file is the same bytes after, a PostgreSQL database the same schema."""
+    target = new_store_location(backend, tmp_path)
+    if backend == "sqlite":
+        older = Store.open(target)
+        older.put_subscriber(Subscriber(id="X1", email="x@example.com"))
+        older.close()
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            db.execute("ALTER TABLE subscribers DROP COLUMN groups")
+    other = tmp_path / "other.db" if backend == "sqlite" else new_store_location(backend, tmp_path)
+    with (contextlib.closing(sqlite3.connect(other)) if backend == "sqlite" else psycopg.connect(other)) as db:
+        db.execute("CREATE TABLE notes (line TEXT)")
+        db.execute("INSERT INTO notes VALUES ('a note')")
+        db.commit()
+    for location, holding in ([(target, "consent_log, subscribers")] if backend == "sqlite" else []) + [(str(other), "notes")]:
+        before = found_schema(location), backend == "sqlite" and Path(location).read_bytes()
+        refused = sotong(small, "db", "copy", location)
+        assert refused.code == 1 and f"its tables {holding} hold rows" in refused.stderr, refused.output
+        assert (found_schema(location), backend == "sqlite" and Path(location).read_bytes()) == before
+        assert not Path(f"{location}-wal").exists()
 
 
 def test_an_unreachable_or_refusing_target_is_one_line_naming_it_and_changes_nothing(small, tmp_path):
@@ -298,19 +338,14 @@ def test_a_source_from_a_newer_sotong_is_refused_and_the_new_target_file_removed
     assert refused_again.code == 1 and existing.is_file() and contents(str(existing)) == made_before
 
 
-def test_a_row_the_target_cannot_hold_leaves_the_target_empty(small, tmp_path):
+def test_a_row_the_target_cannot_hold_leaves_the_target_as_it_was(small, tmp_path):
     store = Store.open(small / "private" / "sotong.db")
     store.put_subscriber(Subscriber(id="S999999", name="김\x00영", email="nul@example.com"))  # PostgreSQL's text holds no NUL
     store.close()
     target = new_store_location("postgresql", tmp_path)
     refused = sotong(small, "db", "copy", target)
     assert refused.code == 1 and refused.stderr.count("\n") == 1 and "table subscribers" in refused.stderr, refused.output
-    assert all(rows == [] for rows in contents(target).values())
-    store = Store.open(target)
-    try:
-        assert store.db.execute("SELECT count(*) FROM schema_versions").fetchone()[0] > 1  # upgraded, then left empty
-    finally:
-        store.close()
+    assert found_schema(target) == []  # upgraded for the copy, then every table and function it made dropped
     assert done(sotong(small, "db", "copy", str(tmp_path / "to.db")))  # SQLite holds it: copied whole
 
 
@@ -319,9 +354,13 @@ def test_in_a_terminal_the_copy_shows_its_progress(small, tmp_path):
     assert b"Copying the store" in shown and b"600/600" in shown
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_copy_stopped_halfway_leaves_the_target_empty_and_a_new_run_copies_all(small, tmp_path, backend):
-    target = new_store_location(backend, tmp_path)
+@pytest.mark.parametrize("backend", ["sqlite", "sqlite_there", "postgresql"])
+def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies_all(small, tmp_path, backend):
+    target = new_store_location(backend.removesuffix("_there"), tmp_path)
+    if backend == "sqlite_there":  # a file made before, holding an empty table of its own: kept as it was
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            db.execute("CREATE TABLE notes (line TEXT)")
+    before = [] if backend == "sqlite" else found_schema(target)
     tables_begun = []
 
     def stop_at_the_second_table(frame, event, arg):  # Ctrl+C once the first table's rows are written
@@ -340,8 +379,8 @@ def test_a_copy_stopped_halfway_leaves_the_target_empty_and_a_new_run_copies_all
     assert len(tables_begun) == 2
     if backend == "sqlite":  # the command made the file: removed, so that nothing looks like a store
         assert without_store_file(Path(target))
-    else:
-        assert all(rows == [] for rows in contents(target).values())
+    else:  # the tables, the view and the consent log's function the copy made: dropped
+        assert found_schema(target) == before
     done(sotong(small, "db", "copy", target))
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
 

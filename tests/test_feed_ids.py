@@ -144,6 +144,26 @@ def test_a_ledger_not_as_written_stops_the_build_in_one_line(project_dir, cli):
     assert result.stderr.strip().startswith(f"private/{FEED_ENTRIES_FILE}:1: ") and "Traceback" not in result.output
 
 
+def test_check_says_a_ledger_not_as_written_before_a_build_stops_on_it(project_dir, cli):
+    """``sotong check`` reads the ledger as the build does: a day edited by
+    hand, or text that is no longer JSON, is its one line, naming the file
+    and what to do, in Korean for staff."""
+    ledger_file = project_dir / "private" / FEED_ENTRIES_FILE
+    ledger_file.parent.mkdir(exist_ok=True)
+    assert cli(project_dir, "check", env=EN).code == 0  # no ledger yet: nothing to say
+    ledger_file.write_text(json.dumps({f"notices/{CONCERT}/": {
+        "slug": f"notices/{CONCERT}/", "source": "", "title": "", "day": "2026-13-01"}}), encoding="utf-8")
+    checked = cli(project_dir, "check", env=EN)
+    assert checked.code == 1 and "Traceback" not in checked.output
+    [said] = [line for line in checked.output.splitlines() if FEED_ENTRIES_FILE in line]
+    assert said.startswith(f"private/{FEED_ENTRIES_FILE}:1: the ledger of the entries of the Atom feeds is not as "
+                           "Sotong writes it") and "put back the file from the last backup" in said
+    ledger_file.write_text('{\n"notices/x/": {\n', encoding="utf-8")
+    in_korean = cli(project_dir, "check", env={"SOTONG_LANG": "ko"})
+    assert in_korean.code == 1 and (f"private/{FEED_ENTRIES_FILE}:3: Atom 피드 소식 장부가 소통(Sotong)이 쓴 모양이 "
+                                    "아닙니다") in in_korean.output, in_korean.output
+
+
 def test_a_ledger_that_cannot_be_written_is_said_in_one_line(project_dir, cli):
     (project_dir / "private" / "locks" / f"{FEED_ENTRIES_FILE}.lock").mkdir(parents=True)
     result = cli(project_dir, "build", env=EN)

@@ -8,6 +8,7 @@ import asyncio
 import gc
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,6 +63,23 @@ def outbox_of(project: Path, email_ids, sms=None, key=ISSUE, notices=NOTICES):
 
 def send(project: Path, port: int, *more: str):
     return run_cli(settings(project), "send", "--issue", ISSUE, "--host", "127.0.0.1", "--port", str(port), *more)
+
+
+def test_after_a_bundle_again_that_leaves_a_reader_out_the_already_sent_counts_the_outbox_as_it_is(project):
+    """The journal keeps the email sent to a reader the outbox, bundled
+    again, no longer holds: "all N were already sent" counts the outbox's
+    messages, not that one too."""
+    ids = add_subscribers(store_of(project), 5)
+    outbox_of(project, ids)
+    with SMTPServer(ScriptedHandler()) as server:
+        assert send(project, server.port).code == 0
+        shutil.rmtree(project / "private" / "outbox" / ISSUE)  # bundled again, without the last reader
+        outbox_of(project, ids[:4])
+        gc.collect()
+        again = send(project, server.port)
+        assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids}
+    assert again.code == 0 and "Emails: all 4 were already sent; nothing left to send." in again.output, again.output
+    assert journal(project)[(ids[4], "email")]["state"] == "sent"  # what went stays in the journal
 
 
 def test_sends_every_email_once_records_sms_and_a_rerun_sends_nothing(project, offers):

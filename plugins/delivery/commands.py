@@ -95,10 +95,10 @@ def send(ctx, project, issue, notice, host, port, rate, dry_run, to, reader_id, 
     option, give_sms_csv = option_of(kind), True
     bundle_again = (option, key, settings_flag(project.settings))
     if not unsent:  # a dry run's too: "Would send 0 emails" alone did not say that all had gone
-        click.echo(_nothing_left_line(journal.counts(key), f"{option} {key}{bundle_again[2]}"))
+        click.echo(_nothing_left_line(journal.counts_of(outbox), f"{option} {key}{bundle_again[2]}"))
     elif not dry_run:
         click.echo(_emails_line(figures))
-        if in_all := _outbox_emails_line(journal.counts(key), figures):
+        if in_all := _outbox_emails_line(journal.counts_of(outbox), figures):
             click.echo(in_all)
     if figures.too_big:
         click.echo(_too_big_line(figures, bundle_again, dry_run))

@@ -55,6 +55,7 @@ run again.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import re
@@ -708,6 +709,15 @@ class Journal:
             "SELECT channel, type, state, count(*) FROM delivery_messages WHERE outbox = ? GROUP BY 1, 2, 3",
             (outbox_key,))
         return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+    def counts_of(self, outbox) -> dict:
+        """:meth:`counts` of the messages ``outbox`` holds as bundled now: not
+        those of readers an earlier bundle of it held and this one left out
+        (the journal keeps what was sent to them)."""
+        held = {(message.subscriber_id, message.channel) for message in outbox.messages}
+        rows = self.db.execute(
+            "SELECT subscriber_id, channel, type, state FROM delivery_messages WHERE outbox = ?", (outbox.key,))
+        return dict(collections.Counter((r[1], r[2], r[3]) for r in rows if (r[0], r[1]) in held))
 
     def sms_handed_over(self, outbox_key: str, before: str | None) -> tuple[int, str] | None:
         """How many of the outbox's SMS were recorded as handed over to the
