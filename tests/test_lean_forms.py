@@ -389,7 +389,7 @@ def test_the_page_after_a_sign_up_is_made_once(app_in_process):
     app, _project = app_in_process
     pages = [full_answer(app, EnvironBuilder(path="/subscribe/check", method=method).get_environ())
              for method in ("GET", "GET", "HEAD")]
-    assert pages[0] == pages[1] and pages[0].status == "200 OK" and "메일을 확인해 주세요" in pages[0].body.decode()
+    assert pages[0] == pages[1] and pages[0].status == "200 OK" and "<title>메일에서 신청을 확인해 주세요 |" in pages[0].body.decode()
     assert ("Cache-Control", "no-store") in pages[0].headers and pages[2].body == b""
     made = app.subscriptions.answer_once("check-mail", lambda: pytest.fail("the page was made again"))
     assert (made.status, made.body) == (pages[0].status, pages[0].body)

@@ -369,7 +369,7 @@ def test_the_page_shows_the_stored_address_and_number_masked_and_empty_boxes_kee
         assert "dongsoon" not in page and "5195" not in page and "+news" not in page
         text = lxml.html.fromstring(page).text_content()
         assert "지금 등록된 주소: do***@성동.kr" in text and "지금 등록된 번호: 010-****-4850" in text
-        assert '<span style="white-space:nowrap">010-****-4850</span>' in page  # never broken over two lines
+        assert '<span style="display:inline-block">010-****-4850</span>' in page  # never broken over two lines
     form = page_form(port, path)
     assert form["email"] == form["phone"] == [""]
     assert post(port, path, {**form, "dong": ["majang"]})[0] == 303

@@ -9,7 +9,7 @@ from html import escape
 
 from hypothesis import given, settings, strategies as st
 
-from sotong.markup import markdown_html, tel_links
+from sotong.markup import markdown_html, tel_links, text_with_whole_numbers
 
 NUMBERS = ["02-2286-5000", "010-1234-5678", "1588-1234", "031-123-4567", "070-8765-4321"]
 NOT_NUMBERS = ["2026-12-01", "1950-1960", "12-2286-5000", "02-2286-50001", "1588-12345", "4-1588-1234", "010-12-5678"]
@@ -75,3 +75,15 @@ def test_in_an_emails_html_the_tel_address_keeps_its_plain_hyphens():
     assert unbreakable_numbers(html, html=True) == (
         f'문의 <a href="tel:02-2286-5000">02{NB}2286{NB}5000</a> (https://www.sd.go.kr/02-2286-5000)')
     assert unbreakable_numbers("<문의 02-2286-5000>") == f"<문의 02{NB}2286{NB}5000>"  # plain text has no tags
+
+
+def test_a_number_in_words_is_kept_whole_with_its_word_and_an_address_left_alone():
+    """The whole_numbers filter boxes each word holding a number, its
+    brackets and particle with it (a screen reader's name of the label then
+    reads as written: a box ending before its ")" was said "5678 )"), a
+    masked one too; not a number inside an address written out, nor a date."""
+    box = '<span style="display:inline-block">{}</span>'.format
+    said = text_with_whole_numbers("휴대전화 번호 (예: 010-1234-5678) 또는 010-****-5678처럼, "
+                                   "https://www.sd.go.kr/02-2286-5000 2026-12-01 <b>")
+    assert str(said) == (f"휴대전화 번호 (예: {box('010-1234-5678)')} 또는 {box('010-****-5678처럼,')} "
+                         "https://www.sd.go.kr/02-2286-5000 2026-12-01 &lt;b&gt;")

@@ -458,7 +458,7 @@ def _link_page(request, status: int = 200, error: str | None = None, address: st
 
 
 def link_sent(request):
-    return request.app.subscriptions.page("subscriptions_message.html", title="메일을 확인해 주세요", message=(
+    return request.app.subscriptions.page("subscriptions_message.html", title="수신 설정 링크 메일을 확인해 주세요", message=(
         "적어 주신 주소가 전자소통 서비스에 등록되어 있으면, 수신 설정 링크를 그 주소로 보냈습니다. "
         f"메일이 오지 않으면 주소를 확인하시거나 전화({request.app.settings['OFFICE_PHONE']})로 연락해 주세요."))
 

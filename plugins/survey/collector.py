@@ -108,14 +108,14 @@ class SurveyRoutes:
             return None
         with app.store() as store:
             invited = storage.invited_to(storage.ensure(store), subscriber.id)
-            answerable = [survey for survey in surveys if survey.slug in invited
-                          and _still_invited(store, survey, subscriber.id, today)
-                          and not storage.token_was_used(store, survey.slug, reader_tokens(survey.slug, subscriber.id))]
+            tokens = {survey.slug: reader_tokens(survey.slug, subscriber.id) for survey in surveys if survey.slug in invited}
+            answerable = [survey for survey in surveys if survey.slug in tokens
+                          and _refusal(store, survey, subscriber.id, tokens[survey.slug], today) is None]
         if not answerable:
             return None
         return {"heading": "참여하실 수 있는 설문", "entries": [
             {"title": survey.title, "details": f"{survey.department} · {korean_date(survey.closes, year=False)}까지",
-             "link": invitation_link(self.settings, survey.slug, reader_tokens(survey.slug, subscriber.id)[0]),
+             "link": invitation_link(self.settings, survey.slug, tokens[survey.slug][0]),
              "action": "설문 참여하기"} for survey in answerable]}
 
     def _survey(self, slug: str):
@@ -186,7 +186,7 @@ class SurveyRoutes:
             errors=errors or {}, open=True, needs_link=False, trial=trial, text_max_chars=self.config.text_max_chars))
 
     def _check(self, app, survey, token: str | None):
-        """(subscriber id or None, an error response or None)."""
+        """(the token's subscriber id or None, an error response or None)."""
         today = self.project.today()
         if not survey.is_open(today):
             return None, self._message(app, "closed" if today > survey.closes else 410, survey)
@@ -194,12 +194,8 @@ class SurveyRoutes:
         if subscriber_id is None:
             return None, self._message(app, 403, survey)
         with app.store() as store:
-            if not _still_invited(store, survey, subscriber_id, today):
-                return None, self._message(app, "left", survey)
-            used = storage.token_was_used(storage.ensure(store), survey.slug, reader_tokens(survey.slug, subscriber_id))
-        if used:
-            return subscriber_id, self._message(app, 409, survey)
-        return subscriber_id, None
+            refusal = _refusal(storage.ensure(store), survey, subscriber_id, reader_tokens(survey.slug, subscriber_id), today)
+        return subscriber_id, None if refusal is None else self._message(app, refusal, survey)
 
     def form(self, request, slug: str):
         survey = self._current_surveys().get(slug)
@@ -287,6 +283,17 @@ def _still_invited(store, survey, subscriber_id: str, today) -> bool:
     if subscriber is None:
         return False
     return survey.kind != "consultation" or is_invited(survey, subscriber.profile, today.year)
+
+
+def _refusal(store, survey, subscriber_id: str, tokens: list[str], today) -> str | int | None:
+    """Why an open survey refuses the answer of the reader whose link holds
+    one of ``tokens`` (:func:`.rules.reader_tokens`), as a key of MESSAGES:
+    "left" when they are no longer invited (:func:`_still_invited`), 409
+    when they answered (a token used); None when they may answer. The link
+    check and the reader's page's list of surveys both ask it."""
+    if not _still_invited(store, survey, subscriber_id, today):
+        return "left"
+    return 409 if storage.token_was_used(store, survey.slug, tokens) else None
 
 
 class ReaderLeft(Exception):

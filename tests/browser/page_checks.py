@@ -49,20 +49,24 @@ _PATH_OF = """function pathOf(el) {
   return parts.join(' > ');
 }"""
 
-_LAYOUT = """(width) => {
-  %s
-  const scrollWidth = document.scrollingElement.scrollWidth;
+# The first five elements whose right edge is past a ``width`` px screen.
+_WIDE = """function wideElements(width) {
   const wide = [];
-  if (scrollWidth > width) {
-    for (const el of document.body.querySelectorAll('*')) {
-      const box = el.getBoundingClientRect();
-      if (box.width > 0 && box.right > width + 0.5) wide.push(pathOf(el) + ' (right edge ' + Math.round(box.right) + 'px)');
-      if (wide.length >= 5) break;
-    }
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 0.5) wide.push(pathOf(el) + ' (right edge ' + Math.round(box.right) + 'px)');
+    if (wide.length >= 5) break;
   }
+  return wide;
+}"""
+
+_LAYOUT = """(width) => {
+  %s %s
+  const scrollWidth = document.scrollingElement.scrollWidth;
+  const wide = scrollWidth > width ? wideElements(width) : [];
   const viewport = document.querySelector('meta[name=viewport]');
   return {scrollWidth, wide, viewport: viewport ? viewport.content : null};
-}""" % _PATH_OF
+}""" % (_PATH_OF, _WIDE)
 
 
 def sideways_scrolling(page, width: int) -> list[str]:
@@ -121,7 +125,8 @@ def images_without_alt(page) -> list[str]:
 
 
 # A tap target is 44x44 CSS px at least (WCAG 2.5.5), but a link inside a
-# sentence, and one whose address a big enough target on the page also
+# sentence (whatever its own display: a phone number is an inline-block
+# of its own), and one whose address a big enough target on the page also
 # opens (a notice's title above its "자세히 보기" button). A checkbox or a
 # radio button is tapped on its label.
 _SMALL_TARGETS = """(minimum) => { %s
@@ -131,8 +136,8 @@ _SMALL_TARGETS = """(minimum) => { %s
   const big = el => { const box = el.getBoundingClientRect(); return box.width >= minimum - 0.5 && box.height >= minimum - 0.5; };
   const opened = new Set(targets.filter(big).map(el => el.getAttribute('href')).filter(Boolean));
   const blockOf = el => { while (getComputedStyle(el).display === 'inline') el = el.parentElement; return el; };
-  const inSentence = el => { const block = blockOf(el);
-    return el.localName === 'a' && block !== el && block.textContent.trim() !== el.textContent.trim(); };
+  const inSentence = el => { const block = blockOf(el.parentElement);
+    return el.localName === 'a' && block.textContent.trim() !== el.textContent.trim(); };
   return targets.filter(el => !big(el) && !inSentence(el) && !opened.has(el.getAttribute('href')))
     .map(el => { const box = el.getBoundingClientRect();
       return `"${(el.textContent || el.name || '').trim().slice(0, 30)}" in ${pathOf(el)}: ${Math.round(box.width)}x${Math.round(box.height)}px`; });
@@ -237,13 +242,13 @@ def focus_problems(page, presses: int = 150) -> list[str]:
 # 0.12em, words 0.16em, paragraphs 2em; nothing may then be cut off or
 # overlap, nor the page scroll sideways. Measured with that style added, then
 # taken away again.
-_TEXT_SPACING = """(width) => { %s
+_TEXT_SPACING = """(width) => { %s %s
   const spacing = document.createElement('style');
   spacing.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; '
     + 'word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
   document.head.append(spacing);
   const problems = [], scrollWidth = document.scrollingElement.scrollWidth;
-  if (scrollWidth > width) problems.push(`scrolls sideways: ${scrollWidth}px of content`);
+  if (scrollWidth > width) problems.push(`scrolls sideways: ${scrollWidth}px of content; too wide: ${wideElements(width)}`);
   for (const el of document.body.querySelectorAll('*')) {
     if (el.clientWidth <= 1 || el.clientHeight <= 1 || !el.checkVisibility({visibilityProperty: true})) continue;
     const style = getComputedStyle(el), cut = value => ['hidden', 'clip'].includes(value);
@@ -252,7 +257,7 @@ _TEXT_SPACING = """(width) => { %s
   }
   spacing.remove();
   return problems;
-}""" % _PATH_OF
+}""" % (_PATH_OF, _WIDE)
 
 
 def text_spacing_problems(page, width: int) -> list[str]:
@@ -286,8 +291,20 @@ def split_phone_numbers(page) -> list[str]:
 
 
 # A phone number in a sentence that is not a link (an example to follow,
-# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too.
+# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too;
+# but in a box of its own (the whole_numbers filter's) wider than its whole
+# line, which breaks after a hyphen where it stuck out of its box before.
 _SPLIT_IN_TEXT = """() => { %s
+  const widerThanItsLine = box => {
+    if (getComputedStyle(box).display !== 'inline-block') return false;
+    let block = box.parentElement;
+    while (getComputedStyle(block).display === 'inline') block = block.parentElement;
+    const style = getComputedStyle(block), kept = box.style.whiteSpace;
+    box.style.whiteSpace = 'nowrap';
+    const whole = box.getBoundingClientRect().width;
+    box.style.whiteSpace = kept;
+    return whole > block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) + 0.5;
+  };
   const problems = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -297,7 +314,8 @@ _SPLIT_IN_TEXT = """() => { %s
       range.setStart(node, number.index);
       range.setEnd(node, number.index + number[0].length);
       const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
-      if (lines > 1) problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
+      if (lines > 1 && !widerThanItsLine(node.parentElement))
+        problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
     }
   }
   return problems;
@@ -305,7 +323,8 @@ _SPLIT_IN_TEXT = """() => { %s
 
 
 def numbers_split_in_text(page) -> list[str]:
-    """Phone numbers anywhere in the page's text broken over lines, masked ones (010-****-5678) too."""
+    """Phone numbers anywhere in the page's text broken over lines, masked
+    ones (010-****-5678) too, but in a box of their own wider than a line."""
     return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_IN_TEXT)]
 
 # A heading's word cut between two of its letters ("성동구립도" / "서관")

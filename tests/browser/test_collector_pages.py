@@ -6,7 +6,8 @@ the one-sentence answer to a mail app's one-click POST, on a 320px phone;
 and a reader's page followed by a link in a browser that ignores the
 Referrer-Policy header (an older phone's) sends its address on as no
 Referer. And each page of the collector a resident opens, on a 320px phone
-with the text spacing of WCAG 1.4.12: no text cut off, no sideways scrolling.
+with the text spacing of WCAG 1.4.12: no text cut off, no sideways scrolling;
+and no two of them, made for different purposes, share a title.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 import pytest
 
 from .page_checks import SITE_TAGS, WIDTHS, axe_violations, text_spacing_problems, web_page_problems
-from .test_large_text import COLLECTOR_PAGES, _collector_paths
+from .test_large_text import COLLECTOR_PAGES, SAME_PAGE, _collector_paths
 
 
 def _problems(tab, width, origin, axe_script) -> list[str]:
@@ -114,3 +115,18 @@ def test_collector_page_keeps_its_text_with_wider_spacing(name, width, tab, coll
     assert response.status == status, f"GET {path} answered {response.status}"
     problems = text_spacing_problems(tab.page, width)
     assert not problems, f"{name} (GET {path}) at {width}px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [375])
+def test_no_two_collector_pages_for_different_purposes_share_a_title(width, tab, collector, bundle):
+    """The page after a sign-up (confirm it by the mail) and the one after
+    a request for the 「수신 설정」 link were both 「메일을 확인해 주세요」: a
+    resident with both tabs open, or a screen reader's list of them, could
+    not tell which mail to look for. Each page's <title> says what it is
+    for; the same page for another reader (SAME_PAGE) keeps its title."""
+    purposes: dict[str, set[str]] = {}
+    for name in COLLECTOR_PAGES:
+        path, status = _collector_paths(bundle)[name]
+        assert tab.page.goto(collector + path).status == status, f"GET {path}"
+        purposes.setdefault(tab.page.title(), set()).add(SAME_PAGE.get(name, name))
+    assert {title: names for title, names in purposes.items() if len(names) > 1} == {}, purposes

@@ -221,7 +221,11 @@ def test_a_number_in_the_forms_words_is_never_split_over_two_lines(phone, site_s
     example ("예: 010-1234-5678", in the label and in the phone's error) and
     the reader's number shown in words ("지금 등록된 번호: 010-5195-4850")
     broke after a hyphen, the last four digits alone on the next line, at
-    most widths from 300 to 420px; each moves to the next line whole now."""
+    most widths from 300 to 420px; each moves to the next line whole now.
+    Only one whose word (with its ")") is wider than its whole line, in
+    the list of errors' indented items up to 332px and the label at
+    300-304px, breaks after a hyphen, where kept on one line it stuck out
+    of its box by up to 26px."""
     def split_at_each_width(name: str) -> list[str]:
         problems = []
         for width in range(300, 421, 4):

@@ -89,7 +89,7 @@ def test_the_preferences_page_says_the_stored_address_and_number_masked(browser,
     context, page = _phone(browser, WIDTH, 700)
     try:
         page.goto(resident)
-        example = f'예: <span style="white-space:nowrap">{PHONE}</span>'  # the label's example is this number
+        example = f'예: <span style="display:inline-block">{PHONE})</span>'  # the label's example is this number
         assert EMAIL not in page.content() and PHONE not in page.content().replace(example, "")
         for said in ("지금 등록된 주소: ki***@naver.com", "지금 등록된 번호: 010-****-5678"):
             line = page.get_by_text(said, exact=True)
