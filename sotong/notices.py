@@ -1005,7 +1005,7 @@ def _event(value, problem) -> Event | None:
     end = _moment(value["end"], "end", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
         return None
-    if end is not None and _as_datetime(end) < _as_datetime(start):
+    if end is not None and _ends_before(start, end):
         problem("end", _("event end is before its start ({start}); write an end after it, e.g. end: {example}").format(
             start=_written_moment(start), example=_end_after(start, end)))
         return None
@@ -1029,6 +1029,15 @@ def _hour_alone(value) -> str | None:
     half, hour, minute = (found[1] or found[4] or "").upper(), int(found[2]), int(found[3] or 0)
     hour = hour % 12 + 12 if half in ("오후", "PM") else hour % 12 if half in ("오전", "AM") else hour
     return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def _ends_before(start, end) -> bool:
+    """Whether an event's ``end`` is before its ``start``. An end without
+    an hour is its whole day (as the .ics and the page have it): from 14:00
+    to a day, ``end: 2026-11-20`` the start's own day, is an afternoon."""
+    if isinstance(end, dt.datetime):
+        return end < _as_datetime(start)
+    return end < (start.date() if isinstance(start, dt.datetime) else start)
 
 
 def _written_moment(moment) -> str:

@@ -138,7 +138,7 @@ def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, e
      "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 15:00"),
     ("event: {start: 2026-11-20 14:00, end: 2026-11-19 17:00}", 6,
      "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 17:00"),
-    ("event: {start: 2026-11-20 14:00, end: 2026-11-20}", 6,
+    ("event: {start: 2026-11-20 14:00, end: 2026-11-19}", 6,
      "event end is before its start (2026-11-20 14:00); write an end after it, e.g. end: 2026-11-20 15:00"),
     ("event: {start: tomorrow}", 6, 'event start "tomorrow" is not a date'),
     ("event: {start: 2026-11-20, room: 1}", 6, 'unknown event key "room"'),
@@ -153,6 +153,19 @@ def test_each_value_rule(tmp_path, line, expected_line, expected):
     message = only_problem(tmp_path, with_line(line))
     assert message.startswith(f"notice.md:{expected_line}: "), message
     assert expected in message
+
+
+def test_an_event_from_an_hour_to_the_end_of_that_day_is_taken(tmp_path):
+    """An end without an hour is its whole day, as the page and the .ics
+    have it: ``start: 2026-11-20 14:00`` with ``end: 2026-11-20`` (from two
+    o'clock through that day) was refused as an end before its start."""
+    from sotong.dates import event_time
+    from sotong.ics import event_times
+
+    notice, problems = read(tmp_path, with_line("event: {start: 2026-11-20 14:00, end: 2026-11-20, place: 구청}"))
+    assert problems == [] and notice.event.end == dt.date(2026, 11, 20)
+    assert event_time(notice.event.start, notice.event.end) == "2026년 11월 20일(금) 14:00"
+    assert event_times(notice.event.start, notice.event.end) == (dt.date(2026, 11, 20), dt.date(2026, 11, 21))
 
 
 def test_an_unknown_channel_in_a_list_of_lines_is_named_at_its_own_line(tmp_path):
