@@ -125,8 +125,8 @@ def images_without_alt(page) -> list[str]:
 
 
 # A tap target is 44x44 CSS px at least (WCAG 2.5.5), but a link inside a
-# sentence (whatever its own display: a phone number is an inline-block
-# of its own), and one whose address a big enough target on the page also
+# sentence (an inline link, or a phone number's, an inline-block of its own
+# that flows with the words; another link set apart as a box is checked), and one whose address a big enough target on the page also
 # opens (a notice's title above its "자세히 보기" button). A checkbox or a
 # radio button is tapped on its label.
 _SMALL_TARGETS = """(minimum) => { %s
@@ -136,8 +136,9 @@ _SMALL_TARGETS = """(minimum) => { %s
   const big = el => { const box = el.getBoundingClientRect(); return box.width >= minimum - 0.5 && box.height >= minimum - 0.5; };
   const opened = new Set(targets.filter(big).map(el => el.getAttribute('href')).filter(Boolean));
   const blockOf = el => { while (getComputedStyle(el).display === 'inline') el = el.parentElement; return el; };
+  const flowing = el => getComputedStyle(el).display === 'inline' || el.matches('a[href^="tel:"]');
   const inSentence = el => { const block = blockOf(el.parentElement);
-    return el.localName === 'a' && block.textContent.trim() !== el.textContent.trim(); };
+    return el.localName === 'a' && flowing(el) && block.textContent.trim() !== el.textContent.trim(); };
   return targets.filter(el => !big(el) && !inSentence(el) && !opened.has(el.getAttribute('href')))
     .map(el => { const box = el.getBoundingClientRect();
       return `"${(el.textContent || el.name || '').trim().slice(0, 30)}" in ${pathOf(el)}: ${Math.round(box.width)}x${Math.round(box.height)}px`; });

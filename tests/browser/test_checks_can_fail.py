@@ -57,10 +57,15 @@ def test_reading_checks_report_small_text_a_missing_alt_a_wide_box_and_a_hidden_
 def test_small_tap_targets_are_reported_but_a_link_in_a_sentence_or_one_a_button_repeats(width, tab, site_server):
     small = BROKEN.replace("</main>", '<ul><li><a href="/y">목록의 링크</a></li></ul><button>작은 단추</button>'
                            '<h2><a href="/z">제목 링크</a></h2><p><a class="button" href="/z" style="display:inline-block; '
-                           'padding:12px 18px">자세히 보기</a></p></main>')
+                           'padding:12px 18px">자세히 보기</a></p>'
+                           # a box of its own before words is no sentence; a phone number's box flows in one
+                           '<ul><li><a href="/w" style="display:inline-block">상자 링크</a> (3건)</li></ul>'
+                           '<p>문의는 <a href="tel:02-2286-5555" style="display:inline-block">02-2286-5555</a>로 '
+                           '전화하세요.</p></main>')
     tab.open(site_server.put("/__test__/small-targets.html", small))
     problems = small_targets(tab.page)
-    assert len(problems) == 2 and '"목록의 링크"' in problems[0] and '"작은 단추"' in problems[1], problems
+    assert len(problems) == 3, problems
+    assert '"목록의 링크"' in problems[0] and '"작은 단추"' in problems[1] and '"상자 링크"' in problems[2], problems
 
 
 def test_a_page_without_a_phone_viewport_is_reported(width, tab, site_server):
