@@ -94,8 +94,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   preferences page; return a dict ``{"heading": ..., "entries": [{"title",
   "details", "link", "action"}]}`` for the page to show as a section of
   links (plain text: the page escapes it), or None (survey: the open
-  surveys the reader was invited to and has not answered, each with the
-  invitation's link).
+  surveys the reader was invited to or matches, and has not answered, each
+  with the reader's own link).
 
 ``connect_lazily(signal, "module:function")`` connects a receiver whose
 module is imported when the signal is first sent, so that a plugin's heavy

@@ -659,6 +659,21 @@ def test_a_readers_own_page_lists_the_open_surveys_they_were_invited_to_until_an
         assert "참여하실 수 있는 설문" not in preferences_page(server, not_invited)
 
 
+def test_a_readers_own_page_lists_an_open_survey_they_match_before_any_issue_invited_them(project, server):
+    """A survey opened after the last issue, or a reader who signed up
+    since: the survey's page sends them to their own page, which lists it
+    with their own link; the answer counts, apart from the response rate."""
+    add_readers(project)  # no bundle yet: nobody was invited
+    page = preferences_page(server, "S2")  # S2 consents to library (library-users), not to survey (policy)
+    section = page.split("참여하실 수 있는 설문")[1].split("</section>")[0]
+    library = f"http://127.0.0.1:8080/surveys/{LIBRARY}?t={survey_token(LIBRARY, 'S2')}"
+    assert f'href="{library}"' in section and f"surveys/{BUDGET}" not in section
+    assert "참여하실 수 있는 설문" not in preferences_page(server, "S3")  # among no survey's audiences
+    assert call(server, "POST", f"/surveys/{LIBRARY}", {"t": survey_token(LIBRARY, "S2"), **LIBRARY_ANSWER})[0] == 303
+    assert "참여하실 수 있는 설문" not in preferences_page(server, "S2")  # answered: listed no more
+    assert rows(project, "SELECT count(*) FROM survey_invitations") == [(0,)]  # the page records no invitation
+
+
 def test_a_readers_own_page_lists_no_survey_closed_or_not_yet_open_and_escapes_titles(project, server):
     add_readers(project)
     surveys = project / "content" / "surveys"

@@ -98,17 +98,20 @@ class SurveyRoutes:
         self.project = project
 
     def reader_page(self, app, subscriber):
-        """The open surveys ``subscriber`` was invited to (an invitation
-        recorded in the store), still takes the answer of and has not
-        answered, each with the link their invitation carries; None when
-        there is none."""
+        """The open surveys ``subscriber`` may answer and has not answered,
+        each with their own link (the one an invitation carries): those an
+        issue invited them to (an invitation recorded in the store) and
+        those they are among the audiences of now (a survey opened after the
+        last issue, a reader who signed up since: the survey's page sends
+        them here); None when there is none."""
         today = self.project.today()
         surveys = [survey for survey in self._current_surveys().values() if survey.is_open(today)]
         if not surveys:
             return None
         with app.store() as store:
             invited = storage.invited_to(storage.ensure(store), subscriber.id)
-            tokens = {survey.slug: reader_tokens(survey.slug, subscriber.id) for survey in surveys if survey.slug in invited}
+            tokens = {survey.slug: reader_tokens(survey.slug, subscriber.id) for survey in surveys
+                      if survey.slug in invited or is_invited(survey, subscriber.profile, today.year)}
             answerable = [survey for survey in surveys if survey.slug in tokens
                           and _refusal(store, survey, subscriber.id, tokens[survey.slug], today) is None]
         if not answerable:

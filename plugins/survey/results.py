@@ -59,7 +59,8 @@ class Results:
     @property
     def rate(self) -> float | None:
         """The invited readers who answered / the invited readers (answers
-        of links no invitation records, such as a test copy's sent before
+        of links no invitation records, such as a reader's from their own
+        page before any issue invited them, or a test copy's sent before
         test copies carried test links, are not in it); None when nobody was invited."""
         if not self.invitations:
             return None
