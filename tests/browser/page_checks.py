@@ -292,20 +292,8 @@ def split_phone_numbers(page) -> list[str]:
 
 
 # A phone number in a sentence that is not a link (an example to follow,
-# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too;
-# but in a box of its own (the whole_numbers filter's) wider than its whole
-# line, which breaks after a hyphen where it stuck out of its box before.
+# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too.
 _SPLIT_IN_TEXT = """() => { %s
-  const widerThanItsLine = box => {
-    if (getComputedStyle(box).display !== 'inline-block') return false;
-    let block = box.parentElement;
-    while (getComputedStyle(block).display === 'inline') block = block.parentElement;
-    const style = getComputedStyle(block), kept = box.style.whiteSpace;
-    box.style.whiteSpace = 'nowrap';
-    const whole = box.getBoundingClientRect().width;
-    box.style.whiteSpace = kept;
-    return whole > block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) + 0.5;
-  };
   const problems = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -315,8 +303,7 @@ _SPLIT_IN_TEXT = """() => { %s
       range.setStart(node, number.index);
       range.setEnd(node, number.index + number[0].length);
       const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
-      if (lines > 1 && !widerThanItsLine(node.parentElement))
-        problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
+      if (lines > 1) problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
     }
   }
   return problems;
@@ -324,8 +311,7 @@ _SPLIT_IN_TEXT = """() => { %s
 
 
 def numbers_split_in_text(page) -> list[str]:
-    """Phone numbers anywhere in the page's text broken over lines, masked
-    ones (010-****-5678) too, but in a box of their own wider than a line."""
+    """Phone numbers anywhere in the page's text broken over lines, masked ones (010-****-5678) too."""
     return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_IN_TEXT)]
 
 # A heading's word cut between two of its letters ("성동구립도" / "서관")
