@@ -193,6 +193,28 @@ def links_not_recognisable(page) -> list[str]:
     return [f"link not recognisable as a link: {where}" for where in page.evaluate(_INVISIBLE_LINKS)]
 
 
+# A shape drawn in an inline SVG (a results chart's bar) stands out 3:1
+# from what is behind it (WCAG 1.4.11), as the page is shown: with forced
+# colours (Windows' high contrast) Chromium keeps an SVG's own colours and
+# puts them on the theme's background.
+_UNSEEN_SHAPES = """() => { %s
+  %s
+  const unseen = [];
+  for (const shape of document.querySelectorAll('svg rect, svg circle, svg ellipse, svg path, svg polygon')) {
+    const fill = getComputedStyle(shape).fill;
+    if (!shape.checkVisibility({opacityProperty: true, visibilityProperty: true}) || !fill.startsWith('rgb')) continue;
+    const behind = backgroundBehind(shape.ownerSVGElement);
+    if (contrast(fill, behind) < 3) unseen.push(`${pathOf(shape)}: ${fill} on ${behind}`);
+  }
+  return unseen;
+}""" % (_PATH_OF, _COLOURS)
+
+
+def unseen_shapes(page) -> list[str]:
+    """Shapes of the page's inline SVGs whose fill stands out less than 3:1 from the background behind them."""
+    return [f"a drawn shape hardly seen: {where}" for where in page.evaluate(_UNSEEN_SHAPES)]
+
+
 # Focus is seen when its outline or its shadow stands out 3:1 from what is
 # behind the element (WCAG 1.4.11 and 2.4.7), and the element is not wholly
 # under something that stays on the screen as the page scrolls (a sticky
