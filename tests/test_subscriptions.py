@@ -87,6 +87,9 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     project, port, inbox = site
     status, headers, _ = post(port, "/subscribe", SIGNUP)
     assert status == 303 and headers["Location"].endswith("/subscribe/check")
+    # the page said to look in the mailbox, and no more: a resident who mistyped the address waited for nothing
+    check = request(port, "GET", "/subscribe/check")[2]
+    assert '잘못 적으셨으면' in check and '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in check, check
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
     path = confirm_path(inbox)
     assert inbox.messages[0][0] == "hong@example.com"
@@ -391,7 +394,9 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert request(port, "GET", link)[0] == 200  # only a button
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
-    assert post(port, "/p/email", {"t": token})[0] == 200
+    status, _, page = post(port, "/p/email", {"t": token})
+    # the page said the address was changed and no more: it leads back to the reader's page now
+    assert status == 200 and f'<a href="http://127.0.0.1:8080{path}">수신 설정으로 돌아가기</a>' in page, page
     assert store_rows(project, "SELECT email FROM subscribers") == [("new@example.com",)]
     assert marked_invalid(project) == []  # the mark was the old address's
     assert ("preferences", "email", "hong@example.com", "new@example.com") in store_rows(

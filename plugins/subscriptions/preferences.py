@@ -352,8 +352,8 @@ def confirm_email(request):
             store.db.execute("UPDATE subscribers SET email = ? WHERE id = ?",  # a mark of the old address no longer applies
                              (found.data["email"], found.subscriber_id))
             storage.mark_used(store, found.id, found.subscriber_id)
-    return subs.page("subscriptions_message.html", title="이메일 주소를 바꾸었습니다",
-                     message="다음 소식부터 새 주소로 보내 드립니다.")
+    return subs.page("subscriptions_message.html", title="이메일 주소를 바꾸었습니다",  # the way on: their page
+                     message="다음 소식부터 새 주소로 보내 드립니다.", back=subs.preferences_url(found.subscriber_id))
 
 
 def confirm_phone(request, token: str):
