@@ -704,7 +704,10 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
         assert trace not in dump, trace
     assert "kim@example.com" in dump and "김영희" in dump
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
-    assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing
+    status, _, page = request(port, "GET", path)  # the old preferences link opens nothing of theirs
+    # it said 「페이지를 찾을 수 없습니다」 (moved or gone): what happened now, and the way back
+    assert status == 404 and "등록된 정보가 없습니다" in page and "개인정보 삭제를 요청하셨다면" in page, page
+    assert '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in page, page
     codes = sms_code_file(project)
     assert "010-2222-3333" not in codes and "01022223333" not in codes  # the codes sent to their phone
     assert "010-4444-5555" in codes
