@@ -103,7 +103,7 @@ BASE_TEMPLATE = """<!doctype html>
 <main id="main">
 {% block main %}{% endblock %}
 </main>
-<footer>성동구청 홍보담당관 · 문의 {{ office_phone | tel_links }}</footer>
+<footer>성동구청 홍보담당관 · 문의 {{ office_phone | tel_links }} · <a href="{{ SITEURL }}/privacy/">개인정보 처리방침</a></footer>
 </body>
 </html>
 """
