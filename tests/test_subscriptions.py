@@ -349,6 +349,10 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     project, port, inbox = site
     subscriber_id, path, page = _preferences_page(project, port, inbox)
     assert "건강정보" in page and "용답동" in page and 'value="1946"' in page
+    # the page said what stopping does to the mails, not to the reader's data, nor how to have it deleted
+    stop = page.split('<h2 id="stop"', 1)[1]
+    assert '<a href="/privacy/">개인정보 처리방침</a>에 적힌 기간이 지나면 지웁니다' in stop, stop
+    assert '그 전에 모두 지워 달라고 하시려면 전화(<a href="tel:02-2286-5114">02-2286-5114</a>)로' in stop, stop
     changed = {**SIGNUP, "fields": ["culture"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
                "action": "save"}
     status, headers, _ = post(port, path, changed)
