@@ -215,6 +215,42 @@ def unseen_shapes(page) -> list[str]:
     return [f"a drawn shape hardly seen: {where}" for where in page.evaluate(_UNSEEN_SHAPES)]
 
 
+# A link drawn as a button (a background of its own, no underline) keeps a
+# frame when the reader's forced colours (Windows' high contrast) take the
+# background away: else it is a word in another colour among the text, not
+# a button, and not underlined as a link either.
+_BUTTON_LINKS = """() => { %s
+  %s
+  return [...document.querySelectorAll('a[href]')].map((a, index) => [a, index]).filter(([a]) => {
+    const style = getComputedStyle(a);
+    return a.checkVisibility() && !style.textDecorationLine.includes('underline') && !transparent(style.backgroundColor)
+      && contrast(style.backgroundColor, backgroundBehind(a)) >= 1.5;
+  }).map(([a, index]) => index);
+}""" % (_PATH_OF, _COLOURS)
+_FRAMELESS = """indexes => { %s
+  %s
+  const links = document.querySelectorAll('a[href]');
+  return indexes.map(index => links[index]).filter(a => {
+    const style = getComputedStyle(a);
+    const framed = parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== 'none'
+      && contrast(style.borderTopColor, backgroundBehind(a)) >= 3;
+    return !framed && !style.textDecorationLine.includes('underline');
+  }).map(a => `"${a.textContent.trim().slice(0, 30)}" in ${pathOf(a)}`);
+}""" % (_PATH_OF, _COLOURS)
+
+
+def buttons_lost_in_forced_colours(page) -> list[str]:
+    """Links drawn as buttons that are neither framed nor underlined once
+    forced colours take their background away."""
+    buttons = page.evaluate(_BUTTON_LINKS)
+    page.emulate_media(forced_colors="active")
+    try:
+        lost = page.evaluate(_FRAMELESS, buttons)
+    finally:
+        page.emulate_media(forced_colors="none")
+    return [f"a button-like link is plain text in forced colours: {where}" for where in lost]
+
+
 # Focus is seen when its outline or its shadow stands out 3:1 from what is
 # behind the element (WCAG 1.4.11 and 2.4.7), and the element is not wholly
 # under something that stays on the screen as the page scrolls (a sticky
@@ -383,8 +419,9 @@ def web_page_problems(page, width: int) -> list[str]:
     """reading_problems of a page of the site or the collector, whose
     stylesheet also keeps every phone number whole (most mail apps ignore
     white-space: an email's numbers carry word joiners after their hyphens instead,
-    test_email_pages checks them with white-space gone)."""
-    return reading_problems(page, width) + split_phone_numbers(page)
+    test_email_pages checks them with white-space gone), and whose links
+    drawn as buttons keep a frame in forced colours."""
+    return reading_problems(page, width) + split_phone_numbers(page) + buttons_lost_in_forced_colours(page)
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)

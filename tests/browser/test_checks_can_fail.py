@@ -8,7 +8,7 @@ import pytest
 
 from .page_checks import (
     SITE_TAGS, WCAG_TAGS, axe_violations, drawn_contrast_problems, focus_problems, images_without_alt,
-    links_not_recognisable, numbers_split_in_text, unseen_shapes,
+    buttons_lost_in_forced_colours, links_not_recognisable, numbers_split_in_text, unseen_shapes,
     cut_heading_words, reading_problems, sideways_scrolling, small_targets, small_text, split_phone_numbers,
     text_spacing_problems,
     without_style_blocks,
@@ -151,6 +151,14 @@ def test_a_pale_shape_in_an_svg_is_reported_and_a_dark_one_is_not(width, tab, si
     tab.open(site_server.put("/__test__/shapes.html", shapes))
     problems = unseen_shapes(tab.page)
     assert len(problems) == 1 and "rgb(216, 221, 230)" in problems[0], problems
+
+def test_a_button_like_link_without_a_frame_is_reported_and_a_framed_one_is_not(width, tab, site_server):
+    button = '<p><a href="/{}" style="display:inline-block;padding:10px;color:#fff;background:#0b3a75;text-decoration:none{}">{}</a></p>'
+    buttons = BROKEN.replace("</main>", button.format("a", "", "테두리 없는 단추") + button.format(
+        "b", ";border:2px solid transparent", "테두리 있는 단추") + "</main>")
+    tab.open(site_server.put("/__test__/buttons.html", buttons))
+    problems = buttons_lost_in_forced_colours(tab.page)
+    assert len(problems) == 1 and "테두리 없는 단추" in problems[0], problems
 
 def test_a_headings_word_cut_between_letters_is_reported_but_not_one_cut_after_punctuation(width, tab, site_server):
     keep = "word-break:keep-all; overflow-wrap:anywhere; font-size:40px"  # the site's, at a heading's size
