@@ -224,6 +224,13 @@ def test_a_form_shown_again_says_so_in_its_title_and_lists_its_errors_in_the_ord
     assert "<title>수신 설정 링크 받기 |" in request(port, "GET", "/p/link")[2]
 
 
+def test_the_link_request_tells_a_reader_of_texts_only_whom_to_call(site):
+    """The page asks for the registered email address: a reader who gets
+    texts only (no address, many of them older) read nothing they could do."""
+    _project, port, _inbox = site
+    page = request(port, "GET", "/p/link")[2]
+    assert '문자로만 받고 계시면 전화(<a href="tel:02-2286-5114">02-2286-5114</a>)로' in page, page
+
 def test_the_fields_about_the_person_say_what_they_ask_for_autofill(site):
     """WCAG 1.3.5: a field asking the resident about themselves names its
     purpose, so that the phone's autofill and assistive tools can fill it;
