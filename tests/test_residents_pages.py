@@ -72,6 +72,9 @@ def test_collector_pages_wear_the_site_header_keep_words_whole_and_link_the_phon
         assert "word-break: keep-all" in page and "성동구청 전자소통 서비스" in page, path
         assert "<link" not in page, path  # the site's CSS is inlined: nothing fetched from elsewhere
         assert '문의 <a href="tel:02-2286-5114">02-2286-5114</a>' in page, path  # the office's number, to tap and call
+        # the pages that take and change a resident's data (a sign-up with errors, their 「수신 설정」) had no
+        # way to the privacy policy, which the site's pages link in their footer
+        assert '<a href="/privacy/">개인정보 처리방침</a></footer>' in page, path
     sent = client.get("/p/link/sent").get_data(as_text=True)  # the number in a page's message too
     assert sent.split("<main")[1].count('<a href="tel:02-2286-5114">') == 2, sent
 

@@ -57,6 +57,10 @@ def test_healthz_and_korean_error_pages(server):
     assert request(server, "GET", "/healthz")[::2] == (200, "ok")
     status, headers, page = request(server, "GET", "/no-such-page")
     assert status == 404 and '<html lang="ko">' in page and "페이지를 찾을 수 없습니다" in page
+    # it said only that the address moved or is gone: a link cut short in a mail (a click link) is pressed again,
+    # and the notices are on the site, which the page links
+    assert "그 링크를 다시 눌러 보세요" in page and "「성동구 소통 첫 화면으로 가기」에서 모두" in page, page
+    assert '<a href="/">성동구 소통 첫 화면으로 가기</a>' in page, page
     assert "<script" not in page and "http" not in page.split("<body>")[1]  # no CDN, nothing external
 
 

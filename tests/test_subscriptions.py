@@ -87,6 +87,9 @@ def test_signup_is_stored_only_when_the_mailed_link_is_confirmed_by_post(site):
     project, port, inbox = site
     status, headers, _ = post(port, "/subscribe", SIGNUP)
     assert status == 303 and headers["Location"].endswith("/subscribe/check")
+    # the page said to look in the mailbox, and no more: a resident who mistyped the address waited for nothing
+    check = request(port, "GET", "/subscribe/check")[2]
+    assert '잘못 적으셨으면' in check and '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in check, check
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(0,)]
     path = confirm_path(inbox)
     assert inbox.messages[0][0] == "hong@example.com"
@@ -221,6 +224,13 @@ def test_a_form_shown_again_says_so_in_its_title_and_lists_its_errors_in_the_ord
     assert "<title>수신 설정 링크 받기 |" in request(port, "GET", "/p/link")[2]
 
 
+def test_the_link_request_tells_a_reader_of_texts_only_whom_to_call(site):
+    """The page asks for the registered email address: a reader who gets
+    texts only (no address, many of them older) read nothing they could do."""
+    _project, port, _inbox = site
+    page = request(port, "GET", "/p/link")[2]
+    assert '문자로만 받고 계시면 전화(<a href="tel:02-2286-5114">02-2286-5114</a>)로' in page, page
+
 def test_the_fields_about_the_person_say_what_they_ask_for_autofill(site):
     """WCAG 1.3.5: a field asking the resident about themselves names its
     purpose, so that the phone's autofill and assistive tools can fill it;
@@ -346,6 +356,10 @@ def test_preferences_change_at_once_and_the_next_bundles_read_them(site):
     project, port, inbox = site
     subscriber_id, path, page = _preferences_page(project, port, inbox)
     assert "건강정보" in page and "용답동" in page and 'value="1946"' in page
+    # the page said what stopping does to the mails, not to the reader's data, nor how to have it deleted
+    stop = page.split('<h2 id="stop"', 1)[1]
+    assert '<a href="/privacy/">개인정보 처리방침</a>에 적힌 기간이 지나면 지웁니다' in stop, stop
+    assert '그 전에 모두 지워 달라고 하시려면 전화(<a href="tel:02-2286-5114">02-2286-5114</a>)로' in stop, stop
     changed = {**SIGNUP, "fields": ["culture"], "channels": ["email"], "dong": "majang", "birth_year": "1950",
                "action": "save"}
     status, headers, _ = post(port, path, changed)
@@ -391,7 +405,9 @@ def test_a_new_email_address_is_used_only_once_confirmed(site):
     assert request(port, "GET", link)[0] == 200  # only a button
     assert store_rows(project, "SELECT email FROM subscribers") == [("hong@example.com",)]
     token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
-    assert post(port, "/p/email", {"t": token})[0] == 200
+    status, _, page = post(port, "/p/email", {"t": token})
+    # the page said the address was changed and no more: it leads back to the reader's page now
+    assert status == 200 and f'<a href="http://127.0.0.1:8080{path}">수신 설정으로 돌아가기</a>' in page, page
     assert store_rows(project, "SELECT email FROM subscribers") == [("new@example.com",)]
     assert marked_invalid(project) == []  # the mark was the old address's
     assert ("preferences", "email", "hong@example.com", "new@example.com") in store_rows(
@@ -699,7 +715,10 @@ def test_forget_after_signing_up_leaves_no_trace_of_the_person(site):
         assert trace not in dump, trace
     assert "kim@example.com" in dump and "김영희" in dump
     assert store_rows(project, "SELECT count(*) FROM subscribers") == [(1,)]
-    assert request(port, "GET", path)[0] in (403, 404, 410)  # the old preferences link opens nothing
+    status, _, page = request(port, "GET", path)  # the old preferences link opens nothing of theirs
+    # it said 「페이지를 찾을 수 없습니다」 (moved or gone): what happened now, and the way back
+    assert status == 404 and "등록된 정보가 없습니다" in page and "개인정보 삭제를 요청하셨다면" in page, page
+    assert '<a href="/subscribe/form/">전자소통 서비스 다시 신청하기</a>' in page, page
     codes = sms_code_file(project)
     assert "010-2222-3333" not in codes and "01022223333" not in codes  # the codes sent to their phone
     assert "010-4444-5555" in codes

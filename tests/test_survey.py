@@ -475,6 +475,20 @@ def test_post_403_404_410_413(tmp_path, project, server):
 
 
 
+def test_a_link_without_its_token_leads_on_to_the_readers_page_that_lists_the_invitation(server):
+    """A survey opened without its token, or with one cut short, said to
+    press the email's button again, with only the site's front page as a
+    way on: a resident whose invitation email was deleted had nowhere to
+    go. The page links to the request for the reader's page (/p/link),
+    which lists the surveys they were invited to."""
+    for path in (f"/surveys/{BUDGET}", f"/surveys/{BUDGET}?t={survey_token(BUDGET, 'S00001')[:-6]}"):
+        status, _, page = call(server, "GET", path)
+        assert status == 403 and "「참여하실 수 있는 설문」" in page, page
+        link = re.search(r'<a href="([^"]+)">수신 설정 링크 다시 받기</a>', page)
+        assert link and urlsplit(link[1]).path == "/p/link", page
+    assert call(server, "GET", "/p/link")[0] == 200
+
+
 def test_a_running_collector_takes_the_surveys_as_content_surveys_holds_them_now(project, server):
     """``sotong serve`` runs for weeks while the daily build publishes new
     surveys and the issue invites to them: the collector read the surveys

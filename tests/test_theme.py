@@ -208,6 +208,9 @@ def test_urgent_notices_carry_the_word_not_only_a_colour(site, notices):
     current_urgent = {f"/notices/{n.slug}/" for n in urgent
                       if n.has("homepage") and n.day <= today and not n.expired_on(today)}  # not scheduled
     assert set(box[0].xpath(".//li/a/@href")) == current_urgent
+    # the box's heading as a screen reader names it (its badge seen, not heard): it said "긴급 긴급 공지"
+    heard = " ".join("".join(box[0].xpath("h2//text()[not(ancestor::*[@aria-hidden='true'])]")).split())
+    assert heard == "긴급 공지", heard
 
 
 def test_expired_notices_say_so_and_stay_in_the_archives(site, notices):

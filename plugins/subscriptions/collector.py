@@ -254,7 +254,9 @@ def check_mail(request):
     subs: Subscriptions = request.app.subscriptions
     return subs.answer_once("check-mail", lambda: subs.page("subscriptions_message.html", title="메일에서 신청을 확인해 주세요", message=(
         "적어 주신 주소로 신청 확인 메일을 보냈습니다. 메일의 링크를 열고 「신청 확인」 단추를 누르시면 신청이 "
-        "끝납니다. 링크는 24시간 동안 쓸 수 있습니다. 메일이 보이지 않으면 스팸 편지함도 확인해 주세요."))).response()
+        "끝납니다. 링크는 24시간 동안 쓸 수 있습니다. 메일이 보이지 않으면 스팸 편지함도 확인해 주세요. "
+        "주소를 잘못 적으셨으면 아래에서 다시 신청해 주세요."),  # a mistyped address: the mail never comes
+        signup_again=site_url(request.app.settings, FORM_PATH))).response()
 
 
 def broken_link(subs, what_next: str, **links) -> Forbidden:

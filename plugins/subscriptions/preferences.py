@@ -32,7 +32,7 @@ from werkzeug.utils import redirect
 
 from sotong import signals
 from sotong.invisible import UNSTORABLE, trimmed
-from sotong.links import collector_url
+from sotong.links import collector_url, site_url
 from sotong.store import Subscriber, now_iso
 from sotong.tokens import make_token, read_token, short_tag
 from sotong.web import PostedForm, Prepared, see_other, unstorable_errors
@@ -42,7 +42,7 @@ from .outgoing import signed
 from .collector import (EMAIL_CONFIRM, PREFERENCES, TooOften, broken_link, expired_page, open_pending,
                          form_answers, send_phone_code)
 from .masks import masked_email, masked_phone
-from .rules import HONEYPOT, Choices, address_error, form_address, read_choices, typed
+from .rules import FORM_PATH, HONEYPOT, Choices, address_error, form_address, read_choices, typed
 
 LINK_MAILED = "link-mailed"  # the purpose of a reader's id signed in subscriptions_links_mailed
 
@@ -55,8 +55,18 @@ def _reader(request, token: str) -> Subscriber:
     with request.app.store() as store:
         subscriber = store.subscriber(subscriber_id)
     if subscriber is None:
-        raise NotFound()
+        raise _no_reader(request.app)
     return subscriber
+
+
+def _no_reader(app) -> NotFound:
+    """The 404 of a genuine link whose reader is no longer on record (forgotten
+    at their request): what happened and the way back, where the page said
+    only 「페이지를 찾을 수 없습니다」 (an address moved or gone)."""
+    return NotFound(response=app.subscriptions.page("subscriptions_message.html", 404, title="등록된 정보가 없습니다", message=(
+        "이 링크의 수신 설정으로 등록된 정보가 지금은 없습니다. 개인정보 삭제를 요청하셨다면 요청하신 대로 모두 지웠습니다. "
+        "소식을 다시 받으시려면 아래에서 새로 신청해 주세요. 잘못된 것 같으면 전화("
+        f"{app.settings['OFFICE_PHONE']})로 알려 주세요."), signup_again=site_url(app.settings, FORM_PATH)))
 
 
 def _answers_of(subscriber: Subscriber, awaiting: str | None = None) -> dict:
@@ -120,7 +130,7 @@ def preferences(request, token: str):
                     "내용은 아래에 그대로 있습니다. {when} 뒤에 「바꾼 내용 저장」을 다시 눌러 주세요."), notes=[], **page,
                     **app.subscriptions.form_context(_on_page(answers, posted), {}))
             if notes is None and not errors:  # gone meanwhile (forgotten)
-                raise NotFound()
+                raise _no_reader(app)
         if not errors:  # shown by a GET, so a reload sends nothing again
             return _saved(app, token, notes).response()
     notes = [NOTES[key] for key in request.args.get("saved", "").split(",") if key in NOTES]
@@ -352,8 +362,8 @@ def confirm_email(request):
             store.db.execute("UPDATE subscribers SET email = ? WHERE id = ?",  # a mark of the old address no longer applies
                              (found.data["email"], found.subscriber_id))
             storage.mark_used(store, found.id, found.subscriber_id)
-    return subs.page("subscriptions_message.html", title="이메일 주소를 바꾸었습니다",
-                     message="다음 소식부터 새 주소로 보내 드립니다.")
+    return subs.page("subscriptions_message.html", title="이메일 주소를 바꾸었습니다",  # the way on: their page
+                     message="다음 소식부터 새 주소로 보내 드립니다.", back=subs.preferences_url(found.subscriber_id))
 
 
 def confirm_phone(request, token: str):

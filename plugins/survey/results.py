@@ -132,6 +132,10 @@ def percent(value: float) -> str:
 # as wide as the chart for the most answered option. (Labels drawn inside one
 # SVG scaled with the picture, not the text: at 200 % text on a 320px phone
 # they were 14px in a page of 36px, and a long option was cut short.)
+# A bar is filled with the colour of the span around its SVG (currentColor),
+# which a browser in forced colours (Windows' high contrast) makes the text's:
+# Chromium keeps an SVG's own colours, and a navy fill stayed navy on black
+# there, the bars all but gone (1.6:1).
 ROW_STYLE = "margin:0 0 .7rem"
 BAR_STYLE = "display:block;width:100%;height:1.25rem;margin-top:.15rem"
 BAR_COLOUR = "#0b3a75"
@@ -154,8 +158,9 @@ def bar_chart(result: QuestionResult) -> Markup:
         parts += [
             f'<div style="{ROW_STYLE}">{escape(row.option)}: <strong style="white-space:nowrap">'
             f'{row.count}명 ({percent(row.share)})</strong>',
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 10" preserveAspectRatio="none" style="{BAR_STYLE}">'
-            f'<rect width="{round(100 * row.count / most, 1)}" height="10" fill="{BAR_COLOUR}"></rect></svg></div>',
+            f'<span style="display:block;color:{BAR_COLOUR}"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 10" '
+            f'preserveAspectRatio="none" style="{BAR_STYLE}"><rect width="{round(100 * row.count / most, 1)}" height="10" '
+            f'fill="currentColor"></rect></svg></span></div>',
         ]
     parts.append("</div>")
     return Markup("".join(parts))

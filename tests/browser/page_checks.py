@@ -193,6 +193,64 @@ def links_not_recognisable(page) -> list[str]:
     return [f"link not recognisable as a link: {where}" for where in page.evaluate(_INVISIBLE_LINKS)]
 
 
+# A shape drawn in an inline SVG (a results chart's bar) stands out 3:1
+# from what is behind it (WCAG 1.4.11), as the page is shown: with forced
+# colours (Windows' high contrast) Chromium keeps an SVG's own colours and
+# puts them on the theme's background.
+_UNSEEN_SHAPES = """() => { %s
+  %s
+  const unseen = [];
+  for (const shape of document.querySelectorAll('svg rect, svg circle, svg ellipse, svg path, svg polygon')) {
+    const fill = getComputedStyle(shape).fill;
+    if (!shape.checkVisibility({opacityProperty: true, visibilityProperty: true}) || !fill.startsWith('rgb')) continue;
+    const behind = backgroundBehind(shape.ownerSVGElement);
+    if (contrast(fill, behind) < 3) unseen.push(`${pathOf(shape)}: ${fill} on ${behind}`);
+  }
+  return unseen;
+}""" % (_PATH_OF, _COLOURS)
+
+
+def unseen_shapes(page) -> list[str]:
+    """Shapes of the page's inline SVGs whose fill stands out less than 3:1 from the background behind them."""
+    return [f"a drawn shape hardly seen: {where}" for where in page.evaluate(_UNSEEN_SHAPES)]
+
+
+# A link drawn as a button (a background of its own, no underline) keeps a
+# frame when the reader's forced colours (Windows' high contrast) take the
+# background away: else it is a word in another colour among the text, not
+# a button, and not underlined as a link either.
+_BUTTON_LINKS = """() => { %s
+  %s
+  return [...document.querySelectorAll('a[href]')].map((a, index) => [a, index]).filter(([a]) => {
+    const style = getComputedStyle(a);
+    return a.checkVisibility() && !style.textDecorationLine.includes('underline') && !transparent(style.backgroundColor)
+      && contrast(style.backgroundColor, backgroundBehind(a)) >= 1.5;
+  }).map(([a, index]) => index);
+}""" % (_PATH_OF, _COLOURS)
+_FRAMELESS = """indexes => { %s
+  %s
+  const links = document.querySelectorAll('a[href]');
+  return indexes.map(index => links[index]).filter(a => {
+    const style = getComputedStyle(a);
+    const framed = parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== 'none'
+      && contrast(style.borderTopColor, backgroundBehind(a)) >= 3;
+    return !framed && !style.textDecorationLine.includes('underline');
+  }).map(a => `"${a.textContent.trim().slice(0, 30)}" in ${pathOf(a)}`);
+}""" % (_PATH_OF, _COLOURS)
+
+
+def buttons_lost_in_forced_colours(page) -> list[str]:
+    """Links drawn as buttons that are neither framed nor underlined once
+    forced colours take their background away."""
+    buttons = page.evaluate(_BUTTON_LINKS)
+    page.emulate_media(forced_colors="active")
+    try:
+        lost = page.evaluate(_FRAMELESS, buttons)
+    finally:
+        page.emulate_media(forced_colors="none")
+    return [f"a button-like link is plain text in forced colours: {where}" for where in lost]
+
+
 # Focus is seen when its outline or its shadow stands out 3:1 from what is
 # behind the element (WCAG 1.4.11 and 2.4.7), and the element is not wholly
 # under something that stays on the screen as the page scrolls (a sticky
@@ -292,20 +350,8 @@ def split_phone_numbers(page) -> list[str]:
 
 
 # A phone number in a sentence that is not a link (an example to follow,
-# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too;
-# but in a box of its own (the whole_numbers filter's) wider than its whole
-# line, which breaks after a hyphen where it stuck out of its box before.
+# "예: 010-1234-5678", or the reader's own number shown in words) is read whole too.
 _SPLIT_IN_TEXT = """() => { %s
-  const widerThanItsLine = box => {
-    if (getComputedStyle(box).display !== 'inline-block') return false;
-    let block = box.parentElement;
-    while (getComputedStyle(block).display === 'inline') block = block.parentElement;
-    const style = getComputedStyle(block), kept = box.style.whiteSpace;
-    box.style.whiteSpace = 'nowrap';
-    const whole = box.getBoundingClientRect().width;
-    box.style.whiteSpace = kept;
-    return whole > block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) + 0.5;
-  };
   const problems = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -315,8 +361,7 @@ _SPLIT_IN_TEXT = """() => { %s
       range.setStart(node, number.index);
       range.setEnd(node, number.index + number[0].length);
       const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
-      if (lines > 1 && !widerThanItsLine(node.parentElement))
-        problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
+      if (lines > 1) problems.push(`"${number[0]}" in ${pathOf(node.parentElement)} on ${lines} lines`);
     }
   }
   return problems;
@@ -324,8 +369,7 @@ _SPLIT_IN_TEXT = """() => { %s
 
 
 def numbers_split_in_text(page) -> list[str]:
-    """Phone numbers anywhere in the page's text broken over lines, masked
-    ones (010-****-5678) too, but in a box of their own wider than a line."""
+    """Phone numbers anywhere in the page's text broken over lines, masked ones (010-****-5678) too."""
     return [f"phone number not whole: {where}" for where in page.evaluate(_SPLIT_IN_TEXT)]
 
 # A heading's word cut between two of its letters ("성동구립도" / "서관")
@@ -375,8 +419,9 @@ def web_page_problems(page, width: int) -> list[str]:
     """reading_problems of a page of the site or the collector, whose
     stylesheet also keeps every phone number whole (most mail apps ignore
     white-space: an email's numbers carry word joiners after their hyphens instead,
-    test_email_pages checks them with white-space gone)."""
-    return reading_problems(page, width) + split_phone_numbers(page)
+    test_email_pages checks them with white-space gone), and whose links
+    drawn as buttons keep a frame in forced colours."""
+    return reading_problems(page, width) + split_phone_numbers(page) + buttons_lost_in_forced_colours(page)
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)

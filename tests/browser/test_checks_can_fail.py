@@ -8,7 +8,7 @@ import pytest
 
 from .page_checks import (
     SITE_TAGS, WCAG_TAGS, axe_violations, drawn_contrast_problems, focus_problems, images_without_alt,
-    links_not_recognisable,
+    buttons_lost_in_forced_colours, links_not_recognisable, numbers_split_in_text, unseen_shapes,
     cut_heading_words, reading_problems, sideways_scrolling, small_targets, small_text, split_phone_numbers,
     text_spacing_problems,
     without_style_blocks,
@@ -124,14 +124,38 @@ def test_text_cut_off_or_too_wide_with_wider_spacing_is_reported(width, tab, sit
 
 
 def test_a_phone_number_on_two_lines_or_out_of_its_box_is_reported(width, tab, site_server):
+    """A link's number, and one in words: the sign-up's example, in its list
+    of errors in a box of its own (the whole_numbers filter's) wider than
+    the list's indented item, broke after a hyphen, which the check of
+    numbers in words let pass."""
     numbers = BROKEN.replace("</main>", '<p style="width:5em">전화 <a href="tel:02-2286-5114">02-2286-5114</a></p>'
                              '<p style="width:5em">전화 <a href="tel:02-2286-5115" style="white-space:nowrap">02-2286-5115</a></p>'
-                             '<p>전화 <a href="tel:02-2286-5116">02-2286-5116</a></p></main>')
+                             '<p>전화 <a href="tel:02-2286-5116">02-2286-5116</a></p>'
+                             '<p style="width:5em">예: <span style="display:inline-block">010-1234-5679</span></p>'
+                             '<p>예: <span style="display:inline-block">010-1234-5670</span></p></main>')
     tab.open(site_server.put("/__test__/numbers.html", numbers))
     problems = split_phone_numbers(tab.page)
     assert len(problems) == 2 and "5114" in problems[0] and "lines" in problems[0], problems
     assert "5115" in problems[1] and "out of its box" in problems[1], problems
+    in_words = numbers_split_in_text(tab.page)
+    assert len(in_words) == 2 and "5114" in in_words[0] and "5679" in in_words[1], in_words
 
+
+def test_a_pale_shape_in_an_svg_is_reported_and_a_dark_one_is_not(width, tab, site_server):
+    svg = '<svg viewBox="0 0 100 10" style="display:block;width:100%;height:20px"><rect width="50" height="10" fill="{}"></rect></svg>'
+    shapes = BROKEN.replace("</main>", svg.format("#d8dde6") + svg.format("#0b3a75") + "</main>")
+    tab.open(site_server.put("/__test__/shapes.html", shapes))
+    problems = unseen_shapes(tab.page)
+    assert len(problems) == 1 and "rgb(216, 221, 230)" in problems[0], problems
+
+
+def test_a_button_like_link_without_a_frame_is_reported_and_a_framed_one_is_not(width, tab, site_server):
+    button = '<p><a href="/{}" style="display:inline-block;padding:10px;color:#fff;background:#0b3a75;text-decoration:none{}">{}</a></p>'
+    buttons = BROKEN.replace("</main>", button.format("a", "", "테두리 없는 단추") + button.format(
+        "b", ";border:2px solid transparent", "테두리 있는 단추") + "</main>")
+    tab.open(site_server.put("/__test__/buttons.html", buttons))
+    problems = buttons_lost_in_forced_colours(tab.page)
+    assert len(problems) == 1 and "테두리 없는 단추" in problems[0], problems
 
 def test_a_headings_word_cut_between_letters_is_reported_but_not_one_cut_after_punctuation(width, tab, site_server):
     keep = "word-break:keep-all; overflow-wrap:anywhere; font-size:40px"  # the site's, at a heading's size

@@ -13,9 +13,9 @@ survey, and a form sent too often (429).
   opened at the top, the list read as any other text, if at all.
 - The list's box keeps its side padding to a frame that does not grow with
   the text, as the questions' boxes do (tests/browser/test_input_width.py),
-  and its items to a bullet's room: at 1rem a side and a list's 40px, the
-  errors were a column of 164px among questions of 264px, four or five
-  letters a line.
+  and its items start at its edge, their bullets inside: at 1rem a side and
+  a list's 40px, the errors were a column of 164px among questions of
+  264px, four or five letters a line.
 - Each link of the list focuses its question (``tabindex="-1"`` on the
   question's box): its label or legend and its error begin the screen, and
   the next Tab is the question's first box. The links scrolled there but
@@ -221,14 +221,15 @@ def test_a_number_in_the_forms_words_is_never_split_over_two_lines(phone, site_s
     example ("예: 010-1234-5678", in the label and in the phone's error) and
     the reader's number shown in words ("지금 등록된 번호: 010-5195-4850")
     broke after a hyphen, the last four digits alone on the next line, at
-    most widths from 300 to 420px; each moves to the next line whole now.
-    Only one whose word (with its ")") is wider than its whole line, in
-    the list of errors' indented items up to 332px and the label at
-    300-304px, breaks after a hyphen, where kept on one line it stuck out
-    of its box by up to 26px."""
+    most widths from 320 to 420px; each moves to the next line whole now.
+    The list of errors' items begin at its box's edge, their bullets inside
+    (list-style-position): indented a bullet's room (min(2rem, 10vw)), an
+    item was narrower than the example below 336px, which broke after a
+    hyphen inside its box of its own. From 320px (WCAG 1.4.10's width) up,
+    every number's word fits its line whole."""
     def split_at_each_width(name: str) -> list[str]:
         problems = []
-        for width in range(300, 421, 4):
+        for width in range(320, 421, 4):
             phone.set_viewport_size({"width": width, "height": 700})
             problems += [f"{name} at {width}px: {problem}" for problem in numbers_split_in_text(phone)]
         return problems

@@ -89,12 +89,13 @@ def _collector_paths(bundle) -> dict[str, tuple[str, int]]:
         "survey": (f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S000250', secret)}", 200),
         "survey-refused": (f"/surveys/library-satisfaction?t={make_token('survey', 'library-satisfaction:S999999', secret)}", 403),
         "forged-link": ("/u/forged.token", 403),
+        "reader-gone": (f"/p/{make_token('preferences', 'S999999', secret)}", 404),  # forgotten at their request
         "not-found": ("/no-such-page", 404),
     }
 
 
 COLLECTOR_PAGES = ["preferences", "member-preferences", "link-request", "check-mail", "link-sent", "unsubscribe",
-                   "survey", "survey-refused", "forged-link", "not-found"]
+                   "survey", "survey-refused", "forged-link", "reader-gone", "not-found"]
 SAME_PAGE = {"member-preferences": "preferences"}  # one page, for another reader: its title is the same
 
 

@@ -22,7 +22,7 @@ from sotong.tokens import make_token
 from sotong.web import make_app
 
 from .conftest import WIDTHS
-from .page_checks import SITE_TAGS, axe_violations, sideways_scrolling, small_text, web_page_problems
+from .page_checks import SITE_TAGS, axe_violations, sideways_scrolling, small_text, unseen_shapes, web_page_problems
 
 SURVEY = "library-satisfaction"  # open on the sample day, anonymous
 CONFIGURED = "http://127.0.0.1:8080"  # the sample's COLLECTOR_URL: the answer's redirect goes there
@@ -78,25 +78,45 @@ def test_survey_errors_then_thanks(width, tab, collector, axe_script):
     assert not problems, f"the thank-you page at {width}px:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("width", [320])
-def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, site_server):
-    """The results page's bar chart inside the site's layout: its labels
-    and figures are text at 16px or more on the narrowest phone, not drawn
-    in a picture shrunk to the page (test_large_text: at 200% too), and
-    each bar is as long as its share of the most answered option's."""
+def _chart_page(site_server) -> str:
+    """The URL of a results chart of three bars inside the site's layout."""
     result = QuestionResult("library", "single", "가장 자주 이용하시는 도서관은 어디입니까?", (
         Row("성동구립도서관", 12, 0.48), Row("금호도서관", 8, 0.32), Row("무지개도서관(어린이 전용 열람실)", 5, 0.2)))
     page = ('<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" '
             'content="width=device-width, initial-scale=1"><title>결과</title>'
             '<link rel="stylesheet" href="/theme/css/sotong.css"></head>'
             f'<body><main class="wrap"><h1>결과</h1>{bar_chart(result)}</main></body></html>')
-    tab.open(site_server.put("/__test__/chart.html", page))
+    return site_server.put("/__test__/chart.html", page)
+
+
+@pytest.mark.parametrize("width", [320])
+def test_a_results_chart_keeps_its_text_at_16px_on_a_320px_phone(width, tab, site_server):
+    """The results page's bar chart inside the site's layout: its labels
+    and figures are text at 16px or more on the narrowest phone, not drawn
+    in a picture shrunk to the page (test_large_text: at 200% too), and
+    each bar is as long as its share of the most answered option's."""
+    tab.open(_chart_page(site_server))
     tab.screenshot("results-chart", width)
     problems = small_text(tab.page) + sideways_scrolling(tab.page, width)
     assert not problems, "the results chart at 320px:\n" + "\n".join(problems)
     bars = tab.page.eval_on_selector_all("main svg rect", "bars => bars.map(bar => bar.getBoundingClientRect().width)")
     assert [round(bar / bars[0], 2) for bar in bars] == [1, round(8 / 12, 2), round(5 / 12, 2)], bars
 
+
+@pytest.mark.parametrize("forced_colours, scheme", [("none", "light"), ("active", "light"), ("active", "dark")])
+def test_a_results_charts_bars_are_seen_in_forced_colours(forced_colours, scheme, browser, site_server):
+    """With Windows' high contrast (forced colours, a black theme) the page
+    turned black and its text white, but the bars kept their own navy fill
+    (Chromium keeps an SVG's colours): 1.6:1 on black, the chart all but
+    gone. A bar is filled with the colour of the box around its SVG, which
+    forced colours make the text's."""
+    context = browser.new_context(viewport={"width": 320, "height": 700}, forced_colors=forced_colours, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(_chart_page(site_server))
+    problems = unseen_shapes(page)
+    bars = page.locator("main svg rect").count()
+    context.close()
+    assert bars == 3 and not problems, f"the results chart, forced colours {forced_colours}, {scheme}:\n" + "\n".join(problems)
 
 @pytest.mark.parametrize("width", [375])
 def test_a_text_answer_with_line_breaks_the_box_let_through_is_taken(width, tab, collector):
