@@ -60,7 +60,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 MESSAGES = {
     # no link, or one cut short: a lost invitation is listed on the reader's page (link_again)
     403: ("개인 링크가 필요합니다", "이 설문은 초대받은 분만 답하실 수 있습니다. 이메일로 받으신 「설문 참여하기」 단추를 눌러 주세요. "
-                               "링크가 잘렸다면 메일의 단추를 다시 눌러 주세요. 초대 메일을 찾을 수 없으면 아래 「수신 설정 링크 다시 받기」에서 "
+                               "링크가 잘렸다면 메일의 단추를 다시 눌러 주세요. 초대 메일을 찾을 수 없거나 아직 받지 못하셨으면 아래 「수신 설정 링크 다시 받기」에서 "
                                "등록하신 이메일 주소로 수신 설정 링크를 받아, 그 화면의 「참여하실 수 있는 설문」에서 답해 주세요."),
     # a forwarded email's link may have been used by whoever it was forwarded to
     409: ("이미 답해 주셨습니다", "이 링크로는 답변이 이미 접수되었습니다. 한 분이 한 번씩 답하실 수 있습니다. 참여해 주셔서 고맙습니다. "
