@@ -106,6 +106,12 @@ SCHEMA_CASES = [
     # the brackets forgotten: check said the question "needs options", which it had
     (GOOD.replace("[짧다, 적절하다]", "짧다, 적절하다"), 9,
      "options are one text here, not a list; write them in brackets: options: [짧다, 적절하다]"),
+    # a scale's labels (what its ends mean): two texts, only on a scale question
+    (GOOD + "    labels: [짧다, 길다]\n", 10, "labels are only for scale questions; remove them from this single question"),
+    (GOOD + "  - id: score\n    type: scale\n    text: 만족도\n    labels: [매우 불만족]\n", 13, "labels must be two texts, what the lowest and the highest point mean, lowest first, e.g. labels: [매우 불만족, 매우 만족]"),
+    (GOOD + "  - id: score\n    type: scale\n    text: 만족도\n    labels: 매우 불만족, 매우 만족\n", 13, "labels are one text here, not a list; write them in brackets: labels: [매우 불만족, 매우 만족]"),
+    (GOOD + "  - id: score\n    type: scale\n    text: 만족도\n    labels:\n      - 매우 불만족\n      - 5\n", 15, "each label must be a text, e.g. labels: [매우 불만족, 매우 만족]"),
+    (GOOD + "  - id: score\n    type: scale\n    text: 만족도\n    labels: [매우 불만족, 정말 정말 매우 매우 크게 만족하는 편입니다]\n", 13, "a label is shown beside its button: write at most 20 characters"),
     # the "- " before a question forgotten: check said "questions is required", with \n in its example
     (GOOD.replace("  - id: period", "  id: period").replace("    type:", "  type:").replace("    text:", "  text:")
      .replace("    options:", "  options:"), 6, "questions is not a list: start each question with a hyphen and a space"),
@@ -181,6 +187,9 @@ def test_build_writes_accessible_forms_and_thanks_pages(project, cli):
     assert "<fieldset disabled" in page and "<button" not in page.split("<main")[1]  # the site's page: not to be filled in
     assert "가장 자주 이용하시는 도서관은 어디입니까? (필수)" in page and "(선택)" in page
     assert page.count('type="radio" name="satisfaction"') == 5  # the scale as radio buttons 1..5
+    # its labels (labels: [매우 불만족, 매우 만족]) at its ends' buttons and in its hint: which end is good
+    assert re.search(r'value="1"[^>]*>1 \(매우 불만족\)</label>', page) and re.search(r'value="5"[^>]*>5 \(매우 만족\)</label>', page)
+    assert re.search(r'value="3"[^>]*>3</label>', page) and "1(매우 불만족)부터 5(매우 만족)까지 하나를 골라 주세요" in page
     assert page.count('type="checkbox" name="purpose"') == 6
     assert '<label for="a-wish"' in page and '<textarea id="a-wish" name="wish"' in page
     budget = (out / BUDGET / "index.html").read_text(encoding="utf-8")
@@ -791,6 +800,9 @@ def test_private_results_escape_free_text_and_describe_their_charts(answered):
     assert chart, private
     assert re.search(f'<span id="{chart[1]}" hidden>[^<]*도서관[^<]*</span>', private)
     assert re.search(f'<span id="{chart[2]}" hidden>[^<]*용답도서관 1명\\(33\\.3%\\)', private)
+    # a scale's ends with their labels, in its chart, its description and its table (results.csv keeps the numbers)
+    assert "5 (매우 만족): <strong" in private and "5 (매우 만족) 2명(66.7%)" in private
+    assert '<th scope="row">1 (매우 불만족)</th>' in private and '<th scope="row">3</th>' in private
 
 
 def test_results_write_the_survey_days_the_korean_way(answered):
@@ -837,8 +849,9 @@ def test_results_are_published_after_closing_with_enough_answers_and_the_build_k
     text = public.read_text(encoding="utf-8")
     assert PENDING not in text and "금호도서관" in text and 'role="img"' in text and "XYZZY" not in text and "자유 응답 내용은 공개하지 않습니다" in text
     assert "<html" in text and "sotong.css" in text
+    assert "5 (매우 만족): <strong" in text  # a scale's labelled end, kept in public.json
     assert invoke_sotong(project, "build").code == 0  # the next build keeps the published results
-    assert "금호도서관" in public.read_text(encoding="utf-8")
+    assert "금호도서관" in public.read_text(encoding="utf-8") and "5 (매우 만족): <strong" in public.read_text(encoding="utf-8")
 
 
 def test_results_published_again_and_stopped_meanwhile_leave_the_live_page_as_it_was(answered, tmp_path):

@@ -45,6 +45,12 @@ class QuestionResult:
     text: str
     rows: tuple
     texts: tuple = field(default=())  # free-text answers: private only
+    ends: tuple = ()  # a scale's labelled ends: (point, label) pairs, e.g. ("1", "매우 불만족")
+
+    def shown(self, option: str) -> str:
+        """An option as the chart says it: a scale's end with its label ("1 (매우 불만족)")."""
+        label = dict(self.ends).get(option)
+        return option if label is None else f"{option} ({label})"
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,8 @@ class Results:
     def public(self) -> "Results":
         """The same results without a single free-text answer."""
         return Results(self.slug, self.title, self.responses, self.invitations,
-                       tuple(QuestionResult(q.id, q.type, q.text, q.rows) for q in self.questions), self.invited_answers)
+                       tuple(QuestionResult(q.id, q.type, q.text, q.rows, ends=q.ends) for q in self.questions),
+                       self.invited_answers)
 
 
 def unpublished_reason(survey: Survey, answers: int, today: dt.date, min_answers: int) -> str | None:
@@ -113,7 +120,8 @@ def tally(survey: Survey, responses: list[dict], invitations: int, invited_answe
             rows.append(Row(NO_ANSWER, sum(not values for values in given), 0.0))
         rows = tuple(Row(r.option, r.count, share(r.count, total)) for r in rows
                      if r.option not in (NO_ANSWER, GONE_OPTION) or r.count)
-        results.append(QuestionResult(question.id, question.type, question.text, rows))
+        results.append(QuestionResult(question.id, question.type, question.text, rows,
+                                      ends=tuple(question.end_labels().items())))
     return Results(survey.slug, survey.title, total, invitations, tuple(results), invited_answers)
 
 
@@ -148,7 +156,7 @@ def bar_chart(result: QuestionResult) -> Markup:
     rows = result.rows
     most = max((r.count for r in rows), default=0) or 1
     chart_id = f"chart-{result.id}"
-    description = ", ".join(f"{r.option} {r.count}명({percent(r.share)})" for r in rows)
+    description = ", ".join(f"{result.shown(r.option)} {r.count}명({percent(r.share)})" for r in rows)
     parts = [
         f'<div class="survey-chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" style="margin:0 0 1rem">',
         f'<span id="{chart_id}-t" hidden>{escape(result.text)}</span>',
@@ -156,7 +164,7 @@ def bar_chart(result: QuestionResult) -> Markup:
     ]
     for row in rows:
         parts += [
-            f'<div style="{ROW_STYLE}">{escape(row.option)}: <strong style="white-space:nowrap">'
+            f'<div style="{ROW_STYLE}">{escape(result.shown(row.option))}: <strong style="white-space:nowrap">'
             f'{row.count}명 ({percent(row.share)})</strong>',
             f'<span style="display:block;color:{BAR_COLOUR}"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 10" '
             f'preserveAspectRatio="none" style="{BAR_STYLE}"><rect width="{round(100 * row.count / most, 1)}" height="10" '
@@ -191,8 +199,8 @@ def results_to_json(results: Results) -> str:
 
 def results_from_json(text: str) -> Results:
     data = json.loads(text)
-    questions = tuple(QuestionResult(q["id"], q["type"], q["text"], tuple(Row(**r) for r in q["rows"]))
-                      for q in data["questions"])
+    questions = tuple(QuestionResult(q["id"], q["type"], q["text"], tuple(Row(**r) for r in q["rows"]),
+                                     ends=tuple(map(tuple, q.get("ends", ())))) for q in data["questions"])
     return Results(data["slug"], data["title"], data["responses"], data["invitations"], questions,
                    data.get("invited_answers"))
 

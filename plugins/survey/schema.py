@@ -40,7 +40,7 @@ SURVEY_WORDS = {
     "종류": "kind", "정책": "policy", "결과공개": "publish_results",
     "visibility": "visibility", "공개": "visibility", "공개여부": "visibility", "비공개": "visibility",
 }
-QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max")
+QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max", "labels")
 TYPES = ("single", "multiple", "scale", "text")
 # what each type is, in the staff's words (the list of types said no more than its English names)
 TYPE_WORDS = {"single": N_("pick one"), "multiple": N_("pick several"), "scale": N_("a score, e.g. 1 to 5"),
@@ -49,6 +49,7 @@ CHOICE_TYPES = ("single", "multiple")
 DEFAULT_FIELD = "survey"  # without audiences, the consenters of this field are invited
 SCALE_MOST_POINTS = 11  # 0..10 at most: each point is a radio button
 SCALE_END_RANGE = (-100, 100)  # a scale's min and max
+LABEL_MAX = 20  # a scale end's label, shown beside its button
 TOKEN_FIELD = "t"
 _ID = re.compile(r"[a-z][a-z0-9_-]*")  # fullmatch: $ would let a line break at the end through
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -65,6 +66,7 @@ class Question:
     max: int = 5
     least: int = 0  # a multiple question: at least this many ticked, when answered
     most: int = 0  # a multiple question: at most this many ticked; 0: no limit
+    labels: tuple = ()  # a scale question: what its lowest and highest points mean (매우 불만족, 매우 만족)
 
     @property
     def choices(self) -> tuple:
@@ -72,6 +74,10 @@ class Question:
         if self.type == "scale":
             return tuple(str(n) for n in range(self.min, self.max + 1))
         return self.options
+
+    def end_labels(self) -> dict[str, str]:
+        """A scale's ends with their labels, by point as text ({} without labels)."""
+        return dict(zip((str(self.min), str(self.max)), self.labels))
 
 
 @dataclass(frozen=True)
@@ -395,9 +401,11 @@ def _question(item: dict, at: tuple, seen: dict, problem, line_of) -> Question |
     else:
         low, high = _scale(item, kind, at, problem)
         least, most = 0, 0
+    labels = _labels(item, kind, at, problem)
     if isinstance(question_id, str) and kind in TYPES and isinstance(text, str):
         return Question(id=question_id, type=kind, text=text.strip(), options=tuple(options or ()),
-                        required=required is True, min=low or 1, max=high or 5, least=least, most=most)
+                        required=required is True, min=low or 1, max=high or 5, least=least, most=most,
+                        labels=labels)
     return None
 
 
@@ -484,6 +492,40 @@ def _scale(item: dict, kind, at: tuple, problem) -> tuple[int | None, int | None
             problem(at + ("max",), _("a scale has at most {scale_most_points} points; e.g. min: 0 and max: 10").format(
                 scale_most_points=SCALE_MOST_POINTS))
     return low, high
+
+
+def _labels(item: dict, kind, at: tuple, problem) -> tuple:
+    """A scale question's two labels, what its lowest and its highest point
+    mean (shown beside their buttons and in the hint, where a reader over 60
+    otherwise guesses which end is good); () when not given or wrong (said)."""
+    labels = item.get("labels")
+    if labels is None:
+        return ()
+    example = "labels: [매우 불만족, 매우 만족]"
+    if kind != "scale":
+        if kind in TYPES:  # of an unknown type, only the type is wrong
+            problem(at + ("labels",), _("labels are only for scale questions; remove them from this {kind} question").format(
+                kind=kind))
+        return ()
+    if isinstance(labels, str) and "," in labels:
+        problem(at + ("labels",), _("labels are one text here, not a list; write them in brackets: labels: [{labels}]").format(
+            labels=", ".join(part.strip() for part in labels.split(","))))
+        return ()
+    if not isinstance(labels, list) or len(labels) != 2:
+        problem(at + ("labels",), _("labels must be two texts, what the lowest and the highest point mean, lowest first, "
+                                    "e.g. {example}").format(example=example))
+        return ()
+    texts = tuple(trimmed(label) if isinstance(label, str) else "" for label in labels)
+    for index, text in enumerate(texts):
+        if not text:  # empty, or read by YAML as yes/no, a number, a key and its value
+            problem(at + ("labels", index), _("each label must be a text, e.g. {example}; put one that YAML reads as a "
+                                              "number or as yes/no in double quotes").format(example=example))
+            return ()
+        if len(text) > LABEL_MAX:
+            problem(at + ("labels", index), _("a label is shown beside its button: write at most {most} characters, "
+                                              "e.g. {example}").format(most=LABEL_MAX, example=example))
+            return ()
+    return texts
 
 
 def _picks(item: dict, options: int, at: tuple, problem) -> tuple[int, int]:

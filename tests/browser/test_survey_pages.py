@@ -154,7 +154,7 @@ def test_a_screen_reader_hears_each_questions_hint_and_error_with_it(width, tab,
               for node in session.send("Accessibility.getFullAXTree")["nodes"]
               if node.get("role", {}).get("value") == "group" and node.get("name", {}).get("value", "")[:1].isdigit()}
     assert groups["2"] == "오류: 하나 이상 골라 주세요. 해당하는 것을 모두 골라 주세요.", groups
-    assert groups["3"] == "오류: 꼭 답해 주셔야 하는 질문입니다. 1(가장 낮음)부터 5(가장 높음)까지 하나를 골라 주세요.", groups
+    assert groups["3"] == "오류: 꼭 답해 주셔야 하는 질문입니다. 1(매우 불만족)부터 5(매우 만족)까지 하나를 골라 주세요.", groups
     assert groups["4"] == "", groups  # a single question: nothing more to say
 
 
