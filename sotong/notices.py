@@ -205,15 +205,18 @@ def _no_closing_line(lines: list[str], shown: str) -> Problem:
     dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
     if dashes is not None:
         return Problem(shown, dashes + 1, _not_dashes(lines[dashes]))
-    never_closed = _("the front matter opened at line 1 is never closed with '---'; ")
     end = _header_end(lines)
     if end is None:
-        return Problem(shown, len(lines), never_closed + _(
-            "write a line with just --- after this last line of it, then the text"))
+        return Problem(shown, len(lines), _(
+            "the front matter opened at line 1 is never closed with '---'; write a line with just --- after this "
+            "last line of it, then the text"))
     if not lines[end].strip():
-        return Problem(shown, end + 1, never_closed + _("the text seems to start after this empty line: write --- on it"))
-    return Problem(shown, end + 1, never_closed + _(
-        "the text seems to start on this line: write a line with just --- above it"))
+        return Problem(shown, end + 1, _(
+            "the front matter opened at line 1 is never closed with '---'; the text seems to start after this empty "
+            "line: write --- on it"))
+    return Problem(shown, end + 1, _(
+        "the front matter opened at line 1 is never closed with '---'; the text seems to start on this line: write "
+        "a line with just --- above it"))
 
 
 # a line of a header: a key (title: ...), a line indented under one, a list's item, a note
@@ -356,7 +359,7 @@ def _values(given: _Given) -> dict:
                                       given.problem, alt_example="노래자랑 포스터")
     survey = str(given.meta["survey"]) if given.meta.get("survey") is not None else None  # its plugin checks that it exists
     priority = _choice(given.meta, "priority", ("normal", "urgent"), given.problem) or "normal"
-    status = _choice(given.meta, "status", ("published", "draft"), given.problem) or "published"
+    status = _choice(given.meta, "status", ("published", "draft"), given.problem, _status_hint(given.meta)) or "published"
     visibility = _choice(given.meta, "visibility", VISIBILITIES, given.problem) or "public"
     if visibility == "private":
         channels = _private_channels(given.meta, segments, channels, given.problem)
@@ -762,7 +765,7 @@ _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "�
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "임시저장": "draft", "게시": "published", "발행": "published",
                "공개": "published public", "긴급": "urgent", "보통": "normal", "일반": "normal",
-               "비공개": "private draft",
+               "비공개": "private draft", "private": "draft",
                "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
                "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",
                "yes/no": "single", "복수선택": "multiple", "다중선택": "multiple", "중복선택": "multiple",
@@ -777,13 +780,23 @@ def english_suggestion(value, allowed) -> str:
     return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
-def _choice(meta, key, allowed, problem):
+def _status_hint(meta) -> str:
+    """For ``status: 비공개`` (or ``private``), which may mean a notice kept
+    from the public rather than from the site: the line for that (SPEC §16)."""
+    if "".join(str(meta.get("status")).lower().split()) not in ("비공개", "private"):
+        return ""
+    return _("; to send it by email to its audiences only, write visibility: private instead of the status line")
+
+
+def _choice(meta, key, allowed, problem, hint=""):
+    """The value of ``key`` when one of ``allowed``; else None, said with the
+    word meant and ``hint``, another way to read the value."""
     value = meta.get(key)
     if value is None:
         return None
     if value not in allowed:
         problem(key, _('{key} must be one of {allowed}, not "{value}"{suggestion}').format(
-            key=key, allowed=", ".join(allowed), value=value, suggestion=english_suggestion(value, allowed)))
+            key=key, allowed=", ".join(allowed), value=value, suggestion=english_suggestion(value, allowed)) + hint)
         return None
     return value
 

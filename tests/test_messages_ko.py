@@ -207,7 +207,11 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("status: 공개", 'status은(는) published, draft 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("status: 임시저장", 'status은(는) published, draft 중 하나여야 합니다. "임시저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
     ("status: 임시 저장", 'status은(는) published, draft 중 하나여야 합니다. "임시 저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
-    ("status: 비공개", 'status은(는) published, draft 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    # 비공개 may mean a draft, or a notice sent to its audiences only (SPEC §16): both are said
+    ("status: 비공개", 'status은(는) published, draft 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?). '
+                    "받을 대상에게만 이메일로 보내려는 것이라면 status 줄 대신 visibility: private 줄을 쓰세요"),
+    ("status: private", 'status은(는) published, draft 중 하나여야 합니다. "private"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?). '
+                     "받을 대상에게만 이메일로 보내려는 것이라면 status 줄 대신 visibility: private 줄을 쓰세요"),
     ("status: 게시", 'status은(는) published, draft 중 하나여야 합니다. "게시"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("status: 발행", 'status은(는) published, draft 중 하나여야 합니다. "발행"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("visibility: 비공개", 'visibility은(는) public, private 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "private"인가요?)'),
