@@ -126,6 +126,8 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
         return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
                  'write https:// before it: https://{target}').format(target=shown)
     address = re.split(r"[?#]", linked[marker.end():] if marker else linked)[0]
+    if marker is None and not picture and os.path.splitext(unquote(address))[1].lower() == ".md":
+        return _markdown_file_linked(shown, unquote(address), source, root)
     if marker is None and not picture and os.path.splitext(unquote(address))[1].lower() in PAGE_ADDRESS_SUFFIXES:
         return None  # a page of the site
     found = [_file_of(path, marker is not None, source, root) for path in _paths_looked_for(address, marker is not None)]
@@ -148,6 +150,21 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
                  'in its place').format(target=shown, name=os.path.basename(unquote(address)))
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=shown)
+
+
+def _markdown_file_linked(shown: str, address: str, source: str, root: str) -> str:
+    """What to say of a plain link to a notice's or page's Markdown file
+    (``[김장 나눔](2026-11-05-kimjang-sharing.md)``): the site publishes no
+    .md file, and the link led residents to a missing page; Pelican makes
+    its page's address of it written after ``{filename}``, with the path
+    from content/ (found from the linking file's folder, as the writer saw
+    it; whether that file is there, check says with every ``{filename}``)."""
+    base = root if address.startswith("/") else os.path.dirname(os.path.abspath(source))
+    path = os.path.normpath(os.path.join(base, address.lstrip("/")))
+    inside = path.startswith(os.path.join(root, ""))
+    return _('"{target}" links the Markdown file of a notice or page, which the site does not publish, so the link '
+             'leads nowhere; write {{filename}} before its path from content/: {{filename}}/{path}').format(
+                 target=shown, path=Path(os.path.relpath(path, root)).as_posix() if inside else "notices/" + os.path.basename(path))
 
 
 def _as_linked(target: str, markdown: bool) -> str:

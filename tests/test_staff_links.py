@@ -26,6 +26,21 @@ def test_a_web_address_without_https_is_said_as_one(tmp_path, written, target):
     assert notice is None and [str(p) for p in problems] == ["notice.md:10: " + SAID.format(target=target)]
 
 
+@pytest.mark.parametrize("written, target, path", [
+    ("[김장 나눔](2026-11-05-kimjang-sharing.md)", "2026-11-05-kimjang-sharing.md", "2026-11-05-kimjang-sharing.md"),
+    ("[김장 나눔](/notices/2026-11-05-kimjang-sharing.md)", "/notices/2026-11-05-kimjang-sharing.md",
+     "notices/2026-11-05-kimjang-sharing.md"),
+    ('<a href="pages/about.md#contact">소개</a>', "pages/about.md#contact", "pages/about.md"),
+])
+def test_a_plain_link_to_a_notices_markdown_file_is_told_its_filename_link(tmp_path, written, target, path):
+    """The site publishes no .md file: such a link passed check as a page
+    of the site and led residents to a missing page."""
+    notice, problems = read(tmp_path, GOOD + f"지난 소식: {written}\n")
+    assert notice is None and [str(p) for p in problems] == [
+        f'notice.md:10: "{target}" links the Markdown file of a notice or page, which the site does not publish, so '
+        f"the link leads nowhere; write {{filename}} before its path from content/: {{filename}}/{path}"]
+
+
 def test_addresses_and_files_written_right_are_left_alone(tmp_path):
     (tmp_path / "files").mkdir()
     (tmp_path / "files" / "form.hwp").write_text("hwp")
