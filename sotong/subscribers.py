@@ -421,7 +421,11 @@ def _birth_year_cell(year: str | None, kind: str, this_year: int, errors: list) 
     if year is None:
         return None
     year = _as_typed(year)
-    if not _YEAR.fullmatch(year):
+    if not _YEAR.fullmatch(year) and (day := _LOOSE_DATE.fullmatch(year)) and iso_day(
+            f"{day[1]}-{int(day[2]):02d}-{int(day[3]):02d}"):  # 1960.3.5, the date of birth a form asked for
+        errors.append(_('birth_year "{year}" is a date of birth; the column takes only its year: write {meant}').format(
+            year=year, meant=day[1]))
+    elif not _YEAR.fullmatch(year):
         errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
             year=year))
     elif int(year) > this_year:

@@ -76,6 +76,7 @@ def test_a_missing_audiences_file_in_korean(korean, tmp_path):
     ({"business_type": "retail"}, "business_type은 사업자에게만 씁니다. 비워 두거나 kind 열에 business를 쓰세요"),
     ({"gender": "X"}, 'gender "X"은(는) F나 M이 아닙니다. F(여) 또는 M(남)을 쓰거나 비워 두세요'),
     ({"birth_year": "85"}, 'birth_year "85"은(는) 네 자리 연도가 아닙니다. 출생 연도를 네 자리로 쓰세요. 예: 1985'),
+    ({"birth_year": "1960.3.5"}, 'birth_year "1960.3.5"은(는) 생년월일입니다. 이 열에는 출생 연도만 쓰니 이렇게 쓰세요: 1960'),
     ({"birth_year": "2031"}, 'birth_year "2031"은(는) 미래입니다. 출생 연도를 쓰세요. 예: 1985'),
     ({"birth_year": "1890"}, 'birth_year "1890"은(는) 1900년보다 앞섭니다. 출생 연도에 오타가 없는지 확인하세요'),
     ({"subscribed_at": "2024/3/5"}, 'subscribed_at "2024/3/5"은(는) YYYY-MM-DD 형식이 아닙니다. "2024-03-05"(으)로 쓰세요'),
