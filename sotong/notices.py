@@ -1009,11 +1009,18 @@ def _event(value, problem) -> Event | None:
     if value.get("start") is None:
         problem("start" if "start" in value else "event", _("event needs start, e.g. start: 2026-11-20 14:00"))
         return None
+    if period := _period(value["start"]):
+        problem("start", _('event start "{value}" is a period; write where it begins as start and where it ends as '
+                           'end, on a line of its own: start: {start} and end: {end}').format(
+                               value=value["start"], start=period[0], end=period[1]))
+        return None
     start = _moment(value["start"], "start", problem, "event start")
-    if start is not None and (hour := _hour_alone(value.get("end"))):
-        day = start.date() if isinstance(start, dt.datetime) else start
+    # the start's day, or the one it means when written another way (2026-11-20 오후 2시), said there
+    start_day = (start.date() if isinstance(start, dt.datetime) else start).isoformat() if start is not None else (
+        (as_iso(value["start"], True) or "")[:10])
+    if start_day and (hour := _hour_alone(value.get("end"))):
         problem("end", _('event end "{value}" is an hour without its day; write the day with it, e.g. end: {day} {hour}').format(
-            value=value["end"], day=day.isoformat(), hour=hour))
+            value=value["end"], day=start_day, hour=hour))
         return None
     end = _moment(value["end"], "end", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
@@ -1027,6 +1034,23 @@ def _event(value, problem) -> Event | None:
         problem("place", _not_text("place", place))
         return None
     return Event(start=start, end=end, place=str(place) if place is not None else None)
+
+
+_PERIOD = re.compile(r"(.+?)\s*[~～〜]\s*(.+)")
+
+
+def _period(value) -> tuple[str, str] | None:
+    """(start, end) as the file must have them when an event's start is
+    written as its whole period (``2026-12-01 ~ 2027-02-28``, ``2026-11-20
+    14:00~17:00``: the end an hour of the start's day); else None."""
+    found = _PERIOD.fullmatch(value.strip()) if isinstance(value, str) else None
+    first = found and (_written_moment(parsed) if (parsed := _parse_moment(found[1])) else as_iso(found[1], True))
+    if not first:
+        return None
+    parsed = _parse_moment(found[2])
+    last = _written_moment(parsed) if parsed else as_iso(found[2], True) or (
+        f"{first[:10]} {hour}" if (hour := _hour_alone(found[2])) else None)
+    return (first, last) if last else None
 
 
 # an hour written alone, as people write one: 15:00, 15시, 오후 3시 30분, 3:00 PM

@@ -198,6 +198,8 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("event: {start: tomorrow}",
      'event start 날짜를 알아볼 수 없습니다: "tomorrow". YYYY-MM-DD 또는 YYYY-MM-DD HH:MM 형식으로 쓰세요. 예: start: 2026-11-05 14:00'),
     ("event: {end: 2026-11-20}", "event에 start가 필요합니다. 예: start: 2026-11-20 14:00"),
+    ("event: {start: 2026-12-01 ~ 2027-02-28}", 'event start "2026-12-01 ~ 2027-02-28"은(는) 기간입니다. 시작은 start 줄에, '
+     "끝은 그 아래 end 줄에 따로 쓰세요: start: 2026-12-01, end: 2027-02-28"),
     ("start: 2026-11-20 14:00",
      "start은(는) event에 딸린 항목입니다. event: 줄 아래에 두 칸 들여 쓰거나, 한 줄로 쓰세요: event: {start: 2026-11-20 14:00}"),
     ("event: {start: 2026-11-20, room: 1}", 'event에 없는 항목 "room"입니다. 쓸 수 있는 항목: start, end, place'),
