@@ -31,7 +31,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
-from .i18n import _
+from .i18n import N_, _
 from .markup import in_code, text_lines
 from .problems import Problem
 from .scripted_files import script_problem
@@ -56,6 +56,11 @@ _NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|categor
 _MARKER = re.compile(r"\{(static|attach)\}")
 # a web address written without https:// (www.gov.kr, seoul.go.kr/news): the browser looks for it as a file of the site
 _WEB_ADDRESS = re.compile(r"www\d?\.[\w-]+\.|[\w-]+(?:\.[\w-]+)*\.(?:kr|com|net|org)(?:[/?#]|$)", re.I)
+# an email address or a phone number linked without mailto: or tel: ([메일](hong@sd.go.kr), [전화](02-2286-5000)),
+# which the page linked as a file of its own folder: the beginning to write, and what it is
+_WITHOUT_SCHEME = {"email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+                   "phone": re.compile(r"\+?\d{2,4}(?:[ -]?\d{3,4}){1,2}|1\d{2}", re.ASCII)}
+_SCHEME_LEFT_OUT = {"email": ("mailto:", N_("an email address")), "phone": ("tel:", N_("a phone number"))}
 # a link whose path ends so (or has no ending) leads to a page of the site, not a file
 PAGE_ADDRESS_SUFFIXES = ("", ".md", ".html", ".htm")
 # an "&" that begins no character reference, which Markdown writes as &amp; in an address (a reference it keeps)
@@ -122,6 +127,11 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
     if own := own_computer_file(linked):
         return _('"{target}" is a file on this computer, not in the project; copy it into content/{folder}/ and write '
                  '{{static}}/{folder}/{name} in its place').format(target=shown, folder=own[0], name=own[1])
+    if marker is None and (scheme := _SCHEME_LEFT_OUT.get(next(
+            (kind for kind, written in _WITHOUT_SCHEME.items() if written.fullmatch(shown.strip())), ""))):
+        return _('"{target}" is {what} written without its beginning, so the page looks for it as a file of the '
+                 'site; write {scheme} before it: {scheme}{address}').format(
+                     target=shown, what=_(scheme[1]), scheme=scheme[0], address=re.sub(r"\s", "", shown))
     if marker is None and _WEB_ADDRESS.match(linked):
         return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
                  'write https:// before it: https://{target}').format(target=shown)

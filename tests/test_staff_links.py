@@ -41,11 +41,29 @@ def test_a_plain_link_to_a_notices_markdown_file_is_told_its_filename_link(tmp_p
         f"the link leads nowhere; write {{filename}} before its path from content/: {{filename}}/{path}"]
 
 
+@pytest.mark.parametrize("written, target, said", [
+    ("[메일](hong@sd.go.kr)", "hong@sd.go.kr", "an email address written without its beginning, so the page looks "
+                                              "for it as a file of the site; write mailto: before it: mailto:hong@sd.go.kr"),
+    ("[전화하기](02-2286-5000)", "02-2286-5000", "a phone number written without its beginning, so the page looks for "
+                                            "it as a file of the site; write tel: before it: tel:02-2286-5000"),
+    ("[휴대전화](010 1234 5678)", "010 1234 5678", "write tel: before it: tel:01012345678"),
+    ('<a href="120">다산콜센터</a>', "120", "write tel: before it: tel:120"),
+])
+def test_an_email_address_or_a_phone_number_linked_without_its_beginning_is_told_it(tmp_path, written, target, said):
+    """They passed check (a number has no ending, so it was a page of the
+    site) or were told to be put in content/files/, and residents got a
+    link to nothing."""
+    notice, problems = read(tmp_path, GOOD + f"문의: {written}\n")
+    assert notice is None and len(problems) == 1 and str(problems[0]).startswith(f'notice.md:10: "{target}" is '), problems
+    assert str(problems[0]).endswith(said), problems
+
+
 def test_addresses_and_files_written_right_are_left_alone(tmp_path):
     (tmp_path / "files").mkdir()
     (tmp_path / "files" / "form.hwp").write_text("hwp")
     notice, problems = read(tmp_path, GOOD + "[정부24](https://www.gov.kr/) [신청서]({static}/files/form.hwp) "
-                                             "[다른 공지](../kimjang/) [위로](#top)\n")
+                                             "[다른 공지](../kimjang/) [위로](#top) [메일](mailto:hong@sd.go.kr) "
+                                             "[전화](tel:02-2286-5000) [2026](2026)\n")
     assert problems == [] and notice is not None
 
 
