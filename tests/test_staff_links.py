@@ -75,3 +75,22 @@ def test_check_says_it_in_korean(project_dir, korean_check):
     assert korean_check(project_dir) == [
         f'content/notices/2026-11-16-winter-festival.md:{line}: "www.seoulforest.or.kr"은(는) 앞부분(https://)이 빠진 웹 '
         "주소라서, 누리집이 이를 자기 파일로 찾습니다. 앞에 https://를 붙여 쓰세요: https://www.seoulforest.or.kr"]
+
+
+def test_a_link_by_address_to_no_notice_is_told_the_filename_link_of_the_nearest(project_dir, korean_check, cli):
+    """A notice's address mistyped, or written as a file's (.html), passed
+    check and led residents nowhere; the notices' own addresses, the site's
+    other pages and the notices' folder are left alone."""
+    notice = project_dir / "content" / "notices" / "2026-11-16-winter-festival.md"
+    text = notice.read_text(encoding="utf-8")
+    line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("문의: 성동구청"))) + 1
+    links = "[김장](../2026-11-05-kimjang-sharing/) [김장](/notices/2026-11-05-kimjang-sharing/) [소개](/about/) [목록](../)"
+    notice.write_text(text.replace("문의: 성동구청", links + "\n\n문의: 성동구청"), encoding="utf-8")
+    assert cli(project_dir, "check").code == 0
+    mistyped = "[김장](../2026-11-05-kimjang-sharng/) [김장](/notices/2026-11-05-kimjang-sharing.html)"
+    notice.write_text(text.replace("문의: 성동구청", mistyped + "\n\n문의: 성동구청"), encoding="utf-8")
+    said = ("은(는) 누리집의 어느 공지로도 이어지지 않습니다(그 주소에는 공지가 없습니다). 링크는 {filename} 뒤에 공지 파일을 써서 "
+            "이렇게 쓰세요: {filename}/notices/2026-11-05-kimjang-sharing.md")
+    assert korean_check(project_dir) == [
+        f'content/notices/2026-11-16-winter-festival.md:{line}: "{target}"{said}'
+        for target in ("../2026-11-05-kimjang-sharng/", "/notices/2026-11-05-kimjang-sharing.html")] + ["문제 2건."]
