@@ -182,6 +182,7 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
 @pytest.mark.parametrize("line, expected", [
     ("deparment: 보건소", '알 수 없는 항목 "deparment"입니다 (혹시 "department"인가요?). 쓸 수 있는 항목: title, '),
     ("audiences: [parnets]", '알 수 없는 대상 "parnets"입니다 (혹시 "parents"인가요?). audiences.yaml의 대상 이름이나'),
+    ("audiences: [전체]", '"전체"은(는) 대상 이름이 아닙니다. 분야(category)를 고른 모든 분께 보내려면 audiences 줄을 지우세요'),
     ("audiences: [60세 이상]", '"60세 이상"은(는) 대상 이름이 아니라 조건입니다. 이 항목 자리에 조건 묶음을 쓰세요: {age: [60, null]}'),
     ("audiences: [성수1가1동]", '"성수1가1동"은(는) 대상 이름이 아니라 조건입니다. 이 항목 자리에 조건 묶음을 쓰세요: {dongs: [seongsu1ga1]}'),
     ("audiences: parents", "audiences는 목록으로 쓰세요. audiences: [parents]처럼 쓰세요"),
