@@ -810,7 +810,7 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
     if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］), or names and blanks
         written = value.strip("[]［］ ")
         parts = written.split() if _names_by_blanks(written, known) else re.split("[,，、]", written)
-        names = ", ".join(part.strip() for part in parts)
+        names = ", ".join(dict.fromkeys(name for part in parts for name in _meant_names(part.strip(), known)))
         problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
         return None
     if not isinstance(value, list):
@@ -834,6 +834,19 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         elif item not in names:
             names.append(item)
     return names
+
+
+def _meant_names(part: str, known) -> list[str]:
+    """The ``known`` names a name written in a comma string means: itself,
+    the one its Korean word names (홈페이지: homepage), every one for a word
+    for all (전체: channels: 전체, which was told "write channels: [전체]"),
+    or, none known, the name as written, said again once in its list."""
+    if part in known:
+        return [part]
+    if "".join(part.split()) in ("전체", "모두", "전부", "all"):
+        return list(known)
+    english = next((word for word in _IN_ENGLISH.get("".join(part.lower().split()), "").split() if word in known), None)
+    return [english or part]
 
 
 def _names_by_blanks(item, known) -> bool:

@@ -90,6 +90,9 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ("channels: [homepage newsletter email, sms]", '"homepage newsletter email" is one name to YAML, as names are '
                                                   "parted by commas, not blanks; write channels: [homepage, newsletter, email, sms]"),
     ("channels: homepage newsletter", "channels must be a list; write channels: [homepage, newsletter]"),
+    # the list to write is one check takes: a Korean word as its name, a word for all as every channel
+    ("channels: 홈페이지, 문자", "channels must be a list; write channels: [homepage, sms]"),
+    ("channels: 전체", "channels must be a list; write channels: [homepage, newsletter, email, sms, twitter, facebook, blog]"),
     ("channels: [homepage newsletter tv]", 'unknown channel "homepage newsletter tv"'),  # no names of its own
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
