@@ -838,7 +838,7 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
 
 def _meant_names(part: str, known) -> list[str]:
     """The ``known`` names a name written in a comma string means: itself,
-    the one its Korean word names (홈페이지: homepage), every one for a word
+    the one its Korean word names (문자: sms), every one for a word
     for all (전체: channels: 전체, which was told "write channels: [전체]"),
     or, none known, the name as written, said again once in its list."""
     if part in known:
