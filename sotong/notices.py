@@ -764,7 +764,7 @@ _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "�
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "임시저장": "draft", "게시": "published", "발행": "published",
-               "공개": "published public", "긴급": "urgent", "보통": "normal", "일반": "normal",
+               "공개": "published public", "긴급": "urgent", "중요": "urgent", "보통": "normal", "일반": "normal",
                "비공개": "private draft", "private": "draft",
                "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
                "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",

@@ -209,6 +209,7 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("image_alt: 그림", "image 없이 image_alt만 있습니다. image: images/파일 을 쓰거나 image_alt를 지우세요"),
     ("priority: high", 'priority은(는) normal, urgent 중 하나여야 합니다. "high"은(는) 쓸 수 없습니다'),
     ("priority: 긴급", 'priority은(는) normal, urgent 중 하나여야 합니다. "긴급"은(는) 쓸 수 없습니다 (혹시 "urgent"인가요?)'),
+    ("priority: 중요", 'priority은(는) normal, urgent 중 하나여야 합니다. "중요"은(는) 쓸 수 없습니다 (혹시 "urgent"인가요?)'),
     ("status: 초안", 'status은(는) published, draft 중 하나여야 합니다. "초안"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
     ("status: 공개", 'status은(는) published, draft 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("status: 임시저장", 'status은(는) published, draft 중 하나여야 합니다. "임시저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
