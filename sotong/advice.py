@@ -179,7 +179,7 @@ def text_warnings(source, shown: str) -> list[str]:
     left out as tags, pictures without words."""
     return (_vague_links(source, shown) + _misleading_addresses(source, shown) + _addresses_not_linked(source, shown)
             + _vanishing_lines(source, shown)
-            + _tables_not_read(source, shown) + _lists_run_together(source, shown) + _dates_read_as_lists(source, shown)
+            + _tables_not_read(source, shown) + _cells_left_out(source, shown) + _lists_run_together(source, shown) + _dates_read_as_lists(source, shown)
             + _indented_as_code(source, shown)
             + _words_read_as_tags(source, shown)
             + [f"{shown}:{number}: {warning}" for number, warning in wordless_pictures(source.body, source.body_line)])
@@ -399,6 +399,32 @@ def _tables_not_read(source, shown: str) -> list[str]:
                 "text full of |; put this line under the first: {rule}").format(
                     **_table_start(text.strip().strip("|").split("|"))))
     return found
+
+
+def _cells_left_out(source, shown: str) -> list[str]:
+    """Each row of a table written with | that has more cells than its first
+    line: Markdown leaves out the cells past the first line's number, and
+    the page and the email lost them without a word (``| 성수경로당 | 성수동
+    1가 | 09~18시 |`` under ``| 쉼터 | 주소 |`` showed no hours)."""
+    if "|" not in source.body:
+        return []
+    found, lines, columns = [], ["" if code else text for _number, text, code in _text_lines(source)], None
+    for index, text in enumerate(lines):
+        if not _PIPE_ROW.fullmatch(text):
+            columns = None
+        elif columns is None and index + 1 < len(lines) and _RULE_ROW.fullmatch(lines[index + 1]):
+            columns = len(_row_cells(text))
+        elif columns is not None and not _RULE_ROW.fullmatch(text) and len(cells := _row_cells(text)) > columns:
+            found.append(f"{shown}:{source.body_line + index}: " + _(
+                "warning: this row has {count} cells and the table's first line {columns}, so the page and the email "
+                "leave out \"{lost}\"; add columns for them to the first line and to the line of --- under it").format(
+                    count=len(cells), columns=columns, lost=" | ".join(cell.strip() for cell in cells[columns:])))
+    return found
+
+
+def _row_cells(line: str) -> list[str]:
+    """The cells of a table's row written between |s (a \\| is a | of a cell's words)."""
+    return re.split(r"(?<!\\)\|", line.strip()[1:-1])
 
 
 def _tab_cells(line: str) -> bool:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import yamlsrc
+from . import keyboard, yamlsrc
 from .i18n import _
-from .problems import Problem, SotongError, did_you_mean, not_utf8, os_reason, suggested
+from .problems import Problem, SotongError, closest, did_you_mean, not_utf8, os_reason, suggested
 
 GENDERS = ("F", "M")
 # The words a form, a spreadsheet or staff may write for a gender.
@@ -166,6 +166,9 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
     if value is None:
         return ()
     example = next(iter(audiences.segments), "parents")
+    if _everyone(value):
+        problem(("audiences",), _everyone_said(value))
+        return ()
     if not isinstance(value, list):
         advice = _("write audiences: [{value}]").format(value=value) if isinstance(value, str) else _("e.g. audiences: [{example}]").format(example=example)
         problem(("audiences",), _("audiences must be a list; {advice}").format(advice=advice))
@@ -194,7 +197,12 @@ def _unknown_segment(item: str, audiences: Audiences) -> str:
     """The problem of an audience that names no segment. A group's key or
     label (SPEC §16: committee-budget, 주민참여예산위원회) is not a segment:
     the segment of exactly its members is named, or the inline one written."""
+    if _everyone(item):
+        return _everyone_said(item)
     group = resolve_key(item, audiences.groups)
+    if group is None and (conditions := _conditions_named(item, audiences)):
+        return _('"{item}" is a condition, not a segment name; write the conditions in its place: {conditions}').format(
+            item=item, conditions=conditions)
     if group is None:
         return _('unknown segment "{item}"{suggestion}; use a segment name of audiences.yaml, or a map of conditions such as {{age: [30, 59]}}').format(
             item=item, suggestion=did_you_mean(item, audiences.segments) or _labelled(item, audiences.segments))
@@ -202,6 +210,35 @@ def _unknown_segment(item: str, audiences: Audiences) -> str:
                and segment.groups == {group}]
     return _('"{item}" is a group, not a segment; write audiences: [{segment}]').format(
         item=item, segment=members[0] if members else f"{{groups: [{group}]}}")
+
+
+# what staff write for everyone (audiences: [전체]), which is the audiences line left out
+_EVERYONE = frozenset({"전체", "모두", "누구나", "전원", "전구민", "구민전체", "주민전체", "전체주민", "모든주민", "all", "everyone"})
+
+
+def _everyone(value) -> bool:
+    """Whether ``value`` (an audiences line's, or an item's) is a word for everyone."""
+    items = value if isinstance(value, list) and len(value) == 1 else [value]
+    return isinstance(items[0], str) and "".join(items[0].split()).lower() in _EVERYONE
+
+
+def _everyone_said(value) -> str:
+    return _('"{value}" is no segment: to reach everyone who chose the field, leave the audiences line out').format(
+        value=value[0] if isinstance(value, list) else value)
+
+
+def _conditions_named(item: str, audiences: Audiences) -> str | None:
+    """The inline segment an audience written as its condition means: an age
+    in words (60세 이상: ``{age: [60, null]}``; 1961년생 이전 as birth_years),
+    or a dong by its name (성수1가1동: ``{dongs: [seongsu1ga1]}``); or None.
+    Said before a near segment name, which would mean other people (60세 이상
+    is in the label of 치매 조기검진 대상 (응봉동 60세 이상))."""
+    bounds = bounds_as_written(item)
+    if bounds is not None:
+        key = "birth_years" if "년" in item or any(end is not None and end > BOUND_RANGES["age"][1] for end in bounds) else "age"
+        return f"{{{key}: {_as_written(list(bounds))}}}"
+    dong = resolve_key(item, audiences.dongs) or resolve_key(closest(item, audiences.dongs, labels=True), audiences.dongs)
+    return f"{{dongs: [{dong}]}}" if dong and keyboard.has_hangul(item) else None
 
 
 # --- loading -----------------------------------------------------------------

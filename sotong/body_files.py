@@ -31,7 +31,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from .content_files import named_elsewhere, own_computer_file, stored_otherwise, stored_otherwise_message
-from .i18n import _
+from .i18n import N_, _
 from .markup import in_code, text_lines
 from .problems import Problem
 from .scripted_files import script_problem
@@ -56,6 +56,11 @@ _NOT_A_FILE = re.compile(r"(?!file:)[a-z][a-z0-9+.-]+:|#|//|\{(index|tag|categor
 _MARKER = re.compile(r"\{(static|attach)\}")
 # a web address written without https:// (www.gov.kr, seoul.go.kr/news): the browser looks for it as a file of the site
 _WEB_ADDRESS = re.compile(r"www\d?\.[\w-]+\.|[\w-]+(?:\.[\w-]+)*\.(?:kr|com|net|org)(?:[/?#]|$)", re.I)
+# an email address or a phone number linked without mailto: or tel: ([메일](hong@sd.go.kr), [전화](02-2286-5000)),
+# which the page linked as a file of its own folder: the beginning to write, and what it is
+_WITHOUT_SCHEME = {"email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+                   "phone": re.compile(r"\+?\d{2,4}(?:[ -]?\d{3,4}){1,2}|1\d{2}", re.ASCII)}
+_SCHEME_LEFT_OUT = {"email": ("mailto:", N_("an email address")), "phone": ("tel:", N_("a phone number"))}
 # a link whose path ends so (or has no ending) leads to a page of the site, not a file
 PAGE_ADDRESS_SUFFIXES = ("", ".md", ".html", ".htm")
 # an "&" that begins no character reference, which Markdown writes as &amp; in an address (a reference it keeps)
@@ -122,10 +127,17 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
     if own := own_computer_file(linked):
         return _('"{target}" is a file on this computer, not in the project; copy it into content/{folder}/ and write '
                  '{{static}}/{folder}/{name} in its place').format(target=shown, folder=own[0], name=own[1])
+    if marker is None and (scheme := _SCHEME_LEFT_OUT.get(next(
+            (kind for kind, written in _WITHOUT_SCHEME.items() if written.fullmatch(shown.strip())), ""))):
+        return _('"{target}" is {what} written without its beginning, so the page looks for it as a file of the '
+                 'site; write {scheme} before it: {scheme}{address}').format(
+                     target=shown, what=_(scheme[1]), scheme=scheme[0], address=re.sub(r"\s", "", shown))
     if marker is None and _WEB_ADDRESS.match(linked):
         return _('"{target}" is a web address without its beginning, so the page looks for it as a file of the site; '
                  'write https:// before it: https://{target}').format(target=shown)
     address = re.split(r"[?#]", linked[marker.end():] if marker else linked)[0]
+    if marker is None and not picture and os.path.splitext(unquote(address))[1].lower() == ".md":
+        return _markdown_file_linked(shown, unquote(address), source, root)
     if marker is None and not picture and os.path.splitext(unquote(address))[1].lower() in PAGE_ADDRESS_SUFFIXES:
         return None  # a page of the site
     found = [_file_of(path, marker is not None, source, root) for path in _paths_looked_for(address, marker is not None)]
@@ -148,6 +160,21 @@ def _problem(target: str, picture: bool, source: str, root: str, markdown: bool 
                  'in its place').format(target=shown, name=os.path.basename(unquote(address)))
     return _('"{target}" is not a file under content/; put the file there (e.g. in content/images/) and write its path '
              'from content/ after {{static}}, e.g. ![포스터]({{static}}/images/poster.jpg)').format(target=shown)
+
+
+def _markdown_file_linked(shown: str, address: str, source: str, root: str) -> str:
+    """What to say of a plain link to a notice's or page's Markdown file
+    (``[김장 나눔](2026-11-05-kimjang-sharing.md)``): the site publishes no
+    .md file, and the link led residents to a missing page; Pelican makes
+    its page's address of it written after ``{filename}``, with the path
+    from content/ (found from the linking file's folder, as the writer saw
+    it; whether that file is there, check says with every ``{filename}``)."""
+    base = root if address.startswith("/") else os.path.dirname(os.path.abspath(source))
+    path = os.path.normpath(os.path.join(base, address.lstrip("/")))
+    inside = path.startswith(os.path.join(root, ""))
+    return _('"{target}" links the Markdown file of a notice or page, which the site does not publish, so the link '
+             'leads nowhere; write {{filename}} before its path from content/: {{filename}}/{path}').format(
+                 target=shown, path=Path(os.path.relpath(path, root)).as_posix() if inside else "notices/" + os.path.basename(path))
 
 
 def _as_linked(target: str, markdown: bool) -> str:

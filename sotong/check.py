@@ -4,7 +4,7 @@ Core checks audiences.yaml, reads the Content (notices, pages, and the
 plugins' parts: surveys, banners), keeping its problems (among them what
 rendering a text finds, sotong.rendering), and checks the
 links written in notices and pages (a ``{filename}`` link to no file, a
-link to a private notice, which has no page), and reads the ledger of the
+link to a private notice, which has no page, or by address to no notice), and reads the ledger of the
 feeds' entries as the build does (sotong.feed_ids); plugins add their
 other checks (their settings, what notices ask of them) through
 ``signals.content_check``. The warnings of
@@ -44,7 +44,7 @@ def check_project(project: Project) -> list[Problem]:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content), *_links_to_private_notices(project, content),
-                *_site_files_by_address(project, content), *_pages_by_address(project, content), *_feed_ledger(project)]
+                *_links_to_no_notice(project, content),                 *_site_files_by_address(project, content), *_pages_by_address(project, content), *_feed_ledger(project)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])
@@ -161,6 +161,38 @@ def _links_to_private_notices(project: Project, content) -> list[Problem]:
             # "#schedule", a part of the text itself: in a private notice it is the notice's own page's address
             if not target.startswith(("{filename}", "|filename|", "#")) and _page_address(urljoin(base, target)) in private:
                 problems.append(Problem(project.shown(written.source), number, _private_link(target)))
+    return problems
+
+
+def _links_to_no_notice(project: Project, content) -> list[Problem]:
+    """Each link written as an address in the notices' folder of the site
+    (``../2026-11-05-kimjang-sharng/``, ``/notices/2026-11-05-kimjang-sharing.html``)
+    that is no notice's page: it passed check and led residents nowhere.
+    Said with the ``{filename}`` link of the nearest notice, which Pelican
+    makes the notice's address of (and check then follows)."""
+    from .links import file_url, notice_url
+
+    settings = project.settings
+    folder = _page_address(notice_url(settings, "x"))[:-len("x/")]
+    notices = {_page_address(notice_url(settings, notice.slug)): notice for notice in content.published}
+    problems = []
+    pages = [(page, url) for page in content.pages.values() if (url := file_url(settings, content, page.source))]
+    for written, base in [*((notice, notice_url(settings, notice.slug)) for notice in content.published), *pages]:
+        for number, target in _written_links(written):
+            if target.startswith(("{", "|", "#")) or re.match(r"[a-z][a-z0-9+.-]+:|//", target, re.I):
+                continue
+            address = _page_address(urljoin(base, target))
+            name = address[len(folder):].rstrip("/")
+            if not address.startswith(folder) or address in notices or not name or "/" in name or os.path.splitext(
+                    name)[1] not in ("", ".html", ".htm"):
+                continue
+            public = {Path(notice.source).name: notice.slug for notice in notices.values() if not notice.private}
+            nearest = closest(os.path.splitext(name)[0], public.values())
+            file = next((file for file, slug in public.items() if slug == nearest), "FILE.md")
+            problems.append(Problem(project.shown(written.source), number, _(
+                '"{target}" leads to no notice of the site (no notice is at that address); write the link with '
+                '{{filename}} and the file of the notice: {{filename}}/{folder}/{file}').format(
+                    target=target, folder=settings["NOTICES_DIR"], file=file)))
     return problems
 
 

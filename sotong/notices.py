@@ -205,15 +205,18 @@ def _no_closing_line(lines: list[str], shown: str) -> Problem:
     dashes = next((number for number in range(1, len(lines)) if _DASHES_LIKE.fullmatch(lines[number].strip())), None)
     if dashes is not None:
         return Problem(shown, dashes + 1, _not_dashes(lines[dashes]))
-    never_closed = _("the front matter opened at line 1 is never closed with '---'; ")
     end = _header_end(lines)
     if end is None:
-        return Problem(shown, len(lines), never_closed + _(
-            "write a line with just --- after this last line of it, then the text"))
+        return Problem(shown, len(lines), _(
+            "the front matter opened at line 1 is never closed with '---'; write a line with just --- after this "
+            "last line of it, then the text"))
     if not lines[end].strip():
-        return Problem(shown, end + 1, never_closed + _("the text seems to start after this empty line: write --- on it"))
-    return Problem(shown, end + 1, never_closed + _(
-        "the text seems to start on this line: write a line with just --- above it"))
+        return Problem(shown, end + 1, _(
+            "the front matter opened at line 1 is never closed with '---'; the text seems to start after this empty "
+            "line: write --- on it"))
+    return Problem(shown, end + 1, _(
+        "the front matter opened at line 1 is never closed with '---'; the text seems to start on this line: write "
+        "a line with just --- above it"))
 
 
 # a line of a header: a key (title: ...), a line indented under one, a list's item, a note
@@ -356,7 +359,7 @@ def _values(given: _Given) -> dict:
                                       given.problem, alt_example="노래자랑 포스터")
     survey = str(given.meta["survey"]) if given.meta.get("survey") is not None else None  # its plugin checks that it exists
     priority = _choice(given.meta, "priority", ("normal", "urgent"), given.problem) or "normal"
-    status = _choice(given.meta, "status", ("published", "draft"), given.problem) or "published"
+    status = _choice(given.meta, "status", ("published", "draft"), given.problem, _status_hint(given.meta)) or "published"
     visibility = _choice(given.meta, "visibility", VISIBILITIES, given.problem) or "public"
     if visibility == "private":
         channels = _private_channels(given.meta, segments, channels, given.problem)
@@ -761,8 +764,8 @@ _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "�
                "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "임시저장": "draft", "게시": "published", "발행": "published",
-               "공개": "published public", "긴급": "urgent", "보통": "normal", "일반": "normal",
-               "비공개": "private draft",
+               "공개": "published public", "긴급": "urgent", "중요": "urgent", "보통": "normal", "일반": "normal",
+               "비공개": "private draft", "private": "draft",
                "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
                "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",
                "yes/no": "single", "복수선택": "multiple", "다중선택": "multiple", "중복선택": "multiple",
@@ -777,13 +780,23 @@ def english_suggestion(value, allowed) -> str:
     return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
-def _choice(meta, key, allowed, problem):
+def _status_hint(meta) -> str:
+    """For ``status: 비공개`` (or ``private``), which may mean a notice kept
+    from the public rather than from the site: the line for that (SPEC §16)."""
+    if "".join(str(meta.get("status")).lower().split()) not in ("비공개", "private"):
+        return ""
+    return _("; to send it by email to its audiences only, write visibility: private instead of the status line")
+
+
+def _choice(meta, key, allowed, problem, hint=""):
+    """The value of ``key`` when one of ``allowed``; else None, said with the
+    word meant and ``hint``, another way to read the value."""
     value = meta.get(key)
     if value is None:
         return None
     if value not in allowed:
         problem(key, _('{key} must be one of {allowed}, not "{value}"{suggestion}').format(
-            key=key, allowed=", ".join(allowed), value=value, suggestion=english_suggestion(value, allowed)))
+            key=key, allowed=", ".join(allowed), value=value, suggestion=english_suggestion(value, allowed)) + hint)
         return None
     return value
 
@@ -797,7 +810,7 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
     if isinstance(value, str):  # a comma string, or brackets and commas typed full-width (［a，b］), or names and blanks
         written = value.strip("[]［］ ")
         parts = written.split() if _names_by_blanks(written, known) else re.split("[,，、]", written)
-        names = ", ".join(part.strip() for part in parts)
+        names = ", ".join(dict.fromkeys(name for part in parts for name in _meant_names(part.strip(), known)))
         problem(key, _("{key} must be a list; write {key}: [{value}]").format(key=key, value=names))
         return None
     if not isinstance(value, list):
@@ -821,6 +834,19 @@ def _name_list(meta, key, known, problem, what, where, item_problem):
         elif item not in names:
             names.append(item)
     return names
+
+
+def _meant_names(part: str, known) -> list[str]:
+    """The ``known`` names a name written in a comma string means: itself,
+    the one its Korean word names (문자: sms), every one for a word
+    for all (전체: channels: 전체, which was told "write channels: [전체]"),
+    or, none known, the name as written, said again once in its list."""
+    if part in known:
+        return [part]
+    if "".join(part.split()) in ("전체", "모두", "전부", "all"):
+        return list(known)
+    english = next((word for word in _IN_ENGLISH.get("".join(part.lower().split()), "").split() if word in known), None)
+    return [english or part]
 
 
 def _names_by_blanks(item, known) -> bool:
@@ -996,11 +1022,18 @@ def _event(value, problem) -> Event | None:
     if value.get("start") is None:
         problem("start" if "start" in value else "event", _("event needs start, e.g. start: 2026-11-20 14:00"))
         return None
+    if period := _period(value["start"]):
+        problem("start", _('event start "{value}" is a period; write where it begins as start and where it ends as '
+                           'end, on a line of its own: start: {start} and end: {end}').format(
+                               value=value["start"], start=period[0], end=period[1]))
+        return None
     start = _moment(value["start"], "start", problem, "event start")
-    if start is not None and (hour := _hour_alone(value.get("end"))):
-        day = start.date() if isinstance(start, dt.datetime) else start
+    # the start's day, or the one it means when written another way (2026-11-20 오후 2시), said there
+    start_day = (start.date() if isinstance(start, dt.datetime) else start).isoformat() if start is not None else (
+        (as_iso(value["start"], True) or "")[:10])
+    if start_day and (hour := _hour_alone(value.get("end"))):
         problem("end", _('event end "{value}" is an hour without its day; write the day with it, e.g. end: {day} {hour}').format(
-            value=value["end"], day=day.isoformat(), hour=hour))
+            value=value["end"], day=start_day, hour=hour))
         return None
     end = _moment(value["end"], "end", problem, "event end") if value.get("end") is not None else None
     if start is None or (value.get("end") is not None and end is None):
@@ -1014,6 +1047,23 @@ def _event(value, problem) -> Event | None:
         problem("place", _not_text("place", place))
         return None
     return Event(start=start, end=end, place=str(place) if place is not None else None)
+
+
+_PERIOD = re.compile(r"(.+?)\s*[~～〜]\s*(.+)")
+
+
+def _period(value) -> tuple[str, str] | None:
+    """(start, end) as the file must have them when an event's start is
+    written as its whole period (``2026-12-01 ~ 2027-02-28``, ``2026-11-20
+    14:00~17:00``: the end an hour of the start's day); else None."""
+    found = _PERIOD.fullmatch(value.strip()) if isinstance(value, str) else None
+    first = found and (_written_moment(parsed) if (parsed := _parse_moment(found[1])) else as_iso(found[1], True))
+    if not first:
+        return None
+    parsed = _parse_moment(found[2])
+    last = _written_moment(parsed) if parsed else as_iso(found[2], True) or (
+        f"{first[:10]} {hour}" if (hour := _hour_alone(found[2])) else None)
+    return (first, last) if last else None
 
 
 # an hour written alone, as people write one: 15:00, 15시, 오후 3시 30분, 3:00 PM

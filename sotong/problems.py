@@ -10,6 +10,7 @@ import difflib
 import errno
 import logging
 import os
+import re
 import socket
 import ssl
 import sys
@@ -63,6 +64,11 @@ def not_utf8(shown: str, error: UnicodeDecodeError) -> Problem:
     return Problem(shown, error.object[:error.start].count(b"\n") + 1, _("the file is not UTF-8 text; save it again with the encoding UTF-8 (in Notepad: Save As, Encoding: UTF-8)"))
 
 
+# a number of a dong's name spelled in Hangul, as it is read aloud (성수일가1동, 행당이동): its digit
+_HANGUL_DIGITS = {"일": "1", "이": "2", "삼": "3", "사": "4", "오": "5"}
+_HANGUL_NUMBER = re.compile("([일이삼사오])(?=가|동)")
+
+
 def closest(name: str, known: Iterable[str], *, labels: bool = False) -> str | None:
     """The known name nearest to ``name``, if one is near enough to suggest;
     with ``labels``, ``known`` is a mapping whose Korean names (of fields,
@@ -70,6 +76,8 @@ def closest(name: str, known: Iterable[str], *, labels: bool = False) -> str | N
     names = list(known)
     if labels:
         names += [label for label in known.values() if isinstance(label, str)]
+        if (in_digits := _HANGUL_NUMBER.sub(lambda found: _HANGUL_DIGITS[found[1]], str(name))) in names:
+            return in_digits  # 성수일가1동: 성수1가1동, not one of four 성수 dongs alike
         if _tied(str(name), names):
             return None  # "성수동": 성수1가1동 or 옥수동 alike; the message lists them all
     matches = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)

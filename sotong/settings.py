@@ -13,6 +13,7 @@ import datetime as dt
 import importlib.util
 import io
 import ipaddress
+import logging
 import os
 import shlex
 import sys
@@ -63,9 +64,7 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     try:
         with _project_modules_put_back(path.resolve().parent):
             if pelican:
-                from pelican.settings import read_settings
-
-                settings = read_settings(str(path))
+                settings = _pelican_settings(path)
             else:
                 settings = file_settings(path)
     except SotongError:
@@ -85,6 +84,26 @@ def load_settings(path: str | os.PathLike, pelican: bool = True) -> dict:
     add_defaults(settings, path.resolve().parent)
     _check_unpublished(settings)
     return settings
+
+
+def _locale_said(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Locale could not be set")
+
+
+def _pelican_settings(path: Path) -> dict:
+    """The settings file read by Pelican, which says in English, on every
+    command, when the system lacks the locale of LANG (ko_KR.UTF-8 never
+    generated, as on a new WSL): not said, as nothing needs it: the pages
+    write dates in digits and Korean words of their own (DEFAULT_DATE_FORMAT,
+    korean_date), and the messages' language is SOTONG_LANG's."""
+    from pelican.settings import read_settings
+
+    pelican_log = logging.getLogger("pelican.settings")
+    pelican_log.addFilter(_locale_said)
+    try:
+        return read_settings(str(path))
+    finally:
+        pelican_log.removeFilter(_locale_said)
 
 
 @contextmanager

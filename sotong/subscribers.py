@@ -421,7 +421,11 @@ def _birth_year_cell(year: str | None, kind: str, this_year: int, errors: list) 
     if year is None:
         return None
     year = _as_typed(year)
-    if not _YEAR.fullmatch(year):
+    if not _YEAR.fullmatch(year) and (day := _LOOSE_DATE.fullmatch(year)) and iso_day(
+            f"{day[1]}-{int(day[2]):02d}-{int(day[3]):02d}"):  # 1960.3.5, the date of birth a form asked for
+        errors.append(_('birth_year "{year}" is a date of birth; the column takes only its year: write {meant}').format(
+            year=year, meant=day[1]))
+    elif not _YEAR.fullmatch(year):
         errors.append(_('birth_year "{year}" is not a 4-digit year; write the whole year of birth, e.g. 1985').format(
             year=year))
     elif int(year) > this_year:
@@ -509,6 +513,11 @@ def _not_in(column: str, given: str, known: dict, what: str) -> str:
         column=column, given=given, what=_(what), hint=hint)
 
 
+# the channels as staff write them in Korean (문자;이메일): the key meant
+_CHANNEL_WORDS = {"문자": "sms", "문자메시지": "sms", "메시지": "sms", "휴대폰": "sms", "휴대전화": "sms",
+                  "이메일": "email", "메일": "email", "전자우편": "email", "e-mail": "email"}
+
+
 def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: list) -> set:
     """The ``;``-separated keys of a cell; a message in ``errors`` for each unknown one."""
     keys = {k.strip() for k in (cell or "").split(";") if k.strip()}
@@ -517,7 +526,8 @@ def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: 
             errors.append(_('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
                 column=column, cell=cell, known=";".join(list(known)[:2])))
         elif what is None:
-            hint = did_you_mean(key, known) or _("; write email, sms, or both as email;sms")
+            hint = suggested(_CHANNEL_WORDS.get(key.lower())) or did_you_mean(key, known) or _(
+                "; write email, sms, or both as email;sms")
             errors.append(_('{column} "{key}" is not email or sms{hint}').format(
                 column=column, key=key, hint=hint))
         else:

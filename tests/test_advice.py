@@ -404,6 +404,18 @@ def test_a_table_markdown_does_not_read_as_one_is_warned_with_the_line_to_write(
     assert notice_warnings(with_body("문의\t02-2286-5000\n\n- 목록\n\tA\tB\n\tC\tD\n\n| 하나 |\n"), "n.md") == []
 
 
+def test_a_rows_cells_past_the_first_lines_are_warned_as_left_out():
+    """Markdown drops the cells of a row past its table's first line, and
+    the page showed no hours for 성수경로당, in silence; a | written \\| in a
+    cell, and the rows of another table of three columns, are no more cells."""
+    body = ("쉼터 목록입니다.\n\n| 쉼터 | 주소 |\n| --- | --- |\n| 성수경로당 | 성수동 1가 | 09~18시 | 주말 휴무 |\n"
+            "| 응봉경로당 | 응봉동 \\| 2층 |\n\n| a | b | c |\n|:-|-|-:|\n| 1 | 2 | 3 |\n")
+    assert "09~18시" not in as_markdown_renders(body)
+    assert notice_warnings(with_body(body), "n.md") == [
+        "n.md:13: warning: this row has 4 cells and the table's first line 2, so the page and the email leave out "
+        '"09~18시 | 주말 휴무"; add columns for them to the first line and to the line of --- under it']
+
+
 def as_markdown_renders(text: str) -> str:
     """``text`` as HTML, as the site's Markdown (pelicanconf.py's extensions) renders it."""
     import markdown

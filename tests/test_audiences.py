@@ -41,6 +41,17 @@ def problems_of(tmp_path, text):
     return [str(p).replace(str(path), "audiences.yaml") for p in caught.value.problems]
 
 
+def test_a_dongs_number_spelled_in_hangul_is_the_dong_with_its_digit(tmp_path):
+    """성수일가1동, as 1가 is read aloud, is as near to 성수1가2동 or 성수2가1동
+    as to 성수1가1동 by its letters: the sample's four 성수 dongs tied, and
+    check suggested none."""
+    sample = (REPO / "audiences.yaml").read_text(encoding="utf-8")
+    written = "dongs: [seongsu1ga1, seongsu1ga2, seongsu2ga1, seongsu2ga3]"
+    assert written in sample
+    problems = problems_of(tmp_path, sample.replace(written, written.replace("seongsu1ga1", "성수일가1동"), 1))
+    assert len(problems) == 1 and '"성수일가1동" is not defined; did you mean "성수1가1동"?' in problems[0], problems
+
+
 def test_sample_audiences_cover_the_service():
     audiences = load_audiences(REPO / "audiences.yaml")
     assert len(audiences.fields) == 11

@@ -76,6 +76,7 @@ def test_a_missing_audiences_file_in_korean(korean, tmp_path):
     ({"business_type": "retail"}, "business_type은 사업자에게만 씁니다. 비워 두거나 kind 열에 business를 쓰세요"),
     ({"gender": "X"}, 'gender "X"은(는) F나 M이 아닙니다. F(여) 또는 M(남)을 쓰거나 비워 두세요'),
     ({"birth_year": "85"}, 'birth_year "85"은(는) 네 자리 연도가 아닙니다. 출생 연도를 네 자리로 쓰세요. 예: 1985'),
+    ({"birth_year": "1960.3.5"}, 'birth_year "1960.3.5"은(는) 생년월일입니다. 이 열에는 출생 연도만 쓰니 이렇게 쓰세요: 1960'),
     ({"birth_year": "2031"}, 'birth_year "2031"은(는) 미래입니다. 출생 연도를 쓰세요. 예: 1985'),
     ({"birth_year": "1890"}, 'birth_year "1890"은(는) 1900년보다 앞섭니다. 출생 연도에 오타가 없는지 확인하세요'),
     ({"subscribed_at": "2024/3/5"}, 'subscribed_at "2024/3/5"은(는) YYYY-MM-DD 형식이 아닙니다. "2024-03-05"(으)로 쓰세요'),
@@ -181,6 +182,9 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
 @pytest.mark.parametrize("line, expected", [
     ("deparment: 보건소", '알 수 없는 항목 "deparment"입니다 (혹시 "department"인가요?). 쓸 수 있는 항목: title, '),
     ("audiences: [parnets]", '알 수 없는 대상 "parnets"입니다 (혹시 "parents"인가요?). audiences.yaml의 대상 이름이나'),
+    ("audiences: [전체]", '"전체"은(는) 대상 이름이 아닙니다. 분야(category)를 고른 모든 분께 보내려면 audiences 줄을 지우세요'),
+    ("audiences: [60세 이상]", '"60세 이상"은(는) 대상 이름이 아니라 조건입니다. 이 항목 자리에 조건 묶음을 쓰세요: {age: [60, null]}'),
+    ("audiences: [성수1가1동]", '"성수1가1동"은(는) 대상 이름이 아니라 조건입니다. 이 항목 자리에 조건 묶음을 쓰세요: {dongs: [seongsu1ga1]}'),
     ("audiences: parents", "audiences는 목록으로 쓰세요. audiences: [parents]처럼 쓰세요"),
     ("channels: [homepage, kakao]", '알 수 없는 channel "kakao"입니다. 쓸 수 있는 것: homepage, '),
     ("channels: []", "channels가 비어 있습니다. 기본값 ["),
@@ -195,6 +199,8 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("event: {start: tomorrow}",
      'event start 날짜를 알아볼 수 없습니다: "tomorrow". YYYY-MM-DD 또는 YYYY-MM-DD HH:MM 형식으로 쓰세요. 예: start: 2026-11-05 14:00'),
     ("event: {end: 2026-11-20}", "event에 start가 필요합니다. 예: start: 2026-11-20 14:00"),
+    ("event: {start: 2026-12-01 ~ 2027-02-28}", 'event start "2026-12-01 ~ 2027-02-28"은(는) 기간입니다. 시작은 start 줄에, '
+     "끝은 그 아래 end 줄에 따로 쓰세요: start: 2026-12-01, end: 2027-02-28"),
     ("start: 2026-11-20 14:00",
      "start은(는) event에 딸린 항목입니다. event: 줄 아래에 두 칸 들여 쓰거나, 한 줄로 쓰세요: event: {start: 2026-11-20 14:00}"),
     ("event: {start: 2026-11-20, room: 1}", 'event에 없는 항목 "room"입니다. 쓸 수 있는 항목: start, end, place'),
@@ -203,11 +209,16 @@ def test_plugin_commands_speak_korean(sotong, project_dir, args, code, expected)
     ("image_alt: 그림", "image 없이 image_alt만 있습니다. image: images/파일 을 쓰거나 image_alt를 지우세요"),
     ("priority: high", 'priority은(는) normal, urgent 중 하나여야 합니다. "high"은(는) 쓸 수 없습니다'),
     ("priority: 긴급", 'priority은(는) normal, urgent 중 하나여야 합니다. "긴급"은(는) 쓸 수 없습니다 (혹시 "urgent"인가요?)'),
+    ("priority: 중요", 'priority은(는) normal, urgent 중 하나여야 합니다. "중요"은(는) 쓸 수 없습니다 (혹시 "urgent"인가요?)'),
     ("status: 초안", 'status은(는) published, draft 중 하나여야 합니다. "초안"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
     ("status: 공개", 'status은(는) published, draft 중 하나여야 합니다. "공개"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("status: 임시저장", 'status은(는) published, draft 중 하나여야 합니다. "임시저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
     ("status: 임시 저장", 'status은(는) published, draft 중 하나여야 합니다. "임시 저장"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
-    ("status: 비공개", 'status은(는) published, draft 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?)'),
+    # 비공개 may mean a draft, or a notice sent to its audiences only (SPEC §16): both are said
+    ("status: 비공개", 'status은(는) published, draft 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?). '
+                    "받을 대상에게만 이메일로 보내려는 것이라면 status 줄 대신 visibility: private 줄을 쓰세요"),
+    ("status: private", 'status은(는) published, draft 중 하나여야 합니다. "private"은(는) 쓸 수 없습니다 (혹시 "draft"인가요?). '
+                     "받을 대상에게만 이메일로 보내려는 것이라면 status 줄 대신 visibility: private 줄을 쓰세요"),
     ("status: 게시", 'status은(는) published, draft 중 하나여야 합니다. "게시"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("status: 발행", 'status은(는) published, draft 중 하나여야 합니다. "발행"은(는) 쓸 수 없습니다 (혹시 "published"인가요?)'),
     ("visibility: 비공개", 'visibility은(는) public, private 중 하나여야 합니다. "비공개"은(는) 쓸 수 없습니다 (혹시 "private"인가요?)'),

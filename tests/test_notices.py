@@ -126,6 +126,17 @@ def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, e
 @pytest.mark.parametrize("line, expected_line, expected", [
     ("deparment: 보건소", 6, 'unknown key "deparment"; did you mean "department"?'),
     ("audiences: [parnets]", 6, 'unknown segment "parnets"; did you mean "parents"?'),
+    # a condition written as an audience: the inline segment it means, not a segment whose label holds the words
+    # (60세 이상 is in 치매 조기검진 대상 (응봉동 60세 이상)'s), nor a dong's name tied with the other 성수 dongs
+    ("audiences: [60세 이상]", 6, '"60세 이상" is a condition, not a segment name; write the conditions in its place: '
+                              "{age: [60, null]}"),
+    ("audiences: [parents, 60대]", 6, "write the conditions in its place: {age: [60, 69]}"),
+    ("audiences: [성수1가1동]", 6, "write the conditions in its place: {dongs: [seongsu1ga1]}"),
+    ("audiences: [성수일가1동]", 6, "write the conditions in its place: {dongs: [seongsu1ga1]}"),
+    # everyone, written as a segment: the line to leave out
+    ("audiences: [전체]", 6, '"전체" is no segment: to reach everyone who chose the field, leave the audiences line out'),
+    ("audiences: 전 구민", 6, '"전 구민" is no segment: to reach everyone who chose the field, leave the audiences line out'),
+    ("audiences: [parents, 모두]", 6, '"모두" is no segment: to reach everyone'),
     ("audiences: parents", 6, "write audiences: [parents]"),
     ("channels: [homepage, kakao]", 6, 'unknown channel "kakao"'),
     ("channels: []", 6, "channels is empty"),

@@ -73,6 +73,10 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ("event: {start: 2026-11-20 09:00, end: 15:00}",
      'event end "15:00" is an hour without its day; write the day with it, e.g. end: 2026-11-20 15:00'),
     ('event: {start: 2026-11-20, end: "오후 3시 30분"}', "write the day with it, e.g. end: 2026-11-20 15:30"),
+    # the whole period written as the start: the start and the end to write (the hour of an end alone, the start's day)
+    ("event: {start: 2026-12-01 ~ 2027-02-28}", 'event start "2026-12-01 ~ 2027-02-28" is a period; write where it '
+     "begins as start and where it ends as end, on a line of its own: start: 2026-12-01 and end: 2027-02-28"),
+    ("event: {start: 2026.11.20 14:00~17:00}", "start: 2026-11-20 14:00 and end: 2026-11-20 17:00"),
     ('slug: "evil\\n"', r'slug "evil\n" may hold only letters'),
     ("image: ../../../../../../etc/passwd\nimage_alt: x", "must be a path inside content/"),
     ("image: /etc/passwd\nimage_alt: x", "must be a path inside content/"),
@@ -86,12 +90,25 @@ def test_a_list_for_a_text_key_names_a_value_to_write(tmp_path, added, expected)
     ("channels: [homepage newsletter email, sms]", '"homepage newsletter email" is one name to YAML, as names are '
                                                   "parted by commas, not blanks; write channels: [homepage, newsletter, email, sms]"),
     ("channels: homepage newsletter", "channels must be a list; write channels: [homepage, newsletter]"),
+    # the list to write is one check takes: a Korean word as its name, a word for all as every channel
+    ("channels: 홈페이지, 문자", "channels must be a list; write channels: [homepage, sms]"),
+    ("channels: 전체", "channels must be a list; write channels: [homepage, newsletter, email, sms, twitter, facebook, blog]"),
     ("channels: [homepage newsletter tv]", 'unknown channel "homepage newsletter tv"'),  # no names of its own
 ])
 def test_each_new_value_rule(tmp_path, added, expected):
     message = only_problem(tmp_path, with_line(added))
     assert message.startswith("notice.md:6: "), message
     assert "\n" not in message and expected in message
+
+
+def test_an_hour_alone_as_the_end_takes_the_day_of_a_start_written_another_way(tmp_path):
+    """Both said at their lines, the end with the day the start means (it
+    was told "e.g. end: 2026-11-05 14:00", a day of no notice's)."""
+    notice, problems = read(tmp_path, with_line("event:\n  start: 2026-11-20 오후 2시\n  end: 오후 5시"))
+    assert notice is None and [str(p) for p in problems] == [
+        'notice.md:7: event start "2026-11-20 오후 2시" is not a date; write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, '
+        "e.g. start: 2026-11-20 14:00",
+        'notice.md:8: event end "오후 5시" is an hour without its day; write the day with it, e.g. end: 2026-11-20 17:00']
 
 
 def test_an_image_that_links_outside_content_is_refused(tmp_path):

@@ -614,7 +614,9 @@ policy:
 POLICY_EXAMPLE = "write policy: {title: 마을버스 노선 개편, department: 문화체육과, summary: ...}"
 CONSULTATION_CASES = [
     (CONSULTATION.split("policy:")[0], 13, f"a consultation needs its policy; {POLICY_EXAMPLE}"),
-    (CONSULTATION.split("policy:")[0] + "policy: 마을버스 노선 개편\n", 15, "a consultation needs its policy"),
+    # the policy written as its title: it is there (it was told "a consultation needs its policy"), as a map
+    (CONSULTATION.split("policy:")[0] + "policy: 2027 마을버스 노선 개편\n", 15, "policy is written as one text; write it "
+     "as its title, department and summary: policy: {title: 2027 마을버스 노선 개편, department: 문화체육과, summary: ...}"),
     (CONSULTATION.replace("  department: 자치행정과\n", ""), 15, f"policy.department is required; {POLICY_EXAMPLE[6:]}"),
     (CONSULTATION.replace("  title: 마을버스 노선 개편\n", ""), 15, "policy.title is required"),
     (CONSULTATION.replace("  summary: 배차 간격을 줄이는 개편안입니다.\n", "  summary: \" \"\n"), 15, "policy.summary is required"),

@@ -136,3 +136,14 @@ def test_no_command_writes_the_store_or_private_files_under_output(tmp_path, set
         assert (f"pelicanconf.py:{line}: {name}: is inside OUTPUT_PATH, which is published; keep it under private/"
                 in result.output.splitlines()), (command, result.output)
     assert not (project / "output").exists()
+
+
+def test_a_system_without_the_locale_of_lang_is_no_english_warning(empty_project_dir):
+    """LANG=ko_KR.UTF-8 on a system that never generated it (a new WSL):
+    Pelican said "Locale could not be set. Check the LOCALE setting..." in
+    English on every check and build, of a setting staff never wrote and
+    nothing uses (the pages write their dates themselves)."""
+    env = {"LANG": "xx_XX.UTF-8", "LC_ALL": "xx_XX.UTF-8", "SOTONG_LANG": "ko"}
+    for command in ("check", "build"):
+        result = run_sotong(empty_project_dir, command, env=env)
+        assert result.code == 0 and "Locale" not in result.stderr + result.stdout, result

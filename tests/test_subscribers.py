@@ -175,6 +175,13 @@ PHONE_ERROR = ("phone is not a Korean mobile number (010 and 8 digits, or 011, 0
      "business_type is only for businesses; leave it empty, or write business in the kind column"),
     ({"gender": "X"}, 'gender "X" is not F or M; write F (여) or M (남), or leave it empty'),
     ({"birth_year": "85"}, 'birth_year "85" is not a 4-digit year; write the whole year of birth, e.g. 1985'),
+    # the channels written in Korean, as the paper form names them: the key meant
+    ({"channels": "email;문자"}, 'channel "문자" is not email or sms; did you mean "sms"?'),
+    ({"channels": "sms;이메일"}, 'channel "이메일" is not email or sms; did you mean "email"?'),
+    # the date of birth a paper form asked for, typed in whole: its year is what to write
+    ({"birth_year": "1960.3.5"}, 'birth_year "1960.3.5" is a date of birth; the column takes only its year: write 1960'),
+    ({"birth_year": "1960-03-05"}, 'birth_year "1960-03-05" is a date of birth; the column takes only its year: write 1960'),
+    ({"birth_year": "1960년 3월 5일"}, 'birth_year "1960년 3월 5일" is a date of birth; the column takes only its year: write 1960'),
     ({"birth_year": "2031"}, 'birth_year "2031" is in the future; write the year of birth, e.g. 1985'),
     ({"birth_year": "1890"}, 'birth_year "1890" is before 1900; check the year of birth for a typo'),
     ({"subscribed_at": "2024/3/5"}, 'subscribed_at "2024/3/5" is not written as YYYY-MM-DD; write "2024-03-05"'),

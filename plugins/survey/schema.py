@@ -290,7 +290,12 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
         problem(("anonymous",), _("a consultation keeps who answered, by policy; write anonymous: false"))
     given = data.get("department")  # the example's department is one check takes
     department = given if given in audiences.departments else next(iter(audiences.departments), "교통행정과")
-    example = f"policy: {{title: 마을버스 노선 개편, department: {department}, summary: ...}}"
+    title = str(value).strip() if isinstance(value, str) and value.strip() else "마을버스 노선 개편"
+    example = f"policy: {{title: {title}, department: {department}, summary: ...}}"
+    if isinstance(value, str) and value.strip():  # the policy written as its title: it is there, as a map
+        problem(("policy",), _("policy is written as one text; write it as its title, department and summary: "
+                               "{example}").format(example=example))
+        return kind, None
     if not isinstance(value, dict):
         problem(("policy",) if value is not None else ("kind",), _("a consultation needs its policy; write {example}").format(example=example))
         return kind, None
