@@ -393,7 +393,7 @@ def _every_schema_declared(project: Project) -> None:
 @db.command("copy", help=_("Copy every table of the store (SOTONG_DB) into the empty store TARGET: a new file, or a new PostgreSQL database (postgresql://...), either way.\n\nStop sotong serve and the sends first; afterwards point SOTONG_DB at TARGET. The store SOTONG_DB names is left as it was."))
 @click.argument("target", metavar="TARGET")
 @settings_option
-@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, what it made dropped
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction (its upgrade too) rolled back
 def db_copy(project: Project, target):
     from .store_copy import copy_store, opened_target, shown_target, target_trouble_said
 
