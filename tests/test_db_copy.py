@@ -379,7 +379,7 @@ def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies
     assert len(tables_begun) == 2
     if backend == "sqlite":  # the command made the file: removed, so that nothing looks like a store
         assert without_store_file(Path(target))
-    else:  # the tables, the view and the consent log's function the copy made: dropped
+    else:  # the copy's transaction rolled back: what it made is gone
         assert found_schema(target) == before
     done(sotong(small, "db", "copy", target))
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
