@@ -354,16 +354,11 @@ def test_in_a_terminal_the_copy_shows_its_progress(small, tmp_path):
     assert b"Copying the store" in shown and b"600/600" in shown
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "sqlite_there", "postgresql"])
-def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies_all(small, tmp_path, backend):
-    target = new_store_location(backend.removesuffix("_there"), tmp_path)
-    if backend == "sqlite_there":  # a file made before, holding an empty table of its own: kept as it was
-        with contextlib.closing(sqlite3.connect(target)) as db:
-            db.execute("CREATE TABLE notes (line TEXT)")
-    before = [] if backend == "sqlite" else found_schema(target)
+def copy_stopped_at_the_second_table(project: Path, target: str):
+    """``sotong db copy TARGET`` stopped (Ctrl+C) once the first table's rows are written."""
     tables_begun = []
 
-    def stop_at_the_second_table(frame, event, arg):  # Ctrl+C once the first table's rows are written
+    def stop_at_the_second_table(frame, event, arg):
         if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py"):
             tables_begun.append(frame.f_locals["table"].name)
             if len(tables_begun) == 2:
@@ -372,11 +367,22 @@ def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies
 
     sys.settrace(stop_at_the_second_table)
     try:
-        stopped = sotong(small, "db", "copy", target)
+        stopped = sotong(project, "db", "copy", target)
     finally:
         sys.settrace(None)
+    assert len(tables_begun) == 2, stopped.output
+    return stopped
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "sqlite_there", "postgresql"])
+def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies_all(small, tmp_path, backend):
+    target = new_store_location(backend.removesuffix("_there"), tmp_path)
+    if backend == "sqlite_there":  # a file made before, holding an empty table of its own: kept as it was
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            db.execute("CREATE TABLE notes (line TEXT)")
+    before = [] if backend == "sqlite" else found_schema(target)
+    stopped = copy_stopped_at_the_second_table(small, target)
     assert stopped.code == 130 and "Nothing was copied" in stopped.stderr, stopped.output
-    assert len(tables_begun) == 2
     if backend == "sqlite":  # the command made the file: removed, so that nothing looks like a store
         assert without_store_file(Path(target))
     else:  # the copy's transaction rolled back: what it made is gone
@@ -501,21 +507,8 @@ def test_a_failed_copy_into_an_empty_store_of_an_older_sotong_leaves_its_tables_
         assert (schema_and_versions(target), False) == before
         with sqlite3.connect(small / "private" / "sotong.db") as db:
             db.execute("DELETE FROM subscribers WHERE id = 'S999999'")
-
-    def stop_at_the_second_table(frame, event, arg):
-        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py"):
-            tables_begun.append(frame.f_locals["table"].name)
-            if len(tables_begun) == 2:
-                sys.settrace(None)
-                raise KeyboardInterrupt
-
-    tables_begun = []
-    sys.settrace(stop_at_the_second_table)
-    try:
-        stopped = sotong(small, "db", "copy", target)
-    finally:
-        sys.settrace(None)
-    assert stopped.code == 130 and len(tables_begun) == 2, stopped.output
+    stopped = copy_stopped_at_the_second_table(small, target)
+    assert stopped.code == 130, stopped.output
     assert (schema_and_versions(target), backend == "sqlite" and Path(target).read_bytes()) == before
     assert not Path(f"{target}-wal").exists()
     done(sotong(small, "db", "copy", target))
