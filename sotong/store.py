@@ -1294,9 +1294,12 @@ class _PostgresConnection:
 
     @property
     def in_transaction(self) -> bool:
+        """Whether a transaction is open; not on a connection lost (the server
+        ended its transaction), where a ROLLBACK would raise over why it was lost."""
         from psycopg.pq import TransactionStatus
 
-        return self.connection.info.transaction_status != TransactionStatus.IDLE
+        return self.connection.info.transaction_status in (
+            TransactionStatus.ACTIVE, TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def executescript(self, script: str) -> None:
         self._name_source()

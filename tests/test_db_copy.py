@@ -513,3 +513,29 @@ def test_a_failed_copy_into_an_empty_store_of_an_older_sotong_leaves_its_tables_
     assert not Path(f"{target}-wal").exists()
     done(sotong(small, "db", "copy", target))
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
+
+
+def test_a_target_server_gone_halfway_is_said_of_the_target_and_leaves_it_as_it_was(small, tmp_path):
+    """The target's connection ends while the rows are written (a restart,
+    a failover: its backend terminated): the line names the target, not
+    SOTONG_DB, and its database is as it was found (the server rolled the
+    copy's transaction back), so the same command copies all."""
+    target = new_store_location("postgresql", tmp_path)
+
+    def end_the_targets_connection_at_the_second_table(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py") \
+                and frame.f_locals["table"].name == "subscribers":
+            sys.settrace(None)
+            with psycopg.connect(target, autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", (frame.f_locals["target"].db.connection.info.backend_pid,))
+
+    sys.settrace(end_the_targets_connection_at_the_second_table)
+    try:
+        gone = sotong(small, "db", "copy", target)
+    finally:
+        sys.settrace(None)
+    assert gone.code == 1 and gone.stderr == (
+        f"the copy's target {target}: the PostgreSQL database stopped answering (stopped or restarting); run the "
+        "command again once it answers\n"), gone.output
+    assert found_schema(target) == []
+    done(sotong(small, "db", "copy", target))
