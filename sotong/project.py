@@ -269,7 +269,7 @@ class Project:
         """The tables of core and of every plugin of PLUGINS registered
         (``signals.store_schemas``), though no command of theirs ran yet:
         for what brings or reads them all (``sotong db upgrade``, ``db
-        copy``, ``subscribers forget``)."""
+        copy``, ``subscribers forget``, ``serve``)."""
         from . import signals
 
         self.activate_plugins()
