@@ -461,8 +461,8 @@ class Store:
     def make_core(self) -> None:
         """Core's tables made, or brought to this Sotong's version, with the
         consent log's trigger (SQLite's file in WAL mode first, unless
-        :meth:`all_or_nothing` holds it: no transaction can change that, and
-        the next opening sets it)."""
+        :meth:`all_or_nothing` holds it: no transaction can change that, it
+        does once it committed)."""
         if self.backend == "postgresql":
             with self.transaction(), self.locked("schema_versions"):  # two CREATE TABLEs at once would clash
                 self.ensure_schema(SCHEMA_VERSIONS)
@@ -549,13 +549,16 @@ class Store:
         committed together at its end, or not at all: a store that fails
         or is stopped halfway (even killed) is left as it was found, its
         tables at their versions. The transactions opened inside are
-        savepoints of its one (SQLite's and PostgreSQL's DDL is transactional)."""
+        savepoints of its one (SQLite's and PostgreSQL's DDL is transactional).
+        SQLite's file is put in WAL mode once it committed (no transaction can change it)."""
         with self.transaction():
             self._all_or_nothing = True
             try:
                 yield self
             finally:
                 self._all_or_nothing = False
+        if self.backend == "sqlite":
+            self.db.execute("PRAGMA journal_mode=WAL").fetchall()
 
     @property
     def _begin(self) -> str:
