@@ -512,10 +512,10 @@ def test_a_failed_copy_into_an_empty_store_of_an_older_sotong_leaves_its_tables_
     assert (schema_and_versions(target), backend == "sqlite" and Path(target).read_bytes()) == before
     assert not Path(f"{target}-wal").exists()
     done(sotong(small, "db", "copy", target))
-    assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
-    if backend == "sqlite":  # put back in WAL mode once the copy committed (no transaction can change it)
+    if backend == "sqlite":  # in WAL mode once the copy committed (no transaction can change it), before any opening
         with contextlib.closing(sqlite3.connect(target)) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
 
 
 def test_a_target_server_gone_halfway_is_said_of_the_target_and_leaves_it_as_it_was(small, tmp_path):
