@@ -388,6 +388,9 @@ def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies
     else:  # the copy's transaction rolled back: what it made is gone
         assert found_schema(target) == before
     done(sotong(small, "db", "copy", target))
+    if backend.startswith("sqlite"):  # in WAL mode once the copy committed (no transaction can change it)
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
 
 
@@ -512,9 +515,6 @@ def test_a_failed_copy_into_an_empty_store_of_an_older_sotong_leaves_its_tables_
     assert (schema_and_versions(target), backend == "sqlite" and Path(target).read_bytes()) == before
     assert not Path(f"{target}-wal").exists()
     done(sotong(small, "db", "copy", target))
-    if backend == "sqlite":  # in WAL mode once the copy committed (no transaction can change it), before any opening
-        with contextlib.closing(sqlite3.connect(target)) as db:
-            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
 
 
