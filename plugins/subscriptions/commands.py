@@ -82,7 +82,7 @@ PURGE_HELP = _("Destroy what the privacy page says is past its retention: all bu
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the notices handed over recorded, not told again
 def purge_command(project: Project, dry_run: bool):
-    store, today = inactive.ensure(project.store), project.today()
+    store, today = inactive.ensure(project.existing_store), project.today()
     found = inactive.inactive_subscribers(store, today)
     if found is None:
         click.echo(_("Nothing tells what was sent (the delivery plugin is not in PLUGINS): nobody is told or ended for being sent nothing."), err=True)
