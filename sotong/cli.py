@@ -375,7 +375,7 @@ def db():
 def db_upgrade(project: Project):
     from .store import registered_schemas
 
-    _every_schema_declared(project)
+    project.declare_every_schema()
     changes = project.store.upgrade()
     for component in registered_schemas():
         before, after = changes[component]
@@ -384,23 +384,17 @@ def db_upgrade(project: Project):
         click.echo(f"{component}: {said}")
 
 
-def _every_schema_declared(project: Project) -> None:
-    """The plugins' tables registered, though no command of theirs ran yet."""
-    project.activate_plugins()
-    signals.store_schemas.send(None)
-
-
 @db.command("copy", help=_("Copy every table of the store (SOTONG_DB) into the empty store TARGET: a new file, or a new PostgreSQL database (postgresql://...), either way.\n\nStop sotong serve and the sends first; afterwards point SOTONG_DB at TARGET. The store SOTONG_DB names is left as it was."))
 @click.argument("target", metavar="TARGET")
 @settings_option
-@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction rolled back, what it made dropped
+@sigterm_as_ctrl_c()  # kill, systemctl stop: the target's transaction (its upgrade too) rolled back
 def db_copy(project: Project, target):
     from .store_copy import copy_store, opened_target, shown_target, target_trouble_said
 
     say_when_stopped(_("Stopped ({signal}). Nothing was copied: the target is left as it was found (a file the "
                        "command made is removed, the tables it made dropped) and the store SOTONG_DB names as it "
                        "was; run the same command again."))
-    _every_schema_declared(project)
+    project.declare_every_schema()
     with opened_target(target) as copied:  # reachable and empty, before the source is opened or upgraded
         source = project.existing_store
         source.upgrade()

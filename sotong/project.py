@@ -265,6 +265,16 @@ class Project:
         return next((candidate for folder in folders for candidate in (os.path.join(folder, name), os.path.join(folder, name + ".py"))
                      if _is_plugin_module(candidate)), None)
 
+    def declare_every_schema(self) -> None:
+        """The tables of core and of every plugin of PLUGINS registered
+        (``signals.store_schemas``), though no command of theirs ran yet:
+        for what brings or reads them all (``sotong db upgrade``, ``db
+        copy``, ``subscribers forget``, ``serve``)."""
+        from . import signals
+
+        self.activate_plugins()
+        signals.store_schemas.send(None)
+
     @cached_property
     def store(self):
         from .store import Store

@@ -44,7 +44,8 @@ A plugin's ``register()`` connects to these the way it connects to Pelican's:
   ``mark`` (e.g. ``[시험]``); return the copy of that reader's email of the
   issue addressed to ``to`` with ``mark`` starting its subject (an object
   with ``eml``, ``reader`` and ``notices``), for a staff member's test.
-- ``store_schemas``: sent with None by ``sotong db upgrade``; import the
+- ``store_schemas``: sent with None by ``sotong db upgrade``, ``db copy``,
+  ``subscribers forget`` and ``serve`` (:meth:`sotong.project.Project.declare_every_schema`); import the
   modules that :func:`sotong.store.register_schema` the plugin's tables
   (``declare_schemas("plugin.storage", ...)`` connects that import).
 - ``store_copied``: sent with the target :class:`sotong.store.Store` by

@@ -400,6 +400,7 @@ class Store:
         self.name = name  # as its messages name it
         self.change_source = DEFAULT_SOURCE
         self._logs_made_apart: dict[str, _LogMadeApart] = {}  # staged table -> its log's JSON (staged_from)
+        self._all_or_nothing = False  # inside all_or_nothing: each transaction a savepoint of its one
 
     @contextlib.contextmanager
     def changes_from(self, source: str):
@@ -459,14 +460,17 @@ class Store:
 
     def make_core(self) -> None:
         """Core's tables made, or brought to this Sotong's version, with the
-        consent log's trigger (SQLite's file in WAL mode first)."""
+        consent log's trigger (SQLite's file in WAL mode first, unless
+        :meth:`all_or_nothing` holds it: no transaction can change that, it
+        does once it committed)."""
         if self.backend == "postgresql":
             with self.transaction(), self.locked("schema_versions"):  # two CREATE TABLEs at once would clash
                 self.ensure_schema(SCHEMA_VERSIONS)
         else:
             with _sqlite_trouble_said(self.path, self.name):
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.ensure_schema(SCHEMA_VERSIONS)
+                if not self._all_or_nothing:
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute(SCHEMA_VERSIONS)  # one statement: executescript would commit an open transaction
         self.upgrade("core")
         self._add_missing_columns()
         if self.backend == "sqlite":
@@ -531,8 +535,30 @@ class Store:
         self.db.executescript(sql)
 
     def transaction(self):
-        """``with store.transaction():`` — BEGIN (IMMEDIATE on SQLite) ... COMMIT/ROLLBACK."""
+        """``with store.transaction():`` — BEGIN (IMMEDIATE on SQLite) ... COMMIT/ROLLBACK;
+        inside :meth:`all_or_nothing`, a savepoint of its transaction."""
+        if self._all_or_nothing:
+            return _Transaction(self.db, f"SAVEPOINT {_SAVEPOINT}", f"RELEASE SAVEPOINT {_SAVEPOINT}",
+                                (f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}", f"RELEASE SAVEPOINT {_SAVEPOINT}"))
         return _Transaction(self.db, self._begin)
+
+    @contextlib.contextmanager
+    def all_or_nothing(self):
+        """``with store.all_or_nothing():`` what is written inside, core's and
+        the plugins' upgrades included (:meth:`make_core`, :meth:`upgrade`),
+        committed together at its end, or not at all: a store that fails
+        or is stopped halfway (even killed) is left as it was found, its
+        tables at their versions. The transactions opened inside are
+        savepoints of its one (SQLite's and PostgreSQL's DDL is transactional).
+        SQLite's file is put in WAL mode once it committed (no transaction can change it)."""
+        with self.transaction():
+            self._all_or_nothing = True
+            try:
+                yield self
+            finally:
+                self._all_or_nothing = False
+        if self.backend == "sqlite":
+            self.db.execute("PRAGMA journal_mode=WAL").fetchall()
 
     @property
     def _begin(self) -> str:
@@ -793,10 +819,8 @@ class Store:
             return
         self.db.execute("DROP TRIGGER temp.consent_on_insert")
         self.db.execute("DROP TRIGGER temp.consent_on_update")
-        try:
-            yield
-        finally:
-            self._consent_triggers_on()
+        yield  # an error rolls the transaction back, the DROPs with it (SQLite's TEMP schema is transactional too)
+        self._consent_triggers_on()
 
     def _consent_triggers_on(self) -> None:
         """SQLite: this connection's consent-log triggers (one statement each:
@@ -1249,7 +1273,7 @@ class _PostgresConnection:
         """Always with parameters (maybe none), so that psycopg reads ``%%`` as ``%``."""
         self._name_source()
         cursor = self.connection.cursor()
-        if sql == "ROLLBACK":
+        if sql.startswith("ROLLBACK"):  # of a transaction or to a savepoint
             self._session_source = None
         cursor.execute(postgresql_statement(sql), params)
         return cursor
@@ -1273,9 +1297,12 @@ class _PostgresConnection:
 
     @property
     def in_transaction(self) -> bool:
+        """Whether a transaction is open; not on a connection lost (the server
+        ended its transaction), where a ROLLBACK would raise over why it was lost."""
         from psycopg.pq import TransactionStatus
 
-        return self.connection.info.transaction_status != TransactionStatus.IDLE
+        return self.connection.info.transaction_status in (
+            TransactionStatus.ACTIVE, TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def executescript(self, script: str) -> None:
         self._name_source()
@@ -1300,10 +1327,15 @@ def _connection_defaults(parts: dict, service: dict) -> dict:
     return added
 
 
+_SAVEPOINT = "sotong_step"  # a transaction inside Store.all_or_nothing's (nested ones share the name, as SQL allows)
+
+
 class _Transaction:
-    def __init__(self, db, begin: str):
+    def __init__(self, db, begin: str, commit: str = "COMMIT", rollback: tuple[str, ...] = ("ROLLBACK",)):
         self.db = db
         self.begin = begin
+        self.commit = commit
+        self.rollback = rollback
 
     def __enter__(self):
         self.db.execute(self.begin)
@@ -1311,9 +1343,10 @@ class _Transaction:
 
     def __exit__(self, kind, exc, tb):
         if kind is None:
-            self.db.execute("COMMIT")
+            self.db.execute(self.commit)
         elif self.db.in_transaction:  # SQLite ends it itself on a full disk or an I/O error
-            self.db.execute("ROLLBACK")
+            for statement in self.rollback:
+                self.db.execute(statement)
         return False
 
 

@@ -19,11 +19,11 @@ target is written in one transaction, the consent log's triggers off (the
 log is copied as it is, ids included), parent tables before the tables
 that reference them, PostgreSQL's identity sequences set past the largest
 id copied, each table's rows counted against the source's before it
-commits. A copy that fails or is stopped leaves the target as it was
-found: a SQLite file the command made is removed again, and what the
-command made in a file or database that was there (the tables core's and
-the plugins' upgrades made, a view, the consent log's function) is
-dropped (:func:`opened_target`), so that the same command can run again.
+commits; that transaction holds the target's upgrade too (core's and the
+plugins'). A copy that fails or is stopped (even killed) leaves the target
+as it was found, an empty store of an older Sotong at its versions: the
+transaction is rolled back, and a SQLite file the command made is removed
+again (:func:`opened_target`), so that the same command can run again.
 
 The target is found empty before anything is made or upgraded in it
 (:meth:`Store.connect`, then :meth:`Store.make_core`), and before the
@@ -228,75 +228,33 @@ _BESIDE_THE_FILE = ("-wal", "-shm", "-journal")
 def opened_target(typed: str) -> Iterator[Store]:
     """The target the operator typed, found empty before anything is made
     or upgraded in it, then open (its core tables made), its messages
-    naming it as typed; closed after. Unless the block completes, what the
-    command made in it is taken away again: a SQLite file it made is
+    naming it as typed, in one transaction (:meth:`Store.all_or_nothing`)
+    committed when the block completes; closed after. Unless the block
+    completes, nothing the command made or upgraded in it stays: the
+    transaction is rolled back, and a SQLite file the command made is
     removed (with what SQLite keeps beside it), so that nothing looks like
-    a store; from a file or database that was there, the tables, views
-    and functions that were not there are dropped (:func:`_drop_made`)."""
+    a store."""
     name = StoreName(_("the copy's target {target}").format(target=shown_target(typed)), "TARGET")
     location = target_location(typed, name)
     file_made = not is_database_url(location) and not os.path.lexists(location)
     try:
         with target_trouble_said(name):
             target = Store.connect(location, name)
-        found = None
         try:
-            with target_trouble_said(name):
-                refuse_unless_empty(target, stored_tables(target))  # before core's tables are made or upgraded in it
-                found = _schema_objects(target)
-                target.make_core()
-            yield target
-        except BaseException:
-            if found is not None and not file_made:
-                _drop_made(target, found)
-            raise
+            with contextlib.ExitStack() as transaction:
+                with target_trouble_said(name):
+                    transaction.enter_context(target.all_or_nothing())
+                    refuse_unless_empty(target, stored_tables(target))  # before core's tables are made or upgraded in it
+                    target.make_core()
+                yield target
+                with target_trouble_said(name):
+                    transaction.close()  # the commit
         finally:
             target.close()
     except BaseException:
         if file_made:
             _remove_store_file(location)
         raise
-
-
-def _schema_objects(store: Store) -> set[tuple[str, str]]:
-    """What the store's schema holds that a copy may make, as (kind, name)
-    to drop it by: SQLite's tables and views (their indexes and triggers go
-    with them), PostgreSQL's tables, views, sequences and functions of the
-    current schema (a function by its signature)."""
-    if store.backend == "sqlite":
-        return {(kind.upper(), name) for kind, name in store.db.execute(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")}
-    return set(map(tuple, store.db.execute(
-        "SELECT CASE relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' "
-        "ELSE 'TABLE' END, quote_ident(relname) FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
-        "AND relkind IN ('r', 'p', 'v', 'm', 'S') "
-        "UNION SELECT 'FUNCTION', oid::regprocedure::text FROM pg_proc WHERE pronamespace = current_schema()::regnamespace")))
-
-
-# the order that drops what depends on another first (SQLite drops no view with its table)
-_DROPPED_FIRST = ("VIEW", "MATERIALIZED VIEW", "TABLE", "SEQUENCE", "FUNCTION")
-
-
-def _drop_made(target: Store, found: set[tuple[str, str]]) -> None:
-    """What the target's schema holds that was not ``found`` in it,
-    dropped in one transaction, so that the target is as it was (a
-    PostgreSQL database a failed copy left with empty tables was not new
-    any more). SQLite's index tables go first, their shadow tables with
-    them. What fails (the server gone) is passed over: why the copy failed
-    is what the command says."""
-    with contextlib.suppress(Exception):
-        made = _schema_objects(target) - found
-        if target.backend == "sqlite":
-            indexes = {row[0] for row in target.db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")}
-            made = sorted(made, key=lambda item: (_DROPPED_FIRST.index(item[0]), item[1] not in indexes))
-            drops = [f'DROP {kind} IF EXISTS "{name}"' for kind, name in made]
-        else:
-            drops = [f"DROP {kind} IF EXISTS {name} CASCADE" for kind, name in
-                     sorted(made, key=lambda item: _DROPPED_FIRST.index(item[0]))]
-        with target.transaction():
-            for drop in drops:
-                target.db.execute(drop)
 
 
 def _remove_store_file(location: str) -> None:

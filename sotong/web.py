@@ -1153,8 +1153,14 @@ def _open_files_allowed() -> int:
 
 def serve(project, host: str, port: int, threads: int, announce: Callable[[str], None] = print) -> None:
     """Run the app with waitress until interrupted; refused (SotongError)
-    without SOTONG_SECRET unless ``host`` is loopback (then it warns)."""
+    without SOTONG_SECRET unless ``host`` is loopback (then it warns), and
+    on a store a newer Sotong upgraded: every table (core's and the
+    plugins') is brought to this Sotong's versions first, so that no
+    request fails one by one on a plugin's newer tables while /healthz says all is well."""
     warning = signing_key_warning(host)
+    project.declare_every_schema()
+    project.store.upgrade()
+    project.close_store()  # each request thread opens its own
     app = make_app(project)
     try:
         server = create_server(app, host, port, threads)

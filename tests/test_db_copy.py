@@ -29,7 +29,7 @@ from test_serve import ONE_CLICK, request
 from test_survey import call
 
 from sotong.project import Project
-from sotong.store import Store, Subscriber
+from sotong.store import CORE_SCHEMA, SCHEMA_VERSIONS, Store, Subscriber, postgresql_ddl
 from sotong.tokens import unsubscribe_token
 from sotong.web import make_app
 from survey.rules import survey_token
@@ -354,16 +354,11 @@ def test_in_a_terminal_the_copy_shows_its_progress(small, tmp_path):
     assert b"Copying the store" in shown and b"600/600" in shown
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "sqlite_there", "postgresql"])
-def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies_all(small, tmp_path, backend):
-    target = new_store_location(backend.removesuffix("_there"), tmp_path)
-    if backend == "sqlite_there":  # a file made before, holding an empty table of its own: kept as it was
-        with contextlib.closing(sqlite3.connect(target)) as db:
-            db.execute("CREATE TABLE notes (line TEXT)")
-    before = [] if backend == "sqlite" else found_schema(target)
+def copy_stopped_at_the_second_table(project: Path, target: str):
+    """``sotong db copy TARGET`` stopped (Ctrl+C) once the first table's rows are written."""
     tables_begun = []
 
-    def stop_at_the_second_table(frame, event, arg):  # Ctrl+C once the first table's rows are written
+    def stop_at_the_second_table(frame, event, arg):
         if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py"):
             tables_begun.append(frame.f_locals["table"].name)
             if len(tables_begun) == 2:
@@ -372,16 +367,30 @@ def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies
 
     sys.settrace(stop_at_the_second_table)
     try:
-        stopped = sotong(small, "db", "copy", target)
+        stopped = sotong(project, "db", "copy", target)
     finally:
         sys.settrace(None)
+    assert len(tables_begun) == 2, stopped.output
+    return stopped
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "sqlite_there", "postgresql"])
+def test_a_copy_stopped_halfway_leaves_the_target_as_it_was_and_a_new_run_copies_all(small, tmp_path, backend):
+    target = new_store_location(backend.removesuffix("_there"), tmp_path)
+    if backend == "sqlite_there":  # a file made before, holding an empty table of its own: kept as it was
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            db.execute("CREATE TABLE notes (line TEXT)")
+    before = [] if backend == "sqlite" else found_schema(target)
+    stopped = copy_stopped_at_the_second_table(small, target)
     assert stopped.code == 130 and "Nothing was copied" in stopped.stderr, stopped.output
-    assert len(tables_begun) == 2
     if backend == "sqlite":  # the command made the file: removed, so that nothing looks like a store
         assert without_store_file(Path(target))
-    else:  # the tables, the view and the consent log's function the copy made: dropped
+    else:  # the copy's transaction rolled back: what it made is gone
         assert found_schema(target) == before
     done(sotong(small, "db", "copy", target))
+    if backend.startswith("sqlite"):  # in WAL mode once the copy committed (no transaction can change it)
+        with contextlib.closing(sqlite3.connect(target)) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
 
 
@@ -454,3 +463,82 @@ def test_a_full_disk_under_the_target_is_said_of_the_target_and_its_new_file_rem
         f"the copy's target {target}: cannot be written (database or disk is full); make room on its disk and run the "
         "command again\n")
     assert without_store_file(target) and source_records(small) == before
+
+
+def older_empty_store(backend: str, folder: Path) -> str:
+    """An empty store of an older Sotong: core's tables at version 1 (the
+    consent log one row per changed column, with its index by subscriber;
+    on SQLite the subscribers without the groups column), nothing else."""
+    location = new_store_location(backend, folder)
+    script = SCHEMA_VERSIONS + CORE_SCHEMA + "INSERT INTO schema_versions VALUES ('core', 1);"
+    if backend == "sqlite":
+        with contextlib.closing(sqlite3.connect(location)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(script + "ALTER TABLE subscribers DROP COLUMN groups;")
+    else:
+        with psycopg.connect(location) as db:
+            db.execute(postgresql_ddl(script))
+    return location
+
+
+def schema_and_versions(location: str) -> tuple:
+    """The target's catalog (found_schema), each table's columns and its schema versions, read without Sotong."""
+    sql = "SELECT * FROM schema_versions ORDER BY component"
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location) as db:
+            columns = db.execute("SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns "
+                                 "WHERE table_schema = 'public' ORDER BY 1, 2").fetchall()
+            return found_schema(location), columns, db.execute(sql).fetchall()
+    with contextlib.closing(sqlite3.connect(location)) as db:
+        return found_schema(location), db.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_failed_copy_into_an_empty_store_of_an_older_sotong_leaves_its_tables_at_their_version(small, tmp_path, backend):
+    """The target's upgrade and the copy are one transaction: a copy
+    refused halfway (a row PostgreSQL cannot hold) or stopped (Ctrl+C)
+    leaves an empty store of an older Sotong as it was, its core tables
+    not upgraded (a SQLite file the same bytes); the same command then copies all."""
+    target = older_empty_store(backend, tmp_path)
+    before = schema_and_versions(target), backend == "sqlite" and Path(target).read_bytes()
+    if backend == "postgresql":
+        store = Store.open(small / "private" / "sotong.db")
+        store.put_subscriber(Subscriber(id="S999999", name="김\x00영", email="nul@example.com"))
+        store.close()
+        refused = sotong(small, "db", "copy", target)
+        assert refused.code == 1 and "table subscribers" in refused.stderr, refused.output
+        assert (schema_and_versions(target), False) == before
+        with sqlite3.connect(small / "private" / "sotong.db") as db:
+            db.execute("DELETE FROM subscribers WHERE id = 'S999999'")
+    stopped = copy_stopped_at_the_second_table(small, target)
+    assert stopped.code == 130, stopped.output
+    assert (schema_and_versions(target), backend == "sqlite" and Path(target).read_bytes()) == before
+    assert not Path(f"{target}-wal").exists()
+    done(sotong(small, "db", "copy", target))
+    assert {table: rows for table, rows in contents(target).items() if rows} == source_records(small)
+
+
+def test_a_target_server_gone_halfway_is_said_of_the_target_and_leaves_it_as_it_was(small, tmp_path):
+    """The target's connection ends while the rows are written (a restart,
+    a failover: its backend terminated): the line names the target, not
+    SOTONG_DB, and its database is as it was found (the server rolled the
+    copy's transaction back), so the same command copies all."""
+    target = new_store_location("postgresql", tmp_path)
+
+    def end_the_targets_connection_at_the_second_table(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_write" and frame.f_code.co_filename.endswith("store_copy.py") \
+                and frame.f_locals["table"].name == "subscribers":
+            sys.settrace(None)
+            with psycopg.connect(target, autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", (frame.f_locals["target"].db.connection.info.backend_pid,))
+
+    sys.settrace(end_the_targets_connection_at_the_second_table)
+    try:
+        gone = sotong(small, "db", "copy", target)
+    finally:
+        sys.settrace(None)
+    assert gone.code == 1 and gone.stderr == (
+        f"the copy's target {target}: the PostgreSQL database stopped answering (stopped or restarting); run the "
+        "command again once it answers\n"), gone.output
+    assert found_schema(target) == []
+    done(sotong(small, "db", "copy", target))

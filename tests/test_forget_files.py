@@ -368,3 +368,20 @@ def test_forget_takes_out_the_mail_queued_to_an_address_with_a_capital_outside_a
     store.close()
     forget(project, "S3")
     assert store_rows(project, "SELECT recipient FROM subscriptions_mail") == [("lee@example.com",)]
+
+
+def test_forget_on_a_store_a_newer_sotong_upgraded_is_refused_before_anything_is_erased(project):
+    """A newer Sotong's tables may hold what this one does not know to
+    erase (a column of its own naming the person): forget refuses, in one
+    line, the person's row and log as they were (it erased what it knew
+    of, and said it had forgotten them)."""
+    newer = ("INSERT INTO schema_versions (component, version) VALUES ('delivery_journal', 99) "
+             "ON CONFLICT (component) DO UPDATE SET version = 99")
+    store_rows(project, newer)
+    kept = "SELECT id, email FROM subscribers UNION ALL SELECT subscriber_id, changes FROM consent_log ORDER BY 1, 2"
+    before = store_rows(project, kept)
+    refused = run_cli(project / "pelicanconf.py", "subscribers", "forget", "S1")
+    assert refused.code == 1 and len(refused.stderr.splitlines()) == 1, refused.output
+    assert refused.stderr.startswith("SOTONG_DB: the store's tables of delivery_journal are at version 99, newer than "
+                                     "this Sotong knows"), refused.stderr
+    assert store_rows(project, kept) == before and ("S1", "kim@example.com") in before

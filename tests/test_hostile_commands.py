@@ -208,6 +208,24 @@ def test_serve_on_a_port_another_program_listens_on_is_one_line(project_dir, cli
         "(another sotong serve?) or choose another with --host and --port"]
 
 
+def test_serve_on_a_store_a_newer_sotong_upgraded_is_refused_before_it_listens(project_dir, cli):
+    """A plugin's tables at a version newer than this Sotong knows (a
+    rollback to an older Sotong after an upgrade): the collector served,
+    /healthz answered 200, and each survey answer or click failed with 500;
+    now it does not start, one line saying why (the port, taken, is never reached)."""
+    from sotong.store import Store
+
+    store = Store.open(project_dir / "private" / "sotong.db")
+    with store.transaction():
+        store.db.execute("INSERT INTO schema_versions (component, version) VALUES ('survey', 99)")
+    store.close()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        result = cli(project_dir, "serve", "--port", str(taken.getsockname()[1]))
+    assert result.code == 1 and len(result.stderr.splitlines()) == 1, result.output
+    assert result.stderr.startswith("SOTONG_DB: the store's tables of survey are at version 99, newer than this "
+                                    "Sotong knows"), result.stderr
+
+
 @pytest.mark.parametrize("mail_from", ["성동구청\\r\\nBcc: spy@evil.example <sotong@sd.go.kr>",
                                        "성동구청 <sotong@sd.go.kr>, spy@evil.example"])
 def test_a_mail_from_of_more_than_one_address_or_line_is_refused_at_its_assignment(project_dir, cli, mail_from):

@@ -24,6 +24,9 @@ READ_ONLY_COMMANDS = [
     ("opinions", "search", "버스"),
     ("opinions", "export", "village-bus-2027", "private/opinions.csv"),
 ]
+# the daily timer's purges: one that made an empty store at a mistyped path purged nothing there, exit 0, every
+# day, and the store it made let send and bundles take the path for the store (they refuse one where none is)
+DAILY_PURGES = [("subscribers", "purge"), ("send", "purge"), ("survey", "purge"), ("opinions", "purge")]
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def settings_line(project) -> int:
     return len(lines) - lines[::-1].index(MISTYPED)
 
 
-@pytest.mark.parametrize("args", READ_ONLY_COMMANDS, ids=lambda args: " ".join(args[:2]))
+@pytest.mark.parametrize("args", READ_ONLY_COMMANDS + DAILY_PURGES, ids=lambda args: " ".join(args[:2]))
 def test_a_command_that_reads_the_store_refuses_a_sotong_db_where_none_is(mistyped, args):
     result = invoke_sotong(mistyped, *args)
     assert result.code == 1, result.output

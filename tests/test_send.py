@@ -688,6 +688,36 @@ def test_ctrl_c_mid_send_records_what_the_server_took_and_a_rerun_sends_the_rest
     assert handler.accepted_counts() == {address_of(i): 1 for i in ids}, "every message once"
 
 
+def test_a_full_disk_while_the_outbox_is_recorded_is_one_line_and_a_rerun_sends_each_email_once(tmp_path):
+    """The store's file stops growing while send records the outbox (SQLite's
+    max_page_count: what a full disk says): SQLite ends the transaction
+    itself, and the send says so in one line, exit 1, nothing sent (its
+    ROLLBACK raised "no transaction is active" over it, a traceback); with
+    room, every email goes once."""
+    project = project_on(new_store_location("sqlite", tmp_path), tmp_path, FAST)
+    ids = add_subscribers(store_of(project), 300)
+    outbox_of(project, ids)
+
+    def fill_the_disk_when_the_emails_are_queued(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_queue" and frame.f_code.co_filename.endswith("journal.py"):
+            sys.settrace(None)
+            db = frame.f_locals["self"].db
+            db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+
+    with SMTPServer(ScriptedHandler()) as server:
+        sys.settrace(fill_the_disk_when_the_emails_are_queued)
+        try:
+            full = send(project, server.port)
+        finally:
+            sys.settrace(None)
+        assert full.code == 1 and full.stderr.splitlines() == [
+            "a database file of Sotong (the store SOTONG_DB, a cache or a working file): cannot be written "
+            "(database or disk is full); make room on its disk and run the command again"], full.output
+        assert server.handler.accepted_counts() == {}
+        assert send(project, server.port).code == 0
+        assert server.handler.accepted_counts() == {address_of(i): 1 for i in ids}
+
+
 def test_end_to_end_build_bundle_send(project):
     """The whole product: build the sample site, import the sample readers,
     bundle the next issue and send it to a real SMTP server."""

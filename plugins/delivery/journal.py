@@ -270,7 +270,7 @@ class Journal:
         self.db = store.db
         self.clock = clock
         if store.backend == "sqlite":  # no PostgreSQL journal predates the state
-            _allow_handed_over(self.db)
+            _allow_handed_over(store)
         store.upgrade("delivery_journal")
         ensure_marks(store)  # read by take() inside its transactions
         self.worker = secrets.randbits(62)  # positive, so pg_locks' two halves read it back
@@ -330,7 +330,8 @@ class Journal:
                 (outbox.key, outbox.key)).fetchone()[0]
             emails_left = self._emails_left(outbox.key) if left is not None else None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite ends it itself on a full disk or an I/O error
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("ROLLBACK" if dry_run else "COMMIT")
         if left is not None:
@@ -781,22 +782,17 @@ def _reached_in_chunks(messages, reachable: Callable[[tuple], set]) -> Iterator[
         yield chunk, reachable(chunk)
 
 
-def _allow_handed_over(db) -> None:
+def _allow_handed_over(store) -> None:
     """Bring a journal made before SMS had their own state up to date: the
     table is rebuilt with the new CHECK, and its SMS rows recorded as "sent"
     become "handed_over" (what they always were)."""
-    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'delivery_messages'").fetchone()
+    row = store.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'delivery_messages'").fetchone()
     if row is None or "'handed_over'" in row[0]:
         return
     create_table = SCHEMA[:SCHEMA.index(");\n") + 1]
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with store.transaction() as db:
         db.execute("ALTER TABLE delivery_messages RENAME TO delivery_messages_before_handed_over")
         db.execute(create_table)
         db.execute("INSERT INTO delivery_messages SELECT * FROM delivery_messages_before_handed_over")
         db.execute("UPDATE delivery_messages SET state = 'handed_over' WHERE channel = 'sms' AND state = 'sent'")
         db.execute("DROP TABLE delivery_messages_before_handed_over")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")

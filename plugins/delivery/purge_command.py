@@ -18,7 +18,7 @@ from .journal import Journal
 @click.option("--dry-run", is_flag=True, help=_("Count what would be destroyed; change nothing."))
 @settings_option
 def send_purge(project, dry_run: bool):
-    store, today = retention.ensure(project.store), project.today()
+    store, today = retention.ensure(project.existing_store), project.today()
     keys = retention.outboxes_to_purge(store, Path(project.settings["OUTBOX_PATH"]), today)
     if dry_run:
         for key in keys:

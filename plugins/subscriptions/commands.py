@@ -43,6 +43,8 @@ def changes_command(project: Project, since: str, csv_file: str):
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: no hidden part of an outbox's file left beside it
 def forget_command(project: Project, subscriber_id: str):
+    project.declare_every_schema()
+    project.store.upgrade()  # a newer Sotong's tables may hold what this one cannot erase: refused, nothing changed
     emails, phones = contacts_of(project.store, subscriber_id)  # before the store forgets them
     # the files first: one that cannot be read stops forget before the store changed, and it can run again
     in_files = forget_in_files(project, subscriber_id, emails, phones)
@@ -80,7 +82,7 @@ PURGE_HELP = _("Destroy what the privacy page says is past its retention: all bu
 @settings_option
 @sigterm_as_ctrl_c()  # kill, systemctl stop: the notices handed over recorded, not told again
 def purge_command(project: Project, dry_run: bool):
-    store, today = inactive.ensure(project.store), project.today()
+    store, today = inactive.ensure(project.existing_store), project.today()
     found = inactive.inactive_subscribers(store, today)
     if found is None:
         click.echo(_("Nothing tells what was sent (the delivery plugin is not in PLUGINS): nobody is told or ended for being sent nothing."), err=True)

@@ -84,7 +84,7 @@ def results_command(project: Project, slug: str):
 @settings_option
 def survey_purge_command(project: Project, dry_run: bool):
     surveys, today = project.part("surveys"), project.today()
-    store = retention.ensure(project.store)
+    store = retention.ensure(project.existing_store)
     if dry_run:
         due = retention.due(store, surveys, today)
         for slug, count in due.items():
@@ -246,7 +246,7 @@ def opinions_export_command(project: Project, slug: str, file: str):
 @settings_option
 def opinions_purge_command(project: Project, dry_run: bool):
     start = opinions.retention_start(project.today())
-    store = opinions.ensure(project.store)
+    store = opinions.ensure(project.existing_store)
     if dry_run:
         click.echo(_("{count} opinions received before {start} (kept {retention_years} years) would no longer name their participant").format(
             count=opinions.purgeable(store, project.today()), start=start, retention_years=opinions.RETENTION_YEARS))
