@@ -54,9 +54,23 @@ def sanitized(html: str, headings_from_level: int | None = None) -> Markup:
     schemes removed, marked safe for Jinja's autoescaping. Idempotent. With
     ``headings_from_level``, its headings start at that level (see
     :func:`headings_from`): a notice's or page's text under the page's h1."""
-    clean = Markup(nh3.clean(str(html or ""), tags=nh3.ALLOWED_TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                             link_rel=None, filter_style_properties={"text-align"}))
+    clean = Markup(blanks_in_addresses_escaped(nh3.clean(
+        str(html or ""), tags=nh3.ALLOWED_TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
+        filter_style_properties={"text-align"})))
     return clean if headings_from_level is None else headings_from(clean, headings_from_level)
+
+
+# an address holding a blank, in sanitized HTML (its attributes in double quotes): a file named as Windows
+# names it ({static}/images/한파 쉼터 포스터.jpg), which Pelican's link writes as it is
+_SPACED_ADDRESS = re.compile(r'(?<=\s)(href|src)="([^"]* [^"]*)"')
+
+
+def blanks_in_addresses_escaped(html: str) -> str:
+    """``html`` with each blank of a link's or picture's address written as
+    %20, which browsers read as the blank: a blank there is not allowed in
+    an address (the HTML checker refuses the page), and some mail programs
+    and feed readers end the address at it."""
+    return _SPACED_ADDRESS.sub(lambda found: f'{found[1]}="{found[2].replace(" ", "%20")}"', html)
 
 
 def markdown_html(text: str, converter: Markdown | None = None) -> Markup:

@@ -299,10 +299,17 @@ class KeepingWriter(Writer):
     def _add_item_to_the_feed(self, feed, item):
         """Pelican's feed entry, titled as written: Pelican reads a title as
         HTML (it strips tags and decodes entities), a notice's is plain text;
-        its id's day the first its address was given out (sotong.feed_ids)."""
+        its id's day the first its address was given out (sotong.feed_ids);
+        its text's addresses without blanks, as on the page (a file named
+        한파 쉼터 포스터.png: :func:`sotong.markup.blanks_in_addresses_escaped`)."""
+        from .markup import blanks_in_addresses_escaped
+
         super()._add_item_to_the_feed(feed, item)
         entry = feed.items[-1]
         entry["title"] = item.title
+        for key in ("description", "content"):
+            if entry.get(key):
+                entry[key] = blanks_in_addresses_escaped(entry[key])
         entry["unique_id"] = get_tag_uri(self.urljoiner(self.site_url, item.url), self.feed_ids().day(item))
 
 

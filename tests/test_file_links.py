@@ -141,3 +141,20 @@ def test_a_file_too_big_for_a_phone_is_warned_at_its_line(empty_project_dir, cli
         "warning: the file {static}/files/신청서.pdf is 12.3MB, which a resident's phone downloads whole (slowly, on "
         "its data, and many stop before it ends); make it smaller (a PDF saved for the web, pictures shrunk) or split "
         "it into files under 10MB")]
+
+
+def test_a_file_named_with_blanks_is_linked_by_an_address_with_none(empty_project_dir, cli):
+    """A file named as Windows names it (한파 쉼터 포스터.png): Pelican's link
+    wrote its blanks as they are, an address the HTML checker refuses and
+    some mail programs and feed readers cut at the first blank."""
+    body = "- [신청 서식]({static}/files/신청 서식.hwp)\n\n![한파 쉼터 포스터]({static}/images/한파 쉼터 포스터.png)\n"
+    project = files_project(empty_project_dir, body)
+    (project / "content" / "files" / "신청 서식.hwp").write_bytes(bytes(120_000))
+    (project / "content" / "images" / "한파 쉼터 포스터.png").write_bytes(png(40, 30))
+    result = cli(project, "build")
+    assert result.code == 0, result.output
+    assert page_link_words(project) == [("/files/신청%20서식.hwp", "신청 서식 (한글 파일, 120KB)")]
+    page = (project / "output" / "notices" / "2026-11-05-forms" / "index.html").read_text(encoding="utf-8")
+    assert 'src="/images/한파%20쉼터%20포스터.png"' in page and "쉼터 포스터.png" not in page
+    feed = (project / "output" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "신청%20서식.hwp" in feed and "한파%20쉼터%20포스터.png" in feed and "쉼터 포스터.png" not in feed
