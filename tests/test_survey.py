@@ -106,6 +106,11 @@ SCHEMA_CASES = [
     # the brackets forgotten: check said the question "needs options", which it had
     (GOOD.replace("[짧다, 적절하다]", "짧다, 적절하다"), 9,
      "options are one text here, not a list; write them in brackets: options: [짧다, 적절하다]"),
+    # a key named in the staff's words: the key to write, and what is wrong in its value said at its line
+    (GOOD.replace("    text: 기간은?", "    질문: 기간은?"), 8, 'unknown key "질문"; did you mean "text"?'),
+    (GOOD.replace("    options:", "    choices:").replace("[짧다, 적절하다]", "짧다, 적절하다"), 9,
+     "options are one text here, not a list; write them in brackets: options: [짧다, 적절하다]"),
+    (GOOD + "    필수: 예\n", 10, "required must be true or false"),
     # a scale's labels (what its ends mean): two texts, only on a scale question
     (GOOD + "    labels: [짧다, 길다]\n", 10, "labels are only for scale questions; remove them from this single question"),
     (GOOD + "  - id: score\n    type: scale\n    text: 만족도\n    labels: [매우 불만족]\n", 13, "labels must be two texts, what the lowest and the highest point mean, lowest first, e.g. labels: [매우 불만족, 매우 만족]"),
@@ -124,6 +129,19 @@ def test_every_schema_rule_is_a_file_line_problem(project, text, line, message):
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert any(p.startswith(f"content/surveys/my-survey.yaml:{line}: ") and message in p for p in problems), problems
 
+
+
+def test_a_question_whose_keys_are_named_in_other_words_is_told_each_key_once(project):
+    """question: and choices: were each an unknown key, and the question then
+    had no text and no options: five messages for two words, two of them
+    asking for what was written."""
+    (project / "content" / "surveys" / "my-survey.yaml").write_text(GOOD.replace("    text:", "    question:").replace(
+        "    options:", "    보기:"), encoding="utf-8")
+    problems = [str(p) for p in check_project(Project(project / "pelicanconf.py")) if "my-survey" in p.path]
+    assert problems == ['content/surveys/my-survey.yaml:8: unknown key "question"; did you mean "text"?; questions take '
+                        "id, type, text, options, required, min, max, labels",
+                        'content/surveys/my-survey.yaml:9: unknown key "보기"; did you mean "options"?; questions take '
+                        "id, type, text, options, required, min, max, labels"], problems
 
 
 @pytest.mark.parametrize("kind,extra", [("Single", ""), ("sclae", "    min: 1\n    max: 5\n")])

@@ -41,6 +41,13 @@ SURVEY_WORDS = {
     "visibility": "visibility", "공개": "visibility", "공개여부": "visibility", "비공개": "visibility",
 }
 QUESTION_KEYS = ("id", "type", "text", "options", "required", "min", "max", "labels")
+# The key a word staff write for it means (question: ..., 보기: [...]): read as that key, said once
+QUESTION_WORDS = {
+    "question": "text", "질문": "text", "문항": "text", "내용": "text", "title": "text", "제목": "text",
+    "choices": "options", "choice": "options", "answers": "options", "보기": "options", "선택지": "options",
+    "답": "options", "필수": "required", "mandatory": "required", "유형": "type", "종류": "type", "형식": "type",
+    "kind": "type", "최소": "min", "최대": "max", "label": "labels", "라벨": "labels", "name": "id", "이름": "id",
+}
 TYPES = ("single", "multiple", "scale", "text")
 # what each type is, in the staff's words (the list of types said no more than its English names)
 TYPE_WORDS = {"single": N_("pick one"), "multiple": N_("pick several"), "scale": N_("a score, e.g. 1 to 5"),
@@ -382,10 +389,10 @@ def _questions(value, problem, line_of) -> tuple:
 
 def _question(item: dict, at: tuple, seen: dict, problem, line_of) -> Question | None:
     """One question; ``seen`` holds the ids so far and their lines."""
-    for key in item:
-        if key not in QUESTION_KEYS:
-            problem(at + (key,), _('unknown key "{key}"{suggestion}; questions take {question_keys}').format(
-                key=key, suggestion=did_you_mean(str(key), QUESTION_KEYS), question_keys=", ".join(QUESTION_KEYS)))
+    renamed = _keys_named_otherwise(item, at, problem)
+    if renamed:  # read as the key meant, its problems said at the key written: one message for the word
+        item = {**item, **{meant: item[written] for meant, written in renamed.items()}}
+        problem = _said_at_written_keys(problem, at, renamed)
     question_id = _question_id(item, at, seen, problem, line_of)
     kind = item.get("type")
     if kind not in TYPES:
@@ -412,6 +419,32 @@ def _question(item: dict, at: tuple, seen: dict, problem, line_of) -> Question |
                         required=required is True, min=low or 1, max=high or 5, least=least, most=most,
                         labels=labels)
     return None
+
+
+def _keys_named_otherwise(item: dict, at: tuple, problem) -> dict[str, str]:
+    """Each key of ``item`` questions do not take said, with the key to
+    write; the keys meant by a word staff use for them (QUESTION_WORDS) and
+    not written as well: {key meant: key written}."""
+    renamed = {}
+    for key in item:
+        if key in QUESTION_KEYS:
+            continue
+        meant = QUESTION_WORDS.get(str(key).strip().lower().replace(" ", ""))
+        problem(at + (key,), _('unknown key "{key}"{suggestion}; questions take {question_keys}').format(
+            key=key, suggestion=suggested(meant) if meant else did_you_mean(str(key), QUESTION_KEYS),
+            question_keys=", ".join(QUESTION_KEYS)))
+        if meant and meant not in item and meant not in renamed:
+            renamed[meant] = key
+    return renamed
+
+
+def _said_at_written_keys(problem, at: tuple, renamed: dict[str, str]):
+    """``problem``, saying what is wrong under a key meant at the key written for it."""
+    def said(path: tuple, message: str) -> None:
+        if len(path) > len(at) and path[len(at)] in renamed:
+            path = at + (renamed[path[len(at)]],) + path[len(at) + 1:]
+        problem(path, message)
+    return said
 
 
 def _question_id(item: dict, at: tuple, seen: dict, problem, line_of):
