@@ -400,13 +400,23 @@ def _segment(name, spec, refs, problem) -> Segment | None:
     return Segment(name=name, **values)
 
 
+SEGMENTS_OFFERED = 4  # the most segments whose labels hold a word an audience names, offered to choose from
+
+
 def _labelled(text: str, segments: dict) -> str:
     """The tail suggesting the segment labelled ``text`` (학부모: parents), or
-    the one whose label holds it (어르신: seniors, 어르신 (65세 이상)), or ''."""
+    the one whose label holds it (어르신: seniors, 어르신 (65세 이상)), or the
+    few that do, each with its label (성수동: seongsu, 성수동 주민, or
+    seongsu-makers, 성수동 제조업체), or ''."""
     text = text.strip()
     exact = [name for name, segment in segments.items() if str(segment.label).strip() == text]
     named = exact or [name for name, segment in segments.items() if len(text) > 1 and text in str(segment.label)]
-    return suggested(named[0]) if len(named) == 1 else ""
+    if len(named) == 1:
+        return suggested(named[0])
+    if 1 < len(named) <= SEGMENTS_OFFERED:
+        return _("; did you mean one of {segments}?").format(
+            segments=", ".join(_('"{key}" ({label})').format(key=name, label=segments[name].label) for name in named))
+    return ""
 
 
 def _defined_names(key: str, value, allowed, problem) -> frozenset | None:

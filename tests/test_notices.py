@@ -133,6 +133,9 @@ def test_a_required_key_left_empty_is_named_at_its_line(tmp_path, number, key, e
     ("audiences: [parents, 60대]", 6, "write the conditions in its place: {age: [60, 69]}"),
     ("audiences: [성수1가1동]", 6, "write the conditions in its place: {dongs: [seongsu1ga1]}"),
     ("audiences: [성수일가1동]", 6, "write the conditions in its place: {dongs: [seongsu1ga1]}"),
+    # a word in the labels of a few segments (성수동 주민, 성수동 제조업체): each of them, with its label
+    ("audiences: [성수동]", 6, 'unknown segment "성수동"; did you mean one of "seongsu" (성수동 주민), "seongsu-makers" '
+                           "(성수동 제조업체)?"),
     # everyone, written as a segment: the line to leave out
     ("audiences: [전체]", 6, '"전체" is no segment: to reach everyone who chose the field, leave the audiences line out'),
     ("audiences: 전 구민", 6, '"전 구민" is no segment: to reach everyone who chose the field, leave the audiences line out'),
