@@ -306,6 +306,21 @@ def test_the_box_for_a_phone_code_is_shown_only_while_a_code_is_awaited(site):
     assert 'name="code"' not in request(port, "GET", path)[2]
 
 
+def test_a_reader_who_stopped_every_message_is_asked_for_no_phone_code(site):
+    """A number saved, then 「모든 수신 그만두기」: the page that says every
+    message stopped still asked for the code, a step the reader had ended;
+    choosing again asks for it again while it may still be typed."""
+    project, port, inbox = site
+    path = reader(project, port, inbox)
+    assert post(port, path, {**page_form(port, path), "phone": ["010-7777-8888"]})[0] == 303
+    assert 'name="code"' in request(port, "GET", path)[2]
+    assert post(port, path, {"action": "stop"})[0] == 200
+    page = request(port, "GET", path)[2]
+    assert "모든 수신을 그만두신 상태" in page and 'name="code"' not in page
+    assert post(port, path, page_form(port, path))[0] == 303  # saved again: messages start again
+    assert 'name="code"' in request(port, "GET", path)[2]
+
+
 def test_a_reader_whose_number_awaits_its_code_can_save_other_changes(site):
     """Signed up for SMS, the code not typed yet: the page showed the phone
     empty and SMS ticked, so every save was refused ('문자로 받으시려면 휴대전화

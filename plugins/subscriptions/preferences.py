@@ -109,7 +109,9 @@ def preferences(request, token: str):
     app = request.app
     subscriber = _reader(request, token)
     with app.store() as store:
-        awaiting, code_awaited = _awaiting(store, subscriber), _code_sent_to(store, subscriber.id) is not None
+        awaiting = _awaiting(store, subscriber)
+        # a reader who stopped every message is asked for no code (a number typed before stopping)
+        code_awaited = subscriber.subscribed and _code_sent_to(store, subscriber.id) is not None
     errors, answers, posted = {}, _answers_of(subscriber, awaiting), {}
     if request.method == "POST" and request.form.get("action") == "stop":
         _stop(app, subscriber.id)
