@@ -345,19 +345,24 @@ def test_unsubscribed_and_bounced_readers_are_skipped(sample):
     assert not any(row["id"] == "X-gone" for row in manifest)
 
 
-def test_bundles_on_a_store_with_no_subscriber_says_so(sample, tmp_path):
-    """A store made (sotong db upgrade) and no one imported yet: bundles
-    wrote an outbox with no message and said only its zeros; it now says the
-    store holds no subscribers and what to do. The sample's bundling (a store
-    with subscribers) says nothing of the kind."""
+def test_bundles_on_a_store_with_no_subscriber_refuses_and_keeps_the_outbox(sample, tmp_path):
+    """A store made (sotong db upgrade) and no one imported yet, or SOTONG_DB
+    naming another, empty store: bundles wrote an outbox with no message over
+    the issue's, with a note; it now refuses in one line, saying what to do,
+    and the outbox is as it was. The sample's bundling (a store with
+    subscribers) says nothing of the kind."""
     project_dir, result = sample
     assert "holds no subscribers" not in result.output
     project = copy_project(tmp_path)
     assert invoke_sotong(project, "db", "upgrade").code == 0
+    outbox = project / "private" / "outbox" / ISSUE
+    outbox.mkdir(parents=True)
+    (outbox / "manifest.jsonl").write_text('{"id": "S1"}\n', encoding="utf-8")  # the issue's, bundled before
     empty = invoke_sotong(project, "bundles", "--issue", ISSUE)
-    assert empty.code == 0 and empty.stderr.splitlines() == [
-        "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so the outbox holds no message; put them "
-        "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]
+    assert empty.code == 1 and empty.stderr.splitlines() == [
+        "private/sotong.db: the store holds no subscribers, so nothing was bundled and the outbox is as it was; put "
+        "them in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store"]
+    assert (outbox / "manifest.jsonl").read_text(encoding="utf-8") == '{"id": "S1"}\n'
 
 
 def test_bundles_with_sotong_db_mistyped_refuses_rather_than_make_an_empty_store(tmp_path):

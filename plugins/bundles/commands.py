@@ -51,14 +51,12 @@ def bundles(project: Project, issue: dt.date | None, slug: str | None, sms_budge
     if (issue is None) == (slug is None):
         raise click.UsageError(_("give --issue YYYY-MM-DD or --notice SLUG (one of them)"))
     bundle = _bundle(project, issue) if issue else notice_bundle(project, slug)
-    project.existing_store  # a mistyped SOTONG_DB: refused, not an empty store made there that holds no reader
+    _readers_there(project)
     say_when_stopped(_("Stopped ({signal}). An outbox is replaced only once it is whole, and this one was not; run the "
                        "same command again to make the outbox {key}.").format(key=bundle.key, signal="{signal}"))
     summary = write_bundle(project, bundle, progress=True, sms_budget=sms_budget, jobs=jobs)
     for line in summary.lines(project.shown(summary.folder)):
         click.echo(line)
-    if not summary.readers:
-        _say_no_subscribers(project, _("so the outbox holds no message"))
     if not urlsplit(site_url(project.settings)).scheme:
         click.echo(_("Note: SITEURL is not absolute in {settings_path}, so the links in these messages only work in previews; bundle for sending with -s publishconf.py.").format(
             settings_path=project.shown(project.settings_path)))
@@ -105,6 +103,16 @@ def _not_in_issue(project: Project, notice, issue: dt.date) -> SotongError:
             own=own, **where)])
     return SotongError([_("{path}:{line}: {slug} is not in the issue of {issue} (dated {date}); give its issue with --issue, or bundle it on its own with sotong bundles --notice {slug}{settings}").format(
         **where)])
+
+
+def _readers_there(project: Project) -> None:
+    """Refuse to bundle from a store that holds no reader: a mistyped
+    SOTONG_DB (refused, not an empty store made there), or one that names an
+    empty store, or none imported yet, whose empty outbox replaced the issue's."""
+    if not project.existing_store.has_subscribers():
+        raise SotongError([_("{sotong_db}: the store holds no subscribers, so nothing was bundled and the outbox is as it "
+                             "was; put them in with sotong subscribers import FILE, or correct SOTONG_DB if it names the "
+                             "wrong store").format(sotong_db=project.shown(project.settings["SOTONG_DB"]))])
 
 
 def _say_no_subscribers(project: Project, so: str) -> None:
