@@ -267,7 +267,11 @@ def test_dkim_settings_must_come_together_and_name_a_key(tmp_path):
     assert ran.code == 1
     assert 'DKIM_SELECTOR: must be the DNS selector, e.g. DKIM_SELECTOR = "sotong2026" (DKIM needs all of DKIM_DOMAIN, DKIM_SELECTOR, DKIM_KEY_PATH)' in ran.output
     (tmp_path / "pelicanconf.py").write_text((tmp_path / "pelicanconf.py").read_text() + 'DKIM_SELECTOR = "s1"\n')
-    Store.open(project / "private" / "sotong.db").close()  # a store to bundle from (bundles refuses a path where none is)
+    store = Store.open(project / "private" / "sotong.db")  # a store to bundle from (bundles refuses a path where none
+    with store.transaction():                               # is, and a store that holds no reader)
+        store.put_subscriber(Subscriber(id="S1", email="s1@mail.test", phone="", birth_year=1970, dong="yongdap",
+                                        fields=frozenset({"culture"}), channels=frozenset({"email"})))
+    store.close()
     ran = run_cli(project / "pelicanconf.py", "bundles", "--issue", ISSUE)
     assert ran.code == 1
     assert f"DKIM_KEY_PATH: {tmp_path}/none.key is not a file; give the private key's path" in ran.output
