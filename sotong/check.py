@@ -86,14 +86,33 @@ def _scripted_files(folder: Path, content: Path, shown) -> list[Problem]:
     return problems
 
 
-# a link's address in Markdown, ](ADDRESS) or a reference's [label]: ADDRESS, or in HTML, href=ADDRESS
-_LINK_ADDRESS = re.compile(r"(?:\]\(\s*<?|\bhref\s*=\s*[\"']?|^ {0,3}\[[^\]]+\]:\s*<?)([^)\s>\"']+)", re.I)
+# a link's address in Markdown, ](ADDRESS) or a reference's [label]: ADDRESS, or in HTML, href=ADDRESS; within
+# a line ([^\S\n]: a blank that is no line break)
+_LINK_ADDRESS = re.compile(r"(?:\]\([^\S\n]*<?|\bhref[^\S\n]*=[^\S\n]*[\"']?|^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?)([^)\s>\"']+)",
+                           re.I | re.M)
 
 
 def _written_links(written) -> Iterator[tuple[int, str]]:
-    """(line, address) of each link written in the text of a notice or page."""
-    for number, line in enumerate(written.body.split("\n"), start=written.body_line):
-        yield from ((number, target) for target in _LINK_ADDRESS.findall(line))
+    """(line, address) of each link written in the text of a notice or page
+    (the text read in one pass: check reads every notice's at each build)."""
+    body = written.body
+    for found in _LINK_ADDRESS.finditer(body):
+        yield written.body_line + body.count("\n", 0, found.start()), found[1]
+
+
+def _links_with_bases(project: Project, content) -> Iterator[tuple[object, int, str, str]]:
+    """(notice or page, line, address, the page's own address) of each link
+    written in the text of a published notice or a page with an address;
+    the page's address made only for a text that has a link."""
+    from .links import file_url, notice_url
+
+    settings = project.settings
+    texts = [(notice, lambda notice=notice: notice_url(settings, notice.slug)) for notice in content.published]
+    texts += [(page, lambda page=page: file_url(settings, content, page.source)) for page in content.pages.values()]
+    for written, address in texts:
+        links = list(_written_links(written))
+        if links and (base := address()):
+            yield from ((written, number, target, base) for number, target in links)
 
 
 # Pelican's own link, as its INTRASITE_LINK_REGEX reads one: {what} or |what| before the address
@@ -148,19 +167,17 @@ def _links_to_private_notices(project: Project, content) -> list[Problem]:
     notice or page to the address a private notice's page would have
     (SPEC §16: it has none). The page showed a link to nothing, and a
     public page named the private notice's slug."""
-    from .links import file_url, notice_url
+    from .links import notice_url
 
     settings = project.settings
     private = {_page_address(notice_url(settings, notice.slug)) for notice in content.published if notice.private}
     if not private:
         return []
     problems = []
-    pages = [(page, url) for page in content.pages.values() if (url := file_url(settings, content, page.source))]
-    for written, base in [*((notice, notice_url(settings, notice.slug)) for notice in content.published), *pages]:
-        for number, target in _written_links(written):
-            # "#schedule", a part of the text itself: in a private notice it is the notice's own page's address
-            if not target.startswith(("{filename}", "|filename|", "#")) and _page_address(urljoin(base, target)) in private:
-                problems.append(Problem(project.shown(written.source), number, _private_link(target)))
+    for written, number, target, base in _links_with_bases(project, content):
+        # "#schedule", a part of the text itself: in a private notice it is the notice's own page's address
+        if not target.startswith(("{filename}", "|filename|", "#")) and _page_address(urljoin(base, target)) in private:
+            problems.append(Problem(project.shown(written.source), number, _private_link(target)))
     return problems
 
 
@@ -170,29 +187,31 @@ def _links_to_no_notice(project: Project, content) -> list[Problem]:
     that is no notice's page: it passed check and led residents nowhere.
     Said with the ``{filename}`` link of the nearest notice, which Pelican
     makes the notice's address of (and check then follows)."""
-    from .links import file_url, notice_url
+    from .links import notice_url
 
     settings = project.settings
     folder = _page_address(notice_url(settings, "x"))[:-len("x/")]
-    notices = {_page_address(notice_url(settings, notice.slug)): notice for notice in content.published}
+    notices = None  # by address, made at the first link into the notices' folder
     problems = []
-    pages = [(page, url) for page in content.pages.values() if (url := file_url(settings, content, page.source))]
-    for written, base in [*((notice, notice_url(settings, notice.slug)) for notice in content.published), *pages]:
-        for number, target in _written_links(written):
-            if target.startswith(("{", "|", "#")) or re.match(r"[a-z][a-z0-9+.-]+:|//", target, re.I):
-                continue
-            address = _page_address(urljoin(base, target))
-            name = address[len(folder):].rstrip("/")
-            if not address.startswith(folder) or address in notices or not name or "/" in name or os.path.splitext(
-                    name)[1] not in ("", ".html", ".htm"):
-                continue
-            public = {Path(notice.source).name: notice.slug for notice in notices.values() if not notice.private}
-            nearest = closest(os.path.splitext(name)[0], public.values())
-            file = next((file for file, slug in public.items() if slug == nearest), "FILE.md")
-            problems.append(Problem(project.shown(written.source), number, _(
-                '"{target}" leads to no notice of the site (no notice is at that address); write the link with '
-                '{{filename}} and the file of the notice: {{filename}}/{folder}/{file}').format(
-                    target=target, folder=settings["NOTICES_DIR"], file=file)))
+    for written, number, target, base in _links_with_bases(project, content):
+        if target.startswith(("{", "|", "#")) or re.match(r"[a-z][a-z0-9+.-]+:|//", target, re.I):
+            continue
+        address = _page_address(urljoin(base, target))
+        name = address[len(folder):].rstrip("/")
+        if not address.startswith(folder) or not name or "/" in name or os.path.splitext(name)[1] not in (
+                "", ".html", ".htm"):
+            continue
+        if notices is None:
+            notices = {_page_address(notice_url(settings, notice.slug)): notice for notice in content.published}
+        if address in notices:
+            continue
+        public = {Path(notice.source).name: notice.slug for notice in notices.values() if not notice.private}
+        nearest = closest(os.path.splitext(name)[0], public.values())
+        file = next((file for file, slug in public.items() if slug == nearest), "FILE.md")
+        problems.append(Problem(project.shown(written.source), number, _(
+            '"{target}" leads to no notice of the site (no notice is at that address); write the link with '
+            '{{filename}} and the file of the notice: {{filename}}/{folder}/{file}').format(
+                target=target, folder=settings["NOTICES_DIR"], file=file)))
     return problems
 
 
