@@ -346,10 +346,14 @@ def _departments(data: dict, problem) -> tuple:
     if not isinstance(departments, list) or not all(isinstance(d, str) and d.strip() for d in departments):
         problem(("departments",), _("departments must be a list of department names, e.g. [문화체육과, 보건소]"))
         return ()
+    first: dict[str, int] = {}  # each name (blanks around it and Unicode forms aside) -> its first index
     for index, name in enumerate(departments):
         # each has a page in a folder of its name (department/NAME/): a "/" made
         # a folder in a folder its links missed, ".." one outside output/
-        if "/" in name or "\\" in name or name.strip(". ") == "":
+        if (earlier := first.setdefault(unicodedata.normalize("NFC", name.strip()), index)) != index:
+            problem(("departments", index), _('department "{name}" is listed twice (item {earlier} of the list is the '
+                                              'same); delete this one').format(name=name.strip(), earlier=earlier + 1))
+        elif "/" in name or "\\" in name or name.strip(". ") == "":
             problem(("departments", index), _('department "{name}" holds / or \\ or is only dots, and each department has a page in a folder of its name; write the name without them, e.g. 민원여권과').format(
                 name=name))
         elif len(name.encode()) > FOLDER_NAME_BYTES:  # the build stopped at the folder: "File name too long"

@@ -96,6 +96,9 @@ def test_a_valid_file_loads(tmp_path):
      'audiences.yaml:8: department "민원/여권과" holds / or \\ or is only dots'),
     (("departments: [문화체육과, 보건소]", 'departments: [문화체육과, "..", 보건소]'),  # its page: output/index.html
      'audiences.yaml:6: department ".." holds / or \\ or is only dots'),
+    # a department listed twice (one with a blank after it): passed, its page made twice
+    (("departments: [문화체육과, 보건소]", "departments:\n  - 문화체육과\n  - 보건소\n  - \"문화체육과 \""),
+     'audiences.yaml:9: department "문화체육과" is listed twice (item 1 of the list is the same); delete this one'),
     # department/NAME/index.html: check passed it, and the build stopped at "OSError: [Errno 36] File name too long"
     (("departments: [문화체육과, 보건소]", "departments:\n  - 문화체육과\n  - " + "보건" * 34),
      f'audiences.yaml:8: department "{"보건" * 34}" is 204 bytes long, and each department has a page in a folder of '
