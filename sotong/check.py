@@ -44,7 +44,8 @@ def check_project(project: Project) -> list[Problem]:
         return unnamed  # nor with files whose names cannot be written in a page, a link or a cache
     content, file_problems, part_problems = project.read_content()
     problems = [*file_problems, *part_problems, *_filename_links(project, content), *_links_to_private_notices(project, content),
-                *_links_to_no_notice(project, content),                 *_site_files_by_address(project, content), *_pages_by_address(project, content), *_feed_ledger(project)]
+                *_links_to_no_notice(project, content), *_site_files_by_address(project, content),
+                *_pages_by_address(project, content), *_feed_ledger(project)]
     settings = project.settings
     for static in settings.get("STATIC_PATHS") or ():  # Pelican follows folder links there too
         problems.extend(markdown_files(project.content_path / static, project.shown, only_markdown=False)[1])

@@ -761,7 +761,8 @@ _EXAMPLES = {"title": "겨울철 한파 대비 안내", "date": "2026-11-05", "d
 # written in English: the English
 # word (the one the key takes, of the words given) is suggested for them.
 _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "소식지": "newsletter", "뉴스레터": "newsletter",
-               "이메일": "email", "메일": "email", "전자우편": "email", "문자": "sms", "문자메시지": "sms",
+               "이메일": "email", "메일": "email", "전자우편": "email", "e-mail": "email", "문자": "sms", "문자메시지": "sms",
+               "메시지": "sms", "휴대폰": "sms", "휴대전화": "sms",
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "임시저장": "draft", "게시": "published", "발행": "published",
                "공개": "published public", "긴급": "urgent", "중요": "urgent", "보통": "normal", "일반": "normal",
@@ -773,10 +774,15 @@ _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "�
                "서술형": "text", "자유기술": "text", "의견": "text"}
 
 
+def english_word(value, allowed) -> str | None:
+    """The word of ``allowed`` that the Korean word ``value`` means (문자: sms), or None."""
+    return next((word for word in _IN_ENGLISH.get("".join(str(value).lower().split()), "").split() if word in allowed),
+                None)
+
+
 def english_suggestion(value, allowed) -> str:
     """The tail suggesting the allowed word nearest to ``value``, or its English word."""
-    english = next((word for word in _IN_ENGLISH.get("".join(str(value).lower().split()), "").split() if word in allowed),
-                   None)
+    english = english_word(value, allowed)
     return suggested(english) if english else did_you_mean(str(value), allowed)
 
 
@@ -845,8 +851,7 @@ def _meant_names(part: str, known) -> list[str]:
         return [part]
     if "".join(part.split()) in ("전체", "모두", "전부", "all"):
         return list(known)
-    english = next((word for word in _IN_ENGLISH.get("".join(part.lower().split()), "").split() if word in known), None)
-    return [english or part]
+    return [english_word(part, known) or part]
 
 
 def _names_by_blanks(item, known) -> bool:

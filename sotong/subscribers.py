@@ -513,11 +513,6 @@ def _not_in(column: str, given: str, known: dict, what: str) -> str:
         column=column, given=given, what=_(what), hint=hint)
 
 
-# the channels as staff write them in Korean (문자;이메일): the key meant
-_CHANNEL_WORDS = {"문자": "sms", "문자메시지": "sms", "메시지": "sms", "휴대폰": "sms", "휴대전화": "sms",
-                  "이메일": "email", "메일": "email", "전자우편": "email", "e-mail": "email"}
-
-
 def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: list) -> set:
     """The ``;``-separated keys of a cell; a message in ``errors`` for each unknown one."""
     keys = {k.strip() for k in (cell or "").split(";") if k.strip()}
@@ -526,8 +521,9 @@ def _keys(column: str, cell: str | None, known: dict, what: str | None, errors: 
             errors.append(_('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
                 column=column, cell=cell, known=";".join(list(known)[:2])))
         elif what is None:
-            hint = suggested(_CHANNEL_WORDS.get(key.lower())) or did_you_mean(key, known) or _(
-                "; write email, sms, or both as email;sms")
+            from .notices import english_suggestion  # channels as staff write them in Korean (문자;이메일)
+
+            hint = english_suggestion(key, known) or _("; write email, sms, or both as email;sms")
             errors.append(_('{column} "{key}" is not email or sms{hint}').format(
                 column=column, key=key, hint=hint))
         else:
