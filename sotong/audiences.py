@@ -212,14 +212,15 @@ def _unknown_segment(item: str, audiences: Audiences) -> str:
         item=item, segment=members[0] if members else f"{{groups: [{group}]}}")
 
 
-# what staff write for everyone (audiences: [전체]), which is the audiences line left out
-_EVERYONE = frozenset({"전체", "모두", "누구나", "전원", "전구민", "구민전체", "주민전체", "전체주민", "모든주민", "all", "everyone"})
+# what staff write for everyone or for all (audiences: [전체], which is the audiences line left out; channels: 전체)
+EVERYONE = frozenset({"전체", "모두", "전부", "누구나", "전원", "전구민", "구민전체", "주민전체", "전체주민", "모든주민", "all",
+                      "everyone"})
 
 
 def _everyone(value) -> bool:
     """Whether ``value`` (an audiences line's, or an item's) is a word for everyone."""
     items = value if isinstance(value, list) and len(value) == 1 else [value]
-    return isinstance(items[0], str) and "".join(items[0].split()).lower() in _EVERYONE
+    return isinstance(items[0], str) and "".join(items[0].split()).lower() in EVERYONE
 
 
 def _everyone_said(value) -> str:

@@ -18,7 +18,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from . import yamlsrc
-from .audiences import FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve_key
+from .audiences import EVERYONE, FOLDER_NAME_BYTES, Audiences, read_audience_list, resolve_key
 from .body_files import PAGE_ADDRESS_SUFFIXES, missing_files
 from .dates import ISO_DAY, iso_day
 from .i18n import _
@@ -849,7 +849,7 @@ def _meant_names(part: str, known) -> list[str]:
     or, none known, the name as written, said again once in its list."""
     if part in known:
         return [part]
-    if "".join(part.split()) in ("전체", "모두", "전부", "all"):
+    if "".join(part.split()).lower() in EVERYONE:
         return list(known)
     return [english_word(part, known) or part]
 
