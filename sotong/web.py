@@ -9,7 +9,8 @@ or ``retry``, one refused as sent too often, has a title that starts 오류:), a
 store from the server's threads (on PostgreSQL opened again after a
 restart, and 503 with Retry-After while it does not answer:
 :mod:`sotong.reconnect`), posted forms kept to storable text
-(:class:`CollectorRequest`), and ``GET /healthz``; and the server: waitress,
+(:class:`CollectorRequest`), ``GET /healthz``, and in development (an empty SITEURL) the built site's
+files at the paths no route takes; and the server: waitress,
 with time limits for slow clients, answering quick routes on its loop thread
 (issue #16: no handoff between threads for an unsubscribe), answering
 what it refuses itself (headers or a body over its limits) with the same
@@ -45,10 +46,10 @@ from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import RequestEntityTooLarge as WaitressTooLarge
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import Map, Rule
-from werkzeug.utils import redirect
+from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from . import signals
@@ -555,8 +556,33 @@ class App:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             raise RequestEntityTooLarge()
         adapter = self.url_map.bind_to_environ(request.environ)
-        endpoint, values = adapter.match()
+        try:
+            endpoint, values = adapter.match()
+        except NotFound:
+            if (page := self.site_page(request)) is not None:
+                return page
+            raise
         return self.endpoints[endpoint](request, **values)
+
+    def site_page(self, request: Request) -> Response | None:
+        """In development, the built site's file at a path no route takes
+        (``/category/`` is ``output/category/index.html``), so that the links
+        of the collector's pages, which an empty SITEURL makes root-relative
+        (the header's menu, 「다시 신청하기」), lead to the site's pages, not
+        to a 404. None in production (an http(s) SITEURL: the site is served
+        elsewhere), for a method other than GET or HEAD, or a path the build
+        made no file for."""
+        if str(self.settings.get("SITEURL") or "").startswith(("http://", "https://")):
+            return None
+        if request.method not in ("GET", "HEAD"):
+            return None
+        path = request.path.lstrip("/")
+        if path == "" or path.endswith("/"):
+            path += "index.html"
+        try:
+            return send_from_directory(self.project.site_path, path, request.environ)
+        except NotFound:
+            return None
 
     def lean_answer(self, environ) -> Prepared | None:
         """The answer of a lean route, or None when the request is not one's."""

@@ -336,3 +336,38 @@ def test_waitresss_lines_the_operator_reads_are_in_the_staffs_language(monkeypat
     assert {"열린 연결이 한도에 이르러, 새 연결은 열린 연결이 닫힐 때까지 기다립니다",
             "열린 연결이 한도 아래로 줄어 새 연결을 다시 받습니다"} <= said, said
     assert not [line for line in said if re.search(r"[A-Za-z]{4,}", line.replace("sotong serve --threads", ""))], said
+
+
+def _root_links(page: str) -> set[str]:
+    return {link for link in re.findall(r'href="([^"]*)"', page) if link.startswith("/")}
+
+
+def test_in_development_the_collectors_links_to_the_site_lead_to_its_built_pages(tmp_path):
+    """With the development settings' empty SITEURL the collector's pages link
+    to the site by root-relative paths: the header's menu, the privacy link,
+    「다시 신청하기」 and ``GET /subscribe``'s 303 all led to 404 pages of the
+    collector. It answers them with the built site's files now (GET and HEAD
+    only, nothing outside output/); with an http(s) SITEURL it serves none."""
+    from sample_site import dev_site
+
+    built = dev_site().output
+    (tmp_path / "dev").mkdir(); (tmp_path / "published").mkdir()
+    project = copy_project(tmp_path / "dev", notices=False, extra_settings=f"OUTPUT_PATH = {str(built)!r}\n")
+    with serving(make_app(Project(project / "pelicanconf.py"))) as port:
+        links = _root_links(call(port, "GET", "/subscribe/check")[2])
+        assert {"/", "/category/", "/privacy/", "/subscribe/form/"} <= links
+        for link in links:
+            status, headers, page = call(port, "GET", link)
+            if status == 303:  # /subscribe/ is the sign-up's route: its 303 to the form
+                status, headers, page = call(port, "GET", headers["location"])
+            assert status == 200 and headers["content-type"] == HTML and page.startswith("<!doctype html>"), link
+        assert call(port, "GET", "/subscribe")[1]["location"] == "/subscribe/form/"
+        assert call(port, "GET", "/theme/css/sotong.css")[1]["content-type"].startswith("text/css")
+        assert call(port, "HEAD", "/category/")[0] == 200
+        assert call(port, "POST", "/category/", b"")[0] == 404
+        assert call(port, "GET", "/%2e%2e/pelicanconf.py")[0] == 404
+        assert call(port, "GET", "/no-such-page/")[0] == 404
+    published = copy_project(tmp_path / "published", notices=False,
+                             extra_settings=f'OUTPUT_PATH = {str(built)!r}\nSITEURL = "https://www.sd.go.kr/sotong"\n')
+    with serving(make_app(Project(published / "pelicanconf.py"))) as port:
+        assert call(port, "GET", "/category/")[0] == 404
