@@ -1177,6 +1177,27 @@ def _open_files_allowed() -> int:
     return soft if soft != resource.RLIM_INFINITY else 1 << 20
 
 
+def _store_made_ready(project) -> str:
+    """Every table of the store brought to this Sotong's versions (made, on
+    a first install), and the line that says which store the collector
+    serves: its place and its subscribers, or, for a file that was not
+    there, that it made an empty one. A mistyped SOTONG_DB made one
+    silently, and sign-ups went where no command would look."""
+    location = project.settings["SOTONG_DB"]
+    made = not is_database_url(location) and not Path(location).exists()
+    project.declare_every_schema()
+    store = project.store
+    store.upgrade()
+    count = store.count_subscribers()
+    project.close_store()  # each request thread opens its own
+    if made:
+        return _("{store}: there was no store there, so the collector made an empty one. On a first install that is "
+                 "as it should be; otherwise stop it (Ctrl+C) and check SOTONG_DB (a mistyped path?)").format(
+            store=project.shown(location))
+    shown = location if is_database_url(location) else project.shown(location)  # an address holds no password
+    return _("Store: {store}, {count} subscribers").format(store=shown, count=f"{count:,}")
+
+
 def serve(project, host: str, port: int, threads: int, announce: Callable[[str], None] = print) -> None:
     """Run the app with waitress until interrupted; refused (SotongError)
     without SOTONG_SECRET unless ``host`` is loopback (then it warns), and
@@ -1184,9 +1205,7 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     plugins') is brought to this Sotong's versions first, so that no
     request fails one by one on a plugin's newer tables while /healthz says all is well."""
     warning = signing_key_warning(host)
-    project.declare_every_schema()
-    project.store.upgrade()
-    project.close_store()  # each request thread opens its own
+    store_line = _store_made_ready(project)
     app = make_app(project)
     try:
         server = create_server(app, host, port, threads)
@@ -1200,6 +1219,7 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     actual_host, actual_port = server.socket.getsockname()[:2]
     announce(_("Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)").format(
         actual_host=actual_host, actual_port=actual_port))
+    announce(store_line)
     if warning:
         announce(warning)
     gc.freeze()  # start-up's objects (modules, templates, the app) live on: a full collection no longer walks them

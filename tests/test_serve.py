@@ -167,7 +167,11 @@ def test_sotong_serve_runs_the_collector_and_the_next_bundles_leave_the_reader_o
         assert status == 200
     finally:
         stop_process(process)
+        said_after = process.stderr.read()
         process.stderr.close()
+    store_line = said_after.splitlines()[0]  # which store it serves: a mistyped SOTONG_DB shows at once
+    readers = store_query(project, "SELECT count(*) FROM subscribers")[0][0]
+    assert store_line.startswith("Store: ") and store_line.endswith(f", {readers:,} subscribers"), store_line
     assert unsubscribed(project)[reader] is not None
     assert run_cli(settings, "bundles", "--issue", "2026-11-26").code == 0
     ids = {json.loads(line)["id"] for line in manifest.read_text(encoding="utf-8").splitlines()}
@@ -183,3 +187,22 @@ def test_the_collector_and_the_preview_listen_where_spec_9_and_12_say_unless_tol
 
     chosen = cli.commands[command].make_context(command, [])
     assert (chosen.params["host"], chosen.params["port"]) == (host, port)
+
+
+def test_sotong_serve_says_when_it_made_a_store_where_there_was_none(tmp_path):
+    """A mistyped SOTONG_DB (``sotnog.db``) made an empty store in silence,
+    and sign-ups went where no command would look: the collector says it
+    made one, for the operator to stop it unless this is a first install."""
+    project = copy_project(tmp_path, extra_settings='SOTONG_DB = "private/sotnog.db"\n')
+    process = subprocess.Popen([sys.executable, "-m", "sotong", "serve", "--port", "0", "-s",
+                                str(project / "pelicanconf.py")], stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
+        assert request(port, "GET", "/healthz")[0] == 200  # serving: every line of its start said
+    finally:
+        stop_process(process)
+        said = process.stderr.read()
+        process.stderr.close()
+    assert said.startswith("private/sotnog.db: there was no store there, so the collector made an empty one."), said
+    assert "check SOTONG_DB" in said and (project / "private" / "sotnog.db").is_file()
+
