@@ -219,7 +219,9 @@ def test_expired_notices_say_so_and_stay_in_the_archives(site, notices):
     assert expired
     archives = tree(site / "archives" / "index.html")
     for notice in expired:
-        status = notice_page(site, notice.slug).xpath("//*[contains(@class, 'notice-status')]")
+        # right after the title: a screen reader's user who goes to the heading (h1) hears it next; before
+        # the title it was skipped
+        status = notice_page(site, notice.slug).xpath("//h1/following-sibling::*[1][contains(@class, 'notice-status')]")
         assert status and "종료된 공지" in text(status[0])
         item = archives.xpath(f"//li[a/@href='/notices/{notice.slug}/']")
         if notice.has("homepage"):
