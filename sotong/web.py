@@ -1194,7 +1194,7 @@ def _store_made_ready(project) -> str:
         return _("{store}: there was no store there, so the collector made an empty one. On a first install that is "
                  "as it should be; otherwise stop it (Ctrl+C) and check SOTONG_DB (a mistyped path?)").format(
             store=project.shown(location))
-    shown = location if is_database_url(location) else project.shown(location)  # an address holds no password
+    shown = f"PostgreSQL {urlsplit(location).path.lstrip('/')}" if is_database_url(location) else project.shown(location)
     return _("Store: {store}, {count} subscribers").format(store=shown, count=f"{count:,}")
 
 
@@ -1219,9 +1219,9 @@ def serve(project, host: str, port: int, threads: int, announce: Callable[[str],
     actual_host, actual_port = server.socket.getsockname()[:2]
     announce(_("Serving on http://{actual_host}:{actual_port} (Ctrl+C to stop)").format(
         actual_host=actual_host, actual_port=actual_port))
-    announce(store_line)
     if warning:
         announce(warning)
+    announce(store_line)
     gc.freeze()  # start-up's objects (modules, templates, the app) live on: a full collection no longer walks them
     try:
         with secret_held():  # every request's token checked with the key read once, not the environment's each time

@@ -114,6 +114,7 @@ def test_ctrl_c_stops_sotong_serve_with_exit_130_and_one_line(project):
         announced = process.stderr.readline()
         assert re.search(r"http://127\.0\.0\.1:\d+", announced), announced
         process.stderr.readline()  # the warning: no SOTONG_SECRET
+        process.stderr.readline()  # the store it serves
     finally:
         code, lines = ctrl_c(process)
     assert_said_in_one_line(code, lines)
@@ -128,6 +129,7 @@ def test_sigterm_stops_sotong_serve_as_ctrl_c_does_with_exit_143_and_its_store_c
     try:
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
         process.stderr.readline()  # the warning: no SOTONG_SECRET
+        process.stderr.readline()  # the store it serves
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("GET", "/healthz")
         assert connection.getresponse().status == 200 and wal.exists()
@@ -157,6 +159,7 @@ def test_sigterm_while_a_request_waits_for_the_store_answers_it_first_and_stores
     try:
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
         process.stderr.readline()  # the warning: no SOTONG_SECRET
+        process.stderr.readline()  # the store it serves
         writer.execute("BEGIN IMMEDIATE")  # another program writing, for longer than waitress waited
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request("POST", f"/u/{unsubscribe_token(subscriber)}", body=b"List-Unsubscribe=One-Click",

@@ -69,7 +69,7 @@ def test_collector_pages_wear_the_site_header_keep_words_whole_and_link_the_phon
     for path in ("/u/forged-token", "/surveys/no-such-survey", "/subscribe/check"):
         page = client.get(path).get_data(as_text=True)
         assert '<header class="site-header">' in page and 'aria-label="주 메뉴"' in page, path
-        assert "word-break: keep-all" in page and "성동구청 전자소통 서비스" in page, path
+        assert "word-break: keep-all" in page and '<a href="/">성동구 소통</a>' in page, path
         assert "<link" not in page, path  # the site's CSS is inlined: nothing fetched from elsewhere
         assert '문의 <a href="tel:02-2286-5114">02-2286-5114</a>' in page, path  # the office's number, to tap and call
         # the pages that take and change a resident's data (a sign-up with errors, their 「수신 설정」) had no
