@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +18,7 @@ from project_support import copy_project, png, run_sotong
 from sotong.advice import notice_warnings
 from sotong.markup import HTML_ELEMENTS, tags_of_no_element
 from sotong.notices import SEOUL, Notice
+from sotong.sms import byte_length
 
 
 def urgent(title="한파 대비 안내", expires=None, priority="urgent") -> Notice:
@@ -245,8 +248,6 @@ def lms_advice(tmp_path, settings: str = "", **lines: str) -> list[str]:
 def test_an_lms_warning_says_how_many_bytes_to_cut_and_cutting_them_makes_an_sms(tmp_path):
     """The warning said "shorten the sms line", not by how much: staff cut
     a word, checked, cut another."""
-    from sotong.sms import byte_length
-
     sms = "한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭"
     (warning,) = lms_advice(tmp_path, long=f"title: 한파 안내\nsms: {sms}")
     assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
@@ -263,9 +264,35 @@ def test_a_title_that_is_an_lms_is_told_to_get_a_shorter_sms_line(tmp_path):
     (warning,) = lms_advice(tmp_path, long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오")
     assert warning.startswith("content/notices/long.md:6: warning: this notice's text alone is an LMS (")
     most = int(warning.split("of at most ")[1].split(" bytes")[0])
-    assert warning.endswith(f"the title is its text: add an sms line of at most {most} bytes, e.g. sms: 한파 대피소 운영")
+    assert f"the title is its text: add an sms line of at most {most} bytes, e.g. sms: \"한파 대피소를" in warning
     assert lms_advice(tmp_path / "short", long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오\nsms: "
                       + "가" * (most // 2)) == []
+
+
+def test_a_title_that_is_an_lms_is_given_its_first_words_that_fit_as_the_sms_line(tmp_path):
+    """The example was "sms: 한파 대피소 운영" whatever the notice said: staff
+    of a 김장 notice copied it. Now it is the title's first words that fit,
+    whole, as a line that reads back and makes the text one SMS."""
+    title = "성동구 2026년 겨울철 김장 나눔 행사 자원봉사자 모집 안내 및 참가 신청 방법과 일정 그리고 장소 안내"
+    (warning,) = lms_advice(tmp_path, long=f'title: "{title}"')
+    most = int(warning.split("of at most ")[1].split(" bytes")[0])
+    line = warning.split("e.g. ")[1]
+    example = json.loads(line.split(": ", 1)[1])
+    assert title.startswith(example + " ") and byte_length(example) <= most
+    assert byte_length(title[:len(example) + 1 + title[len(example) + 1:].index(" ")]) > most  # the next word does not fit
+    assert lms_advice(tmp_path / "fixed", long=f'title: "{title}"\n{line}') == []
+
+
+@pytest.mark.parametrize("address", ["https://www.sd.go.kr/apply?id=123", "www.sd.go.kr/apply", "sd.go.kr/apply"])
+def test_a_web_address_in_an_sms_line_that_is_an_lms_is_named(tmp_path, address):
+    """Every text carries the notice's short link; an address written in
+    the sms line as well took 17-33 of an SMS's 90 bytes."""
+    (warning,) = lms_advice(tmp_path, long=f"title: 김장 나눔\nsms: 김장 나눔 신청 {address} 문의 02-2286-5114")
+    assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
+    assert (f"the sms line holds the web address {address} ({len(address)} bytes), and every text carries the link to "
+            "the notice's page already: leave the address to the notice's text") in warning
+    assert int(warning.split("must lose ")[1].split(" bytes")[0]) <= len(address) + 1  # leaving it out is enough
+    assert lms_advice(tmp_path / "fixed", long="title: 김장 나눔\nsms: 김장 나눔 신청 문의 02-2286-5114") == []
 
 
 def test_click_counting_in_texts_is_warned_with_the_bytes_a_one_notice_sms_then_holds(tmp_path):
