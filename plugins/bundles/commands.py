@@ -30,6 +30,7 @@ from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
 from .staff_copy import COPY_ID_PREFIX
 from .reach import count_reach, preview_links_note, reach_lines
+from .sms_advice import lms_warnings
 
 
 def _bundle(project: Project, issue: dt.date):
@@ -83,8 +84,11 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
     with progress(total, _("Counting the readers of {issue}").format(issue=issue)) as advance:
         counted = count_reach(bundler, (advance() or reader for reader in store.subscribers()))  # a bar in a terminal
     click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(issue=issue, count=total))
-    for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
+    shown = [in_window[s] for s in slugs] or bundle.notices
+    for line in reach_lines(counted, shown, bundler.sms_settings.prices):
         click.echo(line)
+    for line in lms_warnings(project, frozenset(n.slug for n in shown if counted.sms[n.slug])):
+        click.echo(line)  # what to shorten for the texts to go as SMS, as check says it
     for line in preview_links_note(project):
         click.echo(line)
     if not total:

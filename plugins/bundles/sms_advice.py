@@ -24,11 +24,11 @@ from .config import bundles_settings
 from .outbox import issue_bundle
 
 
-def lms_warnings(project: Project) -> list[str]:
-    """One line for each published sms notice whose text alone is an LMS,
-    or shows nothing of it."""
+def lms_warnings(project: Project, slugs: frozenset[str] | None = None) -> list[str]:
+    """One line for each published sms notice (of ``slugs``, when given:
+    ``sotong reach``'s) whose text alone is an LMS, or shows nothing of it."""
     config = bundles_settings(project.settings)
-    notices = [n for n in project.published_notices if n.has("sms")]
+    notices = [n for n in project.published_notices if n.has("sms") and (slugs is None or n.slug in slugs)]
     codes = site_short_codes(project.settings, project.published_notices)
     found, composers = [], {}  # one composer per issue: a bundle is its window of every notice
     for notice in notices:
