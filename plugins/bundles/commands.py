@@ -21,6 +21,7 @@ from sotong.problems import SotongError
 from sotong.progress import progress
 from sotong.project import Project
 from sotong.settings import settings_flag
+from sotong.sms import SMS_MAX_BYTES
 from sotong.schedule import next_issue
 
 from .changed_reach import changed_reach_lines
@@ -164,12 +165,25 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         click.echo(_("sms:   none ({why_not})").format(why_not=_why_not(bundler, subscriber, 'sms')))
     else:
         (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
-        click.echo(_("sms:   {type}, {bytes} bytes -> {path}").format(
-            type=text.type, bytes=text.bytes, path=project.shown(folder / f'{stem}.sms.txt')))
+        click.echo(_sms_line(text, project.shown(folder / f'{stem}.sms.txt')))
+        for line in lms_warnings(project, frozenset(sms.notices)) if text.type == "LMS" else ():
+            click.echo(line)  # which of its notices alone make a text an LMS, and what to write instead
     for warning in late_notice_warnings(project):  # why a notice just written is in no preview
         click.echo(warning, err=True)
     for line in changed_reach_lines(project):
         click.echo(line)
+
+
+def _sms_line(text, path: str) -> str:
+    """What ``sotong preview`` says of the reader's text: its type and bytes;
+    of an LMS, also what an SMS holds, its notices, and those left out as "외 N건"."""
+    if text.type == "SMS":
+        return _("sms:   {type}, {bytes} bytes -> {path}").format(type=text.type, bytes=text.bytes, path=path)
+    if text.dropped:
+        return _("sms:   LMS, {bytes:,} bytes (an SMS holds {sms_max_bytes}), with {shown} notices, and {dropped} more that do not fit counted as \"외 {dropped}건\" -> {path}").format(
+            bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, shown=text.shown, dropped=text.dropped, path=path)
+    return _("sms:   LMS, {bytes:,} bytes (an SMS holds {sms_max_bytes}), with {shown} notices -> {path}").format(
+        bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, shown=text.shown, path=path)
 
 
 def _why_not(bundler: Bundler, subscriber, channel: str) -> str:
