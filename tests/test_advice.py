@@ -801,3 +801,19 @@ def test_a_link_whose_words_are_in_code_letters_is_still_a_link():
     assert as_markdown_renders(body).count("<a ") == 1
     (warning,) = notice_warnings(with_body(body), "n.md")
     assert warning.startswith('n.md:9: warning: the link "여기" says nothing of where it leads'), warning
+
+
+@given(words=st.lists(st.text(st.sampled_from("가나다abc1"), min_size=1, max_size=12), min_size=1, max_size=12),
+       most=st.integers(min_value=2, max_value=80))
+def test_the_first_words_that_fit_are_the_longest_run_of_whole_words_within_the_bytes(words, most):
+    """Brute force: every run of the first k words, the longest within
+    ``most`` CP949 bytes; a first word too long alone is cut letter by letter."""
+    from plugins.bundles.sms_advice import first_words
+
+    text = " ".join(words)
+    fitting = [" ".join(words[:k]) for k in range(1, len(words) + 1) if len(" ".join(words[:k]).encode("cp949")) <= most]
+    if fitting:
+        assert first_words(text, most) == fitting[-1]
+    else:
+        cut = first_words(text, most)
+        assert words[0].startswith(cut) and byte_length(cut) <= most < byte_length(words[0][:len(cut) + 1])
