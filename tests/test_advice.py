@@ -817,3 +817,16 @@ def test_the_first_words_that_fit_are_the_longest_run_of_whole_words_within_the_
     else:
         cut = first_words(text, most)
         assert words[0].startswith(cut) and byte_length(cut) <= most < byte_length(words[0][:len(cut) + 1])
+
+
+def test_full_width_letters_in_a_text_that_is_an_lms_are_named_with_their_ordinary_forms(tmp_path):
+    """ＳＤ, １２월 (a Korean keyboard's full-width mode, HWP) take 2 bytes
+    each; nothing said so, and "a Korean letter is 2 bytes, a space 1" did
+    not explain the count."""
+    sms = "ＳＤ 김장 나눔 １２월 ３일 접수 마감 성동구청 ２층 대강당에서"
+    (warning,) = lms_advice(tmp_path, wide=f"title: 김장\nsms: {sms}")
+    assert warning.endswith("; Ｓ Ｄ １ ２ ３ are full-width, 2 bytes each: written as S D 1 2 3 they take 1 each")
+    over = int(warning.split("shorten the sms line by ")[1].split(" bytes")[0])
+    (narrow,) = lms_advice(tmp_path / "narrow", wide="title: 김장\nsms: SD 김장 나눔 12월 3일 접수 마감 성동구청 2층 대강당에서")
+    assert int(narrow.split("shorten the sms line by ")[1].split(" bytes")[0]) == over - 6  # a byte less for each
+    assert "full-width" not in narrow

@@ -10,6 +10,7 @@ the collector's counting link."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from sotong.i18n import _
 from sotong.links import ascii_url, counts_clicks, short_url, site_short_codes
@@ -38,7 +39,8 @@ def lms_warnings(project: Project, slugs: frozenset[str] | None = None) -> list[
         text = composers[issue].message((notice,)).text
         if text.type == "LMS" or not text.shown:
             line = notice.lines.get("sms", notice.lines.get("title", 1))
-            found.append(f"{project.shown(notice.source)}:{line}: {_advice(notice, text, composers[issue])}")
+            found.append(f"{project.shown(notice.source)}:{line}: {_advice(notice, text, composers[issue])}"
+                         + _full_width_note(notice.sms_text))
     return _click_counting_warning(project, notices, codes, composers, config.sms.prices) + found
 
 
@@ -86,6 +88,16 @@ def _advice(notice, text: SmsText, composer: SmsComposer) -> str:
     return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the title is its text: add an sms line of at most {most} bytes, e.g. sms: {example}").format(
         bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, most=own - over,
         example=json.dumps(first_words(sms_form(notice.sms_text), own - over), ensure_ascii=False))
+
+
+def _full_width_note(text: str) -> str:
+    """What a text's full-width letters, digits and signs cost (ＡＢＣ, １２, ＃ from a Korean keyboard's
+    full-width mode or HWP: 2 bytes each in CP949), and how to write them in 1; or nothing."""
+    wide = "".join(dict.fromkeys(char for char in text if "\uff01" <= char <= "\uff5e"))
+    if not wide:
+        return ""
+    return _("; {characters} are full-width, 2 bytes each: written as {instead} they take 1 each").format(
+        characters=" ".join(wide), instead=" ".join(unicodedata.normalize("NFKC", wide)))
 
 
 def _web_address(text: str) -> str | None:
