@@ -3,7 +3,11 @@
 with ``twitter`` in ``channels`` whose X post is cut: the title and summary
 with the link pass X's weighted 280 (SPEC §7: a Korean letter weighs 2, a
 link 23), so the feed's post ends in "…" where :func:`.weighted.fit_post`
-cut it. It says where the post ends and the summary that fits."""
+cut it. It says where the post ends and the summary that fits.
+
+The posts are read from the last build's fitted posts (:mod:`.fitted`)
+where they are there, so a rebuild whose posts are unchanged and uncut does
+not import twitter-text (half a second)."""
 
 from __future__ import annotations
 
@@ -11,31 +15,30 @@ import unicodedata
 
 from sotong.i18n import _
 
+from .fitted import FittedPosts
+from .posts import post_url
+
 MAX_WEIGHT, LINK_WEIGHT = 280, 23  # SPEC §7; weighted.py reads them from twitter-text
-EXAMPLE_LINK = "https://www.sd.go.kr/sotong/notices/x/"  # any link weighs 23
 
 
 def cut_post_warnings(project) -> list[str]:
     """``FILE:LINE: warning: ...`` for each published X notice whose post is cut."""
-    found = []
+    found, fitted = [], None
     for notice in project.published_notices:
         if not notice.has("twitter"):
             continue
         summary = notice.plain_summary()
         text = f"{notice.headline}\n{summary}" if summary else notice.headline
         if not _may_pass(text):
-            continue  # twitter-text (half a second to import) is not needed to tell
-        from .weighted import ELLIPSIS, fit_post, weighted_length
-
-        post = fit_post(text, EXAMPLE_LINK)
-        if not post.endswith(f"{ELLIPSIS} {EXAMPLE_LINK}"):
-            continue
-        kept = post[:-len(f"{ELLIPSIS} {EXAMPLE_LINK}")]
-        room = MAX_WEIGHT - weighted_length(f"{notice.headline}\n") - 1 - LINK_WEIGHT
-        if room < 2:
-            continue  # addresses in the title take the post (check warns of them as words no one can tap)
-        line = notice.lines.get("summary", notice.lines.get("title", 1))
-        found.append(f"{project.shown(notice.source)}:{line}: " + _cut_message(notice, text, kept, room, weighted_length))
+            continue  # the post is the text and its link, whole
+        fitted = fitted or FittedPosts(project.settings)
+        url = post_url(project.settings, notice.slug)
+        post = fitted.known.get((text, url))
+        if post == f"{text} {url}":
+            continue  # as the last build posted it, whole
+        if warning := _cut_warning(notice, text, url, post):
+            line = notice.lines.get("summary", notice.lines.get("title", 1))
+            found.append(f"{project.shown(notice.source)}:{line}: {warning}")
     return found
 
 
@@ -46,9 +49,16 @@ def _may_pass(text: str) -> bool:
     return 2 * len(text) + LINK_WEIGHT * text.count(".") + 1 + LINK_WEIGHT > MAX_WEIGHT
 
 
-def _cut_message(notice, text: str, kept: str, room: int, weighted_length) -> str:
-    weight = weighted_length(text) + 1 + LINK_WEIGHT
-    end = kept.replace("\n", " ")[-20:]
+def _cut_warning(notice, text: str, url: str, post: str | None) -> str | None:
+    """The warning for ``notice``, whose post (``post``, or fitted now) of
+    ``text`` and ``url`` is cut; None when it is whole after all."""
+    from .weighted import ELLIPSIS, fit_post, postable_text, weighted_length
+
+    weight = weighted_length(f"{postable_text(text)} {url}")
+    room = MAX_WEIGHT - weighted_length(postable_text(f"{notice.headline}\n")) - 1 - LINK_WEIGHT
+    if weight <= MAX_WEIGHT or room < 2:  # addresses in the title took the post: check warns of them as words
+        return None
+    end = (post or fit_post(text, url)).removesuffix(f"{ELLIPSIS} {url}").replace("\n", " ")[-20:]
     if notice.summary:
         return _('warning: the X post (twitter in channels) is the title, the summary and the link, which X counts as {weight}, more than its 280 (a Korean letter 2, a link 23), so it is cut and ends "...{end}…"; to post the summary whole, shorten it to {room} or less (about {letters} Korean letters), or leave it so').format(
             weight=weight, end=end, room=room, letters=room // 2)
