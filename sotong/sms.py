@@ -33,8 +33,11 @@ def byte_length(text: str) -> int:
 INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cn", "Co", "Cs", "Me", "Mn", "Zl", "Zp", "Zs")
 
 
-# in CP949, yet shown as nothing (or as a stray hyphen): the soft hyphen, 2 of an SMS's 90 bytes
-HIDDEN_IN_CP949 = "\u00ad"
+# in CP949, yet shown as nothing (or as a stray hyphen), 2 of an SMS's 90 bytes each: the soft hyphen, and
+# the Hangul filler (ㅤ, pasted as a blank that is no space: in nicknames, in posts copied from social media)
+HIDDEN_IN_CP949 = "\u00ad\u3164"
+# letters that show as nothing: the Hangul fillers (one in CP949, the others not), named by their code
+BLANK_LETTERS = "\u115f\u1160\u3164\uffa0"
 
 
 def _shown_by_phones(char: str) -> bool:
@@ -56,15 +59,15 @@ def outside_cp949(text: str) -> str | None:
     found = dict.fromkeys(char for char in text if not _shown_by_phones(char))
     if not found:
         return None
-    return " ".join(f"U+{ord(char):04X}" if unicodedata.category(char) in INVISIBLE_CATEGORIES else char
-                    for char in found)
+    return " ".join(f"U+{ord(char):04X}" if unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LETTERS
+                    else char for char in found)
 
 
 # what word processors and web pages write that phones cannot show in an SMS (a bullet, dashes, a wave dash,
-# the won sign; zero-width spaces and joiners, a BOM, an emoji's variation selector, a soft hyphen), and what
-# stands in for it
+# the won sign; zero-width spaces and joiners, a BOM, an emoji's variation selector, a soft hyphen; a Hangul
+# filler, a blank), and what stands in for it
 STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~", "₩": "￦"}
-                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f" + HIDDEN_IN_CP949))
+                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f\u00ad") | dict.fromkeys(BLANK_LETTERS, " "))
 
 
 def _stand_in(char: str) -> str | None:

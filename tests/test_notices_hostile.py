@@ -872,6 +872,8 @@ def test_a_backslash_in_single_quotes_is_kept(tmp_path):
     ("\ufeff한파 대피소 운영", "U+FEFF"),
     ("한파 대피\u00ad소 운영", "U+00AD"),  # a soft hyphen: in CP949, yet shown as nothing or a stray hyphen, 2 bytes
     ("한파 🥶 대피소", "🥶"),  # a visible one is shown as it is
+    ("한파\u3164대피소", "U+3164"),  # a Hangul filler (ㅤ): in CP949, yet shown as nothing, 2 bytes
+    ("한파\uffa0대피소", "U+FFA0"),  # its half-width form: not in CP949, a letter that shows as nothing
 ])
 def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisible(tmp_path, written, named):
     """The message quoted the character itself: staff read 'has ""' and
@@ -900,6 +902,8 @@ def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisibl
      'add the line  sms: "한파대피소 ☎ 운영"'),  # invisible ones pasted from a web page or an emoji picker: gone
     ("sms", "한파 대피\u00ad소 운영", 'the SMS text has "U+00AD", which phones cannot show in a text message; '
      'write it as  sms: "한파 대피소 운영"'),  # a soft hyphen from a word processor: gone
+    ("sms", "한파\u3164대피소 운영", 'the SMS text has "U+3164", which phones cannot show in a text message; '
+     'write it as  sms: "한파 대피소 운영"'),  # a Hangul filler, pasted as a blank: a blank
 ])
 def test_a_bullet_or_dash_from_a_word_processor_is_answered_with_the_line_to_write(tmp_path, key, written, expected):
     """A bullet (•) or a dash (—, –) from Word or Hangul is not in CP949;

@@ -234,7 +234,8 @@ def test_a_short_link_base_is_an_ascii_web_address_ending_in_a_slash(base, accep
 # anyway (a header, a settings value), sends what a phone shows and counts that.
 
 any_text = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)), hangul,
-                             st.sampled_from(["🥶", "☎", "\ufe0f", "\u200b", "\u00ad", "丶", "—", "\u00a0", "\u3000", "\n"])),
+                             st.sampled_from(["🥶", "☎", "\ufe0f", "\u200b", "\u00ad", "丶", "—", "\u00a0", "\u3000", "\n",
+                                             "\u3164", "\uffa0"])),
                    max_size=150)
 
 
@@ -307,13 +308,6 @@ def test_the_sms_form_is_one_line_composed_and_shows_what_the_composed_text_show
 def test_check_names_every_character_a_phone_cannot_show_and_the_soft_hyphen_it_shows_as_nothing(text):
     """A soft hyphen (U+00AD) is in CP949: it passed check, showed on phones
     as nothing or a stray hyphen and took 2 of an SMS's 90 bytes."""
-    def phone_shows(char):  # brute force: CP949 has it, and it is no soft hyphen
-        try:
-            char.encode("cp949")
-        except UnicodeEncodeError:
-            return False
-        return char != "\u00ad"
-
     assert (outside_cp949(text) is None) == all(phone_shows(char) for char in text)
 
 
@@ -324,11 +318,12 @@ unshown_symbols = st.characters(categories=("So", "Sk", "Sc", "Sm", "Mn", "Me"))
 
 
 def phone_shows(char: str) -> bool:
+    """Brute force: CP949 has it, and it is no character shown as nothing."""
     try:
         char.encode("cp949")
     except UnicodeEncodeError:
         return False
-    return char != "\u00ad"
+    return char not in "\u00ad\u3164"  # a soft hyphen, a Hangul filler: in CP949, shown as nothing
 
 
 @settings(max_examples=300, deadline=None)
