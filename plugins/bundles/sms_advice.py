@@ -1,9 +1,10 @@
 """``sotong check`` warnings of the bundles plugin: a notice whose SMS line
 alone makes the message an LMS (SPEC §6), composed as its issue's bundle
 would compose it (header, short link, opt-out footer), with how many bytes
-to cut (a web address in it named: the text carries the notice's link), or,
-when the title is the text, the title's first words that fit; one whose line no text can hold, dropped from every message; and,
-at the CLICK_COUNTING line, what counting the texts' clicks costs: SPEC §6's
+to cut (a web address in it named: the text carries the notice's link; and
+its full-width letters, 2 bytes each), or, when the title is the text, the
+title's first words that fit; one whose line no text can hold, dropped from
+every message; and, at the CLICK_COUNTING line, what counting the texts' clicks costs: SPEC §6's
 one-notice text of 30 bytes is one SMS with a short link, and an LMS with
 the collector's counting link."""
 
